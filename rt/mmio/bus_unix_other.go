@@ -1,0 +1,5 @@
+//go:build !tinygo && !mmio_plain && unix && !linux
+
+package mmio
+
+const mapNoReserve = 0
