@@ -347,4 +347,3 @@ type EnumeratedValue struct {
 	HasValue    bool
 	IsDefault   bool
 }
-
