@@ -1,12 +1,3 @@
-// Package svd reads CMSIS-SVD 1.3.x device descriptions into a lossless, located model,
-// resolves them (derivedFrom at every level, dim arrays, register property inheritance) and
-// validates them with stable diagnostic codes.
-//
-// The flow is Parse (XML → Device, as written, every node with its file, line and column),
-// then Resolve (a new Device in which nothing is inherited or derived any more), with
-// diagnostics collected along the way. The resolved tree is what code generators consume.
-//
-// The package depends on nothing outside the standard library and never panics on bad input.
 package svd
 
 // Pos is where an element starts in its source file. Line and Col count from 1.
@@ -198,6 +189,8 @@ type CPU struct {
 	DeviceNumInterrupts Opt[uint32]
 	SAUNumRegions       Opt[uint32]
 	SAURegionsConfig    *SAURegionsConfig
+	PMUPresent          Opt[bool]   // CMSIS-SVD 1.3.9
+	PMUNumEventCnt      Opt[uint32] // CMSIS-SVD 1.3.9
 }
 
 // SAURegionsConfig is the cpu's sauRegionsConfig.
@@ -251,6 +244,9 @@ type Peripheral struct {
 	DisableCondition    string
 	BaseAddress         uint64
 	Props               RegisterProperties
+	baseSet             bool        // <baseAddress> was given
+	rstate              uint8       // Resolve's progress, see resolve.go
+	arrayHead           *Peripheral // first copy of the peripheral array this one came from
 	AddressBlocks       []AddressBlock
 	Interrupts          []Interrupt
 	// Registers holds the peripheral's *Register and *Cluster children in document order.
@@ -279,6 +275,9 @@ type Element struct {
 	Description   string
 	AddressOffset uint64
 	Props         RegisterProperties
+
+	offsetSet bool  // <addressOffset> was given (a derived element may take its source's)
+	rstate    uint8 // Resolve's progress: 0 untouched, 1 in progress, 2 done
 }
 
 // Elem returns e itself; it makes *Register and *Cluster RegisterNodes.
@@ -323,6 +322,9 @@ type Field struct {
 	WriteConstraint     *WriteConstraint
 	ReadAction          ReadAction
 	EnumeratedValues    []*EnumeratedValues // at most one per usage
+
+	rangeSet bool  // a bit range was given in some spelling
+	rstate   uint8 // Resolve's progress: 0 untouched, 1 in progress, 2 done
 }
 
 // EnumeratedValues is a named set of values a field may take.
@@ -333,6 +335,8 @@ type EnumeratedValues struct {
 	HeaderEnumName string
 	Usage          EnumUsage
 	Values         []*EnumeratedValue
+
+	rstate uint8 // Resolve's progress: 0 untouched, 1 in progress, 2 done
 }
 
 // EnumeratedValue is one value of an enumeration. A value written with don't-care bits

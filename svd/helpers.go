@@ -1,0 +1,104 @@
+package svd
+
+// Instance is one copy of a register or cluster array (or the element itself when it is not
+// an array): its name with the index substituted and its address offset.
+type Instance struct {
+	Name   string // "CH[%s]" and "CH%s" with index "2" both give "CH2"
+	Index  string // the dimIndex entry; "" when the element is not an array
+	Offset uint64 // bytes from the enclosing peripheral or cluster
+}
+
+// Instances expands a register or cluster of a resolved device into its copies. An element
+// without dim gives one Instance with its own name and offset.
+func Instances(n RegisterNode) []Instance {
+	e := n.Elem()
+	if !e.Dim.Dim.Set || len(e.Dim.Indices) == 0 {
+		return []Instance{{Name: e.Name, Offset: e.AddressOffset}}
+	}
+	out := make([]Instance, len(e.Dim.Indices))
+	for i, ix := range e.Dim.Indices {
+		out[i] = Instance{Name: substitute(e.Name, ix, true), Index: ix,
+			Offset: e.AddressOffset + uint64(i)*e.Dim.DimIncrement.Val}
+	}
+	return out
+}
+
+// Count returns how many copies n stands for: len(Dim.Indices) for an array, else 1.
+func Count(n RegisterNode) int {
+	e := n.Elem()
+	if e.Dim.Dim.Set && len(e.Dim.Indices) > 0 {
+		return len(e.Dim.Indices)
+	}
+	return 1
+}
+
+// Walk calls f for every register of p in document order, with the clusters that enclose
+// it (outermost first). The slice is reused between calls.
+func Walk(p *Peripheral, f func(clusters []*Cluster, r *Register)) {
+	var stack []*Cluster
+	var walk func(list []RegisterNode)
+	walk = func(list []RegisterNode) {
+		for _, n := range list {
+			switch n := n.(type) {
+			case *Register:
+				f(stack, n)
+			case *Cluster:
+				stack = append(stack, n)
+				walk(n.Children)
+				stack = stack[:len(stack)-1]
+			}
+		}
+	}
+	walk(p.Registers)
+}
+
+// Stats counts what a resolved device holds, with every array unrolled: registers and
+// fields count once per copy, as they exist in the hardware.
+type Stats struct {
+	Peripherals int
+	Registers   int
+	Fields      int
+	Enums       int // enumeratedValues containers
+	Interrupts  int // distinct (name, number) pairs
+}
+
+// Count returns the Stats of d.
+func (d *Device) Count() Stats {
+	var s Stats
+	if d == nil {
+		return s
+	}
+	type irq struct {
+		name string
+		v    int64
+	}
+	seen := map[irq]bool{}
+	for _, p := range d.Peripherals {
+		s.Peripherals++
+		for _, in := range p.Interrupts {
+			k := irq{in.Name, in.Value}
+			if !seen[k] {
+				seen[k] = true
+				s.Interrupts++
+			}
+		}
+		var walk func(list []RegisterNode, mult int)
+		walk = func(list []RegisterNode, mult int) {
+			for _, n := range list {
+				m := mult * Count(n)
+				switch n := n.(type) {
+				case *Register:
+					s.Registers += m
+					s.Fields += m * len(n.Fields)
+					for _, f := range n.Fields {
+						s.Enums += m * len(f.EnumeratedValues)
+					}
+				case *Cluster:
+					walk(n.Children, m)
+				}
+			}
+		}
+		walk(p.Registers, 1)
+	}
+	return s
+}

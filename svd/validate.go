@@ -1,0 +1,353 @@
+package svd
+
+import (
+	"sort"
+	"strconv"
+)
+
+// Validate checks a resolved device (the output of Resolve) against the semantic rules in
+// the code table of codes.go: overlaps, fields and values that do not fit, duplicate
+// interrupts, registers outside their address blocks, and so on. Resolve already calls it;
+// it is exported for tools that build or edit a Device in memory. With opt.Strict every
+// warning is returned as an error.
+func Validate(d *Device, opt Options) Diagnostics {
+	if d == nil {
+		return nil
+	}
+	v := &validator{dev: d}
+	v.device()
+	if opt.Strict {
+		return v.r.diags.Strict()
+	}
+	return v.r.diags
+}
+
+type validator struct {
+	dev *Device
+	r   reporter
+}
+
+func (v *validator) device() {
+	d := v.dev
+	names := make(map[string]*Peripheral, len(d.Peripherals))
+	type irq struct {
+		name string
+		pos  Pos
+	}
+	byValue := map[int64]irq{}
+	byName := map[string]int64{}
+	for _, p := range d.Peripherals {
+		path := "peripheral " + p.Name
+		if q, dup := names[p.Name]; dup && p.Name != "" {
+			v.r.add(p.Pos, CodeDupName, path, "peripheral name %q already used at line %d", p.Name, q.Pos.Line)
+		} else {
+			names[p.Name] = p
+		}
+		for _, in := range p.Interrupts {
+			if o, ok := byValue[in.Value]; ok && o.name != in.Name {
+				v.r.add(in.Pos, CodeIRQDup, path+" / interrupt "+in.Name,
+					"interrupt %d is also named %s (line %d)", in.Value, o.name, o.pos.Line)
+			} else if !ok {
+				byValue[in.Value] = irq{in.Name, in.Pos}
+			}
+			if val, ok := byName[in.Name]; ok && val != in.Value {
+				v.r.add(in.Pos, CodeIRQName, path+" / interrupt "+in.Name,
+					"interrupt %s has number %d here and %d elsewhere", in.Name, in.Value, val)
+			} else if !ok {
+				byName[in.Name] = in.Value
+			}
+		}
+		v.peripheral(p)
+	}
+}
+
+// span is one register instance laid out in a peripheral's address space.
+type span struct {
+	off, size uint64 // bytes
+	reg       *Register
+	alt       bool // declared as an alternate (register, group or enclosing cluster)
+	path      string
+}
+
+func (v *validator) peripheral(p *Peripheral) {
+	path := "peripheral " + p.Name
+	// Address blocks must not overlap each other.
+	blocks := append([]AddressBlock(nil), p.AddressBlocks...)
+	sort.SliceStable(blocks, func(i, j int) bool { return blocks[i].Offset < blocks[j].Offset })
+	for i := 1; i < len(blocks); i++ {
+		a, b := blocks[i-1], blocks[i]
+		if a.Offset+a.Size > b.Offset && a.Size > 0 && b.Size > 0 {
+			v.r.add(b.Pos, CodeBlockOverlap, path, "addressBlock at offset %#x overlaps the one at %#x", b.Offset, a.Offset)
+		}
+	}
+	var spans []span
+	v.nodes(path, p.Registers, 0, false, &spans)
+	if len(spans) == 0 {
+		return
+	}
+	sort.SliceStable(spans, func(i, j int) bool { return spans[i].off < spans[j].off })
+	// Overlaps: compare each register with the furthest-reaching one before it.
+	reported := map[*Register]bool{}
+	far := 0
+	for i := 1; i < len(spans); i++ {
+		a, b := spans[far], spans[i]
+		if a.off+a.size > b.off && !a.alt && !b.alt && a.reg != b.reg && !reported[b.reg] {
+			reported[b.reg] = true
+			v.r.add(b.reg.Pos, CodeRegOverlap, b.path, "register at offset %#x overlaps %s at %#x and neither is declared an alternate",
+				b.off, a.reg.Name, a.off)
+		}
+		if b.off+b.size > a.off+a.size {
+			far = i
+		}
+	}
+	// Registers must lie inside the address blocks.
+	if len(blocks) > 0 {
+		// Merge touching blocks so that a register may straddle two adjacent ones.
+		type ival struct{ lo, hi uint64 }
+		var merged []ival
+		for _, b := range blocks {
+			lo, hi := b.Offset, b.Offset+b.Size
+			if n := len(merged); n > 0 && lo <= merged[n-1].hi {
+				if hi > merged[n-1].hi {
+					merged[n-1].hi = hi
+				}
+				continue
+			}
+			merged = append(merged, ival{lo, hi})
+		}
+		reportedOut := map[*Register]bool{}
+		for _, s := range spans {
+			k := sort.Search(len(merged), func(i int) bool { return merged[i].hi > s.off })
+			if k < len(merged) && merged[k].lo <= s.off && s.off+s.size <= merged[k].hi {
+				continue
+			}
+			if !reportedOut[s.reg] {
+				reportedOut[s.reg] = true
+				v.r.add(s.reg.Pos, CodeRegOutside, s.path, "register at offset %#x (%d bytes) is outside every addressBlock", s.off, s.size)
+			}
+		}
+	}
+}
+
+// maxSpans bounds the register instances laid out per peripheral for the overlap checks.
+const maxSpans = 1 << 20
+
+// nodes walks registers and clusters, checking each and laying out register instances at
+// base (bytes from the peripheral's base address).
+func (v *validator) nodes(path string, list []RegisterNode, base uint64, alt bool, spans *[]span) {
+	seen := make(map[string]RegisterNode, len(list))
+	for _, n := range list {
+		e := n.Elem()
+		kind := kindOf(n)
+		npath := path + " / " + kind + " " + e.Name
+		if o, dup := seen[e.Name]; dup && e.Name != "" {
+			v.r.add(e.Pos, CodeDupName, npath, "%s name %q already used at line %d", kind, e.Name, o.Elem().Pos.Line)
+		} else {
+			seen[e.Name] = n
+		}
+		count, inc := uint64(1), uint64(0)
+		if e.Dim.Dim.Set && len(e.Dim.Indices) > 0 {
+			count, inc = uint64(len(e.Dim.Indices)), e.Dim.DimIncrement.Val
+		}
+		switch n := n.(type) {
+		case *Register:
+			v.register(npath, n)
+			size := uint64(n.Props.Size.Val / 8)
+			if size == 0 {
+				size = 1
+			}
+			if count > 1 && inc < size {
+				v.r.add(e.Pos, CodeDimStride, npath, "dimIncrement %d is smaller than the register's %d bytes: copies overlap", inc, size)
+			}
+			isAlt := alt || n.AlternateRegister != "" || n.AlternateGroup != ""
+			for i := uint64(0); i < count && len(*spans) < maxSpans; i++ {
+				*spans = append(*spans, span{off: base + e.AddressOffset + i*inc, size: size, reg: n, alt: isAlt, path: npath})
+			}
+		case *Cluster:
+			if count > 1 {
+				if ext := clusterExtent(n.Children); ext > inc {
+					v.r.add(e.Pos, CodeClusterSize, npath, "cluster spans %d bytes but dimIncrement is %d: copies overlap", ext, inc)
+				}
+			}
+			isAlt := alt || n.AlternateCluster != ""
+			for i := uint64(0); i < count && len(*spans) < maxSpans; i++ {
+				if i == 0 {
+					v.nodes(npath, n.Children, base+e.AddressOffset, isAlt, spans)
+				} else {
+					// Later copies are laid out without re-checking their contents.
+					layout(npath, n.Children, base+e.AddressOffset+i*inc, isAlt, spans)
+				}
+			}
+		}
+	}
+}
+
+// layout adds the register instances of list at base without checking them again.
+func layout(path string, list []RegisterNode, base uint64, alt bool, spans *[]span) {
+	for _, n := range list {
+		e := n.Elem()
+		count, inc := uint64(1), uint64(0)
+		if e.Dim.Dim.Set && len(e.Dim.Indices) > 0 {
+			count, inc = uint64(len(e.Dim.Indices)), e.Dim.DimIncrement.Val
+		}
+		npath := path + " / " + kindOf(n) + " " + e.Name
+		switch n := n.(type) {
+		case *Register:
+			size := uint64(n.Props.Size.Val / 8)
+			if size == 0 {
+				size = 1
+			}
+			isAlt := alt || n.AlternateRegister != "" || n.AlternateGroup != ""
+			for i := uint64(0); i < count && len(*spans) < maxSpans; i++ {
+				*spans = append(*spans, span{off: base + e.AddressOffset + i*inc, size: size, reg: n, alt: isAlt, path: npath})
+			}
+		case *Cluster:
+			isAlt := alt || n.AlternateCluster != ""
+			for i := uint64(0); i < count && len(*spans) < maxSpans; i++ {
+				layout(npath, n.Children, base+e.AddressOffset+i*inc, isAlt, spans)
+			}
+		}
+	}
+}
+
+// clusterExtent is the number of bytes from a cluster's start to the end of its last
+// register.
+func clusterExtent(list []RegisterNode) uint64 {
+	var ext uint64
+	for _, n := range list {
+		e := n.Elem()
+		count, inc := uint64(1), uint64(0)
+		if e.Dim.Dim.Set && len(e.Dim.Indices) > 0 {
+			count, inc = uint64(len(e.Dim.Indices)), e.Dim.DimIncrement.Val
+		}
+		var one uint64
+		switch n := n.(type) {
+		case *Register:
+			one = uint64(n.Props.Size.Val / 8)
+		case *Cluster:
+			one = clusterExtent(n.Children)
+		}
+		if end := e.AddressOffset + (count-1)*inc + one; end > ext {
+			ext = end
+		}
+	}
+	return ext
+}
+
+func (v *validator) register(path string, r *Register) {
+	p := r.Props
+	size := p.Size.Val
+	m := ones(size)
+	if p.ResetValue.Val&^m != 0 {
+		v.r.add(r.Pos, CodeResetFit, path, "resetValue %#x does not fit in %d bits", p.ResetValue.Val, size)
+	}
+	if p.ResetValue.Val&^p.ResetMask.Val&m != 0 {
+		v.r.add(r.Pos, CodeResetMask, path, "resetValue %#x has bits outside resetMask %#x", p.ResetValue.Val, p.ResetMask.Val)
+	}
+	seen := make(map[string]*Field, len(r.Fields))
+	for _, f := range r.Fields {
+		fpath := path + " / field " + f.Name
+		if o, dup := seen[f.Name]; dup && f.Name != "" {
+			v.r.add(f.Pos, CodeDupName, fpath, "field name %q already used at line %d", f.Name, o.Pos.Line)
+		} else {
+			seen[f.Name] = f
+		}
+		v.field(fpath, r, f)
+	}
+	// Overlapping fields: sort by offset and compare neighbours.
+	fs := append([]*Field(nil), r.Fields...)
+	sort.SliceStable(fs, func(i, j int) bool { return fs[i].BitOffset < fs[j].BitOffset })
+	far := -1
+	for i, f := range fs {
+		if f.BitWidth == 0 {
+			continue
+		}
+		if far >= 0 {
+			a := fs[far]
+			end := uint64(a.BitOffset) + uint64(a.BitWidth)
+			if end > uint64(f.BitOffset) && !splitAccess(a.Access.Val, f.Access.Val) {
+				v.r.add(f.Pos, CodeFieldOverlap, path+" / field "+f.Name, "bits %s overlap field %s (%s)",
+					bitsText(f), a.Name, bitsText(a))
+			}
+		}
+		if far < 0 || uint64(f.BitOffset)+uint64(f.BitWidth) > uint64(fs[far].BitOffset)+uint64(fs[far].BitWidth) {
+			far = i
+		}
+	}
+}
+
+// splitAccess reports whether two overlapping fields are a read view and a write view of the
+// same bits, which is a legitimate way to describe them.
+func splitAccess(a, b Access) bool {
+	ro := func(x Access) bool { return x == ReadOnly }
+	wo := func(x Access) bool { return x == WriteOnly || x == WriteOnce }
+	return (ro(a) && wo(b)) || (wo(a) && ro(b))
+}
+
+func bitsText(f *Field) string {
+	if f.BitWidth <= 1 {
+		return "[" + strconv.FormatUint(uint64(f.BitOffset), 10) + "]"
+	}
+	return "[" + strconv.FormatUint(uint64(f.BitOffset)+uint64(f.BitWidth)-1, 10) + ":" +
+		strconv.FormatUint(uint64(f.BitOffset), 10) + "]"
+}
+
+func (v *validator) field(path string, r *Register, f *Field) {
+	size := r.Props.Size.Val
+	if f.BitWidth == 0 {
+		v.r.add(f.Pos, CodeZeroWidth, path, "field has width 0")
+	} else if uint64(f.BitOffset)+uint64(f.BitWidth) > uint64(size) {
+		v.r.add(f.Pos, CodeFieldOutside, path, "bits %s are outside the %d-bit register", bitsText(f), size)
+	}
+	ra, fa := r.Props.Access.Val, f.Access.Val
+	if (ra == ReadOnly && fa.CanWrite() && fa != AccessUnspecified) || (ra == WriteOnly && fa == ReadOnly) {
+		v.r.add(f.Pos, CodeAccess, path, "field access %s conflicts with register access %s", fa, ra)
+	}
+	m := ones(f.BitWidth)
+	if wc := f.WriteConstraint; wc != nil && wc.Range != nil {
+		if wc.Range.Min > wc.Range.Max || wc.Range.Max > m {
+			v.r.add(wc.Pos, CodeConstraint, path, "writeConstraint range %d..%d does not fit the %d-bit field",
+				wc.Range.Min, wc.Range.Max, f.BitWidth)
+		}
+	}
+	var usages [4]*EnumeratedValues
+	for _, e := range f.EnumeratedValues {
+		epath := path + " / " + enumPath(e)
+		if len(e.Values) == 0 && e.DerivedFrom == "" {
+			v.r.add(e.Pos, CodeEnumEmpty, epath, "enumeratedValues has no values")
+		}
+		u := e.Usage
+		if u == UsageUnspecified {
+			u = UsageReadWrite
+		}
+		clash := usages[u] != nil || (u == UsageReadWrite && (usages[UsageRead] != nil || usages[UsageWrite] != nil)) ||
+			(u != UsageReadWrite && usages[UsageReadWrite] != nil)
+		if clash {
+			v.r.add(e.Pos, CodeEnumUsage, epath, "field already has enumeratedValues for this usage")
+		} else {
+			usages[u] = e
+		}
+		type entry struct {
+			name string
+			line int
+		}
+		values := make(map[[2]uint64]entry, len(e.Values))
+		for _, ev := range e.Values {
+			if !ev.HasValue {
+				continue
+			}
+			if ev.Value&^m != 0 {
+				v.r.add(ev.Pos, CodeEnumFit, epath+" / enumeratedValue "+ev.Name,
+					"value %#x does not fit the %d-bit field", ev.Value, f.BitWidth)
+				continue
+			}
+			k := [2]uint64{ev.Value, ev.Mask}
+			if o, dup := values[k]; dup && o.name != ev.Name {
+				v.r.add(ev.Pos, CodeEnumDup, epath+" / enumeratedValue "+ev.Name,
+					"value %#x is also %s (line %d)", ev.Value, o.name, o.line)
+			} else if !dup {
+				values[k] = entry{ev.Name, ev.Pos.Line}
+			}
+		}
+	}
+}
