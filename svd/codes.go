@@ -13,33 +13,33 @@ package svd
 // error.
 //
 //	code  sev  SVDConv  meaning; repair in lenient mode
-//	E001  err  M103     XML not well-formed: truncated, mismatched tags, bad entity, stray '<'
-//	E002  err  M104     not a text file: control or NUL bytes (a binary file)
+//	E001  err           XML not well-formed: truncated, mismatched tags, bad entity, stray '<'
+//	E002  err           not a text file: control or NUL bytes (a binary file)
 //	E003  err           file larger than MaxFileSize
-//	E004  err  M105     root element is not <device>
+//	E004  err           root element is not <device>
 //	W005  warn          not UTF-8 and no Latin-1 declaration; read as Latin-1
-//	W101  warn M106     unknown element, or a known one where it has no meaning; ignored
-//	E102  err  M107     structural element in the wrong place (<register> in <fields>, …),
+//	W101  warn          unknown element, or a known one where it has no meaning; ignored
+//	E102  err           structural element in the wrong place (<register> in <fields>, …),
 //	                    or child elements where only text is allowed
-//	E103  err  M109     required element missing (name, baseAddress, addressOffset, bit range…)
-//	W104  warn M108     element given twice; the first is used
-//	E105  err  M110     not a number where one is required
-//	E106  err  M111     number out of range: negative, beyond 64 bits, too big for its element
+//	E103  err           required element missing (name, baseAddress, addressOffset, bit range…)
+//	W104  warn          element given twice; the first is used
+//	E105  err           not a number where one is required
+//	E106  err           number out of range: negative, beyond 64 bits, too big for its element
 //	W107  warn          non-standard spelling read anyway (access "read", "0b1010", "TRUE")
-//	W108  warn M112     unknown keyword; ignored (the value is inherited or defaulted)
-//	E109  err  M113     bit range malformed (bitRange syntax, msb < lsb, half of a pair)
+//	W108  warn          unknown keyword; ignored (the value is inherited or defaulted)
+//	E109  err           bit range malformed (bitRange syntax, msb < lsb, half of a pair)
 //	W110  warn          unknown attribute; ignored
 //	W111  warn          <field> directly in <register>; taken as if inside <fields>
 //	W112  warn          character data between elements; ignored
 //	W113  warn          resetValue/resetMask not a number; ignored (the inherited one applies)
 //	W114  warn          empty <peripheral>, <register>, <cluster> or <field>; ignored
 //	E201  err  M206     derivedFrom target not found
-//	E202  err  M207     derivedFrom cycle (or self-reference)
+//	E202  err           derivedFrom cycle (or self-reference)
 //	E203  err           derivedFrom names an element of the wrong kind
 //	W204  warn M207     "%s" in a name without <dim>; the placeholder is removed
 //	W205  warn          <dim> on an element whose name has no "%s"; the index is appended
 //	E206  err  M308     dimIndex entry count differs from dim
-//	E207  err  M309     dimIndex malformed
+//	E207  err           dimIndex malformed
 //	E208  err           dim without dimIncrement
 //	E210  err           dim of more than 65536 copies
 //	W301  warn          register size given nowhere; the device width (or 32) is used
@@ -52,7 +52,7 @@ package svd
 //	W308  warn M382     reset value does not fit the register size
 //	W309  warn M301     interrupt number used with different names (both names are kept)
 //	W310  warn          interrupt name used with different numbers
-//	W311  warn M312     duplicate name among siblings
+//	W311  warn          duplicate name among siblings
 //	W312  warn          field of width 0; dropped
 //	W313  warn M367     field access incompatible with its register's access
 //	W314  warn          writeConstraint range does not fit the field
@@ -114,6 +114,66 @@ const (
 	CodeResetMask      = "W320"
 	CodeClusterSize    = "W321"
 )
+
+// CodeInfo describes one diagnostic code.
+type CodeInfo struct {
+	Code    string
+	SVDConv string // the SVDConv message number of the same rule, if any
+	Summary string
+}
+
+// Codes lists every diagnostic code in order, with the same text as the table above.
+var Codes = []CodeInfo{
+	{CodeXML, "", "XML not well-formed: truncated, mismatched tags, bad entity, stray '<'"},
+	{CodeBinary, "", "not a text file: control or NUL bytes (a binary file)"},
+	{CodeTooLarge, "", "file larger than MaxFileSize"},
+	{CodeRoot, "", "root element is not <device>"},
+	{CodeEncoding, "", "not UTF-8 and no Latin-1 declaration; read as Latin-1"},
+	{CodeUnknownElem, "", "unknown element, or a known one where it has no meaning; ignored"},
+	{CodeMisplaced, "", "structural element in the wrong place (<register> in <fields>, …), or child elements where only text is allowed"},
+	{CodeMissing, "", "required element missing (name, baseAddress, addressOffset, bit range…)"},
+	{CodeDuplicate, "", "element given twice; the first is used"},
+	{CodeBadNumber, "", "not a number where one is required"},
+	{CodeRange, "", "number out of range: negative, beyond 64 bits, too big for its element"},
+	{CodeNonStandard, "", "non-standard spelling read anyway (access \"read\", \"0b1010\", \"TRUE\")"},
+	{CodeBadKeyword, "", "unknown keyword; ignored (the value is inherited or defaulted)"},
+	{CodeBitRange, "", "bit range malformed (bitRange syntax, msb < lsb, half of a pair)"},
+	{CodeUnknownAttr, "", "unknown attribute; ignored"},
+	{CodeMisplacedField, "", "<field> directly in <register>; taken as if inside <fields>"},
+	{CodeStrayText, "", "character data between elements; ignored"},
+	{CodeBadReset, "", "resetValue/resetMask not a number; ignored (the inherited one applies)"},
+	{CodeEmpty, "", "empty <peripheral>, <register>, <cluster> or <field>; ignored"},
+	{CodeNotFound, "M206", "derivedFrom target not found"},
+	{CodeCycle, "", "derivedFrom cycle (or self-reference)"},
+	{CodeWrongKind, "", "derivedFrom names an element of the wrong kind"},
+	{CodeNoDim, "M207", "\"%s\" in a name without <dim>; the placeholder is removed"},
+	{CodeNoPlacehold, "", "<dim> on an element whose name has no \"%s\"; the index is appended"},
+	{CodeDimCount, "M308", "dimIndex entry count differs from dim"},
+	{CodeDimIndex, "", "dimIndex malformed"},
+	{CodeNoIncrement, "", "dim without dimIncrement"},
+	{CodeDimTooLarge, "", "dim of more than 65536 copies"},
+	{CodeNoSize, "", "register size given nowhere; the device width (or 32) is used"},
+	{CodeOddSize, "M302", "register size not 8, 16, 32 or 64; rounded up"},
+	{CodeFieldOutside, "M324", "field outside its register; clipped to the register, or dropped"},
+	{CodeFieldOverlap, "M338", "fields overlap (a read-only and a write-only field may share bits)"},
+	{CodeRegOverlap, "M339", "registers overlap and neither is declared an alternate"},
+	{CodeRegOutside, "M344", "register outside every addressBlock of its peripheral"},
+	{CodeEnumFit, "M335", "enumerated value does not fit its field; dropped"},
+	{CodeResetFit, "M382", "reset value does not fit the register size"},
+	{CodeIRQDup, "M301", "interrupt number used with different names (both names are kept)"},
+	{CodeIRQName, "", "interrupt name used with different numbers"},
+	{CodeDupName, "", "duplicate name among siblings"},
+	{CodeZeroWidth, "", "field of width 0; dropped"},
+	{CodeAccess, "M367", "field access incompatible with its register's access"},
+	{CodeConstraint, "", "writeConstraint range does not fit the field"},
+	{CodeBlockOverlap, "M352", "addressBlocks of a peripheral overlap"},
+	{CodeEnumDup, "", "enumerated value listed twice under different names"},
+	{CodeEnumUsage, "", "more than one enumeratedValues for the same usage"},
+	{CodeEnumEmpty, "", "enumeratedValues without values"},
+	{CodeDimStride, "M366", "register array dimIncrement smaller than the register"},
+	{CodeResetMask, "", "resetValue has bits outside resetMask"},
+	{CodeClusterSize, "", "cluster array whose cluster is larger than dimIncrement"},
+}
 
 // codeSeverity is the default severity of a code: its first letter.
 func codeSeverity(code string) Severity {

@@ -20,6 +20,7 @@ func (rs *resolver) finishPeripheral(p *Peripheral) {
 func (rs *resolver) finishNodes(sc scope, list []RegisterNode, inh RegisterProperties) {
 	for _, n := range list {
 		e := n.Elem()
+		own := e.Props
 		inheritProps(&e.Props, &inh)
 		path := nodePath(sc, n)
 		if e.Dim.Dim.Set {
@@ -36,12 +37,14 @@ func (rs *resolver) finishNodes(sc scope, list []RegisterNode, inh RegisterPrope
 		case *Register:
 			rsc := sc
 			rsc.reg = n
-			rs.finishRegister(rsc, n)
+			rs.finishRegister(rsc, n, own)
 		}
 	}
 }
 
-func (rs *resolver) finishRegister(sc scope, r *Register) {
+// finishRegister completes a register; own holds the properties it gave itself, before
+// inheritance.
+func (rs *resolver) finishRegister(sc scope, r *Register, own RegisterProperties) {
 	path := sc.path()
 	p := &r.Props
 	if !p.Size.Set {
@@ -77,6 +80,17 @@ func (rs *resolver) finishRegister(sc scope, r *Register) {
 	if !p.ResetMask.Set {
 		p.ResetMask = Some(ones(p.Size.Val))
 	}
+	// Reset values inherited from a wider level are cut to the register: a device-wide
+	// resetMask of 0xFFFFFFFF says nothing about bits an 8-bit register does not have. A
+	// register's own value that does not fit is a vendor error, reported and cut the same way.
+	m := ones(p.Size.Val)
+	if p.ResetValue.Val&^m != 0 {
+		if own.ResetValue.Set {
+			rs.r.add(r.Pos, CodeResetFit, path, "resetValue %#x does not fit in %d bits; cut to %#x", p.ResetValue.Val, p.Size.Val, p.ResetValue.Val&m)
+		}
+		p.ResetValue.Val &= m
+	}
+	p.ResetMask.Val &= m
 	// Field arrays become one field per copy.
 	expand := false
 	for _, f := range r.Fields {
@@ -92,7 +106,7 @@ func (rs *resolver) finishRegister(sc scope, r *Register) {
 				out = append(out, f)
 				continue
 			}
-			fpath := path + " / field " + f.Name
+			fpath := path + " / field " + pathName(f.Name)
 			idx, ok := rs.indices(f.Pos, fpath, &f.Dim)
 			if !ok {
 				out = append(out, f)
@@ -121,7 +135,7 @@ func (rs *resolver) finishRegister(sc scope, r *Register) {
 	kept := r.Fields[:0]
 	size := p.Size.Val
 	for _, f := range r.Fields {
-		fpath := path + " / field " + f.Name
+		fpath := path + " / field " + pathName(f.Name)
 		if !f.Dim.Dim.Set && strings.Contains(f.Name, "%s") {
 			rs.r.add(f.Pos, CodeNoDim, fpath, "name %q has %%s but no <dim>; the placeholder is removed", f.Name)
 			f.Name = dropPlaceholder(f.Name)
@@ -149,7 +163,7 @@ func (rs *resolver) finishRegister(sc scope, r *Register) {
 			vals := e.Values[:0]
 			for _, v := range e.Values {
 				if v.HasValue && v.Value&^m != 0 {
-					rs.r.add(v.Pos, CodeEnumFit, fpath+" / "+enumPath(e)+" / enumeratedValue "+v.Name,
+					rs.r.add(v.Pos, CodeEnumFit, fpath+" / "+enumPath(e)+" / enumeratedValue "+pathName(v.Name),
 						"value %#x does not fit the %d-bit field; dropped", v.Value, f.BitWidth)
 					continue
 				}

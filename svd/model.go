@@ -324,6 +324,8 @@ type Field struct {
 	EnumeratedValues    []*EnumeratedValues // at most one per usage
 
 	rangeSet bool  // a bit range was given in some spelling
+	offSet   bool  // bitOffset (or lsb) alone was given: a derived field may take the width
+	widthSet bool  // bitWidth alone was given
 	rstate   uint8 // Resolve's progress: 0 untouched, 1 in progress, 2 done
 }
 

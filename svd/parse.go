@@ -1273,7 +1273,14 @@ func (b *builder) field(n *xnode) *Field {
 		if off.Set && width.Set {
 			f.BitOffset, f.BitWidth, f.rangeSet = off.Val, width.Val, true
 		} else if seen&(3<<2) != 3<<2 {
-			b.add(rangeNode0(rangeNode, n), CodeBitRange, "<bitOffset> and <bitWidth> must be given together")
+			if f.DerivedFrom != "" {
+				// A derived field may give its own offset and take the width (or the
+				// other way round) from its source.
+				f.BitOffset, f.offSet = off.Val, off.Set
+				f.BitWidth, f.widthSet = width.Val, width.Set
+			} else {
+				b.add(rangeNode0(rangeNode, n), CodeBitRange, "<bitOffset> and <bitWidth> must be given together")
+			}
 		}
 	}
 	if seen&(3<<4) != 0 {

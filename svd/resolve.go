@@ -24,11 +24,34 @@ func Resolve(d *Device, opt Options) (*Device, Diagnostics) {
 	rs.run()
 	diags := rs.r.diags
 	diags = append(diags, Validate(rs.dev, Options{})...)
+	diags = dedup(diags)
 	if opt.Strict {
 		diags = diags.Strict()
 	}
 	diags.Sort()
 	return rs.dev, diags
+}
+
+// dedup drops repeats of a diagnostic: the registers a derived peripheral copies from its
+// source carry the source's positions, so one mistake would otherwise be reported once per
+// copy. The first report (in the source, or the first copy) is kept.
+func dedup(ds Diagnostics) Diagnostics {
+	type key struct {
+		pos  Pos
+		code string
+		msg  string
+	}
+	seen := make(map[key]bool, len(ds))
+	out := ds[:0]
+	for _, d := range ds {
+		k := key{d.Pos, d.Code, d.Message}
+		if seen[k] {
+			continue
+		}
+		seen[k] = true
+		out = append(out, d)
+	}
+	return out
 }
 
 // resolver holds the state of one Resolve.
@@ -54,19 +77,19 @@ func (s scope) path() string {
 	var b strings.Builder
 	if s.periph != nil {
 		b.WriteString("peripheral ")
-		b.WriteString(s.periph.Name)
+		b.WriteString(pathName(s.periph.Name))
 	}
 	for _, c := range s.clusters {
 		b.WriteString(" / cluster ")
-		b.WriteString(c.Name)
+		b.WriteString(pathName(c.Name))
 	}
 	if s.reg != nil {
 		b.WriteString(" / register ")
-		b.WriteString(s.reg.Name)
+		b.WriteString(pathName(s.reg.Name))
 	}
 	if s.field != nil {
 		b.WriteString(" / field ")
-		b.WriteString(s.field.Name)
+		b.WriteString(pathName(s.field.Name))
 	}
 	return b.String()
 }
@@ -86,7 +109,7 @@ func nodePath(s scope, n RegisterNode) string {
 	if p != "" {
 		p += " / "
 	}
-	return p + kind + " " + n.Elem().Name
+	return p + kind + " " + pathName(n.Elem().Name)
 }
 
 func (rs *resolver) run() {
@@ -122,13 +145,13 @@ func (rs *resolver) expandPeripherals() {
 	for _, p := range d.Peripherals {
 		if !p.Dim.Dim.Set {
 			if strings.Contains(p.Name, "%s") {
-				rs.r.add(p.Pos, CodeNoDim, "peripheral "+p.Name, "name %q has %%s but no <dim>; the placeholder is removed", p.Name)
+				rs.r.add(p.Pos, CodeNoDim, "peripheral "+pathName(p.Name), "name %q has %%s but no <dim>; the placeholder is removed", p.Name)
 				p.Name = dropPlaceholder(p.Name)
 			}
 			out = append(out, p)
 			continue
 		}
-		path := "peripheral " + p.Name
+		path := "peripheral " + pathName(p.Name)
 		idx, ok := rs.indices(p.Pos, path, &p.Dim)
 		if !ok {
 			out = append(out, p)
@@ -337,7 +360,7 @@ func (rs *resolver) derivePeripheral(p *Peripheral) bool {
 	}
 	p.rstate = pDeriving
 	defer func() { p.rstate = pDerived }()
-	path := "peripheral " + p.Name
+	path := "peripheral " + pathName(p.Name)
 	src := rs.byName[p.DerivedFrom]
 	if src == nil {
 		rs.r.add(p.Pos, CodeNotFound, path, "derivedFrom %q: no peripheral of that name", p.DerivedFrom)
@@ -697,7 +720,7 @@ func (rs *resolver) lookupField(sc scope, parts []string) (*Field, scope, bool) 
 }
 
 func (rs *resolver) deriveField(sc scope, f *Field) {
-	path := sc.path() + " / field " + f.Name
+	path := sc.path() + " / field " + pathName(f.Name)
 	t, tsc, ok := rs.lookupField(sc, strings.Split(f.DerivedFrom, "."))
 	if !ok {
 		rs.r.add(f.Pos, CodeNotFound, path, "derivedFrom %q not found", f.DerivedFrom)
@@ -716,7 +739,13 @@ func (rs *resolver) deriveField(sc scope, f *Field) {
 		f.Description = t.Description
 	}
 	if !f.rangeSet && t.rangeSet {
-		f.BitOffset, f.BitWidth, f.rangeSet = t.BitOffset, t.BitWidth, true
+		if !f.offSet {
+			f.BitOffset = t.BitOffset
+		}
+		if !f.widthSet {
+			f.BitWidth = t.BitWidth
+		}
+		f.rangeSet = true
 	}
 	if !f.Access.Set {
 		f.Access = t.Access

@@ -37,7 +37,7 @@ func (v *validator) device() {
 	byValue := map[int64]irq{}
 	byName := map[string]int64{}
 	for _, p := range d.Peripherals {
-		path := "peripheral " + p.Name
+		path := "peripheral " + pathName(p.Name)
 		if q, dup := names[p.Name]; dup && p.Name != "" {
 			v.r.add(p.Pos, CodeDupName, path, "peripheral name %q already used at line %d", p.Name, q.Pos.Line)
 		} else {
@@ -70,7 +70,7 @@ type span struct {
 }
 
 func (v *validator) peripheral(p *Peripheral) {
-	path := "peripheral " + p.Name
+	path := "peripheral " + pathName(p.Name)
 	// Address blocks must not overlap each other.
 	blocks := append([]AddressBlock(nil), p.AddressBlocks...)
 	sort.SliceStable(blocks, func(i, j int) bool { return blocks[i].Offset < blocks[j].Offset })
@@ -139,7 +139,7 @@ func (v *validator) nodes(path string, list []RegisterNode, base uint64, alt boo
 	for _, n := range list {
 		e := n.Elem()
 		kind := kindOf(n)
-		npath := path + " / " + kind + " " + e.Name
+		npath := path + " / " + kind + " " + pathName(e.Name)
 		if o, dup := seen[e.Name]; dup && e.Name != "" {
 			v.r.add(e.Pos, CodeDupName, npath, "%s name %q already used at line %d", kind, e.Name, o.Elem().Pos.Line)
 		} else {
@@ -160,7 +160,9 @@ func (v *validator) nodes(path string, list []RegisterNode, base uint64, alt boo
 				v.r.add(e.Pos, CodeDimStride, npath, "dimIncrement %d is smaller than the register's %d bytes: copies overlap", inc, size)
 			}
 			isAlt := alt || n.AlternateRegister != "" || n.AlternateGroup != ""
-			for i := uint64(0); i < count && len(*spans) < maxSpans; i++ {
+			// A register whose offset could not be read (already an error) is not laid out:
+			// its offset of 0 would only produce overlaps that are not there.
+			for i := uint64(0); i < count && len(*spans) < maxSpans && e.offsetSet; i++ {
 				*spans = append(*spans, span{off: base + e.AddressOffset + i*inc, size: size, reg: n, alt: isAlt, path: npath})
 			}
 		case *Cluster:
@@ -246,7 +248,7 @@ func (v *validator) register(path string, r *Register) {
 	}
 	seen := make(map[string]*Field, len(r.Fields))
 	for _, f := range r.Fields {
-		fpath := path + " / field " + f.Name
+		fpath := path + " / field " + pathName(f.Name)
 		if o, dup := seen[f.Name]; dup && f.Name != "" {
 			v.r.add(f.Pos, CodeDupName, fpath, "field name %q already used at line %d", f.Name, o.Pos.Line)
 		} else {
@@ -350,4 +352,12 @@ func (v *validator) field(path string, r *Register, f *Field) {
 			}
 		}
 	}
+}
+
+// pathName is how an element's name appears in a diagnostic path: "?" when it has none.
+func pathName(s string) string {
+	if s == "" {
+		return "?"
+	}
+	return s
 }
