@@ -19,7 +19,9 @@ type located struct {
 	line, col int
 }
 
-func (l located) String() string { return l.code + " " + strconv.Itoa(l.line) + ":" + strconv.Itoa(l.col) }
+func (l located) String() string {
+	return l.code + " " + strconv.Itoa(l.line) + ":" + strconv.Itoa(l.col)
+}
 
 // readWants collects the expectations of a fixture: from its trailing comments, or from a
 // NAME.want file beside it when a comment would change what the fixture tests (a file
