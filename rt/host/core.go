@@ -1,0 +1,487 @@
+//go:build !tinygo
+
+package host
+
+import (
+	"fmt"
+	"math/bits"
+	"runtime"
+	"sync"
+	"sync/atomic"
+)
+
+// Core is one simulated core: its execution contexts and its interrupt controller.
+//
+// Every word below that a core's goroutines pass between each other is accessed only with
+// the invisible atomics (inv_*.go), never with plain loads and stores: the hand-offs carry no
+// happens-before edge, so plain accesses would be reported as races in the model itself.
+type Core struct {
+	m  *Machine
+	id int
+
+	// ctx[0] runs thread mode; ctx[d] runs the handler at nesting depth d.
+	ctx [MaxPriority + 1]*context
+
+	running  uint64 // goroutine of the context that owns the core now
+	depth    uint32 // its nesting depth
+	level    uint32 // priority the core runs at: 0 in thread mode, p in a handler of priority p
+	mie      uint32 // 1 when interrupts are enabled (mstatus.MIE), 0 in a critical section
+	sleeping uint32 // 1 while in WaitForInterrupt
+
+	entry atomic.Pointer[func()] // code StartCore gave a secondary core
+
+	// mu is held by the outermost critical section and acquired and released around every
+	// handler run: the happens-before edges that make data shared under critical sections
+	// race-free. Within a core it never blocks (see doc.go).
+	mu sync.Mutex
+
+	// The interrupt controller. Written under m.icMu, read with invisible loads.
+	enable, edge, latched, lines uint32
+	thresh                       uint32
+	pending                      uint32 // lines that are pending and enabled
+	prio                         [Lines]uint32
+	srcMap                       []uint32 // CPU interrupt line of each source, 0 = none
+	handlers                     []atomic.Pointer[func()]
+}
+
+type context struct {
+	parker
+	core    *Core
+	depth   int
+	g       uint64
+	exiting uint32
+	// Work handed to a handler context, and where it returns to.
+	line, prevLevel uint32
+}
+
+// ID returns the core's number.
+func (c *Core) ID() int { return c.id }
+
+func (c *Core) threadMain(x *context, ready *sync.WaitGroup, main func()) {
+	m := c.m
+	defer m.wg.Done()
+	store64(&x.g, getg())
+	ready.Done()
+	x.park()
+	if m.stopped() {
+		return
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			m.fail(c, x, r)
+		}
+	}()
+	if c.id == 0 {
+		main()
+		m.Stop(nil)
+		return
+	}
+	for {
+		if e := c.entry.Swap(nil); e != nil {
+			(*e)()
+			continue
+		}
+		c.wfi(x)
+	}
+}
+
+func (c *Core) handlerMain(h *context, ready *sync.WaitGroup) {
+	m := c.m
+	defer m.wg.Done()
+	store64(&h.g, getg())
+	ready.Done()
+	for {
+		h.park()
+		if m.stopped() {
+			return
+		}
+		line := load32(&h.line)
+		c.mu.Lock() // everything critical sections did so far happens before this handler
+		c.mu.Unlock()
+		store32(&c.mie, 1)
+		c.dispatch(h, line)
+		if m.stopped() {
+			return
+		}
+		if load32(&c.mie) == 0 {
+			m.fail(c, h, "interrupt handler returned inside a critical section")
+			return
+		}
+		c.mu.Lock() // and this handler happens before every later critical section
+		c.mu.Unlock()
+		store32(&c.level, load32(&h.prevLevel))
+		prev := c.ctx[h.depth-1]
+		store32(&c.depth, uint32(prev.depth))
+		store64(&c.running, load64(&prev.g))
+		prev.unpark()
+	}
+}
+
+// dispatch runs the handlers of the sources that assert line: the vectored dispatch of
+// esp-hal and rt, which snapshots the source status and calls the handler of every asserted
+// source mapped to the line.
+func (c *Core) dispatch(h *context, line uint32) {
+	m := c.m
+	defer func() {
+		if r := recover(); r != nil {
+			m.fail(c, h, r)
+		}
+	}()
+	bit := uint32(1) << line
+	if load32(&c.edge)&bit != 0 {
+		c.Clear(bit) // an edge line's latch is cleared on entry, as TinyGo's trap handler does
+	}
+	var snap [MaxSources / 64]uint64
+	for i := range snap {
+		snap[i] = load64(&m.srcLevel[i])
+	}
+	for w, v := range snap {
+		for v != 0 {
+			s := w*64 + int(lowestBit64(v))
+			v &= v - 1
+			if s >= len(c.srcMap) || load32(&c.srcMap[s]) != line {
+				continue
+			}
+			f := c.handlers[s].Load()
+			if f == nil {
+				panic(fmt.Sprintf("interrupt source %d is mapped to CPU interrupt %d on core %d but no handler is bound to it", s, line, c.id))
+			}
+			(*f)()
+		}
+	}
+}
+
+// best returns the line the core would take now if interrupts were enabled: the pending,
+// enabled line of highest priority above the running level and at or above the threshold.
+// Between lines of equal priority the lowest-numbered wins (the ESP32-C3 TRM does not say;
+// see esp32c3-facts.md, UNCONFIRMED).
+func (c *Core) best() (line, prio uint32, ok bool) {
+	p := load32(&c.pending)
+	if p == 0 {
+		return 0, 0, false
+	}
+	floor := load32(&c.level) + 1
+	if t := load32(&c.thresh); t > floor {
+		floor = t
+	}
+	for p != 0 {
+		l := lowestBit(p)
+		p &= p - 1
+		if pr := load32(&c.prio[l]); pr >= floor && pr > prio {
+			line, prio, ok = l, pr, true
+		}
+	}
+	return line, prio, ok
+}
+
+// wakeable reports whether WaitForInterrupt would return now.
+func (c *Core) wakeable() bool {
+	if c.id != 0 && load32(&c.depth) == 0 && c.entry.Load() != nil {
+		return true
+	}
+	_, _, ok := c.best()
+	return ok
+}
+
+// poll takes interrupts while one is pending that the core may take.
+func (c *Core) poll(x *context) {
+	for {
+		if c.m.checkStop(x) || load32(&c.mie) == 0 {
+			return
+		}
+		line, prio, ok := c.best()
+		if !ok {
+			return
+		}
+		c.take(x, line, prio)
+	}
+}
+
+// take hands the core from x to the handler context one level up and waits until the
+// handler returns the core.
+func (c *Core) take(x *context, line, prio uint32) {
+	h := c.ctx[x.depth+1]
+	store32(&h.line, line)
+	store32(&h.prevLevel, load32(&c.level))
+	store32(&c.level, prio)
+	store32(&c.depth, uint32(h.depth))
+	store64(&c.running, load64(&h.g))
+	h.unpark()
+	x.park()
+	c.m.checkStop(x)
+}
+
+// wfi is WaitForInterrupt on core c, called by its running context x.
+func (c *Core) wfi(x *context) {
+	m := c.m
+	for {
+		if m.checkStop(x) {
+			return
+		}
+		if c.wakeable() {
+			break
+		}
+		store32(&c.sleeping, 1)
+		if c.wakeable() {
+			if !cas32(&c.sleeping, 1, 0) {
+				x.park() // a waker cleared the flag first and is unparking us
+			}
+			break
+		}
+		m.noteSleep()
+		x.park()
+		store32(&c.sleeping, 0)
+	}
+	if load32(&c.mie) != 0 {
+		c.poll(x)
+	}
+}
+
+// kick wakes the core if it sleeps and now has something to do. The sleeper publishes
+// sleeping before checking for work and the waker publishes work before checking sleeping,
+// both with sequentially consistent atomics, so a wake-up is never lost.
+func (c *Core) kick() {
+	if load32(&c.sleeping) != 0 && c.wakeable() && cas32(&c.sleeping, 1, 0) {
+		c.ctx[load32(&c.depth)].unpark()
+	}
+}
+
+// update recomputes the core's interrupt lines from the sources and wakes it if needed.
+// Called with m.icMu held.
+func (c *Core) update() {
+	var lines uint32
+	for w := range c.m.srcLevel {
+		v := load64(&c.m.srcLevel[w])
+		for v != 0 {
+			s := w*64 + int(lowestBit64(v))
+			v &= v - 1
+			if s < len(c.srcMap) {
+				if l := load32(&c.srcMap[s]); l != 0 {
+					lines |= 1 << l
+				}
+			}
+		}
+	}
+	old := load32(&c.lines)
+	edge := load32(&c.edge)
+	latched := load32(&c.latched) | lines&^old&edge
+	store32(&c.lines, lines)
+	store32(&c.latched, latched)
+	pending := (lines&^edge | latched) & load32(&c.enable)
+	store32(&c.pending, pending)
+	if pending != 0 {
+		c.kick()
+	}
+}
+
+func (c *Core) modify(f func()) {
+	c.m.icMu.Lock()
+	defer c.m.icMu.Unlock()
+	f()
+	c.update()
+}
+
+// MapSource routes interrupt source src to CPU interrupt line (0 disconnects it).
+func (c *Core) MapSource(src int, line uint32) {
+	c.modify(func() { store32(&c.srcMap[src], line%Lines) })
+}
+
+// SourceLine returns the CPU interrupt line source src is routed to, 0 if none.
+func (c *Core) SourceLine(src int) uint32 { return load32(&c.srcMap[src]) }
+
+// SetEnabled sets the mask of enabled CPU interrupt lines (bit 0 is ignored).
+func (c *Core) SetEnabled(mask uint32) { c.modify(func() { store32(&c.enable, mask&^1) }) }
+
+// Enabled returns the mask of enabled lines.
+func (c *Core) Enabled() uint32 { return load32(&c.enable) }
+
+// SetEdge sets which lines are edge-triggered (1) rather than level (0).
+func (c *Core) SetEdge(mask uint32) { c.modify(func() { store32(&c.edge, mask&^1) }) }
+
+// Edge returns the mask of edge-triggered lines.
+func (c *Core) Edge() uint32 { return load32(&c.edge) }
+
+// Clear clears the edge latches of the lines in mask (CPU_INT_CLEAR).
+func (c *Core) Clear(mask uint32) {
+	c.modify(func() { store32(&c.latched, load32(&c.latched)&^mask) })
+}
+
+// SetPriority sets the priority of a line, 0 (masked) to MaxPriority.
+func (c *Core) SetPriority(line int, p uint32) {
+	c.modify(func() { store32(&c.prio[line%Lines], min(p, MaxPriority)) })
+}
+
+// Priority returns the priority of a line.
+func (c *Core) Priority(line int) uint32 { return load32(&c.prio[line%Lines]) }
+
+// SetThreshold sets the core's interrupt threshold: lines below it are masked.
+func (c *Core) SetThreshold(t uint32) { c.modify(func() { store32(&c.thresh, t) }) }
+
+// Threshold returns the core's interrupt threshold.
+func (c *Core) Threshold() uint32 { return load32(&c.thresh) }
+
+// Status returns the pending lines, enabled or not (level lines asserted, edge lines latched).
+func (c *Core) Status() uint32 {
+	return load32(&c.lines)&^load32(&c.edge) | load32(&c.latched)
+}
+
+// Bind makes h the handler of interrupt source src on this core (nil unbinds).
+func (c *Core) Bind(src int, h func()) {
+	if h == nil {
+		c.handlers[src].Store(nil)
+		return
+	}
+	c.handlers[src].Store(&h)
+}
+
+// Start gives a secondary core code to run in thread mode; it reports false for core 0 or a
+// core that has not finished the code it was given before.
+func (c *Core) Start(entry func()) bool {
+	if c.id == 0 || !c.entry.CompareAndSwap(nil, &entry) {
+		return false
+	}
+	if load32(&c.sleeping) != 0 && cas32(&c.sleeping, 1, 0) {
+		c.ctx[load32(&c.depth)].unpark()
+	}
+	return true
+}
+
+func lowestBit64(v uint64) uint32 { return uint32(bits.TrailingZeros64(v)) }
+
+// The functions below act on the calling goroutine's core in the running machine; rt's
+// host implementation is built on them.
+
+// CurrentCore returns the core the caller runs on (core 0 for goroutines that are not a
+// core's). It panics if no machine is running.
+func CurrentCore() *Core {
+	m := current.Load()
+	if m == nil {
+		panic("rt: no simulated chip is running (start one with a simulator, e.g. sim/esp32c3)")
+	}
+	if c, _ := m.self(); c != nil {
+		return c
+	}
+	return m.cores[0]
+}
+
+// Poll is a preemption point for the running machine, if any (see Machine.Poll).
+func Poll() {
+	if m := current.Load(); m != nil {
+		m.Poll()
+	}
+}
+
+// Critical-section states returned by Enter.
+const (
+	csNested  = 0 // interrupts were already disabled: nothing to undo
+	csOuter   = 1 // the outermost section on a core
+	csForeign = 2 // a goroutine that is not a core: locks only
+	csNone    = 3 // no machine
+)
+
+// Enter begins a critical section on the caller's core: interrupts are disabled on it and,
+// for the outermost section, the core's mutex (and with several cores the cross-core lock)
+// is taken. It returns the state Exit needs.
+func Enter() uint32 {
+	m := current.Load()
+	if m == nil {
+		return csNone
+	}
+	c, _ := m.self()
+	if c == nil {
+		m.cores[0].mu.Lock()
+		if len(m.cores) > 1 {
+			m.gmu.Lock()
+		}
+		return csForeign
+	}
+	if load32(&c.mie) == 0 {
+		return csNested
+	}
+	store32(&c.mie, 0)
+	c.mu.Lock()
+	if len(m.cores) > 1 {
+		m.gmu.Lock()
+	}
+	return csOuter
+}
+
+// Exit ends the critical section Enter began; leaving the outermost one is a preemption
+// point.
+func Exit(state uint32) {
+	m := current.Load()
+	if m == nil || state == csNested || state == csNone {
+		return
+	}
+	if state == csForeign {
+		if len(m.cores) > 1 {
+			m.gmu.Unlock()
+		}
+		m.cores[0].mu.Unlock()
+		return
+	}
+	c, x := m.self()
+	if c == nil {
+		panic("rt: critical section ended on a different goroutine than it began")
+	}
+	if len(m.cores) > 1 {
+		m.gmu.Unlock()
+	}
+	c.mu.Unlock()
+	store32(&c.mie, 1)
+	c.poll(x)
+}
+
+// WaitForInterrupt sleeps until the caller's core has an interrupt it may take (taking it
+// first if interrupts are enabled). Inside a critical section it returns with the interrupt
+// still pending, as RISC-V's WFI does. On a goroutine that is not a core it only yields:
+// WFI may legally return at any time.
+func WaitForInterrupt() {
+	m := current.Load()
+	if m == nil {
+		runtime.Gosched()
+		return
+	}
+	c, x := m.self()
+	if c == nil {
+		runtime.Gosched()
+		return
+	}
+	c.wfi(x)
+}
+
+// CoreID returns the caller's core number (0 outside a machine or a core).
+func CoreID() int {
+	if m := current.Load(); m != nil {
+		if c, _ := m.self(); c != nil {
+			return c.id
+		}
+	}
+	return 0
+}
+
+// InInterrupt reports whether the caller runs in an interrupt handler.
+func InInterrupt() bool {
+	if m := current.Load(); m != nil {
+		if _, x := m.self(); x != nil {
+			return x.depth > 0
+		}
+	}
+	return false
+}
+
+// Cycles returns the running machine's cycle counter (0 without a machine).
+func Cycles() uint64 {
+	if m := current.Load(); m != nil {
+		return m.Cycles()
+	}
+	return 0
+}
+
+// NumCores returns the running machine's number of cores (1 without a machine).
+func NumCores() int {
+	if m := current.Load(); m != nil {
+		return len(m.cores)
+	}
+	return 1
+}

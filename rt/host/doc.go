@@ -1,0 +1,48 @@
+//go:build !tinygo
+
+// Package host is the simulated CPU that rt runs on when firmware is built for the host
+// instead of the chip. It is imported by rt's host files and by simulators (sim/...); firmware
+// never imports it directly, and it does not build with TinyGo.
+//
+// # The model
+//
+// A Machine has N cores. Each core runs thread-mode code on one goroutine and every
+// interrupt handler nesting level on a goroutine of its own, created before the firmware
+// starts. Exactly one of a core's goroutines runs at a time: when an interrupt is taken, the
+// running goroutine hands the core to the handler goroutine of the next level and waits until
+// that handler returns, exactly as the hardware stacks a trap on top of the interrupted code.
+//
+// Interrupts are taken only at preemption points: before every register access (the rt/mmio
+// bus calls the machine's access hook), when a critical section ends, in WaitForInterrupt,
+// and after a simulated peripheral changes its interrupt lines (Poll). A core takes the
+// highest-priority pending line whose priority is above the level it runs at and not below
+// its threshold, provided interrupts are enabled on it (not inside a critical section);
+// handlers nest by priority and run with interrupts enabled, as under esp-hal and TinyGo.
+//
+// Each core has an interrupt controller modelled on the ESP32-C3 (and ESP32-S3/P4-style
+// per-core matrices): sources are level lines mapped to CPU interrupt lines 1..31, each line
+// with an enable bit, a type (level or latched edge), a priority 1..15 (0 masks) and a
+// per-core threshold. Simulated chips present this state as registers.
+//
+// # Virtual time
+//
+// Time is virtual. Every register access a core makes costs Config.AccessCost; when every core
+// waits for an interrupt the clock jumps straight to the next deadline the simulator set. The
+// simulator's callback (Config.OnTime) runs on the machine's clock goroutine whenever time
+// reaches the deadline, so a one-second timeout takes microseconds and every run of a
+// single-core program gives the same result. Config.RealTime paces the clock to the wall
+// clock instead, for demos.
+//
+// # The race detector
+//
+// Go's race detector reports two accesses as a race when no happens-before edge orders them.
+// A handler and the thread code it interrupts are ordered on a real core only by what the
+// program itself does: a critical section, an atomic, a register both touch. So the model's
+// own hand-offs between a core's goroutines must create no happens-before edge, or every race
+// between handler and thread code would be hidden. The goroutines hand over with atomics
+// written in assembly (invisible to the detector) and, under -race, block with a raw futex
+// system call instead of a channel. Critical sections, on the other hand, must order: each
+// core has a mutex that the outermost critical section holds and that every handler run
+// acquires and releases at its start and end, so data shared under critical sections (or
+// atomics) is race-free, and data shared without them is reported.
+package host
