@@ -292,6 +292,32 @@ func (c *Core) SourceLine(src int) uint32 { return load32(&c.srcMap[src]) }
 // SetEnabled sets the mask of enabled CPU interrupt lines (bit 0 is ignored).
 func (c *Core) SetEnabled(mask uint32) { c.modify(func() { store32(&c.enable, mask&^1) }) }
 
+// EnableLine enables or disables one line, leaving the others as they are.
+func (c *Core) EnableLine(line int, on bool) {
+	c.modify(func() { store32(&c.enable, setBit(load32(&c.enable), line, on)&^1) })
+}
+
+// SetLineEdge makes one line edge-triggered (true) or level (false).
+func (c *Core) SetLineEdge(line int, edge bool) {
+	c.modify(func() { store32(&c.edge, setBit(load32(&c.edge), line, edge)&^1) })
+}
+
+// SetLine configures a line in one step: priority, type and enable.
+func (c *Core) SetLine(line int, prio uint32, edge, enabled bool) {
+	c.modify(func() {
+		store32(&c.prio[line%Lines], min(prio, MaxPriority))
+		store32(&c.edge, setBit(load32(&c.edge), line, edge)&^1)
+		store32(&c.enable, setBit(load32(&c.enable), line, enabled)&^1)
+	})
+}
+
+func setBit(v uint32, bit int, on bool) uint32 {
+	if on {
+		return v | 1<<(bit%Lines)
+	}
+	return v &^ (1 << (bit % Lines))
+}
+
 // Enabled returns the mask of enabled lines.
 func (c *Core) Enabled() uint32 { return load32(&c.enable) }
 
@@ -354,10 +380,7 @@ func lowestBit64(v uint64) uint32 { return uint32(bits.TrailingZeros64(v)) }
 // CurrentCore returns the core the caller runs on (core 0 for goroutines that are not a
 // core's). It panics if no machine is running.
 func CurrentCore() *Core {
-	m := current.Load()
-	if m == nil {
-		panic("rt: no simulated chip is running (start one with a simulator, e.g. sim/esp32c3)")
-	}
+	m := MustCurrent()
 	if c, _ := m.self(); c != nil {
 		return c
 	}
@@ -476,6 +499,23 @@ func Cycles() uint64 {
 		return m.Cycles()
 	}
 	return 0
+}
+
+// CPUHz returns the running machine's core clock (0 without a machine).
+func CPUHz() uint64 {
+	if m := current.Load(); m != nil {
+		return m.cfg.CPUHz
+	}
+	return 0
+}
+
+// MustCurrent returns the running machine and panics with a clear message if there is none.
+func MustCurrent() *Machine {
+	m := current.Load()
+	if m == nil {
+		panic("rt: no simulated chip is running (start one with a simulator, e.g. sim/esp32c3)")
+	}
+	return m
 }
 
 // NumCores returns the running machine's number of cores (1 without a machine).

@@ -477,3 +477,9 @@ func (x *context) id() uint32 { return uint32(x.core.id)<<8 | uint32(x.depth) + 
 
 // lowestBit returns the index of the lowest set bit of a non-zero word.
 func lowestBit(v uint32) uint32 { return uint32(bits.TrailingZeros32(v)) }
+
+// HiddenHandoffs reports whether the model's hand-offs between a core's goroutines are
+// invisible to the race detector on this architecture (amd64 and arm64), so that races
+// between handlers and thread code are reported. Elsewhere the model still runs correctly
+// but the detector sees the hand-offs as synchronisation.
+const HiddenHandoffs = invisible
