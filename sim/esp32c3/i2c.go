@@ -165,10 +165,11 @@ func init() {
 			devices: make(map[uint8]I2CDevice),
 		}
 		m.blk = newBlock(c, "I2C0", i2cBase, i2cResets, i2cModelled)
+		m.blk.sysBit = 7 // I2C_EXT0
 		periphOf(c).i2c0 = m
 		m.update()
 		c.Hook(i2cBase, blockSize, wordDevice{m})
-		c.OnPeripheralReset(0, 7, m.reset) // PERIP_RST_EN0.EXT0_RST
+		c.OnPeripheralReset(0, m.blk.sysBit, m.reset)
 	})
 }
 

@@ -42,12 +42,30 @@ type block struct {
 	resets   []regReset
 	modelled func(off uintptr) bool
 	seen     map[string]bool
+	// sysBit is the block's bit in SYSTEM.PERIP_CLK_EN0 and PERIP_RST_EN0, or -1.
+	sysBit int
 }
 
 func newBlock(c *Chip, name string, base uintptr, resets []regReset, modelled func(off uintptr) bool) *block {
-	b := &block{c: c, name: name, base: base, resets: resets, modelled: modelled, seen: make(map[string]bool)}
+	b := &block{c: c, name: name, base: base, resets: resets, modelled: modelled, seen: make(map[string]bool), sysBit: -1}
 	b.reset()
 	return b
+}
+
+// checkGate warns, once, about a write to the block while SYSTEM gates its clock off or
+// holds it in reset: on the chip such a write is lost, a classic bring-up bug (I2C0's clock
+// is off at reset). The model still performs the write, so firmware that gets this wrong
+// runs on but is told.
+func (b *block) checkGate() {
+	if b.sysBit < 0 {
+		return
+	}
+	switch {
+	case !b.c.PeripheralClockEnabled(0, b.sysBit):
+		b.once("clockoff", "written while its clock is off (SYSTEM.PERIP_CLK_EN0 bit %d): on the chip the write is lost", b.sysBit)
+	case mmio.Peek(0x600C_0018, 4)&(1<<b.sysBit) != 0:
+		b.once("inreset", "written while held in reset (SYSTEM.PERIP_RST_EN0 bit %d): on the chip the write is lost", b.sysBit)
+	}
 }
 
 // reset returns the block's backing memory to the SVD reset state: the listed reset values,
@@ -119,6 +137,7 @@ func (d wordDevice) Write(addr uintptr, size int, value uint64) {
 	d.m.lock()
 	defer d.m.unlock()
 	b := d.m.regBlock()
+	b.checkGate()
 	off := addr - b.base
 	switch size {
 	case 8:

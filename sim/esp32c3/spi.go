@@ -107,9 +107,10 @@ func init() {
 	registerModel("spi", func(c *Chip) {
 		s := &SPI{c: c, line: irq{c: c, src: SourceSPI2}}
 		s.blk = newBlock(c, "SPI2", spiBase, spiResets, spiModelled)
+		s.blk.sysBit = 6
 		periphOf(c).spi2 = s
 		c.Hook(spiBase, blockSize, wordDevice{s})
-		c.OnPeripheralReset(0, 6, s.reset) // PERIP_RST_EN0.SPI2_RST
+		c.OnPeripheralReset(0, s.blk.sysBit, s.reset)
 	})
 }
 

@@ -127,6 +127,7 @@ func init() {
 		for n, base := range timgBases {
 			t := &TIMG{c: c, n: n, t0Line: irq{c: c, src: t0[n]}, wdtLine: irq{c: c, src: wdt[n]}}
 			t.blk = newBlock(c, fmt.Sprintf("TIMG%d", n), base, timgResets, timgModelled)
+			t.blk.sysBit = timgResetBits[n]
 			t.rebase()
 			periphOf(c).timg[n] = t
 			c.Hook(base, blockSize, wordDevice{t})
@@ -135,7 +136,7 @@ func init() {
 	})
 }
 
-// timgResetBits are the timer groups' bits in SYSTEM.PERIP_RST_EN0.
+// timgResetBits are the timer groups' bits in SYSTEM.PERIP_CLK_EN0 and PERIP_RST_EN0.
 var timgResetBits = [2]int{13, 15}
 
 // reset returns the group to its reset state when firmware resets it through SYSTEM.

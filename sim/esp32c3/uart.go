@@ -177,6 +177,7 @@ func init() {
 				tx: newFIFO(uartFIFOSize), rx: newFIFO(uartFIFOSize),
 			}
 			u.blk = newBlock(c, fmt.Sprintf("UART%d", n), base, uartResets, uartModelled)
+			u.blk.sysBit = uartResetBits[n]
 			periphOf(c).uart[n] = u
 			u.update()
 			c.Hook(base, blockSize, wordDevice{u})
@@ -185,7 +186,7 @@ func init() {
 	})
 }
 
-// uartResetBits are the UARTs' bits in SYSTEM.PERIP_RST_EN0.
+// uartResetBits are the UARTs' bits in SYSTEM.PERIP_CLK_EN0 and PERIP_RST_EN0.
 var uartResetBits = [2]int{2, 5}
 
 // reset returns the UART to its reset state when firmware resets it through SYSTEM; frames
