@@ -26,6 +26,13 @@ type Event struct {
 // At returns the virtual time the event is scheduled for.
 func (e *Event) At() time.Duration { return e.at }
 
+// Pending reports whether the event is still waiting to run.
+func (e *Event) Pending() bool {
+	e.c.evMu.Lock()
+	defer e.c.evMu.Unlock()
+	return e.index >= 0
+}
+
 // Cancel removes the event if it has not run yet. It is idempotent.
 func (e *Event) Cancel() {
 	c := e.c

@@ -72,6 +72,7 @@ type stComp struct {
 
 type systimer struct {
 	c      *Chip
+	fire   func() // s.reschedule, bound once
 	conf   uint32
 	unit   [2]stUnit
 	comp   [3]stComp
@@ -81,6 +82,7 @@ type systimer struct {
 
 func newSystimer(c *Chip) *systimer {
 	s := &systimer{c: c, conf: stConfReset}
+	s.fire = s.reschedule
 	c.Hook(systimerBase, systimerSize, s)
 	return s
 }
@@ -125,27 +127,33 @@ func (s *systimer) arm(k int) {
 func (s *systimer) reschedule() {
 	for k := range s.comp {
 		cp := &s.comp[k]
+		at := time.Duration(-1)
+		if cp.armed && s.compEnabled(k) && s.running(cp.unit) {
+			v := s.value(cp.unit)
+			if v >= cp.next {
+				s.intRaw |= 1 << k
+				if cp.periodMode && cp.period > 0 {
+					for cp.next <= v {
+						cp.next += cp.period
+					}
+				} else {
+					cp.armed = false
+				}
+			}
+			if cp.armed {
+				at = timeOfTick(tickAt(s.c.Now()) + (cp.next - v))
+			}
+		}
+		if cp.ev != nil && cp.ev.Pending() && cp.ev.At() == at {
+			continue // already scheduled for the right time
+		}
 		if cp.ev != nil {
 			cp.ev.Cancel()
 			cp.ev = nil
 		}
-		if !cp.armed || !s.compEnabled(k) || !s.running(cp.unit) {
-			continue
+		if at >= 0 {
+			cp.ev = s.c.Schedule(at, s.fire)
 		}
-		v := s.value(cp.unit)
-		if v >= cp.next {
-			s.intRaw |= 1 << k
-			if cp.periodMode && cp.period > 0 {
-				for cp.next <= v {
-					cp.next += cp.period
-				}
-			} else {
-				cp.armed = false
-				continue
-			}
-		}
-		at := timeOfTick(tickAt(s.c.Now()) + (cp.next - v))
-		cp.ev = s.c.Schedule(at, s.reschedule)
 	}
 	s.lines()
 }

@@ -1,0 +1,122 @@
+package esp32c3
+
+import (
+	"bytes"
+	"errors"
+	"io"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/gohal/gohal/rt"
+	"github.com/gohal/gohal/rt/host"
+	"github.com/gohal/gohal/rt/mmio"
+)
+
+func TestPanicIsReportedWithVirtualTime(t *testing.T) {
+	c := New(Log(io.Discard))
+	err := c.Run(func() {
+		rt.Bind(rt.Source(SourceSystimerTarget0), func() { panic("alarm handler failed") })
+		rt.Enable(rt.Source(SourceSystimerTarget0), 2)
+		st.IntEna.Store(1)
+		oneShot(0, 16000*250) // 250ms
+		for {
+			rt.WaitForInterrupt()
+		}
+	})
+	var pe *host.PanicError
+	if !errors.As(err, &pe) {
+		t.Fatalf("Run = %v, want a panic report", err)
+	}
+	if pe.Value != "alarm handler failed" || pe.Time != 250*time.Millisecond || pe.Context != "handler for CPU interrupt 18" {
+		t.Fatalf("panic report: %q at %v in %s", pe.Value, pe.Time, pe.Context)
+	}
+	if !strings.Contains(err.Error(), "250ms") {
+		t.Fatalf("message %q does not give the virtual time", err)
+	}
+}
+
+func TestTimeoutAndIdleStopTheRun(t *testing.T) {
+	err := New(Log(io.Discard), Timeout(2*time.Second)).Run(func() {
+		st.TargetConf[0].Store(stPeriodMode | 16000) // a periodic alarm keeps time moving
+		st.CompLoad[0].Store(1)
+		st.Conf.Store(st.Conf.Load() | stTargetWorkEn0)
+		for {
+			rt.WaitForInterrupt()
+			st.IntClr.Store(1)
+		}
+	})
+	if !errors.Is(err, ErrTimeout) {
+		t.Fatalf("Run = %v, want ErrTimeout", err)
+	}
+
+	c := New(Log(io.Discard))
+	err = c.Run(func() { rt.WaitForInterrupt() })
+	if !errors.Is(err, ErrIdle) {
+		t.Fatalf("Run = %v, want ErrIdle", err)
+	}
+}
+
+func TestUnmodelledRegistersAreLoggedOnce(t *testing.T) {
+	var log bytes.Buffer
+	c := New(Log(&log))
+	ledc := mmio.At[[4]mmio.U32](0x6001_9000) // LEDC: no model
+	err := c.Run(func() {
+		ledc[1].Store(7)
+		ledc[1].Store(8)
+		if ledc[1].Load() != 8 {
+			panic("unmodelled register does not behave as memory")
+		}
+		mmio.At[mmio.U32](systimerBase + 0xFC).Load() // SYSTIMER DATE: in a model, not modelled
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSpace(log.String()), "\n")
+	if len(lines) != 2 || !strings.Contains(lines[0], "LEDC+0x4 (0x60019004) written") || !strings.Contains(lines[1], "SYSTIMER+0xfc") {
+		t.Fatalf("log:\n%s", log.String())
+	}
+	if got := c.UnmodelledAccesses(); len(got) != 2 || got[0] != 0x6001_9004 {
+		t.Fatalf("UnmodelledAccesses = %#x", got)
+	}
+}
+
+func TestChipsRunOneAfterAnother(t *testing.T) {
+	for i := 0; i < 3; i++ {
+		c := New(Log(io.Discard))
+		var v uint64
+		err := c.Run(func() {
+			if st.IntRaw.Load() != 0 || sysFromCPU[0].Load() != 0 {
+				panic("state leaked from the previous chip")
+			}
+			sysFromCPU[0].Store(1)
+			oneShot(0, 0)
+			v = readUnit(0)
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if v == 0 || v > 1000 {
+			t.Fatalf("run %d: unit0 read %d", i, v)
+		}
+	}
+}
+
+func TestSchedulingFromOutsideAndAdvance(t *testing.T) {
+	c := New(Log(io.Discard))
+	defer c.Close()
+	var seen []time.Duration
+	e := c.Schedule(3*time.Millisecond, func() { seen = append(seen, c.Now()) })
+	c.After(time.Millisecond, func() {
+		seen = append(seen, c.Now())
+		c.After(time.Millisecond, func() { seen = append(seen, c.Now()) }) // relative to the event's own time
+	})
+	c.Schedule(5*time.Millisecond, func() { t.Error("cancelled event ran") }).Cancel()
+	c.Advance(10 * time.Millisecond)
+	if e.Pending() || len(seen) != 3 || seen[0] != time.Millisecond || seen[1] != 2*time.Millisecond || seen[2] != 3*time.Millisecond {
+		t.Fatalf("events ran at %v", seen)
+	}
+	if c.Now() != 10*time.Millisecond {
+		t.Fatalf("Now = %v", c.Now())
+	}
+}
