@@ -116,6 +116,7 @@ type regDevice interface {
 
 type wordDevice struct{ m regDevice }
 
+// Read implements mmio.Device.
 func (d wordDevice) Read(addr uintptr, size int) uint64 {
 	d.m.lock()
 	defer d.m.unlock()
@@ -133,6 +134,7 @@ func (d wordDevice) Read(addr uintptr, size int) uint64 {
 	return uint64(v>>shift) & (1<<(uint(size)*8) - 1)
 }
 
+// Write implements mmio.Device.
 func (d wordDevice) Write(addr uintptr, size int, value uint64) {
 	d.m.lock()
 	defer d.m.unlock()

@@ -3,6 +3,8 @@ package esp32c3
 import (
 	"fmt"
 	"time"
+
+	"github.com/gohal/gohal/rt/host"
 )
 
 // TIMG models the timer groups TIMG0 (base 0x6001F000) and TIMG1 (base 0x60020000) of the
@@ -12,8 +14,9 @@ import (
 // events on the virtual clock; the counter is computed from virtual time when read.
 //
 // A watchdog stage whose action is a CPU or system reset cannot reboot a simulated chip: the
-// model stops the watchdog, logs the reset and reports it to the OnWatchdogReset callbacks
-// and WatchdogResets, so a test or the simulator's runner can act on it.
+// model stops the watchdog, logs the reset and records it (WatchdogResets). If a test
+// registered OnWatchdogReset callbacks they decide what happens next; otherwise a running
+// firmware is stopped and Run returns the WatchdogReset as its error.
 type TIMG struct {
 	c       *Chip
 	n       int
@@ -54,12 +57,22 @@ const (
 	WatchdogResetSystem
 )
 
-// WatchdogReset is a reset a watchdog stage asked for.
+// WatchdogReset is a reset a watchdog stage asked for. It is the error Run returns when the
+// reset ends a run.
 type WatchdogReset struct {
 	Group  int // 0 for TIMG0, 1 for TIMG1
 	Stage  int
 	Action WatchdogAction
 	At     time.Duration
+}
+
+// Error describes the reset, with the virtual time it happened at.
+func (r WatchdogReset) Error() string {
+	kind := "CPU"
+	if r.Action == WatchdogResetSystem {
+		kind = "system"
+	}
+	return fmt.Sprintf("esp32c3: TIMG%d watchdog stage %d expired at %v: %s reset", r.Group, r.Stage, r.At, kind)
 }
 
 // Register offsets (SVD).
@@ -400,14 +413,13 @@ func (t *TIMG) wdtExpire() {
 		t.update()
 	case WatchdogResetCPU, WatchdogResetSystem:
 		r := WatchdogReset{Group: t.n, Stage: t.stage, Action: action, At: t.c.Now()}
-		kind := "CPU"
-		if action == WatchdogResetSystem {
-			kind = "system"
-		}
-		t.c.Logf("TIMG%d: watchdog stage %d expired: %s reset", t.n, t.stage, kind)
+		t.c.Logf("%v", r)
 		t.resets = append(t.resets, r)
 		for _, f := range t.onReset {
 			f(r)
+		}
+		if len(t.onReset) == 0 && host.Current() == t.c.Machine() {
+			t.c.Stop(r)
 		}
 		t.wdtRunning = false
 		return

@@ -1,6 +1,7 @@
 package esp32c3
 
 import (
+	"errors"
 	"testing"
 	"time"
 )
@@ -257,5 +258,27 @@ func BenchmarkTIMGAlarm(b *testing.B) {
 	for i := 0; i < b.N; i++ {
 		timgSchedule(0, 20, false) // 1 µs
 		runFor(c, time.Microsecond)
+	}
+}
+
+// TestMWDTResetEndsRun: firmware that enables the watchdog and never feeds it is stopped by
+// the reset, and Run reports it with the virtual time.
+func TestMWDTResetEndsRun(t *testing.T) {
+	c := newPeriphChip(t)
+	err := c.Run(func() {
+		mwdtUnlock(0)
+		r32(timgReg(0, timgWDTCONFIG1)).Store(8000 << 16) // 100 µs ticks
+		r32(timgReg(0, timgWDTCONFIG2)).Store(50)         // 5 ms
+		r32(timgReg(0, timgWDTCONFIG0)).Store(timgWDTEn | uint32(WatchdogResetCPU)<<29)
+		for {
+			r32(timgReg(0, timgT0LO)).Load() // busy, never feeding
+		}
+	})
+	var r WatchdogReset
+	if !errors.As(err, &r) {
+		t.Fatalf("Run returned %v, want a WatchdogReset", err)
+	}
+	if r.Group != 0 || r.Stage != 0 || r.Action != WatchdogResetCPU || r.At < 5*time.Millisecond || r.At > 5*time.Millisecond+time.Microsecond {
+		t.Errorf("reset = %+v, want TIMG0 stage 0 CPU reset at 5 ms", r)
 	}
 }
