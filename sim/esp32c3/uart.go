@@ -2,6 +2,7 @@ package esp32c3
 
 import (
 	"fmt"
+	"io"
 	"time"
 )
 
@@ -32,6 +33,7 @@ type UART struct {
 	lastTXEnd  time.Duration
 	txLog      []TimedByte
 	onTX       []func(TimedByte)
+	replies    []func(TimedByte) []byte
 
 	// Receiver: frames fed by the outside world wait in rxQueue and cross the line one at
 	// a time at the configured baud rate.
@@ -402,6 +404,11 @@ func (u *UART) txEnd() {
 	for _, f := range u.onTX {
 		f(tb)
 	}
+	for _, f := range u.replies {
+		for _, b := range f(tb) {
+			u.feed(rxFrame{b: b})
+		}
+	}
 	u.shifting = false
 	u.txSent = true
 	u.lastTXEnd = now
@@ -593,4 +600,24 @@ func (u *UART) OnTX(f func(TimedByte)) {
 	u.c.Lock()
 	defer u.c.Unlock()
 	u.onTX = append(u.onTX, f)
+}
+
+// Reply makes the outside world answer what the UART sends, as a modem or a sensor on the
+// other end of the line would: f sees every frame as its stop bit ends and the bytes it
+// returns are queued on the RX line at once (Feed cannot be called from inside OnTX). f runs
+// with the chip lock held and must not call back into the chip.
+func (u *UART) Reply(f func(TimedByte) []byte) {
+	u.c.Lock()
+	defer u.c.Unlock()
+	u.replies = append(u.replies, f)
+}
+
+// Mirror copies every byte the UART sends to w as its frame ends, for a console on the
+// host. Write errors are ignored: a console that went away must not stop the simulation.
+func (u *UART) Mirror(w io.Writer) {
+	var buf [1]byte
+	u.OnTX(func(tb TimedByte) {
+		buf[0] = tb.Byte
+		_, _ = w.Write(buf[:])
+	})
 }

@@ -475,3 +475,33 @@ func TestUARTEchoFirmware(t *testing.T) {
 		}
 	}
 }
+
+func TestUARTReplyAndMirror(t *testing.T) {
+	c := newPeriphChip(t)
+	uartInit(1)
+	u := c.UART(1)
+	var console bytes.Buffer
+	u.Mirror(&console)
+	// A device on the line answers "AT" with "OK" once it has seen the 'T'.
+	u.Reply(func(tb TimedByte) []byte {
+		if tb.Byte == 'T' {
+			return []byte("OK")
+		}
+		return nil
+	})
+	for _, b := range []byte("AT") {
+		r32(uartReg(1, uartFIFO)).Store(uint32(b))
+	}
+	runFor(c, frameNs(20))
+	if got := r32(uartReg(1, uartSTATUS)).Load() & 0x3FF; got != 0 {
+		t.Fatalf("RXFIFO_CNT = %d as the 'T' ends, want 0: the reply crosses the line after it", got)
+	}
+	runFor(c, frameNs(20)+time.Nanosecond)
+	var got []byte
+	for r32(uartReg(1, uartSTATUS)).Load()&0x3FF > 0 {
+		got = append(got, byte(r32(uartReg(1, uartFIFO)).Load()))
+	}
+	if string(got) != "OK" || console.String() != "AT" {
+		t.Errorf("received %q (want OK), console %q (want AT)", got, console.String())
+	}
+}
