@@ -364,6 +364,17 @@ func (g *GPIO) Drive(pin int, level bool) {
 	g.recompute()
 }
 
+// DriveAt makes the outside world drive pad pin to level at virtual time at. Unlike Drive
+// it may be called while firmware runs: the change happens at a defined virtual time, and
+// the pending event keeps a waiting core from being declared idle.
+func (g *GPIO) DriveAt(at time.Duration, pin int, level bool) {
+	checkPad(pin)
+	g.c.Schedule(at, func() {
+		g.ext[pin] = extDrive{driven: true, level: level}
+		g.recompute()
+	})
+}
+
 // Release stops the outside world driving pad pin; the pad then follows the chip's driver,
 // its pull resistor, or keeps its last level.
 func (g *GPIO) Release(pin int) {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -14,6 +15,7 @@ import (
 	pacsystem "github.com/gohal/gohal/pac/esp32c3/system"
 	pactimg "github.com/gohal/gohal/pac/esp32c3/timg"
 	"github.com/gohal/gohal/pac/esp32c3/uart"
+	"github.com/gohal/gohal/rt"
 )
 
 // Firmware-level tests: small programs written against the generated PAC run on the
@@ -168,4 +170,118 @@ func TestWriteToGatedPeripheralWarns(t *testing.T) {
 	if !strings.Contains(log.String(), "I2C0: written while its clock is off (SYSTEM.PERIP_CLK_EN0 bit 7)") {
 		t.Errorf("warning does not name the block and bit:\n%s", log.String())
 	}
+}
+
+// waitUntil is the firmware idiom for sleeping until a handler has made done true: check
+// and wait inside a critical section, so an interrupt between the two is not lost.
+func waitUntil(done func() bool) {
+	for {
+		cs := rt.EnterCritical()
+		if done() {
+			cs.Exit()
+			return
+		}
+		rt.WaitForInterrupt()
+		cs.Exit()
+	}
+}
+
+// TestRTUARTInterruptEcho echoes from the UART0 interrupt handler: RXFIFO_FULL takes bytes
+// in batches above the threshold, RXFIFO_TOUT takes the tail once the line goes idle.
+func TestRTUARTInterruptEcho(t *testing.T) {
+	c := newPeriphChip(t)
+	uartInit(0)
+	msg := []byte("interrupt-driven echo")
+	c.UART(0).FeedAt(time.Millisecond, msg...)
+	var echoed, handled atomic.Int32
+	err := c.Run(func() {
+		status, fifo := r32(uartReg(0, uartSTATUS)), r32(uartReg(0, uartFIFO))
+		conf1 := r32(uartReg(0, uartCONF1))
+		conf1.Store(conf1.Load()&^0x1FF | 4) // RXFIFO_FULL above 4 bytes
+		rt.Bind(rt.Source(SourceUART0), func() {
+			handled.Add(1)
+			for status.Load()&0x3FF > 0 {
+				fifo.Store(fifo.Load())
+				echoed.Add(1)
+			}
+			r32(uartReg(0, uartINTCLR)).Store(uartIntRxFull | uartIntRxTout)
+		})
+		r32(uartReg(0, uartINTENA)).Store(uartIntRxFull | uartIntRxTout)
+		rt.Enable(rt.Source(SourceUART0), 1)
+		waitUntil(func() bool { return int(echoed.Load()) == len(msg) })
+		for status.Load()>>16&0x3FF != 0 || r32(uartReg(0, uartFSMSTATUS)).Load() != 0 {
+		}
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := c.UART(0).TXBytes(); !bytes.Equal(got, msg) {
+		t.Errorf("echoed %q, want %q", got, msg)
+	}
+	// 21 bytes with a threshold of 4 and the FIFO drained in each handler: one handler
+	// run per 5 bytes, then the RX timeout for the last one.
+	if n := handled.Load(); n != 5 {
+		t.Errorf("handler ran %d times, want 5 (four RXFIFO_FULL, one RXFIFO_TOUT)", n)
+	}
+}
+
+// TestRTGPIOEdgeInterrupt takes falling edges on GPIO9, driven by the outside world at
+// fixed virtual times, in a handler that clears STATUS as esp-hal's does.
+func TestRTGPIOEdgeInterrupt(t *testing.T) {
+	c := newPeriphChip(t)
+	g := c.GPIO()
+	g.DriveAt(time.Millisecond, 9, false)
+	g.DriveAt(2*time.Millisecond, 9, true)
+	g.DriveAt(3*time.Millisecond, 9, false)
+	var mu sync.Mutex
+	var at []time.Duration
+	err := c.Run(func() {
+		gpioInput(9, true, false)
+		rt.Bind(rt.Source(SourceGPIO), func() {
+			pending := r32(gpioBase + gpioPCPUINT).Load()
+			r32(gpioBase + gpioSTATUSW1TC).Store(pending)
+			mu.Lock()
+			at = append(at, c.Now())
+			mu.Unlock()
+		})
+		r32(gpioBase + gpioSTATUSW1TC).Store(1 << 9)
+		r32(gpioPinReg(9)).Store(pinIntCfg(gpioIntFalling))
+		rt.Enable(rt.Source(SourceGPIO), 2)
+		waitUntil(func() bool { mu.Lock(); defer mu.Unlock(); return len(at) == 2 })
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, want := range []time.Duration{time.Millisecond, 3 * time.Millisecond} {
+		if at[i] < want || at[i] > want+time.Microsecond {
+			t.Errorf("handler %d entered at %v, want just after %v", i, at[i], want)
+		}
+	}
+}
+
+// TestRTTimerInterruptVirtualSecond counts a 1 kHz TIMG1 alarm interrupt for one virtual
+// second; the run takes a small fraction of a real second.
+func TestRTTimerInterruptVirtualSecond(t *testing.T) {
+	c := newPeriphChip(t)
+	var ticks atomic.Int32
+	wall := time.Now()
+	err := c.Run(func() {
+		rt.Bind(rt.Source(SourceTG1T0), func() {
+			r32(timgReg(1, timgINTCLR)).Store(timgIntT0)
+			cfg := r32(timgReg(1, timgT0CONFIG))
+			cfg.Store(cfg.Load() | timgT0AlarmEn)
+			ticks.Add(1)
+		})
+		r32(timgReg(1, timgINTENA)).Store(timgIntT0)
+		rt.Enable(rt.Source(SourceTG1T0), 1)
+		timgSchedule(1, 20_000, true) // 1 ms at 20 MHz, autoreload
+		waitUntil(func() bool { return ticks.Load() == 1000 })
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if now := c.Now(); now < time.Second || now > time.Second+10*time.Microsecond {
+		t.Errorf("1000 ticks ended at %v of virtual time, want 1 s", now)
+	}
+	t.Logf("one virtual second of 1 kHz timer interrupts took %v of wall time", time.Since(wall))
 }

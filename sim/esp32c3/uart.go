@@ -540,6 +540,19 @@ func (u *UART) Feed(data ...byte) {
 	}
 }
 
+// FeedAt queues bytes on the RX line at virtual time at, as Feed would then. Unlike Feed it
+// may be called while firmware runs, and the pending event keeps a waiting core from being
+// declared idle.
+func (u *UART) FeedAt(at time.Duration, data ...byte) {
+	data = append([]byte(nil), data...)
+	u.c.Schedule(at, func() {
+		for _, b := range data {
+			u.feed(rxFrame{b: b})
+		}
+		u.update()
+	})
+}
+
 // FeedFault queues one frame carrying fault on the RX line.
 func (u *UART) FeedFault(b byte, fault LineFault) {
 	u.c.Lock()
