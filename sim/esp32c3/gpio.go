@@ -301,6 +301,9 @@ func (g *GPIO) recompute() {
 		}
 		if high {
 			level |= 1 << n
+			// With the input buffer off (FUN_IE = 0) IN reads 0 whatever the pad does:
+			// ESP-IDF's gpio_ll_get_level warns that a pad not configured for input
+			// always reads 0 (an UNCONFIRMED point in the facts sheet, settled this way).
 			if mux&ioMuxFunIE != 0 {
 				input |= 1 << n
 			}
@@ -336,9 +339,10 @@ func (g *GPIO) recompute() {
 			g.status |= (rose | fell) & bit
 		case gpioIntLow:
 			// Level types keep STATUS set while the level holds, so clearing it in the
-			// handler without removing the cause interrupts again (see UNCONFIRMED in
-			// gohal's facts sheet; ESP-IDF documents level interrupts re-triggering
-			// until they are disabled).
+			// handler without removing the cause interrupts again, as a level-sensitive
+			// source does (an UNCONFIRMED point in the facts sheet, settled this way;
+			// esp-hal's ISR unlistens a pin before clearing its STATUS bit, which works
+			// under either reading).
 			g.status |= ^input & bit
 		case gpioIntHigh:
 			g.status |= input & bit

@@ -268,9 +268,11 @@ func (t *TIMG) update() {
 	t.wdtLine.set(st&timgIntWDT != 0)
 }
 
-// rate returns the counter's source clock and prescaler. DIVIDER = 0 divides by 65536, and
-// 1 divides by 2 like 2 does: the ESP32-family TRM's wording, and what esp-hal assumes when
-// it leaves the reset value 1 in place and counts 20 MHz from the 40 MHz crystal.
+// rate returns the counter's source clock and prescaler. DIVIDER = 0 divides by 65536 (ESP-IDF's
+// timer_ll writes 0 for 65536). DIVIDER = 1 divides by 2 like 2 does: that is esp-hal's
+// reading, which leaves the reset value 1 in place and counts 20 MHz from the 40 MHz
+// crystal; ESP-IDF calls 0 and 1 invalid prescales and never writes 1, so no source
+// contradicts it (an UNCONFIRMED point in the facts sheet, settled this way).
 func (t *TIMG) rate(cfg uint32) (hz, div uint64) {
 	hz = APBHz
 	if cfg&timgT0UseXTAL != 0 {
