@@ -120,3 +120,41 @@ func TestSchedulingFromOutsideAndAdvance(t *testing.T) {
 		t.Fatalf("Now = %v", c.Now())
 	}
 }
+
+func TestRunsAreDeterministic(t *testing.T) {
+	// Thread code busy-polls the counter while two alarms of different priority interrupt
+	// it; every observation carries its virtual time. Two runs must agree exactly.
+	trace := func() []time.Duration {
+		c := New(Log(io.Discard))
+		var out []time.Duration
+		note := func() { rt.Critical(func() { out = append(out, c.Now()) }) }
+		err := c.Run(func() {
+			rt.Bind(rt.Source(SourceSystimerTarget0), func() { st.IntClr.Store(1); note() })
+			rt.Bind(rt.Source(SourceSystimerTarget0+1), func() { st.IntClr.Store(2); note() })
+			rt.Enable(rt.Source(SourceSystimerTarget0), 1)
+			rt.Enable(rt.Source(SourceSystimerTarget0+1), 2)
+			st.IntEna.Store(3)
+			st.TargetConf[0].Store(stPeriodMode | 1000)
+			st.CompLoad[0].Store(1)
+			st.TargetConf[1].Store(stPeriodMode | 1700)
+			st.CompLoad[1].Store(1)
+			st.Conf.Store(st.Conf.Load() | stTargetWorkEn0 | stTargetWorkEn0>>1)
+			for readUnit(0) < 20000 {
+				note()
+			}
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return out
+	}
+	a, b := trace(), trace()
+	if len(a) < 100 || len(a) != len(b) {
+		t.Fatalf("traces of %d and %d events", len(a), len(b))
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			t.Fatalf("event %d at %v in one run and %v in the other", i, a[i], b[i])
+		}
+	}
+}
