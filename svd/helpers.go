@@ -1,5 +1,7 @@
 package svd
 
+import "math"
+
 // Instance is one copy of a register or cluster array (or the element itself when it is not
 // an array): its name with the index substituted and its address offset.
 type Instance struct {
@@ -85,13 +87,13 @@ func (d *Device) Count() Stats {
 		var walk func(list []RegisterNode, mult int)
 		walk = func(list []RegisterNode, mult int) {
 			for _, n := range list {
-				m := mult * Count(n)
+				m := satMul(mult, Count(n))
 				switch n := n.(type) {
 				case *Register:
-					s.Registers += m
-					s.Fields += m * len(n.Fields)
+					s.Registers = satAdd(s.Registers, m)
+					s.Fields = satAdd(s.Fields, satMul(m, len(n.Fields)))
 					for _, f := range n.Fields {
-						s.Enums += m * len(f.EnumeratedValues)
+						s.Enums = satAdd(s.Enums, satMul(m, len(f.EnumeratedValues)))
 					}
 				case *Cluster:
 					walk(n.Children, m)
@@ -101,4 +103,23 @@ func (d *Device) Count() Stats {
 		walk(p.Registers, 1)
 	}
 	return s
+}
+
+// satMul and satAdd saturate at math.MaxInt: nested arrays of a hostile file could
+// otherwise overflow the counts.
+func satMul(a, b int) int {
+	if a == 0 || b == 0 {
+		return 0
+	}
+	if a > math.MaxInt/b {
+		return math.MaxInt
+	}
+	return a * b
+}
+
+func satAdd(a, b int) int {
+	if a > math.MaxInt-b {
+		return math.MaxInt
+	}
+	return a + b
 }

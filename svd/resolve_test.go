@@ -1,7 +1,9 @@
 package svd
 
 import (
+	"math"
 	"reflect"
+	"strings"
 	"testing"
 )
 
@@ -180,4 +182,19 @@ func TestDerive(t *testing.T) {
 	e := fieldOf(t, s, "E").EnumeratedValues[0]
 	eq(t, "E enums via PERIPH.REG.FIELD.ENUM", len(e.Values), 2)
 	eq(t, "E usage is its own", e.Usage, UsageRead)
+}
+
+// TestNestedArraysSaturate: arrays nested five deep stand for 2^80 registers; counting them
+// saturates instead of wrapping, and validation lays out a bounded number of them.
+func TestNestedArraysSaturate(t *testing.T) {
+	s := `<device><name>T</name><size>32</size><peripherals><peripheral><name>P</name><baseAddress>0</baseAddress><registers>` +
+		strings.Repeat(`<cluster><dim>65536</dim><dimIncrement>4</dimIncrement><name>C%s</name><addressOffset>0</addressOffset>`, 4) +
+		`<register><dim>65536</dim><dimIncrement>4</dimIncrement><name>R%s</name><addressOffset>0</addressOffset></register>` +
+		strings.Repeat(`</cluster>`, 4) + `</registers></peripheral></peripherals></device>`
+	d, diags := Parse("n.svd", []byte(s))
+	if len(diags) != 0 {
+		t.Fatal(diags)
+	}
+	r, _ := Resolve(d, Options{})
+	eq(t, "registers", r.Count().Registers, math.MaxInt)
 }

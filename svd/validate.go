@@ -1,6 +1,8 @@
 package svd
 
 import (
+	"cmp"
+	"slices"
 	"sort"
 	"strconv"
 )
@@ -23,8 +25,9 @@ func Validate(d *Device, opt Options) Diagnostics {
 }
 
 type validator struct {
-	dev *Device
-	r   reporter
+	dev    *Device
+	r      reporter
+	budget int // register and cluster instances still to lay out in this peripheral
 }
 
 func (v *validator) device() {
@@ -81,11 +84,12 @@ func (v *validator) peripheral(p *Peripheral) {
 		}
 	}
 	var spans []span
+	v.budget = maxSpans
 	v.nodes(path, p.Registers, 0, false, &spans)
 	if len(spans) == 0 {
 		return
 	}
-	sort.SliceStable(spans, func(i, j int) bool { return spans[i].off < spans[j].off })
+	slices.SortStableFunc(spans, func(a, b span) int { return cmp.Compare(a.off, b.off) })
 	// Overlaps: compare each register with the furthest-reaching one before it.
 	reported := map[*Register]bool{}
 	far := 0
@@ -129,7 +133,8 @@ func (v *validator) peripheral(p *Peripheral) {
 	}
 }
 
-// maxSpans bounds the register instances laid out per peripheral for the overlap checks.
+// maxSpans bounds the register and cluster instances laid out per peripheral for the overlap
+// checks: nested arrays multiply, and a hostile file must not make validation run for ever.
 const maxSpans = 1 << 20
 
 // nodes walks registers and clusters, checking each and laying out register instances at
@@ -162,7 +167,8 @@ func (v *validator) nodes(path string, list []RegisterNode, base uint64, alt boo
 			isAlt := alt || n.AlternateRegister != "" || n.AlternateGroup != ""
 			// A register whose offset could not be read (already an error) is not laid out:
 			// its offset of 0 would only produce overlaps that are not there.
-			for i := uint64(0); i < count && len(*spans) < maxSpans && e.offsetSet; i++ {
+			for i := uint64(0); i < count && v.budget > 0 && e.offsetSet; i++ {
+				v.budget--
 				*spans = append(*spans, span{off: base + e.AddressOffset + i*inc, size: size, reg: n, alt: isAlt, path: npath})
 			}
 		case *Cluster:
@@ -172,12 +178,13 @@ func (v *validator) nodes(path string, list []RegisterNode, base uint64, alt boo
 				}
 			}
 			isAlt := alt || n.AlternateCluster != ""
-			for i := uint64(0); i < count && len(*spans) < maxSpans; i++ {
+			for i := uint64(0); i < count && v.budget > 0; i++ {
+				v.budget--
 				if i == 0 {
 					v.nodes(npath, n.Children, base+e.AddressOffset, isAlt, spans)
 				} else {
 					// Later copies are laid out without re-checking their contents.
-					layout(npath, n.Children, base+e.AddressOffset+i*inc, isAlt, spans)
+					v.layout(npath, n.Children, base+e.AddressOffset+i*inc, isAlt, spans)
 				}
 			}
 		}
@@ -185,7 +192,7 @@ func (v *validator) nodes(path string, list []RegisterNode, base uint64, alt boo
 }
 
 // layout adds the register instances of list at base without checking them again.
-func layout(path string, list []RegisterNode, base uint64, alt bool, spans *[]span) {
+func (v *validator) layout(path string, list []RegisterNode, base uint64, alt bool, spans *[]span) {
 	for _, n := range list {
 		e := n.Elem()
 		count, inc := uint64(1), uint64(0)
@@ -200,13 +207,15 @@ func layout(path string, list []RegisterNode, base uint64, alt bool, spans *[]sp
 				size = 1
 			}
 			isAlt := alt || n.AlternateRegister != "" || n.AlternateGroup != ""
-			for i := uint64(0); i < count && len(*spans) < maxSpans; i++ {
+			for i := uint64(0); i < count && v.budget > 0 && e.offsetSet; i++ {
+				v.budget--
 				*spans = append(*spans, span{off: base + e.AddressOffset + i*inc, size: size, reg: n, alt: isAlt, path: npath})
 			}
 		case *Cluster:
 			isAlt := alt || n.AlternateCluster != ""
-			for i := uint64(0); i < count && len(*spans) < maxSpans; i++ {
-				layout(npath, n.Children, base+e.AddressOffset+i*inc, isAlt, spans)
+			for i := uint64(0); i < count && v.budget > 0; i++ {
+				v.budget--
+				v.layout(npath, n.Children, base+e.AddressOffset+i*inc, isAlt, spans)
 			}
 		}
 	}
