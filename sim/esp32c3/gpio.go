@@ -25,6 +25,7 @@ type GPIO struct {
 
 	out, enable, status uint32
 	pin                 [gpioRegs]uint32 // PINn: interrupt type and enables, open drain
+	cpuEna, nmiEna      uint32           // pins whose PINn.INT_ENA has the CPU / NMI bit
 	outSel              [gpioRegs]uint32 // FUNCn_OUT_SEL_CFG
 	ioMux               [gpioPads]uint32 // IO_MUX_GPIOn
 
@@ -122,18 +123,8 @@ func (c *Chip) GPIO() *GPIO { return periphOf(c).gpio }
 func (g *GPIO) lock()              { g.c.Lock() }
 func (g *GPIO) unlock()            { g.c.Unlock() }
 func (g *GPIO) regBlock() *block   { return g.blk }
-func (g *GPIO) pcpuInt() uint32    { return g.status & g.enabledFor(gpioPinIntCPU) }
-func (g *GPIO) pcpuNMIInt() uint32 { return g.status & g.enabledFor(gpioPinIntNMI) }
-
-func (g *GPIO) enabledFor(bit uint32) uint32 {
-	var m uint32
-	for i, p := range g.pin {
-		if p&bit != 0 {
-			m |= 1 << i
-		}
-	}
-	return m
-}
+func (g *GPIO) pcpuInt() uint32    { return g.status & g.cpuEna }
+func (g *GPIO) pcpuNMIInt() uint32 { return g.status & g.nmiEna }
 
 // gpioModelled reports whether the model gives the register at off behaviour. Input
 // routing (FUNCn_IN_SEL_CFG) is stored but not simulated: peripherals take their inputs
@@ -184,7 +175,16 @@ func (g *GPIO) writeReg(off uintptr, v uint32) {
 	v26 := v & regMask
 	switch {
 	case off >= gpioPIN0 && off < gpioPIN0+4*gpioRegs:
-		g.pin[(off-gpioPIN0)/4] = v & 0x3_E7FF // fields [17:13], [12:11], [10:7], [4:0]
+		n := (off - gpioPIN0) / 4
+		g.pin[n] = v & 0x3_E7FF // fields [17:13], [12:11], [10:7], [4:0]
+		g.cpuEna &^= 1 << n
+		g.nmiEna &^= 1 << n
+		if v&gpioPinIntCPU != 0 {
+			g.cpuEna |= 1 << n
+		}
+		if v&gpioPinIntNMI != 0 {
+			g.nmiEna |= 1 << n
+		}
 		g.recompute()
 		return
 	case off >= gpioFUNCOUT0 && off < gpioFUNCOUT0+4*gpioRegs:
@@ -222,15 +222,23 @@ func (g *GPIO) writeReg(off uintptr, v uint32) {
 }
 
 // gpioIdleLevel is the level a pad shows when the GPIO matrix routes a peripheral output
-// signal to it; the signal numbers are those of the facts sheet's signal table.
-var gpioIdleLevel = map[uint32]bool{
-	6: true, 7: true, // U0TXD, U0RTS: idle high
-	9: true, 10: true, // U1TXD, U1RTS
-	53: true, 54: true, // I2CEXT0_SCL/SDA: released (open drain)
-	63: false, 65: false, // FSPICLK (mode 0 idle), FSPID
-	66: true, 67: true, // FSPIHD, FSPIWP: inactive high
-	68: true, 69: true, 70: true, 71: true, 72: true, 73: true, // FSPICS0..5: inactive
-}
+// signal to it (-1: a signal the simulator does not drive); the signal numbers are those of
+// the facts sheet's signal table.
+var gpioIdleLevel = func() (t [256]int8) {
+	for i := range t {
+		t[i] = -1
+	}
+	for _, s := range []int{6, 7, 9, 10} { // U0TXD, U0RTS, U1TXD, U1RTS: idle high
+		t[s] = 1
+	}
+	t[53], t[54] = 1, 1 // I2CEXT0_SCL/SDA: released (open drain)
+	t[63], t[65] = 0, 0 // FSPICLK (mode 0 idle), FSPID
+	t[66], t[67] = 1, 1 // FSPIHD, FSPIWP: inactive high
+	for s := 68; s <= 73; s++ {
+		t[s] = 1 // FSPICS0..5: inactive
+	}
+	return t
+}()
 
 // drive reports whether the chip drives pad n, and with which level.
 func (g *GPIO) drive(n int) (enabled, level bool) {
@@ -241,7 +249,7 @@ func (g *GPIO) drive(n int) (enabled, level bool) {
 		if !ok {
 			return false, false
 		}
-		return true, gpioIdleLevel[sig]
+		return true, gpioIdleLevel[sig] == 1
 	}
 	sel := g.outSel[n]
 	sig := sel & 0xFF
@@ -250,7 +258,7 @@ func (g *GPIO) drive(n int) (enabled, level bool) {
 		level = g.out>>n&1 != 0
 		oe = g.enable>>n&1 != 0
 	} else {
-		idle, known := gpioIdleLevel[sig]
+		idle, known := gpioIdleLevel[sig] == 1, gpioIdleLevel[sig] >= 0
 		if !known {
 			g.blk.once(fmt.Sprintf("sig%d", sig), "GPIO%d routed to output signal %d, which the simulator does not drive", n, sig)
 		}
