@@ -201,6 +201,9 @@ type peripherals struct {
 	timg [2]*TIMG
 }
 
+// periphByChip maps each chip to its peripheral models. Chip (owned by chip.go) has no slot
+// for them, and the models must stay reachable after Run closes the chip so tests can read
+// what happened; a finished chip's entry stays for the life of the process (a few KiB).
 var periphByChip sync.Map // *Chip → *peripherals
 
 func periphOf(c *Chip) *peripherals {
