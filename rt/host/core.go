@@ -96,8 +96,12 @@ func (c *Core) handlerMain(h *context, ready *sync.WaitGroup) {
 			return
 		}
 		line := load32(&h.line)
-		c.mu.Lock() // everything critical sections did so far happens before this handler
+		// Everything critical sections and interrupt-controller changes (the raise or enable
+		// that caused this interrupt) did so far happens before this handler.
+		c.mu.Lock()
 		c.mu.Unlock()
+		m.icMu.Lock()
+		m.icMu.Unlock()
 		store32(&c.mie, 1)
 		c.dispatch(h, line)
 		if m.stopped() {
@@ -107,8 +111,12 @@ func (c *Core) handlerMain(h *context, ready *sync.WaitGroup) {
 			m.fail(c, h, "interrupt handler returned inside a critical section")
 			return
 		}
-		c.mu.Lock() // and this handler happens before every later critical section
+		// And this handler happens before every later critical section and interrupt-
+		// controller operation.
+		c.mu.Lock()
 		c.mu.Unlock()
+		m.icMu.Lock()
+		m.icMu.Unlock()
 		store32(&c.level, load32(&h.prevLevel))
 		prev := c.ctx[h.depth-1]
 		store32(&c.depth, uint32(prev.depth))

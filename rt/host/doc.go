@@ -37,12 +37,22 @@
 //
 // Go's race detector reports two accesses as a race when no happens-before edge orders them.
 // A handler and the thread code it interrupts are ordered on a real core only by what the
-// program itself does: a critical section, an atomic, a register both touch. So the model's
-// own hand-offs between a core's goroutines must create no happens-before edge, or every race
-// between handler and thread code would be hidden. The goroutines hand over with atomics
-// written in assembly (invisible to the detector) and, under -race, block with a raw futex
-// system call instead of a channel. Critical sections, on the other hand, must order: each
-// core has a mutex that the outermost critical section holds and that every handler run
-// acquires and releases at its start and end, so data shared under critical sections (or
-// atomics) is race-free, and data shared without them is reported.
+// program itself does: a critical section, an atomic, the write that raises or enables the
+// interrupt. So the model's own hand-offs between a core's goroutines must create no
+// happens-before edge, or every race between handler and thread code would be hidden. The
+// goroutines hand over with atomics written in assembly (invisible to the detector) and,
+// under -race, block with a raw futex system call instead of a channel.
+//
+// The edges the model does create are the ones the chip has:
+//   - critical sections: each core has a mutex that the outermost critical section holds and
+//     that every handler run locks and unlocks at its start and at its end, so data shared
+//     under critical sections is race-free;
+//   - interrupt-controller operations: a handler starts after every change to interrupt
+//     state so far (the raise or the enable that made it run) and ends before every later
+//     one (disabling the interrupt, for instance), through the controller's own lock. Only
+//     real changes take that lock.
+//
+// What remains unordered, and is reported when it conflicts, is thread code after its last
+// such operation against the handler, and the handler against thread code before the
+// thread's next one: exactly the accesses an interrupt could land between on the chip.
 package host

@@ -75,7 +75,11 @@ type Machine struct {
 	now      uint64 // virtual nanoseconds since reset (invisible atomics)
 	deadline uint64 // when OnTime must next run (invisible atomics)
 
-	icMu     sync.Mutex // serialises changes to the interrupt controllers
+	// icMu serialises changes to the interrupt controllers. It is also a happens-before
+	// device: every handler run acquires it at its start (it runs because of some change:
+	// a raise, an enable) and releases it at its end (so later interrupt-controller
+	// operations, such as disabling the interrupt, are ordered after the handler).
+	icMu     sync.Mutex
 	srcLevel [MaxSources / 64]uint64
 
 	gmu sync.Mutex // the cross-core lock every outermost critical section takes (cores > 1)
@@ -445,6 +449,11 @@ func (m *Machine) context(id uint32) *context {
 // own locks held.
 func (m *Machine) SetSource(src int, level bool) {
 	w, bit := src/64, uint64(1)<<(src%64)
+	if (load64(&m.srcLevel[w])&bit != 0) == level {
+		// No change: no lock either, so that a peripheral re-asserting its unchanged line
+		// on every register access does not order the accessing code before handlers.
+		return
+	}
 	m.icMu.Lock()
 	defer m.icMu.Unlock()
 	old := load64(&m.srcLevel[w])
