@@ -33,6 +33,7 @@ package svd
 //	W112  warn          character data between elements; ignored
 //	W113  warn          resetValue/resetMask not a number; ignored (the inherited one applies)
 //	W114  warn          empty <peripheral>, <register>, <cluster> or <field>; ignored
+//	W115  warn          enumeratedValue without name or usable value; dropped
 //	E201  err  M206     derivedFrom target not found
 //	E202  err           derivedFrom cycle (or self-reference)
 //	E203  err           derivedFrom names an element of the wrong kind
@@ -83,6 +84,7 @@ const (
 	CodeStrayText      = "W112"
 	CodeBadReset       = "W113"
 	CodeEmpty          = "W114"
+	CodeBadEnumValue   = "W115"
 	CodeNotFound       = "E201"
 	CodeCycle          = "E202"
 	CodeWrongKind      = "E203"
@@ -143,6 +145,7 @@ var Codes = []CodeInfo{
 	{CodeStrayText, "", "character data between elements; ignored"},
 	{CodeBadReset, "", "resetValue/resetMask not a number; ignored (the inherited one applies)"},
 	{CodeEmpty, "", "empty <peripheral>, <register>, <cluster> or <field>; ignored"},
+	{CodeBadEnumValue, "", "enumeratedValue without name or usable value; dropped"},
 	{CodeNotFound, "M206", "derivedFrom target not found"},
 	{CodeCycle, "", "derivedFrom cycle (or self-reference)"},
 	{CodeWrongKind, "", "derivedFrom names an element of the wrong kind"},

@@ -7,6 +7,7 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"unicode/utf16"
 	"unicode/utf8"
 )
 
@@ -21,6 +22,11 @@ func Parse(filename string, data []byte) (*Device, Diagnostics) {
 	if len(data) > MaxFileSize {
 		r.add(at(1, 1), CodeTooLarge, "", "file is %d bytes, more than the %d MiB an SVD may have", len(data), MaxFileSize>>20)
 		return nil, r.diags
+	}
+	if len(data) >= 2 && (data[0] == 0xFF && data[1] == 0xFE || data[0] == 0xFE && data[1] == 0xFF) {
+		// A UTF-16 file (its byte-order mark says so) is re-encoded as UTF-8; line and
+		// column then count UTF-8 bytes, as everywhere else.
+		data = utf16ToUTF8(data)
 	}
 	if i := checkText(data); i >= 0 {
 		line, col := lineCol(data, i)
@@ -85,6 +91,19 @@ func ParseFile(path string) (*Device, Diagnostics, error) {
 	}
 	dev, diags := Parse(path, data)
 	return dev, diags, nil
+}
+
+func utf16ToUTF8(b []byte) []byte {
+	big := b[0] == 0xFE
+	u := make([]uint16, 0, len(b)/2)
+	for i := 2; i+1 < len(b); i += 2 {
+		if big {
+			u = append(u, uint16(b[i])<<8|uint16(b[i+1]))
+		} else {
+			u = append(u, uint16(b[i+1])<<8|uint16(b[i]))
+		}
+	}
+	return []byte(string(utf16.Decode(u)))
 }
 
 func lineCol(b []byte, off int) (int, int) {
@@ -1393,6 +1412,8 @@ func (b *builder) enumValue(n *xnode) *EnumeratedValue {
 	b.attrs(n)
 	b.noText(n)
 	var seen uint64
+	var badValue *xnode
+	var badText string
 	b.children(n, func(c *xnode) {
 		switch c.name {
 		case "name":
@@ -1407,8 +1428,21 @@ func (b *builder) enumValue(n *xnode) *EnumeratedValue {
 			if b.once(&seen, 2, c) {
 				s := b.text(c)
 				x, m, st := parseNumber(s, true)
-				if x, ok := b.checkNum(c, s, x, st, math.MaxUint64); ok {
+				switch st {
+				case numOK, numNonStandard:
+					if st == numNonStandard {
+						b.add(c, CodeNonStandard, "<value> %q is not an SVD number spelling (use 0x, # or decimal)", s)
+					}
 					v.Value, v.Mask, v.HasValue = x, m, true
+				case numOverflow:
+					badValue, badText = c, "does not fit in 64 bits"
+				case numNegative:
+					badValue, badText = c, "is negative"
+				default:
+					badValue, badText = c, "is not a number"
+				}
+				if badValue != nil {
+					badText = strconv.Quote(s) + " " + badText
 				}
 			}
 		case "isDefault":
@@ -1419,14 +1453,21 @@ func (b *builder) enumValue(n *xnode) *EnumeratedValue {
 			b.unexpected(n, c)
 		}
 	})
-	if !b.truncated(n) {
-		if v.Name == "" {
-			b.add(n, CodeMissing, "<enumeratedValue> has no <name>")
-		}
-		if seen&(1<<2) == 0 && !v.IsDefault {
-			b.add(n, CodeMissing, "<enumeratedValue> %s has neither <value> nor <isDefault>true", v.Name)
-			return nil
-		}
+	if b.truncated(n) {
+		return v
+	}
+	// An enumerated value that cannot be used is dropped with a warning rather than failing
+	// the file: it documents one value of one field, and losing it changes no layout.
+	switch {
+	case badValue != nil:
+		b.add(badValue, CodeBadEnumValue, "<value> %s (enumeratedValue %s); the value is dropped", badText, pathName(v.Name))
+		return nil
+	case v.Name == "":
+		b.add(n, CodeBadEnumValue, "<enumeratedValue> has no <name>; dropped")
+		return nil
+	case !v.HasValue && !v.IsDefault:
+		b.add(n, CodeBadEnumValue, "<enumeratedValue> %s has neither <value> nor <isDefault>true; dropped", v.Name)
+		return nil
 	}
 	return v
 }

@@ -131,3 +131,27 @@ func TestLatin1(t *testing.T) {
 	}
 	eq(t, "description", d.Description, "café")
 }
+
+// TestUTF16 reads a UTF-16 file (either byte order) as if it were UTF-8.
+func TestUTF16(t *testing.T) {
+	src := "<?xml version=\"1.0\" encoding=\"UTF-16\"?>\n<device>\n<name>Tü</name></device>"
+	for _, big := range []bool{false, true} {
+		b := []byte{0xFF, 0xFE}
+		if big {
+			b = []byte{0xFE, 0xFF}
+		}
+		for _, r := range src {
+			if big {
+				b = append(b, byte(r>>8), byte(r))
+			} else {
+				b = append(b, byte(r), byte(r>>8))
+			}
+		}
+		d, diags := Parse("u.svd", b)
+		if len(diags) != 0 || d == nil {
+			t.Fatalf("big=%v: %v", big, diags)
+		}
+		eq(t, "name", d.Name, "Tü")
+		eq(t, "device line", d.Pos.Line, 2)
+	}
+}
