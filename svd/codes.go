@@ -43,6 +43,7 @@ package svd
 //	E207  err           dimIndex malformed
 //	E208  err           dim without dimIncrement
 //	E210  err           dim of more than 65536 copies
+//	E211  err           expansion would create more than 2^20 elements (arrays of huge copies)
 //	W301  warn          register size given nowhere; the device width (or 32) is used
 //	W302  warn M302     register size not 8, 16, 32 or 64; rounded up
 //	W303  warn M324     field outside its register; clipped to the register, or dropped
@@ -94,6 +95,7 @@ const (
 	CodeDimIndex       = "E207"
 	CodeNoIncrement    = "E208"
 	CodeDimTooLarge    = "E210"
+	CodeTooMany        = "E211"
 	CodeNoSize         = "W301"
 	CodeOddSize        = "W302"
 	CodeFieldOutside   = "W303"
@@ -155,6 +157,7 @@ var Codes = []CodeInfo{
 	{CodeDimIndex, "", "dimIndex malformed"},
 	{CodeNoIncrement, "", "dim without dimIncrement"},
 	{CodeDimTooLarge, "", "dim of more than 65536 copies"},
+	{CodeTooMany, "", "expansion would create more than 2^20 elements (arrays of huge copies)"},
 	{CodeNoSize, "", "register size given nowhere; the device width (or 32) is used"},
 	{CodeOddSize, "M302", "register size not 8, 16, 32 or 64; rounded up"},
 	{CodeFieldOutside, "M324", "field outside its register; clipped to the register, or dropped"},

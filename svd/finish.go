@@ -108,6 +108,9 @@ func (rs *resolver) finishRegister(sc scope, r *Register, own RegisterProperties
 			}
 			fpath := path + " / field " + pathName(f.Name)
 			idx, ok := rs.indices(f.Pos, fpath, &f.Dim)
+			if ok && !rs.charge(f.Pos, fpath, uint64(len(idx))*uint64(countFields([]*Field{f}))) {
+				ok = false
+			}
 			if !ok {
 				out = append(out, f)
 				continue

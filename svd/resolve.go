@@ -20,7 +20,7 @@ func Resolve(d *Device, opt Options) (*Device, Diagnostics) {
 	if d == nil {
 		return nil, nil
 	}
-	rs := &resolver{dev: copyDevice(d)}
+	rs := &resolver{dev: copyDevice(d), budget: maxExpanded}
 	rs.run()
 	diags := rs.r.diags
 	diags = append(diags, Validate(rs.dev, Options{})...)
@@ -61,7 +61,9 @@ type resolver struct {
 	byName map[string]*Peripheral
 	chain  []string // derivation chain being followed, for cycle messages
 
-	warnedSize bool // W301 is reported once per device
+	warnedSize bool   // W301 is reported once per device
+	budget     uint64 // elements copying may still create, see maxExpanded
+	overBudget bool   // E211 was reported
 }
 
 // scope is where an element sits: its peripheral, the clusters around it (outermost first),
@@ -160,6 +162,10 @@ func (rs *resolver) expandPeripherals() {
 		if !strings.Contains(p.Name, "%s") {
 			rs.r.add(p.Pos, CodeNoPlacehold, path, "peripheral array %q has no %%s in its name; the index is appended", p.Name)
 		}
+		if !rs.charge(p.Pos, path, uint64(len(idx))*uint64(1+countNodes(p.Registers))) {
+			out = append(out, p)
+			continue
+		}
 		inc := p.Dim.DimIncrement.Val
 		var head *Peripheral
 		for i, ix := range idx {
@@ -176,6 +182,45 @@ func (rs *resolver) expandPeripherals() {
 		}
 	}
 	d.Peripherals = out
+}
+
+// maxExpanded bounds the elements Resolve creates by copying (peripheral arrays, derived
+// peripherals and clusters, field arrays). Real devices stay far below it (the most in the
+// test corpus is 55,103, nrf54l15); a small hostile file (an array of 65536 copies of a
+// large peripheral) must not exhaust memory.
+const maxExpanded = 1 << 20
+
+// charge takes n elements from the expansion budget, reporting E211 once when it runs out.
+func (rs *resolver) charge(pos Pos, path string, n uint64) bool {
+	if n <= rs.budget {
+		rs.budget -= n
+		return true
+	}
+	if !rs.overBudget {
+		rs.overBudget = true
+		rs.r.add(pos, CodeTooMany, path, "expanding this would create more than %d elements; not expanded", maxExpanded)
+	}
+	return false
+}
+
+// countNodes counts the registers, clusters, fields and enumerated values under list.
+func countNodes(list []RegisterNode) int {
+	n := 0
+	for _, c := range list {
+		n++
+		switch c := c.(type) {
+		case *Cluster:
+			n += countNodes(c.Children)
+		case *Register:
+			for _, f := range c.Fields {
+				n++
+				for _, e := range f.EnumeratedValues {
+					n += 1 + len(e.Values)
+				}
+			}
+		}
+	}
+	return n
 }
 
 // substitute replaces the %s placeholder of a name with an index. For names, "[%s]" becomes
@@ -405,7 +450,7 @@ func (rs *resolver) derivePeripheral(p *Peripheral) bool {
 	if len(p.AddressBlocks) == 0 {
 		p.AddressBlocks = append([]AddressBlock(nil), src.AddressBlocks...)
 	}
-	if !p.HasRegisters {
+	if !p.HasRegisters && rs.charge(p.Pos, path, uint64(countNodes(src.Registers))) {
 		p.Registers = copyNodes(src.Registers)
 		p.Derived = src
 		if src.Derived != nil {
@@ -602,7 +647,7 @@ func (rs *resolver) deriveNode(sc scope, n RegisterNode) {
 			return
 		}
 		rs.resolveNode(tsc, src)
-		deriveRegister(n, src)
+		rs.deriveRegister(n, src, path)
 	case *Cluster:
 		src, ok := t.(*Cluster)
 		if !ok {
@@ -610,7 +655,7 @@ func (rs *resolver) deriveNode(sc scope, n RegisterNode) {
 			return
 		}
 		rs.resolveNode(tsc, src)
-		deriveCluster(n, src)
+		rs.deriveCluster(n, src, path)
 	}
 }
 
@@ -631,7 +676,7 @@ func deriveElement(e, s *Element) {
 	inheritProps(&e.Props, &s.Props)
 }
 
-func deriveRegister(r, s *Register) {
+func (rs *resolver) deriveRegister(r, s *Register, path string) {
 	deriveElement(&r.Element, &s.Element)
 	if r.DisplayName == "" && !strings.Contains(s.DisplayName, "%s") {
 		r.DisplayName = s.DisplayName
@@ -648,7 +693,7 @@ func deriveRegister(r, s *Register) {
 	if r.ReadAction == ReadActionNone {
 		r.ReadAction = s.ReadAction
 	}
-	if !r.HasFields && s.HasFields {
+	if !r.HasFields && s.HasFields && rs.charge(r.Pos, path, uint64(countFields(s.Fields))) {
 		r.HasFields = true
 		r.Fields = make([]*Field, len(s.Fields))
 		for i, f := range s.Fields {
@@ -657,12 +702,12 @@ func deriveRegister(r, s *Register) {
 	}
 }
 
-func deriveCluster(c, s *Cluster) {
+func (rs *resolver) deriveCluster(c, s *Cluster, path string) {
 	deriveElement(&c.Element, &s.Element)
 	if c.HeaderStructName == "" {
 		c.HeaderStructName = s.HeaderStructName
 	}
-	if len(c.Children) == 0 {
+	if len(c.Children) == 0 && rs.charge(c.Pos, path, uint64(countNodes(s.Children))) {
 		c.Children = copyNodes(s.Children)
 	}
 }
@@ -802,6 +847,18 @@ func (rs *resolver) resolveEnums(sc scope, e *EnumeratedValues) {
 	if len(e.Values) == 0 {
 		e.Values = copyValues(t.Values)
 	}
+}
+
+// countFields counts fields and their enumerated values.
+func countFields(fs []*Field) int {
+	n := 0
+	for _, f := range fs {
+		n++
+		for _, e := range f.EnumeratedValues {
+			n += 1 + len(e.Values)
+		}
+	}
+	return n
 }
 
 func findEnums(f *Field, name string) *EnumeratedValues {

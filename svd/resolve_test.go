@@ -182,6 +182,36 @@ func TestDerive(t *testing.T) {
 	e := fieldOf(t, s, "E").EnumeratedValues[0]
 	eq(t, "E enums via PERIPH.REG.FIELD.ENUM", len(e.Values), 2)
 	eq(t, "E usage is its own", e.Usage, UsageRead)
+
+	ep := findPeriph(t, d, "E")
+	eq(t, "E.Derived (own registers)", ep.Derived, (*Peripheral)(nil))
+	eq(t, "E registers are its own", len(ep.Registers), 1)
+	eq(t, "E groupName still inherited", ep.GroupName, "GA")
+	m := fieldOf(t, findReg(t, ep.Registers, "ONLY"), "M")
+	eq(t, "M enums found device-wide", len(m.EnumeratedValues[0].Values), 2)
+}
+
+// TestDefaultSize: without size or width registers are 32 bits; with only a width, that.
+func TestDefaultSize(t *testing.T) {
+	for _, tt := range []struct {
+		head string
+		size uint32
+		warn bool
+	}{
+		{"", 32, true},
+		{"<width>16</width>", 16, true},
+		{"<width>32</width><size>8</size>", 8, false},
+	} {
+		src := "<device><name>T</name>" + tt.head + "<peripherals><peripheral><name>P</name><baseAddress>0</baseAddress>" +
+			"<registers><register><name>R</name><addressOffset>0</addressOffset></register></registers></peripheral></peripherals></device>"
+		d, _ := Parse("s.svd", []byte(src))
+		r, diags := Resolve(d, Options{})
+		reg := findReg(t, r.Peripherals[0].Registers, "R")
+		eq(t, tt.head+" size", reg.Props.Size.Val, tt.size)
+		eq(t, tt.head+" mask", reg.Props.ResetMask.Val, ones(tt.size))
+		eq(t, tt.head+" access", reg.Props.Access, Some(ReadWrite))
+		eq(t, tt.head+" W301", len(diags) == 1 && diags[0].Code == CodeNoSize, tt.warn)
+	}
 }
 
 // TestNestedArraysSaturate: arrays nested five deep stand for 2^80 registers; counting them
