@@ -45,6 +45,9 @@ func generate(t *testing.T, svdPath string) (string, map[string][]byte) {
 func TestGolden(t *testing.T) {
 	for _, svdPath := range fixtures(t) {
 		name, files := generate(t, svdPath)
+		if err := codegen.CheckFormat(files); err != nil {
+			t.Errorf("%s: %v", name, err)
+		}
 		if *update {
 			if err := codegen.WriteTree(name, files); err != nil {
 				t.Fatal(err)

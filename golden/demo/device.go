@@ -4,7 +4,7 @@
 // peripheral instances at their base addresses, and the interrupts. The register maps
 // live in one subpackage per peripheral type.
 //
-// A made-up chip that exercises every SVD construct.
+// The SVD describes the device as: A made-up chip that exercises every SVD construct.
 package demo
 
 import (

@@ -4,7 +4,7 @@
 // peripheral instances at their base addresses, and the interrupts. The register maps
 // live in one subpackage per peripheral type.
 //
-// Names that collide once they are Go identifiers.
+// The SVD describes the device as: Names that collide once they are Go identifiers.
 package names
 
 import (

@@ -176,5 +176,12 @@ func dupes(names []string) bool {
 func docText(s string) string {
 	s = strings.Join(strings.Fields(s), " ")
 	// SVD descriptions sometimes quote C escapes; keep them readable, never break the comment.
-	return strings.ReplaceAll(s, "\\n", " ")
+	s = strings.ReplaceAll(s, "\\n", " ")
+	// gofmt turns `` and '' in doc comments into typographic quotes; say it plainly first so
+	// the output is already in gofmt's form.
+	s = strings.ReplaceAll(s, "``", `"`)
+	return strings.ReplaceAll(s, "''", `"`)
 }
+
+// PackageName is the Go package name svdgen derives from an SVD or file name.
+func PackageName(name string) string { return packageName(name) }

@@ -4,7 +4,7 @@
 // peripheral instances at their base addresses, and the interrupts. The register maps
 // live in one subpackage per peripheral type.
 //
-// 32-bit RISC-V MCU & 2.4 GHz Wi-Fi & Bluetooth 5 (LE).
+// The SVD describes the device as: 32-bit RISC-V MCU & 2.4 GHz Wi-Fi & Bluetooth 5 (LE).
 package esp32c3
 
 import (

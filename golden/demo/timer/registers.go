@@ -2,12 +2,10 @@
 
 // Package timer is the register map of TIMER0, TIMER1 (TIMER) of the DEMO-1.
 //
-// General-purpose timer.
+// The SVD describes it as: General-purpose timer.
 package timer
 
-import (
-	"github.com/gohal/gohal/rt/mmio"
-)
+import "github.com/gohal/gohal/rt/mmio"
 
 // TIMER is the register block of TIMER0, TIMER1, 0x8 bytes: General-purpose timer.
 type TIMER struct {
@@ -65,6 +63,7 @@ const COUNTReset COUNTValue = 0x0
 // Read loads the register.
 func (r *COUNT) Read() COUNTValue { return COUNTValue(r.reg.Load()) }
 
+// b2u is 1 for true: With setters of one-bit fields shift it into place without a branch.
 func b2u(b bool) uint8 {
 	if b {
 		return 1

@@ -2,7 +2,7 @@
 
 // Package uart is the register map of UART0, UART1 (UART) of the DEMO-1.
 //
-// Serial port 0.
+// The SVD describes it as: Serial port 0.
 package uart
 
 import (
@@ -836,9 +836,13 @@ type BIT_NUM uint32
 
 // Values of BIT_NUM.
 const (
+	// BIT_NUM_BITS5: value BITS5.
 	BIT_NUM_BITS5 BIT_NUM = 0x0
+	// BIT_NUM_BITS6: value BITS6.
 	BIT_NUM_BITS6 BIT_NUM = 0x1
+	// BIT_NUM_BITS7: value BITS7.
 	BIT_NUM_BITS7 BIT_NUM = 0x2
+	// BIT_NUM_BITS8: value BITS8.
 	BIT_NUM_BITS8 BIT_NUM = 0x3
 )
 
@@ -874,6 +878,7 @@ type STOP_BITS uint32
 
 // Values of STOP_BITS.
 const (
+	// STOP_BITS_ONE: value ONE.
 	STOP_BITS_ONE STOP_BITS = 0x1
 	// STOP_BITS_TWO: pattern 1x1 (don't-care bits clear).
 	STOP_BITS_TWO STOP_BITS = 0x5
@@ -905,8 +910,10 @@ type STATE uint32
 
 // Values of STATE.
 const (
+	// STATE_IDLE: value IDLE.
 	STATE_IDLE STATE = 0x0
-	STATE_RUN  STATE = 0x1
+	// STATE_RUN: value RUN.
+	STATE_RUN STATE = 0x1
 )
 
 // IsIDLE reports whether e is STATE_IDLE.
@@ -931,7 +938,9 @@ type MODE uint32
 
 // Values of MODE.
 const (
-	MODE_SINGLE   MODE = 0x0
+	// MODE_SINGLE: value SINGLE.
+	MODE_SINGLE MODE = 0x0
+	// MODE_CIRCULAR: value CIRCULAR.
 	MODE_CIRCULAR MODE = 0x1
 )
 
@@ -952,6 +961,7 @@ func (e MODE) String() string {
 	return mmio.FormatEnum("MODE", uint64(e))
 }
 
+// b2u is 1 for true: With setters of one-bit fields shift it into place without a branch.
 func b2u(b bool) uint8 {
 	if b {
 		return 1

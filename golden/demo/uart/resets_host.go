@@ -9,17 +9,17 @@ import "github.com/gohal/gohal/rt/mmio"
 // ResetValues lists the nonzero reset values of the registers, by offset from the block base.
 // On the host the chip package loads them into simulated memory; the chip needs no table.
 var ResetValues = []mmio.Reset{
-	{Offset: 0x1, Size: 1, Value: 0x80},                // FLAGS8
-	{Offset: 0x2, Size: 2, Value: 0x1a0},               // DIV
-	{Offset: 0x4, Size: 4, Value: 0x1c},                // CONF0
-	{Offset: 0x10, Size: 4, Value: 0xf00000},           // EVENTS
-	{Offset: 0x16, Size: 4, Value: 0xd3e00001},         // ID()
-	{Offset: 0x28, Size: 8, Value: 0xffffffffffffffff}, // COMPARE
-	{Offset: 0x50, Size: 4, Value: 0x5},                // MATCH[0]
-	{Offset: 0x58, Size: 4, Value: 0x5},                // MATCH[1]
-	{Offset: 0x60, Size: 4, Value: 0x5},                // MATCH[2]
-	{Offset: 0x68, Size: 4, Value: 0x1c},               // CONF1
-	{Offset: 0x84, Size: 2, Value: 0xffff},             // CH[0].CNT
-	{Offset: 0xa4, Size: 2, Value: 0xffff},             // CH[1].CNT
-	{Offset: 0xc4, Size: 2, Value: 0xffff},             // AUX.CNT
+	{Offset: 0x1, Size: 1, Value: 0x80},
+	{Offset: 0x2, Size: 2, Value: 0x1a0},
+	{Offset: 0x4, Size: 4, Value: 0x1c},
+	{Offset: 0x10, Size: 4, Value: 0xf00000},
+	{Offset: 0x16, Size: 4, Value: 0xd3e00001},
+	{Offset: 0x28, Size: 8, Value: 0xffffffffffffffff},
+	{Offset: 0x50, Size: 4, Value: 0x5},
+	{Offset: 0x58, Size: 4, Value: 0x5},
+	{Offset: 0x60, Size: 4, Value: 0x5},
+	{Offset: 0x68, Size: 4, Value: 0x1c},
+	{Offset: 0x84, Size: 2, Value: 0xffff},
+	{Offset: 0xa4, Size: 2, Value: 0xffff},
+	{Offset: 0xc4, Size: 2, Value: 0xffff},
 }

@@ -2,12 +2,10 @@
 
 // Package mmio_ is the register map of mmio (MMIO) of the names-chip.
 //
-// Named like the register-cell package the chip package imports.
+// The SVD describes it as: Named like the register-cell package the chip package imports.
 package mmio_
 
-import (
-	"github.com/gohal/gohal/rt/mmio"
-)
+import "github.com/gohal/gohal/rt/mmio"
 
 // MMIO is the register block of mmio, 0x4 bytes: Named like the register-cell package the chip package imports.
 type MMIO struct {

@@ -2,12 +2,10 @@
 
 // Package spi0 is the register map of SPI0 (SPI0) of the names-chip.
 //
-// Memory SPI.
+// The SVD describes it as: Memory SPI.
 package spi0
 
-import (
-	"github.com/gohal/gohal/rt/mmio"
-)
+import "github.com/gohal/gohal/rt/mmio"
 
 // SPI0 is the register block of SPI0, 0x4 bytes: Memory SPI.
 type SPI0 struct {
@@ -45,6 +43,7 @@ func (v CMDValue) USR() bool { return v&0x40000 != 0 }
 // WithUSR returns v with field USR (bit 18) set to b.
 func (v CMDValue) WithUSR(b bool) CMDValue { return v&^0x40000 | CMDValue(b2u(b))<<18 }
 
+// b2u is 1 for true: With setters of one-bit fields shift it into place without a branch.
 func b2u(b bool) uint8 {
 	if b {
 		return 1

@@ -2,12 +2,10 @@
 
 // Package spi2 is the register map of SPI2 (SPI2) of the names-chip.
 //
-// General-purpose SPI, a different register map: both cannot be package spi.
+// The SVD describes it as: General-purpose SPI, a different register map: both cannot be package spi.
 package spi2
 
-import (
-	"github.com/gohal/gohal/rt/mmio"
-)
+import "github.com/gohal/gohal/rt/mmio"
 
 // SPI2 is the register block of SPI2, 0x4 bytes: General-purpose SPI, a different register map: both cannot be package spi.
 type SPI2 struct {
@@ -45,6 +43,7 @@ func (v CMDValue) UPDATE() bool { return v&0x800000 != 0 }
 // WithUPDATE returns v with field UPDATE (bit 23) set to b.
 func (v CMDValue) WithUPDATE(b bool) CMDValue { return v&^0x800000 | CMDValue(b2u(b))<<23 }
 
+// b2u is 1 for true: With setters of one-bit fields shift it into place without a branch.
 func b2u(b bool) uint8 {
 	if b {
 		return 1

@@ -2,12 +2,10 @@
 
 // Package type_ is the register map of type (TYPE) of the names-chip.
 //
-// A peripheral whose name is a Go keyword.
+// The SVD describes it as: A peripheral whose name is a Go keyword.
 package type_
 
-import (
-	"github.com/gohal/gohal/rt/mmio"
-)
+import "github.com/gohal/gohal/rt/mmio"
 
 // TYPE is the register block of type, 0x14 bytes: A peripheral whose name is a Go keyword.
 type TYPE struct {
@@ -233,7 +231,9 @@ type MODE uint32
 
 // Values of MODE.
 const (
+	// MODE_A: value A.
 	MODE_A MODE = 0x0
+	// MODE_B: value B.
 	MODE_B MODE = 0x1
 )
 
@@ -254,6 +254,7 @@ func (e MODE) String() string {
 	return mmio.FormatEnum("MODE", uint64(e))
 }
 
+// b2u is 1 for true: With setters of one-bit fields shift it into place without a branch.
 func b2u(b bool) uint8 {
 	if b {
 		return 1

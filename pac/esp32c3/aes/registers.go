@@ -2,12 +2,10 @@
 
 // Package aes is the register map of AES (AES) of the ESP32-C3.
 //
-// AES (Advanced Encryption Standard) Accelerator.
+// The SVD describes it as: AES (Advanced Encryption Standard) Accelerator.
 package aes
 
-import (
-	"github.com/gohal/gohal/rt/mmio"
-)
+import "github.com/gohal/gohal/rt/mmio"
 
 // AES is the register block of AES, 0xbc bytes: AES (Advanced Encryption Standard) Accelerator.
 type AES struct {
@@ -750,6 +748,7 @@ func (r *DMA_EXIT) Modify(f func(DMA_EXITValue) DMA_EXITValue) {
 // WithDMA_EXIT returns v with field DMA_EXIT (bit 0) set to b.
 func (v DMA_EXITValue) WithDMA_EXIT(b bool) DMA_EXITValue { return v&^0x1 | DMA_EXITValue(b2u(b)) }
 
+// b2u is 1 for true: With setters of one-bit fields shift it into place without a branch.
 func b2u(b bool) uint8 {
 	if b {
 		return 1

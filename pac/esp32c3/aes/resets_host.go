@@ -9,5 +9,5 @@ import "github.com/gohal/gohal/rt/mmio"
 // ResetValues lists the nonzero reset values of the registers, by offset from the block base.
 // On the host the chip package loads them into simulated memory; the chip needs no table.
 var ResetValues = []mmio.Reset{
-	{Offset: 0xb4, Size: 4, Value: 0x20191210}, // DATE
+	{Offset: 0xb4, Size: 4, Value: 0x20191210},
 }

@@ -2,12 +2,10 @@
 
 // Package apb_ctrl is the register map of APB_CTRL (APB_CTRL) of the ESP32-C3.
 //
-// APB (Advanced Peripheral Bus) Controller.
+// The SVD describes it as: APB (Advanced Peripheral Bus) Controller.
 package apb_ctrl
 
-import (
-	"github.com/gohal/gohal/rt/mmio"
-)
+import "github.com/gohal/gohal/rt/mmio"
 
 // APB_CTRL is the register block of APB_CTRL, 0x400 bytes: APB (Advanced Peripheral Bus) Controller.
 type APB_CTRL struct {
@@ -1556,6 +1554,7 @@ func (v DATEValue) DATE() uint32 { return uint32(v) & 0xffffffff }
 // WithDATE returns v with field DATE (bits 31:0) set to x, masked to the field width.
 func (v DATEValue) WithDATE(x uint32) DATEValue { return v&^0xffffffff | DATEValue(x&0xffffffff) }
 
+// b2u is 1 for true: With setters of one-bit fields shift it into place without a branch.
 func b2u(b bool) uint8 {
 	if b {
 		return 1

@@ -9,24 +9,24 @@ import "github.com/gohal/gohal/rt/mmio"
 // ResetValues lists the nonzero reset values of the registers, by offset from the block base.
 // On the host the chip package loads them into simulated memory; the chip needs no table.
 var ResetValues = []mmio.Reset{
-	{Offset: 0x0, Size: 4, Value: 0x1},         // SYSCLK_CONF
-	{Offset: 0x4, Size: 4, Value: 0x10727},     // TICK_CONF
-	{Offset: 0x8, Size: 4, Value: 0x7ff},       // CLK_OUT_EN
-	{Offset: 0x14, Size: 4, Value: 0xfffce030}, // WIFI_CLK_EN
-	{Offset: 0x28, Size: 4, Value: 0x3},        // FLASH_ACE_ATTR[0]
-	{Offset: 0x2c, Size: 4, Value: 0x3},        // FLASH_ACE_ATTR[1]
-	{Offset: 0x30, Size: 4, Value: 0x3},        // FLASH_ACE_ATTR[2]
-	{Offset: 0x34, Size: 4, Value: 0x3},        // FLASH_ACE_ATTR[3]
-	{Offset: 0x3c, Size: 4, Value: 0x400000},   // FLASH_ACE1_ADDR
-	{Offset: 0x40, Size: 4, Value: 0x800000},   // FLASH_ACE2_ADDR
-	{Offset: 0x44, Size: 4, Value: 0xc00000},   // FLASH_ACE3_ADDR
-	{Offset: 0x48, Size: 4, Value: 0x400},      // FLASH_ACE_SIZE[0]
-	{Offset: 0x4c, Size: 4, Value: 0x400},      // FLASH_ACE_SIZE[1]
-	{Offset: 0x50, Size: 4, Value: 0x400},      // FLASH_ACE_SIZE[2]
-	{Offset: 0x54, Size: 4, Value: 0x400},      // FLASH_ACE_SIZE[3]
-	{Offset: 0x9c, Size: 4, Value: 0x15},       // FRONT_END_MEM_PD
-	{Offset: 0xa4, Size: 4, Value: 0x3f},       // CLKGATE_FORCE_ON
-	{Offset: 0xac, Size: 4, Value: 0x3f},       // MEM_POWER_UP
-	{Offset: 0xb4, Size: 4, Value: 0x6480},     // PERI_BACKUP_CONFIG
-	{Offset: 0x3fc, Size: 4, Value: 0x2007210}, // DATE
+	{Offset: 0x0, Size: 4, Value: 0x1},
+	{Offset: 0x4, Size: 4, Value: 0x10727},
+	{Offset: 0x8, Size: 4, Value: 0x7ff},
+	{Offset: 0x14, Size: 4, Value: 0xfffce030},
+	{Offset: 0x28, Size: 4, Value: 0x3},
+	{Offset: 0x2c, Size: 4, Value: 0x3},
+	{Offset: 0x30, Size: 4, Value: 0x3},
+	{Offset: 0x34, Size: 4, Value: 0x3},
+	{Offset: 0x3c, Size: 4, Value: 0x400000},
+	{Offset: 0x40, Size: 4, Value: 0x800000},
+	{Offset: 0x44, Size: 4, Value: 0xc00000},
+	{Offset: 0x48, Size: 4, Value: 0x400},
+	{Offset: 0x4c, Size: 4, Value: 0x400},
+	{Offset: 0x50, Size: 4, Value: 0x400},
+	{Offset: 0x54, Size: 4, Value: 0x400},
+	{Offset: 0x9c, Size: 4, Value: 0x15},
+	{Offset: 0xa4, Size: 4, Value: 0x3f},
+	{Offset: 0xac, Size: 4, Value: 0x3f},
+	{Offset: 0xb4, Size: 4, Value: 0x6480},
+	{Offset: 0x3fc, Size: 4, Value: 0x2007210},
 }

@@ -2,12 +2,10 @@
 
 // Package apb_saradc is the register map of APB_SARADC (APB_SARADC) of the ESP32-C3.
 //
-// SAR (Successive Approximation Register) Analog-to-Digital Converter.
+// The SVD describes it as: SAR (Successive Approximation Register) Analog-to-Digital Converter.
 package apb_saradc
 
-import (
-	"github.com/gohal/gohal/rt/mmio"
-)
+import "github.com/gohal/gohal/rt/mmio"
 
 // APB_SARADC is the register block of APB_SARADC, 0x400 bytes: SAR (Successive Approximation Register) Analog-to-Digital Converter.
 type APB_SARADC struct {
@@ -1343,6 +1341,7 @@ func (v CTRL_DATEValue) WithDATE(x uint32) CTRL_DATEValue {
 	return v&^0xffffffff | CTRL_DATEValue(x&0xffffffff)
 }
 
+// b2u is 1 for true: With setters of one-bit fields shift it into place without a branch.
 func b2u(b bool) uint8 {
 	if b {
 		return 1

@@ -9,18 +9,18 @@ import "github.com/gohal/gohal/rt/mmio"
 // ResetValues lists the nonzero reset values of the registers, by offset from the block base.
 // On the host the chip package loads them into simulated memory; the chip needs no table.
 var ResetValues = []mmio.Reset{
-	{Offset: 0x0, Size: 4, Value: 0x40038240},  // CTRL
-	{Offset: 0x4, Size: 4, Value: 0xa1fe},      // CTRL2
-	{Offset: 0xc, Size: 4, Value: 0xff0808},    // FSM_WAIT
-	{Offset: 0x20, Size: 4, Value: 0x1a000000}, // ONETIME_SAMPLE
-	{Offset: 0x24, Size: 4, Value: 0x900},      // ARB_CTRL
-	{Offset: 0x28, Size: 4, Value: 0x3740000},  // FILTER_CTRL0
-	{Offset: 0x34, Size: 4, Value: 0x3ffed},    // THRES_CTRL[0]
-	{Offset: 0x38, Size: 4, Value: 0x3ffed},    // THRES_CTRL[1]
-	{Offset: 0x50, Size: 4, Value: 0xff},       // DMA_CONF
-	{Offset: 0x54, Size: 4, Value: 0x4},        // CLKM_CONF
-	{Offset: 0x58, Size: 4, Value: 0x18000},    // APB_TSENS_CTRL
-	{Offset: 0x5c, Size: 4, Value: 0x4002},     // TSENS_CTRL2
-	{Offset: 0x60, Size: 4, Value: 0x8000},     // CALI
-	{Offset: 0x3fc, Size: 4, Value: 0x2007171}, // CTRL_DATE
+	{Offset: 0x0, Size: 4, Value: 0x40038240},
+	{Offset: 0x4, Size: 4, Value: 0xa1fe},
+	{Offset: 0xc, Size: 4, Value: 0xff0808},
+	{Offset: 0x20, Size: 4, Value: 0x1a000000},
+	{Offset: 0x24, Size: 4, Value: 0x900},
+	{Offset: 0x28, Size: 4, Value: 0x3740000},
+	{Offset: 0x34, Size: 4, Value: 0x3ffed},
+	{Offset: 0x38, Size: 4, Value: 0x3ffed},
+	{Offset: 0x50, Size: 4, Value: 0xff},
+	{Offset: 0x54, Size: 4, Value: 0x4},
+	{Offset: 0x58, Size: 4, Value: 0x18000},
+	{Offset: 0x5c, Size: 4, Value: 0x4002},
+	{Offset: 0x60, Size: 4, Value: 0x8000},
+	{Offset: 0x3fc, Size: 4, Value: 0x2007171},
 }

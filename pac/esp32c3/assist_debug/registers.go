@@ -2,12 +2,10 @@
 
 // Package assist_debug is the register map of ASSIST_DEBUG (ASSIST_DEBUG) of the ESP32-C3.
 //
-// Debug Assist.
+// The SVD describes it as: Debug Assist.
 package assist_debug
 
-import (
-	"github.com/gohal/gohal/rt/mmio"
-)
+import "github.com/gohal/gohal/rt/mmio"
 
 // ASSIST_DEBUG is the register block of ASSIST_DEBUG, 0x200 bytes: Debug Assist.
 type ASSIST_DEBUG struct {
@@ -1916,6 +1914,7 @@ func (v DATEValue) WithASSIST_DEBUG_DATE(x uint32) DATEValue {
 	return v&^0xfffffff | DATEValue(x&0xfffffff)
 }
 
+// b2u is 1 for true: With setters of one-bit fields shift it into place without a branch.
 func b2u(b bool) uint8 {
 	if b {
 		return 1

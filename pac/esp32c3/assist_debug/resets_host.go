@@ -9,11 +9,11 @@ import "github.com/gohal/gohal/rt/mmio"
 // ResetValues lists the nonzero reset values of the registers, by offset from the block base.
 // On the host the chip package loads them into simulated memory; the chip needs no table.
 var ResetValues = []mmio.Reset{
-	{Offset: 0x10, Size: 4, Value: 0xffffffff}, // CORE_0_AREA_DRAM0_0_MIN
-	{Offset: 0x18, Size: 4, Value: 0xffffffff}, // CORE_0_AREA_DRAM0_1_MIN
-	{Offset: 0x20, Size: 4, Value: 0xffffffff}, // CORE_0_AREA_PIF_0_MIN
-	{Offset: 0x28, Size: 4, Value: 0xffffffff}, // CORE_0_AREA_PIF_1_MIN
-	{Offset: 0x3c, Size: 4, Value: 0xffffffff}, // CORE_0_SP_MAX
-	{Offset: 0x70, Size: 4, Value: 0x80},       // LOG_SETTING
-	{Offset: 0x1fc, Size: 4, Value: 0x2008010}, // DATE
+	{Offset: 0x10, Size: 4, Value: 0xffffffff},
+	{Offset: 0x18, Size: 4, Value: 0xffffffff},
+	{Offset: 0x20, Size: 4, Value: 0xffffffff},
+	{Offset: 0x28, Size: 4, Value: 0xffffffff},
+	{Offset: 0x3c, Size: 4, Value: 0xffffffff},
+	{Offset: 0x70, Size: 4, Value: 0x80},
+	{Offset: 0x1fc, Size: 4, Value: 0x2008010},
 }

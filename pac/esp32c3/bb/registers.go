@@ -2,12 +2,10 @@
 
 // Package bb is the register map of BB (BB) of the ESP32-C3.
 //
-// BB Peripheral.
+// The SVD describes it as: BB Peripheral.
 package bb
 
-import (
-	"github.com/gohal/gohal/rt/mmio"
-)
+import "github.com/gohal/gohal/rt/mmio"
 
 // BB is the register block of BB, 0x58 bytes: BB Peripheral.
 type BB struct {
@@ -76,6 +74,7 @@ func (v BBPD_CTRLValue) WithFFT_FORCE_PU(b bool) BBPD_CTRLValue {
 	return v&^0x8 | BBPD_CTRLValue(b2u(b))<<3
 }
 
+// b2u is 1 for true: With setters of one-bit fields shift it into place without a branch.
 func b2u(b bool) uint8 {
 	if b {
 		return 1

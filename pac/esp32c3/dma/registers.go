@@ -2,12 +2,10 @@
 
 // Package dma is the register map of DMA (DMA) of the ESP32-C3.
 //
-// DMA (Direct Memory Access) Controller.
+// The SVD describes it as: DMA (Direct Memory Access) Controller.
 package dma
 
-import (
-	"github.com/gohal/gohal/rt/mmio"
-)
+import "github.com/gohal/gohal/rt/mmio"
 
 // DMA is the register block of DMA, 0x284 bytes: DMA (Direct Memory Access) Controller.
 type DMA struct {
@@ -4630,6 +4628,7 @@ func (v OUT_PERI_SEL_CH2Value) WithPERI_OUT_SEL_CH2(x uint32) OUT_PERI_SEL_CH2Va
 	return v&^0x3f | OUT_PERI_SEL_CH2Value(x&0x3f)
 }
 
+// b2u is 1 for true: With setters of one-bit fields shift it into place without a branch.
 func b2u(b bool) uint8 {
 	if b {
 		return 1

@@ -9,29 +9,29 @@ import "github.com/gohal/gohal/rt/mmio"
 // ResetValues lists the nonzero reset values of the registers, by offset from the block base.
 // On the host the chip package loads them into simulated memory; the chip needs no table.
 var ResetValues = []mmio.Reset{
-	{Offset: 0x48, Size: 4, Value: 0x2008250},  // DATE
-	{Offset: 0x78, Size: 4, Value: 0x7800003},  // INFIFO_STATUS_CH0
-	{Offset: 0x7c, Size: 4, Value: 0x800},      // IN_POP_CH0
-	{Offset: 0x80, Size: 4, Value: 0x1100000},  // IN_LINK_CH0
-	{Offset: 0xa0, Size: 4, Value: 0x3f},       // IN_PERI_SEL_CH0
-	{Offset: 0xd0, Size: 4, Value: 0x8},        // OUT_CONF0_CH0
-	{Offset: 0xd8, Size: 4, Value: 0x7800002},  // OUTFIFO_STATUS_CH0
-	{Offset: 0xe0, Size: 4, Value: 0x800000},   // OUT_LINK_CH0
-	{Offset: 0x100, Size: 4, Value: 0x3f},      // OUT_PERI_SEL_CH0
-	{Offset: 0x138, Size: 4, Value: 0x7800003}, // INFIFO_STATUS_CH1
-	{Offset: 0x13c, Size: 4, Value: 0x800},     // IN_POP_CH1
-	{Offset: 0x140, Size: 4, Value: 0x1100000}, // IN_LINK_CH1
-	{Offset: 0x160, Size: 4, Value: 0x3f},      // IN_PERI_SEL_CH1
-	{Offset: 0x190, Size: 4, Value: 0x8},       // OUT_CONF0_CH1
-	{Offset: 0x198, Size: 4, Value: 0x7800002}, // OUTFIFO_STATUS_CH1
-	{Offset: 0x1a0, Size: 4, Value: 0x800000},  // OUT_LINK_CH1
-	{Offset: 0x1c0, Size: 4, Value: 0x3f},      // OUT_PERI_SEL_CH1
-	{Offset: 0x1f8, Size: 4, Value: 0x7800003}, // INFIFO_STATUS_CH2
-	{Offset: 0x1fc, Size: 4, Value: 0x800},     // IN_POP_CH2
-	{Offset: 0x200, Size: 4, Value: 0x1100000}, // IN_LINK_CH2
-	{Offset: 0x220, Size: 4, Value: 0x3f},      // IN_PERI_SEL_CH2
-	{Offset: 0x250, Size: 4, Value: 0x8},       // OUT_CONF0_CH2
-	{Offset: 0x258, Size: 4, Value: 0x7800002}, // OUTFIFO_STATUS_CH2
-	{Offset: 0x260, Size: 4, Value: 0x800000},  // OUT_LINK_CH2
-	{Offset: 0x280, Size: 4, Value: 0x3f},      // OUT_PERI_SEL_CH2
+	{Offset: 0x48, Size: 4, Value: 0x2008250},
+	{Offset: 0x78, Size: 4, Value: 0x7800003},
+	{Offset: 0x7c, Size: 4, Value: 0x800},
+	{Offset: 0x80, Size: 4, Value: 0x1100000},
+	{Offset: 0xa0, Size: 4, Value: 0x3f},
+	{Offset: 0xd0, Size: 4, Value: 0x8},
+	{Offset: 0xd8, Size: 4, Value: 0x7800002},
+	{Offset: 0xe0, Size: 4, Value: 0x800000},
+	{Offset: 0x100, Size: 4, Value: 0x3f},
+	{Offset: 0x138, Size: 4, Value: 0x7800003},
+	{Offset: 0x13c, Size: 4, Value: 0x800},
+	{Offset: 0x140, Size: 4, Value: 0x1100000},
+	{Offset: 0x160, Size: 4, Value: 0x3f},
+	{Offset: 0x190, Size: 4, Value: 0x8},
+	{Offset: 0x198, Size: 4, Value: 0x7800002},
+	{Offset: 0x1a0, Size: 4, Value: 0x800000},
+	{Offset: 0x1c0, Size: 4, Value: 0x3f},
+	{Offset: 0x1f8, Size: 4, Value: 0x7800003},
+	{Offset: 0x1fc, Size: 4, Value: 0x800},
+	{Offset: 0x200, Size: 4, Value: 0x1100000},
+	{Offset: 0x220, Size: 4, Value: 0x3f},
+	{Offset: 0x250, Size: 4, Value: 0x8},
+	{Offset: 0x258, Size: 4, Value: 0x7800002},
+	{Offset: 0x260, Size: 4, Value: 0x800000},
+	{Offset: 0x280, Size: 4, Value: 0x3f},
 }

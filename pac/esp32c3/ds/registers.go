@@ -2,7 +2,7 @@
 
 // Package ds is the register map of DS (DS) of the ESP32-C3.
 //
-// Digital Signature.
+// The SVD describes it as: Digital Signature.
 package ds
 
 import (
@@ -503,6 +503,7 @@ func (v DATEValue) DATE() uint32 { return uint32(v) & 0x3fffffff }
 // WithDATE returns v with field DATE (bits 29:0) set to x, masked to the field width.
 func (v DATEValue) WithDATE(x uint32) DATEValue { return v&^0x3fffffff | DATEValue(x&0x3fffffff) }
 
+// b2u is 1 for true: With setters of one-bit fields shift it into place without a branch.
 func b2u(b bool) uint8 {
 	if b {
 		return 1

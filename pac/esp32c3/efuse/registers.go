@@ -2,12 +2,10 @@
 
 // Package efuse is the register map of EFUSE (EFUSE) of the ESP32-C3.
 //
-// eFuse Controller.
+// The SVD describes it as: eFuse Controller.
 package efuse
 
-import (
-	"github.com/gohal/gohal/rt/mmio"
-)
+import "github.com/gohal/gohal/rt/mmio"
 
 // EFUSE is the register block of EFUSE, 0x200 bytes: eFuse Controller.
 type EFUSE struct {
@@ -3784,6 +3782,7 @@ func (v DATEValue) DATE() uint32 { return uint32(v) & 0xfffffff }
 // WithDATE returns v with field DATE (bits 27:0) set to x, masked to the field width.
 func (v DATEValue) WithDATE(x uint32) DATEValue { return v&^0xfffffff | DATEValue(x&0xfffffff) }
 
+// b2u is 1 for true: With setters of one-bit fields shift it into place without a branch.
 func b2u(b bool) uint8 {
 	if b {
 		return 1

@@ -9,10 +9,10 @@ import "github.com/gohal/gohal/rt/mmio"
 // ResetValues lists the nonzero reset values of the registers, by offset from the block base.
 // On the host the chip package loads them into simulated memory; the chip needs no table.
 var ResetValues = []mmio.Reset{
-	{Offset: 0x1c8, Size: 4, Value: 0x2},        // CLK
-	{Offset: 0x1e8, Size: 4, Value: 0x1fe1c},    // DAC_CONF
-	{Offset: 0x1ec, Size: 4, Value: 0x12000000}, // RD_TIM_CONF
-	{Offset: 0x1f0, Size: 4, Value: 0x288000},   // WR_TIM_CONF1
-	{Offset: 0x1f4, Size: 4, Value: 0x190},      // WR_TIM_CONF2
-	{Offset: 0x1fc, Size: 4, Value: 0x2007200},  // DATE
+	{Offset: 0x1c8, Size: 4, Value: 0x2},
+	{Offset: 0x1e8, Size: 4, Value: 0x1fe1c},
+	{Offset: 0x1ec, Size: 4, Value: 0x12000000},
+	{Offset: 0x1f0, Size: 4, Value: 0x288000},
+	{Offset: 0x1f4, Size: 4, Value: 0x190},
+	{Offset: 0x1fc, Size: 4, Value: 0x2007200},
 }

@@ -2,12 +2,10 @@
 
 // Package extmem is the register map of EXTMEM (EXTMEM) of the ESP32-C3.
 //
-// External Memory.
+// The SVD describes it as: External Memory.
 package extmem
 
-import (
-	"github.com/gohal/gohal/rt/mmio"
-)
+import "github.com/gohal/gohal/rt/mmio"
 
 // EXTMEM is the register block of EXTMEM, 0x400 bytes: External Memory.
 type EXTMEM struct {
@@ -2891,6 +2889,7 @@ func (v REG_DATEValue) WithDATE(x uint32) REG_DATEValue {
 	return v&^0xfffffff | REG_DATEValue(x&0xfffffff)
 }
 
+// b2u is 1 for true: With setters of one-bit fields shift it into place without a branch.
 func b2u(b bool) uint8 {
 	if b {
 		return 1

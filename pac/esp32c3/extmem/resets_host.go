@@ -9,29 +9,29 @@ import "github.com/gohal/gohal/rt/mmio"
 // ResetValues lists the nonzero reset values of the registers, by offset from the block base.
 // On the host the chip package loads them into simulated memory; the chip needs no table.
 var ResetValues = []mmio.Reset{
-	{Offset: 0x4, Size: 4, Value: 0x3},         // ICACHE_CTRL1
-	{Offset: 0x8, Size: 4, Value: 0x5},         // ICACHE_TAG_POWER_CTRL
-	{Offset: 0x1c, Size: 4, Value: 0x4},        // ICACHE_LOCK_CTRL
-	{Offset: 0x28, Size: 4, Value: 0x1},        // ICACHE_SYNC_CTRL
-	{Offset: 0x34, Size: 4, Value: 0x2},        // ICACHE_PRELOAD_CTRL
-	{Offset: 0x40, Size: 4, Value: 0x8},        // ICACHE_AUTOLOAD_CTRL
-	{Offset: 0x54, Size: 4, Value: 0x42000000}, // IBUS_TO_FLASH_START_VADDR
-	{Offset: 0x58, Size: 4, Value: 0x427fffff}, // IBUS_TO_FLASH_END_VADDR
-	{Offset: 0x5c, Size: 4, Value: 0x3c000000}, // DBUS_TO_FLASH_START_VADDR
-	{Offset: 0x60, Size: 4, Value: 0x3c7fffff}, // DBUS_TO_FLASH_END_VADDR
-	{Offset: 0x94, Size: 4, Value: 0xffffffff}, // CORE0_DBUS_REJECT_VADDR
-	{Offset: 0x9c, Size: 4, Value: 0xffffffff}, // CORE0_IBUS_REJECT_VADDR
-	{Offset: 0xac, Size: 4, Value: 0x5},        // CACHE_MMU_POWER_CTRL
-	{Offset: 0xb0, Size: 4, Value: 0x1},        // CACHE_STATE
-	{Offset: 0xb8, Size: 4, Value: 0x7},        // CACHE_ENCRYPT_DECRYPT_CLK_FORCE_ON
-	{Offset: 0xc8, Size: 4, Value: 0x7},        // CACHE_CONF_MISC
-	{Offset: 0xd0, Size: 4, Value: 0x1},        // ICACHE_ATOMIC_OPERATE_ENA
-	{Offset: 0xe0, Size: 4, Value: 0x800},      // IBUS_PMS_TBL_BOUNDARY1
-	{Offset: 0xe4, Size: 4, Value: 0x800},      // IBUS_PMS_TBL_BOUNDARY2
-	{Offset: 0xe8, Size: 4, Value: 0xff},       // IBUS_PMS_TBL_ATTR
-	{Offset: 0xf4, Size: 4, Value: 0x800},      // DBUS_PMS_TBL_BOUNDARY1
-	{Offset: 0xf8, Size: 4, Value: 0x800},      // DBUS_PMS_TBL_BOUNDARY2
-	{Offset: 0xfc, Size: 4, Value: 0xf},        // DBUS_PMS_TBL_ATTR
-	{Offset: 0x100, Size: 4, Value: 0x1},       // CLOCK_GATE
-	{Offset: 0x3fc, Size: 4, Value: 0x2007160}, // REG_DATE
+	{Offset: 0x4, Size: 4, Value: 0x3},
+	{Offset: 0x8, Size: 4, Value: 0x5},
+	{Offset: 0x1c, Size: 4, Value: 0x4},
+	{Offset: 0x28, Size: 4, Value: 0x1},
+	{Offset: 0x34, Size: 4, Value: 0x2},
+	{Offset: 0x40, Size: 4, Value: 0x8},
+	{Offset: 0x54, Size: 4, Value: 0x42000000},
+	{Offset: 0x58, Size: 4, Value: 0x427fffff},
+	{Offset: 0x5c, Size: 4, Value: 0x3c000000},
+	{Offset: 0x60, Size: 4, Value: 0x3c7fffff},
+	{Offset: 0x94, Size: 4, Value: 0xffffffff},
+	{Offset: 0x9c, Size: 4, Value: 0xffffffff},
+	{Offset: 0xac, Size: 4, Value: 0x5},
+	{Offset: 0xb0, Size: 4, Value: 0x1},
+	{Offset: 0xb8, Size: 4, Value: 0x7},
+	{Offset: 0xc8, Size: 4, Value: 0x7},
+	{Offset: 0xd0, Size: 4, Value: 0x1},
+	{Offset: 0xe0, Size: 4, Value: 0x800},
+	{Offset: 0xe4, Size: 4, Value: 0x800},
+	{Offset: 0xe8, Size: 4, Value: 0xff},
+	{Offset: 0xf4, Size: 4, Value: 0x800},
+	{Offset: 0xf8, Size: 4, Value: 0x800},
+	{Offset: 0xfc, Size: 4, Value: 0xf},
+	{Offset: 0x100, Size: 4, Value: 0x1},
+	{Offset: 0x3fc, Size: 4, Value: 0x2007160},
 }

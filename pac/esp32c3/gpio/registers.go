@@ -2,12 +2,10 @@
 
 // Package gpio is the register map of GPIO (GPIO) of the ESP32-C3.
 //
-// General Purpose Input/Output.
+// The SVD describes it as: General Purpose Input/Output.
 package gpio
 
-import (
-	"github.com/gohal/gohal/rt/mmio"
-)
+import "github.com/gohal/gohal/rt/mmio"
 
 // GPIO is the register block of GPIO, 0x700 bytes: General Purpose Input/Output.
 type GPIO struct {
@@ -2593,6 +2591,7 @@ func (v REG_DATEValue) WithREG_DATE(x uint32) REG_DATEValue {
 	return v&^0xfffffff | REG_DATEValue(x&0xfffffff)
 }
 
+// b2u is 1 for true: With setters of one-bit fields shift it into place without a branch.
 func b2u(b bool) uint8 {
 	if b {
 		return 1

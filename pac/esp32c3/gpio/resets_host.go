@@ -9,32 +9,32 @@ import "github.com/gohal/gohal/rt/mmio"
 // ResetValues lists the nonzero reset values of the registers, by offset from the block base.
 // On the host the chip package loads them into simulated memory; the chip needs no table.
 var ResetValues = []mmio.Reset{
-	{Offset: 0x554, Size: 4, Value: 0x80},      // FUNC_OUT_SEL_CFG[0]
-	{Offset: 0x558, Size: 4, Value: 0x80},      // FUNC_OUT_SEL_CFG[1]
-	{Offset: 0x55c, Size: 4, Value: 0x80},      // FUNC_OUT_SEL_CFG[2]
-	{Offset: 0x560, Size: 4, Value: 0x80},      // FUNC_OUT_SEL_CFG[3]
-	{Offset: 0x564, Size: 4, Value: 0x80},      // FUNC_OUT_SEL_CFG[4]
-	{Offset: 0x568, Size: 4, Value: 0x80},      // FUNC_OUT_SEL_CFG[5]
-	{Offset: 0x56c, Size: 4, Value: 0x80},      // FUNC_OUT_SEL_CFG[6]
-	{Offset: 0x570, Size: 4, Value: 0x80},      // FUNC_OUT_SEL_CFG[7]
-	{Offset: 0x574, Size: 4, Value: 0x80},      // FUNC_OUT_SEL_CFG[8]
-	{Offset: 0x578, Size: 4, Value: 0x80},      // FUNC_OUT_SEL_CFG[9]
-	{Offset: 0x57c, Size: 4, Value: 0x80},      // FUNC_OUT_SEL_CFG[10]
-	{Offset: 0x580, Size: 4, Value: 0x80},      // FUNC_OUT_SEL_CFG[11]
-	{Offset: 0x584, Size: 4, Value: 0x80},      // FUNC_OUT_SEL_CFG[12]
-	{Offset: 0x588, Size: 4, Value: 0x80},      // FUNC_OUT_SEL_CFG[13]
-	{Offset: 0x58c, Size: 4, Value: 0x80},      // FUNC_OUT_SEL_CFG[14]
-	{Offset: 0x590, Size: 4, Value: 0x80},      // FUNC_OUT_SEL_CFG[15]
-	{Offset: 0x594, Size: 4, Value: 0x80},      // FUNC_OUT_SEL_CFG[16]
-	{Offset: 0x598, Size: 4, Value: 0x80},      // FUNC_OUT_SEL_CFG[17]
-	{Offset: 0x59c, Size: 4, Value: 0x80},      // FUNC_OUT_SEL_CFG[18]
-	{Offset: 0x5a0, Size: 4, Value: 0x80},      // FUNC_OUT_SEL_CFG[19]
-	{Offset: 0x5a4, Size: 4, Value: 0x80},      // FUNC_OUT_SEL_CFG[20]
-	{Offset: 0x5a8, Size: 4, Value: 0x80},      // FUNC_OUT_SEL_CFG[21]
-	{Offset: 0x5ac, Size: 4, Value: 0x80},      // FUNC_OUT_SEL_CFG[22]
-	{Offset: 0x5b0, Size: 4, Value: 0x80},      // FUNC_OUT_SEL_CFG[23]
-	{Offset: 0x5b4, Size: 4, Value: 0x80},      // FUNC_OUT_SEL_CFG[24]
-	{Offset: 0x5b8, Size: 4, Value: 0x80},      // FUNC_OUT_SEL_CFG[25]
-	{Offset: 0x62c, Size: 4, Value: 0x1},       // CLOCK_GATE
-	{Offset: 0x6fc, Size: 4, Value: 0x2006130}, // REG_DATE
+	{Offset: 0x554, Size: 4, Value: 0x80},
+	{Offset: 0x558, Size: 4, Value: 0x80},
+	{Offset: 0x55c, Size: 4, Value: 0x80},
+	{Offset: 0x560, Size: 4, Value: 0x80},
+	{Offset: 0x564, Size: 4, Value: 0x80},
+	{Offset: 0x568, Size: 4, Value: 0x80},
+	{Offset: 0x56c, Size: 4, Value: 0x80},
+	{Offset: 0x570, Size: 4, Value: 0x80},
+	{Offset: 0x574, Size: 4, Value: 0x80},
+	{Offset: 0x578, Size: 4, Value: 0x80},
+	{Offset: 0x57c, Size: 4, Value: 0x80},
+	{Offset: 0x580, Size: 4, Value: 0x80},
+	{Offset: 0x584, Size: 4, Value: 0x80},
+	{Offset: 0x588, Size: 4, Value: 0x80},
+	{Offset: 0x58c, Size: 4, Value: 0x80},
+	{Offset: 0x590, Size: 4, Value: 0x80},
+	{Offset: 0x594, Size: 4, Value: 0x80},
+	{Offset: 0x598, Size: 4, Value: 0x80},
+	{Offset: 0x59c, Size: 4, Value: 0x80},
+	{Offset: 0x5a0, Size: 4, Value: 0x80},
+	{Offset: 0x5a4, Size: 4, Value: 0x80},
+	{Offset: 0x5a8, Size: 4, Value: 0x80},
+	{Offset: 0x5ac, Size: 4, Value: 0x80},
+	{Offset: 0x5b0, Size: 4, Value: 0x80},
+	{Offset: 0x5b4, Size: 4, Value: 0x80},
+	{Offset: 0x5b8, Size: 4, Value: 0x80},
+	{Offset: 0x62c, Size: 4, Value: 0x1},
+	{Offset: 0x6fc, Size: 4, Value: 0x2006130},
 }

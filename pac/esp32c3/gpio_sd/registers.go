@@ -2,12 +2,10 @@
 
 // Package gpio_sd is the register map of GPIO_SD (GPIO_SD) of the ESP32-C3.
 //
-// Sigma-Delta Modulation.
+// The SVD describes it as: Sigma-Delta Modulation.
 package gpio_sd
 
-import (
-	"github.com/gohal/gohal/rt/mmio"
-)
+import "github.com/gohal/gohal/rt/mmio"
 
 // GPIO_SD is the register block of GPIO_SD, 0x2c bytes: Sigma-Delta Modulation.
 type GPIO_SD struct {
@@ -184,6 +182,7 @@ func (v SIGMADELTA_VERSIONValue) WithGPIO_SD_DATE(x uint32) SIGMADELTA_VERSIONVa
 	return v&^0xfffffff | SIGMADELTA_VERSIONValue(x&0xfffffff)
 }
 
+// b2u is 1 for true: With setters of one-bit fields shift it into place without a branch.
 func b2u(b bool) uint8 {
 	if b {
 		return 1

@@ -9,9 +9,9 @@ import "github.com/gohal/gohal/rt/mmio"
 // ResetValues lists the nonzero reset values of the registers, by offset from the block base.
 // On the host the chip package loads them into simulated memory; the chip needs no table.
 var ResetValues = []mmio.Reset{
-	{Offset: 0x0, Size: 4, Value: 0xff00},     // SIGMADELTA[0]
-	{Offset: 0x4, Size: 4, Value: 0xff00},     // SIGMADELTA[1]
-	{Offset: 0x8, Size: 4, Value: 0xff00},     // SIGMADELTA[2]
-	{Offset: 0xc, Size: 4, Value: 0xff00},     // SIGMADELTA[3]
-	{Offset: 0x28, Size: 4, Value: 0x2006230}, // SIGMADELTA_VERSION
+	{Offset: 0x0, Size: 4, Value: 0xff00},
+	{Offset: 0x4, Size: 4, Value: 0xff00},
+	{Offset: 0x8, Size: 4, Value: 0xff00},
+	{Offset: 0xc, Size: 4, Value: 0xff00},
+	{Offset: 0x28, Size: 4, Value: 0x2006230},
 }

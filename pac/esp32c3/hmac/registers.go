@@ -2,7 +2,7 @@
 
 // Package hmac is the register map of HMAC (HMAC) of the ESP32-C3.
 //
-// HMAC (Hash-based Message Authentication Code) Accelerator.
+// The SVD describes it as: HMAC (Hash-based Message Authentication Code) Accelerator.
 package hmac
 
 import (
@@ -669,6 +669,7 @@ func (v WR_JTAGValue) WithWR_JTAG(x uint32) WR_JTAGValue {
 	return v&^0xffffffff | WR_JTAGValue(x&0xffffffff)
 }
 
+// b2u is 1 for true: With setters of one-bit fields shift it into place without a branch.
 func b2u(b bool) uint8 {
 	if b {
 		return 1

@@ -2,12 +2,10 @@
 
 // Package i2c is the register map of I2C0 (I2C) of the ESP32-C3.
 //
-// I2C (Inter-Integrated Circuit) Controller 0.
+// The SVD describes it as: I2C (Inter-Integrated Circuit) Controller 0.
 package i2c
 
-import (
-	"github.com/gohal/gohal/rt/mmio"
-)
+import "github.com/gohal/gohal/rt/mmio"
 
 // I2C is the register block of I2C0, 0x184 bytes: I2C (Inter-Integrated Circuit) Controller 0.
 type I2C struct {
@@ -1673,6 +1671,7 @@ func (r *RXFIFO_START_ADDR) Modify(f func(RXFIFO_START_ADDRValue) RXFIFO_START_A
 // RXFIFO_START_ADDR returns field RXFIFO_START_ADDR (bits 31:0): reg_rxfifo_start_addr.
 func (v RXFIFO_START_ADDRValue) RXFIFO_START_ADDR() uint32 { return uint32(v) & 0xffffffff }
 
+// b2u is 1 for true: With setters of one-bit fields shift it into place without a branch.
 func b2u(b bool) uint8 {
 	if b {
 		return 1

@@ -9,18 +9,18 @@ import "github.com/gohal/gohal/rt/mmio"
 // ResetValues lists the nonzero reset values of the registers, by offset from the block base.
 // On the host the chip package loads them into simulated memory; the chip needs no table.
 var ResetValues = []mmio.Reset{
-	{Offset: 0x4, Size: 4, Value: 0x20b},       // CTR
-	{Offset: 0x8, Size: 4, Value: 0xc000},      // SR
-	{Offset: 0xc, Size: 4, Value: 0x10},        // TO
-	{Offset: 0x18, Size: 4, Value: 0x408b},     // FIFO_CONF
-	{Offset: 0x20, Size: 4, Value: 0x2},        // INT_RAW
-	{Offset: 0x40, Size: 4, Value: 0x8},        // SCL_START_HOLD
-	{Offset: 0x44, Size: 4, Value: 0x8},        // SCL_RSTART_SETUP
-	{Offset: 0x48, Size: 4, Value: 0x8},        // SCL_STOP_HOLD
-	{Offset: 0x4c, Size: 4, Value: 0x8},        // SCL_STOP_SETUP
-	{Offset: 0x50, Size: 4, Value: 0x300},      // FILTER_CFG
-	{Offset: 0x54, Size: 4, Value: 0x200000},   // CLK_CONF
-	{Offset: 0x78, Size: 4, Value: 0x10},       // SCL_ST_TIME_OUT
-	{Offset: 0x7c, Size: 4, Value: 0x10},       // SCL_MAIN_ST_TIME_OUT
-	{Offset: 0xf8, Size: 4, Value: 0x20070201}, // DATE
+	{Offset: 0x4, Size: 4, Value: 0x20b},
+	{Offset: 0x8, Size: 4, Value: 0xc000},
+	{Offset: 0xc, Size: 4, Value: 0x10},
+	{Offset: 0x18, Size: 4, Value: 0x408b},
+	{Offset: 0x20, Size: 4, Value: 0x2},
+	{Offset: 0x40, Size: 4, Value: 0x8},
+	{Offset: 0x44, Size: 4, Value: 0x8},
+	{Offset: 0x48, Size: 4, Value: 0x8},
+	{Offset: 0x4c, Size: 4, Value: 0x8},
+	{Offset: 0x50, Size: 4, Value: 0x300},
+	{Offset: 0x54, Size: 4, Value: 0x200000},
+	{Offset: 0x78, Size: 4, Value: 0x10},
+	{Offset: 0x7c, Size: 4, Value: 0x10},
+	{Offset: 0xf8, Size: 4, Value: 0x20070201},
 }

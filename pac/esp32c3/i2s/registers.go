@@ -2,12 +2,10 @@
 
 // Package i2s is the register map of I2S0 (I2S) of the ESP32-C3.
 //
-// I2S (Inter-IC Sound) Controller 0.
+// The SVD describes it as: I2S (Inter-IC Sound) Controller 0.
 package i2s
 
-import (
-	"github.com/gohal/gohal/rt/mmio"
-)
+import "github.com/gohal/gohal/rt/mmio"
 
 // I2S is the register block of I2S0, 0x84 bytes: I2S (Inter-IC Sound) Controller 0.
 type I2S struct {
@@ -1798,6 +1796,7 @@ func (v DATEValue) DATE() uint32 { return uint32(v) & 0xfffffff }
 // WithDATE returns v with field DATE (bits 27:0) set to x, masked to the field width.
 func (v DATEValue) WithDATE(x uint32) DATEValue { return v&^0xfffffff | DATEValue(x&0xfffffff) }
 
+// b2u is 1 for true: With setters of one-bit fields shift it into place without a branch.
 func b2u(b bool) uint8 {
 	if b {
 		return 1

@@ -9,20 +9,20 @@ import "github.com/gohal/gohal/rt/mmio"
 // ResetValues lists the nonzero reset values of the registers, by offset from the block base.
 // On the host the chip package loads them into simulated memory; the chip needs no table.
 var ResetValues = []mmio.Reset{
-	{Offset: 0x20, Size: 4, Value: 0x9600},     // RX_CONF
-	{Offset: 0x24, Size: 4, Value: 0xb200},     // TX_CONF
-	{Offset: 0x28, Size: 4, Value: 0x2f3de300}, // RX_CONF1
-	{Offset: 0x2c, Size: 4, Value: 0x6f3de300}, // TX_CONF1
-	{Offset: 0x30, Size: 4, Value: 0x2},        // RX_CLKM_CONF
-	{Offset: 0x34, Size: 4, Value: 0x2},        // TX_CLKM_CONF
-	{Offset: 0x38, Size: 4, Value: 0x200},      // RX_CLKM_DIV_CONF
-	{Offset: 0x3c, Size: 4, Value: 0x200},      // TX_CLKM_DIV_CONF
-	{Offset: 0x40, Size: 4, Value: 0x4aa004},   // TX_PCM2PDM_CONF
-	{Offset: 0x44, Size: 4, Value: 0x3f783c0},  // TX_PCM2PDM_CONF1
-	{Offset: 0x50, Size: 4, Value: 0xffff},     // RX_TDM_CTRL
-	{Offset: 0x54, Size: 4, Value: 0xffff},     // TX_TDM_CTRL
-	{Offset: 0x60, Size: 4, Value: 0x810},      // LC_HUNG_CONF
-	{Offset: 0x64, Size: 4, Value: 0x40},       // RXEOF_NUM
-	{Offset: 0x6c, Size: 4, Value: 0x1},        // STATE
-	{Offset: 0x80, Size: 4, Value: 0x2007220},  // DATE
+	{Offset: 0x20, Size: 4, Value: 0x9600},
+	{Offset: 0x24, Size: 4, Value: 0xb200},
+	{Offset: 0x28, Size: 4, Value: 0x2f3de300},
+	{Offset: 0x2c, Size: 4, Value: 0x6f3de300},
+	{Offset: 0x30, Size: 4, Value: 0x2},
+	{Offset: 0x34, Size: 4, Value: 0x2},
+	{Offset: 0x38, Size: 4, Value: 0x200},
+	{Offset: 0x3c, Size: 4, Value: 0x200},
+	{Offset: 0x40, Size: 4, Value: 0x4aa004},
+	{Offset: 0x44, Size: 4, Value: 0x3f783c0},
+	{Offset: 0x50, Size: 4, Value: 0xffff},
+	{Offset: 0x54, Size: 4, Value: 0xffff},
+	{Offset: 0x60, Size: 4, Value: 0x810},
+	{Offset: 0x64, Size: 4, Value: 0x40},
+	{Offset: 0x6c, Size: 4, Value: 0x1},
+	{Offset: 0x80, Size: 4, Value: 0x2007220},
 }

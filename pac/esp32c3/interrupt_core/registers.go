@@ -2,12 +2,10 @@
 
 // Package interrupt_core is the register map of INTERRUPT_CORE0 (INTERRUPT_CORE) of the ESP32-C3.
 //
-// Interrupt Controller (Core 0).
+// The SVD describes it as: Interrupt Controller (Core 0).
 package interrupt_core
 
-import (
-	"github.com/gohal/gohal/rt/mmio"
-)
+import "github.com/gohal/gohal/rt/mmio"
 
 // INTERRUPT_CORE is the register block of INTERRUPT_CORE0, 0x800 bytes: Interrupt Controller (Core 0).
 type INTERRUPT_CORE struct {
@@ -2472,6 +2470,7 @@ func (v INTERRUPT_REG_DATEValue) WithINTERRUPT_REG_DATE(x uint32) INTERRUPT_REG_
 	return v&^0xfffffff | INTERRUPT_REG_DATEValue(x&0xfffffff)
 }
 
+// b2u is 1 for true: With setters of one-bit fields shift it into place without a branch.
 func b2u(b bool) uint8 {
 	if b {
 		return 1

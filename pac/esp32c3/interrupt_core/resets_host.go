@@ -9,6 +9,6 @@ import "github.com/gohal/gohal/rt/mmio"
 // ResetValues lists the nonzero reset values of the registers, by offset from the block base.
 // On the host the chip package loads them into simulated memory; the chip needs no table.
 var ResetValues = []mmio.Reset{
-	{Offset: 0x100, Size: 4, Value: 0x1},       // CLOCK_GATE
-	{Offset: 0x7fc, Size: 4, Value: 0x2007210}, // INTERRUPT_REG_DATE
+	{Offset: 0x100, Size: 4, Value: 0x1},
+	{Offset: 0x7fc, Size: 4, Value: 0x2007210},
 }

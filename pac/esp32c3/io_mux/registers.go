@@ -2,12 +2,10 @@
 
 // Package io_mux is the register map of IO_MUX (IO_MUX) of the ESP32-C3.
 //
-// Input/Output Multiplexer.
+// The SVD describes it as: Input/Output Multiplexer.
 package io_mux
 
-import (
-	"github.com/gohal/gohal/rt/mmio"
-)
+import "github.com/gohal/gohal/rt/mmio"
 
 // IO_MUX is the register block of IO_MUX, 0x100 bytes: Input/Output Multiplexer.
 type IO_MUX struct {
@@ -188,6 +186,7 @@ func (v DATEValue) REG_DATE() uint32 { return uint32(v) & 0xfffffff }
 // WithREG_DATE returns v with field REG_DATE (bits 27:0) set to x, masked to the field width.
 func (v DATEValue) WithREG_DATE(x uint32) DATEValue { return v&^0xfffffff | DATEValue(x&0xfffffff) }
 
+// b2u is 1 for true: With setters of one-bit fields shift it into place without a branch.
 func b2u(b bool) uint8 {
 	if b {
 		return 1

@@ -9,28 +9,28 @@ import "github.com/gohal/gohal/rt/mmio"
 // ResetValues lists the nonzero reset values of the registers, by offset from the block base.
 // On the host the chip package loads them into simulated memory; the chip needs no table.
 var ResetValues = []mmio.Reset{
-	{Offset: 0x0, Size: 4, Value: 0x7ff},      // PIN_CTRL
-	{Offset: 0x4, Size: 4, Value: 0xb00},      // GPIO[0]
-	{Offset: 0x8, Size: 4, Value: 0xb00},      // GPIO[1]
-	{Offset: 0xc, Size: 4, Value: 0xb00},      // GPIO[2]
-	{Offset: 0x10, Size: 4, Value: 0xb00},     // GPIO[3]
-	{Offset: 0x14, Size: 4, Value: 0xb00},     // GPIO[4]
-	{Offset: 0x18, Size: 4, Value: 0xb00},     // GPIO[5]
-	{Offset: 0x1c, Size: 4, Value: 0xb00},     // GPIO[6]
-	{Offset: 0x20, Size: 4, Value: 0xb00},     // GPIO[7]
-	{Offset: 0x24, Size: 4, Value: 0xb00},     // GPIO[8]
-	{Offset: 0x28, Size: 4, Value: 0xb00},     // GPIO[9]
-	{Offset: 0x2c, Size: 4, Value: 0xb00},     // GPIO[10]
-	{Offset: 0x30, Size: 4, Value: 0xb00},     // GPIO[11]
-	{Offset: 0x34, Size: 4, Value: 0xb00},     // GPIO[12]
-	{Offset: 0x38, Size: 4, Value: 0xb00},     // GPIO[13]
-	{Offset: 0x3c, Size: 4, Value: 0xb00},     // GPIO[14]
-	{Offset: 0x40, Size: 4, Value: 0xb00},     // GPIO[15]
-	{Offset: 0x44, Size: 4, Value: 0xb00},     // GPIO[16]
-	{Offset: 0x48, Size: 4, Value: 0xb00},     // GPIO[17]
-	{Offset: 0x4c, Size: 4, Value: 0xb00},     // GPIO[18]
-	{Offset: 0x50, Size: 4, Value: 0xb00},     // GPIO[19]
-	{Offset: 0x54, Size: 4, Value: 0xb00},     // GPIO[20]
-	{Offset: 0x58, Size: 4, Value: 0xb00},     // GPIO[21]
-	{Offset: 0xfc, Size: 4, Value: 0x2006050}, // DATE
+	{Offset: 0x0, Size: 4, Value: 0x7ff},
+	{Offset: 0x4, Size: 4, Value: 0xb00},
+	{Offset: 0x8, Size: 4, Value: 0xb00},
+	{Offset: 0xc, Size: 4, Value: 0xb00},
+	{Offset: 0x10, Size: 4, Value: 0xb00},
+	{Offset: 0x14, Size: 4, Value: 0xb00},
+	{Offset: 0x18, Size: 4, Value: 0xb00},
+	{Offset: 0x1c, Size: 4, Value: 0xb00},
+	{Offset: 0x20, Size: 4, Value: 0xb00},
+	{Offset: 0x24, Size: 4, Value: 0xb00},
+	{Offset: 0x28, Size: 4, Value: 0xb00},
+	{Offset: 0x2c, Size: 4, Value: 0xb00},
+	{Offset: 0x30, Size: 4, Value: 0xb00},
+	{Offset: 0x34, Size: 4, Value: 0xb00},
+	{Offset: 0x38, Size: 4, Value: 0xb00},
+	{Offset: 0x3c, Size: 4, Value: 0xb00},
+	{Offset: 0x40, Size: 4, Value: 0xb00},
+	{Offset: 0x44, Size: 4, Value: 0xb00},
+	{Offset: 0x48, Size: 4, Value: 0xb00},
+	{Offset: 0x4c, Size: 4, Value: 0xb00},
+	{Offset: 0x50, Size: 4, Value: 0xb00},
+	{Offset: 0x54, Size: 4, Value: 0xb00},
+	{Offset: 0x58, Size: 4, Value: 0xb00},
+	{Offset: 0xfc, Size: 4, Value: 0x2006050},
 }

@@ -2,12 +2,10 @@
 
 // Package ledc is the register map of LEDC (LEDC) of the ESP32-C3.
 //
-// LED Control PWM (Pulse Width Modulation).
+// The SVD describes it as: LED Control PWM (Pulse Width Modulation).
 package ledc
 
-import (
-	"github.com/gohal/gohal/rt/mmio"
-)
+import "github.com/gohal/gohal/rt/mmio"
 
 // LEDC is the register block of LEDC, 0x100 bytes: LED Control PWM (Pulse Width Modulation).
 type LEDC struct {
@@ -2567,6 +2565,7 @@ func (v DATEValue) LEDC_DATE() uint32 { return uint32(v) & 0xffffffff }
 // WithLEDC_DATE returns v with field LEDC_DATE (bits 31:0) set to x, masked to the field width.
 func (v DATEValue) WithLEDC_DATE(x uint32) DATEValue { return v&^0xffffffff | DATEValue(x&0xffffffff) }
 
+// b2u is 1 for true: With setters of one-bit fields shift it into place without a branch.
 func b2u(b bool) uint8 {
 	if b {
 		return 1

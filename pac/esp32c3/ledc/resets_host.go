@@ -9,15 +9,15 @@ import "github.com/gohal/gohal/rt/mmio"
 // ResetValues lists the nonzero reset values of the registers, by offset from the block base.
 // On the host the chip package loads them into simulated memory; the chip needs no table.
 var ResetValues = []mmio.Reset{
-	{Offset: 0xc, Size: 4, Value: 0x40000000},  // LSCH0_CONF1
-	{Offset: 0x20, Size: 4, Value: 0x40000000}, // LSCH1_CONF1
-	{Offset: 0x34, Size: 4, Value: 0x40000000}, // LSCH2_CONF1
-	{Offset: 0x48, Size: 4, Value: 0x40000000}, // LSCH3_CONF1
-	{Offset: 0x5c, Size: 4, Value: 0x40000000}, // LSCH4_CONF1
-	{Offset: 0x70, Size: 4, Value: 0x40000000}, // LSCH5_CONF1
-	{Offset: 0xa0, Size: 4, Value: 0x800000},   // LSTIMER0_CONF
-	{Offset: 0xa8, Size: 4, Value: 0x800000},   // LSTIMER1_CONF
-	{Offset: 0xb0, Size: 4, Value: 0x800000},   // LSTIMER2_CONF
-	{Offset: 0xb8, Size: 4, Value: 0x800000},   // LSTIMER3_CONF
-	{Offset: 0xfc, Size: 4, Value: 0x19061700}, // DATE
+	{Offset: 0xc, Size: 4, Value: 0x40000000},
+	{Offset: 0x20, Size: 4, Value: 0x40000000},
+	{Offset: 0x34, Size: 4, Value: 0x40000000},
+	{Offset: 0x48, Size: 4, Value: 0x40000000},
+	{Offset: 0x5c, Size: 4, Value: 0x40000000},
+	{Offset: 0x70, Size: 4, Value: 0x40000000},
+	{Offset: 0xa0, Size: 4, Value: 0x800000},
+	{Offset: 0xa8, Size: 4, Value: 0x800000},
+	{Offset: 0xb0, Size: 4, Value: 0x800000},
+	{Offset: 0xb8, Size: 4, Value: 0x800000},
+	{Offset: 0xfc, Size: 4, Value: 0x19061700},
 }

@@ -2,12 +2,10 @@
 
 // Package rmt is the register map of RMT (RMT) of the ESP32-C3.
 //
-// Remote Control.
+// The SVD describes it as: Remote Control.
 package rmt
 
-import (
-	"github.com/gohal/gohal/rt/mmio"
-)
+import "github.com/gohal/gohal/rt/mmio"
 
 // RMT is the register block of RMT, 0xd0 bytes: Remote Control.
 type RMT struct {
@@ -1733,6 +1731,7 @@ func (v DATEValue) RMT_DATE() uint32 { return uint32(v) & 0xfffffff }
 // WithRMT_DATE returns v with field RMT_DATE (bits 27:0) set to x, masked to the field width.
 func (v DATEValue) WithRMT_DATE(x uint32) DATEValue { return v&^0xfffffff | DATEValue(x&0xfffffff) }
 
+// b2u is 1 for true: With setters of one-bit fields shift it into place without a branch.
 func b2u(b bool) uint8 {
 	if b {
 		return 1

@@ -9,18 +9,18 @@ import "github.com/gohal/gohal/rt/mmio"
 // ResetValues lists the nonzero reset values of the registers, by offset from the block base.
 // On the host the chip package loads them into simulated memory; the chip needs no table.
 var ResetValues = []mmio.Reset{
-	{Offset: 0x10, Size: 4, Value: 0x710200},   // CH0CONF0
-	{Offset: 0x14, Size: 4, Value: 0x710200},   // CH1CONF0
-	{Offset: 0x18, Size: 4, Value: 0x30ffff02}, // CH2CONF0
-	{Offset: 0x1c, Size: 4, Value: 0x1e8},      // CH2CONF1
-	{Offset: 0x20, Size: 4, Value: 0x30ffff02}, // CH3CONF0
-	{Offset: 0x24, Size: 4, Value: 0x1e8},      // CH3CONF1
-	{Offset: 0x48, Size: 4, Value: 0x400040},   // CHCARRIER_DUTY[0]
-	{Offset: 0x4c, Size: 4, Value: 0x400040},   // CHCARRIER_DUTY[1]
-	{Offset: 0x58, Size: 4, Value: 0x80},       // CH_TX_LIM[0]
-	{Offset: 0x5c, Size: 4, Value: 0x80},       // CH_TX_LIM[1]
-	{Offset: 0x60, Size: 4, Value: 0x80},       // CH2_RX_LIM
-	{Offset: 0x64, Size: 4, Value: 0x80},       // CH3_RX_LIM
-	{Offset: 0x68, Size: 4, Value: 0x5000010},  // SYS_CONF
-	{Offset: 0xcc, Size: 4, Value: 0x2006231},  // DATE
+	{Offset: 0x10, Size: 4, Value: 0x710200},
+	{Offset: 0x14, Size: 4, Value: 0x710200},
+	{Offset: 0x18, Size: 4, Value: 0x30ffff02},
+	{Offset: 0x1c, Size: 4, Value: 0x1e8},
+	{Offset: 0x20, Size: 4, Value: 0x30ffff02},
+	{Offset: 0x24, Size: 4, Value: 0x1e8},
+	{Offset: 0x48, Size: 4, Value: 0x400040},
+	{Offset: 0x4c, Size: 4, Value: 0x400040},
+	{Offset: 0x58, Size: 4, Value: 0x80},
+	{Offset: 0x5c, Size: 4, Value: 0x80},
+	{Offset: 0x60, Size: 4, Value: 0x80},
+	{Offset: 0x64, Size: 4, Value: 0x80},
+	{Offset: 0x68, Size: 4, Value: 0x5000010},
+	{Offset: 0xcc, Size: 4, Value: 0x2006231},
 }

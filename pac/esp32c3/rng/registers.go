@@ -2,12 +2,10 @@
 
 // Package rng is the register map of RNG (RNG) of the ESP32-C3.
 //
-// Hardware Random Number Generator.
+// The SVD describes it as: Hardware Random Number Generator.
 package rng
 
-import (
-	"github.com/gohal/gohal/rt/mmio"
-)
+import "github.com/gohal/gohal/rt/mmio"
 
 // RNG is the register block of RNG, 0xb4 bytes: Hardware Random Number Generator.
 type RNG struct {

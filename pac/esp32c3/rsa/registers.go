@@ -2,12 +2,10 @@
 
 // Package rsa is the register map of RSA (RSA) of the ESP32-C3.
 //
-// RSA (Rivest Shamir Adleman) Accelerator.
+// The SVD describes it as: RSA (Rivest Shamir Adleman) Accelerator.
 package rsa
 
-import (
-	"github.com/gohal/gohal/rt/mmio"
-)
+import "github.com/gohal/gohal/rt/mmio"
 
 // RSA is the register block of RSA, 0x834 bytes: RSA (Rivest Shamir Adleman) Accelerator.
 type RSA struct {
@@ -581,6 +579,7 @@ func (v DATEValue) DATE() uint32 { return uint32(v) & 0x3fffffff }
 // WithDATE returns v with field DATE (bits 29:0) set to x, masked to the field width.
 func (v DATEValue) WithDATE(x uint32) DATEValue { return v&^0x3fffffff | DATEValue(x&0x3fffffff) }
 
+// b2u is 1 for true: With setters of one-bit fields shift it into place without a branch.
 func b2u(b bool) uint8 {
 	if b {
 		return 1

@@ -2,12 +2,10 @@
 
 // Package rtc_cntl is the register map of RTC_CNTL (RTC_CNTL) of the ESP32-C3.
 //
-// Real-Time Clock Control.
+// The SVD describes it as: Real-Time Clock Control.
 package rtc_cntl
 
-import (
-	"github.com/gohal/gohal/rt/mmio"
-)
+import "github.com/gohal/gohal/rt/mmio"
 
 // RTC_CNTL is the register block of RTC_CNTL, 0x200 bytes: Real-Time Clock Control.
 type RTC_CNTL struct {
@@ -5036,6 +5034,7 @@ func (v DATEValue) WithRTC_CNTL_DATE(x uint32) DATEValue {
 	return v&^0xfffffff | DATEValue(x&0xfffffff)
 }
 
+// b2u is 1 for true: With setters of one-bit fields shift it into place without a branch.
 func b2u(b bool) uint8 {
 	if b {
 		return 1

@@ -9,34 +9,34 @@ import "github.com/gohal/gohal/rt/mmio"
 // ResetValues lists the nonzero reset values of the registers, by offset from the block base.
 // On the host the chip package loads them into simulated memory; the chip needs no table.
 var ResetValues = []mmio.Reset{
-	{Offset: 0x0, Size: 4, Value: 0x1c00a000},   // RTC_OPTIONS0
-	{Offset: 0x1c, Size: 4, Value: 0x28140403},  // RTC_TIMER1
-	{Offset: 0x20, Size: 4, Value: 0x1000000},   // RTC_TIMER2
-	{Offset: 0x24, Size: 4, Value: 0xa080a08},   // RTC_TIMER3
-	{Offset: 0x28, Size: 4, Value: 0x10200a08},  // RTC_TIMER4
-	{Offset: 0x2c, Size: 4, Value: 0x8000},      // RTC_TIMER5
-	{Offset: 0x30, Size: 4, Value: 0xa080000},   // RTC_TIMER6
-	{Offset: 0x34, Size: 4, Value: 0xc40000},    // RTC_ANA_CONF
-	{Offset: 0x38, Size: 4, Value: 0x3000},      // RTC_RESET_STATE
-	{Offset: 0x3c, Size: 4, Value: 0x60000},     // RTC_WAKEUP_STATE
-	{Offset: 0x60, Size: 4, Value: 0x66c80},     // RTC_EXT_XTL_CONF
-	{Offset: 0x70, Size: 4, Value: 0x11583218},  // RTC_CLK_CONF
-	{Offset: 0x74, Size: 4, Value: 0x400000},    // RTC_SLOW_CLK_CONF
-	{Offset: 0x78, Size: 4, Value: 0xab0be0a},   // RTC_SDIO_CONF
-	{Offset: 0x7c, Size: 4, Value: 0x10800},     // RTC_BIAS_CONF
-	{Offset: 0x80, Size: 4, Value: 0xa0000000},  // RTC
-	{Offset: 0x88, Size: 4, Value: 0x555010},    // DIG_PWC
-	{Offset: 0x8c, Size: 4, Value: 0xaa805080},  // DIG_ISO
-	{Offset: 0x90, Size: 4, Value: 0x13214},     // RTC_WDTCONFIG0
-	{Offset: 0x94, Size: 4, Value: 0x30d40},     // RTC_WDTCONFIG1
-	{Offset: 0x98, Size: 4, Value: 0x13880},     // RTC_WDTCONFIG2
-	{Offset: 0x9c, Size: 4, Value: 0xfff},       // RTC_WDTCONFIG3
-	{Offset: 0xa0, Size: 4, Value: 0xfff},       // RTC_WDTCONFIG4
-	{Offset: 0xac, Size: 4, Value: 0x4b00000},   // RTC_SWD_CONF
-	{Offset: 0xd8, Size: 4, Value: 0x43ff0010},  // RTC_BROWN_OUT
-	{Offset: 0xe8, Size: 4, Value: 0xff00000},   // RTC_XTAL32K_CONF
-	{Offset: 0xfc, Size: 4, Value: 0xc800},      // RTC_ULP_CP_TIMER_1
-	{Offset: 0x108, Size: 4, Value: 0xa0d00000}, // RTC_CNTL_RETENTION_CTRL
-	{Offset: 0x10c, Size: 4, Value: 0x7},        // RTC_FIB_SEL
-	{Offset: 0x1fc, Size: 4, Value: 0x2007270},  // DATE
+	{Offset: 0x0, Size: 4, Value: 0x1c00a000},
+	{Offset: 0x1c, Size: 4, Value: 0x28140403},
+	{Offset: 0x20, Size: 4, Value: 0x1000000},
+	{Offset: 0x24, Size: 4, Value: 0xa080a08},
+	{Offset: 0x28, Size: 4, Value: 0x10200a08},
+	{Offset: 0x2c, Size: 4, Value: 0x8000},
+	{Offset: 0x30, Size: 4, Value: 0xa080000},
+	{Offset: 0x34, Size: 4, Value: 0xc40000},
+	{Offset: 0x38, Size: 4, Value: 0x3000},
+	{Offset: 0x3c, Size: 4, Value: 0x60000},
+	{Offset: 0x60, Size: 4, Value: 0x66c80},
+	{Offset: 0x70, Size: 4, Value: 0x11583218},
+	{Offset: 0x74, Size: 4, Value: 0x400000},
+	{Offset: 0x78, Size: 4, Value: 0xab0be0a},
+	{Offset: 0x7c, Size: 4, Value: 0x10800},
+	{Offset: 0x80, Size: 4, Value: 0xa0000000},
+	{Offset: 0x88, Size: 4, Value: 0x555010},
+	{Offset: 0x8c, Size: 4, Value: 0xaa805080},
+	{Offset: 0x90, Size: 4, Value: 0x13214},
+	{Offset: 0x94, Size: 4, Value: 0x30d40},
+	{Offset: 0x98, Size: 4, Value: 0x13880},
+	{Offset: 0x9c, Size: 4, Value: 0xfff},
+	{Offset: 0xa0, Size: 4, Value: 0xfff},
+	{Offset: 0xac, Size: 4, Value: 0x4b00000},
+	{Offset: 0xd8, Size: 4, Value: 0x43ff0010},
+	{Offset: 0xe8, Size: 4, Value: 0xff00000},
+	{Offset: 0xfc, Size: 4, Value: 0xc800},
+	{Offset: 0x108, Size: 4, Value: 0xa0d00000},
+	{Offset: 0x10c, Size: 4, Value: 0x7},
+	{Offset: 0x1fc, Size: 4, Value: 0x2007270},
 }

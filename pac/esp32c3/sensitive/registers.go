@@ -2,12 +2,10 @@
 
 // Package sensitive is the register map of SENSITIVE (SENSITIVE) of the ESP32-C3.
 //
-// SENSITIVE Peripheral.
+// The SVD describes it as: SENSITIVE Peripheral.
 package sensitive
 
-import (
-	"github.com/gohal/gohal/rt/mmio"
-)
+import "github.com/gohal/gohal/rt/mmio"
 
 // SENSITIVE is the register block of SENSITIVE, 0x1000 bytes: SENSITIVE Peripheral.
 type SENSITIVE struct {
@@ -6369,6 +6367,7 @@ func (v DATEValue) DATE() uint32 { return uint32(v) & 0xfffffff }
 // WithDATE returns v with field DATE (bits 27:0) set to x, masked to the field width.
 func (v DATEValue) WithDATE(x uint32) DATEValue { return v&^0xfffffff | DATEValue(x&0xfffffff) }
 
+// b2u is 1 for true: With setters of one-bit fields shift it into place without a branch.
 func b2u(b bool) uint8 {
 	if b {
 		return 1

@@ -9,44 +9,44 @@ import "github.com/gohal/gohal/rt/mmio"
 // ResetValues lists the nonzero reset values of the registers, by offset from the block base.
 // On the host the chip package loads them into simulated memory; the chip needs no table.
 var ResetValues = []mmio.Reset{
-	{Offset: 0x14, Size: 4, Value: 0x1},         // APB_PERIPHERAL_ACCESS_1
-	{Offset: 0x1c, Size: 4, Value: 0xf},         // INTERNAL_SRAM_USAGE_1
-	{Offset: 0x2c, Size: 4, Value: 0xf},         // CACHE_TAG_ACCESS_1
-	{Offset: 0x34, Size: 4, Value: 0x3},         // CACHE_MMU_ACCESS_1
-	{Offset: 0x3c, Size: 4, Value: 0xff0ff},     // DMA_APBPERI_SPI2_PMS_CONSTRAIN_1
-	{Offset: 0x44, Size: 4, Value: 0xff0ff},     // DMA_APBPERI_UCHI0_PMS_CONSTRAIN_1
-	{Offset: 0x4c, Size: 4, Value: 0xff0ff},     // DMA_APBPERI_I2S0_PMS_CONSTRAIN_1
-	{Offset: 0x54, Size: 4, Value: 0xff0ff},     // DMA_APBPERI_MAC_PMS_CONSTRAIN_1
-	{Offset: 0x5c, Size: 4, Value: 0xff0ff},     // DMA_APBPERI_BACKUP_PMS_CONSTRAIN_1
-	{Offset: 0x64, Size: 4, Value: 0xff0ff},     // DMA_APBPERI_LC_PMS_CONSTRAIN_1
-	{Offset: 0x6c, Size: 4, Value: 0xff0ff},     // DMA_APBPERI_AES_PMS_CONSTRAIN_1
-	{Offset: 0x74, Size: 4, Value: 0xff0ff},     // DMA_APBPERI_SHA_PMS_CONSTRAIN_1
-	{Offset: 0x7c, Size: 4, Value: 0xff0ff},     // DMA_APBPERI_ADC_DAC_PMS_CONSTRAIN_1
-	{Offset: 0x84, Size: 4, Value: 0x3},         // DMA_APBPERI_PMS_MONITOR_1
-	{Offset: 0xac, Size: 4, Value: 0x1c7fff},    // CORE_X_IRAM0_PMS_CONSTRAIN_1
-	{Offset: 0xb0, Size: 4, Value: 0x1c7fff},    // CORE_X_IRAM0_PMS_CONSTRAIN_2
-	{Offset: 0xb8, Size: 4, Value: 0x3},         // CORE_0_IRAM0_PMS_MONITOR_1
-	{Offset: 0xc4, Size: 4, Value: 0xf0ff0ff},   // CORE_X_DRAM0_PMS_CONSTRAIN_1
-	{Offset: 0xcc, Size: 4, Value: 0x3},         // CORE_0_DRAM0_PMS_MONITOR_1
-	{Offset: 0xdc, Size: 4, Value: 0xcf0fffff},  // CORE_0_PIF_PMS_CONSTRAIN_1
-	{Offset: 0xe0, Size: 4, Value: 0xfcc30cf3},  // CORE_0_PIF_PMS_CONSTRAIN_2
-	{Offset: 0xe4, Size: 4, Value: 0x3cc0cc33},  // CORE_0_PIF_PMS_CONSTRAIN_3
-	{Offset: 0xe8, Size: 4, Value: 0xfffff3fc},  // CORE_0_PIF_PMS_CONSTRAIN_4
-	{Offset: 0xec, Size: 4, Value: 0xcf0fffff},  // CORE_0_PIF_PMS_CONSTRAIN_5
-	{Offset: 0xf0, Size: 4, Value: 0xfcc30cf3},  // CORE_0_PIF_PMS_CONSTRAIN_6
-	{Offset: 0xf4, Size: 4, Value: 0x3cc0cc33},  // CORE_0_PIF_PMS_CONSTRAIN_7
-	{Offset: 0xf8, Size: 4, Value: 0xfffff3fc},  // CORE_0_PIF_PMS_CONSTRAIN_8
-	{Offset: 0xfc, Size: 4, Value: 0x3fffff},    // CORE_0_PIF_PMS_CONSTRAIN_9
-	{Offset: 0x100, Size: 4, Value: 0xfff},      // CORE_0_PIF_PMS_CONSTRAIN_10
-	{Offset: 0x108, Size: 4, Value: 0x3fff},     // REGION_PMS_CONSTRAIN_1
-	{Offset: 0x10c, Size: 4, Value: 0x3fff},     // REGION_PMS_CONSTRAIN_2
-	{Offset: 0x134, Size: 4, Value: 0x3},        // CORE_0_PIF_PMS_MONITOR_1
-	{Offset: 0x140, Size: 4, Value: 0x3},        // CORE_0_PIF_PMS_MONITOR_4
-	{Offset: 0x150, Size: 4, Value: 0xcf0fffff}, // BACKUP_BUS_PMS_CONSTRAIN_1
-	{Offset: 0x154, Size: 4, Value: 0xfcc30cf3}, // BACKUP_BUS_PMS_CONSTRAIN_2
-	{Offset: 0x158, Size: 4, Value: 0x3cc0cc33}, // BACKUP_BUS_PMS_CONSTRAIN_3
-	{Offset: 0x15c, Size: 4, Value: 0xf3fc},     // BACKUP_BUS_PMS_CONSTRAIN_4
-	{Offset: 0x164, Size: 4, Value: 0x3},        // BACKUP_BUS_PMS_MONITOR_1
-	{Offset: 0x170, Size: 4, Value: 0x1},        // CLOCK_GATE
-	{Offset: 0xffc, Size: 4, Value: 0x2010200},  // DATE
+	{Offset: 0x14, Size: 4, Value: 0x1},
+	{Offset: 0x1c, Size: 4, Value: 0xf},
+	{Offset: 0x2c, Size: 4, Value: 0xf},
+	{Offset: 0x34, Size: 4, Value: 0x3},
+	{Offset: 0x3c, Size: 4, Value: 0xff0ff},
+	{Offset: 0x44, Size: 4, Value: 0xff0ff},
+	{Offset: 0x4c, Size: 4, Value: 0xff0ff},
+	{Offset: 0x54, Size: 4, Value: 0xff0ff},
+	{Offset: 0x5c, Size: 4, Value: 0xff0ff},
+	{Offset: 0x64, Size: 4, Value: 0xff0ff},
+	{Offset: 0x6c, Size: 4, Value: 0xff0ff},
+	{Offset: 0x74, Size: 4, Value: 0xff0ff},
+	{Offset: 0x7c, Size: 4, Value: 0xff0ff},
+	{Offset: 0x84, Size: 4, Value: 0x3},
+	{Offset: 0xac, Size: 4, Value: 0x1c7fff},
+	{Offset: 0xb0, Size: 4, Value: 0x1c7fff},
+	{Offset: 0xb8, Size: 4, Value: 0x3},
+	{Offset: 0xc4, Size: 4, Value: 0xf0ff0ff},
+	{Offset: 0xcc, Size: 4, Value: 0x3},
+	{Offset: 0xdc, Size: 4, Value: 0xcf0fffff},
+	{Offset: 0xe0, Size: 4, Value: 0xfcc30cf3},
+	{Offset: 0xe4, Size: 4, Value: 0x3cc0cc33},
+	{Offset: 0xe8, Size: 4, Value: 0xfffff3fc},
+	{Offset: 0xec, Size: 4, Value: 0xcf0fffff},
+	{Offset: 0xf0, Size: 4, Value: 0xfcc30cf3},
+	{Offset: 0xf4, Size: 4, Value: 0x3cc0cc33},
+	{Offset: 0xf8, Size: 4, Value: 0xfffff3fc},
+	{Offset: 0xfc, Size: 4, Value: 0x3fffff},
+	{Offset: 0x100, Size: 4, Value: 0xfff},
+	{Offset: 0x108, Size: 4, Value: 0x3fff},
+	{Offset: 0x10c, Size: 4, Value: 0x3fff},
+	{Offset: 0x134, Size: 4, Value: 0x3},
+	{Offset: 0x140, Size: 4, Value: 0x3},
+	{Offset: 0x150, Size: 4, Value: 0xcf0fffff},
+	{Offset: 0x154, Size: 4, Value: 0xfcc30cf3},
+	{Offset: 0x158, Size: 4, Value: 0x3cc0cc33},
+	{Offset: 0x15c, Size: 4, Value: 0xf3fc},
+	{Offset: 0x164, Size: 4, Value: 0x3},
+	{Offset: 0x170, Size: 4, Value: 0x1},
+	{Offset: 0xffc, Size: 4, Value: 0x2010200},
 }

@@ -2,12 +2,10 @@
 
 // Package sha is the register map of SHA (SHA) of the ESP32-C3.
 //
-// SHA (Secure Hash Algorithm) Accelerator.
+// The SVD describes it as: SHA (Secure Hash Algorithm) Accelerator.
 package sha
 
-import (
-	"github.com/gohal/gohal/rt/mmio"
-)
+import "github.com/gohal/gohal/rt/mmio"
 
 // SHA is the register block of SHA, 0xc0 bytes: SHA (Secure Hash Algorithm) Accelerator.
 type SHA struct {
@@ -476,6 +474,7 @@ func (r *M_MEM) Modify(f func(M_MEMValue) M_MEMValue) {
 	r.reg.Store(uint8(f(M_MEMValue(r.reg.Load()))))
 }
 
+// b2u is 1 for true: With setters of one-bit fields shift it into place without a branch.
 func b2u(b bool) uint8 {
 	if b {
 		return 1

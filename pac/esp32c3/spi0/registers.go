@@ -2,12 +2,10 @@
 
 // Package spi0 is the register map of SPI0 (SPI0) of the ESP32-C3.
 //
-// SPI (Serial Peripheral Interface) Controller 0.
+// The SVD describes it as: SPI (Serial Peripheral Interface) Controller 0.
 package spi0
 
-import (
-	"github.com/gohal/gohal/rt/mmio"
-)
+import "github.com/gohal/gohal/rt/mmio"
 
 // SPI0 is the register block of SPI0, 0x400 bytes: SPI (Serial Peripheral Interface) Controller 0.
 type SPI0 struct {
@@ -1093,6 +1091,7 @@ func (v SPI_MEM_DATEValue) WithSPI_MEM_DATE(x uint32) SPI_MEM_DATEValue {
 	return v&^0xfffffff | SPI_MEM_DATEValue(x&0xfffffff)
 }
 
+// b2u is 1 for true: With setters of one-bit fields shift it into place without a branch.
 func b2u(b bool) uint8 {
 	if b {
 		return 1

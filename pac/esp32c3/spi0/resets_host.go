@@ -9,13 +9,13 @@ import "github.com/gohal/gohal/rt/mmio"
 // ResetValues lists the nonzero reset values of the registers, by offset from the block base.
 // On the host the chip package loads them into simulated memory; the chip needs no table.
 var ResetValues = []mmio.Reset{
-	{Offset: 0x8, Size: 4, Value: 0x2c2000},    // SPI_MEM_CTRL
-	{Offset: 0x10, Size: 4, Value: 0x21},       // SPI_MEM_CTRL2
-	{Offset: 0x14, Size: 4, Value: 0x30103},    // SPI_MEM_CLOCK
-	{Offset: 0x1c, Size: 4, Value: 0x5c000007}, // SPI_MEM_USER1
-	{Offset: 0x20, Size: 4, Value: 0x70000000}, // SPI_MEM_USER2
-	{Offset: 0x54, Size: 4, Value: 0x200},      // SPI_MEM_FSM
-	{Offset: 0xa8, Size: 4, Value: 0x1},        // SPI_MEM_TIMING_CALI
-	{Offset: 0xdc, Size: 4, Value: 0x1},        // SPI_MEM_CLOCK_GATE
-	{Offset: 0x3fc, Size: 4, Value: 0x2007130}, // SPI_MEM_DATE
+	{Offset: 0x8, Size: 4, Value: 0x2c2000},
+	{Offset: 0x10, Size: 4, Value: 0x21},
+	{Offset: 0x14, Size: 4, Value: 0x30103},
+	{Offset: 0x1c, Size: 4, Value: 0x5c000007},
+	{Offset: 0x20, Size: 4, Value: 0x70000000},
+	{Offset: 0x54, Size: 4, Value: 0x200},
+	{Offset: 0xa8, Size: 4, Value: 0x1},
+	{Offset: 0xdc, Size: 4, Value: 0x1},
+	{Offset: 0x3fc, Size: 4, Value: 0x2007130},
 }

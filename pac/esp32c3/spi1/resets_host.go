@@ -9,17 +9,17 @@ import "github.com/gohal/gohal/rt/mmio"
 // ResetValues lists the nonzero reset values of the registers, by offset from the block base.
 // On the host the chip package loads them into simulated memory; the chip needs no table.
 var ResetValues = []mmio.Reset{
-	{Offset: 0x8, Size: 4, Value: 0x2ca000},    // SPI_MEM_CTRL
-	{Offset: 0xc, Size: 4, Value: 0xffc},       // SPI_MEM_CTRL1
-	{Offset: 0x14, Size: 4, Value: 0x30103},    // SPI_MEM_CLOCK
-	{Offset: 0x18, Size: 4, Value: 0x80000000}, // SPI_MEM_USER
-	{Offset: 0x1c, Size: 4, Value: 0x5c000007}, // SPI_MEM_USER1
-	{Offset: 0x20, Size: 4, Value: 0x70000000}, // SPI_MEM_USER2
-	{Offset: 0x34, Size: 4, Value: 0x2},        // SPI_MEM_MISC
-	{Offset: 0x38, Size: 4, Value: 0xffffffff}, // SPI_MEM_TX_CRC
-	{Offset: 0x98, Size: 4, Value: 0x14},       // SPI_MEM_FLASH_WAITI_CTRL
-	{Offset: 0x9c, Size: 4, Value: 0x8002000},  // SPI_MEM_FLASH_SUS_CTRL
-	{Offset: 0xa0, Size: 4, Value: 0x5757a},    // SPI_MEM_FLASH_SUS_CMD
-	{Offset: 0xdc, Size: 4, Value: 0x1},        // SPI_MEM_CLOCK_GATE
-	{Offset: 0x3fc, Size: 4, Value: 0x2007170}, // SPI_MEM_DATE
+	{Offset: 0x8, Size: 4, Value: 0x2ca000},
+	{Offset: 0xc, Size: 4, Value: 0xffc},
+	{Offset: 0x14, Size: 4, Value: 0x30103},
+	{Offset: 0x18, Size: 4, Value: 0x80000000},
+	{Offset: 0x1c, Size: 4, Value: 0x5c000007},
+	{Offset: 0x20, Size: 4, Value: 0x70000000},
+	{Offset: 0x34, Size: 4, Value: 0x2},
+	{Offset: 0x38, Size: 4, Value: 0xffffffff},
+	{Offset: 0x98, Size: 4, Value: 0x14},
+	{Offset: 0x9c, Size: 4, Value: 0x8002000},
+	{Offset: 0xa0, Size: 4, Value: 0x5757a},
+	{Offset: 0xdc, Size: 4, Value: 0x1},
+	{Offset: 0x3fc, Size: 4, Value: 0x2007170},
 }

@@ -2,12 +2,10 @@
 
 // Package spi2 is the register map of SPI2 (SPI2) of the ESP32-C3.
 //
-// SPI (Serial Peripheral Interface) Controller 2.
+// The SVD describes it as: SPI (Serial Peripheral Interface) Controller 2.
 package spi2
 
-import (
-	"github.com/gohal/gohal/rt/mmio"
-)
+import "github.com/gohal/gohal/rt/mmio"
 
 // SPI2 is the register block of SPI2, 0xf4 bytes: SPI (Serial Peripheral Interface) Controller 2.
 type SPI2 struct {
@@ -1979,6 +1977,7 @@ func (v SPI_DATEValue) WithSPI_DATE(x uint32) SPI_DATEValue {
 	return v&^0xfffffff | SPI_DATEValue(x&0xfffffff)
 }
 
+// b2u is 1 for true: With setters of one-bit fields shift it into place without a branch.
 func b2u(b bool) uint8 {
 	if b {
 		return 1

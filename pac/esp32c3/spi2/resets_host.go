@@ -9,12 +9,12 @@ import "github.com/gohal/gohal/rt/mmio"
 // ResetValues lists the nonzero reset values of the registers, by offset from the block base.
 // On the host the chip package loads them into simulated memory; the chip needs no table.
 var ResetValues = []mmio.Reset{
-	{Offset: 0x8, Size: 4, Value: 0x3c0000},    // SPI_CTRL
-	{Offset: 0xc, Size: 4, Value: 0x80003043},  // SPI_CLOCK
-	{Offset: 0x10, Size: 4, Value: 0x800000c0}, // SPI_USER
-	{Offset: 0x14, Size: 4, Value: 0xb8410007}, // SPI_USER1
-	{Offset: 0x18, Size: 4, Value: 0x78000000}, // SPI_USER2
-	{Offset: 0x20, Size: 4, Value: 0x3e},       // SPI_MISC
-	{Offset: 0xe0, Size: 4, Value: 0x2800000},  // SPI_SLAVE
-	{Offset: 0xf0, Size: 4, Value: 0x2007220},  // SPI_DATE
+	{Offset: 0x8, Size: 4, Value: 0x3c0000},
+	{Offset: 0xc, Size: 4, Value: 0x80003043},
+	{Offset: 0x10, Size: 4, Value: 0x800000c0},
+	{Offset: 0x14, Size: 4, Value: 0xb8410007},
+	{Offset: 0x18, Size: 4, Value: 0x78000000},
+	{Offset: 0x20, Size: 4, Value: 0x3e},
+	{Offset: 0xe0, Size: 4, Value: 0x2800000},
+	{Offset: 0xf0, Size: 4, Value: 0x2007220},
 }

@@ -2,12 +2,10 @@
 
 // Package system is the register map of SYSTEM (SYSTEM) of the ESP32-C3.
 //
-// System Configuration Registers.
+// The SVD describes it as: System Configuration Registers.
 package system
 
-import (
-	"github.com/gohal/gohal/rt/mmio"
-)
+import "github.com/gohal/gohal/rt/mmio"
 
 // SYSTEM is the register block of SYSTEM, 0x1000 bytes: System Configuration Registers.
 type SYSTEM struct {
@@ -2320,6 +2318,7 @@ func (v SYSTEM_REG_DATEValue) WithSYSTEM_REG_DATE(x uint32) SYSTEM_REG_DATEValue
 	return v&^0xfffffff | SYSTEM_REG_DATEValue(x&0xfffffff)
 }
 
+// b2u is 1 for true: With setters of one-bit fields shift it into place without a branch.
 func b2u(b bool) uint8 {
 	if b {
 		return 1

@@ -9,23 +9,23 @@ import "github.com/gohal/gohal/rt/mmio"
 // ResetValues lists the nonzero reset values of the registers, by offset from the block base.
 // On the host the chip package loads them into simulated memory; the chip needs no table.
 var ResetValues = []mmio.Reset{
-	{Offset: 0x4, Size: 4, Value: 0xc0},        // CPU_PERI_RST_EN
-	{Offset: 0x8, Size: 4, Value: 0xc},         // CPU_PER_CONF
-	{Offset: 0xc, Size: 4, Value: 0x1},         // MEM_PD_MASK
-	{Offset: 0x10, Size: 4, Value: 0xf9c1e06f}, // PERIP_CLK_EN0
-	{Offset: 0x14, Size: 4, Value: 0x200},      // PERIP_CLK_EN1
-	{Offset: 0x1c, Size: 4, Value: 0x1fe},      // PERIP_RST_EN1
-	{Offset: 0x20, Size: 4, Value: 0xff},       // BT_LPCK_DIV_INT
-	{Offset: 0x24, Size: 4, Value: 0x2001001},  // BT_LPCK_DIV_FRAC
-	{Offset: 0x38, Size: 4, Value: 0x1},        // RSA_PD_CTRL
-	{Offset: 0x3c, Size: 4, Value: 0x1},        // EDMA_CTRL
-	{Offset: 0x40, Size: 4, Value: 0x5},        // CACHE_CONTROL
-	{Offset: 0x48, Size: 4, Value: 0x7ff00000}, // RTC_FASTMEM_CONFIG
-	{Offset: 0x54, Size: 4, Value: 0x1},        // CLOCK_GATE
-	{Offset: 0x58, Size: 4, Value: 0x1},        // SYSCLK_CONF
-	{Offset: 0x5c, Size: 4, Value: 0x3},        // MEM_PVT
-	{Offset: 0x60, Size: 4, Value: 0x3},        // COMB_PVT_LVT_CONF
-	{Offset: 0x64, Size: 4, Value: 0x3},        // COMB_PVT_NVT_CONF
-	{Offset: 0x68, Size: 4, Value: 0x3},        // COMB_PVT_HVT_CONF
-	{Offset: 0xffc, Size: 4, Value: 0x2007150}, // SYSTEM_REG_DATE
+	{Offset: 0x4, Size: 4, Value: 0xc0},
+	{Offset: 0x8, Size: 4, Value: 0xc},
+	{Offset: 0xc, Size: 4, Value: 0x1},
+	{Offset: 0x10, Size: 4, Value: 0xf9c1e06f},
+	{Offset: 0x14, Size: 4, Value: 0x200},
+	{Offset: 0x1c, Size: 4, Value: 0x1fe},
+	{Offset: 0x20, Size: 4, Value: 0xff},
+	{Offset: 0x24, Size: 4, Value: 0x2001001},
+	{Offset: 0x38, Size: 4, Value: 0x1},
+	{Offset: 0x3c, Size: 4, Value: 0x1},
+	{Offset: 0x40, Size: 4, Value: 0x5},
+	{Offset: 0x48, Size: 4, Value: 0x7ff00000},
+	{Offset: 0x54, Size: 4, Value: 0x1},
+	{Offset: 0x58, Size: 4, Value: 0x1},
+	{Offset: 0x5c, Size: 4, Value: 0x3},
+	{Offset: 0x60, Size: 4, Value: 0x3},
+	{Offset: 0x64, Size: 4, Value: 0x3},
+	{Offset: 0x68, Size: 4, Value: 0x3},
+	{Offset: 0xffc, Size: 4, Value: 0x2007150},
 }

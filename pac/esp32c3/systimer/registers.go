@@ -2,12 +2,10 @@
 
 // Package systimer is the register map of SYSTIMER (SYSTIMER) of the ESP32-C3.
 //
-// System Timer.
+// The SVD describes it as: System Timer.
 package systimer
 
-import (
-	"github.com/gohal/gohal/rt/mmio"
-)
+import "github.com/gohal/gohal/rt/mmio"
 
 // SYSTIMER is the register block of SYSTIMER, 0x100 bytes: System Timer.
 type SYSTIMER struct {
@@ -1000,6 +998,7 @@ func (v DATEValue) DATE() uint32 { return uint32(v) & 0xffffffff }
 // WithDATE returns v with field DATE (bits 31:0) set to x, masked to the field width.
 func (v DATEValue) WithDATE(x uint32) DATEValue { return v&^0xffffffff | DATEValue(x&0xffffffff) }
 
+// b2u is 1 for true: With setters of one-bit fields shift it into place without a branch.
 func b2u(b bool) uint8 {
 	if b {
 		return 1

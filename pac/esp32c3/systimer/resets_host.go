@@ -9,6 +9,6 @@ import "github.com/gohal/gohal/rt/mmio"
 // ResetValues lists the nonzero reset values of the registers, by offset from the block base.
 // On the host the chip package loads them into simulated memory; the chip needs no table.
 var ResetValues = []mmio.Reset{
-	{Offset: 0x0, Size: 4, Value: 0x46000000}, // CONF
-	{Offset: 0xfc, Size: 4, Value: 0x2006171}, // DATE
+	{Offset: 0x0, Size: 4, Value: 0x46000000},
+	{Offset: 0xfc, Size: 4, Value: 0x2006171},
 }

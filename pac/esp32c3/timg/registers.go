@@ -2,12 +2,10 @@
 
 // Package timg is the register map of TIMG0, TIMG1 (TIMG) of the ESP32-C3.
 //
-// Timer Group 0.
+// The SVD describes it as: Timer Group 0.
 package timg
 
-import (
-	"github.com/gohal/gohal/rt/mmio"
-)
+import "github.com/gohal/gohal/rt/mmio"
 
 // TIMG is the register block of TIMG0, TIMG1, 0x100 bytes: Timer Group 0.
 type TIMG struct {
@@ -1164,6 +1162,7 @@ func (v REGCLKValue) CLK_EN() bool { return v&0x80000000 != 0 }
 // WithCLK_EN returns v with field CLK_EN (bit 31) set to b.
 func (v REGCLKValue) WithCLK_EN(b bool) REGCLKValue { return v&^0x80000000 | REGCLKValue(b2u(b))<<31 }
 
+// b2u is 1 for true: With setters of one-bit fields shift it into place without a branch.
 func b2u(b bool) uint8 {
 	if b {
 		return 1

@@ -9,16 +9,16 @@ import "github.com/gohal/gohal/rt/mmio"
 // ResetValues lists the nonzero reset values of the registers, by offset from the block base.
 // On the host the chip package loads them into simulated memory; the chip needs no table.
 var ResetValues = []mmio.Reset{
-	{Offset: 0x0, Size: 4, Value: 0x60002000},  // T0CONFIG
-	{Offset: 0x48, Size: 4, Value: 0x4c000},    // WDTCONFIG0
-	{Offset: 0x4c, Size: 4, Value: 0x10000},    // WDTCONFIG1
-	{Offset: 0x50, Size: 4, Value: 0x18cba80},  // WDTCONFIG2
-	{Offset: 0x54, Size: 4, Value: 0x7ffffff},  // WDTCONFIG3
-	{Offset: 0x58, Size: 4, Value: 0xfffff},    // WDTCONFIG4
-	{Offset: 0x5c, Size: 4, Value: 0xfffff},    // WDTCONFIG5
-	{Offset: 0x64, Size: 4, Value: 0x50d83aa1}, // WDTWPROTECT
-	{Offset: 0x68, Size: 4, Value: 0x13000},    // RTCCALICFG
-	{Offset: 0x80, Size: 4, Value: 0xffffff98}, // RTCCALICFG2
-	{Offset: 0xf8, Size: 4, Value: 0x2006191},  // NTIMG_DATE
-	{Offset: 0xfc, Size: 4, Value: 0x60000000}, // REGCLK
+	{Offset: 0x0, Size: 4, Value: 0x60002000},
+	{Offset: 0x48, Size: 4, Value: 0x4c000},
+	{Offset: 0x4c, Size: 4, Value: 0x10000},
+	{Offset: 0x50, Size: 4, Value: 0x18cba80},
+	{Offset: 0x54, Size: 4, Value: 0x7ffffff},
+	{Offset: 0x58, Size: 4, Value: 0xfffff},
+	{Offset: 0x5c, Size: 4, Value: 0xfffff},
+	{Offset: 0x64, Size: 4, Value: 0x50d83aa1},
+	{Offset: 0x68, Size: 4, Value: 0x13000},
+	{Offset: 0x80, Size: 4, Value: 0xffffff98},
+	{Offset: 0xf8, Size: 4, Value: 0x2006191},
+	{Offset: 0xfc, Size: 4, Value: 0x60000000},
 }

@@ -2,12 +2,10 @@
 
 // Package twai is the register map of TWAI0 (TWAI) of the ESP32-C3.
 //
-// Two-Wire Automotive Interface.
+// The SVD describes it as: Two-Wire Automotive Interface.
 package twai
 
-import (
-	"github.com/gohal/gohal/rt/mmio"
-)
+import "github.com/gohal/gohal/rt/mmio"
 
 // TWAI is the register block of TWAI0, 0x80 bytes: Two-Wire Automotive Interface.
 type TWAI struct {
@@ -687,6 +685,7 @@ func (v CLOCK_DIVIDERValue) WithCLOCK_OFF(b bool) CLOCK_DIVIDERValue {
 	return v&^0x100 | CLOCK_DIVIDERValue(b2u(b))<<8
 }
 
+// b2u is 1 for true: With setters of one-bit fields shift it into place without a branch.
 func b2u(b bool) uint8 {
 	if b {
 		return 1

@@ -9,6 +9,6 @@ import "github.com/gohal/gohal/rt/mmio"
 // ResetValues lists the nonzero reset values of the registers, by offset from the block base.
 // On the host the chip package loads them into simulated memory; the chip needs no table.
 var ResetValues = []mmio.Reset{
-	{Offset: 0x0, Size: 4, Value: 0x1},   // MODE
-	{Offset: 0x34, Size: 4, Value: 0x60}, // ERR_WARNING_LIMIT
+	{Offset: 0x0, Size: 4, Value: 0x1},
+	{Offset: 0x34, Size: 4, Value: 0x60},
 }

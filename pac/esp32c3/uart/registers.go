@@ -2,12 +2,10 @@
 
 // Package uart is the register map of UART0, UART1 (UART) of the ESP32-C3.
 //
-// UART (Universal Asynchronous Receiver-Transmitter) Controller 0.
+// The SVD describes it as: UART (Universal Asynchronous Receiver-Transmitter) Controller 0.
 package uart
 
-import (
-	"github.com/gohal/gohal/rt/mmio"
-)
+import "github.com/gohal/gohal/rt/mmio"
 
 // UART is the register block of UART0, UART1, 0x84 bytes: UART (Universal Asynchronous Receiver-Transmitter) Controller 0.
 type UART struct {
@@ -2096,6 +2094,7 @@ func (v IDValue) REG_UPDATE() bool { return v&0x80000000 != 0 }
 // WithREG_UPDATE returns v with field REG_UPDATE (bit 31) set to b.
 func (v IDValue) WithREG_UPDATE(b bool) IDValue { return v&^0x80000000 | IDValue(b2u(b))<<31 }
 
+// b2u is 1 for true: With setters of one-bit fields shift it into place without a branch.
 func b2u(b bool) uint8 {
 	if b {
 		return 1

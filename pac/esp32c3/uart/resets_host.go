@@ -9,28 +9,28 @@ import "github.com/gohal/gohal/rt/mmio"
 // ResetValues lists the nonzero reset values of the registers, by offset from the block base.
 // On the host the chip package loads them into simulated memory; the chip needs no table.
 var ResetValues = []mmio.Reset{
-	{Offset: 0x4, Size: 4, Value: 0x2},         // INT_RAW
-	{Offset: 0x14, Size: 4, Value: 0x2b6},      // CLKDIV
-	{Offset: 0x18, Size: 4, Value: 0x8},        // RX_FILT
-	{Offset: 0x1c, Size: 4, Value: 0xe000c000}, // STATUS
-	{Offset: 0x20, Size: 4, Value: 0x1000001c}, // CONF0
-	{Offset: 0x24, Size: 4, Value: 0xc060},     // CONF1
-	{Offset: 0x28, Size: 4, Value: 0xfff},      // LOWPULSE
-	{Offset: 0x2c, Size: 4, Value: 0xfff},      // HIGHPULSE
-	{Offset: 0x38, Size: 4, Value: 0xf0},       // SLEEP_CONF
-	{Offset: 0x3c, Size: 4, Value: 0x26e0},     // SWFC_CONF0
-	{Offset: 0x40, Size: 4, Value: 0x2200},     // SWFC_CONF1
-	{Offset: 0x44, Size: 4, Value: 0xa},        // TXBRK_CONF
-	{Offset: 0x48, Size: 4, Value: 0x40100},    // IDLE_CONF
-	{Offset: 0x50, Size: 4, Value: 0x901},      // AT_CMD_PRECNT
-	{Offset: 0x54, Size: 4, Value: 0x901},      // AT_CMD_POSTCNT
-	{Offset: 0x58, Size: 4, Value: 0xb},        // AT_CMD_GAPTOUT
-	{Offset: 0x5c, Size: 4, Value: 0x32b},      // AT_CMD_CHAR
-	{Offset: 0x60, Size: 4, Value: 0xa0012},    // MEM_CONF
-	{Offset: 0x68, Size: 4, Value: 0x80100},    // MEM_RX_STATUS
-	{Offset: 0x70, Size: 4, Value: 0xfff},      // POSPULSE
-	{Offset: 0x74, Size: 4, Value: 0xfff},      // NEGPULSE
-	{Offset: 0x78, Size: 4, Value: 0x3701000},  // CLK_CONF
-	{Offset: 0x7c, Size: 4, Value: 0x2008270},  // DATE
-	{Offset: 0x80, Size: 4, Value: 0x40000500}, // ID
+	{Offset: 0x4, Size: 4, Value: 0x2},
+	{Offset: 0x14, Size: 4, Value: 0x2b6},
+	{Offset: 0x18, Size: 4, Value: 0x8},
+	{Offset: 0x1c, Size: 4, Value: 0xe000c000},
+	{Offset: 0x20, Size: 4, Value: 0x1000001c},
+	{Offset: 0x24, Size: 4, Value: 0xc060},
+	{Offset: 0x28, Size: 4, Value: 0xfff},
+	{Offset: 0x2c, Size: 4, Value: 0xfff},
+	{Offset: 0x38, Size: 4, Value: 0xf0},
+	{Offset: 0x3c, Size: 4, Value: 0x26e0},
+	{Offset: 0x40, Size: 4, Value: 0x2200},
+	{Offset: 0x44, Size: 4, Value: 0xa},
+	{Offset: 0x48, Size: 4, Value: 0x40100},
+	{Offset: 0x50, Size: 4, Value: 0x901},
+	{Offset: 0x54, Size: 4, Value: 0x901},
+	{Offset: 0x58, Size: 4, Value: 0xb},
+	{Offset: 0x5c, Size: 4, Value: 0x32b},
+	{Offset: 0x60, Size: 4, Value: 0xa0012},
+	{Offset: 0x68, Size: 4, Value: 0x80100},
+	{Offset: 0x70, Size: 4, Value: 0xfff},
+	{Offset: 0x74, Size: 4, Value: 0xfff},
+	{Offset: 0x78, Size: 4, Value: 0x3701000},
+	{Offset: 0x7c, Size: 4, Value: 0x2008270},
+	{Offset: 0x80, Size: 4, Value: 0x40000500},
 }

@@ -2,12 +2,10 @@
 
 // Package uhci is the register map of UHCI0, UHCI1 (UHCI) of the ESP32-C3.
 //
-// Universal Host Controller Interface 0.
+// The SVD describes it as: Universal Host Controller Interface 0.
 package uhci
 
-import (
-	"github.com/gohal/gohal/rt/mmio"
-)
+import "github.com/gohal/gohal/rt/mmio"
 
 // UHCI is the register block of UHCI0, UHCI1, 0x84 bytes: Universal Host Controller Interface 0.
 type UHCI struct {
@@ -1508,6 +1506,7 @@ func (v DATEValue) DATE() uint32 { return uint32(v) & 0xffffffff }
 // WithDATE returns v with field DATE (bits 31:0) set to x, masked to the field width.
 func (v DATEValue) WithDATE(x uint32) DATEValue { return v&^0xffffffff | DATEValue(x&0xffffffff) }
 
+// b2u is 1 for true: With setters of one-bit fields shift it into place without a branch.
 func b2u(b bool) uint8 {
 	if b {
 		return 1

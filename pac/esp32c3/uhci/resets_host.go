@@ -9,15 +9,15 @@ import "github.com/gohal/gohal/rt/mmio"
 // ResetValues lists the nonzero reset values of the registers, by offset from the block base.
 // On the host the chip package loads them into simulated memory; the chip needs no table.
 var ResetValues = []mmio.Reset{
-	{Offset: 0x0, Size: 4, Value: 0x6e0},      // CONF0
-	{Offset: 0x14, Size: 4, Value: 0x33},      // CONF1
-	{Offset: 0x20, Size: 4, Value: 0x33},      // ESCAPE_CONF
-	{Offset: 0x24, Size: 4, Value: 0x810810},  // HUNG_CONF
-	{Offset: 0x28, Size: 4, Value: 0x8},       // ACK_NUM
-	{Offset: 0x6c, Size: 4, Value: 0xdcdbc0},  // ESC_CONF0
-	{Offset: 0x70, Size: 4, Value: 0xdddbdb},  // ESC_CONF1
-	{Offset: 0x74, Size: 4, Value: 0xdedb11},  // ESC_CONF2
-	{Offset: 0x78, Size: 4, Value: 0xdfdb13},  // ESC_CONF3
-	{Offset: 0x7c, Size: 4, Value: 0x80},      // PKT_THRES
-	{Offset: 0x80, Size: 4, Value: 0x2007170}, // DATE
+	{Offset: 0x0, Size: 4, Value: 0x6e0},
+	{Offset: 0x14, Size: 4, Value: 0x33},
+	{Offset: 0x20, Size: 4, Value: 0x33},
+	{Offset: 0x24, Size: 4, Value: 0x810810},
+	{Offset: 0x28, Size: 4, Value: 0x8},
+	{Offset: 0x6c, Size: 4, Value: 0xdcdbc0},
+	{Offset: 0x70, Size: 4, Value: 0xdddbdb},
+	{Offset: 0x74, Size: 4, Value: 0xdedb11},
+	{Offset: 0x78, Size: 4, Value: 0xdfdb13},
+	{Offset: 0x7c, Size: 4, Value: 0x80},
+	{Offset: 0x80, Size: 4, Value: 0x2007170},
 }

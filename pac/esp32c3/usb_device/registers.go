@@ -2,12 +2,10 @@
 
 // Package usb_device is the register map of USB_DEVICE (USB_DEVICE) of the ESP32-C3.
 //
-// Full-speed USB Serial/JTAG Controller.
+// The SVD describes it as: Full-speed USB Serial/JTAG Controller.
 package usb_device
 
-import (
-	"github.com/gohal/gohal/rt/mmio"
-)
+import "github.com/gohal/gohal/rt/mmio"
 
 // USB_DEVICE is the register block of USB_DEVICE, 0x84 bytes: Full-speed USB Serial/JTAG Controller.
 type USB_DEVICE struct {
@@ -1003,6 +1001,7 @@ func (v DATEValue) DATE() uint32 { return uint32(v) & 0xffffffff }
 // WithDATE returns v with field DATE (bits 31:0) set to x, masked to the field width.
 func (v DATEValue) WithDATE(x uint32) DATEValue { return v&^0xffffffff | DATEValue(x&0xffffffff) }
 
+// b2u is 1 for true: With setters of one-bit fields shift it into place without a branch.
 func b2u(b bool) uint8 {
 	if b {
 		return 1

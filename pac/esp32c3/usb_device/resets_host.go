@@ -9,14 +9,14 @@ import "github.com/gohal/gohal/rt/mmio"
 // ResetValues lists the nonzero reset values of the registers, by offset from the block base.
 // On the host the chip package loads them into simulated memory; the chip needs no table.
 var ResetValues = []mmio.Reset{
-	{Offset: 0x4, Size: 4, Value: 0x2},        // EP1_CONF
-	{Offset: 0x8, Size: 4, Value: 0x8},        // INT_RAW
-	{Offset: 0x18, Size: 4, Value: 0x4200},    // CONF0
-	{Offset: 0x20, Size: 4, Value: 0x44},      // JFIFO_ST
-	{Offset: 0x28, Size: 4, Value: 0x1},       // IN_EP_ST[0]
-	{Offset: 0x2c, Size: 4, Value: 0x1},       // IN_EP_ST[1]
-	{Offset: 0x30, Size: 4, Value: 0x1},       // IN_EP_ST[2]
-	{Offset: 0x34, Size: 4, Value: 0x1},       // IN_EP_ST[3]
-	{Offset: 0x48, Size: 4, Value: 0x2},       // MEM_CONF
-	{Offset: 0x80, Size: 4, Value: 0x2007300}, // DATE
+	{Offset: 0x4, Size: 4, Value: 0x2},
+	{Offset: 0x8, Size: 4, Value: 0x8},
+	{Offset: 0x18, Size: 4, Value: 0x4200},
+	{Offset: 0x20, Size: 4, Value: 0x44},
+	{Offset: 0x28, Size: 4, Value: 0x1},
+	{Offset: 0x2c, Size: 4, Value: 0x1},
+	{Offset: 0x30, Size: 4, Value: 0x1},
+	{Offset: 0x34, Size: 4, Value: 0x1},
+	{Offset: 0x48, Size: 4, Value: 0x2},
+	{Offset: 0x80, Size: 4, Value: 0x2007300},
 }

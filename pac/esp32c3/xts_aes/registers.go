@@ -2,12 +2,10 @@
 
 // Package xts_aes is the register map of XTS_AES (XTS_AES) of the ESP32-C3.
 //
-// XTS-AES-128 Flash Encryption.
+// The SVD describes it as: XTS-AES-128 Flash Encryption.
 package xts_aes
 
-import (
-	"github.com/gohal/gohal/rt/mmio"
-)
+import "github.com/gohal/gohal/rt/mmio"
 
 // XTS_AES is the register block of XTS_AES, 0x60 bytes: XTS-AES-128 Flash Encryption.
 type XTS_AES struct {
@@ -312,6 +310,7 @@ func (v DATEValue) DATE() uint32 { return uint32(v) & 0x3fffffff }
 // WithDATE returns v with field DATE (bits 29:0) set to x, masked to the field width.
 func (v DATEValue) WithDATE(x uint32) DATEValue { return v&^0x3fffffff | DATEValue(x&0x3fffffff) }
 
+// b2u is 1 for true: With setters of one-bit fields shift it into place without a branch.
 func b2u(b bool) uint8 {
 	if b {
 		return 1

@@ -9,5 +9,5 @@ import "github.com/gohal/gohal/rt/mmio"
 // ResetValues lists the nonzero reset values of the registers, by offset from the block base.
 // On the host the chip package loads them into simulated memory; the chip needs no table.
 var ResetValues = []mmio.Reset{
-	{Offset: 0x5c, Size: 4, Value: 0x20200623}, // DATE
+	{Offset: 0x5c, Size: 4, Value: 0x20200623},
 }
