@@ -118,18 +118,20 @@ func (rs *resolver) finishRegister(sc scope, r *Register, own RegisterProperties
 			if !strings.Contains(f.Name, "%s") {
 				rs.r.add(f.Pos, CodeNoPlacehold, fpath, "field array %q has no %%s in its name; the index is appended", f.Name)
 			}
+			dim := f.Dim
+			f.Dim = Dim{} // the copies do not carry the array's dim
 			for i, ix := range idx {
 				c := copyField(f)
 				c.Name = substitute(f.Name, ix, true)
 				c.Description = substitute(f.Description, ix, false)
-				off := uint64(f.BitOffset) + uint64(i)*f.Dim.DimIncrement.Val
-				if off > math.MaxUint32 || f.Dim.DimIncrement.Val > math.MaxUint32 {
+				off := uint64(f.BitOffset) + uint64(i)*dim.DimIncrement.Val
+				if off > math.MaxUint32 || dim.DimIncrement.Val > math.MaxUint32 {
 					off = math.MaxUint32
 				}
 				c.BitOffset = uint32(off)
-				c.Dim = Dim{}
 				out = append(out, c)
 			}
+			f.Dim = dim
 		}
 		r.Fields = out
 	}

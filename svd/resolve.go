@@ -168,6 +168,10 @@ func (rs *resolver) expandPeripherals() {
 		}
 		inc := p.Dim.DimIncrement.Val
 		var head *Peripheral
+		// The copies do not carry the array's dim (copying its index list into each of
+		// them would cost the square of the array size).
+		dim := p.Dim
+		p.Dim = Dim{}
 		for i, ix := range idx {
 			c := copyPeripheral(p)
 			c.Name = substitute(p.Name, ix, true)
@@ -180,6 +184,7 @@ func (rs *resolver) expandPeripherals() {
 			c.arrayHead = head
 			out = append(out, c)
 		}
+		p.Dim = dim
 	}
 	d.Peripherals = out
 }
