@@ -343,7 +343,7 @@ func (tb *typeBuilder) makeEnum(name string, pe *pendingEnum) *Enum {
 			ev.Mask = full
 		}
 		ev.Pattern = ev.Mask != full
-		ev.Const = tb.pkg.claim(e.Name + "_" + exported(v.Name))
+		ev.Const = tb.pkg.claim(e.Name + "_" + tail(v.Name))
 		e.Values = append(e.Values, ev)
 	}
 	return e

@@ -408,29 +408,66 @@ func nodesKey(nodes []svd.RegisterNode) string {
 }
 
 func keyNode(h hash.Hash, n svd.RegisterNode) {
+	var k keyBuf
+	k.node(n)
+	h.Write(k.b)
+}
+
+// keyBuf serialises the parts of a register map that shape generated code. It appends with
+// strconv rather than fmt: the corpus run hashes every register several times.
+type keyBuf struct{ b []byte }
+
+func (k *keyBuf) s(v string) { k.b = append(append(k.b, v...), '|') }
+func (k *keyBuf) u(v uint64) { k.b = append(strconv.AppendUint(k.b, v, 16), '|') }
+func (k *keyBuf) t(v bool)   { k.b = append(strconv.AppendBool(k.b, v), '|') }
+
+func (k *keyBuf) node(n svd.RegisterNode) {
 	e := n.Elem()
-	fmt.Fprintf(h, "%s|%d|%d|%d|%s|", e.Name, e.AddressOffset, e.Dim.Dim.Val, e.Dim.DimIncrement.Val, strings.Join(e.Dim.Indices, ","))
-	fmt.Fprintf(h, "%d|%d|%d|%d|", e.Props.Size.Val, e.Props.Access.Val, e.Props.ResetValue.Val, e.Props.ResetMask.Or(^uint64(0)))
+	k.s(e.Name)
+	k.u(e.AddressOffset)
+	k.u(uint64(e.Dim.Dim.Val))
+	k.u(e.Dim.DimIncrement.Val)
+	for _, i := range e.Dim.Indices {
+		k.s(i)
+	}
+	k.u(uint64(e.Props.Size.Val))
+	k.u(uint64(e.Props.Access.Val))
+	k.u(e.Props.ResetValue.Val)
+	k.u(e.Props.ResetMask.Or(^uint64(0)))
 	switch n := n.(type) {
 	case *svd.Register:
-		fmt.Fprintf(h, "R%s|%d|%d{", n.AlternateRegister+n.AlternateGroup, n.ModifiedWriteValues, n.ReadAction)
+		k.s("R" + n.AlternateRegister + "/" + n.AlternateGroup)
+		k.u(uint64(n.ModifiedWriteValues))
+		k.u(uint64(n.ReadAction))
+		k.b = append(k.b, '{')
 		for _, f := range n.Fields {
-			fmt.Fprintf(h, "%s|%d|%d|%d|%d|%d[", f.Name, f.BitOffset, f.BitWidth, f.Access.Val, f.ModifiedWriteValues, f.ReadAction)
+			k.s(f.Name)
+			k.u(uint64(f.BitOffset))
+			k.u(uint64(f.BitWidth))
+			k.u(uint64(f.Access.Val))
+			k.u(uint64(f.ModifiedWriteValues))
+			k.u(uint64(f.ReadAction))
 			for _, ev := range f.EnumeratedValues {
-				fmt.Fprintf(h, "%s|%d(", ev.Name, ev.Usage)
+				k.b = append(k.b, '[')
+				k.s(ev.Name)
+				k.u(uint64(ev.Usage))
 				for _, v := range ev.Values {
-					fmt.Fprintf(h, "%s|%d|%d|%t|%t;", v.Name, v.Value, v.Mask, v.HasValue, v.IsDefault)
+					k.s(v.Name)
+					k.u(v.Value)
+					k.u(v.Mask)
+					k.t(v.HasValue)
+					k.t(v.IsDefault)
 				}
-				h.Write([]byte(")"))
+				k.b = append(k.b, ']')
 			}
-			h.Write([]byte("]"))
 		}
-		h.Write([]byte("}"))
+		k.b = append(k.b, '}')
 	case *svd.Cluster:
-		fmt.Fprintf(h, "C%s{", n.AlternateCluster)
+		k.s("C" + n.AlternateCluster)
+		k.b = append(k.b, '{')
 		for _, c := range n.Children {
-			keyNode(h, c)
+			k.node(c)
 		}
-		h.Write([]byte("}"))
+		k.b = append(k.b, '}')
 	}
 }

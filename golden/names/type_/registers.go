@@ -198,16 +198,16 @@ type Mode uint32
 
 // Values of Mode.
 const (
-	// Mode_X0x: Name starts with a digit.
-	Mode_X0x Mode = 0x0
+	// Mode_0x: Name starts with a digit.
+	Mode_0x Mode = 0x0
 	// Mode_String: Collides with the String method.
 	Mode_String Mode = 0x1
 	// Mode_SAME: Same value as String.
 	Mode_SAME Mode = 0x1
 )
 
-// Is0x reports whether e is Mode_X0x.
-func (e Mode) Is0x() bool { return e == Mode_X0x }
+// Is0x reports whether e is Mode_0x.
+func (e Mode) Is0x() bool { return e == Mode_0x }
 
 // IsString reports whether e is Mode_String.
 func (e Mode) IsString() bool { return e == Mode_String }
@@ -218,7 +218,7 @@ func (e Mode) IsSAME() bool { return e == Mode_SAME }
 // String returns the SVD name of the value, or Mode(0x…) when it has none.
 func (e Mode) String() string {
 	switch e {
-	case Mode_X0x:
+	case Mode_0x:
 		return "0x"
 	case Mode_String:
 		return "String"
