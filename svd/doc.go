@@ -36,20 +36,23 @@
 //   - Every register has Props.Size (8, 16, 32 or 64 bits), Access, ResetValue and ResetMask
 //     set, inherited device → peripheral → cluster → register, with defaults size = device
 //     width (or 32), access read-write, reset value 0, reset mask all ones of the size.
-//     Protection is inherited but has no default. Clusters and peripherals carry the merged
-//     properties they pass down.
+//     Inherited reset values and masks are cut to the register's size (a device-wide mask
+//     of 0xFFFFFFFF says nothing about bits an 8-bit register lacks). Protection is
+//     inherited but has no default. Clusters and peripherals carry the merged properties
+//     they pass down.
 //   - Every field has BitOffset and BitWidth (from bitOffset/bitWidth, lsb/msb or bitRange)
 //     and Access (its own, else its register's). Enumerated values are masked to the field:
 //     a plain value has every field bit in Mask, a "#1x0x" value has 0 in Mask where x was;
-//     v matches when v&Mask == Value. isDefault entries have HasValue false.
+//     v matches when v&Mask == Value. An isDefault entry without a value has HasValue false.
 //   - Peripherals and all children are in document order (array copies where the array was).
 //
 // # Lenient and strict
 //
 // By default (lenient) Resolve repairs what it safely can and says so with a warning: a
 // field reaching past its register is clipped, an enumerated value that cannot fit its
-// field is dropped, a register size of 1 is rounded up to 8, a vendor's free-text access
-// type is read as the nearest standard one. What cannot be repaired is an error: XML that
+// field (or has no usable value) is dropped, a register size of 1 is rounded up to 8, a
+// vendor's free-text access type is read as the nearest standard one, empty elements and
+// stray text are ignored. What cannot be repaired is an error: XML that
 // is not well-formed, structure in the wrong place, a missing required value, a number out
 // of range, a derivedFrom target that does not exist or a cycle, an inconsistent dim. With
 // Options.Strict every warning is an error too.
