@@ -20,7 +20,7 @@ bench:
 
 ## fuzz: fuzz the SVD parser for FUZZTIME (default 30s).
 fuzz:
-	$(GO) test ./svd -run='^$$' -fuzz=FuzzParse -fuzztime=$(FUZZTIME)
+	$(GO) test ./svd -run='^$$' -fuzz=FuzzParse -fuzztime=$(FUZZTIME) -fuzzminimizetime=5s
 
 # ---- generated code (svdgen gen) ----
 PAC_CHIPS ?= esp32c3 esp32c6 esp32s3 esp32c2 esp32h2 esp32s2 esp32
