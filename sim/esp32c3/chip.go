@@ -8,7 +8,7 @@
 // sleeping; when the core waits for an interrupt, time jumps to the next event.
 //
 // Registers a model does not handle behave as memory that starts at the SVD reset values
-// (when the firmware links pac/esp32c3), and the first access to a register of a block no
+// (the simulator links pac/esp32c3, whose host init records them), and the first access to a register of a block no
 // model covers is logged, so gaps in the model are visible.
 //
 // The core models are the interrupt matrix (INTERRUPT_CORE0), SYSTIMER, the SYSTEM block with
@@ -26,6 +26,9 @@ import (
 	"sync/atomic"
 	"time"
 
+	// The PAC's host init records every register's SVD reset value with the bus, so a chip
+	// starts from the documented state even when the firmware under test does not import it.
+	_ "github.com/gohal/gohal/pac/esp32c3"
 	"github.com/gohal/gohal/rt/host"
 	"github.com/gohal/gohal/rt/mmio"
 )
@@ -118,6 +121,7 @@ type Chip struct {
 	intm   *intMatrix
 	sys    *system
 	systim *systimer
+	periph peripherals // the registered models, for the test hooks (c.UART(0), …)
 }
 
 var (

@@ -2,7 +2,6 @@ package esp32c3
 
 import (
 	"math/bits"
-	"sync"
 	"time"
 
 	"github.com/gohal/gohal/rt/mmio"
@@ -201,18 +200,9 @@ type peripherals struct {
 	timg [2]*TIMG
 }
 
-// periphByChip maps each chip to its peripheral models. Chip (owned by chip.go) has no slot
-// for them, and the models must stay reachable after Run closes the chip so tests can read
-// what happened; a finished chip's entry stays for the life of the process (a few KiB).
-var periphByChip sync.Map // *Chip → *peripherals
-
-func periphOf(c *Chip) *peripherals {
-	if p, ok := periphByChip.Load(c); ok {
-		return p.(*peripherals)
-	}
-	p, _ := periphByChip.LoadOrStore(c, &peripherals{})
-	return p.(*peripherals)
-}
+// periphOf returns the chip's peripheral models. They live in the Chip itself, so they stay
+// reachable after Run closes the chip (tests read what happened) and go with it.
+func periphOf(c *Chip) *peripherals { return &c.periph }
 
 // irq is one level interrupt line from a model into the interrupt matrix. It calls the core
 // only when the level changes.
