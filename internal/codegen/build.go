@@ -36,7 +36,7 @@ func (b *builder) buildType(t *PeriphType, p *svd.Peripheral) {
 	}
 	t.Doc = docText(src.Description)
 	blockName := tb.pkg.claim(exported(strings.ToUpper(t.Pkg)))
-	t.ResetsVar = tb.pkg.claim("ResetValues")
+	t.ResetsVar = t.Pkg + "Resets" // unexported, in the chip package
 	t.Block = tb.buildStruct(blockName, src.Name, "", src.Registers)
 	t.Block.Doc = t.Doc
 	tb.resolveEnums()

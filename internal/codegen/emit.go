@@ -47,11 +47,6 @@ func Emit(c *Chip, o EmitOptions) (map[string][]byte, error) {
 		if err := put(path.Join(t.Pkg, "registers.go"), e.peripheral()); err != nil {
 			return nil, err
 		}
-		if src := e.resets(); src != nil {
-			if err := put(path.Join(t.Pkg, "resets_host.go"), src); err != nil {
-				return nil, err
-			}
-		}
 		if o.Tests {
 			if err := put(path.Join(t.Pkg, "layout_test.go"), e.layoutTest()); err != nil {
 				return nil, err
@@ -534,33 +529,20 @@ func instances(s *Struct, base uint64, expr, name string, all bool, out []regIns
 	return out
 }
 
-func (e *emitter) resets() []byte {
-	t := e.t
-	regs := instances(t.Block, 0, "p", "", true, nil)
+// resetRows returns a type's nonzero reset values, by offset; where registers overlap, the
+// first one placed wins.
+func resetRows(t *PeriphType) []regInstance {
 	seen := map[uint64]bool{}
 	var rows []regInstance
-	for _, ri := range regs {
+	for _, ri := range instances(t.Block, 0, "p", "", true, nil) {
 		if ri.Reg.ResetValue == 0 || seen[ri.Offset] {
 			continue
 		}
 		seen[ri.Offset] = true
 		rows = append(rows, ri)
 	}
-	e.buf.Reset()
-	e.p("%s//go:build !tinygo\n\npackage %s\n\nimport %q\n\n", e.o.Header(), t.Pkg, MMIOImport)
-	e.p("// %s lists the nonzero reset values of the registers, by offset from the block base.\n", t.ResetsVar)
-	e.p("// On the host the chip package loads them into simulated memory; the chip needs no table.\n")
 	sort.SliceStable(rows, func(i, j int) bool { return rows[i].Offset < rows[j].Offset })
-	if len(rows) == 0 {
-		e.p("var %s = []mmio.Reset{}\n", t.ResetsVar)
-		return e.bytes()
-	}
-	e.p("var %s = []mmio.Reset{\n", t.ResetsVar)
-	for _, ri := range rows {
-		e.p("\t{Offset: %s, Size: %d, Value: %s},\n", hx(ri.Offset), ri.Reg.Bits/8, hx(ri.Reg.ResetValue))
-	}
-	e.p("}\n")
-	return e.bytes()
+	return rows
 }
 
 // bytes returns the buffer with exactly one newline at the end, as gofmt leaves files.
@@ -719,9 +701,16 @@ func (e *emitter) interrupts() []byte {
 
 func (e *emitter) initHost() []byte {
 	c := e.c
+	tables := map[*PeriphType][]regInstance{}
 	var rows []*Instance
 	for _, in := range c.Instances {
-		if in.Type != nil {
+		if in.Type == nil {
+			continue
+		}
+		if _, ok := tables[in.Type]; !ok {
+			tables[in.Type] = resetRows(in.Type)
+		}
+		if len(tables[in.Type]) > 0 {
 			rows = append(rows, in)
 		}
 	}
@@ -729,12 +718,24 @@ func (e *emitter) initHost() []byte {
 		return nil
 	}
 	e.buf.Reset()
-	e.p("%s//go:build !tinygo\n\npackage %s\n\n", e.o.Header(), c.Pkg)
-	e.imports()
-	e.p("// On the host, simulated memory starts at the SVD reset values, as the chip does.\nfunc init() {\n")
+	e.p("%s//go:build !tinygo\n\npackage %s\n\nimport %q\n\n", e.o.Header(), c.Pkg, MMIOImport)
+	e.p("// On the host, simulated memory starts at the SVD reset values, as the chip does. The\n")
+	e.p("// tables exist only in host builds: the chip needs none.\nfunc init() {\n")
 	for _, in := range rows {
-		e.p("\tmmio.InitReset(%s, %s.%s)\n", in.BaseName, in.Type.Pkg, in.Type.ResetsVar)
+		e.p("\tmmio.InitReset(%s, %s)\n", in.BaseName, in.Type.ResetsVar)
 	}
-	e.p("}\n")
+	e.p("}\n\n")
+	for _, t := range c.Types {
+		rs := tables[t]
+		if len(rs) == 0 {
+			continue
+		}
+		e.p("// %s lists the nonzero reset values of the %s registers, by offset from the block base.\n", t.ResetsVar, t.Pkg)
+		e.p("var %s = []mmio.Reset{\n", t.ResetsVar)
+		for _, ri := range rs {
+			e.p("\t{Offset: %s, Size: %d, Value: %s},\n", hx(ri.Offset), ri.Reg.Bits/8, hx(ri.Reg.ResetValue))
+		}
+		e.p("}\n\n")
+	}
 	return e.bytes()
 }

@@ -63,7 +63,7 @@ type PeriphType struct {
 	Enums     []*Enum
 	Doc       string
 	Instances []string // SVD names
-	ResetsVar string   // name of the host-only reset table
+	ResetsVar string   // name of its host-only reset table in the chip package
 	key       string
 }
 
@@ -296,8 +296,10 @@ func (b *builder) build(opt Options) (*Chip, error) {
 	return c, nil
 }
 
-// stemOf picks the name a peripheral type is known by: its group name when every instance of
-// the type shares it and it names nothing else, otherwise the instance name without its number.
+// stemOf picks the name a peripheral type is known by: the name of the peripheral its
+// registers come from, without the instance number (UART1 derivedFrom UART0 → UART). The
+// groupName is deliberately not used: vendors give one group to different register maps
+// (TinyGo's PACs type peripherals by group and get them wrong).
 func (b *builder) stemOf(p *svd.Peripheral) string {
 	src := p
 	for src.Derived != nil && src.Derived != src {

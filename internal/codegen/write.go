@@ -185,12 +185,42 @@ func CheckOwned(dir string) error {
 	})
 }
 
+// sameTree reports whether dir holds exactly files, byte for byte.
+func sameTree(dir string, files map[string][]byte) bool {
+	n := 0
+	same := true
+	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() || !same {
+			return err
+		}
+		rel, err := filepath.Rel(dir, p)
+		if err != nil {
+			return err
+		}
+		want, ok := files[filepath.ToSlash(rel)]
+		if !ok {
+			same = false
+			return nil
+		}
+		got, err := os.ReadFile(p)
+		if err != nil || !bytes.Equal(got, want) {
+			same = false
+		}
+		n++
+		return nil
+	})
+	return err == nil && same && n == len(files)
+}
+
 // WriteTree writes files into dir as one step: everything goes into a temporary directory
 // beside dir, which then replaces dir. It refuses to replace a directory that holds anything
 // but earlier svdgen output.
 func WriteTree(dir string, files map[string][]byte) error {
 	if err := CheckOwned(dir); err != nil {
 		return err
+	}
+	if sameTree(dir, files) {
+		return nil // already up to date: creating files is the slow part of a big run
 	}
 	dir = filepath.Clean(dir)
 	parent := filepath.Dir(dir)

@@ -90,6 +90,16 @@ func run(root, out string, test bool) error {
 			ok = append(ok, r)
 		}
 	}
+	// gofmt over everything generated: the emitters write gofmt's layout without running it.
+	fmtErrs := map[string]string{}
+	if b, err := exec.Command("gofmt", "-l", out).Output(); err == nil {
+		for _, f := range strings.Fields(string(b)) {
+			rel, _ := filepath.Rel(out, filepath.Dir(f))
+			fmtErrs["corpus/"+filepath.ToSlash(rel)] = "not gofmt-formatted: " + f
+		}
+	} else {
+		return fmt.Errorf("gofmt: %v", err)
+	}
 	t0 := time.Now()
 	buildErrs := goTool(out, "build", "./...")
 	buildWall := time.Since(t0)
@@ -105,6 +115,9 @@ func run(root, out string, test bool) error {
 	}
 	for _, r := range ok {
 		r.build, r.vet = firstFor(buildErrs, r.dir), firstFor(vetErrs, r.dir)
+		if e := firstFor(fmtErrs, r.dir); e != "ok" {
+			r.vet += "; " + e
+		}
 		if test {
 			if e := firstFor(testErrs, r.dir); e != "ok" {
 				r.vet += "; test: " + e

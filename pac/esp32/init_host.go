@@ -4,93 +4,643 @@
 
 package esp32
 
-import (
-	"github.com/gohal/gohal/rt/mmio"
+import "github.com/gohal/gohal/rt/mmio"
 
-	"github.com/gohal/gohal/pac/esp32/aes"
-	"github.com/gohal/gohal/pac/esp32/apb_ctrl"
-	"github.com/gohal/gohal/pac/esp32/bb"
-	"github.com/gohal/gohal/pac/esp32/dport"
-	"github.com/gohal/gohal/pac/esp32/efuse"
-	"github.com/gohal/gohal/pac/esp32/emac_dma"
-	"github.com/gohal/gohal/pac/esp32/emac_ext"
-	"github.com/gohal/gohal/pac/esp32/emac_mac"
-	"github.com/gohal/gohal/pac/esp32/flash_encryption"
-	"github.com/gohal/gohal/pac/esp32/frc_timer"
-	"github.com/gohal/gohal/pac/esp32/gpio"
-	"github.com/gohal/gohal/pac/esp32/gpio_sd"
-	"github.com/gohal/gohal/pac/esp32/hinf"
-	"github.com/gohal/gohal/pac/esp32/i2c"
-	"github.com/gohal/gohal/pac/esp32/i2s"
-	"github.com/gohal/gohal/pac/esp32/io_mux"
-	"github.com/gohal/gohal/pac/esp32/ledc"
-	"github.com/gohal/gohal/pac/esp32/mcpwm"
-	"github.com/gohal/gohal/pac/esp32/nrx"
-	"github.com/gohal/gohal/pac/esp32/pcnt"
-	"github.com/gohal/gohal/pac/esp32/rmt"
-	"github.com/gohal/gohal/pac/esp32/rng"
-	"github.com/gohal/gohal/pac/esp32/rsa"
-	"github.com/gohal/gohal/pac/esp32/rtc_cntl"
-	"github.com/gohal/gohal/pac/esp32/rtc_i2c"
-	"github.com/gohal/gohal/pac/esp32/rtc_io"
-	"github.com/gohal/gohal/pac/esp32/sdhost"
-	"github.com/gohal/gohal/pac/esp32/sens"
-	"github.com/gohal/gohal/pac/esp32/sha"
-	"github.com/gohal/gohal/pac/esp32/slc"
-	"github.com/gohal/gohal/pac/esp32/slchost"
-	"github.com/gohal/gohal/pac/esp32/spi"
-	"github.com/gohal/gohal/pac/esp32/timg"
-	"github.com/gohal/gohal/pac/esp32/twai"
-	"github.com/gohal/gohal/pac/esp32/uart"
-	"github.com/gohal/gohal/pac/esp32/uhci"
-)
-
-// On the host, simulated memory starts at the SVD reset values, as the chip does.
+// On the host, simulated memory starts at the SVD reset values, as the chip does. The
+// tables exist only in host builds: the chip needs none.
 func init() {
-	mmio.InitReset(AESBase, aes.ResetValues)
-	mmio.InitReset(APB_CTRLBase, apb_ctrl.ResetValues)
-	mmio.InitReset(BBBase, bb.ResetValues)
-	mmio.InitReset(DPORTBase, dport.ResetValues)
-	mmio.InitReset(EFUSEBase, efuse.ResetValues)
-	mmio.InitReset(EMAC_DMABase, emac_dma.ResetValues)
-	mmio.InitReset(EMAC_EXTBase, emac_ext.ResetValues)
-	mmio.InitReset(EMAC_MACBase, emac_mac.ResetValues)
-	mmio.InitReset(FLASH_ENCRYPTIONBase, flash_encryption.ResetValues)
-	mmio.InitReset(FRC_TIMERBase, frc_timer.ResetValues)
-	mmio.InitReset(GPIOBase, gpio.ResetValues)
-	mmio.InitReset(GPIO_SDBase, gpio_sd.ResetValues)
-	mmio.InitReset(HINFBase, hinf.ResetValues)
-	mmio.InitReset(I2C0Base, i2c.ResetValues)
-	mmio.InitReset(I2C1Base, i2c.ResetValues)
-	mmio.InitReset(I2S0Base, i2s.ResetValues)
-	mmio.InitReset(I2S1Base, i2s.ResetValues)
-	mmio.InitReset(IO_MUXBase, io_mux.ResetValues)
-	mmio.InitReset(LEDCBase, ledc.ResetValues)
-	mmio.InitReset(MCPWM0Base, mcpwm.ResetValues)
-	mmio.InitReset(MCPWM1Base, mcpwm.ResetValues)
-	mmio.InitReset(NRXBase, nrx.ResetValues)
-	mmio.InitReset(PCNTBase, pcnt.ResetValues)
-	mmio.InitReset(RMTBase, rmt.ResetValues)
-	mmio.InitReset(RNGBase, rng.ResetValues)
-	mmio.InitReset(RSABase, rsa.ResetValues)
-	mmio.InitReset(RTC_CNTLBase, rtc_cntl.ResetValues)
-	mmio.InitReset(RTC_IOBase, rtc_io.ResetValues)
-	mmio.InitReset(RTC_I2CBase, rtc_i2c.ResetValues)
-	mmio.InitReset(SDHOSTBase, sdhost.ResetValues)
-	mmio.InitReset(SENSBase, sens.ResetValues)
-	mmio.InitReset(SHABase, sha.ResetValues)
-	mmio.InitReset(SLCBase, slc.ResetValues)
-	mmio.InitReset(SLCHOSTBase, slchost.ResetValues)
-	mmio.InitReset(SPI0Base, spi.ResetValues)
-	mmio.InitReset(SPI1Base, spi.ResetValues)
-	mmio.InitReset(SPI2Base, spi.ResetValues)
-	mmio.InitReset(SPI3Base, spi.ResetValues)
-	mmio.InitReset(TIMG0Base, timg.ResetValues)
-	mmio.InitReset(TIMG1Base, timg.ResetValues)
-	mmio.InitReset(TWAI0Base, twai.ResetValues)
-	mmio.InitReset(UART0Base, uart.ResetValues)
-	mmio.InitReset(UART1Base, uart.ResetValues)
-	mmio.InitReset(UART2Base, uart.ResetValues)
-	mmio.InitReset(UHCI0Base, uhci.ResetValues)
-	mmio.InitReset(UHCI1Base, uhci.ResetValues)
+	mmio.InitReset(APB_CTRLBase, apb_ctrlResets)
+	mmio.InitReset(DPORTBase, dportResets)
+	mmio.InitReset(EFUSEBase, efuseResets)
+	mmio.InitReset(GPIO_SDBase, gpio_sdResets)
+	mmio.InitReset(HINFBase, hinfResets)
+	mmio.InitReset(I2C0Base, i2cResets)
+	mmio.InitReset(I2C1Base, i2cResets)
+	mmio.InitReset(I2S0Base, i2sResets)
+	mmio.InitReset(I2S1Base, i2sResets)
+	mmio.InitReset(LEDCBase, ledcResets)
+	mmio.InitReset(MCPWM0Base, mcpwmResets)
+	mmio.InitReset(MCPWM1Base, mcpwmResets)
+	mmio.InitReset(PCNTBase, pcntResets)
+	mmio.InitReset(RMTBase, rmtResets)
+	mmio.InitReset(RTC_CNTLBase, rtc_cntlResets)
+	mmio.InitReset(RTC_IOBase, rtc_ioResets)
+	mmio.InitReset(SDHOSTBase, sdhostResets)
+	mmio.InitReset(SENSBase, sensResets)
+	mmio.InitReset(SLCBase, slcResets)
+	mmio.InitReset(SLCHOSTBase, slchostResets)
+	mmio.InitReset(SPI0Base, spiResets)
+	mmio.InitReset(SPI1Base, spiResets)
+	mmio.InitReset(SPI2Base, spiResets)
+	mmio.InitReset(SPI3Base, spiResets)
+	mmio.InitReset(TIMG0Base, timgResets)
+	mmio.InitReset(TIMG1Base, timgResets)
+	mmio.InitReset(TWAI0Base, twaiResets)
+	mmio.InitReset(UART0Base, uartResets)
+	mmio.InitReset(UART1Base, uartResets)
+	mmio.InitReset(UART2Base, uartResets)
+	mmio.InitReset(UHCI0Base, uhciResets)
+	mmio.InitReset(UHCI1Base, uhciResets)
+}
+
+// apb_ctrlResets lists the nonzero reset values of the apb_ctrl registers, by offset from the block base.
+var apb_ctrlResets = []mmio.Reset{
+	{Offset: 0x0, Size: 4, Value: 0x2000},
+	{Offset: 0x4, Size: 4, Value: 0x27},
+	{Offset: 0x8, Size: 4, Value: 0x4f},
+	{Offset: 0xc, Size: 4, Value: 0xb},
+	{Offset: 0x10, Size: 4, Value: 0x7f8240},
+	{Offset: 0x14, Size: 4, Value: 0x1fe},
+	{Offset: 0x18, Size: 4, Value: 0x208ff08},
+	{Offset: 0x1c, Size: 4, Value: 0xf0f0f0f},
+	{Offset: 0x20, Size: 4, Value: 0xf0f0f0f},
+	{Offset: 0x24, Size: 4, Value: 0xf0f0f0f},
+	{Offset: 0x28, Size: 4, Value: 0xf0f0f0f},
+	{Offset: 0x2c, Size: 4, Value: 0xf0f0f0f},
+	{Offset: 0x30, Size: 4, Value: 0xf0f0f0f},
+	{Offset: 0x34, Size: 4, Value: 0xf0f0f0f},
+	{Offset: 0x38, Size: 4, Value: 0xf0f0f0f},
+	{Offset: 0x3c, Size: 4, Value: 0x63},
+	{Offset: 0x7c, Size: 4, Value: 0x16042000},
+}
+
+// dportResets lists the nonzero reset values of the dport registers, by offset from the block base.
+var dportResets = []mmio.Reset{
+	{Offset: 0x2c, Size: 4, Value: 0x1},
+	{Offset: 0x40, Size: 4, Value: 0x10},
+	{Offset: 0x44, Size: 4, Value: 0x8ff},
+	{Offset: 0x58, Size: 4, Value: 0x10},
+	{Offset: 0x5c, Size: 4, Value: 0x8ff},
+	{Offset: 0x8c, Size: 4, Value: 0x1},
+	{Offset: 0x94, Size: 4, Value: 0x3},
+	{Offset: 0xa0, Size: 4, Value: 0xffffffff},
+	{Offset: 0xa4, Size: 4, Value: 0x1},
+	{Offset: 0xac, Size: 4, Value: 0x101},
+	{Offset: 0xb4, Size: 4, Value: 0xffffffff},
+	{Offset: 0xb8, Size: 4, Value: 0x1ff},
+	{Offset: 0xcc, Size: 4, Value: 0xfffce030},
+	{Offset: 0xd4, Size: 4, Value: 0xff},
+	{Offset: 0xd8, Size: 4, Value: 0x2001001},
+	{Offset: 0x104, Size: 4, Value: 0x10},
+	{Offset: 0x108, Size: 4, Value: 0x10},
+	{Offset: 0x10c, Size: 4, Value: 0x10},
+	{Offset: 0x110, Size: 4, Value: 0x10},
+	{Offset: 0x114, Size: 4, Value: 0x10},
+	{Offset: 0x118, Size: 4, Value: 0x10},
+	{Offset: 0x11c, Size: 4, Value: 0x10},
+	{Offset: 0x120, Size: 4, Value: 0x10},
+	{Offset: 0x124, Size: 4, Value: 0x10},
+	{Offset: 0x128, Size: 4, Value: 0x10},
+	{Offset: 0x12c, Size: 4, Value: 0x10},
+	{Offset: 0x130, Size: 4, Value: 0x10},
+	{Offset: 0x134, Size: 4, Value: 0x10},
+	{Offset: 0x138, Size: 4, Value: 0x10},
+	{Offset: 0x13c, Size: 4, Value: 0x10},
+	{Offset: 0x140, Size: 4, Value: 0x10},
+	{Offset: 0x144, Size: 4, Value: 0x10},
+	{Offset: 0x148, Size: 4, Value: 0x10},
+	{Offset: 0x14c, Size: 4, Value: 0x10},
+	{Offset: 0x150, Size: 4, Value: 0x10},
+	{Offset: 0x154, Size: 4, Value: 0x10},
+	{Offset: 0x158, Size: 4, Value: 0x10},
+	{Offset: 0x15c, Size: 4, Value: 0x10},
+	{Offset: 0x160, Size: 4, Value: 0x10},
+	{Offset: 0x164, Size: 4, Value: 0x10},
+	{Offset: 0x168, Size: 4, Value: 0x10},
+	{Offset: 0x16c, Size: 4, Value: 0x10},
+	{Offset: 0x170, Size: 4, Value: 0x10},
+	{Offset: 0x174, Size: 4, Value: 0x10},
+	{Offset: 0x178, Size: 4, Value: 0x10},
+	{Offset: 0x17c, Size: 4, Value: 0x10},
+	{Offset: 0x180, Size: 4, Value: 0x10},
+	{Offset: 0x184, Size: 4, Value: 0x10},
+	{Offset: 0x188, Size: 4, Value: 0x10},
+	{Offset: 0x18c, Size: 4, Value: 0x10},
+	{Offset: 0x190, Size: 4, Value: 0x10},
+	{Offset: 0x194, Size: 4, Value: 0x10},
+	{Offset: 0x198, Size: 4, Value: 0x10},
+	{Offset: 0x19c, Size: 4, Value: 0x10},
+	{Offset: 0x1a0, Size: 4, Value: 0x10},
+	{Offset: 0x1a4, Size: 4, Value: 0x10},
+	{Offset: 0x1a8, Size: 4, Value: 0x10},
+	{Offset: 0x1ac, Size: 4, Value: 0x10},
+	{Offset: 0x1b0, Size: 4, Value: 0x10},
+	{Offset: 0x1b4, Size: 4, Value: 0x10},
+	{Offset: 0x1b8, Size: 4, Value: 0x10},
+	{Offset: 0x1bc, Size: 4, Value: 0x10},
+	{Offset: 0x1c0, Size: 4, Value: 0x10},
+	{Offset: 0x1c4, Size: 4, Value: 0x10},
+	{Offset: 0x1c8, Size: 4, Value: 0x10},
+	{Offset: 0x1cc, Size: 4, Value: 0x10},
+	{Offset: 0x1d0, Size: 4, Value: 0x10},
+	{Offset: 0x1d4, Size: 4, Value: 0x10},
+	{Offset: 0x1d8, Size: 4, Value: 0x10},
+	{Offset: 0x1dc, Size: 4, Value: 0x10},
+	{Offset: 0x1e0, Size: 4, Value: 0x10},
+	{Offset: 0x1e4, Size: 4, Value: 0x10},
+	{Offset: 0x1e8, Size: 4, Value: 0x10},
+	{Offset: 0x1ec, Size: 4, Value: 0x10},
+	{Offset: 0x1f0, Size: 4, Value: 0x10},
+	{Offset: 0x1f4, Size: 4, Value: 0x10},
+	{Offset: 0x1f8, Size: 4, Value: 0x10},
+	{Offset: 0x1fc, Size: 4, Value: 0x10},
+	{Offset: 0x200, Size: 4, Value: 0x10},
+	{Offset: 0x204, Size: 4, Value: 0x10},
+	{Offset: 0x208, Size: 4, Value: 0x10},
+	{Offset: 0x20c, Size: 4, Value: 0x10},
+	{Offset: 0x210, Size: 4, Value: 0x10},
+	{Offset: 0x214, Size: 4, Value: 0x10},
+	{Offset: 0x218, Size: 4, Value: 0x10},
+	{Offset: 0x21c, Size: 4, Value: 0x10},
+	{Offset: 0x220, Size: 4, Value: 0x10},
+	{Offset: 0x224, Size: 4, Value: 0x10},
+	{Offset: 0x228, Size: 4, Value: 0x10},
+	{Offset: 0x22c, Size: 4, Value: 0x10},
+	{Offset: 0x230, Size: 4, Value: 0x10},
+	{Offset: 0x234, Size: 4, Value: 0x10},
+	{Offset: 0x238, Size: 4, Value: 0x10},
+	{Offset: 0x23c, Size: 4, Value: 0x10},
+	{Offset: 0x240, Size: 4, Value: 0x10},
+	{Offset: 0x244, Size: 4, Value: 0x10},
+	{Offset: 0x248, Size: 4, Value: 0x10},
+	{Offset: 0x24c, Size: 4, Value: 0x10},
+	{Offset: 0x250, Size: 4, Value: 0x10},
+	{Offset: 0x254, Size: 4, Value: 0x10},
+	{Offset: 0x258, Size: 4, Value: 0x10},
+	{Offset: 0x25c, Size: 4, Value: 0x10},
+	{Offset: 0x260, Size: 4, Value: 0x10},
+	{Offset: 0x264, Size: 4, Value: 0x10},
+	{Offset: 0x268, Size: 4, Value: 0x10},
+	{Offset: 0x26c, Size: 4, Value: 0x10},
+	{Offset: 0x270, Size: 4, Value: 0x10},
+	{Offset: 0x274, Size: 4, Value: 0x10},
+	{Offset: 0x278, Size: 4, Value: 0x10},
+	{Offset: 0x27c, Size: 4, Value: 0x10},
+	{Offset: 0x280, Size: 4, Value: 0x10},
+	{Offset: 0x284, Size: 4, Value: 0x10},
+	{Offset: 0x288, Size: 4, Value: 0x10},
+	{Offset: 0x28c, Size: 4, Value: 0x10},
+	{Offset: 0x290, Size: 4, Value: 0x10},
+	{Offset: 0x294, Size: 4, Value: 0x10},
+	{Offset: 0x298, Size: 4, Value: 0x10},
+	{Offset: 0x29c, Size: 4, Value: 0x10},
+	{Offset: 0x2a0, Size: 4, Value: 0x10},
+	{Offset: 0x2a4, Size: 4, Value: 0x10},
+	{Offset: 0x2a8, Size: 4, Value: 0x10},
+	{Offset: 0x2ac, Size: 4, Value: 0x10},
+	{Offset: 0x2b0, Size: 4, Value: 0x10},
+	{Offset: 0x2b4, Size: 4, Value: 0x10},
+	{Offset: 0x2b8, Size: 4, Value: 0x10},
+	{Offset: 0x2bc, Size: 4, Value: 0x10},
+	{Offset: 0x2c0, Size: 4, Value: 0x10},
+	{Offset: 0x2c4, Size: 4, Value: 0x10},
+	{Offset: 0x2c8, Size: 4, Value: 0x10},
+	{Offset: 0x2cc, Size: 4, Value: 0x10},
+	{Offset: 0x2d0, Size: 4, Value: 0x10},
+	{Offset: 0x2d4, Size: 4, Value: 0x10},
+	{Offset: 0x2d8, Size: 4, Value: 0x10},
+	{Offset: 0x2dc, Size: 4, Value: 0x10},
+	{Offset: 0x2e0, Size: 4, Value: 0x10},
+	{Offset: 0x2e4, Size: 4, Value: 0x10},
+	{Offset: 0x2e8, Size: 4, Value: 0x10},
+	{Offset: 0x2ec, Size: 4, Value: 0x10},
+	{Offset: 0x2f0, Size: 4, Value: 0x10},
+	{Offset: 0x2f4, Size: 4, Value: 0x10},
+	{Offset: 0x2f8, Size: 4, Value: 0x10},
+	{Offset: 0x2fc, Size: 4, Value: 0x10},
+	{Offset: 0x300, Size: 4, Value: 0x10},
+	{Offset: 0x304, Size: 4, Value: 0x10},
+	{Offset: 0x308, Size: 4, Value: 0x10},
+	{Offset: 0x30c, Size: 4, Value: 0x10},
+	{Offset: 0x310, Size: 4, Value: 0x10},
+	{Offset: 0x314, Size: 4, Value: 0x10},
+	{Offset: 0x318, Size: 4, Value: 0x10},
+	{Offset: 0x31c, Size: 4, Value: 0x10},
+	{Offset: 0x320, Size: 4, Value: 0x10},
+	{Offset: 0x324, Size: 4, Value: 0x10},
+	{Offset: 0x328, Size: 4, Value: 0x10},
+	{Offset: 0x440, Size: 4, Value: 0x100},
+	{Offset: 0x468, Size: 4, Value: 0x100},
+	{Offset: 0x494, Size: 4, Value: 0x1},
+	{Offset: 0x498, Size: 4, Value: 0x1},
+	{Offset: 0x49c, Size: 4, Value: 0x1},
+	{Offset: 0x4a0, Size: 4, Value: 0x1},
+	{Offset: 0x4a4, Size: 4, Value: 0x1},
+	{Offset: 0x4a8, Size: 4, Value: 0x1},
+	{Offset: 0x4ac, Size: 4, Value: 0x1},
+	{Offset: 0x4b0, Size: 4, Value: 0x1},
+	{Offset: 0x4b4, Size: 4, Value: 0x1},
+	{Offset: 0x4b8, Size: 4, Value: 0x1},
+	{Offset: 0x4bc, Size: 4, Value: 0x1},
+	{Offset: 0x4c0, Size: 4, Value: 0x1},
+	{Offset: 0x4c4, Size: 4, Value: 0x1},
+	{Offset: 0x4c8, Size: 4, Value: 0x1},
+	{Offset: 0x4cc, Size: 4, Value: 0x1},
+	{Offset: 0x4d0, Size: 4, Value: 0x1},
+	{Offset: 0x4d4, Size: 4, Value: 0x1},
+	{Offset: 0x4d8, Size: 4, Value: 0x1},
+	{Offset: 0x4dc, Size: 4, Value: 0x1},
+	{Offset: 0x4e0, Size: 4, Value: 0x1},
+	{Offset: 0x4e4, Size: 4, Value: 0x1},
+	{Offset: 0x4e8, Size: 4, Value: 0x1},
+	{Offset: 0x4ec, Size: 4, Value: 0x1},
+	{Offset: 0x4f0, Size: 4, Value: 0x1},
+	{Offset: 0x4f4, Size: 4, Value: 0x1},
+	{Offset: 0x4f8, Size: 4, Value: 0x1},
+	{Offset: 0x4fc, Size: 4, Value: 0x1},
+	{Offset: 0x500, Size: 4, Value: 0x1},
+	{Offset: 0x508, Size: 4, Value: 0x1},
+	{Offset: 0x50c, Size: 4, Value: 0x2},
+	{Offset: 0x510, Size: 4, Value: 0x3},
+	{Offset: 0x514, Size: 4, Value: 0x4},
+	{Offset: 0x518, Size: 4, Value: 0x5},
+	{Offset: 0x51c, Size: 4, Value: 0x6},
+	{Offset: 0x520, Size: 4, Value: 0x7},
+	{Offset: 0x524, Size: 4, Value: 0x8},
+	{Offset: 0x528, Size: 4, Value: 0x9},
+	{Offset: 0x52c, Size: 4, Value: 0xa},
+	{Offset: 0x530, Size: 4, Value: 0xb},
+	{Offset: 0x534, Size: 4, Value: 0xc},
+	{Offset: 0x538, Size: 4, Value: 0xd},
+	{Offset: 0x53c, Size: 4, Value: 0xe},
+	{Offset: 0x540, Size: 4, Value: 0xf},
+	{Offset: 0x548, Size: 4, Value: 0x1},
+	{Offset: 0x54c, Size: 4, Value: 0x2},
+	{Offset: 0x550, Size: 4, Value: 0x3},
+	{Offset: 0x554, Size: 4, Value: 0x4},
+	{Offset: 0x558, Size: 4, Value: 0x5},
+	{Offset: 0x55c, Size: 4, Value: 0x6},
+	{Offset: 0x560, Size: 4, Value: 0x7},
+	{Offset: 0x564, Size: 4, Value: 0x8},
+	{Offset: 0x568, Size: 4, Value: 0x9},
+	{Offset: 0x56c, Size: 4, Value: 0xa},
+	{Offset: 0x570, Size: 4, Value: 0xb},
+	{Offset: 0x574, Size: 4, Value: 0xc},
+	{Offset: 0x578, Size: 4, Value: 0xd},
+	{Offset: 0x57c, Size: 4, Value: 0xe},
+	{Offset: 0x580, Size: 4, Value: 0xf},
+	{Offset: 0x584, Size: 4, Value: 0x1},
+	{Offset: 0x58c, Size: 4, Value: 0x1},
+	{Offset: 0x594, Size: 4, Value: 0x5},
+	{Offset: 0xffc, Size: 4, Value: 0x1605190},
+}
+
+// efuseResets lists the nonzero reset values of the efuse registers, by offset from the block base.
+var efuseResets = []mmio.Reset{
+	{Offset: 0xf8, Size: 4, Value: 0x4052},
+	{Offset: 0xfc, Size: 4, Value: 0x10000},
+	{Offset: 0x118, Size: 4, Value: 0x28},
+	{Offset: 0x1fc, Size: 4, Value: 0x16042600},
+}
+
+// gpio_sdResets lists the nonzero reset values of the gpio_sd registers, by offset from the block base.
+var gpio_sdResets = []mmio.Reset{
+	{Offset: 0x0, Size: 4, Value: 0xff00},
+	{Offset: 0x4, Size: 4, Value: 0xff00},
+	{Offset: 0x8, Size: 4, Value: 0xff00},
+	{Offset: 0xc, Size: 4, Value: 0xff00},
+	{Offset: 0x10, Size: 4, Value: 0xff00},
+	{Offset: 0x14, Size: 4, Value: 0xff00},
+	{Offset: 0x18, Size: 4, Value: 0xff00},
+	{Offset: 0x1c, Size: 4, Value: 0xff00},
+	{Offset: 0x28, Size: 4, Value: 0x1506190},
+}
+
+// hinfResets lists the nonzero reset values of the hinf registers, by offset from the block base.
+var hinfResets = []mmio.Reset{
+	{Offset: 0x0, Size: 4, Value: 0x22226666},
+	{Offset: 0x4, Size: 4, Value: 0x1110011},
+	{Offset: 0x1c, Size: 4, Value: 0x20000},
+	{Offset: 0x20, Size: 4, Value: 0xffffffff},
+	{Offset: 0x24, Size: 4, Value: 0xffffffff},
+	{Offset: 0x28, Size: 4, Value: 0xffffffff},
+	{Offset: 0x2c, Size: 4, Value: 0xffffffff},
+	{Offset: 0x30, Size: 4, Value: 0xffffffff},
+	{Offset: 0x34, Size: 4, Value: 0xffffffff},
+	{Offset: 0x38, Size: 4, Value: 0xffffffff},
+	{Offset: 0x3c, Size: 4, Value: 0xffffffff},
+	{Offset: 0x40, Size: 4, Value: 0x33336666},
+	{Offset: 0xfc, Size: 4, Value: 0x15030200},
+}
+
+// i2cResets lists the nonzero reset values of the i2c registers, by offset from the block base.
+var i2cResets = []mmio.Reset{
+	{Offset: 0x4, Size: 4, Value: 0x3},
+	{Offset: 0x18, Size: 4, Value: 0x155408b},
+	{Offset: 0x40, Size: 4, Value: 0x8},
+	{Offset: 0x44, Size: 4, Value: 0x8},
+	{Offset: 0x50, Size: 4, Value: 0x8},
+	{Offset: 0x54, Size: 4, Value: 0x8},
+	{Offset: 0xf8, Size: 4, Value: 0x16042000},
+}
+
+// i2sResets lists the nonzero reset values of the i2s registers, by offset from the block base.
+var i2sResets = []mmio.Reset{
+	{Offset: 0x8, Size: 4, Value: 0x30300},
+	{Offset: 0x20, Size: 4, Value: 0x1820},
+	{Offset: 0x24, Size: 4, Value: 0x40},
+	{Offset: 0x60, Size: 4, Value: 0x100},
+	{Offset: 0x74, Size: 4, Value: 0x810},
+	{Offset: 0x80, Size: 4, Value: 0x80007fff},
+	{Offset: 0x84, Size: 4, Value: 0xa0500},
+	{Offset: 0x88, Size: 4, Value: 0x502a4},
+	{Offset: 0x8c, Size: 4, Value: 0x8a80339},
+	{Offset: 0x90, Size: 4, Value: 0xa0178a05},
+	{Offset: 0x94, Size: 4, Value: 0x28},
+	{Offset: 0xa0, Size: 4, Value: 0x89},
+	{Offset: 0xa4, Size: 4, Value: 0xa},
+	{Offset: 0xac, Size: 4, Value: 0x4},
+	{Offset: 0xb0, Size: 4, Value: 0x410186},
+	{Offset: 0xb4, Size: 4, Value: 0x1550020},
+	{Offset: 0xb8, Size: 4, Value: 0xf01e0},
+	{Offset: 0xbc, Size: 4, Value: 0x7},
+	{Offset: 0xfc, Size: 4, Value: 0x1604201},
+}
+
+// ledcResets lists the nonzero reset values of the ledc registers, by offset from the block base.
+var ledcResets = []mmio.Reset{
+	{Offset: 0xc, Size: 4, Value: 0x40000000},
+	{Offset: 0x20, Size: 4, Value: 0x40000000},
+	{Offset: 0x34, Size: 4, Value: 0x40000000},
+	{Offset: 0x48, Size: 4, Value: 0x40000000},
+	{Offset: 0x5c, Size: 4, Value: 0x40000000},
+	{Offset: 0x70, Size: 4, Value: 0x40000000},
+	{Offset: 0x84, Size: 4, Value: 0x40000000},
+	{Offset: 0x98, Size: 4, Value: 0x40000000},
+	{Offset: 0xac, Size: 4, Value: 0x40000000},
+	{Offset: 0xc0, Size: 4, Value: 0x40000000},
+	{Offset: 0xd4, Size: 4, Value: 0x40000000},
+	{Offset: 0xe8, Size: 4, Value: 0x40000000},
+	{Offset: 0xfc, Size: 4, Value: 0x40000000},
+	{Offset: 0x110, Size: 4, Value: 0x40000000},
+	{Offset: 0x124, Size: 4, Value: 0x40000000},
+	{Offset: 0x138, Size: 4, Value: 0x40000000},
+	{Offset: 0x140, Size: 4, Value: 0x1000000},
+	{Offset: 0x148, Size: 4, Value: 0x1000000},
+	{Offset: 0x150, Size: 4, Value: 0x1000000},
+	{Offset: 0x158, Size: 4, Value: 0x1000000},
+	{Offset: 0x160, Size: 4, Value: 0x1000000},
+	{Offset: 0x168, Size: 4, Value: 0x1000000},
+	{Offset: 0x170, Size: 4, Value: 0x1000000},
+	{Offset: 0x178, Size: 4, Value: 0x1000000},
+	{Offset: 0x1fc, Size: 4, Value: 0x16031700},
+}
+
+// mcpwmResets lists the nonzero reset values of the mcpwm registers, by offset from the block base.
+var mcpwmResets = []mmio.Reset{
+	{Offset: 0x4, Size: 4, Value: 0xff00},
+	{Offset: 0x14, Size: 4, Value: 0xff00},
+	{Offset: 0x24, Size: 4, Value: 0xff00},
+	{Offset: 0x4c, Size: 4, Value: 0x20},
+	{Offset: 0x58, Size: 4, Value: 0x18000},
+	{Offset: 0x84, Size: 4, Value: 0x20},
+	{Offset: 0x90, Size: 4, Value: 0x18000},
+	{Offset: 0xbc, Size: 4, Value: 0x20},
+	{Offset: 0xc8, Size: 4, Value: 0x18000},
+	{Offset: 0x10c, Size: 4, Value: 0x55},
+	{Offset: 0x124, Size: 4, Value: 0x2107230},
+}
+
+// pcntResets lists the nonzero reset values of the pcnt registers, by offset from the block base.
+var pcntResets = []mmio.Reset{
+	{Offset: 0x0, Size: 4, Value: 0x3c10},
+	{Offset: 0xc, Size: 4, Value: 0x3c10},
+	{Offset: 0x18, Size: 4, Value: 0x3c10},
+	{Offset: 0x24, Size: 4, Value: 0x3c10},
+	{Offset: 0x30, Size: 4, Value: 0x3c10},
+	{Offset: 0x3c, Size: 4, Value: 0x3c10},
+	{Offset: 0x48, Size: 4, Value: 0x3c10},
+	{Offset: 0x54, Size: 4, Value: 0x3c10},
+	{Offset: 0xb0, Size: 4, Value: 0x5555},
+	{Offset: 0xfc, Size: 4, Value: 0x14122600},
+}
+
+// rmtResets lists the nonzero reset values of the rmt registers, by offset from the block base.
+var rmtResets = []mmio.Reset{
+	{Offset: 0x20, Size: 4, Value: 0x31100002},
+	{Offset: 0x24, Size: 4, Value: 0xf20},
+	{Offset: 0x28, Size: 4, Value: 0x31100002},
+	{Offset: 0x2c, Size: 4, Value: 0xf20},
+	{Offset: 0x30, Size: 4, Value: 0x31100002},
+	{Offset: 0x34, Size: 4, Value: 0xf20},
+	{Offset: 0x38, Size: 4, Value: 0x31100002},
+	{Offset: 0x3c, Size: 4, Value: 0xf20},
+	{Offset: 0x40, Size: 4, Value: 0x31100002},
+	{Offset: 0x44, Size: 4, Value: 0xf20},
+	{Offset: 0x48, Size: 4, Value: 0x31100002},
+	{Offset: 0x4c, Size: 4, Value: 0xf20},
+	{Offset: 0x50, Size: 4, Value: 0x31100002},
+	{Offset: 0x54, Size: 4, Value: 0xf20},
+	{Offset: 0x58, Size: 4, Value: 0x31100002},
+	{Offset: 0x5c, Size: 4, Value: 0xf20},
+	{Offset: 0xb0, Size: 4, Value: 0x400040},
+	{Offset: 0xb4, Size: 4, Value: 0x400040},
+	{Offset: 0xb8, Size: 4, Value: 0x400040},
+	{Offset: 0xbc, Size: 4, Value: 0x400040},
+	{Offset: 0xc0, Size: 4, Value: 0x400040},
+	{Offset: 0xc4, Size: 4, Value: 0x400040},
+	{Offset: 0xc8, Size: 4, Value: 0x400040},
+	{Offset: 0xcc, Size: 4, Value: 0x400040},
+	{Offset: 0xd0, Size: 4, Value: 0x80},
+	{Offset: 0xd4, Size: 4, Value: 0x80},
+	{Offset: 0xd8, Size: 4, Value: 0x80},
+	{Offset: 0xdc, Size: 4, Value: 0x80},
+	{Offset: 0xe0, Size: 4, Value: 0x80},
+	{Offset: 0xe4, Size: 4, Value: 0x80},
+	{Offset: 0xe8, Size: 4, Value: 0x80},
+	{Offset: 0xec, Size: 4, Value: 0x80},
+	{Offset: 0xfc, Size: 4, Value: 0x16022600},
+}
+
+// rtc_cntlResets lists the nonzero reset values of the rtc_cntl registers, by offset from the block base.
+var rtc_cntlResets = []mmio.Reset{
+	{Offset: 0x0, Size: 4, Value: 0x1c492000},
+	{Offset: 0x18, Size: 4, Value: 0x300000},
+	{Offset: 0x1c, Size: 4, Value: 0x28140403},
+	{Offset: 0x20, Size: 4, Value: 0x1080000},
+	{Offset: 0x24, Size: 4, Value: 0x14160a08},
+	{Offset: 0x28, Size: 4, Value: 0x10200a08},
+	{Offset: 0x2c, Size: 4, Value: 0x12148001},
+	{Offset: 0x30, Size: 4, Value: 0x800000},
+	{Offset: 0x34, Size: 4, Value: 0x3000},
+	{Offset: 0x38, Size: 4, Value: 0x6000},
+	{Offset: 0x70, Size: 4, Value: 0x2210},
+	{Offset: 0x74, Size: 4, Value: 0x2a00000},
+	{Offset: 0x7c, Size: 4, Value: 0x29002400},
+	{Offset: 0x80, Size: 4, Value: 0x12925},
+	{Offset: 0x84, Size: 4, Value: 0x155550},
+	{Offset: 0x88, Size: 4, Value: 0xaaaa5000},
+	{Offset: 0x8c, Size: 4, Value: 0x4c80},
+	{Offset: 0x90, Size: 4, Value: 0x1f400},
+	{Offset: 0x94, Size: 4, Value: 0x13880},
+	{Offset: 0x98, Size: 4, Value: 0xfff},
+	{Offset: 0x9c, Size: 4, Value: 0xfff},
+	{Offset: 0xa4, Size: 4, Value: 0x50d83aa1},
+	{Offset: 0xd4, Size: 4, Value: 0x13ff0000},
+	{Offset: 0x13c, Size: 4, Value: 0x1604280},
+}
+
+// rtc_ioResets lists the nonzero reset values of the rtc_io registers, by offset from the block base.
+var rtc_ioResets = []mmio.Reset{
+	{Offset: 0x84, Size: 4, Value: 0x80000000},
+	{Offset: 0x88, Size: 4, Value: 0x80000000},
+	{Offset: 0x8c, Size: 4, Value: 0x84100010},
+	{Offset: 0x90, Size: 4, Value: 0x66000000},
+	{Offset: 0x94, Size: 4, Value: 0x52000000},
+	{Offset: 0x98, Size: 4, Value: 0x4a000000},
+	{Offset: 0x9c, Size: 4, Value: 0x52000000},
+	{Offset: 0xa0, Size: 4, Value: 0x4a000000},
+	{Offset: 0xa4, Size: 4, Value: 0x52000000},
+	{Offset: 0xa8, Size: 4, Value: 0x52000000},
+	{Offset: 0xac, Size: 4, Value: 0x4a000000},
+	{Offset: 0xb0, Size: 4, Value: 0x42000000},
+	{Offset: 0xb4, Size: 4, Value: 0x2000000},
+	{Offset: 0xb8, Size: 4, Value: 0x2000000},
+	{Offset: 0xc8, Size: 4, Value: 0x1603160},
+}
+
+// sdhostResets lists the nonzero reset values of the sdhost registers, by offset from the block base.
+var sdhostResets = []mmio.Reset{
+	{Offset: 0x14, Size: 4, Value: 0xffffff40},
+	{Offset: 0x1c, Size: 4, Value: 0x200},
+	{Offset: 0x20, Size: 4, Value: 0x200},
+	{Offset: 0x2c, Size: 4, Value: 0x20000000},
+	{Offset: 0x48, Size: 4, Value: 0x716},
+	{Offset: 0x6c, Size: 4, Value: 0x5432270a},
+	{Offset: 0x70, Size: 4, Value: 0x3444cc3},
+	{Offset: 0x78, Size: 4, Value: 0x1},
+	{Offset: 0x800, Size: 4, Value: 0x820200},
+}
+
+// sensResets lists the nonzero reset values of the sens registers, by offset from the block base.
+var sensResets = []mmio.Reset{
+	{Offset: 0x0, Size: 4, Value: 0x70902},
+	{Offset: 0x8, Size: 4, Value: 0xa000a},
+	{Offset: 0xc, Size: 4, Value: 0x20000a},
+	{Offset: 0x10, Size: 4, Value: 0x707338f},
+	{Offset: 0x18, Size: 4, Value: 0xc8},
+	{Offset: 0x1c, Size: 4, Value: 0x64},
+	{Offset: 0x20, Size: 4, Value: 0x32},
+	{Offset: 0x24, Size: 4, Value: 0x28},
+	{Offset: 0x28, Size: 4, Value: 0x14},
+	{Offset: 0x2c, Size: 4, Value: 0xf},
+	{Offset: 0x30, Size: 4, Value: 0x100200},
+	{Offset: 0x34, Size: 4, Value: 0xffffffff},
+	{Offset: 0x38, Size: 4, Value: 0xffffffff},
+	{Offset: 0x4c, Size: 4, Value: 0x66002},
+	{Offset: 0x58, Size: 4, Value: 0x2041000},
+	{Offset: 0x84, Size: 4, Value: 0x400800},
+	{Offset: 0x8c, Size: 4, Value: 0x3fffffff},
+	{Offset: 0x90, Size: 4, Value: 0x70902},
+	{Offset: 0x9c, Size: 4, Value: 0x3000000},
+	{Offset: 0xa0, Size: 4, Value: 0x3},
+	{Offset: 0xfc, Size: 4, Value: 0x1605180},
+}
+
+// slcResets lists the nonzero reset values of the slc registers, by offset from the block base.
+var slcResets = []mmio.Reset{
+	{Offset: 0x0, Size: 4, Value: 0xff3cff30},
+	{Offset: 0x24, Size: 4, Value: 0x20002},
+	{Offset: 0x30, Size: 4, Value: 0x20002},
+	{Offset: 0x44, Size: 4, Value: 0x100000},
+	{Offset: 0x60, Size: 4, Value: 0x300078},
+	{Offset: 0x74, Size: 4, Value: 0xa7720},
+	{Offset: 0x98, Size: 4, Value: 0x101b101a},
+	{Offset: 0xd8, Size: 4, Value: 0x80},
+	{Offset: 0x114, Size: 4, Value: 0x509},
+	{Offset: 0x118, Size: 4, Value: 0x3ff},
+	{Offset: 0x138, Size: 4, Value: 0x5400},
+	{Offset: 0x1f8, Size: 4, Value: 0x16022500},
+	{Offset: 0x1fc, Size: 4, Value: 0x100},
+}
+
+// slchostResets lists the nonzero reset values of the slchost registers, by offset from the block base.
+var slchostResets = []mmio.Reset{
+	{Offset: 0x20, Size: 4, Value: 0x1},
+	{Offset: 0x78, Size: 4, Value: 0xc0},
+	{Offset: 0x7c, Size: 4, Value: 0x1ff},
+	{Offset: 0x10c, Size: 4, Value: 0x3c044},
+	{Offset: 0x110, Size: 4, Value: 0x3c1e0},
+	{Offset: 0x178, Size: 4, Value: 0x16022500},
+	{Offset: 0x17c, Size: 4, Value: 0x600},
+}
+
+// spiResets lists the nonzero reset values of the spi registers, by offset from the block base.
+var spiResets = []mmio.Reset{
+	{Offset: 0x8, Size: 4, Value: 0x20a400},
+	{Offset: 0xc, Size: 4, Value: 0x5fff0000},
+	{Offset: 0x14, Size: 4, Value: 0x11},
+	{Offset: 0x18, Size: 4, Value: 0x80003043},
+	{Offset: 0x1c, Size: 4, Value: 0x80000040},
+	{Offset: 0x20, Size: 4, Value: 0x5c000007},
+	{Offset: 0x24, Size: 4, Value: 0x70000000},
+	{Offset: 0x34, Size: 4, Value: 0x6},
+	{Offset: 0x38, Size: 4, Value: 0x20},
+	{Offset: 0x3c, Size: 4, Value: 0x2000000},
+	{Offset: 0x54, Size: 4, Value: 0x15c04830},
+	{Offset: 0xf0, Size: 4, Value: 0x800a0050},
+	{Offset: 0xf4, Size: 4, Value: 0x800f0000},
+	{Offset: 0x100, Size: 4, Value: 0x200},
+	{Offset: 0x3fc, Size: 4, Value: 0x1604270},
+}
+
+// timgResets lists the nonzero reset values of the timg registers, by offset from the block base.
+var timgResets = []mmio.Reset{
+	{Offset: 0x0, Size: 4, Value: 0x60002000},
+	{Offset: 0x24, Size: 4, Value: 0x60002000},
+	{Offset: 0x48, Size: 4, Value: 0x4c000},
+	{Offset: 0x4c, Size: 4, Value: 0x10000},
+	{Offset: 0x50, Size: 4, Value: 0x18cba80},
+	{Offset: 0x54, Size: 4, Value: 0x7ffffff},
+	{Offset: 0x58, Size: 4, Value: 0xfffff},
+	{Offset: 0x5c, Size: 4, Value: 0xfffff},
+	{Offset: 0x64, Size: 4, Value: 0x50d83aa1},
+	{Offset: 0x68, Size: 4, Value: 0x13000},
+	{Offset: 0x70, Size: 4, Value: 0x60002300},
+	{Offset: 0xf8, Size: 4, Value: 0x1604290},
+}
+
+// twaiResets lists the nonzero reset values of the twai registers, by offset from the block base.
+var twaiResets = []mmio.Reset{
+	{Offset: 0x0, Size: 4, Value: 0x1},
+	{Offset: 0x34, Size: 4, Value: 0x60},
+}
+
+// uartResets lists the nonzero reset values of the uart registers, by offset from the block base.
+var uartResets = []mmio.Reset{
+	{Offset: 0x14, Size: 4, Value: 0x2b6},
+	{Offset: 0x18, Size: 4, Value: 0x1000},
+	{Offset: 0x20, Size: 4, Value: 0x800001c},
+	{Offset: 0x24, Size: 4, Value: 0x6060},
+	{Offset: 0x28, Size: 4, Value: 0xfffff},
+	{Offset: 0x2c, Size: 4, Value: 0xfffff},
+	{Offset: 0x38, Size: 4, Value: 0xf0},
+	{Offset: 0x3c, Size: 4, Value: 0x1311e000},
+	{Offset: 0x40, Size: 4, Value: 0xa40100},
+	{Offset: 0x48, Size: 4, Value: 0x186a00},
+	{Offset: 0x4c, Size: 4, Value: 0x186a00},
+	{Offset: 0x50, Size: 4, Value: 0x1e00},
+	{Offset: 0x54, Size: 4, Value: 0x32b},
+	{Offset: 0x58, Size: 4, Value: 0x88},
+	{Offset: 0x68, Size: 4, Value: 0xfffff},
+	{Offset: 0x6c, Size: 4, Value: 0xfffff},
+	{Offset: 0x78, Size: 4, Value: 0x15122500},
+	{Offset: 0x7c, Size: 4, Value: 0x500},
+}
+
+// uhciResets lists the nonzero reset values of the uhci registers, by offset from the block base.
+var uhciResets = []mmio.Reset{
+	{Offset: 0x0, Size: 4, Value: 0x370100},
+	{Offset: 0x14, Size: 4, Value: 0x2},
+	{Offset: 0x1c, Size: 4, Value: 0x2},
+	{Offset: 0x28, Size: 4, Value: 0x100000},
+	{Offset: 0x2c, Size: 4, Value: 0x33},
+	{Offset: 0x64, Size: 4, Value: 0x33},
+	{Offset: 0x68, Size: 4, Value: 0x810810},
+	{Offset: 0xb0, Size: 4, Value: 0xdcdbc0},
+	{Offset: 0xb4, Size: 4, Value: 0xdddbdb},
+	{Offset: 0xb8, Size: 4, Value: 0xdedb11},
+	{Offset: 0xbc, Size: 4, Value: 0xdfdb13},
+	{Offset: 0xc0, Size: 4, Value: 0x80},
+	{Offset: 0xfc, Size: 4, Value: 0x16041001},
 }

@@ -4,82 +4,570 @@
 
 package esp32c3
 
-import (
-	"github.com/gohal/gohal/rt/mmio"
+import "github.com/gohal/gohal/rt/mmio"
 
-	"github.com/gohal/gohal/pac/esp32c3/aes"
-	"github.com/gohal/gohal/pac/esp32c3/apb_ctrl"
-	"github.com/gohal/gohal/pac/esp32c3/apb_saradc"
-	"github.com/gohal/gohal/pac/esp32c3/assist_debug"
-	"github.com/gohal/gohal/pac/esp32c3/bb"
-	"github.com/gohal/gohal/pac/esp32c3/dma"
-	"github.com/gohal/gohal/pac/esp32c3/ds"
-	"github.com/gohal/gohal/pac/esp32c3/efuse"
-	"github.com/gohal/gohal/pac/esp32c3/extmem"
-	"github.com/gohal/gohal/pac/esp32c3/gpio"
-	"github.com/gohal/gohal/pac/esp32c3/gpio_sd"
-	"github.com/gohal/gohal/pac/esp32c3/hmac"
-	"github.com/gohal/gohal/pac/esp32c3/i2c"
-	"github.com/gohal/gohal/pac/esp32c3/i2s"
-	"github.com/gohal/gohal/pac/esp32c3/interrupt_core"
-	"github.com/gohal/gohal/pac/esp32c3/io_mux"
-	"github.com/gohal/gohal/pac/esp32c3/ledc"
-	"github.com/gohal/gohal/pac/esp32c3/rmt"
-	"github.com/gohal/gohal/pac/esp32c3/rng"
-	"github.com/gohal/gohal/pac/esp32c3/rsa"
-	"github.com/gohal/gohal/pac/esp32c3/rtc_cntl"
-	"github.com/gohal/gohal/pac/esp32c3/sensitive"
-	"github.com/gohal/gohal/pac/esp32c3/sha"
-	"github.com/gohal/gohal/pac/esp32c3/spi0"
-	"github.com/gohal/gohal/pac/esp32c3/spi1"
-	"github.com/gohal/gohal/pac/esp32c3/spi2"
-	"github.com/gohal/gohal/pac/esp32c3/system"
-	"github.com/gohal/gohal/pac/esp32c3/systimer"
-	"github.com/gohal/gohal/pac/esp32c3/timg"
-	"github.com/gohal/gohal/pac/esp32c3/twai"
-	"github.com/gohal/gohal/pac/esp32c3/uart"
-	"github.com/gohal/gohal/pac/esp32c3/uhci"
-	"github.com/gohal/gohal/pac/esp32c3/usb_device"
-	"github.com/gohal/gohal/pac/esp32c3/xts_aes"
-)
-
-// On the host, simulated memory starts at the SVD reset values, as the chip does.
+// On the host, simulated memory starts at the SVD reset values, as the chip does. The
+// tables exist only in host builds: the chip needs none.
 func init() {
-	mmio.InitReset(AESBase, aes.ResetValues)
-	mmio.InitReset(APB_CTRLBase, apb_ctrl.ResetValues)
-	mmio.InitReset(APB_SARADCBase, apb_saradc.ResetValues)
-	mmio.InitReset(ASSIST_DEBUGBase, assist_debug.ResetValues)
-	mmio.InitReset(BBBase, bb.ResetValues)
-	mmio.InitReset(DMABase, dma.ResetValues)
-	mmio.InitReset(DSBase, ds.ResetValues)
-	mmio.InitReset(EFUSEBase, efuse.ResetValues)
-	mmio.InitReset(EXTMEMBase, extmem.ResetValues)
-	mmio.InitReset(GPIOBase, gpio.ResetValues)
-	mmio.InitReset(GPIO_SDBase, gpio_sd.ResetValues)
-	mmio.InitReset(HMACBase, hmac.ResetValues)
-	mmio.InitReset(I2C0Base, i2c.ResetValues)
-	mmio.InitReset(I2S0Base, i2s.ResetValues)
-	mmio.InitReset(INTERRUPT_CORE0Base, interrupt_core.ResetValues)
-	mmio.InitReset(IO_MUXBase, io_mux.ResetValues)
-	mmio.InitReset(LEDCBase, ledc.ResetValues)
-	mmio.InitReset(RMTBase, rmt.ResetValues)
-	mmio.InitReset(RNGBase, rng.ResetValues)
-	mmio.InitReset(RSABase, rsa.ResetValues)
-	mmio.InitReset(RTC_CNTLBase, rtc_cntl.ResetValues)
-	mmio.InitReset(SENSITIVEBase, sensitive.ResetValues)
-	mmio.InitReset(SHABase, sha.ResetValues)
-	mmio.InitReset(SPI0Base, spi0.ResetValues)
-	mmio.InitReset(SPI1Base, spi1.ResetValues)
-	mmio.InitReset(SPI2Base, spi2.ResetValues)
-	mmio.InitReset(SYSTEMBase, system.ResetValues)
-	mmio.InitReset(SYSTIMERBase, systimer.ResetValues)
-	mmio.InitReset(TIMG0Base, timg.ResetValues)
-	mmio.InitReset(TIMG1Base, timg.ResetValues)
-	mmio.InitReset(TWAI0Base, twai.ResetValues)
-	mmio.InitReset(UART0Base, uart.ResetValues)
-	mmio.InitReset(UART1Base, uart.ResetValues)
-	mmio.InitReset(UHCI0Base, uhci.ResetValues)
-	mmio.InitReset(UHCI1Base, uhci.ResetValues)
-	mmio.InitReset(USB_DEVICEBase, usb_device.ResetValues)
-	mmio.InitReset(XTS_AESBase, xts_aes.ResetValues)
+	mmio.InitReset(AESBase, aesResets)
+	mmio.InitReset(APB_CTRLBase, apb_ctrlResets)
+	mmio.InitReset(APB_SARADCBase, apb_saradcResets)
+	mmio.InitReset(ASSIST_DEBUGBase, assist_debugResets)
+	mmio.InitReset(DMABase, dmaResets)
+	mmio.InitReset(DSBase, dsResets)
+	mmio.InitReset(EFUSEBase, efuseResets)
+	mmio.InitReset(EXTMEMBase, extmemResets)
+	mmio.InitReset(GPIOBase, gpioResets)
+	mmio.InitReset(GPIO_SDBase, gpio_sdResets)
+	mmio.InitReset(HMACBase, hmacResets)
+	mmio.InitReset(I2C0Base, i2cResets)
+	mmio.InitReset(I2S0Base, i2sResets)
+	mmio.InitReset(INTERRUPT_CORE0Base, interrupt_coreResets)
+	mmio.InitReset(IO_MUXBase, io_muxResets)
+	mmio.InitReset(LEDCBase, ledcResets)
+	mmio.InitReset(RMTBase, rmtResets)
+	mmio.InitReset(RSABase, rsaResets)
+	mmio.InitReset(RTC_CNTLBase, rtc_cntlResets)
+	mmio.InitReset(SENSITIVEBase, sensitiveResets)
+	mmio.InitReset(SHABase, shaResets)
+	mmio.InitReset(SPI0Base, spi0Resets)
+	mmio.InitReset(SPI1Base, spi1Resets)
+	mmio.InitReset(SPI2Base, spi2Resets)
+	mmio.InitReset(SYSTEMBase, systemResets)
+	mmio.InitReset(SYSTIMERBase, systimerResets)
+	mmio.InitReset(TIMG0Base, timgResets)
+	mmio.InitReset(TIMG1Base, timgResets)
+	mmio.InitReset(TWAI0Base, twaiResets)
+	mmio.InitReset(UART0Base, uartResets)
+	mmio.InitReset(UART1Base, uartResets)
+	mmio.InitReset(UHCI0Base, uhciResets)
+	mmio.InitReset(UHCI1Base, uhciResets)
+	mmio.InitReset(USB_DEVICEBase, usb_deviceResets)
+	mmio.InitReset(XTS_AESBase, xts_aesResets)
+}
+
+// aesResets lists the nonzero reset values of the aes registers, by offset from the block base.
+var aesResets = []mmio.Reset{
+	{Offset: 0xb4, Size: 4, Value: 0x20191210},
+}
+
+// apb_ctrlResets lists the nonzero reset values of the apb_ctrl registers, by offset from the block base.
+var apb_ctrlResets = []mmio.Reset{
+	{Offset: 0x0, Size: 4, Value: 0x1},
+	{Offset: 0x4, Size: 4, Value: 0x10727},
+	{Offset: 0x8, Size: 4, Value: 0x7ff},
+	{Offset: 0x14, Size: 4, Value: 0xfffce030},
+	{Offset: 0x28, Size: 4, Value: 0x3},
+	{Offset: 0x2c, Size: 4, Value: 0x3},
+	{Offset: 0x30, Size: 4, Value: 0x3},
+	{Offset: 0x34, Size: 4, Value: 0x3},
+	{Offset: 0x3c, Size: 4, Value: 0x400000},
+	{Offset: 0x40, Size: 4, Value: 0x800000},
+	{Offset: 0x44, Size: 4, Value: 0xc00000},
+	{Offset: 0x48, Size: 4, Value: 0x400},
+	{Offset: 0x4c, Size: 4, Value: 0x400},
+	{Offset: 0x50, Size: 4, Value: 0x400},
+	{Offset: 0x54, Size: 4, Value: 0x400},
+	{Offset: 0x9c, Size: 4, Value: 0x15},
+	{Offset: 0xa4, Size: 4, Value: 0x3f},
+	{Offset: 0xac, Size: 4, Value: 0x3f},
+	{Offset: 0xb4, Size: 4, Value: 0x6480},
+	{Offset: 0x3fc, Size: 4, Value: 0x2007210},
+}
+
+// apb_saradcResets lists the nonzero reset values of the apb_saradc registers, by offset from the block base.
+var apb_saradcResets = []mmio.Reset{
+	{Offset: 0x0, Size: 4, Value: 0x40038240},
+	{Offset: 0x4, Size: 4, Value: 0xa1fe},
+	{Offset: 0xc, Size: 4, Value: 0xff0808},
+	{Offset: 0x20, Size: 4, Value: 0x1a000000},
+	{Offset: 0x24, Size: 4, Value: 0x900},
+	{Offset: 0x28, Size: 4, Value: 0x3740000},
+	{Offset: 0x34, Size: 4, Value: 0x3ffed},
+	{Offset: 0x38, Size: 4, Value: 0x3ffed},
+	{Offset: 0x50, Size: 4, Value: 0xff},
+	{Offset: 0x54, Size: 4, Value: 0x4},
+	{Offset: 0x58, Size: 4, Value: 0x18000},
+	{Offset: 0x5c, Size: 4, Value: 0x4002},
+	{Offset: 0x60, Size: 4, Value: 0x8000},
+	{Offset: 0x3fc, Size: 4, Value: 0x2007171},
+}
+
+// assist_debugResets lists the nonzero reset values of the assist_debug registers, by offset from the block base.
+var assist_debugResets = []mmio.Reset{
+	{Offset: 0x10, Size: 4, Value: 0xffffffff},
+	{Offset: 0x18, Size: 4, Value: 0xffffffff},
+	{Offset: 0x20, Size: 4, Value: 0xffffffff},
+	{Offset: 0x28, Size: 4, Value: 0xffffffff},
+	{Offset: 0x3c, Size: 4, Value: 0xffffffff},
+	{Offset: 0x70, Size: 4, Value: 0x80},
+	{Offset: 0x1fc, Size: 4, Value: 0x2008010},
+}
+
+// dmaResets lists the nonzero reset values of the dma registers, by offset from the block base.
+var dmaResets = []mmio.Reset{
+	{Offset: 0x48, Size: 4, Value: 0x2008250},
+	{Offset: 0x78, Size: 4, Value: 0x7800003},
+	{Offset: 0x7c, Size: 4, Value: 0x800},
+	{Offset: 0x80, Size: 4, Value: 0x1100000},
+	{Offset: 0xa0, Size: 4, Value: 0x3f},
+	{Offset: 0xd0, Size: 4, Value: 0x8},
+	{Offset: 0xd8, Size: 4, Value: 0x7800002},
+	{Offset: 0xe0, Size: 4, Value: 0x800000},
+	{Offset: 0x100, Size: 4, Value: 0x3f},
+	{Offset: 0x138, Size: 4, Value: 0x7800003},
+	{Offset: 0x13c, Size: 4, Value: 0x800},
+	{Offset: 0x140, Size: 4, Value: 0x1100000},
+	{Offset: 0x160, Size: 4, Value: 0x3f},
+	{Offset: 0x190, Size: 4, Value: 0x8},
+	{Offset: 0x198, Size: 4, Value: 0x7800002},
+	{Offset: 0x1a0, Size: 4, Value: 0x800000},
+	{Offset: 0x1c0, Size: 4, Value: 0x3f},
+	{Offset: 0x1f8, Size: 4, Value: 0x7800003},
+	{Offset: 0x1fc, Size: 4, Value: 0x800},
+	{Offset: 0x200, Size: 4, Value: 0x1100000},
+	{Offset: 0x220, Size: 4, Value: 0x3f},
+	{Offset: 0x250, Size: 4, Value: 0x8},
+	{Offset: 0x258, Size: 4, Value: 0x7800002},
+	{Offset: 0x260, Size: 4, Value: 0x800000},
+	{Offset: 0x280, Size: 4, Value: 0x3f},
+}
+
+// dsResets lists the nonzero reset values of the ds registers, by offset from the block base.
+var dsResets = []mmio.Reset{
+	{Offset: 0xe20, Size: 4, Value: 0x20200618},
+}
+
+// efuseResets lists the nonzero reset values of the efuse registers, by offset from the block base.
+var efuseResets = []mmio.Reset{
+	{Offset: 0x1c8, Size: 4, Value: 0x2},
+	{Offset: 0x1e8, Size: 4, Value: 0x1fe1c},
+	{Offset: 0x1ec, Size: 4, Value: 0x12000000},
+	{Offset: 0x1f0, Size: 4, Value: 0x288000},
+	{Offset: 0x1f4, Size: 4, Value: 0x190},
+	{Offset: 0x1fc, Size: 4, Value: 0x2007200},
+}
+
+// extmemResets lists the nonzero reset values of the extmem registers, by offset from the block base.
+var extmemResets = []mmio.Reset{
+	{Offset: 0x4, Size: 4, Value: 0x3},
+	{Offset: 0x8, Size: 4, Value: 0x5},
+	{Offset: 0x1c, Size: 4, Value: 0x4},
+	{Offset: 0x28, Size: 4, Value: 0x1},
+	{Offset: 0x34, Size: 4, Value: 0x2},
+	{Offset: 0x40, Size: 4, Value: 0x8},
+	{Offset: 0x54, Size: 4, Value: 0x42000000},
+	{Offset: 0x58, Size: 4, Value: 0x427fffff},
+	{Offset: 0x5c, Size: 4, Value: 0x3c000000},
+	{Offset: 0x60, Size: 4, Value: 0x3c7fffff},
+	{Offset: 0x94, Size: 4, Value: 0xffffffff},
+	{Offset: 0x9c, Size: 4, Value: 0xffffffff},
+	{Offset: 0xac, Size: 4, Value: 0x5},
+	{Offset: 0xb0, Size: 4, Value: 0x1},
+	{Offset: 0xb8, Size: 4, Value: 0x7},
+	{Offset: 0xc8, Size: 4, Value: 0x7},
+	{Offset: 0xd0, Size: 4, Value: 0x1},
+	{Offset: 0xe0, Size: 4, Value: 0x800},
+	{Offset: 0xe4, Size: 4, Value: 0x800},
+	{Offset: 0xe8, Size: 4, Value: 0xff},
+	{Offset: 0xf4, Size: 4, Value: 0x800},
+	{Offset: 0xf8, Size: 4, Value: 0x800},
+	{Offset: 0xfc, Size: 4, Value: 0xf},
+	{Offset: 0x100, Size: 4, Value: 0x1},
+	{Offset: 0x3fc, Size: 4, Value: 0x2007160},
+}
+
+// gpioResets lists the nonzero reset values of the gpio registers, by offset from the block base.
+var gpioResets = []mmio.Reset{
+	{Offset: 0x554, Size: 4, Value: 0x80},
+	{Offset: 0x558, Size: 4, Value: 0x80},
+	{Offset: 0x55c, Size: 4, Value: 0x80},
+	{Offset: 0x560, Size: 4, Value: 0x80},
+	{Offset: 0x564, Size: 4, Value: 0x80},
+	{Offset: 0x568, Size: 4, Value: 0x80},
+	{Offset: 0x56c, Size: 4, Value: 0x80},
+	{Offset: 0x570, Size: 4, Value: 0x80},
+	{Offset: 0x574, Size: 4, Value: 0x80},
+	{Offset: 0x578, Size: 4, Value: 0x80},
+	{Offset: 0x57c, Size: 4, Value: 0x80},
+	{Offset: 0x580, Size: 4, Value: 0x80},
+	{Offset: 0x584, Size: 4, Value: 0x80},
+	{Offset: 0x588, Size: 4, Value: 0x80},
+	{Offset: 0x58c, Size: 4, Value: 0x80},
+	{Offset: 0x590, Size: 4, Value: 0x80},
+	{Offset: 0x594, Size: 4, Value: 0x80},
+	{Offset: 0x598, Size: 4, Value: 0x80},
+	{Offset: 0x59c, Size: 4, Value: 0x80},
+	{Offset: 0x5a0, Size: 4, Value: 0x80},
+	{Offset: 0x5a4, Size: 4, Value: 0x80},
+	{Offset: 0x5a8, Size: 4, Value: 0x80},
+	{Offset: 0x5ac, Size: 4, Value: 0x80},
+	{Offset: 0x5b0, Size: 4, Value: 0x80},
+	{Offset: 0x5b4, Size: 4, Value: 0x80},
+	{Offset: 0x5b8, Size: 4, Value: 0x80},
+	{Offset: 0x62c, Size: 4, Value: 0x1},
+	{Offset: 0x6fc, Size: 4, Value: 0x2006130},
+}
+
+// gpio_sdResets lists the nonzero reset values of the gpio_sd registers, by offset from the block base.
+var gpio_sdResets = []mmio.Reset{
+	{Offset: 0x0, Size: 4, Value: 0xff00},
+	{Offset: 0x4, Size: 4, Value: 0xff00},
+	{Offset: 0x8, Size: 4, Value: 0xff00},
+	{Offset: 0xc, Size: 4, Value: 0xff00},
+	{Offset: 0x28, Size: 4, Value: 0x2006230},
+}
+
+// hmacResets lists the nonzero reset values of the hmac registers, by offset from the block base.
+var hmacResets = []mmio.Reset{
+	{Offset: 0xf8, Size: 4, Value: 0x20200622},
+}
+
+// i2cResets lists the nonzero reset values of the i2c registers, by offset from the block base.
+var i2cResets = []mmio.Reset{
+	{Offset: 0x4, Size: 4, Value: 0x20b},
+	{Offset: 0x8, Size: 4, Value: 0xc000},
+	{Offset: 0xc, Size: 4, Value: 0x10},
+	{Offset: 0x18, Size: 4, Value: 0x408b},
+	{Offset: 0x20, Size: 4, Value: 0x2},
+	{Offset: 0x40, Size: 4, Value: 0x8},
+	{Offset: 0x44, Size: 4, Value: 0x8},
+	{Offset: 0x48, Size: 4, Value: 0x8},
+	{Offset: 0x4c, Size: 4, Value: 0x8},
+	{Offset: 0x50, Size: 4, Value: 0x300},
+	{Offset: 0x54, Size: 4, Value: 0x200000},
+	{Offset: 0x78, Size: 4, Value: 0x10},
+	{Offset: 0x7c, Size: 4, Value: 0x10},
+	{Offset: 0xf8, Size: 4, Value: 0x20070201},
+}
+
+// i2sResets lists the nonzero reset values of the i2s registers, by offset from the block base.
+var i2sResets = []mmio.Reset{
+	{Offset: 0x20, Size: 4, Value: 0x9600},
+	{Offset: 0x24, Size: 4, Value: 0xb200},
+	{Offset: 0x28, Size: 4, Value: 0x2f3de300},
+	{Offset: 0x2c, Size: 4, Value: 0x6f3de300},
+	{Offset: 0x30, Size: 4, Value: 0x2},
+	{Offset: 0x34, Size: 4, Value: 0x2},
+	{Offset: 0x38, Size: 4, Value: 0x200},
+	{Offset: 0x3c, Size: 4, Value: 0x200},
+	{Offset: 0x40, Size: 4, Value: 0x4aa004},
+	{Offset: 0x44, Size: 4, Value: 0x3f783c0},
+	{Offset: 0x50, Size: 4, Value: 0xffff},
+	{Offset: 0x54, Size: 4, Value: 0xffff},
+	{Offset: 0x60, Size: 4, Value: 0x810},
+	{Offset: 0x64, Size: 4, Value: 0x40},
+	{Offset: 0x6c, Size: 4, Value: 0x1},
+	{Offset: 0x80, Size: 4, Value: 0x2007220},
+}
+
+// interrupt_coreResets lists the nonzero reset values of the interrupt_core registers, by offset from the block base.
+var interrupt_coreResets = []mmio.Reset{
+	{Offset: 0x100, Size: 4, Value: 0x1},
+	{Offset: 0x7fc, Size: 4, Value: 0x2007210},
+}
+
+// io_muxResets lists the nonzero reset values of the io_mux registers, by offset from the block base.
+var io_muxResets = []mmio.Reset{
+	{Offset: 0x0, Size: 4, Value: 0x7ff},
+	{Offset: 0x4, Size: 4, Value: 0xb00},
+	{Offset: 0x8, Size: 4, Value: 0xb00},
+	{Offset: 0xc, Size: 4, Value: 0xb00},
+	{Offset: 0x10, Size: 4, Value: 0xb00},
+	{Offset: 0x14, Size: 4, Value: 0xb00},
+	{Offset: 0x18, Size: 4, Value: 0xb00},
+	{Offset: 0x1c, Size: 4, Value: 0xb00},
+	{Offset: 0x20, Size: 4, Value: 0xb00},
+	{Offset: 0x24, Size: 4, Value: 0xb00},
+	{Offset: 0x28, Size: 4, Value: 0xb00},
+	{Offset: 0x2c, Size: 4, Value: 0xb00},
+	{Offset: 0x30, Size: 4, Value: 0xb00},
+	{Offset: 0x34, Size: 4, Value: 0xb00},
+	{Offset: 0x38, Size: 4, Value: 0xb00},
+	{Offset: 0x3c, Size: 4, Value: 0xb00},
+	{Offset: 0x40, Size: 4, Value: 0xb00},
+	{Offset: 0x44, Size: 4, Value: 0xb00},
+	{Offset: 0x48, Size: 4, Value: 0xb00},
+	{Offset: 0x4c, Size: 4, Value: 0xb00},
+	{Offset: 0x50, Size: 4, Value: 0xb00},
+	{Offset: 0x54, Size: 4, Value: 0xb00},
+	{Offset: 0x58, Size: 4, Value: 0xb00},
+	{Offset: 0xfc, Size: 4, Value: 0x2006050},
+}
+
+// ledcResets lists the nonzero reset values of the ledc registers, by offset from the block base.
+var ledcResets = []mmio.Reset{
+	{Offset: 0xc, Size: 4, Value: 0x40000000},
+	{Offset: 0x20, Size: 4, Value: 0x40000000},
+	{Offset: 0x34, Size: 4, Value: 0x40000000},
+	{Offset: 0x48, Size: 4, Value: 0x40000000},
+	{Offset: 0x5c, Size: 4, Value: 0x40000000},
+	{Offset: 0x70, Size: 4, Value: 0x40000000},
+	{Offset: 0xa0, Size: 4, Value: 0x800000},
+	{Offset: 0xa8, Size: 4, Value: 0x800000},
+	{Offset: 0xb0, Size: 4, Value: 0x800000},
+	{Offset: 0xb8, Size: 4, Value: 0x800000},
+	{Offset: 0xfc, Size: 4, Value: 0x19061700},
+}
+
+// rmtResets lists the nonzero reset values of the rmt registers, by offset from the block base.
+var rmtResets = []mmio.Reset{
+	{Offset: 0x10, Size: 4, Value: 0x710200},
+	{Offset: 0x14, Size: 4, Value: 0x710200},
+	{Offset: 0x18, Size: 4, Value: 0x30ffff02},
+	{Offset: 0x1c, Size: 4, Value: 0x1e8},
+	{Offset: 0x20, Size: 4, Value: 0x30ffff02},
+	{Offset: 0x24, Size: 4, Value: 0x1e8},
+	{Offset: 0x48, Size: 4, Value: 0x400040},
+	{Offset: 0x4c, Size: 4, Value: 0x400040},
+	{Offset: 0x58, Size: 4, Value: 0x80},
+	{Offset: 0x5c, Size: 4, Value: 0x80},
+	{Offset: 0x60, Size: 4, Value: 0x80},
+	{Offset: 0x64, Size: 4, Value: 0x80},
+	{Offset: 0x68, Size: 4, Value: 0x5000010},
+	{Offset: 0xcc, Size: 4, Value: 0x2006231},
+}
+
+// rsaResets lists the nonzero reset values of the rsa registers, by offset from the block base.
+var rsaResets = []mmio.Reset{
+	{Offset: 0x820, Size: 4, Value: 0x1},
+	{Offset: 0x830, Size: 4, Value: 0x20200618},
+}
+
+// rtc_cntlResets lists the nonzero reset values of the rtc_cntl registers, by offset from the block base.
+var rtc_cntlResets = []mmio.Reset{
+	{Offset: 0x0, Size: 4, Value: 0x1c00a000},
+	{Offset: 0x1c, Size: 4, Value: 0x28140403},
+	{Offset: 0x20, Size: 4, Value: 0x1000000},
+	{Offset: 0x24, Size: 4, Value: 0xa080a08},
+	{Offset: 0x28, Size: 4, Value: 0x10200a08},
+	{Offset: 0x2c, Size: 4, Value: 0x8000},
+	{Offset: 0x30, Size: 4, Value: 0xa080000},
+	{Offset: 0x34, Size: 4, Value: 0xc40000},
+	{Offset: 0x38, Size: 4, Value: 0x3000},
+	{Offset: 0x3c, Size: 4, Value: 0x60000},
+	{Offset: 0x60, Size: 4, Value: 0x66c80},
+	{Offset: 0x70, Size: 4, Value: 0x11583218},
+	{Offset: 0x74, Size: 4, Value: 0x400000},
+	{Offset: 0x78, Size: 4, Value: 0xab0be0a},
+	{Offset: 0x7c, Size: 4, Value: 0x10800},
+	{Offset: 0x80, Size: 4, Value: 0xa0000000},
+	{Offset: 0x88, Size: 4, Value: 0x555010},
+	{Offset: 0x8c, Size: 4, Value: 0xaa805080},
+	{Offset: 0x90, Size: 4, Value: 0x13214},
+	{Offset: 0x94, Size: 4, Value: 0x30d40},
+	{Offset: 0x98, Size: 4, Value: 0x13880},
+	{Offset: 0x9c, Size: 4, Value: 0xfff},
+	{Offset: 0xa0, Size: 4, Value: 0xfff},
+	{Offset: 0xac, Size: 4, Value: 0x4b00000},
+	{Offset: 0xd8, Size: 4, Value: 0x43ff0010},
+	{Offset: 0xe8, Size: 4, Value: 0xff00000},
+	{Offset: 0xfc, Size: 4, Value: 0xc800},
+	{Offset: 0x108, Size: 4, Value: 0xa0d00000},
+	{Offset: 0x10c, Size: 4, Value: 0x7},
+	{Offset: 0x1fc, Size: 4, Value: 0x2007270},
+}
+
+// sensitiveResets lists the nonzero reset values of the sensitive registers, by offset from the block base.
+var sensitiveResets = []mmio.Reset{
+	{Offset: 0x14, Size: 4, Value: 0x1},
+	{Offset: 0x1c, Size: 4, Value: 0xf},
+	{Offset: 0x2c, Size: 4, Value: 0xf},
+	{Offset: 0x34, Size: 4, Value: 0x3},
+	{Offset: 0x3c, Size: 4, Value: 0xff0ff},
+	{Offset: 0x44, Size: 4, Value: 0xff0ff},
+	{Offset: 0x4c, Size: 4, Value: 0xff0ff},
+	{Offset: 0x54, Size: 4, Value: 0xff0ff},
+	{Offset: 0x5c, Size: 4, Value: 0xff0ff},
+	{Offset: 0x64, Size: 4, Value: 0xff0ff},
+	{Offset: 0x6c, Size: 4, Value: 0xff0ff},
+	{Offset: 0x74, Size: 4, Value: 0xff0ff},
+	{Offset: 0x7c, Size: 4, Value: 0xff0ff},
+	{Offset: 0x84, Size: 4, Value: 0x3},
+	{Offset: 0xac, Size: 4, Value: 0x1c7fff},
+	{Offset: 0xb0, Size: 4, Value: 0x1c7fff},
+	{Offset: 0xb8, Size: 4, Value: 0x3},
+	{Offset: 0xc4, Size: 4, Value: 0xf0ff0ff},
+	{Offset: 0xcc, Size: 4, Value: 0x3},
+	{Offset: 0xdc, Size: 4, Value: 0xcf0fffff},
+	{Offset: 0xe0, Size: 4, Value: 0xfcc30cf3},
+	{Offset: 0xe4, Size: 4, Value: 0x3cc0cc33},
+	{Offset: 0xe8, Size: 4, Value: 0xfffff3fc},
+	{Offset: 0xec, Size: 4, Value: 0xcf0fffff},
+	{Offset: 0xf0, Size: 4, Value: 0xfcc30cf3},
+	{Offset: 0xf4, Size: 4, Value: 0x3cc0cc33},
+	{Offset: 0xf8, Size: 4, Value: 0xfffff3fc},
+	{Offset: 0xfc, Size: 4, Value: 0x3fffff},
+	{Offset: 0x100, Size: 4, Value: 0xfff},
+	{Offset: 0x108, Size: 4, Value: 0x3fff},
+	{Offset: 0x10c, Size: 4, Value: 0x3fff},
+	{Offset: 0x134, Size: 4, Value: 0x3},
+	{Offset: 0x140, Size: 4, Value: 0x3},
+	{Offset: 0x150, Size: 4, Value: 0xcf0fffff},
+	{Offset: 0x154, Size: 4, Value: 0xfcc30cf3},
+	{Offset: 0x158, Size: 4, Value: 0x3cc0cc33},
+	{Offset: 0x15c, Size: 4, Value: 0xf3fc},
+	{Offset: 0x164, Size: 4, Value: 0x3},
+	{Offset: 0x170, Size: 4, Value: 0x1},
+	{Offset: 0xffc, Size: 4, Value: 0x2010200},
+}
+
+// shaResets lists the nonzero reset values of the sha registers, by offset from the block base.
+var shaResets = []mmio.Reset{
+	{Offset: 0x2c, Size: 4, Value: 0x20200616},
+}
+
+// spi0Resets lists the nonzero reset values of the spi0 registers, by offset from the block base.
+var spi0Resets = []mmio.Reset{
+	{Offset: 0x8, Size: 4, Value: 0x2c2000},
+	{Offset: 0x10, Size: 4, Value: 0x21},
+	{Offset: 0x14, Size: 4, Value: 0x30103},
+	{Offset: 0x1c, Size: 4, Value: 0x5c000007},
+	{Offset: 0x20, Size: 4, Value: 0x70000000},
+	{Offset: 0x54, Size: 4, Value: 0x200},
+	{Offset: 0xa8, Size: 4, Value: 0x1},
+	{Offset: 0xdc, Size: 4, Value: 0x1},
+	{Offset: 0x3fc, Size: 4, Value: 0x2007130},
+}
+
+// spi1Resets lists the nonzero reset values of the spi1 registers, by offset from the block base.
+var spi1Resets = []mmio.Reset{
+	{Offset: 0x8, Size: 4, Value: 0x2ca000},
+	{Offset: 0xc, Size: 4, Value: 0xffc},
+	{Offset: 0x14, Size: 4, Value: 0x30103},
+	{Offset: 0x18, Size: 4, Value: 0x80000000},
+	{Offset: 0x1c, Size: 4, Value: 0x5c000007},
+	{Offset: 0x20, Size: 4, Value: 0x70000000},
+	{Offset: 0x34, Size: 4, Value: 0x2},
+	{Offset: 0x38, Size: 4, Value: 0xffffffff},
+	{Offset: 0x98, Size: 4, Value: 0x14},
+	{Offset: 0x9c, Size: 4, Value: 0x8002000},
+	{Offset: 0xa0, Size: 4, Value: 0x5757a},
+	{Offset: 0xdc, Size: 4, Value: 0x1},
+	{Offset: 0x3fc, Size: 4, Value: 0x2007170},
+}
+
+// spi2Resets lists the nonzero reset values of the spi2 registers, by offset from the block base.
+var spi2Resets = []mmio.Reset{
+	{Offset: 0x8, Size: 4, Value: 0x3c0000},
+	{Offset: 0xc, Size: 4, Value: 0x80003043},
+	{Offset: 0x10, Size: 4, Value: 0x800000c0},
+	{Offset: 0x14, Size: 4, Value: 0xb8410007},
+	{Offset: 0x18, Size: 4, Value: 0x78000000},
+	{Offset: 0x20, Size: 4, Value: 0x3e},
+	{Offset: 0xe0, Size: 4, Value: 0x2800000},
+	{Offset: 0xf0, Size: 4, Value: 0x2007220},
+}
+
+// systemResets lists the nonzero reset values of the system registers, by offset from the block base.
+var systemResets = []mmio.Reset{
+	{Offset: 0x4, Size: 4, Value: 0xc0},
+	{Offset: 0x8, Size: 4, Value: 0xc},
+	{Offset: 0xc, Size: 4, Value: 0x1},
+	{Offset: 0x10, Size: 4, Value: 0xf9c1e06f},
+	{Offset: 0x14, Size: 4, Value: 0x200},
+	{Offset: 0x1c, Size: 4, Value: 0x1fe},
+	{Offset: 0x20, Size: 4, Value: 0xff},
+	{Offset: 0x24, Size: 4, Value: 0x2001001},
+	{Offset: 0x38, Size: 4, Value: 0x1},
+	{Offset: 0x3c, Size: 4, Value: 0x1},
+	{Offset: 0x40, Size: 4, Value: 0x5},
+	{Offset: 0x48, Size: 4, Value: 0x7ff00000},
+	{Offset: 0x54, Size: 4, Value: 0x1},
+	{Offset: 0x58, Size: 4, Value: 0x1},
+	{Offset: 0x5c, Size: 4, Value: 0x3},
+	{Offset: 0x60, Size: 4, Value: 0x3},
+	{Offset: 0x64, Size: 4, Value: 0x3},
+	{Offset: 0x68, Size: 4, Value: 0x3},
+	{Offset: 0xffc, Size: 4, Value: 0x2007150},
+}
+
+// systimerResets lists the nonzero reset values of the systimer registers, by offset from the block base.
+var systimerResets = []mmio.Reset{
+	{Offset: 0x0, Size: 4, Value: 0x46000000},
+	{Offset: 0xfc, Size: 4, Value: 0x2006171},
+}
+
+// timgResets lists the nonzero reset values of the timg registers, by offset from the block base.
+var timgResets = []mmio.Reset{
+	{Offset: 0x0, Size: 4, Value: 0x60002000},
+	{Offset: 0x48, Size: 4, Value: 0x4c000},
+	{Offset: 0x4c, Size: 4, Value: 0x10000},
+	{Offset: 0x50, Size: 4, Value: 0x18cba80},
+	{Offset: 0x54, Size: 4, Value: 0x7ffffff},
+	{Offset: 0x58, Size: 4, Value: 0xfffff},
+	{Offset: 0x5c, Size: 4, Value: 0xfffff},
+	{Offset: 0x64, Size: 4, Value: 0x50d83aa1},
+	{Offset: 0x68, Size: 4, Value: 0x13000},
+	{Offset: 0x80, Size: 4, Value: 0xffffff98},
+	{Offset: 0xf8, Size: 4, Value: 0x2006191},
+	{Offset: 0xfc, Size: 4, Value: 0x60000000},
+}
+
+// twaiResets lists the nonzero reset values of the twai registers, by offset from the block base.
+var twaiResets = []mmio.Reset{
+	{Offset: 0x0, Size: 4, Value: 0x1},
+	{Offset: 0x34, Size: 4, Value: 0x60},
+}
+
+// uartResets lists the nonzero reset values of the uart registers, by offset from the block base.
+var uartResets = []mmio.Reset{
+	{Offset: 0x4, Size: 4, Value: 0x2},
+	{Offset: 0x14, Size: 4, Value: 0x2b6},
+	{Offset: 0x18, Size: 4, Value: 0x8},
+	{Offset: 0x1c, Size: 4, Value: 0xe000c000},
+	{Offset: 0x20, Size: 4, Value: 0x1000001c},
+	{Offset: 0x24, Size: 4, Value: 0xc060},
+	{Offset: 0x28, Size: 4, Value: 0xfff},
+	{Offset: 0x2c, Size: 4, Value: 0xfff},
+	{Offset: 0x38, Size: 4, Value: 0xf0},
+	{Offset: 0x3c, Size: 4, Value: 0x26e0},
+	{Offset: 0x40, Size: 4, Value: 0x2200},
+	{Offset: 0x44, Size: 4, Value: 0xa},
+	{Offset: 0x48, Size: 4, Value: 0x40100},
+	{Offset: 0x50, Size: 4, Value: 0x901},
+	{Offset: 0x54, Size: 4, Value: 0x901},
+	{Offset: 0x58, Size: 4, Value: 0xb},
+	{Offset: 0x5c, Size: 4, Value: 0x32b},
+	{Offset: 0x60, Size: 4, Value: 0xa0012},
+	{Offset: 0x68, Size: 4, Value: 0x80100},
+	{Offset: 0x70, Size: 4, Value: 0xfff},
+	{Offset: 0x74, Size: 4, Value: 0xfff},
+	{Offset: 0x78, Size: 4, Value: 0x3701000},
+	{Offset: 0x7c, Size: 4, Value: 0x2008270},
+	{Offset: 0x80, Size: 4, Value: 0x40000500},
+}
+
+// uhciResets lists the nonzero reset values of the uhci registers, by offset from the block base.
+var uhciResets = []mmio.Reset{
+	{Offset: 0x0, Size: 4, Value: 0x6e0},
+	{Offset: 0x14, Size: 4, Value: 0x33},
+	{Offset: 0x20, Size: 4, Value: 0x33},
+	{Offset: 0x24, Size: 4, Value: 0x810810},
+	{Offset: 0x28, Size: 4, Value: 0x8},
+	{Offset: 0x6c, Size: 4, Value: 0xdcdbc0},
+	{Offset: 0x70, Size: 4, Value: 0xdddbdb},
+	{Offset: 0x74, Size: 4, Value: 0xdedb11},
+	{Offset: 0x78, Size: 4, Value: 0xdfdb13},
+	{Offset: 0x7c, Size: 4, Value: 0x80},
+	{Offset: 0x80, Size: 4, Value: 0x2007170},
+}
+
+// usb_deviceResets lists the nonzero reset values of the usb_device registers, by offset from the block base.
+var usb_deviceResets = []mmio.Reset{
+	{Offset: 0x4, Size: 4, Value: 0x2},
+	{Offset: 0x8, Size: 4, Value: 0x8},
+	{Offset: 0x18, Size: 4, Value: 0x4200},
+	{Offset: 0x20, Size: 4, Value: 0x44},
+	{Offset: 0x28, Size: 4, Value: 0x1},
+	{Offset: 0x2c, Size: 4, Value: 0x1},
+	{Offset: 0x30, Size: 4, Value: 0x1},
+	{Offset: 0x34, Size: 4, Value: 0x1},
+	{Offset: 0x48, Size: 4, Value: 0x2},
+	{Offset: 0x80, Size: 4, Value: 0x2007300},
+}
+
+// xts_aesResets lists the nonzero reset values of the xts_aes registers, by offset from the block base.
+var xts_aesResets = []mmio.Reset{
+	{Offset: 0x5c, Size: 4, Value: 0x20200623},
 }

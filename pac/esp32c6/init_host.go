@@ -4,138 +4,1129 @@
 
 package esp32c6
 
-import (
-	"github.com/gohal/gohal/rt/mmio"
+import "github.com/gohal/gohal/rt/mmio"
 
-	"github.com/gohal/gohal/pac/esp32c6/aes"
-	"github.com/gohal/gohal/pac/esp32c6/apb_saradc"
-	"github.com/gohal/gohal/pac/esp32c6/assist_debug"
-	"github.com/gohal/gohal/pac/esp32c6/atomic"
-	"github.com/gohal/gohal/pac/esp32c6/dma"
-	"github.com/gohal/gohal/pac/esp32c6/ds"
-	"github.com/gohal/gohal/pac/esp32c6/ecc"
-	"github.com/gohal/gohal/pac/esp32c6/efuse"
-	"github.com/gohal/gohal/pac/esp32c6/extmem"
-	"github.com/gohal/gohal/pac/esp32c6/gpio"
-	"github.com/gohal/gohal/pac/esp32c6/gpio_sd"
-	"github.com/gohal/gohal/pac/esp32c6/hinf"
-	"github.com/gohal/gohal/pac/esp32c6/hmac"
-	"github.com/gohal/gohal/pac/esp32c6/hp_apm"
-	"github.com/gohal/gohal/pac/esp32c6/hp_sys"
-	"github.com/gohal/gohal/pac/esp32c6/i2c"
-	"github.com/gohal/gohal/pac/esp32c6/i2s"
-	"github.com/gohal/gohal/pac/esp32c6/ieee"
-	"github.com/gohal/gohal/pac/esp32c6/interrupt_core"
-	"github.com/gohal/gohal/pac/esp32c6/intpri"
-	"github.com/gohal/gohal/pac/esp32c6/io_mux"
-	"github.com/gohal/gohal/pac/esp32c6/ledc"
-	"github.com/gohal/gohal/pac/esp32c6/lp_ana"
-	"github.com/gohal/gohal/pac/esp32c6/lp_aon"
-	"github.com/gohal/gohal/pac/esp32c6/lp_apm"
-	"github.com/gohal/gohal/pac/esp32c6/lp_apm0"
-	"github.com/gohal/gohal/pac/esp32c6/lp_clkrst"
-	"github.com/gohal/gohal/pac/esp32c6/lp_i2c"
-	"github.com/gohal/gohal/pac/esp32c6/lp_i2c_ana_mst"
-	"github.com/gohal/gohal/pac/esp32c6/lp_io"
-	"github.com/gohal/gohal/pac/esp32c6/lp_peri"
-	"github.com/gohal/gohal/pac/esp32c6/lp_tee"
-	"github.com/gohal/gohal/pac/esp32c6/lp_timer"
-	"github.com/gohal/gohal/pac/esp32c6/lp_uart"
-	"github.com/gohal/gohal/pac/esp32c6/lp_wdt"
-	"github.com/gohal/gohal/pac/esp32c6/mcpwm"
-	"github.com/gohal/gohal/pac/esp32c6/mem_monitor"
-	"github.com/gohal/gohal/pac/esp32c6/modem_lpcon"
-	"github.com/gohal/gohal/pac/esp32c6/modem_syscon"
-	"github.com/gohal/gohal/pac/esp32c6/otp_debug"
-	"github.com/gohal/gohal/pac/esp32c6/parl_io"
-	"github.com/gohal/gohal/pac/esp32c6/pau"
-	"github.com/gohal/gohal/pac/esp32c6/pcnt"
-	"github.com/gohal/gohal/pac/esp32c6/pcr"
-	"github.com/gohal/gohal/pac/esp32c6/pmu"
-	"github.com/gohal/gohal/pac/esp32c6/rmt"
-	"github.com/gohal/gohal/pac/esp32c6/rng"
-	"github.com/gohal/gohal/pac/esp32c6/rsa"
-	"github.com/gohal/gohal/pac/esp32c6/sha"
-	"github.com/gohal/gohal/pac/esp32c6/slchost"
-	"github.com/gohal/gohal/pac/esp32c6/soc_etm"
-	"github.com/gohal/gohal/pac/esp32c6/spi0"
-	"github.com/gohal/gohal/pac/esp32c6/spi1"
-	"github.com/gohal/gohal/pac/esp32c6/spi2"
-	"github.com/gohal/gohal/pac/esp32c6/systimer"
-	"github.com/gohal/gohal/pac/esp32c6/tee"
-	"github.com/gohal/gohal/pac/esp32c6/timg"
-	"github.com/gohal/gohal/pac/esp32c6/trace"
-	"github.com/gohal/gohal/pac/esp32c6/twai"
-	"github.com/gohal/gohal/pac/esp32c6/uart"
-	"github.com/gohal/gohal/pac/esp32c6/uhci"
-	"github.com/gohal/gohal/pac/esp32c6/usb_device"
-)
-
-// On the host, simulated memory starts at the SVD reset values, as the chip does.
+// On the host, simulated memory starts at the SVD reset values, as the chip does. The
+// tables exist only in host builds: the chip needs none.
 func init() {
-	mmio.InitReset(AESBase, aes.ResetValues)
-	mmio.InitReset(APB_SARADCBase, apb_saradc.ResetValues)
-	mmio.InitReset(ASSIST_DEBUGBase, assist_debug.ResetValues)
-	mmio.InitReset(ATOMICBase, atomic.ResetValues)
-	mmio.InitReset(DMABase, dma.ResetValues)
-	mmio.InitReset(DSBase, ds.ResetValues)
-	mmio.InitReset(ECCBase, ecc.ResetValues)
-	mmio.InitReset(EFUSEBase, efuse.ResetValues)
-	mmio.InitReset(EXTMEMBase, extmem.ResetValues)
-	mmio.InitReset(GPIOBase, gpio.ResetValues)
-	mmio.InitReset(GPIO_SDBase, gpio_sd.ResetValues)
-	mmio.InitReset(HINFBase, hinf.ResetValues)
-	mmio.InitReset(HMACBase, hmac.ResetValues)
-	mmio.InitReset(HP_APMBase, hp_apm.ResetValues)
-	mmio.InitReset(HP_SYSBase, hp_sys.ResetValues)
-	mmio.InitReset(I2C0Base, i2c.ResetValues)
-	mmio.InitReset(I2S0Base, i2s.ResetValues)
-	mmio.InitReset(IEEE802154Base, ieee.ResetValues)
-	mmio.InitReset(INTERRUPT_CORE0Base, interrupt_core.ResetValues)
-	mmio.InitReset(INTPRIBase, intpri.ResetValues)
-	mmio.InitReset(IO_MUXBase, io_mux.ResetValues)
-	mmio.InitReset(LEDCBase, ledc.ResetValues)
-	mmio.InitReset(LP_PERIBase, lp_peri.ResetValues)
-	mmio.InitReset(LP_ANABase, lp_ana.ResetValues)
-	mmio.InitReset(LP_AONBase, lp_aon.ResetValues)
-	mmio.InitReset(LP_APMBase, lp_apm.ResetValues)
-	mmio.InitReset(LP_APM0Base, lp_apm0.ResetValues)
-	mmio.InitReset(LP_CLKRSTBase, lp_clkrst.ResetValues)
-	mmio.InitReset(LP_I2C0Base, lp_i2c.ResetValues)
-	mmio.InitReset(LP_I2C_ANA_MSTBase, lp_i2c_ana_mst.ResetValues)
-	mmio.InitReset(LP_IOBase, lp_io.ResetValues)
-	mmio.InitReset(LP_TEEBase, lp_tee.ResetValues)
-	mmio.InitReset(LP_TIMERBase, lp_timer.ResetValues)
-	mmio.InitReset(LP_UARTBase, lp_uart.ResetValues)
-	mmio.InitReset(LP_WDTBase, lp_wdt.ResetValues)
-	mmio.InitReset(MCPWM0Base, mcpwm.ResetValues)
-	mmio.InitReset(MEM_MONITORBase, mem_monitor.ResetValues)
-	mmio.InitReset(MODEM_LPCONBase, modem_lpcon.ResetValues)
-	mmio.InitReset(MODEM_SYSCONBase, modem_syscon.ResetValues)
-	mmio.InitReset(OTP_DEBUGBase, otp_debug.ResetValues)
-	mmio.InitReset(PARL_IOBase, parl_io.ResetValues)
-	mmio.InitReset(PAUBase, pau.ResetValues)
-	mmio.InitReset(PCNTBase, pcnt.ResetValues)
-	mmio.InitReset(PCRBase, pcr.ResetValues)
-	mmio.InitReset(PMUBase, pmu.ResetValues)
-	mmio.InitReset(RMTBase, rmt.ResetValues)
-	mmio.InitReset(RNGBase, rng.ResetValues)
-	mmio.InitReset(RSABase, rsa.ResetValues)
-	mmio.InitReset(SHABase, sha.ResetValues)
-	mmio.InitReset(SLCHOSTBase, slchost.ResetValues)
-	mmio.InitReset(SOC_ETMBase, soc_etm.ResetValues)
-	mmio.InitReset(SPI0Base, spi0.ResetValues)
-	mmio.InitReset(SPI1Base, spi1.ResetValues)
-	mmio.InitReset(SPI2Base, spi2.ResetValues)
-	mmio.InitReset(SYSTIMERBase, systimer.ResetValues)
-	mmio.InitReset(TEEBase, tee.ResetValues)
-	mmio.InitReset(TIMG0Base, timg.ResetValues)
-	mmio.InitReset(TIMG1Base, timg.ResetValues)
-	mmio.InitReset(TRACEBase, trace.ResetValues)
-	mmio.InitReset(TWAI0Base, twai.ResetValues)
-	mmio.InitReset(TWAI1Base, twai.ResetValues)
-	mmio.InitReset(UART0Base, uart.ResetValues)
-	mmio.InitReset(UART1Base, uart.ResetValues)
-	mmio.InitReset(UHCI0Base, uhci.ResetValues)
-	mmio.InitReset(USB_DEVICEBase, usb_device.ResetValues)
+	mmio.InitReset(AESBase, aesResets)
+	mmio.InitReset(APB_SARADCBase, apb_saradcResets)
+	mmio.InitReset(ASSIST_DEBUGBase, assist_debugResets)
+	mmio.InitReset(DMABase, dmaResets)
+	mmio.InitReset(DSBase, dsResets)
+	mmio.InitReset(ECCBase, eccResets)
+	mmio.InitReset(EFUSEBase, efuseResets)
+	mmio.InitReset(EXTMEMBase, extmemResets)
+	mmio.InitReset(GPIOBase, gpioResets)
+	mmio.InitReset(GPIO_SDBase, gpio_sdResets)
+	mmio.InitReset(HINFBase, hinfResets)
+	mmio.InitReset(HMACBase, hmacResets)
+	mmio.InitReset(HP_APMBase, hp_apmResets)
+	mmio.InitReset(HP_SYSBase, hp_sysResets)
+	mmio.InitReset(I2C0Base, i2cResets)
+	mmio.InitReset(I2S0Base, i2sResets)
+	mmio.InitReset(INTERRUPT_CORE0Base, interrupt_coreResets)
+	mmio.InitReset(INTPRIBase, intpriResets)
+	mmio.InitReset(IO_MUXBase, io_muxResets)
+	mmio.InitReset(LEDCBase, ledcResets)
+	mmio.InitReset(LP_PERIBase, lp_periResets)
+	mmio.InitReset(LP_ANABase, lp_anaResets)
+	mmio.InitReset(LP_AONBase, lp_aonResets)
+	mmio.InitReset(LP_APMBase, lp_apmResets)
+	mmio.InitReset(LP_APM0Base, lp_apm0Resets)
+	mmio.InitReset(LP_CLKRSTBase, lp_clkrstResets)
+	mmio.InitReset(LP_I2C0Base, lp_i2cResets)
+	mmio.InitReset(LP_I2C_ANA_MSTBase, lp_i2c_ana_mstResets)
+	mmio.InitReset(LP_IOBase, lp_ioResets)
+	mmio.InitReset(LP_TEEBase, lp_teeResets)
+	mmio.InitReset(LP_TIMERBase, lp_timerResets)
+	mmio.InitReset(LP_UARTBase, lp_uartResets)
+	mmio.InitReset(LP_WDTBase, lp_wdtResets)
+	mmio.InitReset(MCPWM0Base, mcpwmResets)
+	mmio.InitReset(MEM_MONITORBase, mem_monitorResets)
+	mmio.InitReset(MODEM_LPCONBase, modem_lpconResets)
+	mmio.InitReset(MODEM_SYSCONBase, modem_sysconResets)
+	mmio.InitReset(OTP_DEBUGBase, otp_debugResets)
+	mmio.InitReset(PARL_IOBase, parl_ioResets)
+	mmio.InitReset(PAUBase, pauResets)
+	mmio.InitReset(PCNTBase, pcntResets)
+	mmio.InitReset(PCRBase, pcrResets)
+	mmio.InitReset(PMUBase, pmuResets)
+	mmio.InitReset(RMTBase, rmtResets)
+	mmio.InitReset(RSABase, rsaResets)
+	mmio.InitReset(SHABase, shaResets)
+	mmio.InitReset(SLCHOSTBase, slchostResets)
+	mmio.InitReset(SOC_ETMBase, soc_etmResets)
+	mmio.InitReset(SPI0Base, spi0Resets)
+	mmio.InitReset(SPI1Base, spi1Resets)
+	mmio.InitReset(SPI2Base, spi2Resets)
+	mmio.InitReset(SYSTIMERBase, systimerResets)
+	mmio.InitReset(TEEBase, teeResets)
+	mmio.InitReset(TIMG0Base, timgResets)
+	mmio.InitReset(TIMG1Base, timgResets)
+	mmio.InitReset(TRACEBase, traceResets)
+	mmio.InitReset(TWAI0Base, twaiResets)
+	mmio.InitReset(TWAI1Base, twaiResets)
+	mmio.InitReset(UART0Base, uartResets)
+	mmio.InitReset(UART1Base, uartResets)
+	mmio.InitReset(UHCI0Base, uhciResets)
+	mmio.InitReset(USB_DEVICEBase, usb_deviceResets)
+}
+
+// aesResets lists the nonzero reset values of the aes registers, by offset from the block base.
+var aesResets = []mmio.Reset{
+	{Offset: 0xb4, Size: 4, Value: 0x20191210},
+}
+
+// apb_saradcResets lists the nonzero reset values of the apb_saradc registers, by offset from the block base.
+var apb_saradcResets = []mmio.Reset{
+	{Offset: 0x0, Size: 4, Value: 0x40038240},
+	{Offset: 0x4, Size: 4, Value: 0xa1fe},
+	{Offset: 0xc, Size: 4, Value: 0xff0808},
+	{Offset: 0x10, Size: 4, Value: 0x20000000},
+	{Offset: 0x14, Size: 4, Value: 0x20000000},
+	{Offset: 0x18, Size: 4, Value: 0xffffff},
+	{Offset: 0x1c, Size: 4, Value: 0xffffff},
+	{Offset: 0x20, Size: 4, Value: 0x1a000000},
+	{Offset: 0x24, Size: 4, Value: 0x900},
+	{Offset: 0x28, Size: 4, Value: 0x3740000},
+	{Offset: 0x34, Size: 4, Value: 0x3ffed},
+	{Offset: 0x38, Size: 4, Value: 0x3ffed},
+	{Offset: 0x50, Size: 4, Value: 0xff},
+	{Offset: 0x54, Size: 4, Value: 0x4},
+	{Offset: 0x58, Size: 4, Value: 0x18080},
+	{Offset: 0x5c, Size: 4, Value: 0x4002},
+	{Offset: 0x60, Size: 4, Value: 0x8000},
+	{Offset: 0x64, Size: 4, Value: 0xff00},
+	{Offset: 0x68, Size: 4, Value: 0x14},
+	{Offset: 0x3fc, Size: 4, Value: 0x2206240},
+}
+
+// assist_debugResets lists the nonzero reset values of the assist_debug registers, by offset from the block base.
+var assist_debugResets = []mmio.Reset{
+	{Offset: 0x10, Size: 4, Value: 0xffffffff},
+	{Offset: 0x18, Size: 4, Value: 0xffffffff},
+	{Offset: 0x20, Size: 4, Value: 0xffffffff},
+	{Offset: 0x28, Size: 4, Value: 0xffffffff},
+	{Offset: 0x3c, Size: 4, Value: 0xffffffff},
+	{Offset: 0x78, Size: 4, Value: 0x1},
+	{Offset: 0x3fc, Size: 4, Value: 0x2109130},
+}
+
+// dmaResets lists the nonzero reset values of the dma registers, by offset from the block base.
+var dmaResets = []mmio.Reset{
+	{Offset: 0x68, Size: 4, Value: 0x2202250},
+	{Offset: 0x78, Size: 4, Value: 0x7800003},
+	{Offset: 0x7c, Size: 4, Value: 0x800},
+	{Offset: 0x80, Size: 4, Value: 0x1100000},
+	{Offset: 0xa0, Size: 4, Value: 0x3f},
+	{Offset: 0xd0, Size: 4, Value: 0x8},
+	{Offset: 0xd8, Size: 4, Value: 0x7800002},
+	{Offset: 0xe0, Size: 4, Value: 0x800000},
+	{Offset: 0x100, Size: 4, Value: 0x3f},
+	{Offset: 0x138, Size: 4, Value: 0x7800003},
+	{Offset: 0x13c, Size: 4, Value: 0x800},
+	{Offset: 0x140, Size: 4, Value: 0x1100000},
+	{Offset: 0x160, Size: 4, Value: 0x3f},
+	{Offset: 0x190, Size: 4, Value: 0x8},
+	{Offset: 0x198, Size: 4, Value: 0x7800002},
+	{Offset: 0x1a0, Size: 4, Value: 0x800000},
+	{Offset: 0x1c0, Size: 4, Value: 0x3f},
+	{Offset: 0x1f8, Size: 4, Value: 0x7800003},
+	{Offset: 0x1fc, Size: 4, Value: 0x800},
+	{Offset: 0x200, Size: 4, Value: 0x1100000},
+	{Offset: 0x220, Size: 4, Value: 0x3f},
+	{Offset: 0x250, Size: 4, Value: 0x8},
+	{Offset: 0x258, Size: 4, Value: 0x7800002},
+	{Offset: 0x260, Size: 4, Value: 0x800000},
+	{Offset: 0x280, Size: 4, Value: 0x3f},
+}
+
+// dsResets lists the nonzero reset values of the ds registers, by offset from the block base.
+var dsResets = []mmio.Reset{
+	{Offset: 0xe20, Size: 4, Value: 0x20200618},
+}
+
+// eccResets lists the nonzero reset values of the ecc registers, by offset from the block base.
+var eccResets = []mmio.Reset{
+	{Offset: 0x1c, Size: 4, Value: 0x80000000},
+	{Offset: 0xfc, Size: 4, Value: 0x2201240},
+}
+
+// efuseResets lists the nonzero reset values of the efuse registers, by offset from the block base.
+var efuseResets = []mmio.Reset{
+	{Offset: 0x38, Size: 4, Value: 0x80000},
+	{Offset: 0x1c8, Size: 4, Value: 0x2},
+	{Offset: 0x1e8, Size: 4, Value: 0x1fe1c},
+	{Offset: 0x1ec, Size: 4, Value: 0x12010201},
+	{Offset: 0x1f0, Size: 4, Value: 0x1300001},
+	{Offset: 0x1f4, Size: 4, Value: 0xc80190},
+	{Offset: 0x1f8, Size: 4, Value: 0x2000},
+	{Offset: 0x1fc, Size: 4, Value: 0x2206300},
+}
+
+// extmemResets lists the nonzero reset values of the extmem registers, by offset from the block base.
+var extmemResets = []mmio.Reset{
+	{Offset: 0x18, Size: 4, Value: 0x20},
+	{Offset: 0x1c, Size: 4, Value: 0x4},
+	{Offset: 0x24, Size: 4, Value: 0x55555},
+	{Offset: 0x28, Size: 4, Value: 0x55555},
+	{Offset: 0x30, Size: 4, Value: 0x33333},
+	{Offset: 0x34, Size: 4, Value: 0x33333},
+	{Offset: 0x44, Size: 4, Value: 0x3fff3fff},
+	{Offset: 0x54, Size: 4, Value: 0x3fff3fff},
+	{Offset: 0x64, Size: 4, Value: 0x3fff3fff},
+	{Offset: 0x74, Size: 4, Value: 0x3fff3fff},
+	{Offset: 0x84, Size: 4, Value: 0x3fff3fff},
+	{Offset: 0x88, Size: 4, Value: 0x4},
+	{Offset: 0x98, Size: 4, Value: 0x1},
+	{Offset: 0x9c, Size: 4, Value: 0x3f},
+	{Offset: 0xa8, Size: 4, Value: 0x2},
+	{Offset: 0xb4, Size: 4, Value: 0x2},
+	{Offset: 0xc0, Size: 4, Value: 0x2},
+	{Offset: 0xcc, Size: 4, Value: 0x2},
+	{Offset: 0xd8, Size: 4, Value: 0x2},
+	{Offset: 0xe4, Size: 4, Value: 0x2},
+	{Offset: 0xf8, Size: 4, Value: 0x2},
+	{Offset: 0x10c, Size: 4, Value: 0x2},
+	{Offset: 0x120, Size: 4, Value: 0x2},
+	{Offset: 0x134, Size: 4, Value: 0x2},
+	{Offset: 0x250, Size: 4, Value: 0x40000000},
+	{Offset: 0x254, Size: 4, Value: 0x254},
+	{Offset: 0x258, Size: 4, Value: 0x258},
+	{Offset: 0x290, Size: 4, Value: 0xffffffff},
+	{Offset: 0x294, Size: 4, Value: 0x2},
+	{Offset: 0x2a0, Size: 4, Value: 0x2},
+	{Offset: 0x394, Size: 4, Value: 0xf},
+	{Offset: 0x3a0, Size: 4, Value: 0x40000000},
+	{Offset: 0x3a4, Size: 4, Value: 0x3a4},
+	{Offset: 0x3a8, Size: 4, Value: 0x3a8},
+	{Offset: 0x3ac, Size: 4, Value: 0x1},
+	{Offset: 0x3fc, Size: 4, Value: 0x2202080},
+}
+
+// gpioResets lists the nonzero reset values of the gpio registers, by offset from the block base.
+var gpioResets = []mmio.Reset{
+	{Offset: 0x154, Size: 4, Value: 0x3c},
+	{Offset: 0x158, Size: 4, Value: 0x3c},
+	{Offset: 0x15c, Size: 4, Value: 0x3c},
+	{Offset: 0x160, Size: 4, Value: 0x3c},
+	{Offset: 0x164, Size: 4, Value: 0x3c},
+	{Offset: 0x168, Size: 4, Value: 0x3c},
+	{Offset: 0x16c, Size: 4, Value: 0x3c},
+	{Offset: 0x170, Size: 4, Value: 0x3c},
+	{Offset: 0x174, Size: 4, Value: 0x3c},
+	{Offset: 0x178, Size: 4, Value: 0x38},
+	{Offset: 0x17c, Size: 4, Value: 0x3c},
+	{Offset: 0x180, Size: 4, Value: 0x3c},
+	{Offset: 0x184, Size: 4, Value: 0x3c},
+	{Offset: 0x188, Size: 4, Value: 0x3c},
+	{Offset: 0x18c, Size: 4, Value: 0x3c},
+	{Offset: 0x190, Size: 4, Value: 0x3c},
+	{Offset: 0x194, Size: 4, Value: 0x3c},
+	{Offset: 0x198, Size: 4, Value: 0x3c},
+	{Offset: 0x19c, Size: 4, Value: 0x3c},
+	{Offset: 0x1a0, Size: 4, Value: 0x3c},
+	{Offset: 0x1a4, Size: 4, Value: 0x3c},
+	{Offset: 0x1a8, Size: 4, Value: 0x3c},
+	{Offset: 0x1ac, Size: 4, Value: 0x3c},
+	{Offset: 0x1b0, Size: 4, Value: 0x3c},
+	{Offset: 0x1b4, Size: 4, Value: 0x3c},
+	{Offset: 0x1b8, Size: 4, Value: 0x3c},
+	{Offset: 0x1bc, Size: 4, Value: 0x3c},
+	{Offset: 0x1c0, Size: 4, Value: 0x3c},
+	{Offset: 0x1c4, Size: 4, Value: 0x3c},
+	{Offset: 0x1c8, Size: 4, Value: 0x3c},
+	{Offset: 0x1cc, Size: 4, Value: 0x3c},
+	{Offset: 0x1d0, Size: 4, Value: 0x3c},
+	{Offset: 0x1d4, Size: 4, Value: 0x3c},
+	{Offset: 0x1d8, Size: 4, Value: 0x3c},
+	{Offset: 0x1dc, Size: 4, Value: 0x3c},
+	{Offset: 0x1e0, Size: 4, Value: 0x3c},
+	{Offset: 0x1e4, Size: 4, Value: 0x3c},
+	{Offset: 0x1e8, Size: 4, Value: 0x3c},
+	{Offset: 0x1ec, Size: 4, Value: 0x3c},
+	{Offset: 0x1f0, Size: 4, Value: 0x3c},
+	{Offset: 0x1f4, Size: 4, Value: 0x3c},
+	{Offset: 0x1f8, Size: 4, Value: 0x3c},
+	{Offset: 0x1fc, Size: 4, Value: 0x3c},
+	{Offset: 0x200, Size: 4, Value: 0x3c},
+	{Offset: 0x204, Size: 4, Value: 0x3c},
+	{Offset: 0x208, Size: 4, Value: 0x38},
+	{Offset: 0x20c, Size: 4, Value: 0x38},
+	{Offset: 0x210, Size: 4, Value: 0x3c},
+	{Offset: 0x214, Size: 4, Value: 0x3c},
+	{Offset: 0x218, Size: 4, Value: 0x3c},
+	{Offset: 0x21c, Size: 4, Value: 0x3c},
+	{Offset: 0x220, Size: 4, Value: 0x3c},
+	{Offset: 0x224, Size: 4, Value: 0x3c},
+	{Offset: 0x228, Size: 4, Value: 0x3c},
+	{Offset: 0x22c, Size: 4, Value: 0x3c},
+	{Offset: 0x230, Size: 4, Value: 0x3c},
+	{Offset: 0x234, Size: 4, Value: 0x3c},
+	{Offset: 0x238, Size: 4, Value: 0x3c},
+	{Offset: 0x23c, Size: 4, Value: 0x3c},
+	{Offset: 0x240, Size: 4, Value: 0x3c},
+	{Offset: 0x244, Size: 4, Value: 0x3c},
+	{Offset: 0x248, Size: 4, Value: 0x3c},
+	{Offset: 0x24c, Size: 4, Value: 0x3c},
+	{Offset: 0x250, Size: 4, Value: 0x3c},
+	{Offset: 0x254, Size: 4, Value: 0x3c},
+	{Offset: 0x258, Size: 4, Value: 0x3c},
+	{Offset: 0x25c, Size: 4, Value: 0x3c},
+	{Offset: 0x260, Size: 4, Value: 0x3c},
+	{Offset: 0x264, Size: 4, Value: 0x3c},
+	{Offset: 0x268, Size: 4, Value: 0x3c},
+	{Offset: 0x26c, Size: 4, Value: 0x3c},
+	{Offset: 0x270, Size: 4, Value: 0x3c},
+	{Offset: 0x274, Size: 4, Value: 0x3c},
+	{Offset: 0x278, Size: 4, Value: 0x38},
+	{Offset: 0x27c, Size: 4, Value: 0x3c},
+	{Offset: 0x280, Size: 4, Value: 0x3c},
+	{Offset: 0x284, Size: 4, Value: 0x3c},
+	{Offset: 0x288, Size: 4, Value: 0x38},
+	{Offset: 0x28c, Size: 4, Value: 0x3c},
+	{Offset: 0x290, Size: 4, Value: 0x3c},
+	{Offset: 0x294, Size: 4, Value: 0x3c},
+	{Offset: 0x298, Size: 4, Value: 0x3c},
+	{Offset: 0x29c, Size: 4, Value: 0x3c},
+	{Offset: 0x2a0, Size: 4, Value: 0x3c},
+	{Offset: 0x2a4, Size: 4, Value: 0x3c},
+	{Offset: 0x2a8, Size: 4, Value: 0x3c},
+	{Offset: 0x2ac, Size: 4, Value: 0x3c},
+	{Offset: 0x2b0, Size: 4, Value: 0x3c},
+	{Offset: 0x2b4, Size: 4, Value: 0x3c},
+	{Offset: 0x2b8, Size: 4, Value: 0x3c},
+	{Offset: 0x2bc, Size: 4, Value: 0x3c},
+	{Offset: 0x2c0, Size: 4, Value: 0x3c},
+	{Offset: 0x2c4, Size: 4, Value: 0x3c},
+	{Offset: 0x2c8, Size: 4, Value: 0x3c},
+	{Offset: 0x2cc, Size: 4, Value: 0x3c},
+	{Offset: 0x2d0, Size: 4, Value: 0x3c},
+	{Offset: 0x2d4, Size: 4, Value: 0x3c},
+	{Offset: 0x2d8, Size: 4, Value: 0x3c},
+	{Offset: 0x2dc, Size: 4, Value: 0x3c},
+	{Offset: 0x2e0, Size: 4, Value: 0x3c},
+	{Offset: 0x2e4, Size: 4, Value: 0x3c},
+	{Offset: 0x2e8, Size: 4, Value: 0x3c},
+	{Offset: 0x2ec, Size: 4, Value: 0x3c},
+	{Offset: 0x2f0, Size: 4, Value: 0x3c},
+	{Offset: 0x2f4, Size: 4, Value: 0x3c},
+	{Offset: 0x2f8, Size: 4, Value: 0x3c},
+	{Offset: 0x2fc, Size: 4, Value: 0x3c},
+	{Offset: 0x300, Size: 4, Value: 0x3c},
+	{Offset: 0x304, Size: 4, Value: 0x3c},
+	{Offset: 0x308, Size: 4, Value: 0x3c},
+	{Offset: 0x30c, Size: 4, Value: 0x3c},
+	{Offset: 0x310, Size: 4, Value: 0x3c},
+	{Offset: 0x314, Size: 4, Value: 0x3c},
+	{Offset: 0x318, Size: 4, Value: 0x3c},
+	{Offset: 0x31c, Size: 4, Value: 0x3c},
+	{Offset: 0x320, Size: 4, Value: 0x3c},
+	{Offset: 0x324, Size: 4, Value: 0x3c},
+	{Offset: 0x328, Size: 4, Value: 0x3c},
+	{Offset: 0x32c, Size: 4, Value: 0x3c},
+	{Offset: 0x330, Size: 4, Value: 0x3c},
+	{Offset: 0x334, Size: 4, Value: 0x3c},
+	{Offset: 0x338, Size: 4, Value: 0x3c},
+	{Offset: 0x33c, Size: 4, Value: 0x3c},
+	{Offset: 0x340, Size: 4, Value: 0x3c},
+	{Offset: 0x344, Size: 4, Value: 0x3c},
+	{Offset: 0x348, Size: 4, Value: 0x3c},
+	{Offset: 0x34c, Size: 4, Value: 0x3c},
+	{Offset: 0x350, Size: 4, Value: 0x3c},
+	{Offset: 0x554, Size: 4, Value: 0x80},
+	{Offset: 0x558, Size: 4, Value: 0x80},
+	{Offset: 0x55c, Size: 4, Value: 0x80},
+	{Offset: 0x560, Size: 4, Value: 0x80},
+	{Offset: 0x564, Size: 4, Value: 0x80},
+	{Offset: 0x568, Size: 4, Value: 0x80},
+	{Offset: 0x56c, Size: 4, Value: 0x80},
+	{Offset: 0x570, Size: 4, Value: 0x80},
+	{Offset: 0x574, Size: 4, Value: 0x80},
+	{Offset: 0x578, Size: 4, Value: 0x80},
+	{Offset: 0x57c, Size: 4, Value: 0x80},
+	{Offset: 0x580, Size: 4, Value: 0x80},
+	{Offset: 0x584, Size: 4, Value: 0x80},
+	{Offset: 0x588, Size: 4, Value: 0x80},
+	{Offset: 0x58c, Size: 4, Value: 0x80},
+	{Offset: 0x590, Size: 4, Value: 0x80},
+	{Offset: 0x594, Size: 4, Value: 0x80},
+	{Offset: 0x598, Size: 4, Value: 0x80},
+	{Offset: 0x59c, Size: 4, Value: 0x80},
+	{Offset: 0x5a0, Size: 4, Value: 0x80},
+	{Offset: 0x5a4, Size: 4, Value: 0x80},
+	{Offset: 0x5a8, Size: 4, Value: 0x80},
+	{Offset: 0x5ac, Size: 4, Value: 0x80},
+	{Offset: 0x5b0, Size: 4, Value: 0x80},
+	{Offset: 0x5b4, Size: 4, Value: 0x80},
+	{Offset: 0x5b8, Size: 4, Value: 0x80},
+	{Offset: 0x5bc, Size: 4, Value: 0x80},
+	{Offset: 0x5c0, Size: 4, Value: 0x80},
+	{Offset: 0x5c4, Size: 4, Value: 0x80},
+	{Offset: 0x5c8, Size: 4, Value: 0x80},
+	{Offset: 0x5cc, Size: 4, Value: 0x80},
+	{Offset: 0x5d0, Size: 4, Value: 0x80},
+	{Offset: 0x5d4, Size: 4, Value: 0x80},
+	{Offset: 0x5d8, Size: 4, Value: 0x80},
+	{Offset: 0x5dc, Size: 4, Value: 0x80},
+	{Offset: 0x62c, Size: 4, Value: 0x1},
+	{Offset: 0x6fc, Size: 4, Value: 0x2201120},
+}
+
+// gpio_sdResets lists the nonzero reset values of the gpio_sd registers, by offset from the block base.
+var gpio_sdResets = []mmio.Reset{
+	{Offset: 0x0, Size: 4, Value: 0xff00},
+	{Offset: 0x4, Size: 4, Value: 0xff00},
+	{Offset: 0x8, Size: 4, Value: 0xff00},
+	{Offset: 0xc, Size: 4, Value: 0xff00},
+	{Offset: 0xfc, Size: 4, Value: 0x2203050},
+}
+
+// hinfResets lists the nonzero reset values of the hinf registers, by offset from the block base.
+var hinfResets = []mmio.Reset{
+	{Offset: 0x0, Size: 4, Value: 0x926666},
+	{Offset: 0x4, Size: 4, Value: 0x232011},
+	{Offset: 0x8, Size: 4, Value: 0x15780812},
+	{Offset: 0x1c, Size: 4, Value: 0x23820000},
+	{Offset: 0x20, Size: 4, Value: 0xffffffff},
+	{Offset: 0x24, Size: 4, Value: 0xffffffff},
+	{Offset: 0x28, Size: 4, Value: 0xffffffff},
+	{Offset: 0x2c, Size: 4, Value: 0xffffffff},
+	{Offset: 0x30, Size: 4, Value: 0xffffffff},
+	{Offset: 0x34, Size: 4, Value: 0xffffffff},
+	{Offset: 0x38, Size: 4, Value: 0xffffffff},
+	{Offset: 0x3c, Size: 4, Value: 0xffffffff},
+	{Offset: 0x40, Size: 4, Value: 0x927777},
+	{Offset: 0xa8, Size: 4, Value: 0xffffffff},
+	{Offset: 0xb0, Size: 4, Value: 0x14},
+	{Offset: 0xfc, Size: 4, Value: 0x2203150},
+}
+
+// hmacResets lists the nonzero reset values of the hmac registers, by offset from the block base.
+var hmacResets = []mmio.Reset{
+	{Offset: 0x1fc, Size: 4, Value: 0x20200618},
+}
+
+// hp_apmResets lists the nonzero reset values of the hp_apm registers, by offset from the block base.
+var hp_apmResets = []mmio.Reset{
+	{Offset: 0x0, Size: 4, Value: 0x1},
+	{Offset: 0x8, Size: 4, Value: 0xffffffff},
+	{Offset: 0x14, Size: 4, Value: 0xffffffff},
+	{Offset: 0x20, Size: 4, Value: 0xffffffff},
+	{Offset: 0x2c, Size: 4, Value: 0xffffffff},
+	{Offset: 0x38, Size: 4, Value: 0xffffffff},
+	{Offset: 0x44, Size: 4, Value: 0xffffffff},
+	{Offset: 0x50, Size: 4, Value: 0xffffffff},
+	{Offset: 0x5c, Size: 4, Value: 0xffffffff},
+	{Offset: 0x68, Size: 4, Value: 0xffffffff},
+	{Offset: 0x74, Size: 4, Value: 0xffffffff},
+	{Offset: 0x80, Size: 4, Value: 0xffffffff},
+	{Offset: 0x8c, Size: 4, Value: 0xffffffff},
+	{Offset: 0x98, Size: 4, Value: 0xffffffff},
+	{Offset: 0xa4, Size: 4, Value: 0xffffffff},
+	{Offset: 0xb0, Size: 4, Value: 0xffffffff},
+	{Offset: 0xbc, Size: 4, Value: 0xffffffff},
+	{Offset: 0xc4, Size: 4, Value: 0xf},
+	{Offset: 0x10c, Size: 4, Value: 0x1},
+	{Offset: 0x7fc, Size: 4, Value: 0x2205240},
+}
+
+// hp_sysResets lists the nonzero reset values of the hp_sys registers, by offset from the block base.
+var hp_sysResets = []mmio.Reset{
+	{Offset: 0xc, Size: 4, Value: 0x2ffff},
+	{Offset: 0x18, Size: 4, Value: 0x2ffff},
+	{Offset: 0x24, Size: 4, Value: 0x2ffff},
+	{Offset: 0x30, Size: 4, Value: 0x3},
+	{Offset: 0x44, Size: 4, Value: 0x20},
+	{Offset: 0x3e8, Size: 4, Value: 0xffffffff},
+	{Offset: 0x3fc, Size: 4, Value: 0x2206110},
+}
+
+// i2cResets lists the nonzero reset values of the i2c registers, by offset from the block base.
+var i2cResets = []mmio.Reset{
+	{Offset: 0x4, Size: 4, Value: 0x208},
+	{Offset: 0x8, Size: 4, Value: 0xc000},
+	{Offset: 0xc, Size: 4, Value: 0x10},
+	{Offset: 0x18, Size: 4, Value: 0x408b},
+	{Offset: 0x20, Size: 4, Value: 0x2},
+	{Offset: 0x40, Size: 4, Value: 0x8},
+	{Offset: 0x44, Size: 4, Value: 0x8},
+	{Offset: 0x48, Size: 4, Value: 0x8},
+	{Offset: 0x4c, Size: 4, Value: 0x8},
+	{Offset: 0x50, Size: 4, Value: 0x300},
+	{Offset: 0x54, Size: 4, Value: 0x200000},
+	{Offset: 0x78, Size: 4, Value: 0x10},
+	{Offset: 0x7c, Size: 4, Value: 0x10},
+	{Offset: 0xf8, Size: 4, Value: 0x2201172},
+}
+
+// i2sResets lists the nonzero reset values of the i2s registers, by offset from the block base.
+var i2sResets = []mmio.Reset{
+	{Offset: 0x20, Size: 4, Value: 0x9600},
+	{Offset: 0x24, Size: 4, Value: 0xb200},
+	{Offset: 0x28, Size: 4, Value: 0x2f3de300},
+	{Offset: 0x2c, Size: 4, Value: 0x6f3de300},
+	{Offset: 0x30, Size: 4, Value: 0x2},
+	{Offset: 0x34, Size: 4, Value: 0x2},
+	{Offset: 0x38, Size: 4, Value: 0x200},
+	{Offset: 0x3c, Size: 4, Value: 0x200},
+	{Offset: 0x40, Size: 4, Value: 0x4aa004},
+	{Offset: 0x44, Size: 4, Value: 0x3f783c0},
+	{Offset: 0x50, Size: 4, Value: 0xffff},
+	{Offset: 0x54, Size: 4, Value: 0xffff},
+	{Offset: 0x60, Size: 4, Value: 0x810},
+	{Offset: 0x64, Size: 4, Value: 0x40},
+	{Offset: 0x6c, Size: 4, Value: 0x1},
+	{Offset: 0x70, Size: 4, Value: 0x10040},
+	{Offset: 0x80, Size: 4, Value: 0x2201070},
+}
+
+// interrupt_coreResets lists the nonzero reset values of the interrupt_core registers, by offset from the block base.
+var interrupt_coreResets = []mmio.Reset{
+	{Offset: 0x140, Size: 4, Value: 0x1},
+	{Offset: 0x7fc, Size: 4, Value: 0x2203110},
+}
+
+// intpriResets lists the nonzero reset values of the intpri registers, by offset from the block base.
+var intpriResets = []mmio.Reset{
+	{Offset: 0xa0, Size: 4, Value: 0x2201090},
+	{Offset: 0xa4, Size: 4, Value: 0x1},
+	{Offset: 0x3fc, Size: 4, Value: 0xffffffff},
+}
+
+// io_muxResets lists the nonzero reset values of the io_mux registers, by offset from the block base.
+var io_muxResets = []mmio.Reset{
+	{Offset: 0x0, Size: 4, Value: 0x1def},
+	{Offset: 0x4, Size: 4, Value: 0x800},
+	{Offset: 0x8, Size: 4, Value: 0x800},
+	{Offset: 0xc, Size: 4, Value: 0x800},
+	{Offset: 0x10, Size: 4, Value: 0x800},
+	{Offset: 0x14, Size: 4, Value: 0x800},
+	{Offset: 0x18, Size: 4, Value: 0x800},
+	{Offset: 0x1c, Size: 4, Value: 0x800},
+	{Offset: 0x20, Size: 4, Value: 0x800},
+	{Offset: 0x24, Size: 4, Value: 0x800},
+	{Offset: 0x28, Size: 4, Value: 0x800},
+	{Offset: 0x2c, Size: 4, Value: 0x800},
+	{Offset: 0x30, Size: 4, Value: 0x800},
+	{Offset: 0x34, Size: 4, Value: 0x800},
+	{Offset: 0x38, Size: 4, Value: 0x800},
+	{Offset: 0x3c, Size: 4, Value: 0x800},
+	{Offset: 0x40, Size: 4, Value: 0x800},
+	{Offset: 0x44, Size: 4, Value: 0x800},
+	{Offset: 0x48, Size: 4, Value: 0x800},
+	{Offset: 0x4c, Size: 4, Value: 0x800},
+	{Offset: 0x50, Size: 4, Value: 0x800},
+	{Offset: 0x54, Size: 4, Value: 0x800},
+	{Offset: 0x58, Size: 4, Value: 0x800},
+	{Offset: 0x5c, Size: 4, Value: 0x800},
+	{Offset: 0x60, Size: 4, Value: 0x800},
+	{Offset: 0x64, Size: 4, Value: 0x800},
+	{Offset: 0x68, Size: 4, Value: 0x800},
+	{Offset: 0x6c, Size: 4, Value: 0x800},
+	{Offset: 0x70, Size: 4, Value: 0x800},
+	{Offset: 0x74, Size: 4, Value: 0x800},
+	{Offset: 0x78, Size: 4, Value: 0x800},
+	{Offset: 0x7c, Size: 4, Value: 0x800},
+	{Offset: 0xfc, Size: 4, Value: 0x2201060},
+}
+
+// ledcResets lists the nonzero reset values of the ledc registers, by offset from the block base.
+var ledcResets = []mmio.Reset{
+	{Offset: 0xa0, Size: 4, Value: 0x1000000},
+	{Offset: 0xa8, Size: 4, Value: 0x1000000},
+	{Offset: 0xb0, Size: 4, Value: 0x1000000},
+	{Offset: 0xb8, Size: 4, Value: 0x1000000},
+	{Offset: 0x1fc, Size: 4, Value: 0x2111150},
+}
+
+// lp_periResets lists the nonzero reset values of the lp_peri registers, by offset from the block base.
+var lp_periResets = []mmio.Reset{
+	{Offset: 0x0, Size: 4, Value: 0x7f800000},
+	{Offset: 0xc, Size: 4, Value: 0x80000000},
+	{Offset: 0x10, Size: 4, Value: 0xbfffc000},
+	{Offset: 0x1c, Size: 4, Value: 0x80000000},
+	{Offset: 0x3fc, Size: 4, Value: 0x2206130},
+}
+
+// lp_anaResets lists the nonzero reset values of the lp_ana registers, by offset from the block base.
+var lp_anaResets = []mmio.Reset{
+	{Offset: 0x0, Size: 4, Value: 0xffc0100},
+	{Offset: 0xc, Size: 4, Value: 0xffffffff},
+	{Offset: 0x3fc, Size: 4, Value: 0x2202260},
+}
+
+// lp_aonResets lists the nonzero reset values of the lp_aon registers, by offset from the block base.
+var lp_aonResets = []mmio.Reset{
+	{Offset: 0x38, Size: 4, Value: 0x40000000},
+	{Offset: 0x48, Size: 4, Value: 0xb0200000},
+	{Offset: 0x4c, Size: 4, Value: 0x2800000},
+	{Offset: 0x3fc, Size: 4, Value: 0x2205280},
+}
+
+// lp_apmResets lists the nonzero reset values of the lp_apm registers, by offset from the block base.
+var lp_apmResets = []mmio.Reset{
+	{Offset: 0x0, Size: 4, Value: 0x1},
+	{Offset: 0x8, Size: 4, Value: 0xffffffff},
+	{Offset: 0x14, Size: 4, Value: 0xffffffff},
+	{Offset: 0x20, Size: 4, Value: 0xffffffff},
+	{Offset: 0x2c, Size: 4, Value: 0xffffffff},
+	{Offset: 0xc4, Size: 4, Value: 0x3},
+	{Offset: 0xec, Size: 4, Value: 0x1},
+	{Offset: 0xfc, Size: 4, Value: 0x2205240},
+}
+
+// lp_apm0Resets lists the nonzero reset values of the lp_apm0 registers, by offset from the block base.
+var lp_apm0Resets = []mmio.Reset{
+	{Offset: 0x0, Size: 4, Value: 0x1},
+	{Offset: 0x8, Size: 4, Value: 0xffffffff},
+	{Offset: 0x14, Size: 4, Value: 0xffffffff},
+	{Offset: 0x20, Size: 4, Value: 0xffffffff},
+	{Offset: 0x2c, Size: 4, Value: 0xffffffff},
+	{Offset: 0xc4, Size: 4, Value: 0x1},
+	{Offset: 0xdc, Size: 4, Value: 0x1},
+	{Offset: 0x7fc, Size: 4, Value: 0x2205240},
+}
+
+// lp_clkrstResets lists the nonzero reset values of the lp_clkrst registers, by offset from the block base.
+var lp_clkrstResets = []mmio.Reset{
+	{Offset: 0x0, Size: 4, Value: 0x4},
+	{Offset: 0x4, Size: 4, Value: 0x7ff},
+	{Offset: 0x10, Size: 4, Value: 0x20},
+	{Offset: 0x14, Size: 4, Value: 0x4400000},
+	{Offset: 0x18, Size: 4, Value: 0x2b000000},
+	{Offset: 0x1c, Size: 4, Value: 0x2b000000},
+	{Offset: 0x20, Size: 4, Value: 0xf0000000},
+	{Offset: 0x2c, Size: 4, Value: 0x66c00000},
+	{Offset: 0x3fc, Size: 4, Value: 0x2206090},
+}
+
+// lp_i2cResets lists the nonzero reset values of the lp_i2c registers, by offset from the block base.
+var lp_i2cResets = []mmio.Reset{
+	{Offset: 0x4, Size: 4, Value: 0x208},
+	{Offset: 0xc, Size: 4, Value: 0x10},
+	{Offset: 0x18, Size: 4, Value: 0x4046},
+	{Offset: 0x20, Size: 4, Value: 0x2},
+	{Offset: 0x40, Size: 4, Value: 0x8},
+	{Offset: 0x44, Size: 4, Value: 0x8},
+	{Offset: 0x48, Size: 4, Value: 0x8},
+	{Offset: 0x4c, Size: 4, Value: 0x8},
+	{Offset: 0x50, Size: 4, Value: 0x300},
+	{Offset: 0x54, Size: 4, Value: 0x200000},
+	{Offset: 0x78, Size: 4, Value: 0x10},
+	{Offset: 0x7c, Size: 4, Value: 0x10},
+	{Offset: 0xf8, Size: 4, Value: 0x2201143},
+}
+
+// lp_i2c_ana_mstResets lists the nonzero reset values of the lp_i2c_ana_mst registers, by offset from the block base.
+var lp_i2c_ana_mstResets = []mmio.Reset{
+	{Offset: 0x4, Size: 4, Value: 0x7000000},
+	{Offset: 0x8, Size: 4, Value: 0x900},
+	{Offset: 0x3fc, Size: 4, Value: 0x2007301},
+}
+
+// lp_ioResets lists the nonzero reset values of the lp_io registers, by offset from the block base.
+var lp_ioResets = []mmio.Reset{
+	{Offset: 0x74, Size: 4, Value: 0xc0000000},
+	{Offset: 0x3fc, Size: 4, Value: 0x2202100},
+}
+
+// lp_teeResets lists the nonzero reset values of the lp_tee registers, by offset from the block base.
+var lp_teeResets = []mmio.Reset{
+	{Offset: 0x0, Size: 4, Value: 0x3},
+	{Offset: 0x4, Size: 4, Value: 0x1},
+	{Offset: 0xfc, Size: 4, Value: 0x2205270},
+}
+
+// lp_timerResets lists the nonzero reset values of the lp_timer registers, by offset from the block base.
+var lp_timerResets = []mmio.Reset{
+	{Offset: 0x3fc, Size: 4, Value: 0x2111150},
+}
+
+// lp_uartResets lists the nonzero reset values of the lp_uart registers, by offset from the block base.
+var lp_uartResets = []mmio.Reset{
+	{Offset: 0x4, Size: 4, Value: 0x2},
+	{Offset: 0x14, Size: 4, Value: 0x2b6},
+	{Offset: 0x18, Size: 4, Value: 0x8},
+	{Offset: 0x1c, Size: 4, Value: 0xe000c000},
+	{Offset: 0x20, Size: 4, Value: 0x10001c},
+	{Offset: 0x24, Size: 4, Value: 0x6060},
+	{Offset: 0x38, Size: 4, Value: 0x1420f0},
+	{Offset: 0x3c, Size: 4, Value: 0x1311},
+	{Offset: 0x40, Size: 4, Value: 0x6000},
+	{Offset: 0x44, Size: 4, Value: 0xa},
+	{Offset: 0x48, Size: 4, Value: 0x40100},
+	{Offset: 0x50, Size: 4, Value: 0x901},
+	{Offset: 0x54, Size: 4, Value: 0x901},
+	{Offset: 0x58, Size: 4, Value: 0xb},
+	{Offset: 0x5c, Size: 4, Value: 0x32b},
+	{Offset: 0x64, Size: 4, Value: 0x28},
+	{Offset: 0x6c, Size: 4, Value: 0x10080},
+	{Offset: 0x88, Size: 4, Value: 0x3701000},
+	{Offset: 0x8c, Size: 4, Value: 0x2201260},
+	{Offset: 0x90, Size: 4, Value: 0xa},
+	{Offset: 0x9c, Size: 4, Value: 0x500},
+}
+
+// lp_wdtResets lists the nonzero reset values of the lp_wdt registers, by offset from the block base.
+var lp_wdtResets = []mmio.Reset{
+	{Offset: 0x0, Size: 4, Value: 0x13214},
+	{Offset: 0x4, Size: 4, Value: 0x30d40},
+	{Offset: 0x8, Size: 4, Value: 0x13880},
+	{Offset: 0xc, Size: 4, Value: 0xfff},
+	{Offset: 0x10, Size: 4, Value: 0xfff},
+	{Offset: 0x1c, Size: 4, Value: 0x12c00000},
+	{Offset: 0x3fc, Size: 4, Value: 0x2112080},
+}
+
+// mcpwmResets lists the nonzero reset values of the mcpwm registers, by offset from the block base.
+var mcpwmResets = []mmio.Reset{
+	{Offset: 0x4, Size: 4, Value: 0xff00},
+	{Offset: 0x14, Size: 4, Value: 0xff00},
+	{Offset: 0x24, Size: 4, Value: 0xff00},
+	{Offset: 0x4c, Size: 4, Value: 0x20},
+	{Offset: 0x58, Size: 4, Value: 0x18000},
+	{Offset: 0x84, Size: 4, Value: 0x20},
+	{Offset: 0x90, Size: 4, Value: 0x18000},
+	{Offset: 0xbc, Size: 4, Value: 0x20},
+	{Offset: 0xc8, Size: 4, Value: 0x18000},
+	{Offset: 0x10c, Size: 4, Value: 0x55},
+	{Offset: 0x12c, Size: 4, Value: 0x2201240},
+}
+
+// mem_monitorResets lists the nonzero reset values of the mem_monitor registers, by offset from the block base.
+var mem_monitorResets = []mmio.Reset{
+	{Offset: 0x0, Size: 4, Value: 0x80},
+	{Offset: 0x3fc, Size: 4, Value: 0x2202140},
+}
+
+// modem_lpconResets lists the nonzero reset values of the modem_lpcon registers, by offset from the block base.
+var modem_lpconResets = []mmio.Reset{
+	{Offset: 0x28, Size: 4, Value: 0x20015},
+	{Offset: 0x2c, Size: 4, Value: 0x2206240},
+}
+
+// modem_sysconResets lists the nonzero reset values of the modem_syscon registers, by offset from the block base.
+var modem_sysconResets = []mmio.Reset{
+	{Offset: 0x4, Size: 4, Value: 0x200000},
+	{Offset: 0x20, Size: 4, Value: 0x20},
+	{Offset: 0x24, Size: 4, Value: 0x2206300},
+}
+
+// otp_debugResets lists the nonzero reset values of the otp_debug registers, by offset from the block base.
+var otp_debugResets = []mmio.Reset{
+	{Offset: 0x20c, Size: 4, Value: 0x20211028},
+}
+
+// parl_ioResets lists the nonzero reset values of the parl_io registers, by offset from the block base.
+var parl_ioResets = []mmio.Reset{
+	{Offset: 0x4, Size: 4, Value: 0xffff008},
+	{Offset: 0x3fc, Size: 4, Value: 0x2202240},
+}
+
+// pauResets lists the nonzero reset values of the pau registers, by offset from the block base.
+var pauResets = []mmio.Reset{
+	{Offset: 0x2c, Size: 4, Value: 0x7d101920},
+	{Offset: 0x34, Size: 4, Value: 0xffffffff},
+	{Offset: 0x3fc, Size: 4, Value: 0x2203070},
+}
+
+// pcntResets lists the nonzero reset values of the pcnt registers, by offset from the block base.
+var pcntResets = []mmio.Reset{
+	{Offset: 0x0, Size: 4, Value: 0x3c10},
+	{Offset: 0xc, Size: 4, Value: 0x3c10},
+	{Offset: 0x18, Size: 4, Value: 0x3c10},
+	{Offset: 0x24, Size: 4, Value: 0x3c10},
+	{Offset: 0x60, Size: 4, Value: 0x1},
+	{Offset: 0xfc, Size: 4, Value: 0x19072601},
+}
+
+// pcrResets lists the nonzero reset values of the pcr registers, by offset from the block base.
+var pcrResets = []mmio.Reset{
+	{Offset: 0x0, Size: 4, Value: 0x1},
+	{Offset: 0x4, Size: 4, Value: 0x700000},
+	{Offset: 0x8, Size: 4, Value: 0x2},
+	{Offset: 0xc, Size: 4, Value: 0x1},
+	{Offset: 0x10, Size: 4, Value: 0x700000},
+	{Offset: 0x14, Size: 4, Value: 0x2},
+	{Offset: 0x18, Size: 4, Value: 0x5},
+	{Offset: 0x1c, Size: 4, Value: 0x300},
+	{Offset: 0x20, Size: 4, Value: 0x1},
+	{Offset: 0x24, Size: 4, Value: 0x400000},
+	{Offset: 0x28, Size: 4, Value: 0x1},
+	{Offset: 0x2c, Size: 4, Value: 0x1},
+	{Offset: 0x30, Size: 4, Value: 0x501000},
+	{Offset: 0x34, Size: 4, Value: 0x1},
+	{Offset: 0x38, Size: 4, Value: 0x400000},
+	{Offset: 0x3c, Size: 4, Value: 0x1},
+	{Offset: 0x40, Size: 4, Value: 0x400000},
+	{Offset: 0x44, Size: 4, Value: 0x400000},
+	{Offset: 0x48, Size: 4, Value: 0x1},
+	{Offset: 0x4c, Size: 4, Value: 0x400000},
+	{Offset: 0x50, Size: 4, Value: 0x400000},
+	{Offset: 0x54, Size: 4, Value: 0x1},
+	{Offset: 0x58, Size: 4, Value: 0x400000},
+	{Offset: 0x5c, Size: 4, Value: 0x1},
+	{Offset: 0x60, Size: 4, Value: 0x400000},
+	{Offset: 0x64, Size: 4, Value: 0x1},
+	{Offset: 0x68, Size: 4, Value: 0x400000},
+	{Offset: 0x6c, Size: 4, Value: 0x1},
+	{Offset: 0x70, Size: 4, Value: 0x402000},
+	{Offset: 0x74, Size: 4, Value: 0x200},
+	{Offset: 0x78, Size: 4, Value: 0x402000},
+	{Offset: 0x7c, Size: 4, Value: 0x200},
+	{Offset: 0x80, Size: 4, Value: 0x5},
+	{Offset: 0x84, Size: 4, Value: 0x404000},
+	{Offset: 0x88, Size: 4, Value: 0x400000},
+	{Offset: 0x8c, Size: 4, Value: 0x1},
+	{Offset: 0x90, Size: 4, Value: 0x1},
+	{Offset: 0x94, Size: 4, Value: 0x1},
+	{Offset: 0x98, Size: 4, Value: 0x1},
+	{Offset: 0x9c, Size: 4, Value: 0x1},
+	{Offset: 0xa0, Size: 4, Value: 0x404000},
+	{Offset: 0xa4, Size: 4, Value: 0x1},
+	{Offset: 0xa8, Size: 4, Value: 0x40000},
+	{Offset: 0xac, Size: 4, Value: 0x40000},
+	{Offset: 0xb0, Size: 4, Value: 0x1},
+	{Offset: 0xb4, Size: 4, Value: 0x1d},
+	{Offset: 0xb8, Size: 4, Value: 0x400000},
+	{Offset: 0xbc, Size: 4, Value: 0x1},
+	{Offset: 0xc0, Size: 4, Value: 0x1},
+	{Offset: 0xc4, Size: 4, Value: 0x400000},
+	{Offset: 0xc8, Size: 4, Value: 0x1},
+	{Offset: 0xcc, Size: 4, Value: 0x1},
+	{Offset: 0xd0, Size: 4, Value: 0x1},
+	{Offset: 0xd4, Size: 4, Value: 0x2},
+	{Offset: 0xd8, Size: 4, Value: 0x1},
+	{Offset: 0xdc, Size: 4, Value: 0x2},
+	{Offset: 0xe0, Size: 4, Value: 0x1},
+	{Offset: 0xe4, Size: 4, Value: 0x1},
+	{Offset: 0xe8, Size: 4, Value: 0x1},
+	{Offset: 0xec, Size: 4, Value: 0x700000},
+	{Offset: 0xf0, Size: 4, Value: 0x1},
+	{Offset: 0xfc, Size: 4, Value: 0x1},
+	{Offset: 0x100, Size: 4, Value: 0x1},
+	{Offset: 0x104, Size: 4, Value: 0x1},
+	{Offset: 0x108, Size: 4, Value: 0x1},
+	{Offset: 0x110, Size: 4, Value: 0x28000200},
+	{Offset: 0x114, Size: 4, Value: 0xd},
+	{Offset: 0x11c, Size: 4, Value: 0x300},
+	{Offset: 0x124, Size: 4, Value: 0x1e014},
+	{Offset: 0x128, Size: 4, Value: 0x7f},
+	{Offset: 0x12c, Size: 4, Value: 0x7ff},
+	{Offset: 0x130, Size: 4, Value: 0x10727},
+	{Offset: 0x138, Size: 4, Value: 0x700f},
+	{Offset: 0xff0, Size: 4, Value: 0x2},
+	{Offset: 0xff4, Size: 4, Value: 0xffffffff},
+	{Offset: 0xffc, Size: 4, Value: 0x2206150},
+}
+
+// pmuResets lists the nonzero reset values of the pmu registers, by offset from the block base.
+var pmuResets = []mmio.Reset{
+	{Offset: 0x4, Size: 4, Value: 0xffffffff},
+	{Offset: 0x8, Size: 4, Value: 0xffffffff},
+	{Offset: 0x28, Size: 4, Value: 0xc6677180},
+	{Offset: 0x30, Size: 4, Value: 0x80000000},
+	{Offset: 0x38, Size: 4, Value: 0xffffffff},
+	{Offset: 0x3c, Size: 4, Value: 0xffffffff},
+	{Offset: 0x5c, Size: 4, Value: 0xc6670000},
+	{Offset: 0x64, Size: 4, Value: 0x80000000},
+	{Offset: 0x6c, Size: 4, Value: 0xffffffff},
+	{Offset: 0x70, Size: 4, Value: 0xffffffff},
+	{Offset: 0x90, Size: 4, Value: 0xc6670000},
+	{Offset: 0x98, Size: 4, Value: 0x80000000},
+	{Offset: 0x9c, Size: 4, Value: 0xc6600000},
+	{Offset: 0xac, Size: 4, Value: 0x40000000},
+	{Offset: 0xb4, Size: 4, Value: 0xc6600000},
+	{Offset: 0xbc, Size: 4, Value: 0x80000000},
+	{Offset: 0xc4, Size: 4, Value: 0x40000000},
+	{Offset: 0xec, Size: 4, Value: 0x7fbfdfe0},
+	{Offset: 0xf0, Size: 4, Value: 0x7ffffe00},
+	{Offset: 0xf4, Size: 4, Value: 0x1c},
+	{Offset: 0xf8, Size: 4, Value: 0x1c},
+	{Offset: 0xfc, Size: 4, Value: 0x1c},
+	{Offset: 0x104, Size: 4, Value: 0x1c},
+	{Offset: 0x108, Size: 4, Value: 0x1c},
+	{Offset: 0x10c, Size: 4, Value: 0xff000000},
+	{Offset: 0x118, Size: 4, Value: 0x63fc0000},
+	{Offset: 0x11c, Size: 4, Value: 0x1000100},
+	{Offset: 0x134, Size: 4, Value: 0x1000080},
+	{Offset: 0x138, Size: 4, Value: 0x80},
+	{Offset: 0x13c, Size: 4, Value: 0x10000},
+	{Offset: 0x148, Size: 4, Value: 0x32},
+	{Offset: 0x14c, Size: 4, Value: 0xa0a},
+	{Offset: 0x150, Size: 4, Value: 0x80000000},
+	{Offset: 0x154, Size: 4, Value: 0x8000000},
+	{Offset: 0x158, Size: 4, Value: 0x80000000},
+	{Offset: 0x17c, Size: 4, Value: 0x1ff00000},
+	{Offset: 0x18c, Size: 4, Value: 0x8100800},
+	{Offset: 0x190, Size: 4, Value: 0x802000},
+	{Offset: 0x194, Size: 4, Value: 0x3},
+	{Offset: 0x198, Size: 4, Value: 0xffffffff},
+	{Offset: 0x19c, Size: 4, Value: 0xffffffff},
+	{Offset: 0x3fc, Size: 4, Value: 0x2206250},
+}
+
+// rmtResets lists the nonzero reset values of the rmt registers, by offset from the block base.
+var rmtResets = []mmio.Reset{
+	{Offset: 0x10, Size: 4, Value: 0x710200},
+	{Offset: 0x14, Size: 4, Value: 0x710200},
+	{Offset: 0x18, Size: 4, Value: 0x30ffff02},
+	{Offset: 0x1c, Size: 4, Value: 0x1e8},
+	{Offset: 0x20, Size: 4, Value: 0x30ffff02},
+	{Offset: 0x24, Size: 4, Value: 0x1e8},
+	{Offset: 0x48, Size: 4, Value: 0x400040},
+	{Offset: 0x4c, Size: 4, Value: 0x400040},
+	{Offset: 0x58, Size: 4, Value: 0x80},
+	{Offset: 0x5c, Size: 4, Value: 0x80},
+	{Offset: 0x60, Size: 4, Value: 0x80},
+	{Offset: 0x64, Size: 4, Value: 0x80},
+	{Offset: 0x68, Size: 4, Value: 0x5000010},
+	{Offset: 0xcc, Size: 4, Value: 0x2108213},
+}
+
+// rsaResets lists the nonzero reset values of the rsa registers, by offset from the block base.
+var rsaResets = []mmio.Reset{
+	{Offset: 0x820, Size: 4, Value: 0x1},
+	{Offset: 0x830, Size: 4, Value: 0x20200618},
+}
+
+// shaResets lists the nonzero reset values of the sha registers, by offset from the block base.
+var shaResets = []mmio.Reset{
+	{Offset: 0x2c, Size: 4, Value: 0x20201229},
+}
+
+// slchostResets lists the nonzero reset values of the slchost registers, by offset from the block base.
+var slchostResets = []mmio.Reset{
+	{Offset: 0x20, Size: 4, Value: 0x1},
+	{Offset: 0x78, Size: 4, Value: 0xc0},
+	{Offset: 0x7c, Size: 4, Value: 0x1ff},
+	{Offset: 0xc0, Size: 4, Value: 0x13f},
+	{Offset: 0x10c, Size: 4, Value: 0x3c044},
+	{Offset: 0x110, Size: 4, Value: 0x3c1e0},
+	{Offset: 0x178, Size: 4, Value: 0x21060700},
+	{Offset: 0x17c, Size: 4, Value: 0x600},
+}
+
+// soc_etmResets lists the nonzero reset values of the soc_etm registers, by offset from the block base.
+var soc_etmResets = []mmio.Reset{
+	{Offset: 0x1ac, Size: 4, Value: 0x2203092},
+}
+
+// spi0Resets lists the nonzero reset values of the spi0 registers, by offset from the block base.
+var spi0Resets = []mmio.Reset{
+	{Offset: 0x8, Size: 4, Value: 0x802c200c},
+	{Offset: 0xc, Size: 4, Value: 0x28e00000},
+	{Offset: 0x10, Size: 4, Value: 0x2c21},
+	{Offset: 0x14, Size: 4, Value: 0x30103},
+	{Offset: 0x1c, Size: 4, Value: 0x5c000047},
+	{Offset: 0x20, Size: 4, Value: 0x70000000},
+	{Offset: 0x3c, Size: 4, Value: 0xc0000000},
+	{Offset: 0x40, Size: 4, Value: 0x55c070},
+	{Offset: 0x44, Size: 4, Value: 0xc0400000},
+	{Offset: 0x50, Size: 4, Value: 0x30103},
+	{Offset: 0x54, Size: 4, Value: 0x200},
+	{Offset: 0xd4, Size: 4, Value: 0x3020},
+	{Offset: 0xd8, Size: 4, Value: 0x3020},
+	{Offset: 0x100, Size: 4, Value: 0x3},
+	{Offset: 0x104, Size: 4, Value: 0x3},
+	{Offset: 0x108, Size: 4, Value: 0x3},
+	{Offset: 0x10c, Size: 4, Value: 0x3},
+	{Offset: 0x120, Size: 4, Value: 0x1000},
+	{Offset: 0x124, Size: 4, Value: 0x1000},
+	{Offset: 0x128, Size: 4, Value: 0x1000},
+	{Offset: 0x12c, Size: 4, Value: 0x1000},
+	{Offset: 0x130, Size: 4, Value: 0x3},
+	{Offset: 0x134, Size: 4, Value: 0x3},
+	{Offset: 0x138, Size: 4, Value: 0x3},
+	{Offset: 0x13c, Size: 4, Value: 0x3},
+	{Offset: 0x150, Size: 4, Value: 0x1000},
+	{Offset: 0x154, Size: 4, Value: 0x1000},
+	{Offset: 0x158, Size: 4, Value: 0x1000},
+	{Offset: 0x15c, Size: 4, Value: 0x1000},
+	{Offset: 0x168, Size: 4, Value: 0x1005000},
+	{Offset: 0x170, Size: 4, Value: 0xfc000000},
+	{Offset: 0x174, Size: 4, Value: 0x80000},
+	{Offset: 0x180, Size: 4, Value: 0x1},
+	{Offset: 0x190, Size: 4, Value: 0x1},
+	{Offset: 0x1a0, Size: 4, Value: 0x8000b084},
+	{Offset: 0x200, Size: 4, Value: 0x1},
+	{Offset: 0x35c, Size: 4, Value: 0x20201010},
+	{Offset: 0x37c, Size: 4, Value: 0x37c},
+	{Offset: 0x384, Size: 4, Value: 0x13200004},
+	{Offset: 0x388, Size: 4, Value: 0xf},
+	{Offset: 0x3f0, Size: 4, Value: 0x37c},
+	{Offset: 0x3f4, Size: 4, Value: 0x37c},
+	{Offset: 0x3fc, Size: 4, Value: 0x2203030},
+}
+
+// spi1Resets lists the nonzero reset values of the spi1 registers, by offset from the block base.
+var spi1Resets = []mmio.Reset{
+	{Offset: 0x8, Size: 4, Value: 0x2ca00c},
+	{Offset: 0xc, Size: 4, Value: 0xffc},
+	{Offset: 0x14, Size: 4, Value: 0x30103},
+	{Offset: 0x18, Size: 4, Value: 0x80000000},
+	{Offset: 0x1c, Size: 4, Value: 0x5c000007},
+	{Offset: 0x20, Size: 4, Value: 0x70000000},
+	{Offset: 0x34, Size: 4, Value: 0x2},
+	{Offset: 0x38, Size: 4, Value: 0xffffffff},
+	{Offset: 0x98, Size: 4, Value: 0x50001},
+	{Offset: 0x9c, Size: 4, Value: 0x8002000},
+	{Offset: 0xa0, Size: 4, Value: 0x57575},
+	{Offset: 0xa4, Size: 4, Value: 0x7a7a0000},
+	{Offset: 0xd4, Size: 4, Value: 0x20},
+	{Offset: 0x200, Size: 4, Value: 0x1},
+	{Offset: 0x3fc, Size: 4, Value: 0x2202160},
+}
+
+// spi2Resets lists the nonzero reset values of the spi2 registers, by offset from the block base.
+var spi2Resets = []mmio.Reset{
+	{Offset: 0x8, Size: 4, Value: 0x3c0000},
+	{Offset: 0xc, Size: 4, Value: 0x80003043},
+	{Offset: 0x10, Size: 4, Value: 0x800000c0},
+	{Offset: 0x14, Size: 4, Value: 0xb8410007},
+	{Offset: 0x18, Size: 4, Value: 0x78000000},
+	{Offset: 0x20, Size: 4, Value: 0x3e},
+	{Offset: 0x30, Size: 4, Value: 0x3},
+	{Offset: 0xe0, Size: 4, Value: 0x2800000},
+	{Offset: 0xf0, Size: 4, Value: 0x2201300},
+}
+
+// systimerResets lists the nonzero reset values of the systimer registers, by offset from the block base.
+var systimerResets = []mmio.Reset{
+	{Offset: 0x0, Size: 4, Value: 0x46000000},
+	{Offset: 0xfc, Size: 4, Value: 0x2201073},
+}
+
+// teeResets lists the nonzero reset values of the tee registers, by offset from the block base.
+var teeResets = []mmio.Reset{
+	{Offset: 0x4, Size: 4, Value: 0x3},
+	{Offset: 0xc, Size: 4, Value: 0x3},
+	{Offset: 0x10, Size: 4, Value: 0x3},
+	{Offset: 0x14, Size: 4, Value: 0x3},
+	{Offset: 0x18, Size: 4, Value: 0x3},
+	{Offset: 0x1c, Size: 4, Value: 0x3},
+	{Offset: 0x20, Size: 4, Value: 0x3},
+	{Offset: 0x24, Size: 4, Value: 0x3},
+	{Offset: 0x28, Size: 4, Value: 0x3},
+	{Offset: 0x2c, Size: 4, Value: 0x3},
+	{Offset: 0x30, Size: 4, Value: 0x3},
+	{Offset: 0x34, Size: 4, Value: 0x3},
+	{Offset: 0x38, Size: 4, Value: 0x3},
+	{Offset: 0x3c, Size: 4, Value: 0x3},
+	{Offset: 0x40, Size: 4, Value: 0x3},
+	{Offset: 0x44, Size: 4, Value: 0x3},
+	{Offset: 0x48, Size: 4, Value: 0x3},
+	{Offset: 0x4c, Size: 4, Value: 0x3},
+	{Offset: 0x50, Size: 4, Value: 0x3},
+	{Offset: 0x54, Size: 4, Value: 0x3},
+	{Offset: 0x58, Size: 4, Value: 0x3},
+	{Offset: 0x5c, Size: 4, Value: 0x3},
+	{Offset: 0x60, Size: 4, Value: 0x3},
+	{Offset: 0x64, Size: 4, Value: 0x3},
+	{Offset: 0x68, Size: 4, Value: 0x3},
+	{Offset: 0x6c, Size: 4, Value: 0x3},
+	{Offset: 0x70, Size: 4, Value: 0x3},
+	{Offset: 0x74, Size: 4, Value: 0x3},
+	{Offset: 0x78, Size: 4, Value: 0x3},
+	{Offset: 0x7c, Size: 4, Value: 0x3},
+	{Offset: 0x80, Size: 4, Value: 0x1},
+	{Offset: 0xffc, Size: 4, Value: 0x2205282},
+}
+
+// timgResets lists the nonzero reset values of the timg registers, by offset from the block base.
+var timgResets = []mmio.Reset{
+	{Offset: 0x0, Size: 4, Value: 0x60002000},
+	{Offset: 0x48, Size: 4, Value: 0x4c000},
+	{Offset: 0x4c, Size: 4, Value: 0x10000},
+	{Offset: 0x50, Size: 4, Value: 0x18cba80},
+	{Offset: 0x54, Size: 4, Value: 0x7ffffff},
+	{Offset: 0x58, Size: 4, Value: 0xfffff},
+	{Offset: 0x5c, Size: 4, Value: 0xfffff},
+	{Offset: 0x64, Size: 4, Value: 0x50d83aa1},
+	{Offset: 0x68, Size: 4, Value: 0x11000},
+	{Offset: 0x80, Size: 4, Value: 0xffffff98},
+	{Offset: 0xf8, Size: 4, Value: 0x2206072},
+	{Offset: 0xfc, Size: 4, Value: 0x70000000},
+}
+
+// traceResets lists the nonzero reset values of the trace registers, by offset from the block base.
+var traceResets = []mmio.Reset{
+	{Offset: 0x4, Size: 4, Value: 0xffffffff},
+	{Offset: 0x10, Size: 4, Value: 0x1},
+	{Offset: 0x20, Size: 4, Value: 0xc},
+	{Offset: 0x24, Size: 4, Value: 0x80},
+	{Offset: 0x28, Size: 4, Value: 0x1},
+	{Offset: 0x3fc, Size: 4, Value: 0x2203030},
+}
+
+// twaiResets lists the nonzero reset values of the twai registers, by offset from the block base.
+var twaiResets = []mmio.Reset{
+	{Offset: 0x0, Size: 4, Value: 0x1},
+	{Offset: 0x34, Size: 4, Value: 0x60},
+	{Offset: 0x80, Size: 4, Value: 0x2},
+	{Offset: 0x88, Size: 4, Value: 0x1},
+	{Offset: 0x8c, Size: 4, Value: 0x1},
+	{Offset: 0x90, Size: 4, Value: 0x2},
+}
+
+// uartResets lists the nonzero reset values of the uart registers, by offset from the block base.
+var uartResets = []mmio.Reset{
+	{Offset: 0x4, Size: 4, Value: 0x2},
+	{Offset: 0x14, Size: 4, Value: 0x2b6},
+	{Offset: 0x18, Size: 4, Value: 0x8},
+	{Offset: 0x1c, Size: 4, Value: 0xe000c000},
+	{Offset: 0x20, Size: 4, Value: 0x10001c},
+	{Offset: 0x24, Size: 4, Value: 0x6060},
+	{Offset: 0x38, Size: 4, Value: 0x1404f0},
+	{Offset: 0x3c, Size: 4, Value: 0x1311},
+	{Offset: 0x40, Size: 4, Value: 0xe000},
+	{Offset: 0x44, Size: 4, Value: 0xa},
+	{Offset: 0x48, Size: 4, Value: 0x40100},
+	{Offset: 0x50, Size: 4, Value: 0x901},
+	{Offset: 0x54, Size: 4, Value: 0x901},
+	{Offset: 0x58, Size: 4, Value: 0xb},
+	{Offset: 0x5c, Size: 4, Value: 0x32b},
+	{Offset: 0x64, Size: 4, Value: 0x28},
+	{Offset: 0x6c, Size: 4, Value: 0x10080},
+	{Offset: 0x74, Size: 4, Value: 0xfff},
+	{Offset: 0x78, Size: 4, Value: 0xfff},
+	{Offset: 0x7c, Size: 4, Value: 0xfff},
+	{Offset: 0x80, Size: 4, Value: 0xfff},
+	{Offset: 0x88, Size: 4, Value: 0x3701000},
+	{Offset: 0x8c, Size: 4, Value: 0x2201260},
+	{Offset: 0x90, Size: 4, Value: 0xa},
+	{Offset: 0x9c, Size: 4, Value: 0x500},
+}
+
+// uhciResets lists the nonzero reset values of the uhci registers, by offset from the block base.
+var uhciResets = []mmio.Reset{
+	{Offset: 0x0, Size: 4, Value: 0x6e0},
+	{Offset: 0x14, Size: 4, Value: 0x33},
+	{Offset: 0x20, Size: 4, Value: 0x33},
+	{Offset: 0x24, Size: 4, Value: 0x810810},
+	{Offset: 0x6c, Size: 4, Value: 0xdcdbc0},
+	{Offset: 0x70, Size: 4, Value: 0xdddbdb},
+	{Offset: 0x74, Size: 4, Value: 0xdedb11},
+	{Offset: 0x78, Size: 4, Value: 0xdfdb13},
+	{Offset: 0x7c, Size: 4, Value: 0x80},
+	{Offset: 0x80, Size: 4, Value: 0x2201100},
+}
+
+// usb_deviceResets lists the nonzero reset values of the usb_device registers, by offset from the block base.
+var usb_deviceResets = []mmio.Reset{
+	{Offset: 0x4, Size: 4, Value: 0x2},
+	{Offset: 0x8, Size: 4, Value: 0x8},
+	{Offset: 0x18, Size: 4, Value: 0x4200},
+	{Offset: 0x1c, Size: 4, Value: 0x30},
+	{Offset: 0x20, Size: 4, Value: 0x44},
+	{Offset: 0x28, Size: 4, Value: 0x1},
+	{Offset: 0x2c, Size: 4, Value: 0x1},
+	{Offset: 0x30, Size: 4, Value: 0x1},
+	{Offset: 0x34, Size: 4, Value: 0x1},
+	{Offset: 0x48, Size: 4, Value: 0x2},
+	{Offset: 0x64, Size: 4, Value: 0x10},
+	{Offset: 0x68, Size: 4, Value: 0x1},
+	{Offset: 0x80, Size: 4, Value: 0x2109220},
 }

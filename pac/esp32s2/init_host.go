@@ -4,90 +4,759 @@
 
 package esp32s2
 
-import (
-	"github.com/gohal/gohal/rt/mmio"
+import "github.com/gohal/gohal/rt/mmio"
 
-	"github.com/gohal/gohal/pac/esp32s2/aes"
-	"github.com/gohal/gohal/pac/esp32s2/apb_saradc"
-	"github.com/gohal/gohal/pac/esp32s2/bb"
-	"github.com/gohal/gohal/pac/esp32s2/dedicated_gpio"
-	"github.com/gohal/gohal/pac/esp32s2/ds"
-	"github.com/gohal/gohal/pac/esp32s2/efuse"
-	"github.com/gohal/gohal/pac/esp32s2/extmem"
-	"github.com/gohal/gohal/pac/esp32s2/gpio"
-	"github.com/gohal/gohal/pac/esp32s2/gpio_sd"
-	"github.com/gohal/gohal/pac/esp32s2/hmac"
-	"github.com/gohal/gohal/pac/esp32s2/i2c"
-	"github.com/gohal/gohal/pac/esp32s2/i2s"
-	"github.com/gohal/gohal/pac/esp32s2/interrupt_core"
-	"github.com/gohal/gohal/pac/esp32s2/io_mux"
-	"github.com/gohal/gohal/pac/esp32s2/ledc"
-	"github.com/gohal/gohal/pac/esp32s2/pcnt"
-	"github.com/gohal/gohal/pac/esp32s2/pms"
-	"github.com/gohal/gohal/pac/esp32s2/rmt"
-	"github.com/gohal/gohal/pac/esp32s2/rng"
-	"github.com/gohal/gohal/pac/esp32s2/rsa"
-	"github.com/gohal/gohal/pac/esp32s2/rtc_cntl"
-	"github.com/gohal/gohal/pac/esp32s2/rtc_i2c"
-	"github.com/gohal/gohal/pac/esp32s2/rtc_io"
-	"github.com/gohal/gohal/pac/esp32s2/sens"
-	"github.com/gohal/gohal/pac/esp32s2/sha"
-	"github.com/gohal/gohal/pac/esp32s2/spi"
-	"github.com/gohal/gohal/pac/esp32s2/syscon"
-	"github.com/gohal/gohal/pac/esp32s2/system"
-	"github.com/gohal/gohal/pac/esp32s2/systimer"
-	"github.com/gohal/gohal/pac/esp32s2/timg"
-	"github.com/gohal/gohal/pac/esp32s2/twai"
-	"github.com/gohal/gohal/pac/esp32s2/uart"
-	"github.com/gohal/gohal/pac/esp32s2/uhci"
-	"github.com/gohal/gohal/pac/esp32s2/usb"
-	"github.com/gohal/gohal/pac/esp32s2/usb_wrap"
-	"github.com/gohal/gohal/pac/esp32s2/xts_aes"
-)
-
-// On the host, simulated memory starts at the SVD reset values, as the chip does.
+// On the host, simulated memory starts at the SVD reset values, as the chip does. The
+// tables exist only in host builds: the chip needs none.
 func init() {
-	mmio.InitReset(AESBase, aes.ResetValues)
-	mmio.InitReset(APB_SARADCBase, apb_saradc.ResetValues)
-	mmio.InitReset(BBBase, bb.ResetValues)
-	mmio.InitReset(DEDICATED_GPIOBase, dedicated_gpio.ResetValues)
-	mmio.InitReset(DSBase, ds.ResetValues)
-	mmio.InitReset(EFUSEBase, efuse.ResetValues)
-	mmio.InitReset(EXTMEMBase, extmem.ResetValues)
-	mmio.InitReset(GPIOBase, gpio.ResetValues)
-	mmio.InitReset(GPIO_SDBase, gpio_sd.ResetValues)
-	mmio.InitReset(HMACBase, hmac.ResetValues)
-	mmio.InitReset(I2C0Base, i2c.ResetValues)
-	mmio.InitReset(I2C1Base, i2c.ResetValues)
-	mmio.InitReset(I2S0Base, i2s.ResetValues)
-	mmio.InitReset(INTERRUPT_CORE0Base, interrupt_core.ResetValues)
-	mmio.InitReset(IO_MUXBase, io_mux.ResetValues)
-	mmio.InitReset(LEDCBase, ledc.ResetValues)
-	mmio.InitReset(PCNTBase, pcnt.ResetValues)
-	mmio.InitReset(PMSBase, pms.ResetValues)
-	mmio.InitReset(RMTBase, rmt.ResetValues)
-	mmio.InitReset(RNGBase, rng.ResetValues)
-	mmio.InitReset(RSABase, rsa.ResetValues)
-	mmio.InitReset(RTC_IOBase, rtc_io.ResetValues)
-	mmio.InitReset(RTC_CNTLBase, rtc_cntl.ResetValues)
-	mmio.InitReset(RTC_I2CBase, rtc_i2c.ResetValues)
-	mmio.InitReset(SENSBase, sens.ResetValues)
-	mmio.InitReset(SHABase, sha.ResetValues)
-	mmio.InitReset(SPI0Base, spi.ResetValues)
-	mmio.InitReset(SPI1Base, spi.ResetValues)
-	mmio.InitReset(SPI2Base, spi.ResetValues)
-	mmio.InitReset(SPI3Base, spi.ResetValues)
-	mmio.InitReset(SPI4Base, spi.ResetValues)
-	mmio.InitReset(SYSCONBase, syscon.ResetValues)
-	mmio.InitReset(SYSTEMBase, system.ResetValues)
-	mmio.InitReset(SYSTIMERBase, systimer.ResetValues)
-	mmio.InitReset(TIMG0Base, timg.ResetValues)
-	mmio.InitReset(TIMG1Base, timg.ResetValues)
-	mmio.InitReset(TWAI0Base, twai.ResetValues)
-	mmio.InitReset(UART0Base, uart.ResetValues)
-	mmio.InitReset(UART1Base, uart.ResetValues)
-	mmio.InitReset(UHCI0Base, uhci.ResetValues)
-	mmio.InitReset(USB0Base, usb.ResetValues)
-	mmio.InitReset(USB_WRAPBase, usb_wrap.ResetValues)
-	mmio.InitReset(XTS_AESBase, xts_aes.ResetValues)
+	mmio.InitReset(AESBase, aesResets)
+	mmio.InitReset(APB_SARADCBase, apb_saradcResets)
+	mmio.InitReset(DSBase, dsResets)
+	mmio.InitReset(EFUSEBase, efuseResets)
+	mmio.InitReset(EXTMEMBase, extmemResets)
+	mmio.InitReset(GPIOBase, gpioResets)
+	mmio.InitReset(GPIO_SDBase, gpio_sdResets)
+	mmio.InitReset(HMACBase, hmacResets)
+	mmio.InitReset(I2C0Base, i2cResets)
+	mmio.InitReset(I2C1Base, i2cResets)
+	mmio.InitReset(I2S0Base, i2sResets)
+	mmio.InitReset(INTERRUPT_CORE0Base, interrupt_coreResets)
+	mmio.InitReset(IO_MUXBase, io_muxResets)
+	mmio.InitReset(LEDCBase, ledcResets)
+	mmio.InitReset(PCNTBase, pcntResets)
+	mmio.InitReset(PMSBase, pmsResets)
+	mmio.InitReset(RMTBase, rmtResets)
+	mmio.InitReset(RSABase, rsaResets)
+	mmio.InitReset(RTC_IOBase, rtc_ioResets)
+	mmio.InitReset(RTC_CNTLBase, rtc_cntlResets)
+	mmio.InitReset(RTC_I2CBase, rtc_i2cResets)
+	mmio.InitReset(SENSBase, sensResets)
+	mmio.InitReset(SHABase, shaResets)
+	mmio.InitReset(SPI0Base, spiResets)
+	mmio.InitReset(SPI1Base, spiResets)
+	mmio.InitReset(SPI2Base, spiResets)
+	mmio.InitReset(SPI3Base, spiResets)
+	mmio.InitReset(SPI4Base, spiResets)
+	mmio.InitReset(SYSCONBase, sysconResets)
+	mmio.InitReset(SYSTEMBase, systemResets)
+	mmio.InitReset(SYSTIMERBase, systimerResets)
+	mmio.InitReset(TIMG0Base, timgResets)
+	mmio.InitReset(TIMG1Base, timgResets)
+	mmio.InitReset(TWAI0Base, twaiResets)
+	mmio.InitReset(UART0Base, uartResets)
+	mmio.InitReset(UART1Base, uartResets)
+	mmio.InitReset(UHCI0Base, uhciResets)
+	mmio.InitReset(USB0Base, usbResets)
+	mmio.InitReset(USB_WRAPBase, usb_wrapResets)
+	mmio.InitReset(XTS_AESBase, xts_aesResets)
+}
+
+// aesResets lists the nonzero reset values of the aes registers, by offset from the block base.
+var aesResets = []mmio.Reset{
+	{Offset: 0xb4, Size: 4, Value: 0x20190514},
+}
+
+// apb_saradcResets lists the nonzero reset values of the apb_saradc registers, by offset from the block base.
+var apb_saradcResets = []mmio.Reset{
+	{Offset: 0x0, Size: 4, Value: 0x407f8240},
+	{Offset: 0x4, Size: 4, Value: 0xa1fe},
+	{Offset: 0x8, Size: 4, Value: 0x2000000},
+	{Offset: 0xc, Size: 4, Value: 0xff0808},
+	{Offset: 0x18, Size: 4, Value: 0xf0f0f0f},
+	{Offset: 0x1c, Size: 4, Value: 0xf0f0f0f},
+	{Offset: 0x20, Size: 4, Value: 0xf0f0f0f},
+	{Offset: 0x24, Size: 4, Value: 0xf0f0f0f},
+	{Offset: 0x28, Size: 4, Value: 0xf0f0f0f},
+	{Offset: 0x2c, Size: 4, Value: 0xf0f0f0f},
+	{Offset: 0x30, Size: 4, Value: 0xf0f0f0f},
+	{Offset: 0x34, Size: 4, Value: 0xf0f0f0f},
+	{Offset: 0x38, Size: 4, Value: 0x900},
+	{Offset: 0x3c, Size: 4, Value: 0x20400000},
+	{Offset: 0x58, Size: 4, Value: 0xff},
+	{Offset: 0x5c, Size: 4, Value: 0x4},
+	{Offset: 0x60, Size: 4, Value: 0x2064},
+	{Offset: 0x3fc, Size: 4, Value: 0x1907162},
+}
+
+// dsResets lists the nonzero reset values of the ds registers, by offset from the block base.
+var dsResets = []mmio.Reset{
+	{Offset: 0xe20, Size: 4, Value: 0x20190418},
+}
+
+// efuseResets lists the nonzero reset values of the efuse registers, by offset from the block base.
+var efuseResets = []mmio.Reset{
+	{Offset: 0x1c8, Size: 4, Value: 0x2},
+	{Offset: 0x1e8, Size: 4, Value: 0x1fe1c},
+	{Offset: 0x1ec, Size: 4, Value: 0x12010101},
+	{Offset: 0x1f0, Size: 4, Value: 0xc80101},
+	{Offset: 0x1f4, Size: 4, Value: 0x288001},
+	{Offset: 0x1f8, Size: 4, Value: 0x190},
+	{Offset: 0x1fc, Size: 4, Value: 0x19081100},
+}
+
+// extmemResets lists the nonzero reset values of the extmem registers, by offset from the block base.
+var extmemResets = []mmio.Reset{
+	{Offset: 0x0, Size: 4, Value: 0x100},
+	{Offset: 0x4, Size: 4, Value: 0x7},
+	{Offset: 0x8, Size: 4, Value: 0x5},
+	{Offset: 0x28, Size: 4, Value: 0x200},
+	{Offset: 0x34, Size: 4, Value: 0x8000},
+	{Offset: 0x3c, Size: 4, Value: 0x8000},
+	{Offset: 0x40, Size: 4, Value: 0x100},
+	{Offset: 0x44, Size: 4, Value: 0x7},
+	{Offset: 0x48, Size: 4, Value: 0x5},
+	{Offset: 0x68, Size: 4, Value: 0x200},
+	{Offset: 0x74, Size: 4, Value: 0x8000},
+	{Offset: 0x7c, Size: 4, Value: 0x8000},
+	{Offset: 0xe8, Size: 4, Value: 0x1},
+	{Offset: 0x118, Size: 4, Value: 0x5},
+	{Offset: 0x124, Size: 4, Value: 0x7},
+	{Offset: 0x134, Size: 4, Value: 0x3},
+	{Offset: 0x138, Size: 4, Value: 0x1},
+	{Offset: 0x3fc, Size: 4, Value: 0x1904180},
+}
+
+// gpioResets lists the nonzero reset values of the gpio registers, by offset from the block base.
+var gpioResets = []mmio.Reset{
+	{Offset: 0x554, Size: 4, Value: 0x100},
+	{Offset: 0x558, Size: 4, Value: 0x100},
+	{Offset: 0x55c, Size: 4, Value: 0x100},
+	{Offset: 0x560, Size: 4, Value: 0x100},
+	{Offset: 0x564, Size: 4, Value: 0x100},
+	{Offset: 0x568, Size: 4, Value: 0x100},
+	{Offset: 0x56c, Size: 4, Value: 0x100},
+	{Offset: 0x570, Size: 4, Value: 0x100},
+	{Offset: 0x574, Size: 4, Value: 0x100},
+	{Offset: 0x578, Size: 4, Value: 0x100},
+	{Offset: 0x57c, Size: 4, Value: 0x100},
+	{Offset: 0x580, Size: 4, Value: 0x100},
+	{Offset: 0x584, Size: 4, Value: 0x100},
+	{Offset: 0x588, Size: 4, Value: 0x100},
+	{Offset: 0x58c, Size: 4, Value: 0x100},
+	{Offset: 0x590, Size: 4, Value: 0x100},
+	{Offset: 0x594, Size: 4, Value: 0x100},
+	{Offset: 0x598, Size: 4, Value: 0x100},
+	{Offset: 0x59c, Size: 4, Value: 0x100},
+	{Offset: 0x5a0, Size: 4, Value: 0x100},
+	{Offset: 0x5a4, Size: 4, Value: 0x100},
+	{Offset: 0x5a8, Size: 4, Value: 0x100},
+	{Offset: 0x5ac, Size: 4, Value: 0x100},
+	{Offset: 0x5b0, Size: 4, Value: 0x100},
+	{Offset: 0x5b4, Size: 4, Value: 0x100},
+	{Offset: 0x5b8, Size: 4, Value: 0x100},
+	{Offset: 0x5bc, Size: 4, Value: 0x100},
+	{Offset: 0x5c0, Size: 4, Value: 0x100},
+	{Offset: 0x5c4, Size: 4, Value: 0x100},
+	{Offset: 0x5c8, Size: 4, Value: 0x100},
+	{Offset: 0x5cc, Size: 4, Value: 0x100},
+	{Offset: 0x5d0, Size: 4, Value: 0x100},
+	{Offset: 0x5d4, Size: 4, Value: 0x100},
+	{Offset: 0x5d8, Size: 4, Value: 0x100},
+	{Offset: 0x5dc, Size: 4, Value: 0x100},
+	{Offset: 0x5e0, Size: 4, Value: 0x100},
+	{Offset: 0x5e4, Size: 4, Value: 0x100},
+	{Offset: 0x5e8, Size: 4, Value: 0x100},
+	{Offset: 0x5ec, Size: 4, Value: 0x100},
+	{Offset: 0x5f0, Size: 4, Value: 0x100},
+	{Offset: 0x5f4, Size: 4, Value: 0x100},
+	{Offset: 0x5f8, Size: 4, Value: 0x100},
+	{Offset: 0x5fc, Size: 4, Value: 0x100},
+	{Offset: 0x600, Size: 4, Value: 0x100},
+	{Offset: 0x604, Size: 4, Value: 0x100},
+	{Offset: 0x608, Size: 4, Value: 0x100},
+	{Offset: 0x60c, Size: 4, Value: 0x100},
+	{Offset: 0x610, Size: 4, Value: 0x100},
+	{Offset: 0x614, Size: 4, Value: 0x100},
+	{Offset: 0x618, Size: 4, Value: 0x100},
+	{Offset: 0x61c, Size: 4, Value: 0x100},
+	{Offset: 0x620, Size: 4, Value: 0x100},
+	{Offset: 0x624, Size: 4, Value: 0x100},
+	{Offset: 0x628, Size: 4, Value: 0x100},
+	{Offset: 0x62c, Size: 4, Value: 0x1},
+	{Offset: 0x6fc, Size: 4, Value: 0x1905061},
+}
+
+// gpio_sdResets lists the nonzero reset values of the gpio_sd registers, by offset from the block base.
+var gpio_sdResets = []mmio.Reset{
+	{Offset: 0x0, Size: 4, Value: 0xff00},
+	{Offset: 0x4, Size: 4, Value: 0xff00},
+	{Offset: 0x8, Size: 4, Value: 0xff00},
+	{Offset: 0xc, Size: 4, Value: 0xff00},
+	{Offset: 0x10, Size: 4, Value: 0xff00},
+	{Offset: 0x14, Size: 4, Value: 0xff00},
+	{Offset: 0x18, Size: 4, Value: 0xff00},
+	{Offset: 0x1c, Size: 4, Value: 0xff00},
+	{Offset: 0x28, Size: 4, Value: 0x1802260},
+}
+
+// hmacResets lists the nonzero reset values of the hmac registers, by offset from the block base.
+var hmacResets = []mmio.Reset{
+	{Offset: 0xf8, Size: 4, Value: 0x20190402},
+}
+
+// i2cResets lists the nonzero reset values of the i2c registers, by offset from the block base.
+var i2cResets = []mmio.Reset{
+	{Offset: 0x4, Size: 4, Value: 0xa0b},
+	{Offset: 0x18, Size: 4, Value: 0x555408b},
+	{Offset: 0x40, Size: 4, Value: 0x8},
+	{Offset: 0x44, Size: 4, Value: 0x8},
+	{Offset: 0x50, Size: 4, Value: 0x10},
+	{Offset: 0x54, Size: 4, Value: 0x10},
+	{Offset: 0x98, Size: 4, Value: 0x100},
+	{Offset: 0x9c, Size: 4, Value: 0x100},
+	{Offset: 0xf8, Size: 4, Value: 0x19052000},
+}
+
+// i2sResets lists the nonzero reset values of the i2s registers, by offset from the block base.
+var i2sResets = []mmio.Reset{
+	{Offset: 0x8, Size: 4, Value: 0xc0300},
+	{Offset: 0x20, Size: 4, Value: 0x1820},
+	{Offset: 0x24, Size: 4, Value: 0x40},
+	{Offset: 0x60, Size: 4, Value: 0x100},
+	{Offset: 0x74, Size: 4, Value: 0x810},
+	{Offset: 0xa0, Size: 4, Value: 0x89},
+	{Offset: 0xa4, Size: 4, Value: 0x2a},
+	{Offset: 0xac, Size: 4, Value: 0x4},
+	{Offset: 0xb0, Size: 4, Value: 0x410186},
+	{Offset: 0xbc, Size: 4, Value: 0x1},
+	{Offset: 0xfc, Size: 4, Value: 0x19052500},
+}
+
+// interrupt_coreResets lists the nonzero reset values of the interrupt_core registers, by offset from the block base.
+var interrupt_coreResets = []mmio.Reset{
+	{Offset: 0x0, Size: 4, Value: 0x10},
+	{Offset: 0x4, Size: 4, Value: 0x10},
+	{Offset: 0x8, Size: 4, Value: 0x10},
+	{Offset: 0xc, Size: 4, Value: 0x10},
+	{Offset: 0x10, Size: 4, Value: 0x10},
+	{Offset: 0x14, Size: 4, Value: 0x10},
+	{Offset: 0x18, Size: 4, Value: 0x10},
+	{Offset: 0x1c, Size: 4, Value: 0x10},
+	{Offset: 0x20, Size: 4, Value: 0x10},
+	{Offset: 0x24, Size: 4, Value: 0x10},
+	{Offset: 0x28, Size: 4, Value: 0x10},
+	{Offset: 0x2c, Size: 4, Value: 0x10},
+	{Offset: 0x30, Size: 4, Value: 0x10},
+	{Offset: 0x34, Size: 4, Value: 0x10},
+	{Offset: 0x38, Size: 4, Value: 0x10},
+	{Offset: 0x3c, Size: 4, Value: 0x10},
+	{Offset: 0x40, Size: 4, Value: 0x10},
+	{Offset: 0x44, Size: 4, Value: 0x10},
+	{Offset: 0x48, Size: 4, Value: 0x10},
+	{Offset: 0x4c, Size: 4, Value: 0x10},
+	{Offset: 0x50, Size: 4, Value: 0x10},
+	{Offset: 0x54, Size: 4, Value: 0x10},
+	{Offset: 0x58, Size: 4, Value: 0x10},
+	{Offset: 0x5c, Size: 4, Value: 0x10},
+	{Offset: 0x60, Size: 4, Value: 0x10},
+	{Offset: 0x64, Size: 4, Value: 0x10},
+	{Offset: 0x68, Size: 4, Value: 0x10},
+	{Offset: 0x6c, Size: 4, Value: 0x10},
+	{Offset: 0x70, Size: 4, Value: 0x10},
+	{Offset: 0x74, Size: 4, Value: 0x10},
+	{Offset: 0x78, Size: 4, Value: 0x10},
+	{Offset: 0x7c, Size: 4, Value: 0x10},
+	{Offset: 0x80, Size: 4, Value: 0x10},
+	{Offset: 0x84, Size: 4, Value: 0x10},
+	{Offset: 0x88, Size: 4, Value: 0x10},
+	{Offset: 0x8c, Size: 4, Value: 0x10},
+	{Offset: 0x90, Size: 4, Value: 0x10},
+	{Offset: 0x94, Size: 4, Value: 0x10},
+	{Offset: 0x98, Size: 4, Value: 0x10},
+	{Offset: 0x9c, Size: 4, Value: 0x10},
+	{Offset: 0xa0, Size: 4, Value: 0x10},
+	{Offset: 0xa4, Size: 4, Value: 0x10},
+	{Offset: 0xa8, Size: 4, Value: 0x10},
+	{Offset: 0xac, Size: 4, Value: 0x10},
+	{Offset: 0xb0, Size: 4, Value: 0x10},
+	{Offset: 0xb4, Size: 4, Value: 0x10},
+	{Offset: 0xb8, Size: 4, Value: 0x10},
+	{Offset: 0xbc, Size: 4, Value: 0x10},
+	{Offset: 0xc0, Size: 4, Value: 0x10},
+	{Offset: 0xc4, Size: 4, Value: 0x10},
+	{Offset: 0xc8, Size: 4, Value: 0x10},
+	{Offset: 0xcc, Size: 4, Value: 0x10},
+	{Offset: 0xd0, Size: 4, Value: 0x10},
+	{Offset: 0xd4, Size: 4, Value: 0x10},
+	{Offset: 0xd8, Size: 4, Value: 0x10},
+	{Offset: 0xdc, Size: 4, Value: 0x10},
+	{Offset: 0xe0, Size: 4, Value: 0x10},
+	{Offset: 0xe4, Size: 4, Value: 0x10},
+	{Offset: 0xe8, Size: 4, Value: 0x10},
+	{Offset: 0xec, Size: 4, Value: 0x10},
+	{Offset: 0xf0, Size: 4, Value: 0x10},
+	{Offset: 0xf4, Size: 4, Value: 0x10},
+	{Offset: 0xf8, Size: 4, Value: 0x10},
+	{Offset: 0xfc, Size: 4, Value: 0x10},
+	{Offset: 0x100, Size: 4, Value: 0x10},
+	{Offset: 0x104, Size: 4, Value: 0x10},
+	{Offset: 0x108, Size: 4, Value: 0x10},
+	{Offset: 0x10c, Size: 4, Value: 0x10},
+	{Offset: 0x110, Size: 4, Value: 0x10},
+	{Offset: 0x114, Size: 4, Value: 0x10},
+	{Offset: 0x118, Size: 4, Value: 0x10},
+	{Offset: 0x11c, Size: 4, Value: 0x10},
+	{Offset: 0x120, Size: 4, Value: 0x10},
+	{Offset: 0x124, Size: 4, Value: 0x10},
+	{Offset: 0x128, Size: 4, Value: 0x10},
+	{Offset: 0x12c, Size: 4, Value: 0x10},
+	{Offset: 0x130, Size: 4, Value: 0x10},
+	{Offset: 0x134, Size: 4, Value: 0x10},
+	{Offset: 0x138, Size: 4, Value: 0x10},
+	{Offset: 0x13c, Size: 4, Value: 0x10},
+	{Offset: 0x140, Size: 4, Value: 0x10},
+	{Offset: 0x144, Size: 4, Value: 0x10},
+	{Offset: 0x148, Size: 4, Value: 0x10},
+	{Offset: 0x14c, Size: 4, Value: 0x10},
+	{Offset: 0x150, Size: 4, Value: 0x10},
+	{Offset: 0x154, Size: 4, Value: 0x10},
+	{Offset: 0x158, Size: 4, Value: 0x10},
+	{Offset: 0x15c, Size: 4, Value: 0x10},
+	{Offset: 0x160, Size: 4, Value: 0x10},
+	{Offset: 0x164, Size: 4, Value: 0x10},
+	{Offset: 0x168, Size: 4, Value: 0x10},
+	{Offset: 0x16c, Size: 4, Value: 0x10},
+	{Offset: 0x170, Size: 4, Value: 0x10},
+	{Offset: 0x174, Size: 4, Value: 0x10},
+	{Offset: 0x178, Size: 4, Value: 0x10},
+	{Offset: 0x188, Size: 4, Value: 0x1},
+	{Offset: 0xffc, Size: 4, Value: 0x1904180},
+}
+
+// io_muxResets lists the nonzero reset values of the io_mux registers, by offset from the block base.
+var io_muxResets = []mmio.Reset{
+	{Offset: 0x0, Size: 4, Value: 0x27ff},
+	{Offset: 0x4, Size: 4, Value: 0xb00},
+	{Offset: 0x8, Size: 4, Value: 0xb00},
+	{Offset: 0xc, Size: 4, Value: 0xb00},
+	{Offset: 0x10, Size: 4, Value: 0xb00},
+	{Offset: 0x14, Size: 4, Value: 0xb00},
+	{Offset: 0x18, Size: 4, Value: 0xb00},
+	{Offset: 0x1c, Size: 4, Value: 0xb00},
+	{Offset: 0x20, Size: 4, Value: 0xb00},
+	{Offset: 0x24, Size: 4, Value: 0xb00},
+	{Offset: 0x28, Size: 4, Value: 0xb00},
+	{Offset: 0x2c, Size: 4, Value: 0xb00},
+	{Offset: 0x30, Size: 4, Value: 0xb00},
+	{Offset: 0x34, Size: 4, Value: 0xb00},
+	{Offset: 0x38, Size: 4, Value: 0xb00},
+	{Offset: 0x3c, Size: 4, Value: 0xb00},
+	{Offset: 0x40, Size: 4, Value: 0xb00},
+	{Offset: 0x44, Size: 4, Value: 0xb00},
+	{Offset: 0x48, Size: 4, Value: 0xb00},
+	{Offset: 0x4c, Size: 4, Value: 0xb00},
+	{Offset: 0x50, Size: 4, Value: 0xb00},
+	{Offset: 0x54, Size: 4, Value: 0xb00},
+	{Offset: 0x58, Size: 4, Value: 0xb00},
+	{Offset: 0x6c, Size: 4, Value: 0xb00},
+	{Offset: 0x70, Size: 4, Value: 0xb00},
+	{Offset: 0x74, Size: 4, Value: 0xb00},
+	{Offset: 0x78, Size: 4, Value: 0xb00},
+	{Offset: 0x7c, Size: 4, Value: 0xb00},
+	{Offset: 0x80, Size: 4, Value: 0xb00},
+	{Offset: 0x84, Size: 4, Value: 0xb00},
+	{Offset: 0x88, Size: 4, Value: 0xb00},
+	{Offset: 0x8c, Size: 4, Value: 0xb00},
+	{Offset: 0x90, Size: 4, Value: 0xb00},
+	{Offset: 0x94, Size: 4, Value: 0xb00},
+	{Offset: 0x98, Size: 4, Value: 0xb00},
+	{Offset: 0x9c, Size: 4, Value: 0xb00},
+	{Offset: 0xa0, Size: 4, Value: 0xb00},
+	{Offset: 0xa4, Size: 4, Value: 0xb00},
+	{Offset: 0xa8, Size: 4, Value: 0xb00},
+	{Offset: 0xac, Size: 4, Value: 0xb00},
+	{Offset: 0xb0, Size: 4, Value: 0xb00},
+	{Offset: 0xb4, Size: 4, Value: 0xb00},
+	{Offset: 0xb8, Size: 4, Value: 0xb00},
+	{Offset: 0xbc, Size: 4, Value: 0xb00},
+	{Offset: 0xfc, Size: 4, Value: 0x1907160},
+}
+
+// ledcResets lists the nonzero reset values of the ledc registers, by offset from the block base.
+var ledcResets = []mmio.Reset{
+	{Offset: 0xc, Size: 4, Value: 0x40000000},
+	{Offset: 0x20, Size: 4, Value: 0x40000000},
+	{Offset: 0x34, Size: 4, Value: 0x40000000},
+	{Offset: 0x48, Size: 4, Value: 0x40000000},
+	{Offset: 0x5c, Size: 4, Value: 0x40000000},
+	{Offset: 0x70, Size: 4, Value: 0x40000000},
+	{Offset: 0x84, Size: 4, Value: 0x40000000},
+	{Offset: 0x98, Size: 4, Value: 0x40000000},
+	{Offset: 0xa0, Size: 4, Value: 0x800000},
+	{Offset: 0xa8, Size: 4, Value: 0x800000},
+	{Offset: 0xb0, Size: 4, Value: 0x800000},
+	{Offset: 0xb8, Size: 4, Value: 0x800000},
+	{Offset: 0xfc, Size: 4, Value: 0x19072601},
+}
+
+// pcntResets lists the nonzero reset values of the pcnt registers, by offset from the block base.
+var pcntResets = []mmio.Reset{
+	{Offset: 0x0, Size: 4, Value: 0x3c10},
+	{Offset: 0xc, Size: 4, Value: 0x3c10},
+	{Offset: 0x18, Size: 4, Value: 0x3c10},
+	{Offset: 0x24, Size: 4, Value: 0x3c10},
+	{Offset: 0x60, Size: 4, Value: 0x55},
+	{Offset: 0xfc, Size: 4, Value: 0x19072601},
+}
+
+// pmsResets lists the nonzero reset values of the pms registers, by offset from the block base.
+var pmsResets = []mmio.Reset{
+	{Offset: 0xc, Size: 4, Value: 0xe4},
+	{Offset: 0x14, Size: 4, Value: 0xfff},
+	{Offset: 0x18, Size: 4, Value: 0x7e0000},
+	{Offset: 0x1c, Size: 4, Value: 0x1f800},
+	{Offset: 0x2c, Size: 4, Value: 0x1e0000ff},
+	{Offset: 0x30, Size: 4, Value: 0x7800},
+	{Offset: 0x40, Size: 4, Value: 0xf000},
+	{Offset: 0x60, Size: 4, Value: 0x1f800},
+	{Offset: 0x64, Size: 4, Value: 0x1f800},
+	{Offset: 0x90, Size: 4, Value: 0x1e0000ff},
+	{Offset: 0xa0, Size: 4, Value: 0x1e0000ff},
+	{Offset: 0xb0, Size: 4, Value: 0x1e0000ff},
+	{Offset: 0xd0, Size: 4, Value: 0x1},
+	{Offset: 0xf0, Size: 4, Value: 0x3},
+	{Offset: 0x104, Size: 4, Value: 0x1},
+	{Offset: 0xffc, Size: 4, Value: 0x1905090},
+}
+
+// rmtResets lists the nonzero reset values of the rmt registers, by offset from the block base.
+var rmtResets = []mmio.Reset{
+	{Offset: 0x10, Size: 4, Value: 0x39100002},
+	{Offset: 0x14, Size: 4, Value: 0xf20},
+	{Offset: 0x18, Size: 4, Value: 0x39100002},
+	{Offset: 0x1c, Size: 4, Value: 0xf20},
+	{Offset: 0x20, Size: 4, Value: 0x39100002},
+	{Offset: 0x24, Size: 4, Value: 0xf20},
+	{Offset: 0x28, Size: 4, Value: 0x39100002},
+	{Offset: 0x2c, Size: 4, Value: 0xf20},
+	{Offset: 0x60, Size: 4, Value: 0x400040},
+	{Offset: 0x64, Size: 4, Value: 0x400040},
+	{Offset: 0x68, Size: 4, Value: 0x400040},
+	{Offset: 0x6c, Size: 4, Value: 0x400040},
+	{Offset: 0x70, Size: 4, Value: 0x80},
+	{Offset: 0x74, Size: 4, Value: 0x80},
+	{Offset: 0x78, Size: 4, Value: 0x80},
+	{Offset: 0x7c, Size: 4, Value: 0x80},
+	{Offset: 0x80, Size: 4, Value: 0x4},
+	{Offset: 0xfc, Size: 4, Value: 0x19072601},
+}
+
+// rsaResets lists the nonzero reset values of the rsa registers, by offset from the block base.
+var rsaResets = []mmio.Reset{
+	{Offset: 0x820, Size: 4, Value: 0x1},
+	{Offset: 0x82c, Size: 4, Value: 0x1},
+	{Offset: 0x830, Size: 4, Value: 0x20190425},
+}
+
+// rtc_ioResets lists the nonzero reset values of the rtc_io registers, by offset from the block base.
+var rtc_ioResets = []mmio.Reset{
+	{Offset: 0x84, Size: 4, Value: 0x52000000},
+	{Offset: 0x88, Size: 4, Value: 0x52000000},
+	{Offset: 0x8c, Size: 4, Value: 0x52000000},
+	{Offset: 0x90, Size: 4, Value: 0x52000000},
+	{Offset: 0x94, Size: 4, Value: 0x52000000},
+	{Offset: 0x98, Size: 4, Value: 0x52000000},
+	{Offset: 0x9c, Size: 4, Value: 0x52000000},
+	{Offset: 0xa0, Size: 4, Value: 0x52000000},
+	{Offset: 0xa4, Size: 4, Value: 0x52000000},
+	{Offset: 0xa8, Size: 4, Value: 0x52000000},
+	{Offset: 0xac, Size: 4, Value: 0x52000000},
+	{Offset: 0xb0, Size: 4, Value: 0x52000000},
+	{Offset: 0xb4, Size: 4, Value: 0x52000000},
+	{Offset: 0xb8, Size: 4, Value: 0x52000000},
+	{Offset: 0xbc, Size: 4, Value: 0x52000000},
+	{Offset: 0xc0, Size: 4, Value: 0x40000000},
+	{Offset: 0xc4, Size: 4, Value: 0x40000000},
+	{Offset: 0xc8, Size: 4, Value: 0x40000000},
+	{Offset: 0xcc, Size: 4, Value: 0x40000000},
+	{Offset: 0xd0, Size: 4, Value: 0x50000000},
+	{Offset: 0xd4, Size: 4, Value: 0x50000000},
+	{Offset: 0xd8, Size: 4, Value: 0x50000000},
+	{Offset: 0x1fc, Size: 4, Value: 0x1903170},
+}
+
+// rtc_cntlResets lists the nonzero reset values of the rtc_cntl registers, by offset from the block base.
+var rtc_cntlResets = []mmio.Reset{
+	{Offset: 0x0, Size: 4, Value: 0x1c002000},
+	{Offset: 0x1c, Size: 4, Value: 0x28140403},
+	{Offset: 0x20, Size: 4, Value: 0x1080000},
+	{Offset: 0x24, Size: 4, Value: 0x14160a08},
+	{Offset: 0x28, Size: 4, Value: 0x10200a08},
+	{Offset: 0x2c, Size: 4, Value: 0x12148000},
+	{Offset: 0x30, Size: 4, Value: 0x10200000},
+	{Offset: 0x34, Size: 4, Value: 0xa40000},
+	{Offset: 0x38, Size: 4, Value: 0x3000},
+	{Offset: 0x3c, Size: 4, Value: 0x60000},
+	{Offset: 0x60, Size: 4, Value: 0x66c80},
+	{Offset: 0x74, Size: 4, Value: 0x1583218},
+	{Offset: 0x78, Size: 4, Value: 0x400000},
+	{Offset: 0x7c, Size: 4, Value: 0x2b0be0a},
+	{Offset: 0x80, Size: 4, Value: 0x10800},
+	{Offset: 0x84, Size: 4, Value: 0xa9002400},
+	{Offset: 0x88, Size: 4, Value: 0x12925},
+	{Offset: 0x8c, Size: 4, Value: 0x555550},
+	{Offset: 0x90, Size: 4, Value: 0xaaaa5000},
+	{Offset: 0x94, Size: 4, Value: 0x13214},
+	{Offset: 0x98, Size: 4, Value: 0x30d40},
+	{Offset: 0x9c, Size: 4, Value: 0x13880},
+	{Offset: 0xa0, Size: 4, Value: 0xfff},
+	{Offset: 0xa4, Size: 4, Value: 0xfff},
+	{Offset: 0xac, Size: 4, Value: 0x50d83aa1},
+	{Offset: 0xb0, Size: 4, Value: 0x4b00000},
+	{Offset: 0xb4, Size: 4, Value: 0x8f1d312a},
+	{Offset: 0xe4, Size: 4, Value: 0x3ff2ff1},
+	{Offset: 0xf4, Size: 4, Value: 0xff00000},
+	{Offset: 0xfc, Size: 4, Value: 0x100200},
+	{Offset: 0x100, Size: 4, Value: 0x8a0810},
+	{Offset: 0x104, Size: 4, Value: 0x10000100},
+	{Offset: 0x108, Size: 4, Value: 0x840cc},
+	{Offset: 0x10c, Size: 4, Value: 0xf0000102},
+	{Offset: 0x110, Size: 4, Value: 0x78000000},
+	{Offset: 0x114, Size: 4, Value: 0x50000000},
+	{Offset: 0x118, Size: 4, Value: 0x96aa8800},
+	{Offset: 0x120, Size: 4, Value: 0x7fffff},
+	{Offset: 0x130, Size: 4, Value: 0xc800},
+	{Offset: 0x138, Size: 4, Value: 0x1906191},
+}
+
+// rtc_i2cResets lists the nonzero reset values of the rtc_i2c registers, by offset from the block base.
+var rtc_i2cResets = []mmio.Reset{
+	{Offset: 0x0, Size: 4, Value: 0x100},
+	{Offset: 0xc, Size: 4, Value: 0x10000},
+	{Offset: 0x14, Size: 4, Value: 0x100},
+	{Offset: 0x18, Size: 4, Value: 0x10},
+	{Offset: 0x1c, Size: 4, Value: 0x8},
+	{Offset: 0x20, Size: 4, Value: 0x8},
+	{Offset: 0x38, Size: 4, Value: 0x903},
+	{Offset: 0x3c, Size: 4, Value: 0x1901},
+	{Offset: 0x40, Size: 4, Value: 0x902},
+	{Offset: 0x44, Size: 4, Value: 0x101},
+	{Offset: 0x48, Size: 4, Value: 0x901},
+	{Offset: 0x4c, Size: 4, Value: 0x1701},
+	{Offset: 0x50, Size: 4, Value: 0x1901},
+	{Offset: 0x54, Size: 4, Value: 0x904},
+	{Offset: 0x58, Size: 4, Value: 0x1901},
+	{Offset: 0x5c, Size: 4, Value: 0x903},
+	{Offset: 0x60, Size: 4, Value: 0x101},
+	{Offset: 0x64, Size: 4, Value: 0x901},
+	{Offset: 0x68, Size: 4, Value: 0x1701},
+	{Offset: 0x6c, Size: 4, Value: 0x1901},
+	{Offset: 0xfc, Size: 4, Value: 0x1905310},
+}
+
+// sensResets lists the nonzero reset values of the sens registers, by offset from the block base.
+var sensResets = []mmio.Reset{
+	{Offset: 0x0, Size: 4, Value: 0x20040002},
+	{Offset: 0x14, Size: 4, Value: 0xffffffff},
+	{Offset: 0x18, Size: 4, Value: 0xa000a},
+	{Offset: 0x1c, Size: 4, Value: 0xa0000},
+	{Offset: 0x20, Size: 4, Value: 0x7338f3},
+	{Offset: 0x24, Size: 4, Value: 0x40050002},
+	{Offset: 0x2c, Size: 4, Value: 0x7020200},
+	{Offset: 0x38, Size: 4, Value: 0xffffffff},
+	{Offset: 0x50, Size: 4, Value: 0x19000},
+	{Offset: 0x54, Size: 4, Value: 0x4002},
+	{Offset: 0x5c, Size: 4, Value: 0xfff07fff},
+	{Offset: 0x120, Size: 4, Value: 0x3000000},
+	{Offset: 0x13c, Size: 4, Value: 0xa0000000},
+	{Offset: 0x148, Size: 4, Value: 0x1906140},
+}
+
+// shaResets lists the nonzero reset values of the sha registers, by offset from the block base.
+var shaResets = []mmio.Reset{
+	{Offset: 0x2c, Size: 4, Value: 0x20190402},
+}
+
+// spiResets lists the nonzero reset values of the spi registers, by offset from the block base.
+var spiResets = []mmio.Reset{
+	{Offset: 0x8, Size: 4, Value: 0x2c0000},
+	{Offset: 0xc, Size: 4, Value: 0x4010},
+	{Offset: 0x10, Size: 4, Value: 0x2000},
+	{Offset: 0x14, Size: 4, Value: 0x80003043},
+	{Offset: 0x18, Size: 4, Value: 0x800000c0},
+	{Offset: 0x1c, Size: 4, Value: 0xb8000007},
+	{Offset: 0x20, Size: 4, Value: 0x70000000},
+	{Offset: 0x2c, Size: 4, Value: 0x3e},
+	{Offset: 0x30, Size: 4, Value: 0x200},
+	{Offset: 0x38, Size: 4, Value: 0xd8000000},
+	{Offset: 0x40, Size: 4, Value: 0xa000000},
+	{Offset: 0x4c, Size: 4, Value: 0x200},
+	{Offset: 0x90, Size: 4, Value: 0x80000000},
+	{Offset: 0x94, Size: 4, Value: 0x80000000},
+	{Offset: 0xf8, Size: 4, Value: 0x10001},
+	{Offset: 0x3fc, Size: 4, Value: 0x1907240},
+}
+
+// sysconResets lists the nonzero reset values of the syscon registers, by offset from the block base.
+var sysconResets = []mmio.Reset{
+	{Offset: 0x4, Size: 4, Value: 0x10727},
+	{Offset: 0x8, Size: 4, Value: 0x7ff},
+	{Offset: 0x14, Size: 4, Value: 0x7},
+	{Offset: 0x18, Size: 4, Value: 0x7},
+	{Offset: 0x1c, Size: 4, Value: 0x7},
+	{Offset: 0x20, Size: 4, Value: 0x7},
+	{Offset: 0x28, Size: 4, Value: 0x10000000},
+	{Offset: 0x2c, Size: 4, Value: 0x20000000},
+	{Offset: 0x30, Size: 4, Value: 0x30000000},
+	{Offset: 0x34, Size: 4, Value: 0x1000},
+	{Offset: 0x38, Size: 4, Value: 0x1000},
+	{Offset: 0x3c, Size: 4, Value: 0x1000},
+	{Offset: 0x40, Size: 4, Value: 0x1000},
+	{Offset: 0x44, Size: 4, Value: 0x7},
+	{Offset: 0x48, Size: 4, Value: 0x7},
+	{Offset: 0x4c, Size: 4, Value: 0x7},
+	{Offset: 0x50, Size: 4, Value: 0x7},
+	{Offset: 0x58, Size: 4, Value: 0x10000000},
+	{Offset: 0x5c, Size: 4, Value: 0x20000000},
+	{Offset: 0x60, Size: 4, Value: 0x30000000},
+	{Offset: 0x64, Size: 4, Value: 0x1000},
+	{Offset: 0x68, Size: 4, Value: 0x1000},
+	{Offset: 0x6c, Size: 4, Value: 0x1000},
+	{Offset: 0x70, Size: 4, Value: 0x1000},
+	{Offset: 0x90, Size: 4, Value: 0xfffce030},
+	{Offset: 0x94, Size: 4, Value: 0xfffce030},
+	{Offset: 0x98, Size: 4, Value: 0x15},
+	{Offset: 0x3fc, Size: 4, Value: 0x1907010},
+}
+
+// systemResets lists the nonzero reset values of the system registers, by offset from the block base.
+var systemResets = []mmio.Reset{
+	{Offset: 0x0, Size: 4, Value: 0x3},
+	{Offset: 0x4, Size: 4, Value: 0xc},
+	{Offset: 0x8, Size: 4, Value: 0x3fffff},
+	{Offset: 0x14, Size: 4, Value: 0x80},
+	{Offset: 0x18, Size: 4, Value: 0xc},
+	{Offset: 0x3c, Size: 4, Value: 0x1},
+	{Offset: 0x40, Size: 4, Value: 0xf9c1e06f},
+	{Offset: 0x4c, Size: 4, Value: 0x7e},
+	{Offset: 0x50, Size: 4, Value: 0xff},
+	{Offset: 0x54, Size: 4, Value: 0x2000000},
+	{Offset: 0x68, Size: 4, Value: 0x1},
+	{Offset: 0x6c, Size: 4, Value: 0x1},
+	{Offset: 0x70, Size: 4, Value: 0x3},
+	{Offset: 0x78, Size: 4, Value: 0x7ff00000},
+	{Offset: 0x84, Size: 4, Value: 0x1},
+	{Offset: 0x88, Size: 4, Value: 0x3fffff},
+	{Offset: 0x8c, Size: 4, Value: 0x1},
+	{Offset: 0xffc, Size: 4, Value: 0x1908020},
+}
+
+// systimerResets lists the nonzero reset values of the systimer registers, by offset from the block base.
+var systimerResets = []mmio.Reset{
+	{Offset: 0x10, Size: 4, Value: 0x450},
+	{Offset: 0xfc, Size: 4, Value: 0x1807160},
+}
+
+// timgResets lists the nonzero reset values of the timg registers, by offset from the block base.
+var timgResets = []mmio.Reset{
+	{Offset: 0x0, Size: 4, Value: 0x60002000},
+	{Offset: 0x24, Size: 4, Value: 0x60002000},
+	{Offset: 0x48, Size: 4, Value: 0x4c000},
+	{Offset: 0x4c, Size: 4, Value: 0x10000},
+	{Offset: 0x50, Size: 4, Value: 0x18cba80},
+	{Offset: 0x54, Size: 4, Value: 0x7ffffff},
+	{Offset: 0x58, Size: 4, Value: 0xfffff},
+	{Offset: 0x5c, Size: 4, Value: 0xfffff},
+	{Offset: 0x64, Size: 4, Value: 0x50d83aa1},
+	{Offset: 0x68, Size: 4, Value: 0x13000},
+	{Offset: 0x70, Size: 4, Value: 0x60002300},
+	{Offset: 0xa8, Size: 4, Value: 0xffffff98},
+	{Offset: 0xf8, Size: 4, Value: 0x1907261},
+}
+
+// twaiResets lists the nonzero reset values of the twai registers, by offset from the block base.
+var twaiResets = []mmio.Reset{
+	{Offset: 0x0, Size: 4, Value: 0x1},
+	{Offset: 0x34, Size: 4, Value: 0x60},
+}
+
+// uartResets lists the nonzero reset values of the uart registers, by offset from the block base.
+var uartResets = []mmio.Reset{
+	{Offset: 0x14, Size: 4, Value: 0x2b6},
+	{Offset: 0x18, Size: 4, Value: 0x1000},
+	{Offset: 0x20, Size: 4, Value: 0x1800001c},
+	{Offset: 0x24, Size: 4, Value: 0xc060},
+	{Offset: 0x28, Size: 4, Value: 0xfffff},
+	{Offset: 0x2c, Size: 4, Value: 0xfffff},
+	{Offset: 0x38, Size: 4, Value: 0xf0},
+	{Offset: 0x3c, Size: 4, Value: 0x26e0},
+	{Offset: 0x40, Size: 4, Value: 0x2200},
+	{Offset: 0x44, Size: 4, Value: 0xa40100},
+	{Offset: 0x4c, Size: 4, Value: 0x901},
+	{Offset: 0x50, Size: 4, Value: 0x901},
+	{Offset: 0x54, Size: 4, Value: 0xb},
+	{Offset: 0x58, Size: 4, Value: 0x32b},
+	{Offset: 0x5c, Size: 4, Value: 0xa0012},
+	{Offset: 0x6c, Size: 4, Value: 0xfffff},
+	{Offset: 0x70, Size: 4, Value: 0xfffff},
+	{Offset: 0x74, Size: 4, Value: 0x18082800},
+	{Offset: 0x78, Size: 4, Value: 0x500},
+}
+
+// uhciResets lists the nonzero reset values of the uhci registers, by offset from the block base.
+var uhciResets = []mmio.Reset{
+	{Offset: 0x0, Size: 4, Value: 0x370100},
+	{Offset: 0x14, Size: 4, Value: 0x2},
+	{Offset: 0x1c, Size: 4, Value: 0x2},
+	{Offset: 0x28, Size: 4, Value: 0x100000},
+	{Offset: 0x2c, Size: 4, Value: 0x33},
+	{Offset: 0x64, Size: 4, Value: 0x33},
+	{Offset: 0x68, Size: 4, Value: 0x810810},
+	{Offset: 0xb0, Size: 4, Value: 0xdcdbc0},
+	{Offset: 0xb4, Size: 4, Value: 0xdddbdb},
+	{Offset: 0xb8, Size: 4, Value: 0xdedb11},
+	{Offset: 0xbc, Size: 4, Value: 0xdfdb13},
+	{Offset: 0xc0, Size: 4, Value: 0x80},
+	{Offset: 0xfc, Size: 4, Value: 0x18073001},
+}
+
+// usbResets lists the nonzero reset values of the usb registers, by offset from the block base.
+var usbResets = []mmio.Reset{
+	{Offset: 0xc, Size: 4, Value: 0x1440},
+	{Offset: 0x24, Size: 4, Value: 0x100},
+	{Offset: 0x28, Size: 4, Value: 0x1000100},
+	{Offset: 0x2c, Size: 4, Value: 0x40100},
+	{Offset: 0x40, Size: 4, Value: 0x4f54400a},
+	{Offset: 0x48, Size: 4, Value: 0x224dd930},
+	{Offset: 0x4c, Size: 4, Value: 0x10004b5},
+	{Offset: 0x50, Size: 4, Value: 0xd3f0a030},
+	{Offset: 0x100, Size: 4, Value: 0x10000200},
+	{Offset: 0x104, Size: 4, Value: 0x10000200},
+	{Offset: 0x108, Size: 4, Value: 0x10000200},
+	{Offset: 0x10c, Size: 4, Value: 0x10000200},
+	{Offset: 0x110, Size: 4, Value: 0x10000200},
+	{Offset: 0x404, Size: 4, Value: 0x17d7},
+	{Offset: 0x408, Size: 4, Value: 0x3fff},
+	{Offset: 0x410, Size: 4, Value: 0x80100},
+	{Offset: 0x800, Size: 4, Value: 0x8100000},
+	{Offset: 0x804, Size: 4, Value: 0x2000},
+	{Offset: 0x808, Size: 4, Value: 0x2},
+	{Offset: 0x828, Size: 4, Value: 0x17d7},
+	{Offset: 0x82c, Size: 4, Value: 0x5b8},
+	{Offset: 0x830, Size: 4, Value: 0x8020020},
+	{Offset: 0x900, Size: 4, Value: 0x8000},
+	{Offset: 0x920, Size: 4, Value: 0x8000},
+	{Offset: 0x940, Size: 4, Value: 0x8000},
+	{Offset: 0x960, Size: 4, Value: 0x8000},
+	{Offset: 0x980, Size: 4, Value: 0x8000},
+	{Offset: 0x9a0, Size: 4, Value: 0x8000},
+	{Offset: 0x9c0, Size: 4, Value: 0x8000},
+	{Offset: 0xb00, Size: 4, Value: 0x8000},
+	{Offset: 0xb20, Size: 4, Value: 0x8000},
+	{Offset: 0xb40, Size: 4, Value: 0x8000},
+	{Offset: 0xb60, Size: 4, Value: 0x8000},
+	{Offset: 0xb80, Size: 4, Value: 0x8000},
+	{Offset: 0xba0, Size: 4, Value: 0x8000},
+	{Offset: 0xbc0, Size: 4, Value: 0x8000},
+}
+
+// usb_wrapResets lists the nonzero reset values of the usb_wrap registers, by offset from the block base.
+var usb_wrapResets = []mmio.Reset{
+	{Offset: 0x0, Size: 4, Value: 0x1c0000},
+	{Offset: 0x3fc, Size: 4, Value: 0x2102010},
+}
+
+// xts_aesResets lists the nonzero reset values of the xts_aes registers, by offset from the block base.
+var xts_aesResets = []mmio.Reset{
+	{Offset: 0x15c, Size: 4, Value: 0x20190514},
 }

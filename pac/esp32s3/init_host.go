@@ -4,112 +4,1193 @@
 
 package esp32s3
 
-import (
-	"github.com/gohal/gohal/rt/mmio"
+import "github.com/gohal/gohal/rt/mmio"
 
-	"github.com/gohal/gohal/pac/esp32s3/aes"
-	"github.com/gohal/gohal/pac/esp32s3/apb_ctrl"
-	"github.com/gohal/gohal/pac/esp32s3/apb_saradc"
-	"github.com/gohal/gohal/pac/esp32s3/assist_debug"
-	"github.com/gohal/gohal/pac/esp32s3/bb"
-	"github.com/gohal/gohal/pac/esp32s3/dma"
-	"github.com/gohal/gohal/pac/esp32s3/ds"
-	"github.com/gohal/gohal/pac/esp32s3/efuse"
-	"github.com/gohal/gohal/pac/esp32s3/extmem"
-	"github.com/gohal/gohal/pac/esp32s3/gpio"
-	"github.com/gohal/gohal/pac/esp32s3/gpio_sd"
-	"github.com/gohal/gohal/pac/esp32s3/hmac"
-	"github.com/gohal/gohal/pac/esp32s3/i2c"
-	"github.com/gohal/gohal/pac/esp32s3/i2s0"
-	"github.com/gohal/gohal/pac/esp32s3/i2s1"
-	"github.com/gohal/gohal/pac/esp32s3/interrupt_core0"
-	"github.com/gohal/gohal/pac/esp32s3/interrupt_core1"
-	"github.com/gohal/gohal/pac/esp32s3/io_mux"
-	"github.com/gohal/gohal/pac/esp32s3/lcd_cam"
-	"github.com/gohal/gohal/pac/esp32s3/ledc"
-	"github.com/gohal/gohal/pac/esp32s3/mcpwm"
-	"github.com/gohal/gohal/pac/esp32s3/pcnt"
-	"github.com/gohal/gohal/pac/esp32s3/peri_backup"
-	"github.com/gohal/gohal/pac/esp32s3/rmt"
-	"github.com/gohal/gohal/pac/esp32s3/rng"
-	"github.com/gohal/gohal/pac/esp32s3/rsa"
-	"github.com/gohal/gohal/pac/esp32s3/rtc_cntl"
-	"github.com/gohal/gohal/pac/esp32s3/rtc_i2c"
-	"github.com/gohal/gohal/pac/esp32s3/rtc_io"
-	"github.com/gohal/gohal/pac/esp32s3/sdhost"
-	"github.com/gohal/gohal/pac/esp32s3/sens"
-	"github.com/gohal/gohal/pac/esp32s3/sensitive"
-	"github.com/gohal/gohal/pac/esp32s3/sha"
-	"github.com/gohal/gohal/pac/esp32s3/spi0"
-	"github.com/gohal/gohal/pac/esp32s3/spi1"
-	"github.com/gohal/gohal/pac/esp32s3/spi2"
-	"github.com/gohal/gohal/pac/esp32s3/system"
-	"github.com/gohal/gohal/pac/esp32s3/systimer"
-	"github.com/gohal/gohal/pac/esp32s3/timg"
-	"github.com/gohal/gohal/pac/esp32s3/twai"
-	"github.com/gohal/gohal/pac/esp32s3/uart"
-	"github.com/gohal/gohal/pac/esp32s3/uhci"
-	"github.com/gohal/gohal/pac/esp32s3/usb"
-	"github.com/gohal/gohal/pac/esp32s3/usb_device"
-	"github.com/gohal/gohal/pac/esp32s3/usb_wrap"
-	"github.com/gohal/gohal/pac/esp32s3/wcl"
-	"github.com/gohal/gohal/pac/esp32s3/xts_aes"
-)
-
-// On the host, simulated memory starts at the SVD reset values, as the chip does.
+// On the host, simulated memory starts at the SVD reset values, as the chip does. The
+// tables exist only in host builds: the chip needs none.
 func init() {
-	mmio.InitReset(AESBase, aes.ResetValues)
-	mmio.InitReset(APB_CTRLBase, apb_ctrl.ResetValues)
-	mmio.InitReset(APB_SARADCBase, apb_saradc.ResetValues)
-	mmio.InitReset(BBBase, bb.ResetValues)
-	mmio.InitReset(ASSIST_DEBUGBase, assist_debug.ResetValues)
-	mmio.InitReset(DMABase, dma.ResetValues)
-	mmio.InitReset(DSBase, ds.ResetValues)
-	mmio.InitReset(EFUSEBase, efuse.ResetValues)
-	mmio.InitReset(EXTMEMBase, extmem.ResetValues)
-	mmio.InitReset(GPIOBase, gpio.ResetValues)
-	mmio.InitReset(GPIO_SDBase, gpio_sd.ResetValues)
-	mmio.InitReset(HMACBase, hmac.ResetValues)
-	mmio.InitReset(I2C0Base, i2c.ResetValues)
-	mmio.InitReset(I2C1Base, i2c.ResetValues)
-	mmio.InitReset(I2S0Base, i2s0.ResetValues)
-	mmio.InitReset(I2S1Base, i2s1.ResetValues)
-	mmio.InitReset(INTERRUPT_CORE0Base, interrupt_core0.ResetValues)
-	mmio.InitReset(INTERRUPT_CORE1Base, interrupt_core1.ResetValues)
-	mmio.InitReset(IO_MUXBase, io_mux.ResetValues)
-	mmio.InitReset(LCD_CAMBase, lcd_cam.ResetValues)
-	mmio.InitReset(LEDCBase, ledc.ResetValues)
-	mmio.InitReset(PCNTBase, pcnt.ResetValues)
-	mmio.InitReset(PERI_BACKUPBase, peri_backup.ResetValues)
-	mmio.InitReset(MCPWM0Base, mcpwm.ResetValues)
-	mmio.InitReset(MCPWM1Base, mcpwm.ResetValues)
-	mmio.InitReset(RMTBase, rmt.ResetValues)
-	mmio.InitReset(RNGBase, rng.ResetValues)
-	mmio.InitReset(RSABase, rsa.ResetValues)
-	mmio.InitReset(RTC_CNTLBase, rtc_cntl.ResetValues)
-	mmio.InitReset(RTC_I2CBase, rtc_i2c.ResetValues)
-	mmio.InitReset(RTC_IOBase, rtc_io.ResetValues)
-	mmio.InitReset(SDHOSTBase, sdhost.ResetValues)
-	mmio.InitReset(SENSBase, sens.ResetValues)
-	mmio.InitReset(SENSITIVEBase, sensitive.ResetValues)
-	mmio.InitReset(SHABase, sha.ResetValues)
-	mmio.InitReset(SPI0Base, spi0.ResetValues)
-	mmio.InitReset(SPI1Base, spi1.ResetValues)
-	mmio.InitReset(SPI2Base, spi2.ResetValues)
-	mmio.InitReset(SPI3Base, spi2.ResetValues)
-	mmio.InitReset(SYSTEMBase, system.ResetValues)
-	mmio.InitReset(SYSTIMERBase, systimer.ResetValues)
-	mmio.InitReset(TIMG0Base, timg.ResetValues)
-	mmio.InitReset(TIMG1Base, timg.ResetValues)
-	mmio.InitReset(TWAI0Base, twai.ResetValues)
-	mmio.InitReset(UART0Base, uart.ResetValues)
-	mmio.InitReset(UART1Base, uart.ResetValues)
-	mmio.InitReset(UART2Base, uart.ResetValues)
-	mmio.InitReset(UHCI0Base, uhci.ResetValues)
-	mmio.InitReset(UHCI1Base, uhci.ResetValues)
-	mmio.InitReset(USB0Base, usb.ResetValues)
-	mmio.InitReset(USB_DEVICEBase, usb_device.ResetValues)
-	mmio.InitReset(USB_WRAPBase, usb_wrap.ResetValues)
-	mmio.InitReset(WCLBase, wcl.ResetValues)
-	mmio.InitReset(XTS_AESBase, xts_aes.ResetValues)
+	mmio.InitReset(AESBase, aesResets)
+	mmio.InitReset(APB_CTRLBase, apb_ctrlResets)
+	mmio.InitReset(APB_SARADCBase, apb_saradcResets)
+	mmio.InitReset(ASSIST_DEBUGBase, assist_debugResets)
+	mmio.InitReset(DMABase, dmaResets)
+	mmio.InitReset(DSBase, dsResets)
+	mmio.InitReset(EFUSEBase, efuseResets)
+	mmio.InitReset(EXTMEMBase, extmemResets)
+	mmio.InitReset(GPIOBase, gpioResets)
+	mmio.InitReset(GPIO_SDBase, gpio_sdResets)
+	mmio.InitReset(HMACBase, hmacResets)
+	mmio.InitReset(I2C0Base, i2cResets)
+	mmio.InitReset(I2C1Base, i2cResets)
+	mmio.InitReset(I2S0Base, i2s0Resets)
+	mmio.InitReset(I2S1Base, i2s1Resets)
+	mmio.InitReset(INTERRUPT_CORE0Base, interrupt_core0Resets)
+	mmio.InitReset(INTERRUPT_CORE1Base, interrupt_core1Resets)
+	mmio.InitReset(IO_MUXBase, io_muxResets)
+	mmio.InitReset(LCD_CAMBase, lcd_camResets)
+	mmio.InitReset(LEDCBase, ledcResets)
+	mmio.InitReset(PCNTBase, pcntResets)
+	mmio.InitReset(PERI_BACKUPBase, peri_backupResets)
+	mmio.InitReset(MCPWM0Base, mcpwmResets)
+	mmio.InitReset(MCPWM1Base, mcpwmResets)
+	mmio.InitReset(RMTBase, rmtResets)
+	mmio.InitReset(RSABase, rsaResets)
+	mmio.InitReset(RTC_CNTLBase, rtc_cntlResets)
+	mmio.InitReset(RTC_I2CBase, rtc_i2cResets)
+	mmio.InitReset(RTC_IOBase, rtc_ioResets)
+	mmio.InitReset(SDHOSTBase, sdhostResets)
+	mmio.InitReset(SENSBase, sensResets)
+	mmio.InitReset(SENSITIVEBase, sensitiveResets)
+	mmio.InitReset(SHABase, shaResets)
+	mmio.InitReset(SPI0Base, spi0Resets)
+	mmio.InitReset(SPI1Base, spi1Resets)
+	mmio.InitReset(SPI2Base, spi2Resets)
+	mmio.InitReset(SPI3Base, spi2Resets)
+	mmio.InitReset(SYSTEMBase, systemResets)
+	mmio.InitReset(SYSTIMERBase, systimerResets)
+	mmio.InitReset(TIMG0Base, timgResets)
+	mmio.InitReset(TIMG1Base, timgResets)
+	mmio.InitReset(TWAI0Base, twaiResets)
+	mmio.InitReset(UART0Base, uartResets)
+	mmio.InitReset(UART1Base, uartResets)
+	mmio.InitReset(UART2Base, uartResets)
+	mmio.InitReset(UHCI0Base, uhciResets)
+	mmio.InitReset(UHCI1Base, uhciResets)
+	mmio.InitReset(USB0Base, usbResets)
+	mmio.InitReset(USB_DEVICEBase, usb_deviceResets)
+	mmio.InitReset(USB_WRAPBase, usb_wrapResets)
+	mmio.InitReset(WCLBase, wclResets)
+	mmio.InitReset(XTS_AESBase, xts_aesResets)
+}
+
+// aesResets lists the nonzero reset values of the aes registers, by offset from the block base.
+var aesResets = []mmio.Reset{
+	{Offset: 0xb4, Size: 4, Value: 0x20191210},
+}
+
+// apb_ctrlResets lists the nonzero reset values of the apb_ctrl registers, by offset from the block base.
+var apb_ctrlResets = []mmio.Reset{
+	{Offset: 0x0, Size: 4, Value: 0x1},
+	{Offset: 0x4, Size: 4, Value: 0x10727},
+	{Offset: 0x8, Size: 4, Value: 0x7ff},
+	{Offset: 0x14, Size: 4, Value: 0xfffce030},
+	{Offset: 0x28, Size: 4, Value: 0xff},
+	{Offset: 0x2c, Size: 4, Value: 0xff},
+	{Offset: 0x30, Size: 4, Value: 0xff},
+	{Offset: 0x34, Size: 4, Value: 0xff},
+	{Offset: 0x3c, Size: 4, Value: 0x10000000},
+	{Offset: 0x40, Size: 4, Value: 0x20000000},
+	{Offset: 0x44, Size: 4, Value: 0x30000000},
+	{Offset: 0x48, Size: 4, Value: 0x1000},
+	{Offset: 0x4c, Size: 4, Value: 0x1000},
+	{Offset: 0x50, Size: 4, Value: 0x1000},
+	{Offset: 0x54, Size: 4, Value: 0x1000},
+	{Offset: 0x58, Size: 4, Value: 0xff},
+	{Offset: 0x5c, Size: 4, Value: 0xff},
+	{Offset: 0x60, Size: 4, Value: 0xff},
+	{Offset: 0x64, Size: 4, Value: 0xff},
+	{Offset: 0x6c, Size: 4, Value: 0x10000000},
+	{Offset: 0x70, Size: 4, Value: 0x20000000},
+	{Offset: 0x74, Size: 4, Value: 0x30000000},
+	{Offset: 0x78, Size: 4, Value: 0x1000},
+	{Offset: 0x7c, Size: 4, Value: 0x1000},
+	{Offset: 0x80, Size: 4, Value: 0x1000},
+	{Offset: 0x84, Size: 4, Value: 0x1000},
+	{Offset: 0x9c, Size: 4, Value: 0x55},
+	{Offset: 0xa0, Size: 4, Value: 0x200000},
+	{Offset: 0xa8, Size: 4, Value: 0x3fff},
+	{Offset: 0xb0, Size: 4, Value: 0x3fff},
+	{Offset: 0xbc, Size: 4, Value: 0x1feff0},
+	{Offset: 0xc0, Size: 4, Value: 0x3ffff0},
+	{Offset: 0xc4, Size: 4, Value: 0xffffffff},
+	{Offset: 0x3fc, Size: 4, Value: 0x2101150},
+}
+
+// apb_saradcResets lists the nonzero reset values of the apb_saradc registers, by offset from the block base.
+var apb_saradcResets = []mmio.Reset{
+	{Offset: 0x0, Size: 4, Value: 0x407f8240},
+	{Offset: 0x4, Size: 4, Value: 0xa1fe},
+	{Offset: 0xc, Size: 4, Value: 0xff0808},
+	{Offset: 0x38, Size: 4, Value: 0x900},
+	{Offset: 0x3c, Size: 4, Value: 0x6b4000},
+	{Offset: 0x44, Size: 4, Value: 0x3ffed},
+	{Offset: 0x48, Size: 4, Value: 0x3ffed},
+	{Offset: 0x6c, Size: 4, Value: 0xff},
+	{Offset: 0x70, Size: 4, Value: 0x4},
+	{Offset: 0x3fc, Size: 4, Value: 0x2101180},
+}
+
+// assist_debugResets lists the nonzero reset values of the assist_debug registers, by offset from the block base.
+var assist_debugResets = []mmio.Reset{
+	{Offset: 0x10, Size: 4, Value: 0xffffffff},
+	{Offset: 0x18, Size: 4, Value: 0xffffffff},
+	{Offset: 0x20, Size: 4, Value: 0xffffffff},
+	{Offset: 0x28, Size: 4, Value: 0xffffffff},
+	{Offset: 0x30, Size: 4, Value: 0xffffffff},
+	{Offset: 0x38, Size: 4, Value: 0xb},
+	{Offset: 0x40, Size: 4, Value: 0xffffffff},
+	{Offset: 0x80, Size: 4, Value: 0xffffffff},
+	{Offset: 0x8c, Size: 4, Value: 0xffffffff},
+	{Offset: 0xa0, Size: 4, Value: 0xffffffff},
+	{Offset: 0xa8, Size: 4, Value: 0xffffffff},
+	{Offset: 0xb0, Size: 4, Value: 0xffffffff},
+	{Offset: 0xb8, Size: 4, Value: 0xffffffff},
+	{Offset: 0xc8, Size: 4, Value: 0xb},
+	{Offset: 0xd0, Size: 4, Value: 0xffffffff},
+	{Offset: 0x110, Size: 4, Value: 0xffffffff},
+	{Offset: 0x11c, Size: 4, Value: 0xffffffff},
+	{Offset: 0x120, Size: 4, Value: 0xfffff},
+	{Offset: 0x124, Size: 4, Value: 0xfffff},
+	{Offset: 0x128, Size: 4, Value: 0x40},
+	{Offset: 0x1fc, Size: 4, Value: 0x2003040},
+}
+
+// dmaResets lists the nonzero reset values of the dma registers, by offset from the block base.
+var dmaResets = []mmio.Reset{
+	{Offset: 0x4, Size: 4, Value: 0xc},
+	{Offset: 0x18, Size: 4, Value: 0xf00003a},
+	{Offset: 0x1c, Size: 4, Value: 0x800},
+	{Offset: 0x20, Size: 4, Value: 0x1100000},
+	{Offset: 0x3c, Size: 4, Value: 0xf00},
+	{Offset: 0x48, Size: 4, Value: 0x3f},
+	{Offset: 0x60, Size: 4, Value: 0x8},
+	{Offset: 0x78, Size: 4, Value: 0x780002a},
+	{Offset: 0x80, Size: 4, Value: 0x800000},
+	{Offset: 0x9c, Size: 4, Value: 0xf00},
+	{Offset: 0xa8, Size: 4, Value: 0x3f},
+	{Offset: 0xc4, Size: 4, Value: 0xc},
+	{Offset: 0xd8, Size: 4, Value: 0xf00003a},
+	{Offset: 0xdc, Size: 4, Value: 0x800},
+	{Offset: 0xe0, Size: 4, Value: 0x1100000},
+	{Offset: 0xfc, Size: 4, Value: 0xf00},
+	{Offset: 0x108, Size: 4, Value: 0x3f},
+	{Offset: 0x120, Size: 4, Value: 0x8},
+	{Offset: 0x138, Size: 4, Value: 0x780002a},
+	{Offset: 0x140, Size: 4, Value: 0x800000},
+	{Offset: 0x15c, Size: 4, Value: 0xf00},
+	{Offset: 0x168, Size: 4, Value: 0x3f},
+	{Offset: 0x184, Size: 4, Value: 0xc},
+	{Offset: 0x198, Size: 4, Value: 0xf00003a},
+	{Offset: 0x19c, Size: 4, Value: 0x800},
+	{Offset: 0x1a0, Size: 4, Value: 0x1100000},
+	{Offset: 0x1bc, Size: 4, Value: 0xf00},
+	{Offset: 0x1c8, Size: 4, Value: 0x3f},
+	{Offset: 0x1e0, Size: 4, Value: 0x8},
+	{Offset: 0x1f8, Size: 4, Value: 0x780002a},
+	{Offset: 0x200, Size: 4, Value: 0x800000},
+	{Offset: 0x21c, Size: 4, Value: 0xf00},
+	{Offset: 0x228, Size: 4, Value: 0x3f},
+	{Offset: 0x244, Size: 4, Value: 0xc},
+	{Offset: 0x258, Size: 4, Value: 0xf00003a},
+	{Offset: 0x25c, Size: 4, Value: 0x800},
+	{Offset: 0x260, Size: 4, Value: 0x1100000},
+	{Offset: 0x27c, Size: 4, Value: 0xf00},
+	{Offset: 0x288, Size: 4, Value: 0x3f},
+	{Offset: 0x2a0, Size: 4, Value: 0x8},
+	{Offset: 0x2b8, Size: 4, Value: 0x780002a},
+	{Offset: 0x2c0, Size: 4, Value: 0x800000},
+	{Offset: 0x2dc, Size: 4, Value: 0xf00},
+	{Offset: 0x2e8, Size: 4, Value: 0x3f},
+	{Offset: 0x304, Size: 4, Value: 0xc},
+	{Offset: 0x318, Size: 4, Value: 0xf00003a},
+	{Offset: 0x31c, Size: 4, Value: 0x800},
+	{Offset: 0x320, Size: 4, Value: 0x1100000},
+	{Offset: 0x33c, Size: 4, Value: 0xf00},
+	{Offset: 0x348, Size: 4, Value: 0x3f},
+	{Offset: 0x360, Size: 4, Value: 0x8},
+	{Offset: 0x378, Size: 4, Value: 0x780002a},
+	{Offset: 0x380, Size: 4, Value: 0x800000},
+	{Offset: 0x39c, Size: 4, Value: 0xf00},
+	{Offset: 0x3a8, Size: 4, Value: 0x3f},
+	{Offset: 0x3c4, Size: 4, Value: 0x20},
+	{Offset: 0x3cc, Size: 4, Value: 0xe},
+	{Offset: 0x3d0, Size: 4, Value: 0xe},
+	{Offset: 0x3d4, Size: 4, Value: 0xe},
+	{Offset: 0x3d8, Size: 4, Value: 0xe},
+	{Offset: 0x3dc, Size: 4, Value: 0xe},
+	{Offset: 0x3e0, Size: 4, Value: 0xe},
+	{Offset: 0x3e4, Size: 4, Value: 0xe},
+	{Offset: 0x3e8, Size: 4, Value: 0xe},
+	{Offset: 0x3ec, Size: 4, Value: 0xe},
+	{Offset: 0x3f0, Size: 4, Value: 0xe},
+	{Offset: 0x40c, Size: 4, Value: 0x2101180},
+}
+
+// dsResets lists the nonzero reset values of the ds registers, by offset from the block base.
+var dsResets = []mmio.Reset{
+	{Offset: 0xe20, Size: 4, Value: 0x20191217},
+}
+
+// efuseResets lists the nonzero reset values of the efuse registers, by offset from the block base.
+var efuseResets = []mmio.Reset{
+	{Offset: 0x1c8, Size: 4, Value: 0x2},
+	{Offset: 0x1e8, Size: 4, Value: 0x1fe1c},
+	{Offset: 0x1ec, Size: 4, Value: 0x12000000},
+	{Offset: 0x1f4, Size: 4, Value: 0x288000},
+	{Offset: 0x1f8, Size: 4, Value: 0x190},
+	{Offset: 0x1fc, Size: 4, Value: 0x2101290},
+}
+
+// extmemResets lists the nonzero reset values of the extmem registers, by offset from the block base.
+var extmemResets = []mmio.Reset{
+	{Offset: 0x4, Size: 4, Value: 0x3},
+	{Offset: 0x8, Size: 4, Value: 0x5},
+	{Offset: 0x1c, Size: 4, Value: 0x4},
+	{Offset: 0x28, Size: 4, Value: 0x1},
+	{Offset: 0x34, Size: 4, Value: 0x2},
+	{Offset: 0x40, Size: 4, Value: 0x2},
+	{Offset: 0x4c, Size: 4, Value: 0x8},
+	{Offset: 0x64, Size: 4, Value: 0x3},
+	{Offset: 0x68, Size: 4, Value: 0x5},
+	{Offset: 0x7c, Size: 4, Value: 0x4},
+	{Offset: 0x88, Size: 4, Value: 0x1},
+	{Offset: 0x94, Size: 4, Value: 0x2},
+	{Offset: 0xa0, Size: 4, Value: 0x8},
+	{Offset: 0xb4, Size: 4, Value: 0x44000000},
+	{Offset: 0xb8, Size: 4, Value: 0x47ffffff},
+	{Offset: 0x104, Size: 4, Value: 0xffffffff},
+	{Offset: 0x10c, Size: 4, Value: 0xffffffff},
+	{Offset: 0x114, Size: 4, Value: 0xffffffff},
+	{Offset: 0x11c, Size: 4, Value: 0xffffffff},
+	{Offset: 0x12c, Size: 4, Value: 0x5},
+	{Offset: 0x138, Size: 4, Value: 0x7},
+	{Offset: 0x14c, Size: 4, Value: 0x7},
+	{Offset: 0x150, Size: 4, Value: 0x4},
+	{Offset: 0x154, Size: 4, Value: 0x4},
+	{Offset: 0x158, Size: 4, Value: 0x1},
+	{Offset: 0x15c, Size: 4, Value: 0x1},
+	{Offset: 0x164, Size: 4, Value: 0x1},
+	{Offset: 0x3fc, Size: 4, Value: 0x2012310},
+}
+
+// gpioResets lists the nonzero reset values of the gpio registers, by offset from the block base.
+var gpioResets = []mmio.Reset{
+	{Offset: 0x554, Size: 4, Value: 0x100},
+	{Offset: 0x558, Size: 4, Value: 0x100},
+	{Offset: 0x55c, Size: 4, Value: 0x100},
+	{Offset: 0x560, Size: 4, Value: 0x100},
+	{Offset: 0x564, Size: 4, Value: 0x100},
+	{Offset: 0x568, Size: 4, Value: 0x100},
+	{Offset: 0x56c, Size: 4, Value: 0x100},
+	{Offset: 0x570, Size: 4, Value: 0x100},
+	{Offset: 0x574, Size: 4, Value: 0x100},
+	{Offset: 0x578, Size: 4, Value: 0x100},
+	{Offset: 0x57c, Size: 4, Value: 0x100},
+	{Offset: 0x580, Size: 4, Value: 0x100},
+	{Offset: 0x584, Size: 4, Value: 0x100},
+	{Offset: 0x588, Size: 4, Value: 0x100},
+	{Offset: 0x58c, Size: 4, Value: 0x100},
+	{Offset: 0x590, Size: 4, Value: 0x100},
+	{Offset: 0x594, Size: 4, Value: 0x100},
+	{Offset: 0x598, Size: 4, Value: 0x100},
+	{Offset: 0x59c, Size: 4, Value: 0x100},
+	{Offset: 0x5a0, Size: 4, Value: 0x100},
+	{Offset: 0x5a4, Size: 4, Value: 0x100},
+	{Offset: 0x5a8, Size: 4, Value: 0x100},
+	{Offset: 0x5ac, Size: 4, Value: 0x100},
+	{Offset: 0x5b0, Size: 4, Value: 0x100},
+	{Offset: 0x5b4, Size: 4, Value: 0x100},
+	{Offset: 0x5b8, Size: 4, Value: 0x100},
+	{Offset: 0x5bc, Size: 4, Value: 0x100},
+	{Offset: 0x5c0, Size: 4, Value: 0x100},
+	{Offset: 0x5c4, Size: 4, Value: 0x100},
+	{Offset: 0x5c8, Size: 4, Value: 0x100},
+	{Offset: 0x5cc, Size: 4, Value: 0x100},
+	{Offset: 0x5d0, Size: 4, Value: 0x100},
+	{Offset: 0x5d4, Size: 4, Value: 0x100},
+	{Offset: 0x5d8, Size: 4, Value: 0x100},
+	{Offset: 0x5dc, Size: 4, Value: 0x100},
+	{Offset: 0x5e0, Size: 4, Value: 0x100},
+	{Offset: 0x5e4, Size: 4, Value: 0x100},
+	{Offset: 0x5e8, Size: 4, Value: 0x100},
+	{Offset: 0x5ec, Size: 4, Value: 0x100},
+	{Offset: 0x5f0, Size: 4, Value: 0x100},
+	{Offset: 0x5f4, Size: 4, Value: 0x100},
+	{Offset: 0x5f8, Size: 4, Value: 0x100},
+	{Offset: 0x5fc, Size: 4, Value: 0x100},
+	{Offset: 0x600, Size: 4, Value: 0x100},
+	{Offset: 0x604, Size: 4, Value: 0x100},
+	{Offset: 0x608, Size: 4, Value: 0x100},
+	{Offset: 0x60c, Size: 4, Value: 0x100},
+	{Offset: 0x610, Size: 4, Value: 0x100},
+	{Offset: 0x614, Size: 4, Value: 0x100},
+	{Offset: 0x618, Size: 4, Value: 0x100},
+	{Offset: 0x61c, Size: 4, Value: 0x100},
+	{Offset: 0x620, Size: 4, Value: 0x100},
+	{Offset: 0x624, Size: 4, Value: 0x100},
+	{Offset: 0x628, Size: 4, Value: 0x100},
+	{Offset: 0x62c, Size: 4, Value: 0x1},
+	{Offset: 0x6fc, Size: 4, Value: 0x1907040},
+}
+
+// gpio_sdResets lists the nonzero reset values of the gpio_sd registers, by offset from the block base.
+var gpio_sdResets = []mmio.Reset{
+	{Offset: 0x0, Size: 4, Value: 0xff00},
+	{Offset: 0x4, Size: 4, Value: 0xff00},
+	{Offset: 0x8, Size: 4, Value: 0xff00},
+	{Offset: 0xc, Size: 4, Value: 0xff00},
+	{Offset: 0x10, Size: 4, Value: 0xff00},
+	{Offset: 0x14, Size: 4, Value: 0xff00},
+	{Offset: 0x18, Size: 4, Value: 0xff00},
+	{Offset: 0x1c, Size: 4, Value: 0xff00},
+	{Offset: 0x28, Size: 4, Value: 0x1802260},
+}
+
+// hmacResets lists the nonzero reset values of the hmac registers, by offset from the block base.
+var hmacResets = []mmio.Reset{
+	{Offset: 0x1fc, Size: 4, Value: 0x2101070},
+}
+
+// i2cResets lists the nonzero reset values of the i2c registers, by offset from the block base.
+var i2cResets = []mmio.Reset{
+	{Offset: 0x4, Size: 4, Value: 0x20b},
+	{Offset: 0x8, Size: 4, Value: 0xc000},
+	{Offset: 0xc, Size: 4, Value: 0x10},
+	{Offset: 0x18, Size: 4, Value: 0x408b},
+	{Offset: 0x20, Size: 4, Value: 0x2},
+	{Offset: 0x40, Size: 4, Value: 0x8},
+	{Offset: 0x44, Size: 4, Value: 0x8},
+	{Offset: 0x48, Size: 4, Value: 0x8},
+	{Offset: 0x4c, Size: 4, Value: 0x8},
+	{Offset: 0x50, Size: 4, Value: 0x300},
+	{Offset: 0x54, Size: 4, Value: 0x200000},
+	{Offset: 0x78, Size: 4, Value: 0x10},
+	{Offset: 0x7c, Size: 4, Value: 0x10},
+	{Offset: 0xf8, Size: 4, Value: 0x20070201},
+}
+
+// i2s0Resets lists the nonzero reset values of the i2s0 registers, by offset from the block base.
+var i2s0Resets = []mmio.Reset{
+	{Offset: 0x20, Size: 4, Value: 0x9600},
+	{Offset: 0x24, Size: 4, Value: 0xb200},
+	{Offset: 0x28, Size: 4, Value: 0x2f3de300},
+	{Offset: 0x2c, Size: 4, Value: 0x6f3de300},
+	{Offset: 0x30, Size: 4, Value: 0x2},
+	{Offset: 0x34, Size: 4, Value: 0x2},
+	{Offset: 0x38, Size: 4, Value: 0x200},
+	{Offset: 0x3c, Size: 4, Value: 0x200},
+	{Offset: 0x40, Size: 4, Value: 0x4aa004},
+	{Offset: 0x44, Size: 4, Value: 0x3f783c0},
+	{Offset: 0x50, Size: 4, Value: 0xffff},
+	{Offset: 0x54, Size: 4, Value: 0xffff},
+	{Offset: 0x60, Size: 4, Value: 0x810},
+	{Offset: 0x64, Size: 4, Value: 0x40},
+	{Offset: 0x6c, Size: 4, Value: 0x1},
+	{Offset: 0x80, Size: 4, Value: 0x2009070},
+}
+
+// i2s1Resets lists the nonzero reset values of the i2s1 registers, by offset from the block base.
+var i2s1Resets = []mmio.Reset{
+	{Offset: 0x20, Size: 4, Value: 0x9600},
+	{Offset: 0x24, Size: 4, Value: 0xb200},
+	{Offset: 0x28, Size: 4, Value: 0x2f3de300},
+	{Offset: 0x2c, Size: 4, Value: 0x6f3de300},
+	{Offset: 0x30, Size: 4, Value: 0x2},
+	{Offset: 0x34, Size: 4, Value: 0x2},
+	{Offset: 0x38, Size: 4, Value: 0x200},
+	{Offset: 0x3c, Size: 4, Value: 0x200},
+	{Offset: 0x50, Size: 4, Value: 0xffff},
+	{Offset: 0x54, Size: 4, Value: 0xffff},
+	{Offset: 0x60, Size: 4, Value: 0x810},
+	{Offset: 0x64, Size: 4, Value: 0x40},
+	{Offset: 0x6c, Size: 4, Value: 0x1},
+	{Offset: 0x80, Size: 4, Value: 0x2009070},
+}
+
+// interrupt_core0Resets lists the nonzero reset values of the interrupt_core0 registers, by offset from the block base.
+var interrupt_core0Resets = []mmio.Reset{
+	{Offset: 0x0, Size: 4, Value: 0x10},
+	{Offset: 0x4, Size: 4, Value: 0x10},
+	{Offset: 0x8, Size: 4, Value: 0x10},
+	{Offset: 0xc, Size: 4, Value: 0x10},
+	{Offset: 0x10, Size: 4, Value: 0x10},
+	{Offset: 0x14, Size: 4, Value: 0x10},
+	{Offset: 0x18, Size: 4, Value: 0x10},
+	{Offset: 0x1c, Size: 4, Value: 0x10},
+	{Offset: 0x20, Size: 4, Value: 0x10},
+	{Offset: 0x24, Size: 4, Value: 0x10},
+	{Offset: 0x28, Size: 4, Value: 0x10},
+	{Offset: 0x2c, Size: 4, Value: 0x10},
+	{Offset: 0x30, Size: 4, Value: 0x10},
+	{Offset: 0x34, Size: 4, Value: 0x10},
+	{Offset: 0x38, Size: 4, Value: 0x10},
+	{Offset: 0x3c, Size: 4, Value: 0x10},
+	{Offset: 0x40, Size: 4, Value: 0x10},
+	{Offset: 0x44, Size: 4, Value: 0x10},
+	{Offset: 0x48, Size: 4, Value: 0x10},
+	{Offset: 0x4c, Size: 4, Value: 0x10},
+	{Offset: 0x50, Size: 4, Value: 0x10},
+	{Offset: 0x54, Size: 4, Value: 0x10},
+	{Offset: 0x58, Size: 4, Value: 0x10},
+	{Offset: 0x5c, Size: 4, Value: 0x10},
+	{Offset: 0x60, Size: 4, Value: 0x10},
+	{Offset: 0x64, Size: 4, Value: 0x10},
+	{Offset: 0x68, Size: 4, Value: 0x10},
+	{Offset: 0x6c, Size: 4, Value: 0x10},
+	{Offset: 0x70, Size: 4, Value: 0x10},
+	{Offset: 0x74, Size: 4, Value: 0x10},
+	{Offset: 0x78, Size: 4, Value: 0x10},
+	{Offset: 0x7c, Size: 4, Value: 0x10},
+	{Offset: 0x80, Size: 4, Value: 0x10},
+	{Offset: 0x84, Size: 4, Value: 0x10},
+	{Offset: 0x88, Size: 4, Value: 0x10},
+	{Offset: 0x8c, Size: 4, Value: 0x10},
+	{Offset: 0x90, Size: 4, Value: 0x10},
+	{Offset: 0x94, Size: 4, Value: 0x10},
+	{Offset: 0x98, Size: 4, Value: 0x10},
+	{Offset: 0x9c, Size: 4, Value: 0x10},
+	{Offset: 0xa0, Size: 4, Value: 0x10},
+	{Offset: 0xa4, Size: 4, Value: 0x10},
+	{Offset: 0xa8, Size: 4, Value: 0x10},
+	{Offset: 0xac, Size: 4, Value: 0x10},
+	{Offset: 0xb0, Size: 4, Value: 0x10},
+	{Offset: 0xb4, Size: 4, Value: 0x10},
+	{Offset: 0xb8, Size: 4, Value: 0x10},
+	{Offset: 0xbc, Size: 4, Value: 0x10},
+	{Offset: 0xc0, Size: 4, Value: 0x10},
+	{Offset: 0xc4, Size: 4, Value: 0x10},
+	{Offset: 0xc8, Size: 4, Value: 0x10},
+	{Offset: 0xcc, Size: 4, Value: 0x10},
+	{Offset: 0xd0, Size: 4, Value: 0x10},
+	{Offset: 0xd4, Size: 4, Value: 0x10},
+	{Offset: 0xd8, Size: 4, Value: 0x10},
+	{Offset: 0xdc, Size: 4, Value: 0x10},
+	{Offset: 0xe0, Size: 4, Value: 0x10},
+	{Offset: 0xe4, Size: 4, Value: 0x10},
+	{Offset: 0xe8, Size: 4, Value: 0x10},
+	{Offset: 0xec, Size: 4, Value: 0x10},
+	{Offset: 0xf0, Size: 4, Value: 0x10},
+	{Offset: 0xf4, Size: 4, Value: 0x10},
+	{Offset: 0xf8, Size: 4, Value: 0x10},
+	{Offset: 0xfc, Size: 4, Value: 0x10},
+	{Offset: 0x100, Size: 4, Value: 0x10},
+	{Offset: 0x104, Size: 4, Value: 0x10},
+	{Offset: 0x108, Size: 4, Value: 0x10},
+	{Offset: 0x10c, Size: 4, Value: 0x10},
+	{Offset: 0x110, Size: 4, Value: 0x10},
+	{Offset: 0x114, Size: 4, Value: 0x10},
+	{Offset: 0x118, Size: 4, Value: 0x10},
+	{Offset: 0x11c, Size: 4, Value: 0x10},
+	{Offset: 0x120, Size: 4, Value: 0x10},
+	{Offset: 0x124, Size: 4, Value: 0x10},
+	{Offset: 0x128, Size: 4, Value: 0x10},
+	{Offset: 0x12c, Size: 4, Value: 0x10},
+	{Offset: 0x130, Size: 4, Value: 0x10},
+	{Offset: 0x134, Size: 4, Value: 0x10},
+	{Offset: 0x138, Size: 4, Value: 0x10},
+	{Offset: 0x13c, Size: 4, Value: 0x10},
+	{Offset: 0x140, Size: 4, Value: 0x10},
+	{Offset: 0x144, Size: 4, Value: 0x10},
+	{Offset: 0x148, Size: 4, Value: 0x10},
+	{Offset: 0x14c, Size: 4, Value: 0x10},
+	{Offset: 0x150, Size: 4, Value: 0x10},
+	{Offset: 0x154, Size: 4, Value: 0x10},
+	{Offset: 0x158, Size: 4, Value: 0x10},
+	{Offset: 0x15c, Size: 4, Value: 0x10},
+	{Offset: 0x160, Size: 4, Value: 0x10},
+	{Offset: 0x164, Size: 4, Value: 0x10},
+	{Offset: 0x168, Size: 4, Value: 0x10},
+	{Offset: 0x16c, Size: 4, Value: 0x10},
+	{Offset: 0x170, Size: 4, Value: 0x10},
+	{Offset: 0x174, Size: 4, Value: 0x10},
+	{Offset: 0x178, Size: 4, Value: 0x10},
+	{Offset: 0x17c, Size: 4, Value: 0x10},
+	{Offset: 0x180, Size: 4, Value: 0x10},
+	{Offset: 0x184, Size: 4, Value: 0x10},
+	{Offset: 0x188, Size: 4, Value: 0x10},
+	{Offset: 0x19c, Size: 4, Value: 0x1},
+	{Offset: 0x7fc, Size: 4, Value: 0x2012300},
+}
+
+// interrupt_core1Resets lists the nonzero reset values of the interrupt_core1 registers, by offset from the block base.
+var interrupt_core1Resets = []mmio.Reset{
+	{Offset: 0x800, Size: 4, Value: 0x10},
+	{Offset: 0x804, Size: 4, Value: 0x10},
+	{Offset: 0x808, Size: 4, Value: 0x10},
+	{Offset: 0x80c, Size: 4, Value: 0x10},
+	{Offset: 0x810, Size: 4, Value: 0x10},
+	{Offset: 0x814, Size: 4, Value: 0x10},
+	{Offset: 0x818, Size: 4, Value: 0x10},
+	{Offset: 0x81c, Size: 4, Value: 0x10},
+	{Offset: 0x820, Size: 4, Value: 0x10},
+	{Offset: 0x824, Size: 4, Value: 0x10},
+	{Offset: 0x828, Size: 4, Value: 0x10},
+	{Offset: 0x82c, Size: 4, Value: 0x10},
+	{Offset: 0x830, Size: 4, Value: 0x10},
+	{Offset: 0x834, Size: 4, Value: 0x10},
+	{Offset: 0x838, Size: 4, Value: 0x10},
+	{Offset: 0x83c, Size: 4, Value: 0x10},
+	{Offset: 0x840, Size: 4, Value: 0x10},
+	{Offset: 0x844, Size: 4, Value: 0x10},
+	{Offset: 0x848, Size: 4, Value: 0x10},
+	{Offset: 0x84c, Size: 4, Value: 0x10},
+	{Offset: 0x850, Size: 4, Value: 0x10},
+	{Offset: 0x854, Size: 4, Value: 0x10},
+	{Offset: 0x858, Size: 4, Value: 0x10},
+	{Offset: 0x85c, Size: 4, Value: 0x10},
+	{Offset: 0x860, Size: 4, Value: 0x10},
+	{Offset: 0x864, Size: 4, Value: 0x10},
+	{Offset: 0x868, Size: 4, Value: 0x10},
+	{Offset: 0x86c, Size: 4, Value: 0x10},
+	{Offset: 0x870, Size: 4, Value: 0x10},
+	{Offset: 0x874, Size: 4, Value: 0x10},
+	{Offset: 0x878, Size: 4, Value: 0x10},
+	{Offset: 0x87c, Size: 4, Value: 0x10},
+	{Offset: 0x880, Size: 4, Value: 0x10},
+	{Offset: 0x884, Size: 4, Value: 0x10},
+	{Offset: 0x888, Size: 4, Value: 0x10},
+	{Offset: 0x88c, Size: 4, Value: 0x10},
+	{Offset: 0x890, Size: 4, Value: 0x10},
+	{Offset: 0x894, Size: 4, Value: 0x10},
+	{Offset: 0x898, Size: 4, Value: 0x10},
+	{Offset: 0x89c, Size: 4, Value: 0x10},
+	{Offset: 0x8a0, Size: 4, Value: 0x10},
+	{Offset: 0x8a4, Size: 4, Value: 0x10},
+	{Offset: 0x8a8, Size: 4, Value: 0x10},
+	{Offset: 0x8ac, Size: 4, Value: 0x10},
+	{Offset: 0x8b0, Size: 4, Value: 0x10},
+	{Offset: 0x8b4, Size: 4, Value: 0x10},
+	{Offset: 0x8b8, Size: 4, Value: 0x10},
+	{Offset: 0x8bc, Size: 4, Value: 0x10},
+	{Offset: 0x8c0, Size: 4, Value: 0x10},
+	{Offset: 0x8c4, Size: 4, Value: 0x10},
+	{Offset: 0x8c8, Size: 4, Value: 0x10},
+	{Offset: 0x8cc, Size: 4, Value: 0x10},
+	{Offset: 0x8d0, Size: 4, Value: 0x10},
+	{Offset: 0x8d4, Size: 4, Value: 0x10},
+	{Offset: 0x8d8, Size: 4, Value: 0x10},
+	{Offset: 0x8dc, Size: 4, Value: 0x10},
+	{Offset: 0x8e0, Size: 4, Value: 0x10},
+	{Offset: 0x8e4, Size: 4, Value: 0x10},
+	{Offset: 0x8e8, Size: 4, Value: 0x10},
+	{Offset: 0x8ec, Size: 4, Value: 0x10},
+	{Offset: 0x8f0, Size: 4, Value: 0x10},
+	{Offset: 0x8f4, Size: 4, Value: 0x10},
+	{Offset: 0x8f8, Size: 4, Value: 0x10},
+	{Offset: 0x8fc, Size: 4, Value: 0x10},
+	{Offset: 0x900, Size: 4, Value: 0x10},
+	{Offset: 0x904, Size: 4, Value: 0x10},
+	{Offset: 0x908, Size: 4, Value: 0x10},
+	{Offset: 0x90c, Size: 4, Value: 0x10},
+	{Offset: 0x910, Size: 4, Value: 0x10},
+	{Offset: 0x914, Size: 4, Value: 0x10},
+	{Offset: 0x918, Size: 4, Value: 0x10},
+	{Offset: 0x91c, Size: 4, Value: 0x10},
+	{Offset: 0x920, Size: 4, Value: 0x10},
+	{Offset: 0x924, Size: 4, Value: 0x10},
+	{Offset: 0x928, Size: 4, Value: 0x10},
+	{Offset: 0x92c, Size: 4, Value: 0x10},
+	{Offset: 0x930, Size: 4, Value: 0x10},
+	{Offset: 0x934, Size: 4, Value: 0x10},
+	{Offset: 0x938, Size: 4, Value: 0x10},
+	{Offset: 0x93c, Size: 4, Value: 0x10},
+	{Offset: 0x940, Size: 4, Value: 0x10},
+	{Offset: 0x944, Size: 4, Value: 0x10},
+	{Offset: 0x948, Size: 4, Value: 0x10},
+	{Offset: 0x94c, Size: 4, Value: 0x10},
+	{Offset: 0x950, Size: 4, Value: 0x10},
+	{Offset: 0x954, Size: 4, Value: 0x10},
+	{Offset: 0x958, Size: 4, Value: 0x10},
+	{Offset: 0x95c, Size: 4, Value: 0x10},
+	{Offset: 0x960, Size: 4, Value: 0x10},
+	{Offset: 0x964, Size: 4, Value: 0x10},
+	{Offset: 0x968, Size: 4, Value: 0x10},
+	{Offset: 0x96c, Size: 4, Value: 0x10},
+	{Offset: 0x970, Size: 4, Value: 0x10},
+	{Offset: 0x974, Size: 4, Value: 0x10},
+	{Offset: 0x978, Size: 4, Value: 0x10},
+	{Offset: 0x97c, Size: 4, Value: 0x10},
+	{Offset: 0x980, Size: 4, Value: 0x10},
+	{Offset: 0x984, Size: 4, Value: 0x10},
+	{Offset: 0x988, Size: 4, Value: 0x10},
+	{Offset: 0x99c, Size: 4, Value: 0x1},
+	{Offset: 0xffc, Size: 4, Value: 0x2012300},
+}
+
+// io_muxResets lists the nonzero reset values of the io_mux registers, by offset from the block base.
+var io_muxResets = []mmio.Reset{
+	{Offset: 0x0, Size: 4, Value: 0x7ff},
+	{Offset: 0x4, Size: 4, Value: 0xb00},
+	{Offset: 0x8, Size: 4, Value: 0xb00},
+	{Offset: 0xc, Size: 4, Value: 0xb00},
+	{Offset: 0x10, Size: 4, Value: 0xb00},
+	{Offset: 0x14, Size: 4, Value: 0xb00},
+	{Offset: 0x18, Size: 4, Value: 0xb00},
+	{Offset: 0x1c, Size: 4, Value: 0xb00},
+	{Offset: 0x20, Size: 4, Value: 0xb00},
+	{Offset: 0x24, Size: 4, Value: 0xb00},
+	{Offset: 0x28, Size: 4, Value: 0xb00},
+	{Offset: 0x2c, Size: 4, Value: 0xb00},
+	{Offset: 0x30, Size: 4, Value: 0xb00},
+	{Offset: 0x34, Size: 4, Value: 0xb00},
+	{Offset: 0x38, Size: 4, Value: 0xb00},
+	{Offset: 0x3c, Size: 4, Value: 0xb00},
+	{Offset: 0x40, Size: 4, Value: 0xb00},
+	{Offset: 0x44, Size: 4, Value: 0xb00},
+	{Offset: 0x48, Size: 4, Value: 0xb00},
+	{Offset: 0x4c, Size: 4, Value: 0xb00},
+	{Offset: 0x50, Size: 4, Value: 0xb00},
+	{Offset: 0x54, Size: 4, Value: 0xb00},
+	{Offset: 0x58, Size: 4, Value: 0xb00},
+	{Offset: 0x5c, Size: 4, Value: 0xb00},
+	{Offset: 0x60, Size: 4, Value: 0xb00},
+	{Offset: 0x64, Size: 4, Value: 0xb00},
+	{Offset: 0x68, Size: 4, Value: 0xb00},
+	{Offset: 0x6c, Size: 4, Value: 0xb00},
+	{Offset: 0x70, Size: 4, Value: 0xb00},
+	{Offset: 0x74, Size: 4, Value: 0xb00},
+	{Offset: 0x78, Size: 4, Value: 0xb00},
+	{Offset: 0x7c, Size: 4, Value: 0xb00},
+	{Offset: 0x80, Size: 4, Value: 0xb00},
+	{Offset: 0x84, Size: 4, Value: 0xb00},
+	{Offset: 0x88, Size: 4, Value: 0xb00},
+	{Offset: 0x8c, Size: 4, Value: 0xb00},
+	{Offset: 0x90, Size: 4, Value: 0xb00},
+	{Offset: 0x94, Size: 4, Value: 0xb00},
+	{Offset: 0x98, Size: 4, Value: 0xb00},
+	{Offset: 0x9c, Size: 4, Value: 0xb00},
+	{Offset: 0xa0, Size: 4, Value: 0xb00},
+	{Offset: 0xa4, Size: 4, Value: 0xb00},
+	{Offset: 0xa8, Size: 4, Value: 0xb00},
+	{Offset: 0xac, Size: 4, Value: 0xb00},
+	{Offset: 0xb0, Size: 4, Value: 0xb00},
+	{Offset: 0xb4, Size: 4, Value: 0xb00},
+	{Offset: 0xb8, Size: 4, Value: 0xb00},
+	{Offset: 0xbc, Size: 4, Value: 0xb00},
+	{Offset: 0xc0, Size: 4, Value: 0xb00},
+	{Offset: 0xc4, Size: 4, Value: 0xb00},
+	{Offset: 0xfc, Size: 4, Value: 0x1907160},
+}
+
+// lcd_camResets lists the nonzero reset values of the lcd_cam registers, by offset from the block base.
+var lcd_camResets = []mmio.Reset{
+	{Offset: 0x18, Size: 4, Value: 0x22},
+	{Offset: 0xfc, Size: 4, Value: 0x2003020},
+}
+
+// ledcResets lists the nonzero reset values of the ledc registers, by offset from the block base.
+var ledcResets = []mmio.Reset{
+	{Offset: 0xc, Size: 4, Value: 0x40000000},
+	{Offset: 0x20, Size: 4, Value: 0x40000000},
+	{Offset: 0x34, Size: 4, Value: 0x40000000},
+	{Offset: 0x48, Size: 4, Value: 0x40000000},
+	{Offset: 0x5c, Size: 4, Value: 0x40000000},
+	{Offset: 0x70, Size: 4, Value: 0x40000000},
+	{Offset: 0x84, Size: 4, Value: 0x40000000},
+	{Offset: 0x98, Size: 4, Value: 0x40000000},
+	{Offset: 0xa0, Size: 4, Value: 0x800000},
+	{Offset: 0xa8, Size: 4, Value: 0x800000},
+	{Offset: 0xb0, Size: 4, Value: 0x800000},
+	{Offset: 0xb8, Size: 4, Value: 0x800000},
+	{Offset: 0xfc, Size: 4, Value: 0x19040200},
+}
+
+// pcntResets lists the nonzero reset values of the pcnt registers, by offset from the block base.
+var pcntResets = []mmio.Reset{
+	{Offset: 0x0, Size: 4, Value: 0x3c10},
+	{Offset: 0xc, Size: 4, Value: 0x3c10},
+	{Offset: 0x18, Size: 4, Value: 0x3c10},
+	{Offset: 0x24, Size: 4, Value: 0x3c10},
+	{Offset: 0x60, Size: 4, Value: 0x1},
+	{Offset: 0xfc, Size: 4, Value: 0x19072601},
+}
+
+// peri_backupResets lists the nonzero reset values of the peri_backup registers, by offset from the block base.
+var peri_backupResets = []mmio.Reset{
+	{Offset: 0x0, Size: 4, Value: 0x6480},
+	{Offset: 0xfc, Size: 4, Value: 0x2012300},
+}
+
+// mcpwmResets lists the nonzero reset values of the mcpwm registers, by offset from the block base.
+var mcpwmResets = []mmio.Reset{
+	{Offset: 0x4, Size: 4, Value: 0xff00},
+	{Offset: 0x14, Size: 4, Value: 0xff00},
+	{Offset: 0x24, Size: 4, Value: 0xff00},
+	{Offset: 0x4c, Size: 4, Value: 0x20},
+	{Offset: 0x58, Size: 4, Value: 0x18000},
+	{Offset: 0x84, Size: 4, Value: 0x20},
+	{Offset: 0x90, Size: 4, Value: 0x18000},
+	{Offset: 0xbc, Size: 4, Value: 0x20},
+	{Offset: 0xc8, Size: 4, Value: 0x18000},
+	{Offset: 0x10c, Size: 4, Value: 0x55},
+	{Offset: 0x124, Size: 4, Value: 0x1509110},
+}
+
+// rmtResets lists the nonzero reset values of the rmt registers, by offset from the block base.
+var rmtResets = []mmio.Reset{
+	{Offset: 0x20, Size: 4, Value: 0x710200},
+	{Offset: 0x24, Size: 4, Value: 0x710200},
+	{Offset: 0x28, Size: 4, Value: 0x710200},
+	{Offset: 0x2c, Size: 4, Value: 0x710200},
+	{Offset: 0x30, Size: 4, Value: 0x317fff02},
+	{Offset: 0x34, Size: 4, Value: 0x1e8},
+	{Offset: 0x38, Size: 4, Value: 0x317fff02},
+	{Offset: 0x3c, Size: 4, Value: 0x1e8},
+	{Offset: 0x40, Size: 4, Value: 0x317fff02},
+	{Offset: 0x44, Size: 4, Value: 0x1e8},
+	{Offset: 0x48, Size: 4, Value: 0x317fff02},
+	{Offset: 0x4c, Size: 4, Value: 0x1e8},
+	{Offset: 0x60, Size: 4, Value: 0x600c0},
+	{Offset: 0x64, Size: 4, Value: 0x600c0},
+	{Offset: 0x68, Size: 4, Value: 0x600c0},
+	{Offset: 0x6c, Size: 4, Value: 0x600c0},
+	{Offset: 0x80, Size: 4, Value: 0x400040},
+	{Offset: 0x84, Size: 4, Value: 0x400040},
+	{Offset: 0x88, Size: 4, Value: 0x400040},
+	{Offset: 0x8c, Size: 4, Value: 0x400040},
+	{Offset: 0xa0, Size: 4, Value: 0x80},
+	{Offset: 0xa4, Size: 4, Value: 0x80},
+	{Offset: 0xa8, Size: 4, Value: 0x80},
+	{Offset: 0xac, Size: 4, Value: 0x80},
+	{Offset: 0xb0, Size: 4, Value: 0x80},
+	{Offset: 0xb4, Size: 4, Value: 0x80},
+	{Offset: 0xb8, Size: 4, Value: 0x80},
+	{Offset: 0xbc, Size: 4, Value: 0x80},
+	{Offset: 0xc0, Size: 4, Value: 0x5000010},
+	{Offset: 0xcc, Size: 4, Value: 0x2101181},
+}
+
+// rsaResets lists the nonzero reset values of the rsa registers, by offset from the block base.
+var rsaResets = []mmio.Reset{
+	{Offset: 0x820, Size: 4, Value: 0x1},
+	{Offset: 0x830, Size: 4, Value: 0x20191231},
+}
+
+// rtc_cntlResets lists the nonzero reset values of the rtc_cntl registers, by offset from the block base.
+var rtc_cntlResets = []mmio.Reset{
+	{Offset: 0x0, Size: 4, Value: 0x1c00a000},
+	{Offset: 0x1c, Size: 4, Value: 0x28140403},
+	{Offset: 0x20, Size: 4, Value: 0x1080000},
+	{Offset: 0x24, Size: 4, Value: 0x14160a08},
+	{Offset: 0x28, Size: 4, Value: 0x10200a08},
+	{Offset: 0x2c, Size: 4, Value: 0x8000},
+	{Offset: 0x30, Size: 4, Value: 0x10200a08},
+	{Offset: 0x34, Size: 4, Value: 0x440000},
+	{Offset: 0x38, Size: 4, Value: 0x3000},
+	{Offset: 0x3c, Size: 4, Value: 0x60000},
+	{Offset: 0x60, Size: 4, Value: 0x66c80},
+	{Offset: 0x74, Size: 4, Value: 0x1158321c},
+	{Offset: 0x78, Size: 4, Value: 0x400000},
+	{Offset: 0x7c, Size: 4, Value: 0xab0be0a},
+	{Offset: 0x80, Size: 4, Value: 0x10800},
+	{Offset: 0x84, Size: 4, Value: 0xa0000000},
+	{Offset: 0x88, Size: 4, Value: 0x925},
+	{Offset: 0x90, Size: 4, Value: 0x545010},
+	{Offset: 0x94, Size: 4, Value: 0xaa805080},
+	{Offset: 0x98, Size: 4, Value: 0x13214},
+	{Offset: 0x9c, Size: 4, Value: 0x30d40},
+	{Offset: 0xa0, Size: 4, Value: 0x13880},
+	{Offset: 0xa4, Size: 4, Value: 0xfff},
+	{Offset: 0xa8, Size: 4, Value: 0xfff},
+	{Offset: 0xb0, Size: 4, Value: 0x50d83aa1},
+	{Offset: 0xb4, Size: 4, Value: 0x4b00000},
+	{Offset: 0xb8, Size: 4, Value: 0x8f1d312a},
+	{Offset: 0xe8, Size: 4, Value: 0x43ff0010},
+	{Offset: 0xf8, Size: 4, Value: 0xff00000},
+	{Offset: 0x100, Size: 4, Value: 0x100200},
+	{Offset: 0x104, Size: 4, Value: 0x8a0810},
+	{Offset: 0x108, Size: 4, Value: 0x10000100},
+	{Offset: 0x10c, Size: 4, Value: 0x840cc},
+	{Offset: 0x110, Size: 4, Value: 0xf0000102},
+	{Offset: 0x114, Size: 4, Value: 0x78000000},
+	{Offset: 0x118, Size: 4, Value: 0x50000000},
+	{Offset: 0x11c, Size: 4, Value: 0x96aa8800},
+	{Offset: 0x124, Size: 4, Value: 0x7fffff},
+	{Offset: 0x134, Size: 4, Value: 0xc800},
+	{Offset: 0x140, Size: 4, Value: 0x28340000},
+	{Offset: 0x148, Size: 4, Value: 0x7},
+	{Offset: 0x1fc, Size: 4, Value: 0x2101271},
+}
+
+// rtc_i2cResets lists the nonzero reset values of the rtc_i2c registers, by offset from the block base.
+var rtc_i2cResets = []mmio.Reset{
+	{Offset: 0x0, Size: 4, Value: 0x100},
+	{Offset: 0xc, Size: 4, Value: 0x10000},
+	{Offset: 0x14, Size: 4, Value: 0x100},
+	{Offset: 0x18, Size: 4, Value: 0x10},
+	{Offset: 0x1c, Size: 4, Value: 0x8},
+	{Offset: 0x20, Size: 4, Value: 0x8},
+	{Offset: 0x38, Size: 4, Value: 0x903},
+	{Offset: 0x3c, Size: 4, Value: 0x1901},
+	{Offset: 0x40, Size: 4, Value: 0x902},
+	{Offset: 0x44, Size: 4, Value: 0x101},
+	{Offset: 0x48, Size: 4, Value: 0x901},
+	{Offset: 0x4c, Size: 4, Value: 0x1701},
+	{Offset: 0x50, Size: 4, Value: 0x1901},
+	{Offset: 0x54, Size: 4, Value: 0x904},
+	{Offset: 0x58, Size: 4, Value: 0x1901},
+	{Offset: 0x5c, Size: 4, Value: 0x903},
+	{Offset: 0x60, Size: 4, Value: 0x101},
+	{Offset: 0x64, Size: 4, Value: 0x901},
+	{Offset: 0x68, Size: 4, Value: 0x1701},
+	{Offset: 0x6c, Size: 4, Value: 0x1901},
+	{Offset: 0xfc, Size: 4, Value: 0x1905310},
+}
+
+// rtc_ioResets lists the nonzero reset values of the rtc_io registers, by offset from the block base.
+var rtc_ioResets = []mmio.Reset{
+	{Offset: 0x84, Size: 4, Value: 0x50000000},
+	{Offset: 0x88, Size: 4, Value: 0x48000000},
+	{Offset: 0x8c, Size: 4, Value: 0x50000000},
+	{Offset: 0x90, Size: 4, Value: 0x48000000},
+	{Offset: 0x94, Size: 4, Value: 0x50000000},
+	{Offset: 0x98, Size: 4, Value: 0x50000000},
+	{Offset: 0x9c, Size: 4, Value: 0x48000000},
+	{Offset: 0xa0, Size: 4, Value: 0x40000000},
+	{Offset: 0xa4, Size: 4, Value: 0x40000000},
+	{Offset: 0xa8, Size: 4, Value: 0x40000000},
+	{Offset: 0xac, Size: 4, Value: 0x40000000},
+	{Offset: 0xb0, Size: 4, Value: 0x40000000},
+	{Offset: 0xb4, Size: 4, Value: 0x40000000},
+	{Offset: 0xb8, Size: 4, Value: 0x40000000},
+	{Offset: 0xbc, Size: 4, Value: 0x40000000},
+	{Offset: 0xc0, Size: 4, Value: 0x40000000},
+	{Offset: 0xc4, Size: 4, Value: 0x40000000},
+	{Offset: 0xc8, Size: 4, Value: 0x40000000},
+	{Offset: 0xcc, Size: 4, Value: 0x40000000},
+	{Offset: 0xd0, Size: 4, Value: 0x50000000},
+	{Offset: 0xd4, Size: 4, Value: 0x50000000},
+	{Offset: 0xd8, Size: 4, Value: 0x50000000},
+	{Offset: 0x1fc, Size: 4, Value: 0x2101180},
+}
+
+// sdhostResets lists the nonzero reset values of the sdhost registers, by offset from the block base.
+var sdhostResets = []mmio.Reset{
+	{Offset: 0x14, Size: 4, Value: 0xffffff40},
+	{Offset: 0x1c, Size: 4, Value: 0x200},
+	{Offset: 0x20, Size: 4, Value: 0x200},
+	{Offset: 0x2c, Size: 4, Value: 0x20000000},
+	{Offset: 0x48, Size: 4, Value: 0x716},
+	{Offset: 0x6c, Size: 4, Value: 0x5432270a},
+	{Offset: 0x70, Size: 4, Value: 0x3444cc3},
+	{Offset: 0x78, Size: 4, Value: 0x1},
+	{Offset: 0x800, Size: 4, Value: 0x820200},
+}
+
+// sensResets lists the nonzero reset values of the sens registers, by offset from the block base.
+var sensResets = []mmio.Reset{
+	{Offset: 0x0, Size: 4, Value: 0x20040002},
+	{Offset: 0x14, Size: 4, Value: 0xffffffff},
+	{Offset: 0x18, Size: 4, Value: 0xa000a},
+	{Offset: 0x1c, Size: 4, Value: 0xa0000},
+	{Offset: 0x20, Size: 4, Value: 0x7338f3},
+	{Offset: 0x24, Size: 4, Value: 0x40050002},
+	{Offset: 0x2c, Size: 4, Value: 0x7020200},
+	{Offset: 0x38, Size: 4, Value: 0xffffffff},
+	{Offset: 0x50, Size: 4, Value: 0x19000},
+	{Offset: 0x54, Size: 4, Value: 0x4002},
+	{Offset: 0x5c, Size: 4, Value: 0xfff07fff},
+	{Offset: 0xfc, Size: 4, Value: 0xa0000000},
+	{Offset: 0x1fc, Size: 4, Value: 0x2101180},
+}
+
+// sensitiveResets lists the nonzero reset values of the sensitive registers, by offset from the block base.
+var sensitiveResets = []mmio.Reset{
+	{Offset: 0x4, Size: 4, Value: 0xff},
+	{Offset: 0xc, Size: 4, Value: 0x1},
+	{Offset: 0x14, Size: 4, Value: 0x7ff},
+	{Offset: 0x2c, Size: 4, Value: 0xf},
+	{Offset: 0x34, Size: 4, Value: 0x3},
+	{Offset: 0x3c, Size: 4, Value: 0xfff},
+	{Offset: 0x44, Size: 4, Value: 0xfff},
+	{Offset: 0x4c, Size: 4, Value: 0xfff},
+	{Offset: 0x54, Size: 4, Value: 0xfff},
+	{Offset: 0x5c, Size: 4, Value: 0xfff},
+	{Offset: 0x64, Size: 4, Value: 0xfff},
+	{Offset: 0x6c, Size: 4, Value: 0xfff},
+	{Offset: 0x74, Size: 4, Value: 0xfff},
+	{Offset: 0x7c, Size: 4, Value: 0xfff},
+	{Offset: 0x84, Size: 4, Value: 0xfff},
+	{Offset: 0x8c, Size: 4, Value: 0xfff},
+	{Offset: 0x94, Size: 4, Value: 0xfff},
+	{Offset: 0x9c, Size: 4, Value: 0xfff},
+	{Offset: 0xa4, Size: 4, Value: 0xfff},
+	{Offset: 0xac, Size: 4, Value: 0xfff},
+	{Offset: 0xb4, Size: 4, Value: 0x3},
+	{Offset: 0xdc, Size: 4, Value: 0x1fffff},
+	{Offset: 0xe0, Size: 4, Value: 0x1fffff},
+	{Offset: 0xe8, Size: 4, Value: 0x3},
+	{Offset: 0xf4, Size: 4, Value: 0x3},
+	{Offset: 0x100, Size: 4, Value: 0xfffffff},
+	{Offset: 0x108, Size: 4, Value: 0x3},
+	{Offset: 0x118, Size: 4, Value: 0x3},
+	{Offset: 0x128, Size: 4, Value: 0xff33cfff},
+	{Offset: 0x12c, Size: 4, Value: 0xffcffff3},
+	{Offset: 0x130, Size: 4, Value: 0x3cc3ffff},
+	{Offset: 0x134, Size: 4, Value: 0xffffffff},
+	{Offset: 0x138, Size: 4, Value: 0xff33cfff},
+	{Offset: 0x13c, Size: 4, Value: 0xffcffff3},
+	{Offset: 0x140, Size: 4, Value: 0x3cc3ffff},
+	{Offset: 0x144, Size: 4, Value: 0xffffffff},
+	{Offset: 0x148, Size: 4, Value: 0x3fffff},
+	{Offset: 0x14c, Size: 4, Value: 0xfff},
+	{Offset: 0x150, Size: 4, Value: 0x3fffff},
+	{Offset: 0x154, Size: 4, Value: 0xfff},
+	{Offset: 0x158, Size: 4, Value: 0x3fffff},
+	{Offset: 0x15c, Size: 4, Value: 0xfff},
+	{Offset: 0x164, Size: 4, Value: 0x3fffff},
+	{Offset: 0x168, Size: 4, Value: 0x3fffff},
+	{Offset: 0x1a0, Size: 4, Value: 0x3},
+	{Offset: 0x1ac, Size: 4, Value: 0x3},
+	{Offset: 0x1bc, Size: 4, Value: 0x1},
+	{Offset: 0x1cc, Size: 4, Value: 0x1},
+	{Offset: 0x1d4, Size: 4, Value: 0xff33cfff},
+	{Offset: 0x1d8, Size: 4, Value: 0xffcffff3},
+	{Offset: 0x1dc, Size: 4, Value: 0x3cc3ffff},
+	{Offset: 0x1e0, Size: 4, Value: 0xffffffff},
+	{Offset: 0x1e4, Size: 4, Value: 0xff33cfff},
+	{Offset: 0x1e8, Size: 4, Value: 0xffcffff3},
+	{Offset: 0x1ec, Size: 4, Value: 0x3cc3ffff},
+	{Offset: 0x1f0, Size: 4, Value: 0xffffffff},
+	{Offset: 0x1f4, Size: 4, Value: 0x3fffff},
+	{Offset: 0x1f8, Size: 4, Value: 0xfff},
+	{Offset: 0x1fc, Size: 4, Value: 0x3fffff},
+	{Offset: 0x200, Size: 4, Value: 0xfff},
+	{Offset: 0x204, Size: 4, Value: 0x3fffff},
+	{Offset: 0x208, Size: 4, Value: 0xfff},
+	{Offset: 0x210, Size: 4, Value: 0x3fffff},
+	{Offset: 0x214, Size: 4, Value: 0x3fffff},
+	{Offset: 0x24c, Size: 4, Value: 0x3},
+	{Offset: 0x258, Size: 4, Value: 0x3},
+	{Offset: 0x268, Size: 4, Value: 0x1},
+	{Offset: 0x278, Size: 4, Value: 0x1},
+	{Offset: 0x280, Size: 4, Value: 0xff33cfff},
+	{Offset: 0x284, Size: 4, Value: 0xffcffff3},
+	{Offset: 0x288, Size: 4, Value: 0x3cc3ffff},
+	{Offset: 0x28c, Size: 4, Value: 0xffffffff},
+	{Offset: 0x290, Size: 4, Value: 0x7ff},
+	{Offset: 0x294, Size: 4, Value: 0x3f},
+	{Offset: 0x29c, Size: 4, Value: 0x3},
+	{Offset: 0x2b0, Size: 4, Value: 0x2000},
+	{Offset: 0x2b4, Size: 4, Value: 0x2000},
+	{Offset: 0x2bc, Size: 4, Value: 0xf},
+	{Offset: 0x2c4, Size: 4, Value: 0xf},
+	{Offset: 0x2cc, Size: 4, Value: 0xf},
+	{Offset: 0x2d4, Size: 4, Value: 0xf},
+	{Offset: 0x2dc, Size: 4, Value: 0xf},
+	{Offset: 0x2e4, Size: 4, Value: 0xf},
+	{Offset: 0x2ec, Size: 4, Value: 0xf},
+	{Offset: 0x2f4, Size: 4, Value: 0xf},
+	{Offset: 0x2fc, Size: 4, Value: 0xf},
+	{Offset: 0x304, Size: 4, Value: 0xf},
+	{Offset: 0x308, Size: 4, Value: 0x1},
+	{Offset: 0xffc, Size: 4, Value: 0x2101280},
+}
+
+// shaResets lists the nonzero reset values of the sha registers, by offset from the block base.
+var shaResets = []mmio.Reset{
+	{Offset: 0x2c, Size: 4, Value: 0x20190402},
+}
+
+// spi0Resets lists the nonzero reset values of the spi0 registers, by offset from the block base.
+var spi0Resets = []mmio.Reset{
+	{Offset: 0x8, Size: 4, Value: 0x2c2000},
+	{Offset: 0x10, Size: 4, Value: 0x2c21},
+	{Offset: 0x14, Size: 4, Value: 0x30103},
+	{Offset: 0x1c, Size: 4, Value: 0x5c000007},
+	{Offset: 0x20, Size: 4, Value: 0x70000000},
+	{Offset: 0x40, Size: 4, Value: 0x55c070},
+	{Offset: 0x50, Size: 4, Value: 0x30103},
+	{Offset: 0xcc, Size: 4, Value: 0xa},
+	{Offset: 0xdc, Size: 4, Value: 0xb084},
+	{Offset: 0xe0, Size: 4, Value: 0x3020},
+	{Offset: 0xe4, Size: 4, Value: 0x3020},
+	{Offset: 0xe8, Size: 4, Value: 0x1},
+	{Offset: 0x3fc, Size: 4, Value: 0x2101040},
+}
+
+// spi1Resets lists the nonzero reset values of the spi1 registers, by offset from the block base.
+var spi1Resets = []mmio.Reset{
+	{Offset: 0x8, Size: 4, Value: 0x2ca000},
+	{Offset: 0xc, Size: 4, Value: 0xffc},
+	{Offset: 0x14, Size: 4, Value: 0x30103},
+	{Offset: 0x18, Size: 4, Value: 0x80000000},
+	{Offset: 0x1c, Size: 4, Value: 0x5c000007},
+	{Offset: 0x20, Size: 4, Value: 0x70000000},
+	{Offset: 0x34, Size: 4, Value: 0x2},
+	{Offset: 0x38, Size: 4, Value: 0xffffffff},
+	{Offset: 0x98, Size: 4, Value: 0x14},
+	{Offset: 0xa0, Size: 4, Value: 0xeaf4},
+	{Offset: 0xe0, Size: 4, Value: 0x20},
+	{Offset: 0xe8, Size: 4, Value: 0x1},
+	{Offset: 0x3fc, Size: 4, Value: 0x2101040},
+}
+
+// spi2Resets lists the nonzero reset values of the spi2 registers, by offset from the block base.
+var spi2Resets = []mmio.Reset{
+	{Offset: 0x8, Size: 4, Value: 0x3c0000},
+	{Offset: 0xc, Size: 4, Value: 0x80003043},
+	{Offset: 0x10, Size: 4, Value: 0x800000c0},
+	{Offset: 0x14, Size: 4, Value: 0xb8410007},
+	{Offset: 0x18, Size: 4, Value: 0x78000000},
+	{Offset: 0x20, Size: 4, Value: 0x3e},
+	{Offset: 0x30, Size: 4, Value: 0x3},
+	{Offset: 0xe0, Size: 4, Value: 0x2800000},
+	{Offset: 0xf0, Size: 4, Value: 0x2101190},
+}
+
+// systemResets lists the nonzero reset values of the system registers, by offset from the block base.
+var systemResets = []mmio.Reset{
+	{Offset: 0x0, Size: 4, Value: 0x4},
+	{Offset: 0xc, Size: 4, Value: 0xc0},
+	{Offset: 0x10, Size: 4, Value: 0xc},
+	{Offset: 0x14, Size: 4, Value: 0x1},
+	{Offset: 0x18, Size: 4, Value: 0xf9c1e06f},
+	{Offset: 0x1c, Size: 4, Value: 0x600},
+	{Offset: 0x24, Size: 4, Value: 0x1fe},
+	{Offset: 0x28, Size: 4, Value: 0xff},
+	{Offset: 0x2c, Size: 4, Value: 0x2001001},
+	{Offset: 0x40, Size: 4, Value: 0x1},
+	{Offset: 0x44, Size: 4, Value: 0x1},
+	{Offset: 0x48, Size: 4, Value: 0x5},
+	{Offset: 0x50, Size: 4, Value: 0x7ff00000},
+	{Offset: 0x5c, Size: 4, Value: 0x1},
+	{Offset: 0x60, Size: 4, Value: 0x1},
+	{Offset: 0x64, Size: 4, Value: 0x3},
+	{Offset: 0x68, Size: 4, Value: 0x3},
+	{Offset: 0x6c, Size: 4, Value: 0x3},
+	{Offset: 0x70, Size: 4, Value: 0x3},
+	{Offset: 0xffc, Size: 4, Value: 0x2101220},
+}
+
+// systimerResets lists the nonzero reset values of the systimer registers, by offset from the block base.
+var systimerResets = []mmio.Reset{
+	{Offset: 0x0, Size: 4, Value: 0x46000000},
+	{Offset: 0xfc, Size: 4, Value: 0x2012251},
+}
+
+// timgResets lists the nonzero reset values of the timg registers, by offset from the block base.
+var timgResets = []mmio.Reset{
+	{Offset: 0x0, Size: 4, Value: 0x60002000},
+	{Offset: 0x24, Size: 4, Value: 0x60002000},
+	{Offset: 0x48, Size: 4, Value: 0x4c000},
+	{Offset: 0x4c, Size: 4, Value: 0x10000},
+	{Offset: 0x50, Size: 4, Value: 0x18cba80},
+	{Offset: 0x54, Size: 4, Value: 0x7ffffff},
+	{Offset: 0x58, Size: 4, Value: 0xfffff},
+	{Offset: 0x5c, Size: 4, Value: 0xfffff},
+	{Offset: 0x64, Size: 4, Value: 0x50d83aa1},
+	{Offset: 0x68, Size: 4, Value: 0x13000},
+	{Offset: 0x80, Size: 4, Value: 0xffffff98},
+	{Offset: 0xf8, Size: 4, Value: 0x2003071},
+}
+
+// twaiResets lists the nonzero reset values of the twai registers, by offset from the block base.
+var twaiResets = []mmio.Reset{
+	{Offset: 0x0, Size: 4, Value: 0x1},
+	{Offset: 0x34, Size: 4, Value: 0x60},
+}
+
+// uartResets lists the nonzero reset values of the uart registers, by offset from the block base.
+var uartResets = []mmio.Reset{
+	{Offset: 0x4, Size: 4, Value: 0x2},
+	{Offset: 0x14, Size: 4, Value: 0x2b6},
+	{Offset: 0x18, Size: 4, Value: 0x8},
+	{Offset: 0x1c, Size: 4, Value: 0xe000c000},
+	{Offset: 0x20, Size: 4, Value: 0x1000001c},
+	{Offset: 0x24, Size: 4, Value: 0x18060},
+	{Offset: 0x28, Size: 4, Value: 0xfff},
+	{Offset: 0x2c, Size: 4, Value: 0xfff},
+	{Offset: 0x38, Size: 4, Value: 0xf0},
+	{Offset: 0x3c, Size: 4, Value: 0x4ce0},
+	{Offset: 0x40, Size: 4, Value: 0x4400},
+	{Offset: 0x44, Size: 4, Value: 0xa},
+	{Offset: 0x48, Size: 4, Value: 0x40100},
+	{Offset: 0x50, Size: 4, Value: 0x901},
+	{Offset: 0x54, Size: 4, Value: 0x901},
+	{Offset: 0x58, Size: 4, Value: 0xb},
+	{Offset: 0x5c, Size: 4, Value: 0x32b},
+	{Offset: 0x60, Size: 4, Value: 0x140012},
+	{Offset: 0x68, Size: 4, Value: 0x100200},
+	{Offset: 0x70, Size: 4, Value: 0xfff},
+	{Offset: 0x74, Size: 4, Value: 0xfff},
+	{Offset: 0x78, Size: 4, Value: 0x3701000},
+	{Offset: 0x7c, Size: 4, Value: 0x2008270},
+	{Offset: 0x80, Size: 4, Value: 0x40000500},
+}
+
+// uhciResets lists the nonzero reset values of the uhci registers, by offset from the block base.
+var uhciResets = []mmio.Reset{
+	{Offset: 0x0, Size: 4, Value: 0x6e0},
+	{Offset: 0x18, Size: 4, Value: 0x33},
+	{Offset: 0x24, Size: 4, Value: 0x33},
+	{Offset: 0x28, Size: 4, Value: 0x810810},
+	{Offset: 0x2c, Size: 4, Value: 0x8},
+	{Offset: 0x70, Size: 4, Value: 0xdcdbc0},
+	{Offset: 0x74, Size: 4, Value: 0xdddbdb},
+	{Offset: 0x78, Size: 4, Value: 0xdedb11},
+	{Offset: 0x7c, Size: 4, Value: 0xdfdb13},
+	{Offset: 0x80, Size: 4, Value: 0x80},
+	{Offset: 0x84, Size: 4, Value: 0x2010090},
+}
+
+// usbResets lists the nonzero reset values of the usb registers, by offset from the block base.
+var usbResets = []mmio.Reset{
+	{Offset: 0xc, Size: 4, Value: 0x1440},
+	{Offset: 0x24, Size: 4, Value: 0x100},
+	{Offset: 0x28, Size: 4, Value: 0x1000100},
+	{Offset: 0x2c, Size: 4, Value: 0x40100},
+	{Offset: 0x40, Size: 4, Value: 0x4f54400a},
+	{Offset: 0x48, Size: 4, Value: 0x224dd930},
+	{Offset: 0x4c, Size: 4, Value: 0x10004b5},
+	{Offset: 0x50, Size: 4, Value: 0xd3f0a030},
+	{Offset: 0x100, Size: 4, Value: 0x10000200},
+	{Offset: 0x104, Size: 4, Value: 0x10000200},
+	{Offset: 0x108, Size: 4, Value: 0x10000200},
+	{Offset: 0x10c, Size: 4, Value: 0x10000200},
+	{Offset: 0x110, Size: 4, Value: 0x10000200},
+	{Offset: 0x404, Size: 4, Value: 0x17d7},
+	{Offset: 0x408, Size: 4, Value: 0x3fff},
+	{Offset: 0x410, Size: 4, Value: 0x80100},
+	{Offset: 0x800, Size: 4, Value: 0x8100000},
+	{Offset: 0x804, Size: 4, Value: 0x2000},
+	{Offset: 0x808, Size: 4, Value: 0x2},
+	{Offset: 0x828, Size: 4, Value: 0x17d7},
+	{Offset: 0x82c, Size: 4, Value: 0x5b8},
+	{Offset: 0x830, Size: 4, Value: 0x8020020},
+	{Offset: 0x900, Size: 4, Value: 0x8000},
+	{Offset: 0x920, Size: 4, Value: 0x8000},
+	{Offset: 0x940, Size: 4, Value: 0x8000},
+	{Offset: 0x960, Size: 4, Value: 0x8000},
+	{Offset: 0x980, Size: 4, Value: 0x8000},
+	{Offset: 0x9a0, Size: 4, Value: 0x8000},
+	{Offset: 0x9c0, Size: 4, Value: 0x8000},
+	{Offset: 0xb00, Size: 4, Value: 0x8000},
+	{Offset: 0xb20, Size: 4, Value: 0x8000},
+	{Offset: 0xb40, Size: 4, Value: 0x8000},
+	{Offset: 0xb60, Size: 4, Value: 0x8000},
+	{Offset: 0xb80, Size: 4, Value: 0x8000},
+	{Offset: 0xba0, Size: 4, Value: 0x8000},
+	{Offset: 0xbc0, Size: 4, Value: 0x8000},
+}
+
+// usb_deviceResets lists the nonzero reset values of the usb_device registers, by offset from the block base.
+var usb_deviceResets = []mmio.Reset{
+	{Offset: 0x4, Size: 4, Value: 0x2},
+	{Offset: 0x8, Size: 4, Value: 0x8},
+	{Offset: 0x18, Size: 4, Value: 0x4200},
+	{Offset: 0x20, Size: 4, Value: 0x44},
+	{Offset: 0x28, Size: 4, Value: 0x1},
+	{Offset: 0x2c, Size: 4, Value: 0x1},
+	{Offset: 0x30, Size: 4, Value: 0x1},
+	{Offset: 0x34, Size: 4, Value: 0x1},
+	{Offset: 0x48, Size: 4, Value: 0x2},
+	{Offset: 0x80, Size: 4, Value: 0x2101200},
+}
+
+// usb_wrapResets lists the nonzero reset values of the usb_wrap registers, by offset from the block base.
+var usb_wrapResets = []mmio.Reset{
+	{Offset: 0x0, Size: 4, Value: 0x1c0000},
+	{Offset: 0x3fc, Size: 4, Value: 0x2102010},
+}
+
+// wclResets lists the nonzero reset values of the wcl registers, by offset from the block base.
+var wclResets = []mmio.Reset{
+	{Offset: 0x7c, Size: 4, Value: 0x2},
+	{Offset: 0x47c, Size: 4, Value: 0x2},
+}
+
+// xts_aesResets lists the nonzero reset values of the xts_aes registers, by offset from the block base.
+var xts_aesResets = []mmio.Reset{
+	{Offset: 0x5c, Size: 4, Value: 0x20200111},
 }
