@@ -33,7 +33,7 @@ func TestGenIntoUserModule(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, errOut)
 	}
-	if !strings.Contains(errOut, "demo.svd → ") || !strings.Contains(errOut, "3 packages") {
+	if !strings.Contains(errOut, "demo.svd → ") || !strings.Contains(errOut, "4 packages") {
 		t.Errorf("no summary line on stderr: %q", errOut)
 	}
 	dev, err := os.ReadFile(filepath.Join(out, "device.go"))
@@ -142,5 +142,22 @@ func TestGenNoModule(t *testing.T) {
 	b, _ := os.ReadFile(filepath.Join(dir, "demo", "device.go"))
 	if !strings.Contains(string(b), `"example.org/x/demo/uart"`) || !strings.Contains(string(b), "package demo\n") {
 		t.Error("-import or -pkg ignored")
+	}
+}
+
+func TestGenStrict(t *testing.T) {
+	dir := userModule(t)
+	// names.svd has one warning (two enumerated values share a value): fine by default,
+	// an error under -strict, and nothing is written then.
+	names := "../../golden/testdata/names.svd"
+	if code, _, errOut := runCmd("gen", "-q", "-o", filepath.Join(dir, "a"), names); code != 0 {
+		t.Fatalf("lenient: exit %d: %s", code, errOut)
+	}
+	code, _, errOut := runCmd("gen", "-q", "-strict", "-o", filepath.Join(dir, "b"), names)
+	if code != 1 || !strings.Contains(errOut, "names.svd:") {
+		t.Fatalf("strict: exit %d, stderr %q", code, errOut)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "b")); err == nil {
+		t.Error("-strict failure still wrote output")
 	}
 }

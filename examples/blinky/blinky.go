@@ -115,9 +115,9 @@ func nowMs() uint64 {
 	for !st.UNIT_OP[0].Read().TIMER_UNIT_VALUE_VALID() {
 	}
 	for {
-		lo := uint32(st.UNIT0_VALUE_LO.Read())
-		hi := uint32(st.UNIT0_VALUE_HI.Read())
-		if uint32(st.UNIT0_VALUE_LO.Read()) == lo {
+		lo := uint32(st.UNIT_VALUE[0].LO.Read())
+		hi := uint32(st.UNIT_VALUE[0].HI.Read())
+		if uint32(st.UNIT_VALUE[0].LO.Read()) == lo {
 			return (uint64(hi)<<32 | uint64(lo)) / ticksPerMs
 		}
 	}

@@ -52,7 +52,41 @@ func (tb *typeBuilder) buildStruct(name, svdName, prefix string, nodes []svd.Reg
 	// from one can be written to the other (CONF1 derivedFrom CONF0 → both *CONF0).
 	siblings := map[string]*svd.Register{}
 	regOf := map[*svd.Register]*Reg{}
-	for _, n := range mergeRuns(nodes) {
+	// Names are claimed before anything is built: first the registers and clusters the SVD
+	// names, then the arrays merged from spelt-out copies, then the inferred clusters, so an
+	// inferred name never pushes an SVD name aside when they collide.
+	orig := map[svd.RegisterNode]bool{}
+	for _, n := range nodes {
+		orig[n] = true
+	}
+	clustered := inferClusters(nodes)
+	all := mergeRuns(clustered)
+	prio := func(n svd.RegisterNode) int {
+		if orig[n] {
+			return 0
+		}
+		if _, ok := n.(*svd.Cluster); ok {
+			return 2
+		}
+		return 1
+	}
+	memberNames := map[svd.RegisterNode][]string{}
+	for p := 0; p < 3; p++ {
+		for _, n := range all {
+			if prio(n) != p {
+				continue
+			}
+			e := n.Elem()
+			if idx, ok := listIndices(e); ok {
+				for _, i := range idx {
+					memberNames[n] = append(memberNames[n], fieldScope.claim(exported(strings.ReplaceAll(e.Name, "%s", i))))
+				}
+				continue
+			}
+			memberNames[n] = []string{fieldScope.claim(exported(e.Name))}
+		}
+	}
+	for _, n := range all {
 		e := n.Elem()
 		var reg *Reg
 		var cl *Struct
@@ -62,13 +96,13 @@ func (tb *typeBuilder) buildStruct(name, svdName, prefix string, nodes []svd.Reg
 			if src := siblings[n.DerivedFrom]; src != nil && !src.Dim.Dim.Set && !n.Dim.Dim.Set && regShapeKey(src) == regShapeKey(n) {
 				reg = regOf[src]
 			} else {
-				reg = tb.buildReg(prefix, n)
+				reg = tb.buildReg(prefix+typeBase(n, memberNames[n]), n)
 			}
 			siblings[n.Name] = n
 			regOf[n] = reg
 			isAlt = n.AlternateRegister != "" || n.AlternateGroup != ""
 		case *svd.Cluster:
-			cname := tb.pkg.claim(prefix + exported(n.Name))
+			cname := tb.pkg.claim(prefix + typeBase(n, memberNames[n]))
 			cl = tb.buildStruct(cname, n.Name, cname+"_", n.Children)
 			cl.Doc = docText(n.Description)
 			isAlt = n.AlternateCluster != ""
@@ -80,7 +114,7 @@ func (tb *typeBuilder) buildStruct(name, svdName, prefix string, nodes []svd.Reg
 		count := int(dim.Dim.Val)
 		if !dim.Dim.Set || count < 1 {
 			tb.order++
-			s.Members = append(s.Members, &Member{Name: fieldScope.claim(exported(e.Name)), SVDName: e.Name, Doc: doc, Offset: e.AddressOffset, Reg: reg, Cluster: cl, order: tb.order, alt: isAlt})
+			s.Members = append(s.Members, &Member{Name: memberNames[n][0], SVDName: e.Name, Doc: doc, Offset: e.AddressOffset, Reg: reg, Cluster: cl, order: tb.order, alt: isAlt})
 			continue
 		}
 		indices := dim.Indices
@@ -91,9 +125,9 @@ func (tb *typeBuilder) buildStruct(name, svdName, prefix string, nodes []svd.Reg
 			}
 		}
 		stride := dim.DimIncrement.Val
-		if strings.Contains(e.Name, "[%s]") || isCounting(indices) {
+		if _, list := listIndices(e); !list {
 			// An array: one Go array (or an indexed accessor when the stride does not fit).
-			m := &Member{Name: fieldScope.claim(exported(e.Name)), SVDName: e.Name, Doc: doc, Offset: e.AddressOffset, Count: count, Stride: stride, Indices: indices, Reg: reg, Cluster: cl, alt: isAlt}
+			m := &Member{Name: memberNames[n][0], SVDName: e.Name, Doc: doc, Offset: e.AddressOffset, Count: count, Stride: stride, Indices: indices, Reg: reg, Cluster: cl, alt: isAlt}
 			tb.order++
 			m.order = tb.order
 			if reg != nil && stride > reg.Bytes() && stride%reg.Bytes() == 0 {
@@ -102,7 +136,9 @@ func (tb *typeBuilder) buildStruct(name, svdName, prefix string, nodes []svd.Reg
 			if cl != nil {
 				layout(cl)
 				if stride >= cl.Size && stride%cl.Align == 0 {
-					cl.Fields = append(cl.Fields, Slot{Pad: stride - cl.Size})
+					if stride > cl.Size {
+						cl.Fields = append(cl.Fields, Slot{Pad: stride - cl.Size})
+					}
 					cl.Size = stride
 				}
 			}
@@ -113,7 +149,7 @@ func (tb *typeBuilder) buildStruct(name, svdName, prefix string, nodes []svd.Reg
 		for i, idx := range indices {
 			nm := strings.ReplaceAll(e.Name, "%s", idx)
 			tb.order++
-			s.Members = append(s.Members, &Member{Name: fieldScope.claim(exported(nm)), SVDName: nm, Doc: doc, Offset: e.AddressOffset + uint64(i)*stride, Reg: reg, Cluster: cl, order: tb.order, alt: isAlt})
+			s.Members = append(s.Members, &Member{Name: memberNames[n][i], SVDName: nm, Doc: doc, Offset: e.AddressOffset + uint64(i)*stride, Reg: reg, Cluster: cl, order: tb.order, alt: isAlt})
 		}
 	}
 	for _, m := range s.Members {
@@ -123,6 +159,32 @@ func (tb *typeBuilder) buildStruct(name, svdName, prefix string, nodes []svd.Reg
 	}
 	layout(s)
 	return s
+}
+
+// typeBase is the name a member's type is built from: the member's own name, so field and
+// type read alike (UNIT_LOAD_1 UNIT_LOAD_1), or for a list the name without its index.
+func typeBase(n svd.RegisterNode, names []string) string {
+	if len(names) == 1 {
+		return names[0]
+	}
+	return exported(n.Elem().Name)
+}
+
+// listIndices returns the indices of a dim element that is a list ("GPIO_%s_CFG" with A,B,C:
+// one member per copy) rather than an array ("FIFO[%s]", or %s counting 0, 1, …).
+func listIndices(e *svd.Element) ([]string, bool) {
+	count := int(e.Dim.Dim.Val)
+	if !e.Dim.Dim.Set || count < 1 {
+		return nil, false
+	}
+	indices := e.Dim.Indices
+	if len(indices) != count {
+		return nil, false // counted as an array below
+	}
+	if strings.Contains(e.Name, "[%s]") || isCounting(indices) {
+		return nil, false
+	}
+	return indices, true
 }
 
 // isCounting reports whether indices are "0", "1", … in order, so a %s list reads best as an array.
@@ -185,8 +247,9 @@ func layout(s *Struct) {
 	s.Size, s.Align = end, align
 }
 
-func (tb *typeBuilder) buildReg(prefix string, r *svd.Register) *Reg {
-	names := tb.pkg.claimSet(prefix+exported(r.Name), "%s", "%sValue", "%sReset")
+// buildReg builds the type of register r, named base (with the Value and Reset suffixes).
+func (tb *typeBuilder) buildReg(base string, r *svd.Register) *Reg {
+	names := tb.pkg.claimSet(base, "%s", "%sValue", "%sReset")
 	reg := &Reg{Name: names[0], Value: names[1], Reset: names[2], SVDName: r.Name, ReadAction: r.ReadAction}
 	tb.t.Regs = append(tb.t.Regs, reg)
 	size := r.Props.Size.Or(32)

@@ -35,7 +35,7 @@ func TestBuildDemo(t *testing.T) {
 	if c.Pkg != "demo1" {
 		t.Errorf("package %q", c.Pkg)
 	}
-	if len(c.Types) != 2 || c.Types[0].Pkg != "uart" || c.Types[1].Pkg != "timer" {
+	if len(c.Types) != 3 || c.Types[0].Pkg != "uart" || c.Types[1].Pkg != "timer" || c.Types[2].Pkg != "dma" {
 		t.Fatalf("types: %v", c.Types)
 	}
 	uart := c.Types[0]
@@ -152,6 +152,50 @@ func TestMergeRuns(t *testing.T) {
 			return false
 		}() {
 			t.Errorf("%s: got %v, want %v", c.name, got, c.want)
+		}
+	}
+}
+
+func TestInferredArraysAndClusters(t *testing.T) {
+	c := loadDemo(t)
+	var dma *PeriphType
+	for _, pt := range c.Types {
+		if pt.Pkg == "dma" {
+			dma = pt
+		}
+	}
+	if dma == nil {
+		t.Fatal("no dma package")
+	}
+	got := map[string]string{}
+	for _, m := range dma.Block.Members {
+		kind := "reg"
+		if m.Cluster != nil {
+			kind = "cluster"
+		}
+		got[m.Name] = kind + "×" + string(rune('0'+m.Count))
+	}
+	want := map[string]string{
+		"INT_CH": "cluster×2", // INT_RAW_CH0, INT_CLR_CH0, INT_RAW_CH1, INT_CLR_CH1
+		"CH":     "cluster×2", // CONF_CHn, BUF0_CHn, BUF1_CHn
+		"T":      "cluster×2", // dim arrays T%sCONFIG and T%sLO, interleaved
+		"PIN":    "reg×3",     // PIN0..PIN2, back to back
+		"ODD0":   "reg×0",     // different fields: not an array
+		"ODD1":   "reg×0",
+	}
+	if len(got) != len(want) {
+		t.Errorf("members %v", got)
+	}
+	for k, v := range want {
+		if got[k] != v {
+			t.Errorf("%s: %s, want %s", k, got[k], v)
+		}
+	}
+	for _, m := range dma.Block.Members {
+		if m.Name == "CH" {
+			if m.Offset != 0x20 || m.Stride != 0x10 || m.Cluster.Size != 0x10 || len(m.Cluster.Members) != 2 || m.Cluster.Members[1].Count != 2 {
+				t.Errorf("CH cluster: offset %#x stride %#x size %#x members %d", m.Offset, m.Stride, m.Cluster.Size, len(m.Cluster.Members))
+			}
 		}
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"sort"
 	"strconv"
+	"strings"
 
 	"github.com/gohal/gohal/svd"
 )
@@ -42,7 +43,7 @@ func mergeRuns(nodes []svd.RegisterNode) []svd.RegisterNode {
 			if err != nil || (len(num) > 1 && num[0] == '0') {
 				continue
 			}
-			nr := indexFields(r, num)
+			nr := indexFields(r, num, indexContext(r.Name, g[0]))
 			k := regShapeKey(nr)
 			pattern := r.Name[:g[0]] + "%s" + r.Name[g[1]:]
 			id := pattern + "\x00" + k
@@ -112,22 +113,40 @@ func mergeRuns(nodes []svd.RegisterNode) []svd.RegisterNode {
 
 // indexFields returns r with every field name in which num appears as a whole digit group
 // rewritten with "%s" there: FUNC5_IN_SEL_CFG's field FUNC5_IN_SEL becomes FUNC%s_IN_SEL, so
-// the copies of a spelt-out array compare equal. r itself is not modified.
-func indexFields(r *svd.Register, num string) *svd.Register {
+// the copies of a spelt-out array compare equal. When a field name has several such groups
+// (INLINK_DSCR_BF0_CH0 in IN_DSCR_BF0_CH0), the one after the same letters as the index in
+// the register name (ctx, "CH") is the index. r itself is not modified.
+func indexFields(r *svd.Register, num, ctx string) *svd.Register {
 	c := *r
 	c.Fields = make([]*svd.Field, len(r.Fields))
 	for i, f := range r.Fields {
 		c.Fields[i] = f
-		for _, g := range digitGroups(f.Name) {
-			if f.Name[g[0]:g[1]] == num {
-				nf := *f
-				nf.Name = f.Name[:g[0]] + "%s" + f.Name[g[1]:]
-				c.Fields[i] = &nf
-				break
+		pick := -1
+		for j, g := range digitGroups(f.Name) {
+			if f.Name[g[0]:g[1]] != num {
+				continue
 			}
+			if pick < 0 || strings.HasSuffix(f.Name[:g[0]], ctx) {
+				pick = j
+			}
+		}
+		if pick >= 0 {
+			g := digitGroups(f.Name)[pick]
+			nf := *f
+			nf.Name = f.Name[:g[0]] + "%s" + f.Name[g[1]:]
+			c.Fields[i] = &nf
 		}
 	}
 	return &c
+}
+
+// indexContext is the run of letters just before a digit group: "CH" for IN_CONF0_CH1's 1.
+func indexContext(name string, start int) string {
+	i := start
+	for i > 0 && (name[i-1] >= 'A' && name[i-1] <= 'Z' || name[i-1] >= 'a' && name[i-1] <= 'z') {
+		i--
+	}
+	return name[i:start]
 }
 
 // digitGroups returns the [start, end) byte ranges of the runs of decimal digits in s.

@@ -139,10 +139,8 @@ type DPORT struct {
 	PRO_TG_WDT_LEVEL_INT_MAP PRO_TG_WDT_LEVEL_INT_MAP
 	// PRO_TG_LACT_LEVEL_INT_MAP is register PRO_TG_LACT_LEVEL_INT_MAP (at 0x148).
 	PRO_TG_LACT_LEVEL_INT_MAP PRO_TG_LACT_LEVEL_INT_MAP
-	// PRO_TG1_T0_LEVEL_INT_MAP is register PRO_TG1_T0_LEVEL_INT_MAP (at 0x14c).
-	PRO_TG1_T0_LEVEL_INT_MAP PRO_TG1_T0_LEVEL_INT_MAP
-	// PRO_TG1_T1_LEVEL_INT_MAP is register PRO_TG1_T1_LEVEL_INT_MAP (at 0x150).
-	PRO_TG1_T1_LEVEL_INT_MAP PRO_TG1_T1_LEVEL_INT_MAP
+	// PRO_TG1_T_LEVEL_INT_MAP is register PRO_TG1_T%s_LEVEL_INT_MAP (at 0x14c, 2 × 0x4 bytes).
+	PRO_TG1_T_LEVEL_INT_MAP [2]PRO_TG1_T_LEVEL_INT_MAP
 	// PRO_TG1_WDT_LEVEL_INT_MAP is register PRO_TG1_WDT_LEVEL_INT_MAP (at 0x154).
 	PRO_TG1_WDT_LEVEL_INT_MAP PRO_TG1_WDT_LEVEL_INT_MAP
 	// PRO_TG1_LACT_LEVEL_INT_MAP is register PRO_TG1_LACT_LEVEL_INT_MAP (at 0x158).
@@ -203,10 +201,8 @@ type DPORT struct {
 	PRO_TG_WDT_EDGE_INT_MAP PRO_TG_WDT_EDGE_INT_MAP
 	// PRO_TG_LACT_EDGE_INT_MAP is register PRO_TG_LACT_EDGE_INT_MAP (at 0x1f8).
 	PRO_TG_LACT_EDGE_INT_MAP PRO_TG_LACT_EDGE_INT_MAP
-	// PRO_TG1_T0_EDGE_INT_MAP is register PRO_TG1_T0_EDGE_INT_MAP (at 0x1fc).
-	PRO_TG1_T0_EDGE_INT_MAP PRO_TG1_T0_EDGE_INT_MAP
-	// PRO_TG1_T1_EDGE_INT_MAP is register PRO_TG1_T1_EDGE_INT_MAP (at 0x200).
-	PRO_TG1_T1_EDGE_INT_MAP PRO_TG1_T1_EDGE_INT_MAP
+	// PRO_TG1_T_EDGE_INT_MAP is register PRO_TG1_T%s_EDGE_INT_MAP (at 0x1fc, 2 × 0x4 bytes).
+	PRO_TG1_T_EDGE_INT_MAP [2]PRO_TG1_T_EDGE_INT_MAP
 	// PRO_TG1_WDT_EDGE_INT_MAP is register PRO_TG1_WDT_EDGE_INT_MAP (at 0x204).
 	PRO_TG1_WDT_EDGE_INT_MAP PRO_TG1_WDT_EDGE_INT_MAP
 	// PRO_TG1_LACT_EDGE_INT_MAP is register PRO_TG1_LACT_EDGE_INT_MAP (at 0x208).
@@ -247,10 +243,8 @@ type DPORT struct {
 	APP_TG_WDT_LEVEL_INT_MAP APP_TG_WDT_LEVEL_INT_MAP
 	// APP_TG_LACT_LEVEL_INT_MAP is register APP_TG_LACT_LEVEL_INT_MAP (at 0x25c).
 	APP_TG_LACT_LEVEL_INT_MAP APP_TG_LACT_LEVEL_INT_MAP
-	// APP_TG1_T0_LEVEL_INT_MAP is register APP_TG1_T0_LEVEL_INT_MAP (at 0x260).
-	APP_TG1_T0_LEVEL_INT_MAP APP_TG1_T0_LEVEL_INT_MAP
-	// APP_TG1_T1_LEVEL_INT_MAP is register APP_TG1_T1_LEVEL_INT_MAP (at 0x264).
-	APP_TG1_T1_LEVEL_INT_MAP APP_TG1_T1_LEVEL_INT_MAP
+	// APP_TG1_T_LEVEL_INT_MAP is register APP_TG1_T%s_LEVEL_INT_MAP (at 0x260, 2 × 0x4 bytes).
+	APP_TG1_T_LEVEL_INT_MAP [2]APP_TG1_T_LEVEL_INT_MAP
 	// APP_TG1_WDT_LEVEL_INT_MAP is register APP_TG1_WDT_LEVEL_INT_MAP (at 0x268).
 	APP_TG1_WDT_LEVEL_INT_MAP APP_TG1_WDT_LEVEL_INT_MAP
 	// APP_TG1_LACT_LEVEL_INT_MAP is register APP_TG1_LACT_LEVEL_INT_MAP (at 0x26c).
@@ -311,10 +305,8 @@ type DPORT struct {
 	APP_TG_WDT_EDGE_INT_MAP APP_TG_WDT_EDGE_INT_MAP
 	// APP_TG_LACT_EDGE_INT_MAP is register APP_TG_LACT_EDGE_INT_MAP (at 0x30c).
 	APP_TG_LACT_EDGE_INT_MAP APP_TG_LACT_EDGE_INT_MAP
-	// APP_TG1_T0_EDGE_INT_MAP is register APP_TG1_T0_EDGE_INT_MAP (at 0x310).
-	APP_TG1_T0_EDGE_INT_MAP APP_TG1_T0_EDGE_INT_MAP
-	// APP_TG1_T1_EDGE_INT_MAP is register APP_TG1_T1_EDGE_INT_MAP (at 0x314).
-	APP_TG1_T1_EDGE_INT_MAP APP_TG1_T1_EDGE_INT_MAP
+	// APP_TG1_T_EDGE_INT_MAP is register APP_TG1_T%s_EDGE_INT_MAP (at 0x310, 2 × 0x4 bytes).
+	APP_TG1_T_EDGE_INT_MAP [2]APP_TG1_T_EDGE_INT_MAP
 	// APP_TG1_WDT_EDGE_INT_MAP is register APP_TG1_WDT_EDGE_INT_MAP (at 0x318).
 	APP_TG1_WDT_EDGE_INT_MAP APP_TG1_WDT_EDGE_INT_MAP
 	// APP_TG1_LACT_EDGE_INT_MAP is register APP_TG1_LACT_EDGE_INT_MAP (at 0x31c).
@@ -4034,80 +4026,42 @@ func (v PRO_TG_LACT_LEVEL_INT_MAPValue) WithPRO_TG_LACT_LEVEL_INT_MAP(x uint32) 
 	return v&^0x1f | PRO_TG_LACT_LEVEL_INT_MAPValue(x&0x1f)
 }
 
-// PRO_TG1_T0_LEVEL_INT_MAP is register PRO_TG1_T0_LEVEL_INT_MAP (32-bit, read-write, reset 0x10).
-type PRO_TG1_T0_LEVEL_INT_MAP struct{ reg mmio.U32 }
+// PRO_TG1_T_LEVEL_INT_MAP is register PRO_TG1_T%s_LEVEL_INT_MAP (32-bit, read-write, reset 0x10).
+type PRO_TG1_T_LEVEL_INT_MAP struct{ reg mmio.U32 }
 
-// PRO_TG1_T0_LEVEL_INT_MAPValue is a value of register PRO_TG1_T0_LEVEL_INT_MAP.
-type PRO_TG1_T0_LEVEL_INT_MAPValue uint32
+// PRO_TG1_T_LEVEL_INT_MAPValue is a value of register PRO_TG1_T_LEVEL_INT_MAP.
+type PRO_TG1_T_LEVEL_INT_MAPValue uint32
 
-// PRO_TG1_T0_LEVEL_INT_MAPReset is the reset value of register PRO_TG1_T0_LEVEL_INT_MAP.
-const PRO_TG1_T0_LEVEL_INT_MAPReset PRO_TG1_T0_LEVEL_INT_MAPValue = 0x10
+// PRO_TG1_T_LEVEL_INT_MAPReset is the reset value of register PRO_TG1_T_LEVEL_INT_MAP.
+const PRO_TG1_T_LEVEL_INT_MAPReset PRO_TG1_T_LEVEL_INT_MAPValue = 0x10
 
 // Read loads the register.
-func (r *PRO_TG1_T0_LEVEL_INT_MAP) Read() PRO_TG1_T0_LEVEL_INT_MAPValue {
-	return PRO_TG1_T0_LEVEL_INT_MAPValue(r.reg.Load())
+func (r *PRO_TG1_T_LEVEL_INT_MAP) Read() PRO_TG1_T_LEVEL_INT_MAPValue {
+	return PRO_TG1_T_LEVEL_INT_MAPValue(r.reg.Load())
 }
 
 // Write stores v in the register.
-func (r *PRO_TG1_T0_LEVEL_INT_MAP) Write(v PRO_TG1_T0_LEVEL_INT_MAPValue) { r.reg.Store(uint32(v)) }
+func (r *PRO_TG1_T_LEVEL_INT_MAP) Write(v PRO_TG1_T_LEVEL_INT_MAPValue) { r.reg.Store(uint32(v)) }
 
-// WriteWith stores f(PRO_TG1_T0_LEVEL_INT_MAPReset): fields f leaves alone are written as their reset values.
-func (r *PRO_TG1_T0_LEVEL_INT_MAP) WriteWith(f func(PRO_TG1_T0_LEVEL_INT_MAPValue) PRO_TG1_T0_LEVEL_INT_MAPValue) {
-	r.reg.Store(uint32(f(PRO_TG1_T0_LEVEL_INT_MAPReset)))
+// WriteWith stores f(PRO_TG1_T_LEVEL_INT_MAPReset): fields f leaves alone are written as their reset values.
+func (r *PRO_TG1_T_LEVEL_INT_MAP) WriteWith(f func(PRO_TG1_T_LEVEL_INT_MAPValue) PRO_TG1_T_LEVEL_INT_MAPValue) {
+	r.reg.Store(uint32(f(PRO_TG1_T_LEVEL_INT_MAPReset)))
 }
 
-// Reset stores PRO_TG1_T0_LEVEL_INT_MAPReset in the register.
-func (r *PRO_TG1_T0_LEVEL_INT_MAP) Reset() { r.reg.Store(uint32(PRO_TG1_T0_LEVEL_INT_MAPReset)) }
+// Reset stores PRO_TG1_T_LEVEL_INT_MAPReset in the register.
+func (r *PRO_TG1_T_LEVEL_INT_MAP) Reset() { r.reg.Store(uint32(PRO_TG1_T_LEVEL_INT_MAPReset)) }
 
 // Modify loads the register, passes its value to f and stores the result.
-func (r *PRO_TG1_T0_LEVEL_INT_MAP) Modify(f func(PRO_TG1_T0_LEVEL_INT_MAPValue) PRO_TG1_T0_LEVEL_INT_MAPValue) {
-	r.reg.Store(uint32(f(PRO_TG1_T0_LEVEL_INT_MAPValue(r.reg.Load()))))
+func (r *PRO_TG1_T_LEVEL_INT_MAP) Modify(f func(PRO_TG1_T_LEVEL_INT_MAPValue) PRO_TG1_T_LEVEL_INT_MAPValue) {
+	r.reg.Store(uint32(f(PRO_TG1_T_LEVEL_INT_MAPValue(r.reg.Load()))))
 }
 
-// PRO_TG1_T0_LEVEL_INT_MAP returns field PRO_TG1_T0_LEVEL_INT_MAP (bits 4:0).
-func (v PRO_TG1_T0_LEVEL_INT_MAPValue) PRO_TG1_T0_LEVEL_INT_MAP() uint32 { return uint32(v) & 0x1f }
+// PRO_TG1_T_LEVEL_INT_MAP returns field PRO_TG1_T%s_LEVEL_INT_MAP (bits 4:0).
+func (v PRO_TG1_T_LEVEL_INT_MAPValue) PRO_TG1_T_LEVEL_INT_MAP() uint32 { return uint32(v) & 0x1f }
 
-// WithPRO_TG1_T0_LEVEL_INT_MAP returns v with field PRO_TG1_T0_LEVEL_INT_MAP (bits 4:0) set to x, masked to the field width.
-func (v PRO_TG1_T0_LEVEL_INT_MAPValue) WithPRO_TG1_T0_LEVEL_INT_MAP(x uint32) PRO_TG1_T0_LEVEL_INT_MAPValue {
-	return v&^0x1f | PRO_TG1_T0_LEVEL_INT_MAPValue(x&0x1f)
-}
-
-// PRO_TG1_T1_LEVEL_INT_MAP is register PRO_TG1_T1_LEVEL_INT_MAP (32-bit, read-write, reset 0x10).
-type PRO_TG1_T1_LEVEL_INT_MAP struct{ reg mmio.U32 }
-
-// PRO_TG1_T1_LEVEL_INT_MAPValue is a value of register PRO_TG1_T1_LEVEL_INT_MAP.
-type PRO_TG1_T1_LEVEL_INT_MAPValue uint32
-
-// PRO_TG1_T1_LEVEL_INT_MAPReset is the reset value of register PRO_TG1_T1_LEVEL_INT_MAP.
-const PRO_TG1_T1_LEVEL_INT_MAPReset PRO_TG1_T1_LEVEL_INT_MAPValue = 0x10
-
-// Read loads the register.
-func (r *PRO_TG1_T1_LEVEL_INT_MAP) Read() PRO_TG1_T1_LEVEL_INT_MAPValue {
-	return PRO_TG1_T1_LEVEL_INT_MAPValue(r.reg.Load())
-}
-
-// Write stores v in the register.
-func (r *PRO_TG1_T1_LEVEL_INT_MAP) Write(v PRO_TG1_T1_LEVEL_INT_MAPValue) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(PRO_TG1_T1_LEVEL_INT_MAPReset): fields f leaves alone are written as their reset values.
-func (r *PRO_TG1_T1_LEVEL_INT_MAP) WriteWith(f func(PRO_TG1_T1_LEVEL_INT_MAPValue) PRO_TG1_T1_LEVEL_INT_MAPValue) {
-	r.reg.Store(uint32(f(PRO_TG1_T1_LEVEL_INT_MAPReset)))
-}
-
-// Reset stores PRO_TG1_T1_LEVEL_INT_MAPReset in the register.
-func (r *PRO_TG1_T1_LEVEL_INT_MAP) Reset() { r.reg.Store(uint32(PRO_TG1_T1_LEVEL_INT_MAPReset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *PRO_TG1_T1_LEVEL_INT_MAP) Modify(f func(PRO_TG1_T1_LEVEL_INT_MAPValue) PRO_TG1_T1_LEVEL_INT_MAPValue) {
-	r.reg.Store(uint32(f(PRO_TG1_T1_LEVEL_INT_MAPValue(r.reg.Load()))))
-}
-
-// PRO_TG1_T1_LEVEL_INT_MAP returns field PRO_TG1_T1_LEVEL_INT_MAP (bits 4:0).
-func (v PRO_TG1_T1_LEVEL_INT_MAPValue) PRO_TG1_T1_LEVEL_INT_MAP() uint32 { return uint32(v) & 0x1f }
-
-// WithPRO_TG1_T1_LEVEL_INT_MAP returns v with field PRO_TG1_T1_LEVEL_INT_MAP (bits 4:0) set to x, masked to the field width.
-func (v PRO_TG1_T1_LEVEL_INT_MAPValue) WithPRO_TG1_T1_LEVEL_INT_MAP(x uint32) PRO_TG1_T1_LEVEL_INT_MAPValue {
-	return v&^0x1f | PRO_TG1_T1_LEVEL_INT_MAPValue(x&0x1f)
+// WithPRO_TG1_T_LEVEL_INT_MAP returns v with field PRO_TG1_T%s_LEVEL_INT_MAP (bits 4:0) set to x, masked to the field width.
+func (v PRO_TG1_T_LEVEL_INT_MAPValue) WithPRO_TG1_T_LEVEL_INT_MAP(x uint32) PRO_TG1_T_LEVEL_INT_MAPValue {
+	return v&^0x1f | PRO_TG1_T_LEVEL_INT_MAPValue(x&0x1f)
 }
 
 // PRO_TG1_WDT_LEVEL_INT_MAP is register PRO_TG1_WDT_LEVEL_INT_MAP (32-bit, read-write, reset 0x10).
@@ -5238,80 +5192,42 @@ func (v PRO_TG_LACT_EDGE_INT_MAPValue) WithPRO_TG_LACT_EDGE_INT_MAP(x uint32) PR
 	return v&^0x1f | PRO_TG_LACT_EDGE_INT_MAPValue(x&0x1f)
 }
 
-// PRO_TG1_T0_EDGE_INT_MAP is register PRO_TG1_T0_EDGE_INT_MAP (32-bit, read-write, reset 0x10).
-type PRO_TG1_T0_EDGE_INT_MAP struct{ reg mmio.U32 }
+// PRO_TG1_T_EDGE_INT_MAP is register PRO_TG1_T%s_EDGE_INT_MAP (32-bit, read-write, reset 0x10).
+type PRO_TG1_T_EDGE_INT_MAP struct{ reg mmio.U32 }
 
-// PRO_TG1_T0_EDGE_INT_MAPValue is a value of register PRO_TG1_T0_EDGE_INT_MAP.
-type PRO_TG1_T0_EDGE_INT_MAPValue uint32
+// PRO_TG1_T_EDGE_INT_MAPValue is a value of register PRO_TG1_T_EDGE_INT_MAP.
+type PRO_TG1_T_EDGE_INT_MAPValue uint32
 
-// PRO_TG1_T0_EDGE_INT_MAPReset is the reset value of register PRO_TG1_T0_EDGE_INT_MAP.
-const PRO_TG1_T0_EDGE_INT_MAPReset PRO_TG1_T0_EDGE_INT_MAPValue = 0x10
+// PRO_TG1_T_EDGE_INT_MAPReset is the reset value of register PRO_TG1_T_EDGE_INT_MAP.
+const PRO_TG1_T_EDGE_INT_MAPReset PRO_TG1_T_EDGE_INT_MAPValue = 0x10
 
 // Read loads the register.
-func (r *PRO_TG1_T0_EDGE_INT_MAP) Read() PRO_TG1_T0_EDGE_INT_MAPValue {
-	return PRO_TG1_T0_EDGE_INT_MAPValue(r.reg.Load())
+func (r *PRO_TG1_T_EDGE_INT_MAP) Read() PRO_TG1_T_EDGE_INT_MAPValue {
+	return PRO_TG1_T_EDGE_INT_MAPValue(r.reg.Load())
 }
 
 // Write stores v in the register.
-func (r *PRO_TG1_T0_EDGE_INT_MAP) Write(v PRO_TG1_T0_EDGE_INT_MAPValue) { r.reg.Store(uint32(v)) }
+func (r *PRO_TG1_T_EDGE_INT_MAP) Write(v PRO_TG1_T_EDGE_INT_MAPValue) { r.reg.Store(uint32(v)) }
 
-// WriteWith stores f(PRO_TG1_T0_EDGE_INT_MAPReset): fields f leaves alone are written as their reset values.
-func (r *PRO_TG1_T0_EDGE_INT_MAP) WriteWith(f func(PRO_TG1_T0_EDGE_INT_MAPValue) PRO_TG1_T0_EDGE_INT_MAPValue) {
-	r.reg.Store(uint32(f(PRO_TG1_T0_EDGE_INT_MAPReset)))
+// WriteWith stores f(PRO_TG1_T_EDGE_INT_MAPReset): fields f leaves alone are written as their reset values.
+func (r *PRO_TG1_T_EDGE_INT_MAP) WriteWith(f func(PRO_TG1_T_EDGE_INT_MAPValue) PRO_TG1_T_EDGE_INT_MAPValue) {
+	r.reg.Store(uint32(f(PRO_TG1_T_EDGE_INT_MAPReset)))
 }
 
-// Reset stores PRO_TG1_T0_EDGE_INT_MAPReset in the register.
-func (r *PRO_TG1_T0_EDGE_INT_MAP) Reset() { r.reg.Store(uint32(PRO_TG1_T0_EDGE_INT_MAPReset)) }
+// Reset stores PRO_TG1_T_EDGE_INT_MAPReset in the register.
+func (r *PRO_TG1_T_EDGE_INT_MAP) Reset() { r.reg.Store(uint32(PRO_TG1_T_EDGE_INT_MAPReset)) }
 
 // Modify loads the register, passes its value to f and stores the result.
-func (r *PRO_TG1_T0_EDGE_INT_MAP) Modify(f func(PRO_TG1_T0_EDGE_INT_MAPValue) PRO_TG1_T0_EDGE_INT_MAPValue) {
-	r.reg.Store(uint32(f(PRO_TG1_T0_EDGE_INT_MAPValue(r.reg.Load()))))
+func (r *PRO_TG1_T_EDGE_INT_MAP) Modify(f func(PRO_TG1_T_EDGE_INT_MAPValue) PRO_TG1_T_EDGE_INT_MAPValue) {
+	r.reg.Store(uint32(f(PRO_TG1_T_EDGE_INT_MAPValue(r.reg.Load()))))
 }
 
-// PRO_TG1_T0_EDGE_INT_MAP returns field PRO_TG1_T0_EDGE_INT_MAP (bits 4:0).
-func (v PRO_TG1_T0_EDGE_INT_MAPValue) PRO_TG1_T0_EDGE_INT_MAP() uint32 { return uint32(v) & 0x1f }
+// PRO_TG1_T_EDGE_INT_MAP returns field PRO_TG1_T%s_EDGE_INT_MAP (bits 4:0).
+func (v PRO_TG1_T_EDGE_INT_MAPValue) PRO_TG1_T_EDGE_INT_MAP() uint32 { return uint32(v) & 0x1f }
 
-// WithPRO_TG1_T0_EDGE_INT_MAP returns v with field PRO_TG1_T0_EDGE_INT_MAP (bits 4:0) set to x, masked to the field width.
-func (v PRO_TG1_T0_EDGE_INT_MAPValue) WithPRO_TG1_T0_EDGE_INT_MAP(x uint32) PRO_TG1_T0_EDGE_INT_MAPValue {
-	return v&^0x1f | PRO_TG1_T0_EDGE_INT_MAPValue(x&0x1f)
-}
-
-// PRO_TG1_T1_EDGE_INT_MAP is register PRO_TG1_T1_EDGE_INT_MAP (32-bit, read-write, reset 0x10).
-type PRO_TG1_T1_EDGE_INT_MAP struct{ reg mmio.U32 }
-
-// PRO_TG1_T1_EDGE_INT_MAPValue is a value of register PRO_TG1_T1_EDGE_INT_MAP.
-type PRO_TG1_T1_EDGE_INT_MAPValue uint32
-
-// PRO_TG1_T1_EDGE_INT_MAPReset is the reset value of register PRO_TG1_T1_EDGE_INT_MAP.
-const PRO_TG1_T1_EDGE_INT_MAPReset PRO_TG1_T1_EDGE_INT_MAPValue = 0x10
-
-// Read loads the register.
-func (r *PRO_TG1_T1_EDGE_INT_MAP) Read() PRO_TG1_T1_EDGE_INT_MAPValue {
-	return PRO_TG1_T1_EDGE_INT_MAPValue(r.reg.Load())
-}
-
-// Write stores v in the register.
-func (r *PRO_TG1_T1_EDGE_INT_MAP) Write(v PRO_TG1_T1_EDGE_INT_MAPValue) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(PRO_TG1_T1_EDGE_INT_MAPReset): fields f leaves alone are written as their reset values.
-func (r *PRO_TG1_T1_EDGE_INT_MAP) WriteWith(f func(PRO_TG1_T1_EDGE_INT_MAPValue) PRO_TG1_T1_EDGE_INT_MAPValue) {
-	r.reg.Store(uint32(f(PRO_TG1_T1_EDGE_INT_MAPReset)))
-}
-
-// Reset stores PRO_TG1_T1_EDGE_INT_MAPReset in the register.
-func (r *PRO_TG1_T1_EDGE_INT_MAP) Reset() { r.reg.Store(uint32(PRO_TG1_T1_EDGE_INT_MAPReset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *PRO_TG1_T1_EDGE_INT_MAP) Modify(f func(PRO_TG1_T1_EDGE_INT_MAPValue) PRO_TG1_T1_EDGE_INT_MAPValue) {
-	r.reg.Store(uint32(f(PRO_TG1_T1_EDGE_INT_MAPValue(r.reg.Load()))))
-}
-
-// PRO_TG1_T1_EDGE_INT_MAP returns field PRO_TG1_T1_EDGE_INT_MAP (bits 4:0).
-func (v PRO_TG1_T1_EDGE_INT_MAPValue) PRO_TG1_T1_EDGE_INT_MAP() uint32 { return uint32(v) & 0x1f }
-
-// WithPRO_TG1_T1_EDGE_INT_MAP returns v with field PRO_TG1_T1_EDGE_INT_MAP (bits 4:0) set to x, masked to the field width.
-func (v PRO_TG1_T1_EDGE_INT_MAPValue) WithPRO_TG1_T1_EDGE_INT_MAP(x uint32) PRO_TG1_T1_EDGE_INT_MAPValue {
-	return v&^0x1f | PRO_TG1_T1_EDGE_INT_MAPValue(x&0x1f)
+// WithPRO_TG1_T_EDGE_INT_MAP returns v with field PRO_TG1_T%s_EDGE_INT_MAP (bits 4:0) set to x, masked to the field width.
+func (v PRO_TG1_T_EDGE_INT_MAPValue) WithPRO_TG1_T_EDGE_INT_MAP(x uint32) PRO_TG1_T_EDGE_INT_MAPValue {
+	return v&^0x1f | PRO_TG1_T_EDGE_INT_MAPValue(x&0x1f)
 }
 
 // PRO_TG1_WDT_EDGE_INT_MAP is register PRO_TG1_WDT_EDGE_INT_MAP (32-bit, read-write, reset 0x10).
@@ -6062,80 +5978,42 @@ func (v APP_TG_LACT_LEVEL_INT_MAPValue) WithAPP_TG_LACT_LEVEL_INT_MAP(x uint32) 
 	return v&^0x1f | APP_TG_LACT_LEVEL_INT_MAPValue(x&0x1f)
 }
 
-// APP_TG1_T0_LEVEL_INT_MAP is register APP_TG1_T0_LEVEL_INT_MAP (32-bit, read-write, reset 0x10).
-type APP_TG1_T0_LEVEL_INT_MAP struct{ reg mmio.U32 }
+// APP_TG1_T_LEVEL_INT_MAP is register APP_TG1_T%s_LEVEL_INT_MAP (32-bit, read-write, reset 0x10).
+type APP_TG1_T_LEVEL_INT_MAP struct{ reg mmio.U32 }
 
-// APP_TG1_T0_LEVEL_INT_MAPValue is a value of register APP_TG1_T0_LEVEL_INT_MAP.
-type APP_TG1_T0_LEVEL_INT_MAPValue uint32
+// APP_TG1_T_LEVEL_INT_MAPValue is a value of register APP_TG1_T_LEVEL_INT_MAP.
+type APP_TG1_T_LEVEL_INT_MAPValue uint32
 
-// APP_TG1_T0_LEVEL_INT_MAPReset is the reset value of register APP_TG1_T0_LEVEL_INT_MAP.
-const APP_TG1_T0_LEVEL_INT_MAPReset APP_TG1_T0_LEVEL_INT_MAPValue = 0x10
+// APP_TG1_T_LEVEL_INT_MAPReset is the reset value of register APP_TG1_T_LEVEL_INT_MAP.
+const APP_TG1_T_LEVEL_INT_MAPReset APP_TG1_T_LEVEL_INT_MAPValue = 0x10
 
 // Read loads the register.
-func (r *APP_TG1_T0_LEVEL_INT_MAP) Read() APP_TG1_T0_LEVEL_INT_MAPValue {
-	return APP_TG1_T0_LEVEL_INT_MAPValue(r.reg.Load())
+func (r *APP_TG1_T_LEVEL_INT_MAP) Read() APP_TG1_T_LEVEL_INT_MAPValue {
+	return APP_TG1_T_LEVEL_INT_MAPValue(r.reg.Load())
 }
 
 // Write stores v in the register.
-func (r *APP_TG1_T0_LEVEL_INT_MAP) Write(v APP_TG1_T0_LEVEL_INT_MAPValue) { r.reg.Store(uint32(v)) }
+func (r *APP_TG1_T_LEVEL_INT_MAP) Write(v APP_TG1_T_LEVEL_INT_MAPValue) { r.reg.Store(uint32(v)) }
 
-// WriteWith stores f(APP_TG1_T0_LEVEL_INT_MAPReset): fields f leaves alone are written as their reset values.
-func (r *APP_TG1_T0_LEVEL_INT_MAP) WriteWith(f func(APP_TG1_T0_LEVEL_INT_MAPValue) APP_TG1_T0_LEVEL_INT_MAPValue) {
-	r.reg.Store(uint32(f(APP_TG1_T0_LEVEL_INT_MAPReset)))
+// WriteWith stores f(APP_TG1_T_LEVEL_INT_MAPReset): fields f leaves alone are written as their reset values.
+func (r *APP_TG1_T_LEVEL_INT_MAP) WriteWith(f func(APP_TG1_T_LEVEL_INT_MAPValue) APP_TG1_T_LEVEL_INT_MAPValue) {
+	r.reg.Store(uint32(f(APP_TG1_T_LEVEL_INT_MAPReset)))
 }
 
-// Reset stores APP_TG1_T0_LEVEL_INT_MAPReset in the register.
-func (r *APP_TG1_T0_LEVEL_INT_MAP) Reset() { r.reg.Store(uint32(APP_TG1_T0_LEVEL_INT_MAPReset)) }
+// Reset stores APP_TG1_T_LEVEL_INT_MAPReset in the register.
+func (r *APP_TG1_T_LEVEL_INT_MAP) Reset() { r.reg.Store(uint32(APP_TG1_T_LEVEL_INT_MAPReset)) }
 
 // Modify loads the register, passes its value to f and stores the result.
-func (r *APP_TG1_T0_LEVEL_INT_MAP) Modify(f func(APP_TG1_T0_LEVEL_INT_MAPValue) APP_TG1_T0_LEVEL_INT_MAPValue) {
-	r.reg.Store(uint32(f(APP_TG1_T0_LEVEL_INT_MAPValue(r.reg.Load()))))
+func (r *APP_TG1_T_LEVEL_INT_MAP) Modify(f func(APP_TG1_T_LEVEL_INT_MAPValue) APP_TG1_T_LEVEL_INT_MAPValue) {
+	r.reg.Store(uint32(f(APP_TG1_T_LEVEL_INT_MAPValue(r.reg.Load()))))
 }
 
-// APP_TG1_T0_LEVEL_INT_MAP returns field APP_TG1_T0_LEVEL_INT_MAP (bits 4:0).
-func (v APP_TG1_T0_LEVEL_INT_MAPValue) APP_TG1_T0_LEVEL_INT_MAP() uint32 { return uint32(v) & 0x1f }
+// APP_TG1_T_LEVEL_INT_MAP returns field APP_TG1_T%s_LEVEL_INT_MAP (bits 4:0).
+func (v APP_TG1_T_LEVEL_INT_MAPValue) APP_TG1_T_LEVEL_INT_MAP() uint32 { return uint32(v) & 0x1f }
 
-// WithAPP_TG1_T0_LEVEL_INT_MAP returns v with field APP_TG1_T0_LEVEL_INT_MAP (bits 4:0) set to x, masked to the field width.
-func (v APP_TG1_T0_LEVEL_INT_MAPValue) WithAPP_TG1_T0_LEVEL_INT_MAP(x uint32) APP_TG1_T0_LEVEL_INT_MAPValue {
-	return v&^0x1f | APP_TG1_T0_LEVEL_INT_MAPValue(x&0x1f)
-}
-
-// APP_TG1_T1_LEVEL_INT_MAP is register APP_TG1_T1_LEVEL_INT_MAP (32-bit, read-write, reset 0x10).
-type APP_TG1_T1_LEVEL_INT_MAP struct{ reg mmio.U32 }
-
-// APP_TG1_T1_LEVEL_INT_MAPValue is a value of register APP_TG1_T1_LEVEL_INT_MAP.
-type APP_TG1_T1_LEVEL_INT_MAPValue uint32
-
-// APP_TG1_T1_LEVEL_INT_MAPReset is the reset value of register APP_TG1_T1_LEVEL_INT_MAP.
-const APP_TG1_T1_LEVEL_INT_MAPReset APP_TG1_T1_LEVEL_INT_MAPValue = 0x10
-
-// Read loads the register.
-func (r *APP_TG1_T1_LEVEL_INT_MAP) Read() APP_TG1_T1_LEVEL_INT_MAPValue {
-	return APP_TG1_T1_LEVEL_INT_MAPValue(r.reg.Load())
-}
-
-// Write stores v in the register.
-func (r *APP_TG1_T1_LEVEL_INT_MAP) Write(v APP_TG1_T1_LEVEL_INT_MAPValue) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(APP_TG1_T1_LEVEL_INT_MAPReset): fields f leaves alone are written as their reset values.
-func (r *APP_TG1_T1_LEVEL_INT_MAP) WriteWith(f func(APP_TG1_T1_LEVEL_INT_MAPValue) APP_TG1_T1_LEVEL_INT_MAPValue) {
-	r.reg.Store(uint32(f(APP_TG1_T1_LEVEL_INT_MAPReset)))
-}
-
-// Reset stores APP_TG1_T1_LEVEL_INT_MAPReset in the register.
-func (r *APP_TG1_T1_LEVEL_INT_MAP) Reset() { r.reg.Store(uint32(APP_TG1_T1_LEVEL_INT_MAPReset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *APP_TG1_T1_LEVEL_INT_MAP) Modify(f func(APP_TG1_T1_LEVEL_INT_MAPValue) APP_TG1_T1_LEVEL_INT_MAPValue) {
-	r.reg.Store(uint32(f(APP_TG1_T1_LEVEL_INT_MAPValue(r.reg.Load()))))
-}
-
-// APP_TG1_T1_LEVEL_INT_MAP returns field APP_TG1_T1_LEVEL_INT_MAP (bits 4:0).
-func (v APP_TG1_T1_LEVEL_INT_MAPValue) APP_TG1_T1_LEVEL_INT_MAP() uint32 { return uint32(v) & 0x1f }
-
-// WithAPP_TG1_T1_LEVEL_INT_MAP returns v with field APP_TG1_T1_LEVEL_INT_MAP (bits 4:0) set to x, masked to the field width.
-func (v APP_TG1_T1_LEVEL_INT_MAPValue) WithAPP_TG1_T1_LEVEL_INT_MAP(x uint32) APP_TG1_T1_LEVEL_INT_MAPValue {
-	return v&^0x1f | APP_TG1_T1_LEVEL_INT_MAPValue(x&0x1f)
+// WithAPP_TG1_T_LEVEL_INT_MAP returns v with field APP_TG1_T%s_LEVEL_INT_MAP (bits 4:0) set to x, masked to the field width.
+func (v APP_TG1_T_LEVEL_INT_MAPValue) WithAPP_TG1_T_LEVEL_INT_MAP(x uint32) APP_TG1_T_LEVEL_INT_MAPValue {
+	return v&^0x1f | APP_TG1_T_LEVEL_INT_MAPValue(x&0x1f)
 }
 
 // APP_TG1_WDT_LEVEL_INT_MAP is register APP_TG1_WDT_LEVEL_INT_MAP (32-bit, read-write, reset 0x10).
@@ -7266,80 +7144,42 @@ func (v APP_TG_LACT_EDGE_INT_MAPValue) WithAPP_TG_LACT_EDGE_INT_MAP(x uint32) AP
 	return v&^0x1f | APP_TG_LACT_EDGE_INT_MAPValue(x&0x1f)
 }
 
-// APP_TG1_T0_EDGE_INT_MAP is register APP_TG1_T0_EDGE_INT_MAP (32-bit, read-write, reset 0x10).
-type APP_TG1_T0_EDGE_INT_MAP struct{ reg mmio.U32 }
+// APP_TG1_T_EDGE_INT_MAP is register APP_TG1_T%s_EDGE_INT_MAP (32-bit, read-write, reset 0x10).
+type APP_TG1_T_EDGE_INT_MAP struct{ reg mmio.U32 }
 
-// APP_TG1_T0_EDGE_INT_MAPValue is a value of register APP_TG1_T0_EDGE_INT_MAP.
-type APP_TG1_T0_EDGE_INT_MAPValue uint32
+// APP_TG1_T_EDGE_INT_MAPValue is a value of register APP_TG1_T_EDGE_INT_MAP.
+type APP_TG1_T_EDGE_INT_MAPValue uint32
 
-// APP_TG1_T0_EDGE_INT_MAPReset is the reset value of register APP_TG1_T0_EDGE_INT_MAP.
-const APP_TG1_T0_EDGE_INT_MAPReset APP_TG1_T0_EDGE_INT_MAPValue = 0x10
+// APP_TG1_T_EDGE_INT_MAPReset is the reset value of register APP_TG1_T_EDGE_INT_MAP.
+const APP_TG1_T_EDGE_INT_MAPReset APP_TG1_T_EDGE_INT_MAPValue = 0x10
 
 // Read loads the register.
-func (r *APP_TG1_T0_EDGE_INT_MAP) Read() APP_TG1_T0_EDGE_INT_MAPValue {
-	return APP_TG1_T0_EDGE_INT_MAPValue(r.reg.Load())
+func (r *APP_TG1_T_EDGE_INT_MAP) Read() APP_TG1_T_EDGE_INT_MAPValue {
+	return APP_TG1_T_EDGE_INT_MAPValue(r.reg.Load())
 }
 
 // Write stores v in the register.
-func (r *APP_TG1_T0_EDGE_INT_MAP) Write(v APP_TG1_T0_EDGE_INT_MAPValue) { r.reg.Store(uint32(v)) }
+func (r *APP_TG1_T_EDGE_INT_MAP) Write(v APP_TG1_T_EDGE_INT_MAPValue) { r.reg.Store(uint32(v)) }
 
-// WriteWith stores f(APP_TG1_T0_EDGE_INT_MAPReset): fields f leaves alone are written as their reset values.
-func (r *APP_TG1_T0_EDGE_INT_MAP) WriteWith(f func(APP_TG1_T0_EDGE_INT_MAPValue) APP_TG1_T0_EDGE_INT_MAPValue) {
-	r.reg.Store(uint32(f(APP_TG1_T0_EDGE_INT_MAPReset)))
+// WriteWith stores f(APP_TG1_T_EDGE_INT_MAPReset): fields f leaves alone are written as their reset values.
+func (r *APP_TG1_T_EDGE_INT_MAP) WriteWith(f func(APP_TG1_T_EDGE_INT_MAPValue) APP_TG1_T_EDGE_INT_MAPValue) {
+	r.reg.Store(uint32(f(APP_TG1_T_EDGE_INT_MAPReset)))
 }
 
-// Reset stores APP_TG1_T0_EDGE_INT_MAPReset in the register.
-func (r *APP_TG1_T0_EDGE_INT_MAP) Reset() { r.reg.Store(uint32(APP_TG1_T0_EDGE_INT_MAPReset)) }
+// Reset stores APP_TG1_T_EDGE_INT_MAPReset in the register.
+func (r *APP_TG1_T_EDGE_INT_MAP) Reset() { r.reg.Store(uint32(APP_TG1_T_EDGE_INT_MAPReset)) }
 
 // Modify loads the register, passes its value to f and stores the result.
-func (r *APP_TG1_T0_EDGE_INT_MAP) Modify(f func(APP_TG1_T0_EDGE_INT_MAPValue) APP_TG1_T0_EDGE_INT_MAPValue) {
-	r.reg.Store(uint32(f(APP_TG1_T0_EDGE_INT_MAPValue(r.reg.Load()))))
+func (r *APP_TG1_T_EDGE_INT_MAP) Modify(f func(APP_TG1_T_EDGE_INT_MAPValue) APP_TG1_T_EDGE_INT_MAPValue) {
+	r.reg.Store(uint32(f(APP_TG1_T_EDGE_INT_MAPValue(r.reg.Load()))))
 }
 
-// APP_TG1_T0_EDGE_INT_MAP returns field APP_TG1_T0_EDGE_INT_MAP (bits 4:0).
-func (v APP_TG1_T0_EDGE_INT_MAPValue) APP_TG1_T0_EDGE_INT_MAP() uint32 { return uint32(v) & 0x1f }
+// APP_TG1_T_EDGE_INT_MAP returns field APP_TG1_T%s_EDGE_INT_MAP (bits 4:0).
+func (v APP_TG1_T_EDGE_INT_MAPValue) APP_TG1_T_EDGE_INT_MAP() uint32 { return uint32(v) & 0x1f }
 
-// WithAPP_TG1_T0_EDGE_INT_MAP returns v with field APP_TG1_T0_EDGE_INT_MAP (bits 4:0) set to x, masked to the field width.
-func (v APP_TG1_T0_EDGE_INT_MAPValue) WithAPP_TG1_T0_EDGE_INT_MAP(x uint32) APP_TG1_T0_EDGE_INT_MAPValue {
-	return v&^0x1f | APP_TG1_T0_EDGE_INT_MAPValue(x&0x1f)
-}
-
-// APP_TG1_T1_EDGE_INT_MAP is register APP_TG1_T1_EDGE_INT_MAP (32-bit, read-write, reset 0x10).
-type APP_TG1_T1_EDGE_INT_MAP struct{ reg mmio.U32 }
-
-// APP_TG1_T1_EDGE_INT_MAPValue is a value of register APP_TG1_T1_EDGE_INT_MAP.
-type APP_TG1_T1_EDGE_INT_MAPValue uint32
-
-// APP_TG1_T1_EDGE_INT_MAPReset is the reset value of register APP_TG1_T1_EDGE_INT_MAP.
-const APP_TG1_T1_EDGE_INT_MAPReset APP_TG1_T1_EDGE_INT_MAPValue = 0x10
-
-// Read loads the register.
-func (r *APP_TG1_T1_EDGE_INT_MAP) Read() APP_TG1_T1_EDGE_INT_MAPValue {
-	return APP_TG1_T1_EDGE_INT_MAPValue(r.reg.Load())
-}
-
-// Write stores v in the register.
-func (r *APP_TG1_T1_EDGE_INT_MAP) Write(v APP_TG1_T1_EDGE_INT_MAPValue) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(APP_TG1_T1_EDGE_INT_MAPReset): fields f leaves alone are written as their reset values.
-func (r *APP_TG1_T1_EDGE_INT_MAP) WriteWith(f func(APP_TG1_T1_EDGE_INT_MAPValue) APP_TG1_T1_EDGE_INT_MAPValue) {
-	r.reg.Store(uint32(f(APP_TG1_T1_EDGE_INT_MAPReset)))
-}
-
-// Reset stores APP_TG1_T1_EDGE_INT_MAPReset in the register.
-func (r *APP_TG1_T1_EDGE_INT_MAP) Reset() { r.reg.Store(uint32(APP_TG1_T1_EDGE_INT_MAPReset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *APP_TG1_T1_EDGE_INT_MAP) Modify(f func(APP_TG1_T1_EDGE_INT_MAPValue) APP_TG1_T1_EDGE_INT_MAPValue) {
-	r.reg.Store(uint32(f(APP_TG1_T1_EDGE_INT_MAPValue(r.reg.Load()))))
-}
-
-// APP_TG1_T1_EDGE_INT_MAP returns field APP_TG1_T1_EDGE_INT_MAP (bits 4:0).
-func (v APP_TG1_T1_EDGE_INT_MAPValue) APP_TG1_T1_EDGE_INT_MAP() uint32 { return uint32(v) & 0x1f }
-
-// WithAPP_TG1_T1_EDGE_INT_MAP returns v with field APP_TG1_T1_EDGE_INT_MAP (bits 4:0) set to x, masked to the field width.
-func (v APP_TG1_T1_EDGE_INT_MAPValue) WithAPP_TG1_T1_EDGE_INT_MAP(x uint32) APP_TG1_T1_EDGE_INT_MAPValue {
-	return v&^0x1f | APP_TG1_T1_EDGE_INT_MAPValue(x&0x1f)
+// WithAPP_TG1_T_EDGE_INT_MAP returns v with field APP_TG1_T%s_EDGE_INT_MAP (bits 4:0) set to x, masked to the field width.
+func (v APP_TG1_T_EDGE_INT_MAPValue) WithAPP_TG1_T_EDGE_INT_MAP(x uint32) APP_TG1_T_EDGE_INT_MAPValue {
+	return v&^0x1f | APP_TG1_T_EDGE_INT_MAPValue(x&0x1f)
 }
 
 // APP_TG1_WDT_EDGE_INT_MAP is register APP_TG1_WDT_EDGE_INT_MAP (32-bit, read-write, reset 0x10).

@@ -89,118 +89,12 @@ type LEDC struct {
 	HSCH7_CONF1 HSCH7_CONF1
 	// HSCH7_DUTY_R is register HSCH7_DUTY_R (at 0x9c).
 	HSCH7_DUTY_R HSCH7_DUTY_R
-	// LSCH0_CONF0 is register LSCH0_CONF0 (at 0xa0).
-	LSCH0_CONF0 LSCH0_CONF0
-	// LSCH0_HPOINT is register LSCH0_HPOINT (at 0xa4).
-	LSCH0_HPOINT LSCH0_HPOINT
-	// LSCH0_DUTY is register LSCH0_DUTY (at 0xa8).
-	LSCH0_DUTY LSCH0_DUTY
-	// LSCH0_CONF1 is register LSCH0_CONF1 (at 0xac).
-	LSCH0_CONF1 LSCH0_CONF1
-	// LSCH0_DUTY_R is register LSCH0_DUTY_R (at 0xb0).
-	LSCH0_DUTY_R LSCH0_DUTY_R
-	// LSCH1_CONF0 is register LSCH1_CONF0 (at 0xb4).
-	LSCH1_CONF0 LSCH1_CONF0
-	// LSCH1_HPOINT is register LSCH1_HPOINT (at 0xb8).
-	LSCH1_HPOINT LSCH1_HPOINT
-	// LSCH1_DUTY is register LSCH1_DUTY (at 0xbc).
-	LSCH1_DUTY LSCH1_DUTY
-	// LSCH1_CONF1 is register LSCH1_CONF1 (at 0xc0).
-	LSCH1_CONF1 LSCH1_CONF1
-	// LSCH1_DUTY_R is register LSCH1_DUTY_R (at 0xc4).
-	LSCH1_DUTY_R LSCH1_DUTY_R
-	// LSCH2_CONF0 is register LSCH2_CONF0 (at 0xc8).
-	LSCH2_CONF0 LSCH2_CONF0
-	// LSCH2_HPOINT is register LSCH2_HPOINT (at 0xcc).
-	LSCH2_HPOINT LSCH2_HPOINT
-	// LSCH2_DUTY is register LSCH2_DUTY (at 0xd0).
-	LSCH2_DUTY LSCH2_DUTY
-	// LSCH2_CONF1 is register LSCH2_CONF1 (at 0xd4).
-	LSCH2_CONF1 LSCH2_CONF1
-	// LSCH2_DUTY_R is register LSCH2_DUTY_R (at 0xd8).
-	LSCH2_DUTY_R LSCH2_DUTY_R
-	// LSCH3_CONF0 is register LSCH3_CONF0 (at 0xdc).
-	LSCH3_CONF0 LSCH3_CONF0
-	// LSCH3_HPOINT is register LSCH3_HPOINT (at 0xe0).
-	LSCH3_HPOINT LSCH3_HPOINT
-	// LSCH3_DUTY is register LSCH3_DUTY (at 0xe4).
-	LSCH3_DUTY LSCH3_DUTY
-	// LSCH3_CONF1 is register LSCH3_CONF1 (at 0xe8).
-	LSCH3_CONF1 LSCH3_CONF1
-	// LSCH3_DUTY_R is register LSCH3_DUTY_R (at 0xec).
-	LSCH3_DUTY_R LSCH3_DUTY_R
-	// LSCH4_CONF0 is register LSCH4_CONF0 (at 0xf0).
-	LSCH4_CONF0 LSCH4_CONF0
-	// LSCH4_HPOINT is register LSCH4_HPOINT (at 0xf4).
-	LSCH4_HPOINT LSCH4_HPOINT
-	// LSCH4_DUTY is register LSCH4_DUTY (at 0xf8).
-	LSCH4_DUTY LSCH4_DUTY
-	// LSCH4_CONF1 is register LSCH4_CONF1 (at 0xfc).
-	LSCH4_CONF1 LSCH4_CONF1
-	// LSCH4_DUTY_R is register LSCH4_DUTY_R (at 0x100).
-	LSCH4_DUTY_R LSCH4_DUTY_R
-	// LSCH5_CONF0 is register LSCH5_CONF0 (at 0x104).
-	LSCH5_CONF0 LSCH5_CONF0
-	// LSCH5_HPOINT is register LSCH5_HPOINT (at 0x108).
-	LSCH5_HPOINT LSCH5_HPOINT
-	// LSCH5_DUTY is register LSCH5_DUTY (at 0x10c).
-	LSCH5_DUTY LSCH5_DUTY
-	// LSCH5_CONF1 is register LSCH5_CONF1 (at 0x110).
-	LSCH5_CONF1 LSCH5_CONF1
-	// LSCH5_DUTY_R is register LSCH5_DUTY_R (at 0x114).
-	LSCH5_DUTY_R LSCH5_DUTY_R
-	// LSCH6_CONF0 is register LSCH6_CONF0 (at 0x118).
-	LSCH6_CONF0 LSCH6_CONF0
-	// LSCH6_HPOINT is register LSCH6_HPOINT (at 0x11c).
-	LSCH6_HPOINT LSCH6_HPOINT
-	// LSCH6_DUTY is register LSCH6_DUTY (at 0x120).
-	LSCH6_DUTY LSCH6_DUTY
-	// LSCH6_CONF1 is register LSCH6_CONF1 (at 0x124).
-	LSCH6_CONF1 LSCH6_CONF1
-	// LSCH6_DUTY_R is register LSCH6_DUTY_R (at 0x128).
-	LSCH6_DUTY_R LSCH6_DUTY_R
-	// LSCH7_CONF0 is register LSCH7_CONF0 (at 0x12c).
-	LSCH7_CONF0 LSCH7_CONF0
-	// LSCH7_HPOINT is register LSCH7_HPOINT (at 0x130).
-	LSCH7_HPOINT LSCH7_HPOINT
-	// LSCH7_DUTY is register LSCH7_DUTY (at 0x134).
-	LSCH7_DUTY LSCH7_DUTY
-	// LSCH7_CONF1 is register LSCH7_CONF1 (at 0x138).
-	LSCH7_CONF1 LSCH7_CONF1
-	// LSCH7_DUTY_R is register LSCH7_DUTY_R (at 0x13c).
-	LSCH7_DUTY_R LSCH7_DUTY_R
-	// HSTIMER0_CONF is register HSTIMER0_CONF (at 0x140).
-	HSTIMER0_CONF HSTIMER0_CONF
-	// HSTIMER0_VALUE is register HSTIMER0_VALUE (at 0x144).
-	HSTIMER0_VALUE HSTIMER0_VALUE
-	// HSTIMER1_CONF is register HSTIMER1_CONF (at 0x148).
-	HSTIMER1_CONF HSTIMER1_CONF
-	// HSTIMER1_VALUE is register HSTIMER1_VALUE (at 0x14c).
-	HSTIMER1_VALUE HSTIMER1_VALUE
-	// HSTIMER2_CONF is register HSTIMER2_CONF (at 0x150).
-	HSTIMER2_CONF HSTIMER2_CONF
-	// HSTIMER2_VALUE is register HSTIMER2_VALUE (at 0x154).
-	HSTIMER2_VALUE HSTIMER2_VALUE
-	// HSTIMER3_CONF is register HSTIMER3_CONF (at 0x158).
-	HSTIMER3_CONF HSTIMER3_CONF
-	// HSTIMER3_VALUE is register HSTIMER3_VALUE (at 0x15c).
-	HSTIMER3_VALUE HSTIMER3_VALUE
-	// LSTIMER0_CONF is register LSTIMER0_CONF (at 0x160).
-	LSTIMER0_CONF LSTIMER0_CONF
-	// LSTIMER0_VALUE is register LSTIMER0_VALUE (at 0x164).
-	LSTIMER0_VALUE LSTIMER0_VALUE
-	// LSTIMER1_CONF is register LSTIMER1_CONF (at 0x168).
-	LSTIMER1_CONF LSTIMER1_CONF
-	// LSTIMER1_VALUE is register LSTIMER1_VALUE (at 0x16c).
-	LSTIMER1_VALUE LSTIMER1_VALUE
-	// LSTIMER2_CONF is register LSTIMER2_CONF (at 0x170).
-	LSTIMER2_CONF LSTIMER2_CONF
-	// LSTIMER2_VALUE is register LSTIMER2_VALUE (at 0x174).
-	LSTIMER2_VALUE LSTIMER2_VALUE
-	// LSTIMER3_CONF is register LSTIMER3_CONF (at 0x178).
-	LSTIMER3_CONF LSTIMER3_CONF
-	// LSTIMER3_VALUE is register LSTIMER3_VALUE (at 0x17c).
-	LSTIMER3_VALUE LSTIMER3_VALUE
+	// LSCH is cluster LSCH[%s] (at 0xa0, 8 × 0x14 bytes): Registers LSCH0_CONF0, LSCH7_CONF0 and the rest of each copy, as one array.
+	LSCH [8]LSCH
+	// HSTIMER is cluster HSTIMER[%s] (at 0x140, 4 × 0x8 bytes): Registers HSTIMER0_CONF, HSTIMER3_CONF and the rest of each copy, as one array.
+	HSTIMER [4]HSTIMER
+	// LSTIMER is cluster LSTIMER[%s] (at 0x160, 4 × 0x8 bytes): Registers LSTIMER0_CONF, LSTIMER3_CONF and the rest of each copy, as one array.
+	LSTIMER [4]LSTIMER
 	// INT_RAW is register INT_RAW (at 0x180).
 	INT_RAW INT_RAW
 	// INT_ST is register INT_ST (at 0x184).
@@ -214,6 +108,36 @@ type LEDC struct {
 	_    [0x68]byte
 	// DATE is register DATE (at 0x1fc).
 	DATE DATE
+}
+
+// LSCH is the register cluster LSCH[%s], 0x14 bytes: Registers LSCH0_CONF0, LSCH7_CONF0 and the rest of each copy, as one array.
+type LSCH struct {
+	// CONF0 is register CONF0 (at 0x0).
+	CONF0 LSCH_CONF0
+	// HPOINT is register HPOINT (at 0x4).
+	HPOINT LSCH_HPOINT
+	// DUTY is register DUTY (at 0x8).
+	DUTY LSCH_DUTY
+	// CONF1 is register CONF1 (at 0xc).
+	CONF1 LSCH_CONF1
+	// DUTY_R is register DUTY_R (at 0x10).
+	DUTY_R LSCH_DUTY_R
+}
+
+// HSTIMER is the register cluster HSTIMER[%s], 0x8 bytes: Registers HSTIMER0_CONF, HSTIMER3_CONF and the rest of each copy, as one array.
+type HSTIMER struct {
+	// CONF is register CONF (at 0x0).
+	CONF HSTIMER_CONF
+	// VALUE is register VALUE (at 0x4).
+	VALUE HSTIMER_VALUE
+}
+
+// LSTIMER is the register cluster LSTIMER[%s], 0x8 bytes: Registers LSTIMER0_CONF, LSTIMER3_CONF and the rest of each copy, as one array.
+type LSTIMER struct {
+	// CONF is register CONF (at 0x0).
+	CONF LSTIMER_CONF
+	// VALUE is register VALUE (at 0x4).
+	VALUE LSTIMER_VALUE
 }
 
 // HSCH0_CONF0 is register HSCH0_CONF0 (32-bit, read-write, reset 0x0).
@@ -1944,2677 +1868,450 @@ func (r *HSCH7_DUTY_R) Modify(f func(HSCH7_DUTY_RValue) HSCH7_DUTY_RValue) {
 	r.reg.Store(uint32(f(HSCH7_DUTY_RValue(r.reg.Load()))))
 }
 
-// LSCH0_CONF0 is register LSCH0_CONF0 (32-bit, read-write, reset 0x0).
-type LSCH0_CONF0 struct{ reg mmio.U32 }
+// LSCH_CONF0 is register CONF0 (32-bit, read-write, reset 0x0).
+type LSCH_CONF0 struct{ reg mmio.U32 }
 
-// LSCH0_CONF0Value is a value of register LSCH0_CONF0.
-type LSCH0_CONF0Value uint32
+// LSCH_CONF0Value is a value of register LSCH_CONF0.
+type LSCH_CONF0Value uint32
 
-// LSCH0_CONF0Reset is the reset value of register LSCH0_CONF0.
-const LSCH0_CONF0Reset LSCH0_CONF0Value = 0x0
-
-// Read loads the register.
-func (r *LSCH0_CONF0) Read() LSCH0_CONF0Value { return LSCH0_CONF0Value(r.reg.Load()) }
-
-// Write stores v in the register.
-func (r *LSCH0_CONF0) Write(v LSCH0_CONF0Value) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(LSCH0_CONF0Reset): fields f leaves alone are written as their reset values.
-func (r *LSCH0_CONF0) WriteWith(f func(LSCH0_CONF0Value) LSCH0_CONF0Value) {
-	r.reg.Store(uint32(f(LSCH0_CONF0Reset)))
-}
-
-// Reset stores LSCH0_CONF0Reset in the register.
-func (r *LSCH0_CONF0) Reset() { r.reg.Store(uint32(LSCH0_CONF0Reset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *LSCH0_CONF0) Modify(f func(LSCH0_CONF0Value) LSCH0_CONF0Value) {
-	r.reg.Store(uint32(f(LSCH0_CONF0Value(r.reg.Load()))))
-}
-
-// TIMER_SEL_LSCH0 returns field TIMER_SEL_LSCH0 (bits 1:0): There are four low speed timers the two bits are used to select one of them for low speed channel0. 2'b00: seletc lstimer0. 2'b01: select lstimer1. 2'b10: select lstimer2. 2'b11: select lstimer3.
-func (v LSCH0_CONF0Value) TIMER_SEL_LSCH0() uint32 { return uint32(v) & 0x3 }
-
-// WithTIMER_SEL_LSCH0 returns v with field TIMER_SEL_LSCH0 (bits 1:0) set to x, masked to the field width.
-func (v LSCH0_CONF0Value) WithTIMER_SEL_LSCH0(x uint32) LSCH0_CONF0Value {
-	return v&^0x3 | LSCH0_CONF0Value(x&0x3)
-}
-
-// SIG_OUT_EN_LSCH0 returns field SIG_OUT_EN_LSCH0 (bit 2): This is the output enable control bit for low speed channel0.
-func (v LSCH0_CONF0Value) SIG_OUT_EN_LSCH0() bool { return v&0x4 != 0 }
-
-// WithSIG_OUT_EN_LSCH0 returns v with field SIG_OUT_EN_LSCH0 (bit 2) set to b.
-func (v LSCH0_CONF0Value) WithSIG_OUT_EN_LSCH0(b bool) LSCH0_CONF0Value {
-	return v&^0x4 | LSCH0_CONF0Value(b2u(b))<<2
-}
-
-// IDLE_LV_LSCH0 returns field IDLE_LV_LSCH0 (bit 3): This bit is used to control the output value when low speed channel0 is off.
-func (v LSCH0_CONF0Value) IDLE_LV_LSCH0() bool { return v&0x8 != 0 }
-
-// WithIDLE_LV_LSCH0 returns v with field IDLE_LV_LSCH0 (bit 3) set to b.
-func (v LSCH0_CONF0Value) WithIDLE_LV_LSCH0(b bool) LSCH0_CONF0Value {
-	return v&^0x8 | LSCH0_CONF0Value(b2u(b))<<3
-}
-
-// PARA_UP_LSCH0 returns field PARA_UP_LSCH0 (bit 4): This bit is used to update register LEDC_LSCH0_HPOINT and LEDC_LSCH0_DUTY for low speed channel0.
-func (v LSCH0_CONF0Value) PARA_UP_LSCH0() bool { return v&0x10 != 0 }
-
-// WithPARA_UP_LSCH0 returns v with field PARA_UP_LSCH0 (bit 4) set to b.
-func (v LSCH0_CONF0Value) WithPARA_UP_LSCH0(b bool) LSCH0_CONF0Value {
-	return v&^0x10 | LSCH0_CONF0Value(b2u(b))<<4
-}
-
-// LSCH0_HPOINT is register LSCH0_HPOINT (32-bit, read-write, reset 0x0).
-type LSCH0_HPOINT struct{ reg mmio.U32 }
-
-// LSCH0_HPOINTValue is a value of register LSCH0_HPOINT.
-type LSCH0_HPOINTValue uint32
-
-// LSCH0_HPOINTReset is the reset value of register LSCH0_HPOINT.
-const LSCH0_HPOINTReset LSCH0_HPOINTValue = 0x0
+// LSCH_CONF0Reset is the reset value of register LSCH_CONF0.
+const LSCH_CONF0Reset LSCH_CONF0Value = 0x0
 
 // Read loads the register.
-func (r *LSCH0_HPOINT) Read() LSCH0_HPOINTValue { return LSCH0_HPOINTValue(r.reg.Load()) }
+func (r *LSCH_CONF0) Read() LSCH_CONF0Value { return LSCH_CONF0Value(r.reg.Load()) }
 
 // Write stores v in the register.
-func (r *LSCH0_HPOINT) Write(v LSCH0_HPOINTValue) { r.reg.Store(uint32(v)) }
+func (r *LSCH_CONF0) Write(v LSCH_CONF0Value) { r.reg.Store(uint32(v)) }
 
-// WriteWith stores f(LSCH0_HPOINTReset): fields f leaves alone are written as their reset values.
-func (r *LSCH0_HPOINT) WriteWith(f func(LSCH0_HPOINTValue) LSCH0_HPOINTValue) {
-	r.reg.Store(uint32(f(LSCH0_HPOINTReset)))
+// WriteWith stores f(LSCH_CONF0Reset): fields f leaves alone are written as their reset values.
+func (r *LSCH_CONF0) WriteWith(f func(LSCH_CONF0Value) LSCH_CONF0Value) {
+	r.reg.Store(uint32(f(LSCH_CONF0Reset)))
 }
 
-// Reset stores LSCH0_HPOINTReset in the register.
-func (r *LSCH0_HPOINT) Reset() { r.reg.Store(uint32(LSCH0_HPOINTReset)) }
+// Reset stores LSCH_CONF0Reset in the register.
+func (r *LSCH_CONF0) Reset() { r.reg.Store(uint32(LSCH_CONF0Reset)) }
 
 // Modify loads the register, passes its value to f and stores the result.
-func (r *LSCH0_HPOINT) Modify(f func(LSCH0_HPOINTValue) LSCH0_HPOINTValue) {
-	r.reg.Store(uint32(f(LSCH0_HPOINTValue(r.reg.Load()))))
+func (r *LSCH_CONF0) Modify(f func(LSCH_CONF0Value) LSCH_CONF0Value) {
+	r.reg.Store(uint32(f(LSCH_CONF0Value(r.reg.Load()))))
 }
 
-// HPOINT_LSCH0 returns field HPOINT_LSCH0 (bits 19:0): The output value changes to high when lstimerx(x=[0 3]) selected by low speed channel0 has reached reg_hpoint_lsch0[19:0].
-func (v LSCH0_HPOINTValue) HPOINT_LSCH0() uint32 { return uint32(v) & 0xfffff }
+// TIMER_SEL_LSCH returns field TIMER_SEL_LSCH%s (bits 1:0): There are four low speed timers the two bits are used to select one of them for low speed channel0. 2'b00: seletc lstimer0. 2'b01: select lstimer1. 2'b10: select lstimer2. 2'b11: select lstimer3.
+func (v LSCH_CONF0Value) TIMER_SEL_LSCH() uint32 { return uint32(v) & 0x3 }
 
-// WithHPOINT_LSCH0 returns v with field HPOINT_LSCH0 (bits 19:0) set to x, masked to the field width.
-func (v LSCH0_HPOINTValue) WithHPOINT_LSCH0(x uint32) LSCH0_HPOINTValue {
-	return v&^0xfffff | LSCH0_HPOINTValue(x&0xfffff)
+// WithTIMER_SEL_LSCH returns v with field TIMER_SEL_LSCH%s (bits 1:0) set to x, masked to the field width.
+func (v LSCH_CONF0Value) WithTIMER_SEL_LSCH(x uint32) LSCH_CONF0Value {
+	return v&^0x3 | LSCH_CONF0Value(x&0x3)
 }
 
-// LSCH0_DUTY is register LSCH0_DUTY (32-bit, read-write, reset 0x0).
-type LSCH0_DUTY struct{ reg mmio.U32 }
+// SIG_OUT_EN_LSCH returns field SIG_OUT_EN_LSCH%s (bit 2): This is the output enable control bit for low speed channel0.
+func (v LSCH_CONF0Value) SIG_OUT_EN_LSCH() bool { return v&0x4 != 0 }
 
-// LSCH0_DUTYValue is a value of register LSCH0_DUTY.
-type LSCH0_DUTYValue uint32
+// WithSIG_OUT_EN_LSCH returns v with field SIG_OUT_EN_LSCH%s (bit 2) set to b.
+func (v LSCH_CONF0Value) WithSIG_OUT_EN_LSCH(b bool) LSCH_CONF0Value {
+	return v&^0x4 | LSCH_CONF0Value(b2u(b))<<2
+}
 
-// LSCH0_DUTYReset is the reset value of register LSCH0_DUTY.
-const LSCH0_DUTYReset LSCH0_DUTYValue = 0x0
+// IDLE_LV_LSCH returns field IDLE_LV_LSCH%s (bit 3): This bit is used to control the output value when low speed channel0 is off.
+func (v LSCH_CONF0Value) IDLE_LV_LSCH() bool { return v&0x8 != 0 }
+
+// WithIDLE_LV_LSCH returns v with field IDLE_LV_LSCH%s (bit 3) set to b.
+func (v LSCH_CONF0Value) WithIDLE_LV_LSCH(b bool) LSCH_CONF0Value {
+	return v&^0x8 | LSCH_CONF0Value(b2u(b))<<3
+}
+
+// PARA_UP_LSCH returns field PARA_UP_LSCH%s (bit 4): This bit is used to update register LEDC_LSCH0_HPOINT and LEDC_LSCH0_DUTY for low speed channel0.
+func (v LSCH_CONF0Value) PARA_UP_LSCH() bool { return v&0x10 != 0 }
+
+// WithPARA_UP_LSCH returns v with field PARA_UP_LSCH%s (bit 4) set to b.
+func (v LSCH_CONF0Value) WithPARA_UP_LSCH(b bool) LSCH_CONF0Value {
+	return v&^0x10 | LSCH_CONF0Value(b2u(b))<<4
+}
+
+// LSCH_HPOINT is register HPOINT (32-bit, read-write, reset 0x0).
+type LSCH_HPOINT struct{ reg mmio.U32 }
+
+// LSCH_HPOINTValue is a value of register LSCH_HPOINT.
+type LSCH_HPOINTValue uint32
+
+// LSCH_HPOINTReset is the reset value of register LSCH_HPOINT.
+const LSCH_HPOINTReset LSCH_HPOINTValue = 0x0
 
 // Read loads the register.
-func (r *LSCH0_DUTY) Read() LSCH0_DUTYValue { return LSCH0_DUTYValue(r.reg.Load()) }
+func (r *LSCH_HPOINT) Read() LSCH_HPOINTValue { return LSCH_HPOINTValue(r.reg.Load()) }
 
 // Write stores v in the register.
-func (r *LSCH0_DUTY) Write(v LSCH0_DUTYValue) { r.reg.Store(uint32(v)) }
+func (r *LSCH_HPOINT) Write(v LSCH_HPOINTValue) { r.reg.Store(uint32(v)) }
 
-// WriteWith stores f(LSCH0_DUTYReset): fields f leaves alone are written as their reset values.
-func (r *LSCH0_DUTY) WriteWith(f func(LSCH0_DUTYValue) LSCH0_DUTYValue) {
-	r.reg.Store(uint32(f(LSCH0_DUTYReset)))
+// WriteWith stores f(LSCH_HPOINTReset): fields f leaves alone are written as their reset values.
+func (r *LSCH_HPOINT) WriteWith(f func(LSCH_HPOINTValue) LSCH_HPOINTValue) {
+	r.reg.Store(uint32(f(LSCH_HPOINTReset)))
 }
 
-// Reset stores LSCH0_DUTYReset in the register.
-func (r *LSCH0_DUTY) Reset() { r.reg.Store(uint32(LSCH0_DUTYReset)) }
+// Reset stores LSCH_HPOINTReset in the register.
+func (r *LSCH_HPOINT) Reset() { r.reg.Store(uint32(LSCH_HPOINTReset)) }
 
 // Modify loads the register, passes its value to f and stores the result.
-func (r *LSCH0_DUTY) Modify(f func(LSCH0_DUTYValue) LSCH0_DUTYValue) {
-	r.reg.Store(uint32(f(LSCH0_DUTYValue(r.reg.Load()))))
+func (r *LSCH_HPOINT) Modify(f func(LSCH_HPOINTValue) LSCH_HPOINTValue) {
+	r.reg.Store(uint32(f(LSCH_HPOINTValue(r.reg.Load()))))
 }
 
-// DUTY_LSCH0 returns field DUTY_LSCH0 (bits 24:0): This register represents the current duty of the output signal for low speed channel0.
-func (v LSCH0_DUTYValue) DUTY_LSCH0() uint32 { return uint32(v) & 0x1ffffff }
+// HPOINT_LSCH returns field HPOINT_LSCH%s (bits 19:0): The output value changes to high when lstimerx(x=[0 3]) selected by low speed channel0 has reached reg_hpoint_lsch0[19:0].
+func (v LSCH_HPOINTValue) HPOINT_LSCH() uint32 { return uint32(v) & 0xfffff }
 
-// LSCH0_CONF1 is register LSCH0_CONF1 (32-bit, read-write, reset 0x40000000).
-type LSCH0_CONF1 struct{ reg mmio.U32 }
+// WithHPOINT_LSCH returns v with field HPOINT_LSCH%s (bits 19:0) set to x, masked to the field width.
+func (v LSCH_HPOINTValue) WithHPOINT_LSCH(x uint32) LSCH_HPOINTValue {
+	return v&^0xfffff | LSCH_HPOINTValue(x&0xfffff)
+}
 
-// LSCH0_CONF1Value is a value of register LSCH0_CONF1.
-type LSCH0_CONF1Value uint32
+// LSCH_DUTY is register DUTY (32-bit, read-write, reset 0x0).
+type LSCH_DUTY struct{ reg mmio.U32 }
 
-// LSCH0_CONF1Reset is the reset value of register LSCH0_CONF1.
-const LSCH0_CONF1Reset LSCH0_CONF1Value = 0x40000000
+// LSCH_DUTYValue is a value of register LSCH_DUTY.
+type LSCH_DUTYValue uint32
+
+// LSCH_DUTYReset is the reset value of register LSCH_DUTY.
+const LSCH_DUTYReset LSCH_DUTYValue = 0x0
 
 // Read loads the register.
-func (r *LSCH0_CONF1) Read() LSCH0_CONF1Value { return LSCH0_CONF1Value(r.reg.Load()) }
+func (r *LSCH_DUTY) Read() LSCH_DUTYValue { return LSCH_DUTYValue(r.reg.Load()) }
 
 // Write stores v in the register.
-func (r *LSCH0_CONF1) Write(v LSCH0_CONF1Value) { r.reg.Store(uint32(v)) }
+func (r *LSCH_DUTY) Write(v LSCH_DUTYValue) { r.reg.Store(uint32(v)) }
 
-// WriteWith stores f(LSCH0_CONF1Reset): fields f leaves alone are written as their reset values.
-func (r *LSCH0_CONF1) WriteWith(f func(LSCH0_CONF1Value) LSCH0_CONF1Value) {
-	r.reg.Store(uint32(f(LSCH0_CONF1Reset)))
+// WriteWith stores f(LSCH_DUTYReset): fields f leaves alone are written as their reset values.
+func (r *LSCH_DUTY) WriteWith(f func(LSCH_DUTYValue) LSCH_DUTYValue) {
+	r.reg.Store(uint32(f(LSCH_DUTYReset)))
 }
 
-// Reset stores LSCH0_CONF1Reset in the register.
-func (r *LSCH0_CONF1) Reset() { r.reg.Store(uint32(LSCH0_CONF1Reset)) }
+// Reset stores LSCH_DUTYReset in the register.
+func (r *LSCH_DUTY) Reset() { r.reg.Store(uint32(LSCH_DUTYReset)) }
 
 // Modify loads the register, passes its value to f and stores the result.
-func (r *LSCH0_CONF1) Modify(f func(LSCH0_CONF1Value) LSCH0_CONF1Value) {
-	r.reg.Store(uint32(f(LSCH0_CONF1Value(r.reg.Load()))))
+func (r *LSCH_DUTY) Modify(f func(LSCH_DUTYValue) LSCH_DUTYValue) {
+	r.reg.Store(uint32(f(LSCH_DUTYValue(r.reg.Load()))))
 }
 
-// DUTY_SCALE_LSCH0 returns field DUTY_SCALE_LSCH0 (bits 9:0): This register controls the increase or decrease step scale for low speed channel0.
-func (v LSCH0_CONF1Value) DUTY_SCALE_LSCH0() uint32 { return uint32(v) & 0x3ff }
+// DUTY_LSCH returns field DUTY_LSCH%s (bits 24:0): This register represents the current duty of the output signal for low speed channel0.
+func (v LSCH_DUTYValue) DUTY_LSCH() uint32 { return uint32(v) & 0x1ffffff }
 
-// WithDUTY_SCALE_LSCH0 returns v with field DUTY_SCALE_LSCH0 (bits 9:0) set to x, masked to the field width.
-func (v LSCH0_CONF1Value) WithDUTY_SCALE_LSCH0(x uint32) LSCH0_CONF1Value {
-	return v&^0x3ff | LSCH0_CONF1Value(x&0x3ff)
-}
+// LSCH_CONF1 is register CONF1 (32-bit, read-write, reset 0x40000000).
+type LSCH_CONF1 struct{ reg mmio.U32 }
 
-// DUTY_CYCLE_LSCH0 returns field DUTY_CYCLE_LSCH0 (bits 19:10): This register is used to increase or decrease the duty every reg_duty_cycle_lsch0 cycles for low speed channel0.
-func (v LSCH0_CONF1Value) DUTY_CYCLE_LSCH0() uint32 { return uint32(v>>10) & 0x3ff }
+// LSCH_CONF1Value is a value of register LSCH_CONF1.
+type LSCH_CONF1Value uint32
 
-// WithDUTY_CYCLE_LSCH0 returns v with field DUTY_CYCLE_LSCH0 (bits 19:10) set to x, masked to the field width.
-func (v LSCH0_CONF1Value) WithDUTY_CYCLE_LSCH0(x uint32) LSCH0_CONF1Value {
-	return v&^0xffc00 | LSCH0_CONF1Value(x&0x3ff)<<10
-}
-
-// DUTY_NUM_LSCH0 returns field DUTY_NUM_LSCH0 (bits 29:20): This register is used to control the num of increased or decreased times for low speed channel6.
-func (v LSCH0_CONF1Value) DUTY_NUM_LSCH0() uint32 { return uint32(v>>20) & 0x3ff }
-
-// WithDUTY_NUM_LSCH0 returns v with field DUTY_NUM_LSCH0 (bits 29:20) set to x, masked to the field width.
-func (v LSCH0_CONF1Value) WithDUTY_NUM_LSCH0(x uint32) LSCH0_CONF1Value {
-	return v&^0x3ff00000 | LSCH0_CONF1Value(x&0x3ff)<<20
-}
-
-// DUTY_INC_LSCH0 returns field DUTY_INC_LSCH0 (bit 30): This register is used to increase the duty of output signal or decrease the duty of output signal for low speed channel6.
-func (v LSCH0_CONF1Value) DUTY_INC_LSCH0() bool { return v&0x40000000 != 0 }
-
-// WithDUTY_INC_LSCH0 returns v with field DUTY_INC_LSCH0 (bit 30) set to b.
-func (v LSCH0_CONF1Value) WithDUTY_INC_LSCH0(b bool) LSCH0_CONF1Value {
-	return v&^0x40000000 | LSCH0_CONF1Value(b2u(b))<<30
-}
-
-// DUTY_START_LSCH0 returns field DUTY_START_LSCH0 (bit 31): When reg_duty_num_hsch1 reg_duty_cycle_hsch1 and reg_duty_scale_hsch1 has been configured. these register won't take effect until set reg_duty_start_hsch1. this bit is automatically cleared by hardware.
-func (v LSCH0_CONF1Value) DUTY_START_LSCH0() bool { return v&0x80000000 != 0 }
-
-// WithDUTY_START_LSCH0 returns v with field DUTY_START_LSCH0 (bit 31) set to b.
-func (v LSCH0_CONF1Value) WithDUTY_START_LSCH0(b bool) LSCH0_CONF1Value {
-	return v&^0x80000000 | LSCH0_CONF1Value(b2u(b))<<31
-}
-
-// LSCH0_DUTY_R is register LSCH0_DUTY_R (32-bit, read-write, reset 0x0).
-type LSCH0_DUTY_R struct{ reg mmio.U32 }
-
-// LSCH0_DUTY_RValue is a value of register LSCH0_DUTY_R.
-type LSCH0_DUTY_RValue uint32
-
-// LSCH0_DUTY_RReset is the reset value of register LSCH0_DUTY_R.
-const LSCH0_DUTY_RReset LSCH0_DUTY_RValue = 0x0
+// LSCH_CONF1Reset is the reset value of register LSCH_CONF1.
+const LSCH_CONF1Reset LSCH_CONF1Value = 0x40000000
 
 // Read loads the register.
-func (r *LSCH0_DUTY_R) Read() LSCH0_DUTY_RValue { return LSCH0_DUTY_RValue(r.reg.Load()) }
+func (r *LSCH_CONF1) Read() LSCH_CONF1Value { return LSCH_CONF1Value(r.reg.Load()) }
 
 // Write stores v in the register.
-func (r *LSCH0_DUTY_R) Write(v LSCH0_DUTY_RValue) { r.reg.Store(uint32(v)) }
+func (r *LSCH_CONF1) Write(v LSCH_CONF1Value) { r.reg.Store(uint32(v)) }
 
-// WriteWith stores f(LSCH0_DUTY_RReset): fields f leaves alone are written as their reset values.
-func (r *LSCH0_DUTY_R) WriteWith(f func(LSCH0_DUTY_RValue) LSCH0_DUTY_RValue) {
-	r.reg.Store(uint32(f(LSCH0_DUTY_RReset)))
+// WriteWith stores f(LSCH_CONF1Reset): fields f leaves alone are written as their reset values.
+func (r *LSCH_CONF1) WriteWith(f func(LSCH_CONF1Value) LSCH_CONF1Value) {
+	r.reg.Store(uint32(f(LSCH_CONF1Reset)))
 }
 
-// Reset stores LSCH0_DUTY_RReset in the register.
-func (r *LSCH0_DUTY_R) Reset() { r.reg.Store(uint32(LSCH0_DUTY_RReset)) }
+// Reset stores LSCH_CONF1Reset in the register.
+func (r *LSCH_CONF1) Reset() { r.reg.Store(uint32(LSCH_CONF1Reset)) }
 
 // Modify loads the register, passes its value to f and stores the result.
-func (r *LSCH0_DUTY_R) Modify(f func(LSCH0_DUTY_RValue) LSCH0_DUTY_RValue) {
-	r.reg.Store(uint32(f(LSCH0_DUTY_RValue(r.reg.Load()))))
+func (r *LSCH_CONF1) Modify(f func(LSCH_CONF1Value) LSCH_CONF1Value) {
+	r.reg.Store(uint32(f(LSCH_CONF1Value(r.reg.Load()))))
 }
 
-// LSCH1_CONF0 is register LSCH1_CONF0 (32-bit, read-write, reset 0x0).
-type LSCH1_CONF0 struct{ reg mmio.U32 }
+// DUTY_SCALE_LSCH returns field DUTY_SCALE_LSCH%s (bits 9:0): This register controls the increase or decrease step scale for low speed channel0.
+func (v LSCH_CONF1Value) DUTY_SCALE_LSCH() uint32 { return uint32(v) & 0x3ff }
 
-// LSCH1_CONF0Value is a value of register LSCH1_CONF0.
-type LSCH1_CONF0Value uint32
+// WithDUTY_SCALE_LSCH returns v with field DUTY_SCALE_LSCH%s (bits 9:0) set to x, masked to the field width.
+func (v LSCH_CONF1Value) WithDUTY_SCALE_LSCH(x uint32) LSCH_CONF1Value {
+	return v&^0x3ff | LSCH_CONF1Value(x&0x3ff)
+}
 
-// LSCH1_CONF0Reset is the reset value of register LSCH1_CONF0.
-const LSCH1_CONF0Reset LSCH1_CONF0Value = 0x0
+// DUTY_CYCLE_LSCH returns field DUTY_CYCLE_LSCH%s (bits 19:10): This register is used to increase or decrease the duty every reg_duty_cycle_lsch0 cycles for low speed channel0.
+func (v LSCH_CONF1Value) DUTY_CYCLE_LSCH() uint32 { return uint32(v>>10) & 0x3ff }
+
+// WithDUTY_CYCLE_LSCH returns v with field DUTY_CYCLE_LSCH%s (bits 19:10) set to x, masked to the field width.
+func (v LSCH_CONF1Value) WithDUTY_CYCLE_LSCH(x uint32) LSCH_CONF1Value {
+	return v&^0xffc00 | LSCH_CONF1Value(x&0x3ff)<<10
+}
+
+// DUTY_NUM_LSCH returns field DUTY_NUM_LSCH%s (bits 29:20): This register is used to control the num of increased or decreased times for low speed channel6.
+func (v LSCH_CONF1Value) DUTY_NUM_LSCH() uint32 { return uint32(v>>20) & 0x3ff }
+
+// WithDUTY_NUM_LSCH returns v with field DUTY_NUM_LSCH%s (bits 29:20) set to x, masked to the field width.
+func (v LSCH_CONF1Value) WithDUTY_NUM_LSCH(x uint32) LSCH_CONF1Value {
+	return v&^0x3ff00000 | LSCH_CONF1Value(x&0x3ff)<<20
+}
+
+// DUTY_INC_LSCH returns field DUTY_INC_LSCH%s (bit 30): This register is used to increase the duty of output signal or decrease the duty of output signal for low speed channel6.
+func (v LSCH_CONF1Value) DUTY_INC_LSCH() bool { return v&0x40000000 != 0 }
+
+// WithDUTY_INC_LSCH returns v with field DUTY_INC_LSCH%s (bit 30) set to b.
+func (v LSCH_CONF1Value) WithDUTY_INC_LSCH(b bool) LSCH_CONF1Value {
+	return v&^0x40000000 | LSCH_CONF1Value(b2u(b))<<30
+}
+
+// DUTY_START_LSCH returns field DUTY_START_LSCH%s (bit 31): When reg_duty_num_hsch1 reg_duty_cycle_hsch1 and reg_duty_scale_hsch1 has been configured. these register won't take effect until set reg_duty_start_hsch1. this bit is automatically cleared by hardware.
+func (v LSCH_CONF1Value) DUTY_START_LSCH() bool { return v&0x80000000 != 0 }
+
+// WithDUTY_START_LSCH returns v with field DUTY_START_LSCH%s (bit 31) set to b.
+func (v LSCH_CONF1Value) WithDUTY_START_LSCH(b bool) LSCH_CONF1Value {
+	return v&^0x80000000 | LSCH_CONF1Value(b2u(b))<<31
+}
+
+// LSCH_DUTY_R is register DUTY_R (32-bit, read-write, reset 0x0).
+type LSCH_DUTY_R struct{ reg mmio.U32 }
+
+// LSCH_DUTY_RValue is a value of register LSCH_DUTY_R.
+type LSCH_DUTY_RValue uint32
+
+// LSCH_DUTY_RReset is the reset value of register LSCH_DUTY_R.
+const LSCH_DUTY_RReset LSCH_DUTY_RValue = 0x0
 
 // Read loads the register.
-func (r *LSCH1_CONF0) Read() LSCH1_CONF0Value { return LSCH1_CONF0Value(r.reg.Load()) }
+func (r *LSCH_DUTY_R) Read() LSCH_DUTY_RValue { return LSCH_DUTY_RValue(r.reg.Load()) }
 
 // Write stores v in the register.
-func (r *LSCH1_CONF0) Write(v LSCH1_CONF0Value) { r.reg.Store(uint32(v)) }
+func (r *LSCH_DUTY_R) Write(v LSCH_DUTY_RValue) { r.reg.Store(uint32(v)) }
 
-// WriteWith stores f(LSCH1_CONF0Reset): fields f leaves alone are written as their reset values.
-func (r *LSCH1_CONF0) WriteWith(f func(LSCH1_CONF0Value) LSCH1_CONF0Value) {
-	r.reg.Store(uint32(f(LSCH1_CONF0Reset)))
+// WriteWith stores f(LSCH_DUTY_RReset): fields f leaves alone are written as their reset values.
+func (r *LSCH_DUTY_R) WriteWith(f func(LSCH_DUTY_RValue) LSCH_DUTY_RValue) {
+	r.reg.Store(uint32(f(LSCH_DUTY_RReset)))
 }
 
-// Reset stores LSCH1_CONF0Reset in the register.
-func (r *LSCH1_CONF0) Reset() { r.reg.Store(uint32(LSCH1_CONF0Reset)) }
+// Reset stores LSCH_DUTY_RReset in the register.
+func (r *LSCH_DUTY_R) Reset() { r.reg.Store(uint32(LSCH_DUTY_RReset)) }
 
 // Modify loads the register, passes its value to f and stores the result.
-func (r *LSCH1_CONF0) Modify(f func(LSCH1_CONF0Value) LSCH1_CONF0Value) {
-	r.reg.Store(uint32(f(LSCH1_CONF0Value(r.reg.Load()))))
+func (r *LSCH_DUTY_R) Modify(f func(LSCH_DUTY_RValue) LSCH_DUTY_RValue) {
+	r.reg.Store(uint32(f(LSCH_DUTY_RValue(r.reg.Load()))))
 }
 
-// TIMER_SEL_LSCH1 returns field TIMER_SEL_LSCH1 (bits 1:0): There are four low speed timers the two bits are used to select one of them for low speed channel1. 2'b00: seletc lstimer0. 2'b01: select lstimer1. 2'b10: select lstimer2. 2'b11: select lstimer3.
-func (v LSCH1_CONF0Value) TIMER_SEL_LSCH1() uint32 { return uint32(v) & 0x3 }
+// HSTIMER_CONF is register CONF (32-bit, read-write, reset 0x1000000).
+type HSTIMER_CONF struct{ reg mmio.U32 }
 
-// WithTIMER_SEL_LSCH1 returns v with field TIMER_SEL_LSCH1 (bits 1:0) set to x, masked to the field width.
-func (v LSCH1_CONF0Value) WithTIMER_SEL_LSCH1(x uint32) LSCH1_CONF0Value {
-	return v&^0x3 | LSCH1_CONF0Value(x&0x3)
-}
+// HSTIMER_CONFValue is a value of register HSTIMER_CONF.
+type HSTIMER_CONFValue uint32
 
-// SIG_OUT_EN_LSCH1 returns field SIG_OUT_EN_LSCH1 (bit 2): This is the output enable control bit for low speed channel1.
-func (v LSCH1_CONF0Value) SIG_OUT_EN_LSCH1() bool { return v&0x4 != 0 }
-
-// WithSIG_OUT_EN_LSCH1 returns v with field SIG_OUT_EN_LSCH1 (bit 2) set to b.
-func (v LSCH1_CONF0Value) WithSIG_OUT_EN_LSCH1(b bool) LSCH1_CONF0Value {
-	return v&^0x4 | LSCH1_CONF0Value(b2u(b))<<2
-}
-
-// IDLE_LV_LSCH1 returns field IDLE_LV_LSCH1 (bit 3): This bit is used to control the output value when low speed channel1 is off.
-func (v LSCH1_CONF0Value) IDLE_LV_LSCH1() bool { return v&0x8 != 0 }
-
-// WithIDLE_LV_LSCH1 returns v with field IDLE_LV_LSCH1 (bit 3) set to b.
-func (v LSCH1_CONF0Value) WithIDLE_LV_LSCH1(b bool) LSCH1_CONF0Value {
-	return v&^0x8 | LSCH1_CONF0Value(b2u(b))<<3
-}
-
-// PARA_UP_LSCH1 returns field PARA_UP_LSCH1 (bit 4): This bit is used to update register LEDC_LSCH1_HPOINT and LEDC_LSCH1_DUTY for low speed channel1.
-func (v LSCH1_CONF0Value) PARA_UP_LSCH1() bool { return v&0x10 != 0 }
-
-// WithPARA_UP_LSCH1 returns v with field PARA_UP_LSCH1 (bit 4) set to b.
-func (v LSCH1_CONF0Value) WithPARA_UP_LSCH1(b bool) LSCH1_CONF0Value {
-	return v&^0x10 | LSCH1_CONF0Value(b2u(b))<<4
-}
-
-// LSCH1_HPOINT is register LSCH1_HPOINT (32-bit, read-write, reset 0x0).
-type LSCH1_HPOINT struct{ reg mmio.U32 }
-
-// LSCH1_HPOINTValue is a value of register LSCH1_HPOINT.
-type LSCH1_HPOINTValue uint32
-
-// LSCH1_HPOINTReset is the reset value of register LSCH1_HPOINT.
-const LSCH1_HPOINTReset LSCH1_HPOINTValue = 0x0
+// HSTIMER_CONFReset is the reset value of register HSTIMER_CONF.
+const HSTIMER_CONFReset HSTIMER_CONFValue = 0x1000000
 
 // Read loads the register.
-func (r *LSCH1_HPOINT) Read() LSCH1_HPOINTValue { return LSCH1_HPOINTValue(r.reg.Load()) }
+func (r *HSTIMER_CONF) Read() HSTIMER_CONFValue { return HSTIMER_CONFValue(r.reg.Load()) }
 
 // Write stores v in the register.
-func (r *LSCH1_HPOINT) Write(v LSCH1_HPOINTValue) { r.reg.Store(uint32(v)) }
+func (r *HSTIMER_CONF) Write(v HSTIMER_CONFValue) { r.reg.Store(uint32(v)) }
 
-// WriteWith stores f(LSCH1_HPOINTReset): fields f leaves alone are written as their reset values.
-func (r *LSCH1_HPOINT) WriteWith(f func(LSCH1_HPOINTValue) LSCH1_HPOINTValue) {
-	r.reg.Store(uint32(f(LSCH1_HPOINTReset)))
+// WriteWith stores f(HSTIMER_CONFReset): fields f leaves alone are written as their reset values.
+func (r *HSTIMER_CONF) WriteWith(f func(HSTIMER_CONFValue) HSTIMER_CONFValue) {
+	r.reg.Store(uint32(f(HSTIMER_CONFReset)))
 }
 
-// Reset stores LSCH1_HPOINTReset in the register.
-func (r *LSCH1_HPOINT) Reset() { r.reg.Store(uint32(LSCH1_HPOINTReset)) }
+// Reset stores HSTIMER_CONFReset in the register.
+func (r *HSTIMER_CONF) Reset() { r.reg.Store(uint32(HSTIMER_CONFReset)) }
 
 // Modify loads the register, passes its value to f and stores the result.
-func (r *LSCH1_HPOINT) Modify(f func(LSCH1_HPOINTValue) LSCH1_HPOINTValue) {
-	r.reg.Store(uint32(f(LSCH1_HPOINTValue(r.reg.Load()))))
+func (r *HSTIMER_CONF) Modify(f func(HSTIMER_CONFValue) HSTIMER_CONFValue) {
+	r.reg.Store(uint32(f(HSTIMER_CONFValue(r.reg.Load()))))
 }
 
-// HPOINT_LSCH1 returns field HPOINT_LSCH1 (bits 19:0): The output value changes to high when lstimerx(x=[0 3]) selected by low speed channel1 has reached reg_hpoint_lsch1[19:0].
-func (v LSCH1_HPOINTValue) HPOINT_LSCH1() uint32 { return uint32(v) & 0xfffff }
+// HSTIMER_DUTY_RES returns field HSTIMER%s_DUTY_RES (bits 4:0): This register controls the range of the counter in high speed timer0. the counter range is [0 2**reg_hstimer0_lim] the max bit width for counter is 20.
+func (v HSTIMER_CONFValue) HSTIMER_DUTY_RES() uint32 { return uint32(v) & 0x1f }
 
-// WithHPOINT_LSCH1 returns v with field HPOINT_LSCH1 (bits 19:0) set to x, masked to the field width.
-func (v LSCH1_HPOINTValue) WithHPOINT_LSCH1(x uint32) LSCH1_HPOINTValue {
-	return v&^0xfffff | LSCH1_HPOINTValue(x&0xfffff)
+// WithHSTIMER_DUTY_RES returns v with field HSTIMER%s_DUTY_RES (bits 4:0) set to x, masked to the field width.
+func (v HSTIMER_CONFValue) WithHSTIMER_DUTY_RES(x uint32) HSTIMER_CONFValue {
+	return v&^0x1f | HSTIMER_CONFValue(x&0x1f)
 }
 
-// LSCH1_DUTY is register LSCH1_DUTY (32-bit, read-write, reset 0x0).
-type LSCH1_DUTY struct{ reg mmio.U32 }
+// DIV_NUM_HSTIMER returns field DIV_NUM_HSTIMER%s (bits 22:5): This register is used to configure parameter for divider in high speed timer0 the least significant eight bits represent the decimal part.
+func (v HSTIMER_CONFValue) DIV_NUM_HSTIMER() uint32 { return uint32(v>>5) & 0x3ffff }
 
-// LSCH1_DUTYValue is a value of register LSCH1_DUTY.
-type LSCH1_DUTYValue uint32
+// WithDIV_NUM_HSTIMER returns v with field DIV_NUM_HSTIMER%s (bits 22:5) set to x, masked to the field width.
+func (v HSTIMER_CONFValue) WithDIV_NUM_HSTIMER(x uint32) HSTIMER_CONFValue {
+	return v&^0x7fffe0 | HSTIMER_CONFValue(x&0x3ffff)<<5
+}
 
-// LSCH1_DUTYReset is the reset value of register LSCH1_DUTY.
-const LSCH1_DUTYReset LSCH1_DUTYValue = 0x0
+// HSTIMER_PAUSE returns field HSTIMER%s_PAUSE (bit 23): This bit is used to pause the counter in high speed timer0.
+func (v HSTIMER_CONFValue) HSTIMER_PAUSE() bool { return v&0x800000 != 0 }
+
+// WithHSTIMER_PAUSE returns v with field HSTIMER%s_PAUSE (bit 23) set to b.
+func (v HSTIMER_CONFValue) WithHSTIMER_PAUSE(b bool) HSTIMER_CONFValue {
+	return v&^0x800000 | HSTIMER_CONFValue(b2u(b))<<23
+}
+
+// HSTIMER_RST returns field HSTIMER%s_RST (bit 24): This bit is used to reset high speed timer0 the counter will be 0 after reset.
+func (v HSTIMER_CONFValue) HSTIMER_RST() bool { return v&0x1000000 != 0 }
+
+// WithHSTIMER_RST returns v with field HSTIMER%s_RST (bit 24) set to b.
+func (v HSTIMER_CONFValue) WithHSTIMER_RST(b bool) HSTIMER_CONFValue {
+	return v&^0x1000000 | HSTIMER_CONFValue(b2u(b))<<24
+}
+
+// TICK_SEL_HSTIMER returns field TICK_SEL_HSTIMER%s (bit 25): This bit is used to choose apb_clk or ref_tick for high speed timer0. 1'b1:apb_clk 0:ref_tick.
+func (v HSTIMER_CONFValue) TICK_SEL_HSTIMER() bool { return v&0x2000000 != 0 }
+
+// WithTICK_SEL_HSTIMER returns v with field TICK_SEL_HSTIMER%s (bit 25) set to b.
+func (v HSTIMER_CONFValue) WithTICK_SEL_HSTIMER(b bool) HSTIMER_CONFValue {
+	return v&^0x2000000 | HSTIMER_CONFValue(b2u(b))<<25
+}
+
+// HSTIMER_LIM returns field HSTIMER%s_LIM (bit 31).
+func (v HSTIMER_CONFValue) HSTIMER_LIM() bool { return v&0x80000000 != 0 }
+
+// WithHSTIMER_LIM returns v with field HSTIMER%s_LIM (bit 31) set to b.
+func (v HSTIMER_CONFValue) WithHSTIMER_LIM(b bool) HSTIMER_CONFValue {
+	return v&^0x80000000 | HSTIMER_CONFValue(b2u(b))<<31
+}
+
+// HSTIMER_VALUE is register VALUE (32-bit, read-write, reset 0x0).
+type HSTIMER_VALUE struct{ reg mmio.U32 }
+
+// HSTIMER_VALUEValue is a value of register HSTIMER_VALUE.
+type HSTIMER_VALUEValue uint32
+
+// HSTIMER_VALUEReset is the reset value of register HSTIMER_VALUE.
+const HSTIMER_VALUEReset HSTIMER_VALUEValue = 0x0
 
 // Read loads the register.
-func (r *LSCH1_DUTY) Read() LSCH1_DUTYValue { return LSCH1_DUTYValue(r.reg.Load()) }
+func (r *HSTIMER_VALUE) Read() HSTIMER_VALUEValue { return HSTIMER_VALUEValue(r.reg.Load()) }
 
 // Write stores v in the register.
-func (r *LSCH1_DUTY) Write(v LSCH1_DUTYValue) { r.reg.Store(uint32(v)) }
+func (r *HSTIMER_VALUE) Write(v HSTIMER_VALUEValue) { r.reg.Store(uint32(v)) }
 
-// WriteWith stores f(LSCH1_DUTYReset): fields f leaves alone are written as their reset values.
-func (r *LSCH1_DUTY) WriteWith(f func(LSCH1_DUTYValue) LSCH1_DUTYValue) {
-	r.reg.Store(uint32(f(LSCH1_DUTYReset)))
+// WriteWith stores f(HSTIMER_VALUEReset): fields f leaves alone are written as their reset values.
+func (r *HSTIMER_VALUE) WriteWith(f func(HSTIMER_VALUEValue) HSTIMER_VALUEValue) {
+	r.reg.Store(uint32(f(HSTIMER_VALUEReset)))
 }
 
-// Reset stores LSCH1_DUTYReset in the register.
-func (r *LSCH1_DUTY) Reset() { r.reg.Store(uint32(LSCH1_DUTYReset)) }
+// Reset stores HSTIMER_VALUEReset in the register.
+func (r *HSTIMER_VALUE) Reset() { r.reg.Store(uint32(HSTIMER_VALUEReset)) }
 
 // Modify loads the register, passes its value to f and stores the result.
-func (r *LSCH1_DUTY) Modify(f func(LSCH1_DUTYValue) LSCH1_DUTYValue) {
-	r.reg.Store(uint32(f(LSCH1_DUTYValue(r.reg.Load()))))
+func (r *HSTIMER_VALUE) Modify(f func(HSTIMER_VALUEValue) HSTIMER_VALUEValue) {
+	r.reg.Store(uint32(f(HSTIMER_VALUEValue(r.reg.Load()))))
 }
 
-// DUTY_LSCH1 returns field DUTY_LSCH1 (bits 24:0): This register represents the current duty of the output signal for low speed channel1.
-func (v LSCH1_DUTYValue) DUTY_LSCH1() uint32 { return uint32(v) & 0x1ffffff }
+// HSTIMER_CNT returns field HSTIMER%s_CNT (bits 19:0): software can read this register to get the current counter value in high speed timer0.
+func (v HSTIMER_VALUEValue) HSTIMER_CNT() uint32 { return uint32(v) & 0xfffff }
 
-// LSCH1_CONF1 is register LSCH1_CONF1 (32-bit, read-write, reset 0x40000000).
-type LSCH1_CONF1 struct{ reg mmio.U32 }
+// LSTIMER_CONF is register CONF (32-bit, read-write, reset 0x1000000).
+type LSTIMER_CONF struct{ reg mmio.U32 }
 
-// LSCH1_CONF1Value is a value of register LSCH1_CONF1.
-type LSCH1_CONF1Value uint32
+// LSTIMER_CONFValue is a value of register LSTIMER_CONF.
+type LSTIMER_CONFValue uint32
 
-// LSCH1_CONF1Reset is the reset value of register LSCH1_CONF1.
-const LSCH1_CONF1Reset LSCH1_CONF1Value = 0x40000000
+// LSTIMER_CONFReset is the reset value of register LSTIMER_CONF.
+const LSTIMER_CONFReset LSTIMER_CONFValue = 0x1000000
 
 // Read loads the register.
-func (r *LSCH1_CONF1) Read() LSCH1_CONF1Value { return LSCH1_CONF1Value(r.reg.Load()) }
+func (r *LSTIMER_CONF) Read() LSTIMER_CONFValue { return LSTIMER_CONFValue(r.reg.Load()) }
 
 // Write stores v in the register.
-func (r *LSCH1_CONF1) Write(v LSCH1_CONF1Value) { r.reg.Store(uint32(v)) }
+func (r *LSTIMER_CONF) Write(v LSTIMER_CONFValue) { r.reg.Store(uint32(v)) }
 
-// WriteWith stores f(LSCH1_CONF1Reset): fields f leaves alone are written as their reset values.
-func (r *LSCH1_CONF1) WriteWith(f func(LSCH1_CONF1Value) LSCH1_CONF1Value) {
-	r.reg.Store(uint32(f(LSCH1_CONF1Reset)))
+// WriteWith stores f(LSTIMER_CONFReset): fields f leaves alone are written as their reset values.
+func (r *LSTIMER_CONF) WriteWith(f func(LSTIMER_CONFValue) LSTIMER_CONFValue) {
+	r.reg.Store(uint32(f(LSTIMER_CONFReset)))
 }
 
-// Reset stores LSCH1_CONF1Reset in the register.
-func (r *LSCH1_CONF1) Reset() { r.reg.Store(uint32(LSCH1_CONF1Reset)) }
+// Reset stores LSTIMER_CONFReset in the register.
+func (r *LSTIMER_CONF) Reset() { r.reg.Store(uint32(LSTIMER_CONFReset)) }
 
 // Modify loads the register, passes its value to f and stores the result.
-func (r *LSCH1_CONF1) Modify(f func(LSCH1_CONF1Value) LSCH1_CONF1Value) {
-	r.reg.Store(uint32(f(LSCH1_CONF1Value(r.reg.Load()))))
+func (r *LSTIMER_CONF) Modify(f func(LSTIMER_CONFValue) LSTIMER_CONFValue) {
+	r.reg.Store(uint32(f(LSTIMER_CONFValue(r.reg.Load()))))
 }
 
-// DUTY_SCALE_LSCH1 returns field DUTY_SCALE_LSCH1 (bits 9:0): This register controls the increase or decrease step scale for low speed channel1.
-func (v LSCH1_CONF1Value) DUTY_SCALE_LSCH1() uint32 { return uint32(v) & 0x3ff }
+// LSTIMER_DUTY_RES returns field LSTIMER%s_DUTY_RES (bits 4:0): This register controls the range of the counter in low speed timer0. the counter range is [0 2**reg_lstimer0_lim] the max bit width for counter is 20.
+func (v LSTIMER_CONFValue) LSTIMER_DUTY_RES() uint32 { return uint32(v) & 0x1f }
 
-// WithDUTY_SCALE_LSCH1 returns v with field DUTY_SCALE_LSCH1 (bits 9:0) set to x, masked to the field width.
-func (v LSCH1_CONF1Value) WithDUTY_SCALE_LSCH1(x uint32) LSCH1_CONF1Value {
-	return v&^0x3ff | LSCH1_CONF1Value(x&0x3ff)
+// WithLSTIMER_DUTY_RES returns v with field LSTIMER%s_DUTY_RES (bits 4:0) set to x, masked to the field width.
+func (v LSTIMER_CONFValue) WithLSTIMER_DUTY_RES(x uint32) LSTIMER_CONFValue {
+	return v&^0x1f | LSTIMER_CONFValue(x&0x1f)
 }
 
-// DUTY_CYCLE_LSCH1 returns field DUTY_CYCLE_LSCH1 (bits 19:10): This register is used to increase or decrease the duty every reg_duty_cycle_lsch1 cycles for low speed channel1.
-func (v LSCH1_CONF1Value) DUTY_CYCLE_LSCH1() uint32 { return uint32(v>>10) & 0x3ff }
+// DIV_NUM_LSTIMER returns field DIV_NUM_LSTIMER%s (bits 22:5): This register is used to configure parameter for divider in low speed timer0 the least significant eight bits represent the decimal part.
+func (v LSTIMER_CONFValue) DIV_NUM_LSTIMER() uint32 { return uint32(v>>5) & 0x3ffff }
 
-// WithDUTY_CYCLE_LSCH1 returns v with field DUTY_CYCLE_LSCH1 (bits 19:10) set to x, masked to the field width.
-func (v LSCH1_CONF1Value) WithDUTY_CYCLE_LSCH1(x uint32) LSCH1_CONF1Value {
-	return v&^0xffc00 | LSCH1_CONF1Value(x&0x3ff)<<10
+// WithDIV_NUM_LSTIMER returns v with field DIV_NUM_LSTIMER%s (bits 22:5) set to x, masked to the field width.
+func (v LSTIMER_CONFValue) WithDIV_NUM_LSTIMER(x uint32) LSTIMER_CONFValue {
+	return v&^0x7fffe0 | LSTIMER_CONFValue(x&0x3ffff)<<5
 }
 
-// DUTY_NUM_LSCH1 returns field DUTY_NUM_LSCH1 (bits 29:20): This register is used to control the num of increased or decreased times for low speed channel1.
-func (v LSCH1_CONF1Value) DUTY_NUM_LSCH1() uint32 { return uint32(v>>20) & 0x3ff }
+// LSTIMER_PAUSE returns field LSTIMER%s_PAUSE (bit 23): This bit is used to pause the counter in low speed timer0.
+func (v LSTIMER_CONFValue) LSTIMER_PAUSE() bool { return v&0x800000 != 0 }
 
-// WithDUTY_NUM_LSCH1 returns v with field DUTY_NUM_LSCH1 (bits 29:20) set to x, masked to the field width.
-func (v LSCH1_CONF1Value) WithDUTY_NUM_LSCH1(x uint32) LSCH1_CONF1Value {
-	return v&^0x3ff00000 | LSCH1_CONF1Value(x&0x3ff)<<20
+// WithLSTIMER_PAUSE returns v with field LSTIMER%s_PAUSE (bit 23) set to b.
+func (v LSTIMER_CONFValue) WithLSTIMER_PAUSE(b bool) LSTIMER_CONFValue {
+	return v&^0x800000 | LSTIMER_CONFValue(b2u(b))<<23
 }
 
-// DUTY_INC_LSCH1 returns field DUTY_INC_LSCH1 (bit 30): This register is used to increase the duty of output signal or decrease the duty of output signal for low speed channel1.
-func (v LSCH1_CONF1Value) DUTY_INC_LSCH1() bool { return v&0x40000000 != 0 }
+// LSTIMER_RST returns field LSTIMER%s_RST (bit 24): This bit is used to reset low speed timer0 the counter will be 0 after reset.
+func (v LSTIMER_CONFValue) LSTIMER_RST() bool { return v&0x1000000 != 0 }
 
-// WithDUTY_INC_LSCH1 returns v with field DUTY_INC_LSCH1 (bit 30) set to b.
-func (v LSCH1_CONF1Value) WithDUTY_INC_LSCH1(b bool) LSCH1_CONF1Value {
-	return v&^0x40000000 | LSCH1_CONF1Value(b2u(b))<<30
+// WithLSTIMER_RST returns v with field LSTIMER%s_RST (bit 24) set to b.
+func (v LSTIMER_CONFValue) WithLSTIMER_RST(b bool) LSTIMER_CONFValue {
+	return v&^0x1000000 | LSTIMER_CONFValue(b2u(b))<<24
 }
 
-// DUTY_START_LSCH1 returns field DUTY_START_LSCH1 (bit 31): When reg_duty_num_hsch1 reg_duty_cycle_hsch1 and reg_duty_scale_hsch1 has been configured. these register won't take effect until set reg_duty_start_hsch1. this bit is automatically cleared by hardware.
-func (v LSCH1_CONF1Value) DUTY_START_LSCH1() bool { return v&0x80000000 != 0 }
+// TICK_SEL_LSTIMER returns field TICK_SEL_LSTIMER%s (bit 25): This bit is used to choose slow_clk or ref_tick for low speed timer0. 1'b1:slow_clk 0:ref_tick.
+func (v LSTIMER_CONFValue) TICK_SEL_LSTIMER() bool { return v&0x2000000 != 0 }
 
-// WithDUTY_START_LSCH1 returns v with field DUTY_START_LSCH1 (bit 31) set to b.
-func (v LSCH1_CONF1Value) WithDUTY_START_LSCH1(b bool) LSCH1_CONF1Value {
-	return v&^0x80000000 | LSCH1_CONF1Value(b2u(b))<<31
+// WithTICK_SEL_LSTIMER returns v with field TICK_SEL_LSTIMER%s (bit 25) set to b.
+func (v LSTIMER_CONFValue) WithTICK_SEL_LSTIMER(b bool) LSTIMER_CONFValue {
+	return v&^0x2000000 | LSTIMER_CONFValue(b2u(b))<<25
 }
 
-// LSCH1_DUTY_R is register LSCH1_DUTY_R (32-bit, read-write, reset 0x0).
-type LSCH1_DUTY_R struct{ reg mmio.U32 }
+// LSTIMER_PARA_UP returns field LSTIMER%s_PARA_UP (bit 26): Set this bit to update reg_div_num_lstime0 and reg_lstimer0_lim.
+func (v LSTIMER_CONFValue) LSTIMER_PARA_UP() bool { return v&0x4000000 != 0 }
 
-// LSCH1_DUTY_RValue is a value of register LSCH1_DUTY_R.
-type LSCH1_DUTY_RValue uint32
+// WithLSTIMER_PARA_UP returns v with field LSTIMER%s_PARA_UP (bit 26) set to b.
+func (v LSTIMER_CONFValue) WithLSTIMER_PARA_UP(b bool) LSTIMER_CONFValue {
+	return v&^0x4000000 | LSTIMER_CONFValue(b2u(b))<<26
+}
 
-// LSCH1_DUTY_RReset is the reset value of register LSCH1_DUTY_R.
-const LSCH1_DUTY_RReset LSCH1_DUTY_RValue = 0x0
+// LSTIMER_LIM returns field LSTIMER%s_LIM (bit 31).
+func (v LSTIMER_CONFValue) LSTIMER_LIM() bool { return v&0x80000000 != 0 }
+
+// WithLSTIMER_LIM returns v with field LSTIMER%s_LIM (bit 31) set to b.
+func (v LSTIMER_CONFValue) WithLSTIMER_LIM(b bool) LSTIMER_CONFValue {
+	return v&^0x80000000 | LSTIMER_CONFValue(b2u(b))<<31
+}
+
+// LSTIMER_VALUE is register VALUE (32-bit, read-write, reset 0x0).
+type LSTIMER_VALUE struct{ reg mmio.U32 }
+
+// LSTIMER_VALUEValue is a value of register LSTIMER_VALUE.
+type LSTIMER_VALUEValue uint32
+
+// LSTIMER_VALUEReset is the reset value of register LSTIMER_VALUE.
+const LSTIMER_VALUEReset LSTIMER_VALUEValue = 0x0
 
 // Read loads the register.
-func (r *LSCH1_DUTY_R) Read() LSCH1_DUTY_RValue { return LSCH1_DUTY_RValue(r.reg.Load()) }
+func (r *LSTIMER_VALUE) Read() LSTIMER_VALUEValue { return LSTIMER_VALUEValue(r.reg.Load()) }
 
 // Write stores v in the register.
-func (r *LSCH1_DUTY_R) Write(v LSCH1_DUTY_RValue) { r.reg.Store(uint32(v)) }
+func (r *LSTIMER_VALUE) Write(v LSTIMER_VALUEValue) { r.reg.Store(uint32(v)) }
 
-// WriteWith stores f(LSCH1_DUTY_RReset): fields f leaves alone are written as their reset values.
-func (r *LSCH1_DUTY_R) WriteWith(f func(LSCH1_DUTY_RValue) LSCH1_DUTY_RValue) {
-	r.reg.Store(uint32(f(LSCH1_DUTY_RReset)))
+// WriteWith stores f(LSTIMER_VALUEReset): fields f leaves alone are written as their reset values.
+func (r *LSTIMER_VALUE) WriteWith(f func(LSTIMER_VALUEValue) LSTIMER_VALUEValue) {
+	r.reg.Store(uint32(f(LSTIMER_VALUEReset)))
 }
 
-// Reset stores LSCH1_DUTY_RReset in the register.
-func (r *LSCH1_DUTY_R) Reset() { r.reg.Store(uint32(LSCH1_DUTY_RReset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *LSCH1_DUTY_R) Modify(f func(LSCH1_DUTY_RValue) LSCH1_DUTY_RValue) {
-	r.reg.Store(uint32(f(LSCH1_DUTY_RValue(r.reg.Load()))))
-}
-
-// LSCH2_CONF0 is register LSCH2_CONF0 (32-bit, read-write, reset 0x0).
-type LSCH2_CONF0 struct{ reg mmio.U32 }
-
-// LSCH2_CONF0Value is a value of register LSCH2_CONF0.
-type LSCH2_CONF0Value uint32
-
-// LSCH2_CONF0Reset is the reset value of register LSCH2_CONF0.
-const LSCH2_CONF0Reset LSCH2_CONF0Value = 0x0
-
-// Read loads the register.
-func (r *LSCH2_CONF0) Read() LSCH2_CONF0Value { return LSCH2_CONF0Value(r.reg.Load()) }
-
-// Write stores v in the register.
-func (r *LSCH2_CONF0) Write(v LSCH2_CONF0Value) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(LSCH2_CONF0Reset): fields f leaves alone are written as their reset values.
-func (r *LSCH2_CONF0) WriteWith(f func(LSCH2_CONF0Value) LSCH2_CONF0Value) {
-	r.reg.Store(uint32(f(LSCH2_CONF0Reset)))
-}
-
-// Reset stores LSCH2_CONF0Reset in the register.
-func (r *LSCH2_CONF0) Reset() { r.reg.Store(uint32(LSCH2_CONF0Reset)) }
+// Reset stores LSTIMER_VALUEReset in the register.
+func (r *LSTIMER_VALUE) Reset() { r.reg.Store(uint32(LSTIMER_VALUEReset)) }
 
 // Modify loads the register, passes its value to f and stores the result.
-func (r *LSCH2_CONF0) Modify(f func(LSCH2_CONF0Value) LSCH2_CONF0Value) {
-	r.reg.Store(uint32(f(LSCH2_CONF0Value(r.reg.Load()))))
+func (r *LSTIMER_VALUE) Modify(f func(LSTIMER_VALUEValue) LSTIMER_VALUEValue) {
+	r.reg.Store(uint32(f(LSTIMER_VALUEValue(r.reg.Load()))))
 }
 
-// TIMER_SEL_LSCH2 returns field TIMER_SEL_LSCH2 (bits 1:0): There are four low speed timers the two bits are used to select one of them for low speed channel2. 2'b00: seletc lstimer0. 2'b01: select lstimer1. 2'b10: select lstimer2. 2'b11: select lstimer3.
-func (v LSCH2_CONF0Value) TIMER_SEL_LSCH2() uint32 { return uint32(v) & 0x3 }
-
-// WithTIMER_SEL_LSCH2 returns v with field TIMER_SEL_LSCH2 (bits 1:0) set to x, masked to the field width.
-func (v LSCH2_CONF0Value) WithTIMER_SEL_LSCH2(x uint32) LSCH2_CONF0Value {
-	return v&^0x3 | LSCH2_CONF0Value(x&0x3)
-}
-
-// SIG_OUT_EN_LSCH2 returns field SIG_OUT_EN_LSCH2 (bit 2): This is the output enable control bit for low speed channel2.
-func (v LSCH2_CONF0Value) SIG_OUT_EN_LSCH2() bool { return v&0x4 != 0 }
-
-// WithSIG_OUT_EN_LSCH2 returns v with field SIG_OUT_EN_LSCH2 (bit 2) set to b.
-func (v LSCH2_CONF0Value) WithSIG_OUT_EN_LSCH2(b bool) LSCH2_CONF0Value {
-	return v&^0x4 | LSCH2_CONF0Value(b2u(b))<<2
-}
-
-// IDLE_LV_LSCH2 returns field IDLE_LV_LSCH2 (bit 3): This bit is used to control the output value when low speed channel2 is off.
-func (v LSCH2_CONF0Value) IDLE_LV_LSCH2() bool { return v&0x8 != 0 }
-
-// WithIDLE_LV_LSCH2 returns v with field IDLE_LV_LSCH2 (bit 3) set to b.
-func (v LSCH2_CONF0Value) WithIDLE_LV_LSCH2(b bool) LSCH2_CONF0Value {
-	return v&^0x8 | LSCH2_CONF0Value(b2u(b))<<3
-}
-
-// PARA_UP_LSCH2 returns field PARA_UP_LSCH2 (bit 4): This bit is used to update register LEDC_LSCH2_HPOINT and LEDC_LSCH2_DUTY for low speed channel2.
-func (v LSCH2_CONF0Value) PARA_UP_LSCH2() bool { return v&0x10 != 0 }
-
-// WithPARA_UP_LSCH2 returns v with field PARA_UP_LSCH2 (bit 4) set to b.
-func (v LSCH2_CONF0Value) WithPARA_UP_LSCH2(b bool) LSCH2_CONF0Value {
-	return v&^0x10 | LSCH2_CONF0Value(b2u(b))<<4
-}
-
-// LSCH2_HPOINT is register LSCH2_HPOINT (32-bit, read-write, reset 0x0).
-type LSCH2_HPOINT struct{ reg mmio.U32 }
-
-// LSCH2_HPOINTValue is a value of register LSCH2_HPOINT.
-type LSCH2_HPOINTValue uint32
-
-// LSCH2_HPOINTReset is the reset value of register LSCH2_HPOINT.
-const LSCH2_HPOINTReset LSCH2_HPOINTValue = 0x0
-
-// Read loads the register.
-func (r *LSCH2_HPOINT) Read() LSCH2_HPOINTValue { return LSCH2_HPOINTValue(r.reg.Load()) }
-
-// Write stores v in the register.
-func (r *LSCH2_HPOINT) Write(v LSCH2_HPOINTValue) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(LSCH2_HPOINTReset): fields f leaves alone are written as their reset values.
-func (r *LSCH2_HPOINT) WriteWith(f func(LSCH2_HPOINTValue) LSCH2_HPOINTValue) {
-	r.reg.Store(uint32(f(LSCH2_HPOINTReset)))
-}
-
-// Reset stores LSCH2_HPOINTReset in the register.
-func (r *LSCH2_HPOINT) Reset() { r.reg.Store(uint32(LSCH2_HPOINTReset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *LSCH2_HPOINT) Modify(f func(LSCH2_HPOINTValue) LSCH2_HPOINTValue) {
-	r.reg.Store(uint32(f(LSCH2_HPOINTValue(r.reg.Load()))))
-}
-
-// HPOINT_LSCH2 returns field HPOINT_LSCH2 (bits 19:0): The output value changes to high when lstimerx(x=[0 3]) selected by low speed channel2 has reached reg_hpoint_lsch2[19:0].
-func (v LSCH2_HPOINTValue) HPOINT_LSCH2() uint32 { return uint32(v) & 0xfffff }
-
-// WithHPOINT_LSCH2 returns v with field HPOINT_LSCH2 (bits 19:0) set to x, masked to the field width.
-func (v LSCH2_HPOINTValue) WithHPOINT_LSCH2(x uint32) LSCH2_HPOINTValue {
-	return v&^0xfffff | LSCH2_HPOINTValue(x&0xfffff)
-}
-
-// LSCH2_DUTY is register LSCH2_DUTY (32-bit, read-write, reset 0x0).
-type LSCH2_DUTY struct{ reg mmio.U32 }
-
-// LSCH2_DUTYValue is a value of register LSCH2_DUTY.
-type LSCH2_DUTYValue uint32
-
-// LSCH2_DUTYReset is the reset value of register LSCH2_DUTY.
-const LSCH2_DUTYReset LSCH2_DUTYValue = 0x0
-
-// Read loads the register.
-func (r *LSCH2_DUTY) Read() LSCH2_DUTYValue { return LSCH2_DUTYValue(r.reg.Load()) }
-
-// Write stores v in the register.
-func (r *LSCH2_DUTY) Write(v LSCH2_DUTYValue) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(LSCH2_DUTYReset): fields f leaves alone are written as their reset values.
-func (r *LSCH2_DUTY) WriteWith(f func(LSCH2_DUTYValue) LSCH2_DUTYValue) {
-	r.reg.Store(uint32(f(LSCH2_DUTYReset)))
-}
-
-// Reset stores LSCH2_DUTYReset in the register.
-func (r *LSCH2_DUTY) Reset() { r.reg.Store(uint32(LSCH2_DUTYReset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *LSCH2_DUTY) Modify(f func(LSCH2_DUTYValue) LSCH2_DUTYValue) {
-	r.reg.Store(uint32(f(LSCH2_DUTYValue(r.reg.Load()))))
-}
-
-// DUTY_LSCH2 returns field DUTY_LSCH2 (bits 24:0): This register represents the current duty of the output signal for low speed channel2.
-func (v LSCH2_DUTYValue) DUTY_LSCH2() uint32 { return uint32(v) & 0x1ffffff }
-
-// LSCH2_CONF1 is register LSCH2_CONF1 (32-bit, read-write, reset 0x40000000).
-type LSCH2_CONF1 struct{ reg mmio.U32 }
-
-// LSCH2_CONF1Value is a value of register LSCH2_CONF1.
-type LSCH2_CONF1Value uint32
-
-// LSCH2_CONF1Reset is the reset value of register LSCH2_CONF1.
-const LSCH2_CONF1Reset LSCH2_CONF1Value = 0x40000000
-
-// Read loads the register.
-func (r *LSCH2_CONF1) Read() LSCH2_CONF1Value { return LSCH2_CONF1Value(r.reg.Load()) }
-
-// Write stores v in the register.
-func (r *LSCH2_CONF1) Write(v LSCH2_CONF1Value) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(LSCH2_CONF1Reset): fields f leaves alone are written as their reset values.
-func (r *LSCH2_CONF1) WriteWith(f func(LSCH2_CONF1Value) LSCH2_CONF1Value) {
-	r.reg.Store(uint32(f(LSCH2_CONF1Reset)))
-}
-
-// Reset stores LSCH2_CONF1Reset in the register.
-func (r *LSCH2_CONF1) Reset() { r.reg.Store(uint32(LSCH2_CONF1Reset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *LSCH2_CONF1) Modify(f func(LSCH2_CONF1Value) LSCH2_CONF1Value) {
-	r.reg.Store(uint32(f(LSCH2_CONF1Value(r.reg.Load()))))
-}
-
-// DUTY_SCALE_LSCH2 returns field DUTY_SCALE_LSCH2 (bits 9:0): This register controls the increase or decrease step scale for low speed channel2.
-func (v LSCH2_CONF1Value) DUTY_SCALE_LSCH2() uint32 { return uint32(v) & 0x3ff }
-
-// WithDUTY_SCALE_LSCH2 returns v with field DUTY_SCALE_LSCH2 (bits 9:0) set to x, masked to the field width.
-func (v LSCH2_CONF1Value) WithDUTY_SCALE_LSCH2(x uint32) LSCH2_CONF1Value {
-	return v&^0x3ff | LSCH2_CONF1Value(x&0x3ff)
-}
-
-// DUTY_CYCLE_LSCH2 returns field DUTY_CYCLE_LSCH2 (bits 19:10): This register is used to increase or decrease the duty every reg_duty_cycle_lsch2 cycles for low speed channel2.
-func (v LSCH2_CONF1Value) DUTY_CYCLE_LSCH2() uint32 { return uint32(v>>10) & 0x3ff }
-
-// WithDUTY_CYCLE_LSCH2 returns v with field DUTY_CYCLE_LSCH2 (bits 19:10) set to x, masked to the field width.
-func (v LSCH2_CONF1Value) WithDUTY_CYCLE_LSCH2(x uint32) LSCH2_CONF1Value {
-	return v&^0xffc00 | LSCH2_CONF1Value(x&0x3ff)<<10
-}
-
-// DUTY_NUM_LSCH2 returns field DUTY_NUM_LSCH2 (bits 29:20): This register is used to control the num of increased or decreased times for low speed channel2.
-func (v LSCH2_CONF1Value) DUTY_NUM_LSCH2() uint32 { return uint32(v>>20) & 0x3ff }
-
-// WithDUTY_NUM_LSCH2 returns v with field DUTY_NUM_LSCH2 (bits 29:20) set to x, masked to the field width.
-func (v LSCH2_CONF1Value) WithDUTY_NUM_LSCH2(x uint32) LSCH2_CONF1Value {
-	return v&^0x3ff00000 | LSCH2_CONF1Value(x&0x3ff)<<20
-}
-
-// DUTY_INC_LSCH2 returns field DUTY_INC_LSCH2 (bit 30): This register is used to increase the duty of output signal or decrease the duty of output signal for low speed channel2.
-func (v LSCH2_CONF1Value) DUTY_INC_LSCH2() bool { return v&0x40000000 != 0 }
-
-// WithDUTY_INC_LSCH2 returns v with field DUTY_INC_LSCH2 (bit 30) set to b.
-func (v LSCH2_CONF1Value) WithDUTY_INC_LSCH2(b bool) LSCH2_CONF1Value {
-	return v&^0x40000000 | LSCH2_CONF1Value(b2u(b))<<30
-}
-
-// DUTY_START_LSCH2 returns field DUTY_START_LSCH2 (bit 31): When reg_duty_num_hsch2 reg_duty_cycle_hsch2 and reg_duty_scale_hsch2 has been configured. these register won't take effect until set reg_duty_start_hsch2. this bit is automatically cleared by hardware.
-func (v LSCH2_CONF1Value) DUTY_START_LSCH2() bool { return v&0x80000000 != 0 }
-
-// WithDUTY_START_LSCH2 returns v with field DUTY_START_LSCH2 (bit 31) set to b.
-func (v LSCH2_CONF1Value) WithDUTY_START_LSCH2(b bool) LSCH2_CONF1Value {
-	return v&^0x80000000 | LSCH2_CONF1Value(b2u(b))<<31
-}
-
-// LSCH2_DUTY_R is register LSCH2_DUTY_R (32-bit, read-write, reset 0x0).
-type LSCH2_DUTY_R struct{ reg mmio.U32 }
-
-// LSCH2_DUTY_RValue is a value of register LSCH2_DUTY_R.
-type LSCH2_DUTY_RValue uint32
-
-// LSCH2_DUTY_RReset is the reset value of register LSCH2_DUTY_R.
-const LSCH2_DUTY_RReset LSCH2_DUTY_RValue = 0x0
-
-// Read loads the register.
-func (r *LSCH2_DUTY_R) Read() LSCH2_DUTY_RValue { return LSCH2_DUTY_RValue(r.reg.Load()) }
-
-// Write stores v in the register.
-func (r *LSCH2_DUTY_R) Write(v LSCH2_DUTY_RValue) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(LSCH2_DUTY_RReset): fields f leaves alone are written as their reset values.
-func (r *LSCH2_DUTY_R) WriteWith(f func(LSCH2_DUTY_RValue) LSCH2_DUTY_RValue) {
-	r.reg.Store(uint32(f(LSCH2_DUTY_RReset)))
-}
-
-// Reset stores LSCH2_DUTY_RReset in the register.
-func (r *LSCH2_DUTY_R) Reset() { r.reg.Store(uint32(LSCH2_DUTY_RReset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *LSCH2_DUTY_R) Modify(f func(LSCH2_DUTY_RValue) LSCH2_DUTY_RValue) {
-	r.reg.Store(uint32(f(LSCH2_DUTY_RValue(r.reg.Load()))))
-}
-
-// LSCH3_CONF0 is register LSCH3_CONF0 (32-bit, read-write, reset 0x0).
-type LSCH3_CONF0 struct{ reg mmio.U32 }
-
-// LSCH3_CONF0Value is a value of register LSCH3_CONF0.
-type LSCH3_CONF0Value uint32
-
-// LSCH3_CONF0Reset is the reset value of register LSCH3_CONF0.
-const LSCH3_CONF0Reset LSCH3_CONF0Value = 0x0
-
-// Read loads the register.
-func (r *LSCH3_CONF0) Read() LSCH3_CONF0Value { return LSCH3_CONF0Value(r.reg.Load()) }
-
-// Write stores v in the register.
-func (r *LSCH3_CONF0) Write(v LSCH3_CONF0Value) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(LSCH3_CONF0Reset): fields f leaves alone are written as their reset values.
-func (r *LSCH3_CONF0) WriteWith(f func(LSCH3_CONF0Value) LSCH3_CONF0Value) {
-	r.reg.Store(uint32(f(LSCH3_CONF0Reset)))
-}
-
-// Reset stores LSCH3_CONF0Reset in the register.
-func (r *LSCH3_CONF0) Reset() { r.reg.Store(uint32(LSCH3_CONF0Reset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *LSCH3_CONF0) Modify(f func(LSCH3_CONF0Value) LSCH3_CONF0Value) {
-	r.reg.Store(uint32(f(LSCH3_CONF0Value(r.reg.Load()))))
-}
-
-// TIMER_SEL_LSCH3 returns field TIMER_SEL_LSCH3 (bits 1:0): There are four low speed timers the two bits are used to select one of them for low speed channel3. 2'b00: seletc lstimer0. 2'b01: select lstimer1. 2'b10: select lstimer2. 2'b11: select lstimer3.
-func (v LSCH3_CONF0Value) TIMER_SEL_LSCH3() uint32 { return uint32(v) & 0x3 }
-
-// WithTIMER_SEL_LSCH3 returns v with field TIMER_SEL_LSCH3 (bits 1:0) set to x, masked to the field width.
-func (v LSCH3_CONF0Value) WithTIMER_SEL_LSCH3(x uint32) LSCH3_CONF0Value {
-	return v&^0x3 | LSCH3_CONF0Value(x&0x3)
-}
-
-// SIG_OUT_EN_LSCH3 returns field SIG_OUT_EN_LSCH3 (bit 2): This is the output enable control bit for low speed channel3.
-func (v LSCH3_CONF0Value) SIG_OUT_EN_LSCH3() bool { return v&0x4 != 0 }
-
-// WithSIG_OUT_EN_LSCH3 returns v with field SIG_OUT_EN_LSCH3 (bit 2) set to b.
-func (v LSCH3_CONF0Value) WithSIG_OUT_EN_LSCH3(b bool) LSCH3_CONF0Value {
-	return v&^0x4 | LSCH3_CONF0Value(b2u(b))<<2
-}
-
-// IDLE_LV_LSCH3 returns field IDLE_LV_LSCH3 (bit 3): This bit is used to control the output value when low speed channel3 is off.
-func (v LSCH3_CONF0Value) IDLE_LV_LSCH3() bool { return v&0x8 != 0 }
-
-// WithIDLE_LV_LSCH3 returns v with field IDLE_LV_LSCH3 (bit 3) set to b.
-func (v LSCH3_CONF0Value) WithIDLE_LV_LSCH3(b bool) LSCH3_CONF0Value {
-	return v&^0x8 | LSCH3_CONF0Value(b2u(b))<<3
-}
-
-// PARA_UP_LSCH3 returns field PARA_UP_LSCH3 (bit 4): This bit is used to update register LEDC_LSCH3_HPOINT and LEDC_LSCH3_DUTY for low speed channel3.
-func (v LSCH3_CONF0Value) PARA_UP_LSCH3() bool { return v&0x10 != 0 }
-
-// WithPARA_UP_LSCH3 returns v with field PARA_UP_LSCH3 (bit 4) set to b.
-func (v LSCH3_CONF0Value) WithPARA_UP_LSCH3(b bool) LSCH3_CONF0Value {
-	return v&^0x10 | LSCH3_CONF0Value(b2u(b))<<4
-}
-
-// LSCH3_HPOINT is register LSCH3_HPOINT (32-bit, read-write, reset 0x0).
-type LSCH3_HPOINT struct{ reg mmio.U32 }
-
-// LSCH3_HPOINTValue is a value of register LSCH3_HPOINT.
-type LSCH3_HPOINTValue uint32
-
-// LSCH3_HPOINTReset is the reset value of register LSCH3_HPOINT.
-const LSCH3_HPOINTReset LSCH3_HPOINTValue = 0x0
-
-// Read loads the register.
-func (r *LSCH3_HPOINT) Read() LSCH3_HPOINTValue { return LSCH3_HPOINTValue(r.reg.Load()) }
-
-// Write stores v in the register.
-func (r *LSCH3_HPOINT) Write(v LSCH3_HPOINTValue) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(LSCH3_HPOINTReset): fields f leaves alone are written as their reset values.
-func (r *LSCH3_HPOINT) WriteWith(f func(LSCH3_HPOINTValue) LSCH3_HPOINTValue) {
-	r.reg.Store(uint32(f(LSCH3_HPOINTReset)))
-}
-
-// Reset stores LSCH3_HPOINTReset in the register.
-func (r *LSCH3_HPOINT) Reset() { r.reg.Store(uint32(LSCH3_HPOINTReset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *LSCH3_HPOINT) Modify(f func(LSCH3_HPOINTValue) LSCH3_HPOINTValue) {
-	r.reg.Store(uint32(f(LSCH3_HPOINTValue(r.reg.Load()))))
-}
-
-// HPOINT_LSCH3 returns field HPOINT_LSCH3 (bits 19:0): The output value changes to high when lstimerx(x=[0 3]) selected by low speed channel3 has reached reg_hpoint_lsch3[19:0].
-func (v LSCH3_HPOINTValue) HPOINT_LSCH3() uint32 { return uint32(v) & 0xfffff }
-
-// WithHPOINT_LSCH3 returns v with field HPOINT_LSCH3 (bits 19:0) set to x, masked to the field width.
-func (v LSCH3_HPOINTValue) WithHPOINT_LSCH3(x uint32) LSCH3_HPOINTValue {
-	return v&^0xfffff | LSCH3_HPOINTValue(x&0xfffff)
-}
-
-// LSCH3_DUTY is register LSCH3_DUTY (32-bit, read-write, reset 0x0).
-type LSCH3_DUTY struct{ reg mmio.U32 }
-
-// LSCH3_DUTYValue is a value of register LSCH3_DUTY.
-type LSCH3_DUTYValue uint32
-
-// LSCH3_DUTYReset is the reset value of register LSCH3_DUTY.
-const LSCH3_DUTYReset LSCH3_DUTYValue = 0x0
-
-// Read loads the register.
-func (r *LSCH3_DUTY) Read() LSCH3_DUTYValue { return LSCH3_DUTYValue(r.reg.Load()) }
-
-// Write stores v in the register.
-func (r *LSCH3_DUTY) Write(v LSCH3_DUTYValue) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(LSCH3_DUTYReset): fields f leaves alone are written as their reset values.
-func (r *LSCH3_DUTY) WriteWith(f func(LSCH3_DUTYValue) LSCH3_DUTYValue) {
-	r.reg.Store(uint32(f(LSCH3_DUTYReset)))
-}
-
-// Reset stores LSCH3_DUTYReset in the register.
-func (r *LSCH3_DUTY) Reset() { r.reg.Store(uint32(LSCH3_DUTYReset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *LSCH3_DUTY) Modify(f func(LSCH3_DUTYValue) LSCH3_DUTYValue) {
-	r.reg.Store(uint32(f(LSCH3_DUTYValue(r.reg.Load()))))
-}
-
-// DUTY_LSCH3 returns field DUTY_LSCH3 (bits 24:0): This register represents the current duty of the output signal for low speed channel3.
-func (v LSCH3_DUTYValue) DUTY_LSCH3() uint32 { return uint32(v) & 0x1ffffff }
-
-// LSCH3_CONF1 is register LSCH3_CONF1 (32-bit, read-write, reset 0x40000000).
-type LSCH3_CONF1 struct{ reg mmio.U32 }
-
-// LSCH3_CONF1Value is a value of register LSCH3_CONF1.
-type LSCH3_CONF1Value uint32
-
-// LSCH3_CONF1Reset is the reset value of register LSCH3_CONF1.
-const LSCH3_CONF1Reset LSCH3_CONF1Value = 0x40000000
-
-// Read loads the register.
-func (r *LSCH3_CONF1) Read() LSCH3_CONF1Value { return LSCH3_CONF1Value(r.reg.Load()) }
-
-// Write stores v in the register.
-func (r *LSCH3_CONF1) Write(v LSCH3_CONF1Value) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(LSCH3_CONF1Reset): fields f leaves alone are written as their reset values.
-func (r *LSCH3_CONF1) WriteWith(f func(LSCH3_CONF1Value) LSCH3_CONF1Value) {
-	r.reg.Store(uint32(f(LSCH3_CONF1Reset)))
-}
-
-// Reset stores LSCH3_CONF1Reset in the register.
-func (r *LSCH3_CONF1) Reset() { r.reg.Store(uint32(LSCH3_CONF1Reset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *LSCH3_CONF1) Modify(f func(LSCH3_CONF1Value) LSCH3_CONF1Value) {
-	r.reg.Store(uint32(f(LSCH3_CONF1Value(r.reg.Load()))))
-}
-
-// DUTY_SCALE_LSCH3 returns field DUTY_SCALE_LSCH3 (bits 9:0): This register controls the increase or decrease step scale for low speed channel3.
-func (v LSCH3_CONF1Value) DUTY_SCALE_LSCH3() uint32 { return uint32(v) & 0x3ff }
-
-// WithDUTY_SCALE_LSCH3 returns v with field DUTY_SCALE_LSCH3 (bits 9:0) set to x, masked to the field width.
-func (v LSCH3_CONF1Value) WithDUTY_SCALE_LSCH3(x uint32) LSCH3_CONF1Value {
-	return v&^0x3ff | LSCH3_CONF1Value(x&0x3ff)
-}
-
-// DUTY_CYCLE_LSCH3 returns field DUTY_CYCLE_LSCH3 (bits 19:10): This register is used to increase or decrease the duty every reg_duty_cycle_lsch3 cycles for low speed channel3.
-func (v LSCH3_CONF1Value) DUTY_CYCLE_LSCH3() uint32 { return uint32(v>>10) & 0x3ff }
-
-// WithDUTY_CYCLE_LSCH3 returns v with field DUTY_CYCLE_LSCH3 (bits 19:10) set to x, masked to the field width.
-func (v LSCH3_CONF1Value) WithDUTY_CYCLE_LSCH3(x uint32) LSCH3_CONF1Value {
-	return v&^0xffc00 | LSCH3_CONF1Value(x&0x3ff)<<10
-}
-
-// DUTY_NUM_LSCH3 returns field DUTY_NUM_LSCH3 (bits 29:20): This register is used to control the num of increased or decreased times for low speed channel3.
-func (v LSCH3_CONF1Value) DUTY_NUM_LSCH3() uint32 { return uint32(v>>20) & 0x3ff }
-
-// WithDUTY_NUM_LSCH3 returns v with field DUTY_NUM_LSCH3 (bits 29:20) set to x, masked to the field width.
-func (v LSCH3_CONF1Value) WithDUTY_NUM_LSCH3(x uint32) LSCH3_CONF1Value {
-	return v&^0x3ff00000 | LSCH3_CONF1Value(x&0x3ff)<<20
-}
-
-// DUTY_INC_LSCH3 returns field DUTY_INC_LSCH3 (bit 30): This register is used to increase the duty of output signal or decrease the duty of output signal for low speed channel3.
-func (v LSCH3_CONF1Value) DUTY_INC_LSCH3() bool { return v&0x40000000 != 0 }
-
-// WithDUTY_INC_LSCH3 returns v with field DUTY_INC_LSCH3 (bit 30) set to b.
-func (v LSCH3_CONF1Value) WithDUTY_INC_LSCH3(b bool) LSCH3_CONF1Value {
-	return v&^0x40000000 | LSCH3_CONF1Value(b2u(b))<<30
-}
-
-// DUTY_START_LSCH3 returns field DUTY_START_LSCH3 (bit 31): When reg_duty_num_hsch3 reg_duty_cycle_hsch3 and reg_duty_scale_hsch3 has been configured. these register won't take effect until set reg_duty_start_hsch3. this bit is automatically cleared by hardware.
-func (v LSCH3_CONF1Value) DUTY_START_LSCH3() bool { return v&0x80000000 != 0 }
-
-// WithDUTY_START_LSCH3 returns v with field DUTY_START_LSCH3 (bit 31) set to b.
-func (v LSCH3_CONF1Value) WithDUTY_START_LSCH3(b bool) LSCH3_CONF1Value {
-	return v&^0x80000000 | LSCH3_CONF1Value(b2u(b))<<31
-}
-
-// LSCH3_DUTY_R is register LSCH3_DUTY_R (32-bit, read-write, reset 0x0).
-type LSCH3_DUTY_R struct{ reg mmio.U32 }
-
-// LSCH3_DUTY_RValue is a value of register LSCH3_DUTY_R.
-type LSCH3_DUTY_RValue uint32
-
-// LSCH3_DUTY_RReset is the reset value of register LSCH3_DUTY_R.
-const LSCH3_DUTY_RReset LSCH3_DUTY_RValue = 0x0
-
-// Read loads the register.
-func (r *LSCH3_DUTY_R) Read() LSCH3_DUTY_RValue { return LSCH3_DUTY_RValue(r.reg.Load()) }
-
-// Write stores v in the register.
-func (r *LSCH3_DUTY_R) Write(v LSCH3_DUTY_RValue) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(LSCH3_DUTY_RReset): fields f leaves alone are written as their reset values.
-func (r *LSCH3_DUTY_R) WriteWith(f func(LSCH3_DUTY_RValue) LSCH3_DUTY_RValue) {
-	r.reg.Store(uint32(f(LSCH3_DUTY_RReset)))
-}
-
-// Reset stores LSCH3_DUTY_RReset in the register.
-func (r *LSCH3_DUTY_R) Reset() { r.reg.Store(uint32(LSCH3_DUTY_RReset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *LSCH3_DUTY_R) Modify(f func(LSCH3_DUTY_RValue) LSCH3_DUTY_RValue) {
-	r.reg.Store(uint32(f(LSCH3_DUTY_RValue(r.reg.Load()))))
-}
-
-// LSCH4_CONF0 is register LSCH4_CONF0 (32-bit, read-write, reset 0x0).
-type LSCH4_CONF0 struct{ reg mmio.U32 }
-
-// LSCH4_CONF0Value is a value of register LSCH4_CONF0.
-type LSCH4_CONF0Value uint32
-
-// LSCH4_CONF0Reset is the reset value of register LSCH4_CONF0.
-const LSCH4_CONF0Reset LSCH4_CONF0Value = 0x0
-
-// Read loads the register.
-func (r *LSCH4_CONF0) Read() LSCH4_CONF0Value { return LSCH4_CONF0Value(r.reg.Load()) }
-
-// Write stores v in the register.
-func (r *LSCH4_CONF0) Write(v LSCH4_CONF0Value) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(LSCH4_CONF0Reset): fields f leaves alone are written as their reset values.
-func (r *LSCH4_CONF0) WriteWith(f func(LSCH4_CONF0Value) LSCH4_CONF0Value) {
-	r.reg.Store(uint32(f(LSCH4_CONF0Reset)))
-}
-
-// Reset stores LSCH4_CONF0Reset in the register.
-func (r *LSCH4_CONF0) Reset() { r.reg.Store(uint32(LSCH4_CONF0Reset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *LSCH4_CONF0) Modify(f func(LSCH4_CONF0Value) LSCH4_CONF0Value) {
-	r.reg.Store(uint32(f(LSCH4_CONF0Value(r.reg.Load()))))
-}
-
-// TIMER_SEL_LSCH4 returns field TIMER_SEL_LSCH4 (bits 1:0): There are four low speed timers the two bits are used to select one of them for low speed channel4. 2'b00: seletc lstimer0. 2'b01: select lstimer1. 2'b10: select lstimer2. 2'b11: select lstimer3.
-func (v LSCH4_CONF0Value) TIMER_SEL_LSCH4() uint32 { return uint32(v) & 0x3 }
-
-// WithTIMER_SEL_LSCH4 returns v with field TIMER_SEL_LSCH4 (bits 1:0) set to x, masked to the field width.
-func (v LSCH4_CONF0Value) WithTIMER_SEL_LSCH4(x uint32) LSCH4_CONF0Value {
-	return v&^0x3 | LSCH4_CONF0Value(x&0x3)
-}
-
-// SIG_OUT_EN_LSCH4 returns field SIG_OUT_EN_LSCH4 (bit 2): This is the output enable control bit for low speed channel4.
-func (v LSCH4_CONF0Value) SIG_OUT_EN_LSCH4() bool { return v&0x4 != 0 }
-
-// WithSIG_OUT_EN_LSCH4 returns v with field SIG_OUT_EN_LSCH4 (bit 2) set to b.
-func (v LSCH4_CONF0Value) WithSIG_OUT_EN_LSCH4(b bool) LSCH4_CONF0Value {
-	return v&^0x4 | LSCH4_CONF0Value(b2u(b))<<2
-}
-
-// IDLE_LV_LSCH4 returns field IDLE_LV_LSCH4 (bit 3): This bit is used to control the output value when low speed channel4 is off.
-func (v LSCH4_CONF0Value) IDLE_LV_LSCH4() bool { return v&0x8 != 0 }
-
-// WithIDLE_LV_LSCH4 returns v with field IDLE_LV_LSCH4 (bit 3) set to b.
-func (v LSCH4_CONF0Value) WithIDLE_LV_LSCH4(b bool) LSCH4_CONF0Value {
-	return v&^0x8 | LSCH4_CONF0Value(b2u(b))<<3
-}
-
-// PARA_UP_LSCH4 returns field PARA_UP_LSCH4 (bit 4): This bit is used to update register LEDC_LSCH4_HPOINT and LEDC_LSCH4_DUTY for low speed channel4.
-func (v LSCH4_CONF0Value) PARA_UP_LSCH4() bool { return v&0x10 != 0 }
-
-// WithPARA_UP_LSCH4 returns v with field PARA_UP_LSCH4 (bit 4) set to b.
-func (v LSCH4_CONF0Value) WithPARA_UP_LSCH4(b bool) LSCH4_CONF0Value {
-	return v&^0x10 | LSCH4_CONF0Value(b2u(b))<<4
-}
-
-// LSCH4_HPOINT is register LSCH4_HPOINT (32-bit, read-write, reset 0x0).
-type LSCH4_HPOINT struct{ reg mmio.U32 }
-
-// LSCH4_HPOINTValue is a value of register LSCH4_HPOINT.
-type LSCH4_HPOINTValue uint32
-
-// LSCH4_HPOINTReset is the reset value of register LSCH4_HPOINT.
-const LSCH4_HPOINTReset LSCH4_HPOINTValue = 0x0
-
-// Read loads the register.
-func (r *LSCH4_HPOINT) Read() LSCH4_HPOINTValue { return LSCH4_HPOINTValue(r.reg.Load()) }
-
-// Write stores v in the register.
-func (r *LSCH4_HPOINT) Write(v LSCH4_HPOINTValue) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(LSCH4_HPOINTReset): fields f leaves alone are written as their reset values.
-func (r *LSCH4_HPOINT) WriteWith(f func(LSCH4_HPOINTValue) LSCH4_HPOINTValue) {
-	r.reg.Store(uint32(f(LSCH4_HPOINTReset)))
-}
-
-// Reset stores LSCH4_HPOINTReset in the register.
-func (r *LSCH4_HPOINT) Reset() { r.reg.Store(uint32(LSCH4_HPOINTReset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *LSCH4_HPOINT) Modify(f func(LSCH4_HPOINTValue) LSCH4_HPOINTValue) {
-	r.reg.Store(uint32(f(LSCH4_HPOINTValue(r.reg.Load()))))
-}
-
-// HPOINT_LSCH4 returns field HPOINT_LSCH4 (bits 19:0): The output value changes to high when lstimerx(x=[0 3]) selected by low speed channel4 has reached reg_hpoint_lsch4[19:0].
-func (v LSCH4_HPOINTValue) HPOINT_LSCH4() uint32 { return uint32(v) & 0xfffff }
-
-// WithHPOINT_LSCH4 returns v with field HPOINT_LSCH4 (bits 19:0) set to x, masked to the field width.
-func (v LSCH4_HPOINTValue) WithHPOINT_LSCH4(x uint32) LSCH4_HPOINTValue {
-	return v&^0xfffff | LSCH4_HPOINTValue(x&0xfffff)
-}
-
-// LSCH4_DUTY is register LSCH4_DUTY (32-bit, read-write, reset 0x0).
-type LSCH4_DUTY struct{ reg mmio.U32 }
-
-// LSCH4_DUTYValue is a value of register LSCH4_DUTY.
-type LSCH4_DUTYValue uint32
-
-// LSCH4_DUTYReset is the reset value of register LSCH4_DUTY.
-const LSCH4_DUTYReset LSCH4_DUTYValue = 0x0
-
-// Read loads the register.
-func (r *LSCH4_DUTY) Read() LSCH4_DUTYValue { return LSCH4_DUTYValue(r.reg.Load()) }
-
-// Write stores v in the register.
-func (r *LSCH4_DUTY) Write(v LSCH4_DUTYValue) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(LSCH4_DUTYReset): fields f leaves alone are written as their reset values.
-func (r *LSCH4_DUTY) WriteWith(f func(LSCH4_DUTYValue) LSCH4_DUTYValue) {
-	r.reg.Store(uint32(f(LSCH4_DUTYReset)))
-}
-
-// Reset stores LSCH4_DUTYReset in the register.
-func (r *LSCH4_DUTY) Reset() { r.reg.Store(uint32(LSCH4_DUTYReset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *LSCH4_DUTY) Modify(f func(LSCH4_DUTYValue) LSCH4_DUTYValue) {
-	r.reg.Store(uint32(f(LSCH4_DUTYValue(r.reg.Load()))))
-}
-
-// DUTY_LSCH4 returns field DUTY_LSCH4 (bits 24:0): This register represents the current duty of the output signal for low speed channel4.
-func (v LSCH4_DUTYValue) DUTY_LSCH4() uint32 { return uint32(v) & 0x1ffffff }
-
-// LSCH4_CONF1 is register LSCH4_CONF1 (32-bit, read-write, reset 0x40000000).
-type LSCH4_CONF1 struct{ reg mmio.U32 }
-
-// LSCH4_CONF1Value is a value of register LSCH4_CONF1.
-type LSCH4_CONF1Value uint32
-
-// LSCH4_CONF1Reset is the reset value of register LSCH4_CONF1.
-const LSCH4_CONF1Reset LSCH4_CONF1Value = 0x40000000
-
-// Read loads the register.
-func (r *LSCH4_CONF1) Read() LSCH4_CONF1Value { return LSCH4_CONF1Value(r.reg.Load()) }
-
-// Write stores v in the register.
-func (r *LSCH4_CONF1) Write(v LSCH4_CONF1Value) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(LSCH4_CONF1Reset): fields f leaves alone are written as their reset values.
-func (r *LSCH4_CONF1) WriteWith(f func(LSCH4_CONF1Value) LSCH4_CONF1Value) {
-	r.reg.Store(uint32(f(LSCH4_CONF1Reset)))
-}
-
-// Reset stores LSCH4_CONF1Reset in the register.
-func (r *LSCH4_CONF1) Reset() { r.reg.Store(uint32(LSCH4_CONF1Reset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *LSCH4_CONF1) Modify(f func(LSCH4_CONF1Value) LSCH4_CONF1Value) {
-	r.reg.Store(uint32(f(LSCH4_CONF1Value(r.reg.Load()))))
-}
-
-// DUTY_SCALE_LSCH4 returns field DUTY_SCALE_LSCH4 (bits 9:0): This register controls the increase or decrease step scale for low speed channel4.
-func (v LSCH4_CONF1Value) DUTY_SCALE_LSCH4() uint32 { return uint32(v) & 0x3ff }
-
-// WithDUTY_SCALE_LSCH4 returns v with field DUTY_SCALE_LSCH4 (bits 9:0) set to x, masked to the field width.
-func (v LSCH4_CONF1Value) WithDUTY_SCALE_LSCH4(x uint32) LSCH4_CONF1Value {
-	return v&^0x3ff | LSCH4_CONF1Value(x&0x3ff)
-}
-
-// DUTY_CYCLE_LSCH4 returns field DUTY_CYCLE_LSCH4 (bits 19:10): This register is used to increase or decrease the duty every reg_duty_cycle_lsch4 cycles for low speed channel4.
-func (v LSCH4_CONF1Value) DUTY_CYCLE_LSCH4() uint32 { return uint32(v>>10) & 0x3ff }
-
-// WithDUTY_CYCLE_LSCH4 returns v with field DUTY_CYCLE_LSCH4 (bits 19:10) set to x, masked to the field width.
-func (v LSCH4_CONF1Value) WithDUTY_CYCLE_LSCH4(x uint32) LSCH4_CONF1Value {
-	return v&^0xffc00 | LSCH4_CONF1Value(x&0x3ff)<<10
-}
-
-// DUTY_NUM_LSCH4 returns field DUTY_NUM_LSCH4 (bits 29:20): This register is used to control the num of increased or decreased times for low speed channel4.
-func (v LSCH4_CONF1Value) DUTY_NUM_LSCH4() uint32 { return uint32(v>>20) & 0x3ff }
-
-// WithDUTY_NUM_LSCH4 returns v with field DUTY_NUM_LSCH4 (bits 29:20) set to x, masked to the field width.
-func (v LSCH4_CONF1Value) WithDUTY_NUM_LSCH4(x uint32) LSCH4_CONF1Value {
-	return v&^0x3ff00000 | LSCH4_CONF1Value(x&0x3ff)<<20
-}
-
-// DUTY_INC_LSCH4 returns field DUTY_INC_LSCH4 (bit 30): This register is used to increase the duty of output signal or decrease the duty of output signal for low speed channel4.
-func (v LSCH4_CONF1Value) DUTY_INC_LSCH4() bool { return v&0x40000000 != 0 }
-
-// WithDUTY_INC_LSCH4 returns v with field DUTY_INC_LSCH4 (bit 30) set to b.
-func (v LSCH4_CONF1Value) WithDUTY_INC_LSCH4(b bool) LSCH4_CONF1Value {
-	return v&^0x40000000 | LSCH4_CONF1Value(b2u(b))<<30
-}
-
-// DUTY_START_LSCH4 returns field DUTY_START_LSCH4 (bit 31): When reg_duty_num_hsch4 reg_duty_cycle_hsch4 and reg_duty_scale_hsch4 has been configured. these register won't take effect until set reg_duty_start_hsch4. this bit is automatically cleared by hardware.
-func (v LSCH4_CONF1Value) DUTY_START_LSCH4() bool { return v&0x80000000 != 0 }
-
-// WithDUTY_START_LSCH4 returns v with field DUTY_START_LSCH4 (bit 31) set to b.
-func (v LSCH4_CONF1Value) WithDUTY_START_LSCH4(b bool) LSCH4_CONF1Value {
-	return v&^0x80000000 | LSCH4_CONF1Value(b2u(b))<<31
-}
-
-// LSCH4_DUTY_R is register LSCH4_DUTY_R (32-bit, read-write, reset 0x0).
-type LSCH4_DUTY_R struct{ reg mmio.U32 }
-
-// LSCH4_DUTY_RValue is a value of register LSCH4_DUTY_R.
-type LSCH4_DUTY_RValue uint32
-
-// LSCH4_DUTY_RReset is the reset value of register LSCH4_DUTY_R.
-const LSCH4_DUTY_RReset LSCH4_DUTY_RValue = 0x0
-
-// Read loads the register.
-func (r *LSCH4_DUTY_R) Read() LSCH4_DUTY_RValue { return LSCH4_DUTY_RValue(r.reg.Load()) }
-
-// Write stores v in the register.
-func (r *LSCH4_DUTY_R) Write(v LSCH4_DUTY_RValue) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(LSCH4_DUTY_RReset): fields f leaves alone are written as their reset values.
-func (r *LSCH4_DUTY_R) WriteWith(f func(LSCH4_DUTY_RValue) LSCH4_DUTY_RValue) {
-	r.reg.Store(uint32(f(LSCH4_DUTY_RReset)))
-}
-
-// Reset stores LSCH4_DUTY_RReset in the register.
-func (r *LSCH4_DUTY_R) Reset() { r.reg.Store(uint32(LSCH4_DUTY_RReset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *LSCH4_DUTY_R) Modify(f func(LSCH4_DUTY_RValue) LSCH4_DUTY_RValue) {
-	r.reg.Store(uint32(f(LSCH4_DUTY_RValue(r.reg.Load()))))
-}
-
-// LSCH5_CONF0 is register LSCH5_CONF0 (32-bit, read-write, reset 0x0).
-type LSCH5_CONF0 struct{ reg mmio.U32 }
-
-// LSCH5_CONF0Value is a value of register LSCH5_CONF0.
-type LSCH5_CONF0Value uint32
-
-// LSCH5_CONF0Reset is the reset value of register LSCH5_CONF0.
-const LSCH5_CONF0Reset LSCH5_CONF0Value = 0x0
-
-// Read loads the register.
-func (r *LSCH5_CONF0) Read() LSCH5_CONF0Value { return LSCH5_CONF0Value(r.reg.Load()) }
-
-// Write stores v in the register.
-func (r *LSCH5_CONF0) Write(v LSCH5_CONF0Value) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(LSCH5_CONF0Reset): fields f leaves alone are written as their reset values.
-func (r *LSCH5_CONF0) WriteWith(f func(LSCH5_CONF0Value) LSCH5_CONF0Value) {
-	r.reg.Store(uint32(f(LSCH5_CONF0Reset)))
-}
-
-// Reset stores LSCH5_CONF0Reset in the register.
-func (r *LSCH5_CONF0) Reset() { r.reg.Store(uint32(LSCH5_CONF0Reset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *LSCH5_CONF0) Modify(f func(LSCH5_CONF0Value) LSCH5_CONF0Value) {
-	r.reg.Store(uint32(f(LSCH5_CONF0Value(r.reg.Load()))))
-}
-
-// TIMER_SEL_LSCH5 returns field TIMER_SEL_LSCH5 (bits 1:0): There are four low speed timers the two bits are used to select one of them for low speed channel5. 2'b00: seletc lstimer0. 2'b01: select lstimer1. 2'b10: select lstimer2. 2'b11: select lstimer3.
-func (v LSCH5_CONF0Value) TIMER_SEL_LSCH5() uint32 { return uint32(v) & 0x3 }
-
-// WithTIMER_SEL_LSCH5 returns v with field TIMER_SEL_LSCH5 (bits 1:0) set to x, masked to the field width.
-func (v LSCH5_CONF0Value) WithTIMER_SEL_LSCH5(x uint32) LSCH5_CONF0Value {
-	return v&^0x3 | LSCH5_CONF0Value(x&0x3)
-}
-
-// SIG_OUT_EN_LSCH5 returns field SIG_OUT_EN_LSCH5 (bit 2): This is the output enable control bit for low speed channel5.
-func (v LSCH5_CONF0Value) SIG_OUT_EN_LSCH5() bool { return v&0x4 != 0 }
-
-// WithSIG_OUT_EN_LSCH5 returns v with field SIG_OUT_EN_LSCH5 (bit 2) set to b.
-func (v LSCH5_CONF0Value) WithSIG_OUT_EN_LSCH5(b bool) LSCH5_CONF0Value {
-	return v&^0x4 | LSCH5_CONF0Value(b2u(b))<<2
-}
-
-// IDLE_LV_LSCH5 returns field IDLE_LV_LSCH5 (bit 3): This bit is used to control the output value when low speed channel5 is off.
-func (v LSCH5_CONF0Value) IDLE_LV_LSCH5() bool { return v&0x8 != 0 }
-
-// WithIDLE_LV_LSCH5 returns v with field IDLE_LV_LSCH5 (bit 3) set to b.
-func (v LSCH5_CONF0Value) WithIDLE_LV_LSCH5(b bool) LSCH5_CONF0Value {
-	return v&^0x8 | LSCH5_CONF0Value(b2u(b))<<3
-}
-
-// PARA_UP_LSCH5 returns field PARA_UP_LSCH5 (bit 4): This bit is used to update register LEDC_LSCH5_HPOINT and LEDC_LSCH5_DUTY for low speed channel5.
-func (v LSCH5_CONF0Value) PARA_UP_LSCH5() bool { return v&0x10 != 0 }
-
-// WithPARA_UP_LSCH5 returns v with field PARA_UP_LSCH5 (bit 4) set to b.
-func (v LSCH5_CONF0Value) WithPARA_UP_LSCH5(b bool) LSCH5_CONF0Value {
-	return v&^0x10 | LSCH5_CONF0Value(b2u(b))<<4
-}
-
-// LSCH5_HPOINT is register LSCH5_HPOINT (32-bit, read-write, reset 0x0).
-type LSCH5_HPOINT struct{ reg mmio.U32 }
-
-// LSCH5_HPOINTValue is a value of register LSCH5_HPOINT.
-type LSCH5_HPOINTValue uint32
-
-// LSCH5_HPOINTReset is the reset value of register LSCH5_HPOINT.
-const LSCH5_HPOINTReset LSCH5_HPOINTValue = 0x0
-
-// Read loads the register.
-func (r *LSCH5_HPOINT) Read() LSCH5_HPOINTValue { return LSCH5_HPOINTValue(r.reg.Load()) }
-
-// Write stores v in the register.
-func (r *LSCH5_HPOINT) Write(v LSCH5_HPOINTValue) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(LSCH5_HPOINTReset): fields f leaves alone are written as their reset values.
-func (r *LSCH5_HPOINT) WriteWith(f func(LSCH5_HPOINTValue) LSCH5_HPOINTValue) {
-	r.reg.Store(uint32(f(LSCH5_HPOINTReset)))
-}
-
-// Reset stores LSCH5_HPOINTReset in the register.
-func (r *LSCH5_HPOINT) Reset() { r.reg.Store(uint32(LSCH5_HPOINTReset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *LSCH5_HPOINT) Modify(f func(LSCH5_HPOINTValue) LSCH5_HPOINTValue) {
-	r.reg.Store(uint32(f(LSCH5_HPOINTValue(r.reg.Load()))))
-}
-
-// HPOINT_LSCH5 returns field HPOINT_LSCH5 (bits 19:0): The output value changes to high when lstimerx(x=[0 3]) selected by low speed channel5 has reached reg_hpoint_lsch5[19:0].
-func (v LSCH5_HPOINTValue) HPOINT_LSCH5() uint32 { return uint32(v) & 0xfffff }
-
-// WithHPOINT_LSCH5 returns v with field HPOINT_LSCH5 (bits 19:0) set to x, masked to the field width.
-func (v LSCH5_HPOINTValue) WithHPOINT_LSCH5(x uint32) LSCH5_HPOINTValue {
-	return v&^0xfffff | LSCH5_HPOINTValue(x&0xfffff)
-}
-
-// LSCH5_DUTY is register LSCH5_DUTY (32-bit, read-write, reset 0x0).
-type LSCH5_DUTY struct{ reg mmio.U32 }
-
-// LSCH5_DUTYValue is a value of register LSCH5_DUTY.
-type LSCH5_DUTYValue uint32
-
-// LSCH5_DUTYReset is the reset value of register LSCH5_DUTY.
-const LSCH5_DUTYReset LSCH5_DUTYValue = 0x0
-
-// Read loads the register.
-func (r *LSCH5_DUTY) Read() LSCH5_DUTYValue { return LSCH5_DUTYValue(r.reg.Load()) }
-
-// Write stores v in the register.
-func (r *LSCH5_DUTY) Write(v LSCH5_DUTYValue) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(LSCH5_DUTYReset): fields f leaves alone are written as their reset values.
-func (r *LSCH5_DUTY) WriteWith(f func(LSCH5_DUTYValue) LSCH5_DUTYValue) {
-	r.reg.Store(uint32(f(LSCH5_DUTYReset)))
-}
-
-// Reset stores LSCH5_DUTYReset in the register.
-func (r *LSCH5_DUTY) Reset() { r.reg.Store(uint32(LSCH5_DUTYReset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *LSCH5_DUTY) Modify(f func(LSCH5_DUTYValue) LSCH5_DUTYValue) {
-	r.reg.Store(uint32(f(LSCH5_DUTYValue(r.reg.Load()))))
-}
-
-// DUTY_LSCH5 returns field DUTY_LSCH5 (bits 24:0): This register represents the current duty of the output signal for low speed channel5.
-func (v LSCH5_DUTYValue) DUTY_LSCH5() uint32 { return uint32(v) & 0x1ffffff }
-
-// LSCH5_CONF1 is register LSCH5_CONF1 (32-bit, read-write, reset 0x40000000).
-type LSCH5_CONF1 struct{ reg mmio.U32 }
-
-// LSCH5_CONF1Value is a value of register LSCH5_CONF1.
-type LSCH5_CONF1Value uint32
-
-// LSCH5_CONF1Reset is the reset value of register LSCH5_CONF1.
-const LSCH5_CONF1Reset LSCH5_CONF1Value = 0x40000000
-
-// Read loads the register.
-func (r *LSCH5_CONF1) Read() LSCH5_CONF1Value { return LSCH5_CONF1Value(r.reg.Load()) }
-
-// Write stores v in the register.
-func (r *LSCH5_CONF1) Write(v LSCH5_CONF1Value) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(LSCH5_CONF1Reset): fields f leaves alone are written as their reset values.
-func (r *LSCH5_CONF1) WriteWith(f func(LSCH5_CONF1Value) LSCH5_CONF1Value) {
-	r.reg.Store(uint32(f(LSCH5_CONF1Reset)))
-}
-
-// Reset stores LSCH5_CONF1Reset in the register.
-func (r *LSCH5_CONF1) Reset() { r.reg.Store(uint32(LSCH5_CONF1Reset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *LSCH5_CONF1) Modify(f func(LSCH5_CONF1Value) LSCH5_CONF1Value) {
-	r.reg.Store(uint32(f(LSCH5_CONF1Value(r.reg.Load()))))
-}
-
-// DUTY_SCALE_LSCH5 returns field DUTY_SCALE_LSCH5 (bits 9:0): This register controls the increase or decrease step scale for low speed channel5.
-func (v LSCH5_CONF1Value) DUTY_SCALE_LSCH5() uint32 { return uint32(v) & 0x3ff }
-
-// WithDUTY_SCALE_LSCH5 returns v with field DUTY_SCALE_LSCH5 (bits 9:0) set to x, masked to the field width.
-func (v LSCH5_CONF1Value) WithDUTY_SCALE_LSCH5(x uint32) LSCH5_CONF1Value {
-	return v&^0x3ff | LSCH5_CONF1Value(x&0x3ff)
-}
-
-// DUTY_CYCLE_LSCH5 returns field DUTY_CYCLE_LSCH5 (bits 19:10): This register is used to increase or decrease the duty every reg_duty_cycle_lsch5 cycles for low speed channel4.
-func (v LSCH5_CONF1Value) DUTY_CYCLE_LSCH5() uint32 { return uint32(v>>10) & 0x3ff }
-
-// WithDUTY_CYCLE_LSCH5 returns v with field DUTY_CYCLE_LSCH5 (bits 19:10) set to x, masked to the field width.
-func (v LSCH5_CONF1Value) WithDUTY_CYCLE_LSCH5(x uint32) LSCH5_CONF1Value {
-	return v&^0xffc00 | LSCH5_CONF1Value(x&0x3ff)<<10
-}
-
-// DUTY_NUM_LSCH5 returns field DUTY_NUM_LSCH5 (bits 29:20): This register is used to control the num of increased or decreased times for low speed channel5.
-func (v LSCH5_CONF1Value) DUTY_NUM_LSCH5() uint32 { return uint32(v>>20) & 0x3ff }
-
-// WithDUTY_NUM_LSCH5 returns v with field DUTY_NUM_LSCH5 (bits 29:20) set to x, masked to the field width.
-func (v LSCH5_CONF1Value) WithDUTY_NUM_LSCH5(x uint32) LSCH5_CONF1Value {
-	return v&^0x3ff00000 | LSCH5_CONF1Value(x&0x3ff)<<20
-}
-
-// DUTY_INC_LSCH5 returns field DUTY_INC_LSCH5 (bit 30): This register is used to increase the duty of output signal or decrease the duty of output signal for low speed channel5.
-func (v LSCH5_CONF1Value) DUTY_INC_LSCH5() bool { return v&0x40000000 != 0 }
-
-// WithDUTY_INC_LSCH5 returns v with field DUTY_INC_LSCH5 (bit 30) set to b.
-func (v LSCH5_CONF1Value) WithDUTY_INC_LSCH5(b bool) LSCH5_CONF1Value {
-	return v&^0x40000000 | LSCH5_CONF1Value(b2u(b))<<30
-}
-
-// DUTY_START_LSCH5 returns field DUTY_START_LSCH5 (bit 31): When reg_duty_num_hsch4 reg_duty_cycle_hsch4 and reg_duty_scale_hsch4 has been configured. these register won't take effect until set reg_duty_start_hsch4. this bit is automatically cleared by hardware.
-func (v LSCH5_CONF1Value) DUTY_START_LSCH5() bool { return v&0x80000000 != 0 }
-
-// WithDUTY_START_LSCH5 returns v with field DUTY_START_LSCH5 (bit 31) set to b.
-func (v LSCH5_CONF1Value) WithDUTY_START_LSCH5(b bool) LSCH5_CONF1Value {
-	return v&^0x80000000 | LSCH5_CONF1Value(b2u(b))<<31
-}
-
-// LSCH5_DUTY_R is register LSCH5_DUTY_R (32-bit, read-write, reset 0x0).
-type LSCH5_DUTY_R struct{ reg mmio.U32 }
-
-// LSCH5_DUTY_RValue is a value of register LSCH5_DUTY_R.
-type LSCH5_DUTY_RValue uint32
-
-// LSCH5_DUTY_RReset is the reset value of register LSCH5_DUTY_R.
-const LSCH5_DUTY_RReset LSCH5_DUTY_RValue = 0x0
-
-// Read loads the register.
-func (r *LSCH5_DUTY_R) Read() LSCH5_DUTY_RValue { return LSCH5_DUTY_RValue(r.reg.Load()) }
-
-// Write stores v in the register.
-func (r *LSCH5_DUTY_R) Write(v LSCH5_DUTY_RValue) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(LSCH5_DUTY_RReset): fields f leaves alone are written as their reset values.
-func (r *LSCH5_DUTY_R) WriteWith(f func(LSCH5_DUTY_RValue) LSCH5_DUTY_RValue) {
-	r.reg.Store(uint32(f(LSCH5_DUTY_RReset)))
-}
-
-// Reset stores LSCH5_DUTY_RReset in the register.
-func (r *LSCH5_DUTY_R) Reset() { r.reg.Store(uint32(LSCH5_DUTY_RReset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *LSCH5_DUTY_R) Modify(f func(LSCH5_DUTY_RValue) LSCH5_DUTY_RValue) {
-	r.reg.Store(uint32(f(LSCH5_DUTY_RValue(r.reg.Load()))))
-}
-
-// LSCH6_CONF0 is register LSCH6_CONF0 (32-bit, read-write, reset 0x0).
-type LSCH6_CONF0 struct{ reg mmio.U32 }
-
-// LSCH6_CONF0Value is a value of register LSCH6_CONF0.
-type LSCH6_CONF0Value uint32
-
-// LSCH6_CONF0Reset is the reset value of register LSCH6_CONF0.
-const LSCH6_CONF0Reset LSCH6_CONF0Value = 0x0
-
-// Read loads the register.
-func (r *LSCH6_CONF0) Read() LSCH6_CONF0Value { return LSCH6_CONF0Value(r.reg.Load()) }
-
-// Write stores v in the register.
-func (r *LSCH6_CONF0) Write(v LSCH6_CONF0Value) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(LSCH6_CONF0Reset): fields f leaves alone are written as their reset values.
-func (r *LSCH6_CONF0) WriteWith(f func(LSCH6_CONF0Value) LSCH6_CONF0Value) {
-	r.reg.Store(uint32(f(LSCH6_CONF0Reset)))
-}
-
-// Reset stores LSCH6_CONF0Reset in the register.
-func (r *LSCH6_CONF0) Reset() { r.reg.Store(uint32(LSCH6_CONF0Reset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *LSCH6_CONF0) Modify(f func(LSCH6_CONF0Value) LSCH6_CONF0Value) {
-	r.reg.Store(uint32(f(LSCH6_CONF0Value(r.reg.Load()))))
-}
-
-// TIMER_SEL_LSCH6 returns field TIMER_SEL_LSCH6 (bits 1:0): There are four low speed timers the two bits are used to select one of them for low speed channel6. 2'b00: seletc lstimer0. 2'b01: select lstimer1. 2'b10: select lstimer2. 2'b11: select lstimer3.
-func (v LSCH6_CONF0Value) TIMER_SEL_LSCH6() uint32 { return uint32(v) & 0x3 }
-
-// WithTIMER_SEL_LSCH6 returns v with field TIMER_SEL_LSCH6 (bits 1:0) set to x, masked to the field width.
-func (v LSCH6_CONF0Value) WithTIMER_SEL_LSCH6(x uint32) LSCH6_CONF0Value {
-	return v&^0x3 | LSCH6_CONF0Value(x&0x3)
-}
-
-// SIG_OUT_EN_LSCH6 returns field SIG_OUT_EN_LSCH6 (bit 2): This is the output enable control bit for low speed channel6.
-func (v LSCH6_CONF0Value) SIG_OUT_EN_LSCH6() bool { return v&0x4 != 0 }
-
-// WithSIG_OUT_EN_LSCH6 returns v with field SIG_OUT_EN_LSCH6 (bit 2) set to b.
-func (v LSCH6_CONF0Value) WithSIG_OUT_EN_LSCH6(b bool) LSCH6_CONF0Value {
-	return v&^0x4 | LSCH6_CONF0Value(b2u(b))<<2
-}
-
-// IDLE_LV_LSCH6 returns field IDLE_LV_LSCH6 (bit 3): This bit is used to control the output value when low speed channel6 is off.
-func (v LSCH6_CONF0Value) IDLE_LV_LSCH6() bool { return v&0x8 != 0 }
-
-// WithIDLE_LV_LSCH6 returns v with field IDLE_LV_LSCH6 (bit 3) set to b.
-func (v LSCH6_CONF0Value) WithIDLE_LV_LSCH6(b bool) LSCH6_CONF0Value {
-	return v&^0x8 | LSCH6_CONF0Value(b2u(b))<<3
-}
-
-// PARA_UP_LSCH6 returns field PARA_UP_LSCH6 (bit 4): This bit is used to update register LEDC_LSCH6_HPOINT and LEDC_LSCH6_DUTY for low speed channel6.
-func (v LSCH6_CONF0Value) PARA_UP_LSCH6() bool { return v&0x10 != 0 }
-
-// WithPARA_UP_LSCH6 returns v with field PARA_UP_LSCH6 (bit 4) set to b.
-func (v LSCH6_CONF0Value) WithPARA_UP_LSCH6(b bool) LSCH6_CONF0Value {
-	return v&^0x10 | LSCH6_CONF0Value(b2u(b))<<4
-}
-
-// LSCH6_HPOINT is register LSCH6_HPOINT (32-bit, read-write, reset 0x0).
-type LSCH6_HPOINT struct{ reg mmio.U32 }
-
-// LSCH6_HPOINTValue is a value of register LSCH6_HPOINT.
-type LSCH6_HPOINTValue uint32
-
-// LSCH6_HPOINTReset is the reset value of register LSCH6_HPOINT.
-const LSCH6_HPOINTReset LSCH6_HPOINTValue = 0x0
-
-// Read loads the register.
-func (r *LSCH6_HPOINT) Read() LSCH6_HPOINTValue { return LSCH6_HPOINTValue(r.reg.Load()) }
-
-// Write stores v in the register.
-func (r *LSCH6_HPOINT) Write(v LSCH6_HPOINTValue) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(LSCH6_HPOINTReset): fields f leaves alone are written as their reset values.
-func (r *LSCH6_HPOINT) WriteWith(f func(LSCH6_HPOINTValue) LSCH6_HPOINTValue) {
-	r.reg.Store(uint32(f(LSCH6_HPOINTReset)))
-}
-
-// Reset stores LSCH6_HPOINTReset in the register.
-func (r *LSCH6_HPOINT) Reset() { r.reg.Store(uint32(LSCH6_HPOINTReset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *LSCH6_HPOINT) Modify(f func(LSCH6_HPOINTValue) LSCH6_HPOINTValue) {
-	r.reg.Store(uint32(f(LSCH6_HPOINTValue(r.reg.Load()))))
-}
-
-// HPOINT_LSCH6 returns field HPOINT_LSCH6 (bits 19:0): The output value changes to high when lstimerx(x=[0 3]) selected by low speed channel6 has reached reg_hpoint_lsch6[19:0].
-func (v LSCH6_HPOINTValue) HPOINT_LSCH6() uint32 { return uint32(v) & 0xfffff }
-
-// WithHPOINT_LSCH6 returns v with field HPOINT_LSCH6 (bits 19:0) set to x, masked to the field width.
-func (v LSCH6_HPOINTValue) WithHPOINT_LSCH6(x uint32) LSCH6_HPOINTValue {
-	return v&^0xfffff | LSCH6_HPOINTValue(x&0xfffff)
-}
-
-// LSCH6_DUTY is register LSCH6_DUTY (32-bit, read-write, reset 0x0).
-type LSCH6_DUTY struct{ reg mmio.U32 }
-
-// LSCH6_DUTYValue is a value of register LSCH6_DUTY.
-type LSCH6_DUTYValue uint32
-
-// LSCH6_DUTYReset is the reset value of register LSCH6_DUTY.
-const LSCH6_DUTYReset LSCH6_DUTYValue = 0x0
-
-// Read loads the register.
-func (r *LSCH6_DUTY) Read() LSCH6_DUTYValue { return LSCH6_DUTYValue(r.reg.Load()) }
-
-// Write stores v in the register.
-func (r *LSCH6_DUTY) Write(v LSCH6_DUTYValue) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(LSCH6_DUTYReset): fields f leaves alone are written as their reset values.
-func (r *LSCH6_DUTY) WriteWith(f func(LSCH6_DUTYValue) LSCH6_DUTYValue) {
-	r.reg.Store(uint32(f(LSCH6_DUTYReset)))
-}
-
-// Reset stores LSCH6_DUTYReset in the register.
-func (r *LSCH6_DUTY) Reset() { r.reg.Store(uint32(LSCH6_DUTYReset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *LSCH6_DUTY) Modify(f func(LSCH6_DUTYValue) LSCH6_DUTYValue) {
-	r.reg.Store(uint32(f(LSCH6_DUTYValue(r.reg.Load()))))
-}
-
-// DUTY_LSCH6 returns field DUTY_LSCH6 (bits 24:0): This register represents the current duty of the output signal for low speed channel6.
-func (v LSCH6_DUTYValue) DUTY_LSCH6() uint32 { return uint32(v) & 0x1ffffff }
-
-// LSCH6_CONF1 is register LSCH6_CONF1 (32-bit, read-write, reset 0x40000000).
-type LSCH6_CONF1 struct{ reg mmio.U32 }
-
-// LSCH6_CONF1Value is a value of register LSCH6_CONF1.
-type LSCH6_CONF1Value uint32
-
-// LSCH6_CONF1Reset is the reset value of register LSCH6_CONF1.
-const LSCH6_CONF1Reset LSCH6_CONF1Value = 0x40000000
-
-// Read loads the register.
-func (r *LSCH6_CONF1) Read() LSCH6_CONF1Value { return LSCH6_CONF1Value(r.reg.Load()) }
-
-// Write stores v in the register.
-func (r *LSCH6_CONF1) Write(v LSCH6_CONF1Value) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(LSCH6_CONF1Reset): fields f leaves alone are written as their reset values.
-func (r *LSCH6_CONF1) WriteWith(f func(LSCH6_CONF1Value) LSCH6_CONF1Value) {
-	r.reg.Store(uint32(f(LSCH6_CONF1Reset)))
-}
-
-// Reset stores LSCH6_CONF1Reset in the register.
-func (r *LSCH6_CONF1) Reset() { r.reg.Store(uint32(LSCH6_CONF1Reset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *LSCH6_CONF1) Modify(f func(LSCH6_CONF1Value) LSCH6_CONF1Value) {
-	r.reg.Store(uint32(f(LSCH6_CONF1Value(r.reg.Load()))))
-}
-
-// DUTY_SCALE_LSCH6 returns field DUTY_SCALE_LSCH6 (bits 9:0): This register controls the increase or decrease step scale for low speed channel6.
-func (v LSCH6_CONF1Value) DUTY_SCALE_LSCH6() uint32 { return uint32(v) & 0x3ff }
-
-// WithDUTY_SCALE_LSCH6 returns v with field DUTY_SCALE_LSCH6 (bits 9:0) set to x, masked to the field width.
-func (v LSCH6_CONF1Value) WithDUTY_SCALE_LSCH6(x uint32) LSCH6_CONF1Value {
-	return v&^0x3ff | LSCH6_CONF1Value(x&0x3ff)
-}
-
-// DUTY_CYCLE_LSCH6 returns field DUTY_CYCLE_LSCH6 (bits 19:10): This register is used to increase or decrease the duty every reg_duty_cycle_lsch6 cycles for low speed channel6.
-func (v LSCH6_CONF1Value) DUTY_CYCLE_LSCH6() uint32 { return uint32(v>>10) & 0x3ff }
-
-// WithDUTY_CYCLE_LSCH6 returns v with field DUTY_CYCLE_LSCH6 (bits 19:10) set to x, masked to the field width.
-func (v LSCH6_CONF1Value) WithDUTY_CYCLE_LSCH6(x uint32) LSCH6_CONF1Value {
-	return v&^0xffc00 | LSCH6_CONF1Value(x&0x3ff)<<10
-}
-
-// DUTY_NUM_LSCH6 returns field DUTY_NUM_LSCH6 (bits 29:20): This register is used to control the num of increased or decreased times for low speed channel6.
-func (v LSCH6_CONF1Value) DUTY_NUM_LSCH6() uint32 { return uint32(v>>20) & 0x3ff }
-
-// WithDUTY_NUM_LSCH6 returns v with field DUTY_NUM_LSCH6 (bits 29:20) set to x, masked to the field width.
-func (v LSCH6_CONF1Value) WithDUTY_NUM_LSCH6(x uint32) LSCH6_CONF1Value {
-	return v&^0x3ff00000 | LSCH6_CONF1Value(x&0x3ff)<<20
-}
-
-// DUTY_INC_LSCH6 returns field DUTY_INC_LSCH6 (bit 30): This register is used to increase the duty of output signal or decrease the duty of output signal for low speed channel6.
-func (v LSCH6_CONF1Value) DUTY_INC_LSCH6() bool { return v&0x40000000 != 0 }
-
-// WithDUTY_INC_LSCH6 returns v with field DUTY_INC_LSCH6 (bit 30) set to b.
-func (v LSCH6_CONF1Value) WithDUTY_INC_LSCH6(b bool) LSCH6_CONF1Value {
-	return v&^0x40000000 | LSCH6_CONF1Value(b2u(b))<<30
-}
-
-// DUTY_START_LSCH6 returns field DUTY_START_LSCH6 (bit 31): When reg_duty_num_hsch6 reg_duty_cycle_hsch6 and reg_duty_scale_hsch6 has been configured. these register won't take effect until set reg_duty_start_hsch6. this bit is automatically cleared by hardware.
-func (v LSCH6_CONF1Value) DUTY_START_LSCH6() bool { return v&0x80000000 != 0 }
-
-// WithDUTY_START_LSCH6 returns v with field DUTY_START_LSCH6 (bit 31) set to b.
-func (v LSCH6_CONF1Value) WithDUTY_START_LSCH6(b bool) LSCH6_CONF1Value {
-	return v&^0x80000000 | LSCH6_CONF1Value(b2u(b))<<31
-}
-
-// LSCH6_DUTY_R is register LSCH6_DUTY_R (32-bit, read-write, reset 0x0).
-type LSCH6_DUTY_R struct{ reg mmio.U32 }
-
-// LSCH6_DUTY_RValue is a value of register LSCH6_DUTY_R.
-type LSCH6_DUTY_RValue uint32
-
-// LSCH6_DUTY_RReset is the reset value of register LSCH6_DUTY_R.
-const LSCH6_DUTY_RReset LSCH6_DUTY_RValue = 0x0
-
-// Read loads the register.
-func (r *LSCH6_DUTY_R) Read() LSCH6_DUTY_RValue { return LSCH6_DUTY_RValue(r.reg.Load()) }
-
-// Write stores v in the register.
-func (r *LSCH6_DUTY_R) Write(v LSCH6_DUTY_RValue) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(LSCH6_DUTY_RReset): fields f leaves alone are written as their reset values.
-func (r *LSCH6_DUTY_R) WriteWith(f func(LSCH6_DUTY_RValue) LSCH6_DUTY_RValue) {
-	r.reg.Store(uint32(f(LSCH6_DUTY_RReset)))
-}
-
-// Reset stores LSCH6_DUTY_RReset in the register.
-func (r *LSCH6_DUTY_R) Reset() { r.reg.Store(uint32(LSCH6_DUTY_RReset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *LSCH6_DUTY_R) Modify(f func(LSCH6_DUTY_RValue) LSCH6_DUTY_RValue) {
-	r.reg.Store(uint32(f(LSCH6_DUTY_RValue(r.reg.Load()))))
-}
-
-// LSCH7_CONF0 is register LSCH7_CONF0 (32-bit, read-write, reset 0x0).
-type LSCH7_CONF0 struct{ reg mmio.U32 }
-
-// LSCH7_CONF0Value is a value of register LSCH7_CONF0.
-type LSCH7_CONF0Value uint32
-
-// LSCH7_CONF0Reset is the reset value of register LSCH7_CONF0.
-const LSCH7_CONF0Reset LSCH7_CONF0Value = 0x0
-
-// Read loads the register.
-func (r *LSCH7_CONF0) Read() LSCH7_CONF0Value { return LSCH7_CONF0Value(r.reg.Load()) }
-
-// Write stores v in the register.
-func (r *LSCH7_CONF0) Write(v LSCH7_CONF0Value) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(LSCH7_CONF0Reset): fields f leaves alone are written as their reset values.
-func (r *LSCH7_CONF0) WriteWith(f func(LSCH7_CONF0Value) LSCH7_CONF0Value) {
-	r.reg.Store(uint32(f(LSCH7_CONF0Reset)))
-}
-
-// Reset stores LSCH7_CONF0Reset in the register.
-func (r *LSCH7_CONF0) Reset() { r.reg.Store(uint32(LSCH7_CONF0Reset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *LSCH7_CONF0) Modify(f func(LSCH7_CONF0Value) LSCH7_CONF0Value) {
-	r.reg.Store(uint32(f(LSCH7_CONF0Value(r.reg.Load()))))
-}
-
-// TIMER_SEL_LSCH7 returns field TIMER_SEL_LSCH7 (bits 1:0): There are four low speed timers the two bits are used to select one of them for low speed channel7. 2'b00: seletc lstimer0. 2'b01: select lstimer1. 2'b10: select lstimer2. 2'b11: select lstimer3.
-func (v LSCH7_CONF0Value) TIMER_SEL_LSCH7() uint32 { return uint32(v) & 0x3 }
-
-// WithTIMER_SEL_LSCH7 returns v with field TIMER_SEL_LSCH7 (bits 1:0) set to x, masked to the field width.
-func (v LSCH7_CONF0Value) WithTIMER_SEL_LSCH7(x uint32) LSCH7_CONF0Value {
-	return v&^0x3 | LSCH7_CONF0Value(x&0x3)
-}
-
-// SIG_OUT_EN_LSCH7 returns field SIG_OUT_EN_LSCH7 (bit 2): This is the output enable control bit for low speed channel7.
-func (v LSCH7_CONF0Value) SIG_OUT_EN_LSCH7() bool { return v&0x4 != 0 }
-
-// WithSIG_OUT_EN_LSCH7 returns v with field SIG_OUT_EN_LSCH7 (bit 2) set to b.
-func (v LSCH7_CONF0Value) WithSIG_OUT_EN_LSCH7(b bool) LSCH7_CONF0Value {
-	return v&^0x4 | LSCH7_CONF0Value(b2u(b))<<2
-}
-
-// IDLE_LV_LSCH7 returns field IDLE_LV_LSCH7 (bit 3): This bit is used to control the output value when low speed channel7 is off.
-func (v LSCH7_CONF0Value) IDLE_LV_LSCH7() bool { return v&0x8 != 0 }
-
-// WithIDLE_LV_LSCH7 returns v with field IDLE_LV_LSCH7 (bit 3) set to b.
-func (v LSCH7_CONF0Value) WithIDLE_LV_LSCH7(b bool) LSCH7_CONF0Value {
-	return v&^0x8 | LSCH7_CONF0Value(b2u(b))<<3
-}
-
-// PARA_UP_LSCH7 returns field PARA_UP_LSCH7 (bit 4): This bit is used to update register LEDC_LSCH7_HPOINT and LEDC_LSCH7_DUTY for low speed channel7.
-func (v LSCH7_CONF0Value) PARA_UP_LSCH7() bool { return v&0x10 != 0 }
-
-// WithPARA_UP_LSCH7 returns v with field PARA_UP_LSCH7 (bit 4) set to b.
-func (v LSCH7_CONF0Value) WithPARA_UP_LSCH7(b bool) LSCH7_CONF0Value {
-	return v&^0x10 | LSCH7_CONF0Value(b2u(b))<<4
-}
-
-// LSCH7_HPOINT is register LSCH7_HPOINT (32-bit, read-write, reset 0x0).
-type LSCH7_HPOINT struct{ reg mmio.U32 }
-
-// LSCH7_HPOINTValue is a value of register LSCH7_HPOINT.
-type LSCH7_HPOINTValue uint32
-
-// LSCH7_HPOINTReset is the reset value of register LSCH7_HPOINT.
-const LSCH7_HPOINTReset LSCH7_HPOINTValue = 0x0
-
-// Read loads the register.
-func (r *LSCH7_HPOINT) Read() LSCH7_HPOINTValue { return LSCH7_HPOINTValue(r.reg.Load()) }
-
-// Write stores v in the register.
-func (r *LSCH7_HPOINT) Write(v LSCH7_HPOINTValue) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(LSCH7_HPOINTReset): fields f leaves alone are written as their reset values.
-func (r *LSCH7_HPOINT) WriteWith(f func(LSCH7_HPOINTValue) LSCH7_HPOINTValue) {
-	r.reg.Store(uint32(f(LSCH7_HPOINTReset)))
-}
-
-// Reset stores LSCH7_HPOINTReset in the register.
-func (r *LSCH7_HPOINT) Reset() { r.reg.Store(uint32(LSCH7_HPOINTReset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *LSCH7_HPOINT) Modify(f func(LSCH7_HPOINTValue) LSCH7_HPOINTValue) {
-	r.reg.Store(uint32(f(LSCH7_HPOINTValue(r.reg.Load()))))
-}
-
-// HPOINT_LSCH7 returns field HPOINT_LSCH7 (bits 19:0): The output value changes to high when lstimerx(x=[0 3]) selected by low speed channel7 has reached reg_hpoint_lsch7[19:0].
-func (v LSCH7_HPOINTValue) HPOINT_LSCH7() uint32 { return uint32(v) & 0xfffff }
-
-// WithHPOINT_LSCH7 returns v with field HPOINT_LSCH7 (bits 19:0) set to x, masked to the field width.
-func (v LSCH7_HPOINTValue) WithHPOINT_LSCH7(x uint32) LSCH7_HPOINTValue {
-	return v&^0xfffff | LSCH7_HPOINTValue(x&0xfffff)
-}
-
-// LSCH7_DUTY is register LSCH7_DUTY (32-bit, read-write, reset 0x0).
-type LSCH7_DUTY struct{ reg mmio.U32 }
-
-// LSCH7_DUTYValue is a value of register LSCH7_DUTY.
-type LSCH7_DUTYValue uint32
-
-// LSCH7_DUTYReset is the reset value of register LSCH7_DUTY.
-const LSCH7_DUTYReset LSCH7_DUTYValue = 0x0
-
-// Read loads the register.
-func (r *LSCH7_DUTY) Read() LSCH7_DUTYValue { return LSCH7_DUTYValue(r.reg.Load()) }
-
-// Write stores v in the register.
-func (r *LSCH7_DUTY) Write(v LSCH7_DUTYValue) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(LSCH7_DUTYReset): fields f leaves alone are written as their reset values.
-func (r *LSCH7_DUTY) WriteWith(f func(LSCH7_DUTYValue) LSCH7_DUTYValue) {
-	r.reg.Store(uint32(f(LSCH7_DUTYReset)))
-}
-
-// Reset stores LSCH7_DUTYReset in the register.
-func (r *LSCH7_DUTY) Reset() { r.reg.Store(uint32(LSCH7_DUTYReset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *LSCH7_DUTY) Modify(f func(LSCH7_DUTYValue) LSCH7_DUTYValue) {
-	r.reg.Store(uint32(f(LSCH7_DUTYValue(r.reg.Load()))))
-}
-
-// DUTY_LSCH7 returns field DUTY_LSCH7 (bits 24:0): This register represents the current duty of the output signal for low speed channel7.
-func (v LSCH7_DUTYValue) DUTY_LSCH7() uint32 { return uint32(v) & 0x1ffffff }
-
-// LSCH7_CONF1 is register LSCH7_CONF1 (32-bit, read-write, reset 0x40000000).
-type LSCH7_CONF1 struct{ reg mmio.U32 }
-
-// LSCH7_CONF1Value is a value of register LSCH7_CONF1.
-type LSCH7_CONF1Value uint32
-
-// LSCH7_CONF1Reset is the reset value of register LSCH7_CONF1.
-const LSCH7_CONF1Reset LSCH7_CONF1Value = 0x40000000
-
-// Read loads the register.
-func (r *LSCH7_CONF1) Read() LSCH7_CONF1Value { return LSCH7_CONF1Value(r.reg.Load()) }
-
-// Write stores v in the register.
-func (r *LSCH7_CONF1) Write(v LSCH7_CONF1Value) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(LSCH7_CONF1Reset): fields f leaves alone are written as their reset values.
-func (r *LSCH7_CONF1) WriteWith(f func(LSCH7_CONF1Value) LSCH7_CONF1Value) {
-	r.reg.Store(uint32(f(LSCH7_CONF1Reset)))
-}
-
-// Reset stores LSCH7_CONF1Reset in the register.
-func (r *LSCH7_CONF1) Reset() { r.reg.Store(uint32(LSCH7_CONF1Reset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *LSCH7_CONF1) Modify(f func(LSCH7_CONF1Value) LSCH7_CONF1Value) {
-	r.reg.Store(uint32(f(LSCH7_CONF1Value(r.reg.Load()))))
-}
-
-// DUTY_SCALE_LSCH7 returns field DUTY_SCALE_LSCH7 (bits 9:0): This register controls the increase or decrease step scale for low speed channel7.
-func (v LSCH7_CONF1Value) DUTY_SCALE_LSCH7() uint32 { return uint32(v) & 0x3ff }
-
-// WithDUTY_SCALE_LSCH7 returns v with field DUTY_SCALE_LSCH7 (bits 9:0) set to x, masked to the field width.
-func (v LSCH7_CONF1Value) WithDUTY_SCALE_LSCH7(x uint32) LSCH7_CONF1Value {
-	return v&^0x3ff | LSCH7_CONF1Value(x&0x3ff)
-}
-
-// DUTY_CYCLE_LSCH7 returns field DUTY_CYCLE_LSCH7 (bits 19:10): This register is used to increase or decrease the duty every reg_duty_cycle_lsch7 cycles for low speed channel7.
-func (v LSCH7_CONF1Value) DUTY_CYCLE_LSCH7() uint32 { return uint32(v>>10) & 0x3ff }
-
-// WithDUTY_CYCLE_LSCH7 returns v with field DUTY_CYCLE_LSCH7 (bits 19:10) set to x, masked to the field width.
-func (v LSCH7_CONF1Value) WithDUTY_CYCLE_LSCH7(x uint32) LSCH7_CONF1Value {
-	return v&^0xffc00 | LSCH7_CONF1Value(x&0x3ff)<<10
-}
-
-// DUTY_NUM_LSCH7 returns field DUTY_NUM_LSCH7 (bits 29:20): This register is used to control the num of increased or decreased times for low speed channel4.
-func (v LSCH7_CONF1Value) DUTY_NUM_LSCH7() uint32 { return uint32(v>>20) & 0x3ff }
-
-// WithDUTY_NUM_LSCH7 returns v with field DUTY_NUM_LSCH7 (bits 29:20) set to x, masked to the field width.
-func (v LSCH7_CONF1Value) WithDUTY_NUM_LSCH7(x uint32) LSCH7_CONF1Value {
-	return v&^0x3ff00000 | LSCH7_CONF1Value(x&0x3ff)<<20
-}
-
-// DUTY_INC_LSCH7 returns field DUTY_INC_LSCH7 (bit 30): This register is used to increase the duty of output signal or decrease the duty of output signal for low speed channel4.
-func (v LSCH7_CONF1Value) DUTY_INC_LSCH7() bool { return v&0x40000000 != 0 }
-
-// WithDUTY_INC_LSCH7 returns v with field DUTY_INC_LSCH7 (bit 30) set to b.
-func (v LSCH7_CONF1Value) WithDUTY_INC_LSCH7(b bool) LSCH7_CONF1Value {
-	return v&^0x40000000 | LSCH7_CONF1Value(b2u(b))<<30
-}
-
-// DUTY_START_LSCH7 returns field DUTY_START_LSCH7 (bit 31): When reg_duty_num_hsch4 reg_duty_cycle_hsch4 and reg_duty_scale_hsch4 has been configured. these register won't take effect until set reg_duty_start_hsch4. this bit is automatically cleared by hardware.
-func (v LSCH7_CONF1Value) DUTY_START_LSCH7() bool { return v&0x80000000 != 0 }
-
-// WithDUTY_START_LSCH7 returns v with field DUTY_START_LSCH7 (bit 31) set to b.
-func (v LSCH7_CONF1Value) WithDUTY_START_LSCH7(b bool) LSCH7_CONF1Value {
-	return v&^0x80000000 | LSCH7_CONF1Value(b2u(b))<<31
-}
-
-// LSCH7_DUTY_R is register LSCH7_DUTY_R (32-bit, read-write, reset 0x0).
-type LSCH7_DUTY_R struct{ reg mmio.U32 }
-
-// LSCH7_DUTY_RValue is a value of register LSCH7_DUTY_R.
-type LSCH7_DUTY_RValue uint32
-
-// LSCH7_DUTY_RReset is the reset value of register LSCH7_DUTY_R.
-const LSCH7_DUTY_RReset LSCH7_DUTY_RValue = 0x0
-
-// Read loads the register.
-func (r *LSCH7_DUTY_R) Read() LSCH7_DUTY_RValue { return LSCH7_DUTY_RValue(r.reg.Load()) }
-
-// Write stores v in the register.
-func (r *LSCH7_DUTY_R) Write(v LSCH7_DUTY_RValue) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(LSCH7_DUTY_RReset): fields f leaves alone are written as their reset values.
-func (r *LSCH7_DUTY_R) WriteWith(f func(LSCH7_DUTY_RValue) LSCH7_DUTY_RValue) {
-	r.reg.Store(uint32(f(LSCH7_DUTY_RReset)))
-}
-
-// Reset stores LSCH7_DUTY_RReset in the register.
-func (r *LSCH7_DUTY_R) Reset() { r.reg.Store(uint32(LSCH7_DUTY_RReset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *LSCH7_DUTY_R) Modify(f func(LSCH7_DUTY_RValue) LSCH7_DUTY_RValue) {
-	r.reg.Store(uint32(f(LSCH7_DUTY_RValue(r.reg.Load()))))
-}
-
-// HSTIMER0_CONF is register HSTIMER0_CONF (32-bit, read-write, reset 0x1000000).
-type HSTIMER0_CONF struct{ reg mmio.U32 }
-
-// HSTIMER0_CONFValue is a value of register HSTIMER0_CONF.
-type HSTIMER0_CONFValue uint32
-
-// HSTIMER0_CONFReset is the reset value of register HSTIMER0_CONF.
-const HSTIMER0_CONFReset HSTIMER0_CONFValue = 0x1000000
-
-// Read loads the register.
-func (r *HSTIMER0_CONF) Read() HSTIMER0_CONFValue { return HSTIMER0_CONFValue(r.reg.Load()) }
-
-// Write stores v in the register.
-func (r *HSTIMER0_CONF) Write(v HSTIMER0_CONFValue) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(HSTIMER0_CONFReset): fields f leaves alone are written as their reset values.
-func (r *HSTIMER0_CONF) WriteWith(f func(HSTIMER0_CONFValue) HSTIMER0_CONFValue) {
-	r.reg.Store(uint32(f(HSTIMER0_CONFReset)))
-}
-
-// Reset stores HSTIMER0_CONFReset in the register.
-func (r *HSTIMER0_CONF) Reset() { r.reg.Store(uint32(HSTIMER0_CONFReset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *HSTIMER0_CONF) Modify(f func(HSTIMER0_CONFValue) HSTIMER0_CONFValue) {
-	r.reg.Store(uint32(f(HSTIMER0_CONFValue(r.reg.Load()))))
-}
-
-// HSTIMER0_DUTY_RES returns field HSTIMER0_DUTY_RES (bits 4:0): This register controls the range of the counter in high speed timer0. the counter range is [0 2**reg_hstimer0_lim] the max bit width for counter is 20.
-func (v HSTIMER0_CONFValue) HSTIMER0_DUTY_RES() uint32 { return uint32(v) & 0x1f }
-
-// WithHSTIMER0_DUTY_RES returns v with field HSTIMER0_DUTY_RES (bits 4:0) set to x, masked to the field width.
-func (v HSTIMER0_CONFValue) WithHSTIMER0_DUTY_RES(x uint32) HSTIMER0_CONFValue {
-	return v&^0x1f | HSTIMER0_CONFValue(x&0x1f)
-}
-
-// DIV_NUM_HSTIMER0 returns field DIV_NUM_HSTIMER0 (bits 22:5): This register is used to configure parameter for divider in high speed timer0 the least significant eight bits represent the decimal part.
-func (v HSTIMER0_CONFValue) DIV_NUM_HSTIMER0() uint32 { return uint32(v>>5) & 0x3ffff }
-
-// WithDIV_NUM_HSTIMER0 returns v with field DIV_NUM_HSTIMER0 (bits 22:5) set to x, masked to the field width.
-func (v HSTIMER0_CONFValue) WithDIV_NUM_HSTIMER0(x uint32) HSTIMER0_CONFValue {
-	return v&^0x7fffe0 | HSTIMER0_CONFValue(x&0x3ffff)<<5
-}
-
-// HSTIMER0_PAUSE returns field HSTIMER0_PAUSE (bit 23): This bit is used to pause the counter in high speed timer0.
-func (v HSTIMER0_CONFValue) HSTIMER0_PAUSE() bool { return v&0x800000 != 0 }
-
-// WithHSTIMER0_PAUSE returns v with field HSTIMER0_PAUSE (bit 23) set to b.
-func (v HSTIMER0_CONFValue) WithHSTIMER0_PAUSE(b bool) HSTIMER0_CONFValue {
-	return v&^0x800000 | HSTIMER0_CONFValue(b2u(b))<<23
-}
-
-// HSTIMER0_RST returns field HSTIMER0_RST (bit 24): This bit is used to reset high speed timer0 the counter will be 0 after reset.
-func (v HSTIMER0_CONFValue) HSTIMER0_RST() bool { return v&0x1000000 != 0 }
-
-// WithHSTIMER0_RST returns v with field HSTIMER0_RST (bit 24) set to b.
-func (v HSTIMER0_CONFValue) WithHSTIMER0_RST(b bool) HSTIMER0_CONFValue {
-	return v&^0x1000000 | HSTIMER0_CONFValue(b2u(b))<<24
-}
-
-// TICK_SEL_HSTIMER0 returns field TICK_SEL_HSTIMER0 (bit 25): This bit is used to choose apb_clk or ref_tick for high speed timer0. 1'b1:apb_clk 0:ref_tick.
-func (v HSTIMER0_CONFValue) TICK_SEL_HSTIMER0() bool { return v&0x2000000 != 0 }
-
-// WithTICK_SEL_HSTIMER0 returns v with field TICK_SEL_HSTIMER0 (bit 25) set to b.
-func (v HSTIMER0_CONFValue) WithTICK_SEL_HSTIMER0(b bool) HSTIMER0_CONFValue {
-	return v&^0x2000000 | HSTIMER0_CONFValue(b2u(b))<<25
-}
-
-// HSTIMER0_LIM returns field HSTIMER0_LIM (bit 31).
-func (v HSTIMER0_CONFValue) HSTIMER0_LIM() bool { return v&0x80000000 != 0 }
-
-// WithHSTIMER0_LIM returns v with field HSTIMER0_LIM (bit 31) set to b.
-func (v HSTIMER0_CONFValue) WithHSTIMER0_LIM(b bool) HSTIMER0_CONFValue {
-	return v&^0x80000000 | HSTIMER0_CONFValue(b2u(b))<<31
-}
-
-// HSTIMER0_VALUE is register HSTIMER0_VALUE (32-bit, read-write, reset 0x0).
-type HSTIMER0_VALUE struct{ reg mmio.U32 }
-
-// HSTIMER0_VALUEValue is a value of register HSTIMER0_VALUE.
-type HSTIMER0_VALUEValue uint32
-
-// HSTIMER0_VALUEReset is the reset value of register HSTIMER0_VALUE.
-const HSTIMER0_VALUEReset HSTIMER0_VALUEValue = 0x0
-
-// Read loads the register.
-func (r *HSTIMER0_VALUE) Read() HSTIMER0_VALUEValue { return HSTIMER0_VALUEValue(r.reg.Load()) }
-
-// Write stores v in the register.
-func (r *HSTIMER0_VALUE) Write(v HSTIMER0_VALUEValue) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(HSTIMER0_VALUEReset): fields f leaves alone are written as their reset values.
-func (r *HSTIMER0_VALUE) WriteWith(f func(HSTIMER0_VALUEValue) HSTIMER0_VALUEValue) {
-	r.reg.Store(uint32(f(HSTIMER0_VALUEReset)))
-}
-
-// Reset stores HSTIMER0_VALUEReset in the register.
-func (r *HSTIMER0_VALUE) Reset() { r.reg.Store(uint32(HSTIMER0_VALUEReset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *HSTIMER0_VALUE) Modify(f func(HSTIMER0_VALUEValue) HSTIMER0_VALUEValue) {
-	r.reg.Store(uint32(f(HSTIMER0_VALUEValue(r.reg.Load()))))
-}
-
-// HSTIMER0_CNT returns field HSTIMER0_CNT (bits 19:0): software can read this register to get the current counter value in high speed timer0.
-func (v HSTIMER0_VALUEValue) HSTIMER0_CNT() uint32 { return uint32(v) & 0xfffff }
-
-// HSTIMER1_CONF is register HSTIMER1_CONF (32-bit, read-write, reset 0x1000000).
-type HSTIMER1_CONF struct{ reg mmio.U32 }
-
-// HSTIMER1_CONFValue is a value of register HSTIMER1_CONF.
-type HSTIMER1_CONFValue uint32
-
-// HSTIMER1_CONFReset is the reset value of register HSTIMER1_CONF.
-const HSTIMER1_CONFReset HSTIMER1_CONFValue = 0x1000000
-
-// Read loads the register.
-func (r *HSTIMER1_CONF) Read() HSTIMER1_CONFValue { return HSTIMER1_CONFValue(r.reg.Load()) }
-
-// Write stores v in the register.
-func (r *HSTIMER1_CONF) Write(v HSTIMER1_CONFValue) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(HSTIMER1_CONFReset): fields f leaves alone are written as their reset values.
-func (r *HSTIMER1_CONF) WriteWith(f func(HSTIMER1_CONFValue) HSTIMER1_CONFValue) {
-	r.reg.Store(uint32(f(HSTIMER1_CONFReset)))
-}
-
-// Reset stores HSTIMER1_CONFReset in the register.
-func (r *HSTIMER1_CONF) Reset() { r.reg.Store(uint32(HSTIMER1_CONFReset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *HSTIMER1_CONF) Modify(f func(HSTIMER1_CONFValue) HSTIMER1_CONFValue) {
-	r.reg.Store(uint32(f(HSTIMER1_CONFValue(r.reg.Load()))))
-}
-
-// HSTIMER1_DUTY_RES returns field HSTIMER1_DUTY_RES (bits 4:0): This register controls the range of the counter in high speed timer1. the counter range is [0 2**reg_hstimer1_lim] the max bit width for counter is 20.
-func (v HSTIMER1_CONFValue) HSTIMER1_DUTY_RES() uint32 { return uint32(v) & 0x1f }
-
-// WithHSTIMER1_DUTY_RES returns v with field HSTIMER1_DUTY_RES (bits 4:0) set to x, masked to the field width.
-func (v HSTIMER1_CONFValue) WithHSTIMER1_DUTY_RES(x uint32) HSTIMER1_CONFValue {
-	return v&^0x1f | HSTIMER1_CONFValue(x&0x1f)
-}
-
-// DIV_NUM_HSTIMER1 returns field DIV_NUM_HSTIMER1 (bits 22:5): This register is used to configure parameter for divider in high speed timer1 the least significant eight bits represent the decimal part.
-func (v HSTIMER1_CONFValue) DIV_NUM_HSTIMER1() uint32 { return uint32(v>>5) & 0x3ffff }
-
-// WithDIV_NUM_HSTIMER1 returns v with field DIV_NUM_HSTIMER1 (bits 22:5) set to x, masked to the field width.
-func (v HSTIMER1_CONFValue) WithDIV_NUM_HSTIMER1(x uint32) HSTIMER1_CONFValue {
-	return v&^0x7fffe0 | HSTIMER1_CONFValue(x&0x3ffff)<<5
-}
-
-// HSTIMER1_PAUSE returns field HSTIMER1_PAUSE (bit 23): This bit is used to pause the counter in high speed timer1.
-func (v HSTIMER1_CONFValue) HSTIMER1_PAUSE() bool { return v&0x800000 != 0 }
-
-// WithHSTIMER1_PAUSE returns v with field HSTIMER1_PAUSE (bit 23) set to b.
-func (v HSTIMER1_CONFValue) WithHSTIMER1_PAUSE(b bool) HSTIMER1_CONFValue {
-	return v&^0x800000 | HSTIMER1_CONFValue(b2u(b))<<23
-}
-
-// HSTIMER1_RST returns field HSTIMER1_RST (bit 24): This bit is used to reset high speed timer1 the counter will be 0 after reset.
-func (v HSTIMER1_CONFValue) HSTIMER1_RST() bool { return v&0x1000000 != 0 }
-
-// WithHSTIMER1_RST returns v with field HSTIMER1_RST (bit 24) set to b.
-func (v HSTIMER1_CONFValue) WithHSTIMER1_RST(b bool) HSTIMER1_CONFValue {
-	return v&^0x1000000 | HSTIMER1_CONFValue(b2u(b))<<24
-}
-
-// TICK_SEL_HSTIMER1 returns field TICK_SEL_HSTIMER1 (bit 25): This bit is used to choose apb_clk or ref_tick for high speed timer1. 1'b1:apb_clk 0:ref_tick.
-func (v HSTIMER1_CONFValue) TICK_SEL_HSTIMER1() bool { return v&0x2000000 != 0 }
-
-// WithTICK_SEL_HSTIMER1 returns v with field TICK_SEL_HSTIMER1 (bit 25) set to b.
-func (v HSTIMER1_CONFValue) WithTICK_SEL_HSTIMER1(b bool) HSTIMER1_CONFValue {
-	return v&^0x2000000 | HSTIMER1_CONFValue(b2u(b))<<25
-}
-
-// HSTIMER1_LIM returns field HSTIMER1_LIM (bit 31).
-func (v HSTIMER1_CONFValue) HSTIMER1_LIM() bool { return v&0x80000000 != 0 }
-
-// WithHSTIMER1_LIM returns v with field HSTIMER1_LIM (bit 31) set to b.
-func (v HSTIMER1_CONFValue) WithHSTIMER1_LIM(b bool) HSTIMER1_CONFValue {
-	return v&^0x80000000 | HSTIMER1_CONFValue(b2u(b))<<31
-}
-
-// HSTIMER1_VALUE is register HSTIMER1_VALUE (32-bit, read-write, reset 0x0).
-type HSTIMER1_VALUE struct{ reg mmio.U32 }
-
-// HSTIMER1_VALUEValue is a value of register HSTIMER1_VALUE.
-type HSTIMER1_VALUEValue uint32
-
-// HSTIMER1_VALUEReset is the reset value of register HSTIMER1_VALUE.
-const HSTIMER1_VALUEReset HSTIMER1_VALUEValue = 0x0
-
-// Read loads the register.
-func (r *HSTIMER1_VALUE) Read() HSTIMER1_VALUEValue { return HSTIMER1_VALUEValue(r.reg.Load()) }
-
-// Write stores v in the register.
-func (r *HSTIMER1_VALUE) Write(v HSTIMER1_VALUEValue) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(HSTIMER1_VALUEReset): fields f leaves alone are written as their reset values.
-func (r *HSTIMER1_VALUE) WriteWith(f func(HSTIMER1_VALUEValue) HSTIMER1_VALUEValue) {
-	r.reg.Store(uint32(f(HSTIMER1_VALUEReset)))
-}
-
-// Reset stores HSTIMER1_VALUEReset in the register.
-func (r *HSTIMER1_VALUE) Reset() { r.reg.Store(uint32(HSTIMER1_VALUEReset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *HSTIMER1_VALUE) Modify(f func(HSTIMER1_VALUEValue) HSTIMER1_VALUEValue) {
-	r.reg.Store(uint32(f(HSTIMER1_VALUEValue(r.reg.Load()))))
-}
-
-// HSTIMER1_CNT returns field HSTIMER1_CNT (bits 19:0): software can read this register to get the current counter value in high speed timer1.
-func (v HSTIMER1_VALUEValue) HSTIMER1_CNT() uint32 { return uint32(v) & 0xfffff }
-
-// HSTIMER2_CONF is register HSTIMER2_CONF (32-bit, read-write, reset 0x1000000).
-type HSTIMER2_CONF struct{ reg mmio.U32 }
-
-// HSTIMER2_CONFValue is a value of register HSTIMER2_CONF.
-type HSTIMER2_CONFValue uint32
-
-// HSTIMER2_CONFReset is the reset value of register HSTIMER2_CONF.
-const HSTIMER2_CONFReset HSTIMER2_CONFValue = 0x1000000
-
-// Read loads the register.
-func (r *HSTIMER2_CONF) Read() HSTIMER2_CONFValue { return HSTIMER2_CONFValue(r.reg.Load()) }
-
-// Write stores v in the register.
-func (r *HSTIMER2_CONF) Write(v HSTIMER2_CONFValue) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(HSTIMER2_CONFReset): fields f leaves alone are written as their reset values.
-func (r *HSTIMER2_CONF) WriteWith(f func(HSTIMER2_CONFValue) HSTIMER2_CONFValue) {
-	r.reg.Store(uint32(f(HSTIMER2_CONFReset)))
-}
-
-// Reset stores HSTIMER2_CONFReset in the register.
-func (r *HSTIMER2_CONF) Reset() { r.reg.Store(uint32(HSTIMER2_CONFReset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *HSTIMER2_CONF) Modify(f func(HSTIMER2_CONFValue) HSTIMER2_CONFValue) {
-	r.reg.Store(uint32(f(HSTIMER2_CONFValue(r.reg.Load()))))
-}
-
-// HSTIMER2_DUTY_RES returns field HSTIMER2_DUTY_RES (bits 4:0): This register controls the range of the counter in high speed timer2. the counter range is [0 2**reg_hstimer2_lim] the max bit width for counter is 20.
-func (v HSTIMER2_CONFValue) HSTIMER2_DUTY_RES() uint32 { return uint32(v) & 0x1f }
-
-// WithHSTIMER2_DUTY_RES returns v with field HSTIMER2_DUTY_RES (bits 4:0) set to x, masked to the field width.
-func (v HSTIMER2_CONFValue) WithHSTIMER2_DUTY_RES(x uint32) HSTIMER2_CONFValue {
-	return v&^0x1f | HSTIMER2_CONFValue(x&0x1f)
-}
-
-// DIV_NUM_HSTIMER2 returns field DIV_NUM_HSTIMER2 (bits 22:5): This register is used to configure parameter for divider in high speed timer2 the least significant eight bits represent the decimal part.
-func (v HSTIMER2_CONFValue) DIV_NUM_HSTIMER2() uint32 { return uint32(v>>5) & 0x3ffff }
-
-// WithDIV_NUM_HSTIMER2 returns v with field DIV_NUM_HSTIMER2 (bits 22:5) set to x, masked to the field width.
-func (v HSTIMER2_CONFValue) WithDIV_NUM_HSTIMER2(x uint32) HSTIMER2_CONFValue {
-	return v&^0x7fffe0 | HSTIMER2_CONFValue(x&0x3ffff)<<5
-}
-
-// HSTIMER2_PAUSE returns field HSTIMER2_PAUSE (bit 23): This bit is used to pause the counter in high speed timer2.
-func (v HSTIMER2_CONFValue) HSTIMER2_PAUSE() bool { return v&0x800000 != 0 }
-
-// WithHSTIMER2_PAUSE returns v with field HSTIMER2_PAUSE (bit 23) set to b.
-func (v HSTIMER2_CONFValue) WithHSTIMER2_PAUSE(b bool) HSTIMER2_CONFValue {
-	return v&^0x800000 | HSTIMER2_CONFValue(b2u(b))<<23
-}
-
-// HSTIMER2_RST returns field HSTIMER2_RST (bit 24): This bit is used to reset high speed timer2 the counter will be 0 after reset.
-func (v HSTIMER2_CONFValue) HSTIMER2_RST() bool { return v&0x1000000 != 0 }
-
-// WithHSTIMER2_RST returns v with field HSTIMER2_RST (bit 24) set to b.
-func (v HSTIMER2_CONFValue) WithHSTIMER2_RST(b bool) HSTIMER2_CONFValue {
-	return v&^0x1000000 | HSTIMER2_CONFValue(b2u(b))<<24
-}
-
-// TICK_SEL_HSTIMER2 returns field TICK_SEL_HSTIMER2 (bit 25): This bit is used to choose apb_clk or ref_tick for high speed timer2. 1'b1:apb_clk 0:ref_tick.
-func (v HSTIMER2_CONFValue) TICK_SEL_HSTIMER2() bool { return v&0x2000000 != 0 }
-
-// WithTICK_SEL_HSTIMER2 returns v with field TICK_SEL_HSTIMER2 (bit 25) set to b.
-func (v HSTIMER2_CONFValue) WithTICK_SEL_HSTIMER2(b bool) HSTIMER2_CONFValue {
-	return v&^0x2000000 | HSTIMER2_CONFValue(b2u(b))<<25
-}
-
-// HSTIMER2_LIM returns field HSTIMER2_LIM (bit 31).
-func (v HSTIMER2_CONFValue) HSTIMER2_LIM() bool { return v&0x80000000 != 0 }
-
-// WithHSTIMER2_LIM returns v with field HSTIMER2_LIM (bit 31) set to b.
-func (v HSTIMER2_CONFValue) WithHSTIMER2_LIM(b bool) HSTIMER2_CONFValue {
-	return v&^0x80000000 | HSTIMER2_CONFValue(b2u(b))<<31
-}
-
-// HSTIMER2_VALUE is register HSTIMER2_VALUE (32-bit, read-write, reset 0x0).
-type HSTIMER2_VALUE struct{ reg mmio.U32 }
-
-// HSTIMER2_VALUEValue is a value of register HSTIMER2_VALUE.
-type HSTIMER2_VALUEValue uint32
-
-// HSTIMER2_VALUEReset is the reset value of register HSTIMER2_VALUE.
-const HSTIMER2_VALUEReset HSTIMER2_VALUEValue = 0x0
-
-// Read loads the register.
-func (r *HSTIMER2_VALUE) Read() HSTIMER2_VALUEValue { return HSTIMER2_VALUEValue(r.reg.Load()) }
-
-// Write stores v in the register.
-func (r *HSTIMER2_VALUE) Write(v HSTIMER2_VALUEValue) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(HSTIMER2_VALUEReset): fields f leaves alone are written as their reset values.
-func (r *HSTIMER2_VALUE) WriteWith(f func(HSTIMER2_VALUEValue) HSTIMER2_VALUEValue) {
-	r.reg.Store(uint32(f(HSTIMER2_VALUEReset)))
-}
-
-// Reset stores HSTIMER2_VALUEReset in the register.
-func (r *HSTIMER2_VALUE) Reset() { r.reg.Store(uint32(HSTIMER2_VALUEReset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *HSTIMER2_VALUE) Modify(f func(HSTIMER2_VALUEValue) HSTIMER2_VALUEValue) {
-	r.reg.Store(uint32(f(HSTIMER2_VALUEValue(r.reg.Load()))))
-}
-
-// HSTIMER2_CNT returns field HSTIMER2_CNT (bits 19:0): software can read this register to get the current counter value in high speed timer2.
-func (v HSTIMER2_VALUEValue) HSTIMER2_CNT() uint32 { return uint32(v) & 0xfffff }
-
-// HSTIMER3_CONF is register HSTIMER3_CONF (32-bit, read-write, reset 0x1000000).
-type HSTIMER3_CONF struct{ reg mmio.U32 }
-
-// HSTIMER3_CONFValue is a value of register HSTIMER3_CONF.
-type HSTIMER3_CONFValue uint32
-
-// HSTIMER3_CONFReset is the reset value of register HSTIMER3_CONF.
-const HSTIMER3_CONFReset HSTIMER3_CONFValue = 0x1000000
-
-// Read loads the register.
-func (r *HSTIMER3_CONF) Read() HSTIMER3_CONFValue { return HSTIMER3_CONFValue(r.reg.Load()) }
-
-// Write stores v in the register.
-func (r *HSTIMER3_CONF) Write(v HSTIMER3_CONFValue) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(HSTIMER3_CONFReset): fields f leaves alone are written as their reset values.
-func (r *HSTIMER3_CONF) WriteWith(f func(HSTIMER3_CONFValue) HSTIMER3_CONFValue) {
-	r.reg.Store(uint32(f(HSTIMER3_CONFReset)))
-}
-
-// Reset stores HSTIMER3_CONFReset in the register.
-func (r *HSTIMER3_CONF) Reset() { r.reg.Store(uint32(HSTIMER3_CONFReset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *HSTIMER3_CONF) Modify(f func(HSTIMER3_CONFValue) HSTIMER3_CONFValue) {
-	r.reg.Store(uint32(f(HSTIMER3_CONFValue(r.reg.Load()))))
-}
-
-// HSTIMER3_DUTY_RES returns field HSTIMER3_DUTY_RES (bits 4:0): This register controls the range of the counter in high speed timer3. the counter range is [0 2**reg_hstimer3_lim] the max bit width for counter is 20.
-func (v HSTIMER3_CONFValue) HSTIMER3_DUTY_RES() uint32 { return uint32(v) & 0x1f }
-
-// WithHSTIMER3_DUTY_RES returns v with field HSTIMER3_DUTY_RES (bits 4:0) set to x, masked to the field width.
-func (v HSTIMER3_CONFValue) WithHSTIMER3_DUTY_RES(x uint32) HSTIMER3_CONFValue {
-	return v&^0x1f | HSTIMER3_CONFValue(x&0x1f)
-}
-
-// DIV_NUM_HSTIMER3 returns field DIV_NUM_HSTIMER3 (bits 22:5): This register is used to configure parameter for divider in high speed timer3 the least significant eight bits represent the decimal part.
-func (v HSTIMER3_CONFValue) DIV_NUM_HSTIMER3() uint32 { return uint32(v>>5) & 0x3ffff }
-
-// WithDIV_NUM_HSTIMER3 returns v with field DIV_NUM_HSTIMER3 (bits 22:5) set to x, masked to the field width.
-func (v HSTIMER3_CONFValue) WithDIV_NUM_HSTIMER3(x uint32) HSTIMER3_CONFValue {
-	return v&^0x7fffe0 | HSTIMER3_CONFValue(x&0x3ffff)<<5
-}
-
-// HSTIMER3_PAUSE returns field HSTIMER3_PAUSE (bit 23): This bit is used to pause the counter in high speed timer3.
-func (v HSTIMER3_CONFValue) HSTIMER3_PAUSE() bool { return v&0x800000 != 0 }
-
-// WithHSTIMER3_PAUSE returns v with field HSTIMER3_PAUSE (bit 23) set to b.
-func (v HSTIMER3_CONFValue) WithHSTIMER3_PAUSE(b bool) HSTIMER3_CONFValue {
-	return v&^0x800000 | HSTIMER3_CONFValue(b2u(b))<<23
-}
-
-// HSTIMER3_RST returns field HSTIMER3_RST (bit 24): This bit is used to reset high speed timer3 the counter will be 0 after reset.
-func (v HSTIMER3_CONFValue) HSTIMER3_RST() bool { return v&0x1000000 != 0 }
-
-// WithHSTIMER3_RST returns v with field HSTIMER3_RST (bit 24) set to b.
-func (v HSTIMER3_CONFValue) WithHSTIMER3_RST(b bool) HSTIMER3_CONFValue {
-	return v&^0x1000000 | HSTIMER3_CONFValue(b2u(b))<<24
-}
-
-// TICK_SEL_HSTIMER3 returns field TICK_SEL_HSTIMER3 (bit 25): This bit is used to choose apb_clk or ref_tick for high speed timer3. 1'b1:apb_clk 0:ref_tick.
-func (v HSTIMER3_CONFValue) TICK_SEL_HSTIMER3() bool { return v&0x2000000 != 0 }
-
-// WithTICK_SEL_HSTIMER3 returns v with field TICK_SEL_HSTIMER3 (bit 25) set to b.
-func (v HSTIMER3_CONFValue) WithTICK_SEL_HSTIMER3(b bool) HSTIMER3_CONFValue {
-	return v&^0x2000000 | HSTIMER3_CONFValue(b2u(b))<<25
-}
-
-// HSTIMER3_LIM returns field HSTIMER3_LIM (bit 31).
-func (v HSTIMER3_CONFValue) HSTIMER3_LIM() bool { return v&0x80000000 != 0 }
-
-// WithHSTIMER3_LIM returns v with field HSTIMER3_LIM (bit 31) set to b.
-func (v HSTIMER3_CONFValue) WithHSTIMER3_LIM(b bool) HSTIMER3_CONFValue {
-	return v&^0x80000000 | HSTIMER3_CONFValue(b2u(b))<<31
-}
-
-// HSTIMER3_VALUE is register HSTIMER3_VALUE (32-bit, read-write, reset 0x0).
-type HSTIMER3_VALUE struct{ reg mmio.U32 }
-
-// HSTIMER3_VALUEValue is a value of register HSTIMER3_VALUE.
-type HSTIMER3_VALUEValue uint32
-
-// HSTIMER3_VALUEReset is the reset value of register HSTIMER3_VALUE.
-const HSTIMER3_VALUEReset HSTIMER3_VALUEValue = 0x0
-
-// Read loads the register.
-func (r *HSTIMER3_VALUE) Read() HSTIMER3_VALUEValue { return HSTIMER3_VALUEValue(r.reg.Load()) }
-
-// Write stores v in the register.
-func (r *HSTIMER3_VALUE) Write(v HSTIMER3_VALUEValue) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(HSTIMER3_VALUEReset): fields f leaves alone are written as their reset values.
-func (r *HSTIMER3_VALUE) WriteWith(f func(HSTIMER3_VALUEValue) HSTIMER3_VALUEValue) {
-	r.reg.Store(uint32(f(HSTIMER3_VALUEReset)))
-}
-
-// Reset stores HSTIMER3_VALUEReset in the register.
-func (r *HSTIMER3_VALUE) Reset() { r.reg.Store(uint32(HSTIMER3_VALUEReset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *HSTIMER3_VALUE) Modify(f func(HSTIMER3_VALUEValue) HSTIMER3_VALUEValue) {
-	r.reg.Store(uint32(f(HSTIMER3_VALUEValue(r.reg.Load()))))
-}
-
-// HSTIMER3_CNT returns field HSTIMER3_CNT (bits 19:0): software can read this register to get the current counter value in high speed timer3.
-func (v HSTIMER3_VALUEValue) HSTIMER3_CNT() uint32 { return uint32(v) & 0xfffff }
-
-// LSTIMER0_CONF is register LSTIMER0_CONF (32-bit, read-write, reset 0x1000000).
-type LSTIMER0_CONF struct{ reg mmio.U32 }
-
-// LSTIMER0_CONFValue is a value of register LSTIMER0_CONF.
-type LSTIMER0_CONFValue uint32
-
-// LSTIMER0_CONFReset is the reset value of register LSTIMER0_CONF.
-const LSTIMER0_CONFReset LSTIMER0_CONFValue = 0x1000000
-
-// Read loads the register.
-func (r *LSTIMER0_CONF) Read() LSTIMER0_CONFValue { return LSTIMER0_CONFValue(r.reg.Load()) }
-
-// Write stores v in the register.
-func (r *LSTIMER0_CONF) Write(v LSTIMER0_CONFValue) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(LSTIMER0_CONFReset): fields f leaves alone are written as their reset values.
-func (r *LSTIMER0_CONF) WriteWith(f func(LSTIMER0_CONFValue) LSTIMER0_CONFValue) {
-	r.reg.Store(uint32(f(LSTIMER0_CONFReset)))
-}
-
-// Reset stores LSTIMER0_CONFReset in the register.
-func (r *LSTIMER0_CONF) Reset() { r.reg.Store(uint32(LSTIMER0_CONFReset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *LSTIMER0_CONF) Modify(f func(LSTIMER0_CONFValue) LSTIMER0_CONFValue) {
-	r.reg.Store(uint32(f(LSTIMER0_CONFValue(r.reg.Load()))))
-}
-
-// LSTIMER0_DUTY_RES returns field LSTIMER0_DUTY_RES (bits 4:0): This register controls the range of the counter in low speed timer0. the counter range is [0 2**reg_lstimer0_lim] the max bit width for counter is 20.
-func (v LSTIMER0_CONFValue) LSTIMER0_DUTY_RES() uint32 { return uint32(v) & 0x1f }
-
-// WithLSTIMER0_DUTY_RES returns v with field LSTIMER0_DUTY_RES (bits 4:0) set to x, masked to the field width.
-func (v LSTIMER0_CONFValue) WithLSTIMER0_DUTY_RES(x uint32) LSTIMER0_CONFValue {
-	return v&^0x1f | LSTIMER0_CONFValue(x&0x1f)
-}
-
-// DIV_NUM_LSTIMER0 returns field DIV_NUM_LSTIMER0 (bits 22:5): This register is used to configure parameter for divider in low speed timer0 the least significant eight bits represent the decimal part.
-func (v LSTIMER0_CONFValue) DIV_NUM_LSTIMER0() uint32 { return uint32(v>>5) & 0x3ffff }
-
-// WithDIV_NUM_LSTIMER0 returns v with field DIV_NUM_LSTIMER0 (bits 22:5) set to x, masked to the field width.
-func (v LSTIMER0_CONFValue) WithDIV_NUM_LSTIMER0(x uint32) LSTIMER0_CONFValue {
-	return v&^0x7fffe0 | LSTIMER0_CONFValue(x&0x3ffff)<<5
-}
-
-// LSTIMER0_PAUSE returns field LSTIMER0_PAUSE (bit 23): This bit is used to pause the counter in low speed timer0.
-func (v LSTIMER0_CONFValue) LSTIMER0_PAUSE() bool { return v&0x800000 != 0 }
-
-// WithLSTIMER0_PAUSE returns v with field LSTIMER0_PAUSE (bit 23) set to b.
-func (v LSTIMER0_CONFValue) WithLSTIMER0_PAUSE(b bool) LSTIMER0_CONFValue {
-	return v&^0x800000 | LSTIMER0_CONFValue(b2u(b))<<23
-}
-
-// LSTIMER0_RST returns field LSTIMER0_RST (bit 24): This bit is used to reset low speed timer0 the counter will be 0 after reset.
-func (v LSTIMER0_CONFValue) LSTIMER0_RST() bool { return v&0x1000000 != 0 }
-
-// WithLSTIMER0_RST returns v with field LSTIMER0_RST (bit 24) set to b.
-func (v LSTIMER0_CONFValue) WithLSTIMER0_RST(b bool) LSTIMER0_CONFValue {
-	return v&^0x1000000 | LSTIMER0_CONFValue(b2u(b))<<24
-}
-
-// TICK_SEL_LSTIMER0 returns field TICK_SEL_LSTIMER0 (bit 25): This bit is used to choose slow_clk or ref_tick for low speed timer0. 1'b1:slow_clk 0:ref_tick.
-func (v LSTIMER0_CONFValue) TICK_SEL_LSTIMER0() bool { return v&0x2000000 != 0 }
-
-// WithTICK_SEL_LSTIMER0 returns v with field TICK_SEL_LSTIMER0 (bit 25) set to b.
-func (v LSTIMER0_CONFValue) WithTICK_SEL_LSTIMER0(b bool) LSTIMER0_CONFValue {
-	return v&^0x2000000 | LSTIMER0_CONFValue(b2u(b))<<25
-}
-
-// LSTIMER0_PARA_UP returns field LSTIMER0_PARA_UP (bit 26): Set this bit to update reg_div_num_lstime0 and reg_lstimer0_lim.
-func (v LSTIMER0_CONFValue) LSTIMER0_PARA_UP() bool { return v&0x4000000 != 0 }
-
-// WithLSTIMER0_PARA_UP returns v with field LSTIMER0_PARA_UP (bit 26) set to b.
-func (v LSTIMER0_CONFValue) WithLSTIMER0_PARA_UP(b bool) LSTIMER0_CONFValue {
-	return v&^0x4000000 | LSTIMER0_CONFValue(b2u(b))<<26
-}
-
-// LSTIMER0_LIM returns field LSTIMER0_LIM (bit 31).
-func (v LSTIMER0_CONFValue) LSTIMER0_LIM() bool { return v&0x80000000 != 0 }
-
-// WithLSTIMER0_LIM returns v with field LSTIMER0_LIM (bit 31) set to b.
-func (v LSTIMER0_CONFValue) WithLSTIMER0_LIM(b bool) LSTIMER0_CONFValue {
-	return v&^0x80000000 | LSTIMER0_CONFValue(b2u(b))<<31
-}
-
-// LSTIMER0_VALUE is register LSTIMER0_VALUE (32-bit, read-write, reset 0x0).
-type LSTIMER0_VALUE struct{ reg mmio.U32 }
-
-// LSTIMER0_VALUEValue is a value of register LSTIMER0_VALUE.
-type LSTIMER0_VALUEValue uint32
-
-// LSTIMER0_VALUEReset is the reset value of register LSTIMER0_VALUE.
-const LSTIMER0_VALUEReset LSTIMER0_VALUEValue = 0x0
-
-// Read loads the register.
-func (r *LSTIMER0_VALUE) Read() LSTIMER0_VALUEValue { return LSTIMER0_VALUEValue(r.reg.Load()) }
-
-// Write stores v in the register.
-func (r *LSTIMER0_VALUE) Write(v LSTIMER0_VALUEValue) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(LSTIMER0_VALUEReset): fields f leaves alone are written as their reset values.
-func (r *LSTIMER0_VALUE) WriteWith(f func(LSTIMER0_VALUEValue) LSTIMER0_VALUEValue) {
-	r.reg.Store(uint32(f(LSTIMER0_VALUEReset)))
-}
-
-// Reset stores LSTIMER0_VALUEReset in the register.
-func (r *LSTIMER0_VALUE) Reset() { r.reg.Store(uint32(LSTIMER0_VALUEReset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *LSTIMER0_VALUE) Modify(f func(LSTIMER0_VALUEValue) LSTIMER0_VALUEValue) {
-	r.reg.Store(uint32(f(LSTIMER0_VALUEValue(r.reg.Load()))))
-}
-
-// LSTIMER0_CNT returns field LSTIMER0_CNT (bits 19:0): software can read this register to get the current counter value in low speed timer0.
-func (v LSTIMER0_VALUEValue) LSTIMER0_CNT() uint32 { return uint32(v) & 0xfffff }
-
-// LSTIMER1_CONF is register LSTIMER1_CONF (32-bit, read-write, reset 0x1000000).
-type LSTIMER1_CONF struct{ reg mmio.U32 }
-
-// LSTIMER1_CONFValue is a value of register LSTIMER1_CONF.
-type LSTIMER1_CONFValue uint32
-
-// LSTIMER1_CONFReset is the reset value of register LSTIMER1_CONF.
-const LSTIMER1_CONFReset LSTIMER1_CONFValue = 0x1000000
-
-// Read loads the register.
-func (r *LSTIMER1_CONF) Read() LSTIMER1_CONFValue { return LSTIMER1_CONFValue(r.reg.Load()) }
-
-// Write stores v in the register.
-func (r *LSTIMER1_CONF) Write(v LSTIMER1_CONFValue) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(LSTIMER1_CONFReset): fields f leaves alone are written as their reset values.
-func (r *LSTIMER1_CONF) WriteWith(f func(LSTIMER1_CONFValue) LSTIMER1_CONFValue) {
-	r.reg.Store(uint32(f(LSTIMER1_CONFReset)))
-}
-
-// Reset stores LSTIMER1_CONFReset in the register.
-func (r *LSTIMER1_CONF) Reset() { r.reg.Store(uint32(LSTIMER1_CONFReset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *LSTIMER1_CONF) Modify(f func(LSTIMER1_CONFValue) LSTIMER1_CONFValue) {
-	r.reg.Store(uint32(f(LSTIMER1_CONFValue(r.reg.Load()))))
-}
-
-// LSTIMER1_DUTY_RES returns field LSTIMER1_DUTY_RES (bits 4:0): This register controls the range of the counter in low speed timer1. the counter range is [0 2**reg_lstimer1_lim] the max bit width for counter is 20.
-func (v LSTIMER1_CONFValue) LSTIMER1_DUTY_RES() uint32 { return uint32(v) & 0x1f }
-
-// WithLSTIMER1_DUTY_RES returns v with field LSTIMER1_DUTY_RES (bits 4:0) set to x, masked to the field width.
-func (v LSTIMER1_CONFValue) WithLSTIMER1_DUTY_RES(x uint32) LSTIMER1_CONFValue {
-	return v&^0x1f | LSTIMER1_CONFValue(x&0x1f)
-}
-
-// DIV_NUM_LSTIMER1 returns field DIV_NUM_LSTIMER1 (bits 22:5): This register is used to configure parameter for divider in low speed timer1 the least significant eight bits represent the decimal part.
-func (v LSTIMER1_CONFValue) DIV_NUM_LSTIMER1() uint32 { return uint32(v>>5) & 0x3ffff }
-
-// WithDIV_NUM_LSTIMER1 returns v with field DIV_NUM_LSTIMER1 (bits 22:5) set to x, masked to the field width.
-func (v LSTIMER1_CONFValue) WithDIV_NUM_LSTIMER1(x uint32) LSTIMER1_CONFValue {
-	return v&^0x7fffe0 | LSTIMER1_CONFValue(x&0x3ffff)<<5
-}
-
-// LSTIMER1_PAUSE returns field LSTIMER1_PAUSE (bit 23): This bit is used to pause the counter in low speed timer1.
-func (v LSTIMER1_CONFValue) LSTIMER1_PAUSE() bool { return v&0x800000 != 0 }
-
-// WithLSTIMER1_PAUSE returns v with field LSTIMER1_PAUSE (bit 23) set to b.
-func (v LSTIMER1_CONFValue) WithLSTIMER1_PAUSE(b bool) LSTIMER1_CONFValue {
-	return v&^0x800000 | LSTIMER1_CONFValue(b2u(b))<<23
-}
-
-// LSTIMER1_RST returns field LSTIMER1_RST (bit 24): This bit is used to reset low speed timer1 the counter will be 0 after reset.
-func (v LSTIMER1_CONFValue) LSTIMER1_RST() bool { return v&0x1000000 != 0 }
-
-// WithLSTIMER1_RST returns v with field LSTIMER1_RST (bit 24) set to b.
-func (v LSTIMER1_CONFValue) WithLSTIMER1_RST(b bool) LSTIMER1_CONFValue {
-	return v&^0x1000000 | LSTIMER1_CONFValue(b2u(b))<<24
-}
-
-// TICK_SEL_LSTIMER1 returns field TICK_SEL_LSTIMER1 (bit 25): This bit is used to choose slow_clk or ref_tick for low speed timer1. 1'b1:slow_clk 0:ref_tick.
-func (v LSTIMER1_CONFValue) TICK_SEL_LSTIMER1() bool { return v&0x2000000 != 0 }
-
-// WithTICK_SEL_LSTIMER1 returns v with field TICK_SEL_LSTIMER1 (bit 25) set to b.
-func (v LSTIMER1_CONFValue) WithTICK_SEL_LSTIMER1(b bool) LSTIMER1_CONFValue {
-	return v&^0x2000000 | LSTIMER1_CONFValue(b2u(b))<<25
-}
-
-// LSTIMER1_PARA_UP returns field LSTIMER1_PARA_UP (bit 26): Set this bit to update reg_div_num_lstime1 and reg_lstimer1_lim.
-func (v LSTIMER1_CONFValue) LSTIMER1_PARA_UP() bool { return v&0x4000000 != 0 }
-
-// WithLSTIMER1_PARA_UP returns v with field LSTIMER1_PARA_UP (bit 26) set to b.
-func (v LSTIMER1_CONFValue) WithLSTIMER1_PARA_UP(b bool) LSTIMER1_CONFValue {
-	return v&^0x4000000 | LSTIMER1_CONFValue(b2u(b))<<26
-}
-
-// LSTIMER1_LIM returns field LSTIMER1_LIM (bit 31).
-func (v LSTIMER1_CONFValue) LSTIMER1_LIM() bool { return v&0x80000000 != 0 }
-
-// WithLSTIMER1_LIM returns v with field LSTIMER1_LIM (bit 31) set to b.
-func (v LSTIMER1_CONFValue) WithLSTIMER1_LIM(b bool) LSTIMER1_CONFValue {
-	return v&^0x80000000 | LSTIMER1_CONFValue(b2u(b))<<31
-}
-
-// LSTIMER1_VALUE is register LSTIMER1_VALUE (32-bit, read-write, reset 0x0).
-type LSTIMER1_VALUE struct{ reg mmio.U32 }
-
-// LSTIMER1_VALUEValue is a value of register LSTIMER1_VALUE.
-type LSTIMER1_VALUEValue uint32
-
-// LSTIMER1_VALUEReset is the reset value of register LSTIMER1_VALUE.
-const LSTIMER1_VALUEReset LSTIMER1_VALUEValue = 0x0
-
-// Read loads the register.
-func (r *LSTIMER1_VALUE) Read() LSTIMER1_VALUEValue { return LSTIMER1_VALUEValue(r.reg.Load()) }
-
-// Write stores v in the register.
-func (r *LSTIMER1_VALUE) Write(v LSTIMER1_VALUEValue) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(LSTIMER1_VALUEReset): fields f leaves alone are written as their reset values.
-func (r *LSTIMER1_VALUE) WriteWith(f func(LSTIMER1_VALUEValue) LSTIMER1_VALUEValue) {
-	r.reg.Store(uint32(f(LSTIMER1_VALUEReset)))
-}
-
-// Reset stores LSTIMER1_VALUEReset in the register.
-func (r *LSTIMER1_VALUE) Reset() { r.reg.Store(uint32(LSTIMER1_VALUEReset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *LSTIMER1_VALUE) Modify(f func(LSTIMER1_VALUEValue) LSTIMER1_VALUEValue) {
-	r.reg.Store(uint32(f(LSTIMER1_VALUEValue(r.reg.Load()))))
-}
-
-// LSTIMER1_CNT returns field LSTIMER1_CNT (bits 19:0): software can read this register to get the current counter value in low speed timer1.
-func (v LSTIMER1_VALUEValue) LSTIMER1_CNT() uint32 { return uint32(v) & 0xfffff }
-
-// LSTIMER2_CONF is register LSTIMER2_CONF (32-bit, read-write, reset 0x1000000).
-type LSTIMER2_CONF struct{ reg mmio.U32 }
-
-// LSTIMER2_CONFValue is a value of register LSTIMER2_CONF.
-type LSTIMER2_CONFValue uint32
-
-// LSTIMER2_CONFReset is the reset value of register LSTIMER2_CONF.
-const LSTIMER2_CONFReset LSTIMER2_CONFValue = 0x1000000
-
-// Read loads the register.
-func (r *LSTIMER2_CONF) Read() LSTIMER2_CONFValue { return LSTIMER2_CONFValue(r.reg.Load()) }
-
-// Write stores v in the register.
-func (r *LSTIMER2_CONF) Write(v LSTIMER2_CONFValue) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(LSTIMER2_CONFReset): fields f leaves alone are written as their reset values.
-func (r *LSTIMER2_CONF) WriteWith(f func(LSTIMER2_CONFValue) LSTIMER2_CONFValue) {
-	r.reg.Store(uint32(f(LSTIMER2_CONFReset)))
-}
-
-// Reset stores LSTIMER2_CONFReset in the register.
-func (r *LSTIMER2_CONF) Reset() { r.reg.Store(uint32(LSTIMER2_CONFReset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *LSTIMER2_CONF) Modify(f func(LSTIMER2_CONFValue) LSTIMER2_CONFValue) {
-	r.reg.Store(uint32(f(LSTIMER2_CONFValue(r.reg.Load()))))
-}
-
-// LSTIMER2_DUTY_RES returns field LSTIMER2_DUTY_RES (bits 4:0): This register controls the range of the counter in low speed timer2. the counter range is [0 2**reg_lstimer2_lim] the max bit width for counter is 20.
-func (v LSTIMER2_CONFValue) LSTIMER2_DUTY_RES() uint32 { return uint32(v) & 0x1f }
-
-// WithLSTIMER2_DUTY_RES returns v with field LSTIMER2_DUTY_RES (bits 4:0) set to x, masked to the field width.
-func (v LSTIMER2_CONFValue) WithLSTIMER2_DUTY_RES(x uint32) LSTIMER2_CONFValue {
-	return v&^0x1f | LSTIMER2_CONFValue(x&0x1f)
-}
-
-// DIV_NUM_LSTIMER2 returns field DIV_NUM_LSTIMER2 (bits 22:5): This register is used to configure parameter for divider in low speed timer2 the least significant eight bits represent the decimal part.
-func (v LSTIMER2_CONFValue) DIV_NUM_LSTIMER2() uint32 { return uint32(v>>5) & 0x3ffff }
-
-// WithDIV_NUM_LSTIMER2 returns v with field DIV_NUM_LSTIMER2 (bits 22:5) set to x, masked to the field width.
-func (v LSTIMER2_CONFValue) WithDIV_NUM_LSTIMER2(x uint32) LSTIMER2_CONFValue {
-	return v&^0x7fffe0 | LSTIMER2_CONFValue(x&0x3ffff)<<5
-}
-
-// LSTIMER2_PAUSE returns field LSTIMER2_PAUSE (bit 23): This bit is used to pause the counter in low speed timer2.
-func (v LSTIMER2_CONFValue) LSTIMER2_PAUSE() bool { return v&0x800000 != 0 }
-
-// WithLSTIMER2_PAUSE returns v with field LSTIMER2_PAUSE (bit 23) set to b.
-func (v LSTIMER2_CONFValue) WithLSTIMER2_PAUSE(b bool) LSTIMER2_CONFValue {
-	return v&^0x800000 | LSTIMER2_CONFValue(b2u(b))<<23
-}
-
-// LSTIMER2_RST returns field LSTIMER2_RST (bit 24): This bit is used to reset low speed timer2 the counter will be 0 after reset.
-func (v LSTIMER2_CONFValue) LSTIMER2_RST() bool { return v&0x1000000 != 0 }
-
-// WithLSTIMER2_RST returns v with field LSTIMER2_RST (bit 24) set to b.
-func (v LSTIMER2_CONFValue) WithLSTIMER2_RST(b bool) LSTIMER2_CONFValue {
-	return v&^0x1000000 | LSTIMER2_CONFValue(b2u(b))<<24
-}
-
-// TICK_SEL_LSTIMER2 returns field TICK_SEL_LSTIMER2 (bit 25): This bit is used to choose slow_clk or ref_tick for low speed timer2. 1'b1:slow_clk 0:ref_tick.
-func (v LSTIMER2_CONFValue) TICK_SEL_LSTIMER2() bool { return v&0x2000000 != 0 }
-
-// WithTICK_SEL_LSTIMER2 returns v with field TICK_SEL_LSTIMER2 (bit 25) set to b.
-func (v LSTIMER2_CONFValue) WithTICK_SEL_LSTIMER2(b bool) LSTIMER2_CONFValue {
-	return v&^0x2000000 | LSTIMER2_CONFValue(b2u(b))<<25
-}
-
-// LSTIMER2_PARA_UP returns field LSTIMER2_PARA_UP (bit 26): Set this bit to update reg_div_num_lstime2 and reg_lstimer2_lim.
-func (v LSTIMER2_CONFValue) LSTIMER2_PARA_UP() bool { return v&0x4000000 != 0 }
-
-// WithLSTIMER2_PARA_UP returns v with field LSTIMER2_PARA_UP (bit 26) set to b.
-func (v LSTIMER2_CONFValue) WithLSTIMER2_PARA_UP(b bool) LSTIMER2_CONFValue {
-	return v&^0x4000000 | LSTIMER2_CONFValue(b2u(b))<<26
-}
-
-// LSTIMER2_LIM returns field LSTIMER2_LIM (bit 31).
-func (v LSTIMER2_CONFValue) LSTIMER2_LIM() bool { return v&0x80000000 != 0 }
-
-// WithLSTIMER2_LIM returns v with field LSTIMER2_LIM (bit 31) set to b.
-func (v LSTIMER2_CONFValue) WithLSTIMER2_LIM(b bool) LSTIMER2_CONFValue {
-	return v&^0x80000000 | LSTIMER2_CONFValue(b2u(b))<<31
-}
-
-// LSTIMER2_VALUE is register LSTIMER2_VALUE (32-bit, read-write, reset 0x0).
-type LSTIMER2_VALUE struct{ reg mmio.U32 }
-
-// LSTIMER2_VALUEValue is a value of register LSTIMER2_VALUE.
-type LSTIMER2_VALUEValue uint32
-
-// LSTIMER2_VALUEReset is the reset value of register LSTIMER2_VALUE.
-const LSTIMER2_VALUEReset LSTIMER2_VALUEValue = 0x0
-
-// Read loads the register.
-func (r *LSTIMER2_VALUE) Read() LSTIMER2_VALUEValue { return LSTIMER2_VALUEValue(r.reg.Load()) }
-
-// Write stores v in the register.
-func (r *LSTIMER2_VALUE) Write(v LSTIMER2_VALUEValue) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(LSTIMER2_VALUEReset): fields f leaves alone are written as their reset values.
-func (r *LSTIMER2_VALUE) WriteWith(f func(LSTIMER2_VALUEValue) LSTIMER2_VALUEValue) {
-	r.reg.Store(uint32(f(LSTIMER2_VALUEReset)))
-}
-
-// Reset stores LSTIMER2_VALUEReset in the register.
-func (r *LSTIMER2_VALUE) Reset() { r.reg.Store(uint32(LSTIMER2_VALUEReset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *LSTIMER2_VALUE) Modify(f func(LSTIMER2_VALUEValue) LSTIMER2_VALUEValue) {
-	r.reg.Store(uint32(f(LSTIMER2_VALUEValue(r.reg.Load()))))
-}
-
-// LSTIMER2_CNT returns field LSTIMER2_CNT (bits 19:0): software can read this register to get the current counter value in low speed timer2.
-func (v LSTIMER2_VALUEValue) LSTIMER2_CNT() uint32 { return uint32(v) & 0xfffff }
-
-// LSTIMER3_CONF is register LSTIMER3_CONF (32-bit, read-write, reset 0x1000000).
-type LSTIMER3_CONF struct{ reg mmio.U32 }
-
-// LSTIMER3_CONFValue is a value of register LSTIMER3_CONF.
-type LSTIMER3_CONFValue uint32
-
-// LSTIMER3_CONFReset is the reset value of register LSTIMER3_CONF.
-const LSTIMER3_CONFReset LSTIMER3_CONFValue = 0x1000000
-
-// Read loads the register.
-func (r *LSTIMER3_CONF) Read() LSTIMER3_CONFValue { return LSTIMER3_CONFValue(r.reg.Load()) }
-
-// Write stores v in the register.
-func (r *LSTIMER3_CONF) Write(v LSTIMER3_CONFValue) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(LSTIMER3_CONFReset): fields f leaves alone are written as their reset values.
-func (r *LSTIMER3_CONF) WriteWith(f func(LSTIMER3_CONFValue) LSTIMER3_CONFValue) {
-	r.reg.Store(uint32(f(LSTIMER3_CONFReset)))
-}
-
-// Reset stores LSTIMER3_CONFReset in the register.
-func (r *LSTIMER3_CONF) Reset() { r.reg.Store(uint32(LSTIMER3_CONFReset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *LSTIMER3_CONF) Modify(f func(LSTIMER3_CONFValue) LSTIMER3_CONFValue) {
-	r.reg.Store(uint32(f(LSTIMER3_CONFValue(r.reg.Load()))))
-}
-
-// LSTIMER3_DUTY_RES returns field LSTIMER3_DUTY_RES (bits 4:0): This register controls the range of the counter in low speed timer3. the counter range is [0 2**reg_lstimer3_lim] the max bit width for counter is 20.
-func (v LSTIMER3_CONFValue) LSTIMER3_DUTY_RES() uint32 { return uint32(v) & 0x1f }
-
-// WithLSTIMER3_DUTY_RES returns v with field LSTIMER3_DUTY_RES (bits 4:0) set to x, masked to the field width.
-func (v LSTIMER3_CONFValue) WithLSTIMER3_DUTY_RES(x uint32) LSTIMER3_CONFValue {
-	return v&^0x1f | LSTIMER3_CONFValue(x&0x1f)
-}
-
-// DIV_NUM_LSTIMER3 returns field DIV_NUM_LSTIMER3 (bits 22:5): This register is used to configure parameter for divider in low speed timer3 the least significant eight bits represent the decimal part.
-func (v LSTIMER3_CONFValue) DIV_NUM_LSTIMER3() uint32 { return uint32(v>>5) & 0x3ffff }
-
-// WithDIV_NUM_LSTIMER3 returns v with field DIV_NUM_LSTIMER3 (bits 22:5) set to x, masked to the field width.
-func (v LSTIMER3_CONFValue) WithDIV_NUM_LSTIMER3(x uint32) LSTIMER3_CONFValue {
-	return v&^0x7fffe0 | LSTIMER3_CONFValue(x&0x3ffff)<<5
-}
-
-// LSTIMER3_PAUSE returns field LSTIMER3_PAUSE (bit 23): This bit is used to pause the counter in low speed timer3.
-func (v LSTIMER3_CONFValue) LSTIMER3_PAUSE() bool { return v&0x800000 != 0 }
-
-// WithLSTIMER3_PAUSE returns v with field LSTIMER3_PAUSE (bit 23) set to b.
-func (v LSTIMER3_CONFValue) WithLSTIMER3_PAUSE(b bool) LSTIMER3_CONFValue {
-	return v&^0x800000 | LSTIMER3_CONFValue(b2u(b))<<23
-}
-
-// LSTIMER3_RST returns field LSTIMER3_RST (bit 24): This bit is used to reset low speed timer3 the counter will be 0 after reset.
-func (v LSTIMER3_CONFValue) LSTIMER3_RST() bool { return v&0x1000000 != 0 }
-
-// WithLSTIMER3_RST returns v with field LSTIMER3_RST (bit 24) set to b.
-func (v LSTIMER3_CONFValue) WithLSTIMER3_RST(b bool) LSTIMER3_CONFValue {
-	return v&^0x1000000 | LSTIMER3_CONFValue(b2u(b))<<24
-}
-
-// TICK_SEL_LSTIMER3 returns field TICK_SEL_LSTIMER3 (bit 25): This bit is used to choose slow_clk or ref_tick for low speed timer3. 1'b1:slow_clk 0:ref_tick.
-func (v LSTIMER3_CONFValue) TICK_SEL_LSTIMER3() bool { return v&0x2000000 != 0 }
-
-// WithTICK_SEL_LSTIMER3 returns v with field TICK_SEL_LSTIMER3 (bit 25) set to b.
-func (v LSTIMER3_CONFValue) WithTICK_SEL_LSTIMER3(b bool) LSTIMER3_CONFValue {
-	return v&^0x2000000 | LSTIMER3_CONFValue(b2u(b))<<25
-}
-
-// LSTIMER3_PARA_UP returns field LSTIMER3_PARA_UP (bit 26): Set this bit to update reg_div_num_lstime3 and reg_lstimer3_lim.
-func (v LSTIMER3_CONFValue) LSTIMER3_PARA_UP() bool { return v&0x4000000 != 0 }
-
-// WithLSTIMER3_PARA_UP returns v with field LSTIMER3_PARA_UP (bit 26) set to b.
-func (v LSTIMER3_CONFValue) WithLSTIMER3_PARA_UP(b bool) LSTIMER3_CONFValue {
-	return v&^0x4000000 | LSTIMER3_CONFValue(b2u(b))<<26
-}
-
-// LSTIMER3_LIM returns field LSTIMER3_LIM (bit 31).
-func (v LSTIMER3_CONFValue) LSTIMER3_LIM() bool { return v&0x80000000 != 0 }
-
-// WithLSTIMER3_LIM returns v with field LSTIMER3_LIM (bit 31) set to b.
-func (v LSTIMER3_CONFValue) WithLSTIMER3_LIM(b bool) LSTIMER3_CONFValue {
-	return v&^0x80000000 | LSTIMER3_CONFValue(b2u(b))<<31
-}
-
-// LSTIMER3_VALUE is register LSTIMER3_VALUE (32-bit, read-write, reset 0x0).
-type LSTIMER3_VALUE struct{ reg mmio.U32 }
-
-// LSTIMER3_VALUEValue is a value of register LSTIMER3_VALUE.
-type LSTIMER3_VALUEValue uint32
-
-// LSTIMER3_VALUEReset is the reset value of register LSTIMER3_VALUE.
-const LSTIMER3_VALUEReset LSTIMER3_VALUEValue = 0x0
-
-// Read loads the register.
-func (r *LSTIMER3_VALUE) Read() LSTIMER3_VALUEValue { return LSTIMER3_VALUEValue(r.reg.Load()) }
-
-// Write stores v in the register.
-func (r *LSTIMER3_VALUE) Write(v LSTIMER3_VALUEValue) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(LSTIMER3_VALUEReset): fields f leaves alone are written as their reset values.
-func (r *LSTIMER3_VALUE) WriteWith(f func(LSTIMER3_VALUEValue) LSTIMER3_VALUEValue) {
-	r.reg.Store(uint32(f(LSTIMER3_VALUEReset)))
-}
-
-// Reset stores LSTIMER3_VALUEReset in the register.
-func (r *LSTIMER3_VALUE) Reset() { r.reg.Store(uint32(LSTIMER3_VALUEReset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *LSTIMER3_VALUE) Modify(f func(LSTIMER3_VALUEValue) LSTIMER3_VALUEValue) {
-	r.reg.Store(uint32(f(LSTIMER3_VALUEValue(r.reg.Load()))))
-}
-
-// LSTIMER3_CNT returns field LSTIMER3_CNT (bits 19:0): software can read this register to get the current counter value in low speed timer3.
-func (v LSTIMER3_VALUEValue) LSTIMER3_CNT() uint32 { return uint32(v) & 0xfffff }
+// LSTIMER_CNT returns field LSTIMER%s_CNT (bits 19:0): software can read this register to get the current counter value in low speed timer0.
+func (v LSTIMER_VALUEValue) LSTIMER_CNT() uint32 { return uint32(v) & 0xfffff }
 
 // INT_RAW is register INT_RAW (32-bit, read-write, reset 0x0).
 type INT_RAW struct{ reg mmio.U32 }

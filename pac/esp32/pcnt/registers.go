@@ -9,54 +9,8 @@ import "github.com/gohal/gohal/rt/mmio"
 
 // PCNT is the register block of PCNT, 0x100 bytes: Pulse Count Controller.
 type PCNT struct {
-	// U0_CONF0 is register U0_CONF0 (at 0x0).
-	U0_CONF0 U0_CONF0
-	// U0_CONF1 is register U0_CONF1 (at 0x4).
-	U0_CONF1 U0_CONF1
-	// U0_CONF2 is register U0_CONF2 (at 0x8).
-	U0_CONF2 U0_CONF2
-	// U1_CONF0 is register U1_CONF0 (at 0xc).
-	U1_CONF0 U1_CONF0
-	// U1_CONF1 is register U1_CONF1 (at 0x10).
-	U1_CONF1 U1_CONF1
-	// U1_CONF2 is register U1_CONF2 (at 0x14).
-	U1_CONF2 U1_CONF2
-	// U2_CONF0 is register U2_CONF0 (at 0x18).
-	U2_CONF0 U2_CONF0
-	// U2_CONF1 is register U2_CONF1 (at 0x1c).
-	U2_CONF1 U2_CONF1
-	// U2_CONF2 is register U2_CONF2 (at 0x20).
-	U2_CONF2 U2_CONF2
-	// U3_CONF0 is register U3_CONF0 (at 0x24).
-	U3_CONF0 U3_CONF0
-	// U3_CONF1 is register U3_CONF1 (at 0x28).
-	U3_CONF1 U3_CONF1
-	// U3_CONF2 is register U3_CONF2 (at 0x2c).
-	U3_CONF2 U3_CONF2
-	// U4_CONF0 is register U4_CONF0 (at 0x30).
-	U4_CONF0 U4_CONF0
-	// U4_CONF1 is register U4_CONF1 (at 0x34).
-	U4_CONF1 U4_CONF1
-	// U4_CONF2 is register U4_CONF2 (at 0x38).
-	U4_CONF2 U4_CONF2
-	// U5_CONF0 is register U5_CONF0 (at 0x3c).
-	U5_CONF0 U5_CONF0
-	// U5_CONF1 is register U5_CONF1 (at 0x40).
-	U5_CONF1 U5_CONF1
-	// U5_CONF2 is register U5_CONF2 (at 0x44).
-	U5_CONF2 U5_CONF2
-	// U6_CONF0 is register U6_CONF0 (at 0x48).
-	U6_CONF0 U6_CONF0
-	// U6_CONF1 is register U6_CONF1 (at 0x4c).
-	U6_CONF1 U6_CONF1
-	// U6_CONF2 is register U6_CONF2 (at 0x50).
-	U6_CONF2 U6_CONF2
-	// U7_CONF0 is register U7_CONF0 (at 0x54).
-	U7_CONF0 U7_CONF0
-	// U7_CONF1 is register U7_CONF1 (at 0x58).
-	U7_CONF1 U7_CONF1
-	// U7_CONF2 is register U7_CONF2 (at 0x5c).
-	U7_CONF2 U7_CONF2
+	// U_CONF is cluster U_CONF[%s] (at 0x0, 8 × 0xc bytes): Registers U0_CONF0, U7_CONF0 and the rest of each copy, as one array.
+	U_CONF [8]U_CONF
 	// U_CNT is register U%s_CNT (at 0x60, 8 × 0x4 bytes).
 	U_CNT [8]U_CNT
 	// INT_RAW is register INT_RAW (at 0x80).
@@ -90,1892 +44,250 @@ type PCNT struct {
 	DATE DATE
 }
 
-// U0_CONF0 is register U0_CONF0 (32-bit, read-write, reset 0x3c10).
-type U0_CONF0 struct{ reg mmio.U32 }
-
-// U0_CONF0Value is a value of register U0_CONF0.
-type U0_CONF0Value uint32
-
-// U0_CONF0Reset is the reset value of register U0_CONF0.
-const U0_CONF0Reset U0_CONF0Value = 0x3c10
-
-// Read loads the register.
-func (r *U0_CONF0) Read() U0_CONF0Value { return U0_CONF0Value(r.reg.Load()) }
-
-// Write stores v in the register.
-func (r *U0_CONF0) Write(v U0_CONF0Value) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(U0_CONF0Reset): fields f leaves alone are written as their reset values.
-func (r *U0_CONF0) WriteWith(f func(U0_CONF0Value) U0_CONF0Value) {
-	r.reg.Store(uint32(f(U0_CONF0Reset)))
+// U_CONF is the register cluster U_CONF[%s], 0xc bytes: Registers U0_CONF0, U7_CONF0 and the rest of each copy, as one array.
+type U_CONF struct {
+	// X0 is register 0 (at 0x0).
+	X0 U_CONF_X0
+	// X1 is register 1 (at 0x4).
+	X1 U_CONF_X1
+	// X2 is register 2 (at 0x8).
+	X2 U_CONF_X2
 }
 
-// Reset stores U0_CONF0Reset in the register.
-func (r *U0_CONF0) Reset() { r.reg.Store(uint32(U0_CONF0Reset)) }
+// U_CONF_X0 is register 0 (32-bit, read-write, reset 0x3c10).
+type U_CONF_X0 struct{ reg mmio.U32 }
 
-// Modify loads the register, passes its value to f and stores the result.
-func (r *U0_CONF0) Modify(f func(U0_CONF0Value) U0_CONF0Value) {
-	r.reg.Store(uint32(f(U0_CONF0Value(r.reg.Load()))))
-}
+// U_CONF_X0Value is a value of register U_CONF_X0.
+type U_CONF_X0Value uint32
 
-// FILTER_THRES_U0 returns field FILTER_THRES_U0 (bits 9:0): This register is used to filter pluse whose width is smaller than this value for unit0.
-func (v U0_CONF0Value) FILTER_THRES_U0() uint32 { return uint32(v) & 0x3ff }
-
-// WithFILTER_THRES_U0 returns v with field FILTER_THRES_U0 (bits 9:0) set to x, masked to the field width.
-func (v U0_CONF0Value) WithFILTER_THRES_U0(x uint32) U0_CONF0Value {
-	return v&^0x3ff | U0_CONF0Value(x&0x3ff)
-}
-
-// FILTER_EN_U0 returns field FILTER_EN_U0 (bit 10): This is the enable bit for filtering input signals for unit0.
-func (v U0_CONF0Value) FILTER_EN_U0() bool { return v&0x400 != 0 }
-
-// WithFILTER_EN_U0 returns v with field FILTER_EN_U0 (bit 10) set to b.
-func (v U0_CONF0Value) WithFILTER_EN_U0(b bool) U0_CONF0Value {
-	return v&^0x400 | U0_CONF0Value(b2u(b))<<10
-}
-
-// THR_ZERO_EN_U0 returns field THR_ZERO_EN_U0 (bit 11): This is the enable bit for comparing unit0's count with 0 value.
-func (v U0_CONF0Value) THR_ZERO_EN_U0() bool { return v&0x800 != 0 }
-
-// WithTHR_ZERO_EN_U0 returns v with field THR_ZERO_EN_U0 (bit 11) set to b.
-func (v U0_CONF0Value) WithTHR_ZERO_EN_U0(b bool) U0_CONF0Value {
-	return v&^0x800 | U0_CONF0Value(b2u(b))<<11
-}
-
-// THR_H_LIM_EN_U0 returns field THR_H_LIM_EN_U0 (bit 12): This is the enable bit for comparing unit0's count with thr_h_lim value.
-func (v U0_CONF0Value) THR_H_LIM_EN_U0() bool { return v&0x1000 != 0 }
-
-// WithTHR_H_LIM_EN_U0 returns v with field THR_H_LIM_EN_U0 (bit 12) set to b.
-func (v U0_CONF0Value) WithTHR_H_LIM_EN_U0(b bool) U0_CONF0Value {
-	return v&^0x1000 | U0_CONF0Value(b2u(b))<<12
-}
-
-// THR_L_LIM_EN_U0 returns field THR_L_LIM_EN_U0 (bit 13): This is the enable bit for comparing unit0's count with thr_l_lim value.
-func (v U0_CONF0Value) THR_L_LIM_EN_U0() bool { return v&0x2000 != 0 }
-
-// WithTHR_L_LIM_EN_U0 returns v with field THR_L_LIM_EN_U0 (bit 13) set to b.
-func (v U0_CONF0Value) WithTHR_L_LIM_EN_U0(b bool) U0_CONF0Value {
-	return v&^0x2000 | U0_CONF0Value(b2u(b))<<13
-}
-
-// THR_THRES0_EN_U0 returns field THR_THRES0_EN_U0 (bit 14): This is the enable bit for comparing unit0's count with thres0 value.
-func (v U0_CONF0Value) THR_THRES0_EN_U0() bool { return v&0x4000 != 0 }
-
-// WithTHR_THRES0_EN_U0 returns v with field THR_THRES0_EN_U0 (bit 14) set to b.
-func (v U0_CONF0Value) WithTHR_THRES0_EN_U0(b bool) U0_CONF0Value {
-	return v&^0x4000 | U0_CONF0Value(b2u(b))<<14
-}
-
-// THR_THRES1_EN_U0 returns field THR_THRES1_EN_U0 (bit 15): This is the enable bit for comparing unit0's count with thres1 value .
-func (v U0_CONF0Value) THR_THRES1_EN_U0() bool { return v&0x8000 != 0 }
-
-// WithTHR_THRES1_EN_U0 returns v with field THR_THRES1_EN_U0 (bit 15) set to b.
-func (v U0_CONF0Value) WithTHR_THRES1_EN_U0(b bool) U0_CONF0Value {
-	return v&^0x8000 | U0_CONF0Value(b2u(b))<<15
-}
-
-// CH0_NEG_MODE_U0 returns field CH0_NEG_MODE_U0 (bits 17:16): This register is used to control the mode of channel0's input negedge signal for unit0. 2'd1: increase at the negedge of input signal 2'd2:decrease at the negedge of input signal others:forbidden.
-func (v U0_CONF0Value) CH0_NEG_MODE_U0() uint32 { return uint32(v>>16) & 0x3 }
-
-// WithCH0_NEG_MODE_U0 returns v with field CH0_NEG_MODE_U0 (bits 17:16) set to x, masked to the field width.
-func (v U0_CONF0Value) WithCH0_NEG_MODE_U0(x uint32) U0_CONF0Value {
-	return v&^0x30000 | U0_CONF0Value(x&0x3)<<16
-}
-
-// CH0_POS_MODE_U0 returns field CH0_POS_MODE_U0 (bits 19:18): This register is used to control the mode of channel0's input posedge signal for unit0. 2'd1: increase at the posedge of input signal 2'd2:decrease at the posedge of input signal others:forbidden.
-func (v U0_CONF0Value) CH0_POS_MODE_U0() uint32 { return uint32(v>>18) & 0x3 }
-
-// WithCH0_POS_MODE_U0 returns v with field CH0_POS_MODE_U0 (bits 19:18) set to x, masked to the field width.
-func (v U0_CONF0Value) WithCH0_POS_MODE_U0(x uint32) U0_CONF0Value {
-	return v&^0xc0000 | U0_CONF0Value(x&0x3)<<18
-}
-
-// CH0_HCTRL_MODE_U0 returns field CH0_HCTRL_MODE_U0 (bits 21:20): This register is used to control the mode of channel0's high control signal for unit0. 2'd0:increase when control signal is low 2'd1: decrease when control signal is high others:forbidden.
-func (v U0_CONF0Value) CH0_HCTRL_MODE_U0() uint32 { return uint32(v>>20) & 0x3 }
-
-// WithCH0_HCTRL_MODE_U0 returns v with field CH0_HCTRL_MODE_U0 (bits 21:20) set to x, masked to the field width.
-func (v U0_CONF0Value) WithCH0_HCTRL_MODE_U0(x uint32) U0_CONF0Value {
-	return v&^0x300000 | U0_CONF0Value(x&0x3)<<20
-}
-
-// CH0_LCTRL_MODE_U0 returns field CH0_LCTRL_MODE_U0 (bits 23:22): This register is used to control the mode of channel0's low control signal for unit0. 2'd0:increase when control signal is low 2'd1: decrease when control signal is high others:forbidden.
-func (v U0_CONF0Value) CH0_LCTRL_MODE_U0() uint32 { return uint32(v>>22) & 0x3 }
-
-// WithCH0_LCTRL_MODE_U0 returns v with field CH0_LCTRL_MODE_U0 (bits 23:22) set to x, masked to the field width.
-func (v U0_CONF0Value) WithCH0_LCTRL_MODE_U0(x uint32) U0_CONF0Value {
-	return v&^0xc00000 | U0_CONF0Value(x&0x3)<<22
-}
-
-// CH1_NEG_MODE_U0 returns field CH1_NEG_MODE_U0 (bits 25:24): This register is used to control the mode of channel1's input negedge signal for unit0. 2'd1: increase at the negedge of input signal 2'd2:decrease at the negedge of input signal others:forbidden.
-func (v U0_CONF0Value) CH1_NEG_MODE_U0() uint32 { return uint32(v>>24) & 0x3 }
-
-// WithCH1_NEG_MODE_U0 returns v with field CH1_NEG_MODE_U0 (bits 25:24) set to x, masked to the field width.
-func (v U0_CONF0Value) WithCH1_NEG_MODE_U0(x uint32) U0_CONF0Value {
-	return v&^0x3000000 | U0_CONF0Value(x&0x3)<<24
-}
-
-// CH1_POS_MODE_U0 returns field CH1_POS_MODE_U0 (bits 27:26): This register is used to control the mode of channel1's input posedge signal for unit0. 2'd1: increase at the posedge of input signal 2'd2:decrease at the posedge of input signal others:forbidden.
-func (v U0_CONF0Value) CH1_POS_MODE_U0() uint32 { return uint32(v>>26) & 0x3 }
-
-// WithCH1_POS_MODE_U0 returns v with field CH1_POS_MODE_U0 (bits 27:26) set to x, masked to the field width.
-func (v U0_CONF0Value) WithCH1_POS_MODE_U0(x uint32) U0_CONF0Value {
-	return v&^0xc000000 | U0_CONF0Value(x&0x3)<<26
-}
-
-// CH1_HCTRL_MODE_U0 returns field CH1_HCTRL_MODE_U0 (bits 29:28): This register is used to control the mode of channel1's high control signal for unit0. 2'd0:increase when control signal is low 2'd1: decrease when control signal is high others:forbidden.
-func (v U0_CONF0Value) CH1_HCTRL_MODE_U0() uint32 { return uint32(v>>28) & 0x3 }
-
-// WithCH1_HCTRL_MODE_U0 returns v with field CH1_HCTRL_MODE_U0 (bits 29:28) set to x, masked to the field width.
-func (v U0_CONF0Value) WithCH1_HCTRL_MODE_U0(x uint32) U0_CONF0Value {
-	return v&^0x30000000 | U0_CONF0Value(x&0x3)<<28
-}
-
-// CH1_LCTRL_MODE_U0 returns field CH1_LCTRL_MODE_U0 (bits 31:30): This register is used to control the mode of channel1's low control signal for unit0. 2'd0:increase when control signal is low 2'd1: decrease when control signal is high others:forbidden.
-func (v U0_CONF0Value) CH1_LCTRL_MODE_U0() uint32 { return uint32(v>>30) & 0x3 }
-
-// WithCH1_LCTRL_MODE_U0 returns v with field CH1_LCTRL_MODE_U0 (bits 31:30) set to x, masked to the field width.
-func (v U0_CONF0Value) WithCH1_LCTRL_MODE_U0(x uint32) U0_CONF0Value {
-	return v&^0xc0000000 | U0_CONF0Value(x&0x3)<<30
-}
-
-// U0_CONF1 is register U0_CONF1 (32-bit, read-write, reset 0x0).
-type U0_CONF1 struct{ reg mmio.U32 }
-
-// U0_CONF1Value is a value of register U0_CONF1.
-type U0_CONF1Value uint32
-
-// U0_CONF1Reset is the reset value of register U0_CONF1.
-const U0_CONF1Reset U0_CONF1Value = 0x0
+// U_CONF_X0Reset is the reset value of register U_CONF_X0.
+const U_CONF_X0Reset U_CONF_X0Value = 0x3c10
 
 // Read loads the register.
-func (r *U0_CONF1) Read() U0_CONF1Value { return U0_CONF1Value(r.reg.Load()) }
+func (r *U_CONF_X0) Read() U_CONF_X0Value { return U_CONF_X0Value(r.reg.Load()) }
 
 // Write stores v in the register.
-func (r *U0_CONF1) Write(v U0_CONF1Value) { r.reg.Store(uint32(v)) }
+func (r *U_CONF_X0) Write(v U_CONF_X0Value) { r.reg.Store(uint32(v)) }
 
-// WriteWith stores f(U0_CONF1Reset): fields f leaves alone are written as their reset values.
-func (r *U0_CONF1) WriteWith(f func(U0_CONF1Value) U0_CONF1Value) {
-	r.reg.Store(uint32(f(U0_CONF1Reset)))
+// WriteWith stores f(U_CONF_X0Reset): fields f leaves alone are written as their reset values.
+func (r *U_CONF_X0) WriteWith(f func(U_CONF_X0Value) U_CONF_X0Value) {
+	r.reg.Store(uint32(f(U_CONF_X0Reset)))
 }
 
-// Reset stores U0_CONF1Reset in the register.
-func (r *U0_CONF1) Reset() { r.reg.Store(uint32(U0_CONF1Reset)) }
+// Reset stores U_CONF_X0Reset in the register.
+func (r *U_CONF_X0) Reset() { r.reg.Store(uint32(U_CONF_X0Reset)) }
 
 // Modify loads the register, passes its value to f and stores the result.
-func (r *U0_CONF1) Modify(f func(U0_CONF1Value) U0_CONF1Value) {
-	r.reg.Store(uint32(f(U0_CONF1Value(r.reg.Load()))))
+func (r *U_CONF_X0) Modify(f func(U_CONF_X0Value) U_CONF_X0Value) {
+	r.reg.Store(uint32(f(U_CONF_X0Value(r.reg.Load()))))
 }
 
-// CNT_THRES0_U0 returns field CNT_THRES0_U0 (bits 15:0): This register is used to configure thres0 value for unit0.
-func (v U0_CONF1Value) CNT_THRES0_U0() uint32 { return uint32(v) & 0xffff }
+// FILTER_THRES_U returns field FILTER_THRES_U%s (bits 9:0): This register is used to filter pluse whose width is smaller than this value for unit0.
+func (v U_CONF_X0Value) FILTER_THRES_U() uint32 { return uint32(v) & 0x3ff }
 
-// WithCNT_THRES0_U0 returns v with field CNT_THRES0_U0 (bits 15:0) set to x, masked to the field width.
-func (v U0_CONF1Value) WithCNT_THRES0_U0(x uint32) U0_CONF1Value {
-	return v&^0xffff | U0_CONF1Value(x&0xffff)
+// WithFILTER_THRES_U returns v with field FILTER_THRES_U%s (bits 9:0) set to x, masked to the field width.
+func (v U_CONF_X0Value) WithFILTER_THRES_U(x uint32) U_CONF_X0Value {
+	return v&^0x3ff | U_CONF_X0Value(x&0x3ff)
 }
 
-// CNT_THRES1_U0 returns field CNT_THRES1_U0 (bits 31:16): This register is used to configure thres1 value for unit0.
-func (v U0_CONF1Value) CNT_THRES1_U0() uint32 { return uint32(v>>16) & 0xffff }
+// FILTER_EN_U returns field FILTER_EN_U%s (bit 10): This is the enable bit for filtering input signals for unit0.
+func (v U_CONF_X0Value) FILTER_EN_U() bool { return v&0x400 != 0 }
 
-// WithCNT_THRES1_U0 returns v with field CNT_THRES1_U0 (bits 31:16) set to x, masked to the field width.
-func (v U0_CONF1Value) WithCNT_THRES1_U0(x uint32) U0_CONF1Value {
-	return v&^0xffff0000 | U0_CONF1Value(x&0xffff)<<16
+// WithFILTER_EN_U returns v with field FILTER_EN_U%s (bit 10) set to b.
+func (v U_CONF_X0Value) WithFILTER_EN_U(b bool) U_CONF_X0Value {
+	return v&^0x400 | U_CONF_X0Value(b2u(b))<<10
 }
 
-// U0_CONF2 is register U0_CONF2 (32-bit, read-write, reset 0x0).
-type U0_CONF2 struct{ reg mmio.U32 }
+// THR_ZERO_EN_U returns field THR_ZERO_EN_U%s (bit 11): This is the enable bit for comparing unit0's count with 0 value.
+func (v U_CONF_X0Value) THR_ZERO_EN_U() bool { return v&0x800 != 0 }
 
-// U0_CONF2Value is a value of register U0_CONF2.
-type U0_CONF2Value uint32
+// WithTHR_ZERO_EN_U returns v with field THR_ZERO_EN_U%s (bit 11) set to b.
+func (v U_CONF_X0Value) WithTHR_ZERO_EN_U(b bool) U_CONF_X0Value {
+	return v&^0x800 | U_CONF_X0Value(b2u(b))<<11
+}
 
-// U0_CONF2Reset is the reset value of register U0_CONF2.
-const U0_CONF2Reset U0_CONF2Value = 0x0
+// THR_H_LIM_EN_U returns field THR_H_LIM_EN_U%s (bit 12): This is the enable bit for comparing unit0's count with thr_h_lim value.
+func (v U_CONF_X0Value) THR_H_LIM_EN_U() bool { return v&0x1000 != 0 }
+
+// WithTHR_H_LIM_EN_U returns v with field THR_H_LIM_EN_U%s (bit 12) set to b.
+func (v U_CONF_X0Value) WithTHR_H_LIM_EN_U(b bool) U_CONF_X0Value {
+	return v&^0x1000 | U_CONF_X0Value(b2u(b))<<12
+}
+
+// THR_L_LIM_EN_U returns field THR_L_LIM_EN_U%s (bit 13): This is the enable bit for comparing unit0's count with thr_l_lim value.
+func (v U_CONF_X0Value) THR_L_LIM_EN_U() bool { return v&0x2000 != 0 }
+
+// WithTHR_L_LIM_EN_U returns v with field THR_L_LIM_EN_U%s (bit 13) set to b.
+func (v U_CONF_X0Value) WithTHR_L_LIM_EN_U(b bool) U_CONF_X0Value {
+	return v&^0x2000 | U_CONF_X0Value(b2u(b))<<13
+}
+
+// THR_THRES0_EN_U returns field THR_THRES0_EN_U%s (bit 14): This is the enable bit for comparing unit0's count with thres0 value.
+func (v U_CONF_X0Value) THR_THRES0_EN_U() bool { return v&0x4000 != 0 }
+
+// WithTHR_THRES0_EN_U returns v with field THR_THRES0_EN_U%s (bit 14) set to b.
+func (v U_CONF_X0Value) WithTHR_THRES0_EN_U(b bool) U_CONF_X0Value {
+	return v&^0x4000 | U_CONF_X0Value(b2u(b))<<14
+}
+
+// THR_THRES1_EN_U returns field THR_THRES1_EN_U%s (bit 15): This is the enable bit for comparing unit0's count with thres1 value .
+func (v U_CONF_X0Value) THR_THRES1_EN_U() bool { return v&0x8000 != 0 }
+
+// WithTHR_THRES1_EN_U returns v with field THR_THRES1_EN_U%s (bit 15) set to b.
+func (v U_CONF_X0Value) WithTHR_THRES1_EN_U(b bool) U_CONF_X0Value {
+	return v&^0x8000 | U_CONF_X0Value(b2u(b))<<15
+}
+
+// CH0_NEG_MODE_U returns field CH0_NEG_MODE_U%s (bits 17:16): This register is used to control the mode of channel0's input negedge signal for unit0. 2'd1: increase at the negedge of input signal 2'd2:decrease at the negedge of input signal others:forbidden.
+func (v U_CONF_X0Value) CH0_NEG_MODE_U() uint32 { return uint32(v>>16) & 0x3 }
+
+// WithCH0_NEG_MODE_U returns v with field CH0_NEG_MODE_U%s (bits 17:16) set to x, masked to the field width.
+func (v U_CONF_X0Value) WithCH0_NEG_MODE_U(x uint32) U_CONF_X0Value {
+	return v&^0x30000 | U_CONF_X0Value(x&0x3)<<16
+}
+
+// CH0_POS_MODE_U returns field CH0_POS_MODE_U%s (bits 19:18): This register is used to control the mode of channel0's input posedge signal for unit0. 2'd1: increase at the posedge of input signal 2'd2:decrease at the posedge of input signal others:forbidden.
+func (v U_CONF_X0Value) CH0_POS_MODE_U() uint32 { return uint32(v>>18) & 0x3 }
+
+// WithCH0_POS_MODE_U returns v with field CH0_POS_MODE_U%s (bits 19:18) set to x, masked to the field width.
+func (v U_CONF_X0Value) WithCH0_POS_MODE_U(x uint32) U_CONF_X0Value {
+	return v&^0xc0000 | U_CONF_X0Value(x&0x3)<<18
+}
+
+// CH0_HCTRL_MODE_U returns field CH0_HCTRL_MODE_U%s (bits 21:20): This register is used to control the mode of channel0's high control signal for unit0. 2'd0:increase when control signal is low 2'd1: decrease when control signal is high others:forbidden.
+func (v U_CONF_X0Value) CH0_HCTRL_MODE_U() uint32 { return uint32(v>>20) & 0x3 }
+
+// WithCH0_HCTRL_MODE_U returns v with field CH0_HCTRL_MODE_U%s (bits 21:20) set to x, masked to the field width.
+func (v U_CONF_X0Value) WithCH0_HCTRL_MODE_U(x uint32) U_CONF_X0Value {
+	return v&^0x300000 | U_CONF_X0Value(x&0x3)<<20
+}
+
+// CH0_LCTRL_MODE_U returns field CH0_LCTRL_MODE_U%s (bits 23:22): This register is used to control the mode of channel0's low control signal for unit0. 2'd0:increase when control signal is low 2'd1: decrease when control signal is high others:forbidden.
+func (v U_CONF_X0Value) CH0_LCTRL_MODE_U() uint32 { return uint32(v>>22) & 0x3 }
+
+// WithCH0_LCTRL_MODE_U returns v with field CH0_LCTRL_MODE_U%s (bits 23:22) set to x, masked to the field width.
+func (v U_CONF_X0Value) WithCH0_LCTRL_MODE_U(x uint32) U_CONF_X0Value {
+	return v&^0xc00000 | U_CONF_X0Value(x&0x3)<<22
+}
+
+// CH1_NEG_MODE_U returns field CH1_NEG_MODE_U%s (bits 25:24): This register is used to control the mode of channel1's input negedge signal for unit0. 2'd1: increase at the negedge of input signal 2'd2:decrease at the negedge of input signal others:forbidden.
+func (v U_CONF_X0Value) CH1_NEG_MODE_U() uint32 { return uint32(v>>24) & 0x3 }
+
+// WithCH1_NEG_MODE_U returns v with field CH1_NEG_MODE_U%s (bits 25:24) set to x, masked to the field width.
+func (v U_CONF_X0Value) WithCH1_NEG_MODE_U(x uint32) U_CONF_X0Value {
+	return v&^0x3000000 | U_CONF_X0Value(x&0x3)<<24
+}
+
+// CH1_POS_MODE_U returns field CH1_POS_MODE_U%s (bits 27:26): This register is used to control the mode of channel1's input posedge signal for unit0. 2'd1: increase at the posedge of input signal 2'd2:decrease at the posedge of input signal others:forbidden.
+func (v U_CONF_X0Value) CH1_POS_MODE_U() uint32 { return uint32(v>>26) & 0x3 }
+
+// WithCH1_POS_MODE_U returns v with field CH1_POS_MODE_U%s (bits 27:26) set to x, masked to the field width.
+func (v U_CONF_X0Value) WithCH1_POS_MODE_U(x uint32) U_CONF_X0Value {
+	return v&^0xc000000 | U_CONF_X0Value(x&0x3)<<26
+}
+
+// CH1_HCTRL_MODE_U returns field CH1_HCTRL_MODE_U%s (bits 29:28): This register is used to control the mode of channel1's high control signal for unit0. 2'd0:increase when control signal is low 2'd1: decrease when control signal is high others:forbidden.
+func (v U_CONF_X0Value) CH1_HCTRL_MODE_U() uint32 { return uint32(v>>28) & 0x3 }
+
+// WithCH1_HCTRL_MODE_U returns v with field CH1_HCTRL_MODE_U%s (bits 29:28) set to x, masked to the field width.
+func (v U_CONF_X0Value) WithCH1_HCTRL_MODE_U(x uint32) U_CONF_X0Value {
+	return v&^0x30000000 | U_CONF_X0Value(x&0x3)<<28
+}
+
+// CH1_LCTRL_MODE_U returns field CH1_LCTRL_MODE_U%s (bits 31:30): This register is used to control the mode of channel1's low control signal for unit0. 2'd0:increase when control signal is low 2'd1: decrease when control signal is high others:forbidden.
+func (v U_CONF_X0Value) CH1_LCTRL_MODE_U() uint32 { return uint32(v>>30) & 0x3 }
+
+// WithCH1_LCTRL_MODE_U returns v with field CH1_LCTRL_MODE_U%s (bits 31:30) set to x, masked to the field width.
+func (v U_CONF_X0Value) WithCH1_LCTRL_MODE_U(x uint32) U_CONF_X0Value {
+	return v&^0xc0000000 | U_CONF_X0Value(x&0x3)<<30
+}
+
+// U_CONF_X1 is register 1 (32-bit, read-write, reset 0x0).
+type U_CONF_X1 struct{ reg mmio.U32 }
+
+// U_CONF_X1Value is a value of register U_CONF_X1.
+type U_CONF_X1Value uint32
+
+// U_CONF_X1Reset is the reset value of register U_CONF_X1.
+const U_CONF_X1Reset U_CONF_X1Value = 0x0
 
 // Read loads the register.
-func (r *U0_CONF2) Read() U0_CONF2Value { return U0_CONF2Value(r.reg.Load()) }
+func (r *U_CONF_X1) Read() U_CONF_X1Value { return U_CONF_X1Value(r.reg.Load()) }
 
 // Write stores v in the register.
-func (r *U0_CONF2) Write(v U0_CONF2Value) { r.reg.Store(uint32(v)) }
+func (r *U_CONF_X1) Write(v U_CONF_X1Value) { r.reg.Store(uint32(v)) }
 
-// WriteWith stores f(U0_CONF2Reset): fields f leaves alone are written as their reset values.
-func (r *U0_CONF2) WriteWith(f func(U0_CONF2Value) U0_CONF2Value) {
-	r.reg.Store(uint32(f(U0_CONF2Reset)))
+// WriteWith stores f(U_CONF_X1Reset): fields f leaves alone are written as their reset values.
+func (r *U_CONF_X1) WriteWith(f func(U_CONF_X1Value) U_CONF_X1Value) {
+	r.reg.Store(uint32(f(U_CONF_X1Reset)))
 }
 
-// Reset stores U0_CONF2Reset in the register.
-func (r *U0_CONF2) Reset() { r.reg.Store(uint32(U0_CONF2Reset)) }
+// Reset stores U_CONF_X1Reset in the register.
+func (r *U_CONF_X1) Reset() { r.reg.Store(uint32(U_CONF_X1Reset)) }
 
 // Modify loads the register, passes its value to f and stores the result.
-func (r *U0_CONF2) Modify(f func(U0_CONF2Value) U0_CONF2Value) {
-	r.reg.Store(uint32(f(U0_CONF2Value(r.reg.Load()))))
+func (r *U_CONF_X1) Modify(f func(U_CONF_X1Value) U_CONF_X1Value) {
+	r.reg.Store(uint32(f(U_CONF_X1Value(r.reg.Load()))))
 }
 
-// CNT_H_LIM_U0 returns field CNT_H_LIM_U0 (bits 15:0): This register is used to configure thr_h_lim value for unit0.
-func (v U0_CONF2Value) CNT_H_LIM_U0() uint32 { return uint32(v) & 0xffff }
+// CNT_THRES0_U returns field CNT_THRES0_U%s (bits 15:0): This register is used to configure thres0 value for unit0.
+func (v U_CONF_X1Value) CNT_THRES0_U() uint32 { return uint32(v) & 0xffff }
 
-// WithCNT_H_LIM_U0 returns v with field CNT_H_LIM_U0 (bits 15:0) set to x, masked to the field width.
-func (v U0_CONF2Value) WithCNT_H_LIM_U0(x uint32) U0_CONF2Value {
-	return v&^0xffff | U0_CONF2Value(x&0xffff)
+// WithCNT_THRES0_U returns v with field CNT_THRES0_U%s (bits 15:0) set to x, masked to the field width.
+func (v U_CONF_X1Value) WithCNT_THRES0_U(x uint32) U_CONF_X1Value {
+	return v&^0xffff | U_CONF_X1Value(x&0xffff)
 }
 
-// CNT_L_LIM_U0 returns field CNT_L_LIM_U0 (bits 31:16): This register is used to confiugre thr_l_lim value for unit0.
-func (v U0_CONF2Value) CNT_L_LIM_U0() uint32 { return uint32(v>>16) & 0xffff }
+// CNT_THRES1_U returns field CNT_THRES1_U%s (bits 31:16): This register is used to configure thres1 value for unit0.
+func (v U_CONF_X1Value) CNT_THRES1_U() uint32 { return uint32(v>>16) & 0xffff }
 
-// WithCNT_L_LIM_U0 returns v with field CNT_L_LIM_U0 (bits 31:16) set to x, masked to the field width.
-func (v U0_CONF2Value) WithCNT_L_LIM_U0(x uint32) U0_CONF2Value {
-	return v&^0xffff0000 | U0_CONF2Value(x&0xffff)<<16
+// WithCNT_THRES1_U returns v with field CNT_THRES1_U%s (bits 31:16) set to x, masked to the field width.
+func (v U_CONF_X1Value) WithCNT_THRES1_U(x uint32) U_CONF_X1Value {
+	return v&^0xffff0000 | U_CONF_X1Value(x&0xffff)<<16
 }
 
-// U1_CONF0 is register U1_CONF0 (32-bit, read-write, reset 0x3c10).
-type U1_CONF0 struct{ reg mmio.U32 }
+// U_CONF_X2 is register 2 (32-bit, read-write, reset 0x0).
+type U_CONF_X2 struct{ reg mmio.U32 }
 
-// U1_CONF0Value is a value of register U1_CONF0.
-type U1_CONF0Value uint32
+// U_CONF_X2Value is a value of register U_CONF_X2.
+type U_CONF_X2Value uint32
 
-// U1_CONF0Reset is the reset value of register U1_CONF0.
-const U1_CONF0Reset U1_CONF0Value = 0x3c10
+// U_CONF_X2Reset is the reset value of register U_CONF_X2.
+const U_CONF_X2Reset U_CONF_X2Value = 0x0
 
 // Read loads the register.
-func (r *U1_CONF0) Read() U1_CONF0Value { return U1_CONF0Value(r.reg.Load()) }
+func (r *U_CONF_X2) Read() U_CONF_X2Value { return U_CONF_X2Value(r.reg.Load()) }
 
 // Write stores v in the register.
-func (r *U1_CONF0) Write(v U1_CONF0Value) { r.reg.Store(uint32(v)) }
+func (r *U_CONF_X2) Write(v U_CONF_X2Value) { r.reg.Store(uint32(v)) }
 
-// WriteWith stores f(U1_CONF0Reset): fields f leaves alone are written as their reset values.
-func (r *U1_CONF0) WriteWith(f func(U1_CONF0Value) U1_CONF0Value) {
-	r.reg.Store(uint32(f(U1_CONF0Reset)))
+// WriteWith stores f(U_CONF_X2Reset): fields f leaves alone are written as their reset values.
+func (r *U_CONF_X2) WriteWith(f func(U_CONF_X2Value) U_CONF_X2Value) {
+	r.reg.Store(uint32(f(U_CONF_X2Reset)))
 }
 
-// Reset stores U1_CONF0Reset in the register.
-func (r *U1_CONF0) Reset() { r.reg.Store(uint32(U1_CONF0Reset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *U1_CONF0) Modify(f func(U1_CONF0Value) U1_CONF0Value) {
-	r.reg.Store(uint32(f(U1_CONF0Value(r.reg.Load()))))
-}
-
-// FILTER_THRES_U1 returns field FILTER_THRES_U1 (bits 9:0): This register is used to filter pluse whose width is smaller than this value for unit1.
-func (v U1_CONF0Value) FILTER_THRES_U1() uint32 { return uint32(v) & 0x3ff }
-
-// WithFILTER_THRES_U1 returns v with field FILTER_THRES_U1 (bits 9:0) set to x, masked to the field width.
-func (v U1_CONF0Value) WithFILTER_THRES_U1(x uint32) U1_CONF0Value {
-	return v&^0x3ff | U1_CONF0Value(x&0x3ff)
-}
-
-// FILTER_EN_U1 returns field FILTER_EN_U1 (bit 10): This is the enable bit for filtering input signals for unit1.
-func (v U1_CONF0Value) FILTER_EN_U1() bool { return v&0x400 != 0 }
-
-// WithFILTER_EN_U1 returns v with field FILTER_EN_U1 (bit 10) set to b.
-func (v U1_CONF0Value) WithFILTER_EN_U1(b bool) U1_CONF0Value {
-	return v&^0x400 | U1_CONF0Value(b2u(b))<<10
-}
-
-// THR_ZERO_EN_U1 returns field THR_ZERO_EN_U1 (bit 11): This is the enable bit for comparing unit1's count with 0 value.
-func (v U1_CONF0Value) THR_ZERO_EN_U1() bool { return v&0x800 != 0 }
-
-// WithTHR_ZERO_EN_U1 returns v with field THR_ZERO_EN_U1 (bit 11) set to b.
-func (v U1_CONF0Value) WithTHR_ZERO_EN_U1(b bool) U1_CONF0Value {
-	return v&^0x800 | U1_CONF0Value(b2u(b))<<11
-}
-
-// THR_H_LIM_EN_U1 returns field THR_H_LIM_EN_U1 (bit 12): This is the enable bit for comparing unit1's count with thr_h_lim value.
-func (v U1_CONF0Value) THR_H_LIM_EN_U1() bool { return v&0x1000 != 0 }
-
-// WithTHR_H_LIM_EN_U1 returns v with field THR_H_LIM_EN_U1 (bit 12) set to b.
-func (v U1_CONF0Value) WithTHR_H_LIM_EN_U1(b bool) U1_CONF0Value {
-	return v&^0x1000 | U1_CONF0Value(b2u(b))<<12
-}
-
-// THR_L_LIM_EN_U1 returns field THR_L_LIM_EN_U1 (bit 13): This is the enable bit for comparing unit1's count with thr_l_lim value.
-func (v U1_CONF0Value) THR_L_LIM_EN_U1() bool { return v&0x2000 != 0 }
-
-// WithTHR_L_LIM_EN_U1 returns v with field THR_L_LIM_EN_U1 (bit 13) set to b.
-func (v U1_CONF0Value) WithTHR_L_LIM_EN_U1(b bool) U1_CONF0Value {
-	return v&^0x2000 | U1_CONF0Value(b2u(b))<<13
-}
-
-// THR_THRES0_EN_U1 returns field THR_THRES0_EN_U1 (bit 14): This is the enable bit for comparing unit1's count with thres0 value.
-func (v U1_CONF0Value) THR_THRES0_EN_U1() bool { return v&0x4000 != 0 }
-
-// WithTHR_THRES0_EN_U1 returns v with field THR_THRES0_EN_U1 (bit 14) set to b.
-func (v U1_CONF0Value) WithTHR_THRES0_EN_U1(b bool) U1_CONF0Value {
-	return v&^0x4000 | U1_CONF0Value(b2u(b))<<14
-}
-
-// THR_THRES1_EN_U1 returns field THR_THRES1_EN_U1 (bit 15): This is the enable bit for comparing unit1's count with thres1 value .
-func (v U1_CONF0Value) THR_THRES1_EN_U1() bool { return v&0x8000 != 0 }
-
-// WithTHR_THRES1_EN_U1 returns v with field THR_THRES1_EN_U1 (bit 15) set to b.
-func (v U1_CONF0Value) WithTHR_THRES1_EN_U1(b bool) U1_CONF0Value {
-	return v&^0x8000 | U1_CONF0Value(b2u(b))<<15
-}
-
-// CH0_NEG_MODE_U1 returns field CH0_NEG_MODE_U1 (bits 17:16): This register is used to control the mode of channel0's input negedge signal for unit1. 2'd1: increase at the negedge of input signal 2'd2:decrease at the negedge of input signal others:forbidden.
-func (v U1_CONF0Value) CH0_NEG_MODE_U1() uint32 { return uint32(v>>16) & 0x3 }
-
-// WithCH0_NEG_MODE_U1 returns v with field CH0_NEG_MODE_U1 (bits 17:16) set to x, masked to the field width.
-func (v U1_CONF0Value) WithCH0_NEG_MODE_U1(x uint32) U1_CONF0Value {
-	return v&^0x30000 | U1_CONF0Value(x&0x3)<<16
-}
-
-// CH0_POS_MODE_U1 returns field CH0_POS_MODE_U1 (bits 19:18): This register is used to control the mode of channel0's input posedge signal for unit1. 2'd1: increase at the posedge of input signal 2'd2:decrease at the posedge of input signal others:forbidden.
-func (v U1_CONF0Value) CH0_POS_MODE_U1() uint32 { return uint32(v>>18) & 0x3 }
-
-// WithCH0_POS_MODE_U1 returns v with field CH0_POS_MODE_U1 (bits 19:18) set to x, masked to the field width.
-func (v U1_CONF0Value) WithCH0_POS_MODE_U1(x uint32) U1_CONF0Value {
-	return v&^0xc0000 | U1_CONF0Value(x&0x3)<<18
-}
-
-// CH0_HCTRL_MODE_U1 returns field CH0_HCTRL_MODE_U1 (bits 21:20): This register is used to control the mode of channel0's high control signal for unit1. 2'd0:increase when control signal is low 2'd1: decrease when control signal is high others:forbidden.
-func (v U1_CONF0Value) CH0_HCTRL_MODE_U1() uint32 { return uint32(v>>20) & 0x3 }
-
-// WithCH0_HCTRL_MODE_U1 returns v with field CH0_HCTRL_MODE_U1 (bits 21:20) set to x, masked to the field width.
-func (v U1_CONF0Value) WithCH0_HCTRL_MODE_U1(x uint32) U1_CONF0Value {
-	return v&^0x300000 | U1_CONF0Value(x&0x3)<<20
-}
-
-// CH0_LCTRL_MODE_U1 returns field CH0_LCTRL_MODE_U1 (bits 23:22): This register is used to control the mode of channel0's low control signal for unit1. 2'd0:increase when control signal is low 2'd1: decrease when control signal is high others:forbidden.
-func (v U1_CONF0Value) CH0_LCTRL_MODE_U1() uint32 { return uint32(v>>22) & 0x3 }
-
-// WithCH0_LCTRL_MODE_U1 returns v with field CH0_LCTRL_MODE_U1 (bits 23:22) set to x, masked to the field width.
-func (v U1_CONF0Value) WithCH0_LCTRL_MODE_U1(x uint32) U1_CONF0Value {
-	return v&^0xc00000 | U1_CONF0Value(x&0x3)<<22
-}
-
-// CH1_NEG_MODE_U1 returns field CH1_NEG_MODE_U1 (bits 25:24): This register is used to control the mode of channel1's input negedge signal for unit1. 2'd1: increase at the negedge of input signal 2'd2:decrease at the negedge of input signal others:forbidden.
-func (v U1_CONF0Value) CH1_NEG_MODE_U1() uint32 { return uint32(v>>24) & 0x3 }
-
-// WithCH1_NEG_MODE_U1 returns v with field CH1_NEG_MODE_U1 (bits 25:24) set to x, masked to the field width.
-func (v U1_CONF0Value) WithCH1_NEG_MODE_U1(x uint32) U1_CONF0Value {
-	return v&^0x3000000 | U1_CONF0Value(x&0x3)<<24
-}
-
-// CH1_POS_MODE_U1 returns field CH1_POS_MODE_U1 (bits 27:26): This register is used to control the mode of channel1's input posedge signal for unit1. 2'd1: increase at the posedge of input signal 2'd2:decrease at the posedge of input signal others:forbidden.
-func (v U1_CONF0Value) CH1_POS_MODE_U1() uint32 { return uint32(v>>26) & 0x3 }
-
-// WithCH1_POS_MODE_U1 returns v with field CH1_POS_MODE_U1 (bits 27:26) set to x, masked to the field width.
-func (v U1_CONF0Value) WithCH1_POS_MODE_U1(x uint32) U1_CONF0Value {
-	return v&^0xc000000 | U1_CONF0Value(x&0x3)<<26
-}
-
-// CH1_HCTRL_MODE_U1 returns field CH1_HCTRL_MODE_U1 (bits 29:28): This register is used to control the mode of channel1's high control signal for unit1. 2'd0:increase when control signal is low 2'd1: decrease when control signal is high others:forbidden.
-func (v U1_CONF0Value) CH1_HCTRL_MODE_U1() uint32 { return uint32(v>>28) & 0x3 }
-
-// WithCH1_HCTRL_MODE_U1 returns v with field CH1_HCTRL_MODE_U1 (bits 29:28) set to x, masked to the field width.
-func (v U1_CONF0Value) WithCH1_HCTRL_MODE_U1(x uint32) U1_CONF0Value {
-	return v&^0x30000000 | U1_CONF0Value(x&0x3)<<28
-}
-
-// CH1_LCTRL_MODE_U1 returns field CH1_LCTRL_MODE_U1 (bits 31:30): This register is used to control the mode of channel1's low control signal for unit1. 2'd0:increase when control signal is low 2'd1: decrease when control signal is high others:forbidden.
-func (v U1_CONF0Value) CH1_LCTRL_MODE_U1() uint32 { return uint32(v>>30) & 0x3 }
-
-// WithCH1_LCTRL_MODE_U1 returns v with field CH1_LCTRL_MODE_U1 (bits 31:30) set to x, masked to the field width.
-func (v U1_CONF0Value) WithCH1_LCTRL_MODE_U1(x uint32) U1_CONF0Value {
-	return v&^0xc0000000 | U1_CONF0Value(x&0x3)<<30
-}
-
-// U1_CONF1 is register U1_CONF1 (32-bit, read-write, reset 0x0).
-type U1_CONF1 struct{ reg mmio.U32 }
-
-// U1_CONF1Value is a value of register U1_CONF1.
-type U1_CONF1Value uint32
-
-// U1_CONF1Reset is the reset value of register U1_CONF1.
-const U1_CONF1Reset U1_CONF1Value = 0x0
-
-// Read loads the register.
-func (r *U1_CONF1) Read() U1_CONF1Value { return U1_CONF1Value(r.reg.Load()) }
-
-// Write stores v in the register.
-func (r *U1_CONF1) Write(v U1_CONF1Value) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(U1_CONF1Reset): fields f leaves alone are written as their reset values.
-func (r *U1_CONF1) WriteWith(f func(U1_CONF1Value) U1_CONF1Value) {
-	r.reg.Store(uint32(f(U1_CONF1Reset)))
-}
-
-// Reset stores U1_CONF1Reset in the register.
-func (r *U1_CONF1) Reset() { r.reg.Store(uint32(U1_CONF1Reset)) }
+// Reset stores U_CONF_X2Reset in the register.
+func (r *U_CONF_X2) Reset() { r.reg.Store(uint32(U_CONF_X2Reset)) }
 
 // Modify loads the register, passes its value to f and stores the result.
-func (r *U1_CONF1) Modify(f func(U1_CONF1Value) U1_CONF1Value) {
-	r.reg.Store(uint32(f(U1_CONF1Value(r.reg.Load()))))
+func (r *U_CONF_X2) Modify(f func(U_CONF_X2Value) U_CONF_X2Value) {
+	r.reg.Store(uint32(f(U_CONF_X2Value(r.reg.Load()))))
 }
 
-// CNT_THRES0_U1 returns field CNT_THRES0_U1 (bits 15:0): This register is used to configure thres0 value for unit1.
-func (v U1_CONF1Value) CNT_THRES0_U1() uint32 { return uint32(v) & 0xffff }
+// CNT_H_LIM_U returns field CNT_H_LIM_U%s (bits 15:0): This register is used to configure thr_h_lim value for unit0.
+func (v U_CONF_X2Value) CNT_H_LIM_U() uint32 { return uint32(v) & 0xffff }
 
-// WithCNT_THRES0_U1 returns v with field CNT_THRES0_U1 (bits 15:0) set to x, masked to the field width.
-func (v U1_CONF1Value) WithCNT_THRES0_U1(x uint32) U1_CONF1Value {
-	return v&^0xffff | U1_CONF1Value(x&0xffff)
+// WithCNT_H_LIM_U returns v with field CNT_H_LIM_U%s (bits 15:0) set to x, masked to the field width.
+func (v U_CONF_X2Value) WithCNT_H_LIM_U(x uint32) U_CONF_X2Value {
+	return v&^0xffff | U_CONF_X2Value(x&0xffff)
 }
 
-// CNT_THRES1_U1 returns field CNT_THRES1_U1 (bits 31:16): This register is used to configure thres1 value for unit1.
-func (v U1_CONF1Value) CNT_THRES1_U1() uint32 { return uint32(v>>16) & 0xffff }
+// CNT_L_LIM_U returns field CNT_L_LIM_U%s (bits 31:16): This register is used to confiugre thr_l_lim value for unit0.
+func (v U_CONF_X2Value) CNT_L_LIM_U() uint32 { return uint32(v>>16) & 0xffff }
 
-// WithCNT_THRES1_U1 returns v with field CNT_THRES1_U1 (bits 31:16) set to x, masked to the field width.
-func (v U1_CONF1Value) WithCNT_THRES1_U1(x uint32) U1_CONF1Value {
-	return v&^0xffff0000 | U1_CONF1Value(x&0xffff)<<16
-}
-
-// U1_CONF2 is register U1_CONF2 (32-bit, read-write, reset 0x0).
-type U1_CONF2 struct{ reg mmio.U32 }
-
-// U1_CONF2Value is a value of register U1_CONF2.
-type U1_CONF2Value uint32
-
-// U1_CONF2Reset is the reset value of register U1_CONF2.
-const U1_CONF2Reset U1_CONF2Value = 0x0
-
-// Read loads the register.
-func (r *U1_CONF2) Read() U1_CONF2Value { return U1_CONF2Value(r.reg.Load()) }
-
-// Write stores v in the register.
-func (r *U1_CONF2) Write(v U1_CONF2Value) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(U1_CONF2Reset): fields f leaves alone are written as their reset values.
-func (r *U1_CONF2) WriteWith(f func(U1_CONF2Value) U1_CONF2Value) {
-	r.reg.Store(uint32(f(U1_CONF2Reset)))
-}
-
-// Reset stores U1_CONF2Reset in the register.
-func (r *U1_CONF2) Reset() { r.reg.Store(uint32(U1_CONF2Reset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *U1_CONF2) Modify(f func(U1_CONF2Value) U1_CONF2Value) {
-	r.reg.Store(uint32(f(U1_CONF2Value(r.reg.Load()))))
-}
-
-// CNT_H_LIM_U1 returns field CNT_H_LIM_U1 (bits 15:0): This register is used to configure thr_h_lim value for unit1.
-func (v U1_CONF2Value) CNT_H_LIM_U1() uint32 { return uint32(v) & 0xffff }
-
-// WithCNT_H_LIM_U1 returns v with field CNT_H_LIM_U1 (bits 15:0) set to x, masked to the field width.
-func (v U1_CONF2Value) WithCNT_H_LIM_U1(x uint32) U1_CONF2Value {
-	return v&^0xffff | U1_CONF2Value(x&0xffff)
-}
-
-// CNT_L_LIM_U1 returns field CNT_L_LIM_U1 (bits 31:16): This register is used to confiugre thr_l_lim value for unit1.
-func (v U1_CONF2Value) CNT_L_LIM_U1() uint32 { return uint32(v>>16) & 0xffff }
-
-// WithCNT_L_LIM_U1 returns v with field CNT_L_LIM_U1 (bits 31:16) set to x, masked to the field width.
-func (v U1_CONF2Value) WithCNT_L_LIM_U1(x uint32) U1_CONF2Value {
-	return v&^0xffff0000 | U1_CONF2Value(x&0xffff)<<16
-}
-
-// U2_CONF0 is register U2_CONF0 (32-bit, read-write, reset 0x3c10).
-type U2_CONF0 struct{ reg mmio.U32 }
-
-// U2_CONF0Value is a value of register U2_CONF0.
-type U2_CONF0Value uint32
-
-// U2_CONF0Reset is the reset value of register U2_CONF0.
-const U2_CONF0Reset U2_CONF0Value = 0x3c10
-
-// Read loads the register.
-func (r *U2_CONF0) Read() U2_CONF0Value { return U2_CONF0Value(r.reg.Load()) }
-
-// Write stores v in the register.
-func (r *U2_CONF0) Write(v U2_CONF0Value) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(U2_CONF0Reset): fields f leaves alone are written as their reset values.
-func (r *U2_CONF0) WriteWith(f func(U2_CONF0Value) U2_CONF0Value) {
-	r.reg.Store(uint32(f(U2_CONF0Reset)))
-}
-
-// Reset stores U2_CONF0Reset in the register.
-func (r *U2_CONF0) Reset() { r.reg.Store(uint32(U2_CONF0Reset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *U2_CONF0) Modify(f func(U2_CONF0Value) U2_CONF0Value) {
-	r.reg.Store(uint32(f(U2_CONF0Value(r.reg.Load()))))
-}
-
-// FILTER_THRES_U2 returns field FILTER_THRES_U2 (bits 9:0): This register is used to filter pluse whose width is smaller than this value for unit2.
-func (v U2_CONF0Value) FILTER_THRES_U2() uint32 { return uint32(v) & 0x3ff }
-
-// WithFILTER_THRES_U2 returns v with field FILTER_THRES_U2 (bits 9:0) set to x, masked to the field width.
-func (v U2_CONF0Value) WithFILTER_THRES_U2(x uint32) U2_CONF0Value {
-	return v&^0x3ff | U2_CONF0Value(x&0x3ff)
-}
-
-// FILTER_EN_U2 returns field FILTER_EN_U2 (bit 10): This is the enable bit for filtering input signals for unit2.
-func (v U2_CONF0Value) FILTER_EN_U2() bool { return v&0x400 != 0 }
-
-// WithFILTER_EN_U2 returns v with field FILTER_EN_U2 (bit 10) set to b.
-func (v U2_CONF0Value) WithFILTER_EN_U2(b bool) U2_CONF0Value {
-	return v&^0x400 | U2_CONF0Value(b2u(b))<<10
-}
-
-// THR_ZERO_EN_U2 returns field THR_ZERO_EN_U2 (bit 11): This is the enable bit for comparing unit2's count with 0 value.
-func (v U2_CONF0Value) THR_ZERO_EN_U2() bool { return v&0x800 != 0 }
-
-// WithTHR_ZERO_EN_U2 returns v with field THR_ZERO_EN_U2 (bit 11) set to b.
-func (v U2_CONF0Value) WithTHR_ZERO_EN_U2(b bool) U2_CONF0Value {
-	return v&^0x800 | U2_CONF0Value(b2u(b))<<11
-}
-
-// THR_H_LIM_EN_U2 returns field THR_H_LIM_EN_U2 (bit 12): This is the enable bit for comparing unit2's count with thr_h_lim value.
-func (v U2_CONF0Value) THR_H_LIM_EN_U2() bool { return v&0x1000 != 0 }
-
-// WithTHR_H_LIM_EN_U2 returns v with field THR_H_LIM_EN_U2 (bit 12) set to b.
-func (v U2_CONF0Value) WithTHR_H_LIM_EN_U2(b bool) U2_CONF0Value {
-	return v&^0x1000 | U2_CONF0Value(b2u(b))<<12
-}
-
-// THR_L_LIM_EN_U2 returns field THR_L_LIM_EN_U2 (bit 13): This is the enable bit for comparing unit2's count with thr_l_lim value.
-func (v U2_CONF0Value) THR_L_LIM_EN_U2() bool { return v&0x2000 != 0 }
-
-// WithTHR_L_LIM_EN_U2 returns v with field THR_L_LIM_EN_U2 (bit 13) set to b.
-func (v U2_CONF0Value) WithTHR_L_LIM_EN_U2(b bool) U2_CONF0Value {
-	return v&^0x2000 | U2_CONF0Value(b2u(b))<<13
-}
-
-// THR_THRES0_EN_U2 returns field THR_THRES0_EN_U2 (bit 14): This is the enable bit for comparing unit2's count with thres0 value.
-func (v U2_CONF0Value) THR_THRES0_EN_U2() bool { return v&0x4000 != 0 }
-
-// WithTHR_THRES0_EN_U2 returns v with field THR_THRES0_EN_U2 (bit 14) set to b.
-func (v U2_CONF0Value) WithTHR_THRES0_EN_U2(b bool) U2_CONF0Value {
-	return v&^0x4000 | U2_CONF0Value(b2u(b))<<14
-}
-
-// THR_THRES1_EN_U2 returns field THR_THRES1_EN_U2 (bit 15): This is the enable bit for comparing unit2's count with thres1 value .
-func (v U2_CONF0Value) THR_THRES1_EN_U2() bool { return v&0x8000 != 0 }
-
-// WithTHR_THRES1_EN_U2 returns v with field THR_THRES1_EN_U2 (bit 15) set to b.
-func (v U2_CONF0Value) WithTHR_THRES1_EN_U2(b bool) U2_CONF0Value {
-	return v&^0x8000 | U2_CONF0Value(b2u(b))<<15
-}
-
-// CH0_NEG_MODE_U2 returns field CH0_NEG_MODE_U2 (bits 17:16): This register is used to control the mode of channel0's input negedge signal for unit2. 2'd1: increase at the negedge of input signal 2'd2:decrease at the negedge of input signal others:forbidden.
-func (v U2_CONF0Value) CH0_NEG_MODE_U2() uint32 { return uint32(v>>16) & 0x3 }
-
-// WithCH0_NEG_MODE_U2 returns v with field CH0_NEG_MODE_U2 (bits 17:16) set to x, masked to the field width.
-func (v U2_CONF0Value) WithCH0_NEG_MODE_U2(x uint32) U2_CONF0Value {
-	return v&^0x30000 | U2_CONF0Value(x&0x3)<<16
-}
-
-// CH0_POS_MODE_U2 returns field CH0_POS_MODE_U2 (bits 19:18): This register is used to control the mode of channel0's input posedge signal for unit2. 2'd1: increase at the posedge of input signal 2'd2:decrease at the posedge of input signal others:forbidden.
-func (v U2_CONF0Value) CH0_POS_MODE_U2() uint32 { return uint32(v>>18) & 0x3 }
-
-// WithCH0_POS_MODE_U2 returns v with field CH0_POS_MODE_U2 (bits 19:18) set to x, masked to the field width.
-func (v U2_CONF0Value) WithCH0_POS_MODE_U2(x uint32) U2_CONF0Value {
-	return v&^0xc0000 | U2_CONF0Value(x&0x3)<<18
-}
-
-// CH0_HCTRL_MODE_U2 returns field CH0_HCTRL_MODE_U2 (bits 21:20): This register is used to control the mode of channel0's high control signal for unit2. 2'd0:increase when control signal is low 2'd1: decrease when control signal is high others:forbidden.
-func (v U2_CONF0Value) CH0_HCTRL_MODE_U2() uint32 { return uint32(v>>20) & 0x3 }
-
-// WithCH0_HCTRL_MODE_U2 returns v with field CH0_HCTRL_MODE_U2 (bits 21:20) set to x, masked to the field width.
-func (v U2_CONF0Value) WithCH0_HCTRL_MODE_U2(x uint32) U2_CONF0Value {
-	return v&^0x300000 | U2_CONF0Value(x&0x3)<<20
-}
-
-// CH0_LCTRL_MODE_U2 returns field CH0_LCTRL_MODE_U2 (bits 23:22): This register is used to control the mode of channel0's low control signal for unit2. 2'd0:increase when control signal is low 2'd1: decrease when control signal is high others:forbidden.
-func (v U2_CONF0Value) CH0_LCTRL_MODE_U2() uint32 { return uint32(v>>22) & 0x3 }
-
-// WithCH0_LCTRL_MODE_U2 returns v with field CH0_LCTRL_MODE_U2 (bits 23:22) set to x, masked to the field width.
-func (v U2_CONF0Value) WithCH0_LCTRL_MODE_U2(x uint32) U2_CONF0Value {
-	return v&^0xc00000 | U2_CONF0Value(x&0x3)<<22
-}
-
-// CH1_NEG_MODE_U2 returns field CH1_NEG_MODE_U2 (bits 25:24): This register is used to control the mode of channel1's input negedge signal for unit2. 2'd1: increase at the negedge of input signal 2'd2:decrease at the negedge of input signal others:forbidden.
-func (v U2_CONF0Value) CH1_NEG_MODE_U2() uint32 { return uint32(v>>24) & 0x3 }
-
-// WithCH1_NEG_MODE_U2 returns v with field CH1_NEG_MODE_U2 (bits 25:24) set to x, masked to the field width.
-func (v U2_CONF0Value) WithCH1_NEG_MODE_U2(x uint32) U2_CONF0Value {
-	return v&^0x3000000 | U2_CONF0Value(x&0x3)<<24
-}
-
-// CH1_POS_MODE_U2 returns field CH1_POS_MODE_U2 (bits 27:26): This register is used to control the mode of channel1's input posedge signal for unit2. 2'd1: increase at the posedge of input signal 2'd2:decrease at the posedge of input signal others:forbidden.
-func (v U2_CONF0Value) CH1_POS_MODE_U2() uint32 { return uint32(v>>26) & 0x3 }
-
-// WithCH1_POS_MODE_U2 returns v with field CH1_POS_MODE_U2 (bits 27:26) set to x, masked to the field width.
-func (v U2_CONF0Value) WithCH1_POS_MODE_U2(x uint32) U2_CONF0Value {
-	return v&^0xc000000 | U2_CONF0Value(x&0x3)<<26
-}
-
-// CH1_HCTRL_MODE_U2 returns field CH1_HCTRL_MODE_U2 (bits 29:28): This register is used to control the mode of channel1's high control signal for unit2. 2'd0:increase when control signal is low 2'd1: decrease when control signal is high others:forbidden.
-func (v U2_CONF0Value) CH1_HCTRL_MODE_U2() uint32 { return uint32(v>>28) & 0x3 }
-
-// WithCH1_HCTRL_MODE_U2 returns v with field CH1_HCTRL_MODE_U2 (bits 29:28) set to x, masked to the field width.
-func (v U2_CONF0Value) WithCH1_HCTRL_MODE_U2(x uint32) U2_CONF0Value {
-	return v&^0x30000000 | U2_CONF0Value(x&0x3)<<28
-}
-
-// CH1_LCTRL_MODE_U2 returns field CH1_LCTRL_MODE_U2 (bits 31:30): This register is used to control the mode of channel1's low control signal for unit2. 2'd0:increase when control signal is low 2'd1: decrease when control signal is high others:forbidden.
-func (v U2_CONF0Value) CH1_LCTRL_MODE_U2() uint32 { return uint32(v>>30) & 0x3 }
-
-// WithCH1_LCTRL_MODE_U2 returns v with field CH1_LCTRL_MODE_U2 (bits 31:30) set to x, masked to the field width.
-func (v U2_CONF0Value) WithCH1_LCTRL_MODE_U2(x uint32) U2_CONF0Value {
-	return v&^0xc0000000 | U2_CONF0Value(x&0x3)<<30
-}
-
-// U2_CONF1 is register U2_CONF1 (32-bit, read-write, reset 0x0).
-type U2_CONF1 struct{ reg mmio.U32 }
-
-// U2_CONF1Value is a value of register U2_CONF1.
-type U2_CONF1Value uint32
-
-// U2_CONF1Reset is the reset value of register U2_CONF1.
-const U2_CONF1Reset U2_CONF1Value = 0x0
-
-// Read loads the register.
-func (r *U2_CONF1) Read() U2_CONF1Value { return U2_CONF1Value(r.reg.Load()) }
-
-// Write stores v in the register.
-func (r *U2_CONF1) Write(v U2_CONF1Value) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(U2_CONF1Reset): fields f leaves alone are written as their reset values.
-func (r *U2_CONF1) WriteWith(f func(U2_CONF1Value) U2_CONF1Value) {
-	r.reg.Store(uint32(f(U2_CONF1Reset)))
-}
-
-// Reset stores U2_CONF1Reset in the register.
-func (r *U2_CONF1) Reset() { r.reg.Store(uint32(U2_CONF1Reset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *U2_CONF1) Modify(f func(U2_CONF1Value) U2_CONF1Value) {
-	r.reg.Store(uint32(f(U2_CONF1Value(r.reg.Load()))))
-}
-
-// CNT_THRES0_U2 returns field CNT_THRES0_U2 (bits 15:0): This register is used to configure thres0 value for unit2.
-func (v U2_CONF1Value) CNT_THRES0_U2() uint32 { return uint32(v) & 0xffff }
-
-// WithCNT_THRES0_U2 returns v with field CNT_THRES0_U2 (bits 15:0) set to x, masked to the field width.
-func (v U2_CONF1Value) WithCNT_THRES0_U2(x uint32) U2_CONF1Value {
-	return v&^0xffff | U2_CONF1Value(x&0xffff)
-}
-
-// CNT_THRES1_U2 returns field CNT_THRES1_U2 (bits 31:16): This register is used to configure thres1 value for unit2.
-func (v U2_CONF1Value) CNT_THRES1_U2() uint32 { return uint32(v>>16) & 0xffff }
-
-// WithCNT_THRES1_U2 returns v with field CNT_THRES1_U2 (bits 31:16) set to x, masked to the field width.
-func (v U2_CONF1Value) WithCNT_THRES1_U2(x uint32) U2_CONF1Value {
-	return v&^0xffff0000 | U2_CONF1Value(x&0xffff)<<16
-}
-
-// U2_CONF2 is register U2_CONF2 (32-bit, read-write, reset 0x0).
-type U2_CONF2 struct{ reg mmio.U32 }
-
-// U2_CONF2Value is a value of register U2_CONF2.
-type U2_CONF2Value uint32
-
-// U2_CONF2Reset is the reset value of register U2_CONF2.
-const U2_CONF2Reset U2_CONF2Value = 0x0
-
-// Read loads the register.
-func (r *U2_CONF2) Read() U2_CONF2Value { return U2_CONF2Value(r.reg.Load()) }
-
-// Write stores v in the register.
-func (r *U2_CONF2) Write(v U2_CONF2Value) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(U2_CONF2Reset): fields f leaves alone are written as their reset values.
-func (r *U2_CONF2) WriteWith(f func(U2_CONF2Value) U2_CONF2Value) {
-	r.reg.Store(uint32(f(U2_CONF2Reset)))
-}
-
-// Reset stores U2_CONF2Reset in the register.
-func (r *U2_CONF2) Reset() { r.reg.Store(uint32(U2_CONF2Reset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *U2_CONF2) Modify(f func(U2_CONF2Value) U2_CONF2Value) {
-	r.reg.Store(uint32(f(U2_CONF2Value(r.reg.Load()))))
-}
-
-// CNT_H_LIM_U2 returns field CNT_H_LIM_U2 (bits 15:0): This register is used to configure thr_h_lim value for unit2.
-func (v U2_CONF2Value) CNT_H_LIM_U2() uint32 { return uint32(v) & 0xffff }
-
-// WithCNT_H_LIM_U2 returns v with field CNT_H_LIM_U2 (bits 15:0) set to x, masked to the field width.
-func (v U2_CONF2Value) WithCNT_H_LIM_U2(x uint32) U2_CONF2Value {
-	return v&^0xffff | U2_CONF2Value(x&0xffff)
-}
-
-// CNT_L_LIM_U2 returns field CNT_L_LIM_U2 (bits 31:16): This register is used to confiugre thr_l_lim value for unit2.
-func (v U2_CONF2Value) CNT_L_LIM_U2() uint32 { return uint32(v>>16) & 0xffff }
-
-// WithCNT_L_LIM_U2 returns v with field CNT_L_LIM_U2 (bits 31:16) set to x, masked to the field width.
-func (v U2_CONF2Value) WithCNT_L_LIM_U2(x uint32) U2_CONF2Value {
-	return v&^0xffff0000 | U2_CONF2Value(x&0xffff)<<16
-}
-
-// U3_CONF0 is register U3_CONF0 (32-bit, read-write, reset 0x3c10).
-type U3_CONF0 struct{ reg mmio.U32 }
-
-// U3_CONF0Value is a value of register U3_CONF0.
-type U3_CONF0Value uint32
-
-// U3_CONF0Reset is the reset value of register U3_CONF0.
-const U3_CONF0Reset U3_CONF0Value = 0x3c10
-
-// Read loads the register.
-func (r *U3_CONF0) Read() U3_CONF0Value { return U3_CONF0Value(r.reg.Load()) }
-
-// Write stores v in the register.
-func (r *U3_CONF0) Write(v U3_CONF0Value) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(U3_CONF0Reset): fields f leaves alone are written as their reset values.
-func (r *U3_CONF0) WriteWith(f func(U3_CONF0Value) U3_CONF0Value) {
-	r.reg.Store(uint32(f(U3_CONF0Reset)))
-}
-
-// Reset stores U3_CONF0Reset in the register.
-func (r *U3_CONF0) Reset() { r.reg.Store(uint32(U3_CONF0Reset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *U3_CONF0) Modify(f func(U3_CONF0Value) U3_CONF0Value) {
-	r.reg.Store(uint32(f(U3_CONF0Value(r.reg.Load()))))
-}
-
-// FILTER_THRES_U3 returns field FILTER_THRES_U3 (bits 9:0): This register is used to filter pluse whose width is smaller than this value for unit3.
-func (v U3_CONF0Value) FILTER_THRES_U3() uint32 { return uint32(v) & 0x3ff }
-
-// WithFILTER_THRES_U3 returns v with field FILTER_THRES_U3 (bits 9:0) set to x, masked to the field width.
-func (v U3_CONF0Value) WithFILTER_THRES_U3(x uint32) U3_CONF0Value {
-	return v&^0x3ff | U3_CONF0Value(x&0x3ff)
-}
-
-// FILTER_EN_U3 returns field FILTER_EN_U3 (bit 10): This is the enable bit for filtering input signals for unit3.
-func (v U3_CONF0Value) FILTER_EN_U3() bool { return v&0x400 != 0 }
-
-// WithFILTER_EN_U3 returns v with field FILTER_EN_U3 (bit 10) set to b.
-func (v U3_CONF0Value) WithFILTER_EN_U3(b bool) U3_CONF0Value {
-	return v&^0x400 | U3_CONF0Value(b2u(b))<<10
-}
-
-// THR_ZERO_EN_U3 returns field THR_ZERO_EN_U3 (bit 11): This is the enable bit for comparing unit3's count with 0 value.
-func (v U3_CONF0Value) THR_ZERO_EN_U3() bool { return v&0x800 != 0 }
-
-// WithTHR_ZERO_EN_U3 returns v with field THR_ZERO_EN_U3 (bit 11) set to b.
-func (v U3_CONF0Value) WithTHR_ZERO_EN_U3(b bool) U3_CONF0Value {
-	return v&^0x800 | U3_CONF0Value(b2u(b))<<11
-}
-
-// THR_H_LIM_EN_U3 returns field THR_H_LIM_EN_U3 (bit 12): This is the enable bit for comparing unit3's count with thr_h_lim value.
-func (v U3_CONF0Value) THR_H_LIM_EN_U3() bool { return v&0x1000 != 0 }
-
-// WithTHR_H_LIM_EN_U3 returns v with field THR_H_LIM_EN_U3 (bit 12) set to b.
-func (v U3_CONF0Value) WithTHR_H_LIM_EN_U3(b bool) U3_CONF0Value {
-	return v&^0x1000 | U3_CONF0Value(b2u(b))<<12
-}
-
-// THR_L_LIM_EN_U3 returns field THR_L_LIM_EN_U3 (bit 13): This is the enable bit for comparing unit3's count with thr_l_lim value.
-func (v U3_CONF0Value) THR_L_LIM_EN_U3() bool { return v&0x2000 != 0 }
-
-// WithTHR_L_LIM_EN_U3 returns v with field THR_L_LIM_EN_U3 (bit 13) set to b.
-func (v U3_CONF0Value) WithTHR_L_LIM_EN_U3(b bool) U3_CONF0Value {
-	return v&^0x2000 | U3_CONF0Value(b2u(b))<<13
-}
-
-// THR_THRES0_EN_U3 returns field THR_THRES0_EN_U3 (bit 14): This is the enable bit for comparing unit3's count with thres0 value.
-func (v U3_CONF0Value) THR_THRES0_EN_U3() bool { return v&0x4000 != 0 }
-
-// WithTHR_THRES0_EN_U3 returns v with field THR_THRES0_EN_U3 (bit 14) set to b.
-func (v U3_CONF0Value) WithTHR_THRES0_EN_U3(b bool) U3_CONF0Value {
-	return v&^0x4000 | U3_CONF0Value(b2u(b))<<14
-}
-
-// THR_THRES1_EN_U3 returns field THR_THRES1_EN_U3 (bit 15): This is the enable bit for comparing unit3's count with thres1 value .
-func (v U3_CONF0Value) THR_THRES1_EN_U3() bool { return v&0x8000 != 0 }
-
-// WithTHR_THRES1_EN_U3 returns v with field THR_THRES1_EN_U3 (bit 15) set to b.
-func (v U3_CONF0Value) WithTHR_THRES1_EN_U3(b bool) U3_CONF0Value {
-	return v&^0x8000 | U3_CONF0Value(b2u(b))<<15
-}
-
-// CH0_NEG_MODE_U3 returns field CH0_NEG_MODE_U3 (bits 17:16): This register is used to control the mode of channel0's input negedge signal for unit3. 2'd1: increase at the negedge of input signal 2'd2:decrease at the negedge of input signal others:forbidden.
-func (v U3_CONF0Value) CH0_NEG_MODE_U3() uint32 { return uint32(v>>16) & 0x3 }
-
-// WithCH0_NEG_MODE_U3 returns v with field CH0_NEG_MODE_U3 (bits 17:16) set to x, masked to the field width.
-func (v U3_CONF0Value) WithCH0_NEG_MODE_U3(x uint32) U3_CONF0Value {
-	return v&^0x30000 | U3_CONF0Value(x&0x3)<<16
-}
-
-// CH0_POS_MODE_U3 returns field CH0_POS_MODE_U3 (bits 19:18): This register is used to control the mode of channel0's input posedge signal for unit3. 2'd1: increase at the posedge of input signal 2'd2:decrease at the posedge of input signal others:forbidden.
-func (v U3_CONF0Value) CH0_POS_MODE_U3() uint32 { return uint32(v>>18) & 0x3 }
-
-// WithCH0_POS_MODE_U3 returns v with field CH0_POS_MODE_U3 (bits 19:18) set to x, masked to the field width.
-func (v U3_CONF0Value) WithCH0_POS_MODE_U3(x uint32) U3_CONF0Value {
-	return v&^0xc0000 | U3_CONF0Value(x&0x3)<<18
-}
-
-// CH0_HCTRL_MODE_U3 returns field CH0_HCTRL_MODE_U3 (bits 21:20): This register is used to control the mode of channel0's high control signal for unit3. 2'd0:increase when control signal is low 2'd1: decrease when control signal is high others:forbidden.
-func (v U3_CONF0Value) CH0_HCTRL_MODE_U3() uint32 { return uint32(v>>20) & 0x3 }
-
-// WithCH0_HCTRL_MODE_U3 returns v with field CH0_HCTRL_MODE_U3 (bits 21:20) set to x, masked to the field width.
-func (v U3_CONF0Value) WithCH0_HCTRL_MODE_U3(x uint32) U3_CONF0Value {
-	return v&^0x300000 | U3_CONF0Value(x&0x3)<<20
-}
-
-// CH0_LCTRL_MODE_U3 returns field CH0_LCTRL_MODE_U3 (bits 23:22): This register is used to control the mode of channel0's low control signal for unit3. 2'd0:increase when control signal is low 2'd1: decrease when control signal is high others:forbidden.
-func (v U3_CONF0Value) CH0_LCTRL_MODE_U3() uint32 { return uint32(v>>22) & 0x3 }
-
-// WithCH0_LCTRL_MODE_U3 returns v with field CH0_LCTRL_MODE_U3 (bits 23:22) set to x, masked to the field width.
-func (v U3_CONF0Value) WithCH0_LCTRL_MODE_U3(x uint32) U3_CONF0Value {
-	return v&^0xc00000 | U3_CONF0Value(x&0x3)<<22
-}
-
-// CH1_NEG_MODE_U3 returns field CH1_NEG_MODE_U3 (bits 25:24): This register is used to control the mode of channel1's input negedge signal for unit3. 2'd1: increase at the negedge of input signal 2'd2:decrease at the negedge of input signal others:forbidden.
-func (v U3_CONF0Value) CH1_NEG_MODE_U3() uint32 { return uint32(v>>24) & 0x3 }
-
-// WithCH1_NEG_MODE_U3 returns v with field CH1_NEG_MODE_U3 (bits 25:24) set to x, masked to the field width.
-func (v U3_CONF0Value) WithCH1_NEG_MODE_U3(x uint32) U3_CONF0Value {
-	return v&^0x3000000 | U3_CONF0Value(x&0x3)<<24
-}
-
-// CH1_POS_MODE_U3 returns field CH1_POS_MODE_U3 (bits 27:26): This register is used to control the mode of channel1's input posedge signal for unit3. 2'd1: increase at the posedge of input signal 2'd2:decrease at the posedge of input signal others:forbidden.
-func (v U3_CONF0Value) CH1_POS_MODE_U3() uint32 { return uint32(v>>26) & 0x3 }
-
-// WithCH1_POS_MODE_U3 returns v with field CH1_POS_MODE_U3 (bits 27:26) set to x, masked to the field width.
-func (v U3_CONF0Value) WithCH1_POS_MODE_U3(x uint32) U3_CONF0Value {
-	return v&^0xc000000 | U3_CONF0Value(x&0x3)<<26
-}
-
-// CH1_HCTRL_MODE_U3 returns field CH1_HCTRL_MODE_U3 (bits 29:28): This register is used to control the mode of channel1's high control signal for unit3. 2'd0:increase when control signal is low 2'd1: decrease when control signal is high others:forbidden.
-func (v U3_CONF0Value) CH1_HCTRL_MODE_U3() uint32 { return uint32(v>>28) & 0x3 }
-
-// WithCH1_HCTRL_MODE_U3 returns v with field CH1_HCTRL_MODE_U3 (bits 29:28) set to x, masked to the field width.
-func (v U3_CONF0Value) WithCH1_HCTRL_MODE_U3(x uint32) U3_CONF0Value {
-	return v&^0x30000000 | U3_CONF0Value(x&0x3)<<28
-}
-
-// CH1_LCTRL_MODE_U3 returns field CH1_LCTRL_MODE_U3 (bits 31:30): This register is used to control the mode of channel1's low control signal for unit3. 2'd0:increase when control signal is low 2'd1: decrease when control signal is high others:forbidden.
-func (v U3_CONF0Value) CH1_LCTRL_MODE_U3() uint32 { return uint32(v>>30) & 0x3 }
-
-// WithCH1_LCTRL_MODE_U3 returns v with field CH1_LCTRL_MODE_U3 (bits 31:30) set to x, masked to the field width.
-func (v U3_CONF0Value) WithCH1_LCTRL_MODE_U3(x uint32) U3_CONF0Value {
-	return v&^0xc0000000 | U3_CONF0Value(x&0x3)<<30
-}
-
-// U3_CONF1 is register U3_CONF1 (32-bit, read-write, reset 0x0).
-type U3_CONF1 struct{ reg mmio.U32 }
-
-// U3_CONF1Value is a value of register U3_CONF1.
-type U3_CONF1Value uint32
-
-// U3_CONF1Reset is the reset value of register U3_CONF1.
-const U3_CONF1Reset U3_CONF1Value = 0x0
-
-// Read loads the register.
-func (r *U3_CONF1) Read() U3_CONF1Value { return U3_CONF1Value(r.reg.Load()) }
-
-// Write stores v in the register.
-func (r *U3_CONF1) Write(v U3_CONF1Value) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(U3_CONF1Reset): fields f leaves alone are written as their reset values.
-func (r *U3_CONF1) WriteWith(f func(U3_CONF1Value) U3_CONF1Value) {
-	r.reg.Store(uint32(f(U3_CONF1Reset)))
-}
-
-// Reset stores U3_CONF1Reset in the register.
-func (r *U3_CONF1) Reset() { r.reg.Store(uint32(U3_CONF1Reset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *U3_CONF1) Modify(f func(U3_CONF1Value) U3_CONF1Value) {
-	r.reg.Store(uint32(f(U3_CONF1Value(r.reg.Load()))))
-}
-
-// CNT_THRES0_U3 returns field CNT_THRES0_U3 (bits 15:0): This register is used to configure thres0 value for unit3.
-func (v U3_CONF1Value) CNT_THRES0_U3() uint32 { return uint32(v) & 0xffff }
-
-// WithCNT_THRES0_U3 returns v with field CNT_THRES0_U3 (bits 15:0) set to x, masked to the field width.
-func (v U3_CONF1Value) WithCNT_THRES0_U3(x uint32) U3_CONF1Value {
-	return v&^0xffff | U3_CONF1Value(x&0xffff)
-}
-
-// CNT_THRES1_U3 returns field CNT_THRES1_U3 (bits 31:16): This register is used to configure thres1 value for unit3.
-func (v U3_CONF1Value) CNT_THRES1_U3() uint32 { return uint32(v>>16) & 0xffff }
-
-// WithCNT_THRES1_U3 returns v with field CNT_THRES1_U3 (bits 31:16) set to x, masked to the field width.
-func (v U3_CONF1Value) WithCNT_THRES1_U3(x uint32) U3_CONF1Value {
-	return v&^0xffff0000 | U3_CONF1Value(x&0xffff)<<16
-}
-
-// U3_CONF2 is register U3_CONF2 (32-bit, read-write, reset 0x0).
-type U3_CONF2 struct{ reg mmio.U32 }
-
-// U3_CONF2Value is a value of register U3_CONF2.
-type U3_CONF2Value uint32
-
-// U3_CONF2Reset is the reset value of register U3_CONF2.
-const U3_CONF2Reset U3_CONF2Value = 0x0
-
-// Read loads the register.
-func (r *U3_CONF2) Read() U3_CONF2Value { return U3_CONF2Value(r.reg.Load()) }
-
-// Write stores v in the register.
-func (r *U3_CONF2) Write(v U3_CONF2Value) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(U3_CONF2Reset): fields f leaves alone are written as their reset values.
-func (r *U3_CONF2) WriteWith(f func(U3_CONF2Value) U3_CONF2Value) {
-	r.reg.Store(uint32(f(U3_CONF2Reset)))
-}
-
-// Reset stores U3_CONF2Reset in the register.
-func (r *U3_CONF2) Reset() { r.reg.Store(uint32(U3_CONF2Reset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *U3_CONF2) Modify(f func(U3_CONF2Value) U3_CONF2Value) {
-	r.reg.Store(uint32(f(U3_CONF2Value(r.reg.Load()))))
-}
-
-// CNT_H_LIM_U3 returns field CNT_H_LIM_U3 (bits 15:0): This register is used to configure thr_h_lim value for unit3.
-func (v U3_CONF2Value) CNT_H_LIM_U3() uint32 { return uint32(v) & 0xffff }
-
-// WithCNT_H_LIM_U3 returns v with field CNT_H_LIM_U3 (bits 15:0) set to x, masked to the field width.
-func (v U3_CONF2Value) WithCNT_H_LIM_U3(x uint32) U3_CONF2Value {
-	return v&^0xffff | U3_CONF2Value(x&0xffff)
-}
-
-// CNT_L_LIM_U3 returns field CNT_L_LIM_U3 (bits 31:16): This register is used to confiugre thr_l_lim value for unit3.
-func (v U3_CONF2Value) CNT_L_LIM_U3() uint32 { return uint32(v>>16) & 0xffff }
-
-// WithCNT_L_LIM_U3 returns v with field CNT_L_LIM_U3 (bits 31:16) set to x, masked to the field width.
-func (v U3_CONF2Value) WithCNT_L_LIM_U3(x uint32) U3_CONF2Value {
-	return v&^0xffff0000 | U3_CONF2Value(x&0xffff)<<16
-}
-
-// U4_CONF0 is register U4_CONF0 (32-bit, read-write, reset 0x3c10).
-type U4_CONF0 struct{ reg mmio.U32 }
-
-// U4_CONF0Value is a value of register U4_CONF0.
-type U4_CONF0Value uint32
-
-// U4_CONF0Reset is the reset value of register U4_CONF0.
-const U4_CONF0Reset U4_CONF0Value = 0x3c10
-
-// Read loads the register.
-func (r *U4_CONF0) Read() U4_CONF0Value { return U4_CONF0Value(r.reg.Load()) }
-
-// Write stores v in the register.
-func (r *U4_CONF0) Write(v U4_CONF0Value) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(U4_CONF0Reset): fields f leaves alone are written as their reset values.
-func (r *U4_CONF0) WriteWith(f func(U4_CONF0Value) U4_CONF0Value) {
-	r.reg.Store(uint32(f(U4_CONF0Reset)))
-}
-
-// Reset stores U4_CONF0Reset in the register.
-func (r *U4_CONF0) Reset() { r.reg.Store(uint32(U4_CONF0Reset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *U4_CONF0) Modify(f func(U4_CONF0Value) U4_CONF0Value) {
-	r.reg.Store(uint32(f(U4_CONF0Value(r.reg.Load()))))
-}
-
-// FILTER_THRES_U4 returns field FILTER_THRES_U4 (bits 9:0): This register is used to filter pluse whose width is smaller than this value for unit4.
-func (v U4_CONF0Value) FILTER_THRES_U4() uint32 { return uint32(v) & 0x3ff }
-
-// WithFILTER_THRES_U4 returns v with field FILTER_THRES_U4 (bits 9:0) set to x, masked to the field width.
-func (v U4_CONF0Value) WithFILTER_THRES_U4(x uint32) U4_CONF0Value {
-	return v&^0x3ff | U4_CONF0Value(x&0x3ff)
-}
-
-// FILTER_EN_U4 returns field FILTER_EN_U4 (bit 10): This is the enable bit for filtering input signals for unit4.
-func (v U4_CONF0Value) FILTER_EN_U4() bool { return v&0x400 != 0 }
-
-// WithFILTER_EN_U4 returns v with field FILTER_EN_U4 (bit 10) set to b.
-func (v U4_CONF0Value) WithFILTER_EN_U4(b bool) U4_CONF0Value {
-	return v&^0x400 | U4_CONF0Value(b2u(b))<<10
-}
-
-// THR_ZERO_EN_U4 returns field THR_ZERO_EN_U4 (bit 11): This is the enable bit for comparing unit4's count with 0 value.
-func (v U4_CONF0Value) THR_ZERO_EN_U4() bool { return v&0x800 != 0 }
-
-// WithTHR_ZERO_EN_U4 returns v with field THR_ZERO_EN_U4 (bit 11) set to b.
-func (v U4_CONF0Value) WithTHR_ZERO_EN_U4(b bool) U4_CONF0Value {
-	return v&^0x800 | U4_CONF0Value(b2u(b))<<11
-}
-
-// THR_H_LIM_EN_U4 returns field THR_H_LIM_EN_U4 (bit 12): This is the enable bit for comparing unit4's count with thr_h_lim value.
-func (v U4_CONF0Value) THR_H_LIM_EN_U4() bool { return v&0x1000 != 0 }
-
-// WithTHR_H_LIM_EN_U4 returns v with field THR_H_LIM_EN_U4 (bit 12) set to b.
-func (v U4_CONF0Value) WithTHR_H_LIM_EN_U4(b bool) U4_CONF0Value {
-	return v&^0x1000 | U4_CONF0Value(b2u(b))<<12
-}
-
-// THR_L_LIM_EN_U4 returns field THR_L_LIM_EN_U4 (bit 13): This is the enable bit for comparing unit4's count with thr_l_lim value.
-func (v U4_CONF0Value) THR_L_LIM_EN_U4() bool { return v&0x2000 != 0 }
-
-// WithTHR_L_LIM_EN_U4 returns v with field THR_L_LIM_EN_U4 (bit 13) set to b.
-func (v U4_CONF0Value) WithTHR_L_LIM_EN_U4(b bool) U4_CONF0Value {
-	return v&^0x2000 | U4_CONF0Value(b2u(b))<<13
-}
-
-// THR_THRES0_EN_U4 returns field THR_THRES0_EN_U4 (bit 14): This is the enable bit for comparing unit4's count with thres0 value.
-func (v U4_CONF0Value) THR_THRES0_EN_U4() bool { return v&0x4000 != 0 }
-
-// WithTHR_THRES0_EN_U4 returns v with field THR_THRES0_EN_U4 (bit 14) set to b.
-func (v U4_CONF0Value) WithTHR_THRES0_EN_U4(b bool) U4_CONF0Value {
-	return v&^0x4000 | U4_CONF0Value(b2u(b))<<14
-}
-
-// THR_THRES1_EN_U4 returns field THR_THRES1_EN_U4 (bit 15): This is the enable bit for comparing unit4's count with thres1 value .
-func (v U4_CONF0Value) THR_THRES1_EN_U4() bool { return v&0x8000 != 0 }
-
-// WithTHR_THRES1_EN_U4 returns v with field THR_THRES1_EN_U4 (bit 15) set to b.
-func (v U4_CONF0Value) WithTHR_THRES1_EN_U4(b bool) U4_CONF0Value {
-	return v&^0x8000 | U4_CONF0Value(b2u(b))<<15
-}
-
-// CH0_NEG_MODE_U4 returns field CH0_NEG_MODE_U4 (bits 17:16): This register is used to control the mode of channel0's input negedge signal for unit4. 2'd1: increase at the negedge of input signal 2'd2:decrease at the negedge of input signal others:forbidden.
-func (v U4_CONF0Value) CH0_NEG_MODE_U4() uint32 { return uint32(v>>16) & 0x3 }
-
-// WithCH0_NEG_MODE_U4 returns v with field CH0_NEG_MODE_U4 (bits 17:16) set to x, masked to the field width.
-func (v U4_CONF0Value) WithCH0_NEG_MODE_U4(x uint32) U4_CONF0Value {
-	return v&^0x30000 | U4_CONF0Value(x&0x3)<<16
-}
-
-// CH0_POS_MODE_U4 returns field CH0_POS_MODE_U4 (bits 19:18): This register is used to control the mode of channel0's input posedge signal for unit4. 2'd1: increase at the posedge of input signal 2'd2:decrease at the posedge of input signal others:forbidden.
-func (v U4_CONF0Value) CH0_POS_MODE_U4() uint32 { return uint32(v>>18) & 0x3 }
-
-// WithCH0_POS_MODE_U4 returns v with field CH0_POS_MODE_U4 (bits 19:18) set to x, masked to the field width.
-func (v U4_CONF0Value) WithCH0_POS_MODE_U4(x uint32) U4_CONF0Value {
-	return v&^0xc0000 | U4_CONF0Value(x&0x3)<<18
-}
-
-// CH0_HCTRL_MODE_U4 returns field CH0_HCTRL_MODE_U4 (bits 21:20): This register is used to control the mode of channel0's high control signal for unit4. 2'd0:increase when control signal is low 2'd1: decrease when control signal is high others:forbidden.
-func (v U4_CONF0Value) CH0_HCTRL_MODE_U4() uint32 { return uint32(v>>20) & 0x3 }
-
-// WithCH0_HCTRL_MODE_U4 returns v with field CH0_HCTRL_MODE_U4 (bits 21:20) set to x, masked to the field width.
-func (v U4_CONF0Value) WithCH0_HCTRL_MODE_U4(x uint32) U4_CONF0Value {
-	return v&^0x300000 | U4_CONF0Value(x&0x3)<<20
-}
-
-// CH0_LCTRL_MODE_U4 returns field CH0_LCTRL_MODE_U4 (bits 23:22): This register is used to control the mode of channel0's low control signal for unit4. 2'd0:increase when control signal is low 2'd1: decrease when control signal is high others:forbidden.
-func (v U4_CONF0Value) CH0_LCTRL_MODE_U4() uint32 { return uint32(v>>22) & 0x3 }
-
-// WithCH0_LCTRL_MODE_U4 returns v with field CH0_LCTRL_MODE_U4 (bits 23:22) set to x, masked to the field width.
-func (v U4_CONF0Value) WithCH0_LCTRL_MODE_U4(x uint32) U4_CONF0Value {
-	return v&^0xc00000 | U4_CONF0Value(x&0x3)<<22
-}
-
-// CH1_NEG_MODE_U4 returns field CH1_NEG_MODE_U4 (bits 25:24): This register is used to control the mode of channel1's input negedge signal for unit4. 2'd1: increase at the negedge of input signal 2'd2:decrease at the negedge of input signal others:forbidden.
-func (v U4_CONF0Value) CH1_NEG_MODE_U4() uint32 { return uint32(v>>24) & 0x3 }
-
-// WithCH1_NEG_MODE_U4 returns v with field CH1_NEG_MODE_U4 (bits 25:24) set to x, masked to the field width.
-func (v U4_CONF0Value) WithCH1_NEG_MODE_U4(x uint32) U4_CONF0Value {
-	return v&^0x3000000 | U4_CONF0Value(x&0x3)<<24
-}
-
-// CH1_POS_MODE_U4 returns field CH1_POS_MODE_U4 (bits 27:26): This register is used to control the mode of channel1's input posedge signal for unit4. 2'd1: increase at the posedge of input signal 2'd2:decrease at the posedge of input signal others:forbidden.
-func (v U4_CONF0Value) CH1_POS_MODE_U4() uint32 { return uint32(v>>26) & 0x3 }
-
-// WithCH1_POS_MODE_U4 returns v with field CH1_POS_MODE_U4 (bits 27:26) set to x, masked to the field width.
-func (v U4_CONF0Value) WithCH1_POS_MODE_U4(x uint32) U4_CONF0Value {
-	return v&^0xc000000 | U4_CONF0Value(x&0x3)<<26
-}
-
-// CH1_HCTRL_MODE_U4 returns field CH1_HCTRL_MODE_U4 (bits 29:28): This register is used to control the mode of channel1's high control signal for unit4. 2'd0:increase when control signal is low 2'd1: decrease when control signal is high others:forbidden.
-func (v U4_CONF0Value) CH1_HCTRL_MODE_U4() uint32 { return uint32(v>>28) & 0x3 }
-
-// WithCH1_HCTRL_MODE_U4 returns v with field CH1_HCTRL_MODE_U4 (bits 29:28) set to x, masked to the field width.
-func (v U4_CONF0Value) WithCH1_HCTRL_MODE_U4(x uint32) U4_CONF0Value {
-	return v&^0x30000000 | U4_CONF0Value(x&0x3)<<28
-}
-
-// CH1_LCTRL_MODE_U4 returns field CH1_LCTRL_MODE_U4 (bits 31:30): This register is used to control the mode of channel1's low control signal for unit4. 2'd0:increase when control signal is low 2'd1: decrease when control signal is high others:forbidden.
-func (v U4_CONF0Value) CH1_LCTRL_MODE_U4() uint32 { return uint32(v>>30) & 0x3 }
-
-// WithCH1_LCTRL_MODE_U4 returns v with field CH1_LCTRL_MODE_U4 (bits 31:30) set to x, masked to the field width.
-func (v U4_CONF0Value) WithCH1_LCTRL_MODE_U4(x uint32) U4_CONF0Value {
-	return v&^0xc0000000 | U4_CONF0Value(x&0x3)<<30
-}
-
-// U4_CONF1 is register U4_CONF1 (32-bit, read-write, reset 0x0).
-type U4_CONF1 struct{ reg mmio.U32 }
-
-// U4_CONF1Value is a value of register U4_CONF1.
-type U4_CONF1Value uint32
-
-// U4_CONF1Reset is the reset value of register U4_CONF1.
-const U4_CONF1Reset U4_CONF1Value = 0x0
-
-// Read loads the register.
-func (r *U4_CONF1) Read() U4_CONF1Value { return U4_CONF1Value(r.reg.Load()) }
-
-// Write stores v in the register.
-func (r *U4_CONF1) Write(v U4_CONF1Value) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(U4_CONF1Reset): fields f leaves alone are written as their reset values.
-func (r *U4_CONF1) WriteWith(f func(U4_CONF1Value) U4_CONF1Value) {
-	r.reg.Store(uint32(f(U4_CONF1Reset)))
-}
-
-// Reset stores U4_CONF1Reset in the register.
-func (r *U4_CONF1) Reset() { r.reg.Store(uint32(U4_CONF1Reset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *U4_CONF1) Modify(f func(U4_CONF1Value) U4_CONF1Value) {
-	r.reg.Store(uint32(f(U4_CONF1Value(r.reg.Load()))))
-}
-
-// CNT_THRES0_U4 returns field CNT_THRES0_U4 (bits 15:0): This register is used to configure thres0 value for unit4.
-func (v U4_CONF1Value) CNT_THRES0_U4() uint32 { return uint32(v) & 0xffff }
-
-// WithCNT_THRES0_U4 returns v with field CNT_THRES0_U4 (bits 15:0) set to x, masked to the field width.
-func (v U4_CONF1Value) WithCNT_THRES0_U4(x uint32) U4_CONF1Value {
-	return v&^0xffff | U4_CONF1Value(x&0xffff)
-}
-
-// CNT_THRES1_U4 returns field CNT_THRES1_U4 (bits 31:16): This register is used to configure thres1 value for unit4.
-func (v U4_CONF1Value) CNT_THRES1_U4() uint32 { return uint32(v>>16) & 0xffff }
-
-// WithCNT_THRES1_U4 returns v with field CNT_THRES1_U4 (bits 31:16) set to x, masked to the field width.
-func (v U4_CONF1Value) WithCNT_THRES1_U4(x uint32) U4_CONF1Value {
-	return v&^0xffff0000 | U4_CONF1Value(x&0xffff)<<16
-}
-
-// U4_CONF2 is register U4_CONF2 (32-bit, read-write, reset 0x0).
-type U4_CONF2 struct{ reg mmio.U32 }
-
-// U4_CONF2Value is a value of register U4_CONF2.
-type U4_CONF2Value uint32
-
-// U4_CONF2Reset is the reset value of register U4_CONF2.
-const U4_CONF2Reset U4_CONF2Value = 0x0
-
-// Read loads the register.
-func (r *U4_CONF2) Read() U4_CONF2Value { return U4_CONF2Value(r.reg.Load()) }
-
-// Write stores v in the register.
-func (r *U4_CONF2) Write(v U4_CONF2Value) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(U4_CONF2Reset): fields f leaves alone are written as their reset values.
-func (r *U4_CONF2) WriteWith(f func(U4_CONF2Value) U4_CONF2Value) {
-	r.reg.Store(uint32(f(U4_CONF2Reset)))
-}
-
-// Reset stores U4_CONF2Reset in the register.
-func (r *U4_CONF2) Reset() { r.reg.Store(uint32(U4_CONF2Reset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *U4_CONF2) Modify(f func(U4_CONF2Value) U4_CONF2Value) {
-	r.reg.Store(uint32(f(U4_CONF2Value(r.reg.Load()))))
-}
-
-// CNT_H_LIM_U4 returns field CNT_H_LIM_U4 (bits 15:0): This register is used to configure thr_h_lim value for unit4.
-func (v U4_CONF2Value) CNT_H_LIM_U4() uint32 { return uint32(v) & 0xffff }
-
-// WithCNT_H_LIM_U4 returns v with field CNT_H_LIM_U4 (bits 15:0) set to x, masked to the field width.
-func (v U4_CONF2Value) WithCNT_H_LIM_U4(x uint32) U4_CONF2Value {
-	return v&^0xffff | U4_CONF2Value(x&0xffff)
-}
-
-// CNT_L_LIM_U4 returns field CNT_L_LIM_U4 (bits 31:16): This register is used to confiugre thr_l_lim value for unit4.
-func (v U4_CONF2Value) CNT_L_LIM_U4() uint32 { return uint32(v>>16) & 0xffff }
-
-// WithCNT_L_LIM_U4 returns v with field CNT_L_LIM_U4 (bits 31:16) set to x, masked to the field width.
-func (v U4_CONF2Value) WithCNT_L_LIM_U4(x uint32) U4_CONF2Value {
-	return v&^0xffff0000 | U4_CONF2Value(x&0xffff)<<16
-}
-
-// U5_CONF0 is register U5_CONF0 (32-bit, read-write, reset 0x3c10).
-type U5_CONF0 struct{ reg mmio.U32 }
-
-// U5_CONF0Value is a value of register U5_CONF0.
-type U5_CONF0Value uint32
-
-// U5_CONF0Reset is the reset value of register U5_CONF0.
-const U5_CONF0Reset U5_CONF0Value = 0x3c10
-
-// Read loads the register.
-func (r *U5_CONF0) Read() U5_CONF0Value { return U5_CONF0Value(r.reg.Load()) }
-
-// Write stores v in the register.
-func (r *U5_CONF0) Write(v U5_CONF0Value) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(U5_CONF0Reset): fields f leaves alone are written as their reset values.
-func (r *U5_CONF0) WriteWith(f func(U5_CONF0Value) U5_CONF0Value) {
-	r.reg.Store(uint32(f(U5_CONF0Reset)))
-}
-
-// Reset stores U5_CONF0Reset in the register.
-func (r *U5_CONF0) Reset() { r.reg.Store(uint32(U5_CONF0Reset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *U5_CONF0) Modify(f func(U5_CONF0Value) U5_CONF0Value) {
-	r.reg.Store(uint32(f(U5_CONF0Value(r.reg.Load()))))
-}
-
-// FILTER_THRES_U5 returns field FILTER_THRES_U5 (bits 9:0): This register is used to filter pluse whose width is smaller than this value for unit5.
-func (v U5_CONF0Value) FILTER_THRES_U5() uint32 { return uint32(v) & 0x3ff }
-
-// WithFILTER_THRES_U5 returns v with field FILTER_THRES_U5 (bits 9:0) set to x, masked to the field width.
-func (v U5_CONF0Value) WithFILTER_THRES_U5(x uint32) U5_CONF0Value {
-	return v&^0x3ff | U5_CONF0Value(x&0x3ff)
-}
-
-// FILTER_EN_U5 returns field FILTER_EN_U5 (bit 10): This is the enable bit for filtering input signals for unit5.
-func (v U5_CONF0Value) FILTER_EN_U5() bool { return v&0x400 != 0 }
-
-// WithFILTER_EN_U5 returns v with field FILTER_EN_U5 (bit 10) set to b.
-func (v U5_CONF0Value) WithFILTER_EN_U5(b bool) U5_CONF0Value {
-	return v&^0x400 | U5_CONF0Value(b2u(b))<<10
-}
-
-// THR_ZERO_EN_U5 returns field THR_ZERO_EN_U5 (bit 11): This is the enable bit for comparing unit5's count with 0 value.
-func (v U5_CONF0Value) THR_ZERO_EN_U5() bool { return v&0x800 != 0 }
-
-// WithTHR_ZERO_EN_U5 returns v with field THR_ZERO_EN_U5 (bit 11) set to b.
-func (v U5_CONF0Value) WithTHR_ZERO_EN_U5(b bool) U5_CONF0Value {
-	return v&^0x800 | U5_CONF0Value(b2u(b))<<11
-}
-
-// THR_H_LIM_EN_U5 returns field THR_H_LIM_EN_U5 (bit 12): This is the enable bit for comparing unit5's count with thr_h_lim value.
-func (v U5_CONF0Value) THR_H_LIM_EN_U5() bool { return v&0x1000 != 0 }
-
-// WithTHR_H_LIM_EN_U5 returns v with field THR_H_LIM_EN_U5 (bit 12) set to b.
-func (v U5_CONF0Value) WithTHR_H_LIM_EN_U5(b bool) U5_CONF0Value {
-	return v&^0x1000 | U5_CONF0Value(b2u(b))<<12
-}
-
-// THR_L_LIM_EN_U5 returns field THR_L_LIM_EN_U5 (bit 13): This is the enable bit for comparing unit5's count with thr_l_lim value.
-func (v U5_CONF0Value) THR_L_LIM_EN_U5() bool { return v&0x2000 != 0 }
-
-// WithTHR_L_LIM_EN_U5 returns v with field THR_L_LIM_EN_U5 (bit 13) set to b.
-func (v U5_CONF0Value) WithTHR_L_LIM_EN_U5(b bool) U5_CONF0Value {
-	return v&^0x2000 | U5_CONF0Value(b2u(b))<<13
-}
-
-// THR_THRES0_EN_U5 returns field THR_THRES0_EN_U5 (bit 14): This is the enable bit for comparing unit5's count with thres0 value.
-func (v U5_CONF0Value) THR_THRES0_EN_U5() bool { return v&0x4000 != 0 }
-
-// WithTHR_THRES0_EN_U5 returns v with field THR_THRES0_EN_U5 (bit 14) set to b.
-func (v U5_CONF0Value) WithTHR_THRES0_EN_U5(b bool) U5_CONF0Value {
-	return v&^0x4000 | U5_CONF0Value(b2u(b))<<14
-}
-
-// THR_THRES1_EN_U5 returns field THR_THRES1_EN_U5 (bit 15): This is the enable bit for comparing unit5's count with thres1 value .
-func (v U5_CONF0Value) THR_THRES1_EN_U5() bool { return v&0x8000 != 0 }
-
-// WithTHR_THRES1_EN_U5 returns v with field THR_THRES1_EN_U5 (bit 15) set to b.
-func (v U5_CONF0Value) WithTHR_THRES1_EN_U5(b bool) U5_CONF0Value {
-	return v&^0x8000 | U5_CONF0Value(b2u(b))<<15
-}
-
-// CH0_NEG_MODE_U5 returns field CH0_NEG_MODE_U5 (bits 17:16): This register is used to control the mode of channel0's input negedge signal for unit5. 2'd1: increase at the negedge of input signal 2'd2:decrease at the negedge of input signal others:forbidden.
-func (v U5_CONF0Value) CH0_NEG_MODE_U5() uint32 { return uint32(v>>16) & 0x3 }
-
-// WithCH0_NEG_MODE_U5 returns v with field CH0_NEG_MODE_U5 (bits 17:16) set to x, masked to the field width.
-func (v U5_CONF0Value) WithCH0_NEG_MODE_U5(x uint32) U5_CONF0Value {
-	return v&^0x30000 | U5_CONF0Value(x&0x3)<<16
-}
-
-// CH0_POS_MODE_U5 returns field CH0_POS_MODE_U5 (bits 19:18): This register is used to control the mode of channel0's input posedge signal for unit5. 2'd1: increase at the posedge of input signal 2'd2:decrease at the posedge of input signal others:forbidden.
-func (v U5_CONF0Value) CH0_POS_MODE_U5() uint32 { return uint32(v>>18) & 0x3 }
-
-// WithCH0_POS_MODE_U5 returns v with field CH0_POS_MODE_U5 (bits 19:18) set to x, masked to the field width.
-func (v U5_CONF0Value) WithCH0_POS_MODE_U5(x uint32) U5_CONF0Value {
-	return v&^0xc0000 | U5_CONF0Value(x&0x3)<<18
-}
-
-// CH0_HCTRL_MODE_U5 returns field CH0_HCTRL_MODE_U5 (bits 21:20): This register is used to control the mode of channel0's high control signal for unit5. 2'd0:increase when control signal is low 2'd1: decrease when control signal is high others:forbidden.
-func (v U5_CONF0Value) CH0_HCTRL_MODE_U5() uint32 { return uint32(v>>20) & 0x3 }
-
-// WithCH0_HCTRL_MODE_U5 returns v with field CH0_HCTRL_MODE_U5 (bits 21:20) set to x, masked to the field width.
-func (v U5_CONF0Value) WithCH0_HCTRL_MODE_U5(x uint32) U5_CONF0Value {
-	return v&^0x300000 | U5_CONF0Value(x&0x3)<<20
-}
-
-// CH0_LCTRL_MODE_U5 returns field CH0_LCTRL_MODE_U5 (bits 23:22): This register is used to control the mode of channel0's low control signal for unit5. 2'd0:increase when control signal is low 2'd1: decrease when control signal is high others:forbidden.
-func (v U5_CONF0Value) CH0_LCTRL_MODE_U5() uint32 { return uint32(v>>22) & 0x3 }
-
-// WithCH0_LCTRL_MODE_U5 returns v with field CH0_LCTRL_MODE_U5 (bits 23:22) set to x, masked to the field width.
-func (v U5_CONF0Value) WithCH0_LCTRL_MODE_U5(x uint32) U5_CONF0Value {
-	return v&^0xc00000 | U5_CONF0Value(x&0x3)<<22
-}
-
-// CH1_NEG_MODE_U5 returns field CH1_NEG_MODE_U5 (bits 25:24): This register is used to control the mode of channel1's input negedge signal for unit5. 2'd1: increase at the negedge of input signal 2'd2:decrease at the negedge of input signal others:forbidden.
-func (v U5_CONF0Value) CH1_NEG_MODE_U5() uint32 { return uint32(v>>24) & 0x3 }
-
-// WithCH1_NEG_MODE_U5 returns v with field CH1_NEG_MODE_U5 (bits 25:24) set to x, masked to the field width.
-func (v U5_CONF0Value) WithCH1_NEG_MODE_U5(x uint32) U5_CONF0Value {
-	return v&^0x3000000 | U5_CONF0Value(x&0x3)<<24
-}
-
-// CH1_POS_MODE_U5 returns field CH1_POS_MODE_U5 (bits 27:26): This register is used to control the mode of channel1's input posedge signal for unit5. 2'd1: increase at the posedge of input signal 2'd2:decrease at the posedge of input signal others:forbidden.
-func (v U5_CONF0Value) CH1_POS_MODE_U5() uint32 { return uint32(v>>26) & 0x3 }
-
-// WithCH1_POS_MODE_U5 returns v with field CH1_POS_MODE_U5 (bits 27:26) set to x, masked to the field width.
-func (v U5_CONF0Value) WithCH1_POS_MODE_U5(x uint32) U5_CONF0Value {
-	return v&^0xc000000 | U5_CONF0Value(x&0x3)<<26
-}
-
-// CH1_HCTRL_MODE_U5 returns field CH1_HCTRL_MODE_U5 (bits 29:28): This register is used to control the mode of channel1's high control signal for unit5. 2'd0:increase when control signal is low 2'd1: decrease when control signal is high others:forbidden.
-func (v U5_CONF0Value) CH1_HCTRL_MODE_U5() uint32 { return uint32(v>>28) & 0x3 }
-
-// WithCH1_HCTRL_MODE_U5 returns v with field CH1_HCTRL_MODE_U5 (bits 29:28) set to x, masked to the field width.
-func (v U5_CONF0Value) WithCH1_HCTRL_MODE_U5(x uint32) U5_CONF0Value {
-	return v&^0x30000000 | U5_CONF0Value(x&0x3)<<28
-}
-
-// CH1_LCTRL_MODE_U5 returns field CH1_LCTRL_MODE_U5 (bits 31:30): This register is used to control the mode of channel1's low control signal for unit5. 2'd0:increase when control signal is low 2'd1: decrease when control signal is high others:forbidden.
-func (v U5_CONF0Value) CH1_LCTRL_MODE_U5() uint32 { return uint32(v>>30) & 0x3 }
-
-// WithCH1_LCTRL_MODE_U5 returns v with field CH1_LCTRL_MODE_U5 (bits 31:30) set to x, masked to the field width.
-func (v U5_CONF0Value) WithCH1_LCTRL_MODE_U5(x uint32) U5_CONF0Value {
-	return v&^0xc0000000 | U5_CONF0Value(x&0x3)<<30
-}
-
-// U5_CONF1 is register U5_CONF1 (32-bit, read-write, reset 0x0).
-type U5_CONF1 struct{ reg mmio.U32 }
-
-// U5_CONF1Value is a value of register U5_CONF1.
-type U5_CONF1Value uint32
-
-// U5_CONF1Reset is the reset value of register U5_CONF1.
-const U5_CONF1Reset U5_CONF1Value = 0x0
-
-// Read loads the register.
-func (r *U5_CONF1) Read() U5_CONF1Value { return U5_CONF1Value(r.reg.Load()) }
-
-// Write stores v in the register.
-func (r *U5_CONF1) Write(v U5_CONF1Value) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(U5_CONF1Reset): fields f leaves alone are written as their reset values.
-func (r *U5_CONF1) WriteWith(f func(U5_CONF1Value) U5_CONF1Value) {
-	r.reg.Store(uint32(f(U5_CONF1Reset)))
-}
-
-// Reset stores U5_CONF1Reset in the register.
-func (r *U5_CONF1) Reset() { r.reg.Store(uint32(U5_CONF1Reset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *U5_CONF1) Modify(f func(U5_CONF1Value) U5_CONF1Value) {
-	r.reg.Store(uint32(f(U5_CONF1Value(r.reg.Load()))))
-}
-
-// CNT_THRES0_U5 returns field CNT_THRES0_U5 (bits 15:0): This register is used to configure thres0 value for unit5.
-func (v U5_CONF1Value) CNT_THRES0_U5() uint32 { return uint32(v) & 0xffff }
-
-// WithCNT_THRES0_U5 returns v with field CNT_THRES0_U5 (bits 15:0) set to x, masked to the field width.
-func (v U5_CONF1Value) WithCNT_THRES0_U5(x uint32) U5_CONF1Value {
-	return v&^0xffff | U5_CONF1Value(x&0xffff)
-}
-
-// CNT_THRES1_U5 returns field CNT_THRES1_U5 (bits 31:16): This register is used to configure thres1 value for unit5.
-func (v U5_CONF1Value) CNT_THRES1_U5() uint32 { return uint32(v>>16) & 0xffff }
-
-// WithCNT_THRES1_U5 returns v with field CNT_THRES1_U5 (bits 31:16) set to x, masked to the field width.
-func (v U5_CONF1Value) WithCNT_THRES1_U5(x uint32) U5_CONF1Value {
-	return v&^0xffff0000 | U5_CONF1Value(x&0xffff)<<16
-}
-
-// U5_CONF2 is register U5_CONF2 (32-bit, read-write, reset 0x0).
-type U5_CONF2 struct{ reg mmio.U32 }
-
-// U5_CONF2Value is a value of register U5_CONF2.
-type U5_CONF2Value uint32
-
-// U5_CONF2Reset is the reset value of register U5_CONF2.
-const U5_CONF2Reset U5_CONF2Value = 0x0
-
-// Read loads the register.
-func (r *U5_CONF2) Read() U5_CONF2Value { return U5_CONF2Value(r.reg.Load()) }
-
-// Write stores v in the register.
-func (r *U5_CONF2) Write(v U5_CONF2Value) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(U5_CONF2Reset): fields f leaves alone are written as their reset values.
-func (r *U5_CONF2) WriteWith(f func(U5_CONF2Value) U5_CONF2Value) {
-	r.reg.Store(uint32(f(U5_CONF2Reset)))
-}
-
-// Reset stores U5_CONF2Reset in the register.
-func (r *U5_CONF2) Reset() { r.reg.Store(uint32(U5_CONF2Reset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *U5_CONF2) Modify(f func(U5_CONF2Value) U5_CONF2Value) {
-	r.reg.Store(uint32(f(U5_CONF2Value(r.reg.Load()))))
-}
-
-// CNT_H_LIM_U5 returns field CNT_H_LIM_U5 (bits 15:0): This register is used to configure thr_h_lim value for unit5.
-func (v U5_CONF2Value) CNT_H_LIM_U5() uint32 { return uint32(v) & 0xffff }
-
-// WithCNT_H_LIM_U5 returns v with field CNT_H_LIM_U5 (bits 15:0) set to x, masked to the field width.
-func (v U5_CONF2Value) WithCNT_H_LIM_U5(x uint32) U5_CONF2Value {
-	return v&^0xffff | U5_CONF2Value(x&0xffff)
-}
-
-// CNT_L_LIM_U5 returns field CNT_L_LIM_U5 (bits 31:16): This register is used to confiugre thr_l_lim value for unit5.
-func (v U5_CONF2Value) CNT_L_LIM_U5() uint32 { return uint32(v>>16) & 0xffff }
-
-// WithCNT_L_LIM_U5 returns v with field CNT_L_LIM_U5 (bits 31:16) set to x, masked to the field width.
-func (v U5_CONF2Value) WithCNT_L_LIM_U5(x uint32) U5_CONF2Value {
-	return v&^0xffff0000 | U5_CONF2Value(x&0xffff)<<16
-}
-
-// U6_CONF0 is register U6_CONF0 (32-bit, read-write, reset 0x3c10).
-type U6_CONF0 struct{ reg mmio.U32 }
-
-// U6_CONF0Value is a value of register U6_CONF0.
-type U6_CONF0Value uint32
-
-// U6_CONF0Reset is the reset value of register U6_CONF0.
-const U6_CONF0Reset U6_CONF0Value = 0x3c10
-
-// Read loads the register.
-func (r *U6_CONF0) Read() U6_CONF0Value { return U6_CONF0Value(r.reg.Load()) }
-
-// Write stores v in the register.
-func (r *U6_CONF0) Write(v U6_CONF0Value) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(U6_CONF0Reset): fields f leaves alone are written as their reset values.
-func (r *U6_CONF0) WriteWith(f func(U6_CONF0Value) U6_CONF0Value) {
-	r.reg.Store(uint32(f(U6_CONF0Reset)))
-}
-
-// Reset stores U6_CONF0Reset in the register.
-func (r *U6_CONF0) Reset() { r.reg.Store(uint32(U6_CONF0Reset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *U6_CONF0) Modify(f func(U6_CONF0Value) U6_CONF0Value) {
-	r.reg.Store(uint32(f(U6_CONF0Value(r.reg.Load()))))
-}
-
-// FILTER_THRES_U6 returns field FILTER_THRES_U6 (bits 9:0): This register is used to filter pluse whose width is smaller than this value for unit6.
-func (v U6_CONF0Value) FILTER_THRES_U6() uint32 { return uint32(v) & 0x3ff }
-
-// WithFILTER_THRES_U6 returns v with field FILTER_THRES_U6 (bits 9:0) set to x, masked to the field width.
-func (v U6_CONF0Value) WithFILTER_THRES_U6(x uint32) U6_CONF0Value {
-	return v&^0x3ff | U6_CONF0Value(x&0x3ff)
-}
-
-// FILTER_EN_U6 returns field FILTER_EN_U6 (bit 10): This is the enable bit for filtering input signals for unit6.
-func (v U6_CONF0Value) FILTER_EN_U6() bool { return v&0x400 != 0 }
-
-// WithFILTER_EN_U6 returns v with field FILTER_EN_U6 (bit 10) set to b.
-func (v U6_CONF0Value) WithFILTER_EN_U6(b bool) U6_CONF0Value {
-	return v&^0x400 | U6_CONF0Value(b2u(b))<<10
-}
-
-// THR_ZERO_EN_U6 returns field THR_ZERO_EN_U6 (bit 11): This is the enable bit for comparing unit6's count with 0 value.
-func (v U6_CONF0Value) THR_ZERO_EN_U6() bool { return v&0x800 != 0 }
-
-// WithTHR_ZERO_EN_U6 returns v with field THR_ZERO_EN_U6 (bit 11) set to b.
-func (v U6_CONF0Value) WithTHR_ZERO_EN_U6(b bool) U6_CONF0Value {
-	return v&^0x800 | U6_CONF0Value(b2u(b))<<11
-}
-
-// THR_H_LIM_EN_U6 returns field THR_H_LIM_EN_U6 (bit 12): This is the enable bit for comparing unit6's count with thr_h_lim value.
-func (v U6_CONF0Value) THR_H_LIM_EN_U6() bool { return v&0x1000 != 0 }
-
-// WithTHR_H_LIM_EN_U6 returns v with field THR_H_LIM_EN_U6 (bit 12) set to b.
-func (v U6_CONF0Value) WithTHR_H_LIM_EN_U6(b bool) U6_CONF0Value {
-	return v&^0x1000 | U6_CONF0Value(b2u(b))<<12
-}
-
-// THR_L_LIM_EN_U6 returns field THR_L_LIM_EN_U6 (bit 13): This is the enable bit for comparing unit6's count with thr_l_lim value.
-func (v U6_CONF0Value) THR_L_LIM_EN_U6() bool { return v&0x2000 != 0 }
-
-// WithTHR_L_LIM_EN_U6 returns v with field THR_L_LIM_EN_U6 (bit 13) set to b.
-func (v U6_CONF0Value) WithTHR_L_LIM_EN_U6(b bool) U6_CONF0Value {
-	return v&^0x2000 | U6_CONF0Value(b2u(b))<<13
-}
-
-// THR_THRES0_EN_U6 returns field THR_THRES0_EN_U6 (bit 14): This is the enable bit for comparing unit6's count with thres0 value.
-func (v U6_CONF0Value) THR_THRES0_EN_U6() bool { return v&0x4000 != 0 }
-
-// WithTHR_THRES0_EN_U6 returns v with field THR_THRES0_EN_U6 (bit 14) set to b.
-func (v U6_CONF0Value) WithTHR_THRES0_EN_U6(b bool) U6_CONF0Value {
-	return v&^0x4000 | U6_CONF0Value(b2u(b))<<14
-}
-
-// THR_THRES1_EN_U6 returns field THR_THRES1_EN_U6 (bit 15): This is the enable bit for comparing unit6's count with thres1 value .
-func (v U6_CONF0Value) THR_THRES1_EN_U6() bool { return v&0x8000 != 0 }
-
-// WithTHR_THRES1_EN_U6 returns v with field THR_THRES1_EN_U6 (bit 15) set to b.
-func (v U6_CONF0Value) WithTHR_THRES1_EN_U6(b bool) U6_CONF0Value {
-	return v&^0x8000 | U6_CONF0Value(b2u(b))<<15
-}
-
-// CH0_NEG_MODE_U6 returns field CH0_NEG_MODE_U6 (bits 17:16): This register is used to control the mode of channel0's input negedge signal for unit6. 2'd1: increase at the negedge of input signal 2'd2:decrease at the negedge of input signal others:forbidden.
-func (v U6_CONF0Value) CH0_NEG_MODE_U6() uint32 { return uint32(v>>16) & 0x3 }
-
-// WithCH0_NEG_MODE_U6 returns v with field CH0_NEG_MODE_U6 (bits 17:16) set to x, masked to the field width.
-func (v U6_CONF0Value) WithCH0_NEG_MODE_U6(x uint32) U6_CONF0Value {
-	return v&^0x30000 | U6_CONF0Value(x&0x3)<<16
-}
-
-// CH0_POS_MODE_U6 returns field CH0_POS_MODE_U6 (bits 19:18): This register is used to control the mode of channel0's input posedge signal for unit6. 2'd1: increase at the posedge of input signal 2'd2:decrease at the posedge of input signal others:forbidden.
-func (v U6_CONF0Value) CH0_POS_MODE_U6() uint32 { return uint32(v>>18) & 0x3 }
-
-// WithCH0_POS_MODE_U6 returns v with field CH0_POS_MODE_U6 (bits 19:18) set to x, masked to the field width.
-func (v U6_CONF0Value) WithCH0_POS_MODE_U6(x uint32) U6_CONF0Value {
-	return v&^0xc0000 | U6_CONF0Value(x&0x3)<<18
-}
-
-// CH0_HCTRL_MODE_U6 returns field CH0_HCTRL_MODE_U6 (bits 21:20): This register is used to control the mode of channel0's high control signal for unit6. 2'd0:increase when control signal is low 2'd1: decrease when control signal is high others:forbidden.
-func (v U6_CONF0Value) CH0_HCTRL_MODE_U6() uint32 { return uint32(v>>20) & 0x3 }
-
-// WithCH0_HCTRL_MODE_U6 returns v with field CH0_HCTRL_MODE_U6 (bits 21:20) set to x, masked to the field width.
-func (v U6_CONF0Value) WithCH0_HCTRL_MODE_U6(x uint32) U6_CONF0Value {
-	return v&^0x300000 | U6_CONF0Value(x&0x3)<<20
-}
-
-// CH0_LCTRL_MODE_U6 returns field CH0_LCTRL_MODE_U6 (bits 23:22): This register is used to control the mode of channel0's low control signal for unit6. 2'd0:increase when control signal is low 2'd1: decrease when control signal is high others:forbidden.
-func (v U6_CONF0Value) CH0_LCTRL_MODE_U6() uint32 { return uint32(v>>22) & 0x3 }
-
-// WithCH0_LCTRL_MODE_U6 returns v with field CH0_LCTRL_MODE_U6 (bits 23:22) set to x, masked to the field width.
-func (v U6_CONF0Value) WithCH0_LCTRL_MODE_U6(x uint32) U6_CONF0Value {
-	return v&^0xc00000 | U6_CONF0Value(x&0x3)<<22
-}
-
-// CH1_NEG_MODE_U6 returns field CH1_NEG_MODE_U6 (bits 25:24): This register is used to control the mode of channel1's input negedge signal for unit6. 2'd1: increase at the negedge of input signal 2'd2:decrease at the negedge of input signal others:forbidden.
-func (v U6_CONF0Value) CH1_NEG_MODE_U6() uint32 { return uint32(v>>24) & 0x3 }
-
-// WithCH1_NEG_MODE_U6 returns v with field CH1_NEG_MODE_U6 (bits 25:24) set to x, masked to the field width.
-func (v U6_CONF0Value) WithCH1_NEG_MODE_U6(x uint32) U6_CONF0Value {
-	return v&^0x3000000 | U6_CONF0Value(x&0x3)<<24
-}
-
-// CH1_POS_MODE_U6 returns field CH1_POS_MODE_U6 (bits 27:26): This register is used to control the mode of channel1's input posedge signal for unit6. 2'd1: increase at the posedge of input signal 2'd2:decrease at the posedge of input signal others:forbidden.
-func (v U6_CONF0Value) CH1_POS_MODE_U6() uint32 { return uint32(v>>26) & 0x3 }
-
-// WithCH1_POS_MODE_U6 returns v with field CH1_POS_MODE_U6 (bits 27:26) set to x, masked to the field width.
-func (v U6_CONF0Value) WithCH1_POS_MODE_U6(x uint32) U6_CONF0Value {
-	return v&^0xc000000 | U6_CONF0Value(x&0x3)<<26
-}
-
-// CH1_HCTRL_MODE_U6 returns field CH1_HCTRL_MODE_U6 (bits 29:28): This register is used to control the mode of channel1's high control signal for unit6. 2'd0:increase when control signal is low 2'd1: decrease when control signal is high others:forbidden.
-func (v U6_CONF0Value) CH1_HCTRL_MODE_U6() uint32 { return uint32(v>>28) & 0x3 }
-
-// WithCH1_HCTRL_MODE_U6 returns v with field CH1_HCTRL_MODE_U6 (bits 29:28) set to x, masked to the field width.
-func (v U6_CONF0Value) WithCH1_HCTRL_MODE_U6(x uint32) U6_CONF0Value {
-	return v&^0x30000000 | U6_CONF0Value(x&0x3)<<28
-}
-
-// CH1_LCTRL_MODE_U6 returns field CH1_LCTRL_MODE_U6 (bits 31:30): This register is used to control the mode of channel1's low control signal for unit6. 2'd0:increase when control signal is low 2'd1: decrease when control signal is high others:forbidden.
-func (v U6_CONF0Value) CH1_LCTRL_MODE_U6() uint32 { return uint32(v>>30) & 0x3 }
-
-// WithCH1_LCTRL_MODE_U6 returns v with field CH1_LCTRL_MODE_U6 (bits 31:30) set to x, masked to the field width.
-func (v U6_CONF0Value) WithCH1_LCTRL_MODE_U6(x uint32) U6_CONF0Value {
-	return v&^0xc0000000 | U6_CONF0Value(x&0x3)<<30
-}
-
-// U6_CONF1 is register U6_CONF1 (32-bit, read-write, reset 0x0).
-type U6_CONF1 struct{ reg mmio.U32 }
-
-// U6_CONF1Value is a value of register U6_CONF1.
-type U6_CONF1Value uint32
-
-// U6_CONF1Reset is the reset value of register U6_CONF1.
-const U6_CONF1Reset U6_CONF1Value = 0x0
-
-// Read loads the register.
-func (r *U6_CONF1) Read() U6_CONF1Value { return U6_CONF1Value(r.reg.Load()) }
-
-// Write stores v in the register.
-func (r *U6_CONF1) Write(v U6_CONF1Value) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(U6_CONF1Reset): fields f leaves alone are written as their reset values.
-func (r *U6_CONF1) WriteWith(f func(U6_CONF1Value) U6_CONF1Value) {
-	r.reg.Store(uint32(f(U6_CONF1Reset)))
-}
-
-// Reset stores U6_CONF1Reset in the register.
-func (r *U6_CONF1) Reset() { r.reg.Store(uint32(U6_CONF1Reset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *U6_CONF1) Modify(f func(U6_CONF1Value) U6_CONF1Value) {
-	r.reg.Store(uint32(f(U6_CONF1Value(r.reg.Load()))))
-}
-
-// CNT_THRES0_U6 returns field CNT_THRES0_U6 (bits 15:0): This register is used to configure thres0 value for unit6.
-func (v U6_CONF1Value) CNT_THRES0_U6() uint32 { return uint32(v) & 0xffff }
-
-// WithCNT_THRES0_U6 returns v with field CNT_THRES0_U6 (bits 15:0) set to x, masked to the field width.
-func (v U6_CONF1Value) WithCNT_THRES0_U6(x uint32) U6_CONF1Value {
-	return v&^0xffff | U6_CONF1Value(x&0xffff)
-}
-
-// CNT_THRES1_U6 returns field CNT_THRES1_U6 (bits 31:16): This register is used to configure thres1 value for unit6.
-func (v U6_CONF1Value) CNT_THRES1_U6() uint32 { return uint32(v>>16) & 0xffff }
-
-// WithCNT_THRES1_U6 returns v with field CNT_THRES1_U6 (bits 31:16) set to x, masked to the field width.
-func (v U6_CONF1Value) WithCNT_THRES1_U6(x uint32) U6_CONF1Value {
-	return v&^0xffff0000 | U6_CONF1Value(x&0xffff)<<16
-}
-
-// U6_CONF2 is register U6_CONF2 (32-bit, read-write, reset 0x0).
-type U6_CONF2 struct{ reg mmio.U32 }
-
-// U6_CONF2Value is a value of register U6_CONF2.
-type U6_CONF2Value uint32
-
-// U6_CONF2Reset is the reset value of register U6_CONF2.
-const U6_CONF2Reset U6_CONF2Value = 0x0
-
-// Read loads the register.
-func (r *U6_CONF2) Read() U6_CONF2Value { return U6_CONF2Value(r.reg.Load()) }
-
-// Write stores v in the register.
-func (r *U6_CONF2) Write(v U6_CONF2Value) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(U6_CONF2Reset): fields f leaves alone are written as their reset values.
-func (r *U6_CONF2) WriteWith(f func(U6_CONF2Value) U6_CONF2Value) {
-	r.reg.Store(uint32(f(U6_CONF2Reset)))
-}
-
-// Reset stores U6_CONF2Reset in the register.
-func (r *U6_CONF2) Reset() { r.reg.Store(uint32(U6_CONF2Reset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *U6_CONF2) Modify(f func(U6_CONF2Value) U6_CONF2Value) {
-	r.reg.Store(uint32(f(U6_CONF2Value(r.reg.Load()))))
-}
-
-// CNT_H_LIM_U6 returns field CNT_H_LIM_U6 (bits 15:0): This register is used to configure thr_h_lim value for unit6.
-func (v U6_CONF2Value) CNT_H_LIM_U6() uint32 { return uint32(v) & 0xffff }
-
-// WithCNT_H_LIM_U6 returns v with field CNT_H_LIM_U6 (bits 15:0) set to x, masked to the field width.
-func (v U6_CONF2Value) WithCNT_H_LIM_U6(x uint32) U6_CONF2Value {
-	return v&^0xffff | U6_CONF2Value(x&0xffff)
-}
-
-// CNT_L_LIM_U6 returns field CNT_L_LIM_U6 (bits 31:16): This register is used to confiugre thr_l_lim value for unit6.
-func (v U6_CONF2Value) CNT_L_LIM_U6() uint32 { return uint32(v>>16) & 0xffff }
-
-// WithCNT_L_LIM_U6 returns v with field CNT_L_LIM_U6 (bits 31:16) set to x, masked to the field width.
-func (v U6_CONF2Value) WithCNT_L_LIM_U6(x uint32) U6_CONF2Value {
-	return v&^0xffff0000 | U6_CONF2Value(x&0xffff)<<16
-}
-
-// U7_CONF0 is register U7_CONF0 (32-bit, read-write, reset 0x3c10).
-type U7_CONF0 struct{ reg mmio.U32 }
-
-// U7_CONF0Value is a value of register U7_CONF0.
-type U7_CONF0Value uint32
-
-// U7_CONF0Reset is the reset value of register U7_CONF0.
-const U7_CONF0Reset U7_CONF0Value = 0x3c10
-
-// Read loads the register.
-func (r *U7_CONF0) Read() U7_CONF0Value { return U7_CONF0Value(r.reg.Load()) }
-
-// Write stores v in the register.
-func (r *U7_CONF0) Write(v U7_CONF0Value) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(U7_CONF0Reset): fields f leaves alone are written as their reset values.
-func (r *U7_CONF0) WriteWith(f func(U7_CONF0Value) U7_CONF0Value) {
-	r.reg.Store(uint32(f(U7_CONF0Reset)))
-}
-
-// Reset stores U7_CONF0Reset in the register.
-func (r *U7_CONF0) Reset() { r.reg.Store(uint32(U7_CONF0Reset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *U7_CONF0) Modify(f func(U7_CONF0Value) U7_CONF0Value) {
-	r.reg.Store(uint32(f(U7_CONF0Value(r.reg.Load()))))
-}
-
-// FILTER_THRES_U7 returns field FILTER_THRES_U7 (bits 9:0): This register is used to filter pluse whose width is smaller than this value for unit7.
-func (v U7_CONF0Value) FILTER_THRES_U7() uint32 { return uint32(v) & 0x3ff }
-
-// WithFILTER_THRES_U7 returns v with field FILTER_THRES_U7 (bits 9:0) set to x, masked to the field width.
-func (v U7_CONF0Value) WithFILTER_THRES_U7(x uint32) U7_CONF0Value {
-	return v&^0x3ff | U7_CONF0Value(x&0x3ff)
-}
-
-// FILTER_EN_U7 returns field FILTER_EN_U7 (bit 10): This is the enable bit for filtering input signals for unit7.
-func (v U7_CONF0Value) FILTER_EN_U7() bool { return v&0x400 != 0 }
-
-// WithFILTER_EN_U7 returns v with field FILTER_EN_U7 (bit 10) set to b.
-func (v U7_CONF0Value) WithFILTER_EN_U7(b bool) U7_CONF0Value {
-	return v&^0x400 | U7_CONF0Value(b2u(b))<<10
-}
-
-// THR_ZERO_EN_U7 returns field THR_ZERO_EN_U7 (bit 11): This is the enable bit for comparing unit7's count with 0 value.
-func (v U7_CONF0Value) THR_ZERO_EN_U7() bool { return v&0x800 != 0 }
-
-// WithTHR_ZERO_EN_U7 returns v with field THR_ZERO_EN_U7 (bit 11) set to b.
-func (v U7_CONF0Value) WithTHR_ZERO_EN_U7(b bool) U7_CONF0Value {
-	return v&^0x800 | U7_CONF0Value(b2u(b))<<11
-}
-
-// THR_H_LIM_EN_U7 returns field THR_H_LIM_EN_U7 (bit 12): This is the enable bit for comparing unit7's count with thr_h_lim value.
-func (v U7_CONF0Value) THR_H_LIM_EN_U7() bool { return v&0x1000 != 0 }
-
-// WithTHR_H_LIM_EN_U7 returns v with field THR_H_LIM_EN_U7 (bit 12) set to b.
-func (v U7_CONF0Value) WithTHR_H_LIM_EN_U7(b bool) U7_CONF0Value {
-	return v&^0x1000 | U7_CONF0Value(b2u(b))<<12
-}
-
-// THR_L_LIM_EN_U7 returns field THR_L_LIM_EN_U7 (bit 13): This is the enable bit for comparing unit7's count with thr_l_lim value.
-func (v U7_CONF0Value) THR_L_LIM_EN_U7() bool { return v&0x2000 != 0 }
-
-// WithTHR_L_LIM_EN_U7 returns v with field THR_L_LIM_EN_U7 (bit 13) set to b.
-func (v U7_CONF0Value) WithTHR_L_LIM_EN_U7(b bool) U7_CONF0Value {
-	return v&^0x2000 | U7_CONF0Value(b2u(b))<<13
-}
-
-// THR_THRES0_EN_U7 returns field THR_THRES0_EN_U7 (bit 14): This is the enable bit for comparing unit7's count with thres0 value.
-func (v U7_CONF0Value) THR_THRES0_EN_U7() bool { return v&0x4000 != 0 }
-
-// WithTHR_THRES0_EN_U7 returns v with field THR_THRES0_EN_U7 (bit 14) set to b.
-func (v U7_CONF0Value) WithTHR_THRES0_EN_U7(b bool) U7_CONF0Value {
-	return v&^0x4000 | U7_CONF0Value(b2u(b))<<14
-}
-
-// THR_THRES1_EN_U7 returns field THR_THRES1_EN_U7 (bit 15): This is the enable bit for comparing unit7's count with thres1 value .
-func (v U7_CONF0Value) THR_THRES1_EN_U7() bool { return v&0x8000 != 0 }
-
-// WithTHR_THRES1_EN_U7 returns v with field THR_THRES1_EN_U7 (bit 15) set to b.
-func (v U7_CONF0Value) WithTHR_THRES1_EN_U7(b bool) U7_CONF0Value {
-	return v&^0x8000 | U7_CONF0Value(b2u(b))<<15
-}
-
-// CH0_NEG_MODE_U7 returns field CH0_NEG_MODE_U7 (bits 17:16): This register is used to control the mode of channel0's input negedge signal for unit7. 2'd1: increase at the negedge of input signal 2'd2:decrease at the negedge of input signal others:forbidden.
-func (v U7_CONF0Value) CH0_NEG_MODE_U7() uint32 { return uint32(v>>16) & 0x3 }
-
-// WithCH0_NEG_MODE_U7 returns v with field CH0_NEG_MODE_U7 (bits 17:16) set to x, masked to the field width.
-func (v U7_CONF0Value) WithCH0_NEG_MODE_U7(x uint32) U7_CONF0Value {
-	return v&^0x30000 | U7_CONF0Value(x&0x3)<<16
-}
-
-// CH0_POS_MODE_U7 returns field CH0_POS_MODE_U7 (bits 19:18): This register is used to control the mode of channel0's input posedge signal for unit7. 2'd1: increase at the posedge of input signal 2'd2:decrease at the posedge of input signal others:forbidden.
-func (v U7_CONF0Value) CH0_POS_MODE_U7() uint32 { return uint32(v>>18) & 0x3 }
-
-// WithCH0_POS_MODE_U7 returns v with field CH0_POS_MODE_U7 (bits 19:18) set to x, masked to the field width.
-func (v U7_CONF0Value) WithCH0_POS_MODE_U7(x uint32) U7_CONF0Value {
-	return v&^0xc0000 | U7_CONF0Value(x&0x3)<<18
-}
-
-// CH0_HCTRL_MODE_U7 returns field CH0_HCTRL_MODE_U7 (bits 21:20): This register is used to control the mode of channel0's high control signal for unit7. 2'd0:increase when control signal is low 2'd1: decrease when control signal is high others:forbidden.
-func (v U7_CONF0Value) CH0_HCTRL_MODE_U7() uint32 { return uint32(v>>20) & 0x3 }
-
-// WithCH0_HCTRL_MODE_U7 returns v with field CH0_HCTRL_MODE_U7 (bits 21:20) set to x, masked to the field width.
-func (v U7_CONF0Value) WithCH0_HCTRL_MODE_U7(x uint32) U7_CONF0Value {
-	return v&^0x300000 | U7_CONF0Value(x&0x3)<<20
-}
-
-// CH0_LCTRL_MODE_U7 returns field CH0_LCTRL_MODE_U7 (bits 23:22): This register is used to control the mode of channel0's low control signal for unit7. 2'd0:increase when control signal is low 2'd1: decrease when control signal is high others:forbidden.
-func (v U7_CONF0Value) CH0_LCTRL_MODE_U7() uint32 { return uint32(v>>22) & 0x3 }
-
-// WithCH0_LCTRL_MODE_U7 returns v with field CH0_LCTRL_MODE_U7 (bits 23:22) set to x, masked to the field width.
-func (v U7_CONF0Value) WithCH0_LCTRL_MODE_U7(x uint32) U7_CONF0Value {
-	return v&^0xc00000 | U7_CONF0Value(x&0x3)<<22
-}
-
-// CH1_NEG_MODE_U7 returns field CH1_NEG_MODE_U7 (bits 25:24): This register is used to control the mode of channel1's input negedge signal for unit7. 2'd1: increase at the negedge of input signal 2'd2:decrease at the negedge of input signal others:forbidden.
-func (v U7_CONF0Value) CH1_NEG_MODE_U7() uint32 { return uint32(v>>24) & 0x3 }
-
-// WithCH1_NEG_MODE_U7 returns v with field CH1_NEG_MODE_U7 (bits 25:24) set to x, masked to the field width.
-func (v U7_CONF0Value) WithCH1_NEG_MODE_U7(x uint32) U7_CONF0Value {
-	return v&^0x3000000 | U7_CONF0Value(x&0x3)<<24
-}
-
-// CH1_POS_MODE_U7 returns field CH1_POS_MODE_U7 (bits 27:26): This register is used to control the mode of channel1's input posedge signal for unit7. 2'd1: increase at the posedge of input signal 2'd2:decrease at the posedge of input signal others:forbidden.
-func (v U7_CONF0Value) CH1_POS_MODE_U7() uint32 { return uint32(v>>26) & 0x3 }
-
-// WithCH1_POS_MODE_U7 returns v with field CH1_POS_MODE_U7 (bits 27:26) set to x, masked to the field width.
-func (v U7_CONF0Value) WithCH1_POS_MODE_U7(x uint32) U7_CONF0Value {
-	return v&^0xc000000 | U7_CONF0Value(x&0x3)<<26
-}
-
-// CH1_HCTRL_MODE_U7 returns field CH1_HCTRL_MODE_U7 (bits 29:28): This register is used to control the mode of channel1's high control signal for unit7. 2'd0:increase when control signal is low 2'd1: decrease when control signal is high others:forbidden.
-func (v U7_CONF0Value) CH1_HCTRL_MODE_U7() uint32 { return uint32(v>>28) & 0x3 }
-
-// WithCH1_HCTRL_MODE_U7 returns v with field CH1_HCTRL_MODE_U7 (bits 29:28) set to x, masked to the field width.
-func (v U7_CONF0Value) WithCH1_HCTRL_MODE_U7(x uint32) U7_CONF0Value {
-	return v&^0x30000000 | U7_CONF0Value(x&0x3)<<28
-}
-
-// CH1_LCTRL_MODE_U7 returns field CH1_LCTRL_MODE_U7 (bits 31:30): This register is used to control the mode of channel1's low control signal for unit7. 2'd0:increase when control signal is low 2'd1: decrease when control signal is high others:forbidden.
-func (v U7_CONF0Value) CH1_LCTRL_MODE_U7() uint32 { return uint32(v>>30) & 0x3 }
-
-// WithCH1_LCTRL_MODE_U7 returns v with field CH1_LCTRL_MODE_U7 (bits 31:30) set to x, masked to the field width.
-func (v U7_CONF0Value) WithCH1_LCTRL_MODE_U7(x uint32) U7_CONF0Value {
-	return v&^0xc0000000 | U7_CONF0Value(x&0x3)<<30
-}
-
-// U7_CONF1 is register U7_CONF1 (32-bit, read-write, reset 0x0).
-type U7_CONF1 struct{ reg mmio.U32 }
-
-// U7_CONF1Value is a value of register U7_CONF1.
-type U7_CONF1Value uint32
-
-// U7_CONF1Reset is the reset value of register U7_CONF1.
-const U7_CONF1Reset U7_CONF1Value = 0x0
-
-// Read loads the register.
-func (r *U7_CONF1) Read() U7_CONF1Value { return U7_CONF1Value(r.reg.Load()) }
-
-// Write stores v in the register.
-func (r *U7_CONF1) Write(v U7_CONF1Value) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(U7_CONF1Reset): fields f leaves alone are written as their reset values.
-func (r *U7_CONF1) WriteWith(f func(U7_CONF1Value) U7_CONF1Value) {
-	r.reg.Store(uint32(f(U7_CONF1Reset)))
-}
-
-// Reset stores U7_CONF1Reset in the register.
-func (r *U7_CONF1) Reset() { r.reg.Store(uint32(U7_CONF1Reset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *U7_CONF1) Modify(f func(U7_CONF1Value) U7_CONF1Value) {
-	r.reg.Store(uint32(f(U7_CONF1Value(r.reg.Load()))))
-}
-
-// CNT_THRES0_U7 returns field CNT_THRES0_U7 (bits 15:0): This register is used to configure thres0 value for unit7.
-func (v U7_CONF1Value) CNT_THRES0_U7() uint32 { return uint32(v) & 0xffff }
-
-// WithCNT_THRES0_U7 returns v with field CNT_THRES0_U7 (bits 15:0) set to x, masked to the field width.
-func (v U7_CONF1Value) WithCNT_THRES0_U7(x uint32) U7_CONF1Value {
-	return v&^0xffff | U7_CONF1Value(x&0xffff)
-}
-
-// CNT_THRES1_U7 returns field CNT_THRES1_U7 (bits 31:16): This register is used to configure thres1 value for unit7.
-func (v U7_CONF1Value) CNT_THRES1_U7() uint32 { return uint32(v>>16) & 0xffff }
-
-// WithCNT_THRES1_U7 returns v with field CNT_THRES1_U7 (bits 31:16) set to x, masked to the field width.
-func (v U7_CONF1Value) WithCNT_THRES1_U7(x uint32) U7_CONF1Value {
-	return v&^0xffff0000 | U7_CONF1Value(x&0xffff)<<16
-}
-
-// U7_CONF2 is register U7_CONF2 (32-bit, read-write, reset 0x0).
-type U7_CONF2 struct{ reg mmio.U32 }
-
-// U7_CONF2Value is a value of register U7_CONF2.
-type U7_CONF2Value uint32
-
-// U7_CONF2Reset is the reset value of register U7_CONF2.
-const U7_CONF2Reset U7_CONF2Value = 0x0
-
-// Read loads the register.
-func (r *U7_CONF2) Read() U7_CONF2Value { return U7_CONF2Value(r.reg.Load()) }
-
-// Write stores v in the register.
-func (r *U7_CONF2) Write(v U7_CONF2Value) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(U7_CONF2Reset): fields f leaves alone are written as their reset values.
-func (r *U7_CONF2) WriteWith(f func(U7_CONF2Value) U7_CONF2Value) {
-	r.reg.Store(uint32(f(U7_CONF2Reset)))
-}
-
-// Reset stores U7_CONF2Reset in the register.
-func (r *U7_CONF2) Reset() { r.reg.Store(uint32(U7_CONF2Reset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *U7_CONF2) Modify(f func(U7_CONF2Value) U7_CONF2Value) {
-	r.reg.Store(uint32(f(U7_CONF2Value(r.reg.Load()))))
-}
-
-// CNT_H_LIM_U7 returns field CNT_H_LIM_U7 (bits 15:0): This register is used to configure thr_h_lim value for unit7.
-func (v U7_CONF2Value) CNT_H_LIM_U7() uint32 { return uint32(v) & 0xffff }
-
-// WithCNT_H_LIM_U7 returns v with field CNT_H_LIM_U7 (bits 15:0) set to x, masked to the field width.
-func (v U7_CONF2Value) WithCNT_H_LIM_U7(x uint32) U7_CONF2Value {
-	return v&^0xffff | U7_CONF2Value(x&0xffff)
-}
-
-// CNT_L_LIM_U7 returns field CNT_L_LIM_U7 (bits 31:16): This register is used to confiugre thr_l_lim value for unit7.
-func (v U7_CONF2Value) CNT_L_LIM_U7() uint32 { return uint32(v>>16) & 0xffff }
-
-// WithCNT_L_LIM_U7 returns v with field CNT_L_LIM_U7 (bits 31:16) set to x, masked to the field width.
-func (v U7_CONF2Value) WithCNT_L_LIM_U7(x uint32) U7_CONF2Value {
-	return v&^0xffff0000 | U7_CONF2Value(x&0xffff)<<16
+// WithCNT_L_LIM_U returns v with field CNT_L_LIM_U%s (bits 31:16) set to x, masked to the field width.
+func (v U_CONF_X2Value) WithCNT_L_LIM_U(x uint32) U_CONF_X2Value {
+	return v&^0xffff0000 | U_CONF_X2Value(x&0xffff)<<16
 }
 
 // U_CNT is register U%s_CNT (32-bit, read-write, reset 0x0).

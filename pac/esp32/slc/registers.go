@@ -45,38 +45,20 @@ type SLC struct {
 	X1TX_LINK X1TX_LINK
 	// INTVEC_TOHOST is register INTVEC_TOHOST (at 0x4c).
 	INTVEC_TOHOST INTVEC_TOHOST
-	// X0TOKEN0 is register _0TOKEN0 (at 0x50).
-	X0TOKEN0 X0TOKEN0
-	// X0TOKEN1 is register _0TOKEN1 (at 0x54).
-	X0TOKEN1 X0TOKEN1
-	// X1TOKEN0 is register _1TOKEN0 (at 0x58).
-	X1TOKEN0 X1TOKEN0
-	// X1TOKEN1 is register _1TOKEN1 (at 0x5c).
-	X1TOKEN1 X1TOKEN1
+	// X0TOKEN is register _0TOKEN%s (at 0x50, 2 × 0x4 bytes).
+	X0TOKEN [2]X0TOKEN
+	// X1TOKEN is register _1TOKEN%s (at 0x58, 2 × 0x4 bytes).
+	X1TOKEN [2]X1TOKEN
 	// CONF1 is register CONF1 (at 0x60).
 	CONF1 CONF1
-	// X0_STATE0 is register _0_STATE0 (at 0x64).
-	X0_STATE0 X0_STATE0
-	// X0_STATE1 is register _0_STATE1 (at 0x68).
-	X0_STATE1 X0_STATE1
-	// X1_STATE0 is register _1_STATE0 (at 0x6c).
-	X1_STATE0 X1_STATE0
-	// X1_STATE1 is register _1_STATE1 (at 0x70).
-	X1_STATE1 X1_STATE1
+	// X0_STATE is register _0_STATE%s (at 0x64, 2 × 0x4 bytes).
+	X0_STATE [2]X0_STATE
+	// X1_STATE is register _1_STATE%s (at 0x6c, 2 × 0x4 bytes).
+	X1_STATE [2]X1_STATE
 	// BRIDGE_CONF is register BRIDGE_CONF (at 0x74).
 	BRIDGE_CONF BRIDGE_CONF
-	// X0_TO_EOF_DES_ADDR is register _0_TO_EOF_DES_ADDR (at 0x78).
-	X0_TO_EOF_DES_ADDR X0_TO_EOF_DES_ADDR
-	// X0_TX_EOF_DES_ADDR is register _0_TX_EOF_DES_ADDR (at 0x7c).
-	X0_TX_EOF_DES_ADDR X0_TX_EOF_DES_ADDR
-	// X0_TO_EOF_BFR_DES_ADDR is register _0_TO_EOF_BFR_DES_ADDR (at 0x80).
-	X0_TO_EOF_BFR_DES_ADDR X0_TO_EOF_BFR_DES_ADDR
-	// X1_TO_EOF_DES_ADDR is register _1_TO_EOF_DES_ADDR (at 0x84).
-	X1_TO_EOF_DES_ADDR X1_TO_EOF_DES_ADDR
-	// X1_TX_EOF_DES_ADDR is register _1_TX_EOF_DES_ADDR (at 0x88).
-	X1_TX_EOF_DES_ADDR X1_TX_EOF_DES_ADDR
-	// X1_TO_EOF_BFR_DES_ADDR is register _1_TO_EOF_BFR_DES_ADDR (at 0x8c).
-	X1_TO_EOF_BFR_DES_ADDR X1_TO_EOF_BFR_DES_ADDR
+	// T is cluster T[%s] (at 0x78, 2 × 0xc bytes): Registers _0_TO_EOF_DES_ADDR, _1_TO_EOF_DES_ADDR and the rest of each copy, as one array.
+	T [2]T
 	// AHB_TEST is register AHB_TEST (at 0x90).
 	AHB_TEST AHB_TEST
 	// SDIO_ST is register SDIO_ST (at 0x94).
@@ -85,28 +67,20 @@ type SLC struct {
 	RX_DSCR_CONF RX_DSCR_CONF
 	// X0_TXLINK_DSCR is register _0_TXLINK_DSCR (at 0x9c).
 	X0_TXLINK_DSCR X0_TXLINK_DSCR
-	// X0_TXLINK_DSCR_BF0 is register _0_TXLINK_DSCR_BF0 (at 0xa0).
-	X0_TXLINK_DSCR_BF0 X0_TXLINK_DSCR_BF0
-	// X0_TXLINK_DSCR_BF1 is register _0_TXLINK_DSCR_BF1 (at 0xa4).
-	X0_TXLINK_DSCR_BF1 X0_TXLINK_DSCR_BF1
+	// X0_TXLINK_DSCR_BF is register _0_TXLINK_DSCR_BF%s (at 0xa0, 2 × 0x4 bytes).
+	X0_TXLINK_DSCR_BF [2]X0_TXLINK_DSCR_BF
 	// X0_RXLINK_DSCR is register _0_RXLINK_DSCR (at 0xa8).
 	X0_RXLINK_DSCR X0_RXLINK_DSCR
-	// X0_RXLINK_DSCR_BF0 is register _0_RXLINK_DSCR_BF0 (at 0xac).
-	X0_RXLINK_DSCR_BF0 X0_RXLINK_DSCR_BF0
-	// X0_RXLINK_DSCR_BF1 is register _0_RXLINK_DSCR_BF1 (at 0xb0).
-	X0_RXLINK_DSCR_BF1 X0_RXLINK_DSCR_BF1
+	// X0_RXLINK_DSCR_BF is register _0_RXLINK_DSCR_BF%s (at 0xac, 2 × 0x4 bytes).
+	X0_RXLINK_DSCR_BF [2]X0_RXLINK_DSCR_BF
 	// X1_TXLINK_DSCR is register _1_TXLINK_DSCR (at 0xb4).
 	X1_TXLINK_DSCR X1_TXLINK_DSCR
-	// X1_TXLINK_DSCR_BF0 is register _1_TXLINK_DSCR_BF0 (at 0xb8).
-	X1_TXLINK_DSCR_BF0 X1_TXLINK_DSCR_BF0
-	// X1_TXLINK_DSCR_BF1 is register _1_TXLINK_DSCR_BF1 (at 0xbc).
-	X1_TXLINK_DSCR_BF1 X1_TXLINK_DSCR_BF1
+	// X1_TXLINK_DSCR_BF is register _1_TXLINK_DSCR_BF%s (at 0xb8, 2 × 0x4 bytes).
+	X1_TXLINK_DSCR_BF [2]X1_TXLINK_DSCR_BF
 	// X1_RXLINK_DSCR is register _1_RXLINK_DSCR (at 0xc0).
 	X1_RXLINK_DSCR X1_RXLINK_DSCR
-	// X1_RXLINK_DSCR_BF0 is register _1_RXLINK_DSCR_BF0 (at 0xc4).
-	X1_RXLINK_DSCR_BF0 X1_RXLINK_DSCR_BF0
-	// X1_RXLINK_DSCR_BF1 is register _1_RXLINK_DSCR_BF1 (at 0xc8).
-	X1_RXLINK_DSCR_BF1 X1_RXLINK_DSCR_BF1
+	// X1_RXLINK_DSCR_BF is register _1_RXLINK_DSCR_BF%s (at 0xc4, 2 × 0x4 bytes).
+	X1_RXLINK_DSCR_BF [2]X1_RXLINK_DSCR_BF
 	// TX_ERREOF_DES_ADDR is register _%s_TX_ERREOF_DES_ADDR (at 0xcc, 2 × 0x4 bytes).
 	TX_ERREOF_DES_ADDR [2]TX_ERREOF_DES_ADDR
 	// TOKEN_LAT is register TOKEN_LAT (at 0xd4).
@@ -169,6 +143,16 @@ type SLC struct {
 	DATE DATE
 	// ID is register ID (at 0x1fc).
 	ID ID
+}
+
+// T is the register cluster T[%s], 0xc bytes: Registers _0_TO_EOF_DES_ADDR, _1_TO_EOF_DES_ADDR and the rest of each copy, as one array.
+type T struct {
+	// O_EOF_DES_ADDR is register O_EOF_DES_ADDR (at 0x0).
+	O_EOF_DES_ADDR T_O_EOF_DES_ADDR
+	// X_EOF_DES_ADDR is register X_EOF_DES_ADDR (at 0x4).
+	X_EOF_DES_ADDR T_X_EOF_DES_ADDR
+	// O_EOF_BFR_DES_ADDR is register O_EOF_BFR_DES_ADDR (at 0x8).
+	O_EOF_BFR_DES_ADDR T_O_EOF_BFR_DES_ADDR
 }
 
 // CONF0 is register CONF0 (32-bit, read-write, reset 0xff3cff30).
@@ -2108,209 +2092,103 @@ func (v INTVEC_TOHOSTValue) WithSLC1_TOHOST_INTVEC(x uint32) INTVEC_TOHOSTValue 
 	return v&^0xff0000 | INTVEC_TOHOSTValue(x&0xff)<<16
 }
 
-// X0TOKEN0 is register _0TOKEN0 (32-bit, read-write, reset 0x0).
-type X0TOKEN0 struct{ reg mmio.U32 }
+// X0TOKEN is register _0TOKEN%s (32-bit, read-write, reset 0x0).
+type X0TOKEN struct{ reg mmio.U32 }
 
-// X0TOKEN0Value is a value of register X0TOKEN0.
-type X0TOKEN0Value uint32
+// X0TOKENValue is a value of register X0TOKEN.
+type X0TOKENValue uint32
 
-// X0TOKEN0Reset is the reset value of register X0TOKEN0.
-const X0TOKEN0Reset X0TOKEN0Value = 0x0
-
-// Read loads the register.
-func (r *X0TOKEN0) Read() X0TOKEN0Value { return X0TOKEN0Value(r.reg.Load()) }
-
-// Write stores v in the register.
-func (r *X0TOKEN0) Write(v X0TOKEN0Value) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(X0TOKEN0Reset): fields f leaves alone are written as their reset values.
-func (r *X0TOKEN0) WriteWith(f func(X0TOKEN0Value) X0TOKEN0Value) {
-	r.reg.Store(uint32(f(X0TOKEN0Reset)))
-}
-
-// Reset stores X0TOKEN0Reset in the register.
-func (r *X0TOKEN0) Reset() { r.reg.Store(uint32(X0TOKEN0Reset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *X0TOKEN0) Modify(f func(X0TOKEN0Value) X0TOKEN0Value) {
-	r.reg.Store(uint32(f(X0TOKEN0Value(r.reg.Load()))))
-}
-
-// WithSLC0_TOKEN0_WDATA returns v with field SLC0_TOKEN0_WDATA (bits 11:0) set to x, masked to the field width.
-func (v X0TOKEN0Value) WithSLC0_TOKEN0_WDATA(x uint32) X0TOKEN0Value {
-	return v&^0xfff | X0TOKEN0Value(x&0xfff)
-}
-
-// WithSLC0_TOKEN0_WR returns v with field SLC0_TOKEN0_WR (bit 12) set to b.
-func (v X0TOKEN0Value) WithSLC0_TOKEN0_WR(b bool) X0TOKEN0Value {
-	return v&^0x1000 | X0TOKEN0Value(b2u(b))<<12
-}
-
-// WithSLC0_TOKEN0_INC returns v with field SLC0_TOKEN0_INC (bit 13) set to b.
-func (v X0TOKEN0Value) WithSLC0_TOKEN0_INC(b bool) X0TOKEN0Value {
-	return v&^0x2000 | X0TOKEN0Value(b2u(b))<<13
-}
-
-// WithSLC0_TOKEN0_INC_MORE returns v with field SLC0_TOKEN0_INC_MORE (bit 14) set to b.
-func (v X0TOKEN0Value) WithSLC0_TOKEN0_INC_MORE(b bool) X0TOKEN0Value {
-	return v&^0x4000 | X0TOKEN0Value(b2u(b))<<14
-}
-
-// SLC0_TOKEN0 returns field SLC0_TOKEN0 (bits 27:16).
-func (v X0TOKEN0Value) SLC0_TOKEN0() uint32 { return uint32(v>>16) & 0xfff }
-
-// X0TOKEN1 is register _0TOKEN1 (32-bit, read-write, reset 0x0).
-type X0TOKEN1 struct{ reg mmio.U32 }
-
-// X0TOKEN1Value is a value of register X0TOKEN1.
-type X0TOKEN1Value uint32
-
-// X0TOKEN1Reset is the reset value of register X0TOKEN1.
-const X0TOKEN1Reset X0TOKEN1Value = 0x0
+// X0TOKENReset is the reset value of register X0TOKEN.
+const X0TOKENReset X0TOKENValue = 0x0
 
 // Read loads the register.
-func (r *X0TOKEN1) Read() X0TOKEN1Value { return X0TOKEN1Value(r.reg.Load()) }
+func (r *X0TOKEN) Read() X0TOKENValue { return X0TOKENValue(r.reg.Load()) }
 
 // Write stores v in the register.
-func (r *X0TOKEN1) Write(v X0TOKEN1Value) { r.reg.Store(uint32(v)) }
+func (r *X0TOKEN) Write(v X0TOKENValue) { r.reg.Store(uint32(v)) }
 
-// WriteWith stores f(X0TOKEN1Reset): fields f leaves alone are written as their reset values.
-func (r *X0TOKEN1) WriteWith(f func(X0TOKEN1Value) X0TOKEN1Value) {
-	r.reg.Store(uint32(f(X0TOKEN1Reset)))
-}
+// WriteWith stores f(X0TOKENReset): fields f leaves alone are written as their reset values.
+func (r *X0TOKEN) WriteWith(f func(X0TOKENValue) X0TOKENValue) { r.reg.Store(uint32(f(X0TOKENReset))) }
 
-// Reset stores X0TOKEN1Reset in the register.
-func (r *X0TOKEN1) Reset() { r.reg.Store(uint32(X0TOKEN1Reset)) }
+// Reset stores X0TOKENReset in the register.
+func (r *X0TOKEN) Reset() { r.reg.Store(uint32(X0TOKENReset)) }
 
 // Modify loads the register, passes its value to f and stores the result.
-func (r *X0TOKEN1) Modify(f func(X0TOKEN1Value) X0TOKEN1Value) {
-	r.reg.Store(uint32(f(X0TOKEN1Value(r.reg.Load()))))
+func (r *X0TOKEN) Modify(f func(X0TOKENValue) X0TOKENValue) {
+	r.reg.Store(uint32(f(X0TOKENValue(r.reg.Load()))))
 }
 
-// WithSLC0_TOKEN1_WDATA returns v with field SLC0_TOKEN1_WDATA (bits 11:0) set to x, masked to the field width.
-func (v X0TOKEN1Value) WithSLC0_TOKEN1_WDATA(x uint32) X0TOKEN1Value {
-	return v&^0xfff | X0TOKEN1Value(x&0xfff)
+// WithSLC0_TOKEN_WDATA returns v with field SLC0_TOKEN%s_WDATA (bits 11:0) set to x, masked to the field width.
+func (v X0TOKENValue) WithSLC0_TOKEN_WDATA(x uint32) X0TOKENValue {
+	return v&^0xfff | X0TOKENValue(x&0xfff)
 }
 
-// WithSLC0_TOKEN1_WR returns v with field SLC0_TOKEN1_WR (bit 12) set to b.
-func (v X0TOKEN1Value) WithSLC0_TOKEN1_WR(b bool) X0TOKEN1Value {
-	return v&^0x1000 | X0TOKEN1Value(b2u(b))<<12
+// WithSLC0_TOKEN_WR returns v with field SLC0_TOKEN%s_WR (bit 12) set to b.
+func (v X0TOKENValue) WithSLC0_TOKEN_WR(b bool) X0TOKENValue {
+	return v&^0x1000 | X0TOKENValue(b2u(b))<<12
 }
 
-// WithSLC0_TOKEN1_INC returns v with field SLC0_TOKEN1_INC (bit 13) set to b.
-func (v X0TOKEN1Value) WithSLC0_TOKEN1_INC(b bool) X0TOKEN1Value {
-	return v&^0x2000 | X0TOKEN1Value(b2u(b))<<13
+// WithSLC0_TOKEN_INC returns v with field SLC0_TOKEN%s_INC (bit 13) set to b.
+func (v X0TOKENValue) WithSLC0_TOKEN_INC(b bool) X0TOKENValue {
+	return v&^0x2000 | X0TOKENValue(b2u(b))<<13
 }
 
-// WithSLC0_TOKEN1_INC_MORE returns v with field SLC0_TOKEN1_INC_MORE (bit 14) set to b.
-func (v X0TOKEN1Value) WithSLC0_TOKEN1_INC_MORE(b bool) X0TOKEN1Value {
-	return v&^0x4000 | X0TOKEN1Value(b2u(b))<<14
+// WithSLC0_TOKEN_INC_MORE returns v with field SLC0_TOKEN%s_INC_MORE (bit 14) set to b.
+func (v X0TOKENValue) WithSLC0_TOKEN_INC_MORE(b bool) X0TOKENValue {
+	return v&^0x4000 | X0TOKENValue(b2u(b))<<14
 }
 
-// SLC0_TOKEN1 returns field SLC0_TOKEN1 (bits 27:16).
-func (v X0TOKEN1Value) SLC0_TOKEN1() uint32 { return uint32(v>>16) & 0xfff }
+// SLC0_TOKEN returns field SLC0_TOKEN%s (bits 27:16).
+func (v X0TOKENValue) SLC0_TOKEN() uint32 { return uint32(v>>16) & 0xfff }
 
-// X1TOKEN0 is register _1TOKEN0 (32-bit, read-write, reset 0x0).
-type X1TOKEN0 struct{ reg mmio.U32 }
+// X1TOKEN is register _1TOKEN%s (32-bit, read-write, reset 0x0).
+type X1TOKEN struct{ reg mmio.U32 }
 
-// X1TOKEN0Value is a value of register X1TOKEN0.
-type X1TOKEN0Value uint32
+// X1TOKENValue is a value of register X1TOKEN.
+type X1TOKENValue uint32
 
-// X1TOKEN0Reset is the reset value of register X1TOKEN0.
-const X1TOKEN0Reset X1TOKEN0Value = 0x0
+// X1TOKENReset is the reset value of register X1TOKEN.
+const X1TOKENReset X1TOKENValue = 0x0
 
 // Read loads the register.
-func (r *X1TOKEN0) Read() X1TOKEN0Value { return X1TOKEN0Value(r.reg.Load()) }
+func (r *X1TOKEN) Read() X1TOKENValue { return X1TOKENValue(r.reg.Load()) }
 
 // Write stores v in the register.
-func (r *X1TOKEN0) Write(v X1TOKEN0Value) { r.reg.Store(uint32(v)) }
+func (r *X1TOKEN) Write(v X1TOKENValue) { r.reg.Store(uint32(v)) }
 
-// WriteWith stores f(X1TOKEN0Reset): fields f leaves alone are written as their reset values.
-func (r *X1TOKEN0) WriteWith(f func(X1TOKEN0Value) X1TOKEN0Value) {
-	r.reg.Store(uint32(f(X1TOKEN0Reset)))
-}
+// WriteWith stores f(X1TOKENReset): fields f leaves alone are written as their reset values.
+func (r *X1TOKEN) WriteWith(f func(X1TOKENValue) X1TOKENValue) { r.reg.Store(uint32(f(X1TOKENReset))) }
 
-// Reset stores X1TOKEN0Reset in the register.
-func (r *X1TOKEN0) Reset() { r.reg.Store(uint32(X1TOKEN0Reset)) }
+// Reset stores X1TOKENReset in the register.
+func (r *X1TOKEN) Reset() { r.reg.Store(uint32(X1TOKENReset)) }
 
 // Modify loads the register, passes its value to f and stores the result.
-func (r *X1TOKEN0) Modify(f func(X1TOKEN0Value) X1TOKEN0Value) {
-	r.reg.Store(uint32(f(X1TOKEN0Value(r.reg.Load()))))
+func (r *X1TOKEN) Modify(f func(X1TOKENValue) X1TOKENValue) {
+	r.reg.Store(uint32(f(X1TOKENValue(r.reg.Load()))))
 }
 
-// WithSLC1_TOKEN0_WDATA returns v with field SLC1_TOKEN0_WDATA (bits 11:0) set to x, masked to the field width.
-func (v X1TOKEN0Value) WithSLC1_TOKEN0_WDATA(x uint32) X1TOKEN0Value {
-	return v&^0xfff | X1TOKEN0Value(x&0xfff)
+// WithSLC1_TOKEN_WDATA returns v with field SLC1_TOKEN%s_WDATA (bits 11:0) set to x, masked to the field width.
+func (v X1TOKENValue) WithSLC1_TOKEN_WDATA(x uint32) X1TOKENValue {
+	return v&^0xfff | X1TOKENValue(x&0xfff)
 }
 
-// WithSLC1_TOKEN0_WR returns v with field SLC1_TOKEN0_WR (bit 12) set to b.
-func (v X1TOKEN0Value) WithSLC1_TOKEN0_WR(b bool) X1TOKEN0Value {
-	return v&^0x1000 | X1TOKEN0Value(b2u(b))<<12
+// WithSLC1_TOKEN_WR returns v with field SLC1_TOKEN%s_WR (bit 12) set to b.
+func (v X1TOKENValue) WithSLC1_TOKEN_WR(b bool) X1TOKENValue {
+	return v&^0x1000 | X1TOKENValue(b2u(b))<<12
 }
 
-// WithSLC1_TOKEN0_INC returns v with field SLC1_TOKEN0_INC (bit 13) set to b.
-func (v X1TOKEN0Value) WithSLC1_TOKEN0_INC(b bool) X1TOKEN0Value {
-	return v&^0x2000 | X1TOKEN0Value(b2u(b))<<13
+// WithSLC1_TOKEN_INC returns v with field SLC1_TOKEN%s_INC (bit 13) set to b.
+func (v X1TOKENValue) WithSLC1_TOKEN_INC(b bool) X1TOKENValue {
+	return v&^0x2000 | X1TOKENValue(b2u(b))<<13
 }
 
-// WithSLC1_TOKEN0_INC_MORE returns v with field SLC1_TOKEN0_INC_MORE (bit 14) set to b.
-func (v X1TOKEN0Value) WithSLC1_TOKEN0_INC_MORE(b bool) X1TOKEN0Value {
-	return v&^0x4000 | X1TOKEN0Value(b2u(b))<<14
+// WithSLC1_TOKEN_INC_MORE returns v with field SLC1_TOKEN%s_INC_MORE (bit 14) set to b.
+func (v X1TOKENValue) WithSLC1_TOKEN_INC_MORE(b bool) X1TOKENValue {
+	return v&^0x4000 | X1TOKENValue(b2u(b))<<14
 }
 
-// SLC1_TOKEN0 returns field SLC1_TOKEN0 (bits 27:16).
-func (v X1TOKEN0Value) SLC1_TOKEN0() uint32 { return uint32(v>>16) & 0xfff }
-
-// X1TOKEN1 is register _1TOKEN1 (32-bit, read-write, reset 0x0).
-type X1TOKEN1 struct{ reg mmio.U32 }
-
-// X1TOKEN1Value is a value of register X1TOKEN1.
-type X1TOKEN1Value uint32
-
-// X1TOKEN1Reset is the reset value of register X1TOKEN1.
-const X1TOKEN1Reset X1TOKEN1Value = 0x0
-
-// Read loads the register.
-func (r *X1TOKEN1) Read() X1TOKEN1Value { return X1TOKEN1Value(r.reg.Load()) }
-
-// Write stores v in the register.
-func (r *X1TOKEN1) Write(v X1TOKEN1Value) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(X1TOKEN1Reset): fields f leaves alone are written as their reset values.
-func (r *X1TOKEN1) WriteWith(f func(X1TOKEN1Value) X1TOKEN1Value) {
-	r.reg.Store(uint32(f(X1TOKEN1Reset)))
-}
-
-// Reset stores X1TOKEN1Reset in the register.
-func (r *X1TOKEN1) Reset() { r.reg.Store(uint32(X1TOKEN1Reset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *X1TOKEN1) Modify(f func(X1TOKEN1Value) X1TOKEN1Value) {
-	r.reg.Store(uint32(f(X1TOKEN1Value(r.reg.Load()))))
-}
-
-// WithSLC1_TOKEN1_WDATA returns v with field SLC1_TOKEN1_WDATA (bits 11:0) set to x, masked to the field width.
-func (v X1TOKEN1Value) WithSLC1_TOKEN1_WDATA(x uint32) X1TOKEN1Value {
-	return v&^0xfff | X1TOKEN1Value(x&0xfff)
-}
-
-// WithSLC1_TOKEN1_WR returns v with field SLC1_TOKEN1_WR (bit 12) set to b.
-func (v X1TOKEN1Value) WithSLC1_TOKEN1_WR(b bool) X1TOKEN1Value {
-	return v&^0x1000 | X1TOKEN1Value(b2u(b))<<12
-}
-
-// WithSLC1_TOKEN1_INC returns v with field SLC1_TOKEN1_INC (bit 13) set to b.
-func (v X1TOKEN1Value) WithSLC1_TOKEN1_INC(b bool) X1TOKEN1Value {
-	return v&^0x2000 | X1TOKEN1Value(b2u(b))<<13
-}
-
-// WithSLC1_TOKEN1_INC_MORE returns v with field SLC1_TOKEN1_INC_MORE (bit 14) set to b.
-func (v X1TOKEN1Value) WithSLC1_TOKEN1_INC_MORE(b bool) X1TOKEN1Value {
-	return v&^0x4000 | X1TOKEN1Value(b2u(b))<<14
-}
-
-// SLC1_TOKEN1 returns field SLC1_TOKEN1 (bits 27:16).
-func (v X1TOKEN1Value) SLC1_TOKEN1() uint32 { return uint32(v>>16) & 0xfff }
+// SLC1_TOKEN returns field SLC1_TOKEN%s (bits 27:16).
+func (v X1TOKENValue) SLC1_TOKEN() uint32 { return uint32(v>>16) & 0xfff }
 
 // CONF1 is register CONF1 (32-bit, read-write, reset 0x300078).
 type CONF1 struct{ reg mmio.U32 }
@@ -2438,129 +2316,67 @@ func (v CONF1Value) CLK_EN() bool { return v&0x400000 != 0 }
 // WithCLK_EN returns v with field CLK_EN (bit 22) set to b.
 func (v CONF1Value) WithCLK_EN(b bool) CONF1Value { return v&^0x400000 | CONF1Value(b2u(b))<<22 }
 
-// X0_STATE0 is register _0_STATE0 (32-bit, read-write, reset 0x0).
-type X0_STATE0 struct{ reg mmio.U32 }
+// X0_STATE is register _0_STATE%s (32-bit, read-write, reset 0x0).
+type X0_STATE struct{ reg mmio.U32 }
 
-// X0_STATE0Value is a value of register X0_STATE0.
-type X0_STATE0Value uint32
+// X0_STATEValue is a value of register X0_STATE.
+type X0_STATEValue uint32
 
-// X0_STATE0Reset is the reset value of register X0_STATE0.
-const X0_STATE0Reset X0_STATE0Value = 0x0
-
-// Read loads the register.
-func (r *X0_STATE0) Read() X0_STATE0Value { return X0_STATE0Value(r.reg.Load()) }
-
-// Write stores v in the register.
-func (r *X0_STATE0) Write(v X0_STATE0Value) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(X0_STATE0Reset): fields f leaves alone are written as their reset values.
-func (r *X0_STATE0) WriteWith(f func(X0_STATE0Value) X0_STATE0Value) {
-	r.reg.Store(uint32(f(X0_STATE0Reset)))
-}
-
-// Reset stores X0_STATE0Reset in the register.
-func (r *X0_STATE0) Reset() { r.reg.Store(uint32(X0_STATE0Reset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *X0_STATE0) Modify(f func(X0_STATE0Value) X0_STATE0Value) {
-	r.reg.Store(uint32(f(X0_STATE0Value(r.reg.Load()))))
-}
-
-// SLC0_STATE0 returns field SLC0_STATE0 (bits 31:0).
-func (v X0_STATE0Value) SLC0_STATE0() uint32 { return uint32(v) & 0xffffffff }
-
-// X0_STATE1 is register _0_STATE1 (32-bit, read-write, reset 0x0).
-type X0_STATE1 struct{ reg mmio.U32 }
-
-// X0_STATE1Value is a value of register X0_STATE1.
-type X0_STATE1Value uint32
-
-// X0_STATE1Reset is the reset value of register X0_STATE1.
-const X0_STATE1Reset X0_STATE1Value = 0x0
+// X0_STATEReset is the reset value of register X0_STATE.
+const X0_STATEReset X0_STATEValue = 0x0
 
 // Read loads the register.
-func (r *X0_STATE1) Read() X0_STATE1Value { return X0_STATE1Value(r.reg.Load()) }
+func (r *X0_STATE) Read() X0_STATEValue { return X0_STATEValue(r.reg.Load()) }
 
 // Write stores v in the register.
-func (r *X0_STATE1) Write(v X0_STATE1Value) { r.reg.Store(uint32(v)) }
+func (r *X0_STATE) Write(v X0_STATEValue) { r.reg.Store(uint32(v)) }
 
-// WriteWith stores f(X0_STATE1Reset): fields f leaves alone are written as their reset values.
-func (r *X0_STATE1) WriteWith(f func(X0_STATE1Value) X0_STATE1Value) {
-	r.reg.Store(uint32(f(X0_STATE1Reset)))
+// WriteWith stores f(X0_STATEReset): fields f leaves alone are written as their reset values.
+func (r *X0_STATE) WriteWith(f func(X0_STATEValue) X0_STATEValue) {
+	r.reg.Store(uint32(f(X0_STATEReset)))
 }
 
-// Reset stores X0_STATE1Reset in the register.
-func (r *X0_STATE1) Reset() { r.reg.Store(uint32(X0_STATE1Reset)) }
+// Reset stores X0_STATEReset in the register.
+func (r *X0_STATE) Reset() { r.reg.Store(uint32(X0_STATEReset)) }
 
 // Modify loads the register, passes its value to f and stores the result.
-func (r *X0_STATE1) Modify(f func(X0_STATE1Value) X0_STATE1Value) {
-	r.reg.Store(uint32(f(X0_STATE1Value(r.reg.Load()))))
+func (r *X0_STATE) Modify(f func(X0_STATEValue) X0_STATEValue) {
+	r.reg.Store(uint32(f(X0_STATEValue(r.reg.Load()))))
 }
 
-// SLC0_STATE1 returns field SLC0_STATE1 (bits 31:0).
-func (v X0_STATE1Value) SLC0_STATE1() uint32 { return uint32(v) & 0xffffffff }
+// SLC0_STATE returns field SLC0_STATE%s (bits 31:0).
+func (v X0_STATEValue) SLC0_STATE() uint32 { return uint32(v) & 0xffffffff }
 
-// X1_STATE0 is register _1_STATE0 (32-bit, read-write, reset 0x0).
-type X1_STATE0 struct{ reg mmio.U32 }
+// X1_STATE is register _1_STATE%s (32-bit, read-write, reset 0x0).
+type X1_STATE struct{ reg mmio.U32 }
 
-// X1_STATE0Value is a value of register X1_STATE0.
-type X1_STATE0Value uint32
+// X1_STATEValue is a value of register X1_STATE.
+type X1_STATEValue uint32
 
-// X1_STATE0Reset is the reset value of register X1_STATE0.
-const X1_STATE0Reset X1_STATE0Value = 0x0
+// X1_STATEReset is the reset value of register X1_STATE.
+const X1_STATEReset X1_STATEValue = 0x0
 
 // Read loads the register.
-func (r *X1_STATE0) Read() X1_STATE0Value { return X1_STATE0Value(r.reg.Load()) }
+func (r *X1_STATE) Read() X1_STATEValue { return X1_STATEValue(r.reg.Load()) }
 
 // Write stores v in the register.
-func (r *X1_STATE0) Write(v X1_STATE0Value) { r.reg.Store(uint32(v)) }
+func (r *X1_STATE) Write(v X1_STATEValue) { r.reg.Store(uint32(v)) }
 
-// WriteWith stores f(X1_STATE0Reset): fields f leaves alone are written as their reset values.
-func (r *X1_STATE0) WriteWith(f func(X1_STATE0Value) X1_STATE0Value) {
-	r.reg.Store(uint32(f(X1_STATE0Reset)))
+// WriteWith stores f(X1_STATEReset): fields f leaves alone are written as their reset values.
+func (r *X1_STATE) WriteWith(f func(X1_STATEValue) X1_STATEValue) {
+	r.reg.Store(uint32(f(X1_STATEReset)))
 }
 
-// Reset stores X1_STATE0Reset in the register.
-func (r *X1_STATE0) Reset() { r.reg.Store(uint32(X1_STATE0Reset)) }
+// Reset stores X1_STATEReset in the register.
+func (r *X1_STATE) Reset() { r.reg.Store(uint32(X1_STATEReset)) }
 
 // Modify loads the register, passes its value to f and stores the result.
-func (r *X1_STATE0) Modify(f func(X1_STATE0Value) X1_STATE0Value) {
-	r.reg.Store(uint32(f(X1_STATE0Value(r.reg.Load()))))
+func (r *X1_STATE) Modify(f func(X1_STATEValue) X1_STATEValue) {
+	r.reg.Store(uint32(f(X1_STATEValue(r.reg.Load()))))
 }
 
-// SLC1_STATE0 returns field SLC1_STATE0 (bits 31:0).
-func (v X1_STATE0Value) SLC1_STATE0() uint32 { return uint32(v) & 0xffffffff }
-
-// X1_STATE1 is register _1_STATE1 (32-bit, read-write, reset 0x0).
-type X1_STATE1 struct{ reg mmio.U32 }
-
-// X1_STATE1Value is a value of register X1_STATE1.
-type X1_STATE1Value uint32
-
-// X1_STATE1Reset is the reset value of register X1_STATE1.
-const X1_STATE1Reset X1_STATE1Value = 0x0
-
-// Read loads the register.
-func (r *X1_STATE1) Read() X1_STATE1Value { return X1_STATE1Value(r.reg.Load()) }
-
-// Write stores v in the register.
-func (r *X1_STATE1) Write(v X1_STATE1Value) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(X1_STATE1Reset): fields f leaves alone are written as their reset values.
-func (r *X1_STATE1) WriteWith(f func(X1_STATE1Value) X1_STATE1Value) {
-	r.reg.Store(uint32(f(X1_STATE1Reset)))
-}
-
-// Reset stores X1_STATE1Reset in the register.
-func (r *X1_STATE1) Reset() { r.reg.Store(uint32(X1_STATE1Reset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *X1_STATE1) Modify(f func(X1_STATE1Value) X1_STATE1Value) {
-	r.reg.Store(uint32(f(X1_STATE1Value(r.reg.Load()))))
-}
-
-// SLC1_STATE1 returns field SLC1_STATE1 (bits 31:0).
-func (v X1_STATE1Value) SLC1_STATE1() uint32 { return uint32(v) & 0xffffffff }
+// SLC1_STATE returns field SLC1_STATE%s (bits 31:0).
+func (v X1_STATEValue) SLC1_STATE() uint32 { return uint32(v) & 0xffffffff }
 
 // BRIDGE_CONF is register BRIDGE_CONF (32-bit, read-write, reset 0xa7720).
 type BRIDGE_CONF struct{ reg mmio.U32 }
@@ -2638,203 +2454,100 @@ func (v BRIDGE_CONFValue) WithTX_PUSH_IDLE_NUM(x uint32) BRIDGE_CONFValue {
 	return v&^0xffff0000 | BRIDGE_CONFValue(x&0xffff)<<16
 }
 
-// X0_TO_EOF_DES_ADDR is register _0_TO_EOF_DES_ADDR (32-bit, read-write, reset 0x0).
-type X0_TO_EOF_DES_ADDR struct{ reg mmio.U32 }
+// T_O_EOF_DES_ADDR is register O_EOF_DES_ADDR (32-bit, read-write, reset 0x0).
+type T_O_EOF_DES_ADDR struct{ reg mmio.U32 }
 
-// X0_TO_EOF_DES_ADDRValue is a value of register X0_TO_EOF_DES_ADDR.
-type X0_TO_EOF_DES_ADDRValue uint32
+// T_O_EOF_DES_ADDRValue is a value of register T_O_EOF_DES_ADDR.
+type T_O_EOF_DES_ADDRValue uint32
 
-// X0_TO_EOF_DES_ADDRReset is the reset value of register X0_TO_EOF_DES_ADDR.
-const X0_TO_EOF_DES_ADDRReset X0_TO_EOF_DES_ADDRValue = 0x0
+// T_O_EOF_DES_ADDRReset is the reset value of register T_O_EOF_DES_ADDR.
+const T_O_EOF_DES_ADDRReset T_O_EOF_DES_ADDRValue = 0x0
 
 // Read loads the register.
-func (r *X0_TO_EOF_DES_ADDR) Read() X0_TO_EOF_DES_ADDRValue {
-	return X0_TO_EOF_DES_ADDRValue(r.reg.Load())
+func (r *T_O_EOF_DES_ADDR) Read() T_O_EOF_DES_ADDRValue { return T_O_EOF_DES_ADDRValue(r.reg.Load()) }
+
+// Write stores v in the register.
+func (r *T_O_EOF_DES_ADDR) Write(v T_O_EOF_DES_ADDRValue) { r.reg.Store(uint32(v)) }
+
+// WriteWith stores f(T_O_EOF_DES_ADDRReset): fields f leaves alone are written as their reset values.
+func (r *T_O_EOF_DES_ADDR) WriteWith(f func(T_O_EOF_DES_ADDRValue) T_O_EOF_DES_ADDRValue) {
+	r.reg.Store(uint32(f(T_O_EOF_DES_ADDRReset)))
+}
+
+// Reset stores T_O_EOF_DES_ADDRReset in the register.
+func (r *T_O_EOF_DES_ADDR) Reset() { r.reg.Store(uint32(T_O_EOF_DES_ADDRReset)) }
+
+// Modify loads the register, passes its value to f and stores the result.
+func (r *T_O_EOF_DES_ADDR) Modify(f func(T_O_EOF_DES_ADDRValue) T_O_EOF_DES_ADDRValue) {
+	r.reg.Store(uint32(f(T_O_EOF_DES_ADDRValue(r.reg.Load()))))
+}
+
+// SLC_TO_EOF_DES_ADDR returns field SLC%s_TO_EOF_DES_ADDR (bits 31:0).
+func (v T_O_EOF_DES_ADDRValue) SLC_TO_EOF_DES_ADDR() uint32 { return uint32(v) & 0xffffffff }
+
+// T_X_EOF_DES_ADDR is register X_EOF_DES_ADDR (32-bit, read-write, reset 0x0).
+type T_X_EOF_DES_ADDR struct{ reg mmio.U32 }
+
+// T_X_EOF_DES_ADDRValue is a value of register T_X_EOF_DES_ADDR.
+type T_X_EOF_DES_ADDRValue uint32
+
+// T_X_EOF_DES_ADDRReset is the reset value of register T_X_EOF_DES_ADDR.
+const T_X_EOF_DES_ADDRReset T_X_EOF_DES_ADDRValue = 0x0
+
+// Read loads the register.
+func (r *T_X_EOF_DES_ADDR) Read() T_X_EOF_DES_ADDRValue { return T_X_EOF_DES_ADDRValue(r.reg.Load()) }
+
+// Write stores v in the register.
+func (r *T_X_EOF_DES_ADDR) Write(v T_X_EOF_DES_ADDRValue) { r.reg.Store(uint32(v)) }
+
+// WriteWith stores f(T_X_EOF_DES_ADDRReset): fields f leaves alone are written as their reset values.
+func (r *T_X_EOF_DES_ADDR) WriteWith(f func(T_X_EOF_DES_ADDRValue) T_X_EOF_DES_ADDRValue) {
+	r.reg.Store(uint32(f(T_X_EOF_DES_ADDRReset)))
+}
+
+// Reset stores T_X_EOF_DES_ADDRReset in the register.
+func (r *T_X_EOF_DES_ADDR) Reset() { r.reg.Store(uint32(T_X_EOF_DES_ADDRReset)) }
+
+// Modify loads the register, passes its value to f and stores the result.
+func (r *T_X_EOF_DES_ADDR) Modify(f func(T_X_EOF_DES_ADDRValue) T_X_EOF_DES_ADDRValue) {
+	r.reg.Store(uint32(f(T_X_EOF_DES_ADDRValue(r.reg.Load()))))
+}
+
+// SLC_TX_SUC_EOF_DES_ADDR returns field SLC%s_TX_SUC_EOF_DES_ADDR (bits 31:0).
+func (v T_X_EOF_DES_ADDRValue) SLC_TX_SUC_EOF_DES_ADDR() uint32 { return uint32(v) & 0xffffffff }
+
+// T_O_EOF_BFR_DES_ADDR is register O_EOF_BFR_DES_ADDR (32-bit, read-write, reset 0x0).
+type T_O_EOF_BFR_DES_ADDR struct{ reg mmio.U32 }
+
+// T_O_EOF_BFR_DES_ADDRValue is a value of register T_O_EOF_BFR_DES_ADDR.
+type T_O_EOF_BFR_DES_ADDRValue uint32
+
+// T_O_EOF_BFR_DES_ADDRReset is the reset value of register T_O_EOF_BFR_DES_ADDR.
+const T_O_EOF_BFR_DES_ADDRReset T_O_EOF_BFR_DES_ADDRValue = 0x0
+
+// Read loads the register.
+func (r *T_O_EOF_BFR_DES_ADDR) Read() T_O_EOF_BFR_DES_ADDRValue {
+	return T_O_EOF_BFR_DES_ADDRValue(r.reg.Load())
 }
 
 // Write stores v in the register.
-func (r *X0_TO_EOF_DES_ADDR) Write(v X0_TO_EOF_DES_ADDRValue) { r.reg.Store(uint32(v)) }
+func (r *T_O_EOF_BFR_DES_ADDR) Write(v T_O_EOF_BFR_DES_ADDRValue) { r.reg.Store(uint32(v)) }
 
-// WriteWith stores f(X0_TO_EOF_DES_ADDRReset): fields f leaves alone are written as their reset values.
-func (r *X0_TO_EOF_DES_ADDR) WriteWith(f func(X0_TO_EOF_DES_ADDRValue) X0_TO_EOF_DES_ADDRValue) {
-	r.reg.Store(uint32(f(X0_TO_EOF_DES_ADDRReset)))
+// WriteWith stores f(T_O_EOF_BFR_DES_ADDRReset): fields f leaves alone are written as their reset values.
+func (r *T_O_EOF_BFR_DES_ADDR) WriteWith(f func(T_O_EOF_BFR_DES_ADDRValue) T_O_EOF_BFR_DES_ADDRValue) {
+	r.reg.Store(uint32(f(T_O_EOF_BFR_DES_ADDRReset)))
 }
 
-// Reset stores X0_TO_EOF_DES_ADDRReset in the register.
-func (r *X0_TO_EOF_DES_ADDR) Reset() { r.reg.Store(uint32(X0_TO_EOF_DES_ADDRReset)) }
+// Reset stores T_O_EOF_BFR_DES_ADDRReset in the register.
+func (r *T_O_EOF_BFR_DES_ADDR) Reset() { r.reg.Store(uint32(T_O_EOF_BFR_DES_ADDRReset)) }
 
 // Modify loads the register, passes its value to f and stores the result.
-func (r *X0_TO_EOF_DES_ADDR) Modify(f func(X0_TO_EOF_DES_ADDRValue) X0_TO_EOF_DES_ADDRValue) {
-	r.reg.Store(uint32(f(X0_TO_EOF_DES_ADDRValue(r.reg.Load()))))
+func (r *T_O_EOF_BFR_DES_ADDR) Modify(f func(T_O_EOF_BFR_DES_ADDRValue) T_O_EOF_BFR_DES_ADDRValue) {
+	r.reg.Store(uint32(f(T_O_EOF_BFR_DES_ADDRValue(r.reg.Load()))))
 }
 
-// SLC0_TO_EOF_DES_ADDR returns field SLC0_TO_EOF_DES_ADDR (bits 31:0).
-func (v X0_TO_EOF_DES_ADDRValue) SLC0_TO_EOF_DES_ADDR() uint32 { return uint32(v) & 0xffffffff }
-
-// X0_TX_EOF_DES_ADDR is register _0_TX_EOF_DES_ADDR (32-bit, read-write, reset 0x0).
-type X0_TX_EOF_DES_ADDR struct{ reg mmio.U32 }
-
-// X0_TX_EOF_DES_ADDRValue is a value of register X0_TX_EOF_DES_ADDR.
-type X0_TX_EOF_DES_ADDRValue uint32
-
-// X0_TX_EOF_DES_ADDRReset is the reset value of register X0_TX_EOF_DES_ADDR.
-const X0_TX_EOF_DES_ADDRReset X0_TX_EOF_DES_ADDRValue = 0x0
-
-// Read loads the register.
-func (r *X0_TX_EOF_DES_ADDR) Read() X0_TX_EOF_DES_ADDRValue {
-	return X0_TX_EOF_DES_ADDRValue(r.reg.Load())
-}
-
-// Write stores v in the register.
-func (r *X0_TX_EOF_DES_ADDR) Write(v X0_TX_EOF_DES_ADDRValue) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(X0_TX_EOF_DES_ADDRReset): fields f leaves alone are written as their reset values.
-func (r *X0_TX_EOF_DES_ADDR) WriteWith(f func(X0_TX_EOF_DES_ADDRValue) X0_TX_EOF_DES_ADDRValue) {
-	r.reg.Store(uint32(f(X0_TX_EOF_DES_ADDRReset)))
-}
-
-// Reset stores X0_TX_EOF_DES_ADDRReset in the register.
-func (r *X0_TX_EOF_DES_ADDR) Reset() { r.reg.Store(uint32(X0_TX_EOF_DES_ADDRReset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *X0_TX_EOF_DES_ADDR) Modify(f func(X0_TX_EOF_DES_ADDRValue) X0_TX_EOF_DES_ADDRValue) {
-	r.reg.Store(uint32(f(X0_TX_EOF_DES_ADDRValue(r.reg.Load()))))
-}
-
-// SLC0_TX_SUC_EOF_DES_ADDR returns field SLC0_TX_SUC_EOF_DES_ADDR (bits 31:0).
-func (v X0_TX_EOF_DES_ADDRValue) SLC0_TX_SUC_EOF_DES_ADDR() uint32 { return uint32(v) & 0xffffffff }
-
-// X0_TO_EOF_BFR_DES_ADDR is register _0_TO_EOF_BFR_DES_ADDR (32-bit, read-write, reset 0x0).
-type X0_TO_EOF_BFR_DES_ADDR struct{ reg mmio.U32 }
-
-// X0_TO_EOF_BFR_DES_ADDRValue is a value of register X0_TO_EOF_BFR_DES_ADDR.
-type X0_TO_EOF_BFR_DES_ADDRValue uint32
-
-// X0_TO_EOF_BFR_DES_ADDRReset is the reset value of register X0_TO_EOF_BFR_DES_ADDR.
-const X0_TO_EOF_BFR_DES_ADDRReset X0_TO_EOF_BFR_DES_ADDRValue = 0x0
-
-// Read loads the register.
-func (r *X0_TO_EOF_BFR_DES_ADDR) Read() X0_TO_EOF_BFR_DES_ADDRValue {
-	return X0_TO_EOF_BFR_DES_ADDRValue(r.reg.Load())
-}
-
-// Write stores v in the register.
-func (r *X0_TO_EOF_BFR_DES_ADDR) Write(v X0_TO_EOF_BFR_DES_ADDRValue) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(X0_TO_EOF_BFR_DES_ADDRReset): fields f leaves alone are written as their reset values.
-func (r *X0_TO_EOF_BFR_DES_ADDR) WriteWith(f func(X0_TO_EOF_BFR_DES_ADDRValue) X0_TO_EOF_BFR_DES_ADDRValue) {
-	r.reg.Store(uint32(f(X0_TO_EOF_BFR_DES_ADDRReset)))
-}
-
-// Reset stores X0_TO_EOF_BFR_DES_ADDRReset in the register.
-func (r *X0_TO_EOF_BFR_DES_ADDR) Reset() { r.reg.Store(uint32(X0_TO_EOF_BFR_DES_ADDRReset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *X0_TO_EOF_BFR_DES_ADDR) Modify(f func(X0_TO_EOF_BFR_DES_ADDRValue) X0_TO_EOF_BFR_DES_ADDRValue) {
-	r.reg.Store(uint32(f(X0_TO_EOF_BFR_DES_ADDRValue(r.reg.Load()))))
-}
-
-// SLC0_TO_EOF_BFR_DES_ADDR returns field SLC0_TO_EOF_BFR_DES_ADDR (bits 31:0).
-func (v X0_TO_EOF_BFR_DES_ADDRValue) SLC0_TO_EOF_BFR_DES_ADDR() uint32 { return uint32(v) & 0xffffffff }
-
-// X1_TO_EOF_DES_ADDR is register _1_TO_EOF_DES_ADDR (32-bit, read-write, reset 0x0).
-type X1_TO_EOF_DES_ADDR struct{ reg mmio.U32 }
-
-// X1_TO_EOF_DES_ADDRValue is a value of register X1_TO_EOF_DES_ADDR.
-type X1_TO_EOF_DES_ADDRValue uint32
-
-// X1_TO_EOF_DES_ADDRReset is the reset value of register X1_TO_EOF_DES_ADDR.
-const X1_TO_EOF_DES_ADDRReset X1_TO_EOF_DES_ADDRValue = 0x0
-
-// Read loads the register.
-func (r *X1_TO_EOF_DES_ADDR) Read() X1_TO_EOF_DES_ADDRValue {
-	return X1_TO_EOF_DES_ADDRValue(r.reg.Load())
-}
-
-// Write stores v in the register.
-func (r *X1_TO_EOF_DES_ADDR) Write(v X1_TO_EOF_DES_ADDRValue) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(X1_TO_EOF_DES_ADDRReset): fields f leaves alone are written as their reset values.
-func (r *X1_TO_EOF_DES_ADDR) WriteWith(f func(X1_TO_EOF_DES_ADDRValue) X1_TO_EOF_DES_ADDRValue) {
-	r.reg.Store(uint32(f(X1_TO_EOF_DES_ADDRReset)))
-}
-
-// Reset stores X1_TO_EOF_DES_ADDRReset in the register.
-func (r *X1_TO_EOF_DES_ADDR) Reset() { r.reg.Store(uint32(X1_TO_EOF_DES_ADDRReset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *X1_TO_EOF_DES_ADDR) Modify(f func(X1_TO_EOF_DES_ADDRValue) X1_TO_EOF_DES_ADDRValue) {
-	r.reg.Store(uint32(f(X1_TO_EOF_DES_ADDRValue(r.reg.Load()))))
-}
-
-// SLC1_TO_EOF_DES_ADDR returns field SLC1_TO_EOF_DES_ADDR (bits 31:0).
-func (v X1_TO_EOF_DES_ADDRValue) SLC1_TO_EOF_DES_ADDR() uint32 { return uint32(v) & 0xffffffff }
-
-// X1_TX_EOF_DES_ADDR is register _1_TX_EOF_DES_ADDR (32-bit, read-write, reset 0x0).
-type X1_TX_EOF_DES_ADDR struct{ reg mmio.U32 }
-
-// X1_TX_EOF_DES_ADDRValue is a value of register X1_TX_EOF_DES_ADDR.
-type X1_TX_EOF_DES_ADDRValue uint32
-
-// X1_TX_EOF_DES_ADDRReset is the reset value of register X1_TX_EOF_DES_ADDR.
-const X1_TX_EOF_DES_ADDRReset X1_TX_EOF_DES_ADDRValue = 0x0
-
-// Read loads the register.
-func (r *X1_TX_EOF_DES_ADDR) Read() X1_TX_EOF_DES_ADDRValue {
-	return X1_TX_EOF_DES_ADDRValue(r.reg.Load())
-}
-
-// Write stores v in the register.
-func (r *X1_TX_EOF_DES_ADDR) Write(v X1_TX_EOF_DES_ADDRValue) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(X1_TX_EOF_DES_ADDRReset): fields f leaves alone are written as their reset values.
-func (r *X1_TX_EOF_DES_ADDR) WriteWith(f func(X1_TX_EOF_DES_ADDRValue) X1_TX_EOF_DES_ADDRValue) {
-	r.reg.Store(uint32(f(X1_TX_EOF_DES_ADDRReset)))
-}
-
-// Reset stores X1_TX_EOF_DES_ADDRReset in the register.
-func (r *X1_TX_EOF_DES_ADDR) Reset() { r.reg.Store(uint32(X1_TX_EOF_DES_ADDRReset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *X1_TX_EOF_DES_ADDR) Modify(f func(X1_TX_EOF_DES_ADDRValue) X1_TX_EOF_DES_ADDRValue) {
-	r.reg.Store(uint32(f(X1_TX_EOF_DES_ADDRValue(r.reg.Load()))))
-}
-
-// SLC1_TX_SUC_EOF_DES_ADDR returns field SLC1_TX_SUC_EOF_DES_ADDR (bits 31:0).
-func (v X1_TX_EOF_DES_ADDRValue) SLC1_TX_SUC_EOF_DES_ADDR() uint32 { return uint32(v) & 0xffffffff }
-
-// X1_TO_EOF_BFR_DES_ADDR is register _1_TO_EOF_BFR_DES_ADDR (32-bit, read-write, reset 0x0).
-type X1_TO_EOF_BFR_DES_ADDR struct{ reg mmio.U32 }
-
-// X1_TO_EOF_BFR_DES_ADDRValue is a value of register X1_TO_EOF_BFR_DES_ADDR.
-type X1_TO_EOF_BFR_DES_ADDRValue uint32
-
-// X1_TO_EOF_BFR_DES_ADDRReset is the reset value of register X1_TO_EOF_BFR_DES_ADDR.
-const X1_TO_EOF_BFR_DES_ADDRReset X1_TO_EOF_BFR_DES_ADDRValue = 0x0
-
-// Read loads the register.
-func (r *X1_TO_EOF_BFR_DES_ADDR) Read() X1_TO_EOF_BFR_DES_ADDRValue {
-	return X1_TO_EOF_BFR_DES_ADDRValue(r.reg.Load())
-}
-
-// Write stores v in the register.
-func (r *X1_TO_EOF_BFR_DES_ADDR) Write(v X1_TO_EOF_BFR_DES_ADDRValue) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(X1_TO_EOF_BFR_DES_ADDRReset): fields f leaves alone are written as their reset values.
-func (r *X1_TO_EOF_BFR_DES_ADDR) WriteWith(f func(X1_TO_EOF_BFR_DES_ADDRValue) X1_TO_EOF_BFR_DES_ADDRValue) {
-	r.reg.Store(uint32(f(X1_TO_EOF_BFR_DES_ADDRReset)))
-}
-
-// Reset stores X1_TO_EOF_BFR_DES_ADDRReset in the register.
-func (r *X1_TO_EOF_BFR_DES_ADDR) Reset() { r.reg.Store(uint32(X1_TO_EOF_BFR_DES_ADDRReset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *X1_TO_EOF_BFR_DES_ADDR) Modify(f func(X1_TO_EOF_BFR_DES_ADDRValue) X1_TO_EOF_BFR_DES_ADDRValue) {
-	r.reg.Store(uint32(f(X1_TO_EOF_BFR_DES_ADDRValue(r.reg.Load()))))
-}
-
-// SLC1_TO_EOF_BFR_DES_ADDR returns field SLC1_TO_EOF_BFR_DES_ADDR (bits 31:0).
-func (v X1_TO_EOF_BFR_DES_ADDRValue) SLC1_TO_EOF_BFR_DES_ADDR() uint32 { return uint32(v) & 0xffffffff }
+// SLC_TO_EOF_BFR_DES_ADDR returns field SLC%s_TO_EOF_BFR_DES_ADDR (bits 31:0).
+func (v T_O_EOF_BFR_DES_ADDRValue) SLC_TO_EOF_BFR_DES_ADDR() uint32 { return uint32(v) & 0xffffffff }
 
 // AHB_TEST is register AHB_TEST (32-bit, read-write, reset 0x0).
 type AHB_TEST struct{ reg mmio.U32 }
@@ -3077,71 +2790,38 @@ func (r *X0_TXLINK_DSCR) Modify(f func(X0_TXLINK_DSCRValue) X0_TXLINK_DSCRValue)
 // SLC0_TXLINK_DSCR returns field SLC0_TXLINK_DSCR (bits 31:0).
 func (v X0_TXLINK_DSCRValue) SLC0_TXLINK_DSCR() uint32 { return uint32(v) & 0xffffffff }
 
-// X0_TXLINK_DSCR_BF0 is register _0_TXLINK_DSCR_BF0 (32-bit, read-write, reset 0x0).
-type X0_TXLINK_DSCR_BF0 struct{ reg mmio.U32 }
+// X0_TXLINK_DSCR_BF is register _0_TXLINK_DSCR_BF%s (32-bit, read-write, reset 0x0).
+type X0_TXLINK_DSCR_BF struct{ reg mmio.U32 }
 
-// X0_TXLINK_DSCR_BF0Value is a value of register X0_TXLINK_DSCR_BF0.
-type X0_TXLINK_DSCR_BF0Value uint32
+// X0_TXLINK_DSCR_BFValue is a value of register X0_TXLINK_DSCR_BF.
+type X0_TXLINK_DSCR_BFValue uint32
 
-// X0_TXLINK_DSCR_BF0Reset is the reset value of register X0_TXLINK_DSCR_BF0.
-const X0_TXLINK_DSCR_BF0Reset X0_TXLINK_DSCR_BF0Value = 0x0
+// X0_TXLINK_DSCR_BFReset is the reset value of register X0_TXLINK_DSCR_BF.
+const X0_TXLINK_DSCR_BFReset X0_TXLINK_DSCR_BFValue = 0x0
 
 // Read loads the register.
-func (r *X0_TXLINK_DSCR_BF0) Read() X0_TXLINK_DSCR_BF0Value {
-	return X0_TXLINK_DSCR_BF0Value(r.reg.Load())
+func (r *X0_TXLINK_DSCR_BF) Read() X0_TXLINK_DSCR_BFValue {
+	return X0_TXLINK_DSCR_BFValue(r.reg.Load())
 }
 
 // Write stores v in the register.
-func (r *X0_TXLINK_DSCR_BF0) Write(v X0_TXLINK_DSCR_BF0Value) { r.reg.Store(uint32(v)) }
+func (r *X0_TXLINK_DSCR_BF) Write(v X0_TXLINK_DSCR_BFValue) { r.reg.Store(uint32(v)) }
 
-// WriteWith stores f(X0_TXLINK_DSCR_BF0Reset): fields f leaves alone are written as their reset values.
-func (r *X0_TXLINK_DSCR_BF0) WriteWith(f func(X0_TXLINK_DSCR_BF0Value) X0_TXLINK_DSCR_BF0Value) {
-	r.reg.Store(uint32(f(X0_TXLINK_DSCR_BF0Reset)))
+// WriteWith stores f(X0_TXLINK_DSCR_BFReset): fields f leaves alone are written as their reset values.
+func (r *X0_TXLINK_DSCR_BF) WriteWith(f func(X0_TXLINK_DSCR_BFValue) X0_TXLINK_DSCR_BFValue) {
+	r.reg.Store(uint32(f(X0_TXLINK_DSCR_BFReset)))
 }
 
-// Reset stores X0_TXLINK_DSCR_BF0Reset in the register.
-func (r *X0_TXLINK_DSCR_BF0) Reset() { r.reg.Store(uint32(X0_TXLINK_DSCR_BF0Reset)) }
+// Reset stores X0_TXLINK_DSCR_BFReset in the register.
+func (r *X0_TXLINK_DSCR_BF) Reset() { r.reg.Store(uint32(X0_TXLINK_DSCR_BFReset)) }
 
 // Modify loads the register, passes its value to f and stores the result.
-func (r *X0_TXLINK_DSCR_BF0) Modify(f func(X0_TXLINK_DSCR_BF0Value) X0_TXLINK_DSCR_BF0Value) {
-	r.reg.Store(uint32(f(X0_TXLINK_DSCR_BF0Value(r.reg.Load()))))
+func (r *X0_TXLINK_DSCR_BF) Modify(f func(X0_TXLINK_DSCR_BFValue) X0_TXLINK_DSCR_BFValue) {
+	r.reg.Store(uint32(f(X0_TXLINK_DSCR_BFValue(r.reg.Load()))))
 }
 
-// SLC0_TXLINK_DSCR_BF0 returns field SLC0_TXLINK_DSCR_BF0 (bits 31:0).
-func (v X0_TXLINK_DSCR_BF0Value) SLC0_TXLINK_DSCR_BF0() uint32 { return uint32(v) & 0xffffffff }
-
-// X0_TXLINK_DSCR_BF1 is register _0_TXLINK_DSCR_BF1 (32-bit, read-write, reset 0x0).
-type X0_TXLINK_DSCR_BF1 struct{ reg mmio.U32 }
-
-// X0_TXLINK_DSCR_BF1Value is a value of register X0_TXLINK_DSCR_BF1.
-type X0_TXLINK_DSCR_BF1Value uint32
-
-// X0_TXLINK_DSCR_BF1Reset is the reset value of register X0_TXLINK_DSCR_BF1.
-const X0_TXLINK_DSCR_BF1Reset X0_TXLINK_DSCR_BF1Value = 0x0
-
-// Read loads the register.
-func (r *X0_TXLINK_DSCR_BF1) Read() X0_TXLINK_DSCR_BF1Value {
-	return X0_TXLINK_DSCR_BF1Value(r.reg.Load())
-}
-
-// Write stores v in the register.
-func (r *X0_TXLINK_DSCR_BF1) Write(v X0_TXLINK_DSCR_BF1Value) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(X0_TXLINK_DSCR_BF1Reset): fields f leaves alone are written as their reset values.
-func (r *X0_TXLINK_DSCR_BF1) WriteWith(f func(X0_TXLINK_DSCR_BF1Value) X0_TXLINK_DSCR_BF1Value) {
-	r.reg.Store(uint32(f(X0_TXLINK_DSCR_BF1Reset)))
-}
-
-// Reset stores X0_TXLINK_DSCR_BF1Reset in the register.
-func (r *X0_TXLINK_DSCR_BF1) Reset() { r.reg.Store(uint32(X0_TXLINK_DSCR_BF1Reset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *X0_TXLINK_DSCR_BF1) Modify(f func(X0_TXLINK_DSCR_BF1Value) X0_TXLINK_DSCR_BF1Value) {
-	r.reg.Store(uint32(f(X0_TXLINK_DSCR_BF1Value(r.reg.Load()))))
-}
-
-// SLC0_TXLINK_DSCR_BF1 returns field SLC0_TXLINK_DSCR_BF1 (bits 31:0).
-func (v X0_TXLINK_DSCR_BF1Value) SLC0_TXLINK_DSCR_BF1() uint32 { return uint32(v) & 0xffffffff }
+// SLC0_TXLINK_DSCR_BF returns field SLC0_TXLINK_DSCR_BF%s (bits 31:0).
+func (v X0_TXLINK_DSCR_BFValue) SLC0_TXLINK_DSCR_BF() uint32 { return uint32(v) & 0xffffffff }
 
 // X0_RXLINK_DSCR is register _0_RXLINK_DSCR (32-bit, read-write, reset 0x0).
 type X0_RXLINK_DSCR struct{ reg mmio.U32 }
@@ -3174,71 +2854,38 @@ func (r *X0_RXLINK_DSCR) Modify(f func(X0_RXLINK_DSCRValue) X0_RXLINK_DSCRValue)
 // SLC0_RXLINK_DSCR returns field SLC0_RXLINK_DSCR (bits 31:0).
 func (v X0_RXLINK_DSCRValue) SLC0_RXLINK_DSCR() uint32 { return uint32(v) & 0xffffffff }
 
-// X0_RXLINK_DSCR_BF0 is register _0_RXLINK_DSCR_BF0 (32-bit, read-write, reset 0x0).
-type X0_RXLINK_DSCR_BF0 struct{ reg mmio.U32 }
+// X0_RXLINK_DSCR_BF is register _0_RXLINK_DSCR_BF%s (32-bit, read-write, reset 0x0).
+type X0_RXLINK_DSCR_BF struct{ reg mmio.U32 }
 
-// X0_RXLINK_DSCR_BF0Value is a value of register X0_RXLINK_DSCR_BF0.
-type X0_RXLINK_DSCR_BF0Value uint32
+// X0_RXLINK_DSCR_BFValue is a value of register X0_RXLINK_DSCR_BF.
+type X0_RXLINK_DSCR_BFValue uint32
 
-// X0_RXLINK_DSCR_BF0Reset is the reset value of register X0_RXLINK_DSCR_BF0.
-const X0_RXLINK_DSCR_BF0Reset X0_RXLINK_DSCR_BF0Value = 0x0
+// X0_RXLINK_DSCR_BFReset is the reset value of register X0_RXLINK_DSCR_BF.
+const X0_RXLINK_DSCR_BFReset X0_RXLINK_DSCR_BFValue = 0x0
 
 // Read loads the register.
-func (r *X0_RXLINK_DSCR_BF0) Read() X0_RXLINK_DSCR_BF0Value {
-	return X0_RXLINK_DSCR_BF0Value(r.reg.Load())
+func (r *X0_RXLINK_DSCR_BF) Read() X0_RXLINK_DSCR_BFValue {
+	return X0_RXLINK_DSCR_BFValue(r.reg.Load())
 }
 
 // Write stores v in the register.
-func (r *X0_RXLINK_DSCR_BF0) Write(v X0_RXLINK_DSCR_BF0Value) { r.reg.Store(uint32(v)) }
+func (r *X0_RXLINK_DSCR_BF) Write(v X0_RXLINK_DSCR_BFValue) { r.reg.Store(uint32(v)) }
 
-// WriteWith stores f(X0_RXLINK_DSCR_BF0Reset): fields f leaves alone are written as their reset values.
-func (r *X0_RXLINK_DSCR_BF0) WriteWith(f func(X0_RXLINK_DSCR_BF0Value) X0_RXLINK_DSCR_BF0Value) {
-	r.reg.Store(uint32(f(X0_RXLINK_DSCR_BF0Reset)))
+// WriteWith stores f(X0_RXLINK_DSCR_BFReset): fields f leaves alone are written as their reset values.
+func (r *X0_RXLINK_DSCR_BF) WriteWith(f func(X0_RXLINK_DSCR_BFValue) X0_RXLINK_DSCR_BFValue) {
+	r.reg.Store(uint32(f(X0_RXLINK_DSCR_BFReset)))
 }
 
-// Reset stores X0_RXLINK_DSCR_BF0Reset in the register.
-func (r *X0_RXLINK_DSCR_BF0) Reset() { r.reg.Store(uint32(X0_RXLINK_DSCR_BF0Reset)) }
+// Reset stores X0_RXLINK_DSCR_BFReset in the register.
+func (r *X0_RXLINK_DSCR_BF) Reset() { r.reg.Store(uint32(X0_RXLINK_DSCR_BFReset)) }
 
 // Modify loads the register, passes its value to f and stores the result.
-func (r *X0_RXLINK_DSCR_BF0) Modify(f func(X0_RXLINK_DSCR_BF0Value) X0_RXLINK_DSCR_BF0Value) {
-	r.reg.Store(uint32(f(X0_RXLINK_DSCR_BF0Value(r.reg.Load()))))
+func (r *X0_RXLINK_DSCR_BF) Modify(f func(X0_RXLINK_DSCR_BFValue) X0_RXLINK_DSCR_BFValue) {
+	r.reg.Store(uint32(f(X0_RXLINK_DSCR_BFValue(r.reg.Load()))))
 }
 
-// SLC0_RXLINK_DSCR_BF0 returns field SLC0_RXLINK_DSCR_BF0 (bits 31:0).
-func (v X0_RXLINK_DSCR_BF0Value) SLC0_RXLINK_DSCR_BF0() uint32 { return uint32(v) & 0xffffffff }
-
-// X0_RXLINK_DSCR_BF1 is register _0_RXLINK_DSCR_BF1 (32-bit, read-write, reset 0x0).
-type X0_RXLINK_DSCR_BF1 struct{ reg mmio.U32 }
-
-// X0_RXLINK_DSCR_BF1Value is a value of register X0_RXLINK_DSCR_BF1.
-type X0_RXLINK_DSCR_BF1Value uint32
-
-// X0_RXLINK_DSCR_BF1Reset is the reset value of register X0_RXLINK_DSCR_BF1.
-const X0_RXLINK_DSCR_BF1Reset X0_RXLINK_DSCR_BF1Value = 0x0
-
-// Read loads the register.
-func (r *X0_RXLINK_DSCR_BF1) Read() X0_RXLINK_DSCR_BF1Value {
-	return X0_RXLINK_DSCR_BF1Value(r.reg.Load())
-}
-
-// Write stores v in the register.
-func (r *X0_RXLINK_DSCR_BF1) Write(v X0_RXLINK_DSCR_BF1Value) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(X0_RXLINK_DSCR_BF1Reset): fields f leaves alone are written as their reset values.
-func (r *X0_RXLINK_DSCR_BF1) WriteWith(f func(X0_RXLINK_DSCR_BF1Value) X0_RXLINK_DSCR_BF1Value) {
-	r.reg.Store(uint32(f(X0_RXLINK_DSCR_BF1Reset)))
-}
-
-// Reset stores X0_RXLINK_DSCR_BF1Reset in the register.
-func (r *X0_RXLINK_DSCR_BF1) Reset() { r.reg.Store(uint32(X0_RXLINK_DSCR_BF1Reset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *X0_RXLINK_DSCR_BF1) Modify(f func(X0_RXLINK_DSCR_BF1Value) X0_RXLINK_DSCR_BF1Value) {
-	r.reg.Store(uint32(f(X0_RXLINK_DSCR_BF1Value(r.reg.Load()))))
-}
-
-// SLC0_RXLINK_DSCR_BF1 returns field SLC0_RXLINK_DSCR_BF1 (bits 31:0).
-func (v X0_RXLINK_DSCR_BF1Value) SLC0_RXLINK_DSCR_BF1() uint32 { return uint32(v) & 0xffffffff }
+// SLC0_RXLINK_DSCR_BF returns field SLC0_RXLINK_DSCR_BF%s (bits 31:0).
+func (v X0_RXLINK_DSCR_BFValue) SLC0_RXLINK_DSCR_BF() uint32 { return uint32(v) & 0xffffffff }
 
 // X1_TXLINK_DSCR is register _1_TXLINK_DSCR (32-bit, read-write, reset 0x0).
 type X1_TXLINK_DSCR struct{ reg mmio.U32 }
@@ -3271,71 +2918,38 @@ func (r *X1_TXLINK_DSCR) Modify(f func(X1_TXLINK_DSCRValue) X1_TXLINK_DSCRValue)
 // SLC1_TXLINK_DSCR returns field SLC1_TXLINK_DSCR (bits 31:0).
 func (v X1_TXLINK_DSCRValue) SLC1_TXLINK_DSCR() uint32 { return uint32(v) & 0xffffffff }
 
-// X1_TXLINK_DSCR_BF0 is register _1_TXLINK_DSCR_BF0 (32-bit, read-write, reset 0x0).
-type X1_TXLINK_DSCR_BF0 struct{ reg mmio.U32 }
+// X1_TXLINK_DSCR_BF is register _1_TXLINK_DSCR_BF%s (32-bit, read-write, reset 0x0).
+type X1_TXLINK_DSCR_BF struct{ reg mmio.U32 }
 
-// X1_TXLINK_DSCR_BF0Value is a value of register X1_TXLINK_DSCR_BF0.
-type X1_TXLINK_DSCR_BF0Value uint32
+// X1_TXLINK_DSCR_BFValue is a value of register X1_TXLINK_DSCR_BF.
+type X1_TXLINK_DSCR_BFValue uint32
 
-// X1_TXLINK_DSCR_BF0Reset is the reset value of register X1_TXLINK_DSCR_BF0.
-const X1_TXLINK_DSCR_BF0Reset X1_TXLINK_DSCR_BF0Value = 0x0
+// X1_TXLINK_DSCR_BFReset is the reset value of register X1_TXLINK_DSCR_BF.
+const X1_TXLINK_DSCR_BFReset X1_TXLINK_DSCR_BFValue = 0x0
 
 // Read loads the register.
-func (r *X1_TXLINK_DSCR_BF0) Read() X1_TXLINK_DSCR_BF0Value {
-	return X1_TXLINK_DSCR_BF0Value(r.reg.Load())
+func (r *X1_TXLINK_DSCR_BF) Read() X1_TXLINK_DSCR_BFValue {
+	return X1_TXLINK_DSCR_BFValue(r.reg.Load())
 }
 
 // Write stores v in the register.
-func (r *X1_TXLINK_DSCR_BF0) Write(v X1_TXLINK_DSCR_BF0Value) { r.reg.Store(uint32(v)) }
+func (r *X1_TXLINK_DSCR_BF) Write(v X1_TXLINK_DSCR_BFValue) { r.reg.Store(uint32(v)) }
 
-// WriteWith stores f(X1_TXLINK_DSCR_BF0Reset): fields f leaves alone are written as their reset values.
-func (r *X1_TXLINK_DSCR_BF0) WriteWith(f func(X1_TXLINK_DSCR_BF0Value) X1_TXLINK_DSCR_BF0Value) {
-	r.reg.Store(uint32(f(X1_TXLINK_DSCR_BF0Reset)))
+// WriteWith stores f(X1_TXLINK_DSCR_BFReset): fields f leaves alone are written as their reset values.
+func (r *X1_TXLINK_DSCR_BF) WriteWith(f func(X1_TXLINK_DSCR_BFValue) X1_TXLINK_DSCR_BFValue) {
+	r.reg.Store(uint32(f(X1_TXLINK_DSCR_BFReset)))
 }
 
-// Reset stores X1_TXLINK_DSCR_BF0Reset in the register.
-func (r *X1_TXLINK_DSCR_BF0) Reset() { r.reg.Store(uint32(X1_TXLINK_DSCR_BF0Reset)) }
+// Reset stores X1_TXLINK_DSCR_BFReset in the register.
+func (r *X1_TXLINK_DSCR_BF) Reset() { r.reg.Store(uint32(X1_TXLINK_DSCR_BFReset)) }
 
 // Modify loads the register, passes its value to f and stores the result.
-func (r *X1_TXLINK_DSCR_BF0) Modify(f func(X1_TXLINK_DSCR_BF0Value) X1_TXLINK_DSCR_BF0Value) {
-	r.reg.Store(uint32(f(X1_TXLINK_DSCR_BF0Value(r.reg.Load()))))
+func (r *X1_TXLINK_DSCR_BF) Modify(f func(X1_TXLINK_DSCR_BFValue) X1_TXLINK_DSCR_BFValue) {
+	r.reg.Store(uint32(f(X1_TXLINK_DSCR_BFValue(r.reg.Load()))))
 }
 
-// SLC1_TXLINK_DSCR_BF0 returns field SLC1_TXLINK_DSCR_BF0 (bits 31:0).
-func (v X1_TXLINK_DSCR_BF0Value) SLC1_TXLINK_DSCR_BF0() uint32 { return uint32(v) & 0xffffffff }
-
-// X1_TXLINK_DSCR_BF1 is register _1_TXLINK_DSCR_BF1 (32-bit, read-write, reset 0x0).
-type X1_TXLINK_DSCR_BF1 struct{ reg mmio.U32 }
-
-// X1_TXLINK_DSCR_BF1Value is a value of register X1_TXLINK_DSCR_BF1.
-type X1_TXLINK_DSCR_BF1Value uint32
-
-// X1_TXLINK_DSCR_BF1Reset is the reset value of register X1_TXLINK_DSCR_BF1.
-const X1_TXLINK_DSCR_BF1Reset X1_TXLINK_DSCR_BF1Value = 0x0
-
-// Read loads the register.
-func (r *X1_TXLINK_DSCR_BF1) Read() X1_TXLINK_DSCR_BF1Value {
-	return X1_TXLINK_DSCR_BF1Value(r.reg.Load())
-}
-
-// Write stores v in the register.
-func (r *X1_TXLINK_DSCR_BF1) Write(v X1_TXLINK_DSCR_BF1Value) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(X1_TXLINK_DSCR_BF1Reset): fields f leaves alone are written as their reset values.
-func (r *X1_TXLINK_DSCR_BF1) WriteWith(f func(X1_TXLINK_DSCR_BF1Value) X1_TXLINK_DSCR_BF1Value) {
-	r.reg.Store(uint32(f(X1_TXLINK_DSCR_BF1Reset)))
-}
-
-// Reset stores X1_TXLINK_DSCR_BF1Reset in the register.
-func (r *X1_TXLINK_DSCR_BF1) Reset() { r.reg.Store(uint32(X1_TXLINK_DSCR_BF1Reset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *X1_TXLINK_DSCR_BF1) Modify(f func(X1_TXLINK_DSCR_BF1Value) X1_TXLINK_DSCR_BF1Value) {
-	r.reg.Store(uint32(f(X1_TXLINK_DSCR_BF1Value(r.reg.Load()))))
-}
-
-// SLC1_TXLINK_DSCR_BF1 returns field SLC1_TXLINK_DSCR_BF1 (bits 31:0).
-func (v X1_TXLINK_DSCR_BF1Value) SLC1_TXLINK_DSCR_BF1() uint32 { return uint32(v) & 0xffffffff }
+// SLC1_TXLINK_DSCR_BF returns field SLC1_TXLINK_DSCR_BF%s (bits 31:0).
+func (v X1_TXLINK_DSCR_BFValue) SLC1_TXLINK_DSCR_BF() uint32 { return uint32(v) & 0xffffffff }
 
 // X1_RXLINK_DSCR is register _1_RXLINK_DSCR (32-bit, read-write, reset 0x0).
 type X1_RXLINK_DSCR struct{ reg mmio.U32 }
@@ -3368,71 +2982,38 @@ func (r *X1_RXLINK_DSCR) Modify(f func(X1_RXLINK_DSCRValue) X1_RXLINK_DSCRValue)
 // SLC1_RXLINK_DSCR returns field SLC1_RXLINK_DSCR (bits 31:0).
 func (v X1_RXLINK_DSCRValue) SLC1_RXLINK_DSCR() uint32 { return uint32(v) & 0xffffffff }
 
-// X1_RXLINK_DSCR_BF0 is register _1_RXLINK_DSCR_BF0 (32-bit, read-write, reset 0x0).
-type X1_RXLINK_DSCR_BF0 struct{ reg mmio.U32 }
+// X1_RXLINK_DSCR_BF is register _1_RXLINK_DSCR_BF%s (32-bit, read-write, reset 0x0).
+type X1_RXLINK_DSCR_BF struct{ reg mmio.U32 }
 
-// X1_RXLINK_DSCR_BF0Value is a value of register X1_RXLINK_DSCR_BF0.
-type X1_RXLINK_DSCR_BF0Value uint32
+// X1_RXLINK_DSCR_BFValue is a value of register X1_RXLINK_DSCR_BF.
+type X1_RXLINK_DSCR_BFValue uint32
 
-// X1_RXLINK_DSCR_BF0Reset is the reset value of register X1_RXLINK_DSCR_BF0.
-const X1_RXLINK_DSCR_BF0Reset X1_RXLINK_DSCR_BF0Value = 0x0
+// X1_RXLINK_DSCR_BFReset is the reset value of register X1_RXLINK_DSCR_BF.
+const X1_RXLINK_DSCR_BFReset X1_RXLINK_DSCR_BFValue = 0x0
 
 // Read loads the register.
-func (r *X1_RXLINK_DSCR_BF0) Read() X1_RXLINK_DSCR_BF0Value {
-	return X1_RXLINK_DSCR_BF0Value(r.reg.Load())
+func (r *X1_RXLINK_DSCR_BF) Read() X1_RXLINK_DSCR_BFValue {
+	return X1_RXLINK_DSCR_BFValue(r.reg.Load())
 }
 
 // Write stores v in the register.
-func (r *X1_RXLINK_DSCR_BF0) Write(v X1_RXLINK_DSCR_BF0Value) { r.reg.Store(uint32(v)) }
+func (r *X1_RXLINK_DSCR_BF) Write(v X1_RXLINK_DSCR_BFValue) { r.reg.Store(uint32(v)) }
 
-// WriteWith stores f(X1_RXLINK_DSCR_BF0Reset): fields f leaves alone are written as their reset values.
-func (r *X1_RXLINK_DSCR_BF0) WriteWith(f func(X1_RXLINK_DSCR_BF0Value) X1_RXLINK_DSCR_BF0Value) {
-	r.reg.Store(uint32(f(X1_RXLINK_DSCR_BF0Reset)))
+// WriteWith stores f(X1_RXLINK_DSCR_BFReset): fields f leaves alone are written as their reset values.
+func (r *X1_RXLINK_DSCR_BF) WriteWith(f func(X1_RXLINK_DSCR_BFValue) X1_RXLINK_DSCR_BFValue) {
+	r.reg.Store(uint32(f(X1_RXLINK_DSCR_BFReset)))
 }
 
-// Reset stores X1_RXLINK_DSCR_BF0Reset in the register.
-func (r *X1_RXLINK_DSCR_BF0) Reset() { r.reg.Store(uint32(X1_RXLINK_DSCR_BF0Reset)) }
+// Reset stores X1_RXLINK_DSCR_BFReset in the register.
+func (r *X1_RXLINK_DSCR_BF) Reset() { r.reg.Store(uint32(X1_RXLINK_DSCR_BFReset)) }
 
 // Modify loads the register, passes its value to f and stores the result.
-func (r *X1_RXLINK_DSCR_BF0) Modify(f func(X1_RXLINK_DSCR_BF0Value) X1_RXLINK_DSCR_BF0Value) {
-	r.reg.Store(uint32(f(X1_RXLINK_DSCR_BF0Value(r.reg.Load()))))
+func (r *X1_RXLINK_DSCR_BF) Modify(f func(X1_RXLINK_DSCR_BFValue) X1_RXLINK_DSCR_BFValue) {
+	r.reg.Store(uint32(f(X1_RXLINK_DSCR_BFValue(r.reg.Load()))))
 }
 
-// SLC1_RXLINK_DSCR_BF0 returns field SLC1_RXLINK_DSCR_BF0 (bits 31:0).
-func (v X1_RXLINK_DSCR_BF0Value) SLC1_RXLINK_DSCR_BF0() uint32 { return uint32(v) & 0xffffffff }
-
-// X1_RXLINK_DSCR_BF1 is register _1_RXLINK_DSCR_BF1 (32-bit, read-write, reset 0x0).
-type X1_RXLINK_DSCR_BF1 struct{ reg mmio.U32 }
-
-// X1_RXLINK_DSCR_BF1Value is a value of register X1_RXLINK_DSCR_BF1.
-type X1_RXLINK_DSCR_BF1Value uint32
-
-// X1_RXLINK_DSCR_BF1Reset is the reset value of register X1_RXLINK_DSCR_BF1.
-const X1_RXLINK_DSCR_BF1Reset X1_RXLINK_DSCR_BF1Value = 0x0
-
-// Read loads the register.
-func (r *X1_RXLINK_DSCR_BF1) Read() X1_RXLINK_DSCR_BF1Value {
-	return X1_RXLINK_DSCR_BF1Value(r.reg.Load())
-}
-
-// Write stores v in the register.
-func (r *X1_RXLINK_DSCR_BF1) Write(v X1_RXLINK_DSCR_BF1Value) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(X1_RXLINK_DSCR_BF1Reset): fields f leaves alone are written as their reset values.
-func (r *X1_RXLINK_DSCR_BF1) WriteWith(f func(X1_RXLINK_DSCR_BF1Value) X1_RXLINK_DSCR_BF1Value) {
-	r.reg.Store(uint32(f(X1_RXLINK_DSCR_BF1Reset)))
-}
-
-// Reset stores X1_RXLINK_DSCR_BF1Reset in the register.
-func (r *X1_RXLINK_DSCR_BF1) Reset() { r.reg.Store(uint32(X1_RXLINK_DSCR_BF1Reset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *X1_RXLINK_DSCR_BF1) Modify(f func(X1_RXLINK_DSCR_BF1Value) X1_RXLINK_DSCR_BF1Value) {
-	r.reg.Store(uint32(f(X1_RXLINK_DSCR_BF1Value(r.reg.Load()))))
-}
-
-// SLC1_RXLINK_DSCR_BF1 returns field SLC1_RXLINK_DSCR_BF1 (bits 31:0).
-func (v X1_RXLINK_DSCR_BF1Value) SLC1_RXLINK_DSCR_BF1() uint32 { return uint32(v) & 0xffffffff }
+// SLC1_RXLINK_DSCR_BF returns field SLC1_RXLINK_DSCR_BF%s (bits 31:0).
+func (v X1_RXLINK_DSCR_BFValue) SLC1_RXLINK_DSCR_BF() uint32 { return uint32(v) & 0xffffffff }
 
 // TX_ERREOF_DES_ADDR is register _%s_TX_ERREOF_DES_ADDR (32-bit, read-write, reset 0x0).
 type TX_ERREOF_DES_ADDR struct{ reg mmio.U32 }

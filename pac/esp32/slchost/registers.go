@@ -62,12 +62,8 @@ type SLCHOST struct {
 	HOST_SLCHOST_CONF_W6 HOST_SLCHOST_CONF_W6
 	// HOST_SLCHOST_CONF_W7 is register HOST_SLCHOST_CONF_W7 (at 0x8c).
 	HOST_SLCHOST_CONF_W7 HOST_SLCHOST_CONF_W7
-	// HOST_SLCHOST_PKT_LEN0 is register HOST_SLCHOST_PKT_LEN0 (at 0x90).
-	HOST_SLCHOST_PKT_LEN0 HOST_SLCHOST_PKT_LEN0
-	// HOST_SLCHOST_PKT_LEN1 is register HOST_SLCHOST_PKT_LEN1 (at 0x94).
-	HOST_SLCHOST_PKT_LEN1 HOST_SLCHOST_PKT_LEN1
-	// HOST_SLCHOST_PKT_LEN2 is register HOST_SLCHOST_PKT_LEN2 (at 0x98).
-	HOST_SLCHOST_PKT_LEN2 HOST_SLCHOST_PKT_LEN2
+	// HOST_SLCHOST_PKT_LEN_1 is register HOST_SLCHOST_PKT_LEN%s (at 0x90, 3 × 0x4 bytes).
+	HOST_SLCHOST_PKT_LEN_1 [3]HOST_SLCHOST_PKT_LEN_1
 	// HOST_SLCHOST_CONF_W8 is register HOST_SLCHOST_CONF_W8 (at 0x9c).
 	HOST_SLCHOST_CONF_W8 HOST_SLCHOST_CONF_W8
 	// HOST_SLCHOST_CONF_W9 is register HOST_SLCHOST_CONF_W9 (at 0xa0).
@@ -1539,104 +1535,38 @@ func (v HOST_SLCHOST_CONF_W7Value) WithHOST_SLCHOST_CONF31(x uint32) HOST_SLCHOS
 	return v&^0xff000000 | HOST_SLCHOST_CONF_W7Value(x&0xff)<<24
 }
 
-// HOST_SLCHOST_PKT_LEN0 is register HOST_SLCHOST_PKT_LEN0 (32-bit, read-write, reset 0x0).
-type HOST_SLCHOST_PKT_LEN0 struct{ reg mmio.U32 }
+// HOST_SLCHOST_PKT_LEN_1 is register HOST_SLCHOST_PKT_LEN%s (32-bit, read-write, reset 0x0).
+type HOST_SLCHOST_PKT_LEN_1 struct{ reg mmio.U32 }
 
-// HOST_SLCHOST_PKT_LEN0Value is a value of register HOST_SLCHOST_PKT_LEN0.
-type HOST_SLCHOST_PKT_LEN0Value uint32
+// HOST_SLCHOST_PKT_LEN_1Value is a value of register HOST_SLCHOST_PKT_LEN_1.
+type HOST_SLCHOST_PKT_LEN_1Value uint32
 
-// HOST_SLCHOST_PKT_LEN0Reset is the reset value of register HOST_SLCHOST_PKT_LEN0.
-const HOST_SLCHOST_PKT_LEN0Reset HOST_SLCHOST_PKT_LEN0Value = 0x0
+// HOST_SLCHOST_PKT_LEN_1Reset is the reset value of register HOST_SLCHOST_PKT_LEN_1.
+const HOST_SLCHOST_PKT_LEN_1Reset HOST_SLCHOST_PKT_LEN_1Value = 0x0
 
 // Read loads the register.
-func (r *HOST_SLCHOST_PKT_LEN0) Read() HOST_SLCHOST_PKT_LEN0Value {
-	return HOST_SLCHOST_PKT_LEN0Value(r.reg.Load())
+func (r *HOST_SLCHOST_PKT_LEN_1) Read() HOST_SLCHOST_PKT_LEN_1Value {
+	return HOST_SLCHOST_PKT_LEN_1Value(r.reg.Load())
 }
 
 // Write stores v in the register.
-func (r *HOST_SLCHOST_PKT_LEN0) Write(v HOST_SLCHOST_PKT_LEN0Value) { r.reg.Store(uint32(v)) }
+func (r *HOST_SLCHOST_PKT_LEN_1) Write(v HOST_SLCHOST_PKT_LEN_1Value) { r.reg.Store(uint32(v)) }
 
-// WriteWith stores f(HOST_SLCHOST_PKT_LEN0Reset): fields f leaves alone are written as their reset values.
-func (r *HOST_SLCHOST_PKT_LEN0) WriteWith(f func(HOST_SLCHOST_PKT_LEN0Value) HOST_SLCHOST_PKT_LEN0Value) {
-	r.reg.Store(uint32(f(HOST_SLCHOST_PKT_LEN0Reset)))
+// WriteWith stores f(HOST_SLCHOST_PKT_LEN_1Reset): fields f leaves alone are written as their reset values.
+func (r *HOST_SLCHOST_PKT_LEN_1) WriteWith(f func(HOST_SLCHOST_PKT_LEN_1Value) HOST_SLCHOST_PKT_LEN_1Value) {
+	r.reg.Store(uint32(f(HOST_SLCHOST_PKT_LEN_1Reset)))
 }
 
-// Reset stores HOST_SLCHOST_PKT_LEN0Reset in the register.
-func (r *HOST_SLCHOST_PKT_LEN0) Reset() { r.reg.Store(uint32(HOST_SLCHOST_PKT_LEN0Reset)) }
+// Reset stores HOST_SLCHOST_PKT_LEN_1Reset in the register.
+func (r *HOST_SLCHOST_PKT_LEN_1) Reset() { r.reg.Store(uint32(HOST_SLCHOST_PKT_LEN_1Reset)) }
 
 // Modify loads the register, passes its value to f and stores the result.
-func (r *HOST_SLCHOST_PKT_LEN0) Modify(f func(HOST_SLCHOST_PKT_LEN0Value) HOST_SLCHOST_PKT_LEN0Value) {
-	r.reg.Store(uint32(f(HOST_SLCHOST_PKT_LEN0Value(r.reg.Load()))))
+func (r *HOST_SLCHOST_PKT_LEN_1) Modify(f func(HOST_SLCHOST_PKT_LEN_1Value) HOST_SLCHOST_PKT_LEN_1Value) {
+	r.reg.Store(uint32(f(HOST_SLCHOST_PKT_LEN_1Value(r.reg.Load()))))
 }
 
-// HOST_HOSTSLC0_LEN0 returns field HOST_HOSTSLC0_LEN0 (bits 19:0).
-func (v HOST_SLCHOST_PKT_LEN0Value) HOST_HOSTSLC0_LEN0() uint32 { return uint32(v) & 0xfffff }
-
-// HOST_SLCHOST_PKT_LEN1 is register HOST_SLCHOST_PKT_LEN1 (32-bit, read-write, reset 0x0).
-type HOST_SLCHOST_PKT_LEN1 struct{ reg mmio.U32 }
-
-// HOST_SLCHOST_PKT_LEN1Value is a value of register HOST_SLCHOST_PKT_LEN1.
-type HOST_SLCHOST_PKT_LEN1Value uint32
-
-// HOST_SLCHOST_PKT_LEN1Reset is the reset value of register HOST_SLCHOST_PKT_LEN1.
-const HOST_SLCHOST_PKT_LEN1Reset HOST_SLCHOST_PKT_LEN1Value = 0x0
-
-// Read loads the register.
-func (r *HOST_SLCHOST_PKT_LEN1) Read() HOST_SLCHOST_PKT_LEN1Value {
-	return HOST_SLCHOST_PKT_LEN1Value(r.reg.Load())
-}
-
-// Write stores v in the register.
-func (r *HOST_SLCHOST_PKT_LEN1) Write(v HOST_SLCHOST_PKT_LEN1Value) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(HOST_SLCHOST_PKT_LEN1Reset): fields f leaves alone are written as their reset values.
-func (r *HOST_SLCHOST_PKT_LEN1) WriteWith(f func(HOST_SLCHOST_PKT_LEN1Value) HOST_SLCHOST_PKT_LEN1Value) {
-	r.reg.Store(uint32(f(HOST_SLCHOST_PKT_LEN1Reset)))
-}
-
-// Reset stores HOST_SLCHOST_PKT_LEN1Reset in the register.
-func (r *HOST_SLCHOST_PKT_LEN1) Reset() { r.reg.Store(uint32(HOST_SLCHOST_PKT_LEN1Reset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *HOST_SLCHOST_PKT_LEN1) Modify(f func(HOST_SLCHOST_PKT_LEN1Value) HOST_SLCHOST_PKT_LEN1Value) {
-	r.reg.Store(uint32(f(HOST_SLCHOST_PKT_LEN1Value(r.reg.Load()))))
-}
-
-// HOST_HOSTSLC0_LEN1 returns field HOST_HOSTSLC0_LEN1 (bits 19:0).
-func (v HOST_SLCHOST_PKT_LEN1Value) HOST_HOSTSLC0_LEN1() uint32 { return uint32(v) & 0xfffff }
-
-// HOST_SLCHOST_PKT_LEN2 is register HOST_SLCHOST_PKT_LEN2 (32-bit, read-write, reset 0x0).
-type HOST_SLCHOST_PKT_LEN2 struct{ reg mmio.U32 }
-
-// HOST_SLCHOST_PKT_LEN2Value is a value of register HOST_SLCHOST_PKT_LEN2.
-type HOST_SLCHOST_PKT_LEN2Value uint32
-
-// HOST_SLCHOST_PKT_LEN2Reset is the reset value of register HOST_SLCHOST_PKT_LEN2.
-const HOST_SLCHOST_PKT_LEN2Reset HOST_SLCHOST_PKT_LEN2Value = 0x0
-
-// Read loads the register.
-func (r *HOST_SLCHOST_PKT_LEN2) Read() HOST_SLCHOST_PKT_LEN2Value {
-	return HOST_SLCHOST_PKT_LEN2Value(r.reg.Load())
-}
-
-// Write stores v in the register.
-func (r *HOST_SLCHOST_PKT_LEN2) Write(v HOST_SLCHOST_PKT_LEN2Value) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(HOST_SLCHOST_PKT_LEN2Reset): fields f leaves alone are written as their reset values.
-func (r *HOST_SLCHOST_PKT_LEN2) WriteWith(f func(HOST_SLCHOST_PKT_LEN2Value) HOST_SLCHOST_PKT_LEN2Value) {
-	r.reg.Store(uint32(f(HOST_SLCHOST_PKT_LEN2Reset)))
-}
-
-// Reset stores HOST_SLCHOST_PKT_LEN2Reset in the register.
-func (r *HOST_SLCHOST_PKT_LEN2) Reset() { r.reg.Store(uint32(HOST_SLCHOST_PKT_LEN2Reset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *HOST_SLCHOST_PKT_LEN2) Modify(f func(HOST_SLCHOST_PKT_LEN2Value) HOST_SLCHOST_PKT_LEN2Value) {
-	r.reg.Store(uint32(f(HOST_SLCHOST_PKT_LEN2Value(r.reg.Load()))))
-}
-
-// HOST_HOSTSLC0_LEN2 returns field HOST_HOSTSLC0_LEN2 (bits 19:0).
-func (v HOST_SLCHOST_PKT_LEN2Value) HOST_HOSTSLC0_LEN2() uint32 { return uint32(v) & 0xfffff }
+// HOST_HOSTSLC0_LEN returns field HOST_HOSTSLC0_LEN%s (bits 19:0).
+func (v HOST_SLCHOST_PKT_LEN_1Value) HOST_HOSTSLC0_LEN() uint32 { return uint32(v) & 0xfffff }
 
 // HOST_SLCHOST_CONF_W8 is register HOST_SLCHOST_CONF_W8 (32-bit, read-write, reset 0x0).
 type HOST_SLCHOST_CONF_W8 struct{ reg mmio.U32 }

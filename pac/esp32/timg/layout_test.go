@@ -11,6 +11,7 @@ import (
 // or an unexpected alignment in the generated struct cannot go unnoticed.
 func TestLayout(t *testing.T) {
 	p := new(TIMG)
+	base := uintptr(unsafe.Pointer(p))
 	if got := unsafe.Sizeof(*p); got != 0x100 {
 		t.Errorf("sizeof TIMG = %#x, want 0x100", got)
 	}
@@ -19,24 +20,24 @@ func TestLayout(t *testing.T) {
 		off, size         uintptr
 		wantOff, wantSize uintptr
 	}{
-		{"T0CONFIG", unsafe.Offsetof(p.T0CONFIG), unsafe.Sizeof(p.T0CONFIG.reg), 0x0, 4},
-		{"T0LO", unsafe.Offsetof(p.T0LO), unsafe.Sizeof(p.T0LO.reg), 0x4, 4},
-		{"T0HI", unsafe.Offsetof(p.T0HI), unsafe.Sizeof(p.T0HI.reg), 0x8, 4},
-		{"T0UPDATE", unsafe.Offsetof(p.T0UPDATE), unsafe.Sizeof(p.T0UPDATE.reg), 0xc, 4},
-		{"T0ALARMLO", unsafe.Offsetof(p.T0ALARMLO), unsafe.Sizeof(p.T0ALARMLO.reg), 0x10, 4},
-		{"T0ALARMHI", unsafe.Offsetof(p.T0ALARMHI), unsafe.Sizeof(p.T0ALARMHI.reg), 0x14, 4},
-		{"T0LOADLO", unsafe.Offsetof(p.T0LOADLO), unsafe.Sizeof(p.T0LOADLO.reg), 0x18, 4},
-		{"T0LOADHI", unsafe.Offsetof(p.T0LOADHI), unsafe.Sizeof(p.T0LOADHI.reg), 0x1c, 4},
-		{"T0LOAD", unsafe.Offsetof(p.T0LOAD), unsafe.Sizeof(p.T0LOAD.reg), 0x20, 4},
-		{"T1CONFIG", unsafe.Offsetof(p.T1CONFIG), unsafe.Sizeof(p.T1CONFIG.reg), 0x24, 4},
-		{"T1LO", unsafe.Offsetof(p.T1LO), unsafe.Sizeof(p.T1LO.reg), 0x28, 4},
-		{"T1HI", unsafe.Offsetof(p.T1HI), unsafe.Sizeof(p.T1HI.reg), 0x2c, 4},
-		{"T1UPDATE", unsafe.Offsetof(p.T1UPDATE), unsafe.Sizeof(p.T1UPDATE.reg), 0x30, 4},
-		{"T1ALARMLO", unsafe.Offsetof(p.T1ALARMLO), unsafe.Sizeof(p.T1ALARMLO.reg), 0x34, 4},
-		{"T1ALARMHI", unsafe.Offsetof(p.T1ALARMHI), unsafe.Sizeof(p.T1ALARMHI.reg), 0x38, 4},
-		{"T1LOADLO", unsafe.Offsetof(p.T1LOADLO), unsafe.Sizeof(p.T1LOADLO.reg), 0x3c, 4},
-		{"T1LOADHI", unsafe.Offsetof(p.T1LOADHI), unsafe.Sizeof(p.T1LOADHI.reg), 0x40, 4},
-		{"T1LOAD", unsafe.Offsetof(p.T1LOAD), unsafe.Sizeof(p.T1LOAD.reg), 0x44, 4},
+		{"T[0].CONFIG", uintptr(unsafe.Pointer(&p.T[0].CONFIG)) - base, unsafe.Sizeof(p.T[0].CONFIG.reg), 0x0, 4},
+		{"T[0].LO", uintptr(unsafe.Pointer(&p.T[0].LO)) - base, unsafe.Sizeof(p.T[0].LO.reg), 0x4, 4},
+		{"T[0].HI", uintptr(unsafe.Pointer(&p.T[0].HI)) - base, unsafe.Sizeof(p.T[0].HI.reg), 0x8, 4},
+		{"T[0].UPDATE", uintptr(unsafe.Pointer(&p.T[0].UPDATE)) - base, unsafe.Sizeof(p.T[0].UPDATE.reg), 0xc, 4},
+		{"T[0].ALARMLO", uintptr(unsafe.Pointer(&p.T[0].ALARMLO)) - base, unsafe.Sizeof(p.T[0].ALARMLO.reg), 0x10, 4},
+		{"T[0].ALARMHI", uintptr(unsafe.Pointer(&p.T[0].ALARMHI)) - base, unsafe.Sizeof(p.T[0].ALARMHI.reg), 0x14, 4},
+		{"T[0].LOADLO", uintptr(unsafe.Pointer(&p.T[0].LOADLO)) - base, unsafe.Sizeof(p.T[0].LOADLO.reg), 0x18, 4},
+		{"T[0].LOADHI", uintptr(unsafe.Pointer(&p.T[0].LOADHI)) - base, unsafe.Sizeof(p.T[0].LOADHI.reg), 0x1c, 4},
+		{"T[0].LOAD", uintptr(unsafe.Pointer(&p.T[0].LOAD)) - base, unsafe.Sizeof(p.T[0].LOAD.reg), 0x20, 4},
+		{"T[1].CONFIG", uintptr(unsafe.Pointer(&p.T[1].CONFIG)) - base, unsafe.Sizeof(p.T[1].CONFIG.reg), 0x24, 4},
+		{"T[1].LO", uintptr(unsafe.Pointer(&p.T[1].LO)) - base, unsafe.Sizeof(p.T[1].LO.reg), 0x28, 4},
+		{"T[1].HI", uintptr(unsafe.Pointer(&p.T[1].HI)) - base, unsafe.Sizeof(p.T[1].HI.reg), 0x2c, 4},
+		{"T[1].UPDATE", uintptr(unsafe.Pointer(&p.T[1].UPDATE)) - base, unsafe.Sizeof(p.T[1].UPDATE.reg), 0x30, 4},
+		{"T[1].ALARMLO", uintptr(unsafe.Pointer(&p.T[1].ALARMLO)) - base, unsafe.Sizeof(p.T[1].ALARMLO.reg), 0x34, 4},
+		{"T[1].ALARMHI", uintptr(unsafe.Pointer(&p.T[1].ALARMHI)) - base, unsafe.Sizeof(p.T[1].ALARMHI.reg), 0x38, 4},
+		{"T[1].LOADLO", uintptr(unsafe.Pointer(&p.T[1].LOADLO)) - base, unsafe.Sizeof(p.T[1].LOADLO.reg), 0x3c, 4},
+		{"T[1].LOADHI", uintptr(unsafe.Pointer(&p.T[1].LOADHI)) - base, unsafe.Sizeof(p.T[1].LOADHI.reg), 0x40, 4},
+		{"T[1].LOAD", uintptr(unsafe.Pointer(&p.T[1].LOAD)) - base, unsafe.Sizeof(p.T[1].LOAD.reg), 0x44, 4},
 		{"WDTCONFIG0", unsafe.Offsetof(p.WDTCONFIG0), unsafe.Sizeof(p.WDTCONFIG0.reg), 0x48, 4},
 		{"WDTCONFIG1", unsafe.Offsetof(p.WDTCONFIG1), unsafe.Sizeof(p.WDTCONFIG1.reg), 0x4c, 4},
 		{"WDTCONFIG2", unsafe.Offsetof(p.WDTCONFIG2), unsafe.Sizeof(p.WDTCONFIG2.reg), 0x50, 4},

@@ -9,42 +9,8 @@ import "github.com/gohal/gohal/rt/mmio"
 
 // TIMG is the register block of TIMG0, TIMG1, 0x100 bytes: Timer Group 0.
 type TIMG struct {
-	// T0CONFIG is register T0CONFIG (at 0x0).
-	T0CONFIG T0CONFIG
-	// T0LO is register T0LO (at 0x4).
-	T0LO T0LO
-	// T0HI is register T0HI (at 0x8).
-	T0HI T0HI
-	// T0UPDATE is register T0UPDATE (at 0xc).
-	T0UPDATE T0UPDATE
-	// T0ALARMLO is register T0ALARMLO (at 0x10).
-	T0ALARMLO T0ALARMLO
-	// T0ALARMHI is register T0ALARMHI (at 0x14).
-	T0ALARMHI T0ALARMHI
-	// T0LOADLO is register T0LOADLO (at 0x18).
-	T0LOADLO T0LOADLO
-	// T0LOADHI is register T0LOADHI (at 0x1c).
-	T0LOADHI T0LOADHI
-	// T0LOAD is register T0LOAD (at 0x20).
-	T0LOAD T0LOAD
-	// T1CONFIG is register T1CONFIG (at 0x24).
-	T1CONFIG T1CONFIG
-	// T1LO is register T1LO (at 0x28).
-	T1LO T1LO
-	// T1HI is register T1HI (at 0x2c).
-	T1HI T1HI
-	// T1UPDATE is register T1UPDATE (at 0x30).
-	T1UPDATE T1UPDATE
-	// T1ALARMLO is register T1ALARMLO (at 0x34).
-	T1ALARMLO T1ALARMLO
-	// T1ALARMHI is register T1ALARMHI (at 0x38).
-	T1ALARMHI T1ALARMHI
-	// T1LOADLO is register T1LOADLO (at 0x3c).
-	T1LOADLO T1LOADLO
-	// T1LOADHI is register T1LOADHI (at 0x40).
-	T1LOADHI T1LOADHI
-	// T1LOAD is register T1LOAD (at 0x44).
-	T1LOAD T1LOAD
+	// T is cluster T[%s] (at 0x0, 2 × 0x24 bytes): Registers T0CONFIG, T1CONFIG and the rest of each copy, as one array.
+	T [2]T
 	// WDTCONFIG0 is register WDTCONFIG0 (at 0x48).
 	WDTCONFIG0 WDTCONFIG0
 	// WDTCONFIG1 is register WDTCONFIG1 (at 0x4c).
@@ -100,696 +66,372 @@ type TIMG struct {
 	TIMGCLK TIMGCLK
 }
 
-// T0CONFIG is register T0CONFIG (32-bit, read-write, reset 0x60002000).
-type T0CONFIG struct{ reg mmio.U32 }
+// T is the register cluster T[%s], 0x24 bytes: Registers T0CONFIG, T1CONFIG and the rest of each copy, as one array.
+type T struct {
+	// CONFIG is register CONFIG (at 0x0).
+	CONFIG T_CONFIG
+	// LO is register LO (at 0x4).
+	LO T_LO
+	// HI is register HI (at 0x8).
+	HI T_HI
+	// UPDATE is register UPDATE (at 0xc).
+	UPDATE T_UPDATE
+	// ALARMLO is register ALARMLO (at 0x10).
+	ALARMLO T_ALARMLO
+	// ALARMHI is register ALARMHI (at 0x14).
+	ALARMHI T_ALARMHI
+	// LOADLO is register LOADLO (at 0x18).
+	LOADLO T_LOADLO
+	// LOADHI is register LOADHI (at 0x1c).
+	LOADHI T_LOADHI
+	// LOAD is register LOAD (at 0x20).
+	LOAD T_LOAD
+}
 
-// T0CONFIGValue is a value of register T0CONFIG.
-type T0CONFIGValue uint32
+// T_CONFIG is register CONFIG (32-bit, read-write, reset 0x60002000).
+type T_CONFIG struct{ reg mmio.U32 }
 
-// T0CONFIGReset is the reset value of register T0CONFIG.
-const T0CONFIGReset T0CONFIGValue = 0x60002000
+// T_CONFIGValue is a value of register T_CONFIG.
+type T_CONFIGValue uint32
+
+// T_CONFIGReset is the reset value of register T_CONFIG.
+const T_CONFIGReset T_CONFIGValue = 0x60002000
 
 // Read loads the register.
-func (r *T0CONFIG) Read() T0CONFIGValue { return T0CONFIGValue(r.reg.Load()) }
+func (r *T_CONFIG) Read() T_CONFIGValue { return T_CONFIGValue(r.reg.Load()) }
 
 // Write stores v in the register.
-func (r *T0CONFIG) Write(v T0CONFIGValue) { r.reg.Store(uint32(v)) }
+func (r *T_CONFIG) Write(v T_CONFIGValue) { r.reg.Store(uint32(v)) }
 
-// WriteWith stores f(T0CONFIGReset): fields f leaves alone are written as their reset values.
-func (r *T0CONFIG) WriteWith(f func(T0CONFIGValue) T0CONFIGValue) {
-	r.reg.Store(uint32(f(T0CONFIGReset)))
+// WriteWith stores f(T_CONFIGReset): fields f leaves alone are written as their reset values.
+func (r *T_CONFIG) WriteWith(f func(T_CONFIGValue) T_CONFIGValue) {
+	r.reg.Store(uint32(f(T_CONFIGReset)))
 }
 
-// Reset stores T0CONFIGReset in the register.
-func (r *T0CONFIG) Reset() { r.reg.Store(uint32(T0CONFIGReset)) }
+// Reset stores T_CONFIGReset in the register.
+func (r *T_CONFIG) Reset() { r.reg.Store(uint32(T_CONFIGReset)) }
 
 // Modify loads the register, passes its value to f and stores the result.
-func (r *T0CONFIG) Modify(f func(T0CONFIGValue) T0CONFIGValue) {
-	r.reg.Store(uint32(f(T0CONFIGValue(r.reg.Load()))))
+func (r *T_CONFIG) Modify(f func(T_CONFIGValue) T_CONFIGValue) {
+	r.reg.Store(uint32(f(T_CONFIGValue(r.reg.Load()))))
 }
 
-// T0_ALARM_EN returns field T0_ALARM_EN (bit 10): When set alarm is enabled.
-func (v T0CONFIGValue) T0_ALARM_EN() bool { return v&0x400 != 0 }
+// T_ALARM_EN returns field T%s_ALARM_EN (bit 10): When set alarm is enabled.
+func (v T_CONFIGValue) T_ALARM_EN() bool { return v&0x400 != 0 }
 
-// WithT0_ALARM_EN returns v with field T0_ALARM_EN (bit 10) set to b.
-func (v T0CONFIGValue) WithT0_ALARM_EN(b bool) T0CONFIGValue {
-	return v&^0x400 | T0CONFIGValue(b2u(b))<<10
+// WithT_ALARM_EN returns v with field T%s_ALARM_EN (bit 10) set to b.
+func (v T_CONFIGValue) WithT_ALARM_EN(b bool) T_CONFIGValue {
+	return v&^0x400 | T_CONFIGValue(b2u(b))<<10
 }
 
-// T0_LEVEL_INT_EN returns field T0_LEVEL_INT_EN (bit 11): When set level type interrupt will be generated during alarm.
-func (v T0CONFIGValue) T0_LEVEL_INT_EN() bool { return v&0x800 != 0 }
+// T_LEVEL_INT_EN returns field T%s_LEVEL_INT_EN (bit 11): When set level type interrupt will be generated during alarm.
+func (v T_CONFIGValue) T_LEVEL_INT_EN() bool { return v&0x800 != 0 }
 
-// WithT0_LEVEL_INT_EN returns v with field T0_LEVEL_INT_EN (bit 11) set to b.
-func (v T0CONFIGValue) WithT0_LEVEL_INT_EN(b bool) T0CONFIGValue {
-	return v&^0x800 | T0CONFIGValue(b2u(b))<<11
+// WithT_LEVEL_INT_EN returns v with field T%s_LEVEL_INT_EN (bit 11) set to b.
+func (v T_CONFIGValue) WithT_LEVEL_INT_EN(b bool) T_CONFIGValue {
+	return v&^0x800 | T_CONFIGValue(b2u(b))<<11
 }
 
-// T0_EDGE_INT_EN returns field T0_EDGE_INT_EN (bit 12): When set edge type interrupt will be generated during alarm.
-func (v T0CONFIGValue) T0_EDGE_INT_EN() bool { return v&0x1000 != 0 }
+// T_EDGE_INT_EN returns field T%s_EDGE_INT_EN (bit 12): When set edge type interrupt will be generated during alarm.
+func (v T_CONFIGValue) T_EDGE_INT_EN() bool { return v&0x1000 != 0 }
 
-// WithT0_EDGE_INT_EN returns v with field T0_EDGE_INT_EN (bit 12) set to b.
-func (v T0CONFIGValue) WithT0_EDGE_INT_EN(b bool) T0CONFIGValue {
-	return v&^0x1000 | T0CONFIGValue(b2u(b))<<12
+// WithT_EDGE_INT_EN returns v with field T%s_EDGE_INT_EN (bit 12) set to b.
+func (v T_CONFIGValue) WithT_EDGE_INT_EN(b bool) T_CONFIGValue {
+	return v&^0x1000 | T_CONFIGValue(b2u(b))<<12
 }
 
-// T0_DIVIDER returns field T0_DIVIDER (bits 28:13): Timer 0 clock (T0_clk) prescale value.
-func (v T0CONFIGValue) T0_DIVIDER() uint32 { return uint32(v>>13) & 0xffff }
+// T_DIVIDER returns field T%s_DIVIDER (bits 28:13): Timer 0 clock (T0_clk) prescale value.
+func (v T_CONFIGValue) T_DIVIDER() uint32 { return uint32(v>>13) & 0xffff }
 
-// WithT0_DIVIDER returns v with field T0_DIVIDER (bits 28:13) set to x, masked to the field width.
-func (v T0CONFIGValue) WithT0_DIVIDER(x uint32) T0CONFIGValue {
-	return v&^0x1fffe000 | T0CONFIGValue(x&0xffff)<<13
+// WithT_DIVIDER returns v with field T%s_DIVIDER (bits 28:13) set to x, masked to the field width.
+func (v T_CONFIGValue) WithT_DIVIDER(x uint32) T_CONFIGValue {
+	return v&^0x1fffe000 | T_CONFIGValue(x&0xffff)<<13
 }
 
-// T0_AUTORELOAD returns field T0_AUTORELOAD (bit 29): When set timer 0 auto-reload at alarming is enabled.
-func (v T0CONFIGValue) T0_AUTORELOAD() bool { return v&0x20000000 != 0 }
+// T_AUTORELOAD returns field T%s_AUTORELOAD (bit 29): When set timer 0 auto-reload at alarming is enabled.
+func (v T_CONFIGValue) T_AUTORELOAD() bool { return v&0x20000000 != 0 }
 
-// WithT0_AUTORELOAD returns v with field T0_AUTORELOAD (bit 29) set to b.
-func (v T0CONFIGValue) WithT0_AUTORELOAD(b bool) T0CONFIGValue {
-	return v&^0x20000000 | T0CONFIGValue(b2u(b))<<29
+// WithT_AUTORELOAD returns v with field T%s_AUTORELOAD (bit 29) set to b.
+func (v T_CONFIGValue) WithT_AUTORELOAD(b bool) T_CONFIGValue {
+	return v&^0x20000000 | T_CONFIGValue(b2u(b))<<29
 }
 
-// T0_INCREASE returns field T0_INCREASE (bit 30): When set timer 0 time-base counter increment. When cleared timer 0 time-base counter decrement.
-func (v T0CONFIGValue) T0_INCREASE() bool { return v&0x40000000 != 0 }
+// T_INCREASE returns field T%s_INCREASE (bit 30): When set timer 0 time-base counter increment. When cleared timer 0 time-base counter decrement.
+func (v T_CONFIGValue) T_INCREASE() bool { return v&0x40000000 != 0 }
 
-// WithT0_INCREASE returns v with field T0_INCREASE (bit 30) set to b.
-func (v T0CONFIGValue) WithT0_INCREASE(b bool) T0CONFIGValue {
-	return v&^0x40000000 | T0CONFIGValue(b2u(b))<<30
+// WithT_INCREASE returns v with field T%s_INCREASE (bit 30) set to b.
+func (v T_CONFIGValue) WithT_INCREASE(b bool) T_CONFIGValue {
+	return v&^0x40000000 | T_CONFIGValue(b2u(b))<<30
 }
 
-// T0_EN returns field T0_EN (bit 31): When set timer 0 time-base counter is enabled.
-func (v T0CONFIGValue) T0_EN() bool { return v&0x80000000 != 0 }
+// T_EN returns field T%s_EN (bit 31): When set timer 0 time-base counter is enabled.
+func (v T_CONFIGValue) T_EN() bool { return v&0x80000000 != 0 }
 
-// WithT0_EN returns v with field T0_EN (bit 31) set to b.
-func (v T0CONFIGValue) WithT0_EN(b bool) T0CONFIGValue {
-	return v&^0x80000000 | T0CONFIGValue(b2u(b))<<31
+// WithT_EN returns v with field T%s_EN (bit 31) set to b.
+func (v T_CONFIGValue) WithT_EN(b bool) T_CONFIGValue {
+	return v&^0x80000000 | T_CONFIGValue(b2u(b))<<31
 }
 
-// T0LO is register T0LO (32-bit, read-write, reset 0x0).
-type T0LO struct{ reg mmio.U32 }
+// T_LO is register LO (32-bit, read-write, reset 0x0).
+type T_LO struct{ reg mmio.U32 }
 
-// T0LOValue is a value of register T0LO.
-type T0LOValue uint32
+// T_LOValue is a value of register T_LO.
+type T_LOValue uint32
 
-// T0LOReset is the reset value of register T0LO.
-const T0LOReset T0LOValue = 0x0
+// T_LOReset is the reset value of register T_LO.
+const T_LOReset T_LOValue = 0x0
 
 // Read loads the register.
-func (r *T0LO) Read() T0LOValue { return T0LOValue(r.reg.Load()) }
+func (r *T_LO) Read() T_LOValue { return T_LOValue(r.reg.Load()) }
 
 // Write stores v in the register.
-func (r *T0LO) Write(v T0LOValue) { r.reg.Store(uint32(v)) }
+func (r *T_LO) Write(v T_LOValue) { r.reg.Store(uint32(v)) }
 
-// WriteWith stores f(T0LOReset): fields f leaves alone are written as their reset values.
-func (r *T0LO) WriteWith(f func(T0LOValue) T0LOValue) { r.reg.Store(uint32(f(T0LOReset))) }
+// WriteWith stores f(T_LOReset): fields f leaves alone are written as their reset values.
+func (r *T_LO) WriteWith(f func(T_LOValue) T_LOValue) { r.reg.Store(uint32(f(T_LOReset))) }
 
-// Reset stores T0LOReset in the register.
-func (r *T0LO) Reset() { r.reg.Store(uint32(T0LOReset)) }
+// Reset stores T_LOReset in the register.
+func (r *T_LO) Reset() { r.reg.Store(uint32(T_LOReset)) }
 
 // Modify loads the register, passes its value to f and stores the result.
-func (r *T0LO) Modify(f func(T0LOValue) T0LOValue) { r.reg.Store(uint32(f(T0LOValue(r.reg.Load())))) }
+func (r *T_LO) Modify(f func(T_LOValue) T_LOValue) { r.reg.Store(uint32(f(T_LOValue(r.reg.Load())))) }
 
-// T0_LO returns field T0_LO (bits 31:0): Register to store timer 0 time-base counter current value lower 32 bits.
-func (v T0LOValue) T0_LO() uint32 { return uint32(v) & 0xffffffff }
+// T_LO returns field T%s_LO (bits 31:0): Register to store timer 0 time-base counter current value lower 32 bits.
+func (v T_LOValue) T_LO() uint32 { return uint32(v) & 0xffffffff }
 
-// T0HI is register T0HI (32-bit, read-write, reset 0x0).
-type T0HI struct{ reg mmio.U32 }
+// T_HI is register HI (32-bit, read-write, reset 0x0).
+type T_HI struct{ reg mmio.U32 }
 
-// T0HIValue is a value of register T0HI.
-type T0HIValue uint32
+// T_HIValue is a value of register T_HI.
+type T_HIValue uint32
 
-// T0HIReset is the reset value of register T0HI.
-const T0HIReset T0HIValue = 0x0
+// T_HIReset is the reset value of register T_HI.
+const T_HIReset T_HIValue = 0x0
 
 // Read loads the register.
-func (r *T0HI) Read() T0HIValue { return T0HIValue(r.reg.Load()) }
+func (r *T_HI) Read() T_HIValue { return T_HIValue(r.reg.Load()) }
 
 // Write stores v in the register.
-func (r *T0HI) Write(v T0HIValue) { r.reg.Store(uint32(v)) }
+func (r *T_HI) Write(v T_HIValue) { r.reg.Store(uint32(v)) }
 
-// WriteWith stores f(T0HIReset): fields f leaves alone are written as their reset values.
-func (r *T0HI) WriteWith(f func(T0HIValue) T0HIValue) { r.reg.Store(uint32(f(T0HIReset))) }
+// WriteWith stores f(T_HIReset): fields f leaves alone are written as their reset values.
+func (r *T_HI) WriteWith(f func(T_HIValue) T_HIValue) { r.reg.Store(uint32(f(T_HIReset))) }
 
-// Reset stores T0HIReset in the register.
-func (r *T0HI) Reset() { r.reg.Store(uint32(T0HIReset)) }
+// Reset stores T_HIReset in the register.
+func (r *T_HI) Reset() { r.reg.Store(uint32(T_HIReset)) }
 
 // Modify loads the register, passes its value to f and stores the result.
-func (r *T0HI) Modify(f func(T0HIValue) T0HIValue) { r.reg.Store(uint32(f(T0HIValue(r.reg.Load())))) }
+func (r *T_HI) Modify(f func(T_HIValue) T_HIValue) { r.reg.Store(uint32(f(T_HIValue(r.reg.Load())))) }
 
-// T0_HI returns field T0_HI (bits 31:0): Register to store timer 0 time-base counter current value higher 32 bits.
-func (v T0HIValue) T0_HI() uint32 { return uint32(v) & 0xffffffff }
+// T_HI returns field T%s_HI (bits 31:0): Register to store timer 0 time-base counter current value higher 32 bits.
+func (v T_HIValue) T_HI() uint32 { return uint32(v) & 0xffffffff }
 
-// T0UPDATE is register T0UPDATE (32-bit, read-write, reset 0x0).
-type T0UPDATE struct{ reg mmio.U32 }
+// T_UPDATE is register UPDATE (32-bit, read-write, reset 0x0).
+type T_UPDATE struct{ reg mmio.U32 }
 
-// T0UPDATEValue is a value of register T0UPDATE.
-type T0UPDATEValue uint32
+// T_UPDATEValue is a value of register T_UPDATE.
+type T_UPDATEValue uint32
 
-// T0UPDATEReset is the reset value of register T0UPDATE.
-const T0UPDATEReset T0UPDATEValue = 0x0
+// T_UPDATEReset is the reset value of register T_UPDATE.
+const T_UPDATEReset T_UPDATEValue = 0x0
 
 // Read loads the register.
-func (r *T0UPDATE) Read() T0UPDATEValue { return T0UPDATEValue(r.reg.Load()) }
+func (r *T_UPDATE) Read() T_UPDATEValue { return T_UPDATEValue(r.reg.Load()) }
 
 // Write stores v in the register.
-func (r *T0UPDATE) Write(v T0UPDATEValue) { r.reg.Store(uint32(v)) }
+func (r *T_UPDATE) Write(v T_UPDATEValue) { r.reg.Store(uint32(v)) }
 
-// WriteWith stores f(T0UPDATEReset): fields f leaves alone are written as their reset values.
-func (r *T0UPDATE) WriteWith(f func(T0UPDATEValue) T0UPDATEValue) {
-	r.reg.Store(uint32(f(T0UPDATEReset)))
+// WriteWith stores f(T_UPDATEReset): fields f leaves alone are written as their reset values.
+func (r *T_UPDATE) WriteWith(f func(T_UPDATEValue) T_UPDATEValue) {
+	r.reg.Store(uint32(f(T_UPDATEReset)))
 }
 
-// Reset stores T0UPDATEReset in the register.
-func (r *T0UPDATE) Reset() { r.reg.Store(uint32(T0UPDATEReset)) }
+// Reset stores T_UPDATEReset in the register.
+func (r *T_UPDATE) Reset() { r.reg.Store(uint32(T_UPDATEReset)) }
 
 // Modify loads the register, passes its value to f and stores the result.
-func (r *T0UPDATE) Modify(f func(T0UPDATEValue) T0UPDATEValue) {
-	r.reg.Store(uint32(f(T0UPDATEValue(r.reg.Load()))))
+func (r *T_UPDATE) Modify(f func(T_UPDATEValue) T_UPDATEValue) {
+	r.reg.Store(uint32(f(T_UPDATEValue(r.reg.Load()))))
 }
 
-// WithT0_UPDATE returns v with field T0_UPDATE (bits 31:0) set to x, masked to the field width.
-func (v T0UPDATEValue) WithT0_UPDATE(x uint32) T0UPDATEValue {
-	return v&^0xffffffff | T0UPDATEValue(x&0xffffffff)
+// WithT_UPDATE returns v with field T%s_UPDATE (bits 31:0) set to x, masked to the field width.
+func (v T_UPDATEValue) WithT_UPDATE(x uint32) T_UPDATEValue {
+	return v&^0xffffffff | T_UPDATEValue(x&0xffffffff)
 }
 
-// T0ALARMLO is register T0ALARMLO (32-bit, read-write, reset 0x0).
-type T0ALARMLO struct{ reg mmio.U32 }
+// T_ALARMLO is register ALARMLO (32-bit, read-write, reset 0x0).
+type T_ALARMLO struct{ reg mmio.U32 }
 
-// T0ALARMLOValue is a value of register T0ALARMLO.
-type T0ALARMLOValue uint32
+// T_ALARMLOValue is a value of register T_ALARMLO.
+type T_ALARMLOValue uint32
 
-// T0ALARMLOReset is the reset value of register T0ALARMLO.
-const T0ALARMLOReset T0ALARMLOValue = 0x0
+// T_ALARMLOReset is the reset value of register T_ALARMLO.
+const T_ALARMLOReset T_ALARMLOValue = 0x0
 
 // Read loads the register.
-func (r *T0ALARMLO) Read() T0ALARMLOValue { return T0ALARMLOValue(r.reg.Load()) }
+func (r *T_ALARMLO) Read() T_ALARMLOValue { return T_ALARMLOValue(r.reg.Load()) }
 
 // Write stores v in the register.
-func (r *T0ALARMLO) Write(v T0ALARMLOValue) { r.reg.Store(uint32(v)) }
+func (r *T_ALARMLO) Write(v T_ALARMLOValue) { r.reg.Store(uint32(v)) }
 
-// WriteWith stores f(T0ALARMLOReset): fields f leaves alone are written as their reset values.
-func (r *T0ALARMLO) WriteWith(f func(T0ALARMLOValue) T0ALARMLOValue) {
-	r.reg.Store(uint32(f(T0ALARMLOReset)))
+// WriteWith stores f(T_ALARMLOReset): fields f leaves alone are written as their reset values.
+func (r *T_ALARMLO) WriteWith(f func(T_ALARMLOValue) T_ALARMLOValue) {
+	r.reg.Store(uint32(f(T_ALARMLOReset)))
 }
 
-// Reset stores T0ALARMLOReset in the register.
-func (r *T0ALARMLO) Reset() { r.reg.Store(uint32(T0ALARMLOReset)) }
+// Reset stores T_ALARMLOReset in the register.
+func (r *T_ALARMLO) Reset() { r.reg.Store(uint32(T_ALARMLOReset)) }
 
 // Modify loads the register, passes its value to f and stores the result.
-func (r *T0ALARMLO) Modify(f func(T0ALARMLOValue) T0ALARMLOValue) {
-	r.reg.Store(uint32(f(T0ALARMLOValue(r.reg.Load()))))
+func (r *T_ALARMLO) Modify(f func(T_ALARMLOValue) T_ALARMLOValue) {
+	r.reg.Store(uint32(f(T_ALARMLOValue(r.reg.Load()))))
 }
 
-// T0_ALARM_LO returns field T0_ALARM_LO (bits 31:0): Timer 0 time-base counter value lower 32 bits that will trigger the alarm.
-func (v T0ALARMLOValue) T0_ALARM_LO() uint32 { return uint32(v) & 0xffffffff }
+// T_ALARM_LO returns field T%s_ALARM_LO (bits 31:0): Timer 0 time-base counter value lower 32 bits that will trigger the alarm.
+func (v T_ALARMLOValue) T_ALARM_LO() uint32 { return uint32(v) & 0xffffffff }
 
-// WithT0_ALARM_LO returns v with field T0_ALARM_LO (bits 31:0) set to x, masked to the field width.
-func (v T0ALARMLOValue) WithT0_ALARM_LO(x uint32) T0ALARMLOValue {
-	return v&^0xffffffff | T0ALARMLOValue(x&0xffffffff)
+// WithT_ALARM_LO returns v with field T%s_ALARM_LO (bits 31:0) set to x, masked to the field width.
+func (v T_ALARMLOValue) WithT_ALARM_LO(x uint32) T_ALARMLOValue {
+	return v&^0xffffffff | T_ALARMLOValue(x&0xffffffff)
 }
 
-// T0ALARMHI is register T0ALARMHI (32-bit, read-write, reset 0x0).
-type T0ALARMHI struct{ reg mmio.U32 }
+// T_ALARMHI is register ALARMHI (32-bit, read-write, reset 0x0).
+type T_ALARMHI struct{ reg mmio.U32 }
 
-// T0ALARMHIValue is a value of register T0ALARMHI.
-type T0ALARMHIValue uint32
+// T_ALARMHIValue is a value of register T_ALARMHI.
+type T_ALARMHIValue uint32
 
-// T0ALARMHIReset is the reset value of register T0ALARMHI.
-const T0ALARMHIReset T0ALARMHIValue = 0x0
+// T_ALARMHIReset is the reset value of register T_ALARMHI.
+const T_ALARMHIReset T_ALARMHIValue = 0x0
 
 // Read loads the register.
-func (r *T0ALARMHI) Read() T0ALARMHIValue { return T0ALARMHIValue(r.reg.Load()) }
+func (r *T_ALARMHI) Read() T_ALARMHIValue { return T_ALARMHIValue(r.reg.Load()) }
 
 // Write stores v in the register.
-func (r *T0ALARMHI) Write(v T0ALARMHIValue) { r.reg.Store(uint32(v)) }
+func (r *T_ALARMHI) Write(v T_ALARMHIValue) { r.reg.Store(uint32(v)) }
 
-// WriteWith stores f(T0ALARMHIReset): fields f leaves alone are written as their reset values.
-func (r *T0ALARMHI) WriteWith(f func(T0ALARMHIValue) T0ALARMHIValue) {
-	r.reg.Store(uint32(f(T0ALARMHIReset)))
+// WriteWith stores f(T_ALARMHIReset): fields f leaves alone are written as their reset values.
+func (r *T_ALARMHI) WriteWith(f func(T_ALARMHIValue) T_ALARMHIValue) {
+	r.reg.Store(uint32(f(T_ALARMHIReset)))
 }
 
-// Reset stores T0ALARMHIReset in the register.
-func (r *T0ALARMHI) Reset() { r.reg.Store(uint32(T0ALARMHIReset)) }
+// Reset stores T_ALARMHIReset in the register.
+func (r *T_ALARMHI) Reset() { r.reg.Store(uint32(T_ALARMHIReset)) }
 
 // Modify loads the register, passes its value to f and stores the result.
-func (r *T0ALARMHI) Modify(f func(T0ALARMHIValue) T0ALARMHIValue) {
-	r.reg.Store(uint32(f(T0ALARMHIValue(r.reg.Load()))))
+func (r *T_ALARMHI) Modify(f func(T_ALARMHIValue) T_ALARMHIValue) {
+	r.reg.Store(uint32(f(T_ALARMHIValue(r.reg.Load()))))
 }
 
-// T0_ALARM_HI returns field T0_ALARM_HI (bits 31:0): Timer 0 time-base counter value higher 32 bits that will trigger the alarm.
-func (v T0ALARMHIValue) T0_ALARM_HI() uint32 { return uint32(v) & 0xffffffff }
+// T_ALARM_HI returns field T%s_ALARM_HI (bits 31:0): Timer 0 time-base counter value higher 32 bits that will trigger the alarm.
+func (v T_ALARMHIValue) T_ALARM_HI() uint32 { return uint32(v) & 0xffffffff }
 
-// WithT0_ALARM_HI returns v with field T0_ALARM_HI (bits 31:0) set to x, masked to the field width.
-func (v T0ALARMHIValue) WithT0_ALARM_HI(x uint32) T0ALARMHIValue {
-	return v&^0xffffffff | T0ALARMHIValue(x&0xffffffff)
+// WithT_ALARM_HI returns v with field T%s_ALARM_HI (bits 31:0) set to x, masked to the field width.
+func (v T_ALARMHIValue) WithT_ALARM_HI(x uint32) T_ALARMHIValue {
+	return v&^0xffffffff | T_ALARMHIValue(x&0xffffffff)
 }
 
-// T0LOADLO is register T0LOADLO (32-bit, read-write, reset 0x0).
-type T0LOADLO struct{ reg mmio.U32 }
+// T_LOADLO is register LOADLO (32-bit, read-write, reset 0x0).
+type T_LOADLO struct{ reg mmio.U32 }
 
-// T0LOADLOValue is a value of register T0LOADLO.
-type T0LOADLOValue uint32
+// T_LOADLOValue is a value of register T_LOADLO.
+type T_LOADLOValue uint32
 
-// T0LOADLOReset is the reset value of register T0LOADLO.
-const T0LOADLOReset T0LOADLOValue = 0x0
+// T_LOADLOReset is the reset value of register T_LOADLO.
+const T_LOADLOReset T_LOADLOValue = 0x0
 
 // Read loads the register.
-func (r *T0LOADLO) Read() T0LOADLOValue { return T0LOADLOValue(r.reg.Load()) }
+func (r *T_LOADLO) Read() T_LOADLOValue { return T_LOADLOValue(r.reg.Load()) }
 
 // Write stores v in the register.
-func (r *T0LOADLO) Write(v T0LOADLOValue) { r.reg.Store(uint32(v)) }
+func (r *T_LOADLO) Write(v T_LOADLOValue) { r.reg.Store(uint32(v)) }
 
-// WriteWith stores f(T0LOADLOReset): fields f leaves alone are written as their reset values.
-func (r *T0LOADLO) WriteWith(f func(T0LOADLOValue) T0LOADLOValue) {
-	r.reg.Store(uint32(f(T0LOADLOReset)))
+// WriteWith stores f(T_LOADLOReset): fields f leaves alone are written as their reset values.
+func (r *T_LOADLO) WriteWith(f func(T_LOADLOValue) T_LOADLOValue) {
+	r.reg.Store(uint32(f(T_LOADLOReset)))
 }
 
-// Reset stores T0LOADLOReset in the register.
-func (r *T0LOADLO) Reset() { r.reg.Store(uint32(T0LOADLOReset)) }
+// Reset stores T_LOADLOReset in the register.
+func (r *T_LOADLO) Reset() { r.reg.Store(uint32(T_LOADLOReset)) }
 
 // Modify loads the register, passes its value to f and stores the result.
-func (r *T0LOADLO) Modify(f func(T0LOADLOValue) T0LOADLOValue) {
-	r.reg.Store(uint32(f(T0LOADLOValue(r.reg.Load()))))
+func (r *T_LOADLO) Modify(f func(T_LOADLOValue) T_LOADLOValue) {
+	r.reg.Store(uint32(f(T_LOADLOValue(r.reg.Load()))))
 }
 
-// T0_LOAD_LO returns field T0_LOAD_LO (bits 31:0): Lower 32 bits of the value that will load into timer 0 time-base counter.
-func (v T0LOADLOValue) T0_LOAD_LO() uint32 { return uint32(v) & 0xffffffff }
+// T_LOAD_LO returns field T%s_LOAD_LO (bits 31:0): Lower 32 bits of the value that will load into timer 0 time-base counter.
+func (v T_LOADLOValue) T_LOAD_LO() uint32 { return uint32(v) & 0xffffffff }
 
-// WithT0_LOAD_LO returns v with field T0_LOAD_LO (bits 31:0) set to x, masked to the field width.
-func (v T0LOADLOValue) WithT0_LOAD_LO(x uint32) T0LOADLOValue {
-	return v&^0xffffffff | T0LOADLOValue(x&0xffffffff)
+// WithT_LOAD_LO returns v with field T%s_LOAD_LO (bits 31:0) set to x, masked to the field width.
+func (v T_LOADLOValue) WithT_LOAD_LO(x uint32) T_LOADLOValue {
+	return v&^0xffffffff | T_LOADLOValue(x&0xffffffff)
 }
 
-// T0LOADHI is register T0LOADHI (32-bit, read-write, reset 0x0).
-type T0LOADHI struct{ reg mmio.U32 }
+// T_LOADHI is register LOADHI (32-bit, read-write, reset 0x0).
+type T_LOADHI struct{ reg mmio.U32 }
 
-// T0LOADHIValue is a value of register T0LOADHI.
-type T0LOADHIValue uint32
+// T_LOADHIValue is a value of register T_LOADHI.
+type T_LOADHIValue uint32
 
-// T0LOADHIReset is the reset value of register T0LOADHI.
-const T0LOADHIReset T0LOADHIValue = 0x0
+// T_LOADHIReset is the reset value of register T_LOADHI.
+const T_LOADHIReset T_LOADHIValue = 0x0
 
 // Read loads the register.
-func (r *T0LOADHI) Read() T0LOADHIValue { return T0LOADHIValue(r.reg.Load()) }
+func (r *T_LOADHI) Read() T_LOADHIValue { return T_LOADHIValue(r.reg.Load()) }
 
 // Write stores v in the register.
-func (r *T0LOADHI) Write(v T0LOADHIValue) { r.reg.Store(uint32(v)) }
+func (r *T_LOADHI) Write(v T_LOADHIValue) { r.reg.Store(uint32(v)) }
 
-// WriteWith stores f(T0LOADHIReset): fields f leaves alone are written as their reset values.
-func (r *T0LOADHI) WriteWith(f func(T0LOADHIValue) T0LOADHIValue) {
-	r.reg.Store(uint32(f(T0LOADHIReset)))
+// WriteWith stores f(T_LOADHIReset): fields f leaves alone are written as their reset values.
+func (r *T_LOADHI) WriteWith(f func(T_LOADHIValue) T_LOADHIValue) {
+	r.reg.Store(uint32(f(T_LOADHIReset)))
 }
 
-// Reset stores T0LOADHIReset in the register.
-func (r *T0LOADHI) Reset() { r.reg.Store(uint32(T0LOADHIReset)) }
+// Reset stores T_LOADHIReset in the register.
+func (r *T_LOADHI) Reset() { r.reg.Store(uint32(T_LOADHIReset)) }
 
 // Modify loads the register, passes its value to f and stores the result.
-func (r *T0LOADHI) Modify(f func(T0LOADHIValue) T0LOADHIValue) {
-	r.reg.Store(uint32(f(T0LOADHIValue(r.reg.Load()))))
+func (r *T_LOADHI) Modify(f func(T_LOADHIValue) T_LOADHIValue) {
+	r.reg.Store(uint32(f(T_LOADHIValue(r.reg.Load()))))
 }
 
-// T0_LOAD_HI returns field T0_LOAD_HI (bits 31:0): higher 32 bits of the value that will load into timer 0 time-base counter.
-func (v T0LOADHIValue) T0_LOAD_HI() uint32 { return uint32(v) & 0xffffffff }
+// T_LOAD_HI returns field T%s_LOAD_HI (bits 31:0): higher 32 bits of the value that will load into timer 0 time-base counter.
+func (v T_LOADHIValue) T_LOAD_HI() uint32 { return uint32(v) & 0xffffffff }
 
-// WithT0_LOAD_HI returns v with field T0_LOAD_HI (bits 31:0) set to x, masked to the field width.
-func (v T0LOADHIValue) WithT0_LOAD_HI(x uint32) T0LOADHIValue {
-	return v&^0xffffffff | T0LOADHIValue(x&0xffffffff)
+// WithT_LOAD_HI returns v with field T%s_LOAD_HI (bits 31:0) set to x, masked to the field width.
+func (v T_LOADHIValue) WithT_LOAD_HI(x uint32) T_LOADHIValue {
+	return v&^0xffffffff | T_LOADHIValue(x&0xffffffff)
 }
 
-// T0LOAD is register T0LOAD (32-bit, read-write, reset 0x0).
-type T0LOAD struct{ reg mmio.U32 }
+// T_LOAD is register LOAD (32-bit, read-write, reset 0x0).
+type T_LOAD struct{ reg mmio.U32 }
 
-// T0LOADValue is a value of register T0LOAD.
-type T0LOADValue uint32
+// T_LOADValue is a value of register T_LOAD.
+type T_LOADValue uint32
 
-// T0LOADReset is the reset value of register T0LOAD.
-const T0LOADReset T0LOADValue = 0x0
+// T_LOADReset is the reset value of register T_LOAD.
+const T_LOADReset T_LOADValue = 0x0
 
 // Read loads the register.
-func (r *T0LOAD) Read() T0LOADValue { return T0LOADValue(r.reg.Load()) }
+func (r *T_LOAD) Read() T_LOADValue { return T_LOADValue(r.reg.Load()) }
 
 // Write stores v in the register.
-func (r *T0LOAD) Write(v T0LOADValue) { r.reg.Store(uint32(v)) }
+func (r *T_LOAD) Write(v T_LOADValue) { r.reg.Store(uint32(v)) }
 
-// WriteWith stores f(T0LOADReset): fields f leaves alone are written as their reset values.
-func (r *T0LOAD) WriteWith(f func(T0LOADValue) T0LOADValue) { r.reg.Store(uint32(f(T0LOADReset))) }
+// WriteWith stores f(T_LOADReset): fields f leaves alone are written as their reset values.
+func (r *T_LOAD) WriteWith(f func(T_LOADValue) T_LOADValue) { r.reg.Store(uint32(f(T_LOADReset))) }
 
-// Reset stores T0LOADReset in the register.
-func (r *T0LOAD) Reset() { r.reg.Store(uint32(T0LOADReset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *T0LOAD) Modify(f func(T0LOADValue) T0LOADValue) {
-	r.reg.Store(uint32(f(T0LOADValue(r.reg.Load()))))
-}
-
-// WithT0_LOAD returns v with field T0_LOAD (bits 31:0) set to x, masked to the field width.
-func (v T0LOADValue) WithT0_LOAD(x uint32) T0LOADValue {
-	return v&^0xffffffff | T0LOADValue(x&0xffffffff)
-}
-
-// T1CONFIG is register T1CONFIG (32-bit, read-write, reset 0x60002000).
-type T1CONFIG struct{ reg mmio.U32 }
-
-// T1CONFIGValue is a value of register T1CONFIG.
-type T1CONFIGValue uint32
-
-// T1CONFIGReset is the reset value of register T1CONFIG.
-const T1CONFIGReset T1CONFIGValue = 0x60002000
-
-// Read loads the register.
-func (r *T1CONFIG) Read() T1CONFIGValue { return T1CONFIGValue(r.reg.Load()) }
-
-// Write stores v in the register.
-func (r *T1CONFIG) Write(v T1CONFIGValue) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(T1CONFIGReset): fields f leaves alone are written as their reset values.
-func (r *T1CONFIG) WriteWith(f func(T1CONFIGValue) T1CONFIGValue) {
-	r.reg.Store(uint32(f(T1CONFIGReset)))
-}
-
-// Reset stores T1CONFIGReset in the register.
-func (r *T1CONFIG) Reset() { r.reg.Store(uint32(T1CONFIGReset)) }
+// Reset stores T_LOADReset in the register.
+func (r *T_LOAD) Reset() { r.reg.Store(uint32(T_LOADReset)) }
 
 // Modify loads the register, passes its value to f and stores the result.
-func (r *T1CONFIG) Modify(f func(T1CONFIGValue) T1CONFIGValue) {
-	r.reg.Store(uint32(f(T1CONFIGValue(r.reg.Load()))))
+func (r *T_LOAD) Modify(f func(T_LOADValue) T_LOADValue) {
+	r.reg.Store(uint32(f(T_LOADValue(r.reg.Load()))))
 }
 
-// T1_ALARM_EN returns field T1_ALARM_EN (bit 10): When set alarm is enabled.
-func (v T1CONFIGValue) T1_ALARM_EN() bool { return v&0x400 != 0 }
-
-// WithT1_ALARM_EN returns v with field T1_ALARM_EN (bit 10) set to b.
-func (v T1CONFIGValue) WithT1_ALARM_EN(b bool) T1CONFIGValue {
-	return v&^0x400 | T1CONFIGValue(b2u(b))<<10
-}
-
-// T1_LEVEL_INT_EN returns field T1_LEVEL_INT_EN (bit 11): When set level type interrupt will be generated during alarm.
-func (v T1CONFIGValue) T1_LEVEL_INT_EN() bool { return v&0x800 != 0 }
-
-// WithT1_LEVEL_INT_EN returns v with field T1_LEVEL_INT_EN (bit 11) set to b.
-func (v T1CONFIGValue) WithT1_LEVEL_INT_EN(b bool) T1CONFIGValue {
-	return v&^0x800 | T1CONFIGValue(b2u(b))<<11
-}
-
-// T1_EDGE_INT_EN returns field T1_EDGE_INT_EN (bit 12): When set edge type interrupt will be generated during alarm.
-func (v T1CONFIGValue) T1_EDGE_INT_EN() bool { return v&0x1000 != 0 }
-
-// WithT1_EDGE_INT_EN returns v with field T1_EDGE_INT_EN (bit 12) set to b.
-func (v T1CONFIGValue) WithT1_EDGE_INT_EN(b bool) T1CONFIGValue {
-	return v&^0x1000 | T1CONFIGValue(b2u(b))<<12
-}
-
-// T1_DIVIDER returns field T1_DIVIDER (bits 28:13): Timer 1 clock (T1_clk) prescale value.
-func (v T1CONFIGValue) T1_DIVIDER() uint32 { return uint32(v>>13) & 0xffff }
-
-// WithT1_DIVIDER returns v with field T1_DIVIDER (bits 28:13) set to x, masked to the field width.
-func (v T1CONFIGValue) WithT1_DIVIDER(x uint32) T1CONFIGValue {
-	return v&^0x1fffe000 | T1CONFIGValue(x&0xffff)<<13
-}
-
-// T1_AUTORELOAD returns field T1_AUTORELOAD (bit 29): When set timer 1 auto-reload at alarming is enabled.
-func (v T1CONFIGValue) T1_AUTORELOAD() bool { return v&0x20000000 != 0 }
-
-// WithT1_AUTORELOAD returns v with field T1_AUTORELOAD (bit 29) set to b.
-func (v T1CONFIGValue) WithT1_AUTORELOAD(b bool) T1CONFIGValue {
-	return v&^0x20000000 | T1CONFIGValue(b2u(b))<<29
-}
-
-// T1_INCREASE returns field T1_INCREASE (bit 30): When set timer 1 time-base counter increment. When cleared timer 1 time-base counter decrement.
-func (v T1CONFIGValue) T1_INCREASE() bool { return v&0x40000000 != 0 }
-
-// WithT1_INCREASE returns v with field T1_INCREASE (bit 30) set to b.
-func (v T1CONFIGValue) WithT1_INCREASE(b bool) T1CONFIGValue {
-	return v&^0x40000000 | T1CONFIGValue(b2u(b))<<30
-}
-
-// T1_EN returns field T1_EN (bit 31): When set timer 1 time-base counter is enabled.
-func (v T1CONFIGValue) T1_EN() bool { return v&0x80000000 != 0 }
-
-// WithT1_EN returns v with field T1_EN (bit 31) set to b.
-func (v T1CONFIGValue) WithT1_EN(b bool) T1CONFIGValue {
-	return v&^0x80000000 | T1CONFIGValue(b2u(b))<<31
-}
-
-// T1LO is register T1LO (32-bit, read-write, reset 0x0).
-type T1LO struct{ reg mmio.U32 }
-
-// T1LOValue is a value of register T1LO.
-type T1LOValue uint32
-
-// T1LOReset is the reset value of register T1LO.
-const T1LOReset T1LOValue = 0x0
-
-// Read loads the register.
-func (r *T1LO) Read() T1LOValue { return T1LOValue(r.reg.Load()) }
-
-// Write stores v in the register.
-func (r *T1LO) Write(v T1LOValue) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(T1LOReset): fields f leaves alone are written as their reset values.
-func (r *T1LO) WriteWith(f func(T1LOValue) T1LOValue) { r.reg.Store(uint32(f(T1LOReset))) }
-
-// Reset stores T1LOReset in the register.
-func (r *T1LO) Reset() { r.reg.Store(uint32(T1LOReset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *T1LO) Modify(f func(T1LOValue) T1LOValue) { r.reg.Store(uint32(f(T1LOValue(r.reg.Load())))) }
-
-// T1_LO returns field T1_LO (bits 31:0): Register to store timer 1 time-base counter current value lower 32 bits.
-func (v T1LOValue) T1_LO() uint32 { return uint32(v) & 0xffffffff }
-
-// T1HI is register T1HI (32-bit, read-write, reset 0x0).
-type T1HI struct{ reg mmio.U32 }
-
-// T1HIValue is a value of register T1HI.
-type T1HIValue uint32
-
-// T1HIReset is the reset value of register T1HI.
-const T1HIReset T1HIValue = 0x0
-
-// Read loads the register.
-func (r *T1HI) Read() T1HIValue { return T1HIValue(r.reg.Load()) }
-
-// Write stores v in the register.
-func (r *T1HI) Write(v T1HIValue) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(T1HIReset): fields f leaves alone are written as their reset values.
-func (r *T1HI) WriteWith(f func(T1HIValue) T1HIValue) { r.reg.Store(uint32(f(T1HIReset))) }
-
-// Reset stores T1HIReset in the register.
-func (r *T1HI) Reset() { r.reg.Store(uint32(T1HIReset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *T1HI) Modify(f func(T1HIValue) T1HIValue) { r.reg.Store(uint32(f(T1HIValue(r.reg.Load())))) }
-
-// T1_HI returns field T1_HI (bits 31:0): Register to store timer 1 time-base counter current value higher 32 bits.
-func (v T1HIValue) T1_HI() uint32 { return uint32(v) & 0xffffffff }
-
-// T1UPDATE is register T1UPDATE (32-bit, read-write, reset 0x0).
-type T1UPDATE struct{ reg mmio.U32 }
-
-// T1UPDATEValue is a value of register T1UPDATE.
-type T1UPDATEValue uint32
-
-// T1UPDATEReset is the reset value of register T1UPDATE.
-const T1UPDATEReset T1UPDATEValue = 0x0
-
-// Read loads the register.
-func (r *T1UPDATE) Read() T1UPDATEValue { return T1UPDATEValue(r.reg.Load()) }
-
-// Write stores v in the register.
-func (r *T1UPDATE) Write(v T1UPDATEValue) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(T1UPDATEReset): fields f leaves alone are written as their reset values.
-func (r *T1UPDATE) WriteWith(f func(T1UPDATEValue) T1UPDATEValue) {
-	r.reg.Store(uint32(f(T1UPDATEReset)))
-}
-
-// Reset stores T1UPDATEReset in the register.
-func (r *T1UPDATE) Reset() { r.reg.Store(uint32(T1UPDATEReset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *T1UPDATE) Modify(f func(T1UPDATEValue) T1UPDATEValue) {
-	r.reg.Store(uint32(f(T1UPDATEValue(r.reg.Load()))))
-}
-
-// WithT1_UPDATE returns v with field T1_UPDATE (bits 31:0) set to x, masked to the field width.
-func (v T1UPDATEValue) WithT1_UPDATE(x uint32) T1UPDATEValue {
-	return v&^0xffffffff | T1UPDATEValue(x&0xffffffff)
-}
-
-// T1ALARMLO is register T1ALARMLO (32-bit, read-write, reset 0x0).
-type T1ALARMLO struct{ reg mmio.U32 }
-
-// T1ALARMLOValue is a value of register T1ALARMLO.
-type T1ALARMLOValue uint32
-
-// T1ALARMLOReset is the reset value of register T1ALARMLO.
-const T1ALARMLOReset T1ALARMLOValue = 0x0
-
-// Read loads the register.
-func (r *T1ALARMLO) Read() T1ALARMLOValue { return T1ALARMLOValue(r.reg.Load()) }
-
-// Write stores v in the register.
-func (r *T1ALARMLO) Write(v T1ALARMLOValue) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(T1ALARMLOReset): fields f leaves alone are written as their reset values.
-func (r *T1ALARMLO) WriteWith(f func(T1ALARMLOValue) T1ALARMLOValue) {
-	r.reg.Store(uint32(f(T1ALARMLOReset)))
-}
-
-// Reset stores T1ALARMLOReset in the register.
-func (r *T1ALARMLO) Reset() { r.reg.Store(uint32(T1ALARMLOReset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *T1ALARMLO) Modify(f func(T1ALARMLOValue) T1ALARMLOValue) {
-	r.reg.Store(uint32(f(T1ALARMLOValue(r.reg.Load()))))
-}
-
-// T1_ALARM_LO returns field T1_ALARM_LO (bits 31:0): Timer 1 time-base counter value lower 32 bits that will trigger the alarm.
-func (v T1ALARMLOValue) T1_ALARM_LO() uint32 { return uint32(v) & 0xffffffff }
-
-// WithT1_ALARM_LO returns v with field T1_ALARM_LO (bits 31:0) set to x, masked to the field width.
-func (v T1ALARMLOValue) WithT1_ALARM_LO(x uint32) T1ALARMLOValue {
-	return v&^0xffffffff | T1ALARMLOValue(x&0xffffffff)
-}
-
-// T1ALARMHI is register T1ALARMHI (32-bit, read-write, reset 0x0).
-type T1ALARMHI struct{ reg mmio.U32 }
-
-// T1ALARMHIValue is a value of register T1ALARMHI.
-type T1ALARMHIValue uint32
-
-// T1ALARMHIReset is the reset value of register T1ALARMHI.
-const T1ALARMHIReset T1ALARMHIValue = 0x0
-
-// Read loads the register.
-func (r *T1ALARMHI) Read() T1ALARMHIValue { return T1ALARMHIValue(r.reg.Load()) }
-
-// Write stores v in the register.
-func (r *T1ALARMHI) Write(v T1ALARMHIValue) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(T1ALARMHIReset): fields f leaves alone are written as their reset values.
-func (r *T1ALARMHI) WriteWith(f func(T1ALARMHIValue) T1ALARMHIValue) {
-	r.reg.Store(uint32(f(T1ALARMHIReset)))
-}
-
-// Reset stores T1ALARMHIReset in the register.
-func (r *T1ALARMHI) Reset() { r.reg.Store(uint32(T1ALARMHIReset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *T1ALARMHI) Modify(f func(T1ALARMHIValue) T1ALARMHIValue) {
-	r.reg.Store(uint32(f(T1ALARMHIValue(r.reg.Load()))))
-}
-
-// T1_ALARM_HI returns field T1_ALARM_HI (bits 31:0): Timer 1 time-base counter value higher 32 bits that will trigger the alarm.
-func (v T1ALARMHIValue) T1_ALARM_HI() uint32 { return uint32(v) & 0xffffffff }
-
-// WithT1_ALARM_HI returns v with field T1_ALARM_HI (bits 31:0) set to x, masked to the field width.
-func (v T1ALARMHIValue) WithT1_ALARM_HI(x uint32) T1ALARMHIValue {
-	return v&^0xffffffff | T1ALARMHIValue(x&0xffffffff)
-}
-
-// T1LOADLO is register T1LOADLO (32-bit, read-write, reset 0x0).
-type T1LOADLO struct{ reg mmio.U32 }
-
-// T1LOADLOValue is a value of register T1LOADLO.
-type T1LOADLOValue uint32
-
-// T1LOADLOReset is the reset value of register T1LOADLO.
-const T1LOADLOReset T1LOADLOValue = 0x0
-
-// Read loads the register.
-func (r *T1LOADLO) Read() T1LOADLOValue { return T1LOADLOValue(r.reg.Load()) }
-
-// Write stores v in the register.
-func (r *T1LOADLO) Write(v T1LOADLOValue) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(T1LOADLOReset): fields f leaves alone are written as their reset values.
-func (r *T1LOADLO) WriteWith(f func(T1LOADLOValue) T1LOADLOValue) {
-	r.reg.Store(uint32(f(T1LOADLOReset)))
-}
-
-// Reset stores T1LOADLOReset in the register.
-func (r *T1LOADLO) Reset() { r.reg.Store(uint32(T1LOADLOReset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *T1LOADLO) Modify(f func(T1LOADLOValue) T1LOADLOValue) {
-	r.reg.Store(uint32(f(T1LOADLOValue(r.reg.Load()))))
-}
-
-// T1_LOAD_LO returns field T1_LOAD_LO (bits 31:0): Lower 32 bits of the value that will load into timer 1 time-base counter.
-func (v T1LOADLOValue) T1_LOAD_LO() uint32 { return uint32(v) & 0xffffffff }
-
-// WithT1_LOAD_LO returns v with field T1_LOAD_LO (bits 31:0) set to x, masked to the field width.
-func (v T1LOADLOValue) WithT1_LOAD_LO(x uint32) T1LOADLOValue {
-	return v&^0xffffffff | T1LOADLOValue(x&0xffffffff)
-}
-
-// T1LOADHI is register T1LOADHI (32-bit, read-write, reset 0x0).
-type T1LOADHI struct{ reg mmio.U32 }
-
-// T1LOADHIValue is a value of register T1LOADHI.
-type T1LOADHIValue uint32
-
-// T1LOADHIReset is the reset value of register T1LOADHI.
-const T1LOADHIReset T1LOADHIValue = 0x0
-
-// Read loads the register.
-func (r *T1LOADHI) Read() T1LOADHIValue { return T1LOADHIValue(r.reg.Load()) }
-
-// Write stores v in the register.
-func (r *T1LOADHI) Write(v T1LOADHIValue) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(T1LOADHIReset): fields f leaves alone are written as their reset values.
-func (r *T1LOADHI) WriteWith(f func(T1LOADHIValue) T1LOADHIValue) {
-	r.reg.Store(uint32(f(T1LOADHIReset)))
-}
-
-// Reset stores T1LOADHIReset in the register.
-func (r *T1LOADHI) Reset() { r.reg.Store(uint32(T1LOADHIReset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *T1LOADHI) Modify(f func(T1LOADHIValue) T1LOADHIValue) {
-	r.reg.Store(uint32(f(T1LOADHIValue(r.reg.Load()))))
-}
-
-// T1_LOAD_HI returns field T1_LOAD_HI (bits 31:0): higher 32 bits of the value that will load into timer 1 time-base counter.
-func (v T1LOADHIValue) T1_LOAD_HI() uint32 { return uint32(v) & 0xffffffff }
-
-// WithT1_LOAD_HI returns v with field T1_LOAD_HI (bits 31:0) set to x, masked to the field width.
-func (v T1LOADHIValue) WithT1_LOAD_HI(x uint32) T1LOADHIValue {
-	return v&^0xffffffff | T1LOADHIValue(x&0xffffffff)
-}
-
-// T1LOAD is register T1LOAD (32-bit, read-write, reset 0x0).
-type T1LOAD struct{ reg mmio.U32 }
-
-// T1LOADValue is a value of register T1LOAD.
-type T1LOADValue uint32
-
-// T1LOADReset is the reset value of register T1LOAD.
-const T1LOADReset T1LOADValue = 0x0
-
-// Read loads the register.
-func (r *T1LOAD) Read() T1LOADValue { return T1LOADValue(r.reg.Load()) }
-
-// Write stores v in the register.
-func (r *T1LOAD) Write(v T1LOADValue) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(T1LOADReset): fields f leaves alone are written as their reset values.
-func (r *T1LOAD) WriteWith(f func(T1LOADValue) T1LOADValue) { r.reg.Store(uint32(f(T1LOADReset))) }
-
-// Reset stores T1LOADReset in the register.
-func (r *T1LOAD) Reset() { r.reg.Store(uint32(T1LOADReset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *T1LOAD) Modify(f func(T1LOADValue) T1LOADValue) {
-	r.reg.Store(uint32(f(T1LOADValue(r.reg.Load()))))
-}
-
-// WithT1_LOAD returns v with field T1_LOAD (bits 31:0) set to x, masked to the field width.
-func (v T1LOADValue) WithT1_LOAD(x uint32) T1LOADValue {
-	return v&^0xffffffff | T1LOADValue(x&0xffffffff)
+// WithT_LOAD returns v with field T%s_LOAD (bits 31:0) set to x, masked to the field width.
+func (v T_LOADValue) WithT_LOAD(x uint32) T_LOADValue {
+	return v&^0xffffffff | T_LOADValue(x&0xffffffff)
 }
 
 // WDTCONFIG0 is register WDTCONFIG0 (32-bit, read-write, reset 0x4c000).

@@ -37,22 +37,8 @@ type EFUSE struct {
 	RD_BLK2_DATA6 RD_BLK2_DATA6
 	// RD_BLK2_DATA7 is register RD_BLK2_DATA7 (at 0x5c): Register 7 of BLOCK2.
 	RD_BLK2_DATA7 RD_BLK2_DATA7
-	// RD_BLK3_DATA0 is register RD_BLK3_DATA0 (at 0x60): Register 0 of BLOCK3.
-	RD_BLK3_DATA0 RD_BLK3_DATA0
-	// RD_BLK3_DATA1 is register RD_BLK3_DATA1 (at 0x64): Register 1 of BLOCK3.
-	RD_BLK3_DATA1 RD_BLK3_DATA1
-	// RD_BLK3_DATA2 is register RD_BLK3_DATA2 (at 0x68): Register 2 of BLOCK3.
-	RD_BLK3_DATA2 RD_BLK3_DATA2
-	// RD_BLK3_DATA3 is register RD_BLK3_DATA3 (at 0x6c): Register 3 of BLOCK3.
-	RD_BLK3_DATA3 RD_BLK3_DATA3
-	// RD_BLK3_DATA4 is register RD_BLK3_DATA4 (at 0x70): Register 4 of BLOCK3.
-	RD_BLK3_DATA4 RD_BLK3_DATA4
-	// RD_BLK3_DATA5 is register RD_BLK3_DATA5 (at 0x74): Register 5 of BLOCK3.
-	RD_BLK3_DATA5 RD_BLK3_DATA5
-	// RD_BLK3_DATA6 is register RD_BLK3_DATA6 (at 0x78): Register 6 of BLOCK3.
-	RD_BLK3_DATA6 RD_BLK3_DATA6
-	// RD_BLK3_DATA7 is register RD_BLK3_DATA7 (at 0x7c): Register 7 of BLOCK3.
-	RD_BLK3_DATA7 RD_BLK3_DATA7
+	// RD_BLK3_DATA is register RD_BLK3_DATA%s (at 0x60, 8 × 0x4 bytes): Register 0 of BLOCK3. (RD_BLK3_DATA0 … RD_BLK3_DATA7 in the SVD).
+	RD_BLK3_DATA [8]RD_BLK3_DATA
 	// RD_REPEAT_ERR is register RD_REPEAT_ERR (at 0x80): Programming error record register 0 of BLOCK0.
 	RD_REPEAT_ERR RD_REPEAT_ERR
 	// RD_RS_ERR is register RD_RS_ERR (at 0x84): Programming error record register 0 of BLOCK1-10.
@@ -599,253 +585,36 @@ func (r *RD_BLK2_DATA7) Modify(f func(RD_BLK2_DATA7Value) RD_BLK2_DATA7Value) {
 // BLK2_RESERVED_DATA_1 returns field BLK2_RESERVED_DATA_1 (bits 31:0): Store the bit [21:52] of block2 reserved data.
 func (v RD_BLK2_DATA7Value) BLK2_RESERVED_DATA_1() uint32 { return uint32(v) & 0xffffffff }
 
-// RD_BLK3_DATA0 is register RD_BLK3_DATA0 (32-bit, read-write, reset 0x0): Register 0 of BLOCK3.
-type RD_BLK3_DATA0 struct{ reg mmio.U32 }
+// RD_BLK3_DATA is register RD_BLK3_DATA%s (32-bit, read-write, reset 0x0): Register 0 of BLOCK3. (RD_BLK3_DATA0 … RD_BLK3_DATA7 in the SVD).
+type RD_BLK3_DATA struct{ reg mmio.U32 }
 
-// RD_BLK3_DATA0Value is a value of register RD_BLK3_DATA0.
-type RD_BLK3_DATA0Value uint32
+// RD_BLK3_DATAValue is a value of register RD_BLK3_DATA.
+type RD_BLK3_DATAValue uint32
 
-// RD_BLK3_DATA0Reset is the reset value of register RD_BLK3_DATA0.
-const RD_BLK3_DATA0Reset RD_BLK3_DATA0Value = 0x0
-
-// Read loads the register.
-func (r *RD_BLK3_DATA0) Read() RD_BLK3_DATA0Value { return RD_BLK3_DATA0Value(r.reg.Load()) }
-
-// Write stores v in the register.
-func (r *RD_BLK3_DATA0) Write(v RD_BLK3_DATA0Value) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(RD_BLK3_DATA0Reset): fields f leaves alone are written as their reset values.
-func (r *RD_BLK3_DATA0) WriteWith(f func(RD_BLK3_DATA0Value) RD_BLK3_DATA0Value) {
-	r.reg.Store(uint32(f(RD_BLK3_DATA0Reset)))
-}
-
-// Reset stores RD_BLK3_DATA0Reset in the register.
-func (r *RD_BLK3_DATA0) Reset() { r.reg.Store(uint32(RD_BLK3_DATA0Reset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *RD_BLK3_DATA0) Modify(f func(RD_BLK3_DATA0Value) RD_BLK3_DATA0Value) {
-	r.reg.Store(uint32(f(RD_BLK3_DATA0Value(r.reg.Load()))))
-}
-
-// BLK3_DATA0 returns field BLK3_DATA0 (bits 31:0): Store the first 32-bit of Block3.
-func (v RD_BLK3_DATA0Value) BLK3_DATA0() uint32 { return uint32(v) & 0xffffffff }
-
-// RD_BLK3_DATA1 is register RD_BLK3_DATA1 (32-bit, read-write, reset 0x0): Register 1 of BLOCK3.
-type RD_BLK3_DATA1 struct{ reg mmio.U32 }
-
-// RD_BLK3_DATA1Value is a value of register RD_BLK3_DATA1.
-type RD_BLK3_DATA1Value uint32
-
-// RD_BLK3_DATA1Reset is the reset value of register RD_BLK3_DATA1.
-const RD_BLK3_DATA1Reset RD_BLK3_DATA1Value = 0x0
+// RD_BLK3_DATAReset is the reset value of register RD_BLK3_DATA.
+const RD_BLK3_DATAReset RD_BLK3_DATAValue = 0x0
 
 // Read loads the register.
-func (r *RD_BLK3_DATA1) Read() RD_BLK3_DATA1Value { return RD_BLK3_DATA1Value(r.reg.Load()) }
+func (r *RD_BLK3_DATA) Read() RD_BLK3_DATAValue { return RD_BLK3_DATAValue(r.reg.Load()) }
 
 // Write stores v in the register.
-func (r *RD_BLK3_DATA1) Write(v RD_BLK3_DATA1Value) { r.reg.Store(uint32(v)) }
+func (r *RD_BLK3_DATA) Write(v RD_BLK3_DATAValue) { r.reg.Store(uint32(v)) }
 
-// WriteWith stores f(RD_BLK3_DATA1Reset): fields f leaves alone are written as their reset values.
-func (r *RD_BLK3_DATA1) WriteWith(f func(RD_BLK3_DATA1Value) RD_BLK3_DATA1Value) {
-	r.reg.Store(uint32(f(RD_BLK3_DATA1Reset)))
+// WriteWith stores f(RD_BLK3_DATAReset): fields f leaves alone are written as their reset values.
+func (r *RD_BLK3_DATA) WriteWith(f func(RD_BLK3_DATAValue) RD_BLK3_DATAValue) {
+	r.reg.Store(uint32(f(RD_BLK3_DATAReset)))
 }
 
-// Reset stores RD_BLK3_DATA1Reset in the register.
-func (r *RD_BLK3_DATA1) Reset() { r.reg.Store(uint32(RD_BLK3_DATA1Reset)) }
+// Reset stores RD_BLK3_DATAReset in the register.
+func (r *RD_BLK3_DATA) Reset() { r.reg.Store(uint32(RD_BLK3_DATAReset)) }
 
 // Modify loads the register, passes its value to f and stores the result.
-func (r *RD_BLK3_DATA1) Modify(f func(RD_BLK3_DATA1Value) RD_BLK3_DATA1Value) {
-	r.reg.Store(uint32(f(RD_BLK3_DATA1Value(r.reg.Load()))))
+func (r *RD_BLK3_DATA) Modify(f func(RD_BLK3_DATAValue) RD_BLK3_DATAValue) {
+	r.reg.Store(uint32(f(RD_BLK3_DATAValue(r.reg.Load()))))
 }
 
-// BLK3_DATA1 returns field BLK3_DATA1 (bits 31:0): Store the second 32-bit of Block3.
-func (v RD_BLK3_DATA1Value) BLK3_DATA1() uint32 { return uint32(v) & 0xffffffff }
-
-// RD_BLK3_DATA2 is register RD_BLK3_DATA2 (32-bit, read-write, reset 0x0): Register 2 of BLOCK3.
-type RD_BLK3_DATA2 struct{ reg mmio.U32 }
-
-// RD_BLK3_DATA2Value is a value of register RD_BLK3_DATA2.
-type RD_BLK3_DATA2Value uint32
-
-// RD_BLK3_DATA2Reset is the reset value of register RD_BLK3_DATA2.
-const RD_BLK3_DATA2Reset RD_BLK3_DATA2Value = 0x0
-
-// Read loads the register.
-func (r *RD_BLK3_DATA2) Read() RD_BLK3_DATA2Value { return RD_BLK3_DATA2Value(r.reg.Load()) }
-
-// Write stores v in the register.
-func (r *RD_BLK3_DATA2) Write(v RD_BLK3_DATA2Value) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(RD_BLK3_DATA2Reset): fields f leaves alone are written as their reset values.
-func (r *RD_BLK3_DATA2) WriteWith(f func(RD_BLK3_DATA2Value) RD_BLK3_DATA2Value) {
-	r.reg.Store(uint32(f(RD_BLK3_DATA2Reset)))
-}
-
-// Reset stores RD_BLK3_DATA2Reset in the register.
-func (r *RD_BLK3_DATA2) Reset() { r.reg.Store(uint32(RD_BLK3_DATA2Reset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *RD_BLK3_DATA2) Modify(f func(RD_BLK3_DATA2Value) RD_BLK3_DATA2Value) {
-	r.reg.Store(uint32(f(RD_BLK3_DATA2Value(r.reg.Load()))))
-}
-
-// BLK3_DATA2 returns field BLK3_DATA2 (bits 31:0): Store the third 32-bit of Block3.
-func (v RD_BLK3_DATA2Value) BLK3_DATA2() uint32 { return uint32(v) & 0xffffffff }
-
-// RD_BLK3_DATA3 is register RD_BLK3_DATA3 (32-bit, read-write, reset 0x0): Register 3 of BLOCK3.
-type RD_BLK3_DATA3 struct{ reg mmio.U32 }
-
-// RD_BLK3_DATA3Value is a value of register RD_BLK3_DATA3.
-type RD_BLK3_DATA3Value uint32
-
-// RD_BLK3_DATA3Reset is the reset value of register RD_BLK3_DATA3.
-const RD_BLK3_DATA3Reset RD_BLK3_DATA3Value = 0x0
-
-// Read loads the register.
-func (r *RD_BLK3_DATA3) Read() RD_BLK3_DATA3Value { return RD_BLK3_DATA3Value(r.reg.Load()) }
-
-// Write stores v in the register.
-func (r *RD_BLK3_DATA3) Write(v RD_BLK3_DATA3Value) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(RD_BLK3_DATA3Reset): fields f leaves alone are written as their reset values.
-func (r *RD_BLK3_DATA3) WriteWith(f func(RD_BLK3_DATA3Value) RD_BLK3_DATA3Value) {
-	r.reg.Store(uint32(f(RD_BLK3_DATA3Reset)))
-}
-
-// Reset stores RD_BLK3_DATA3Reset in the register.
-func (r *RD_BLK3_DATA3) Reset() { r.reg.Store(uint32(RD_BLK3_DATA3Reset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *RD_BLK3_DATA3) Modify(f func(RD_BLK3_DATA3Value) RD_BLK3_DATA3Value) {
-	r.reg.Store(uint32(f(RD_BLK3_DATA3Value(r.reg.Load()))))
-}
-
-// BLK3_DATA3 returns field BLK3_DATA3 (bits 31:0): Store the fourth 32-bit of Block3.
-func (v RD_BLK3_DATA3Value) BLK3_DATA3() uint32 { return uint32(v) & 0xffffffff }
-
-// RD_BLK3_DATA4 is register RD_BLK3_DATA4 (32-bit, read-write, reset 0x0): Register 4 of BLOCK3.
-type RD_BLK3_DATA4 struct{ reg mmio.U32 }
-
-// RD_BLK3_DATA4Value is a value of register RD_BLK3_DATA4.
-type RD_BLK3_DATA4Value uint32
-
-// RD_BLK3_DATA4Reset is the reset value of register RD_BLK3_DATA4.
-const RD_BLK3_DATA4Reset RD_BLK3_DATA4Value = 0x0
-
-// Read loads the register.
-func (r *RD_BLK3_DATA4) Read() RD_BLK3_DATA4Value { return RD_BLK3_DATA4Value(r.reg.Load()) }
-
-// Write stores v in the register.
-func (r *RD_BLK3_DATA4) Write(v RD_BLK3_DATA4Value) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(RD_BLK3_DATA4Reset): fields f leaves alone are written as their reset values.
-func (r *RD_BLK3_DATA4) WriteWith(f func(RD_BLK3_DATA4Value) RD_BLK3_DATA4Value) {
-	r.reg.Store(uint32(f(RD_BLK3_DATA4Reset)))
-}
-
-// Reset stores RD_BLK3_DATA4Reset in the register.
-func (r *RD_BLK3_DATA4) Reset() { r.reg.Store(uint32(RD_BLK3_DATA4Reset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *RD_BLK3_DATA4) Modify(f func(RD_BLK3_DATA4Value) RD_BLK3_DATA4Value) {
-	r.reg.Store(uint32(f(RD_BLK3_DATA4Value(r.reg.Load()))))
-}
-
-// BLK3_DATA4 returns field BLK3_DATA4 (bits 31:0): Store the fifth 32-bit of Block3.
-func (v RD_BLK3_DATA4Value) BLK3_DATA4() uint32 { return uint32(v) & 0xffffffff }
-
-// RD_BLK3_DATA5 is register RD_BLK3_DATA5 (32-bit, read-write, reset 0x0): Register 5 of BLOCK3.
-type RD_BLK3_DATA5 struct{ reg mmio.U32 }
-
-// RD_BLK3_DATA5Value is a value of register RD_BLK3_DATA5.
-type RD_BLK3_DATA5Value uint32
-
-// RD_BLK3_DATA5Reset is the reset value of register RD_BLK3_DATA5.
-const RD_BLK3_DATA5Reset RD_BLK3_DATA5Value = 0x0
-
-// Read loads the register.
-func (r *RD_BLK3_DATA5) Read() RD_BLK3_DATA5Value { return RD_BLK3_DATA5Value(r.reg.Load()) }
-
-// Write stores v in the register.
-func (r *RD_BLK3_DATA5) Write(v RD_BLK3_DATA5Value) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(RD_BLK3_DATA5Reset): fields f leaves alone are written as their reset values.
-func (r *RD_BLK3_DATA5) WriteWith(f func(RD_BLK3_DATA5Value) RD_BLK3_DATA5Value) {
-	r.reg.Store(uint32(f(RD_BLK3_DATA5Reset)))
-}
-
-// Reset stores RD_BLK3_DATA5Reset in the register.
-func (r *RD_BLK3_DATA5) Reset() { r.reg.Store(uint32(RD_BLK3_DATA5Reset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *RD_BLK3_DATA5) Modify(f func(RD_BLK3_DATA5Value) RD_BLK3_DATA5Value) {
-	r.reg.Store(uint32(f(RD_BLK3_DATA5Value(r.reg.Load()))))
-}
-
-// BLK3_DATA5 returns field BLK3_DATA5 (bits 31:0): Store the sixth 32-bit of Block3.
-func (v RD_BLK3_DATA5Value) BLK3_DATA5() uint32 { return uint32(v) & 0xffffffff }
-
-// RD_BLK3_DATA6 is register RD_BLK3_DATA6 (32-bit, read-write, reset 0x0): Register 6 of BLOCK3.
-type RD_BLK3_DATA6 struct{ reg mmio.U32 }
-
-// RD_BLK3_DATA6Value is a value of register RD_BLK3_DATA6.
-type RD_BLK3_DATA6Value uint32
-
-// RD_BLK3_DATA6Reset is the reset value of register RD_BLK3_DATA6.
-const RD_BLK3_DATA6Reset RD_BLK3_DATA6Value = 0x0
-
-// Read loads the register.
-func (r *RD_BLK3_DATA6) Read() RD_BLK3_DATA6Value { return RD_BLK3_DATA6Value(r.reg.Load()) }
-
-// Write stores v in the register.
-func (r *RD_BLK3_DATA6) Write(v RD_BLK3_DATA6Value) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(RD_BLK3_DATA6Reset): fields f leaves alone are written as their reset values.
-func (r *RD_BLK3_DATA6) WriteWith(f func(RD_BLK3_DATA6Value) RD_BLK3_DATA6Value) {
-	r.reg.Store(uint32(f(RD_BLK3_DATA6Reset)))
-}
-
-// Reset stores RD_BLK3_DATA6Reset in the register.
-func (r *RD_BLK3_DATA6) Reset() { r.reg.Store(uint32(RD_BLK3_DATA6Reset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *RD_BLK3_DATA6) Modify(f func(RD_BLK3_DATA6Value) RD_BLK3_DATA6Value) {
-	r.reg.Store(uint32(f(RD_BLK3_DATA6Value(r.reg.Load()))))
-}
-
-// BLK3_DATA6 returns field BLK3_DATA6 (bits 31:0): Store the seventh 32-bit of Block3.
-func (v RD_BLK3_DATA6Value) BLK3_DATA6() uint32 { return uint32(v) & 0xffffffff }
-
-// RD_BLK3_DATA7 is register RD_BLK3_DATA7 (32-bit, read-write, reset 0x0): Register 7 of BLOCK3.
-type RD_BLK3_DATA7 struct{ reg mmio.U32 }
-
-// RD_BLK3_DATA7Value is a value of register RD_BLK3_DATA7.
-type RD_BLK3_DATA7Value uint32
-
-// RD_BLK3_DATA7Reset is the reset value of register RD_BLK3_DATA7.
-const RD_BLK3_DATA7Reset RD_BLK3_DATA7Value = 0x0
-
-// Read loads the register.
-func (r *RD_BLK3_DATA7) Read() RD_BLK3_DATA7Value { return RD_BLK3_DATA7Value(r.reg.Load()) }
-
-// Write stores v in the register.
-func (r *RD_BLK3_DATA7) Write(v RD_BLK3_DATA7Value) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(RD_BLK3_DATA7Reset): fields f leaves alone are written as their reset values.
-func (r *RD_BLK3_DATA7) WriteWith(f func(RD_BLK3_DATA7Value) RD_BLK3_DATA7Value) {
-	r.reg.Store(uint32(f(RD_BLK3_DATA7Reset)))
-}
-
-// Reset stores RD_BLK3_DATA7Reset in the register.
-func (r *RD_BLK3_DATA7) Reset() { r.reg.Store(uint32(RD_BLK3_DATA7Reset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *RD_BLK3_DATA7) Modify(f func(RD_BLK3_DATA7Value) RD_BLK3_DATA7Value) {
-	r.reg.Store(uint32(f(RD_BLK3_DATA7Value(r.reg.Load()))))
-}
-
-// BLK3_DATA7 returns field BLK3_DATA7 (bits 31:0): Store the eighth 32-bit of Block3.
-func (v RD_BLK3_DATA7Value) BLK3_DATA7() uint32 { return uint32(v) & 0xffffffff }
+// BLK3_DATA returns field BLK3_DATA%s (bits 31:0): Store the first 32-bit of Block3.
+func (v RD_BLK3_DATAValue) BLK3_DATA() uint32 { return uint32(v) & 0xffffffff }
 
 // RD_REPEAT_ERR is register RD_REPEAT_ERR (32-bit, read-write, reset 0x0): Programming error record register 0 of BLOCK0.
 type RD_REPEAT_ERR struct{ reg mmio.U32 }

@@ -7,33 +7,11 @@ package dma
 
 import "github.com/gohal/gohal/rt/mmio"
 
-// DMA is the register block of DMA, 0x284 bytes: DMA (Direct Memory Access) Controller.
+// DMA is the register block of DMA, 0x2b0 bytes: DMA (Direct Memory Access) Controller.
 type DMA struct {
-	// INT_RAW_CH0 is register INT_RAW_CH0 (at 0x0): DMA_INT_RAW_CH0_REG.
-	INT_RAW_CH0 INT_RAW_CH0
-	// INT_ST_CH0 is register INT_ST_CH0 (at 0x4): DMA_INT_ST_CH0_REG.
-	INT_ST_CH0 INT_ST_CH0
-	// INT_ENA_CH0 is register INT_ENA_CH0 (at 0x8): DMA_INT_ENA_CH0_REG.
-	INT_ENA_CH0 INT_ENA_CH0
-	// INT_CLR_CH0 is register INT_CLR_CH0 (at 0xc): DMA_INT_CLR_CH0_REG.
-	INT_CLR_CH0 INT_CLR_CH0
-	// INT_RAW_CH1 is register INT_RAW_CH1 (at 0x10): DMA_INT_RAW_CH1_REG.
-	INT_RAW_CH1 INT_RAW_CH1
-	// INT_ST_CH1 is register INT_ST_CH1 (at 0x14): DMA_INT_ST_CH1_REG.
-	INT_ST_CH1 INT_ST_CH1
-	// INT_ENA_CH1 is register INT_ENA_CH1 (at 0x18): DMA_INT_ENA_CH1_REG.
-	INT_ENA_CH1 INT_ENA_CH1
-	// INT_CLR_CH1 is register INT_CLR_CH1 (at 0x1c): DMA_INT_CLR_CH1_REG.
-	INT_CLR_CH1 INT_CLR_CH1
-	// INT_RAW_CH2 is register INT_RAW_CH2 (at 0x20): DMA_INT_RAW_CH2_REG.
-	INT_RAW_CH2 INT_RAW_CH2
-	// INT_ST_CH2 is register INT_ST_CH2 (at 0x24): DMA_INT_ST_CH2_REG.
-	INT_ST_CH2 INT_ST_CH2
-	// INT_ENA_CH2 is register INT_ENA_CH2 (at 0x28): DMA_INT_ENA_CH2_REG.
-	INT_ENA_CH2 INT_ENA_CH2
-	// INT_CLR_CH2 is register INT_CLR_CH2 (at 0x2c): DMA_INT_CLR_CH2_REG.
-	INT_CLR_CH2 INT_CLR_CH2
-	_           [0x10]byte
+	// INT_CH is cluster INT_CH[%s] (at 0x0, 3 × 0x10 bytes): Registers INT_RAW_CH0, INT_RAW_CH2 and the rest of each copy, as one array.
+	INT_CH [3]INT_CH
+	_      [0x10]byte
 	// AHB_TEST is register AHB_TEST (at 0x40): DMA_AHB_TEST_REG.
 	AHB_TEST AHB_TEST
 	// MISC_CONF is register MISC_CONF (at 0x44): DMA_MISC_CONF_REG.
@@ -41,1427 +19,498 @@ type DMA struct {
 	// DATE is register DATE (at 0x48): DMA_DATE_REG.
 	DATE DATE
 	_    [0x24]byte
-	// IN_CONF0_CH0 is register IN_CONF0_CH0 (at 0x70): DMA_IN_CONF0_CH0_REG.
-	IN_CONF0_CH0 IN_CONF0_CH0
-	// IN_CONF1_CH0 is register IN_CONF1_CH0 (at 0x74): DMA_IN_CONF1_CH0_REG.
-	IN_CONF1_CH0 IN_CONF1_CH0
-	// INFIFO_STATUS_CH0 is register INFIFO_STATUS_CH0 (at 0x78): DMA_INFIFO_STATUS_CH0_REG.
-	INFIFO_STATUS_CH0 INFIFO_STATUS_CH0
-	// IN_POP_CH0 is register IN_POP_CH0 (at 0x7c): DMA_IN_POP_CH0_REG.
-	IN_POP_CH0 IN_POP_CH0
-	// IN_LINK_CH0 is register IN_LINK_CH0 (at 0x80): DMA_IN_LINK_CH0_REG.
-	IN_LINK_CH0 IN_LINK_CH0
-	// IN_STATE_CH0 is register IN_STATE_CH0 (at 0x84): DMA_IN_STATE_CH0_REG.
-	IN_STATE_CH0 IN_STATE_CH0
-	// IN_SUC_EOF_DES_ADDR_CH0 is register IN_SUC_EOF_DES_ADDR_CH0 (at 0x88): DMA_IN_SUC_EOF_DES_ADDR_CH0_REG.
-	IN_SUC_EOF_DES_ADDR_CH0 IN_SUC_EOF_DES_ADDR_CH0
-	// IN_ERR_EOF_DES_ADDR_CH0 is register IN_ERR_EOF_DES_ADDR_CH0 (at 0x8c): DMA_IN_ERR_EOF_DES_ADDR_CH0_REG.
-	IN_ERR_EOF_DES_ADDR_CH0 IN_ERR_EOF_DES_ADDR_CH0
-	// IN_DSCR_CH0 is register IN_DSCR_CH0 (at 0x90): DMA_IN_DSCR_CH0_REG.
-	IN_DSCR_CH0 IN_DSCR_CH0
-	// IN_DSCR_BF_CH0 is register IN_DSCR_BF%s_CH0 (at 0x94, 2 × 0x4 bytes): DMA_IN_DSCR_BF0_CH0_REG. (IN_DSCR_BF0_CH0 … IN_DSCR_BF1_CH0 in the SVD).
-	IN_DSCR_BF_CH0 [2]IN_DSCR_BF_CH0
-	// IN_PRI_CH0 is register IN_PRI_CH0 (at 0x9c): DMA_IN_PRI_CH0_REG.
-	IN_PRI_CH0 IN_PRI_CH0
-	// IN_PERI_SEL_CH0 is register IN_PERI_SEL_CH0 (at 0xa0): DMA_IN_PERI_SEL_CH0_REG.
-	IN_PERI_SEL_CH0 IN_PERI_SEL_CH0
-	_               [0x2c]byte
-	// OUT_CONF0_CH0 is register OUT_CONF0_CH0 (at 0xd0): DMA_OUT_CONF0_CH0_REG.
-	OUT_CONF0_CH0 OUT_CONF0_CH0
-	// OUT_CONF1_CH0 is register OUT_CONF1_CH0 (at 0xd4): DMA_OUT_CONF1_CH0_REG.
-	OUT_CONF1_CH0 OUT_CONF1_CH0
-	// OUTFIFO_STATUS_CH0 is register OUTFIFO_STATUS_CH0 (at 0xd8): DMA_OUTFIFO_STATUS_CH0_REG.
-	OUTFIFO_STATUS_CH0 OUTFIFO_STATUS_CH0
-	// OUT_PUSH_CH0 is register OUT_PUSH_CH0 (at 0xdc): DMA_OUT_PUSH_CH0_REG.
-	OUT_PUSH_CH0 OUT_PUSH_CH0
-	// OUT_LINK_CH0 is register OUT_LINK_CH0 (at 0xe0): DMA_OUT_LINK_CH0_REG.
-	OUT_LINK_CH0 OUT_LINK_CH0
-	// OUT_STATE_CH0 is register OUT_STATE_CH0 (at 0xe4): DMA_OUT_STATE_CH0_REG.
-	OUT_STATE_CH0 OUT_STATE_CH0
-	// OUT_EOF_DES_ADDR_CH0 is register OUT_EOF_DES_ADDR_CH0 (at 0xe8): DMA_OUT_EOF_DES_ADDR_CH0_REG.
-	OUT_EOF_DES_ADDR_CH0 OUT_EOF_DES_ADDR_CH0
-	// OUT_EOF_BFR_DES_ADDR_CH0 is register OUT_EOF_BFR_DES_ADDR_CH0 (at 0xec): DMA_OUT_EOF_BFR_DES_ADDR_CH0_REG.
-	OUT_EOF_BFR_DES_ADDR_CH0 OUT_EOF_BFR_DES_ADDR_CH0
-	// OUT_DSCR_CH0 is register OUT_DSCR_CH0 (at 0xf0): DMA_OUT_DSCR_CH0_REG.
-	OUT_DSCR_CH0 OUT_DSCR_CH0
-	// OUT_DSCR_BF_CH0 is register OUT_DSCR_BF%s_CH0 (at 0xf4, 2 × 0x4 bytes): DMA_OUT_DSCR_BF0_CH0_REG. (OUT_DSCR_BF0_CH0 … OUT_DSCR_BF1_CH0 in the SVD).
-	OUT_DSCR_BF_CH0 [2]OUT_DSCR_BF_CH0
-	// OUT_PRI_CH0 is register OUT_PRI_CH0 (at 0xfc): DMA_OUT_PRI_CH0_REG.
-	OUT_PRI_CH0 OUT_PRI_CH0
-	// OUT_PERI_SEL_CH0 is register OUT_PERI_SEL_CH0 (at 0x100): DMA_OUT_PERI_SEL_CH0_REG.
-	OUT_PERI_SEL_CH0 OUT_PERI_SEL_CH0
-	_                [0x2c]byte
-	// IN_CONF0_CH1 is register IN_CONF0_CH1 (at 0x130): DMA_IN_CONF0_CH1_REG.
-	IN_CONF0_CH1 IN_CONF0_CH1
-	// IN_CONF1_CH1 is register IN_CONF1_CH1 (at 0x134): DMA_IN_CONF1_CH1_REG.
-	IN_CONF1_CH1 IN_CONF1_CH1
-	// INFIFO_STATUS_CH1 is register INFIFO_STATUS_CH1 (at 0x138): DMA_INFIFO_STATUS_CH1_REG.
-	INFIFO_STATUS_CH1 INFIFO_STATUS_CH1
-	// IN_POP_CH1 is register IN_POP_CH1 (at 0x13c): DMA_IN_POP_CH1_REG.
-	IN_POP_CH1 IN_POP_CH1
-	// IN_LINK_CH1 is register IN_LINK_CH1 (at 0x140): DMA_IN_LINK_CH1_REG.
-	IN_LINK_CH1 IN_LINK_CH1
-	// IN_STATE_CH1 is register IN_STATE_CH1 (at 0x144): DMA_IN_STATE_CH1_REG.
-	IN_STATE_CH1 IN_STATE_CH1
-	// IN_SUC_EOF_DES_ADDR_CH1 is register IN_SUC_EOF_DES_ADDR_CH1 (at 0x148): DMA_IN_SUC_EOF_DES_ADDR_CH1_REG.
-	IN_SUC_EOF_DES_ADDR_CH1 IN_SUC_EOF_DES_ADDR_CH1
-	// IN_ERR_EOF_DES_ADDR_CH1 is register IN_ERR_EOF_DES_ADDR_CH1 (at 0x14c): DMA_IN_ERR_EOF_DES_ADDR_CH1_REG.
-	IN_ERR_EOF_DES_ADDR_CH1 IN_ERR_EOF_DES_ADDR_CH1
-	// IN_DSCR_CH1 is register IN_DSCR_CH1 (at 0x150): DMA_IN_DSCR_CH1_REG.
-	IN_DSCR_CH1 IN_DSCR_CH1
-	// IN_DSCR_BF_CH1 is register IN_DSCR_BF%s_CH1 (at 0x154, 2 × 0x4 bytes): DMA_IN_DSCR_BF0_CH1_REG. (IN_DSCR_BF0_CH1 … IN_DSCR_BF1_CH1 in the SVD).
-	IN_DSCR_BF_CH1 [2]IN_DSCR_BF_CH1
-	// IN_PRI_CH1 is register IN_PRI_CH1 (at 0x15c): DMA_IN_PRI_CH1_REG.
-	IN_PRI_CH1 IN_PRI_CH1
-	// IN_PERI_SEL_CH1 is register IN_PERI_SEL_CH1 (at 0x160): DMA_IN_PERI_SEL_CH1_REG.
-	IN_PERI_SEL_CH1 IN_PERI_SEL_CH1
-	_               [0x2c]byte
-	// OUT_CONF0_CH1 is register OUT_CONF0_CH1 (at 0x190): DMA_OUT_CONF0_CH1_REG.
-	OUT_CONF0_CH1 OUT_CONF0_CH1
-	// OUT_CONF1_CH1 is register OUT_CONF1_CH1 (at 0x194): DMA_OUT_CONF1_CH1_REG.
-	OUT_CONF1_CH1 OUT_CONF1_CH1
-	// OUTFIFO_STATUS_CH1 is register OUTFIFO_STATUS_CH1 (at 0x198): DMA_OUTFIFO_STATUS_CH1_REG.
-	OUTFIFO_STATUS_CH1 OUTFIFO_STATUS_CH1
-	// OUT_PUSH_CH1 is register OUT_PUSH_CH1 (at 0x19c): DMA_OUT_PUSH_CH1_REG.
-	OUT_PUSH_CH1 OUT_PUSH_CH1
-	// OUT_LINK_CH1 is register OUT_LINK_CH1 (at 0x1a0): DMA_OUT_LINK_CH1_REG.
-	OUT_LINK_CH1 OUT_LINK_CH1
-	// OUT_STATE_CH1 is register OUT_STATE_CH1 (at 0x1a4): DMA_OUT_STATE_CH1_REG.
-	OUT_STATE_CH1 OUT_STATE_CH1
-	// OUT_EOF_DES_ADDR_CH1 is register OUT_EOF_DES_ADDR_CH1 (at 0x1a8): DMA_OUT_EOF_DES_ADDR_CH1_REG.
-	OUT_EOF_DES_ADDR_CH1 OUT_EOF_DES_ADDR_CH1
-	// OUT_EOF_BFR_DES_ADDR_CH1 is register OUT_EOF_BFR_DES_ADDR_CH1 (at 0x1ac): DMA_OUT_EOF_BFR_DES_ADDR_CH1_REG.
-	OUT_EOF_BFR_DES_ADDR_CH1 OUT_EOF_BFR_DES_ADDR_CH1
-	// OUT_DSCR_CH1 is register OUT_DSCR_CH1 (at 0x1b0): DMA_OUT_DSCR_CH1_REG.
-	OUT_DSCR_CH1 OUT_DSCR_CH1
-	// OUT_DSCR_BF_CH1 is register OUT_DSCR_BF%s_CH1 (at 0x1b4, 2 × 0x4 bytes): DMA_OUT_DSCR_BF0_CH1_REG. (OUT_DSCR_BF0_CH1 … OUT_DSCR_BF1_CH1 in the SVD).
-	OUT_DSCR_BF_CH1 [2]OUT_DSCR_BF_CH1
-	// OUT_PRI_CH1 is register OUT_PRI_CH1 (at 0x1bc): DMA_OUT_PRI_CH1_REG.
-	OUT_PRI_CH1 OUT_PRI_CH1
-	// OUT_PERI_SEL_CH1 is register OUT_PERI_SEL_CH1 (at 0x1c0): DMA_OUT_PERI_SEL_CH1_REG.
-	OUT_PERI_SEL_CH1 OUT_PERI_SEL_CH1
-	_                [0x2c]byte
-	// IN_CONF0_CH2 is register IN_CONF0_CH2 (at 0x1f0): DMA_IN_CONF0_CH2_REG.
-	IN_CONF0_CH2 IN_CONF0_CH2
-	// IN_CONF1_CH2 is register IN_CONF1_CH2 (at 0x1f4): DMA_IN_CONF1_CH2_REG.
-	IN_CONF1_CH2 IN_CONF1_CH2
-	// INFIFO_STATUS_CH2 is register INFIFO_STATUS_CH2 (at 0x1f8): DMA_INFIFO_STATUS_CH2_REG.
-	INFIFO_STATUS_CH2 INFIFO_STATUS_CH2
-	// IN_POP_CH2 is register IN_POP_CH2 (at 0x1fc): DMA_IN_POP_CH2_REG.
-	IN_POP_CH2 IN_POP_CH2
-	// IN_LINK_CH2 is register IN_LINK_CH2 (at 0x200): DMA_IN_LINK_CH2_REG.
-	IN_LINK_CH2 IN_LINK_CH2
-	// IN_STATE_CH2 is register IN_STATE_CH2 (at 0x204): DMA_IN_STATE_CH2_REG.
-	IN_STATE_CH2 IN_STATE_CH2
-	// IN_SUC_EOF_DES_ADDR_CH2 is register IN_SUC_EOF_DES_ADDR_CH2 (at 0x208): DMA_IN_SUC_EOF_DES_ADDR_CH2_REG.
-	IN_SUC_EOF_DES_ADDR_CH2 IN_SUC_EOF_DES_ADDR_CH2
-	// IN_ERR_EOF_DES_ADDR_CH2 is register IN_ERR_EOF_DES_ADDR_CH2 (at 0x20c): DMA_IN_ERR_EOF_DES_ADDR_CH2_REG.
-	IN_ERR_EOF_DES_ADDR_CH2 IN_ERR_EOF_DES_ADDR_CH2
-	// IN_DSCR_CH2 is register IN_DSCR_CH2 (at 0x210): DMA_IN_DSCR_CH2_REG.
-	IN_DSCR_CH2 IN_DSCR_CH2
-	// IN_DSCR_BF_CH2 is register IN_DSCR_BF%s_CH2 (at 0x214, 2 × 0x4 bytes): DMA_IN_DSCR_BF0_CH2_REG. (IN_DSCR_BF0_CH2 … IN_DSCR_BF1_CH2 in the SVD).
-	IN_DSCR_BF_CH2 [2]IN_DSCR_BF_CH2
-	// IN_PRI_CH2 is register IN_PRI_CH2 (at 0x21c): DMA_IN_PRI_CH2_REG.
-	IN_PRI_CH2 IN_PRI_CH2
-	// IN_PERI_SEL_CH2 is register IN_PERI_SEL_CH2 (at 0x220): DMA_IN_PERI_SEL_CH2_REG.
-	IN_PERI_SEL_CH2 IN_PERI_SEL_CH2
-	_               [0x2c]byte
-	// OUT_CONF0_CH2 is register OUT_CONF0_CH2 (at 0x250): DMA_OUT_CONF0_CH2_REG.
-	OUT_CONF0_CH2 OUT_CONF0_CH2
-	// OUT_CONF1_CH2 is register OUT_CONF1_CH2 (at 0x254): DMA_OUT_CONF1_CH2_REG.
-	OUT_CONF1_CH2 OUT_CONF1_CH2
-	// OUTFIFO_STATUS_CH2 is register OUTFIFO_STATUS_CH2 (at 0x258): DMA_OUTFIFO_STATUS_CH2_REG.
-	OUTFIFO_STATUS_CH2 OUTFIFO_STATUS_CH2
-	// OUT_PUSH_CH2 is register OUT_PUSH_CH2 (at 0x25c): DMA_OUT_PUSH_CH2_REG.
-	OUT_PUSH_CH2 OUT_PUSH_CH2
-	// OUT_LINK_CH2 is register OUT_LINK_CH2 (at 0x260): DMA_OUT_LINK_CH2_REG.
-	OUT_LINK_CH2 OUT_LINK_CH2
-	// OUT_STATE_CH2 is register OUT_STATE_CH2 (at 0x264): DMA_OUT_STATE_CH2_REG.
-	OUT_STATE_CH2 OUT_STATE_CH2
-	// OUT_EOF_DES_ADDR_CH2 is register OUT_EOF_DES_ADDR_CH2 (at 0x268): DMA_OUT_EOF_DES_ADDR_CH2_REG.
-	OUT_EOF_DES_ADDR_CH2 OUT_EOF_DES_ADDR_CH2
-	// OUT_EOF_BFR_DES_ADDR_CH2 is register OUT_EOF_BFR_DES_ADDR_CH2 (at 0x26c): DMA_OUT_EOF_BFR_DES_ADDR_CH2_REG.
-	OUT_EOF_BFR_DES_ADDR_CH2 OUT_EOF_BFR_DES_ADDR_CH2
-	// OUT_DSCR_CH2 is register OUT_DSCR_CH2 (at 0x270): DMA_OUT_DSCR_CH2_REG.
-	OUT_DSCR_CH2 OUT_DSCR_CH2
-	// OUT_DSCR_BF_CH2 is register OUT_DSCR_BF%s_CH2 (at 0x274, 2 × 0x4 bytes): DMA_OUT_DSCR_BF0_CH2_REG. (OUT_DSCR_BF0_CH2 … OUT_DSCR_BF1_CH2 in the SVD).
-	OUT_DSCR_BF_CH2 [2]OUT_DSCR_BF_CH2
-	// OUT_PRI_CH2 is register OUT_PRI_CH2 (at 0x27c): DMA_OUT_PRI_CH2_REG.
-	OUT_PRI_CH2 OUT_PRI_CH2
-	// OUT_PERI_SEL_CH2 is register OUT_PERI_SEL_CH2 (at 0x280): DMA_OUT_PERI_SEL_CH2_REG.
-	OUT_PERI_SEL_CH2 OUT_PERI_SEL_CH2
+	// CH is cluster CH[%s] (at 0x70, 3 × 0xc0 bytes): Registers IN_CONF0_CH0, IN_CONF0_CH2 and the rest of each copy, as one array.
+	CH [3]CH
 }
 
-// INT_RAW_CH0 is register INT_RAW_CH0 (32-bit, read-write, reset 0x0): DMA_INT_RAW_CH0_REG.
-type INT_RAW_CH0 struct{ reg mmio.U32 }
+// INT_CH is the register cluster INT_CH[%s], 0x10 bytes: Registers INT_RAW_CH0, INT_RAW_CH2 and the rest of each copy, as one array.
+type INT_CH struct {
+	// INT_RAW is register INT_RAW (at 0x0): DMA_INT_RAW_CH0_REG.
+	INT_RAW INT_CH_INT_RAW
+	// INT_ST is register INT_ST (at 0x4): DMA_INT_ST_CH0_REG.
+	INT_ST INT_CH_INT_ST
+	// INT_ENA is register INT_ENA (at 0x8): DMA_INT_ENA_CH0_REG.
+	INT_ENA INT_CH_INT_ENA
+	// INT_CLR is register INT_CLR (at 0xc): DMA_INT_CLR_CH0_REG.
+	INT_CLR INT_CH_INT_CLR
+}
 
-// INT_RAW_CH0Value is a value of register INT_RAW_CH0.
-type INT_RAW_CH0Value uint32
+// CH is the register cluster CH[%s], 0xc0 bytes: Registers IN_CONF0_CH0, IN_CONF0_CH2 and the rest of each copy, as one array.
+type CH struct {
+	// IN_CONF0 is register IN_CONF0 (at 0x0): DMA_IN_CONF0_CH0_REG.
+	IN_CONF0 CH_IN_CONF0
+	// IN_CONF1 is register IN_CONF1 (at 0x4): DMA_IN_CONF1_CH0_REG.
+	IN_CONF1 CH_IN_CONF1
+	// INFIFO_STATUS is register INFIFO_STATUS (at 0x8): DMA_INFIFO_STATUS_CH0_REG.
+	INFIFO_STATUS CH_INFIFO_STATUS
+	// IN_POP is register IN_POP (at 0xc): DMA_IN_POP_CH0_REG.
+	IN_POP CH_IN_POP
+	// IN_LINK is register IN_LINK (at 0x10): DMA_IN_LINK_CH0_REG.
+	IN_LINK CH_IN_LINK
+	// IN_STATE is register IN_STATE (at 0x14): DMA_IN_STATE_CH0_REG.
+	IN_STATE CH_IN_STATE
+	// IN_SUC_EOF_DES_ADDR is register IN_SUC_EOF_DES_ADDR (at 0x18): DMA_IN_SUC_EOF_DES_ADDR_CH0_REG.
+	IN_SUC_EOF_DES_ADDR CH_IN_SUC_EOF_DES_ADDR
+	// IN_ERR_EOF_DES_ADDR is register IN_ERR_EOF_DES_ADDR (at 0x1c): DMA_IN_ERR_EOF_DES_ADDR_CH0_REG.
+	IN_ERR_EOF_DES_ADDR CH_IN_ERR_EOF_DES_ADDR
+	// IN_DSCR is register IN_DSCR (at 0x20): DMA_IN_DSCR_CH0_REG.
+	IN_DSCR CH_IN_DSCR
+	// IN_DSCR_BF is register IN_DSCR_BF%s (at 0x24, 2 × 0x4 bytes): DMA_IN_DSCR_BF0_CH0_REG. (IN_DSCR_BF0 … IN_DSCR_BF1 in the SVD).
+	IN_DSCR_BF [2]CH_IN_DSCR_BF
+	// IN_PRI is register IN_PRI (at 0x2c): DMA_IN_PRI_CH0_REG.
+	IN_PRI CH_IN_PRI
+	// IN_PERI_SEL is register IN_PERI_SEL (at 0x30): DMA_IN_PERI_SEL_CH0_REG.
+	IN_PERI_SEL CH_IN_PERI_SEL
+	_           [0x2c]byte
+	// OUT_CONF0 is register OUT_CONF0 (at 0x60): DMA_OUT_CONF0_CH0_REG.
+	OUT_CONF0 CH_OUT_CONF0
+	// OUT_CONF1 is register OUT_CONF1 (at 0x64): DMA_OUT_CONF1_CH0_REG.
+	OUT_CONF1 CH_OUT_CONF1
+	// OUTFIFO_STATUS is register OUTFIFO_STATUS (at 0x68): DMA_OUTFIFO_STATUS_CH0_REG.
+	OUTFIFO_STATUS CH_OUTFIFO_STATUS
+	// OUT_PUSH is register OUT_PUSH (at 0x6c): DMA_OUT_PUSH_CH0_REG.
+	OUT_PUSH CH_OUT_PUSH
+	// OUT_LINK is register OUT_LINK (at 0x70): DMA_OUT_LINK_CH0_REG.
+	OUT_LINK CH_OUT_LINK
+	// OUT_STATE is register OUT_STATE (at 0x74): DMA_OUT_STATE_CH0_REG.
+	OUT_STATE CH_OUT_STATE
+	// OUT_EOF_DES_ADDR is register OUT_EOF_DES_ADDR (at 0x78): DMA_OUT_EOF_DES_ADDR_CH0_REG.
+	OUT_EOF_DES_ADDR CH_OUT_EOF_DES_ADDR
+	// OUT_EOF_BFR_DES_ADDR is register OUT_EOF_BFR_DES_ADDR (at 0x7c): DMA_OUT_EOF_BFR_DES_ADDR_CH0_REG.
+	OUT_EOF_BFR_DES_ADDR CH_OUT_EOF_BFR_DES_ADDR
+	// OUT_DSCR is register OUT_DSCR (at 0x80): DMA_OUT_DSCR_CH0_REG.
+	OUT_DSCR CH_OUT_DSCR
+	// OUT_DSCR_BF is register OUT_DSCR_BF%s (at 0x84, 2 × 0x4 bytes): DMA_OUT_DSCR_BF0_CH0_REG. (OUT_DSCR_BF0 … OUT_DSCR_BF1 in the SVD).
+	OUT_DSCR_BF [2]CH_OUT_DSCR_BF
+	// OUT_PRI is register OUT_PRI (at 0x8c): DMA_OUT_PRI_CH0_REG.
+	OUT_PRI CH_OUT_PRI
+	// OUT_PERI_SEL is register OUT_PERI_SEL (at 0x90): DMA_OUT_PERI_SEL_CH0_REG.
+	OUT_PERI_SEL CH_OUT_PERI_SEL
+	_            [0x2c]byte
+}
 
-// INT_RAW_CH0Reset is the reset value of register INT_RAW_CH0.
-const INT_RAW_CH0Reset INT_RAW_CH0Value = 0x0
+// INT_CH_INT_RAW is register INT_RAW (32-bit, read-write, reset 0x0): DMA_INT_RAW_CH0_REG.
+type INT_CH_INT_RAW struct{ reg mmio.U32 }
+
+// INT_CH_INT_RAWValue is a value of register INT_CH_INT_RAW.
+type INT_CH_INT_RAWValue uint32
+
+// INT_CH_INT_RAWReset is the reset value of register INT_CH_INT_RAW.
+const INT_CH_INT_RAWReset INT_CH_INT_RAWValue = 0x0
 
 // Read loads the register.
-func (r *INT_RAW_CH0) Read() INT_RAW_CH0Value { return INT_RAW_CH0Value(r.reg.Load()) }
+func (r *INT_CH_INT_RAW) Read() INT_CH_INT_RAWValue { return INT_CH_INT_RAWValue(r.reg.Load()) }
 
 // Write stores v in the register.
-func (r *INT_RAW_CH0) Write(v INT_RAW_CH0Value) { r.reg.Store(uint32(v)) }
+func (r *INT_CH_INT_RAW) Write(v INT_CH_INT_RAWValue) { r.reg.Store(uint32(v)) }
 
-// WriteWith stores f(INT_RAW_CH0Reset): fields f leaves alone are written as their reset values.
-func (r *INT_RAW_CH0) WriteWith(f func(INT_RAW_CH0Value) INT_RAW_CH0Value) {
-	r.reg.Store(uint32(f(INT_RAW_CH0Reset)))
+// WriteWith stores f(INT_CH_INT_RAWReset): fields f leaves alone are written as their reset values.
+func (r *INT_CH_INT_RAW) WriteWith(f func(INT_CH_INT_RAWValue) INT_CH_INT_RAWValue) {
+	r.reg.Store(uint32(f(INT_CH_INT_RAWReset)))
 }
 
-// Reset stores INT_RAW_CH0Reset in the register.
-func (r *INT_RAW_CH0) Reset() { r.reg.Store(uint32(INT_RAW_CH0Reset)) }
+// Reset stores INT_CH_INT_RAWReset in the register.
+func (r *INT_CH_INT_RAW) Reset() { r.reg.Store(uint32(INT_CH_INT_RAWReset)) }
 
 // Modify loads the register, passes its value to f and stores the result.
-func (r *INT_RAW_CH0) Modify(f func(INT_RAW_CH0Value) INT_RAW_CH0Value) {
-	r.reg.Store(uint32(f(INT_RAW_CH0Value(r.reg.Load()))))
+func (r *INT_CH_INT_RAW) Modify(f func(INT_CH_INT_RAWValue) INT_CH_INT_RAWValue) {
+	r.reg.Store(uint32(f(INT_CH_INT_RAWValue(r.reg.Load()))))
 }
 
-// IN_DONE_CH0_INT_RAW returns field IN_DONE_CH0_INT_RAW (bit 0): The raw interrupt bit turns to high level when the last data pointed by one inlink descriptor has been received for Rx channel 0.
-func (v INT_RAW_CH0Value) IN_DONE_CH0_INT_RAW() bool { return v&0x1 != 0 }
+// IN_DONE_CH_INT_RAW returns field IN_DONE_CH%s_INT_RAW (bit 0): The raw interrupt bit turns to high level when the last data pointed by one inlink descriptor has been received for Rx channel 0.
+func (v INT_CH_INT_RAWValue) IN_DONE_CH_INT_RAW() bool { return v&0x1 != 0 }
 
-// WithIN_DONE_CH0_INT_RAW returns v with field IN_DONE_CH0_INT_RAW (bit 0) set to b.
-func (v INT_RAW_CH0Value) WithIN_DONE_CH0_INT_RAW(b bool) INT_RAW_CH0Value {
-	return v&^0x1 | INT_RAW_CH0Value(b2u(b))
+// WithIN_DONE_CH_INT_RAW returns v with field IN_DONE_CH%s_INT_RAW (bit 0) set to b.
+func (v INT_CH_INT_RAWValue) WithIN_DONE_CH_INT_RAW(b bool) INT_CH_INT_RAWValue {
+	return v&^0x1 | INT_CH_INT_RAWValue(b2u(b))
 }
 
-// IN_SUC_EOF_CH0_INT_RAW returns field IN_SUC_EOF_CH0_INT_RAW (bit 1): The raw interrupt bit turns to high level when the last data pointed by one inlink descriptor has been received for Rx channel 0. For UHCI0, the raw interrupt bit turns to high level when the last data pointed by one inlink descriptor has been received and no data error is detected for Rx channel 0.
-func (v INT_RAW_CH0Value) IN_SUC_EOF_CH0_INT_RAW() bool { return v&0x2 != 0 }
+// IN_SUC_EOF_CH_INT_RAW returns field IN_SUC_EOF_CH%s_INT_RAW (bit 1): The raw interrupt bit turns to high level when the last data pointed by one inlink descriptor has been received for Rx channel 0. For UHCI0, the raw interrupt bit turns to high level when the last data pointed by one inlink descriptor has been received and no data error is detected for Rx channel 0.
+func (v INT_CH_INT_RAWValue) IN_SUC_EOF_CH_INT_RAW() bool { return v&0x2 != 0 }
 
-// WithIN_SUC_EOF_CH0_INT_RAW returns v with field IN_SUC_EOF_CH0_INT_RAW (bit 1) set to b.
-func (v INT_RAW_CH0Value) WithIN_SUC_EOF_CH0_INT_RAW(b bool) INT_RAW_CH0Value {
-	return v&^0x2 | INT_RAW_CH0Value(b2u(b))<<1
+// WithIN_SUC_EOF_CH_INT_RAW returns v with field IN_SUC_EOF_CH%s_INT_RAW (bit 1) set to b.
+func (v INT_CH_INT_RAWValue) WithIN_SUC_EOF_CH_INT_RAW(b bool) INT_CH_INT_RAWValue {
+	return v&^0x2 | INT_CH_INT_RAWValue(b2u(b))<<1
 }
 
-// IN_ERR_EOF_CH0_INT_RAW returns field IN_ERR_EOF_CH0_INT_RAW (bit 2): The raw interrupt bit turns to high level when data error is detected only in the case that the peripheral is UHCI0 for Rx channel 0. For other peripherals, this raw interrupt is reserved.
-func (v INT_RAW_CH0Value) IN_ERR_EOF_CH0_INT_RAW() bool { return v&0x4 != 0 }
+// IN_ERR_EOF_CH_INT_RAW returns field IN_ERR_EOF_CH%s_INT_RAW (bit 2): The raw interrupt bit turns to high level when data error is detected only in the case that the peripheral is UHCI0 for Rx channel 0. For other peripherals, this raw interrupt is reserved.
+func (v INT_CH_INT_RAWValue) IN_ERR_EOF_CH_INT_RAW() bool { return v&0x4 != 0 }
 
-// WithIN_ERR_EOF_CH0_INT_RAW returns v with field IN_ERR_EOF_CH0_INT_RAW (bit 2) set to b.
-func (v INT_RAW_CH0Value) WithIN_ERR_EOF_CH0_INT_RAW(b bool) INT_RAW_CH0Value {
-	return v&^0x4 | INT_RAW_CH0Value(b2u(b))<<2
+// WithIN_ERR_EOF_CH_INT_RAW returns v with field IN_ERR_EOF_CH%s_INT_RAW (bit 2) set to b.
+func (v INT_CH_INT_RAWValue) WithIN_ERR_EOF_CH_INT_RAW(b bool) INT_CH_INT_RAWValue {
+	return v&^0x4 | INT_CH_INT_RAWValue(b2u(b))<<2
 }
 
-// OUT_DONE_CH0_INT_RAW returns field OUT_DONE_CH0_INT_RAW (bit 3): The raw interrupt bit turns to high level when the last data pointed by one outlink descriptor has been transmitted to peripherals for Tx channel 0.
-func (v INT_RAW_CH0Value) OUT_DONE_CH0_INT_RAW() bool { return v&0x8 != 0 }
+// OUT_DONE_CH_INT_RAW returns field OUT_DONE_CH%s_INT_RAW (bit 3): The raw interrupt bit turns to high level when the last data pointed by one outlink descriptor has been transmitted to peripherals for Tx channel 0.
+func (v INT_CH_INT_RAWValue) OUT_DONE_CH_INT_RAW() bool { return v&0x8 != 0 }
 
-// WithOUT_DONE_CH0_INT_RAW returns v with field OUT_DONE_CH0_INT_RAW (bit 3) set to b.
-func (v INT_RAW_CH0Value) WithOUT_DONE_CH0_INT_RAW(b bool) INT_RAW_CH0Value {
-	return v&^0x8 | INT_RAW_CH0Value(b2u(b))<<3
+// WithOUT_DONE_CH_INT_RAW returns v with field OUT_DONE_CH%s_INT_RAW (bit 3) set to b.
+func (v INT_CH_INT_RAWValue) WithOUT_DONE_CH_INT_RAW(b bool) INT_CH_INT_RAWValue {
+	return v&^0x8 | INT_CH_INT_RAWValue(b2u(b))<<3
 }
 
-// OUT_EOF_CH0_INT_RAW returns field OUT_EOF_CH0_INT_RAW (bit 4): The raw interrupt bit turns to high level when the last data pointed by one outlink descriptor has been read from memory for Tx channel 0.
-func (v INT_RAW_CH0Value) OUT_EOF_CH0_INT_RAW() bool { return v&0x10 != 0 }
+// OUT_EOF_CH_INT_RAW returns field OUT_EOF_CH%s_INT_RAW (bit 4): The raw interrupt bit turns to high level when the last data pointed by one outlink descriptor has been read from memory for Tx channel 0.
+func (v INT_CH_INT_RAWValue) OUT_EOF_CH_INT_RAW() bool { return v&0x10 != 0 }
 
-// WithOUT_EOF_CH0_INT_RAW returns v with field OUT_EOF_CH0_INT_RAW (bit 4) set to b.
-func (v INT_RAW_CH0Value) WithOUT_EOF_CH0_INT_RAW(b bool) INT_RAW_CH0Value {
-	return v&^0x10 | INT_RAW_CH0Value(b2u(b))<<4
+// WithOUT_EOF_CH_INT_RAW returns v with field OUT_EOF_CH%s_INT_RAW (bit 4) set to b.
+func (v INT_CH_INT_RAWValue) WithOUT_EOF_CH_INT_RAW(b bool) INT_CH_INT_RAWValue {
+	return v&^0x10 | INT_CH_INT_RAWValue(b2u(b))<<4
 }
 
-// IN_DSCR_ERR_CH0_INT_RAW returns field IN_DSCR_ERR_CH0_INT_RAW (bit 5): The raw interrupt bit turns to high level when detecting inlink descriptor error, including owner error, the second and third word error of inlink descriptor for Rx channel 0.
-func (v INT_RAW_CH0Value) IN_DSCR_ERR_CH0_INT_RAW() bool { return v&0x20 != 0 }
+// IN_DSCR_ERR_CH_INT_RAW returns field IN_DSCR_ERR_CH%s_INT_RAW (bit 5): The raw interrupt bit turns to high level when detecting inlink descriptor error, including owner error, the second and third word error of inlink descriptor for Rx channel 0.
+func (v INT_CH_INT_RAWValue) IN_DSCR_ERR_CH_INT_RAW() bool { return v&0x20 != 0 }
 
-// WithIN_DSCR_ERR_CH0_INT_RAW returns v with field IN_DSCR_ERR_CH0_INT_RAW (bit 5) set to b.
-func (v INT_RAW_CH0Value) WithIN_DSCR_ERR_CH0_INT_RAW(b bool) INT_RAW_CH0Value {
-	return v&^0x20 | INT_RAW_CH0Value(b2u(b))<<5
+// WithIN_DSCR_ERR_CH_INT_RAW returns v with field IN_DSCR_ERR_CH%s_INT_RAW (bit 5) set to b.
+func (v INT_CH_INT_RAWValue) WithIN_DSCR_ERR_CH_INT_RAW(b bool) INT_CH_INT_RAWValue {
+	return v&^0x20 | INT_CH_INT_RAWValue(b2u(b))<<5
 }
 
-// OUT_DSCR_ERR_CH0_INT_RAW returns field OUT_DSCR_ERR_CH0_INT_RAW (bit 6): The raw interrupt bit turns to high level when detecting outlink descriptor error, including owner error, the second and third word error of outlink descriptor for Tx channel 0.
-func (v INT_RAW_CH0Value) OUT_DSCR_ERR_CH0_INT_RAW() bool { return v&0x40 != 0 }
+// OUT_DSCR_ERR_CH_INT_RAW returns field OUT_DSCR_ERR_CH%s_INT_RAW (bit 6): The raw interrupt bit turns to high level when detecting outlink descriptor error, including owner error, the second and third word error of outlink descriptor for Tx channel 0.
+func (v INT_CH_INT_RAWValue) OUT_DSCR_ERR_CH_INT_RAW() bool { return v&0x40 != 0 }
 
-// WithOUT_DSCR_ERR_CH0_INT_RAW returns v with field OUT_DSCR_ERR_CH0_INT_RAW (bit 6) set to b.
-func (v INT_RAW_CH0Value) WithOUT_DSCR_ERR_CH0_INT_RAW(b bool) INT_RAW_CH0Value {
-	return v&^0x40 | INT_RAW_CH0Value(b2u(b))<<6
+// WithOUT_DSCR_ERR_CH_INT_RAW returns v with field OUT_DSCR_ERR_CH%s_INT_RAW (bit 6) set to b.
+func (v INT_CH_INT_RAWValue) WithOUT_DSCR_ERR_CH_INT_RAW(b bool) INT_CH_INT_RAWValue {
+	return v&^0x40 | INT_CH_INT_RAWValue(b2u(b))<<6
 }
 
-// IN_DSCR_EMPTY_CH0_INT_RAW returns field IN_DSCR_EMPTY_CH0_INT_RAW (bit 7): The raw interrupt bit turns to high level when Rx buffer pointed by inlink is full and receiving data is not completed, but there is no more inlink for Rx channel 0.
-func (v INT_RAW_CH0Value) IN_DSCR_EMPTY_CH0_INT_RAW() bool { return v&0x80 != 0 }
+// IN_DSCR_EMPTY_CH_INT_RAW returns field IN_DSCR_EMPTY_CH%s_INT_RAW (bit 7): The raw interrupt bit turns to high level when Rx buffer pointed by inlink is full and receiving data is not completed, but there is no more inlink for Rx channel 0.
+func (v INT_CH_INT_RAWValue) IN_DSCR_EMPTY_CH_INT_RAW() bool { return v&0x80 != 0 }
 
-// WithIN_DSCR_EMPTY_CH0_INT_RAW returns v with field IN_DSCR_EMPTY_CH0_INT_RAW (bit 7) set to b.
-func (v INT_RAW_CH0Value) WithIN_DSCR_EMPTY_CH0_INT_RAW(b bool) INT_RAW_CH0Value {
-	return v&^0x80 | INT_RAW_CH0Value(b2u(b))<<7
+// WithIN_DSCR_EMPTY_CH_INT_RAW returns v with field IN_DSCR_EMPTY_CH%s_INT_RAW (bit 7) set to b.
+func (v INT_CH_INT_RAWValue) WithIN_DSCR_EMPTY_CH_INT_RAW(b bool) INT_CH_INT_RAWValue {
+	return v&^0x80 | INT_CH_INT_RAWValue(b2u(b))<<7
 }
 
-// OUT_TOTAL_EOF_CH0_INT_RAW returns field OUT_TOTAL_EOF_CH0_INT_RAW (bit 8): The raw interrupt bit turns to high level when data corresponding a outlink (includes one link descriptor or few link descriptors) is transmitted out for Tx channel 0.
-func (v INT_RAW_CH0Value) OUT_TOTAL_EOF_CH0_INT_RAW() bool { return v&0x100 != 0 }
+// OUT_TOTAL_EOF_CH_INT_RAW returns field OUT_TOTAL_EOF_CH%s_INT_RAW (bit 8): The raw interrupt bit turns to high level when data corresponding a outlink (includes one link descriptor or few link descriptors) is transmitted out for Tx channel 0.
+func (v INT_CH_INT_RAWValue) OUT_TOTAL_EOF_CH_INT_RAW() bool { return v&0x100 != 0 }
 
-// WithOUT_TOTAL_EOF_CH0_INT_RAW returns v with field OUT_TOTAL_EOF_CH0_INT_RAW (bit 8) set to b.
-func (v INT_RAW_CH0Value) WithOUT_TOTAL_EOF_CH0_INT_RAW(b bool) INT_RAW_CH0Value {
-	return v&^0x100 | INT_RAW_CH0Value(b2u(b))<<8
+// WithOUT_TOTAL_EOF_CH_INT_RAW returns v with field OUT_TOTAL_EOF_CH%s_INT_RAW (bit 8) set to b.
+func (v INT_CH_INT_RAWValue) WithOUT_TOTAL_EOF_CH_INT_RAW(b bool) INT_CH_INT_RAWValue {
+	return v&^0x100 | INT_CH_INT_RAWValue(b2u(b))<<8
 }
 
-// INFIFO_OVF_CH0_INT_RAW returns field INFIFO_OVF_CH0_INT_RAW (bit 9): This raw interrupt bit turns to high level when level 1 fifo of Rx channel 0 is overflow.
-func (v INT_RAW_CH0Value) INFIFO_OVF_CH0_INT_RAW() bool { return v&0x200 != 0 }
+// INFIFO_OVF_CH_INT_RAW returns field INFIFO_OVF_CH%s_INT_RAW (bit 9): This raw interrupt bit turns to high level when level 1 fifo of Rx channel 0 is overflow.
+func (v INT_CH_INT_RAWValue) INFIFO_OVF_CH_INT_RAW() bool { return v&0x200 != 0 }
 
-// WithINFIFO_OVF_CH0_INT_RAW returns v with field INFIFO_OVF_CH0_INT_RAW (bit 9) set to b.
-func (v INT_RAW_CH0Value) WithINFIFO_OVF_CH0_INT_RAW(b bool) INT_RAW_CH0Value {
-	return v&^0x200 | INT_RAW_CH0Value(b2u(b))<<9
+// WithINFIFO_OVF_CH_INT_RAW returns v with field INFIFO_OVF_CH%s_INT_RAW (bit 9) set to b.
+func (v INT_CH_INT_RAWValue) WithINFIFO_OVF_CH_INT_RAW(b bool) INT_CH_INT_RAWValue {
+	return v&^0x200 | INT_CH_INT_RAWValue(b2u(b))<<9
 }
 
-// INFIFO_UDF_CH0_INT_RAW returns field INFIFO_UDF_CH0_INT_RAW (bit 10): This raw interrupt bit turns to high level when level 1 fifo of Rx channel 0 is underflow.
-func (v INT_RAW_CH0Value) INFIFO_UDF_CH0_INT_RAW() bool { return v&0x400 != 0 }
+// INFIFO_UDF_CH_INT_RAW returns field INFIFO_UDF_CH%s_INT_RAW (bit 10): This raw interrupt bit turns to high level when level 1 fifo of Rx channel 0 is underflow.
+func (v INT_CH_INT_RAWValue) INFIFO_UDF_CH_INT_RAW() bool { return v&0x400 != 0 }
 
-// WithINFIFO_UDF_CH0_INT_RAW returns v with field INFIFO_UDF_CH0_INT_RAW (bit 10) set to b.
-func (v INT_RAW_CH0Value) WithINFIFO_UDF_CH0_INT_RAW(b bool) INT_RAW_CH0Value {
-	return v&^0x400 | INT_RAW_CH0Value(b2u(b))<<10
+// WithINFIFO_UDF_CH_INT_RAW returns v with field INFIFO_UDF_CH%s_INT_RAW (bit 10) set to b.
+func (v INT_CH_INT_RAWValue) WithINFIFO_UDF_CH_INT_RAW(b bool) INT_CH_INT_RAWValue {
+	return v&^0x400 | INT_CH_INT_RAWValue(b2u(b))<<10
 }
 
-// OUTFIFO_OVF_CH0_INT_RAW returns field OUTFIFO_OVF_CH0_INT_RAW (bit 11): This raw interrupt bit turns to high level when level 1 fifo of Tx channel 0 is overflow.
-func (v INT_RAW_CH0Value) OUTFIFO_OVF_CH0_INT_RAW() bool { return v&0x800 != 0 }
+// OUTFIFO_OVF_CH_INT_RAW returns field OUTFIFO_OVF_CH%s_INT_RAW (bit 11): This raw interrupt bit turns to high level when level 1 fifo of Tx channel 0 is overflow.
+func (v INT_CH_INT_RAWValue) OUTFIFO_OVF_CH_INT_RAW() bool { return v&0x800 != 0 }
 
-// WithOUTFIFO_OVF_CH0_INT_RAW returns v with field OUTFIFO_OVF_CH0_INT_RAW (bit 11) set to b.
-func (v INT_RAW_CH0Value) WithOUTFIFO_OVF_CH0_INT_RAW(b bool) INT_RAW_CH0Value {
-	return v&^0x800 | INT_RAW_CH0Value(b2u(b))<<11
+// WithOUTFIFO_OVF_CH_INT_RAW returns v with field OUTFIFO_OVF_CH%s_INT_RAW (bit 11) set to b.
+func (v INT_CH_INT_RAWValue) WithOUTFIFO_OVF_CH_INT_RAW(b bool) INT_CH_INT_RAWValue {
+	return v&^0x800 | INT_CH_INT_RAWValue(b2u(b))<<11
 }
 
-// OUTFIFO_UDF_CH0_INT_RAW returns field OUTFIFO_UDF_CH0_INT_RAW (bit 12): This raw interrupt bit turns to high level when level 1 fifo of Tx channel 0 is underflow.
-func (v INT_RAW_CH0Value) OUTFIFO_UDF_CH0_INT_RAW() bool { return v&0x1000 != 0 }
+// OUTFIFO_UDF_CH_INT_RAW returns field OUTFIFO_UDF_CH%s_INT_RAW (bit 12): This raw interrupt bit turns to high level when level 1 fifo of Tx channel 0 is underflow.
+func (v INT_CH_INT_RAWValue) OUTFIFO_UDF_CH_INT_RAW() bool { return v&0x1000 != 0 }
 
-// WithOUTFIFO_UDF_CH0_INT_RAW returns v with field OUTFIFO_UDF_CH0_INT_RAW (bit 12) set to b.
-func (v INT_RAW_CH0Value) WithOUTFIFO_UDF_CH0_INT_RAW(b bool) INT_RAW_CH0Value {
-	return v&^0x1000 | INT_RAW_CH0Value(b2u(b))<<12
+// WithOUTFIFO_UDF_CH_INT_RAW returns v with field OUTFIFO_UDF_CH%s_INT_RAW (bit 12) set to b.
+func (v INT_CH_INT_RAWValue) WithOUTFIFO_UDF_CH_INT_RAW(b bool) INT_CH_INT_RAWValue {
+	return v&^0x1000 | INT_CH_INT_RAWValue(b2u(b))<<12
 }
 
-// INT_ST_CH0 is register INT_ST_CH0 (32-bit, read-write, reset 0x0): DMA_INT_ST_CH0_REG.
-type INT_ST_CH0 struct{ reg mmio.U32 }
+// INT_CH_INT_ST is register INT_ST (32-bit, read-write, reset 0x0): DMA_INT_ST_CH0_REG.
+type INT_CH_INT_ST struct{ reg mmio.U32 }
 
-// INT_ST_CH0Value is a value of register INT_ST_CH0.
-type INT_ST_CH0Value uint32
+// INT_CH_INT_STValue is a value of register INT_CH_INT_ST.
+type INT_CH_INT_STValue uint32
 
-// INT_ST_CH0Reset is the reset value of register INT_ST_CH0.
-const INT_ST_CH0Reset INT_ST_CH0Value = 0x0
+// INT_CH_INT_STReset is the reset value of register INT_CH_INT_ST.
+const INT_CH_INT_STReset INT_CH_INT_STValue = 0x0
 
 // Read loads the register.
-func (r *INT_ST_CH0) Read() INT_ST_CH0Value { return INT_ST_CH0Value(r.reg.Load()) }
+func (r *INT_CH_INT_ST) Read() INT_CH_INT_STValue { return INT_CH_INT_STValue(r.reg.Load()) }
 
 // Write stores v in the register.
-func (r *INT_ST_CH0) Write(v INT_ST_CH0Value) { r.reg.Store(uint32(v)) }
+func (r *INT_CH_INT_ST) Write(v INT_CH_INT_STValue) { r.reg.Store(uint32(v)) }
 
-// WriteWith stores f(INT_ST_CH0Reset): fields f leaves alone are written as their reset values.
-func (r *INT_ST_CH0) WriteWith(f func(INT_ST_CH0Value) INT_ST_CH0Value) {
-	r.reg.Store(uint32(f(INT_ST_CH0Reset)))
+// WriteWith stores f(INT_CH_INT_STReset): fields f leaves alone are written as their reset values.
+func (r *INT_CH_INT_ST) WriteWith(f func(INT_CH_INT_STValue) INT_CH_INT_STValue) {
+	r.reg.Store(uint32(f(INT_CH_INT_STReset)))
 }
 
-// Reset stores INT_ST_CH0Reset in the register.
-func (r *INT_ST_CH0) Reset() { r.reg.Store(uint32(INT_ST_CH0Reset)) }
+// Reset stores INT_CH_INT_STReset in the register.
+func (r *INT_CH_INT_ST) Reset() { r.reg.Store(uint32(INT_CH_INT_STReset)) }
 
 // Modify loads the register, passes its value to f and stores the result.
-func (r *INT_ST_CH0) Modify(f func(INT_ST_CH0Value) INT_ST_CH0Value) {
-	r.reg.Store(uint32(f(INT_ST_CH0Value(r.reg.Load()))))
+func (r *INT_CH_INT_ST) Modify(f func(INT_CH_INT_STValue) INT_CH_INT_STValue) {
+	r.reg.Store(uint32(f(INT_CH_INT_STValue(r.reg.Load()))))
 }
 
-// IN_DONE_CH0_INT_ST returns field IN_DONE_CH0_INT_ST (bit 0): The raw interrupt status bit for the IN_DONE_CH_INT interrupt.
-func (v INT_ST_CH0Value) IN_DONE_CH0_INT_ST() bool { return v&0x1 != 0 }
+// IN_DONE_CH_INT_ST returns field IN_DONE_CH%s_INT_ST (bit 0): The raw interrupt status bit for the IN_DONE_CH_INT interrupt.
+func (v INT_CH_INT_STValue) IN_DONE_CH_INT_ST() bool { return v&0x1 != 0 }
 
-// IN_SUC_EOF_CH0_INT_ST returns field IN_SUC_EOF_CH0_INT_ST (bit 1): The raw interrupt status bit for the IN_SUC_EOF_CH_INT interrupt.
-func (v INT_ST_CH0Value) IN_SUC_EOF_CH0_INT_ST() bool { return v&0x2 != 0 }
+// IN_SUC_EOF_CH_INT_ST returns field IN_SUC_EOF_CH%s_INT_ST (bit 1): The raw interrupt status bit for the IN_SUC_EOF_CH_INT interrupt.
+func (v INT_CH_INT_STValue) IN_SUC_EOF_CH_INT_ST() bool { return v&0x2 != 0 }
 
-// IN_ERR_EOF_CH0_INT_ST returns field IN_ERR_EOF_CH0_INT_ST (bit 2): The raw interrupt status bit for the IN_ERR_EOF_CH_INT interrupt.
-func (v INT_ST_CH0Value) IN_ERR_EOF_CH0_INT_ST() bool { return v&0x4 != 0 }
+// IN_ERR_EOF_CH_INT_ST returns field IN_ERR_EOF_CH%s_INT_ST (bit 2): The raw interrupt status bit for the IN_ERR_EOF_CH_INT interrupt.
+func (v INT_CH_INT_STValue) IN_ERR_EOF_CH_INT_ST() bool { return v&0x4 != 0 }
 
-// OUT_DONE_CH0_INT_ST returns field OUT_DONE_CH0_INT_ST (bit 3): The raw interrupt status bit for the OUT_DONE_CH_INT interrupt.
-func (v INT_ST_CH0Value) OUT_DONE_CH0_INT_ST() bool { return v&0x8 != 0 }
+// OUT_DONE_CH_INT_ST returns field OUT_DONE_CH%s_INT_ST (bit 3): The raw interrupt status bit for the OUT_DONE_CH_INT interrupt.
+func (v INT_CH_INT_STValue) OUT_DONE_CH_INT_ST() bool { return v&0x8 != 0 }
 
-// OUT_EOF_CH0_INT_ST returns field OUT_EOF_CH0_INT_ST (bit 4): The raw interrupt status bit for the OUT_EOF_CH_INT interrupt.
-func (v INT_ST_CH0Value) OUT_EOF_CH0_INT_ST() bool { return v&0x10 != 0 }
+// OUT_EOF_CH_INT_ST returns field OUT_EOF_CH%s_INT_ST (bit 4): The raw interrupt status bit for the OUT_EOF_CH_INT interrupt.
+func (v INT_CH_INT_STValue) OUT_EOF_CH_INT_ST() bool { return v&0x10 != 0 }
 
-// IN_DSCR_ERR_CH0_INT_ST returns field IN_DSCR_ERR_CH0_INT_ST (bit 5): The raw interrupt status bit for the IN_DSCR_ERR_CH_INT interrupt.
-func (v INT_ST_CH0Value) IN_DSCR_ERR_CH0_INT_ST() bool { return v&0x20 != 0 }
+// IN_DSCR_ERR_CH_INT_ST returns field IN_DSCR_ERR_CH%s_INT_ST (bit 5): The raw interrupt status bit for the IN_DSCR_ERR_CH_INT interrupt.
+func (v INT_CH_INT_STValue) IN_DSCR_ERR_CH_INT_ST() bool { return v&0x20 != 0 }
 
-// OUT_DSCR_ERR_CH0_INT_ST returns field OUT_DSCR_ERR_CH0_INT_ST (bit 6): The raw interrupt status bit for the OUT_DSCR_ERR_CH_INT interrupt.
-func (v INT_ST_CH0Value) OUT_DSCR_ERR_CH0_INT_ST() bool { return v&0x40 != 0 }
+// OUT_DSCR_ERR_CH_INT_ST returns field OUT_DSCR_ERR_CH%s_INT_ST (bit 6): The raw interrupt status bit for the OUT_DSCR_ERR_CH_INT interrupt.
+func (v INT_CH_INT_STValue) OUT_DSCR_ERR_CH_INT_ST() bool { return v&0x40 != 0 }
 
-// IN_DSCR_EMPTY_CH0_INT_ST returns field IN_DSCR_EMPTY_CH0_INT_ST (bit 7): The raw interrupt status bit for the IN_DSCR_EMPTY_CH_INT interrupt.
-func (v INT_ST_CH0Value) IN_DSCR_EMPTY_CH0_INT_ST() bool { return v&0x80 != 0 }
+// IN_DSCR_EMPTY_CH_INT_ST returns field IN_DSCR_EMPTY_CH%s_INT_ST (bit 7): The raw interrupt status bit for the IN_DSCR_EMPTY_CH_INT interrupt.
+func (v INT_CH_INT_STValue) IN_DSCR_EMPTY_CH_INT_ST() bool { return v&0x80 != 0 }
 
-// OUT_TOTAL_EOF_CH0_INT_ST returns field OUT_TOTAL_EOF_CH0_INT_ST (bit 8): The raw interrupt status bit for the OUT_TOTAL_EOF_CH_INT interrupt.
-func (v INT_ST_CH0Value) OUT_TOTAL_EOF_CH0_INT_ST() bool { return v&0x100 != 0 }
+// OUT_TOTAL_EOF_CH_INT_ST returns field OUT_TOTAL_EOF_CH%s_INT_ST (bit 8): The raw interrupt status bit for the OUT_TOTAL_EOF_CH_INT interrupt.
+func (v INT_CH_INT_STValue) OUT_TOTAL_EOF_CH_INT_ST() bool { return v&0x100 != 0 }
 
-// INFIFO_OVF_CH0_INT_ST returns field INFIFO_OVF_CH0_INT_ST (bit 9): The raw interrupt status bit for the INFIFO_OVF_L1_CH_INT interrupt.
-func (v INT_ST_CH0Value) INFIFO_OVF_CH0_INT_ST() bool { return v&0x200 != 0 }
+// INFIFO_OVF_CH_INT_ST returns field INFIFO_OVF_CH%s_INT_ST (bit 9): The raw interrupt status bit for the INFIFO_OVF_L1_CH_INT interrupt.
+func (v INT_CH_INT_STValue) INFIFO_OVF_CH_INT_ST() bool { return v&0x200 != 0 }
 
-// INFIFO_UDF_CH0_INT_ST returns field INFIFO_UDF_CH0_INT_ST (bit 10): The raw interrupt status bit for the INFIFO_UDF_L1_CH_INT interrupt.
-func (v INT_ST_CH0Value) INFIFO_UDF_CH0_INT_ST() bool { return v&0x400 != 0 }
+// INFIFO_UDF_CH_INT_ST returns field INFIFO_UDF_CH%s_INT_ST (bit 10): The raw interrupt status bit for the INFIFO_UDF_L1_CH_INT interrupt.
+func (v INT_CH_INT_STValue) INFIFO_UDF_CH_INT_ST() bool { return v&0x400 != 0 }
 
-// OUTFIFO_OVF_CH0_INT_ST returns field OUTFIFO_OVF_CH0_INT_ST (bit 11): The raw interrupt status bit for the OUTFIFO_OVF_L1_CH_INT interrupt.
-func (v INT_ST_CH0Value) OUTFIFO_OVF_CH0_INT_ST() bool { return v&0x800 != 0 }
+// OUTFIFO_OVF_CH_INT_ST returns field OUTFIFO_OVF_CH%s_INT_ST (bit 11): The raw interrupt status bit for the OUTFIFO_OVF_L1_CH_INT interrupt.
+func (v INT_CH_INT_STValue) OUTFIFO_OVF_CH_INT_ST() bool { return v&0x800 != 0 }
 
-// OUTFIFO_UDF_CH0_INT_ST returns field OUTFIFO_UDF_CH0_INT_ST (bit 12): The raw interrupt status bit for the OUTFIFO_UDF_L1_CH_INT interrupt.
-func (v INT_ST_CH0Value) OUTFIFO_UDF_CH0_INT_ST() bool { return v&0x1000 != 0 }
+// OUTFIFO_UDF_CH_INT_ST returns field OUTFIFO_UDF_CH%s_INT_ST (bit 12): The raw interrupt status bit for the OUTFIFO_UDF_L1_CH_INT interrupt.
+func (v INT_CH_INT_STValue) OUTFIFO_UDF_CH_INT_ST() bool { return v&0x1000 != 0 }
 
-// INT_ENA_CH0 is register INT_ENA_CH0 (32-bit, read-write, reset 0x0): DMA_INT_ENA_CH0_REG.
-type INT_ENA_CH0 struct{ reg mmio.U32 }
+// INT_CH_INT_ENA is register INT_ENA (32-bit, read-write, reset 0x0): DMA_INT_ENA_CH0_REG.
+type INT_CH_INT_ENA struct{ reg mmio.U32 }
 
-// INT_ENA_CH0Value is a value of register INT_ENA_CH0.
-type INT_ENA_CH0Value uint32
+// INT_CH_INT_ENAValue is a value of register INT_CH_INT_ENA.
+type INT_CH_INT_ENAValue uint32
 
-// INT_ENA_CH0Reset is the reset value of register INT_ENA_CH0.
-const INT_ENA_CH0Reset INT_ENA_CH0Value = 0x0
+// INT_CH_INT_ENAReset is the reset value of register INT_CH_INT_ENA.
+const INT_CH_INT_ENAReset INT_CH_INT_ENAValue = 0x0
 
 // Read loads the register.
-func (r *INT_ENA_CH0) Read() INT_ENA_CH0Value { return INT_ENA_CH0Value(r.reg.Load()) }
+func (r *INT_CH_INT_ENA) Read() INT_CH_INT_ENAValue { return INT_CH_INT_ENAValue(r.reg.Load()) }
 
 // Write stores v in the register.
-func (r *INT_ENA_CH0) Write(v INT_ENA_CH0Value) { r.reg.Store(uint32(v)) }
+func (r *INT_CH_INT_ENA) Write(v INT_CH_INT_ENAValue) { r.reg.Store(uint32(v)) }
 
-// WriteWith stores f(INT_ENA_CH0Reset): fields f leaves alone are written as their reset values.
-func (r *INT_ENA_CH0) WriteWith(f func(INT_ENA_CH0Value) INT_ENA_CH0Value) {
-	r.reg.Store(uint32(f(INT_ENA_CH0Reset)))
+// WriteWith stores f(INT_CH_INT_ENAReset): fields f leaves alone are written as their reset values.
+func (r *INT_CH_INT_ENA) WriteWith(f func(INT_CH_INT_ENAValue) INT_CH_INT_ENAValue) {
+	r.reg.Store(uint32(f(INT_CH_INT_ENAReset)))
 }
 
-// Reset stores INT_ENA_CH0Reset in the register.
-func (r *INT_ENA_CH0) Reset() { r.reg.Store(uint32(INT_ENA_CH0Reset)) }
+// Reset stores INT_CH_INT_ENAReset in the register.
+func (r *INT_CH_INT_ENA) Reset() { r.reg.Store(uint32(INT_CH_INT_ENAReset)) }
 
 // Modify loads the register, passes its value to f and stores the result.
-func (r *INT_ENA_CH0) Modify(f func(INT_ENA_CH0Value) INT_ENA_CH0Value) {
-	r.reg.Store(uint32(f(INT_ENA_CH0Value(r.reg.Load()))))
+func (r *INT_CH_INT_ENA) Modify(f func(INT_CH_INT_ENAValue) INT_CH_INT_ENAValue) {
+	r.reg.Store(uint32(f(INT_CH_INT_ENAValue(r.reg.Load()))))
 }
 
-// IN_DONE_CH0_INT_ENA returns field IN_DONE_CH0_INT_ENA (bit 0): The interrupt enable bit for the IN_DONE_CH_INT interrupt.
-func (v INT_ENA_CH0Value) IN_DONE_CH0_INT_ENA() bool { return v&0x1 != 0 }
+// IN_DONE_CH_INT_ENA returns field IN_DONE_CH%s_INT_ENA (bit 0): The interrupt enable bit for the IN_DONE_CH_INT interrupt.
+func (v INT_CH_INT_ENAValue) IN_DONE_CH_INT_ENA() bool { return v&0x1 != 0 }
 
-// WithIN_DONE_CH0_INT_ENA returns v with field IN_DONE_CH0_INT_ENA (bit 0) set to b.
-func (v INT_ENA_CH0Value) WithIN_DONE_CH0_INT_ENA(b bool) INT_ENA_CH0Value {
-	return v&^0x1 | INT_ENA_CH0Value(b2u(b))
+// WithIN_DONE_CH_INT_ENA returns v with field IN_DONE_CH%s_INT_ENA (bit 0) set to b.
+func (v INT_CH_INT_ENAValue) WithIN_DONE_CH_INT_ENA(b bool) INT_CH_INT_ENAValue {
+	return v&^0x1 | INT_CH_INT_ENAValue(b2u(b))
 }
 
-// IN_SUC_EOF_CH0_INT_ENA returns field IN_SUC_EOF_CH0_INT_ENA (bit 1): The interrupt enable bit for the IN_SUC_EOF_CH_INT interrupt.
-func (v INT_ENA_CH0Value) IN_SUC_EOF_CH0_INT_ENA() bool { return v&0x2 != 0 }
+// IN_SUC_EOF_CH_INT_ENA returns field IN_SUC_EOF_CH%s_INT_ENA (bit 1): The interrupt enable bit for the IN_SUC_EOF_CH_INT interrupt.
+func (v INT_CH_INT_ENAValue) IN_SUC_EOF_CH_INT_ENA() bool { return v&0x2 != 0 }
 
-// WithIN_SUC_EOF_CH0_INT_ENA returns v with field IN_SUC_EOF_CH0_INT_ENA (bit 1) set to b.
-func (v INT_ENA_CH0Value) WithIN_SUC_EOF_CH0_INT_ENA(b bool) INT_ENA_CH0Value {
-	return v&^0x2 | INT_ENA_CH0Value(b2u(b))<<1
+// WithIN_SUC_EOF_CH_INT_ENA returns v with field IN_SUC_EOF_CH%s_INT_ENA (bit 1) set to b.
+func (v INT_CH_INT_ENAValue) WithIN_SUC_EOF_CH_INT_ENA(b bool) INT_CH_INT_ENAValue {
+	return v&^0x2 | INT_CH_INT_ENAValue(b2u(b))<<1
 }
 
-// IN_ERR_EOF_CH0_INT_ENA returns field IN_ERR_EOF_CH0_INT_ENA (bit 2): The interrupt enable bit for the IN_ERR_EOF_CH_INT interrupt.
-func (v INT_ENA_CH0Value) IN_ERR_EOF_CH0_INT_ENA() bool { return v&0x4 != 0 }
+// IN_ERR_EOF_CH_INT_ENA returns field IN_ERR_EOF_CH%s_INT_ENA (bit 2): The interrupt enable bit for the IN_ERR_EOF_CH_INT interrupt.
+func (v INT_CH_INT_ENAValue) IN_ERR_EOF_CH_INT_ENA() bool { return v&0x4 != 0 }
 
-// WithIN_ERR_EOF_CH0_INT_ENA returns v with field IN_ERR_EOF_CH0_INT_ENA (bit 2) set to b.
-func (v INT_ENA_CH0Value) WithIN_ERR_EOF_CH0_INT_ENA(b bool) INT_ENA_CH0Value {
-	return v&^0x4 | INT_ENA_CH0Value(b2u(b))<<2
+// WithIN_ERR_EOF_CH_INT_ENA returns v with field IN_ERR_EOF_CH%s_INT_ENA (bit 2) set to b.
+func (v INT_CH_INT_ENAValue) WithIN_ERR_EOF_CH_INT_ENA(b bool) INT_CH_INT_ENAValue {
+	return v&^0x4 | INT_CH_INT_ENAValue(b2u(b))<<2
 }
 
-// OUT_DONE_CH0_INT_ENA returns field OUT_DONE_CH0_INT_ENA (bit 3): The interrupt enable bit for the OUT_DONE_CH_INT interrupt.
-func (v INT_ENA_CH0Value) OUT_DONE_CH0_INT_ENA() bool { return v&0x8 != 0 }
+// OUT_DONE_CH_INT_ENA returns field OUT_DONE_CH%s_INT_ENA (bit 3): The interrupt enable bit for the OUT_DONE_CH_INT interrupt.
+func (v INT_CH_INT_ENAValue) OUT_DONE_CH_INT_ENA() bool { return v&0x8 != 0 }
 
-// WithOUT_DONE_CH0_INT_ENA returns v with field OUT_DONE_CH0_INT_ENA (bit 3) set to b.
-func (v INT_ENA_CH0Value) WithOUT_DONE_CH0_INT_ENA(b bool) INT_ENA_CH0Value {
-	return v&^0x8 | INT_ENA_CH0Value(b2u(b))<<3
+// WithOUT_DONE_CH_INT_ENA returns v with field OUT_DONE_CH%s_INT_ENA (bit 3) set to b.
+func (v INT_CH_INT_ENAValue) WithOUT_DONE_CH_INT_ENA(b bool) INT_CH_INT_ENAValue {
+	return v&^0x8 | INT_CH_INT_ENAValue(b2u(b))<<3
 }
 
-// OUT_EOF_CH0_INT_ENA returns field OUT_EOF_CH0_INT_ENA (bit 4): The interrupt enable bit for the OUT_EOF_CH_INT interrupt.
-func (v INT_ENA_CH0Value) OUT_EOF_CH0_INT_ENA() bool { return v&0x10 != 0 }
+// OUT_EOF_CH_INT_ENA returns field OUT_EOF_CH%s_INT_ENA (bit 4): The interrupt enable bit for the OUT_EOF_CH_INT interrupt.
+func (v INT_CH_INT_ENAValue) OUT_EOF_CH_INT_ENA() bool { return v&0x10 != 0 }
 
-// WithOUT_EOF_CH0_INT_ENA returns v with field OUT_EOF_CH0_INT_ENA (bit 4) set to b.
-func (v INT_ENA_CH0Value) WithOUT_EOF_CH0_INT_ENA(b bool) INT_ENA_CH0Value {
-	return v&^0x10 | INT_ENA_CH0Value(b2u(b))<<4
+// WithOUT_EOF_CH_INT_ENA returns v with field OUT_EOF_CH%s_INT_ENA (bit 4) set to b.
+func (v INT_CH_INT_ENAValue) WithOUT_EOF_CH_INT_ENA(b bool) INT_CH_INT_ENAValue {
+	return v&^0x10 | INT_CH_INT_ENAValue(b2u(b))<<4
 }
 
-// IN_DSCR_ERR_CH0_INT_ENA returns field IN_DSCR_ERR_CH0_INT_ENA (bit 5): The interrupt enable bit for the IN_DSCR_ERR_CH_INT interrupt.
-func (v INT_ENA_CH0Value) IN_DSCR_ERR_CH0_INT_ENA() bool { return v&0x20 != 0 }
+// IN_DSCR_ERR_CH_INT_ENA returns field IN_DSCR_ERR_CH%s_INT_ENA (bit 5): The interrupt enable bit for the IN_DSCR_ERR_CH_INT interrupt.
+func (v INT_CH_INT_ENAValue) IN_DSCR_ERR_CH_INT_ENA() bool { return v&0x20 != 0 }
 
-// WithIN_DSCR_ERR_CH0_INT_ENA returns v with field IN_DSCR_ERR_CH0_INT_ENA (bit 5) set to b.
-func (v INT_ENA_CH0Value) WithIN_DSCR_ERR_CH0_INT_ENA(b bool) INT_ENA_CH0Value {
-	return v&^0x20 | INT_ENA_CH0Value(b2u(b))<<5
+// WithIN_DSCR_ERR_CH_INT_ENA returns v with field IN_DSCR_ERR_CH%s_INT_ENA (bit 5) set to b.
+func (v INT_CH_INT_ENAValue) WithIN_DSCR_ERR_CH_INT_ENA(b bool) INT_CH_INT_ENAValue {
+	return v&^0x20 | INT_CH_INT_ENAValue(b2u(b))<<5
 }
 
-// OUT_DSCR_ERR_CH0_INT_ENA returns field OUT_DSCR_ERR_CH0_INT_ENA (bit 6): The interrupt enable bit for the OUT_DSCR_ERR_CH_INT interrupt.
-func (v INT_ENA_CH0Value) OUT_DSCR_ERR_CH0_INT_ENA() bool { return v&0x40 != 0 }
+// OUT_DSCR_ERR_CH_INT_ENA returns field OUT_DSCR_ERR_CH%s_INT_ENA (bit 6): The interrupt enable bit for the OUT_DSCR_ERR_CH_INT interrupt.
+func (v INT_CH_INT_ENAValue) OUT_DSCR_ERR_CH_INT_ENA() bool { return v&0x40 != 0 }
 
-// WithOUT_DSCR_ERR_CH0_INT_ENA returns v with field OUT_DSCR_ERR_CH0_INT_ENA (bit 6) set to b.
-func (v INT_ENA_CH0Value) WithOUT_DSCR_ERR_CH0_INT_ENA(b bool) INT_ENA_CH0Value {
-	return v&^0x40 | INT_ENA_CH0Value(b2u(b))<<6
+// WithOUT_DSCR_ERR_CH_INT_ENA returns v with field OUT_DSCR_ERR_CH%s_INT_ENA (bit 6) set to b.
+func (v INT_CH_INT_ENAValue) WithOUT_DSCR_ERR_CH_INT_ENA(b bool) INT_CH_INT_ENAValue {
+	return v&^0x40 | INT_CH_INT_ENAValue(b2u(b))<<6
 }
 
-// IN_DSCR_EMPTY_CH0_INT_ENA returns field IN_DSCR_EMPTY_CH0_INT_ENA (bit 7): The interrupt enable bit for the IN_DSCR_EMPTY_CH_INT interrupt.
-func (v INT_ENA_CH0Value) IN_DSCR_EMPTY_CH0_INT_ENA() bool { return v&0x80 != 0 }
+// IN_DSCR_EMPTY_CH_INT_ENA returns field IN_DSCR_EMPTY_CH%s_INT_ENA (bit 7): The interrupt enable bit for the IN_DSCR_EMPTY_CH_INT interrupt.
+func (v INT_CH_INT_ENAValue) IN_DSCR_EMPTY_CH_INT_ENA() bool { return v&0x80 != 0 }
 
-// WithIN_DSCR_EMPTY_CH0_INT_ENA returns v with field IN_DSCR_EMPTY_CH0_INT_ENA (bit 7) set to b.
-func (v INT_ENA_CH0Value) WithIN_DSCR_EMPTY_CH0_INT_ENA(b bool) INT_ENA_CH0Value {
-	return v&^0x80 | INT_ENA_CH0Value(b2u(b))<<7
+// WithIN_DSCR_EMPTY_CH_INT_ENA returns v with field IN_DSCR_EMPTY_CH%s_INT_ENA (bit 7) set to b.
+func (v INT_CH_INT_ENAValue) WithIN_DSCR_EMPTY_CH_INT_ENA(b bool) INT_CH_INT_ENAValue {
+	return v&^0x80 | INT_CH_INT_ENAValue(b2u(b))<<7
 }
 
-// OUT_TOTAL_EOF_CH0_INT_ENA returns field OUT_TOTAL_EOF_CH0_INT_ENA (bit 8): The interrupt enable bit for the OUT_TOTAL_EOF_CH_INT interrupt.
-func (v INT_ENA_CH0Value) OUT_TOTAL_EOF_CH0_INT_ENA() bool { return v&0x100 != 0 }
+// OUT_TOTAL_EOF_CH_INT_ENA returns field OUT_TOTAL_EOF_CH%s_INT_ENA (bit 8): The interrupt enable bit for the OUT_TOTAL_EOF_CH_INT interrupt.
+func (v INT_CH_INT_ENAValue) OUT_TOTAL_EOF_CH_INT_ENA() bool { return v&0x100 != 0 }
 
-// WithOUT_TOTAL_EOF_CH0_INT_ENA returns v with field OUT_TOTAL_EOF_CH0_INT_ENA (bit 8) set to b.
-func (v INT_ENA_CH0Value) WithOUT_TOTAL_EOF_CH0_INT_ENA(b bool) INT_ENA_CH0Value {
-	return v&^0x100 | INT_ENA_CH0Value(b2u(b))<<8
+// WithOUT_TOTAL_EOF_CH_INT_ENA returns v with field OUT_TOTAL_EOF_CH%s_INT_ENA (bit 8) set to b.
+func (v INT_CH_INT_ENAValue) WithOUT_TOTAL_EOF_CH_INT_ENA(b bool) INT_CH_INT_ENAValue {
+	return v&^0x100 | INT_CH_INT_ENAValue(b2u(b))<<8
 }
 
-// INFIFO_OVF_CH0_INT_ENA returns field INFIFO_OVF_CH0_INT_ENA (bit 9): The interrupt enable bit for the INFIFO_OVF_L1_CH_INT interrupt.
-func (v INT_ENA_CH0Value) INFIFO_OVF_CH0_INT_ENA() bool { return v&0x200 != 0 }
+// INFIFO_OVF_CH_INT_ENA returns field INFIFO_OVF_CH%s_INT_ENA (bit 9): The interrupt enable bit for the INFIFO_OVF_L1_CH_INT interrupt.
+func (v INT_CH_INT_ENAValue) INFIFO_OVF_CH_INT_ENA() bool { return v&0x200 != 0 }
 
-// WithINFIFO_OVF_CH0_INT_ENA returns v with field INFIFO_OVF_CH0_INT_ENA (bit 9) set to b.
-func (v INT_ENA_CH0Value) WithINFIFO_OVF_CH0_INT_ENA(b bool) INT_ENA_CH0Value {
-	return v&^0x200 | INT_ENA_CH0Value(b2u(b))<<9
+// WithINFIFO_OVF_CH_INT_ENA returns v with field INFIFO_OVF_CH%s_INT_ENA (bit 9) set to b.
+func (v INT_CH_INT_ENAValue) WithINFIFO_OVF_CH_INT_ENA(b bool) INT_CH_INT_ENAValue {
+	return v&^0x200 | INT_CH_INT_ENAValue(b2u(b))<<9
 }
 
-// INFIFO_UDF_CH0_INT_ENA returns field INFIFO_UDF_CH0_INT_ENA (bit 10): The interrupt enable bit for the INFIFO_UDF_L1_CH_INT interrupt.
-func (v INT_ENA_CH0Value) INFIFO_UDF_CH0_INT_ENA() bool { return v&0x400 != 0 }
+// INFIFO_UDF_CH_INT_ENA returns field INFIFO_UDF_CH%s_INT_ENA (bit 10): The interrupt enable bit for the INFIFO_UDF_L1_CH_INT interrupt.
+func (v INT_CH_INT_ENAValue) INFIFO_UDF_CH_INT_ENA() bool { return v&0x400 != 0 }
 
-// WithINFIFO_UDF_CH0_INT_ENA returns v with field INFIFO_UDF_CH0_INT_ENA (bit 10) set to b.
-func (v INT_ENA_CH0Value) WithINFIFO_UDF_CH0_INT_ENA(b bool) INT_ENA_CH0Value {
-	return v&^0x400 | INT_ENA_CH0Value(b2u(b))<<10
+// WithINFIFO_UDF_CH_INT_ENA returns v with field INFIFO_UDF_CH%s_INT_ENA (bit 10) set to b.
+func (v INT_CH_INT_ENAValue) WithINFIFO_UDF_CH_INT_ENA(b bool) INT_CH_INT_ENAValue {
+	return v&^0x400 | INT_CH_INT_ENAValue(b2u(b))<<10
 }
 
-// OUTFIFO_OVF_CH0_INT_ENA returns field OUTFIFO_OVF_CH0_INT_ENA (bit 11): The interrupt enable bit for the OUTFIFO_OVF_L1_CH_INT interrupt.
-func (v INT_ENA_CH0Value) OUTFIFO_OVF_CH0_INT_ENA() bool { return v&0x800 != 0 }
+// OUTFIFO_OVF_CH_INT_ENA returns field OUTFIFO_OVF_CH%s_INT_ENA (bit 11): The interrupt enable bit for the OUTFIFO_OVF_L1_CH_INT interrupt.
+func (v INT_CH_INT_ENAValue) OUTFIFO_OVF_CH_INT_ENA() bool { return v&0x800 != 0 }
 
-// WithOUTFIFO_OVF_CH0_INT_ENA returns v with field OUTFIFO_OVF_CH0_INT_ENA (bit 11) set to b.
-func (v INT_ENA_CH0Value) WithOUTFIFO_OVF_CH0_INT_ENA(b bool) INT_ENA_CH0Value {
-	return v&^0x800 | INT_ENA_CH0Value(b2u(b))<<11
+// WithOUTFIFO_OVF_CH_INT_ENA returns v with field OUTFIFO_OVF_CH%s_INT_ENA (bit 11) set to b.
+func (v INT_CH_INT_ENAValue) WithOUTFIFO_OVF_CH_INT_ENA(b bool) INT_CH_INT_ENAValue {
+	return v&^0x800 | INT_CH_INT_ENAValue(b2u(b))<<11
 }
 
-// OUTFIFO_UDF_CH0_INT_ENA returns field OUTFIFO_UDF_CH0_INT_ENA (bit 12): The interrupt enable bit for the OUTFIFO_UDF_L1_CH_INT interrupt.
-func (v INT_ENA_CH0Value) OUTFIFO_UDF_CH0_INT_ENA() bool { return v&0x1000 != 0 }
+// OUTFIFO_UDF_CH_INT_ENA returns field OUTFIFO_UDF_CH%s_INT_ENA (bit 12): The interrupt enable bit for the OUTFIFO_UDF_L1_CH_INT interrupt.
+func (v INT_CH_INT_ENAValue) OUTFIFO_UDF_CH_INT_ENA() bool { return v&0x1000 != 0 }
 
-// WithOUTFIFO_UDF_CH0_INT_ENA returns v with field OUTFIFO_UDF_CH0_INT_ENA (bit 12) set to b.
-func (v INT_ENA_CH0Value) WithOUTFIFO_UDF_CH0_INT_ENA(b bool) INT_ENA_CH0Value {
-	return v&^0x1000 | INT_ENA_CH0Value(b2u(b))<<12
+// WithOUTFIFO_UDF_CH_INT_ENA returns v with field OUTFIFO_UDF_CH%s_INT_ENA (bit 12) set to b.
+func (v INT_CH_INT_ENAValue) WithOUTFIFO_UDF_CH_INT_ENA(b bool) INT_CH_INT_ENAValue {
+	return v&^0x1000 | INT_CH_INT_ENAValue(b2u(b))<<12
 }
 
-// INT_CLR_CH0 is register INT_CLR_CH0 (32-bit, read-write, reset 0x0): DMA_INT_CLR_CH0_REG.
-type INT_CLR_CH0 struct{ reg mmio.U32 }
+// INT_CH_INT_CLR is register INT_CLR (32-bit, read-write, reset 0x0): DMA_INT_CLR_CH0_REG.
+type INT_CH_INT_CLR struct{ reg mmio.U32 }
 
-// INT_CLR_CH0Value is a value of register INT_CLR_CH0.
-type INT_CLR_CH0Value uint32
+// INT_CH_INT_CLRValue is a value of register INT_CH_INT_CLR.
+type INT_CH_INT_CLRValue uint32
 
-// INT_CLR_CH0Reset is the reset value of register INT_CLR_CH0.
-const INT_CLR_CH0Reset INT_CLR_CH0Value = 0x0
+// INT_CH_INT_CLRReset is the reset value of register INT_CH_INT_CLR.
+const INT_CH_INT_CLRReset INT_CH_INT_CLRValue = 0x0
 
 // Read loads the register.
-func (r *INT_CLR_CH0) Read() INT_CLR_CH0Value { return INT_CLR_CH0Value(r.reg.Load()) }
+func (r *INT_CH_INT_CLR) Read() INT_CH_INT_CLRValue { return INT_CH_INT_CLRValue(r.reg.Load()) }
 
 // Write stores v in the register.
-func (r *INT_CLR_CH0) Write(v INT_CLR_CH0Value) { r.reg.Store(uint32(v)) }
+func (r *INT_CH_INT_CLR) Write(v INT_CH_INT_CLRValue) { r.reg.Store(uint32(v)) }
 
-// WriteWith stores f(INT_CLR_CH0Reset): fields f leaves alone are written as their reset values.
-func (r *INT_CLR_CH0) WriteWith(f func(INT_CLR_CH0Value) INT_CLR_CH0Value) {
-	r.reg.Store(uint32(f(INT_CLR_CH0Reset)))
+// WriteWith stores f(INT_CH_INT_CLRReset): fields f leaves alone are written as their reset values.
+func (r *INT_CH_INT_CLR) WriteWith(f func(INT_CH_INT_CLRValue) INT_CH_INT_CLRValue) {
+	r.reg.Store(uint32(f(INT_CH_INT_CLRReset)))
 }
 
-// Reset stores INT_CLR_CH0Reset in the register.
-func (r *INT_CLR_CH0) Reset() { r.reg.Store(uint32(INT_CLR_CH0Reset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *INT_CLR_CH0) Modify(f func(INT_CLR_CH0Value) INT_CLR_CH0Value) {
-	r.reg.Store(uint32(f(INT_CLR_CH0Value(r.reg.Load()))))
-}
-
-// WithIN_DONE_CH0_INT_CLR returns v with field IN_DONE_CH0_INT_CLR (bit 0) set to b.
-func (v INT_CLR_CH0Value) WithIN_DONE_CH0_INT_CLR(b bool) INT_CLR_CH0Value {
-	return v&^0x1 | INT_CLR_CH0Value(b2u(b))
-}
-
-// WithIN_SUC_EOF_CH0_INT_CLR returns v with field IN_SUC_EOF_CH0_INT_CLR (bit 1) set to b.
-func (v INT_CLR_CH0Value) WithIN_SUC_EOF_CH0_INT_CLR(b bool) INT_CLR_CH0Value {
-	return v&^0x2 | INT_CLR_CH0Value(b2u(b))<<1
-}
-
-// WithIN_ERR_EOF_CH0_INT_CLR returns v with field IN_ERR_EOF_CH0_INT_CLR (bit 2) set to b.
-func (v INT_CLR_CH0Value) WithIN_ERR_EOF_CH0_INT_CLR(b bool) INT_CLR_CH0Value {
-	return v&^0x4 | INT_CLR_CH0Value(b2u(b))<<2
-}
-
-// WithOUT_DONE_CH0_INT_CLR returns v with field OUT_DONE_CH0_INT_CLR (bit 3) set to b.
-func (v INT_CLR_CH0Value) WithOUT_DONE_CH0_INT_CLR(b bool) INT_CLR_CH0Value {
-	return v&^0x8 | INT_CLR_CH0Value(b2u(b))<<3
-}
-
-// WithOUT_EOF_CH0_INT_CLR returns v with field OUT_EOF_CH0_INT_CLR (bit 4) set to b.
-func (v INT_CLR_CH0Value) WithOUT_EOF_CH0_INT_CLR(b bool) INT_CLR_CH0Value {
-	return v&^0x10 | INT_CLR_CH0Value(b2u(b))<<4
-}
-
-// WithIN_DSCR_ERR_CH0_INT_CLR returns v with field IN_DSCR_ERR_CH0_INT_CLR (bit 5) set to b.
-func (v INT_CLR_CH0Value) WithIN_DSCR_ERR_CH0_INT_CLR(b bool) INT_CLR_CH0Value {
-	return v&^0x20 | INT_CLR_CH0Value(b2u(b))<<5
-}
-
-// WithOUT_DSCR_ERR_CH0_INT_CLR returns v with field OUT_DSCR_ERR_CH0_INT_CLR (bit 6) set to b.
-func (v INT_CLR_CH0Value) WithOUT_DSCR_ERR_CH0_INT_CLR(b bool) INT_CLR_CH0Value {
-	return v&^0x40 | INT_CLR_CH0Value(b2u(b))<<6
-}
-
-// WithIN_DSCR_EMPTY_CH0_INT_CLR returns v with field IN_DSCR_EMPTY_CH0_INT_CLR (bit 7) set to b.
-func (v INT_CLR_CH0Value) WithIN_DSCR_EMPTY_CH0_INT_CLR(b bool) INT_CLR_CH0Value {
-	return v&^0x80 | INT_CLR_CH0Value(b2u(b))<<7
-}
-
-// WithOUT_TOTAL_EOF_CH0_INT_CLR returns v with field OUT_TOTAL_EOF_CH0_INT_CLR (bit 8) set to b.
-func (v INT_CLR_CH0Value) WithOUT_TOTAL_EOF_CH0_INT_CLR(b bool) INT_CLR_CH0Value {
-	return v&^0x100 | INT_CLR_CH0Value(b2u(b))<<8
-}
-
-// WithINFIFO_OVF_CH0_INT_CLR returns v with field INFIFO_OVF_CH0_INT_CLR (bit 9) set to b.
-func (v INT_CLR_CH0Value) WithINFIFO_OVF_CH0_INT_CLR(b bool) INT_CLR_CH0Value {
-	return v&^0x200 | INT_CLR_CH0Value(b2u(b))<<9
-}
-
-// WithINFIFO_UDF_CH0_INT_CLR returns v with field INFIFO_UDF_CH0_INT_CLR (bit 10) set to b.
-func (v INT_CLR_CH0Value) WithINFIFO_UDF_CH0_INT_CLR(b bool) INT_CLR_CH0Value {
-	return v&^0x400 | INT_CLR_CH0Value(b2u(b))<<10
-}
-
-// WithOUTFIFO_OVF_CH0_INT_CLR returns v with field OUTFIFO_OVF_CH0_INT_CLR (bit 11) set to b.
-func (v INT_CLR_CH0Value) WithOUTFIFO_OVF_CH0_INT_CLR(b bool) INT_CLR_CH0Value {
-	return v&^0x800 | INT_CLR_CH0Value(b2u(b))<<11
-}
-
-// WithOUTFIFO_UDF_CH0_INT_CLR returns v with field OUTFIFO_UDF_CH0_INT_CLR (bit 12) set to b.
-func (v INT_CLR_CH0Value) WithOUTFIFO_UDF_CH0_INT_CLR(b bool) INT_CLR_CH0Value {
-	return v&^0x1000 | INT_CLR_CH0Value(b2u(b))<<12
-}
-
-// INT_RAW_CH1 is register INT_RAW_CH1 (32-bit, read-write, reset 0x0): DMA_INT_RAW_CH1_REG.
-type INT_RAW_CH1 struct{ reg mmio.U32 }
-
-// INT_RAW_CH1Value is a value of register INT_RAW_CH1.
-type INT_RAW_CH1Value uint32
-
-// INT_RAW_CH1Reset is the reset value of register INT_RAW_CH1.
-const INT_RAW_CH1Reset INT_RAW_CH1Value = 0x0
-
-// Read loads the register.
-func (r *INT_RAW_CH1) Read() INT_RAW_CH1Value { return INT_RAW_CH1Value(r.reg.Load()) }
-
-// Write stores v in the register.
-func (r *INT_RAW_CH1) Write(v INT_RAW_CH1Value) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(INT_RAW_CH1Reset): fields f leaves alone are written as their reset values.
-func (r *INT_RAW_CH1) WriteWith(f func(INT_RAW_CH1Value) INT_RAW_CH1Value) {
-	r.reg.Store(uint32(f(INT_RAW_CH1Reset)))
-}
-
-// Reset stores INT_RAW_CH1Reset in the register.
-func (r *INT_RAW_CH1) Reset() { r.reg.Store(uint32(INT_RAW_CH1Reset)) }
+// Reset stores INT_CH_INT_CLRReset in the register.
+func (r *INT_CH_INT_CLR) Reset() { r.reg.Store(uint32(INT_CH_INT_CLRReset)) }
 
 // Modify loads the register, passes its value to f and stores the result.
-func (r *INT_RAW_CH1) Modify(f func(INT_RAW_CH1Value) INT_RAW_CH1Value) {
-	r.reg.Store(uint32(f(INT_RAW_CH1Value(r.reg.Load()))))
+func (r *INT_CH_INT_CLR) Modify(f func(INT_CH_INT_CLRValue) INT_CH_INT_CLRValue) {
+	r.reg.Store(uint32(f(INT_CH_INT_CLRValue(r.reg.Load()))))
 }
 
-// IN_DONE_CH1_INT_RAW returns field IN_DONE_CH1_INT_RAW (bit 0): The raw interrupt bit turns to high level when the last data pointed by one inlink descriptor has been received for Rx channel 1.
-func (v INT_RAW_CH1Value) IN_DONE_CH1_INT_RAW() bool { return v&0x1 != 0 }
-
-// WithIN_DONE_CH1_INT_RAW returns v with field IN_DONE_CH1_INT_RAW (bit 0) set to b.
-func (v INT_RAW_CH1Value) WithIN_DONE_CH1_INT_RAW(b bool) INT_RAW_CH1Value {
-	return v&^0x1 | INT_RAW_CH1Value(b2u(b))
-}
-
-// IN_SUC_EOF_CH1_INT_RAW returns field IN_SUC_EOF_CH1_INT_RAW (bit 1): The raw interrupt bit turns to high level when the last data pointed by one inlink descriptor has been received for Rx channel 1. For UHCI0, the raw interrupt bit turns to high level when the last data pointed by one inlink descriptor has been received and no data error is detected for Rx channel 1.
-func (v INT_RAW_CH1Value) IN_SUC_EOF_CH1_INT_RAW() bool { return v&0x2 != 0 }
-
-// WithIN_SUC_EOF_CH1_INT_RAW returns v with field IN_SUC_EOF_CH1_INT_RAW (bit 1) set to b.
-func (v INT_RAW_CH1Value) WithIN_SUC_EOF_CH1_INT_RAW(b bool) INT_RAW_CH1Value {
-	return v&^0x2 | INT_RAW_CH1Value(b2u(b))<<1
-}
-
-// IN_ERR_EOF_CH1_INT_RAW returns field IN_ERR_EOF_CH1_INT_RAW (bit 2): The raw interrupt bit turns to high level when data error is detected only in the case that the peripheral is UHCI0 for Rx channel 1. For other peripherals, this raw interrupt is reserved.
-func (v INT_RAW_CH1Value) IN_ERR_EOF_CH1_INT_RAW() bool { return v&0x4 != 0 }
-
-// WithIN_ERR_EOF_CH1_INT_RAW returns v with field IN_ERR_EOF_CH1_INT_RAW (bit 2) set to b.
-func (v INT_RAW_CH1Value) WithIN_ERR_EOF_CH1_INT_RAW(b bool) INT_RAW_CH1Value {
-	return v&^0x4 | INT_RAW_CH1Value(b2u(b))<<2
-}
-
-// OUT_DONE_CH1_INT_RAW returns field OUT_DONE_CH1_INT_RAW (bit 3): The raw interrupt bit turns to high level when the last data pointed by one outlink descriptor has been transmitted to peripherals for Tx channel 1.
-func (v INT_RAW_CH1Value) OUT_DONE_CH1_INT_RAW() bool { return v&0x8 != 0 }
-
-// WithOUT_DONE_CH1_INT_RAW returns v with field OUT_DONE_CH1_INT_RAW (bit 3) set to b.
-func (v INT_RAW_CH1Value) WithOUT_DONE_CH1_INT_RAW(b bool) INT_RAW_CH1Value {
-	return v&^0x8 | INT_RAW_CH1Value(b2u(b))<<3
-}
-
-// OUT_EOF_CH1_INT_RAW returns field OUT_EOF_CH1_INT_RAW (bit 4): The raw interrupt bit turns to high level when the last data pointed by one outlink descriptor has been read from memory for Tx channel 1.
-func (v INT_RAW_CH1Value) OUT_EOF_CH1_INT_RAW() bool { return v&0x10 != 0 }
-
-// WithOUT_EOF_CH1_INT_RAW returns v with field OUT_EOF_CH1_INT_RAW (bit 4) set to b.
-func (v INT_RAW_CH1Value) WithOUT_EOF_CH1_INT_RAW(b bool) INT_RAW_CH1Value {
-	return v&^0x10 | INT_RAW_CH1Value(b2u(b))<<4
-}
-
-// IN_DSCR_ERR_CH1_INT_RAW returns field IN_DSCR_ERR_CH1_INT_RAW (bit 5): The raw interrupt bit turns to high level when detecting inlink descriptor error, including owner error, the second and third word error of inlink descriptor for Rx channel 1.
-func (v INT_RAW_CH1Value) IN_DSCR_ERR_CH1_INT_RAW() bool { return v&0x20 != 0 }
-
-// WithIN_DSCR_ERR_CH1_INT_RAW returns v with field IN_DSCR_ERR_CH1_INT_RAW (bit 5) set to b.
-func (v INT_RAW_CH1Value) WithIN_DSCR_ERR_CH1_INT_RAW(b bool) INT_RAW_CH1Value {
-	return v&^0x20 | INT_RAW_CH1Value(b2u(b))<<5
-}
-
-// OUT_DSCR_ERR_CH1_INT_RAW returns field OUT_DSCR_ERR_CH1_INT_RAW (bit 6): The raw interrupt bit turns to high level when detecting outlink descriptor error, including owner error, the second and third word error of outlink descriptor for Tx channel 1.
-func (v INT_RAW_CH1Value) OUT_DSCR_ERR_CH1_INT_RAW() bool { return v&0x40 != 0 }
-
-// WithOUT_DSCR_ERR_CH1_INT_RAW returns v with field OUT_DSCR_ERR_CH1_INT_RAW (bit 6) set to b.
-func (v INT_RAW_CH1Value) WithOUT_DSCR_ERR_CH1_INT_RAW(b bool) INT_RAW_CH1Value {
-	return v&^0x40 | INT_RAW_CH1Value(b2u(b))<<6
-}
-
-// IN_DSCR_EMPTY_CH1_INT_RAW returns field IN_DSCR_EMPTY_CH1_INT_RAW (bit 7): The raw interrupt bit turns to high level when Rx buffer pointed by inlink is full and receiving data is not completed, but there is no more inlink for Rx channel 1.
-func (v INT_RAW_CH1Value) IN_DSCR_EMPTY_CH1_INT_RAW() bool { return v&0x80 != 0 }
-
-// WithIN_DSCR_EMPTY_CH1_INT_RAW returns v with field IN_DSCR_EMPTY_CH1_INT_RAW (bit 7) set to b.
-func (v INT_RAW_CH1Value) WithIN_DSCR_EMPTY_CH1_INT_RAW(b bool) INT_RAW_CH1Value {
-	return v&^0x80 | INT_RAW_CH1Value(b2u(b))<<7
-}
-
-// OUT_TOTAL_EOF_CH1_INT_RAW returns field OUT_TOTAL_EOF_CH1_INT_RAW (bit 8): The raw interrupt bit turns to high level when data corresponding a outlink (includes one link descriptor or few link descriptors) is transmitted out for Tx channel 1.
-func (v INT_RAW_CH1Value) OUT_TOTAL_EOF_CH1_INT_RAW() bool { return v&0x100 != 0 }
-
-// WithOUT_TOTAL_EOF_CH1_INT_RAW returns v with field OUT_TOTAL_EOF_CH1_INT_RAW (bit 8) set to b.
-func (v INT_RAW_CH1Value) WithOUT_TOTAL_EOF_CH1_INT_RAW(b bool) INT_RAW_CH1Value {
-	return v&^0x100 | INT_RAW_CH1Value(b2u(b))<<8
-}
-
-// INFIFO_OVF_CH1_INT_RAW returns field INFIFO_OVF_CH1_INT_RAW (bit 9): This raw interrupt bit turns to high level when level 1 fifo of Rx channel 1 is overflow.
-func (v INT_RAW_CH1Value) INFIFO_OVF_CH1_INT_RAW() bool { return v&0x200 != 0 }
-
-// WithINFIFO_OVF_CH1_INT_RAW returns v with field INFIFO_OVF_CH1_INT_RAW (bit 9) set to b.
-func (v INT_RAW_CH1Value) WithINFIFO_OVF_CH1_INT_RAW(b bool) INT_RAW_CH1Value {
-	return v&^0x200 | INT_RAW_CH1Value(b2u(b))<<9
-}
-
-// INFIFO_UDF_CH1_INT_RAW returns field INFIFO_UDF_CH1_INT_RAW (bit 10): This raw interrupt bit turns to high level when level 1 fifo of Rx channel 1 is underflow.
-func (v INT_RAW_CH1Value) INFIFO_UDF_CH1_INT_RAW() bool { return v&0x400 != 0 }
-
-// WithINFIFO_UDF_CH1_INT_RAW returns v with field INFIFO_UDF_CH1_INT_RAW (bit 10) set to b.
-func (v INT_RAW_CH1Value) WithINFIFO_UDF_CH1_INT_RAW(b bool) INT_RAW_CH1Value {
-	return v&^0x400 | INT_RAW_CH1Value(b2u(b))<<10
-}
-
-// OUTFIFO_OVF_CH1_INT_RAW returns field OUTFIFO_OVF_CH1_INT_RAW (bit 11): This raw interrupt bit turns to high level when level 1 fifo of Tx channel 1 is overflow.
-func (v INT_RAW_CH1Value) OUTFIFO_OVF_CH1_INT_RAW() bool { return v&0x800 != 0 }
-
-// WithOUTFIFO_OVF_CH1_INT_RAW returns v with field OUTFIFO_OVF_CH1_INT_RAW (bit 11) set to b.
-func (v INT_RAW_CH1Value) WithOUTFIFO_OVF_CH1_INT_RAW(b bool) INT_RAW_CH1Value {
-	return v&^0x800 | INT_RAW_CH1Value(b2u(b))<<11
-}
-
-// OUTFIFO_UDF_CH1_INT_RAW returns field OUTFIFO_UDF_CH1_INT_RAW (bit 12): This raw interrupt bit turns to high level when level 1 fifo of Tx channel 1 is underflow.
-func (v INT_RAW_CH1Value) OUTFIFO_UDF_CH1_INT_RAW() bool { return v&0x1000 != 0 }
-
-// WithOUTFIFO_UDF_CH1_INT_RAW returns v with field OUTFIFO_UDF_CH1_INT_RAW (bit 12) set to b.
-func (v INT_RAW_CH1Value) WithOUTFIFO_UDF_CH1_INT_RAW(b bool) INT_RAW_CH1Value {
-	return v&^0x1000 | INT_RAW_CH1Value(b2u(b))<<12
-}
-
-// INT_ST_CH1 is register INT_ST_CH1 (32-bit, read-write, reset 0x0): DMA_INT_ST_CH1_REG.
-type INT_ST_CH1 struct{ reg mmio.U32 }
-
-// INT_ST_CH1Value is a value of register INT_ST_CH1.
-type INT_ST_CH1Value uint32
-
-// INT_ST_CH1Reset is the reset value of register INT_ST_CH1.
-const INT_ST_CH1Reset INT_ST_CH1Value = 0x0
-
-// Read loads the register.
-func (r *INT_ST_CH1) Read() INT_ST_CH1Value { return INT_ST_CH1Value(r.reg.Load()) }
-
-// Write stores v in the register.
-func (r *INT_ST_CH1) Write(v INT_ST_CH1Value) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(INT_ST_CH1Reset): fields f leaves alone are written as their reset values.
-func (r *INT_ST_CH1) WriteWith(f func(INT_ST_CH1Value) INT_ST_CH1Value) {
-	r.reg.Store(uint32(f(INT_ST_CH1Reset)))
-}
-
-// Reset stores INT_ST_CH1Reset in the register.
-func (r *INT_ST_CH1) Reset() { r.reg.Store(uint32(INT_ST_CH1Reset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *INT_ST_CH1) Modify(f func(INT_ST_CH1Value) INT_ST_CH1Value) {
-	r.reg.Store(uint32(f(INT_ST_CH1Value(r.reg.Load()))))
-}
-
-// IN_DONE_CH1_INT_ST returns field IN_DONE_CH1_INT_ST (bit 0): The raw interrupt status bit for the IN_DONE_CH_INT interrupt.
-func (v INT_ST_CH1Value) IN_DONE_CH1_INT_ST() bool { return v&0x1 != 0 }
-
-// IN_SUC_EOF_CH1_INT_ST returns field IN_SUC_EOF_CH1_INT_ST (bit 1): The raw interrupt status bit for the IN_SUC_EOF_CH_INT interrupt.
-func (v INT_ST_CH1Value) IN_SUC_EOF_CH1_INT_ST() bool { return v&0x2 != 0 }
-
-// IN_ERR_EOF_CH1_INT_ST returns field IN_ERR_EOF_CH1_INT_ST (bit 2): The raw interrupt status bit for the IN_ERR_EOF_CH_INT interrupt.
-func (v INT_ST_CH1Value) IN_ERR_EOF_CH1_INT_ST() bool { return v&0x4 != 0 }
-
-// OUT_DONE_CH1_INT_ST returns field OUT_DONE_CH1_INT_ST (bit 3): The raw interrupt status bit for the OUT_DONE_CH_INT interrupt.
-func (v INT_ST_CH1Value) OUT_DONE_CH1_INT_ST() bool { return v&0x8 != 0 }
-
-// OUT_EOF_CH1_INT_ST returns field OUT_EOF_CH1_INT_ST (bit 4): The raw interrupt status bit for the OUT_EOF_CH_INT interrupt.
-func (v INT_ST_CH1Value) OUT_EOF_CH1_INT_ST() bool { return v&0x10 != 0 }
-
-// IN_DSCR_ERR_CH1_INT_ST returns field IN_DSCR_ERR_CH1_INT_ST (bit 5): The raw interrupt status bit for the IN_DSCR_ERR_CH_INT interrupt.
-func (v INT_ST_CH1Value) IN_DSCR_ERR_CH1_INT_ST() bool { return v&0x20 != 0 }
-
-// OUT_DSCR_ERR_CH1_INT_ST returns field OUT_DSCR_ERR_CH1_INT_ST (bit 6): The raw interrupt status bit for the OUT_DSCR_ERR_CH_INT interrupt.
-func (v INT_ST_CH1Value) OUT_DSCR_ERR_CH1_INT_ST() bool { return v&0x40 != 0 }
-
-// IN_DSCR_EMPTY_CH1_INT_ST returns field IN_DSCR_EMPTY_CH1_INT_ST (bit 7): The raw interrupt status bit for the IN_DSCR_EMPTY_CH_INT interrupt.
-func (v INT_ST_CH1Value) IN_DSCR_EMPTY_CH1_INT_ST() bool { return v&0x80 != 0 }
-
-// OUT_TOTAL_EOF_CH1_INT_ST returns field OUT_TOTAL_EOF_CH1_INT_ST (bit 8): The raw interrupt status bit for the OUT_TOTAL_EOF_CH_INT interrupt.
-func (v INT_ST_CH1Value) OUT_TOTAL_EOF_CH1_INT_ST() bool { return v&0x100 != 0 }
-
-// INFIFO_OVF_CH1_INT_ST returns field INFIFO_OVF_CH1_INT_ST (bit 9): The raw interrupt status bit for the INFIFO_OVF_L1_CH_INT interrupt.
-func (v INT_ST_CH1Value) INFIFO_OVF_CH1_INT_ST() bool { return v&0x200 != 0 }
-
-// INFIFO_UDF_CH1_INT_ST returns field INFIFO_UDF_CH1_INT_ST (bit 10): The raw interrupt status bit for the INFIFO_UDF_L1_CH_INT interrupt.
-func (v INT_ST_CH1Value) INFIFO_UDF_CH1_INT_ST() bool { return v&0x400 != 0 }
-
-// OUTFIFO_OVF_CH1_INT_ST returns field OUTFIFO_OVF_CH1_INT_ST (bit 11): The raw interrupt status bit for the OUTFIFO_OVF_L1_CH_INT interrupt.
-func (v INT_ST_CH1Value) OUTFIFO_OVF_CH1_INT_ST() bool { return v&0x800 != 0 }
-
-// OUTFIFO_UDF_CH1_INT_ST returns field OUTFIFO_UDF_CH1_INT_ST (bit 12): The raw interrupt status bit for the OUTFIFO_UDF_L1_CH_INT interrupt.
-func (v INT_ST_CH1Value) OUTFIFO_UDF_CH1_INT_ST() bool { return v&0x1000 != 0 }
-
-// INT_ENA_CH1 is register INT_ENA_CH1 (32-bit, read-write, reset 0x0): DMA_INT_ENA_CH1_REG.
-type INT_ENA_CH1 struct{ reg mmio.U32 }
-
-// INT_ENA_CH1Value is a value of register INT_ENA_CH1.
-type INT_ENA_CH1Value uint32
-
-// INT_ENA_CH1Reset is the reset value of register INT_ENA_CH1.
-const INT_ENA_CH1Reset INT_ENA_CH1Value = 0x0
-
-// Read loads the register.
-func (r *INT_ENA_CH1) Read() INT_ENA_CH1Value { return INT_ENA_CH1Value(r.reg.Load()) }
-
-// Write stores v in the register.
-func (r *INT_ENA_CH1) Write(v INT_ENA_CH1Value) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(INT_ENA_CH1Reset): fields f leaves alone are written as their reset values.
-func (r *INT_ENA_CH1) WriteWith(f func(INT_ENA_CH1Value) INT_ENA_CH1Value) {
-	r.reg.Store(uint32(f(INT_ENA_CH1Reset)))
-}
-
-// Reset stores INT_ENA_CH1Reset in the register.
-func (r *INT_ENA_CH1) Reset() { r.reg.Store(uint32(INT_ENA_CH1Reset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *INT_ENA_CH1) Modify(f func(INT_ENA_CH1Value) INT_ENA_CH1Value) {
-	r.reg.Store(uint32(f(INT_ENA_CH1Value(r.reg.Load()))))
-}
-
-// IN_DONE_CH1_INT_ENA returns field IN_DONE_CH1_INT_ENA (bit 0): The interrupt enable bit for the IN_DONE_CH_INT interrupt.
-func (v INT_ENA_CH1Value) IN_DONE_CH1_INT_ENA() bool { return v&0x1 != 0 }
-
-// WithIN_DONE_CH1_INT_ENA returns v with field IN_DONE_CH1_INT_ENA (bit 0) set to b.
-func (v INT_ENA_CH1Value) WithIN_DONE_CH1_INT_ENA(b bool) INT_ENA_CH1Value {
-	return v&^0x1 | INT_ENA_CH1Value(b2u(b))
-}
-
-// IN_SUC_EOF_CH1_INT_ENA returns field IN_SUC_EOF_CH1_INT_ENA (bit 1): The interrupt enable bit for the IN_SUC_EOF_CH_INT interrupt.
-func (v INT_ENA_CH1Value) IN_SUC_EOF_CH1_INT_ENA() bool { return v&0x2 != 0 }
-
-// WithIN_SUC_EOF_CH1_INT_ENA returns v with field IN_SUC_EOF_CH1_INT_ENA (bit 1) set to b.
-func (v INT_ENA_CH1Value) WithIN_SUC_EOF_CH1_INT_ENA(b bool) INT_ENA_CH1Value {
-	return v&^0x2 | INT_ENA_CH1Value(b2u(b))<<1
-}
-
-// IN_ERR_EOF_CH1_INT_ENA returns field IN_ERR_EOF_CH1_INT_ENA (bit 2): The interrupt enable bit for the IN_ERR_EOF_CH_INT interrupt.
-func (v INT_ENA_CH1Value) IN_ERR_EOF_CH1_INT_ENA() bool { return v&0x4 != 0 }
-
-// WithIN_ERR_EOF_CH1_INT_ENA returns v with field IN_ERR_EOF_CH1_INT_ENA (bit 2) set to b.
-func (v INT_ENA_CH1Value) WithIN_ERR_EOF_CH1_INT_ENA(b bool) INT_ENA_CH1Value {
-	return v&^0x4 | INT_ENA_CH1Value(b2u(b))<<2
-}
-
-// OUT_DONE_CH1_INT_ENA returns field OUT_DONE_CH1_INT_ENA (bit 3): The interrupt enable bit for the OUT_DONE_CH_INT interrupt.
-func (v INT_ENA_CH1Value) OUT_DONE_CH1_INT_ENA() bool { return v&0x8 != 0 }
-
-// WithOUT_DONE_CH1_INT_ENA returns v with field OUT_DONE_CH1_INT_ENA (bit 3) set to b.
-func (v INT_ENA_CH1Value) WithOUT_DONE_CH1_INT_ENA(b bool) INT_ENA_CH1Value {
-	return v&^0x8 | INT_ENA_CH1Value(b2u(b))<<3
-}
-
-// OUT_EOF_CH1_INT_ENA returns field OUT_EOF_CH1_INT_ENA (bit 4): The interrupt enable bit for the OUT_EOF_CH_INT interrupt.
-func (v INT_ENA_CH1Value) OUT_EOF_CH1_INT_ENA() bool { return v&0x10 != 0 }
-
-// WithOUT_EOF_CH1_INT_ENA returns v with field OUT_EOF_CH1_INT_ENA (bit 4) set to b.
-func (v INT_ENA_CH1Value) WithOUT_EOF_CH1_INT_ENA(b bool) INT_ENA_CH1Value {
-	return v&^0x10 | INT_ENA_CH1Value(b2u(b))<<4
-}
-
-// IN_DSCR_ERR_CH1_INT_ENA returns field IN_DSCR_ERR_CH1_INT_ENA (bit 5): The interrupt enable bit for the IN_DSCR_ERR_CH_INT interrupt.
-func (v INT_ENA_CH1Value) IN_DSCR_ERR_CH1_INT_ENA() bool { return v&0x20 != 0 }
-
-// WithIN_DSCR_ERR_CH1_INT_ENA returns v with field IN_DSCR_ERR_CH1_INT_ENA (bit 5) set to b.
-func (v INT_ENA_CH1Value) WithIN_DSCR_ERR_CH1_INT_ENA(b bool) INT_ENA_CH1Value {
-	return v&^0x20 | INT_ENA_CH1Value(b2u(b))<<5
-}
-
-// OUT_DSCR_ERR_CH1_INT_ENA returns field OUT_DSCR_ERR_CH1_INT_ENA (bit 6): The interrupt enable bit for the OUT_DSCR_ERR_CH_INT interrupt.
-func (v INT_ENA_CH1Value) OUT_DSCR_ERR_CH1_INT_ENA() bool { return v&0x40 != 0 }
-
-// WithOUT_DSCR_ERR_CH1_INT_ENA returns v with field OUT_DSCR_ERR_CH1_INT_ENA (bit 6) set to b.
-func (v INT_ENA_CH1Value) WithOUT_DSCR_ERR_CH1_INT_ENA(b bool) INT_ENA_CH1Value {
-	return v&^0x40 | INT_ENA_CH1Value(b2u(b))<<6
-}
-
-// IN_DSCR_EMPTY_CH1_INT_ENA returns field IN_DSCR_EMPTY_CH1_INT_ENA (bit 7): The interrupt enable bit for the IN_DSCR_EMPTY_CH_INT interrupt.
-func (v INT_ENA_CH1Value) IN_DSCR_EMPTY_CH1_INT_ENA() bool { return v&0x80 != 0 }
-
-// WithIN_DSCR_EMPTY_CH1_INT_ENA returns v with field IN_DSCR_EMPTY_CH1_INT_ENA (bit 7) set to b.
-func (v INT_ENA_CH1Value) WithIN_DSCR_EMPTY_CH1_INT_ENA(b bool) INT_ENA_CH1Value {
-	return v&^0x80 | INT_ENA_CH1Value(b2u(b))<<7
-}
-
-// OUT_TOTAL_EOF_CH1_INT_ENA returns field OUT_TOTAL_EOF_CH1_INT_ENA (bit 8): The interrupt enable bit for the OUT_TOTAL_EOF_CH_INT interrupt.
-func (v INT_ENA_CH1Value) OUT_TOTAL_EOF_CH1_INT_ENA() bool { return v&0x100 != 0 }
-
-// WithOUT_TOTAL_EOF_CH1_INT_ENA returns v with field OUT_TOTAL_EOF_CH1_INT_ENA (bit 8) set to b.
-func (v INT_ENA_CH1Value) WithOUT_TOTAL_EOF_CH1_INT_ENA(b bool) INT_ENA_CH1Value {
-	return v&^0x100 | INT_ENA_CH1Value(b2u(b))<<8
-}
-
-// INFIFO_OVF_CH1_INT_ENA returns field INFIFO_OVF_CH1_INT_ENA (bit 9): The interrupt enable bit for the INFIFO_OVF_L1_CH_INT interrupt.
-func (v INT_ENA_CH1Value) INFIFO_OVF_CH1_INT_ENA() bool { return v&0x200 != 0 }
-
-// WithINFIFO_OVF_CH1_INT_ENA returns v with field INFIFO_OVF_CH1_INT_ENA (bit 9) set to b.
-func (v INT_ENA_CH1Value) WithINFIFO_OVF_CH1_INT_ENA(b bool) INT_ENA_CH1Value {
-	return v&^0x200 | INT_ENA_CH1Value(b2u(b))<<9
-}
-
-// INFIFO_UDF_CH1_INT_ENA returns field INFIFO_UDF_CH1_INT_ENA (bit 10): The interrupt enable bit for the INFIFO_UDF_L1_CH_INT interrupt.
-func (v INT_ENA_CH1Value) INFIFO_UDF_CH1_INT_ENA() bool { return v&0x400 != 0 }
-
-// WithINFIFO_UDF_CH1_INT_ENA returns v with field INFIFO_UDF_CH1_INT_ENA (bit 10) set to b.
-func (v INT_ENA_CH1Value) WithINFIFO_UDF_CH1_INT_ENA(b bool) INT_ENA_CH1Value {
-	return v&^0x400 | INT_ENA_CH1Value(b2u(b))<<10
-}
-
-// OUTFIFO_OVF_CH1_INT_ENA returns field OUTFIFO_OVF_CH1_INT_ENA (bit 11): The interrupt enable bit for the OUTFIFO_OVF_L1_CH_INT interrupt.
-func (v INT_ENA_CH1Value) OUTFIFO_OVF_CH1_INT_ENA() bool { return v&0x800 != 0 }
-
-// WithOUTFIFO_OVF_CH1_INT_ENA returns v with field OUTFIFO_OVF_CH1_INT_ENA (bit 11) set to b.
-func (v INT_ENA_CH1Value) WithOUTFIFO_OVF_CH1_INT_ENA(b bool) INT_ENA_CH1Value {
-	return v&^0x800 | INT_ENA_CH1Value(b2u(b))<<11
-}
-
-// OUTFIFO_UDF_CH1_INT_ENA returns field OUTFIFO_UDF_CH1_INT_ENA (bit 12): The interrupt enable bit for the OUTFIFO_UDF_L1_CH_INT interrupt.
-func (v INT_ENA_CH1Value) OUTFIFO_UDF_CH1_INT_ENA() bool { return v&0x1000 != 0 }
-
-// WithOUTFIFO_UDF_CH1_INT_ENA returns v with field OUTFIFO_UDF_CH1_INT_ENA (bit 12) set to b.
-func (v INT_ENA_CH1Value) WithOUTFIFO_UDF_CH1_INT_ENA(b bool) INT_ENA_CH1Value {
-	return v&^0x1000 | INT_ENA_CH1Value(b2u(b))<<12
-}
-
-// INT_CLR_CH1 is register INT_CLR_CH1 (32-bit, read-write, reset 0x0): DMA_INT_CLR_CH1_REG.
-type INT_CLR_CH1 struct{ reg mmio.U32 }
-
-// INT_CLR_CH1Value is a value of register INT_CLR_CH1.
-type INT_CLR_CH1Value uint32
-
-// INT_CLR_CH1Reset is the reset value of register INT_CLR_CH1.
-const INT_CLR_CH1Reset INT_CLR_CH1Value = 0x0
-
-// Read loads the register.
-func (r *INT_CLR_CH1) Read() INT_CLR_CH1Value { return INT_CLR_CH1Value(r.reg.Load()) }
-
-// Write stores v in the register.
-func (r *INT_CLR_CH1) Write(v INT_CLR_CH1Value) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(INT_CLR_CH1Reset): fields f leaves alone are written as their reset values.
-func (r *INT_CLR_CH1) WriteWith(f func(INT_CLR_CH1Value) INT_CLR_CH1Value) {
-	r.reg.Store(uint32(f(INT_CLR_CH1Reset)))
-}
-
-// Reset stores INT_CLR_CH1Reset in the register.
-func (r *INT_CLR_CH1) Reset() { r.reg.Store(uint32(INT_CLR_CH1Reset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *INT_CLR_CH1) Modify(f func(INT_CLR_CH1Value) INT_CLR_CH1Value) {
-	r.reg.Store(uint32(f(INT_CLR_CH1Value(r.reg.Load()))))
-}
-
-// WithIN_DONE_CH1_INT_CLR returns v with field IN_DONE_CH1_INT_CLR (bit 0) set to b.
-func (v INT_CLR_CH1Value) WithIN_DONE_CH1_INT_CLR(b bool) INT_CLR_CH1Value {
-	return v&^0x1 | INT_CLR_CH1Value(b2u(b))
-}
-
-// WithIN_SUC_EOF_CH1_INT_CLR returns v with field IN_SUC_EOF_CH1_INT_CLR (bit 1) set to b.
-func (v INT_CLR_CH1Value) WithIN_SUC_EOF_CH1_INT_CLR(b bool) INT_CLR_CH1Value {
-	return v&^0x2 | INT_CLR_CH1Value(b2u(b))<<1
-}
-
-// WithIN_ERR_EOF_CH1_INT_CLR returns v with field IN_ERR_EOF_CH1_INT_CLR (bit 2) set to b.
-func (v INT_CLR_CH1Value) WithIN_ERR_EOF_CH1_INT_CLR(b bool) INT_CLR_CH1Value {
-	return v&^0x4 | INT_CLR_CH1Value(b2u(b))<<2
-}
-
-// WithOUT_DONE_CH1_INT_CLR returns v with field OUT_DONE_CH1_INT_CLR (bit 3) set to b.
-func (v INT_CLR_CH1Value) WithOUT_DONE_CH1_INT_CLR(b bool) INT_CLR_CH1Value {
-	return v&^0x8 | INT_CLR_CH1Value(b2u(b))<<3
-}
-
-// WithOUT_EOF_CH1_INT_CLR returns v with field OUT_EOF_CH1_INT_CLR (bit 4) set to b.
-func (v INT_CLR_CH1Value) WithOUT_EOF_CH1_INT_CLR(b bool) INT_CLR_CH1Value {
-	return v&^0x10 | INT_CLR_CH1Value(b2u(b))<<4
-}
-
-// WithIN_DSCR_ERR_CH1_INT_CLR returns v with field IN_DSCR_ERR_CH1_INT_CLR (bit 5) set to b.
-func (v INT_CLR_CH1Value) WithIN_DSCR_ERR_CH1_INT_CLR(b bool) INT_CLR_CH1Value {
-	return v&^0x20 | INT_CLR_CH1Value(b2u(b))<<5
-}
-
-// WithOUT_DSCR_ERR_CH1_INT_CLR returns v with field OUT_DSCR_ERR_CH1_INT_CLR (bit 6) set to b.
-func (v INT_CLR_CH1Value) WithOUT_DSCR_ERR_CH1_INT_CLR(b bool) INT_CLR_CH1Value {
-	return v&^0x40 | INT_CLR_CH1Value(b2u(b))<<6
-}
-
-// WithIN_DSCR_EMPTY_CH1_INT_CLR returns v with field IN_DSCR_EMPTY_CH1_INT_CLR (bit 7) set to b.
-func (v INT_CLR_CH1Value) WithIN_DSCR_EMPTY_CH1_INT_CLR(b bool) INT_CLR_CH1Value {
-	return v&^0x80 | INT_CLR_CH1Value(b2u(b))<<7
-}
-
-// WithOUT_TOTAL_EOF_CH1_INT_CLR returns v with field OUT_TOTAL_EOF_CH1_INT_CLR (bit 8) set to b.
-func (v INT_CLR_CH1Value) WithOUT_TOTAL_EOF_CH1_INT_CLR(b bool) INT_CLR_CH1Value {
-	return v&^0x100 | INT_CLR_CH1Value(b2u(b))<<8
-}
-
-// WithINFIFO_OVF_CH1_INT_CLR returns v with field INFIFO_OVF_CH1_INT_CLR (bit 9) set to b.
-func (v INT_CLR_CH1Value) WithINFIFO_OVF_CH1_INT_CLR(b bool) INT_CLR_CH1Value {
-	return v&^0x200 | INT_CLR_CH1Value(b2u(b))<<9
-}
-
-// WithINFIFO_UDF_CH1_INT_CLR returns v with field INFIFO_UDF_CH1_INT_CLR (bit 10) set to b.
-func (v INT_CLR_CH1Value) WithINFIFO_UDF_CH1_INT_CLR(b bool) INT_CLR_CH1Value {
-	return v&^0x400 | INT_CLR_CH1Value(b2u(b))<<10
-}
-
-// WithOUTFIFO_OVF_CH1_INT_CLR returns v with field OUTFIFO_OVF_CH1_INT_CLR (bit 11) set to b.
-func (v INT_CLR_CH1Value) WithOUTFIFO_OVF_CH1_INT_CLR(b bool) INT_CLR_CH1Value {
-	return v&^0x800 | INT_CLR_CH1Value(b2u(b))<<11
-}
-
-// WithOUTFIFO_UDF_CH1_INT_CLR returns v with field OUTFIFO_UDF_CH1_INT_CLR (bit 12) set to b.
-func (v INT_CLR_CH1Value) WithOUTFIFO_UDF_CH1_INT_CLR(b bool) INT_CLR_CH1Value {
-	return v&^0x1000 | INT_CLR_CH1Value(b2u(b))<<12
-}
-
-// INT_RAW_CH2 is register INT_RAW_CH2 (32-bit, read-write, reset 0x0): DMA_INT_RAW_CH2_REG.
-type INT_RAW_CH2 struct{ reg mmio.U32 }
-
-// INT_RAW_CH2Value is a value of register INT_RAW_CH2.
-type INT_RAW_CH2Value uint32
-
-// INT_RAW_CH2Reset is the reset value of register INT_RAW_CH2.
-const INT_RAW_CH2Reset INT_RAW_CH2Value = 0x0
-
-// Read loads the register.
-func (r *INT_RAW_CH2) Read() INT_RAW_CH2Value { return INT_RAW_CH2Value(r.reg.Load()) }
-
-// Write stores v in the register.
-func (r *INT_RAW_CH2) Write(v INT_RAW_CH2Value) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(INT_RAW_CH2Reset): fields f leaves alone are written as their reset values.
-func (r *INT_RAW_CH2) WriteWith(f func(INT_RAW_CH2Value) INT_RAW_CH2Value) {
-	r.reg.Store(uint32(f(INT_RAW_CH2Reset)))
-}
-
-// Reset stores INT_RAW_CH2Reset in the register.
-func (r *INT_RAW_CH2) Reset() { r.reg.Store(uint32(INT_RAW_CH2Reset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *INT_RAW_CH2) Modify(f func(INT_RAW_CH2Value) INT_RAW_CH2Value) {
-	r.reg.Store(uint32(f(INT_RAW_CH2Value(r.reg.Load()))))
-}
-
-// IN_DONE_CH2_INT_RAW returns field IN_DONE_CH2_INT_RAW (bit 0): The raw interrupt bit turns to high level when the last data pointed by one inlink descriptor has been received for Rx channel 2.
-func (v INT_RAW_CH2Value) IN_DONE_CH2_INT_RAW() bool { return v&0x1 != 0 }
-
-// WithIN_DONE_CH2_INT_RAW returns v with field IN_DONE_CH2_INT_RAW (bit 0) set to b.
-func (v INT_RAW_CH2Value) WithIN_DONE_CH2_INT_RAW(b bool) INT_RAW_CH2Value {
-	return v&^0x1 | INT_RAW_CH2Value(b2u(b))
-}
-
-// IN_SUC_EOF_CH2_INT_RAW returns field IN_SUC_EOF_CH2_INT_RAW (bit 1): The raw interrupt bit turns to high level when the last data pointed by one inlink descriptor has been received for Rx channel 2. For UHCI0, the raw interrupt bit turns to high level when the last data pointed by one inlink descriptor has been received and no data error is detected for Rx channel 2.
-func (v INT_RAW_CH2Value) IN_SUC_EOF_CH2_INT_RAW() bool { return v&0x2 != 0 }
-
-// WithIN_SUC_EOF_CH2_INT_RAW returns v with field IN_SUC_EOF_CH2_INT_RAW (bit 1) set to b.
-func (v INT_RAW_CH2Value) WithIN_SUC_EOF_CH2_INT_RAW(b bool) INT_RAW_CH2Value {
-	return v&^0x2 | INT_RAW_CH2Value(b2u(b))<<1
-}
-
-// IN_ERR_EOF_CH2_INT_RAW returns field IN_ERR_EOF_CH2_INT_RAW (bit 2): The raw interrupt bit turns to high level when data error is detected only in the case that the peripheral is UHCI0 for Rx channel 2. For other peripherals, this raw interrupt is reserved.
-func (v INT_RAW_CH2Value) IN_ERR_EOF_CH2_INT_RAW() bool { return v&0x4 != 0 }
-
-// WithIN_ERR_EOF_CH2_INT_RAW returns v with field IN_ERR_EOF_CH2_INT_RAW (bit 2) set to b.
-func (v INT_RAW_CH2Value) WithIN_ERR_EOF_CH2_INT_RAW(b bool) INT_RAW_CH2Value {
-	return v&^0x4 | INT_RAW_CH2Value(b2u(b))<<2
-}
-
-// OUT_DONE_CH2_INT_RAW returns field OUT_DONE_CH2_INT_RAW (bit 3): The raw interrupt bit turns to high level when the last data pointed by one outlink descriptor has been transmitted to peripherals for Tx channel 2.
-func (v INT_RAW_CH2Value) OUT_DONE_CH2_INT_RAW() bool { return v&0x8 != 0 }
-
-// WithOUT_DONE_CH2_INT_RAW returns v with field OUT_DONE_CH2_INT_RAW (bit 3) set to b.
-func (v INT_RAW_CH2Value) WithOUT_DONE_CH2_INT_RAW(b bool) INT_RAW_CH2Value {
-	return v&^0x8 | INT_RAW_CH2Value(b2u(b))<<3
-}
-
-// OUT_EOF_CH2_INT_RAW returns field OUT_EOF_CH2_INT_RAW (bit 4): The raw interrupt bit turns to high level when the last data pointed by one outlink descriptor has been read from memory for Tx channel 2.
-func (v INT_RAW_CH2Value) OUT_EOF_CH2_INT_RAW() bool { return v&0x10 != 0 }
-
-// WithOUT_EOF_CH2_INT_RAW returns v with field OUT_EOF_CH2_INT_RAW (bit 4) set to b.
-func (v INT_RAW_CH2Value) WithOUT_EOF_CH2_INT_RAW(b bool) INT_RAW_CH2Value {
-	return v&^0x10 | INT_RAW_CH2Value(b2u(b))<<4
-}
-
-// IN_DSCR_ERR_CH2_INT_RAW returns field IN_DSCR_ERR_CH2_INT_RAW (bit 5): The raw interrupt bit turns to high level when detecting inlink descriptor error, including owner error, the second and third word error of inlink descriptor for Rx channel 2.
-func (v INT_RAW_CH2Value) IN_DSCR_ERR_CH2_INT_RAW() bool { return v&0x20 != 0 }
-
-// WithIN_DSCR_ERR_CH2_INT_RAW returns v with field IN_DSCR_ERR_CH2_INT_RAW (bit 5) set to b.
-func (v INT_RAW_CH2Value) WithIN_DSCR_ERR_CH2_INT_RAW(b bool) INT_RAW_CH2Value {
-	return v&^0x20 | INT_RAW_CH2Value(b2u(b))<<5
-}
-
-// OUT_DSCR_ERR_CH2_INT_RAW returns field OUT_DSCR_ERR_CH2_INT_RAW (bit 6): The raw interrupt bit turns to high level when detecting outlink descriptor error, including owner error, the second and third word error of outlink descriptor for Tx channel 2.
-func (v INT_RAW_CH2Value) OUT_DSCR_ERR_CH2_INT_RAW() bool { return v&0x40 != 0 }
-
-// WithOUT_DSCR_ERR_CH2_INT_RAW returns v with field OUT_DSCR_ERR_CH2_INT_RAW (bit 6) set to b.
-func (v INT_RAW_CH2Value) WithOUT_DSCR_ERR_CH2_INT_RAW(b bool) INT_RAW_CH2Value {
-	return v&^0x40 | INT_RAW_CH2Value(b2u(b))<<6
-}
-
-// IN_DSCR_EMPTY_CH2_INT_RAW returns field IN_DSCR_EMPTY_CH2_INT_RAW (bit 7): The raw interrupt bit turns to high level when Rx buffer pointed by inlink is full and receiving data is not completed, but there is no more inlink for Rx channel 2.
-func (v INT_RAW_CH2Value) IN_DSCR_EMPTY_CH2_INT_RAW() bool { return v&0x80 != 0 }
-
-// WithIN_DSCR_EMPTY_CH2_INT_RAW returns v with field IN_DSCR_EMPTY_CH2_INT_RAW (bit 7) set to b.
-func (v INT_RAW_CH2Value) WithIN_DSCR_EMPTY_CH2_INT_RAW(b bool) INT_RAW_CH2Value {
-	return v&^0x80 | INT_RAW_CH2Value(b2u(b))<<7
-}
-
-// OUT_TOTAL_EOF_CH2_INT_RAW returns field OUT_TOTAL_EOF_CH2_INT_RAW (bit 8): The raw interrupt bit turns to high level when data corresponding a outlink (includes one link descriptor or few link descriptors) is transmitted out for Tx channel 2.
-func (v INT_RAW_CH2Value) OUT_TOTAL_EOF_CH2_INT_RAW() bool { return v&0x100 != 0 }
-
-// WithOUT_TOTAL_EOF_CH2_INT_RAW returns v with field OUT_TOTAL_EOF_CH2_INT_RAW (bit 8) set to b.
-func (v INT_RAW_CH2Value) WithOUT_TOTAL_EOF_CH2_INT_RAW(b bool) INT_RAW_CH2Value {
-	return v&^0x100 | INT_RAW_CH2Value(b2u(b))<<8
-}
-
-// INFIFO_OVF_CH2_INT_RAW returns field INFIFO_OVF_CH2_INT_RAW (bit 9): This raw interrupt bit turns to high level when level 1 fifo of Rx channel 2 is overflow.
-func (v INT_RAW_CH2Value) INFIFO_OVF_CH2_INT_RAW() bool { return v&0x200 != 0 }
-
-// WithINFIFO_OVF_CH2_INT_RAW returns v with field INFIFO_OVF_CH2_INT_RAW (bit 9) set to b.
-func (v INT_RAW_CH2Value) WithINFIFO_OVF_CH2_INT_RAW(b bool) INT_RAW_CH2Value {
-	return v&^0x200 | INT_RAW_CH2Value(b2u(b))<<9
-}
-
-// INFIFO_UDF_CH2_INT_RAW returns field INFIFO_UDF_CH2_INT_RAW (bit 10): This raw interrupt bit turns to high level when level 1 fifo of Rx channel 2 is underflow.
-func (v INT_RAW_CH2Value) INFIFO_UDF_CH2_INT_RAW() bool { return v&0x400 != 0 }
-
-// WithINFIFO_UDF_CH2_INT_RAW returns v with field INFIFO_UDF_CH2_INT_RAW (bit 10) set to b.
-func (v INT_RAW_CH2Value) WithINFIFO_UDF_CH2_INT_RAW(b bool) INT_RAW_CH2Value {
-	return v&^0x400 | INT_RAW_CH2Value(b2u(b))<<10
-}
-
-// OUTFIFO_OVF_CH2_INT_RAW returns field OUTFIFO_OVF_CH2_INT_RAW (bit 11): This raw interrupt bit turns to high level when level 1 fifo of Tx channel 2 is overflow.
-func (v INT_RAW_CH2Value) OUTFIFO_OVF_CH2_INT_RAW() bool { return v&0x800 != 0 }
-
-// WithOUTFIFO_OVF_CH2_INT_RAW returns v with field OUTFIFO_OVF_CH2_INT_RAW (bit 11) set to b.
-func (v INT_RAW_CH2Value) WithOUTFIFO_OVF_CH2_INT_RAW(b bool) INT_RAW_CH2Value {
-	return v&^0x800 | INT_RAW_CH2Value(b2u(b))<<11
-}
-
-// OUTFIFO_UDF_CH2_INT_RAW returns field OUTFIFO_UDF_CH2_INT_RAW (bit 12): This raw interrupt bit turns to high level when level 1 fifo of Tx channel 2 is underflow.
-func (v INT_RAW_CH2Value) OUTFIFO_UDF_CH2_INT_RAW() bool { return v&0x1000 != 0 }
-
-// WithOUTFIFO_UDF_CH2_INT_RAW returns v with field OUTFIFO_UDF_CH2_INT_RAW (bit 12) set to b.
-func (v INT_RAW_CH2Value) WithOUTFIFO_UDF_CH2_INT_RAW(b bool) INT_RAW_CH2Value {
-	return v&^0x1000 | INT_RAW_CH2Value(b2u(b))<<12
-}
-
-// INT_ST_CH2 is register INT_ST_CH2 (32-bit, read-write, reset 0x0): DMA_INT_ST_CH2_REG.
-type INT_ST_CH2 struct{ reg mmio.U32 }
-
-// INT_ST_CH2Value is a value of register INT_ST_CH2.
-type INT_ST_CH2Value uint32
-
-// INT_ST_CH2Reset is the reset value of register INT_ST_CH2.
-const INT_ST_CH2Reset INT_ST_CH2Value = 0x0
-
-// Read loads the register.
-func (r *INT_ST_CH2) Read() INT_ST_CH2Value { return INT_ST_CH2Value(r.reg.Load()) }
-
-// Write stores v in the register.
-func (r *INT_ST_CH2) Write(v INT_ST_CH2Value) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(INT_ST_CH2Reset): fields f leaves alone are written as their reset values.
-func (r *INT_ST_CH2) WriteWith(f func(INT_ST_CH2Value) INT_ST_CH2Value) {
-	r.reg.Store(uint32(f(INT_ST_CH2Reset)))
-}
-
-// Reset stores INT_ST_CH2Reset in the register.
-func (r *INT_ST_CH2) Reset() { r.reg.Store(uint32(INT_ST_CH2Reset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *INT_ST_CH2) Modify(f func(INT_ST_CH2Value) INT_ST_CH2Value) {
-	r.reg.Store(uint32(f(INT_ST_CH2Value(r.reg.Load()))))
-}
-
-// IN_DONE_CH2_INT_ST returns field IN_DONE_CH2_INT_ST (bit 0): The raw interrupt status bit for the IN_DONE_CH_INT interrupt.
-func (v INT_ST_CH2Value) IN_DONE_CH2_INT_ST() bool { return v&0x1 != 0 }
-
-// IN_SUC_EOF_CH2_INT_ST returns field IN_SUC_EOF_CH2_INT_ST (bit 1): The raw interrupt status bit for the IN_SUC_EOF_CH_INT interrupt.
-func (v INT_ST_CH2Value) IN_SUC_EOF_CH2_INT_ST() bool { return v&0x2 != 0 }
-
-// IN_ERR_EOF_CH2_INT_ST returns field IN_ERR_EOF_CH2_INT_ST (bit 2): The raw interrupt status bit for the IN_ERR_EOF_CH_INT interrupt.
-func (v INT_ST_CH2Value) IN_ERR_EOF_CH2_INT_ST() bool { return v&0x4 != 0 }
-
-// OUT_DONE_CH2_INT_ST returns field OUT_DONE_CH2_INT_ST (bit 3): The raw interrupt status bit for the OUT_DONE_CH_INT interrupt.
-func (v INT_ST_CH2Value) OUT_DONE_CH2_INT_ST() bool { return v&0x8 != 0 }
-
-// OUT_EOF_CH2_INT_ST returns field OUT_EOF_CH2_INT_ST (bit 4): The raw interrupt status bit for the OUT_EOF_CH_INT interrupt.
-func (v INT_ST_CH2Value) OUT_EOF_CH2_INT_ST() bool { return v&0x10 != 0 }
-
-// IN_DSCR_ERR_CH2_INT_ST returns field IN_DSCR_ERR_CH2_INT_ST (bit 5): The raw interrupt status bit for the IN_DSCR_ERR_CH_INT interrupt.
-func (v INT_ST_CH2Value) IN_DSCR_ERR_CH2_INT_ST() bool { return v&0x20 != 0 }
-
-// OUT_DSCR_ERR_CH2_INT_ST returns field OUT_DSCR_ERR_CH2_INT_ST (bit 6): The raw interrupt status bit for the OUT_DSCR_ERR_CH_INT interrupt.
-func (v INT_ST_CH2Value) OUT_DSCR_ERR_CH2_INT_ST() bool { return v&0x40 != 0 }
-
-// IN_DSCR_EMPTY_CH2_INT_ST returns field IN_DSCR_EMPTY_CH2_INT_ST (bit 7): The raw interrupt status bit for the IN_DSCR_EMPTY_CH_INT interrupt.
-func (v INT_ST_CH2Value) IN_DSCR_EMPTY_CH2_INT_ST() bool { return v&0x80 != 0 }
-
-// OUT_TOTAL_EOF_CH2_INT_ST returns field OUT_TOTAL_EOF_CH2_INT_ST (bit 8): The raw interrupt status bit for the OUT_TOTAL_EOF_CH_INT interrupt.
-func (v INT_ST_CH2Value) OUT_TOTAL_EOF_CH2_INT_ST() bool { return v&0x100 != 0 }
-
-// INFIFO_OVF_CH2_INT_ST returns field INFIFO_OVF_CH2_INT_ST (bit 9): The raw interrupt status bit for the INFIFO_OVF_L1_CH_INT interrupt.
-func (v INT_ST_CH2Value) INFIFO_OVF_CH2_INT_ST() bool { return v&0x200 != 0 }
-
-// INFIFO_UDF_CH2_INT_ST returns field INFIFO_UDF_CH2_INT_ST (bit 10): The raw interrupt status bit for the INFIFO_UDF_L1_CH_INT interrupt.
-func (v INT_ST_CH2Value) INFIFO_UDF_CH2_INT_ST() bool { return v&0x400 != 0 }
-
-// OUTFIFO_OVF_CH2_INT_ST returns field OUTFIFO_OVF_CH2_INT_ST (bit 11): The raw interrupt status bit for the OUTFIFO_OVF_L1_CH_INT interrupt.
-func (v INT_ST_CH2Value) OUTFIFO_OVF_CH2_INT_ST() bool { return v&0x800 != 0 }
-
-// OUTFIFO_UDF_CH2_INT_ST returns field OUTFIFO_UDF_CH2_INT_ST (bit 12): The raw interrupt status bit for the OUTFIFO_UDF_L1_CH_INT interrupt.
-func (v INT_ST_CH2Value) OUTFIFO_UDF_CH2_INT_ST() bool { return v&0x1000 != 0 }
-
-// INT_ENA_CH2 is register INT_ENA_CH2 (32-bit, read-write, reset 0x0): DMA_INT_ENA_CH2_REG.
-type INT_ENA_CH2 struct{ reg mmio.U32 }
-
-// INT_ENA_CH2Value is a value of register INT_ENA_CH2.
-type INT_ENA_CH2Value uint32
-
-// INT_ENA_CH2Reset is the reset value of register INT_ENA_CH2.
-const INT_ENA_CH2Reset INT_ENA_CH2Value = 0x0
-
-// Read loads the register.
-func (r *INT_ENA_CH2) Read() INT_ENA_CH2Value { return INT_ENA_CH2Value(r.reg.Load()) }
-
-// Write stores v in the register.
-func (r *INT_ENA_CH2) Write(v INT_ENA_CH2Value) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(INT_ENA_CH2Reset): fields f leaves alone are written as their reset values.
-func (r *INT_ENA_CH2) WriteWith(f func(INT_ENA_CH2Value) INT_ENA_CH2Value) {
-	r.reg.Store(uint32(f(INT_ENA_CH2Reset)))
-}
-
-// Reset stores INT_ENA_CH2Reset in the register.
-func (r *INT_ENA_CH2) Reset() { r.reg.Store(uint32(INT_ENA_CH2Reset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *INT_ENA_CH2) Modify(f func(INT_ENA_CH2Value) INT_ENA_CH2Value) {
-	r.reg.Store(uint32(f(INT_ENA_CH2Value(r.reg.Load()))))
-}
-
-// IN_DONE_CH2_INT_ENA returns field IN_DONE_CH2_INT_ENA (bit 0): The interrupt enable bit for the IN_DONE_CH_INT interrupt.
-func (v INT_ENA_CH2Value) IN_DONE_CH2_INT_ENA() bool { return v&0x1 != 0 }
-
-// WithIN_DONE_CH2_INT_ENA returns v with field IN_DONE_CH2_INT_ENA (bit 0) set to b.
-func (v INT_ENA_CH2Value) WithIN_DONE_CH2_INT_ENA(b bool) INT_ENA_CH2Value {
-	return v&^0x1 | INT_ENA_CH2Value(b2u(b))
-}
-
-// IN_SUC_EOF_CH2_INT_ENA returns field IN_SUC_EOF_CH2_INT_ENA (bit 1): The interrupt enable bit for the IN_SUC_EOF_CH_INT interrupt.
-func (v INT_ENA_CH2Value) IN_SUC_EOF_CH2_INT_ENA() bool { return v&0x2 != 0 }
-
-// WithIN_SUC_EOF_CH2_INT_ENA returns v with field IN_SUC_EOF_CH2_INT_ENA (bit 1) set to b.
-func (v INT_ENA_CH2Value) WithIN_SUC_EOF_CH2_INT_ENA(b bool) INT_ENA_CH2Value {
-	return v&^0x2 | INT_ENA_CH2Value(b2u(b))<<1
-}
-
-// IN_ERR_EOF_CH2_INT_ENA returns field IN_ERR_EOF_CH2_INT_ENA (bit 2): The interrupt enable bit for the IN_ERR_EOF_CH_INT interrupt.
-func (v INT_ENA_CH2Value) IN_ERR_EOF_CH2_INT_ENA() bool { return v&0x4 != 0 }
-
-// WithIN_ERR_EOF_CH2_INT_ENA returns v with field IN_ERR_EOF_CH2_INT_ENA (bit 2) set to b.
-func (v INT_ENA_CH2Value) WithIN_ERR_EOF_CH2_INT_ENA(b bool) INT_ENA_CH2Value {
-	return v&^0x4 | INT_ENA_CH2Value(b2u(b))<<2
-}
-
-// OUT_DONE_CH2_INT_ENA returns field OUT_DONE_CH2_INT_ENA (bit 3): The interrupt enable bit for the OUT_DONE_CH_INT interrupt.
-func (v INT_ENA_CH2Value) OUT_DONE_CH2_INT_ENA() bool { return v&0x8 != 0 }
-
-// WithOUT_DONE_CH2_INT_ENA returns v with field OUT_DONE_CH2_INT_ENA (bit 3) set to b.
-func (v INT_ENA_CH2Value) WithOUT_DONE_CH2_INT_ENA(b bool) INT_ENA_CH2Value {
-	return v&^0x8 | INT_ENA_CH2Value(b2u(b))<<3
-}
-
-// OUT_EOF_CH2_INT_ENA returns field OUT_EOF_CH2_INT_ENA (bit 4): The interrupt enable bit for the OUT_EOF_CH_INT interrupt.
-func (v INT_ENA_CH2Value) OUT_EOF_CH2_INT_ENA() bool { return v&0x10 != 0 }
-
-// WithOUT_EOF_CH2_INT_ENA returns v with field OUT_EOF_CH2_INT_ENA (bit 4) set to b.
-func (v INT_ENA_CH2Value) WithOUT_EOF_CH2_INT_ENA(b bool) INT_ENA_CH2Value {
-	return v&^0x10 | INT_ENA_CH2Value(b2u(b))<<4
-}
-
-// IN_DSCR_ERR_CH2_INT_ENA returns field IN_DSCR_ERR_CH2_INT_ENA (bit 5): The interrupt enable bit for the IN_DSCR_ERR_CH_INT interrupt.
-func (v INT_ENA_CH2Value) IN_DSCR_ERR_CH2_INT_ENA() bool { return v&0x20 != 0 }
-
-// WithIN_DSCR_ERR_CH2_INT_ENA returns v with field IN_DSCR_ERR_CH2_INT_ENA (bit 5) set to b.
-func (v INT_ENA_CH2Value) WithIN_DSCR_ERR_CH2_INT_ENA(b bool) INT_ENA_CH2Value {
-	return v&^0x20 | INT_ENA_CH2Value(b2u(b))<<5
-}
-
-// OUT_DSCR_ERR_CH2_INT_ENA returns field OUT_DSCR_ERR_CH2_INT_ENA (bit 6): The interrupt enable bit for the OUT_DSCR_ERR_CH_INT interrupt.
-func (v INT_ENA_CH2Value) OUT_DSCR_ERR_CH2_INT_ENA() bool { return v&0x40 != 0 }
-
-// WithOUT_DSCR_ERR_CH2_INT_ENA returns v with field OUT_DSCR_ERR_CH2_INT_ENA (bit 6) set to b.
-func (v INT_ENA_CH2Value) WithOUT_DSCR_ERR_CH2_INT_ENA(b bool) INT_ENA_CH2Value {
-	return v&^0x40 | INT_ENA_CH2Value(b2u(b))<<6
-}
-
-// IN_DSCR_EMPTY_CH2_INT_ENA returns field IN_DSCR_EMPTY_CH2_INT_ENA (bit 7): The interrupt enable bit for the IN_DSCR_EMPTY_CH_INT interrupt.
-func (v INT_ENA_CH2Value) IN_DSCR_EMPTY_CH2_INT_ENA() bool { return v&0x80 != 0 }
-
-// WithIN_DSCR_EMPTY_CH2_INT_ENA returns v with field IN_DSCR_EMPTY_CH2_INT_ENA (bit 7) set to b.
-func (v INT_ENA_CH2Value) WithIN_DSCR_EMPTY_CH2_INT_ENA(b bool) INT_ENA_CH2Value {
-	return v&^0x80 | INT_ENA_CH2Value(b2u(b))<<7
-}
-
-// OUT_TOTAL_EOF_CH2_INT_ENA returns field OUT_TOTAL_EOF_CH2_INT_ENA (bit 8): The interrupt enable bit for the OUT_TOTAL_EOF_CH_INT interrupt.
-func (v INT_ENA_CH2Value) OUT_TOTAL_EOF_CH2_INT_ENA() bool { return v&0x100 != 0 }
-
-// WithOUT_TOTAL_EOF_CH2_INT_ENA returns v with field OUT_TOTAL_EOF_CH2_INT_ENA (bit 8) set to b.
-func (v INT_ENA_CH2Value) WithOUT_TOTAL_EOF_CH2_INT_ENA(b bool) INT_ENA_CH2Value {
-	return v&^0x100 | INT_ENA_CH2Value(b2u(b))<<8
-}
-
-// INFIFO_OVF_CH2_INT_ENA returns field INFIFO_OVF_CH2_INT_ENA (bit 9): The interrupt enable bit for the INFIFO_OVF_L1_CH_INT interrupt.
-func (v INT_ENA_CH2Value) INFIFO_OVF_CH2_INT_ENA() bool { return v&0x200 != 0 }
-
-// WithINFIFO_OVF_CH2_INT_ENA returns v with field INFIFO_OVF_CH2_INT_ENA (bit 9) set to b.
-func (v INT_ENA_CH2Value) WithINFIFO_OVF_CH2_INT_ENA(b bool) INT_ENA_CH2Value {
-	return v&^0x200 | INT_ENA_CH2Value(b2u(b))<<9
-}
-
-// INFIFO_UDF_CH2_INT_ENA returns field INFIFO_UDF_CH2_INT_ENA (bit 10): The interrupt enable bit for the INFIFO_UDF_L1_CH_INT interrupt.
-func (v INT_ENA_CH2Value) INFIFO_UDF_CH2_INT_ENA() bool { return v&0x400 != 0 }
-
-// WithINFIFO_UDF_CH2_INT_ENA returns v with field INFIFO_UDF_CH2_INT_ENA (bit 10) set to b.
-func (v INT_ENA_CH2Value) WithINFIFO_UDF_CH2_INT_ENA(b bool) INT_ENA_CH2Value {
-	return v&^0x400 | INT_ENA_CH2Value(b2u(b))<<10
-}
-
-// OUTFIFO_OVF_CH2_INT_ENA returns field OUTFIFO_OVF_CH2_INT_ENA (bit 11): The interrupt enable bit for the OUTFIFO_OVF_L1_CH_INT interrupt.
-func (v INT_ENA_CH2Value) OUTFIFO_OVF_CH2_INT_ENA() bool { return v&0x800 != 0 }
-
-// WithOUTFIFO_OVF_CH2_INT_ENA returns v with field OUTFIFO_OVF_CH2_INT_ENA (bit 11) set to b.
-func (v INT_ENA_CH2Value) WithOUTFIFO_OVF_CH2_INT_ENA(b bool) INT_ENA_CH2Value {
-	return v&^0x800 | INT_ENA_CH2Value(b2u(b))<<11
-}
-
-// OUTFIFO_UDF_CH2_INT_ENA returns field OUTFIFO_UDF_CH2_INT_ENA (bit 12): The interrupt enable bit for the OUTFIFO_UDF_L1_CH_INT interrupt.
-func (v INT_ENA_CH2Value) OUTFIFO_UDF_CH2_INT_ENA() bool { return v&0x1000 != 0 }
-
-// WithOUTFIFO_UDF_CH2_INT_ENA returns v with field OUTFIFO_UDF_CH2_INT_ENA (bit 12) set to b.
-func (v INT_ENA_CH2Value) WithOUTFIFO_UDF_CH2_INT_ENA(b bool) INT_ENA_CH2Value {
-	return v&^0x1000 | INT_ENA_CH2Value(b2u(b))<<12
-}
-
-// INT_CLR_CH2 is register INT_CLR_CH2 (32-bit, read-write, reset 0x0): DMA_INT_CLR_CH2_REG.
-type INT_CLR_CH2 struct{ reg mmio.U32 }
-
-// INT_CLR_CH2Value is a value of register INT_CLR_CH2.
-type INT_CLR_CH2Value uint32
-
-// INT_CLR_CH2Reset is the reset value of register INT_CLR_CH2.
-const INT_CLR_CH2Reset INT_CLR_CH2Value = 0x0
-
-// Read loads the register.
-func (r *INT_CLR_CH2) Read() INT_CLR_CH2Value { return INT_CLR_CH2Value(r.reg.Load()) }
-
-// Write stores v in the register.
-func (r *INT_CLR_CH2) Write(v INT_CLR_CH2Value) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(INT_CLR_CH2Reset): fields f leaves alone are written as their reset values.
-func (r *INT_CLR_CH2) WriteWith(f func(INT_CLR_CH2Value) INT_CLR_CH2Value) {
-	r.reg.Store(uint32(f(INT_CLR_CH2Reset)))
-}
-
-// Reset stores INT_CLR_CH2Reset in the register.
-func (r *INT_CLR_CH2) Reset() { r.reg.Store(uint32(INT_CLR_CH2Reset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *INT_CLR_CH2) Modify(f func(INT_CLR_CH2Value) INT_CLR_CH2Value) {
-	r.reg.Store(uint32(f(INT_CLR_CH2Value(r.reg.Load()))))
-}
-
-// WithIN_DONE_CH2_INT_CLR returns v with field IN_DONE_CH2_INT_CLR (bit 0) set to b.
-func (v INT_CLR_CH2Value) WithIN_DONE_CH2_INT_CLR(b bool) INT_CLR_CH2Value {
-	return v&^0x1 | INT_CLR_CH2Value(b2u(b))
+// WithIN_DONE_CH_INT_CLR returns v with field IN_DONE_CH%s_INT_CLR (bit 0) set to b.
+func (v INT_CH_INT_CLRValue) WithIN_DONE_CH_INT_CLR(b bool) INT_CH_INT_CLRValue {
+	return v&^0x1 | INT_CH_INT_CLRValue(b2u(b))
 }
 
-// WithIN_SUC_EOF_CH2_INT_CLR returns v with field IN_SUC_EOF_CH2_INT_CLR (bit 1) set to b.
-func (v INT_CLR_CH2Value) WithIN_SUC_EOF_CH2_INT_CLR(b bool) INT_CLR_CH2Value {
-	return v&^0x2 | INT_CLR_CH2Value(b2u(b))<<1
+// WithIN_SUC_EOF_CH_INT_CLR returns v with field IN_SUC_EOF_CH%s_INT_CLR (bit 1) set to b.
+func (v INT_CH_INT_CLRValue) WithIN_SUC_EOF_CH_INT_CLR(b bool) INT_CH_INT_CLRValue {
+	return v&^0x2 | INT_CH_INT_CLRValue(b2u(b))<<1
 }
 
-// WithIN_ERR_EOF_CH2_INT_CLR returns v with field IN_ERR_EOF_CH2_INT_CLR (bit 2) set to b.
-func (v INT_CLR_CH2Value) WithIN_ERR_EOF_CH2_INT_CLR(b bool) INT_CLR_CH2Value {
-	return v&^0x4 | INT_CLR_CH2Value(b2u(b))<<2
+// WithIN_ERR_EOF_CH_INT_CLR returns v with field IN_ERR_EOF_CH%s_INT_CLR (bit 2) set to b.
+func (v INT_CH_INT_CLRValue) WithIN_ERR_EOF_CH_INT_CLR(b bool) INT_CH_INT_CLRValue {
+	return v&^0x4 | INT_CH_INT_CLRValue(b2u(b))<<2
 }
 
-// WithOUT_DONE_CH2_INT_CLR returns v with field OUT_DONE_CH2_INT_CLR (bit 3) set to b.
-func (v INT_CLR_CH2Value) WithOUT_DONE_CH2_INT_CLR(b bool) INT_CLR_CH2Value {
-	return v&^0x8 | INT_CLR_CH2Value(b2u(b))<<3
+// WithOUT_DONE_CH_INT_CLR returns v with field OUT_DONE_CH%s_INT_CLR (bit 3) set to b.
+func (v INT_CH_INT_CLRValue) WithOUT_DONE_CH_INT_CLR(b bool) INT_CH_INT_CLRValue {
+	return v&^0x8 | INT_CH_INT_CLRValue(b2u(b))<<3
 }
 
-// WithOUT_EOF_CH2_INT_CLR returns v with field OUT_EOF_CH2_INT_CLR (bit 4) set to b.
-func (v INT_CLR_CH2Value) WithOUT_EOF_CH2_INT_CLR(b bool) INT_CLR_CH2Value {
-	return v&^0x10 | INT_CLR_CH2Value(b2u(b))<<4
+// WithOUT_EOF_CH_INT_CLR returns v with field OUT_EOF_CH%s_INT_CLR (bit 4) set to b.
+func (v INT_CH_INT_CLRValue) WithOUT_EOF_CH_INT_CLR(b bool) INT_CH_INT_CLRValue {
+	return v&^0x10 | INT_CH_INT_CLRValue(b2u(b))<<4
 }
 
-// WithIN_DSCR_ERR_CH2_INT_CLR returns v with field IN_DSCR_ERR_CH2_INT_CLR (bit 5) set to b.
-func (v INT_CLR_CH2Value) WithIN_DSCR_ERR_CH2_INT_CLR(b bool) INT_CLR_CH2Value {
-	return v&^0x20 | INT_CLR_CH2Value(b2u(b))<<5
+// WithIN_DSCR_ERR_CH_INT_CLR returns v with field IN_DSCR_ERR_CH%s_INT_CLR (bit 5) set to b.
+func (v INT_CH_INT_CLRValue) WithIN_DSCR_ERR_CH_INT_CLR(b bool) INT_CH_INT_CLRValue {
+	return v&^0x20 | INT_CH_INT_CLRValue(b2u(b))<<5
 }
 
-// WithOUT_DSCR_ERR_CH2_INT_CLR returns v with field OUT_DSCR_ERR_CH2_INT_CLR (bit 6) set to b.
-func (v INT_CLR_CH2Value) WithOUT_DSCR_ERR_CH2_INT_CLR(b bool) INT_CLR_CH2Value {
-	return v&^0x40 | INT_CLR_CH2Value(b2u(b))<<6
+// WithOUT_DSCR_ERR_CH_INT_CLR returns v with field OUT_DSCR_ERR_CH%s_INT_CLR (bit 6) set to b.
+func (v INT_CH_INT_CLRValue) WithOUT_DSCR_ERR_CH_INT_CLR(b bool) INT_CH_INT_CLRValue {
+	return v&^0x40 | INT_CH_INT_CLRValue(b2u(b))<<6
 }
 
-// WithIN_DSCR_EMPTY_CH2_INT_CLR returns v with field IN_DSCR_EMPTY_CH2_INT_CLR (bit 7) set to b.
-func (v INT_CLR_CH2Value) WithIN_DSCR_EMPTY_CH2_INT_CLR(b bool) INT_CLR_CH2Value {
-	return v&^0x80 | INT_CLR_CH2Value(b2u(b))<<7
+// WithIN_DSCR_EMPTY_CH_INT_CLR returns v with field IN_DSCR_EMPTY_CH%s_INT_CLR (bit 7) set to b.
+func (v INT_CH_INT_CLRValue) WithIN_DSCR_EMPTY_CH_INT_CLR(b bool) INT_CH_INT_CLRValue {
+	return v&^0x80 | INT_CH_INT_CLRValue(b2u(b))<<7
 }
 
-// WithOUT_TOTAL_EOF_CH2_INT_CLR returns v with field OUT_TOTAL_EOF_CH2_INT_CLR (bit 8) set to b.
-func (v INT_CLR_CH2Value) WithOUT_TOTAL_EOF_CH2_INT_CLR(b bool) INT_CLR_CH2Value {
-	return v&^0x100 | INT_CLR_CH2Value(b2u(b))<<8
+// WithOUT_TOTAL_EOF_CH_INT_CLR returns v with field OUT_TOTAL_EOF_CH%s_INT_CLR (bit 8) set to b.
+func (v INT_CH_INT_CLRValue) WithOUT_TOTAL_EOF_CH_INT_CLR(b bool) INT_CH_INT_CLRValue {
+	return v&^0x100 | INT_CH_INT_CLRValue(b2u(b))<<8
 }
 
-// WithINFIFO_OVF_CH2_INT_CLR returns v with field INFIFO_OVF_CH2_INT_CLR (bit 9) set to b.
-func (v INT_CLR_CH2Value) WithINFIFO_OVF_CH2_INT_CLR(b bool) INT_CLR_CH2Value {
-	return v&^0x200 | INT_CLR_CH2Value(b2u(b))<<9
+// WithINFIFO_OVF_CH_INT_CLR returns v with field INFIFO_OVF_CH%s_INT_CLR (bit 9) set to b.
+func (v INT_CH_INT_CLRValue) WithINFIFO_OVF_CH_INT_CLR(b bool) INT_CH_INT_CLRValue {
+	return v&^0x200 | INT_CH_INT_CLRValue(b2u(b))<<9
 }
 
-// WithINFIFO_UDF_CH2_INT_CLR returns v with field INFIFO_UDF_CH2_INT_CLR (bit 10) set to b.
-func (v INT_CLR_CH2Value) WithINFIFO_UDF_CH2_INT_CLR(b bool) INT_CLR_CH2Value {
-	return v&^0x400 | INT_CLR_CH2Value(b2u(b))<<10
+// WithINFIFO_UDF_CH_INT_CLR returns v with field INFIFO_UDF_CH%s_INT_CLR (bit 10) set to b.
+func (v INT_CH_INT_CLRValue) WithINFIFO_UDF_CH_INT_CLR(b bool) INT_CH_INT_CLRValue {
+	return v&^0x400 | INT_CH_INT_CLRValue(b2u(b))<<10
 }
 
-// WithOUTFIFO_OVF_CH2_INT_CLR returns v with field OUTFIFO_OVF_CH2_INT_CLR (bit 11) set to b.
-func (v INT_CLR_CH2Value) WithOUTFIFO_OVF_CH2_INT_CLR(b bool) INT_CLR_CH2Value {
-	return v&^0x800 | INT_CLR_CH2Value(b2u(b))<<11
+// WithOUTFIFO_OVF_CH_INT_CLR returns v with field OUTFIFO_OVF_CH%s_INT_CLR (bit 11) set to b.
+func (v INT_CH_INT_CLRValue) WithOUTFIFO_OVF_CH_INT_CLR(b bool) INT_CH_INT_CLRValue {
+	return v&^0x800 | INT_CH_INT_CLRValue(b2u(b))<<11
 }
 
-// WithOUTFIFO_UDF_CH2_INT_CLR returns v with field OUTFIFO_UDF_CH2_INT_CLR (bit 12) set to b.
-func (v INT_CLR_CH2Value) WithOUTFIFO_UDF_CH2_INT_CLR(b bool) INT_CLR_CH2Value {
-	return v&^0x1000 | INT_CLR_CH2Value(b2u(b))<<12
+// WithOUTFIFO_UDF_CH_INT_CLR returns v with field OUTFIFO_UDF_CH%s_INT_CLR (bit 12) set to b.
+func (v INT_CH_INT_CLRValue) WithOUTFIFO_UDF_CH_INT_CLR(b bool) INT_CH_INT_CLRValue {
+	return v&^0x1000 | INT_CH_INT_CLRValue(b2u(b))<<12
 }
 
 // AHB_TEST is register AHB_TEST (32-bit, read-write, reset 0x0): DMA_AHB_TEST_REG.
@@ -1586,3046 +635,1012 @@ func (v DATEValue) DATE() uint32 { return uint32(v) & 0xffffffff }
 // WithDATE returns v with field DATE (bits 31:0) set to x, masked to the field width.
 func (v DATEValue) WithDATE(x uint32) DATEValue { return v&^0xffffffff | DATEValue(x&0xffffffff) }
 
-// IN_CONF0_CH0 is register IN_CONF0_CH0 (32-bit, read-write, reset 0x0): DMA_IN_CONF0_CH0_REG.
-type IN_CONF0_CH0 struct{ reg mmio.U32 }
+// CH_IN_CONF0 is register IN_CONF0 (32-bit, read-write, reset 0x0): DMA_IN_CONF0_CH0_REG.
+type CH_IN_CONF0 struct{ reg mmio.U32 }
 
-// IN_CONF0_CH0Value is a value of register IN_CONF0_CH0.
-type IN_CONF0_CH0Value uint32
+// CH_IN_CONF0Value is a value of register CH_IN_CONF0.
+type CH_IN_CONF0Value uint32
 
-// IN_CONF0_CH0Reset is the reset value of register IN_CONF0_CH0.
-const IN_CONF0_CH0Reset IN_CONF0_CH0Value = 0x0
+// CH_IN_CONF0Reset is the reset value of register CH_IN_CONF0.
+const CH_IN_CONF0Reset CH_IN_CONF0Value = 0x0
 
 // Read loads the register.
-func (r *IN_CONF0_CH0) Read() IN_CONF0_CH0Value { return IN_CONF0_CH0Value(r.reg.Load()) }
+func (r *CH_IN_CONF0) Read() CH_IN_CONF0Value { return CH_IN_CONF0Value(r.reg.Load()) }
 
 // Write stores v in the register.
-func (r *IN_CONF0_CH0) Write(v IN_CONF0_CH0Value) { r.reg.Store(uint32(v)) }
+func (r *CH_IN_CONF0) Write(v CH_IN_CONF0Value) { r.reg.Store(uint32(v)) }
 
-// WriteWith stores f(IN_CONF0_CH0Reset): fields f leaves alone are written as their reset values.
-func (r *IN_CONF0_CH0) WriteWith(f func(IN_CONF0_CH0Value) IN_CONF0_CH0Value) {
-	r.reg.Store(uint32(f(IN_CONF0_CH0Reset)))
+// WriteWith stores f(CH_IN_CONF0Reset): fields f leaves alone are written as their reset values.
+func (r *CH_IN_CONF0) WriteWith(f func(CH_IN_CONF0Value) CH_IN_CONF0Value) {
+	r.reg.Store(uint32(f(CH_IN_CONF0Reset)))
 }
 
-// Reset stores IN_CONF0_CH0Reset in the register.
-func (r *IN_CONF0_CH0) Reset() { r.reg.Store(uint32(IN_CONF0_CH0Reset)) }
+// Reset stores CH_IN_CONF0Reset in the register.
+func (r *CH_IN_CONF0) Reset() { r.reg.Store(uint32(CH_IN_CONF0Reset)) }
 
 // Modify loads the register, passes its value to f and stores the result.
-func (r *IN_CONF0_CH0) Modify(f func(IN_CONF0_CH0Value) IN_CONF0_CH0Value) {
-	r.reg.Store(uint32(f(IN_CONF0_CH0Value(r.reg.Load()))))
+func (r *CH_IN_CONF0) Modify(f func(CH_IN_CONF0Value) CH_IN_CONF0Value) {
+	r.reg.Store(uint32(f(CH_IN_CONF0Value(r.reg.Load()))))
 }
 
-// IN_RST_CH0 returns field IN_RST_CH0 (bit 0): This bit is used to reset DMA channel 0 Rx FSM and Rx FIFO pointer.
-func (v IN_CONF0_CH0Value) IN_RST_CH0() bool { return v&0x1 != 0 }
+// IN_RST_CH returns field IN_RST_CH%s (bit 0): This bit is used to reset DMA channel 0 Rx FSM and Rx FIFO pointer.
+func (v CH_IN_CONF0Value) IN_RST_CH() bool { return v&0x1 != 0 }
 
-// WithIN_RST_CH0 returns v with field IN_RST_CH0 (bit 0) set to b.
-func (v IN_CONF0_CH0Value) WithIN_RST_CH0(b bool) IN_CONF0_CH0Value {
-	return v&^0x1 | IN_CONF0_CH0Value(b2u(b))
+// WithIN_RST_CH returns v with field IN_RST_CH%s (bit 0) set to b.
+func (v CH_IN_CONF0Value) WithIN_RST_CH(b bool) CH_IN_CONF0Value {
+	return v&^0x1 | CH_IN_CONF0Value(b2u(b))
 }
 
-// IN_LOOP_TEST_CH0 returns field IN_LOOP_TEST_CH0 (bit 1): reserved.
-func (v IN_CONF0_CH0Value) IN_LOOP_TEST_CH0() bool { return v&0x2 != 0 }
+// IN_LOOP_TEST_CH returns field IN_LOOP_TEST_CH%s (bit 1): reserved.
+func (v CH_IN_CONF0Value) IN_LOOP_TEST_CH() bool { return v&0x2 != 0 }
 
-// WithIN_LOOP_TEST_CH0 returns v with field IN_LOOP_TEST_CH0 (bit 1) set to b.
-func (v IN_CONF0_CH0Value) WithIN_LOOP_TEST_CH0(b bool) IN_CONF0_CH0Value {
-	return v&^0x2 | IN_CONF0_CH0Value(b2u(b))<<1
+// WithIN_LOOP_TEST_CH returns v with field IN_LOOP_TEST_CH%s (bit 1) set to b.
+func (v CH_IN_CONF0Value) WithIN_LOOP_TEST_CH(b bool) CH_IN_CONF0Value {
+	return v&^0x2 | CH_IN_CONF0Value(b2u(b))<<1
 }
 
-// INDSCR_BURST_EN_CH0 returns field INDSCR_BURST_EN_CH0 (bit 2): Set this bit to 1 to enable INCR burst transfer for Rx channel 0 reading link descriptor when accessing internal SRAM.
-func (v IN_CONF0_CH0Value) INDSCR_BURST_EN_CH0() bool { return v&0x4 != 0 }
+// INDSCR_BURST_EN_CH returns field INDSCR_BURST_EN_CH%s (bit 2): Set this bit to 1 to enable INCR burst transfer for Rx channel 0 reading link descriptor when accessing internal SRAM.
+func (v CH_IN_CONF0Value) INDSCR_BURST_EN_CH() bool { return v&0x4 != 0 }
 
-// WithINDSCR_BURST_EN_CH0 returns v with field INDSCR_BURST_EN_CH0 (bit 2) set to b.
-func (v IN_CONF0_CH0Value) WithINDSCR_BURST_EN_CH0(b bool) IN_CONF0_CH0Value {
-	return v&^0x4 | IN_CONF0_CH0Value(b2u(b))<<2
+// WithINDSCR_BURST_EN_CH returns v with field INDSCR_BURST_EN_CH%s (bit 2) set to b.
+func (v CH_IN_CONF0Value) WithINDSCR_BURST_EN_CH(b bool) CH_IN_CONF0Value {
+	return v&^0x4 | CH_IN_CONF0Value(b2u(b))<<2
 }
 
-// IN_DATA_BURST_EN_CH0 returns field IN_DATA_BURST_EN_CH0 (bit 3): Set this bit to 1 to enable INCR burst transfer for Rx channel 0 receiving data when accessing internal SRAM.
-func (v IN_CONF0_CH0Value) IN_DATA_BURST_EN_CH0() bool { return v&0x8 != 0 }
+// IN_DATA_BURST_EN_CH returns field IN_DATA_BURST_EN_CH%s (bit 3): Set this bit to 1 to enable INCR burst transfer for Rx channel 0 receiving data when accessing internal SRAM.
+func (v CH_IN_CONF0Value) IN_DATA_BURST_EN_CH() bool { return v&0x8 != 0 }
 
-// WithIN_DATA_BURST_EN_CH0 returns v with field IN_DATA_BURST_EN_CH0 (bit 3) set to b.
-func (v IN_CONF0_CH0Value) WithIN_DATA_BURST_EN_CH0(b bool) IN_CONF0_CH0Value {
-	return v&^0x8 | IN_CONF0_CH0Value(b2u(b))<<3
+// WithIN_DATA_BURST_EN_CH returns v with field IN_DATA_BURST_EN_CH%s (bit 3) set to b.
+func (v CH_IN_CONF0Value) WithIN_DATA_BURST_EN_CH(b bool) CH_IN_CONF0Value {
+	return v&^0x8 | CH_IN_CONF0Value(b2u(b))<<3
 }
 
-// MEM_TRANS_EN_CH0 returns field MEM_TRANS_EN_CH0 (bit 4): Set this bit 1 to enable automatic transmitting data from memory to memory via DMA.
-func (v IN_CONF0_CH0Value) MEM_TRANS_EN_CH0() bool { return v&0x10 != 0 }
+// MEM_TRANS_EN_CH returns field MEM_TRANS_EN_CH%s (bit 4): Set this bit 1 to enable automatic transmitting data from memory to memory via DMA.
+func (v CH_IN_CONF0Value) MEM_TRANS_EN_CH() bool { return v&0x10 != 0 }
 
-// WithMEM_TRANS_EN_CH0 returns v with field MEM_TRANS_EN_CH0 (bit 4) set to b.
-func (v IN_CONF0_CH0Value) WithMEM_TRANS_EN_CH0(b bool) IN_CONF0_CH0Value {
-	return v&^0x10 | IN_CONF0_CH0Value(b2u(b))<<4
+// WithMEM_TRANS_EN_CH returns v with field MEM_TRANS_EN_CH%s (bit 4) set to b.
+func (v CH_IN_CONF0Value) WithMEM_TRANS_EN_CH(b bool) CH_IN_CONF0Value {
+	return v&^0x10 | CH_IN_CONF0Value(b2u(b))<<4
 }
 
-// IN_CONF1_CH0 is register IN_CONF1_CH0 (32-bit, read-write, reset 0x0): DMA_IN_CONF1_CH0_REG.
-type IN_CONF1_CH0 struct{ reg mmio.U32 }
+// CH_IN_CONF1 is register IN_CONF1 (32-bit, read-write, reset 0x0): DMA_IN_CONF1_CH0_REG.
+type CH_IN_CONF1 struct{ reg mmio.U32 }
 
-// IN_CONF1_CH0Value is a value of register IN_CONF1_CH0.
-type IN_CONF1_CH0Value uint32
+// CH_IN_CONF1Value is a value of register CH_IN_CONF1.
+type CH_IN_CONF1Value uint32
 
-// IN_CONF1_CH0Reset is the reset value of register IN_CONF1_CH0.
-const IN_CONF1_CH0Reset IN_CONF1_CH0Value = 0x0
+// CH_IN_CONF1Reset is the reset value of register CH_IN_CONF1.
+const CH_IN_CONF1Reset CH_IN_CONF1Value = 0x0
 
 // Read loads the register.
-func (r *IN_CONF1_CH0) Read() IN_CONF1_CH0Value { return IN_CONF1_CH0Value(r.reg.Load()) }
+func (r *CH_IN_CONF1) Read() CH_IN_CONF1Value { return CH_IN_CONF1Value(r.reg.Load()) }
 
 // Write stores v in the register.
-func (r *IN_CONF1_CH0) Write(v IN_CONF1_CH0Value) { r.reg.Store(uint32(v)) }
+func (r *CH_IN_CONF1) Write(v CH_IN_CONF1Value) { r.reg.Store(uint32(v)) }
 
-// WriteWith stores f(IN_CONF1_CH0Reset): fields f leaves alone are written as their reset values.
-func (r *IN_CONF1_CH0) WriteWith(f func(IN_CONF1_CH0Value) IN_CONF1_CH0Value) {
-	r.reg.Store(uint32(f(IN_CONF1_CH0Reset)))
+// WriteWith stores f(CH_IN_CONF1Reset): fields f leaves alone are written as their reset values.
+func (r *CH_IN_CONF1) WriteWith(f func(CH_IN_CONF1Value) CH_IN_CONF1Value) {
+	r.reg.Store(uint32(f(CH_IN_CONF1Reset)))
 }
 
-// Reset stores IN_CONF1_CH0Reset in the register.
-func (r *IN_CONF1_CH0) Reset() { r.reg.Store(uint32(IN_CONF1_CH0Reset)) }
+// Reset stores CH_IN_CONF1Reset in the register.
+func (r *CH_IN_CONF1) Reset() { r.reg.Store(uint32(CH_IN_CONF1Reset)) }
 
 // Modify loads the register, passes its value to f and stores the result.
-func (r *IN_CONF1_CH0) Modify(f func(IN_CONF1_CH0Value) IN_CONF1_CH0Value) {
-	r.reg.Store(uint32(f(IN_CONF1_CH0Value(r.reg.Load()))))
+func (r *CH_IN_CONF1) Modify(f func(CH_IN_CONF1Value) CH_IN_CONF1Value) {
+	r.reg.Store(uint32(f(CH_IN_CONF1Value(r.reg.Load()))))
 }
 
-// IN_CHECK_OWNER_CH0 returns field IN_CHECK_OWNER_CH0 (bit 12): Set this bit to enable checking the owner attribute of the link descriptor.
-func (v IN_CONF1_CH0Value) IN_CHECK_OWNER_CH0() bool { return v&0x1000 != 0 }
+// IN_CHECK_OWNER_CH returns field IN_CHECK_OWNER_CH%s (bit 12): Set this bit to enable checking the owner attribute of the link descriptor.
+func (v CH_IN_CONF1Value) IN_CHECK_OWNER_CH() bool { return v&0x1000 != 0 }
 
-// WithIN_CHECK_OWNER_CH0 returns v with field IN_CHECK_OWNER_CH0 (bit 12) set to b.
-func (v IN_CONF1_CH0Value) WithIN_CHECK_OWNER_CH0(b bool) IN_CONF1_CH0Value {
-	return v&^0x1000 | IN_CONF1_CH0Value(b2u(b))<<12
+// WithIN_CHECK_OWNER_CH returns v with field IN_CHECK_OWNER_CH%s (bit 12) set to b.
+func (v CH_IN_CONF1Value) WithIN_CHECK_OWNER_CH(b bool) CH_IN_CONF1Value {
+	return v&^0x1000 | CH_IN_CONF1Value(b2u(b))<<12
 }
 
-// INFIFO_STATUS_CH0 is register INFIFO_STATUS_CH0 (32-bit, read-write, reset 0x7800003): DMA_INFIFO_STATUS_CH0_REG.
-type INFIFO_STATUS_CH0 struct{ reg mmio.U32 }
+// CH_INFIFO_STATUS is register INFIFO_STATUS (32-bit, read-write, reset 0x7800003): DMA_INFIFO_STATUS_CH0_REG.
+type CH_INFIFO_STATUS struct{ reg mmio.U32 }
 
-// INFIFO_STATUS_CH0Value is a value of register INFIFO_STATUS_CH0.
-type INFIFO_STATUS_CH0Value uint32
+// CH_INFIFO_STATUSValue is a value of register CH_INFIFO_STATUS.
+type CH_INFIFO_STATUSValue uint32
 
-// INFIFO_STATUS_CH0Reset is the reset value of register INFIFO_STATUS_CH0.
-const INFIFO_STATUS_CH0Reset INFIFO_STATUS_CH0Value = 0x7800003
+// CH_INFIFO_STATUSReset is the reset value of register CH_INFIFO_STATUS.
+const CH_INFIFO_STATUSReset CH_INFIFO_STATUSValue = 0x7800003
 
 // Read loads the register.
-func (r *INFIFO_STATUS_CH0) Read() INFIFO_STATUS_CH0Value {
-	return INFIFO_STATUS_CH0Value(r.reg.Load())
-}
-
-// Write stores v in the register.
-func (r *INFIFO_STATUS_CH0) Write(v INFIFO_STATUS_CH0Value) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(INFIFO_STATUS_CH0Reset): fields f leaves alone are written as their reset values.
-func (r *INFIFO_STATUS_CH0) WriteWith(f func(INFIFO_STATUS_CH0Value) INFIFO_STATUS_CH0Value) {
-	r.reg.Store(uint32(f(INFIFO_STATUS_CH0Reset)))
-}
-
-// Reset stores INFIFO_STATUS_CH0Reset in the register.
-func (r *INFIFO_STATUS_CH0) Reset() { r.reg.Store(uint32(INFIFO_STATUS_CH0Reset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *INFIFO_STATUS_CH0) Modify(f func(INFIFO_STATUS_CH0Value) INFIFO_STATUS_CH0Value) {
-	r.reg.Store(uint32(f(INFIFO_STATUS_CH0Value(r.reg.Load()))))
-}
-
-// INFIFO_FULL_CH0 returns field INFIFO_FULL_CH0 (bit 0): L1 Rx FIFO full signal for Rx channel 0.
-func (v INFIFO_STATUS_CH0Value) INFIFO_FULL_CH0() bool { return v&0x1 != 0 }
-
-// INFIFO_EMPTY_CH0 returns field INFIFO_EMPTY_CH0 (bit 1): L1 Rx FIFO empty signal for Rx channel 0.
-func (v INFIFO_STATUS_CH0Value) INFIFO_EMPTY_CH0() bool { return v&0x2 != 0 }
-
-// INFIFO_CNT_CH0 returns field INFIFO_CNT_CH0 (bits 7:2): The register stores the byte number of the data in L1 Rx FIFO for Rx channel 0.
-func (v INFIFO_STATUS_CH0Value) INFIFO_CNT_CH0() uint32 { return uint32(v>>2) & 0x3f }
-
-// IN_REMAIN_UNDER_1B_CH0 returns field IN_REMAIN_UNDER_1B_CH0 (bit 23): reserved.
-func (v INFIFO_STATUS_CH0Value) IN_REMAIN_UNDER_1B_CH0() bool { return v&0x800000 != 0 }
-
-// IN_REMAIN_UNDER_2B_CH0 returns field IN_REMAIN_UNDER_2B_CH0 (bit 24): reserved.
-func (v INFIFO_STATUS_CH0Value) IN_REMAIN_UNDER_2B_CH0() bool { return v&0x1000000 != 0 }
-
-// IN_REMAIN_UNDER_3B_CH0 returns field IN_REMAIN_UNDER_3B_CH0 (bit 25): reserved.
-func (v INFIFO_STATUS_CH0Value) IN_REMAIN_UNDER_3B_CH0() bool { return v&0x2000000 != 0 }
-
-// IN_REMAIN_UNDER_4B_CH0 returns field IN_REMAIN_UNDER_4B_CH0 (bit 26): reserved.
-func (v INFIFO_STATUS_CH0Value) IN_REMAIN_UNDER_4B_CH0() bool { return v&0x4000000 != 0 }
-
-// IN_BUF_HUNGRY_CH0 returns field IN_BUF_HUNGRY_CH0 (bit 27): reserved.
-func (v INFIFO_STATUS_CH0Value) IN_BUF_HUNGRY_CH0() bool { return v&0x8000000 != 0 }
-
-// IN_POP_CH0 is register IN_POP_CH0 (32-bit, read-write, reset 0x800): DMA_IN_POP_CH0_REG.
-type IN_POP_CH0 struct{ reg mmio.U32 }
-
-// IN_POP_CH0Value is a value of register IN_POP_CH0.
-type IN_POP_CH0Value uint32
-
-// IN_POP_CH0Reset is the reset value of register IN_POP_CH0.
-const IN_POP_CH0Reset IN_POP_CH0Value = 0x800
-
-// Read loads the register.
-func (r *IN_POP_CH0) Read() IN_POP_CH0Value { return IN_POP_CH0Value(r.reg.Load()) }
-
-// Write stores v in the register.
-func (r *IN_POP_CH0) Write(v IN_POP_CH0Value) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(IN_POP_CH0Reset): fields f leaves alone are written as their reset values.
-func (r *IN_POP_CH0) WriteWith(f func(IN_POP_CH0Value) IN_POP_CH0Value) {
-	r.reg.Store(uint32(f(IN_POP_CH0Reset)))
-}
-
-// Reset stores IN_POP_CH0Reset in the register.
-func (r *IN_POP_CH0) Reset() { r.reg.Store(uint32(IN_POP_CH0Reset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *IN_POP_CH0) Modify(f func(IN_POP_CH0Value) IN_POP_CH0Value) {
-	r.reg.Store(uint32(f(IN_POP_CH0Value(r.reg.Load()))))
-}
-
-// INFIFO_RDATA_CH0 returns field INFIFO_RDATA_CH0 (bits 11:0): This register stores the data popping from DMA FIFO.
-func (v IN_POP_CH0Value) INFIFO_RDATA_CH0() uint32 { return uint32(v) & 0xfff }
-
-// INFIFO_POP_CH0 returns field INFIFO_POP_CH0 (bit 12): Set this bit to pop data from DMA FIFO.
-func (v IN_POP_CH0Value) INFIFO_POP_CH0() bool { return v&0x1000 != 0 }
-
-// WithINFIFO_POP_CH0 returns v with field INFIFO_POP_CH0 (bit 12) set to b.
-func (v IN_POP_CH0Value) WithINFIFO_POP_CH0(b bool) IN_POP_CH0Value {
-	return v&^0x1000 | IN_POP_CH0Value(b2u(b))<<12
-}
-
-// IN_LINK_CH0 is register IN_LINK_CH0 (32-bit, read-write, reset 0x1100000): DMA_IN_LINK_CH0_REG.
-type IN_LINK_CH0 struct{ reg mmio.U32 }
-
-// IN_LINK_CH0Value is a value of register IN_LINK_CH0.
-type IN_LINK_CH0Value uint32
-
-// IN_LINK_CH0Reset is the reset value of register IN_LINK_CH0.
-const IN_LINK_CH0Reset IN_LINK_CH0Value = 0x1100000
-
-// Read loads the register.
-func (r *IN_LINK_CH0) Read() IN_LINK_CH0Value { return IN_LINK_CH0Value(r.reg.Load()) }
-
-// Write stores v in the register.
-func (r *IN_LINK_CH0) Write(v IN_LINK_CH0Value) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(IN_LINK_CH0Reset): fields f leaves alone are written as their reset values.
-func (r *IN_LINK_CH0) WriteWith(f func(IN_LINK_CH0Value) IN_LINK_CH0Value) {
-	r.reg.Store(uint32(f(IN_LINK_CH0Reset)))
-}
-
-// Reset stores IN_LINK_CH0Reset in the register.
-func (r *IN_LINK_CH0) Reset() { r.reg.Store(uint32(IN_LINK_CH0Reset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *IN_LINK_CH0) Modify(f func(IN_LINK_CH0Value) IN_LINK_CH0Value) {
-	r.reg.Store(uint32(f(IN_LINK_CH0Value(r.reg.Load()))))
-}
-
-// INLINK_ADDR_CH0 returns field INLINK_ADDR_CH0 (bits 19:0): This register stores the 20 least significant bits of the first inlink descriptor's address.
-func (v IN_LINK_CH0Value) INLINK_ADDR_CH0() uint32 { return uint32(v) & 0xfffff }
-
-// WithINLINK_ADDR_CH0 returns v with field INLINK_ADDR_CH0 (bits 19:0) set to x, masked to the field width.
-func (v IN_LINK_CH0Value) WithINLINK_ADDR_CH0(x uint32) IN_LINK_CH0Value {
-	return v&^0xfffff | IN_LINK_CH0Value(x&0xfffff)
-}
-
-// INLINK_AUTO_RET_CH0 returns field INLINK_AUTO_RET_CH0 (bit 20): Set this bit to return to current inlink descriptor's address, when there are some errors in current receiving data.
-func (v IN_LINK_CH0Value) INLINK_AUTO_RET_CH0() bool { return v&0x100000 != 0 }
-
-// WithINLINK_AUTO_RET_CH0 returns v with field INLINK_AUTO_RET_CH0 (bit 20) set to b.
-func (v IN_LINK_CH0Value) WithINLINK_AUTO_RET_CH0(b bool) IN_LINK_CH0Value {
-	return v&^0x100000 | IN_LINK_CH0Value(b2u(b))<<20
-}
-
-// INLINK_STOP_CH0 returns field INLINK_STOP_CH0 (bit 21): Set this bit to stop dealing with the inlink descriptors.
-func (v IN_LINK_CH0Value) INLINK_STOP_CH0() bool { return v&0x200000 != 0 }
-
-// WithINLINK_STOP_CH0 returns v with field INLINK_STOP_CH0 (bit 21) set to b.
-func (v IN_LINK_CH0Value) WithINLINK_STOP_CH0(b bool) IN_LINK_CH0Value {
-	return v&^0x200000 | IN_LINK_CH0Value(b2u(b))<<21
-}
-
-// INLINK_START_CH0 returns field INLINK_START_CH0 (bit 22): Set this bit to start dealing with the inlink descriptors.
-func (v IN_LINK_CH0Value) INLINK_START_CH0() bool { return v&0x400000 != 0 }
-
-// WithINLINK_START_CH0 returns v with field INLINK_START_CH0 (bit 22) set to b.
-func (v IN_LINK_CH0Value) WithINLINK_START_CH0(b bool) IN_LINK_CH0Value {
-	return v&^0x400000 | IN_LINK_CH0Value(b2u(b))<<22
-}
-
-// INLINK_RESTART_CH0 returns field INLINK_RESTART_CH0 (bit 23): Set this bit to mount a new inlink descriptor.
-func (v IN_LINK_CH0Value) INLINK_RESTART_CH0() bool { return v&0x800000 != 0 }
-
-// WithINLINK_RESTART_CH0 returns v with field INLINK_RESTART_CH0 (bit 23) set to b.
-func (v IN_LINK_CH0Value) WithINLINK_RESTART_CH0(b bool) IN_LINK_CH0Value {
-	return v&^0x800000 | IN_LINK_CH0Value(b2u(b))<<23
-}
-
-// INLINK_PARK_CH0 returns field INLINK_PARK_CH0 (bit 24): 1: the inlink descriptor's FSM is in idle state. 0: the inlink descriptor's FSM is working.
-func (v IN_LINK_CH0Value) INLINK_PARK_CH0() bool { return v&0x1000000 != 0 }
-
-// IN_STATE_CH0 is register IN_STATE_CH0 (32-bit, read-write, reset 0x0): DMA_IN_STATE_CH0_REG.
-type IN_STATE_CH0 struct{ reg mmio.U32 }
-
-// IN_STATE_CH0Value is a value of register IN_STATE_CH0.
-type IN_STATE_CH0Value uint32
-
-// IN_STATE_CH0Reset is the reset value of register IN_STATE_CH0.
-const IN_STATE_CH0Reset IN_STATE_CH0Value = 0x0
-
-// Read loads the register.
-func (r *IN_STATE_CH0) Read() IN_STATE_CH0Value { return IN_STATE_CH0Value(r.reg.Load()) }
-
-// Write stores v in the register.
-func (r *IN_STATE_CH0) Write(v IN_STATE_CH0Value) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(IN_STATE_CH0Reset): fields f leaves alone are written as their reset values.
-func (r *IN_STATE_CH0) WriteWith(f func(IN_STATE_CH0Value) IN_STATE_CH0Value) {
-	r.reg.Store(uint32(f(IN_STATE_CH0Reset)))
-}
-
-// Reset stores IN_STATE_CH0Reset in the register.
-func (r *IN_STATE_CH0) Reset() { r.reg.Store(uint32(IN_STATE_CH0Reset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *IN_STATE_CH0) Modify(f func(IN_STATE_CH0Value) IN_STATE_CH0Value) {
-	r.reg.Store(uint32(f(IN_STATE_CH0Value(r.reg.Load()))))
-}
-
-// INLINK_DSCR_ADDR_CH0 returns field INLINK_DSCR_ADDR_CH0 (bits 17:0): This register stores the current inlink descriptor's address.
-func (v IN_STATE_CH0Value) INLINK_DSCR_ADDR_CH0() uint32 { return uint32(v) & 0x3ffff }
-
-// IN_DSCR_STATE_CH0 returns field IN_DSCR_STATE_CH0 (bits 19:18): reserved.
-func (v IN_STATE_CH0Value) IN_DSCR_STATE_CH0() uint32 { return uint32(v>>18) & 0x3 }
-
-// IN_STATE_CH0 returns field IN_STATE_CH0 (bits 22:20): reserved.
-func (v IN_STATE_CH0Value) IN_STATE_CH0() uint32 { return uint32(v>>20) & 0x7 }
-
-// IN_SUC_EOF_DES_ADDR_CH0 is register IN_SUC_EOF_DES_ADDR_CH0 (32-bit, read-write, reset 0x0): DMA_IN_SUC_EOF_DES_ADDR_CH0_REG.
-type IN_SUC_EOF_DES_ADDR_CH0 struct{ reg mmio.U32 }
-
-// IN_SUC_EOF_DES_ADDR_CH0Value is a value of register IN_SUC_EOF_DES_ADDR_CH0.
-type IN_SUC_EOF_DES_ADDR_CH0Value uint32
-
-// IN_SUC_EOF_DES_ADDR_CH0Reset is the reset value of register IN_SUC_EOF_DES_ADDR_CH0.
-const IN_SUC_EOF_DES_ADDR_CH0Reset IN_SUC_EOF_DES_ADDR_CH0Value = 0x0
-
-// Read loads the register.
-func (r *IN_SUC_EOF_DES_ADDR_CH0) Read() IN_SUC_EOF_DES_ADDR_CH0Value {
-	return IN_SUC_EOF_DES_ADDR_CH0Value(r.reg.Load())
-}
-
-// Write stores v in the register.
-func (r *IN_SUC_EOF_DES_ADDR_CH0) Write(v IN_SUC_EOF_DES_ADDR_CH0Value) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(IN_SUC_EOF_DES_ADDR_CH0Reset): fields f leaves alone are written as their reset values.
-func (r *IN_SUC_EOF_DES_ADDR_CH0) WriteWith(f func(IN_SUC_EOF_DES_ADDR_CH0Value) IN_SUC_EOF_DES_ADDR_CH0Value) {
-	r.reg.Store(uint32(f(IN_SUC_EOF_DES_ADDR_CH0Reset)))
-}
-
-// Reset stores IN_SUC_EOF_DES_ADDR_CH0Reset in the register.
-func (r *IN_SUC_EOF_DES_ADDR_CH0) Reset() { r.reg.Store(uint32(IN_SUC_EOF_DES_ADDR_CH0Reset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *IN_SUC_EOF_DES_ADDR_CH0) Modify(f func(IN_SUC_EOF_DES_ADDR_CH0Value) IN_SUC_EOF_DES_ADDR_CH0Value) {
-	r.reg.Store(uint32(f(IN_SUC_EOF_DES_ADDR_CH0Value(r.reg.Load()))))
-}
-
-// IN_SUC_EOF_DES_ADDR_CH0 returns field IN_SUC_EOF_DES_ADDR_CH0 (bits 31:0): This register stores the address of the inlink descriptor when the EOF bit in this descriptor is 1.
-func (v IN_SUC_EOF_DES_ADDR_CH0Value) IN_SUC_EOF_DES_ADDR_CH0() uint32 { return uint32(v) & 0xffffffff }
-
-// IN_ERR_EOF_DES_ADDR_CH0 is register IN_ERR_EOF_DES_ADDR_CH0 (32-bit, read-write, reset 0x0): DMA_IN_ERR_EOF_DES_ADDR_CH0_REG.
-type IN_ERR_EOF_DES_ADDR_CH0 struct{ reg mmio.U32 }
-
-// IN_ERR_EOF_DES_ADDR_CH0Value is a value of register IN_ERR_EOF_DES_ADDR_CH0.
-type IN_ERR_EOF_DES_ADDR_CH0Value uint32
-
-// IN_ERR_EOF_DES_ADDR_CH0Reset is the reset value of register IN_ERR_EOF_DES_ADDR_CH0.
-const IN_ERR_EOF_DES_ADDR_CH0Reset IN_ERR_EOF_DES_ADDR_CH0Value = 0x0
-
-// Read loads the register.
-func (r *IN_ERR_EOF_DES_ADDR_CH0) Read() IN_ERR_EOF_DES_ADDR_CH0Value {
-	return IN_ERR_EOF_DES_ADDR_CH0Value(r.reg.Load())
-}
-
-// Write stores v in the register.
-func (r *IN_ERR_EOF_DES_ADDR_CH0) Write(v IN_ERR_EOF_DES_ADDR_CH0Value) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(IN_ERR_EOF_DES_ADDR_CH0Reset): fields f leaves alone are written as their reset values.
-func (r *IN_ERR_EOF_DES_ADDR_CH0) WriteWith(f func(IN_ERR_EOF_DES_ADDR_CH0Value) IN_ERR_EOF_DES_ADDR_CH0Value) {
-	r.reg.Store(uint32(f(IN_ERR_EOF_DES_ADDR_CH0Reset)))
-}
-
-// Reset stores IN_ERR_EOF_DES_ADDR_CH0Reset in the register.
-func (r *IN_ERR_EOF_DES_ADDR_CH0) Reset() { r.reg.Store(uint32(IN_ERR_EOF_DES_ADDR_CH0Reset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *IN_ERR_EOF_DES_ADDR_CH0) Modify(f func(IN_ERR_EOF_DES_ADDR_CH0Value) IN_ERR_EOF_DES_ADDR_CH0Value) {
-	r.reg.Store(uint32(f(IN_ERR_EOF_DES_ADDR_CH0Value(r.reg.Load()))))
-}
-
-// IN_ERR_EOF_DES_ADDR_CH0 returns field IN_ERR_EOF_DES_ADDR_CH0 (bits 31:0): This register stores the address of the inlink descriptor when there are some errors in current receiving data. Only used when peripheral is UHCI0.
-func (v IN_ERR_EOF_DES_ADDR_CH0Value) IN_ERR_EOF_DES_ADDR_CH0() uint32 { return uint32(v) & 0xffffffff }
-
-// IN_DSCR_CH0 is register IN_DSCR_CH0 (32-bit, read-write, reset 0x0): DMA_IN_DSCR_CH0_REG.
-type IN_DSCR_CH0 struct{ reg mmio.U32 }
-
-// IN_DSCR_CH0Value is a value of register IN_DSCR_CH0.
-type IN_DSCR_CH0Value uint32
-
-// IN_DSCR_CH0Reset is the reset value of register IN_DSCR_CH0.
-const IN_DSCR_CH0Reset IN_DSCR_CH0Value = 0x0
-
-// Read loads the register.
-func (r *IN_DSCR_CH0) Read() IN_DSCR_CH0Value { return IN_DSCR_CH0Value(r.reg.Load()) }
-
-// Write stores v in the register.
-func (r *IN_DSCR_CH0) Write(v IN_DSCR_CH0Value) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(IN_DSCR_CH0Reset): fields f leaves alone are written as their reset values.
-func (r *IN_DSCR_CH0) WriteWith(f func(IN_DSCR_CH0Value) IN_DSCR_CH0Value) {
-	r.reg.Store(uint32(f(IN_DSCR_CH0Reset)))
-}
-
-// Reset stores IN_DSCR_CH0Reset in the register.
-func (r *IN_DSCR_CH0) Reset() { r.reg.Store(uint32(IN_DSCR_CH0Reset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *IN_DSCR_CH0) Modify(f func(IN_DSCR_CH0Value) IN_DSCR_CH0Value) {
-	r.reg.Store(uint32(f(IN_DSCR_CH0Value(r.reg.Load()))))
-}
-
-// INLINK_DSCR_CH0 returns field INLINK_DSCR_CH0 (bits 31:0): The address of the current inlink descriptor x.
-func (v IN_DSCR_CH0Value) INLINK_DSCR_CH0() uint32 { return uint32(v) & 0xffffffff }
-
-// IN_DSCR_BF_CH0 is register IN_DSCR_BF%s_CH0 (32-bit, read-write, reset 0x0): DMA_IN_DSCR_BF0_CH0_REG. (IN_DSCR_BF0_CH0 … IN_DSCR_BF1_CH0 in the SVD).
-type IN_DSCR_BF_CH0 struct{ reg mmio.U32 }
-
-// IN_DSCR_BF_CH0Value is a value of register IN_DSCR_BF_CH0.
-type IN_DSCR_BF_CH0Value uint32
-
-// IN_DSCR_BF_CH0Reset is the reset value of register IN_DSCR_BF_CH0.
-const IN_DSCR_BF_CH0Reset IN_DSCR_BF_CH0Value = 0x0
-
-// Read loads the register.
-func (r *IN_DSCR_BF_CH0) Read() IN_DSCR_BF_CH0Value { return IN_DSCR_BF_CH0Value(r.reg.Load()) }
-
-// Write stores v in the register.
-func (r *IN_DSCR_BF_CH0) Write(v IN_DSCR_BF_CH0Value) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(IN_DSCR_BF_CH0Reset): fields f leaves alone are written as their reset values.
-func (r *IN_DSCR_BF_CH0) WriteWith(f func(IN_DSCR_BF_CH0Value) IN_DSCR_BF_CH0Value) {
-	r.reg.Store(uint32(f(IN_DSCR_BF_CH0Reset)))
-}
-
-// Reset stores IN_DSCR_BF_CH0Reset in the register.
-func (r *IN_DSCR_BF_CH0) Reset() { r.reg.Store(uint32(IN_DSCR_BF_CH0Reset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *IN_DSCR_BF_CH0) Modify(f func(IN_DSCR_BF_CH0Value) IN_DSCR_BF_CH0Value) {
-	r.reg.Store(uint32(f(IN_DSCR_BF_CH0Value(r.reg.Load()))))
-}
-
-// INLINK_DSCR_BF_CH0 returns field INLINK_DSCR_BF%s_CH0 (bits 31:0): The address of the last inlink descriptor x-1.
-func (v IN_DSCR_BF_CH0Value) INLINK_DSCR_BF_CH0() uint32 { return uint32(v) & 0xffffffff }
-
-// IN_PRI_CH0 is register IN_PRI_CH0 (32-bit, read-write, reset 0x0): DMA_IN_PRI_CH0_REG.
-type IN_PRI_CH0 struct{ reg mmio.U32 }
-
-// IN_PRI_CH0Value is a value of register IN_PRI_CH0.
-type IN_PRI_CH0Value uint32
-
-// IN_PRI_CH0Reset is the reset value of register IN_PRI_CH0.
-const IN_PRI_CH0Reset IN_PRI_CH0Value = 0x0
-
-// Read loads the register.
-func (r *IN_PRI_CH0) Read() IN_PRI_CH0Value { return IN_PRI_CH0Value(r.reg.Load()) }
-
-// Write stores v in the register.
-func (r *IN_PRI_CH0) Write(v IN_PRI_CH0Value) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(IN_PRI_CH0Reset): fields f leaves alone are written as their reset values.
-func (r *IN_PRI_CH0) WriteWith(f func(IN_PRI_CH0Value) IN_PRI_CH0Value) {
-	r.reg.Store(uint32(f(IN_PRI_CH0Reset)))
-}
-
-// Reset stores IN_PRI_CH0Reset in the register.
-func (r *IN_PRI_CH0) Reset() { r.reg.Store(uint32(IN_PRI_CH0Reset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *IN_PRI_CH0) Modify(f func(IN_PRI_CH0Value) IN_PRI_CH0Value) {
-	r.reg.Store(uint32(f(IN_PRI_CH0Value(r.reg.Load()))))
-}
-
-// RX_PRI_CH0 returns field RX_PRI_CH0 (bits 3:0): The priority of Rx channel 0. The larger of the value, the higher of the priority.
-func (v IN_PRI_CH0Value) RX_PRI_CH0() uint32 { return uint32(v) & 0xf }
-
-// WithRX_PRI_CH0 returns v with field RX_PRI_CH0 (bits 3:0) set to x, masked to the field width.
-func (v IN_PRI_CH0Value) WithRX_PRI_CH0(x uint32) IN_PRI_CH0Value {
-	return v&^0xf | IN_PRI_CH0Value(x&0xf)
-}
-
-// IN_PERI_SEL_CH0 is register IN_PERI_SEL_CH0 (32-bit, read-write, reset 0x3f): DMA_IN_PERI_SEL_CH0_REG.
-type IN_PERI_SEL_CH0 struct{ reg mmio.U32 }
-
-// IN_PERI_SEL_CH0Value is a value of register IN_PERI_SEL_CH0.
-type IN_PERI_SEL_CH0Value uint32
-
-// IN_PERI_SEL_CH0Reset is the reset value of register IN_PERI_SEL_CH0.
-const IN_PERI_SEL_CH0Reset IN_PERI_SEL_CH0Value = 0x3f
-
-// Read loads the register.
-func (r *IN_PERI_SEL_CH0) Read() IN_PERI_SEL_CH0Value { return IN_PERI_SEL_CH0Value(r.reg.Load()) }
-
-// Write stores v in the register.
-func (r *IN_PERI_SEL_CH0) Write(v IN_PERI_SEL_CH0Value) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(IN_PERI_SEL_CH0Reset): fields f leaves alone are written as their reset values.
-func (r *IN_PERI_SEL_CH0) WriteWith(f func(IN_PERI_SEL_CH0Value) IN_PERI_SEL_CH0Value) {
-	r.reg.Store(uint32(f(IN_PERI_SEL_CH0Reset)))
-}
-
-// Reset stores IN_PERI_SEL_CH0Reset in the register.
-func (r *IN_PERI_SEL_CH0) Reset() { r.reg.Store(uint32(IN_PERI_SEL_CH0Reset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *IN_PERI_SEL_CH0) Modify(f func(IN_PERI_SEL_CH0Value) IN_PERI_SEL_CH0Value) {
-	r.reg.Store(uint32(f(IN_PERI_SEL_CH0Value(r.reg.Load()))))
-}
-
-// PERI_IN_SEL_CH0 returns field PERI_IN_SEL_CH0 (bits 5:0): This register is used to select peripheral for Rx channel 0. 0:SPI2. 1: reserved. 2: UHCI0. 3: I2S0. 4: reserved. 5: reserved. 6: AES. 7: SHA. 8: ADC_DAC.
-func (v IN_PERI_SEL_CH0Value) PERI_IN_SEL_CH0() uint32 { return uint32(v) & 0x3f }
-
-// WithPERI_IN_SEL_CH0 returns v with field PERI_IN_SEL_CH0 (bits 5:0) set to x, masked to the field width.
-func (v IN_PERI_SEL_CH0Value) WithPERI_IN_SEL_CH0(x uint32) IN_PERI_SEL_CH0Value {
-	return v&^0x3f | IN_PERI_SEL_CH0Value(x&0x3f)
-}
-
-// OUT_CONF0_CH0 is register OUT_CONF0_CH0 (32-bit, read-write, reset 0x8): DMA_OUT_CONF0_CH0_REG.
-type OUT_CONF0_CH0 struct{ reg mmio.U32 }
-
-// OUT_CONF0_CH0Value is a value of register OUT_CONF0_CH0.
-type OUT_CONF0_CH0Value uint32
-
-// OUT_CONF0_CH0Reset is the reset value of register OUT_CONF0_CH0.
-const OUT_CONF0_CH0Reset OUT_CONF0_CH0Value = 0x8
-
-// Read loads the register.
-func (r *OUT_CONF0_CH0) Read() OUT_CONF0_CH0Value { return OUT_CONF0_CH0Value(r.reg.Load()) }
-
-// Write stores v in the register.
-func (r *OUT_CONF0_CH0) Write(v OUT_CONF0_CH0Value) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(OUT_CONF0_CH0Reset): fields f leaves alone are written as their reset values.
-func (r *OUT_CONF0_CH0) WriteWith(f func(OUT_CONF0_CH0Value) OUT_CONF0_CH0Value) {
-	r.reg.Store(uint32(f(OUT_CONF0_CH0Reset)))
-}
-
-// Reset stores OUT_CONF0_CH0Reset in the register.
-func (r *OUT_CONF0_CH0) Reset() { r.reg.Store(uint32(OUT_CONF0_CH0Reset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *OUT_CONF0_CH0) Modify(f func(OUT_CONF0_CH0Value) OUT_CONF0_CH0Value) {
-	r.reg.Store(uint32(f(OUT_CONF0_CH0Value(r.reg.Load()))))
-}
-
-// OUT_RST_CH0 returns field OUT_RST_CH0 (bit 0): This bit is used to reset DMA channel 0 Tx FSM and Tx FIFO pointer.
-func (v OUT_CONF0_CH0Value) OUT_RST_CH0() bool { return v&0x1 != 0 }
-
-// WithOUT_RST_CH0 returns v with field OUT_RST_CH0 (bit 0) set to b.
-func (v OUT_CONF0_CH0Value) WithOUT_RST_CH0(b bool) OUT_CONF0_CH0Value {
-	return v&^0x1 | OUT_CONF0_CH0Value(b2u(b))
-}
-
-// OUT_LOOP_TEST_CH0 returns field OUT_LOOP_TEST_CH0 (bit 1): reserved.
-func (v OUT_CONF0_CH0Value) OUT_LOOP_TEST_CH0() bool { return v&0x2 != 0 }
-
-// WithOUT_LOOP_TEST_CH0 returns v with field OUT_LOOP_TEST_CH0 (bit 1) set to b.
-func (v OUT_CONF0_CH0Value) WithOUT_LOOP_TEST_CH0(b bool) OUT_CONF0_CH0Value {
-	return v&^0x2 | OUT_CONF0_CH0Value(b2u(b))<<1
-}
-
-// OUT_AUTO_WRBACK_CH0 returns field OUT_AUTO_WRBACK_CH0 (bit 2): Set this bit to enable automatic outlink-writeback when all the data in tx buffer has been transmitted.
-func (v OUT_CONF0_CH0Value) OUT_AUTO_WRBACK_CH0() bool { return v&0x4 != 0 }
-
-// WithOUT_AUTO_WRBACK_CH0 returns v with field OUT_AUTO_WRBACK_CH0 (bit 2) set to b.
-func (v OUT_CONF0_CH0Value) WithOUT_AUTO_WRBACK_CH0(b bool) OUT_CONF0_CH0Value {
-	return v&^0x4 | OUT_CONF0_CH0Value(b2u(b))<<2
-}
-
-// OUT_EOF_MODE_CH0 returns field OUT_EOF_MODE_CH0 (bit 3): EOF flag generation mode when transmitting data. 1: EOF flag for Tx channel 0 is generated when data need to transmit has been popped from FIFO in DMA.
-func (v OUT_CONF0_CH0Value) OUT_EOF_MODE_CH0() bool { return v&0x8 != 0 }
-
-// WithOUT_EOF_MODE_CH0 returns v with field OUT_EOF_MODE_CH0 (bit 3) set to b.
-func (v OUT_CONF0_CH0Value) WithOUT_EOF_MODE_CH0(b bool) OUT_CONF0_CH0Value {
-	return v&^0x8 | OUT_CONF0_CH0Value(b2u(b))<<3
-}
-
-// OUTDSCR_BURST_EN_CH0 returns field OUTDSCR_BURST_EN_CH0 (bit 4): Set this bit to 1 to enable INCR burst transfer for Tx channel 0 reading link descriptor when accessing internal SRAM.
-func (v OUT_CONF0_CH0Value) OUTDSCR_BURST_EN_CH0() bool { return v&0x10 != 0 }
-
-// WithOUTDSCR_BURST_EN_CH0 returns v with field OUTDSCR_BURST_EN_CH0 (bit 4) set to b.
-func (v OUT_CONF0_CH0Value) WithOUTDSCR_BURST_EN_CH0(b bool) OUT_CONF0_CH0Value {
-	return v&^0x10 | OUT_CONF0_CH0Value(b2u(b))<<4
-}
-
-// OUT_DATA_BURST_EN_CH0 returns field OUT_DATA_BURST_EN_CH0 (bit 5): Set this bit to 1 to enable INCR burst transfer for Tx channel 0 transmitting data when accessing internal SRAM.
-func (v OUT_CONF0_CH0Value) OUT_DATA_BURST_EN_CH0() bool { return v&0x20 != 0 }
-
-// WithOUT_DATA_BURST_EN_CH0 returns v with field OUT_DATA_BURST_EN_CH0 (bit 5) set to b.
-func (v OUT_CONF0_CH0Value) WithOUT_DATA_BURST_EN_CH0(b bool) OUT_CONF0_CH0Value {
-	return v&^0x20 | OUT_CONF0_CH0Value(b2u(b))<<5
-}
-
-// OUT_CONF1_CH0 is register OUT_CONF1_CH0 (32-bit, read-write, reset 0x0): DMA_OUT_CONF1_CH0_REG.
-type OUT_CONF1_CH0 struct{ reg mmio.U32 }
-
-// OUT_CONF1_CH0Value is a value of register OUT_CONF1_CH0.
-type OUT_CONF1_CH0Value uint32
-
-// OUT_CONF1_CH0Reset is the reset value of register OUT_CONF1_CH0.
-const OUT_CONF1_CH0Reset OUT_CONF1_CH0Value = 0x0
-
-// Read loads the register.
-func (r *OUT_CONF1_CH0) Read() OUT_CONF1_CH0Value { return OUT_CONF1_CH0Value(r.reg.Load()) }
-
-// Write stores v in the register.
-func (r *OUT_CONF1_CH0) Write(v OUT_CONF1_CH0Value) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(OUT_CONF1_CH0Reset): fields f leaves alone are written as their reset values.
-func (r *OUT_CONF1_CH0) WriteWith(f func(OUT_CONF1_CH0Value) OUT_CONF1_CH0Value) {
-	r.reg.Store(uint32(f(OUT_CONF1_CH0Reset)))
-}
-
-// Reset stores OUT_CONF1_CH0Reset in the register.
-func (r *OUT_CONF1_CH0) Reset() { r.reg.Store(uint32(OUT_CONF1_CH0Reset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *OUT_CONF1_CH0) Modify(f func(OUT_CONF1_CH0Value) OUT_CONF1_CH0Value) {
-	r.reg.Store(uint32(f(OUT_CONF1_CH0Value(r.reg.Load()))))
-}
-
-// OUT_CHECK_OWNER_CH0 returns field OUT_CHECK_OWNER_CH0 (bit 12): Set this bit to enable checking the owner attribute of the link descriptor.
-func (v OUT_CONF1_CH0Value) OUT_CHECK_OWNER_CH0() bool { return v&0x1000 != 0 }
-
-// WithOUT_CHECK_OWNER_CH0 returns v with field OUT_CHECK_OWNER_CH0 (bit 12) set to b.
-func (v OUT_CONF1_CH0Value) WithOUT_CHECK_OWNER_CH0(b bool) OUT_CONF1_CH0Value {
-	return v&^0x1000 | OUT_CONF1_CH0Value(b2u(b))<<12
-}
-
-// OUTFIFO_STATUS_CH0 is register OUTFIFO_STATUS_CH0 (32-bit, read-write, reset 0x7800002): DMA_OUTFIFO_STATUS_CH0_REG.
-type OUTFIFO_STATUS_CH0 struct{ reg mmio.U32 }
-
-// OUTFIFO_STATUS_CH0Value is a value of register OUTFIFO_STATUS_CH0.
-type OUTFIFO_STATUS_CH0Value uint32
-
-// OUTFIFO_STATUS_CH0Reset is the reset value of register OUTFIFO_STATUS_CH0.
-const OUTFIFO_STATUS_CH0Reset OUTFIFO_STATUS_CH0Value = 0x7800002
-
-// Read loads the register.
-func (r *OUTFIFO_STATUS_CH0) Read() OUTFIFO_STATUS_CH0Value {
-	return OUTFIFO_STATUS_CH0Value(r.reg.Load())
-}
-
-// Write stores v in the register.
-func (r *OUTFIFO_STATUS_CH0) Write(v OUTFIFO_STATUS_CH0Value) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(OUTFIFO_STATUS_CH0Reset): fields f leaves alone are written as their reset values.
-func (r *OUTFIFO_STATUS_CH0) WriteWith(f func(OUTFIFO_STATUS_CH0Value) OUTFIFO_STATUS_CH0Value) {
-	r.reg.Store(uint32(f(OUTFIFO_STATUS_CH0Reset)))
-}
-
-// Reset stores OUTFIFO_STATUS_CH0Reset in the register.
-func (r *OUTFIFO_STATUS_CH0) Reset() { r.reg.Store(uint32(OUTFIFO_STATUS_CH0Reset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *OUTFIFO_STATUS_CH0) Modify(f func(OUTFIFO_STATUS_CH0Value) OUTFIFO_STATUS_CH0Value) {
-	r.reg.Store(uint32(f(OUTFIFO_STATUS_CH0Value(r.reg.Load()))))
-}
-
-// OUTFIFO_FULL_CH0 returns field OUTFIFO_FULL_CH0 (bit 0): L1 Tx FIFO full signal for Tx channel 0.
-func (v OUTFIFO_STATUS_CH0Value) OUTFIFO_FULL_CH0() bool { return v&0x1 != 0 }
-
-// OUTFIFO_EMPTY_CH0 returns field OUTFIFO_EMPTY_CH0 (bit 1): L1 Tx FIFO empty signal for Tx channel 0.
-func (v OUTFIFO_STATUS_CH0Value) OUTFIFO_EMPTY_CH0() bool { return v&0x2 != 0 }
-
-// OUTFIFO_CNT_CH0 returns field OUTFIFO_CNT_CH0 (bits 7:2): The register stores the byte number of the data in L1 Tx FIFO for Tx channel 0.
-func (v OUTFIFO_STATUS_CH0Value) OUTFIFO_CNT_CH0() uint32 { return uint32(v>>2) & 0x3f }
-
-// OUT_REMAIN_UNDER_1B_CH0 returns field OUT_REMAIN_UNDER_1B_CH0 (bit 23): reserved.
-func (v OUTFIFO_STATUS_CH0Value) OUT_REMAIN_UNDER_1B_CH0() bool { return v&0x800000 != 0 }
-
-// OUT_REMAIN_UNDER_2B_CH0 returns field OUT_REMAIN_UNDER_2B_CH0 (bit 24): reserved.
-func (v OUTFIFO_STATUS_CH0Value) OUT_REMAIN_UNDER_2B_CH0() bool { return v&0x1000000 != 0 }
-
-// OUT_REMAIN_UNDER_3B_CH0 returns field OUT_REMAIN_UNDER_3B_CH0 (bit 25): reserved.
-func (v OUTFIFO_STATUS_CH0Value) OUT_REMAIN_UNDER_3B_CH0() bool { return v&0x2000000 != 0 }
-
-// OUT_REMAIN_UNDER_4B_CH0 returns field OUT_REMAIN_UNDER_4B_CH0 (bit 26): reserved.
-func (v OUTFIFO_STATUS_CH0Value) OUT_REMAIN_UNDER_4B_CH0() bool { return v&0x4000000 != 0 }
-
-// OUT_PUSH_CH0 is register OUT_PUSH_CH0 (32-bit, read-write, reset 0x0): DMA_OUT_PUSH_CH0_REG.
-type OUT_PUSH_CH0 struct{ reg mmio.U32 }
-
-// OUT_PUSH_CH0Value is a value of register OUT_PUSH_CH0.
-type OUT_PUSH_CH0Value uint32
-
-// OUT_PUSH_CH0Reset is the reset value of register OUT_PUSH_CH0.
-const OUT_PUSH_CH0Reset OUT_PUSH_CH0Value = 0x0
-
-// Read loads the register.
-func (r *OUT_PUSH_CH0) Read() OUT_PUSH_CH0Value { return OUT_PUSH_CH0Value(r.reg.Load()) }
-
-// Write stores v in the register.
-func (r *OUT_PUSH_CH0) Write(v OUT_PUSH_CH0Value) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(OUT_PUSH_CH0Reset): fields f leaves alone are written as their reset values.
-func (r *OUT_PUSH_CH0) WriteWith(f func(OUT_PUSH_CH0Value) OUT_PUSH_CH0Value) {
-	r.reg.Store(uint32(f(OUT_PUSH_CH0Reset)))
-}
-
-// Reset stores OUT_PUSH_CH0Reset in the register.
-func (r *OUT_PUSH_CH0) Reset() { r.reg.Store(uint32(OUT_PUSH_CH0Reset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *OUT_PUSH_CH0) Modify(f func(OUT_PUSH_CH0Value) OUT_PUSH_CH0Value) {
-	r.reg.Store(uint32(f(OUT_PUSH_CH0Value(r.reg.Load()))))
-}
-
-// OUTFIFO_WDATA_CH0 returns field OUTFIFO_WDATA_CH0 (bits 8:0): This register stores the data that need to be pushed into DMA FIFO.
-func (v OUT_PUSH_CH0Value) OUTFIFO_WDATA_CH0() uint32 { return uint32(v) & 0x1ff }
-
-// WithOUTFIFO_WDATA_CH0 returns v with field OUTFIFO_WDATA_CH0 (bits 8:0) set to x, masked to the field width.
-func (v OUT_PUSH_CH0Value) WithOUTFIFO_WDATA_CH0(x uint32) OUT_PUSH_CH0Value {
-	return v&^0x1ff | OUT_PUSH_CH0Value(x&0x1ff)
-}
-
-// OUTFIFO_PUSH_CH0 returns field OUTFIFO_PUSH_CH0 (bit 9): Set this bit to push data into DMA FIFO.
-func (v OUT_PUSH_CH0Value) OUTFIFO_PUSH_CH0() bool { return v&0x200 != 0 }
-
-// WithOUTFIFO_PUSH_CH0 returns v with field OUTFIFO_PUSH_CH0 (bit 9) set to b.
-func (v OUT_PUSH_CH0Value) WithOUTFIFO_PUSH_CH0(b bool) OUT_PUSH_CH0Value {
-	return v&^0x200 | OUT_PUSH_CH0Value(b2u(b))<<9
-}
-
-// OUT_LINK_CH0 is register OUT_LINK_CH0 (32-bit, read-write, reset 0x800000): DMA_OUT_LINK_CH0_REG.
-type OUT_LINK_CH0 struct{ reg mmio.U32 }
-
-// OUT_LINK_CH0Value is a value of register OUT_LINK_CH0.
-type OUT_LINK_CH0Value uint32
-
-// OUT_LINK_CH0Reset is the reset value of register OUT_LINK_CH0.
-const OUT_LINK_CH0Reset OUT_LINK_CH0Value = 0x800000
-
-// Read loads the register.
-func (r *OUT_LINK_CH0) Read() OUT_LINK_CH0Value { return OUT_LINK_CH0Value(r.reg.Load()) }
-
-// Write stores v in the register.
-func (r *OUT_LINK_CH0) Write(v OUT_LINK_CH0Value) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(OUT_LINK_CH0Reset): fields f leaves alone are written as their reset values.
-func (r *OUT_LINK_CH0) WriteWith(f func(OUT_LINK_CH0Value) OUT_LINK_CH0Value) {
-	r.reg.Store(uint32(f(OUT_LINK_CH0Reset)))
-}
-
-// Reset stores OUT_LINK_CH0Reset in the register.
-func (r *OUT_LINK_CH0) Reset() { r.reg.Store(uint32(OUT_LINK_CH0Reset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *OUT_LINK_CH0) Modify(f func(OUT_LINK_CH0Value) OUT_LINK_CH0Value) {
-	r.reg.Store(uint32(f(OUT_LINK_CH0Value(r.reg.Load()))))
-}
-
-// OUTLINK_ADDR_CH0 returns field OUTLINK_ADDR_CH0 (bits 19:0): This register stores the 20 least significant bits of the first outlink descriptor's address.
-func (v OUT_LINK_CH0Value) OUTLINK_ADDR_CH0() uint32 { return uint32(v) & 0xfffff }
-
-// WithOUTLINK_ADDR_CH0 returns v with field OUTLINK_ADDR_CH0 (bits 19:0) set to x, masked to the field width.
-func (v OUT_LINK_CH0Value) WithOUTLINK_ADDR_CH0(x uint32) OUT_LINK_CH0Value {
-	return v&^0xfffff | OUT_LINK_CH0Value(x&0xfffff)
-}
-
-// OUTLINK_STOP_CH0 returns field OUTLINK_STOP_CH0 (bit 20): Set this bit to stop dealing with the outlink descriptors.
-func (v OUT_LINK_CH0Value) OUTLINK_STOP_CH0() bool { return v&0x100000 != 0 }
-
-// WithOUTLINK_STOP_CH0 returns v with field OUTLINK_STOP_CH0 (bit 20) set to b.
-func (v OUT_LINK_CH0Value) WithOUTLINK_STOP_CH0(b bool) OUT_LINK_CH0Value {
-	return v&^0x100000 | OUT_LINK_CH0Value(b2u(b))<<20
-}
-
-// OUTLINK_START_CH0 returns field OUTLINK_START_CH0 (bit 21): Set this bit to start dealing with the outlink descriptors.
-func (v OUT_LINK_CH0Value) OUTLINK_START_CH0() bool { return v&0x200000 != 0 }
-
-// WithOUTLINK_START_CH0 returns v with field OUTLINK_START_CH0 (bit 21) set to b.
-func (v OUT_LINK_CH0Value) WithOUTLINK_START_CH0(b bool) OUT_LINK_CH0Value {
-	return v&^0x200000 | OUT_LINK_CH0Value(b2u(b))<<21
-}
-
-// OUTLINK_RESTART_CH0 returns field OUTLINK_RESTART_CH0 (bit 22): Set this bit to restart a new outlink from the last address.
-func (v OUT_LINK_CH0Value) OUTLINK_RESTART_CH0() bool { return v&0x400000 != 0 }
-
-// WithOUTLINK_RESTART_CH0 returns v with field OUTLINK_RESTART_CH0 (bit 22) set to b.
-func (v OUT_LINK_CH0Value) WithOUTLINK_RESTART_CH0(b bool) OUT_LINK_CH0Value {
-	return v&^0x400000 | OUT_LINK_CH0Value(b2u(b))<<22
-}
-
-// OUTLINK_PARK_CH0 returns field OUTLINK_PARK_CH0 (bit 23): 1: the outlink descriptor's FSM is in idle state. 0: the outlink descriptor's FSM is working.
-func (v OUT_LINK_CH0Value) OUTLINK_PARK_CH0() bool { return v&0x800000 != 0 }
-
-// OUT_STATE_CH0 is register OUT_STATE_CH0 (32-bit, read-write, reset 0x0): DMA_OUT_STATE_CH0_REG.
-type OUT_STATE_CH0 struct{ reg mmio.U32 }
-
-// OUT_STATE_CH0Value is a value of register OUT_STATE_CH0.
-type OUT_STATE_CH0Value uint32
-
-// OUT_STATE_CH0Reset is the reset value of register OUT_STATE_CH0.
-const OUT_STATE_CH0Reset OUT_STATE_CH0Value = 0x0
-
-// Read loads the register.
-func (r *OUT_STATE_CH0) Read() OUT_STATE_CH0Value { return OUT_STATE_CH0Value(r.reg.Load()) }
-
-// Write stores v in the register.
-func (r *OUT_STATE_CH0) Write(v OUT_STATE_CH0Value) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(OUT_STATE_CH0Reset): fields f leaves alone are written as their reset values.
-func (r *OUT_STATE_CH0) WriteWith(f func(OUT_STATE_CH0Value) OUT_STATE_CH0Value) {
-	r.reg.Store(uint32(f(OUT_STATE_CH0Reset)))
-}
-
-// Reset stores OUT_STATE_CH0Reset in the register.
-func (r *OUT_STATE_CH0) Reset() { r.reg.Store(uint32(OUT_STATE_CH0Reset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *OUT_STATE_CH0) Modify(f func(OUT_STATE_CH0Value) OUT_STATE_CH0Value) {
-	r.reg.Store(uint32(f(OUT_STATE_CH0Value(r.reg.Load()))))
-}
-
-// OUTLINK_DSCR_ADDR_CH0 returns field OUTLINK_DSCR_ADDR_CH0 (bits 17:0): This register stores the current outlink descriptor's address.
-func (v OUT_STATE_CH0Value) OUTLINK_DSCR_ADDR_CH0() uint32 { return uint32(v) & 0x3ffff }
-
-// OUT_DSCR_STATE_CH0 returns field OUT_DSCR_STATE_CH0 (bits 19:18): reserved.
-func (v OUT_STATE_CH0Value) OUT_DSCR_STATE_CH0() uint32 { return uint32(v>>18) & 0x3 }
-
-// OUT_STATE_CH0 returns field OUT_STATE_CH0 (bits 22:20): reserved.
-func (v OUT_STATE_CH0Value) OUT_STATE_CH0() uint32 { return uint32(v>>20) & 0x7 }
-
-// OUT_EOF_DES_ADDR_CH0 is register OUT_EOF_DES_ADDR_CH0 (32-bit, read-write, reset 0x0): DMA_OUT_EOF_DES_ADDR_CH0_REG.
-type OUT_EOF_DES_ADDR_CH0 struct{ reg mmio.U32 }
-
-// OUT_EOF_DES_ADDR_CH0Value is a value of register OUT_EOF_DES_ADDR_CH0.
-type OUT_EOF_DES_ADDR_CH0Value uint32
-
-// OUT_EOF_DES_ADDR_CH0Reset is the reset value of register OUT_EOF_DES_ADDR_CH0.
-const OUT_EOF_DES_ADDR_CH0Reset OUT_EOF_DES_ADDR_CH0Value = 0x0
-
-// Read loads the register.
-func (r *OUT_EOF_DES_ADDR_CH0) Read() OUT_EOF_DES_ADDR_CH0Value {
-	return OUT_EOF_DES_ADDR_CH0Value(r.reg.Load())
-}
-
-// Write stores v in the register.
-func (r *OUT_EOF_DES_ADDR_CH0) Write(v OUT_EOF_DES_ADDR_CH0Value) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(OUT_EOF_DES_ADDR_CH0Reset): fields f leaves alone are written as their reset values.
-func (r *OUT_EOF_DES_ADDR_CH0) WriteWith(f func(OUT_EOF_DES_ADDR_CH0Value) OUT_EOF_DES_ADDR_CH0Value) {
-	r.reg.Store(uint32(f(OUT_EOF_DES_ADDR_CH0Reset)))
-}
-
-// Reset stores OUT_EOF_DES_ADDR_CH0Reset in the register.
-func (r *OUT_EOF_DES_ADDR_CH0) Reset() { r.reg.Store(uint32(OUT_EOF_DES_ADDR_CH0Reset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *OUT_EOF_DES_ADDR_CH0) Modify(f func(OUT_EOF_DES_ADDR_CH0Value) OUT_EOF_DES_ADDR_CH0Value) {
-	r.reg.Store(uint32(f(OUT_EOF_DES_ADDR_CH0Value(r.reg.Load()))))
-}
-
-// OUT_EOF_DES_ADDR_CH0 returns field OUT_EOF_DES_ADDR_CH0 (bits 31:0): This register stores the address of the outlink descriptor when the EOF bit in this descriptor is 1.
-func (v OUT_EOF_DES_ADDR_CH0Value) OUT_EOF_DES_ADDR_CH0() uint32 { return uint32(v) & 0xffffffff }
-
-// OUT_EOF_BFR_DES_ADDR_CH0 is register OUT_EOF_BFR_DES_ADDR_CH0 (32-bit, read-write, reset 0x0): DMA_OUT_EOF_BFR_DES_ADDR_CH0_REG.
-type OUT_EOF_BFR_DES_ADDR_CH0 struct{ reg mmio.U32 }
-
-// OUT_EOF_BFR_DES_ADDR_CH0Value is a value of register OUT_EOF_BFR_DES_ADDR_CH0.
-type OUT_EOF_BFR_DES_ADDR_CH0Value uint32
-
-// OUT_EOF_BFR_DES_ADDR_CH0Reset is the reset value of register OUT_EOF_BFR_DES_ADDR_CH0.
-const OUT_EOF_BFR_DES_ADDR_CH0Reset OUT_EOF_BFR_DES_ADDR_CH0Value = 0x0
-
-// Read loads the register.
-func (r *OUT_EOF_BFR_DES_ADDR_CH0) Read() OUT_EOF_BFR_DES_ADDR_CH0Value {
-	return OUT_EOF_BFR_DES_ADDR_CH0Value(r.reg.Load())
-}
-
-// Write stores v in the register.
-func (r *OUT_EOF_BFR_DES_ADDR_CH0) Write(v OUT_EOF_BFR_DES_ADDR_CH0Value) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(OUT_EOF_BFR_DES_ADDR_CH0Reset): fields f leaves alone are written as their reset values.
-func (r *OUT_EOF_BFR_DES_ADDR_CH0) WriteWith(f func(OUT_EOF_BFR_DES_ADDR_CH0Value) OUT_EOF_BFR_DES_ADDR_CH0Value) {
-	r.reg.Store(uint32(f(OUT_EOF_BFR_DES_ADDR_CH0Reset)))
-}
-
-// Reset stores OUT_EOF_BFR_DES_ADDR_CH0Reset in the register.
-func (r *OUT_EOF_BFR_DES_ADDR_CH0) Reset() { r.reg.Store(uint32(OUT_EOF_BFR_DES_ADDR_CH0Reset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *OUT_EOF_BFR_DES_ADDR_CH0) Modify(f func(OUT_EOF_BFR_DES_ADDR_CH0Value) OUT_EOF_BFR_DES_ADDR_CH0Value) {
-	r.reg.Store(uint32(f(OUT_EOF_BFR_DES_ADDR_CH0Value(r.reg.Load()))))
-}
-
-// OUT_EOF_BFR_DES_ADDR_CH0 returns field OUT_EOF_BFR_DES_ADDR_CH0 (bits 31:0): This register stores the address of the outlink descriptor before the last outlink descriptor.
-func (v OUT_EOF_BFR_DES_ADDR_CH0Value) OUT_EOF_BFR_DES_ADDR_CH0() uint32 {
-	return uint32(v) & 0xffffffff
-}
-
-// OUT_DSCR_CH0 is register OUT_DSCR_CH0 (32-bit, read-write, reset 0x0): DMA_OUT_DSCR_CH0_REG.
-type OUT_DSCR_CH0 struct{ reg mmio.U32 }
-
-// OUT_DSCR_CH0Value is a value of register OUT_DSCR_CH0.
-type OUT_DSCR_CH0Value uint32
-
-// OUT_DSCR_CH0Reset is the reset value of register OUT_DSCR_CH0.
-const OUT_DSCR_CH0Reset OUT_DSCR_CH0Value = 0x0
-
-// Read loads the register.
-func (r *OUT_DSCR_CH0) Read() OUT_DSCR_CH0Value { return OUT_DSCR_CH0Value(r.reg.Load()) }
-
-// Write stores v in the register.
-func (r *OUT_DSCR_CH0) Write(v OUT_DSCR_CH0Value) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(OUT_DSCR_CH0Reset): fields f leaves alone are written as their reset values.
-func (r *OUT_DSCR_CH0) WriteWith(f func(OUT_DSCR_CH0Value) OUT_DSCR_CH0Value) {
-	r.reg.Store(uint32(f(OUT_DSCR_CH0Reset)))
-}
-
-// Reset stores OUT_DSCR_CH0Reset in the register.
-func (r *OUT_DSCR_CH0) Reset() { r.reg.Store(uint32(OUT_DSCR_CH0Reset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *OUT_DSCR_CH0) Modify(f func(OUT_DSCR_CH0Value) OUT_DSCR_CH0Value) {
-	r.reg.Store(uint32(f(OUT_DSCR_CH0Value(r.reg.Load()))))
-}
-
-// OUTLINK_DSCR_CH0 returns field OUTLINK_DSCR_CH0 (bits 31:0): The address of the current outlink descriptor y.
-func (v OUT_DSCR_CH0Value) OUTLINK_DSCR_CH0() uint32 { return uint32(v) & 0xffffffff }
-
-// OUT_DSCR_BF_CH0 is register OUT_DSCR_BF%s_CH0 (32-bit, read-write, reset 0x0): DMA_OUT_DSCR_BF0_CH0_REG. (OUT_DSCR_BF0_CH0 … OUT_DSCR_BF1_CH0 in the SVD).
-type OUT_DSCR_BF_CH0 struct{ reg mmio.U32 }
-
-// OUT_DSCR_BF_CH0Value is a value of register OUT_DSCR_BF_CH0.
-type OUT_DSCR_BF_CH0Value uint32
-
-// OUT_DSCR_BF_CH0Reset is the reset value of register OUT_DSCR_BF_CH0.
-const OUT_DSCR_BF_CH0Reset OUT_DSCR_BF_CH0Value = 0x0
-
-// Read loads the register.
-func (r *OUT_DSCR_BF_CH0) Read() OUT_DSCR_BF_CH0Value { return OUT_DSCR_BF_CH0Value(r.reg.Load()) }
-
-// Write stores v in the register.
-func (r *OUT_DSCR_BF_CH0) Write(v OUT_DSCR_BF_CH0Value) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(OUT_DSCR_BF_CH0Reset): fields f leaves alone are written as their reset values.
-func (r *OUT_DSCR_BF_CH0) WriteWith(f func(OUT_DSCR_BF_CH0Value) OUT_DSCR_BF_CH0Value) {
-	r.reg.Store(uint32(f(OUT_DSCR_BF_CH0Reset)))
-}
-
-// Reset stores OUT_DSCR_BF_CH0Reset in the register.
-func (r *OUT_DSCR_BF_CH0) Reset() { r.reg.Store(uint32(OUT_DSCR_BF_CH0Reset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *OUT_DSCR_BF_CH0) Modify(f func(OUT_DSCR_BF_CH0Value) OUT_DSCR_BF_CH0Value) {
-	r.reg.Store(uint32(f(OUT_DSCR_BF_CH0Value(r.reg.Load()))))
-}
-
-// OUTLINK_DSCR_BF_CH0 returns field OUTLINK_DSCR_BF%s_CH0 (bits 31:0): The address of the last outlink descriptor y-1.
-func (v OUT_DSCR_BF_CH0Value) OUTLINK_DSCR_BF_CH0() uint32 { return uint32(v) & 0xffffffff }
-
-// OUT_PRI_CH0 is register OUT_PRI_CH0 (32-bit, read-write, reset 0x0): DMA_OUT_PRI_CH0_REG.
-type OUT_PRI_CH0 struct{ reg mmio.U32 }
-
-// OUT_PRI_CH0Value is a value of register OUT_PRI_CH0.
-type OUT_PRI_CH0Value uint32
-
-// OUT_PRI_CH0Reset is the reset value of register OUT_PRI_CH0.
-const OUT_PRI_CH0Reset OUT_PRI_CH0Value = 0x0
-
-// Read loads the register.
-func (r *OUT_PRI_CH0) Read() OUT_PRI_CH0Value { return OUT_PRI_CH0Value(r.reg.Load()) }
-
-// Write stores v in the register.
-func (r *OUT_PRI_CH0) Write(v OUT_PRI_CH0Value) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(OUT_PRI_CH0Reset): fields f leaves alone are written as their reset values.
-func (r *OUT_PRI_CH0) WriteWith(f func(OUT_PRI_CH0Value) OUT_PRI_CH0Value) {
-	r.reg.Store(uint32(f(OUT_PRI_CH0Reset)))
-}
-
-// Reset stores OUT_PRI_CH0Reset in the register.
-func (r *OUT_PRI_CH0) Reset() { r.reg.Store(uint32(OUT_PRI_CH0Reset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *OUT_PRI_CH0) Modify(f func(OUT_PRI_CH0Value) OUT_PRI_CH0Value) {
-	r.reg.Store(uint32(f(OUT_PRI_CH0Value(r.reg.Load()))))
-}
-
-// TX_PRI_CH0 returns field TX_PRI_CH0 (bits 3:0): The priority of Tx channel 0. The larger of the value, the higher of the priority.
-func (v OUT_PRI_CH0Value) TX_PRI_CH0() uint32 { return uint32(v) & 0xf }
-
-// WithTX_PRI_CH0 returns v with field TX_PRI_CH0 (bits 3:0) set to x, masked to the field width.
-func (v OUT_PRI_CH0Value) WithTX_PRI_CH0(x uint32) OUT_PRI_CH0Value {
-	return v&^0xf | OUT_PRI_CH0Value(x&0xf)
-}
-
-// OUT_PERI_SEL_CH0 is register OUT_PERI_SEL_CH0 (32-bit, read-write, reset 0x3f): DMA_OUT_PERI_SEL_CH0_REG.
-type OUT_PERI_SEL_CH0 struct{ reg mmio.U32 }
-
-// OUT_PERI_SEL_CH0Value is a value of register OUT_PERI_SEL_CH0.
-type OUT_PERI_SEL_CH0Value uint32
-
-// OUT_PERI_SEL_CH0Reset is the reset value of register OUT_PERI_SEL_CH0.
-const OUT_PERI_SEL_CH0Reset OUT_PERI_SEL_CH0Value = 0x3f
-
-// Read loads the register.
-func (r *OUT_PERI_SEL_CH0) Read() OUT_PERI_SEL_CH0Value { return OUT_PERI_SEL_CH0Value(r.reg.Load()) }
-
-// Write stores v in the register.
-func (r *OUT_PERI_SEL_CH0) Write(v OUT_PERI_SEL_CH0Value) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(OUT_PERI_SEL_CH0Reset): fields f leaves alone are written as their reset values.
-func (r *OUT_PERI_SEL_CH0) WriteWith(f func(OUT_PERI_SEL_CH0Value) OUT_PERI_SEL_CH0Value) {
-	r.reg.Store(uint32(f(OUT_PERI_SEL_CH0Reset)))
-}
-
-// Reset stores OUT_PERI_SEL_CH0Reset in the register.
-func (r *OUT_PERI_SEL_CH0) Reset() { r.reg.Store(uint32(OUT_PERI_SEL_CH0Reset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *OUT_PERI_SEL_CH0) Modify(f func(OUT_PERI_SEL_CH0Value) OUT_PERI_SEL_CH0Value) {
-	r.reg.Store(uint32(f(OUT_PERI_SEL_CH0Value(r.reg.Load()))))
-}
-
-// PERI_OUT_SEL_CH0 returns field PERI_OUT_SEL_CH0 (bits 5:0): This register is used to select peripheral for Tx channel 0. 0:SPI2. 1: reserved. 2: UHCI0. 3: I2S0. 4: reserved. 5: reserved. 6: AES. 7: SHA. 8: ADC_DAC.
-func (v OUT_PERI_SEL_CH0Value) PERI_OUT_SEL_CH0() uint32 { return uint32(v) & 0x3f }
-
-// WithPERI_OUT_SEL_CH0 returns v with field PERI_OUT_SEL_CH0 (bits 5:0) set to x, masked to the field width.
-func (v OUT_PERI_SEL_CH0Value) WithPERI_OUT_SEL_CH0(x uint32) OUT_PERI_SEL_CH0Value {
-	return v&^0x3f | OUT_PERI_SEL_CH0Value(x&0x3f)
-}
-
-// IN_CONF0_CH1 is register IN_CONF0_CH1 (32-bit, read-write, reset 0x0): DMA_IN_CONF0_CH1_REG.
-type IN_CONF0_CH1 struct{ reg mmio.U32 }
-
-// IN_CONF0_CH1Value is a value of register IN_CONF0_CH1.
-type IN_CONF0_CH1Value uint32
-
-// IN_CONF0_CH1Reset is the reset value of register IN_CONF0_CH1.
-const IN_CONF0_CH1Reset IN_CONF0_CH1Value = 0x0
-
-// Read loads the register.
-func (r *IN_CONF0_CH1) Read() IN_CONF0_CH1Value { return IN_CONF0_CH1Value(r.reg.Load()) }
-
-// Write stores v in the register.
-func (r *IN_CONF0_CH1) Write(v IN_CONF0_CH1Value) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(IN_CONF0_CH1Reset): fields f leaves alone are written as their reset values.
-func (r *IN_CONF0_CH1) WriteWith(f func(IN_CONF0_CH1Value) IN_CONF0_CH1Value) {
-	r.reg.Store(uint32(f(IN_CONF0_CH1Reset)))
-}
-
-// Reset stores IN_CONF0_CH1Reset in the register.
-func (r *IN_CONF0_CH1) Reset() { r.reg.Store(uint32(IN_CONF0_CH1Reset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *IN_CONF0_CH1) Modify(f func(IN_CONF0_CH1Value) IN_CONF0_CH1Value) {
-	r.reg.Store(uint32(f(IN_CONF0_CH1Value(r.reg.Load()))))
-}
-
-// IN_RST_CH1 returns field IN_RST_CH1 (bit 0): This bit is used to reset DMA channel 1 Rx FSM and Rx FIFO pointer.
-func (v IN_CONF0_CH1Value) IN_RST_CH1() bool { return v&0x1 != 0 }
-
-// WithIN_RST_CH1 returns v with field IN_RST_CH1 (bit 0) set to b.
-func (v IN_CONF0_CH1Value) WithIN_RST_CH1(b bool) IN_CONF0_CH1Value {
-	return v&^0x1 | IN_CONF0_CH1Value(b2u(b))
-}
-
-// IN_LOOP_TEST_CH1 returns field IN_LOOP_TEST_CH1 (bit 1): reserved.
-func (v IN_CONF0_CH1Value) IN_LOOP_TEST_CH1() bool { return v&0x2 != 0 }
-
-// WithIN_LOOP_TEST_CH1 returns v with field IN_LOOP_TEST_CH1 (bit 1) set to b.
-func (v IN_CONF0_CH1Value) WithIN_LOOP_TEST_CH1(b bool) IN_CONF0_CH1Value {
-	return v&^0x2 | IN_CONF0_CH1Value(b2u(b))<<1
-}
-
-// INDSCR_BURST_EN_CH1 returns field INDSCR_BURST_EN_CH1 (bit 2): Set this bit to 1 to enable INCR burst transfer for Rx channel 1 reading link descriptor when accessing internal SRAM.
-func (v IN_CONF0_CH1Value) INDSCR_BURST_EN_CH1() bool { return v&0x4 != 0 }
-
-// WithINDSCR_BURST_EN_CH1 returns v with field INDSCR_BURST_EN_CH1 (bit 2) set to b.
-func (v IN_CONF0_CH1Value) WithINDSCR_BURST_EN_CH1(b bool) IN_CONF0_CH1Value {
-	return v&^0x4 | IN_CONF0_CH1Value(b2u(b))<<2
-}
-
-// IN_DATA_BURST_EN_CH1 returns field IN_DATA_BURST_EN_CH1 (bit 3): Set this bit to 1 to enable INCR burst transfer for Rx channel 1 receiving data when accessing internal SRAM.
-func (v IN_CONF0_CH1Value) IN_DATA_BURST_EN_CH1() bool { return v&0x8 != 0 }
-
-// WithIN_DATA_BURST_EN_CH1 returns v with field IN_DATA_BURST_EN_CH1 (bit 3) set to b.
-func (v IN_CONF0_CH1Value) WithIN_DATA_BURST_EN_CH1(b bool) IN_CONF0_CH1Value {
-	return v&^0x8 | IN_CONF0_CH1Value(b2u(b))<<3
-}
-
-// MEM_TRANS_EN_CH1 returns field MEM_TRANS_EN_CH1 (bit 4): Set this bit 1 to enable automatic transmitting data from memory to memory via DMA.
-func (v IN_CONF0_CH1Value) MEM_TRANS_EN_CH1() bool { return v&0x10 != 0 }
-
-// WithMEM_TRANS_EN_CH1 returns v with field MEM_TRANS_EN_CH1 (bit 4) set to b.
-func (v IN_CONF0_CH1Value) WithMEM_TRANS_EN_CH1(b bool) IN_CONF0_CH1Value {
-	return v&^0x10 | IN_CONF0_CH1Value(b2u(b))<<4
-}
-
-// IN_CONF1_CH1 is register IN_CONF1_CH1 (32-bit, read-write, reset 0x0): DMA_IN_CONF1_CH1_REG.
-type IN_CONF1_CH1 struct{ reg mmio.U32 }
-
-// IN_CONF1_CH1Value is a value of register IN_CONF1_CH1.
-type IN_CONF1_CH1Value uint32
-
-// IN_CONF1_CH1Reset is the reset value of register IN_CONF1_CH1.
-const IN_CONF1_CH1Reset IN_CONF1_CH1Value = 0x0
-
-// Read loads the register.
-func (r *IN_CONF1_CH1) Read() IN_CONF1_CH1Value { return IN_CONF1_CH1Value(r.reg.Load()) }
-
-// Write stores v in the register.
-func (r *IN_CONF1_CH1) Write(v IN_CONF1_CH1Value) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(IN_CONF1_CH1Reset): fields f leaves alone are written as their reset values.
-func (r *IN_CONF1_CH1) WriteWith(f func(IN_CONF1_CH1Value) IN_CONF1_CH1Value) {
-	r.reg.Store(uint32(f(IN_CONF1_CH1Reset)))
-}
-
-// Reset stores IN_CONF1_CH1Reset in the register.
-func (r *IN_CONF1_CH1) Reset() { r.reg.Store(uint32(IN_CONF1_CH1Reset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *IN_CONF1_CH1) Modify(f func(IN_CONF1_CH1Value) IN_CONF1_CH1Value) {
-	r.reg.Store(uint32(f(IN_CONF1_CH1Value(r.reg.Load()))))
-}
-
-// IN_CHECK_OWNER_CH1 returns field IN_CHECK_OWNER_CH1 (bit 12): Set this bit to enable checking the owner attribute of the link descriptor.
-func (v IN_CONF1_CH1Value) IN_CHECK_OWNER_CH1() bool { return v&0x1000 != 0 }
-
-// WithIN_CHECK_OWNER_CH1 returns v with field IN_CHECK_OWNER_CH1 (bit 12) set to b.
-func (v IN_CONF1_CH1Value) WithIN_CHECK_OWNER_CH1(b bool) IN_CONF1_CH1Value {
-	return v&^0x1000 | IN_CONF1_CH1Value(b2u(b))<<12
-}
-
-// INFIFO_STATUS_CH1 is register INFIFO_STATUS_CH1 (32-bit, read-write, reset 0x7800003): DMA_INFIFO_STATUS_CH1_REG.
-type INFIFO_STATUS_CH1 struct{ reg mmio.U32 }
-
-// INFIFO_STATUS_CH1Value is a value of register INFIFO_STATUS_CH1.
-type INFIFO_STATUS_CH1Value uint32
-
-// INFIFO_STATUS_CH1Reset is the reset value of register INFIFO_STATUS_CH1.
-const INFIFO_STATUS_CH1Reset INFIFO_STATUS_CH1Value = 0x7800003
-
-// Read loads the register.
-func (r *INFIFO_STATUS_CH1) Read() INFIFO_STATUS_CH1Value {
-	return INFIFO_STATUS_CH1Value(r.reg.Load())
-}
-
-// Write stores v in the register.
-func (r *INFIFO_STATUS_CH1) Write(v INFIFO_STATUS_CH1Value) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(INFIFO_STATUS_CH1Reset): fields f leaves alone are written as their reset values.
-func (r *INFIFO_STATUS_CH1) WriteWith(f func(INFIFO_STATUS_CH1Value) INFIFO_STATUS_CH1Value) {
-	r.reg.Store(uint32(f(INFIFO_STATUS_CH1Reset)))
-}
-
-// Reset stores INFIFO_STATUS_CH1Reset in the register.
-func (r *INFIFO_STATUS_CH1) Reset() { r.reg.Store(uint32(INFIFO_STATUS_CH1Reset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *INFIFO_STATUS_CH1) Modify(f func(INFIFO_STATUS_CH1Value) INFIFO_STATUS_CH1Value) {
-	r.reg.Store(uint32(f(INFIFO_STATUS_CH1Value(r.reg.Load()))))
-}
-
-// INFIFO_FULL_CH1 returns field INFIFO_FULL_CH1 (bit 0): L1 Rx FIFO full signal for Rx channel 1.
-func (v INFIFO_STATUS_CH1Value) INFIFO_FULL_CH1() bool { return v&0x1 != 0 }
-
-// INFIFO_EMPTY_CH1 returns field INFIFO_EMPTY_CH1 (bit 1): L1 Rx FIFO empty signal for Rx channel 1.
-func (v INFIFO_STATUS_CH1Value) INFIFO_EMPTY_CH1() bool { return v&0x2 != 0 }
-
-// INFIFO_CNT_CH1 returns field INFIFO_CNT_CH1 (bits 7:2): The register stores the byte number of the data in L1 Rx FIFO for Rx channel 1.
-func (v INFIFO_STATUS_CH1Value) INFIFO_CNT_CH1() uint32 { return uint32(v>>2) & 0x3f }
-
-// IN_REMAIN_UNDER_1B_CH1 returns field IN_REMAIN_UNDER_1B_CH1 (bit 23): reserved.
-func (v INFIFO_STATUS_CH1Value) IN_REMAIN_UNDER_1B_CH1() bool { return v&0x800000 != 0 }
-
-// IN_REMAIN_UNDER_2B_CH1 returns field IN_REMAIN_UNDER_2B_CH1 (bit 24): reserved.
-func (v INFIFO_STATUS_CH1Value) IN_REMAIN_UNDER_2B_CH1() bool { return v&0x1000000 != 0 }
-
-// IN_REMAIN_UNDER_3B_CH1 returns field IN_REMAIN_UNDER_3B_CH1 (bit 25): reserved.
-func (v INFIFO_STATUS_CH1Value) IN_REMAIN_UNDER_3B_CH1() bool { return v&0x2000000 != 0 }
-
-// IN_REMAIN_UNDER_4B_CH1 returns field IN_REMAIN_UNDER_4B_CH1 (bit 26): reserved.
-func (v INFIFO_STATUS_CH1Value) IN_REMAIN_UNDER_4B_CH1() bool { return v&0x4000000 != 0 }
-
-// IN_BUF_HUNGRY_CH1 returns field IN_BUF_HUNGRY_CH1 (bit 27): reserved.
-func (v INFIFO_STATUS_CH1Value) IN_BUF_HUNGRY_CH1() bool { return v&0x8000000 != 0 }
-
-// IN_POP_CH1 is register IN_POP_CH1 (32-bit, read-write, reset 0x800): DMA_IN_POP_CH1_REG.
-type IN_POP_CH1 struct{ reg mmio.U32 }
-
-// IN_POP_CH1Value is a value of register IN_POP_CH1.
-type IN_POP_CH1Value uint32
-
-// IN_POP_CH1Reset is the reset value of register IN_POP_CH1.
-const IN_POP_CH1Reset IN_POP_CH1Value = 0x800
-
-// Read loads the register.
-func (r *IN_POP_CH1) Read() IN_POP_CH1Value { return IN_POP_CH1Value(r.reg.Load()) }
-
-// Write stores v in the register.
-func (r *IN_POP_CH1) Write(v IN_POP_CH1Value) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(IN_POP_CH1Reset): fields f leaves alone are written as their reset values.
-func (r *IN_POP_CH1) WriteWith(f func(IN_POP_CH1Value) IN_POP_CH1Value) {
-	r.reg.Store(uint32(f(IN_POP_CH1Reset)))
-}
-
-// Reset stores IN_POP_CH1Reset in the register.
-func (r *IN_POP_CH1) Reset() { r.reg.Store(uint32(IN_POP_CH1Reset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *IN_POP_CH1) Modify(f func(IN_POP_CH1Value) IN_POP_CH1Value) {
-	r.reg.Store(uint32(f(IN_POP_CH1Value(r.reg.Load()))))
-}
-
-// INFIFO_RDATA_CH1 returns field INFIFO_RDATA_CH1 (bits 11:0): This register stores the data popping from DMA FIFO.
-func (v IN_POP_CH1Value) INFIFO_RDATA_CH1() uint32 { return uint32(v) & 0xfff }
-
-// INFIFO_POP_CH1 returns field INFIFO_POP_CH1 (bit 12): Set this bit to pop data from DMA FIFO.
-func (v IN_POP_CH1Value) INFIFO_POP_CH1() bool { return v&0x1000 != 0 }
-
-// WithINFIFO_POP_CH1 returns v with field INFIFO_POP_CH1 (bit 12) set to b.
-func (v IN_POP_CH1Value) WithINFIFO_POP_CH1(b bool) IN_POP_CH1Value {
-	return v&^0x1000 | IN_POP_CH1Value(b2u(b))<<12
-}
-
-// IN_LINK_CH1 is register IN_LINK_CH1 (32-bit, read-write, reset 0x1100000): DMA_IN_LINK_CH1_REG.
-type IN_LINK_CH1 struct{ reg mmio.U32 }
-
-// IN_LINK_CH1Value is a value of register IN_LINK_CH1.
-type IN_LINK_CH1Value uint32
-
-// IN_LINK_CH1Reset is the reset value of register IN_LINK_CH1.
-const IN_LINK_CH1Reset IN_LINK_CH1Value = 0x1100000
-
-// Read loads the register.
-func (r *IN_LINK_CH1) Read() IN_LINK_CH1Value { return IN_LINK_CH1Value(r.reg.Load()) }
-
-// Write stores v in the register.
-func (r *IN_LINK_CH1) Write(v IN_LINK_CH1Value) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(IN_LINK_CH1Reset): fields f leaves alone are written as their reset values.
-func (r *IN_LINK_CH1) WriteWith(f func(IN_LINK_CH1Value) IN_LINK_CH1Value) {
-	r.reg.Store(uint32(f(IN_LINK_CH1Reset)))
-}
-
-// Reset stores IN_LINK_CH1Reset in the register.
-func (r *IN_LINK_CH1) Reset() { r.reg.Store(uint32(IN_LINK_CH1Reset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *IN_LINK_CH1) Modify(f func(IN_LINK_CH1Value) IN_LINK_CH1Value) {
-	r.reg.Store(uint32(f(IN_LINK_CH1Value(r.reg.Load()))))
-}
-
-// INLINK_ADDR_CH1 returns field INLINK_ADDR_CH1 (bits 19:0): This register stores the 20 least significant bits of the first inlink descriptor's address.
-func (v IN_LINK_CH1Value) INLINK_ADDR_CH1() uint32 { return uint32(v) & 0xfffff }
-
-// WithINLINK_ADDR_CH1 returns v with field INLINK_ADDR_CH1 (bits 19:0) set to x, masked to the field width.
-func (v IN_LINK_CH1Value) WithINLINK_ADDR_CH1(x uint32) IN_LINK_CH1Value {
-	return v&^0xfffff | IN_LINK_CH1Value(x&0xfffff)
-}
-
-// INLINK_AUTO_RET_CH1 returns field INLINK_AUTO_RET_CH1 (bit 20): Set this bit to return to current inlink descriptor's address, when there are some errors in current receiving data.
-func (v IN_LINK_CH1Value) INLINK_AUTO_RET_CH1() bool { return v&0x100000 != 0 }
-
-// WithINLINK_AUTO_RET_CH1 returns v with field INLINK_AUTO_RET_CH1 (bit 20) set to b.
-func (v IN_LINK_CH1Value) WithINLINK_AUTO_RET_CH1(b bool) IN_LINK_CH1Value {
-	return v&^0x100000 | IN_LINK_CH1Value(b2u(b))<<20
-}
-
-// INLINK_STOP_CH1 returns field INLINK_STOP_CH1 (bit 21): Set this bit to stop dealing with the inlink descriptors.
-func (v IN_LINK_CH1Value) INLINK_STOP_CH1() bool { return v&0x200000 != 0 }
-
-// WithINLINK_STOP_CH1 returns v with field INLINK_STOP_CH1 (bit 21) set to b.
-func (v IN_LINK_CH1Value) WithINLINK_STOP_CH1(b bool) IN_LINK_CH1Value {
-	return v&^0x200000 | IN_LINK_CH1Value(b2u(b))<<21
-}
-
-// INLINK_START_CH1 returns field INLINK_START_CH1 (bit 22): Set this bit to start dealing with the inlink descriptors.
-func (v IN_LINK_CH1Value) INLINK_START_CH1() bool { return v&0x400000 != 0 }
-
-// WithINLINK_START_CH1 returns v with field INLINK_START_CH1 (bit 22) set to b.
-func (v IN_LINK_CH1Value) WithINLINK_START_CH1(b bool) IN_LINK_CH1Value {
-	return v&^0x400000 | IN_LINK_CH1Value(b2u(b))<<22
-}
-
-// INLINK_RESTART_CH1 returns field INLINK_RESTART_CH1 (bit 23): Set this bit to mount a new inlink descriptor.
-func (v IN_LINK_CH1Value) INLINK_RESTART_CH1() bool { return v&0x800000 != 0 }
-
-// WithINLINK_RESTART_CH1 returns v with field INLINK_RESTART_CH1 (bit 23) set to b.
-func (v IN_LINK_CH1Value) WithINLINK_RESTART_CH1(b bool) IN_LINK_CH1Value {
-	return v&^0x800000 | IN_LINK_CH1Value(b2u(b))<<23
-}
-
-// INLINK_PARK_CH1 returns field INLINK_PARK_CH1 (bit 24): 1: the inlink descriptor's FSM is in idle state. 0: the inlink descriptor's FSM is working.
-func (v IN_LINK_CH1Value) INLINK_PARK_CH1() bool { return v&0x1000000 != 0 }
-
-// IN_STATE_CH1 is register IN_STATE_CH1 (32-bit, read-write, reset 0x0): DMA_IN_STATE_CH1_REG.
-type IN_STATE_CH1 struct{ reg mmio.U32 }
-
-// IN_STATE_CH1Value is a value of register IN_STATE_CH1.
-type IN_STATE_CH1Value uint32
-
-// IN_STATE_CH1Reset is the reset value of register IN_STATE_CH1.
-const IN_STATE_CH1Reset IN_STATE_CH1Value = 0x0
-
-// Read loads the register.
-func (r *IN_STATE_CH1) Read() IN_STATE_CH1Value { return IN_STATE_CH1Value(r.reg.Load()) }
-
-// Write stores v in the register.
-func (r *IN_STATE_CH1) Write(v IN_STATE_CH1Value) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(IN_STATE_CH1Reset): fields f leaves alone are written as their reset values.
-func (r *IN_STATE_CH1) WriteWith(f func(IN_STATE_CH1Value) IN_STATE_CH1Value) {
-	r.reg.Store(uint32(f(IN_STATE_CH1Reset)))
-}
-
-// Reset stores IN_STATE_CH1Reset in the register.
-func (r *IN_STATE_CH1) Reset() { r.reg.Store(uint32(IN_STATE_CH1Reset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *IN_STATE_CH1) Modify(f func(IN_STATE_CH1Value) IN_STATE_CH1Value) {
-	r.reg.Store(uint32(f(IN_STATE_CH1Value(r.reg.Load()))))
-}
-
-// INLINK_DSCR_ADDR_CH1 returns field INLINK_DSCR_ADDR_CH1 (bits 17:0): This register stores the current inlink descriptor's address.
-func (v IN_STATE_CH1Value) INLINK_DSCR_ADDR_CH1() uint32 { return uint32(v) & 0x3ffff }
-
-// IN_DSCR_STATE_CH1 returns field IN_DSCR_STATE_CH1 (bits 19:18): reserved.
-func (v IN_STATE_CH1Value) IN_DSCR_STATE_CH1() uint32 { return uint32(v>>18) & 0x3 }
-
-// IN_STATE_CH1 returns field IN_STATE_CH1 (bits 22:20): reserved.
-func (v IN_STATE_CH1Value) IN_STATE_CH1() uint32 { return uint32(v>>20) & 0x7 }
-
-// IN_SUC_EOF_DES_ADDR_CH1 is register IN_SUC_EOF_DES_ADDR_CH1 (32-bit, read-write, reset 0x0): DMA_IN_SUC_EOF_DES_ADDR_CH1_REG.
-type IN_SUC_EOF_DES_ADDR_CH1 struct{ reg mmio.U32 }
-
-// IN_SUC_EOF_DES_ADDR_CH1Value is a value of register IN_SUC_EOF_DES_ADDR_CH1.
-type IN_SUC_EOF_DES_ADDR_CH1Value uint32
-
-// IN_SUC_EOF_DES_ADDR_CH1Reset is the reset value of register IN_SUC_EOF_DES_ADDR_CH1.
-const IN_SUC_EOF_DES_ADDR_CH1Reset IN_SUC_EOF_DES_ADDR_CH1Value = 0x0
-
-// Read loads the register.
-func (r *IN_SUC_EOF_DES_ADDR_CH1) Read() IN_SUC_EOF_DES_ADDR_CH1Value {
-	return IN_SUC_EOF_DES_ADDR_CH1Value(r.reg.Load())
-}
-
-// Write stores v in the register.
-func (r *IN_SUC_EOF_DES_ADDR_CH1) Write(v IN_SUC_EOF_DES_ADDR_CH1Value) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(IN_SUC_EOF_DES_ADDR_CH1Reset): fields f leaves alone are written as their reset values.
-func (r *IN_SUC_EOF_DES_ADDR_CH1) WriteWith(f func(IN_SUC_EOF_DES_ADDR_CH1Value) IN_SUC_EOF_DES_ADDR_CH1Value) {
-	r.reg.Store(uint32(f(IN_SUC_EOF_DES_ADDR_CH1Reset)))
-}
-
-// Reset stores IN_SUC_EOF_DES_ADDR_CH1Reset in the register.
-func (r *IN_SUC_EOF_DES_ADDR_CH1) Reset() { r.reg.Store(uint32(IN_SUC_EOF_DES_ADDR_CH1Reset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *IN_SUC_EOF_DES_ADDR_CH1) Modify(f func(IN_SUC_EOF_DES_ADDR_CH1Value) IN_SUC_EOF_DES_ADDR_CH1Value) {
-	r.reg.Store(uint32(f(IN_SUC_EOF_DES_ADDR_CH1Value(r.reg.Load()))))
-}
-
-// IN_SUC_EOF_DES_ADDR_CH1 returns field IN_SUC_EOF_DES_ADDR_CH1 (bits 31:0): This register stores the address of the inlink descriptor when the EOF bit in this descriptor is 1.
-func (v IN_SUC_EOF_DES_ADDR_CH1Value) IN_SUC_EOF_DES_ADDR_CH1() uint32 { return uint32(v) & 0xffffffff }
-
-// IN_ERR_EOF_DES_ADDR_CH1 is register IN_ERR_EOF_DES_ADDR_CH1 (32-bit, read-write, reset 0x0): DMA_IN_ERR_EOF_DES_ADDR_CH1_REG.
-type IN_ERR_EOF_DES_ADDR_CH1 struct{ reg mmio.U32 }
-
-// IN_ERR_EOF_DES_ADDR_CH1Value is a value of register IN_ERR_EOF_DES_ADDR_CH1.
-type IN_ERR_EOF_DES_ADDR_CH1Value uint32
-
-// IN_ERR_EOF_DES_ADDR_CH1Reset is the reset value of register IN_ERR_EOF_DES_ADDR_CH1.
-const IN_ERR_EOF_DES_ADDR_CH1Reset IN_ERR_EOF_DES_ADDR_CH1Value = 0x0
-
-// Read loads the register.
-func (r *IN_ERR_EOF_DES_ADDR_CH1) Read() IN_ERR_EOF_DES_ADDR_CH1Value {
-	return IN_ERR_EOF_DES_ADDR_CH1Value(r.reg.Load())
-}
-
-// Write stores v in the register.
-func (r *IN_ERR_EOF_DES_ADDR_CH1) Write(v IN_ERR_EOF_DES_ADDR_CH1Value) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(IN_ERR_EOF_DES_ADDR_CH1Reset): fields f leaves alone are written as their reset values.
-func (r *IN_ERR_EOF_DES_ADDR_CH1) WriteWith(f func(IN_ERR_EOF_DES_ADDR_CH1Value) IN_ERR_EOF_DES_ADDR_CH1Value) {
-	r.reg.Store(uint32(f(IN_ERR_EOF_DES_ADDR_CH1Reset)))
-}
-
-// Reset stores IN_ERR_EOF_DES_ADDR_CH1Reset in the register.
-func (r *IN_ERR_EOF_DES_ADDR_CH1) Reset() { r.reg.Store(uint32(IN_ERR_EOF_DES_ADDR_CH1Reset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *IN_ERR_EOF_DES_ADDR_CH1) Modify(f func(IN_ERR_EOF_DES_ADDR_CH1Value) IN_ERR_EOF_DES_ADDR_CH1Value) {
-	r.reg.Store(uint32(f(IN_ERR_EOF_DES_ADDR_CH1Value(r.reg.Load()))))
-}
-
-// IN_ERR_EOF_DES_ADDR_CH1 returns field IN_ERR_EOF_DES_ADDR_CH1 (bits 31:0): This register stores the address of the inlink descriptor when there are some errors in current receiving data. Only used when peripheral is UHCI0.
-func (v IN_ERR_EOF_DES_ADDR_CH1Value) IN_ERR_EOF_DES_ADDR_CH1() uint32 { return uint32(v) & 0xffffffff }
-
-// IN_DSCR_CH1 is register IN_DSCR_CH1 (32-bit, read-write, reset 0x0): DMA_IN_DSCR_CH1_REG.
-type IN_DSCR_CH1 struct{ reg mmio.U32 }
-
-// IN_DSCR_CH1Value is a value of register IN_DSCR_CH1.
-type IN_DSCR_CH1Value uint32
-
-// IN_DSCR_CH1Reset is the reset value of register IN_DSCR_CH1.
-const IN_DSCR_CH1Reset IN_DSCR_CH1Value = 0x0
-
-// Read loads the register.
-func (r *IN_DSCR_CH1) Read() IN_DSCR_CH1Value { return IN_DSCR_CH1Value(r.reg.Load()) }
-
-// Write stores v in the register.
-func (r *IN_DSCR_CH1) Write(v IN_DSCR_CH1Value) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(IN_DSCR_CH1Reset): fields f leaves alone are written as their reset values.
-func (r *IN_DSCR_CH1) WriteWith(f func(IN_DSCR_CH1Value) IN_DSCR_CH1Value) {
-	r.reg.Store(uint32(f(IN_DSCR_CH1Reset)))
-}
-
-// Reset stores IN_DSCR_CH1Reset in the register.
-func (r *IN_DSCR_CH1) Reset() { r.reg.Store(uint32(IN_DSCR_CH1Reset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *IN_DSCR_CH1) Modify(f func(IN_DSCR_CH1Value) IN_DSCR_CH1Value) {
-	r.reg.Store(uint32(f(IN_DSCR_CH1Value(r.reg.Load()))))
-}
-
-// INLINK_DSCR_CH1 returns field INLINK_DSCR_CH1 (bits 31:0): The address of the current inlink descriptor x.
-func (v IN_DSCR_CH1Value) INLINK_DSCR_CH1() uint32 { return uint32(v) & 0xffffffff }
-
-// IN_DSCR_BF_CH1 is register IN_DSCR_BF%s_CH1 (32-bit, read-write, reset 0x0): DMA_IN_DSCR_BF0_CH1_REG. (IN_DSCR_BF0_CH1 … IN_DSCR_BF1_CH1 in the SVD).
-type IN_DSCR_BF_CH1 struct{ reg mmio.U32 }
-
-// IN_DSCR_BF_CH1Value is a value of register IN_DSCR_BF_CH1.
-type IN_DSCR_BF_CH1Value uint32
-
-// IN_DSCR_BF_CH1Reset is the reset value of register IN_DSCR_BF_CH1.
-const IN_DSCR_BF_CH1Reset IN_DSCR_BF_CH1Value = 0x0
-
-// Read loads the register.
-func (r *IN_DSCR_BF_CH1) Read() IN_DSCR_BF_CH1Value { return IN_DSCR_BF_CH1Value(r.reg.Load()) }
-
-// Write stores v in the register.
-func (r *IN_DSCR_BF_CH1) Write(v IN_DSCR_BF_CH1Value) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(IN_DSCR_BF_CH1Reset): fields f leaves alone are written as their reset values.
-func (r *IN_DSCR_BF_CH1) WriteWith(f func(IN_DSCR_BF_CH1Value) IN_DSCR_BF_CH1Value) {
-	r.reg.Store(uint32(f(IN_DSCR_BF_CH1Reset)))
-}
-
-// Reset stores IN_DSCR_BF_CH1Reset in the register.
-func (r *IN_DSCR_BF_CH1) Reset() { r.reg.Store(uint32(IN_DSCR_BF_CH1Reset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *IN_DSCR_BF_CH1) Modify(f func(IN_DSCR_BF_CH1Value) IN_DSCR_BF_CH1Value) {
-	r.reg.Store(uint32(f(IN_DSCR_BF_CH1Value(r.reg.Load()))))
-}
-
-// INLINK_DSCR_BF_CH1 returns field INLINK_DSCR_BF%s_CH1 (bits 31:0): The address of the last inlink descriptor x-1.
-func (v IN_DSCR_BF_CH1Value) INLINK_DSCR_BF_CH1() uint32 { return uint32(v) & 0xffffffff }
-
-// IN_PRI_CH1 is register IN_PRI_CH1 (32-bit, read-write, reset 0x0): DMA_IN_PRI_CH1_REG.
-type IN_PRI_CH1 struct{ reg mmio.U32 }
-
-// IN_PRI_CH1Value is a value of register IN_PRI_CH1.
-type IN_PRI_CH1Value uint32
-
-// IN_PRI_CH1Reset is the reset value of register IN_PRI_CH1.
-const IN_PRI_CH1Reset IN_PRI_CH1Value = 0x0
-
-// Read loads the register.
-func (r *IN_PRI_CH1) Read() IN_PRI_CH1Value { return IN_PRI_CH1Value(r.reg.Load()) }
-
-// Write stores v in the register.
-func (r *IN_PRI_CH1) Write(v IN_PRI_CH1Value) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(IN_PRI_CH1Reset): fields f leaves alone are written as their reset values.
-func (r *IN_PRI_CH1) WriteWith(f func(IN_PRI_CH1Value) IN_PRI_CH1Value) {
-	r.reg.Store(uint32(f(IN_PRI_CH1Reset)))
-}
-
-// Reset stores IN_PRI_CH1Reset in the register.
-func (r *IN_PRI_CH1) Reset() { r.reg.Store(uint32(IN_PRI_CH1Reset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *IN_PRI_CH1) Modify(f func(IN_PRI_CH1Value) IN_PRI_CH1Value) {
-	r.reg.Store(uint32(f(IN_PRI_CH1Value(r.reg.Load()))))
-}
-
-// RX_PRI_CH1 returns field RX_PRI_CH1 (bits 3:0): The priority of Rx channel 1. The larger of the value, the higher of the priority.
-func (v IN_PRI_CH1Value) RX_PRI_CH1() uint32 { return uint32(v) & 0xf }
-
-// WithRX_PRI_CH1 returns v with field RX_PRI_CH1 (bits 3:0) set to x, masked to the field width.
-func (v IN_PRI_CH1Value) WithRX_PRI_CH1(x uint32) IN_PRI_CH1Value {
-	return v&^0xf | IN_PRI_CH1Value(x&0xf)
-}
-
-// IN_PERI_SEL_CH1 is register IN_PERI_SEL_CH1 (32-bit, read-write, reset 0x3f): DMA_IN_PERI_SEL_CH1_REG.
-type IN_PERI_SEL_CH1 struct{ reg mmio.U32 }
-
-// IN_PERI_SEL_CH1Value is a value of register IN_PERI_SEL_CH1.
-type IN_PERI_SEL_CH1Value uint32
-
-// IN_PERI_SEL_CH1Reset is the reset value of register IN_PERI_SEL_CH1.
-const IN_PERI_SEL_CH1Reset IN_PERI_SEL_CH1Value = 0x3f
-
-// Read loads the register.
-func (r *IN_PERI_SEL_CH1) Read() IN_PERI_SEL_CH1Value { return IN_PERI_SEL_CH1Value(r.reg.Load()) }
-
-// Write stores v in the register.
-func (r *IN_PERI_SEL_CH1) Write(v IN_PERI_SEL_CH1Value) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(IN_PERI_SEL_CH1Reset): fields f leaves alone are written as their reset values.
-func (r *IN_PERI_SEL_CH1) WriteWith(f func(IN_PERI_SEL_CH1Value) IN_PERI_SEL_CH1Value) {
-	r.reg.Store(uint32(f(IN_PERI_SEL_CH1Reset)))
-}
-
-// Reset stores IN_PERI_SEL_CH1Reset in the register.
-func (r *IN_PERI_SEL_CH1) Reset() { r.reg.Store(uint32(IN_PERI_SEL_CH1Reset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *IN_PERI_SEL_CH1) Modify(f func(IN_PERI_SEL_CH1Value) IN_PERI_SEL_CH1Value) {
-	r.reg.Store(uint32(f(IN_PERI_SEL_CH1Value(r.reg.Load()))))
-}
-
-// PERI_IN_SEL_CH1 returns field PERI_IN_SEL_CH1 (bits 5:0): This register is used to select peripheral for Rx channel 1. 0:SPI2. 1: reserved. 2: UHCI0. 3: I2S0. 4: reserved. 5: reserved. 6: AES. 7: SHA. 8: ADC_DAC.
-func (v IN_PERI_SEL_CH1Value) PERI_IN_SEL_CH1() uint32 { return uint32(v) & 0x3f }
-
-// WithPERI_IN_SEL_CH1 returns v with field PERI_IN_SEL_CH1 (bits 5:0) set to x, masked to the field width.
-func (v IN_PERI_SEL_CH1Value) WithPERI_IN_SEL_CH1(x uint32) IN_PERI_SEL_CH1Value {
-	return v&^0x3f | IN_PERI_SEL_CH1Value(x&0x3f)
-}
-
-// OUT_CONF0_CH1 is register OUT_CONF0_CH1 (32-bit, read-write, reset 0x8): DMA_OUT_CONF0_CH1_REG.
-type OUT_CONF0_CH1 struct{ reg mmio.U32 }
-
-// OUT_CONF0_CH1Value is a value of register OUT_CONF0_CH1.
-type OUT_CONF0_CH1Value uint32
-
-// OUT_CONF0_CH1Reset is the reset value of register OUT_CONF0_CH1.
-const OUT_CONF0_CH1Reset OUT_CONF0_CH1Value = 0x8
-
-// Read loads the register.
-func (r *OUT_CONF0_CH1) Read() OUT_CONF0_CH1Value { return OUT_CONF0_CH1Value(r.reg.Load()) }
-
-// Write stores v in the register.
-func (r *OUT_CONF0_CH1) Write(v OUT_CONF0_CH1Value) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(OUT_CONF0_CH1Reset): fields f leaves alone are written as their reset values.
-func (r *OUT_CONF0_CH1) WriteWith(f func(OUT_CONF0_CH1Value) OUT_CONF0_CH1Value) {
-	r.reg.Store(uint32(f(OUT_CONF0_CH1Reset)))
-}
-
-// Reset stores OUT_CONF0_CH1Reset in the register.
-func (r *OUT_CONF0_CH1) Reset() { r.reg.Store(uint32(OUT_CONF0_CH1Reset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *OUT_CONF0_CH1) Modify(f func(OUT_CONF0_CH1Value) OUT_CONF0_CH1Value) {
-	r.reg.Store(uint32(f(OUT_CONF0_CH1Value(r.reg.Load()))))
-}
-
-// OUT_RST_CH1 returns field OUT_RST_CH1 (bit 0): This bit is used to reset DMA channel 1 Tx FSM and Tx FIFO pointer.
-func (v OUT_CONF0_CH1Value) OUT_RST_CH1() bool { return v&0x1 != 0 }
-
-// WithOUT_RST_CH1 returns v with field OUT_RST_CH1 (bit 0) set to b.
-func (v OUT_CONF0_CH1Value) WithOUT_RST_CH1(b bool) OUT_CONF0_CH1Value {
-	return v&^0x1 | OUT_CONF0_CH1Value(b2u(b))
-}
-
-// OUT_LOOP_TEST_CH1 returns field OUT_LOOP_TEST_CH1 (bit 1): reserved.
-func (v OUT_CONF0_CH1Value) OUT_LOOP_TEST_CH1() bool { return v&0x2 != 0 }
-
-// WithOUT_LOOP_TEST_CH1 returns v with field OUT_LOOP_TEST_CH1 (bit 1) set to b.
-func (v OUT_CONF0_CH1Value) WithOUT_LOOP_TEST_CH1(b bool) OUT_CONF0_CH1Value {
-	return v&^0x2 | OUT_CONF0_CH1Value(b2u(b))<<1
-}
-
-// OUT_AUTO_WRBACK_CH1 returns field OUT_AUTO_WRBACK_CH1 (bit 2): Set this bit to enable automatic outlink-writeback when all the data in tx buffer has been transmitted.
-func (v OUT_CONF0_CH1Value) OUT_AUTO_WRBACK_CH1() bool { return v&0x4 != 0 }
-
-// WithOUT_AUTO_WRBACK_CH1 returns v with field OUT_AUTO_WRBACK_CH1 (bit 2) set to b.
-func (v OUT_CONF0_CH1Value) WithOUT_AUTO_WRBACK_CH1(b bool) OUT_CONF0_CH1Value {
-	return v&^0x4 | OUT_CONF0_CH1Value(b2u(b))<<2
-}
-
-// OUT_EOF_MODE_CH1 returns field OUT_EOF_MODE_CH1 (bit 3): EOF flag generation mode when transmitting data. 1: EOF flag for Tx channel 1 is generated when data need to transmit has been popped from FIFO in DMA.
-func (v OUT_CONF0_CH1Value) OUT_EOF_MODE_CH1() bool { return v&0x8 != 0 }
-
-// WithOUT_EOF_MODE_CH1 returns v with field OUT_EOF_MODE_CH1 (bit 3) set to b.
-func (v OUT_CONF0_CH1Value) WithOUT_EOF_MODE_CH1(b bool) OUT_CONF0_CH1Value {
-	return v&^0x8 | OUT_CONF0_CH1Value(b2u(b))<<3
-}
-
-// OUTDSCR_BURST_EN_CH1 returns field OUTDSCR_BURST_EN_CH1 (bit 4): Set this bit to 1 to enable INCR burst transfer for Tx channel 1 reading link descriptor when accessing internal SRAM.
-func (v OUT_CONF0_CH1Value) OUTDSCR_BURST_EN_CH1() bool { return v&0x10 != 0 }
-
-// WithOUTDSCR_BURST_EN_CH1 returns v with field OUTDSCR_BURST_EN_CH1 (bit 4) set to b.
-func (v OUT_CONF0_CH1Value) WithOUTDSCR_BURST_EN_CH1(b bool) OUT_CONF0_CH1Value {
-	return v&^0x10 | OUT_CONF0_CH1Value(b2u(b))<<4
-}
-
-// OUT_DATA_BURST_EN_CH1 returns field OUT_DATA_BURST_EN_CH1 (bit 5): Set this bit to 1 to enable INCR burst transfer for Tx channel 1 transmitting data when accessing internal SRAM.
-func (v OUT_CONF0_CH1Value) OUT_DATA_BURST_EN_CH1() bool { return v&0x20 != 0 }
-
-// WithOUT_DATA_BURST_EN_CH1 returns v with field OUT_DATA_BURST_EN_CH1 (bit 5) set to b.
-func (v OUT_CONF0_CH1Value) WithOUT_DATA_BURST_EN_CH1(b bool) OUT_CONF0_CH1Value {
-	return v&^0x20 | OUT_CONF0_CH1Value(b2u(b))<<5
-}
-
-// OUT_CONF1_CH1 is register OUT_CONF1_CH1 (32-bit, read-write, reset 0x0): DMA_OUT_CONF1_CH1_REG.
-type OUT_CONF1_CH1 struct{ reg mmio.U32 }
-
-// OUT_CONF1_CH1Value is a value of register OUT_CONF1_CH1.
-type OUT_CONF1_CH1Value uint32
-
-// OUT_CONF1_CH1Reset is the reset value of register OUT_CONF1_CH1.
-const OUT_CONF1_CH1Reset OUT_CONF1_CH1Value = 0x0
-
-// Read loads the register.
-func (r *OUT_CONF1_CH1) Read() OUT_CONF1_CH1Value { return OUT_CONF1_CH1Value(r.reg.Load()) }
-
-// Write stores v in the register.
-func (r *OUT_CONF1_CH1) Write(v OUT_CONF1_CH1Value) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(OUT_CONF1_CH1Reset): fields f leaves alone are written as their reset values.
-func (r *OUT_CONF1_CH1) WriteWith(f func(OUT_CONF1_CH1Value) OUT_CONF1_CH1Value) {
-	r.reg.Store(uint32(f(OUT_CONF1_CH1Reset)))
-}
-
-// Reset stores OUT_CONF1_CH1Reset in the register.
-func (r *OUT_CONF1_CH1) Reset() { r.reg.Store(uint32(OUT_CONF1_CH1Reset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *OUT_CONF1_CH1) Modify(f func(OUT_CONF1_CH1Value) OUT_CONF1_CH1Value) {
-	r.reg.Store(uint32(f(OUT_CONF1_CH1Value(r.reg.Load()))))
-}
-
-// OUT_CHECK_OWNER_CH1 returns field OUT_CHECK_OWNER_CH1 (bit 12): Set this bit to enable checking the owner attribute of the link descriptor.
-func (v OUT_CONF1_CH1Value) OUT_CHECK_OWNER_CH1() bool { return v&0x1000 != 0 }
-
-// WithOUT_CHECK_OWNER_CH1 returns v with field OUT_CHECK_OWNER_CH1 (bit 12) set to b.
-func (v OUT_CONF1_CH1Value) WithOUT_CHECK_OWNER_CH1(b bool) OUT_CONF1_CH1Value {
-	return v&^0x1000 | OUT_CONF1_CH1Value(b2u(b))<<12
-}
-
-// OUTFIFO_STATUS_CH1 is register OUTFIFO_STATUS_CH1 (32-bit, read-write, reset 0x7800002): DMA_OUTFIFO_STATUS_CH1_REG.
-type OUTFIFO_STATUS_CH1 struct{ reg mmio.U32 }
-
-// OUTFIFO_STATUS_CH1Value is a value of register OUTFIFO_STATUS_CH1.
-type OUTFIFO_STATUS_CH1Value uint32
-
-// OUTFIFO_STATUS_CH1Reset is the reset value of register OUTFIFO_STATUS_CH1.
-const OUTFIFO_STATUS_CH1Reset OUTFIFO_STATUS_CH1Value = 0x7800002
-
-// Read loads the register.
-func (r *OUTFIFO_STATUS_CH1) Read() OUTFIFO_STATUS_CH1Value {
-	return OUTFIFO_STATUS_CH1Value(r.reg.Load())
-}
-
-// Write stores v in the register.
-func (r *OUTFIFO_STATUS_CH1) Write(v OUTFIFO_STATUS_CH1Value) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(OUTFIFO_STATUS_CH1Reset): fields f leaves alone are written as their reset values.
-func (r *OUTFIFO_STATUS_CH1) WriteWith(f func(OUTFIFO_STATUS_CH1Value) OUTFIFO_STATUS_CH1Value) {
-	r.reg.Store(uint32(f(OUTFIFO_STATUS_CH1Reset)))
-}
-
-// Reset stores OUTFIFO_STATUS_CH1Reset in the register.
-func (r *OUTFIFO_STATUS_CH1) Reset() { r.reg.Store(uint32(OUTFIFO_STATUS_CH1Reset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *OUTFIFO_STATUS_CH1) Modify(f func(OUTFIFO_STATUS_CH1Value) OUTFIFO_STATUS_CH1Value) {
-	r.reg.Store(uint32(f(OUTFIFO_STATUS_CH1Value(r.reg.Load()))))
-}
-
-// OUTFIFO_FULL_CH1 returns field OUTFIFO_FULL_CH1 (bit 0): L1 Tx FIFO full signal for Tx channel 1.
-func (v OUTFIFO_STATUS_CH1Value) OUTFIFO_FULL_CH1() bool { return v&0x1 != 0 }
-
-// OUTFIFO_EMPTY_CH1 returns field OUTFIFO_EMPTY_CH1 (bit 1): L1 Tx FIFO empty signal for Tx channel 1.
-func (v OUTFIFO_STATUS_CH1Value) OUTFIFO_EMPTY_CH1() bool { return v&0x2 != 0 }
-
-// OUTFIFO_CNT_CH1 returns field OUTFIFO_CNT_CH1 (bits 7:2): The register stores the byte number of the data in L1 Tx FIFO for Tx channel 1.
-func (v OUTFIFO_STATUS_CH1Value) OUTFIFO_CNT_CH1() uint32 { return uint32(v>>2) & 0x3f }
-
-// OUT_REMAIN_UNDER_1B_CH1 returns field OUT_REMAIN_UNDER_1B_CH1 (bit 23): reserved.
-func (v OUTFIFO_STATUS_CH1Value) OUT_REMAIN_UNDER_1B_CH1() bool { return v&0x800000 != 0 }
-
-// OUT_REMAIN_UNDER_2B_CH1 returns field OUT_REMAIN_UNDER_2B_CH1 (bit 24): reserved.
-func (v OUTFIFO_STATUS_CH1Value) OUT_REMAIN_UNDER_2B_CH1() bool { return v&0x1000000 != 0 }
-
-// OUT_REMAIN_UNDER_3B_CH1 returns field OUT_REMAIN_UNDER_3B_CH1 (bit 25): reserved.
-func (v OUTFIFO_STATUS_CH1Value) OUT_REMAIN_UNDER_3B_CH1() bool { return v&0x2000000 != 0 }
-
-// OUT_REMAIN_UNDER_4B_CH1 returns field OUT_REMAIN_UNDER_4B_CH1 (bit 26): reserved.
-func (v OUTFIFO_STATUS_CH1Value) OUT_REMAIN_UNDER_4B_CH1() bool { return v&0x4000000 != 0 }
-
-// OUT_PUSH_CH1 is register OUT_PUSH_CH1 (32-bit, read-write, reset 0x0): DMA_OUT_PUSH_CH1_REG.
-type OUT_PUSH_CH1 struct{ reg mmio.U32 }
-
-// OUT_PUSH_CH1Value is a value of register OUT_PUSH_CH1.
-type OUT_PUSH_CH1Value uint32
-
-// OUT_PUSH_CH1Reset is the reset value of register OUT_PUSH_CH1.
-const OUT_PUSH_CH1Reset OUT_PUSH_CH1Value = 0x0
-
-// Read loads the register.
-func (r *OUT_PUSH_CH1) Read() OUT_PUSH_CH1Value { return OUT_PUSH_CH1Value(r.reg.Load()) }
-
-// Write stores v in the register.
-func (r *OUT_PUSH_CH1) Write(v OUT_PUSH_CH1Value) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(OUT_PUSH_CH1Reset): fields f leaves alone are written as their reset values.
-func (r *OUT_PUSH_CH1) WriteWith(f func(OUT_PUSH_CH1Value) OUT_PUSH_CH1Value) {
-	r.reg.Store(uint32(f(OUT_PUSH_CH1Reset)))
-}
-
-// Reset stores OUT_PUSH_CH1Reset in the register.
-func (r *OUT_PUSH_CH1) Reset() { r.reg.Store(uint32(OUT_PUSH_CH1Reset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *OUT_PUSH_CH1) Modify(f func(OUT_PUSH_CH1Value) OUT_PUSH_CH1Value) {
-	r.reg.Store(uint32(f(OUT_PUSH_CH1Value(r.reg.Load()))))
-}
-
-// OUTFIFO_WDATA_CH1 returns field OUTFIFO_WDATA_CH1 (bits 8:0): This register stores the data that need to be pushed into DMA FIFO.
-func (v OUT_PUSH_CH1Value) OUTFIFO_WDATA_CH1() uint32 { return uint32(v) & 0x1ff }
-
-// WithOUTFIFO_WDATA_CH1 returns v with field OUTFIFO_WDATA_CH1 (bits 8:0) set to x, masked to the field width.
-func (v OUT_PUSH_CH1Value) WithOUTFIFO_WDATA_CH1(x uint32) OUT_PUSH_CH1Value {
-	return v&^0x1ff | OUT_PUSH_CH1Value(x&0x1ff)
-}
-
-// OUTFIFO_PUSH_CH1 returns field OUTFIFO_PUSH_CH1 (bit 9): Set this bit to push data into DMA FIFO.
-func (v OUT_PUSH_CH1Value) OUTFIFO_PUSH_CH1() bool { return v&0x200 != 0 }
-
-// WithOUTFIFO_PUSH_CH1 returns v with field OUTFIFO_PUSH_CH1 (bit 9) set to b.
-func (v OUT_PUSH_CH1Value) WithOUTFIFO_PUSH_CH1(b bool) OUT_PUSH_CH1Value {
-	return v&^0x200 | OUT_PUSH_CH1Value(b2u(b))<<9
-}
-
-// OUT_LINK_CH1 is register OUT_LINK_CH1 (32-bit, read-write, reset 0x800000): DMA_OUT_LINK_CH1_REG.
-type OUT_LINK_CH1 struct{ reg mmio.U32 }
-
-// OUT_LINK_CH1Value is a value of register OUT_LINK_CH1.
-type OUT_LINK_CH1Value uint32
-
-// OUT_LINK_CH1Reset is the reset value of register OUT_LINK_CH1.
-const OUT_LINK_CH1Reset OUT_LINK_CH1Value = 0x800000
-
-// Read loads the register.
-func (r *OUT_LINK_CH1) Read() OUT_LINK_CH1Value { return OUT_LINK_CH1Value(r.reg.Load()) }
-
-// Write stores v in the register.
-func (r *OUT_LINK_CH1) Write(v OUT_LINK_CH1Value) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(OUT_LINK_CH1Reset): fields f leaves alone are written as their reset values.
-func (r *OUT_LINK_CH1) WriteWith(f func(OUT_LINK_CH1Value) OUT_LINK_CH1Value) {
-	r.reg.Store(uint32(f(OUT_LINK_CH1Reset)))
-}
-
-// Reset stores OUT_LINK_CH1Reset in the register.
-func (r *OUT_LINK_CH1) Reset() { r.reg.Store(uint32(OUT_LINK_CH1Reset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *OUT_LINK_CH1) Modify(f func(OUT_LINK_CH1Value) OUT_LINK_CH1Value) {
-	r.reg.Store(uint32(f(OUT_LINK_CH1Value(r.reg.Load()))))
-}
-
-// OUTLINK_ADDR_CH1 returns field OUTLINK_ADDR_CH1 (bits 19:0): This register stores the 20 least significant bits of the first outlink descriptor's address.
-func (v OUT_LINK_CH1Value) OUTLINK_ADDR_CH1() uint32 { return uint32(v) & 0xfffff }
-
-// WithOUTLINK_ADDR_CH1 returns v with field OUTLINK_ADDR_CH1 (bits 19:0) set to x, masked to the field width.
-func (v OUT_LINK_CH1Value) WithOUTLINK_ADDR_CH1(x uint32) OUT_LINK_CH1Value {
-	return v&^0xfffff | OUT_LINK_CH1Value(x&0xfffff)
-}
-
-// OUTLINK_STOP_CH1 returns field OUTLINK_STOP_CH1 (bit 20): Set this bit to stop dealing with the outlink descriptors.
-func (v OUT_LINK_CH1Value) OUTLINK_STOP_CH1() bool { return v&0x100000 != 0 }
-
-// WithOUTLINK_STOP_CH1 returns v with field OUTLINK_STOP_CH1 (bit 20) set to b.
-func (v OUT_LINK_CH1Value) WithOUTLINK_STOP_CH1(b bool) OUT_LINK_CH1Value {
-	return v&^0x100000 | OUT_LINK_CH1Value(b2u(b))<<20
-}
-
-// OUTLINK_START_CH1 returns field OUTLINK_START_CH1 (bit 21): Set this bit to start dealing with the outlink descriptors.
-func (v OUT_LINK_CH1Value) OUTLINK_START_CH1() bool { return v&0x200000 != 0 }
-
-// WithOUTLINK_START_CH1 returns v with field OUTLINK_START_CH1 (bit 21) set to b.
-func (v OUT_LINK_CH1Value) WithOUTLINK_START_CH1(b bool) OUT_LINK_CH1Value {
-	return v&^0x200000 | OUT_LINK_CH1Value(b2u(b))<<21
-}
-
-// OUTLINK_RESTART_CH1 returns field OUTLINK_RESTART_CH1 (bit 22): Set this bit to restart a new outlink from the last address.
-func (v OUT_LINK_CH1Value) OUTLINK_RESTART_CH1() bool { return v&0x400000 != 0 }
-
-// WithOUTLINK_RESTART_CH1 returns v with field OUTLINK_RESTART_CH1 (bit 22) set to b.
-func (v OUT_LINK_CH1Value) WithOUTLINK_RESTART_CH1(b bool) OUT_LINK_CH1Value {
-	return v&^0x400000 | OUT_LINK_CH1Value(b2u(b))<<22
-}
-
-// OUTLINK_PARK_CH1 returns field OUTLINK_PARK_CH1 (bit 23): 1: the outlink descriptor's FSM is in idle state. 0: the outlink descriptor's FSM is working.
-func (v OUT_LINK_CH1Value) OUTLINK_PARK_CH1() bool { return v&0x800000 != 0 }
-
-// OUT_STATE_CH1 is register OUT_STATE_CH1 (32-bit, read-write, reset 0x0): DMA_OUT_STATE_CH1_REG.
-type OUT_STATE_CH1 struct{ reg mmio.U32 }
-
-// OUT_STATE_CH1Value is a value of register OUT_STATE_CH1.
-type OUT_STATE_CH1Value uint32
-
-// OUT_STATE_CH1Reset is the reset value of register OUT_STATE_CH1.
-const OUT_STATE_CH1Reset OUT_STATE_CH1Value = 0x0
-
-// Read loads the register.
-func (r *OUT_STATE_CH1) Read() OUT_STATE_CH1Value { return OUT_STATE_CH1Value(r.reg.Load()) }
-
-// Write stores v in the register.
-func (r *OUT_STATE_CH1) Write(v OUT_STATE_CH1Value) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(OUT_STATE_CH1Reset): fields f leaves alone are written as their reset values.
-func (r *OUT_STATE_CH1) WriteWith(f func(OUT_STATE_CH1Value) OUT_STATE_CH1Value) {
-	r.reg.Store(uint32(f(OUT_STATE_CH1Reset)))
-}
-
-// Reset stores OUT_STATE_CH1Reset in the register.
-func (r *OUT_STATE_CH1) Reset() { r.reg.Store(uint32(OUT_STATE_CH1Reset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *OUT_STATE_CH1) Modify(f func(OUT_STATE_CH1Value) OUT_STATE_CH1Value) {
-	r.reg.Store(uint32(f(OUT_STATE_CH1Value(r.reg.Load()))))
-}
-
-// OUTLINK_DSCR_ADDR_CH1 returns field OUTLINK_DSCR_ADDR_CH1 (bits 17:0): This register stores the current outlink descriptor's address.
-func (v OUT_STATE_CH1Value) OUTLINK_DSCR_ADDR_CH1() uint32 { return uint32(v) & 0x3ffff }
-
-// OUT_DSCR_STATE_CH1 returns field OUT_DSCR_STATE_CH1 (bits 19:18): reserved.
-func (v OUT_STATE_CH1Value) OUT_DSCR_STATE_CH1() uint32 { return uint32(v>>18) & 0x3 }
-
-// OUT_STATE_CH1 returns field OUT_STATE_CH1 (bits 22:20): reserved.
-func (v OUT_STATE_CH1Value) OUT_STATE_CH1() uint32 { return uint32(v>>20) & 0x7 }
-
-// OUT_EOF_DES_ADDR_CH1 is register OUT_EOF_DES_ADDR_CH1 (32-bit, read-write, reset 0x0): DMA_OUT_EOF_DES_ADDR_CH1_REG.
-type OUT_EOF_DES_ADDR_CH1 struct{ reg mmio.U32 }
-
-// OUT_EOF_DES_ADDR_CH1Value is a value of register OUT_EOF_DES_ADDR_CH1.
-type OUT_EOF_DES_ADDR_CH1Value uint32
-
-// OUT_EOF_DES_ADDR_CH1Reset is the reset value of register OUT_EOF_DES_ADDR_CH1.
-const OUT_EOF_DES_ADDR_CH1Reset OUT_EOF_DES_ADDR_CH1Value = 0x0
-
-// Read loads the register.
-func (r *OUT_EOF_DES_ADDR_CH1) Read() OUT_EOF_DES_ADDR_CH1Value {
-	return OUT_EOF_DES_ADDR_CH1Value(r.reg.Load())
-}
-
-// Write stores v in the register.
-func (r *OUT_EOF_DES_ADDR_CH1) Write(v OUT_EOF_DES_ADDR_CH1Value) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(OUT_EOF_DES_ADDR_CH1Reset): fields f leaves alone are written as their reset values.
-func (r *OUT_EOF_DES_ADDR_CH1) WriteWith(f func(OUT_EOF_DES_ADDR_CH1Value) OUT_EOF_DES_ADDR_CH1Value) {
-	r.reg.Store(uint32(f(OUT_EOF_DES_ADDR_CH1Reset)))
-}
-
-// Reset stores OUT_EOF_DES_ADDR_CH1Reset in the register.
-func (r *OUT_EOF_DES_ADDR_CH1) Reset() { r.reg.Store(uint32(OUT_EOF_DES_ADDR_CH1Reset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *OUT_EOF_DES_ADDR_CH1) Modify(f func(OUT_EOF_DES_ADDR_CH1Value) OUT_EOF_DES_ADDR_CH1Value) {
-	r.reg.Store(uint32(f(OUT_EOF_DES_ADDR_CH1Value(r.reg.Load()))))
-}
+func (r *CH_INFIFO_STATUS) Read() CH_INFIFO_STATUSValue { return CH_INFIFO_STATUSValue(r.reg.Load()) }
 
-// OUT_EOF_DES_ADDR_CH1 returns field OUT_EOF_DES_ADDR_CH1 (bits 31:0): This register stores the address of the outlink descriptor when the EOF bit in this descriptor is 1.
-func (v OUT_EOF_DES_ADDR_CH1Value) OUT_EOF_DES_ADDR_CH1() uint32 { return uint32(v) & 0xffffffff }
-
-// OUT_EOF_BFR_DES_ADDR_CH1 is register OUT_EOF_BFR_DES_ADDR_CH1 (32-bit, read-write, reset 0x0): DMA_OUT_EOF_BFR_DES_ADDR_CH1_REG.
-type OUT_EOF_BFR_DES_ADDR_CH1 struct{ reg mmio.U32 }
-
-// OUT_EOF_BFR_DES_ADDR_CH1Value is a value of register OUT_EOF_BFR_DES_ADDR_CH1.
-type OUT_EOF_BFR_DES_ADDR_CH1Value uint32
-
-// OUT_EOF_BFR_DES_ADDR_CH1Reset is the reset value of register OUT_EOF_BFR_DES_ADDR_CH1.
-const OUT_EOF_BFR_DES_ADDR_CH1Reset OUT_EOF_BFR_DES_ADDR_CH1Value = 0x0
-
-// Read loads the register.
-func (r *OUT_EOF_BFR_DES_ADDR_CH1) Read() OUT_EOF_BFR_DES_ADDR_CH1Value {
-	return OUT_EOF_BFR_DES_ADDR_CH1Value(r.reg.Load())
-}
-
-// Write stores v in the register.
-func (r *OUT_EOF_BFR_DES_ADDR_CH1) Write(v OUT_EOF_BFR_DES_ADDR_CH1Value) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(OUT_EOF_BFR_DES_ADDR_CH1Reset): fields f leaves alone are written as their reset values.
-func (r *OUT_EOF_BFR_DES_ADDR_CH1) WriteWith(f func(OUT_EOF_BFR_DES_ADDR_CH1Value) OUT_EOF_BFR_DES_ADDR_CH1Value) {
-	r.reg.Store(uint32(f(OUT_EOF_BFR_DES_ADDR_CH1Reset)))
-}
-
-// Reset stores OUT_EOF_BFR_DES_ADDR_CH1Reset in the register.
-func (r *OUT_EOF_BFR_DES_ADDR_CH1) Reset() { r.reg.Store(uint32(OUT_EOF_BFR_DES_ADDR_CH1Reset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *OUT_EOF_BFR_DES_ADDR_CH1) Modify(f func(OUT_EOF_BFR_DES_ADDR_CH1Value) OUT_EOF_BFR_DES_ADDR_CH1Value) {
-	r.reg.Store(uint32(f(OUT_EOF_BFR_DES_ADDR_CH1Value(r.reg.Load()))))
-}
-
-// OUT_EOF_BFR_DES_ADDR_CH1 returns field OUT_EOF_BFR_DES_ADDR_CH1 (bits 31:0): This register stores the address of the outlink descriptor before the last outlink descriptor.
-func (v OUT_EOF_BFR_DES_ADDR_CH1Value) OUT_EOF_BFR_DES_ADDR_CH1() uint32 {
-	return uint32(v) & 0xffffffff
-}
-
-// OUT_DSCR_CH1 is register OUT_DSCR_CH1 (32-bit, read-write, reset 0x0): DMA_OUT_DSCR_CH1_REG.
-type OUT_DSCR_CH1 struct{ reg mmio.U32 }
-
-// OUT_DSCR_CH1Value is a value of register OUT_DSCR_CH1.
-type OUT_DSCR_CH1Value uint32
-
-// OUT_DSCR_CH1Reset is the reset value of register OUT_DSCR_CH1.
-const OUT_DSCR_CH1Reset OUT_DSCR_CH1Value = 0x0
-
-// Read loads the register.
-func (r *OUT_DSCR_CH1) Read() OUT_DSCR_CH1Value { return OUT_DSCR_CH1Value(r.reg.Load()) }
-
-// Write stores v in the register.
-func (r *OUT_DSCR_CH1) Write(v OUT_DSCR_CH1Value) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(OUT_DSCR_CH1Reset): fields f leaves alone are written as their reset values.
-func (r *OUT_DSCR_CH1) WriteWith(f func(OUT_DSCR_CH1Value) OUT_DSCR_CH1Value) {
-	r.reg.Store(uint32(f(OUT_DSCR_CH1Reset)))
-}
-
-// Reset stores OUT_DSCR_CH1Reset in the register.
-func (r *OUT_DSCR_CH1) Reset() { r.reg.Store(uint32(OUT_DSCR_CH1Reset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *OUT_DSCR_CH1) Modify(f func(OUT_DSCR_CH1Value) OUT_DSCR_CH1Value) {
-	r.reg.Store(uint32(f(OUT_DSCR_CH1Value(r.reg.Load()))))
-}
-
-// OUTLINK_DSCR_CH1 returns field OUTLINK_DSCR_CH1 (bits 31:0): The address of the current outlink descriptor y.
-func (v OUT_DSCR_CH1Value) OUTLINK_DSCR_CH1() uint32 { return uint32(v) & 0xffffffff }
-
-// OUT_DSCR_BF_CH1 is register OUT_DSCR_BF%s_CH1 (32-bit, read-write, reset 0x0): DMA_OUT_DSCR_BF0_CH1_REG. (OUT_DSCR_BF0_CH1 … OUT_DSCR_BF1_CH1 in the SVD).
-type OUT_DSCR_BF_CH1 struct{ reg mmio.U32 }
-
-// OUT_DSCR_BF_CH1Value is a value of register OUT_DSCR_BF_CH1.
-type OUT_DSCR_BF_CH1Value uint32
-
-// OUT_DSCR_BF_CH1Reset is the reset value of register OUT_DSCR_BF_CH1.
-const OUT_DSCR_BF_CH1Reset OUT_DSCR_BF_CH1Value = 0x0
-
-// Read loads the register.
-func (r *OUT_DSCR_BF_CH1) Read() OUT_DSCR_BF_CH1Value { return OUT_DSCR_BF_CH1Value(r.reg.Load()) }
-
-// Write stores v in the register.
-func (r *OUT_DSCR_BF_CH1) Write(v OUT_DSCR_BF_CH1Value) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(OUT_DSCR_BF_CH1Reset): fields f leaves alone are written as their reset values.
-func (r *OUT_DSCR_BF_CH1) WriteWith(f func(OUT_DSCR_BF_CH1Value) OUT_DSCR_BF_CH1Value) {
-	r.reg.Store(uint32(f(OUT_DSCR_BF_CH1Reset)))
-}
-
-// Reset stores OUT_DSCR_BF_CH1Reset in the register.
-func (r *OUT_DSCR_BF_CH1) Reset() { r.reg.Store(uint32(OUT_DSCR_BF_CH1Reset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *OUT_DSCR_BF_CH1) Modify(f func(OUT_DSCR_BF_CH1Value) OUT_DSCR_BF_CH1Value) {
-	r.reg.Store(uint32(f(OUT_DSCR_BF_CH1Value(r.reg.Load()))))
-}
-
-// OUTLINK_DSCR_BF_CH1 returns field OUTLINK_DSCR_BF%s_CH1 (bits 31:0): The address of the last outlink descriptor y-1.
-func (v OUT_DSCR_BF_CH1Value) OUTLINK_DSCR_BF_CH1() uint32 { return uint32(v) & 0xffffffff }
-
-// OUT_PRI_CH1 is register OUT_PRI_CH1 (32-bit, read-write, reset 0x0): DMA_OUT_PRI_CH1_REG.
-type OUT_PRI_CH1 struct{ reg mmio.U32 }
-
-// OUT_PRI_CH1Value is a value of register OUT_PRI_CH1.
-type OUT_PRI_CH1Value uint32
-
-// OUT_PRI_CH1Reset is the reset value of register OUT_PRI_CH1.
-const OUT_PRI_CH1Reset OUT_PRI_CH1Value = 0x0
-
-// Read loads the register.
-func (r *OUT_PRI_CH1) Read() OUT_PRI_CH1Value { return OUT_PRI_CH1Value(r.reg.Load()) }
-
-// Write stores v in the register.
-func (r *OUT_PRI_CH1) Write(v OUT_PRI_CH1Value) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(OUT_PRI_CH1Reset): fields f leaves alone are written as their reset values.
-func (r *OUT_PRI_CH1) WriteWith(f func(OUT_PRI_CH1Value) OUT_PRI_CH1Value) {
-	r.reg.Store(uint32(f(OUT_PRI_CH1Reset)))
-}
-
-// Reset stores OUT_PRI_CH1Reset in the register.
-func (r *OUT_PRI_CH1) Reset() { r.reg.Store(uint32(OUT_PRI_CH1Reset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *OUT_PRI_CH1) Modify(f func(OUT_PRI_CH1Value) OUT_PRI_CH1Value) {
-	r.reg.Store(uint32(f(OUT_PRI_CH1Value(r.reg.Load()))))
-}
-
-// TX_PRI_CH1 returns field TX_PRI_CH1 (bits 3:0): The priority of Tx channel 1. The larger of the value, the higher of the priority.
-func (v OUT_PRI_CH1Value) TX_PRI_CH1() uint32 { return uint32(v) & 0xf }
-
-// WithTX_PRI_CH1 returns v with field TX_PRI_CH1 (bits 3:0) set to x, masked to the field width.
-func (v OUT_PRI_CH1Value) WithTX_PRI_CH1(x uint32) OUT_PRI_CH1Value {
-	return v&^0xf | OUT_PRI_CH1Value(x&0xf)
-}
-
-// OUT_PERI_SEL_CH1 is register OUT_PERI_SEL_CH1 (32-bit, read-write, reset 0x3f): DMA_OUT_PERI_SEL_CH1_REG.
-type OUT_PERI_SEL_CH1 struct{ reg mmio.U32 }
-
-// OUT_PERI_SEL_CH1Value is a value of register OUT_PERI_SEL_CH1.
-type OUT_PERI_SEL_CH1Value uint32
-
-// OUT_PERI_SEL_CH1Reset is the reset value of register OUT_PERI_SEL_CH1.
-const OUT_PERI_SEL_CH1Reset OUT_PERI_SEL_CH1Value = 0x3f
-
-// Read loads the register.
-func (r *OUT_PERI_SEL_CH1) Read() OUT_PERI_SEL_CH1Value { return OUT_PERI_SEL_CH1Value(r.reg.Load()) }
-
-// Write stores v in the register.
-func (r *OUT_PERI_SEL_CH1) Write(v OUT_PERI_SEL_CH1Value) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(OUT_PERI_SEL_CH1Reset): fields f leaves alone are written as their reset values.
-func (r *OUT_PERI_SEL_CH1) WriteWith(f func(OUT_PERI_SEL_CH1Value) OUT_PERI_SEL_CH1Value) {
-	r.reg.Store(uint32(f(OUT_PERI_SEL_CH1Reset)))
-}
-
-// Reset stores OUT_PERI_SEL_CH1Reset in the register.
-func (r *OUT_PERI_SEL_CH1) Reset() { r.reg.Store(uint32(OUT_PERI_SEL_CH1Reset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *OUT_PERI_SEL_CH1) Modify(f func(OUT_PERI_SEL_CH1Value) OUT_PERI_SEL_CH1Value) {
-	r.reg.Store(uint32(f(OUT_PERI_SEL_CH1Value(r.reg.Load()))))
-}
-
-// PERI_OUT_SEL_CH1 returns field PERI_OUT_SEL_CH1 (bits 5:0): This register is used to select peripheral for Tx channel 1. 0:SPI2. 1: reserved. 2: UHCI0. 3: I2S0. 4: reserved. 5: reserved. 6: AES. 7: SHA. 8: ADC_DAC.
-func (v OUT_PERI_SEL_CH1Value) PERI_OUT_SEL_CH1() uint32 { return uint32(v) & 0x3f }
-
-// WithPERI_OUT_SEL_CH1 returns v with field PERI_OUT_SEL_CH1 (bits 5:0) set to x, masked to the field width.
-func (v OUT_PERI_SEL_CH1Value) WithPERI_OUT_SEL_CH1(x uint32) OUT_PERI_SEL_CH1Value {
-	return v&^0x3f | OUT_PERI_SEL_CH1Value(x&0x3f)
-}
-
-// IN_CONF0_CH2 is register IN_CONF0_CH2 (32-bit, read-write, reset 0x0): DMA_IN_CONF0_CH2_REG.
-type IN_CONF0_CH2 struct{ reg mmio.U32 }
-
-// IN_CONF0_CH2Value is a value of register IN_CONF0_CH2.
-type IN_CONF0_CH2Value uint32
-
-// IN_CONF0_CH2Reset is the reset value of register IN_CONF0_CH2.
-const IN_CONF0_CH2Reset IN_CONF0_CH2Value = 0x0
-
-// Read loads the register.
-func (r *IN_CONF0_CH2) Read() IN_CONF0_CH2Value { return IN_CONF0_CH2Value(r.reg.Load()) }
-
-// Write stores v in the register.
-func (r *IN_CONF0_CH2) Write(v IN_CONF0_CH2Value) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(IN_CONF0_CH2Reset): fields f leaves alone are written as their reset values.
-func (r *IN_CONF0_CH2) WriteWith(f func(IN_CONF0_CH2Value) IN_CONF0_CH2Value) {
-	r.reg.Store(uint32(f(IN_CONF0_CH2Reset)))
-}
-
-// Reset stores IN_CONF0_CH2Reset in the register.
-func (r *IN_CONF0_CH2) Reset() { r.reg.Store(uint32(IN_CONF0_CH2Reset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *IN_CONF0_CH2) Modify(f func(IN_CONF0_CH2Value) IN_CONF0_CH2Value) {
-	r.reg.Store(uint32(f(IN_CONF0_CH2Value(r.reg.Load()))))
-}
-
-// IN_RST_CH2 returns field IN_RST_CH2 (bit 0): This bit is used to reset DMA channel 2 Rx FSM and Rx FIFO pointer.
-func (v IN_CONF0_CH2Value) IN_RST_CH2() bool { return v&0x1 != 0 }
-
-// WithIN_RST_CH2 returns v with field IN_RST_CH2 (bit 0) set to b.
-func (v IN_CONF0_CH2Value) WithIN_RST_CH2(b bool) IN_CONF0_CH2Value {
-	return v&^0x1 | IN_CONF0_CH2Value(b2u(b))
-}
-
-// IN_LOOP_TEST_CH2 returns field IN_LOOP_TEST_CH2 (bit 1): reserved.
-func (v IN_CONF0_CH2Value) IN_LOOP_TEST_CH2() bool { return v&0x2 != 0 }
-
-// WithIN_LOOP_TEST_CH2 returns v with field IN_LOOP_TEST_CH2 (bit 1) set to b.
-func (v IN_CONF0_CH2Value) WithIN_LOOP_TEST_CH2(b bool) IN_CONF0_CH2Value {
-	return v&^0x2 | IN_CONF0_CH2Value(b2u(b))<<1
-}
-
-// INDSCR_BURST_EN_CH2 returns field INDSCR_BURST_EN_CH2 (bit 2): Set this bit to 1 to enable INCR burst transfer for Rx channel 2 reading link descriptor when accessing internal SRAM.
-func (v IN_CONF0_CH2Value) INDSCR_BURST_EN_CH2() bool { return v&0x4 != 0 }
-
-// WithINDSCR_BURST_EN_CH2 returns v with field INDSCR_BURST_EN_CH2 (bit 2) set to b.
-func (v IN_CONF0_CH2Value) WithINDSCR_BURST_EN_CH2(b bool) IN_CONF0_CH2Value {
-	return v&^0x4 | IN_CONF0_CH2Value(b2u(b))<<2
-}
-
-// IN_DATA_BURST_EN_CH2 returns field IN_DATA_BURST_EN_CH2 (bit 3): Set this bit to 1 to enable INCR burst transfer for Rx channel 2 receiving data when accessing internal SRAM.
-func (v IN_CONF0_CH2Value) IN_DATA_BURST_EN_CH2() bool { return v&0x8 != 0 }
-
-// WithIN_DATA_BURST_EN_CH2 returns v with field IN_DATA_BURST_EN_CH2 (bit 3) set to b.
-func (v IN_CONF0_CH2Value) WithIN_DATA_BURST_EN_CH2(b bool) IN_CONF0_CH2Value {
-	return v&^0x8 | IN_CONF0_CH2Value(b2u(b))<<3
-}
-
-// MEM_TRANS_EN_CH2 returns field MEM_TRANS_EN_CH2 (bit 4): Set this bit 1 to enable automatic transmitting data from memory to memory via DMA.
-func (v IN_CONF0_CH2Value) MEM_TRANS_EN_CH2() bool { return v&0x10 != 0 }
-
-// WithMEM_TRANS_EN_CH2 returns v with field MEM_TRANS_EN_CH2 (bit 4) set to b.
-func (v IN_CONF0_CH2Value) WithMEM_TRANS_EN_CH2(b bool) IN_CONF0_CH2Value {
-	return v&^0x10 | IN_CONF0_CH2Value(b2u(b))<<4
-}
-
-// IN_CONF1_CH2 is register IN_CONF1_CH2 (32-bit, read-write, reset 0x0): DMA_IN_CONF1_CH2_REG.
-type IN_CONF1_CH2 struct{ reg mmio.U32 }
-
-// IN_CONF1_CH2Value is a value of register IN_CONF1_CH2.
-type IN_CONF1_CH2Value uint32
-
-// IN_CONF1_CH2Reset is the reset value of register IN_CONF1_CH2.
-const IN_CONF1_CH2Reset IN_CONF1_CH2Value = 0x0
-
-// Read loads the register.
-func (r *IN_CONF1_CH2) Read() IN_CONF1_CH2Value { return IN_CONF1_CH2Value(r.reg.Load()) }
-
-// Write stores v in the register.
-func (r *IN_CONF1_CH2) Write(v IN_CONF1_CH2Value) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(IN_CONF1_CH2Reset): fields f leaves alone are written as their reset values.
-func (r *IN_CONF1_CH2) WriteWith(f func(IN_CONF1_CH2Value) IN_CONF1_CH2Value) {
-	r.reg.Store(uint32(f(IN_CONF1_CH2Reset)))
-}
-
-// Reset stores IN_CONF1_CH2Reset in the register.
-func (r *IN_CONF1_CH2) Reset() { r.reg.Store(uint32(IN_CONF1_CH2Reset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *IN_CONF1_CH2) Modify(f func(IN_CONF1_CH2Value) IN_CONF1_CH2Value) {
-	r.reg.Store(uint32(f(IN_CONF1_CH2Value(r.reg.Load()))))
-}
-
-// IN_CHECK_OWNER_CH2 returns field IN_CHECK_OWNER_CH2 (bit 12): Set this bit to enable checking the owner attribute of the link descriptor.
-func (v IN_CONF1_CH2Value) IN_CHECK_OWNER_CH2() bool { return v&0x1000 != 0 }
-
-// WithIN_CHECK_OWNER_CH2 returns v with field IN_CHECK_OWNER_CH2 (bit 12) set to b.
-func (v IN_CONF1_CH2Value) WithIN_CHECK_OWNER_CH2(b bool) IN_CONF1_CH2Value {
-	return v&^0x1000 | IN_CONF1_CH2Value(b2u(b))<<12
-}
-
-// INFIFO_STATUS_CH2 is register INFIFO_STATUS_CH2 (32-bit, read-write, reset 0x7800003): DMA_INFIFO_STATUS_CH2_REG.
-type INFIFO_STATUS_CH2 struct{ reg mmio.U32 }
-
-// INFIFO_STATUS_CH2Value is a value of register INFIFO_STATUS_CH2.
-type INFIFO_STATUS_CH2Value uint32
-
-// INFIFO_STATUS_CH2Reset is the reset value of register INFIFO_STATUS_CH2.
-const INFIFO_STATUS_CH2Reset INFIFO_STATUS_CH2Value = 0x7800003
-
-// Read loads the register.
-func (r *INFIFO_STATUS_CH2) Read() INFIFO_STATUS_CH2Value {
-	return INFIFO_STATUS_CH2Value(r.reg.Load())
-}
-
 // Write stores v in the register.
-func (r *INFIFO_STATUS_CH2) Write(v INFIFO_STATUS_CH2Value) { r.reg.Store(uint32(v)) }
+func (r *CH_INFIFO_STATUS) Write(v CH_INFIFO_STATUSValue) { r.reg.Store(uint32(v)) }
 
-// WriteWith stores f(INFIFO_STATUS_CH2Reset): fields f leaves alone are written as their reset values.
-func (r *INFIFO_STATUS_CH2) WriteWith(f func(INFIFO_STATUS_CH2Value) INFIFO_STATUS_CH2Value) {
-	r.reg.Store(uint32(f(INFIFO_STATUS_CH2Reset)))
+// WriteWith stores f(CH_INFIFO_STATUSReset): fields f leaves alone are written as their reset values.
+func (r *CH_INFIFO_STATUS) WriteWith(f func(CH_INFIFO_STATUSValue) CH_INFIFO_STATUSValue) {
+	r.reg.Store(uint32(f(CH_INFIFO_STATUSReset)))
 }
 
-// Reset stores INFIFO_STATUS_CH2Reset in the register.
-func (r *INFIFO_STATUS_CH2) Reset() { r.reg.Store(uint32(INFIFO_STATUS_CH2Reset)) }
+// Reset stores CH_INFIFO_STATUSReset in the register.
+func (r *CH_INFIFO_STATUS) Reset() { r.reg.Store(uint32(CH_INFIFO_STATUSReset)) }
 
 // Modify loads the register, passes its value to f and stores the result.
-func (r *INFIFO_STATUS_CH2) Modify(f func(INFIFO_STATUS_CH2Value) INFIFO_STATUS_CH2Value) {
-	r.reg.Store(uint32(f(INFIFO_STATUS_CH2Value(r.reg.Load()))))
+func (r *CH_INFIFO_STATUS) Modify(f func(CH_INFIFO_STATUSValue) CH_INFIFO_STATUSValue) {
+	r.reg.Store(uint32(f(CH_INFIFO_STATUSValue(r.reg.Load()))))
 }
 
-// INFIFO_FULL_CH2 returns field INFIFO_FULL_CH2 (bit 0): L1 Rx FIFO full signal for Rx channel 2.
-func (v INFIFO_STATUS_CH2Value) INFIFO_FULL_CH2() bool { return v&0x1 != 0 }
+// INFIFO_FULL_CH returns field INFIFO_FULL_CH%s (bit 0): L1 Rx FIFO full signal for Rx channel 0.
+func (v CH_INFIFO_STATUSValue) INFIFO_FULL_CH() bool { return v&0x1 != 0 }
 
-// INFIFO_EMPTY_CH2 returns field INFIFO_EMPTY_CH2 (bit 1): L1 Rx FIFO empty signal for Rx channel 2.
-func (v INFIFO_STATUS_CH2Value) INFIFO_EMPTY_CH2() bool { return v&0x2 != 0 }
+// INFIFO_EMPTY_CH returns field INFIFO_EMPTY_CH%s (bit 1): L1 Rx FIFO empty signal for Rx channel 0.
+func (v CH_INFIFO_STATUSValue) INFIFO_EMPTY_CH() bool { return v&0x2 != 0 }
 
-// INFIFO_CNT_CH2 returns field INFIFO_CNT_CH2 (bits 7:2): The register stores the byte number of the data in L1 Rx FIFO for Rx channel 2.
-func (v INFIFO_STATUS_CH2Value) INFIFO_CNT_CH2() uint32 { return uint32(v>>2) & 0x3f }
+// INFIFO_CNT_CH returns field INFIFO_CNT_CH%s (bits 7:2): The register stores the byte number of the data in L1 Rx FIFO for Rx channel 0.
+func (v CH_INFIFO_STATUSValue) INFIFO_CNT_CH() uint32 { return uint32(v>>2) & 0x3f }
 
-// IN_REMAIN_UNDER_1B_CH2 returns field IN_REMAIN_UNDER_1B_CH2 (bit 23): reserved.
-func (v INFIFO_STATUS_CH2Value) IN_REMAIN_UNDER_1B_CH2() bool { return v&0x800000 != 0 }
+// IN_REMAIN_UNDER_1B_CH returns field IN_REMAIN_UNDER_1B_CH%s (bit 23): reserved.
+func (v CH_INFIFO_STATUSValue) IN_REMAIN_UNDER_1B_CH() bool { return v&0x800000 != 0 }
 
-// IN_REMAIN_UNDER_2B_CH2 returns field IN_REMAIN_UNDER_2B_CH2 (bit 24): reserved.
-func (v INFIFO_STATUS_CH2Value) IN_REMAIN_UNDER_2B_CH2() bool { return v&0x1000000 != 0 }
+// IN_REMAIN_UNDER_2B_CH returns field IN_REMAIN_UNDER_2B_CH%s (bit 24): reserved.
+func (v CH_INFIFO_STATUSValue) IN_REMAIN_UNDER_2B_CH() bool { return v&0x1000000 != 0 }
 
-// IN_REMAIN_UNDER_3B_CH2 returns field IN_REMAIN_UNDER_3B_CH2 (bit 25): reserved.
-func (v INFIFO_STATUS_CH2Value) IN_REMAIN_UNDER_3B_CH2() bool { return v&0x2000000 != 0 }
+// IN_REMAIN_UNDER_3B_CH returns field IN_REMAIN_UNDER_3B_CH%s (bit 25): reserved.
+func (v CH_INFIFO_STATUSValue) IN_REMAIN_UNDER_3B_CH() bool { return v&0x2000000 != 0 }
 
-// IN_REMAIN_UNDER_4B_CH2 returns field IN_REMAIN_UNDER_4B_CH2 (bit 26): reserved.
-func (v INFIFO_STATUS_CH2Value) IN_REMAIN_UNDER_4B_CH2() bool { return v&0x4000000 != 0 }
+// IN_REMAIN_UNDER_4B_CH returns field IN_REMAIN_UNDER_4B_CH%s (bit 26): reserved.
+func (v CH_INFIFO_STATUSValue) IN_REMAIN_UNDER_4B_CH() bool { return v&0x4000000 != 0 }
 
-// IN_BUF_HUNGRY_CH2 returns field IN_BUF_HUNGRY_CH2 (bit 27): reserved.
-func (v INFIFO_STATUS_CH2Value) IN_BUF_HUNGRY_CH2() bool { return v&0x8000000 != 0 }
+// IN_BUF_HUNGRY_CH returns field IN_BUF_HUNGRY_CH%s (bit 27): reserved.
+func (v CH_INFIFO_STATUSValue) IN_BUF_HUNGRY_CH() bool { return v&0x8000000 != 0 }
 
-// IN_POP_CH2 is register IN_POP_CH2 (32-bit, read-write, reset 0x800): DMA_IN_POP_CH2_REG.
-type IN_POP_CH2 struct{ reg mmio.U32 }
+// CH_IN_POP is register IN_POP (32-bit, read-write, reset 0x800): DMA_IN_POP_CH0_REG.
+type CH_IN_POP struct{ reg mmio.U32 }
 
-// IN_POP_CH2Value is a value of register IN_POP_CH2.
-type IN_POP_CH2Value uint32
+// CH_IN_POPValue is a value of register CH_IN_POP.
+type CH_IN_POPValue uint32
 
-// IN_POP_CH2Reset is the reset value of register IN_POP_CH2.
-const IN_POP_CH2Reset IN_POP_CH2Value = 0x800
+// CH_IN_POPReset is the reset value of register CH_IN_POP.
+const CH_IN_POPReset CH_IN_POPValue = 0x800
 
 // Read loads the register.
-func (r *IN_POP_CH2) Read() IN_POP_CH2Value { return IN_POP_CH2Value(r.reg.Load()) }
+func (r *CH_IN_POP) Read() CH_IN_POPValue { return CH_IN_POPValue(r.reg.Load()) }
 
 // Write stores v in the register.
-func (r *IN_POP_CH2) Write(v IN_POP_CH2Value) { r.reg.Store(uint32(v)) }
+func (r *CH_IN_POP) Write(v CH_IN_POPValue) { r.reg.Store(uint32(v)) }
 
-// WriteWith stores f(IN_POP_CH2Reset): fields f leaves alone are written as their reset values.
-func (r *IN_POP_CH2) WriteWith(f func(IN_POP_CH2Value) IN_POP_CH2Value) {
-	r.reg.Store(uint32(f(IN_POP_CH2Reset)))
+// WriteWith stores f(CH_IN_POPReset): fields f leaves alone are written as their reset values.
+func (r *CH_IN_POP) WriteWith(f func(CH_IN_POPValue) CH_IN_POPValue) {
+	r.reg.Store(uint32(f(CH_IN_POPReset)))
 }
 
-// Reset stores IN_POP_CH2Reset in the register.
-func (r *IN_POP_CH2) Reset() { r.reg.Store(uint32(IN_POP_CH2Reset)) }
+// Reset stores CH_IN_POPReset in the register.
+func (r *CH_IN_POP) Reset() { r.reg.Store(uint32(CH_IN_POPReset)) }
 
 // Modify loads the register, passes its value to f and stores the result.
-func (r *IN_POP_CH2) Modify(f func(IN_POP_CH2Value) IN_POP_CH2Value) {
-	r.reg.Store(uint32(f(IN_POP_CH2Value(r.reg.Load()))))
+func (r *CH_IN_POP) Modify(f func(CH_IN_POPValue) CH_IN_POPValue) {
+	r.reg.Store(uint32(f(CH_IN_POPValue(r.reg.Load()))))
 }
 
-// INFIFO_RDATA_CH2 returns field INFIFO_RDATA_CH2 (bits 11:0): This register stores the data popping from DMA FIFO.
-func (v IN_POP_CH2Value) INFIFO_RDATA_CH2() uint32 { return uint32(v) & 0xfff }
+// INFIFO_RDATA_CH returns field INFIFO_RDATA_CH%s (bits 11:0): This register stores the data popping from DMA FIFO.
+func (v CH_IN_POPValue) INFIFO_RDATA_CH() uint32 { return uint32(v) & 0xfff }
 
-// INFIFO_POP_CH2 returns field INFIFO_POP_CH2 (bit 12): Set this bit to pop data from DMA FIFO.
-func (v IN_POP_CH2Value) INFIFO_POP_CH2() bool { return v&0x1000 != 0 }
+// INFIFO_POP_CH returns field INFIFO_POP_CH%s (bit 12): Set this bit to pop data from DMA FIFO.
+func (v CH_IN_POPValue) INFIFO_POP_CH() bool { return v&0x1000 != 0 }
 
-// WithINFIFO_POP_CH2 returns v with field INFIFO_POP_CH2 (bit 12) set to b.
-func (v IN_POP_CH2Value) WithINFIFO_POP_CH2(b bool) IN_POP_CH2Value {
-	return v&^0x1000 | IN_POP_CH2Value(b2u(b))<<12
+// WithINFIFO_POP_CH returns v with field INFIFO_POP_CH%s (bit 12) set to b.
+func (v CH_IN_POPValue) WithINFIFO_POP_CH(b bool) CH_IN_POPValue {
+	return v&^0x1000 | CH_IN_POPValue(b2u(b))<<12
 }
 
-// IN_LINK_CH2 is register IN_LINK_CH2 (32-bit, read-write, reset 0x1100000): DMA_IN_LINK_CH2_REG.
-type IN_LINK_CH2 struct{ reg mmio.U32 }
+// CH_IN_LINK is register IN_LINK (32-bit, read-write, reset 0x1100000): DMA_IN_LINK_CH0_REG.
+type CH_IN_LINK struct{ reg mmio.U32 }
 
-// IN_LINK_CH2Value is a value of register IN_LINK_CH2.
-type IN_LINK_CH2Value uint32
+// CH_IN_LINKValue is a value of register CH_IN_LINK.
+type CH_IN_LINKValue uint32
 
-// IN_LINK_CH2Reset is the reset value of register IN_LINK_CH2.
-const IN_LINK_CH2Reset IN_LINK_CH2Value = 0x1100000
+// CH_IN_LINKReset is the reset value of register CH_IN_LINK.
+const CH_IN_LINKReset CH_IN_LINKValue = 0x1100000
 
 // Read loads the register.
-func (r *IN_LINK_CH2) Read() IN_LINK_CH2Value { return IN_LINK_CH2Value(r.reg.Load()) }
+func (r *CH_IN_LINK) Read() CH_IN_LINKValue { return CH_IN_LINKValue(r.reg.Load()) }
 
 // Write stores v in the register.
-func (r *IN_LINK_CH2) Write(v IN_LINK_CH2Value) { r.reg.Store(uint32(v)) }
+func (r *CH_IN_LINK) Write(v CH_IN_LINKValue) { r.reg.Store(uint32(v)) }
 
-// WriteWith stores f(IN_LINK_CH2Reset): fields f leaves alone are written as their reset values.
-func (r *IN_LINK_CH2) WriteWith(f func(IN_LINK_CH2Value) IN_LINK_CH2Value) {
-	r.reg.Store(uint32(f(IN_LINK_CH2Reset)))
+// WriteWith stores f(CH_IN_LINKReset): fields f leaves alone are written as their reset values.
+func (r *CH_IN_LINK) WriteWith(f func(CH_IN_LINKValue) CH_IN_LINKValue) {
+	r.reg.Store(uint32(f(CH_IN_LINKReset)))
 }
 
-// Reset stores IN_LINK_CH2Reset in the register.
-func (r *IN_LINK_CH2) Reset() { r.reg.Store(uint32(IN_LINK_CH2Reset)) }
+// Reset stores CH_IN_LINKReset in the register.
+func (r *CH_IN_LINK) Reset() { r.reg.Store(uint32(CH_IN_LINKReset)) }
 
 // Modify loads the register, passes its value to f and stores the result.
-func (r *IN_LINK_CH2) Modify(f func(IN_LINK_CH2Value) IN_LINK_CH2Value) {
-	r.reg.Store(uint32(f(IN_LINK_CH2Value(r.reg.Load()))))
+func (r *CH_IN_LINK) Modify(f func(CH_IN_LINKValue) CH_IN_LINKValue) {
+	r.reg.Store(uint32(f(CH_IN_LINKValue(r.reg.Load()))))
 }
 
-// INLINK_ADDR_CH2 returns field INLINK_ADDR_CH2 (bits 19:0): This register stores the 20 least significant bits of the first inlink descriptor's address.
-func (v IN_LINK_CH2Value) INLINK_ADDR_CH2() uint32 { return uint32(v) & 0xfffff }
+// INLINK_ADDR_CH returns field INLINK_ADDR_CH%s (bits 19:0): This register stores the 20 least significant bits of the first inlink descriptor's address.
+func (v CH_IN_LINKValue) INLINK_ADDR_CH() uint32 { return uint32(v) & 0xfffff }
 
-// WithINLINK_ADDR_CH2 returns v with field INLINK_ADDR_CH2 (bits 19:0) set to x, masked to the field width.
-func (v IN_LINK_CH2Value) WithINLINK_ADDR_CH2(x uint32) IN_LINK_CH2Value {
-	return v&^0xfffff | IN_LINK_CH2Value(x&0xfffff)
+// WithINLINK_ADDR_CH returns v with field INLINK_ADDR_CH%s (bits 19:0) set to x, masked to the field width.
+func (v CH_IN_LINKValue) WithINLINK_ADDR_CH(x uint32) CH_IN_LINKValue {
+	return v&^0xfffff | CH_IN_LINKValue(x&0xfffff)
 }
 
-// INLINK_AUTO_RET_CH2 returns field INLINK_AUTO_RET_CH2 (bit 20): Set this bit to return to current inlink descriptor's address, when there are some errors in current receiving data.
-func (v IN_LINK_CH2Value) INLINK_AUTO_RET_CH2() bool { return v&0x100000 != 0 }
+// INLINK_AUTO_RET_CH returns field INLINK_AUTO_RET_CH%s (bit 20): Set this bit to return to current inlink descriptor's address, when there are some errors in current receiving data.
+func (v CH_IN_LINKValue) INLINK_AUTO_RET_CH() bool { return v&0x100000 != 0 }
 
-// WithINLINK_AUTO_RET_CH2 returns v with field INLINK_AUTO_RET_CH2 (bit 20) set to b.
-func (v IN_LINK_CH2Value) WithINLINK_AUTO_RET_CH2(b bool) IN_LINK_CH2Value {
-	return v&^0x100000 | IN_LINK_CH2Value(b2u(b))<<20
+// WithINLINK_AUTO_RET_CH returns v with field INLINK_AUTO_RET_CH%s (bit 20) set to b.
+func (v CH_IN_LINKValue) WithINLINK_AUTO_RET_CH(b bool) CH_IN_LINKValue {
+	return v&^0x100000 | CH_IN_LINKValue(b2u(b))<<20
 }
 
-// INLINK_STOP_CH2 returns field INLINK_STOP_CH2 (bit 21): Set this bit to stop dealing with the inlink descriptors.
-func (v IN_LINK_CH2Value) INLINK_STOP_CH2() bool { return v&0x200000 != 0 }
+// INLINK_STOP_CH returns field INLINK_STOP_CH%s (bit 21): Set this bit to stop dealing with the inlink descriptors.
+func (v CH_IN_LINKValue) INLINK_STOP_CH() bool { return v&0x200000 != 0 }
 
-// WithINLINK_STOP_CH2 returns v with field INLINK_STOP_CH2 (bit 21) set to b.
-func (v IN_LINK_CH2Value) WithINLINK_STOP_CH2(b bool) IN_LINK_CH2Value {
-	return v&^0x200000 | IN_LINK_CH2Value(b2u(b))<<21
+// WithINLINK_STOP_CH returns v with field INLINK_STOP_CH%s (bit 21) set to b.
+func (v CH_IN_LINKValue) WithINLINK_STOP_CH(b bool) CH_IN_LINKValue {
+	return v&^0x200000 | CH_IN_LINKValue(b2u(b))<<21
 }
 
-// INLINK_START_CH2 returns field INLINK_START_CH2 (bit 22): Set this bit to start dealing with the inlink descriptors.
-func (v IN_LINK_CH2Value) INLINK_START_CH2() bool { return v&0x400000 != 0 }
+// INLINK_START_CH returns field INLINK_START_CH%s (bit 22): Set this bit to start dealing with the inlink descriptors.
+func (v CH_IN_LINKValue) INLINK_START_CH() bool { return v&0x400000 != 0 }
 
-// WithINLINK_START_CH2 returns v with field INLINK_START_CH2 (bit 22) set to b.
-func (v IN_LINK_CH2Value) WithINLINK_START_CH2(b bool) IN_LINK_CH2Value {
-	return v&^0x400000 | IN_LINK_CH2Value(b2u(b))<<22
+// WithINLINK_START_CH returns v with field INLINK_START_CH%s (bit 22) set to b.
+func (v CH_IN_LINKValue) WithINLINK_START_CH(b bool) CH_IN_LINKValue {
+	return v&^0x400000 | CH_IN_LINKValue(b2u(b))<<22
 }
 
-// INLINK_RESTART_CH2 returns field INLINK_RESTART_CH2 (bit 23): Set this bit to mount a new inlink descriptor.
-func (v IN_LINK_CH2Value) INLINK_RESTART_CH2() bool { return v&0x800000 != 0 }
+// INLINK_RESTART_CH returns field INLINK_RESTART_CH%s (bit 23): Set this bit to mount a new inlink descriptor.
+func (v CH_IN_LINKValue) INLINK_RESTART_CH() bool { return v&0x800000 != 0 }
 
-// WithINLINK_RESTART_CH2 returns v with field INLINK_RESTART_CH2 (bit 23) set to b.
-func (v IN_LINK_CH2Value) WithINLINK_RESTART_CH2(b bool) IN_LINK_CH2Value {
-	return v&^0x800000 | IN_LINK_CH2Value(b2u(b))<<23
+// WithINLINK_RESTART_CH returns v with field INLINK_RESTART_CH%s (bit 23) set to b.
+func (v CH_IN_LINKValue) WithINLINK_RESTART_CH(b bool) CH_IN_LINKValue {
+	return v&^0x800000 | CH_IN_LINKValue(b2u(b))<<23
 }
 
-// INLINK_PARK_CH2 returns field INLINK_PARK_CH2 (bit 24): 1: the inlink descriptor's FSM is in idle state. 0: the inlink descriptor's FSM is working.
-func (v IN_LINK_CH2Value) INLINK_PARK_CH2() bool { return v&0x1000000 != 0 }
+// INLINK_PARK_CH returns field INLINK_PARK_CH%s (bit 24): 1: the inlink descriptor's FSM is in idle state. 0: the inlink descriptor's FSM is working.
+func (v CH_IN_LINKValue) INLINK_PARK_CH() bool { return v&0x1000000 != 0 }
 
-// IN_STATE_CH2 is register IN_STATE_CH2 (32-bit, read-write, reset 0x0): DMA_IN_STATE_CH2_REG.
-type IN_STATE_CH2 struct{ reg mmio.U32 }
+// CH_IN_STATE is register IN_STATE (32-bit, read-write, reset 0x0): DMA_IN_STATE_CH0_REG.
+type CH_IN_STATE struct{ reg mmio.U32 }
 
-// IN_STATE_CH2Value is a value of register IN_STATE_CH2.
-type IN_STATE_CH2Value uint32
+// CH_IN_STATEValue is a value of register CH_IN_STATE.
+type CH_IN_STATEValue uint32
 
-// IN_STATE_CH2Reset is the reset value of register IN_STATE_CH2.
-const IN_STATE_CH2Reset IN_STATE_CH2Value = 0x0
+// CH_IN_STATEReset is the reset value of register CH_IN_STATE.
+const CH_IN_STATEReset CH_IN_STATEValue = 0x0
 
 // Read loads the register.
-func (r *IN_STATE_CH2) Read() IN_STATE_CH2Value { return IN_STATE_CH2Value(r.reg.Load()) }
+func (r *CH_IN_STATE) Read() CH_IN_STATEValue { return CH_IN_STATEValue(r.reg.Load()) }
 
 // Write stores v in the register.
-func (r *IN_STATE_CH2) Write(v IN_STATE_CH2Value) { r.reg.Store(uint32(v)) }
+func (r *CH_IN_STATE) Write(v CH_IN_STATEValue) { r.reg.Store(uint32(v)) }
 
-// WriteWith stores f(IN_STATE_CH2Reset): fields f leaves alone are written as their reset values.
-func (r *IN_STATE_CH2) WriteWith(f func(IN_STATE_CH2Value) IN_STATE_CH2Value) {
-	r.reg.Store(uint32(f(IN_STATE_CH2Reset)))
+// WriteWith stores f(CH_IN_STATEReset): fields f leaves alone are written as their reset values.
+func (r *CH_IN_STATE) WriteWith(f func(CH_IN_STATEValue) CH_IN_STATEValue) {
+	r.reg.Store(uint32(f(CH_IN_STATEReset)))
 }
 
-// Reset stores IN_STATE_CH2Reset in the register.
-func (r *IN_STATE_CH2) Reset() { r.reg.Store(uint32(IN_STATE_CH2Reset)) }
+// Reset stores CH_IN_STATEReset in the register.
+func (r *CH_IN_STATE) Reset() { r.reg.Store(uint32(CH_IN_STATEReset)) }
 
 // Modify loads the register, passes its value to f and stores the result.
-func (r *IN_STATE_CH2) Modify(f func(IN_STATE_CH2Value) IN_STATE_CH2Value) {
-	r.reg.Store(uint32(f(IN_STATE_CH2Value(r.reg.Load()))))
+func (r *CH_IN_STATE) Modify(f func(CH_IN_STATEValue) CH_IN_STATEValue) {
+	r.reg.Store(uint32(f(CH_IN_STATEValue(r.reg.Load()))))
 }
 
-// INLINK_DSCR_ADDR_CH2 returns field INLINK_DSCR_ADDR_CH2 (bits 17:0): This register stores the current inlink descriptor's address.
-func (v IN_STATE_CH2Value) INLINK_DSCR_ADDR_CH2() uint32 { return uint32(v) & 0x3ffff }
+// INLINK_DSCR_ADDR_CH returns field INLINK_DSCR_ADDR_CH%s (bits 17:0): This register stores the current inlink descriptor's address.
+func (v CH_IN_STATEValue) INLINK_DSCR_ADDR_CH() uint32 { return uint32(v) & 0x3ffff }
 
-// IN_DSCR_STATE_CH2 returns field IN_DSCR_STATE_CH2 (bits 19:18): reserved.
-func (v IN_STATE_CH2Value) IN_DSCR_STATE_CH2() uint32 { return uint32(v>>18) & 0x3 }
+// IN_DSCR_STATE_CH returns field IN_DSCR_STATE_CH%s (bits 19:18): reserved.
+func (v CH_IN_STATEValue) IN_DSCR_STATE_CH() uint32 { return uint32(v>>18) & 0x3 }
 
-// IN_STATE_CH2 returns field IN_STATE_CH2 (bits 22:20): reserved.
-func (v IN_STATE_CH2Value) IN_STATE_CH2() uint32 { return uint32(v>>20) & 0x7 }
+// IN_STATE_CH returns field IN_STATE_CH%s (bits 22:20): reserved.
+func (v CH_IN_STATEValue) IN_STATE_CH() uint32 { return uint32(v>>20) & 0x7 }
 
-// IN_SUC_EOF_DES_ADDR_CH2 is register IN_SUC_EOF_DES_ADDR_CH2 (32-bit, read-write, reset 0x0): DMA_IN_SUC_EOF_DES_ADDR_CH2_REG.
-type IN_SUC_EOF_DES_ADDR_CH2 struct{ reg mmio.U32 }
+// CH_IN_SUC_EOF_DES_ADDR is register IN_SUC_EOF_DES_ADDR (32-bit, read-write, reset 0x0): DMA_IN_SUC_EOF_DES_ADDR_CH0_REG.
+type CH_IN_SUC_EOF_DES_ADDR struct{ reg mmio.U32 }
 
-// IN_SUC_EOF_DES_ADDR_CH2Value is a value of register IN_SUC_EOF_DES_ADDR_CH2.
-type IN_SUC_EOF_DES_ADDR_CH2Value uint32
+// CH_IN_SUC_EOF_DES_ADDRValue is a value of register CH_IN_SUC_EOF_DES_ADDR.
+type CH_IN_SUC_EOF_DES_ADDRValue uint32
 
-// IN_SUC_EOF_DES_ADDR_CH2Reset is the reset value of register IN_SUC_EOF_DES_ADDR_CH2.
-const IN_SUC_EOF_DES_ADDR_CH2Reset IN_SUC_EOF_DES_ADDR_CH2Value = 0x0
+// CH_IN_SUC_EOF_DES_ADDRReset is the reset value of register CH_IN_SUC_EOF_DES_ADDR.
+const CH_IN_SUC_EOF_DES_ADDRReset CH_IN_SUC_EOF_DES_ADDRValue = 0x0
 
 // Read loads the register.
-func (r *IN_SUC_EOF_DES_ADDR_CH2) Read() IN_SUC_EOF_DES_ADDR_CH2Value {
-	return IN_SUC_EOF_DES_ADDR_CH2Value(r.reg.Load())
+func (r *CH_IN_SUC_EOF_DES_ADDR) Read() CH_IN_SUC_EOF_DES_ADDRValue {
+	return CH_IN_SUC_EOF_DES_ADDRValue(r.reg.Load())
 }
 
 // Write stores v in the register.
-func (r *IN_SUC_EOF_DES_ADDR_CH2) Write(v IN_SUC_EOF_DES_ADDR_CH2Value) { r.reg.Store(uint32(v)) }
+func (r *CH_IN_SUC_EOF_DES_ADDR) Write(v CH_IN_SUC_EOF_DES_ADDRValue) { r.reg.Store(uint32(v)) }
 
-// WriteWith stores f(IN_SUC_EOF_DES_ADDR_CH2Reset): fields f leaves alone are written as their reset values.
-func (r *IN_SUC_EOF_DES_ADDR_CH2) WriteWith(f func(IN_SUC_EOF_DES_ADDR_CH2Value) IN_SUC_EOF_DES_ADDR_CH2Value) {
-	r.reg.Store(uint32(f(IN_SUC_EOF_DES_ADDR_CH2Reset)))
+// WriteWith stores f(CH_IN_SUC_EOF_DES_ADDRReset): fields f leaves alone are written as their reset values.
+func (r *CH_IN_SUC_EOF_DES_ADDR) WriteWith(f func(CH_IN_SUC_EOF_DES_ADDRValue) CH_IN_SUC_EOF_DES_ADDRValue) {
+	r.reg.Store(uint32(f(CH_IN_SUC_EOF_DES_ADDRReset)))
 }
 
-// Reset stores IN_SUC_EOF_DES_ADDR_CH2Reset in the register.
-func (r *IN_SUC_EOF_DES_ADDR_CH2) Reset() { r.reg.Store(uint32(IN_SUC_EOF_DES_ADDR_CH2Reset)) }
+// Reset stores CH_IN_SUC_EOF_DES_ADDRReset in the register.
+func (r *CH_IN_SUC_EOF_DES_ADDR) Reset() { r.reg.Store(uint32(CH_IN_SUC_EOF_DES_ADDRReset)) }
 
 // Modify loads the register, passes its value to f and stores the result.
-func (r *IN_SUC_EOF_DES_ADDR_CH2) Modify(f func(IN_SUC_EOF_DES_ADDR_CH2Value) IN_SUC_EOF_DES_ADDR_CH2Value) {
-	r.reg.Store(uint32(f(IN_SUC_EOF_DES_ADDR_CH2Value(r.reg.Load()))))
+func (r *CH_IN_SUC_EOF_DES_ADDR) Modify(f func(CH_IN_SUC_EOF_DES_ADDRValue) CH_IN_SUC_EOF_DES_ADDRValue) {
+	r.reg.Store(uint32(f(CH_IN_SUC_EOF_DES_ADDRValue(r.reg.Load()))))
 }
 
-// IN_SUC_EOF_DES_ADDR_CH2 returns field IN_SUC_EOF_DES_ADDR_CH2 (bits 31:0): This register stores the address of the inlink descriptor when the EOF bit in this descriptor is 1.
-func (v IN_SUC_EOF_DES_ADDR_CH2Value) IN_SUC_EOF_DES_ADDR_CH2() uint32 { return uint32(v) & 0xffffffff }
+// IN_SUC_EOF_DES_ADDR_CH returns field IN_SUC_EOF_DES_ADDR_CH%s (bits 31:0): This register stores the address of the inlink descriptor when the EOF bit in this descriptor is 1.
+func (v CH_IN_SUC_EOF_DES_ADDRValue) IN_SUC_EOF_DES_ADDR_CH() uint32 { return uint32(v) & 0xffffffff }
 
-// IN_ERR_EOF_DES_ADDR_CH2 is register IN_ERR_EOF_DES_ADDR_CH2 (32-bit, read-write, reset 0x0): DMA_IN_ERR_EOF_DES_ADDR_CH2_REG.
-type IN_ERR_EOF_DES_ADDR_CH2 struct{ reg mmio.U32 }
+// CH_IN_ERR_EOF_DES_ADDR is register IN_ERR_EOF_DES_ADDR (32-bit, read-write, reset 0x0): DMA_IN_ERR_EOF_DES_ADDR_CH0_REG.
+type CH_IN_ERR_EOF_DES_ADDR struct{ reg mmio.U32 }
 
-// IN_ERR_EOF_DES_ADDR_CH2Value is a value of register IN_ERR_EOF_DES_ADDR_CH2.
-type IN_ERR_EOF_DES_ADDR_CH2Value uint32
+// CH_IN_ERR_EOF_DES_ADDRValue is a value of register CH_IN_ERR_EOF_DES_ADDR.
+type CH_IN_ERR_EOF_DES_ADDRValue uint32
 
-// IN_ERR_EOF_DES_ADDR_CH2Reset is the reset value of register IN_ERR_EOF_DES_ADDR_CH2.
-const IN_ERR_EOF_DES_ADDR_CH2Reset IN_ERR_EOF_DES_ADDR_CH2Value = 0x0
+// CH_IN_ERR_EOF_DES_ADDRReset is the reset value of register CH_IN_ERR_EOF_DES_ADDR.
+const CH_IN_ERR_EOF_DES_ADDRReset CH_IN_ERR_EOF_DES_ADDRValue = 0x0
 
 // Read loads the register.
-func (r *IN_ERR_EOF_DES_ADDR_CH2) Read() IN_ERR_EOF_DES_ADDR_CH2Value {
-	return IN_ERR_EOF_DES_ADDR_CH2Value(r.reg.Load())
+func (r *CH_IN_ERR_EOF_DES_ADDR) Read() CH_IN_ERR_EOF_DES_ADDRValue {
+	return CH_IN_ERR_EOF_DES_ADDRValue(r.reg.Load())
 }
 
 // Write stores v in the register.
-func (r *IN_ERR_EOF_DES_ADDR_CH2) Write(v IN_ERR_EOF_DES_ADDR_CH2Value) { r.reg.Store(uint32(v)) }
+func (r *CH_IN_ERR_EOF_DES_ADDR) Write(v CH_IN_ERR_EOF_DES_ADDRValue) { r.reg.Store(uint32(v)) }
 
-// WriteWith stores f(IN_ERR_EOF_DES_ADDR_CH2Reset): fields f leaves alone are written as their reset values.
-func (r *IN_ERR_EOF_DES_ADDR_CH2) WriteWith(f func(IN_ERR_EOF_DES_ADDR_CH2Value) IN_ERR_EOF_DES_ADDR_CH2Value) {
-	r.reg.Store(uint32(f(IN_ERR_EOF_DES_ADDR_CH2Reset)))
+// WriteWith stores f(CH_IN_ERR_EOF_DES_ADDRReset): fields f leaves alone are written as their reset values.
+func (r *CH_IN_ERR_EOF_DES_ADDR) WriteWith(f func(CH_IN_ERR_EOF_DES_ADDRValue) CH_IN_ERR_EOF_DES_ADDRValue) {
+	r.reg.Store(uint32(f(CH_IN_ERR_EOF_DES_ADDRReset)))
 }
 
-// Reset stores IN_ERR_EOF_DES_ADDR_CH2Reset in the register.
-func (r *IN_ERR_EOF_DES_ADDR_CH2) Reset() { r.reg.Store(uint32(IN_ERR_EOF_DES_ADDR_CH2Reset)) }
+// Reset stores CH_IN_ERR_EOF_DES_ADDRReset in the register.
+func (r *CH_IN_ERR_EOF_DES_ADDR) Reset() { r.reg.Store(uint32(CH_IN_ERR_EOF_DES_ADDRReset)) }
 
 // Modify loads the register, passes its value to f and stores the result.
-func (r *IN_ERR_EOF_DES_ADDR_CH2) Modify(f func(IN_ERR_EOF_DES_ADDR_CH2Value) IN_ERR_EOF_DES_ADDR_CH2Value) {
-	r.reg.Store(uint32(f(IN_ERR_EOF_DES_ADDR_CH2Value(r.reg.Load()))))
+func (r *CH_IN_ERR_EOF_DES_ADDR) Modify(f func(CH_IN_ERR_EOF_DES_ADDRValue) CH_IN_ERR_EOF_DES_ADDRValue) {
+	r.reg.Store(uint32(f(CH_IN_ERR_EOF_DES_ADDRValue(r.reg.Load()))))
 }
 
-// IN_ERR_EOF_DES_ADDR_CH2 returns field IN_ERR_EOF_DES_ADDR_CH2 (bits 31:0): This register stores the address of the inlink descriptor when there are some errors in current receiving data. Only used when peripheral is UHCI0.
-func (v IN_ERR_EOF_DES_ADDR_CH2Value) IN_ERR_EOF_DES_ADDR_CH2() uint32 { return uint32(v) & 0xffffffff }
+// IN_ERR_EOF_DES_ADDR_CH returns field IN_ERR_EOF_DES_ADDR_CH%s (bits 31:0): This register stores the address of the inlink descriptor when there are some errors in current receiving data. Only used when peripheral is UHCI0.
+func (v CH_IN_ERR_EOF_DES_ADDRValue) IN_ERR_EOF_DES_ADDR_CH() uint32 { return uint32(v) & 0xffffffff }
 
-// IN_DSCR_CH2 is register IN_DSCR_CH2 (32-bit, read-write, reset 0x0): DMA_IN_DSCR_CH2_REG.
-type IN_DSCR_CH2 struct{ reg mmio.U32 }
+// CH_IN_DSCR is register IN_DSCR (32-bit, read-write, reset 0x0): DMA_IN_DSCR_CH0_REG.
+type CH_IN_DSCR struct{ reg mmio.U32 }
 
-// IN_DSCR_CH2Value is a value of register IN_DSCR_CH2.
-type IN_DSCR_CH2Value uint32
+// CH_IN_DSCRValue is a value of register CH_IN_DSCR.
+type CH_IN_DSCRValue uint32
 
-// IN_DSCR_CH2Reset is the reset value of register IN_DSCR_CH2.
-const IN_DSCR_CH2Reset IN_DSCR_CH2Value = 0x0
+// CH_IN_DSCRReset is the reset value of register CH_IN_DSCR.
+const CH_IN_DSCRReset CH_IN_DSCRValue = 0x0
 
 // Read loads the register.
-func (r *IN_DSCR_CH2) Read() IN_DSCR_CH2Value { return IN_DSCR_CH2Value(r.reg.Load()) }
+func (r *CH_IN_DSCR) Read() CH_IN_DSCRValue { return CH_IN_DSCRValue(r.reg.Load()) }
 
 // Write stores v in the register.
-func (r *IN_DSCR_CH2) Write(v IN_DSCR_CH2Value) { r.reg.Store(uint32(v)) }
+func (r *CH_IN_DSCR) Write(v CH_IN_DSCRValue) { r.reg.Store(uint32(v)) }
 
-// WriteWith stores f(IN_DSCR_CH2Reset): fields f leaves alone are written as their reset values.
-func (r *IN_DSCR_CH2) WriteWith(f func(IN_DSCR_CH2Value) IN_DSCR_CH2Value) {
-	r.reg.Store(uint32(f(IN_DSCR_CH2Reset)))
+// WriteWith stores f(CH_IN_DSCRReset): fields f leaves alone are written as their reset values.
+func (r *CH_IN_DSCR) WriteWith(f func(CH_IN_DSCRValue) CH_IN_DSCRValue) {
+	r.reg.Store(uint32(f(CH_IN_DSCRReset)))
 }
 
-// Reset stores IN_DSCR_CH2Reset in the register.
-func (r *IN_DSCR_CH2) Reset() { r.reg.Store(uint32(IN_DSCR_CH2Reset)) }
+// Reset stores CH_IN_DSCRReset in the register.
+func (r *CH_IN_DSCR) Reset() { r.reg.Store(uint32(CH_IN_DSCRReset)) }
 
 // Modify loads the register, passes its value to f and stores the result.
-func (r *IN_DSCR_CH2) Modify(f func(IN_DSCR_CH2Value) IN_DSCR_CH2Value) {
-	r.reg.Store(uint32(f(IN_DSCR_CH2Value(r.reg.Load()))))
+func (r *CH_IN_DSCR) Modify(f func(CH_IN_DSCRValue) CH_IN_DSCRValue) {
+	r.reg.Store(uint32(f(CH_IN_DSCRValue(r.reg.Load()))))
 }
 
-// INLINK_DSCR_CH2 returns field INLINK_DSCR_CH2 (bits 31:0): The address of the current inlink descriptor x.
-func (v IN_DSCR_CH2Value) INLINK_DSCR_CH2() uint32 { return uint32(v) & 0xffffffff }
+// INLINK_DSCR_CH returns field INLINK_DSCR_CH%s (bits 31:0): The address of the current inlink descriptor x.
+func (v CH_IN_DSCRValue) INLINK_DSCR_CH() uint32 { return uint32(v) & 0xffffffff }
 
-// IN_DSCR_BF_CH2 is register IN_DSCR_BF%s_CH2 (32-bit, read-write, reset 0x0): DMA_IN_DSCR_BF0_CH2_REG. (IN_DSCR_BF0_CH2 … IN_DSCR_BF1_CH2 in the SVD).
-type IN_DSCR_BF_CH2 struct{ reg mmio.U32 }
+// CH_IN_DSCR_BF is register IN_DSCR_BF%s (32-bit, read-write, reset 0x0): DMA_IN_DSCR_BF0_CH0_REG. (IN_DSCR_BF0 … IN_DSCR_BF1 in the SVD).
+type CH_IN_DSCR_BF struct{ reg mmio.U32 }
 
-// IN_DSCR_BF_CH2Value is a value of register IN_DSCR_BF_CH2.
-type IN_DSCR_BF_CH2Value uint32
+// CH_IN_DSCR_BFValue is a value of register CH_IN_DSCR_BF.
+type CH_IN_DSCR_BFValue uint32
 
-// IN_DSCR_BF_CH2Reset is the reset value of register IN_DSCR_BF_CH2.
-const IN_DSCR_BF_CH2Reset IN_DSCR_BF_CH2Value = 0x0
+// CH_IN_DSCR_BFReset is the reset value of register CH_IN_DSCR_BF.
+const CH_IN_DSCR_BFReset CH_IN_DSCR_BFValue = 0x0
 
 // Read loads the register.
-func (r *IN_DSCR_BF_CH2) Read() IN_DSCR_BF_CH2Value { return IN_DSCR_BF_CH2Value(r.reg.Load()) }
+func (r *CH_IN_DSCR_BF) Read() CH_IN_DSCR_BFValue { return CH_IN_DSCR_BFValue(r.reg.Load()) }
 
 // Write stores v in the register.
-func (r *IN_DSCR_BF_CH2) Write(v IN_DSCR_BF_CH2Value) { r.reg.Store(uint32(v)) }
+func (r *CH_IN_DSCR_BF) Write(v CH_IN_DSCR_BFValue) { r.reg.Store(uint32(v)) }
 
-// WriteWith stores f(IN_DSCR_BF_CH2Reset): fields f leaves alone are written as their reset values.
-func (r *IN_DSCR_BF_CH2) WriteWith(f func(IN_DSCR_BF_CH2Value) IN_DSCR_BF_CH2Value) {
-	r.reg.Store(uint32(f(IN_DSCR_BF_CH2Reset)))
+// WriteWith stores f(CH_IN_DSCR_BFReset): fields f leaves alone are written as their reset values.
+func (r *CH_IN_DSCR_BF) WriteWith(f func(CH_IN_DSCR_BFValue) CH_IN_DSCR_BFValue) {
+	r.reg.Store(uint32(f(CH_IN_DSCR_BFReset)))
 }
 
-// Reset stores IN_DSCR_BF_CH2Reset in the register.
-func (r *IN_DSCR_BF_CH2) Reset() { r.reg.Store(uint32(IN_DSCR_BF_CH2Reset)) }
+// Reset stores CH_IN_DSCR_BFReset in the register.
+func (r *CH_IN_DSCR_BF) Reset() { r.reg.Store(uint32(CH_IN_DSCR_BFReset)) }
 
 // Modify loads the register, passes its value to f and stores the result.
-func (r *IN_DSCR_BF_CH2) Modify(f func(IN_DSCR_BF_CH2Value) IN_DSCR_BF_CH2Value) {
-	r.reg.Store(uint32(f(IN_DSCR_BF_CH2Value(r.reg.Load()))))
+func (r *CH_IN_DSCR_BF) Modify(f func(CH_IN_DSCR_BFValue) CH_IN_DSCR_BFValue) {
+	r.reg.Store(uint32(f(CH_IN_DSCR_BFValue(r.reg.Load()))))
 }
 
-// INLINK_DSCR_BF_CH2 returns field INLINK_DSCR_BF%s_CH2 (bits 31:0): The address of the last inlink descriptor x-1.
-func (v IN_DSCR_BF_CH2Value) INLINK_DSCR_BF_CH2() uint32 { return uint32(v) & 0xffffffff }
+// INLINK_DSCR_BF_CH returns field INLINK_DSCR_BF%s_CH%s (bits 31:0): The address of the last inlink descriptor x-1.
+func (v CH_IN_DSCR_BFValue) INLINK_DSCR_BF_CH() uint32 { return uint32(v) & 0xffffffff }
 
-// IN_PRI_CH2 is register IN_PRI_CH2 (32-bit, read-write, reset 0x0): DMA_IN_PRI_CH2_REG.
-type IN_PRI_CH2 struct{ reg mmio.U32 }
+// CH_IN_PRI is register IN_PRI (32-bit, read-write, reset 0x0): DMA_IN_PRI_CH0_REG.
+type CH_IN_PRI struct{ reg mmio.U32 }
 
-// IN_PRI_CH2Value is a value of register IN_PRI_CH2.
-type IN_PRI_CH2Value uint32
+// CH_IN_PRIValue is a value of register CH_IN_PRI.
+type CH_IN_PRIValue uint32
 
-// IN_PRI_CH2Reset is the reset value of register IN_PRI_CH2.
-const IN_PRI_CH2Reset IN_PRI_CH2Value = 0x0
+// CH_IN_PRIReset is the reset value of register CH_IN_PRI.
+const CH_IN_PRIReset CH_IN_PRIValue = 0x0
 
 // Read loads the register.
-func (r *IN_PRI_CH2) Read() IN_PRI_CH2Value { return IN_PRI_CH2Value(r.reg.Load()) }
+func (r *CH_IN_PRI) Read() CH_IN_PRIValue { return CH_IN_PRIValue(r.reg.Load()) }
 
 // Write stores v in the register.
-func (r *IN_PRI_CH2) Write(v IN_PRI_CH2Value) { r.reg.Store(uint32(v)) }
+func (r *CH_IN_PRI) Write(v CH_IN_PRIValue) { r.reg.Store(uint32(v)) }
 
-// WriteWith stores f(IN_PRI_CH2Reset): fields f leaves alone are written as their reset values.
-func (r *IN_PRI_CH2) WriteWith(f func(IN_PRI_CH2Value) IN_PRI_CH2Value) {
-	r.reg.Store(uint32(f(IN_PRI_CH2Reset)))
+// WriteWith stores f(CH_IN_PRIReset): fields f leaves alone are written as their reset values.
+func (r *CH_IN_PRI) WriteWith(f func(CH_IN_PRIValue) CH_IN_PRIValue) {
+	r.reg.Store(uint32(f(CH_IN_PRIReset)))
 }
 
-// Reset stores IN_PRI_CH2Reset in the register.
-func (r *IN_PRI_CH2) Reset() { r.reg.Store(uint32(IN_PRI_CH2Reset)) }
+// Reset stores CH_IN_PRIReset in the register.
+func (r *CH_IN_PRI) Reset() { r.reg.Store(uint32(CH_IN_PRIReset)) }
 
 // Modify loads the register, passes its value to f and stores the result.
-func (r *IN_PRI_CH2) Modify(f func(IN_PRI_CH2Value) IN_PRI_CH2Value) {
-	r.reg.Store(uint32(f(IN_PRI_CH2Value(r.reg.Load()))))
+func (r *CH_IN_PRI) Modify(f func(CH_IN_PRIValue) CH_IN_PRIValue) {
+	r.reg.Store(uint32(f(CH_IN_PRIValue(r.reg.Load()))))
 }
 
-// RX_PRI_CH2 returns field RX_PRI_CH2 (bits 3:0): The priority of Rx channel 2. The larger of the value, the higher of the priority.
-func (v IN_PRI_CH2Value) RX_PRI_CH2() uint32 { return uint32(v) & 0xf }
+// RX_PRI_CH returns field RX_PRI_CH%s (bits 3:0): The priority of Rx channel 0. The larger of the value, the higher of the priority.
+func (v CH_IN_PRIValue) RX_PRI_CH() uint32 { return uint32(v) & 0xf }
 
-// WithRX_PRI_CH2 returns v with field RX_PRI_CH2 (bits 3:0) set to x, masked to the field width.
-func (v IN_PRI_CH2Value) WithRX_PRI_CH2(x uint32) IN_PRI_CH2Value {
-	return v&^0xf | IN_PRI_CH2Value(x&0xf)
-}
+// WithRX_PRI_CH returns v with field RX_PRI_CH%s (bits 3:0) set to x, masked to the field width.
+func (v CH_IN_PRIValue) WithRX_PRI_CH(x uint32) CH_IN_PRIValue { return v&^0xf | CH_IN_PRIValue(x&0xf) }
 
-// IN_PERI_SEL_CH2 is register IN_PERI_SEL_CH2 (32-bit, read-write, reset 0x3f): DMA_IN_PERI_SEL_CH2_REG.
-type IN_PERI_SEL_CH2 struct{ reg mmio.U32 }
+// CH_IN_PERI_SEL is register IN_PERI_SEL (32-bit, read-write, reset 0x3f): DMA_IN_PERI_SEL_CH0_REG.
+type CH_IN_PERI_SEL struct{ reg mmio.U32 }
 
-// IN_PERI_SEL_CH2Value is a value of register IN_PERI_SEL_CH2.
-type IN_PERI_SEL_CH2Value uint32
+// CH_IN_PERI_SELValue is a value of register CH_IN_PERI_SEL.
+type CH_IN_PERI_SELValue uint32
 
-// IN_PERI_SEL_CH2Reset is the reset value of register IN_PERI_SEL_CH2.
-const IN_PERI_SEL_CH2Reset IN_PERI_SEL_CH2Value = 0x3f
+// CH_IN_PERI_SELReset is the reset value of register CH_IN_PERI_SEL.
+const CH_IN_PERI_SELReset CH_IN_PERI_SELValue = 0x3f
 
 // Read loads the register.
-func (r *IN_PERI_SEL_CH2) Read() IN_PERI_SEL_CH2Value { return IN_PERI_SEL_CH2Value(r.reg.Load()) }
+func (r *CH_IN_PERI_SEL) Read() CH_IN_PERI_SELValue { return CH_IN_PERI_SELValue(r.reg.Load()) }
 
 // Write stores v in the register.
-func (r *IN_PERI_SEL_CH2) Write(v IN_PERI_SEL_CH2Value) { r.reg.Store(uint32(v)) }
+func (r *CH_IN_PERI_SEL) Write(v CH_IN_PERI_SELValue) { r.reg.Store(uint32(v)) }
 
-// WriteWith stores f(IN_PERI_SEL_CH2Reset): fields f leaves alone are written as their reset values.
-func (r *IN_PERI_SEL_CH2) WriteWith(f func(IN_PERI_SEL_CH2Value) IN_PERI_SEL_CH2Value) {
-	r.reg.Store(uint32(f(IN_PERI_SEL_CH2Reset)))
+// WriteWith stores f(CH_IN_PERI_SELReset): fields f leaves alone are written as their reset values.
+func (r *CH_IN_PERI_SEL) WriteWith(f func(CH_IN_PERI_SELValue) CH_IN_PERI_SELValue) {
+	r.reg.Store(uint32(f(CH_IN_PERI_SELReset)))
 }
 
-// Reset stores IN_PERI_SEL_CH2Reset in the register.
-func (r *IN_PERI_SEL_CH2) Reset() { r.reg.Store(uint32(IN_PERI_SEL_CH2Reset)) }
+// Reset stores CH_IN_PERI_SELReset in the register.
+func (r *CH_IN_PERI_SEL) Reset() { r.reg.Store(uint32(CH_IN_PERI_SELReset)) }
 
 // Modify loads the register, passes its value to f and stores the result.
-func (r *IN_PERI_SEL_CH2) Modify(f func(IN_PERI_SEL_CH2Value) IN_PERI_SEL_CH2Value) {
-	r.reg.Store(uint32(f(IN_PERI_SEL_CH2Value(r.reg.Load()))))
+func (r *CH_IN_PERI_SEL) Modify(f func(CH_IN_PERI_SELValue) CH_IN_PERI_SELValue) {
+	r.reg.Store(uint32(f(CH_IN_PERI_SELValue(r.reg.Load()))))
 }
 
-// PERI_IN_SEL_CH2 returns field PERI_IN_SEL_CH2 (bits 5:0): This register is used to select peripheral for Rx channel 2. 0:SPI2. 1: reserved. 2: UHCI0. 3: I2S0. 4: reserved. 5: reserved. 6: AES. 7: SHA. 8: ADC_DAC.
-func (v IN_PERI_SEL_CH2Value) PERI_IN_SEL_CH2() uint32 { return uint32(v) & 0x3f }
+// PERI_IN_SEL_CH returns field PERI_IN_SEL_CH%s (bits 5:0): This register is used to select peripheral for Rx channel 0. 0:SPI2. 1: reserved. 2: UHCI0. 3: I2S0. 4: reserved. 5: reserved. 6: AES. 7: SHA. 8: ADC_DAC.
+func (v CH_IN_PERI_SELValue) PERI_IN_SEL_CH() uint32 { return uint32(v) & 0x3f }
 
-// WithPERI_IN_SEL_CH2 returns v with field PERI_IN_SEL_CH2 (bits 5:0) set to x, masked to the field width.
-func (v IN_PERI_SEL_CH2Value) WithPERI_IN_SEL_CH2(x uint32) IN_PERI_SEL_CH2Value {
-	return v&^0x3f | IN_PERI_SEL_CH2Value(x&0x3f)
+// WithPERI_IN_SEL_CH returns v with field PERI_IN_SEL_CH%s (bits 5:0) set to x, masked to the field width.
+func (v CH_IN_PERI_SELValue) WithPERI_IN_SEL_CH(x uint32) CH_IN_PERI_SELValue {
+	return v&^0x3f | CH_IN_PERI_SELValue(x&0x3f)
 }
 
-// OUT_CONF0_CH2 is register OUT_CONF0_CH2 (32-bit, read-write, reset 0x8): DMA_OUT_CONF0_CH2_REG.
-type OUT_CONF0_CH2 struct{ reg mmio.U32 }
+// CH_OUT_CONF0 is register OUT_CONF0 (32-bit, read-write, reset 0x8): DMA_OUT_CONF0_CH0_REG.
+type CH_OUT_CONF0 struct{ reg mmio.U32 }
 
-// OUT_CONF0_CH2Value is a value of register OUT_CONF0_CH2.
-type OUT_CONF0_CH2Value uint32
+// CH_OUT_CONF0Value is a value of register CH_OUT_CONF0.
+type CH_OUT_CONF0Value uint32
 
-// OUT_CONF0_CH2Reset is the reset value of register OUT_CONF0_CH2.
-const OUT_CONF0_CH2Reset OUT_CONF0_CH2Value = 0x8
+// CH_OUT_CONF0Reset is the reset value of register CH_OUT_CONF0.
+const CH_OUT_CONF0Reset CH_OUT_CONF0Value = 0x8
 
 // Read loads the register.
-func (r *OUT_CONF0_CH2) Read() OUT_CONF0_CH2Value { return OUT_CONF0_CH2Value(r.reg.Load()) }
+func (r *CH_OUT_CONF0) Read() CH_OUT_CONF0Value { return CH_OUT_CONF0Value(r.reg.Load()) }
 
 // Write stores v in the register.
-func (r *OUT_CONF0_CH2) Write(v OUT_CONF0_CH2Value) { r.reg.Store(uint32(v)) }
+func (r *CH_OUT_CONF0) Write(v CH_OUT_CONF0Value) { r.reg.Store(uint32(v)) }
 
-// WriteWith stores f(OUT_CONF0_CH2Reset): fields f leaves alone are written as their reset values.
-func (r *OUT_CONF0_CH2) WriteWith(f func(OUT_CONF0_CH2Value) OUT_CONF0_CH2Value) {
-	r.reg.Store(uint32(f(OUT_CONF0_CH2Reset)))
+// WriteWith stores f(CH_OUT_CONF0Reset): fields f leaves alone are written as their reset values.
+func (r *CH_OUT_CONF0) WriteWith(f func(CH_OUT_CONF0Value) CH_OUT_CONF0Value) {
+	r.reg.Store(uint32(f(CH_OUT_CONF0Reset)))
 }
 
-// Reset stores OUT_CONF0_CH2Reset in the register.
-func (r *OUT_CONF0_CH2) Reset() { r.reg.Store(uint32(OUT_CONF0_CH2Reset)) }
+// Reset stores CH_OUT_CONF0Reset in the register.
+func (r *CH_OUT_CONF0) Reset() { r.reg.Store(uint32(CH_OUT_CONF0Reset)) }
 
 // Modify loads the register, passes its value to f and stores the result.
-func (r *OUT_CONF0_CH2) Modify(f func(OUT_CONF0_CH2Value) OUT_CONF0_CH2Value) {
-	r.reg.Store(uint32(f(OUT_CONF0_CH2Value(r.reg.Load()))))
+func (r *CH_OUT_CONF0) Modify(f func(CH_OUT_CONF0Value) CH_OUT_CONF0Value) {
+	r.reg.Store(uint32(f(CH_OUT_CONF0Value(r.reg.Load()))))
 }
 
-// OUT_RST_CH2 returns field OUT_RST_CH2 (bit 0): This bit is used to reset DMA channel 2 Tx FSM and Tx FIFO pointer.
-func (v OUT_CONF0_CH2Value) OUT_RST_CH2() bool { return v&0x1 != 0 }
+// OUT_RST_CH returns field OUT_RST_CH%s (bit 0): This bit is used to reset DMA channel 0 Tx FSM and Tx FIFO pointer.
+func (v CH_OUT_CONF0Value) OUT_RST_CH() bool { return v&0x1 != 0 }
 
-// WithOUT_RST_CH2 returns v with field OUT_RST_CH2 (bit 0) set to b.
-func (v OUT_CONF0_CH2Value) WithOUT_RST_CH2(b bool) OUT_CONF0_CH2Value {
-	return v&^0x1 | OUT_CONF0_CH2Value(b2u(b))
+// WithOUT_RST_CH returns v with field OUT_RST_CH%s (bit 0) set to b.
+func (v CH_OUT_CONF0Value) WithOUT_RST_CH(b bool) CH_OUT_CONF0Value {
+	return v&^0x1 | CH_OUT_CONF0Value(b2u(b))
 }
 
-// OUT_LOOP_TEST_CH2 returns field OUT_LOOP_TEST_CH2 (bit 1): reserved.
-func (v OUT_CONF0_CH2Value) OUT_LOOP_TEST_CH2() bool { return v&0x2 != 0 }
+// OUT_LOOP_TEST_CH returns field OUT_LOOP_TEST_CH%s (bit 1): reserved.
+func (v CH_OUT_CONF0Value) OUT_LOOP_TEST_CH() bool { return v&0x2 != 0 }
 
-// WithOUT_LOOP_TEST_CH2 returns v with field OUT_LOOP_TEST_CH2 (bit 1) set to b.
-func (v OUT_CONF0_CH2Value) WithOUT_LOOP_TEST_CH2(b bool) OUT_CONF0_CH2Value {
-	return v&^0x2 | OUT_CONF0_CH2Value(b2u(b))<<1
+// WithOUT_LOOP_TEST_CH returns v with field OUT_LOOP_TEST_CH%s (bit 1) set to b.
+func (v CH_OUT_CONF0Value) WithOUT_LOOP_TEST_CH(b bool) CH_OUT_CONF0Value {
+	return v&^0x2 | CH_OUT_CONF0Value(b2u(b))<<1
 }
 
-// OUT_AUTO_WRBACK_CH2 returns field OUT_AUTO_WRBACK_CH2 (bit 2): Set this bit to enable automatic outlink-writeback when all the data in tx buffer has been transmitted.
-func (v OUT_CONF0_CH2Value) OUT_AUTO_WRBACK_CH2() bool { return v&0x4 != 0 }
+// OUT_AUTO_WRBACK_CH returns field OUT_AUTO_WRBACK_CH%s (bit 2): Set this bit to enable automatic outlink-writeback when all the data in tx buffer has been transmitted.
+func (v CH_OUT_CONF0Value) OUT_AUTO_WRBACK_CH() bool { return v&0x4 != 0 }
 
-// WithOUT_AUTO_WRBACK_CH2 returns v with field OUT_AUTO_WRBACK_CH2 (bit 2) set to b.
-func (v OUT_CONF0_CH2Value) WithOUT_AUTO_WRBACK_CH2(b bool) OUT_CONF0_CH2Value {
-	return v&^0x4 | OUT_CONF0_CH2Value(b2u(b))<<2
+// WithOUT_AUTO_WRBACK_CH returns v with field OUT_AUTO_WRBACK_CH%s (bit 2) set to b.
+func (v CH_OUT_CONF0Value) WithOUT_AUTO_WRBACK_CH(b bool) CH_OUT_CONF0Value {
+	return v&^0x4 | CH_OUT_CONF0Value(b2u(b))<<2
 }
 
-// OUT_EOF_MODE_CH2 returns field OUT_EOF_MODE_CH2 (bit 3): EOF flag generation mode when transmitting data. 1: EOF flag for Tx channel 2 is generated when data need to transmit has been popped from FIFO in DMA.
-func (v OUT_CONF0_CH2Value) OUT_EOF_MODE_CH2() bool { return v&0x8 != 0 }
+// OUT_EOF_MODE_CH returns field OUT_EOF_MODE_CH%s (bit 3): EOF flag generation mode when transmitting data. 1: EOF flag for Tx channel 0 is generated when data need to transmit has been popped from FIFO in DMA.
+func (v CH_OUT_CONF0Value) OUT_EOF_MODE_CH() bool { return v&0x8 != 0 }
 
-// WithOUT_EOF_MODE_CH2 returns v with field OUT_EOF_MODE_CH2 (bit 3) set to b.
-func (v OUT_CONF0_CH2Value) WithOUT_EOF_MODE_CH2(b bool) OUT_CONF0_CH2Value {
-	return v&^0x8 | OUT_CONF0_CH2Value(b2u(b))<<3
+// WithOUT_EOF_MODE_CH returns v with field OUT_EOF_MODE_CH%s (bit 3) set to b.
+func (v CH_OUT_CONF0Value) WithOUT_EOF_MODE_CH(b bool) CH_OUT_CONF0Value {
+	return v&^0x8 | CH_OUT_CONF0Value(b2u(b))<<3
 }
 
-// OUTDSCR_BURST_EN_CH2 returns field OUTDSCR_BURST_EN_CH2 (bit 4): Set this bit to 1 to enable INCR burst transfer for Tx channel 2 reading link descriptor when accessing internal SRAM.
-func (v OUT_CONF0_CH2Value) OUTDSCR_BURST_EN_CH2() bool { return v&0x10 != 0 }
+// OUTDSCR_BURST_EN_CH returns field OUTDSCR_BURST_EN_CH%s (bit 4): Set this bit to 1 to enable INCR burst transfer for Tx channel 0 reading link descriptor when accessing internal SRAM.
+func (v CH_OUT_CONF0Value) OUTDSCR_BURST_EN_CH() bool { return v&0x10 != 0 }
 
-// WithOUTDSCR_BURST_EN_CH2 returns v with field OUTDSCR_BURST_EN_CH2 (bit 4) set to b.
-func (v OUT_CONF0_CH2Value) WithOUTDSCR_BURST_EN_CH2(b bool) OUT_CONF0_CH2Value {
-	return v&^0x10 | OUT_CONF0_CH2Value(b2u(b))<<4
+// WithOUTDSCR_BURST_EN_CH returns v with field OUTDSCR_BURST_EN_CH%s (bit 4) set to b.
+func (v CH_OUT_CONF0Value) WithOUTDSCR_BURST_EN_CH(b bool) CH_OUT_CONF0Value {
+	return v&^0x10 | CH_OUT_CONF0Value(b2u(b))<<4
 }
 
-// OUT_DATA_BURST_EN_CH2 returns field OUT_DATA_BURST_EN_CH2 (bit 5): Set this bit to 1 to enable INCR burst transfer for Tx channel 2 transmitting data when accessing internal SRAM.
-func (v OUT_CONF0_CH2Value) OUT_DATA_BURST_EN_CH2() bool { return v&0x20 != 0 }
+// OUT_DATA_BURST_EN_CH returns field OUT_DATA_BURST_EN_CH%s (bit 5): Set this bit to 1 to enable INCR burst transfer for Tx channel 0 transmitting data when accessing internal SRAM.
+func (v CH_OUT_CONF0Value) OUT_DATA_BURST_EN_CH() bool { return v&0x20 != 0 }
 
-// WithOUT_DATA_BURST_EN_CH2 returns v with field OUT_DATA_BURST_EN_CH2 (bit 5) set to b.
-func (v OUT_CONF0_CH2Value) WithOUT_DATA_BURST_EN_CH2(b bool) OUT_CONF0_CH2Value {
-	return v&^0x20 | OUT_CONF0_CH2Value(b2u(b))<<5
+// WithOUT_DATA_BURST_EN_CH returns v with field OUT_DATA_BURST_EN_CH%s (bit 5) set to b.
+func (v CH_OUT_CONF0Value) WithOUT_DATA_BURST_EN_CH(b bool) CH_OUT_CONF0Value {
+	return v&^0x20 | CH_OUT_CONF0Value(b2u(b))<<5
 }
 
-// OUT_CONF1_CH2 is register OUT_CONF1_CH2 (32-bit, read-write, reset 0x0): DMA_OUT_CONF1_CH2_REG.
-type OUT_CONF1_CH2 struct{ reg mmio.U32 }
+// CH_OUT_CONF1 is register OUT_CONF1 (32-bit, read-write, reset 0x0): DMA_OUT_CONF1_CH0_REG.
+type CH_OUT_CONF1 struct{ reg mmio.U32 }
 
-// OUT_CONF1_CH2Value is a value of register OUT_CONF1_CH2.
-type OUT_CONF1_CH2Value uint32
+// CH_OUT_CONF1Value is a value of register CH_OUT_CONF1.
+type CH_OUT_CONF1Value uint32
 
-// OUT_CONF1_CH2Reset is the reset value of register OUT_CONF1_CH2.
-const OUT_CONF1_CH2Reset OUT_CONF1_CH2Value = 0x0
+// CH_OUT_CONF1Reset is the reset value of register CH_OUT_CONF1.
+const CH_OUT_CONF1Reset CH_OUT_CONF1Value = 0x0
 
 // Read loads the register.
-func (r *OUT_CONF1_CH2) Read() OUT_CONF1_CH2Value { return OUT_CONF1_CH2Value(r.reg.Load()) }
+func (r *CH_OUT_CONF1) Read() CH_OUT_CONF1Value { return CH_OUT_CONF1Value(r.reg.Load()) }
 
 // Write stores v in the register.
-func (r *OUT_CONF1_CH2) Write(v OUT_CONF1_CH2Value) { r.reg.Store(uint32(v)) }
+func (r *CH_OUT_CONF1) Write(v CH_OUT_CONF1Value) { r.reg.Store(uint32(v)) }
 
-// WriteWith stores f(OUT_CONF1_CH2Reset): fields f leaves alone are written as their reset values.
-func (r *OUT_CONF1_CH2) WriteWith(f func(OUT_CONF1_CH2Value) OUT_CONF1_CH2Value) {
-	r.reg.Store(uint32(f(OUT_CONF1_CH2Reset)))
+// WriteWith stores f(CH_OUT_CONF1Reset): fields f leaves alone are written as their reset values.
+func (r *CH_OUT_CONF1) WriteWith(f func(CH_OUT_CONF1Value) CH_OUT_CONF1Value) {
+	r.reg.Store(uint32(f(CH_OUT_CONF1Reset)))
 }
 
-// Reset stores OUT_CONF1_CH2Reset in the register.
-func (r *OUT_CONF1_CH2) Reset() { r.reg.Store(uint32(OUT_CONF1_CH2Reset)) }
+// Reset stores CH_OUT_CONF1Reset in the register.
+func (r *CH_OUT_CONF1) Reset() { r.reg.Store(uint32(CH_OUT_CONF1Reset)) }
 
 // Modify loads the register, passes its value to f and stores the result.
-func (r *OUT_CONF1_CH2) Modify(f func(OUT_CONF1_CH2Value) OUT_CONF1_CH2Value) {
-	r.reg.Store(uint32(f(OUT_CONF1_CH2Value(r.reg.Load()))))
+func (r *CH_OUT_CONF1) Modify(f func(CH_OUT_CONF1Value) CH_OUT_CONF1Value) {
+	r.reg.Store(uint32(f(CH_OUT_CONF1Value(r.reg.Load()))))
 }
 
-// OUT_CHECK_OWNER_CH2 returns field OUT_CHECK_OWNER_CH2 (bit 12): Set this bit to enable checking the owner attribute of the link descriptor.
-func (v OUT_CONF1_CH2Value) OUT_CHECK_OWNER_CH2() bool { return v&0x1000 != 0 }
+// OUT_CHECK_OWNER_CH returns field OUT_CHECK_OWNER_CH%s (bit 12): Set this bit to enable checking the owner attribute of the link descriptor.
+func (v CH_OUT_CONF1Value) OUT_CHECK_OWNER_CH() bool { return v&0x1000 != 0 }
 
-// WithOUT_CHECK_OWNER_CH2 returns v with field OUT_CHECK_OWNER_CH2 (bit 12) set to b.
-func (v OUT_CONF1_CH2Value) WithOUT_CHECK_OWNER_CH2(b bool) OUT_CONF1_CH2Value {
-	return v&^0x1000 | OUT_CONF1_CH2Value(b2u(b))<<12
+// WithOUT_CHECK_OWNER_CH returns v with field OUT_CHECK_OWNER_CH%s (bit 12) set to b.
+func (v CH_OUT_CONF1Value) WithOUT_CHECK_OWNER_CH(b bool) CH_OUT_CONF1Value {
+	return v&^0x1000 | CH_OUT_CONF1Value(b2u(b))<<12
 }
 
-// OUTFIFO_STATUS_CH2 is register OUTFIFO_STATUS_CH2 (32-bit, read-write, reset 0x7800002): DMA_OUTFIFO_STATUS_CH2_REG.
-type OUTFIFO_STATUS_CH2 struct{ reg mmio.U32 }
+// CH_OUTFIFO_STATUS is register OUTFIFO_STATUS (32-bit, read-write, reset 0x7800002): DMA_OUTFIFO_STATUS_CH0_REG.
+type CH_OUTFIFO_STATUS struct{ reg mmio.U32 }
 
-// OUTFIFO_STATUS_CH2Value is a value of register OUTFIFO_STATUS_CH2.
-type OUTFIFO_STATUS_CH2Value uint32
+// CH_OUTFIFO_STATUSValue is a value of register CH_OUTFIFO_STATUS.
+type CH_OUTFIFO_STATUSValue uint32
 
-// OUTFIFO_STATUS_CH2Reset is the reset value of register OUTFIFO_STATUS_CH2.
-const OUTFIFO_STATUS_CH2Reset OUTFIFO_STATUS_CH2Value = 0x7800002
+// CH_OUTFIFO_STATUSReset is the reset value of register CH_OUTFIFO_STATUS.
+const CH_OUTFIFO_STATUSReset CH_OUTFIFO_STATUSValue = 0x7800002
 
 // Read loads the register.
-func (r *OUTFIFO_STATUS_CH2) Read() OUTFIFO_STATUS_CH2Value {
-	return OUTFIFO_STATUS_CH2Value(r.reg.Load())
+func (r *CH_OUTFIFO_STATUS) Read() CH_OUTFIFO_STATUSValue {
+	return CH_OUTFIFO_STATUSValue(r.reg.Load())
 }
 
 // Write stores v in the register.
-func (r *OUTFIFO_STATUS_CH2) Write(v OUTFIFO_STATUS_CH2Value) { r.reg.Store(uint32(v)) }
+func (r *CH_OUTFIFO_STATUS) Write(v CH_OUTFIFO_STATUSValue) { r.reg.Store(uint32(v)) }
 
-// WriteWith stores f(OUTFIFO_STATUS_CH2Reset): fields f leaves alone are written as their reset values.
-func (r *OUTFIFO_STATUS_CH2) WriteWith(f func(OUTFIFO_STATUS_CH2Value) OUTFIFO_STATUS_CH2Value) {
-	r.reg.Store(uint32(f(OUTFIFO_STATUS_CH2Reset)))
+// WriteWith stores f(CH_OUTFIFO_STATUSReset): fields f leaves alone are written as their reset values.
+func (r *CH_OUTFIFO_STATUS) WriteWith(f func(CH_OUTFIFO_STATUSValue) CH_OUTFIFO_STATUSValue) {
+	r.reg.Store(uint32(f(CH_OUTFIFO_STATUSReset)))
 }
 
-// Reset stores OUTFIFO_STATUS_CH2Reset in the register.
-func (r *OUTFIFO_STATUS_CH2) Reset() { r.reg.Store(uint32(OUTFIFO_STATUS_CH2Reset)) }
+// Reset stores CH_OUTFIFO_STATUSReset in the register.
+func (r *CH_OUTFIFO_STATUS) Reset() { r.reg.Store(uint32(CH_OUTFIFO_STATUSReset)) }
 
 // Modify loads the register, passes its value to f and stores the result.
-func (r *OUTFIFO_STATUS_CH2) Modify(f func(OUTFIFO_STATUS_CH2Value) OUTFIFO_STATUS_CH2Value) {
-	r.reg.Store(uint32(f(OUTFIFO_STATUS_CH2Value(r.reg.Load()))))
+func (r *CH_OUTFIFO_STATUS) Modify(f func(CH_OUTFIFO_STATUSValue) CH_OUTFIFO_STATUSValue) {
+	r.reg.Store(uint32(f(CH_OUTFIFO_STATUSValue(r.reg.Load()))))
 }
 
-// OUTFIFO_FULL_CH2 returns field OUTFIFO_FULL_CH2 (bit 0): L1 Tx FIFO full signal for Tx channel 2.
-func (v OUTFIFO_STATUS_CH2Value) OUTFIFO_FULL_CH2() bool { return v&0x1 != 0 }
+// OUTFIFO_FULL_CH returns field OUTFIFO_FULL_CH%s (bit 0): L1 Tx FIFO full signal for Tx channel 0.
+func (v CH_OUTFIFO_STATUSValue) OUTFIFO_FULL_CH() bool { return v&0x1 != 0 }
 
-// OUTFIFO_EMPTY_CH2 returns field OUTFIFO_EMPTY_CH2 (bit 1): L1 Tx FIFO empty signal for Tx channel 2.
-func (v OUTFIFO_STATUS_CH2Value) OUTFIFO_EMPTY_CH2() bool { return v&0x2 != 0 }
+// OUTFIFO_EMPTY_CH returns field OUTFIFO_EMPTY_CH%s (bit 1): L1 Tx FIFO empty signal for Tx channel 0.
+func (v CH_OUTFIFO_STATUSValue) OUTFIFO_EMPTY_CH() bool { return v&0x2 != 0 }
 
-// OUTFIFO_CNT_CH2 returns field OUTFIFO_CNT_CH2 (bits 7:2): The register stores the byte number of the data in L1 Tx FIFO for Tx channel 2.
-func (v OUTFIFO_STATUS_CH2Value) OUTFIFO_CNT_CH2() uint32 { return uint32(v>>2) & 0x3f }
+// OUTFIFO_CNT_CH returns field OUTFIFO_CNT_CH%s (bits 7:2): The register stores the byte number of the data in L1 Tx FIFO for Tx channel 0.
+func (v CH_OUTFIFO_STATUSValue) OUTFIFO_CNT_CH() uint32 { return uint32(v>>2) & 0x3f }
 
-// OUT_REMAIN_UNDER_1B_CH2 returns field OUT_REMAIN_UNDER_1B_CH2 (bit 23): reserved.
-func (v OUTFIFO_STATUS_CH2Value) OUT_REMAIN_UNDER_1B_CH2() bool { return v&0x800000 != 0 }
+// OUT_REMAIN_UNDER_1B_CH returns field OUT_REMAIN_UNDER_1B_CH%s (bit 23): reserved.
+func (v CH_OUTFIFO_STATUSValue) OUT_REMAIN_UNDER_1B_CH() bool { return v&0x800000 != 0 }
 
-// OUT_REMAIN_UNDER_2B_CH2 returns field OUT_REMAIN_UNDER_2B_CH2 (bit 24): reserved.
-func (v OUTFIFO_STATUS_CH2Value) OUT_REMAIN_UNDER_2B_CH2() bool { return v&0x1000000 != 0 }
+// OUT_REMAIN_UNDER_2B_CH returns field OUT_REMAIN_UNDER_2B_CH%s (bit 24): reserved.
+func (v CH_OUTFIFO_STATUSValue) OUT_REMAIN_UNDER_2B_CH() bool { return v&0x1000000 != 0 }
 
-// OUT_REMAIN_UNDER_3B_CH2 returns field OUT_REMAIN_UNDER_3B_CH2 (bit 25): reserved.
-func (v OUTFIFO_STATUS_CH2Value) OUT_REMAIN_UNDER_3B_CH2() bool { return v&0x2000000 != 0 }
+// OUT_REMAIN_UNDER_3B_CH returns field OUT_REMAIN_UNDER_3B_CH%s (bit 25): reserved.
+func (v CH_OUTFIFO_STATUSValue) OUT_REMAIN_UNDER_3B_CH() bool { return v&0x2000000 != 0 }
 
-// OUT_REMAIN_UNDER_4B_CH2 returns field OUT_REMAIN_UNDER_4B_CH2 (bit 26): reserved.
-func (v OUTFIFO_STATUS_CH2Value) OUT_REMAIN_UNDER_4B_CH2() bool { return v&0x4000000 != 0 }
+// OUT_REMAIN_UNDER_4B_CH returns field OUT_REMAIN_UNDER_4B_CH%s (bit 26): reserved.
+func (v CH_OUTFIFO_STATUSValue) OUT_REMAIN_UNDER_4B_CH() bool { return v&0x4000000 != 0 }
 
-// OUT_PUSH_CH2 is register OUT_PUSH_CH2 (32-bit, read-write, reset 0x0): DMA_OUT_PUSH_CH2_REG.
-type OUT_PUSH_CH2 struct{ reg mmio.U32 }
+// CH_OUT_PUSH is register OUT_PUSH (32-bit, read-write, reset 0x0): DMA_OUT_PUSH_CH0_REG.
+type CH_OUT_PUSH struct{ reg mmio.U32 }
 
-// OUT_PUSH_CH2Value is a value of register OUT_PUSH_CH2.
-type OUT_PUSH_CH2Value uint32
+// CH_OUT_PUSHValue is a value of register CH_OUT_PUSH.
+type CH_OUT_PUSHValue uint32
 
-// OUT_PUSH_CH2Reset is the reset value of register OUT_PUSH_CH2.
-const OUT_PUSH_CH2Reset OUT_PUSH_CH2Value = 0x0
+// CH_OUT_PUSHReset is the reset value of register CH_OUT_PUSH.
+const CH_OUT_PUSHReset CH_OUT_PUSHValue = 0x0
 
 // Read loads the register.
-func (r *OUT_PUSH_CH2) Read() OUT_PUSH_CH2Value { return OUT_PUSH_CH2Value(r.reg.Load()) }
+func (r *CH_OUT_PUSH) Read() CH_OUT_PUSHValue { return CH_OUT_PUSHValue(r.reg.Load()) }
 
 // Write stores v in the register.
-func (r *OUT_PUSH_CH2) Write(v OUT_PUSH_CH2Value) { r.reg.Store(uint32(v)) }
+func (r *CH_OUT_PUSH) Write(v CH_OUT_PUSHValue) { r.reg.Store(uint32(v)) }
 
-// WriteWith stores f(OUT_PUSH_CH2Reset): fields f leaves alone are written as their reset values.
-func (r *OUT_PUSH_CH2) WriteWith(f func(OUT_PUSH_CH2Value) OUT_PUSH_CH2Value) {
-	r.reg.Store(uint32(f(OUT_PUSH_CH2Reset)))
+// WriteWith stores f(CH_OUT_PUSHReset): fields f leaves alone are written as their reset values.
+func (r *CH_OUT_PUSH) WriteWith(f func(CH_OUT_PUSHValue) CH_OUT_PUSHValue) {
+	r.reg.Store(uint32(f(CH_OUT_PUSHReset)))
 }
 
-// Reset stores OUT_PUSH_CH2Reset in the register.
-func (r *OUT_PUSH_CH2) Reset() { r.reg.Store(uint32(OUT_PUSH_CH2Reset)) }
+// Reset stores CH_OUT_PUSHReset in the register.
+func (r *CH_OUT_PUSH) Reset() { r.reg.Store(uint32(CH_OUT_PUSHReset)) }
 
 // Modify loads the register, passes its value to f and stores the result.
-func (r *OUT_PUSH_CH2) Modify(f func(OUT_PUSH_CH2Value) OUT_PUSH_CH2Value) {
-	r.reg.Store(uint32(f(OUT_PUSH_CH2Value(r.reg.Load()))))
+func (r *CH_OUT_PUSH) Modify(f func(CH_OUT_PUSHValue) CH_OUT_PUSHValue) {
+	r.reg.Store(uint32(f(CH_OUT_PUSHValue(r.reg.Load()))))
 }
 
-// OUTFIFO_WDATA_CH2 returns field OUTFIFO_WDATA_CH2 (bits 8:0): This register stores the data that need to be pushed into DMA FIFO.
-func (v OUT_PUSH_CH2Value) OUTFIFO_WDATA_CH2() uint32 { return uint32(v) & 0x1ff }
+// OUTFIFO_WDATA_CH returns field OUTFIFO_WDATA_CH%s (bits 8:0): This register stores the data that need to be pushed into DMA FIFO.
+func (v CH_OUT_PUSHValue) OUTFIFO_WDATA_CH() uint32 { return uint32(v) & 0x1ff }
 
-// WithOUTFIFO_WDATA_CH2 returns v with field OUTFIFO_WDATA_CH2 (bits 8:0) set to x, masked to the field width.
-func (v OUT_PUSH_CH2Value) WithOUTFIFO_WDATA_CH2(x uint32) OUT_PUSH_CH2Value {
-	return v&^0x1ff | OUT_PUSH_CH2Value(x&0x1ff)
+// WithOUTFIFO_WDATA_CH returns v with field OUTFIFO_WDATA_CH%s (bits 8:0) set to x, masked to the field width.
+func (v CH_OUT_PUSHValue) WithOUTFIFO_WDATA_CH(x uint32) CH_OUT_PUSHValue {
+	return v&^0x1ff | CH_OUT_PUSHValue(x&0x1ff)
 }
 
-// OUTFIFO_PUSH_CH2 returns field OUTFIFO_PUSH_CH2 (bit 9): Set this bit to push data into DMA FIFO.
-func (v OUT_PUSH_CH2Value) OUTFIFO_PUSH_CH2() bool { return v&0x200 != 0 }
+// OUTFIFO_PUSH_CH returns field OUTFIFO_PUSH_CH%s (bit 9): Set this bit to push data into DMA FIFO.
+func (v CH_OUT_PUSHValue) OUTFIFO_PUSH_CH() bool { return v&0x200 != 0 }
 
-// WithOUTFIFO_PUSH_CH2 returns v with field OUTFIFO_PUSH_CH2 (bit 9) set to b.
-func (v OUT_PUSH_CH2Value) WithOUTFIFO_PUSH_CH2(b bool) OUT_PUSH_CH2Value {
-	return v&^0x200 | OUT_PUSH_CH2Value(b2u(b))<<9
+// WithOUTFIFO_PUSH_CH returns v with field OUTFIFO_PUSH_CH%s (bit 9) set to b.
+func (v CH_OUT_PUSHValue) WithOUTFIFO_PUSH_CH(b bool) CH_OUT_PUSHValue {
+	return v&^0x200 | CH_OUT_PUSHValue(b2u(b))<<9
 }
 
-// OUT_LINK_CH2 is register OUT_LINK_CH2 (32-bit, read-write, reset 0x800000): DMA_OUT_LINK_CH2_REG.
-type OUT_LINK_CH2 struct{ reg mmio.U32 }
+// CH_OUT_LINK is register OUT_LINK (32-bit, read-write, reset 0x800000): DMA_OUT_LINK_CH0_REG.
+type CH_OUT_LINK struct{ reg mmio.U32 }
 
-// OUT_LINK_CH2Value is a value of register OUT_LINK_CH2.
-type OUT_LINK_CH2Value uint32
+// CH_OUT_LINKValue is a value of register CH_OUT_LINK.
+type CH_OUT_LINKValue uint32
 
-// OUT_LINK_CH2Reset is the reset value of register OUT_LINK_CH2.
-const OUT_LINK_CH2Reset OUT_LINK_CH2Value = 0x800000
+// CH_OUT_LINKReset is the reset value of register CH_OUT_LINK.
+const CH_OUT_LINKReset CH_OUT_LINKValue = 0x800000
 
 // Read loads the register.
-func (r *OUT_LINK_CH2) Read() OUT_LINK_CH2Value { return OUT_LINK_CH2Value(r.reg.Load()) }
+func (r *CH_OUT_LINK) Read() CH_OUT_LINKValue { return CH_OUT_LINKValue(r.reg.Load()) }
 
 // Write stores v in the register.
-func (r *OUT_LINK_CH2) Write(v OUT_LINK_CH2Value) { r.reg.Store(uint32(v)) }
+func (r *CH_OUT_LINK) Write(v CH_OUT_LINKValue) { r.reg.Store(uint32(v)) }
 
-// WriteWith stores f(OUT_LINK_CH2Reset): fields f leaves alone are written as their reset values.
-func (r *OUT_LINK_CH2) WriteWith(f func(OUT_LINK_CH2Value) OUT_LINK_CH2Value) {
-	r.reg.Store(uint32(f(OUT_LINK_CH2Reset)))
+// WriteWith stores f(CH_OUT_LINKReset): fields f leaves alone are written as their reset values.
+func (r *CH_OUT_LINK) WriteWith(f func(CH_OUT_LINKValue) CH_OUT_LINKValue) {
+	r.reg.Store(uint32(f(CH_OUT_LINKReset)))
 }
 
-// Reset stores OUT_LINK_CH2Reset in the register.
-func (r *OUT_LINK_CH2) Reset() { r.reg.Store(uint32(OUT_LINK_CH2Reset)) }
+// Reset stores CH_OUT_LINKReset in the register.
+func (r *CH_OUT_LINK) Reset() { r.reg.Store(uint32(CH_OUT_LINKReset)) }
 
 // Modify loads the register, passes its value to f and stores the result.
-func (r *OUT_LINK_CH2) Modify(f func(OUT_LINK_CH2Value) OUT_LINK_CH2Value) {
-	r.reg.Store(uint32(f(OUT_LINK_CH2Value(r.reg.Load()))))
+func (r *CH_OUT_LINK) Modify(f func(CH_OUT_LINKValue) CH_OUT_LINKValue) {
+	r.reg.Store(uint32(f(CH_OUT_LINKValue(r.reg.Load()))))
 }
 
-// OUTLINK_ADDR_CH2 returns field OUTLINK_ADDR_CH2 (bits 19:0): This register stores the 20 least significant bits of the first outlink descriptor's address.
-func (v OUT_LINK_CH2Value) OUTLINK_ADDR_CH2() uint32 { return uint32(v) & 0xfffff }
+// OUTLINK_ADDR_CH returns field OUTLINK_ADDR_CH%s (bits 19:0): This register stores the 20 least significant bits of the first outlink descriptor's address.
+func (v CH_OUT_LINKValue) OUTLINK_ADDR_CH() uint32 { return uint32(v) & 0xfffff }
 
-// WithOUTLINK_ADDR_CH2 returns v with field OUTLINK_ADDR_CH2 (bits 19:0) set to x, masked to the field width.
-func (v OUT_LINK_CH2Value) WithOUTLINK_ADDR_CH2(x uint32) OUT_LINK_CH2Value {
-	return v&^0xfffff | OUT_LINK_CH2Value(x&0xfffff)
+// WithOUTLINK_ADDR_CH returns v with field OUTLINK_ADDR_CH%s (bits 19:0) set to x, masked to the field width.
+func (v CH_OUT_LINKValue) WithOUTLINK_ADDR_CH(x uint32) CH_OUT_LINKValue {
+	return v&^0xfffff | CH_OUT_LINKValue(x&0xfffff)
 }
 
-// OUTLINK_STOP_CH2 returns field OUTLINK_STOP_CH2 (bit 20): Set this bit to stop dealing with the outlink descriptors.
-func (v OUT_LINK_CH2Value) OUTLINK_STOP_CH2() bool { return v&0x100000 != 0 }
+// OUTLINK_STOP_CH returns field OUTLINK_STOP_CH%s (bit 20): Set this bit to stop dealing with the outlink descriptors.
+func (v CH_OUT_LINKValue) OUTLINK_STOP_CH() bool { return v&0x100000 != 0 }
 
-// WithOUTLINK_STOP_CH2 returns v with field OUTLINK_STOP_CH2 (bit 20) set to b.
-func (v OUT_LINK_CH2Value) WithOUTLINK_STOP_CH2(b bool) OUT_LINK_CH2Value {
-	return v&^0x100000 | OUT_LINK_CH2Value(b2u(b))<<20
+// WithOUTLINK_STOP_CH returns v with field OUTLINK_STOP_CH%s (bit 20) set to b.
+func (v CH_OUT_LINKValue) WithOUTLINK_STOP_CH(b bool) CH_OUT_LINKValue {
+	return v&^0x100000 | CH_OUT_LINKValue(b2u(b))<<20
 }
 
-// OUTLINK_START_CH2 returns field OUTLINK_START_CH2 (bit 21): Set this bit to start dealing with the outlink descriptors.
-func (v OUT_LINK_CH2Value) OUTLINK_START_CH2() bool { return v&0x200000 != 0 }
+// OUTLINK_START_CH returns field OUTLINK_START_CH%s (bit 21): Set this bit to start dealing with the outlink descriptors.
+func (v CH_OUT_LINKValue) OUTLINK_START_CH() bool { return v&0x200000 != 0 }
 
-// WithOUTLINK_START_CH2 returns v with field OUTLINK_START_CH2 (bit 21) set to b.
-func (v OUT_LINK_CH2Value) WithOUTLINK_START_CH2(b bool) OUT_LINK_CH2Value {
-	return v&^0x200000 | OUT_LINK_CH2Value(b2u(b))<<21
+// WithOUTLINK_START_CH returns v with field OUTLINK_START_CH%s (bit 21) set to b.
+func (v CH_OUT_LINKValue) WithOUTLINK_START_CH(b bool) CH_OUT_LINKValue {
+	return v&^0x200000 | CH_OUT_LINKValue(b2u(b))<<21
 }
 
-// OUTLINK_RESTART_CH2 returns field OUTLINK_RESTART_CH2 (bit 22): Set this bit to restart a new outlink from the last address.
-func (v OUT_LINK_CH2Value) OUTLINK_RESTART_CH2() bool { return v&0x400000 != 0 }
+// OUTLINK_RESTART_CH returns field OUTLINK_RESTART_CH%s (bit 22): Set this bit to restart a new outlink from the last address.
+func (v CH_OUT_LINKValue) OUTLINK_RESTART_CH() bool { return v&0x400000 != 0 }
 
-// WithOUTLINK_RESTART_CH2 returns v with field OUTLINK_RESTART_CH2 (bit 22) set to b.
-func (v OUT_LINK_CH2Value) WithOUTLINK_RESTART_CH2(b bool) OUT_LINK_CH2Value {
-	return v&^0x400000 | OUT_LINK_CH2Value(b2u(b))<<22
+// WithOUTLINK_RESTART_CH returns v with field OUTLINK_RESTART_CH%s (bit 22) set to b.
+func (v CH_OUT_LINKValue) WithOUTLINK_RESTART_CH(b bool) CH_OUT_LINKValue {
+	return v&^0x400000 | CH_OUT_LINKValue(b2u(b))<<22
 }
 
-// OUTLINK_PARK_CH2 returns field OUTLINK_PARK_CH2 (bit 23): 1: the outlink descriptor's FSM is in idle state. 0: the outlink descriptor's FSM is working.
-func (v OUT_LINK_CH2Value) OUTLINK_PARK_CH2() bool { return v&0x800000 != 0 }
+// OUTLINK_PARK_CH returns field OUTLINK_PARK_CH%s (bit 23): 1: the outlink descriptor's FSM is in idle state. 0: the outlink descriptor's FSM is working.
+func (v CH_OUT_LINKValue) OUTLINK_PARK_CH() bool { return v&0x800000 != 0 }
 
-// OUT_STATE_CH2 is register OUT_STATE_CH2 (32-bit, read-write, reset 0x0): DMA_OUT_STATE_CH2_REG.
-type OUT_STATE_CH2 struct{ reg mmio.U32 }
+// CH_OUT_STATE is register OUT_STATE (32-bit, read-write, reset 0x0): DMA_OUT_STATE_CH0_REG.
+type CH_OUT_STATE struct{ reg mmio.U32 }
 
-// OUT_STATE_CH2Value is a value of register OUT_STATE_CH2.
-type OUT_STATE_CH2Value uint32
+// CH_OUT_STATEValue is a value of register CH_OUT_STATE.
+type CH_OUT_STATEValue uint32
 
-// OUT_STATE_CH2Reset is the reset value of register OUT_STATE_CH2.
-const OUT_STATE_CH2Reset OUT_STATE_CH2Value = 0x0
+// CH_OUT_STATEReset is the reset value of register CH_OUT_STATE.
+const CH_OUT_STATEReset CH_OUT_STATEValue = 0x0
 
 // Read loads the register.
-func (r *OUT_STATE_CH2) Read() OUT_STATE_CH2Value { return OUT_STATE_CH2Value(r.reg.Load()) }
+func (r *CH_OUT_STATE) Read() CH_OUT_STATEValue { return CH_OUT_STATEValue(r.reg.Load()) }
 
 // Write stores v in the register.
-func (r *OUT_STATE_CH2) Write(v OUT_STATE_CH2Value) { r.reg.Store(uint32(v)) }
+func (r *CH_OUT_STATE) Write(v CH_OUT_STATEValue) { r.reg.Store(uint32(v)) }
 
-// WriteWith stores f(OUT_STATE_CH2Reset): fields f leaves alone are written as their reset values.
-func (r *OUT_STATE_CH2) WriteWith(f func(OUT_STATE_CH2Value) OUT_STATE_CH2Value) {
-	r.reg.Store(uint32(f(OUT_STATE_CH2Reset)))
+// WriteWith stores f(CH_OUT_STATEReset): fields f leaves alone are written as their reset values.
+func (r *CH_OUT_STATE) WriteWith(f func(CH_OUT_STATEValue) CH_OUT_STATEValue) {
+	r.reg.Store(uint32(f(CH_OUT_STATEReset)))
 }
 
-// Reset stores OUT_STATE_CH2Reset in the register.
-func (r *OUT_STATE_CH2) Reset() { r.reg.Store(uint32(OUT_STATE_CH2Reset)) }
+// Reset stores CH_OUT_STATEReset in the register.
+func (r *CH_OUT_STATE) Reset() { r.reg.Store(uint32(CH_OUT_STATEReset)) }
 
 // Modify loads the register, passes its value to f and stores the result.
-func (r *OUT_STATE_CH2) Modify(f func(OUT_STATE_CH2Value) OUT_STATE_CH2Value) {
-	r.reg.Store(uint32(f(OUT_STATE_CH2Value(r.reg.Load()))))
+func (r *CH_OUT_STATE) Modify(f func(CH_OUT_STATEValue) CH_OUT_STATEValue) {
+	r.reg.Store(uint32(f(CH_OUT_STATEValue(r.reg.Load()))))
 }
 
-// OUTLINK_DSCR_ADDR_CH2 returns field OUTLINK_DSCR_ADDR_CH2 (bits 17:0): This register stores the current outlink descriptor's address.
-func (v OUT_STATE_CH2Value) OUTLINK_DSCR_ADDR_CH2() uint32 { return uint32(v) & 0x3ffff }
+// OUTLINK_DSCR_ADDR_CH returns field OUTLINK_DSCR_ADDR_CH%s (bits 17:0): This register stores the current outlink descriptor's address.
+func (v CH_OUT_STATEValue) OUTLINK_DSCR_ADDR_CH() uint32 { return uint32(v) & 0x3ffff }
 
-// OUT_DSCR_STATE_CH2 returns field OUT_DSCR_STATE_CH2 (bits 19:18): reserved.
-func (v OUT_STATE_CH2Value) OUT_DSCR_STATE_CH2() uint32 { return uint32(v>>18) & 0x3 }
+// OUT_DSCR_STATE_CH returns field OUT_DSCR_STATE_CH%s (bits 19:18): reserved.
+func (v CH_OUT_STATEValue) OUT_DSCR_STATE_CH() uint32 { return uint32(v>>18) & 0x3 }
 
-// OUT_STATE_CH2 returns field OUT_STATE_CH2 (bits 22:20): reserved.
-func (v OUT_STATE_CH2Value) OUT_STATE_CH2() uint32 { return uint32(v>>20) & 0x7 }
+// OUT_STATE_CH returns field OUT_STATE_CH%s (bits 22:20): reserved.
+func (v CH_OUT_STATEValue) OUT_STATE_CH() uint32 { return uint32(v>>20) & 0x7 }
 
-// OUT_EOF_DES_ADDR_CH2 is register OUT_EOF_DES_ADDR_CH2 (32-bit, read-write, reset 0x0): DMA_OUT_EOF_DES_ADDR_CH2_REG.
-type OUT_EOF_DES_ADDR_CH2 struct{ reg mmio.U32 }
+// CH_OUT_EOF_DES_ADDR is register OUT_EOF_DES_ADDR (32-bit, read-write, reset 0x0): DMA_OUT_EOF_DES_ADDR_CH0_REG.
+type CH_OUT_EOF_DES_ADDR struct{ reg mmio.U32 }
 
-// OUT_EOF_DES_ADDR_CH2Value is a value of register OUT_EOF_DES_ADDR_CH2.
-type OUT_EOF_DES_ADDR_CH2Value uint32
+// CH_OUT_EOF_DES_ADDRValue is a value of register CH_OUT_EOF_DES_ADDR.
+type CH_OUT_EOF_DES_ADDRValue uint32
 
-// OUT_EOF_DES_ADDR_CH2Reset is the reset value of register OUT_EOF_DES_ADDR_CH2.
-const OUT_EOF_DES_ADDR_CH2Reset OUT_EOF_DES_ADDR_CH2Value = 0x0
+// CH_OUT_EOF_DES_ADDRReset is the reset value of register CH_OUT_EOF_DES_ADDR.
+const CH_OUT_EOF_DES_ADDRReset CH_OUT_EOF_DES_ADDRValue = 0x0
 
 // Read loads the register.
-func (r *OUT_EOF_DES_ADDR_CH2) Read() OUT_EOF_DES_ADDR_CH2Value {
-	return OUT_EOF_DES_ADDR_CH2Value(r.reg.Load())
+func (r *CH_OUT_EOF_DES_ADDR) Read() CH_OUT_EOF_DES_ADDRValue {
+	return CH_OUT_EOF_DES_ADDRValue(r.reg.Load())
 }
 
 // Write stores v in the register.
-func (r *OUT_EOF_DES_ADDR_CH2) Write(v OUT_EOF_DES_ADDR_CH2Value) { r.reg.Store(uint32(v)) }
+func (r *CH_OUT_EOF_DES_ADDR) Write(v CH_OUT_EOF_DES_ADDRValue) { r.reg.Store(uint32(v)) }
 
-// WriteWith stores f(OUT_EOF_DES_ADDR_CH2Reset): fields f leaves alone are written as their reset values.
-func (r *OUT_EOF_DES_ADDR_CH2) WriteWith(f func(OUT_EOF_DES_ADDR_CH2Value) OUT_EOF_DES_ADDR_CH2Value) {
-	r.reg.Store(uint32(f(OUT_EOF_DES_ADDR_CH2Reset)))
+// WriteWith stores f(CH_OUT_EOF_DES_ADDRReset): fields f leaves alone are written as their reset values.
+func (r *CH_OUT_EOF_DES_ADDR) WriteWith(f func(CH_OUT_EOF_DES_ADDRValue) CH_OUT_EOF_DES_ADDRValue) {
+	r.reg.Store(uint32(f(CH_OUT_EOF_DES_ADDRReset)))
 }
 
-// Reset stores OUT_EOF_DES_ADDR_CH2Reset in the register.
-func (r *OUT_EOF_DES_ADDR_CH2) Reset() { r.reg.Store(uint32(OUT_EOF_DES_ADDR_CH2Reset)) }
+// Reset stores CH_OUT_EOF_DES_ADDRReset in the register.
+func (r *CH_OUT_EOF_DES_ADDR) Reset() { r.reg.Store(uint32(CH_OUT_EOF_DES_ADDRReset)) }
 
 // Modify loads the register, passes its value to f and stores the result.
-func (r *OUT_EOF_DES_ADDR_CH2) Modify(f func(OUT_EOF_DES_ADDR_CH2Value) OUT_EOF_DES_ADDR_CH2Value) {
-	r.reg.Store(uint32(f(OUT_EOF_DES_ADDR_CH2Value(r.reg.Load()))))
+func (r *CH_OUT_EOF_DES_ADDR) Modify(f func(CH_OUT_EOF_DES_ADDRValue) CH_OUT_EOF_DES_ADDRValue) {
+	r.reg.Store(uint32(f(CH_OUT_EOF_DES_ADDRValue(r.reg.Load()))))
 }
 
-// OUT_EOF_DES_ADDR_CH2 returns field OUT_EOF_DES_ADDR_CH2 (bits 31:0): This register stores the address of the outlink descriptor when the EOF bit in this descriptor is 1.
-func (v OUT_EOF_DES_ADDR_CH2Value) OUT_EOF_DES_ADDR_CH2() uint32 { return uint32(v) & 0xffffffff }
+// OUT_EOF_DES_ADDR_CH returns field OUT_EOF_DES_ADDR_CH%s (bits 31:0): This register stores the address of the outlink descriptor when the EOF bit in this descriptor is 1.
+func (v CH_OUT_EOF_DES_ADDRValue) OUT_EOF_DES_ADDR_CH() uint32 { return uint32(v) & 0xffffffff }
 
-// OUT_EOF_BFR_DES_ADDR_CH2 is register OUT_EOF_BFR_DES_ADDR_CH2 (32-bit, read-write, reset 0x0): DMA_OUT_EOF_BFR_DES_ADDR_CH2_REG.
-type OUT_EOF_BFR_DES_ADDR_CH2 struct{ reg mmio.U32 }
+// CH_OUT_EOF_BFR_DES_ADDR is register OUT_EOF_BFR_DES_ADDR (32-bit, read-write, reset 0x0): DMA_OUT_EOF_BFR_DES_ADDR_CH0_REG.
+type CH_OUT_EOF_BFR_DES_ADDR struct{ reg mmio.U32 }
 
-// OUT_EOF_BFR_DES_ADDR_CH2Value is a value of register OUT_EOF_BFR_DES_ADDR_CH2.
-type OUT_EOF_BFR_DES_ADDR_CH2Value uint32
+// CH_OUT_EOF_BFR_DES_ADDRValue is a value of register CH_OUT_EOF_BFR_DES_ADDR.
+type CH_OUT_EOF_BFR_DES_ADDRValue uint32
 
-// OUT_EOF_BFR_DES_ADDR_CH2Reset is the reset value of register OUT_EOF_BFR_DES_ADDR_CH2.
-const OUT_EOF_BFR_DES_ADDR_CH2Reset OUT_EOF_BFR_DES_ADDR_CH2Value = 0x0
+// CH_OUT_EOF_BFR_DES_ADDRReset is the reset value of register CH_OUT_EOF_BFR_DES_ADDR.
+const CH_OUT_EOF_BFR_DES_ADDRReset CH_OUT_EOF_BFR_DES_ADDRValue = 0x0
 
 // Read loads the register.
-func (r *OUT_EOF_BFR_DES_ADDR_CH2) Read() OUT_EOF_BFR_DES_ADDR_CH2Value {
-	return OUT_EOF_BFR_DES_ADDR_CH2Value(r.reg.Load())
+func (r *CH_OUT_EOF_BFR_DES_ADDR) Read() CH_OUT_EOF_BFR_DES_ADDRValue {
+	return CH_OUT_EOF_BFR_DES_ADDRValue(r.reg.Load())
 }
 
 // Write stores v in the register.
-func (r *OUT_EOF_BFR_DES_ADDR_CH2) Write(v OUT_EOF_BFR_DES_ADDR_CH2Value) { r.reg.Store(uint32(v)) }
+func (r *CH_OUT_EOF_BFR_DES_ADDR) Write(v CH_OUT_EOF_BFR_DES_ADDRValue) { r.reg.Store(uint32(v)) }
 
-// WriteWith stores f(OUT_EOF_BFR_DES_ADDR_CH2Reset): fields f leaves alone are written as their reset values.
-func (r *OUT_EOF_BFR_DES_ADDR_CH2) WriteWith(f func(OUT_EOF_BFR_DES_ADDR_CH2Value) OUT_EOF_BFR_DES_ADDR_CH2Value) {
-	r.reg.Store(uint32(f(OUT_EOF_BFR_DES_ADDR_CH2Reset)))
+// WriteWith stores f(CH_OUT_EOF_BFR_DES_ADDRReset): fields f leaves alone are written as their reset values.
+func (r *CH_OUT_EOF_BFR_DES_ADDR) WriteWith(f func(CH_OUT_EOF_BFR_DES_ADDRValue) CH_OUT_EOF_BFR_DES_ADDRValue) {
+	r.reg.Store(uint32(f(CH_OUT_EOF_BFR_DES_ADDRReset)))
 }
 
-// Reset stores OUT_EOF_BFR_DES_ADDR_CH2Reset in the register.
-func (r *OUT_EOF_BFR_DES_ADDR_CH2) Reset() { r.reg.Store(uint32(OUT_EOF_BFR_DES_ADDR_CH2Reset)) }
+// Reset stores CH_OUT_EOF_BFR_DES_ADDRReset in the register.
+func (r *CH_OUT_EOF_BFR_DES_ADDR) Reset() { r.reg.Store(uint32(CH_OUT_EOF_BFR_DES_ADDRReset)) }
 
 // Modify loads the register, passes its value to f and stores the result.
-func (r *OUT_EOF_BFR_DES_ADDR_CH2) Modify(f func(OUT_EOF_BFR_DES_ADDR_CH2Value) OUT_EOF_BFR_DES_ADDR_CH2Value) {
-	r.reg.Store(uint32(f(OUT_EOF_BFR_DES_ADDR_CH2Value(r.reg.Load()))))
+func (r *CH_OUT_EOF_BFR_DES_ADDR) Modify(f func(CH_OUT_EOF_BFR_DES_ADDRValue) CH_OUT_EOF_BFR_DES_ADDRValue) {
+	r.reg.Store(uint32(f(CH_OUT_EOF_BFR_DES_ADDRValue(r.reg.Load()))))
 }
 
-// OUT_EOF_BFR_DES_ADDR_CH2 returns field OUT_EOF_BFR_DES_ADDR_CH2 (bits 31:0): This register stores the address of the outlink descriptor before the last outlink descriptor.
-func (v OUT_EOF_BFR_DES_ADDR_CH2Value) OUT_EOF_BFR_DES_ADDR_CH2() uint32 {
-	return uint32(v) & 0xffffffff
-}
+// OUT_EOF_BFR_DES_ADDR_CH returns field OUT_EOF_BFR_DES_ADDR_CH%s (bits 31:0): This register stores the address of the outlink descriptor before the last outlink descriptor.
+func (v CH_OUT_EOF_BFR_DES_ADDRValue) OUT_EOF_BFR_DES_ADDR_CH() uint32 { return uint32(v) & 0xffffffff }
 
-// OUT_DSCR_CH2 is register OUT_DSCR_CH2 (32-bit, read-write, reset 0x0): DMA_OUT_DSCR_CH2_REG.
-type OUT_DSCR_CH2 struct{ reg mmio.U32 }
+// CH_OUT_DSCR is register OUT_DSCR (32-bit, read-write, reset 0x0): DMA_OUT_DSCR_CH0_REG.
+type CH_OUT_DSCR struct{ reg mmio.U32 }
 
-// OUT_DSCR_CH2Value is a value of register OUT_DSCR_CH2.
-type OUT_DSCR_CH2Value uint32
+// CH_OUT_DSCRValue is a value of register CH_OUT_DSCR.
+type CH_OUT_DSCRValue uint32
 
-// OUT_DSCR_CH2Reset is the reset value of register OUT_DSCR_CH2.
-const OUT_DSCR_CH2Reset OUT_DSCR_CH2Value = 0x0
+// CH_OUT_DSCRReset is the reset value of register CH_OUT_DSCR.
+const CH_OUT_DSCRReset CH_OUT_DSCRValue = 0x0
 
 // Read loads the register.
-func (r *OUT_DSCR_CH2) Read() OUT_DSCR_CH2Value { return OUT_DSCR_CH2Value(r.reg.Load()) }
+func (r *CH_OUT_DSCR) Read() CH_OUT_DSCRValue { return CH_OUT_DSCRValue(r.reg.Load()) }
 
 // Write stores v in the register.
-func (r *OUT_DSCR_CH2) Write(v OUT_DSCR_CH2Value) { r.reg.Store(uint32(v)) }
+func (r *CH_OUT_DSCR) Write(v CH_OUT_DSCRValue) { r.reg.Store(uint32(v)) }
 
-// WriteWith stores f(OUT_DSCR_CH2Reset): fields f leaves alone are written as their reset values.
-func (r *OUT_DSCR_CH2) WriteWith(f func(OUT_DSCR_CH2Value) OUT_DSCR_CH2Value) {
-	r.reg.Store(uint32(f(OUT_DSCR_CH2Reset)))
+// WriteWith stores f(CH_OUT_DSCRReset): fields f leaves alone are written as their reset values.
+func (r *CH_OUT_DSCR) WriteWith(f func(CH_OUT_DSCRValue) CH_OUT_DSCRValue) {
+	r.reg.Store(uint32(f(CH_OUT_DSCRReset)))
 }
 
-// Reset stores OUT_DSCR_CH2Reset in the register.
-func (r *OUT_DSCR_CH2) Reset() { r.reg.Store(uint32(OUT_DSCR_CH2Reset)) }
+// Reset stores CH_OUT_DSCRReset in the register.
+func (r *CH_OUT_DSCR) Reset() { r.reg.Store(uint32(CH_OUT_DSCRReset)) }
 
 // Modify loads the register, passes its value to f and stores the result.
-func (r *OUT_DSCR_CH2) Modify(f func(OUT_DSCR_CH2Value) OUT_DSCR_CH2Value) {
-	r.reg.Store(uint32(f(OUT_DSCR_CH2Value(r.reg.Load()))))
+func (r *CH_OUT_DSCR) Modify(f func(CH_OUT_DSCRValue) CH_OUT_DSCRValue) {
+	r.reg.Store(uint32(f(CH_OUT_DSCRValue(r.reg.Load()))))
 }
 
-// OUTLINK_DSCR_CH2 returns field OUTLINK_DSCR_CH2 (bits 31:0): The address of the current outlink descriptor y.
-func (v OUT_DSCR_CH2Value) OUTLINK_DSCR_CH2() uint32 { return uint32(v) & 0xffffffff }
+// OUTLINK_DSCR_CH returns field OUTLINK_DSCR_CH%s (bits 31:0): The address of the current outlink descriptor y.
+func (v CH_OUT_DSCRValue) OUTLINK_DSCR_CH() uint32 { return uint32(v) & 0xffffffff }
 
-// OUT_DSCR_BF_CH2 is register OUT_DSCR_BF%s_CH2 (32-bit, read-write, reset 0x0): DMA_OUT_DSCR_BF0_CH2_REG. (OUT_DSCR_BF0_CH2 … OUT_DSCR_BF1_CH2 in the SVD).
-type OUT_DSCR_BF_CH2 struct{ reg mmio.U32 }
+// CH_OUT_DSCR_BF is register OUT_DSCR_BF%s (32-bit, read-write, reset 0x0): DMA_OUT_DSCR_BF0_CH0_REG. (OUT_DSCR_BF0 … OUT_DSCR_BF1 in the SVD).
+type CH_OUT_DSCR_BF struct{ reg mmio.U32 }
 
-// OUT_DSCR_BF_CH2Value is a value of register OUT_DSCR_BF_CH2.
-type OUT_DSCR_BF_CH2Value uint32
+// CH_OUT_DSCR_BFValue is a value of register CH_OUT_DSCR_BF.
+type CH_OUT_DSCR_BFValue uint32
 
-// OUT_DSCR_BF_CH2Reset is the reset value of register OUT_DSCR_BF_CH2.
-const OUT_DSCR_BF_CH2Reset OUT_DSCR_BF_CH2Value = 0x0
+// CH_OUT_DSCR_BFReset is the reset value of register CH_OUT_DSCR_BF.
+const CH_OUT_DSCR_BFReset CH_OUT_DSCR_BFValue = 0x0
 
 // Read loads the register.
-func (r *OUT_DSCR_BF_CH2) Read() OUT_DSCR_BF_CH2Value { return OUT_DSCR_BF_CH2Value(r.reg.Load()) }
+func (r *CH_OUT_DSCR_BF) Read() CH_OUT_DSCR_BFValue { return CH_OUT_DSCR_BFValue(r.reg.Load()) }
 
 // Write stores v in the register.
-func (r *OUT_DSCR_BF_CH2) Write(v OUT_DSCR_BF_CH2Value) { r.reg.Store(uint32(v)) }
+func (r *CH_OUT_DSCR_BF) Write(v CH_OUT_DSCR_BFValue) { r.reg.Store(uint32(v)) }
 
-// WriteWith stores f(OUT_DSCR_BF_CH2Reset): fields f leaves alone are written as their reset values.
-func (r *OUT_DSCR_BF_CH2) WriteWith(f func(OUT_DSCR_BF_CH2Value) OUT_DSCR_BF_CH2Value) {
-	r.reg.Store(uint32(f(OUT_DSCR_BF_CH2Reset)))
+// WriteWith stores f(CH_OUT_DSCR_BFReset): fields f leaves alone are written as their reset values.
+func (r *CH_OUT_DSCR_BF) WriteWith(f func(CH_OUT_DSCR_BFValue) CH_OUT_DSCR_BFValue) {
+	r.reg.Store(uint32(f(CH_OUT_DSCR_BFReset)))
 }
 
-// Reset stores OUT_DSCR_BF_CH2Reset in the register.
-func (r *OUT_DSCR_BF_CH2) Reset() { r.reg.Store(uint32(OUT_DSCR_BF_CH2Reset)) }
+// Reset stores CH_OUT_DSCR_BFReset in the register.
+func (r *CH_OUT_DSCR_BF) Reset() { r.reg.Store(uint32(CH_OUT_DSCR_BFReset)) }
 
 // Modify loads the register, passes its value to f and stores the result.
-func (r *OUT_DSCR_BF_CH2) Modify(f func(OUT_DSCR_BF_CH2Value) OUT_DSCR_BF_CH2Value) {
-	r.reg.Store(uint32(f(OUT_DSCR_BF_CH2Value(r.reg.Load()))))
+func (r *CH_OUT_DSCR_BF) Modify(f func(CH_OUT_DSCR_BFValue) CH_OUT_DSCR_BFValue) {
+	r.reg.Store(uint32(f(CH_OUT_DSCR_BFValue(r.reg.Load()))))
 }
 
-// OUTLINK_DSCR_BF_CH2 returns field OUTLINK_DSCR_BF%s_CH2 (bits 31:0): The address of the last outlink descriptor y-1.
-func (v OUT_DSCR_BF_CH2Value) OUTLINK_DSCR_BF_CH2() uint32 { return uint32(v) & 0xffffffff }
+// OUTLINK_DSCR_BF_CH returns field OUTLINK_DSCR_BF%s_CH%s (bits 31:0): The address of the last outlink descriptor y-1.
+func (v CH_OUT_DSCR_BFValue) OUTLINK_DSCR_BF_CH() uint32 { return uint32(v) & 0xffffffff }
 
-// OUT_PRI_CH2 is register OUT_PRI_CH2 (32-bit, read-write, reset 0x0): DMA_OUT_PRI_CH2_REG.
-type OUT_PRI_CH2 struct{ reg mmio.U32 }
+// CH_OUT_PRI is register OUT_PRI (32-bit, read-write, reset 0x0): DMA_OUT_PRI_CH0_REG.
+type CH_OUT_PRI struct{ reg mmio.U32 }
 
-// OUT_PRI_CH2Value is a value of register OUT_PRI_CH2.
-type OUT_PRI_CH2Value uint32
+// CH_OUT_PRIValue is a value of register CH_OUT_PRI.
+type CH_OUT_PRIValue uint32
 
-// OUT_PRI_CH2Reset is the reset value of register OUT_PRI_CH2.
-const OUT_PRI_CH2Reset OUT_PRI_CH2Value = 0x0
+// CH_OUT_PRIReset is the reset value of register CH_OUT_PRI.
+const CH_OUT_PRIReset CH_OUT_PRIValue = 0x0
 
 // Read loads the register.
-func (r *OUT_PRI_CH2) Read() OUT_PRI_CH2Value { return OUT_PRI_CH2Value(r.reg.Load()) }
+func (r *CH_OUT_PRI) Read() CH_OUT_PRIValue { return CH_OUT_PRIValue(r.reg.Load()) }
 
 // Write stores v in the register.
-func (r *OUT_PRI_CH2) Write(v OUT_PRI_CH2Value) { r.reg.Store(uint32(v)) }
+func (r *CH_OUT_PRI) Write(v CH_OUT_PRIValue) { r.reg.Store(uint32(v)) }
 
-// WriteWith stores f(OUT_PRI_CH2Reset): fields f leaves alone are written as their reset values.
-func (r *OUT_PRI_CH2) WriteWith(f func(OUT_PRI_CH2Value) OUT_PRI_CH2Value) {
-	r.reg.Store(uint32(f(OUT_PRI_CH2Reset)))
+// WriteWith stores f(CH_OUT_PRIReset): fields f leaves alone are written as their reset values.
+func (r *CH_OUT_PRI) WriteWith(f func(CH_OUT_PRIValue) CH_OUT_PRIValue) {
+	r.reg.Store(uint32(f(CH_OUT_PRIReset)))
 }
 
-// Reset stores OUT_PRI_CH2Reset in the register.
-func (r *OUT_PRI_CH2) Reset() { r.reg.Store(uint32(OUT_PRI_CH2Reset)) }
+// Reset stores CH_OUT_PRIReset in the register.
+func (r *CH_OUT_PRI) Reset() { r.reg.Store(uint32(CH_OUT_PRIReset)) }
 
 // Modify loads the register, passes its value to f and stores the result.
-func (r *OUT_PRI_CH2) Modify(f func(OUT_PRI_CH2Value) OUT_PRI_CH2Value) {
-	r.reg.Store(uint32(f(OUT_PRI_CH2Value(r.reg.Load()))))
+func (r *CH_OUT_PRI) Modify(f func(CH_OUT_PRIValue) CH_OUT_PRIValue) {
+	r.reg.Store(uint32(f(CH_OUT_PRIValue(r.reg.Load()))))
 }
 
-// TX_PRI_CH2 returns field TX_PRI_CH2 (bits 3:0): The priority of Tx channel 2. The larger of the value, the higher of the priority.
-func (v OUT_PRI_CH2Value) TX_PRI_CH2() uint32 { return uint32(v) & 0xf }
+// TX_PRI_CH returns field TX_PRI_CH%s (bits 3:0): The priority of Tx channel 0. The larger of the value, the higher of the priority.
+func (v CH_OUT_PRIValue) TX_PRI_CH() uint32 { return uint32(v) & 0xf }
 
-// WithTX_PRI_CH2 returns v with field TX_PRI_CH2 (bits 3:0) set to x, masked to the field width.
-func (v OUT_PRI_CH2Value) WithTX_PRI_CH2(x uint32) OUT_PRI_CH2Value {
-	return v&^0xf | OUT_PRI_CH2Value(x&0xf)
+// WithTX_PRI_CH returns v with field TX_PRI_CH%s (bits 3:0) set to x, masked to the field width.
+func (v CH_OUT_PRIValue) WithTX_PRI_CH(x uint32) CH_OUT_PRIValue {
+	return v&^0xf | CH_OUT_PRIValue(x&0xf)
 }
 
-// OUT_PERI_SEL_CH2 is register OUT_PERI_SEL_CH2 (32-bit, read-write, reset 0x3f): DMA_OUT_PERI_SEL_CH2_REG.
-type OUT_PERI_SEL_CH2 struct{ reg mmio.U32 }
+// CH_OUT_PERI_SEL is register OUT_PERI_SEL (32-bit, read-write, reset 0x3f): DMA_OUT_PERI_SEL_CH0_REG.
+type CH_OUT_PERI_SEL struct{ reg mmio.U32 }
 
-// OUT_PERI_SEL_CH2Value is a value of register OUT_PERI_SEL_CH2.
-type OUT_PERI_SEL_CH2Value uint32
+// CH_OUT_PERI_SELValue is a value of register CH_OUT_PERI_SEL.
+type CH_OUT_PERI_SELValue uint32
 
-// OUT_PERI_SEL_CH2Reset is the reset value of register OUT_PERI_SEL_CH2.
-const OUT_PERI_SEL_CH2Reset OUT_PERI_SEL_CH2Value = 0x3f
+// CH_OUT_PERI_SELReset is the reset value of register CH_OUT_PERI_SEL.
+const CH_OUT_PERI_SELReset CH_OUT_PERI_SELValue = 0x3f
 
 // Read loads the register.
-func (r *OUT_PERI_SEL_CH2) Read() OUT_PERI_SEL_CH2Value { return OUT_PERI_SEL_CH2Value(r.reg.Load()) }
+func (r *CH_OUT_PERI_SEL) Read() CH_OUT_PERI_SELValue { return CH_OUT_PERI_SELValue(r.reg.Load()) }
 
 // Write stores v in the register.
-func (r *OUT_PERI_SEL_CH2) Write(v OUT_PERI_SEL_CH2Value) { r.reg.Store(uint32(v)) }
+func (r *CH_OUT_PERI_SEL) Write(v CH_OUT_PERI_SELValue) { r.reg.Store(uint32(v)) }
 
-// WriteWith stores f(OUT_PERI_SEL_CH2Reset): fields f leaves alone are written as their reset values.
-func (r *OUT_PERI_SEL_CH2) WriteWith(f func(OUT_PERI_SEL_CH2Value) OUT_PERI_SEL_CH2Value) {
-	r.reg.Store(uint32(f(OUT_PERI_SEL_CH2Reset)))
+// WriteWith stores f(CH_OUT_PERI_SELReset): fields f leaves alone are written as their reset values.
+func (r *CH_OUT_PERI_SEL) WriteWith(f func(CH_OUT_PERI_SELValue) CH_OUT_PERI_SELValue) {
+	r.reg.Store(uint32(f(CH_OUT_PERI_SELReset)))
 }
 
-// Reset stores OUT_PERI_SEL_CH2Reset in the register.
-func (r *OUT_PERI_SEL_CH2) Reset() { r.reg.Store(uint32(OUT_PERI_SEL_CH2Reset)) }
+// Reset stores CH_OUT_PERI_SELReset in the register.
+func (r *CH_OUT_PERI_SEL) Reset() { r.reg.Store(uint32(CH_OUT_PERI_SELReset)) }
 
 // Modify loads the register, passes its value to f and stores the result.
-func (r *OUT_PERI_SEL_CH2) Modify(f func(OUT_PERI_SEL_CH2Value) OUT_PERI_SEL_CH2Value) {
-	r.reg.Store(uint32(f(OUT_PERI_SEL_CH2Value(r.reg.Load()))))
+func (r *CH_OUT_PERI_SEL) Modify(f func(CH_OUT_PERI_SELValue) CH_OUT_PERI_SELValue) {
+	r.reg.Store(uint32(f(CH_OUT_PERI_SELValue(r.reg.Load()))))
 }
 
-// PERI_OUT_SEL_CH2 returns field PERI_OUT_SEL_CH2 (bits 5:0): This register is used to select peripheral for Tx channel 2. 0:SPI2. 1: reserved. 2: UHCI0. 3: I2S0. 4: reserved. 5: reserved. 6: AES. 7: SHA. 8: ADC_DAC.
-func (v OUT_PERI_SEL_CH2Value) PERI_OUT_SEL_CH2() uint32 { return uint32(v) & 0x3f }
+// PERI_OUT_SEL_CH returns field PERI_OUT_SEL_CH%s (bits 5:0): This register is used to select peripheral for Tx channel 0. 0:SPI2. 1: reserved. 2: UHCI0. 3: I2S0. 4: reserved. 5: reserved. 6: AES. 7: SHA. 8: ADC_DAC.
+func (v CH_OUT_PERI_SELValue) PERI_OUT_SEL_CH() uint32 { return uint32(v) & 0x3f }
 
-// WithPERI_OUT_SEL_CH2 returns v with field PERI_OUT_SEL_CH2 (bits 5:0) set to x, masked to the field width.
-func (v OUT_PERI_SEL_CH2Value) WithPERI_OUT_SEL_CH2(x uint32) OUT_PERI_SEL_CH2Value {
-	return v&^0x3f | OUT_PERI_SEL_CH2Value(x&0x3f)
+// WithPERI_OUT_SEL_CH returns v with field PERI_OUT_SEL_CH%s (bits 5:0) set to x, masked to the field width.
+func (v CH_OUT_PERI_SELValue) WithPERI_OUT_SEL_CH(x uint32) CH_OUT_PERI_SELValue {
+	return v&^0x3f | CH_OUT_PERI_SELValue(x&0x3f)
 }
 
 // b2u is 1 for true: With setters of one-bit fields shift it into place without a branch.

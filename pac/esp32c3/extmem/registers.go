@@ -41,14 +41,8 @@ type EXTMEM struct {
 	ICACHE_PRELOAD_SIZE ICACHE_PRELOAD_SIZE
 	// ICACHE_AUTOLOAD_CTRL is register ICACHE_AUTOLOAD_CTRL (at 0x40): This description will be updated in the near future.
 	ICACHE_AUTOLOAD_CTRL ICACHE_AUTOLOAD_CTRL
-	// ICACHE_AUTOLOAD_SCT0_ADDR is register ICACHE_AUTOLOAD_SCT0_ADDR (at 0x44): This description will be updated in the near future.
-	ICACHE_AUTOLOAD_SCT0_ADDR ICACHE_AUTOLOAD_SCT0_ADDR
-	// ICACHE_AUTOLOAD_SCT0_SIZE is register ICACHE_AUTOLOAD_SCT0_SIZE (at 0x48): This description will be updated in the near future.
-	ICACHE_AUTOLOAD_SCT0_SIZE ICACHE_AUTOLOAD_SCT0_SIZE
-	// ICACHE_AUTOLOAD_SCT1_ADDR is register ICACHE_AUTOLOAD_SCT1_ADDR (at 0x4c): This description will be updated in the near future.
-	ICACHE_AUTOLOAD_SCT1_ADDR ICACHE_AUTOLOAD_SCT1_ADDR
-	// ICACHE_AUTOLOAD_SCT1_SIZE is register ICACHE_AUTOLOAD_SCT1_SIZE (at 0x50): This description will be updated in the near future.
-	ICACHE_AUTOLOAD_SCT1_SIZE ICACHE_AUTOLOAD_SCT1_SIZE
+	// ICACHE_AUTOLOAD_SCT is cluster ICACHE_AUTOLOAD_SCT[%s] (at 0x44, 2 × 0x8 bytes): Registers ICACHE_AUTOLOAD_SCT0_ADDR, ICACHE_AUTOLOAD_SCT1_ADDR and the rest of each copy, as one array.
+	ICACHE_AUTOLOAD_SCT [2]ICACHE_AUTOLOAD_SCT
 	// IBUS_TO_FLASH_START_VADDR is register IBUS_TO_FLASH_START_VADDR (at 0x54): This description will be updated in the near future.
 	IBUS_TO_FLASH_START_VADDR IBUS_TO_FLASH_START_VADDR
 	// IBUS_TO_FLASH_END_VADDR is register IBUS_TO_FLASH_END_VADDR (at 0x58): This description will be updated in the near future.
@@ -140,6 +134,14 @@ type EXTMEM struct {
 	_          [0x2f8]byte
 	// REG_DATE is register REG_DATE (at 0x3fc): This description will be updated in the near future.
 	REG_DATE REG_DATE
+}
+
+// ICACHE_AUTOLOAD_SCT is the register cluster ICACHE_AUTOLOAD_SCT[%s], 0x8 bytes: Registers ICACHE_AUTOLOAD_SCT0_ADDR, ICACHE_AUTOLOAD_SCT1_ADDR and the rest of each copy, as one array.
+type ICACHE_AUTOLOAD_SCT struct {
+	// ADDR is register ADDR (at 0x0): This description will be updated in the near future.
+	ADDR ICACHE_AUTOLOAD_SCT_ADDR
+	// SIZE is register SIZE (at 0x4): This description will be updated in the near future.
+	SIZE ICACHE_AUTOLOAD_SCT_SIZE
 }
 
 // ICACHE_CTRL is register ICACHE_CTRL (32-bit, read-write, reset 0x0): This description will be updated in the near future.
@@ -836,164 +838,84 @@ func (v ICACHE_AUTOLOAD_CTRLValue) WithICACHE_AUTOLOAD_RQST(x uint32) ICACHE_AUT
 	return v&^0x60 | ICACHE_AUTOLOAD_CTRLValue(x&0x3)<<5
 }
 
-// ICACHE_AUTOLOAD_SCT0_ADDR is register ICACHE_AUTOLOAD_SCT0_ADDR (32-bit, read-write, reset 0x0): This description will be updated in the near future.
-type ICACHE_AUTOLOAD_SCT0_ADDR struct{ reg mmio.U32 }
+// ICACHE_AUTOLOAD_SCT_ADDR is register ADDR (32-bit, read-write, reset 0x0): This description will be updated in the near future.
+type ICACHE_AUTOLOAD_SCT_ADDR struct{ reg mmio.U32 }
 
-// ICACHE_AUTOLOAD_SCT0_ADDRValue is a value of register ICACHE_AUTOLOAD_SCT0_ADDR.
-type ICACHE_AUTOLOAD_SCT0_ADDRValue uint32
+// ICACHE_AUTOLOAD_SCT_ADDRValue is a value of register ICACHE_AUTOLOAD_SCT_ADDR.
+type ICACHE_AUTOLOAD_SCT_ADDRValue uint32
 
-// ICACHE_AUTOLOAD_SCT0_ADDRReset is the reset value of register ICACHE_AUTOLOAD_SCT0_ADDR.
-const ICACHE_AUTOLOAD_SCT0_ADDRReset ICACHE_AUTOLOAD_SCT0_ADDRValue = 0x0
+// ICACHE_AUTOLOAD_SCT_ADDRReset is the reset value of register ICACHE_AUTOLOAD_SCT_ADDR.
+const ICACHE_AUTOLOAD_SCT_ADDRReset ICACHE_AUTOLOAD_SCT_ADDRValue = 0x0
 
 // Read loads the register.
-func (r *ICACHE_AUTOLOAD_SCT0_ADDR) Read() ICACHE_AUTOLOAD_SCT0_ADDRValue {
-	return ICACHE_AUTOLOAD_SCT0_ADDRValue(r.reg.Load())
+func (r *ICACHE_AUTOLOAD_SCT_ADDR) Read() ICACHE_AUTOLOAD_SCT_ADDRValue {
+	return ICACHE_AUTOLOAD_SCT_ADDRValue(r.reg.Load())
 }
 
 // Write stores v in the register.
-func (r *ICACHE_AUTOLOAD_SCT0_ADDR) Write(v ICACHE_AUTOLOAD_SCT0_ADDRValue) { r.reg.Store(uint32(v)) }
+func (r *ICACHE_AUTOLOAD_SCT_ADDR) Write(v ICACHE_AUTOLOAD_SCT_ADDRValue) { r.reg.Store(uint32(v)) }
 
-// WriteWith stores f(ICACHE_AUTOLOAD_SCT0_ADDRReset): fields f leaves alone are written as their reset values.
-func (r *ICACHE_AUTOLOAD_SCT0_ADDR) WriteWith(f func(ICACHE_AUTOLOAD_SCT0_ADDRValue) ICACHE_AUTOLOAD_SCT0_ADDRValue) {
-	r.reg.Store(uint32(f(ICACHE_AUTOLOAD_SCT0_ADDRReset)))
+// WriteWith stores f(ICACHE_AUTOLOAD_SCT_ADDRReset): fields f leaves alone are written as their reset values.
+func (r *ICACHE_AUTOLOAD_SCT_ADDR) WriteWith(f func(ICACHE_AUTOLOAD_SCT_ADDRValue) ICACHE_AUTOLOAD_SCT_ADDRValue) {
+	r.reg.Store(uint32(f(ICACHE_AUTOLOAD_SCT_ADDRReset)))
 }
 
-// Reset stores ICACHE_AUTOLOAD_SCT0_ADDRReset in the register.
-func (r *ICACHE_AUTOLOAD_SCT0_ADDR) Reset() { r.reg.Store(uint32(ICACHE_AUTOLOAD_SCT0_ADDRReset)) }
+// Reset stores ICACHE_AUTOLOAD_SCT_ADDRReset in the register.
+func (r *ICACHE_AUTOLOAD_SCT_ADDR) Reset() { r.reg.Store(uint32(ICACHE_AUTOLOAD_SCT_ADDRReset)) }
 
 // Modify loads the register, passes its value to f and stores the result.
-func (r *ICACHE_AUTOLOAD_SCT0_ADDR) Modify(f func(ICACHE_AUTOLOAD_SCT0_ADDRValue) ICACHE_AUTOLOAD_SCT0_ADDRValue) {
-	r.reg.Store(uint32(f(ICACHE_AUTOLOAD_SCT0_ADDRValue(r.reg.Load()))))
+func (r *ICACHE_AUTOLOAD_SCT_ADDR) Modify(f func(ICACHE_AUTOLOAD_SCT_ADDRValue) ICACHE_AUTOLOAD_SCT_ADDRValue) {
+	r.reg.Store(uint32(f(ICACHE_AUTOLOAD_SCT_ADDRValue(r.reg.Load()))))
 }
 
-// ICACHE_AUTOLOAD_SCT0_ADDR returns field ICACHE_AUTOLOAD_SCT0_ADDR (bits 31:0): The bits are used to configure the start virtual address of the first section for autoload operation. It should be combined with icache_autoload_sct0_ena.
-func (v ICACHE_AUTOLOAD_SCT0_ADDRValue) ICACHE_AUTOLOAD_SCT0_ADDR() uint32 {
+// ICACHE_AUTOLOAD_SCT_ADDR returns field ICACHE_AUTOLOAD_SCT%s_ADDR (bits 31:0): The bits are used to configure the start virtual address of the first section for autoload operation. It should be combined with icache_autoload_sct0_ena.
+func (v ICACHE_AUTOLOAD_SCT_ADDRValue) ICACHE_AUTOLOAD_SCT_ADDR() uint32 {
 	return uint32(v) & 0xffffffff
 }
 
-// WithICACHE_AUTOLOAD_SCT0_ADDR returns v with field ICACHE_AUTOLOAD_SCT0_ADDR (bits 31:0) set to x, masked to the field width.
-func (v ICACHE_AUTOLOAD_SCT0_ADDRValue) WithICACHE_AUTOLOAD_SCT0_ADDR(x uint32) ICACHE_AUTOLOAD_SCT0_ADDRValue {
-	return v&^0xffffffff | ICACHE_AUTOLOAD_SCT0_ADDRValue(x&0xffffffff)
+// WithICACHE_AUTOLOAD_SCT_ADDR returns v with field ICACHE_AUTOLOAD_SCT%s_ADDR (bits 31:0) set to x, masked to the field width.
+func (v ICACHE_AUTOLOAD_SCT_ADDRValue) WithICACHE_AUTOLOAD_SCT_ADDR(x uint32) ICACHE_AUTOLOAD_SCT_ADDRValue {
+	return v&^0xffffffff | ICACHE_AUTOLOAD_SCT_ADDRValue(x&0xffffffff)
 }
 
-// ICACHE_AUTOLOAD_SCT0_SIZE is register ICACHE_AUTOLOAD_SCT0_SIZE (32-bit, read-write, reset 0x0): This description will be updated in the near future.
-type ICACHE_AUTOLOAD_SCT0_SIZE struct{ reg mmio.U32 }
+// ICACHE_AUTOLOAD_SCT_SIZE is register SIZE (32-bit, read-write, reset 0x0): This description will be updated in the near future.
+type ICACHE_AUTOLOAD_SCT_SIZE struct{ reg mmio.U32 }
 
-// ICACHE_AUTOLOAD_SCT0_SIZEValue is a value of register ICACHE_AUTOLOAD_SCT0_SIZE.
-type ICACHE_AUTOLOAD_SCT0_SIZEValue uint32
+// ICACHE_AUTOLOAD_SCT_SIZEValue is a value of register ICACHE_AUTOLOAD_SCT_SIZE.
+type ICACHE_AUTOLOAD_SCT_SIZEValue uint32
 
-// ICACHE_AUTOLOAD_SCT0_SIZEReset is the reset value of register ICACHE_AUTOLOAD_SCT0_SIZE.
-const ICACHE_AUTOLOAD_SCT0_SIZEReset ICACHE_AUTOLOAD_SCT0_SIZEValue = 0x0
+// ICACHE_AUTOLOAD_SCT_SIZEReset is the reset value of register ICACHE_AUTOLOAD_SCT_SIZE.
+const ICACHE_AUTOLOAD_SCT_SIZEReset ICACHE_AUTOLOAD_SCT_SIZEValue = 0x0
 
 // Read loads the register.
-func (r *ICACHE_AUTOLOAD_SCT0_SIZE) Read() ICACHE_AUTOLOAD_SCT0_SIZEValue {
-	return ICACHE_AUTOLOAD_SCT0_SIZEValue(r.reg.Load())
+func (r *ICACHE_AUTOLOAD_SCT_SIZE) Read() ICACHE_AUTOLOAD_SCT_SIZEValue {
+	return ICACHE_AUTOLOAD_SCT_SIZEValue(r.reg.Load())
 }
 
 // Write stores v in the register.
-func (r *ICACHE_AUTOLOAD_SCT0_SIZE) Write(v ICACHE_AUTOLOAD_SCT0_SIZEValue) { r.reg.Store(uint32(v)) }
+func (r *ICACHE_AUTOLOAD_SCT_SIZE) Write(v ICACHE_AUTOLOAD_SCT_SIZEValue) { r.reg.Store(uint32(v)) }
 
-// WriteWith stores f(ICACHE_AUTOLOAD_SCT0_SIZEReset): fields f leaves alone are written as their reset values.
-func (r *ICACHE_AUTOLOAD_SCT0_SIZE) WriteWith(f func(ICACHE_AUTOLOAD_SCT0_SIZEValue) ICACHE_AUTOLOAD_SCT0_SIZEValue) {
-	r.reg.Store(uint32(f(ICACHE_AUTOLOAD_SCT0_SIZEReset)))
+// WriteWith stores f(ICACHE_AUTOLOAD_SCT_SIZEReset): fields f leaves alone are written as their reset values.
+func (r *ICACHE_AUTOLOAD_SCT_SIZE) WriteWith(f func(ICACHE_AUTOLOAD_SCT_SIZEValue) ICACHE_AUTOLOAD_SCT_SIZEValue) {
+	r.reg.Store(uint32(f(ICACHE_AUTOLOAD_SCT_SIZEReset)))
 }
 
-// Reset stores ICACHE_AUTOLOAD_SCT0_SIZEReset in the register.
-func (r *ICACHE_AUTOLOAD_SCT0_SIZE) Reset() { r.reg.Store(uint32(ICACHE_AUTOLOAD_SCT0_SIZEReset)) }
+// Reset stores ICACHE_AUTOLOAD_SCT_SIZEReset in the register.
+func (r *ICACHE_AUTOLOAD_SCT_SIZE) Reset() { r.reg.Store(uint32(ICACHE_AUTOLOAD_SCT_SIZEReset)) }
 
 // Modify loads the register, passes its value to f and stores the result.
-func (r *ICACHE_AUTOLOAD_SCT0_SIZE) Modify(f func(ICACHE_AUTOLOAD_SCT0_SIZEValue) ICACHE_AUTOLOAD_SCT0_SIZEValue) {
-	r.reg.Store(uint32(f(ICACHE_AUTOLOAD_SCT0_SIZEValue(r.reg.Load()))))
+func (r *ICACHE_AUTOLOAD_SCT_SIZE) Modify(f func(ICACHE_AUTOLOAD_SCT_SIZEValue) ICACHE_AUTOLOAD_SCT_SIZEValue) {
+	r.reg.Store(uint32(f(ICACHE_AUTOLOAD_SCT_SIZEValue(r.reg.Load()))))
 }
 
-// ICACHE_AUTOLOAD_SCT0_SIZE returns field ICACHE_AUTOLOAD_SCT0_SIZE (bits 26:0): The bits are used to configure the length of the first section for autoload operation. It should be combined with icache_autoload_sct0_ena.
-func (v ICACHE_AUTOLOAD_SCT0_SIZEValue) ICACHE_AUTOLOAD_SCT0_SIZE() uint32 {
+// ICACHE_AUTOLOAD_SCT_SIZE returns field ICACHE_AUTOLOAD_SCT%s_SIZE (bits 26:0): The bits are used to configure the length of the first section for autoload operation. It should be combined with icache_autoload_sct0_ena.
+func (v ICACHE_AUTOLOAD_SCT_SIZEValue) ICACHE_AUTOLOAD_SCT_SIZE() uint32 {
 	return uint32(v) & 0x7ffffff
 }
 
-// WithICACHE_AUTOLOAD_SCT0_SIZE returns v with field ICACHE_AUTOLOAD_SCT0_SIZE (bits 26:0) set to x, masked to the field width.
-func (v ICACHE_AUTOLOAD_SCT0_SIZEValue) WithICACHE_AUTOLOAD_SCT0_SIZE(x uint32) ICACHE_AUTOLOAD_SCT0_SIZEValue {
-	return v&^0x7ffffff | ICACHE_AUTOLOAD_SCT0_SIZEValue(x&0x7ffffff)
-}
-
-// ICACHE_AUTOLOAD_SCT1_ADDR is register ICACHE_AUTOLOAD_SCT1_ADDR (32-bit, read-write, reset 0x0): This description will be updated in the near future.
-type ICACHE_AUTOLOAD_SCT1_ADDR struct{ reg mmio.U32 }
-
-// ICACHE_AUTOLOAD_SCT1_ADDRValue is a value of register ICACHE_AUTOLOAD_SCT1_ADDR.
-type ICACHE_AUTOLOAD_SCT1_ADDRValue uint32
-
-// ICACHE_AUTOLOAD_SCT1_ADDRReset is the reset value of register ICACHE_AUTOLOAD_SCT1_ADDR.
-const ICACHE_AUTOLOAD_SCT1_ADDRReset ICACHE_AUTOLOAD_SCT1_ADDRValue = 0x0
-
-// Read loads the register.
-func (r *ICACHE_AUTOLOAD_SCT1_ADDR) Read() ICACHE_AUTOLOAD_SCT1_ADDRValue {
-	return ICACHE_AUTOLOAD_SCT1_ADDRValue(r.reg.Load())
-}
-
-// Write stores v in the register.
-func (r *ICACHE_AUTOLOAD_SCT1_ADDR) Write(v ICACHE_AUTOLOAD_SCT1_ADDRValue) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(ICACHE_AUTOLOAD_SCT1_ADDRReset): fields f leaves alone are written as their reset values.
-func (r *ICACHE_AUTOLOAD_SCT1_ADDR) WriteWith(f func(ICACHE_AUTOLOAD_SCT1_ADDRValue) ICACHE_AUTOLOAD_SCT1_ADDRValue) {
-	r.reg.Store(uint32(f(ICACHE_AUTOLOAD_SCT1_ADDRReset)))
-}
-
-// Reset stores ICACHE_AUTOLOAD_SCT1_ADDRReset in the register.
-func (r *ICACHE_AUTOLOAD_SCT1_ADDR) Reset() { r.reg.Store(uint32(ICACHE_AUTOLOAD_SCT1_ADDRReset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *ICACHE_AUTOLOAD_SCT1_ADDR) Modify(f func(ICACHE_AUTOLOAD_SCT1_ADDRValue) ICACHE_AUTOLOAD_SCT1_ADDRValue) {
-	r.reg.Store(uint32(f(ICACHE_AUTOLOAD_SCT1_ADDRValue(r.reg.Load()))))
-}
-
-// ICACHE_AUTOLOAD_SCT1_ADDR returns field ICACHE_AUTOLOAD_SCT1_ADDR (bits 31:0): The bits are used to configure the start virtual address of the second section for autoload operation. It should be combined with icache_autoload_sct1_ena.
-func (v ICACHE_AUTOLOAD_SCT1_ADDRValue) ICACHE_AUTOLOAD_SCT1_ADDR() uint32 {
-	return uint32(v) & 0xffffffff
-}
-
-// WithICACHE_AUTOLOAD_SCT1_ADDR returns v with field ICACHE_AUTOLOAD_SCT1_ADDR (bits 31:0) set to x, masked to the field width.
-func (v ICACHE_AUTOLOAD_SCT1_ADDRValue) WithICACHE_AUTOLOAD_SCT1_ADDR(x uint32) ICACHE_AUTOLOAD_SCT1_ADDRValue {
-	return v&^0xffffffff | ICACHE_AUTOLOAD_SCT1_ADDRValue(x&0xffffffff)
-}
-
-// ICACHE_AUTOLOAD_SCT1_SIZE is register ICACHE_AUTOLOAD_SCT1_SIZE (32-bit, read-write, reset 0x0): This description will be updated in the near future.
-type ICACHE_AUTOLOAD_SCT1_SIZE struct{ reg mmio.U32 }
-
-// ICACHE_AUTOLOAD_SCT1_SIZEValue is a value of register ICACHE_AUTOLOAD_SCT1_SIZE.
-type ICACHE_AUTOLOAD_SCT1_SIZEValue uint32
-
-// ICACHE_AUTOLOAD_SCT1_SIZEReset is the reset value of register ICACHE_AUTOLOAD_SCT1_SIZE.
-const ICACHE_AUTOLOAD_SCT1_SIZEReset ICACHE_AUTOLOAD_SCT1_SIZEValue = 0x0
-
-// Read loads the register.
-func (r *ICACHE_AUTOLOAD_SCT1_SIZE) Read() ICACHE_AUTOLOAD_SCT1_SIZEValue {
-	return ICACHE_AUTOLOAD_SCT1_SIZEValue(r.reg.Load())
-}
-
-// Write stores v in the register.
-func (r *ICACHE_AUTOLOAD_SCT1_SIZE) Write(v ICACHE_AUTOLOAD_SCT1_SIZEValue) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(ICACHE_AUTOLOAD_SCT1_SIZEReset): fields f leaves alone are written as their reset values.
-func (r *ICACHE_AUTOLOAD_SCT1_SIZE) WriteWith(f func(ICACHE_AUTOLOAD_SCT1_SIZEValue) ICACHE_AUTOLOAD_SCT1_SIZEValue) {
-	r.reg.Store(uint32(f(ICACHE_AUTOLOAD_SCT1_SIZEReset)))
-}
-
-// Reset stores ICACHE_AUTOLOAD_SCT1_SIZEReset in the register.
-func (r *ICACHE_AUTOLOAD_SCT1_SIZE) Reset() { r.reg.Store(uint32(ICACHE_AUTOLOAD_SCT1_SIZEReset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *ICACHE_AUTOLOAD_SCT1_SIZE) Modify(f func(ICACHE_AUTOLOAD_SCT1_SIZEValue) ICACHE_AUTOLOAD_SCT1_SIZEValue) {
-	r.reg.Store(uint32(f(ICACHE_AUTOLOAD_SCT1_SIZEValue(r.reg.Load()))))
-}
-
-// ICACHE_AUTOLOAD_SCT1_SIZE returns field ICACHE_AUTOLOAD_SCT1_SIZE (bits 26:0): The bits are used to configure the length of the second section for autoload operation. It should be combined with icache_autoload_sct1_ena.
-func (v ICACHE_AUTOLOAD_SCT1_SIZEValue) ICACHE_AUTOLOAD_SCT1_SIZE() uint32 {
-	return uint32(v) & 0x7ffffff
-}
-
-// WithICACHE_AUTOLOAD_SCT1_SIZE returns v with field ICACHE_AUTOLOAD_SCT1_SIZE (bits 26:0) set to x, masked to the field width.
-func (v ICACHE_AUTOLOAD_SCT1_SIZEValue) WithICACHE_AUTOLOAD_SCT1_SIZE(x uint32) ICACHE_AUTOLOAD_SCT1_SIZEValue {
-	return v&^0x7ffffff | ICACHE_AUTOLOAD_SCT1_SIZEValue(x&0x7ffffff)
+// WithICACHE_AUTOLOAD_SCT_SIZE returns v with field ICACHE_AUTOLOAD_SCT%s_SIZE (bits 26:0) set to x, masked to the field width.
+func (v ICACHE_AUTOLOAD_SCT_SIZEValue) WithICACHE_AUTOLOAD_SCT_SIZE(x uint32) ICACHE_AUTOLOAD_SCT_SIZEValue {
+	return v&^0x7ffffff | ICACHE_AUTOLOAD_SCT_SIZEValue(x&0x7ffffff)
 }
 
 // IBUS_TO_FLASH_START_VADDR is register IBUS_TO_FLASH_START_VADDR (32-bit, read-write, reset 0x42000000): This description will be updated in the near future.

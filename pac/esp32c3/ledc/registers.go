@@ -9,83 +9,11 @@ import "github.com/gohal/gohal/rt/mmio"
 
 // LEDC is the register block of LEDC, 0x100 bytes: LED Control PWM (Pulse Width Modulation).
 type LEDC struct {
-	// LSCH0_CONF0 is register LSCH0_CONF0 (at 0x0): LEDC_LSCH0_CONF0.
-	LSCH0_CONF0 LSCH0_CONF0
-	// LSCH0_HPOINT is register LSCH0_HPOINT (at 0x4): LEDC_LSCH0_HPOINT.
-	LSCH0_HPOINT LSCH0_HPOINT
-	// LSCH0_DUTY is register LSCH0_DUTY (at 0x8): LEDC_LSCH0_DUTY.
-	LSCH0_DUTY LSCH0_DUTY
-	// LSCH0_CONF1 is register LSCH0_CONF1 (at 0xc): LEDC_LSCH0_CONF1.
-	LSCH0_CONF1 LSCH0_CONF1
-	// LSCH0_DUTY_R is register LSCH0_DUTY_R (at 0x10): LEDC_LSCH0_DUTY_R.
-	LSCH0_DUTY_R LSCH0_DUTY_R
-	// LSCH1_CONF0 is register LSCH1_CONF0 (at 0x14): LEDC_LSCH1_CONF0.
-	LSCH1_CONF0 LSCH1_CONF0
-	// LSCH1_HPOINT is register LSCH1_HPOINT (at 0x18): LEDC_LSCH1_HPOINT.
-	LSCH1_HPOINT LSCH1_HPOINT
-	// LSCH1_DUTY is register LSCH1_DUTY (at 0x1c): LEDC_LSCH1_DUTY.
-	LSCH1_DUTY LSCH1_DUTY
-	// LSCH1_CONF1 is register LSCH1_CONF1 (at 0x20): LEDC_LSCH1_CONF1.
-	LSCH1_CONF1 LSCH1_CONF1
-	// LSCH1_DUTY_R is register LSCH1_DUTY_R (at 0x24): LEDC_LSCH1_DUTY_R.
-	LSCH1_DUTY_R LSCH1_DUTY_R
-	// LSCH2_CONF0 is register LSCH2_CONF0 (at 0x28): LEDC_LSCH2_CONF0.
-	LSCH2_CONF0 LSCH2_CONF0
-	// LSCH2_HPOINT is register LSCH2_HPOINT (at 0x2c): LEDC_LSCH2_HPOINT.
-	LSCH2_HPOINT LSCH2_HPOINT
-	// LSCH2_DUTY is register LSCH2_DUTY (at 0x30): LEDC_LSCH2_DUTY.
-	LSCH2_DUTY LSCH2_DUTY
-	// LSCH2_CONF1 is register LSCH2_CONF1 (at 0x34): LEDC_LSCH2_CONF1.
-	LSCH2_CONF1 LSCH2_CONF1
-	// LSCH2_DUTY_R is register LSCH2_DUTY_R (at 0x38): LEDC_LSCH2_DUTY_R.
-	LSCH2_DUTY_R LSCH2_DUTY_R
-	// LSCH3_CONF0 is register LSCH3_CONF0 (at 0x3c): LEDC_LSCH3_CONF0.
-	LSCH3_CONF0 LSCH3_CONF0
-	// LSCH3_HPOINT is register LSCH3_HPOINT (at 0x40): LEDC_LSCH3_HPOINT.
-	LSCH3_HPOINT LSCH3_HPOINT
-	// LSCH3_DUTY is register LSCH3_DUTY (at 0x44): LEDC_LSCH3_DUTY.
-	LSCH3_DUTY LSCH3_DUTY
-	// LSCH3_CONF1 is register LSCH3_CONF1 (at 0x48): LEDC_LSCH3_CONF1.
-	LSCH3_CONF1 LSCH3_CONF1
-	// LSCH3_DUTY_R is register LSCH3_DUTY_R (at 0x4c): LEDC_LSCH3_DUTY_R.
-	LSCH3_DUTY_R LSCH3_DUTY_R
-	// LSCH4_CONF0 is register LSCH4_CONF0 (at 0x50): LEDC_LSCH4_CONF0.
-	LSCH4_CONF0 LSCH4_CONF0
-	// LSCH4_HPOINT is register LSCH4_HPOINT (at 0x54): LEDC_LSCH4_HPOINT.
-	LSCH4_HPOINT LSCH4_HPOINT
-	// LSCH4_DUTY is register LSCH4_DUTY (at 0x58): LEDC_LSCH4_DUTY.
-	LSCH4_DUTY LSCH4_DUTY
-	// LSCH4_CONF1 is register LSCH4_CONF1 (at 0x5c): LEDC_LSCH4_CONF1.
-	LSCH4_CONF1 LSCH4_CONF1
-	// LSCH4_DUTY_R is register LSCH4_DUTY_R (at 0x60): LEDC_LSCH4_DUTY_R.
-	LSCH4_DUTY_R LSCH4_DUTY_R
-	// LSCH5_CONF0 is register LSCH5_CONF0 (at 0x64): LEDC_LSCH5_CONF0.
-	LSCH5_CONF0 LSCH5_CONF0
-	// LSCH5_HPOINT is register LSCH5_HPOINT (at 0x68): LEDC_LSCH5_HPOINT.
-	LSCH5_HPOINT LSCH5_HPOINT
-	// LSCH5_DUTY is register LSCH5_DUTY (at 0x6c): LEDC_LSCH5_DUTY.
-	LSCH5_DUTY LSCH5_DUTY
-	// LSCH5_CONF1 is register LSCH5_CONF1 (at 0x70): LEDC_LSCH5_CONF1.
-	LSCH5_CONF1 LSCH5_CONF1
-	// LSCH5_DUTY_R is register LSCH5_DUTY_R (at 0x74): LEDC_LSCH5_DUTY_R.
-	LSCH5_DUTY_R LSCH5_DUTY_R
-	_            [0x28]byte
-	// LSTIMER0_CONF is register LSTIMER0_CONF (at 0xa0): LEDC_LSTIMER0_CONF.
-	LSTIMER0_CONF LSTIMER0_CONF
-	// LSTIMER0_VALUE is register LSTIMER0_VALUE (at 0xa4): LEDC_LSTIMER0_VALUE.
-	LSTIMER0_VALUE LSTIMER0_VALUE
-	// LSTIMER1_CONF is register LSTIMER1_CONF (at 0xa8): LEDC_LSTIMER1_CONF.
-	LSTIMER1_CONF LSTIMER1_CONF
-	// LSTIMER1_VALUE is register LSTIMER1_VALUE (at 0xac): LEDC_LSTIMER1_VALUE.
-	LSTIMER1_VALUE LSTIMER1_VALUE
-	// LSTIMER2_CONF is register LSTIMER2_CONF (at 0xb0): LEDC_LSTIMER2_CONF.
-	LSTIMER2_CONF LSTIMER2_CONF
-	// LSTIMER2_VALUE is register LSTIMER2_VALUE (at 0xb4): LEDC_LSTIMER2_VALUE.
-	LSTIMER2_VALUE LSTIMER2_VALUE
-	// LSTIMER3_CONF is register LSTIMER3_CONF (at 0xb8): LEDC_LSTIMER3_CONF.
-	LSTIMER3_CONF LSTIMER3_CONF
-	// LSTIMER3_VALUE is register LSTIMER3_VALUE (at 0xbc): LEDC_LSTIMER3_VALUE.
-	LSTIMER3_VALUE LSTIMER3_VALUE
+	// LSCH is cluster LSCH[%s] (at 0x0, 6 × 0x14 bytes): Registers LSCH0_CONF0, LSCH5_CONF0 and the rest of each copy, as one array.
+	LSCH [6]LSCH
+	_    [0x28]byte
+	// LSTIMER is cluster LSTIMER[%s] (at 0xa0, 4 × 0x8 bytes): Registers LSTIMER0_CONF, LSTIMER3_CONF and the rest of each copy, as one array.
+	LSTIMER [4]LSTIMER
 	// INT_RAW is register INT_RAW (at 0xc0): LEDC_INT_RAW.
 	INT_RAW INT_RAW
 	// INT_ST is register INT_ST (at 0xc4): LEDC_INT_ST.
@@ -101,1915 +29,380 @@ type LEDC struct {
 	DATE DATE
 }
 
-// LSCH0_CONF0 is register LSCH0_CONF0 (32-bit, read-write, reset 0x0): LEDC_LSCH0_CONF0.
-type LSCH0_CONF0 struct{ reg mmio.U32 }
-
-// LSCH0_CONF0Value is a value of register LSCH0_CONF0.
-type LSCH0_CONF0Value uint32
-
-// LSCH0_CONF0Reset is the reset value of register LSCH0_CONF0.
-const LSCH0_CONF0Reset LSCH0_CONF0Value = 0x0
-
-// Read loads the register.
-func (r *LSCH0_CONF0) Read() LSCH0_CONF0Value { return LSCH0_CONF0Value(r.reg.Load()) }
-
-// Write stores v in the register.
-func (r *LSCH0_CONF0) Write(v LSCH0_CONF0Value) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(LSCH0_CONF0Reset): fields f leaves alone are written as their reset values.
-func (r *LSCH0_CONF0) WriteWith(f func(LSCH0_CONF0Value) LSCH0_CONF0Value) {
-	r.reg.Store(uint32(f(LSCH0_CONF0Reset)))
+// LSCH is the register cluster LSCH[%s], 0x14 bytes: Registers LSCH0_CONF0, LSCH5_CONF0 and the rest of each copy, as one array.
+type LSCH struct {
+	// CONF0 is register CONF0 (at 0x0): LEDC_LSCH0_CONF0.
+	CONF0 LSCH_CONF0
+	// HPOINT is register HPOINT (at 0x4): LEDC_LSCH0_HPOINT.
+	HPOINT LSCH_HPOINT
+	// DUTY is register DUTY (at 0x8): LEDC_LSCH0_DUTY.
+	DUTY LSCH_DUTY
+	// CONF1 is register CONF1 (at 0xc): LEDC_LSCH0_CONF1.
+	CONF1 LSCH_CONF1
+	// DUTY_R is register DUTY_R (at 0x10): LEDC_LSCH0_DUTY_R.
+	DUTY_R LSCH_DUTY_R
 }
 
-// Reset stores LSCH0_CONF0Reset in the register.
-func (r *LSCH0_CONF0) Reset() { r.reg.Store(uint32(LSCH0_CONF0Reset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *LSCH0_CONF0) Modify(f func(LSCH0_CONF0Value) LSCH0_CONF0Value) {
-	r.reg.Store(uint32(f(LSCH0_CONF0Value(r.reg.Load()))))
+// LSTIMER is the register cluster LSTIMER[%s], 0x8 bytes: Registers LSTIMER0_CONF, LSTIMER3_CONF and the rest of each copy, as one array.
+type LSTIMER struct {
+	// CONF is register CONF (at 0x0): LEDC_LSTIMER0_CONF.
+	CONF LSTIMER_CONF
+	// VALUE is register VALUE (at 0x4): LEDC_LSTIMER0_VALUE.
+	VALUE LSTIMER_VALUE
 }
 
-// TIMER_SEL_LSCH0 returns field TIMER_SEL_LSCH0 (bits 1:0): reg_timer_sel_lsch0.
-func (v LSCH0_CONF0Value) TIMER_SEL_LSCH0() uint32 { return uint32(v) & 0x3 }
+// LSCH_CONF0 is register CONF0 (32-bit, read-write, reset 0x0): LEDC_LSCH0_CONF0.
+type LSCH_CONF0 struct{ reg mmio.U32 }
 
-// WithTIMER_SEL_LSCH0 returns v with field TIMER_SEL_LSCH0 (bits 1:0) set to x, masked to the field width.
-func (v LSCH0_CONF0Value) WithTIMER_SEL_LSCH0(x uint32) LSCH0_CONF0Value {
-	return v&^0x3 | LSCH0_CONF0Value(x&0x3)
-}
+// LSCH_CONF0Value is a value of register LSCH_CONF0.
+type LSCH_CONF0Value uint32
 
-// SIG_OUT_EN_LSCH0 returns field SIG_OUT_EN_LSCH0 (bit 2): reg_sig_out_en_lsch0.
-func (v LSCH0_CONF0Value) SIG_OUT_EN_LSCH0() bool { return v&0x4 != 0 }
-
-// WithSIG_OUT_EN_LSCH0 returns v with field SIG_OUT_EN_LSCH0 (bit 2) set to b.
-func (v LSCH0_CONF0Value) WithSIG_OUT_EN_LSCH0(b bool) LSCH0_CONF0Value {
-	return v&^0x4 | LSCH0_CONF0Value(b2u(b))<<2
-}
-
-// IDLE_LV_LSCH0 returns field IDLE_LV_LSCH0 (bit 3): reg_idle_lv_lsch0.
-func (v LSCH0_CONF0Value) IDLE_LV_LSCH0() bool { return v&0x8 != 0 }
-
-// WithIDLE_LV_LSCH0 returns v with field IDLE_LV_LSCH0 (bit 3) set to b.
-func (v LSCH0_CONF0Value) WithIDLE_LV_LSCH0(b bool) LSCH0_CONF0Value {
-	return v&^0x8 | LSCH0_CONF0Value(b2u(b))<<3
-}
-
-// WithPARA_UP_LSCH0 returns v with field PARA_UP_LSCH0 (bit 4) set to b.
-func (v LSCH0_CONF0Value) WithPARA_UP_LSCH0(b bool) LSCH0_CONF0Value {
-	return v&^0x10 | LSCH0_CONF0Value(b2u(b))<<4
-}
-
-// OVF_NUM_LSCH0 returns field OVF_NUM_LSCH0 (bits 14:5): reg_ovf_num_lsch0.
-func (v LSCH0_CONF0Value) OVF_NUM_LSCH0() uint32 { return uint32(v>>5) & 0x3ff }
-
-// WithOVF_NUM_LSCH0 returns v with field OVF_NUM_LSCH0 (bits 14:5) set to x, masked to the field width.
-func (v LSCH0_CONF0Value) WithOVF_NUM_LSCH0(x uint32) LSCH0_CONF0Value {
-	return v&^0x7fe0 | LSCH0_CONF0Value(x&0x3ff)<<5
-}
-
-// OVF_CNT_EN_LSCH0 returns field OVF_CNT_EN_LSCH0 (bit 15): reg_ovf_cnt_en_lsch0.
-func (v LSCH0_CONF0Value) OVF_CNT_EN_LSCH0() bool { return v&0x8000 != 0 }
-
-// WithOVF_CNT_EN_LSCH0 returns v with field OVF_CNT_EN_LSCH0 (bit 15) set to b.
-func (v LSCH0_CONF0Value) WithOVF_CNT_EN_LSCH0(b bool) LSCH0_CONF0Value {
-	return v&^0x8000 | LSCH0_CONF0Value(b2u(b))<<15
-}
-
-// WithOVF_CNT_RESET_LSCH0 returns v with field OVF_CNT_RESET_LSCH0 (bit 16) set to b.
-func (v LSCH0_CONF0Value) WithOVF_CNT_RESET_LSCH0(b bool) LSCH0_CONF0Value {
-	return v&^0x10000 | LSCH0_CONF0Value(b2u(b))<<16
-}
-
-// LSCH0_HPOINT is register LSCH0_HPOINT (32-bit, read-write, reset 0x0): LEDC_LSCH0_HPOINT.
-type LSCH0_HPOINT struct{ reg mmio.U32 }
-
-// LSCH0_HPOINTValue is a value of register LSCH0_HPOINT.
-type LSCH0_HPOINTValue uint32
-
-// LSCH0_HPOINTReset is the reset value of register LSCH0_HPOINT.
-const LSCH0_HPOINTReset LSCH0_HPOINTValue = 0x0
+// LSCH_CONF0Reset is the reset value of register LSCH_CONF0.
+const LSCH_CONF0Reset LSCH_CONF0Value = 0x0
 
 // Read loads the register.
-func (r *LSCH0_HPOINT) Read() LSCH0_HPOINTValue { return LSCH0_HPOINTValue(r.reg.Load()) }
+func (r *LSCH_CONF0) Read() LSCH_CONF0Value { return LSCH_CONF0Value(r.reg.Load()) }
 
 // Write stores v in the register.
-func (r *LSCH0_HPOINT) Write(v LSCH0_HPOINTValue) { r.reg.Store(uint32(v)) }
+func (r *LSCH_CONF0) Write(v LSCH_CONF0Value) { r.reg.Store(uint32(v)) }
 
-// WriteWith stores f(LSCH0_HPOINTReset): fields f leaves alone are written as their reset values.
-func (r *LSCH0_HPOINT) WriteWith(f func(LSCH0_HPOINTValue) LSCH0_HPOINTValue) {
-	r.reg.Store(uint32(f(LSCH0_HPOINTReset)))
+// WriteWith stores f(LSCH_CONF0Reset): fields f leaves alone are written as their reset values.
+func (r *LSCH_CONF0) WriteWith(f func(LSCH_CONF0Value) LSCH_CONF0Value) {
+	r.reg.Store(uint32(f(LSCH_CONF0Reset)))
 }
 
-// Reset stores LSCH0_HPOINTReset in the register.
-func (r *LSCH0_HPOINT) Reset() { r.reg.Store(uint32(LSCH0_HPOINTReset)) }
+// Reset stores LSCH_CONF0Reset in the register.
+func (r *LSCH_CONF0) Reset() { r.reg.Store(uint32(LSCH_CONF0Reset)) }
 
 // Modify loads the register, passes its value to f and stores the result.
-func (r *LSCH0_HPOINT) Modify(f func(LSCH0_HPOINTValue) LSCH0_HPOINTValue) {
-	r.reg.Store(uint32(f(LSCH0_HPOINTValue(r.reg.Load()))))
+func (r *LSCH_CONF0) Modify(f func(LSCH_CONF0Value) LSCH_CONF0Value) {
+	r.reg.Store(uint32(f(LSCH_CONF0Value(r.reg.Load()))))
 }
 
-// HPOINT_LSCH0 returns field HPOINT_LSCH0 (bits 13:0): reg_hpoint_lsch0.
-func (v LSCH0_HPOINTValue) HPOINT_LSCH0() uint32 { return uint32(v) & 0x3fff }
+// TIMER_SEL_LSCH returns field TIMER_SEL_LSCH%s (bits 1:0): reg_timer_sel_lsch0.
+func (v LSCH_CONF0Value) TIMER_SEL_LSCH() uint32 { return uint32(v) & 0x3 }
 
-// WithHPOINT_LSCH0 returns v with field HPOINT_LSCH0 (bits 13:0) set to x, masked to the field width.
-func (v LSCH0_HPOINTValue) WithHPOINT_LSCH0(x uint32) LSCH0_HPOINTValue {
-	return v&^0x3fff | LSCH0_HPOINTValue(x&0x3fff)
+// WithTIMER_SEL_LSCH returns v with field TIMER_SEL_LSCH%s (bits 1:0) set to x, masked to the field width.
+func (v LSCH_CONF0Value) WithTIMER_SEL_LSCH(x uint32) LSCH_CONF0Value {
+	return v&^0x3 | LSCH_CONF0Value(x&0x3)
 }
 
-// LSCH0_DUTY is register LSCH0_DUTY (32-bit, read-write, reset 0x0): LEDC_LSCH0_DUTY.
-type LSCH0_DUTY struct{ reg mmio.U32 }
+// SIG_OUT_EN_LSCH returns field SIG_OUT_EN_LSCH%s (bit 2): reg_sig_out_en_lsch0.
+func (v LSCH_CONF0Value) SIG_OUT_EN_LSCH() bool { return v&0x4 != 0 }
 
-// LSCH0_DUTYValue is a value of register LSCH0_DUTY.
-type LSCH0_DUTYValue uint32
+// WithSIG_OUT_EN_LSCH returns v with field SIG_OUT_EN_LSCH%s (bit 2) set to b.
+func (v LSCH_CONF0Value) WithSIG_OUT_EN_LSCH(b bool) LSCH_CONF0Value {
+	return v&^0x4 | LSCH_CONF0Value(b2u(b))<<2
+}
 
-// LSCH0_DUTYReset is the reset value of register LSCH0_DUTY.
-const LSCH0_DUTYReset LSCH0_DUTYValue = 0x0
+// IDLE_LV_LSCH returns field IDLE_LV_LSCH%s (bit 3): reg_idle_lv_lsch0.
+func (v LSCH_CONF0Value) IDLE_LV_LSCH() bool { return v&0x8 != 0 }
+
+// WithIDLE_LV_LSCH returns v with field IDLE_LV_LSCH%s (bit 3) set to b.
+func (v LSCH_CONF0Value) WithIDLE_LV_LSCH(b bool) LSCH_CONF0Value {
+	return v&^0x8 | LSCH_CONF0Value(b2u(b))<<3
+}
+
+// WithPARA_UP_LSCH returns v with field PARA_UP_LSCH%s (bit 4) set to b.
+func (v LSCH_CONF0Value) WithPARA_UP_LSCH(b bool) LSCH_CONF0Value {
+	return v&^0x10 | LSCH_CONF0Value(b2u(b))<<4
+}
+
+// OVF_NUM_LSCH returns field OVF_NUM_LSCH%s (bits 14:5): reg_ovf_num_lsch0.
+func (v LSCH_CONF0Value) OVF_NUM_LSCH() uint32 { return uint32(v>>5) & 0x3ff }
+
+// WithOVF_NUM_LSCH returns v with field OVF_NUM_LSCH%s (bits 14:5) set to x, masked to the field width.
+func (v LSCH_CONF0Value) WithOVF_NUM_LSCH(x uint32) LSCH_CONF0Value {
+	return v&^0x7fe0 | LSCH_CONF0Value(x&0x3ff)<<5
+}
+
+// OVF_CNT_EN_LSCH returns field OVF_CNT_EN_LSCH%s (bit 15): reg_ovf_cnt_en_lsch0.
+func (v LSCH_CONF0Value) OVF_CNT_EN_LSCH() bool { return v&0x8000 != 0 }
+
+// WithOVF_CNT_EN_LSCH returns v with field OVF_CNT_EN_LSCH%s (bit 15) set to b.
+func (v LSCH_CONF0Value) WithOVF_CNT_EN_LSCH(b bool) LSCH_CONF0Value {
+	return v&^0x8000 | LSCH_CONF0Value(b2u(b))<<15
+}
+
+// WithOVF_CNT_RESET_LSCH returns v with field OVF_CNT_RESET_LSCH%s (bit 16) set to b.
+func (v LSCH_CONF0Value) WithOVF_CNT_RESET_LSCH(b bool) LSCH_CONF0Value {
+	return v&^0x10000 | LSCH_CONF0Value(b2u(b))<<16
+}
+
+// LSCH_HPOINT is register HPOINT (32-bit, read-write, reset 0x0): LEDC_LSCH0_HPOINT.
+type LSCH_HPOINT struct{ reg mmio.U32 }
+
+// LSCH_HPOINTValue is a value of register LSCH_HPOINT.
+type LSCH_HPOINTValue uint32
+
+// LSCH_HPOINTReset is the reset value of register LSCH_HPOINT.
+const LSCH_HPOINTReset LSCH_HPOINTValue = 0x0
 
 // Read loads the register.
-func (r *LSCH0_DUTY) Read() LSCH0_DUTYValue { return LSCH0_DUTYValue(r.reg.Load()) }
+func (r *LSCH_HPOINT) Read() LSCH_HPOINTValue { return LSCH_HPOINTValue(r.reg.Load()) }
 
 // Write stores v in the register.
-func (r *LSCH0_DUTY) Write(v LSCH0_DUTYValue) { r.reg.Store(uint32(v)) }
+func (r *LSCH_HPOINT) Write(v LSCH_HPOINTValue) { r.reg.Store(uint32(v)) }
 
-// WriteWith stores f(LSCH0_DUTYReset): fields f leaves alone are written as their reset values.
-func (r *LSCH0_DUTY) WriteWith(f func(LSCH0_DUTYValue) LSCH0_DUTYValue) {
-	r.reg.Store(uint32(f(LSCH0_DUTYReset)))
+// WriteWith stores f(LSCH_HPOINTReset): fields f leaves alone are written as their reset values.
+func (r *LSCH_HPOINT) WriteWith(f func(LSCH_HPOINTValue) LSCH_HPOINTValue) {
+	r.reg.Store(uint32(f(LSCH_HPOINTReset)))
 }
 
-// Reset stores LSCH0_DUTYReset in the register.
-func (r *LSCH0_DUTY) Reset() { r.reg.Store(uint32(LSCH0_DUTYReset)) }
+// Reset stores LSCH_HPOINTReset in the register.
+func (r *LSCH_HPOINT) Reset() { r.reg.Store(uint32(LSCH_HPOINTReset)) }
 
 // Modify loads the register, passes its value to f and stores the result.
-func (r *LSCH0_DUTY) Modify(f func(LSCH0_DUTYValue) LSCH0_DUTYValue) {
-	r.reg.Store(uint32(f(LSCH0_DUTYValue(r.reg.Load()))))
+func (r *LSCH_HPOINT) Modify(f func(LSCH_HPOINTValue) LSCH_HPOINTValue) {
+	r.reg.Store(uint32(f(LSCH_HPOINTValue(r.reg.Load()))))
 }
 
-// DUTY_LSCH0 returns field DUTY_LSCH0 (bits 18:0): reg_duty_lsch0.
-func (v LSCH0_DUTYValue) DUTY_LSCH0() uint32 { return uint32(v) & 0x7ffff }
+// HPOINT_LSCH returns field HPOINT_LSCH%s (bits 13:0): reg_hpoint_lsch0.
+func (v LSCH_HPOINTValue) HPOINT_LSCH() uint32 { return uint32(v) & 0x3fff }
 
-// WithDUTY_LSCH0 returns v with field DUTY_LSCH0 (bits 18:0) set to x, masked to the field width.
-func (v LSCH0_DUTYValue) WithDUTY_LSCH0(x uint32) LSCH0_DUTYValue {
-	return v&^0x7ffff | LSCH0_DUTYValue(x&0x7ffff)
+// WithHPOINT_LSCH returns v with field HPOINT_LSCH%s (bits 13:0) set to x, masked to the field width.
+func (v LSCH_HPOINTValue) WithHPOINT_LSCH(x uint32) LSCH_HPOINTValue {
+	return v&^0x3fff | LSCH_HPOINTValue(x&0x3fff)
 }
 
-// LSCH0_CONF1 is register LSCH0_CONF1 (32-bit, read-write, reset 0x40000000): LEDC_LSCH0_CONF1.
-type LSCH0_CONF1 struct{ reg mmio.U32 }
+// LSCH_DUTY is register DUTY (32-bit, read-write, reset 0x0): LEDC_LSCH0_DUTY.
+type LSCH_DUTY struct{ reg mmio.U32 }
 
-// LSCH0_CONF1Value is a value of register LSCH0_CONF1.
-type LSCH0_CONF1Value uint32
+// LSCH_DUTYValue is a value of register LSCH_DUTY.
+type LSCH_DUTYValue uint32
 
-// LSCH0_CONF1Reset is the reset value of register LSCH0_CONF1.
-const LSCH0_CONF1Reset LSCH0_CONF1Value = 0x40000000
+// LSCH_DUTYReset is the reset value of register LSCH_DUTY.
+const LSCH_DUTYReset LSCH_DUTYValue = 0x0
 
 // Read loads the register.
-func (r *LSCH0_CONF1) Read() LSCH0_CONF1Value { return LSCH0_CONF1Value(r.reg.Load()) }
+func (r *LSCH_DUTY) Read() LSCH_DUTYValue { return LSCH_DUTYValue(r.reg.Load()) }
 
 // Write stores v in the register.
-func (r *LSCH0_CONF1) Write(v LSCH0_CONF1Value) { r.reg.Store(uint32(v)) }
+func (r *LSCH_DUTY) Write(v LSCH_DUTYValue) { r.reg.Store(uint32(v)) }
 
-// WriteWith stores f(LSCH0_CONF1Reset): fields f leaves alone are written as their reset values.
-func (r *LSCH0_CONF1) WriteWith(f func(LSCH0_CONF1Value) LSCH0_CONF1Value) {
-	r.reg.Store(uint32(f(LSCH0_CONF1Reset)))
+// WriteWith stores f(LSCH_DUTYReset): fields f leaves alone are written as their reset values.
+func (r *LSCH_DUTY) WriteWith(f func(LSCH_DUTYValue) LSCH_DUTYValue) {
+	r.reg.Store(uint32(f(LSCH_DUTYReset)))
 }
 
-// Reset stores LSCH0_CONF1Reset in the register.
-func (r *LSCH0_CONF1) Reset() { r.reg.Store(uint32(LSCH0_CONF1Reset)) }
+// Reset stores LSCH_DUTYReset in the register.
+func (r *LSCH_DUTY) Reset() { r.reg.Store(uint32(LSCH_DUTYReset)) }
 
 // Modify loads the register, passes its value to f and stores the result.
-func (r *LSCH0_CONF1) Modify(f func(LSCH0_CONF1Value) LSCH0_CONF1Value) {
-	r.reg.Store(uint32(f(LSCH0_CONF1Value(r.reg.Load()))))
+func (r *LSCH_DUTY) Modify(f func(LSCH_DUTYValue) LSCH_DUTYValue) {
+	r.reg.Store(uint32(f(LSCH_DUTYValue(r.reg.Load()))))
 }
 
-// DUTY_SCALE_LSCH0 returns field DUTY_SCALE_LSCH0 (bits 9:0): reg_duty_scale_lsch0.
-func (v LSCH0_CONF1Value) DUTY_SCALE_LSCH0() uint32 { return uint32(v) & 0x3ff }
+// DUTY_LSCH returns field DUTY_LSCH%s (bits 18:0): reg_duty_lsch0.
+func (v LSCH_DUTYValue) DUTY_LSCH() uint32 { return uint32(v) & 0x7ffff }
 
-// WithDUTY_SCALE_LSCH0 returns v with field DUTY_SCALE_LSCH0 (bits 9:0) set to x, masked to the field width.
-func (v LSCH0_CONF1Value) WithDUTY_SCALE_LSCH0(x uint32) LSCH0_CONF1Value {
-	return v&^0x3ff | LSCH0_CONF1Value(x&0x3ff)
+// WithDUTY_LSCH returns v with field DUTY_LSCH%s (bits 18:0) set to x, masked to the field width.
+func (v LSCH_DUTYValue) WithDUTY_LSCH(x uint32) LSCH_DUTYValue {
+	return v&^0x7ffff | LSCH_DUTYValue(x&0x7ffff)
 }
 
-// DUTY_CYCLE_LSCH0 returns field DUTY_CYCLE_LSCH0 (bits 19:10): reg_duty_cycle_lsch0.
-func (v LSCH0_CONF1Value) DUTY_CYCLE_LSCH0() uint32 { return uint32(v>>10) & 0x3ff }
+// LSCH_CONF1 is register CONF1 (32-bit, read-write, reset 0x40000000): LEDC_LSCH0_CONF1.
+type LSCH_CONF1 struct{ reg mmio.U32 }
 
-// WithDUTY_CYCLE_LSCH0 returns v with field DUTY_CYCLE_LSCH0 (bits 19:10) set to x, masked to the field width.
-func (v LSCH0_CONF1Value) WithDUTY_CYCLE_LSCH0(x uint32) LSCH0_CONF1Value {
-	return v&^0xffc00 | LSCH0_CONF1Value(x&0x3ff)<<10
-}
+// LSCH_CONF1Value is a value of register LSCH_CONF1.
+type LSCH_CONF1Value uint32
 
-// DUTY_NUM_LSCH0 returns field DUTY_NUM_LSCH0 (bits 29:20): reg_duty_num_lsch0.
-func (v LSCH0_CONF1Value) DUTY_NUM_LSCH0() uint32 { return uint32(v>>20) & 0x3ff }
-
-// WithDUTY_NUM_LSCH0 returns v with field DUTY_NUM_LSCH0 (bits 29:20) set to x, masked to the field width.
-func (v LSCH0_CONF1Value) WithDUTY_NUM_LSCH0(x uint32) LSCH0_CONF1Value {
-	return v&^0x3ff00000 | LSCH0_CONF1Value(x&0x3ff)<<20
-}
-
-// DUTY_INC_LSCH0 returns field DUTY_INC_LSCH0 (bit 30): reg_duty_inc_lsch0.
-func (v LSCH0_CONF1Value) DUTY_INC_LSCH0() bool { return v&0x40000000 != 0 }
-
-// WithDUTY_INC_LSCH0 returns v with field DUTY_INC_LSCH0 (bit 30) set to b.
-func (v LSCH0_CONF1Value) WithDUTY_INC_LSCH0(b bool) LSCH0_CONF1Value {
-	return v&^0x40000000 | LSCH0_CONF1Value(b2u(b))<<30
-}
-
-// DUTY_START_LSCH0 returns field DUTY_START_LSCH0 (bit 31): reg_duty_start_lsch0.
-func (v LSCH0_CONF1Value) DUTY_START_LSCH0() bool { return v&0x80000000 != 0 }
-
-// WithDUTY_START_LSCH0 returns v with field DUTY_START_LSCH0 (bit 31) set to b.
-func (v LSCH0_CONF1Value) WithDUTY_START_LSCH0(b bool) LSCH0_CONF1Value {
-	return v&^0x80000000 | LSCH0_CONF1Value(b2u(b))<<31
-}
-
-// LSCH0_DUTY_R is register LSCH0_DUTY_R (32-bit, read-write, reset 0x0): LEDC_LSCH0_DUTY_R.
-type LSCH0_DUTY_R struct{ reg mmio.U32 }
-
-// LSCH0_DUTY_RValue is a value of register LSCH0_DUTY_R.
-type LSCH0_DUTY_RValue uint32
-
-// LSCH0_DUTY_RReset is the reset value of register LSCH0_DUTY_R.
-const LSCH0_DUTY_RReset LSCH0_DUTY_RValue = 0x0
+// LSCH_CONF1Reset is the reset value of register LSCH_CONF1.
+const LSCH_CONF1Reset LSCH_CONF1Value = 0x40000000
 
 // Read loads the register.
-func (r *LSCH0_DUTY_R) Read() LSCH0_DUTY_RValue { return LSCH0_DUTY_RValue(r.reg.Load()) }
+func (r *LSCH_CONF1) Read() LSCH_CONF1Value { return LSCH_CONF1Value(r.reg.Load()) }
 
 // Write stores v in the register.
-func (r *LSCH0_DUTY_R) Write(v LSCH0_DUTY_RValue) { r.reg.Store(uint32(v)) }
+func (r *LSCH_CONF1) Write(v LSCH_CONF1Value) { r.reg.Store(uint32(v)) }
 
-// WriteWith stores f(LSCH0_DUTY_RReset): fields f leaves alone are written as their reset values.
-func (r *LSCH0_DUTY_R) WriteWith(f func(LSCH0_DUTY_RValue) LSCH0_DUTY_RValue) {
-	r.reg.Store(uint32(f(LSCH0_DUTY_RReset)))
+// WriteWith stores f(LSCH_CONF1Reset): fields f leaves alone are written as their reset values.
+func (r *LSCH_CONF1) WriteWith(f func(LSCH_CONF1Value) LSCH_CONF1Value) {
+	r.reg.Store(uint32(f(LSCH_CONF1Reset)))
 }
 
-// Reset stores LSCH0_DUTY_RReset in the register.
-func (r *LSCH0_DUTY_R) Reset() { r.reg.Store(uint32(LSCH0_DUTY_RReset)) }
+// Reset stores LSCH_CONF1Reset in the register.
+func (r *LSCH_CONF1) Reset() { r.reg.Store(uint32(LSCH_CONF1Reset)) }
 
 // Modify loads the register, passes its value to f and stores the result.
-func (r *LSCH0_DUTY_R) Modify(f func(LSCH0_DUTY_RValue) LSCH0_DUTY_RValue) {
-	r.reg.Store(uint32(f(LSCH0_DUTY_RValue(r.reg.Load()))))
+func (r *LSCH_CONF1) Modify(f func(LSCH_CONF1Value) LSCH_CONF1Value) {
+	r.reg.Store(uint32(f(LSCH_CONF1Value(r.reg.Load()))))
 }
 
-// DUTY_LSCH0_R returns field DUTY_LSCH0_R (bits 18:0): reg_duty_lsch0_r.
-func (v LSCH0_DUTY_RValue) DUTY_LSCH0_R() uint32 { return uint32(v) & 0x7ffff }
+// DUTY_SCALE_LSCH returns field DUTY_SCALE_LSCH%s (bits 9:0): reg_duty_scale_lsch0.
+func (v LSCH_CONF1Value) DUTY_SCALE_LSCH() uint32 { return uint32(v) & 0x3ff }
 
-// LSCH1_CONF0 is register LSCH1_CONF0 (32-bit, read-write, reset 0x0): LEDC_LSCH1_CONF0.
-type LSCH1_CONF0 struct{ reg mmio.U32 }
+// WithDUTY_SCALE_LSCH returns v with field DUTY_SCALE_LSCH%s (bits 9:0) set to x, masked to the field width.
+func (v LSCH_CONF1Value) WithDUTY_SCALE_LSCH(x uint32) LSCH_CONF1Value {
+	return v&^0x3ff | LSCH_CONF1Value(x&0x3ff)
+}
 
-// LSCH1_CONF0Value is a value of register LSCH1_CONF0.
-type LSCH1_CONF0Value uint32
+// DUTY_CYCLE_LSCH returns field DUTY_CYCLE_LSCH%s (bits 19:10): reg_duty_cycle_lsch0.
+func (v LSCH_CONF1Value) DUTY_CYCLE_LSCH() uint32 { return uint32(v>>10) & 0x3ff }
 
-// LSCH1_CONF0Reset is the reset value of register LSCH1_CONF0.
-const LSCH1_CONF0Reset LSCH1_CONF0Value = 0x0
+// WithDUTY_CYCLE_LSCH returns v with field DUTY_CYCLE_LSCH%s (bits 19:10) set to x, masked to the field width.
+func (v LSCH_CONF1Value) WithDUTY_CYCLE_LSCH(x uint32) LSCH_CONF1Value {
+	return v&^0xffc00 | LSCH_CONF1Value(x&0x3ff)<<10
+}
+
+// DUTY_NUM_LSCH returns field DUTY_NUM_LSCH%s (bits 29:20): reg_duty_num_lsch0.
+func (v LSCH_CONF1Value) DUTY_NUM_LSCH() uint32 { return uint32(v>>20) & 0x3ff }
+
+// WithDUTY_NUM_LSCH returns v with field DUTY_NUM_LSCH%s (bits 29:20) set to x, masked to the field width.
+func (v LSCH_CONF1Value) WithDUTY_NUM_LSCH(x uint32) LSCH_CONF1Value {
+	return v&^0x3ff00000 | LSCH_CONF1Value(x&0x3ff)<<20
+}
+
+// DUTY_INC_LSCH returns field DUTY_INC_LSCH%s (bit 30): reg_duty_inc_lsch0.
+func (v LSCH_CONF1Value) DUTY_INC_LSCH() bool { return v&0x40000000 != 0 }
+
+// WithDUTY_INC_LSCH returns v with field DUTY_INC_LSCH%s (bit 30) set to b.
+func (v LSCH_CONF1Value) WithDUTY_INC_LSCH(b bool) LSCH_CONF1Value {
+	return v&^0x40000000 | LSCH_CONF1Value(b2u(b))<<30
+}
+
+// DUTY_START_LSCH returns field DUTY_START_LSCH%s (bit 31): reg_duty_start_lsch0.
+func (v LSCH_CONF1Value) DUTY_START_LSCH() bool { return v&0x80000000 != 0 }
+
+// WithDUTY_START_LSCH returns v with field DUTY_START_LSCH%s (bit 31) set to b.
+func (v LSCH_CONF1Value) WithDUTY_START_LSCH(b bool) LSCH_CONF1Value {
+	return v&^0x80000000 | LSCH_CONF1Value(b2u(b))<<31
+}
+
+// LSCH_DUTY_R is register DUTY_R (32-bit, read-write, reset 0x0): LEDC_LSCH0_DUTY_R.
+type LSCH_DUTY_R struct{ reg mmio.U32 }
+
+// LSCH_DUTY_RValue is a value of register LSCH_DUTY_R.
+type LSCH_DUTY_RValue uint32
+
+// LSCH_DUTY_RReset is the reset value of register LSCH_DUTY_R.
+const LSCH_DUTY_RReset LSCH_DUTY_RValue = 0x0
 
 // Read loads the register.
-func (r *LSCH1_CONF0) Read() LSCH1_CONF0Value { return LSCH1_CONF0Value(r.reg.Load()) }
+func (r *LSCH_DUTY_R) Read() LSCH_DUTY_RValue { return LSCH_DUTY_RValue(r.reg.Load()) }
 
 // Write stores v in the register.
-func (r *LSCH1_CONF0) Write(v LSCH1_CONF0Value) { r.reg.Store(uint32(v)) }
+func (r *LSCH_DUTY_R) Write(v LSCH_DUTY_RValue) { r.reg.Store(uint32(v)) }
 
-// WriteWith stores f(LSCH1_CONF0Reset): fields f leaves alone are written as their reset values.
-func (r *LSCH1_CONF0) WriteWith(f func(LSCH1_CONF0Value) LSCH1_CONF0Value) {
-	r.reg.Store(uint32(f(LSCH1_CONF0Reset)))
+// WriteWith stores f(LSCH_DUTY_RReset): fields f leaves alone are written as their reset values.
+func (r *LSCH_DUTY_R) WriteWith(f func(LSCH_DUTY_RValue) LSCH_DUTY_RValue) {
+	r.reg.Store(uint32(f(LSCH_DUTY_RReset)))
 }
 
-// Reset stores LSCH1_CONF0Reset in the register.
-func (r *LSCH1_CONF0) Reset() { r.reg.Store(uint32(LSCH1_CONF0Reset)) }
+// Reset stores LSCH_DUTY_RReset in the register.
+func (r *LSCH_DUTY_R) Reset() { r.reg.Store(uint32(LSCH_DUTY_RReset)) }
 
 // Modify loads the register, passes its value to f and stores the result.
-func (r *LSCH1_CONF0) Modify(f func(LSCH1_CONF0Value) LSCH1_CONF0Value) {
-	r.reg.Store(uint32(f(LSCH1_CONF0Value(r.reg.Load()))))
+func (r *LSCH_DUTY_R) Modify(f func(LSCH_DUTY_RValue) LSCH_DUTY_RValue) {
+	r.reg.Store(uint32(f(LSCH_DUTY_RValue(r.reg.Load()))))
 }
 
-// TIMER_SEL_LSCH1 returns field TIMER_SEL_LSCH1 (bits 1:0): reg_timer_sel_lsch1.
-func (v LSCH1_CONF0Value) TIMER_SEL_LSCH1() uint32 { return uint32(v) & 0x3 }
+// DUTY_LSCH_R returns field DUTY_LSCH%s_R (bits 18:0): reg_duty_lsch0_r.
+func (v LSCH_DUTY_RValue) DUTY_LSCH_R() uint32 { return uint32(v) & 0x7ffff }
 
-// WithTIMER_SEL_LSCH1 returns v with field TIMER_SEL_LSCH1 (bits 1:0) set to x, masked to the field width.
-func (v LSCH1_CONF0Value) WithTIMER_SEL_LSCH1(x uint32) LSCH1_CONF0Value {
-	return v&^0x3 | LSCH1_CONF0Value(x&0x3)
-}
+// LSTIMER_CONF is register CONF (32-bit, read-write, reset 0x800000): LEDC_LSTIMER0_CONF.
+type LSTIMER_CONF struct{ reg mmio.U32 }
 
-// SIG_OUT_EN_LSCH1 returns field SIG_OUT_EN_LSCH1 (bit 2): reg_sig_out_en_lsch1.
-func (v LSCH1_CONF0Value) SIG_OUT_EN_LSCH1() bool { return v&0x4 != 0 }
+// LSTIMER_CONFValue is a value of register LSTIMER_CONF.
+type LSTIMER_CONFValue uint32
 
-// WithSIG_OUT_EN_LSCH1 returns v with field SIG_OUT_EN_LSCH1 (bit 2) set to b.
-func (v LSCH1_CONF0Value) WithSIG_OUT_EN_LSCH1(b bool) LSCH1_CONF0Value {
-	return v&^0x4 | LSCH1_CONF0Value(b2u(b))<<2
-}
-
-// IDLE_LV_LSCH1 returns field IDLE_LV_LSCH1 (bit 3): reg_idle_lv_lsch1.
-func (v LSCH1_CONF0Value) IDLE_LV_LSCH1() bool { return v&0x8 != 0 }
-
-// WithIDLE_LV_LSCH1 returns v with field IDLE_LV_LSCH1 (bit 3) set to b.
-func (v LSCH1_CONF0Value) WithIDLE_LV_LSCH1(b bool) LSCH1_CONF0Value {
-	return v&^0x8 | LSCH1_CONF0Value(b2u(b))<<3
-}
-
-// WithPARA_UP_LSCH1 returns v with field PARA_UP_LSCH1 (bit 4) set to b.
-func (v LSCH1_CONF0Value) WithPARA_UP_LSCH1(b bool) LSCH1_CONF0Value {
-	return v&^0x10 | LSCH1_CONF0Value(b2u(b))<<4
-}
-
-// OVF_NUM_LSCH1 returns field OVF_NUM_LSCH1 (bits 14:5): reg_ovf_num_lsch1.
-func (v LSCH1_CONF0Value) OVF_NUM_LSCH1() uint32 { return uint32(v>>5) & 0x3ff }
-
-// WithOVF_NUM_LSCH1 returns v with field OVF_NUM_LSCH1 (bits 14:5) set to x, masked to the field width.
-func (v LSCH1_CONF0Value) WithOVF_NUM_LSCH1(x uint32) LSCH1_CONF0Value {
-	return v&^0x7fe0 | LSCH1_CONF0Value(x&0x3ff)<<5
-}
-
-// OVF_CNT_EN_LSCH1 returns field OVF_CNT_EN_LSCH1 (bit 15): reg_ovf_cnt_en_lsch1.
-func (v LSCH1_CONF0Value) OVF_CNT_EN_LSCH1() bool { return v&0x8000 != 0 }
-
-// WithOVF_CNT_EN_LSCH1 returns v with field OVF_CNT_EN_LSCH1 (bit 15) set to b.
-func (v LSCH1_CONF0Value) WithOVF_CNT_EN_LSCH1(b bool) LSCH1_CONF0Value {
-	return v&^0x8000 | LSCH1_CONF0Value(b2u(b))<<15
-}
-
-// WithOVF_CNT_RESET_LSCH1 returns v with field OVF_CNT_RESET_LSCH1 (bit 16) set to b.
-func (v LSCH1_CONF0Value) WithOVF_CNT_RESET_LSCH1(b bool) LSCH1_CONF0Value {
-	return v&^0x10000 | LSCH1_CONF0Value(b2u(b))<<16
-}
-
-// LSCH1_HPOINT is register LSCH1_HPOINT (32-bit, read-write, reset 0x0): LEDC_LSCH1_HPOINT.
-type LSCH1_HPOINT struct{ reg mmio.U32 }
-
-// LSCH1_HPOINTValue is a value of register LSCH1_HPOINT.
-type LSCH1_HPOINTValue uint32
-
-// LSCH1_HPOINTReset is the reset value of register LSCH1_HPOINT.
-const LSCH1_HPOINTReset LSCH1_HPOINTValue = 0x0
+// LSTIMER_CONFReset is the reset value of register LSTIMER_CONF.
+const LSTIMER_CONFReset LSTIMER_CONFValue = 0x800000
 
 // Read loads the register.
-func (r *LSCH1_HPOINT) Read() LSCH1_HPOINTValue { return LSCH1_HPOINTValue(r.reg.Load()) }
+func (r *LSTIMER_CONF) Read() LSTIMER_CONFValue { return LSTIMER_CONFValue(r.reg.Load()) }
 
 // Write stores v in the register.
-func (r *LSCH1_HPOINT) Write(v LSCH1_HPOINTValue) { r.reg.Store(uint32(v)) }
+func (r *LSTIMER_CONF) Write(v LSTIMER_CONFValue) { r.reg.Store(uint32(v)) }
 
-// WriteWith stores f(LSCH1_HPOINTReset): fields f leaves alone are written as their reset values.
-func (r *LSCH1_HPOINT) WriteWith(f func(LSCH1_HPOINTValue) LSCH1_HPOINTValue) {
-	r.reg.Store(uint32(f(LSCH1_HPOINTReset)))
+// WriteWith stores f(LSTIMER_CONFReset): fields f leaves alone are written as their reset values.
+func (r *LSTIMER_CONF) WriteWith(f func(LSTIMER_CONFValue) LSTIMER_CONFValue) {
+	r.reg.Store(uint32(f(LSTIMER_CONFReset)))
 }
 
-// Reset stores LSCH1_HPOINTReset in the register.
-func (r *LSCH1_HPOINT) Reset() { r.reg.Store(uint32(LSCH1_HPOINTReset)) }
+// Reset stores LSTIMER_CONFReset in the register.
+func (r *LSTIMER_CONF) Reset() { r.reg.Store(uint32(LSTIMER_CONFReset)) }
 
 // Modify loads the register, passes its value to f and stores the result.
-func (r *LSCH1_HPOINT) Modify(f func(LSCH1_HPOINTValue) LSCH1_HPOINTValue) {
-	r.reg.Store(uint32(f(LSCH1_HPOINTValue(r.reg.Load()))))
+func (r *LSTIMER_CONF) Modify(f func(LSTIMER_CONFValue) LSTIMER_CONFValue) {
+	r.reg.Store(uint32(f(LSTIMER_CONFValue(r.reg.Load()))))
 }
 
-// HPOINT_LSCH1 returns field HPOINT_LSCH1 (bits 13:0): reg_hpoint_lsch1.
-func (v LSCH1_HPOINTValue) HPOINT_LSCH1() uint32 { return uint32(v) & 0x3fff }
+// LSTIMER_DUTY_RES returns field LSTIMER%s_DUTY_RES (bits 3:0): reg_lstimer0_duty_res.
+func (v LSTIMER_CONFValue) LSTIMER_DUTY_RES() uint32 { return uint32(v) & 0xf }
 
-// WithHPOINT_LSCH1 returns v with field HPOINT_LSCH1 (bits 13:0) set to x, masked to the field width.
-func (v LSCH1_HPOINTValue) WithHPOINT_LSCH1(x uint32) LSCH1_HPOINTValue {
-	return v&^0x3fff | LSCH1_HPOINTValue(x&0x3fff)
+// WithLSTIMER_DUTY_RES returns v with field LSTIMER%s_DUTY_RES (bits 3:0) set to x, masked to the field width.
+func (v LSTIMER_CONFValue) WithLSTIMER_DUTY_RES(x uint32) LSTIMER_CONFValue {
+	return v&^0xf | LSTIMER_CONFValue(x&0xf)
 }
 
-// LSCH1_DUTY is register LSCH1_DUTY (32-bit, read-write, reset 0x0): LEDC_LSCH1_DUTY.
-type LSCH1_DUTY struct{ reg mmio.U32 }
+// CLK_DIV_LSTIMER returns field CLK_DIV_LSTIMER%s (bits 21:4): reg_clk_div_lstimer0.
+func (v LSTIMER_CONFValue) CLK_DIV_LSTIMER() uint32 { return uint32(v>>4) & 0x3ffff }
 
-// LSCH1_DUTYValue is a value of register LSCH1_DUTY.
-type LSCH1_DUTYValue uint32
+// WithCLK_DIV_LSTIMER returns v with field CLK_DIV_LSTIMER%s (bits 21:4) set to x, masked to the field width.
+func (v LSTIMER_CONFValue) WithCLK_DIV_LSTIMER(x uint32) LSTIMER_CONFValue {
+	return v&^0x3ffff0 | LSTIMER_CONFValue(x&0x3ffff)<<4
+}
 
-// LSCH1_DUTYReset is the reset value of register LSCH1_DUTY.
-const LSCH1_DUTYReset LSCH1_DUTYValue = 0x0
+// LSTIMER_PAUSE returns field LSTIMER%s_PAUSE (bit 22): reg_lstimer0_pause.
+func (v LSTIMER_CONFValue) LSTIMER_PAUSE() bool { return v&0x400000 != 0 }
+
+// WithLSTIMER_PAUSE returns v with field LSTIMER%s_PAUSE (bit 22) set to b.
+func (v LSTIMER_CONFValue) WithLSTIMER_PAUSE(b bool) LSTIMER_CONFValue {
+	return v&^0x400000 | LSTIMER_CONFValue(b2u(b))<<22
+}
+
+// LSTIMER_RST returns field LSTIMER%s_RST (bit 23): reg_lstimer0_rst.
+func (v LSTIMER_CONFValue) LSTIMER_RST() bool { return v&0x800000 != 0 }
+
+// WithLSTIMER_RST returns v with field LSTIMER%s_RST (bit 23) set to b.
+func (v LSTIMER_CONFValue) WithLSTIMER_RST(b bool) LSTIMER_CONFValue {
+	return v&^0x800000 | LSTIMER_CONFValue(b2u(b))<<23
+}
+
+// TICK_SEL_LSTIMER returns field TICK_SEL_LSTIMER%s (bit 24): reg_tick_sel_lstimer0.
+func (v LSTIMER_CONFValue) TICK_SEL_LSTIMER() bool { return v&0x1000000 != 0 }
+
+// WithTICK_SEL_LSTIMER returns v with field TICK_SEL_LSTIMER%s (bit 24) set to b.
+func (v LSTIMER_CONFValue) WithTICK_SEL_LSTIMER(b bool) LSTIMER_CONFValue {
+	return v&^0x1000000 | LSTIMER_CONFValue(b2u(b))<<24
+}
+
+// WithLSTIMER_PARA_UP returns v with field LSTIMER%s_PARA_UP (bit 25) set to b.
+func (v LSTIMER_CONFValue) WithLSTIMER_PARA_UP(b bool) LSTIMER_CONFValue {
+	return v&^0x2000000 | LSTIMER_CONFValue(b2u(b))<<25
+}
+
+// LSTIMER_VALUE is register VALUE (32-bit, read-write, reset 0x0): LEDC_LSTIMER0_VALUE.
+type LSTIMER_VALUE struct{ reg mmio.U32 }
+
+// LSTIMER_VALUEValue is a value of register LSTIMER_VALUE.
+type LSTIMER_VALUEValue uint32
+
+// LSTIMER_VALUEReset is the reset value of register LSTIMER_VALUE.
+const LSTIMER_VALUEReset LSTIMER_VALUEValue = 0x0
 
 // Read loads the register.
-func (r *LSCH1_DUTY) Read() LSCH1_DUTYValue { return LSCH1_DUTYValue(r.reg.Load()) }
+func (r *LSTIMER_VALUE) Read() LSTIMER_VALUEValue { return LSTIMER_VALUEValue(r.reg.Load()) }
 
 // Write stores v in the register.
-func (r *LSCH1_DUTY) Write(v LSCH1_DUTYValue) { r.reg.Store(uint32(v)) }
+func (r *LSTIMER_VALUE) Write(v LSTIMER_VALUEValue) { r.reg.Store(uint32(v)) }
 
-// WriteWith stores f(LSCH1_DUTYReset): fields f leaves alone are written as their reset values.
-func (r *LSCH1_DUTY) WriteWith(f func(LSCH1_DUTYValue) LSCH1_DUTYValue) {
-	r.reg.Store(uint32(f(LSCH1_DUTYReset)))
+// WriteWith stores f(LSTIMER_VALUEReset): fields f leaves alone are written as their reset values.
+func (r *LSTIMER_VALUE) WriteWith(f func(LSTIMER_VALUEValue) LSTIMER_VALUEValue) {
+	r.reg.Store(uint32(f(LSTIMER_VALUEReset)))
 }
 
-// Reset stores LSCH1_DUTYReset in the register.
-func (r *LSCH1_DUTY) Reset() { r.reg.Store(uint32(LSCH1_DUTYReset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *LSCH1_DUTY) Modify(f func(LSCH1_DUTYValue) LSCH1_DUTYValue) {
-	r.reg.Store(uint32(f(LSCH1_DUTYValue(r.reg.Load()))))
-}
-
-// DUTY_LSCH1 returns field DUTY_LSCH1 (bits 18:0): reg_duty_lsch1.
-func (v LSCH1_DUTYValue) DUTY_LSCH1() uint32 { return uint32(v) & 0x7ffff }
-
-// WithDUTY_LSCH1 returns v with field DUTY_LSCH1 (bits 18:0) set to x, masked to the field width.
-func (v LSCH1_DUTYValue) WithDUTY_LSCH1(x uint32) LSCH1_DUTYValue {
-	return v&^0x7ffff | LSCH1_DUTYValue(x&0x7ffff)
-}
-
-// LSCH1_CONF1 is register LSCH1_CONF1 (32-bit, read-write, reset 0x40000000): LEDC_LSCH1_CONF1.
-type LSCH1_CONF1 struct{ reg mmio.U32 }
-
-// LSCH1_CONF1Value is a value of register LSCH1_CONF1.
-type LSCH1_CONF1Value uint32
-
-// LSCH1_CONF1Reset is the reset value of register LSCH1_CONF1.
-const LSCH1_CONF1Reset LSCH1_CONF1Value = 0x40000000
-
-// Read loads the register.
-func (r *LSCH1_CONF1) Read() LSCH1_CONF1Value { return LSCH1_CONF1Value(r.reg.Load()) }
-
-// Write stores v in the register.
-func (r *LSCH1_CONF1) Write(v LSCH1_CONF1Value) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(LSCH1_CONF1Reset): fields f leaves alone are written as their reset values.
-func (r *LSCH1_CONF1) WriteWith(f func(LSCH1_CONF1Value) LSCH1_CONF1Value) {
-	r.reg.Store(uint32(f(LSCH1_CONF1Reset)))
-}
-
-// Reset stores LSCH1_CONF1Reset in the register.
-func (r *LSCH1_CONF1) Reset() { r.reg.Store(uint32(LSCH1_CONF1Reset)) }
+// Reset stores LSTIMER_VALUEReset in the register.
+func (r *LSTIMER_VALUE) Reset() { r.reg.Store(uint32(LSTIMER_VALUEReset)) }
 
 // Modify loads the register, passes its value to f and stores the result.
-func (r *LSCH1_CONF1) Modify(f func(LSCH1_CONF1Value) LSCH1_CONF1Value) {
-	r.reg.Store(uint32(f(LSCH1_CONF1Value(r.reg.Load()))))
+func (r *LSTIMER_VALUE) Modify(f func(LSTIMER_VALUEValue) LSTIMER_VALUEValue) {
+	r.reg.Store(uint32(f(LSTIMER_VALUEValue(r.reg.Load()))))
 }
 
-// DUTY_SCALE_LSCH1 returns field DUTY_SCALE_LSCH1 (bits 9:0): reg_duty_scale_lsch1.
-func (v LSCH1_CONF1Value) DUTY_SCALE_LSCH1() uint32 { return uint32(v) & 0x3ff }
-
-// WithDUTY_SCALE_LSCH1 returns v with field DUTY_SCALE_LSCH1 (bits 9:0) set to x, masked to the field width.
-func (v LSCH1_CONF1Value) WithDUTY_SCALE_LSCH1(x uint32) LSCH1_CONF1Value {
-	return v&^0x3ff | LSCH1_CONF1Value(x&0x3ff)
-}
-
-// DUTY_CYCLE_LSCH1 returns field DUTY_CYCLE_LSCH1 (bits 19:10): reg_duty_cycle_lsch1.
-func (v LSCH1_CONF1Value) DUTY_CYCLE_LSCH1() uint32 { return uint32(v>>10) & 0x3ff }
-
-// WithDUTY_CYCLE_LSCH1 returns v with field DUTY_CYCLE_LSCH1 (bits 19:10) set to x, masked to the field width.
-func (v LSCH1_CONF1Value) WithDUTY_CYCLE_LSCH1(x uint32) LSCH1_CONF1Value {
-	return v&^0xffc00 | LSCH1_CONF1Value(x&0x3ff)<<10
-}
-
-// DUTY_NUM_LSCH1 returns field DUTY_NUM_LSCH1 (bits 29:20): reg_duty_num_lsch1.
-func (v LSCH1_CONF1Value) DUTY_NUM_LSCH1() uint32 { return uint32(v>>20) & 0x3ff }
-
-// WithDUTY_NUM_LSCH1 returns v with field DUTY_NUM_LSCH1 (bits 29:20) set to x, masked to the field width.
-func (v LSCH1_CONF1Value) WithDUTY_NUM_LSCH1(x uint32) LSCH1_CONF1Value {
-	return v&^0x3ff00000 | LSCH1_CONF1Value(x&0x3ff)<<20
-}
-
-// DUTY_INC_LSCH1 returns field DUTY_INC_LSCH1 (bit 30): reg_duty_inc_lsch1.
-func (v LSCH1_CONF1Value) DUTY_INC_LSCH1() bool { return v&0x40000000 != 0 }
-
-// WithDUTY_INC_LSCH1 returns v with field DUTY_INC_LSCH1 (bit 30) set to b.
-func (v LSCH1_CONF1Value) WithDUTY_INC_LSCH1(b bool) LSCH1_CONF1Value {
-	return v&^0x40000000 | LSCH1_CONF1Value(b2u(b))<<30
-}
-
-// DUTY_START_LSCH1 returns field DUTY_START_LSCH1 (bit 31): reg_duty_start_lsch1.
-func (v LSCH1_CONF1Value) DUTY_START_LSCH1() bool { return v&0x80000000 != 0 }
-
-// WithDUTY_START_LSCH1 returns v with field DUTY_START_LSCH1 (bit 31) set to b.
-func (v LSCH1_CONF1Value) WithDUTY_START_LSCH1(b bool) LSCH1_CONF1Value {
-	return v&^0x80000000 | LSCH1_CONF1Value(b2u(b))<<31
-}
-
-// LSCH1_DUTY_R is register LSCH1_DUTY_R (32-bit, read-write, reset 0x0): LEDC_LSCH1_DUTY_R.
-type LSCH1_DUTY_R struct{ reg mmio.U32 }
-
-// LSCH1_DUTY_RValue is a value of register LSCH1_DUTY_R.
-type LSCH1_DUTY_RValue uint32
-
-// LSCH1_DUTY_RReset is the reset value of register LSCH1_DUTY_R.
-const LSCH1_DUTY_RReset LSCH1_DUTY_RValue = 0x0
-
-// Read loads the register.
-func (r *LSCH1_DUTY_R) Read() LSCH1_DUTY_RValue { return LSCH1_DUTY_RValue(r.reg.Load()) }
-
-// Write stores v in the register.
-func (r *LSCH1_DUTY_R) Write(v LSCH1_DUTY_RValue) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(LSCH1_DUTY_RReset): fields f leaves alone are written as their reset values.
-func (r *LSCH1_DUTY_R) WriteWith(f func(LSCH1_DUTY_RValue) LSCH1_DUTY_RValue) {
-	r.reg.Store(uint32(f(LSCH1_DUTY_RReset)))
-}
-
-// Reset stores LSCH1_DUTY_RReset in the register.
-func (r *LSCH1_DUTY_R) Reset() { r.reg.Store(uint32(LSCH1_DUTY_RReset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *LSCH1_DUTY_R) Modify(f func(LSCH1_DUTY_RValue) LSCH1_DUTY_RValue) {
-	r.reg.Store(uint32(f(LSCH1_DUTY_RValue(r.reg.Load()))))
-}
-
-// DUTY_LSCH1_R returns field DUTY_LSCH1_R (bits 18:0): reg_duty_lsch1_r.
-func (v LSCH1_DUTY_RValue) DUTY_LSCH1_R() uint32 { return uint32(v) & 0x7ffff }
-
-// LSCH2_CONF0 is register LSCH2_CONF0 (32-bit, read-write, reset 0x0): LEDC_LSCH2_CONF0.
-type LSCH2_CONF0 struct{ reg mmio.U32 }
-
-// LSCH2_CONF0Value is a value of register LSCH2_CONF0.
-type LSCH2_CONF0Value uint32
-
-// LSCH2_CONF0Reset is the reset value of register LSCH2_CONF0.
-const LSCH2_CONF0Reset LSCH2_CONF0Value = 0x0
-
-// Read loads the register.
-func (r *LSCH2_CONF0) Read() LSCH2_CONF0Value { return LSCH2_CONF0Value(r.reg.Load()) }
-
-// Write stores v in the register.
-func (r *LSCH2_CONF0) Write(v LSCH2_CONF0Value) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(LSCH2_CONF0Reset): fields f leaves alone are written as their reset values.
-func (r *LSCH2_CONF0) WriteWith(f func(LSCH2_CONF0Value) LSCH2_CONF0Value) {
-	r.reg.Store(uint32(f(LSCH2_CONF0Reset)))
-}
-
-// Reset stores LSCH2_CONF0Reset in the register.
-func (r *LSCH2_CONF0) Reset() { r.reg.Store(uint32(LSCH2_CONF0Reset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *LSCH2_CONF0) Modify(f func(LSCH2_CONF0Value) LSCH2_CONF0Value) {
-	r.reg.Store(uint32(f(LSCH2_CONF0Value(r.reg.Load()))))
-}
-
-// TIMER_SEL_LSCH2 returns field TIMER_SEL_LSCH2 (bits 1:0): reg_timer_sel_lsch2.
-func (v LSCH2_CONF0Value) TIMER_SEL_LSCH2() uint32 { return uint32(v) & 0x3 }
-
-// WithTIMER_SEL_LSCH2 returns v with field TIMER_SEL_LSCH2 (bits 1:0) set to x, masked to the field width.
-func (v LSCH2_CONF0Value) WithTIMER_SEL_LSCH2(x uint32) LSCH2_CONF0Value {
-	return v&^0x3 | LSCH2_CONF0Value(x&0x3)
-}
-
-// SIG_OUT_EN_LSCH2 returns field SIG_OUT_EN_LSCH2 (bit 2): reg_sig_out_en_lsch2.
-func (v LSCH2_CONF0Value) SIG_OUT_EN_LSCH2() bool { return v&0x4 != 0 }
-
-// WithSIG_OUT_EN_LSCH2 returns v with field SIG_OUT_EN_LSCH2 (bit 2) set to b.
-func (v LSCH2_CONF0Value) WithSIG_OUT_EN_LSCH2(b bool) LSCH2_CONF0Value {
-	return v&^0x4 | LSCH2_CONF0Value(b2u(b))<<2
-}
-
-// IDLE_LV_LSCH2 returns field IDLE_LV_LSCH2 (bit 3): reg_idle_lv_lsch2.
-func (v LSCH2_CONF0Value) IDLE_LV_LSCH2() bool { return v&0x8 != 0 }
-
-// WithIDLE_LV_LSCH2 returns v with field IDLE_LV_LSCH2 (bit 3) set to b.
-func (v LSCH2_CONF0Value) WithIDLE_LV_LSCH2(b bool) LSCH2_CONF0Value {
-	return v&^0x8 | LSCH2_CONF0Value(b2u(b))<<3
-}
-
-// WithPARA_UP_LSCH2 returns v with field PARA_UP_LSCH2 (bit 4) set to b.
-func (v LSCH2_CONF0Value) WithPARA_UP_LSCH2(b bool) LSCH2_CONF0Value {
-	return v&^0x10 | LSCH2_CONF0Value(b2u(b))<<4
-}
-
-// OVF_NUM_LSCH2 returns field OVF_NUM_LSCH2 (bits 14:5): reg_ovf_num_lsch2.
-func (v LSCH2_CONF0Value) OVF_NUM_LSCH2() uint32 { return uint32(v>>5) & 0x3ff }
-
-// WithOVF_NUM_LSCH2 returns v with field OVF_NUM_LSCH2 (bits 14:5) set to x, masked to the field width.
-func (v LSCH2_CONF0Value) WithOVF_NUM_LSCH2(x uint32) LSCH2_CONF0Value {
-	return v&^0x7fe0 | LSCH2_CONF0Value(x&0x3ff)<<5
-}
-
-// OVF_CNT_EN_LSCH2 returns field OVF_CNT_EN_LSCH2 (bit 15): reg_ovf_cnt_en_lsch2.
-func (v LSCH2_CONF0Value) OVF_CNT_EN_LSCH2() bool { return v&0x8000 != 0 }
-
-// WithOVF_CNT_EN_LSCH2 returns v with field OVF_CNT_EN_LSCH2 (bit 15) set to b.
-func (v LSCH2_CONF0Value) WithOVF_CNT_EN_LSCH2(b bool) LSCH2_CONF0Value {
-	return v&^0x8000 | LSCH2_CONF0Value(b2u(b))<<15
-}
-
-// WithOVF_CNT_RESET_LSCH2 returns v with field OVF_CNT_RESET_LSCH2 (bit 16) set to b.
-func (v LSCH2_CONF0Value) WithOVF_CNT_RESET_LSCH2(b bool) LSCH2_CONF0Value {
-	return v&^0x10000 | LSCH2_CONF0Value(b2u(b))<<16
-}
-
-// LSCH2_HPOINT is register LSCH2_HPOINT (32-bit, read-write, reset 0x0): LEDC_LSCH2_HPOINT.
-type LSCH2_HPOINT struct{ reg mmio.U32 }
-
-// LSCH2_HPOINTValue is a value of register LSCH2_HPOINT.
-type LSCH2_HPOINTValue uint32
-
-// LSCH2_HPOINTReset is the reset value of register LSCH2_HPOINT.
-const LSCH2_HPOINTReset LSCH2_HPOINTValue = 0x0
-
-// Read loads the register.
-func (r *LSCH2_HPOINT) Read() LSCH2_HPOINTValue { return LSCH2_HPOINTValue(r.reg.Load()) }
-
-// Write stores v in the register.
-func (r *LSCH2_HPOINT) Write(v LSCH2_HPOINTValue) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(LSCH2_HPOINTReset): fields f leaves alone are written as their reset values.
-func (r *LSCH2_HPOINT) WriteWith(f func(LSCH2_HPOINTValue) LSCH2_HPOINTValue) {
-	r.reg.Store(uint32(f(LSCH2_HPOINTReset)))
-}
-
-// Reset stores LSCH2_HPOINTReset in the register.
-func (r *LSCH2_HPOINT) Reset() { r.reg.Store(uint32(LSCH2_HPOINTReset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *LSCH2_HPOINT) Modify(f func(LSCH2_HPOINTValue) LSCH2_HPOINTValue) {
-	r.reg.Store(uint32(f(LSCH2_HPOINTValue(r.reg.Load()))))
-}
-
-// HPOINT_LSCH2 returns field HPOINT_LSCH2 (bits 13:0): reg_hpoint_lsch2.
-func (v LSCH2_HPOINTValue) HPOINT_LSCH2() uint32 { return uint32(v) & 0x3fff }
-
-// WithHPOINT_LSCH2 returns v with field HPOINT_LSCH2 (bits 13:0) set to x, masked to the field width.
-func (v LSCH2_HPOINTValue) WithHPOINT_LSCH2(x uint32) LSCH2_HPOINTValue {
-	return v&^0x3fff | LSCH2_HPOINTValue(x&0x3fff)
-}
-
-// LSCH2_DUTY is register LSCH2_DUTY (32-bit, read-write, reset 0x0): LEDC_LSCH2_DUTY.
-type LSCH2_DUTY struct{ reg mmio.U32 }
-
-// LSCH2_DUTYValue is a value of register LSCH2_DUTY.
-type LSCH2_DUTYValue uint32
-
-// LSCH2_DUTYReset is the reset value of register LSCH2_DUTY.
-const LSCH2_DUTYReset LSCH2_DUTYValue = 0x0
-
-// Read loads the register.
-func (r *LSCH2_DUTY) Read() LSCH2_DUTYValue { return LSCH2_DUTYValue(r.reg.Load()) }
-
-// Write stores v in the register.
-func (r *LSCH2_DUTY) Write(v LSCH2_DUTYValue) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(LSCH2_DUTYReset): fields f leaves alone are written as their reset values.
-func (r *LSCH2_DUTY) WriteWith(f func(LSCH2_DUTYValue) LSCH2_DUTYValue) {
-	r.reg.Store(uint32(f(LSCH2_DUTYReset)))
-}
-
-// Reset stores LSCH2_DUTYReset in the register.
-func (r *LSCH2_DUTY) Reset() { r.reg.Store(uint32(LSCH2_DUTYReset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *LSCH2_DUTY) Modify(f func(LSCH2_DUTYValue) LSCH2_DUTYValue) {
-	r.reg.Store(uint32(f(LSCH2_DUTYValue(r.reg.Load()))))
-}
-
-// DUTY_LSCH2 returns field DUTY_LSCH2 (bits 18:0): reg_duty_lsch2.
-func (v LSCH2_DUTYValue) DUTY_LSCH2() uint32 { return uint32(v) & 0x7ffff }
-
-// WithDUTY_LSCH2 returns v with field DUTY_LSCH2 (bits 18:0) set to x, masked to the field width.
-func (v LSCH2_DUTYValue) WithDUTY_LSCH2(x uint32) LSCH2_DUTYValue {
-	return v&^0x7ffff | LSCH2_DUTYValue(x&0x7ffff)
-}
-
-// LSCH2_CONF1 is register LSCH2_CONF1 (32-bit, read-write, reset 0x40000000): LEDC_LSCH2_CONF1.
-type LSCH2_CONF1 struct{ reg mmio.U32 }
-
-// LSCH2_CONF1Value is a value of register LSCH2_CONF1.
-type LSCH2_CONF1Value uint32
-
-// LSCH2_CONF1Reset is the reset value of register LSCH2_CONF1.
-const LSCH2_CONF1Reset LSCH2_CONF1Value = 0x40000000
-
-// Read loads the register.
-func (r *LSCH2_CONF1) Read() LSCH2_CONF1Value { return LSCH2_CONF1Value(r.reg.Load()) }
-
-// Write stores v in the register.
-func (r *LSCH2_CONF1) Write(v LSCH2_CONF1Value) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(LSCH2_CONF1Reset): fields f leaves alone are written as their reset values.
-func (r *LSCH2_CONF1) WriteWith(f func(LSCH2_CONF1Value) LSCH2_CONF1Value) {
-	r.reg.Store(uint32(f(LSCH2_CONF1Reset)))
-}
-
-// Reset stores LSCH2_CONF1Reset in the register.
-func (r *LSCH2_CONF1) Reset() { r.reg.Store(uint32(LSCH2_CONF1Reset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *LSCH2_CONF1) Modify(f func(LSCH2_CONF1Value) LSCH2_CONF1Value) {
-	r.reg.Store(uint32(f(LSCH2_CONF1Value(r.reg.Load()))))
-}
-
-// DUTY_SCALE_LSCH2 returns field DUTY_SCALE_LSCH2 (bits 9:0): reg_duty_scale_lsch2.
-func (v LSCH2_CONF1Value) DUTY_SCALE_LSCH2() uint32 { return uint32(v) & 0x3ff }
-
-// WithDUTY_SCALE_LSCH2 returns v with field DUTY_SCALE_LSCH2 (bits 9:0) set to x, masked to the field width.
-func (v LSCH2_CONF1Value) WithDUTY_SCALE_LSCH2(x uint32) LSCH2_CONF1Value {
-	return v&^0x3ff | LSCH2_CONF1Value(x&0x3ff)
-}
-
-// DUTY_CYCLE_LSCH2 returns field DUTY_CYCLE_LSCH2 (bits 19:10): reg_duty_cycle_lsch2.
-func (v LSCH2_CONF1Value) DUTY_CYCLE_LSCH2() uint32 { return uint32(v>>10) & 0x3ff }
-
-// WithDUTY_CYCLE_LSCH2 returns v with field DUTY_CYCLE_LSCH2 (bits 19:10) set to x, masked to the field width.
-func (v LSCH2_CONF1Value) WithDUTY_CYCLE_LSCH2(x uint32) LSCH2_CONF1Value {
-	return v&^0xffc00 | LSCH2_CONF1Value(x&0x3ff)<<10
-}
-
-// DUTY_NUM_LSCH2 returns field DUTY_NUM_LSCH2 (bits 29:20): reg_duty_num_lsch2.
-func (v LSCH2_CONF1Value) DUTY_NUM_LSCH2() uint32 { return uint32(v>>20) & 0x3ff }
-
-// WithDUTY_NUM_LSCH2 returns v with field DUTY_NUM_LSCH2 (bits 29:20) set to x, masked to the field width.
-func (v LSCH2_CONF1Value) WithDUTY_NUM_LSCH2(x uint32) LSCH2_CONF1Value {
-	return v&^0x3ff00000 | LSCH2_CONF1Value(x&0x3ff)<<20
-}
-
-// DUTY_INC_LSCH2 returns field DUTY_INC_LSCH2 (bit 30): reg_duty_inc_lsch2.
-func (v LSCH2_CONF1Value) DUTY_INC_LSCH2() bool { return v&0x40000000 != 0 }
-
-// WithDUTY_INC_LSCH2 returns v with field DUTY_INC_LSCH2 (bit 30) set to b.
-func (v LSCH2_CONF1Value) WithDUTY_INC_LSCH2(b bool) LSCH2_CONF1Value {
-	return v&^0x40000000 | LSCH2_CONF1Value(b2u(b))<<30
-}
-
-// DUTY_START_LSCH2 returns field DUTY_START_LSCH2 (bit 31): reg_duty_start_lsch2.
-func (v LSCH2_CONF1Value) DUTY_START_LSCH2() bool { return v&0x80000000 != 0 }
-
-// WithDUTY_START_LSCH2 returns v with field DUTY_START_LSCH2 (bit 31) set to b.
-func (v LSCH2_CONF1Value) WithDUTY_START_LSCH2(b bool) LSCH2_CONF1Value {
-	return v&^0x80000000 | LSCH2_CONF1Value(b2u(b))<<31
-}
-
-// LSCH2_DUTY_R is register LSCH2_DUTY_R (32-bit, read-write, reset 0x0): LEDC_LSCH2_DUTY_R.
-type LSCH2_DUTY_R struct{ reg mmio.U32 }
-
-// LSCH2_DUTY_RValue is a value of register LSCH2_DUTY_R.
-type LSCH2_DUTY_RValue uint32
-
-// LSCH2_DUTY_RReset is the reset value of register LSCH2_DUTY_R.
-const LSCH2_DUTY_RReset LSCH2_DUTY_RValue = 0x0
-
-// Read loads the register.
-func (r *LSCH2_DUTY_R) Read() LSCH2_DUTY_RValue { return LSCH2_DUTY_RValue(r.reg.Load()) }
-
-// Write stores v in the register.
-func (r *LSCH2_DUTY_R) Write(v LSCH2_DUTY_RValue) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(LSCH2_DUTY_RReset): fields f leaves alone are written as their reset values.
-func (r *LSCH2_DUTY_R) WriteWith(f func(LSCH2_DUTY_RValue) LSCH2_DUTY_RValue) {
-	r.reg.Store(uint32(f(LSCH2_DUTY_RReset)))
-}
-
-// Reset stores LSCH2_DUTY_RReset in the register.
-func (r *LSCH2_DUTY_R) Reset() { r.reg.Store(uint32(LSCH2_DUTY_RReset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *LSCH2_DUTY_R) Modify(f func(LSCH2_DUTY_RValue) LSCH2_DUTY_RValue) {
-	r.reg.Store(uint32(f(LSCH2_DUTY_RValue(r.reg.Load()))))
-}
-
-// DUTY_LSCH2_R returns field DUTY_LSCH2_R (bits 18:0): reg_duty_lsch2_r.
-func (v LSCH2_DUTY_RValue) DUTY_LSCH2_R() uint32 { return uint32(v) & 0x7ffff }
-
-// LSCH3_CONF0 is register LSCH3_CONF0 (32-bit, read-write, reset 0x0): LEDC_LSCH3_CONF0.
-type LSCH3_CONF0 struct{ reg mmio.U32 }
-
-// LSCH3_CONF0Value is a value of register LSCH3_CONF0.
-type LSCH3_CONF0Value uint32
-
-// LSCH3_CONF0Reset is the reset value of register LSCH3_CONF0.
-const LSCH3_CONF0Reset LSCH3_CONF0Value = 0x0
-
-// Read loads the register.
-func (r *LSCH3_CONF0) Read() LSCH3_CONF0Value { return LSCH3_CONF0Value(r.reg.Load()) }
-
-// Write stores v in the register.
-func (r *LSCH3_CONF0) Write(v LSCH3_CONF0Value) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(LSCH3_CONF0Reset): fields f leaves alone are written as their reset values.
-func (r *LSCH3_CONF0) WriteWith(f func(LSCH3_CONF0Value) LSCH3_CONF0Value) {
-	r.reg.Store(uint32(f(LSCH3_CONF0Reset)))
-}
-
-// Reset stores LSCH3_CONF0Reset in the register.
-func (r *LSCH3_CONF0) Reset() { r.reg.Store(uint32(LSCH3_CONF0Reset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *LSCH3_CONF0) Modify(f func(LSCH3_CONF0Value) LSCH3_CONF0Value) {
-	r.reg.Store(uint32(f(LSCH3_CONF0Value(r.reg.Load()))))
-}
-
-// TIMER_SEL_LSCH3 returns field TIMER_SEL_LSCH3 (bits 1:0): reg_timer_sel_lsch3.
-func (v LSCH3_CONF0Value) TIMER_SEL_LSCH3() uint32 { return uint32(v) & 0x3 }
-
-// WithTIMER_SEL_LSCH3 returns v with field TIMER_SEL_LSCH3 (bits 1:0) set to x, masked to the field width.
-func (v LSCH3_CONF0Value) WithTIMER_SEL_LSCH3(x uint32) LSCH3_CONF0Value {
-	return v&^0x3 | LSCH3_CONF0Value(x&0x3)
-}
-
-// SIG_OUT_EN_LSCH3 returns field SIG_OUT_EN_LSCH3 (bit 2): reg_sig_out_en_lsch3.
-func (v LSCH3_CONF0Value) SIG_OUT_EN_LSCH3() bool { return v&0x4 != 0 }
-
-// WithSIG_OUT_EN_LSCH3 returns v with field SIG_OUT_EN_LSCH3 (bit 2) set to b.
-func (v LSCH3_CONF0Value) WithSIG_OUT_EN_LSCH3(b bool) LSCH3_CONF0Value {
-	return v&^0x4 | LSCH3_CONF0Value(b2u(b))<<2
-}
-
-// IDLE_LV_LSCH3 returns field IDLE_LV_LSCH3 (bit 3): reg_idle_lv_lsch3.
-func (v LSCH3_CONF0Value) IDLE_LV_LSCH3() bool { return v&0x8 != 0 }
-
-// WithIDLE_LV_LSCH3 returns v with field IDLE_LV_LSCH3 (bit 3) set to b.
-func (v LSCH3_CONF0Value) WithIDLE_LV_LSCH3(b bool) LSCH3_CONF0Value {
-	return v&^0x8 | LSCH3_CONF0Value(b2u(b))<<3
-}
-
-// WithPARA_UP_LSCH3 returns v with field PARA_UP_LSCH3 (bit 4) set to b.
-func (v LSCH3_CONF0Value) WithPARA_UP_LSCH3(b bool) LSCH3_CONF0Value {
-	return v&^0x10 | LSCH3_CONF0Value(b2u(b))<<4
-}
-
-// OVF_NUM_LSCH3 returns field OVF_NUM_LSCH3 (bits 14:5): reg_ovf_num_lsch3.
-func (v LSCH3_CONF0Value) OVF_NUM_LSCH3() uint32 { return uint32(v>>5) & 0x3ff }
-
-// WithOVF_NUM_LSCH3 returns v with field OVF_NUM_LSCH3 (bits 14:5) set to x, masked to the field width.
-func (v LSCH3_CONF0Value) WithOVF_NUM_LSCH3(x uint32) LSCH3_CONF0Value {
-	return v&^0x7fe0 | LSCH3_CONF0Value(x&0x3ff)<<5
-}
-
-// OVF_CNT_EN_LSCH3 returns field OVF_CNT_EN_LSCH3 (bit 15): reg_ovf_cnt_en_lsch3.
-func (v LSCH3_CONF0Value) OVF_CNT_EN_LSCH3() bool { return v&0x8000 != 0 }
-
-// WithOVF_CNT_EN_LSCH3 returns v with field OVF_CNT_EN_LSCH3 (bit 15) set to b.
-func (v LSCH3_CONF0Value) WithOVF_CNT_EN_LSCH3(b bool) LSCH3_CONF0Value {
-	return v&^0x8000 | LSCH3_CONF0Value(b2u(b))<<15
-}
-
-// WithOVF_CNT_RESET_LSCH3 returns v with field OVF_CNT_RESET_LSCH3 (bit 16) set to b.
-func (v LSCH3_CONF0Value) WithOVF_CNT_RESET_LSCH3(b bool) LSCH3_CONF0Value {
-	return v&^0x10000 | LSCH3_CONF0Value(b2u(b))<<16
-}
-
-// LSCH3_HPOINT is register LSCH3_HPOINT (32-bit, read-write, reset 0x0): LEDC_LSCH3_HPOINT.
-type LSCH3_HPOINT struct{ reg mmio.U32 }
-
-// LSCH3_HPOINTValue is a value of register LSCH3_HPOINT.
-type LSCH3_HPOINTValue uint32
-
-// LSCH3_HPOINTReset is the reset value of register LSCH3_HPOINT.
-const LSCH3_HPOINTReset LSCH3_HPOINTValue = 0x0
-
-// Read loads the register.
-func (r *LSCH3_HPOINT) Read() LSCH3_HPOINTValue { return LSCH3_HPOINTValue(r.reg.Load()) }
-
-// Write stores v in the register.
-func (r *LSCH3_HPOINT) Write(v LSCH3_HPOINTValue) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(LSCH3_HPOINTReset): fields f leaves alone are written as their reset values.
-func (r *LSCH3_HPOINT) WriteWith(f func(LSCH3_HPOINTValue) LSCH3_HPOINTValue) {
-	r.reg.Store(uint32(f(LSCH3_HPOINTReset)))
-}
-
-// Reset stores LSCH3_HPOINTReset in the register.
-func (r *LSCH3_HPOINT) Reset() { r.reg.Store(uint32(LSCH3_HPOINTReset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *LSCH3_HPOINT) Modify(f func(LSCH3_HPOINTValue) LSCH3_HPOINTValue) {
-	r.reg.Store(uint32(f(LSCH3_HPOINTValue(r.reg.Load()))))
-}
-
-// HPOINT_LSCH3 returns field HPOINT_LSCH3 (bits 13:0): reg_hpoint_lsch3.
-func (v LSCH3_HPOINTValue) HPOINT_LSCH3() uint32 { return uint32(v) & 0x3fff }
-
-// WithHPOINT_LSCH3 returns v with field HPOINT_LSCH3 (bits 13:0) set to x, masked to the field width.
-func (v LSCH3_HPOINTValue) WithHPOINT_LSCH3(x uint32) LSCH3_HPOINTValue {
-	return v&^0x3fff | LSCH3_HPOINTValue(x&0x3fff)
-}
-
-// LSCH3_DUTY is register LSCH3_DUTY (32-bit, read-write, reset 0x0): LEDC_LSCH3_DUTY.
-type LSCH3_DUTY struct{ reg mmio.U32 }
-
-// LSCH3_DUTYValue is a value of register LSCH3_DUTY.
-type LSCH3_DUTYValue uint32
-
-// LSCH3_DUTYReset is the reset value of register LSCH3_DUTY.
-const LSCH3_DUTYReset LSCH3_DUTYValue = 0x0
-
-// Read loads the register.
-func (r *LSCH3_DUTY) Read() LSCH3_DUTYValue { return LSCH3_DUTYValue(r.reg.Load()) }
-
-// Write stores v in the register.
-func (r *LSCH3_DUTY) Write(v LSCH3_DUTYValue) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(LSCH3_DUTYReset): fields f leaves alone are written as their reset values.
-func (r *LSCH3_DUTY) WriteWith(f func(LSCH3_DUTYValue) LSCH3_DUTYValue) {
-	r.reg.Store(uint32(f(LSCH3_DUTYReset)))
-}
-
-// Reset stores LSCH3_DUTYReset in the register.
-func (r *LSCH3_DUTY) Reset() { r.reg.Store(uint32(LSCH3_DUTYReset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *LSCH3_DUTY) Modify(f func(LSCH3_DUTYValue) LSCH3_DUTYValue) {
-	r.reg.Store(uint32(f(LSCH3_DUTYValue(r.reg.Load()))))
-}
-
-// DUTY_LSCH3 returns field DUTY_LSCH3 (bits 18:0): reg_duty_lsch3.
-func (v LSCH3_DUTYValue) DUTY_LSCH3() uint32 { return uint32(v) & 0x7ffff }
-
-// WithDUTY_LSCH3 returns v with field DUTY_LSCH3 (bits 18:0) set to x, masked to the field width.
-func (v LSCH3_DUTYValue) WithDUTY_LSCH3(x uint32) LSCH3_DUTYValue {
-	return v&^0x7ffff | LSCH3_DUTYValue(x&0x7ffff)
-}
-
-// LSCH3_CONF1 is register LSCH3_CONF1 (32-bit, read-write, reset 0x40000000): LEDC_LSCH3_CONF1.
-type LSCH3_CONF1 struct{ reg mmio.U32 }
-
-// LSCH3_CONF1Value is a value of register LSCH3_CONF1.
-type LSCH3_CONF1Value uint32
-
-// LSCH3_CONF1Reset is the reset value of register LSCH3_CONF1.
-const LSCH3_CONF1Reset LSCH3_CONF1Value = 0x40000000
-
-// Read loads the register.
-func (r *LSCH3_CONF1) Read() LSCH3_CONF1Value { return LSCH3_CONF1Value(r.reg.Load()) }
-
-// Write stores v in the register.
-func (r *LSCH3_CONF1) Write(v LSCH3_CONF1Value) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(LSCH3_CONF1Reset): fields f leaves alone are written as their reset values.
-func (r *LSCH3_CONF1) WriteWith(f func(LSCH3_CONF1Value) LSCH3_CONF1Value) {
-	r.reg.Store(uint32(f(LSCH3_CONF1Reset)))
-}
-
-// Reset stores LSCH3_CONF1Reset in the register.
-func (r *LSCH3_CONF1) Reset() { r.reg.Store(uint32(LSCH3_CONF1Reset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *LSCH3_CONF1) Modify(f func(LSCH3_CONF1Value) LSCH3_CONF1Value) {
-	r.reg.Store(uint32(f(LSCH3_CONF1Value(r.reg.Load()))))
-}
-
-// DUTY_SCALE_LSCH3 returns field DUTY_SCALE_LSCH3 (bits 9:0): reg_duty_scale_lsch3.
-func (v LSCH3_CONF1Value) DUTY_SCALE_LSCH3() uint32 { return uint32(v) & 0x3ff }
-
-// WithDUTY_SCALE_LSCH3 returns v with field DUTY_SCALE_LSCH3 (bits 9:0) set to x, masked to the field width.
-func (v LSCH3_CONF1Value) WithDUTY_SCALE_LSCH3(x uint32) LSCH3_CONF1Value {
-	return v&^0x3ff | LSCH3_CONF1Value(x&0x3ff)
-}
-
-// DUTY_CYCLE_LSCH3 returns field DUTY_CYCLE_LSCH3 (bits 19:10): reg_duty_cycle_lsch3.
-func (v LSCH3_CONF1Value) DUTY_CYCLE_LSCH3() uint32 { return uint32(v>>10) & 0x3ff }
-
-// WithDUTY_CYCLE_LSCH3 returns v with field DUTY_CYCLE_LSCH3 (bits 19:10) set to x, masked to the field width.
-func (v LSCH3_CONF1Value) WithDUTY_CYCLE_LSCH3(x uint32) LSCH3_CONF1Value {
-	return v&^0xffc00 | LSCH3_CONF1Value(x&0x3ff)<<10
-}
-
-// DUTY_NUM_LSCH3 returns field DUTY_NUM_LSCH3 (bits 29:20): reg_duty_num_lsch3.
-func (v LSCH3_CONF1Value) DUTY_NUM_LSCH3() uint32 { return uint32(v>>20) & 0x3ff }
-
-// WithDUTY_NUM_LSCH3 returns v with field DUTY_NUM_LSCH3 (bits 29:20) set to x, masked to the field width.
-func (v LSCH3_CONF1Value) WithDUTY_NUM_LSCH3(x uint32) LSCH3_CONF1Value {
-	return v&^0x3ff00000 | LSCH3_CONF1Value(x&0x3ff)<<20
-}
-
-// DUTY_INC_LSCH3 returns field DUTY_INC_LSCH3 (bit 30): reg_duty_inc_lsch3.
-func (v LSCH3_CONF1Value) DUTY_INC_LSCH3() bool { return v&0x40000000 != 0 }
-
-// WithDUTY_INC_LSCH3 returns v with field DUTY_INC_LSCH3 (bit 30) set to b.
-func (v LSCH3_CONF1Value) WithDUTY_INC_LSCH3(b bool) LSCH3_CONF1Value {
-	return v&^0x40000000 | LSCH3_CONF1Value(b2u(b))<<30
-}
-
-// DUTY_START_LSCH3 returns field DUTY_START_LSCH3 (bit 31): reg_duty_start_lsch3.
-func (v LSCH3_CONF1Value) DUTY_START_LSCH3() bool { return v&0x80000000 != 0 }
-
-// WithDUTY_START_LSCH3 returns v with field DUTY_START_LSCH3 (bit 31) set to b.
-func (v LSCH3_CONF1Value) WithDUTY_START_LSCH3(b bool) LSCH3_CONF1Value {
-	return v&^0x80000000 | LSCH3_CONF1Value(b2u(b))<<31
-}
-
-// LSCH3_DUTY_R is register LSCH3_DUTY_R (32-bit, read-write, reset 0x0): LEDC_LSCH3_DUTY_R.
-type LSCH3_DUTY_R struct{ reg mmio.U32 }
-
-// LSCH3_DUTY_RValue is a value of register LSCH3_DUTY_R.
-type LSCH3_DUTY_RValue uint32
-
-// LSCH3_DUTY_RReset is the reset value of register LSCH3_DUTY_R.
-const LSCH3_DUTY_RReset LSCH3_DUTY_RValue = 0x0
-
-// Read loads the register.
-func (r *LSCH3_DUTY_R) Read() LSCH3_DUTY_RValue { return LSCH3_DUTY_RValue(r.reg.Load()) }
-
-// Write stores v in the register.
-func (r *LSCH3_DUTY_R) Write(v LSCH3_DUTY_RValue) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(LSCH3_DUTY_RReset): fields f leaves alone are written as their reset values.
-func (r *LSCH3_DUTY_R) WriteWith(f func(LSCH3_DUTY_RValue) LSCH3_DUTY_RValue) {
-	r.reg.Store(uint32(f(LSCH3_DUTY_RReset)))
-}
-
-// Reset stores LSCH3_DUTY_RReset in the register.
-func (r *LSCH3_DUTY_R) Reset() { r.reg.Store(uint32(LSCH3_DUTY_RReset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *LSCH3_DUTY_R) Modify(f func(LSCH3_DUTY_RValue) LSCH3_DUTY_RValue) {
-	r.reg.Store(uint32(f(LSCH3_DUTY_RValue(r.reg.Load()))))
-}
-
-// DUTY_LSCH3_R returns field DUTY_LSCH3_R (bits 18:0): reg_duty_lsch3_r.
-func (v LSCH3_DUTY_RValue) DUTY_LSCH3_R() uint32 { return uint32(v) & 0x7ffff }
-
-// LSCH4_CONF0 is register LSCH4_CONF0 (32-bit, read-write, reset 0x0): LEDC_LSCH4_CONF0.
-type LSCH4_CONF0 struct{ reg mmio.U32 }
-
-// LSCH4_CONF0Value is a value of register LSCH4_CONF0.
-type LSCH4_CONF0Value uint32
-
-// LSCH4_CONF0Reset is the reset value of register LSCH4_CONF0.
-const LSCH4_CONF0Reset LSCH4_CONF0Value = 0x0
-
-// Read loads the register.
-func (r *LSCH4_CONF0) Read() LSCH4_CONF0Value { return LSCH4_CONF0Value(r.reg.Load()) }
-
-// Write stores v in the register.
-func (r *LSCH4_CONF0) Write(v LSCH4_CONF0Value) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(LSCH4_CONF0Reset): fields f leaves alone are written as their reset values.
-func (r *LSCH4_CONF0) WriteWith(f func(LSCH4_CONF0Value) LSCH4_CONF0Value) {
-	r.reg.Store(uint32(f(LSCH4_CONF0Reset)))
-}
-
-// Reset stores LSCH4_CONF0Reset in the register.
-func (r *LSCH4_CONF0) Reset() { r.reg.Store(uint32(LSCH4_CONF0Reset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *LSCH4_CONF0) Modify(f func(LSCH4_CONF0Value) LSCH4_CONF0Value) {
-	r.reg.Store(uint32(f(LSCH4_CONF0Value(r.reg.Load()))))
-}
-
-// TIMER_SEL_LSCH4 returns field TIMER_SEL_LSCH4 (bits 1:0): reg_timer_sel_lsch4.
-func (v LSCH4_CONF0Value) TIMER_SEL_LSCH4() uint32 { return uint32(v) & 0x3 }
-
-// WithTIMER_SEL_LSCH4 returns v with field TIMER_SEL_LSCH4 (bits 1:0) set to x, masked to the field width.
-func (v LSCH4_CONF0Value) WithTIMER_SEL_LSCH4(x uint32) LSCH4_CONF0Value {
-	return v&^0x3 | LSCH4_CONF0Value(x&0x3)
-}
-
-// SIG_OUT_EN_LSCH4 returns field SIG_OUT_EN_LSCH4 (bit 2): reg_sig_out_en_lsch4.
-func (v LSCH4_CONF0Value) SIG_OUT_EN_LSCH4() bool { return v&0x4 != 0 }
-
-// WithSIG_OUT_EN_LSCH4 returns v with field SIG_OUT_EN_LSCH4 (bit 2) set to b.
-func (v LSCH4_CONF0Value) WithSIG_OUT_EN_LSCH4(b bool) LSCH4_CONF0Value {
-	return v&^0x4 | LSCH4_CONF0Value(b2u(b))<<2
-}
-
-// IDLE_LV_LSCH4 returns field IDLE_LV_LSCH4 (bit 3): reg_idle_lv_lsch4.
-func (v LSCH4_CONF0Value) IDLE_LV_LSCH4() bool { return v&0x8 != 0 }
-
-// WithIDLE_LV_LSCH4 returns v with field IDLE_LV_LSCH4 (bit 3) set to b.
-func (v LSCH4_CONF0Value) WithIDLE_LV_LSCH4(b bool) LSCH4_CONF0Value {
-	return v&^0x8 | LSCH4_CONF0Value(b2u(b))<<3
-}
-
-// WithPARA_UP_LSCH4 returns v with field PARA_UP_LSCH4 (bit 4) set to b.
-func (v LSCH4_CONF0Value) WithPARA_UP_LSCH4(b bool) LSCH4_CONF0Value {
-	return v&^0x10 | LSCH4_CONF0Value(b2u(b))<<4
-}
-
-// OVF_NUM_LSCH4 returns field OVF_NUM_LSCH4 (bits 14:5): reg_ovf_num_lsch4.
-func (v LSCH4_CONF0Value) OVF_NUM_LSCH4() uint32 { return uint32(v>>5) & 0x3ff }
-
-// WithOVF_NUM_LSCH4 returns v with field OVF_NUM_LSCH4 (bits 14:5) set to x, masked to the field width.
-func (v LSCH4_CONF0Value) WithOVF_NUM_LSCH4(x uint32) LSCH4_CONF0Value {
-	return v&^0x7fe0 | LSCH4_CONF0Value(x&0x3ff)<<5
-}
-
-// OVF_CNT_EN_LSCH4 returns field OVF_CNT_EN_LSCH4 (bit 15): reg_ovf_cnt_en_lsch4.
-func (v LSCH4_CONF0Value) OVF_CNT_EN_LSCH4() bool { return v&0x8000 != 0 }
-
-// WithOVF_CNT_EN_LSCH4 returns v with field OVF_CNT_EN_LSCH4 (bit 15) set to b.
-func (v LSCH4_CONF0Value) WithOVF_CNT_EN_LSCH4(b bool) LSCH4_CONF0Value {
-	return v&^0x8000 | LSCH4_CONF0Value(b2u(b))<<15
-}
-
-// WithOVF_CNT_RESET_LSCH4 returns v with field OVF_CNT_RESET_LSCH4 (bit 16) set to b.
-func (v LSCH4_CONF0Value) WithOVF_CNT_RESET_LSCH4(b bool) LSCH4_CONF0Value {
-	return v&^0x10000 | LSCH4_CONF0Value(b2u(b))<<16
-}
-
-// LSCH4_HPOINT is register LSCH4_HPOINT (32-bit, read-write, reset 0x0): LEDC_LSCH4_HPOINT.
-type LSCH4_HPOINT struct{ reg mmio.U32 }
-
-// LSCH4_HPOINTValue is a value of register LSCH4_HPOINT.
-type LSCH4_HPOINTValue uint32
-
-// LSCH4_HPOINTReset is the reset value of register LSCH4_HPOINT.
-const LSCH4_HPOINTReset LSCH4_HPOINTValue = 0x0
-
-// Read loads the register.
-func (r *LSCH4_HPOINT) Read() LSCH4_HPOINTValue { return LSCH4_HPOINTValue(r.reg.Load()) }
-
-// Write stores v in the register.
-func (r *LSCH4_HPOINT) Write(v LSCH4_HPOINTValue) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(LSCH4_HPOINTReset): fields f leaves alone are written as their reset values.
-func (r *LSCH4_HPOINT) WriteWith(f func(LSCH4_HPOINTValue) LSCH4_HPOINTValue) {
-	r.reg.Store(uint32(f(LSCH4_HPOINTReset)))
-}
-
-// Reset stores LSCH4_HPOINTReset in the register.
-func (r *LSCH4_HPOINT) Reset() { r.reg.Store(uint32(LSCH4_HPOINTReset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *LSCH4_HPOINT) Modify(f func(LSCH4_HPOINTValue) LSCH4_HPOINTValue) {
-	r.reg.Store(uint32(f(LSCH4_HPOINTValue(r.reg.Load()))))
-}
-
-// HPOINT_LSCH4 returns field HPOINT_LSCH4 (bits 13:0): reg_hpoint_lsch4.
-func (v LSCH4_HPOINTValue) HPOINT_LSCH4() uint32 { return uint32(v) & 0x3fff }
-
-// WithHPOINT_LSCH4 returns v with field HPOINT_LSCH4 (bits 13:0) set to x, masked to the field width.
-func (v LSCH4_HPOINTValue) WithHPOINT_LSCH4(x uint32) LSCH4_HPOINTValue {
-	return v&^0x3fff | LSCH4_HPOINTValue(x&0x3fff)
-}
-
-// LSCH4_DUTY is register LSCH4_DUTY (32-bit, read-write, reset 0x0): LEDC_LSCH4_DUTY.
-type LSCH4_DUTY struct{ reg mmio.U32 }
-
-// LSCH4_DUTYValue is a value of register LSCH4_DUTY.
-type LSCH4_DUTYValue uint32
-
-// LSCH4_DUTYReset is the reset value of register LSCH4_DUTY.
-const LSCH4_DUTYReset LSCH4_DUTYValue = 0x0
-
-// Read loads the register.
-func (r *LSCH4_DUTY) Read() LSCH4_DUTYValue { return LSCH4_DUTYValue(r.reg.Load()) }
-
-// Write stores v in the register.
-func (r *LSCH4_DUTY) Write(v LSCH4_DUTYValue) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(LSCH4_DUTYReset): fields f leaves alone are written as their reset values.
-func (r *LSCH4_DUTY) WriteWith(f func(LSCH4_DUTYValue) LSCH4_DUTYValue) {
-	r.reg.Store(uint32(f(LSCH4_DUTYReset)))
-}
-
-// Reset stores LSCH4_DUTYReset in the register.
-func (r *LSCH4_DUTY) Reset() { r.reg.Store(uint32(LSCH4_DUTYReset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *LSCH4_DUTY) Modify(f func(LSCH4_DUTYValue) LSCH4_DUTYValue) {
-	r.reg.Store(uint32(f(LSCH4_DUTYValue(r.reg.Load()))))
-}
-
-// DUTY_LSCH4 returns field DUTY_LSCH4 (bits 18:0): reg_duty_lsch4.
-func (v LSCH4_DUTYValue) DUTY_LSCH4() uint32 { return uint32(v) & 0x7ffff }
-
-// WithDUTY_LSCH4 returns v with field DUTY_LSCH4 (bits 18:0) set to x, masked to the field width.
-func (v LSCH4_DUTYValue) WithDUTY_LSCH4(x uint32) LSCH4_DUTYValue {
-	return v&^0x7ffff | LSCH4_DUTYValue(x&0x7ffff)
-}
-
-// LSCH4_CONF1 is register LSCH4_CONF1 (32-bit, read-write, reset 0x40000000): LEDC_LSCH4_CONF1.
-type LSCH4_CONF1 struct{ reg mmio.U32 }
-
-// LSCH4_CONF1Value is a value of register LSCH4_CONF1.
-type LSCH4_CONF1Value uint32
-
-// LSCH4_CONF1Reset is the reset value of register LSCH4_CONF1.
-const LSCH4_CONF1Reset LSCH4_CONF1Value = 0x40000000
-
-// Read loads the register.
-func (r *LSCH4_CONF1) Read() LSCH4_CONF1Value { return LSCH4_CONF1Value(r.reg.Load()) }
-
-// Write stores v in the register.
-func (r *LSCH4_CONF1) Write(v LSCH4_CONF1Value) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(LSCH4_CONF1Reset): fields f leaves alone are written as their reset values.
-func (r *LSCH4_CONF1) WriteWith(f func(LSCH4_CONF1Value) LSCH4_CONF1Value) {
-	r.reg.Store(uint32(f(LSCH4_CONF1Reset)))
-}
-
-// Reset stores LSCH4_CONF1Reset in the register.
-func (r *LSCH4_CONF1) Reset() { r.reg.Store(uint32(LSCH4_CONF1Reset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *LSCH4_CONF1) Modify(f func(LSCH4_CONF1Value) LSCH4_CONF1Value) {
-	r.reg.Store(uint32(f(LSCH4_CONF1Value(r.reg.Load()))))
-}
-
-// DUTY_SCALE_LSCH4 returns field DUTY_SCALE_LSCH4 (bits 9:0): reg_duty_scale_lsch4.
-func (v LSCH4_CONF1Value) DUTY_SCALE_LSCH4() uint32 { return uint32(v) & 0x3ff }
-
-// WithDUTY_SCALE_LSCH4 returns v with field DUTY_SCALE_LSCH4 (bits 9:0) set to x, masked to the field width.
-func (v LSCH4_CONF1Value) WithDUTY_SCALE_LSCH4(x uint32) LSCH4_CONF1Value {
-	return v&^0x3ff | LSCH4_CONF1Value(x&0x3ff)
-}
-
-// DUTY_CYCLE_LSCH4 returns field DUTY_CYCLE_LSCH4 (bits 19:10): reg_duty_cycle_lsch4.
-func (v LSCH4_CONF1Value) DUTY_CYCLE_LSCH4() uint32 { return uint32(v>>10) & 0x3ff }
-
-// WithDUTY_CYCLE_LSCH4 returns v with field DUTY_CYCLE_LSCH4 (bits 19:10) set to x, masked to the field width.
-func (v LSCH4_CONF1Value) WithDUTY_CYCLE_LSCH4(x uint32) LSCH4_CONF1Value {
-	return v&^0xffc00 | LSCH4_CONF1Value(x&0x3ff)<<10
-}
-
-// DUTY_NUM_LSCH4 returns field DUTY_NUM_LSCH4 (bits 29:20): reg_duty_num_lsch4.
-func (v LSCH4_CONF1Value) DUTY_NUM_LSCH4() uint32 { return uint32(v>>20) & 0x3ff }
-
-// WithDUTY_NUM_LSCH4 returns v with field DUTY_NUM_LSCH4 (bits 29:20) set to x, masked to the field width.
-func (v LSCH4_CONF1Value) WithDUTY_NUM_LSCH4(x uint32) LSCH4_CONF1Value {
-	return v&^0x3ff00000 | LSCH4_CONF1Value(x&0x3ff)<<20
-}
-
-// DUTY_INC_LSCH4 returns field DUTY_INC_LSCH4 (bit 30): reg_duty_inc_lsch4.
-func (v LSCH4_CONF1Value) DUTY_INC_LSCH4() bool { return v&0x40000000 != 0 }
-
-// WithDUTY_INC_LSCH4 returns v with field DUTY_INC_LSCH4 (bit 30) set to b.
-func (v LSCH4_CONF1Value) WithDUTY_INC_LSCH4(b bool) LSCH4_CONF1Value {
-	return v&^0x40000000 | LSCH4_CONF1Value(b2u(b))<<30
-}
-
-// DUTY_START_LSCH4 returns field DUTY_START_LSCH4 (bit 31): reg_duty_start_lsch4.
-func (v LSCH4_CONF1Value) DUTY_START_LSCH4() bool { return v&0x80000000 != 0 }
-
-// WithDUTY_START_LSCH4 returns v with field DUTY_START_LSCH4 (bit 31) set to b.
-func (v LSCH4_CONF1Value) WithDUTY_START_LSCH4(b bool) LSCH4_CONF1Value {
-	return v&^0x80000000 | LSCH4_CONF1Value(b2u(b))<<31
-}
-
-// LSCH4_DUTY_R is register LSCH4_DUTY_R (32-bit, read-write, reset 0x0): LEDC_LSCH4_DUTY_R.
-type LSCH4_DUTY_R struct{ reg mmio.U32 }
-
-// LSCH4_DUTY_RValue is a value of register LSCH4_DUTY_R.
-type LSCH4_DUTY_RValue uint32
-
-// LSCH4_DUTY_RReset is the reset value of register LSCH4_DUTY_R.
-const LSCH4_DUTY_RReset LSCH4_DUTY_RValue = 0x0
-
-// Read loads the register.
-func (r *LSCH4_DUTY_R) Read() LSCH4_DUTY_RValue { return LSCH4_DUTY_RValue(r.reg.Load()) }
-
-// Write stores v in the register.
-func (r *LSCH4_DUTY_R) Write(v LSCH4_DUTY_RValue) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(LSCH4_DUTY_RReset): fields f leaves alone are written as their reset values.
-func (r *LSCH4_DUTY_R) WriteWith(f func(LSCH4_DUTY_RValue) LSCH4_DUTY_RValue) {
-	r.reg.Store(uint32(f(LSCH4_DUTY_RReset)))
-}
-
-// Reset stores LSCH4_DUTY_RReset in the register.
-func (r *LSCH4_DUTY_R) Reset() { r.reg.Store(uint32(LSCH4_DUTY_RReset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *LSCH4_DUTY_R) Modify(f func(LSCH4_DUTY_RValue) LSCH4_DUTY_RValue) {
-	r.reg.Store(uint32(f(LSCH4_DUTY_RValue(r.reg.Load()))))
-}
-
-// DUTY_LSCH4_R returns field DUTY_LSCH4_R (bits 18:0): reg_duty_lsch4_r.
-func (v LSCH4_DUTY_RValue) DUTY_LSCH4_R() uint32 { return uint32(v) & 0x7ffff }
-
-// LSCH5_CONF0 is register LSCH5_CONF0 (32-bit, read-write, reset 0x0): LEDC_LSCH5_CONF0.
-type LSCH5_CONF0 struct{ reg mmio.U32 }
-
-// LSCH5_CONF0Value is a value of register LSCH5_CONF0.
-type LSCH5_CONF0Value uint32
-
-// LSCH5_CONF0Reset is the reset value of register LSCH5_CONF0.
-const LSCH5_CONF0Reset LSCH5_CONF0Value = 0x0
-
-// Read loads the register.
-func (r *LSCH5_CONF0) Read() LSCH5_CONF0Value { return LSCH5_CONF0Value(r.reg.Load()) }
-
-// Write stores v in the register.
-func (r *LSCH5_CONF0) Write(v LSCH5_CONF0Value) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(LSCH5_CONF0Reset): fields f leaves alone are written as their reset values.
-func (r *LSCH5_CONF0) WriteWith(f func(LSCH5_CONF0Value) LSCH5_CONF0Value) {
-	r.reg.Store(uint32(f(LSCH5_CONF0Reset)))
-}
-
-// Reset stores LSCH5_CONF0Reset in the register.
-func (r *LSCH5_CONF0) Reset() { r.reg.Store(uint32(LSCH5_CONF0Reset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *LSCH5_CONF0) Modify(f func(LSCH5_CONF0Value) LSCH5_CONF0Value) {
-	r.reg.Store(uint32(f(LSCH5_CONF0Value(r.reg.Load()))))
-}
-
-// TIMER_SEL_LSCH5 returns field TIMER_SEL_LSCH5 (bits 1:0): reg_timer_sel_lsch5.
-func (v LSCH5_CONF0Value) TIMER_SEL_LSCH5() uint32 { return uint32(v) & 0x3 }
-
-// WithTIMER_SEL_LSCH5 returns v with field TIMER_SEL_LSCH5 (bits 1:0) set to x, masked to the field width.
-func (v LSCH5_CONF0Value) WithTIMER_SEL_LSCH5(x uint32) LSCH5_CONF0Value {
-	return v&^0x3 | LSCH5_CONF0Value(x&0x3)
-}
-
-// SIG_OUT_EN_LSCH5 returns field SIG_OUT_EN_LSCH5 (bit 2): reg_sig_out_en_lsch5.
-func (v LSCH5_CONF0Value) SIG_OUT_EN_LSCH5() bool { return v&0x4 != 0 }
-
-// WithSIG_OUT_EN_LSCH5 returns v with field SIG_OUT_EN_LSCH5 (bit 2) set to b.
-func (v LSCH5_CONF0Value) WithSIG_OUT_EN_LSCH5(b bool) LSCH5_CONF0Value {
-	return v&^0x4 | LSCH5_CONF0Value(b2u(b))<<2
-}
-
-// IDLE_LV_LSCH5 returns field IDLE_LV_LSCH5 (bit 3): reg_idle_lv_lsch5.
-func (v LSCH5_CONF0Value) IDLE_LV_LSCH5() bool { return v&0x8 != 0 }
-
-// WithIDLE_LV_LSCH5 returns v with field IDLE_LV_LSCH5 (bit 3) set to b.
-func (v LSCH5_CONF0Value) WithIDLE_LV_LSCH5(b bool) LSCH5_CONF0Value {
-	return v&^0x8 | LSCH5_CONF0Value(b2u(b))<<3
-}
-
-// WithPARA_UP_LSCH5 returns v with field PARA_UP_LSCH5 (bit 4) set to b.
-func (v LSCH5_CONF0Value) WithPARA_UP_LSCH5(b bool) LSCH5_CONF0Value {
-	return v&^0x10 | LSCH5_CONF0Value(b2u(b))<<4
-}
-
-// OVF_NUM_LSCH5 returns field OVF_NUM_LSCH5 (bits 14:5): reg_ovf_num_lsch5.
-func (v LSCH5_CONF0Value) OVF_NUM_LSCH5() uint32 { return uint32(v>>5) & 0x3ff }
-
-// WithOVF_NUM_LSCH5 returns v with field OVF_NUM_LSCH5 (bits 14:5) set to x, masked to the field width.
-func (v LSCH5_CONF0Value) WithOVF_NUM_LSCH5(x uint32) LSCH5_CONF0Value {
-	return v&^0x7fe0 | LSCH5_CONF0Value(x&0x3ff)<<5
-}
-
-// OVF_CNT_EN_LSCH5 returns field OVF_CNT_EN_LSCH5 (bit 15): reg_ovf_cnt_en_lsch5.
-func (v LSCH5_CONF0Value) OVF_CNT_EN_LSCH5() bool { return v&0x8000 != 0 }
-
-// WithOVF_CNT_EN_LSCH5 returns v with field OVF_CNT_EN_LSCH5 (bit 15) set to b.
-func (v LSCH5_CONF0Value) WithOVF_CNT_EN_LSCH5(b bool) LSCH5_CONF0Value {
-	return v&^0x8000 | LSCH5_CONF0Value(b2u(b))<<15
-}
-
-// WithOVF_CNT_RESET_LSCH5 returns v with field OVF_CNT_RESET_LSCH5 (bit 16) set to b.
-func (v LSCH5_CONF0Value) WithOVF_CNT_RESET_LSCH5(b bool) LSCH5_CONF0Value {
-	return v&^0x10000 | LSCH5_CONF0Value(b2u(b))<<16
-}
-
-// LSCH5_HPOINT is register LSCH5_HPOINT (32-bit, read-write, reset 0x0): LEDC_LSCH5_HPOINT.
-type LSCH5_HPOINT struct{ reg mmio.U32 }
-
-// LSCH5_HPOINTValue is a value of register LSCH5_HPOINT.
-type LSCH5_HPOINTValue uint32
-
-// LSCH5_HPOINTReset is the reset value of register LSCH5_HPOINT.
-const LSCH5_HPOINTReset LSCH5_HPOINTValue = 0x0
-
-// Read loads the register.
-func (r *LSCH5_HPOINT) Read() LSCH5_HPOINTValue { return LSCH5_HPOINTValue(r.reg.Load()) }
-
-// Write stores v in the register.
-func (r *LSCH5_HPOINT) Write(v LSCH5_HPOINTValue) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(LSCH5_HPOINTReset): fields f leaves alone are written as their reset values.
-func (r *LSCH5_HPOINT) WriteWith(f func(LSCH5_HPOINTValue) LSCH5_HPOINTValue) {
-	r.reg.Store(uint32(f(LSCH5_HPOINTReset)))
-}
-
-// Reset stores LSCH5_HPOINTReset in the register.
-func (r *LSCH5_HPOINT) Reset() { r.reg.Store(uint32(LSCH5_HPOINTReset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *LSCH5_HPOINT) Modify(f func(LSCH5_HPOINTValue) LSCH5_HPOINTValue) {
-	r.reg.Store(uint32(f(LSCH5_HPOINTValue(r.reg.Load()))))
-}
-
-// HPOINT_LSCH5 returns field HPOINT_LSCH5 (bits 13:0): reg_hpoint_lsch5.
-func (v LSCH5_HPOINTValue) HPOINT_LSCH5() uint32 { return uint32(v) & 0x3fff }
-
-// WithHPOINT_LSCH5 returns v with field HPOINT_LSCH5 (bits 13:0) set to x, masked to the field width.
-func (v LSCH5_HPOINTValue) WithHPOINT_LSCH5(x uint32) LSCH5_HPOINTValue {
-	return v&^0x3fff | LSCH5_HPOINTValue(x&0x3fff)
-}
-
-// LSCH5_DUTY is register LSCH5_DUTY (32-bit, read-write, reset 0x0): LEDC_LSCH5_DUTY.
-type LSCH5_DUTY struct{ reg mmio.U32 }
-
-// LSCH5_DUTYValue is a value of register LSCH5_DUTY.
-type LSCH5_DUTYValue uint32
-
-// LSCH5_DUTYReset is the reset value of register LSCH5_DUTY.
-const LSCH5_DUTYReset LSCH5_DUTYValue = 0x0
-
-// Read loads the register.
-func (r *LSCH5_DUTY) Read() LSCH5_DUTYValue { return LSCH5_DUTYValue(r.reg.Load()) }
-
-// Write stores v in the register.
-func (r *LSCH5_DUTY) Write(v LSCH5_DUTYValue) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(LSCH5_DUTYReset): fields f leaves alone are written as their reset values.
-func (r *LSCH5_DUTY) WriteWith(f func(LSCH5_DUTYValue) LSCH5_DUTYValue) {
-	r.reg.Store(uint32(f(LSCH5_DUTYReset)))
-}
-
-// Reset stores LSCH5_DUTYReset in the register.
-func (r *LSCH5_DUTY) Reset() { r.reg.Store(uint32(LSCH5_DUTYReset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *LSCH5_DUTY) Modify(f func(LSCH5_DUTYValue) LSCH5_DUTYValue) {
-	r.reg.Store(uint32(f(LSCH5_DUTYValue(r.reg.Load()))))
-}
-
-// DUTY_LSCH5 returns field DUTY_LSCH5 (bits 18:0): reg_duty_lsch5.
-func (v LSCH5_DUTYValue) DUTY_LSCH5() uint32 { return uint32(v) & 0x7ffff }
-
-// WithDUTY_LSCH5 returns v with field DUTY_LSCH5 (bits 18:0) set to x, masked to the field width.
-func (v LSCH5_DUTYValue) WithDUTY_LSCH5(x uint32) LSCH5_DUTYValue {
-	return v&^0x7ffff | LSCH5_DUTYValue(x&0x7ffff)
-}
-
-// LSCH5_CONF1 is register LSCH5_CONF1 (32-bit, read-write, reset 0x40000000): LEDC_LSCH5_CONF1.
-type LSCH5_CONF1 struct{ reg mmio.U32 }
-
-// LSCH5_CONF1Value is a value of register LSCH5_CONF1.
-type LSCH5_CONF1Value uint32
-
-// LSCH5_CONF1Reset is the reset value of register LSCH5_CONF1.
-const LSCH5_CONF1Reset LSCH5_CONF1Value = 0x40000000
-
-// Read loads the register.
-func (r *LSCH5_CONF1) Read() LSCH5_CONF1Value { return LSCH5_CONF1Value(r.reg.Load()) }
-
-// Write stores v in the register.
-func (r *LSCH5_CONF1) Write(v LSCH5_CONF1Value) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(LSCH5_CONF1Reset): fields f leaves alone are written as their reset values.
-func (r *LSCH5_CONF1) WriteWith(f func(LSCH5_CONF1Value) LSCH5_CONF1Value) {
-	r.reg.Store(uint32(f(LSCH5_CONF1Reset)))
-}
-
-// Reset stores LSCH5_CONF1Reset in the register.
-func (r *LSCH5_CONF1) Reset() { r.reg.Store(uint32(LSCH5_CONF1Reset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *LSCH5_CONF1) Modify(f func(LSCH5_CONF1Value) LSCH5_CONF1Value) {
-	r.reg.Store(uint32(f(LSCH5_CONF1Value(r.reg.Load()))))
-}
-
-// DUTY_SCALE_LSCH5 returns field DUTY_SCALE_LSCH5 (bits 9:0): reg_duty_scale_lsch5.
-func (v LSCH5_CONF1Value) DUTY_SCALE_LSCH5() uint32 { return uint32(v) & 0x3ff }
-
-// WithDUTY_SCALE_LSCH5 returns v with field DUTY_SCALE_LSCH5 (bits 9:0) set to x, masked to the field width.
-func (v LSCH5_CONF1Value) WithDUTY_SCALE_LSCH5(x uint32) LSCH5_CONF1Value {
-	return v&^0x3ff | LSCH5_CONF1Value(x&0x3ff)
-}
-
-// DUTY_CYCLE_LSCH5 returns field DUTY_CYCLE_LSCH5 (bits 19:10): reg_duty_cycle_lsch5.
-func (v LSCH5_CONF1Value) DUTY_CYCLE_LSCH5() uint32 { return uint32(v>>10) & 0x3ff }
-
-// WithDUTY_CYCLE_LSCH5 returns v with field DUTY_CYCLE_LSCH5 (bits 19:10) set to x, masked to the field width.
-func (v LSCH5_CONF1Value) WithDUTY_CYCLE_LSCH5(x uint32) LSCH5_CONF1Value {
-	return v&^0xffc00 | LSCH5_CONF1Value(x&0x3ff)<<10
-}
-
-// DUTY_NUM_LSCH5 returns field DUTY_NUM_LSCH5 (bits 29:20): reg_duty_num_lsch5.
-func (v LSCH5_CONF1Value) DUTY_NUM_LSCH5() uint32 { return uint32(v>>20) & 0x3ff }
-
-// WithDUTY_NUM_LSCH5 returns v with field DUTY_NUM_LSCH5 (bits 29:20) set to x, masked to the field width.
-func (v LSCH5_CONF1Value) WithDUTY_NUM_LSCH5(x uint32) LSCH5_CONF1Value {
-	return v&^0x3ff00000 | LSCH5_CONF1Value(x&0x3ff)<<20
-}
-
-// DUTY_INC_LSCH5 returns field DUTY_INC_LSCH5 (bit 30): reg_duty_inc_lsch5.
-func (v LSCH5_CONF1Value) DUTY_INC_LSCH5() bool { return v&0x40000000 != 0 }
-
-// WithDUTY_INC_LSCH5 returns v with field DUTY_INC_LSCH5 (bit 30) set to b.
-func (v LSCH5_CONF1Value) WithDUTY_INC_LSCH5(b bool) LSCH5_CONF1Value {
-	return v&^0x40000000 | LSCH5_CONF1Value(b2u(b))<<30
-}
-
-// DUTY_START_LSCH5 returns field DUTY_START_LSCH5 (bit 31): reg_duty_start_lsch5.
-func (v LSCH5_CONF1Value) DUTY_START_LSCH5() bool { return v&0x80000000 != 0 }
-
-// WithDUTY_START_LSCH5 returns v with field DUTY_START_LSCH5 (bit 31) set to b.
-func (v LSCH5_CONF1Value) WithDUTY_START_LSCH5(b bool) LSCH5_CONF1Value {
-	return v&^0x80000000 | LSCH5_CONF1Value(b2u(b))<<31
-}
-
-// LSCH5_DUTY_R is register LSCH5_DUTY_R (32-bit, read-write, reset 0x0): LEDC_LSCH5_DUTY_R.
-type LSCH5_DUTY_R struct{ reg mmio.U32 }
-
-// LSCH5_DUTY_RValue is a value of register LSCH5_DUTY_R.
-type LSCH5_DUTY_RValue uint32
-
-// LSCH5_DUTY_RReset is the reset value of register LSCH5_DUTY_R.
-const LSCH5_DUTY_RReset LSCH5_DUTY_RValue = 0x0
-
-// Read loads the register.
-func (r *LSCH5_DUTY_R) Read() LSCH5_DUTY_RValue { return LSCH5_DUTY_RValue(r.reg.Load()) }
-
-// Write stores v in the register.
-func (r *LSCH5_DUTY_R) Write(v LSCH5_DUTY_RValue) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(LSCH5_DUTY_RReset): fields f leaves alone are written as their reset values.
-func (r *LSCH5_DUTY_R) WriteWith(f func(LSCH5_DUTY_RValue) LSCH5_DUTY_RValue) {
-	r.reg.Store(uint32(f(LSCH5_DUTY_RReset)))
-}
-
-// Reset stores LSCH5_DUTY_RReset in the register.
-func (r *LSCH5_DUTY_R) Reset() { r.reg.Store(uint32(LSCH5_DUTY_RReset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *LSCH5_DUTY_R) Modify(f func(LSCH5_DUTY_RValue) LSCH5_DUTY_RValue) {
-	r.reg.Store(uint32(f(LSCH5_DUTY_RValue(r.reg.Load()))))
-}
-
-// DUTY_LSCH5_R returns field DUTY_LSCH5_R (bits 18:0): reg_duty_lsch5_r.
-func (v LSCH5_DUTY_RValue) DUTY_LSCH5_R() uint32 { return uint32(v) & 0x7ffff }
-
-// LSTIMER0_CONF is register LSTIMER0_CONF (32-bit, read-write, reset 0x800000): LEDC_LSTIMER0_CONF.
-type LSTIMER0_CONF struct{ reg mmio.U32 }
-
-// LSTIMER0_CONFValue is a value of register LSTIMER0_CONF.
-type LSTIMER0_CONFValue uint32
-
-// LSTIMER0_CONFReset is the reset value of register LSTIMER0_CONF.
-const LSTIMER0_CONFReset LSTIMER0_CONFValue = 0x800000
-
-// Read loads the register.
-func (r *LSTIMER0_CONF) Read() LSTIMER0_CONFValue { return LSTIMER0_CONFValue(r.reg.Load()) }
-
-// Write stores v in the register.
-func (r *LSTIMER0_CONF) Write(v LSTIMER0_CONFValue) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(LSTIMER0_CONFReset): fields f leaves alone are written as their reset values.
-func (r *LSTIMER0_CONF) WriteWith(f func(LSTIMER0_CONFValue) LSTIMER0_CONFValue) {
-	r.reg.Store(uint32(f(LSTIMER0_CONFReset)))
-}
-
-// Reset stores LSTIMER0_CONFReset in the register.
-func (r *LSTIMER0_CONF) Reset() { r.reg.Store(uint32(LSTIMER0_CONFReset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *LSTIMER0_CONF) Modify(f func(LSTIMER0_CONFValue) LSTIMER0_CONFValue) {
-	r.reg.Store(uint32(f(LSTIMER0_CONFValue(r.reg.Load()))))
-}
-
-// LSTIMER0_DUTY_RES returns field LSTIMER0_DUTY_RES (bits 3:0): reg_lstimer0_duty_res.
-func (v LSTIMER0_CONFValue) LSTIMER0_DUTY_RES() uint32 { return uint32(v) & 0xf }
-
-// WithLSTIMER0_DUTY_RES returns v with field LSTIMER0_DUTY_RES (bits 3:0) set to x, masked to the field width.
-func (v LSTIMER0_CONFValue) WithLSTIMER0_DUTY_RES(x uint32) LSTIMER0_CONFValue {
-	return v&^0xf | LSTIMER0_CONFValue(x&0xf)
-}
-
-// CLK_DIV_LSTIMER0 returns field CLK_DIV_LSTIMER0 (bits 21:4): reg_clk_div_lstimer0.
-func (v LSTIMER0_CONFValue) CLK_DIV_LSTIMER0() uint32 { return uint32(v>>4) & 0x3ffff }
-
-// WithCLK_DIV_LSTIMER0 returns v with field CLK_DIV_LSTIMER0 (bits 21:4) set to x, masked to the field width.
-func (v LSTIMER0_CONFValue) WithCLK_DIV_LSTIMER0(x uint32) LSTIMER0_CONFValue {
-	return v&^0x3ffff0 | LSTIMER0_CONFValue(x&0x3ffff)<<4
-}
-
-// LSTIMER0_PAUSE returns field LSTIMER0_PAUSE (bit 22): reg_lstimer0_pause.
-func (v LSTIMER0_CONFValue) LSTIMER0_PAUSE() bool { return v&0x400000 != 0 }
-
-// WithLSTIMER0_PAUSE returns v with field LSTIMER0_PAUSE (bit 22) set to b.
-func (v LSTIMER0_CONFValue) WithLSTIMER0_PAUSE(b bool) LSTIMER0_CONFValue {
-	return v&^0x400000 | LSTIMER0_CONFValue(b2u(b))<<22
-}
-
-// LSTIMER0_RST returns field LSTIMER0_RST (bit 23): reg_lstimer0_rst.
-func (v LSTIMER0_CONFValue) LSTIMER0_RST() bool { return v&0x800000 != 0 }
-
-// WithLSTIMER0_RST returns v with field LSTIMER0_RST (bit 23) set to b.
-func (v LSTIMER0_CONFValue) WithLSTIMER0_RST(b bool) LSTIMER0_CONFValue {
-	return v&^0x800000 | LSTIMER0_CONFValue(b2u(b))<<23
-}
-
-// TICK_SEL_LSTIMER0 returns field TICK_SEL_LSTIMER0 (bit 24): reg_tick_sel_lstimer0.
-func (v LSTIMER0_CONFValue) TICK_SEL_LSTIMER0() bool { return v&0x1000000 != 0 }
-
-// WithTICK_SEL_LSTIMER0 returns v with field TICK_SEL_LSTIMER0 (bit 24) set to b.
-func (v LSTIMER0_CONFValue) WithTICK_SEL_LSTIMER0(b bool) LSTIMER0_CONFValue {
-	return v&^0x1000000 | LSTIMER0_CONFValue(b2u(b))<<24
-}
-
-// WithLSTIMER0_PARA_UP returns v with field LSTIMER0_PARA_UP (bit 25) set to b.
-func (v LSTIMER0_CONFValue) WithLSTIMER0_PARA_UP(b bool) LSTIMER0_CONFValue {
-	return v&^0x2000000 | LSTIMER0_CONFValue(b2u(b))<<25
-}
-
-// LSTIMER0_VALUE is register LSTIMER0_VALUE (32-bit, read-write, reset 0x0): LEDC_LSTIMER0_VALUE.
-type LSTIMER0_VALUE struct{ reg mmio.U32 }
-
-// LSTIMER0_VALUEValue is a value of register LSTIMER0_VALUE.
-type LSTIMER0_VALUEValue uint32
-
-// LSTIMER0_VALUEReset is the reset value of register LSTIMER0_VALUE.
-const LSTIMER0_VALUEReset LSTIMER0_VALUEValue = 0x0
-
-// Read loads the register.
-func (r *LSTIMER0_VALUE) Read() LSTIMER0_VALUEValue { return LSTIMER0_VALUEValue(r.reg.Load()) }
-
-// Write stores v in the register.
-func (r *LSTIMER0_VALUE) Write(v LSTIMER0_VALUEValue) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(LSTIMER0_VALUEReset): fields f leaves alone are written as their reset values.
-func (r *LSTIMER0_VALUE) WriteWith(f func(LSTIMER0_VALUEValue) LSTIMER0_VALUEValue) {
-	r.reg.Store(uint32(f(LSTIMER0_VALUEReset)))
-}
-
-// Reset stores LSTIMER0_VALUEReset in the register.
-func (r *LSTIMER0_VALUE) Reset() { r.reg.Store(uint32(LSTIMER0_VALUEReset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *LSTIMER0_VALUE) Modify(f func(LSTIMER0_VALUEValue) LSTIMER0_VALUEValue) {
-	r.reg.Store(uint32(f(LSTIMER0_VALUEValue(r.reg.Load()))))
-}
-
-// LSTIMER0_CNT returns field LSTIMER0_CNT (bits 13:0): reg_lstimer0_cnt.
-func (v LSTIMER0_VALUEValue) LSTIMER0_CNT() uint32 { return uint32(v) & 0x3fff }
-
-// LSTIMER1_CONF is register LSTIMER1_CONF (32-bit, read-write, reset 0x800000): LEDC_LSTIMER1_CONF.
-type LSTIMER1_CONF struct{ reg mmio.U32 }
-
-// LSTIMER1_CONFValue is a value of register LSTIMER1_CONF.
-type LSTIMER1_CONFValue uint32
-
-// LSTIMER1_CONFReset is the reset value of register LSTIMER1_CONF.
-const LSTIMER1_CONFReset LSTIMER1_CONFValue = 0x800000
-
-// Read loads the register.
-func (r *LSTIMER1_CONF) Read() LSTIMER1_CONFValue { return LSTIMER1_CONFValue(r.reg.Load()) }
-
-// Write stores v in the register.
-func (r *LSTIMER1_CONF) Write(v LSTIMER1_CONFValue) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(LSTIMER1_CONFReset): fields f leaves alone are written as their reset values.
-func (r *LSTIMER1_CONF) WriteWith(f func(LSTIMER1_CONFValue) LSTIMER1_CONFValue) {
-	r.reg.Store(uint32(f(LSTIMER1_CONFReset)))
-}
-
-// Reset stores LSTIMER1_CONFReset in the register.
-func (r *LSTIMER1_CONF) Reset() { r.reg.Store(uint32(LSTIMER1_CONFReset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *LSTIMER1_CONF) Modify(f func(LSTIMER1_CONFValue) LSTIMER1_CONFValue) {
-	r.reg.Store(uint32(f(LSTIMER1_CONFValue(r.reg.Load()))))
-}
-
-// LSTIMER1_DUTY_RES returns field LSTIMER1_DUTY_RES (bits 3:0): reg_lstimer1_duty_res.
-func (v LSTIMER1_CONFValue) LSTIMER1_DUTY_RES() uint32 { return uint32(v) & 0xf }
-
-// WithLSTIMER1_DUTY_RES returns v with field LSTIMER1_DUTY_RES (bits 3:0) set to x, masked to the field width.
-func (v LSTIMER1_CONFValue) WithLSTIMER1_DUTY_RES(x uint32) LSTIMER1_CONFValue {
-	return v&^0xf | LSTIMER1_CONFValue(x&0xf)
-}
-
-// CLK_DIV_LSTIMER1 returns field CLK_DIV_LSTIMER1 (bits 21:4): reg_clk_div_lstimer1.
-func (v LSTIMER1_CONFValue) CLK_DIV_LSTIMER1() uint32 { return uint32(v>>4) & 0x3ffff }
-
-// WithCLK_DIV_LSTIMER1 returns v with field CLK_DIV_LSTIMER1 (bits 21:4) set to x, masked to the field width.
-func (v LSTIMER1_CONFValue) WithCLK_DIV_LSTIMER1(x uint32) LSTIMER1_CONFValue {
-	return v&^0x3ffff0 | LSTIMER1_CONFValue(x&0x3ffff)<<4
-}
-
-// LSTIMER1_PAUSE returns field LSTIMER1_PAUSE (bit 22): reg_lstimer1_pause.
-func (v LSTIMER1_CONFValue) LSTIMER1_PAUSE() bool { return v&0x400000 != 0 }
-
-// WithLSTIMER1_PAUSE returns v with field LSTIMER1_PAUSE (bit 22) set to b.
-func (v LSTIMER1_CONFValue) WithLSTIMER1_PAUSE(b bool) LSTIMER1_CONFValue {
-	return v&^0x400000 | LSTIMER1_CONFValue(b2u(b))<<22
-}
-
-// LSTIMER1_RST returns field LSTIMER1_RST (bit 23): reg_lstimer1_rst.
-func (v LSTIMER1_CONFValue) LSTIMER1_RST() bool { return v&0x800000 != 0 }
-
-// WithLSTIMER1_RST returns v with field LSTIMER1_RST (bit 23) set to b.
-func (v LSTIMER1_CONFValue) WithLSTIMER1_RST(b bool) LSTIMER1_CONFValue {
-	return v&^0x800000 | LSTIMER1_CONFValue(b2u(b))<<23
-}
-
-// TICK_SEL_LSTIMER1 returns field TICK_SEL_LSTIMER1 (bit 24): reg_tick_sel_lstimer1.
-func (v LSTIMER1_CONFValue) TICK_SEL_LSTIMER1() bool { return v&0x1000000 != 0 }
-
-// WithTICK_SEL_LSTIMER1 returns v with field TICK_SEL_LSTIMER1 (bit 24) set to b.
-func (v LSTIMER1_CONFValue) WithTICK_SEL_LSTIMER1(b bool) LSTIMER1_CONFValue {
-	return v&^0x1000000 | LSTIMER1_CONFValue(b2u(b))<<24
-}
-
-// WithLSTIMER1_PARA_UP returns v with field LSTIMER1_PARA_UP (bit 25) set to b.
-func (v LSTIMER1_CONFValue) WithLSTIMER1_PARA_UP(b bool) LSTIMER1_CONFValue {
-	return v&^0x2000000 | LSTIMER1_CONFValue(b2u(b))<<25
-}
-
-// LSTIMER1_VALUE is register LSTIMER1_VALUE (32-bit, read-write, reset 0x0): LEDC_LSTIMER1_VALUE.
-type LSTIMER1_VALUE struct{ reg mmio.U32 }
-
-// LSTIMER1_VALUEValue is a value of register LSTIMER1_VALUE.
-type LSTIMER1_VALUEValue uint32
-
-// LSTIMER1_VALUEReset is the reset value of register LSTIMER1_VALUE.
-const LSTIMER1_VALUEReset LSTIMER1_VALUEValue = 0x0
-
-// Read loads the register.
-func (r *LSTIMER1_VALUE) Read() LSTIMER1_VALUEValue { return LSTIMER1_VALUEValue(r.reg.Load()) }
-
-// Write stores v in the register.
-func (r *LSTIMER1_VALUE) Write(v LSTIMER1_VALUEValue) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(LSTIMER1_VALUEReset): fields f leaves alone are written as their reset values.
-func (r *LSTIMER1_VALUE) WriteWith(f func(LSTIMER1_VALUEValue) LSTIMER1_VALUEValue) {
-	r.reg.Store(uint32(f(LSTIMER1_VALUEReset)))
-}
-
-// Reset stores LSTIMER1_VALUEReset in the register.
-func (r *LSTIMER1_VALUE) Reset() { r.reg.Store(uint32(LSTIMER1_VALUEReset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *LSTIMER1_VALUE) Modify(f func(LSTIMER1_VALUEValue) LSTIMER1_VALUEValue) {
-	r.reg.Store(uint32(f(LSTIMER1_VALUEValue(r.reg.Load()))))
-}
-
-// LSTIMER1_CNT returns field LSTIMER1_CNT (bits 13:0): reg_lstimer1_cnt.
-func (v LSTIMER1_VALUEValue) LSTIMER1_CNT() uint32 { return uint32(v) & 0x3fff }
-
-// LSTIMER2_CONF is register LSTIMER2_CONF (32-bit, read-write, reset 0x800000): LEDC_LSTIMER2_CONF.
-type LSTIMER2_CONF struct{ reg mmio.U32 }
-
-// LSTIMER2_CONFValue is a value of register LSTIMER2_CONF.
-type LSTIMER2_CONFValue uint32
-
-// LSTIMER2_CONFReset is the reset value of register LSTIMER2_CONF.
-const LSTIMER2_CONFReset LSTIMER2_CONFValue = 0x800000
-
-// Read loads the register.
-func (r *LSTIMER2_CONF) Read() LSTIMER2_CONFValue { return LSTIMER2_CONFValue(r.reg.Load()) }
-
-// Write stores v in the register.
-func (r *LSTIMER2_CONF) Write(v LSTIMER2_CONFValue) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(LSTIMER2_CONFReset): fields f leaves alone are written as their reset values.
-func (r *LSTIMER2_CONF) WriteWith(f func(LSTIMER2_CONFValue) LSTIMER2_CONFValue) {
-	r.reg.Store(uint32(f(LSTIMER2_CONFReset)))
-}
-
-// Reset stores LSTIMER2_CONFReset in the register.
-func (r *LSTIMER2_CONF) Reset() { r.reg.Store(uint32(LSTIMER2_CONFReset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *LSTIMER2_CONF) Modify(f func(LSTIMER2_CONFValue) LSTIMER2_CONFValue) {
-	r.reg.Store(uint32(f(LSTIMER2_CONFValue(r.reg.Load()))))
-}
-
-// LSTIMER2_DUTY_RES returns field LSTIMER2_DUTY_RES (bits 3:0): reg_lstimer2_duty_res.
-func (v LSTIMER2_CONFValue) LSTIMER2_DUTY_RES() uint32 { return uint32(v) & 0xf }
-
-// WithLSTIMER2_DUTY_RES returns v with field LSTIMER2_DUTY_RES (bits 3:0) set to x, masked to the field width.
-func (v LSTIMER2_CONFValue) WithLSTIMER2_DUTY_RES(x uint32) LSTIMER2_CONFValue {
-	return v&^0xf | LSTIMER2_CONFValue(x&0xf)
-}
-
-// CLK_DIV_LSTIMER2 returns field CLK_DIV_LSTIMER2 (bits 21:4): reg_clk_div_lstimer2.
-func (v LSTIMER2_CONFValue) CLK_DIV_LSTIMER2() uint32 { return uint32(v>>4) & 0x3ffff }
-
-// WithCLK_DIV_LSTIMER2 returns v with field CLK_DIV_LSTIMER2 (bits 21:4) set to x, masked to the field width.
-func (v LSTIMER2_CONFValue) WithCLK_DIV_LSTIMER2(x uint32) LSTIMER2_CONFValue {
-	return v&^0x3ffff0 | LSTIMER2_CONFValue(x&0x3ffff)<<4
-}
-
-// LSTIMER2_PAUSE returns field LSTIMER2_PAUSE (bit 22): reg_lstimer2_pause.
-func (v LSTIMER2_CONFValue) LSTIMER2_PAUSE() bool { return v&0x400000 != 0 }
-
-// WithLSTIMER2_PAUSE returns v with field LSTIMER2_PAUSE (bit 22) set to b.
-func (v LSTIMER2_CONFValue) WithLSTIMER2_PAUSE(b bool) LSTIMER2_CONFValue {
-	return v&^0x400000 | LSTIMER2_CONFValue(b2u(b))<<22
-}
-
-// LSTIMER2_RST returns field LSTIMER2_RST (bit 23): reg_lstimer2_rst.
-func (v LSTIMER2_CONFValue) LSTIMER2_RST() bool { return v&0x800000 != 0 }
-
-// WithLSTIMER2_RST returns v with field LSTIMER2_RST (bit 23) set to b.
-func (v LSTIMER2_CONFValue) WithLSTIMER2_RST(b bool) LSTIMER2_CONFValue {
-	return v&^0x800000 | LSTIMER2_CONFValue(b2u(b))<<23
-}
-
-// TICK_SEL_LSTIMER2 returns field TICK_SEL_LSTIMER2 (bit 24): reg_tick_sel_lstimer2.
-func (v LSTIMER2_CONFValue) TICK_SEL_LSTIMER2() bool { return v&0x1000000 != 0 }
-
-// WithTICK_SEL_LSTIMER2 returns v with field TICK_SEL_LSTIMER2 (bit 24) set to b.
-func (v LSTIMER2_CONFValue) WithTICK_SEL_LSTIMER2(b bool) LSTIMER2_CONFValue {
-	return v&^0x1000000 | LSTIMER2_CONFValue(b2u(b))<<24
-}
-
-// WithLSTIMER2_PARA_UP returns v with field LSTIMER2_PARA_UP (bit 25) set to b.
-func (v LSTIMER2_CONFValue) WithLSTIMER2_PARA_UP(b bool) LSTIMER2_CONFValue {
-	return v&^0x2000000 | LSTIMER2_CONFValue(b2u(b))<<25
-}
-
-// LSTIMER2_VALUE is register LSTIMER2_VALUE (32-bit, read-write, reset 0x0): LEDC_LSTIMER2_VALUE.
-type LSTIMER2_VALUE struct{ reg mmio.U32 }
-
-// LSTIMER2_VALUEValue is a value of register LSTIMER2_VALUE.
-type LSTIMER2_VALUEValue uint32
-
-// LSTIMER2_VALUEReset is the reset value of register LSTIMER2_VALUE.
-const LSTIMER2_VALUEReset LSTIMER2_VALUEValue = 0x0
-
-// Read loads the register.
-func (r *LSTIMER2_VALUE) Read() LSTIMER2_VALUEValue { return LSTIMER2_VALUEValue(r.reg.Load()) }
-
-// Write stores v in the register.
-func (r *LSTIMER2_VALUE) Write(v LSTIMER2_VALUEValue) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(LSTIMER2_VALUEReset): fields f leaves alone are written as their reset values.
-func (r *LSTIMER2_VALUE) WriteWith(f func(LSTIMER2_VALUEValue) LSTIMER2_VALUEValue) {
-	r.reg.Store(uint32(f(LSTIMER2_VALUEReset)))
-}
-
-// Reset stores LSTIMER2_VALUEReset in the register.
-func (r *LSTIMER2_VALUE) Reset() { r.reg.Store(uint32(LSTIMER2_VALUEReset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *LSTIMER2_VALUE) Modify(f func(LSTIMER2_VALUEValue) LSTIMER2_VALUEValue) {
-	r.reg.Store(uint32(f(LSTIMER2_VALUEValue(r.reg.Load()))))
-}
-
-// LSTIMER2_CNT returns field LSTIMER2_CNT (bits 13:0): reg_lstimer2_cnt.
-func (v LSTIMER2_VALUEValue) LSTIMER2_CNT() uint32 { return uint32(v) & 0x3fff }
-
-// LSTIMER3_CONF is register LSTIMER3_CONF (32-bit, read-write, reset 0x800000): LEDC_LSTIMER3_CONF.
-type LSTIMER3_CONF struct{ reg mmio.U32 }
-
-// LSTIMER3_CONFValue is a value of register LSTIMER3_CONF.
-type LSTIMER3_CONFValue uint32
-
-// LSTIMER3_CONFReset is the reset value of register LSTIMER3_CONF.
-const LSTIMER3_CONFReset LSTIMER3_CONFValue = 0x800000
-
-// Read loads the register.
-func (r *LSTIMER3_CONF) Read() LSTIMER3_CONFValue { return LSTIMER3_CONFValue(r.reg.Load()) }
-
-// Write stores v in the register.
-func (r *LSTIMER3_CONF) Write(v LSTIMER3_CONFValue) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(LSTIMER3_CONFReset): fields f leaves alone are written as their reset values.
-func (r *LSTIMER3_CONF) WriteWith(f func(LSTIMER3_CONFValue) LSTIMER3_CONFValue) {
-	r.reg.Store(uint32(f(LSTIMER3_CONFReset)))
-}
-
-// Reset stores LSTIMER3_CONFReset in the register.
-func (r *LSTIMER3_CONF) Reset() { r.reg.Store(uint32(LSTIMER3_CONFReset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *LSTIMER3_CONF) Modify(f func(LSTIMER3_CONFValue) LSTIMER3_CONFValue) {
-	r.reg.Store(uint32(f(LSTIMER3_CONFValue(r.reg.Load()))))
-}
-
-// LSTIMER3_DUTY_RES returns field LSTIMER3_DUTY_RES (bits 3:0): reg_lstimer3_duty_res.
-func (v LSTIMER3_CONFValue) LSTIMER3_DUTY_RES() uint32 { return uint32(v) & 0xf }
-
-// WithLSTIMER3_DUTY_RES returns v with field LSTIMER3_DUTY_RES (bits 3:0) set to x, masked to the field width.
-func (v LSTIMER3_CONFValue) WithLSTIMER3_DUTY_RES(x uint32) LSTIMER3_CONFValue {
-	return v&^0xf | LSTIMER3_CONFValue(x&0xf)
-}
-
-// CLK_DIV_LSTIMER3 returns field CLK_DIV_LSTIMER3 (bits 21:4): reg_clk_div_lstimer3.
-func (v LSTIMER3_CONFValue) CLK_DIV_LSTIMER3() uint32 { return uint32(v>>4) & 0x3ffff }
-
-// WithCLK_DIV_LSTIMER3 returns v with field CLK_DIV_LSTIMER3 (bits 21:4) set to x, masked to the field width.
-func (v LSTIMER3_CONFValue) WithCLK_DIV_LSTIMER3(x uint32) LSTIMER3_CONFValue {
-	return v&^0x3ffff0 | LSTIMER3_CONFValue(x&0x3ffff)<<4
-}
-
-// LSTIMER3_PAUSE returns field LSTIMER3_PAUSE (bit 22): reg_lstimer3_pause.
-func (v LSTIMER3_CONFValue) LSTIMER3_PAUSE() bool { return v&0x400000 != 0 }
-
-// WithLSTIMER3_PAUSE returns v with field LSTIMER3_PAUSE (bit 22) set to b.
-func (v LSTIMER3_CONFValue) WithLSTIMER3_PAUSE(b bool) LSTIMER3_CONFValue {
-	return v&^0x400000 | LSTIMER3_CONFValue(b2u(b))<<22
-}
-
-// LSTIMER3_RST returns field LSTIMER3_RST (bit 23): reg_lstimer3_rst.
-func (v LSTIMER3_CONFValue) LSTIMER3_RST() bool { return v&0x800000 != 0 }
-
-// WithLSTIMER3_RST returns v with field LSTIMER3_RST (bit 23) set to b.
-func (v LSTIMER3_CONFValue) WithLSTIMER3_RST(b bool) LSTIMER3_CONFValue {
-	return v&^0x800000 | LSTIMER3_CONFValue(b2u(b))<<23
-}
-
-// TICK_SEL_LSTIMER3 returns field TICK_SEL_LSTIMER3 (bit 24): reg_tick_sel_lstimer3.
-func (v LSTIMER3_CONFValue) TICK_SEL_LSTIMER3() bool { return v&0x1000000 != 0 }
-
-// WithTICK_SEL_LSTIMER3 returns v with field TICK_SEL_LSTIMER3 (bit 24) set to b.
-func (v LSTIMER3_CONFValue) WithTICK_SEL_LSTIMER3(b bool) LSTIMER3_CONFValue {
-	return v&^0x1000000 | LSTIMER3_CONFValue(b2u(b))<<24
-}
-
-// WithLSTIMER3_PARA_UP returns v with field LSTIMER3_PARA_UP (bit 25) set to b.
-func (v LSTIMER3_CONFValue) WithLSTIMER3_PARA_UP(b bool) LSTIMER3_CONFValue {
-	return v&^0x2000000 | LSTIMER3_CONFValue(b2u(b))<<25
-}
-
-// LSTIMER3_VALUE is register LSTIMER3_VALUE (32-bit, read-write, reset 0x0): LEDC_LSTIMER3_VALUE.
-type LSTIMER3_VALUE struct{ reg mmio.U32 }
-
-// LSTIMER3_VALUEValue is a value of register LSTIMER3_VALUE.
-type LSTIMER3_VALUEValue uint32
-
-// LSTIMER3_VALUEReset is the reset value of register LSTIMER3_VALUE.
-const LSTIMER3_VALUEReset LSTIMER3_VALUEValue = 0x0
-
-// Read loads the register.
-func (r *LSTIMER3_VALUE) Read() LSTIMER3_VALUEValue { return LSTIMER3_VALUEValue(r.reg.Load()) }
-
-// Write stores v in the register.
-func (r *LSTIMER3_VALUE) Write(v LSTIMER3_VALUEValue) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(LSTIMER3_VALUEReset): fields f leaves alone are written as their reset values.
-func (r *LSTIMER3_VALUE) WriteWith(f func(LSTIMER3_VALUEValue) LSTIMER3_VALUEValue) {
-	r.reg.Store(uint32(f(LSTIMER3_VALUEReset)))
-}
-
-// Reset stores LSTIMER3_VALUEReset in the register.
-func (r *LSTIMER3_VALUE) Reset() { r.reg.Store(uint32(LSTIMER3_VALUEReset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *LSTIMER3_VALUE) Modify(f func(LSTIMER3_VALUEValue) LSTIMER3_VALUEValue) {
-	r.reg.Store(uint32(f(LSTIMER3_VALUEValue(r.reg.Load()))))
-}
-
-// LSTIMER3_CNT returns field LSTIMER3_CNT (bits 13:0): reg_lstimer3_cnt.
-func (v LSTIMER3_VALUEValue) LSTIMER3_CNT() uint32 { return uint32(v) & 0x3fff }
+// LSTIMER_CNT returns field LSTIMER%s_CNT (bits 13:0): reg_lstimer0_cnt.
+func (v LSTIMER_VALUEValue) LSTIMER_CNT() uint32 { return uint32(v) & 0x3fff }
 
 // INT_RAW is register INT_RAW (32-bit, read-write, reset 0x0): LEDC_INT_RAW.
 type INT_RAW struct{ reg mmio.U32 }

@@ -35,10 +35,10 @@ type APB_SARADC struct {
 	SAR1DATA_STATUS SAR1DATA_STATUS
 	// SAR2DATA_STATUS is register SAR2DATA_STATUS (at 0x30): digital saradc configure register.
 	SAR2DATA_STATUS SAR2DATA_STATUS
-	// THRES_CTRL is register THRES%s_CTRL (at 0x34, 2 × 0x4 bytes): digital saradc configure register (THRES0_CTRL … THRES1_CTRL in the SVD).
-	THRES_CTRL [2]THRES_CTRL
-	// THRES_CTRL_1 is register THRES_CTRL (at 0x3c): digital saradc configure register.
-	THRES_CTRL_1 THRES_CTRL_1
+	// THRES_CTRL_1 is register THRES%s_CTRL (at 0x34, 2 × 0x4 bytes): digital saradc configure register (THRES0_CTRL … THRES1_CTRL in the SVD).
+	THRES_CTRL_1 [2]THRES_CTRL_1
+	// THRES_CTRL is register THRES_CTRL (at 0x3c): digital saradc configure register.
+	THRES_CTRL THRES_CTRL
 	// INT_ENA is register INT_ENA (at 0x40): digital saradc int register.
 	INT_ENA INT_ENA
 	// INT_RAW is register INT_RAW (at 0x44): digital saradc int register.
@@ -728,66 +728,14 @@ func (r *SAR2DATA_STATUS) Modify(f func(SAR2DATA_STATUSValue) SAR2DATA_STATUSVal
 // APB_SARADC2_DATA returns field APB_SARADC2_DATA (bits 16:0): saradc2 data.
 func (v SAR2DATA_STATUSValue) APB_SARADC2_DATA() uint32 { return uint32(v) & 0x1ffff }
 
-// THRES_CTRL is register THRES%s_CTRL (32-bit, read-write, reset 0x3ffed): digital saradc configure register (THRES0_CTRL … THRES1_CTRL in the SVD).
-type THRES_CTRL struct{ reg mmio.U32 }
-
-// THRES_CTRLValue is a value of register THRES_CTRL.
-type THRES_CTRLValue uint32
-
-// THRES_CTRLReset is the reset value of register THRES_CTRL.
-const THRES_CTRLReset THRES_CTRLValue = 0x3ffed
-
-// Read loads the register.
-func (r *THRES_CTRL) Read() THRES_CTRLValue { return THRES_CTRLValue(r.reg.Load()) }
-
-// Write stores v in the register.
-func (r *THRES_CTRL) Write(v THRES_CTRLValue) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(THRES_CTRLReset): fields f leaves alone are written as their reset values.
-func (r *THRES_CTRL) WriteWith(f func(THRES_CTRLValue) THRES_CTRLValue) {
-	r.reg.Store(uint32(f(THRES_CTRLReset)))
-}
-
-// Reset stores THRES_CTRLReset in the register.
-func (r *THRES_CTRL) Reset() { r.reg.Store(uint32(THRES_CTRLReset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *THRES_CTRL) Modify(f func(THRES_CTRLValue) THRES_CTRLValue) {
-	r.reg.Store(uint32(f(THRES_CTRLValue(r.reg.Load()))))
-}
-
-// APB_SARADC_THRES_CHANNEL returns field APB_SARADC_THRES%s_CHANNEL (bits 3:0): configure thres0 to adc channel.
-func (v THRES_CTRLValue) APB_SARADC_THRES_CHANNEL() uint32 { return uint32(v) & 0xf }
-
-// WithAPB_SARADC_THRES_CHANNEL returns v with field APB_SARADC_THRES%s_CHANNEL (bits 3:0) set to x, masked to the field width.
-func (v THRES_CTRLValue) WithAPB_SARADC_THRES_CHANNEL(x uint32) THRES_CTRLValue {
-	return v&^0xf | THRES_CTRLValue(x&0xf)
-}
-
-// APB_SARADC_THRES_HIGH returns field APB_SARADC_THRES%s_HIGH (bits 17:5): saradc thres0 monitor thres.
-func (v THRES_CTRLValue) APB_SARADC_THRES_HIGH() uint32 { return uint32(v>>5) & 0x1fff }
-
-// WithAPB_SARADC_THRES_HIGH returns v with field APB_SARADC_THRES%s_HIGH (bits 17:5) set to x, masked to the field width.
-func (v THRES_CTRLValue) WithAPB_SARADC_THRES_HIGH(x uint32) THRES_CTRLValue {
-	return v&^0x3ffe0 | THRES_CTRLValue(x&0x1fff)<<5
-}
-
-// APB_SARADC_THRES_LOW returns field APB_SARADC_THRES%s_LOW (bits 30:18): saradc thres0 monitor thres.
-func (v THRES_CTRLValue) APB_SARADC_THRES_LOW() uint32 { return uint32(v>>18) & 0x1fff }
-
-// WithAPB_SARADC_THRES_LOW returns v with field APB_SARADC_THRES%s_LOW (bits 30:18) set to x, masked to the field width.
-func (v THRES_CTRLValue) WithAPB_SARADC_THRES_LOW(x uint32) THRES_CTRLValue {
-	return v&^0x7ffc0000 | THRES_CTRLValue(x&0x1fff)<<18
-}
-
-// THRES_CTRL_1 is register THRES_CTRL (32-bit, read-write, reset 0x0): digital saradc configure register.
+// THRES_CTRL_1 is register THRES%s_CTRL (32-bit, read-write, reset 0x3ffed): digital saradc configure register (THRES0_CTRL … THRES1_CTRL in the SVD).
 type THRES_CTRL_1 struct{ reg mmio.U32 }
 
 // THRES_CTRL_1Value is a value of register THRES_CTRL_1.
 type THRES_CTRL_1Value uint32
 
 // THRES_CTRL_1Reset is the reset value of register THRES_CTRL_1.
-const THRES_CTRL_1Reset THRES_CTRL_1Value = 0x0
+const THRES_CTRL_1Reset THRES_CTRL_1Value = 0x3ffed
 
 // Read loads the register.
 func (r *THRES_CTRL_1) Read() THRES_CTRL_1Value { return THRES_CTRL_1Value(r.reg.Load()) }
@@ -808,28 +756,80 @@ func (r *THRES_CTRL_1) Modify(f func(THRES_CTRL_1Value) THRES_CTRL_1Value) {
 	r.reg.Store(uint32(f(THRES_CTRL_1Value(r.reg.Load()))))
 }
 
+// APB_SARADC_THRES_CHANNEL returns field APB_SARADC_THRES%s_CHANNEL (bits 3:0): configure thres0 to adc channel.
+func (v THRES_CTRL_1Value) APB_SARADC_THRES_CHANNEL() uint32 { return uint32(v) & 0xf }
+
+// WithAPB_SARADC_THRES_CHANNEL returns v with field APB_SARADC_THRES%s_CHANNEL (bits 3:0) set to x, masked to the field width.
+func (v THRES_CTRL_1Value) WithAPB_SARADC_THRES_CHANNEL(x uint32) THRES_CTRL_1Value {
+	return v&^0xf | THRES_CTRL_1Value(x&0xf)
+}
+
+// APB_SARADC_THRES_HIGH returns field APB_SARADC_THRES%s_HIGH (bits 17:5): saradc thres0 monitor thres.
+func (v THRES_CTRL_1Value) APB_SARADC_THRES_HIGH() uint32 { return uint32(v>>5) & 0x1fff }
+
+// WithAPB_SARADC_THRES_HIGH returns v with field APB_SARADC_THRES%s_HIGH (bits 17:5) set to x, masked to the field width.
+func (v THRES_CTRL_1Value) WithAPB_SARADC_THRES_HIGH(x uint32) THRES_CTRL_1Value {
+	return v&^0x3ffe0 | THRES_CTRL_1Value(x&0x1fff)<<5
+}
+
+// APB_SARADC_THRES_LOW returns field APB_SARADC_THRES%s_LOW (bits 30:18): saradc thres0 monitor thres.
+func (v THRES_CTRL_1Value) APB_SARADC_THRES_LOW() uint32 { return uint32(v>>18) & 0x1fff }
+
+// WithAPB_SARADC_THRES_LOW returns v with field APB_SARADC_THRES%s_LOW (bits 30:18) set to x, masked to the field width.
+func (v THRES_CTRL_1Value) WithAPB_SARADC_THRES_LOW(x uint32) THRES_CTRL_1Value {
+	return v&^0x7ffc0000 | THRES_CTRL_1Value(x&0x1fff)<<18
+}
+
+// THRES_CTRL is register THRES_CTRL (32-bit, read-write, reset 0x0): digital saradc configure register.
+type THRES_CTRL struct{ reg mmio.U32 }
+
+// THRES_CTRLValue is a value of register THRES_CTRL.
+type THRES_CTRLValue uint32
+
+// THRES_CTRLReset is the reset value of register THRES_CTRL.
+const THRES_CTRLReset THRES_CTRLValue = 0x0
+
+// Read loads the register.
+func (r *THRES_CTRL) Read() THRES_CTRLValue { return THRES_CTRLValue(r.reg.Load()) }
+
+// Write stores v in the register.
+func (r *THRES_CTRL) Write(v THRES_CTRLValue) { r.reg.Store(uint32(v)) }
+
+// WriteWith stores f(THRES_CTRLReset): fields f leaves alone are written as their reset values.
+func (r *THRES_CTRL) WriteWith(f func(THRES_CTRLValue) THRES_CTRLValue) {
+	r.reg.Store(uint32(f(THRES_CTRLReset)))
+}
+
+// Reset stores THRES_CTRLReset in the register.
+func (r *THRES_CTRL) Reset() { r.reg.Store(uint32(THRES_CTRLReset)) }
+
+// Modify loads the register, passes its value to f and stores the result.
+func (r *THRES_CTRL) Modify(f func(THRES_CTRLValue) THRES_CTRLValue) {
+	r.reg.Store(uint32(f(THRES_CTRLValue(r.reg.Load()))))
+}
+
 // APB_SARADC_THRES_ALL_EN returns field APB_SARADC_THRES_ALL_EN (bit 27): enable thres to all channel.
-func (v THRES_CTRL_1Value) APB_SARADC_THRES_ALL_EN() bool { return v&0x8000000 != 0 }
+func (v THRES_CTRLValue) APB_SARADC_THRES_ALL_EN() bool { return v&0x8000000 != 0 }
 
 // WithAPB_SARADC_THRES_ALL_EN returns v with field APB_SARADC_THRES_ALL_EN (bit 27) set to b.
-func (v THRES_CTRL_1Value) WithAPB_SARADC_THRES_ALL_EN(b bool) THRES_CTRL_1Value {
-	return v&^0x8000000 | THRES_CTRL_1Value(b2u(b))<<27
+func (v THRES_CTRLValue) WithAPB_SARADC_THRES_ALL_EN(b bool) THRES_CTRLValue {
+	return v&^0x8000000 | THRES_CTRLValue(b2u(b))<<27
 }
 
 // APB_SARADC_THRES1_EN returns field APB_SARADC_THRES1_EN (bit 30): enable thres1.
-func (v THRES_CTRL_1Value) APB_SARADC_THRES1_EN() bool { return v&0x40000000 != 0 }
+func (v THRES_CTRLValue) APB_SARADC_THRES1_EN() bool { return v&0x40000000 != 0 }
 
 // WithAPB_SARADC_THRES1_EN returns v with field APB_SARADC_THRES1_EN (bit 30) set to b.
-func (v THRES_CTRL_1Value) WithAPB_SARADC_THRES1_EN(b bool) THRES_CTRL_1Value {
-	return v&^0x40000000 | THRES_CTRL_1Value(b2u(b))<<30
+func (v THRES_CTRLValue) WithAPB_SARADC_THRES1_EN(b bool) THRES_CTRLValue {
+	return v&^0x40000000 | THRES_CTRLValue(b2u(b))<<30
 }
 
 // APB_SARADC_THRES0_EN returns field APB_SARADC_THRES0_EN (bit 31): enable thres0.
-func (v THRES_CTRL_1Value) APB_SARADC_THRES0_EN() bool { return v&0x80000000 != 0 }
+func (v THRES_CTRLValue) APB_SARADC_THRES0_EN() bool { return v&0x80000000 != 0 }
 
 // WithAPB_SARADC_THRES0_EN returns v with field APB_SARADC_THRES0_EN (bit 31) set to b.
-func (v THRES_CTRL_1Value) WithAPB_SARADC_THRES0_EN(b bool) THRES_CTRL_1Value {
-	return v&^0x80000000 | THRES_CTRL_1Value(b2u(b))<<31
+func (v THRES_CTRLValue) WithAPB_SARADC_THRES0_EN(b bool) THRES_CTRLValue {
+	return v&^0x80000000 | THRES_CTRLValue(b2u(b))<<31
 }
 
 // INT_ENA is register INT_ENA (32-bit, read-write, reset 0x0): digital saradc int register.

@@ -13,10 +13,10 @@ import (
 
 // DMA is the register block of DMA, 0x340 bytes: DMA (Direct Memory Access) Controller.
 type DMA struct {
-	// IN_INT_RAW_CH is register IN_INT_RAW_CH%s (at 0x0, 3 × 0x10 bytes): Raw status interrupt of channel 0.
-	IN_INT_RAW_CH [3]IN_INT_RAW_CH
-	// OUT_INT_RAW_CH is register OUT_INT_RAW_CH%s (at 0x30, 3 × 0x10 bytes): Raw status interrupt of channel 0.
-	OUT_INT_RAW_CH [3]OUT_INT_RAW_CH
+	// IN_INT_CH is cluster IN_INT_CH[%s] (at 0x0, 3 × 0x10 bytes): Registers IN_INT_RAW_CH0, IN_INT_RAW_CH2 and the rest of each copy, as one array.
+	IN_INT_CH [3]IN_INT_CH
+	// OUT_INT_CH is cluster OUT_INT_CH[%s] (at 0x30, 3 × 0x10 bytes): Registers OUT_INT_RAW_CH0, OUT_INT_RAW_CH2 and the rest of each copy, as one array.
+	OUT_INT_CH [3]OUT_INT_CH
 	// AHB_TEST is register AHB_TEST (at 0x60): reserved.
 	AHB_TEST AHB_TEST
 	// MISC_CONF is register MISC_CONF (at 0x64): MISC register.
@@ -27,54 +27,6 @@ type DMA struct {
 	// IN_CONF0_CH is register IN_CONF0_CH%s (at 0x70, 3 × 0xc0 bytes): Configure 0 register of Rx channel 0.
 	IN_CONF0_CH [3]IN_CONF0_CH
 	_           [0x90]byte
-}
-
-// IN_INT_ST_CH is register IN_INT_ST_CH%s (at 0x4, 3 × 0x10 bytes): Masked interrupt of channel 0. It overlaps another member or cannot be a struct field at its offset, so it is a method.
-func (p *DMA) IN_INT_ST_CH(i int) *IN_INT_ST_CH {
-	if uint(i) >= 3 {
-		panic("index out of range")
-	}
-	return (*IN_INT_ST_CH)(unsafe.Add(unsafe.Pointer(p), 0x4+uintptr(i)*0x10))
-}
-
-// IN_INT_ENA_CH is register IN_INT_ENA_CH%s (at 0x8, 3 × 0x10 bytes): Interrupt enable bits of channel 0. It overlaps another member or cannot be a struct field at its offset, so it is a method.
-func (p *DMA) IN_INT_ENA_CH(i int) *IN_INT_ENA_CH {
-	if uint(i) >= 3 {
-		panic("index out of range")
-	}
-	return (*IN_INT_ENA_CH)(unsafe.Add(unsafe.Pointer(p), 0x8+uintptr(i)*0x10))
-}
-
-// IN_INT_CLR_CH is register IN_INT_CLR_CH%s (at 0xc, 3 × 0x10 bytes): Interrupt clear bits of channel 0. It overlaps another member or cannot be a struct field at its offset, so it is a method.
-func (p *DMA) IN_INT_CLR_CH(i int) *IN_INT_CLR_CH {
-	if uint(i) >= 3 {
-		panic("index out of range")
-	}
-	return (*IN_INT_CLR_CH)(unsafe.Add(unsafe.Pointer(p), 0xc+uintptr(i)*0x10))
-}
-
-// OUT_INT_ST_CH is register OUT_INT_ST_CH%s (at 0x34, 3 × 0x10 bytes): Masked interrupt of channel 0. It overlaps another member or cannot be a struct field at its offset, so it is a method.
-func (p *DMA) OUT_INT_ST_CH(i int) *OUT_INT_ST_CH {
-	if uint(i) >= 3 {
-		panic("index out of range")
-	}
-	return (*OUT_INT_ST_CH)(unsafe.Add(unsafe.Pointer(p), 0x34+uintptr(i)*0x10))
-}
-
-// OUT_INT_ENA_CH is register OUT_INT_ENA_CH%s (at 0x38, 3 × 0x10 bytes): Interrupt enable bits of channel 0. It overlaps another member or cannot be a struct field at its offset, so it is a method.
-func (p *DMA) OUT_INT_ENA_CH(i int) *OUT_INT_ENA_CH {
-	if uint(i) >= 3 {
-		panic("index out of range")
-	}
-	return (*OUT_INT_ENA_CH)(unsafe.Add(unsafe.Pointer(p), 0x38+uintptr(i)*0x10))
-}
-
-// OUT_INT_CLR_CH is register OUT_INT_CLR_CH%s (at 0x3c, 3 × 0x10 bytes): Interrupt clear bits of channel 0. It overlaps another member or cannot be a struct field at its offset, so it is a method.
-func (p *DMA) OUT_INT_CLR_CH(i int) *OUT_INT_CLR_CH {
-	if uint(i) >= 3 {
-		panic("index out of range")
-	}
-	return (*OUT_INT_CLR_CH)(unsafe.Add(unsafe.Pointer(p), 0x3c+uintptr(i)*0x10))
 }
 
 // IN_CONF1_CH is register IN_CONF1_CH%s (at 0x74, 3 × 0xc0 bytes): Configure 1 register of Rx channel 0. It overlaps another member or cannot be a struct field at its offset, so it is a method.
@@ -282,564 +234,580 @@ func (p *DMA) OUT_CONF0_CH(i int) *OUT_CONF0_CH {
 	return (*OUT_CONF0_CH)(unsafe.Add(unsafe.Pointer(p), 0x190+uintptr(i)*0xc0))
 }
 
-// IN_INT_RAW_CH is register IN_INT_RAW_CH%s (32-bit, read-write, reset 0x0): Raw status interrupt of channel 0.
-type IN_INT_RAW_CH struct {
-	reg mmio.U32
-	_   [0xc]byte
+// IN_INT_CH is the register cluster IN_INT_CH[%s], 0x10 bytes: Registers IN_INT_RAW_CH0, IN_INT_RAW_CH2 and the rest of each copy, as one array.
+type IN_INT_CH struct {
+	// IN_INT_RAW is register IN_INT_RAW (at 0x0): Raw status interrupt of channel 0.
+	IN_INT_RAW IN_INT_CH_IN_INT_RAW
+	// IN_INT_ST is register IN_INT_ST (at 0x4): Masked interrupt of channel 0.
+	IN_INT_ST IN_INT_CH_IN_INT_ST
+	// IN_INT_ENA is register IN_INT_ENA (at 0x8): Interrupt enable bits of channel 0.
+	IN_INT_ENA IN_INT_CH_IN_INT_ENA
+	// IN_INT_CLR is register IN_INT_CLR (at 0xc): Interrupt clear bits of channel 0.
+	IN_INT_CLR IN_INT_CH_IN_INT_CLR
 }
 
-// IN_INT_RAW_CHValue is a value of register IN_INT_RAW_CH.
-type IN_INT_RAW_CHValue uint32
+// OUT_INT_CH is the register cluster OUT_INT_CH[%s], 0x10 bytes: Registers OUT_INT_RAW_CH0, OUT_INT_RAW_CH2 and the rest of each copy, as one array.
+type OUT_INT_CH struct {
+	// OUT_INT_RAW is register OUT_INT_RAW (at 0x0): Raw status interrupt of channel 0.
+	OUT_INT_RAW OUT_INT_CH_OUT_INT_RAW
+	// OUT_INT_ST is register OUT_INT_ST (at 0x4): Masked interrupt of channel 0.
+	OUT_INT_ST OUT_INT_CH_OUT_INT_ST
+	// OUT_INT_ENA is register OUT_INT_ENA (at 0x8): Interrupt enable bits of channel 0.
+	OUT_INT_ENA OUT_INT_CH_OUT_INT_ENA
+	// OUT_INT_CLR is register OUT_INT_CLR (at 0xc): Interrupt clear bits of channel 0.
+	OUT_INT_CLR OUT_INT_CH_OUT_INT_CLR
+}
 
-// IN_INT_RAW_CHReset is the reset value of register IN_INT_RAW_CH.
-const IN_INT_RAW_CHReset IN_INT_RAW_CHValue = 0x0
+// IN_INT_CH_IN_INT_RAW is register IN_INT_RAW (32-bit, read-write, reset 0x0): Raw status interrupt of channel 0.
+type IN_INT_CH_IN_INT_RAW struct{ reg mmio.U32 }
+
+// IN_INT_CH_IN_INT_RAWValue is a value of register IN_INT_CH_IN_INT_RAW.
+type IN_INT_CH_IN_INT_RAWValue uint32
+
+// IN_INT_CH_IN_INT_RAWReset is the reset value of register IN_INT_CH_IN_INT_RAW.
+const IN_INT_CH_IN_INT_RAWReset IN_INT_CH_IN_INT_RAWValue = 0x0
 
 // Read loads the register.
-func (r *IN_INT_RAW_CH) Read() IN_INT_RAW_CHValue { return IN_INT_RAW_CHValue(r.reg.Load()) }
-
-// Write stores v in the register.
-func (r *IN_INT_RAW_CH) Write(v IN_INT_RAW_CHValue) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(IN_INT_RAW_CHReset): fields f leaves alone are written as their reset values.
-func (r *IN_INT_RAW_CH) WriteWith(f func(IN_INT_RAW_CHValue) IN_INT_RAW_CHValue) {
-	r.reg.Store(uint32(f(IN_INT_RAW_CHReset)))
+func (r *IN_INT_CH_IN_INT_RAW) Read() IN_INT_CH_IN_INT_RAWValue {
+	return IN_INT_CH_IN_INT_RAWValue(r.reg.Load())
 }
 
-// Reset stores IN_INT_RAW_CHReset in the register.
-func (r *IN_INT_RAW_CH) Reset() { r.reg.Store(uint32(IN_INT_RAW_CHReset)) }
+// Write stores v in the register.
+func (r *IN_INT_CH_IN_INT_RAW) Write(v IN_INT_CH_IN_INT_RAWValue) { r.reg.Store(uint32(v)) }
+
+// WriteWith stores f(IN_INT_CH_IN_INT_RAWReset): fields f leaves alone are written as their reset values.
+func (r *IN_INT_CH_IN_INT_RAW) WriteWith(f func(IN_INT_CH_IN_INT_RAWValue) IN_INT_CH_IN_INT_RAWValue) {
+	r.reg.Store(uint32(f(IN_INT_CH_IN_INT_RAWReset)))
+}
+
+// Reset stores IN_INT_CH_IN_INT_RAWReset in the register.
+func (r *IN_INT_CH_IN_INT_RAW) Reset() { r.reg.Store(uint32(IN_INT_CH_IN_INT_RAWReset)) }
 
 // Modify loads the register, passes its value to f and stores the result.
-func (r *IN_INT_RAW_CH) Modify(f func(IN_INT_RAW_CHValue) IN_INT_RAW_CHValue) {
-	r.reg.Store(uint32(f(IN_INT_RAW_CHValue(r.reg.Load()))))
+func (r *IN_INT_CH_IN_INT_RAW) Modify(f func(IN_INT_CH_IN_INT_RAWValue) IN_INT_CH_IN_INT_RAWValue) {
+	r.reg.Store(uint32(f(IN_INT_CH_IN_INT_RAWValue(r.reg.Load()))))
 }
 
 // IN_DONE_CH_INT_RAW returns field IN_DONE_CH_INT_RAW (bit 0): The raw interrupt bit turns to high level when the last data pointed by one inlink descriptor has been received for Rx channel 0.
-func (v IN_INT_RAW_CHValue) IN_DONE_CH_INT_RAW() bool { return v&0x1 != 0 }
+func (v IN_INT_CH_IN_INT_RAWValue) IN_DONE_CH_INT_RAW() bool { return v&0x1 != 0 }
 
 // WithIN_DONE_CH_INT_RAW returns v with field IN_DONE_CH_INT_RAW (bit 0) set to b.
-func (v IN_INT_RAW_CHValue) WithIN_DONE_CH_INT_RAW(b bool) IN_INT_RAW_CHValue {
-	return v&^0x1 | IN_INT_RAW_CHValue(b2u(b))
+func (v IN_INT_CH_IN_INT_RAWValue) WithIN_DONE_CH_INT_RAW(b bool) IN_INT_CH_IN_INT_RAWValue {
+	return v&^0x1 | IN_INT_CH_IN_INT_RAWValue(b2u(b))
 }
 
 // IN_SUC_EOF_CH_INT_RAW returns field IN_SUC_EOF_CH_INT_RAW (bit 1): The raw interrupt bit turns to high level when the last data pointed by one inlink descriptor has been received for Rx channel 0. For UHCI0 the raw interrupt bit turns to high level when the last data pointed by one inlink descriptor has been received and no data error is detected for Rx channel 0.
-func (v IN_INT_RAW_CHValue) IN_SUC_EOF_CH_INT_RAW() bool { return v&0x2 != 0 }
+func (v IN_INT_CH_IN_INT_RAWValue) IN_SUC_EOF_CH_INT_RAW() bool { return v&0x2 != 0 }
 
 // WithIN_SUC_EOF_CH_INT_RAW returns v with field IN_SUC_EOF_CH_INT_RAW (bit 1) set to b.
-func (v IN_INT_RAW_CHValue) WithIN_SUC_EOF_CH_INT_RAW(b bool) IN_INT_RAW_CHValue {
-	return v&^0x2 | IN_INT_RAW_CHValue(b2u(b))<<1
+func (v IN_INT_CH_IN_INT_RAWValue) WithIN_SUC_EOF_CH_INT_RAW(b bool) IN_INT_CH_IN_INT_RAWValue {
+	return v&^0x2 | IN_INT_CH_IN_INT_RAWValue(b2u(b))<<1
 }
 
 // IN_ERR_EOF_CH_INT_RAW returns field IN_ERR_EOF_CH_INT_RAW (bit 2): The raw interrupt bit turns to high level when data error is detected only in the case that the peripheral is UHCI0 for Rx channel 0. For other peripherals this raw interrupt is reserved.
-func (v IN_INT_RAW_CHValue) IN_ERR_EOF_CH_INT_RAW() bool { return v&0x4 != 0 }
+func (v IN_INT_CH_IN_INT_RAWValue) IN_ERR_EOF_CH_INT_RAW() bool { return v&0x4 != 0 }
 
 // WithIN_ERR_EOF_CH_INT_RAW returns v with field IN_ERR_EOF_CH_INT_RAW (bit 2) set to b.
-func (v IN_INT_RAW_CHValue) WithIN_ERR_EOF_CH_INT_RAW(b bool) IN_INT_RAW_CHValue {
-	return v&^0x4 | IN_INT_RAW_CHValue(b2u(b))<<2
+func (v IN_INT_CH_IN_INT_RAWValue) WithIN_ERR_EOF_CH_INT_RAW(b bool) IN_INT_CH_IN_INT_RAWValue {
+	return v&^0x4 | IN_INT_CH_IN_INT_RAWValue(b2u(b))<<2
 }
 
 // IN_DSCR_ERR_CH_INT_RAW returns field IN_DSCR_ERR_CH_INT_RAW (bit 3): The raw interrupt bit turns to high level when detecting inlink descriptor error including owner error and the second and third word error of inlink descriptor for Rx channel 0.
-func (v IN_INT_RAW_CHValue) IN_DSCR_ERR_CH_INT_RAW() bool { return v&0x8 != 0 }
+func (v IN_INT_CH_IN_INT_RAWValue) IN_DSCR_ERR_CH_INT_RAW() bool { return v&0x8 != 0 }
 
 // WithIN_DSCR_ERR_CH_INT_RAW returns v with field IN_DSCR_ERR_CH_INT_RAW (bit 3) set to b.
-func (v IN_INT_RAW_CHValue) WithIN_DSCR_ERR_CH_INT_RAW(b bool) IN_INT_RAW_CHValue {
-	return v&^0x8 | IN_INT_RAW_CHValue(b2u(b))<<3
+func (v IN_INT_CH_IN_INT_RAWValue) WithIN_DSCR_ERR_CH_INT_RAW(b bool) IN_INT_CH_IN_INT_RAWValue {
+	return v&^0x8 | IN_INT_CH_IN_INT_RAWValue(b2u(b))<<3
 }
 
 // IN_DSCR_EMPTY_CH_INT_RAW returns field IN_DSCR_EMPTY_CH_INT_RAW (bit 4): The raw interrupt bit turns to high level when Rx buffer pointed by inlink is full and receiving data is not completed but there is no more inlink for Rx channel 0.
-func (v IN_INT_RAW_CHValue) IN_DSCR_EMPTY_CH_INT_RAW() bool { return v&0x10 != 0 }
+func (v IN_INT_CH_IN_INT_RAWValue) IN_DSCR_EMPTY_CH_INT_RAW() bool { return v&0x10 != 0 }
 
 // WithIN_DSCR_EMPTY_CH_INT_RAW returns v with field IN_DSCR_EMPTY_CH_INT_RAW (bit 4) set to b.
-func (v IN_INT_RAW_CHValue) WithIN_DSCR_EMPTY_CH_INT_RAW(b bool) IN_INT_RAW_CHValue {
-	return v&^0x10 | IN_INT_RAW_CHValue(b2u(b))<<4
+func (v IN_INT_CH_IN_INT_RAWValue) WithIN_DSCR_EMPTY_CH_INT_RAW(b bool) IN_INT_CH_IN_INT_RAWValue {
+	return v&^0x10 | IN_INT_CH_IN_INT_RAWValue(b2u(b))<<4
 }
 
 // INFIFO_OVF_CH_INT_RAW returns field INFIFO_OVF_CH_INT_RAW (bit 5): This raw interrupt bit turns to high level when level 1 fifo of Rx channel 0 is overflow.
-func (v IN_INT_RAW_CHValue) INFIFO_OVF_CH_INT_RAW() bool { return v&0x20 != 0 }
+func (v IN_INT_CH_IN_INT_RAWValue) INFIFO_OVF_CH_INT_RAW() bool { return v&0x20 != 0 }
 
 // WithINFIFO_OVF_CH_INT_RAW returns v with field INFIFO_OVF_CH_INT_RAW (bit 5) set to b.
-func (v IN_INT_RAW_CHValue) WithINFIFO_OVF_CH_INT_RAW(b bool) IN_INT_RAW_CHValue {
-	return v&^0x20 | IN_INT_RAW_CHValue(b2u(b))<<5
+func (v IN_INT_CH_IN_INT_RAWValue) WithINFIFO_OVF_CH_INT_RAW(b bool) IN_INT_CH_IN_INT_RAWValue {
+	return v&^0x20 | IN_INT_CH_IN_INT_RAWValue(b2u(b))<<5
 }
 
 // INFIFO_UDF_CH_INT_RAW returns field INFIFO_UDF_CH_INT_RAW (bit 6): This raw interrupt bit turns to high level when level 1 fifo of Rx channel 0 is underflow.
-func (v IN_INT_RAW_CHValue) INFIFO_UDF_CH_INT_RAW() bool { return v&0x40 != 0 }
+func (v IN_INT_CH_IN_INT_RAWValue) INFIFO_UDF_CH_INT_RAW() bool { return v&0x40 != 0 }
 
 // WithINFIFO_UDF_CH_INT_RAW returns v with field INFIFO_UDF_CH_INT_RAW (bit 6) set to b.
-func (v IN_INT_RAW_CHValue) WithINFIFO_UDF_CH_INT_RAW(b bool) IN_INT_RAW_CHValue {
-	return v&^0x40 | IN_INT_RAW_CHValue(b2u(b))<<6
+func (v IN_INT_CH_IN_INT_RAWValue) WithINFIFO_UDF_CH_INT_RAW(b bool) IN_INT_CH_IN_INT_RAWValue {
+	return v&^0x40 | IN_INT_CH_IN_INT_RAWValue(b2u(b))<<6
 }
 
-// IN_INT_ST_CH is register IN_INT_ST_CH%s (32-bit, read-write, reset 0x0): Masked interrupt of channel 0.
-type IN_INT_ST_CH struct {
-	reg mmio.U32
-	_   [0xc]byte
-}
+// IN_INT_CH_IN_INT_ST is register IN_INT_ST (32-bit, read-write, reset 0x0): Masked interrupt of channel 0.
+type IN_INT_CH_IN_INT_ST struct{ reg mmio.U32 }
 
-// IN_INT_ST_CHValue is a value of register IN_INT_ST_CH.
-type IN_INT_ST_CHValue uint32
+// IN_INT_CH_IN_INT_STValue is a value of register IN_INT_CH_IN_INT_ST.
+type IN_INT_CH_IN_INT_STValue uint32
 
-// IN_INT_ST_CHReset is the reset value of register IN_INT_ST_CH.
-const IN_INT_ST_CHReset IN_INT_ST_CHValue = 0x0
+// IN_INT_CH_IN_INT_STReset is the reset value of register IN_INT_CH_IN_INT_ST.
+const IN_INT_CH_IN_INT_STReset IN_INT_CH_IN_INT_STValue = 0x0
 
 // Read loads the register.
-func (r *IN_INT_ST_CH) Read() IN_INT_ST_CHValue { return IN_INT_ST_CHValue(r.reg.Load()) }
-
-// Write stores v in the register.
-func (r *IN_INT_ST_CH) Write(v IN_INT_ST_CHValue) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(IN_INT_ST_CHReset): fields f leaves alone are written as their reset values.
-func (r *IN_INT_ST_CH) WriteWith(f func(IN_INT_ST_CHValue) IN_INT_ST_CHValue) {
-	r.reg.Store(uint32(f(IN_INT_ST_CHReset)))
+func (r *IN_INT_CH_IN_INT_ST) Read() IN_INT_CH_IN_INT_STValue {
+	return IN_INT_CH_IN_INT_STValue(r.reg.Load())
 }
 
-// Reset stores IN_INT_ST_CHReset in the register.
-func (r *IN_INT_ST_CH) Reset() { r.reg.Store(uint32(IN_INT_ST_CHReset)) }
+// Write stores v in the register.
+func (r *IN_INT_CH_IN_INT_ST) Write(v IN_INT_CH_IN_INT_STValue) { r.reg.Store(uint32(v)) }
+
+// WriteWith stores f(IN_INT_CH_IN_INT_STReset): fields f leaves alone are written as their reset values.
+func (r *IN_INT_CH_IN_INT_ST) WriteWith(f func(IN_INT_CH_IN_INT_STValue) IN_INT_CH_IN_INT_STValue) {
+	r.reg.Store(uint32(f(IN_INT_CH_IN_INT_STReset)))
+}
+
+// Reset stores IN_INT_CH_IN_INT_STReset in the register.
+func (r *IN_INT_CH_IN_INT_ST) Reset() { r.reg.Store(uint32(IN_INT_CH_IN_INT_STReset)) }
 
 // Modify loads the register, passes its value to f and stores the result.
-func (r *IN_INT_ST_CH) Modify(f func(IN_INT_ST_CHValue) IN_INT_ST_CHValue) {
-	r.reg.Store(uint32(f(IN_INT_ST_CHValue(r.reg.Load()))))
+func (r *IN_INT_CH_IN_INT_ST) Modify(f func(IN_INT_CH_IN_INT_STValue) IN_INT_CH_IN_INT_STValue) {
+	r.reg.Store(uint32(f(IN_INT_CH_IN_INT_STValue(r.reg.Load()))))
 }
 
 // IN_DONE_CH_INT_ST returns field IN_DONE_CH_INT_ST (bit 0): The raw interrupt status bit for the IN_DONE_CH_INT interrupt.
-func (v IN_INT_ST_CHValue) IN_DONE_CH_INT_ST() bool { return v&0x1 != 0 }
+func (v IN_INT_CH_IN_INT_STValue) IN_DONE_CH_INT_ST() bool { return v&0x1 != 0 }
 
 // IN_SUC_EOF_CH_INT_ST returns field IN_SUC_EOF_CH_INT_ST (bit 1): The raw interrupt status bit for the IN_SUC_EOF_CH_INT interrupt.
-func (v IN_INT_ST_CHValue) IN_SUC_EOF_CH_INT_ST() bool { return v&0x2 != 0 }
+func (v IN_INT_CH_IN_INT_STValue) IN_SUC_EOF_CH_INT_ST() bool { return v&0x2 != 0 }
 
 // IN_ERR_EOF_CH_INT_ST returns field IN_ERR_EOF_CH_INT_ST (bit 2): The raw interrupt status bit for the IN_ERR_EOF_CH_INT interrupt.
-func (v IN_INT_ST_CHValue) IN_ERR_EOF_CH_INT_ST() bool { return v&0x4 != 0 }
+func (v IN_INT_CH_IN_INT_STValue) IN_ERR_EOF_CH_INT_ST() bool { return v&0x4 != 0 }
 
 // IN_DSCR_ERR_CH_INT_ST returns field IN_DSCR_ERR_CH_INT_ST (bit 3): The raw interrupt status bit for the IN_DSCR_ERR_CH_INT interrupt.
-func (v IN_INT_ST_CHValue) IN_DSCR_ERR_CH_INT_ST() bool { return v&0x8 != 0 }
+func (v IN_INT_CH_IN_INT_STValue) IN_DSCR_ERR_CH_INT_ST() bool { return v&0x8 != 0 }
 
 // IN_DSCR_EMPTY_CH_INT_ST returns field IN_DSCR_EMPTY_CH_INT_ST (bit 4): The raw interrupt status bit for the IN_DSCR_EMPTY_CH_INT interrupt.
-func (v IN_INT_ST_CHValue) IN_DSCR_EMPTY_CH_INT_ST() bool { return v&0x10 != 0 }
+func (v IN_INT_CH_IN_INT_STValue) IN_DSCR_EMPTY_CH_INT_ST() bool { return v&0x10 != 0 }
 
 // INFIFO_OVF_CH_INT_ST returns field INFIFO_OVF_CH_INT_ST (bit 5): The raw interrupt status bit for the INFIFO_OVF_L1_CH_INT interrupt.
-func (v IN_INT_ST_CHValue) INFIFO_OVF_CH_INT_ST() bool { return v&0x20 != 0 }
+func (v IN_INT_CH_IN_INT_STValue) INFIFO_OVF_CH_INT_ST() bool { return v&0x20 != 0 }
 
 // INFIFO_UDF_CH_INT_ST returns field INFIFO_UDF_CH_INT_ST (bit 6): The raw interrupt status bit for the INFIFO_UDF_L1_CH_INT interrupt.
-func (v IN_INT_ST_CHValue) INFIFO_UDF_CH_INT_ST() bool { return v&0x40 != 0 }
+func (v IN_INT_CH_IN_INT_STValue) INFIFO_UDF_CH_INT_ST() bool { return v&0x40 != 0 }
 
-// IN_INT_ENA_CH is register IN_INT_ENA_CH%s (32-bit, read-write, reset 0x0): Interrupt enable bits of channel 0.
-type IN_INT_ENA_CH struct {
-	reg mmio.U32
-	_   [0xc]byte
-}
+// IN_INT_CH_IN_INT_ENA is register IN_INT_ENA (32-bit, read-write, reset 0x0): Interrupt enable bits of channel 0.
+type IN_INT_CH_IN_INT_ENA struct{ reg mmio.U32 }
 
-// IN_INT_ENA_CHValue is a value of register IN_INT_ENA_CH.
-type IN_INT_ENA_CHValue uint32
+// IN_INT_CH_IN_INT_ENAValue is a value of register IN_INT_CH_IN_INT_ENA.
+type IN_INT_CH_IN_INT_ENAValue uint32
 
-// IN_INT_ENA_CHReset is the reset value of register IN_INT_ENA_CH.
-const IN_INT_ENA_CHReset IN_INT_ENA_CHValue = 0x0
+// IN_INT_CH_IN_INT_ENAReset is the reset value of register IN_INT_CH_IN_INT_ENA.
+const IN_INT_CH_IN_INT_ENAReset IN_INT_CH_IN_INT_ENAValue = 0x0
 
 // Read loads the register.
-func (r *IN_INT_ENA_CH) Read() IN_INT_ENA_CHValue { return IN_INT_ENA_CHValue(r.reg.Load()) }
-
-// Write stores v in the register.
-func (r *IN_INT_ENA_CH) Write(v IN_INT_ENA_CHValue) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(IN_INT_ENA_CHReset): fields f leaves alone are written as their reset values.
-func (r *IN_INT_ENA_CH) WriteWith(f func(IN_INT_ENA_CHValue) IN_INT_ENA_CHValue) {
-	r.reg.Store(uint32(f(IN_INT_ENA_CHReset)))
+func (r *IN_INT_CH_IN_INT_ENA) Read() IN_INT_CH_IN_INT_ENAValue {
+	return IN_INT_CH_IN_INT_ENAValue(r.reg.Load())
 }
 
-// Reset stores IN_INT_ENA_CHReset in the register.
-func (r *IN_INT_ENA_CH) Reset() { r.reg.Store(uint32(IN_INT_ENA_CHReset)) }
+// Write stores v in the register.
+func (r *IN_INT_CH_IN_INT_ENA) Write(v IN_INT_CH_IN_INT_ENAValue) { r.reg.Store(uint32(v)) }
+
+// WriteWith stores f(IN_INT_CH_IN_INT_ENAReset): fields f leaves alone are written as their reset values.
+func (r *IN_INT_CH_IN_INT_ENA) WriteWith(f func(IN_INT_CH_IN_INT_ENAValue) IN_INT_CH_IN_INT_ENAValue) {
+	r.reg.Store(uint32(f(IN_INT_CH_IN_INT_ENAReset)))
+}
+
+// Reset stores IN_INT_CH_IN_INT_ENAReset in the register.
+func (r *IN_INT_CH_IN_INT_ENA) Reset() { r.reg.Store(uint32(IN_INT_CH_IN_INT_ENAReset)) }
 
 // Modify loads the register, passes its value to f and stores the result.
-func (r *IN_INT_ENA_CH) Modify(f func(IN_INT_ENA_CHValue) IN_INT_ENA_CHValue) {
-	r.reg.Store(uint32(f(IN_INT_ENA_CHValue(r.reg.Load()))))
+func (r *IN_INT_CH_IN_INT_ENA) Modify(f func(IN_INT_CH_IN_INT_ENAValue) IN_INT_CH_IN_INT_ENAValue) {
+	r.reg.Store(uint32(f(IN_INT_CH_IN_INT_ENAValue(r.reg.Load()))))
 }
 
 // IN_DONE_CH_INT_ENA returns field IN_DONE_CH_INT_ENA (bit 0): The interrupt enable bit for the IN_DONE_CH_INT interrupt.
-func (v IN_INT_ENA_CHValue) IN_DONE_CH_INT_ENA() bool { return v&0x1 != 0 }
+func (v IN_INT_CH_IN_INT_ENAValue) IN_DONE_CH_INT_ENA() bool { return v&0x1 != 0 }
 
 // WithIN_DONE_CH_INT_ENA returns v with field IN_DONE_CH_INT_ENA (bit 0) set to b.
-func (v IN_INT_ENA_CHValue) WithIN_DONE_CH_INT_ENA(b bool) IN_INT_ENA_CHValue {
-	return v&^0x1 | IN_INT_ENA_CHValue(b2u(b))
+func (v IN_INT_CH_IN_INT_ENAValue) WithIN_DONE_CH_INT_ENA(b bool) IN_INT_CH_IN_INT_ENAValue {
+	return v&^0x1 | IN_INT_CH_IN_INT_ENAValue(b2u(b))
 }
 
 // IN_SUC_EOF_CH_INT_ENA returns field IN_SUC_EOF_CH_INT_ENA (bit 1): The interrupt enable bit for the IN_SUC_EOF_CH_INT interrupt.
-func (v IN_INT_ENA_CHValue) IN_SUC_EOF_CH_INT_ENA() bool { return v&0x2 != 0 }
+func (v IN_INT_CH_IN_INT_ENAValue) IN_SUC_EOF_CH_INT_ENA() bool { return v&0x2 != 0 }
 
 // WithIN_SUC_EOF_CH_INT_ENA returns v with field IN_SUC_EOF_CH_INT_ENA (bit 1) set to b.
-func (v IN_INT_ENA_CHValue) WithIN_SUC_EOF_CH_INT_ENA(b bool) IN_INT_ENA_CHValue {
-	return v&^0x2 | IN_INT_ENA_CHValue(b2u(b))<<1
+func (v IN_INT_CH_IN_INT_ENAValue) WithIN_SUC_EOF_CH_INT_ENA(b bool) IN_INT_CH_IN_INT_ENAValue {
+	return v&^0x2 | IN_INT_CH_IN_INT_ENAValue(b2u(b))<<1
 }
 
 // IN_ERR_EOF_CH_INT_ENA returns field IN_ERR_EOF_CH_INT_ENA (bit 2): The interrupt enable bit for the IN_ERR_EOF_CH_INT interrupt.
-func (v IN_INT_ENA_CHValue) IN_ERR_EOF_CH_INT_ENA() bool { return v&0x4 != 0 }
+func (v IN_INT_CH_IN_INT_ENAValue) IN_ERR_EOF_CH_INT_ENA() bool { return v&0x4 != 0 }
 
 // WithIN_ERR_EOF_CH_INT_ENA returns v with field IN_ERR_EOF_CH_INT_ENA (bit 2) set to b.
-func (v IN_INT_ENA_CHValue) WithIN_ERR_EOF_CH_INT_ENA(b bool) IN_INT_ENA_CHValue {
-	return v&^0x4 | IN_INT_ENA_CHValue(b2u(b))<<2
+func (v IN_INT_CH_IN_INT_ENAValue) WithIN_ERR_EOF_CH_INT_ENA(b bool) IN_INT_CH_IN_INT_ENAValue {
+	return v&^0x4 | IN_INT_CH_IN_INT_ENAValue(b2u(b))<<2
 }
 
 // IN_DSCR_ERR_CH_INT_ENA returns field IN_DSCR_ERR_CH_INT_ENA (bit 3): The interrupt enable bit for the IN_DSCR_ERR_CH_INT interrupt.
-func (v IN_INT_ENA_CHValue) IN_DSCR_ERR_CH_INT_ENA() bool { return v&0x8 != 0 }
+func (v IN_INT_CH_IN_INT_ENAValue) IN_DSCR_ERR_CH_INT_ENA() bool { return v&0x8 != 0 }
 
 // WithIN_DSCR_ERR_CH_INT_ENA returns v with field IN_DSCR_ERR_CH_INT_ENA (bit 3) set to b.
-func (v IN_INT_ENA_CHValue) WithIN_DSCR_ERR_CH_INT_ENA(b bool) IN_INT_ENA_CHValue {
-	return v&^0x8 | IN_INT_ENA_CHValue(b2u(b))<<3
+func (v IN_INT_CH_IN_INT_ENAValue) WithIN_DSCR_ERR_CH_INT_ENA(b bool) IN_INT_CH_IN_INT_ENAValue {
+	return v&^0x8 | IN_INT_CH_IN_INT_ENAValue(b2u(b))<<3
 }
 
 // IN_DSCR_EMPTY_CH_INT_ENA returns field IN_DSCR_EMPTY_CH_INT_ENA (bit 4): The interrupt enable bit for the IN_DSCR_EMPTY_CH_INT interrupt.
-func (v IN_INT_ENA_CHValue) IN_DSCR_EMPTY_CH_INT_ENA() bool { return v&0x10 != 0 }
+func (v IN_INT_CH_IN_INT_ENAValue) IN_DSCR_EMPTY_CH_INT_ENA() bool { return v&0x10 != 0 }
 
 // WithIN_DSCR_EMPTY_CH_INT_ENA returns v with field IN_DSCR_EMPTY_CH_INT_ENA (bit 4) set to b.
-func (v IN_INT_ENA_CHValue) WithIN_DSCR_EMPTY_CH_INT_ENA(b bool) IN_INT_ENA_CHValue {
-	return v&^0x10 | IN_INT_ENA_CHValue(b2u(b))<<4
+func (v IN_INT_CH_IN_INT_ENAValue) WithIN_DSCR_EMPTY_CH_INT_ENA(b bool) IN_INT_CH_IN_INT_ENAValue {
+	return v&^0x10 | IN_INT_CH_IN_INT_ENAValue(b2u(b))<<4
 }
 
 // INFIFO_OVF_CH_INT_ENA returns field INFIFO_OVF_CH_INT_ENA (bit 5): The interrupt enable bit for the INFIFO_OVF_L1_CH_INT interrupt.
-func (v IN_INT_ENA_CHValue) INFIFO_OVF_CH_INT_ENA() bool { return v&0x20 != 0 }
+func (v IN_INT_CH_IN_INT_ENAValue) INFIFO_OVF_CH_INT_ENA() bool { return v&0x20 != 0 }
 
 // WithINFIFO_OVF_CH_INT_ENA returns v with field INFIFO_OVF_CH_INT_ENA (bit 5) set to b.
-func (v IN_INT_ENA_CHValue) WithINFIFO_OVF_CH_INT_ENA(b bool) IN_INT_ENA_CHValue {
-	return v&^0x20 | IN_INT_ENA_CHValue(b2u(b))<<5
+func (v IN_INT_CH_IN_INT_ENAValue) WithINFIFO_OVF_CH_INT_ENA(b bool) IN_INT_CH_IN_INT_ENAValue {
+	return v&^0x20 | IN_INT_CH_IN_INT_ENAValue(b2u(b))<<5
 }
 
 // INFIFO_UDF_CH_INT_ENA returns field INFIFO_UDF_CH_INT_ENA (bit 6): The interrupt enable bit for the INFIFO_UDF_L1_CH_INT interrupt.
-func (v IN_INT_ENA_CHValue) INFIFO_UDF_CH_INT_ENA() bool { return v&0x40 != 0 }
+func (v IN_INT_CH_IN_INT_ENAValue) INFIFO_UDF_CH_INT_ENA() bool { return v&0x40 != 0 }
 
 // WithINFIFO_UDF_CH_INT_ENA returns v with field INFIFO_UDF_CH_INT_ENA (bit 6) set to b.
-func (v IN_INT_ENA_CHValue) WithINFIFO_UDF_CH_INT_ENA(b bool) IN_INT_ENA_CHValue {
-	return v&^0x40 | IN_INT_ENA_CHValue(b2u(b))<<6
+func (v IN_INT_CH_IN_INT_ENAValue) WithINFIFO_UDF_CH_INT_ENA(b bool) IN_INT_CH_IN_INT_ENAValue {
+	return v&^0x40 | IN_INT_CH_IN_INT_ENAValue(b2u(b))<<6
 }
 
-// IN_INT_CLR_CH is register IN_INT_CLR_CH%s (32-bit, read-write, reset 0x0): Interrupt clear bits of channel 0.
-type IN_INT_CLR_CH struct {
-	reg mmio.U32
-	_   [0xc]byte
-}
+// IN_INT_CH_IN_INT_CLR is register IN_INT_CLR (32-bit, read-write, reset 0x0): Interrupt clear bits of channel 0.
+type IN_INT_CH_IN_INT_CLR struct{ reg mmio.U32 }
 
-// IN_INT_CLR_CHValue is a value of register IN_INT_CLR_CH.
-type IN_INT_CLR_CHValue uint32
+// IN_INT_CH_IN_INT_CLRValue is a value of register IN_INT_CH_IN_INT_CLR.
+type IN_INT_CH_IN_INT_CLRValue uint32
 
-// IN_INT_CLR_CHReset is the reset value of register IN_INT_CLR_CH.
-const IN_INT_CLR_CHReset IN_INT_CLR_CHValue = 0x0
+// IN_INT_CH_IN_INT_CLRReset is the reset value of register IN_INT_CH_IN_INT_CLR.
+const IN_INT_CH_IN_INT_CLRReset IN_INT_CH_IN_INT_CLRValue = 0x0
 
 // Read loads the register.
-func (r *IN_INT_CLR_CH) Read() IN_INT_CLR_CHValue { return IN_INT_CLR_CHValue(r.reg.Load()) }
-
-// Write stores v in the register.
-func (r *IN_INT_CLR_CH) Write(v IN_INT_CLR_CHValue) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(IN_INT_CLR_CHReset): fields f leaves alone are written as their reset values.
-func (r *IN_INT_CLR_CH) WriteWith(f func(IN_INT_CLR_CHValue) IN_INT_CLR_CHValue) {
-	r.reg.Store(uint32(f(IN_INT_CLR_CHReset)))
+func (r *IN_INT_CH_IN_INT_CLR) Read() IN_INT_CH_IN_INT_CLRValue {
+	return IN_INT_CH_IN_INT_CLRValue(r.reg.Load())
 }
 
-// Reset stores IN_INT_CLR_CHReset in the register.
-func (r *IN_INT_CLR_CH) Reset() { r.reg.Store(uint32(IN_INT_CLR_CHReset)) }
+// Write stores v in the register.
+func (r *IN_INT_CH_IN_INT_CLR) Write(v IN_INT_CH_IN_INT_CLRValue) { r.reg.Store(uint32(v)) }
+
+// WriteWith stores f(IN_INT_CH_IN_INT_CLRReset): fields f leaves alone are written as their reset values.
+func (r *IN_INT_CH_IN_INT_CLR) WriteWith(f func(IN_INT_CH_IN_INT_CLRValue) IN_INT_CH_IN_INT_CLRValue) {
+	r.reg.Store(uint32(f(IN_INT_CH_IN_INT_CLRReset)))
+}
+
+// Reset stores IN_INT_CH_IN_INT_CLRReset in the register.
+func (r *IN_INT_CH_IN_INT_CLR) Reset() { r.reg.Store(uint32(IN_INT_CH_IN_INT_CLRReset)) }
 
 // Modify loads the register, passes its value to f and stores the result.
-func (r *IN_INT_CLR_CH) Modify(f func(IN_INT_CLR_CHValue) IN_INT_CLR_CHValue) {
-	r.reg.Store(uint32(f(IN_INT_CLR_CHValue(r.reg.Load()))))
+func (r *IN_INT_CH_IN_INT_CLR) Modify(f func(IN_INT_CH_IN_INT_CLRValue) IN_INT_CH_IN_INT_CLRValue) {
+	r.reg.Store(uint32(f(IN_INT_CH_IN_INT_CLRValue(r.reg.Load()))))
 }
 
 // WithIN_DONE_CH_INT_CLR returns v with field IN_DONE_CH_INT_CLR (bit 0) set to b.
-func (v IN_INT_CLR_CHValue) WithIN_DONE_CH_INT_CLR(b bool) IN_INT_CLR_CHValue {
-	return v&^0x1 | IN_INT_CLR_CHValue(b2u(b))
+func (v IN_INT_CH_IN_INT_CLRValue) WithIN_DONE_CH_INT_CLR(b bool) IN_INT_CH_IN_INT_CLRValue {
+	return v&^0x1 | IN_INT_CH_IN_INT_CLRValue(b2u(b))
 }
 
 // WithIN_SUC_EOF_CH_INT_CLR returns v with field IN_SUC_EOF_CH_INT_CLR (bit 1) set to b.
-func (v IN_INT_CLR_CHValue) WithIN_SUC_EOF_CH_INT_CLR(b bool) IN_INT_CLR_CHValue {
-	return v&^0x2 | IN_INT_CLR_CHValue(b2u(b))<<1
+func (v IN_INT_CH_IN_INT_CLRValue) WithIN_SUC_EOF_CH_INT_CLR(b bool) IN_INT_CH_IN_INT_CLRValue {
+	return v&^0x2 | IN_INT_CH_IN_INT_CLRValue(b2u(b))<<1
 }
 
 // WithIN_ERR_EOF_CH_INT_CLR returns v with field IN_ERR_EOF_CH_INT_CLR (bit 2) set to b.
-func (v IN_INT_CLR_CHValue) WithIN_ERR_EOF_CH_INT_CLR(b bool) IN_INT_CLR_CHValue {
-	return v&^0x4 | IN_INT_CLR_CHValue(b2u(b))<<2
+func (v IN_INT_CH_IN_INT_CLRValue) WithIN_ERR_EOF_CH_INT_CLR(b bool) IN_INT_CH_IN_INT_CLRValue {
+	return v&^0x4 | IN_INT_CH_IN_INT_CLRValue(b2u(b))<<2
 }
 
 // WithIN_DSCR_ERR_CH_INT_CLR returns v with field IN_DSCR_ERR_CH_INT_CLR (bit 3) set to b.
-func (v IN_INT_CLR_CHValue) WithIN_DSCR_ERR_CH_INT_CLR(b bool) IN_INT_CLR_CHValue {
-	return v&^0x8 | IN_INT_CLR_CHValue(b2u(b))<<3
+func (v IN_INT_CH_IN_INT_CLRValue) WithIN_DSCR_ERR_CH_INT_CLR(b bool) IN_INT_CH_IN_INT_CLRValue {
+	return v&^0x8 | IN_INT_CH_IN_INT_CLRValue(b2u(b))<<3
 }
 
 // WithIN_DSCR_EMPTY_CH_INT_CLR returns v with field IN_DSCR_EMPTY_CH_INT_CLR (bit 4) set to b.
-func (v IN_INT_CLR_CHValue) WithIN_DSCR_EMPTY_CH_INT_CLR(b bool) IN_INT_CLR_CHValue {
-	return v&^0x10 | IN_INT_CLR_CHValue(b2u(b))<<4
+func (v IN_INT_CH_IN_INT_CLRValue) WithIN_DSCR_EMPTY_CH_INT_CLR(b bool) IN_INT_CH_IN_INT_CLRValue {
+	return v&^0x10 | IN_INT_CH_IN_INT_CLRValue(b2u(b))<<4
 }
 
 // WithINFIFO_OVF_CH_INT_CLR returns v with field INFIFO_OVF_CH_INT_CLR (bit 5) set to b.
-func (v IN_INT_CLR_CHValue) WithINFIFO_OVF_CH_INT_CLR(b bool) IN_INT_CLR_CHValue {
-	return v&^0x20 | IN_INT_CLR_CHValue(b2u(b))<<5
+func (v IN_INT_CH_IN_INT_CLRValue) WithINFIFO_OVF_CH_INT_CLR(b bool) IN_INT_CH_IN_INT_CLRValue {
+	return v&^0x20 | IN_INT_CH_IN_INT_CLRValue(b2u(b))<<5
 }
 
 // WithINFIFO_UDF_CH_INT_CLR returns v with field INFIFO_UDF_CH_INT_CLR (bit 6) set to b.
-func (v IN_INT_CLR_CHValue) WithINFIFO_UDF_CH_INT_CLR(b bool) IN_INT_CLR_CHValue {
-	return v&^0x40 | IN_INT_CLR_CHValue(b2u(b))<<6
+func (v IN_INT_CH_IN_INT_CLRValue) WithINFIFO_UDF_CH_INT_CLR(b bool) IN_INT_CH_IN_INT_CLRValue {
+	return v&^0x40 | IN_INT_CH_IN_INT_CLRValue(b2u(b))<<6
 }
 
-// OUT_INT_RAW_CH is register OUT_INT_RAW_CH%s (32-bit, read-write, reset 0x0): Raw status interrupt of channel 0.
-type OUT_INT_RAW_CH struct {
-	reg mmio.U32
-	_   [0xc]byte
-}
+// OUT_INT_CH_OUT_INT_RAW is register OUT_INT_RAW (32-bit, read-write, reset 0x0): Raw status interrupt of channel 0.
+type OUT_INT_CH_OUT_INT_RAW struct{ reg mmio.U32 }
 
-// OUT_INT_RAW_CHValue is a value of register OUT_INT_RAW_CH.
-type OUT_INT_RAW_CHValue uint32
+// OUT_INT_CH_OUT_INT_RAWValue is a value of register OUT_INT_CH_OUT_INT_RAW.
+type OUT_INT_CH_OUT_INT_RAWValue uint32
 
-// OUT_INT_RAW_CHReset is the reset value of register OUT_INT_RAW_CH.
-const OUT_INT_RAW_CHReset OUT_INT_RAW_CHValue = 0x0
+// OUT_INT_CH_OUT_INT_RAWReset is the reset value of register OUT_INT_CH_OUT_INT_RAW.
+const OUT_INT_CH_OUT_INT_RAWReset OUT_INT_CH_OUT_INT_RAWValue = 0x0
 
 // Read loads the register.
-func (r *OUT_INT_RAW_CH) Read() OUT_INT_RAW_CHValue { return OUT_INT_RAW_CHValue(r.reg.Load()) }
-
-// Write stores v in the register.
-func (r *OUT_INT_RAW_CH) Write(v OUT_INT_RAW_CHValue) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(OUT_INT_RAW_CHReset): fields f leaves alone are written as their reset values.
-func (r *OUT_INT_RAW_CH) WriteWith(f func(OUT_INT_RAW_CHValue) OUT_INT_RAW_CHValue) {
-	r.reg.Store(uint32(f(OUT_INT_RAW_CHReset)))
+func (r *OUT_INT_CH_OUT_INT_RAW) Read() OUT_INT_CH_OUT_INT_RAWValue {
+	return OUT_INT_CH_OUT_INT_RAWValue(r.reg.Load())
 }
 
-// Reset stores OUT_INT_RAW_CHReset in the register.
-func (r *OUT_INT_RAW_CH) Reset() { r.reg.Store(uint32(OUT_INT_RAW_CHReset)) }
+// Write stores v in the register.
+func (r *OUT_INT_CH_OUT_INT_RAW) Write(v OUT_INT_CH_OUT_INT_RAWValue) { r.reg.Store(uint32(v)) }
+
+// WriteWith stores f(OUT_INT_CH_OUT_INT_RAWReset): fields f leaves alone are written as their reset values.
+func (r *OUT_INT_CH_OUT_INT_RAW) WriteWith(f func(OUT_INT_CH_OUT_INT_RAWValue) OUT_INT_CH_OUT_INT_RAWValue) {
+	r.reg.Store(uint32(f(OUT_INT_CH_OUT_INT_RAWReset)))
+}
+
+// Reset stores OUT_INT_CH_OUT_INT_RAWReset in the register.
+func (r *OUT_INT_CH_OUT_INT_RAW) Reset() { r.reg.Store(uint32(OUT_INT_CH_OUT_INT_RAWReset)) }
 
 // Modify loads the register, passes its value to f and stores the result.
-func (r *OUT_INT_RAW_CH) Modify(f func(OUT_INT_RAW_CHValue) OUT_INT_RAW_CHValue) {
-	r.reg.Store(uint32(f(OUT_INT_RAW_CHValue(r.reg.Load()))))
+func (r *OUT_INT_CH_OUT_INT_RAW) Modify(f func(OUT_INT_CH_OUT_INT_RAWValue) OUT_INT_CH_OUT_INT_RAWValue) {
+	r.reg.Store(uint32(f(OUT_INT_CH_OUT_INT_RAWValue(r.reg.Load()))))
 }
 
 // OUT_DONE_CH_INT_RAW returns field OUT_DONE_CH_INT_RAW (bit 0): The raw interrupt bit turns to high level when the last data pointed by one outlink descriptor has been transmitted to peripherals for Tx channel 0.
-func (v OUT_INT_RAW_CHValue) OUT_DONE_CH_INT_RAW() bool { return v&0x1 != 0 }
+func (v OUT_INT_CH_OUT_INT_RAWValue) OUT_DONE_CH_INT_RAW() bool { return v&0x1 != 0 }
 
 // WithOUT_DONE_CH_INT_RAW returns v with field OUT_DONE_CH_INT_RAW (bit 0) set to b.
-func (v OUT_INT_RAW_CHValue) WithOUT_DONE_CH_INT_RAW(b bool) OUT_INT_RAW_CHValue {
-	return v&^0x1 | OUT_INT_RAW_CHValue(b2u(b))
+func (v OUT_INT_CH_OUT_INT_RAWValue) WithOUT_DONE_CH_INT_RAW(b bool) OUT_INT_CH_OUT_INT_RAWValue {
+	return v&^0x1 | OUT_INT_CH_OUT_INT_RAWValue(b2u(b))
 }
 
 // OUT_EOF_CH_INT_RAW returns field OUT_EOF_CH_INT_RAW (bit 1): The raw interrupt bit turns to high level when the last data pointed by one outlink descriptor has been read from memory for Tx channel 0.
-func (v OUT_INT_RAW_CHValue) OUT_EOF_CH_INT_RAW() bool { return v&0x2 != 0 }
+func (v OUT_INT_CH_OUT_INT_RAWValue) OUT_EOF_CH_INT_RAW() bool { return v&0x2 != 0 }
 
 // WithOUT_EOF_CH_INT_RAW returns v with field OUT_EOF_CH_INT_RAW (bit 1) set to b.
-func (v OUT_INT_RAW_CHValue) WithOUT_EOF_CH_INT_RAW(b bool) OUT_INT_RAW_CHValue {
-	return v&^0x2 | OUT_INT_RAW_CHValue(b2u(b))<<1
+func (v OUT_INT_CH_OUT_INT_RAWValue) WithOUT_EOF_CH_INT_RAW(b bool) OUT_INT_CH_OUT_INT_RAWValue {
+	return v&^0x2 | OUT_INT_CH_OUT_INT_RAWValue(b2u(b))<<1
 }
 
 // OUT_DSCR_ERR_CH_INT_RAW returns field OUT_DSCR_ERR_CH_INT_RAW (bit 2): The raw interrupt bit turns to high level when detecting outlink descriptor error including owner error and the second and third word error of outlink descriptor for Tx channel 0.
-func (v OUT_INT_RAW_CHValue) OUT_DSCR_ERR_CH_INT_RAW() bool { return v&0x4 != 0 }
+func (v OUT_INT_CH_OUT_INT_RAWValue) OUT_DSCR_ERR_CH_INT_RAW() bool { return v&0x4 != 0 }
 
 // WithOUT_DSCR_ERR_CH_INT_RAW returns v with field OUT_DSCR_ERR_CH_INT_RAW (bit 2) set to b.
-func (v OUT_INT_RAW_CHValue) WithOUT_DSCR_ERR_CH_INT_RAW(b bool) OUT_INT_RAW_CHValue {
-	return v&^0x4 | OUT_INT_RAW_CHValue(b2u(b))<<2
+func (v OUT_INT_CH_OUT_INT_RAWValue) WithOUT_DSCR_ERR_CH_INT_RAW(b bool) OUT_INT_CH_OUT_INT_RAWValue {
+	return v&^0x4 | OUT_INT_CH_OUT_INT_RAWValue(b2u(b))<<2
 }
 
 // OUT_TOTAL_EOF_CH_INT_RAW returns field OUT_TOTAL_EOF_CH_INT_RAW (bit 3): The raw interrupt bit turns to high level when data corresponding a outlink (includes one link descriptor or few link descriptors) is transmitted out for Tx channel 0.
-func (v OUT_INT_RAW_CHValue) OUT_TOTAL_EOF_CH_INT_RAW() bool { return v&0x8 != 0 }
+func (v OUT_INT_CH_OUT_INT_RAWValue) OUT_TOTAL_EOF_CH_INT_RAW() bool { return v&0x8 != 0 }
 
 // WithOUT_TOTAL_EOF_CH_INT_RAW returns v with field OUT_TOTAL_EOF_CH_INT_RAW (bit 3) set to b.
-func (v OUT_INT_RAW_CHValue) WithOUT_TOTAL_EOF_CH_INT_RAW(b bool) OUT_INT_RAW_CHValue {
-	return v&^0x8 | OUT_INT_RAW_CHValue(b2u(b))<<3
+func (v OUT_INT_CH_OUT_INT_RAWValue) WithOUT_TOTAL_EOF_CH_INT_RAW(b bool) OUT_INT_CH_OUT_INT_RAWValue {
+	return v&^0x8 | OUT_INT_CH_OUT_INT_RAWValue(b2u(b))<<3
 }
 
 // OUTFIFO_OVF_CH_INT_RAW returns field OUTFIFO_OVF_CH_INT_RAW (bit 4): This raw interrupt bit turns to high level when level 1 fifo of Tx channel 0 is overflow.
-func (v OUT_INT_RAW_CHValue) OUTFIFO_OVF_CH_INT_RAW() bool { return v&0x10 != 0 }
+func (v OUT_INT_CH_OUT_INT_RAWValue) OUTFIFO_OVF_CH_INT_RAW() bool { return v&0x10 != 0 }
 
 // WithOUTFIFO_OVF_CH_INT_RAW returns v with field OUTFIFO_OVF_CH_INT_RAW (bit 4) set to b.
-func (v OUT_INT_RAW_CHValue) WithOUTFIFO_OVF_CH_INT_RAW(b bool) OUT_INT_RAW_CHValue {
-	return v&^0x10 | OUT_INT_RAW_CHValue(b2u(b))<<4
+func (v OUT_INT_CH_OUT_INT_RAWValue) WithOUTFIFO_OVF_CH_INT_RAW(b bool) OUT_INT_CH_OUT_INT_RAWValue {
+	return v&^0x10 | OUT_INT_CH_OUT_INT_RAWValue(b2u(b))<<4
 }
 
 // OUTFIFO_UDF_CH_INT_RAW returns field OUTFIFO_UDF_CH_INT_RAW (bit 5): This raw interrupt bit turns to high level when level 1 fifo of Tx channel 0 is underflow.
-func (v OUT_INT_RAW_CHValue) OUTFIFO_UDF_CH_INT_RAW() bool { return v&0x20 != 0 }
+func (v OUT_INT_CH_OUT_INT_RAWValue) OUTFIFO_UDF_CH_INT_RAW() bool { return v&0x20 != 0 }
 
 // WithOUTFIFO_UDF_CH_INT_RAW returns v with field OUTFIFO_UDF_CH_INT_RAW (bit 5) set to b.
-func (v OUT_INT_RAW_CHValue) WithOUTFIFO_UDF_CH_INT_RAW(b bool) OUT_INT_RAW_CHValue {
-	return v&^0x20 | OUT_INT_RAW_CHValue(b2u(b))<<5
+func (v OUT_INT_CH_OUT_INT_RAWValue) WithOUTFIFO_UDF_CH_INT_RAW(b bool) OUT_INT_CH_OUT_INT_RAWValue {
+	return v&^0x20 | OUT_INT_CH_OUT_INT_RAWValue(b2u(b))<<5
 }
 
-// OUT_INT_ST_CH is register OUT_INT_ST_CH%s (32-bit, read-write, reset 0x0): Masked interrupt of channel 0.
-type OUT_INT_ST_CH struct {
-	reg mmio.U32
-	_   [0xc]byte
-}
+// OUT_INT_CH_OUT_INT_ST is register OUT_INT_ST (32-bit, read-write, reset 0x0): Masked interrupt of channel 0.
+type OUT_INT_CH_OUT_INT_ST struct{ reg mmio.U32 }
 
-// OUT_INT_ST_CHValue is a value of register OUT_INT_ST_CH.
-type OUT_INT_ST_CHValue uint32
+// OUT_INT_CH_OUT_INT_STValue is a value of register OUT_INT_CH_OUT_INT_ST.
+type OUT_INT_CH_OUT_INT_STValue uint32
 
-// OUT_INT_ST_CHReset is the reset value of register OUT_INT_ST_CH.
-const OUT_INT_ST_CHReset OUT_INT_ST_CHValue = 0x0
+// OUT_INT_CH_OUT_INT_STReset is the reset value of register OUT_INT_CH_OUT_INT_ST.
+const OUT_INT_CH_OUT_INT_STReset OUT_INT_CH_OUT_INT_STValue = 0x0
 
 // Read loads the register.
-func (r *OUT_INT_ST_CH) Read() OUT_INT_ST_CHValue { return OUT_INT_ST_CHValue(r.reg.Load()) }
-
-// Write stores v in the register.
-func (r *OUT_INT_ST_CH) Write(v OUT_INT_ST_CHValue) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(OUT_INT_ST_CHReset): fields f leaves alone are written as their reset values.
-func (r *OUT_INT_ST_CH) WriteWith(f func(OUT_INT_ST_CHValue) OUT_INT_ST_CHValue) {
-	r.reg.Store(uint32(f(OUT_INT_ST_CHReset)))
+func (r *OUT_INT_CH_OUT_INT_ST) Read() OUT_INT_CH_OUT_INT_STValue {
+	return OUT_INT_CH_OUT_INT_STValue(r.reg.Load())
 }
 
-// Reset stores OUT_INT_ST_CHReset in the register.
-func (r *OUT_INT_ST_CH) Reset() { r.reg.Store(uint32(OUT_INT_ST_CHReset)) }
+// Write stores v in the register.
+func (r *OUT_INT_CH_OUT_INT_ST) Write(v OUT_INT_CH_OUT_INT_STValue) { r.reg.Store(uint32(v)) }
+
+// WriteWith stores f(OUT_INT_CH_OUT_INT_STReset): fields f leaves alone are written as their reset values.
+func (r *OUT_INT_CH_OUT_INT_ST) WriteWith(f func(OUT_INT_CH_OUT_INT_STValue) OUT_INT_CH_OUT_INT_STValue) {
+	r.reg.Store(uint32(f(OUT_INT_CH_OUT_INT_STReset)))
+}
+
+// Reset stores OUT_INT_CH_OUT_INT_STReset in the register.
+func (r *OUT_INT_CH_OUT_INT_ST) Reset() { r.reg.Store(uint32(OUT_INT_CH_OUT_INT_STReset)) }
 
 // Modify loads the register, passes its value to f and stores the result.
-func (r *OUT_INT_ST_CH) Modify(f func(OUT_INT_ST_CHValue) OUT_INT_ST_CHValue) {
-	r.reg.Store(uint32(f(OUT_INT_ST_CHValue(r.reg.Load()))))
+func (r *OUT_INT_CH_OUT_INT_ST) Modify(f func(OUT_INT_CH_OUT_INT_STValue) OUT_INT_CH_OUT_INT_STValue) {
+	r.reg.Store(uint32(f(OUT_INT_CH_OUT_INT_STValue(r.reg.Load()))))
 }
 
 // OUT_DONE_CH_INT_ST returns field OUT_DONE_CH_INT_ST (bit 0): The raw interrupt status bit for the OUT_DONE_CH_INT interrupt.
-func (v OUT_INT_ST_CHValue) OUT_DONE_CH_INT_ST() bool { return v&0x1 != 0 }
+func (v OUT_INT_CH_OUT_INT_STValue) OUT_DONE_CH_INT_ST() bool { return v&0x1 != 0 }
 
 // OUT_EOF_CH_INT_ST returns field OUT_EOF_CH_INT_ST (bit 1): The raw interrupt status bit for the OUT_EOF_CH_INT interrupt.
-func (v OUT_INT_ST_CHValue) OUT_EOF_CH_INT_ST() bool { return v&0x2 != 0 }
+func (v OUT_INT_CH_OUT_INT_STValue) OUT_EOF_CH_INT_ST() bool { return v&0x2 != 0 }
 
 // OUT_DSCR_ERR_CH_INT_ST returns field OUT_DSCR_ERR_CH_INT_ST (bit 2): The raw interrupt status bit for the OUT_DSCR_ERR_CH_INT interrupt.
-func (v OUT_INT_ST_CHValue) OUT_DSCR_ERR_CH_INT_ST() bool { return v&0x4 != 0 }
+func (v OUT_INT_CH_OUT_INT_STValue) OUT_DSCR_ERR_CH_INT_ST() bool { return v&0x4 != 0 }
 
 // OUT_TOTAL_EOF_CH_INT_ST returns field OUT_TOTAL_EOF_CH_INT_ST (bit 3): The raw interrupt status bit for the OUT_TOTAL_EOF_CH_INT interrupt.
-func (v OUT_INT_ST_CHValue) OUT_TOTAL_EOF_CH_INT_ST() bool { return v&0x8 != 0 }
+func (v OUT_INT_CH_OUT_INT_STValue) OUT_TOTAL_EOF_CH_INT_ST() bool { return v&0x8 != 0 }
 
 // OUTFIFO_OVF_CH_INT_ST returns field OUTFIFO_OVF_CH_INT_ST (bit 4): The raw interrupt status bit for the OUTFIFO_OVF_L1_CH_INT interrupt.
-func (v OUT_INT_ST_CHValue) OUTFIFO_OVF_CH_INT_ST() bool { return v&0x10 != 0 }
+func (v OUT_INT_CH_OUT_INT_STValue) OUTFIFO_OVF_CH_INT_ST() bool { return v&0x10 != 0 }
 
 // OUTFIFO_UDF_CH_INT_ST returns field OUTFIFO_UDF_CH_INT_ST (bit 5): The raw interrupt status bit for the OUTFIFO_UDF_L1_CH_INT interrupt.
-func (v OUT_INT_ST_CHValue) OUTFIFO_UDF_CH_INT_ST() bool { return v&0x20 != 0 }
+func (v OUT_INT_CH_OUT_INT_STValue) OUTFIFO_UDF_CH_INT_ST() bool { return v&0x20 != 0 }
 
-// OUT_INT_ENA_CH is register OUT_INT_ENA_CH%s (32-bit, read-write, reset 0x0): Interrupt enable bits of channel 0.
-type OUT_INT_ENA_CH struct {
-	reg mmio.U32
-	_   [0xc]byte
-}
+// OUT_INT_CH_OUT_INT_ENA is register OUT_INT_ENA (32-bit, read-write, reset 0x0): Interrupt enable bits of channel 0.
+type OUT_INT_CH_OUT_INT_ENA struct{ reg mmio.U32 }
 
-// OUT_INT_ENA_CHValue is a value of register OUT_INT_ENA_CH.
-type OUT_INT_ENA_CHValue uint32
+// OUT_INT_CH_OUT_INT_ENAValue is a value of register OUT_INT_CH_OUT_INT_ENA.
+type OUT_INT_CH_OUT_INT_ENAValue uint32
 
-// OUT_INT_ENA_CHReset is the reset value of register OUT_INT_ENA_CH.
-const OUT_INT_ENA_CHReset OUT_INT_ENA_CHValue = 0x0
+// OUT_INT_CH_OUT_INT_ENAReset is the reset value of register OUT_INT_CH_OUT_INT_ENA.
+const OUT_INT_CH_OUT_INT_ENAReset OUT_INT_CH_OUT_INT_ENAValue = 0x0
 
 // Read loads the register.
-func (r *OUT_INT_ENA_CH) Read() OUT_INT_ENA_CHValue { return OUT_INT_ENA_CHValue(r.reg.Load()) }
-
-// Write stores v in the register.
-func (r *OUT_INT_ENA_CH) Write(v OUT_INT_ENA_CHValue) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(OUT_INT_ENA_CHReset): fields f leaves alone are written as their reset values.
-func (r *OUT_INT_ENA_CH) WriteWith(f func(OUT_INT_ENA_CHValue) OUT_INT_ENA_CHValue) {
-	r.reg.Store(uint32(f(OUT_INT_ENA_CHReset)))
+func (r *OUT_INT_CH_OUT_INT_ENA) Read() OUT_INT_CH_OUT_INT_ENAValue {
+	return OUT_INT_CH_OUT_INT_ENAValue(r.reg.Load())
 }
 
-// Reset stores OUT_INT_ENA_CHReset in the register.
-func (r *OUT_INT_ENA_CH) Reset() { r.reg.Store(uint32(OUT_INT_ENA_CHReset)) }
+// Write stores v in the register.
+func (r *OUT_INT_CH_OUT_INT_ENA) Write(v OUT_INT_CH_OUT_INT_ENAValue) { r.reg.Store(uint32(v)) }
+
+// WriteWith stores f(OUT_INT_CH_OUT_INT_ENAReset): fields f leaves alone are written as their reset values.
+func (r *OUT_INT_CH_OUT_INT_ENA) WriteWith(f func(OUT_INT_CH_OUT_INT_ENAValue) OUT_INT_CH_OUT_INT_ENAValue) {
+	r.reg.Store(uint32(f(OUT_INT_CH_OUT_INT_ENAReset)))
+}
+
+// Reset stores OUT_INT_CH_OUT_INT_ENAReset in the register.
+func (r *OUT_INT_CH_OUT_INT_ENA) Reset() { r.reg.Store(uint32(OUT_INT_CH_OUT_INT_ENAReset)) }
 
 // Modify loads the register, passes its value to f and stores the result.
-func (r *OUT_INT_ENA_CH) Modify(f func(OUT_INT_ENA_CHValue) OUT_INT_ENA_CHValue) {
-	r.reg.Store(uint32(f(OUT_INT_ENA_CHValue(r.reg.Load()))))
+func (r *OUT_INT_CH_OUT_INT_ENA) Modify(f func(OUT_INT_CH_OUT_INT_ENAValue) OUT_INT_CH_OUT_INT_ENAValue) {
+	r.reg.Store(uint32(f(OUT_INT_CH_OUT_INT_ENAValue(r.reg.Load()))))
 }
 
 // OUT_DONE_CH_INT_ENA returns field OUT_DONE_CH_INT_ENA (bit 0): The interrupt enable bit for the OUT_DONE_CH_INT interrupt.
-func (v OUT_INT_ENA_CHValue) OUT_DONE_CH_INT_ENA() bool { return v&0x1 != 0 }
+func (v OUT_INT_CH_OUT_INT_ENAValue) OUT_DONE_CH_INT_ENA() bool { return v&0x1 != 0 }
 
 // WithOUT_DONE_CH_INT_ENA returns v with field OUT_DONE_CH_INT_ENA (bit 0) set to b.
-func (v OUT_INT_ENA_CHValue) WithOUT_DONE_CH_INT_ENA(b bool) OUT_INT_ENA_CHValue {
-	return v&^0x1 | OUT_INT_ENA_CHValue(b2u(b))
+func (v OUT_INT_CH_OUT_INT_ENAValue) WithOUT_DONE_CH_INT_ENA(b bool) OUT_INT_CH_OUT_INT_ENAValue {
+	return v&^0x1 | OUT_INT_CH_OUT_INT_ENAValue(b2u(b))
 }
 
 // OUT_EOF_CH_INT_ENA returns field OUT_EOF_CH_INT_ENA (bit 1): The interrupt enable bit for the OUT_EOF_CH_INT interrupt.
-func (v OUT_INT_ENA_CHValue) OUT_EOF_CH_INT_ENA() bool { return v&0x2 != 0 }
+func (v OUT_INT_CH_OUT_INT_ENAValue) OUT_EOF_CH_INT_ENA() bool { return v&0x2 != 0 }
 
 // WithOUT_EOF_CH_INT_ENA returns v with field OUT_EOF_CH_INT_ENA (bit 1) set to b.
-func (v OUT_INT_ENA_CHValue) WithOUT_EOF_CH_INT_ENA(b bool) OUT_INT_ENA_CHValue {
-	return v&^0x2 | OUT_INT_ENA_CHValue(b2u(b))<<1
+func (v OUT_INT_CH_OUT_INT_ENAValue) WithOUT_EOF_CH_INT_ENA(b bool) OUT_INT_CH_OUT_INT_ENAValue {
+	return v&^0x2 | OUT_INT_CH_OUT_INT_ENAValue(b2u(b))<<1
 }
 
 // OUT_DSCR_ERR_CH_INT_ENA returns field OUT_DSCR_ERR_CH_INT_ENA (bit 2): The interrupt enable bit for the OUT_DSCR_ERR_CH_INT interrupt.
-func (v OUT_INT_ENA_CHValue) OUT_DSCR_ERR_CH_INT_ENA() bool { return v&0x4 != 0 }
+func (v OUT_INT_CH_OUT_INT_ENAValue) OUT_DSCR_ERR_CH_INT_ENA() bool { return v&0x4 != 0 }
 
 // WithOUT_DSCR_ERR_CH_INT_ENA returns v with field OUT_DSCR_ERR_CH_INT_ENA (bit 2) set to b.
-func (v OUT_INT_ENA_CHValue) WithOUT_DSCR_ERR_CH_INT_ENA(b bool) OUT_INT_ENA_CHValue {
-	return v&^0x4 | OUT_INT_ENA_CHValue(b2u(b))<<2
+func (v OUT_INT_CH_OUT_INT_ENAValue) WithOUT_DSCR_ERR_CH_INT_ENA(b bool) OUT_INT_CH_OUT_INT_ENAValue {
+	return v&^0x4 | OUT_INT_CH_OUT_INT_ENAValue(b2u(b))<<2
 }
 
 // OUT_TOTAL_EOF_CH_INT_ENA returns field OUT_TOTAL_EOF_CH_INT_ENA (bit 3): The interrupt enable bit for the OUT_TOTAL_EOF_CH_INT interrupt.
-func (v OUT_INT_ENA_CHValue) OUT_TOTAL_EOF_CH_INT_ENA() bool { return v&0x8 != 0 }
+func (v OUT_INT_CH_OUT_INT_ENAValue) OUT_TOTAL_EOF_CH_INT_ENA() bool { return v&0x8 != 0 }
 
 // WithOUT_TOTAL_EOF_CH_INT_ENA returns v with field OUT_TOTAL_EOF_CH_INT_ENA (bit 3) set to b.
-func (v OUT_INT_ENA_CHValue) WithOUT_TOTAL_EOF_CH_INT_ENA(b bool) OUT_INT_ENA_CHValue {
-	return v&^0x8 | OUT_INT_ENA_CHValue(b2u(b))<<3
+func (v OUT_INT_CH_OUT_INT_ENAValue) WithOUT_TOTAL_EOF_CH_INT_ENA(b bool) OUT_INT_CH_OUT_INT_ENAValue {
+	return v&^0x8 | OUT_INT_CH_OUT_INT_ENAValue(b2u(b))<<3
 }
 
 // OUTFIFO_OVF_CH_INT_ENA returns field OUTFIFO_OVF_CH_INT_ENA (bit 4): The interrupt enable bit for the OUTFIFO_OVF_L1_CH_INT interrupt.
-func (v OUT_INT_ENA_CHValue) OUTFIFO_OVF_CH_INT_ENA() bool { return v&0x10 != 0 }
+func (v OUT_INT_CH_OUT_INT_ENAValue) OUTFIFO_OVF_CH_INT_ENA() bool { return v&0x10 != 0 }
 
 // WithOUTFIFO_OVF_CH_INT_ENA returns v with field OUTFIFO_OVF_CH_INT_ENA (bit 4) set to b.
-func (v OUT_INT_ENA_CHValue) WithOUTFIFO_OVF_CH_INT_ENA(b bool) OUT_INT_ENA_CHValue {
-	return v&^0x10 | OUT_INT_ENA_CHValue(b2u(b))<<4
+func (v OUT_INT_CH_OUT_INT_ENAValue) WithOUTFIFO_OVF_CH_INT_ENA(b bool) OUT_INT_CH_OUT_INT_ENAValue {
+	return v&^0x10 | OUT_INT_CH_OUT_INT_ENAValue(b2u(b))<<4
 }
 
 // OUTFIFO_UDF_CH_INT_ENA returns field OUTFIFO_UDF_CH_INT_ENA (bit 5): The interrupt enable bit for the OUTFIFO_UDF_L1_CH_INT interrupt.
-func (v OUT_INT_ENA_CHValue) OUTFIFO_UDF_CH_INT_ENA() bool { return v&0x20 != 0 }
+func (v OUT_INT_CH_OUT_INT_ENAValue) OUTFIFO_UDF_CH_INT_ENA() bool { return v&0x20 != 0 }
 
 // WithOUTFIFO_UDF_CH_INT_ENA returns v with field OUTFIFO_UDF_CH_INT_ENA (bit 5) set to b.
-func (v OUT_INT_ENA_CHValue) WithOUTFIFO_UDF_CH_INT_ENA(b bool) OUT_INT_ENA_CHValue {
-	return v&^0x20 | OUT_INT_ENA_CHValue(b2u(b))<<5
+func (v OUT_INT_CH_OUT_INT_ENAValue) WithOUTFIFO_UDF_CH_INT_ENA(b bool) OUT_INT_CH_OUT_INT_ENAValue {
+	return v&^0x20 | OUT_INT_CH_OUT_INT_ENAValue(b2u(b))<<5
 }
 
-// OUT_INT_CLR_CH is register OUT_INT_CLR_CH%s (32-bit, read-write, reset 0x0): Interrupt clear bits of channel 0.
-type OUT_INT_CLR_CH struct {
-	reg mmio.U32
-	_   [0xc]byte
-}
+// OUT_INT_CH_OUT_INT_CLR is register OUT_INT_CLR (32-bit, read-write, reset 0x0): Interrupt clear bits of channel 0.
+type OUT_INT_CH_OUT_INT_CLR struct{ reg mmio.U32 }
 
-// OUT_INT_CLR_CHValue is a value of register OUT_INT_CLR_CH.
-type OUT_INT_CLR_CHValue uint32
+// OUT_INT_CH_OUT_INT_CLRValue is a value of register OUT_INT_CH_OUT_INT_CLR.
+type OUT_INT_CH_OUT_INT_CLRValue uint32
 
-// OUT_INT_CLR_CHReset is the reset value of register OUT_INT_CLR_CH.
-const OUT_INT_CLR_CHReset OUT_INT_CLR_CHValue = 0x0
+// OUT_INT_CH_OUT_INT_CLRReset is the reset value of register OUT_INT_CH_OUT_INT_CLR.
+const OUT_INT_CH_OUT_INT_CLRReset OUT_INT_CH_OUT_INT_CLRValue = 0x0
 
 // Read loads the register.
-func (r *OUT_INT_CLR_CH) Read() OUT_INT_CLR_CHValue { return OUT_INT_CLR_CHValue(r.reg.Load()) }
-
-// Write stores v in the register.
-func (r *OUT_INT_CLR_CH) Write(v OUT_INT_CLR_CHValue) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(OUT_INT_CLR_CHReset): fields f leaves alone are written as their reset values.
-func (r *OUT_INT_CLR_CH) WriteWith(f func(OUT_INT_CLR_CHValue) OUT_INT_CLR_CHValue) {
-	r.reg.Store(uint32(f(OUT_INT_CLR_CHReset)))
+func (r *OUT_INT_CH_OUT_INT_CLR) Read() OUT_INT_CH_OUT_INT_CLRValue {
+	return OUT_INT_CH_OUT_INT_CLRValue(r.reg.Load())
 }
 
-// Reset stores OUT_INT_CLR_CHReset in the register.
-func (r *OUT_INT_CLR_CH) Reset() { r.reg.Store(uint32(OUT_INT_CLR_CHReset)) }
+// Write stores v in the register.
+func (r *OUT_INT_CH_OUT_INT_CLR) Write(v OUT_INT_CH_OUT_INT_CLRValue) { r.reg.Store(uint32(v)) }
+
+// WriteWith stores f(OUT_INT_CH_OUT_INT_CLRReset): fields f leaves alone are written as their reset values.
+func (r *OUT_INT_CH_OUT_INT_CLR) WriteWith(f func(OUT_INT_CH_OUT_INT_CLRValue) OUT_INT_CH_OUT_INT_CLRValue) {
+	r.reg.Store(uint32(f(OUT_INT_CH_OUT_INT_CLRReset)))
+}
+
+// Reset stores OUT_INT_CH_OUT_INT_CLRReset in the register.
+func (r *OUT_INT_CH_OUT_INT_CLR) Reset() { r.reg.Store(uint32(OUT_INT_CH_OUT_INT_CLRReset)) }
 
 // Modify loads the register, passes its value to f and stores the result.
-func (r *OUT_INT_CLR_CH) Modify(f func(OUT_INT_CLR_CHValue) OUT_INT_CLR_CHValue) {
-	r.reg.Store(uint32(f(OUT_INT_CLR_CHValue(r.reg.Load()))))
+func (r *OUT_INT_CH_OUT_INT_CLR) Modify(f func(OUT_INT_CH_OUT_INT_CLRValue) OUT_INT_CH_OUT_INT_CLRValue) {
+	r.reg.Store(uint32(f(OUT_INT_CH_OUT_INT_CLRValue(r.reg.Load()))))
 }
 
 // WithOUT_DONE_CH_INT_CLR returns v with field OUT_DONE_CH_INT_CLR (bit 0) set to b.
-func (v OUT_INT_CLR_CHValue) WithOUT_DONE_CH_INT_CLR(b bool) OUT_INT_CLR_CHValue {
-	return v&^0x1 | OUT_INT_CLR_CHValue(b2u(b))
+func (v OUT_INT_CH_OUT_INT_CLRValue) WithOUT_DONE_CH_INT_CLR(b bool) OUT_INT_CH_OUT_INT_CLRValue {
+	return v&^0x1 | OUT_INT_CH_OUT_INT_CLRValue(b2u(b))
 }
 
 // WithOUT_EOF_CH_INT_CLR returns v with field OUT_EOF_CH_INT_CLR (bit 1) set to b.
-func (v OUT_INT_CLR_CHValue) WithOUT_EOF_CH_INT_CLR(b bool) OUT_INT_CLR_CHValue {
-	return v&^0x2 | OUT_INT_CLR_CHValue(b2u(b))<<1
+func (v OUT_INT_CH_OUT_INT_CLRValue) WithOUT_EOF_CH_INT_CLR(b bool) OUT_INT_CH_OUT_INT_CLRValue {
+	return v&^0x2 | OUT_INT_CH_OUT_INT_CLRValue(b2u(b))<<1
 }
 
 // WithOUT_DSCR_ERR_CH_INT_CLR returns v with field OUT_DSCR_ERR_CH_INT_CLR (bit 2) set to b.
-func (v OUT_INT_CLR_CHValue) WithOUT_DSCR_ERR_CH_INT_CLR(b bool) OUT_INT_CLR_CHValue {
-	return v&^0x4 | OUT_INT_CLR_CHValue(b2u(b))<<2
+func (v OUT_INT_CH_OUT_INT_CLRValue) WithOUT_DSCR_ERR_CH_INT_CLR(b bool) OUT_INT_CH_OUT_INT_CLRValue {
+	return v&^0x4 | OUT_INT_CH_OUT_INT_CLRValue(b2u(b))<<2
 }
 
 // WithOUT_TOTAL_EOF_CH_INT_CLR returns v with field OUT_TOTAL_EOF_CH_INT_CLR (bit 3) set to b.
-func (v OUT_INT_CLR_CHValue) WithOUT_TOTAL_EOF_CH_INT_CLR(b bool) OUT_INT_CLR_CHValue {
-	return v&^0x8 | OUT_INT_CLR_CHValue(b2u(b))<<3
+func (v OUT_INT_CH_OUT_INT_CLRValue) WithOUT_TOTAL_EOF_CH_INT_CLR(b bool) OUT_INT_CH_OUT_INT_CLRValue {
+	return v&^0x8 | OUT_INT_CH_OUT_INT_CLRValue(b2u(b))<<3
 }
 
 // WithOUTFIFO_OVF_CH_INT_CLR returns v with field OUTFIFO_OVF_CH_INT_CLR (bit 4) set to b.
-func (v OUT_INT_CLR_CHValue) WithOUTFIFO_OVF_CH_INT_CLR(b bool) OUT_INT_CLR_CHValue {
-	return v&^0x10 | OUT_INT_CLR_CHValue(b2u(b))<<4
+func (v OUT_INT_CH_OUT_INT_CLRValue) WithOUTFIFO_OVF_CH_INT_CLR(b bool) OUT_INT_CH_OUT_INT_CLRValue {
+	return v&^0x10 | OUT_INT_CH_OUT_INT_CLRValue(b2u(b))<<4
 }
 
 // WithOUTFIFO_UDF_CH_INT_CLR returns v with field OUTFIFO_UDF_CH_INT_CLR (bit 5) set to b.
-func (v OUT_INT_CLR_CHValue) WithOUTFIFO_UDF_CH_INT_CLR(b bool) OUT_INT_CLR_CHValue {
-	return v&^0x20 | OUT_INT_CLR_CHValue(b2u(b))<<5
+func (v OUT_INT_CH_OUT_INT_CLRValue) WithOUTFIFO_UDF_CH_INT_CLR(b bool) OUT_INT_CH_OUT_INT_CLRValue {
+	return v&^0x20 | OUT_INT_CH_OUT_INT_CLRValue(b2u(b))<<5
 }
 
 // AHB_TEST is register AHB_TEST (32-bit, read-write, reset 0x0): reserved.

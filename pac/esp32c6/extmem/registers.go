@@ -37,38 +37,8 @@ type EXTMEM struct {
 	L1_CACHE_DATA_MEM_ACS_CONF L1_CACHE_DATA_MEM_ACS_CONF
 	// L1_CACHE_TAG_MEM_ACS_CONF is register L1_CACHE_TAG_MEM_ACS_CONF (at 0x34): Cache tag memory access configure register.
 	L1_CACHE_TAG_MEM_ACS_CONF L1_CACHE_TAG_MEM_ACS_CONF
-	// L1_ICACHE0_PRELOCK_CONF is register L1_ICACHE0_PRELOCK_CONF (at 0x38): L1 instruction Cache 0 prelock configure register.
-	L1_ICACHE0_PRELOCK_CONF L1_ICACHE0_PRELOCK_CONF
-	// L1_ICACHE0_PRELOCK_SCT0_ADDR is register L1_ICACHE0_PRELOCK_SCT0_ADDR (at 0x3c): L1 instruction Cache 0 prelock section0 address configure register.
-	L1_ICACHE0_PRELOCK_SCT0_ADDR L1_ICACHE0_PRELOCK_SCT0_ADDR
-	// L1_ICACHE0_PRELOCK_SCT1_ADDR is register L1_ICACHE0_PRELOCK_SCT1_ADDR (at 0x40): L1 instruction Cache 0 prelock section1 address configure register.
-	L1_ICACHE0_PRELOCK_SCT1_ADDR L1_ICACHE0_PRELOCK_SCT1_ADDR
-	// L1_ICACHE0_PRELOCK_SCT_SIZE is register L1_ICACHE0_PRELOCK_SCT_SIZE (at 0x44): L1 instruction Cache 0 prelock section size configure register.
-	L1_ICACHE0_PRELOCK_SCT_SIZE L1_ICACHE0_PRELOCK_SCT_SIZE
-	// L1_ICACHE1_PRELOCK_CONF is register L1_ICACHE1_PRELOCK_CONF (at 0x48): L1 instruction Cache 1 prelock configure register.
-	L1_ICACHE1_PRELOCK_CONF L1_ICACHE1_PRELOCK_CONF
-	// L1_ICACHE1_PRELOCK_SCT0_ADDR is register L1_ICACHE1_PRELOCK_SCT0_ADDR (at 0x4c): L1 instruction Cache 1 prelock section0 address configure register.
-	L1_ICACHE1_PRELOCK_SCT0_ADDR L1_ICACHE1_PRELOCK_SCT0_ADDR
-	// L1_ICACHE1_PRELOCK_SCT1_ADDR is register L1_ICACHE1_PRELOCK_SCT1_ADDR (at 0x50): L1 instruction Cache 1 prelock section1 address configure register.
-	L1_ICACHE1_PRELOCK_SCT1_ADDR L1_ICACHE1_PRELOCK_SCT1_ADDR
-	// L1_ICACHE1_PRELOCK_SCT_SIZE is register L1_ICACHE1_PRELOCK_SCT_SIZE (at 0x54): L1 instruction Cache 1 prelock section size configure register.
-	L1_ICACHE1_PRELOCK_SCT_SIZE L1_ICACHE1_PRELOCK_SCT_SIZE
-	// L1_ICACHE2_PRELOCK_CONF is register L1_ICACHE2_PRELOCK_CONF (at 0x58): L1 instruction Cache 2 prelock configure register.
-	L1_ICACHE2_PRELOCK_CONF L1_ICACHE2_PRELOCK_CONF
-	// L1_ICACHE2_PRELOCK_SCT0_ADDR is register L1_ICACHE2_PRELOCK_SCT0_ADDR (at 0x5c): L1 instruction Cache 2 prelock section0 address configure register.
-	L1_ICACHE2_PRELOCK_SCT0_ADDR L1_ICACHE2_PRELOCK_SCT0_ADDR
-	// L1_ICACHE2_PRELOCK_SCT1_ADDR is register L1_ICACHE2_PRELOCK_SCT1_ADDR (at 0x60): L1 instruction Cache 2 prelock section1 address configure register.
-	L1_ICACHE2_PRELOCK_SCT1_ADDR L1_ICACHE2_PRELOCK_SCT1_ADDR
-	// L1_ICACHE2_PRELOCK_SCT_SIZE is register L1_ICACHE2_PRELOCK_SCT_SIZE (at 0x64): L1 instruction Cache 2 prelock section size configure register.
-	L1_ICACHE2_PRELOCK_SCT_SIZE L1_ICACHE2_PRELOCK_SCT_SIZE
-	// L1_ICACHE3_PRELOCK_CONF is register L1_ICACHE3_PRELOCK_CONF (at 0x68): L1 instruction Cache 3 prelock configure register.
-	L1_ICACHE3_PRELOCK_CONF L1_ICACHE3_PRELOCK_CONF
-	// L1_ICACHE3_PRELOCK_SCT0_ADDR is register L1_ICACHE3_PRELOCK_SCT0_ADDR (at 0x6c): L1 instruction Cache 3 prelock section0 address configure register.
-	L1_ICACHE3_PRELOCK_SCT0_ADDR L1_ICACHE3_PRELOCK_SCT0_ADDR
-	// L1_ICACHE3_PRELOCK_SCT1_ADDR is register L1_ICACHE3_PRELOCK_SCT1_ADDR (at 0x70): L1 instruction Cache 3 prelock section1 address configure register.
-	L1_ICACHE3_PRELOCK_SCT1_ADDR L1_ICACHE3_PRELOCK_SCT1_ADDR
-	// L1_ICACHE3_PRELOCK_SCT_SIZE is register L1_ICACHE3_PRELOCK_SCT_SIZE (at 0x74): L1 instruction Cache 3 prelock section size configure register.
-	L1_ICACHE3_PRELOCK_SCT_SIZE L1_ICACHE3_PRELOCK_SCT_SIZE
+	// L1_ICACHE_PRELOCK is cluster L1_ICACHE_PRELOCK[%s] (at 0x38, 4 × 0x10 bytes): Registers L1_ICACHE0_PRELOCK_CONF, L1_ICACHE3_PRELOCK_CONF and the rest of each copy, as one array.
+	L1_ICACHE_PRELOCK [4]L1_ICACHE_PRELOCK
 	// L1_CACHE_PRELOCK_CONF is register L1_CACHE_PRELOCK_CONF (at 0x78): L1 Cache prelock configure register.
 	L1_CACHE_PRELOCK_CONF L1_CACHE_PRELOCK_CONF
 	// L1_CACHE_PRELOCK_SCT0_ADDR is register L1_CACHE_PRELOCK_SCT0_ADDR (at 0x7c): L1 Cache prelock section0 address configure register.
@@ -93,86 +63,20 @@ type EXTMEM struct {
 	CACHE_SYNC_ADDR CACHE_SYNC_ADDR
 	// CACHE_SYNC_SIZE is register CACHE_SYNC_SIZE (at 0xa4): Sync size configure register.
 	CACHE_SYNC_SIZE CACHE_SYNC_SIZE
-	// L1_ICACHE0_PRELOAD_CTRL is register L1_ICACHE0_PRELOAD_CTRL (at 0xa8): L1 instruction Cache 0 preload-operation control register.
-	L1_ICACHE0_PRELOAD_CTRL L1_ICACHE0_PRELOAD_CTRL
-	// L1_ICACHE0_PRELOAD_ADDR is register L1_ICACHE0_PRELOAD_ADDR (at 0xac): L1 instruction Cache 0 preload address configure register.
-	L1_ICACHE0_PRELOAD_ADDR L1_ICACHE0_PRELOAD_ADDR
-	// L1_ICACHE0_PRELOAD_SIZE is register L1_ICACHE0_PRELOAD_SIZE (at 0xb0): L1 instruction Cache 0 preload size configure register.
-	L1_ICACHE0_PRELOAD_SIZE L1_ICACHE0_PRELOAD_SIZE
-	// L1_ICACHE1_PRELOAD_CTRL is register L1_ICACHE1_PRELOAD_CTRL (at 0xb4): L1 instruction Cache 1 preload-operation control register.
-	L1_ICACHE1_PRELOAD_CTRL L1_ICACHE1_PRELOAD_CTRL
-	// L1_ICACHE1_PRELOAD_ADDR is register L1_ICACHE1_PRELOAD_ADDR (at 0xb8): L1 instruction Cache 1 preload address configure register.
-	L1_ICACHE1_PRELOAD_ADDR L1_ICACHE1_PRELOAD_ADDR
-	// L1_ICACHE1_PRELOAD_SIZE is register L1_ICACHE1_PRELOAD_SIZE (at 0xbc): L1 instruction Cache 1 preload size configure register.
-	L1_ICACHE1_PRELOAD_SIZE L1_ICACHE1_PRELOAD_SIZE
-	// L1_ICACHE2_PRELOAD_CTRL is register L1_ICACHE2_PRELOAD_CTRL (at 0xc0): L1 instruction Cache 2 preload-operation control register.
-	L1_ICACHE2_PRELOAD_CTRL L1_ICACHE2_PRELOAD_CTRL
-	// L1_ICACHE2_PRELOAD_ADDR is register L1_ICACHE2_PRELOAD_ADDR (at 0xc4): L1 instruction Cache 2 preload address configure register.
-	L1_ICACHE2_PRELOAD_ADDR L1_ICACHE2_PRELOAD_ADDR
-	// L1_ICACHE2_PRELOAD_SIZE is register L1_ICACHE2_PRELOAD_SIZE (at 0xc8): L1 instruction Cache 2 preload size configure register.
-	L1_ICACHE2_PRELOAD_SIZE L1_ICACHE2_PRELOAD_SIZE
-	// L1_ICACHE3_PRELOAD_CTRL is register L1_ICACHE3_PRELOAD_CTRL (at 0xcc): L1 instruction Cache 3 preload-operation control register.
-	L1_ICACHE3_PRELOAD_CTRL L1_ICACHE3_PRELOAD_CTRL
-	// L1_ICACHE3_PRELOAD_ADDR is register L1_ICACHE3_PRELOAD_ADDR (at 0xd0): L1 instruction Cache 3 preload address configure register.
-	L1_ICACHE3_PRELOAD_ADDR L1_ICACHE3_PRELOAD_ADDR
-	// L1_ICACHE3_PRELOAD_SIZE is register L1_ICACHE3_PRELOAD_SIZE (at 0xd4): L1 instruction Cache 3 preload size configure register.
-	L1_ICACHE3_PRELOAD_SIZE L1_ICACHE3_PRELOAD_SIZE
+	// L1_ICACHE_PRELOAD is cluster L1_ICACHE_PRELOAD[%s] (at 0xa8, 4 × 0xc bytes): Registers L1_ICACHE0_PRELOAD_CTRL, L1_ICACHE3_PRELOAD_CTRL and the rest of each copy, as one array.
+	L1_ICACHE_PRELOAD [4]L1_ICACHE_PRELOAD
 	// L1_CACHE_PRELOAD_CTRL is register L1_CACHE_PRELOAD_CTRL (at 0xd8): L1 Cache preload-operation control register.
 	L1_CACHE_PRELOAD_CTRL L1_CACHE_PRELOAD_CTRL
 	// L1_DCACHE_PRELOAD_ADDR is register L1_DCACHE_PRELOAD_ADDR (at 0xdc): L1 Cache preload address configure register.
 	L1_DCACHE_PRELOAD_ADDR L1_DCACHE_PRELOAD_ADDR
 	// L1_DCACHE_PRELOAD_SIZE is register L1_DCACHE_PRELOAD_SIZE (at 0xe0): L1 Cache preload size configure register.
 	L1_DCACHE_PRELOAD_SIZE L1_DCACHE_PRELOAD_SIZE
-	// L1_ICACHE0_AUTOLOAD_CTRL is register L1_ICACHE0_AUTOLOAD_CTRL (at 0xe4): L1 instruction Cache 0 autoload-operation control register.
-	L1_ICACHE0_AUTOLOAD_CTRL L1_ICACHE0_AUTOLOAD_CTRL
-	// L1_ICACHE0_AUTOLOAD_SCT0_ADDR is register L1_ICACHE0_AUTOLOAD_SCT0_ADDR (at 0xe8): L1 instruction Cache 0 autoload section 0 address configure register.
-	L1_ICACHE0_AUTOLOAD_SCT0_ADDR L1_ICACHE0_AUTOLOAD_SCT0_ADDR
-	// L1_ICACHE0_AUTOLOAD_SCT0_SIZE is register L1_ICACHE0_AUTOLOAD_SCT0_SIZE (at 0xec): L1 instruction Cache 0 autoload section 0 size configure register.
-	L1_ICACHE0_AUTOLOAD_SCT0_SIZE L1_ICACHE0_AUTOLOAD_SCT0_SIZE
-	// L1_ICACHE0_AUTOLOAD_SCT1_ADDR is register L1_ICACHE0_AUTOLOAD_SCT1_ADDR (at 0xf0): L1 instruction Cache 0 autoload section 1 address configure register.
-	L1_ICACHE0_AUTOLOAD_SCT1_ADDR L1_ICACHE0_AUTOLOAD_SCT1_ADDR
-	// L1_ICACHE0_AUTOLOAD_SCT1_SIZE is register L1_ICACHE0_AUTOLOAD_SCT1_SIZE (at 0xf4): L1 instruction Cache 0 autoload section 1 size configure register.
-	L1_ICACHE0_AUTOLOAD_SCT1_SIZE L1_ICACHE0_AUTOLOAD_SCT1_SIZE
-	// L1_ICACHE1_AUTOLOAD_CTRL is register L1_ICACHE1_AUTOLOAD_CTRL (at 0xf8): L1 instruction Cache 1 autoload-operation control register.
-	L1_ICACHE1_AUTOLOAD_CTRL L1_ICACHE1_AUTOLOAD_CTRL
-	// L1_ICACHE1_AUTOLOAD_SCT0_ADDR is register L1_ICACHE1_AUTOLOAD_SCT0_ADDR (at 0xfc): L1 instruction Cache 1 autoload section 0 address configure register.
-	L1_ICACHE1_AUTOLOAD_SCT0_ADDR L1_ICACHE1_AUTOLOAD_SCT0_ADDR
-	// L1_ICACHE1_AUTOLOAD_SCT0_SIZE is register L1_ICACHE1_AUTOLOAD_SCT0_SIZE (at 0x100): L1 instruction Cache 1 autoload section 0 size configure register.
-	L1_ICACHE1_AUTOLOAD_SCT0_SIZE L1_ICACHE1_AUTOLOAD_SCT0_SIZE
-	// L1_ICACHE1_AUTOLOAD_SCT1_ADDR is register L1_ICACHE1_AUTOLOAD_SCT1_ADDR (at 0x104): L1 instruction Cache 1 autoload section 1 address configure register.
-	L1_ICACHE1_AUTOLOAD_SCT1_ADDR L1_ICACHE1_AUTOLOAD_SCT1_ADDR
-	// L1_ICACHE1_AUTOLOAD_SCT1_SIZE is register L1_ICACHE1_AUTOLOAD_SCT1_SIZE (at 0x108): L1 instruction Cache 1 autoload section 1 size configure register.
-	L1_ICACHE1_AUTOLOAD_SCT1_SIZE L1_ICACHE1_AUTOLOAD_SCT1_SIZE
-	// L1_ICACHE2_AUTOLOAD_CTRL is register L1_ICACHE2_AUTOLOAD_CTRL (at 0x10c): L1 instruction Cache 2 autoload-operation control register.
-	L1_ICACHE2_AUTOLOAD_CTRL L1_ICACHE2_AUTOLOAD_CTRL
-	// L1_ICACHE2_AUTOLOAD_SCT0_ADDR is register L1_ICACHE2_AUTOLOAD_SCT0_ADDR (at 0x110): L1 instruction Cache 2 autoload section 0 address configure register.
-	L1_ICACHE2_AUTOLOAD_SCT0_ADDR L1_ICACHE2_AUTOLOAD_SCT0_ADDR
-	// L1_ICACHE2_AUTOLOAD_SCT0_SIZE is register L1_ICACHE2_AUTOLOAD_SCT0_SIZE (at 0x114): L1 instruction Cache 2 autoload section 0 size configure register.
-	L1_ICACHE2_AUTOLOAD_SCT0_SIZE L1_ICACHE2_AUTOLOAD_SCT0_SIZE
-	// L1_ICACHE2_AUTOLOAD_SCT1_ADDR is register L1_ICACHE2_AUTOLOAD_SCT1_ADDR (at 0x118): L1 instruction Cache 2 autoload section 1 address configure register.
-	L1_ICACHE2_AUTOLOAD_SCT1_ADDR L1_ICACHE2_AUTOLOAD_SCT1_ADDR
-	// L1_ICACHE2_AUTOLOAD_SCT1_SIZE is register L1_ICACHE2_AUTOLOAD_SCT1_SIZE (at 0x11c): L1 instruction Cache 2 autoload section 1 size configure register.
-	L1_ICACHE2_AUTOLOAD_SCT1_SIZE L1_ICACHE2_AUTOLOAD_SCT1_SIZE
-	// L1_ICACHE3_AUTOLOAD_CTRL is register L1_ICACHE3_AUTOLOAD_CTRL (at 0x120): L1 instruction Cache 3 autoload-operation control register.
-	L1_ICACHE3_AUTOLOAD_CTRL L1_ICACHE3_AUTOLOAD_CTRL
-	// L1_ICACHE3_AUTOLOAD_SCT0_ADDR is register L1_ICACHE3_AUTOLOAD_SCT0_ADDR (at 0x124): L1 instruction Cache 3 autoload section 0 address configure register.
-	L1_ICACHE3_AUTOLOAD_SCT0_ADDR L1_ICACHE3_AUTOLOAD_SCT0_ADDR
-	// L1_ICACHE3_AUTOLOAD_SCT0_SIZE is register L1_ICACHE3_AUTOLOAD_SCT0_SIZE (at 0x128): L1 instruction Cache 3 autoload section 0 size configure register.
-	L1_ICACHE3_AUTOLOAD_SCT0_SIZE L1_ICACHE3_AUTOLOAD_SCT0_SIZE
-	// L1_ICACHE3_AUTOLOAD_SCT1_ADDR is register L1_ICACHE3_AUTOLOAD_SCT1_ADDR (at 0x12c): L1 instruction Cache 3 autoload section 1 address configure register.
-	L1_ICACHE3_AUTOLOAD_SCT1_ADDR L1_ICACHE3_AUTOLOAD_SCT1_ADDR
-	// L1_ICACHE3_AUTOLOAD_SCT1_SIZE is register L1_ICACHE3_AUTOLOAD_SCT1_SIZE (at 0x130): L1 instruction Cache 3 autoload section 1 size configure register.
-	L1_ICACHE3_AUTOLOAD_SCT1_SIZE L1_ICACHE3_AUTOLOAD_SCT1_SIZE
+	// L1_ICACHE_AUTOLOAD is cluster L1_ICACHE_AUTOLOAD[%s] (at 0xe4, 4 × 0x14 bytes): Registers L1_ICACHE0_AUTOLOAD_CTRL, L1_ICACHE3_AUTOLOAD_CTRL and the rest of each copy, as one array.
+	L1_ICACHE_AUTOLOAD [4]L1_ICACHE_AUTOLOAD
 	// L1_CACHE_AUTOLOAD_CTRL is register L1_CACHE_AUTOLOAD_CTRL (at 0x134): L1 Cache autoload-operation control register.
 	L1_CACHE_AUTOLOAD_CTRL L1_CACHE_AUTOLOAD_CTRL
-	// L1_CACHE_AUTOLOAD_SCT0_ADDR is register L1_CACHE_AUTOLOAD_SCT0_ADDR (at 0x138): L1 Cache autoload section 0 address configure register.
-	L1_CACHE_AUTOLOAD_SCT0_ADDR L1_CACHE_AUTOLOAD_SCT0_ADDR
-	// L1_CACHE_AUTOLOAD_SCT0_SIZE is register L1_CACHE_AUTOLOAD_SCT0_SIZE (at 0x13c): L1 Cache autoload section 0 size configure register.
-	L1_CACHE_AUTOLOAD_SCT0_SIZE L1_CACHE_AUTOLOAD_SCT0_SIZE
-	// L1_CACHE_AUTOLOAD_SCT1_ADDR is register L1_CACHE_AUTOLOAD_SCT1_ADDR (at 0x140): L1 Cache autoload section 1 address configure register.
-	L1_CACHE_AUTOLOAD_SCT1_ADDR L1_CACHE_AUTOLOAD_SCT1_ADDR
-	// L1_CACHE_AUTOLOAD_SCT1_SIZE is register L1_CACHE_AUTOLOAD_SCT1_SIZE (at 0x144): L1 Cache autoload section 1 size configure register.
-	L1_CACHE_AUTOLOAD_SCT1_SIZE L1_CACHE_AUTOLOAD_SCT1_SIZE
+	// L1_CACHE_AUTOLOAD_SCT is cluster L1_CACHE_AUTOLOAD_SCT[%s] (at 0x138, 2 × 0x8 bytes): Registers L1_CACHE_AUTOLOAD_SCT0_ADDR, L1_CACHE_AUTOLOAD_SCT1_ADDR and the rest of each copy, as one array.
+	L1_CACHE_AUTOLOAD_SCT [2]L1_CACHE_AUTOLOAD_SCT
 	// L1_CACHE_AUTOLOAD_SCT2_ADDR is register L1_CACHE_AUTOLOAD_SCT2_ADDR (at 0x148): L1 Cache autoload section 2 address configure register.
 	L1_CACHE_AUTOLOAD_SCT2_ADDR L1_CACHE_AUTOLOAD_SCT2_ADDR
 	// L1_CACHE_AUTOLOAD_SCT2_SIZE is register L1_CACHE_AUTOLOAD_SCT2_SIZE (at 0x14c): L1 Cache autoload section 2 size configure register.
@@ -199,54 +103,10 @@ type EXTMEM struct {
 	L1_CACHE_ACS_FAIL_INT_ST L1_CACHE_ACS_FAIL_INT_ST
 	// L1_CACHE_ACS_CNT_CTRL is register L1_CACHE_ACS_CNT_CTRL (at 0x178): Cache Access Counter enable and clear register.
 	L1_CACHE_ACS_CNT_CTRL L1_CACHE_ACS_CNT_CTRL
-	// L1_IBUS0_ACS_HIT_CNT is register L1_IBUS0_ACS_HIT_CNT (at 0x17c): L1-ICache bus0 Hit-Access Counter register.
-	L1_IBUS0_ACS_HIT_CNT L1_IBUS0_ACS_HIT_CNT
-	// L1_IBUS0_ACS_MISS_CNT is register L1_IBUS0_ACS_MISS_CNT (at 0x180): L1-ICache bus0 Miss-Access Counter register.
-	L1_IBUS0_ACS_MISS_CNT L1_IBUS0_ACS_MISS_CNT
-	// L1_IBUS0_ACS_CONFLICT_CNT is register L1_IBUS0_ACS_CONFLICT_CNT (at 0x184): L1-ICache bus0 Conflict-Access Counter register.
-	L1_IBUS0_ACS_CONFLICT_CNT L1_IBUS0_ACS_CONFLICT_CNT
-	// L1_IBUS0_ACS_NXTLVL_CNT is register L1_IBUS0_ACS_NXTLVL_CNT (at 0x188): L1-ICache bus0 Next-Level-Access Counter register.
-	L1_IBUS0_ACS_NXTLVL_CNT L1_IBUS0_ACS_NXTLVL_CNT
-	// L1_IBUS1_ACS_HIT_CNT is register L1_IBUS1_ACS_HIT_CNT (at 0x18c): L1-ICache bus1 Hit-Access Counter register.
-	L1_IBUS1_ACS_HIT_CNT L1_IBUS1_ACS_HIT_CNT
-	// L1_IBUS1_ACS_MISS_CNT is register L1_IBUS1_ACS_MISS_CNT (at 0x190): L1-ICache bus1 Miss-Access Counter register.
-	L1_IBUS1_ACS_MISS_CNT L1_IBUS1_ACS_MISS_CNT
-	// L1_IBUS1_ACS_CONFLICT_CNT is register L1_IBUS1_ACS_CONFLICT_CNT (at 0x194): L1-ICache bus1 Conflict-Access Counter register.
-	L1_IBUS1_ACS_CONFLICT_CNT L1_IBUS1_ACS_CONFLICT_CNT
-	// L1_IBUS1_ACS_NXTLVL_CNT is register L1_IBUS1_ACS_NXTLVL_CNT (at 0x198): L1-ICache bus1 Next-Level-Access Counter register.
-	L1_IBUS1_ACS_NXTLVL_CNT L1_IBUS1_ACS_NXTLVL_CNT
-	// L1_IBUS2_ACS_HIT_CNT is register L1_IBUS2_ACS_HIT_CNT (at 0x19c): L1-ICache bus2 Hit-Access Counter register.
-	L1_IBUS2_ACS_HIT_CNT L1_IBUS2_ACS_HIT_CNT
-	// L1_IBUS2_ACS_MISS_CNT is register L1_IBUS2_ACS_MISS_CNT (at 0x1a0): L1-ICache bus2 Miss-Access Counter register.
-	L1_IBUS2_ACS_MISS_CNT L1_IBUS2_ACS_MISS_CNT
-	// L1_IBUS2_ACS_CONFLICT_CNT is register L1_IBUS2_ACS_CONFLICT_CNT (at 0x1a4): L1-ICache bus2 Conflict-Access Counter register.
-	L1_IBUS2_ACS_CONFLICT_CNT L1_IBUS2_ACS_CONFLICT_CNT
-	// L1_IBUS2_ACS_NXTLVL_CNT is register L1_IBUS2_ACS_NXTLVL_CNT (at 0x1a8): L1-ICache bus2 Next-Level-Access Counter register.
-	L1_IBUS2_ACS_NXTLVL_CNT L1_IBUS2_ACS_NXTLVL_CNT
-	// L1_IBUS3_ACS_HIT_CNT is register L1_IBUS3_ACS_HIT_CNT (at 0x1ac): L1-ICache bus3 Hit-Access Counter register.
-	L1_IBUS3_ACS_HIT_CNT L1_IBUS3_ACS_HIT_CNT
-	// L1_IBUS3_ACS_MISS_CNT is register L1_IBUS3_ACS_MISS_CNT (at 0x1b0): L1-ICache bus3 Miss-Access Counter register.
-	L1_IBUS3_ACS_MISS_CNT L1_IBUS3_ACS_MISS_CNT
-	// L1_IBUS3_ACS_CONFLICT_CNT is register L1_IBUS3_ACS_CONFLICT_CNT (at 0x1b4): L1-ICache bus3 Conflict-Access Counter register.
-	L1_IBUS3_ACS_CONFLICT_CNT L1_IBUS3_ACS_CONFLICT_CNT
-	// L1_IBUS3_ACS_NXTLVL_CNT is register L1_IBUS3_ACS_NXTLVL_CNT (at 0x1b8): L1-ICache bus3 Next-Level-Access Counter register.
-	L1_IBUS3_ACS_NXTLVL_CNT L1_IBUS3_ACS_NXTLVL_CNT
-	// L1_BUS0_ACS_HIT_CNT is register L1_BUS0_ACS_HIT_CNT (at 0x1bc): L1-Cache bus0 Hit-Access Counter register.
-	L1_BUS0_ACS_HIT_CNT L1_BUS0_ACS_HIT_CNT
-	// L1_BUS0_ACS_MISS_CNT is register L1_BUS0_ACS_MISS_CNT (at 0x1c0): L1-Cache bus0 Miss-Access Counter register.
-	L1_BUS0_ACS_MISS_CNT L1_BUS0_ACS_MISS_CNT
-	// L1_BUS0_ACS_CONFLICT_CNT is register L1_BUS0_ACS_CONFLICT_CNT (at 0x1c4): L1-Cache bus0 Conflict-Access Counter register.
-	L1_BUS0_ACS_CONFLICT_CNT L1_BUS0_ACS_CONFLICT_CNT
-	// L1_BUS0_ACS_NXTLVL_CNT is register L1_BUS0_ACS_NXTLVL_CNT (at 0x1c8): L1-Cache bus0 Next-Level-Access Counter register.
-	L1_BUS0_ACS_NXTLVL_CNT L1_BUS0_ACS_NXTLVL_CNT
-	// L1_BUS1_ACS_HIT_CNT is register L1_BUS1_ACS_HIT_CNT (at 0x1cc): L1-Cache bus1 Hit-Access Counter register.
-	L1_BUS1_ACS_HIT_CNT L1_BUS1_ACS_HIT_CNT
-	// L1_BUS1_ACS_MISS_CNT is register L1_BUS1_ACS_MISS_CNT (at 0x1d0): L1-Cache bus1 Miss-Access Counter register.
-	L1_BUS1_ACS_MISS_CNT L1_BUS1_ACS_MISS_CNT
-	// L1_BUS1_ACS_CONFLICT_CNT is register L1_BUS1_ACS_CONFLICT_CNT (at 0x1d4): L1-Cache bus1 Conflict-Access Counter register.
-	L1_BUS1_ACS_CONFLICT_CNT L1_BUS1_ACS_CONFLICT_CNT
-	// L1_BUS1_ACS_NXTLVL_CNT is register L1_BUS1_ACS_NXTLVL_CNT (at 0x1d8): L1-Cache bus1 Next-Level-Access Counter register.
-	L1_BUS1_ACS_NXTLVL_CNT L1_BUS1_ACS_NXTLVL_CNT
+	// L1_IBUS_ACS is cluster L1_IBUS_ACS[%s] (at 0x17c, 4 × 0x10 bytes): Registers L1_IBUS0_ACS_HIT_CNT, L1_IBUS3_ACS_HIT_CNT and the rest of each copy, as one array.
+	L1_IBUS_ACS [4]L1_IBUS_ACS
+	// L1_BUS_ACS is cluster L1_BUS_ACS[%s] (at 0x1bc, 2 × 0x10 bytes): Registers L1_BUS0_ACS_HIT_CNT, L1_BUS1_ACS_HIT_CNT and the rest of each copy, as one array.
+	L1_BUS_ACS [2]L1_BUS_ACS
 	// L1_DBUS2_ACS_HIT_CNT is register L1_DBUS2_ACS_HIT_CNT (at 0x1dc): L1-DCache bus2 Hit-Access Counter register.
 	L1_DBUS2_ACS_HIT_CNT L1_DBUS2_ACS_HIT_CNT
 	// L1_DBUS2_ACS_MISS_CNT is register L1_DBUS2_ACS_MISS_CNT (at 0x1e0): L1-DCache bus2 Miss-Access Counter register.
@@ -263,22 +123,8 @@ type EXTMEM struct {
 	L1_DBUS3_ACS_CONFLICT_CNT L1_DBUS3_ACS_CONFLICT_CNT
 	// L1_DBUS3_ACS_NXTLVL_CNT is register L1_DBUS3_ACS_NXTLVL_CNT (at 0x1f8): L1-DCache bus3 Next-Level-Access Counter register.
 	L1_DBUS3_ACS_NXTLVL_CNT L1_DBUS3_ACS_NXTLVL_CNT
-	// L1_ICACHE0_ACS_FAIL_ID_ATTR is register L1_ICACHE0_ACS_FAIL_ID_ATTR (at 0x1fc): L1-ICache0 Access Fail ID/attribution information register.
-	L1_ICACHE0_ACS_FAIL_ID_ATTR L1_ICACHE0_ACS_FAIL_ID_ATTR
-	// L1_ICACHE0_ACS_FAIL_ADDR is register L1_ICACHE0_ACS_FAIL_ADDR (at 0x200): L1-ICache0 Access Fail Address information register.
-	L1_ICACHE0_ACS_FAIL_ADDR L1_ICACHE0_ACS_FAIL_ADDR
-	// L1_ICACHE1_ACS_FAIL_ID_ATTR is register L1_ICACHE1_ACS_FAIL_ID_ATTR (at 0x204): L1-ICache0 Access Fail ID/attribution information register.
-	L1_ICACHE1_ACS_FAIL_ID_ATTR L1_ICACHE1_ACS_FAIL_ID_ATTR
-	// L1_ICACHE1_ACS_FAIL_ADDR is register L1_ICACHE1_ACS_FAIL_ADDR (at 0x208): L1-ICache0 Access Fail Address information register.
-	L1_ICACHE1_ACS_FAIL_ADDR L1_ICACHE1_ACS_FAIL_ADDR
-	// L1_ICACHE2_ACS_FAIL_ID_ATTR is register L1_ICACHE2_ACS_FAIL_ID_ATTR (at 0x20c): L1-ICache0 Access Fail ID/attribution information register.
-	L1_ICACHE2_ACS_FAIL_ID_ATTR L1_ICACHE2_ACS_FAIL_ID_ATTR
-	// L1_ICACHE2_ACS_FAIL_ADDR is register L1_ICACHE2_ACS_FAIL_ADDR (at 0x210): L1-ICache0 Access Fail Address information register.
-	L1_ICACHE2_ACS_FAIL_ADDR L1_ICACHE2_ACS_FAIL_ADDR
-	// L1_ICACHE3_ACS_FAIL_ID_ATTR is register L1_ICACHE3_ACS_FAIL_ID_ATTR (at 0x214): L1-ICache0 Access Fail ID/attribution information register.
-	L1_ICACHE3_ACS_FAIL_ID_ATTR L1_ICACHE3_ACS_FAIL_ID_ATTR
-	// L1_ICACHE3_ACS_FAIL_ADDR is register L1_ICACHE3_ACS_FAIL_ADDR (at 0x218): L1-ICache0 Access Fail Address information register.
-	L1_ICACHE3_ACS_FAIL_ADDR L1_ICACHE3_ACS_FAIL_ADDR
+	// L1_ICACHE_ACS_FAIL is cluster L1_ICACHE_ACS_FAIL[%s] (at 0x1fc, 4 × 0x8 bytes): Registers L1_ICACHE0_ACS_FAIL_ID_ATTR, L1_ICACHE3_ACS_FAIL_ID_ATTR and the rest of each copy, as one array.
+	L1_ICACHE_ACS_FAIL [4]L1_ICACHE_ACS_FAIL
 	// L1_CACHE_ACS_FAIL_ID_ATTR is register L1_CACHE_ACS_FAIL_ID_ATTR (at 0x21c): L1-Cache Access Fail ID/attribution information register.
 	L1_CACHE_ACS_FAIL_ID_ATTR L1_CACHE_ACS_FAIL_ID_ATTR
 	// L1_DCACHE_ACS_FAIL_ADDR is register L1_DCACHE_ACS_FAIL_ADDR (at 0x220): L1-Cache Access Fail Address information register.
@@ -345,22 +191,8 @@ type EXTMEM struct {
 	L2_CACHE_PRELOAD_SIZE L2_CACHE_PRELOAD_SIZE
 	// L2_CACHE_AUTOLOAD_CTRL is register L2_CACHE_AUTOLOAD_CTRL (at 0x2a0): L2 Cache autoload-operation control register.
 	L2_CACHE_AUTOLOAD_CTRL L2_CACHE_AUTOLOAD_CTRL
-	// L2_CACHE_AUTOLOAD_SCT0_ADDR is register L2_CACHE_AUTOLOAD_SCT0_ADDR (at 0x2a4): L2 Cache autoload section 0 address configure register.
-	L2_CACHE_AUTOLOAD_SCT0_ADDR L2_CACHE_AUTOLOAD_SCT0_ADDR
-	// L2_CACHE_AUTOLOAD_SCT0_SIZE is register L2_CACHE_AUTOLOAD_SCT0_SIZE (at 0x2a8): L2 Cache autoload section 0 size configure register.
-	L2_CACHE_AUTOLOAD_SCT0_SIZE L2_CACHE_AUTOLOAD_SCT0_SIZE
-	// L2_CACHE_AUTOLOAD_SCT1_ADDR is register L2_CACHE_AUTOLOAD_SCT1_ADDR (at 0x2ac): L2 Cache autoload section 1 address configure register.
-	L2_CACHE_AUTOLOAD_SCT1_ADDR L2_CACHE_AUTOLOAD_SCT1_ADDR
-	// L2_CACHE_AUTOLOAD_SCT1_SIZE is register L2_CACHE_AUTOLOAD_SCT1_SIZE (at 0x2b0): L2 Cache autoload section 1 size configure register.
-	L2_CACHE_AUTOLOAD_SCT1_SIZE L2_CACHE_AUTOLOAD_SCT1_SIZE
-	// L2_CACHE_AUTOLOAD_SCT2_ADDR is register L2_CACHE_AUTOLOAD_SCT2_ADDR (at 0x2b4): L2 Cache autoload section 2 address configure register.
-	L2_CACHE_AUTOLOAD_SCT2_ADDR L2_CACHE_AUTOLOAD_SCT2_ADDR
-	// L2_CACHE_AUTOLOAD_SCT2_SIZE is register L2_CACHE_AUTOLOAD_SCT2_SIZE (at 0x2b8): L2 Cache autoload section 2 size configure register.
-	L2_CACHE_AUTOLOAD_SCT2_SIZE L2_CACHE_AUTOLOAD_SCT2_SIZE
-	// L2_CACHE_AUTOLOAD_SCT3_ADDR is register L2_CACHE_AUTOLOAD_SCT3_ADDR (at 0x2bc): L2 Cache autoload section 3 address configure register.
-	L2_CACHE_AUTOLOAD_SCT3_ADDR L2_CACHE_AUTOLOAD_SCT3_ADDR
-	// L2_CACHE_AUTOLOAD_SCT3_SIZE is register L2_CACHE_AUTOLOAD_SCT3_SIZE (at 0x2c0): L2 Cache autoload section 3 size configure register.
-	L2_CACHE_AUTOLOAD_SCT3_SIZE L2_CACHE_AUTOLOAD_SCT3_SIZE
+	// L2_CACHE_AUTOLOAD_SCT is cluster L2_CACHE_AUTOLOAD_SCT[%s] (at 0x2a4, 4 × 0x8 bytes): Registers L2_CACHE_AUTOLOAD_SCT0_ADDR, L2_CACHE_AUTOLOAD_SCT3_ADDR and the rest of each copy, as one array.
+	L2_CACHE_AUTOLOAD_SCT [4]L2_CACHE_AUTOLOAD_SCT
 	// L2_CACHE_ACS_CNT_INT_ENA is register L2_CACHE_ACS_CNT_INT_ENA (at 0x2c4): Cache Access Counter Interrupt enable register.
 	L2_CACHE_ACS_CNT_INT_ENA L2_CACHE_ACS_CNT_INT_ENA
 	// L2_CACHE_ACS_CNT_INT_CLR is register L2_CACHE_ACS_CNT_INT_CLR (at 0x2c8): Cache Access Counter Interrupt clear register.
@@ -379,70 +211,10 @@ type EXTMEM struct {
 	L2_CACHE_ACS_FAIL_INT_ST L2_CACHE_ACS_FAIL_INT_ST
 	// L2_CACHE_ACS_CNT_CTRL is register L2_CACHE_ACS_CNT_CTRL (at 0x2e4): Cache Access Counter enable and clear register.
 	L2_CACHE_ACS_CNT_CTRL L2_CACHE_ACS_CNT_CTRL
-	// L2_IBUS0_ACS_HIT_CNT is register L2_IBUS0_ACS_HIT_CNT (at 0x2e8): L2-Cache bus0 Hit-Access Counter register.
-	L2_IBUS0_ACS_HIT_CNT L2_IBUS0_ACS_HIT_CNT
-	// L2_IBUS0_ACS_MISS_CNT is register L2_IBUS0_ACS_MISS_CNT (at 0x2ec): L2-Cache bus0 Miss-Access Counter register.
-	L2_IBUS0_ACS_MISS_CNT L2_IBUS0_ACS_MISS_CNT
-	// L2_IBUS0_ACS_CONFLICT_CNT is register L2_IBUS0_ACS_CONFLICT_CNT (at 0x2f0): L2-Cache bus0 Conflict-Access Counter register.
-	L2_IBUS0_ACS_CONFLICT_CNT L2_IBUS0_ACS_CONFLICT_CNT
-	// L2_IBUS0_ACS_NXTLVL_CNT is register L2_IBUS0_ACS_NXTLVL_CNT (at 0x2f4): L2-Cache bus0 Next-Level-Access Counter register.
-	L2_IBUS0_ACS_NXTLVL_CNT L2_IBUS0_ACS_NXTLVL_CNT
-	// L2_IBUS1_ACS_HIT_CNT is register L2_IBUS1_ACS_HIT_CNT (at 0x2f8): L2-Cache bus1 Hit-Access Counter register.
-	L2_IBUS1_ACS_HIT_CNT L2_IBUS1_ACS_HIT_CNT
-	// L2_IBUS1_ACS_MISS_CNT is register L2_IBUS1_ACS_MISS_CNT (at 0x2fc): L2-Cache bus1 Miss-Access Counter register.
-	L2_IBUS1_ACS_MISS_CNT L2_IBUS1_ACS_MISS_CNT
-	// L2_IBUS1_ACS_CONFLICT_CNT is register L2_IBUS1_ACS_CONFLICT_CNT (at 0x300): L2-Cache bus1 Conflict-Access Counter register.
-	L2_IBUS1_ACS_CONFLICT_CNT L2_IBUS1_ACS_CONFLICT_CNT
-	// L2_IBUS1_ACS_NXTLVL_CNT is register L2_IBUS1_ACS_NXTLVL_CNT (at 0x304): L2-Cache bus1 Next-Level-Access Counter register.
-	L2_IBUS1_ACS_NXTLVL_CNT L2_IBUS1_ACS_NXTLVL_CNT
-	// L2_IBUS2_ACS_HIT_CNT is register L2_IBUS2_ACS_HIT_CNT (at 0x308): L2-Cache bus2 Hit-Access Counter register.
-	L2_IBUS2_ACS_HIT_CNT L2_IBUS2_ACS_HIT_CNT
-	// L2_IBUS2_ACS_MISS_CNT is register L2_IBUS2_ACS_MISS_CNT (at 0x30c): L2-Cache bus2 Miss-Access Counter register.
-	L2_IBUS2_ACS_MISS_CNT L2_IBUS2_ACS_MISS_CNT
-	// L2_IBUS2_ACS_CONFLICT_CNT is register L2_IBUS2_ACS_CONFLICT_CNT (at 0x310): L2-Cache bus2 Conflict-Access Counter register.
-	L2_IBUS2_ACS_CONFLICT_CNT L2_IBUS2_ACS_CONFLICT_CNT
-	// L2_IBUS2_ACS_NXTLVL_CNT is register L2_IBUS2_ACS_NXTLVL_CNT (at 0x314): L2-Cache bus2 Next-Level-Access Counter register.
-	L2_IBUS2_ACS_NXTLVL_CNT L2_IBUS2_ACS_NXTLVL_CNT
-	// L2_IBUS3_ACS_HIT_CNT is register L2_IBUS3_ACS_HIT_CNT (at 0x318): L2-Cache bus3 Hit-Access Counter register.
-	L2_IBUS3_ACS_HIT_CNT L2_IBUS3_ACS_HIT_CNT
-	// L2_IBUS3_ACS_MISS_CNT is register L2_IBUS3_ACS_MISS_CNT (at 0x31c): L2-Cache bus3 Miss-Access Counter register.
-	L2_IBUS3_ACS_MISS_CNT L2_IBUS3_ACS_MISS_CNT
-	// L2_IBUS3_ACS_CONFLICT_CNT is register L2_IBUS3_ACS_CONFLICT_CNT (at 0x320): L2-Cache bus3 Conflict-Access Counter register.
-	L2_IBUS3_ACS_CONFLICT_CNT L2_IBUS3_ACS_CONFLICT_CNT
-	// L2_IBUS3_ACS_NXTLVL_CNT is register L2_IBUS3_ACS_NXTLVL_CNT (at 0x324): L2-Cache bus3 Next-Level-Access Counter register.
-	L2_IBUS3_ACS_NXTLVL_CNT L2_IBUS3_ACS_NXTLVL_CNT
-	// L2_DBUS0_ACS_HIT_CNT is register L2_DBUS0_ACS_HIT_CNT (at 0x328): L2-Cache bus0 Hit-Access Counter register.
-	L2_DBUS0_ACS_HIT_CNT L2_DBUS0_ACS_HIT_CNT
-	// L2_DBUS0_ACS_MISS_CNT is register L2_DBUS0_ACS_MISS_CNT (at 0x32c): L2-Cache bus0 Miss-Access Counter register.
-	L2_DBUS0_ACS_MISS_CNT L2_DBUS0_ACS_MISS_CNT
-	// L2_DBUS0_ACS_CONFLICT_CNT is register L2_DBUS0_ACS_CONFLICT_CNT (at 0x330): L2-Cache bus0 Conflict-Access Counter register.
-	L2_DBUS0_ACS_CONFLICT_CNT L2_DBUS0_ACS_CONFLICT_CNT
-	// L2_DBUS0_ACS_NXTLVL_CNT is register L2_DBUS0_ACS_NXTLVL_CNT (at 0x334): L2-Cache bus0 Next-Level-Access Counter register.
-	L2_DBUS0_ACS_NXTLVL_CNT L2_DBUS0_ACS_NXTLVL_CNT
-	// L2_DBUS1_ACS_HIT_CNT is register L2_DBUS1_ACS_HIT_CNT (at 0x338): L2-Cache bus1 Hit-Access Counter register.
-	L2_DBUS1_ACS_HIT_CNT L2_DBUS1_ACS_HIT_CNT
-	// L2_DBUS1_ACS_MISS_CNT is register L2_DBUS1_ACS_MISS_CNT (at 0x33c): L2-Cache bus1 Miss-Access Counter register.
-	L2_DBUS1_ACS_MISS_CNT L2_DBUS1_ACS_MISS_CNT
-	// L2_DBUS1_ACS_CONFLICT_CNT is register L2_DBUS1_ACS_CONFLICT_CNT (at 0x340): L2-Cache bus1 Conflict-Access Counter register.
-	L2_DBUS1_ACS_CONFLICT_CNT L2_DBUS1_ACS_CONFLICT_CNT
-	// L2_DBUS1_ACS_NXTLVL_CNT is register L2_DBUS1_ACS_NXTLVL_CNT (at 0x344): L2-Cache bus1 Next-Level-Access Counter register.
-	L2_DBUS1_ACS_NXTLVL_CNT L2_DBUS1_ACS_NXTLVL_CNT
-	// L2_DBUS2_ACS_HIT_CNT is register L2_DBUS2_ACS_HIT_CNT (at 0x348): L2-Cache bus2 Hit-Access Counter register.
-	L2_DBUS2_ACS_HIT_CNT L2_DBUS2_ACS_HIT_CNT
-	// L2_DBUS2_ACS_MISS_CNT is register L2_DBUS2_ACS_MISS_CNT (at 0x34c): L2-Cache bus2 Miss-Access Counter register.
-	L2_DBUS2_ACS_MISS_CNT L2_DBUS2_ACS_MISS_CNT
-	// L2_DBUS2_ACS_CONFLICT_CNT is register L2_DBUS2_ACS_CONFLICT_CNT (at 0x350): L2-Cache bus2 Conflict-Access Counter register.
-	L2_DBUS2_ACS_CONFLICT_CNT L2_DBUS2_ACS_CONFLICT_CNT
-	// L2_DBUS2_ACS_NXTLVL_CNT is register L2_DBUS2_ACS_NXTLVL_CNT (at 0x354): L2-Cache bus2 Next-Level-Access Counter register.
-	L2_DBUS2_ACS_NXTLVL_CNT L2_DBUS2_ACS_NXTLVL_CNT
-	// L2_DBUS3_ACS_HIT_CNT is register L2_DBUS3_ACS_HIT_CNT (at 0x358): L2-Cache bus3 Hit-Access Counter register.
-	L2_DBUS3_ACS_HIT_CNT L2_DBUS3_ACS_HIT_CNT
-	// L2_DBUS3_ACS_MISS_CNT is register L2_DBUS3_ACS_MISS_CNT (at 0x35c): L2-Cache bus3 Miss-Access Counter register.
-	L2_DBUS3_ACS_MISS_CNT L2_DBUS3_ACS_MISS_CNT
-	// L2_DBUS3_ACS_CONFLICT_CNT is register L2_DBUS3_ACS_CONFLICT_CNT (at 0x360): L2-Cache bus3 Conflict-Access Counter register.
-	L2_DBUS3_ACS_CONFLICT_CNT L2_DBUS3_ACS_CONFLICT_CNT
-	// L2_DBUS3_ACS_NXTLVL_CNT is register L2_DBUS3_ACS_NXTLVL_CNT (at 0x364): L2-Cache bus3 Next-Level-Access Counter register.
-	L2_DBUS3_ACS_NXTLVL_CNT L2_DBUS3_ACS_NXTLVL_CNT
+	// L2_IBUS_ACS is cluster L2_IBUS_ACS[%s] (at 0x2e8, 4 × 0x10 bytes): Registers L2_IBUS0_ACS_HIT_CNT, L2_IBUS3_ACS_HIT_CNT and the rest of each copy, as one array.
+	L2_IBUS_ACS [4]L2_IBUS_ACS
+	// L2_DBUS_ACS is cluster L2_DBUS_ACS[%s] (at 0x328, 4 × 0x10 bytes): Registers L2_DBUS0_ACS_HIT_CNT, L2_DBUS3_ACS_HIT_CNT and the rest of each copy, as one array.
+	L2_DBUS_ACS [4]L2_DBUS_ACS
 	// L2_CACHE_ACS_FAIL_ID_ATTR is register L2_CACHE_ACS_FAIL_ID_ATTR (at 0x368): L2-Cache Access Fail ID/attribution information register.
 	L2_CACHE_ACS_FAIL_ID_ATTR L2_CACHE_ACS_FAIL_ID_ATTR
 	// L2_CACHE_ACS_FAIL_ADDR is register L2_CACHE_ACS_FAIL_ADDR (at 0x36c): L2-Cache Access Fail Address information register.
@@ -486,6 +258,114 @@ type EXTMEM struct {
 	_               [0x38]byte
 	// DATE is register DATE (at 0x3fc): Version control register.
 	DATE DATE
+}
+
+// L1_ICACHE_PRELOCK is the register cluster L1_ICACHE_PRELOCK[%s], 0x10 bytes: Registers L1_ICACHE0_PRELOCK_CONF, L1_ICACHE3_PRELOCK_CONF and the rest of each copy, as one array.
+type L1_ICACHE_PRELOCK struct {
+	// CONF is register CONF (at 0x0): L1 instruction Cache 0 prelock configure register.
+	CONF L1_ICACHE_PRELOCK_CONF
+	// SCT_ADDR is register SCT%s_ADDR (at 0x4, 2 × 0x4 bytes): L1 instruction Cache 0 prelock section0 address configure register (SCT0_ADDR … SCT1_ADDR in the SVD).
+	SCT_ADDR [2]L1_ICACHE_PRELOCK_SCT_ADDR
+	// SCT_SIZE is register SCT_SIZE (at 0xc): L1 instruction Cache 0 prelock section size configure register.
+	SCT_SIZE L1_ICACHE_PRELOCK_SCT_SIZE
+}
+
+// L1_ICACHE_PRELOAD is the register cluster L1_ICACHE_PRELOAD[%s], 0xc bytes: Registers L1_ICACHE0_PRELOAD_CTRL, L1_ICACHE3_PRELOAD_CTRL and the rest of each copy, as one array.
+type L1_ICACHE_PRELOAD struct {
+	// CTRL is register CTRL (at 0x0): L1 instruction Cache 0 preload-operation control register.
+	CTRL L1_ICACHE_PRELOAD_CTRL
+	// ADDR is register ADDR (at 0x4): L1 instruction Cache 0 preload address configure register.
+	ADDR L1_ICACHE_PRELOAD_ADDR
+	// SIZE is register SIZE (at 0x8): L1 instruction Cache 0 preload size configure register.
+	SIZE L1_ICACHE_PRELOAD_SIZE
+}
+
+// L1_ICACHE_AUTOLOAD is the register cluster L1_ICACHE_AUTOLOAD[%s], 0x14 bytes: Registers L1_ICACHE0_AUTOLOAD_CTRL, L1_ICACHE3_AUTOLOAD_CTRL and the rest of each copy, as one array.
+type L1_ICACHE_AUTOLOAD struct {
+	// CTRL is register CTRL (at 0x0): L1 instruction Cache 0 autoload-operation control register.
+	CTRL L1_ICACHE_AUTOLOAD_CTRL
+	// SCT is cluster SCT[%s] (at 0x4, 2 × 0x8 bytes): Registers SCT0_ADDR, SCT1_ADDR and the rest of each copy, as one array.
+	SCT [2]L1_ICACHE_AUTOLOAD_SCT
+}
+
+// L1_ICACHE_AUTOLOAD_SCT is the register cluster SCT[%s], 0x8 bytes: Registers SCT0_ADDR, SCT1_ADDR and the rest of each copy, as one array.
+type L1_ICACHE_AUTOLOAD_SCT struct {
+	// ADDR is register ADDR (at 0x0): L1 instruction Cache 0 autoload section 0 address configure register.
+	ADDR L1_ICACHE_AUTOLOAD_SCT_ADDR
+	// SIZE is register SIZE (at 0x4): L1 instruction Cache 0 autoload section 0 size configure register.
+	SIZE L1_ICACHE_AUTOLOAD_SCT_SIZE
+}
+
+// L1_CACHE_AUTOLOAD_SCT is the register cluster L1_CACHE_AUTOLOAD_SCT[%s], 0x8 bytes: Registers L1_CACHE_AUTOLOAD_SCT0_ADDR, L1_CACHE_AUTOLOAD_SCT1_ADDR and the rest of each copy, as one array.
+type L1_CACHE_AUTOLOAD_SCT struct {
+	// ADDR is register ADDR (at 0x0): L1 Cache autoload section 0 address configure register.
+	ADDR L1_CACHE_AUTOLOAD_SCT_ADDR
+	// SIZE is register SIZE (at 0x4): L1 Cache autoload section 0 size configure register.
+	SIZE L1_CACHE_AUTOLOAD_SCT_SIZE
+}
+
+// L1_IBUS_ACS is the register cluster L1_IBUS_ACS[%s], 0x10 bytes: Registers L1_IBUS0_ACS_HIT_CNT, L1_IBUS3_ACS_HIT_CNT and the rest of each copy, as one array.
+type L1_IBUS_ACS struct {
+	// HIT_CNT is register HIT_CNT (at 0x0): L1-ICache bus0 Hit-Access Counter register.
+	HIT_CNT L1_IBUS_ACS_HIT_CNT
+	// MISS_CNT is register MISS_CNT (at 0x4): L1-ICache bus0 Miss-Access Counter register.
+	MISS_CNT L1_IBUS_ACS_MISS_CNT
+	// CONFLICT_CNT is register CONFLICT_CNT (at 0x8): L1-ICache bus0 Conflict-Access Counter register.
+	CONFLICT_CNT L1_IBUS_ACS_CONFLICT_CNT
+	// NXTLVL_CNT is register NXTLVL_CNT (at 0xc): L1-ICache bus0 Next-Level-Access Counter register.
+	NXTLVL_CNT L1_IBUS_ACS_NXTLVL_CNT
+}
+
+// L1_BUS_ACS is the register cluster L1_BUS_ACS[%s], 0x10 bytes: Registers L1_BUS0_ACS_HIT_CNT, L1_BUS1_ACS_HIT_CNT and the rest of each copy, as one array.
+type L1_BUS_ACS struct {
+	// HIT_CNT is register HIT_CNT (at 0x0): L1-Cache bus0 Hit-Access Counter register.
+	HIT_CNT L1_BUS_ACS_HIT_CNT
+	// MISS_CNT is register MISS_CNT (at 0x4): L1-Cache bus0 Miss-Access Counter register.
+	MISS_CNT L1_BUS_ACS_MISS_CNT
+	// CONFLICT_CNT is register CONFLICT_CNT (at 0x8): L1-Cache bus0 Conflict-Access Counter register.
+	CONFLICT_CNT L1_BUS_ACS_CONFLICT_CNT
+	// NXTLVL_CNT is register NXTLVL_CNT (at 0xc): L1-Cache bus0 Next-Level-Access Counter register.
+	NXTLVL_CNT L1_BUS_ACS_NXTLVL_CNT
+}
+
+// L1_ICACHE_ACS_FAIL is the register cluster L1_ICACHE_ACS_FAIL[%s], 0x8 bytes: Registers L1_ICACHE0_ACS_FAIL_ID_ATTR, L1_ICACHE3_ACS_FAIL_ID_ATTR and the rest of each copy, as one array.
+type L1_ICACHE_ACS_FAIL struct {
+	// ID_ATTR is register ID_ATTR (at 0x0): L1-ICache0 Access Fail ID/attribution information register.
+	ID_ATTR L1_ICACHE_ACS_FAIL_ID_ATTR
+	// ADDR is register ADDR (at 0x4): L1-ICache0 Access Fail Address information register.
+	ADDR L1_ICACHE_ACS_FAIL_ADDR
+}
+
+// L2_CACHE_AUTOLOAD_SCT is the register cluster L2_CACHE_AUTOLOAD_SCT[%s], 0x8 bytes: Registers L2_CACHE_AUTOLOAD_SCT0_ADDR, L2_CACHE_AUTOLOAD_SCT3_ADDR and the rest of each copy, as one array.
+type L2_CACHE_AUTOLOAD_SCT struct {
+	// ADDR is register ADDR (at 0x0): L2 Cache autoload section 0 address configure register.
+	ADDR L2_CACHE_AUTOLOAD_SCT_ADDR
+	// SIZE is register SIZE (at 0x4): L2 Cache autoload section 0 size configure register.
+	SIZE L2_CACHE_AUTOLOAD_SCT_SIZE
+}
+
+// L2_IBUS_ACS is the register cluster L2_IBUS_ACS[%s], 0x10 bytes: Registers L2_IBUS0_ACS_HIT_CNT, L2_IBUS3_ACS_HIT_CNT and the rest of each copy, as one array.
+type L2_IBUS_ACS struct {
+	// HIT_CNT is register HIT_CNT (at 0x0): L2-Cache bus0 Hit-Access Counter register.
+	HIT_CNT L2_IBUS_ACS_HIT_CNT
+	// MISS_CNT is register MISS_CNT (at 0x4): L2-Cache bus0 Miss-Access Counter register.
+	MISS_CNT L2_IBUS_ACS_MISS_CNT
+	// CONFLICT_CNT is register CONFLICT_CNT (at 0x8): L2-Cache bus0 Conflict-Access Counter register.
+	CONFLICT_CNT L2_IBUS_ACS_CONFLICT_CNT
+	// NXTLVL_CNT is register NXTLVL_CNT (at 0xc): L2-Cache bus0 Next-Level-Access Counter register.
+	NXTLVL_CNT L2_IBUS_ACS_NXTLVL_CNT
+}
+
+// L2_DBUS_ACS is the register cluster L2_DBUS_ACS[%s], 0x10 bytes: Registers L2_DBUS0_ACS_HIT_CNT, L2_DBUS3_ACS_HIT_CNT and the rest of each copy, as one array.
+type L2_DBUS_ACS struct {
+	// HIT_CNT is register HIT_CNT (at 0x0): L2-Cache bus0 Hit-Access Counter register.
+	HIT_CNT L2_DBUS_ACS_HIT_CNT
+	// MISS_CNT is register MISS_CNT (at 0x4): L2-Cache bus0 Miss-Access Counter register.
+	MISS_CNT L2_DBUS_ACS_MISS_CNT
+	// CONFLICT_CNT is register CONFLICT_CNT (at 0x8): L2-Cache bus0 Conflict-Access Counter register.
+	CONFLICT_CNT L2_DBUS_ACS_CONFLICT_CNT
+	// NXTLVL_CNT is register NXTLVL_CNT (at 0xc): L2-Cache bus0 Next-Level-Access Counter register.
+	NXTLVL_CNT L2_DBUS_ACS_NXTLVL_CNT
 }
 
 // L1_ICACHE_CTRL is register L1_ICACHE_CTRL (32-bit, read-write, reset 0x0): L1 instruction Cache(L1-ICache) control register.
@@ -1365,639 +1245,117 @@ func (v L1_CACHE_TAG_MEM_ACS_CONFValue) WithL1_CACHE_TAG_MEM_WR_EN(b bool) L1_CA
 	return v&^0x20000 | L1_CACHE_TAG_MEM_ACS_CONFValue(b2u(b))<<17
 }
 
-// L1_ICACHE0_PRELOCK_CONF is register L1_ICACHE0_PRELOCK_CONF (32-bit, read-write, reset 0x0): L1 instruction Cache 0 prelock configure register.
-type L1_ICACHE0_PRELOCK_CONF struct{ reg mmio.U32 }
+// L1_ICACHE_PRELOCK_CONF is register CONF (32-bit, read-write, reset 0x0): L1 instruction Cache 0 prelock configure register.
+type L1_ICACHE_PRELOCK_CONF struct{ reg mmio.U32 }
 
-// L1_ICACHE0_PRELOCK_CONFValue is a value of register L1_ICACHE0_PRELOCK_CONF.
-type L1_ICACHE0_PRELOCK_CONFValue uint32
+// L1_ICACHE_PRELOCK_CONFValue is a value of register L1_ICACHE_PRELOCK_CONF.
+type L1_ICACHE_PRELOCK_CONFValue uint32
 
-// L1_ICACHE0_PRELOCK_CONFReset is the reset value of register L1_ICACHE0_PRELOCK_CONF.
-const L1_ICACHE0_PRELOCK_CONFReset L1_ICACHE0_PRELOCK_CONFValue = 0x0
+// L1_ICACHE_PRELOCK_CONFReset is the reset value of register L1_ICACHE_PRELOCK_CONF.
+const L1_ICACHE_PRELOCK_CONFReset L1_ICACHE_PRELOCK_CONFValue = 0x0
 
 // Read loads the register.
-func (r *L1_ICACHE0_PRELOCK_CONF) Read() L1_ICACHE0_PRELOCK_CONFValue {
-	return L1_ICACHE0_PRELOCK_CONFValue(r.reg.Load())
+func (r *L1_ICACHE_PRELOCK_CONF) Read() L1_ICACHE_PRELOCK_CONFValue {
+	return L1_ICACHE_PRELOCK_CONFValue(r.reg.Load())
 }
 
 // Write stores v in the register.
-func (r *L1_ICACHE0_PRELOCK_CONF) Write(v L1_ICACHE0_PRELOCK_CONFValue) { r.reg.Store(uint32(v)) }
+func (r *L1_ICACHE_PRELOCK_CONF) Write(v L1_ICACHE_PRELOCK_CONFValue) { r.reg.Store(uint32(v)) }
 
-// WriteWith stores f(L1_ICACHE0_PRELOCK_CONFReset): fields f leaves alone are written as their reset values.
-func (r *L1_ICACHE0_PRELOCK_CONF) WriteWith(f func(L1_ICACHE0_PRELOCK_CONFValue) L1_ICACHE0_PRELOCK_CONFValue) {
-	r.reg.Store(uint32(f(L1_ICACHE0_PRELOCK_CONFReset)))
+// WriteWith stores f(L1_ICACHE_PRELOCK_CONFReset): fields f leaves alone are written as their reset values.
+func (r *L1_ICACHE_PRELOCK_CONF) WriteWith(f func(L1_ICACHE_PRELOCK_CONFValue) L1_ICACHE_PRELOCK_CONFValue) {
+	r.reg.Store(uint32(f(L1_ICACHE_PRELOCK_CONFReset)))
 }
 
-// Reset stores L1_ICACHE0_PRELOCK_CONFReset in the register.
-func (r *L1_ICACHE0_PRELOCK_CONF) Reset() { r.reg.Store(uint32(L1_ICACHE0_PRELOCK_CONFReset)) }
+// Reset stores L1_ICACHE_PRELOCK_CONFReset in the register.
+func (r *L1_ICACHE_PRELOCK_CONF) Reset() { r.reg.Store(uint32(L1_ICACHE_PRELOCK_CONFReset)) }
 
 // Modify loads the register, passes its value to f and stores the result.
-func (r *L1_ICACHE0_PRELOCK_CONF) Modify(f func(L1_ICACHE0_PRELOCK_CONFValue) L1_ICACHE0_PRELOCK_CONFValue) {
-	r.reg.Store(uint32(f(L1_ICACHE0_PRELOCK_CONFValue(r.reg.Load()))))
+func (r *L1_ICACHE_PRELOCK_CONF) Modify(f func(L1_ICACHE_PRELOCK_CONFValue) L1_ICACHE_PRELOCK_CONFValue) {
+	r.reg.Store(uint32(f(L1_ICACHE_PRELOCK_CONFValue(r.reg.Load()))))
 }
 
-// L1_ICACHE0_PRELOCK_SCT0_EN returns field L1_ICACHE0_PRELOCK_SCT0_EN (bit 0): The bit is used to enable the first section of prelock function on L1-ICache0.
-func (v L1_ICACHE0_PRELOCK_CONFValue) L1_ICACHE0_PRELOCK_SCT0_EN() bool { return v&0x1 != 0 }
+// L1_ICACHE_PRELOCK_SCT0_EN returns field L1_ICACHE%s_PRELOCK_SCT0_EN (bit 0): The bit is used to enable the first section of prelock function on L1-ICache0.
+func (v L1_ICACHE_PRELOCK_CONFValue) L1_ICACHE_PRELOCK_SCT0_EN() bool { return v&0x1 != 0 }
 
-// L1_ICACHE0_PRELOCK_SCT1_EN returns field L1_ICACHE0_PRELOCK_SCT1_EN (bit 1): The bit is used to enable the second section of prelock function on L1-ICache0.
-func (v L1_ICACHE0_PRELOCK_CONFValue) L1_ICACHE0_PRELOCK_SCT1_EN() bool { return v&0x2 != 0 }
+// L1_ICACHE_PRELOCK_SCT1_EN returns field L1_ICACHE%s_PRELOCK_SCT1_EN (bit 1): The bit is used to enable the second section of prelock function on L1-ICache0.
+func (v L1_ICACHE_PRELOCK_CONFValue) L1_ICACHE_PRELOCK_SCT1_EN() bool { return v&0x2 != 0 }
 
-// L1_ICACHE0_PRELOCK_RGID returns field L1_ICACHE0_PRELOCK_RGID (bits 5:2): The bit is used to set the gid of l1 icache0 prelock.
-func (v L1_ICACHE0_PRELOCK_CONFValue) L1_ICACHE0_PRELOCK_RGID() uint32 { return uint32(v>>2) & 0xf }
+// L1_ICACHE_PRELOCK_RGID returns field L1_ICACHE%s_PRELOCK_RGID (bits 5:2): The bit is used to set the gid of l1 icache0 prelock.
+func (v L1_ICACHE_PRELOCK_CONFValue) L1_ICACHE_PRELOCK_RGID() uint32 { return uint32(v>>2) & 0xf }
 
-// L1_ICACHE0_PRELOCK_SCT0_ADDR is register L1_ICACHE0_PRELOCK_SCT0_ADDR (32-bit, read-write, reset 0x0): L1 instruction Cache 0 prelock section0 address configure register.
-type L1_ICACHE0_PRELOCK_SCT0_ADDR struct{ reg mmio.U32 }
+// L1_ICACHE_PRELOCK_SCT_ADDR is register SCT%s_ADDR (32-bit, read-write, reset 0x0): L1 instruction Cache 0 prelock section0 address configure register (SCT0_ADDR … SCT1_ADDR in the SVD).
+type L1_ICACHE_PRELOCK_SCT_ADDR struct{ reg mmio.U32 }
 
-// L1_ICACHE0_PRELOCK_SCT0_ADDRValue is a value of register L1_ICACHE0_PRELOCK_SCT0_ADDR.
-type L1_ICACHE0_PRELOCK_SCT0_ADDRValue uint32
+// L1_ICACHE_PRELOCK_SCT_ADDRValue is a value of register L1_ICACHE_PRELOCK_SCT_ADDR.
+type L1_ICACHE_PRELOCK_SCT_ADDRValue uint32
 
-// L1_ICACHE0_PRELOCK_SCT0_ADDRReset is the reset value of register L1_ICACHE0_PRELOCK_SCT0_ADDR.
-const L1_ICACHE0_PRELOCK_SCT0_ADDRReset L1_ICACHE0_PRELOCK_SCT0_ADDRValue = 0x0
+// L1_ICACHE_PRELOCK_SCT_ADDRReset is the reset value of register L1_ICACHE_PRELOCK_SCT_ADDR.
+const L1_ICACHE_PRELOCK_SCT_ADDRReset L1_ICACHE_PRELOCK_SCT_ADDRValue = 0x0
 
 // Read loads the register.
-func (r *L1_ICACHE0_PRELOCK_SCT0_ADDR) Read() L1_ICACHE0_PRELOCK_SCT0_ADDRValue {
-	return L1_ICACHE0_PRELOCK_SCT0_ADDRValue(r.reg.Load())
+func (r *L1_ICACHE_PRELOCK_SCT_ADDR) Read() L1_ICACHE_PRELOCK_SCT_ADDRValue {
+	return L1_ICACHE_PRELOCK_SCT_ADDRValue(r.reg.Load())
 }
 
 // Write stores v in the register.
-func (r *L1_ICACHE0_PRELOCK_SCT0_ADDR) Write(v L1_ICACHE0_PRELOCK_SCT0_ADDRValue) {
-	r.reg.Store(uint32(v))
+func (r *L1_ICACHE_PRELOCK_SCT_ADDR) Write(v L1_ICACHE_PRELOCK_SCT_ADDRValue) { r.reg.Store(uint32(v)) }
+
+// WriteWith stores f(L1_ICACHE_PRELOCK_SCT_ADDRReset): fields f leaves alone are written as their reset values.
+func (r *L1_ICACHE_PRELOCK_SCT_ADDR) WriteWith(f func(L1_ICACHE_PRELOCK_SCT_ADDRValue) L1_ICACHE_PRELOCK_SCT_ADDRValue) {
+	r.reg.Store(uint32(f(L1_ICACHE_PRELOCK_SCT_ADDRReset)))
 }
 
-// WriteWith stores f(L1_ICACHE0_PRELOCK_SCT0_ADDRReset): fields f leaves alone are written as their reset values.
-func (r *L1_ICACHE0_PRELOCK_SCT0_ADDR) WriteWith(f func(L1_ICACHE0_PRELOCK_SCT0_ADDRValue) L1_ICACHE0_PRELOCK_SCT0_ADDRValue) {
-	r.reg.Store(uint32(f(L1_ICACHE0_PRELOCK_SCT0_ADDRReset)))
-}
-
-// Reset stores L1_ICACHE0_PRELOCK_SCT0_ADDRReset in the register.
-func (r *L1_ICACHE0_PRELOCK_SCT0_ADDR) Reset() {
-	r.reg.Store(uint32(L1_ICACHE0_PRELOCK_SCT0_ADDRReset))
-}
+// Reset stores L1_ICACHE_PRELOCK_SCT_ADDRReset in the register.
+func (r *L1_ICACHE_PRELOCK_SCT_ADDR) Reset() { r.reg.Store(uint32(L1_ICACHE_PRELOCK_SCT_ADDRReset)) }
 
 // Modify loads the register, passes its value to f and stores the result.
-func (r *L1_ICACHE0_PRELOCK_SCT0_ADDR) Modify(f func(L1_ICACHE0_PRELOCK_SCT0_ADDRValue) L1_ICACHE0_PRELOCK_SCT0_ADDRValue) {
-	r.reg.Store(uint32(f(L1_ICACHE0_PRELOCK_SCT0_ADDRValue(r.reg.Load()))))
+func (r *L1_ICACHE_PRELOCK_SCT_ADDR) Modify(f func(L1_ICACHE_PRELOCK_SCT_ADDRValue) L1_ICACHE_PRELOCK_SCT_ADDRValue) {
+	r.reg.Store(uint32(f(L1_ICACHE_PRELOCK_SCT_ADDRValue(r.reg.Load()))))
 }
 
-// L1_ICACHE0_PRELOCK_SCT0_ADDR returns field L1_ICACHE0_PRELOCK_SCT0_ADDR (bits 31:0): Those bits are used to configure the start virtual address of the first section of prelock on L1-ICache0, which should be used together with L1_ICACHE0_PRELOCK_SCT0_SIZE_REG.
-func (v L1_ICACHE0_PRELOCK_SCT0_ADDRValue) L1_ICACHE0_PRELOCK_SCT0_ADDR() uint32 {
+// L1_ICACHE_PRELOCK_SCT_ADDR returns field L1_ICACHE%s_PRELOCK_SCT%s_ADDR (bits 31:0): Those bits are used to configure the start virtual address of the first section of prelock on L1-ICache0, which should be used together with L1_ICACHE0_PRELOCK_SCT0_SIZE_REG.
+func (v L1_ICACHE_PRELOCK_SCT_ADDRValue) L1_ICACHE_PRELOCK_SCT_ADDR() uint32 {
 	return uint32(v) & 0xffffffff
 }
 
-// L1_ICACHE0_PRELOCK_SCT1_ADDR is register L1_ICACHE0_PRELOCK_SCT1_ADDR (32-bit, read-write, reset 0x0): L1 instruction Cache 0 prelock section1 address configure register.
-type L1_ICACHE0_PRELOCK_SCT1_ADDR struct{ reg mmio.U32 }
+// L1_ICACHE_PRELOCK_SCT_SIZE is register SCT_SIZE (32-bit, read-write, reset 0x3fff3fff): L1 instruction Cache 0 prelock section size configure register.
+type L1_ICACHE_PRELOCK_SCT_SIZE struct{ reg mmio.U32 }
 
-// L1_ICACHE0_PRELOCK_SCT1_ADDRValue is a value of register L1_ICACHE0_PRELOCK_SCT1_ADDR.
-type L1_ICACHE0_PRELOCK_SCT1_ADDRValue uint32
+// L1_ICACHE_PRELOCK_SCT_SIZEValue is a value of register L1_ICACHE_PRELOCK_SCT_SIZE.
+type L1_ICACHE_PRELOCK_SCT_SIZEValue uint32
 
-// L1_ICACHE0_PRELOCK_SCT1_ADDRReset is the reset value of register L1_ICACHE0_PRELOCK_SCT1_ADDR.
-const L1_ICACHE0_PRELOCK_SCT1_ADDRReset L1_ICACHE0_PRELOCK_SCT1_ADDRValue = 0x0
+// L1_ICACHE_PRELOCK_SCT_SIZEReset is the reset value of register L1_ICACHE_PRELOCK_SCT_SIZE.
+const L1_ICACHE_PRELOCK_SCT_SIZEReset L1_ICACHE_PRELOCK_SCT_SIZEValue = 0x3fff3fff
 
 // Read loads the register.
-func (r *L1_ICACHE0_PRELOCK_SCT1_ADDR) Read() L1_ICACHE0_PRELOCK_SCT1_ADDRValue {
-	return L1_ICACHE0_PRELOCK_SCT1_ADDRValue(r.reg.Load())
+func (r *L1_ICACHE_PRELOCK_SCT_SIZE) Read() L1_ICACHE_PRELOCK_SCT_SIZEValue {
+	return L1_ICACHE_PRELOCK_SCT_SIZEValue(r.reg.Load())
 }
 
 // Write stores v in the register.
-func (r *L1_ICACHE0_PRELOCK_SCT1_ADDR) Write(v L1_ICACHE0_PRELOCK_SCT1_ADDRValue) {
-	r.reg.Store(uint32(v))
+func (r *L1_ICACHE_PRELOCK_SCT_SIZE) Write(v L1_ICACHE_PRELOCK_SCT_SIZEValue) { r.reg.Store(uint32(v)) }
+
+// WriteWith stores f(L1_ICACHE_PRELOCK_SCT_SIZEReset): fields f leaves alone are written as their reset values.
+func (r *L1_ICACHE_PRELOCK_SCT_SIZE) WriteWith(f func(L1_ICACHE_PRELOCK_SCT_SIZEValue) L1_ICACHE_PRELOCK_SCT_SIZEValue) {
+	r.reg.Store(uint32(f(L1_ICACHE_PRELOCK_SCT_SIZEReset)))
 }
 
-// WriteWith stores f(L1_ICACHE0_PRELOCK_SCT1_ADDRReset): fields f leaves alone are written as their reset values.
-func (r *L1_ICACHE0_PRELOCK_SCT1_ADDR) WriteWith(f func(L1_ICACHE0_PRELOCK_SCT1_ADDRValue) L1_ICACHE0_PRELOCK_SCT1_ADDRValue) {
-	r.reg.Store(uint32(f(L1_ICACHE0_PRELOCK_SCT1_ADDRReset)))
-}
-
-// Reset stores L1_ICACHE0_PRELOCK_SCT1_ADDRReset in the register.
-func (r *L1_ICACHE0_PRELOCK_SCT1_ADDR) Reset() {
-	r.reg.Store(uint32(L1_ICACHE0_PRELOCK_SCT1_ADDRReset))
-}
+// Reset stores L1_ICACHE_PRELOCK_SCT_SIZEReset in the register.
+func (r *L1_ICACHE_PRELOCK_SCT_SIZE) Reset() { r.reg.Store(uint32(L1_ICACHE_PRELOCK_SCT_SIZEReset)) }
 
 // Modify loads the register, passes its value to f and stores the result.
-func (r *L1_ICACHE0_PRELOCK_SCT1_ADDR) Modify(f func(L1_ICACHE0_PRELOCK_SCT1_ADDRValue) L1_ICACHE0_PRELOCK_SCT1_ADDRValue) {
-	r.reg.Store(uint32(f(L1_ICACHE0_PRELOCK_SCT1_ADDRValue(r.reg.Load()))))
+func (r *L1_ICACHE_PRELOCK_SCT_SIZE) Modify(f func(L1_ICACHE_PRELOCK_SCT_SIZEValue) L1_ICACHE_PRELOCK_SCT_SIZEValue) {
+	r.reg.Store(uint32(f(L1_ICACHE_PRELOCK_SCT_SIZEValue(r.reg.Load()))))
 }
 
-// L1_ICACHE0_PRELOCK_SCT1_ADDR returns field L1_ICACHE0_PRELOCK_SCT1_ADDR (bits 31:0): Those bits are used to configure the start virtual address of the second section of prelock on L1-ICache0, which should be used together with L1_ICACHE0_PRELOCK_SCT1_SIZE_REG.
-func (v L1_ICACHE0_PRELOCK_SCT1_ADDRValue) L1_ICACHE0_PRELOCK_SCT1_ADDR() uint32 {
-	return uint32(v) & 0xffffffff
-}
-
-// L1_ICACHE0_PRELOCK_SCT_SIZE is register L1_ICACHE0_PRELOCK_SCT_SIZE (32-bit, read-write, reset 0x3fff3fff): L1 instruction Cache 0 prelock section size configure register.
-type L1_ICACHE0_PRELOCK_SCT_SIZE struct{ reg mmio.U32 }
-
-// L1_ICACHE0_PRELOCK_SCT_SIZEValue is a value of register L1_ICACHE0_PRELOCK_SCT_SIZE.
-type L1_ICACHE0_PRELOCK_SCT_SIZEValue uint32
-
-// L1_ICACHE0_PRELOCK_SCT_SIZEReset is the reset value of register L1_ICACHE0_PRELOCK_SCT_SIZE.
-const L1_ICACHE0_PRELOCK_SCT_SIZEReset L1_ICACHE0_PRELOCK_SCT_SIZEValue = 0x3fff3fff
-
-// Read loads the register.
-func (r *L1_ICACHE0_PRELOCK_SCT_SIZE) Read() L1_ICACHE0_PRELOCK_SCT_SIZEValue {
-	return L1_ICACHE0_PRELOCK_SCT_SIZEValue(r.reg.Load())
-}
-
-// Write stores v in the register.
-func (r *L1_ICACHE0_PRELOCK_SCT_SIZE) Write(v L1_ICACHE0_PRELOCK_SCT_SIZEValue) {
-	r.reg.Store(uint32(v))
-}
-
-// WriteWith stores f(L1_ICACHE0_PRELOCK_SCT_SIZEReset): fields f leaves alone are written as their reset values.
-func (r *L1_ICACHE0_PRELOCK_SCT_SIZE) WriteWith(f func(L1_ICACHE0_PRELOCK_SCT_SIZEValue) L1_ICACHE0_PRELOCK_SCT_SIZEValue) {
-	r.reg.Store(uint32(f(L1_ICACHE0_PRELOCK_SCT_SIZEReset)))
-}
-
-// Reset stores L1_ICACHE0_PRELOCK_SCT_SIZEReset in the register.
-func (r *L1_ICACHE0_PRELOCK_SCT_SIZE) Reset() { r.reg.Store(uint32(L1_ICACHE0_PRELOCK_SCT_SIZEReset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *L1_ICACHE0_PRELOCK_SCT_SIZE) Modify(f func(L1_ICACHE0_PRELOCK_SCT_SIZEValue) L1_ICACHE0_PRELOCK_SCT_SIZEValue) {
-	r.reg.Store(uint32(f(L1_ICACHE0_PRELOCK_SCT_SIZEValue(r.reg.Load()))))
-}
-
-// L1_ICACHE0_PRELOCK_SCT0_SIZE returns field L1_ICACHE0_PRELOCK_SCT0_SIZE (bits 13:0): Those bits are used to configure the size of the first section of prelock on L1-ICache0, which should be used together with L1_ICACHE0_PRELOCK_SCT0_ADDR_REG.
-func (v L1_ICACHE0_PRELOCK_SCT_SIZEValue) L1_ICACHE0_PRELOCK_SCT0_SIZE() uint32 {
+// L1_ICACHE_PRELOCK_SCT0_SIZE returns field L1_ICACHE%s_PRELOCK_SCT0_SIZE (bits 13:0): Those bits are used to configure the size of the first section of prelock on L1-ICache0, which should be used together with L1_ICACHE0_PRELOCK_SCT0_ADDR_REG.
+func (v L1_ICACHE_PRELOCK_SCT_SIZEValue) L1_ICACHE_PRELOCK_SCT0_SIZE() uint32 {
 	return uint32(v) & 0x3fff
 }
 
-// L1_ICACHE0_PRELOCK_SCT1_SIZE returns field L1_ICACHE0_PRELOCK_SCT1_SIZE (bits 29:16): Those bits are used to configure the size of the second section of prelock on L1-ICache0, which should be used together with L1_ICACHE0_PRELOCK_SCT1_ADDR_REG.
-func (v L1_ICACHE0_PRELOCK_SCT_SIZEValue) L1_ICACHE0_PRELOCK_SCT1_SIZE() uint32 {
-	return uint32(v>>16) & 0x3fff
-}
-
-// L1_ICACHE1_PRELOCK_CONF is register L1_ICACHE1_PRELOCK_CONF (32-bit, read-write, reset 0x0): L1 instruction Cache 1 prelock configure register.
-type L1_ICACHE1_PRELOCK_CONF struct{ reg mmio.U32 }
-
-// L1_ICACHE1_PRELOCK_CONFValue is a value of register L1_ICACHE1_PRELOCK_CONF.
-type L1_ICACHE1_PRELOCK_CONFValue uint32
-
-// L1_ICACHE1_PRELOCK_CONFReset is the reset value of register L1_ICACHE1_PRELOCK_CONF.
-const L1_ICACHE1_PRELOCK_CONFReset L1_ICACHE1_PRELOCK_CONFValue = 0x0
-
-// Read loads the register.
-func (r *L1_ICACHE1_PRELOCK_CONF) Read() L1_ICACHE1_PRELOCK_CONFValue {
-	return L1_ICACHE1_PRELOCK_CONFValue(r.reg.Load())
-}
-
-// Write stores v in the register.
-func (r *L1_ICACHE1_PRELOCK_CONF) Write(v L1_ICACHE1_PRELOCK_CONFValue) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(L1_ICACHE1_PRELOCK_CONFReset): fields f leaves alone are written as their reset values.
-func (r *L1_ICACHE1_PRELOCK_CONF) WriteWith(f func(L1_ICACHE1_PRELOCK_CONFValue) L1_ICACHE1_PRELOCK_CONFValue) {
-	r.reg.Store(uint32(f(L1_ICACHE1_PRELOCK_CONFReset)))
-}
-
-// Reset stores L1_ICACHE1_PRELOCK_CONFReset in the register.
-func (r *L1_ICACHE1_PRELOCK_CONF) Reset() { r.reg.Store(uint32(L1_ICACHE1_PRELOCK_CONFReset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *L1_ICACHE1_PRELOCK_CONF) Modify(f func(L1_ICACHE1_PRELOCK_CONFValue) L1_ICACHE1_PRELOCK_CONFValue) {
-	r.reg.Store(uint32(f(L1_ICACHE1_PRELOCK_CONFValue(r.reg.Load()))))
-}
-
-// L1_ICACHE1_PRELOCK_SCT0_EN returns field L1_ICACHE1_PRELOCK_SCT0_EN (bit 0): The bit is used to enable the first section of prelock function on L1-ICache1.
-func (v L1_ICACHE1_PRELOCK_CONFValue) L1_ICACHE1_PRELOCK_SCT0_EN() bool { return v&0x1 != 0 }
-
-// L1_ICACHE1_PRELOCK_SCT1_EN returns field L1_ICACHE1_PRELOCK_SCT1_EN (bit 1): The bit is used to enable the second section of prelock function on L1-ICache1.
-func (v L1_ICACHE1_PRELOCK_CONFValue) L1_ICACHE1_PRELOCK_SCT1_EN() bool { return v&0x2 != 0 }
-
-// L1_ICACHE1_PRELOCK_RGID returns field L1_ICACHE1_PRELOCK_RGID (bits 5:2): The bit is used to set the gid of l1 icache1 prelock.
-func (v L1_ICACHE1_PRELOCK_CONFValue) L1_ICACHE1_PRELOCK_RGID() uint32 { return uint32(v>>2) & 0xf }
-
-// L1_ICACHE1_PRELOCK_SCT0_ADDR is register L1_ICACHE1_PRELOCK_SCT0_ADDR (32-bit, read-write, reset 0x0): L1 instruction Cache 1 prelock section0 address configure register.
-type L1_ICACHE1_PRELOCK_SCT0_ADDR struct{ reg mmio.U32 }
-
-// L1_ICACHE1_PRELOCK_SCT0_ADDRValue is a value of register L1_ICACHE1_PRELOCK_SCT0_ADDR.
-type L1_ICACHE1_PRELOCK_SCT0_ADDRValue uint32
-
-// L1_ICACHE1_PRELOCK_SCT0_ADDRReset is the reset value of register L1_ICACHE1_PRELOCK_SCT0_ADDR.
-const L1_ICACHE1_PRELOCK_SCT0_ADDRReset L1_ICACHE1_PRELOCK_SCT0_ADDRValue = 0x0
-
-// Read loads the register.
-func (r *L1_ICACHE1_PRELOCK_SCT0_ADDR) Read() L1_ICACHE1_PRELOCK_SCT0_ADDRValue {
-	return L1_ICACHE1_PRELOCK_SCT0_ADDRValue(r.reg.Load())
-}
-
-// Write stores v in the register.
-func (r *L1_ICACHE1_PRELOCK_SCT0_ADDR) Write(v L1_ICACHE1_PRELOCK_SCT0_ADDRValue) {
-	r.reg.Store(uint32(v))
-}
-
-// WriteWith stores f(L1_ICACHE1_PRELOCK_SCT0_ADDRReset): fields f leaves alone are written as their reset values.
-func (r *L1_ICACHE1_PRELOCK_SCT0_ADDR) WriteWith(f func(L1_ICACHE1_PRELOCK_SCT0_ADDRValue) L1_ICACHE1_PRELOCK_SCT0_ADDRValue) {
-	r.reg.Store(uint32(f(L1_ICACHE1_PRELOCK_SCT0_ADDRReset)))
-}
-
-// Reset stores L1_ICACHE1_PRELOCK_SCT0_ADDRReset in the register.
-func (r *L1_ICACHE1_PRELOCK_SCT0_ADDR) Reset() {
-	r.reg.Store(uint32(L1_ICACHE1_PRELOCK_SCT0_ADDRReset))
-}
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *L1_ICACHE1_PRELOCK_SCT0_ADDR) Modify(f func(L1_ICACHE1_PRELOCK_SCT0_ADDRValue) L1_ICACHE1_PRELOCK_SCT0_ADDRValue) {
-	r.reg.Store(uint32(f(L1_ICACHE1_PRELOCK_SCT0_ADDRValue(r.reg.Load()))))
-}
-
-// L1_ICACHE1_PRELOCK_SCT0_ADDR returns field L1_ICACHE1_PRELOCK_SCT0_ADDR (bits 31:0): Those bits are used to configure the start virtual address of the first section of prelock on L1-ICache1, which should be used together with L1_ICACHE1_PRELOCK_SCT0_SIZE_REG.
-func (v L1_ICACHE1_PRELOCK_SCT0_ADDRValue) L1_ICACHE1_PRELOCK_SCT0_ADDR() uint32 {
-	return uint32(v) & 0xffffffff
-}
-
-// L1_ICACHE1_PRELOCK_SCT1_ADDR is register L1_ICACHE1_PRELOCK_SCT1_ADDR (32-bit, read-write, reset 0x0): L1 instruction Cache 1 prelock section1 address configure register.
-type L1_ICACHE1_PRELOCK_SCT1_ADDR struct{ reg mmio.U32 }
-
-// L1_ICACHE1_PRELOCK_SCT1_ADDRValue is a value of register L1_ICACHE1_PRELOCK_SCT1_ADDR.
-type L1_ICACHE1_PRELOCK_SCT1_ADDRValue uint32
-
-// L1_ICACHE1_PRELOCK_SCT1_ADDRReset is the reset value of register L1_ICACHE1_PRELOCK_SCT1_ADDR.
-const L1_ICACHE1_PRELOCK_SCT1_ADDRReset L1_ICACHE1_PRELOCK_SCT1_ADDRValue = 0x0
-
-// Read loads the register.
-func (r *L1_ICACHE1_PRELOCK_SCT1_ADDR) Read() L1_ICACHE1_PRELOCK_SCT1_ADDRValue {
-	return L1_ICACHE1_PRELOCK_SCT1_ADDRValue(r.reg.Load())
-}
-
-// Write stores v in the register.
-func (r *L1_ICACHE1_PRELOCK_SCT1_ADDR) Write(v L1_ICACHE1_PRELOCK_SCT1_ADDRValue) {
-	r.reg.Store(uint32(v))
-}
-
-// WriteWith stores f(L1_ICACHE1_PRELOCK_SCT1_ADDRReset): fields f leaves alone are written as their reset values.
-func (r *L1_ICACHE1_PRELOCK_SCT1_ADDR) WriteWith(f func(L1_ICACHE1_PRELOCK_SCT1_ADDRValue) L1_ICACHE1_PRELOCK_SCT1_ADDRValue) {
-	r.reg.Store(uint32(f(L1_ICACHE1_PRELOCK_SCT1_ADDRReset)))
-}
-
-// Reset stores L1_ICACHE1_PRELOCK_SCT1_ADDRReset in the register.
-func (r *L1_ICACHE1_PRELOCK_SCT1_ADDR) Reset() {
-	r.reg.Store(uint32(L1_ICACHE1_PRELOCK_SCT1_ADDRReset))
-}
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *L1_ICACHE1_PRELOCK_SCT1_ADDR) Modify(f func(L1_ICACHE1_PRELOCK_SCT1_ADDRValue) L1_ICACHE1_PRELOCK_SCT1_ADDRValue) {
-	r.reg.Store(uint32(f(L1_ICACHE1_PRELOCK_SCT1_ADDRValue(r.reg.Load()))))
-}
-
-// L1_ICACHE1_PRELOCK_SCT1_ADDR returns field L1_ICACHE1_PRELOCK_SCT1_ADDR (bits 31:0): Those bits are used to configure the start virtual address of the second section of prelock on L1-ICache1, which should be used together with L1_ICACHE1_PRELOCK_SCT1_SIZE_REG.
-func (v L1_ICACHE1_PRELOCK_SCT1_ADDRValue) L1_ICACHE1_PRELOCK_SCT1_ADDR() uint32 {
-	return uint32(v) & 0xffffffff
-}
-
-// L1_ICACHE1_PRELOCK_SCT_SIZE is register L1_ICACHE1_PRELOCK_SCT_SIZE (32-bit, read-write, reset 0x3fff3fff): L1 instruction Cache 1 prelock section size configure register.
-type L1_ICACHE1_PRELOCK_SCT_SIZE struct{ reg mmio.U32 }
-
-// L1_ICACHE1_PRELOCK_SCT_SIZEValue is a value of register L1_ICACHE1_PRELOCK_SCT_SIZE.
-type L1_ICACHE1_PRELOCK_SCT_SIZEValue uint32
-
-// L1_ICACHE1_PRELOCK_SCT_SIZEReset is the reset value of register L1_ICACHE1_PRELOCK_SCT_SIZE.
-const L1_ICACHE1_PRELOCK_SCT_SIZEReset L1_ICACHE1_PRELOCK_SCT_SIZEValue = 0x3fff3fff
-
-// Read loads the register.
-func (r *L1_ICACHE1_PRELOCK_SCT_SIZE) Read() L1_ICACHE1_PRELOCK_SCT_SIZEValue {
-	return L1_ICACHE1_PRELOCK_SCT_SIZEValue(r.reg.Load())
-}
-
-// Write stores v in the register.
-func (r *L1_ICACHE1_PRELOCK_SCT_SIZE) Write(v L1_ICACHE1_PRELOCK_SCT_SIZEValue) {
-	r.reg.Store(uint32(v))
-}
-
-// WriteWith stores f(L1_ICACHE1_PRELOCK_SCT_SIZEReset): fields f leaves alone are written as their reset values.
-func (r *L1_ICACHE1_PRELOCK_SCT_SIZE) WriteWith(f func(L1_ICACHE1_PRELOCK_SCT_SIZEValue) L1_ICACHE1_PRELOCK_SCT_SIZEValue) {
-	r.reg.Store(uint32(f(L1_ICACHE1_PRELOCK_SCT_SIZEReset)))
-}
-
-// Reset stores L1_ICACHE1_PRELOCK_SCT_SIZEReset in the register.
-func (r *L1_ICACHE1_PRELOCK_SCT_SIZE) Reset() { r.reg.Store(uint32(L1_ICACHE1_PRELOCK_SCT_SIZEReset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *L1_ICACHE1_PRELOCK_SCT_SIZE) Modify(f func(L1_ICACHE1_PRELOCK_SCT_SIZEValue) L1_ICACHE1_PRELOCK_SCT_SIZEValue) {
-	r.reg.Store(uint32(f(L1_ICACHE1_PRELOCK_SCT_SIZEValue(r.reg.Load()))))
-}
-
-// L1_ICACHE1_PRELOCK_SCT0_SIZE returns field L1_ICACHE1_PRELOCK_SCT0_SIZE (bits 13:0): Those bits are used to configure the size of the first section of prelock on L1-ICache1, which should be used together with L1_ICACHE1_PRELOCK_SCT0_ADDR_REG.
-func (v L1_ICACHE1_PRELOCK_SCT_SIZEValue) L1_ICACHE1_PRELOCK_SCT0_SIZE() uint32 {
-	return uint32(v) & 0x3fff
-}
-
-// L1_ICACHE1_PRELOCK_SCT1_SIZE returns field L1_ICACHE1_PRELOCK_SCT1_SIZE (bits 29:16): Those bits are used to configure the size of the second section of prelock on L1-ICache1, which should be used together with L1_ICACHE1_PRELOCK_SCT1_ADDR_REG.
-func (v L1_ICACHE1_PRELOCK_SCT_SIZEValue) L1_ICACHE1_PRELOCK_SCT1_SIZE() uint32 {
-	return uint32(v>>16) & 0x3fff
-}
-
-// L1_ICACHE2_PRELOCK_CONF is register L1_ICACHE2_PRELOCK_CONF (32-bit, read-write, reset 0x0): L1 instruction Cache 2 prelock configure register.
-type L1_ICACHE2_PRELOCK_CONF struct{ reg mmio.U32 }
-
-// L1_ICACHE2_PRELOCK_CONFValue is a value of register L1_ICACHE2_PRELOCK_CONF.
-type L1_ICACHE2_PRELOCK_CONFValue uint32
-
-// L1_ICACHE2_PRELOCK_CONFReset is the reset value of register L1_ICACHE2_PRELOCK_CONF.
-const L1_ICACHE2_PRELOCK_CONFReset L1_ICACHE2_PRELOCK_CONFValue = 0x0
-
-// Read loads the register.
-func (r *L1_ICACHE2_PRELOCK_CONF) Read() L1_ICACHE2_PRELOCK_CONFValue {
-	return L1_ICACHE2_PRELOCK_CONFValue(r.reg.Load())
-}
-
-// Write stores v in the register.
-func (r *L1_ICACHE2_PRELOCK_CONF) Write(v L1_ICACHE2_PRELOCK_CONFValue) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(L1_ICACHE2_PRELOCK_CONFReset): fields f leaves alone are written as their reset values.
-func (r *L1_ICACHE2_PRELOCK_CONF) WriteWith(f func(L1_ICACHE2_PRELOCK_CONFValue) L1_ICACHE2_PRELOCK_CONFValue) {
-	r.reg.Store(uint32(f(L1_ICACHE2_PRELOCK_CONFReset)))
-}
-
-// Reset stores L1_ICACHE2_PRELOCK_CONFReset in the register.
-func (r *L1_ICACHE2_PRELOCK_CONF) Reset() { r.reg.Store(uint32(L1_ICACHE2_PRELOCK_CONFReset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *L1_ICACHE2_PRELOCK_CONF) Modify(f func(L1_ICACHE2_PRELOCK_CONFValue) L1_ICACHE2_PRELOCK_CONFValue) {
-	r.reg.Store(uint32(f(L1_ICACHE2_PRELOCK_CONFValue(r.reg.Load()))))
-}
-
-// L1_ICACHE2_PRELOCK_SCT0_EN returns field L1_ICACHE2_PRELOCK_SCT0_EN (bit 0): The bit is used to enable the first section of prelock function on L1-ICache2.
-func (v L1_ICACHE2_PRELOCK_CONFValue) L1_ICACHE2_PRELOCK_SCT0_EN() bool { return v&0x1 != 0 }
-
-// L1_ICACHE2_PRELOCK_SCT1_EN returns field L1_ICACHE2_PRELOCK_SCT1_EN (bit 1): The bit is used to enable the second section of prelock function on L1-ICache2.
-func (v L1_ICACHE2_PRELOCK_CONFValue) L1_ICACHE2_PRELOCK_SCT1_EN() bool { return v&0x2 != 0 }
-
-// L1_ICACHE2_PRELOCK_RGID returns field L1_ICACHE2_PRELOCK_RGID (bits 5:2): The bit is used to set the gid of l1 icache2 prelock.
-func (v L1_ICACHE2_PRELOCK_CONFValue) L1_ICACHE2_PRELOCK_RGID() uint32 { return uint32(v>>2) & 0xf }
-
-// L1_ICACHE2_PRELOCK_SCT0_ADDR is register L1_ICACHE2_PRELOCK_SCT0_ADDR (32-bit, read-write, reset 0x0): L1 instruction Cache 2 prelock section0 address configure register.
-type L1_ICACHE2_PRELOCK_SCT0_ADDR struct{ reg mmio.U32 }
-
-// L1_ICACHE2_PRELOCK_SCT0_ADDRValue is a value of register L1_ICACHE2_PRELOCK_SCT0_ADDR.
-type L1_ICACHE2_PRELOCK_SCT0_ADDRValue uint32
-
-// L1_ICACHE2_PRELOCK_SCT0_ADDRReset is the reset value of register L1_ICACHE2_PRELOCK_SCT0_ADDR.
-const L1_ICACHE2_PRELOCK_SCT0_ADDRReset L1_ICACHE2_PRELOCK_SCT0_ADDRValue = 0x0
-
-// Read loads the register.
-func (r *L1_ICACHE2_PRELOCK_SCT0_ADDR) Read() L1_ICACHE2_PRELOCK_SCT0_ADDRValue {
-	return L1_ICACHE2_PRELOCK_SCT0_ADDRValue(r.reg.Load())
-}
-
-// Write stores v in the register.
-func (r *L1_ICACHE2_PRELOCK_SCT0_ADDR) Write(v L1_ICACHE2_PRELOCK_SCT0_ADDRValue) {
-	r.reg.Store(uint32(v))
-}
-
-// WriteWith stores f(L1_ICACHE2_PRELOCK_SCT0_ADDRReset): fields f leaves alone are written as their reset values.
-func (r *L1_ICACHE2_PRELOCK_SCT0_ADDR) WriteWith(f func(L1_ICACHE2_PRELOCK_SCT0_ADDRValue) L1_ICACHE2_PRELOCK_SCT0_ADDRValue) {
-	r.reg.Store(uint32(f(L1_ICACHE2_PRELOCK_SCT0_ADDRReset)))
-}
-
-// Reset stores L1_ICACHE2_PRELOCK_SCT0_ADDRReset in the register.
-func (r *L1_ICACHE2_PRELOCK_SCT0_ADDR) Reset() {
-	r.reg.Store(uint32(L1_ICACHE2_PRELOCK_SCT0_ADDRReset))
-}
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *L1_ICACHE2_PRELOCK_SCT0_ADDR) Modify(f func(L1_ICACHE2_PRELOCK_SCT0_ADDRValue) L1_ICACHE2_PRELOCK_SCT0_ADDRValue) {
-	r.reg.Store(uint32(f(L1_ICACHE2_PRELOCK_SCT0_ADDRValue(r.reg.Load()))))
-}
-
-// L1_ICACHE2_PRELOCK_SCT0_ADDR returns field L1_ICACHE2_PRELOCK_SCT0_ADDR (bits 31:0): Those bits are used to configure the start virtual address of the first section of prelock on L1-ICache2, which should be used together with L1_ICACHE2_PRELOCK_SCT0_SIZE_REG.
-func (v L1_ICACHE2_PRELOCK_SCT0_ADDRValue) L1_ICACHE2_PRELOCK_SCT0_ADDR() uint32 {
-	return uint32(v) & 0xffffffff
-}
-
-// L1_ICACHE2_PRELOCK_SCT1_ADDR is register L1_ICACHE2_PRELOCK_SCT1_ADDR (32-bit, read-write, reset 0x0): L1 instruction Cache 2 prelock section1 address configure register.
-type L1_ICACHE2_PRELOCK_SCT1_ADDR struct{ reg mmio.U32 }
-
-// L1_ICACHE2_PRELOCK_SCT1_ADDRValue is a value of register L1_ICACHE2_PRELOCK_SCT1_ADDR.
-type L1_ICACHE2_PRELOCK_SCT1_ADDRValue uint32
-
-// L1_ICACHE2_PRELOCK_SCT1_ADDRReset is the reset value of register L1_ICACHE2_PRELOCK_SCT1_ADDR.
-const L1_ICACHE2_PRELOCK_SCT1_ADDRReset L1_ICACHE2_PRELOCK_SCT1_ADDRValue = 0x0
-
-// Read loads the register.
-func (r *L1_ICACHE2_PRELOCK_SCT1_ADDR) Read() L1_ICACHE2_PRELOCK_SCT1_ADDRValue {
-	return L1_ICACHE2_PRELOCK_SCT1_ADDRValue(r.reg.Load())
-}
-
-// Write stores v in the register.
-func (r *L1_ICACHE2_PRELOCK_SCT1_ADDR) Write(v L1_ICACHE2_PRELOCK_SCT1_ADDRValue) {
-	r.reg.Store(uint32(v))
-}
-
-// WriteWith stores f(L1_ICACHE2_PRELOCK_SCT1_ADDRReset): fields f leaves alone are written as their reset values.
-func (r *L1_ICACHE2_PRELOCK_SCT1_ADDR) WriteWith(f func(L1_ICACHE2_PRELOCK_SCT1_ADDRValue) L1_ICACHE2_PRELOCK_SCT1_ADDRValue) {
-	r.reg.Store(uint32(f(L1_ICACHE2_PRELOCK_SCT1_ADDRReset)))
-}
-
-// Reset stores L1_ICACHE2_PRELOCK_SCT1_ADDRReset in the register.
-func (r *L1_ICACHE2_PRELOCK_SCT1_ADDR) Reset() {
-	r.reg.Store(uint32(L1_ICACHE2_PRELOCK_SCT1_ADDRReset))
-}
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *L1_ICACHE2_PRELOCK_SCT1_ADDR) Modify(f func(L1_ICACHE2_PRELOCK_SCT1_ADDRValue) L1_ICACHE2_PRELOCK_SCT1_ADDRValue) {
-	r.reg.Store(uint32(f(L1_ICACHE2_PRELOCK_SCT1_ADDRValue(r.reg.Load()))))
-}
-
-// L1_ICACHE2_PRELOCK_SCT1_ADDR returns field L1_ICACHE2_PRELOCK_SCT1_ADDR (bits 31:0): Those bits are used to configure the start virtual address of the second section of prelock on L1-ICache2, which should be used together with L1_ICACHE2_PRELOCK_SCT1_SIZE_REG.
-func (v L1_ICACHE2_PRELOCK_SCT1_ADDRValue) L1_ICACHE2_PRELOCK_SCT1_ADDR() uint32 {
-	return uint32(v) & 0xffffffff
-}
-
-// L1_ICACHE2_PRELOCK_SCT_SIZE is register L1_ICACHE2_PRELOCK_SCT_SIZE (32-bit, read-write, reset 0x3fff3fff): L1 instruction Cache 2 prelock section size configure register.
-type L1_ICACHE2_PRELOCK_SCT_SIZE struct{ reg mmio.U32 }
-
-// L1_ICACHE2_PRELOCK_SCT_SIZEValue is a value of register L1_ICACHE2_PRELOCK_SCT_SIZE.
-type L1_ICACHE2_PRELOCK_SCT_SIZEValue uint32
-
-// L1_ICACHE2_PRELOCK_SCT_SIZEReset is the reset value of register L1_ICACHE2_PRELOCK_SCT_SIZE.
-const L1_ICACHE2_PRELOCK_SCT_SIZEReset L1_ICACHE2_PRELOCK_SCT_SIZEValue = 0x3fff3fff
-
-// Read loads the register.
-func (r *L1_ICACHE2_PRELOCK_SCT_SIZE) Read() L1_ICACHE2_PRELOCK_SCT_SIZEValue {
-	return L1_ICACHE2_PRELOCK_SCT_SIZEValue(r.reg.Load())
-}
-
-// Write stores v in the register.
-func (r *L1_ICACHE2_PRELOCK_SCT_SIZE) Write(v L1_ICACHE2_PRELOCK_SCT_SIZEValue) {
-	r.reg.Store(uint32(v))
-}
-
-// WriteWith stores f(L1_ICACHE2_PRELOCK_SCT_SIZEReset): fields f leaves alone are written as their reset values.
-func (r *L1_ICACHE2_PRELOCK_SCT_SIZE) WriteWith(f func(L1_ICACHE2_PRELOCK_SCT_SIZEValue) L1_ICACHE2_PRELOCK_SCT_SIZEValue) {
-	r.reg.Store(uint32(f(L1_ICACHE2_PRELOCK_SCT_SIZEReset)))
-}
-
-// Reset stores L1_ICACHE2_PRELOCK_SCT_SIZEReset in the register.
-func (r *L1_ICACHE2_PRELOCK_SCT_SIZE) Reset() { r.reg.Store(uint32(L1_ICACHE2_PRELOCK_SCT_SIZEReset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *L1_ICACHE2_PRELOCK_SCT_SIZE) Modify(f func(L1_ICACHE2_PRELOCK_SCT_SIZEValue) L1_ICACHE2_PRELOCK_SCT_SIZEValue) {
-	r.reg.Store(uint32(f(L1_ICACHE2_PRELOCK_SCT_SIZEValue(r.reg.Load()))))
-}
-
-// L1_ICACHE2_PRELOCK_SCT0_SIZE returns field L1_ICACHE2_PRELOCK_SCT0_SIZE (bits 13:0): Those bits are used to configure the size of the first section of prelock on L1-ICache2, which should be used together with L1_ICACHE2_PRELOCK_SCT0_ADDR_REG.
-func (v L1_ICACHE2_PRELOCK_SCT_SIZEValue) L1_ICACHE2_PRELOCK_SCT0_SIZE() uint32 {
-	return uint32(v) & 0x3fff
-}
-
-// L1_ICACHE2_PRELOCK_SCT1_SIZE returns field L1_ICACHE2_PRELOCK_SCT1_SIZE (bits 29:16): Those bits are used to configure the size of the second section of prelock on L1-ICache2, which should be used together with L1_ICACHE2_PRELOCK_SCT1_ADDR_REG.
-func (v L1_ICACHE2_PRELOCK_SCT_SIZEValue) L1_ICACHE2_PRELOCK_SCT1_SIZE() uint32 {
-	return uint32(v>>16) & 0x3fff
-}
-
-// L1_ICACHE3_PRELOCK_CONF is register L1_ICACHE3_PRELOCK_CONF (32-bit, read-write, reset 0x0): L1 instruction Cache 3 prelock configure register.
-type L1_ICACHE3_PRELOCK_CONF struct{ reg mmio.U32 }
-
-// L1_ICACHE3_PRELOCK_CONFValue is a value of register L1_ICACHE3_PRELOCK_CONF.
-type L1_ICACHE3_PRELOCK_CONFValue uint32
-
-// L1_ICACHE3_PRELOCK_CONFReset is the reset value of register L1_ICACHE3_PRELOCK_CONF.
-const L1_ICACHE3_PRELOCK_CONFReset L1_ICACHE3_PRELOCK_CONFValue = 0x0
-
-// Read loads the register.
-func (r *L1_ICACHE3_PRELOCK_CONF) Read() L1_ICACHE3_PRELOCK_CONFValue {
-	return L1_ICACHE3_PRELOCK_CONFValue(r.reg.Load())
-}
-
-// Write stores v in the register.
-func (r *L1_ICACHE3_PRELOCK_CONF) Write(v L1_ICACHE3_PRELOCK_CONFValue) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(L1_ICACHE3_PRELOCK_CONFReset): fields f leaves alone are written as their reset values.
-func (r *L1_ICACHE3_PRELOCK_CONF) WriteWith(f func(L1_ICACHE3_PRELOCK_CONFValue) L1_ICACHE3_PRELOCK_CONFValue) {
-	r.reg.Store(uint32(f(L1_ICACHE3_PRELOCK_CONFReset)))
-}
-
-// Reset stores L1_ICACHE3_PRELOCK_CONFReset in the register.
-func (r *L1_ICACHE3_PRELOCK_CONF) Reset() { r.reg.Store(uint32(L1_ICACHE3_PRELOCK_CONFReset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *L1_ICACHE3_PRELOCK_CONF) Modify(f func(L1_ICACHE3_PRELOCK_CONFValue) L1_ICACHE3_PRELOCK_CONFValue) {
-	r.reg.Store(uint32(f(L1_ICACHE3_PRELOCK_CONFValue(r.reg.Load()))))
-}
-
-// L1_ICACHE3_PRELOCK_SCT0_EN returns field L1_ICACHE3_PRELOCK_SCT0_EN (bit 0): The bit is used to enable the first section of prelock function on L1-ICache3.
-func (v L1_ICACHE3_PRELOCK_CONFValue) L1_ICACHE3_PRELOCK_SCT0_EN() bool { return v&0x1 != 0 }
-
-// L1_ICACHE3_PRELOCK_SCT1_EN returns field L1_ICACHE3_PRELOCK_SCT1_EN (bit 1): The bit is used to enable the second section of prelock function on L1-ICache3.
-func (v L1_ICACHE3_PRELOCK_CONFValue) L1_ICACHE3_PRELOCK_SCT1_EN() bool { return v&0x2 != 0 }
-
-// L1_ICACHE3_PRELOCK_RGID returns field L1_ICACHE3_PRELOCK_RGID (bits 5:2): The bit is used to set the gid of l1 icache3 prelock.
-func (v L1_ICACHE3_PRELOCK_CONFValue) L1_ICACHE3_PRELOCK_RGID() uint32 { return uint32(v>>2) & 0xf }
-
-// L1_ICACHE3_PRELOCK_SCT0_ADDR is register L1_ICACHE3_PRELOCK_SCT0_ADDR (32-bit, read-write, reset 0x0): L1 instruction Cache 3 prelock section0 address configure register.
-type L1_ICACHE3_PRELOCK_SCT0_ADDR struct{ reg mmio.U32 }
-
-// L1_ICACHE3_PRELOCK_SCT0_ADDRValue is a value of register L1_ICACHE3_PRELOCK_SCT0_ADDR.
-type L1_ICACHE3_PRELOCK_SCT0_ADDRValue uint32
-
-// L1_ICACHE3_PRELOCK_SCT0_ADDRReset is the reset value of register L1_ICACHE3_PRELOCK_SCT0_ADDR.
-const L1_ICACHE3_PRELOCK_SCT0_ADDRReset L1_ICACHE3_PRELOCK_SCT0_ADDRValue = 0x0
-
-// Read loads the register.
-func (r *L1_ICACHE3_PRELOCK_SCT0_ADDR) Read() L1_ICACHE3_PRELOCK_SCT0_ADDRValue {
-	return L1_ICACHE3_PRELOCK_SCT0_ADDRValue(r.reg.Load())
-}
-
-// Write stores v in the register.
-func (r *L1_ICACHE3_PRELOCK_SCT0_ADDR) Write(v L1_ICACHE3_PRELOCK_SCT0_ADDRValue) {
-	r.reg.Store(uint32(v))
-}
-
-// WriteWith stores f(L1_ICACHE3_PRELOCK_SCT0_ADDRReset): fields f leaves alone are written as their reset values.
-func (r *L1_ICACHE3_PRELOCK_SCT0_ADDR) WriteWith(f func(L1_ICACHE3_PRELOCK_SCT0_ADDRValue) L1_ICACHE3_PRELOCK_SCT0_ADDRValue) {
-	r.reg.Store(uint32(f(L1_ICACHE3_PRELOCK_SCT0_ADDRReset)))
-}
-
-// Reset stores L1_ICACHE3_PRELOCK_SCT0_ADDRReset in the register.
-func (r *L1_ICACHE3_PRELOCK_SCT0_ADDR) Reset() {
-	r.reg.Store(uint32(L1_ICACHE3_PRELOCK_SCT0_ADDRReset))
-}
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *L1_ICACHE3_PRELOCK_SCT0_ADDR) Modify(f func(L1_ICACHE3_PRELOCK_SCT0_ADDRValue) L1_ICACHE3_PRELOCK_SCT0_ADDRValue) {
-	r.reg.Store(uint32(f(L1_ICACHE3_PRELOCK_SCT0_ADDRValue(r.reg.Load()))))
-}
-
-// L1_ICACHE3_PRELOCK_SCT0_ADDR returns field L1_ICACHE3_PRELOCK_SCT0_ADDR (bits 31:0): Those bits are used to configure the start virtual address of the first section of prelock on L1-ICache3, which should be used together with L1_ICACHE3_PRELOCK_SCT0_SIZE_REG.
-func (v L1_ICACHE3_PRELOCK_SCT0_ADDRValue) L1_ICACHE3_PRELOCK_SCT0_ADDR() uint32 {
-	return uint32(v) & 0xffffffff
-}
-
-// L1_ICACHE3_PRELOCK_SCT1_ADDR is register L1_ICACHE3_PRELOCK_SCT1_ADDR (32-bit, read-write, reset 0x0): L1 instruction Cache 3 prelock section1 address configure register.
-type L1_ICACHE3_PRELOCK_SCT1_ADDR struct{ reg mmio.U32 }
-
-// L1_ICACHE3_PRELOCK_SCT1_ADDRValue is a value of register L1_ICACHE3_PRELOCK_SCT1_ADDR.
-type L1_ICACHE3_PRELOCK_SCT1_ADDRValue uint32
-
-// L1_ICACHE3_PRELOCK_SCT1_ADDRReset is the reset value of register L1_ICACHE3_PRELOCK_SCT1_ADDR.
-const L1_ICACHE3_PRELOCK_SCT1_ADDRReset L1_ICACHE3_PRELOCK_SCT1_ADDRValue = 0x0
-
-// Read loads the register.
-func (r *L1_ICACHE3_PRELOCK_SCT1_ADDR) Read() L1_ICACHE3_PRELOCK_SCT1_ADDRValue {
-	return L1_ICACHE3_PRELOCK_SCT1_ADDRValue(r.reg.Load())
-}
-
-// Write stores v in the register.
-func (r *L1_ICACHE3_PRELOCK_SCT1_ADDR) Write(v L1_ICACHE3_PRELOCK_SCT1_ADDRValue) {
-	r.reg.Store(uint32(v))
-}
-
-// WriteWith stores f(L1_ICACHE3_PRELOCK_SCT1_ADDRReset): fields f leaves alone are written as their reset values.
-func (r *L1_ICACHE3_PRELOCK_SCT1_ADDR) WriteWith(f func(L1_ICACHE3_PRELOCK_SCT1_ADDRValue) L1_ICACHE3_PRELOCK_SCT1_ADDRValue) {
-	r.reg.Store(uint32(f(L1_ICACHE3_PRELOCK_SCT1_ADDRReset)))
-}
-
-// Reset stores L1_ICACHE3_PRELOCK_SCT1_ADDRReset in the register.
-func (r *L1_ICACHE3_PRELOCK_SCT1_ADDR) Reset() {
-	r.reg.Store(uint32(L1_ICACHE3_PRELOCK_SCT1_ADDRReset))
-}
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *L1_ICACHE3_PRELOCK_SCT1_ADDR) Modify(f func(L1_ICACHE3_PRELOCK_SCT1_ADDRValue) L1_ICACHE3_PRELOCK_SCT1_ADDRValue) {
-	r.reg.Store(uint32(f(L1_ICACHE3_PRELOCK_SCT1_ADDRValue(r.reg.Load()))))
-}
-
-// L1_ICACHE3_PRELOCK_SCT1_ADDR returns field L1_ICACHE3_PRELOCK_SCT1_ADDR (bits 31:0): Those bits are used to configure the start virtual address of the second section of prelock on L1-ICache3, which should be used together with L1_ICACHE3_PRELOCK_SCT1_SIZE_REG.
-func (v L1_ICACHE3_PRELOCK_SCT1_ADDRValue) L1_ICACHE3_PRELOCK_SCT1_ADDR() uint32 {
-	return uint32(v) & 0xffffffff
-}
-
-// L1_ICACHE3_PRELOCK_SCT_SIZE is register L1_ICACHE3_PRELOCK_SCT_SIZE (32-bit, read-write, reset 0x3fff3fff): L1 instruction Cache 3 prelock section size configure register.
-type L1_ICACHE3_PRELOCK_SCT_SIZE struct{ reg mmio.U32 }
-
-// L1_ICACHE3_PRELOCK_SCT_SIZEValue is a value of register L1_ICACHE3_PRELOCK_SCT_SIZE.
-type L1_ICACHE3_PRELOCK_SCT_SIZEValue uint32
-
-// L1_ICACHE3_PRELOCK_SCT_SIZEReset is the reset value of register L1_ICACHE3_PRELOCK_SCT_SIZE.
-const L1_ICACHE3_PRELOCK_SCT_SIZEReset L1_ICACHE3_PRELOCK_SCT_SIZEValue = 0x3fff3fff
-
-// Read loads the register.
-func (r *L1_ICACHE3_PRELOCK_SCT_SIZE) Read() L1_ICACHE3_PRELOCK_SCT_SIZEValue {
-	return L1_ICACHE3_PRELOCK_SCT_SIZEValue(r.reg.Load())
-}
-
-// Write stores v in the register.
-func (r *L1_ICACHE3_PRELOCK_SCT_SIZE) Write(v L1_ICACHE3_PRELOCK_SCT_SIZEValue) {
-	r.reg.Store(uint32(v))
-}
-
-// WriteWith stores f(L1_ICACHE3_PRELOCK_SCT_SIZEReset): fields f leaves alone are written as their reset values.
-func (r *L1_ICACHE3_PRELOCK_SCT_SIZE) WriteWith(f func(L1_ICACHE3_PRELOCK_SCT_SIZEValue) L1_ICACHE3_PRELOCK_SCT_SIZEValue) {
-	r.reg.Store(uint32(f(L1_ICACHE3_PRELOCK_SCT_SIZEReset)))
-}
-
-// Reset stores L1_ICACHE3_PRELOCK_SCT_SIZEReset in the register.
-func (r *L1_ICACHE3_PRELOCK_SCT_SIZE) Reset() { r.reg.Store(uint32(L1_ICACHE3_PRELOCK_SCT_SIZEReset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *L1_ICACHE3_PRELOCK_SCT_SIZE) Modify(f func(L1_ICACHE3_PRELOCK_SCT_SIZEValue) L1_ICACHE3_PRELOCK_SCT_SIZEValue) {
-	r.reg.Store(uint32(f(L1_ICACHE3_PRELOCK_SCT_SIZEValue(r.reg.Load()))))
-}
-
-// L1_ICACHE3_PRELOCK_SCT0_SIZE returns field L1_ICACHE3_PRELOCK_SCT0_SIZE (bits 13:0): Those bits are used to configure the size of the first section of prelock on L1-ICache3, which should be used together with L1_ICACHE3_PRELOCK_SCT0_ADDR_REG.
-func (v L1_ICACHE3_PRELOCK_SCT_SIZEValue) L1_ICACHE3_PRELOCK_SCT0_SIZE() uint32 {
-	return uint32(v) & 0x3fff
-}
-
-// L1_ICACHE3_PRELOCK_SCT1_SIZE returns field L1_ICACHE3_PRELOCK_SCT1_SIZE (bits 29:16): Those bits are used to configure the size of the second section of prelock on L1-ICache3, which should be used together with L1_ICACHE3_PRELOCK_SCT1_ADDR_REG.
-func (v L1_ICACHE3_PRELOCK_SCT_SIZEValue) L1_ICACHE3_PRELOCK_SCT1_SIZE() uint32 {
+// L1_ICACHE_PRELOCK_SCT1_SIZE returns field L1_ICACHE%s_PRELOCK_SCT1_SIZE (bits 29:16): Those bits are used to configure the size of the second section of prelock on L1-ICache0, which should be used together with L1_ICACHE0_PRELOCK_SCT1_ADDR_REG.
+func (v L1_ICACHE_PRELOCK_SCT_SIZEValue) L1_ICACHE_PRELOCK_SCT1_SIZE() uint32 {
 	return uint32(v>>16) & 0x3fff
 }
 
@@ -2514,457 +1872,118 @@ func (v CACHE_SYNC_SIZEValue) WithCACHE_SYNC_SIZE(x uint32) CACHE_SYNC_SIZEValue
 	return v&^0xffffff | CACHE_SYNC_SIZEValue(x&0xffffff)
 }
 
-// L1_ICACHE0_PRELOAD_CTRL is register L1_ICACHE0_PRELOAD_CTRL (32-bit, read-write, reset 0x2): L1 instruction Cache 0 preload-operation control register.
-type L1_ICACHE0_PRELOAD_CTRL struct{ reg mmio.U32 }
+// L1_ICACHE_PRELOAD_CTRL is register CTRL (32-bit, read-write, reset 0x2): L1 instruction Cache 0 preload-operation control register.
+type L1_ICACHE_PRELOAD_CTRL struct{ reg mmio.U32 }
 
-// L1_ICACHE0_PRELOAD_CTRLValue is a value of register L1_ICACHE0_PRELOAD_CTRL.
-type L1_ICACHE0_PRELOAD_CTRLValue uint32
+// L1_ICACHE_PRELOAD_CTRLValue is a value of register L1_ICACHE_PRELOAD_CTRL.
+type L1_ICACHE_PRELOAD_CTRLValue uint32
 
-// L1_ICACHE0_PRELOAD_CTRLReset is the reset value of register L1_ICACHE0_PRELOAD_CTRL.
-const L1_ICACHE0_PRELOAD_CTRLReset L1_ICACHE0_PRELOAD_CTRLValue = 0x2
+// L1_ICACHE_PRELOAD_CTRLReset is the reset value of register L1_ICACHE_PRELOAD_CTRL.
+const L1_ICACHE_PRELOAD_CTRLReset L1_ICACHE_PRELOAD_CTRLValue = 0x2
 
 // Read loads the register.
-func (r *L1_ICACHE0_PRELOAD_CTRL) Read() L1_ICACHE0_PRELOAD_CTRLValue {
-	return L1_ICACHE0_PRELOAD_CTRLValue(r.reg.Load())
+func (r *L1_ICACHE_PRELOAD_CTRL) Read() L1_ICACHE_PRELOAD_CTRLValue {
+	return L1_ICACHE_PRELOAD_CTRLValue(r.reg.Load())
 }
 
 // Write stores v in the register.
-func (r *L1_ICACHE0_PRELOAD_CTRL) Write(v L1_ICACHE0_PRELOAD_CTRLValue) { r.reg.Store(uint32(v)) }
+func (r *L1_ICACHE_PRELOAD_CTRL) Write(v L1_ICACHE_PRELOAD_CTRLValue) { r.reg.Store(uint32(v)) }
 
-// WriteWith stores f(L1_ICACHE0_PRELOAD_CTRLReset): fields f leaves alone are written as their reset values.
-func (r *L1_ICACHE0_PRELOAD_CTRL) WriteWith(f func(L1_ICACHE0_PRELOAD_CTRLValue) L1_ICACHE0_PRELOAD_CTRLValue) {
-	r.reg.Store(uint32(f(L1_ICACHE0_PRELOAD_CTRLReset)))
+// WriteWith stores f(L1_ICACHE_PRELOAD_CTRLReset): fields f leaves alone are written as their reset values.
+func (r *L1_ICACHE_PRELOAD_CTRL) WriteWith(f func(L1_ICACHE_PRELOAD_CTRLValue) L1_ICACHE_PRELOAD_CTRLValue) {
+	r.reg.Store(uint32(f(L1_ICACHE_PRELOAD_CTRLReset)))
 }
 
-// Reset stores L1_ICACHE0_PRELOAD_CTRLReset in the register.
-func (r *L1_ICACHE0_PRELOAD_CTRL) Reset() { r.reg.Store(uint32(L1_ICACHE0_PRELOAD_CTRLReset)) }
+// Reset stores L1_ICACHE_PRELOAD_CTRLReset in the register.
+func (r *L1_ICACHE_PRELOAD_CTRL) Reset() { r.reg.Store(uint32(L1_ICACHE_PRELOAD_CTRLReset)) }
 
 // Modify loads the register, passes its value to f and stores the result.
-func (r *L1_ICACHE0_PRELOAD_CTRL) Modify(f func(L1_ICACHE0_PRELOAD_CTRLValue) L1_ICACHE0_PRELOAD_CTRLValue) {
-	r.reg.Store(uint32(f(L1_ICACHE0_PRELOAD_CTRLValue(r.reg.Load()))))
+func (r *L1_ICACHE_PRELOAD_CTRL) Modify(f func(L1_ICACHE_PRELOAD_CTRLValue) L1_ICACHE_PRELOAD_CTRLValue) {
+	r.reg.Store(uint32(f(L1_ICACHE_PRELOAD_CTRLValue(r.reg.Load()))))
 }
 
-// L1_ICACHE0_PRELOAD_ENA returns field L1_ICACHE0_PRELOAD_ENA (bit 0): The bit is used to enable preload operation on L1-ICache0. It will be cleared by hardware automatically after preload operation is done.
-func (v L1_ICACHE0_PRELOAD_CTRLValue) L1_ICACHE0_PRELOAD_ENA() bool { return v&0x1 != 0 }
+// L1_ICACHE_PRELOAD_ENA returns field L1_ICACHE%s_PRELOAD_ENA (bit 0): The bit is used to enable preload operation on L1-ICache0. It will be cleared by hardware automatically after preload operation is done.
+func (v L1_ICACHE_PRELOAD_CTRLValue) L1_ICACHE_PRELOAD_ENA() bool { return v&0x1 != 0 }
 
-// WithL1_ICACHE0_PRELOAD_ENA returns v with field L1_ICACHE0_PRELOAD_ENA (bit 0) set to b.
-func (v L1_ICACHE0_PRELOAD_CTRLValue) WithL1_ICACHE0_PRELOAD_ENA(b bool) L1_ICACHE0_PRELOAD_CTRLValue {
-	return v&^0x1 | L1_ICACHE0_PRELOAD_CTRLValue(b2u(b))
+// WithL1_ICACHE_PRELOAD_ENA returns v with field L1_ICACHE%s_PRELOAD_ENA (bit 0) set to b.
+func (v L1_ICACHE_PRELOAD_CTRLValue) WithL1_ICACHE_PRELOAD_ENA(b bool) L1_ICACHE_PRELOAD_CTRLValue {
+	return v&^0x1 | L1_ICACHE_PRELOAD_CTRLValue(b2u(b))
 }
 
-// L1_ICACHE0_PRELOAD_DONE returns field L1_ICACHE0_PRELOAD_DONE (bit 1): The bit is used to indicate whether preload operation is finished or not. 0: not finished. 1: finished.
-func (v L1_ICACHE0_PRELOAD_CTRLValue) L1_ICACHE0_PRELOAD_DONE() bool { return v&0x2 != 0 }
+// L1_ICACHE_PRELOAD_DONE returns field L1_ICACHE%s_PRELOAD_DONE (bit 1): The bit is used to indicate whether preload operation is finished or not. 0: not finished. 1: finished.
+func (v L1_ICACHE_PRELOAD_CTRLValue) L1_ICACHE_PRELOAD_DONE() bool { return v&0x2 != 0 }
 
-// L1_ICACHE0_PRELOAD_ORDER returns field L1_ICACHE0_PRELOAD_ORDER (bit 2): The bit is used to configure the direction of preload operation. 0: ascending, 1: descending.
-func (v L1_ICACHE0_PRELOAD_CTRLValue) L1_ICACHE0_PRELOAD_ORDER() bool { return v&0x4 != 0 }
+// L1_ICACHE_PRELOAD_ORDER returns field L1_ICACHE%s_PRELOAD_ORDER (bit 2): The bit is used to configure the direction of preload operation. 0: ascending, 1: descending.
+func (v L1_ICACHE_PRELOAD_CTRLValue) L1_ICACHE_PRELOAD_ORDER() bool { return v&0x4 != 0 }
 
-// L1_ICACHE0_PRELOAD_RGID returns field L1_ICACHE0_PRELOAD_RGID (bits 6:3): The bit is used to set the gid of l1 icache0 preload.
-func (v L1_ICACHE0_PRELOAD_CTRLValue) L1_ICACHE0_PRELOAD_RGID() uint32 { return uint32(v>>3) & 0xf }
+// L1_ICACHE_PRELOAD_RGID returns field L1_ICACHE%s_PRELOAD_RGID (bits 6:3): The bit is used to set the gid of l1 icache0 preload.
+func (v L1_ICACHE_PRELOAD_CTRLValue) L1_ICACHE_PRELOAD_RGID() uint32 { return uint32(v>>3) & 0xf }
 
-// L1_ICACHE0_PRELOAD_ADDR is register L1_ICACHE0_PRELOAD_ADDR (32-bit, read-write, reset 0x0): L1 instruction Cache 0 preload address configure register.
-type L1_ICACHE0_PRELOAD_ADDR struct{ reg mmio.U32 }
+// L1_ICACHE_PRELOAD_ADDR is register ADDR (32-bit, read-write, reset 0x0): L1 instruction Cache 0 preload address configure register.
+type L1_ICACHE_PRELOAD_ADDR struct{ reg mmio.U32 }
 
-// L1_ICACHE0_PRELOAD_ADDRValue is a value of register L1_ICACHE0_PRELOAD_ADDR.
-type L1_ICACHE0_PRELOAD_ADDRValue uint32
+// L1_ICACHE_PRELOAD_ADDRValue is a value of register L1_ICACHE_PRELOAD_ADDR.
+type L1_ICACHE_PRELOAD_ADDRValue uint32
 
-// L1_ICACHE0_PRELOAD_ADDRReset is the reset value of register L1_ICACHE0_PRELOAD_ADDR.
-const L1_ICACHE0_PRELOAD_ADDRReset L1_ICACHE0_PRELOAD_ADDRValue = 0x0
+// L1_ICACHE_PRELOAD_ADDRReset is the reset value of register L1_ICACHE_PRELOAD_ADDR.
+const L1_ICACHE_PRELOAD_ADDRReset L1_ICACHE_PRELOAD_ADDRValue = 0x0
 
 // Read loads the register.
-func (r *L1_ICACHE0_PRELOAD_ADDR) Read() L1_ICACHE0_PRELOAD_ADDRValue {
-	return L1_ICACHE0_PRELOAD_ADDRValue(r.reg.Load())
+func (r *L1_ICACHE_PRELOAD_ADDR) Read() L1_ICACHE_PRELOAD_ADDRValue {
+	return L1_ICACHE_PRELOAD_ADDRValue(r.reg.Load())
 }
 
 // Write stores v in the register.
-func (r *L1_ICACHE0_PRELOAD_ADDR) Write(v L1_ICACHE0_PRELOAD_ADDRValue) { r.reg.Store(uint32(v)) }
+func (r *L1_ICACHE_PRELOAD_ADDR) Write(v L1_ICACHE_PRELOAD_ADDRValue) { r.reg.Store(uint32(v)) }
 
-// WriteWith stores f(L1_ICACHE0_PRELOAD_ADDRReset): fields f leaves alone are written as their reset values.
-func (r *L1_ICACHE0_PRELOAD_ADDR) WriteWith(f func(L1_ICACHE0_PRELOAD_ADDRValue) L1_ICACHE0_PRELOAD_ADDRValue) {
-	r.reg.Store(uint32(f(L1_ICACHE0_PRELOAD_ADDRReset)))
+// WriteWith stores f(L1_ICACHE_PRELOAD_ADDRReset): fields f leaves alone are written as their reset values.
+func (r *L1_ICACHE_PRELOAD_ADDR) WriteWith(f func(L1_ICACHE_PRELOAD_ADDRValue) L1_ICACHE_PRELOAD_ADDRValue) {
+	r.reg.Store(uint32(f(L1_ICACHE_PRELOAD_ADDRReset)))
 }
 
-// Reset stores L1_ICACHE0_PRELOAD_ADDRReset in the register.
-func (r *L1_ICACHE0_PRELOAD_ADDR) Reset() { r.reg.Store(uint32(L1_ICACHE0_PRELOAD_ADDRReset)) }
+// Reset stores L1_ICACHE_PRELOAD_ADDRReset in the register.
+func (r *L1_ICACHE_PRELOAD_ADDR) Reset() { r.reg.Store(uint32(L1_ICACHE_PRELOAD_ADDRReset)) }
 
 // Modify loads the register, passes its value to f and stores the result.
-func (r *L1_ICACHE0_PRELOAD_ADDR) Modify(f func(L1_ICACHE0_PRELOAD_ADDRValue) L1_ICACHE0_PRELOAD_ADDRValue) {
-	r.reg.Store(uint32(f(L1_ICACHE0_PRELOAD_ADDRValue(r.reg.Load()))))
+func (r *L1_ICACHE_PRELOAD_ADDR) Modify(f func(L1_ICACHE_PRELOAD_ADDRValue) L1_ICACHE_PRELOAD_ADDRValue) {
+	r.reg.Store(uint32(f(L1_ICACHE_PRELOAD_ADDRValue(r.reg.Load()))))
 }
 
-// L1_ICACHE0_PRELOAD_ADDR returns field L1_ICACHE0_PRELOAD_ADDR (bits 31:0): Those bits are used to configure the start virtual address of preload on L1-ICache0, which should be used together with L1_ICACHE0_PRELOAD_SIZE_REG.
-func (v L1_ICACHE0_PRELOAD_ADDRValue) L1_ICACHE0_PRELOAD_ADDR() uint32 { return uint32(v) & 0xffffffff }
+// L1_ICACHE_PRELOAD_ADDR returns field L1_ICACHE%s_PRELOAD_ADDR (bits 31:0): Those bits are used to configure the start virtual address of preload on L1-ICache0, which should be used together with L1_ICACHE0_PRELOAD_SIZE_REG.
+func (v L1_ICACHE_PRELOAD_ADDRValue) L1_ICACHE_PRELOAD_ADDR() uint32 { return uint32(v) & 0xffffffff }
 
-// L1_ICACHE0_PRELOAD_SIZE is register L1_ICACHE0_PRELOAD_SIZE (32-bit, read-write, reset 0x0): L1 instruction Cache 0 preload size configure register.
-type L1_ICACHE0_PRELOAD_SIZE struct{ reg mmio.U32 }
+// L1_ICACHE_PRELOAD_SIZE is register SIZE (32-bit, read-write, reset 0x0): L1 instruction Cache 0 preload size configure register.
+type L1_ICACHE_PRELOAD_SIZE struct{ reg mmio.U32 }
 
-// L1_ICACHE0_PRELOAD_SIZEValue is a value of register L1_ICACHE0_PRELOAD_SIZE.
-type L1_ICACHE0_PRELOAD_SIZEValue uint32
+// L1_ICACHE_PRELOAD_SIZEValue is a value of register L1_ICACHE_PRELOAD_SIZE.
+type L1_ICACHE_PRELOAD_SIZEValue uint32
 
-// L1_ICACHE0_PRELOAD_SIZEReset is the reset value of register L1_ICACHE0_PRELOAD_SIZE.
-const L1_ICACHE0_PRELOAD_SIZEReset L1_ICACHE0_PRELOAD_SIZEValue = 0x0
+// L1_ICACHE_PRELOAD_SIZEReset is the reset value of register L1_ICACHE_PRELOAD_SIZE.
+const L1_ICACHE_PRELOAD_SIZEReset L1_ICACHE_PRELOAD_SIZEValue = 0x0
 
 // Read loads the register.
-func (r *L1_ICACHE0_PRELOAD_SIZE) Read() L1_ICACHE0_PRELOAD_SIZEValue {
-	return L1_ICACHE0_PRELOAD_SIZEValue(r.reg.Load())
+func (r *L1_ICACHE_PRELOAD_SIZE) Read() L1_ICACHE_PRELOAD_SIZEValue {
+	return L1_ICACHE_PRELOAD_SIZEValue(r.reg.Load())
 }
 
 // Write stores v in the register.
-func (r *L1_ICACHE0_PRELOAD_SIZE) Write(v L1_ICACHE0_PRELOAD_SIZEValue) { r.reg.Store(uint32(v)) }
+func (r *L1_ICACHE_PRELOAD_SIZE) Write(v L1_ICACHE_PRELOAD_SIZEValue) { r.reg.Store(uint32(v)) }
 
-// WriteWith stores f(L1_ICACHE0_PRELOAD_SIZEReset): fields f leaves alone are written as their reset values.
-func (r *L1_ICACHE0_PRELOAD_SIZE) WriteWith(f func(L1_ICACHE0_PRELOAD_SIZEValue) L1_ICACHE0_PRELOAD_SIZEValue) {
-	r.reg.Store(uint32(f(L1_ICACHE0_PRELOAD_SIZEReset)))
+// WriteWith stores f(L1_ICACHE_PRELOAD_SIZEReset): fields f leaves alone are written as their reset values.
+func (r *L1_ICACHE_PRELOAD_SIZE) WriteWith(f func(L1_ICACHE_PRELOAD_SIZEValue) L1_ICACHE_PRELOAD_SIZEValue) {
+	r.reg.Store(uint32(f(L1_ICACHE_PRELOAD_SIZEReset)))
 }
 
-// Reset stores L1_ICACHE0_PRELOAD_SIZEReset in the register.
-func (r *L1_ICACHE0_PRELOAD_SIZE) Reset() { r.reg.Store(uint32(L1_ICACHE0_PRELOAD_SIZEReset)) }
+// Reset stores L1_ICACHE_PRELOAD_SIZEReset in the register.
+func (r *L1_ICACHE_PRELOAD_SIZE) Reset() { r.reg.Store(uint32(L1_ICACHE_PRELOAD_SIZEReset)) }
 
 // Modify loads the register, passes its value to f and stores the result.
-func (r *L1_ICACHE0_PRELOAD_SIZE) Modify(f func(L1_ICACHE0_PRELOAD_SIZEValue) L1_ICACHE0_PRELOAD_SIZEValue) {
-	r.reg.Store(uint32(f(L1_ICACHE0_PRELOAD_SIZEValue(r.reg.Load()))))
+func (r *L1_ICACHE_PRELOAD_SIZE) Modify(f func(L1_ICACHE_PRELOAD_SIZEValue) L1_ICACHE_PRELOAD_SIZEValue) {
+	r.reg.Store(uint32(f(L1_ICACHE_PRELOAD_SIZEValue(r.reg.Load()))))
 }
 
-// L1_ICACHE0_PRELOAD_SIZE returns field L1_ICACHE0_PRELOAD_SIZE (bits 13:0): Those bits are used to configure the size of the first section of prelock on L1-ICache0, which should be used together with L1_ICACHE0_PRELOAD_ADDR_REG.
-func (v L1_ICACHE0_PRELOAD_SIZEValue) L1_ICACHE0_PRELOAD_SIZE() uint32 { return uint32(v) & 0x3fff }
-
-// L1_ICACHE1_PRELOAD_CTRL is register L1_ICACHE1_PRELOAD_CTRL (32-bit, read-write, reset 0x2): L1 instruction Cache 1 preload-operation control register.
-type L1_ICACHE1_PRELOAD_CTRL struct{ reg mmio.U32 }
-
-// L1_ICACHE1_PRELOAD_CTRLValue is a value of register L1_ICACHE1_PRELOAD_CTRL.
-type L1_ICACHE1_PRELOAD_CTRLValue uint32
-
-// L1_ICACHE1_PRELOAD_CTRLReset is the reset value of register L1_ICACHE1_PRELOAD_CTRL.
-const L1_ICACHE1_PRELOAD_CTRLReset L1_ICACHE1_PRELOAD_CTRLValue = 0x2
-
-// Read loads the register.
-func (r *L1_ICACHE1_PRELOAD_CTRL) Read() L1_ICACHE1_PRELOAD_CTRLValue {
-	return L1_ICACHE1_PRELOAD_CTRLValue(r.reg.Load())
-}
-
-// Write stores v in the register.
-func (r *L1_ICACHE1_PRELOAD_CTRL) Write(v L1_ICACHE1_PRELOAD_CTRLValue) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(L1_ICACHE1_PRELOAD_CTRLReset): fields f leaves alone are written as their reset values.
-func (r *L1_ICACHE1_PRELOAD_CTRL) WriteWith(f func(L1_ICACHE1_PRELOAD_CTRLValue) L1_ICACHE1_PRELOAD_CTRLValue) {
-	r.reg.Store(uint32(f(L1_ICACHE1_PRELOAD_CTRLReset)))
-}
-
-// Reset stores L1_ICACHE1_PRELOAD_CTRLReset in the register.
-func (r *L1_ICACHE1_PRELOAD_CTRL) Reset() { r.reg.Store(uint32(L1_ICACHE1_PRELOAD_CTRLReset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *L1_ICACHE1_PRELOAD_CTRL) Modify(f func(L1_ICACHE1_PRELOAD_CTRLValue) L1_ICACHE1_PRELOAD_CTRLValue) {
-	r.reg.Store(uint32(f(L1_ICACHE1_PRELOAD_CTRLValue(r.reg.Load()))))
-}
-
-// L1_ICACHE1_PRELOAD_ENA returns field L1_ICACHE1_PRELOAD_ENA (bit 0): The bit is used to enable preload operation on L1-ICache1. It will be cleared by hardware automatically after preload operation is done.
-func (v L1_ICACHE1_PRELOAD_CTRLValue) L1_ICACHE1_PRELOAD_ENA() bool { return v&0x1 != 0 }
-
-// WithL1_ICACHE1_PRELOAD_ENA returns v with field L1_ICACHE1_PRELOAD_ENA (bit 0) set to b.
-func (v L1_ICACHE1_PRELOAD_CTRLValue) WithL1_ICACHE1_PRELOAD_ENA(b bool) L1_ICACHE1_PRELOAD_CTRLValue {
-	return v&^0x1 | L1_ICACHE1_PRELOAD_CTRLValue(b2u(b))
-}
-
-// L1_ICACHE1_PRELOAD_DONE returns field L1_ICACHE1_PRELOAD_DONE (bit 1): The bit is used to indicate whether preload operation is finished or not. 0: not finished. 1: finished.
-func (v L1_ICACHE1_PRELOAD_CTRLValue) L1_ICACHE1_PRELOAD_DONE() bool { return v&0x2 != 0 }
-
-// L1_ICACHE1_PRELOAD_ORDER returns field L1_ICACHE1_PRELOAD_ORDER (bit 2): The bit is used to configure the direction of preload operation. 0: ascending, 1: descending.
-func (v L1_ICACHE1_PRELOAD_CTRLValue) L1_ICACHE1_PRELOAD_ORDER() bool { return v&0x4 != 0 }
-
-// L1_ICACHE1_PRELOAD_RGID returns field L1_ICACHE1_PRELOAD_RGID (bits 6:3): The bit is used to set the gid of l1 icache1 preload.
-func (v L1_ICACHE1_PRELOAD_CTRLValue) L1_ICACHE1_PRELOAD_RGID() uint32 { return uint32(v>>3) & 0xf }
-
-// L1_ICACHE1_PRELOAD_ADDR is register L1_ICACHE1_PRELOAD_ADDR (32-bit, read-write, reset 0x0): L1 instruction Cache 1 preload address configure register.
-type L1_ICACHE1_PRELOAD_ADDR struct{ reg mmio.U32 }
-
-// L1_ICACHE1_PRELOAD_ADDRValue is a value of register L1_ICACHE1_PRELOAD_ADDR.
-type L1_ICACHE1_PRELOAD_ADDRValue uint32
-
-// L1_ICACHE1_PRELOAD_ADDRReset is the reset value of register L1_ICACHE1_PRELOAD_ADDR.
-const L1_ICACHE1_PRELOAD_ADDRReset L1_ICACHE1_PRELOAD_ADDRValue = 0x0
-
-// Read loads the register.
-func (r *L1_ICACHE1_PRELOAD_ADDR) Read() L1_ICACHE1_PRELOAD_ADDRValue {
-	return L1_ICACHE1_PRELOAD_ADDRValue(r.reg.Load())
-}
-
-// Write stores v in the register.
-func (r *L1_ICACHE1_PRELOAD_ADDR) Write(v L1_ICACHE1_PRELOAD_ADDRValue) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(L1_ICACHE1_PRELOAD_ADDRReset): fields f leaves alone are written as their reset values.
-func (r *L1_ICACHE1_PRELOAD_ADDR) WriteWith(f func(L1_ICACHE1_PRELOAD_ADDRValue) L1_ICACHE1_PRELOAD_ADDRValue) {
-	r.reg.Store(uint32(f(L1_ICACHE1_PRELOAD_ADDRReset)))
-}
-
-// Reset stores L1_ICACHE1_PRELOAD_ADDRReset in the register.
-func (r *L1_ICACHE1_PRELOAD_ADDR) Reset() { r.reg.Store(uint32(L1_ICACHE1_PRELOAD_ADDRReset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *L1_ICACHE1_PRELOAD_ADDR) Modify(f func(L1_ICACHE1_PRELOAD_ADDRValue) L1_ICACHE1_PRELOAD_ADDRValue) {
-	r.reg.Store(uint32(f(L1_ICACHE1_PRELOAD_ADDRValue(r.reg.Load()))))
-}
-
-// L1_ICACHE1_PRELOAD_ADDR returns field L1_ICACHE1_PRELOAD_ADDR (bits 31:0): Those bits are used to configure the start virtual address of preload on L1-ICache1, which should be used together with L1_ICACHE1_PRELOAD_SIZE_REG.
-func (v L1_ICACHE1_PRELOAD_ADDRValue) L1_ICACHE1_PRELOAD_ADDR() uint32 { return uint32(v) & 0xffffffff }
-
-// L1_ICACHE1_PRELOAD_SIZE is register L1_ICACHE1_PRELOAD_SIZE (32-bit, read-write, reset 0x0): L1 instruction Cache 1 preload size configure register.
-type L1_ICACHE1_PRELOAD_SIZE struct{ reg mmio.U32 }
-
-// L1_ICACHE1_PRELOAD_SIZEValue is a value of register L1_ICACHE1_PRELOAD_SIZE.
-type L1_ICACHE1_PRELOAD_SIZEValue uint32
-
-// L1_ICACHE1_PRELOAD_SIZEReset is the reset value of register L1_ICACHE1_PRELOAD_SIZE.
-const L1_ICACHE1_PRELOAD_SIZEReset L1_ICACHE1_PRELOAD_SIZEValue = 0x0
-
-// Read loads the register.
-func (r *L1_ICACHE1_PRELOAD_SIZE) Read() L1_ICACHE1_PRELOAD_SIZEValue {
-	return L1_ICACHE1_PRELOAD_SIZEValue(r.reg.Load())
-}
-
-// Write stores v in the register.
-func (r *L1_ICACHE1_PRELOAD_SIZE) Write(v L1_ICACHE1_PRELOAD_SIZEValue) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(L1_ICACHE1_PRELOAD_SIZEReset): fields f leaves alone are written as their reset values.
-func (r *L1_ICACHE1_PRELOAD_SIZE) WriteWith(f func(L1_ICACHE1_PRELOAD_SIZEValue) L1_ICACHE1_PRELOAD_SIZEValue) {
-	r.reg.Store(uint32(f(L1_ICACHE1_PRELOAD_SIZEReset)))
-}
-
-// Reset stores L1_ICACHE1_PRELOAD_SIZEReset in the register.
-func (r *L1_ICACHE1_PRELOAD_SIZE) Reset() { r.reg.Store(uint32(L1_ICACHE1_PRELOAD_SIZEReset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *L1_ICACHE1_PRELOAD_SIZE) Modify(f func(L1_ICACHE1_PRELOAD_SIZEValue) L1_ICACHE1_PRELOAD_SIZEValue) {
-	r.reg.Store(uint32(f(L1_ICACHE1_PRELOAD_SIZEValue(r.reg.Load()))))
-}
-
-// L1_ICACHE1_PRELOAD_SIZE returns field L1_ICACHE1_PRELOAD_SIZE (bits 13:0): Those bits are used to configure the size of the first section of prelock on L1-ICache1, which should be used together with L1_ICACHE1_PRELOAD_ADDR_REG.
-func (v L1_ICACHE1_PRELOAD_SIZEValue) L1_ICACHE1_PRELOAD_SIZE() uint32 { return uint32(v) & 0x3fff }
-
-// L1_ICACHE2_PRELOAD_CTRL is register L1_ICACHE2_PRELOAD_CTRL (32-bit, read-write, reset 0x2): L1 instruction Cache 2 preload-operation control register.
-type L1_ICACHE2_PRELOAD_CTRL struct{ reg mmio.U32 }
-
-// L1_ICACHE2_PRELOAD_CTRLValue is a value of register L1_ICACHE2_PRELOAD_CTRL.
-type L1_ICACHE2_PRELOAD_CTRLValue uint32
-
-// L1_ICACHE2_PRELOAD_CTRLReset is the reset value of register L1_ICACHE2_PRELOAD_CTRL.
-const L1_ICACHE2_PRELOAD_CTRLReset L1_ICACHE2_PRELOAD_CTRLValue = 0x2
-
-// Read loads the register.
-func (r *L1_ICACHE2_PRELOAD_CTRL) Read() L1_ICACHE2_PRELOAD_CTRLValue {
-	return L1_ICACHE2_PRELOAD_CTRLValue(r.reg.Load())
-}
-
-// Write stores v in the register.
-func (r *L1_ICACHE2_PRELOAD_CTRL) Write(v L1_ICACHE2_PRELOAD_CTRLValue) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(L1_ICACHE2_PRELOAD_CTRLReset): fields f leaves alone are written as their reset values.
-func (r *L1_ICACHE2_PRELOAD_CTRL) WriteWith(f func(L1_ICACHE2_PRELOAD_CTRLValue) L1_ICACHE2_PRELOAD_CTRLValue) {
-	r.reg.Store(uint32(f(L1_ICACHE2_PRELOAD_CTRLReset)))
-}
-
-// Reset stores L1_ICACHE2_PRELOAD_CTRLReset in the register.
-func (r *L1_ICACHE2_PRELOAD_CTRL) Reset() { r.reg.Store(uint32(L1_ICACHE2_PRELOAD_CTRLReset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *L1_ICACHE2_PRELOAD_CTRL) Modify(f func(L1_ICACHE2_PRELOAD_CTRLValue) L1_ICACHE2_PRELOAD_CTRLValue) {
-	r.reg.Store(uint32(f(L1_ICACHE2_PRELOAD_CTRLValue(r.reg.Load()))))
-}
-
-// L1_ICACHE2_PRELOAD_ENA returns field L1_ICACHE2_PRELOAD_ENA (bit 0): The bit is used to enable preload operation on L1-ICache2. It will be cleared by hardware automatically after preload operation is done.
-func (v L1_ICACHE2_PRELOAD_CTRLValue) L1_ICACHE2_PRELOAD_ENA() bool { return v&0x1 != 0 }
-
-// WithL1_ICACHE2_PRELOAD_ENA returns v with field L1_ICACHE2_PRELOAD_ENA (bit 0) set to b.
-func (v L1_ICACHE2_PRELOAD_CTRLValue) WithL1_ICACHE2_PRELOAD_ENA(b bool) L1_ICACHE2_PRELOAD_CTRLValue {
-	return v&^0x1 | L1_ICACHE2_PRELOAD_CTRLValue(b2u(b))
-}
-
-// L1_ICACHE2_PRELOAD_DONE returns field L1_ICACHE2_PRELOAD_DONE (bit 1): The bit is used to indicate whether preload operation is finished or not. 0: not finished. 1: finished.
-func (v L1_ICACHE2_PRELOAD_CTRLValue) L1_ICACHE2_PRELOAD_DONE() bool { return v&0x2 != 0 }
-
-// L1_ICACHE2_PRELOAD_ORDER returns field L1_ICACHE2_PRELOAD_ORDER (bit 2): The bit is used to configure the direction of preload operation. 0: ascending, 1: descending.
-func (v L1_ICACHE2_PRELOAD_CTRLValue) L1_ICACHE2_PRELOAD_ORDER() bool { return v&0x4 != 0 }
-
-// L1_ICACHE2_PRELOAD_RGID returns field L1_ICACHE2_PRELOAD_RGID (bits 6:3): The bit is used to set the gid of l1 icache2 preload.
-func (v L1_ICACHE2_PRELOAD_CTRLValue) L1_ICACHE2_PRELOAD_RGID() uint32 { return uint32(v>>3) & 0xf }
-
-// L1_ICACHE2_PRELOAD_ADDR is register L1_ICACHE2_PRELOAD_ADDR (32-bit, read-write, reset 0x0): L1 instruction Cache 2 preload address configure register.
-type L1_ICACHE2_PRELOAD_ADDR struct{ reg mmio.U32 }
-
-// L1_ICACHE2_PRELOAD_ADDRValue is a value of register L1_ICACHE2_PRELOAD_ADDR.
-type L1_ICACHE2_PRELOAD_ADDRValue uint32
-
-// L1_ICACHE2_PRELOAD_ADDRReset is the reset value of register L1_ICACHE2_PRELOAD_ADDR.
-const L1_ICACHE2_PRELOAD_ADDRReset L1_ICACHE2_PRELOAD_ADDRValue = 0x0
-
-// Read loads the register.
-func (r *L1_ICACHE2_PRELOAD_ADDR) Read() L1_ICACHE2_PRELOAD_ADDRValue {
-	return L1_ICACHE2_PRELOAD_ADDRValue(r.reg.Load())
-}
-
-// Write stores v in the register.
-func (r *L1_ICACHE2_PRELOAD_ADDR) Write(v L1_ICACHE2_PRELOAD_ADDRValue) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(L1_ICACHE2_PRELOAD_ADDRReset): fields f leaves alone are written as their reset values.
-func (r *L1_ICACHE2_PRELOAD_ADDR) WriteWith(f func(L1_ICACHE2_PRELOAD_ADDRValue) L1_ICACHE2_PRELOAD_ADDRValue) {
-	r.reg.Store(uint32(f(L1_ICACHE2_PRELOAD_ADDRReset)))
-}
-
-// Reset stores L1_ICACHE2_PRELOAD_ADDRReset in the register.
-func (r *L1_ICACHE2_PRELOAD_ADDR) Reset() { r.reg.Store(uint32(L1_ICACHE2_PRELOAD_ADDRReset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *L1_ICACHE2_PRELOAD_ADDR) Modify(f func(L1_ICACHE2_PRELOAD_ADDRValue) L1_ICACHE2_PRELOAD_ADDRValue) {
-	r.reg.Store(uint32(f(L1_ICACHE2_PRELOAD_ADDRValue(r.reg.Load()))))
-}
-
-// L1_ICACHE2_PRELOAD_ADDR returns field L1_ICACHE2_PRELOAD_ADDR (bits 31:0): Those bits are used to configure the start virtual address of preload on L1-ICache2, which should be used together with L1_ICACHE2_PRELOAD_SIZE_REG.
-func (v L1_ICACHE2_PRELOAD_ADDRValue) L1_ICACHE2_PRELOAD_ADDR() uint32 { return uint32(v) & 0xffffffff }
-
-// L1_ICACHE2_PRELOAD_SIZE is register L1_ICACHE2_PRELOAD_SIZE (32-bit, read-write, reset 0x0): L1 instruction Cache 2 preload size configure register.
-type L1_ICACHE2_PRELOAD_SIZE struct{ reg mmio.U32 }
-
-// L1_ICACHE2_PRELOAD_SIZEValue is a value of register L1_ICACHE2_PRELOAD_SIZE.
-type L1_ICACHE2_PRELOAD_SIZEValue uint32
-
-// L1_ICACHE2_PRELOAD_SIZEReset is the reset value of register L1_ICACHE2_PRELOAD_SIZE.
-const L1_ICACHE2_PRELOAD_SIZEReset L1_ICACHE2_PRELOAD_SIZEValue = 0x0
-
-// Read loads the register.
-func (r *L1_ICACHE2_PRELOAD_SIZE) Read() L1_ICACHE2_PRELOAD_SIZEValue {
-	return L1_ICACHE2_PRELOAD_SIZEValue(r.reg.Load())
-}
-
-// Write stores v in the register.
-func (r *L1_ICACHE2_PRELOAD_SIZE) Write(v L1_ICACHE2_PRELOAD_SIZEValue) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(L1_ICACHE2_PRELOAD_SIZEReset): fields f leaves alone are written as their reset values.
-func (r *L1_ICACHE2_PRELOAD_SIZE) WriteWith(f func(L1_ICACHE2_PRELOAD_SIZEValue) L1_ICACHE2_PRELOAD_SIZEValue) {
-	r.reg.Store(uint32(f(L1_ICACHE2_PRELOAD_SIZEReset)))
-}
-
-// Reset stores L1_ICACHE2_PRELOAD_SIZEReset in the register.
-func (r *L1_ICACHE2_PRELOAD_SIZE) Reset() { r.reg.Store(uint32(L1_ICACHE2_PRELOAD_SIZEReset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *L1_ICACHE2_PRELOAD_SIZE) Modify(f func(L1_ICACHE2_PRELOAD_SIZEValue) L1_ICACHE2_PRELOAD_SIZEValue) {
-	r.reg.Store(uint32(f(L1_ICACHE2_PRELOAD_SIZEValue(r.reg.Load()))))
-}
-
-// L1_ICACHE2_PRELOAD_SIZE returns field L1_ICACHE2_PRELOAD_SIZE (bits 13:0): Those bits are used to configure the size of the first section of prelock on L1-ICache2, which should be used together with L1_ICACHE2_PRELOAD_ADDR_REG.
-func (v L1_ICACHE2_PRELOAD_SIZEValue) L1_ICACHE2_PRELOAD_SIZE() uint32 { return uint32(v) & 0x3fff }
-
-// L1_ICACHE3_PRELOAD_CTRL is register L1_ICACHE3_PRELOAD_CTRL (32-bit, read-write, reset 0x2): L1 instruction Cache 3 preload-operation control register.
-type L1_ICACHE3_PRELOAD_CTRL struct{ reg mmio.U32 }
-
-// L1_ICACHE3_PRELOAD_CTRLValue is a value of register L1_ICACHE3_PRELOAD_CTRL.
-type L1_ICACHE3_PRELOAD_CTRLValue uint32
-
-// L1_ICACHE3_PRELOAD_CTRLReset is the reset value of register L1_ICACHE3_PRELOAD_CTRL.
-const L1_ICACHE3_PRELOAD_CTRLReset L1_ICACHE3_PRELOAD_CTRLValue = 0x2
-
-// Read loads the register.
-func (r *L1_ICACHE3_PRELOAD_CTRL) Read() L1_ICACHE3_PRELOAD_CTRLValue {
-	return L1_ICACHE3_PRELOAD_CTRLValue(r.reg.Load())
-}
-
-// Write stores v in the register.
-func (r *L1_ICACHE3_PRELOAD_CTRL) Write(v L1_ICACHE3_PRELOAD_CTRLValue) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(L1_ICACHE3_PRELOAD_CTRLReset): fields f leaves alone are written as their reset values.
-func (r *L1_ICACHE3_PRELOAD_CTRL) WriteWith(f func(L1_ICACHE3_PRELOAD_CTRLValue) L1_ICACHE3_PRELOAD_CTRLValue) {
-	r.reg.Store(uint32(f(L1_ICACHE3_PRELOAD_CTRLReset)))
-}
-
-// Reset stores L1_ICACHE3_PRELOAD_CTRLReset in the register.
-func (r *L1_ICACHE3_PRELOAD_CTRL) Reset() { r.reg.Store(uint32(L1_ICACHE3_PRELOAD_CTRLReset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *L1_ICACHE3_PRELOAD_CTRL) Modify(f func(L1_ICACHE3_PRELOAD_CTRLValue) L1_ICACHE3_PRELOAD_CTRLValue) {
-	r.reg.Store(uint32(f(L1_ICACHE3_PRELOAD_CTRLValue(r.reg.Load()))))
-}
-
-// L1_ICACHE3_PRELOAD_ENA returns field L1_ICACHE3_PRELOAD_ENA (bit 0): The bit is used to enable preload operation on L1-ICache3. It will be cleared by hardware automatically after preload operation is done.
-func (v L1_ICACHE3_PRELOAD_CTRLValue) L1_ICACHE3_PRELOAD_ENA() bool { return v&0x1 != 0 }
-
-// WithL1_ICACHE3_PRELOAD_ENA returns v with field L1_ICACHE3_PRELOAD_ENA (bit 0) set to b.
-func (v L1_ICACHE3_PRELOAD_CTRLValue) WithL1_ICACHE3_PRELOAD_ENA(b bool) L1_ICACHE3_PRELOAD_CTRLValue {
-	return v&^0x1 | L1_ICACHE3_PRELOAD_CTRLValue(b2u(b))
-}
-
-// L1_ICACHE3_PRELOAD_DONE returns field L1_ICACHE3_PRELOAD_DONE (bit 1): The bit is used to indicate whether preload operation is finished or not. 0: not finished. 1: finished.
-func (v L1_ICACHE3_PRELOAD_CTRLValue) L1_ICACHE3_PRELOAD_DONE() bool { return v&0x2 != 0 }
-
-// L1_ICACHE3_PRELOAD_ORDER returns field L1_ICACHE3_PRELOAD_ORDER (bit 2): The bit is used to configure the direction of preload operation. 0: ascending, 1: descending.
-func (v L1_ICACHE3_PRELOAD_CTRLValue) L1_ICACHE3_PRELOAD_ORDER() bool { return v&0x4 != 0 }
-
-// L1_ICACHE3_PRELOAD_RGID returns field L1_ICACHE3_PRELOAD_RGID (bits 6:3): The bit is used to set the gid of l1 icache3 preload.
-func (v L1_ICACHE3_PRELOAD_CTRLValue) L1_ICACHE3_PRELOAD_RGID() uint32 { return uint32(v>>3) & 0xf }
-
-// L1_ICACHE3_PRELOAD_ADDR is register L1_ICACHE3_PRELOAD_ADDR (32-bit, read-write, reset 0x0): L1 instruction Cache 3 preload address configure register.
-type L1_ICACHE3_PRELOAD_ADDR struct{ reg mmio.U32 }
-
-// L1_ICACHE3_PRELOAD_ADDRValue is a value of register L1_ICACHE3_PRELOAD_ADDR.
-type L1_ICACHE3_PRELOAD_ADDRValue uint32
-
-// L1_ICACHE3_PRELOAD_ADDRReset is the reset value of register L1_ICACHE3_PRELOAD_ADDR.
-const L1_ICACHE3_PRELOAD_ADDRReset L1_ICACHE3_PRELOAD_ADDRValue = 0x0
-
-// Read loads the register.
-func (r *L1_ICACHE3_PRELOAD_ADDR) Read() L1_ICACHE3_PRELOAD_ADDRValue {
-	return L1_ICACHE3_PRELOAD_ADDRValue(r.reg.Load())
-}
-
-// Write stores v in the register.
-func (r *L1_ICACHE3_PRELOAD_ADDR) Write(v L1_ICACHE3_PRELOAD_ADDRValue) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(L1_ICACHE3_PRELOAD_ADDRReset): fields f leaves alone are written as their reset values.
-func (r *L1_ICACHE3_PRELOAD_ADDR) WriteWith(f func(L1_ICACHE3_PRELOAD_ADDRValue) L1_ICACHE3_PRELOAD_ADDRValue) {
-	r.reg.Store(uint32(f(L1_ICACHE3_PRELOAD_ADDRReset)))
-}
-
-// Reset stores L1_ICACHE3_PRELOAD_ADDRReset in the register.
-func (r *L1_ICACHE3_PRELOAD_ADDR) Reset() { r.reg.Store(uint32(L1_ICACHE3_PRELOAD_ADDRReset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *L1_ICACHE3_PRELOAD_ADDR) Modify(f func(L1_ICACHE3_PRELOAD_ADDRValue) L1_ICACHE3_PRELOAD_ADDRValue) {
-	r.reg.Store(uint32(f(L1_ICACHE3_PRELOAD_ADDRValue(r.reg.Load()))))
-}
-
-// L1_ICACHE3_PRELOAD_ADDR returns field L1_ICACHE3_PRELOAD_ADDR (bits 31:0): Those bits are used to configure the start virtual address of preload on L1-ICache3, which should be used together with L1_ICACHE3_PRELOAD_SIZE_REG.
-func (v L1_ICACHE3_PRELOAD_ADDRValue) L1_ICACHE3_PRELOAD_ADDR() uint32 { return uint32(v) & 0xffffffff }
-
-// L1_ICACHE3_PRELOAD_SIZE is register L1_ICACHE3_PRELOAD_SIZE (32-bit, read-write, reset 0x0): L1 instruction Cache 3 preload size configure register.
-type L1_ICACHE3_PRELOAD_SIZE struct{ reg mmio.U32 }
-
-// L1_ICACHE3_PRELOAD_SIZEValue is a value of register L1_ICACHE3_PRELOAD_SIZE.
-type L1_ICACHE3_PRELOAD_SIZEValue uint32
-
-// L1_ICACHE3_PRELOAD_SIZEReset is the reset value of register L1_ICACHE3_PRELOAD_SIZE.
-const L1_ICACHE3_PRELOAD_SIZEReset L1_ICACHE3_PRELOAD_SIZEValue = 0x0
-
-// Read loads the register.
-func (r *L1_ICACHE3_PRELOAD_SIZE) Read() L1_ICACHE3_PRELOAD_SIZEValue {
-	return L1_ICACHE3_PRELOAD_SIZEValue(r.reg.Load())
-}
-
-// Write stores v in the register.
-func (r *L1_ICACHE3_PRELOAD_SIZE) Write(v L1_ICACHE3_PRELOAD_SIZEValue) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(L1_ICACHE3_PRELOAD_SIZEReset): fields f leaves alone are written as their reset values.
-func (r *L1_ICACHE3_PRELOAD_SIZE) WriteWith(f func(L1_ICACHE3_PRELOAD_SIZEValue) L1_ICACHE3_PRELOAD_SIZEValue) {
-	r.reg.Store(uint32(f(L1_ICACHE3_PRELOAD_SIZEReset)))
-}
-
-// Reset stores L1_ICACHE3_PRELOAD_SIZEReset in the register.
-func (r *L1_ICACHE3_PRELOAD_SIZE) Reset() { r.reg.Store(uint32(L1_ICACHE3_PRELOAD_SIZEReset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *L1_ICACHE3_PRELOAD_SIZE) Modify(f func(L1_ICACHE3_PRELOAD_SIZEValue) L1_ICACHE3_PRELOAD_SIZEValue) {
-	r.reg.Store(uint32(f(L1_ICACHE3_PRELOAD_SIZEValue(r.reg.Load()))))
-}
-
-// L1_ICACHE3_PRELOAD_SIZE returns field L1_ICACHE3_PRELOAD_SIZE (bits 13:0): Those bits are used to configure the size of the first section of prelock on L1-ICache3, which should be used together with L1_ICACHE3_PRELOAD_ADDR_REG.
-func (v L1_ICACHE3_PRELOAD_SIZEValue) L1_ICACHE3_PRELOAD_SIZE() uint32 { return uint32(v) & 0x3fff }
+// L1_ICACHE_PRELOAD_SIZE returns field L1_ICACHE%s_PRELOAD_SIZE (bits 13:0): Those bits are used to configure the size of the first section of prelock on L1-ICache0, which should be used together with L1_ICACHE0_PRELOAD_ADDR_REG.
+func (v L1_ICACHE_PRELOAD_SIZEValue) L1_ICACHE_PRELOAD_SIZE() uint32 { return uint32(v) & 0x3fff }
 
 // L1_CACHE_PRELOAD_CTRL is register L1_CACHE_PRELOAD_CTRL (32-bit, read-write, reset 0x2): L1 Cache preload-operation control register.
 type L1_CACHE_PRELOAD_CTRL struct{ reg mmio.U32 }
@@ -3094,839 +2113,130 @@ func (v L1_DCACHE_PRELOAD_SIZEValue) WithL1_CACHE_PRELOAD_SIZE(x uint32) L1_DCAC
 	return v&^0x3fff | L1_DCACHE_PRELOAD_SIZEValue(x&0x3fff)
 }
 
-// L1_ICACHE0_AUTOLOAD_CTRL is register L1_ICACHE0_AUTOLOAD_CTRL (32-bit, read-write, reset 0x2): L1 instruction Cache 0 autoload-operation control register.
-type L1_ICACHE0_AUTOLOAD_CTRL struct{ reg mmio.U32 }
+// L1_ICACHE_AUTOLOAD_CTRL is register CTRL (32-bit, read-write, reset 0x2): L1 instruction Cache 0 autoload-operation control register.
+type L1_ICACHE_AUTOLOAD_CTRL struct{ reg mmio.U32 }
 
-// L1_ICACHE0_AUTOLOAD_CTRLValue is a value of register L1_ICACHE0_AUTOLOAD_CTRL.
-type L1_ICACHE0_AUTOLOAD_CTRLValue uint32
+// L1_ICACHE_AUTOLOAD_CTRLValue is a value of register L1_ICACHE_AUTOLOAD_CTRL.
+type L1_ICACHE_AUTOLOAD_CTRLValue uint32
 
-// L1_ICACHE0_AUTOLOAD_CTRLReset is the reset value of register L1_ICACHE0_AUTOLOAD_CTRL.
-const L1_ICACHE0_AUTOLOAD_CTRLReset L1_ICACHE0_AUTOLOAD_CTRLValue = 0x2
+// L1_ICACHE_AUTOLOAD_CTRLReset is the reset value of register L1_ICACHE_AUTOLOAD_CTRL.
+const L1_ICACHE_AUTOLOAD_CTRLReset L1_ICACHE_AUTOLOAD_CTRLValue = 0x2
 
 // Read loads the register.
-func (r *L1_ICACHE0_AUTOLOAD_CTRL) Read() L1_ICACHE0_AUTOLOAD_CTRLValue {
-	return L1_ICACHE0_AUTOLOAD_CTRLValue(r.reg.Load())
+func (r *L1_ICACHE_AUTOLOAD_CTRL) Read() L1_ICACHE_AUTOLOAD_CTRLValue {
+	return L1_ICACHE_AUTOLOAD_CTRLValue(r.reg.Load())
 }
 
 // Write stores v in the register.
-func (r *L1_ICACHE0_AUTOLOAD_CTRL) Write(v L1_ICACHE0_AUTOLOAD_CTRLValue) { r.reg.Store(uint32(v)) }
+func (r *L1_ICACHE_AUTOLOAD_CTRL) Write(v L1_ICACHE_AUTOLOAD_CTRLValue) { r.reg.Store(uint32(v)) }
 
-// WriteWith stores f(L1_ICACHE0_AUTOLOAD_CTRLReset): fields f leaves alone are written as their reset values.
-func (r *L1_ICACHE0_AUTOLOAD_CTRL) WriteWith(f func(L1_ICACHE0_AUTOLOAD_CTRLValue) L1_ICACHE0_AUTOLOAD_CTRLValue) {
-	r.reg.Store(uint32(f(L1_ICACHE0_AUTOLOAD_CTRLReset)))
+// WriteWith stores f(L1_ICACHE_AUTOLOAD_CTRLReset): fields f leaves alone are written as their reset values.
+func (r *L1_ICACHE_AUTOLOAD_CTRL) WriteWith(f func(L1_ICACHE_AUTOLOAD_CTRLValue) L1_ICACHE_AUTOLOAD_CTRLValue) {
+	r.reg.Store(uint32(f(L1_ICACHE_AUTOLOAD_CTRLReset)))
 }
 
-// Reset stores L1_ICACHE0_AUTOLOAD_CTRLReset in the register.
-func (r *L1_ICACHE0_AUTOLOAD_CTRL) Reset() { r.reg.Store(uint32(L1_ICACHE0_AUTOLOAD_CTRLReset)) }
+// Reset stores L1_ICACHE_AUTOLOAD_CTRLReset in the register.
+func (r *L1_ICACHE_AUTOLOAD_CTRL) Reset() { r.reg.Store(uint32(L1_ICACHE_AUTOLOAD_CTRLReset)) }
 
 // Modify loads the register, passes its value to f and stores the result.
-func (r *L1_ICACHE0_AUTOLOAD_CTRL) Modify(f func(L1_ICACHE0_AUTOLOAD_CTRLValue) L1_ICACHE0_AUTOLOAD_CTRLValue) {
-	r.reg.Store(uint32(f(L1_ICACHE0_AUTOLOAD_CTRLValue(r.reg.Load()))))
+func (r *L1_ICACHE_AUTOLOAD_CTRL) Modify(f func(L1_ICACHE_AUTOLOAD_CTRLValue) L1_ICACHE_AUTOLOAD_CTRLValue) {
+	r.reg.Store(uint32(f(L1_ICACHE_AUTOLOAD_CTRLValue(r.reg.Load()))))
 }
 
-// L1_ICACHE0_AUTOLOAD_ENA returns field L1_ICACHE0_AUTOLOAD_ENA (bit 0): The bit is used to enable and disable autoload operation on L1-ICache0. 1: enable, 0: disable.
-func (v L1_ICACHE0_AUTOLOAD_CTRLValue) L1_ICACHE0_AUTOLOAD_ENA() bool { return v&0x1 != 0 }
+// L1_ICACHE_AUTOLOAD_ENA returns field L1_ICACHE%s_AUTOLOAD_ENA (bit 0): The bit is used to enable and disable autoload operation on L1-ICache0. 1: enable, 0: disable.
+func (v L1_ICACHE_AUTOLOAD_CTRLValue) L1_ICACHE_AUTOLOAD_ENA() bool { return v&0x1 != 0 }
 
-// L1_ICACHE0_AUTOLOAD_DONE returns field L1_ICACHE0_AUTOLOAD_DONE (bit 1): The bit is used to indicate whether autoload operation on L1-ICache0 is finished or not. 0: not finished. 1: finished.
-func (v L1_ICACHE0_AUTOLOAD_CTRLValue) L1_ICACHE0_AUTOLOAD_DONE() bool { return v&0x2 != 0 }
+// L1_ICACHE_AUTOLOAD_DONE returns field L1_ICACHE%s_AUTOLOAD_DONE (bit 1): The bit is used to indicate whether autoload operation on L1-ICache0 is finished or not. 0: not finished. 1: finished.
+func (v L1_ICACHE_AUTOLOAD_CTRLValue) L1_ICACHE_AUTOLOAD_DONE() bool { return v&0x2 != 0 }
 
-// L1_ICACHE0_AUTOLOAD_ORDER returns field L1_ICACHE0_AUTOLOAD_ORDER (bit 2): The bit is used to configure the direction of autoload operation on L1-ICache0. 0: ascending. 1: descending.
-func (v L1_ICACHE0_AUTOLOAD_CTRLValue) L1_ICACHE0_AUTOLOAD_ORDER() bool { return v&0x4 != 0 }
+// L1_ICACHE_AUTOLOAD_ORDER returns field L1_ICACHE%s_AUTOLOAD_ORDER (bit 2): The bit is used to configure the direction of autoload operation on L1-ICache0. 0: ascending. 1: descending.
+func (v L1_ICACHE_AUTOLOAD_CTRLValue) L1_ICACHE_AUTOLOAD_ORDER() bool { return v&0x4 != 0 }
 
-// L1_ICACHE0_AUTOLOAD_TRIGGER_MODE returns field L1_ICACHE0_AUTOLOAD_TRIGGER_MODE (bits 4:3): The field is used to configure trigger mode of autoload operation on L1-ICache0. 0/3: miss-trigger, 1: hit-trigger, 2: miss-hit-trigger.
-func (v L1_ICACHE0_AUTOLOAD_CTRLValue) L1_ICACHE0_AUTOLOAD_TRIGGER_MODE() uint32 {
+// L1_ICACHE_AUTOLOAD_TRIGGER_MODE returns field L1_ICACHE%s_AUTOLOAD_TRIGGER_MODE (bits 4:3): The field is used to configure trigger mode of autoload operation on L1-ICache0. 0/3: miss-trigger, 1: hit-trigger, 2: miss-hit-trigger.
+func (v L1_ICACHE_AUTOLOAD_CTRLValue) L1_ICACHE_AUTOLOAD_TRIGGER_MODE() uint32 {
 	return uint32(v>>3) & 0x3
 }
 
-// L1_ICACHE0_AUTOLOAD_SCT0_ENA returns field L1_ICACHE0_AUTOLOAD_SCT0_ENA (bit 8): The bit is used to enable the first section for autoload operation on L1-ICache0.
-func (v L1_ICACHE0_AUTOLOAD_CTRLValue) L1_ICACHE0_AUTOLOAD_SCT0_ENA() bool { return v&0x100 != 0 }
+// L1_ICACHE_AUTOLOAD_SCT0_ENA returns field L1_ICACHE%s_AUTOLOAD_SCT0_ENA (bit 8): The bit is used to enable the first section for autoload operation on L1-ICache0.
+func (v L1_ICACHE_AUTOLOAD_CTRLValue) L1_ICACHE_AUTOLOAD_SCT0_ENA() bool { return v&0x100 != 0 }
 
-// L1_ICACHE0_AUTOLOAD_SCT1_ENA returns field L1_ICACHE0_AUTOLOAD_SCT1_ENA (bit 9): The bit is used to enable the second section for autoload operation on L1-ICache0.
-func (v L1_ICACHE0_AUTOLOAD_CTRLValue) L1_ICACHE0_AUTOLOAD_SCT1_ENA() bool { return v&0x200 != 0 }
+// L1_ICACHE_AUTOLOAD_SCT1_ENA returns field L1_ICACHE%s_AUTOLOAD_SCT1_ENA (bit 9): The bit is used to enable the second section for autoload operation on L1-ICache0.
+func (v L1_ICACHE_AUTOLOAD_CTRLValue) L1_ICACHE_AUTOLOAD_SCT1_ENA() bool { return v&0x200 != 0 }
 
-// L1_ICACHE0_AUTOLOAD_RGID returns field L1_ICACHE0_AUTOLOAD_RGID (bits 13:10): The bit is used to set the gid of l1 icache0 autoload.
-func (v L1_ICACHE0_AUTOLOAD_CTRLValue) L1_ICACHE0_AUTOLOAD_RGID() uint32 { return uint32(v>>10) & 0xf }
+// L1_ICACHE_AUTOLOAD_RGID returns field L1_ICACHE%s_AUTOLOAD_RGID (bits 13:10): The bit is used to set the gid of l1 icache0 autoload.
+func (v L1_ICACHE_AUTOLOAD_CTRLValue) L1_ICACHE_AUTOLOAD_RGID() uint32 { return uint32(v>>10) & 0xf }
 
-// L1_ICACHE0_AUTOLOAD_SCT0_ADDR is register L1_ICACHE0_AUTOLOAD_SCT0_ADDR (32-bit, read-write, reset 0x0): L1 instruction Cache 0 autoload section 0 address configure register.
-type L1_ICACHE0_AUTOLOAD_SCT0_ADDR struct{ reg mmio.U32 }
+// L1_ICACHE_AUTOLOAD_SCT_ADDR is register ADDR (32-bit, read-write, reset 0x0): L1 instruction Cache 0 autoload section 0 address configure register.
+type L1_ICACHE_AUTOLOAD_SCT_ADDR struct{ reg mmio.U32 }
 
-// L1_ICACHE0_AUTOLOAD_SCT0_ADDRValue is a value of register L1_ICACHE0_AUTOLOAD_SCT0_ADDR.
-type L1_ICACHE0_AUTOLOAD_SCT0_ADDRValue uint32
+// L1_ICACHE_AUTOLOAD_SCT_ADDRValue is a value of register L1_ICACHE_AUTOLOAD_SCT_ADDR.
+type L1_ICACHE_AUTOLOAD_SCT_ADDRValue uint32
 
-// L1_ICACHE0_AUTOLOAD_SCT0_ADDRReset is the reset value of register L1_ICACHE0_AUTOLOAD_SCT0_ADDR.
-const L1_ICACHE0_AUTOLOAD_SCT0_ADDRReset L1_ICACHE0_AUTOLOAD_SCT0_ADDRValue = 0x0
+// L1_ICACHE_AUTOLOAD_SCT_ADDRReset is the reset value of register L1_ICACHE_AUTOLOAD_SCT_ADDR.
+const L1_ICACHE_AUTOLOAD_SCT_ADDRReset L1_ICACHE_AUTOLOAD_SCT_ADDRValue = 0x0
 
 // Read loads the register.
-func (r *L1_ICACHE0_AUTOLOAD_SCT0_ADDR) Read() L1_ICACHE0_AUTOLOAD_SCT0_ADDRValue {
-	return L1_ICACHE0_AUTOLOAD_SCT0_ADDRValue(r.reg.Load())
+func (r *L1_ICACHE_AUTOLOAD_SCT_ADDR) Read() L1_ICACHE_AUTOLOAD_SCT_ADDRValue {
+	return L1_ICACHE_AUTOLOAD_SCT_ADDRValue(r.reg.Load())
 }
 
 // Write stores v in the register.
-func (r *L1_ICACHE0_AUTOLOAD_SCT0_ADDR) Write(v L1_ICACHE0_AUTOLOAD_SCT0_ADDRValue) {
+func (r *L1_ICACHE_AUTOLOAD_SCT_ADDR) Write(v L1_ICACHE_AUTOLOAD_SCT_ADDRValue) {
 	r.reg.Store(uint32(v))
 }
 
-// WriteWith stores f(L1_ICACHE0_AUTOLOAD_SCT0_ADDRReset): fields f leaves alone are written as their reset values.
-func (r *L1_ICACHE0_AUTOLOAD_SCT0_ADDR) WriteWith(f func(L1_ICACHE0_AUTOLOAD_SCT0_ADDRValue) L1_ICACHE0_AUTOLOAD_SCT0_ADDRValue) {
-	r.reg.Store(uint32(f(L1_ICACHE0_AUTOLOAD_SCT0_ADDRReset)))
+// WriteWith stores f(L1_ICACHE_AUTOLOAD_SCT_ADDRReset): fields f leaves alone are written as their reset values.
+func (r *L1_ICACHE_AUTOLOAD_SCT_ADDR) WriteWith(f func(L1_ICACHE_AUTOLOAD_SCT_ADDRValue) L1_ICACHE_AUTOLOAD_SCT_ADDRValue) {
+	r.reg.Store(uint32(f(L1_ICACHE_AUTOLOAD_SCT_ADDRReset)))
 }
 
-// Reset stores L1_ICACHE0_AUTOLOAD_SCT0_ADDRReset in the register.
-func (r *L1_ICACHE0_AUTOLOAD_SCT0_ADDR) Reset() {
-	r.reg.Store(uint32(L1_ICACHE0_AUTOLOAD_SCT0_ADDRReset))
-}
+// Reset stores L1_ICACHE_AUTOLOAD_SCT_ADDRReset in the register.
+func (r *L1_ICACHE_AUTOLOAD_SCT_ADDR) Reset() { r.reg.Store(uint32(L1_ICACHE_AUTOLOAD_SCT_ADDRReset)) }
 
 // Modify loads the register, passes its value to f and stores the result.
-func (r *L1_ICACHE0_AUTOLOAD_SCT0_ADDR) Modify(f func(L1_ICACHE0_AUTOLOAD_SCT0_ADDRValue) L1_ICACHE0_AUTOLOAD_SCT0_ADDRValue) {
-	r.reg.Store(uint32(f(L1_ICACHE0_AUTOLOAD_SCT0_ADDRValue(r.reg.Load()))))
+func (r *L1_ICACHE_AUTOLOAD_SCT_ADDR) Modify(f func(L1_ICACHE_AUTOLOAD_SCT_ADDRValue) L1_ICACHE_AUTOLOAD_SCT_ADDRValue) {
+	r.reg.Store(uint32(f(L1_ICACHE_AUTOLOAD_SCT_ADDRValue(r.reg.Load()))))
 }
 
-// L1_ICACHE0_AUTOLOAD_SCT0_ADDR returns field L1_ICACHE0_AUTOLOAD_SCT0_ADDR (bits 31:0): Those bits are used to configure the start virtual address of the first section for autoload operation on L1-ICache0. Note that it should be used together with L1_ICACHE0_AUTOLOAD_SCT0_SIZE and L1_ICACHE_AUTOLOAD_SCT0_ENA.
-func (v L1_ICACHE0_AUTOLOAD_SCT0_ADDRValue) L1_ICACHE0_AUTOLOAD_SCT0_ADDR() uint32 {
+// L1_ICACHE_AUTOLOAD_SCT_ADDR returns field L1_ICACHE%s_AUTOLOAD_SCT%s_ADDR (bits 31:0): Those bits are used to configure the start virtual address of the first section for autoload operation on L1-ICache0. Note that it should be used together with L1_ICACHE0_AUTOLOAD_SCT0_SIZE and L1_ICACHE_AUTOLOAD_SCT0_ENA.
+func (v L1_ICACHE_AUTOLOAD_SCT_ADDRValue) L1_ICACHE_AUTOLOAD_SCT_ADDR() uint32 {
 	return uint32(v) & 0xffffffff
 }
 
-// L1_ICACHE0_AUTOLOAD_SCT0_SIZE is register L1_ICACHE0_AUTOLOAD_SCT0_SIZE (32-bit, read-write, reset 0x0): L1 instruction Cache 0 autoload section 0 size configure register.
-type L1_ICACHE0_AUTOLOAD_SCT0_SIZE struct{ reg mmio.U32 }
+// L1_ICACHE_AUTOLOAD_SCT_SIZE is register SIZE (32-bit, read-write, reset 0x0): L1 instruction Cache 0 autoload section 0 size configure register.
+type L1_ICACHE_AUTOLOAD_SCT_SIZE struct{ reg mmio.U32 }
 
-// L1_ICACHE0_AUTOLOAD_SCT0_SIZEValue is a value of register L1_ICACHE0_AUTOLOAD_SCT0_SIZE.
-type L1_ICACHE0_AUTOLOAD_SCT0_SIZEValue uint32
+// L1_ICACHE_AUTOLOAD_SCT_SIZEValue is a value of register L1_ICACHE_AUTOLOAD_SCT_SIZE.
+type L1_ICACHE_AUTOLOAD_SCT_SIZEValue uint32
 
-// L1_ICACHE0_AUTOLOAD_SCT0_SIZEReset is the reset value of register L1_ICACHE0_AUTOLOAD_SCT0_SIZE.
-const L1_ICACHE0_AUTOLOAD_SCT0_SIZEReset L1_ICACHE0_AUTOLOAD_SCT0_SIZEValue = 0x0
+// L1_ICACHE_AUTOLOAD_SCT_SIZEReset is the reset value of register L1_ICACHE_AUTOLOAD_SCT_SIZE.
+const L1_ICACHE_AUTOLOAD_SCT_SIZEReset L1_ICACHE_AUTOLOAD_SCT_SIZEValue = 0x0
 
 // Read loads the register.
-func (r *L1_ICACHE0_AUTOLOAD_SCT0_SIZE) Read() L1_ICACHE0_AUTOLOAD_SCT0_SIZEValue {
-	return L1_ICACHE0_AUTOLOAD_SCT0_SIZEValue(r.reg.Load())
+func (r *L1_ICACHE_AUTOLOAD_SCT_SIZE) Read() L1_ICACHE_AUTOLOAD_SCT_SIZEValue {
+	return L1_ICACHE_AUTOLOAD_SCT_SIZEValue(r.reg.Load())
 }
 
 // Write stores v in the register.
-func (r *L1_ICACHE0_AUTOLOAD_SCT0_SIZE) Write(v L1_ICACHE0_AUTOLOAD_SCT0_SIZEValue) {
+func (r *L1_ICACHE_AUTOLOAD_SCT_SIZE) Write(v L1_ICACHE_AUTOLOAD_SCT_SIZEValue) {
 	r.reg.Store(uint32(v))
 }
 
-// WriteWith stores f(L1_ICACHE0_AUTOLOAD_SCT0_SIZEReset): fields f leaves alone are written as their reset values.
-func (r *L1_ICACHE0_AUTOLOAD_SCT0_SIZE) WriteWith(f func(L1_ICACHE0_AUTOLOAD_SCT0_SIZEValue) L1_ICACHE0_AUTOLOAD_SCT0_SIZEValue) {
-	r.reg.Store(uint32(f(L1_ICACHE0_AUTOLOAD_SCT0_SIZEReset)))
+// WriteWith stores f(L1_ICACHE_AUTOLOAD_SCT_SIZEReset): fields f leaves alone are written as their reset values.
+func (r *L1_ICACHE_AUTOLOAD_SCT_SIZE) WriteWith(f func(L1_ICACHE_AUTOLOAD_SCT_SIZEValue) L1_ICACHE_AUTOLOAD_SCT_SIZEValue) {
+	r.reg.Store(uint32(f(L1_ICACHE_AUTOLOAD_SCT_SIZEReset)))
 }
 
-// Reset stores L1_ICACHE0_AUTOLOAD_SCT0_SIZEReset in the register.
-func (r *L1_ICACHE0_AUTOLOAD_SCT0_SIZE) Reset() {
-	r.reg.Store(uint32(L1_ICACHE0_AUTOLOAD_SCT0_SIZEReset))
-}
+// Reset stores L1_ICACHE_AUTOLOAD_SCT_SIZEReset in the register.
+func (r *L1_ICACHE_AUTOLOAD_SCT_SIZE) Reset() { r.reg.Store(uint32(L1_ICACHE_AUTOLOAD_SCT_SIZEReset)) }
 
 // Modify loads the register, passes its value to f and stores the result.
-func (r *L1_ICACHE0_AUTOLOAD_SCT0_SIZE) Modify(f func(L1_ICACHE0_AUTOLOAD_SCT0_SIZEValue) L1_ICACHE0_AUTOLOAD_SCT0_SIZEValue) {
-	r.reg.Store(uint32(f(L1_ICACHE0_AUTOLOAD_SCT0_SIZEValue(r.reg.Load()))))
+func (r *L1_ICACHE_AUTOLOAD_SCT_SIZE) Modify(f func(L1_ICACHE_AUTOLOAD_SCT_SIZEValue) L1_ICACHE_AUTOLOAD_SCT_SIZEValue) {
+	r.reg.Store(uint32(f(L1_ICACHE_AUTOLOAD_SCT_SIZEValue(r.reg.Load()))))
 }
 
-// L1_ICACHE0_AUTOLOAD_SCT0_SIZE returns field L1_ICACHE0_AUTOLOAD_SCT0_SIZE (bits 27:0): Those bits are used to configure the size of the first section for autoload operation on L1-ICache0. Note that it should be used together with L1_ICACHE0_AUTOLOAD_SCT0_ADDR and L1_ICACHE_AUTOLOAD_SCT0_ENA.
-func (v L1_ICACHE0_AUTOLOAD_SCT0_SIZEValue) L1_ICACHE0_AUTOLOAD_SCT0_SIZE() uint32 {
-	return uint32(v) & 0xfffffff
-}
-
-// L1_ICACHE0_AUTOLOAD_SCT1_ADDR is register L1_ICACHE0_AUTOLOAD_SCT1_ADDR (32-bit, read-write, reset 0x0): L1 instruction Cache 0 autoload section 1 address configure register.
-type L1_ICACHE0_AUTOLOAD_SCT1_ADDR struct{ reg mmio.U32 }
-
-// L1_ICACHE0_AUTOLOAD_SCT1_ADDRValue is a value of register L1_ICACHE0_AUTOLOAD_SCT1_ADDR.
-type L1_ICACHE0_AUTOLOAD_SCT1_ADDRValue uint32
-
-// L1_ICACHE0_AUTOLOAD_SCT1_ADDRReset is the reset value of register L1_ICACHE0_AUTOLOAD_SCT1_ADDR.
-const L1_ICACHE0_AUTOLOAD_SCT1_ADDRReset L1_ICACHE0_AUTOLOAD_SCT1_ADDRValue = 0x0
-
-// Read loads the register.
-func (r *L1_ICACHE0_AUTOLOAD_SCT1_ADDR) Read() L1_ICACHE0_AUTOLOAD_SCT1_ADDRValue {
-	return L1_ICACHE0_AUTOLOAD_SCT1_ADDRValue(r.reg.Load())
-}
-
-// Write stores v in the register.
-func (r *L1_ICACHE0_AUTOLOAD_SCT1_ADDR) Write(v L1_ICACHE0_AUTOLOAD_SCT1_ADDRValue) {
-	r.reg.Store(uint32(v))
-}
-
-// WriteWith stores f(L1_ICACHE0_AUTOLOAD_SCT1_ADDRReset): fields f leaves alone are written as their reset values.
-func (r *L1_ICACHE0_AUTOLOAD_SCT1_ADDR) WriteWith(f func(L1_ICACHE0_AUTOLOAD_SCT1_ADDRValue) L1_ICACHE0_AUTOLOAD_SCT1_ADDRValue) {
-	r.reg.Store(uint32(f(L1_ICACHE0_AUTOLOAD_SCT1_ADDRReset)))
-}
-
-// Reset stores L1_ICACHE0_AUTOLOAD_SCT1_ADDRReset in the register.
-func (r *L1_ICACHE0_AUTOLOAD_SCT1_ADDR) Reset() {
-	r.reg.Store(uint32(L1_ICACHE0_AUTOLOAD_SCT1_ADDRReset))
-}
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *L1_ICACHE0_AUTOLOAD_SCT1_ADDR) Modify(f func(L1_ICACHE0_AUTOLOAD_SCT1_ADDRValue) L1_ICACHE0_AUTOLOAD_SCT1_ADDRValue) {
-	r.reg.Store(uint32(f(L1_ICACHE0_AUTOLOAD_SCT1_ADDRValue(r.reg.Load()))))
-}
-
-// L1_ICACHE0_AUTOLOAD_SCT1_ADDR returns field L1_ICACHE0_AUTOLOAD_SCT1_ADDR (bits 31:0): Those bits are used to configure the start virtual address of the second section for autoload operation on L1-ICache0. Note that it should be used together with L1_ICACHE0_AUTOLOAD_SCT1_SIZE and L1_ICACHE_AUTOLOAD_SCT1_ENA.
-func (v L1_ICACHE0_AUTOLOAD_SCT1_ADDRValue) L1_ICACHE0_AUTOLOAD_SCT1_ADDR() uint32 {
-	return uint32(v) & 0xffffffff
-}
-
-// L1_ICACHE0_AUTOLOAD_SCT1_SIZE is register L1_ICACHE0_AUTOLOAD_SCT1_SIZE (32-bit, read-write, reset 0x0): L1 instruction Cache 0 autoload section 1 size configure register.
-type L1_ICACHE0_AUTOLOAD_SCT1_SIZE struct{ reg mmio.U32 }
-
-// L1_ICACHE0_AUTOLOAD_SCT1_SIZEValue is a value of register L1_ICACHE0_AUTOLOAD_SCT1_SIZE.
-type L1_ICACHE0_AUTOLOAD_SCT1_SIZEValue uint32
-
-// L1_ICACHE0_AUTOLOAD_SCT1_SIZEReset is the reset value of register L1_ICACHE0_AUTOLOAD_SCT1_SIZE.
-const L1_ICACHE0_AUTOLOAD_SCT1_SIZEReset L1_ICACHE0_AUTOLOAD_SCT1_SIZEValue = 0x0
-
-// Read loads the register.
-func (r *L1_ICACHE0_AUTOLOAD_SCT1_SIZE) Read() L1_ICACHE0_AUTOLOAD_SCT1_SIZEValue {
-	return L1_ICACHE0_AUTOLOAD_SCT1_SIZEValue(r.reg.Load())
-}
-
-// Write stores v in the register.
-func (r *L1_ICACHE0_AUTOLOAD_SCT1_SIZE) Write(v L1_ICACHE0_AUTOLOAD_SCT1_SIZEValue) {
-	r.reg.Store(uint32(v))
-}
-
-// WriteWith stores f(L1_ICACHE0_AUTOLOAD_SCT1_SIZEReset): fields f leaves alone are written as their reset values.
-func (r *L1_ICACHE0_AUTOLOAD_SCT1_SIZE) WriteWith(f func(L1_ICACHE0_AUTOLOAD_SCT1_SIZEValue) L1_ICACHE0_AUTOLOAD_SCT1_SIZEValue) {
-	r.reg.Store(uint32(f(L1_ICACHE0_AUTOLOAD_SCT1_SIZEReset)))
-}
-
-// Reset stores L1_ICACHE0_AUTOLOAD_SCT1_SIZEReset in the register.
-func (r *L1_ICACHE0_AUTOLOAD_SCT1_SIZE) Reset() {
-	r.reg.Store(uint32(L1_ICACHE0_AUTOLOAD_SCT1_SIZEReset))
-}
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *L1_ICACHE0_AUTOLOAD_SCT1_SIZE) Modify(f func(L1_ICACHE0_AUTOLOAD_SCT1_SIZEValue) L1_ICACHE0_AUTOLOAD_SCT1_SIZEValue) {
-	r.reg.Store(uint32(f(L1_ICACHE0_AUTOLOAD_SCT1_SIZEValue(r.reg.Load()))))
-}
-
-// L1_ICACHE0_AUTOLOAD_SCT1_SIZE returns field L1_ICACHE0_AUTOLOAD_SCT1_SIZE (bits 27:0): Those bits are used to configure the size of the second section for autoload operation on L1-ICache0. Note that it should be used together with L1_ICACHE0_AUTOLOAD_SCT1_ADDR and L1_ICACHE_AUTOLOAD_SCT1_ENA.
-func (v L1_ICACHE0_AUTOLOAD_SCT1_SIZEValue) L1_ICACHE0_AUTOLOAD_SCT1_SIZE() uint32 {
-	return uint32(v) & 0xfffffff
-}
-
-// L1_ICACHE1_AUTOLOAD_CTRL is register L1_ICACHE1_AUTOLOAD_CTRL (32-bit, read-write, reset 0x2): L1 instruction Cache 1 autoload-operation control register.
-type L1_ICACHE1_AUTOLOAD_CTRL struct{ reg mmio.U32 }
-
-// L1_ICACHE1_AUTOLOAD_CTRLValue is a value of register L1_ICACHE1_AUTOLOAD_CTRL.
-type L1_ICACHE1_AUTOLOAD_CTRLValue uint32
-
-// L1_ICACHE1_AUTOLOAD_CTRLReset is the reset value of register L1_ICACHE1_AUTOLOAD_CTRL.
-const L1_ICACHE1_AUTOLOAD_CTRLReset L1_ICACHE1_AUTOLOAD_CTRLValue = 0x2
-
-// Read loads the register.
-func (r *L1_ICACHE1_AUTOLOAD_CTRL) Read() L1_ICACHE1_AUTOLOAD_CTRLValue {
-	return L1_ICACHE1_AUTOLOAD_CTRLValue(r.reg.Load())
-}
-
-// Write stores v in the register.
-func (r *L1_ICACHE1_AUTOLOAD_CTRL) Write(v L1_ICACHE1_AUTOLOAD_CTRLValue) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(L1_ICACHE1_AUTOLOAD_CTRLReset): fields f leaves alone are written as their reset values.
-func (r *L1_ICACHE1_AUTOLOAD_CTRL) WriteWith(f func(L1_ICACHE1_AUTOLOAD_CTRLValue) L1_ICACHE1_AUTOLOAD_CTRLValue) {
-	r.reg.Store(uint32(f(L1_ICACHE1_AUTOLOAD_CTRLReset)))
-}
-
-// Reset stores L1_ICACHE1_AUTOLOAD_CTRLReset in the register.
-func (r *L1_ICACHE1_AUTOLOAD_CTRL) Reset() { r.reg.Store(uint32(L1_ICACHE1_AUTOLOAD_CTRLReset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *L1_ICACHE1_AUTOLOAD_CTRL) Modify(f func(L1_ICACHE1_AUTOLOAD_CTRLValue) L1_ICACHE1_AUTOLOAD_CTRLValue) {
-	r.reg.Store(uint32(f(L1_ICACHE1_AUTOLOAD_CTRLValue(r.reg.Load()))))
-}
-
-// L1_ICACHE1_AUTOLOAD_ENA returns field L1_ICACHE1_AUTOLOAD_ENA (bit 0): The bit is used to enable and disable autoload operation on L1-ICache1. 1: enable, 0: disable.
-func (v L1_ICACHE1_AUTOLOAD_CTRLValue) L1_ICACHE1_AUTOLOAD_ENA() bool { return v&0x1 != 0 }
-
-// L1_ICACHE1_AUTOLOAD_DONE returns field L1_ICACHE1_AUTOLOAD_DONE (bit 1): The bit is used to indicate whether autoload operation on L1-ICache1 is finished or not. 0: not finished. 1: finished.
-func (v L1_ICACHE1_AUTOLOAD_CTRLValue) L1_ICACHE1_AUTOLOAD_DONE() bool { return v&0x2 != 0 }
-
-// L1_ICACHE1_AUTOLOAD_ORDER returns field L1_ICACHE1_AUTOLOAD_ORDER (bit 2): The bit is used to configure the direction of autoload operation on L1-ICache1. 0: ascending. 1: descending.
-func (v L1_ICACHE1_AUTOLOAD_CTRLValue) L1_ICACHE1_AUTOLOAD_ORDER() bool { return v&0x4 != 0 }
-
-// L1_ICACHE1_AUTOLOAD_TRIGGER_MODE returns field L1_ICACHE1_AUTOLOAD_TRIGGER_MODE (bits 4:3): The field is used to configure trigger mode of autoload operation on L1-ICache1. 0/3: miss-trigger, 1: hit-trigger, 2: miss-hit-trigger.
-func (v L1_ICACHE1_AUTOLOAD_CTRLValue) L1_ICACHE1_AUTOLOAD_TRIGGER_MODE() uint32 {
-	return uint32(v>>3) & 0x3
-}
-
-// L1_ICACHE1_AUTOLOAD_SCT0_ENA returns field L1_ICACHE1_AUTOLOAD_SCT0_ENA (bit 8): The bit is used to enable the first section for autoload operation on L1-ICache1.
-func (v L1_ICACHE1_AUTOLOAD_CTRLValue) L1_ICACHE1_AUTOLOAD_SCT0_ENA() bool { return v&0x100 != 0 }
-
-// L1_ICACHE1_AUTOLOAD_SCT1_ENA returns field L1_ICACHE1_AUTOLOAD_SCT1_ENA (bit 9): The bit is used to enable the second section for autoload operation on L1-ICache1.
-func (v L1_ICACHE1_AUTOLOAD_CTRLValue) L1_ICACHE1_AUTOLOAD_SCT1_ENA() bool { return v&0x200 != 0 }
-
-// L1_ICACHE1_AUTOLOAD_RGID returns field L1_ICACHE1_AUTOLOAD_RGID (bits 13:10): The bit is used to set the gid of l1 icache1 autoload.
-func (v L1_ICACHE1_AUTOLOAD_CTRLValue) L1_ICACHE1_AUTOLOAD_RGID() uint32 { return uint32(v>>10) & 0xf }
-
-// L1_ICACHE1_AUTOLOAD_SCT0_ADDR is register L1_ICACHE1_AUTOLOAD_SCT0_ADDR (32-bit, read-write, reset 0x0): L1 instruction Cache 1 autoload section 0 address configure register.
-type L1_ICACHE1_AUTOLOAD_SCT0_ADDR struct{ reg mmio.U32 }
-
-// L1_ICACHE1_AUTOLOAD_SCT0_ADDRValue is a value of register L1_ICACHE1_AUTOLOAD_SCT0_ADDR.
-type L1_ICACHE1_AUTOLOAD_SCT0_ADDRValue uint32
-
-// L1_ICACHE1_AUTOLOAD_SCT0_ADDRReset is the reset value of register L1_ICACHE1_AUTOLOAD_SCT0_ADDR.
-const L1_ICACHE1_AUTOLOAD_SCT0_ADDRReset L1_ICACHE1_AUTOLOAD_SCT0_ADDRValue = 0x0
-
-// Read loads the register.
-func (r *L1_ICACHE1_AUTOLOAD_SCT0_ADDR) Read() L1_ICACHE1_AUTOLOAD_SCT0_ADDRValue {
-	return L1_ICACHE1_AUTOLOAD_SCT0_ADDRValue(r.reg.Load())
-}
-
-// Write stores v in the register.
-func (r *L1_ICACHE1_AUTOLOAD_SCT0_ADDR) Write(v L1_ICACHE1_AUTOLOAD_SCT0_ADDRValue) {
-	r.reg.Store(uint32(v))
-}
-
-// WriteWith stores f(L1_ICACHE1_AUTOLOAD_SCT0_ADDRReset): fields f leaves alone are written as their reset values.
-func (r *L1_ICACHE1_AUTOLOAD_SCT0_ADDR) WriteWith(f func(L1_ICACHE1_AUTOLOAD_SCT0_ADDRValue) L1_ICACHE1_AUTOLOAD_SCT0_ADDRValue) {
-	r.reg.Store(uint32(f(L1_ICACHE1_AUTOLOAD_SCT0_ADDRReset)))
-}
-
-// Reset stores L1_ICACHE1_AUTOLOAD_SCT0_ADDRReset in the register.
-func (r *L1_ICACHE1_AUTOLOAD_SCT0_ADDR) Reset() {
-	r.reg.Store(uint32(L1_ICACHE1_AUTOLOAD_SCT0_ADDRReset))
-}
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *L1_ICACHE1_AUTOLOAD_SCT0_ADDR) Modify(f func(L1_ICACHE1_AUTOLOAD_SCT0_ADDRValue) L1_ICACHE1_AUTOLOAD_SCT0_ADDRValue) {
-	r.reg.Store(uint32(f(L1_ICACHE1_AUTOLOAD_SCT0_ADDRValue(r.reg.Load()))))
-}
-
-// L1_ICACHE1_AUTOLOAD_SCT0_ADDR returns field L1_ICACHE1_AUTOLOAD_SCT0_ADDR (bits 31:0): Those bits are used to configure the start virtual address of the first section for autoload operation on L1-ICache1. Note that it should be used together with L1_ICACHE1_AUTOLOAD_SCT0_SIZE and L1_ICACHE_AUTOLOAD_SCT0_ENA.
-func (v L1_ICACHE1_AUTOLOAD_SCT0_ADDRValue) L1_ICACHE1_AUTOLOAD_SCT0_ADDR() uint32 {
-	return uint32(v) & 0xffffffff
-}
-
-// L1_ICACHE1_AUTOLOAD_SCT0_SIZE is register L1_ICACHE1_AUTOLOAD_SCT0_SIZE (32-bit, read-write, reset 0x0): L1 instruction Cache 1 autoload section 0 size configure register.
-type L1_ICACHE1_AUTOLOAD_SCT0_SIZE struct{ reg mmio.U32 }
-
-// L1_ICACHE1_AUTOLOAD_SCT0_SIZEValue is a value of register L1_ICACHE1_AUTOLOAD_SCT0_SIZE.
-type L1_ICACHE1_AUTOLOAD_SCT0_SIZEValue uint32
-
-// L1_ICACHE1_AUTOLOAD_SCT0_SIZEReset is the reset value of register L1_ICACHE1_AUTOLOAD_SCT0_SIZE.
-const L1_ICACHE1_AUTOLOAD_SCT0_SIZEReset L1_ICACHE1_AUTOLOAD_SCT0_SIZEValue = 0x0
-
-// Read loads the register.
-func (r *L1_ICACHE1_AUTOLOAD_SCT0_SIZE) Read() L1_ICACHE1_AUTOLOAD_SCT0_SIZEValue {
-	return L1_ICACHE1_AUTOLOAD_SCT0_SIZEValue(r.reg.Load())
-}
-
-// Write stores v in the register.
-func (r *L1_ICACHE1_AUTOLOAD_SCT0_SIZE) Write(v L1_ICACHE1_AUTOLOAD_SCT0_SIZEValue) {
-	r.reg.Store(uint32(v))
-}
-
-// WriteWith stores f(L1_ICACHE1_AUTOLOAD_SCT0_SIZEReset): fields f leaves alone are written as their reset values.
-func (r *L1_ICACHE1_AUTOLOAD_SCT0_SIZE) WriteWith(f func(L1_ICACHE1_AUTOLOAD_SCT0_SIZEValue) L1_ICACHE1_AUTOLOAD_SCT0_SIZEValue) {
-	r.reg.Store(uint32(f(L1_ICACHE1_AUTOLOAD_SCT0_SIZEReset)))
-}
-
-// Reset stores L1_ICACHE1_AUTOLOAD_SCT0_SIZEReset in the register.
-func (r *L1_ICACHE1_AUTOLOAD_SCT0_SIZE) Reset() {
-	r.reg.Store(uint32(L1_ICACHE1_AUTOLOAD_SCT0_SIZEReset))
-}
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *L1_ICACHE1_AUTOLOAD_SCT0_SIZE) Modify(f func(L1_ICACHE1_AUTOLOAD_SCT0_SIZEValue) L1_ICACHE1_AUTOLOAD_SCT0_SIZEValue) {
-	r.reg.Store(uint32(f(L1_ICACHE1_AUTOLOAD_SCT0_SIZEValue(r.reg.Load()))))
-}
-
-// L1_ICACHE1_AUTOLOAD_SCT0_SIZE returns field L1_ICACHE1_AUTOLOAD_SCT0_SIZE (bits 27:0): Those bits are used to configure the size of the first section for autoload operation on L1-ICache1. Note that it should be used together with L1_ICACHE1_AUTOLOAD_SCT0_ADDR and L1_ICACHE_AUTOLOAD_SCT0_ENA.
-func (v L1_ICACHE1_AUTOLOAD_SCT0_SIZEValue) L1_ICACHE1_AUTOLOAD_SCT0_SIZE() uint32 {
-	return uint32(v) & 0xfffffff
-}
-
-// L1_ICACHE1_AUTOLOAD_SCT1_ADDR is register L1_ICACHE1_AUTOLOAD_SCT1_ADDR (32-bit, read-write, reset 0x0): L1 instruction Cache 1 autoload section 1 address configure register.
-type L1_ICACHE1_AUTOLOAD_SCT1_ADDR struct{ reg mmio.U32 }
-
-// L1_ICACHE1_AUTOLOAD_SCT1_ADDRValue is a value of register L1_ICACHE1_AUTOLOAD_SCT1_ADDR.
-type L1_ICACHE1_AUTOLOAD_SCT1_ADDRValue uint32
-
-// L1_ICACHE1_AUTOLOAD_SCT1_ADDRReset is the reset value of register L1_ICACHE1_AUTOLOAD_SCT1_ADDR.
-const L1_ICACHE1_AUTOLOAD_SCT1_ADDRReset L1_ICACHE1_AUTOLOAD_SCT1_ADDRValue = 0x0
-
-// Read loads the register.
-func (r *L1_ICACHE1_AUTOLOAD_SCT1_ADDR) Read() L1_ICACHE1_AUTOLOAD_SCT1_ADDRValue {
-	return L1_ICACHE1_AUTOLOAD_SCT1_ADDRValue(r.reg.Load())
-}
-
-// Write stores v in the register.
-func (r *L1_ICACHE1_AUTOLOAD_SCT1_ADDR) Write(v L1_ICACHE1_AUTOLOAD_SCT1_ADDRValue) {
-	r.reg.Store(uint32(v))
-}
-
-// WriteWith stores f(L1_ICACHE1_AUTOLOAD_SCT1_ADDRReset): fields f leaves alone are written as their reset values.
-func (r *L1_ICACHE1_AUTOLOAD_SCT1_ADDR) WriteWith(f func(L1_ICACHE1_AUTOLOAD_SCT1_ADDRValue) L1_ICACHE1_AUTOLOAD_SCT1_ADDRValue) {
-	r.reg.Store(uint32(f(L1_ICACHE1_AUTOLOAD_SCT1_ADDRReset)))
-}
-
-// Reset stores L1_ICACHE1_AUTOLOAD_SCT1_ADDRReset in the register.
-func (r *L1_ICACHE1_AUTOLOAD_SCT1_ADDR) Reset() {
-	r.reg.Store(uint32(L1_ICACHE1_AUTOLOAD_SCT1_ADDRReset))
-}
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *L1_ICACHE1_AUTOLOAD_SCT1_ADDR) Modify(f func(L1_ICACHE1_AUTOLOAD_SCT1_ADDRValue) L1_ICACHE1_AUTOLOAD_SCT1_ADDRValue) {
-	r.reg.Store(uint32(f(L1_ICACHE1_AUTOLOAD_SCT1_ADDRValue(r.reg.Load()))))
-}
-
-// L1_ICACHE1_AUTOLOAD_SCT1_ADDR returns field L1_ICACHE1_AUTOLOAD_SCT1_ADDR (bits 31:0): Those bits are used to configure the start virtual address of the second section for autoload operation on L1-ICache1. Note that it should be used together with L1_ICACHE1_AUTOLOAD_SCT1_SIZE and L1_ICACHE_AUTOLOAD_SCT1_ENA.
-func (v L1_ICACHE1_AUTOLOAD_SCT1_ADDRValue) L1_ICACHE1_AUTOLOAD_SCT1_ADDR() uint32 {
-	return uint32(v) & 0xffffffff
-}
-
-// L1_ICACHE1_AUTOLOAD_SCT1_SIZE is register L1_ICACHE1_AUTOLOAD_SCT1_SIZE (32-bit, read-write, reset 0x0): L1 instruction Cache 1 autoload section 1 size configure register.
-type L1_ICACHE1_AUTOLOAD_SCT1_SIZE struct{ reg mmio.U32 }
-
-// L1_ICACHE1_AUTOLOAD_SCT1_SIZEValue is a value of register L1_ICACHE1_AUTOLOAD_SCT1_SIZE.
-type L1_ICACHE1_AUTOLOAD_SCT1_SIZEValue uint32
-
-// L1_ICACHE1_AUTOLOAD_SCT1_SIZEReset is the reset value of register L1_ICACHE1_AUTOLOAD_SCT1_SIZE.
-const L1_ICACHE1_AUTOLOAD_SCT1_SIZEReset L1_ICACHE1_AUTOLOAD_SCT1_SIZEValue = 0x0
-
-// Read loads the register.
-func (r *L1_ICACHE1_AUTOLOAD_SCT1_SIZE) Read() L1_ICACHE1_AUTOLOAD_SCT1_SIZEValue {
-	return L1_ICACHE1_AUTOLOAD_SCT1_SIZEValue(r.reg.Load())
-}
-
-// Write stores v in the register.
-func (r *L1_ICACHE1_AUTOLOAD_SCT1_SIZE) Write(v L1_ICACHE1_AUTOLOAD_SCT1_SIZEValue) {
-	r.reg.Store(uint32(v))
-}
-
-// WriteWith stores f(L1_ICACHE1_AUTOLOAD_SCT1_SIZEReset): fields f leaves alone are written as their reset values.
-func (r *L1_ICACHE1_AUTOLOAD_SCT1_SIZE) WriteWith(f func(L1_ICACHE1_AUTOLOAD_SCT1_SIZEValue) L1_ICACHE1_AUTOLOAD_SCT1_SIZEValue) {
-	r.reg.Store(uint32(f(L1_ICACHE1_AUTOLOAD_SCT1_SIZEReset)))
-}
-
-// Reset stores L1_ICACHE1_AUTOLOAD_SCT1_SIZEReset in the register.
-func (r *L1_ICACHE1_AUTOLOAD_SCT1_SIZE) Reset() {
-	r.reg.Store(uint32(L1_ICACHE1_AUTOLOAD_SCT1_SIZEReset))
-}
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *L1_ICACHE1_AUTOLOAD_SCT1_SIZE) Modify(f func(L1_ICACHE1_AUTOLOAD_SCT1_SIZEValue) L1_ICACHE1_AUTOLOAD_SCT1_SIZEValue) {
-	r.reg.Store(uint32(f(L1_ICACHE1_AUTOLOAD_SCT1_SIZEValue(r.reg.Load()))))
-}
-
-// L1_ICACHE1_AUTOLOAD_SCT1_SIZE returns field L1_ICACHE1_AUTOLOAD_SCT1_SIZE (bits 27:0): Those bits are used to configure the size of the second section for autoload operation on L1-ICache1. Note that it should be used together with L1_ICACHE1_AUTOLOAD_SCT1_ADDR and L1_ICACHE_AUTOLOAD_SCT1_ENA.
-func (v L1_ICACHE1_AUTOLOAD_SCT1_SIZEValue) L1_ICACHE1_AUTOLOAD_SCT1_SIZE() uint32 {
-	return uint32(v) & 0xfffffff
-}
-
-// L1_ICACHE2_AUTOLOAD_CTRL is register L1_ICACHE2_AUTOLOAD_CTRL (32-bit, read-write, reset 0x2): L1 instruction Cache 2 autoload-operation control register.
-type L1_ICACHE2_AUTOLOAD_CTRL struct{ reg mmio.U32 }
-
-// L1_ICACHE2_AUTOLOAD_CTRLValue is a value of register L1_ICACHE2_AUTOLOAD_CTRL.
-type L1_ICACHE2_AUTOLOAD_CTRLValue uint32
-
-// L1_ICACHE2_AUTOLOAD_CTRLReset is the reset value of register L1_ICACHE2_AUTOLOAD_CTRL.
-const L1_ICACHE2_AUTOLOAD_CTRLReset L1_ICACHE2_AUTOLOAD_CTRLValue = 0x2
-
-// Read loads the register.
-func (r *L1_ICACHE2_AUTOLOAD_CTRL) Read() L1_ICACHE2_AUTOLOAD_CTRLValue {
-	return L1_ICACHE2_AUTOLOAD_CTRLValue(r.reg.Load())
-}
-
-// Write stores v in the register.
-func (r *L1_ICACHE2_AUTOLOAD_CTRL) Write(v L1_ICACHE2_AUTOLOAD_CTRLValue) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(L1_ICACHE2_AUTOLOAD_CTRLReset): fields f leaves alone are written as their reset values.
-func (r *L1_ICACHE2_AUTOLOAD_CTRL) WriteWith(f func(L1_ICACHE2_AUTOLOAD_CTRLValue) L1_ICACHE2_AUTOLOAD_CTRLValue) {
-	r.reg.Store(uint32(f(L1_ICACHE2_AUTOLOAD_CTRLReset)))
-}
-
-// Reset stores L1_ICACHE2_AUTOLOAD_CTRLReset in the register.
-func (r *L1_ICACHE2_AUTOLOAD_CTRL) Reset() { r.reg.Store(uint32(L1_ICACHE2_AUTOLOAD_CTRLReset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *L1_ICACHE2_AUTOLOAD_CTRL) Modify(f func(L1_ICACHE2_AUTOLOAD_CTRLValue) L1_ICACHE2_AUTOLOAD_CTRLValue) {
-	r.reg.Store(uint32(f(L1_ICACHE2_AUTOLOAD_CTRLValue(r.reg.Load()))))
-}
-
-// L1_ICACHE2_AUTOLOAD_ENA returns field L1_ICACHE2_AUTOLOAD_ENA (bit 0): The bit is used to enable and disable autoload operation on L1-ICache2. 1: enable, 0: disable.
-func (v L1_ICACHE2_AUTOLOAD_CTRLValue) L1_ICACHE2_AUTOLOAD_ENA() bool { return v&0x1 != 0 }
-
-// L1_ICACHE2_AUTOLOAD_DONE returns field L1_ICACHE2_AUTOLOAD_DONE (bit 1): The bit is used to indicate whether autoload operation on L1-ICache2 is finished or not. 0: not finished. 1: finished.
-func (v L1_ICACHE2_AUTOLOAD_CTRLValue) L1_ICACHE2_AUTOLOAD_DONE() bool { return v&0x2 != 0 }
-
-// L1_ICACHE2_AUTOLOAD_ORDER returns field L1_ICACHE2_AUTOLOAD_ORDER (bit 2): The bit is used to configure the direction of autoload operation on L1-ICache2. 0: ascending. 1: descending.
-func (v L1_ICACHE2_AUTOLOAD_CTRLValue) L1_ICACHE2_AUTOLOAD_ORDER() bool { return v&0x4 != 0 }
-
-// L1_ICACHE2_AUTOLOAD_TRIGGER_MODE returns field L1_ICACHE2_AUTOLOAD_TRIGGER_MODE (bits 4:3): The field is used to configure trigger mode of autoload operation on L1-ICache2. 0/3: miss-trigger, 1: hit-trigger, 2: miss-hit-trigger.
-func (v L1_ICACHE2_AUTOLOAD_CTRLValue) L1_ICACHE2_AUTOLOAD_TRIGGER_MODE() uint32 {
-	return uint32(v>>3) & 0x3
-}
-
-// L1_ICACHE2_AUTOLOAD_SCT0_ENA returns field L1_ICACHE2_AUTOLOAD_SCT0_ENA (bit 8): The bit is used to enable the first section for autoload operation on L1-ICache2.
-func (v L1_ICACHE2_AUTOLOAD_CTRLValue) L1_ICACHE2_AUTOLOAD_SCT0_ENA() bool { return v&0x100 != 0 }
-
-// L1_ICACHE2_AUTOLOAD_SCT1_ENA returns field L1_ICACHE2_AUTOLOAD_SCT1_ENA (bit 9): The bit is used to enable the second section for autoload operation on L1-ICache2.
-func (v L1_ICACHE2_AUTOLOAD_CTRLValue) L1_ICACHE2_AUTOLOAD_SCT1_ENA() bool { return v&0x200 != 0 }
-
-// L1_ICACHE2_AUTOLOAD_RGID returns field L1_ICACHE2_AUTOLOAD_RGID (bits 13:10): The bit is used to set the gid of l1 icache2 autoload.
-func (v L1_ICACHE2_AUTOLOAD_CTRLValue) L1_ICACHE2_AUTOLOAD_RGID() uint32 { return uint32(v>>10) & 0xf }
-
-// L1_ICACHE2_AUTOLOAD_SCT0_ADDR is register L1_ICACHE2_AUTOLOAD_SCT0_ADDR (32-bit, read-write, reset 0x0): L1 instruction Cache 2 autoload section 0 address configure register.
-type L1_ICACHE2_AUTOLOAD_SCT0_ADDR struct{ reg mmio.U32 }
-
-// L1_ICACHE2_AUTOLOAD_SCT0_ADDRValue is a value of register L1_ICACHE2_AUTOLOAD_SCT0_ADDR.
-type L1_ICACHE2_AUTOLOAD_SCT0_ADDRValue uint32
-
-// L1_ICACHE2_AUTOLOAD_SCT0_ADDRReset is the reset value of register L1_ICACHE2_AUTOLOAD_SCT0_ADDR.
-const L1_ICACHE2_AUTOLOAD_SCT0_ADDRReset L1_ICACHE2_AUTOLOAD_SCT0_ADDRValue = 0x0
-
-// Read loads the register.
-func (r *L1_ICACHE2_AUTOLOAD_SCT0_ADDR) Read() L1_ICACHE2_AUTOLOAD_SCT0_ADDRValue {
-	return L1_ICACHE2_AUTOLOAD_SCT0_ADDRValue(r.reg.Load())
-}
-
-// Write stores v in the register.
-func (r *L1_ICACHE2_AUTOLOAD_SCT0_ADDR) Write(v L1_ICACHE2_AUTOLOAD_SCT0_ADDRValue) {
-	r.reg.Store(uint32(v))
-}
-
-// WriteWith stores f(L1_ICACHE2_AUTOLOAD_SCT0_ADDRReset): fields f leaves alone are written as their reset values.
-func (r *L1_ICACHE2_AUTOLOAD_SCT0_ADDR) WriteWith(f func(L1_ICACHE2_AUTOLOAD_SCT0_ADDRValue) L1_ICACHE2_AUTOLOAD_SCT0_ADDRValue) {
-	r.reg.Store(uint32(f(L1_ICACHE2_AUTOLOAD_SCT0_ADDRReset)))
-}
-
-// Reset stores L1_ICACHE2_AUTOLOAD_SCT0_ADDRReset in the register.
-func (r *L1_ICACHE2_AUTOLOAD_SCT0_ADDR) Reset() {
-	r.reg.Store(uint32(L1_ICACHE2_AUTOLOAD_SCT0_ADDRReset))
-}
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *L1_ICACHE2_AUTOLOAD_SCT0_ADDR) Modify(f func(L1_ICACHE2_AUTOLOAD_SCT0_ADDRValue) L1_ICACHE2_AUTOLOAD_SCT0_ADDRValue) {
-	r.reg.Store(uint32(f(L1_ICACHE2_AUTOLOAD_SCT0_ADDRValue(r.reg.Load()))))
-}
-
-// L1_ICACHE2_AUTOLOAD_SCT0_ADDR returns field L1_ICACHE2_AUTOLOAD_SCT0_ADDR (bits 31:0): Those bits are used to configure the start virtual address of the first section for autoload operation on L1-ICache2. Note that it should be used together with L1_ICACHE2_AUTOLOAD_SCT0_SIZE and L1_ICACHE_AUTOLOAD_SCT0_ENA.
-func (v L1_ICACHE2_AUTOLOAD_SCT0_ADDRValue) L1_ICACHE2_AUTOLOAD_SCT0_ADDR() uint32 {
-	return uint32(v) & 0xffffffff
-}
-
-// L1_ICACHE2_AUTOLOAD_SCT0_SIZE is register L1_ICACHE2_AUTOLOAD_SCT0_SIZE (32-bit, read-write, reset 0x0): L1 instruction Cache 2 autoload section 0 size configure register.
-type L1_ICACHE2_AUTOLOAD_SCT0_SIZE struct{ reg mmio.U32 }
-
-// L1_ICACHE2_AUTOLOAD_SCT0_SIZEValue is a value of register L1_ICACHE2_AUTOLOAD_SCT0_SIZE.
-type L1_ICACHE2_AUTOLOAD_SCT0_SIZEValue uint32
-
-// L1_ICACHE2_AUTOLOAD_SCT0_SIZEReset is the reset value of register L1_ICACHE2_AUTOLOAD_SCT0_SIZE.
-const L1_ICACHE2_AUTOLOAD_SCT0_SIZEReset L1_ICACHE2_AUTOLOAD_SCT0_SIZEValue = 0x0
-
-// Read loads the register.
-func (r *L1_ICACHE2_AUTOLOAD_SCT0_SIZE) Read() L1_ICACHE2_AUTOLOAD_SCT0_SIZEValue {
-	return L1_ICACHE2_AUTOLOAD_SCT0_SIZEValue(r.reg.Load())
-}
-
-// Write stores v in the register.
-func (r *L1_ICACHE2_AUTOLOAD_SCT0_SIZE) Write(v L1_ICACHE2_AUTOLOAD_SCT0_SIZEValue) {
-	r.reg.Store(uint32(v))
-}
-
-// WriteWith stores f(L1_ICACHE2_AUTOLOAD_SCT0_SIZEReset): fields f leaves alone are written as their reset values.
-func (r *L1_ICACHE2_AUTOLOAD_SCT0_SIZE) WriteWith(f func(L1_ICACHE2_AUTOLOAD_SCT0_SIZEValue) L1_ICACHE2_AUTOLOAD_SCT0_SIZEValue) {
-	r.reg.Store(uint32(f(L1_ICACHE2_AUTOLOAD_SCT0_SIZEReset)))
-}
-
-// Reset stores L1_ICACHE2_AUTOLOAD_SCT0_SIZEReset in the register.
-func (r *L1_ICACHE2_AUTOLOAD_SCT0_SIZE) Reset() {
-	r.reg.Store(uint32(L1_ICACHE2_AUTOLOAD_SCT0_SIZEReset))
-}
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *L1_ICACHE2_AUTOLOAD_SCT0_SIZE) Modify(f func(L1_ICACHE2_AUTOLOAD_SCT0_SIZEValue) L1_ICACHE2_AUTOLOAD_SCT0_SIZEValue) {
-	r.reg.Store(uint32(f(L1_ICACHE2_AUTOLOAD_SCT0_SIZEValue(r.reg.Load()))))
-}
-
-// L1_ICACHE2_AUTOLOAD_SCT0_SIZE returns field L1_ICACHE2_AUTOLOAD_SCT0_SIZE (bits 27:0): Those bits are used to configure the size of the first section for autoload operation on L1-ICache2. Note that it should be used together with L1_ICACHE2_AUTOLOAD_SCT0_ADDR and L1_ICACHE_AUTOLOAD_SCT0_ENA.
-func (v L1_ICACHE2_AUTOLOAD_SCT0_SIZEValue) L1_ICACHE2_AUTOLOAD_SCT0_SIZE() uint32 {
-	return uint32(v) & 0xfffffff
-}
-
-// L1_ICACHE2_AUTOLOAD_SCT1_ADDR is register L1_ICACHE2_AUTOLOAD_SCT1_ADDR (32-bit, read-write, reset 0x0): L1 instruction Cache 2 autoload section 1 address configure register.
-type L1_ICACHE2_AUTOLOAD_SCT1_ADDR struct{ reg mmio.U32 }
-
-// L1_ICACHE2_AUTOLOAD_SCT1_ADDRValue is a value of register L1_ICACHE2_AUTOLOAD_SCT1_ADDR.
-type L1_ICACHE2_AUTOLOAD_SCT1_ADDRValue uint32
-
-// L1_ICACHE2_AUTOLOAD_SCT1_ADDRReset is the reset value of register L1_ICACHE2_AUTOLOAD_SCT1_ADDR.
-const L1_ICACHE2_AUTOLOAD_SCT1_ADDRReset L1_ICACHE2_AUTOLOAD_SCT1_ADDRValue = 0x0
-
-// Read loads the register.
-func (r *L1_ICACHE2_AUTOLOAD_SCT1_ADDR) Read() L1_ICACHE2_AUTOLOAD_SCT1_ADDRValue {
-	return L1_ICACHE2_AUTOLOAD_SCT1_ADDRValue(r.reg.Load())
-}
-
-// Write stores v in the register.
-func (r *L1_ICACHE2_AUTOLOAD_SCT1_ADDR) Write(v L1_ICACHE2_AUTOLOAD_SCT1_ADDRValue) {
-	r.reg.Store(uint32(v))
-}
-
-// WriteWith stores f(L1_ICACHE2_AUTOLOAD_SCT1_ADDRReset): fields f leaves alone are written as their reset values.
-func (r *L1_ICACHE2_AUTOLOAD_SCT1_ADDR) WriteWith(f func(L1_ICACHE2_AUTOLOAD_SCT1_ADDRValue) L1_ICACHE2_AUTOLOAD_SCT1_ADDRValue) {
-	r.reg.Store(uint32(f(L1_ICACHE2_AUTOLOAD_SCT1_ADDRReset)))
-}
-
-// Reset stores L1_ICACHE2_AUTOLOAD_SCT1_ADDRReset in the register.
-func (r *L1_ICACHE2_AUTOLOAD_SCT1_ADDR) Reset() {
-	r.reg.Store(uint32(L1_ICACHE2_AUTOLOAD_SCT1_ADDRReset))
-}
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *L1_ICACHE2_AUTOLOAD_SCT1_ADDR) Modify(f func(L1_ICACHE2_AUTOLOAD_SCT1_ADDRValue) L1_ICACHE2_AUTOLOAD_SCT1_ADDRValue) {
-	r.reg.Store(uint32(f(L1_ICACHE2_AUTOLOAD_SCT1_ADDRValue(r.reg.Load()))))
-}
-
-// L1_ICACHE2_AUTOLOAD_SCT1_ADDR returns field L1_ICACHE2_AUTOLOAD_SCT1_ADDR (bits 31:0): Those bits are used to configure the start virtual address of the second section for autoload operation on L1-ICache2. Note that it should be used together with L1_ICACHE2_AUTOLOAD_SCT1_SIZE and L1_ICACHE_AUTOLOAD_SCT1_ENA.
-func (v L1_ICACHE2_AUTOLOAD_SCT1_ADDRValue) L1_ICACHE2_AUTOLOAD_SCT1_ADDR() uint32 {
-	return uint32(v) & 0xffffffff
-}
-
-// L1_ICACHE2_AUTOLOAD_SCT1_SIZE is register L1_ICACHE2_AUTOLOAD_SCT1_SIZE (32-bit, read-write, reset 0x0): L1 instruction Cache 2 autoload section 1 size configure register.
-type L1_ICACHE2_AUTOLOAD_SCT1_SIZE struct{ reg mmio.U32 }
-
-// L1_ICACHE2_AUTOLOAD_SCT1_SIZEValue is a value of register L1_ICACHE2_AUTOLOAD_SCT1_SIZE.
-type L1_ICACHE2_AUTOLOAD_SCT1_SIZEValue uint32
-
-// L1_ICACHE2_AUTOLOAD_SCT1_SIZEReset is the reset value of register L1_ICACHE2_AUTOLOAD_SCT1_SIZE.
-const L1_ICACHE2_AUTOLOAD_SCT1_SIZEReset L1_ICACHE2_AUTOLOAD_SCT1_SIZEValue = 0x0
-
-// Read loads the register.
-func (r *L1_ICACHE2_AUTOLOAD_SCT1_SIZE) Read() L1_ICACHE2_AUTOLOAD_SCT1_SIZEValue {
-	return L1_ICACHE2_AUTOLOAD_SCT1_SIZEValue(r.reg.Load())
-}
-
-// Write stores v in the register.
-func (r *L1_ICACHE2_AUTOLOAD_SCT1_SIZE) Write(v L1_ICACHE2_AUTOLOAD_SCT1_SIZEValue) {
-	r.reg.Store(uint32(v))
-}
-
-// WriteWith stores f(L1_ICACHE2_AUTOLOAD_SCT1_SIZEReset): fields f leaves alone are written as their reset values.
-func (r *L1_ICACHE2_AUTOLOAD_SCT1_SIZE) WriteWith(f func(L1_ICACHE2_AUTOLOAD_SCT1_SIZEValue) L1_ICACHE2_AUTOLOAD_SCT1_SIZEValue) {
-	r.reg.Store(uint32(f(L1_ICACHE2_AUTOLOAD_SCT1_SIZEReset)))
-}
-
-// Reset stores L1_ICACHE2_AUTOLOAD_SCT1_SIZEReset in the register.
-func (r *L1_ICACHE2_AUTOLOAD_SCT1_SIZE) Reset() {
-	r.reg.Store(uint32(L1_ICACHE2_AUTOLOAD_SCT1_SIZEReset))
-}
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *L1_ICACHE2_AUTOLOAD_SCT1_SIZE) Modify(f func(L1_ICACHE2_AUTOLOAD_SCT1_SIZEValue) L1_ICACHE2_AUTOLOAD_SCT1_SIZEValue) {
-	r.reg.Store(uint32(f(L1_ICACHE2_AUTOLOAD_SCT1_SIZEValue(r.reg.Load()))))
-}
-
-// L1_ICACHE2_AUTOLOAD_SCT1_SIZE returns field L1_ICACHE2_AUTOLOAD_SCT1_SIZE (bits 27:0): Those bits are used to configure the size of the second section for autoload operation on L1-ICache2. Note that it should be used together with L1_ICACHE2_AUTOLOAD_SCT1_ADDR and L1_ICACHE_AUTOLOAD_SCT1_ENA.
-func (v L1_ICACHE2_AUTOLOAD_SCT1_SIZEValue) L1_ICACHE2_AUTOLOAD_SCT1_SIZE() uint32 {
-	return uint32(v) & 0xfffffff
-}
-
-// L1_ICACHE3_AUTOLOAD_CTRL is register L1_ICACHE3_AUTOLOAD_CTRL (32-bit, read-write, reset 0x2): L1 instruction Cache 3 autoload-operation control register.
-type L1_ICACHE3_AUTOLOAD_CTRL struct{ reg mmio.U32 }
-
-// L1_ICACHE3_AUTOLOAD_CTRLValue is a value of register L1_ICACHE3_AUTOLOAD_CTRL.
-type L1_ICACHE3_AUTOLOAD_CTRLValue uint32
-
-// L1_ICACHE3_AUTOLOAD_CTRLReset is the reset value of register L1_ICACHE3_AUTOLOAD_CTRL.
-const L1_ICACHE3_AUTOLOAD_CTRLReset L1_ICACHE3_AUTOLOAD_CTRLValue = 0x2
-
-// Read loads the register.
-func (r *L1_ICACHE3_AUTOLOAD_CTRL) Read() L1_ICACHE3_AUTOLOAD_CTRLValue {
-	return L1_ICACHE3_AUTOLOAD_CTRLValue(r.reg.Load())
-}
-
-// Write stores v in the register.
-func (r *L1_ICACHE3_AUTOLOAD_CTRL) Write(v L1_ICACHE3_AUTOLOAD_CTRLValue) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(L1_ICACHE3_AUTOLOAD_CTRLReset): fields f leaves alone are written as their reset values.
-func (r *L1_ICACHE3_AUTOLOAD_CTRL) WriteWith(f func(L1_ICACHE3_AUTOLOAD_CTRLValue) L1_ICACHE3_AUTOLOAD_CTRLValue) {
-	r.reg.Store(uint32(f(L1_ICACHE3_AUTOLOAD_CTRLReset)))
-}
-
-// Reset stores L1_ICACHE3_AUTOLOAD_CTRLReset in the register.
-func (r *L1_ICACHE3_AUTOLOAD_CTRL) Reset() { r.reg.Store(uint32(L1_ICACHE3_AUTOLOAD_CTRLReset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *L1_ICACHE3_AUTOLOAD_CTRL) Modify(f func(L1_ICACHE3_AUTOLOAD_CTRLValue) L1_ICACHE3_AUTOLOAD_CTRLValue) {
-	r.reg.Store(uint32(f(L1_ICACHE3_AUTOLOAD_CTRLValue(r.reg.Load()))))
-}
-
-// L1_ICACHE3_AUTOLOAD_ENA returns field L1_ICACHE3_AUTOLOAD_ENA (bit 0): The bit is used to enable and disable autoload operation on L1-ICache3. 1: enable, 0: disable.
-func (v L1_ICACHE3_AUTOLOAD_CTRLValue) L1_ICACHE3_AUTOLOAD_ENA() bool { return v&0x1 != 0 }
-
-// L1_ICACHE3_AUTOLOAD_DONE returns field L1_ICACHE3_AUTOLOAD_DONE (bit 1): The bit is used to indicate whether autoload operation on L1-ICache3 is finished or not. 0: not finished. 1: finished.
-func (v L1_ICACHE3_AUTOLOAD_CTRLValue) L1_ICACHE3_AUTOLOAD_DONE() bool { return v&0x2 != 0 }
-
-// L1_ICACHE3_AUTOLOAD_ORDER returns field L1_ICACHE3_AUTOLOAD_ORDER (bit 2): The bit is used to configure the direction of autoload operation on L1-ICache3. 0: ascending. 1: descending.
-func (v L1_ICACHE3_AUTOLOAD_CTRLValue) L1_ICACHE3_AUTOLOAD_ORDER() bool { return v&0x4 != 0 }
-
-// L1_ICACHE3_AUTOLOAD_TRIGGER_MODE returns field L1_ICACHE3_AUTOLOAD_TRIGGER_MODE (bits 4:3): The field is used to configure trigger mode of autoload operation on L1-ICache3. 0/3: miss-trigger, 1: hit-trigger, 2: miss-hit-trigger.
-func (v L1_ICACHE3_AUTOLOAD_CTRLValue) L1_ICACHE3_AUTOLOAD_TRIGGER_MODE() uint32 {
-	return uint32(v>>3) & 0x3
-}
-
-// L1_ICACHE3_AUTOLOAD_SCT0_ENA returns field L1_ICACHE3_AUTOLOAD_SCT0_ENA (bit 8): The bit is used to enable the first section for autoload operation on L1-ICache3.
-func (v L1_ICACHE3_AUTOLOAD_CTRLValue) L1_ICACHE3_AUTOLOAD_SCT0_ENA() bool { return v&0x100 != 0 }
-
-// L1_ICACHE3_AUTOLOAD_SCT1_ENA returns field L1_ICACHE3_AUTOLOAD_SCT1_ENA (bit 9): The bit is used to enable the second section for autoload operation on L1-ICache3.
-func (v L1_ICACHE3_AUTOLOAD_CTRLValue) L1_ICACHE3_AUTOLOAD_SCT1_ENA() bool { return v&0x200 != 0 }
-
-// L1_ICACHE3_AUTOLOAD_RGID returns field L1_ICACHE3_AUTOLOAD_RGID (bits 13:10): The bit is used to set the gid of l1 icache3 autoload.
-func (v L1_ICACHE3_AUTOLOAD_CTRLValue) L1_ICACHE3_AUTOLOAD_RGID() uint32 { return uint32(v>>10) & 0xf }
-
-// L1_ICACHE3_AUTOLOAD_SCT0_ADDR is register L1_ICACHE3_AUTOLOAD_SCT0_ADDR (32-bit, read-write, reset 0x0): L1 instruction Cache 3 autoload section 0 address configure register.
-type L1_ICACHE3_AUTOLOAD_SCT0_ADDR struct{ reg mmio.U32 }
-
-// L1_ICACHE3_AUTOLOAD_SCT0_ADDRValue is a value of register L1_ICACHE3_AUTOLOAD_SCT0_ADDR.
-type L1_ICACHE3_AUTOLOAD_SCT0_ADDRValue uint32
-
-// L1_ICACHE3_AUTOLOAD_SCT0_ADDRReset is the reset value of register L1_ICACHE3_AUTOLOAD_SCT0_ADDR.
-const L1_ICACHE3_AUTOLOAD_SCT0_ADDRReset L1_ICACHE3_AUTOLOAD_SCT0_ADDRValue = 0x0
-
-// Read loads the register.
-func (r *L1_ICACHE3_AUTOLOAD_SCT0_ADDR) Read() L1_ICACHE3_AUTOLOAD_SCT0_ADDRValue {
-	return L1_ICACHE3_AUTOLOAD_SCT0_ADDRValue(r.reg.Load())
-}
-
-// Write stores v in the register.
-func (r *L1_ICACHE3_AUTOLOAD_SCT0_ADDR) Write(v L1_ICACHE3_AUTOLOAD_SCT0_ADDRValue) {
-	r.reg.Store(uint32(v))
-}
-
-// WriteWith stores f(L1_ICACHE3_AUTOLOAD_SCT0_ADDRReset): fields f leaves alone are written as their reset values.
-func (r *L1_ICACHE3_AUTOLOAD_SCT0_ADDR) WriteWith(f func(L1_ICACHE3_AUTOLOAD_SCT0_ADDRValue) L1_ICACHE3_AUTOLOAD_SCT0_ADDRValue) {
-	r.reg.Store(uint32(f(L1_ICACHE3_AUTOLOAD_SCT0_ADDRReset)))
-}
-
-// Reset stores L1_ICACHE3_AUTOLOAD_SCT0_ADDRReset in the register.
-func (r *L1_ICACHE3_AUTOLOAD_SCT0_ADDR) Reset() {
-	r.reg.Store(uint32(L1_ICACHE3_AUTOLOAD_SCT0_ADDRReset))
-}
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *L1_ICACHE3_AUTOLOAD_SCT0_ADDR) Modify(f func(L1_ICACHE3_AUTOLOAD_SCT0_ADDRValue) L1_ICACHE3_AUTOLOAD_SCT0_ADDRValue) {
-	r.reg.Store(uint32(f(L1_ICACHE3_AUTOLOAD_SCT0_ADDRValue(r.reg.Load()))))
-}
-
-// L1_ICACHE3_AUTOLOAD_SCT0_ADDR returns field L1_ICACHE3_AUTOLOAD_SCT0_ADDR (bits 31:0): Those bits are used to configure the start virtual address of the first section for autoload operation on L1-ICache3. Note that it should be used together with L1_ICACHE3_AUTOLOAD_SCT0_SIZE and L1_ICACHE_AUTOLOAD_SCT0_ENA.
-func (v L1_ICACHE3_AUTOLOAD_SCT0_ADDRValue) L1_ICACHE3_AUTOLOAD_SCT0_ADDR() uint32 {
-	return uint32(v) & 0xffffffff
-}
-
-// L1_ICACHE3_AUTOLOAD_SCT0_SIZE is register L1_ICACHE3_AUTOLOAD_SCT0_SIZE (32-bit, read-write, reset 0x0): L1 instruction Cache 3 autoload section 0 size configure register.
-type L1_ICACHE3_AUTOLOAD_SCT0_SIZE struct{ reg mmio.U32 }
-
-// L1_ICACHE3_AUTOLOAD_SCT0_SIZEValue is a value of register L1_ICACHE3_AUTOLOAD_SCT0_SIZE.
-type L1_ICACHE3_AUTOLOAD_SCT0_SIZEValue uint32
-
-// L1_ICACHE3_AUTOLOAD_SCT0_SIZEReset is the reset value of register L1_ICACHE3_AUTOLOAD_SCT0_SIZE.
-const L1_ICACHE3_AUTOLOAD_SCT0_SIZEReset L1_ICACHE3_AUTOLOAD_SCT0_SIZEValue = 0x0
-
-// Read loads the register.
-func (r *L1_ICACHE3_AUTOLOAD_SCT0_SIZE) Read() L1_ICACHE3_AUTOLOAD_SCT0_SIZEValue {
-	return L1_ICACHE3_AUTOLOAD_SCT0_SIZEValue(r.reg.Load())
-}
-
-// Write stores v in the register.
-func (r *L1_ICACHE3_AUTOLOAD_SCT0_SIZE) Write(v L1_ICACHE3_AUTOLOAD_SCT0_SIZEValue) {
-	r.reg.Store(uint32(v))
-}
-
-// WriteWith stores f(L1_ICACHE3_AUTOLOAD_SCT0_SIZEReset): fields f leaves alone are written as their reset values.
-func (r *L1_ICACHE3_AUTOLOAD_SCT0_SIZE) WriteWith(f func(L1_ICACHE3_AUTOLOAD_SCT0_SIZEValue) L1_ICACHE3_AUTOLOAD_SCT0_SIZEValue) {
-	r.reg.Store(uint32(f(L1_ICACHE3_AUTOLOAD_SCT0_SIZEReset)))
-}
-
-// Reset stores L1_ICACHE3_AUTOLOAD_SCT0_SIZEReset in the register.
-func (r *L1_ICACHE3_AUTOLOAD_SCT0_SIZE) Reset() {
-	r.reg.Store(uint32(L1_ICACHE3_AUTOLOAD_SCT0_SIZEReset))
-}
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *L1_ICACHE3_AUTOLOAD_SCT0_SIZE) Modify(f func(L1_ICACHE3_AUTOLOAD_SCT0_SIZEValue) L1_ICACHE3_AUTOLOAD_SCT0_SIZEValue) {
-	r.reg.Store(uint32(f(L1_ICACHE3_AUTOLOAD_SCT0_SIZEValue(r.reg.Load()))))
-}
-
-// L1_ICACHE3_AUTOLOAD_SCT0_SIZE returns field L1_ICACHE3_AUTOLOAD_SCT0_SIZE (bits 27:0): Those bits are used to configure the size of the first section for autoload operation on L1-ICache3. Note that it should be used together with L1_ICACHE3_AUTOLOAD_SCT0_ADDR and L1_ICACHE_AUTOLOAD_SCT0_ENA.
-func (v L1_ICACHE3_AUTOLOAD_SCT0_SIZEValue) L1_ICACHE3_AUTOLOAD_SCT0_SIZE() uint32 {
-	return uint32(v) & 0xfffffff
-}
-
-// L1_ICACHE3_AUTOLOAD_SCT1_ADDR is register L1_ICACHE3_AUTOLOAD_SCT1_ADDR (32-bit, read-write, reset 0x0): L1 instruction Cache 3 autoload section 1 address configure register.
-type L1_ICACHE3_AUTOLOAD_SCT1_ADDR struct{ reg mmio.U32 }
-
-// L1_ICACHE3_AUTOLOAD_SCT1_ADDRValue is a value of register L1_ICACHE3_AUTOLOAD_SCT1_ADDR.
-type L1_ICACHE3_AUTOLOAD_SCT1_ADDRValue uint32
-
-// L1_ICACHE3_AUTOLOAD_SCT1_ADDRReset is the reset value of register L1_ICACHE3_AUTOLOAD_SCT1_ADDR.
-const L1_ICACHE3_AUTOLOAD_SCT1_ADDRReset L1_ICACHE3_AUTOLOAD_SCT1_ADDRValue = 0x0
-
-// Read loads the register.
-func (r *L1_ICACHE3_AUTOLOAD_SCT1_ADDR) Read() L1_ICACHE3_AUTOLOAD_SCT1_ADDRValue {
-	return L1_ICACHE3_AUTOLOAD_SCT1_ADDRValue(r.reg.Load())
-}
-
-// Write stores v in the register.
-func (r *L1_ICACHE3_AUTOLOAD_SCT1_ADDR) Write(v L1_ICACHE3_AUTOLOAD_SCT1_ADDRValue) {
-	r.reg.Store(uint32(v))
-}
-
-// WriteWith stores f(L1_ICACHE3_AUTOLOAD_SCT1_ADDRReset): fields f leaves alone are written as their reset values.
-func (r *L1_ICACHE3_AUTOLOAD_SCT1_ADDR) WriteWith(f func(L1_ICACHE3_AUTOLOAD_SCT1_ADDRValue) L1_ICACHE3_AUTOLOAD_SCT1_ADDRValue) {
-	r.reg.Store(uint32(f(L1_ICACHE3_AUTOLOAD_SCT1_ADDRReset)))
-}
-
-// Reset stores L1_ICACHE3_AUTOLOAD_SCT1_ADDRReset in the register.
-func (r *L1_ICACHE3_AUTOLOAD_SCT1_ADDR) Reset() {
-	r.reg.Store(uint32(L1_ICACHE3_AUTOLOAD_SCT1_ADDRReset))
-}
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *L1_ICACHE3_AUTOLOAD_SCT1_ADDR) Modify(f func(L1_ICACHE3_AUTOLOAD_SCT1_ADDRValue) L1_ICACHE3_AUTOLOAD_SCT1_ADDRValue) {
-	r.reg.Store(uint32(f(L1_ICACHE3_AUTOLOAD_SCT1_ADDRValue(r.reg.Load()))))
-}
-
-// L1_ICACHE3_AUTOLOAD_SCT1_ADDR returns field L1_ICACHE3_AUTOLOAD_SCT1_ADDR (bits 31:0): Those bits are used to configure the start virtual address of the second section for autoload operation on L1-ICache3. Note that it should be used together with L1_ICACHE3_AUTOLOAD_SCT1_SIZE and L1_ICACHE_AUTOLOAD_SCT1_ENA.
-func (v L1_ICACHE3_AUTOLOAD_SCT1_ADDRValue) L1_ICACHE3_AUTOLOAD_SCT1_ADDR() uint32 {
-	return uint32(v) & 0xffffffff
-}
-
-// L1_ICACHE3_AUTOLOAD_SCT1_SIZE is register L1_ICACHE3_AUTOLOAD_SCT1_SIZE (32-bit, read-write, reset 0x0): L1 instruction Cache 3 autoload section 1 size configure register.
-type L1_ICACHE3_AUTOLOAD_SCT1_SIZE struct{ reg mmio.U32 }
-
-// L1_ICACHE3_AUTOLOAD_SCT1_SIZEValue is a value of register L1_ICACHE3_AUTOLOAD_SCT1_SIZE.
-type L1_ICACHE3_AUTOLOAD_SCT1_SIZEValue uint32
-
-// L1_ICACHE3_AUTOLOAD_SCT1_SIZEReset is the reset value of register L1_ICACHE3_AUTOLOAD_SCT1_SIZE.
-const L1_ICACHE3_AUTOLOAD_SCT1_SIZEReset L1_ICACHE3_AUTOLOAD_SCT1_SIZEValue = 0x0
-
-// Read loads the register.
-func (r *L1_ICACHE3_AUTOLOAD_SCT1_SIZE) Read() L1_ICACHE3_AUTOLOAD_SCT1_SIZEValue {
-	return L1_ICACHE3_AUTOLOAD_SCT1_SIZEValue(r.reg.Load())
-}
-
-// Write stores v in the register.
-func (r *L1_ICACHE3_AUTOLOAD_SCT1_SIZE) Write(v L1_ICACHE3_AUTOLOAD_SCT1_SIZEValue) {
-	r.reg.Store(uint32(v))
-}
-
-// WriteWith stores f(L1_ICACHE3_AUTOLOAD_SCT1_SIZEReset): fields f leaves alone are written as their reset values.
-func (r *L1_ICACHE3_AUTOLOAD_SCT1_SIZE) WriteWith(f func(L1_ICACHE3_AUTOLOAD_SCT1_SIZEValue) L1_ICACHE3_AUTOLOAD_SCT1_SIZEValue) {
-	r.reg.Store(uint32(f(L1_ICACHE3_AUTOLOAD_SCT1_SIZEReset)))
-}
-
-// Reset stores L1_ICACHE3_AUTOLOAD_SCT1_SIZEReset in the register.
-func (r *L1_ICACHE3_AUTOLOAD_SCT1_SIZE) Reset() {
-	r.reg.Store(uint32(L1_ICACHE3_AUTOLOAD_SCT1_SIZEReset))
-}
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *L1_ICACHE3_AUTOLOAD_SCT1_SIZE) Modify(f func(L1_ICACHE3_AUTOLOAD_SCT1_SIZEValue) L1_ICACHE3_AUTOLOAD_SCT1_SIZEValue) {
-	r.reg.Store(uint32(f(L1_ICACHE3_AUTOLOAD_SCT1_SIZEValue(r.reg.Load()))))
-}
-
-// L1_ICACHE3_AUTOLOAD_SCT1_SIZE returns field L1_ICACHE3_AUTOLOAD_SCT1_SIZE (bits 27:0): Reserved.
-func (v L1_ICACHE3_AUTOLOAD_SCT1_SIZEValue) L1_ICACHE3_AUTOLOAD_SCT1_SIZE() uint32 {
+// L1_ICACHE_AUTOLOAD_SCT_SIZE returns field L1_ICACHE%s_AUTOLOAD_SCT%s_SIZE (bits 27:0): Those bits are used to configure the size of the first section for autoload operation on L1-ICache0. Note that it should be used together with L1_ICACHE0_AUTOLOAD_SCT0_ADDR and L1_ICACHE_AUTOLOAD_SCT0_ENA.
+func (v L1_ICACHE_AUTOLOAD_SCT_SIZEValue) L1_ICACHE_AUTOLOAD_SCT_SIZE() uint32 {
 	return uint32(v) & 0xfffffff
 }
 
@@ -4014,172 +2324,84 @@ func (v L1_CACHE_AUTOLOAD_CTRLValue) L1_CACHE_AUTOLOAD_SCT3_ENA() bool { return 
 // L1_CACHE_AUTOLOAD_RGID returns field L1_CACHE_AUTOLOAD_RGID (bits 15:12): The bit is used to set the gid of l1 cache autoload.
 func (v L1_CACHE_AUTOLOAD_CTRLValue) L1_CACHE_AUTOLOAD_RGID() uint32 { return uint32(v>>12) & 0xf }
 
-// L1_CACHE_AUTOLOAD_SCT0_ADDR is register L1_CACHE_AUTOLOAD_SCT0_ADDR (32-bit, read-write, reset 0x0): L1 Cache autoload section 0 address configure register.
-type L1_CACHE_AUTOLOAD_SCT0_ADDR struct{ reg mmio.U32 }
+// L1_CACHE_AUTOLOAD_SCT_ADDR is register ADDR (32-bit, read-write, reset 0x0): L1 Cache autoload section 0 address configure register.
+type L1_CACHE_AUTOLOAD_SCT_ADDR struct{ reg mmio.U32 }
 
-// L1_CACHE_AUTOLOAD_SCT0_ADDRValue is a value of register L1_CACHE_AUTOLOAD_SCT0_ADDR.
-type L1_CACHE_AUTOLOAD_SCT0_ADDRValue uint32
+// L1_CACHE_AUTOLOAD_SCT_ADDRValue is a value of register L1_CACHE_AUTOLOAD_SCT_ADDR.
+type L1_CACHE_AUTOLOAD_SCT_ADDRValue uint32
 
-// L1_CACHE_AUTOLOAD_SCT0_ADDRReset is the reset value of register L1_CACHE_AUTOLOAD_SCT0_ADDR.
-const L1_CACHE_AUTOLOAD_SCT0_ADDRReset L1_CACHE_AUTOLOAD_SCT0_ADDRValue = 0x0
+// L1_CACHE_AUTOLOAD_SCT_ADDRReset is the reset value of register L1_CACHE_AUTOLOAD_SCT_ADDR.
+const L1_CACHE_AUTOLOAD_SCT_ADDRReset L1_CACHE_AUTOLOAD_SCT_ADDRValue = 0x0
 
 // Read loads the register.
-func (r *L1_CACHE_AUTOLOAD_SCT0_ADDR) Read() L1_CACHE_AUTOLOAD_SCT0_ADDRValue {
-	return L1_CACHE_AUTOLOAD_SCT0_ADDRValue(r.reg.Load())
+func (r *L1_CACHE_AUTOLOAD_SCT_ADDR) Read() L1_CACHE_AUTOLOAD_SCT_ADDRValue {
+	return L1_CACHE_AUTOLOAD_SCT_ADDRValue(r.reg.Load())
 }
 
 // Write stores v in the register.
-func (r *L1_CACHE_AUTOLOAD_SCT0_ADDR) Write(v L1_CACHE_AUTOLOAD_SCT0_ADDRValue) {
-	r.reg.Store(uint32(v))
+func (r *L1_CACHE_AUTOLOAD_SCT_ADDR) Write(v L1_CACHE_AUTOLOAD_SCT_ADDRValue) { r.reg.Store(uint32(v)) }
+
+// WriteWith stores f(L1_CACHE_AUTOLOAD_SCT_ADDRReset): fields f leaves alone are written as their reset values.
+func (r *L1_CACHE_AUTOLOAD_SCT_ADDR) WriteWith(f func(L1_CACHE_AUTOLOAD_SCT_ADDRValue) L1_CACHE_AUTOLOAD_SCT_ADDRValue) {
+	r.reg.Store(uint32(f(L1_CACHE_AUTOLOAD_SCT_ADDRReset)))
 }
 
-// WriteWith stores f(L1_CACHE_AUTOLOAD_SCT0_ADDRReset): fields f leaves alone are written as their reset values.
-func (r *L1_CACHE_AUTOLOAD_SCT0_ADDR) WriteWith(f func(L1_CACHE_AUTOLOAD_SCT0_ADDRValue) L1_CACHE_AUTOLOAD_SCT0_ADDRValue) {
-	r.reg.Store(uint32(f(L1_CACHE_AUTOLOAD_SCT0_ADDRReset)))
-}
-
-// Reset stores L1_CACHE_AUTOLOAD_SCT0_ADDRReset in the register.
-func (r *L1_CACHE_AUTOLOAD_SCT0_ADDR) Reset() { r.reg.Store(uint32(L1_CACHE_AUTOLOAD_SCT0_ADDRReset)) }
+// Reset stores L1_CACHE_AUTOLOAD_SCT_ADDRReset in the register.
+func (r *L1_CACHE_AUTOLOAD_SCT_ADDR) Reset() { r.reg.Store(uint32(L1_CACHE_AUTOLOAD_SCT_ADDRReset)) }
 
 // Modify loads the register, passes its value to f and stores the result.
-func (r *L1_CACHE_AUTOLOAD_SCT0_ADDR) Modify(f func(L1_CACHE_AUTOLOAD_SCT0_ADDRValue) L1_CACHE_AUTOLOAD_SCT0_ADDRValue) {
-	r.reg.Store(uint32(f(L1_CACHE_AUTOLOAD_SCT0_ADDRValue(r.reg.Load()))))
+func (r *L1_CACHE_AUTOLOAD_SCT_ADDR) Modify(f func(L1_CACHE_AUTOLOAD_SCT_ADDRValue) L1_CACHE_AUTOLOAD_SCT_ADDRValue) {
+	r.reg.Store(uint32(f(L1_CACHE_AUTOLOAD_SCT_ADDRValue(r.reg.Load()))))
 }
 
-// L1_CACHE_AUTOLOAD_SCT0_ADDR returns field L1_CACHE_AUTOLOAD_SCT0_ADDR (bits 31:0): Those bits are used to configure the start virtual address of the first section for autoload operation on L1-Cache. Note that it should be used together with L1_CACHE_AUTOLOAD_SCT0_SIZE and L1_CACHE_AUTOLOAD_SCT0_ENA.
-func (v L1_CACHE_AUTOLOAD_SCT0_ADDRValue) L1_CACHE_AUTOLOAD_SCT0_ADDR() uint32 {
+// L1_CACHE_AUTOLOAD_SCT_ADDR returns field L1_CACHE_AUTOLOAD_SCT%s_ADDR (bits 31:0): Those bits are used to configure the start virtual address of the first section for autoload operation on L1-Cache. Note that it should be used together with L1_CACHE_AUTOLOAD_SCT0_SIZE and L1_CACHE_AUTOLOAD_SCT0_ENA.
+func (v L1_CACHE_AUTOLOAD_SCT_ADDRValue) L1_CACHE_AUTOLOAD_SCT_ADDR() uint32 {
 	return uint32(v) & 0xffffffff
 }
 
-// WithL1_CACHE_AUTOLOAD_SCT0_ADDR returns v with field L1_CACHE_AUTOLOAD_SCT0_ADDR (bits 31:0) set to x, masked to the field width.
-func (v L1_CACHE_AUTOLOAD_SCT0_ADDRValue) WithL1_CACHE_AUTOLOAD_SCT0_ADDR(x uint32) L1_CACHE_AUTOLOAD_SCT0_ADDRValue {
-	return v&^0xffffffff | L1_CACHE_AUTOLOAD_SCT0_ADDRValue(x&0xffffffff)
+// WithL1_CACHE_AUTOLOAD_SCT_ADDR returns v with field L1_CACHE_AUTOLOAD_SCT%s_ADDR (bits 31:0) set to x, masked to the field width.
+func (v L1_CACHE_AUTOLOAD_SCT_ADDRValue) WithL1_CACHE_AUTOLOAD_SCT_ADDR(x uint32) L1_CACHE_AUTOLOAD_SCT_ADDRValue {
+	return v&^0xffffffff | L1_CACHE_AUTOLOAD_SCT_ADDRValue(x&0xffffffff)
 }
 
-// L1_CACHE_AUTOLOAD_SCT0_SIZE is register L1_CACHE_AUTOLOAD_SCT0_SIZE (32-bit, read-write, reset 0x0): L1 Cache autoload section 0 size configure register.
-type L1_CACHE_AUTOLOAD_SCT0_SIZE struct{ reg mmio.U32 }
+// L1_CACHE_AUTOLOAD_SCT_SIZE is register SIZE (32-bit, read-write, reset 0x0): L1 Cache autoload section 0 size configure register.
+type L1_CACHE_AUTOLOAD_SCT_SIZE struct{ reg mmio.U32 }
 
-// L1_CACHE_AUTOLOAD_SCT0_SIZEValue is a value of register L1_CACHE_AUTOLOAD_SCT0_SIZE.
-type L1_CACHE_AUTOLOAD_SCT0_SIZEValue uint32
+// L1_CACHE_AUTOLOAD_SCT_SIZEValue is a value of register L1_CACHE_AUTOLOAD_SCT_SIZE.
+type L1_CACHE_AUTOLOAD_SCT_SIZEValue uint32
 
-// L1_CACHE_AUTOLOAD_SCT0_SIZEReset is the reset value of register L1_CACHE_AUTOLOAD_SCT0_SIZE.
-const L1_CACHE_AUTOLOAD_SCT0_SIZEReset L1_CACHE_AUTOLOAD_SCT0_SIZEValue = 0x0
+// L1_CACHE_AUTOLOAD_SCT_SIZEReset is the reset value of register L1_CACHE_AUTOLOAD_SCT_SIZE.
+const L1_CACHE_AUTOLOAD_SCT_SIZEReset L1_CACHE_AUTOLOAD_SCT_SIZEValue = 0x0
 
 // Read loads the register.
-func (r *L1_CACHE_AUTOLOAD_SCT0_SIZE) Read() L1_CACHE_AUTOLOAD_SCT0_SIZEValue {
-	return L1_CACHE_AUTOLOAD_SCT0_SIZEValue(r.reg.Load())
+func (r *L1_CACHE_AUTOLOAD_SCT_SIZE) Read() L1_CACHE_AUTOLOAD_SCT_SIZEValue {
+	return L1_CACHE_AUTOLOAD_SCT_SIZEValue(r.reg.Load())
 }
 
 // Write stores v in the register.
-func (r *L1_CACHE_AUTOLOAD_SCT0_SIZE) Write(v L1_CACHE_AUTOLOAD_SCT0_SIZEValue) {
-	r.reg.Store(uint32(v))
+func (r *L1_CACHE_AUTOLOAD_SCT_SIZE) Write(v L1_CACHE_AUTOLOAD_SCT_SIZEValue) { r.reg.Store(uint32(v)) }
+
+// WriteWith stores f(L1_CACHE_AUTOLOAD_SCT_SIZEReset): fields f leaves alone are written as their reset values.
+func (r *L1_CACHE_AUTOLOAD_SCT_SIZE) WriteWith(f func(L1_CACHE_AUTOLOAD_SCT_SIZEValue) L1_CACHE_AUTOLOAD_SCT_SIZEValue) {
+	r.reg.Store(uint32(f(L1_CACHE_AUTOLOAD_SCT_SIZEReset)))
 }
 
-// WriteWith stores f(L1_CACHE_AUTOLOAD_SCT0_SIZEReset): fields f leaves alone are written as their reset values.
-func (r *L1_CACHE_AUTOLOAD_SCT0_SIZE) WriteWith(f func(L1_CACHE_AUTOLOAD_SCT0_SIZEValue) L1_CACHE_AUTOLOAD_SCT0_SIZEValue) {
-	r.reg.Store(uint32(f(L1_CACHE_AUTOLOAD_SCT0_SIZEReset)))
-}
-
-// Reset stores L1_CACHE_AUTOLOAD_SCT0_SIZEReset in the register.
-func (r *L1_CACHE_AUTOLOAD_SCT0_SIZE) Reset() { r.reg.Store(uint32(L1_CACHE_AUTOLOAD_SCT0_SIZEReset)) }
+// Reset stores L1_CACHE_AUTOLOAD_SCT_SIZEReset in the register.
+func (r *L1_CACHE_AUTOLOAD_SCT_SIZE) Reset() { r.reg.Store(uint32(L1_CACHE_AUTOLOAD_SCT_SIZEReset)) }
 
 // Modify loads the register, passes its value to f and stores the result.
-func (r *L1_CACHE_AUTOLOAD_SCT0_SIZE) Modify(f func(L1_CACHE_AUTOLOAD_SCT0_SIZEValue) L1_CACHE_AUTOLOAD_SCT0_SIZEValue) {
-	r.reg.Store(uint32(f(L1_CACHE_AUTOLOAD_SCT0_SIZEValue(r.reg.Load()))))
+func (r *L1_CACHE_AUTOLOAD_SCT_SIZE) Modify(f func(L1_CACHE_AUTOLOAD_SCT_SIZEValue) L1_CACHE_AUTOLOAD_SCT_SIZEValue) {
+	r.reg.Store(uint32(f(L1_CACHE_AUTOLOAD_SCT_SIZEValue(r.reg.Load()))))
 }
 
-// L1_CACHE_AUTOLOAD_SCT0_SIZE returns field L1_CACHE_AUTOLOAD_SCT0_SIZE (bits 27:0): Those bits are used to configure the size of the first section for autoload operation on L1-Cache. Note that it should be used together with L1_CACHE_AUTOLOAD_SCT0_ADDR and L1_CACHE_AUTOLOAD_SCT0_ENA.
-func (v L1_CACHE_AUTOLOAD_SCT0_SIZEValue) L1_CACHE_AUTOLOAD_SCT0_SIZE() uint32 {
+// L1_CACHE_AUTOLOAD_SCT_SIZE returns field L1_CACHE_AUTOLOAD_SCT%s_SIZE (bits 27:0): Those bits are used to configure the size of the first section for autoload operation on L1-Cache. Note that it should be used together with L1_CACHE_AUTOLOAD_SCT0_ADDR and L1_CACHE_AUTOLOAD_SCT0_ENA.
+func (v L1_CACHE_AUTOLOAD_SCT_SIZEValue) L1_CACHE_AUTOLOAD_SCT_SIZE() uint32 {
 	return uint32(v) & 0xfffffff
 }
 
-// WithL1_CACHE_AUTOLOAD_SCT0_SIZE returns v with field L1_CACHE_AUTOLOAD_SCT0_SIZE (bits 27:0) set to x, masked to the field width.
-func (v L1_CACHE_AUTOLOAD_SCT0_SIZEValue) WithL1_CACHE_AUTOLOAD_SCT0_SIZE(x uint32) L1_CACHE_AUTOLOAD_SCT0_SIZEValue {
-	return v&^0xfffffff | L1_CACHE_AUTOLOAD_SCT0_SIZEValue(x&0xfffffff)
-}
-
-// L1_CACHE_AUTOLOAD_SCT1_ADDR is register L1_CACHE_AUTOLOAD_SCT1_ADDR (32-bit, read-write, reset 0x0): L1 Cache autoload section 1 address configure register.
-type L1_CACHE_AUTOLOAD_SCT1_ADDR struct{ reg mmio.U32 }
-
-// L1_CACHE_AUTOLOAD_SCT1_ADDRValue is a value of register L1_CACHE_AUTOLOAD_SCT1_ADDR.
-type L1_CACHE_AUTOLOAD_SCT1_ADDRValue uint32
-
-// L1_CACHE_AUTOLOAD_SCT1_ADDRReset is the reset value of register L1_CACHE_AUTOLOAD_SCT1_ADDR.
-const L1_CACHE_AUTOLOAD_SCT1_ADDRReset L1_CACHE_AUTOLOAD_SCT1_ADDRValue = 0x0
-
-// Read loads the register.
-func (r *L1_CACHE_AUTOLOAD_SCT1_ADDR) Read() L1_CACHE_AUTOLOAD_SCT1_ADDRValue {
-	return L1_CACHE_AUTOLOAD_SCT1_ADDRValue(r.reg.Load())
-}
-
-// Write stores v in the register.
-func (r *L1_CACHE_AUTOLOAD_SCT1_ADDR) Write(v L1_CACHE_AUTOLOAD_SCT1_ADDRValue) {
-	r.reg.Store(uint32(v))
-}
-
-// WriteWith stores f(L1_CACHE_AUTOLOAD_SCT1_ADDRReset): fields f leaves alone are written as their reset values.
-func (r *L1_CACHE_AUTOLOAD_SCT1_ADDR) WriteWith(f func(L1_CACHE_AUTOLOAD_SCT1_ADDRValue) L1_CACHE_AUTOLOAD_SCT1_ADDRValue) {
-	r.reg.Store(uint32(f(L1_CACHE_AUTOLOAD_SCT1_ADDRReset)))
-}
-
-// Reset stores L1_CACHE_AUTOLOAD_SCT1_ADDRReset in the register.
-func (r *L1_CACHE_AUTOLOAD_SCT1_ADDR) Reset() { r.reg.Store(uint32(L1_CACHE_AUTOLOAD_SCT1_ADDRReset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *L1_CACHE_AUTOLOAD_SCT1_ADDR) Modify(f func(L1_CACHE_AUTOLOAD_SCT1_ADDRValue) L1_CACHE_AUTOLOAD_SCT1_ADDRValue) {
-	r.reg.Store(uint32(f(L1_CACHE_AUTOLOAD_SCT1_ADDRValue(r.reg.Load()))))
-}
-
-// L1_CACHE_AUTOLOAD_SCT1_ADDR returns field L1_CACHE_AUTOLOAD_SCT1_ADDR (bits 31:0): Those bits are used to configure the start virtual address of the second section for autoload operation on L1-Cache. Note that it should be used together with L1_CACHE_AUTOLOAD_SCT1_SIZE and L1_CACHE_AUTOLOAD_SCT1_ENA.
-func (v L1_CACHE_AUTOLOAD_SCT1_ADDRValue) L1_CACHE_AUTOLOAD_SCT1_ADDR() uint32 {
-	return uint32(v) & 0xffffffff
-}
-
-// WithL1_CACHE_AUTOLOAD_SCT1_ADDR returns v with field L1_CACHE_AUTOLOAD_SCT1_ADDR (bits 31:0) set to x, masked to the field width.
-func (v L1_CACHE_AUTOLOAD_SCT1_ADDRValue) WithL1_CACHE_AUTOLOAD_SCT1_ADDR(x uint32) L1_CACHE_AUTOLOAD_SCT1_ADDRValue {
-	return v&^0xffffffff | L1_CACHE_AUTOLOAD_SCT1_ADDRValue(x&0xffffffff)
-}
-
-// L1_CACHE_AUTOLOAD_SCT1_SIZE is register L1_CACHE_AUTOLOAD_SCT1_SIZE (32-bit, read-write, reset 0x0): L1 Cache autoload section 1 size configure register.
-type L1_CACHE_AUTOLOAD_SCT1_SIZE struct{ reg mmio.U32 }
-
-// L1_CACHE_AUTOLOAD_SCT1_SIZEValue is a value of register L1_CACHE_AUTOLOAD_SCT1_SIZE.
-type L1_CACHE_AUTOLOAD_SCT1_SIZEValue uint32
-
-// L1_CACHE_AUTOLOAD_SCT1_SIZEReset is the reset value of register L1_CACHE_AUTOLOAD_SCT1_SIZE.
-const L1_CACHE_AUTOLOAD_SCT1_SIZEReset L1_CACHE_AUTOLOAD_SCT1_SIZEValue = 0x0
-
-// Read loads the register.
-func (r *L1_CACHE_AUTOLOAD_SCT1_SIZE) Read() L1_CACHE_AUTOLOAD_SCT1_SIZEValue {
-	return L1_CACHE_AUTOLOAD_SCT1_SIZEValue(r.reg.Load())
-}
-
-// Write stores v in the register.
-func (r *L1_CACHE_AUTOLOAD_SCT1_SIZE) Write(v L1_CACHE_AUTOLOAD_SCT1_SIZEValue) {
-	r.reg.Store(uint32(v))
-}
-
-// WriteWith stores f(L1_CACHE_AUTOLOAD_SCT1_SIZEReset): fields f leaves alone are written as their reset values.
-func (r *L1_CACHE_AUTOLOAD_SCT1_SIZE) WriteWith(f func(L1_CACHE_AUTOLOAD_SCT1_SIZEValue) L1_CACHE_AUTOLOAD_SCT1_SIZEValue) {
-	r.reg.Store(uint32(f(L1_CACHE_AUTOLOAD_SCT1_SIZEReset)))
-}
-
-// Reset stores L1_CACHE_AUTOLOAD_SCT1_SIZEReset in the register.
-func (r *L1_CACHE_AUTOLOAD_SCT1_SIZE) Reset() { r.reg.Store(uint32(L1_CACHE_AUTOLOAD_SCT1_SIZEReset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *L1_CACHE_AUTOLOAD_SCT1_SIZE) Modify(f func(L1_CACHE_AUTOLOAD_SCT1_SIZEValue) L1_CACHE_AUTOLOAD_SCT1_SIZEValue) {
-	r.reg.Store(uint32(f(L1_CACHE_AUTOLOAD_SCT1_SIZEValue(r.reg.Load()))))
-}
-
-// L1_CACHE_AUTOLOAD_SCT1_SIZE returns field L1_CACHE_AUTOLOAD_SCT1_SIZE (bits 27:0): Those bits are used to configure the size of the second section for autoload operation on L1-Cache. Note that it should be used together with L1_CACHE_AUTOLOAD_SCT1_ADDR and L1_CACHE_AUTOLOAD_SCT1_ENA.
-func (v L1_CACHE_AUTOLOAD_SCT1_SIZEValue) L1_CACHE_AUTOLOAD_SCT1_SIZE() uint32 {
-	return uint32(v) & 0xfffffff
-}
-
-// WithL1_CACHE_AUTOLOAD_SCT1_SIZE returns v with field L1_CACHE_AUTOLOAD_SCT1_SIZE (bits 27:0) set to x, masked to the field width.
-func (v L1_CACHE_AUTOLOAD_SCT1_SIZEValue) WithL1_CACHE_AUTOLOAD_SCT1_SIZE(x uint32) L1_CACHE_AUTOLOAD_SCT1_SIZEValue {
-	return v&^0xfffffff | L1_CACHE_AUTOLOAD_SCT1_SIZEValue(x&0xfffffff)
+// WithL1_CACHE_AUTOLOAD_SCT_SIZE returns v with field L1_CACHE_AUTOLOAD_SCT%s_SIZE (bits 27:0) set to x, masked to the field width.
+func (v L1_CACHE_AUTOLOAD_SCT_SIZEValue) WithL1_CACHE_AUTOLOAD_SCT_SIZE(x uint32) L1_CACHE_AUTOLOAD_SCT_SIZEValue {
+	return v&^0xfffffff | L1_CACHE_AUTOLOAD_SCT_SIZEValue(x&0xfffffff)
 }
 
 // L1_CACHE_AUTOLOAD_SCT2_ADDR is register L1_CACHE_AUTOLOAD_SCT2_ADDR (32-bit, read-write, reset 0x0): L1 Cache autoload section 2 address configure register.
@@ -4904,797 +3126,269 @@ func (v L1_CACHE_ACS_CNT_CTRLValue) L1_DBUS2_CNT_CLR() bool { return v&0x400000 
 // L1_DBUS3_CNT_CLR returns field L1_DBUS3_CNT_CLR (bit 23): Reserved.
 func (v L1_CACHE_ACS_CNT_CTRLValue) L1_DBUS3_CNT_CLR() bool { return v&0x800000 != 0 }
 
-// L1_IBUS0_ACS_HIT_CNT is register L1_IBUS0_ACS_HIT_CNT (32-bit, read-write, reset 0x0): L1-ICache bus0 Hit-Access Counter register.
-type L1_IBUS0_ACS_HIT_CNT struct{ reg mmio.U32 }
+// L1_IBUS_ACS_HIT_CNT is register HIT_CNT (32-bit, read-write, reset 0x0): L1-ICache bus0 Hit-Access Counter register.
+type L1_IBUS_ACS_HIT_CNT struct{ reg mmio.U32 }
 
-// L1_IBUS0_ACS_HIT_CNTValue is a value of register L1_IBUS0_ACS_HIT_CNT.
-type L1_IBUS0_ACS_HIT_CNTValue uint32
+// L1_IBUS_ACS_HIT_CNTValue is a value of register L1_IBUS_ACS_HIT_CNT.
+type L1_IBUS_ACS_HIT_CNTValue uint32
 
-// L1_IBUS0_ACS_HIT_CNTReset is the reset value of register L1_IBUS0_ACS_HIT_CNT.
-const L1_IBUS0_ACS_HIT_CNTReset L1_IBUS0_ACS_HIT_CNTValue = 0x0
+// L1_IBUS_ACS_HIT_CNTReset is the reset value of register L1_IBUS_ACS_HIT_CNT.
+const L1_IBUS_ACS_HIT_CNTReset L1_IBUS_ACS_HIT_CNTValue = 0x0
 
 // Read loads the register.
-func (r *L1_IBUS0_ACS_HIT_CNT) Read() L1_IBUS0_ACS_HIT_CNTValue {
-	return L1_IBUS0_ACS_HIT_CNTValue(r.reg.Load())
+func (r *L1_IBUS_ACS_HIT_CNT) Read() L1_IBUS_ACS_HIT_CNTValue {
+	return L1_IBUS_ACS_HIT_CNTValue(r.reg.Load())
 }
 
 // Write stores v in the register.
-func (r *L1_IBUS0_ACS_HIT_CNT) Write(v L1_IBUS0_ACS_HIT_CNTValue) { r.reg.Store(uint32(v)) }
+func (r *L1_IBUS_ACS_HIT_CNT) Write(v L1_IBUS_ACS_HIT_CNTValue) { r.reg.Store(uint32(v)) }
 
-// WriteWith stores f(L1_IBUS0_ACS_HIT_CNTReset): fields f leaves alone are written as their reset values.
-func (r *L1_IBUS0_ACS_HIT_CNT) WriteWith(f func(L1_IBUS0_ACS_HIT_CNTValue) L1_IBUS0_ACS_HIT_CNTValue) {
-	r.reg.Store(uint32(f(L1_IBUS0_ACS_HIT_CNTReset)))
+// WriteWith stores f(L1_IBUS_ACS_HIT_CNTReset): fields f leaves alone are written as their reset values.
+func (r *L1_IBUS_ACS_HIT_CNT) WriteWith(f func(L1_IBUS_ACS_HIT_CNTValue) L1_IBUS_ACS_HIT_CNTValue) {
+	r.reg.Store(uint32(f(L1_IBUS_ACS_HIT_CNTReset)))
 }
 
-// Reset stores L1_IBUS0_ACS_HIT_CNTReset in the register.
-func (r *L1_IBUS0_ACS_HIT_CNT) Reset() { r.reg.Store(uint32(L1_IBUS0_ACS_HIT_CNTReset)) }
+// Reset stores L1_IBUS_ACS_HIT_CNTReset in the register.
+func (r *L1_IBUS_ACS_HIT_CNT) Reset() { r.reg.Store(uint32(L1_IBUS_ACS_HIT_CNTReset)) }
 
 // Modify loads the register, passes its value to f and stores the result.
-func (r *L1_IBUS0_ACS_HIT_CNT) Modify(f func(L1_IBUS0_ACS_HIT_CNTValue) L1_IBUS0_ACS_HIT_CNTValue) {
-	r.reg.Store(uint32(f(L1_IBUS0_ACS_HIT_CNTValue(r.reg.Load()))))
+func (r *L1_IBUS_ACS_HIT_CNT) Modify(f func(L1_IBUS_ACS_HIT_CNTValue) L1_IBUS_ACS_HIT_CNTValue) {
+	r.reg.Store(uint32(f(L1_IBUS_ACS_HIT_CNTValue(r.reg.Load()))))
 }
 
-// L1_IBUS0_HIT_CNT returns field L1_IBUS0_HIT_CNT (bits 31:0): The register records the number of hits when bus0 accesses L1-ICache0.
-func (v L1_IBUS0_ACS_HIT_CNTValue) L1_IBUS0_HIT_CNT() uint32 { return uint32(v) & 0xffffffff }
+// L1_IBUS_HIT_CNT returns field L1_IBUS%s_HIT_CNT (bits 31:0): The register records the number of hits when bus0 accesses L1-ICache0.
+func (v L1_IBUS_ACS_HIT_CNTValue) L1_IBUS_HIT_CNT() uint32 { return uint32(v) & 0xffffffff }
 
-// L1_IBUS0_ACS_MISS_CNT is register L1_IBUS0_ACS_MISS_CNT (32-bit, read-write, reset 0x0): L1-ICache bus0 Miss-Access Counter register.
-type L1_IBUS0_ACS_MISS_CNT struct{ reg mmio.U32 }
+// L1_IBUS_ACS_MISS_CNT is register MISS_CNT (32-bit, read-write, reset 0x0): L1-ICache bus0 Miss-Access Counter register.
+type L1_IBUS_ACS_MISS_CNT struct{ reg mmio.U32 }
 
-// L1_IBUS0_ACS_MISS_CNTValue is a value of register L1_IBUS0_ACS_MISS_CNT.
-type L1_IBUS0_ACS_MISS_CNTValue uint32
+// L1_IBUS_ACS_MISS_CNTValue is a value of register L1_IBUS_ACS_MISS_CNT.
+type L1_IBUS_ACS_MISS_CNTValue uint32
 
-// L1_IBUS0_ACS_MISS_CNTReset is the reset value of register L1_IBUS0_ACS_MISS_CNT.
-const L1_IBUS0_ACS_MISS_CNTReset L1_IBUS0_ACS_MISS_CNTValue = 0x0
+// L1_IBUS_ACS_MISS_CNTReset is the reset value of register L1_IBUS_ACS_MISS_CNT.
+const L1_IBUS_ACS_MISS_CNTReset L1_IBUS_ACS_MISS_CNTValue = 0x0
 
 // Read loads the register.
-func (r *L1_IBUS0_ACS_MISS_CNT) Read() L1_IBUS0_ACS_MISS_CNTValue {
-	return L1_IBUS0_ACS_MISS_CNTValue(r.reg.Load())
+func (r *L1_IBUS_ACS_MISS_CNT) Read() L1_IBUS_ACS_MISS_CNTValue {
+	return L1_IBUS_ACS_MISS_CNTValue(r.reg.Load())
 }
 
 // Write stores v in the register.
-func (r *L1_IBUS0_ACS_MISS_CNT) Write(v L1_IBUS0_ACS_MISS_CNTValue) { r.reg.Store(uint32(v)) }
+func (r *L1_IBUS_ACS_MISS_CNT) Write(v L1_IBUS_ACS_MISS_CNTValue) { r.reg.Store(uint32(v)) }
 
-// WriteWith stores f(L1_IBUS0_ACS_MISS_CNTReset): fields f leaves alone are written as their reset values.
-func (r *L1_IBUS0_ACS_MISS_CNT) WriteWith(f func(L1_IBUS0_ACS_MISS_CNTValue) L1_IBUS0_ACS_MISS_CNTValue) {
-	r.reg.Store(uint32(f(L1_IBUS0_ACS_MISS_CNTReset)))
+// WriteWith stores f(L1_IBUS_ACS_MISS_CNTReset): fields f leaves alone are written as their reset values.
+func (r *L1_IBUS_ACS_MISS_CNT) WriteWith(f func(L1_IBUS_ACS_MISS_CNTValue) L1_IBUS_ACS_MISS_CNTValue) {
+	r.reg.Store(uint32(f(L1_IBUS_ACS_MISS_CNTReset)))
 }
 
-// Reset stores L1_IBUS0_ACS_MISS_CNTReset in the register.
-func (r *L1_IBUS0_ACS_MISS_CNT) Reset() { r.reg.Store(uint32(L1_IBUS0_ACS_MISS_CNTReset)) }
+// Reset stores L1_IBUS_ACS_MISS_CNTReset in the register.
+func (r *L1_IBUS_ACS_MISS_CNT) Reset() { r.reg.Store(uint32(L1_IBUS_ACS_MISS_CNTReset)) }
 
 // Modify loads the register, passes its value to f and stores the result.
-func (r *L1_IBUS0_ACS_MISS_CNT) Modify(f func(L1_IBUS0_ACS_MISS_CNTValue) L1_IBUS0_ACS_MISS_CNTValue) {
-	r.reg.Store(uint32(f(L1_IBUS0_ACS_MISS_CNTValue(r.reg.Load()))))
+func (r *L1_IBUS_ACS_MISS_CNT) Modify(f func(L1_IBUS_ACS_MISS_CNTValue) L1_IBUS_ACS_MISS_CNTValue) {
+	r.reg.Store(uint32(f(L1_IBUS_ACS_MISS_CNTValue(r.reg.Load()))))
 }
 
-// L1_IBUS0_MISS_CNT returns field L1_IBUS0_MISS_CNT (bits 31:0): The register records the number of missing when bus0 accesses L1-ICache0.
-func (v L1_IBUS0_ACS_MISS_CNTValue) L1_IBUS0_MISS_CNT() uint32 { return uint32(v) & 0xffffffff }
+// L1_IBUS_MISS_CNT returns field L1_IBUS%s_MISS_CNT (bits 31:0): The register records the number of missing when bus0 accesses L1-ICache0.
+func (v L1_IBUS_ACS_MISS_CNTValue) L1_IBUS_MISS_CNT() uint32 { return uint32(v) & 0xffffffff }
 
-// L1_IBUS0_ACS_CONFLICT_CNT is register L1_IBUS0_ACS_CONFLICT_CNT (32-bit, read-write, reset 0x0): L1-ICache bus0 Conflict-Access Counter register.
-type L1_IBUS0_ACS_CONFLICT_CNT struct{ reg mmio.U32 }
+// L1_IBUS_ACS_CONFLICT_CNT is register CONFLICT_CNT (32-bit, read-write, reset 0x0): L1-ICache bus0 Conflict-Access Counter register.
+type L1_IBUS_ACS_CONFLICT_CNT struct{ reg mmio.U32 }
 
-// L1_IBUS0_ACS_CONFLICT_CNTValue is a value of register L1_IBUS0_ACS_CONFLICT_CNT.
-type L1_IBUS0_ACS_CONFLICT_CNTValue uint32
+// L1_IBUS_ACS_CONFLICT_CNTValue is a value of register L1_IBUS_ACS_CONFLICT_CNT.
+type L1_IBUS_ACS_CONFLICT_CNTValue uint32
 
-// L1_IBUS0_ACS_CONFLICT_CNTReset is the reset value of register L1_IBUS0_ACS_CONFLICT_CNT.
-const L1_IBUS0_ACS_CONFLICT_CNTReset L1_IBUS0_ACS_CONFLICT_CNTValue = 0x0
+// L1_IBUS_ACS_CONFLICT_CNTReset is the reset value of register L1_IBUS_ACS_CONFLICT_CNT.
+const L1_IBUS_ACS_CONFLICT_CNTReset L1_IBUS_ACS_CONFLICT_CNTValue = 0x0
 
 // Read loads the register.
-func (r *L1_IBUS0_ACS_CONFLICT_CNT) Read() L1_IBUS0_ACS_CONFLICT_CNTValue {
-	return L1_IBUS0_ACS_CONFLICT_CNTValue(r.reg.Load())
+func (r *L1_IBUS_ACS_CONFLICT_CNT) Read() L1_IBUS_ACS_CONFLICT_CNTValue {
+	return L1_IBUS_ACS_CONFLICT_CNTValue(r.reg.Load())
 }
 
 // Write stores v in the register.
-func (r *L1_IBUS0_ACS_CONFLICT_CNT) Write(v L1_IBUS0_ACS_CONFLICT_CNTValue) { r.reg.Store(uint32(v)) }
+func (r *L1_IBUS_ACS_CONFLICT_CNT) Write(v L1_IBUS_ACS_CONFLICT_CNTValue) { r.reg.Store(uint32(v)) }
 
-// WriteWith stores f(L1_IBUS0_ACS_CONFLICT_CNTReset): fields f leaves alone are written as their reset values.
-func (r *L1_IBUS0_ACS_CONFLICT_CNT) WriteWith(f func(L1_IBUS0_ACS_CONFLICT_CNTValue) L1_IBUS0_ACS_CONFLICT_CNTValue) {
-	r.reg.Store(uint32(f(L1_IBUS0_ACS_CONFLICT_CNTReset)))
+// WriteWith stores f(L1_IBUS_ACS_CONFLICT_CNTReset): fields f leaves alone are written as their reset values.
+func (r *L1_IBUS_ACS_CONFLICT_CNT) WriteWith(f func(L1_IBUS_ACS_CONFLICT_CNTValue) L1_IBUS_ACS_CONFLICT_CNTValue) {
+	r.reg.Store(uint32(f(L1_IBUS_ACS_CONFLICT_CNTReset)))
 }
 
-// Reset stores L1_IBUS0_ACS_CONFLICT_CNTReset in the register.
-func (r *L1_IBUS0_ACS_CONFLICT_CNT) Reset() { r.reg.Store(uint32(L1_IBUS0_ACS_CONFLICT_CNTReset)) }
+// Reset stores L1_IBUS_ACS_CONFLICT_CNTReset in the register.
+func (r *L1_IBUS_ACS_CONFLICT_CNT) Reset() { r.reg.Store(uint32(L1_IBUS_ACS_CONFLICT_CNTReset)) }
 
 // Modify loads the register, passes its value to f and stores the result.
-func (r *L1_IBUS0_ACS_CONFLICT_CNT) Modify(f func(L1_IBUS0_ACS_CONFLICT_CNTValue) L1_IBUS0_ACS_CONFLICT_CNTValue) {
-	r.reg.Store(uint32(f(L1_IBUS0_ACS_CONFLICT_CNTValue(r.reg.Load()))))
+func (r *L1_IBUS_ACS_CONFLICT_CNT) Modify(f func(L1_IBUS_ACS_CONFLICT_CNTValue) L1_IBUS_ACS_CONFLICT_CNTValue) {
+	r.reg.Store(uint32(f(L1_IBUS_ACS_CONFLICT_CNTValue(r.reg.Load()))))
 }
 
-// L1_IBUS0_CONFLICT_CNT returns field L1_IBUS0_CONFLICT_CNT (bits 31:0): The register records the number of access-conflicts when bus0 accesses L1-ICache0.
-func (v L1_IBUS0_ACS_CONFLICT_CNTValue) L1_IBUS0_CONFLICT_CNT() uint32 { return uint32(v) & 0xffffffff }
+// L1_IBUS_CONFLICT_CNT returns field L1_IBUS%s_CONFLICT_CNT (bits 31:0): The register records the number of access-conflicts when bus0 accesses L1-ICache0.
+func (v L1_IBUS_ACS_CONFLICT_CNTValue) L1_IBUS_CONFLICT_CNT() uint32 { return uint32(v) & 0xffffffff }
 
-// L1_IBUS0_ACS_NXTLVL_CNT is register L1_IBUS0_ACS_NXTLVL_CNT (32-bit, read-write, reset 0x0): L1-ICache bus0 Next-Level-Access Counter register.
-type L1_IBUS0_ACS_NXTLVL_CNT struct{ reg mmio.U32 }
+// L1_IBUS_ACS_NXTLVL_CNT is register NXTLVL_CNT (32-bit, read-write, reset 0x0): L1-ICache bus0 Next-Level-Access Counter register.
+type L1_IBUS_ACS_NXTLVL_CNT struct{ reg mmio.U32 }
 
-// L1_IBUS0_ACS_NXTLVL_CNTValue is a value of register L1_IBUS0_ACS_NXTLVL_CNT.
-type L1_IBUS0_ACS_NXTLVL_CNTValue uint32
+// L1_IBUS_ACS_NXTLVL_CNTValue is a value of register L1_IBUS_ACS_NXTLVL_CNT.
+type L1_IBUS_ACS_NXTLVL_CNTValue uint32
 
-// L1_IBUS0_ACS_NXTLVL_CNTReset is the reset value of register L1_IBUS0_ACS_NXTLVL_CNT.
-const L1_IBUS0_ACS_NXTLVL_CNTReset L1_IBUS0_ACS_NXTLVL_CNTValue = 0x0
+// L1_IBUS_ACS_NXTLVL_CNTReset is the reset value of register L1_IBUS_ACS_NXTLVL_CNT.
+const L1_IBUS_ACS_NXTLVL_CNTReset L1_IBUS_ACS_NXTLVL_CNTValue = 0x0
 
 // Read loads the register.
-func (r *L1_IBUS0_ACS_NXTLVL_CNT) Read() L1_IBUS0_ACS_NXTLVL_CNTValue {
-	return L1_IBUS0_ACS_NXTLVL_CNTValue(r.reg.Load())
+func (r *L1_IBUS_ACS_NXTLVL_CNT) Read() L1_IBUS_ACS_NXTLVL_CNTValue {
+	return L1_IBUS_ACS_NXTLVL_CNTValue(r.reg.Load())
 }
 
 // Write stores v in the register.
-func (r *L1_IBUS0_ACS_NXTLVL_CNT) Write(v L1_IBUS0_ACS_NXTLVL_CNTValue) { r.reg.Store(uint32(v)) }
+func (r *L1_IBUS_ACS_NXTLVL_CNT) Write(v L1_IBUS_ACS_NXTLVL_CNTValue) { r.reg.Store(uint32(v)) }
 
-// WriteWith stores f(L1_IBUS0_ACS_NXTLVL_CNTReset): fields f leaves alone are written as their reset values.
-func (r *L1_IBUS0_ACS_NXTLVL_CNT) WriteWith(f func(L1_IBUS0_ACS_NXTLVL_CNTValue) L1_IBUS0_ACS_NXTLVL_CNTValue) {
-	r.reg.Store(uint32(f(L1_IBUS0_ACS_NXTLVL_CNTReset)))
+// WriteWith stores f(L1_IBUS_ACS_NXTLVL_CNTReset): fields f leaves alone are written as their reset values.
+func (r *L1_IBUS_ACS_NXTLVL_CNT) WriteWith(f func(L1_IBUS_ACS_NXTLVL_CNTValue) L1_IBUS_ACS_NXTLVL_CNTValue) {
+	r.reg.Store(uint32(f(L1_IBUS_ACS_NXTLVL_CNTReset)))
 }
 
-// Reset stores L1_IBUS0_ACS_NXTLVL_CNTReset in the register.
-func (r *L1_IBUS0_ACS_NXTLVL_CNT) Reset() { r.reg.Store(uint32(L1_IBUS0_ACS_NXTLVL_CNTReset)) }
+// Reset stores L1_IBUS_ACS_NXTLVL_CNTReset in the register.
+func (r *L1_IBUS_ACS_NXTLVL_CNT) Reset() { r.reg.Store(uint32(L1_IBUS_ACS_NXTLVL_CNTReset)) }
 
 // Modify loads the register, passes its value to f and stores the result.
-func (r *L1_IBUS0_ACS_NXTLVL_CNT) Modify(f func(L1_IBUS0_ACS_NXTLVL_CNTValue) L1_IBUS0_ACS_NXTLVL_CNTValue) {
-	r.reg.Store(uint32(f(L1_IBUS0_ACS_NXTLVL_CNTValue(r.reg.Load()))))
+func (r *L1_IBUS_ACS_NXTLVL_CNT) Modify(f func(L1_IBUS_ACS_NXTLVL_CNTValue) L1_IBUS_ACS_NXTLVL_CNTValue) {
+	r.reg.Store(uint32(f(L1_IBUS_ACS_NXTLVL_CNTValue(r.reg.Load()))))
 }
 
-// L1_IBUS0_NXTLVL_CNT returns field L1_IBUS0_NXTLVL_CNT (bits 31:0): The register records the number of times that L1-ICache accesses L2-Cache due to bus0 accessing L1-ICache0.
-func (v L1_IBUS0_ACS_NXTLVL_CNTValue) L1_IBUS0_NXTLVL_CNT() uint32 { return uint32(v) & 0xffffffff }
+// L1_IBUS_NXTLVL_CNT returns field L1_IBUS%s_NXTLVL_CNT (bits 31:0): The register records the number of times that L1-ICache accesses L2-Cache due to bus0 accessing L1-ICache0.
+func (v L1_IBUS_ACS_NXTLVL_CNTValue) L1_IBUS_NXTLVL_CNT() uint32 { return uint32(v) & 0xffffffff }
 
-// L1_IBUS1_ACS_HIT_CNT is register L1_IBUS1_ACS_HIT_CNT (32-bit, read-write, reset 0x0): L1-ICache bus1 Hit-Access Counter register.
-type L1_IBUS1_ACS_HIT_CNT struct{ reg mmio.U32 }
+// L1_BUS_ACS_HIT_CNT is register HIT_CNT (32-bit, read-write, reset 0x0): L1-Cache bus0 Hit-Access Counter register.
+type L1_BUS_ACS_HIT_CNT struct{ reg mmio.U32 }
 
-// L1_IBUS1_ACS_HIT_CNTValue is a value of register L1_IBUS1_ACS_HIT_CNT.
-type L1_IBUS1_ACS_HIT_CNTValue uint32
+// L1_BUS_ACS_HIT_CNTValue is a value of register L1_BUS_ACS_HIT_CNT.
+type L1_BUS_ACS_HIT_CNTValue uint32
 
-// L1_IBUS1_ACS_HIT_CNTReset is the reset value of register L1_IBUS1_ACS_HIT_CNT.
-const L1_IBUS1_ACS_HIT_CNTReset L1_IBUS1_ACS_HIT_CNTValue = 0x0
+// L1_BUS_ACS_HIT_CNTReset is the reset value of register L1_BUS_ACS_HIT_CNT.
+const L1_BUS_ACS_HIT_CNTReset L1_BUS_ACS_HIT_CNTValue = 0x0
 
 // Read loads the register.
-func (r *L1_IBUS1_ACS_HIT_CNT) Read() L1_IBUS1_ACS_HIT_CNTValue {
-	return L1_IBUS1_ACS_HIT_CNTValue(r.reg.Load())
+func (r *L1_BUS_ACS_HIT_CNT) Read() L1_BUS_ACS_HIT_CNTValue {
+	return L1_BUS_ACS_HIT_CNTValue(r.reg.Load())
 }
 
 // Write stores v in the register.
-func (r *L1_IBUS1_ACS_HIT_CNT) Write(v L1_IBUS1_ACS_HIT_CNTValue) { r.reg.Store(uint32(v)) }
+func (r *L1_BUS_ACS_HIT_CNT) Write(v L1_BUS_ACS_HIT_CNTValue) { r.reg.Store(uint32(v)) }
 
-// WriteWith stores f(L1_IBUS1_ACS_HIT_CNTReset): fields f leaves alone are written as their reset values.
-func (r *L1_IBUS1_ACS_HIT_CNT) WriteWith(f func(L1_IBUS1_ACS_HIT_CNTValue) L1_IBUS1_ACS_HIT_CNTValue) {
-	r.reg.Store(uint32(f(L1_IBUS1_ACS_HIT_CNTReset)))
+// WriteWith stores f(L1_BUS_ACS_HIT_CNTReset): fields f leaves alone are written as their reset values.
+func (r *L1_BUS_ACS_HIT_CNT) WriteWith(f func(L1_BUS_ACS_HIT_CNTValue) L1_BUS_ACS_HIT_CNTValue) {
+	r.reg.Store(uint32(f(L1_BUS_ACS_HIT_CNTReset)))
 }
 
-// Reset stores L1_IBUS1_ACS_HIT_CNTReset in the register.
-func (r *L1_IBUS1_ACS_HIT_CNT) Reset() { r.reg.Store(uint32(L1_IBUS1_ACS_HIT_CNTReset)) }
+// Reset stores L1_BUS_ACS_HIT_CNTReset in the register.
+func (r *L1_BUS_ACS_HIT_CNT) Reset() { r.reg.Store(uint32(L1_BUS_ACS_HIT_CNTReset)) }
 
 // Modify loads the register, passes its value to f and stores the result.
-func (r *L1_IBUS1_ACS_HIT_CNT) Modify(f func(L1_IBUS1_ACS_HIT_CNTValue) L1_IBUS1_ACS_HIT_CNTValue) {
-	r.reg.Store(uint32(f(L1_IBUS1_ACS_HIT_CNTValue(r.reg.Load()))))
+func (r *L1_BUS_ACS_HIT_CNT) Modify(f func(L1_BUS_ACS_HIT_CNTValue) L1_BUS_ACS_HIT_CNTValue) {
+	r.reg.Store(uint32(f(L1_BUS_ACS_HIT_CNTValue(r.reg.Load()))))
 }
 
-// L1_IBUS1_HIT_CNT returns field L1_IBUS1_HIT_CNT (bits 31:0): The register records the number of hits when bus1 accesses L1-ICache1.
-func (v L1_IBUS1_ACS_HIT_CNTValue) L1_IBUS1_HIT_CNT() uint32 { return uint32(v) & 0xffffffff }
+// L1_BUS_HIT_CNT returns field L1_BUS%s_HIT_CNT (bits 31:0): The register records the number of hits when bus0 accesses L1-Cache.
+func (v L1_BUS_ACS_HIT_CNTValue) L1_BUS_HIT_CNT() uint32 { return uint32(v) & 0xffffffff }
 
-// L1_IBUS1_ACS_MISS_CNT is register L1_IBUS1_ACS_MISS_CNT (32-bit, read-write, reset 0x0): L1-ICache bus1 Miss-Access Counter register.
-type L1_IBUS1_ACS_MISS_CNT struct{ reg mmio.U32 }
+// L1_BUS_ACS_MISS_CNT is register MISS_CNT (32-bit, read-write, reset 0x0): L1-Cache bus0 Miss-Access Counter register.
+type L1_BUS_ACS_MISS_CNT struct{ reg mmio.U32 }
 
-// L1_IBUS1_ACS_MISS_CNTValue is a value of register L1_IBUS1_ACS_MISS_CNT.
-type L1_IBUS1_ACS_MISS_CNTValue uint32
+// L1_BUS_ACS_MISS_CNTValue is a value of register L1_BUS_ACS_MISS_CNT.
+type L1_BUS_ACS_MISS_CNTValue uint32
 
-// L1_IBUS1_ACS_MISS_CNTReset is the reset value of register L1_IBUS1_ACS_MISS_CNT.
-const L1_IBUS1_ACS_MISS_CNTReset L1_IBUS1_ACS_MISS_CNTValue = 0x0
+// L1_BUS_ACS_MISS_CNTReset is the reset value of register L1_BUS_ACS_MISS_CNT.
+const L1_BUS_ACS_MISS_CNTReset L1_BUS_ACS_MISS_CNTValue = 0x0
 
 // Read loads the register.
-func (r *L1_IBUS1_ACS_MISS_CNT) Read() L1_IBUS1_ACS_MISS_CNTValue {
-	return L1_IBUS1_ACS_MISS_CNTValue(r.reg.Load())
+func (r *L1_BUS_ACS_MISS_CNT) Read() L1_BUS_ACS_MISS_CNTValue {
+	return L1_BUS_ACS_MISS_CNTValue(r.reg.Load())
 }
 
 // Write stores v in the register.
-func (r *L1_IBUS1_ACS_MISS_CNT) Write(v L1_IBUS1_ACS_MISS_CNTValue) { r.reg.Store(uint32(v)) }
+func (r *L1_BUS_ACS_MISS_CNT) Write(v L1_BUS_ACS_MISS_CNTValue) { r.reg.Store(uint32(v)) }
 
-// WriteWith stores f(L1_IBUS1_ACS_MISS_CNTReset): fields f leaves alone are written as their reset values.
-func (r *L1_IBUS1_ACS_MISS_CNT) WriteWith(f func(L1_IBUS1_ACS_MISS_CNTValue) L1_IBUS1_ACS_MISS_CNTValue) {
-	r.reg.Store(uint32(f(L1_IBUS1_ACS_MISS_CNTReset)))
+// WriteWith stores f(L1_BUS_ACS_MISS_CNTReset): fields f leaves alone are written as their reset values.
+func (r *L1_BUS_ACS_MISS_CNT) WriteWith(f func(L1_BUS_ACS_MISS_CNTValue) L1_BUS_ACS_MISS_CNTValue) {
+	r.reg.Store(uint32(f(L1_BUS_ACS_MISS_CNTReset)))
 }
 
-// Reset stores L1_IBUS1_ACS_MISS_CNTReset in the register.
-func (r *L1_IBUS1_ACS_MISS_CNT) Reset() { r.reg.Store(uint32(L1_IBUS1_ACS_MISS_CNTReset)) }
+// Reset stores L1_BUS_ACS_MISS_CNTReset in the register.
+func (r *L1_BUS_ACS_MISS_CNT) Reset() { r.reg.Store(uint32(L1_BUS_ACS_MISS_CNTReset)) }
 
 // Modify loads the register, passes its value to f and stores the result.
-func (r *L1_IBUS1_ACS_MISS_CNT) Modify(f func(L1_IBUS1_ACS_MISS_CNTValue) L1_IBUS1_ACS_MISS_CNTValue) {
-	r.reg.Store(uint32(f(L1_IBUS1_ACS_MISS_CNTValue(r.reg.Load()))))
+func (r *L1_BUS_ACS_MISS_CNT) Modify(f func(L1_BUS_ACS_MISS_CNTValue) L1_BUS_ACS_MISS_CNTValue) {
+	r.reg.Store(uint32(f(L1_BUS_ACS_MISS_CNTValue(r.reg.Load()))))
 }
 
-// L1_IBUS1_MISS_CNT returns field L1_IBUS1_MISS_CNT (bits 31:0): The register records the number of missing when bus1 accesses L1-ICache1.
-func (v L1_IBUS1_ACS_MISS_CNTValue) L1_IBUS1_MISS_CNT() uint32 { return uint32(v) & 0xffffffff }
+// L1_BUS_MISS_CNT returns field L1_BUS%s_MISS_CNT (bits 31:0): The register records the number of missing when bus0 accesses L1-Cache.
+func (v L1_BUS_ACS_MISS_CNTValue) L1_BUS_MISS_CNT() uint32 { return uint32(v) & 0xffffffff }
 
-// L1_IBUS1_ACS_CONFLICT_CNT is register L1_IBUS1_ACS_CONFLICT_CNT (32-bit, read-write, reset 0x0): L1-ICache bus1 Conflict-Access Counter register.
-type L1_IBUS1_ACS_CONFLICT_CNT struct{ reg mmio.U32 }
+// L1_BUS_ACS_CONFLICT_CNT is register CONFLICT_CNT (32-bit, read-write, reset 0x0): L1-Cache bus0 Conflict-Access Counter register.
+type L1_BUS_ACS_CONFLICT_CNT struct{ reg mmio.U32 }
 
-// L1_IBUS1_ACS_CONFLICT_CNTValue is a value of register L1_IBUS1_ACS_CONFLICT_CNT.
-type L1_IBUS1_ACS_CONFLICT_CNTValue uint32
+// L1_BUS_ACS_CONFLICT_CNTValue is a value of register L1_BUS_ACS_CONFLICT_CNT.
+type L1_BUS_ACS_CONFLICT_CNTValue uint32
 
-// L1_IBUS1_ACS_CONFLICT_CNTReset is the reset value of register L1_IBUS1_ACS_CONFLICT_CNT.
-const L1_IBUS1_ACS_CONFLICT_CNTReset L1_IBUS1_ACS_CONFLICT_CNTValue = 0x0
+// L1_BUS_ACS_CONFLICT_CNTReset is the reset value of register L1_BUS_ACS_CONFLICT_CNT.
+const L1_BUS_ACS_CONFLICT_CNTReset L1_BUS_ACS_CONFLICT_CNTValue = 0x0
 
 // Read loads the register.
-func (r *L1_IBUS1_ACS_CONFLICT_CNT) Read() L1_IBUS1_ACS_CONFLICT_CNTValue {
-	return L1_IBUS1_ACS_CONFLICT_CNTValue(r.reg.Load())
+func (r *L1_BUS_ACS_CONFLICT_CNT) Read() L1_BUS_ACS_CONFLICT_CNTValue {
+	return L1_BUS_ACS_CONFLICT_CNTValue(r.reg.Load())
 }
 
 // Write stores v in the register.
-func (r *L1_IBUS1_ACS_CONFLICT_CNT) Write(v L1_IBUS1_ACS_CONFLICT_CNTValue) { r.reg.Store(uint32(v)) }
+func (r *L1_BUS_ACS_CONFLICT_CNT) Write(v L1_BUS_ACS_CONFLICT_CNTValue) { r.reg.Store(uint32(v)) }
 
-// WriteWith stores f(L1_IBUS1_ACS_CONFLICT_CNTReset): fields f leaves alone are written as their reset values.
-func (r *L1_IBUS1_ACS_CONFLICT_CNT) WriteWith(f func(L1_IBUS1_ACS_CONFLICT_CNTValue) L1_IBUS1_ACS_CONFLICT_CNTValue) {
-	r.reg.Store(uint32(f(L1_IBUS1_ACS_CONFLICT_CNTReset)))
+// WriteWith stores f(L1_BUS_ACS_CONFLICT_CNTReset): fields f leaves alone are written as their reset values.
+func (r *L1_BUS_ACS_CONFLICT_CNT) WriteWith(f func(L1_BUS_ACS_CONFLICT_CNTValue) L1_BUS_ACS_CONFLICT_CNTValue) {
+	r.reg.Store(uint32(f(L1_BUS_ACS_CONFLICT_CNTReset)))
 }
 
-// Reset stores L1_IBUS1_ACS_CONFLICT_CNTReset in the register.
-func (r *L1_IBUS1_ACS_CONFLICT_CNT) Reset() { r.reg.Store(uint32(L1_IBUS1_ACS_CONFLICT_CNTReset)) }
+// Reset stores L1_BUS_ACS_CONFLICT_CNTReset in the register.
+func (r *L1_BUS_ACS_CONFLICT_CNT) Reset() { r.reg.Store(uint32(L1_BUS_ACS_CONFLICT_CNTReset)) }
 
 // Modify loads the register, passes its value to f and stores the result.
-func (r *L1_IBUS1_ACS_CONFLICT_CNT) Modify(f func(L1_IBUS1_ACS_CONFLICT_CNTValue) L1_IBUS1_ACS_CONFLICT_CNTValue) {
-	r.reg.Store(uint32(f(L1_IBUS1_ACS_CONFLICT_CNTValue(r.reg.Load()))))
+func (r *L1_BUS_ACS_CONFLICT_CNT) Modify(f func(L1_BUS_ACS_CONFLICT_CNTValue) L1_BUS_ACS_CONFLICT_CNTValue) {
+	r.reg.Store(uint32(f(L1_BUS_ACS_CONFLICT_CNTValue(r.reg.Load()))))
 }
 
-// L1_IBUS1_CONFLICT_CNT returns field L1_IBUS1_CONFLICT_CNT (bits 31:0): The register records the number of access-conflicts when bus1 accesses L1-ICache1.
-func (v L1_IBUS1_ACS_CONFLICT_CNTValue) L1_IBUS1_CONFLICT_CNT() uint32 { return uint32(v) & 0xffffffff }
+// L1_BUS_CONFLICT_CNT returns field L1_BUS%s_CONFLICT_CNT (bits 31:0): The register records the number of access-conflicts when bus0 accesses L1-Cache.
+func (v L1_BUS_ACS_CONFLICT_CNTValue) L1_BUS_CONFLICT_CNT() uint32 { return uint32(v) & 0xffffffff }
 
-// L1_IBUS1_ACS_NXTLVL_CNT is register L1_IBUS1_ACS_NXTLVL_CNT (32-bit, read-write, reset 0x0): L1-ICache bus1 Next-Level-Access Counter register.
-type L1_IBUS1_ACS_NXTLVL_CNT struct{ reg mmio.U32 }
+// L1_BUS_ACS_NXTLVL_CNT is register NXTLVL_CNT (32-bit, read-write, reset 0x0): L1-Cache bus0 Next-Level-Access Counter register.
+type L1_BUS_ACS_NXTLVL_CNT struct{ reg mmio.U32 }
 
-// L1_IBUS1_ACS_NXTLVL_CNTValue is a value of register L1_IBUS1_ACS_NXTLVL_CNT.
-type L1_IBUS1_ACS_NXTLVL_CNTValue uint32
+// L1_BUS_ACS_NXTLVL_CNTValue is a value of register L1_BUS_ACS_NXTLVL_CNT.
+type L1_BUS_ACS_NXTLVL_CNTValue uint32
 
-// L1_IBUS1_ACS_NXTLVL_CNTReset is the reset value of register L1_IBUS1_ACS_NXTLVL_CNT.
-const L1_IBUS1_ACS_NXTLVL_CNTReset L1_IBUS1_ACS_NXTLVL_CNTValue = 0x0
+// L1_BUS_ACS_NXTLVL_CNTReset is the reset value of register L1_BUS_ACS_NXTLVL_CNT.
+const L1_BUS_ACS_NXTLVL_CNTReset L1_BUS_ACS_NXTLVL_CNTValue = 0x0
 
 // Read loads the register.
-func (r *L1_IBUS1_ACS_NXTLVL_CNT) Read() L1_IBUS1_ACS_NXTLVL_CNTValue {
-	return L1_IBUS1_ACS_NXTLVL_CNTValue(r.reg.Load())
+func (r *L1_BUS_ACS_NXTLVL_CNT) Read() L1_BUS_ACS_NXTLVL_CNTValue {
+	return L1_BUS_ACS_NXTLVL_CNTValue(r.reg.Load())
 }
 
 // Write stores v in the register.
-func (r *L1_IBUS1_ACS_NXTLVL_CNT) Write(v L1_IBUS1_ACS_NXTLVL_CNTValue) { r.reg.Store(uint32(v)) }
+func (r *L1_BUS_ACS_NXTLVL_CNT) Write(v L1_BUS_ACS_NXTLVL_CNTValue) { r.reg.Store(uint32(v)) }
 
-// WriteWith stores f(L1_IBUS1_ACS_NXTLVL_CNTReset): fields f leaves alone are written as their reset values.
-func (r *L1_IBUS1_ACS_NXTLVL_CNT) WriteWith(f func(L1_IBUS1_ACS_NXTLVL_CNTValue) L1_IBUS1_ACS_NXTLVL_CNTValue) {
-	r.reg.Store(uint32(f(L1_IBUS1_ACS_NXTLVL_CNTReset)))
+// WriteWith stores f(L1_BUS_ACS_NXTLVL_CNTReset): fields f leaves alone are written as their reset values.
+func (r *L1_BUS_ACS_NXTLVL_CNT) WriteWith(f func(L1_BUS_ACS_NXTLVL_CNTValue) L1_BUS_ACS_NXTLVL_CNTValue) {
+	r.reg.Store(uint32(f(L1_BUS_ACS_NXTLVL_CNTReset)))
 }
 
-// Reset stores L1_IBUS1_ACS_NXTLVL_CNTReset in the register.
-func (r *L1_IBUS1_ACS_NXTLVL_CNT) Reset() { r.reg.Store(uint32(L1_IBUS1_ACS_NXTLVL_CNTReset)) }
+// Reset stores L1_BUS_ACS_NXTLVL_CNTReset in the register.
+func (r *L1_BUS_ACS_NXTLVL_CNT) Reset() { r.reg.Store(uint32(L1_BUS_ACS_NXTLVL_CNTReset)) }
 
 // Modify loads the register, passes its value to f and stores the result.
-func (r *L1_IBUS1_ACS_NXTLVL_CNT) Modify(f func(L1_IBUS1_ACS_NXTLVL_CNTValue) L1_IBUS1_ACS_NXTLVL_CNTValue) {
-	r.reg.Store(uint32(f(L1_IBUS1_ACS_NXTLVL_CNTValue(r.reg.Load()))))
+func (r *L1_BUS_ACS_NXTLVL_CNT) Modify(f func(L1_BUS_ACS_NXTLVL_CNTValue) L1_BUS_ACS_NXTLVL_CNTValue) {
+	r.reg.Store(uint32(f(L1_BUS_ACS_NXTLVL_CNTValue(r.reg.Load()))))
 }
 
-// L1_IBUS1_NXTLVL_CNT returns field L1_IBUS1_NXTLVL_CNT (bits 31:0): The register records the number of times that L1-ICache accesses L2-Cache due to bus1 accessing L1-ICache1.
-func (v L1_IBUS1_ACS_NXTLVL_CNTValue) L1_IBUS1_NXTLVL_CNT() uint32 { return uint32(v) & 0xffffffff }
-
-// L1_IBUS2_ACS_HIT_CNT is register L1_IBUS2_ACS_HIT_CNT (32-bit, read-write, reset 0x0): L1-ICache bus2 Hit-Access Counter register.
-type L1_IBUS2_ACS_HIT_CNT struct{ reg mmio.U32 }
-
-// L1_IBUS2_ACS_HIT_CNTValue is a value of register L1_IBUS2_ACS_HIT_CNT.
-type L1_IBUS2_ACS_HIT_CNTValue uint32
-
-// L1_IBUS2_ACS_HIT_CNTReset is the reset value of register L1_IBUS2_ACS_HIT_CNT.
-const L1_IBUS2_ACS_HIT_CNTReset L1_IBUS2_ACS_HIT_CNTValue = 0x0
-
-// Read loads the register.
-func (r *L1_IBUS2_ACS_HIT_CNT) Read() L1_IBUS2_ACS_HIT_CNTValue {
-	return L1_IBUS2_ACS_HIT_CNTValue(r.reg.Load())
-}
-
-// Write stores v in the register.
-func (r *L1_IBUS2_ACS_HIT_CNT) Write(v L1_IBUS2_ACS_HIT_CNTValue) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(L1_IBUS2_ACS_HIT_CNTReset): fields f leaves alone are written as their reset values.
-func (r *L1_IBUS2_ACS_HIT_CNT) WriteWith(f func(L1_IBUS2_ACS_HIT_CNTValue) L1_IBUS2_ACS_HIT_CNTValue) {
-	r.reg.Store(uint32(f(L1_IBUS2_ACS_HIT_CNTReset)))
-}
-
-// Reset stores L1_IBUS2_ACS_HIT_CNTReset in the register.
-func (r *L1_IBUS2_ACS_HIT_CNT) Reset() { r.reg.Store(uint32(L1_IBUS2_ACS_HIT_CNTReset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *L1_IBUS2_ACS_HIT_CNT) Modify(f func(L1_IBUS2_ACS_HIT_CNTValue) L1_IBUS2_ACS_HIT_CNTValue) {
-	r.reg.Store(uint32(f(L1_IBUS2_ACS_HIT_CNTValue(r.reg.Load()))))
-}
-
-// L1_IBUS2_HIT_CNT returns field L1_IBUS2_HIT_CNT (bits 31:0): The register records the number of hits when bus2 accesses L1-ICache2.
-func (v L1_IBUS2_ACS_HIT_CNTValue) L1_IBUS2_HIT_CNT() uint32 { return uint32(v) & 0xffffffff }
-
-// L1_IBUS2_ACS_MISS_CNT is register L1_IBUS2_ACS_MISS_CNT (32-bit, read-write, reset 0x0): L1-ICache bus2 Miss-Access Counter register.
-type L1_IBUS2_ACS_MISS_CNT struct{ reg mmio.U32 }
-
-// L1_IBUS2_ACS_MISS_CNTValue is a value of register L1_IBUS2_ACS_MISS_CNT.
-type L1_IBUS2_ACS_MISS_CNTValue uint32
-
-// L1_IBUS2_ACS_MISS_CNTReset is the reset value of register L1_IBUS2_ACS_MISS_CNT.
-const L1_IBUS2_ACS_MISS_CNTReset L1_IBUS2_ACS_MISS_CNTValue = 0x0
-
-// Read loads the register.
-func (r *L1_IBUS2_ACS_MISS_CNT) Read() L1_IBUS2_ACS_MISS_CNTValue {
-	return L1_IBUS2_ACS_MISS_CNTValue(r.reg.Load())
-}
-
-// Write stores v in the register.
-func (r *L1_IBUS2_ACS_MISS_CNT) Write(v L1_IBUS2_ACS_MISS_CNTValue) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(L1_IBUS2_ACS_MISS_CNTReset): fields f leaves alone are written as their reset values.
-func (r *L1_IBUS2_ACS_MISS_CNT) WriteWith(f func(L1_IBUS2_ACS_MISS_CNTValue) L1_IBUS2_ACS_MISS_CNTValue) {
-	r.reg.Store(uint32(f(L1_IBUS2_ACS_MISS_CNTReset)))
-}
-
-// Reset stores L1_IBUS2_ACS_MISS_CNTReset in the register.
-func (r *L1_IBUS2_ACS_MISS_CNT) Reset() { r.reg.Store(uint32(L1_IBUS2_ACS_MISS_CNTReset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *L1_IBUS2_ACS_MISS_CNT) Modify(f func(L1_IBUS2_ACS_MISS_CNTValue) L1_IBUS2_ACS_MISS_CNTValue) {
-	r.reg.Store(uint32(f(L1_IBUS2_ACS_MISS_CNTValue(r.reg.Load()))))
-}
-
-// L1_IBUS2_MISS_CNT returns field L1_IBUS2_MISS_CNT (bits 31:0): The register records the number of missing when bus2 accesses L1-ICache2.
-func (v L1_IBUS2_ACS_MISS_CNTValue) L1_IBUS2_MISS_CNT() uint32 { return uint32(v) & 0xffffffff }
-
-// L1_IBUS2_ACS_CONFLICT_CNT is register L1_IBUS2_ACS_CONFLICT_CNT (32-bit, read-write, reset 0x0): L1-ICache bus2 Conflict-Access Counter register.
-type L1_IBUS2_ACS_CONFLICT_CNT struct{ reg mmio.U32 }
-
-// L1_IBUS2_ACS_CONFLICT_CNTValue is a value of register L1_IBUS2_ACS_CONFLICT_CNT.
-type L1_IBUS2_ACS_CONFLICT_CNTValue uint32
-
-// L1_IBUS2_ACS_CONFLICT_CNTReset is the reset value of register L1_IBUS2_ACS_CONFLICT_CNT.
-const L1_IBUS2_ACS_CONFLICT_CNTReset L1_IBUS2_ACS_CONFLICT_CNTValue = 0x0
-
-// Read loads the register.
-func (r *L1_IBUS2_ACS_CONFLICT_CNT) Read() L1_IBUS2_ACS_CONFLICT_CNTValue {
-	return L1_IBUS2_ACS_CONFLICT_CNTValue(r.reg.Load())
-}
-
-// Write stores v in the register.
-func (r *L1_IBUS2_ACS_CONFLICT_CNT) Write(v L1_IBUS2_ACS_CONFLICT_CNTValue) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(L1_IBUS2_ACS_CONFLICT_CNTReset): fields f leaves alone are written as their reset values.
-func (r *L1_IBUS2_ACS_CONFLICT_CNT) WriteWith(f func(L1_IBUS2_ACS_CONFLICT_CNTValue) L1_IBUS2_ACS_CONFLICT_CNTValue) {
-	r.reg.Store(uint32(f(L1_IBUS2_ACS_CONFLICT_CNTReset)))
-}
-
-// Reset stores L1_IBUS2_ACS_CONFLICT_CNTReset in the register.
-func (r *L1_IBUS2_ACS_CONFLICT_CNT) Reset() { r.reg.Store(uint32(L1_IBUS2_ACS_CONFLICT_CNTReset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *L1_IBUS2_ACS_CONFLICT_CNT) Modify(f func(L1_IBUS2_ACS_CONFLICT_CNTValue) L1_IBUS2_ACS_CONFLICT_CNTValue) {
-	r.reg.Store(uint32(f(L1_IBUS2_ACS_CONFLICT_CNTValue(r.reg.Load()))))
-}
-
-// L1_IBUS2_CONFLICT_CNT returns field L1_IBUS2_CONFLICT_CNT (bits 31:0): The register records the number of access-conflicts when bus2 accesses L1-ICache2.
-func (v L1_IBUS2_ACS_CONFLICT_CNTValue) L1_IBUS2_CONFLICT_CNT() uint32 { return uint32(v) & 0xffffffff }
-
-// L1_IBUS2_ACS_NXTLVL_CNT is register L1_IBUS2_ACS_NXTLVL_CNT (32-bit, read-write, reset 0x0): L1-ICache bus2 Next-Level-Access Counter register.
-type L1_IBUS2_ACS_NXTLVL_CNT struct{ reg mmio.U32 }
-
-// L1_IBUS2_ACS_NXTLVL_CNTValue is a value of register L1_IBUS2_ACS_NXTLVL_CNT.
-type L1_IBUS2_ACS_NXTLVL_CNTValue uint32
-
-// L1_IBUS2_ACS_NXTLVL_CNTReset is the reset value of register L1_IBUS2_ACS_NXTLVL_CNT.
-const L1_IBUS2_ACS_NXTLVL_CNTReset L1_IBUS2_ACS_NXTLVL_CNTValue = 0x0
-
-// Read loads the register.
-func (r *L1_IBUS2_ACS_NXTLVL_CNT) Read() L1_IBUS2_ACS_NXTLVL_CNTValue {
-	return L1_IBUS2_ACS_NXTLVL_CNTValue(r.reg.Load())
-}
-
-// Write stores v in the register.
-func (r *L1_IBUS2_ACS_NXTLVL_CNT) Write(v L1_IBUS2_ACS_NXTLVL_CNTValue) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(L1_IBUS2_ACS_NXTLVL_CNTReset): fields f leaves alone are written as their reset values.
-func (r *L1_IBUS2_ACS_NXTLVL_CNT) WriteWith(f func(L1_IBUS2_ACS_NXTLVL_CNTValue) L1_IBUS2_ACS_NXTLVL_CNTValue) {
-	r.reg.Store(uint32(f(L1_IBUS2_ACS_NXTLVL_CNTReset)))
-}
-
-// Reset stores L1_IBUS2_ACS_NXTLVL_CNTReset in the register.
-func (r *L1_IBUS2_ACS_NXTLVL_CNT) Reset() { r.reg.Store(uint32(L1_IBUS2_ACS_NXTLVL_CNTReset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *L1_IBUS2_ACS_NXTLVL_CNT) Modify(f func(L1_IBUS2_ACS_NXTLVL_CNTValue) L1_IBUS2_ACS_NXTLVL_CNTValue) {
-	r.reg.Store(uint32(f(L1_IBUS2_ACS_NXTLVL_CNTValue(r.reg.Load()))))
-}
-
-// L1_IBUS2_NXTLVL_CNT returns field L1_IBUS2_NXTLVL_CNT (bits 31:0): The register records the number of times that L1-ICache accesses L2-Cache due to bus2 accessing L1-ICache2.
-func (v L1_IBUS2_ACS_NXTLVL_CNTValue) L1_IBUS2_NXTLVL_CNT() uint32 { return uint32(v) & 0xffffffff }
-
-// L1_IBUS3_ACS_HIT_CNT is register L1_IBUS3_ACS_HIT_CNT (32-bit, read-write, reset 0x0): L1-ICache bus3 Hit-Access Counter register.
-type L1_IBUS3_ACS_HIT_CNT struct{ reg mmio.U32 }
-
-// L1_IBUS3_ACS_HIT_CNTValue is a value of register L1_IBUS3_ACS_HIT_CNT.
-type L1_IBUS3_ACS_HIT_CNTValue uint32
-
-// L1_IBUS3_ACS_HIT_CNTReset is the reset value of register L1_IBUS3_ACS_HIT_CNT.
-const L1_IBUS3_ACS_HIT_CNTReset L1_IBUS3_ACS_HIT_CNTValue = 0x0
-
-// Read loads the register.
-func (r *L1_IBUS3_ACS_HIT_CNT) Read() L1_IBUS3_ACS_HIT_CNTValue {
-	return L1_IBUS3_ACS_HIT_CNTValue(r.reg.Load())
-}
-
-// Write stores v in the register.
-func (r *L1_IBUS3_ACS_HIT_CNT) Write(v L1_IBUS3_ACS_HIT_CNTValue) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(L1_IBUS3_ACS_HIT_CNTReset): fields f leaves alone are written as their reset values.
-func (r *L1_IBUS3_ACS_HIT_CNT) WriteWith(f func(L1_IBUS3_ACS_HIT_CNTValue) L1_IBUS3_ACS_HIT_CNTValue) {
-	r.reg.Store(uint32(f(L1_IBUS3_ACS_HIT_CNTReset)))
-}
-
-// Reset stores L1_IBUS3_ACS_HIT_CNTReset in the register.
-func (r *L1_IBUS3_ACS_HIT_CNT) Reset() { r.reg.Store(uint32(L1_IBUS3_ACS_HIT_CNTReset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *L1_IBUS3_ACS_HIT_CNT) Modify(f func(L1_IBUS3_ACS_HIT_CNTValue) L1_IBUS3_ACS_HIT_CNTValue) {
-	r.reg.Store(uint32(f(L1_IBUS3_ACS_HIT_CNTValue(r.reg.Load()))))
-}
-
-// L1_IBUS3_HIT_CNT returns field L1_IBUS3_HIT_CNT (bits 31:0): The register records the number of hits when bus3 accesses L1-ICache3.
-func (v L1_IBUS3_ACS_HIT_CNTValue) L1_IBUS3_HIT_CNT() uint32 { return uint32(v) & 0xffffffff }
-
-// L1_IBUS3_ACS_MISS_CNT is register L1_IBUS3_ACS_MISS_CNT (32-bit, read-write, reset 0x0): L1-ICache bus3 Miss-Access Counter register.
-type L1_IBUS3_ACS_MISS_CNT struct{ reg mmio.U32 }
-
-// L1_IBUS3_ACS_MISS_CNTValue is a value of register L1_IBUS3_ACS_MISS_CNT.
-type L1_IBUS3_ACS_MISS_CNTValue uint32
-
-// L1_IBUS3_ACS_MISS_CNTReset is the reset value of register L1_IBUS3_ACS_MISS_CNT.
-const L1_IBUS3_ACS_MISS_CNTReset L1_IBUS3_ACS_MISS_CNTValue = 0x0
-
-// Read loads the register.
-func (r *L1_IBUS3_ACS_MISS_CNT) Read() L1_IBUS3_ACS_MISS_CNTValue {
-	return L1_IBUS3_ACS_MISS_CNTValue(r.reg.Load())
-}
-
-// Write stores v in the register.
-func (r *L1_IBUS3_ACS_MISS_CNT) Write(v L1_IBUS3_ACS_MISS_CNTValue) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(L1_IBUS3_ACS_MISS_CNTReset): fields f leaves alone are written as their reset values.
-func (r *L1_IBUS3_ACS_MISS_CNT) WriteWith(f func(L1_IBUS3_ACS_MISS_CNTValue) L1_IBUS3_ACS_MISS_CNTValue) {
-	r.reg.Store(uint32(f(L1_IBUS3_ACS_MISS_CNTReset)))
-}
-
-// Reset stores L1_IBUS3_ACS_MISS_CNTReset in the register.
-func (r *L1_IBUS3_ACS_MISS_CNT) Reset() { r.reg.Store(uint32(L1_IBUS3_ACS_MISS_CNTReset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *L1_IBUS3_ACS_MISS_CNT) Modify(f func(L1_IBUS3_ACS_MISS_CNTValue) L1_IBUS3_ACS_MISS_CNTValue) {
-	r.reg.Store(uint32(f(L1_IBUS3_ACS_MISS_CNTValue(r.reg.Load()))))
-}
-
-// L1_IBUS3_MISS_CNT returns field L1_IBUS3_MISS_CNT (bits 31:0): The register records the number of missing when bus3 accesses L1-ICache3.
-func (v L1_IBUS3_ACS_MISS_CNTValue) L1_IBUS3_MISS_CNT() uint32 { return uint32(v) & 0xffffffff }
-
-// L1_IBUS3_ACS_CONFLICT_CNT is register L1_IBUS3_ACS_CONFLICT_CNT (32-bit, read-write, reset 0x0): L1-ICache bus3 Conflict-Access Counter register.
-type L1_IBUS3_ACS_CONFLICT_CNT struct{ reg mmio.U32 }
-
-// L1_IBUS3_ACS_CONFLICT_CNTValue is a value of register L1_IBUS3_ACS_CONFLICT_CNT.
-type L1_IBUS3_ACS_CONFLICT_CNTValue uint32
-
-// L1_IBUS3_ACS_CONFLICT_CNTReset is the reset value of register L1_IBUS3_ACS_CONFLICT_CNT.
-const L1_IBUS3_ACS_CONFLICT_CNTReset L1_IBUS3_ACS_CONFLICT_CNTValue = 0x0
-
-// Read loads the register.
-func (r *L1_IBUS3_ACS_CONFLICT_CNT) Read() L1_IBUS3_ACS_CONFLICT_CNTValue {
-	return L1_IBUS3_ACS_CONFLICT_CNTValue(r.reg.Load())
-}
-
-// Write stores v in the register.
-func (r *L1_IBUS3_ACS_CONFLICT_CNT) Write(v L1_IBUS3_ACS_CONFLICT_CNTValue) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(L1_IBUS3_ACS_CONFLICT_CNTReset): fields f leaves alone are written as their reset values.
-func (r *L1_IBUS3_ACS_CONFLICT_CNT) WriteWith(f func(L1_IBUS3_ACS_CONFLICT_CNTValue) L1_IBUS3_ACS_CONFLICT_CNTValue) {
-	r.reg.Store(uint32(f(L1_IBUS3_ACS_CONFLICT_CNTReset)))
-}
-
-// Reset stores L1_IBUS3_ACS_CONFLICT_CNTReset in the register.
-func (r *L1_IBUS3_ACS_CONFLICT_CNT) Reset() { r.reg.Store(uint32(L1_IBUS3_ACS_CONFLICT_CNTReset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *L1_IBUS3_ACS_CONFLICT_CNT) Modify(f func(L1_IBUS3_ACS_CONFLICT_CNTValue) L1_IBUS3_ACS_CONFLICT_CNTValue) {
-	r.reg.Store(uint32(f(L1_IBUS3_ACS_CONFLICT_CNTValue(r.reg.Load()))))
-}
-
-// L1_IBUS3_CONFLICT_CNT returns field L1_IBUS3_CONFLICT_CNT (bits 31:0): The register records the number of access-conflicts when bus3 accesses L1-ICache3.
-func (v L1_IBUS3_ACS_CONFLICT_CNTValue) L1_IBUS3_CONFLICT_CNT() uint32 { return uint32(v) & 0xffffffff }
-
-// L1_IBUS3_ACS_NXTLVL_CNT is register L1_IBUS3_ACS_NXTLVL_CNT (32-bit, read-write, reset 0x0): L1-ICache bus3 Next-Level-Access Counter register.
-type L1_IBUS3_ACS_NXTLVL_CNT struct{ reg mmio.U32 }
-
-// L1_IBUS3_ACS_NXTLVL_CNTValue is a value of register L1_IBUS3_ACS_NXTLVL_CNT.
-type L1_IBUS3_ACS_NXTLVL_CNTValue uint32
-
-// L1_IBUS3_ACS_NXTLVL_CNTReset is the reset value of register L1_IBUS3_ACS_NXTLVL_CNT.
-const L1_IBUS3_ACS_NXTLVL_CNTReset L1_IBUS3_ACS_NXTLVL_CNTValue = 0x0
-
-// Read loads the register.
-func (r *L1_IBUS3_ACS_NXTLVL_CNT) Read() L1_IBUS3_ACS_NXTLVL_CNTValue {
-	return L1_IBUS3_ACS_NXTLVL_CNTValue(r.reg.Load())
-}
-
-// Write stores v in the register.
-func (r *L1_IBUS3_ACS_NXTLVL_CNT) Write(v L1_IBUS3_ACS_NXTLVL_CNTValue) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(L1_IBUS3_ACS_NXTLVL_CNTReset): fields f leaves alone are written as their reset values.
-func (r *L1_IBUS3_ACS_NXTLVL_CNT) WriteWith(f func(L1_IBUS3_ACS_NXTLVL_CNTValue) L1_IBUS3_ACS_NXTLVL_CNTValue) {
-	r.reg.Store(uint32(f(L1_IBUS3_ACS_NXTLVL_CNTReset)))
-}
-
-// Reset stores L1_IBUS3_ACS_NXTLVL_CNTReset in the register.
-func (r *L1_IBUS3_ACS_NXTLVL_CNT) Reset() { r.reg.Store(uint32(L1_IBUS3_ACS_NXTLVL_CNTReset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *L1_IBUS3_ACS_NXTLVL_CNT) Modify(f func(L1_IBUS3_ACS_NXTLVL_CNTValue) L1_IBUS3_ACS_NXTLVL_CNTValue) {
-	r.reg.Store(uint32(f(L1_IBUS3_ACS_NXTLVL_CNTValue(r.reg.Load()))))
-}
-
-// L1_IBUS3_NXTLVL_CNT returns field L1_IBUS3_NXTLVL_CNT (bits 31:0): The register records the number of times that L1-ICache accesses L2-Cache due to bus3 accessing L1-ICache3.
-func (v L1_IBUS3_ACS_NXTLVL_CNTValue) L1_IBUS3_NXTLVL_CNT() uint32 { return uint32(v) & 0xffffffff }
-
-// L1_BUS0_ACS_HIT_CNT is register L1_BUS0_ACS_HIT_CNT (32-bit, read-write, reset 0x0): L1-Cache bus0 Hit-Access Counter register.
-type L1_BUS0_ACS_HIT_CNT struct{ reg mmio.U32 }
-
-// L1_BUS0_ACS_HIT_CNTValue is a value of register L1_BUS0_ACS_HIT_CNT.
-type L1_BUS0_ACS_HIT_CNTValue uint32
-
-// L1_BUS0_ACS_HIT_CNTReset is the reset value of register L1_BUS0_ACS_HIT_CNT.
-const L1_BUS0_ACS_HIT_CNTReset L1_BUS0_ACS_HIT_CNTValue = 0x0
-
-// Read loads the register.
-func (r *L1_BUS0_ACS_HIT_CNT) Read() L1_BUS0_ACS_HIT_CNTValue {
-	return L1_BUS0_ACS_HIT_CNTValue(r.reg.Load())
-}
-
-// Write stores v in the register.
-func (r *L1_BUS0_ACS_HIT_CNT) Write(v L1_BUS0_ACS_HIT_CNTValue) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(L1_BUS0_ACS_HIT_CNTReset): fields f leaves alone are written as their reset values.
-func (r *L1_BUS0_ACS_HIT_CNT) WriteWith(f func(L1_BUS0_ACS_HIT_CNTValue) L1_BUS0_ACS_HIT_CNTValue) {
-	r.reg.Store(uint32(f(L1_BUS0_ACS_HIT_CNTReset)))
-}
-
-// Reset stores L1_BUS0_ACS_HIT_CNTReset in the register.
-func (r *L1_BUS0_ACS_HIT_CNT) Reset() { r.reg.Store(uint32(L1_BUS0_ACS_HIT_CNTReset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *L1_BUS0_ACS_HIT_CNT) Modify(f func(L1_BUS0_ACS_HIT_CNTValue) L1_BUS0_ACS_HIT_CNTValue) {
-	r.reg.Store(uint32(f(L1_BUS0_ACS_HIT_CNTValue(r.reg.Load()))))
-}
-
-// L1_BUS0_HIT_CNT returns field L1_BUS0_HIT_CNT (bits 31:0): The register records the number of hits when bus0 accesses L1-Cache.
-func (v L1_BUS0_ACS_HIT_CNTValue) L1_BUS0_HIT_CNT() uint32 { return uint32(v) & 0xffffffff }
-
-// L1_BUS0_ACS_MISS_CNT is register L1_BUS0_ACS_MISS_CNT (32-bit, read-write, reset 0x0): L1-Cache bus0 Miss-Access Counter register.
-type L1_BUS0_ACS_MISS_CNT struct{ reg mmio.U32 }
-
-// L1_BUS0_ACS_MISS_CNTValue is a value of register L1_BUS0_ACS_MISS_CNT.
-type L1_BUS0_ACS_MISS_CNTValue uint32
-
-// L1_BUS0_ACS_MISS_CNTReset is the reset value of register L1_BUS0_ACS_MISS_CNT.
-const L1_BUS0_ACS_MISS_CNTReset L1_BUS0_ACS_MISS_CNTValue = 0x0
-
-// Read loads the register.
-func (r *L1_BUS0_ACS_MISS_CNT) Read() L1_BUS0_ACS_MISS_CNTValue {
-	return L1_BUS0_ACS_MISS_CNTValue(r.reg.Load())
-}
-
-// Write stores v in the register.
-func (r *L1_BUS0_ACS_MISS_CNT) Write(v L1_BUS0_ACS_MISS_CNTValue) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(L1_BUS0_ACS_MISS_CNTReset): fields f leaves alone are written as their reset values.
-func (r *L1_BUS0_ACS_MISS_CNT) WriteWith(f func(L1_BUS0_ACS_MISS_CNTValue) L1_BUS0_ACS_MISS_CNTValue) {
-	r.reg.Store(uint32(f(L1_BUS0_ACS_MISS_CNTReset)))
-}
-
-// Reset stores L1_BUS0_ACS_MISS_CNTReset in the register.
-func (r *L1_BUS0_ACS_MISS_CNT) Reset() { r.reg.Store(uint32(L1_BUS0_ACS_MISS_CNTReset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *L1_BUS0_ACS_MISS_CNT) Modify(f func(L1_BUS0_ACS_MISS_CNTValue) L1_BUS0_ACS_MISS_CNTValue) {
-	r.reg.Store(uint32(f(L1_BUS0_ACS_MISS_CNTValue(r.reg.Load()))))
-}
-
-// L1_BUS0_MISS_CNT returns field L1_BUS0_MISS_CNT (bits 31:0): The register records the number of missing when bus0 accesses L1-Cache.
-func (v L1_BUS0_ACS_MISS_CNTValue) L1_BUS0_MISS_CNT() uint32 { return uint32(v) & 0xffffffff }
-
-// L1_BUS0_ACS_CONFLICT_CNT is register L1_BUS0_ACS_CONFLICT_CNT (32-bit, read-write, reset 0x0): L1-Cache bus0 Conflict-Access Counter register.
-type L1_BUS0_ACS_CONFLICT_CNT struct{ reg mmio.U32 }
-
-// L1_BUS0_ACS_CONFLICT_CNTValue is a value of register L1_BUS0_ACS_CONFLICT_CNT.
-type L1_BUS0_ACS_CONFLICT_CNTValue uint32
-
-// L1_BUS0_ACS_CONFLICT_CNTReset is the reset value of register L1_BUS0_ACS_CONFLICT_CNT.
-const L1_BUS0_ACS_CONFLICT_CNTReset L1_BUS0_ACS_CONFLICT_CNTValue = 0x0
-
-// Read loads the register.
-func (r *L1_BUS0_ACS_CONFLICT_CNT) Read() L1_BUS0_ACS_CONFLICT_CNTValue {
-	return L1_BUS0_ACS_CONFLICT_CNTValue(r.reg.Load())
-}
-
-// Write stores v in the register.
-func (r *L1_BUS0_ACS_CONFLICT_CNT) Write(v L1_BUS0_ACS_CONFLICT_CNTValue) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(L1_BUS0_ACS_CONFLICT_CNTReset): fields f leaves alone are written as their reset values.
-func (r *L1_BUS0_ACS_CONFLICT_CNT) WriteWith(f func(L1_BUS0_ACS_CONFLICT_CNTValue) L1_BUS0_ACS_CONFLICT_CNTValue) {
-	r.reg.Store(uint32(f(L1_BUS0_ACS_CONFLICT_CNTReset)))
-}
-
-// Reset stores L1_BUS0_ACS_CONFLICT_CNTReset in the register.
-func (r *L1_BUS0_ACS_CONFLICT_CNT) Reset() { r.reg.Store(uint32(L1_BUS0_ACS_CONFLICT_CNTReset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *L1_BUS0_ACS_CONFLICT_CNT) Modify(f func(L1_BUS0_ACS_CONFLICT_CNTValue) L1_BUS0_ACS_CONFLICT_CNTValue) {
-	r.reg.Store(uint32(f(L1_BUS0_ACS_CONFLICT_CNTValue(r.reg.Load()))))
-}
-
-// L1_BUS0_CONFLICT_CNT returns field L1_BUS0_CONFLICT_CNT (bits 31:0): The register records the number of access-conflicts when bus0 accesses L1-Cache.
-func (v L1_BUS0_ACS_CONFLICT_CNTValue) L1_BUS0_CONFLICT_CNT() uint32 { return uint32(v) & 0xffffffff }
-
-// L1_BUS0_ACS_NXTLVL_CNT is register L1_BUS0_ACS_NXTLVL_CNT (32-bit, read-write, reset 0x0): L1-Cache bus0 Next-Level-Access Counter register.
-type L1_BUS0_ACS_NXTLVL_CNT struct{ reg mmio.U32 }
-
-// L1_BUS0_ACS_NXTLVL_CNTValue is a value of register L1_BUS0_ACS_NXTLVL_CNT.
-type L1_BUS0_ACS_NXTLVL_CNTValue uint32
-
-// L1_BUS0_ACS_NXTLVL_CNTReset is the reset value of register L1_BUS0_ACS_NXTLVL_CNT.
-const L1_BUS0_ACS_NXTLVL_CNTReset L1_BUS0_ACS_NXTLVL_CNTValue = 0x0
-
-// Read loads the register.
-func (r *L1_BUS0_ACS_NXTLVL_CNT) Read() L1_BUS0_ACS_NXTLVL_CNTValue {
-	return L1_BUS0_ACS_NXTLVL_CNTValue(r.reg.Load())
-}
-
-// Write stores v in the register.
-func (r *L1_BUS0_ACS_NXTLVL_CNT) Write(v L1_BUS0_ACS_NXTLVL_CNTValue) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(L1_BUS0_ACS_NXTLVL_CNTReset): fields f leaves alone are written as their reset values.
-func (r *L1_BUS0_ACS_NXTLVL_CNT) WriteWith(f func(L1_BUS0_ACS_NXTLVL_CNTValue) L1_BUS0_ACS_NXTLVL_CNTValue) {
-	r.reg.Store(uint32(f(L1_BUS0_ACS_NXTLVL_CNTReset)))
-}
-
-// Reset stores L1_BUS0_ACS_NXTLVL_CNTReset in the register.
-func (r *L1_BUS0_ACS_NXTLVL_CNT) Reset() { r.reg.Store(uint32(L1_BUS0_ACS_NXTLVL_CNTReset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *L1_BUS0_ACS_NXTLVL_CNT) Modify(f func(L1_BUS0_ACS_NXTLVL_CNTValue) L1_BUS0_ACS_NXTLVL_CNTValue) {
-	r.reg.Store(uint32(f(L1_BUS0_ACS_NXTLVL_CNTValue(r.reg.Load()))))
-}
-
-// L1_BUS0_NXTLVL_CNT returns field L1_BUS0_NXTLVL_CNT (bits 31:0): The register records the number of times that L1-Cache accesses L2-Cache due to bus0 accessing L1-Cache.
-func (v L1_BUS0_ACS_NXTLVL_CNTValue) L1_BUS0_NXTLVL_CNT() uint32 { return uint32(v) & 0xffffffff }
-
-// L1_BUS1_ACS_HIT_CNT is register L1_BUS1_ACS_HIT_CNT (32-bit, read-write, reset 0x0): L1-Cache bus1 Hit-Access Counter register.
-type L1_BUS1_ACS_HIT_CNT struct{ reg mmio.U32 }
-
-// L1_BUS1_ACS_HIT_CNTValue is a value of register L1_BUS1_ACS_HIT_CNT.
-type L1_BUS1_ACS_HIT_CNTValue uint32
-
-// L1_BUS1_ACS_HIT_CNTReset is the reset value of register L1_BUS1_ACS_HIT_CNT.
-const L1_BUS1_ACS_HIT_CNTReset L1_BUS1_ACS_HIT_CNTValue = 0x0
-
-// Read loads the register.
-func (r *L1_BUS1_ACS_HIT_CNT) Read() L1_BUS1_ACS_HIT_CNTValue {
-	return L1_BUS1_ACS_HIT_CNTValue(r.reg.Load())
-}
-
-// Write stores v in the register.
-func (r *L1_BUS1_ACS_HIT_CNT) Write(v L1_BUS1_ACS_HIT_CNTValue) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(L1_BUS1_ACS_HIT_CNTReset): fields f leaves alone are written as their reset values.
-func (r *L1_BUS1_ACS_HIT_CNT) WriteWith(f func(L1_BUS1_ACS_HIT_CNTValue) L1_BUS1_ACS_HIT_CNTValue) {
-	r.reg.Store(uint32(f(L1_BUS1_ACS_HIT_CNTReset)))
-}
-
-// Reset stores L1_BUS1_ACS_HIT_CNTReset in the register.
-func (r *L1_BUS1_ACS_HIT_CNT) Reset() { r.reg.Store(uint32(L1_BUS1_ACS_HIT_CNTReset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *L1_BUS1_ACS_HIT_CNT) Modify(f func(L1_BUS1_ACS_HIT_CNTValue) L1_BUS1_ACS_HIT_CNTValue) {
-	r.reg.Store(uint32(f(L1_BUS1_ACS_HIT_CNTValue(r.reg.Load()))))
-}
-
-// L1_BUS1_HIT_CNT returns field L1_BUS1_HIT_CNT (bits 31:0): The register records the number of hits when bus1 accesses L1-Cache.
-func (v L1_BUS1_ACS_HIT_CNTValue) L1_BUS1_HIT_CNT() uint32 { return uint32(v) & 0xffffffff }
-
-// L1_BUS1_ACS_MISS_CNT is register L1_BUS1_ACS_MISS_CNT (32-bit, read-write, reset 0x0): L1-Cache bus1 Miss-Access Counter register.
-type L1_BUS1_ACS_MISS_CNT struct{ reg mmio.U32 }
-
-// L1_BUS1_ACS_MISS_CNTValue is a value of register L1_BUS1_ACS_MISS_CNT.
-type L1_BUS1_ACS_MISS_CNTValue uint32
-
-// L1_BUS1_ACS_MISS_CNTReset is the reset value of register L1_BUS1_ACS_MISS_CNT.
-const L1_BUS1_ACS_MISS_CNTReset L1_BUS1_ACS_MISS_CNTValue = 0x0
-
-// Read loads the register.
-func (r *L1_BUS1_ACS_MISS_CNT) Read() L1_BUS1_ACS_MISS_CNTValue {
-	return L1_BUS1_ACS_MISS_CNTValue(r.reg.Load())
-}
-
-// Write stores v in the register.
-func (r *L1_BUS1_ACS_MISS_CNT) Write(v L1_BUS1_ACS_MISS_CNTValue) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(L1_BUS1_ACS_MISS_CNTReset): fields f leaves alone are written as their reset values.
-func (r *L1_BUS1_ACS_MISS_CNT) WriteWith(f func(L1_BUS1_ACS_MISS_CNTValue) L1_BUS1_ACS_MISS_CNTValue) {
-	r.reg.Store(uint32(f(L1_BUS1_ACS_MISS_CNTReset)))
-}
-
-// Reset stores L1_BUS1_ACS_MISS_CNTReset in the register.
-func (r *L1_BUS1_ACS_MISS_CNT) Reset() { r.reg.Store(uint32(L1_BUS1_ACS_MISS_CNTReset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *L1_BUS1_ACS_MISS_CNT) Modify(f func(L1_BUS1_ACS_MISS_CNTValue) L1_BUS1_ACS_MISS_CNTValue) {
-	r.reg.Store(uint32(f(L1_BUS1_ACS_MISS_CNTValue(r.reg.Load()))))
-}
-
-// L1_BUS1_MISS_CNT returns field L1_BUS1_MISS_CNT (bits 31:0): The register records the number of missing when bus1 accesses L1-Cache.
-func (v L1_BUS1_ACS_MISS_CNTValue) L1_BUS1_MISS_CNT() uint32 { return uint32(v) & 0xffffffff }
-
-// L1_BUS1_ACS_CONFLICT_CNT is register L1_BUS1_ACS_CONFLICT_CNT (32-bit, read-write, reset 0x0): L1-Cache bus1 Conflict-Access Counter register.
-type L1_BUS1_ACS_CONFLICT_CNT struct{ reg mmio.U32 }
-
-// L1_BUS1_ACS_CONFLICT_CNTValue is a value of register L1_BUS1_ACS_CONFLICT_CNT.
-type L1_BUS1_ACS_CONFLICT_CNTValue uint32
-
-// L1_BUS1_ACS_CONFLICT_CNTReset is the reset value of register L1_BUS1_ACS_CONFLICT_CNT.
-const L1_BUS1_ACS_CONFLICT_CNTReset L1_BUS1_ACS_CONFLICT_CNTValue = 0x0
-
-// Read loads the register.
-func (r *L1_BUS1_ACS_CONFLICT_CNT) Read() L1_BUS1_ACS_CONFLICT_CNTValue {
-	return L1_BUS1_ACS_CONFLICT_CNTValue(r.reg.Load())
-}
-
-// Write stores v in the register.
-func (r *L1_BUS1_ACS_CONFLICT_CNT) Write(v L1_BUS1_ACS_CONFLICT_CNTValue) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(L1_BUS1_ACS_CONFLICT_CNTReset): fields f leaves alone are written as their reset values.
-func (r *L1_BUS1_ACS_CONFLICT_CNT) WriteWith(f func(L1_BUS1_ACS_CONFLICT_CNTValue) L1_BUS1_ACS_CONFLICT_CNTValue) {
-	r.reg.Store(uint32(f(L1_BUS1_ACS_CONFLICT_CNTReset)))
-}
-
-// Reset stores L1_BUS1_ACS_CONFLICT_CNTReset in the register.
-func (r *L1_BUS1_ACS_CONFLICT_CNT) Reset() { r.reg.Store(uint32(L1_BUS1_ACS_CONFLICT_CNTReset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *L1_BUS1_ACS_CONFLICT_CNT) Modify(f func(L1_BUS1_ACS_CONFLICT_CNTValue) L1_BUS1_ACS_CONFLICT_CNTValue) {
-	r.reg.Store(uint32(f(L1_BUS1_ACS_CONFLICT_CNTValue(r.reg.Load()))))
-}
-
-// L1_BUS1_CONFLICT_CNT returns field L1_BUS1_CONFLICT_CNT (bits 31:0): The register records the number of access-conflicts when bus1 accesses L1-Cache.
-func (v L1_BUS1_ACS_CONFLICT_CNTValue) L1_BUS1_CONFLICT_CNT() uint32 { return uint32(v) & 0xffffffff }
-
-// L1_BUS1_ACS_NXTLVL_CNT is register L1_BUS1_ACS_NXTLVL_CNT (32-bit, read-write, reset 0x0): L1-Cache bus1 Next-Level-Access Counter register.
-type L1_BUS1_ACS_NXTLVL_CNT struct{ reg mmio.U32 }
-
-// L1_BUS1_ACS_NXTLVL_CNTValue is a value of register L1_BUS1_ACS_NXTLVL_CNT.
-type L1_BUS1_ACS_NXTLVL_CNTValue uint32
-
-// L1_BUS1_ACS_NXTLVL_CNTReset is the reset value of register L1_BUS1_ACS_NXTLVL_CNT.
-const L1_BUS1_ACS_NXTLVL_CNTReset L1_BUS1_ACS_NXTLVL_CNTValue = 0x0
-
-// Read loads the register.
-func (r *L1_BUS1_ACS_NXTLVL_CNT) Read() L1_BUS1_ACS_NXTLVL_CNTValue {
-	return L1_BUS1_ACS_NXTLVL_CNTValue(r.reg.Load())
-}
-
-// Write stores v in the register.
-func (r *L1_BUS1_ACS_NXTLVL_CNT) Write(v L1_BUS1_ACS_NXTLVL_CNTValue) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(L1_BUS1_ACS_NXTLVL_CNTReset): fields f leaves alone are written as their reset values.
-func (r *L1_BUS1_ACS_NXTLVL_CNT) WriteWith(f func(L1_BUS1_ACS_NXTLVL_CNTValue) L1_BUS1_ACS_NXTLVL_CNTValue) {
-	r.reg.Store(uint32(f(L1_BUS1_ACS_NXTLVL_CNTReset)))
-}
-
-// Reset stores L1_BUS1_ACS_NXTLVL_CNTReset in the register.
-func (r *L1_BUS1_ACS_NXTLVL_CNT) Reset() { r.reg.Store(uint32(L1_BUS1_ACS_NXTLVL_CNTReset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *L1_BUS1_ACS_NXTLVL_CNT) Modify(f func(L1_BUS1_ACS_NXTLVL_CNTValue) L1_BUS1_ACS_NXTLVL_CNTValue) {
-	r.reg.Store(uint32(f(L1_BUS1_ACS_NXTLVL_CNTValue(r.reg.Load()))))
-}
-
-// L1_BUS1_NXTLVL_CNT returns field L1_BUS1_NXTLVL_CNT (bits 31:0): The register records the number of times that L1-Cache accesses L2-Cache due to bus1 accessing L1-Cache.
-func (v L1_BUS1_ACS_NXTLVL_CNTValue) L1_BUS1_NXTLVL_CNT() uint32 { return uint32(v) & 0xffffffff }
+// L1_BUS_NXTLVL_CNT returns field L1_BUS%s_NXTLVL_CNT (bits 31:0): The register records the number of times that L1-Cache accesses L2-Cache due to bus0 accessing L1-Cache.
+func (v L1_BUS_ACS_NXTLVL_CNTValue) L1_BUS_NXTLVL_CNT() uint32 { return uint32(v) & 0xffffffff }
 
 // L1_DBUS2_ACS_HIT_CNT is register L1_DBUS2_ACS_HIT_CNT (32-bit, read-write, reset 0x0): L1-DCache bus2 Hit-Access Counter register.
 type L1_DBUS2_ACS_HIT_CNT struct{ reg mmio.U32 }
@@ -5960,297 +3654,74 @@ func (r *L1_DBUS3_ACS_NXTLVL_CNT) Modify(f func(L1_DBUS3_ACS_NXTLVL_CNTValue) L1
 // L1_DBUS3_NXTLVL_CNT returns field L1_DBUS3_NXTLVL_CNT (bits 31:0): The register records the number of times that L1-DCache accesses L2-Cache due to bus3 accessing L1-DCache.
 func (v L1_DBUS3_ACS_NXTLVL_CNTValue) L1_DBUS3_NXTLVL_CNT() uint32 { return uint32(v) & 0xffffffff }
 
-// L1_ICACHE0_ACS_FAIL_ID_ATTR is register L1_ICACHE0_ACS_FAIL_ID_ATTR (32-bit, read-write, reset 0x0): L1-ICache0 Access Fail ID/attribution information register.
-type L1_ICACHE0_ACS_FAIL_ID_ATTR struct{ reg mmio.U32 }
+// L1_ICACHE_ACS_FAIL_ID_ATTR is register ID_ATTR (32-bit, read-write, reset 0x0): L1-ICache0 Access Fail ID/attribution information register.
+type L1_ICACHE_ACS_FAIL_ID_ATTR struct{ reg mmio.U32 }
 
-// L1_ICACHE0_ACS_FAIL_ID_ATTRValue is a value of register L1_ICACHE0_ACS_FAIL_ID_ATTR.
-type L1_ICACHE0_ACS_FAIL_ID_ATTRValue uint32
+// L1_ICACHE_ACS_FAIL_ID_ATTRValue is a value of register L1_ICACHE_ACS_FAIL_ID_ATTR.
+type L1_ICACHE_ACS_FAIL_ID_ATTRValue uint32
 
-// L1_ICACHE0_ACS_FAIL_ID_ATTRReset is the reset value of register L1_ICACHE0_ACS_FAIL_ID_ATTR.
-const L1_ICACHE0_ACS_FAIL_ID_ATTRReset L1_ICACHE0_ACS_FAIL_ID_ATTRValue = 0x0
+// L1_ICACHE_ACS_FAIL_ID_ATTRReset is the reset value of register L1_ICACHE_ACS_FAIL_ID_ATTR.
+const L1_ICACHE_ACS_FAIL_ID_ATTRReset L1_ICACHE_ACS_FAIL_ID_ATTRValue = 0x0
 
 // Read loads the register.
-func (r *L1_ICACHE0_ACS_FAIL_ID_ATTR) Read() L1_ICACHE0_ACS_FAIL_ID_ATTRValue {
-	return L1_ICACHE0_ACS_FAIL_ID_ATTRValue(r.reg.Load())
+func (r *L1_ICACHE_ACS_FAIL_ID_ATTR) Read() L1_ICACHE_ACS_FAIL_ID_ATTRValue {
+	return L1_ICACHE_ACS_FAIL_ID_ATTRValue(r.reg.Load())
 }
 
 // Write stores v in the register.
-func (r *L1_ICACHE0_ACS_FAIL_ID_ATTR) Write(v L1_ICACHE0_ACS_FAIL_ID_ATTRValue) {
-	r.reg.Store(uint32(v))
+func (r *L1_ICACHE_ACS_FAIL_ID_ATTR) Write(v L1_ICACHE_ACS_FAIL_ID_ATTRValue) { r.reg.Store(uint32(v)) }
+
+// WriteWith stores f(L1_ICACHE_ACS_FAIL_ID_ATTRReset): fields f leaves alone are written as their reset values.
+func (r *L1_ICACHE_ACS_FAIL_ID_ATTR) WriteWith(f func(L1_ICACHE_ACS_FAIL_ID_ATTRValue) L1_ICACHE_ACS_FAIL_ID_ATTRValue) {
+	r.reg.Store(uint32(f(L1_ICACHE_ACS_FAIL_ID_ATTRReset)))
 }
 
-// WriteWith stores f(L1_ICACHE0_ACS_FAIL_ID_ATTRReset): fields f leaves alone are written as their reset values.
-func (r *L1_ICACHE0_ACS_FAIL_ID_ATTR) WriteWith(f func(L1_ICACHE0_ACS_FAIL_ID_ATTRValue) L1_ICACHE0_ACS_FAIL_ID_ATTRValue) {
-	r.reg.Store(uint32(f(L1_ICACHE0_ACS_FAIL_ID_ATTRReset)))
-}
-
-// Reset stores L1_ICACHE0_ACS_FAIL_ID_ATTRReset in the register.
-func (r *L1_ICACHE0_ACS_FAIL_ID_ATTR) Reset() { r.reg.Store(uint32(L1_ICACHE0_ACS_FAIL_ID_ATTRReset)) }
+// Reset stores L1_ICACHE_ACS_FAIL_ID_ATTRReset in the register.
+func (r *L1_ICACHE_ACS_FAIL_ID_ATTR) Reset() { r.reg.Store(uint32(L1_ICACHE_ACS_FAIL_ID_ATTRReset)) }
 
 // Modify loads the register, passes its value to f and stores the result.
-func (r *L1_ICACHE0_ACS_FAIL_ID_ATTR) Modify(f func(L1_ICACHE0_ACS_FAIL_ID_ATTRValue) L1_ICACHE0_ACS_FAIL_ID_ATTRValue) {
-	r.reg.Store(uint32(f(L1_ICACHE0_ACS_FAIL_ID_ATTRValue(r.reg.Load()))))
+func (r *L1_ICACHE_ACS_FAIL_ID_ATTR) Modify(f func(L1_ICACHE_ACS_FAIL_ID_ATTRValue) L1_ICACHE_ACS_FAIL_ID_ATTRValue) {
+	r.reg.Store(uint32(f(L1_ICACHE_ACS_FAIL_ID_ATTRValue(r.reg.Load()))))
 }
 
-// L1_ICACHE0_FAIL_ID returns field L1_ICACHE0_FAIL_ID (bits 15:0): The register records the ID of fail-access when cache0 accesses L1-ICache.
-func (v L1_ICACHE0_ACS_FAIL_ID_ATTRValue) L1_ICACHE0_FAIL_ID() uint32 { return uint32(v) & 0xffff }
+// L1_ICACHE_FAIL_ID returns field L1_ICACHE%s_FAIL_ID (bits 15:0): The register records the ID of fail-access when cache0 accesses L1-ICache.
+func (v L1_ICACHE_ACS_FAIL_ID_ATTRValue) L1_ICACHE_FAIL_ID() uint32 { return uint32(v) & 0xffff }
 
-// L1_ICACHE0_FAIL_ATTR returns field L1_ICACHE0_FAIL_ATTR (bits 31:16): The register records the attribution of fail-access when cache0 accesses L1-ICache.
-func (v L1_ICACHE0_ACS_FAIL_ID_ATTRValue) L1_ICACHE0_FAIL_ATTR() uint32 {
-	return uint32(v>>16) & 0xffff
-}
+// L1_ICACHE_FAIL_ATTR returns field L1_ICACHE%s_FAIL_ATTR (bits 31:16): The register records the attribution of fail-access when cache0 accesses L1-ICache.
+func (v L1_ICACHE_ACS_FAIL_ID_ATTRValue) L1_ICACHE_FAIL_ATTR() uint32 { return uint32(v>>16) & 0xffff }
 
-// L1_ICACHE0_ACS_FAIL_ADDR is register L1_ICACHE0_ACS_FAIL_ADDR (32-bit, read-write, reset 0x0): L1-ICache0 Access Fail Address information register.
-type L1_ICACHE0_ACS_FAIL_ADDR struct{ reg mmio.U32 }
+// L1_ICACHE_ACS_FAIL_ADDR is register ADDR (32-bit, read-write, reset 0x0): L1-ICache0 Access Fail Address information register.
+type L1_ICACHE_ACS_FAIL_ADDR struct{ reg mmio.U32 }
 
-// L1_ICACHE0_ACS_FAIL_ADDRValue is a value of register L1_ICACHE0_ACS_FAIL_ADDR.
-type L1_ICACHE0_ACS_FAIL_ADDRValue uint32
+// L1_ICACHE_ACS_FAIL_ADDRValue is a value of register L1_ICACHE_ACS_FAIL_ADDR.
+type L1_ICACHE_ACS_FAIL_ADDRValue uint32
 
-// L1_ICACHE0_ACS_FAIL_ADDRReset is the reset value of register L1_ICACHE0_ACS_FAIL_ADDR.
-const L1_ICACHE0_ACS_FAIL_ADDRReset L1_ICACHE0_ACS_FAIL_ADDRValue = 0x0
+// L1_ICACHE_ACS_FAIL_ADDRReset is the reset value of register L1_ICACHE_ACS_FAIL_ADDR.
+const L1_ICACHE_ACS_FAIL_ADDRReset L1_ICACHE_ACS_FAIL_ADDRValue = 0x0
 
 // Read loads the register.
-func (r *L1_ICACHE0_ACS_FAIL_ADDR) Read() L1_ICACHE0_ACS_FAIL_ADDRValue {
-	return L1_ICACHE0_ACS_FAIL_ADDRValue(r.reg.Load())
+func (r *L1_ICACHE_ACS_FAIL_ADDR) Read() L1_ICACHE_ACS_FAIL_ADDRValue {
+	return L1_ICACHE_ACS_FAIL_ADDRValue(r.reg.Load())
 }
 
 // Write stores v in the register.
-func (r *L1_ICACHE0_ACS_FAIL_ADDR) Write(v L1_ICACHE0_ACS_FAIL_ADDRValue) { r.reg.Store(uint32(v)) }
+func (r *L1_ICACHE_ACS_FAIL_ADDR) Write(v L1_ICACHE_ACS_FAIL_ADDRValue) { r.reg.Store(uint32(v)) }
 
-// WriteWith stores f(L1_ICACHE0_ACS_FAIL_ADDRReset): fields f leaves alone are written as their reset values.
-func (r *L1_ICACHE0_ACS_FAIL_ADDR) WriteWith(f func(L1_ICACHE0_ACS_FAIL_ADDRValue) L1_ICACHE0_ACS_FAIL_ADDRValue) {
-	r.reg.Store(uint32(f(L1_ICACHE0_ACS_FAIL_ADDRReset)))
+// WriteWith stores f(L1_ICACHE_ACS_FAIL_ADDRReset): fields f leaves alone are written as their reset values.
+func (r *L1_ICACHE_ACS_FAIL_ADDR) WriteWith(f func(L1_ICACHE_ACS_FAIL_ADDRValue) L1_ICACHE_ACS_FAIL_ADDRValue) {
+	r.reg.Store(uint32(f(L1_ICACHE_ACS_FAIL_ADDRReset)))
 }
 
-// Reset stores L1_ICACHE0_ACS_FAIL_ADDRReset in the register.
-func (r *L1_ICACHE0_ACS_FAIL_ADDR) Reset() { r.reg.Store(uint32(L1_ICACHE0_ACS_FAIL_ADDRReset)) }
+// Reset stores L1_ICACHE_ACS_FAIL_ADDRReset in the register.
+func (r *L1_ICACHE_ACS_FAIL_ADDR) Reset() { r.reg.Store(uint32(L1_ICACHE_ACS_FAIL_ADDRReset)) }
 
 // Modify loads the register, passes its value to f and stores the result.
-func (r *L1_ICACHE0_ACS_FAIL_ADDR) Modify(f func(L1_ICACHE0_ACS_FAIL_ADDRValue) L1_ICACHE0_ACS_FAIL_ADDRValue) {
-	r.reg.Store(uint32(f(L1_ICACHE0_ACS_FAIL_ADDRValue(r.reg.Load()))))
+func (r *L1_ICACHE_ACS_FAIL_ADDR) Modify(f func(L1_ICACHE_ACS_FAIL_ADDRValue) L1_ICACHE_ACS_FAIL_ADDRValue) {
+	r.reg.Store(uint32(f(L1_ICACHE_ACS_FAIL_ADDRValue(r.reg.Load()))))
 }
 
-// L1_ICACHE0_FAIL_ADDR returns field L1_ICACHE0_FAIL_ADDR (bits 31:0): The register records the address of fail-access when cache0 accesses L1-ICache.
-func (v L1_ICACHE0_ACS_FAIL_ADDRValue) L1_ICACHE0_FAIL_ADDR() uint32 { return uint32(v) & 0xffffffff }
-
-// L1_ICACHE1_ACS_FAIL_ID_ATTR is register L1_ICACHE1_ACS_FAIL_ID_ATTR (32-bit, read-write, reset 0x0): L1-ICache0 Access Fail ID/attribution information register.
-type L1_ICACHE1_ACS_FAIL_ID_ATTR struct{ reg mmio.U32 }
-
-// L1_ICACHE1_ACS_FAIL_ID_ATTRValue is a value of register L1_ICACHE1_ACS_FAIL_ID_ATTR.
-type L1_ICACHE1_ACS_FAIL_ID_ATTRValue uint32
-
-// L1_ICACHE1_ACS_FAIL_ID_ATTRReset is the reset value of register L1_ICACHE1_ACS_FAIL_ID_ATTR.
-const L1_ICACHE1_ACS_FAIL_ID_ATTRReset L1_ICACHE1_ACS_FAIL_ID_ATTRValue = 0x0
-
-// Read loads the register.
-func (r *L1_ICACHE1_ACS_FAIL_ID_ATTR) Read() L1_ICACHE1_ACS_FAIL_ID_ATTRValue {
-	return L1_ICACHE1_ACS_FAIL_ID_ATTRValue(r.reg.Load())
-}
-
-// Write stores v in the register.
-func (r *L1_ICACHE1_ACS_FAIL_ID_ATTR) Write(v L1_ICACHE1_ACS_FAIL_ID_ATTRValue) {
-	r.reg.Store(uint32(v))
-}
-
-// WriteWith stores f(L1_ICACHE1_ACS_FAIL_ID_ATTRReset): fields f leaves alone are written as their reset values.
-func (r *L1_ICACHE1_ACS_FAIL_ID_ATTR) WriteWith(f func(L1_ICACHE1_ACS_FAIL_ID_ATTRValue) L1_ICACHE1_ACS_FAIL_ID_ATTRValue) {
-	r.reg.Store(uint32(f(L1_ICACHE1_ACS_FAIL_ID_ATTRReset)))
-}
-
-// Reset stores L1_ICACHE1_ACS_FAIL_ID_ATTRReset in the register.
-func (r *L1_ICACHE1_ACS_FAIL_ID_ATTR) Reset() { r.reg.Store(uint32(L1_ICACHE1_ACS_FAIL_ID_ATTRReset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *L1_ICACHE1_ACS_FAIL_ID_ATTR) Modify(f func(L1_ICACHE1_ACS_FAIL_ID_ATTRValue) L1_ICACHE1_ACS_FAIL_ID_ATTRValue) {
-	r.reg.Store(uint32(f(L1_ICACHE1_ACS_FAIL_ID_ATTRValue(r.reg.Load()))))
-}
-
-// L1_ICACHE1_FAIL_ID returns field L1_ICACHE1_FAIL_ID (bits 15:0): The register records the ID of fail-access when cache1 accesses L1-ICache.
-func (v L1_ICACHE1_ACS_FAIL_ID_ATTRValue) L1_ICACHE1_FAIL_ID() uint32 { return uint32(v) & 0xffff }
-
-// L1_ICACHE1_FAIL_ATTR returns field L1_ICACHE1_FAIL_ATTR (bits 31:16): The register records the attribution of fail-access when cache1 accesses L1-ICache.
-func (v L1_ICACHE1_ACS_FAIL_ID_ATTRValue) L1_ICACHE1_FAIL_ATTR() uint32 {
-	return uint32(v>>16) & 0xffff
-}
-
-// L1_ICACHE1_ACS_FAIL_ADDR is register L1_ICACHE1_ACS_FAIL_ADDR (32-bit, read-write, reset 0x0): L1-ICache0 Access Fail Address information register.
-type L1_ICACHE1_ACS_FAIL_ADDR struct{ reg mmio.U32 }
-
-// L1_ICACHE1_ACS_FAIL_ADDRValue is a value of register L1_ICACHE1_ACS_FAIL_ADDR.
-type L1_ICACHE1_ACS_FAIL_ADDRValue uint32
-
-// L1_ICACHE1_ACS_FAIL_ADDRReset is the reset value of register L1_ICACHE1_ACS_FAIL_ADDR.
-const L1_ICACHE1_ACS_FAIL_ADDRReset L1_ICACHE1_ACS_FAIL_ADDRValue = 0x0
-
-// Read loads the register.
-func (r *L1_ICACHE1_ACS_FAIL_ADDR) Read() L1_ICACHE1_ACS_FAIL_ADDRValue {
-	return L1_ICACHE1_ACS_FAIL_ADDRValue(r.reg.Load())
-}
-
-// Write stores v in the register.
-func (r *L1_ICACHE1_ACS_FAIL_ADDR) Write(v L1_ICACHE1_ACS_FAIL_ADDRValue) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(L1_ICACHE1_ACS_FAIL_ADDRReset): fields f leaves alone are written as their reset values.
-func (r *L1_ICACHE1_ACS_FAIL_ADDR) WriteWith(f func(L1_ICACHE1_ACS_FAIL_ADDRValue) L1_ICACHE1_ACS_FAIL_ADDRValue) {
-	r.reg.Store(uint32(f(L1_ICACHE1_ACS_FAIL_ADDRReset)))
-}
-
-// Reset stores L1_ICACHE1_ACS_FAIL_ADDRReset in the register.
-func (r *L1_ICACHE1_ACS_FAIL_ADDR) Reset() { r.reg.Store(uint32(L1_ICACHE1_ACS_FAIL_ADDRReset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *L1_ICACHE1_ACS_FAIL_ADDR) Modify(f func(L1_ICACHE1_ACS_FAIL_ADDRValue) L1_ICACHE1_ACS_FAIL_ADDRValue) {
-	r.reg.Store(uint32(f(L1_ICACHE1_ACS_FAIL_ADDRValue(r.reg.Load()))))
-}
-
-// L1_ICACHE1_FAIL_ADDR returns field L1_ICACHE1_FAIL_ADDR (bits 31:0): The register records the address of fail-access when cache1 accesses L1-ICache.
-func (v L1_ICACHE1_ACS_FAIL_ADDRValue) L1_ICACHE1_FAIL_ADDR() uint32 { return uint32(v) & 0xffffffff }
-
-// L1_ICACHE2_ACS_FAIL_ID_ATTR is register L1_ICACHE2_ACS_FAIL_ID_ATTR (32-bit, read-write, reset 0x0): L1-ICache0 Access Fail ID/attribution information register.
-type L1_ICACHE2_ACS_FAIL_ID_ATTR struct{ reg mmio.U32 }
-
-// L1_ICACHE2_ACS_FAIL_ID_ATTRValue is a value of register L1_ICACHE2_ACS_FAIL_ID_ATTR.
-type L1_ICACHE2_ACS_FAIL_ID_ATTRValue uint32
-
-// L1_ICACHE2_ACS_FAIL_ID_ATTRReset is the reset value of register L1_ICACHE2_ACS_FAIL_ID_ATTR.
-const L1_ICACHE2_ACS_FAIL_ID_ATTRReset L1_ICACHE2_ACS_FAIL_ID_ATTRValue = 0x0
-
-// Read loads the register.
-func (r *L1_ICACHE2_ACS_FAIL_ID_ATTR) Read() L1_ICACHE2_ACS_FAIL_ID_ATTRValue {
-	return L1_ICACHE2_ACS_FAIL_ID_ATTRValue(r.reg.Load())
-}
-
-// Write stores v in the register.
-func (r *L1_ICACHE2_ACS_FAIL_ID_ATTR) Write(v L1_ICACHE2_ACS_FAIL_ID_ATTRValue) {
-	r.reg.Store(uint32(v))
-}
-
-// WriteWith stores f(L1_ICACHE2_ACS_FAIL_ID_ATTRReset): fields f leaves alone are written as their reset values.
-func (r *L1_ICACHE2_ACS_FAIL_ID_ATTR) WriteWith(f func(L1_ICACHE2_ACS_FAIL_ID_ATTRValue) L1_ICACHE2_ACS_FAIL_ID_ATTRValue) {
-	r.reg.Store(uint32(f(L1_ICACHE2_ACS_FAIL_ID_ATTRReset)))
-}
-
-// Reset stores L1_ICACHE2_ACS_FAIL_ID_ATTRReset in the register.
-func (r *L1_ICACHE2_ACS_FAIL_ID_ATTR) Reset() { r.reg.Store(uint32(L1_ICACHE2_ACS_FAIL_ID_ATTRReset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *L1_ICACHE2_ACS_FAIL_ID_ATTR) Modify(f func(L1_ICACHE2_ACS_FAIL_ID_ATTRValue) L1_ICACHE2_ACS_FAIL_ID_ATTRValue) {
-	r.reg.Store(uint32(f(L1_ICACHE2_ACS_FAIL_ID_ATTRValue(r.reg.Load()))))
-}
-
-// L1_ICACHE2_FAIL_ID returns field L1_ICACHE2_FAIL_ID (bits 15:0): The register records the ID of fail-access when cache2 accesses L1-ICache.
-func (v L1_ICACHE2_ACS_FAIL_ID_ATTRValue) L1_ICACHE2_FAIL_ID() uint32 { return uint32(v) & 0xffff }
-
-// L1_ICACHE2_FAIL_ATTR returns field L1_ICACHE2_FAIL_ATTR (bits 31:16): The register records the attribution of fail-access when cache2 accesses L1-ICache.
-func (v L1_ICACHE2_ACS_FAIL_ID_ATTRValue) L1_ICACHE2_FAIL_ATTR() uint32 {
-	return uint32(v>>16) & 0xffff
-}
-
-// L1_ICACHE2_ACS_FAIL_ADDR is register L1_ICACHE2_ACS_FAIL_ADDR (32-bit, read-write, reset 0x0): L1-ICache0 Access Fail Address information register.
-type L1_ICACHE2_ACS_FAIL_ADDR struct{ reg mmio.U32 }
-
-// L1_ICACHE2_ACS_FAIL_ADDRValue is a value of register L1_ICACHE2_ACS_FAIL_ADDR.
-type L1_ICACHE2_ACS_FAIL_ADDRValue uint32
-
-// L1_ICACHE2_ACS_FAIL_ADDRReset is the reset value of register L1_ICACHE2_ACS_FAIL_ADDR.
-const L1_ICACHE2_ACS_FAIL_ADDRReset L1_ICACHE2_ACS_FAIL_ADDRValue = 0x0
-
-// Read loads the register.
-func (r *L1_ICACHE2_ACS_FAIL_ADDR) Read() L1_ICACHE2_ACS_FAIL_ADDRValue {
-	return L1_ICACHE2_ACS_FAIL_ADDRValue(r.reg.Load())
-}
-
-// Write stores v in the register.
-func (r *L1_ICACHE2_ACS_FAIL_ADDR) Write(v L1_ICACHE2_ACS_FAIL_ADDRValue) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(L1_ICACHE2_ACS_FAIL_ADDRReset): fields f leaves alone are written as their reset values.
-func (r *L1_ICACHE2_ACS_FAIL_ADDR) WriteWith(f func(L1_ICACHE2_ACS_FAIL_ADDRValue) L1_ICACHE2_ACS_FAIL_ADDRValue) {
-	r.reg.Store(uint32(f(L1_ICACHE2_ACS_FAIL_ADDRReset)))
-}
-
-// Reset stores L1_ICACHE2_ACS_FAIL_ADDRReset in the register.
-func (r *L1_ICACHE2_ACS_FAIL_ADDR) Reset() { r.reg.Store(uint32(L1_ICACHE2_ACS_FAIL_ADDRReset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *L1_ICACHE2_ACS_FAIL_ADDR) Modify(f func(L1_ICACHE2_ACS_FAIL_ADDRValue) L1_ICACHE2_ACS_FAIL_ADDRValue) {
-	r.reg.Store(uint32(f(L1_ICACHE2_ACS_FAIL_ADDRValue(r.reg.Load()))))
-}
-
-// L1_ICACHE2_FAIL_ADDR returns field L1_ICACHE2_FAIL_ADDR (bits 31:0): The register records the address of fail-access when cache2 accesses L1-ICache.
-func (v L1_ICACHE2_ACS_FAIL_ADDRValue) L1_ICACHE2_FAIL_ADDR() uint32 { return uint32(v) & 0xffffffff }
-
-// L1_ICACHE3_ACS_FAIL_ID_ATTR is register L1_ICACHE3_ACS_FAIL_ID_ATTR (32-bit, read-write, reset 0x0): L1-ICache0 Access Fail ID/attribution information register.
-type L1_ICACHE3_ACS_FAIL_ID_ATTR struct{ reg mmio.U32 }
-
-// L1_ICACHE3_ACS_FAIL_ID_ATTRValue is a value of register L1_ICACHE3_ACS_FAIL_ID_ATTR.
-type L1_ICACHE3_ACS_FAIL_ID_ATTRValue uint32
-
-// L1_ICACHE3_ACS_FAIL_ID_ATTRReset is the reset value of register L1_ICACHE3_ACS_FAIL_ID_ATTR.
-const L1_ICACHE3_ACS_FAIL_ID_ATTRReset L1_ICACHE3_ACS_FAIL_ID_ATTRValue = 0x0
-
-// Read loads the register.
-func (r *L1_ICACHE3_ACS_FAIL_ID_ATTR) Read() L1_ICACHE3_ACS_FAIL_ID_ATTRValue {
-	return L1_ICACHE3_ACS_FAIL_ID_ATTRValue(r.reg.Load())
-}
-
-// Write stores v in the register.
-func (r *L1_ICACHE3_ACS_FAIL_ID_ATTR) Write(v L1_ICACHE3_ACS_FAIL_ID_ATTRValue) {
-	r.reg.Store(uint32(v))
-}
-
-// WriteWith stores f(L1_ICACHE3_ACS_FAIL_ID_ATTRReset): fields f leaves alone are written as their reset values.
-func (r *L1_ICACHE3_ACS_FAIL_ID_ATTR) WriteWith(f func(L1_ICACHE3_ACS_FAIL_ID_ATTRValue) L1_ICACHE3_ACS_FAIL_ID_ATTRValue) {
-	r.reg.Store(uint32(f(L1_ICACHE3_ACS_FAIL_ID_ATTRReset)))
-}
-
-// Reset stores L1_ICACHE3_ACS_FAIL_ID_ATTRReset in the register.
-func (r *L1_ICACHE3_ACS_FAIL_ID_ATTR) Reset() { r.reg.Store(uint32(L1_ICACHE3_ACS_FAIL_ID_ATTRReset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *L1_ICACHE3_ACS_FAIL_ID_ATTR) Modify(f func(L1_ICACHE3_ACS_FAIL_ID_ATTRValue) L1_ICACHE3_ACS_FAIL_ID_ATTRValue) {
-	r.reg.Store(uint32(f(L1_ICACHE3_ACS_FAIL_ID_ATTRValue(r.reg.Load()))))
-}
-
-// L1_ICACHE3_FAIL_ID returns field L1_ICACHE3_FAIL_ID (bits 15:0): The register records the ID of fail-access when cache3 accesses L1-ICache.
-func (v L1_ICACHE3_ACS_FAIL_ID_ATTRValue) L1_ICACHE3_FAIL_ID() uint32 { return uint32(v) & 0xffff }
-
-// L1_ICACHE3_FAIL_ATTR returns field L1_ICACHE3_FAIL_ATTR (bits 31:16): The register records the attribution of fail-access when cache3 accesses L1-ICache.
-func (v L1_ICACHE3_ACS_FAIL_ID_ATTRValue) L1_ICACHE3_FAIL_ATTR() uint32 {
-	return uint32(v>>16) & 0xffff
-}
-
-// L1_ICACHE3_ACS_FAIL_ADDR is register L1_ICACHE3_ACS_FAIL_ADDR (32-bit, read-write, reset 0x0): L1-ICache0 Access Fail Address information register.
-type L1_ICACHE3_ACS_FAIL_ADDR struct{ reg mmio.U32 }
-
-// L1_ICACHE3_ACS_FAIL_ADDRValue is a value of register L1_ICACHE3_ACS_FAIL_ADDR.
-type L1_ICACHE3_ACS_FAIL_ADDRValue uint32
-
-// L1_ICACHE3_ACS_FAIL_ADDRReset is the reset value of register L1_ICACHE3_ACS_FAIL_ADDR.
-const L1_ICACHE3_ACS_FAIL_ADDRReset L1_ICACHE3_ACS_FAIL_ADDRValue = 0x0
-
-// Read loads the register.
-func (r *L1_ICACHE3_ACS_FAIL_ADDR) Read() L1_ICACHE3_ACS_FAIL_ADDRValue {
-	return L1_ICACHE3_ACS_FAIL_ADDRValue(r.reg.Load())
-}
-
-// Write stores v in the register.
-func (r *L1_ICACHE3_ACS_FAIL_ADDR) Write(v L1_ICACHE3_ACS_FAIL_ADDRValue) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(L1_ICACHE3_ACS_FAIL_ADDRReset): fields f leaves alone are written as their reset values.
-func (r *L1_ICACHE3_ACS_FAIL_ADDR) WriteWith(f func(L1_ICACHE3_ACS_FAIL_ADDRValue) L1_ICACHE3_ACS_FAIL_ADDRValue) {
-	r.reg.Store(uint32(f(L1_ICACHE3_ACS_FAIL_ADDRReset)))
-}
-
-// Reset stores L1_ICACHE3_ACS_FAIL_ADDRReset in the register.
-func (r *L1_ICACHE3_ACS_FAIL_ADDR) Reset() { r.reg.Store(uint32(L1_ICACHE3_ACS_FAIL_ADDRReset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *L1_ICACHE3_ACS_FAIL_ADDR) Modify(f func(L1_ICACHE3_ACS_FAIL_ADDRValue) L1_ICACHE3_ACS_FAIL_ADDRValue) {
-	r.reg.Store(uint32(f(L1_ICACHE3_ACS_FAIL_ADDRValue(r.reg.Load()))))
-}
-
-// L1_ICACHE3_FAIL_ADDR returns field L1_ICACHE3_FAIL_ADDR (bits 31:0): The register records the address of fail-access when cache3 accesses L1-ICache.
-func (v L1_ICACHE3_ACS_FAIL_ADDRValue) L1_ICACHE3_FAIL_ADDR() uint32 { return uint32(v) & 0xffffffff }
+// L1_ICACHE_FAIL_ADDR returns field L1_ICACHE%s_FAIL_ADDR (bits 31:0): The register records the address of fail-access when cache0 accesses L1-ICache.
+func (v L1_ICACHE_ACS_FAIL_ADDRValue) L1_ICACHE_FAIL_ADDR() uint32 { return uint32(v) & 0xffffffff }
 
 // L1_CACHE_ACS_FAIL_ID_ATTR is register L1_CACHE_ACS_FAIL_ID_ATTR (32-bit, read-write, reset 0x0): L1-Cache Access Fail ID/attribution information register.
 type L1_CACHE_ACS_FAIL_ID_ATTR struct{ reg mmio.U32 }
@@ -7868,299 +5339,73 @@ func (v L2_CACHE_AUTOLOAD_CTRLValue) L2_CACHE_AUTOLOAD_SCT3_ENA() bool { return 
 // L2_CACHE_AUTOLOAD_RGID returns field L2_CACHE_AUTOLOAD_RGID (bits 15:12): The bit is used to set the gid of l2 cache autoload.
 func (v L2_CACHE_AUTOLOAD_CTRLValue) L2_CACHE_AUTOLOAD_RGID() uint32 { return uint32(v>>12) & 0xf }
 
-// L2_CACHE_AUTOLOAD_SCT0_ADDR is register L2_CACHE_AUTOLOAD_SCT0_ADDR (32-bit, read-write, reset 0x0): L2 Cache autoload section 0 address configure register.
-type L2_CACHE_AUTOLOAD_SCT0_ADDR struct{ reg mmio.U32 }
+// L2_CACHE_AUTOLOAD_SCT_ADDR is register ADDR (32-bit, read-write, reset 0x0): L2 Cache autoload section 0 address configure register.
+type L2_CACHE_AUTOLOAD_SCT_ADDR struct{ reg mmio.U32 }
 
-// L2_CACHE_AUTOLOAD_SCT0_ADDRValue is a value of register L2_CACHE_AUTOLOAD_SCT0_ADDR.
-type L2_CACHE_AUTOLOAD_SCT0_ADDRValue uint32
+// L2_CACHE_AUTOLOAD_SCT_ADDRValue is a value of register L2_CACHE_AUTOLOAD_SCT_ADDR.
+type L2_CACHE_AUTOLOAD_SCT_ADDRValue uint32
 
-// L2_CACHE_AUTOLOAD_SCT0_ADDRReset is the reset value of register L2_CACHE_AUTOLOAD_SCT0_ADDR.
-const L2_CACHE_AUTOLOAD_SCT0_ADDRReset L2_CACHE_AUTOLOAD_SCT0_ADDRValue = 0x0
+// L2_CACHE_AUTOLOAD_SCT_ADDRReset is the reset value of register L2_CACHE_AUTOLOAD_SCT_ADDR.
+const L2_CACHE_AUTOLOAD_SCT_ADDRReset L2_CACHE_AUTOLOAD_SCT_ADDRValue = 0x0
 
 // Read loads the register.
-func (r *L2_CACHE_AUTOLOAD_SCT0_ADDR) Read() L2_CACHE_AUTOLOAD_SCT0_ADDRValue {
-	return L2_CACHE_AUTOLOAD_SCT0_ADDRValue(r.reg.Load())
+func (r *L2_CACHE_AUTOLOAD_SCT_ADDR) Read() L2_CACHE_AUTOLOAD_SCT_ADDRValue {
+	return L2_CACHE_AUTOLOAD_SCT_ADDRValue(r.reg.Load())
 }
 
 // Write stores v in the register.
-func (r *L2_CACHE_AUTOLOAD_SCT0_ADDR) Write(v L2_CACHE_AUTOLOAD_SCT0_ADDRValue) {
-	r.reg.Store(uint32(v))
+func (r *L2_CACHE_AUTOLOAD_SCT_ADDR) Write(v L2_CACHE_AUTOLOAD_SCT_ADDRValue) { r.reg.Store(uint32(v)) }
+
+// WriteWith stores f(L2_CACHE_AUTOLOAD_SCT_ADDRReset): fields f leaves alone are written as their reset values.
+func (r *L2_CACHE_AUTOLOAD_SCT_ADDR) WriteWith(f func(L2_CACHE_AUTOLOAD_SCT_ADDRValue) L2_CACHE_AUTOLOAD_SCT_ADDRValue) {
+	r.reg.Store(uint32(f(L2_CACHE_AUTOLOAD_SCT_ADDRReset)))
 }
 
-// WriteWith stores f(L2_CACHE_AUTOLOAD_SCT0_ADDRReset): fields f leaves alone are written as their reset values.
-func (r *L2_CACHE_AUTOLOAD_SCT0_ADDR) WriteWith(f func(L2_CACHE_AUTOLOAD_SCT0_ADDRValue) L2_CACHE_AUTOLOAD_SCT0_ADDRValue) {
-	r.reg.Store(uint32(f(L2_CACHE_AUTOLOAD_SCT0_ADDRReset)))
-}
-
-// Reset stores L2_CACHE_AUTOLOAD_SCT0_ADDRReset in the register.
-func (r *L2_CACHE_AUTOLOAD_SCT0_ADDR) Reset() { r.reg.Store(uint32(L2_CACHE_AUTOLOAD_SCT0_ADDRReset)) }
+// Reset stores L2_CACHE_AUTOLOAD_SCT_ADDRReset in the register.
+func (r *L2_CACHE_AUTOLOAD_SCT_ADDR) Reset() { r.reg.Store(uint32(L2_CACHE_AUTOLOAD_SCT_ADDRReset)) }
 
 // Modify loads the register, passes its value to f and stores the result.
-func (r *L2_CACHE_AUTOLOAD_SCT0_ADDR) Modify(f func(L2_CACHE_AUTOLOAD_SCT0_ADDRValue) L2_CACHE_AUTOLOAD_SCT0_ADDRValue) {
-	r.reg.Store(uint32(f(L2_CACHE_AUTOLOAD_SCT0_ADDRValue(r.reg.Load()))))
+func (r *L2_CACHE_AUTOLOAD_SCT_ADDR) Modify(f func(L2_CACHE_AUTOLOAD_SCT_ADDRValue) L2_CACHE_AUTOLOAD_SCT_ADDRValue) {
+	r.reg.Store(uint32(f(L2_CACHE_AUTOLOAD_SCT_ADDRValue(r.reg.Load()))))
 }
 
-// L2_CACHE_AUTOLOAD_SCT0_ADDR returns field L2_CACHE_AUTOLOAD_SCT0_ADDR (bits 31:0): Those bits are used to configure the start virtual address of the first section for autoload operation on L2-Cache. Note that it should be used together with L2_CACHE_AUTOLOAD_SCT0_SIZE and L2_CACHE_AUTOLOAD_SCT0_ENA.
-func (v L2_CACHE_AUTOLOAD_SCT0_ADDRValue) L2_CACHE_AUTOLOAD_SCT0_ADDR() uint32 {
+// L2_CACHE_AUTOLOAD_SCT_ADDR returns field L2_CACHE_AUTOLOAD_SCT%s_ADDR (bits 31:0): Those bits are used to configure the start virtual address of the first section for autoload operation on L2-Cache. Note that it should be used together with L2_CACHE_AUTOLOAD_SCT0_SIZE and L2_CACHE_AUTOLOAD_SCT0_ENA.
+func (v L2_CACHE_AUTOLOAD_SCT_ADDRValue) L2_CACHE_AUTOLOAD_SCT_ADDR() uint32 {
 	return uint32(v) & 0xffffffff
 }
 
-// L2_CACHE_AUTOLOAD_SCT0_SIZE is register L2_CACHE_AUTOLOAD_SCT0_SIZE (32-bit, read-write, reset 0x0): L2 Cache autoload section 0 size configure register.
-type L2_CACHE_AUTOLOAD_SCT0_SIZE struct{ reg mmio.U32 }
+// L2_CACHE_AUTOLOAD_SCT_SIZE is register SIZE (32-bit, read-write, reset 0x0): L2 Cache autoload section 0 size configure register.
+type L2_CACHE_AUTOLOAD_SCT_SIZE struct{ reg mmio.U32 }
 
-// L2_CACHE_AUTOLOAD_SCT0_SIZEValue is a value of register L2_CACHE_AUTOLOAD_SCT0_SIZE.
-type L2_CACHE_AUTOLOAD_SCT0_SIZEValue uint32
+// L2_CACHE_AUTOLOAD_SCT_SIZEValue is a value of register L2_CACHE_AUTOLOAD_SCT_SIZE.
+type L2_CACHE_AUTOLOAD_SCT_SIZEValue uint32
 
-// L2_CACHE_AUTOLOAD_SCT0_SIZEReset is the reset value of register L2_CACHE_AUTOLOAD_SCT0_SIZE.
-const L2_CACHE_AUTOLOAD_SCT0_SIZEReset L2_CACHE_AUTOLOAD_SCT0_SIZEValue = 0x0
+// L2_CACHE_AUTOLOAD_SCT_SIZEReset is the reset value of register L2_CACHE_AUTOLOAD_SCT_SIZE.
+const L2_CACHE_AUTOLOAD_SCT_SIZEReset L2_CACHE_AUTOLOAD_SCT_SIZEValue = 0x0
 
 // Read loads the register.
-func (r *L2_CACHE_AUTOLOAD_SCT0_SIZE) Read() L2_CACHE_AUTOLOAD_SCT0_SIZEValue {
-	return L2_CACHE_AUTOLOAD_SCT0_SIZEValue(r.reg.Load())
+func (r *L2_CACHE_AUTOLOAD_SCT_SIZE) Read() L2_CACHE_AUTOLOAD_SCT_SIZEValue {
+	return L2_CACHE_AUTOLOAD_SCT_SIZEValue(r.reg.Load())
 }
 
 // Write stores v in the register.
-func (r *L2_CACHE_AUTOLOAD_SCT0_SIZE) Write(v L2_CACHE_AUTOLOAD_SCT0_SIZEValue) {
-	r.reg.Store(uint32(v))
+func (r *L2_CACHE_AUTOLOAD_SCT_SIZE) Write(v L2_CACHE_AUTOLOAD_SCT_SIZEValue) { r.reg.Store(uint32(v)) }
+
+// WriteWith stores f(L2_CACHE_AUTOLOAD_SCT_SIZEReset): fields f leaves alone are written as their reset values.
+func (r *L2_CACHE_AUTOLOAD_SCT_SIZE) WriteWith(f func(L2_CACHE_AUTOLOAD_SCT_SIZEValue) L2_CACHE_AUTOLOAD_SCT_SIZEValue) {
+	r.reg.Store(uint32(f(L2_CACHE_AUTOLOAD_SCT_SIZEReset)))
 }
 
-// WriteWith stores f(L2_CACHE_AUTOLOAD_SCT0_SIZEReset): fields f leaves alone are written as their reset values.
-func (r *L2_CACHE_AUTOLOAD_SCT0_SIZE) WriteWith(f func(L2_CACHE_AUTOLOAD_SCT0_SIZEValue) L2_CACHE_AUTOLOAD_SCT0_SIZEValue) {
-	r.reg.Store(uint32(f(L2_CACHE_AUTOLOAD_SCT0_SIZEReset)))
-}
-
-// Reset stores L2_CACHE_AUTOLOAD_SCT0_SIZEReset in the register.
-func (r *L2_CACHE_AUTOLOAD_SCT0_SIZE) Reset() { r.reg.Store(uint32(L2_CACHE_AUTOLOAD_SCT0_SIZEReset)) }
+// Reset stores L2_CACHE_AUTOLOAD_SCT_SIZEReset in the register.
+func (r *L2_CACHE_AUTOLOAD_SCT_SIZE) Reset() { r.reg.Store(uint32(L2_CACHE_AUTOLOAD_SCT_SIZEReset)) }
 
 // Modify loads the register, passes its value to f and stores the result.
-func (r *L2_CACHE_AUTOLOAD_SCT0_SIZE) Modify(f func(L2_CACHE_AUTOLOAD_SCT0_SIZEValue) L2_CACHE_AUTOLOAD_SCT0_SIZEValue) {
-	r.reg.Store(uint32(f(L2_CACHE_AUTOLOAD_SCT0_SIZEValue(r.reg.Load()))))
+func (r *L2_CACHE_AUTOLOAD_SCT_SIZE) Modify(f func(L2_CACHE_AUTOLOAD_SCT_SIZEValue) L2_CACHE_AUTOLOAD_SCT_SIZEValue) {
+	r.reg.Store(uint32(f(L2_CACHE_AUTOLOAD_SCT_SIZEValue(r.reg.Load()))))
 }
 
-// L2_CACHE_AUTOLOAD_SCT0_SIZE returns field L2_CACHE_AUTOLOAD_SCT0_SIZE (bits 27:0): Those bits are used to configure the size of the first section for autoload operation on L2-Cache. Note that it should be used together with L2_CACHE_AUTOLOAD_SCT0_ADDR and L2_CACHE_AUTOLOAD_SCT0_ENA.
-func (v L2_CACHE_AUTOLOAD_SCT0_SIZEValue) L2_CACHE_AUTOLOAD_SCT0_SIZE() uint32 {
-	return uint32(v) & 0xfffffff
-}
-
-// L2_CACHE_AUTOLOAD_SCT1_ADDR is register L2_CACHE_AUTOLOAD_SCT1_ADDR (32-bit, read-write, reset 0x0): L2 Cache autoload section 1 address configure register.
-type L2_CACHE_AUTOLOAD_SCT1_ADDR struct{ reg mmio.U32 }
-
-// L2_CACHE_AUTOLOAD_SCT1_ADDRValue is a value of register L2_CACHE_AUTOLOAD_SCT1_ADDR.
-type L2_CACHE_AUTOLOAD_SCT1_ADDRValue uint32
-
-// L2_CACHE_AUTOLOAD_SCT1_ADDRReset is the reset value of register L2_CACHE_AUTOLOAD_SCT1_ADDR.
-const L2_CACHE_AUTOLOAD_SCT1_ADDRReset L2_CACHE_AUTOLOAD_SCT1_ADDRValue = 0x0
-
-// Read loads the register.
-func (r *L2_CACHE_AUTOLOAD_SCT1_ADDR) Read() L2_CACHE_AUTOLOAD_SCT1_ADDRValue {
-	return L2_CACHE_AUTOLOAD_SCT1_ADDRValue(r.reg.Load())
-}
-
-// Write stores v in the register.
-func (r *L2_CACHE_AUTOLOAD_SCT1_ADDR) Write(v L2_CACHE_AUTOLOAD_SCT1_ADDRValue) {
-	r.reg.Store(uint32(v))
-}
-
-// WriteWith stores f(L2_CACHE_AUTOLOAD_SCT1_ADDRReset): fields f leaves alone are written as their reset values.
-func (r *L2_CACHE_AUTOLOAD_SCT1_ADDR) WriteWith(f func(L2_CACHE_AUTOLOAD_SCT1_ADDRValue) L2_CACHE_AUTOLOAD_SCT1_ADDRValue) {
-	r.reg.Store(uint32(f(L2_CACHE_AUTOLOAD_SCT1_ADDRReset)))
-}
-
-// Reset stores L2_CACHE_AUTOLOAD_SCT1_ADDRReset in the register.
-func (r *L2_CACHE_AUTOLOAD_SCT1_ADDR) Reset() { r.reg.Store(uint32(L2_CACHE_AUTOLOAD_SCT1_ADDRReset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *L2_CACHE_AUTOLOAD_SCT1_ADDR) Modify(f func(L2_CACHE_AUTOLOAD_SCT1_ADDRValue) L2_CACHE_AUTOLOAD_SCT1_ADDRValue) {
-	r.reg.Store(uint32(f(L2_CACHE_AUTOLOAD_SCT1_ADDRValue(r.reg.Load()))))
-}
-
-// L2_CACHE_AUTOLOAD_SCT1_ADDR returns field L2_CACHE_AUTOLOAD_SCT1_ADDR (bits 31:0): Those bits are used to configure the start virtual address of the second section for autoload operation on L2-Cache. Note that it should be used together with L2_CACHE_AUTOLOAD_SCT1_SIZE and L2_CACHE_AUTOLOAD_SCT1_ENA.
-func (v L2_CACHE_AUTOLOAD_SCT1_ADDRValue) L2_CACHE_AUTOLOAD_SCT1_ADDR() uint32 {
-	return uint32(v) & 0xffffffff
-}
-
-// L2_CACHE_AUTOLOAD_SCT1_SIZE is register L2_CACHE_AUTOLOAD_SCT1_SIZE (32-bit, read-write, reset 0x0): L2 Cache autoload section 1 size configure register.
-type L2_CACHE_AUTOLOAD_SCT1_SIZE struct{ reg mmio.U32 }
-
-// L2_CACHE_AUTOLOAD_SCT1_SIZEValue is a value of register L2_CACHE_AUTOLOAD_SCT1_SIZE.
-type L2_CACHE_AUTOLOAD_SCT1_SIZEValue uint32
-
-// L2_CACHE_AUTOLOAD_SCT1_SIZEReset is the reset value of register L2_CACHE_AUTOLOAD_SCT1_SIZE.
-const L2_CACHE_AUTOLOAD_SCT1_SIZEReset L2_CACHE_AUTOLOAD_SCT1_SIZEValue = 0x0
-
-// Read loads the register.
-func (r *L2_CACHE_AUTOLOAD_SCT1_SIZE) Read() L2_CACHE_AUTOLOAD_SCT1_SIZEValue {
-	return L2_CACHE_AUTOLOAD_SCT1_SIZEValue(r.reg.Load())
-}
-
-// Write stores v in the register.
-func (r *L2_CACHE_AUTOLOAD_SCT1_SIZE) Write(v L2_CACHE_AUTOLOAD_SCT1_SIZEValue) {
-	r.reg.Store(uint32(v))
-}
-
-// WriteWith stores f(L2_CACHE_AUTOLOAD_SCT1_SIZEReset): fields f leaves alone are written as their reset values.
-func (r *L2_CACHE_AUTOLOAD_SCT1_SIZE) WriteWith(f func(L2_CACHE_AUTOLOAD_SCT1_SIZEValue) L2_CACHE_AUTOLOAD_SCT1_SIZEValue) {
-	r.reg.Store(uint32(f(L2_CACHE_AUTOLOAD_SCT1_SIZEReset)))
-}
-
-// Reset stores L2_CACHE_AUTOLOAD_SCT1_SIZEReset in the register.
-func (r *L2_CACHE_AUTOLOAD_SCT1_SIZE) Reset() { r.reg.Store(uint32(L2_CACHE_AUTOLOAD_SCT1_SIZEReset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *L2_CACHE_AUTOLOAD_SCT1_SIZE) Modify(f func(L2_CACHE_AUTOLOAD_SCT1_SIZEValue) L2_CACHE_AUTOLOAD_SCT1_SIZEValue) {
-	r.reg.Store(uint32(f(L2_CACHE_AUTOLOAD_SCT1_SIZEValue(r.reg.Load()))))
-}
-
-// L2_CACHE_AUTOLOAD_SCT1_SIZE returns field L2_CACHE_AUTOLOAD_SCT1_SIZE (bits 27:0): Those bits are used to configure the size of the second section for autoload operation on L2-Cache. Note that it should be used together with L2_CACHE_AUTOLOAD_SCT1_ADDR and L2_CACHE_AUTOLOAD_SCT1_ENA.
-func (v L2_CACHE_AUTOLOAD_SCT1_SIZEValue) L2_CACHE_AUTOLOAD_SCT1_SIZE() uint32 {
-	return uint32(v) & 0xfffffff
-}
-
-// L2_CACHE_AUTOLOAD_SCT2_ADDR is register L2_CACHE_AUTOLOAD_SCT2_ADDR (32-bit, read-write, reset 0x0): L2 Cache autoload section 2 address configure register.
-type L2_CACHE_AUTOLOAD_SCT2_ADDR struct{ reg mmio.U32 }
-
-// L2_CACHE_AUTOLOAD_SCT2_ADDRValue is a value of register L2_CACHE_AUTOLOAD_SCT2_ADDR.
-type L2_CACHE_AUTOLOAD_SCT2_ADDRValue uint32
-
-// L2_CACHE_AUTOLOAD_SCT2_ADDRReset is the reset value of register L2_CACHE_AUTOLOAD_SCT2_ADDR.
-const L2_CACHE_AUTOLOAD_SCT2_ADDRReset L2_CACHE_AUTOLOAD_SCT2_ADDRValue = 0x0
-
-// Read loads the register.
-func (r *L2_CACHE_AUTOLOAD_SCT2_ADDR) Read() L2_CACHE_AUTOLOAD_SCT2_ADDRValue {
-	return L2_CACHE_AUTOLOAD_SCT2_ADDRValue(r.reg.Load())
-}
-
-// Write stores v in the register.
-func (r *L2_CACHE_AUTOLOAD_SCT2_ADDR) Write(v L2_CACHE_AUTOLOAD_SCT2_ADDRValue) {
-	r.reg.Store(uint32(v))
-}
-
-// WriteWith stores f(L2_CACHE_AUTOLOAD_SCT2_ADDRReset): fields f leaves alone are written as their reset values.
-func (r *L2_CACHE_AUTOLOAD_SCT2_ADDR) WriteWith(f func(L2_CACHE_AUTOLOAD_SCT2_ADDRValue) L2_CACHE_AUTOLOAD_SCT2_ADDRValue) {
-	r.reg.Store(uint32(f(L2_CACHE_AUTOLOAD_SCT2_ADDRReset)))
-}
-
-// Reset stores L2_CACHE_AUTOLOAD_SCT2_ADDRReset in the register.
-func (r *L2_CACHE_AUTOLOAD_SCT2_ADDR) Reset() { r.reg.Store(uint32(L2_CACHE_AUTOLOAD_SCT2_ADDRReset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *L2_CACHE_AUTOLOAD_SCT2_ADDR) Modify(f func(L2_CACHE_AUTOLOAD_SCT2_ADDRValue) L2_CACHE_AUTOLOAD_SCT2_ADDRValue) {
-	r.reg.Store(uint32(f(L2_CACHE_AUTOLOAD_SCT2_ADDRValue(r.reg.Load()))))
-}
-
-// L2_CACHE_AUTOLOAD_SCT2_ADDR returns field L2_CACHE_AUTOLOAD_SCT2_ADDR (bits 31:0): Those bits are used to configure the start virtual address of the third section for autoload operation on L2-Cache. Note that it should be used together with L2_CACHE_AUTOLOAD_SCT2_SIZE and L2_CACHE_AUTOLOAD_SCT2_ENA.
-func (v L2_CACHE_AUTOLOAD_SCT2_ADDRValue) L2_CACHE_AUTOLOAD_SCT2_ADDR() uint32 {
-	return uint32(v) & 0xffffffff
-}
-
-// L2_CACHE_AUTOLOAD_SCT2_SIZE is register L2_CACHE_AUTOLOAD_SCT2_SIZE (32-bit, read-write, reset 0x0): L2 Cache autoload section 2 size configure register.
-type L2_CACHE_AUTOLOAD_SCT2_SIZE struct{ reg mmio.U32 }
-
-// L2_CACHE_AUTOLOAD_SCT2_SIZEValue is a value of register L2_CACHE_AUTOLOAD_SCT2_SIZE.
-type L2_CACHE_AUTOLOAD_SCT2_SIZEValue uint32
-
-// L2_CACHE_AUTOLOAD_SCT2_SIZEReset is the reset value of register L2_CACHE_AUTOLOAD_SCT2_SIZE.
-const L2_CACHE_AUTOLOAD_SCT2_SIZEReset L2_CACHE_AUTOLOAD_SCT2_SIZEValue = 0x0
-
-// Read loads the register.
-func (r *L2_CACHE_AUTOLOAD_SCT2_SIZE) Read() L2_CACHE_AUTOLOAD_SCT2_SIZEValue {
-	return L2_CACHE_AUTOLOAD_SCT2_SIZEValue(r.reg.Load())
-}
-
-// Write stores v in the register.
-func (r *L2_CACHE_AUTOLOAD_SCT2_SIZE) Write(v L2_CACHE_AUTOLOAD_SCT2_SIZEValue) {
-	r.reg.Store(uint32(v))
-}
-
-// WriteWith stores f(L2_CACHE_AUTOLOAD_SCT2_SIZEReset): fields f leaves alone are written as their reset values.
-func (r *L2_CACHE_AUTOLOAD_SCT2_SIZE) WriteWith(f func(L2_CACHE_AUTOLOAD_SCT2_SIZEValue) L2_CACHE_AUTOLOAD_SCT2_SIZEValue) {
-	r.reg.Store(uint32(f(L2_CACHE_AUTOLOAD_SCT2_SIZEReset)))
-}
-
-// Reset stores L2_CACHE_AUTOLOAD_SCT2_SIZEReset in the register.
-func (r *L2_CACHE_AUTOLOAD_SCT2_SIZE) Reset() { r.reg.Store(uint32(L2_CACHE_AUTOLOAD_SCT2_SIZEReset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *L2_CACHE_AUTOLOAD_SCT2_SIZE) Modify(f func(L2_CACHE_AUTOLOAD_SCT2_SIZEValue) L2_CACHE_AUTOLOAD_SCT2_SIZEValue) {
-	r.reg.Store(uint32(f(L2_CACHE_AUTOLOAD_SCT2_SIZEValue(r.reg.Load()))))
-}
-
-// L2_CACHE_AUTOLOAD_SCT2_SIZE returns field L2_CACHE_AUTOLOAD_SCT2_SIZE (bits 27:0): Those bits are used to configure the size of the third section for autoload operation on L2-Cache. Note that it should be used together with L2_CACHE_AUTOLOAD_SCT2_ADDR and L2_CACHE_AUTOLOAD_SCT2_ENA.
-func (v L2_CACHE_AUTOLOAD_SCT2_SIZEValue) L2_CACHE_AUTOLOAD_SCT2_SIZE() uint32 {
-	return uint32(v) & 0xfffffff
-}
-
-// L2_CACHE_AUTOLOAD_SCT3_ADDR is register L2_CACHE_AUTOLOAD_SCT3_ADDR (32-bit, read-write, reset 0x0): L2 Cache autoload section 3 address configure register.
-type L2_CACHE_AUTOLOAD_SCT3_ADDR struct{ reg mmio.U32 }
-
-// L2_CACHE_AUTOLOAD_SCT3_ADDRValue is a value of register L2_CACHE_AUTOLOAD_SCT3_ADDR.
-type L2_CACHE_AUTOLOAD_SCT3_ADDRValue uint32
-
-// L2_CACHE_AUTOLOAD_SCT3_ADDRReset is the reset value of register L2_CACHE_AUTOLOAD_SCT3_ADDR.
-const L2_CACHE_AUTOLOAD_SCT3_ADDRReset L2_CACHE_AUTOLOAD_SCT3_ADDRValue = 0x0
-
-// Read loads the register.
-func (r *L2_CACHE_AUTOLOAD_SCT3_ADDR) Read() L2_CACHE_AUTOLOAD_SCT3_ADDRValue {
-	return L2_CACHE_AUTOLOAD_SCT3_ADDRValue(r.reg.Load())
-}
-
-// Write stores v in the register.
-func (r *L2_CACHE_AUTOLOAD_SCT3_ADDR) Write(v L2_CACHE_AUTOLOAD_SCT3_ADDRValue) {
-	r.reg.Store(uint32(v))
-}
-
-// WriteWith stores f(L2_CACHE_AUTOLOAD_SCT3_ADDRReset): fields f leaves alone are written as their reset values.
-func (r *L2_CACHE_AUTOLOAD_SCT3_ADDR) WriteWith(f func(L2_CACHE_AUTOLOAD_SCT3_ADDRValue) L2_CACHE_AUTOLOAD_SCT3_ADDRValue) {
-	r.reg.Store(uint32(f(L2_CACHE_AUTOLOAD_SCT3_ADDRReset)))
-}
-
-// Reset stores L2_CACHE_AUTOLOAD_SCT3_ADDRReset in the register.
-func (r *L2_CACHE_AUTOLOAD_SCT3_ADDR) Reset() { r.reg.Store(uint32(L2_CACHE_AUTOLOAD_SCT3_ADDRReset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *L2_CACHE_AUTOLOAD_SCT3_ADDR) Modify(f func(L2_CACHE_AUTOLOAD_SCT3_ADDRValue) L2_CACHE_AUTOLOAD_SCT3_ADDRValue) {
-	r.reg.Store(uint32(f(L2_CACHE_AUTOLOAD_SCT3_ADDRValue(r.reg.Load()))))
-}
-
-// L2_CACHE_AUTOLOAD_SCT3_ADDR returns field L2_CACHE_AUTOLOAD_SCT3_ADDR (bits 31:0): Those bits are used to configure the start virtual address of the fourth section for autoload operation on L2-Cache. Note that it should be used together with L2_CACHE_AUTOLOAD_SCT3_SIZE and L2_CACHE_AUTOLOAD_SCT3_ENA.
-func (v L2_CACHE_AUTOLOAD_SCT3_ADDRValue) L2_CACHE_AUTOLOAD_SCT3_ADDR() uint32 {
-	return uint32(v) & 0xffffffff
-}
-
-// L2_CACHE_AUTOLOAD_SCT3_SIZE is register L2_CACHE_AUTOLOAD_SCT3_SIZE (32-bit, read-write, reset 0x0): L2 Cache autoload section 3 size configure register.
-type L2_CACHE_AUTOLOAD_SCT3_SIZE struct{ reg mmio.U32 }
-
-// L2_CACHE_AUTOLOAD_SCT3_SIZEValue is a value of register L2_CACHE_AUTOLOAD_SCT3_SIZE.
-type L2_CACHE_AUTOLOAD_SCT3_SIZEValue uint32
-
-// L2_CACHE_AUTOLOAD_SCT3_SIZEReset is the reset value of register L2_CACHE_AUTOLOAD_SCT3_SIZE.
-const L2_CACHE_AUTOLOAD_SCT3_SIZEReset L2_CACHE_AUTOLOAD_SCT3_SIZEValue = 0x0
-
-// Read loads the register.
-func (r *L2_CACHE_AUTOLOAD_SCT3_SIZE) Read() L2_CACHE_AUTOLOAD_SCT3_SIZEValue {
-	return L2_CACHE_AUTOLOAD_SCT3_SIZEValue(r.reg.Load())
-}
-
-// Write stores v in the register.
-func (r *L2_CACHE_AUTOLOAD_SCT3_SIZE) Write(v L2_CACHE_AUTOLOAD_SCT3_SIZEValue) {
-	r.reg.Store(uint32(v))
-}
-
-// WriteWith stores f(L2_CACHE_AUTOLOAD_SCT3_SIZEReset): fields f leaves alone are written as their reset values.
-func (r *L2_CACHE_AUTOLOAD_SCT3_SIZE) WriteWith(f func(L2_CACHE_AUTOLOAD_SCT3_SIZEValue) L2_CACHE_AUTOLOAD_SCT3_SIZEValue) {
-	r.reg.Store(uint32(f(L2_CACHE_AUTOLOAD_SCT3_SIZEReset)))
-}
-
-// Reset stores L2_CACHE_AUTOLOAD_SCT3_SIZEReset in the register.
-func (r *L2_CACHE_AUTOLOAD_SCT3_SIZE) Reset() { r.reg.Store(uint32(L2_CACHE_AUTOLOAD_SCT3_SIZEReset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *L2_CACHE_AUTOLOAD_SCT3_SIZE) Modify(f func(L2_CACHE_AUTOLOAD_SCT3_SIZEValue) L2_CACHE_AUTOLOAD_SCT3_SIZEValue) {
-	r.reg.Store(uint32(f(L2_CACHE_AUTOLOAD_SCT3_SIZEValue(r.reg.Load()))))
-}
-
-// L2_CACHE_AUTOLOAD_SCT3_SIZE returns field L2_CACHE_AUTOLOAD_SCT3_SIZE (bits 27:0): Those bits are used to configure the size of the fourth section for autoload operation on L2-Cache. Note that it should be used together with L2_CACHE_AUTOLOAD_SCT3_ADDR and L2_CACHE_AUTOLOAD_SCT3_ENA.
-func (v L2_CACHE_AUTOLOAD_SCT3_SIZEValue) L2_CACHE_AUTOLOAD_SCT3_SIZE() uint32 {
+// L2_CACHE_AUTOLOAD_SCT_SIZE returns field L2_CACHE_AUTOLOAD_SCT%s_SIZE (bits 27:0): Those bits are used to configure the size of the first section for autoload operation on L2-Cache. Note that it should be used together with L2_CACHE_AUTOLOAD_SCT0_ADDR and L2_CACHE_AUTOLOAD_SCT0_ENA.
+func (v L2_CACHE_AUTOLOAD_SCT_SIZEValue) L2_CACHE_AUTOLOAD_SCT_SIZE() uint32 {
 	return uint32(v) & 0xfffffff
 }
 
@@ -8635,1061 +5880,269 @@ func (v L2_CACHE_ACS_CNT_CTRLValue) L2_DBUS2_CNT_CLR() bool { return v&0x4000000
 // L2_DBUS3_CNT_CLR returns field L2_DBUS3_CNT_CLR (bit 31): Reserved.
 func (v L2_CACHE_ACS_CNT_CTRLValue) L2_DBUS3_CNT_CLR() bool { return v&0x80000000 != 0 }
 
-// L2_IBUS0_ACS_HIT_CNT is register L2_IBUS0_ACS_HIT_CNT (32-bit, read-write, reset 0x0): L2-Cache bus0 Hit-Access Counter register.
-type L2_IBUS0_ACS_HIT_CNT struct{ reg mmio.U32 }
+// L2_IBUS_ACS_HIT_CNT is register HIT_CNT (32-bit, read-write, reset 0x0): L2-Cache bus0 Hit-Access Counter register.
+type L2_IBUS_ACS_HIT_CNT struct{ reg mmio.U32 }
 
-// L2_IBUS0_ACS_HIT_CNTValue is a value of register L2_IBUS0_ACS_HIT_CNT.
-type L2_IBUS0_ACS_HIT_CNTValue uint32
+// L2_IBUS_ACS_HIT_CNTValue is a value of register L2_IBUS_ACS_HIT_CNT.
+type L2_IBUS_ACS_HIT_CNTValue uint32
 
-// L2_IBUS0_ACS_HIT_CNTReset is the reset value of register L2_IBUS0_ACS_HIT_CNT.
-const L2_IBUS0_ACS_HIT_CNTReset L2_IBUS0_ACS_HIT_CNTValue = 0x0
+// L2_IBUS_ACS_HIT_CNTReset is the reset value of register L2_IBUS_ACS_HIT_CNT.
+const L2_IBUS_ACS_HIT_CNTReset L2_IBUS_ACS_HIT_CNTValue = 0x0
 
 // Read loads the register.
-func (r *L2_IBUS0_ACS_HIT_CNT) Read() L2_IBUS0_ACS_HIT_CNTValue {
-	return L2_IBUS0_ACS_HIT_CNTValue(r.reg.Load())
+func (r *L2_IBUS_ACS_HIT_CNT) Read() L2_IBUS_ACS_HIT_CNTValue {
+	return L2_IBUS_ACS_HIT_CNTValue(r.reg.Load())
 }
 
 // Write stores v in the register.
-func (r *L2_IBUS0_ACS_HIT_CNT) Write(v L2_IBUS0_ACS_HIT_CNTValue) { r.reg.Store(uint32(v)) }
+func (r *L2_IBUS_ACS_HIT_CNT) Write(v L2_IBUS_ACS_HIT_CNTValue) { r.reg.Store(uint32(v)) }
 
-// WriteWith stores f(L2_IBUS0_ACS_HIT_CNTReset): fields f leaves alone are written as their reset values.
-func (r *L2_IBUS0_ACS_HIT_CNT) WriteWith(f func(L2_IBUS0_ACS_HIT_CNTValue) L2_IBUS0_ACS_HIT_CNTValue) {
-	r.reg.Store(uint32(f(L2_IBUS0_ACS_HIT_CNTReset)))
+// WriteWith stores f(L2_IBUS_ACS_HIT_CNTReset): fields f leaves alone are written as their reset values.
+func (r *L2_IBUS_ACS_HIT_CNT) WriteWith(f func(L2_IBUS_ACS_HIT_CNTValue) L2_IBUS_ACS_HIT_CNTValue) {
+	r.reg.Store(uint32(f(L2_IBUS_ACS_HIT_CNTReset)))
 }
 
-// Reset stores L2_IBUS0_ACS_HIT_CNTReset in the register.
-func (r *L2_IBUS0_ACS_HIT_CNT) Reset() { r.reg.Store(uint32(L2_IBUS0_ACS_HIT_CNTReset)) }
+// Reset stores L2_IBUS_ACS_HIT_CNTReset in the register.
+func (r *L2_IBUS_ACS_HIT_CNT) Reset() { r.reg.Store(uint32(L2_IBUS_ACS_HIT_CNTReset)) }
 
 // Modify loads the register, passes its value to f and stores the result.
-func (r *L2_IBUS0_ACS_HIT_CNT) Modify(f func(L2_IBUS0_ACS_HIT_CNTValue) L2_IBUS0_ACS_HIT_CNTValue) {
-	r.reg.Store(uint32(f(L2_IBUS0_ACS_HIT_CNTValue(r.reg.Load()))))
+func (r *L2_IBUS_ACS_HIT_CNT) Modify(f func(L2_IBUS_ACS_HIT_CNTValue) L2_IBUS_ACS_HIT_CNTValue) {
+	r.reg.Store(uint32(f(L2_IBUS_ACS_HIT_CNTValue(r.reg.Load()))))
 }
 
-// L2_IBUS0_HIT_CNT returns field L2_IBUS0_HIT_CNT (bits 31:0): The register records the number of hits when L1-ICache0 accesses L2-Cache due to bus0 accessing L1-ICache0.
-func (v L2_IBUS0_ACS_HIT_CNTValue) L2_IBUS0_HIT_CNT() uint32 { return uint32(v) & 0xffffffff }
+// L2_IBUS_HIT_CNT returns field L2_IBUS%s_HIT_CNT (bits 31:0): The register records the number of hits when L1-ICache0 accesses L2-Cache due to bus0 accessing L1-ICache0.
+func (v L2_IBUS_ACS_HIT_CNTValue) L2_IBUS_HIT_CNT() uint32 { return uint32(v) & 0xffffffff }
 
-// L2_IBUS0_ACS_MISS_CNT is register L2_IBUS0_ACS_MISS_CNT (32-bit, read-write, reset 0x0): L2-Cache bus0 Miss-Access Counter register.
-type L2_IBUS0_ACS_MISS_CNT struct{ reg mmio.U32 }
+// L2_IBUS_ACS_MISS_CNT is register MISS_CNT (32-bit, read-write, reset 0x0): L2-Cache bus0 Miss-Access Counter register.
+type L2_IBUS_ACS_MISS_CNT struct{ reg mmio.U32 }
 
-// L2_IBUS0_ACS_MISS_CNTValue is a value of register L2_IBUS0_ACS_MISS_CNT.
-type L2_IBUS0_ACS_MISS_CNTValue uint32
+// L2_IBUS_ACS_MISS_CNTValue is a value of register L2_IBUS_ACS_MISS_CNT.
+type L2_IBUS_ACS_MISS_CNTValue uint32
 
-// L2_IBUS0_ACS_MISS_CNTReset is the reset value of register L2_IBUS0_ACS_MISS_CNT.
-const L2_IBUS0_ACS_MISS_CNTReset L2_IBUS0_ACS_MISS_CNTValue = 0x0
+// L2_IBUS_ACS_MISS_CNTReset is the reset value of register L2_IBUS_ACS_MISS_CNT.
+const L2_IBUS_ACS_MISS_CNTReset L2_IBUS_ACS_MISS_CNTValue = 0x0
 
 // Read loads the register.
-func (r *L2_IBUS0_ACS_MISS_CNT) Read() L2_IBUS0_ACS_MISS_CNTValue {
-	return L2_IBUS0_ACS_MISS_CNTValue(r.reg.Load())
+func (r *L2_IBUS_ACS_MISS_CNT) Read() L2_IBUS_ACS_MISS_CNTValue {
+	return L2_IBUS_ACS_MISS_CNTValue(r.reg.Load())
 }
 
 // Write stores v in the register.
-func (r *L2_IBUS0_ACS_MISS_CNT) Write(v L2_IBUS0_ACS_MISS_CNTValue) { r.reg.Store(uint32(v)) }
+func (r *L2_IBUS_ACS_MISS_CNT) Write(v L2_IBUS_ACS_MISS_CNTValue) { r.reg.Store(uint32(v)) }
 
-// WriteWith stores f(L2_IBUS0_ACS_MISS_CNTReset): fields f leaves alone are written as their reset values.
-func (r *L2_IBUS0_ACS_MISS_CNT) WriteWith(f func(L2_IBUS0_ACS_MISS_CNTValue) L2_IBUS0_ACS_MISS_CNTValue) {
-	r.reg.Store(uint32(f(L2_IBUS0_ACS_MISS_CNTReset)))
+// WriteWith stores f(L2_IBUS_ACS_MISS_CNTReset): fields f leaves alone are written as their reset values.
+func (r *L2_IBUS_ACS_MISS_CNT) WriteWith(f func(L2_IBUS_ACS_MISS_CNTValue) L2_IBUS_ACS_MISS_CNTValue) {
+	r.reg.Store(uint32(f(L2_IBUS_ACS_MISS_CNTReset)))
 }
 
-// Reset stores L2_IBUS0_ACS_MISS_CNTReset in the register.
-func (r *L2_IBUS0_ACS_MISS_CNT) Reset() { r.reg.Store(uint32(L2_IBUS0_ACS_MISS_CNTReset)) }
+// Reset stores L2_IBUS_ACS_MISS_CNTReset in the register.
+func (r *L2_IBUS_ACS_MISS_CNT) Reset() { r.reg.Store(uint32(L2_IBUS_ACS_MISS_CNTReset)) }
 
 // Modify loads the register, passes its value to f and stores the result.
-func (r *L2_IBUS0_ACS_MISS_CNT) Modify(f func(L2_IBUS0_ACS_MISS_CNTValue) L2_IBUS0_ACS_MISS_CNTValue) {
-	r.reg.Store(uint32(f(L2_IBUS0_ACS_MISS_CNTValue(r.reg.Load()))))
+func (r *L2_IBUS_ACS_MISS_CNT) Modify(f func(L2_IBUS_ACS_MISS_CNTValue) L2_IBUS_ACS_MISS_CNTValue) {
+	r.reg.Store(uint32(f(L2_IBUS_ACS_MISS_CNTValue(r.reg.Load()))))
 }
 
-// L2_IBUS0_MISS_CNT returns field L2_IBUS0_MISS_CNT (bits 31:0): The register records the number of missing when L1-ICache0 accesses L2-Cache due to bus0 accessing L1-ICache0.
-func (v L2_IBUS0_ACS_MISS_CNTValue) L2_IBUS0_MISS_CNT() uint32 { return uint32(v) & 0xffffffff }
+// L2_IBUS_MISS_CNT returns field L2_IBUS%s_MISS_CNT (bits 31:0): The register records the number of missing when L1-ICache0 accesses L2-Cache due to bus0 accessing L1-ICache0.
+func (v L2_IBUS_ACS_MISS_CNTValue) L2_IBUS_MISS_CNT() uint32 { return uint32(v) & 0xffffffff }
 
-// L2_IBUS0_ACS_CONFLICT_CNT is register L2_IBUS0_ACS_CONFLICT_CNT (32-bit, read-write, reset 0x0): L2-Cache bus0 Conflict-Access Counter register.
-type L2_IBUS0_ACS_CONFLICT_CNT struct{ reg mmio.U32 }
+// L2_IBUS_ACS_CONFLICT_CNT is register CONFLICT_CNT (32-bit, read-write, reset 0x0): L2-Cache bus0 Conflict-Access Counter register.
+type L2_IBUS_ACS_CONFLICT_CNT struct{ reg mmio.U32 }
 
-// L2_IBUS0_ACS_CONFLICT_CNTValue is a value of register L2_IBUS0_ACS_CONFLICT_CNT.
-type L2_IBUS0_ACS_CONFLICT_CNTValue uint32
+// L2_IBUS_ACS_CONFLICT_CNTValue is a value of register L2_IBUS_ACS_CONFLICT_CNT.
+type L2_IBUS_ACS_CONFLICT_CNTValue uint32
 
-// L2_IBUS0_ACS_CONFLICT_CNTReset is the reset value of register L2_IBUS0_ACS_CONFLICT_CNT.
-const L2_IBUS0_ACS_CONFLICT_CNTReset L2_IBUS0_ACS_CONFLICT_CNTValue = 0x0
+// L2_IBUS_ACS_CONFLICT_CNTReset is the reset value of register L2_IBUS_ACS_CONFLICT_CNT.
+const L2_IBUS_ACS_CONFLICT_CNTReset L2_IBUS_ACS_CONFLICT_CNTValue = 0x0
 
 // Read loads the register.
-func (r *L2_IBUS0_ACS_CONFLICT_CNT) Read() L2_IBUS0_ACS_CONFLICT_CNTValue {
-	return L2_IBUS0_ACS_CONFLICT_CNTValue(r.reg.Load())
+func (r *L2_IBUS_ACS_CONFLICT_CNT) Read() L2_IBUS_ACS_CONFLICT_CNTValue {
+	return L2_IBUS_ACS_CONFLICT_CNTValue(r.reg.Load())
 }
 
 // Write stores v in the register.
-func (r *L2_IBUS0_ACS_CONFLICT_CNT) Write(v L2_IBUS0_ACS_CONFLICT_CNTValue) { r.reg.Store(uint32(v)) }
+func (r *L2_IBUS_ACS_CONFLICT_CNT) Write(v L2_IBUS_ACS_CONFLICT_CNTValue) { r.reg.Store(uint32(v)) }
 
-// WriteWith stores f(L2_IBUS0_ACS_CONFLICT_CNTReset): fields f leaves alone are written as their reset values.
-func (r *L2_IBUS0_ACS_CONFLICT_CNT) WriteWith(f func(L2_IBUS0_ACS_CONFLICT_CNTValue) L2_IBUS0_ACS_CONFLICT_CNTValue) {
-	r.reg.Store(uint32(f(L2_IBUS0_ACS_CONFLICT_CNTReset)))
+// WriteWith stores f(L2_IBUS_ACS_CONFLICT_CNTReset): fields f leaves alone are written as their reset values.
+func (r *L2_IBUS_ACS_CONFLICT_CNT) WriteWith(f func(L2_IBUS_ACS_CONFLICT_CNTValue) L2_IBUS_ACS_CONFLICT_CNTValue) {
+	r.reg.Store(uint32(f(L2_IBUS_ACS_CONFLICT_CNTReset)))
 }
 
-// Reset stores L2_IBUS0_ACS_CONFLICT_CNTReset in the register.
-func (r *L2_IBUS0_ACS_CONFLICT_CNT) Reset() { r.reg.Store(uint32(L2_IBUS0_ACS_CONFLICT_CNTReset)) }
+// Reset stores L2_IBUS_ACS_CONFLICT_CNTReset in the register.
+func (r *L2_IBUS_ACS_CONFLICT_CNT) Reset() { r.reg.Store(uint32(L2_IBUS_ACS_CONFLICT_CNTReset)) }
 
 // Modify loads the register, passes its value to f and stores the result.
-func (r *L2_IBUS0_ACS_CONFLICT_CNT) Modify(f func(L2_IBUS0_ACS_CONFLICT_CNTValue) L2_IBUS0_ACS_CONFLICT_CNTValue) {
-	r.reg.Store(uint32(f(L2_IBUS0_ACS_CONFLICT_CNTValue(r.reg.Load()))))
+func (r *L2_IBUS_ACS_CONFLICT_CNT) Modify(f func(L2_IBUS_ACS_CONFLICT_CNTValue) L2_IBUS_ACS_CONFLICT_CNTValue) {
+	r.reg.Store(uint32(f(L2_IBUS_ACS_CONFLICT_CNTValue(r.reg.Load()))))
 }
 
-// L2_IBUS0_CONFLICT_CNT returns field L2_IBUS0_CONFLICT_CNT (bits 31:0): The register records the number of access-conflicts when L1-ICache0 accesses L2-Cache due to bus0 accessing L1-ICache0.
-func (v L2_IBUS0_ACS_CONFLICT_CNTValue) L2_IBUS0_CONFLICT_CNT() uint32 { return uint32(v) & 0xffffffff }
+// L2_IBUS_CONFLICT_CNT returns field L2_IBUS%s_CONFLICT_CNT (bits 31:0): The register records the number of access-conflicts when L1-ICache0 accesses L2-Cache due to bus0 accessing L1-ICache0.
+func (v L2_IBUS_ACS_CONFLICT_CNTValue) L2_IBUS_CONFLICT_CNT() uint32 { return uint32(v) & 0xffffffff }
 
-// L2_IBUS0_ACS_NXTLVL_CNT is register L2_IBUS0_ACS_NXTLVL_CNT (32-bit, read-write, reset 0x0): L2-Cache bus0 Next-Level-Access Counter register.
-type L2_IBUS0_ACS_NXTLVL_CNT struct{ reg mmio.U32 }
+// L2_IBUS_ACS_NXTLVL_CNT is register NXTLVL_CNT (32-bit, read-write, reset 0x0): L2-Cache bus0 Next-Level-Access Counter register.
+type L2_IBUS_ACS_NXTLVL_CNT struct{ reg mmio.U32 }
 
-// L2_IBUS0_ACS_NXTLVL_CNTValue is a value of register L2_IBUS0_ACS_NXTLVL_CNT.
-type L2_IBUS0_ACS_NXTLVL_CNTValue uint32
+// L2_IBUS_ACS_NXTLVL_CNTValue is a value of register L2_IBUS_ACS_NXTLVL_CNT.
+type L2_IBUS_ACS_NXTLVL_CNTValue uint32
 
-// L2_IBUS0_ACS_NXTLVL_CNTReset is the reset value of register L2_IBUS0_ACS_NXTLVL_CNT.
-const L2_IBUS0_ACS_NXTLVL_CNTReset L2_IBUS0_ACS_NXTLVL_CNTValue = 0x0
+// L2_IBUS_ACS_NXTLVL_CNTReset is the reset value of register L2_IBUS_ACS_NXTLVL_CNT.
+const L2_IBUS_ACS_NXTLVL_CNTReset L2_IBUS_ACS_NXTLVL_CNTValue = 0x0
 
 // Read loads the register.
-func (r *L2_IBUS0_ACS_NXTLVL_CNT) Read() L2_IBUS0_ACS_NXTLVL_CNTValue {
-	return L2_IBUS0_ACS_NXTLVL_CNTValue(r.reg.Load())
+func (r *L2_IBUS_ACS_NXTLVL_CNT) Read() L2_IBUS_ACS_NXTLVL_CNTValue {
+	return L2_IBUS_ACS_NXTLVL_CNTValue(r.reg.Load())
 }
 
 // Write stores v in the register.
-func (r *L2_IBUS0_ACS_NXTLVL_CNT) Write(v L2_IBUS0_ACS_NXTLVL_CNTValue) { r.reg.Store(uint32(v)) }
+func (r *L2_IBUS_ACS_NXTLVL_CNT) Write(v L2_IBUS_ACS_NXTLVL_CNTValue) { r.reg.Store(uint32(v)) }
 
-// WriteWith stores f(L2_IBUS0_ACS_NXTLVL_CNTReset): fields f leaves alone are written as their reset values.
-func (r *L2_IBUS0_ACS_NXTLVL_CNT) WriteWith(f func(L2_IBUS0_ACS_NXTLVL_CNTValue) L2_IBUS0_ACS_NXTLVL_CNTValue) {
-	r.reg.Store(uint32(f(L2_IBUS0_ACS_NXTLVL_CNTReset)))
+// WriteWith stores f(L2_IBUS_ACS_NXTLVL_CNTReset): fields f leaves alone are written as their reset values.
+func (r *L2_IBUS_ACS_NXTLVL_CNT) WriteWith(f func(L2_IBUS_ACS_NXTLVL_CNTValue) L2_IBUS_ACS_NXTLVL_CNTValue) {
+	r.reg.Store(uint32(f(L2_IBUS_ACS_NXTLVL_CNTReset)))
 }
 
-// Reset stores L2_IBUS0_ACS_NXTLVL_CNTReset in the register.
-func (r *L2_IBUS0_ACS_NXTLVL_CNT) Reset() { r.reg.Store(uint32(L2_IBUS0_ACS_NXTLVL_CNTReset)) }
+// Reset stores L2_IBUS_ACS_NXTLVL_CNTReset in the register.
+func (r *L2_IBUS_ACS_NXTLVL_CNT) Reset() { r.reg.Store(uint32(L2_IBUS_ACS_NXTLVL_CNTReset)) }
 
 // Modify loads the register, passes its value to f and stores the result.
-func (r *L2_IBUS0_ACS_NXTLVL_CNT) Modify(f func(L2_IBUS0_ACS_NXTLVL_CNTValue) L2_IBUS0_ACS_NXTLVL_CNTValue) {
-	r.reg.Store(uint32(f(L2_IBUS0_ACS_NXTLVL_CNTValue(r.reg.Load()))))
+func (r *L2_IBUS_ACS_NXTLVL_CNT) Modify(f func(L2_IBUS_ACS_NXTLVL_CNTValue) L2_IBUS_ACS_NXTLVL_CNTValue) {
+	r.reg.Store(uint32(f(L2_IBUS_ACS_NXTLVL_CNTValue(r.reg.Load()))))
 }
 
-// L2_IBUS0_NXTLVL_CNT returns field L2_IBUS0_NXTLVL_CNT (bits 31:0): The register records the number of times that L2-Cache accesses external memory due to L1-ICache0 accessing L2-Cache due to bus0 accessing L1-ICache0.
-func (v L2_IBUS0_ACS_NXTLVL_CNTValue) L2_IBUS0_NXTLVL_CNT() uint32 { return uint32(v) & 0xffffffff }
+// L2_IBUS_NXTLVL_CNT returns field L2_IBUS%s_NXTLVL_CNT (bits 31:0): The register records the number of times that L2-Cache accesses external memory due to L1-ICache0 accessing L2-Cache due to bus0 accessing L1-ICache0.
+func (v L2_IBUS_ACS_NXTLVL_CNTValue) L2_IBUS_NXTLVL_CNT() uint32 { return uint32(v) & 0xffffffff }
 
-// L2_IBUS1_ACS_HIT_CNT is register L2_IBUS1_ACS_HIT_CNT (32-bit, read-write, reset 0x0): L2-Cache bus1 Hit-Access Counter register.
-type L2_IBUS1_ACS_HIT_CNT struct{ reg mmio.U32 }
+// L2_DBUS_ACS_HIT_CNT is register HIT_CNT (32-bit, read-write, reset 0x0): L2-Cache bus0 Hit-Access Counter register.
+type L2_DBUS_ACS_HIT_CNT struct{ reg mmio.U32 }
 
-// L2_IBUS1_ACS_HIT_CNTValue is a value of register L2_IBUS1_ACS_HIT_CNT.
-type L2_IBUS1_ACS_HIT_CNTValue uint32
+// L2_DBUS_ACS_HIT_CNTValue is a value of register L2_DBUS_ACS_HIT_CNT.
+type L2_DBUS_ACS_HIT_CNTValue uint32
 
-// L2_IBUS1_ACS_HIT_CNTReset is the reset value of register L2_IBUS1_ACS_HIT_CNT.
-const L2_IBUS1_ACS_HIT_CNTReset L2_IBUS1_ACS_HIT_CNTValue = 0x0
+// L2_DBUS_ACS_HIT_CNTReset is the reset value of register L2_DBUS_ACS_HIT_CNT.
+const L2_DBUS_ACS_HIT_CNTReset L2_DBUS_ACS_HIT_CNTValue = 0x0
 
 // Read loads the register.
-func (r *L2_IBUS1_ACS_HIT_CNT) Read() L2_IBUS1_ACS_HIT_CNTValue {
-	return L2_IBUS1_ACS_HIT_CNTValue(r.reg.Load())
+func (r *L2_DBUS_ACS_HIT_CNT) Read() L2_DBUS_ACS_HIT_CNTValue {
+	return L2_DBUS_ACS_HIT_CNTValue(r.reg.Load())
 }
 
 // Write stores v in the register.
-func (r *L2_IBUS1_ACS_HIT_CNT) Write(v L2_IBUS1_ACS_HIT_CNTValue) { r.reg.Store(uint32(v)) }
+func (r *L2_DBUS_ACS_HIT_CNT) Write(v L2_DBUS_ACS_HIT_CNTValue) { r.reg.Store(uint32(v)) }
 
-// WriteWith stores f(L2_IBUS1_ACS_HIT_CNTReset): fields f leaves alone are written as their reset values.
-func (r *L2_IBUS1_ACS_HIT_CNT) WriteWith(f func(L2_IBUS1_ACS_HIT_CNTValue) L2_IBUS1_ACS_HIT_CNTValue) {
-	r.reg.Store(uint32(f(L2_IBUS1_ACS_HIT_CNTReset)))
+// WriteWith stores f(L2_DBUS_ACS_HIT_CNTReset): fields f leaves alone are written as their reset values.
+func (r *L2_DBUS_ACS_HIT_CNT) WriteWith(f func(L2_DBUS_ACS_HIT_CNTValue) L2_DBUS_ACS_HIT_CNTValue) {
+	r.reg.Store(uint32(f(L2_DBUS_ACS_HIT_CNTReset)))
 }
 
-// Reset stores L2_IBUS1_ACS_HIT_CNTReset in the register.
-func (r *L2_IBUS1_ACS_HIT_CNT) Reset() { r.reg.Store(uint32(L2_IBUS1_ACS_HIT_CNTReset)) }
+// Reset stores L2_DBUS_ACS_HIT_CNTReset in the register.
+func (r *L2_DBUS_ACS_HIT_CNT) Reset() { r.reg.Store(uint32(L2_DBUS_ACS_HIT_CNTReset)) }
 
 // Modify loads the register, passes its value to f and stores the result.
-func (r *L2_IBUS1_ACS_HIT_CNT) Modify(f func(L2_IBUS1_ACS_HIT_CNTValue) L2_IBUS1_ACS_HIT_CNTValue) {
-	r.reg.Store(uint32(f(L2_IBUS1_ACS_HIT_CNTValue(r.reg.Load()))))
+func (r *L2_DBUS_ACS_HIT_CNT) Modify(f func(L2_DBUS_ACS_HIT_CNTValue) L2_DBUS_ACS_HIT_CNTValue) {
+	r.reg.Store(uint32(f(L2_DBUS_ACS_HIT_CNTValue(r.reg.Load()))))
 }
 
-// L2_IBUS1_HIT_CNT returns field L2_IBUS1_HIT_CNT (bits 31:0): The register records the number of hits when L1-ICache1 accesses L2-Cache due to bus1 accessing L1-ICache1.
-func (v L2_IBUS1_ACS_HIT_CNTValue) L2_IBUS1_HIT_CNT() uint32 { return uint32(v) & 0xffffffff }
+// L2_DBUS_HIT_CNT returns field L2_DBUS%s_HIT_CNT (bits 31:0): The register records the number of hits when L1-DCache accesses L2-Cache due to bus0 accessing L1-DCache.
+func (v L2_DBUS_ACS_HIT_CNTValue) L2_DBUS_HIT_CNT() uint32 { return uint32(v) & 0xffffffff }
 
-// L2_IBUS1_ACS_MISS_CNT is register L2_IBUS1_ACS_MISS_CNT (32-bit, read-write, reset 0x0): L2-Cache bus1 Miss-Access Counter register.
-type L2_IBUS1_ACS_MISS_CNT struct{ reg mmio.U32 }
+// L2_DBUS_ACS_MISS_CNT is register MISS_CNT (32-bit, read-write, reset 0x0): L2-Cache bus0 Miss-Access Counter register.
+type L2_DBUS_ACS_MISS_CNT struct{ reg mmio.U32 }
 
-// L2_IBUS1_ACS_MISS_CNTValue is a value of register L2_IBUS1_ACS_MISS_CNT.
-type L2_IBUS1_ACS_MISS_CNTValue uint32
+// L2_DBUS_ACS_MISS_CNTValue is a value of register L2_DBUS_ACS_MISS_CNT.
+type L2_DBUS_ACS_MISS_CNTValue uint32
 
-// L2_IBUS1_ACS_MISS_CNTReset is the reset value of register L2_IBUS1_ACS_MISS_CNT.
-const L2_IBUS1_ACS_MISS_CNTReset L2_IBUS1_ACS_MISS_CNTValue = 0x0
+// L2_DBUS_ACS_MISS_CNTReset is the reset value of register L2_DBUS_ACS_MISS_CNT.
+const L2_DBUS_ACS_MISS_CNTReset L2_DBUS_ACS_MISS_CNTValue = 0x0
 
 // Read loads the register.
-func (r *L2_IBUS1_ACS_MISS_CNT) Read() L2_IBUS1_ACS_MISS_CNTValue {
-	return L2_IBUS1_ACS_MISS_CNTValue(r.reg.Load())
+func (r *L2_DBUS_ACS_MISS_CNT) Read() L2_DBUS_ACS_MISS_CNTValue {
+	return L2_DBUS_ACS_MISS_CNTValue(r.reg.Load())
 }
 
 // Write stores v in the register.
-func (r *L2_IBUS1_ACS_MISS_CNT) Write(v L2_IBUS1_ACS_MISS_CNTValue) { r.reg.Store(uint32(v)) }
+func (r *L2_DBUS_ACS_MISS_CNT) Write(v L2_DBUS_ACS_MISS_CNTValue) { r.reg.Store(uint32(v)) }
 
-// WriteWith stores f(L2_IBUS1_ACS_MISS_CNTReset): fields f leaves alone are written as their reset values.
-func (r *L2_IBUS1_ACS_MISS_CNT) WriteWith(f func(L2_IBUS1_ACS_MISS_CNTValue) L2_IBUS1_ACS_MISS_CNTValue) {
-	r.reg.Store(uint32(f(L2_IBUS1_ACS_MISS_CNTReset)))
+// WriteWith stores f(L2_DBUS_ACS_MISS_CNTReset): fields f leaves alone are written as their reset values.
+func (r *L2_DBUS_ACS_MISS_CNT) WriteWith(f func(L2_DBUS_ACS_MISS_CNTValue) L2_DBUS_ACS_MISS_CNTValue) {
+	r.reg.Store(uint32(f(L2_DBUS_ACS_MISS_CNTReset)))
 }
 
-// Reset stores L2_IBUS1_ACS_MISS_CNTReset in the register.
-func (r *L2_IBUS1_ACS_MISS_CNT) Reset() { r.reg.Store(uint32(L2_IBUS1_ACS_MISS_CNTReset)) }
+// Reset stores L2_DBUS_ACS_MISS_CNTReset in the register.
+func (r *L2_DBUS_ACS_MISS_CNT) Reset() { r.reg.Store(uint32(L2_DBUS_ACS_MISS_CNTReset)) }
 
 // Modify loads the register, passes its value to f and stores the result.
-func (r *L2_IBUS1_ACS_MISS_CNT) Modify(f func(L2_IBUS1_ACS_MISS_CNTValue) L2_IBUS1_ACS_MISS_CNTValue) {
-	r.reg.Store(uint32(f(L2_IBUS1_ACS_MISS_CNTValue(r.reg.Load()))))
+func (r *L2_DBUS_ACS_MISS_CNT) Modify(f func(L2_DBUS_ACS_MISS_CNTValue) L2_DBUS_ACS_MISS_CNTValue) {
+	r.reg.Store(uint32(f(L2_DBUS_ACS_MISS_CNTValue(r.reg.Load()))))
 }
 
-// L2_IBUS1_MISS_CNT returns field L2_IBUS1_MISS_CNT (bits 31:0): The register records the number of missing when L1-ICache1 accesses L2-Cache due to bus1 accessing L1-ICache1.
-func (v L2_IBUS1_ACS_MISS_CNTValue) L2_IBUS1_MISS_CNT() uint32 { return uint32(v) & 0xffffffff }
+// L2_DBUS_MISS_CNT returns field L2_DBUS%s_MISS_CNT (bits 31:0): The register records the number of missing when L1-DCache accesses L2-Cache due to bus0 accessing L1-DCache.
+func (v L2_DBUS_ACS_MISS_CNTValue) L2_DBUS_MISS_CNT() uint32 { return uint32(v) & 0xffffffff }
 
-// L2_IBUS1_ACS_CONFLICT_CNT is register L2_IBUS1_ACS_CONFLICT_CNT (32-bit, read-write, reset 0x0): L2-Cache bus1 Conflict-Access Counter register.
-type L2_IBUS1_ACS_CONFLICT_CNT struct{ reg mmio.U32 }
+// L2_DBUS_ACS_CONFLICT_CNT is register CONFLICT_CNT (32-bit, read-write, reset 0x0): L2-Cache bus0 Conflict-Access Counter register.
+type L2_DBUS_ACS_CONFLICT_CNT struct{ reg mmio.U32 }
 
-// L2_IBUS1_ACS_CONFLICT_CNTValue is a value of register L2_IBUS1_ACS_CONFLICT_CNT.
-type L2_IBUS1_ACS_CONFLICT_CNTValue uint32
+// L2_DBUS_ACS_CONFLICT_CNTValue is a value of register L2_DBUS_ACS_CONFLICT_CNT.
+type L2_DBUS_ACS_CONFLICT_CNTValue uint32
 
-// L2_IBUS1_ACS_CONFLICT_CNTReset is the reset value of register L2_IBUS1_ACS_CONFLICT_CNT.
-const L2_IBUS1_ACS_CONFLICT_CNTReset L2_IBUS1_ACS_CONFLICT_CNTValue = 0x0
+// L2_DBUS_ACS_CONFLICT_CNTReset is the reset value of register L2_DBUS_ACS_CONFLICT_CNT.
+const L2_DBUS_ACS_CONFLICT_CNTReset L2_DBUS_ACS_CONFLICT_CNTValue = 0x0
 
 // Read loads the register.
-func (r *L2_IBUS1_ACS_CONFLICT_CNT) Read() L2_IBUS1_ACS_CONFLICT_CNTValue {
-	return L2_IBUS1_ACS_CONFLICT_CNTValue(r.reg.Load())
+func (r *L2_DBUS_ACS_CONFLICT_CNT) Read() L2_DBUS_ACS_CONFLICT_CNTValue {
+	return L2_DBUS_ACS_CONFLICT_CNTValue(r.reg.Load())
 }
 
 // Write stores v in the register.
-func (r *L2_IBUS1_ACS_CONFLICT_CNT) Write(v L2_IBUS1_ACS_CONFLICT_CNTValue) { r.reg.Store(uint32(v)) }
+func (r *L2_DBUS_ACS_CONFLICT_CNT) Write(v L2_DBUS_ACS_CONFLICT_CNTValue) { r.reg.Store(uint32(v)) }
 
-// WriteWith stores f(L2_IBUS1_ACS_CONFLICT_CNTReset): fields f leaves alone are written as their reset values.
-func (r *L2_IBUS1_ACS_CONFLICT_CNT) WriteWith(f func(L2_IBUS1_ACS_CONFLICT_CNTValue) L2_IBUS1_ACS_CONFLICT_CNTValue) {
-	r.reg.Store(uint32(f(L2_IBUS1_ACS_CONFLICT_CNTReset)))
+// WriteWith stores f(L2_DBUS_ACS_CONFLICT_CNTReset): fields f leaves alone are written as their reset values.
+func (r *L2_DBUS_ACS_CONFLICT_CNT) WriteWith(f func(L2_DBUS_ACS_CONFLICT_CNTValue) L2_DBUS_ACS_CONFLICT_CNTValue) {
+	r.reg.Store(uint32(f(L2_DBUS_ACS_CONFLICT_CNTReset)))
 }
 
-// Reset stores L2_IBUS1_ACS_CONFLICT_CNTReset in the register.
-func (r *L2_IBUS1_ACS_CONFLICT_CNT) Reset() { r.reg.Store(uint32(L2_IBUS1_ACS_CONFLICT_CNTReset)) }
+// Reset stores L2_DBUS_ACS_CONFLICT_CNTReset in the register.
+func (r *L2_DBUS_ACS_CONFLICT_CNT) Reset() { r.reg.Store(uint32(L2_DBUS_ACS_CONFLICT_CNTReset)) }
 
 // Modify loads the register, passes its value to f and stores the result.
-func (r *L2_IBUS1_ACS_CONFLICT_CNT) Modify(f func(L2_IBUS1_ACS_CONFLICT_CNTValue) L2_IBUS1_ACS_CONFLICT_CNTValue) {
-	r.reg.Store(uint32(f(L2_IBUS1_ACS_CONFLICT_CNTValue(r.reg.Load()))))
+func (r *L2_DBUS_ACS_CONFLICT_CNT) Modify(f func(L2_DBUS_ACS_CONFLICT_CNTValue) L2_DBUS_ACS_CONFLICT_CNTValue) {
+	r.reg.Store(uint32(f(L2_DBUS_ACS_CONFLICT_CNTValue(r.reg.Load()))))
 }
 
-// L2_IBUS1_CONFLICT_CNT returns field L2_IBUS1_CONFLICT_CNT (bits 31:0): The register records the number of access-conflicts when L1-ICache1 accesses L2-Cache due to bus1 accessing L1-ICache1.
-func (v L2_IBUS1_ACS_CONFLICT_CNTValue) L2_IBUS1_CONFLICT_CNT() uint32 { return uint32(v) & 0xffffffff }
+// L2_DBUS_CONFLICT_CNT returns field L2_DBUS%s_CONFLICT_CNT (bits 31:0): The register records the number of access-conflicts when L1-DCache accesses L2-Cache due to bus0 accessing L1-DCache.
+func (v L2_DBUS_ACS_CONFLICT_CNTValue) L2_DBUS_CONFLICT_CNT() uint32 { return uint32(v) & 0xffffffff }
 
-// L2_IBUS1_ACS_NXTLVL_CNT is register L2_IBUS1_ACS_NXTLVL_CNT (32-bit, read-write, reset 0x0): L2-Cache bus1 Next-Level-Access Counter register.
-type L2_IBUS1_ACS_NXTLVL_CNT struct{ reg mmio.U32 }
+// L2_DBUS_ACS_NXTLVL_CNT is register NXTLVL_CNT (32-bit, read-write, reset 0x0): L2-Cache bus0 Next-Level-Access Counter register.
+type L2_DBUS_ACS_NXTLVL_CNT struct{ reg mmio.U32 }
 
-// L2_IBUS1_ACS_NXTLVL_CNTValue is a value of register L2_IBUS1_ACS_NXTLVL_CNT.
-type L2_IBUS1_ACS_NXTLVL_CNTValue uint32
+// L2_DBUS_ACS_NXTLVL_CNTValue is a value of register L2_DBUS_ACS_NXTLVL_CNT.
+type L2_DBUS_ACS_NXTLVL_CNTValue uint32
 
-// L2_IBUS1_ACS_NXTLVL_CNTReset is the reset value of register L2_IBUS1_ACS_NXTLVL_CNT.
-const L2_IBUS1_ACS_NXTLVL_CNTReset L2_IBUS1_ACS_NXTLVL_CNTValue = 0x0
+// L2_DBUS_ACS_NXTLVL_CNTReset is the reset value of register L2_DBUS_ACS_NXTLVL_CNT.
+const L2_DBUS_ACS_NXTLVL_CNTReset L2_DBUS_ACS_NXTLVL_CNTValue = 0x0
 
 // Read loads the register.
-func (r *L2_IBUS1_ACS_NXTLVL_CNT) Read() L2_IBUS1_ACS_NXTLVL_CNTValue {
-	return L2_IBUS1_ACS_NXTLVL_CNTValue(r.reg.Load())
+func (r *L2_DBUS_ACS_NXTLVL_CNT) Read() L2_DBUS_ACS_NXTLVL_CNTValue {
+	return L2_DBUS_ACS_NXTLVL_CNTValue(r.reg.Load())
 }
 
 // Write stores v in the register.
-func (r *L2_IBUS1_ACS_NXTLVL_CNT) Write(v L2_IBUS1_ACS_NXTLVL_CNTValue) { r.reg.Store(uint32(v)) }
+func (r *L2_DBUS_ACS_NXTLVL_CNT) Write(v L2_DBUS_ACS_NXTLVL_CNTValue) { r.reg.Store(uint32(v)) }
 
-// WriteWith stores f(L2_IBUS1_ACS_NXTLVL_CNTReset): fields f leaves alone are written as their reset values.
-func (r *L2_IBUS1_ACS_NXTLVL_CNT) WriteWith(f func(L2_IBUS1_ACS_NXTLVL_CNTValue) L2_IBUS1_ACS_NXTLVL_CNTValue) {
-	r.reg.Store(uint32(f(L2_IBUS1_ACS_NXTLVL_CNTReset)))
+// WriteWith stores f(L2_DBUS_ACS_NXTLVL_CNTReset): fields f leaves alone are written as their reset values.
+func (r *L2_DBUS_ACS_NXTLVL_CNT) WriteWith(f func(L2_DBUS_ACS_NXTLVL_CNTValue) L2_DBUS_ACS_NXTLVL_CNTValue) {
+	r.reg.Store(uint32(f(L2_DBUS_ACS_NXTLVL_CNTReset)))
 }
 
-// Reset stores L2_IBUS1_ACS_NXTLVL_CNTReset in the register.
-func (r *L2_IBUS1_ACS_NXTLVL_CNT) Reset() { r.reg.Store(uint32(L2_IBUS1_ACS_NXTLVL_CNTReset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *L2_IBUS1_ACS_NXTLVL_CNT) Modify(f func(L2_IBUS1_ACS_NXTLVL_CNTValue) L2_IBUS1_ACS_NXTLVL_CNTValue) {
-	r.reg.Store(uint32(f(L2_IBUS1_ACS_NXTLVL_CNTValue(r.reg.Load()))))
-}
-
-// L2_IBUS1_NXTLVL_CNT returns field L2_IBUS1_NXTLVL_CNT (bits 31:0): The register records the number of times that L2-Cache accesses external memory due to L1-ICache1 accessing L2-Cache due to bus1 accessing L1-ICache1.
-func (v L2_IBUS1_ACS_NXTLVL_CNTValue) L2_IBUS1_NXTLVL_CNT() uint32 { return uint32(v) & 0xffffffff }
-
-// L2_IBUS2_ACS_HIT_CNT is register L2_IBUS2_ACS_HIT_CNT (32-bit, read-write, reset 0x0): L2-Cache bus2 Hit-Access Counter register.
-type L2_IBUS2_ACS_HIT_CNT struct{ reg mmio.U32 }
-
-// L2_IBUS2_ACS_HIT_CNTValue is a value of register L2_IBUS2_ACS_HIT_CNT.
-type L2_IBUS2_ACS_HIT_CNTValue uint32
-
-// L2_IBUS2_ACS_HIT_CNTReset is the reset value of register L2_IBUS2_ACS_HIT_CNT.
-const L2_IBUS2_ACS_HIT_CNTReset L2_IBUS2_ACS_HIT_CNTValue = 0x0
-
-// Read loads the register.
-func (r *L2_IBUS2_ACS_HIT_CNT) Read() L2_IBUS2_ACS_HIT_CNTValue {
-	return L2_IBUS2_ACS_HIT_CNTValue(r.reg.Load())
-}
-
-// Write stores v in the register.
-func (r *L2_IBUS2_ACS_HIT_CNT) Write(v L2_IBUS2_ACS_HIT_CNTValue) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(L2_IBUS2_ACS_HIT_CNTReset): fields f leaves alone are written as their reset values.
-func (r *L2_IBUS2_ACS_HIT_CNT) WriteWith(f func(L2_IBUS2_ACS_HIT_CNTValue) L2_IBUS2_ACS_HIT_CNTValue) {
-	r.reg.Store(uint32(f(L2_IBUS2_ACS_HIT_CNTReset)))
-}
-
-// Reset stores L2_IBUS2_ACS_HIT_CNTReset in the register.
-func (r *L2_IBUS2_ACS_HIT_CNT) Reset() { r.reg.Store(uint32(L2_IBUS2_ACS_HIT_CNTReset)) }
+// Reset stores L2_DBUS_ACS_NXTLVL_CNTReset in the register.
+func (r *L2_DBUS_ACS_NXTLVL_CNT) Reset() { r.reg.Store(uint32(L2_DBUS_ACS_NXTLVL_CNTReset)) }
 
 // Modify loads the register, passes its value to f and stores the result.
-func (r *L2_IBUS2_ACS_HIT_CNT) Modify(f func(L2_IBUS2_ACS_HIT_CNTValue) L2_IBUS2_ACS_HIT_CNTValue) {
-	r.reg.Store(uint32(f(L2_IBUS2_ACS_HIT_CNTValue(r.reg.Load()))))
+func (r *L2_DBUS_ACS_NXTLVL_CNT) Modify(f func(L2_DBUS_ACS_NXTLVL_CNTValue) L2_DBUS_ACS_NXTLVL_CNTValue) {
+	r.reg.Store(uint32(f(L2_DBUS_ACS_NXTLVL_CNTValue(r.reg.Load()))))
 }
 
-// L2_IBUS2_HIT_CNT returns field L2_IBUS2_HIT_CNT (bits 31:0): The register records the number of hits when L1-ICache2 accesses L2-Cache due to bus2 accessing L1-ICache2.
-func (v L2_IBUS2_ACS_HIT_CNTValue) L2_IBUS2_HIT_CNT() uint32 { return uint32(v) & 0xffffffff }
-
-// L2_IBUS2_ACS_MISS_CNT is register L2_IBUS2_ACS_MISS_CNT (32-bit, read-write, reset 0x0): L2-Cache bus2 Miss-Access Counter register.
-type L2_IBUS2_ACS_MISS_CNT struct{ reg mmio.U32 }
-
-// L2_IBUS2_ACS_MISS_CNTValue is a value of register L2_IBUS2_ACS_MISS_CNT.
-type L2_IBUS2_ACS_MISS_CNTValue uint32
-
-// L2_IBUS2_ACS_MISS_CNTReset is the reset value of register L2_IBUS2_ACS_MISS_CNT.
-const L2_IBUS2_ACS_MISS_CNTReset L2_IBUS2_ACS_MISS_CNTValue = 0x0
-
-// Read loads the register.
-func (r *L2_IBUS2_ACS_MISS_CNT) Read() L2_IBUS2_ACS_MISS_CNTValue {
-	return L2_IBUS2_ACS_MISS_CNTValue(r.reg.Load())
-}
-
-// Write stores v in the register.
-func (r *L2_IBUS2_ACS_MISS_CNT) Write(v L2_IBUS2_ACS_MISS_CNTValue) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(L2_IBUS2_ACS_MISS_CNTReset): fields f leaves alone are written as their reset values.
-func (r *L2_IBUS2_ACS_MISS_CNT) WriteWith(f func(L2_IBUS2_ACS_MISS_CNTValue) L2_IBUS2_ACS_MISS_CNTValue) {
-	r.reg.Store(uint32(f(L2_IBUS2_ACS_MISS_CNTReset)))
-}
-
-// Reset stores L2_IBUS2_ACS_MISS_CNTReset in the register.
-func (r *L2_IBUS2_ACS_MISS_CNT) Reset() { r.reg.Store(uint32(L2_IBUS2_ACS_MISS_CNTReset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *L2_IBUS2_ACS_MISS_CNT) Modify(f func(L2_IBUS2_ACS_MISS_CNTValue) L2_IBUS2_ACS_MISS_CNTValue) {
-	r.reg.Store(uint32(f(L2_IBUS2_ACS_MISS_CNTValue(r.reg.Load()))))
-}
-
-// L2_IBUS2_MISS_CNT returns field L2_IBUS2_MISS_CNT (bits 31:0): The register records the number of missing when L1-ICache2 accesses L2-Cache due to bus2 accessing L1-ICache2.
-func (v L2_IBUS2_ACS_MISS_CNTValue) L2_IBUS2_MISS_CNT() uint32 { return uint32(v) & 0xffffffff }
-
-// L2_IBUS2_ACS_CONFLICT_CNT is register L2_IBUS2_ACS_CONFLICT_CNT (32-bit, read-write, reset 0x0): L2-Cache bus2 Conflict-Access Counter register.
-type L2_IBUS2_ACS_CONFLICT_CNT struct{ reg mmio.U32 }
-
-// L2_IBUS2_ACS_CONFLICT_CNTValue is a value of register L2_IBUS2_ACS_CONFLICT_CNT.
-type L2_IBUS2_ACS_CONFLICT_CNTValue uint32
-
-// L2_IBUS2_ACS_CONFLICT_CNTReset is the reset value of register L2_IBUS2_ACS_CONFLICT_CNT.
-const L2_IBUS2_ACS_CONFLICT_CNTReset L2_IBUS2_ACS_CONFLICT_CNTValue = 0x0
-
-// Read loads the register.
-func (r *L2_IBUS2_ACS_CONFLICT_CNT) Read() L2_IBUS2_ACS_CONFLICT_CNTValue {
-	return L2_IBUS2_ACS_CONFLICT_CNTValue(r.reg.Load())
-}
-
-// Write stores v in the register.
-func (r *L2_IBUS2_ACS_CONFLICT_CNT) Write(v L2_IBUS2_ACS_CONFLICT_CNTValue) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(L2_IBUS2_ACS_CONFLICT_CNTReset): fields f leaves alone are written as their reset values.
-func (r *L2_IBUS2_ACS_CONFLICT_CNT) WriteWith(f func(L2_IBUS2_ACS_CONFLICT_CNTValue) L2_IBUS2_ACS_CONFLICT_CNTValue) {
-	r.reg.Store(uint32(f(L2_IBUS2_ACS_CONFLICT_CNTReset)))
-}
-
-// Reset stores L2_IBUS2_ACS_CONFLICT_CNTReset in the register.
-func (r *L2_IBUS2_ACS_CONFLICT_CNT) Reset() { r.reg.Store(uint32(L2_IBUS2_ACS_CONFLICT_CNTReset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *L2_IBUS2_ACS_CONFLICT_CNT) Modify(f func(L2_IBUS2_ACS_CONFLICT_CNTValue) L2_IBUS2_ACS_CONFLICT_CNTValue) {
-	r.reg.Store(uint32(f(L2_IBUS2_ACS_CONFLICT_CNTValue(r.reg.Load()))))
-}
-
-// L2_IBUS2_CONFLICT_CNT returns field L2_IBUS2_CONFLICT_CNT (bits 31:0): The register records the number of access-conflicts when L1-ICache2 accesses L2-Cache due to bus2 accessing L1-ICache2.
-func (v L2_IBUS2_ACS_CONFLICT_CNTValue) L2_IBUS2_CONFLICT_CNT() uint32 { return uint32(v) & 0xffffffff }
-
-// L2_IBUS2_ACS_NXTLVL_CNT is register L2_IBUS2_ACS_NXTLVL_CNT (32-bit, read-write, reset 0x0): L2-Cache bus2 Next-Level-Access Counter register.
-type L2_IBUS2_ACS_NXTLVL_CNT struct{ reg mmio.U32 }
-
-// L2_IBUS2_ACS_NXTLVL_CNTValue is a value of register L2_IBUS2_ACS_NXTLVL_CNT.
-type L2_IBUS2_ACS_NXTLVL_CNTValue uint32
-
-// L2_IBUS2_ACS_NXTLVL_CNTReset is the reset value of register L2_IBUS2_ACS_NXTLVL_CNT.
-const L2_IBUS2_ACS_NXTLVL_CNTReset L2_IBUS2_ACS_NXTLVL_CNTValue = 0x0
-
-// Read loads the register.
-func (r *L2_IBUS2_ACS_NXTLVL_CNT) Read() L2_IBUS2_ACS_NXTLVL_CNTValue {
-	return L2_IBUS2_ACS_NXTLVL_CNTValue(r.reg.Load())
-}
-
-// Write stores v in the register.
-func (r *L2_IBUS2_ACS_NXTLVL_CNT) Write(v L2_IBUS2_ACS_NXTLVL_CNTValue) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(L2_IBUS2_ACS_NXTLVL_CNTReset): fields f leaves alone are written as their reset values.
-func (r *L2_IBUS2_ACS_NXTLVL_CNT) WriteWith(f func(L2_IBUS2_ACS_NXTLVL_CNTValue) L2_IBUS2_ACS_NXTLVL_CNTValue) {
-	r.reg.Store(uint32(f(L2_IBUS2_ACS_NXTLVL_CNTReset)))
-}
-
-// Reset stores L2_IBUS2_ACS_NXTLVL_CNTReset in the register.
-func (r *L2_IBUS2_ACS_NXTLVL_CNT) Reset() { r.reg.Store(uint32(L2_IBUS2_ACS_NXTLVL_CNTReset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *L2_IBUS2_ACS_NXTLVL_CNT) Modify(f func(L2_IBUS2_ACS_NXTLVL_CNTValue) L2_IBUS2_ACS_NXTLVL_CNTValue) {
-	r.reg.Store(uint32(f(L2_IBUS2_ACS_NXTLVL_CNTValue(r.reg.Load()))))
-}
-
-// L2_IBUS2_NXTLVL_CNT returns field L2_IBUS2_NXTLVL_CNT (bits 31:0): The register records the number of times that L2-Cache accesses external memory due to L1-ICache2 accessing L2-Cache due to bus2 accessing L1-ICache2.
-func (v L2_IBUS2_ACS_NXTLVL_CNTValue) L2_IBUS2_NXTLVL_CNT() uint32 { return uint32(v) & 0xffffffff }
-
-// L2_IBUS3_ACS_HIT_CNT is register L2_IBUS3_ACS_HIT_CNT (32-bit, read-write, reset 0x0): L2-Cache bus3 Hit-Access Counter register.
-type L2_IBUS3_ACS_HIT_CNT struct{ reg mmio.U32 }
-
-// L2_IBUS3_ACS_HIT_CNTValue is a value of register L2_IBUS3_ACS_HIT_CNT.
-type L2_IBUS3_ACS_HIT_CNTValue uint32
-
-// L2_IBUS3_ACS_HIT_CNTReset is the reset value of register L2_IBUS3_ACS_HIT_CNT.
-const L2_IBUS3_ACS_HIT_CNTReset L2_IBUS3_ACS_HIT_CNTValue = 0x0
-
-// Read loads the register.
-func (r *L2_IBUS3_ACS_HIT_CNT) Read() L2_IBUS3_ACS_HIT_CNTValue {
-	return L2_IBUS3_ACS_HIT_CNTValue(r.reg.Load())
-}
-
-// Write stores v in the register.
-func (r *L2_IBUS3_ACS_HIT_CNT) Write(v L2_IBUS3_ACS_HIT_CNTValue) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(L2_IBUS3_ACS_HIT_CNTReset): fields f leaves alone are written as their reset values.
-func (r *L2_IBUS3_ACS_HIT_CNT) WriteWith(f func(L2_IBUS3_ACS_HIT_CNTValue) L2_IBUS3_ACS_HIT_CNTValue) {
-	r.reg.Store(uint32(f(L2_IBUS3_ACS_HIT_CNTReset)))
-}
-
-// Reset stores L2_IBUS3_ACS_HIT_CNTReset in the register.
-func (r *L2_IBUS3_ACS_HIT_CNT) Reset() { r.reg.Store(uint32(L2_IBUS3_ACS_HIT_CNTReset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *L2_IBUS3_ACS_HIT_CNT) Modify(f func(L2_IBUS3_ACS_HIT_CNTValue) L2_IBUS3_ACS_HIT_CNTValue) {
-	r.reg.Store(uint32(f(L2_IBUS3_ACS_HIT_CNTValue(r.reg.Load()))))
-}
-
-// L2_IBUS3_HIT_CNT returns field L2_IBUS3_HIT_CNT (bits 31:0): The register records the number of hits when L1-ICache3 accesses L2-Cache due to bus3 accessing L1-ICache3.
-func (v L2_IBUS3_ACS_HIT_CNTValue) L2_IBUS3_HIT_CNT() uint32 { return uint32(v) & 0xffffffff }
-
-// L2_IBUS3_ACS_MISS_CNT is register L2_IBUS3_ACS_MISS_CNT (32-bit, read-write, reset 0x0): L2-Cache bus3 Miss-Access Counter register.
-type L2_IBUS3_ACS_MISS_CNT struct{ reg mmio.U32 }
-
-// L2_IBUS3_ACS_MISS_CNTValue is a value of register L2_IBUS3_ACS_MISS_CNT.
-type L2_IBUS3_ACS_MISS_CNTValue uint32
-
-// L2_IBUS3_ACS_MISS_CNTReset is the reset value of register L2_IBUS3_ACS_MISS_CNT.
-const L2_IBUS3_ACS_MISS_CNTReset L2_IBUS3_ACS_MISS_CNTValue = 0x0
-
-// Read loads the register.
-func (r *L2_IBUS3_ACS_MISS_CNT) Read() L2_IBUS3_ACS_MISS_CNTValue {
-	return L2_IBUS3_ACS_MISS_CNTValue(r.reg.Load())
-}
-
-// Write stores v in the register.
-func (r *L2_IBUS3_ACS_MISS_CNT) Write(v L2_IBUS3_ACS_MISS_CNTValue) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(L2_IBUS3_ACS_MISS_CNTReset): fields f leaves alone are written as their reset values.
-func (r *L2_IBUS3_ACS_MISS_CNT) WriteWith(f func(L2_IBUS3_ACS_MISS_CNTValue) L2_IBUS3_ACS_MISS_CNTValue) {
-	r.reg.Store(uint32(f(L2_IBUS3_ACS_MISS_CNTReset)))
-}
-
-// Reset stores L2_IBUS3_ACS_MISS_CNTReset in the register.
-func (r *L2_IBUS3_ACS_MISS_CNT) Reset() { r.reg.Store(uint32(L2_IBUS3_ACS_MISS_CNTReset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *L2_IBUS3_ACS_MISS_CNT) Modify(f func(L2_IBUS3_ACS_MISS_CNTValue) L2_IBUS3_ACS_MISS_CNTValue) {
-	r.reg.Store(uint32(f(L2_IBUS3_ACS_MISS_CNTValue(r.reg.Load()))))
-}
-
-// L2_IBUS3_MISS_CNT returns field L2_IBUS3_MISS_CNT (bits 31:0): The register records the number of missing when L1-ICache3 accesses L2-Cache due to bus3 accessing L1-ICache3.
-func (v L2_IBUS3_ACS_MISS_CNTValue) L2_IBUS3_MISS_CNT() uint32 { return uint32(v) & 0xffffffff }
-
-// L2_IBUS3_ACS_CONFLICT_CNT is register L2_IBUS3_ACS_CONFLICT_CNT (32-bit, read-write, reset 0x0): L2-Cache bus3 Conflict-Access Counter register.
-type L2_IBUS3_ACS_CONFLICT_CNT struct{ reg mmio.U32 }
-
-// L2_IBUS3_ACS_CONFLICT_CNTValue is a value of register L2_IBUS3_ACS_CONFLICT_CNT.
-type L2_IBUS3_ACS_CONFLICT_CNTValue uint32
-
-// L2_IBUS3_ACS_CONFLICT_CNTReset is the reset value of register L2_IBUS3_ACS_CONFLICT_CNT.
-const L2_IBUS3_ACS_CONFLICT_CNTReset L2_IBUS3_ACS_CONFLICT_CNTValue = 0x0
-
-// Read loads the register.
-func (r *L2_IBUS3_ACS_CONFLICT_CNT) Read() L2_IBUS3_ACS_CONFLICT_CNTValue {
-	return L2_IBUS3_ACS_CONFLICT_CNTValue(r.reg.Load())
-}
-
-// Write stores v in the register.
-func (r *L2_IBUS3_ACS_CONFLICT_CNT) Write(v L2_IBUS3_ACS_CONFLICT_CNTValue) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(L2_IBUS3_ACS_CONFLICT_CNTReset): fields f leaves alone are written as their reset values.
-func (r *L2_IBUS3_ACS_CONFLICT_CNT) WriteWith(f func(L2_IBUS3_ACS_CONFLICT_CNTValue) L2_IBUS3_ACS_CONFLICT_CNTValue) {
-	r.reg.Store(uint32(f(L2_IBUS3_ACS_CONFLICT_CNTReset)))
-}
-
-// Reset stores L2_IBUS3_ACS_CONFLICT_CNTReset in the register.
-func (r *L2_IBUS3_ACS_CONFLICT_CNT) Reset() { r.reg.Store(uint32(L2_IBUS3_ACS_CONFLICT_CNTReset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *L2_IBUS3_ACS_CONFLICT_CNT) Modify(f func(L2_IBUS3_ACS_CONFLICT_CNTValue) L2_IBUS3_ACS_CONFLICT_CNTValue) {
-	r.reg.Store(uint32(f(L2_IBUS3_ACS_CONFLICT_CNTValue(r.reg.Load()))))
-}
-
-// L2_IBUS3_CONFLICT_CNT returns field L2_IBUS3_CONFLICT_CNT (bits 31:0): The register records the number of access-conflicts when L1-ICache3 accesses L2-Cache due to bus3 accessing L1-ICache3.
-func (v L2_IBUS3_ACS_CONFLICT_CNTValue) L2_IBUS3_CONFLICT_CNT() uint32 { return uint32(v) & 0xffffffff }
-
-// L2_IBUS3_ACS_NXTLVL_CNT is register L2_IBUS3_ACS_NXTLVL_CNT (32-bit, read-write, reset 0x0): L2-Cache bus3 Next-Level-Access Counter register.
-type L2_IBUS3_ACS_NXTLVL_CNT struct{ reg mmio.U32 }
-
-// L2_IBUS3_ACS_NXTLVL_CNTValue is a value of register L2_IBUS3_ACS_NXTLVL_CNT.
-type L2_IBUS3_ACS_NXTLVL_CNTValue uint32
-
-// L2_IBUS3_ACS_NXTLVL_CNTReset is the reset value of register L2_IBUS3_ACS_NXTLVL_CNT.
-const L2_IBUS3_ACS_NXTLVL_CNTReset L2_IBUS3_ACS_NXTLVL_CNTValue = 0x0
-
-// Read loads the register.
-func (r *L2_IBUS3_ACS_NXTLVL_CNT) Read() L2_IBUS3_ACS_NXTLVL_CNTValue {
-	return L2_IBUS3_ACS_NXTLVL_CNTValue(r.reg.Load())
-}
-
-// Write stores v in the register.
-func (r *L2_IBUS3_ACS_NXTLVL_CNT) Write(v L2_IBUS3_ACS_NXTLVL_CNTValue) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(L2_IBUS3_ACS_NXTLVL_CNTReset): fields f leaves alone are written as their reset values.
-func (r *L2_IBUS3_ACS_NXTLVL_CNT) WriteWith(f func(L2_IBUS3_ACS_NXTLVL_CNTValue) L2_IBUS3_ACS_NXTLVL_CNTValue) {
-	r.reg.Store(uint32(f(L2_IBUS3_ACS_NXTLVL_CNTReset)))
-}
-
-// Reset stores L2_IBUS3_ACS_NXTLVL_CNTReset in the register.
-func (r *L2_IBUS3_ACS_NXTLVL_CNT) Reset() { r.reg.Store(uint32(L2_IBUS3_ACS_NXTLVL_CNTReset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *L2_IBUS3_ACS_NXTLVL_CNT) Modify(f func(L2_IBUS3_ACS_NXTLVL_CNTValue) L2_IBUS3_ACS_NXTLVL_CNTValue) {
-	r.reg.Store(uint32(f(L2_IBUS3_ACS_NXTLVL_CNTValue(r.reg.Load()))))
-}
-
-// L2_IBUS3_NXTLVL_CNT returns field L2_IBUS3_NXTLVL_CNT (bits 31:0): The register records the number of times that L2-Cache accesses external memory due to L1-ICache3 accessing L2-Cache due to bus3 accessing L1-ICache3.
-func (v L2_IBUS3_ACS_NXTLVL_CNTValue) L2_IBUS3_NXTLVL_CNT() uint32 { return uint32(v) & 0xffffffff }
-
-// L2_DBUS0_ACS_HIT_CNT is register L2_DBUS0_ACS_HIT_CNT (32-bit, read-write, reset 0x0): L2-Cache bus0 Hit-Access Counter register.
-type L2_DBUS0_ACS_HIT_CNT struct{ reg mmio.U32 }
-
-// L2_DBUS0_ACS_HIT_CNTValue is a value of register L2_DBUS0_ACS_HIT_CNT.
-type L2_DBUS0_ACS_HIT_CNTValue uint32
-
-// L2_DBUS0_ACS_HIT_CNTReset is the reset value of register L2_DBUS0_ACS_HIT_CNT.
-const L2_DBUS0_ACS_HIT_CNTReset L2_DBUS0_ACS_HIT_CNTValue = 0x0
-
-// Read loads the register.
-func (r *L2_DBUS0_ACS_HIT_CNT) Read() L2_DBUS0_ACS_HIT_CNTValue {
-	return L2_DBUS0_ACS_HIT_CNTValue(r.reg.Load())
-}
-
-// Write stores v in the register.
-func (r *L2_DBUS0_ACS_HIT_CNT) Write(v L2_DBUS0_ACS_HIT_CNTValue) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(L2_DBUS0_ACS_HIT_CNTReset): fields f leaves alone are written as their reset values.
-func (r *L2_DBUS0_ACS_HIT_CNT) WriteWith(f func(L2_DBUS0_ACS_HIT_CNTValue) L2_DBUS0_ACS_HIT_CNTValue) {
-	r.reg.Store(uint32(f(L2_DBUS0_ACS_HIT_CNTReset)))
-}
-
-// Reset stores L2_DBUS0_ACS_HIT_CNTReset in the register.
-func (r *L2_DBUS0_ACS_HIT_CNT) Reset() { r.reg.Store(uint32(L2_DBUS0_ACS_HIT_CNTReset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *L2_DBUS0_ACS_HIT_CNT) Modify(f func(L2_DBUS0_ACS_HIT_CNTValue) L2_DBUS0_ACS_HIT_CNTValue) {
-	r.reg.Store(uint32(f(L2_DBUS0_ACS_HIT_CNTValue(r.reg.Load()))))
-}
-
-// L2_DBUS0_HIT_CNT returns field L2_DBUS0_HIT_CNT (bits 31:0): The register records the number of hits when L1-DCache accesses L2-Cache due to bus0 accessing L1-DCache.
-func (v L2_DBUS0_ACS_HIT_CNTValue) L2_DBUS0_HIT_CNT() uint32 { return uint32(v) & 0xffffffff }
-
-// L2_DBUS0_ACS_MISS_CNT is register L2_DBUS0_ACS_MISS_CNT (32-bit, read-write, reset 0x0): L2-Cache bus0 Miss-Access Counter register.
-type L2_DBUS0_ACS_MISS_CNT struct{ reg mmio.U32 }
-
-// L2_DBUS0_ACS_MISS_CNTValue is a value of register L2_DBUS0_ACS_MISS_CNT.
-type L2_DBUS0_ACS_MISS_CNTValue uint32
-
-// L2_DBUS0_ACS_MISS_CNTReset is the reset value of register L2_DBUS0_ACS_MISS_CNT.
-const L2_DBUS0_ACS_MISS_CNTReset L2_DBUS0_ACS_MISS_CNTValue = 0x0
-
-// Read loads the register.
-func (r *L2_DBUS0_ACS_MISS_CNT) Read() L2_DBUS0_ACS_MISS_CNTValue {
-	return L2_DBUS0_ACS_MISS_CNTValue(r.reg.Load())
-}
-
-// Write stores v in the register.
-func (r *L2_DBUS0_ACS_MISS_CNT) Write(v L2_DBUS0_ACS_MISS_CNTValue) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(L2_DBUS0_ACS_MISS_CNTReset): fields f leaves alone are written as their reset values.
-func (r *L2_DBUS0_ACS_MISS_CNT) WriteWith(f func(L2_DBUS0_ACS_MISS_CNTValue) L2_DBUS0_ACS_MISS_CNTValue) {
-	r.reg.Store(uint32(f(L2_DBUS0_ACS_MISS_CNTReset)))
-}
-
-// Reset stores L2_DBUS0_ACS_MISS_CNTReset in the register.
-func (r *L2_DBUS0_ACS_MISS_CNT) Reset() { r.reg.Store(uint32(L2_DBUS0_ACS_MISS_CNTReset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *L2_DBUS0_ACS_MISS_CNT) Modify(f func(L2_DBUS0_ACS_MISS_CNTValue) L2_DBUS0_ACS_MISS_CNTValue) {
-	r.reg.Store(uint32(f(L2_DBUS0_ACS_MISS_CNTValue(r.reg.Load()))))
-}
-
-// L2_DBUS0_MISS_CNT returns field L2_DBUS0_MISS_CNT (bits 31:0): The register records the number of missing when L1-DCache accesses L2-Cache due to bus0 accessing L1-DCache.
-func (v L2_DBUS0_ACS_MISS_CNTValue) L2_DBUS0_MISS_CNT() uint32 { return uint32(v) & 0xffffffff }
-
-// L2_DBUS0_ACS_CONFLICT_CNT is register L2_DBUS0_ACS_CONFLICT_CNT (32-bit, read-write, reset 0x0): L2-Cache bus0 Conflict-Access Counter register.
-type L2_DBUS0_ACS_CONFLICT_CNT struct{ reg mmio.U32 }
-
-// L2_DBUS0_ACS_CONFLICT_CNTValue is a value of register L2_DBUS0_ACS_CONFLICT_CNT.
-type L2_DBUS0_ACS_CONFLICT_CNTValue uint32
-
-// L2_DBUS0_ACS_CONFLICT_CNTReset is the reset value of register L2_DBUS0_ACS_CONFLICT_CNT.
-const L2_DBUS0_ACS_CONFLICT_CNTReset L2_DBUS0_ACS_CONFLICT_CNTValue = 0x0
-
-// Read loads the register.
-func (r *L2_DBUS0_ACS_CONFLICT_CNT) Read() L2_DBUS0_ACS_CONFLICT_CNTValue {
-	return L2_DBUS0_ACS_CONFLICT_CNTValue(r.reg.Load())
-}
-
-// Write stores v in the register.
-func (r *L2_DBUS0_ACS_CONFLICT_CNT) Write(v L2_DBUS0_ACS_CONFLICT_CNTValue) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(L2_DBUS0_ACS_CONFLICT_CNTReset): fields f leaves alone are written as their reset values.
-func (r *L2_DBUS0_ACS_CONFLICT_CNT) WriteWith(f func(L2_DBUS0_ACS_CONFLICT_CNTValue) L2_DBUS0_ACS_CONFLICT_CNTValue) {
-	r.reg.Store(uint32(f(L2_DBUS0_ACS_CONFLICT_CNTReset)))
-}
-
-// Reset stores L2_DBUS0_ACS_CONFLICT_CNTReset in the register.
-func (r *L2_DBUS0_ACS_CONFLICT_CNT) Reset() { r.reg.Store(uint32(L2_DBUS0_ACS_CONFLICT_CNTReset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *L2_DBUS0_ACS_CONFLICT_CNT) Modify(f func(L2_DBUS0_ACS_CONFLICT_CNTValue) L2_DBUS0_ACS_CONFLICT_CNTValue) {
-	r.reg.Store(uint32(f(L2_DBUS0_ACS_CONFLICT_CNTValue(r.reg.Load()))))
-}
-
-// L2_DBUS0_CONFLICT_CNT returns field L2_DBUS0_CONFLICT_CNT (bits 31:0): The register records the number of access-conflicts when L1-DCache accesses L2-Cache due to bus0 accessing L1-DCache.
-func (v L2_DBUS0_ACS_CONFLICT_CNTValue) L2_DBUS0_CONFLICT_CNT() uint32 { return uint32(v) & 0xffffffff }
-
-// L2_DBUS0_ACS_NXTLVL_CNT is register L2_DBUS0_ACS_NXTLVL_CNT (32-bit, read-write, reset 0x0): L2-Cache bus0 Next-Level-Access Counter register.
-type L2_DBUS0_ACS_NXTLVL_CNT struct{ reg mmio.U32 }
-
-// L2_DBUS0_ACS_NXTLVL_CNTValue is a value of register L2_DBUS0_ACS_NXTLVL_CNT.
-type L2_DBUS0_ACS_NXTLVL_CNTValue uint32
-
-// L2_DBUS0_ACS_NXTLVL_CNTReset is the reset value of register L2_DBUS0_ACS_NXTLVL_CNT.
-const L2_DBUS0_ACS_NXTLVL_CNTReset L2_DBUS0_ACS_NXTLVL_CNTValue = 0x0
-
-// Read loads the register.
-func (r *L2_DBUS0_ACS_NXTLVL_CNT) Read() L2_DBUS0_ACS_NXTLVL_CNTValue {
-	return L2_DBUS0_ACS_NXTLVL_CNTValue(r.reg.Load())
-}
-
-// Write stores v in the register.
-func (r *L2_DBUS0_ACS_NXTLVL_CNT) Write(v L2_DBUS0_ACS_NXTLVL_CNTValue) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(L2_DBUS0_ACS_NXTLVL_CNTReset): fields f leaves alone are written as their reset values.
-func (r *L2_DBUS0_ACS_NXTLVL_CNT) WriteWith(f func(L2_DBUS0_ACS_NXTLVL_CNTValue) L2_DBUS0_ACS_NXTLVL_CNTValue) {
-	r.reg.Store(uint32(f(L2_DBUS0_ACS_NXTLVL_CNTReset)))
-}
-
-// Reset stores L2_DBUS0_ACS_NXTLVL_CNTReset in the register.
-func (r *L2_DBUS0_ACS_NXTLVL_CNT) Reset() { r.reg.Store(uint32(L2_DBUS0_ACS_NXTLVL_CNTReset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *L2_DBUS0_ACS_NXTLVL_CNT) Modify(f func(L2_DBUS0_ACS_NXTLVL_CNTValue) L2_DBUS0_ACS_NXTLVL_CNTValue) {
-	r.reg.Store(uint32(f(L2_DBUS0_ACS_NXTLVL_CNTValue(r.reg.Load()))))
-}
-
-// L2_DBUS0_NXTLVL_CNT returns field L2_DBUS0_NXTLVL_CNT (bits 31:0): The register records the number of times that L2-Cache accesses external memory due to L1-DCache accessing L2-Cache due to bus0 accessing L1-DCache.
-func (v L2_DBUS0_ACS_NXTLVL_CNTValue) L2_DBUS0_NXTLVL_CNT() uint32 { return uint32(v) & 0xffffffff }
-
-// L2_DBUS1_ACS_HIT_CNT is register L2_DBUS1_ACS_HIT_CNT (32-bit, read-write, reset 0x0): L2-Cache bus1 Hit-Access Counter register.
-type L2_DBUS1_ACS_HIT_CNT struct{ reg mmio.U32 }
-
-// L2_DBUS1_ACS_HIT_CNTValue is a value of register L2_DBUS1_ACS_HIT_CNT.
-type L2_DBUS1_ACS_HIT_CNTValue uint32
-
-// L2_DBUS1_ACS_HIT_CNTReset is the reset value of register L2_DBUS1_ACS_HIT_CNT.
-const L2_DBUS1_ACS_HIT_CNTReset L2_DBUS1_ACS_HIT_CNTValue = 0x0
-
-// Read loads the register.
-func (r *L2_DBUS1_ACS_HIT_CNT) Read() L2_DBUS1_ACS_HIT_CNTValue {
-	return L2_DBUS1_ACS_HIT_CNTValue(r.reg.Load())
-}
-
-// Write stores v in the register.
-func (r *L2_DBUS1_ACS_HIT_CNT) Write(v L2_DBUS1_ACS_HIT_CNTValue) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(L2_DBUS1_ACS_HIT_CNTReset): fields f leaves alone are written as their reset values.
-func (r *L2_DBUS1_ACS_HIT_CNT) WriteWith(f func(L2_DBUS1_ACS_HIT_CNTValue) L2_DBUS1_ACS_HIT_CNTValue) {
-	r.reg.Store(uint32(f(L2_DBUS1_ACS_HIT_CNTReset)))
-}
-
-// Reset stores L2_DBUS1_ACS_HIT_CNTReset in the register.
-func (r *L2_DBUS1_ACS_HIT_CNT) Reset() { r.reg.Store(uint32(L2_DBUS1_ACS_HIT_CNTReset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *L2_DBUS1_ACS_HIT_CNT) Modify(f func(L2_DBUS1_ACS_HIT_CNTValue) L2_DBUS1_ACS_HIT_CNTValue) {
-	r.reg.Store(uint32(f(L2_DBUS1_ACS_HIT_CNTValue(r.reg.Load()))))
-}
-
-// L2_DBUS1_HIT_CNT returns field L2_DBUS1_HIT_CNT (bits 31:0): The register records the number of hits when L1-DCache accesses L2-Cache due to bus1 accessing L1-DCache.
-func (v L2_DBUS1_ACS_HIT_CNTValue) L2_DBUS1_HIT_CNT() uint32 { return uint32(v) & 0xffffffff }
-
-// L2_DBUS1_ACS_MISS_CNT is register L2_DBUS1_ACS_MISS_CNT (32-bit, read-write, reset 0x0): L2-Cache bus1 Miss-Access Counter register.
-type L2_DBUS1_ACS_MISS_CNT struct{ reg mmio.U32 }
-
-// L2_DBUS1_ACS_MISS_CNTValue is a value of register L2_DBUS1_ACS_MISS_CNT.
-type L2_DBUS1_ACS_MISS_CNTValue uint32
-
-// L2_DBUS1_ACS_MISS_CNTReset is the reset value of register L2_DBUS1_ACS_MISS_CNT.
-const L2_DBUS1_ACS_MISS_CNTReset L2_DBUS1_ACS_MISS_CNTValue = 0x0
-
-// Read loads the register.
-func (r *L2_DBUS1_ACS_MISS_CNT) Read() L2_DBUS1_ACS_MISS_CNTValue {
-	return L2_DBUS1_ACS_MISS_CNTValue(r.reg.Load())
-}
-
-// Write stores v in the register.
-func (r *L2_DBUS1_ACS_MISS_CNT) Write(v L2_DBUS1_ACS_MISS_CNTValue) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(L2_DBUS1_ACS_MISS_CNTReset): fields f leaves alone are written as their reset values.
-func (r *L2_DBUS1_ACS_MISS_CNT) WriteWith(f func(L2_DBUS1_ACS_MISS_CNTValue) L2_DBUS1_ACS_MISS_CNTValue) {
-	r.reg.Store(uint32(f(L2_DBUS1_ACS_MISS_CNTReset)))
-}
-
-// Reset stores L2_DBUS1_ACS_MISS_CNTReset in the register.
-func (r *L2_DBUS1_ACS_MISS_CNT) Reset() { r.reg.Store(uint32(L2_DBUS1_ACS_MISS_CNTReset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *L2_DBUS1_ACS_MISS_CNT) Modify(f func(L2_DBUS1_ACS_MISS_CNTValue) L2_DBUS1_ACS_MISS_CNTValue) {
-	r.reg.Store(uint32(f(L2_DBUS1_ACS_MISS_CNTValue(r.reg.Load()))))
-}
-
-// L2_DBUS1_MISS_CNT returns field L2_DBUS1_MISS_CNT (bits 31:0): The register records the number of missing when L1-DCache accesses L2-Cache due to bus1 accessing L1-DCache.
-func (v L2_DBUS1_ACS_MISS_CNTValue) L2_DBUS1_MISS_CNT() uint32 { return uint32(v) & 0xffffffff }
-
-// L2_DBUS1_ACS_CONFLICT_CNT is register L2_DBUS1_ACS_CONFLICT_CNT (32-bit, read-write, reset 0x0): L2-Cache bus1 Conflict-Access Counter register.
-type L2_DBUS1_ACS_CONFLICT_CNT struct{ reg mmio.U32 }
-
-// L2_DBUS1_ACS_CONFLICT_CNTValue is a value of register L2_DBUS1_ACS_CONFLICT_CNT.
-type L2_DBUS1_ACS_CONFLICT_CNTValue uint32
-
-// L2_DBUS1_ACS_CONFLICT_CNTReset is the reset value of register L2_DBUS1_ACS_CONFLICT_CNT.
-const L2_DBUS1_ACS_CONFLICT_CNTReset L2_DBUS1_ACS_CONFLICT_CNTValue = 0x0
-
-// Read loads the register.
-func (r *L2_DBUS1_ACS_CONFLICT_CNT) Read() L2_DBUS1_ACS_CONFLICT_CNTValue {
-	return L2_DBUS1_ACS_CONFLICT_CNTValue(r.reg.Load())
-}
-
-// Write stores v in the register.
-func (r *L2_DBUS1_ACS_CONFLICT_CNT) Write(v L2_DBUS1_ACS_CONFLICT_CNTValue) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(L2_DBUS1_ACS_CONFLICT_CNTReset): fields f leaves alone are written as their reset values.
-func (r *L2_DBUS1_ACS_CONFLICT_CNT) WriteWith(f func(L2_DBUS1_ACS_CONFLICT_CNTValue) L2_DBUS1_ACS_CONFLICT_CNTValue) {
-	r.reg.Store(uint32(f(L2_DBUS1_ACS_CONFLICT_CNTReset)))
-}
-
-// Reset stores L2_DBUS1_ACS_CONFLICT_CNTReset in the register.
-func (r *L2_DBUS1_ACS_CONFLICT_CNT) Reset() { r.reg.Store(uint32(L2_DBUS1_ACS_CONFLICT_CNTReset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *L2_DBUS1_ACS_CONFLICT_CNT) Modify(f func(L2_DBUS1_ACS_CONFLICT_CNTValue) L2_DBUS1_ACS_CONFLICT_CNTValue) {
-	r.reg.Store(uint32(f(L2_DBUS1_ACS_CONFLICT_CNTValue(r.reg.Load()))))
-}
-
-// L2_DBUS1_CONFLICT_CNT returns field L2_DBUS1_CONFLICT_CNT (bits 31:0): The register records the number of access-conflicts when L1-DCache accesses L2-Cache due to bus1 accessing L1-DCache.
-func (v L2_DBUS1_ACS_CONFLICT_CNTValue) L2_DBUS1_CONFLICT_CNT() uint32 { return uint32(v) & 0xffffffff }
-
-// L2_DBUS1_ACS_NXTLVL_CNT is register L2_DBUS1_ACS_NXTLVL_CNT (32-bit, read-write, reset 0x0): L2-Cache bus1 Next-Level-Access Counter register.
-type L2_DBUS1_ACS_NXTLVL_CNT struct{ reg mmio.U32 }
-
-// L2_DBUS1_ACS_NXTLVL_CNTValue is a value of register L2_DBUS1_ACS_NXTLVL_CNT.
-type L2_DBUS1_ACS_NXTLVL_CNTValue uint32
-
-// L2_DBUS1_ACS_NXTLVL_CNTReset is the reset value of register L2_DBUS1_ACS_NXTLVL_CNT.
-const L2_DBUS1_ACS_NXTLVL_CNTReset L2_DBUS1_ACS_NXTLVL_CNTValue = 0x0
-
-// Read loads the register.
-func (r *L2_DBUS1_ACS_NXTLVL_CNT) Read() L2_DBUS1_ACS_NXTLVL_CNTValue {
-	return L2_DBUS1_ACS_NXTLVL_CNTValue(r.reg.Load())
-}
-
-// Write stores v in the register.
-func (r *L2_DBUS1_ACS_NXTLVL_CNT) Write(v L2_DBUS1_ACS_NXTLVL_CNTValue) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(L2_DBUS1_ACS_NXTLVL_CNTReset): fields f leaves alone are written as their reset values.
-func (r *L2_DBUS1_ACS_NXTLVL_CNT) WriteWith(f func(L2_DBUS1_ACS_NXTLVL_CNTValue) L2_DBUS1_ACS_NXTLVL_CNTValue) {
-	r.reg.Store(uint32(f(L2_DBUS1_ACS_NXTLVL_CNTReset)))
-}
-
-// Reset stores L2_DBUS1_ACS_NXTLVL_CNTReset in the register.
-func (r *L2_DBUS1_ACS_NXTLVL_CNT) Reset() { r.reg.Store(uint32(L2_DBUS1_ACS_NXTLVL_CNTReset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *L2_DBUS1_ACS_NXTLVL_CNT) Modify(f func(L2_DBUS1_ACS_NXTLVL_CNTValue) L2_DBUS1_ACS_NXTLVL_CNTValue) {
-	r.reg.Store(uint32(f(L2_DBUS1_ACS_NXTLVL_CNTValue(r.reg.Load()))))
-}
-
-// L2_DBUS1_NXTLVL_CNT returns field L2_DBUS1_NXTLVL_CNT (bits 31:0): The register records the number of times that L2-Cache accesses external memory due to L1-DCache accessing L2-Cache due to bus1 accessing L1-DCache.
-func (v L2_DBUS1_ACS_NXTLVL_CNTValue) L2_DBUS1_NXTLVL_CNT() uint32 { return uint32(v) & 0xffffffff }
-
-// L2_DBUS2_ACS_HIT_CNT is register L2_DBUS2_ACS_HIT_CNT (32-bit, read-write, reset 0x0): L2-Cache bus2 Hit-Access Counter register.
-type L2_DBUS2_ACS_HIT_CNT struct{ reg mmio.U32 }
-
-// L2_DBUS2_ACS_HIT_CNTValue is a value of register L2_DBUS2_ACS_HIT_CNT.
-type L2_DBUS2_ACS_HIT_CNTValue uint32
-
-// L2_DBUS2_ACS_HIT_CNTReset is the reset value of register L2_DBUS2_ACS_HIT_CNT.
-const L2_DBUS2_ACS_HIT_CNTReset L2_DBUS2_ACS_HIT_CNTValue = 0x0
-
-// Read loads the register.
-func (r *L2_DBUS2_ACS_HIT_CNT) Read() L2_DBUS2_ACS_HIT_CNTValue {
-	return L2_DBUS2_ACS_HIT_CNTValue(r.reg.Load())
-}
-
-// Write stores v in the register.
-func (r *L2_DBUS2_ACS_HIT_CNT) Write(v L2_DBUS2_ACS_HIT_CNTValue) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(L2_DBUS2_ACS_HIT_CNTReset): fields f leaves alone are written as their reset values.
-func (r *L2_DBUS2_ACS_HIT_CNT) WriteWith(f func(L2_DBUS2_ACS_HIT_CNTValue) L2_DBUS2_ACS_HIT_CNTValue) {
-	r.reg.Store(uint32(f(L2_DBUS2_ACS_HIT_CNTReset)))
-}
-
-// Reset stores L2_DBUS2_ACS_HIT_CNTReset in the register.
-func (r *L2_DBUS2_ACS_HIT_CNT) Reset() { r.reg.Store(uint32(L2_DBUS2_ACS_HIT_CNTReset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *L2_DBUS2_ACS_HIT_CNT) Modify(f func(L2_DBUS2_ACS_HIT_CNTValue) L2_DBUS2_ACS_HIT_CNTValue) {
-	r.reg.Store(uint32(f(L2_DBUS2_ACS_HIT_CNTValue(r.reg.Load()))))
-}
-
-// L2_DBUS2_HIT_CNT returns field L2_DBUS2_HIT_CNT (bits 31:0): The register records the number of hits when L1-DCache accesses L2-Cache due to bus2 accessing L1-DCache.
-func (v L2_DBUS2_ACS_HIT_CNTValue) L2_DBUS2_HIT_CNT() uint32 { return uint32(v) & 0xffffffff }
-
-// L2_DBUS2_ACS_MISS_CNT is register L2_DBUS2_ACS_MISS_CNT (32-bit, read-write, reset 0x0): L2-Cache bus2 Miss-Access Counter register.
-type L2_DBUS2_ACS_MISS_CNT struct{ reg mmio.U32 }
-
-// L2_DBUS2_ACS_MISS_CNTValue is a value of register L2_DBUS2_ACS_MISS_CNT.
-type L2_DBUS2_ACS_MISS_CNTValue uint32
-
-// L2_DBUS2_ACS_MISS_CNTReset is the reset value of register L2_DBUS2_ACS_MISS_CNT.
-const L2_DBUS2_ACS_MISS_CNTReset L2_DBUS2_ACS_MISS_CNTValue = 0x0
-
-// Read loads the register.
-func (r *L2_DBUS2_ACS_MISS_CNT) Read() L2_DBUS2_ACS_MISS_CNTValue {
-	return L2_DBUS2_ACS_MISS_CNTValue(r.reg.Load())
-}
-
-// Write stores v in the register.
-func (r *L2_DBUS2_ACS_MISS_CNT) Write(v L2_DBUS2_ACS_MISS_CNTValue) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(L2_DBUS2_ACS_MISS_CNTReset): fields f leaves alone are written as their reset values.
-func (r *L2_DBUS2_ACS_MISS_CNT) WriteWith(f func(L2_DBUS2_ACS_MISS_CNTValue) L2_DBUS2_ACS_MISS_CNTValue) {
-	r.reg.Store(uint32(f(L2_DBUS2_ACS_MISS_CNTReset)))
-}
-
-// Reset stores L2_DBUS2_ACS_MISS_CNTReset in the register.
-func (r *L2_DBUS2_ACS_MISS_CNT) Reset() { r.reg.Store(uint32(L2_DBUS2_ACS_MISS_CNTReset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *L2_DBUS2_ACS_MISS_CNT) Modify(f func(L2_DBUS2_ACS_MISS_CNTValue) L2_DBUS2_ACS_MISS_CNTValue) {
-	r.reg.Store(uint32(f(L2_DBUS2_ACS_MISS_CNTValue(r.reg.Load()))))
-}
-
-// L2_DBUS2_MISS_CNT returns field L2_DBUS2_MISS_CNT (bits 31:0): The register records the number of missing when L1-DCache accesses L2-Cache due to bus2 accessing L1-DCache.
-func (v L2_DBUS2_ACS_MISS_CNTValue) L2_DBUS2_MISS_CNT() uint32 { return uint32(v) & 0xffffffff }
-
-// L2_DBUS2_ACS_CONFLICT_CNT is register L2_DBUS2_ACS_CONFLICT_CNT (32-bit, read-write, reset 0x0): L2-Cache bus2 Conflict-Access Counter register.
-type L2_DBUS2_ACS_CONFLICT_CNT struct{ reg mmio.U32 }
-
-// L2_DBUS2_ACS_CONFLICT_CNTValue is a value of register L2_DBUS2_ACS_CONFLICT_CNT.
-type L2_DBUS2_ACS_CONFLICT_CNTValue uint32
-
-// L2_DBUS2_ACS_CONFLICT_CNTReset is the reset value of register L2_DBUS2_ACS_CONFLICT_CNT.
-const L2_DBUS2_ACS_CONFLICT_CNTReset L2_DBUS2_ACS_CONFLICT_CNTValue = 0x0
-
-// Read loads the register.
-func (r *L2_DBUS2_ACS_CONFLICT_CNT) Read() L2_DBUS2_ACS_CONFLICT_CNTValue {
-	return L2_DBUS2_ACS_CONFLICT_CNTValue(r.reg.Load())
-}
-
-// Write stores v in the register.
-func (r *L2_DBUS2_ACS_CONFLICT_CNT) Write(v L2_DBUS2_ACS_CONFLICT_CNTValue) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(L2_DBUS2_ACS_CONFLICT_CNTReset): fields f leaves alone are written as their reset values.
-func (r *L2_DBUS2_ACS_CONFLICT_CNT) WriteWith(f func(L2_DBUS2_ACS_CONFLICT_CNTValue) L2_DBUS2_ACS_CONFLICT_CNTValue) {
-	r.reg.Store(uint32(f(L2_DBUS2_ACS_CONFLICT_CNTReset)))
-}
-
-// Reset stores L2_DBUS2_ACS_CONFLICT_CNTReset in the register.
-func (r *L2_DBUS2_ACS_CONFLICT_CNT) Reset() { r.reg.Store(uint32(L2_DBUS2_ACS_CONFLICT_CNTReset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *L2_DBUS2_ACS_CONFLICT_CNT) Modify(f func(L2_DBUS2_ACS_CONFLICT_CNTValue) L2_DBUS2_ACS_CONFLICT_CNTValue) {
-	r.reg.Store(uint32(f(L2_DBUS2_ACS_CONFLICT_CNTValue(r.reg.Load()))))
-}
-
-// L2_DBUS2_CONFLICT_CNT returns field L2_DBUS2_CONFLICT_CNT (bits 31:0): The register records the number of access-conflicts when L1-DCache accesses L2-Cache due to bus2 accessing L1-DCache.
-func (v L2_DBUS2_ACS_CONFLICT_CNTValue) L2_DBUS2_CONFLICT_CNT() uint32 { return uint32(v) & 0xffffffff }
-
-// L2_DBUS2_ACS_NXTLVL_CNT is register L2_DBUS2_ACS_NXTLVL_CNT (32-bit, read-write, reset 0x0): L2-Cache bus2 Next-Level-Access Counter register.
-type L2_DBUS2_ACS_NXTLVL_CNT struct{ reg mmio.U32 }
-
-// L2_DBUS2_ACS_NXTLVL_CNTValue is a value of register L2_DBUS2_ACS_NXTLVL_CNT.
-type L2_DBUS2_ACS_NXTLVL_CNTValue uint32
-
-// L2_DBUS2_ACS_NXTLVL_CNTReset is the reset value of register L2_DBUS2_ACS_NXTLVL_CNT.
-const L2_DBUS2_ACS_NXTLVL_CNTReset L2_DBUS2_ACS_NXTLVL_CNTValue = 0x0
-
-// Read loads the register.
-func (r *L2_DBUS2_ACS_NXTLVL_CNT) Read() L2_DBUS2_ACS_NXTLVL_CNTValue {
-	return L2_DBUS2_ACS_NXTLVL_CNTValue(r.reg.Load())
-}
-
-// Write stores v in the register.
-func (r *L2_DBUS2_ACS_NXTLVL_CNT) Write(v L2_DBUS2_ACS_NXTLVL_CNTValue) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(L2_DBUS2_ACS_NXTLVL_CNTReset): fields f leaves alone are written as their reset values.
-func (r *L2_DBUS2_ACS_NXTLVL_CNT) WriteWith(f func(L2_DBUS2_ACS_NXTLVL_CNTValue) L2_DBUS2_ACS_NXTLVL_CNTValue) {
-	r.reg.Store(uint32(f(L2_DBUS2_ACS_NXTLVL_CNTReset)))
-}
-
-// Reset stores L2_DBUS2_ACS_NXTLVL_CNTReset in the register.
-func (r *L2_DBUS2_ACS_NXTLVL_CNT) Reset() { r.reg.Store(uint32(L2_DBUS2_ACS_NXTLVL_CNTReset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *L2_DBUS2_ACS_NXTLVL_CNT) Modify(f func(L2_DBUS2_ACS_NXTLVL_CNTValue) L2_DBUS2_ACS_NXTLVL_CNTValue) {
-	r.reg.Store(uint32(f(L2_DBUS2_ACS_NXTLVL_CNTValue(r.reg.Load()))))
-}
-
-// L2_DBUS2_NXTLVL_CNT returns field L2_DBUS2_NXTLVL_CNT (bits 31:0): The register records the number of times that L2-Cache accesses external memory due to L1-DCache accessing L2-Cache due to bus2 accessing L1-DCache.
-func (v L2_DBUS2_ACS_NXTLVL_CNTValue) L2_DBUS2_NXTLVL_CNT() uint32 { return uint32(v) & 0xffffffff }
-
-// L2_DBUS3_ACS_HIT_CNT is register L2_DBUS3_ACS_HIT_CNT (32-bit, read-write, reset 0x0): L2-Cache bus3 Hit-Access Counter register.
-type L2_DBUS3_ACS_HIT_CNT struct{ reg mmio.U32 }
-
-// L2_DBUS3_ACS_HIT_CNTValue is a value of register L2_DBUS3_ACS_HIT_CNT.
-type L2_DBUS3_ACS_HIT_CNTValue uint32
-
-// L2_DBUS3_ACS_HIT_CNTReset is the reset value of register L2_DBUS3_ACS_HIT_CNT.
-const L2_DBUS3_ACS_HIT_CNTReset L2_DBUS3_ACS_HIT_CNTValue = 0x0
-
-// Read loads the register.
-func (r *L2_DBUS3_ACS_HIT_CNT) Read() L2_DBUS3_ACS_HIT_CNTValue {
-	return L2_DBUS3_ACS_HIT_CNTValue(r.reg.Load())
-}
-
-// Write stores v in the register.
-func (r *L2_DBUS3_ACS_HIT_CNT) Write(v L2_DBUS3_ACS_HIT_CNTValue) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(L2_DBUS3_ACS_HIT_CNTReset): fields f leaves alone are written as their reset values.
-func (r *L2_DBUS3_ACS_HIT_CNT) WriteWith(f func(L2_DBUS3_ACS_HIT_CNTValue) L2_DBUS3_ACS_HIT_CNTValue) {
-	r.reg.Store(uint32(f(L2_DBUS3_ACS_HIT_CNTReset)))
-}
-
-// Reset stores L2_DBUS3_ACS_HIT_CNTReset in the register.
-func (r *L2_DBUS3_ACS_HIT_CNT) Reset() { r.reg.Store(uint32(L2_DBUS3_ACS_HIT_CNTReset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *L2_DBUS3_ACS_HIT_CNT) Modify(f func(L2_DBUS3_ACS_HIT_CNTValue) L2_DBUS3_ACS_HIT_CNTValue) {
-	r.reg.Store(uint32(f(L2_DBUS3_ACS_HIT_CNTValue(r.reg.Load()))))
-}
-
-// L2_DBUS3_HIT_CNT returns field L2_DBUS3_HIT_CNT (bits 31:0): The register records the number of hits when L1-DCache accesses L2-Cache due to bus3 accessing L1-DCache.
-func (v L2_DBUS3_ACS_HIT_CNTValue) L2_DBUS3_HIT_CNT() uint32 { return uint32(v) & 0xffffffff }
-
-// L2_DBUS3_ACS_MISS_CNT is register L2_DBUS3_ACS_MISS_CNT (32-bit, read-write, reset 0x0): L2-Cache bus3 Miss-Access Counter register.
-type L2_DBUS3_ACS_MISS_CNT struct{ reg mmio.U32 }
-
-// L2_DBUS3_ACS_MISS_CNTValue is a value of register L2_DBUS3_ACS_MISS_CNT.
-type L2_DBUS3_ACS_MISS_CNTValue uint32
-
-// L2_DBUS3_ACS_MISS_CNTReset is the reset value of register L2_DBUS3_ACS_MISS_CNT.
-const L2_DBUS3_ACS_MISS_CNTReset L2_DBUS3_ACS_MISS_CNTValue = 0x0
-
-// Read loads the register.
-func (r *L2_DBUS3_ACS_MISS_CNT) Read() L2_DBUS3_ACS_MISS_CNTValue {
-	return L2_DBUS3_ACS_MISS_CNTValue(r.reg.Load())
-}
-
-// Write stores v in the register.
-func (r *L2_DBUS3_ACS_MISS_CNT) Write(v L2_DBUS3_ACS_MISS_CNTValue) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(L2_DBUS3_ACS_MISS_CNTReset): fields f leaves alone are written as their reset values.
-func (r *L2_DBUS3_ACS_MISS_CNT) WriteWith(f func(L2_DBUS3_ACS_MISS_CNTValue) L2_DBUS3_ACS_MISS_CNTValue) {
-	r.reg.Store(uint32(f(L2_DBUS3_ACS_MISS_CNTReset)))
-}
-
-// Reset stores L2_DBUS3_ACS_MISS_CNTReset in the register.
-func (r *L2_DBUS3_ACS_MISS_CNT) Reset() { r.reg.Store(uint32(L2_DBUS3_ACS_MISS_CNTReset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *L2_DBUS3_ACS_MISS_CNT) Modify(f func(L2_DBUS3_ACS_MISS_CNTValue) L2_DBUS3_ACS_MISS_CNTValue) {
-	r.reg.Store(uint32(f(L2_DBUS3_ACS_MISS_CNTValue(r.reg.Load()))))
-}
-
-// L2_DBUS3_MISS_CNT returns field L2_DBUS3_MISS_CNT (bits 31:0): The register records the number of missing when L1-DCache accesses L2-Cache due to bus3 accessing L1-DCache.
-func (v L2_DBUS3_ACS_MISS_CNTValue) L2_DBUS3_MISS_CNT() uint32 { return uint32(v) & 0xffffffff }
-
-// L2_DBUS3_ACS_CONFLICT_CNT is register L2_DBUS3_ACS_CONFLICT_CNT (32-bit, read-write, reset 0x0): L2-Cache bus3 Conflict-Access Counter register.
-type L2_DBUS3_ACS_CONFLICT_CNT struct{ reg mmio.U32 }
-
-// L2_DBUS3_ACS_CONFLICT_CNTValue is a value of register L2_DBUS3_ACS_CONFLICT_CNT.
-type L2_DBUS3_ACS_CONFLICT_CNTValue uint32
-
-// L2_DBUS3_ACS_CONFLICT_CNTReset is the reset value of register L2_DBUS3_ACS_CONFLICT_CNT.
-const L2_DBUS3_ACS_CONFLICT_CNTReset L2_DBUS3_ACS_CONFLICT_CNTValue = 0x0
-
-// Read loads the register.
-func (r *L2_DBUS3_ACS_CONFLICT_CNT) Read() L2_DBUS3_ACS_CONFLICT_CNTValue {
-	return L2_DBUS3_ACS_CONFLICT_CNTValue(r.reg.Load())
-}
-
-// Write stores v in the register.
-func (r *L2_DBUS3_ACS_CONFLICT_CNT) Write(v L2_DBUS3_ACS_CONFLICT_CNTValue) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(L2_DBUS3_ACS_CONFLICT_CNTReset): fields f leaves alone are written as their reset values.
-func (r *L2_DBUS3_ACS_CONFLICT_CNT) WriteWith(f func(L2_DBUS3_ACS_CONFLICT_CNTValue) L2_DBUS3_ACS_CONFLICT_CNTValue) {
-	r.reg.Store(uint32(f(L2_DBUS3_ACS_CONFLICT_CNTReset)))
-}
-
-// Reset stores L2_DBUS3_ACS_CONFLICT_CNTReset in the register.
-func (r *L2_DBUS3_ACS_CONFLICT_CNT) Reset() { r.reg.Store(uint32(L2_DBUS3_ACS_CONFLICT_CNTReset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *L2_DBUS3_ACS_CONFLICT_CNT) Modify(f func(L2_DBUS3_ACS_CONFLICT_CNTValue) L2_DBUS3_ACS_CONFLICT_CNTValue) {
-	r.reg.Store(uint32(f(L2_DBUS3_ACS_CONFLICT_CNTValue(r.reg.Load()))))
-}
-
-// L2_DBUS3_CONFLICT_CNT returns field L2_DBUS3_CONFLICT_CNT (bits 31:0): The register records the number of access-conflicts when L1-DCache accesses L2-Cache due to bus3 accessing L1-DCache.
-func (v L2_DBUS3_ACS_CONFLICT_CNTValue) L2_DBUS3_CONFLICT_CNT() uint32 { return uint32(v) & 0xffffffff }
-
-// L2_DBUS3_ACS_NXTLVL_CNT is register L2_DBUS3_ACS_NXTLVL_CNT (32-bit, read-write, reset 0x0): L2-Cache bus3 Next-Level-Access Counter register.
-type L2_DBUS3_ACS_NXTLVL_CNT struct{ reg mmio.U32 }
-
-// L2_DBUS3_ACS_NXTLVL_CNTValue is a value of register L2_DBUS3_ACS_NXTLVL_CNT.
-type L2_DBUS3_ACS_NXTLVL_CNTValue uint32
-
-// L2_DBUS3_ACS_NXTLVL_CNTReset is the reset value of register L2_DBUS3_ACS_NXTLVL_CNT.
-const L2_DBUS3_ACS_NXTLVL_CNTReset L2_DBUS3_ACS_NXTLVL_CNTValue = 0x0
-
-// Read loads the register.
-func (r *L2_DBUS3_ACS_NXTLVL_CNT) Read() L2_DBUS3_ACS_NXTLVL_CNTValue {
-	return L2_DBUS3_ACS_NXTLVL_CNTValue(r.reg.Load())
-}
-
-// Write stores v in the register.
-func (r *L2_DBUS3_ACS_NXTLVL_CNT) Write(v L2_DBUS3_ACS_NXTLVL_CNTValue) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(L2_DBUS3_ACS_NXTLVL_CNTReset): fields f leaves alone are written as their reset values.
-func (r *L2_DBUS3_ACS_NXTLVL_CNT) WriteWith(f func(L2_DBUS3_ACS_NXTLVL_CNTValue) L2_DBUS3_ACS_NXTLVL_CNTValue) {
-	r.reg.Store(uint32(f(L2_DBUS3_ACS_NXTLVL_CNTReset)))
-}
-
-// Reset stores L2_DBUS3_ACS_NXTLVL_CNTReset in the register.
-func (r *L2_DBUS3_ACS_NXTLVL_CNT) Reset() { r.reg.Store(uint32(L2_DBUS3_ACS_NXTLVL_CNTReset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *L2_DBUS3_ACS_NXTLVL_CNT) Modify(f func(L2_DBUS3_ACS_NXTLVL_CNTValue) L2_DBUS3_ACS_NXTLVL_CNTValue) {
-	r.reg.Store(uint32(f(L2_DBUS3_ACS_NXTLVL_CNTValue(r.reg.Load()))))
-}
-
-// L2_DBUS3_NXTLVL_CNT returns field L2_DBUS3_NXTLVL_CNT (bits 31:0): The register records the number of times that L2-Cache accesses external memory due to L1-DCache accessing L2-Cache due to bus3 accessing L1-DCache.
-func (v L2_DBUS3_ACS_NXTLVL_CNTValue) L2_DBUS3_NXTLVL_CNT() uint32 { return uint32(v) & 0xffffffff }
+// L2_DBUS_NXTLVL_CNT returns field L2_DBUS%s_NXTLVL_CNT (bits 31:0): The register records the number of times that L2-Cache accesses external memory due to L1-DCache accessing L2-Cache due to bus0 accessing L1-DCache.
+func (v L2_DBUS_ACS_NXTLVL_CNTValue) L2_DBUS_NXTLVL_CNT() uint32 { return uint32(v) & 0xffffffff }
 
 // L2_CACHE_ACS_FAIL_ID_ATTR is register L2_CACHE_ACS_FAIL_ID_ATTR (32-bit, read-write, reset 0x0): L2-Cache Access Fail ID/attribution information register.
 type L2_CACHE_ACS_FAIL_ID_ATTR struct{ reg mmio.U32 }

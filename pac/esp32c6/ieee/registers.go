@@ -13,34 +13,8 @@ type IEEE struct {
 	COMMAND COMMAND
 	// CTRL_CFG is register CTRL_CFG (at 0x4).
 	CTRL_CFG CTRL_CFG
-	// INF0_SHORT_ADDR is register INF0_SHORT_ADDR (at 0x8).
-	INF0_SHORT_ADDR INF0_SHORT_ADDR
-	// INF0_PAN_ID is register INF0_PAN_ID (at 0xc).
-	INF0_PAN_ID INF0_PAN_ID
-	// INF0_EXTEND_ADDR0 is register INF0_EXTEND_ADDR0 (at 0x10).
-	INF0_EXTEND_ADDR0 INF0_EXTEND_ADDR0
-	// INF0_EXTEND_ADDR1 is register INF0_EXTEND_ADDR1 (at 0x14).
-	INF0_EXTEND_ADDR1 INF0_EXTEND_ADDR1
-	// INF1_SHORT_ADDR is register INF1_SHORT_ADDR (at 0x18).
-	INF1_SHORT_ADDR INF1_SHORT_ADDR
-	// INF1_PAN_ID is register INF1_PAN_ID (at 0x1c).
-	INF1_PAN_ID INF1_PAN_ID
-	// INF1_EXTEND_ADDR0 is register INF1_EXTEND_ADDR0 (at 0x20).
-	INF1_EXTEND_ADDR0 INF1_EXTEND_ADDR0
-	// INF1_EXTEND_ADDR1 is register INF1_EXTEND_ADDR1 (at 0x24).
-	INF1_EXTEND_ADDR1 INF1_EXTEND_ADDR1
-	// INF2_SHORT_ADDR is register INF2_SHORT_ADDR (at 0x28).
-	INF2_SHORT_ADDR INF2_SHORT_ADDR
-	// INF2_PAN_ID is register INF2_PAN_ID (at 0x2c).
-	INF2_PAN_ID INF2_PAN_ID
-	// INF2_EXTEND_ADDR is register INF2_EXTEND_ADDR%s (at 0x30, 2 × 0x4 bytes).
-	INF2_EXTEND_ADDR [2]INF2_EXTEND_ADDR
-	// INF3_SHORT_ADDR is register INF3_SHORT_ADDR (at 0x38).
-	INF3_SHORT_ADDR INF3_SHORT_ADDR
-	// INF3_PAN_ID is register INF3_PAN_ID (at 0x3c).
-	INF3_PAN_ID INF3_PAN_ID
-	// INF3_EXTEND_ADDR is register INF3_EXTEND_ADDR%s (at 0x40, 2 × 0x4 bytes).
-	INF3_EXTEND_ADDR [2]INF3_EXTEND_ADDR
+	// INF is cluster INF[%s] (at 0x8, 4 × 0x10 bytes): Registers INF0_SHORT_ADDR, INF3_SHORT_ADDR and the rest of each copy, as one array.
+	INF [4]INF
 	// CHANNEL is register CHANNEL (at 0x48).
 	CHANNEL CHANNEL
 	// TX_POWER is register TX_POWER (at 0x4c).
@@ -89,14 +63,8 @@ type IEEE struct {
 	DTM_PKT_COUNTER DTM_PKT_COUNTER
 	// RX_LENGTH is register RX_LENGTH (at 0xa4).
 	RX_LENGTH RX_LENGTH
-	// TIME0_THRESHOLD is register TIME0_THRESHOLD (at 0xa8).
-	TIME0_THRESHOLD TIME0_THRESHOLD
-	// TIME0_VALUE is register TIME0_VALUE (at 0xac).
-	TIME0_VALUE TIME0_VALUE
-	// TIME1_THRESHOLD is register TIME1_THRESHOLD (at 0xb0).
-	TIME1_THRESHOLD TIME1_THRESHOLD
-	// TIME1_VALUE is register TIME1_VALUE (at 0xb4).
-	TIME1_VALUE TIME1_VALUE
+	// TIME is cluster TIME[%s] (at 0xa8, 2 × 0x8 bytes): Registers TIME0_THRESHOLD, TIME1_THRESHOLD and the rest of each copy, as one array.
+	TIME [2]TIME
 	// CLK_COUNTER_MATCH_VAL is register CLK_COUNTER_MATCH_VAL (at 0xb8).
 	CLK_COUNTER_MATCH_VAL CLK_COUNTER_MATCH_VAL
 	// CLK_COUNTER is register CLK_COUNTER (at 0xbc).
@@ -187,6 +155,24 @@ type IEEE struct {
 	ERROR_CNT_CLEAR ERROR_CNT_CLEAR
 	// MAC_DATE is register MAC_DATE (at 0x184).
 	MAC_DATE MAC_DATE
+}
+
+// INF is the register cluster INF[%s], 0x10 bytes: Registers INF0_SHORT_ADDR, INF3_SHORT_ADDR and the rest of each copy, as one array.
+type INF struct {
+	// SHORT_ADDR is register SHORT_ADDR (at 0x0).
+	SHORT_ADDR INF_SHORT_ADDR
+	// PAN_ID is register PAN_ID (at 0x4).
+	PAN_ID INF_PAN_ID
+	// EXTEND_ADDR is register EXTEND_ADDR%s (at 0x8, 2 × 0x4 bytes).
+	EXTEND_ADDR [2]INF_EXTEND_ADDR
+}
+
+// TIME is the register cluster TIME[%s], 0x8 bytes: Registers TIME0_THRESHOLD, TIME1_THRESHOLD and the rest of each copy, as one array.
+type TIME struct {
+	// THRESHOLD is register THRESHOLD (at 0x0).
+	THRESHOLD TIME_THRESHOLD
+	// VALUE is register VALUE (at 0x4).
+	VALUE TIME_VALUE
 }
 
 // COMMAND is register COMMAND (32-bit, read-write, reset 0x0).
@@ -393,516 +379,112 @@ func (v CTRL_CFGValue) WithMAC_INF3_ENABLE(b bool) CTRL_CFGValue {
 	return v&^0x80000000 | CTRL_CFGValue(b2u(b))<<31
 }
 
-// INF0_SHORT_ADDR is register INF0_SHORT_ADDR (32-bit, read-write, reset 0x0).
-type INF0_SHORT_ADDR struct{ reg mmio.U32 }
+// INF_SHORT_ADDR is register SHORT_ADDR (32-bit, read-write, reset 0x0).
+type INF_SHORT_ADDR struct{ reg mmio.U32 }
 
-// INF0_SHORT_ADDRValue is a value of register INF0_SHORT_ADDR.
-type INF0_SHORT_ADDRValue uint32
+// INF_SHORT_ADDRValue is a value of register INF_SHORT_ADDR.
+type INF_SHORT_ADDRValue uint32
 
-// INF0_SHORT_ADDRReset is the reset value of register INF0_SHORT_ADDR.
-const INF0_SHORT_ADDRReset INF0_SHORT_ADDRValue = 0x0
-
-// Read loads the register.
-func (r *INF0_SHORT_ADDR) Read() INF0_SHORT_ADDRValue { return INF0_SHORT_ADDRValue(r.reg.Load()) }
-
-// Write stores v in the register.
-func (r *INF0_SHORT_ADDR) Write(v INF0_SHORT_ADDRValue) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(INF0_SHORT_ADDRReset): fields f leaves alone are written as their reset values.
-func (r *INF0_SHORT_ADDR) WriteWith(f func(INF0_SHORT_ADDRValue) INF0_SHORT_ADDRValue) {
-	r.reg.Store(uint32(f(INF0_SHORT_ADDRReset)))
-}
-
-// Reset stores INF0_SHORT_ADDRReset in the register.
-func (r *INF0_SHORT_ADDR) Reset() { r.reg.Store(uint32(INF0_SHORT_ADDRReset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *INF0_SHORT_ADDR) Modify(f func(INF0_SHORT_ADDRValue) INF0_SHORT_ADDRValue) {
-	r.reg.Store(uint32(f(INF0_SHORT_ADDRValue(r.reg.Load()))))
-}
-
-// MAC_INF0_SHORT_ADDR returns field MAC_INF0_SHORT_ADDR (bits 15:0).
-func (v INF0_SHORT_ADDRValue) MAC_INF0_SHORT_ADDR() uint32 { return uint32(v) & 0xffff }
-
-// WithMAC_INF0_SHORT_ADDR returns v with field MAC_INF0_SHORT_ADDR (bits 15:0) set to x, masked to the field width.
-func (v INF0_SHORT_ADDRValue) WithMAC_INF0_SHORT_ADDR(x uint32) INF0_SHORT_ADDRValue {
-	return v&^0xffff | INF0_SHORT_ADDRValue(x&0xffff)
-}
-
-// INF0_PAN_ID is register INF0_PAN_ID (32-bit, read-write, reset 0x0).
-type INF0_PAN_ID struct{ reg mmio.U32 }
-
-// INF0_PAN_IDValue is a value of register INF0_PAN_ID.
-type INF0_PAN_IDValue uint32
-
-// INF0_PAN_IDReset is the reset value of register INF0_PAN_ID.
-const INF0_PAN_IDReset INF0_PAN_IDValue = 0x0
+// INF_SHORT_ADDRReset is the reset value of register INF_SHORT_ADDR.
+const INF_SHORT_ADDRReset INF_SHORT_ADDRValue = 0x0
 
 // Read loads the register.
-func (r *INF0_PAN_ID) Read() INF0_PAN_IDValue { return INF0_PAN_IDValue(r.reg.Load()) }
+func (r *INF_SHORT_ADDR) Read() INF_SHORT_ADDRValue { return INF_SHORT_ADDRValue(r.reg.Load()) }
 
 // Write stores v in the register.
-func (r *INF0_PAN_ID) Write(v INF0_PAN_IDValue) { r.reg.Store(uint32(v)) }
+func (r *INF_SHORT_ADDR) Write(v INF_SHORT_ADDRValue) { r.reg.Store(uint32(v)) }
 
-// WriteWith stores f(INF0_PAN_IDReset): fields f leaves alone are written as their reset values.
-func (r *INF0_PAN_ID) WriteWith(f func(INF0_PAN_IDValue) INF0_PAN_IDValue) {
-	r.reg.Store(uint32(f(INF0_PAN_IDReset)))
+// WriteWith stores f(INF_SHORT_ADDRReset): fields f leaves alone are written as their reset values.
+func (r *INF_SHORT_ADDR) WriteWith(f func(INF_SHORT_ADDRValue) INF_SHORT_ADDRValue) {
+	r.reg.Store(uint32(f(INF_SHORT_ADDRReset)))
 }
 
-// Reset stores INF0_PAN_IDReset in the register.
-func (r *INF0_PAN_ID) Reset() { r.reg.Store(uint32(INF0_PAN_IDReset)) }
+// Reset stores INF_SHORT_ADDRReset in the register.
+func (r *INF_SHORT_ADDR) Reset() { r.reg.Store(uint32(INF_SHORT_ADDRReset)) }
 
 // Modify loads the register, passes its value to f and stores the result.
-func (r *INF0_PAN_ID) Modify(f func(INF0_PAN_IDValue) INF0_PAN_IDValue) {
-	r.reg.Store(uint32(f(INF0_PAN_IDValue(r.reg.Load()))))
+func (r *INF_SHORT_ADDR) Modify(f func(INF_SHORT_ADDRValue) INF_SHORT_ADDRValue) {
+	r.reg.Store(uint32(f(INF_SHORT_ADDRValue(r.reg.Load()))))
 }
 
-// MAC_INF0_PAN_ID returns field MAC_INF0_PAN_ID (bits 15:0).
-func (v INF0_PAN_IDValue) MAC_INF0_PAN_ID() uint32 { return uint32(v) & 0xffff }
+// MAC_INF_SHORT_ADDR returns field MAC_INF%s_SHORT_ADDR (bits 15:0).
+func (v INF_SHORT_ADDRValue) MAC_INF_SHORT_ADDR() uint32 { return uint32(v) & 0xffff }
 
-// WithMAC_INF0_PAN_ID returns v with field MAC_INF0_PAN_ID (bits 15:0) set to x, masked to the field width.
-func (v INF0_PAN_IDValue) WithMAC_INF0_PAN_ID(x uint32) INF0_PAN_IDValue {
-	return v&^0xffff | INF0_PAN_IDValue(x&0xffff)
+// WithMAC_INF_SHORT_ADDR returns v with field MAC_INF%s_SHORT_ADDR (bits 15:0) set to x, masked to the field width.
+func (v INF_SHORT_ADDRValue) WithMAC_INF_SHORT_ADDR(x uint32) INF_SHORT_ADDRValue {
+	return v&^0xffff | INF_SHORT_ADDRValue(x&0xffff)
 }
 
-// INF0_EXTEND_ADDR0 is register INF0_EXTEND_ADDR0 (32-bit, read-write, reset 0x0).
-type INF0_EXTEND_ADDR0 struct{ reg mmio.U32 }
+// INF_PAN_ID is register PAN_ID (32-bit, read-write, reset 0x0).
+type INF_PAN_ID struct{ reg mmio.U32 }
 
-// INF0_EXTEND_ADDR0Value is a value of register INF0_EXTEND_ADDR0.
-type INF0_EXTEND_ADDR0Value uint32
+// INF_PAN_IDValue is a value of register INF_PAN_ID.
+type INF_PAN_IDValue uint32
 
-// INF0_EXTEND_ADDR0Reset is the reset value of register INF0_EXTEND_ADDR0.
-const INF0_EXTEND_ADDR0Reset INF0_EXTEND_ADDR0Value = 0x0
+// INF_PAN_IDReset is the reset value of register INF_PAN_ID.
+const INF_PAN_IDReset INF_PAN_IDValue = 0x0
 
 // Read loads the register.
-func (r *INF0_EXTEND_ADDR0) Read() INF0_EXTEND_ADDR0Value {
-	return INF0_EXTEND_ADDR0Value(r.reg.Load())
-}
+func (r *INF_PAN_ID) Read() INF_PAN_IDValue { return INF_PAN_IDValue(r.reg.Load()) }
 
 // Write stores v in the register.
-func (r *INF0_EXTEND_ADDR0) Write(v INF0_EXTEND_ADDR0Value) { r.reg.Store(uint32(v)) }
+func (r *INF_PAN_ID) Write(v INF_PAN_IDValue) { r.reg.Store(uint32(v)) }
 
-// WriteWith stores f(INF0_EXTEND_ADDR0Reset): fields f leaves alone are written as their reset values.
-func (r *INF0_EXTEND_ADDR0) WriteWith(f func(INF0_EXTEND_ADDR0Value) INF0_EXTEND_ADDR0Value) {
-	r.reg.Store(uint32(f(INF0_EXTEND_ADDR0Reset)))
+// WriteWith stores f(INF_PAN_IDReset): fields f leaves alone are written as their reset values.
+func (r *INF_PAN_ID) WriteWith(f func(INF_PAN_IDValue) INF_PAN_IDValue) {
+	r.reg.Store(uint32(f(INF_PAN_IDReset)))
 }
 
-// Reset stores INF0_EXTEND_ADDR0Reset in the register.
-func (r *INF0_EXTEND_ADDR0) Reset() { r.reg.Store(uint32(INF0_EXTEND_ADDR0Reset)) }
+// Reset stores INF_PAN_IDReset in the register.
+func (r *INF_PAN_ID) Reset() { r.reg.Store(uint32(INF_PAN_IDReset)) }
 
 // Modify loads the register, passes its value to f and stores the result.
-func (r *INF0_EXTEND_ADDR0) Modify(f func(INF0_EXTEND_ADDR0Value) INF0_EXTEND_ADDR0Value) {
-	r.reg.Store(uint32(f(INF0_EXTEND_ADDR0Value(r.reg.Load()))))
+func (r *INF_PAN_ID) Modify(f func(INF_PAN_IDValue) INF_PAN_IDValue) {
+	r.reg.Store(uint32(f(INF_PAN_IDValue(r.reg.Load()))))
 }
 
-// MAC_INF0_EXTEND_ADDR0 returns field MAC_INF0_EXTEND_ADDR0 (bits 31:0).
-func (v INF0_EXTEND_ADDR0Value) MAC_INF0_EXTEND_ADDR0() uint32 { return uint32(v) & 0xffffffff }
+// MAC_INF_PAN_ID returns field MAC_INF%s_PAN_ID (bits 15:0).
+func (v INF_PAN_IDValue) MAC_INF_PAN_ID() uint32 { return uint32(v) & 0xffff }
 
-// WithMAC_INF0_EXTEND_ADDR0 returns v with field MAC_INF0_EXTEND_ADDR0 (bits 31:0) set to x, masked to the field width.
-func (v INF0_EXTEND_ADDR0Value) WithMAC_INF0_EXTEND_ADDR0(x uint32) INF0_EXTEND_ADDR0Value {
-	return v&^0xffffffff | INF0_EXTEND_ADDR0Value(x&0xffffffff)
+// WithMAC_INF_PAN_ID returns v with field MAC_INF%s_PAN_ID (bits 15:0) set to x, masked to the field width.
+func (v INF_PAN_IDValue) WithMAC_INF_PAN_ID(x uint32) INF_PAN_IDValue {
+	return v&^0xffff | INF_PAN_IDValue(x&0xffff)
 }
 
-// INF0_EXTEND_ADDR1 is register INF0_EXTEND_ADDR1 (32-bit, read-write, reset 0x0).
-type INF0_EXTEND_ADDR1 struct{ reg mmio.U32 }
+// INF_EXTEND_ADDR is register EXTEND_ADDR%s (32-bit, read-write, reset 0x0).
+type INF_EXTEND_ADDR struct{ reg mmio.U32 }
 
-// INF0_EXTEND_ADDR1Value is a value of register INF0_EXTEND_ADDR1.
-type INF0_EXTEND_ADDR1Value uint32
+// INF_EXTEND_ADDRValue is a value of register INF_EXTEND_ADDR.
+type INF_EXTEND_ADDRValue uint32
 
-// INF0_EXTEND_ADDR1Reset is the reset value of register INF0_EXTEND_ADDR1.
-const INF0_EXTEND_ADDR1Reset INF0_EXTEND_ADDR1Value = 0x0
+// INF_EXTEND_ADDRReset is the reset value of register INF_EXTEND_ADDR.
+const INF_EXTEND_ADDRReset INF_EXTEND_ADDRValue = 0x0
 
 // Read loads the register.
-func (r *INF0_EXTEND_ADDR1) Read() INF0_EXTEND_ADDR1Value {
-	return INF0_EXTEND_ADDR1Value(r.reg.Load())
-}
+func (r *INF_EXTEND_ADDR) Read() INF_EXTEND_ADDRValue { return INF_EXTEND_ADDRValue(r.reg.Load()) }
 
 // Write stores v in the register.
-func (r *INF0_EXTEND_ADDR1) Write(v INF0_EXTEND_ADDR1Value) { r.reg.Store(uint32(v)) }
+func (r *INF_EXTEND_ADDR) Write(v INF_EXTEND_ADDRValue) { r.reg.Store(uint32(v)) }
 
-// WriteWith stores f(INF0_EXTEND_ADDR1Reset): fields f leaves alone are written as their reset values.
-func (r *INF0_EXTEND_ADDR1) WriteWith(f func(INF0_EXTEND_ADDR1Value) INF0_EXTEND_ADDR1Value) {
-	r.reg.Store(uint32(f(INF0_EXTEND_ADDR1Reset)))
+// WriteWith stores f(INF_EXTEND_ADDRReset): fields f leaves alone are written as their reset values.
+func (r *INF_EXTEND_ADDR) WriteWith(f func(INF_EXTEND_ADDRValue) INF_EXTEND_ADDRValue) {
+	r.reg.Store(uint32(f(INF_EXTEND_ADDRReset)))
 }
 
-// Reset stores INF0_EXTEND_ADDR1Reset in the register.
-func (r *INF0_EXTEND_ADDR1) Reset() { r.reg.Store(uint32(INF0_EXTEND_ADDR1Reset)) }
+// Reset stores INF_EXTEND_ADDRReset in the register.
+func (r *INF_EXTEND_ADDR) Reset() { r.reg.Store(uint32(INF_EXTEND_ADDRReset)) }
 
 // Modify loads the register, passes its value to f and stores the result.
-func (r *INF0_EXTEND_ADDR1) Modify(f func(INF0_EXTEND_ADDR1Value) INF0_EXTEND_ADDR1Value) {
-	r.reg.Store(uint32(f(INF0_EXTEND_ADDR1Value(r.reg.Load()))))
+func (r *INF_EXTEND_ADDR) Modify(f func(INF_EXTEND_ADDRValue) INF_EXTEND_ADDRValue) {
+	r.reg.Store(uint32(f(INF_EXTEND_ADDRValue(r.reg.Load()))))
 }
 
-// MAC_INF0_EXTEND_ADDR1 returns field MAC_INF0_EXTEND_ADDR1 (bits 31:0).
-func (v INF0_EXTEND_ADDR1Value) MAC_INF0_EXTEND_ADDR1() uint32 { return uint32(v) & 0xffffffff }
-
-// WithMAC_INF0_EXTEND_ADDR1 returns v with field MAC_INF0_EXTEND_ADDR1 (bits 31:0) set to x, masked to the field width.
-func (v INF0_EXTEND_ADDR1Value) WithMAC_INF0_EXTEND_ADDR1(x uint32) INF0_EXTEND_ADDR1Value {
-	return v&^0xffffffff | INF0_EXTEND_ADDR1Value(x&0xffffffff)
-}
-
-// INF1_SHORT_ADDR is register INF1_SHORT_ADDR (32-bit, read-write, reset 0x0).
-type INF1_SHORT_ADDR struct{ reg mmio.U32 }
-
-// INF1_SHORT_ADDRValue is a value of register INF1_SHORT_ADDR.
-type INF1_SHORT_ADDRValue uint32
-
-// INF1_SHORT_ADDRReset is the reset value of register INF1_SHORT_ADDR.
-const INF1_SHORT_ADDRReset INF1_SHORT_ADDRValue = 0x0
-
-// Read loads the register.
-func (r *INF1_SHORT_ADDR) Read() INF1_SHORT_ADDRValue { return INF1_SHORT_ADDRValue(r.reg.Load()) }
-
-// Write stores v in the register.
-func (r *INF1_SHORT_ADDR) Write(v INF1_SHORT_ADDRValue) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(INF1_SHORT_ADDRReset): fields f leaves alone are written as their reset values.
-func (r *INF1_SHORT_ADDR) WriteWith(f func(INF1_SHORT_ADDRValue) INF1_SHORT_ADDRValue) {
-	r.reg.Store(uint32(f(INF1_SHORT_ADDRReset)))
-}
-
-// Reset stores INF1_SHORT_ADDRReset in the register.
-func (r *INF1_SHORT_ADDR) Reset() { r.reg.Store(uint32(INF1_SHORT_ADDRReset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *INF1_SHORT_ADDR) Modify(f func(INF1_SHORT_ADDRValue) INF1_SHORT_ADDRValue) {
-	r.reg.Store(uint32(f(INF1_SHORT_ADDRValue(r.reg.Load()))))
-}
-
-// MAC_INF1_SHORT_ADDR returns field MAC_INF1_SHORT_ADDR (bits 15:0).
-func (v INF1_SHORT_ADDRValue) MAC_INF1_SHORT_ADDR() uint32 { return uint32(v) & 0xffff }
-
-// WithMAC_INF1_SHORT_ADDR returns v with field MAC_INF1_SHORT_ADDR (bits 15:0) set to x, masked to the field width.
-func (v INF1_SHORT_ADDRValue) WithMAC_INF1_SHORT_ADDR(x uint32) INF1_SHORT_ADDRValue {
-	return v&^0xffff | INF1_SHORT_ADDRValue(x&0xffff)
-}
-
-// INF1_PAN_ID is register INF1_PAN_ID (32-bit, read-write, reset 0x0).
-type INF1_PAN_ID struct{ reg mmio.U32 }
-
-// INF1_PAN_IDValue is a value of register INF1_PAN_ID.
-type INF1_PAN_IDValue uint32
-
-// INF1_PAN_IDReset is the reset value of register INF1_PAN_ID.
-const INF1_PAN_IDReset INF1_PAN_IDValue = 0x0
-
-// Read loads the register.
-func (r *INF1_PAN_ID) Read() INF1_PAN_IDValue { return INF1_PAN_IDValue(r.reg.Load()) }
-
-// Write stores v in the register.
-func (r *INF1_PAN_ID) Write(v INF1_PAN_IDValue) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(INF1_PAN_IDReset): fields f leaves alone are written as their reset values.
-func (r *INF1_PAN_ID) WriteWith(f func(INF1_PAN_IDValue) INF1_PAN_IDValue) {
-	r.reg.Store(uint32(f(INF1_PAN_IDReset)))
-}
-
-// Reset stores INF1_PAN_IDReset in the register.
-func (r *INF1_PAN_ID) Reset() { r.reg.Store(uint32(INF1_PAN_IDReset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *INF1_PAN_ID) Modify(f func(INF1_PAN_IDValue) INF1_PAN_IDValue) {
-	r.reg.Store(uint32(f(INF1_PAN_IDValue(r.reg.Load()))))
-}
-
-// MAC_INF1_PAN_ID returns field MAC_INF1_PAN_ID (bits 15:0).
-func (v INF1_PAN_IDValue) MAC_INF1_PAN_ID() uint32 { return uint32(v) & 0xffff }
-
-// WithMAC_INF1_PAN_ID returns v with field MAC_INF1_PAN_ID (bits 15:0) set to x, masked to the field width.
-func (v INF1_PAN_IDValue) WithMAC_INF1_PAN_ID(x uint32) INF1_PAN_IDValue {
-	return v&^0xffff | INF1_PAN_IDValue(x&0xffff)
-}
-
-// INF1_EXTEND_ADDR0 is register INF1_EXTEND_ADDR0 (32-bit, read-write, reset 0x0).
-type INF1_EXTEND_ADDR0 struct{ reg mmio.U32 }
-
-// INF1_EXTEND_ADDR0Value is a value of register INF1_EXTEND_ADDR0.
-type INF1_EXTEND_ADDR0Value uint32
-
-// INF1_EXTEND_ADDR0Reset is the reset value of register INF1_EXTEND_ADDR0.
-const INF1_EXTEND_ADDR0Reset INF1_EXTEND_ADDR0Value = 0x0
-
-// Read loads the register.
-func (r *INF1_EXTEND_ADDR0) Read() INF1_EXTEND_ADDR0Value {
-	return INF1_EXTEND_ADDR0Value(r.reg.Load())
-}
-
-// Write stores v in the register.
-func (r *INF1_EXTEND_ADDR0) Write(v INF1_EXTEND_ADDR0Value) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(INF1_EXTEND_ADDR0Reset): fields f leaves alone are written as their reset values.
-func (r *INF1_EXTEND_ADDR0) WriteWith(f func(INF1_EXTEND_ADDR0Value) INF1_EXTEND_ADDR0Value) {
-	r.reg.Store(uint32(f(INF1_EXTEND_ADDR0Reset)))
-}
-
-// Reset stores INF1_EXTEND_ADDR0Reset in the register.
-func (r *INF1_EXTEND_ADDR0) Reset() { r.reg.Store(uint32(INF1_EXTEND_ADDR0Reset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *INF1_EXTEND_ADDR0) Modify(f func(INF1_EXTEND_ADDR0Value) INF1_EXTEND_ADDR0Value) {
-	r.reg.Store(uint32(f(INF1_EXTEND_ADDR0Value(r.reg.Load()))))
-}
-
-// MAC_INF1_EXTEND_ADDR0 returns field MAC_INF1_EXTEND_ADDR0 (bits 31:0).
-func (v INF1_EXTEND_ADDR0Value) MAC_INF1_EXTEND_ADDR0() uint32 { return uint32(v) & 0xffffffff }
-
-// WithMAC_INF1_EXTEND_ADDR0 returns v with field MAC_INF1_EXTEND_ADDR0 (bits 31:0) set to x, masked to the field width.
-func (v INF1_EXTEND_ADDR0Value) WithMAC_INF1_EXTEND_ADDR0(x uint32) INF1_EXTEND_ADDR0Value {
-	return v&^0xffffffff | INF1_EXTEND_ADDR0Value(x&0xffffffff)
-}
-
-// INF1_EXTEND_ADDR1 is register INF1_EXTEND_ADDR1 (32-bit, read-write, reset 0x0).
-type INF1_EXTEND_ADDR1 struct{ reg mmio.U32 }
-
-// INF1_EXTEND_ADDR1Value is a value of register INF1_EXTEND_ADDR1.
-type INF1_EXTEND_ADDR1Value uint32
-
-// INF1_EXTEND_ADDR1Reset is the reset value of register INF1_EXTEND_ADDR1.
-const INF1_EXTEND_ADDR1Reset INF1_EXTEND_ADDR1Value = 0x0
-
-// Read loads the register.
-func (r *INF1_EXTEND_ADDR1) Read() INF1_EXTEND_ADDR1Value {
-	return INF1_EXTEND_ADDR1Value(r.reg.Load())
-}
-
-// Write stores v in the register.
-func (r *INF1_EXTEND_ADDR1) Write(v INF1_EXTEND_ADDR1Value) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(INF1_EXTEND_ADDR1Reset): fields f leaves alone are written as their reset values.
-func (r *INF1_EXTEND_ADDR1) WriteWith(f func(INF1_EXTEND_ADDR1Value) INF1_EXTEND_ADDR1Value) {
-	r.reg.Store(uint32(f(INF1_EXTEND_ADDR1Reset)))
-}
-
-// Reset stores INF1_EXTEND_ADDR1Reset in the register.
-func (r *INF1_EXTEND_ADDR1) Reset() { r.reg.Store(uint32(INF1_EXTEND_ADDR1Reset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *INF1_EXTEND_ADDR1) Modify(f func(INF1_EXTEND_ADDR1Value) INF1_EXTEND_ADDR1Value) {
-	r.reg.Store(uint32(f(INF1_EXTEND_ADDR1Value(r.reg.Load()))))
-}
-
-// MAC_INF1_EXTEND_ADDR1 returns field MAC_INF1_EXTEND_ADDR1 (bits 31:0).
-func (v INF1_EXTEND_ADDR1Value) MAC_INF1_EXTEND_ADDR1() uint32 { return uint32(v) & 0xffffffff }
-
-// WithMAC_INF1_EXTEND_ADDR1 returns v with field MAC_INF1_EXTEND_ADDR1 (bits 31:0) set to x, masked to the field width.
-func (v INF1_EXTEND_ADDR1Value) WithMAC_INF1_EXTEND_ADDR1(x uint32) INF1_EXTEND_ADDR1Value {
-	return v&^0xffffffff | INF1_EXTEND_ADDR1Value(x&0xffffffff)
-}
-
-// INF2_SHORT_ADDR is register INF2_SHORT_ADDR (32-bit, read-write, reset 0x0).
-type INF2_SHORT_ADDR struct{ reg mmio.U32 }
-
-// INF2_SHORT_ADDRValue is a value of register INF2_SHORT_ADDR.
-type INF2_SHORT_ADDRValue uint32
-
-// INF2_SHORT_ADDRReset is the reset value of register INF2_SHORT_ADDR.
-const INF2_SHORT_ADDRReset INF2_SHORT_ADDRValue = 0x0
-
-// Read loads the register.
-func (r *INF2_SHORT_ADDR) Read() INF2_SHORT_ADDRValue { return INF2_SHORT_ADDRValue(r.reg.Load()) }
-
-// Write stores v in the register.
-func (r *INF2_SHORT_ADDR) Write(v INF2_SHORT_ADDRValue) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(INF2_SHORT_ADDRReset): fields f leaves alone are written as their reset values.
-func (r *INF2_SHORT_ADDR) WriteWith(f func(INF2_SHORT_ADDRValue) INF2_SHORT_ADDRValue) {
-	r.reg.Store(uint32(f(INF2_SHORT_ADDRReset)))
-}
-
-// Reset stores INF2_SHORT_ADDRReset in the register.
-func (r *INF2_SHORT_ADDR) Reset() { r.reg.Store(uint32(INF2_SHORT_ADDRReset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *INF2_SHORT_ADDR) Modify(f func(INF2_SHORT_ADDRValue) INF2_SHORT_ADDRValue) {
-	r.reg.Store(uint32(f(INF2_SHORT_ADDRValue(r.reg.Load()))))
-}
-
-// MAC_INF2_SHORT_ADDR returns field MAC_INF2_SHORT_ADDR (bits 15:0).
-func (v INF2_SHORT_ADDRValue) MAC_INF2_SHORT_ADDR() uint32 { return uint32(v) & 0xffff }
-
-// WithMAC_INF2_SHORT_ADDR returns v with field MAC_INF2_SHORT_ADDR (bits 15:0) set to x, masked to the field width.
-func (v INF2_SHORT_ADDRValue) WithMAC_INF2_SHORT_ADDR(x uint32) INF2_SHORT_ADDRValue {
-	return v&^0xffff | INF2_SHORT_ADDRValue(x&0xffff)
-}
-
-// INF2_PAN_ID is register INF2_PAN_ID (32-bit, read-write, reset 0x0).
-type INF2_PAN_ID struct{ reg mmio.U32 }
-
-// INF2_PAN_IDValue is a value of register INF2_PAN_ID.
-type INF2_PAN_IDValue uint32
-
-// INF2_PAN_IDReset is the reset value of register INF2_PAN_ID.
-const INF2_PAN_IDReset INF2_PAN_IDValue = 0x0
-
-// Read loads the register.
-func (r *INF2_PAN_ID) Read() INF2_PAN_IDValue { return INF2_PAN_IDValue(r.reg.Load()) }
-
-// Write stores v in the register.
-func (r *INF2_PAN_ID) Write(v INF2_PAN_IDValue) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(INF2_PAN_IDReset): fields f leaves alone are written as their reset values.
-func (r *INF2_PAN_ID) WriteWith(f func(INF2_PAN_IDValue) INF2_PAN_IDValue) {
-	r.reg.Store(uint32(f(INF2_PAN_IDReset)))
-}
-
-// Reset stores INF2_PAN_IDReset in the register.
-func (r *INF2_PAN_ID) Reset() { r.reg.Store(uint32(INF2_PAN_IDReset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *INF2_PAN_ID) Modify(f func(INF2_PAN_IDValue) INF2_PAN_IDValue) {
-	r.reg.Store(uint32(f(INF2_PAN_IDValue(r.reg.Load()))))
-}
-
-// MAC_INF2_PAN_ID returns field MAC_INF2_PAN_ID (bits 15:0).
-func (v INF2_PAN_IDValue) MAC_INF2_PAN_ID() uint32 { return uint32(v) & 0xffff }
-
-// WithMAC_INF2_PAN_ID returns v with field MAC_INF2_PAN_ID (bits 15:0) set to x, masked to the field width.
-func (v INF2_PAN_IDValue) WithMAC_INF2_PAN_ID(x uint32) INF2_PAN_IDValue {
-	return v&^0xffff | INF2_PAN_IDValue(x&0xffff)
-}
-
-// INF2_EXTEND_ADDR is register INF2_EXTEND_ADDR%s (32-bit, read-write, reset 0x0).
-type INF2_EXTEND_ADDR struct{ reg mmio.U32 }
-
-// INF2_EXTEND_ADDRValue is a value of register INF2_EXTEND_ADDR.
-type INF2_EXTEND_ADDRValue uint32
-
-// INF2_EXTEND_ADDRReset is the reset value of register INF2_EXTEND_ADDR.
-const INF2_EXTEND_ADDRReset INF2_EXTEND_ADDRValue = 0x0
-
-// Read loads the register.
-func (r *INF2_EXTEND_ADDR) Read() INF2_EXTEND_ADDRValue { return INF2_EXTEND_ADDRValue(r.reg.Load()) }
-
-// Write stores v in the register.
-func (r *INF2_EXTEND_ADDR) Write(v INF2_EXTEND_ADDRValue) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(INF2_EXTEND_ADDRReset): fields f leaves alone are written as their reset values.
-func (r *INF2_EXTEND_ADDR) WriteWith(f func(INF2_EXTEND_ADDRValue) INF2_EXTEND_ADDRValue) {
-	r.reg.Store(uint32(f(INF2_EXTEND_ADDRReset)))
-}
-
-// Reset stores INF2_EXTEND_ADDRReset in the register.
-func (r *INF2_EXTEND_ADDR) Reset() { r.reg.Store(uint32(INF2_EXTEND_ADDRReset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *INF2_EXTEND_ADDR) Modify(f func(INF2_EXTEND_ADDRValue) INF2_EXTEND_ADDRValue) {
-	r.reg.Store(uint32(f(INF2_EXTEND_ADDRValue(r.reg.Load()))))
-}
-
-// MAC_INF2_EXTEND_ADDR returns field MAC_INF2_EXTEND_ADDR%s (bits 31:0).
-func (v INF2_EXTEND_ADDRValue) MAC_INF2_EXTEND_ADDR() uint32 { return uint32(v) & 0xffffffff }
-
-// WithMAC_INF2_EXTEND_ADDR returns v with field MAC_INF2_EXTEND_ADDR%s (bits 31:0) set to x, masked to the field width.
-func (v INF2_EXTEND_ADDRValue) WithMAC_INF2_EXTEND_ADDR(x uint32) INF2_EXTEND_ADDRValue {
-	return v&^0xffffffff | INF2_EXTEND_ADDRValue(x&0xffffffff)
-}
-
-// INF3_SHORT_ADDR is register INF3_SHORT_ADDR (32-bit, read-write, reset 0x0).
-type INF3_SHORT_ADDR struct{ reg mmio.U32 }
-
-// INF3_SHORT_ADDRValue is a value of register INF3_SHORT_ADDR.
-type INF3_SHORT_ADDRValue uint32
-
-// INF3_SHORT_ADDRReset is the reset value of register INF3_SHORT_ADDR.
-const INF3_SHORT_ADDRReset INF3_SHORT_ADDRValue = 0x0
-
-// Read loads the register.
-func (r *INF3_SHORT_ADDR) Read() INF3_SHORT_ADDRValue { return INF3_SHORT_ADDRValue(r.reg.Load()) }
-
-// Write stores v in the register.
-func (r *INF3_SHORT_ADDR) Write(v INF3_SHORT_ADDRValue) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(INF3_SHORT_ADDRReset): fields f leaves alone are written as their reset values.
-func (r *INF3_SHORT_ADDR) WriteWith(f func(INF3_SHORT_ADDRValue) INF3_SHORT_ADDRValue) {
-	r.reg.Store(uint32(f(INF3_SHORT_ADDRReset)))
-}
-
-// Reset stores INF3_SHORT_ADDRReset in the register.
-func (r *INF3_SHORT_ADDR) Reset() { r.reg.Store(uint32(INF3_SHORT_ADDRReset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *INF3_SHORT_ADDR) Modify(f func(INF3_SHORT_ADDRValue) INF3_SHORT_ADDRValue) {
-	r.reg.Store(uint32(f(INF3_SHORT_ADDRValue(r.reg.Load()))))
-}
-
-// MAC_INF3_SHORT_ADDR returns field MAC_INF3_SHORT_ADDR (bits 15:0).
-func (v INF3_SHORT_ADDRValue) MAC_INF3_SHORT_ADDR() uint32 { return uint32(v) & 0xffff }
-
-// WithMAC_INF3_SHORT_ADDR returns v with field MAC_INF3_SHORT_ADDR (bits 15:0) set to x, masked to the field width.
-func (v INF3_SHORT_ADDRValue) WithMAC_INF3_SHORT_ADDR(x uint32) INF3_SHORT_ADDRValue {
-	return v&^0xffff | INF3_SHORT_ADDRValue(x&0xffff)
-}
-
-// INF3_PAN_ID is register INF3_PAN_ID (32-bit, read-write, reset 0x0).
-type INF3_PAN_ID struct{ reg mmio.U32 }
-
-// INF3_PAN_IDValue is a value of register INF3_PAN_ID.
-type INF3_PAN_IDValue uint32
-
-// INF3_PAN_IDReset is the reset value of register INF3_PAN_ID.
-const INF3_PAN_IDReset INF3_PAN_IDValue = 0x0
-
-// Read loads the register.
-func (r *INF3_PAN_ID) Read() INF3_PAN_IDValue { return INF3_PAN_IDValue(r.reg.Load()) }
-
-// Write stores v in the register.
-func (r *INF3_PAN_ID) Write(v INF3_PAN_IDValue) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(INF3_PAN_IDReset): fields f leaves alone are written as their reset values.
-func (r *INF3_PAN_ID) WriteWith(f func(INF3_PAN_IDValue) INF3_PAN_IDValue) {
-	r.reg.Store(uint32(f(INF3_PAN_IDReset)))
-}
-
-// Reset stores INF3_PAN_IDReset in the register.
-func (r *INF3_PAN_ID) Reset() { r.reg.Store(uint32(INF3_PAN_IDReset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *INF3_PAN_ID) Modify(f func(INF3_PAN_IDValue) INF3_PAN_IDValue) {
-	r.reg.Store(uint32(f(INF3_PAN_IDValue(r.reg.Load()))))
-}
-
-// MAC_INF3_PAN_ID returns field MAC_INF3_PAN_ID (bits 15:0).
-func (v INF3_PAN_IDValue) MAC_INF3_PAN_ID() uint32 { return uint32(v) & 0xffff }
-
-// WithMAC_INF3_PAN_ID returns v with field MAC_INF3_PAN_ID (bits 15:0) set to x, masked to the field width.
-func (v INF3_PAN_IDValue) WithMAC_INF3_PAN_ID(x uint32) INF3_PAN_IDValue {
-	return v&^0xffff | INF3_PAN_IDValue(x&0xffff)
-}
-
-// INF3_EXTEND_ADDR is register INF3_EXTEND_ADDR%s (32-bit, read-write, reset 0x0).
-type INF3_EXTEND_ADDR struct{ reg mmio.U32 }
-
-// INF3_EXTEND_ADDRValue is a value of register INF3_EXTEND_ADDR.
-type INF3_EXTEND_ADDRValue uint32
-
-// INF3_EXTEND_ADDRReset is the reset value of register INF3_EXTEND_ADDR.
-const INF3_EXTEND_ADDRReset INF3_EXTEND_ADDRValue = 0x0
-
-// Read loads the register.
-func (r *INF3_EXTEND_ADDR) Read() INF3_EXTEND_ADDRValue { return INF3_EXTEND_ADDRValue(r.reg.Load()) }
-
-// Write stores v in the register.
-func (r *INF3_EXTEND_ADDR) Write(v INF3_EXTEND_ADDRValue) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(INF3_EXTEND_ADDRReset): fields f leaves alone are written as their reset values.
-func (r *INF3_EXTEND_ADDR) WriteWith(f func(INF3_EXTEND_ADDRValue) INF3_EXTEND_ADDRValue) {
-	r.reg.Store(uint32(f(INF3_EXTEND_ADDRReset)))
-}
-
-// Reset stores INF3_EXTEND_ADDRReset in the register.
-func (r *INF3_EXTEND_ADDR) Reset() { r.reg.Store(uint32(INF3_EXTEND_ADDRReset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *INF3_EXTEND_ADDR) Modify(f func(INF3_EXTEND_ADDRValue) INF3_EXTEND_ADDRValue) {
-	r.reg.Store(uint32(f(INF3_EXTEND_ADDRValue(r.reg.Load()))))
-}
-
-// MAC_INF3_EXTEND_ADDR returns field MAC_INF3_EXTEND_ADDR%s (bits 31:0).
-func (v INF3_EXTEND_ADDRValue) MAC_INF3_EXTEND_ADDR() uint32 { return uint32(v) & 0xffffffff }
-
-// WithMAC_INF3_EXTEND_ADDR returns v with field MAC_INF3_EXTEND_ADDR%s (bits 31:0) set to x, masked to the field width.
-func (v INF3_EXTEND_ADDRValue) WithMAC_INF3_EXTEND_ADDR(x uint32) INF3_EXTEND_ADDRValue {
-	return v&^0xffffffff | INF3_EXTEND_ADDRValue(x&0xffffffff)
+// MAC_INF_EXTEND_ADDR returns field MAC_INF%s_EXTEND_ADDR%s (bits 31:0).
+func (v INF_EXTEND_ADDRValue) MAC_INF_EXTEND_ADDR() uint32 { return uint32(v) & 0xffffffff }
+
+// WithMAC_INF_EXTEND_ADDR returns v with field MAC_INF%s_EXTEND_ADDR%s (bits 31:0) set to x, masked to the field width.
+func (v INF_EXTEND_ADDRValue) WithMAC_INF_EXTEND_ADDR(x uint32) INF_EXTEND_ADDRValue {
+	return v&^0xffffffff | INF_EXTEND_ADDRValue(x&0xffffffff)
 }
 
 // CHANNEL is register CHANNEL (32-bit, read-write, reset 0x0).
@@ -1979,148 +1561,76 @@ func (v RX_LENGTHValue) WithRX_LENGTH(x uint32) RX_LENGTHValue {
 	return v&^0x7f | RX_LENGTHValue(x&0x7f)
 }
 
-// TIME0_THRESHOLD is register TIME0_THRESHOLD (32-bit, read-write, reset 0x0).
-type TIME0_THRESHOLD struct{ reg mmio.U32 }
+// TIME_THRESHOLD is register THRESHOLD (32-bit, read-write, reset 0x0).
+type TIME_THRESHOLD struct{ reg mmio.U32 }
 
-// TIME0_THRESHOLDValue is a value of register TIME0_THRESHOLD.
-type TIME0_THRESHOLDValue uint32
+// TIME_THRESHOLDValue is a value of register TIME_THRESHOLD.
+type TIME_THRESHOLDValue uint32
 
-// TIME0_THRESHOLDReset is the reset value of register TIME0_THRESHOLD.
-const TIME0_THRESHOLDReset TIME0_THRESHOLDValue = 0x0
-
-// Read loads the register.
-func (r *TIME0_THRESHOLD) Read() TIME0_THRESHOLDValue { return TIME0_THRESHOLDValue(r.reg.Load()) }
-
-// Write stores v in the register.
-func (r *TIME0_THRESHOLD) Write(v TIME0_THRESHOLDValue) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(TIME0_THRESHOLDReset): fields f leaves alone are written as their reset values.
-func (r *TIME0_THRESHOLD) WriteWith(f func(TIME0_THRESHOLDValue) TIME0_THRESHOLDValue) {
-	r.reg.Store(uint32(f(TIME0_THRESHOLDReset)))
-}
-
-// Reset stores TIME0_THRESHOLDReset in the register.
-func (r *TIME0_THRESHOLD) Reset() { r.reg.Store(uint32(TIME0_THRESHOLDReset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *TIME0_THRESHOLD) Modify(f func(TIME0_THRESHOLDValue) TIME0_THRESHOLDValue) {
-	r.reg.Store(uint32(f(TIME0_THRESHOLDValue(r.reg.Load()))))
-}
-
-// TIMER0_THRESHOLD returns field TIMER0_THRESHOLD (bits 31:0).
-func (v TIME0_THRESHOLDValue) TIMER0_THRESHOLD() uint32 { return uint32(v) & 0xffffffff }
-
-// WithTIMER0_THRESHOLD returns v with field TIMER0_THRESHOLD (bits 31:0) set to x, masked to the field width.
-func (v TIME0_THRESHOLDValue) WithTIMER0_THRESHOLD(x uint32) TIME0_THRESHOLDValue {
-	return v&^0xffffffff | TIME0_THRESHOLDValue(x&0xffffffff)
-}
-
-// TIME0_VALUE is register TIME0_VALUE (32-bit, read-write, reset 0x0).
-type TIME0_VALUE struct{ reg mmio.U32 }
-
-// TIME0_VALUEValue is a value of register TIME0_VALUE.
-type TIME0_VALUEValue uint32
-
-// TIME0_VALUEReset is the reset value of register TIME0_VALUE.
-const TIME0_VALUEReset TIME0_VALUEValue = 0x0
+// TIME_THRESHOLDReset is the reset value of register TIME_THRESHOLD.
+const TIME_THRESHOLDReset TIME_THRESHOLDValue = 0x0
 
 // Read loads the register.
-func (r *TIME0_VALUE) Read() TIME0_VALUEValue { return TIME0_VALUEValue(r.reg.Load()) }
+func (r *TIME_THRESHOLD) Read() TIME_THRESHOLDValue { return TIME_THRESHOLDValue(r.reg.Load()) }
 
 // Write stores v in the register.
-func (r *TIME0_VALUE) Write(v TIME0_VALUEValue) { r.reg.Store(uint32(v)) }
+func (r *TIME_THRESHOLD) Write(v TIME_THRESHOLDValue) { r.reg.Store(uint32(v)) }
 
-// WriteWith stores f(TIME0_VALUEReset): fields f leaves alone are written as their reset values.
-func (r *TIME0_VALUE) WriteWith(f func(TIME0_VALUEValue) TIME0_VALUEValue) {
-	r.reg.Store(uint32(f(TIME0_VALUEReset)))
+// WriteWith stores f(TIME_THRESHOLDReset): fields f leaves alone are written as their reset values.
+func (r *TIME_THRESHOLD) WriteWith(f func(TIME_THRESHOLDValue) TIME_THRESHOLDValue) {
+	r.reg.Store(uint32(f(TIME_THRESHOLDReset)))
 }
 
-// Reset stores TIME0_VALUEReset in the register.
-func (r *TIME0_VALUE) Reset() { r.reg.Store(uint32(TIME0_VALUEReset)) }
+// Reset stores TIME_THRESHOLDReset in the register.
+func (r *TIME_THRESHOLD) Reset() { r.reg.Store(uint32(TIME_THRESHOLDReset)) }
 
 // Modify loads the register, passes its value to f and stores the result.
-func (r *TIME0_VALUE) Modify(f func(TIME0_VALUEValue) TIME0_VALUEValue) {
-	r.reg.Store(uint32(f(TIME0_VALUEValue(r.reg.Load()))))
+func (r *TIME_THRESHOLD) Modify(f func(TIME_THRESHOLDValue) TIME_THRESHOLDValue) {
+	r.reg.Store(uint32(f(TIME_THRESHOLDValue(r.reg.Load()))))
 }
 
-// TIMER0_VALUE returns field TIMER0_VALUE (bits 31:0).
-func (v TIME0_VALUEValue) TIMER0_VALUE() uint32 { return uint32(v) & 0xffffffff }
+// TIMER_THRESHOLD returns field TIMER%s_THRESHOLD (bits 31:0).
+func (v TIME_THRESHOLDValue) TIMER_THRESHOLD() uint32 { return uint32(v) & 0xffffffff }
 
-// WithTIMER0_VALUE returns v with field TIMER0_VALUE (bits 31:0) set to x, masked to the field width.
-func (v TIME0_VALUEValue) WithTIMER0_VALUE(x uint32) TIME0_VALUEValue {
-	return v&^0xffffffff | TIME0_VALUEValue(x&0xffffffff)
+// WithTIMER_THRESHOLD returns v with field TIMER%s_THRESHOLD (bits 31:0) set to x, masked to the field width.
+func (v TIME_THRESHOLDValue) WithTIMER_THRESHOLD(x uint32) TIME_THRESHOLDValue {
+	return v&^0xffffffff | TIME_THRESHOLDValue(x&0xffffffff)
 }
 
-// TIME1_THRESHOLD is register TIME1_THRESHOLD (32-bit, read-write, reset 0x0).
-type TIME1_THRESHOLD struct{ reg mmio.U32 }
+// TIME_VALUE is register VALUE (32-bit, read-write, reset 0x0).
+type TIME_VALUE struct{ reg mmio.U32 }
 
-// TIME1_THRESHOLDValue is a value of register TIME1_THRESHOLD.
-type TIME1_THRESHOLDValue uint32
+// TIME_VALUEValue is a value of register TIME_VALUE.
+type TIME_VALUEValue uint32
 
-// TIME1_THRESHOLDReset is the reset value of register TIME1_THRESHOLD.
-const TIME1_THRESHOLDReset TIME1_THRESHOLDValue = 0x0
+// TIME_VALUEReset is the reset value of register TIME_VALUE.
+const TIME_VALUEReset TIME_VALUEValue = 0x0
 
 // Read loads the register.
-func (r *TIME1_THRESHOLD) Read() TIME1_THRESHOLDValue { return TIME1_THRESHOLDValue(r.reg.Load()) }
+func (r *TIME_VALUE) Read() TIME_VALUEValue { return TIME_VALUEValue(r.reg.Load()) }
 
 // Write stores v in the register.
-func (r *TIME1_THRESHOLD) Write(v TIME1_THRESHOLDValue) { r.reg.Store(uint32(v)) }
+func (r *TIME_VALUE) Write(v TIME_VALUEValue) { r.reg.Store(uint32(v)) }
 
-// WriteWith stores f(TIME1_THRESHOLDReset): fields f leaves alone are written as their reset values.
-func (r *TIME1_THRESHOLD) WriteWith(f func(TIME1_THRESHOLDValue) TIME1_THRESHOLDValue) {
-	r.reg.Store(uint32(f(TIME1_THRESHOLDReset)))
+// WriteWith stores f(TIME_VALUEReset): fields f leaves alone are written as their reset values.
+func (r *TIME_VALUE) WriteWith(f func(TIME_VALUEValue) TIME_VALUEValue) {
+	r.reg.Store(uint32(f(TIME_VALUEReset)))
 }
 
-// Reset stores TIME1_THRESHOLDReset in the register.
-func (r *TIME1_THRESHOLD) Reset() { r.reg.Store(uint32(TIME1_THRESHOLDReset)) }
+// Reset stores TIME_VALUEReset in the register.
+func (r *TIME_VALUE) Reset() { r.reg.Store(uint32(TIME_VALUEReset)) }
 
 // Modify loads the register, passes its value to f and stores the result.
-func (r *TIME1_THRESHOLD) Modify(f func(TIME1_THRESHOLDValue) TIME1_THRESHOLDValue) {
-	r.reg.Store(uint32(f(TIME1_THRESHOLDValue(r.reg.Load()))))
+func (r *TIME_VALUE) Modify(f func(TIME_VALUEValue) TIME_VALUEValue) {
+	r.reg.Store(uint32(f(TIME_VALUEValue(r.reg.Load()))))
 }
 
-// TIMER1_THRESHOLD returns field TIMER1_THRESHOLD (bits 31:0).
-func (v TIME1_THRESHOLDValue) TIMER1_THRESHOLD() uint32 { return uint32(v) & 0xffffffff }
+// TIMER_VALUE returns field TIMER%s_VALUE (bits 31:0).
+func (v TIME_VALUEValue) TIMER_VALUE() uint32 { return uint32(v) & 0xffffffff }
 
-// WithTIMER1_THRESHOLD returns v with field TIMER1_THRESHOLD (bits 31:0) set to x, masked to the field width.
-func (v TIME1_THRESHOLDValue) WithTIMER1_THRESHOLD(x uint32) TIME1_THRESHOLDValue {
-	return v&^0xffffffff | TIME1_THRESHOLDValue(x&0xffffffff)
-}
-
-// TIME1_VALUE is register TIME1_VALUE (32-bit, read-write, reset 0x0).
-type TIME1_VALUE struct{ reg mmio.U32 }
-
-// TIME1_VALUEValue is a value of register TIME1_VALUE.
-type TIME1_VALUEValue uint32
-
-// TIME1_VALUEReset is the reset value of register TIME1_VALUE.
-const TIME1_VALUEReset TIME1_VALUEValue = 0x0
-
-// Read loads the register.
-func (r *TIME1_VALUE) Read() TIME1_VALUEValue { return TIME1_VALUEValue(r.reg.Load()) }
-
-// Write stores v in the register.
-func (r *TIME1_VALUE) Write(v TIME1_VALUEValue) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(TIME1_VALUEReset): fields f leaves alone are written as their reset values.
-func (r *TIME1_VALUE) WriteWith(f func(TIME1_VALUEValue) TIME1_VALUEValue) {
-	r.reg.Store(uint32(f(TIME1_VALUEReset)))
-}
-
-// Reset stores TIME1_VALUEReset in the register.
-func (r *TIME1_VALUE) Reset() { r.reg.Store(uint32(TIME1_VALUEReset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *TIME1_VALUE) Modify(f func(TIME1_VALUEValue) TIME1_VALUEValue) {
-	r.reg.Store(uint32(f(TIME1_VALUEValue(r.reg.Load()))))
-}
-
-// TIMER1_VALUE returns field TIMER1_VALUE (bits 31:0).
-func (v TIME1_VALUEValue) TIMER1_VALUE() uint32 { return uint32(v) & 0xffffffff }
-
-// WithTIMER1_VALUE returns v with field TIMER1_VALUE (bits 31:0) set to x, masked to the field width.
-func (v TIME1_VALUEValue) WithTIMER1_VALUE(x uint32) TIME1_VALUEValue {
-	return v&^0xffffffff | TIME1_VALUEValue(x&0xffffffff)
+// WithTIMER_VALUE returns v with field TIMER%s_VALUE (bits 31:0) set to x, masked to the field width.
+func (v TIME_VALUEValue) WithTIMER_VALUE(x uint32) TIME_VALUEValue {
+	return v&^0xffffffff | TIME_VALUEValue(x&0xffffffff)
 }
 
 // CLK_COUNTER_MATCH_VAL is register CLK_COUNTER_MATCH_VAL (32-bit, read-write, reset 0x0).

@@ -93,18 +93,8 @@ type INTERRUPT_CORE struct {
 	RMT_INTR_MAP RMT_INTR_MAP
 	// I2C_EXT0_INTR_MAP is register I2C_EXT0_INTR_MAP (at 0xc8): register description.
 	I2C_EXT0_INTR_MAP I2C_EXT0_INTR_MAP
-	// TG0_T0_INTR_MAP is register TG0_T0_INTR_MAP (at 0xcc): register description.
-	TG0_T0_INTR_MAP TG0_T0_INTR_MAP
-	// TG0_T1_INTR_MAP is register TG0_T1_INTR_MAP (at 0xd0): register description.
-	TG0_T1_INTR_MAP TG0_T1_INTR_MAP
-	// TG0_WDT_INTR_MAP is register TG0_WDT_INTR_MAP (at 0xd4): register description.
-	TG0_WDT_INTR_MAP TG0_WDT_INTR_MAP
-	// TG1_T0_INTR_MAP is register TG1_T0_INTR_MAP (at 0xd8): register description.
-	TG1_T0_INTR_MAP TG1_T0_INTR_MAP
-	// TG1_T1_INTR_MAP is register TG1_T1_INTR_MAP (at 0xdc): register description.
-	TG1_T1_INTR_MAP TG1_T1_INTR_MAP
-	// TG1_WDT_INTR_MAP is register TG1_WDT_INTR_MAP (at 0xe0): register description.
-	TG1_WDT_INTR_MAP TG1_WDT_INTR_MAP
+	// TG is cluster TG[%s] (at 0xcc, 2 × 0xc bytes): Registers TG0_T0_INTR_MAP, TG1_T0_INTR_MAP and the rest of each copy, as one array.
+	TG [2]TG
 	// SYSTIMER_TARGET_INTR_MAP is register SYSTIMER_TARGET%s_INTR_MAP (at 0xe4, 3 × 0x4 bytes): register description (SYSTIMER_TARGET0_INTR_MAP … SYSTIMER_TARGET2_INTR_MAP in the SVD).
 	SYSTIMER_TARGET_INTR_MAP [3]SYSTIMER_TARGET_INTR_MAP
 	// APB_ADC_INTR_MAP is register APB_ADC_INTR_MAP (at 0xf0): register description.
@@ -138,6 +128,14 @@ type INTERRUPT_CORE struct {
 	_          [0x6b8]byte
 	// INTERRUPT_REG_DATE is register INTERRUPT_REG_DATE (at 0x7fc): register description.
 	INTERRUPT_REG_DATE INTERRUPT_REG_DATE
+}
+
+// TG is the register cluster TG[%s], 0xc bytes: Registers TG0_T0_INTR_MAP, TG1_T0_INTR_MAP and the rest of each copy, as one array.
+type TG struct {
+	// T_INTR_MAP is register T%s_INTR_MAP (at 0x0, 2 × 0x4 bytes): register description (T0_INTR_MAP … T1_INTR_MAP in the SVD).
+	T_INTR_MAP [2]TG_T_INTR_MAP
+	// WDT_INTR_MAP is register WDT_INTR_MAP (at 0x8): register description.
+	WDT_INTR_MAP TG_WDT_INTR_MAP
 }
 
 // WIFI_MAC_INTR_MAP is register WIFI_MAC_INTR_MAP (32-bit, read-write, reset 0x0): register description.
@@ -1688,220 +1686,76 @@ func (v I2C_EXT0_INTR_MAPValue) WithI2C_EXT0_INTR_MAP(x uint32) I2C_EXT0_INTR_MA
 	return v&^0x1f | I2C_EXT0_INTR_MAPValue(x&0x1f)
 }
 
-// TG0_T0_INTR_MAP is register TG0_T0_INTR_MAP (32-bit, read-write, reset 0x0): register description.
-type TG0_T0_INTR_MAP struct{ reg mmio.U32 }
+// TG_T_INTR_MAP is register T%s_INTR_MAP (32-bit, read-write, reset 0x0): register description (T0_INTR_MAP … T1_INTR_MAP in the SVD).
+type TG_T_INTR_MAP struct{ reg mmio.U32 }
 
-// TG0_T0_INTR_MAPValue is a value of register TG0_T0_INTR_MAP.
-type TG0_T0_INTR_MAPValue uint32
+// TG_T_INTR_MAPValue is a value of register TG_T_INTR_MAP.
+type TG_T_INTR_MAPValue uint32
 
-// TG0_T0_INTR_MAPReset is the reset value of register TG0_T0_INTR_MAP.
-const TG0_T0_INTR_MAPReset TG0_T0_INTR_MAPValue = 0x0
-
-// Read loads the register.
-func (r *TG0_T0_INTR_MAP) Read() TG0_T0_INTR_MAPValue { return TG0_T0_INTR_MAPValue(r.reg.Load()) }
-
-// Write stores v in the register.
-func (r *TG0_T0_INTR_MAP) Write(v TG0_T0_INTR_MAPValue) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(TG0_T0_INTR_MAPReset): fields f leaves alone are written as their reset values.
-func (r *TG0_T0_INTR_MAP) WriteWith(f func(TG0_T0_INTR_MAPValue) TG0_T0_INTR_MAPValue) {
-	r.reg.Store(uint32(f(TG0_T0_INTR_MAPReset)))
-}
-
-// Reset stores TG0_T0_INTR_MAPReset in the register.
-func (r *TG0_T0_INTR_MAP) Reset() { r.reg.Store(uint32(TG0_T0_INTR_MAPReset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *TG0_T0_INTR_MAP) Modify(f func(TG0_T0_INTR_MAPValue) TG0_T0_INTR_MAPValue) {
-	r.reg.Store(uint32(f(TG0_T0_INTR_MAPValue(r.reg.Load()))))
-}
-
-// TG0_T0_INTR_MAP returns field TG0_T0_INTR_MAP (bits 4:0): Need add description.
-func (v TG0_T0_INTR_MAPValue) TG0_T0_INTR_MAP() uint32 { return uint32(v) & 0x1f }
-
-// WithTG0_T0_INTR_MAP returns v with field TG0_T0_INTR_MAP (bits 4:0) set to x, masked to the field width.
-func (v TG0_T0_INTR_MAPValue) WithTG0_T0_INTR_MAP(x uint32) TG0_T0_INTR_MAPValue {
-	return v&^0x1f | TG0_T0_INTR_MAPValue(x&0x1f)
-}
-
-// TG0_T1_INTR_MAP is register TG0_T1_INTR_MAP (32-bit, read-write, reset 0x0): register description.
-type TG0_T1_INTR_MAP struct{ reg mmio.U32 }
-
-// TG0_T1_INTR_MAPValue is a value of register TG0_T1_INTR_MAP.
-type TG0_T1_INTR_MAPValue uint32
-
-// TG0_T1_INTR_MAPReset is the reset value of register TG0_T1_INTR_MAP.
-const TG0_T1_INTR_MAPReset TG0_T1_INTR_MAPValue = 0x0
+// TG_T_INTR_MAPReset is the reset value of register TG_T_INTR_MAP.
+const TG_T_INTR_MAPReset TG_T_INTR_MAPValue = 0x0
 
 // Read loads the register.
-func (r *TG0_T1_INTR_MAP) Read() TG0_T1_INTR_MAPValue { return TG0_T1_INTR_MAPValue(r.reg.Load()) }
+func (r *TG_T_INTR_MAP) Read() TG_T_INTR_MAPValue { return TG_T_INTR_MAPValue(r.reg.Load()) }
 
 // Write stores v in the register.
-func (r *TG0_T1_INTR_MAP) Write(v TG0_T1_INTR_MAPValue) { r.reg.Store(uint32(v)) }
+func (r *TG_T_INTR_MAP) Write(v TG_T_INTR_MAPValue) { r.reg.Store(uint32(v)) }
 
-// WriteWith stores f(TG0_T1_INTR_MAPReset): fields f leaves alone are written as their reset values.
-func (r *TG0_T1_INTR_MAP) WriteWith(f func(TG0_T1_INTR_MAPValue) TG0_T1_INTR_MAPValue) {
-	r.reg.Store(uint32(f(TG0_T1_INTR_MAPReset)))
+// WriteWith stores f(TG_T_INTR_MAPReset): fields f leaves alone are written as their reset values.
+func (r *TG_T_INTR_MAP) WriteWith(f func(TG_T_INTR_MAPValue) TG_T_INTR_MAPValue) {
+	r.reg.Store(uint32(f(TG_T_INTR_MAPReset)))
 }
 
-// Reset stores TG0_T1_INTR_MAPReset in the register.
-func (r *TG0_T1_INTR_MAP) Reset() { r.reg.Store(uint32(TG0_T1_INTR_MAPReset)) }
+// Reset stores TG_T_INTR_MAPReset in the register.
+func (r *TG_T_INTR_MAP) Reset() { r.reg.Store(uint32(TG_T_INTR_MAPReset)) }
 
 // Modify loads the register, passes its value to f and stores the result.
-func (r *TG0_T1_INTR_MAP) Modify(f func(TG0_T1_INTR_MAPValue) TG0_T1_INTR_MAPValue) {
-	r.reg.Store(uint32(f(TG0_T1_INTR_MAPValue(r.reg.Load()))))
+func (r *TG_T_INTR_MAP) Modify(f func(TG_T_INTR_MAPValue) TG_T_INTR_MAPValue) {
+	r.reg.Store(uint32(f(TG_T_INTR_MAPValue(r.reg.Load()))))
 }
 
-// TG0_T1_INTR_MAP returns field TG0_T1_INTR_MAP (bits 4:0): Need add description.
-func (v TG0_T1_INTR_MAPValue) TG0_T1_INTR_MAP() uint32 { return uint32(v) & 0x1f }
+// TG_T_INTR_MAP returns field TG%s_T%s_INTR_MAP (bits 4:0): Need add description.
+func (v TG_T_INTR_MAPValue) TG_T_INTR_MAP() uint32 { return uint32(v) & 0x1f }
 
-// WithTG0_T1_INTR_MAP returns v with field TG0_T1_INTR_MAP (bits 4:0) set to x, masked to the field width.
-func (v TG0_T1_INTR_MAPValue) WithTG0_T1_INTR_MAP(x uint32) TG0_T1_INTR_MAPValue {
-	return v&^0x1f | TG0_T1_INTR_MAPValue(x&0x1f)
+// WithTG_T_INTR_MAP returns v with field TG%s_T%s_INTR_MAP (bits 4:0) set to x, masked to the field width.
+func (v TG_T_INTR_MAPValue) WithTG_T_INTR_MAP(x uint32) TG_T_INTR_MAPValue {
+	return v&^0x1f | TG_T_INTR_MAPValue(x&0x1f)
 }
 
-// TG0_WDT_INTR_MAP is register TG0_WDT_INTR_MAP (32-bit, read-write, reset 0x0): register description.
-type TG0_WDT_INTR_MAP struct{ reg mmio.U32 }
+// TG_WDT_INTR_MAP is register WDT_INTR_MAP (32-bit, read-write, reset 0x0): register description.
+type TG_WDT_INTR_MAP struct{ reg mmio.U32 }
 
-// TG0_WDT_INTR_MAPValue is a value of register TG0_WDT_INTR_MAP.
-type TG0_WDT_INTR_MAPValue uint32
+// TG_WDT_INTR_MAPValue is a value of register TG_WDT_INTR_MAP.
+type TG_WDT_INTR_MAPValue uint32
 
-// TG0_WDT_INTR_MAPReset is the reset value of register TG0_WDT_INTR_MAP.
-const TG0_WDT_INTR_MAPReset TG0_WDT_INTR_MAPValue = 0x0
+// TG_WDT_INTR_MAPReset is the reset value of register TG_WDT_INTR_MAP.
+const TG_WDT_INTR_MAPReset TG_WDT_INTR_MAPValue = 0x0
 
 // Read loads the register.
-func (r *TG0_WDT_INTR_MAP) Read() TG0_WDT_INTR_MAPValue { return TG0_WDT_INTR_MAPValue(r.reg.Load()) }
+func (r *TG_WDT_INTR_MAP) Read() TG_WDT_INTR_MAPValue { return TG_WDT_INTR_MAPValue(r.reg.Load()) }
 
 // Write stores v in the register.
-func (r *TG0_WDT_INTR_MAP) Write(v TG0_WDT_INTR_MAPValue) { r.reg.Store(uint32(v)) }
+func (r *TG_WDT_INTR_MAP) Write(v TG_WDT_INTR_MAPValue) { r.reg.Store(uint32(v)) }
 
-// WriteWith stores f(TG0_WDT_INTR_MAPReset): fields f leaves alone are written as their reset values.
-func (r *TG0_WDT_INTR_MAP) WriteWith(f func(TG0_WDT_INTR_MAPValue) TG0_WDT_INTR_MAPValue) {
-	r.reg.Store(uint32(f(TG0_WDT_INTR_MAPReset)))
+// WriteWith stores f(TG_WDT_INTR_MAPReset): fields f leaves alone are written as their reset values.
+func (r *TG_WDT_INTR_MAP) WriteWith(f func(TG_WDT_INTR_MAPValue) TG_WDT_INTR_MAPValue) {
+	r.reg.Store(uint32(f(TG_WDT_INTR_MAPReset)))
 }
 
-// Reset stores TG0_WDT_INTR_MAPReset in the register.
-func (r *TG0_WDT_INTR_MAP) Reset() { r.reg.Store(uint32(TG0_WDT_INTR_MAPReset)) }
+// Reset stores TG_WDT_INTR_MAPReset in the register.
+func (r *TG_WDT_INTR_MAP) Reset() { r.reg.Store(uint32(TG_WDT_INTR_MAPReset)) }
 
 // Modify loads the register, passes its value to f and stores the result.
-func (r *TG0_WDT_INTR_MAP) Modify(f func(TG0_WDT_INTR_MAPValue) TG0_WDT_INTR_MAPValue) {
-	r.reg.Store(uint32(f(TG0_WDT_INTR_MAPValue(r.reg.Load()))))
+func (r *TG_WDT_INTR_MAP) Modify(f func(TG_WDT_INTR_MAPValue) TG_WDT_INTR_MAPValue) {
+	r.reg.Store(uint32(f(TG_WDT_INTR_MAPValue(r.reg.Load()))))
 }
 
-// TG0_WDT_INTR_MAP returns field TG0_WDT_INTR_MAP (bits 4:0): Need add description.
-func (v TG0_WDT_INTR_MAPValue) TG0_WDT_INTR_MAP() uint32 { return uint32(v) & 0x1f }
+// TG_WDT_INTR_MAP returns field TG%s_WDT_INTR_MAP (bits 4:0): Need add description.
+func (v TG_WDT_INTR_MAPValue) TG_WDT_INTR_MAP() uint32 { return uint32(v) & 0x1f }
 
-// WithTG0_WDT_INTR_MAP returns v with field TG0_WDT_INTR_MAP (bits 4:0) set to x, masked to the field width.
-func (v TG0_WDT_INTR_MAPValue) WithTG0_WDT_INTR_MAP(x uint32) TG0_WDT_INTR_MAPValue {
-	return v&^0x1f | TG0_WDT_INTR_MAPValue(x&0x1f)
-}
-
-// TG1_T0_INTR_MAP is register TG1_T0_INTR_MAP (32-bit, read-write, reset 0x0): register description.
-type TG1_T0_INTR_MAP struct{ reg mmio.U32 }
-
-// TG1_T0_INTR_MAPValue is a value of register TG1_T0_INTR_MAP.
-type TG1_T0_INTR_MAPValue uint32
-
-// TG1_T0_INTR_MAPReset is the reset value of register TG1_T0_INTR_MAP.
-const TG1_T0_INTR_MAPReset TG1_T0_INTR_MAPValue = 0x0
-
-// Read loads the register.
-func (r *TG1_T0_INTR_MAP) Read() TG1_T0_INTR_MAPValue { return TG1_T0_INTR_MAPValue(r.reg.Load()) }
-
-// Write stores v in the register.
-func (r *TG1_T0_INTR_MAP) Write(v TG1_T0_INTR_MAPValue) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(TG1_T0_INTR_MAPReset): fields f leaves alone are written as their reset values.
-func (r *TG1_T0_INTR_MAP) WriteWith(f func(TG1_T0_INTR_MAPValue) TG1_T0_INTR_MAPValue) {
-	r.reg.Store(uint32(f(TG1_T0_INTR_MAPReset)))
-}
-
-// Reset stores TG1_T0_INTR_MAPReset in the register.
-func (r *TG1_T0_INTR_MAP) Reset() { r.reg.Store(uint32(TG1_T0_INTR_MAPReset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *TG1_T0_INTR_MAP) Modify(f func(TG1_T0_INTR_MAPValue) TG1_T0_INTR_MAPValue) {
-	r.reg.Store(uint32(f(TG1_T0_INTR_MAPValue(r.reg.Load()))))
-}
-
-// TG1_T0_INTR_MAP returns field TG1_T0_INTR_MAP (bits 4:0): Need add description.
-func (v TG1_T0_INTR_MAPValue) TG1_T0_INTR_MAP() uint32 { return uint32(v) & 0x1f }
-
-// WithTG1_T0_INTR_MAP returns v with field TG1_T0_INTR_MAP (bits 4:0) set to x, masked to the field width.
-func (v TG1_T0_INTR_MAPValue) WithTG1_T0_INTR_MAP(x uint32) TG1_T0_INTR_MAPValue {
-	return v&^0x1f | TG1_T0_INTR_MAPValue(x&0x1f)
-}
-
-// TG1_T1_INTR_MAP is register TG1_T1_INTR_MAP (32-bit, read-write, reset 0x0): register description.
-type TG1_T1_INTR_MAP struct{ reg mmio.U32 }
-
-// TG1_T1_INTR_MAPValue is a value of register TG1_T1_INTR_MAP.
-type TG1_T1_INTR_MAPValue uint32
-
-// TG1_T1_INTR_MAPReset is the reset value of register TG1_T1_INTR_MAP.
-const TG1_T1_INTR_MAPReset TG1_T1_INTR_MAPValue = 0x0
-
-// Read loads the register.
-func (r *TG1_T1_INTR_MAP) Read() TG1_T1_INTR_MAPValue { return TG1_T1_INTR_MAPValue(r.reg.Load()) }
-
-// Write stores v in the register.
-func (r *TG1_T1_INTR_MAP) Write(v TG1_T1_INTR_MAPValue) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(TG1_T1_INTR_MAPReset): fields f leaves alone are written as their reset values.
-func (r *TG1_T1_INTR_MAP) WriteWith(f func(TG1_T1_INTR_MAPValue) TG1_T1_INTR_MAPValue) {
-	r.reg.Store(uint32(f(TG1_T1_INTR_MAPReset)))
-}
-
-// Reset stores TG1_T1_INTR_MAPReset in the register.
-func (r *TG1_T1_INTR_MAP) Reset() { r.reg.Store(uint32(TG1_T1_INTR_MAPReset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *TG1_T1_INTR_MAP) Modify(f func(TG1_T1_INTR_MAPValue) TG1_T1_INTR_MAPValue) {
-	r.reg.Store(uint32(f(TG1_T1_INTR_MAPValue(r.reg.Load()))))
-}
-
-// TG1_T1_INTR_MAP returns field TG1_T1_INTR_MAP (bits 4:0): Need add description.
-func (v TG1_T1_INTR_MAPValue) TG1_T1_INTR_MAP() uint32 { return uint32(v) & 0x1f }
-
-// WithTG1_T1_INTR_MAP returns v with field TG1_T1_INTR_MAP (bits 4:0) set to x, masked to the field width.
-func (v TG1_T1_INTR_MAPValue) WithTG1_T1_INTR_MAP(x uint32) TG1_T1_INTR_MAPValue {
-	return v&^0x1f | TG1_T1_INTR_MAPValue(x&0x1f)
-}
-
-// TG1_WDT_INTR_MAP is register TG1_WDT_INTR_MAP (32-bit, read-write, reset 0x0): register description.
-type TG1_WDT_INTR_MAP struct{ reg mmio.U32 }
-
-// TG1_WDT_INTR_MAPValue is a value of register TG1_WDT_INTR_MAP.
-type TG1_WDT_INTR_MAPValue uint32
-
-// TG1_WDT_INTR_MAPReset is the reset value of register TG1_WDT_INTR_MAP.
-const TG1_WDT_INTR_MAPReset TG1_WDT_INTR_MAPValue = 0x0
-
-// Read loads the register.
-func (r *TG1_WDT_INTR_MAP) Read() TG1_WDT_INTR_MAPValue { return TG1_WDT_INTR_MAPValue(r.reg.Load()) }
-
-// Write stores v in the register.
-func (r *TG1_WDT_INTR_MAP) Write(v TG1_WDT_INTR_MAPValue) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(TG1_WDT_INTR_MAPReset): fields f leaves alone are written as their reset values.
-func (r *TG1_WDT_INTR_MAP) WriteWith(f func(TG1_WDT_INTR_MAPValue) TG1_WDT_INTR_MAPValue) {
-	r.reg.Store(uint32(f(TG1_WDT_INTR_MAPReset)))
-}
-
-// Reset stores TG1_WDT_INTR_MAPReset in the register.
-func (r *TG1_WDT_INTR_MAP) Reset() { r.reg.Store(uint32(TG1_WDT_INTR_MAPReset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *TG1_WDT_INTR_MAP) Modify(f func(TG1_WDT_INTR_MAPValue) TG1_WDT_INTR_MAPValue) {
-	r.reg.Store(uint32(f(TG1_WDT_INTR_MAPValue(r.reg.Load()))))
-}
-
-// TG1_WDT_INTR_MAP returns field TG1_WDT_INTR_MAP (bits 4:0): Need add description.
-func (v TG1_WDT_INTR_MAPValue) TG1_WDT_INTR_MAP() uint32 { return uint32(v) & 0x1f }
-
-// WithTG1_WDT_INTR_MAP returns v with field TG1_WDT_INTR_MAP (bits 4:0) set to x, masked to the field width.
-func (v TG1_WDT_INTR_MAPValue) WithTG1_WDT_INTR_MAP(x uint32) TG1_WDT_INTR_MAPValue {
-	return v&^0x1f | TG1_WDT_INTR_MAPValue(x&0x1f)
+// WithTG_WDT_INTR_MAP returns v with field TG%s_WDT_INTR_MAP (bits 4:0) set to x, masked to the field width.
+func (v TG_WDT_INTR_MAPValue) WithTG_WDT_INTR_MAP(x uint32) TG_WDT_INTR_MAPValue {
+	return v&^0x1f | TG_WDT_INTR_MAPValue(x&0x1f)
 }
 
 // SYSTIMER_TARGET_INTR_MAP is register SYSTIMER_TARGET%s_INTR_MAP (32-bit, read-write, reset 0x0): register description (SYSTIMER_TARGET0_INTR_MAP … SYSTIMER_TARGET2_INTR_MAP in the SVD).

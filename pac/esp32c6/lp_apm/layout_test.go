@@ -11,6 +11,7 @@ import (
 // or an unexpected alignment in the generated struct cannot go unnoticed.
 func TestLayout(t *testing.T) {
 	p := new(LP_APM)
+	base := uintptr(unsafe.Pointer(p))
 	if got := unsafe.Sizeof(*p); got != 0x100 {
 		t.Errorf("sizeof LP_APM = %#x, want 0x100", got)
 	}
@@ -20,27 +21,21 @@ func TestLayout(t *testing.T) {
 		wantOff, wantSize uintptr
 	}{
 		{"REGION_FILTER_EN", unsafe.Offsetof(p.REGION_FILTER_EN), unsafe.Sizeof(p.REGION_FILTER_EN.reg), 0x0, 4},
-		{"REGION0_ADDR_START", unsafe.Offsetof(p.REGION0_ADDR_START), unsafe.Sizeof(p.REGION0_ADDR_START.reg), 0x4, 4},
-		{"REGION0_ADDR_END", unsafe.Offsetof(p.REGION0_ADDR_END), unsafe.Sizeof(p.REGION0_ADDR_END.reg), 0x8, 4},
-		{"REGION0_PMS_ATTR", unsafe.Offsetof(p.REGION0_PMS_ATTR), unsafe.Sizeof(p.REGION0_PMS_ATTR.reg), 0xc, 4},
-		{"REGION1_ADDR_START", unsafe.Offsetof(p.REGION1_ADDR_START), unsafe.Sizeof(p.REGION1_ADDR_START.reg), 0x10, 4},
-		{"REGION1_ADDR_END", unsafe.Offsetof(p.REGION1_ADDR_END), unsafe.Sizeof(p.REGION1_ADDR_END.reg), 0x14, 4},
-		{"REGION1_PMS_ATTR", unsafe.Offsetof(p.REGION1_PMS_ATTR), unsafe.Sizeof(p.REGION1_PMS_ATTR.reg), 0x18, 4},
-		{"REGION2_ADDR_START", unsafe.Offsetof(p.REGION2_ADDR_START), unsafe.Sizeof(p.REGION2_ADDR_START.reg), 0x1c, 4},
-		{"REGION2_ADDR_END", unsafe.Offsetof(p.REGION2_ADDR_END), unsafe.Sizeof(p.REGION2_ADDR_END.reg), 0x20, 4},
-		{"REGION2_PMS_ATTR", unsafe.Offsetof(p.REGION2_PMS_ATTR), unsafe.Sizeof(p.REGION2_PMS_ATTR.reg), 0x24, 4},
-		{"REGION3_ADDR_START", unsafe.Offsetof(p.REGION3_ADDR_START), unsafe.Sizeof(p.REGION3_ADDR_START.reg), 0x28, 4},
-		{"REGION3_ADDR_END", unsafe.Offsetof(p.REGION3_ADDR_END), unsafe.Sizeof(p.REGION3_ADDR_END.reg), 0x2c, 4},
-		{"REGION3_PMS_ATTR", unsafe.Offsetof(p.REGION3_PMS_ATTR), unsafe.Sizeof(p.REGION3_PMS_ATTR.reg), 0x30, 4},
+		{"REGION[0].ADDR_START", uintptr(unsafe.Pointer(&p.REGION[0].ADDR_START)) - base, unsafe.Sizeof(p.REGION[0].ADDR_START.reg), 0x4, 4},
+		{"REGION[0].ADDR_END", uintptr(unsafe.Pointer(&p.REGION[0].ADDR_END)) - base, unsafe.Sizeof(p.REGION[0].ADDR_END.reg), 0x8, 4},
+		{"REGION[0].PMS_ATTR", uintptr(unsafe.Pointer(&p.REGION[0].PMS_ATTR)) - base, unsafe.Sizeof(p.REGION[0].PMS_ATTR.reg), 0xc, 4},
+		{"REGION[3].ADDR_START", uintptr(unsafe.Pointer(&p.REGION[3].ADDR_START)) - base, unsafe.Sizeof(p.REGION[3].ADDR_START.reg), 0x28, 4},
+		{"REGION[3].ADDR_END", uintptr(unsafe.Pointer(&p.REGION[3].ADDR_END)) - base, unsafe.Sizeof(p.REGION[3].ADDR_END.reg), 0x2c, 4},
+		{"REGION[3].PMS_ATTR", uintptr(unsafe.Pointer(&p.REGION[3].PMS_ATTR)) - base, unsafe.Sizeof(p.REGION[3].PMS_ATTR.reg), 0x30, 4},
 		{"FUNC_CTRL", unsafe.Offsetof(p.FUNC_CTRL), unsafe.Sizeof(p.FUNC_CTRL.reg), 0xc4, 4},
-		{"M0_STATUS", unsafe.Offsetof(p.M0_STATUS), unsafe.Sizeof(p.M0_STATUS.reg), 0xc8, 4},
-		{"M0_STATUS_CLR", unsafe.Offsetof(p.M0_STATUS_CLR), unsafe.Sizeof(p.M0_STATUS_CLR.reg), 0xcc, 4},
-		{"M0_EXCEPTION_INFO0", unsafe.Offsetof(p.M0_EXCEPTION_INFO0), unsafe.Sizeof(p.M0_EXCEPTION_INFO0.reg), 0xd0, 4},
-		{"M0_EXCEPTION_INFO1", unsafe.Offsetof(p.M0_EXCEPTION_INFO1), unsafe.Sizeof(p.M0_EXCEPTION_INFO1.reg), 0xd4, 4},
-		{"M1_STATUS", unsafe.Offsetof(p.M1_STATUS), unsafe.Sizeof(p.M1_STATUS.reg), 0xd8, 4},
-		{"M1_STATUS_CLR", unsafe.Offsetof(p.M1_STATUS_CLR), unsafe.Sizeof(p.M1_STATUS_CLR.reg), 0xdc, 4},
-		{"M1_EXCEPTION_INFO0", unsafe.Offsetof(p.M1_EXCEPTION_INFO0), unsafe.Sizeof(p.M1_EXCEPTION_INFO0.reg), 0xe0, 4},
-		{"M1_EXCEPTION_INFO1", unsafe.Offsetof(p.M1_EXCEPTION_INFO1), unsafe.Sizeof(p.M1_EXCEPTION_INFO1.reg), 0xe4, 4},
+		{"M[0].STATUS", uintptr(unsafe.Pointer(&p.M[0].STATUS)) - base, unsafe.Sizeof(p.M[0].STATUS.reg), 0xc8, 4},
+		{"M[0].STATUS_CLR", uintptr(unsafe.Pointer(&p.M[0].STATUS_CLR)) - base, unsafe.Sizeof(p.M[0].STATUS_CLR.reg), 0xcc, 4},
+		{"M[0].EXCEPTION_INFO0", uintptr(unsafe.Pointer(&p.M[0].EXCEPTION_INFO0)) - base, unsafe.Sizeof(p.M[0].EXCEPTION_INFO0.reg), 0xd0, 4},
+		{"M[0].EXCEPTION_INFO1", uintptr(unsafe.Pointer(&p.M[0].EXCEPTION_INFO1)) - base, unsafe.Sizeof(p.M[0].EXCEPTION_INFO1.reg), 0xd4, 4},
+		{"M[1].STATUS", uintptr(unsafe.Pointer(&p.M[1].STATUS)) - base, unsafe.Sizeof(p.M[1].STATUS.reg), 0xd8, 4},
+		{"M[1].STATUS_CLR", uintptr(unsafe.Pointer(&p.M[1].STATUS_CLR)) - base, unsafe.Sizeof(p.M[1].STATUS_CLR.reg), 0xdc, 4},
+		{"M[1].EXCEPTION_INFO0", uintptr(unsafe.Pointer(&p.M[1].EXCEPTION_INFO0)) - base, unsafe.Sizeof(p.M[1].EXCEPTION_INFO0.reg), 0xe0, 4},
+		{"M[1].EXCEPTION_INFO1", uintptr(unsafe.Pointer(&p.M[1].EXCEPTION_INFO1)) - base, unsafe.Sizeof(p.M[1].EXCEPTION_INFO1.reg), 0xe4, 4},
 		{"INT_EN", unsafe.Offsetof(p.INT_EN), unsafe.Sizeof(p.INT_EN.reg), 0xe8, 4},
 		{"CLOCK_GATE", unsafe.Offsetof(p.CLOCK_GATE), unsafe.Sizeof(p.CLOCK_GATE.reg), 0xec, 4},
 		{"DATE", unsafe.Offsetof(p.DATE), unsafe.Sizeof(p.DATE.reg), 0xfc, 4},

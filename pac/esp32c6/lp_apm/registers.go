@@ -11,49 +11,13 @@ import "github.com/gohal/gohal/rt/mmio"
 type LP_APM struct {
 	// REGION_FILTER_EN is register REGION_FILTER_EN (at 0x0): Region filter enable register.
 	REGION_FILTER_EN REGION_FILTER_EN
-	// REGION0_ADDR_START is register REGION0_ADDR_START (at 0x4): Region address register.
-	REGION0_ADDR_START REGION0_ADDR_START
-	// REGION0_ADDR_END is register REGION0_ADDR_END (at 0x8): Region address register.
-	REGION0_ADDR_END REGION0_ADDR_END
-	// REGION0_PMS_ATTR is register REGION0_PMS_ATTR (at 0xc): Region access authority attribute register.
-	REGION0_PMS_ATTR REGION0_PMS_ATTR
-	// REGION1_ADDR_START is register REGION1_ADDR_START (at 0x10): Region address register.
-	REGION1_ADDR_START REGION1_ADDR_START
-	// REGION1_ADDR_END is register REGION1_ADDR_END (at 0x14): Region address register.
-	REGION1_ADDR_END REGION1_ADDR_END
-	// REGION1_PMS_ATTR is register REGION1_PMS_ATTR (at 0x18): Region access authority attribute register.
-	REGION1_PMS_ATTR REGION1_PMS_ATTR
-	// REGION2_ADDR_START is register REGION2_ADDR_START (at 0x1c): Region address register.
-	REGION2_ADDR_START REGION2_ADDR_START
-	// REGION2_ADDR_END is register REGION2_ADDR_END (at 0x20): Region address register.
-	REGION2_ADDR_END REGION2_ADDR_END
-	// REGION2_PMS_ATTR is register REGION2_PMS_ATTR (at 0x24): Region access authority attribute register.
-	REGION2_PMS_ATTR REGION2_PMS_ATTR
-	// REGION3_ADDR_START is register REGION3_ADDR_START (at 0x28): Region address register.
-	REGION3_ADDR_START REGION3_ADDR_START
-	// REGION3_ADDR_END is register REGION3_ADDR_END (at 0x2c): Region address register.
-	REGION3_ADDR_END REGION3_ADDR_END
-	// REGION3_PMS_ATTR is register REGION3_PMS_ATTR (at 0x30): Region access authority attribute register.
-	REGION3_PMS_ATTR REGION3_PMS_ATTR
-	_                [0x90]byte
+	// REGION is cluster REGION[%s] (at 0x4, 4 × 0xc bytes): Registers REGION0_ADDR_START, REGION3_ADDR_START and the rest of each copy, as one array.
+	REGION [4]REGION
+	_      [0x90]byte
 	// FUNC_CTRL is register FUNC_CTRL (at 0xc4): PMS function control register.
 	FUNC_CTRL FUNC_CTRL
-	// M0_STATUS is register M0_STATUS (at 0xc8): M0 status register.
-	M0_STATUS M0_STATUS
-	// M0_STATUS_CLR is register M0_STATUS_CLR (at 0xcc): M0 status clear register.
-	M0_STATUS_CLR M0_STATUS_CLR
-	// M0_EXCEPTION_INFO0 is register M0_EXCEPTION_INFO0 (at 0xd0): M0 exception_info0 register.
-	M0_EXCEPTION_INFO0 M0_EXCEPTION_INFO0
-	// M0_EXCEPTION_INFO1 is register M0_EXCEPTION_INFO1 (at 0xd4): M0 exception_info1 register.
-	M0_EXCEPTION_INFO1 M0_EXCEPTION_INFO1
-	// M1_STATUS is register M1_STATUS (at 0xd8): M1 status register.
-	M1_STATUS M1_STATUS
-	// M1_STATUS_CLR is register M1_STATUS_CLR (at 0xdc): M1 status clear register.
-	M1_STATUS_CLR M1_STATUS_CLR
-	// M1_EXCEPTION_INFO0 is register M1_EXCEPTION_INFO0 (at 0xe0): M1 exception_info0 register.
-	M1_EXCEPTION_INFO0 M1_EXCEPTION_INFO0
-	// M1_EXCEPTION_INFO1 is register M1_EXCEPTION_INFO1 (at 0xe4): M1 exception_info1 register.
-	M1_EXCEPTION_INFO1 M1_EXCEPTION_INFO1
+	// M is cluster M[%s] (at 0xc8, 2 × 0x10 bytes): Registers M0_STATUS, M1_STATUS and the rest of each copy, as one array.
+	M [2]M
 	// INT_EN is register INT_EN (at 0xe8): APM interrupt enable register.
 	INT_EN INT_EN
 	// CLOCK_GATE is register CLOCK_GATE (at 0xec): clock gating register.
@@ -61,6 +25,28 @@ type LP_APM struct {
 	_          [0xc]byte
 	// DATE is register DATE (at 0xfc): Version register.
 	DATE DATE
+}
+
+// REGION is the register cluster REGION[%s], 0xc bytes: Registers REGION0_ADDR_START, REGION3_ADDR_START and the rest of each copy, as one array.
+type REGION struct {
+	// ADDR_START is register ADDR_START (at 0x0): Region address register.
+	ADDR_START REGION_ADDR_START
+	// ADDR_END is register ADDR_END (at 0x4): Region address register.
+	ADDR_END REGION_ADDR_END
+	// PMS_ATTR is register PMS_ATTR (at 0x8): Region access authority attribute register.
+	PMS_ATTR REGION_PMS_ATTR
+}
+
+// M is the register cluster M[%s], 0x10 bytes: Registers M0_STATUS, M1_STATUS and the rest of each copy, as one array.
+type M struct {
+	// STATUS is register STATUS (at 0x0): M0 status register.
+	STATUS M_STATUS
+	// STATUS_CLR is register STATUS_CLR (at 0x4): M0 status clear register.
+	STATUS_CLR M_STATUS_CLR
+	// EXCEPTION_INFO0 is register EXCEPTION_INFO0 (at 0x8): M0 exception_info0 register.
+	EXCEPTION_INFO0 M_EXCEPTION_INFO0
+	// EXCEPTION_INFO1 is register EXCEPTION_INFO1 (at 0xc): M0 exception_info1 register.
+	EXCEPTION_INFO1 M_EXCEPTION_INFO1
 }
 
 // REGION_FILTER_EN is register REGION_FILTER_EN (32-bit, read-write, reset 0x1): Region filter enable register.
@@ -99,700 +85,178 @@ func (v REGION_FILTER_ENValue) WithREGION_FILTER_EN(x uint32) REGION_FILTER_ENVa
 	return v&^0xf | REGION_FILTER_ENValue(x&0xf)
 }
 
-// REGION0_ADDR_START is register REGION0_ADDR_START (32-bit, read-write, reset 0x0): Region address register.
-type REGION0_ADDR_START struct{ reg mmio.U32 }
+// REGION_ADDR_START is register ADDR_START (32-bit, read-write, reset 0x0): Region address register.
+type REGION_ADDR_START struct{ reg mmio.U32 }
 
-// REGION0_ADDR_STARTValue is a value of register REGION0_ADDR_START.
-type REGION0_ADDR_STARTValue uint32
+// REGION_ADDR_STARTValue is a value of register REGION_ADDR_START.
+type REGION_ADDR_STARTValue uint32
 
-// REGION0_ADDR_STARTReset is the reset value of register REGION0_ADDR_START.
-const REGION0_ADDR_STARTReset REGION0_ADDR_STARTValue = 0x0
+// REGION_ADDR_STARTReset is the reset value of register REGION_ADDR_START.
+const REGION_ADDR_STARTReset REGION_ADDR_STARTValue = 0x0
 
 // Read loads the register.
-func (r *REGION0_ADDR_START) Read() REGION0_ADDR_STARTValue {
-	return REGION0_ADDR_STARTValue(r.reg.Load())
+func (r *REGION_ADDR_START) Read() REGION_ADDR_STARTValue {
+	return REGION_ADDR_STARTValue(r.reg.Load())
 }
 
 // Write stores v in the register.
-func (r *REGION0_ADDR_START) Write(v REGION0_ADDR_STARTValue) { r.reg.Store(uint32(v)) }
+func (r *REGION_ADDR_START) Write(v REGION_ADDR_STARTValue) { r.reg.Store(uint32(v)) }
 
-// WriteWith stores f(REGION0_ADDR_STARTReset): fields f leaves alone are written as their reset values.
-func (r *REGION0_ADDR_START) WriteWith(f func(REGION0_ADDR_STARTValue) REGION0_ADDR_STARTValue) {
-	r.reg.Store(uint32(f(REGION0_ADDR_STARTReset)))
+// WriteWith stores f(REGION_ADDR_STARTReset): fields f leaves alone are written as their reset values.
+func (r *REGION_ADDR_START) WriteWith(f func(REGION_ADDR_STARTValue) REGION_ADDR_STARTValue) {
+	r.reg.Store(uint32(f(REGION_ADDR_STARTReset)))
 }
 
-// Reset stores REGION0_ADDR_STARTReset in the register.
-func (r *REGION0_ADDR_START) Reset() { r.reg.Store(uint32(REGION0_ADDR_STARTReset)) }
+// Reset stores REGION_ADDR_STARTReset in the register.
+func (r *REGION_ADDR_START) Reset() { r.reg.Store(uint32(REGION_ADDR_STARTReset)) }
 
 // Modify loads the register, passes its value to f and stores the result.
-func (r *REGION0_ADDR_START) Modify(f func(REGION0_ADDR_STARTValue) REGION0_ADDR_STARTValue) {
-	r.reg.Store(uint32(f(REGION0_ADDR_STARTValue(r.reg.Load()))))
+func (r *REGION_ADDR_START) Modify(f func(REGION_ADDR_STARTValue) REGION_ADDR_STARTValue) {
+	r.reg.Store(uint32(f(REGION_ADDR_STARTValue(r.reg.Load()))))
 }
 
-// REGION0_ADDR_START returns field REGION0_ADDR_START (bits 31:0): Start address of region0.
-func (v REGION0_ADDR_STARTValue) REGION0_ADDR_START() uint32 { return uint32(v) & 0xffffffff }
+// REGION_ADDR_START returns field REGION%s_ADDR_START (bits 31:0): Start address of region0.
+func (v REGION_ADDR_STARTValue) REGION_ADDR_START() uint32 { return uint32(v) & 0xffffffff }
 
-// WithREGION0_ADDR_START returns v with field REGION0_ADDR_START (bits 31:0) set to x, masked to the field width.
-func (v REGION0_ADDR_STARTValue) WithREGION0_ADDR_START(x uint32) REGION0_ADDR_STARTValue {
-	return v&^0xffffffff | REGION0_ADDR_STARTValue(x&0xffffffff)
+// WithREGION_ADDR_START returns v with field REGION%s_ADDR_START (bits 31:0) set to x, masked to the field width.
+func (v REGION_ADDR_STARTValue) WithREGION_ADDR_START(x uint32) REGION_ADDR_STARTValue {
+	return v&^0xffffffff | REGION_ADDR_STARTValue(x&0xffffffff)
 }
 
-// REGION0_ADDR_END is register REGION0_ADDR_END (32-bit, read-write, reset 0xffffffff): Region address register.
-type REGION0_ADDR_END struct{ reg mmio.U32 }
+// REGION_ADDR_END is register ADDR_END (32-bit, read-write, reset 0xffffffff): Region address register.
+type REGION_ADDR_END struct{ reg mmio.U32 }
 
-// REGION0_ADDR_ENDValue is a value of register REGION0_ADDR_END.
-type REGION0_ADDR_ENDValue uint32
+// REGION_ADDR_ENDValue is a value of register REGION_ADDR_END.
+type REGION_ADDR_ENDValue uint32
 
-// REGION0_ADDR_ENDReset is the reset value of register REGION0_ADDR_END.
-const REGION0_ADDR_ENDReset REGION0_ADDR_ENDValue = 0xffffffff
+// REGION_ADDR_ENDReset is the reset value of register REGION_ADDR_END.
+const REGION_ADDR_ENDReset REGION_ADDR_ENDValue = 0xffffffff
 
 // Read loads the register.
-func (r *REGION0_ADDR_END) Read() REGION0_ADDR_ENDValue { return REGION0_ADDR_ENDValue(r.reg.Load()) }
+func (r *REGION_ADDR_END) Read() REGION_ADDR_ENDValue { return REGION_ADDR_ENDValue(r.reg.Load()) }
 
 // Write stores v in the register.
-func (r *REGION0_ADDR_END) Write(v REGION0_ADDR_ENDValue) { r.reg.Store(uint32(v)) }
+func (r *REGION_ADDR_END) Write(v REGION_ADDR_ENDValue) { r.reg.Store(uint32(v)) }
 
-// WriteWith stores f(REGION0_ADDR_ENDReset): fields f leaves alone are written as their reset values.
-func (r *REGION0_ADDR_END) WriteWith(f func(REGION0_ADDR_ENDValue) REGION0_ADDR_ENDValue) {
-	r.reg.Store(uint32(f(REGION0_ADDR_ENDReset)))
+// WriteWith stores f(REGION_ADDR_ENDReset): fields f leaves alone are written as their reset values.
+func (r *REGION_ADDR_END) WriteWith(f func(REGION_ADDR_ENDValue) REGION_ADDR_ENDValue) {
+	r.reg.Store(uint32(f(REGION_ADDR_ENDReset)))
 }
 
-// Reset stores REGION0_ADDR_ENDReset in the register.
-func (r *REGION0_ADDR_END) Reset() { r.reg.Store(uint32(REGION0_ADDR_ENDReset)) }
+// Reset stores REGION_ADDR_ENDReset in the register.
+func (r *REGION_ADDR_END) Reset() { r.reg.Store(uint32(REGION_ADDR_ENDReset)) }
 
 // Modify loads the register, passes its value to f and stores the result.
-func (r *REGION0_ADDR_END) Modify(f func(REGION0_ADDR_ENDValue) REGION0_ADDR_ENDValue) {
-	r.reg.Store(uint32(f(REGION0_ADDR_ENDValue(r.reg.Load()))))
+func (r *REGION_ADDR_END) Modify(f func(REGION_ADDR_ENDValue) REGION_ADDR_ENDValue) {
+	r.reg.Store(uint32(f(REGION_ADDR_ENDValue(r.reg.Load()))))
 }
 
-// REGION0_ADDR_END returns field REGION0_ADDR_END (bits 31:0): End address of region0.
-func (v REGION0_ADDR_ENDValue) REGION0_ADDR_END() uint32 { return uint32(v) & 0xffffffff }
+// REGION_ADDR_END returns field REGION%s_ADDR_END (bits 31:0): End address of region0.
+func (v REGION_ADDR_ENDValue) REGION_ADDR_END() uint32 { return uint32(v) & 0xffffffff }
 
-// WithREGION0_ADDR_END returns v with field REGION0_ADDR_END (bits 31:0) set to x, masked to the field width.
-func (v REGION0_ADDR_ENDValue) WithREGION0_ADDR_END(x uint32) REGION0_ADDR_ENDValue {
-	return v&^0xffffffff | REGION0_ADDR_ENDValue(x&0xffffffff)
+// WithREGION_ADDR_END returns v with field REGION%s_ADDR_END (bits 31:0) set to x, masked to the field width.
+func (v REGION_ADDR_ENDValue) WithREGION_ADDR_END(x uint32) REGION_ADDR_ENDValue {
+	return v&^0xffffffff | REGION_ADDR_ENDValue(x&0xffffffff)
 }
 
-// REGION0_PMS_ATTR is register REGION0_PMS_ATTR (32-bit, read-write, reset 0x0): Region access authority attribute register.
-type REGION0_PMS_ATTR struct{ reg mmio.U32 }
+// REGION_PMS_ATTR is register PMS_ATTR (32-bit, read-write, reset 0x0): Region access authority attribute register.
+type REGION_PMS_ATTR struct{ reg mmio.U32 }
 
-// REGION0_PMS_ATTRValue is a value of register REGION0_PMS_ATTR.
-type REGION0_PMS_ATTRValue uint32
+// REGION_PMS_ATTRValue is a value of register REGION_PMS_ATTR.
+type REGION_PMS_ATTRValue uint32
 
-// REGION0_PMS_ATTRReset is the reset value of register REGION0_PMS_ATTR.
-const REGION0_PMS_ATTRReset REGION0_PMS_ATTRValue = 0x0
+// REGION_PMS_ATTRReset is the reset value of register REGION_PMS_ATTR.
+const REGION_PMS_ATTRReset REGION_PMS_ATTRValue = 0x0
 
 // Read loads the register.
-func (r *REGION0_PMS_ATTR) Read() REGION0_PMS_ATTRValue { return REGION0_PMS_ATTRValue(r.reg.Load()) }
+func (r *REGION_PMS_ATTR) Read() REGION_PMS_ATTRValue { return REGION_PMS_ATTRValue(r.reg.Load()) }
 
 // Write stores v in the register.
-func (r *REGION0_PMS_ATTR) Write(v REGION0_PMS_ATTRValue) { r.reg.Store(uint32(v)) }
+func (r *REGION_PMS_ATTR) Write(v REGION_PMS_ATTRValue) { r.reg.Store(uint32(v)) }
 
-// WriteWith stores f(REGION0_PMS_ATTRReset): fields f leaves alone are written as their reset values.
-func (r *REGION0_PMS_ATTR) WriteWith(f func(REGION0_PMS_ATTRValue) REGION0_PMS_ATTRValue) {
-	r.reg.Store(uint32(f(REGION0_PMS_ATTRReset)))
+// WriteWith stores f(REGION_PMS_ATTRReset): fields f leaves alone are written as their reset values.
+func (r *REGION_PMS_ATTR) WriteWith(f func(REGION_PMS_ATTRValue) REGION_PMS_ATTRValue) {
+	r.reg.Store(uint32(f(REGION_PMS_ATTRReset)))
 }
 
-// Reset stores REGION0_PMS_ATTRReset in the register.
-func (r *REGION0_PMS_ATTR) Reset() { r.reg.Store(uint32(REGION0_PMS_ATTRReset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *REGION0_PMS_ATTR) Modify(f func(REGION0_PMS_ATTRValue) REGION0_PMS_ATTRValue) {
-	r.reg.Store(uint32(f(REGION0_PMS_ATTRValue(r.reg.Load()))))
-}
-
-// REGION0_R0_PMS_X returns field REGION0_R0_PMS_X (bit 0): Region execute authority in REE_MODE0.
-func (v REGION0_PMS_ATTRValue) REGION0_R0_PMS_X() bool { return v&0x1 != 0 }
-
-// WithREGION0_R0_PMS_X returns v with field REGION0_R0_PMS_X (bit 0) set to b.
-func (v REGION0_PMS_ATTRValue) WithREGION0_R0_PMS_X(b bool) REGION0_PMS_ATTRValue {
-	return v&^0x1 | REGION0_PMS_ATTRValue(b2u(b))
-}
-
-// REGION0_R0_PMS_W returns field REGION0_R0_PMS_W (bit 1): Region write authority in REE_MODE0.
-func (v REGION0_PMS_ATTRValue) REGION0_R0_PMS_W() bool { return v&0x2 != 0 }
-
-// WithREGION0_R0_PMS_W returns v with field REGION0_R0_PMS_W (bit 1) set to b.
-func (v REGION0_PMS_ATTRValue) WithREGION0_R0_PMS_W(b bool) REGION0_PMS_ATTRValue {
-	return v&^0x2 | REGION0_PMS_ATTRValue(b2u(b))<<1
-}
-
-// REGION0_R0_PMS_R returns field REGION0_R0_PMS_R (bit 2): Region read authority in REE_MODE0.
-func (v REGION0_PMS_ATTRValue) REGION0_R0_PMS_R() bool { return v&0x4 != 0 }
-
-// WithREGION0_R0_PMS_R returns v with field REGION0_R0_PMS_R (bit 2) set to b.
-func (v REGION0_PMS_ATTRValue) WithREGION0_R0_PMS_R(b bool) REGION0_PMS_ATTRValue {
-	return v&^0x4 | REGION0_PMS_ATTRValue(b2u(b))<<2
-}
-
-// REGION0_R1_PMS_X returns field REGION0_R1_PMS_X (bit 4): Region execute authority in REE_MODE1.
-func (v REGION0_PMS_ATTRValue) REGION0_R1_PMS_X() bool { return v&0x10 != 0 }
-
-// WithREGION0_R1_PMS_X returns v with field REGION0_R1_PMS_X (bit 4) set to b.
-func (v REGION0_PMS_ATTRValue) WithREGION0_R1_PMS_X(b bool) REGION0_PMS_ATTRValue {
-	return v&^0x10 | REGION0_PMS_ATTRValue(b2u(b))<<4
-}
-
-// REGION0_R1_PMS_W returns field REGION0_R1_PMS_W (bit 5): Region write authority in REE_MODE1.
-func (v REGION0_PMS_ATTRValue) REGION0_R1_PMS_W() bool { return v&0x20 != 0 }
-
-// WithREGION0_R1_PMS_W returns v with field REGION0_R1_PMS_W (bit 5) set to b.
-func (v REGION0_PMS_ATTRValue) WithREGION0_R1_PMS_W(b bool) REGION0_PMS_ATTRValue {
-	return v&^0x20 | REGION0_PMS_ATTRValue(b2u(b))<<5
-}
-
-// REGION0_R1_PMS_R returns field REGION0_R1_PMS_R (bit 6): Region read authority in REE_MODE1.
-func (v REGION0_PMS_ATTRValue) REGION0_R1_PMS_R() bool { return v&0x40 != 0 }
-
-// WithREGION0_R1_PMS_R returns v with field REGION0_R1_PMS_R (bit 6) set to b.
-func (v REGION0_PMS_ATTRValue) WithREGION0_R1_PMS_R(b bool) REGION0_PMS_ATTRValue {
-	return v&^0x40 | REGION0_PMS_ATTRValue(b2u(b))<<6
-}
-
-// REGION0_R2_PMS_X returns field REGION0_R2_PMS_X (bit 8): Region execute authority in REE_MODE2.
-func (v REGION0_PMS_ATTRValue) REGION0_R2_PMS_X() bool { return v&0x100 != 0 }
-
-// WithREGION0_R2_PMS_X returns v with field REGION0_R2_PMS_X (bit 8) set to b.
-func (v REGION0_PMS_ATTRValue) WithREGION0_R2_PMS_X(b bool) REGION0_PMS_ATTRValue {
-	return v&^0x100 | REGION0_PMS_ATTRValue(b2u(b))<<8
-}
-
-// REGION0_R2_PMS_W returns field REGION0_R2_PMS_W (bit 9): Region write authority in REE_MODE2.
-func (v REGION0_PMS_ATTRValue) REGION0_R2_PMS_W() bool { return v&0x200 != 0 }
-
-// WithREGION0_R2_PMS_W returns v with field REGION0_R2_PMS_W (bit 9) set to b.
-func (v REGION0_PMS_ATTRValue) WithREGION0_R2_PMS_W(b bool) REGION0_PMS_ATTRValue {
-	return v&^0x200 | REGION0_PMS_ATTRValue(b2u(b))<<9
-}
-
-// REGION0_R2_PMS_R returns field REGION0_R2_PMS_R (bit 10): Region read authority in REE_MODE2.
-func (v REGION0_PMS_ATTRValue) REGION0_R2_PMS_R() bool { return v&0x400 != 0 }
-
-// WithREGION0_R2_PMS_R returns v with field REGION0_R2_PMS_R (bit 10) set to b.
-func (v REGION0_PMS_ATTRValue) WithREGION0_R2_PMS_R(b bool) REGION0_PMS_ATTRValue {
-	return v&^0x400 | REGION0_PMS_ATTRValue(b2u(b))<<10
-}
-
-// REGION1_ADDR_START is register REGION1_ADDR_START (32-bit, read-write, reset 0x0): Region address register.
-type REGION1_ADDR_START struct{ reg mmio.U32 }
-
-// REGION1_ADDR_STARTValue is a value of register REGION1_ADDR_START.
-type REGION1_ADDR_STARTValue uint32
-
-// REGION1_ADDR_STARTReset is the reset value of register REGION1_ADDR_START.
-const REGION1_ADDR_STARTReset REGION1_ADDR_STARTValue = 0x0
-
-// Read loads the register.
-func (r *REGION1_ADDR_START) Read() REGION1_ADDR_STARTValue {
-	return REGION1_ADDR_STARTValue(r.reg.Load())
-}
-
-// Write stores v in the register.
-func (r *REGION1_ADDR_START) Write(v REGION1_ADDR_STARTValue) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(REGION1_ADDR_STARTReset): fields f leaves alone are written as their reset values.
-func (r *REGION1_ADDR_START) WriteWith(f func(REGION1_ADDR_STARTValue) REGION1_ADDR_STARTValue) {
-	r.reg.Store(uint32(f(REGION1_ADDR_STARTReset)))
-}
-
-// Reset stores REGION1_ADDR_STARTReset in the register.
-func (r *REGION1_ADDR_START) Reset() { r.reg.Store(uint32(REGION1_ADDR_STARTReset)) }
+// Reset stores REGION_PMS_ATTRReset in the register.
+func (r *REGION_PMS_ATTR) Reset() { r.reg.Store(uint32(REGION_PMS_ATTRReset)) }
 
 // Modify loads the register, passes its value to f and stores the result.
-func (r *REGION1_ADDR_START) Modify(f func(REGION1_ADDR_STARTValue) REGION1_ADDR_STARTValue) {
-	r.reg.Store(uint32(f(REGION1_ADDR_STARTValue(r.reg.Load()))))
+func (r *REGION_PMS_ATTR) Modify(f func(REGION_PMS_ATTRValue) REGION_PMS_ATTRValue) {
+	r.reg.Store(uint32(f(REGION_PMS_ATTRValue(r.reg.Load()))))
 }
 
-// REGION1_ADDR_START returns field REGION1_ADDR_START (bits 31:0): Start address of region1.
-func (v REGION1_ADDR_STARTValue) REGION1_ADDR_START() uint32 { return uint32(v) & 0xffffffff }
+// REGION_R0_PMS_X returns field REGION%s_R0_PMS_X (bit 0): Region execute authority in REE_MODE0.
+func (v REGION_PMS_ATTRValue) REGION_R0_PMS_X() bool { return v&0x1 != 0 }
 
-// WithREGION1_ADDR_START returns v with field REGION1_ADDR_START (bits 31:0) set to x, masked to the field width.
-func (v REGION1_ADDR_STARTValue) WithREGION1_ADDR_START(x uint32) REGION1_ADDR_STARTValue {
-	return v&^0xffffffff | REGION1_ADDR_STARTValue(x&0xffffffff)
+// WithREGION_R0_PMS_X returns v with field REGION%s_R0_PMS_X (bit 0) set to b.
+func (v REGION_PMS_ATTRValue) WithREGION_R0_PMS_X(b bool) REGION_PMS_ATTRValue {
+	return v&^0x1 | REGION_PMS_ATTRValue(b2u(b))
 }
 
-// REGION1_ADDR_END is register REGION1_ADDR_END (32-bit, read-write, reset 0xffffffff): Region address register.
-type REGION1_ADDR_END struct{ reg mmio.U32 }
+// REGION_R0_PMS_W returns field REGION%s_R0_PMS_W (bit 1): Region write authority in REE_MODE0.
+func (v REGION_PMS_ATTRValue) REGION_R0_PMS_W() bool { return v&0x2 != 0 }
 
-// REGION1_ADDR_ENDValue is a value of register REGION1_ADDR_END.
-type REGION1_ADDR_ENDValue uint32
-
-// REGION1_ADDR_ENDReset is the reset value of register REGION1_ADDR_END.
-const REGION1_ADDR_ENDReset REGION1_ADDR_ENDValue = 0xffffffff
-
-// Read loads the register.
-func (r *REGION1_ADDR_END) Read() REGION1_ADDR_ENDValue { return REGION1_ADDR_ENDValue(r.reg.Load()) }
-
-// Write stores v in the register.
-func (r *REGION1_ADDR_END) Write(v REGION1_ADDR_ENDValue) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(REGION1_ADDR_ENDReset): fields f leaves alone are written as their reset values.
-func (r *REGION1_ADDR_END) WriteWith(f func(REGION1_ADDR_ENDValue) REGION1_ADDR_ENDValue) {
-	r.reg.Store(uint32(f(REGION1_ADDR_ENDReset)))
+// WithREGION_R0_PMS_W returns v with field REGION%s_R0_PMS_W (bit 1) set to b.
+func (v REGION_PMS_ATTRValue) WithREGION_R0_PMS_W(b bool) REGION_PMS_ATTRValue {
+	return v&^0x2 | REGION_PMS_ATTRValue(b2u(b))<<1
 }
 
-// Reset stores REGION1_ADDR_ENDReset in the register.
-func (r *REGION1_ADDR_END) Reset() { r.reg.Store(uint32(REGION1_ADDR_ENDReset)) }
+// REGION_R0_PMS_R returns field REGION%s_R0_PMS_R (bit 2): Region read authority in REE_MODE0.
+func (v REGION_PMS_ATTRValue) REGION_R0_PMS_R() bool { return v&0x4 != 0 }
 
-// Modify loads the register, passes its value to f and stores the result.
-func (r *REGION1_ADDR_END) Modify(f func(REGION1_ADDR_ENDValue) REGION1_ADDR_ENDValue) {
-	r.reg.Store(uint32(f(REGION1_ADDR_ENDValue(r.reg.Load()))))
+// WithREGION_R0_PMS_R returns v with field REGION%s_R0_PMS_R (bit 2) set to b.
+func (v REGION_PMS_ATTRValue) WithREGION_R0_PMS_R(b bool) REGION_PMS_ATTRValue {
+	return v&^0x4 | REGION_PMS_ATTRValue(b2u(b))<<2
 }
 
-// REGION1_ADDR_END returns field REGION1_ADDR_END (bits 31:0): End address of region1.
-func (v REGION1_ADDR_ENDValue) REGION1_ADDR_END() uint32 { return uint32(v) & 0xffffffff }
+// REGION_R1_PMS_X returns field REGION%s_R1_PMS_X (bit 4): Region execute authority in REE_MODE1.
+func (v REGION_PMS_ATTRValue) REGION_R1_PMS_X() bool { return v&0x10 != 0 }
 
-// WithREGION1_ADDR_END returns v with field REGION1_ADDR_END (bits 31:0) set to x, masked to the field width.
-func (v REGION1_ADDR_ENDValue) WithREGION1_ADDR_END(x uint32) REGION1_ADDR_ENDValue {
-	return v&^0xffffffff | REGION1_ADDR_ENDValue(x&0xffffffff)
+// WithREGION_R1_PMS_X returns v with field REGION%s_R1_PMS_X (bit 4) set to b.
+func (v REGION_PMS_ATTRValue) WithREGION_R1_PMS_X(b bool) REGION_PMS_ATTRValue {
+	return v&^0x10 | REGION_PMS_ATTRValue(b2u(b))<<4
 }
 
-// REGION1_PMS_ATTR is register REGION1_PMS_ATTR (32-bit, read-write, reset 0x0): Region access authority attribute register.
-type REGION1_PMS_ATTR struct{ reg mmio.U32 }
+// REGION_R1_PMS_W returns field REGION%s_R1_PMS_W (bit 5): Region write authority in REE_MODE1.
+func (v REGION_PMS_ATTRValue) REGION_R1_PMS_W() bool { return v&0x20 != 0 }
 
-// REGION1_PMS_ATTRValue is a value of register REGION1_PMS_ATTR.
-type REGION1_PMS_ATTRValue uint32
-
-// REGION1_PMS_ATTRReset is the reset value of register REGION1_PMS_ATTR.
-const REGION1_PMS_ATTRReset REGION1_PMS_ATTRValue = 0x0
-
-// Read loads the register.
-func (r *REGION1_PMS_ATTR) Read() REGION1_PMS_ATTRValue { return REGION1_PMS_ATTRValue(r.reg.Load()) }
-
-// Write stores v in the register.
-func (r *REGION1_PMS_ATTR) Write(v REGION1_PMS_ATTRValue) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(REGION1_PMS_ATTRReset): fields f leaves alone are written as their reset values.
-func (r *REGION1_PMS_ATTR) WriteWith(f func(REGION1_PMS_ATTRValue) REGION1_PMS_ATTRValue) {
-	r.reg.Store(uint32(f(REGION1_PMS_ATTRReset)))
+// WithREGION_R1_PMS_W returns v with field REGION%s_R1_PMS_W (bit 5) set to b.
+func (v REGION_PMS_ATTRValue) WithREGION_R1_PMS_W(b bool) REGION_PMS_ATTRValue {
+	return v&^0x20 | REGION_PMS_ATTRValue(b2u(b))<<5
 }
 
-// Reset stores REGION1_PMS_ATTRReset in the register.
-func (r *REGION1_PMS_ATTR) Reset() { r.reg.Store(uint32(REGION1_PMS_ATTRReset)) }
+// REGION_R1_PMS_R returns field REGION%s_R1_PMS_R (bit 6): Region read authority in REE_MODE1.
+func (v REGION_PMS_ATTRValue) REGION_R1_PMS_R() bool { return v&0x40 != 0 }
 
-// Modify loads the register, passes its value to f and stores the result.
-func (r *REGION1_PMS_ATTR) Modify(f func(REGION1_PMS_ATTRValue) REGION1_PMS_ATTRValue) {
-	r.reg.Store(uint32(f(REGION1_PMS_ATTRValue(r.reg.Load()))))
+// WithREGION_R1_PMS_R returns v with field REGION%s_R1_PMS_R (bit 6) set to b.
+func (v REGION_PMS_ATTRValue) WithREGION_R1_PMS_R(b bool) REGION_PMS_ATTRValue {
+	return v&^0x40 | REGION_PMS_ATTRValue(b2u(b))<<6
 }
 
-// REGION1_R0_PMS_X returns field REGION1_R0_PMS_X (bit 0): Region execute authority in REE_MODE0.
-func (v REGION1_PMS_ATTRValue) REGION1_R0_PMS_X() bool { return v&0x1 != 0 }
+// REGION_R2_PMS_X returns field REGION%s_R2_PMS_X (bit 8): Region execute authority in REE_MODE2.
+func (v REGION_PMS_ATTRValue) REGION_R2_PMS_X() bool { return v&0x100 != 0 }
 
-// WithREGION1_R0_PMS_X returns v with field REGION1_R0_PMS_X (bit 0) set to b.
-func (v REGION1_PMS_ATTRValue) WithREGION1_R0_PMS_X(b bool) REGION1_PMS_ATTRValue {
-	return v&^0x1 | REGION1_PMS_ATTRValue(b2u(b))
+// WithREGION_R2_PMS_X returns v with field REGION%s_R2_PMS_X (bit 8) set to b.
+func (v REGION_PMS_ATTRValue) WithREGION_R2_PMS_X(b bool) REGION_PMS_ATTRValue {
+	return v&^0x100 | REGION_PMS_ATTRValue(b2u(b))<<8
 }
 
-// REGION1_R0_PMS_W returns field REGION1_R0_PMS_W (bit 1): Region write authority in REE_MODE0.
-func (v REGION1_PMS_ATTRValue) REGION1_R0_PMS_W() bool { return v&0x2 != 0 }
+// REGION_R2_PMS_W returns field REGION%s_R2_PMS_W (bit 9): Region write authority in REE_MODE2.
+func (v REGION_PMS_ATTRValue) REGION_R2_PMS_W() bool { return v&0x200 != 0 }
 
-// WithREGION1_R0_PMS_W returns v with field REGION1_R0_PMS_W (bit 1) set to b.
-func (v REGION1_PMS_ATTRValue) WithREGION1_R0_PMS_W(b bool) REGION1_PMS_ATTRValue {
-	return v&^0x2 | REGION1_PMS_ATTRValue(b2u(b))<<1
+// WithREGION_R2_PMS_W returns v with field REGION%s_R2_PMS_W (bit 9) set to b.
+func (v REGION_PMS_ATTRValue) WithREGION_R2_PMS_W(b bool) REGION_PMS_ATTRValue {
+	return v&^0x200 | REGION_PMS_ATTRValue(b2u(b))<<9
 }
 
-// REGION1_R0_PMS_R returns field REGION1_R0_PMS_R (bit 2): Region read authority in REE_MODE0.
-func (v REGION1_PMS_ATTRValue) REGION1_R0_PMS_R() bool { return v&0x4 != 0 }
-
-// WithREGION1_R0_PMS_R returns v with field REGION1_R0_PMS_R (bit 2) set to b.
-func (v REGION1_PMS_ATTRValue) WithREGION1_R0_PMS_R(b bool) REGION1_PMS_ATTRValue {
-	return v&^0x4 | REGION1_PMS_ATTRValue(b2u(b))<<2
-}
-
-// REGION1_R1_PMS_X returns field REGION1_R1_PMS_X (bit 4): Region execute authority in REE_MODE1.
-func (v REGION1_PMS_ATTRValue) REGION1_R1_PMS_X() bool { return v&0x10 != 0 }
-
-// WithREGION1_R1_PMS_X returns v with field REGION1_R1_PMS_X (bit 4) set to b.
-func (v REGION1_PMS_ATTRValue) WithREGION1_R1_PMS_X(b bool) REGION1_PMS_ATTRValue {
-	return v&^0x10 | REGION1_PMS_ATTRValue(b2u(b))<<4
-}
-
-// REGION1_R1_PMS_W returns field REGION1_R1_PMS_W (bit 5): Region write authority in REE_MODE1.
-func (v REGION1_PMS_ATTRValue) REGION1_R1_PMS_W() bool { return v&0x20 != 0 }
-
-// WithREGION1_R1_PMS_W returns v with field REGION1_R1_PMS_W (bit 5) set to b.
-func (v REGION1_PMS_ATTRValue) WithREGION1_R1_PMS_W(b bool) REGION1_PMS_ATTRValue {
-	return v&^0x20 | REGION1_PMS_ATTRValue(b2u(b))<<5
-}
-
-// REGION1_R1_PMS_R returns field REGION1_R1_PMS_R (bit 6): Region read authority in REE_MODE1.
-func (v REGION1_PMS_ATTRValue) REGION1_R1_PMS_R() bool { return v&0x40 != 0 }
-
-// WithREGION1_R1_PMS_R returns v with field REGION1_R1_PMS_R (bit 6) set to b.
-func (v REGION1_PMS_ATTRValue) WithREGION1_R1_PMS_R(b bool) REGION1_PMS_ATTRValue {
-	return v&^0x40 | REGION1_PMS_ATTRValue(b2u(b))<<6
-}
-
-// REGION1_R2_PMS_X returns field REGION1_R2_PMS_X (bit 8): Region execute authority in REE_MODE2.
-func (v REGION1_PMS_ATTRValue) REGION1_R2_PMS_X() bool { return v&0x100 != 0 }
-
-// WithREGION1_R2_PMS_X returns v with field REGION1_R2_PMS_X (bit 8) set to b.
-func (v REGION1_PMS_ATTRValue) WithREGION1_R2_PMS_X(b bool) REGION1_PMS_ATTRValue {
-	return v&^0x100 | REGION1_PMS_ATTRValue(b2u(b))<<8
-}
-
-// REGION1_R2_PMS_W returns field REGION1_R2_PMS_W (bit 9): Region write authority in REE_MODE2.
-func (v REGION1_PMS_ATTRValue) REGION1_R2_PMS_W() bool { return v&0x200 != 0 }
-
-// WithREGION1_R2_PMS_W returns v with field REGION1_R2_PMS_W (bit 9) set to b.
-func (v REGION1_PMS_ATTRValue) WithREGION1_R2_PMS_W(b bool) REGION1_PMS_ATTRValue {
-	return v&^0x200 | REGION1_PMS_ATTRValue(b2u(b))<<9
-}
-
-// REGION1_R2_PMS_R returns field REGION1_R2_PMS_R (bit 10): Region read authority in REE_MODE2.
-func (v REGION1_PMS_ATTRValue) REGION1_R2_PMS_R() bool { return v&0x400 != 0 }
-
-// WithREGION1_R2_PMS_R returns v with field REGION1_R2_PMS_R (bit 10) set to b.
-func (v REGION1_PMS_ATTRValue) WithREGION1_R2_PMS_R(b bool) REGION1_PMS_ATTRValue {
-	return v&^0x400 | REGION1_PMS_ATTRValue(b2u(b))<<10
-}
-
-// REGION2_ADDR_START is register REGION2_ADDR_START (32-bit, read-write, reset 0x0): Region address register.
-type REGION2_ADDR_START struct{ reg mmio.U32 }
-
-// REGION2_ADDR_STARTValue is a value of register REGION2_ADDR_START.
-type REGION2_ADDR_STARTValue uint32
-
-// REGION2_ADDR_STARTReset is the reset value of register REGION2_ADDR_START.
-const REGION2_ADDR_STARTReset REGION2_ADDR_STARTValue = 0x0
-
-// Read loads the register.
-func (r *REGION2_ADDR_START) Read() REGION2_ADDR_STARTValue {
-	return REGION2_ADDR_STARTValue(r.reg.Load())
-}
-
-// Write stores v in the register.
-func (r *REGION2_ADDR_START) Write(v REGION2_ADDR_STARTValue) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(REGION2_ADDR_STARTReset): fields f leaves alone are written as their reset values.
-func (r *REGION2_ADDR_START) WriteWith(f func(REGION2_ADDR_STARTValue) REGION2_ADDR_STARTValue) {
-	r.reg.Store(uint32(f(REGION2_ADDR_STARTReset)))
-}
-
-// Reset stores REGION2_ADDR_STARTReset in the register.
-func (r *REGION2_ADDR_START) Reset() { r.reg.Store(uint32(REGION2_ADDR_STARTReset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *REGION2_ADDR_START) Modify(f func(REGION2_ADDR_STARTValue) REGION2_ADDR_STARTValue) {
-	r.reg.Store(uint32(f(REGION2_ADDR_STARTValue(r.reg.Load()))))
-}
-
-// REGION2_ADDR_START returns field REGION2_ADDR_START (bits 31:0): Start address of region2.
-func (v REGION2_ADDR_STARTValue) REGION2_ADDR_START() uint32 { return uint32(v) & 0xffffffff }
-
-// WithREGION2_ADDR_START returns v with field REGION2_ADDR_START (bits 31:0) set to x, masked to the field width.
-func (v REGION2_ADDR_STARTValue) WithREGION2_ADDR_START(x uint32) REGION2_ADDR_STARTValue {
-	return v&^0xffffffff | REGION2_ADDR_STARTValue(x&0xffffffff)
-}
-
-// REGION2_ADDR_END is register REGION2_ADDR_END (32-bit, read-write, reset 0xffffffff): Region address register.
-type REGION2_ADDR_END struct{ reg mmio.U32 }
-
-// REGION2_ADDR_ENDValue is a value of register REGION2_ADDR_END.
-type REGION2_ADDR_ENDValue uint32
-
-// REGION2_ADDR_ENDReset is the reset value of register REGION2_ADDR_END.
-const REGION2_ADDR_ENDReset REGION2_ADDR_ENDValue = 0xffffffff
-
-// Read loads the register.
-func (r *REGION2_ADDR_END) Read() REGION2_ADDR_ENDValue { return REGION2_ADDR_ENDValue(r.reg.Load()) }
-
-// Write stores v in the register.
-func (r *REGION2_ADDR_END) Write(v REGION2_ADDR_ENDValue) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(REGION2_ADDR_ENDReset): fields f leaves alone are written as their reset values.
-func (r *REGION2_ADDR_END) WriteWith(f func(REGION2_ADDR_ENDValue) REGION2_ADDR_ENDValue) {
-	r.reg.Store(uint32(f(REGION2_ADDR_ENDReset)))
-}
-
-// Reset stores REGION2_ADDR_ENDReset in the register.
-func (r *REGION2_ADDR_END) Reset() { r.reg.Store(uint32(REGION2_ADDR_ENDReset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *REGION2_ADDR_END) Modify(f func(REGION2_ADDR_ENDValue) REGION2_ADDR_ENDValue) {
-	r.reg.Store(uint32(f(REGION2_ADDR_ENDValue(r.reg.Load()))))
-}
-
-// REGION2_ADDR_END returns field REGION2_ADDR_END (bits 31:0): End address of region2.
-func (v REGION2_ADDR_ENDValue) REGION2_ADDR_END() uint32 { return uint32(v) & 0xffffffff }
-
-// WithREGION2_ADDR_END returns v with field REGION2_ADDR_END (bits 31:0) set to x, masked to the field width.
-func (v REGION2_ADDR_ENDValue) WithREGION2_ADDR_END(x uint32) REGION2_ADDR_ENDValue {
-	return v&^0xffffffff | REGION2_ADDR_ENDValue(x&0xffffffff)
-}
-
-// REGION2_PMS_ATTR is register REGION2_PMS_ATTR (32-bit, read-write, reset 0x0): Region access authority attribute register.
-type REGION2_PMS_ATTR struct{ reg mmio.U32 }
-
-// REGION2_PMS_ATTRValue is a value of register REGION2_PMS_ATTR.
-type REGION2_PMS_ATTRValue uint32
-
-// REGION2_PMS_ATTRReset is the reset value of register REGION2_PMS_ATTR.
-const REGION2_PMS_ATTRReset REGION2_PMS_ATTRValue = 0x0
-
-// Read loads the register.
-func (r *REGION2_PMS_ATTR) Read() REGION2_PMS_ATTRValue { return REGION2_PMS_ATTRValue(r.reg.Load()) }
-
-// Write stores v in the register.
-func (r *REGION2_PMS_ATTR) Write(v REGION2_PMS_ATTRValue) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(REGION2_PMS_ATTRReset): fields f leaves alone are written as their reset values.
-func (r *REGION2_PMS_ATTR) WriteWith(f func(REGION2_PMS_ATTRValue) REGION2_PMS_ATTRValue) {
-	r.reg.Store(uint32(f(REGION2_PMS_ATTRReset)))
-}
-
-// Reset stores REGION2_PMS_ATTRReset in the register.
-func (r *REGION2_PMS_ATTR) Reset() { r.reg.Store(uint32(REGION2_PMS_ATTRReset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *REGION2_PMS_ATTR) Modify(f func(REGION2_PMS_ATTRValue) REGION2_PMS_ATTRValue) {
-	r.reg.Store(uint32(f(REGION2_PMS_ATTRValue(r.reg.Load()))))
-}
-
-// REGION2_R0_PMS_X returns field REGION2_R0_PMS_X (bit 0): Region execute authority in REE_MODE0.
-func (v REGION2_PMS_ATTRValue) REGION2_R0_PMS_X() bool { return v&0x1 != 0 }
-
-// WithREGION2_R0_PMS_X returns v with field REGION2_R0_PMS_X (bit 0) set to b.
-func (v REGION2_PMS_ATTRValue) WithREGION2_R0_PMS_X(b bool) REGION2_PMS_ATTRValue {
-	return v&^0x1 | REGION2_PMS_ATTRValue(b2u(b))
-}
-
-// REGION2_R0_PMS_W returns field REGION2_R0_PMS_W (bit 1): Region write authority in REE_MODE0.
-func (v REGION2_PMS_ATTRValue) REGION2_R0_PMS_W() bool { return v&0x2 != 0 }
-
-// WithREGION2_R0_PMS_W returns v with field REGION2_R0_PMS_W (bit 1) set to b.
-func (v REGION2_PMS_ATTRValue) WithREGION2_R0_PMS_W(b bool) REGION2_PMS_ATTRValue {
-	return v&^0x2 | REGION2_PMS_ATTRValue(b2u(b))<<1
-}
-
-// REGION2_R0_PMS_R returns field REGION2_R0_PMS_R (bit 2): Region read authority in REE_MODE0.
-func (v REGION2_PMS_ATTRValue) REGION2_R0_PMS_R() bool { return v&0x4 != 0 }
-
-// WithREGION2_R0_PMS_R returns v with field REGION2_R0_PMS_R (bit 2) set to b.
-func (v REGION2_PMS_ATTRValue) WithREGION2_R0_PMS_R(b bool) REGION2_PMS_ATTRValue {
-	return v&^0x4 | REGION2_PMS_ATTRValue(b2u(b))<<2
-}
-
-// REGION2_R1_PMS_X returns field REGION2_R1_PMS_X (bit 4): Region execute authority in REE_MODE1.
-func (v REGION2_PMS_ATTRValue) REGION2_R1_PMS_X() bool { return v&0x10 != 0 }
-
-// WithREGION2_R1_PMS_X returns v with field REGION2_R1_PMS_X (bit 4) set to b.
-func (v REGION2_PMS_ATTRValue) WithREGION2_R1_PMS_X(b bool) REGION2_PMS_ATTRValue {
-	return v&^0x10 | REGION2_PMS_ATTRValue(b2u(b))<<4
-}
-
-// REGION2_R1_PMS_W returns field REGION2_R1_PMS_W (bit 5): Region write authority in REE_MODE1.
-func (v REGION2_PMS_ATTRValue) REGION2_R1_PMS_W() bool { return v&0x20 != 0 }
-
-// WithREGION2_R1_PMS_W returns v with field REGION2_R1_PMS_W (bit 5) set to b.
-func (v REGION2_PMS_ATTRValue) WithREGION2_R1_PMS_W(b bool) REGION2_PMS_ATTRValue {
-	return v&^0x20 | REGION2_PMS_ATTRValue(b2u(b))<<5
-}
-
-// REGION2_R1_PMS_R returns field REGION2_R1_PMS_R (bit 6): Region read authority in REE_MODE1.
-func (v REGION2_PMS_ATTRValue) REGION2_R1_PMS_R() bool { return v&0x40 != 0 }
-
-// WithREGION2_R1_PMS_R returns v with field REGION2_R1_PMS_R (bit 6) set to b.
-func (v REGION2_PMS_ATTRValue) WithREGION2_R1_PMS_R(b bool) REGION2_PMS_ATTRValue {
-	return v&^0x40 | REGION2_PMS_ATTRValue(b2u(b))<<6
-}
-
-// REGION2_R2_PMS_X returns field REGION2_R2_PMS_X (bit 8): Region execute authority in REE_MODE2.
-func (v REGION2_PMS_ATTRValue) REGION2_R2_PMS_X() bool { return v&0x100 != 0 }
-
-// WithREGION2_R2_PMS_X returns v with field REGION2_R2_PMS_X (bit 8) set to b.
-func (v REGION2_PMS_ATTRValue) WithREGION2_R2_PMS_X(b bool) REGION2_PMS_ATTRValue {
-	return v&^0x100 | REGION2_PMS_ATTRValue(b2u(b))<<8
-}
-
-// REGION2_R2_PMS_W returns field REGION2_R2_PMS_W (bit 9): Region write authority in REE_MODE2.
-func (v REGION2_PMS_ATTRValue) REGION2_R2_PMS_W() bool { return v&0x200 != 0 }
-
-// WithREGION2_R2_PMS_W returns v with field REGION2_R2_PMS_W (bit 9) set to b.
-func (v REGION2_PMS_ATTRValue) WithREGION2_R2_PMS_W(b bool) REGION2_PMS_ATTRValue {
-	return v&^0x200 | REGION2_PMS_ATTRValue(b2u(b))<<9
-}
-
-// REGION2_R2_PMS_R returns field REGION2_R2_PMS_R (bit 10): Region read authority in REE_MODE2.
-func (v REGION2_PMS_ATTRValue) REGION2_R2_PMS_R() bool { return v&0x400 != 0 }
-
-// WithREGION2_R2_PMS_R returns v with field REGION2_R2_PMS_R (bit 10) set to b.
-func (v REGION2_PMS_ATTRValue) WithREGION2_R2_PMS_R(b bool) REGION2_PMS_ATTRValue {
-	return v&^0x400 | REGION2_PMS_ATTRValue(b2u(b))<<10
-}
-
-// REGION3_ADDR_START is register REGION3_ADDR_START (32-bit, read-write, reset 0x0): Region address register.
-type REGION3_ADDR_START struct{ reg mmio.U32 }
-
-// REGION3_ADDR_STARTValue is a value of register REGION3_ADDR_START.
-type REGION3_ADDR_STARTValue uint32
-
-// REGION3_ADDR_STARTReset is the reset value of register REGION3_ADDR_START.
-const REGION3_ADDR_STARTReset REGION3_ADDR_STARTValue = 0x0
-
-// Read loads the register.
-func (r *REGION3_ADDR_START) Read() REGION3_ADDR_STARTValue {
-	return REGION3_ADDR_STARTValue(r.reg.Load())
-}
-
-// Write stores v in the register.
-func (r *REGION3_ADDR_START) Write(v REGION3_ADDR_STARTValue) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(REGION3_ADDR_STARTReset): fields f leaves alone are written as their reset values.
-func (r *REGION3_ADDR_START) WriteWith(f func(REGION3_ADDR_STARTValue) REGION3_ADDR_STARTValue) {
-	r.reg.Store(uint32(f(REGION3_ADDR_STARTReset)))
-}
-
-// Reset stores REGION3_ADDR_STARTReset in the register.
-func (r *REGION3_ADDR_START) Reset() { r.reg.Store(uint32(REGION3_ADDR_STARTReset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *REGION3_ADDR_START) Modify(f func(REGION3_ADDR_STARTValue) REGION3_ADDR_STARTValue) {
-	r.reg.Store(uint32(f(REGION3_ADDR_STARTValue(r.reg.Load()))))
-}
-
-// REGION3_ADDR_START returns field REGION3_ADDR_START (bits 31:0): Start address of region3.
-func (v REGION3_ADDR_STARTValue) REGION3_ADDR_START() uint32 { return uint32(v) & 0xffffffff }
-
-// WithREGION3_ADDR_START returns v with field REGION3_ADDR_START (bits 31:0) set to x, masked to the field width.
-func (v REGION3_ADDR_STARTValue) WithREGION3_ADDR_START(x uint32) REGION3_ADDR_STARTValue {
-	return v&^0xffffffff | REGION3_ADDR_STARTValue(x&0xffffffff)
-}
-
-// REGION3_ADDR_END is register REGION3_ADDR_END (32-bit, read-write, reset 0xffffffff): Region address register.
-type REGION3_ADDR_END struct{ reg mmio.U32 }
-
-// REGION3_ADDR_ENDValue is a value of register REGION3_ADDR_END.
-type REGION3_ADDR_ENDValue uint32
-
-// REGION3_ADDR_ENDReset is the reset value of register REGION3_ADDR_END.
-const REGION3_ADDR_ENDReset REGION3_ADDR_ENDValue = 0xffffffff
-
-// Read loads the register.
-func (r *REGION3_ADDR_END) Read() REGION3_ADDR_ENDValue { return REGION3_ADDR_ENDValue(r.reg.Load()) }
-
-// Write stores v in the register.
-func (r *REGION3_ADDR_END) Write(v REGION3_ADDR_ENDValue) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(REGION3_ADDR_ENDReset): fields f leaves alone are written as their reset values.
-func (r *REGION3_ADDR_END) WriteWith(f func(REGION3_ADDR_ENDValue) REGION3_ADDR_ENDValue) {
-	r.reg.Store(uint32(f(REGION3_ADDR_ENDReset)))
-}
-
-// Reset stores REGION3_ADDR_ENDReset in the register.
-func (r *REGION3_ADDR_END) Reset() { r.reg.Store(uint32(REGION3_ADDR_ENDReset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *REGION3_ADDR_END) Modify(f func(REGION3_ADDR_ENDValue) REGION3_ADDR_ENDValue) {
-	r.reg.Store(uint32(f(REGION3_ADDR_ENDValue(r.reg.Load()))))
-}
-
-// REGION3_ADDR_END returns field REGION3_ADDR_END (bits 31:0): End address of region3.
-func (v REGION3_ADDR_ENDValue) REGION3_ADDR_END() uint32 { return uint32(v) & 0xffffffff }
-
-// WithREGION3_ADDR_END returns v with field REGION3_ADDR_END (bits 31:0) set to x, masked to the field width.
-func (v REGION3_ADDR_ENDValue) WithREGION3_ADDR_END(x uint32) REGION3_ADDR_ENDValue {
-	return v&^0xffffffff | REGION3_ADDR_ENDValue(x&0xffffffff)
-}
-
-// REGION3_PMS_ATTR is register REGION3_PMS_ATTR (32-bit, read-write, reset 0x0): Region access authority attribute register.
-type REGION3_PMS_ATTR struct{ reg mmio.U32 }
-
-// REGION3_PMS_ATTRValue is a value of register REGION3_PMS_ATTR.
-type REGION3_PMS_ATTRValue uint32
-
-// REGION3_PMS_ATTRReset is the reset value of register REGION3_PMS_ATTR.
-const REGION3_PMS_ATTRReset REGION3_PMS_ATTRValue = 0x0
-
-// Read loads the register.
-func (r *REGION3_PMS_ATTR) Read() REGION3_PMS_ATTRValue { return REGION3_PMS_ATTRValue(r.reg.Load()) }
-
-// Write stores v in the register.
-func (r *REGION3_PMS_ATTR) Write(v REGION3_PMS_ATTRValue) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(REGION3_PMS_ATTRReset): fields f leaves alone are written as their reset values.
-func (r *REGION3_PMS_ATTR) WriteWith(f func(REGION3_PMS_ATTRValue) REGION3_PMS_ATTRValue) {
-	r.reg.Store(uint32(f(REGION3_PMS_ATTRReset)))
-}
-
-// Reset stores REGION3_PMS_ATTRReset in the register.
-func (r *REGION3_PMS_ATTR) Reset() { r.reg.Store(uint32(REGION3_PMS_ATTRReset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *REGION3_PMS_ATTR) Modify(f func(REGION3_PMS_ATTRValue) REGION3_PMS_ATTRValue) {
-	r.reg.Store(uint32(f(REGION3_PMS_ATTRValue(r.reg.Load()))))
-}
-
-// REGION3_R0_PMS_X returns field REGION3_R0_PMS_X (bit 0): Region execute authority in REE_MODE0.
-func (v REGION3_PMS_ATTRValue) REGION3_R0_PMS_X() bool { return v&0x1 != 0 }
-
-// WithREGION3_R0_PMS_X returns v with field REGION3_R0_PMS_X (bit 0) set to b.
-func (v REGION3_PMS_ATTRValue) WithREGION3_R0_PMS_X(b bool) REGION3_PMS_ATTRValue {
-	return v&^0x1 | REGION3_PMS_ATTRValue(b2u(b))
-}
-
-// REGION3_R0_PMS_W returns field REGION3_R0_PMS_W (bit 1): Region write authority in REE_MODE0.
-func (v REGION3_PMS_ATTRValue) REGION3_R0_PMS_W() bool { return v&0x2 != 0 }
-
-// WithREGION3_R0_PMS_W returns v with field REGION3_R0_PMS_W (bit 1) set to b.
-func (v REGION3_PMS_ATTRValue) WithREGION3_R0_PMS_W(b bool) REGION3_PMS_ATTRValue {
-	return v&^0x2 | REGION3_PMS_ATTRValue(b2u(b))<<1
-}
-
-// REGION3_R0_PMS_R returns field REGION3_R0_PMS_R (bit 2): Region read authority in REE_MODE0.
-func (v REGION3_PMS_ATTRValue) REGION3_R0_PMS_R() bool { return v&0x4 != 0 }
-
-// WithREGION3_R0_PMS_R returns v with field REGION3_R0_PMS_R (bit 2) set to b.
-func (v REGION3_PMS_ATTRValue) WithREGION3_R0_PMS_R(b bool) REGION3_PMS_ATTRValue {
-	return v&^0x4 | REGION3_PMS_ATTRValue(b2u(b))<<2
-}
-
-// REGION3_R1_PMS_X returns field REGION3_R1_PMS_X (bit 4): Region execute authority in REE_MODE1.
-func (v REGION3_PMS_ATTRValue) REGION3_R1_PMS_X() bool { return v&0x10 != 0 }
-
-// WithREGION3_R1_PMS_X returns v with field REGION3_R1_PMS_X (bit 4) set to b.
-func (v REGION3_PMS_ATTRValue) WithREGION3_R1_PMS_X(b bool) REGION3_PMS_ATTRValue {
-	return v&^0x10 | REGION3_PMS_ATTRValue(b2u(b))<<4
-}
-
-// REGION3_R1_PMS_W returns field REGION3_R1_PMS_W (bit 5): Region write authority in REE_MODE1.
-func (v REGION3_PMS_ATTRValue) REGION3_R1_PMS_W() bool { return v&0x20 != 0 }
-
-// WithREGION3_R1_PMS_W returns v with field REGION3_R1_PMS_W (bit 5) set to b.
-func (v REGION3_PMS_ATTRValue) WithREGION3_R1_PMS_W(b bool) REGION3_PMS_ATTRValue {
-	return v&^0x20 | REGION3_PMS_ATTRValue(b2u(b))<<5
-}
-
-// REGION3_R1_PMS_R returns field REGION3_R1_PMS_R (bit 6): Region read authority in REE_MODE1.
-func (v REGION3_PMS_ATTRValue) REGION3_R1_PMS_R() bool { return v&0x40 != 0 }
-
-// WithREGION3_R1_PMS_R returns v with field REGION3_R1_PMS_R (bit 6) set to b.
-func (v REGION3_PMS_ATTRValue) WithREGION3_R1_PMS_R(b bool) REGION3_PMS_ATTRValue {
-	return v&^0x40 | REGION3_PMS_ATTRValue(b2u(b))<<6
-}
-
-// REGION3_R2_PMS_X returns field REGION3_R2_PMS_X (bit 8): Region execute authority in REE_MODE2.
-func (v REGION3_PMS_ATTRValue) REGION3_R2_PMS_X() bool { return v&0x100 != 0 }
-
-// WithREGION3_R2_PMS_X returns v with field REGION3_R2_PMS_X (bit 8) set to b.
-func (v REGION3_PMS_ATTRValue) WithREGION3_R2_PMS_X(b bool) REGION3_PMS_ATTRValue {
-	return v&^0x100 | REGION3_PMS_ATTRValue(b2u(b))<<8
-}
-
-// REGION3_R2_PMS_W returns field REGION3_R2_PMS_W (bit 9): Region write authority in REE_MODE2.
-func (v REGION3_PMS_ATTRValue) REGION3_R2_PMS_W() bool { return v&0x200 != 0 }
-
-// WithREGION3_R2_PMS_W returns v with field REGION3_R2_PMS_W (bit 9) set to b.
-func (v REGION3_PMS_ATTRValue) WithREGION3_R2_PMS_W(b bool) REGION3_PMS_ATTRValue {
-	return v&^0x200 | REGION3_PMS_ATTRValue(b2u(b))<<9
-}
-
-// REGION3_R2_PMS_R returns field REGION3_R2_PMS_R (bit 10): Region read authority in REE_MODE2.
-func (v REGION3_PMS_ATTRValue) REGION3_R2_PMS_R() bool { return v&0x400 != 0 }
-
-// WithREGION3_R2_PMS_R returns v with field REGION3_R2_PMS_R (bit 10) set to b.
-func (v REGION3_PMS_ATTRValue) WithREGION3_R2_PMS_R(b bool) REGION3_PMS_ATTRValue {
-	return v&^0x400 | REGION3_PMS_ATTRValue(b2u(b))<<10
+// REGION_R2_PMS_R returns field REGION%s_R2_PMS_R (bit 10): Region read authority in REE_MODE2.
+func (v REGION_PMS_ATTRValue) REGION_R2_PMS_R() bool { return v&0x400 != 0 }
+
+// WithREGION_R2_PMS_R returns v with field REGION%s_R2_PMS_R (bit 10) set to b.
+func (v REGION_PMS_ATTRValue) WithREGION_R2_PMS_R(b bool) REGION_PMS_ATTRValue {
+	return v&^0x400 | REGION_PMS_ATTRValue(b2u(b))<<10
 }
 
 // FUNC_CTRL is register FUNC_CTRL (32-bit, read-write, reset 0x3): PMS function control register.
@@ -839,277 +303,141 @@ func (v FUNC_CTRLValue) WithM1_PMS_FUNC_EN(b bool) FUNC_CTRLValue {
 	return v&^0x2 | FUNC_CTRLValue(b2u(b))<<1
 }
 
-// M0_STATUS is register M0_STATUS (32-bit, read-write, reset 0x0): M0 status register.
-type M0_STATUS struct{ reg mmio.U32 }
+// M_STATUS is register STATUS (32-bit, read-write, reset 0x0): M0 status register.
+type M_STATUS struct{ reg mmio.U32 }
 
-// M0_STATUSValue is a value of register M0_STATUS.
-type M0_STATUSValue uint32
+// M_STATUSValue is a value of register M_STATUS.
+type M_STATUSValue uint32
 
-// M0_STATUSReset is the reset value of register M0_STATUS.
-const M0_STATUSReset M0_STATUSValue = 0x0
+// M_STATUSReset is the reset value of register M_STATUS.
+const M_STATUSReset M_STATUSValue = 0x0
 
 // Read loads the register.
-func (r *M0_STATUS) Read() M0_STATUSValue { return M0_STATUSValue(r.reg.Load()) }
+func (r *M_STATUS) Read() M_STATUSValue { return M_STATUSValue(r.reg.Load()) }
 
 // Write stores v in the register.
-func (r *M0_STATUS) Write(v M0_STATUSValue) { r.reg.Store(uint32(v)) }
+func (r *M_STATUS) Write(v M_STATUSValue) { r.reg.Store(uint32(v)) }
 
-// WriteWith stores f(M0_STATUSReset): fields f leaves alone are written as their reset values.
-func (r *M0_STATUS) WriteWith(f func(M0_STATUSValue) M0_STATUSValue) {
-	r.reg.Store(uint32(f(M0_STATUSReset)))
+// WriteWith stores f(M_STATUSReset): fields f leaves alone are written as their reset values.
+func (r *M_STATUS) WriteWith(f func(M_STATUSValue) M_STATUSValue) {
+	r.reg.Store(uint32(f(M_STATUSReset)))
 }
 
-// Reset stores M0_STATUSReset in the register.
-func (r *M0_STATUS) Reset() { r.reg.Store(uint32(M0_STATUSReset)) }
+// Reset stores M_STATUSReset in the register.
+func (r *M_STATUS) Reset() { r.reg.Store(uint32(M_STATUSReset)) }
 
 // Modify loads the register, passes its value to f and stores the result.
-func (r *M0_STATUS) Modify(f func(M0_STATUSValue) M0_STATUSValue) {
-	r.reg.Store(uint32(f(M0_STATUSValue(r.reg.Load()))))
+func (r *M_STATUS) Modify(f func(M_STATUSValue) M_STATUSValue) {
+	r.reg.Store(uint32(f(M_STATUSValue(r.reg.Load()))))
 }
 
-// M0_EXCEPTION_STATUS returns field M0_EXCEPTION_STATUS (bits 1:0): Exception status.
-func (v M0_STATUSValue) M0_EXCEPTION_STATUS() uint32 { return uint32(v) & 0x3 }
+// M_EXCEPTION_STATUS returns field M%s_EXCEPTION_STATUS (bits 1:0): Exception status.
+func (v M_STATUSValue) M_EXCEPTION_STATUS() uint32 { return uint32(v) & 0x3 }
 
-// M0_STATUS_CLR is register M0_STATUS_CLR (32-bit, read-write, reset 0x0): M0 status clear register.
-type M0_STATUS_CLR struct{ reg mmio.U32 }
+// M_STATUS_CLR is register STATUS_CLR (32-bit, read-write, reset 0x0): M0 status clear register.
+type M_STATUS_CLR struct{ reg mmio.U32 }
 
-// M0_STATUS_CLRValue is a value of register M0_STATUS_CLR.
-type M0_STATUS_CLRValue uint32
+// M_STATUS_CLRValue is a value of register M_STATUS_CLR.
+type M_STATUS_CLRValue uint32
 
-// M0_STATUS_CLRReset is the reset value of register M0_STATUS_CLR.
-const M0_STATUS_CLRReset M0_STATUS_CLRValue = 0x0
+// M_STATUS_CLRReset is the reset value of register M_STATUS_CLR.
+const M_STATUS_CLRReset M_STATUS_CLRValue = 0x0
 
 // Read loads the register.
-func (r *M0_STATUS_CLR) Read() M0_STATUS_CLRValue { return M0_STATUS_CLRValue(r.reg.Load()) }
+func (r *M_STATUS_CLR) Read() M_STATUS_CLRValue { return M_STATUS_CLRValue(r.reg.Load()) }
 
 // Write stores v in the register.
-func (r *M0_STATUS_CLR) Write(v M0_STATUS_CLRValue) { r.reg.Store(uint32(v)) }
+func (r *M_STATUS_CLR) Write(v M_STATUS_CLRValue) { r.reg.Store(uint32(v)) }
 
-// WriteWith stores f(M0_STATUS_CLRReset): fields f leaves alone are written as their reset values.
-func (r *M0_STATUS_CLR) WriteWith(f func(M0_STATUS_CLRValue) M0_STATUS_CLRValue) {
-	r.reg.Store(uint32(f(M0_STATUS_CLRReset)))
+// WriteWith stores f(M_STATUS_CLRReset): fields f leaves alone are written as their reset values.
+func (r *M_STATUS_CLR) WriteWith(f func(M_STATUS_CLRValue) M_STATUS_CLRValue) {
+	r.reg.Store(uint32(f(M_STATUS_CLRReset)))
 }
 
-// Reset stores M0_STATUS_CLRReset in the register.
-func (r *M0_STATUS_CLR) Reset() { r.reg.Store(uint32(M0_STATUS_CLRReset)) }
+// Reset stores M_STATUS_CLRReset in the register.
+func (r *M_STATUS_CLR) Reset() { r.reg.Store(uint32(M_STATUS_CLRReset)) }
 
 // Modify loads the register, passes its value to f and stores the result.
-func (r *M0_STATUS_CLR) Modify(f func(M0_STATUS_CLRValue) M0_STATUS_CLRValue) {
-	r.reg.Store(uint32(f(M0_STATUS_CLRValue(r.reg.Load()))))
+func (r *M_STATUS_CLR) Modify(f func(M_STATUS_CLRValue) M_STATUS_CLRValue) {
+	r.reg.Store(uint32(f(M_STATUS_CLRValue(r.reg.Load()))))
 }
 
-// WithM0_REGION_STATUS_CLR returns v with field M0_REGION_STATUS_CLR (bit 0) set to b.
-func (v M0_STATUS_CLRValue) WithM0_REGION_STATUS_CLR(b bool) M0_STATUS_CLRValue {
-	return v&^0x1 | M0_STATUS_CLRValue(b2u(b))
+// WithM_REGION_STATUS_CLR returns v with field M%s_REGION_STATUS_CLR (bit 0) set to b.
+func (v M_STATUS_CLRValue) WithM_REGION_STATUS_CLR(b bool) M_STATUS_CLRValue {
+	return v&^0x1 | M_STATUS_CLRValue(b2u(b))
 }
 
-// M0_EXCEPTION_INFO0 is register M0_EXCEPTION_INFO0 (32-bit, read-write, reset 0x0): M0 exception_info0 register.
-type M0_EXCEPTION_INFO0 struct{ reg mmio.U32 }
+// M_EXCEPTION_INFO0 is register EXCEPTION_INFO0 (32-bit, read-write, reset 0x0): M0 exception_info0 register.
+type M_EXCEPTION_INFO0 struct{ reg mmio.U32 }
 
-// M0_EXCEPTION_INFO0Value is a value of register M0_EXCEPTION_INFO0.
-type M0_EXCEPTION_INFO0Value uint32
+// M_EXCEPTION_INFO0Value is a value of register M_EXCEPTION_INFO0.
+type M_EXCEPTION_INFO0Value uint32
 
-// M0_EXCEPTION_INFO0Reset is the reset value of register M0_EXCEPTION_INFO0.
-const M0_EXCEPTION_INFO0Reset M0_EXCEPTION_INFO0Value = 0x0
+// M_EXCEPTION_INFO0Reset is the reset value of register M_EXCEPTION_INFO0.
+const M_EXCEPTION_INFO0Reset M_EXCEPTION_INFO0Value = 0x0
 
 // Read loads the register.
-func (r *M0_EXCEPTION_INFO0) Read() M0_EXCEPTION_INFO0Value {
-	return M0_EXCEPTION_INFO0Value(r.reg.Load())
-}
-
-// Write stores v in the register.
-func (r *M0_EXCEPTION_INFO0) Write(v M0_EXCEPTION_INFO0Value) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(M0_EXCEPTION_INFO0Reset): fields f leaves alone are written as their reset values.
-func (r *M0_EXCEPTION_INFO0) WriteWith(f func(M0_EXCEPTION_INFO0Value) M0_EXCEPTION_INFO0Value) {
-	r.reg.Store(uint32(f(M0_EXCEPTION_INFO0Reset)))
-}
-
-// Reset stores M0_EXCEPTION_INFO0Reset in the register.
-func (r *M0_EXCEPTION_INFO0) Reset() { r.reg.Store(uint32(M0_EXCEPTION_INFO0Reset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *M0_EXCEPTION_INFO0) Modify(f func(M0_EXCEPTION_INFO0Value) M0_EXCEPTION_INFO0Value) {
-	r.reg.Store(uint32(f(M0_EXCEPTION_INFO0Value(r.reg.Load()))))
-}
-
-// M0_EXCEPTION_REGION returns field M0_EXCEPTION_REGION (bits 3:0): Exception region.
-func (v M0_EXCEPTION_INFO0Value) M0_EXCEPTION_REGION() uint32 { return uint32(v) & 0xf }
-
-// M0_EXCEPTION_MODE returns field M0_EXCEPTION_MODE (bits 17:16): Exception mode.
-func (v M0_EXCEPTION_INFO0Value) M0_EXCEPTION_MODE() uint32 { return uint32(v>>16) & 0x3 }
-
-// M0_EXCEPTION_ID returns field M0_EXCEPTION_ID (bits 22:18): Exception id information.
-func (v M0_EXCEPTION_INFO0Value) M0_EXCEPTION_ID() uint32 { return uint32(v>>18) & 0x1f }
-
-// M0_EXCEPTION_INFO1 is register M0_EXCEPTION_INFO1 (32-bit, read-write, reset 0x0): M0 exception_info1 register.
-type M0_EXCEPTION_INFO1 struct{ reg mmio.U32 }
-
-// M0_EXCEPTION_INFO1Value is a value of register M0_EXCEPTION_INFO1.
-type M0_EXCEPTION_INFO1Value uint32
-
-// M0_EXCEPTION_INFO1Reset is the reset value of register M0_EXCEPTION_INFO1.
-const M0_EXCEPTION_INFO1Reset M0_EXCEPTION_INFO1Value = 0x0
-
-// Read loads the register.
-func (r *M0_EXCEPTION_INFO1) Read() M0_EXCEPTION_INFO1Value {
-	return M0_EXCEPTION_INFO1Value(r.reg.Load())
+func (r *M_EXCEPTION_INFO0) Read() M_EXCEPTION_INFO0Value {
+	return M_EXCEPTION_INFO0Value(r.reg.Load())
 }
 
 // Write stores v in the register.
-func (r *M0_EXCEPTION_INFO1) Write(v M0_EXCEPTION_INFO1Value) { r.reg.Store(uint32(v)) }
+func (r *M_EXCEPTION_INFO0) Write(v M_EXCEPTION_INFO0Value) { r.reg.Store(uint32(v)) }
 
-// WriteWith stores f(M0_EXCEPTION_INFO1Reset): fields f leaves alone are written as their reset values.
-func (r *M0_EXCEPTION_INFO1) WriteWith(f func(M0_EXCEPTION_INFO1Value) M0_EXCEPTION_INFO1Value) {
-	r.reg.Store(uint32(f(M0_EXCEPTION_INFO1Reset)))
+// WriteWith stores f(M_EXCEPTION_INFO0Reset): fields f leaves alone are written as their reset values.
+func (r *M_EXCEPTION_INFO0) WriteWith(f func(M_EXCEPTION_INFO0Value) M_EXCEPTION_INFO0Value) {
+	r.reg.Store(uint32(f(M_EXCEPTION_INFO0Reset)))
 }
 
-// Reset stores M0_EXCEPTION_INFO1Reset in the register.
-func (r *M0_EXCEPTION_INFO1) Reset() { r.reg.Store(uint32(M0_EXCEPTION_INFO1Reset)) }
+// Reset stores M_EXCEPTION_INFO0Reset in the register.
+func (r *M_EXCEPTION_INFO0) Reset() { r.reg.Store(uint32(M_EXCEPTION_INFO0Reset)) }
 
 // Modify loads the register, passes its value to f and stores the result.
-func (r *M0_EXCEPTION_INFO1) Modify(f func(M0_EXCEPTION_INFO1Value) M0_EXCEPTION_INFO1Value) {
-	r.reg.Store(uint32(f(M0_EXCEPTION_INFO1Value(r.reg.Load()))))
+func (r *M_EXCEPTION_INFO0) Modify(f func(M_EXCEPTION_INFO0Value) M_EXCEPTION_INFO0Value) {
+	r.reg.Store(uint32(f(M_EXCEPTION_INFO0Value(r.reg.Load()))))
 }
 
-// M0_EXCEPTION_ADDR returns field M0_EXCEPTION_ADDR (bits 31:0): Exception addr.
-func (v M0_EXCEPTION_INFO1Value) M0_EXCEPTION_ADDR() uint32 { return uint32(v) & 0xffffffff }
+// M_EXCEPTION_REGION returns field M%s_EXCEPTION_REGION (bits 3:0): Exception region.
+func (v M_EXCEPTION_INFO0Value) M_EXCEPTION_REGION() uint32 { return uint32(v) & 0xf }
 
-// M1_STATUS is register M1_STATUS (32-bit, read-write, reset 0x0): M1 status register.
-type M1_STATUS struct{ reg mmio.U32 }
+// M_EXCEPTION_MODE returns field M%s_EXCEPTION_MODE (bits 17:16): Exception mode.
+func (v M_EXCEPTION_INFO0Value) M_EXCEPTION_MODE() uint32 { return uint32(v>>16) & 0x3 }
 
-// M1_STATUSValue is a value of register M1_STATUS.
-type M1_STATUSValue uint32
+// M_EXCEPTION_ID returns field M%s_EXCEPTION_ID (bits 22:18): Exception id information.
+func (v M_EXCEPTION_INFO0Value) M_EXCEPTION_ID() uint32 { return uint32(v>>18) & 0x1f }
 
-// M1_STATUSReset is the reset value of register M1_STATUS.
-const M1_STATUSReset M1_STATUSValue = 0x0
+// M_EXCEPTION_INFO1 is register EXCEPTION_INFO1 (32-bit, read-write, reset 0x0): M0 exception_info1 register.
+type M_EXCEPTION_INFO1 struct{ reg mmio.U32 }
+
+// M_EXCEPTION_INFO1Value is a value of register M_EXCEPTION_INFO1.
+type M_EXCEPTION_INFO1Value uint32
+
+// M_EXCEPTION_INFO1Reset is the reset value of register M_EXCEPTION_INFO1.
+const M_EXCEPTION_INFO1Reset M_EXCEPTION_INFO1Value = 0x0
 
 // Read loads the register.
-func (r *M1_STATUS) Read() M1_STATUSValue { return M1_STATUSValue(r.reg.Load()) }
-
-// Write stores v in the register.
-func (r *M1_STATUS) Write(v M1_STATUSValue) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(M1_STATUSReset): fields f leaves alone are written as their reset values.
-func (r *M1_STATUS) WriteWith(f func(M1_STATUSValue) M1_STATUSValue) {
-	r.reg.Store(uint32(f(M1_STATUSReset)))
-}
-
-// Reset stores M1_STATUSReset in the register.
-func (r *M1_STATUS) Reset() { r.reg.Store(uint32(M1_STATUSReset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *M1_STATUS) Modify(f func(M1_STATUSValue) M1_STATUSValue) {
-	r.reg.Store(uint32(f(M1_STATUSValue(r.reg.Load()))))
-}
-
-// M1_EXCEPTION_STATUS returns field M1_EXCEPTION_STATUS (bits 1:0): Exception status.
-func (v M1_STATUSValue) M1_EXCEPTION_STATUS() uint32 { return uint32(v) & 0x3 }
-
-// M1_STATUS_CLR is register M1_STATUS_CLR (32-bit, read-write, reset 0x0): M1 status clear register.
-type M1_STATUS_CLR struct{ reg mmio.U32 }
-
-// M1_STATUS_CLRValue is a value of register M1_STATUS_CLR.
-type M1_STATUS_CLRValue uint32
-
-// M1_STATUS_CLRReset is the reset value of register M1_STATUS_CLR.
-const M1_STATUS_CLRReset M1_STATUS_CLRValue = 0x0
-
-// Read loads the register.
-func (r *M1_STATUS_CLR) Read() M1_STATUS_CLRValue { return M1_STATUS_CLRValue(r.reg.Load()) }
-
-// Write stores v in the register.
-func (r *M1_STATUS_CLR) Write(v M1_STATUS_CLRValue) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(M1_STATUS_CLRReset): fields f leaves alone are written as their reset values.
-func (r *M1_STATUS_CLR) WriteWith(f func(M1_STATUS_CLRValue) M1_STATUS_CLRValue) {
-	r.reg.Store(uint32(f(M1_STATUS_CLRReset)))
-}
-
-// Reset stores M1_STATUS_CLRReset in the register.
-func (r *M1_STATUS_CLR) Reset() { r.reg.Store(uint32(M1_STATUS_CLRReset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *M1_STATUS_CLR) Modify(f func(M1_STATUS_CLRValue) M1_STATUS_CLRValue) {
-	r.reg.Store(uint32(f(M1_STATUS_CLRValue(r.reg.Load()))))
-}
-
-// WithM1_REGION_STATUS_CLR returns v with field M1_REGION_STATUS_CLR (bit 0) set to b.
-func (v M1_STATUS_CLRValue) WithM1_REGION_STATUS_CLR(b bool) M1_STATUS_CLRValue {
-	return v&^0x1 | M1_STATUS_CLRValue(b2u(b))
-}
-
-// M1_EXCEPTION_INFO0 is register M1_EXCEPTION_INFO0 (32-bit, read-write, reset 0x0): M1 exception_info0 register.
-type M1_EXCEPTION_INFO0 struct{ reg mmio.U32 }
-
-// M1_EXCEPTION_INFO0Value is a value of register M1_EXCEPTION_INFO0.
-type M1_EXCEPTION_INFO0Value uint32
-
-// M1_EXCEPTION_INFO0Reset is the reset value of register M1_EXCEPTION_INFO0.
-const M1_EXCEPTION_INFO0Reset M1_EXCEPTION_INFO0Value = 0x0
-
-// Read loads the register.
-func (r *M1_EXCEPTION_INFO0) Read() M1_EXCEPTION_INFO0Value {
-	return M1_EXCEPTION_INFO0Value(r.reg.Load())
+func (r *M_EXCEPTION_INFO1) Read() M_EXCEPTION_INFO1Value {
+	return M_EXCEPTION_INFO1Value(r.reg.Load())
 }
 
 // Write stores v in the register.
-func (r *M1_EXCEPTION_INFO0) Write(v M1_EXCEPTION_INFO0Value) { r.reg.Store(uint32(v)) }
+func (r *M_EXCEPTION_INFO1) Write(v M_EXCEPTION_INFO1Value) { r.reg.Store(uint32(v)) }
 
-// WriteWith stores f(M1_EXCEPTION_INFO0Reset): fields f leaves alone are written as their reset values.
-func (r *M1_EXCEPTION_INFO0) WriteWith(f func(M1_EXCEPTION_INFO0Value) M1_EXCEPTION_INFO0Value) {
-	r.reg.Store(uint32(f(M1_EXCEPTION_INFO0Reset)))
+// WriteWith stores f(M_EXCEPTION_INFO1Reset): fields f leaves alone are written as their reset values.
+func (r *M_EXCEPTION_INFO1) WriteWith(f func(M_EXCEPTION_INFO1Value) M_EXCEPTION_INFO1Value) {
+	r.reg.Store(uint32(f(M_EXCEPTION_INFO1Reset)))
 }
 
-// Reset stores M1_EXCEPTION_INFO0Reset in the register.
-func (r *M1_EXCEPTION_INFO0) Reset() { r.reg.Store(uint32(M1_EXCEPTION_INFO0Reset)) }
+// Reset stores M_EXCEPTION_INFO1Reset in the register.
+func (r *M_EXCEPTION_INFO1) Reset() { r.reg.Store(uint32(M_EXCEPTION_INFO1Reset)) }
 
 // Modify loads the register, passes its value to f and stores the result.
-func (r *M1_EXCEPTION_INFO0) Modify(f func(M1_EXCEPTION_INFO0Value) M1_EXCEPTION_INFO0Value) {
-	r.reg.Store(uint32(f(M1_EXCEPTION_INFO0Value(r.reg.Load()))))
+func (r *M_EXCEPTION_INFO1) Modify(f func(M_EXCEPTION_INFO1Value) M_EXCEPTION_INFO1Value) {
+	r.reg.Store(uint32(f(M_EXCEPTION_INFO1Value(r.reg.Load()))))
 }
 
-// M1_EXCEPTION_REGION returns field M1_EXCEPTION_REGION (bits 3:0): Exception region.
-func (v M1_EXCEPTION_INFO0Value) M1_EXCEPTION_REGION() uint32 { return uint32(v) & 0xf }
-
-// M1_EXCEPTION_MODE returns field M1_EXCEPTION_MODE (bits 17:16): Exception mode.
-func (v M1_EXCEPTION_INFO0Value) M1_EXCEPTION_MODE() uint32 { return uint32(v>>16) & 0x3 }
-
-// M1_EXCEPTION_ID returns field M1_EXCEPTION_ID (bits 22:18): Exception id information.
-func (v M1_EXCEPTION_INFO0Value) M1_EXCEPTION_ID() uint32 { return uint32(v>>18) & 0x1f }
-
-// M1_EXCEPTION_INFO1 is register M1_EXCEPTION_INFO1 (32-bit, read-write, reset 0x0): M1 exception_info1 register.
-type M1_EXCEPTION_INFO1 struct{ reg mmio.U32 }
-
-// M1_EXCEPTION_INFO1Value is a value of register M1_EXCEPTION_INFO1.
-type M1_EXCEPTION_INFO1Value uint32
-
-// M1_EXCEPTION_INFO1Reset is the reset value of register M1_EXCEPTION_INFO1.
-const M1_EXCEPTION_INFO1Reset M1_EXCEPTION_INFO1Value = 0x0
-
-// Read loads the register.
-func (r *M1_EXCEPTION_INFO1) Read() M1_EXCEPTION_INFO1Value {
-	return M1_EXCEPTION_INFO1Value(r.reg.Load())
-}
-
-// Write stores v in the register.
-func (r *M1_EXCEPTION_INFO1) Write(v M1_EXCEPTION_INFO1Value) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(M1_EXCEPTION_INFO1Reset): fields f leaves alone are written as their reset values.
-func (r *M1_EXCEPTION_INFO1) WriteWith(f func(M1_EXCEPTION_INFO1Value) M1_EXCEPTION_INFO1Value) {
-	r.reg.Store(uint32(f(M1_EXCEPTION_INFO1Reset)))
-}
-
-// Reset stores M1_EXCEPTION_INFO1Reset in the register.
-func (r *M1_EXCEPTION_INFO1) Reset() { r.reg.Store(uint32(M1_EXCEPTION_INFO1Reset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *M1_EXCEPTION_INFO1) Modify(f func(M1_EXCEPTION_INFO1Value) M1_EXCEPTION_INFO1Value) {
-	r.reg.Store(uint32(f(M1_EXCEPTION_INFO1Value(r.reg.Load()))))
-}
-
-// M1_EXCEPTION_ADDR returns field M1_EXCEPTION_ADDR (bits 31:0): Exception addr.
-func (v M1_EXCEPTION_INFO1Value) M1_EXCEPTION_ADDR() uint32 { return uint32(v) & 0xffffffff }
+// M_EXCEPTION_ADDR returns field M%s_EXCEPTION_ADDR (bits 31:0): Exception addr.
+func (v M_EXCEPTION_INFO1Value) M_EXCEPTION_ADDR() uint32 { return uint32(v) & 0xffffffff }
 
 // INT_EN is register INT_EN (32-bit, read-write, reset 0x0): APM interrupt enable register.
 type INT_EN struct{ reg mmio.U32 }

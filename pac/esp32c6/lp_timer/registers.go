@@ -9,24 +9,12 @@ import "github.com/gohal/gohal/rt/mmio"
 
 // LP_TIMER is the register block of LP_TIMER, 0x400 bytes: Low-power Timer.
 type LP_TIMER struct {
-	// TAR0_LOW is register TAR0_LOW (at 0x0): need_des.
-	TAR0_LOW TAR0_LOW
-	// TAR0_HIGH is register TAR0_HIGH (at 0x4): need_des.
-	TAR0_HIGH TAR0_HIGH
-	// TAR1_LOW is register TAR1_LOW (at 0x8): need_des.
-	TAR1_LOW TAR1_LOW
-	// TAR1_HIGH is register TAR1_HIGH (at 0xc): need_des.
-	TAR1_HIGH TAR1_HIGH
+	// TAR is cluster TAR[%s] (at 0x0, 2 × 0x8 bytes): Registers TAR0_LOW, TAR1_LOW and the rest of each copy, as one array.
+	TAR [2]TAR
 	// UPDATE is register UPDATE (at 0x10): need_des.
 	UPDATE UPDATE
-	// MAIN_BUF0_LOW is register MAIN_BUF0_LOW (at 0x14): need_des.
-	MAIN_BUF0_LOW MAIN_BUF0_LOW
-	// MAIN_BUF0_HIGH is register MAIN_BUF0_HIGH (at 0x18): need_des.
-	MAIN_BUF0_HIGH MAIN_BUF0_HIGH
-	// MAIN_BUF1_LOW is register MAIN_BUF1_LOW (at 0x1c): need_des.
-	MAIN_BUF1_LOW MAIN_BUF1_LOW
-	// MAIN_BUF1_HIGH is register MAIN_BUF1_HIGH (at 0x20): need_des.
-	MAIN_BUF1_HIGH MAIN_BUF1_HIGH
+	// MAIN_BUF is cluster MAIN_BUF[%s] (at 0x14, 2 × 0x8 bytes): Registers MAIN_BUF0_LOW, MAIN_BUF1_LOW and the rest of each copy, as one array.
+	MAIN_BUF [2]MAIN_BUF
 	// MAIN_OVERFLOW is register MAIN_OVERFLOW (at 0x24): need_des.
 	MAIN_OVERFLOW MAIN_OVERFLOW
 	// INT_RAW is register INT_RAW (at 0x28): need_des.
@@ -50,158 +38,95 @@ type LP_TIMER struct {
 	DATE DATE
 }
 
-// TAR0_LOW is register TAR0_LOW (32-bit, read-write, reset 0x0): need_des.
-type TAR0_LOW struct{ reg mmio.U32 }
+// TAR is the register cluster TAR[%s], 0x8 bytes: Registers TAR0_LOW, TAR1_LOW and the rest of each copy, as one array.
+type TAR struct {
+	// LOW is register LOW (at 0x0): need_des.
+	LOW TAR_LOW
+	// HIGH is register HIGH (at 0x4): need_des.
+	HIGH TAR_HIGH
+}
 
-// TAR0_LOWValue is a value of register TAR0_LOW.
-type TAR0_LOWValue uint32
+// MAIN_BUF is the register cluster MAIN_BUF[%s], 0x8 bytes: Registers MAIN_BUF0_LOW, MAIN_BUF1_LOW and the rest of each copy, as one array.
+type MAIN_BUF struct {
+	// LOW is register LOW (at 0x0): need_des.
+	LOW MAIN_BUF_LOW
+	// HIGH is register HIGH (at 0x4): need_des.
+	HIGH MAIN_BUF_HIGH
+}
 
-// TAR0_LOWReset is the reset value of register TAR0_LOW.
-const TAR0_LOWReset TAR0_LOWValue = 0x0
+// TAR_LOW is register LOW (32-bit, read-write, reset 0x0): need_des.
+type TAR_LOW struct{ reg mmio.U32 }
+
+// TAR_LOWValue is a value of register TAR_LOW.
+type TAR_LOWValue uint32
+
+// TAR_LOWReset is the reset value of register TAR_LOW.
+const TAR_LOWReset TAR_LOWValue = 0x0
 
 // Read loads the register.
-func (r *TAR0_LOW) Read() TAR0_LOWValue { return TAR0_LOWValue(r.reg.Load()) }
+func (r *TAR_LOW) Read() TAR_LOWValue { return TAR_LOWValue(r.reg.Load()) }
 
 // Write stores v in the register.
-func (r *TAR0_LOW) Write(v TAR0_LOWValue) { r.reg.Store(uint32(v)) }
+func (r *TAR_LOW) Write(v TAR_LOWValue) { r.reg.Store(uint32(v)) }
 
-// WriteWith stores f(TAR0_LOWReset): fields f leaves alone are written as their reset values.
-func (r *TAR0_LOW) WriteWith(f func(TAR0_LOWValue) TAR0_LOWValue) {
-	r.reg.Store(uint32(f(TAR0_LOWReset)))
-}
+// WriteWith stores f(TAR_LOWReset): fields f leaves alone are written as their reset values.
+func (r *TAR_LOW) WriteWith(f func(TAR_LOWValue) TAR_LOWValue) { r.reg.Store(uint32(f(TAR_LOWReset))) }
 
-// Reset stores TAR0_LOWReset in the register.
-func (r *TAR0_LOW) Reset() { r.reg.Store(uint32(TAR0_LOWReset)) }
+// Reset stores TAR_LOWReset in the register.
+func (r *TAR_LOW) Reset() { r.reg.Store(uint32(TAR_LOWReset)) }
 
 // Modify loads the register, passes its value to f and stores the result.
-func (r *TAR0_LOW) Modify(f func(TAR0_LOWValue) TAR0_LOWValue) {
-	r.reg.Store(uint32(f(TAR0_LOWValue(r.reg.Load()))))
+func (r *TAR_LOW) Modify(f func(TAR_LOWValue) TAR_LOWValue) {
+	r.reg.Store(uint32(f(TAR_LOWValue(r.reg.Load()))))
 }
 
-// MAIN_TIMER_TAR_LOW0 returns field MAIN_TIMER_TAR_LOW0 (bits 31:0): need_des.
-func (v TAR0_LOWValue) MAIN_TIMER_TAR_LOW0() uint32 { return uint32(v) & 0xffffffff }
+// MAIN_TIMER_TAR_LOW returns field MAIN_TIMER_TAR_LOW%s (bits 31:0): need_des.
+func (v TAR_LOWValue) MAIN_TIMER_TAR_LOW() uint32 { return uint32(v) & 0xffffffff }
 
-// WithMAIN_TIMER_TAR_LOW0 returns v with field MAIN_TIMER_TAR_LOW0 (bits 31:0) set to x, masked to the field width.
-func (v TAR0_LOWValue) WithMAIN_TIMER_TAR_LOW0(x uint32) TAR0_LOWValue {
-	return v&^0xffffffff | TAR0_LOWValue(x&0xffffffff)
+// WithMAIN_TIMER_TAR_LOW returns v with field MAIN_TIMER_TAR_LOW%s (bits 31:0) set to x, masked to the field width.
+func (v TAR_LOWValue) WithMAIN_TIMER_TAR_LOW(x uint32) TAR_LOWValue {
+	return v&^0xffffffff | TAR_LOWValue(x&0xffffffff)
 }
 
-// TAR0_HIGH is register TAR0_HIGH (32-bit, read-write, reset 0x0): need_des.
-type TAR0_HIGH struct{ reg mmio.U32 }
+// TAR_HIGH is register HIGH (32-bit, read-write, reset 0x0): need_des.
+type TAR_HIGH struct{ reg mmio.U32 }
 
-// TAR0_HIGHValue is a value of register TAR0_HIGH.
-type TAR0_HIGHValue uint32
+// TAR_HIGHValue is a value of register TAR_HIGH.
+type TAR_HIGHValue uint32
 
-// TAR0_HIGHReset is the reset value of register TAR0_HIGH.
-const TAR0_HIGHReset TAR0_HIGHValue = 0x0
+// TAR_HIGHReset is the reset value of register TAR_HIGH.
+const TAR_HIGHReset TAR_HIGHValue = 0x0
 
 // Read loads the register.
-func (r *TAR0_HIGH) Read() TAR0_HIGHValue { return TAR0_HIGHValue(r.reg.Load()) }
+func (r *TAR_HIGH) Read() TAR_HIGHValue { return TAR_HIGHValue(r.reg.Load()) }
 
 // Write stores v in the register.
-func (r *TAR0_HIGH) Write(v TAR0_HIGHValue) { r.reg.Store(uint32(v)) }
+func (r *TAR_HIGH) Write(v TAR_HIGHValue) { r.reg.Store(uint32(v)) }
 
-// WriteWith stores f(TAR0_HIGHReset): fields f leaves alone are written as their reset values.
-func (r *TAR0_HIGH) WriteWith(f func(TAR0_HIGHValue) TAR0_HIGHValue) {
-	r.reg.Store(uint32(f(TAR0_HIGHReset)))
+// WriteWith stores f(TAR_HIGHReset): fields f leaves alone are written as their reset values.
+func (r *TAR_HIGH) WriteWith(f func(TAR_HIGHValue) TAR_HIGHValue) {
+	r.reg.Store(uint32(f(TAR_HIGHReset)))
 }
 
-// Reset stores TAR0_HIGHReset in the register.
-func (r *TAR0_HIGH) Reset() { r.reg.Store(uint32(TAR0_HIGHReset)) }
+// Reset stores TAR_HIGHReset in the register.
+func (r *TAR_HIGH) Reset() { r.reg.Store(uint32(TAR_HIGHReset)) }
 
 // Modify loads the register, passes its value to f and stores the result.
-func (r *TAR0_HIGH) Modify(f func(TAR0_HIGHValue) TAR0_HIGHValue) {
-	r.reg.Store(uint32(f(TAR0_HIGHValue(r.reg.Load()))))
+func (r *TAR_HIGH) Modify(f func(TAR_HIGHValue) TAR_HIGHValue) {
+	r.reg.Store(uint32(f(TAR_HIGHValue(r.reg.Load()))))
 }
 
-// MAIN_TIMER_TAR_HIGH0 returns field MAIN_TIMER_TAR_HIGH0 (bits 15:0): need_des.
-func (v TAR0_HIGHValue) MAIN_TIMER_TAR_HIGH0() uint32 { return uint32(v) & 0xffff }
+// MAIN_TIMER_TAR_HIGH returns field MAIN_TIMER_TAR_HIGH%s (bits 15:0): need_des.
+func (v TAR_HIGHValue) MAIN_TIMER_TAR_HIGH() uint32 { return uint32(v) & 0xffff }
 
-// WithMAIN_TIMER_TAR_HIGH0 returns v with field MAIN_TIMER_TAR_HIGH0 (bits 15:0) set to x, masked to the field width.
-func (v TAR0_HIGHValue) WithMAIN_TIMER_TAR_HIGH0(x uint32) TAR0_HIGHValue {
-	return v&^0xffff | TAR0_HIGHValue(x&0xffff)
+// WithMAIN_TIMER_TAR_HIGH returns v with field MAIN_TIMER_TAR_HIGH%s (bits 15:0) set to x, masked to the field width.
+func (v TAR_HIGHValue) WithMAIN_TIMER_TAR_HIGH(x uint32) TAR_HIGHValue {
+	return v&^0xffff | TAR_HIGHValue(x&0xffff)
 }
 
-// WithMAIN_TIMER_TAR_EN0 returns v with field MAIN_TIMER_TAR_EN0 (bit 31) set to b.
-func (v TAR0_HIGHValue) WithMAIN_TIMER_TAR_EN0(b bool) TAR0_HIGHValue {
-	return v&^0x80000000 | TAR0_HIGHValue(b2u(b))<<31
-}
-
-// TAR1_LOW is register TAR1_LOW (32-bit, read-write, reset 0x0): need_des.
-type TAR1_LOW struct{ reg mmio.U32 }
-
-// TAR1_LOWValue is a value of register TAR1_LOW.
-type TAR1_LOWValue uint32
-
-// TAR1_LOWReset is the reset value of register TAR1_LOW.
-const TAR1_LOWReset TAR1_LOWValue = 0x0
-
-// Read loads the register.
-func (r *TAR1_LOW) Read() TAR1_LOWValue { return TAR1_LOWValue(r.reg.Load()) }
-
-// Write stores v in the register.
-func (r *TAR1_LOW) Write(v TAR1_LOWValue) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(TAR1_LOWReset): fields f leaves alone are written as their reset values.
-func (r *TAR1_LOW) WriteWith(f func(TAR1_LOWValue) TAR1_LOWValue) {
-	r.reg.Store(uint32(f(TAR1_LOWReset)))
-}
-
-// Reset stores TAR1_LOWReset in the register.
-func (r *TAR1_LOW) Reset() { r.reg.Store(uint32(TAR1_LOWReset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *TAR1_LOW) Modify(f func(TAR1_LOWValue) TAR1_LOWValue) {
-	r.reg.Store(uint32(f(TAR1_LOWValue(r.reg.Load()))))
-}
-
-// MAIN_TIMER_TAR_LOW1 returns field MAIN_TIMER_TAR_LOW1 (bits 31:0): need_des.
-func (v TAR1_LOWValue) MAIN_TIMER_TAR_LOW1() uint32 { return uint32(v) & 0xffffffff }
-
-// WithMAIN_TIMER_TAR_LOW1 returns v with field MAIN_TIMER_TAR_LOW1 (bits 31:0) set to x, masked to the field width.
-func (v TAR1_LOWValue) WithMAIN_TIMER_TAR_LOW1(x uint32) TAR1_LOWValue {
-	return v&^0xffffffff | TAR1_LOWValue(x&0xffffffff)
-}
-
-// TAR1_HIGH is register TAR1_HIGH (32-bit, read-write, reset 0x0): need_des.
-type TAR1_HIGH struct{ reg mmio.U32 }
-
-// TAR1_HIGHValue is a value of register TAR1_HIGH.
-type TAR1_HIGHValue uint32
-
-// TAR1_HIGHReset is the reset value of register TAR1_HIGH.
-const TAR1_HIGHReset TAR1_HIGHValue = 0x0
-
-// Read loads the register.
-func (r *TAR1_HIGH) Read() TAR1_HIGHValue { return TAR1_HIGHValue(r.reg.Load()) }
-
-// Write stores v in the register.
-func (r *TAR1_HIGH) Write(v TAR1_HIGHValue) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(TAR1_HIGHReset): fields f leaves alone are written as their reset values.
-func (r *TAR1_HIGH) WriteWith(f func(TAR1_HIGHValue) TAR1_HIGHValue) {
-	r.reg.Store(uint32(f(TAR1_HIGHReset)))
-}
-
-// Reset stores TAR1_HIGHReset in the register.
-func (r *TAR1_HIGH) Reset() { r.reg.Store(uint32(TAR1_HIGHReset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *TAR1_HIGH) Modify(f func(TAR1_HIGHValue) TAR1_HIGHValue) {
-	r.reg.Store(uint32(f(TAR1_HIGHValue(r.reg.Load()))))
-}
-
-// MAIN_TIMER_TAR_HIGH1 returns field MAIN_TIMER_TAR_HIGH1 (bits 15:0): need_des.
-func (v TAR1_HIGHValue) MAIN_TIMER_TAR_HIGH1() uint32 { return uint32(v) & 0xffff }
-
-// WithMAIN_TIMER_TAR_HIGH1 returns v with field MAIN_TIMER_TAR_HIGH1 (bits 15:0) set to x, masked to the field width.
-func (v TAR1_HIGHValue) WithMAIN_TIMER_TAR_HIGH1(x uint32) TAR1_HIGHValue {
-	return v&^0xffff | TAR1_HIGHValue(x&0xffff)
-}
-
-// WithMAIN_TIMER_TAR_EN1 returns v with field MAIN_TIMER_TAR_EN1 (bit 31) set to b.
-func (v TAR1_HIGHValue) WithMAIN_TIMER_TAR_EN1(b bool) TAR1_HIGHValue {
-	return v&^0x80000000 | TAR1_HIGHValue(b2u(b))<<31
+// WithMAIN_TIMER_TAR_EN returns v with field MAIN_TIMER_TAR_EN%s (bit 31) set to b.
+func (v TAR_HIGHValue) WithMAIN_TIMER_TAR_EN(b bool) TAR_HIGHValue {
+	return v&^0x80000000 | TAR_HIGHValue(b2u(b))<<31
 }
 
 // UPDATE is register UPDATE (32-bit, read-write, reset 0x0): need_des.
@@ -259,129 +184,67 @@ func (v UPDATEValue) WithMAIN_TIMER_SYS_RST(b bool) UPDATEValue {
 	return v&^0x80000000 | UPDATEValue(b2u(b))<<31
 }
 
-// MAIN_BUF0_LOW is register MAIN_BUF0_LOW (32-bit, read-write, reset 0x0): need_des.
-type MAIN_BUF0_LOW struct{ reg mmio.U32 }
+// MAIN_BUF_LOW is register LOW (32-bit, read-write, reset 0x0): need_des.
+type MAIN_BUF_LOW struct{ reg mmio.U32 }
 
-// MAIN_BUF0_LOWValue is a value of register MAIN_BUF0_LOW.
-type MAIN_BUF0_LOWValue uint32
+// MAIN_BUF_LOWValue is a value of register MAIN_BUF_LOW.
+type MAIN_BUF_LOWValue uint32
 
-// MAIN_BUF0_LOWReset is the reset value of register MAIN_BUF0_LOW.
-const MAIN_BUF0_LOWReset MAIN_BUF0_LOWValue = 0x0
-
-// Read loads the register.
-func (r *MAIN_BUF0_LOW) Read() MAIN_BUF0_LOWValue { return MAIN_BUF0_LOWValue(r.reg.Load()) }
-
-// Write stores v in the register.
-func (r *MAIN_BUF0_LOW) Write(v MAIN_BUF0_LOWValue) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(MAIN_BUF0_LOWReset): fields f leaves alone are written as their reset values.
-func (r *MAIN_BUF0_LOW) WriteWith(f func(MAIN_BUF0_LOWValue) MAIN_BUF0_LOWValue) {
-	r.reg.Store(uint32(f(MAIN_BUF0_LOWReset)))
-}
-
-// Reset stores MAIN_BUF0_LOWReset in the register.
-func (r *MAIN_BUF0_LOW) Reset() { r.reg.Store(uint32(MAIN_BUF0_LOWReset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *MAIN_BUF0_LOW) Modify(f func(MAIN_BUF0_LOWValue) MAIN_BUF0_LOWValue) {
-	r.reg.Store(uint32(f(MAIN_BUF0_LOWValue(r.reg.Load()))))
-}
-
-// MAIN_TIMER_BUF0_LOW returns field MAIN_TIMER_BUF0_LOW (bits 31:0): need_des.
-func (v MAIN_BUF0_LOWValue) MAIN_TIMER_BUF0_LOW() uint32 { return uint32(v) & 0xffffffff }
-
-// MAIN_BUF0_HIGH is register MAIN_BUF0_HIGH (32-bit, read-write, reset 0x0): need_des.
-type MAIN_BUF0_HIGH struct{ reg mmio.U32 }
-
-// MAIN_BUF0_HIGHValue is a value of register MAIN_BUF0_HIGH.
-type MAIN_BUF0_HIGHValue uint32
-
-// MAIN_BUF0_HIGHReset is the reset value of register MAIN_BUF0_HIGH.
-const MAIN_BUF0_HIGHReset MAIN_BUF0_HIGHValue = 0x0
+// MAIN_BUF_LOWReset is the reset value of register MAIN_BUF_LOW.
+const MAIN_BUF_LOWReset MAIN_BUF_LOWValue = 0x0
 
 // Read loads the register.
-func (r *MAIN_BUF0_HIGH) Read() MAIN_BUF0_HIGHValue { return MAIN_BUF0_HIGHValue(r.reg.Load()) }
+func (r *MAIN_BUF_LOW) Read() MAIN_BUF_LOWValue { return MAIN_BUF_LOWValue(r.reg.Load()) }
 
 // Write stores v in the register.
-func (r *MAIN_BUF0_HIGH) Write(v MAIN_BUF0_HIGHValue) { r.reg.Store(uint32(v)) }
+func (r *MAIN_BUF_LOW) Write(v MAIN_BUF_LOWValue) { r.reg.Store(uint32(v)) }
 
-// WriteWith stores f(MAIN_BUF0_HIGHReset): fields f leaves alone are written as their reset values.
-func (r *MAIN_BUF0_HIGH) WriteWith(f func(MAIN_BUF0_HIGHValue) MAIN_BUF0_HIGHValue) {
-	r.reg.Store(uint32(f(MAIN_BUF0_HIGHReset)))
+// WriteWith stores f(MAIN_BUF_LOWReset): fields f leaves alone are written as their reset values.
+func (r *MAIN_BUF_LOW) WriteWith(f func(MAIN_BUF_LOWValue) MAIN_BUF_LOWValue) {
+	r.reg.Store(uint32(f(MAIN_BUF_LOWReset)))
 }
 
-// Reset stores MAIN_BUF0_HIGHReset in the register.
-func (r *MAIN_BUF0_HIGH) Reset() { r.reg.Store(uint32(MAIN_BUF0_HIGHReset)) }
+// Reset stores MAIN_BUF_LOWReset in the register.
+func (r *MAIN_BUF_LOW) Reset() { r.reg.Store(uint32(MAIN_BUF_LOWReset)) }
 
 // Modify loads the register, passes its value to f and stores the result.
-func (r *MAIN_BUF0_HIGH) Modify(f func(MAIN_BUF0_HIGHValue) MAIN_BUF0_HIGHValue) {
-	r.reg.Store(uint32(f(MAIN_BUF0_HIGHValue(r.reg.Load()))))
+func (r *MAIN_BUF_LOW) Modify(f func(MAIN_BUF_LOWValue) MAIN_BUF_LOWValue) {
+	r.reg.Store(uint32(f(MAIN_BUF_LOWValue(r.reg.Load()))))
 }
 
-// MAIN_TIMER_BUF0_HIGH returns field MAIN_TIMER_BUF0_HIGH (bits 15:0): need_des.
-func (v MAIN_BUF0_HIGHValue) MAIN_TIMER_BUF0_HIGH() uint32 { return uint32(v) & 0xffff }
+// MAIN_TIMER_BUF_LOW returns field MAIN_TIMER_BUF%s_LOW (bits 31:0): need_des.
+func (v MAIN_BUF_LOWValue) MAIN_TIMER_BUF_LOW() uint32 { return uint32(v) & 0xffffffff }
 
-// MAIN_BUF1_LOW is register MAIN_BUF1_LOW (32-bit, read-write, reset 0x0): need_des.
-type MAIN_BUF1_LOW struct{ reg mmio.U32 }
+// MAIN_BUF_HIGH is register HIGH (32-bit, read-write, reset 0x0): need_des.
+type MAIN_BUF_HIGH struct{ reg mmio.U32 }
 
-// MAIN_BUF1_LOWValue is a value of register MAIN_BUF1_LOW.
-type MAIN_BUF1_LOWValue uint32
+// MAIN_BUF_HIGHValue is a value of register MAIN_BUF_HIGH.
+type MAIN_BUF_HIGHValue uint32
 
-// MAIN_BUF1_LOWReset is the reset value of register MAIN_BUF1_LOW.
-const MAIN_BUF1_LOWReset MAIN_BUF1_LOWValue = 0x0
+// MAIN_BUF_HIGHReset is the reset value of register MAIN_BUF_HIGH.
+const MAIN_BUF_HIGHReset MAIN_BUF_HIGHValue = 0x0
 
 // Read loads the register.
-func (r *MAIN_BUF1_LOW) Read() MAIN_BUF1_LOWValue { return MAIN_BUF1_LOWValue(r.reg.Load()) }
+func (r *MAIN_BUF_HIGH) Read() MAIN_BUF_HIGHValue { return MAIN_BUF_HIGHValue(r.reg.Load()) }
 
 // Write stores v in the register.
-func (r *MAIN_BUF1_LOW) Write(v MAIN_BUF1_LOWValue) { r.reg.Store(uint32(v)) }
+func (r *MAIN_BUF_HIGH) Write(v MAIN_BUF_HIGHValue) { r.reg.Store(uint32(v)) }
 
-// WriteWith stores f(MAIN_BUF1_LOWReset): fields f leaves alone are written as their reset values.
-func (r *MAIN_BUF1_LOW) WriteWith(f func(MAIN_BUF1_LOWValue) MAIN_BUF1_LOWValue) {
-	r.reg.Store(uint32(f(MAIN_BUF1_LOWReset)))
+// WriteWith stores f(MAIN_BUF_HIGHReset): fields f leaves alone are written as their reset values.
+func (r *MAIN_BUF_HIGH) WriteWith(f func(MAIN_BUF_HIGHValue) MAIN_BUF_HIGHValue) {
+	r.reg.Store(uint32(f(MAIN_BUF_HIGHReset)))
 }
 
-// Reset stores MAIN_BUF1_LOWReset in the register.
-func (r *MAIN_BUF1_LOW) Reset() { r.reg.Store(uint32(MAIN_BUF1_LOWReset)) }
+// Reset stores MAIN_BUF_HIGHReset in the register.
+func (r *MAIN_BUF_HIGH) Reset() { r.reg.Store(uint32(MAIN_BUF_HIGHReset)) }
 
 // Modify loads the register, passes its value to f and stores the result.
-func (r *MAIN_BUF1_LOW) Modify(f func(MAIN_BUF1_LOWValue) MAIN_BUF1_LOWValue) {
-	r.reg.Store(uint32(f(MAIN_BUF1_LOWValue(r.reg.Load()))))
+func (r *MAIN_BUF_HIGH) Modify(f func(MAIN_BUF_HIGHValue) MAIN_BUF_HIGHValue) {
+	r.reg.Store(uint32(f(MAIN_BUF_HIGHValue(r.reg.Load()))))
 }
 
-// MAIN_TIMER_BUF1_LOW returns field MAIN_TIMER_BUF1_LOW (bits 31:0): need_des.
-func (v MAIN_BUF1_LOWValue) MAIN_TIMER_BUF1_LOW() uint32 { return uint32(v) & 0xffffffff }
-
-// MAIN_BUF1_HIGH is register MAIN_BUF1_HIGH (32-bit, read-write, reset 0x0): need_des.
-type MAIN_BUF1_HIGH struct{ reg mmio.U32 }
-
-// MAIN_BUF1_HIGHValue is a value of register MAIN_BUF1_HIGH.
-type MAIN_BUF1_HIGHValue uint32
-
-// MAIN_BUF1_HIGHReset is the reset value of register MAIN_BUF1_HIGH.
-const MAIN_BUF1_HIGHReset MAIN_BUF1_HIGHValue = 0x0
-
-// Read loads the register.
-func (r *MAIN_BUF1_HIGH) Read() MAIN_BUF1_HIGHValue { return MAIN_BUF1_HIGHValue(r.reg.Load()) }
-
-// Write stores v in the register.
-func (r *MAIN_BUF1_HIGH) Write(v MAIN_BUF1_HIGHValue) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(MAIN_BUF1_HIGHReset): fields f leaves alone are written as their reset values.
-func (r *MAIN_BUF1_HIGH) WriteWith(f func(MAIN_BUF1_HIGHValue) MAIN_BUF1_HIGHValue) {
-	r.reg.Store(uint32(f(MAIN_BUF1_HIGHReset)))
-}
-
-// Reset stores MAIN_BUF1_HIGHReset in the register.
-func (r *MAIN_BUF1_HIGH) Reset() { r.reg.Store(uint32(MAIN_BUF1_HIGHReset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *MAIN_BUF1_HIGH) Modify(f func(MAIN_BUF1_HIGHValue) MAIN_BUF1_HIGHValue) {
-	r.reg.Store(uint32(f(MAIN_BUF1_HIGHValue(r.reg.Load()))))
-}
-
-// MAIN_TIMER_BUF1_HIGH returns field MAIN_TIMER_BUF1_HIGH (bits 15:0): need_des.
-func (v MAIN_BUF1_HIGHValue) MAIN_TIMER_BUF1_HIGH() uint32 { return uint32(v) & 0xffff }
+// MAIN_TIMER_BUF_HIGH returns field MAIN_TIMER_BUF%s_HIGH (bits 15:0): need_des.
+func (v MAIN_BUF_HIGHValue) MAIN_TIMER_BUF_HIGH() uint32 { return uint32(v) & 0xffff }
 
 // MAIN_OVERFLOW is register MAIN_OVERFLOW (32-bit, read-write, reset 0x0): need_des.
 type MAIN_OVERFLOW struct{ reg mmio.U32 }

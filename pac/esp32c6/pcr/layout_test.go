@@ -11,6 +11,7 @@ import (
 // or an unexpected alignment in the generated struct cannot go unnoticed.
 func TestLayout(t *testing.T) {
 	p := new(PCR)
+	base := uintptr(unsafe.Pointer(p))
 	if got := unsafe.Sizeof(*p); got != 0x1000 {
 		t.Errorf("sizeof PCR = %#x, want 0x1000", got)
 	}
@@ -19,12 +20,12 @@ func TestLayout(t *testing.T) {
 		off, size         uintptr
 		wantOff, wantSize uintptr
 	}{
-		{"UART0_CONF", unsafe.Offsetof(p.UART0_CONF), unsafe.Sizeof(p.UART0_CONF.reg), 0x0, 4},
-		{"UART0_SCLK_CONF", unsafe.Offsetof(p.UART0_SCLK_CONF), unsafe.Sizeof(p.UART0_SCLK_CONF.reg), 0x4, 4},
-		{"UART0_PD_CTRL", unsafe.Offsetof(p.UART0_PD_CTRL), unsafe.Sizeof(p.UART0_PD_CTRL.reg), 0x8, 4},
-		{"UART1_CONF", unsafe.Offsetof(p.UART1_CONF), unsafe.Sizeof(p.UART1_CONF.reg), 0xc, 4},
-		{"UART1_SCLK_CONF", unsafe.Offsetof(p.UART1_SCLK_CONF), unsafe.Sizeof(p.UART1_SCLK_CONF.reg), 0x10, 4},
-		{"UART1_PD_CTRL", unsafe.Offsetof(p.UART1_PD_CTRL), unsafe.Sizeof(p.UART1_PD_CTRL.reg), 0x14, 4},
+		{"UART[0].CONF", uintptr(unsafe.Pointer(&p.UART[0].CONF)) - base, unsafe.Sizeof(p.UART[0].CONF.reg), 0x0, 4},
+		{"UART[0].SCLK_CONF", uintptr(unsafe.Pointer(&p.UART[0].SCLK_CONF)) - base, unsafe.Sizeof(p.UART[0].SCLK_CONF.reg), 0x4, 4},
+		{"UART[0].PD_CTRL", uintptr(unsafe.Pointer(&p.UART[0].PD_CTRL)) - base, unsafe.Sizeof(p.UART[0].PD_CTRL.reg), 0x8, 4},
+		{"UART[1].CONF", uintptr(unsafe.Pointer(&p.UART[1].CONF)) - base, unsafe.Sizeof(p.UART[1].CONF.reg), 0xc, 4},
+		{"UART[1].SCLK_CONF", uintptr(unsafe.Pointer(&p.UART[1].SCLK_CONF)) - base, unsafe.Sizeof(p.UART[1].SCLK_CONF.reg), 0x10, 4},
+		{"UART[1].PD_CTRL", uintptr(unsafe.Pointer(&p.UART[1].PD_CTRL)) - base, unsafe.Sizeof(p.UART[1].PD_CTRL.reg), 0x14, 4},
 		{"MSPI_CONF", unsafe.Offsetof(p.MSPI_CONF), unsafe.Sizeof(p.MSPI_CONF.reg), 0x18, 4},
 		{"MSPI_CLK_CONF", unsafe.Offsetof(p.MSPI_CLK_CONF), unsafe.Sizeof(p.MSPI_CLK_CONF.reg), 0x1c, 4},
 		{"I2C_CONF", unsafe.Offsetof(p.I2C_CONF), unsafe.Sizeof(p.I2C_CONF.reg), 0x20, 4},
@@ -34,18 +35,18 @@ func TestLayout(t *testing.T) {
 		{"RMT_SCLK_CONF", unsafe.Offsetof(p.RMT_SCLK_CONF), unsafe.Sizeof(p.RMT_SCLK_CONF.reg), 0x30, 4},
 		{"LEDC_CONF", unsafe.Offsetof(p.LEDC_CONF), unsafe.Sizeof(p.LEDC_CONF.reg), 0x34, 4},
 		{"LEDC_SCLK_CONF", unsafe.Offsetof(p.LEDC_SCLK_CONF), unsafe.Sizeof(p.LEDC_SCLK_CONF.reg), 0x38, 4},
-		{"TIMERGROUP0_CONF", unsafe.Offsetof(p.TIMERGROUP0_CONF), unsafe.Sizeof(p.TIMERGROUP0_CONF.reg), 0x3c, 4},
-		{"TIMERGROUP0_TIMER_CLK_CONF", unsafe.Offsetof(p.TIMERGROUP0_TIMER_CLK_CONF), unsafe.Sizeof(p.TIMERGROUP0_TIMER_CLK_CONF.reg), 0x40, 4},
-		{"TIMERGROUP0_WDT_CLK_CONF", unsafe.Offsetof(p.TIMERGROUP0_WDT_CLK_CONF), unsafe.Sizeof(p.TIMERGROUP0_WDT_CLK_CONF.reg), 0x44, 4},
-		{"TIMERGROUP1_CONF", unsafe.Offsetof(p.TIMERGROUP1_CONF), unsafe.Sizeof(p.TIMERGROUP1_CONF.reg), 0x48, 4},
-		{"TIMERGROUP1_TIMER_CLK_CONF", unsafe.Offsetof(p.TIMERGROUP1_TIMER_CLK_CONF), unsafe.Sizeof(p.TIMERGROUP1_TIMER_CLK_CONF.reg), 0x4c, 4},
-		{"TIMERGROUP1_WDT_CLK_CONF", unsafe.Offsetof(p.TIMERGROUP1_WDT_CLK_CONF), unsafe.Sizeof(p.TIMERGROUP1_WDT_CLK_CONF.reg), 0x50, 4},
+		{"TIMERGROUP[0].CONF", uintptr(unsafe.Pointer(&p.TIMERGROUP[0].CONF)) - base, unsafe.Sizeof(p.TIMERGROUP[0].CONF.reg), 0x3c, 4},
+		{"TIMERGROUP[0].TIMER_CLK_CONF", uintptr(unsafe.Pointer(&p.TIMERGROUP[0].TIMER_CLK_CONF)) - base, unsafe.Sizeof(p.TIMERGROUP[0].TIMER_CLK_CONF.reg), 0x40, 4},
+		{"TIMERGROUP[0].WDT_CLK_CONF", uintptr(unsafe.Pointer(&p.TIMERGROUP[0].WDT_CLK_CONF)) - base, unsafe.Sizeof(p.TIMERGROUP[0].WDT_CLK_CONF.reg), 0x44, 4},
+		{"TIMERGROUP[1].CONF", uintptr(unsafe.Pointer(&p.TIMERGROUP[1].CONF)) - base, unsafe.Sizeof(p.TIMERGROUP[1].CONF.reg), 0x48, 4},
+		{"TIMERGROUP[1].TIMER_CLK_CONF", uintptr(unsafe.Pointer(&p.TIMERGROUP[1].TIMER_CLK_CONF)) - base, unsafe.Sizeof(p.TIMERGROUP[1].TIMER_CLK_CONF.reg), 0x4c, 4},
+		{"TIMERGROUP[1].WDT_CLK_CONF", uintptr(unsafe.Pointer(&p.TIMERGROUP[1].WDT_CLK_CONF)) - base, unsafe.Sizeof(p.TIMERGROUP[1].WDT_CLK_CONF.reg), 0x50, 4},
 		{"SYSTIMER_CONF", unsafe.Offsetof(p.SYSTIMER_CONF), unsafe.Sizeof(p.SYSTIMER_CONF.reg), 0x54, 4},
 		{"SYSTIMER_FUNC_CLK_CONF", unsafe.Offsetof(p.SYSTIMER_FUNC_CLK_CONF), unsafe.Sizeof(p.SYSTIMER_FUNC_CLK_CONF.reg), 0x58, 4},
-		{"TWAI0_CONF", unsafe.Offsetof(p.TWAI0_CONF), unsafe.Sizeof(p.TWAI0_CONF.reg), 0x5c, 4},
-		{"TWAI0_FUNC_CLK_CONF", unsafe.Offsetof(p.TWAI0_FUNC_CLK_CONF), unsafe.Sizeof(p.TWAI0_FUNC_CLK_CONF.reg), 0x60, 4},
-		{"TWAI1_CONF", unsafe.Offsetof(p.TWAI1_CONF), unsafe.Sizeof(p.TWAI1_CONF.reg), 0x64, 4},
-		{"TWAI1_FUNC_CLK_CONF", unsafe.Offsetof(p.TWAI1_FUNC_CLK_CONF), unsafe.Sizeof(p.TWAI1_FUNC_CLK_CONF.reg), 0x68, 4},
+		{"TWAI[0].CONF", uintptr(unsafe.Pointer(&p.TWAI[0].CONF)) - base, unsafe.Sizeof(p.TWAI[0].CONF.reg), 0x5c, 4},
+		{"TWAI[0].FUNC_CLK_CONF", uintptr(unsafe.Pointer(&p.TWAI[0].FUNC_CLK_CONF)) - base, unsafe.Sizeof(p.TWAI[0].FUNC_CLK_CONF.reg), 0x60, 4},
+		{"TWAI[1].CONF", uintptr(unsafe.Pointer(&p.TWAI[1].CONF)) - base, unsafe.Sizeof(p.TWAI[1].CONF.reg), 0x64, 4},
+		{"TWAI[1].FUNC_CLK_CONF", uintptr(unsafe.Pointer(&p.TWAI[1].FUNC_CLK_CONF)) - base, unsafe.Sizeof(p.TWAI[1].FUNC_CLK_CONF.reg), 0x68, 4},
 		{"I2S_CONF", unsafe.Offsetof(p.I2S_CONF), unsafe.Sizeof(p.I2S_CONF.reg), 0x6c, 4},
 		{"I2S_TX_CLKM_CONF", unsafe.Offsetof(p.I2S_TX_CLKM_CONF), unsafe.Sizeof(p.I2S_TX_CLKM_CONF.reg), 0x70, 4},
 		{"I2S_TX_CLKM_DIV_CONF", unsafe.Offsetof(p.I2S_TX_CLKM_DIV_CONF), unsafe.Sizeof(p.I2S_TX_CLKM_DIV_CONF.reg), 0x74, 4},

@@ -9,18 +9,8 @@ import "github.com/gohal/gohal/rt/mmio"
 
 // PCR is the register block of PCR, 0x1000 bytes: PCR Peripheral.
 type PCR struct {
-	// UART0_CONF is register UART0_CONF (at 0x0): UART0 configuration register.
-	UART0_CONF UART0_CONF
-	// UART0_SCLK_CONF is register UART0_SCLK_CONF (at 0x4): UART0_SCLK configuration register.
-	UART0_SCLK_CONF UART0_SCLK_CONF
-	// UART0_PD_CTRL is register UART0_PD_CTRL (at 0x8): UART0 power control register.
-	UART0_PD_CTRL UART0_PD_CTRL
-	// UART1_CONF is register UART1_CONF (at 0xc): UART1 configuration register.
-	UART1_CONF UART1_CONF
-	// UART1_SCLK_CONF is register UART1_SCLK_CONF (at 0x10): UART1_SCLK configuration register.
-	UART1_SCLK_CONF UART1_SCLK_CONF
-	// UART1_PD_CTRL is register UART1_PD_CTRL (at 0x14): UART1 power control register.
-	UART1_PD_CTRL UART1_PD_CTRL
+	// UART is cluster UART[%s] (at 0x0, 2 × 0xc bytes): Registers UART0_CONF, UART1_CONF and the rest of each copy, as one array.
+	UART [2]UART
 	// MSPI_CONF is register MSPI_CONF (at 0x18): MSPI configuration register.
 	MSPI_CONF MSPI_CONF
 	// MSPI_CLK_CONF is register MSPI_CLK_CONF (at 0x1c): MSPI_CLK configuration register.
@@ -39,30 +29,14 @@ type PCR struct {
 	LEDC_CONF LEDC_CONF
 	// LEDC_SCLK_CONF is register LEDC_SCLK_CONF (at 0x38): LEDC_SCLK configuration register.
 	LEDC_SCLK_CONF LEDC_SCLK_CONF
-	// TIMERGROUP0_CONF is register TIMERGROUP0_CONF (at 0x3c): TIMERGROUP0 configuration register.
-	TIMERGROUP0_CONF TIMERGROUP0_CONF
-	// TIMERGROUP0_TIMER_CLK_CONF is register TIMERGROUP0_TIMER_CLK_CONF (at 0x40): TIMERGROUP0_TIMER_CLK configuration register.
-	TIMERGROUP0_TIMER_CLK_CONF TIMERGROUP0_TIMER_CLK_CONF
-	// TIMERGROUP0_WDT_CLK_CONF is register TIMERGROUP0_WDT_CLK_CONF (at 0x44): TIMERGROUP0_WDT_CLK configuration register.
-	TIMERGROUP0_WDT_CLK_CONF TIMERGROUP0_WDT_CLK_CONF
-	// TIMERGROUP1_CONF is register TIMERGROUP1_CONF (at 0x48): TIMERGROUP1 configuration register.
-	TIMERGROUP1_CONF TIMERGROUP1_CONF
-	// TIMERGROUP1_TIMER_CLK_CONF is register TIMERGROUP1_TIMER_CLK_CONF (at 0x4c): TIMERGROUP1_TIMER_CLK configuration register.
-	TIMERGROUP1_TIMER_CLK_CONF TIMERGROUP1_TIMER_CLK_CONF
-	// TIMERGROUP1_WDT_CLK_CONF is register TIMERGROUP1_WDT_CLK_CONF (at 0x50): TIMERGROUP1_WDT_CLK configuration register.
-	TIMERGROUP1_WDT_CLK_CONF TIMERGROUP1_WDT_CLK_CONF
+	// TIMERGROUP is cluster TIMERGROUP[%s] (at 0x3c, 2 × 0xc bytes): Registers TIMERGROUP0_CONF, TIMERGROUP1_CONF and the rest of each copy, as one array.
+	TIMERGROUP [2]TIMERGROUP
 	// SYSTIMER_CONF is register SYSTIMER_CONF (at 0x54): SYSTIMER configuration register.
 	SYSTIMER_CONF SYSTIMER_CONF
 	// SYSTIMER_FUNC_CLK_CONF is register SYSTIMER_FUNC_CLK_CONF (at 0x58): SYSTIMER_FUNC_CLK configuration register.
 	SYSTIMER_FUNC_CLK_CONF SYSTIMER_FUNC_CLK_CONF
-	// TWAI0_CONF is register TWAI0_CONF (at 0x5c): TWAI0 configuration register.
-	TWAI0_CONF TWAI0_CONF
-	// TWAI0_FUNC_CLK_CONF is register TWAI0_FUNC_CLK_CONF (at 0x60): TWAI0_FUNC_CLK configuration register.
-	TWAI0_FUNC_CLK_CONF TWAI0_FUNC_CLK_CONF
-	// TWAI1_CONF is register TWAI1_CONF (at 0x64): TWAI1 configuration register.
-	TWAI1_CONF TWAI1_CONF
-	// TWAI1_FUNC_CLK_CONF is register TWAI1_FUNC_CLK_CONF (at 0x68): TWAI1_FUNC_CLK configuration register.
-	TWAI1_FUNC_CLK_CONF TWAI1_FUNC_CLK_CONF
+	// TWAI is cluster TWAI[%s] (at 0x5c, 2 × 0x8 bytes): Registers TWAI0_CONF, TWAI1_CONF and the rest of each copy, as one array.
+	TWAI [2]TWAI
 	// I2S_CONF is register I2S_CONF (at 0x6c): I2S configuration register.
 	I2S_CONF I2S_CONF
 	// I2S_TX_CLKM_CONF is register I2S_TX_CLKM_CONF (at 0x70): I2S_TX_CLKM configuration register.
@@ -178,316 +152,188 @@ type PCR struct {
 	DATE DATE
 }
 
-// UART0_CONF is register UART0_CONF (32-bit, read-write, reset 0x1): UART0 configuration register.
-type UART0_CONF struct{ reg mmio.U32 }
+// UART is the register cluster UART[%s], 0xc bytes: Registers UART0_CONF, UART1_CONF and the rest of each copy, as one array.
+type UART struct {
+	// CONF is register CONF (at 0x0): UART0 configuration register.
+	CONF UART_CONF
+	// SCLK_CONF is register SCLK_CONF (at 0x4): UART0_SCLK configuration register.
+	SCLK_CONF UART_SCLK_CONF
+	// PD_CTRL is register PD_CTRL (at 0x8): UART0 power control register.
+	PD_CTRL UART_PD_CTRL
+}
 
-// UART0_CONFValue is a value of register UART0_CONF.
-type UART0_CONFValue uint32
+// TIMERGROUP is the register cluster TIMERGROUP[%s], 0xc bytes: Registers TIMERGROUP0_CONF, TIMERGROUP1_CONF and the rest of each copy, as one array.
+type TIMERGROUP struct {
+	// CONF is register CONF (at 0x0): TIMERGROUP0 configuration register.
+	CONF TIMERGROUP_CONF
+	// TIMER_CLK_CONF is register TIMER_CLK_CONF (at 0x4): TIMERGROUP0_TIMER_CLK configuration register.
+	TIMER_CLK_CONF TIMERGROUP_TIMER_CLK_CONF
+	// WDT_CLK_CONF is register WDT_CLK_CONF (at 0x8): TIMERGROUP0_WDT_CLK configuration register.
+	WDT_CLK_CONF TIMERGROUP_WDT_CLK_CONF
+}
 
-// UART0_CONFReset is the reset value of register UART0_CONF.
-const UART0_CONFReset UART0_CONFValue = 0x1
+// TWAI is the register cluster TWAI[%s], 0x8 bytes: Registers TWAI0_CONF, TWAI1_CONF and the rest of each copy, as one array.
+type TWAI struct {
+	// CONF is register CONF (at 0x0): TWAI0 configuration register.
+	CONF TWAI_CONF
+	// FUNC_CLK_CONF is register FUNC_CLK_CONF (at 0x4): TWAI0_FUNC_CLK configuration register.
+	FUNC_CLK_CONF TWAI_FUNC_CLK_CONF
+}
+
+// UART_CONF is register CONF (32-bit, read-write, reset 0x1): UART0 configuration register.
+type UART_CONF struct{ reg mmio.U32 }
+
+// UART_CONFValue is a value of register UART_CONF.
+type UART_CONFValue uint32
+
+// UART_CONFReset is the reset value of register UART_CONF.
+const UART_CONFReset UART_CONFValue = 0x1
 
 // Read loads the register.
-func (r *UART0_CONF) Read() UART0_CONFValue { return UART0_CONFValue(r.reg.Load()) }
+func (r *UART_CONF) Read() UART_CONFValue { return UART_CONFValue(r.reg.Load()) }
 
 // Write stores v in the register.
-func (r *UART0_CONF) Write(v UART0_CONFValue) { r.reg.Store(uint32(v)) }
+func (r *UART_CONF) Write(v UART_CONFValue) { r.reg.Store(uint32(v)) }
 
-// WriteWith stores f(UART0_CONFReset): fields f leaves alone are written as their reset values.
-func (r *UART0_CONF) WriteWith(f func(UART0_CONFValue) UART0_CONFValue) {
-	r.reg.Store(uint32(f(UART0_CONFReset)))
+// WriteWith stores f(UART_CONFReset): fields f leaves alone are written as their reset values.
+func (r *UART_CONF) WriteWith(f func(UART_CONFValue) UART_CONFValue) {
+	r.reg.Store(uint32(f(UART_CONFReset)))
 }
 
-// Reset stores UART0_CONFReset in the register.
-func (r *UART0_CONF) Reset() { r.reg.Store(uint32(UART0_CONFReset)) }
+// Reset stores UART_CONFReset in the register.
+func (r *UART_CONF) Reset() { r.reg.Store(uint32(UART_CONFReset)) }
 
 // Modify loads the register, passes its value to f and stores the result.
-func (r *UART0_CONF) Modify(f func(UART0_CONFValue) UART0_CONFValue) {
-	r.reg.Store(uint32(f(UART0_CONFValue(r.reg.Load()))))
+func (r *UART_CONF) Modify(f func(UART_CONFValue) UART_CONFValue) {
+	r.reg.Store(uint32(f(UART_CONFValue(r.reg.Load()))))
 }
 
-// UART0_CLK_EN returns field UART0_CLK_EN (bit 0): Set 1 to enable uart0 apb clock.
-func (v UART0_CONFValue) UART0_CLK_EN() bool { return v&0x1 != 0 }
+// UART_CLK_EN returns field UART%s_CLK_EN (bit 0): Set 1 to enable uart0 apb clock.
+func (v UART_CONFValue) UART_CLK_EN() bool { return v&0x1 != 0 }
 
-// WithUART0_CLK_EN returns v with field UART0_CLK_EN (bit 0) set to b.
-func (v UART0_CONFValue) WithUART0_CLK_EN(b bool) UART0_CONFValue {
-	return v&^0x1 | UART0_CONFValue(b2u(b))
+// WithUART_CLK_EN returns v with field UART%s_CLK_EN (bit 0) set to b.
+func (v UART_CONFValue) WithUART_CLK_EN(b bool) UART_CONFValue {
+	return v&^0x1 | UART_CONFValue(b2u(b))
 }
 
-// UART0_RST_EN returns field UART0_RST_EN (bit 1): Set 0 to reset uart0 module.
-func (v UART0_CONFValue) UART0_RST_EN() bool { return v&0x2 != 0 }
+// UART_RST_EN returns field UART%s_RST_EN (bit 1): Set 0 to reset uart0 module.
+func (v UART_CONFValue) UART_RST_EN() bool { return v&0x2 != 0 }
 
-// WithUART0_RST_EN returns v with field UART0_RST_EN (bit 1) set to b.
-func (v UART0_CONFValue) WithUART0_RST_EN(b bool) UART0_CONFValue {
-	return v&^0x2 | UART0_CONFValue(b2u(b))<<1
+// WithUART_RST_EN returns v with field UART%s_RST_EN (bit 1) set to b.
+func (v UART_CONFValue) WithUART_RST_EN(b bool) UART_CONFValue {
+	return v&^0x2 | UART_CONFValue(b2u(b))<<1
 }
 
-// UART0_SCLK_CONF is register UART0_SCLK_CONF (32-bit, read-write, reset 0x700000): UART0_SCLK configuration register.
-type UART0_SCLK_CONF struct{ reg mmio.U32 }
+// UART_SCLK_CONF is register SCLK_CONF (32-bit, read-write, reset 0x700000): UART0_SCLK configuration register.
+type UART_SCLK_CONF struct{ reg mmio.U32 }
 
-// UART0_SCLK_CONFValue is a value of register UART0_SCLK_CONF.
-type UART0_SCLK_CONFValue uint32
+// UART_SCLK_CONFValue is a value of register UART_SCLK_CONF.
+type UART_SCLK_CONFValue uint32
 
-// UART0_SCLK_CONFReset is the reset value of register UART0_SCLK_CONF.
-const UART0_SCLK_CONFReset UART0_SCLK_CONFValue = 0x700000
+// UART_SCLK_CONFReset is the reset value of register UART_SCLK_CONF.
+const UART_SCLK_CONFReset UART_SCLK_CONFValue = 0x700000
 
 // Read loads the register.
-func (r *UART0_SCLK_CONF) Read() UART0_SCLK_CONFValue { return UART0_SCLK_CONFValue(r.reg.Load()) }
+func (r *UART_SCLK_CONF) Read() UART_SCLK_CONFValue { return UART_SCLK_CONFValue(r.reg.Load()) }
 
 // Write stores v in the register.
-func (r *UART0_SCLK_CONF) Write(v UART0_SCLK_CONFValue) { r.reg.Store(uint32(v)) }
+func (r *UART_SCLK_CONF) Write(v UART_SCLK_CONFValue) { r.reg.Store(uint32(v)) }
 
-// WriteWith stores f(UART0_SCLK_CONFReset): fields f leaves alone are written as their reset values.
-func (r *UART0_SCLK_CONF) WriteWith(f func(UART0_SCLK_CONFValue) UART0_SCLK_CONFValue) {
-	r.reg.Store(uint32(f(UART0_SCLK_CONFReset)))
+// WriteWith stores f(UART_SCLK_CONFReset): fields f leaves alone are written as their reset values.
+func (r *UART_SCLK_CONF) WriteWith(f func(UART_SCLK_CONFValue) UART_SCLK_CONFValue) {
+	r.reg.Store(uint32(f(UART_SCLK_CONFReset)))
 }
 
-// Reset stores UART0_SCLK_CONFReset in the register.
-func (r *UART0_SCLK_CONF) Reset() { r.reg.Store(uint32(UART0_SCLK_CONFReset)) }
+// Reset stores UART_SCLK_CONFReset in the register.
+func (r *UART_SCLK_CONF) Reset() { r.reg.Store(uint32(UART_SCLK_CONFReset)) }
 
 // Modify loads the register, passes its value to f and stores the result.
-func (r *UART0_SCLK_CONF) Modify(f func(UART0_SCLK_CONFValue) UART0_SCLK_CONFValue) {
-	r.reg.Store(uint32(f(UART0_SCLK_CONFValue(r.reg.Load()))))
+func (r *UART_SCLK_CONF) Modify(f func(UART_SCLK_CONFValue) UART_SCLK_CONFValue) {
+	r.reg.Store(uint32(f(UART_SCLK_CONFValue(r.reg.Load()))))
 }
 
-// UART0_SCLK_DIV_A returns field UART0_SCLK_DIV_A (bits 5:0): The denominator of the frequency divider factor of the uart0 function clock.
-func (v UART0_SCLK_CONFValue) UART0_SCLK_DIV_A() uint32 { return uint32(v) & 0x3f }
+// UART_SCLK_DIV_A returns field UART%s_SCLK_DIV_A (bits 5:0): The denominator of the frequency divider factor of the uart0 function clock.
+func (v UART_SCLK_CONFValue) UART_SCLK_DIV_A() uint32 { return uint32(v) & 0x3f }
 
-// WithUART0_SCLK_DIV_A returns v with field UART0_SCLK_DIV_A (bits 5:0) set to x, masked to the field width.
-func (v UART0_SCLK_CONFValue) WithUART0_SCLK_DIV_A(x uint32) UART0_SCLK_CONFValue {
-	return v&^0x3f | UART0_SCLK_CONFValue(x&0x3f)
+// WithUART_SCLK_DIV_A returns v with field UART%s_SCLK_DIV_A (bits 5:0) set to x, masked to the field width.
+func (v UART_SCLK_CONFValue) WithUART_SCLK_DIV_A(x uint32) UART_SCLK_CONFValue {
+	return v&^0x3f | UART_SCLK_CONFValue(x&0x3f)
 }
 
-// UART0_SCLK_DIV_B returns field UART0_SCLK_DIV_B (bits 11:6): The numerator of the frequency divider factor of the uart0 function clock.
-func (v UART0_SCLK_CONFValue) UART0_SCLK_DIV_B() uint32 { return uint32(v>>6) & 0x3f }
+// UART_SCLK_DIV_B returns field UART%s_SCLK_DIV_B (bits 11:6): The numerator of the frequency divider factor of the uart0 function clock.
+func (v UART_SCLK_CONFValue) UART_SCLK_DIV_B() uint32 { return uint32(v>>6) & 0x3f }
 
-// WithUART0_SCLK_DIV_B returns v with field UART0_SCLK_DIV_B (bits 11:6) set to x, masked to the field width.
-func (v UART0_SCLK_CONFValue) WithUART0_SCLK_DIV_B(x uint32) UART0_SCLK_CONFValue {
-	return v&^0xfc0 | UART0_SCLK_CONFValue(x&0x3f)<<6
+// WithUART_SCLK_DIV_B returns v with field UART%s_SCLK_DIV_B (bits 11:6) set to x, masked to the field width.
+func (v UART_SCLK_CONFValue) WithUART_SCLK_DIV_B(x uint32) UART_SCLK_CONFValue {
+	return v&^0xfc0 | UART_SCLK_CONFValue(x&0x3f)<<6
 }
 
-// UART0_SCLK_DIV_NUM returns field UART0_SCLK_DIV_NUM (bits 19:12): The integral part of the frequency divider factor of the uart0 function clock.
-func (v UART0_SCLK_CONFValue) UART0_SCLK_DIV_NUM() uint32 { return uint32(v>>12) & 0xff }
+// UART_SCLK_DIV_NUM returns field UART%s_SCLK_DIV_NUM (bits 19:12): The integral part of the frequency divider factor of the uart0 function clock.
+func (v UART_SCLK_CONFValue) UART_SCLK_DIV_NUM() uint32 { return uint32(v>>12) & 0xff }
 
-// WithUART0_SCLK_DIV_NUM returns v with field UART0_SCLK_DIV_NUM (bits 19:12) set to x, masked to the field width.
-func (v UART0_SCLK_CONFValue) WithUART0_SCLK_DIV_NUM(x uint32) UART0_SCLK_CONFValue {
-	return v&^0xff000 | UART0_SCLK_CONFValue(x&0xff)<<12
+// WithUART_SCLK_DIV_NUM returns v with field UART%s_SCLK_DIV_NUM (bits 19:12) set to x, masked to the field width.
+func (v UART_SCLK_CONFValue) WithUART_SCLK_DIV_NUM(x uint32) UART_SCLK_CONFValue {
+	return v&^0xff000 | UART_SCLK_CONFValue(x&0xff)<<12
 }
 
-// UART0_SCLK_SEL returns field UART0_SCLK_SEL (bits 21:20): set this field to select clock-source. 0: do not select anyone clock, 1: 80MHz, 2: FOSC, 3(default): XTAL.
-func (v UART0_SCLK_CONFValue) UART0_SCLK_SEL() uint32 { return uint32(v>>20) & 0x3 }
+// UART_SCLK_SEL returns field UART%s_SCLK_SEL (bits 21:20): set this field to select clock-source. 0: do not select anyone clock, 1: 80MHz, 2: FOSC, 3(default): XTAL.
+func (v UART_SCLK_CONFValue) UART_SCLK_SEL() uint32 { return uint32(v>>20) & 0x3 }
 
-// WithUART0_SCLK_SEL returns v with field UART0_SCLK_SEL (bits 21:20) set to x, masked to the field width.
-func (v UART0_SCLK_CONFValue) WithUART0_SCLK_SEL(x uint32) UART0_SCLK_CONFValue {
-	return v&^0x300000 | UART0_SCLK_CONFValue(x&0x3)<<20
+// WithUART_SCLK_SEL returns v with field UART%s_SCLK_SEL (bits 21:20) set to x, masked to the field width.
+func (v UART_SCLK_CONFValue) WithUART_SCLK_SEL(x uint32) UART_SCLK_CONFValue {
+	return v&^0x300000 | UART_SCLK_CONFValue(x&0x3)<<20
 }
 
-// UART0_SCLK_EN returns field UART0_SCLK_EN (bit 22): Set 1 to enable uart0 function clock.
-func (v UART0_SCLK_CONFValue) UART0_SCLK_EN() bool { return v&0x400000 != 0 }
+// UART_SCLK_EN returns field UART%s_SCLK_EN (bit 22): Set 1 to enable uart0 function clock.
+func (v UART_SCLK_CONFValue) UART_SCLK_EN() bool { return v&0x400000 != 0 }
 
-// WithUART0_SCLK_EN returns v with field UART0_SCLK_EN (bit 22) set to b.
-func (v UART0_SCLK_CONFValue) WithUART0_SCLK_EN(b bool) UART0_SCLK_CONFValue {
-	return v&^0x400000 | UART0_SCLK_CONFValue(b2u(b))<<22
+// WithUART_SCLK_EN returns v with field UART%s_SCLK_EN (bit 22) set to b.
+func (v UART_SCLK_CONFValue) WithUART_SCLK_EN(b bool) UART_SCLK_CONFValue {
+	return v&^0x400000 | UART_SCLK_CONFValue(b2u(b))<<22
 }
 
-// UART0_PD_CTRL is register UART0_PD_CTRL (32-bit, read-write, reset 0x2): UART0 power control register.
-type UART0_PD_CTRL struct{ reg mmio.U32 }
+// UART_PD_CTRL is register PD_CTRL (32-bit, read-write, reset 0x2): UART0 power control register.
+type UART_PD_CTRL struct{ reg mmio.U32 }
 
-// UART0_PD_CTRLValue is a value of register UART0_PD_CTRL.
-type UART0_PD_CTRLValue uint32
+// UART_PD_CTRLValue is a value of register UART_PD_CTRL.
+type UART_PD_CTRLValue uint32
 
-// UART0_PD_CTRLReset is the reset value of register UART0_PD_CTRL.
-const UART0_PD_CTRLReset UART0_PD_CTRLValue = 0x2
+// UART_PD_CTRLReset is the reset value of register UART_PD_CTRL.
+const UART_PD_CTRLReset UART_PD_CTRLValue = 0x2
 
 // Read loads the register.
-func (r *UART0_PD_CTRL) Read() UART0_PD_CTRLValue { return UART0_PD_CTRLValue(r.reg.Load()) }
+func (r *UART_PD_CTRL) Read() UART_PD_CTRLValue { return UART_PD_CTRLValue(r.reg.Load()) }
 
 // Write stores v in the register.
-func (r *UART0_PD_CTRL) Write(v UART0_PD_CTRLValue) { r.reg.Store(uint32(v)) }
+func (r *UART_PD_CTRL) Write(v UART_PD_CTRLValue) { r.reg.Store(uint32(v)) }
 
-// WriteWith stores f(UART0_PD_CTRLReset): fields f leaves alone are written as their reset values.
-func (r *UART0_PD_CTRL) WriteWith(f func(UART0_PD_CTRLValue) UART0_PD_CTRLValue) {
-	r.reg.Store(uint32(f(UART0_PD_CTRLReset)))
+// WriteWith stores f(UART_PD_CTRLReset): fields f leaves alone are written as their reset values.
+func (r *UART_PD_CTRL) WriteWith(f func(UART_PD_CTRLValue) UART_PD_CTRLValue) {
+	r.reg.Store(uint32(f(UART_PD_CTRLReset)))
 }
 
-// Reset stores UART0_PD_CTRLReset in the register.
-func (r *UART0_PD_CTRL) Reset() { r.reg.Store(uint32(UART0_PD_CTRLReset)) }
+// Reset stores UART_PD_CTRLReset in the register.
+func (r *UART_PD_CTRL) Reset() { r.reg.Store(uint32(UART_PD_CTRLReset)) }
 
 // Modify loads the register, passes its value to f and stores the result.
-func (r *UART0_PD_CTRL) Modify(f func(UART0_PD_CTRLValue) UART0_PD_CTRLValue) {
-	r.reg.Store(uint32(f(UART0_PD_CTRLValue(r.reg.Load()))))
+func (r *UART_PD_CTRL) Modify(f func(UART_PD_CTRLValue) UART_PD_CTRLValue) {
+	r.reg.Store(uint32(f(UART_PD_CTRLValue(r.reg.Load()))))
 }
 
-// UART0_MEM_FORCE_PU returns field UART0_MEM_FORCE_PU (bit 1): Set this bit to force power down UART0 memory.
-func (v UART0_PD_CTRLValue) UART0_MEM_FORCE_PU() bool { return v&0x2 != 0 }
+// UART_MEM_FORCE_PU returns field UART%s_MEM_FORCE_PU (bit 1): Set this bit to force power down UART0 memory.
+func (v UART_PD_CTRLValue) UART_MEM_FORCE_PU() bool { return v&0x2 != 0 }
 
-// WithUART0_MEM_FORCE_PU returns v with field UART0_MEM_FORCE_PU (bit 1) set to b.
-func (v UART0_PD_CTRLValue) WithUART0_MEM_FORCE_PU(b bool) UART0_PD_CTRLValue {
-	return v&^0x2 | UART0_PD_CTRLValue(b2u(b))<<1
+// WithUART_MEM_FORCE_PU returns v with field UART%s_MEM_FORCE_PU (bit 1) set to b.
+func (v UART_PD_CTRLValue) WithUART_MEM_FORCE_PU(b bool) UART_PD_CTRLValue {
+	return v&^0x2 | UART_PD_CTRLValue(b2u(b))<<1
 }
 
-// UART0_MEM_FORCE_PD returns field UART0_MEM_FORCE_PD (bit 2): Set this bit to force power up UART0 memory.
-func (v UART0_PD_CTRLValue) UART0_MEM_FORCE_PD() bool { return v&0x4 != 0 }
+// UART_MEM_FORCE_PD returns field UART%s_MEM_FORCE_PD (bit 2): Set this bit to force power up UART0 memory.
+func (v UART_PD_CTRLValue) UART_MEM_FORCE_PD() bool { return v&0x4 != 0 }
 
-// WithUART0_MEM_FORCE_PD returns v with field UART0_MEM_FORCE_PD (bit 2) set to b.
-func (v UART0_PD_CTRLValue) WithUART0_MEM_FORCE_PD(b bool) UART0_PD_CTRLValue {
-	return v&^0x4 | UART0_PD_CTRLValue(b2u(b))<<2
-}
-
-// UART1_CONF is register UART1_CONF (32-bit, read-write, reset 0x1): UART1 configuration register.
-type UART1_CONF struct{ reg mmio.U32 }
-
-// UART1_CONFValue is a value of register UART1_CONF.
-type UART1_CONFValue uint32
-
-// UART1_CONFReset is the reset value of register UART1_CONF.
-const UART1_CONFReset UART1_CONFValue = 0x1
-
-// Read loads the register.
-func (r *UART1_CONF) Read() UART1_CONFValue { return UART1_CONFValue(r.reg.Load()) }
-
-// Write stores v in the register.
-func (r *UART1_CONF) Write(v UART1_CONFValue) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(UART1_CONFReset): fields f leaves alone are written as their reset values.
-func (r *UART1_CONF) WriteWith(f func(UART1_CONFValue) UART1_CONFValue) {
-	r.reg.Store(uint32(f(UART1_CONFReset)))
-}
-
-// Reset stores UART1_CONFReset in the register.
-func (r *UART1_CONF) Reset() { r.reg.Store(uint32(UART1_CONFReset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *UART1_CONF) Modify(f func(UART1_CONFValue) UART1_CONFValue) {
-	r.reg.Store(uint32(f(UART1_CONFValue(r.reg.Load()))))
-}
-
-// UART1_CLK_EN returns field UART1_CLK_EN (bit 0): Set 1 to enable uart1 apb clock.
-func (v UART1_CONFValue) UART1_CLK_EN() bool { return v&0x1 != 0 }
-
-// WithUART1_CLK_EN returns v with field UART1_CLK_EN (bit 0) set to b.
-func (v UART1_CONFValue) WithUART1_CLK_EN(b bool) UART1_CONFValue {
-	return v&^0x1 | UART1_CONFValue(b2u(b))
-}
-
-// UART1_RST_EN returns field UART1_RST_EN (bit 1): Set 0 to reset uart1 module.
-func (v UART1_CONFValue) UART1_RST_EN() bool { return v&0x2 != 0 }
-
-// WithUART1_RST_EN returns v with field UART1_RST_EN (bit 1) set to b.
-func (v UART1_CONFValue) WithUART1_RST_EN(b bool) UART1_CONFValue {
-	return v&^0x2 | UART1_CONFValue(b2u(b))<<1
-}
-
-// UART1_SCLK_CONF is register UART1_SCLK_CONF (32-bit, read-write, reset 0x700000): UART1_SCLK configuration register.
-type UART1_SCLK_CONF struct{ reg mmio.U32 }
-
-// UART1_SCLK_CONFValue is a value of register UART1_SCLK_CONF.
-type UART1_SCLK_CONFValue uint32
-
-// UART1_SCLK_CONFReset is the reset value of register UART1_SCLK_CONF.
-const UART1_SCLK_CONFReset UART1_SCLK_CONFValue = 0x700000
-
-// Read loads the register.
-func (r *UART1_SCLK_CONF) Read() UART1_SCLK_CONFValue { return UART1_SCLK_CONFValue(r.reg.Load()) }
-
-// Write stores v in the register.
-func (r *UART1_SCLK_CONF) Write(v UART1_SCLK_CONFValue) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(UART1_SCLK_CONFReset): fields f leaves alone are written as their reset values.
-func (r *UART1_SCLK_CONF) WriteWith(f func(UART1_SCLK_CONFValue) UART1_SCLK_CONFValue) {
-	r.reg.Store(uint32(f(UART1_SCLK_CONFReset)))
-}
-
-// Reset stores UART1_SCLK_CONFReset in the register.
-func (r *UART1_SCLK_CONF) Reset() { r.reg.Store(uint32(UART1_SCLK_CONFReset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *UART1_SCLK_CONF) Modify(f func(UART1_SCLK_CONFValue) UART1_SCLK_CONFValue) {
-	r.reg.Store(uint32(f(UART1_SCLK_CONFValue(r.reg.Load()))))
-}
-
-// UART1_SCLK_DIV_A returns field UART1_SCLK_DIV_A (bits 5:0): The denominator of the frequency divider factor of the uart1 function clock.
-func (v UART1_SCLK_CONFValue) UART1_SCLK_DIV_A() uint32 { return uint32(v) & 0x3f }
-
-// WithUART1_SCLK_DIV_A returns v with field UART1_SCLK_DIV_A (bits 5:0) set to x, masked to the field width.
-func (v UART1_SCLK_CONFValue) WithUART1_SCLK_DIV_A(x uint32) UART1_SCLK_CONFValue {
-	return v&^0x3f | UART1_SCLK_CONFValue(x&0x3f)
-}
-
-// UART1_SCLK_DIV_B returns field UART1_SCLK_DIV_B (bits 11:6): The numerator of the frequency divider factor of the uart1 function clock.
-func (v UART1_SCLK_CONFValue) UART1_SCLK_DIV_B() uint32 { return uint32(v>>6) & 0x3f }
-
-// WithUART1_SCLK_DIV_B returns v with field UART1_SCLK_DIV_B (bits 11:6) set to x, masked to the field width.
-func (v UART1_SCLK_CONFValue) WithUART1_SCLK_DIV_B(x uint32) UART1_SCLK_CONFValue {
-	return v&^0xfc0 | UART1_SCLK_CONFValue(x&0x3f)<<6
-}
-
-// UART1_SCLK_DIV_NUM returns field UART1_SCLK_DIV_NUM (bits 19:12): The integral part of the frequency divider factor of the uart1 function clock.
-func (v UART1_SCLK_CONFValue) UART1_SCLK_DIV_NUM() uint32 { return uint32(v>>12) & 0xff }
-
-// WithUART1_SCLK_DIV_NUM returns v with field UART1_SCLK_DIV_NUM (bits 19:12) set to x, masked to the field width.
-func (v UART1_SCLK_CONFValue) WithUART1_SCLK_DIV_NUM(x uint32) UART1_SCLK_CONFValue {
-	return v&^0xff000 | UART1_SCLK_CONFValue(x&0xff)<<12
-}
-
-// UART1_SCLK_SEL returns field UART1_SCLK_SEL (bits 21:20): set this field to select clock-source. 0: do not select anyone clock, 1: 80MHz, 2: FOSC, 3(default): XTAL.
-func (v UART1_SCLK_CONFValue) UART1_SCLK_SEL() uint32 { return uint32(v>>20) & 0x3 }
-
-// WithUART1_SCLK_SEL returns v with field UART1_SCLK_SEL (bits 21:20) set to x, masked to the field width.
-func (v UART1_SCLK_CONFValue) WithUART1_SCLK_SEL(x uint32) UART1_SCLK_CONFValue {
-	return v&^0x300000 | UART1_SCLK_CONFValue(x&0x3)<<20
-}
-
-// UART1_SCLK_EN returns field UART1_SCLK_EN (bit 22): Set 1 to enable uart0 function clock.
-func (v UART1_SCLK_CONFValue) UART1_SCLK_EN() bool { return v&0x400000 != 0 }
-
-// WithUART1_SCLK_EN returns v with field UART1_SCLK_EN (bit 22) set to b.
-func (v UART1_SCLK_CONFValue) WithUART1_SCLK_EN(b bool) UART1_SCLK_CONFValue {
-	return v&^0x400000 | UART1_SCLK_CONFValue(b2u(b))<<22
-}
-
-// UART1_PD_CTRL is register UART1_PD_CTRL (32-bit, read-write, reset 0x2): UART1 power control register.
-type UART1_PD_CTRL struct{ reg mmio.U32 }
-
-// UART1_PD_CTRLValue is a value of register UART1_PD_CTRL.
-type UART1_PD_CTRLValue uint32
-
-// UART1_PD_CTRLReset is the reset value of register UART1_PD_CTRL.
-const UART1_PD_CTRLReset UART1_PD_CTRLValue = 0x2
-
-// Read loads the register.
-func (r *UART1_PD_CTRL) Read() UART1_PD_CTRLValue { return UART1_PD_CTRLValue(r.reg.Load()) }
-
-// Write stores v in the register.
-func (r *UART1_PD_CTRL) Write(v UART1_PD_CTRLValue) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(UART1_PD_CTRLReset): fields f leaves alone are written as their reset values.
-func (r *UART1_PD_CTRL) WriteWith(f func(UART1_PD_CTRLValue) UART1_PD_CTRLValue) {
-	r.reg.Store(uint32(f(UART1_PD_CTRLReset)))
-}
-
-// Reset stores UART1_PD_CTRLReset in the register.
-func (r *UART1_PD_CTRL) Reset() { r.reg.Store(uint32(UART1_PD_CTRLReset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *UART1_PD_CTRL) Modify(f func(UART1_PD_CTRLValue) UART1_PD_CTRLValue) {
-	r.reg.Store(uint32(f(UART1_PD_CTRLValue(r.reg.Load()))))
-}
-
-// UART1_MEM_FORCE_PU returns field UART1_MEM_FORCE_PU (bit 1): Set this bit to force power down UART1 memory.
-func (v UART1_PD_CTRLValue) UART1_MEM_FORCE_PU() bool { return v&0x2 != 0 }
-
-// WithUART1_MEM_FORCE_PU returns v with field UART1_MEM_FORCE_PU (bit 1) set to b.
-func (v UART1_PD_CTRLValue) WithUART1_MEM_FORCE_PU(b bool) UART1_PD_CTRLValue {
-	return v&^0x2 | UART1_PD_CTRLValue(b2u(b))<<1
-}
-
-// UART1_MEM_FORCE_PD returns field UART1_MEM_FORCE_PD (bit 2): Set this bit to force power up UART1 memory.
-func (v UART1_PD_CTRLValue) UART1_MEM_FORCE_PD() bool { return v&0x4 != 0 }
-
-// WithUART1_MEM_FORCE_PD returns v with field UART1_MEM_FORCE_PD (bit 2) set to b.
-func (v UART1_PD_CTRLValue) WithUART1_MEM_FORCE_PD(b bool) UART1_PD_CTRLValue {
-	return v&^0x4 | UART1_PD_CTRLValue(b2u(b))<<2
+// WithUART_MEM_FORCE_PD returns v with field UART%s_MEM_FORCE_PD (bit 2) set to b.
+func (v UART_PD_CTRLValue) WithUART_MEM_FORCE_PD(b bool) UART_PD_CTRLValue {
+	return v&^0x4 | UART_PD_CTRLValue(b2u(b))<<2
 }
 
 // MSPI_CONF is register MSPI_CONF (32-bit, read-write, reset 0x5): MSPI configuration register.
@@ -934,276 +780,140 @@ func (v LEDC_SCLK_CONFValue) WithLEDC_SCLK_EN(b bool) LEDC_SCLK_CONFValue {
 	return v&^0x400000 | LEDC_SCLK_CONFValue(b2u(b))<<22
 }
 
-// TIMERGROUP0_CONF is register TIMERGROUP0_CONF (32-bit, read-write, reset 0x1): TIMERGROUP0 configuration register.
-type TIMERGROUP0_CONF struct{ reg mmio.U32 }
+// TIMERGROUP_CONF is register CONF (32-bit, read-write, reset 0x1): TIMERGROUP0 configuration register.
+type TIMERGROUP_CONF struct{ reg mmio.U32 }
 
-// TIMERGROUP0_CONFValue is a value of register TIMERGROUP0_CONF.
-type TIMERGROUP0_CONFValue uint32
+// TIMERGROUP_CONFValue is a value of register TIMERGROUP_CONF.
+type TIMERGROUP_CONFValue uint32
 
-// TIMERGROUP0_CONFReset is the reset value of register TIMERGROUP0_CONF.
-const TIMERGROUP0_CONFReset TIMERGROUP0_CONFValue = 0x1
+// TIMERGROUP_CONFReset is the reset value of register TIMERGROUP_CONF.
+const TIMERGROUP_CONFReset TIMERGROUP_CONFValue = 0x1
 
 // Read loads the register.
-func (r *TIMERGROUP0_CONF) Read() TIMERGROUP0_CONFValue { return TIMERGROUP0_CONFValue(r.reg.Load()) }
+func (r *TIMERGROUP_CONF) Read() TIMERGROUP_CONFValue { return TIMERGROUP_CONFValue(r.reg.Load()) }
 
 // Write stores v in the register.
-func (r *TIMERGROUP0_CONF) Write(v TIMERGROUP0_CONFValue) { r.reg.Store(uint32(v)) }
+func (r *TIMERGROUP_CONF) Write(v TIMERGROUP_CONFValue) { r.reg.Store(uint32(v)) }
 
-// WriteWith stores f(TIMERGROUP0_CONFReset): fields f leaves alone are written as their reset values.
-func (r *TIMERGROUP0_CONF) WriteWith(f func(TIMERGROUP0_CONFValue) TIMERGROUP0_CONFValue) {
-	r.reg.Store(uint32(f(TIMERGROUP0_CONFReset)))
+// WriteWith stores f(TIMERGROUP_CONFReset): fields f leaves alone are written as their reset values.
+func (r *TIMERGROUP_CONF) WriteWith(f func(TIMERGROUP_CONFValue) TIMERGROUP_CONFValue) {
+	r.reg.Store(uint32(f(TIMERGROUP_CONFReset)))
 }
 
-// Reset stores TIMERGROUP0_CONFReset in the register.
-func (r *TIMERGROUP0_CONF) Reset() { r.reg.Store(uint32(TIMERGROUP0_CONFReset)) }
+// Reset stores TIMERGROUP_CONFReset in the register.
+func (r *TIMERGROUP_CONF) Reset() { r.reg.Store(uint32(TIMERGROUP_CONFReset)) }
 
 // Modify loads the register, passes its value to f and stores the result.
-func (r *TIMERGROUP0_CONF) Modify(f func(TIMERGROUP0_CONFValue) TIMERGROUP0_CONFValue) {
-	r.reg.Store(uint32(f(TIMERGROUP0_CONFValue(r.reg.Load()))))
+func (r *TIMERGROUP_CONF) Modify(f func(TIMERGROUP_CONFValue) TIMERGROUP_CONFValue) {
+	r.reg.Store(uint32(f(TIMERGROUP_CONFValue(r.reg.Load()))))
 }
 
-// TG0_CLK_EN returns field TG0_CLK_EN (bit 0): Set 1 to enable timer_group0 apb clock.
-func (v TIMERGROUP0_CONFValue) TG0_CLK_EN() bool { return v&0x1 != 0 }
+// TG_CLK_EN returns field TG%s_CLK_EN (bit 0): Set 1 to enable timer_group0 apb clock.
+func (v TIMERGROUP_CONFValue) TG_CLK_EN() bool { return v&0x1 != 0 }
 
-// WithTG0_CLK_EN returns v with field TG0_CLK_EN (bit 0) set to b.
-func (v TIMERGROUP0_CONFValue) WithTG0_CLK_EN(b bool) TIMERGROUP0_CONFValue {
-	return v&^0x1 | TIMERGROUP0_CONFValue(b2u(b))
+// WithTG_CLK_EN returns v with field TG%s_CLK_EN (bit 0) set to b.
+func (v TIMERGROUP_CONFValue) WithTG_CLK_EN(b bool) TIMERGROUP_CONFValue {
+	return v&^0x1 | TIMERGROUP_CONFValue(b2u(b))
 }
 
-// TG0_RST_EN returns field TG0_RST_EN (bit 1): Set 0 to reset timer_group0 module.
-func (v TIMERGROUP0_CONFValue) TG0_RST_EN() bool { return v&0x2 != 0 }
+// TG_RST_EN returns field TG%s_RST_EN (bit 1): Set 0 to reset timer_group0 module.
+func (v TIMERGROUP_CONFValue) TG_RST_EN() bool { return v&0x2 != 0 }
 
-// WithTG0_RST_EN returns v with field TG0_RST_EN (bit 1) set to b.
-func (v TIMERGROUP0_CONFValue) WithTG0_RST_EN(b bool) TIMERGROUP0_CONFValue {
-	return v&^0x2 | TIMERGROUP0_CONFValue(b2u(b))<<1
+// WithTG_RST_EN returns v with field TG%s_RST_EN (bit 1) set to b.
+func (v TIMERGROUP_CONFValue) WithTG_RST_EN(b bool) TIMERGROUP_CONFValue {
+	return v&^0x2 | TIMERGROUP_CONFValue(b2u(b))<<1
 }
 
-// TIMERGROUP0_TIMER_CLK_CONF is register TIMERGROUP0_TIMER_CLK_CONF (32-bit, read-write, reset 0x400000): TIMERGROUP0_TIMER_CLK configuration register.
-type TIMERGROUP0_TIMER_CLK_CONF struct{ reg mmio.U32 }
+// TIMERGROUP_TIMER_CLK_CONF is register TIMER_CLK_CONF (32-bit, read-write, reset 0x400000): TIMERGROUP0_TIMER_CLK configuration register.
+type TIMERGROUP_TIMER_CLK_CONF struct{ reg mmio.U32 }
 
-// TIMERGROUP0_TIMER_CLK_CONFValue is a value of register TIMERGROUP0_TIMER_CLK_CONF.
-type TIMERGROUP0_TIMER_CLK_CONFValue uint32
+// TIMERGROUP_TIMER_CLK_CONFValue is a value of register TIMERGROUP_TIMER_CLK_CONF.
+type TIMERGROUP_TIMER_CLK_CONFValue uint32
 
-// TIMERGROUP0_TIMER_CLK_CONFReset is the reset value of register TIMERGROUP0_TIMER_CLK_CONF.
-const TIMERGROUP0_TIMER_CLK_CONFReset TIMERGROUP0_TIMER_CLK_CONFValue = 0x400000
+// TIMERGROUP_TIMER_CLK_CONFReset is the reset value of register TIMERGROUP_TIMER_CLK_CONF.
+const TIMERGROUP_TIMER_CLK_CONFReset TIMERGROUP_TIMER_CLK_CONFValue = 0x400000
 
 // Read loads the register.
-func (r *TIMERGROUP0_TIMER_CLK_CONF) Read() TIMERGROUP0_TIMER_CLK_CONFValue {
-	return TIMERGROUP0_TIMER_CLK_CONFValue(r.reg.Load())
-}
-
-// Write stores v in the register.
-func (r *TIMERGROUP0_TIMER_CLK_CONF) Write(v TIMERGROUP0_TIMER_CLK_CONFValue) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(TIMERGROUP0_TIMER_CLK_CONFReset): fields f leaves alone are written as their reset values.
-func (r *TIMERGROUP0_TIMER_CLK_CONF) WriteWith(f func(TIMERGROUP0_TIMER_CLK_CONFValue) TIMERGROUP0_TIMER_CLK_CONFValue) {
-	r.reg.Store(uint32(f(TIMERGROUP0_TIMER_CLK_CONFReset)))
-}
-
-// Reset stores TIMERGROUP0_TIMER_CLK_CONFReset in the register.
-func (r *TIMERGROUP0_TIMER_CLK_CONF) Reset() { r.reg.Store(uint32(TIMERGROUP0_TIMER_CLK_CONFReset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *TIMERGROUP0_TIMER_CLK_CONF) Modify(f func(TIMERGROUP0_TIMER_CLK_CONFValue) TIMERGROUP0_TIMER_CLK_CONFValue) {
-	r.reg.Store(uint32(f(TIMERGROUP0_TIMER_CLK_CONFValue(r.reg.Load()))))
-}
-
-// TG0_TIMER_CLK_SEL returns field TG0_TIMER_CLK_SEL (bits 21:20): set this field to select clock-source. 0(default): XTAL, 1: 80MHz, 2: FOSC, 3: reserved.
-func (v TIMERGROUP0_TIMER_CLK_CONFValue) TG0_TIMER_CLK_SEL() uint32 { return uint32(v>>20) & 0x3 }
-
-// WithTG0_TIMER_CLK_SEL returns v with field TG0_TIMER_CLK_SEL (bits 21:20) set to x, masked to the field width.
-func (v TIMERGROUP0_TIMER_CLK_CONFValue) WithTG0_TIMER_CLK_SEL(x uint32) TIMERGROUP0_TIMER_CLK_CONFValue {
-	return v&^0x300000 | TIMERGROUP0_TIMER_CLK_CONFValue(x&0x3)<<20
-}
-
-// TG0_TIMER_CLK_EN returns field TG0_TIMER_CLK_EN (bit 22): Set 1 to enable timer_group0 timer clock.
-func (v TIMERGROUP0_TIMER_CLK_CONFValue) TG0_TIMER_CLK_EN() bool { return v&0x400000 != 0 }
-
-// WithTG0_TIMER_CLK_EN returns v with field TG0_TIMER_CLK_EN (bit 22) set to b.
-func (v TIMERGROUP0_TIMER_CLK_CONFValue) WithTG0_TIMER_CLK_EN(b bool) TIMERGROUP0_TIMER_CLK_CONFValue {
-	return v&^0x400000 | TIMERGROUP0_TIMER_CLK_CONFValue(b2u(b))<<22
-}
-
-// TIMERGROUP0_WDT_CLK_CONF is register TIMERGROUP0_WDT_CLK_CONF (32-bit, read-write, reset 0x400000): TIMERGROUP0_WDT_CLK configuration register.
-type TIMERGROUP0_WDT_CLK_CONF struct{ reg mmio.U32 }
-
-// TIMERGROUP0_WDT_CLK_CONFValue is a value of register TIMERGROUP0_WDT_CLK_CONF.
-type TIMERGROUP0_WDT_CLK_CONFValue uint32
-
-// TIMERGROUP0_WDT_CLK_CONFReset is the reset value of register TIMERGROUP0_WDT_CLK_CONF.
-const TIMERGROUP0_WDT_CLK_CONFReset TIMERGROUP0_WDT_CLK_CONFValue = 0x400000
-
-// Read loads the register.
-func (r *TIMERGROUP0_WDT_CLK_CONF) Read() TIMERGROUP0_WDT_CLK_CONFValue {
-	return TIMERGROUP0_WDT_CLK_CONFValue(r.reg.Load())
+func (r *TIMERGROUP_TIMER_CLK_CONF) Read() TIMERGROUP_TIMER_CLK_CONFValue {
+	return TIMERGROUP_TIMER_CLK_CONFValue(r.reg.Load())
 }
 
 // Write stores v in the register.
-func (r *TIMERGROUP0_WDT_CLK_CONF) Write(v TIMERGROUP0_WDT_CLK_CONFValue) { r.reg.Store(uint32(v)) }
+func (r *TIMERGROUP_TIMER_CLK_CONF) Write(v TIMERGROUP_TIMER_CLK_CONFValue) { r.reg.Store(uint32(v)) }
 
-// WriteWith stores f(TIMERGROUP0_WDT_CLK_CONFReset): fields f leaves alone are written as their reset values.
-func (r *TIMERGROUP0_WDT_CLK_CONF) WriteWith(f func(TIMERGROUP0_WDT_CLK_CONFValue) TIMERGROUP0_WDT_CLK_CONFValue) {
-	r.reg.Store(uint32(f(TIMERGROUP0_WDT_CLK_CONFReset)))
+// WriteWith stores f(TIMERGROUP_TIMER_CLK_CONFReset): fields f leaves alone are written as their reset values.
+func (r *TIMERGROUP_TIMER_CLK_CONF) WriteWith(f func(TIMERGROUP_TIMER_CLK_CONFValue) TIMERGROUP_TIMER_CLK_CONFValue) {
+	r.reg.Store(uint32(f(TIMERGROUP_TIMER_CLK_CONFReset)))
 }
 
-// Reset stores TIMERGROUP0_WDT_CLK_CONFReset in the register.
-func (r *TIMERGROUP0_WDT_CLK_CONF) Reset() { r.reg.Store(uint32(TIMERGROUP0_WDT_CLK_CONFReset)) }
+// Reset stores TIMERGROUP_TIMER_CLK_CONFReset in the register.
+func (r *TIMERGROUP_TIMER_CLK_CONF) Reset() { r.reg.Store(uint32(TIMERGROUP_TIMER_CLK_CONFReset)) }
 
 // Modify loads the register, passes its value to f and stores the result.
-func (r *TIMERGROUP0_WDT_CLK_CONF) Modify(f func(TIMERGROUP0_WDT_CLK_CONFValue) TIMERGROUP0_WDT_CLK_CONFValue) {
-	r.reg.Store(uint32(f(TIMERGROUP0_WDT_CLK_CONFValue(r.reg.Load()))))
+func (r *TIMERGROUP_TIMER_CLK_CONF) Modify(f func(TIMERGROUP_TIMER_CLK_CONFValue) TIMERGROUP_TIMER_CLK_CONFValue) {
+	r.reg.Store(uint32(f(TIMERGROUP_TIMER_CLK_CONFValue(r.reg.Load()))))
 }
 
-// TG0_WDT_CLK_SEL returns field TG0_WDT_CLK_SEL (bits 21:20): set this field to select clock-source. 0(default): XTAL, 1: 80MHz, 2: FOSC, 3: reserved.
-func (v TIMERGROUP0_WDT_CLK_CONFValue) TG0_WDT_CLK_SEL() uint32 { return uint32(v>>20) & 0x3 }
+// TG_TIMER_CLK_SEL returns field TG%s_TIMER_CLK_SEL (bits 21:20): set this field to select clock-source. 0(default): XTAL, 1: 80MHz, 2: FOSC, 3: reserved.
+func (v TIMERGROUP_TIMER_CLK_CONFValue) TG_TIMER_CLK_SEL() uint32 { return uint32(v>>20) & 0x3 }
 
-// WithTG0_WDT_CLK_SEL returns v with field TG0_WDT_CLK_SEL (bits 21:20) set to x, masked to the field width.
-func (v TIMERGROUP0_WDT_CLK_CONFValue) WithTG0_WDT_CLK_SEL(x uint32) TIMERGROUP0_WDT_CLK_CONFValue {
-	return v&^0x300000 | TIMERGROUP0_WDT_CLK_CONFValue(x&0x3)<<20
+// WithTG_TIMER_CLK_SEL returns v with field TG%s_TIMER_CLK_SEL (bits 21:20) set to x, masked to the field width.
+func (v TIMERGROUP_TIMER_CLK_CONFValue) WithTG_TIMER_CLK_SEL(x uint32) TIMERGROUP_TIMER_CLK_CONFValue {
+	return v&^0x300000 | TIMERGROUP_TIMER_CLK_CONFValue(x&0x3)<<20
 }
 
-// TG0_WDT_CLK_EN returns field TG0_WDT_CLK_EN (bit 22): Set 1 to enable timer_group0 wdt clock.
-func (v TIMERGROUP0_WDT_CLK_CONFValue) TG0_WDT_CLK_EN() bool { return v&0x400000 != 0 }
+// TG_TIMER_CLK_EN returns field TG%s_TIMER_CLK_EN (bit 22): Set 1 to enable timer_group0 timer clock.
+func (v TIMERGROUP_TIMER_CLK_CONFValue) TG_TIMER_CLK_EN() bool { return v&0x400000 != 0 }
 
-// WithTG0_WDT_CLK_EN returns v with field TG0_WDT_CLK_EN (bit 22) set to b.
-func (v TIMERGROUP0_WDT_CLK_CONFValue) WithTG0_WDT_CLK_EN(b bool) TIMERGROUP0_WDT_CLK_CONFValue {
-	return v&^0x400000 | TIMERGROUP0_WDT_CLK_CONFValue(b2u(b))<<22
+// WithTG_TIMER_CLK_EN returns v with field TG%s_TIMER_CLK_EN (bit 22) set to b.
+func (v TIMERGROUP_TIMER_CLK_CONFValue) WithTG_TIMER_CLK_EN(b bool) TIMERGROUP_TIMER_CLK_CONFValue {
+	return v&^0x400000 | TIMERGROUP_TIMER_CLK_CONFValue(b2u(b))<<22
 }
 
-// TIMERGROUP1_CONF is register TIMERGROUP1_CONF (32-bit, read-write, reset 0x1): TIMERGROUP1 configuration register.
-type TIMERGROUP1_CONF struct{ reg mmio.U32 }
+// TIMERGROUP_WDT_CLK_CONF is register WDT_CLK_CONF (32-bit, read-write, reset 0x400000): TIMERGROUP0_WDT_CLK configuration register.
+type TIMERGROUP_WDT_CLK_CONF struct{ reg mmio.U32 }
 
-// TIMERGROUP1_CONFValue is a value of register TIMERGROUP1_CONF.
-type TIMERGROUP1_CONFValue uint32
+// TIMERGROUP_WDT_CLK_CONFValue is a value of register TIMERGROUP_WDT_CLK_CONF.
+type TIMERGROUP_WDT_CLK_CONFValue uint32
 
-// TIMERGROUP1_CONFReset is the reset value of register TIMERGROUP1_CONF.
-const TIMERGROUP1_CONFReset TIMERGROUP1_CONFValue = 0x1
+// TIMERGROUP_WDT_CLK_CONFReset is the reset value of register TIMERGROUP_WDT_CLK_CONF.
+const TIMERGROUP_WDT_CLK_CONFReset TIMERGROUP_WDT_CLK_CONFValue = 0x400000
 
 // Read loads the register.
-func (r *TIMERGROUP1_CONF) Read() TIMERGROUP1_CONFValue { return TIMERGROUP1_CONFValue(r.reg.Load()) }
-
-// Write stores v in the register.
-func (r *TIMERGROUP1_CONF) Write(v TIMERGROUP1_CONFValue) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(TIMERGROUP1_CONFReset): fields f leaves alone are written as their reset values.
-func (r *TIMERGROUP1_CONF) WriteWith(f func(TIMERGROUP1_CONFValue) TIMERGROUP1_CONFValue) {
-	r.reg.Store(uint32(f(TIMERGROUP1_CONFReset)))
-}
-
-// Reset stores TIMERGROUP1_CONFReset in the register.
-func (r *TIMERGROUP1_CONF) Reset() { r.reg.Store(uint32(TIMERGROUP1_CONFReset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *TIMERGROUP1_CONF) Modify(f func(TIMERGROUP1_CONFValue) TIMERGROUP1_CONFValue) {
-	r.reg.Store(uint32(f(TIMERGROUP1_CONFValue(r.reg.Load()))))
-}
-
-// TG1_CLK_EN returns field TG1_CLK_EN (bit 0): Set 1 to enable timer_group1 apb clock.
-func (v TIMERGROUP1_CONFValue) TG1_CLK_EN() bool { return v&0x1 != 0 }
-
-// WithTG1_CLK_EN returns v with field TG1_CLK_EN (bit 0) set to b.
-func (v TIMERGROUP1_CONFValue) WithTG1_CLK_EN(b bool) TIMERGROUP1_CONFValue {
-	return v&^0x1 | TIMERGROUP1_CONFValue(b2u(b))
-}
-
-// TG1_RST_EN returns field TG1_RST_EN (bit 1): Set 0 to reset timer_group1 module.
-func (v TIMERGROUP1_CONFValue) TG1_RST_EN() bool { return v&0x2 != 0 }
-
-// WithTG1_RST_EN returns v with field TG1_RST_EN (bit 1) set to b.
-func (v TIMERGROUP1_CONFValue) WithTG1_RST_EN(b bool) TIMERGROUP1_CONFValue {
-	return v&^0x2 | TIMERGROUP1_CONFValue(b2u(b))<<1
-}
-
-// TIMERGROUP1_TIMER_CLK_CONF is register TIMERGROUP1_TIMER_CLK_CONF (32-bit, read-write, reset 0x400000): TIMERGROUP1_TIMER_CLK configuration register.
-type TIMERGROUP1_TIMER_CLK_CONF struct{ reg mmio.U32 }
-
-// TIMERGROUP1_TIMER_CLK_CONFValue is a value of register TIMERGROUP1_TIMER_CLK_CONF.
-type TIMERGROUP1_TIMER_CLK_CONFValue uint32
-
-// TIMERGROUP1_TIMER_CLK_CONFReset is the reset value of register TIMERGROUP1_TIMER_CLK_CONF.
-const TIMERGROUP1_TIMER_CLK_CONFReset TIMERGROUP1_TIMER_CLK_CONFValue = 0x400000
-
-// Read loads the register.
-func (r *TIMERGROUP1_TIMER_CLK_CONF) Read() TIMERGROUP1_TIMER_CLK_CONFValue {
-	return TIMERGROUP1_TIMER_CLK_CONFValue(r.reg.Load())
+func (r *TIMERGROUP_WDT_CLK_CONF) Read() TIMERGROUP_WDT_CLK_CONFValue {
+	return TIMERGROUP_WDT_CLK_CONFValue(r.reg.Load())
 }
 
 // Write stores v in the register.
-func (r *TIMERGROUP1_TIMER_CLK_CONF) Write(v TIMERGROUP1_TIMER_CLK_CONFValue) { r.reg.Store(uint32(v)) }
+func (r *TIMERGROUP_WDT_CLK_CONF) Write(v TIMERGROUP_WDT_CLK_CONFValue) { r.reg.Store(uint32(v)) }
 
-// WriteWith stores f(TIMERGROUP1_TIMER_CLK_CONFReset): fields f leaves alone are written as their reset values.
-func (r *TIMERGROUP1_TIMER_CLK_CONF) WriteWith(f func(TIMERGROUP1_TIMER_CLK_CONFValue) TIMERGROUP1_TIMER_CLK_CONFValue) {
-	r.reg.Store(uint32(f(TIMERGROUP1_TIMER_CLK_CONFReset)))
+// WriteWith stores f(TIMERGROUP_WDT_CLK_CONFReset): fields f leaves alone are written as their reset values.
+func (r *TIMERGROUP_WDT_CLK_CONF) WriteWith(f func(TIMERGROUP_WDT_CLK_CONFValue) TIMERGROUP_WDT_CLK_CONFValue) {
+	r.reg.Store(uint32(f(TIMERGROUP_WDT_CLK_CONFReset)))
 }
 
-// Reset stores TIMERGROUP1_TIMER_CLK_CONFReset in the register.
-func (r *TIMERGROUP1_TIMER_CLK_CONF) Reset() { r.reg.Store(uint32(TIMERGROUP1_TIMER_CLK_CONFReset)) }
+// Reset stores TIMERGROUP_WDT_CLK_CONFReset in the register.
+func (r *TIMERGROUP_WDT_CLK_CONF) Reset() { r.reg.Store(uint32(TIMERGROUP_WDT_CLK_CONFReset)) }
 
 // Modify loads the register, passes its value to f and stores the result.
-func (r *TIMERGROUP1_TIMER_CLK_CONF) Modify(f func(TIMERGROUP1_TIMER_CLK_CONFValue) TIMERGROUP1_TIMER_CLK_CONFValue) {
-	r.reg.Store(uint32(f(TIMERGROUP1_TIMER_CLK_CONFValue(r.reg.Load()))))
+func (r *TIMERGROUP_WDT_CLK_CONF) Modify(f func(TIMERGROUP_WDT_CLK_CONFValue) TIMERGROUP_WDT_CLK_CONFValue) {
+	r.reg.Store(uint32(f(TIMERGROUP_WDT_CLK_CONFValue(r.reg.Load()))))
 }
 
-// TG1_TIMER_CLK_SEL returns field TG1_TIMER_CLK_SEL (bits 21:20): set this field to select clock-source. 0(default): XTAL, 1: 80MHz, 2: FOSC, 3: reserved.
-func (v TIMERGROUP1_TIMER_CLK_CONFValue) TG1_TIMER_CLK_SEL() uint32 { return uint32(v>>20) & 0x3 }
+// TG_WDT_CLK_SEL returns field TG%s_WDT_CLK_SEL (bits 21:20): set this field to select clock-source. 0(default): XTAL, 1: 80MHz, 2: FOSC, 3: reserved.
+func (v TIMERGROUP_WDT_CLK_CONFValue) TG_WDT_CLK_SEL() uint32 { return uint32(v>>20) & 0x3 }
 
-// WithTG1_TIMER_CLK_SEL returns v with field TG1_TIMER_CLK_SEL (bits 21:20) set to x, masked to the field width.
-func (v TIMERGROUP1_TIMER_CLK_CONFValue) WithTG1_TIMER_CLK_SEL(x uint32) TIMERGROUP1_TIMER_CLK_CONFValue {
-	return v&^0x300000 | TIMERGROUP1_TIMER_CLK_CONFValue(x&0x3)<<20
+// WithTG_WDT_CLK_SEL returns v with field TG%s_WDT_CLK_SEL (bits 21:20) set to x, masked to the field width.
+func (v TIMERGROUP_WDT_CLK_CONFValue) WithTG_WDT_CLK_SEL(x uint32) TIMERGROUP_WDT_CLK_CONFValue {
+	return v&^0x300000 | TIMERGROUP_WDT_CLK_CONFValue(x&0x3)<<20
 }
 
-// TG1_TIMER_CLK_EN returns field TG1_TIMER_CLK_EN (bit 22): Set 1 to enable timer_group1 timer clock.
-func (v TIMERGROUP1_TIMER_CLK_CONFValue) TG1_TIMER_CLK_EN() bool { return v&0x400000 != 0 }
+// TG_WDT_CLK_EN returns field TG%s_WDT_CLK_EN (bit 22): Set 1 to enable timer_group0 wdt clock.
+func (v TIMERGROUP_WDT_CLK_CONFValue) TG_WDT_CLK_EN() bool { return v&0x400000 != 0 }
 
-// WithTG1_TIMER_CLK_EN returns v with field TG1_TIMER_CLK_EN (bit 22) set to b.
-func (v TIMERGROUP1_TIMER_CLK_CONFValue) WithTG1_TIMER_CLK_EN(b bool) TIMERGROUP1_TIMER_CLK_CONFValue {
-	return v&^0x400000 | TIMERGROUP1_TIMER_CLK_CONFValue(b2u(b))<<22
-}
-
-// TIMERGROUP1_WDT_CLK_CONF is register TIMERGROUP1_WDT_CLK_CONF (32-bit, read-write, reset 0x400000): TIMERGROUP1_WDT_CLK configuration register.
-type TIMERGROUP1_WDT_CLK_CONF struct{ reg mmio.U32 }
-
-// TIMERGROUP1_WDT_CLK_CONFValue is a value of register TIMERGROUP1_WDT_CLK_CONF.
-type TIMERGROUP1_WDT_CLK_CONFValue uint32
-
-// TIMERGROUP1_WDT_CLK_CONFReset is the reset value of register TIMERGROUP1_WDT_CLK_CONF.
-const TIMERGROUP1_WDT_CLK_CONFReset TIMERGROUP1_WDT_CLK_CONFValue = 0x400000
-
-// Read loads the register.
-func (r *TIMERGROUP1_WDT_CLK_CONF) Read() TIMERGROUP1_WDT_CLK_CONFValue {
-	return TIMERGROUP1_WDT_CLK_CONFValue(r.reg.Load())
-}
-
-// Write stores v in the register.
-func (r *TIMERGROUP1_WDT_CLK_CONF) Write(v TIMERGROUP1_WDT_CLK_CONFValue) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(TIMERGROUP1_WDT_CLK_CONFReset): fields f leaves alone are written as their reset values.
-func (r *TIMERGROUP1_WDT_CLK_CONF) WriteWith(f func(TIMERGROUP1_WDT_CLK_CONFValue) TIMERGROUP1_WDT_CLK_CONFValue) {
-	r.reg.Store(uint32(f(TIMERGROUP1_WDT_CLK_CONFReset)))
-}
-
-// Reset stores TIMERGROUP1_WDT_CLK_CONFReset in the register.
-func (r *TIMERGROUP1_WDT_CLK_CONF) Reset() { r.reg.Store(uint32(TIMERGROUP1_WDT_CLK_CONFReset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *TIMERGROUP1_WDT_CLK_CONF) Modify(f func(TIMERGROUP1_WDT_CLK_CONFValue) TIMERGROUP1_WDT_CLK_CONFValue) {
-	r.reg.Store(uint32(f(TIMERGROUP1_WDT_CLK_CONFValue(r.reg.Load()))))
-}
-
-// TG1_WDT_CLK_SEL returns field TG1_WDT_CLK_SEL (bits 21:20): set this field to select clock-source. 0(default): XTAL, 1: 80MHz, 2: FOSC, 3: reserved.
-func (v TIMERGROUP1_WDT_CLK_CONFValue) TG1_WDT_CLK_SEL() uint32 { return uint32(v>>20) & 0x3 }
-
-// WithTG1_WDT_CLK_SEL returns v with field TG1_WDT_CLK_SEL (bits 21:20) set to x, masked to the field width.
-func (v TIMERGROUP1_WDT_CLK_CONFValue) WithTG1_WDT_CLK_SEL(x uint32) TIMERGROUP1_WDT_CLK_CONFValue {
-	return v&^0x300000 | TIMERGROUP1_WDT_CLK_CONFValue(x&0x3)<<20
-}
-
-// TG1_WDT_CLK_EN returns field TG1_WDT_CLK_EN (bit 22): Set 1 to enable timer_group0 wdt clock.
-func (v TIMERGROUP1_WDT_CLK_CONFValue) TG1_WDT_CLK_EN() bool { return v&0x400000 != 0 }
-
-// WithTG1_WDT_CLK_EN returns v with field TG1_WDT_CLK_EN (bit 22) set to b.
-func (v TIMERGROUP1_WDT_CLK_CONFValue) WithTG1_WDT_CLK_EN(b bool) TIMERGROUP1_WDT_CLK_CONFValue {
-	return v&^0x400000 | TIMERGROUP1_WDT_CLK_CONFValue(b2u(b))<<22
+// WithTG_WDT_CLK_EN returns v with field TG%s_WDT_CLK_EN (bit 22) set to b.
+func (v TIMERGROUP_WDT_CLK_CONFValue) WithTG_WDT_CLK_EN(b bool) TIMERGROUP_WDT_CLK_CONFValue {
+	return v&^0x400000 | TIMERGROUP_WDT_CLK_CONFValue(b2u(b))<<22
 }
 
 // SYSTIMER_CONF is register SYSTIMER_CONF (32-bit, read-write, reset 0x1): SYSTIMER configuration register.
@@ -1296,184 +1006,94 @@ func (v SYSTIMER_FUNC_CLK_CONFValue) WithSYSTIMER_FUNC_CLK_EN(b bool) SYSTIMER_F
 	return v&^0x400000 | SYSTIMER_FUNC_CLK_CONFValue(b2u(b))<<22
 }
 
-// TWAI0_CONF is register TWAI0_CONF (32-bit, read-write, reset 0x1): TWAI0 configuration register.
-type TWAI0_CONF struct{ reg mmio.U32 }
+// TWAI_CONF is register CONF (32-bit, read-write, reset 0x1): TWAI0 configuration register.
+type TWAI_CONF struct{ reg mmio.U32 }
 
-// TWAI0_CONFValue is a value of register TWAI0_CONF.
-type TWAI0_CONFValue uint32
+// TWAI_CONFValue is a value of register TWAI_CONF.
+type TWAI_CONFValue uint32
 
-// TWAI0_CONFReset is the reset value of register TWAI0_CONF.
-const TWAI0_CONFReset TWAI0_CONFValue = 0x1
+// TWAI_CONFReset is the reset value of register TWAI_CONF.
+const TWAI_CONFReset TWAI_CONFValue = 0x1
 
 // Read loads the register.
-func (r *TWAI0_CONF) Read() TWAI0_CONFValue { return TWAI0_CONFValue(r.reg.Load()) }
+func (r *TWAI_CONF) Read() TWAI_CONFValue { return TWAI_CONFValue(r.reg.Load()) }
 
 // Write stores v in the register.
-func (r *TWAI0_CONF) Write(v TWAI0_CONFValue) { r.reg.Store(uint32(v)) }
+func (r *TWAI_CONF) Write(v TWAI_CONFValue) { r.reg.Store(uint32(v)) }
 
-// WriteWith stores f(TWAI0_CONFReset): fields f leaves alone are written as their reset values.
-func (r *TWAI0_CONF) WriteWith(f func(TWAI0_CONFValue) TWAI0_CONFValue) {
-	r.reg.Store(uint32(f(TWAI0_CONFReset)))
+// WriteWith stores f(TWAI_CONFReset): fields f leaves alone are written as their reset values.
+func (r *TWAI_CONF) WriteWith(f func(TWAI_CONFValue) TWAI_CONFValue) {
+	r.reg.Store(uint32(f(TWAI_CONFReset)))
 }
 
-// Reset stores TWAI0_CONFReset in the register.
-func (r *TWAI0_CONF) Reset() { r.reg.Store(uint32(TWAI0_CONFReset)) }
+// Reset stores TWAI_CONFReset in the register.
+func (r *TWAI_CONF) Reset() { r.reg.Store(uint32(TWAI_CONFReset)) }
 
 // Modify loads the register, passes its value to f and stores the result.
-func (r *TWAI0_CONF) Modify(f func(TWAI0_CONFValue) TWAI0_CONFValue) {
-	r.reg.Store(uint32(f(TWAI0_CONFValue(r.reg.Load()))))
+func (r *TWAI_CONF) Modify(f func(TWAI_CONFValue) TWAI_CONFValue) {
+	r.reg.Store(uint32(f(TWAI_CONFValue(r.reg.Load()))))
 }
 
-// TWAI0_CLK_EN returns field TWAI0_CLK_EN (bit 0): Set 1 to enable twai0 apb clock.
-func (v TWAI0_CONFValue) TWAI0_CLK_EN() bool { return v&0x1 != 0 }
+// TWAI_CLK_EN returns field TWAI%s_CLK_EN (bit 0): Set 1 to enable twai0 apb clock.
+func (v TWAI_CONFValue) TWAI_CLK_EN() bool { return v&0x1 != 0 }
 
-// WithTWAI0_CLK_EN returns v with field TWAI0_CLK_EN (bit 0) set to b.
-func (v TWAI0_CONFValue) WithTWAI0_CLK_EN(b bool) TWAI0_CONFValue {
-	return v&^0x1 | TWAI0_CONFValue(b2u(b))
+// WithTWAI_CLK_EN returns v with field TWAI%s_CLK_EN (bit 0) set to b.
+func (v TWAI_CONFValue) WithTWAI_CLK_EN(b bool) TWAI_CONFValue {
+	return v&^0x1 | TWAI_CONFValue(b2u(b))
 }
 
-// TWAI0_RST_EN returns field TWAI0_RST_EN (bit 1): Set 0 to reset twai0 module.
-func (v TWAI0_CONFValue) TWAI0_RST_EN() bool { return v&0x2 != 0 }
+// TWAI_RST_EN returns field TWAI%s_RST_EN (bit 1): Set 0 to reset twai0 module.
+func (v TWAI_CONFValue) TWAI_RST_EN() bool { return v&0x2 != 0 }
 
-// WithTWAI0_RST_EN returns v with field TWAI0_RST_EN (bit 1) set to b.
-func (v TWAI0_CONFValue) WithTWAI0_RST_EN(b bool) TWAI0_CONFValue {
-	return v&^0x2 | TWAI0_CONFValue(b2u(b))<<1
+// WithTWAI_RST_EN returns v with field TWAI%s_RST_EN (bit 1) set to b.
+func (v TWAI_CONFValue) WithTWAI_RST_EN(b bool) TWAI_CONFValue {
+	return v&^0x2 | TWAI_CONFValue(b2u(b))<<1
 }
 
-// TWAI0_FUNC_CLK_CONF is register TWAI0_FUNC_CLK_CONF (32-bit, read-write, reset 0x400000): TWAI0_FUNC_CLK configuration register.
-type TWAI0_FUNC_CLK_CONF struct{ reg mmio.U32 }
+// TWAI_FUNC_CLK_CONF is register FUNC_CLK_CONF (32-bit, read-write, reset 0x400000): TWAI0_FUNC_CLK configuration register.
+type TWAI_FUNC_CLK_CONF struct{ reg mmio.U32 }
 
-// TWAI0_FUNC_CLK_CONFValue is a value of register TWAI0_FUNC_CLK_CONF.
-type TWAI0_FUNC_CLK_CONFValue uint32
+// TWAI_FUNC_CLK_CONFValue is a value of register TWAI_FUNC_CLK_CONF.
+type TWAI_FUNC_CLK_CONFValue uint32
 
-// TWAI0_FUNC_CLK_CONFReset is the reset value of register TWAI0_FUNC_CLK_CONF.
-const TWAI0_FUNC_CLK_CONFReset TWAI0_FUNC_CLK_CONFValue = 0x400000
+// TWAI_FUNC_CLK_CONFReset is the reset value of register TWAI_FUNC_CLK_CONF.
+const TWAI_FUNC_CLK_CONFReset TWAI_FUNC_CLK_CONFValue = 0x400000
 
 // Read loads the register.
-func (r *TWAI0_FUNC_CLK_CONF) Read() TWAI0_FUNC_CLK_CONFValue {
-	return TWAI0_FUNC_CLK_CONFValue(r.reg.Load())
-}
-
-// Write stores v in the register.
-func (r *TWAI0_FUNC_CLK_CONF) Write(v TWAI0_FUNC_CLK_CONFValue) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(TWAI0_FUNC_CLK_CONFReset): fields f leaves alone are written as their reset values.
-func (r *TWAI0_FUNC_CLK_CONF) WriteWith(f func(TWAI0_FUNC_CLK_CONFValue) TWAI0_FUNC_CLK_CONFValue) {
-	r.reg.Store(uint32(f(TWAI0_FUNC_CLK_CONFReset)))
-}
-
-// Reset stores TWAI0_FUNC_CLK_CONFReset in the register.
-func (r *TWAI0_FUNC_CLK_CONF) Reset() { r.reg.Store(uint32(TWAI0_FUNC_CLK_CONFReset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *TWAI0_FUNC_CLK_CONF) Modify(f func(TWAI0_FUNC_CLK_CONFValue) TWAI0_FUNC_CLK_CONFValue) {
-	r.reg.Store(uint32(f(TWAI0_FUNC_CLK_CONFValue(r.reg.Load()))))
-}
-
-// TWAI0_FUNC_CLK_SEL returns field TWAI0_FUNC_CLK_SEL (bit 20): set this field to select clock-source. 0(default): XTAL, 1: FOSC.
-func (v TWAI0_FUNC_CLK_CONFValue) TWAI0_FUNC_CLK_SEL() bool { return v&0x100000 != 0 }
-
-// WithTWAI0_FUNC_CLK_SEL returns v with field TWAI0_FUNC_CLK_SEL (bit 20) set to b.
-func (v TWAI0_FUNC_CLK_CONFValue) WithTWAI0_FUNC_CLK_SEL(b bool) TWAI0_FUNC_CLK_CONFValue {
-	return v&^0x100000 | TWAI0_FUNC_CLK_CONFValue(b2u(b))<<20
-}
-
-// TWAI0_FUNC_CLK_EN returns field TWAI0_FUNC_CLK_EN (bit 22): Set 1 to enable twai0 function clock.
-func (v TWAI0_FUNC_CLK_CONFValue) TWAI0_FUNC_CLK_EN() bool { return v&0x400000 != 0 }
-
-// WithTWAI0_FUNC_CLK_EN returns v with field TWAI0_FUNC_CLK_EN (bit 22) set to b.
-func (v TWAI0_FUNC_CLK_CONFValue) WithTWAI0_FUNC_CLK_EN(b bool) TWAI0_FUNC_CLK_CONFValue {
-	return v&^0x400000 | TWAI0_FUNC_CLK_CONFValue(b2u(b))<<22
-}
-
-// TWAI1_CONF is register TWAI1_CONF (32-bit, read-write, reset 0x1): TWAI1 configuration register.
-type TWAI1_CONF struct{ reg mmio.U32 }
-
-// TWAI1_CONFValue is a value of register TWAI1_CONF.
-type TWAI1_CONFValue uint32
-
-// TWAI1_CONFReset is the reset value of register TWAI1_CONF.
-const TWAI1_CONFReset TWAI1_CONFValue = 0x1
-
-// Read loads the register.
-func (r *TWAI1_CONF) Read() TWAI1_CONFValue { return TWAI1_CONFValue(r.reg.Load()) }
-
-// Write stores v in the register.
-func (r *TWAI1_CONF) Write(v TWAI1_CONFValue) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(TWAI1_CONFReset): fields f leaves alone are written as their reset values.
-func (r *TWAI1_CONF) WriteWith(f func(TWAI1_CONFValue) TWAI1_CONFValue) {
-	r.reg.Store(uint32(f(TWAI1_CONFReset)))
-}
-
-// Reset stores TWAI1_CONFReset in the register.
-func (r *TWAI1_CONF) Reset() { r.reg.Store(uint32(TWAI1_CONFReset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *TWAI1_CONF) Modify(f func(TWAI1_CONFValue) TWAI1_CONFValue) {
-	r.reg.Store(uint32(f(TWAI1_CONFValue(r.reg.Load()))))
-}
-
-// TWAI1_CLK_EN returns field TWAI1_CLK_EN (bit 0): Set 1 to enable twai1 apb clock.
-func (v TWAI1_CONFValue) TWAI1_CLK_EN() bool { return v&0x1 != 0 }
-
-// WithTWAI1_CLK_EN returns v with field TWAI1_CLK_EN (bit 0) set to b.
-func (v TWAI1_CONFValue) WithTWAI1_CLK_EN(b bool) TWAI1_CONFValue {
-	return v&^0x1 | TWAI1_CONFValue(b2u(b))
-}
-
-// TWAI1_RST_EN returns field TWAI1_RST_EN (bit 1): Set 0 to reset twai1 module.
-func (v TWAI1_CONFValue) TWAI1_RST_EN() bool { return v&0x2 != 0 }
-
-// WithTWAI1_RST_EN returns v with field TWAI1_RST_EN (bit 1) set to b.
-func (v TWAI1_CONFValue) WithTWAI1_RST_EN(b bool) TWAI1_CONFValue {
-	return v&^0x2 | TWAI1_CONFValue(b2u(b))<<1
-}
-
-// TWAI1_FUNC_CLK_CONF is register TWAI1_FUNC_CLK_CONF (32-bit, read-write, reset 0x400000): TWAI1_FUNC_CLK configuration register.
-type TWAI1_FUNC_CLK_CONF struct{ reg mmio.U32 }
-
-// TWAI1_FUNC_CLK_CONFValue is a value of register TWAI1_FUNC_CLK_CONF.
-type TWAI1_FUNC_CLK_CONFValue uint32
-
-// TWAI1_FUNC_CLK_CONFReset is the reset value of register TWAI1_FUNC_CLK_CONF.
-const TWAI1_FUNC_CLK_CONFReset TWAI1_FUNC_CLK_CONFValue = 0x400000
-
-// Read loads the register.
-func (r *TWAI1_FUNC_CLK_CONF) Read() TWAI1_FUNC_CLK_CONFValue {
-	return TWAI1_FUNC_CLK_CONFValue(r.reg.Load())
+func (r *TWAI_FUNC_CLK_CONF) Read() TWAI_FUNC_CLK_CONFValue {
+	return TWAI_FUNC_CLK_CONFValue(r.reg.Load())
 }
 
 // Write stores v in the register.
-func (r *TWAI1_FUNC_CLK_CONF) Write(v TWAI1_FUNC_CLK_CONFValue) { r.reg.Store(uint32(v)) }
+func (r *TWAI_FUNC_CLK_CONF) Write(v TWAI_FUNC_CLK_CONFValue) { r.reg.Store(uint32(v)) }
 
-// WriteWith stores f(TWAI1_FUNC_CLK_CONFReset): fields f leaves alone are written as their reset values.
-func (r *TWAI1_FUNC_CLK_CONF) WriteWith(f func(TWAI1_FUNC_CLK_CONFValue) TWAI1_FUNC_CLK_CONFValue) {
-	r.reg.Store(uint32(f(TWAI1_FUNC_CLK_CONFReset)))
+// WriteWith stores f(TWAI_FUNC_CLK_CONFReset): fields f leaves alone are written as their reset values.
+func (r *TWAI_FUNC_CLK_CONF) WriteWith(f func(TWAI_FUNC_CLK_CONFValue) TWAI_FUNC_CLK_CONFValue) {
+	r.reg.Store(uint32(f(TWAI_FUNC_CLK_CONFReset)))
 }
 
-// Reset stores TWAI1_FUNC_CLK_CONFReset in the register.
-func (r *TWAI1_FUNC_CLK_CONF) Reset() { r.reg.Store(uint32(TWAI1_FUNC_CLK_CONFReset)) }
+// Reset stores TWAI_FUNC_CLK_CONFReset in the register.
+func (r *TWAI_FUNC_CLK_CONF) Reset() { r.reg.Store(uint32(TWAI_FUNC_CLK_CONFReset)) }
 
 // Modify loads the register, passes its value to f and stores the result.
-func (r *TWAI1_FUNC_CLK_CONF) Modify(f func(TWAI1_FUNC_CLK_CONFValue) TWAI1_FUNC_CLK_CONFValue) {
-	r.reg.Store(uint32(f(TWAI1_FUNC_CLK_CONFValue(r.reg.Load()))))
+func (r *TWAI_FUNC_CLK_CONF) Modify(f func(TWAI_FUNC_CLK_CONFValue) TWAI_FUNC_CLK_CONFValue) {
+	r.reg.Store(uint32(f(TWAI_FUNC_CLK_CONFValue(r.reg.Load()))))
 }
 
-// TWAI1_FUNC_CLK_SEL returns field TWAI1_FUNC_CLK_SEL (bit 20): set this field to select clock-source. 0(default): XTAL, 1: FOSC.
-func (v TWAI1_FUNC_CLK_CONFValue) TWAI1_FUNC_CLK_SEL() bool { return v&0x100000 != 0 }
+// TWAI_FUNC_CLK_SEL returns field TWAI%s_FUNC_CLK_SEL (bit 20): set this field to select clock-source. 0(default): XTAL, 1: FOSC.
+func (v TWAI_FUNC_CLK_CONFValue) TWAI_FUNC_CLK_SEL() bool { return v&0x100000 != 0 }
 
-// WithTWAI1_FUNC_CLK_SEL returns v with field TWAI1_FUNC_CLK_SEL (bit 20) set to b.
-func (v TWAI1_FUNC_CLK_CONFValue) WithTWAI1_FUNC_CLK_SEL(b bool) TWAI1_FUNC_CLK_CONFValue {
-	return v&^0x100000 | TWAI1_FUNC_CLK_CONFValue(b2u(b))<<20
+// WithTWAI_FUNC_CLK_SEL returns v with field TWAI%s_FUNC_CLK_SEL (bit 20) set to b.
+func (v TWAI_FUNC_CLK_CONFValue) WithTWAI_FUNC_CLK_SEL(b bool) TWAI_FUNC_CLK_CONFValue {
+	return v&^0x100000 | TWAI_FUNC_CLK_CONFValue(b2u(b))<<20
 }
 
-// TWAI1_FUNC_CLK_EN returns field TWAI1_FUNC_CLK_EN (bit 22): Set 1 to enable twai1 function clock.
-func (v TWAI1_FUNC_CLK_CONFValue) TWAI1_FUNC_CLK_EN() bool { return v&0x400000 != 0 }
+// TWAI_FUNC_CLK_EN returns field TWAI%s_FUNC_CLK_EN (bit 22): Set 1 to enable twai0 function clock.
+func (v TWAI_FUNC_CLK_CONFValue) TWAI_FUNC_CLK_EN() bool { return v&0x400000 != 0 }
 
-// WithTWAI1_FUNC_CLK_EN returns v with field TWAI1_FUNC_CLK_EN (bit 22) set to b.
-func (v TWAI1_FUNC_CLK_CONFValue) WithTWAI1_FUNC_CLK_EN(b bool) TWAI1_FUNC_CLK_CONFValue {
-	return v&^0x400000 | TWAI1_FUNC_CLK_CONFValue(b2u(b))<<22
+// WithTWAI_FUNC_CLK_EN returns v with field TWAI%s_FUNC_CLK_EN (bit 22) set to b.
+func (v TWAI_FUNC_CLK_CONFValue) WithTWAI_FUNC_CLK_EN(b bool) TWAI_FUNC_CLK_CONFValue {
+	return v&^0x400000 | TWAI_FUNC_CLK_CONFValue(b2u(b))<<22
 }
 
 // I2S_CONF is register I2S_CONF (32-bit, read-write, reset 0x1): I2S configuration register.

@@ -58,12 +58,8 @@ type SLCHOST struct {
 	CONF_W6 CONF_W6
 	// CONF_W7 is register CONF_W7 (at 0x8c): *******Description***********.
 	CONF_W7 CONF_W7
-	// PKT_LEN0 is register PKT_LEN0 (at 0x90): *******Description***********.
-	PKT_LEN0 PKT_LEN0
-	// PKT_LEN1 is register PKT_LEN1 (at 0x94): *******Description***********.
-	PKT_LEN1 PKT_LEN1
-	// PKT_LEN2 is register PKT_LEN2 (at 0x98): *******Description***********.
-	PKT_LEN2 PKT_LEN2
+	// PKT_LEN_1 is register PKT_LEN%s (at 0x90, 3 × 0x4 bytes): *******Description*********** (PKT_LEN0 … PKT_LEN2 in the SVD).
+	PKT_LEN_1 [3]PKT_LEN_1
 	// CONF_W8 is register CONF_W8 (at 0x9c): *******Description***********.
 	CONF_W8 CONF_W8
 	// CONF_W9 is register CONF_W9 (at 0xa0): *******Description***********.
@@ -1655,107 +1651,39 @@ func (v CONF_W7Value) WithSLCHOST_CONF31(x uint32) CONF_W7Value {
 	return v&^0xff000000 | CONF_W7Value(x&0xff)<<24
 }
 
-// PKT_LEN0 is register PKT_LEN0 (32-bit, read-write, reset 0x0): *******Description***********.
-type PKT_LEN0 struct{ reg mmio.U32 }
+// PKT_LEN_1 is register PKT_LEN%s (32-bit, read-write, reset 0x0): *******Description*********** (PKT_LEN0 … PKT_LEN2 in the SVD).
+type PKT_LEN_1 struct{ reg mmio.U32 }
 
-// PKT_LEN0Value is a value of register PKT_LEN0.
-type PKT_LEN0Value uint32
+// PKT_LEN_1Value is a value of register PKT_LEN_1.
+type PKT_LEN_1Value uint32
 
-// PKT_LEN0Reset is the reset value of register PKT_LEN0.
-const PKT_LEN0Reset PKT_LEN0Value = 0x0
-
-// Read loads the register.
-func (r *PKT_LEN0) Read() PKT_LEN0Value { return PKT_LEN0Value(r.reg.Load()) }
-
-// Write stores v in the register.
-func (r *PKT_LEN0) Write(v PKT_LEN0Value) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(PKT_LEN0Reset): fields f leaves alone are written as their reset values.
-func (r *PKT_LEN0) WriteWith(f func(PKT_LEN0Value) PKT_LEN0Value) {
-	r.reg.Store(uint32(f(PKT_LEN0Reset)))
-}
-
-// Reset stores PKT_LEN0Reset in the register.
-func (r *PKT_LEN0) Reset() { r.reg.Store(uint32(PKT_LEN0Reset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *PKT_LEN0) Modify(f func(PKT_LEN0Value) PKT_LEN0Value) {
-	r.reg.Store(uint32(f(PKT_LEN0Value(r.reg.Load()))))
-}
-
-// HOSTSLCHOST_SLC0_LEN0 returns field HOSTSLCHOST_SLC0_LEN0 (bits 19:0): *******Description***********.
-func (v PKT_LEN0Value) HOSTSLCHOST_SLC0_LEN0() uint32 { return uint32(v) & 0xfffff }
-
-// HOSTSLCHOST_SLC0_LEN0_CHECK returns field HOSTSLCHOST_SLC0_LEN0_CHECK (bits 31:20): *******Description***********.
-func (v PKT_LEN0Value) HOSTSLCHOST_SLC0_LEN0_CHECK() uint32 { return uint32(v>>20) & 0xfff }
-
-// PKT_LEN1 is register PKT_LEN1 (32-bit, read-write, reset 0x0): *******Description***********.
-type PKT_LEN1 struct{ reg mmio.U32 }
-
-// PKT_LEN1Value is a value of register PKT_LEN1.
-type PKT_LEN1Value uint32
-
-// PKT_LEN1Reset is the reset value of register PKT_LEN1.
-const PKT_LEN1Reset PKT_LEN1Value = 0x0
+// PKT_LEN_1Reset is the reset value of register PKT_LEN_1.
+const PKT_LEN_1Reset PKT_LEN_1Value = 0x0
 
 // Read loads the register.
-func (r *PKT_LEN1) Read() PKT_LEN1Value { return PKT_LEN1Value(r.reg.Load()) }
+func (r *PKT_LEN_1) Read() PKT_LEN_1Value { return PKT_LEN_1Value(r.reg.Load()) }
 
 // Write stores v in the register.
-func (r *PKT_LEN1) Write(v PKT_LEN1Value) { r.reg.Store(uint32(v)) }
+func (r *PKT_LEN_1) Write(v PKT_LEN_1Value) { r.reg.Store(uint32(v)) }
 
-// WriteWith stores f(PKT_LEN1Reset): fields f leaves alone are written as their reset values.
-func (r *PKT_LEN1) WriteWith(f func(PKT_LEN1Value) PKT_LEN1Value) {
-	r.reg.Store(uint32(f(PKT_LEN1Reset)))
+// WriteWith stores f(PKT_LEN_1Reset): fields f leaves alone are written as their reset values.
+func (r *PKT_LEN_1) WriteWith(f func(PKT_LEN_1Value) PKT_LEN_1Value) {
+	r.reg.Store(uint32(f(PKT_LEN_1Reset)))
 }
 
-// Reset stores PKT_LEN1Reset in the register.
-func (r *PKT_LEN1) Reset() { r.reg.Store(uint32(PKT_LEN1Reset)) }
+// Reset stores PKT_LEN_1Reset in the register.
+func (r *PKT_LEN_1) Reset() { r.reg.Store(uint32(PKT_LEN_1Reset)) }
 
 // Modify loads the register, passes its value to f and stores the result.
-func (r *PKT_LEN1) Modify(f func(PKT_LEN1Value) PKT_LEN1Value) {
-	r.reg.Store(uint32(f(PKT_LEN1Value(r.reg.Load()))))
+func (r *PKT_LEN_1) Modify(f func(PKT_LEN_1Value) PKT_LEN_1Value) {
+	r.reg.Store(uint32(f(PKT_LEN_1Value(r.reg.Load()))))
 }
 
-// HOSTSLCHOST_SLC0_LEN1 returns field HOSTSLCHOST_SLC0_LEN1 (bits 19:0): *******Description***********.
-func (v PKT_LEN1Value) HOSTSLCHOST_SLC0_LEN1() uint32 { return uint32(v) & 0xfffff }
+// HOSTSLCHOST_SLC0_LEN returns field HOSTSLCHOST_SLC0_LEN%s (bits 19:0): *******Description***********.
+func (v PKT_LEN_1Value) HOSTSLCHOST_SLC0_LEN() uint32 { return uint32(v) & 0xfffff }
 
-// HOSTSLCHOST_SLC0_LEN1_CHECK returns field HOSTSLCHOST_SLC0_LEN1_CHECK (bits 31:20): *******Description***********.
-func (v PKT_LEN1Value) HOSTSLCHOST_SLC0_LEN1_CHECK() uint32 { return uint32(v>>20) & 0xfff }
-
-// PKT_LEN2 is register PKT_LEN2 (32-bit, read-write, reset 0x0): *******Description***********.
-type PKT_LEN2 struct{ reg mmio.U32 }
-
-// PKT_LEN2Value is a value of register PKT_LEN2.
-type PKT_LEN2Value uint32
-
-// PKT_LEN2Reset is the reset value of register PKT_LEN2.
-const PKT_LEN2Reset PKT_LEN2Value = 0x0
-
-// Read loads the register.
-func (r *PKT_LEN2) Read() PKT_LEN2Value { return PKT_LEN2Value(r.reg.Load()) }
-
-// Write stores v in the register.
-func (r *PKT_LEN2) Write(v PKT_LEN2Value) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(PKT_LEN2Reset): fields f leaves alone are written as their reset values.
-func (r *PKT_LEN2) WriteWith(f func(PKT_LEN2Value) PKT_LEN2Value) {
-	r.reg.Store(uint32(f(PKT_LEN2Reset)))
-}
-
-// Reset stores PKT_LEN2Reset in the register.
-func (r *PKT_LEN2) Reset() { r.reg.Store(uint32(PKT_LEN2Reset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *PKT_LEN2) Modify(f func(PKT_LEN2Value) PKT_LEN2Value) {
-	r.reg.Store(uint32(f(PKT_LEN2Value(r.reg.Load()))))
-}
-
-// HOSTSLCHOST_SLC0_LEN2 returns field HOSTSLCHOST_SLC0_LEN2 (bits 19:0): *******Description***********.
-func (v PKT_LEN2Value) HOSTSLCHOST_SLC0_LEN2() uint32 { return uint32(v) & 0xfffff }
-
-// HOSTSLCHOST_SLC0_LEN2_CHECK returns field HOSTSLCHOST_SLC0_LEN2_CHECK (bits 31:20): *******Description***********.
-func (v PKT_LEN2Value) HOSTSLCHOST_SLC0_LEN2_CHECK() uint32 { return uint32(v>>20) & 0xfff }
+// HOSTSLCHOST_SLC0_LEN_CHECK returns field HOSTSLCHOST_SLC0_LEN%s_CHECK (bits 31:20): *******Description***********.
+func (v PKT_LEN_1Value) HOSTSLCHOST_SLC0_LEN_CHECK() uint32 { return uint32(v>>20) & 0xfff }
 
 // CONF_W8 is register CONF_W8 (32-bit, read-write, reset 0x0): *******Description***********.
 type CONF_W8 struct{ reg mmio.U32 }

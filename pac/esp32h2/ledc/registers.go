@@ -5,19 +5,15 @@
 // The SVD describes it as: LED Control PWM (Pulse Width Modulation).
 package ledc
 
-import (
-	"unsafe"
-
-	"github.com/gohal/gohal/rt/mmio"
-)
+import "github.com/gohal/gohal/rt/mmio"
 
 // LEDC is the register block of LEDC, 0x200 bytes: LED Control PWM (Pulse Width Modulation).
 type LEDC struct {
-	// CH_CONF0 is register CH%s_CONF0 (at 0x0, 6 × 0x14 bytes): Configuration register 0 for channel %s.
-	CH_CONF0 [6]CH_CONF0
-	_        [0x28]byte
-	// TIMER_CONF is register TIMER%s_CONF (at 0xa0, 4 × 0x8 bytes): Timer %s configuration.
-	TIMER_CONF [4]TIMER_CONF
+	// CH is cluster CH[%s] (at 0x0, 6 × 0x14 bytes): Registers CH0_CONF0, CH5_CONF0 and the rest of each copy, as one array.
+	CH [6]CH
+	_  [0x28]byte
+	// TIMER is cluster TIMER[%s] (at 0xa0, 4 × 0x8 bytes): Registers TIMER0_CONF, TIMER3_CONF and the rest of each copy, as one array.
+	TIMER [4]TIMER
 	// INT_RAW is register INT_RAW (at 0xc0): Raw interrupt status.
 	INT_RAW INT_RAW
 	// INT_ST is register INT_ST (at 0xc4): Masked interrupt status.
@@ -27,9 +23,9 @@ type LEDC struct {
 	// INT_CLR is register INT_CLR (at 0xcc): Interrupt clear bits.
 	INT_CLR INT_CLR
 	_       [0x30]byte
-	// CH_GAMMA_WR is register CH%s_GAMMA_WR (at 0x100, 6 × 0x10 bytes): Ledc ch%s gamma ram write register.
-	CH_GAMMA_WR [6]CH_GAMMA_WR
-	_           [0x20]byte
+	// CH_GAMMA is cluster CH_GAMMA[%s] (at 0x100, 6 × 0x10 bytes): Registers CH0_GAMMA_WR, CH5_GAMMA_WR and the rest of each copy, as one array.
+	CH_GAMMA [6]CH_GAMMA
+	_        [0x20]byte
 	// CH_GAMMA_CONF is register CH%s_GAMMA_CONF (at 0x180, 6 × 0x4 bytes): Ledc ch%s gamma config register.
 	CH_GAMMA_CONF [6]CH_GAMMA_CONF
 	_             [0x8]byte
@@ -52,75 +48,42 @@ type LEDC struct {
 	DATE DATE
 }
 
-// CH_HPOINT is register CH%s_HPOINT (at 0x4, 6 × 0x14 bytes): High point register for channel %s. It overlaps another member or cannot be a struct field at its offset, so it is a method.
-func (p *LEDC) CH_HPOINT(i int) *CH_HPOINT {
-	if uint(i) >= 6 {
-		panic("index out of range")
-	}
-	return (*CH_HPOINT)(unsafe.Add(unsafe.Pointer(p), 0x4+uintptr(i)*0x14))
+// CH is the register cluster CH[%s], 0x14 bytes: Registers CH0_CONF0, CH5_CONF0 and the rest of each copy, as one array.
+type CH struct {
+	// CONF0 is register CONF0 (at 0x0): Configuration register 0 for channel %s.
+	CONF0 CH_CONF0
+	// HPOINT is register HPOINT (at 0x4): High point register for channel %s.
+	HPOINT CH_HPOINT
+	// DUTY is register DUTY (at 0x8): Initial duty cycle for channel %s.
+	DUTY CH_DUTY
+	// CONF1 is register CONF1 (at 0xc): Configuration register 1 for channel %s.
+	CONF1 CH_CONF1
+	// DUTY_R is register DUTY_R (at 0x10): Current duty cycle for channel %s.
+	DUTY_R CH_DUTY_R
 }
 
-// CH_DUTY is register CH%s_DUTY (at 0x8, 6 × 0x14 bytes): Initial duty cycle for channel %s. It overlaps another member or cannot be a struct field at its offset, so it is a method.
-func (p *LEDC) CH_DUTY(i int) *CH_DUTY {
-	if uint(i) >= 6 {
-		panic("index out of range")
-	}
-	return (*CH_DUTY)(unsafe.Add(unsafe.Pointer(p), 0x8+uintptr(i)*0x14))
+// TIMER is the register cluster TIMER[%s], 0x8 bytes: Registers TIMER0_CONF, TIMER3_CONF and the rest of each copy, as one array.
+type TIMER struct {
+	// CONF is register CONF (at 0x0): Timer %s configuration.
+	CONF TIMER_CONF
+	// VALUE is register VALUE (at 0x4): Timer %s current counter value.
+	VALUE TIMER_VALUE
 }
 
-// CH_CONF1 is register CH%s_CONF1 (at 0xc, 6 × 0x14 bytes): Configuration register 1 for channel %s. It overlaps another member or cannot be a struct field at its offset, so it is a method.
-func (p *LEDC) CH_CONF1(i int) *CH_CONF1 {
-	if uint(i) >= 6 {
-		panic("index out of range")
-	}
-	return (*CH_CONF1)(unsafe.Add(unsafe.Pointer(p), 0xc+uintptr(i)*0x14))
+// CH_GAMMA is the register cluster CH_GAMMA[%s], 0x10 bytes: Registers CH0_GAMMA_WR, CH5_GAMMA_WR and the rest of each copy, as one array.
+type CH_GAMMA struct {
+	// WR is register WR (at 0x0): Ledc ch%s gamma ram write register.
+	WR CH_GAMMA_WR
+	// WR_ADDR is register WR_ADDR (at 0x4): Ledc ch%s gamma ram write address register.
+	WR_ADDR CH_GAMMA_WR_ADDR
+	// RD_ADDR is register RD_ADDR (at 0x8): Ledc ch%s gamma ram read address register.
+	RD_ADDR CH_GAMMA_RD_ADDR
+	// RD_DATA is register RD_DATA (at 0xc): Ledc ch%s gamma ram read data register.
+	RD_DATA CH_GAMMA_RD_DATA
 }
 
-// CH_DUTY_R is register CH%s_DUTY_R (at 0x10, 6 × 0x14 bytes): Current duty cycle for channel %s. It overlaps another member or cannot be a struct field at its offset, so it is a method.
-func (p *LEDC) CH_DUTY_R(i int) *CH_DUTY_R {
-	if uint(i) >= 6 {
-		panic("index out of range")
-	}
-	return (*CH_DUTY_R)(unsafe.Add(unsafe.Pointer(p), 0x10+uintptr(i)*0x14))
-}
-
-// TIMER_VALUE is register TIMER%s_VALUE (at 0xa4, 4 × 0x8 bytes): Timer %s current counter value. It overlaps another member or cannot be a struct field at its offset, so it is a method.
-func (p *LEDC) TIMER_VALUE(i int) *TIMER_VALUE {
-	if uint(i) >= 4 {
-		panic("index out of range")
-	}
-	return (*TIMER_VALUE)(unsafe.Add(unsafe.Pointer(p), 0xa4+uintptr(i)*0x8))
-}
-
-// CH_GAMMA_WR_ADDR is register CH%s_GAMMA_WR_ADDR (at 0x104, 6 × 0x10 bytes): Ledc ch%s gamma ram write address register. It overlaps another member or cannot be a struct field at its offset, so it is a method.
-func (p *LEDC) CH_GAMMA_WR_ADDR(i int) *CH_GAMMA_WR_ADDR {
-	if uint(i) >= 6 {
-		panic("index out of range")
-	}
-	return (*CH_GAMMA_WR_ADDR)(unsafe.Add(unsafe.Pointer(p), 0x104+uintptr(i)*0x10))
-}
-
-// CH_GAMMA_RD_ADDR is register CH%s_GAMMA_RD_ADDR (at 0x108, 6 × 0x10 bytes): Ledc ch%s gamma ram read address register. It overlaps another member or cannot be a struct field at its offset, so it is a method.
-func (p *LEDC) CH_GAMMA_RD_ADDR(i int) *CH_GAMMA_RD_ADDR {
-	if uint(i) >= 6 {
-		panic("index out of range")
-	}
-	return (*CH_GAMMA_RD_ADDR)(unsafe.Add(unsafe.Pointer(p), 0x108+uintptr(i)*0x10))
-}
-
-// CH_GAMMA_RD_DATA is register CH%s_GAMMA_RD_DATA (at 0x10c, 6 × 0x10 bytes): Ledc ch%s gamma ram read data register. It overlaps another member or cannot be a struct field at its offset, so it is a method.
-func (p *LEDC) CH_GAMMA_RD_DATA(i int) *CH_GAMMA_RD_DATA {
-	if uint(i) >= 6 {
-		panic("index out of range")
-	}
-	return (*CH_GAMMA_RD_DATA)(unsafe.Add(unsafe.Pointer(p), 0x10c+uintptr(i)*0x10))
-}
-
-// CH_CONF0 is register CH%s_CONF0 (32-bit, read-write, reset 0x0): Configuration register 0 for channel %s.
-type CH_CONF0 struct {
-	reg mmio.U32
-	_   [0x10]byte
-}
+// CH_CONF0 is register CONF0 (32-bit, read-write, reset 0x0): Configuration register 0 for channel %s.
+type CH_CONF0 struct{ reg mmio.U32 }
 
 // CH_CONF0Value is a value of register CH_CONF0.
 type CH_CONF0Value uint32
@@ -193,11 +156,8 @@ func (v CH_CONF0Value) WithOVF_CNT_RESET_CH(b bool) CH_CONF0Value {
 	return v&^0x10000 | CH_CONF0Value(b2u(b))<<16
 }
 
-// CH_HPOINT is register CH%s_HPOINT (32-bit, read-write, reset 0x0): High point register for channel %s.
-type CH_HPOINT struct {
-	reg mmio.U32
-	_   [0x10]byte
-}
+// CH_HPOINT is register HPOINT (32-bit, read-write, reset 0x0): High point register for channel %s.
+type CH_HPOINT struct{ reg mmio.U32 }
 
 // CH_HPOINTValue is a value of register CH_HPOINT.
 type CH_HPOINTValue uint32
@@ -232,11 +192,8 @@ func (v CH_HPOINTValue) WithHPOINT_CH(x uint32) CH_HPOINTValue {
 	return v&^0xfffff | CH_HPOINTValue(x&0xfffff)
 }
 
-// CH_DUTY is register CH%s_DUTY (32-bit, read-write, reset 0x0): Initial duty cycle for channel %s.
-type CH_DUTY struct {
-	reg mmio.U32
-	_   [0x10]byte
-}
+// CH_DUTY is register DUTY (32-bit, read-write, reset 0x0): Initial duty cycle for channel %s.
+type CH_DUTY struct{ reg mmio.U32 }
 
 // CH_DUTYValue is a value of register CH_DUTY.
 type CH_DUTYValue uint32
@@ -269,11 +226,8 @@ func (v CH_DUTYValue) WithDUTY_CH(x uint32) CH_DUTYValue {
 	return v&^0x1ffffff | CH_DUTYValue(x&0x1ffffff)
 }
 
-// CH_CONF1 is register CH%s_CONF1 (32-bit, read-write, reset 0x0): Configuration register 1 for channel %s.
-type CH_CONF1 struct {
-	reg mmio.U32
-	_   [0x10]byte
-}
+// CH_CONF1 is register CONF1 (32-bit, read-write, reset 0x0): Configuration register 1 for channel %s.
+type CH_CONF1 struct{ reg mmio.U32 }
 
 // CH_CONF1Value is a value of register CH_CONF1.
 type CH_CONF1Value uint32
@@ -308,11 +262,8 @@ func (v CH_CONF1Value) WithDUTY_START_CH(b bool) CH_CONF1Value {
 	return v&^0x80000000 | CH_CONF1Value(b2u(b))<<31
 }
 
-// CH_DUTY_R is register CH%s_DUTY_R (32-bit, read-write, reset 0x0): Current duty cycle for channel %s.
-type CH_DUTY_R struct {
-	reg mmio.U32
-	_   [0x10]byte
-}
+// CH_DUTY_R is register DUTY_R (32-bit, read-write, reset 0x0): Current duty cycle for channel %s.
+type CH_DUTY_R struct{ reg mmio.U32 }
 
 // CH_DUTY_RValue is a value of register CH_DUTY_R.
 type CH_DUTY_RValue uint32
@@ -342,11 +293,8 @@ func (r *CH_DUTY_R) Modify(f func(CH_DUTY_RValue) CH_DUTY_RValue) {
 // DUTY_CH_R returns field DUTY_CH_R (bits 24:0): This register stores the current duty of output signal on channel %s.
 func (v CH_DUTY_RValue) DUTY_CH_R() uint32 { return uint32(v) & 0x1ffffff }
 
-// TIMER_CONF is register TIMER%s_CONF (32-bit, read-write, reset 0x1000000): Timer %s configuration.
-type TIMER_CONF struct {
-	reg mmio.U32
-	_   [0x4]byte
-}
+// TIMER_CONF is register CONF (32-bit, read-write, reset 0x1000000): Timer %s configuration.
+type TIMER_CONF struct{ reg mmio.U32 }
 
 // TIMER_CONFValue is a value of register TIMER_CONF.
 type TIMER_CONFValue uint32
@@ -418,11 +366,8 @@ func (v TIMER_CONFValue) WithTIMER_PARA_UP(b bool) TIMER_CONFValue {
 	return v&^0x4000000 | TIMER_CONFValue(b2u(b))<<26
 }
 
-// TIMER_VALUE is register TIMER%s_VALUE (32-bit, read-write, reset 0x0): Timer %s current counter value.
-type TIMER_VALUE struct {
-	reg mmio.U32
-	_   [0x4]byte
-}
+// TIMER_VALUE is register VALUE (32-bit, read-write, reset 0x0): Timer %s current counter value.
+type TIMER_VALUE struct{ reg mmio.U32 }
 
 // TIMER_VALUEValue is a value of register TIMER_VALUE.
 type TIMER_VALUEValue uint32
@@ -940,11 +885,8 @@ func (v INT_CLRValue) WithOVF_CNT_CH5_INT_CLR(b bool) INT_CLRValue {
 	return v&^0x20000 | INT_CLRValue(b2u(b))<<17
 }
 
-// CH_GAMMA_WR is register CH%s_GAMMA_WR (32-bit, read-write, reset 0x0): Ledc ch%s gamma ram write register.
-type CH_GAMMA_WR struct {
-	reg mmio.U32
-	_   [0xc]byte
-}
+// CH_GAMMA_WR is register WR (32-bit, read-write, reset 0x0): Ledc ch%s gamma ram write register.
+type CH_GAMMA_WR struct{ reg mmio.U32 }
 
 // CH_GAMMA_WRValue is a value of register CH_GAMMA_WR.
 type CH_GAMMA_WRValue uint32
@@ -1003,11 +945,8 @@ func (v CH_GAMMA_WRValue) WithCH_GAMMA_DUTY_NUM(x uint32) CH_GAMMA_WRValue {
 	return v&^0x7fe00000 | CH_GAMMA_WRValue(x&0x3ff)<<21
 }
 
-// CH_GAMMA_WR_ADDR is register CH%s_GAMMA_WR_ADDR (32-bit, read-write, reset 0x0): Ledc ch%s gamma ram write address register.
-type CH_GAMMA_WR_ADDR struct {
-	reg mmio.U32
-	_   [0xc]byte
-}
+// CH_GAMMA_WR_ADDR is register WR_ADDR (32-bit, read-write, reset 0x0): Ledc ch%s gamma ram write address register.
+type CH_GAMMA_WR_ADDR struct{ reg mmio.U32 }
 
 // CH_GAMMA_WR_ADDRValue is a value of register CH_GAMMA_WR_ADDR.
 type CH_GAMMA_WR_ADDRValue uint32
@@ -1042,11 +981,8 @@ func (v CH_GAMMA_WR_ADDRValue) WithCH_GAMMA_WR_ADDR(x uint32) CH_GAMMA_WR_ADDRVa
 	return v&^0xf | CH_GAMMA_WR_ADDRValue(x&0xf)
 }
 
-// CH_GAMMA_RD_ADDR is register CH%s_GAMMA_RD_ADDR (32-bit, read-write, reset 0x0): Ledc ch%s gamma ram read address register.
-type CH_GAMMA_RD_ADDR struct {
-	reg mmio.U32
-	_   [0xc]byte
-}
+// CH_GAMMA_RD_ADDR is register RD_ADDR (32-bit, read-write, reset 0x0): Ledc ch%s gamma ram read address register.
+type CH_GAMMA_RD_ADDR struct{ reg mmio.U32 }
 
 // CH_GAMMA_RD_ADDRValue is a value of register CH_GAMMA_RD_ADDR.
 type CH_GAMMA_RD_ADDRValue uint32
@@ -1081,11 +1017,8 @@ func (v CH_GAMMA_RD_ADDRValue) WithCH_GAMMA_RD_ADDR(x uint32) CH_GAMMA_RD_ADDRVa
 	return v&^0xf | CH_GAMMA_RD_ADDRValue(x&0xf)
 }
 
-// CH_GAMMA_RD_DATA is register CH%s_GAMMA_RD_DATA (32-bit, read-write, reset 0x0): Ledc ch%s gamma ram read data register.
-type CH_GAMMA_RD_DATA struct {
-	reg mmio.U32
-	_   [0xc]byte
-}
+// CH_GAMMA_RD_DATA is register RD_DATA (32-bit, read-write, reset 0x0): Ledc ch%s gamma ram read data register.
+type CH_GAMMA_RD_DATA struct{ reg mmio.U32 }
 
 // CH_GAMMA_RD_DATAValue is a value of register CH_GAMMA_RD_DATA.
 type CH_GAMMA_RD_DATAValue uint32

@@ -11,6 +11,7 @@ import (
 // or an unexpected alignment in the generated struct cannot go unnoticed.
 func TestLayout(t *testing.T) {
 	p := new(LP_APM)
+	base := uintptr(unsafe.Pointer(p))
 	if got := unsafe.Sizeof(*p); got != 0x100 {
 		t.Errorf("sizeof LP_APM = %#x, want 0x100", got)
 	}
@@ -20,12 +21,12 @@ func TestLayout(t *testing.T) {
 		wantOff, wantSize uintptr
 	}{
 		{"REGION_FILTER_EN", unsafe.Offsetof(p.REGION_FILTER_EN), unsafe.Sizeof(p.REGION_FILTER_EN.reg), 0x0, 4},
-		{"REGION0_ADDR_START", unsafe.Offsetof(p.REGION0_ADDR_START), unsafe.Sizeof(p.REGION0_ADDR_START.reg), 0x4, 4},
-		{"REGION0_ADDR_END", unsafe.Offsetof(p.REGION0_ADDR_END), unsafe.Sizeof(p.REGION0_ADDR_END.reg), 0x8, 4},
-		{"REGION0_PMS_ATTR", unsafe.Offsetof(p.REGION0_PMS_ATTR), unsafe.Sizeof(p.REGION0_PMS_ATTR.reg), 0xc, 4},
-		{"REGION1_ADDR_START", unsafe.Offsetof(p.REGION1_ADDR_START), unsafe.Sizeof(p.REGION1_ADDR_START.reg), 0x10, 4},
-		{"REGION1_ADDR_END", unsafe.Offsetof(p.REGION1_ADDR_END), unsafe.Sizeof(p.REGION1_ADDR_END.reg), 0x14, 4},
-		{"REGION1_PMS_ATTR", unsafe.Offsetof(p.REGION1_PMS_ATTR), unsafe.Sizeof(p.REGION1_PMS_ATTR.reg), 0x18, 4},
+		{"REGION[0].ADDR_START", uintptr(unsafe.Pointer(&p.REGION[0].ADDR_START)) - base, unsafe.Sizeof(p.REGION[0].ADDR_START.reg), 0x4, 4},
+		{"REGION[0].ADDR_END", uintptr(unsafe.Pointer(&p.REGION[0].ADDR_END)) - base, unsafe.Sizeof(p.REGION[0].ADDR_END.reg), 0x8, 4},
+		{"REGION[0].PMS_ATTR", uintptr(unsafe.Pointer(&p.REGION[0].PMS_ATTR)) - base, unsafe.Sizeof(p.REGION[0].PMS_ATTR.reg), 0xc, 4},
+		{"REGION[1].ADDR_START", uintptr(unsafe.Pointer(&p.REGION[1].ADDR_START)) - base, unsafe.Sizeof(p.REGION[1].ADDR_START.reg), 0x10, 4},
+		{"REGION[1].ADDR_END", uintptr(unsafe.Pointer(&p.REGION[1].ADDR_END)) - base, unsafe.Sizeof(p.REGION[1].ADDR_END.reg), 0x14, 4},
+		{"REGION[1].PMS_ATTR", uintptr(unsafe.Pointer(&p.REGION[1].PMS_ATTR)) - base, unsafe.Sizeof(p.REGION[1].PMS_ATTR.reg), 0x18, 4},
 		{"FUNC_CTRL", unsafe.Offsetof(p.FUNC_CTRL), unsafe.Sizeof(p.FUNC_CTRL.reg), 0xc4, 4},
 		{"M0_STATUS", unsafe.Offsetof(p.M0_STATUS), unsafe.Sizeof(p.M0_STATUS.reg), 0xc8, 4},
 		{"M0_STATUS_CLR", unsafe.Offsetof(p.M0_STATUS_CLR), unsafe.Sizeof(p.M0_STATUS_CLR.reg), 0xcc, 4},

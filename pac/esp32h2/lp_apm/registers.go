@@ -11,19 +11,9 @@ import "github.com/gohal/gohal/rt/mmio"
 type LP_APM struct {
 	// REGION_FILTER_EN is register REGION_FILTER_EN (at 0x0): Region filter enable register.
 	REGION_FILTER_EN REGION_FILTER_EN
-	// REGION0_ADDR_START is register REGION0_ADDR_START (at 0x4): Region address register.
-	REGION0_ADDR_START REGION0_ADDR_START
-	// REGION0_ADDR_END is register REGION0_ADDR_END (at 0x8): Region address register.
-	REGION0_ADDR_END REGION0_ADDR_END
-	// REGION0_PMS_ATTR is register REGION0_PMS_ATTR (at 0xc): Region access authority attribute register.
-	REGION0_PMS_ATTR REGION0_PMS_ATTR
-	// REGION1_ADDR_START is register REGION1_ADDR_START (at 0x10): Region address register.
-	REGION1_ADDR_START REGION1_ADDR_START
-	// REGION1_ADDR_END is register REGION1_ADDR_END (at 0x14): Region address register.
-	REGION1_ADDR_END REGION1_ADDR_END
-	// REGION1_PMS_ATTR is register REGION1_PMS_ATTR (at 0x18): Region access authority attribute register.
-	REGION1_PMS_ATTR REGION1_PMS_ATTR
-	_                [0xa8]byte
+	// REGION is cluster REGION[%s] (at 0x4, 2 × 0xc bytes): Registers REGION0_ADDR_START, REGION1_ADDR_START and the rest of each copy, as one array.
+	REGION [2]REGION
+	_      [0xa8]byte
 	// FUNC_CTRL is register FUNC_CTRL (at 0xc4): PMS function control register.
 	FUNC_CTRL FUNC_CTRL
 	// M0_STATUS is register M0_STATUS (at 0xc8): M0 status register.
@@ -42,6 +32,16 @@ type LP_APM struct {
 	_          [0xc]byte
 	// DATE is register DATE (at 0xfc): Version register.
 	DATE DATE
+}
+
+// REGION is the register cluster REGION[%s], 0xc bytes: Registers REGION0_ADDR_START, REGION1_ADDR_START and the rest of each copy, as one array.
+type REGION struct {
+	// ADDR_START is register ADDR_START (at 0x0): Region address register.
+	ADDR_START REGION_ADDR_START
+	// ADDR_END is register ADDR_END (at 0x4): Region address register.
+	ADDR_END REGION_ADDR_END
+	// PMS_ATTR is register PMS_ATTR (at 0x8): Region access authority attribute register.
+	PMS_ATTR REGION_PMS_ATTR
 }
 
 // REGION_FILTER_EN is register REGION_FILTER_EN (32-bit, read-write, reset 0x1): Region filter enable register.
@@ -80,352 +80,178 @@ func (v REGION_FILTER_ENValue) WithREGION_FILTER_EN(x uint32) REGION_FILTER_ENVa
 	return v&^0x3 | REGION_FILTER_ENValue(x&0x3)
 }
 
-// REGION0_ADDR_START is register REGION0_ADDR_START (32-bit, read-write, reset 0x0): Region address register.
-type REGION0_ADDR_START struct{ reg mmio.U32 }
+// REGION_ADDR_START is register ADDR_START (32-bit, read-write, reset 0x0): Region address register.
+type REGION_ADDR_START struct{ reg mmio.U32 }
 
-// REGION0_ADDR_STARTValue is a value of register REGION0_ADDR_START.
-type REGION0_ADDR_STARTValue uint32
+// REGION_ADDR_STARTValue is a value of register REGION_ADDR_START.
+type REGION_ADDR_STARTValue uint32
 
-// REGION0_ADDR_STARTReset is the reset value of register REGION0_ADDR_START.
-const REGION0_ADDR_STARTReset REGION0_ADDR_STARTValue = 0x0
+// REGION_ADDR_STARTReset is the reset value of register REGION_ADDR_START.
+const REGION_ADDR_STARTReset REGION_ADDR_STARTValue = 0x0
 
 // Read loads the register.
-func (r *REGION0_ADDR_START) Read() REGION0_ADDR_STARTValue {
-	return REGION0_ADDR_STARTValue(r.reg.Load())
+func (r *REGION_ADDR_START) Read() REGION_ADDR_STARTValue {
+	return REGION_ADDR_STARTValue(r.reg.Load())
 }
 
 // Write stores v in the register.
-func (r *REGION0_ADDR_START) Write(v REGION0_ADDR_STARTValue) { r.reg.Store(uint32(v)) }
+func (r *REGION_ADDR_START) Write(v REGION_ADDR_STARTValue) { r.reg.Store(uint32(v)) }
 
-// WriteWith stores f(REGION0_ADDR_STARTReset): fields f leaves alone are written as their reset values.
-func (r *REGION0_ADDR_START) WriteWith(f func(REGION0_ADDR_STARTValue) REGION0_ADDR_STARTValue) {
-	r.reg.Store(uint32(f(REGION0_ADDR_STARTReset)))
+// WriteWith stores f(REGION_ADDR_STARTReset): fields f leaves alone are written as their reset values.
+func (r *REGION_ADDR_START) WriteWith(f func(REGION_ADDR_STARTValue) REGION_ADDR_STARTValue) {
+	r.reg.Store(uint32(f(REGION_ADDR_STARTReset)))
 }
 
-// Reset stores REGION0_ADDR_STARTReset in the register.
-func (r *REGION0_ADDR_START) Reset() { r.reg.Store(uint32(REGION0_ADDR_STARTReset)) }
+// Reset stores REGION_ADDR_STARTReset in the register.
+func (r *REGION_ADDR_START) Reset() { r.reg.Store(uint32(REGION_ADDR_STARTReset)) }
 
 // Modify loads the register, passes its value to f and stores the result.
-func (r *REGION0_ADDR_START) Modify(f func(REGION0_ADDR_STARTValue) REGION0_ADDR_STARTValue) {
-	r.reg.Store(uint32(f(REGION0_ADDR_STARTValue(r.reg.Load()))))
+func (r *REGION_ADDR_START) Modify(f func(REGION_ADDR_STARTValue) REGION_ADDR_STARTValue) {
+	r.reg.Store(uint32(f(REGION_ADDR_STARTValue(r.reg.Load()))))
 }
 
-// REGION0_ADDR_START returns field REGION0_ADDR_START (bits 31:0): Start address of region0.
-func (v REGION0_ADDR_STARTValue) REGION0_ADDR_START() uint32 { return uint32(v) & 0xffffffff }
+// REGION_ADDR_START returns field REGION%s_ADDR_START (bits 31:0): Start address of region0.
+func (v REGION_ADDR_STARTValue) REGION_ADDR_START() uint32 { return uint32(v) & 0xffffffff }
 
-// WithREGION0_ADDR_START returns v with field REGION0_ADDR_START (bits 31:0) set to x, masked to the field width.
-func (v REGION0_ADDR_STARTValue) WithREGION0_ADDR_START(x uint32) REGION0_ADDR_STARTValue {
-	return v&^0xffffffff | REGION0_ADDR_STARTValue(x&0xffffffff)
+// WithREGION_ADDR_START returns v with field REGION%s_ADDR_START (bits 31:0) set to x, masked to the field width.
+func (v REGION_ADDR_STARTValue) WithREGION_ADDR_START(x uint32) REGION_ADDR_STARTValue {
+	return v&^0xffffffff | REGION_ADDR_STARTValue(x&0xffffffff)
 }
 
-// REGION0_ADDR_END is register REGION0_ADDR_END (32-bit, read-write, reset 0xffffffff): Region address register.
-type REGION0_ADDR_END struct{ reg mmio.U32 }
+// REGION_ADDR_END is register ADDR_END (32-bit, read-write, reset 0xffffffff): Region address register.
+type REGION_ADDR_END struct{ reg mmio.U32 }
 
-// REGION0_ADDR_ENDValue is a value of register REGION0_ADDR_END.
-type REGION0_ADDR_ENDValue uint32
+// REGION_ADDR_ENDValue is a value of register REGION_ADDR_END.
+type REGION_ADDR_ENDValue uint32
 
-// REGION0_ADDR_ENDReset is the reset value of register REGION0_ADDR_END.
-const REGION0_ADDR_ENDReset REGION0_ADDR_ENDValue = 0xffffffff
+// REGION_ADDR_ENDReset is the reset value of register REGION_ADDR_END.
+const REGION_ADDR_ENDReset REGION_ADDR_ENDValue = 0xffffffff
 
 // Read loads the register.
-func (r *REGION0_ADDR_END) Read() REGION0_ADDR_ENDValue { return REGION0_ADDR_ENDValue(r.reg.Load()) }
+func (r *REGION_ADDR_END) Read() REGION_ADDR_ENDValue { return REGION_ADDR_ENDValue(r.reg.Load()) }
 
 // Write stores v in the register.
-func (r *REGION0_ADDR_END) Write(v REGION0_ADDR_ENDValue) { r.reg.Store(uint32(v)) }
+func (r *REGION_ADDR_END) Write(v REGION_ADDR_ENDValue) { r.reg.Store(uint32(v)) }
 
-// WriteWith stores f(REGION0_ADDR_ENDReset): fields f leaves alone are written as their reset values.
-func (r *REGION0_ADDR_END) WriteWith(f func(REGION0_ADDR_ENDValue) REGION0_ADDR_ENDValue) {
-	r.reg.Store(uint32(f(REGION0_ADDR_ENDReset)))
+// WriteWith stores f(REGION_ADDR_ENDReset): fields f leaves alone are written as their reset values.
+func (r *REGION_ADDR_END) WriteWith(f func(REGION_ADDR_ENDValue) REGION_ADDR_ENDValue) {
+	r.reg.Store(uint32(f(REGION_ADDR_ENDReset)))
 }
 
-// Reset stores REGION0_ADDR_ENDReset in the register.
-func (r *REGION0_ADDR_END) Reset() { r.reg.Store(uint32(REGION0_ADDR_ENDReset)) }
+// Reset stores REGION_ADDR_ENDReset in the register.
+func (r *REGION_ADDR_END) Reset() { r.reg.Store(uint32(REGION_ADDR_ENDReset)) }
 
 // Modify loads the register, passes its value to f and stores the result.
-func (r *REGION0_ADDR_END) Modify(f func(REGION0_ADDR_ENDValue) REGION0_ADDR_ENDValue) {
-	r.reg.Store(uint32(f(REGION0_ADDR_ENDValue(r.reg.Load()))))
+func (r *REGION_ADDR_END) Modify(f func(REGION_ADDR_ENDValue) REGION_ADDR_ENDValue) {
+	r.reg.Store(uint32(f(REGION_ADDR_ENDValue(r.reg.Load()))))
 }
 
-// REGION0_ADDR_END returns field REGION0_ADDR_END (bits 31:0): End address of region0.
-func (v REGION0_ADDR_ENDValue) REGION0_ADDR_END() uint32 { return uint32(v) & 0xffffffff }
+// REGION_ADDR_END returns field REGION%s_ADDR_END (bits 31:0): End address of region0.
+func (v REGION_ADDR_ENDValue) REGION_ADDR_END() uint32 { return uint32(v) & 0xffffffff }
 
-// WithREGION0_ADDR_END returns v with field REGION0_ADDR_END (bits 31:0) set to x, masked to the field width.
-func (v REGION0_ADDR_ENDValue) WithREGION0_ADDR_END(x uint32) REGION0_ADDR_ENDValue {
-	return v&^0xffffffff | REGION0_ADDR_ENDValue(x&0xffffffff)
+// WithREGION_ADDR_END returns v with field REGION%s_ADDR_END (bits 31:0) set to x, masked to the field width.
+func (v REGION_ADDR_ENDValue) WithREGION_ADDR_END(x uint32) REGION_ADDR_ENDValue {
+	return v&^0xffffffff | REGION_ADDR_ENDValue(x&0xffffffff)
 }
 
-// REGION0_PMS_ATTR is register REGION0_PMS_ATTR (32-bit, read-write, reset 0x0): Region access authority attribute register.
-type REGION0_PMS_ATTR struct{ reg mmio.U32 }
+// REGION_PMS_ATTR is register PMS_ATTR (32-bit, read-write, reset 0x0): Region access authority attribute register.
+type REGION_PMS_ATTR struct{ reg mmio.U32 }
 
-// REGION0_PMS_ATTRValue is a value of register REGION0_PMS_ATTR.
-type REGION0_PMS_ATTRValue uint32
+// REGION_PMS_ATTRValue is a value of register REGION_PMS_ATTR.
+type REGION_PMS_ATTRValue uint32
 
-// REGION0_PMS_ATTRReset is the reset value of register REGION0_PMS_ATTR.
-const REGION0_PMS_ATTRReset REGION0_PMS_ATTRValue = 0x0
+// REGION_PMS_ATTRReset is the reset value of register REGION_PMS_ATTR.
+const REGION_PMS_ATTRReset REGION_PMS_ATTRValue = 0x0
 
 // Read loads the register.
-func (r *REGION0_PMS_ATTR) Read() REGION0_PMS_ATTRValue { return REGION0_PMS_ATTRValue(r.reg.Load()) }
+func (r *REGION_PMS_ATTR) Read() REGION_PMS_ATTRValue { return REGION_PMS_ATTRValue(r.reg.Load()) }
 
 // Write stores v in the register.
-func (r *REGION0_PMS_ATTR) Write(v REGION0_PMS_ATTRValue) { r.reg.Store(uint32(v)) }
+func (r *REGION_PMS_ATTR) Write(v REGION_PMS_ATTRValue) { r.reg.Store(uint32(v)) }
 
-// WriteWith stores f(REGION0_PMS_ATTRReset): fields f leaves alone are written as their reset values.
-func (r *REGION0_PMS_ATTR) WriteWith(f func(REGION0_PMS_ATTRValue) REGION0_PMS_ATTRValue) {
-	r.reg.Store(uint32(f(REGION0_PMS_ATTRReset)))
+// WriteWith stores f(REGION_PMS_ATTRReset): fields f leaves alone are written as their reset values.
+func (r *REGION_PMS_ATTR) WriteWith(f func(REGION_PMS_ATTRValue) REGION_PMS_ATTRValue) {
+	r.reg.Store(uint32(f(REGION_PMS_ATTRReset)))
 }
 
-// Reset stores REGION0_PMS_ATTRReset in the register.
-func (r *REGION0_PMS_ATTR) Reset() { r.reg.Store(uint32(REGION0_PMS_ATTRReset)) }
+// Reset stores REGION_PMS_ATTRReset in the register.
+func (r *REGION_PMS_ATTR) Reset() { r.reg.Store(uint32(REGION_PMS_ATTRReset)) }
 
 // Modify loads the register, passes its value to f and stores the result.
-func (r *REGION0_PMS_ATTR) Modify(f func(REGION0_PMS_ATTRValue) REGION0_PMS_ATTRValue) {
-	r.reg.Store(uint32(f(REGION0_PMS_ATTRValue(r.reg.Load()))))
+func (r *REGION_PMS_ATTR) Modify(f func(REGION_PMS_ATTRValue) REGION_PMS_ATTRValue) {
+	r.reg.Store(uint32(f(REGION_PMS_ATTRValue(r.reg.Load()))))
 }
 
-// REGION0_R0_PMS_X returns field REGION0_R0_PMS_X (bit 0): Region execute authority in REE_MODE0.
-func (v REGION0_PMS_ATTRValue) REGION0_R0_PMS_X() bool { return v&0x1 != 0 }
+// REGION_R0_PMS_X returns field REGION%s_R0_PMS_X (bit 0): Region execute authority in REE_MODE0.
+func (v REGION_PMS_ATTRValue) REGION_R0_PMS_X() bool { return v&0x1 != 0 }
 
-// WithREGION0_R0_PMS_X returns v with field REGION0_R0_PMS_X (bit 0) set to b.
-func (v REGION0_PMS_ATTRValue) WithREGION0_R0_PMS_X(b bool) REGION0_PMS_ATTRValue {
-	return v&^0x1 | REGION0_PMS_ATTRValue(b2u(b))
+// WithREGION_R0_PMS_X returns v with field REGION%s_R0_PMS_X (bit 0) set to b.
+func (v REGION_PMS_ATTRValue) WithREGION_R0_PMS_X(b bool) REGION_PMS_ATTRValue {
+	return v&^0x1 | REGION_PMS_ATTRValue(b2u(b))
 }
 
-// REGION0_R0_PMS_W returns field REGION0_R0_PMS_W (bit 1): Region write authority in REE_MODE0.
-func (v REGION0_PMS_ATTRValue) REGION0_R0_PMS_W() bool { return v&0x2 != 0 }
+// REGION_R0_PMS_W returns field REGION%s_R0_PMS_W (bit 1): Region write authority in REE_MODE0.
+func (v REGION_PMS_ATTRValue) REGION_R0_PMS_W() bool { return v&0x2 != 0 }
 
-// WithREGION0_R0_PMS_W returns v with field REGION0_R0_PMS_W (bit 1) set to b.
-func (v REGION0_PMS_ATTRValue) WithREGION0_R0_PMS_W(b bool) REGION0_PMS_ATTRValue {
-	return v&^0x2 | REGION0_PMS_ATTRValue(b2u(b))<<1
+// WithREGION_R0_PMS_W returns v with field REGION%s_R0_PMS_W (bit 1) set to b.
+func (v REGION_PMS_ATTRValue) WithREGION_R0_PMS_W(b bool) REGION_PMS_ATTRValue {
+	return v&^0x2 | REGION_PMS_ATTRValue(b2u(b))<<1
 }
 
-// REGION0_R0_PMS_R returns field REGION0_R0_PMS_R (bit 2): Region read authority in REE_MODE0.
-func (v REGION0_PMS_ATTRValue) REGION0_R0_PMS_R() bool { return v&0x4 != 0 }
+// REGION_R0_PMS_R returns field REGION%s_R0_PMS_R (bit 2): Region read authority in REE_MODE0.
+func (v REGION_PMS_ATTRValue) REGION_R0_PMS_R() bool { return v&0x4 != 0 }
 
-// WithREGION0_R0_PMS_R returns v with field REGION0_R0_PMS_R (bit 2) set to b.
-func (v REGION0_PMS_ATTRValue) WithREGION0_R0_PMS_R(b bool) REGION0_PMS_ATTRValue {
-	return v&^0x4 | REGION0_PMS_ATTRValue(b2u(b))<<2
+// WithREGION_R0_PMS_R returns v with field REGION%s_R0_PMS_R (bit 2) set to b.
+func (v REGION_PMS_ATTRValue) WithREGION_R0_PMS_R(b bool) REGION_PMS_ATTRValue {
+	return v&^0x4 | REGION_PMS_ATTRValue(b2u(b))<<2
 }
 
-// REGION0_R1_PMS_X returns field REGION0_R1_PMS_X (bit 4): Region execute authority in REE_MODE1.
-func (v REGION0_PMS_ATTRValue) REGION0_R1_PMS_X() bool { return v&0x10 != 0 }
+// REGION_R1_PMS_X returns field REGION%s_R1_PMS_X (bit 4): Region execute authority in REE_MODE1.
+func (v REGION_PMS_ATTRValue) REGION_R1_PMS_X() bool { return v&0x10 != 0 }
 
-// WithREGION0_R1_PMS_X returns v with field REGION0_R1_PMS_X (bit 4) set to b.
-func (v REGION0_PMS_ATTRValue) WithREGION0_R1_PMS_X(b bool) REGION0_PMS_ATTRValue {
-	return v&^0x10 | REGION0_PMS_ATTRValue(b2u(b))<<4
+// WithREGION_R1_PMS_X returns v with field REGION%s_R1_PMS_X (bit 4) set to b.
+func (v REGION_PMS_ATTRValue) WithREGION_R1_PMS_X(b bool) REGION_PMS_ATTRValue {
+	return v&^0x10 | REGION_PMS_ATTRValue(b2u(b))<<4
 }
 
-// REGION0_R1_PMS_W returns field REGION0_R1_PMS_W (bit 5): Region write authority in REE_MODE1.
-func (v REGION0_PMS_ATTRValue) REGION0_R1_PMS_W() bool { return v&0x20 != 0 }
+// REGION_R1_PMS_W returns field REGION%s_R1_PMS_W (bit 5): Region write authority in REE_MODE1.
+func (v REGION_PMS_ATTRValue) REGION_R1_PMS_W() bool { return v&0x20 != 0 }
 
-// WithREGION0_R1_PMS_W returns v with field REGION0_R1_PMS_W (bit 5) set to b.
-func (v REGION0_PMS_ATTRValue) WithREGION0_R1_PMS_W(b bool) REGION0_PMS_ATTRValue {
-	return v&^0x20 | REGION0_PMS_ATTRValue(b2u(b))<<5
+// WithREGION_R1_PMS_W returns v with field REGION%s_R1_PMS_W (bit 5) set to b.
+func (v REGION_PMS_ATTRValue) WithREGION_R1_PMS_W(b bool) REGION_PMS_ATTRValue {
+	return v&^0x20 | REGION_PMS_ATTRValue(b2u(b))<<5
 }
 
-// REGION0_R1_PMS_R returns field REGION0_R1_PMS_R (bit 6): Region read authority in REE_MODE1.
-func (v REGION0_PMS_ATTRValue) REGION0_R1_PMS_R() bool { return v&0x40 != 0 }
+// REGION_R1_PMS_R returns field REGION%s_R1_PMS_R (bit 6): Region read authority in REE_MODE1.
+func (v REGION_PMS_ATTRValue) REGION_R1_PMS_R() bool { return v&0x40 != 0 }
 
-// WithREGION0_R1_PMS_R returns v with field REGION0_R1_PMS_R (bit 6) set to b.
-func (v REGION0_PMS_ATTRValue) WithREGION0_R1_PMS_R(b bool) REGION0_PMS_ATTRValue {
-	return v&^0x40 | REGION0_PMS_ATTRValue(b2u(b))<<6
+// WithREGION_R1_PMS_R returns v with field REGION%s_R1_PMS_R (bit 6) set to b.
+func (v REGION_PMS_ATTRValue) WithREGION_R1_PMS_R(b bool) REGION_PMS_ATTRValue {
+	return v&^0x40 | REGION_PMS_ATTRValue(b2u(b))<<6
 }
 
-// REGION0_R2_PMS_X returns field REGION0_R2_PMS_X (bit 8): Region execute authority in REE_MODE2.
-func (v REGION0_PMS_ATTRValue) REGION0_R2_PMS_X() bool { return v&0x100 != 0 }
+// REGION_R2_PMS_X returns field REGION%s_R2_PMS_X (bit 8): Region execute authority in REE_MODE2.
+func (v REGION_PMS_ATTRValue) REGION_R2_PMS_X() bool { return v&0x100 != 0 }
 
-// WithREGION0_R2_PMS_X returns v with field REGION0_R2_PMS_X (bit 8) set to b.
-func (v REGION0_PMS_ATTRValue) WithREGION0_R2_PMS_X(b bool) REGION0_PMS_ATTRValue {
-	return v&^0x100 | REGION0_PMS_ATTRValue(b2u(b))<<8
+// WithREGION_R2_PMS_X returns v with field REGION%s_R2_PMS_X (bit 8) set to b.
+func (v REGION_PMS_ATTRValue) WithREGION_R2_PMS_X(b bool) REGION_PMS_ATTRValue {
+	return v&^0x100 | REGION_PMS_ATTRValue(b2u(b))<<8
 }
 
-// REGION0_R2_PMS_W returns field REGION0_R2_PMS_W (bit 9): Region write authority in REE_MODE2.
-func (v REGION0_PMS_ATTRValue) REGION0_R2_PMS_W() bool { return v&0x200 != 0 }
+// REGION_R2_PMS_W returns field REGION%s_R2_PMS_W (bit 9): Region write authority in REE_MODE2.
+func (v REGION_PMS_ATTRValue) REGION_R2_PMS_W() bool { return v&0x200 != 0 }
 
-// WithREGION0_R2_PMS_W returns v with field REGION0_R2_PMS_W (bit 9) set to b.
-func (v REGION0_PMS_ATTRValue) WithREGION0_R2_PMS_W(b bool) REGION0_PMS_ATTRValue {
-	return v&^0x200 | REGION0_PMS_ATTRValue(b2u(b))<<9
+// WithREGION_R2_PMS_W returns v with field REGION%s_R2_PMS_W (bit 9) set to b.
+func (v REGION_PMS_ATTRValue) WithREGION_R2_PMS_W(b bool) REGION_PMS_ATTRValue {
+	return v&^0x200 | REGION_PMS_ATTRValue(b2u(b))<<9
 }
 
-// REGION0_R2_PMS_R returns field REGION0_R2_PMS_R (bit 10): Region read authority in REE_MODE2.
-func (v REGION0_PMS_ATTRValue) REGION0_R2_PMS_R() bool { return v&0x400 != 0 }
+// REGION_R2_PMS_R returns field REGION%s_R2_PMS_R (bit 10): Region read authority in REE_MODE2.
+func (v REGION_PMS_ATTRValue) REGION_R2_PMS_R() bool { return v&0x400 != 0 }
 
-// WithREGION0_R2_PMS_R returns v with field REGION0_R2_PMS_R (bit 10) set to b.
-func (v REGION0_PMS_ATTRValue) WithREGION0_R2_PMS_R(b bool) REGION0_PMS_ATTRValue {
-	return v&^0x400 | REGION0_PMS_ATTRValue(b2u(b))<<10
-}
-
-// REGION1_ADDR_START is register REGION1_ADDR_START (32-bit, read-write, reset 0x0): Region address register.
-type REGION1_ADDR_START struct{ reg mmio.U32 }
-
-// REGION1_ADDR_STARTValue is a value of register REGION1_ADDR_START.
-type REGION1_ADDR_STARTValue uint32
-
-// REGION1_ADDR_STARTReset is the reset value of register REGION1_ADDR_START.
-const REGION1_ADDR_STARTReset REGION1_ADDR_STARTValue = 0x0
-
-// Read loads the register.
-func (r *REGION1_ADDR_START) Read() REGION1_ADDR_STARTValue {
-	return REGION1_ADDR_STARTValue(r.reg.Load())
-}
-
-// Write stores v in the register.
-func (r *REGION1_ADDR_START) Write(v REGION1_ADDR_STARTValue) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(REGION1_ADDR_STARTReset): fields f leaves alone are written as their reset values.
-func (r *REGION1_ADDR_START) WriteWith(f func(REGION1_ADDR_STARTValue) REGION1_ADDR_STARTValue) {
-	r.reg.Store(uint32(f(REGION1_ADDR_STARTReset)))
-}
-
-// Reset stores REGION1_ADDR_STARTReset in the register.
-func (r *REGION1_ADDR_START) Reset() { r.reg.Store(uint32(REGION1_ADDR_STARTReset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *REGION1_ADDR_START) Modify(f func(REGION1_ADDR_STARTValue) REGION1_ADDR_STARTValue) {
-	r.reg.Store(uint32(f(REGION1_ADDR_STARTValue(r.reg.Load()))))
-}
-
-// REGION1_ADDR_START returns field REGION1_ADDR_START (bits 31:0): Start address of region1.
-func (v REGION1_ADDR_STARTValue) REGION1_ADDR_START() uint32 { return uint32(v) & 0xffffffff }
-
-// WithREGION1_ADDR_START returns v with field REGION1_ADDR_START (bits 31:0) set to x, masked to the field width.
-func (v REGION1_ADDR_STARTValue) WithREGION1_ADDR_START(x uint32) REGION1_ADDR_STARTValue {
-	return v&^0xffffffff | REGION1_ADDR_STARTValue(x&0xffffffff)
-}
-
-// REGION1_ADDR_END is register REGION1_ADDR_END (32-bit, read-write, reset 0xffffffff): Region address register.
-type REGION1_ADDR_END struct{ reg mmio.U32 }
-
-// REGION1_ADDR_ENDValue is a value of register REGION1_ADDR_END.
-type REGION1_ADDR_ENDValue uint32
-
-// REGION1_ADDR_ENDReset is the reset value of register REGION1_ADDR_END.
-const REGION1_ADDR_ENDReset REGION1_ADDR_ENDValue = 0xffffffff
-
-// Read loads the register.
-func (r *REGION1_ADDR_END) Read() REGION1_ADDR_ENDValue { return REGION1_ADDR_ENDValue(r.reg.Load()) }
-
-// Write stores v in the register.
-func (r *REGION1_ADDR_END) Write(v REGION1_ADDR_ENDValue) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(REGION1_ADDR_ENDReset): fields f leaves alone are written as their reset values.
-func (r *REGION1_ADDR_END) WriteWith(f func(REGION1_ADDR_ENDValue) REGION1_ADDR_ENDValue) {
-	r.reg.Store(uint32(f(REGION1_ADDR_ENDReset)))
-}
-
-// Reset stores REGION1_ADDR_ENDReset in the register.
-func (r *REGION1_ADDR_END) Reset() { r.reg.Store(uint32(REGION1_ADDR_ENDReset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *REGION1_ADDR_END) Modify(f func(REGION1_ADDR_ENDValue) REGION1_ADDR_ENDValue) {
-	r.reg.Store(uint32(f(REGION1_ADDR_ENDValue(r.reg.Load()))))
-}
-
-// REGION1_ADDR_END returns field REGION1_ADDR_END (bits 31:0): End address of region1.
-func (v REGION1_ADDR_ENDValue) REGION1_ADDR_END() uint32 { return uint32(v) & 0xffffffff }
-
-// WithREGION1_ADDR_END returns v with field REGION1_ADDR_END (bits 31:0) set to x, masked to the field width.
-func (v REGION1_ADDR_ENDValue) WithREGION1_ADDR_END(x uint32) REGION1_ADDR_ENDValue {
-	return v&^0xffffffff | REGION1_ADDR_ENDValue(x&0xffffffff)
-}
-
-// REGION1_PMS_ATTR is register REGION1_PMS_ATTR (32-bit, read-write, reset 0x0): Region access authority attribute register.
-type REGION1_PMS_ATTR struct{ reg mmio.U32 }
-
-// REGION1_PMS_ATTRValue is a value of register REGION1_PMS_ATTR.
-type REGION1_PMS_ATTRValue uint32
-
-// REGION1_PMS_ATTRReset is the reset value of register REGION1_PMS_ATTR.
-const REGION1_PMS_ATTRReset REGION1_PMS_ATTRValue = 0x0
-
-// Read loads the register.
-func (r *REGION1_PMS_ATTR) Read() REGION1_PMS_ATTRValue { return REGION1_PMS_ATTRValue(r.reg.Load()) }
-
-// Write stores v in the register.
-func (r *REGION1_PMS_ATTR) Write(v REGION1_PMS_ATTRValue) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(REGION1_PMS_ATTRReset): fields f leaves alone are written as their reset values.
-func (r *REGION1_PMS_ATTR) WriteWith(f func(REGION1_PMS_ATTRValue) REGION1_PMS_ATTRValue) {
-	r.reg.Store(uint32(f(REGION1_PMS_ATTRReset)))
-}
-
-// Reset stores REGION1_PMS_ATTRReset in the register.
-func (r *REGION1_PMS_ATTR) Reset() { r.reg.Store(uint32(REGION1_PMS_ATTRReset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *REGION1_PMS_ATTR) Modify(f func(REGION1_PMS_ATTRValue) REGION1_PMS_ATTRValue) {
-	r.reg.Store(uint32(f(REGION1_PMS_ATTRValue(r.reg.Load()))))
-}
-
-// REGION1_R0_PMS_X returns field REGION1_R0_PMS_X (bit 0): Region execute authority in REE_MODE0.
-func (v REGION1_PMS_ATTRValue) REGION1_R0_PMS_X() bool { return v&0x1 != 0 }
-
-// WithREGION1_R0_PMS_X returns v with field REGION1_R0_PMS_X (bit 0) set to b.
-func (v REGION1_PMS_ATTRValue) WithREGION1_R0_PMS_X(b bool) REGION1_PMS_ATTRValue {
-	return v&^0x1 | REGION1_PMS_ATTRValue(b2u(b))
-}
-
-// REGION1_R0_PMS_W returns field REGION1_R0_PMS_W (bit 1): Region write authority in REE_MODE0.
-func (v REGION1_PMS_ATTRValue) REGION1_R0_PMS_W() bool { return v&0x2 != 0 }
-
-// WithREGION1_R0_PMS_W returns v with field REGION1_R0_PMS_W (bit 1) set to b.
-func (v REGION1_PMS_ATTRValue) WithREGION1_R0_PMS_W(b bool) REGION1_PMS_ATTRValue {
-	return v&^0x2 | REGION1_PMS_ATTRValue(b2u(b))<<1
-}
-
-// REGION1_R0_PMS_R returns field REGION1_R0_PMS_R (bit 2): Region read authority in REE_MODE0.
-func (v REGION1_PMS_ATTRValue) REGION1_R0_PMS_R() bool { return v&0x4 != 0 }
-
-// WithREGION1_R0_PMS_R returns v with field REGION1_R0_PMS_R (bit 2) set to b.
-func (v REGION1_PMS_ATTRValue) WithREGION1_R0_PMS_R(b bool) REGION1_PMS_ATTRValue {
-	return v&^0x4 | REGION1_PMS_ATTRValue(b2u(b))<<2
-}
-
-// REGION1_R1_PMS_X returns field REGION1_R1_PMS_X (bit 4): Region execute authority in REE_MODE1.
-func (v REGION1_PMS_ATTRValue) REGION1_R1_PMS_X() bool { return v&0x10 != 0 }
-
-// WithREGION1_R1_PMS_X returns v with field REGION1_R1_PMS_X (bit 4) set to b.
-func (v REGION1_PMS_ATTRValue) WithREGION1_R1_PMS_X(b bool) REGION1_PMS_ATTRValue {
-	return v&^0x10 | REGION1_PMS_ATTRValue(b2u(b))<<4
-}
-
-// REGION1_R1_PMS_W returns field REGION1_R1_PMS_W (bit 5): Region write authority in REE_MODE1.
-func (v REGION1_PMS_ATTRValue) REGION1_R1_PMS_W() bool { return v&0x20 != 0 }
-
-// WithREGION1_R1_PMS_W returns v with field REGION1_R1_PMS_W (bit 5) set to b.
-func (v REGION1_PMS_ATTRValue) WithREGION1_R1_PMS_W(b bool) REGION1_PMS_ATTRValue {
-	return v&^0x20 | REGION1_PMS_ATTRValue(b2u(b))<<5
-}
-
-// REGION1_R1_PMS_R returns field REGION1_R1_PMS_R (bit 6): Region read authority in REE_MODE1.
-func (v REGION1_PMS_ATTRValue) REGION1_R1_PMS_R() bool { return v&0x40 != 0 }
-
-// WithREGION1_R1_PMS_R returns v with field REGION1_R1_PMS_R (bit 6) set to b.
-func (v REGION1_PMS_ATTRValue) WithREGION1_R1_PMS_R(b bool) REGION1_PMS_ATTRValue {
-	return v&^0x40 | REGION1_PMS_ATTRValue(b2u(b))<<6
-}
-
-// REGION1_R2_PMS_X returns field REGION1_R2_PMS_X (bit 8): Region execute authority in REE_MODE2.
-func (v REGION1_PMS_ATTRValue) REGION1_R2_PMS_X() bool { return v&0x100 != 0 }
-
-// WithREGION1_R2_PMS_X returns v with field REGION1_R2_PMS_X (bit 8) set to b.
-func (v REGION1_PMS_ATTRValue) WithREGION1_R2_PMS_X(b bool) REGION1_PMS_ATTRValue {
-	return v&^0x100 | REGION1_PMS_ATTRValue(b2u(b))<<8
-}
-
-// REGION1_R2_PMS_W returns field REGION1_R2_PMS_W (bit 9): Region write authority in REE_MODE2.
-func (v REGION1_PMS_ATTRValue) REGION1_R2_PMS_W() bool { return v&0x200 != 0 }
-
-// WithREGION1_R2_PMS_W returns v with field REGION1_R2_PMS_W (bit 9) set to b.
-func (v REGION1_PMS_ATTRValue) WithREGION1_R2_PMS_W(b bool) REGION1_PMS_ATTRValue {
-	return v&^0x200 | REGION1_PMS_ATTRValue(b2u(b))<<9
-}
-
-// REGION1_R2_PMS_R returns field REGION1_R2_PMS_R (bit 10): Region read authority in REE_MODE2.
-func (v REGION1_PMS_ATTRValue) REGION1_R2_PMS_R() bool { return v&0x400 != 0 }
-
-// WithREGION1_R2_PMS_R returns v with field REGION1_R2_PMS_R (bit 10) set to b.
-func (v REGION1_PMS_ATTRValue) WithREGION1_R2_PMS_R(b bool) REGION1_PMS_ATTRValue {
-	return v&^0x400 | REGION1_PMS_ATTRValue(b2u(b))<<10
+// WithREGION_R2_PMS_R returns v with field REGION%s_R2_PMS_R (bit 10) set to b.
+func (v REGION_PMS_ATTRValue) WithREGION_R2_PMS_R(b bool) REGION_PMS_ATTRValue {
+	return v&^0x400 | REGION_PMS_ATTRValue(b2u(b))<<10
 }
 
 // FUNC_CTRL is register FUNC_CTRL (32-bit, read-write, reset 0x1): PMS function control register.

@@ -11,6 +11,7 @@ import (
 // or an unexpected alignment in the generated struct cannot go unnoticed.
 func TestLayout(t *testing.T) {
 	p := new(LP_TIMER)
+	base := uintptr(unsafe.Pointer(p))
 	if got := unsafe.Sizeof(*p); got != 0x400 {
 		t.Errorf("sizeof LP_TIMER = %#x, want 0x400", got)
 	}
@@ -22,10 +23,10 @@ func TestLayout(t *testing.T) {
 		{"TAR0_LOW", unsafe.Offsetof(p.TAR0_LOW), unsafe.Sizeof(p.TAR0_LOW.reg), 0x0, 4},
 		{"TAR0_HIGH", unsafe.Offsetof(p.TAR0_HIGH), unsafe.Sizeof(p.TAR0_HIGH.reg), 0x4, 4},
 		{"UPDATE", unsafe.Offsetof(p.UPDATE), unsafe.Sizeof(p.UPDATE.reg), 0x10, 4},
-		{"MAIN_BUF0_LOW", unsafe.Offsetof(p.MAIN_BUF0_LOW), unsafe.Sizeof(p.MAIN_BUF0_LOW.reg), 0x14, 4},
-		{"MAIN_BUF0_HIGH", unsafe.Offsetof(p.MAIN_BUF0_HIGH), unsafe.Sizeof(p.MAIN_BUF0_HIGH.reg), 0x18, 4},
-		{"MAIN_BUF1_LOW", unsafe.Offsetof(p.MAIN_BUF1_LOW), unsafe.Sizeof(p.MAIN_BUF1_LOW.reg), 0x1c, 4},
-		{"MAIN_BUF1_HIGH", unsafe.Offsetof(p.MAIN_BUF1_HIGH), unsafe.Sizeof(p.MAIN_BUF1_HIGH.reg), 0x20, 4},
+		{"MAIN_BUF[0].LOW", uintptr(unsafe.Pointer(&p.MAIN_BUF[0].LOW)) - base, unsafe.Sizeof(p.MAIN_BUF[0].LOW.reg), 0x14, 4},
+		{"MAIN_BUF[0].HIGH", uintptr(unsafe.Pointer(&p.MAIN_BUF[0].HIGH)) - base, unsafe.Sizeof(p.MAIN_BUF[0].HIGH.reg), 0x18, 4},
+		{"MAIN_BUF[1].LOW", uintptr(unsafe.Pointer(&p.MAIN_BUF[1].LOW)) - base, unsafe.Sizeof(p.MAIN_BUF[1].LOW.reg), 0x1c, 4},
+		{"MAIN_BUF[1].HIGH", uintptr(unsafe.Pointer(&p.MAIN_BUF[1].HIGH)) - base, unsafe.Sizeof(p.MAIN_BUF[1].HIGH.reg), 0x20, 4},
 		{"MAIN_OVERFLOW", unsafe.Offsetof(p.MAIN_OVERFLOW), unsafe.Sizeof(p.MAIN_OVERFLOW.reg), 0x24, 4},
 		{"INT_RAW", unsafe.Offsetof(p.INT_RAW), unsafe.Sizeof(p.INT_RAW.reg), 0x28, 4},
 		{"INT_ST", unsafe.Offsetof(p.INT_ST), unsafe.Sizeof(p.INT_ST.reg), 0x2c, 4},

@@ -16,14 +16,8 @@ type LP_TIMER struct {
 	_         [0x8]byte
 	// UPDATE is register UPDATE (at 0x10): need_des.
 	UPDATE UPDATE
-	// MAIN_BUF0_LOW is register MAIN_BUF0_LOW (at 0x14): need_des.
-	MAIN_BUF0_LOW MAIN_BUF0_LOW
-	// MAIN_BUF0_HIGH is register MAIN_BUF0_HIGH (at 0x18): need_des.
-	MAIN_BUF0_HIGH MAIN_BUF0_HIGH
-	// MAIN_BUF1_LOW is register MAIN_BUF1_LOW (at 0x1c): need_des.
-	MAIN_BUF1_LOW MAIN_BUF1_LOW
-	// MAIN_BUF1_HIGH is register MAIN_BUF1_HIGH (at 0x20): need_des.
-	MAIN_BUF1_HIGH MAIN_BUF1_HIGH
+	// MAIN_BUF is cluster MAIN_BUF[%s] (at 0x14, 2 × 0x8 bytes): Registers MAIN_BUF0_LOW, MAIN_BUF1_LOW and the rest of each copy, as one array.
+	MAIN_BUF [2]MAIN_BUF
 	// MAIN_OVERFLOW is register MAIN_OVERFLOW (at 0x24): need_des.
 	MAIN_OVERFLOW MAIN_OVERFLOW
 	// INT_RAW is register INT_RAW (at 0x28): need_des.
@@ -37,6 +31,14 @@ type LP_TIMER struct {
 	_       [0x3c4]byte
 	// DATE is register DATE (at 0x3fc): need_des.
 	DATE DATE
+}
+
+// MAIN_BUF is the register cluster MAIN_BUF[%s], 0x8 bytes: Registers MAIN_BUF0_LOW, MAIN_BUF1_LOW and the rest of each copy, as one array.
+type MAIN_BUF struct {
+	// LOW is register LOW (at 0x0): need_des.
+	LOW MAIN_BUF_LOW
+	// HIGH is register HIGH (at 0x4): need_des.
+	HIGH MAIN_BUF_HIGH
 }
 
 // TAR0_LOW is register TAR0_LOW (32-bit, read-write, reset 0x0): need_des.
@@ -171,129 +173,67 @@ func (v UPDATEValue) WithMAIN_TIMER_SYS_RST(b bool) UPDATEValue {
 	return v&^0x80000000 | UPDATEValue(b2u(b))<<31
 }
 
-// MAIN_BUF0_LOW is register MAIN_BUF0_LOW (32-bit, read-write, reset 0x0): need_des.
-type MAIN_BUF0_LOW struct{ reg mmio.U32 }
+// MAIN_BUF_LOW is register LOW (32-bit, read-write, reset 0x0): need_des.
+type MAIN_BUF_LOW struct{ reg mmio.U32 }
 
-// MAIN_BUF0_LOWValue is a value of register MAIN_BUF0_LOW.
-type MAIN_BUF0_LOWValue uint32
+// MAIN_BUF_LOWValue is a value of register MAIN_BUF_LOW.
+type MAIN_BUF_LOWValue uint32
 
-// MAIN_BUF0_LOWReset is the reset value of register MAIN_BUF0_LOW.
-const MAIN_BUF0_LOWReset MAIN_BUF0_LOWValue = 0x0
-
-// Read loads the register.
-func (r *MAIN_BUF0_LOW) Read() MAIN_BUF0_LOWValue { return MAIN_BUF0_LOWValue(r.reg.Load()) }
-
-// Write stores v in the register.
-func (r *MAIN_BUF0_LOW) Write(v MAIN_BUF0_LOWValue) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(MAIN_BUF0_LOWReset): fields f leaves alone are written as their reset values.
-func (r *MAIN_BUF0_LOW) WriteWith(f func(MAIN_BUF0_LOWValue) MAIN_BUF0_LOWValue) {
-	r.reg.Store(uint32(f(MAIN_BUF0_LOWReset)))
-}
-
-// Reset stores MAIN_BUF0_LOWReset in the register.
-func (r *MAIN_BUF0_LOW) Reset() { r.reg.Store(uint32(MAIN_BUF0_LOWReset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *MAIN_BUF0_LOW) Modify(f func(MAIN_BUF0_LOWValue) MAIN_BUF0_LOWValue) {
-	r.reg.Store(uint32(f(MAIN_BUF0_LOWValue(r.reg.Load()))))
-}
-
-// MAIN_TIMER_BUF0_LOW returns field MAIN_TIMER_BUF0_LOW (bits 31:0): need_des.
-func (v MAIN_BUF0_LOWValue) MAIN_TIMER_BUF0_LOW() uint32 { return uint32(v) & 0xffffffff }
-
-// MAIN_BUF0_HIGH is register MAIN_BUF0_HIGH (32-bit, read-write, reset 0x0): need_des.
-type MAIN_BUF0_HIGH struct{ reg mmio.U32 }
-
-// MAIN_BUF0_HIGHValue is a value of register MAIN_BUF0_HIGH.
-type MAIN_BUF0_HIGHValue uint32
-
-// MAIN_BUF0_HIGHReset is the reset value of register MAIN_BUF0_HIGH.
-const MAIN_BUF0_HIGHReset MAIN_BUF0_HIGHValue = 0x0
+// MAIN_BUF_LOWReset is the reset value of register MAIN_BUF_LOW.
+const MAIN_BUF_LOWReset MAIN_BUF_LOWValue = 0x0
 
 // Read loads the register.
-func (r *MAIN_BUF0_HIGH) Read() MAIN_BUF0_HIGHValue { return MAIN_BUF0_HIGHValue(r.reg.Load()) }
+func (r *MAIN_BUF_LOW) Read() MAIN_BUF_LOWValue { return MAIN_BUF_LOWValue(r.reg.Load()) }
 
 // Write stores v in the register.
-func (r *MAIN_BUF0_HIGH) Write(v MAIN_BUF0_HIGHValue) { r.reg.Store(uint32(v)) }
+func (r *MAIN_BUF_LOW) Write(v MAIN_BUF_LOWValue) { r.reg.Store(uint32(v)) }
 
-// WriteWith stores f(MAIN_BUF0_HIGHReset): fields f leaves alone are written as their reset values.
-func (r *MAIN_BUF0_HIGH) WriteWith(f func(MAIN_BUF0_HIGHValue) MAIN_BUF0_HIGHValue) {
-	r.reg.Store(uint32(f(MAIN_BUF0_HIGHReset)))
+// WriteWith stores f(MAIN_BUF_LOWReset): fields f leaves alone are written as their reset values.
+func (r *MAIN_BUF_LOW) WriteWith(f func(MAIN_BUF_LOWValue) MAIN_BUF_LOWValue) {
+	r.reg.Store(uint32(f(MAIN_BUF_LOWReset)))
 }
 
-// Reset stores MAIN_BUF0_HIGHReset in the register.
-func (r *MAIN_BUF0_HIGH) Reset() { r.reg.Store(uint32(MAIN_BUF0_HIGHReset)) }
+// Reset stores MAIN_BUF_LOWReset in the register.
+func (r *MAIN_BUF_LOW) Reset() { r.reg.Store(uint32(MAIN_BUF_LOWReset)) }
 
 // Modify loads the register, passes its value to f and stores the result.
-func (r *MAIN_BUF0_HIGH) Modify(f func(MAIN_BUF0_HIGHValue) MAIN_BUF0_HIGHValue) {
-	r.reg.Store(uint32(f(MAIN_BUF0_HIGHValue(r.reg.Load()))))
+func (r *MAIN_BUF_LOW) Modify(f func(MAIN_BUF_LOWValue) MAIN_BUF_LOWValue) {
+	r.reg.Store(uint32(f(MAIN_BUF_LOWValue(r.reg.Load()))))
 }
 
-// MAIN_TIMER_BUF0_HIGH returns field MAIN_TIMER_BUF0_HIGH (bits 15:0): need_des.
-func (v MAIN_BUF0_HIGHValue) MAIN_TIMER_BUF0_HIGH() uint32 { return uint32(v) & 0xffff }
+// MAIN_TIMER_BUF_LOW returns field MAIN_TIMER_BUF%s_LOW (bits 31:0): need_des.
+func (v MAIN_BUF_LOWValue) MAIN_TIMER_BUF_LOW() uint32 { return uint32(v) & 0xffffffff }
 
-// MAIN_BUF1_LOW is register MAIN_BUF1_LOW (32-bit, read-write, reset 0x0): need_des.
-type MAIN_BUF1_LOW struct{ reg mmio.U32 }
+// MAIN_BUF_HIGH is register HIGH (32-bit, read-write, reset 0x0): need_des.
+type MAIN_BUF_HIGH struct{ reg mmio.U32 }
 
-// MAIN_BUF1_LOWValue is a value of register MAIN_BUF1_LOW.
-type MAIN_BUF1_LOWValue uint32
+// MAIN_BUF_HIGHValue is a value of register MAIN_BUF_HIGH.
+type MAIN_BUF_HIGHValue uint32
 
-// MAIN_BUF1_LOWReset is the reset value of register MAIN_BUF1_LOW.
-const MAIN_BUF1_LOWReset MAIN_BUF1_LOWValue = 0x0
+// MAIN_BUF_HIGHReset is the reset value of register MAIN_BUF_HIGH.
+const MAIN_BUF_HIGHReset MAIN_BUF_HIGHValue = 0x0
 
 // Read loads the register.
-func (r *MAIN_BUF1_LOW) Read() MAIN_BUF1_LOWValue { return MAIN_BUF1_LOWValue(r.reg.Load()) }
+func (r *MAIN_BUF_HIGH) Read() MAIN_BUF_HIGHValue { return MAIN_BUF_HIGHValue(r.reg.Load()) }
 
 // Write stores v in the register.
-func (r *MAIN_BUF1_LOW) Write(v MAIN_BUF1_LOWValue) { r.reg.Store(uint32(v)) }
+func (r *MAIN_BUF_HIGH) Write(v MAIN_BUF_HIGHValue) { r.reg.Store(uint32(v)) }
 
-// WriteWith stores f(MAIN_BUF1_LOWReset): fields f leaves alone are written as their reset values.
-func (r *MAIN_BUF1_LOW) WriteWith(f func(MAIN_BUF1_LOWValue) MAIN_BUF1_LOWValue) {
-	r.reg.Store(uint32(f(MAIN_BUF1_LOWReset)))
+// WriteWith stores f(MAIN_BUF_HIGHReset): fields f leaves alone are written as their reset values.
+func (r *MAIN_BUF_HIGH) WriteWith(f func(MAIN_BUF_HIGHValue) MAIN_BUF_HIGHValue) {
+	r.reg.Store(uint32(f(MAIN_BUF_HIGHReset)))
 }
 
-// Reset stores MAIN_BUF1_LOWReset in the register.
-func (r *MAIN_BUF1_LOW) Reset() { r.reg.Store(uint32(MAIN_BUF1_LOWReset)) }
+// Reset stores MAIN_BUF_HIGHReset in the register.
+func (r *MAIN_BUF_HIGH) Reset() { r.reg.Store(uint32(MAIN_BUF_HIGHReset)) }
 
 // Modify loads the register, passes its value to f and stores the result.
-func (r *MAIN_BUF1_LOW) Modify(f func(MAIN_BUF1_LOWValue) MAIN_BUF1_LOWValue) {
-	r.reg.Store(uint32(f(MAIN_BUF1_LOWValue(r.reg.Load()))))
+func (r *MAIN_BUF_HIGH) Modify(f func(MAIN_BUF_HIGHValue) MAIN_BUF_HIGHValue) {
+	r.reg.Store(uint32(f(MAIN_BUF_HIGHValue(r.reg.Load()))))
 }
 
-// MAIN_TIMER_BUF1_LOW returns field MAIN_TIMER_BUF1_LOW (bits 31:0): need_des.
-func (v MAIN_BUF1_LOWValue) MAIN_TIMER_BUF1_LOW() uint32 { return uint32(v) & 0xffffffff }
-
-// MAIN_BUF1_HIGH is register MAIN_BUF1_HIGH (32-bit, read-write, reset 0x0): need_des.
-type MAIN_BUF1_HIGH struct{ reg mmio.U32 }
-
-// MAIN_BUF1_HIGHValue is a value of register MAIN_BUF1_HIGH.
-type MAIN_BUF1_HIGHValue uint32
-
-// MAIN_BUF1_HIGHReset is the reset value of register MAIN_BUF1_HIGH.
-const MAIN_BUF1_HIGHReset MAIN_BUF1_HIGHValue = 0x0
-
-// Read loads the register.
-func (r *MAIN_BUF1_HIGH) Read() MAIN_BUF1_HIGHValue { return MAIN_BUF1_HIGHValue(r.reg.Load()) }
-
-// Write stores v in the register.
-func (r *MAIN_BUF1_HIGH) Write(v MAIN_BUF1_HIGHValue) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(MAIN_BUF1_HIGHReset): fields f leaves alone are written as their reset values.
-func (r *MAIN_BUF1_HIGH) WriteWith(f func(MAIN_BUF1_HIGHValue) MAIN_BUF1_HIGHValue) {
-	r.reg.Store(uint32(f(MAIN_BUF1_HIGHReset)))
-}
-
-// Reset stores MAIN_BUF1_HIGHReset in the register.
-func (r *MAIN_BUF1_HIGH) Reset() { r.reg.Store(uint32(MAIN_BUF1_HIGHReset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *MAIN_BUF1_HIGH) Modify(f func(MAIN_BUF1_HIGHValue) MAIN_BUF1_HIGHValue) {
-	r.reg.Store(uint32(f(MAIN_BUF1_HIGHValue(r.reg.Load()))))
-}
-
-// MAIN_TIMER_BUF1_HIGH returns field MAIN_TIMER_BUF1_HIGH (bits 15:0): need_des.
-func (v MAIN_BUF1_HIGHValue) MAIN_TIMER_BUF1_HIGH() uint32 { return uint32(v) & 0xffff }
+// MAIN_TIMER_BUF_HIGH returns field MAIN_TIMER_BUF%s_HIGH (bits 15:0): need_des.
+func (v MAIN_BUF_HIGHValue) MAIN_TIMER_BUF_HIGH() uint32 { return uint32(v) & 0xffff }
 
 // MAIN_OVERFLOW is register MAIN_OVERFLOW (32-bit, read-write, reset 0x0): need_des.
 type MAIN_OVERFLOW struct{ reg mmio.U32 }

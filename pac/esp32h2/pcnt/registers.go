@@ -5,16 +5,12 @@
 // The SVD describes it as: Pulse Count Controller.
 package pcnt
 
-import (
-	"unsafe"
-
-	"github.com/gohal/gohal/rt/mmio"
-)
+import "github.com/gohal/gohal/rt/mmio"
 
 // PCNT is the register block of PCNT, 0x100 bytes: Pulse Count Controller.
 type PCNT struct {
-	// U_CONF0 is register U%s_CONF0 (at 0x0, 4 × 0xc bytes): Configuration register 0 for unit %s.
-	U_CONF0 [4]U_CONF0
+	// U_CONF is cluster U_CONF[%s] (at 0x0, 4 × 0xc bytes): Registers U0_CONF0, U3_CONF0 and the rest of each copy, as one array.
+	U_CONF [4]U_CONF
 	// U_CNT is register U%s_CNT (at 0x30, 4 × 0x4 bytes): Counter value for unit %s.
 	U_CNT [4]U_CNT
 	// INT_RAW is register INT_RAW (at 0x40): Interrupt raw status register.
@@ -34,259 +30,250 @@ type PCNT struct {
 	DATE DATE
 }
 
-// U_CONF1 is register U%s_CONF1 (at 0x4, 4 × 0xc bytes): Configuration register 1 for unit %s. It overlaps another member or cannot be a struct field at its offset, so it is a method.
-func (p *PCNT) U_CONF1(i int) *U_CONF1 {
-	if uint(i) >= 4 {
-		panic("index out of range")
-	}
-	return (*U_CONF1)(unsafe.Add(unsafe.Pointer(p), 0x4+uintptr(i)*0xc))
+// U_CONF is the register cluster U_CONF[%s], 0xc bytes: Registers U0_CONF0, U3_CONF0 and the rest of each copy, as one array.
+type U_CONF struct {
+	// X0 is register 0 (at 0x0): Configuration register 0 for unit %s.
+	X0 U_CONF_X0
+	// X1 is register 1 (at 0x4): Configuration register 1 for unit %s.
+	X1 U_CONF_X1
+	// X2 is register 2 (at 0x8): Configuration register 2 for unit %s.
+	X2 U_CONF_X2
 }
 
-// U_CONF2 is register U%s_CONF2 (at 0x8, 4 × 0xc bytes): Configuration register 2 for unit %s. It overlaps another member or cannot be a struct field at its offset, so it is a method.
-func (p *PCNT) U_CONF2(i int) *U_CONF2 {
-	if uint(i) >= 4 {
-		panic("index out of range")
-	}
-	return (*U_CONF2)(unsafe.Add(unsafe.Pointer(p), 0x8+uintptr(i)*0xc))
-}
+// U_CONF_X0 is register 0 (32-bit, read-write, reset 0x3c10): Configuration register 0 for unit %s.
+type U_CONF_X0 struct{ reg mmio.U32 }
 
-// U_CONF0 is register U%s_CONF0 (32-bit, read-write, reset 0x3c10): Configuration register 0 for unit %s.
-type U_CONF0 struct {
-	reg mmio.U32
-	_   [0x8]byte
-}
+// U_CONF_X0Value is a value of register U_CONF_X0.
+type U_CONF_X0Value uint32
 
-// U_CONF0Value is a value of register U_CONF0.
-type U_CONF0Value uint32
-
-// U_CONF0Reset is the reset value of register U_CONF0.
-const U_CONF0Reset U_CONF0Value = 0x3c10
+// U_CONF_X0Reset is the reset value of register U_CONF_X0.
+const U_CONF_X0Reset U_CONF_X0Value = 0x3c10
 
 // Read loads the register.
-func (r *U_CONF0) Read() U_CONF0Value { return U_CONF0Value(r.reg.Load()) }
+func (r *U_CONF_X0) Read() U_CONF_X0Value { return U_CONF_X0Value(r.reg.Load()) }
 
 // Write stores v in the register.
-func (r *U_CONF0) Write(v U_CONF0Value) { r.reg.Store(uint32(v)) }
+func (r *U_CONF_X0) Write(v U_CONF_X0Value) { r.reg.Store(uint32(v)) }
 
-// WriteWith stores f(U_CONF0Reset): fields f leaves alone are written as their reset values.
-func (r *U_CONF0) WriteWith(f func(U_CONF0Value) U_CONF0Value) { r.reg.Store(uint32(f(U_CONF0Reset))) }
+// WriteWith stores f(U_CONF_X0Reset): fields f leaves alone are written as their reset values.
+func (r *U_CONF_X0) WriteWith(f func(U_CONF_X0Value) U_CONF_X0Value) {
+	r.reg.Store(uint32(f(U_CONF_X0Reset)))
+}
 
-// Reset stores U_CONF0Reset in the register.
-func (r *U_CONF0) Reset() { r.reg.Store(uint32(U_CONF0Reset)) }
+// Reset stores U_CONF_X0Reset in the register.
+func (r *U_CONF_X0) Reset() { r.reg.Store(uint32(U_CONF_X0Reset)) }
 
 // Modify loads the register, passes its value to f and stores the result.
-func (r *U_CONF0) Modify(f func(U_CONF0Value) U_CONF0Value) {
-	r.reg.Store(uint32(f(U_CONF0Value(r.reg.Load()))))
+func (r *U_CONF_X0) Modify(f func(U_CONF_X0Value) U_CONF_X0Value) {
+	r.reg.Store(uint32(f(U_CONF_X0Value(r.reg.Load()))))
 }
 
 // FILTER_THRES_U returns field FILTER_THRES_U (bits 9:0): This sets the maximum threshold, in APB_CLK cycles, for the filter. Any pulses with width less than this will be ignored when the filter is enabled.
-func (v U_CONF0Value) FILTER_THRES_U() uint32 { return uint32(v) & 0x3ff }
+func (v U_CONF_X0Value) FILTER_THRES_U() uint32 { return uint32(v) & 0x3ff }
 
 // WithFILTER_THRES_U returns v with field FILTER_THRES_U (bits 9:0) set to x, masked to the field width.
-func (v U_CONF0Value) WithFILTER_THRES_U(x uint32) U_CONF0Value {
-	return v&^0x3ff | U_CONF0Value(x&0x3ff)
+func (v U_CONF_X0Value) WithFILTER_THRES_U(x uint32) U_CONF_X0Value {
+	return v&^0x3ff | U_CONF_X0Value(x&0x3ff)
 }
 
 // FILTER_EN_U returns field FILTER_EN_U (bit 10): This is the enable bit for unit %s's input filter.
-func (v U_CONF0Value) FILTER_EN_U() bool { return v&0x400 != 0 }
+func (v U_CONF_X0Value) FILTER_EN_U() bool { return v&0x400 != 0 }
 
 // WithFILTER_EN_U returns v with field FILTER_EN_U (bit 10) set to b.
-func (v U_CONF0Value) WithFILTER_EN_U(b bool) U_CONF0Value {
-	return v&^0x400 | U_CONF0Value(b2u(b))<<10
+func (v U_CONF_X0Value) WithFILTER_EN_U(b bool) U_CONF_X0Value {
+	return v&^0x400 | U_CONF_X0Value(b2u(b))<<10
 }
 
 // THR_ZERO_EN_U returns field THR_ZERO_EN_U (bit 11): This is the enable bit for unit %s's zero comparator.
-func (v U_CONF0Value) THR_ZERO_EN_U() bool { return v&0x800 != 0 }
+func (v U_CONF_X0Value) THR_ZERO_EN_U() bool { return v&0x800 != 0 }
 
 // WithTHR_ZERO_EN_U returns v with field THR_ZERO_EN_U (bit 11) set to b.
-func (v U_CONF0Value) WithTHR_ZERO_EN_U(b bool) U_CONF0Value {
-	return v&^0x800 | U_CONF0Value(b2u(b))<<11
+func (v U_CONF_X0Value) WithTHR_ZERO_EN_U(b bool) U_CONF_X0Value {
+	return v&^0x800 | U_CONF_X0Value(b2u(b))<<11
 }
 
 // THR_H_LIM_EN_U returns field THR_H_LIM_EN_U (bit 12): This is the enable bit for unit %s's thr_h_lim comparator. Configures it to enable the high limit interrupt.
-func (v U_CONF0Value) THR_H_LIM_EN_U() bool { return v&0x1000 != 0 }
+func (v U_CONF_X0Value) THR_H_LIM_EN_U() bool { return v&0x1000 != 0 }
 
 // WithTHR_H_LIM_EN_U returns v with field THR_H_LIM_EN_U (bit 12) set to b.
-func (v U_CONF0Value) WithTHR_H_LIM_EN_U(b bool) U_CONF0Value {
-	return v&^0x1000 | U_CONF0Value(b2u(b))<<12
+func (v U_CONF_X0Value) WithTHR_H_LIM_EN_U(b bool) U_CONF_X0Value {
+	return v&^0x1000 | U_CONF_X0Value(b2u(b))<<12
 }
 
 // THR_L_LIM_EN_U returns field THR_L_LIM_EN_U (bit 13): This is the enable bit for unit %s's thr_l_lim comparator. Configures it to enable the low limit interrupt.
-func (v U_CONF0Value) THR_L_LIM_EN_U() bool { return v&0x2000 != 0 }
+func (v U_CONF_X0Value) THR_L_LIM_EN_U() bool { return v&0x2000 != 0 }
 
 // WithTHR_L_LIM_EN_U returns v with field THR_L_LIM_EN_U (bit 13) set to b.
-func (v U_CONF0Value) WithTHR_L_LIM_EN_U(b bool) U_CONF0Value {
-	return v&^0x2000 | U_CONF0Value(b2u(b))<<13
+func (v U_CONF_X0Value) WithTHR_L_LIM_EN_U(b bool) U_CONF_X0Value {
+	return v&^0x2000 | U_CONF_X0Value(b2u(b))<<13
 }
 
 // THR_THRES0_EN_U returns field THR_THRES0_EN_U (bit 14): This is the enable bit for unit %s's thres0 comparator.
-func (v U_CONF0Value) THR_THRES0_EN_U() bool { return v&0x4000 != 0 }
+func (v U_CONF_X0Value) THR_THRES0_EN_U() bool { return v&0x4000 != 0 }
 
 // WithTHR_THRES0_EN_U returns v with field THR_THRES0_EN_U (bit 14) set to b.
-func (v U_CONF0Value) WithTHR_THRES0_EN_U(b bool) U_CONF0Value {
-	return v&^0x4000 | U_CONF0Value(b2u(b))<<14
+func (v U_CONF_X0Value) WithTHR_THRES0_EN_U(b bool) U_CONF_X0Value {
+	return v&^0x4000 | U_CONF_X0Value(b2u(b))<<14
 }
 
 // THR_THRES1_EN_U returns field THR_THRES1_EN_U (bit 15): This is the enable bit for unit %s's thres1 comparator.
-func (v U_CONF0Value) THR_THRES1_EN_U() bool { return v&0x8000 != 0 }
+func (v U_CONF_X0Value) THR_THRES1_EN_U() bool { return v&0x8000 != 0 }
 
 // WithTHR_THRES1_EN_U returns v with field THR_THRES1_EN_U (bit 15) set to b.
-func (v U_CONF0Value) WithTHR_THRES1_EN_U(b bool) U_CONF0Value {
-	return v&^0x8000 | U_CONF0Value(b2u(b))<<15
+func (v U_CONF_X0Value) WithTHR_THRES1_EN_U(b bool) U_CONF_X0Value {
+	return v&^0x8000 | U_CONF_X0Value(b2u(b))<<15
 }
 
 // CH0_NEG_MODE_U returns field CH0_NEG_MODE_U (bits 17:16): This register sets the behavior when the signal input of channel 0 detects a negative edge. 1: Increase the counter.2: Decrease the counter.0, 3: No effect on counter.
-func (v U_CONF0Value) CH0_NEG_MODE_U() uint32 { return uint32(v>>16) & 0x3 }
+func (v U_CONF_X0Value) CH0_NEG_MODE_U() uint32 { return uint32(v>>16) & 0x3 }
 
 // WithCH0_NEG_MODE_U returns v with field CH0_NEG_MODE_U (bits 17:16) set to x, masked to the field width.
-func (v U_CONF0Value) WithCH0_NEG_MODE_U(x uint32) U_CONF0Value {
-	return v&^0x30000 | U_CONF0Value(x&0x3)<<16
+func (v U_CONF_X0Value) WithCH0_NEG_MODE_U(x uint32) U_CONF_X0Value {
+	return v&^0x30000 | U_CONF_X0Value(x&0x3)<<16
 }
 
 // CH0_POS_MODE_U returns field CH0_POS_MODE_U (bits 19:18): This register sets the behavior when the signal input of channel 0 detects a positive edge. 1: Increase the counter.2: Decrease the counter.0, 3: No effect on counter.
-func (v U_CONF0Value) CH0_POS_MODE_U() uint32 { return uint32(v>>18) & 0x3 }
+func (v U_CONF_X0Value) CH0_POS_MODE_U() uint32 { return uint32(v>>18) & 0x3 }
 
 // WithCH0_POS_MODE_U returns v with field CH0_POS_MODE_U (bits 19:18) set to x, masked to the field width.
-func (v U_CONF0Value) WithCH0_POS_MODE_U(x uint32) U_CONF0Value {
-	return v&^0xc0000 | U_CONF0Value(x&0x3)<<18
+func (v U_CONF_X0Value) WithCH0_POS_MODE_U(x uint32) U_CONF_X0Value {
+	return v&^0xc0000 | U_CONF_X0Value(x&0x3)<<18
 }
 
 // CH0_HCTRL_MODE_U returns field CH0_HCTRL_MODE_U (bits 21:20): This register configures how the CH%s_POS_MODE/CH%s_NEG_MODE settings will be modified when the control signal is high. 0: No modification.1: Invert behavior (increase -> decrease, decrease -> increase).2, 3: Inhibit counter modification.
-func (v U_CONF0Value) CH0_HCTRL_MODE_U() uint32 { return uint32(v>>20) & 0x3 }
+func (v U_CONF_X0Value) CH0_HCTRL_MODE_U() uint32 { return uint32(v>>20) & 0x3 }
 
 // WithCH0_HCTRL_MODE_U returns v with field CH0_HCTRL_MODE_U (bits 21:20) set to x, masked to the field width.
-func (v U_CONF0Value) WithCH0_HCTRL_MODE_U(x uint32) U_CONF0Value {
-	return v&^0x300000 | U_CONF0Value(x&0x3)<<20
+func (v U_CONF_X0Value) WithCH0_HCTRL_MODE_U(x uint32) U_CONF_X0Value {
+	return v&^0x300000 | U_CONF_X0Value(x&0x3)<<20
 }
 
 // CH0_LCTRL_MODE_U returns field CH0_LCTRL_MODE_U (bits 23:22): This register configures how the CH%s_POS_MODE/CH%s_NEG_MODE settings will be modified when the control signal is low. 0: No modification.1: Invert behavior (increase -> decrease, decrease -> increase).2, 3: Inhibit counter modification.
-func (v U_CONF0Value) CH0_LCTRL_MODE_U() uint32 { return uint32(v>>22) & 0x3 }
+func (v U_CONF_X0Value) CH0_LCTRL_MODE_U() uint32 { return uint32(v>>22) & 0x3 }
 
 // WithCH0_LCTRL_MODE_U returns v with field CH0_LCTRL_MODE_U (bits 23:22) set to x, masked to the field width.
-func (v U_CONF0Value) WithCH0_LCTRL_MODE_U(x uint32) U_CONF0Value {
-	return v&^0xc00000 | U_CONF0Value(x&0x3)<<22
+func (v U_CONF_X0Value) WithCH0_LCTRL_MODE_U(x uint32) U_CONF_X0Value {
+	return v&^0xc00000 | U_CONF_X0Value(x&0x3)<<22
 }
 
 // CH1_NEG_MODE_U returns field CH1_NEG_MODE_U (bits 25:24): This register sets the behavior when the signal input of channel 1 detects a negative edge. 1: Increment the counter.2: Decrement the counter.0, 3: No effect on counter.
-func (v U_CONF0Value) CH1_NEG_MODE_U() uint32 { return uint32(v>>24) & 0x3 }
+func (v U_CONF_X0Value) CH1_NEG_MODE_U() uint32 { return uint32(v>>24) & 0x3 }
 
 // WithCH1_NEG_MODE_U returns v with field CH1_NEG_MODE_U (bits 25:24) set to x, masked to the field width.
-func (v U_CONF0Value) WithCH1_NEG_MODE_U(x uint32) U_CONF0Value {
-	return v&^0x3000000 | U_CONF0Value(x&0x3)<<24
+func (v U_CONF_X0Value) WithCH1_NEG_MODE_U(x uint32) U_CONF_X0Value {
+	return v&^0x3000000 | U_CONF_X0Value(x&0x3)<<24
 }
 
 // CH1_POS_MODE_U returns field CH1_POS_MODE_U (bits 27:26): This register sets the behavior when the signal input of channel 1 detects a positive edge. 1: Increment the counter.2: Decrement the counter.0, 3: No effect on counter.
-func (v U_CONF0Value) CH1_POS_MODE_U() uint32 { return uint32(v>>26) & 0x3 }
+func (v U_CONF_X0Value) CH1_POS_MODE_U() uint32 { return uint32(v>>26) & 0x3 }
 
 // WithCH1_POS_MODE_U returns v with field CH1_POS_MODE_U (bits 27:26) set to x, masked to the field width.
-func (v U_CONF0Value) WithCH1_POS_MODE_U(x uint32) U_CONF0Value {
-	return v&^0xc000000 | U_CONF0Value(x&0x3)<<26
+func (v U_CONF_X0Value) WithCH1_POS_MODE_U(x uint32) U_CONF_X0Value {
+	return v&^0xc000000 | U_CONF_X0Value(x&0x3)<<26
 }
 
 // CH1_HCTRL_MODE_U returns field CH1_HCTRL_MODE_U (bits 29:28): This register configures how the CH%s_POS_MODE/CH%s_NEG_MODE settings will be modified when the control signal is high. 0: No modification.1: Invert behavior (increase -> decrease, decrease -> increase).2, 3: Inhibit counter modification.
-func (v U_CONF0Value) CH1_HCTRL_MODE_U() uint32 { return uint32(v>>28) & 0x3 }
+func (v U_CONF_X0Value) CH1_HCTRL_MODE_U() uint32 { return uint32(v>>28) & 0x3 }
 
 // WithCH1_HCTRL_MODE_U returns v with field CH1_HCTRL_MODE_U (bits 29:28) set to x, masked to the field width.
-func (v U_CONF0Value) WithCH1_HCTRL_MODE_U(x uint32) U_CONF0Value {
-	return v&^0x30000000 | U_CONF0Value(x&0x3)<<28
+func (v U_CONF_X0Value) WithCH1_HCTRL_MODE_U(x uint32) U_CONF_X0Value {
+	return v&^0x30000000 | U_CONF_X0Value(x&0x3)<<28
 }
 
 // CH1_LCTRL_MODE_U returns field CH1_LCTRL_MODE_U (bits 31:30): This register configures how the CH%s_POS_MODE/CH%s_NEG_MODE settings will be modified when the control signal is low. 0: No modification.1: Invert behavior (increase -> decrease, decrease -> increase).2, 3: Inhibit counter modification.
-func (v U_CONF0Value) CH1_LCTRL_MODE_U() uint32 { return uint32(v>>30) & 0x3 }
+func (v U_CONF_X0Value) CH1_LCTRL_MODE_U() uint32 { return uint32(v>>30) & 0x3 }
 
 // WithCH1_LCTRL_MODE_U returns v with field CH1_LCTRL_MODE_U (bits 31:30) set to x, masked to the field width.
-func (v U_CONF0Value) WithCH1_LCTRL_MODE_U(x uint32) U_CONF0Value {
-	return v&^0xc0000000 | U_CONF0Value(x&0x3)<<30
+func (v U_CONF_X0Value) WithCH1_LCTRL_MODE_U(x uint32) U_CONF_X0Value {
+	return v&^0xc0000000 | U_CONF_X0Value(x&0x3)<<30
 }
 
-// U_CONF1 is register U%s_CONF1 (32-bit, read-write, reset 0x0): Configuration register 1 for unit %s.
-type U_CONF1 struct {
-	reg mmio.U32
-	_   [0x8]byte
-}
+// U_CONF_X1 is register 1 (32-bit, read-write, reset 0x0): Configuration register 1 for unit %s.
+type U_CONF_X1 struct{ reg mmio.U32 }
 
-// U_CONF1Value is a value of register U_CONF1.
-type U_CONF1Value uint32
+// U_CONF_X1Value is a value of register U_CONF_X1.
+type U_CONF_X1Value uint32
 
-// U_CONF1Reset is the reset value of register U_CONF1.
-const U_CONF1Reset U_CONF1Value = 0x0
+// U_CONF_X1Reset is the reset value of register U_CONF_X1.
+const U_CONF_X1Reset U_CONF_X1Value = 0x0
 
 // Read loads the register.
-func (r *U_CONF1) Read() U_CONF1Value { return U_CONF1Value(r.reg.Load()) }
+func (r *U_CONF_X1) Read() U_CONF_X1Value { return U_CONF_X1Value(r.reg.Load()) }
 
 // Write stores v in the register.
-func (r *U_CONF1) Write(v U_CONF1Value) { r.reg.Store(uint32(v)) }
+func (r *U_CONF_X1) Write(v U_CONF_X1Value) { r.reg.Store(uint32(v)) }
 
-// WriteWith stores f(U_CONF1Reset): fields f leaves alone are written as their reset values.
-func (r *U_CONF1) WriteWith(f func(U_CONF1Value) U_CONF1Value) { r.reg.Store(uint32(f(U_CONF1Reset))) }
+// WriteWith stores f(U_CONF_X1Reset): fields f leaves alone are written as their reset values.
+func (r *U_CONF_X1) WriteWith(f func(U_CONF_X1Value) U_CONF_X1Value) {
+	r.reg.Store(uint32(f(U_CONF_X1Reset)))
+}
 
-// Reset stores U_CONF1Reset in the register.
-func (r *U_CONF1) Reset() { r.reg.Store(uint32(U_CONF1Reset)) }
+// Reset stores U_CONF_X1Reset in the register.
+func (r *U_CONF_X1) Reset() { r.reg.Store(uint32(U_CONF_X1Reset)) }
 
 // Modify loads the register, passes its value to f and stores the result.
-func (r *U_CONF1) Modify(f func(U_CONF1Value) U_CONF1Value) {
-	r.reg.Store(uint32(f(U_CONF1Value(r.reg.Load()))))
+func (r *U_CONF_X1) Modify(f func(U_CONF_X1Value) U_CONF_X1Value) {
+	r.reg.Store(uint32(f(U_CONF_X1Value(r.reg.Load()))))
 }
 
 // CNT_THRES0_U returns field CNT_THRES0_U (bits 15:0): This register is used to configure the thres0 value for unit %s.
-func (v U_CONF1Value) CNT_THRES0_U() uint32 { return uint32(v) & 0xffff }
+func (v U_CONF_X1Value) CNT_THRES0_U() uint32 { return uint32(v) & 0xffff }
 
 // WithCNT_THRES0_U returns v with field CNT_THRES0_U (bits 15:0) set to x, masked to the field width.
-func (v U_CONF1Value) WithCNT_THRES0_U(x uint32) U_CONF1Value {
-	return v&^0xffff | U_CONF1Value(x&0xffff)
+func (v U_CONF_X1Value) WithCNT_THRES0_U(x uint32) U_CONF_X1Value {
+	return v&^0xffff | U_CONF_X1Value(x&0xffff)
 }
 
 // CNT_THRES1_U returns field CNT_THRES1_U (bits 31:16): This register is used to configure the thres1 value for unit %s.
-func (v U_CONF1Value) CNT_THRES1_U() uint32 { return uint32(v>>16) & 0xffff }
+func (v U_CONF_X1Value) CNT_THRES1_U() uint32 { return uint32(v>>16) & 0xffff }
 
 // WithCNT_THRES1_U returns v with field CNT_THRES1_U (bits 31:16) set to x, masked to the field width.
-func (v U_CONF1Value) WithCNT_THRES1_U(x uint32) U_CONF1Value {
-	return v&^0xffff0000 | U_CONF1Value(x&0xffff)<<16
+func (v U_CONF_X1Value) WithCNT_THRES1_U(x uint32) U_CONF_X1Value {
+	return v&^0xffff0000 | U_CONF_X1Value(x&0xffff)<<16
 }
 
-// U_CONF2 is register U%s_CONF2 (32-bit, read-write, reset 0x0): Configuration register 2 for unit %s.
-type U_CONF2 struct {
-	reg mmio.U32
-	_   [0x8]byte
-}
+// U_CONF_X2 is register 2 (32-bit, read-write, reset 0x0): Configuration register 2 for unit %s.
+type U_CONF_X2 struct{ reg mmio.U32 }
 
-// U_CONF2Value is a value of register U_CONF2.
-type U_CONF2Value uint32
+// U_CONF_X2Value is a value of register U_CONF_X2.
+type U_CONF_X2Value uint32
 
-// U_CONF2Reset is the reset value of register U_CONF2.
-const U_CONF2Reset U_CONF2Value = 0x0
+// U_CONF_X2Reset is the reset value of register U_CONF_X2.
+const U_CONF_X2Reset U_CONF_X2Value = 0x0
 
 // Read loads the register.
-func (r *U_CONF2) Read() U_CONF2Value { return U_CONF2Value(r.reg.Load()) }
+func (r *U_CONF_X2) Read() U_CONF_X2Value { return U_CONF_X2Value(r.reg.Load()) }
 
 // Write stores v in the register.
-func (r *U_CONF2) Write(v U_CONF2Value) { r.reg.Store(uint32(v)) }
+func (r *U_CONF_X2) Write(v U_CONF_X2Value) { r.reg.Store(uint32(v)) }
 
-// WriteWith stores f(U_CONF2Reset): fields f leaves alone are written as their reset values.
-func (r *U_CONF2) WriteWith(f func(U_CONF2Value) U_CONF2Value) { r.reg.Store(uint32(f(U_CONF2Reset))) }
+// WriteWith stores f(U_CONF_X2Reset): fields f leaves alone are written as their reset values.
+func (r *U_CONF_X2) WriteWith(f func(U_CONF_X2Value) U_CONF_X2Value) {
+	r.reg.Store(uint32(f(U_CONF_X2Reset)))
+}
 
-// Reset stores U_CONF2Reset in the register.
-func (r *U_CONF2) Reset() { r.reg.Store(uint32(U_CONF2Reset)) }
+// Reset stores U_CONF_X2Reset in the register.
+func (r *U_CONF_X2) Reset() { r.reg.Store(uint32(U_CONF_X2Reset)) }
 
 // Modify loads the register, passes its value to f and stores the result.
-func (r *U_CONF2) Modify(f func(U_CONF2Value) U_CONF2Value) {
-	r.reg.Store(uint32(f(U_CONF2Value(r.reg.Load()))))
+func (r *U_CONF_X2) Modify(f func(U_CONF_X2Value) U_CONF_X2Value) {
+	r.reg.Store(uint32(f(U_CONF_X2Value(r.reg.Load()))))
 }
 
 // CNT_H_LIM_U returns field CNT_H_LIM_U (bits 15:0): This register is used to configure the thr_h_lim value for unit %s. When pluse_cnt reaches this value, the counter will be cleared to 0.
-func (v U_CONF2Value) CNT_H_LIM_U() uint32 { return uint32(v) & 0xffff }
+func (v U_CONF_X2Value) CNT_H_LIM_U() uint32 { return uint32(v) & 0xffff }
 
 // WithCNT_H_LIM_U returns v with field CNT_H_LIM_U (bits 15:0) set to x, masked to the field width.
-func (v U_CONF2Value) WithCNT_H_LIM_U(x uint32) U_CONF2Value {
-	return v&^0xffff | U_CONF2Value(x&0xffff)
+func (v U_CONF_X2Value) WithCNT_H_LIM_U(x uint32) U_CONF_X2Value {
+	return v&^0xffff | U_CONF_X2Value(x&0xffff)
 }
 
 // CNT_L_LIM_U returns field CNT_L_LIM_U (bits 31:16): This register is used to configure the thr_l_lim value for unit %s. When pluse_cnt reaches this value, the counter will be cleared to 0.
-func (v U_CONF2Value) CNT_L_LIM_U() uint32 { return uint32(v>>16) & 0xffff }
+func (v U_CONF_X2Value) CNT_L_LIM_U() uint32 { return uint32(v>>16) & 0xffff }
 
 // WithCNT_L_LIM_U returns v with field CNT_L_LIM_U (bits 31:16) set to x, masked to the field width.
-func (v U_CONF2Value) WithCNT_L_LIM_U(x uint32) U_CONF2Value {
-	return v&^0xffff0000 | U_CONF2Value(x&0xffff)<<16
+func (v U_CONF_X2Value) WithCNT_L_LIM_U(x uint32) U_CONF_X2Value {
+	return v&^0xffff0000 | U_CONF_X2Value(x&0xffff)<<16
 }
 
 // U_CNT is register U%s_CNT (32-bit, read-write, reset 0x0): Counter value for unit %s.

@@ -9,30 +9,14 @@ import "github.com/gohal/gohal/rt/mmio"
 
 // PCR is the register block of PCR, 0x1000 bytes: PCR Peripheral.
 type PCR struct {
-	// UART0_CONF is register UART0_CONF (at 0x0): UART0 configuration register.
-	UART0_CONF UART0_CONF
-	// UART0_SCLK_CONF is register UART0_SCLK_CONF (at 0x4): UART0_SCLK configuration register.
-	UART0_SCLK_CONF UART0_SCLK_CONF
-	// UART0_PD_CTRL is register UART0_PD_CTRL (at 0x8): UART0 power control register.
-	UART0_PD_CTRL UART0_PD_CTRL
-	// UART1_CONF is register UART1_CONF (at 0xc): UART1 configuration register.
-	UART1_CONF UART1_CONF
-	// UART1_SCLK_CONF is register UART1_SCLK_CONF (at 0x10): UART1_SCLK configuration register.
-	UART1_SCLK_CONF UART1_SCLK_CONF
-	// UART1_PD_CTRL is register UART1_PD_CTRL (at 0x14): UART1 power control register.
-	UART1_PD_CTRL UART1_PD_CTRL
+	// UART is cluster UART[%s] (at 0x0, 2 × 0xc bytes): Registers UART0_CONF, UART1_CONF and the rest of each copy, as one array.
+	UART [2]UART
 	// MSPI_CONF is register MSPI_CONF (at 0x18): MSPI configuration register.
 	MSPI_CONF MSPI_CONF
 	// MSPI_CLK_CONF is register MSPI_CLK_CONF (at 0x1c): MSPI_CLK configuration register.
 	MSPI_CLK_CONF MSPI_CLK_CONF
-	// I2C0_CONF is register I2C0_CONF (at 0x20): I2C configuration register.
-	I2C0_CONF I2C0_CONF
-	// I2C0_SCLK_CONF is register I2C0_SCLK_CONF (at 0x24): I2C_SCLK configuration register.
-	I2C0_SCLK_CONF I2C0_SCLK_CONF
-	// I2C1_CONF is register I2C1_CONF (at 0x28): I2C configuration register.
-	I2C1_CONF I2C1_CONF
-	// I2C1_SCLK_CONF is register I2C1_SCLK_CONF (at 0x2c): I2C_SCLK configuration register.
-	I2C1_SCLK_CONF I2C1_SCLK_CONF
+	// I2C is cluster I2C[%s] (at 0x20, 2 × 0x8 bytes): Registers I2C0_CONF, I2C1_CONF and the rest of each copy, as one array.
+	I2C [2]I2C
 	// UHCI_CONF is register UHCI_CONF (at 0x30): UHCI configuration register.
 	UHCI_CONF UHCI_CONF
 	// RMT_CONF is register RMT_CONF (at 0x34): RMT configuration register.
@@ -43,18 +27,8 @@ type PCR struct {
 	LEDC_CONF LEDC_CONF
 	// LEDC_SCLK_CONF is register LEDC_SCLK_CONF (at 0x40): LEDC_SCLK configuration register.
 	LEDC_SCLK_CONF LEDC_SCLK_CONF
-	// TIMERGROUP0_CONF is register TIMERGROUP0_CONF (at 0x44): TIMERGROUP0 configuration register.
-	TIMERGROUP0_CONF TIMERGROUP0_CONF
-	// TIMERGROUP0_TIMER_CLK_CONF is register TIMERGROUP0_TIMER_CLK_CONF (at 0x48): TIMERGROUP0_TIMER_CLK configuration register.
-	TIMERGROUP0_TIMER_CLK_CONF TIMERGROUP0_TIMER_CLK_CONF
-	// TIMERGROUP0_WDT_CLK_CONF is register TIMERGROUP0_WDT_CLK_CONF (at 0x4c): TIMERGROUP0_WDT_CLK configuration register.
-	TIMERGROUP0_WDT_CLK_CONF TIMERGROUP0_WDT_CLK_CONF
-	// TIMERGROUP1_CONF is register TIMERGROUP1_CONF (at 0x50): TIMERGROUP1 configuration register.
-	TIMERGROUP1_CONF TIMERGROUP1_CONF
-	// TIMERGROUP1_TIMER_CLK_CONF is register TIMERGROUP1_TIMER_CLK_CONF (at 0x54): TIMERGROUP1_TIMER_CLK configuration register.
-	TIMERGROUP1_TIMER_CLK_CONF TIMERGROUP1_TIMER_CLK_CONF
-	// TIMERGROUP1_WDT_CLK_CONF is register TIMERGROUP1_WDT_CLK_CONF (at 0x58): TIMERGROUP1_WDT_CLK configuration register.
-	TIMERGROUP1_WDT_CLK_CONF TIMERGROUP1_WDT_CLK_CONF
+	// TIMERGROUP is cluster TIMERGROUP[%s] (at 0x44, 2 × 0xc bytes): Registers TIMERGROUP0_CONF, TIMERGROUP1_CONF and the rest of each copy, as one array.
+	TIMERGROUP [2]TIMERGROUP
 	// SYSTIMER_CONF is register SYSTIMER_CONF (at 0x5c): SYSTIMER configuration register.
 	SYSTIMER_CONF SYSTIMER_CONF
 	// SYSTIMER_FUNC_CLK_CONF is register SYSTIMER_FUNC_CLK_CONF (at 0x60): SYSTIMER_FUNC_CLK configuration register.
@@ -190,322 +164,191 @@ type PCR struct {
 	DATE DATE
 }
 
-// UART0_CONF is register UART0_CONF (32-bit, read-write, reset 0x5): UART0 configuration register.
-type UART0_CONF struct{ reg mmio.U32 }
+// UART is the register cluster UART[%s], 0xc bytes: Registers UART0_CONF, UART1_CONF and the rest of each copy, as one array.
+type UART struct {
+	// CONF is register CONF (at 0x0): UART0 configuration register.
+	CONF UART_CONF
+	// SCLK_CONF is register SCLK_CONF (at 0x4): UART0_SCLK configuration register.
+	SCLK_CONF UART_SCLK_CONF
+	// PD_CTRL is register PD_CTRL (at 0x8): UART0 power control register.
+	PD_CTRL UART_PD_CTRL
+}
 
-// UART0_CONFValue is a value of register UART0_CONF.
-type UART0_CONFValue uint32
+// I2C is the register cluster I2C[%s], 0x8 bytes: Registers I2C0_CONF, I2C1_CONF and the rest of each copy, as one array.
+type I2C struct {
+	// CONF is register CONF (at 0x0): I2C configuration register.
+	CONF I2C_CONF
+	// SCLK_CONF is register SCLK_CONF (at 0x4): I2C_SCLK configuration register.
+	SCLK_CONF I2C_SCLK_CONF
+}
 
-// UART0_CONFReset is the reset value of register UART0_CONF.
-const UART0_CONFReset UART0_CONFValue = 0x5
+// TIMERGROUP is the register cluster TIMERGROUP[%s], 0xc bytes: Registers TIMERGROUP0_CONF, TIMERGROUP1_CONF and the rest of each copy, as one array.
+type TIMERGROUP struct {
+	// CONF is register CONF (at 0x0): TIMERGROUP0 configuration register.
+	CONF TIMERGROUP_CONF
+	// TIMER_CLK_CONF is register TIMER_CLK_CONF (at 0x4): TIMERGROUP0_TIMER_CLK configuration register.
+	TIMER_CLK_CONF TIMERGROUP_TIMER_CLK_CONF
+	// WDT_CLK_CONF is register WDT_CLK_CONF (at 0x8): TIMERGROUP0_WDT_CLK configuration register.
+	WDT_CLK_CONF TIMERGROUP_WDT_CLK_CONF
+}
+
+// UART_CONF is register CONF (32-bit, read-write, reset 0x5): UART0 configuration register.
+type UART_CONF struct{ reg mmio.U32 }
+
+// UART_CONFValue is a value of register UART_CONF.
+type UART_CONFValue uint32
+
+// UART_CONFReset is the reset value of register UART_CONF.
+const UART_CONFReset UART_CONFValue = 0x5
 
 // Read loads the register.
-func (r *UART0_CONF) Read() UART0_CONFValue { return UART0_CONFValue(r.reg.Load()) }
+func (r *UART_CONF) Read() UART_CONFValue { return UART_CONFValue(r.reg.Load()) }
 
 // Write stores v in the register.
-func (r *UART0_CONF) Write(v UART0_CONFValue) { r.reg.Store(uint32(v)) }
+func (r *UART_CONF) Write(v UART_CONFValue) { r.reg.Store(uint32(v)) }
 
-// WriteWith stores f(UART0_CONFReset): fields f leaves alone are written as their reset values.
-func (r *UART0_CONF) WriteWith(f func(UART0_CONFValue) UART0_CONFValue) {
-	r.reg.Store(uint32(f(UART0_CONFReset)))
+// WriteWith stores f(UART_CONFReset): fields f leaves alone are written as their reset values.
+func (r *UART_CONF) WriteWith(f func(UART_CONFValue) UART_CONFValue) {
+	r.reg.Store(uint32(f(UART_CONFReset)))
 }
 
-// Reset stores UART0_CONFReset in the register.
-func (r *UART0_CONF) Reset() { r.reg.Store(uint32(UART0_CONFReset)) }
+// Reset stores UART_CONFReset in the register.
+func (r *UART_CONF) Reset() { r.reg.Store(uint32(UART_CONFReset)) }
 
 // Modify loads the register, passes its value to f and stores the result.
-func (r *UART0_CONF) Modify(f func(UART0_CONFValue) UART0_CONFValue) {
-	r.reg.Store(uint32(f(UART0_CONFValue(r.reg.Load()))))
+func (r *UART_CONF) Modify(f func(UART_CONFValue) UART_CONFValue) {
+	r.reg.Store(uint32(f(UART_CONFValue(r.reg.Load()))))
 }
 
-// UART0_CLK_EN returns field UART0_CLK_EN (bit 0): Set 1 to enable uart0 apb clock.
-func (v UART0_CONFValue) UART0_CLK_EN() bool { return v&0x1 != 0 }
+// UART_CLK_EN returns field UART%s_CLK_EN (bit 0): Set 1 to enable uart0 apb clock.
+func (v UART_CONFValue) UART_CLK_EN() bool { return v&0x1 != 0 }
 
-// WithUART0_CLK_EN returns v with field UART0_CLK_EN (bit 0) set to b.
-func (v UART0_CONFValue) WithUART0_CLK_EN(b bool) UART0_CONFValue {
-	return v&^0x1 | UART0_CONFValue(b2u(b))
+// WithUART_CLK_EN returns v with field UART%s_CLK_EN (bit 0) set to b.
+func (v UART_CONFValue) WithUART_CLK_EN(b bool) UART_CONFValue {
+	return v&^0x1 | UART_CONFValue(b2u(b))
 }
 
-// UART0_RST_EN returns field UART0_RST_EN (bit 1): Set 0 to reset uart0 module.
-func (v UART0_CONFValue) UART0_RST_EN() bool { return v&0x2 != 0 }
+// UART_RST_EN returns field UART%s_RST_EN (bit 1): Set 0 to reset uart0 module.
+func (v UART_CONFValue) UART_RST_EN() bool { return v&0x2 != 0 }
 
-// WithUART0_RST_EN returns v with field UART0_RST_EN (bit 1) set to b.
-func (v UART0_CONFValue) WithUART0_RST_EN(b bool) UART0_CONFValue {
-	return v&^0x2 | UART0_CONFValue(b2u(b))<<1
+// WithUART_RST_EN returns v with field UART%s_RST_EN (bit 1) set to b.
+func (v UART_CONFValue) WithUART_RST_EN(b bool) UART_CONFValue {
+	return v&^0x2 | UART_CONFValue(b2u(b))<<1
 }
 
-// UART0_READY returns field UART0_READY (bit 2): Query this field after reset uart0 module.
-func (v UART0_CONFValue) UART0_READY() bool { return v&0x4 != 0 }
+// UART_READY returns field UART%s_READY (bit 2): Query this field after reset uart0 module.
+func (v UART_CONFValue) UART_READY() bool { return v&0x4 != 0 }
 
-// UART0_SCLK_CONF is register UART0_SCLK_CONF (32-bit, read-write, reset 0x700000): UART0_SCLK configuration register.
-type UART0_SCLK_CONF struct{ reg mmio.U32 }
+// UART_SCLK_CONF is register SCLK_CONF (32-bit, read-write, reset 0x700000): UART0_SCLK configuration register.
+type UART_SCLK_CONF struct{ reg mmio.U32 }
 
-// UART0_SCLK_CONFValue is a value of register UART0_SCLK_CONF.
-type UART0_SCLK_CONFValue uint32
+// UART_SCLK_CONFValue is a value of register UART_SCLK_CONF.
+type UART_SCLK_CONFValue uint32
 
-// UART0_SCLK_CONFReset is the reset value of register UART0_SCLK_CONF.
-const UART0_SCLK_CONFReset UART0_SCLK_CONFValue = 0x700000
+// UART_SCLK_CONFReset is the reset value of register UART_SCLK_CONF.
+const UART_SCLK_CONFReset UART_SCLK_CONFValue = 0x700000
 
 // Read loads the register.
-func (r *UART0_SCLK_CONF) Read() UART0_SCLK_CONFValue { return UART0_SCLK_CONFValue(r.reg.Load()) }
+func (r *UART_SCLK_CONF) Read() UART_SCLK_CONFValue { return UART_SCLK_CONFValue(r.reg.Load()) }
 
 // Write stores v in the register.
-func (r *UART0_SCLK_CONF) Write(v UART0_SCLK_CONFValue) { r.reg.Store(uint32(v)) }
+func (r *UART_SCLK_CONF) Write(v UART_SCLK_CONFValue) { r.reg.Store(uint32(v)) }
 
-// WriteWith stores f(UART0_SCLK_CONFReset): fields f leaves alone are written as their reset values.
-func (r *UART0_SCLK_CONF) WriteWith(f func(UART0_SCLK_CONFValue) UART0_SCLK_CONFValue) {
-	r.reg.Store(uint32(f(UART0_SCLK_CONFReset)))
+// WriteWith stores f(UART_SCLK_CONFReset): fields f leaves alone are written as their reset values.
+func (r *UART_SCLK_CONF) WriteWith(f func(UART_SCLK_CONFValue) UART_SCLK_CONFValue) {
+	r.reg.Store(uint32(f(UART_SCLK_CONFReset)))
 }
 
-// Reset stores UART0_SCLK_CONFReset in the register.
-func (r *UART0_SCLK_CONF) Reset() { r.reg.Store(uint32(UART0_SCLK_CONFReset)) }
+// Reset stores UART_SCLK_CONFReset in the register.
+func (r *UART_SCLK_CONF) Reset() { r.reg.Store(uint32(UART_SCLK_CONFReset)) }
 
 // Modify loads the register, passes its value to f and stores the result.
-func (r *UART0_SCLK_CONF) Modify(f func(UART0_SCLK_CONFValue) UART0_SCLK_CONFValue) {
-	r.reg.Store(uint32(f(UART0_SCLK_CONFValue(r.reg.Load()))))
+func (r *UART_SCLK_CONF) Modify(f func(UART_SCLK_CONFValue) UART_SCLK_CONFValue) {
+	r.reg.Store(uint32(f(UART_SCLK_CONFValue(r.reg.Load()))))
 }
 
-// UART0_SCLK_DIV_A returns field UART0_SCLK_DIV_A (bits 5:0): The denominator of the frequency divider factor of the uart0 function clock.
-func (v UART0_SCLK_CONFValue) UART0_SCLK_DIV_A() uint32 { return uint32(v) & 0x3f }
+// UART_SCLK_DIV_A returns field UART%s_SCLK_DIV_A (bits 5:0): The denominator of the frequency divider factor of the uart0 function clock.
+func (v UART_SCLK_CONFValue) UART_SCLK_DIV_A() uint32 { return uint32(v) & 0x3f }
 
-// WithUART0_SCLK_DIV_A returns v with field UART0_SCLK_DIV_A (bits 5:0) set to x, masked to the field width.
-func (v UART0_SCLK_CONFValue) WithUART0_SCLK_DIV_A(x uint32) UART0_SCLK_CONFValue {
-	return v&^0x3f | UART0_SCLK_CONFValue(x&0x3f)
+// WithUART_SCLK_DIV_A returns v with field UART%s_SCLK_DIV_A (bits 5:0) set to x, masked to the field width.
+func (v UART_SCLK_CONFValue) WithUART_SCLK_DIV_A(x uint32) UART_SCLK_CONFValue {
+	return v&^0x3f | UART_SCLK_CONFValue(x&0x3f)
 }
 
-// UART0_SCLK_DIV_B returns field UART0_SCLK_DIV_B (bits 11:6): The numerator of the frequency divider factor of the uart0 function clock.
-func (v UART0_SCLK_CONFValue) UART0_SCLK_DIV_B() uint32 { return uint32(v>>6) & 0x3f }
+// UART_SCLK_DIV_B returns field UART%s_SCLK_DIV_B (bits 11:6): The numerator of the frequency divider factor of the uart0 function clock.
+func (v UART_SCLK_CONFValue) UART_SCLK_DIV_B() uint32 { return uint32(v>>6) & 0x3f }
 
-// WithUART0_SCLK_DIV_B returns v with field UART0_SCLK_DIV_B (bits 11:6) set to x, masked to the field width.
-func (v UART0_SCLK_CONFValue) WithUART0_SCLK_DIV_B(x uint32) UART0_SCLK_CONFValue {
-	return v&^0xfc0 | UART0_SCLK_CONFValue(x&0x3f)<<6
+// WithUART_SCLK_DIV_B returns v with field UART%s_SCLK_DIV_B (bits 11:6) set to x, masked to the field width.
+func (v UART_SCLK_CONFValue) WithUART_SCLK_DIV_B(x uint32) UART_SCLK_CONFValue {
+	return v&^0xfc0 | UART_SCLK_CONFValue(x&0x3f)<<6
 }
 
-// UART0_SCLK_DIV_NUM returns field UART0_SCLK_DIV_NUM (bits 19:12): The integral part of the frequency divider factor of the uart0 function clock.
-func (v UART0_SCLK_CONFValue) UART0_SCLK_DIV_NUM() uint32 { return uint32(v>>12) & 0xff }
+// UART_SCLK_DIV_NUM returns field UART%s_SCLK_DIV_NUM (bits 19:12): The integral part of the frequency divider factor of the uart0 function clock.
+func (v UART_SCLK_CONFValue) UART_SCLK_DIV_NUM() uint32 { return uint32(v>>12) & 0xff }
 
-// WithUART0_SCLK_DIV_NUM returns v with field UART0_SCLK_DIV_NUM (bits 19:12) set to x, masked to the field width.
-func (v UART0_SCLK_CONFValue) WithUART0_SCLK_DIV_NUM(x uint32) UART0_SCLK_CONFValue {
-	return v&^0xff000 | UART0_SCLK_CONFValue(x&0xff)<<12
+// WithUART_SCLK_DIV_NUM returns v with field UART%s_SCLK_DIV_NUM (bits 19:12) set to x, masked to the field width.
+func (v UART_SCLK_CONFValue) WithUART_SCLK_DIV_NUM(x uint32) UART_SCLK_CONFValue {
+	return v&^0xff000 | UART_SCLK_CONFValue(x&0xff)<<12
 }
 
-// UART0_SCLK_SEL returns field UART0_SCLK_SEL (bits 21:20): set this field to select clock-source. 0: do not select anyone clock, 1: 80MHz, 2: FOSC, 3(default): XTAL.
-func (v UART0_SCLK_CONFValue) UART0_SCLK_SEL() uint32 { return uint32(v>>20) & 0x3 }
+// UART_SCLK_SEL returns field UART%s_SCLK_SEL (bits 21:20): set this field to select clock-source. 0: do not select anyone clock, 1: 80MHz, 2: FOSC, 3(default): XTAL.
+func (v UART_SCLK_CONFValue) UART_SCLK_SEL() uint32 { return uint32(v>>20) & 0x3 }
 
-// WithUART0_SCLK_SEL returns v with field UART0_SCLK_SEL (bits 21:20) set to x, masked to the field width.
-func (v UART0_SCLK_CONFValue) WithUART0_SCLK_SEL(x uint32) UART0_SCLK_CONFValue {
-	return v&^0x300000 | UART0_SCLK_CONFValue(x&0x3)<<20
+// WithUART_SCLK_SEL returns v with field UART%s_SCLK_SEL (bits 21:20) set to x, masked to the field width.
+func (v UART_SCLK_CONFValue) WithUART_SCLK_SEL(x uint32) UART_SCLK_CONFValue {
+	return v&^0x300000 | UART_SCLK_CONFValue(x&0x3)<<20
 }
 
-// UART0_SCLK_EN returns field UART0_SCLK_EN (bit 22): Set 1 to enable uart0 function clock.
-func (v UART0_SCLK_CONFValue) UART0_SCLK_EN() bool { return v&0x400000 != 0 }
+// UART_SCLK_EN returns field UART%s_SCLK_EN (bit 22): Set 1 to enable uart0 function clock.
+func (v UART_SCLK_CONFValue) UART_SCLK_EN() bool { return v&0x400000 != 0 }
 
-// WithUART0_SCLK_EN returns v with field UART0_SCLK_EN (bit 22) set to b.
-func (v UART0_SCLK_CONFValue) WithUART0_SCLK_EN(b bool) UART0_SCLK_CONFValue {
-	return v&^0x400000 | UART0_SCLK_CONFValue(b2u(b))<<22
+// WithUART_SCLK_EN returns v with field UART%s_SCLK_EN (bit 22) set to b.
+func (v UART_SCLK_CONFValue) WithUART_SCLK_EN(b bool) UART_SCLK_CONFValue {
+	return v&^0x400000 | UART_SCLK_CONFValue(b2u(b))<<22
 }
 
-// UART0_PD_CTRL is register UART0_PD_CTRL (32-bit, read-write, reset 0x2): UART0 power control register.
-type UART0_PD_CTRL struct{ reg mmio.U32 }
+// UART_PD_CTRL is register PD_CTRL (32-bit, read-write, reset 0x2): UART0 power control register.
+type UART_PD_CTRL struct{ reg mmio.U32 }
 
-// UART0_PD_CTRLValue is a value of register UART0_PD_CTRL.
-type UART0_PD_CTRLValue uint32
+// UART_PD_CTRLValue is a value of register UART_PD_CTRL.
+type UART_PD_CTRLValue uint32
 
-// UART0_PD_CTRLReset is the reset value of register UART0_PD_CTRL.
-const UART0_PD_CTRLReset UART0_PD_CTRLValue = 0x2
+// UART_PD_CTRLReset is the reset value of register UART_PD_CTRL.
+const UART_PD_CTRLReset UART_PD_CTRLValue = 0x2
 
 // Read loads the register.
-func (r *UART0_PD_CTRL) Read() UART0_PD_CTRLValue { return UART0_PD_CTRLValue(r.reg.Load()) }
+func (r *UART_PD_CTRL) Read() UART_PD_CTRLValue { return UART_PD_CTRLValue(r.reg.Load()) }
 
 // Write stores v in the register.
-func (r *UART0_PD_CTRL) Write(v UART0_PD_CTRLValue) { r.reg.Store(uint32(v)) }
+func (r *UART_PD_CTRL) Write(v UART_PD_CTRLValue) { r.reg.Store(uint32(v)) }
 
-// WriteWith stores f(UART0_PD_CTRLReset): fields f leaves alone are written as their reset values.
-func (r *UART0_PD_CTRL) WriteWith(f func(UART0_PD_CTRLValue) UART0_PD_CTRLValue) {
-	r.reg.Store(uint32(f(UART0_PD_CTRLReset)))
+// WriteWith stores f(UART_PD_CTRLReset): fields f leaves alone are written as their reset values.
+func (r *UART_PD_CTRL) WriteWith(f func(UART_PD_CTRLValue) UART_PD_CTRLValue) {
+	r.reg.Store(uint32(f(UART_PD_CTRLReset)))
 }
 
-// Reset stores UART0_PD_CTRLReset in the register.
-func (r *UART0_PD_CTRL) Reset() { r.reg.Store(uint32(UART0_PD_CTRLReset)) }
+// Reset stores UART_PD_CTRLReset in the register.
+func (r *UART_PD_CTRL) Reset() { r.reg.Store(uint32(UART_PD_CTRLReset)) }
 
 // Modify loads the register, passes its value to f and stores the result.
-func (r *UART0_PD_CTRL) Modify(f func(UART0_PD_CTRLValue) UART0_PD_CTRLValue) {
-	r.reg.Store(uint32(f(UART0_PD_CTRLValue(r.reg.Load()))))
+func (r *UART_PD_CTRL) Modify(f func(UART_PD_CTRLValue) UART_PD_CTRLValue) {
+	r.reg.Store(uint32(f(UART_PD_CTRLValue(r.reg.Load()))))
 }
 
-// UART0_MEM_FORCE_PU returns field UART0_MEM_FORCE_PU (bit 1): Set this bit to force power down UART0 memory.
-func (v UART0_PD_CTRLValue) UART0_MEM_FORCE_PU() bool { return v&0x2 != 0 }
+// UART_MEM_FORCE_PU returns field UART%s_MEM_FORCE_PU (bit 1): Set this bit to force power down UART0 memory.
+func (v UART_PD_CTRLValue) UART_MEM_FORCE_PU() bool { return v&0x2 != 0 }
 
-// WithUART0_MEM_FORCE_PU returns v with field UART0_MEM_FORCE_PU (bit 1) set to b.
-func (v UART0_PD_CTRLValue) WithUART0_MEM_FORCE_PU(b bool) UART0_PD_CTRLValue {
-	return v&^0x2 | UART0_PD_CTRLValue(b2u(b))<<1
+// WithUART_MEM_FORCE_PU returns v with field UART%s_MEM_FORCE_PU (bit 1) set to b.
+func (v UART_PD_CTRLValue) WithUART_MEM_FORCE_PU(b bool) UART_PD_CTRLValue {
+	return v&^0x2 | UART_PD_CTRLValue(b2u(b))<<1
 }
 
-// UART0_MEM_FORCE_PD returns field UART0_MEM_FORCE_PD (bit 2): Set this bit to force power up UART0 memory.
-func (v UART0_PD_CTRLValue) UART0_MEM_FORCE_PD() bool { return v&0x4 != 0 }
+// UART_MEM_FORCE_PD returns field UART%s_MEM_FORCE_PD (bit 2): Set this bit to force power up UART0 memory.
+func (v UART_PD_CTRLValue) UART_MEM_FORCE_PD() bool { return v&0x4 != 0 }
 
-// WithUART0_MEM_FORCE_PD returns v with field UART0_MEM_FORCE_PD (bit 2) set to b.
-func (v UART0_PD_CTRLValue) WithUART0_MEM_FORCE_PD(b bool) UART0_PD_CTRLValue {
-	return v&^0x4 | UART0_PD_CTRLValue(b2u(b))<<2
-}
-
-// UART1_CONF is register UART1_CONF (32-bit, read-write, reset 0x5): UART1 configuration register.
-type UART1_CONF struct{ reg mmio.U32 }
-
-// UART1_CONFValue is a value of register UART1_CONF.
-type UART1_CONFValue uint32
-
-// UART1_CONFReset is the reset value of register UART1_CONF.
-const UART1_CONFReset UART1_CONFValue = 0x5
-
-// Read loads the register.
-func (r *UART1_CONF) Read() UART1_CONFValue { return UART1_CONFValue(r.reg.Load()) }
-
-// Write stores v in the register.
-func (r *UART1_CONF) Write(v UART1_CONFValue) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(UART1_CONFReset): fields f leaves alone are written as their reset values.
-func (r *UART1_CONF) WriteWith(f func(UART1_CONFValue) UART1_CONFValue) {
-	r.reg.Store(uint32(f(UART1_CONFReset)))
-}
-
-// Reset stores UART1_CONFReset in the register.
-func (r *UART1_CONF) Reset() { r.reg.Store(uint32(UART1_CONFReset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *UART1_CONF) Modify(f func(UART1_CONFValue) UART1_CONFValue) {
-	r.reg.Store(uint32(f(UART1_CONFValue(r.reg.Load()))))
-}
-
-// UART1_CLK_EN returns field UART1_CLK_EN (bit 0): Set 1 to enable uart1 apb clock.
-func (v UART1_CONFValue) UART1_CLK_EN() bool { return v&0x1 != 0 }
-
-// WithUART1_CLK_EN returns v with field UART1_CLK_EN (bit 0) set to b.
-func (v UART1_CONFValue) WithUART1_CLK_EN(b bool) UART1_CONFValue {
-	return v&^0x1 | UART1_CONFValue(b2u(b))
-}
-
-// UART1_RST_EN returns field UART1_RST_EN (bit 1): Set 0 to reset uart1 module.
-func (v UART1_CONFValue) UART1_RST_EN() bool { return v&0x2 != 0 }
-
-// WithUART1_RST_EN returns v with field UART1_RST_EN (bit 1) set to b.
-func (v UART1_CONFValue) WithUART1_RST_EN(b bool) UART1_CONFValue {
-	return v&^0x2 | UART1_CONFValue(b2u(b))<<1
-}
-
-// UART1_READY returns field UART1_READY (bit 2): Query this field after reset uart1 module.
-func (v UART1_CONFValue) UART1_READY() bool { return v&0x4 != 0 }
-
-// UART1_SCLK_CONF is register UART1_SCLK_CONF (32-bit, read-write, reset 0x700000): UART1_SCLK configuration register.
-type UART1_SCLK_CONF struct{ reg mmio.U32 }
-
-// UART1_SCLK_CONFValue is a value of register UART1_SCLK_CONF.
-type UART1_SCLK_CONFValue uint32
-
-// UART1_SCLK_CONFReset is the reset value of register UART1_SCLK_CONF.
-const UART1_SCLK_CONFReset UART1_SCLK_CONFValue = 0x700000
-
-// Read loads the register.
-func (r *UART1_SCLK_CONF) Read() UART1_SCLK_CONFValue { return UART1_SCLK_CONFValue(r.reg.Load()) }
-
-// Write stores v in the register.
-func (r *UART1_SCLK_CONF) Write(v UART1_SCLK_CONFValue) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(UART1_SCLK_CONFReset): fields f leaves alone are written as their reset values.
-func (r *UART1_SCLK_CONF) WriteWith(f func(UART1_SCLK_CONFValue) UART1_SCLK_CONFValue) {
-	r.reg.Store(uint32(f(UART1_SCLK_CONFReset)))
-}
-
-// Reset stores UART1_SCLK_CONFReset in the register.
-func (r *UART1_SCLK_CONF) Reset() { r.reg.Store(uint32(UART1_SCLK_CONFReset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *UART1_SCLK_CONF) Modify(f func(UART1_SCLK_CONFValue) UART1_SCLK_CONFValue) {
-	r.reg.Store(uint32(f(UART1_SCLK_CONFValue(r.reg.Load()))))
-}
-
-// UART1_SCLK_DIV_A returns field UART1_SCLK_DIV_A (bits 5:0): The denominator of the frequency divider factor of the uart1 function clock.
-func (v UART1_SCLK_CONFValue) UART1_SCLK_DIV_A() uint32 { return uint32(v) & 0x3f }
-
-// WithUART1_SCLK_DIV_A returns v with field UART1_SCLK_DIV_A (bits 5:0) set to x, masked to the field width.
-func (v UART1_SCLK_CONFValue) WithUART1_SCLK_DIV_A(x uint32) UART1_SCLK_CONFValue {
-	return v&^0x3f | UART1_SCLK_CONFValue(x&0x3f)
-}
-
-// UART1_SCLK_DIV_B returns field UART1_SCLK_DIV_B (bits 11:6): The numerator of the frequency divider factor of the uart1 function clock.
-func (v UART1_SCLK_CONFValue) UART1_SCLK_DIV_B() uint32 { return uint32(v>>6) & 0x3f }
-
-// WithUART1_SCLK_DIV_B returns v with field UART1_SCLK_DIV_B (bits 11:6) set to x, masked to the field width.
-func (v UART1_SCLK_CONFValue) WithUART1_SCLK_DIV_B(x uint32) UART1_SCLK_CONFValue {
-	return v&^0xfc0 | UART1_SCLK_CONFValue(x&0x3f)<<6
-}
-
-// UART1_SCLK_DIV_NUM returns field UART1_SCLK_DIV_NUM (bits 19:12): The integral part of the frequency divider factor of the uart1 function clock.
-func (v UART1_SCLK_CONFValue) UART1_SCLK_DIV_NUM() uint32 { return uint32(v>>12) & 0xff }
-
-// WithUART1_SCLK_DIV_NUM returns v with field UART1_SCLK_DIV_NUM (bits 19:12) set to x, masked to the field width.
-func (v UART1_SCLK_CONFValue) WithUART1_SCLK_DIV_NUM(x uint32) UART1_SCLK_CONFValue {
-	return v&^0xff000 | UART1_SCLK_CONFValue(x&0xff)<<12
-}
-
-// UART1_SCLK_SEL returns field UART1_SCLK_SEL (bits 21:20): set this field to select clock-source. 0: do not select anyone clock, 1: 80MHz, 2: FOSC, 3(default): XTAL.
-func (v UART1_SCLK_CONFValue) UART1_SCLK_SEL() uint32 { return uint32(v>>20) & 0x3 }
-
-// WithUART1_SCLK_SEL returns v with field UART1_SCLK_SEL (bits 21:20) set to x, masked to the field width.
-func (v UART1_SCLK_CONFValue) WithUART1_SCLK_SEL(x uint32) UART1_SCLK_CONFValue {
-	return v&^0x300000 | UART1_SCLK_CONFValue(x&0x3)<<20
-}
-
-// UART1_SCLK_EN returns field UART1_SCLK_EN (bit 22): Set 1 to enable uart0 function clock.
-func (v UART1_SCLK_CONFValue) UART1_SCLK_EN() bool { return v&0x400000 != 0 }
-
-// WithUART1_SCLK_EN returns v with field UART1_SCLK_EN (bit 22) set to b.
-func (v UART1_SCLK_CONFValue) WithUART1_SCLK_EN(b bool) UART1_SCLK_CONFValue {
-	return v&^0x400000 | UART1_SCLK_CONFValue(b2u(b))<<22
-}
-
-// UART1_PD_CTRL is register UART1_PD_CTRL (32-bit, read-write, reset 0x2): UART1 power control register.
-type UART1_PD_CTRL struct{ reg mmio.U32 }
-
-// UART1_PD_CTRLValue is a value of register UART1_PD_CTRL.
-type UART1_PD_CTRLValue uint32
-
-// UART1_PD_CTRLReset is the reset value of register UART1_PD_CTRL.
-const UART1_PD_CTRLReset UART1_PD_CTRLValue = 0x2
-
-// Read loads the register.
-func (r *UART1_PD_CTRL) Read() UART1_PD_CTRLValue { return UART1_PD_CTRLValue(r.reg.Load()) }
-
-// Write stores v in the register.
-func (r *UART1_PD_CTRL) Write(v UART1_PD_CTRLValue) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(UART1_PD_CTRLReset): fields f leaves alone are written as their reset values.
-func (r *UART1_PD_CTRL) WriteWith(f func(UART1_PD_CTRLValue) UART1_PD_CTRLValue) {
-	r.reg.Store(uint32(f(UART1_PD_CTRLReset)))
-}
-
-// Reset stores UART1_PD_CTRLReset in the register.
-func (r *UART1_PD_CTRL) Reset() { r.reg.Store(uint32(UART1_PD_CTRLReset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *UART1_PD_CTRL) Modify(f func(UART1_PD_CTRLValue) UART1_PD_CTRLValue) {
-	r.reg.Store(uint32(f(UART1_PD_CTRLValue(r.reg.Load()))))
-}
-
-// UART1_MEM_FORCE_PU returns field UART1_MEM_FORCE_PU (bit 1): Set this bit to force power down UART1 memory.
-func (v UART1_PD_CTRLValue) UART1_MEM_FORCE_PU() bool { return v&0x2 != 0 }
-
-// WithUART1_MEM_FORCE_PU returns v with field UART1_MEM_FORCE_PU (bit 1) set to b.
-func (v UART1_PD_CTRLValue) WithUART1_MEM_FORCE_PU(b bool) UART1_PD_CTRLValue {
-	return v&^0x2 | UART1_PD_CTRLValue(b2u(b))<<1
-}
-
-// UART1_MEM_FORCE_PD returns field UART1_MEM_FORCE_PD (bit 2): Set this bit to force power up UART1 memory.
-func (v UART1_PD_CTRLValue) UART1_MEM_FORCE_PD() bool { return v&0x4 != 0 }
-
-// WithUART1_MEM_FORCE_PD returns v with field UART1_MEM_FORCE_PD (bit 2) set to b.
-func (v UART1_PD_CTRLValue) WithUART1_MEM_FORCE_PD(b bool) UART1_PD_CTRLValue {
-	return v&^0x4 | UART1_PD_CTRLValue(b2u(b))<<2
+// WithUART_MEM_FORCE_PD returns v with field UART%s_MEM_FORCE_PD (bit 2) set to b.
+func (v UART_PD_CTRLValue) WithUART_MEM_FORCE_PD(b bool) UART_PD_CTRLValue {
+	return v&^0x4 | UART_PD_CTRLValue(b2u(b))<<2
 }
 
 // MSPI_CONF is register MSPI_CONF (32-bit, read-write, reset 0x25): MSPI configuration register.
@@ -607,234 +450,115 @@ func (v MSPI_CLK_CONFValue) WithMSPI_FAST_DIV_NUM(x uint32) MSPI_CLK_CONFValue {
 	return v&^0xff | MSPI_CLK_CONFValue(x&0xff)
 }
 
-// I2C0_CONF is register I2C0_CONF (32-bit, read-write, reset 0x5): I2C configuration register.
-type I2C0_CONF struct{ reg mmio.U32 }
+// I2C_CONF is register CONF (32-bit, read-write, reset 0x5): I2C configuration register.
+type I2C_CONF struct{ reg mmio.U32 }
 
-// I2C0_CONFValue is a value of register I2C0_CONF.
-type I2C0_CONFValue uint32
+// I2C_CONFValue is a value of register I2C_CONF.
+type I2C_CONFValue uint32
 
-// I2C0_CONFReset is the reset value of register I2C0_CONF.
-const I2C0_CONFReset I2C0_CONFValue = 0x5
-
-// Read loads the register.
-func (r *I2C0_CONF) Read() I2C0_CONFValue { return I2C0_CONFValue(r.reg.Load()) }
-
-// Write stores v in the register.
-func (r *I2C0_CONF) Write(v I2C0_CONFValue) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(I2C0_CONFReset): fields f leaves alone are written as their reset values.
-func (r *I2C0_CONF) WriteWith(f func(I2C0_CONFValue) I2C0_CONFValue) {
-	r.reg.Store(uint32(f(I2C0_CONFReset)))
-}
-
-// Reset stores I2C0_CONFReset in the register.
-func (r *I2C0_CONF) Reset() { r.reg.Store(uint32(I2C0_CONFReset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *I2C0_CONF) Modify(f func(I2C0_CONFValue) I2C0_CONFValue) {
-	r.reg.Store(uint32(f(I2C0_CONFValue(r.reg.Load()))))
-}
-
-// I2C0_CLK_EN returns field I2C0_CLK_EN (bit 0): Set 1 to enable i2c apb clock.
-func (v I2C0_CONFValue) I2C0_CLK_EN() bool { return v&0x1 != 0 }
-
-// WithI2C0_CLK_EN returns v with field I2C0_CLK_EN (bit 0) set to b.
-func (v I2C0_CONFValue) WithI2C0_CLK_EN(b bool) I2C0_CONFValue {
-	return v&^0x1 | I2C0_CONFValue(b2u(b))
-}
-
-// I2C0_RST_EN returns field I2C0_RST_EN (bit 1): Set 0 to reset i2c module.
-func (v I2C0_CONFValue) I2C0_RST_EN() bool { return v&0x2 != 0 }
-
-// WithI2C0_RST_EN returns v with field I2C0_RST_EN (bit 1) set to b.
-func (v I2C0_CONFValue) WithI2C0_RST_EN(b bool) I2C0_CONFValue {
-	return v&^0x2 | I2C0_CONFValue(b2u(b))<<1
-}
-
-// I2C0_READY returns field I2C0_READY (bit 2): Query this field after reset i2c0 module.
-func (v I2C0_CONFValue) I2C0_READY() bool { return v&0x4 != 0 }
-
-// I2C0_SCLK_CONF is register I2C0_SCLK_CONF (32-bit, read-write, reset 0x400000): I2C_SCLK configuration register.
-type I2C0_SCLK_CONF struct{ reg mmio.U32 }
-
-// I2C0_SCLK_CONFValue is a value of register I2C0_SCLK_CONF.
-type I2C0_SCLK_CONFValue uint32
-
-// I2C0_SCLK_CONFReset is the reset value of register I2C0_SCLK_CONF.
-const I2C0_SCLK_CONFReset I2C0_SCLK_CONFValue = 0x400000
+// I2C_CONFReset is the reset value of register I2C_CONF.
+const I2C_CONFReset I2C_CONFValue = 0x5
 
 // Read loads the register.
-func (r *I2C0_SCLK_CONF) Read() I2C0_SCLK_CONFValue { return I2C0_SCLK_CONFValue(r.reg.Load()) }
+func (r *I2C_CONF) Read() I2C_CONFValue { return I2C_CONFValue(r.reg.Load()) }
 
 // Write stores v in the register.
-func (r *I2C0_SCLK_CONF) Write(v I2C0_SCLK_CONFValue) { r.reg.Store(uint32(v)) }
+func (r *I2C_CONF) Write(v I2C_CONFValue) { r.reg.Store(uint32(v)) }
 
-// WriteWith stores f(I2C0_SCLK_CONFReset): fields f leaves alone are written as their reset values.
-func (r *I2C0_SCLK_CONF) WriteWith(f func(I2C0_SCLK_CONFValue) I2C0_SCLK_CONFValue) {
-	r.reg.Store(uint32(f(I2C0_SCLK_CONFReset)))
+// WriteWith stores f(I2C_CONFReset): fields f leaves alone are written as their reset values.
+func (r *I2C_CONF) WriteWith(f func(I2C_CONFValue) I2C_CONFValue) {
+	r.reg.Store(uint32(f(I2C_CONFReset)))
 }
 
-// Reset stores I2C0_SCLK_CONFReset in the register.
-func (r *I2C0_SCLK_CONF) Reset() { r.reg.Store(uint32(I2C0_SCLK_CONFReset)) }
+// Reset stores I2C_CONFReset in the register.
+func (r *I2C_CONF) Reset() { r.reg.Store(uint32(I2C_CONFReset)) }
 
 // Modify loads the register, passes its value to f and stores the result.
-func (r *I2C0_SCLK_CONF) Modify(f func(I2C0_SCLK_CONFValue) I2C0_SCLK_CONFValue) {
-	r.reg.Store(uint32(f(I2C0_SCLK_CONFValue(r.reg.Load()))))
+func (r *I2C_CONF) Modify(f func(I2C_CONFValue) I2C_CONFValue) {
+	r.reg.Store(uint32(f(I2C_CONFValue(r.reg.Load()))))
 }
 
-// I2C0_SCLK_DIV_A returns field I2C0_SCLK_DIV_A (bits 5:0): The denominator of the frequency divider factor of the i2c function clock.
-func (v I2C0_SCLK_CONFValue) I2C0_SCLK_DIV_A() uint32 { return uint32(v) & 0x3f }
+// I2C_CLK_EN returns field I2C%s_CLK_EN (bit 0): Set 1 to enable i2c apb clock.
+func (v I2C_CONFValue) I2C_CLK_EN() bool { return v&0x1 != 0 }
 
-// WithI2C0_SCLK_DIV_A returns v with field I2C0_SCLK_DIV_A (bits 5:0) set to x, masked to the field width.
-func (v I2C0_SCLK_CONFValue) WithI2C0_SCLK_DIV_A(x uint32) I2C0_SCLK_CONFValue {
-	return v&^0x3f | I2C0_SCLK_CONFValue(x&0x3f)
-}
+// WithI2C_CLK_EN returns v with field I2C%s_CLK_EN (bit 0) set to b.
+func (v I2C_CONFValue) WithI2C_CLK_EN(b bool) I2C_CONFValue { return v&^0x1 | I2C_CONFValue(b2u(b)) }
 
-// I2C0_SCLK_DIV_B returns field I2C0_SCLK_DIV_B (bits 11:6): The numerator of the frequency divider factor of the i2c function clock.
-func (v I2C0_SCLK_CONFValue) I2C0_SCLK_DIV_B() uint32 { return uint32(v>>6) & 0x3f }
+// I2C_RST_EN returns field I2C%s_RST_EN (bit 1): Set 0 to reset i2c module.
+func (v I2C_CONFValue) I2C_RST_EN() bool { return v&0x2 != 0 }
 
-// WithI2C0_SCLK_DIV_B returns v with field I2C0_SCLK_DIV_B (bits 11:6) set to x, masked to the field width.
-func (v I2C0_SCLK_CONFValue) WithI2C0_SCLK_DIV_B(x uint32) I2C0_SCLK_CONFValue {
-	return v&^0xfc0 | I2C0_SCLK_CONFValue(x&0x3f)<<6
-}
+// WithI2C_RST_EN returns v with field I2C%s_RST_EN (bit 1) set to b.
+func (v I2C_CONFValue) WithI2C_RST_EN(b bool) I2C_CONFValue { return v&^0x2 | I2C_CONFValue(b2u(b))<<1 }
 
-// I2C0_SCLK_DIV_NUM returns field I2C0_SCLK_DIV_NUM (bits 19:12): The integral part of the frequency divider factor of the i2c function clock.
-func (v I2C0_SCLK_CONFValue) I2C0_SCLK_DIV_NUM() uint32 { return uint32(v>>12) & 0xff }
+// I2C_READY returns field I2C%s_READY (bit 2): Query this field after reset i2c0 module.
+func (v I2C_CONFValue) I2C_READY() bool { return v&0x4 != 0 }
 
-// WithI2C0_SCLK_DIV_NUM returns v with field I2C0_SCLK_DIV_NUM (bits 19:12) set to x, masked to the field width.
-func (v I2C0_SCLK_CONFValue) WithI2C0_SCLK_DIV_NUM(x uint32) I2C0_SCLK_CONFValue {
-	return v&^0xff000 | I2C0_SCLK_CONFValue(x&0xff)<<12
-}
+// I2C_SCLK_CONF is register SCLK_CONF (32-bit, read-write, reset 0x400000): I2C_SCLK configuration register.
+type I2C_SCLK_CONF struct{ reg mmio.U32 }
 
-// I2C0_SCLK_SEL returns field I2C0_SCLK_SEL (bit 20): set this field to select clock-source. 0(default): XTAL, 1: FOSC.
-func (v I2C0_SCLK_CONFValue) I2C0_SCLK_SEL() bool { return v&0x100000 != 0 }
+// I2C_SCLK_CONFValue is a value of register I2C_SCLK_CONF.
+type I2C_SCLK_CONFValue uint32
 
-// WithI2C0_SCLK_SEL returns v with field I2C0_SCLK_SEL (bit 20) set to b.
-func (v I2C0_SCLK_CONFValue) WithI2C0_SCLK_SEL(b bool) I2C0_SCLK_CONFValue {
-	return v&^0x100000 | I2C0_SCLK_CONFValue(b2u(b))<<20
-}
-
-// I2C0_SCLK_EN returns field I2C0_SCLK_EN (bit 22): Set 1 to enable i2c function clock.
-func (v I2C0_SCLK_CONFValue) I2C0_SCLK_EN() bool { return v&0x400000 != 0 }
-
-// WithI2C0_SCLK_EN returns v with field I2C0_SCLK_EN (bit 22) set to b.
-func (v I2C0_SCLK_CONFValue) WithI2C0_SCLK_EN(b bool) I2C0_SCLK_CONFValue {
-	return v&^0x400000 | I2C0_SCLK_CONFValue(b2u(b))<<22
-}
-
-// I2C1_CONF is register I2C1_CONF (32-bit, read-write, reset 0x5): I2C configuration register.
-type I2C1_CONF struct{ reg mmio.U32 }
-
-// I2C1_CONFValue is a value of register I2C1_CONF.
-type I2C1_CONFValue uint32
-
-// I2C1_CONFReset is the reset value of register I2C1_CONF.
-const I2C1_CONFReset I2C1_CONFValue = 0x5
+// I2C_SCLK_CONFReset is the reset value of register I2C_SCLK_CONF.
+const I2C_SCLK_CONFReset I2C_SCLK_CONFValue = 0x400000
 
 // Read loads the register.
-func (r *I2C1_CONF) Read() I2C1_CONFValue { return I2C1_CONFValue(r.reg.Load()) }
+func (r *I2C_SCLK_CONF) Read() I2C_SCLK_CONFValue { return I2C_SCLK_CONFValue(r.reg.Load()) }
 
 // Write stores v in the register.
-func (r *I2C1_CONF) Write(v I2C1_CONFValue) { r.reg.Store(uint32(v)) }
+func (r *I2C_SCLK_CONF) Write(v I2C_SCLK_CONFValue) { r.reg.Store(uint32(v)) }
 
-// WriteWith stores f(I2C1_CONFReset): fields f leaves alone are written as their reset values.
-func (r *I2C1_CONF) WriteWith(f func(I2C1_CONFValue) I2C1_CONFValue) {
-	r.reg.Store(uint32(f(I2C1_CONFReset)))
+// WriteWith stores f(I2C_SCLK_CONFReset): fields f leaves alone are written as their reset values.
+func (r *I2C_SCLK_CONF) WriteWith(f func(I2C_SCLK_CONFValue) I2C_SCLK_CONFValue) {
+	r.reg.Store(uint32(f(I2C_SCLK_CONFReset)))
 }
 
-// Reset stores I2C1_CONFReset in the register.
-func (r *I2C1_CONF) Reset() { r.reg.Store(uint32(I2C1_CONFReset)) }
+// Reset stores I2C_SCLK_CONFReset in the register.
+func (r *I2C_SCLK_CONF) Reset() { r.reg.Store(uint32(I2C_SCLK_CONFReset)) }
 
 // Modify loads the register, passes its value to f and stores the result.
-func (r *I2C1_CONF) Modify(f func(I2C1_CONFValue) I2C1_CONFValue) {
-	r.reg.Store(uint32(f(I2C1_CONFValue(r.reg.Load()))))
+func (r *I2C_SCLK_CONF) Modify(f func(I2C_SCLK_CONFValue) I2C_SCLK_CONFValue) {
+	r.reg.Store(uint32(f(I2C_SCLK_CONFValue(r.reg.Load()))))
 }
 
-// I2C1_CLK_EN returns field I2C1_CLK_EN (bit 0): Set 1 to enable i2c apb clock.
-func (v I2C1_CONFValue) I2C1_CLK_EN() bool { return v&0x1 != 0 }
+// I2C_SCLK_DIV_A returns field I2C%s_SCLK_DIV_A (bits 5:0): The denominator of the frequency divider factor of the i2c function clock.
+func (v I2C_SCLK_CONFValue) I2C_SCLK_DIV_A() uint32 { return uint32(v) & 0x3f }
 
-// WithI2C1_CLK_EN returns v with field I2C1_CLK_EN (bit 0) set to b.
-func (v I2C1_CONFValue) WithI2C1_CLK_EN(b bool) I2C1_CONFValue {
-	return v&^0x1 | I2C1_CONFValue(b2u(b))
+// WithI2C_SCLK_DIV_A returns v with field I2C%s_SCLK_DIV_A (bits 5:0) set to x, masked to the field width.
+func (v I2C_SCLK_CONFValue) WithI2C_SCLK_DIV_A(x uint32) I2C_SCLK_CONFValue {
+	return v&^0x3f | I2C_SCLK_CONFValue(x&0x3f)
 }
 
-// I2C1_RST_EN returns field I2C1_RST_EN (bit 1): Set 0 to reset i2c module.
-func (v I2C1_CONFValue) I2C1_RST_EN() bool { return v&0x2 != 0 }
+// I2C_SCLK_DIV_B returns field I2C%s_SCLK_DIV_B (bits 11:6): The numerator of the frequency divider factor of the i2c function clock.
+func (v I2C_SCLK_CONFValue) I2C_SCLK_DIV_B() uint32 { return uint32(v>>6) & 0x3f }
 
-// WithI2C1_RST_EN returns v with field I2C1_RST_EN (bit 1) set to b.
-func (v I2C1_CONFValue) WithI2C1_RST_EN(b bool) I2C1_CONFValue {
-	return v&^0x2 | I2C1_CONFValue(b2u(b))<<1
+// WithI2C_SCLK_DIV_B returns v with field I2C%s_SCLK_DIV_B (bits 11:6) set to x, masked to the field width.
+func (v I2C_SCLK_CONFValue) WithI2C_SCLK_DIV_B(x uint32) I2C_SCLK_CONFValue {
+	return v&^0xfc0 | I2C_SCLK_CONFValue(x&0x3f)<<6
 }
 
-// I2C1_READY returns field I2C1_READY (bit 2): Query this field after reset i2c1 module.
-func (v I2C1_CONFValue) I2C1_READY() bool { return v&0x4 != 0 }
+// I2C_SCLK_DIV_NUM returns field I2C%s_SCLK_DIV_NUM (bits 19:12): The integral part of the frequency divider factor of the i2c function clock.
+func (v I2C_SCLK_CONFValue) I2C_SCLK_DIV_NUM() uint32 { return uint32(v>>12) & 0xff }
 
-// I2C1_SCLK_CONF is register I2C1_SCLK_CONF (32-bit, read-write, reset 0x400000): I2C_SCLK configuration register.
-type I2C1_SCLK_CONF struct{ reg mmio.U32 }
-
-// I2C1_SCLK_CONFValue is a value of register I2C1_SCLK_CONF.
-type I2C1_SCLK_CONFValue uint32
-
-// I2C1_SCLK_CONFReset is the reset value of register I2C1_SCLK_CONF.
-const I2C1_SCLK_CONFReset I2C1_SCLK_CONFValue = 0x400000
-
-// Read loads the register.
-func (r *I2C1_SCLK_CONF) Read() I2C1_SCLK_CONFValue { return I2C1_SCLK_CONFValue(r.reg.Load()) }
-
-// Write stores v in the register.
-func (r *I2C1_SCLK_CONF) Write(v I2C1_SCLK_CONFValue) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(I2C1_SCLK_CONFReset): fields f leaves alone are written as their reset values.
-func (r *I2C1_SCLK_CONF) WriteWith(f func(I2C1_SCLK_CONFValue) I2C1_SCLK_CONFValue) {
-	r.reg.Store(uint32(f(I2C1_SCLK_CONFReset)))
+// WithI2C_SCLK_DIV_NUM returns v with field I2C%s_SCLK_DIV_NUM (bits 19:12) set to x, masked to the field width.
+func (v I2C_SCLK_CONFValue) WithI2C_SCLK_DIV_NUM(x uint32) I2C_SCLK_CONFValue {
+	return v&^0xff000 | I2C_SCLK_CONFValue(x&0xff)<<12
 }
 
-// Reset stores I2C1_SCLK_CONFReset in the register.
-func (r *I2C1_SCLK_CONF) Reset() { r.reg.Store(uint32(I2C1_SCLK_CONFReset)) }
+// I2C_SCLK_SEL returns field I2C%s_SCLK_SEL (bit 20): set this field to select clock-source. 0(default): XTAL, 1: FOSC.
+func (v I2C_SCLK_CONFValue) I2C_SCLK_SEL() bool { return v&0x100000 != 0 }
 
-// Modify loads the register, passes its value to f and stores the result.
-func (r *I2C1_SCLK_CONF) Modify(f func(I2C1_SCLK_CONFValue) I2C1_SCLK_CONFValue) {
-	r.reg.Store(uint32(f(I2C1_SCLK_CONFValue(r.reg.Load()))))
+// WithI2C_SCLK_SEL returns v with field I2C%s_SCLK_SEL (bit 20) set to b.
+func (v I2C_SCLK_CONFValue) WithI2C_SCLK_SEL(b bool) I2C_SCLK_CONFValue {
+	return v&^0x100000 | I2C_SCLK_CONFValue(b2u(b))<<20
 }
 
-// I2C1_SCLK_DIV_A returns field I2C1_SCLK_DIV_A (bits 5:0): The denominator of the frequency divider factor of the i2c function clock.
-func (v I2C1_SCLK_CONFValue) I2C1_SCLK_DIV_A() uint32 { return uint32(v) & 0x3f }
+// I2C_SCLK_EN returns field I2C%s_SCLK_EN (bit 22): Set 1 to enable i2c function clock.
+func (v I2C_SCLK_CONFValue) I2C_SCLK_EN() bool { return v&0x400000 != 0 }
 
-// WithI2C1_SCLK_DIV_A returns v with field I2C1_SCLK_DIV_A (bits 5:0) set to x, masked to the field width.
-func (v I2C1_SCLK_CONFValue) WithI2C1_SCLK_DIV_A(x uint32) I2C1_SCLK_CONFValue {
-	return v&^0x3f | I2C1_SCLK_CONFValue(x&0x3f)
-}
-
-// I2C1_SCLK_DIV_B returns field I2C1_SCLK_DIV_B (bits 11:6): The numerator of the frequency divider factor of the i2c function clock.
-func (v I2C1_SCLK_CONFValue) I2C1_SCLK_DIV_B() uint32 { return uint32(v>>6) & 0x3f }
-
-// WithI2C1_SCLK_DIV_B returns v with field I2C1_SCLK_DIV_B (bits 11:6) set to x, masked to the field width.
-func (v I2C1_SCLK_CONFValue) WithI2C1_SCLK_DIV_B(x uint32) I2C1_SCLK_CONFValue {
-	return v&^0xfc0 | I2C1_SCLK_CONFValue(x&0x3f)<<6
-}
-
-// I2C1_SCLK_DIV_NUM returns field I2C1_SCLK_DIV_NUM (bits 19:12): The integral part of the frequency divider factor of the i2c function clock.
-func (v I2C1_SCLK_CONFValue) I2C1_SCLK_DIV_NUM() uint32 { return uint32(v>>12) & 0xff }
-
-// WithI2C1_SCLK_DIV_NUM returns v with field I2C1_SCLK_DIV_NUM (bits 19:12) set to x, masked to the field width.
-func (v I2C1_SCLK_CONFValue) WithI2C1_SCLK_DIV_NUM(x uint32) I2C1_SCLK_CONFValue {
-	return v&^0xff000 | I2C1_SCLK_CONFValue(x&0xff)<<12
-}
-
-// I2C1_SCLK_SEL returns field I2C1_SCLK_SEL (bit 20): set this field to select clock-source. 0(default): XTAL, 1: FOSC.
-func (v I2C1_SCLK_CONFValue) I2C1_SCLK_SEL() bool { return v&0x100000 != 0 }
-
-// WithI2C1_SCLK_SEL returns v with field I2C1_SCLK_SEL (bit 20) set to b.
-func (v I2C1_SCLK_CONFValue) WithI2C1_SCLK_SEL(b bool) I2C1_SCLK_CONFValue {
-	return v&^0x100000 | I2C1_SCLK_CONFValue(b2u(b))<<20
-}
-
-// I2C1_SCLK_EN returns field I2C1_SCLK_EN (bit 22): Set 1 to enable i2c function clock.
-func (v I2C1_SCLK_CONFValue) I2C1_SCLK_EN() bool { return v&0x400000 != 0 }
-
-// WithI2C1_SCLK_EN returns v with field I2C1_SCLK_EN (bit 22) set to b.
-func (v I2C1_SCLK_CONFValue) WithI2C1_SCLK_EN(b bool) I2C1_SCLK_CONFValue {
-	return v&^0x400000 | I2C1_SCLK_CONFValue(b2u(b))<<22
+// WithI2C_SCLK_EN returns v with field I2C%s_SCLK_EN (bit 22) set to b.
+func (v I2C_SCLK_CONFValue) WithI2C_SCLK_EN(b bool) I2C_SCLK_CONFValue {
+	return v&^0x400000 | I2C_SCLK_CONFValue(b2u(b))<<22
 }
 
 // UHCI_CONF is register UHCI_CONF (32-bit, read-write, reset 0x5): UHCI configuration register.
@@ -1086,294 +810,149 @@ func (v LEDC_SCLK_CONFValue) WithLEDC_SCLK_EN(b bool) LEDC_SCLK_CONFValue {
 	return v&^0x400000 | LEDC_SCLK_CONFValue(b2u(b))<<22
 }
 
-// TIMERGROUP0_CONF is register TIMERGROUP0_CONF (32-bit, read-write, reset 0x1d): TIMERGROUP0 configuration register.
-type TIMERGROUP0_CONF struct{ reg mmio.U32 }
+// TIMERGROUP_CONF is register CONF (32-bit, read-write, reset 0x1d): TIMERGROUP0 configuration register.
+type TIMERGROUP_CONF struct{ reg mmio.U32 }
 
-// TIMERGROUP0_CONFValue is a value of register TIMERGROUP0_CONF.
-type TIMERGROUP0_CONFValue uint32
+// TIMERGROUP_CONFValue is a value of register TIMERGROUP_CONF.
+type TIMERGROUP_CONFValue uint32
 
-// TIMERGROUP0_CONFReset is the reset value of register TIMERGROUP0_CONF.
-const TIMERGROUP0_CONFReset TIMERGROUP0_CONFValue = 0x1d
+// TIMERGROUP_CONFReset is the reset value of register TIMERGROUP_CONF.
+const TIMERGROUP_CONFReset TIMERGROUP_CONFValue = 0x1d
 
 // Read loads the register.
-func (r *TIMERGROUP0_CONF) Read() TIMERGROUP0_CONFValue { return TIMERGROUP0_CONFValue(r.reg.Load()) }
+func (r *TIMERGROUP_CONF) Read() TIMERGROUP_CONFValue { return TIMERGROUP_CONFValue(r.reg.Load()) }
 
 // Write stores v in the register.
-func (r *TIMERGROUP0_CONF) Write(v TIMERGROUP0_CONFValue) { r.reg.Store(uint32(v)) }
+func (r *TIMERGROUP_CONF) Write(v TIMERGROUP_CONFValue) { r.reg.Store(uint32(v)) }
 
-// WriteWith stores f(TIMERGROUP0_CONFReset): fields f leaves alone are written as their reset values.
-func (r *TIMERGROUP0_CONF) WriteWith(f func(TIMERGROUP0_CONFValue) TIMERGROUP0_CONFValue) {
-	r.reg.Store(uint32(f(TIMERGROUP0_CONFReset)))
+// WriteWith stores f(TIMERGROUP_CONFReset): fields f leaves alone are written as their reset values.
+func (r *TIMERGROUP_CONF) WriteWith(f func(TIMERGROUP_CONFValue) TIMERGROUP_CONFValue) {
+	r.reg.Store(uint32(f(TIMERGROUP_CONFReset)))
 }
 
-// Reset stores TIMERGROUP0_CONFReset in the register.
-func (r *TIMERGROUP0_CONF) Reset() { r.reg.Store(uint32(TIMERGROUP0_CONFReset)) }
+// Reset stores TIMERGROUP_CONFReset in the register.
+func (r *TIMERGROUP_CONF) Reset() { r.reg.Store(uint32(TIMERGROUP_CONFReset)) }
 
 // Modify loads the register, passes its value to f and stores the result.
-func (r *TIMERGROUP0_CONF) Modify(f func(TIMERGROUP0_CONFValue) TIMERGROUP0_CONFValue) {
-	r.reg.Store(uint32(f(TIMERGROUP0_CONFValue(r.reg.Load()))))
+func (r *TIMERGROUP_CONF) Modify(f func(TIMERGROUP_CONFValue) TIMERGROUP_CONFValue) {
+	r.reg.Store(uint32(f(TIMERGROUP_CONFValue(r.reg.Load()))))
 }
 
-// TG0_CLK_EN returns field TG0_CLK_EN (bit 0): Set 1 to enable timer_group0 apb clock.
-func (v TIMERGROUP0_CONFValue) TG0_CLK_EN() bool { return v&0x1 != 0 }
+// TG_CLK_EN returns field TG%s_CLK_EN (bit 0): Set 1 to enable timer_group0 apb clock.
+func (v TIMERGROUP_CONFValue) TG_CLK_EN() bool { return v&0x1 != 0 }
 
-// WithTG0_CLK_EN returns v with field TG0_CLK_EN (bit 0) set to b.
-func (v TIMERGROUP0_CONFValue) WithTG0_CLK_EN(b bool) TIMERGROUP0_CONFValue {
-	return v&^0x1 | TIMERGROUP0_CONFValue(b2u(b))
+// WithTG_CLK_EN returns v with field TG%s_CLK_EN (bit 0) set to b.
+func (v TIMERGROUP_CONFValue) WithTG_CLK_EN(b bool) TIMERGROUP_CONFValue {
+	return v&^0x1 | TIMERGROUP_CONFValue(b2u(b))
 }
 
-// TG0_RST_EN returns field TG0_RST_EN (bit 1): Set 0 to reset timer_group0 module.
-func (v TIMERGROUP0_CONFValue) TG0_RST_EN() bool { return v&0x2 != 0 }
+// TG_RST_EN returns field TG%s_RST_EN (bit 1): Set 0 to reset timer_group0 module.
+func (v TIMERGROUP_CONFValue) TG_RST_EN() bool { return v&0x2 != 0 }
 
-// WithTG0_RST_EN returns v with field TG0_RST_EN (bit 1) set to b.
-func (v TIMERGROUP0_CONFValue) WithTG0_RST_EN(b bool) TIMERGROUP0_CONFValue {
-	return v&^0x2 | TIMERGROUP0_CONFValue(b2u(b))<<1
+// WithTG_RST_EN returns v with field TG%s_RST_EN (bit 1) set to b.
+func (v TIMERGROUP_CONFValue) WithTG_RST_EN(b bool) TIMERGROUP_CONFValue {
+	return v&^0x2 | TIMERGROUP_CONFValue(b2u(b))<<1
 }
 
-// TG0_WDT_READY returns field TG0_WDT_READY (bit 2): Query this field after reset timer_group0 wdt module.
-func (v TIMERGROUP0_CONFValue) TG0_WDT_READY() bool { return v&0x4 != 0 }
+// TG_WDT_READY returns field TG%s_WDT_READY (bit 2): Query this field after reset timer_group0 wdt module.
+func (v TIMERGROUP_CONFValue) TG_WDT_READY() bool { return v&0x4 != 0 }
 
-// TG0_TIMER0_READY returns field TG0_TIMER0_READY (bit 3): Query this field after reset timer_group0 timer0 module.
-func (v TIMERGROUP0_CONFValue) TG0_TIMER0_READY() bool { return v&0x8 != 0 }
+// TG_TIMER0_READY returns field TG%s_TIMER0_READY (bit 3): Query this field after reset timer_group0 timer0 module.
+func (v TIMERGROUP_CONFValue) TG_TIMER0_READY() bool { return v&0x8 != 0 }
 
-// TG0_TIMER1_READY returns field TG0_TIMER1_READY (bit 4): reserved.
-func (v TIMERGROUP0_CONFValue) TG0_TIMER1_READY() bool { return v&0x10 != 0 }
+// TG_TIMER1_READY returns field TG%s_TIMER1_READY (bit 4): reserved.
+func (v TIMERGROUP_CONFValue) TG_TIMER1_READY() bool { return v&0x10 != 0 }
 
-// TIMERGROUP0_TIMER_CLK_CONF is register TIMERGROUP0_TIMER_CLK_CONF (32-bit, read-write, reset 0x400000): TIMERGROUP0_TIMER_CLK configuration register.
-type TIMERGROUP0_TIMER_CLK_CONF struct{ reg mmio.U32 }
+// TIMERGROUP_TIMER_CLK_CONF is register TIMER_CLK_CONF (32-bit, read-write, reset 0x400000): TIMERGROUP0_TIMER_CLK configuration register.
+type TIMERGROUP_TIMER_CLK_CONF struct{ reg mmio.U32 }
 
-// TIMERGROUP0_TIMER_CLK_CONFValue is a value of register TIMERGROUP0_TIMER_CLK_CONF.
-type TIMERGROUP0_TIMER_CLK_CONFValue uint32
+// TIMERGROUP_TIMER_CLK_CONFValue is a value of register TIMERGROUP_TIMER_CLK_CONF.
+type TIMERGROUP_TIMER_CLK_CONFValue uint32
 
-// TIMERGROUP0_TIMER_CLK_CONFReset is the reset value of register TIMERGROUP0_TIMER_CLK_CONF.
-const TIMERGROUP0_TIMER_CLK_CONFReset TIMERGROUP0_TIMER_CLK_CONFValue = 0x400000
+// TIMERGROUP_TIMER_CLK_CONFReset is the reset value of register TIMERGROUP_TIMER_CLK_CONF.
+const TIMERGROUP_TIMER_CLK_CONFReset TIMERGROUP_TIMER_CLK_CONFValue = 0x400000
 
 // Read loads the register.
-func (r *TIMERGROUP0_TIMER_CLK_CONF) Read() TIMERGROUP0_TIMER_CLK_CONFValue {
-	return TIMERGROUP0_TIMER_CLK_CONFValue(r.reg.Load())
-}
-
-// Write stores v in the register.
-func (r *TIMERGROUP0_TIMER_CLK_CONF) Write(v TIMERGROUP0_TIMER_CLK_CONFValue) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(TIMERGROUP0_TIMER_CLK_CONFReset): fields f leaves alone are written as their reset values.
-func (r *TIMERGROUP0_TIMER_CLK_CONF) WriteWith(f func(TIMERGROUP0_TIMER_CLK_CONFValue) TIMERGROUP0_TIMER_CLK_CONFValue) {
-	r.reg.Store(uint32(f(TIMERGROUP0_TIMER_CLK_CONFReset)))
-}
-
-// Reset stores TIMERGROUP0_TIMER_CLK_CONFReset in the register.
-func (r *TIMERGROUP0_TIMER_CLK_CONF) Reset() { r.reg.Store(uint32(TIMERGROUP0_TIMER_CLK_CONFReset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *TIMERGROUP0_TIMER_CLK_CONF) Modify(f func(TIMERGROUP0_TIMER_CLK_CONFValue) TIMERGROUP0_TIMER_CLK_CONFValue) {
-	r.reg.Store(uint32(f(TIMERGROUP0_TIMER_CLK_CONFValue(r.reg.Load()))))
-}
-
-// TG0_TIMER_CLK_SEL returns field TG0_TIMER_CLK_SEL (bits 21:20): set this field to select clock-source. 0(default): XTAL, 1: 80MHz, 2: FOSC, 3: reserved.
-func (v TIMERGROUP0_TIMER_CLK_CONFValue) TG0_TIMER_CLK_SEL() uint32 { return uint32(v>>20) & 0x3 }
-
-// WithTG0_TIMER_CLK_SEL returns v with field TG0_TIMER_CLK_SEL (bits 21:20) set to x, masked to the field width.
-func (v TIMERGROUP0_TIMER_CLK_CONFValue) WithTG0_TIMER_CLK_SEL(x uint32) TIMERGROUP0_TIMER_CLK_CONFValue {
-	return v&^0x300000 | TIMERGROUP0_TIMER_CLK_CONFValue(x&0x3)<<20
-}
-
-// TG0_TIMER_CLK_EN returns field TG0_TIMER_CLK_EN (bit 22): Set 1 to enable timer_group0 timer clock.
-func (v TIMERGROUP0_TIMER_CLK_CONFValue) TG0_TIMER_CLK_EN() bool { return v&0x400000 != 0 }
-
-// WithTG0_TIMER_CLK_EN returns v with field TG0_TIMER_CLK_EN (bit 22) set to b.
-func (v TIMERGROUP0_TIMER_CLK_CONFValue) WithTG0_TIMER_CLK_EN(b bool) TIMERGROUP0_TIMER_CLK_CONFValue {
-	return v&^0x400000 | TIMERGROUP0_TIMER_CLK_CONFValue(b2u(b))<<22
-}
-
-// TIMERGROUP0_WDT_CLK_CONF is register TIMERGROUP0_WDT_CLK_CONF (32-bit, read-write, reset 0x400000): TIMERGROUP0_WDT_CLK configuration register.
-type TIMERGROUP0_WDT_CLK_CONF struct{ reg mmio.U32 }
-
-// TIMERGROUP0_WDT_CLK_CONFValue is a value of register TIMERGROUP0_WDT_CLK_CONF.
-type TIMERGROUP0_WDT_CLK_CONFValue uint32
-
-// TIMERGROUP0_WDT_CLK_CONFReset is the reset value of register TIMERGROUP0_WDT_CLK_CONF.
-const TIMERGROUP0_WDT_CLK_CONFReset TIMERGROUP0_WDT_CLK_CONFValue = 0x400000
-
-// Read loads the register.
-func (r *TIMERGROUP0_WDT_CLK_CONF) Read() TIMERGROUP0_WDT_CLK_CONFValue {
-	return TIMERGROUP0_WDT_CLK_CONFValue(r.reg.Load())
+func (r *TIMERGROUP_TIMER_CLK_CONF) Read() TIMERGROUP_TIMER_CLK_CONFValue {
+	return TIMERGROUP_TIMER_CLK_CONFValue(r.reg.Load())
 }
 
 // Write stores v in the register.
-func (r *TIMERGROUP0_WDT_CLK_CONF) Write(v TIMERGROUP0_WDT_CLK_CONFValue) { r.reg.Store(uint32(v)) }
+func (r *TIMERGROUP_TIMER_CLK_CONF) Write(v TIMERGROUP_TIMER_CLK_CONFValue) { r.reg.Store(uint32(v)) }
 
-// WriteWith stores f(TIMERGROUP0_WDT_CLK_CONFReset): fields f leaves alone are written as their reset values.
-func (r *TIMERGROUP0_WDT_CLK_CONF) WriteWith(f func(TIMERGROUP0_WDT_CLK_CONFValue) TIMERGROUP0_WDT_CLK_CONFValue) {
-	r.reg.Store(uint32(f(TIMERGROUP0_WDT_CLK_CONFReset)))
+// WriteWith stores f(TIMERGROUP_TIMER_CLK_CONFReset): fields f leaves alone are written as their reset values.
+func (r *TIMERGROUP_TIMER_CLK_CONF) WriteWith(f func(TIMERGROUP_TIMER_CLK_CONFValue) TIMERGROUP_TIMER_CLK_CONFValue) {
+	r.reg.Store(uint32(f(TIMERGROUP_TIMER_CLK_CONFReset)))
 }
 
-// Reset stores TIMERGROUP0_WDT_CLK_CONFReset in the register.
-func (r *TIMERGROUP0_WDT_CLK_CONF) Reset() { r.reg.Store(uint32(TIMERGROUP0_WDT_CLK_CONFReset)) }
+// Reset stores TIMERGROUP_TIMER_CLK_CONFReset in the register.
+func (r *TIMERGROUP_TIMER_CLK_CONF) Reset() { r.reg.Store(uint32(TIMERGROUP_TIMER_CLK_CONFReset)) }
 
 // Modify loads the register, passes its value to f and stores the result.
-func (r *TIMERGROUP0_WDT_CLK_CONF) Modify(f func(TIMERGROUP0_WDT_CLK_CONFValue) TIMERGROUP0_WDT_CLK_CONFValue) {
-	r.reg.Store(uint32(f(TIMERGROUP0_WDT_CLK_CONFValue(r.reg.Load()))))
+func (r *TIMERGROUP_TIMER_CLK_CONF) Modify(f func(TIMERGROUP_TIMER_CLK_CONFValue) TIMERGROUP_TIMER_CLK_CONFValue) {
+	r.reg.Store(uint32(f(TIMERGROUP_TIMER_CLK_CONFValue(r.reg.Load()))))
 }
 
-// TG0_WDT_CLK_SEL returns field TG0_WDT_CLK_SEL (bits 21:20): set this field to select clock-source. 0(default): XTAL, 1: 80MHz, 2: FOSC, 3: reserved.
-func (v TIMERGROUP0_WDT_CLK_CONFValue) TG0_WDT_CLK_SEL() uint32 { return uint32(v>>20) & 0x3 }
+// TG_TIMER_CLK_SEL returns field TG%s_TIMER_CLK_SEL (bits 21:20): set this field to select clock-source. 0(default): XTAL, 1: 80MHz, 2: FOSC, 3: reserved.
+func (v TIMERGROUP_TIMER_CLK_CONFValue) TG_TIMER_CLK_SEL() uint32 { return uint32(v>>20) & 0x3 }
 
-// WithTG0_WDT_CLK_SEL returns v with field TG0_WDT_CLK_SEL (bits 21:20) set to x, masked to the field width.
-func (v TIMERGROUP0_WDT_CLK_CONFValue) WithTG0_WDT_CLK_SEL(x uint32) TIMERGROUP0_WDT_CLK_CONFValue {
-	return v&^0x300000 | TIMERGROUP0_WDT_CLK_CONFValue(x&0x3)<<20
+// WithTG_TIMER_CLK_SEL returns v with field TG%s_TIMER_CLK_SEL (bits 21:20) set to x, masked to the field width.
+func (v TIMERGROUP_TIMER_CLK_CONFValue) WithTG_TIMER_CLK_SEL(x uint32) TIMERGROUP_TIMER_CLK_CONFValue {
+	return v&^0x300000 | TIMERGROUP_TIMER_CLK_CONFValue(x&0x3)<<20
 }
 
-// TG0_WDT_CLK_EN returns field TG0_WDT_CLK_EN (bit 22): Set 1 to enable timer_group0 wdt clock.
-func (v TIMERGROUP0_WDT_CLK_CONFValue) TG0_WDT_CLK_EN() bool { return v&0x400000 != 0 }
+// TG_TIMER_CLK_EN returns field TG%s_TIMER_CLK_EN (bit 22): Set 1 to enable timer_group0 timer clock.
+func (v TIMERGROUP_TIMER_CLK_CONFValue) TG_TIMER_CLK_EN() bool { return v&0x400000 != 0 }
 
-// WithTG0_WDT_CLK_EN returns v with field TG0_WDT_CLK_EN (bit 22) set to b.
-func (v TIMERGROUP0_WDT_CLK_CONFValue) WithTG0_WDT_CLK_EN(b bool) TIMERGROUP0_WDT_CLK_CONFValue {
-	return v&^0x400000 | TIMERGROUP0_WDT_CLK_CONFValue(b2u(b))<<22
+// WithTG_TIMER_CLK_EN returns v with field TG%s_TIMER_CLK_EN (bit 22) set to b.
+func (v TIMERGROUP_TIMER_CLK_CONFValue) WithTG_TIMER_CLK_EN(b bool) TIMERGROUP_TIMER_CLK_CONFValue {
+	return v&^0x400000 | TIMERGROUP_TIMER_CLK_CONFValue(b2u(b))<<22
 }
 
-// TIMERGROUP1_CONF is register TIMERGROUP1_CONF (32-bit, read-write, reset 0x1d): TIMERGROUP1 configuration register.
-type TIMERGROUP1_CONF struct{ reg mmio.U32 }
+// TIMERGROUP_WDT_CLK_CONF is register WDT_CLK_CONF (32-bit, read-write, reset 0x400000): TIMERGROUP0_WDT_CLK configuration register.
+type TIMERGROUP_WDT_CLK_CONF struct{ reg mmio.U32 }
 
-// TIMERGROUP1_CONFValue is a value of register TIMERGROUP1_CONF.
-type TIMERGROUP1_CONFValue uint32
+// TIMERGROUP_WDT_CLK_CONFValue is a value of register TIMERGROUP_WDT_CLK_CONF.
+type TIMERGROUP_WDT_CLK_CONFValue uint32
 
-// TIMERGROUP1_CONFReset is the reset value of register TIMERGROUP1_CONF.
-const TIMERGROUP1_CONFReset TIMERGROUP1_CONFValue = 0x1d
+// TIMERGROUP_WDT_CLK_CONFReset is the reset value of register TIMERGROUP_WDT_CLK_CONF.
+const TIMERGROUP_WDT_CLK_CONFReset TIMERGROUP_WDT_CLK_CONFValue = 0x400000
 
 // Read loads the register.
-func (r *TIMERGROUP1_CONF) Read() TIMERGROUP1_CONFValue { return TIMERGROUP1_CONFValue(r.reg.Load()) }
-
-// Write stores v in the register.
-func (r *TIMERGROUP1_CONF) Write(v TIMERGROUP1_CONFValue) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(TIMERGROUP1_CONFReset): fields f leaves alone are written as their reset values.
-func (r *TIMERGROUP1_CONF) WriteWith(f func(TIMERGROUP1_CONFValue) TIMERGROUP1_CONFValue) {
-	r.reg.Store(uint32(f(TIMERGROUP1_CONFReset)))
-}
-
-// Reset stores TIMERGROUP1_CONFReset in the register.
-func (r *TIMERGROUP1_CONF) Reset() { r.reg.Store(uint32(TIMERGROUP1_CONFReset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *TIMERGROUP1_CONF) Modify(f func(TIMERGROUP1_CONFValue) TIMERGROUP1_CONFValue) {
-	r.reg.Store(uint32(f(TIMERGROUP1_CONFValue(r.reg.Load()))))
-}
-
-// TG1_CLK_EN returns field TG1_CLK_EN (bit 0): Set 1 to enable timer_group1 apb clock.
-func (v TIMERGROUP1_CONFValue) TG1_CLK_EN() bool { return v&0x1 != 0 }
-
-// WithTG1_CLK_EN returns v with field TG1_CLK_EN (bit 0) set to b.
-func (v TIMERGROUP1_CONFValue) WithTG1_CLK_EN(b bool) TIMERGROUP1_CONFValue {
-	return v&^0x1 | TIMERGROUP1_CONFValue(b2u(b))
-}
-
-// TG1_RST_EN returns field TG1_RST_EN (bit 1): Set 0 to reset timer_group1 module.
-func (v TIMERGROUP1_CONFValue) TG1_RST_EN() bool { return v&0x2 != 0 }
-
-// WithTG1_RST_EN returns v with field TG1_RST_EN (bit 1) set to b.
-func (v TIMERGROUP1_CONFValue) WithTG1_RST_EN(b bool) TIMERGROUP1_CONFValue {
-	return v&^0x2 | TIMERGROUP1_CONFValue(b2u(b))<<1
-}
-
-// TG1_WDT_READY returns field TG1_WDT_READY (bit 2): Query this field after reset timer_group1 wdt module.
-func (v TIMERGROUP1_CONFValue) TG1_WDT_READY() bool { return v&0x4 != 0 }
-
-// TG1_TIMER0_READY returns field TG1_TIMER0_READY (bit 3): Query this field after reset timer_group1 timer0 module.
-func (v TIMERGROUP1_CONFValue) TG1_TIMER0_READY() bool { return v&0x8 != 0 }
-
-// TG1_TIMER1_READY returns field TG1_TIMER1_READY (bit 4): reserved.
-func (v TIMERGROUP1_CONFValue) TG1_TIMER1_READY() bool { return v&0x10 != 0 }
-
-// TIMERGROUP1_TIMER_CLK_CONF is register TIMERGROUP1_TIMER_CLK_CONF (32-bit, read-write, reset 0x400000): TIMERGROUP1_TIMER_CLK configuration register.
-type TIMERGROUP1_TIMER_CLK_CONF struct{ reg mmio.U32 }
-
-// TIMERGROUP1_TIMER_CLK_CONFValue is a value of register TIMERGROUP1_TIMER_CLK_CONF.
-type TIMERGROUP1_TIMER_CLK_CONFValue uint32
-
-// TIMERGROUP1_TIMER_CLK_CONFReset is the reset value of register TIMERGROUP1_TIMER_CLK_CONF.
-const TIMERGROUP1_TIMER_CLK_CONFReset TIMERGROUP1_TIMER_CLK_CONFValue = 0x400000
-
-// Read loads the register.
-func (r *TIMERGROUP1_TIMER_CLK_CONF) Read() TIMERGROUP1_TIMER_CLK_CONFValue {
-	return TIMERGROUP1_TIMER_CLK_CONFValue(r.reg.Load())
+func (r *TIMERGROUP_WDT_CLK_CONF) Read() TIMERGROUP_WDT_CLK_CONFValue {
+	return TIMERGROUP_WDT_CLK_CONFValue(r.reg.Load())
 }
 
 // Write stores v in the register.
-func (r *TIMERGROUP1_TIMER_CLK_CONF) Write(v TIMERGROUP1_TIMER_CLK_CONFValue) { r.reg.Store(uint32(v)) }
+func (r *TIMERGROUP_WDT_CLK_CONF) Write(v TIMERGROUP_WDT_CLK_CONFValue) { r.reg.Store(uint32(v)) }
 
-// WriteWith stores f(TIMERGROUP1_TIMER_CLK_CONFReset): fields f leaves alone are written as their reset values.
-func (r *TIMERGROUP1_TIMER_CLK_CONF) WriteWith(f func(TIMERGROUP1_TIMER_CLK_CONFValue) TIMERGROUP1_TIMER_CLK_CONFValue) {
-	r.reg.Store(uint32(f(TIMERGROUP1_TIMER_CLK_CONFReset)))
+// WriteWith stores f(TIMERGROUP_WDT_CLK_CONFReset): fields f leaves alone are written as their reset values.
+func (r *TIMERGROUP_WDT_CLK_CONF) WriteWith(f func(TIMERGROUP_WDT_CLK_CONFValue) TIMERGROUP_WDT_CLK_CONFValue) {
+	r.reg.Store(uint32(f(TIMERGROUP_WDT_CLK_CONFReset)))
 }
 
-// Reset stores TIMERGROUP1_TIMER_CLK_CONFReset in the register.
-func (r *TIMERGROUP1_TIMER_CLK_CONF) Reset() { r.reg.Store(uint32(TIMERGROUP1_TIMER_CLK_CONFReset)) }
+// Reset stores TIMERGROUP_WDT_CLK_CONFReset in the register.
+func (r *TIMERGROUP_WDT_CLK_CONF) Reset() { r.reg.Store(uint32(TIMERGROUP_WDT_CLK_CONFReset)) }
 
 // Modify loads the register, passes its value to f and stores the result.
-func (r *TIMERGROUP1_TIMER_CLK_CONF) Modify(f func(TIMERGROUP1_TIMER_CLK_CONFValue) TIMERGROUP1_TIMER_CLK_CONFValue) {
-	r.reg.Store(uint32(f(TIMERGROUP1_TIMER_CLK_CONFValue(r.reg.Load()))))
+func (r *TIMERGROUP_WDT_CLK_CONF) Modify(f func(TIMERGROUP_WDT_CLK_CONFValue) TIMERGROUP_WDT_CLK_CONFValue) {
+	r.reg.Store(uint32(f(TIMERGROUP_WDT_CLK_CONFValue(r.reg.Load()))))
 }
 
-// TG1_TIMER_CLK_SEL returns field TG1_TIMER_CLK_SEL (bits 21:20): set this field to select clock-source. 0(default): XTAL, 1: 80MHz, 2: FOSC, 3: reserved.
-func (v TIMERGROUP1_TIMER_CLK_CONFValue) TG1_TIMER_CLK_SEL() uint32 { return uint32(v>>20) & 0x3 }
+// TG_WDT_CLK_SEL returns field TG%s_WDT_CLK_SEL (bits 21:20): set this field to select clock-source. 0(default): XTAL, 1: 80MHz, 2: FOSC, 3: reserved.
+func (v TIMERGROUP_WDT_CLK_CONFValue) TG_WDT_CLK_SEL() uint32 { return uint32(v>>20) & 0x3 }
 
-// WithTG1_TIMER_CLK_SEL returns v with field TG1_TIMER_CLK_SEL (bits 21:20) set to x, masked to the field width.
-func (v TIMERGROUP1_TIMER_CLK_CONFValue) WithTG1_TIMER_CLK_SEL(x uint32) TIMERGROUP1_TIMER_CLK_CONFValue {
-	return v&^0x300000 | TIMERGROUP1_TIMER_CLK_CONFValue(x&0x3)<<20
+// WithTG_WDT_CLK_SEL returns v with field TG%s_WDT_CLK_SEL (bits 21:20) set to x, masked to the field width.
+func (v TIMERGROUP_WDT_CLK_CONFValue) WithTG_WDT_CLK_SEL(x uint32) TIMERGROUP_WDT_CLK_CONFValue {
+	return v&^0x300000 | TIMERGROUP_WDT_CLK_CONFValue(x&0x3)<<20
 }
 
-// TG1_TIMER_CLK_EN returns field TG1_TIMER_CLK_EN (bit 22): Set 1 to enable timer_group1 timer clock.
-func (v TIMERGROUP1_TIMER_CLK_CONFValue) TG1_TIMER_CLK_EN() bool { return v&0x400000 != 0 }
+// TG_WDT_CLK_EN returns field TG%s_WDT_CLK_EN (bit 22): Set 1 to enable timer_group0 wdt clock.
+func (v TIMERGROUP_WDT_CLK_CONFValue) TG_WDT_CLK_EN() bool { return v&0x400000 != 0 }
 
-// WithTG1_TIMER_CLK_EN returns v with field TG1_TIMER_CLK_EN (bit 22) set to b.
-func (v TIMERGROUP1_TIMER_CLK_CONFValue) WithTG1_TIMER_CLK_EN(b bool) TIMERGROUP1_TIMER_CLK_CONFValue {
-	return v&^0x400000 | TIMERGROUP1_TIMER_CLK_CONFValue(b2u(b))<<22
-}
-
-// TIMERGROUP1_WDT_CLK_CONF is register TIMERGROUP1_WDT_CLK_CONF (32-bit, read-write, reset 0x400000): TIMERGROUP1_WDT_CLK configuration register.
-type TIMERGROUP1_WDT_CLK_CONF struct{ reg mmio.U32 }
-
-// TIMERGROUP1_WDT_CLK_CONFValue is a value of register TIMERGROUP1_WDT_CLK_CONF.
-type TIMERGROUP1_WDT_CLK_CONFValue uint32
-
-// TIMERGROUP1_WDT_CLK_CONFReset is the reset value of register TIMERGROUP1_WDT_CLK_CONF.
-const TIMERGROUP1_WDT_CLK_CONFReset TIMERGROUP1_WDT_CLK_CONFValue = 0x400000
-
-// Read loads the register.
-func (r *TIMERGROUP1_WDT_CLK_CONF) Read() TIMERGROUP1_WDT_CLK_CONFValue {
-	return TIMERGROUP1_WDT_CLK_CONFValue(r.reg.Load())
-}
-
-// Write stores v in the register.
-func (r *TIMERGROUP1_WDT_CLK_CONF) Write(v TIMERGROUP1_WDT_CLK_CONFValue) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(TIMERGROUP1_WDT_CLK_CONFReset): fields f leaves alone are written as their reset values.
-func (r *TIMERGROUP1_WDT_CLK_CONF) WriteWith(f func(TIMERGROUP1_WDT_CLK_CONFValue) TIMERGROUP1_WDT_CLK_CONFValue) {
-	r.reg.Store(uint32(f(TIMERGROUP1_WDT_CLK_CONFReset)))
-}
-
-// Reset stores TIMERGROUP1_WDT_CLK_CONFReset in the register.
-func (r *TIMERGROUP1_WDT_CLK_CONF) Reset() { r.reg.Store(uint32(TIMERGROUP1_WDT_CLK_CONFReset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *TIMERGROUP1_WDT_CLK_CONF) Modify(f func(TIMERGROUP1_WDT_CLK_CONFValue) TIMERGROUP1_WDT_CLK_CONFValue) {
-	r.reg.Store(uint32(f(TIMERGROUP1_WDT_CLK_CONFValue(r.reg.Load()))))
-}
-
-// TG1_WDT_CLK_SEL returns field TG1_WDT_CLK_SEL (bits 21:20): set this field to select clock-source. 0(default): XTAL, 1: 80MHz, 2: FOSC, 3: reserved.
-func (v TIMERGROUP1_WDT_CLK_CONFValue) TG1_WDT_CLK_SEL() uint32 { return uint32(v>>20) & 0x3 }
-
-// WithTG1_WDT_CLK_SEL returns v with field TG1_WDT_CLK_SEL (bits 21:20) set to x, masked to the field width.
-func (v TIMERGROUP1_WDT_CLK_CONFValue) WithTG1_WDT_CLK_SEL(x uint32) TIMERGROUP1_WDT_CLK_CONFValue {
-	return v&^0x300000 | TIMERGROUP1_WDT_CLK_CONFValue(x&0x3)<<20
-}
-
-// TG1_WDT_CLK_EN returns field TG1_WDT_CLK_EN (bit 22): Set 1 to enable timer_group0 wdt clock.
-func (v TIMERGROUP1_WDT_CLK_CONFValue) TG1_WDT_CLK_EN() bool { return v&0x400000 != 0 }
-
-// WithTG1_WDT_CLK_EN returns v with field TG1_WDT_CLK_EN (bit 22) set to b.
-func (v TIMERGROUP1_WDT_CLK_CONFValue) WithTG1_WDT_CLK_EN(b bool) TIMERGROUP1_WDT_CLK_CONFValue {
-	return v&^0x400000 | TIMERGROUP1_WDT_CLK_CONFValue(b2u(b))<<22
+// WithTG_WDT_CLK_EN returns v with field TG%s_WDT_CLK_EN (bit 22) set to b.
+func (v TIMERGROUP_WDT_CLK_CONFValue) WithTG_WDT_CLK_EN(b bool) TIMERGROUP_WDT_CLK_CONFValue {
+	return v&^0x400000 | TIMERGROUP_WDT_CLK_CONFValue(b2u(b))<<22
 }
 
 // SYSTIMER_CONF is register SYSTIMER_CONF (32-bit, read-write, reset 0x5): SYSTIMER configuration register.

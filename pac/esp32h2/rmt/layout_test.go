@@ -24,8 +24,10 @@ func TestLayout(t *testing.T) {
 		{"TX_CHDATA[3]", uintptr(unsafe.Pointer(&p.TX_CHDATA[3])) - base, unsafe.Sizeof(p.TX_CHDATA[3].reg), 0xc, 4},
 		{"TX_CHCONF0[0]", uintptr(unsafe.Pointer(&p.TX_CHCONF0[0])) - base, unsafe.Sizeof(p.TX_CHCONF0[0].reg), 0x10, 4},
 		{"TX_CHCONF0[1]", uintptr(unsafe.Pointer(&p.TX_CHCONF0[1])) - base, unsafe.Sizeof(p.TX_CHCONF0[1].reg), 0x14, 4},
-		{"RX_CHCONF0[0]", uintptr(unsafe.Pointer(&p.RX_CHCONF0[0])) - base, unsafe.Sizeof(p.RX_CHCONF0[0].reg), 0x18, 4},
-		{"RX_CHCONF0[1]", uintptr(unsafe.Pointer(&p.RX_CHCONF0[1])) - base, unsafe.Sizeof(p.RX_CHCONF0[1].reg), 0x20, 4},
+		{"RX_CH_CONF[0].X0", uintptr(unsafe.Pointer(&p.RX_CH_CONF[0].X0)) - base, unsafe.Sizeof(p.RX_CH_CONF[0].X0.reg), 0x18, 4},
+		{"RX_CH_CONF[0].X1", uintptr(unsafe.Pointer(&p.RX_CH_CONF[0].X1)) - base, unsafe.Sizeof(p.RX_CH_CONF[0].X1.reg), 0x1c, 4},
+		{"RX_CH_CONF[1].X0", uintptr(unsafe.Pointer(&p.RX_CH_CONF[1].X0)) - base, unsafe.Sizeof(p.RX_CH_CONF[1].X0.reg), 0x20, 4},
+		{"RX_CH_CONF[1].X1", uintptr(unsafe.Pointer(&p.RX_CH_CONF[1].X1)) - base, unsafe.Sizeof(p.RX_CH_CONF[1].X1.reg), 0x24, 4},
 		{"TX_CHSTATUS[0]", uintptr(unsafe.Pointer(&p.TX_CHSTATUS[0])) - base, unsafe.Sizeof(p.TX_CHSTATUS[0].reg), 0x28, 4},
 		{"TX_CHSTATUS[1]", uintptr(unsafe.Pointer(&p.TX_CHSTATUS[1])) - base, unsafe.Sizeof(p.TX_CHSTATUS[1].reg), 0x2c, 4},
 		{"RX_CHSTATUS[0]", uintptr(unsafe.Pointer(&p.RX_CHSTATUS[0])) - base, unsafe.Sizeof(p.RX_CHSTATUS[0].reg), 0x30, 4},
@@ -46,8 +48,6 @@ func TestLayout(t *testing.T) {
 		{"TX_SIM", unsafe.Offsetof(p.TX_SIM), unsafe.Sizeof(p.TX_SIM.reg), 0x6c, 4},
 		{"REF_CNT_RST", unsafe.Offsetof(p.REF_CNT_RST), unsafe.Sizeof(p.REF_CNT_RST.reg), 0x70, 4},
 		{"DATE", unsafe.Offsetof(p.DATE), unsafe.Sizeof(p.DATE.reg), 0xcc, 4},
-		{"RX_CHCONF1(0)", uintptr(unsafe.Pointer(p.RX_CHCONF1(0))) - base, unsafe.Sizeof(p.RX_CHCONF1(0).reg), 0x1c, 4},
-		{"RX_CHCONF1(1)", uintptr(unsafe.Pointer(p.RX_CHCONF1(1))) - base, unsafe.Sizeof(p.RX_CHCONF1(1).reg), 0x24, 4},
 	} {
 		if c.off != c.wantOff || c.size != c.wantSize {
 			t.Errorf("%s at %#x, %d bytes; the SVD says %#x, %d bytes", c.name, c.off, c.size, c.wantOff, c.wantSize)

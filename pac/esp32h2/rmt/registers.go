@@ -5,11 +5,7 @@
 // The SVD describes it as: Remote Control.
 package rmt
 
-import (
-	"unsafe"
-
-	"github.com/gohal/gohal/rt/mmio"
-)
+import "github.com/gohal/gohal/rt/mmio"
 
 // RMT is the register block of RMT, 0xd0 bytes: Remote Control.
 type RMT struct {
@@ -17,8 +13,8 @@ type RMT struct {
 	TX_CHDATA [4]TX_CHDATA
 	// TX_CHCONF0 is register TX_CH%sCONF0 (at 0x10, 2 × 0x4 bytes): Channel %s configure register 0.
 	TX_CHCONF0 [2]TX_CHCONF0
-	// RX_CHCONF0 is register RX_CH%sCONF0 (at 0x18, 2 × 0x8 bytes): Channel %s configure register 0.
-	RX_CHCONF0 [2]RX_CHCONF0
+	// RX_CH_CONF is cluster RX_CH_CONF[%s] (at 0x18, 2 × 0x8 bytes): Registers RX_CH0CONF0, RX_CH1CONF0 and the rest of each copy, as one array.
+	RX_CH_CONF [2]RX_CH_CONF
 	// TX_CHSTATUS is register TX_CH%sSTATUS (at 0x28, 2 × 0x4 bytes): Channel %s status register.
 	TX_CHSTATUS [2]TX_CHSTATUS
 	// RX_CHSTATUS is register RX_CH%sSTATUS (at 0x30, 2 × 0x4 bytes): Channel %s status register.
@@ -50,12 +46,12 @@ type RMT struct {
 	DATE DATE
 }
 
-// RX_CHCONF1 is register RX_CH%sCONF1 (at 0x1c, 2 × 0x8 bytes): Channel %s configure register 1. It overlaps another member or cannot be a struct field at its offset, so it is a method.
-func (p *RMT) RX_CHCONF1(i int) *RX_CHCONF1 {
-	if uint(i) >= 2 {
-		panic("index out of range")
-	}
-	return (*RX_CHCONF1)(unsafe.Add(unsafe.Pointer(p), 0x1c+uintptr(i)*0x8))
+// RX_CH_CONF is the register cluster RX_CH_CONF[%s], 0x8 bytes: Registers RX_CH0CONF0, RX_CH1CONF0 and the rest of each copy, as one array.
+type RX_CH_CONF struct {
+	// X0 is register 0 (at 0x0): Channel %s configure register 0.
+	X0 RX_CH_CONF_X0
+	// X1 is register 1 (at 0x4): Channel %s configure register 1.
+	X1 RX_CH_CONF_X1
 }
 
 // TX_CHDATA is register TX_CH%sDATA (32-bit, read-write, reset 0x0): The read and write data register for CHANNEL%s by apb fifo access.
@@ -222,166 +218,160 @@ func (v TX_CHCONF0Value) WithCONF_UPDATE_CH0(b bool) TX_CHCONF0Value {
 	return v&^0x1000000 | TX_CHCONF0Value(b2u(b))<<24
 }
 
-// RX_CHCONF0 is register RX_CH%sCONF0 (32-bit, read-write, reset 0x30ffff02): Channel %s configure register 0.
-type RX_CHCONF0 struct {
-	reg mmio.U32
-	_   [0x4]byte
-}
+// RX_CH_CONF_X0 is register 0 (32-bit, read-write, reset 0x30ffff02): Channel %s configure register 0.
+type RX_CH_CONF_X0 struct{ reg mmio.U32 }
 
-// RX_CHCONF0Value is a value of register RX_CHCONF0.
-type RX_CHCONF0Value uint32
+// RX_CH_CONF_X0Value is a value of register RX_CH_CONF_X0.
+type RX_CH_CONF_X0Value uint32
 
-// RX_CHCONF0Reset is the reset value of register RX_CHCONF0.
-const RX_CHCONF0Reset RX_CHCONF0Value = 0x30ffff02
+// RX_CH_CONF_X0Reset is the reset value of register RX_CH_CONF_X0.
+const RX_CH_CONF_X0Reset RX_CH_CONF_X0Value = 0x30ffff02
 
 // Read loads the register.
-func (r *RX_CHCONF0) Read() RX_CHCONF0Value { return RX_CHCONF0Value(r.reg.Load()) }
+func (r *RX_CH_CONF_X0) Read() RX_CH_CONF_X0Value { return RX_CH_CONF_X0Value(r.reg.Load()) }
 
 // Write stores v in the register.
-func (r *RX_CHCONF0) Write(v RX_CHCONF0Value) { r.reg.Store(uint32(v)) }
+func (r *RX_CH_CONF_X0) Write(v RX_CH_CONF_X0Value) { r.reg.Store(uint32(v)) }
 
-// WriteWith stores f(RX_CHCONF0Reset): fields f leaves alone are written as their reset values.
-func (r *RX_CHCONF0) WriteWith(f func(RX_CHCONF0Value) RX_CHCONF0Value) {
-	r.reg.Store(uint32(f(RX_CHCONF0Reset)))
+// WriteWith stores f(RX_CH_CONF_X0Reset): fields f leaves alone are written as their reset values.
+func (r *RX_CH_CONF_X0) WriteWith(f func(RX_CH_CONF_X0Value) RX_CH_CONF_X0Value) {
+	r.reg.Store(uint32(f(RX_CH_CONF_X0Reset)))
 }
 
-// Reset stores RX_CHCONF0Reset in the register.
-func (r *RX_CHCONF0) Reset() { r.reg.Store(uint32(RX_CHCONF0Reset)) }
+// Reset stores RX_CH_CONF_X0Reset in the register.
+func (r *RX_CH_CONF_X0) Reset() { r.reg.Store(uint32(RX_CH_CONF_X0Reset)) }
 
 // Modify loads the register, passes its value to f and stores the result.
-func (r *RX_CHCONF0) Modify(f func(RX_CHCONF0Value) RX_CHCONF0Value) {
-	r.reg.Store(uint32(f(RX_CHCONF0Value(r.reg.Load()))))
+func (r *RX_CH_CONF_X0) Modify(f func(RX_CH_CONF_X0Value) RX_CH_CONF_X0Value) {
+	r.reg.Store(uint32(f(RX_CH_CONF_X0Value(r.reg.Load()))))
 }
 
 // DIV_CNT_CH2 returns field DIV_CNT_CH2 (bits 7:0): This register is used to configure the divider for clock of CHANNEL%s.
-func (v RX_CHCONF0Value) DIV_CNT_CH2() uint32 { return uint32(v) & 0xff }
+func (v RX_CH_CONF_X0Value) DIV_CNT_CH2() uint32 { return uint32(v) & 0xff }
 
 // WithDIV_CNT_CH2 returns v with field DIV_CNT_CH2 (bits 7:0) set to x, masked to the field width.
-func (v RX_CHCONF0Value) WithDIV_CNT_CH2(x uint32) RX_CHCONF0Value {
-	return v&^0xff | RX_CHCONF0Value(x&0xff)
+func (v RX_CH_CONF_X0Value) WithDIV_CNT_CH2(x uint32) RX_CH_CONF_X0Value {
+	return v&^0xff | RX_CH_CONF_X0Value(x&0xff)
 }
 
 // IDLE_THRES_CH2 returns field IDLE_THRES_CH2 (bits 22:8): When no edge is detected on the input signal and continuous clock cycles is longer than this register value, received process is finished.
-func (v RX_CHCONF0Value) IDLE_THRES_CH2() uint32 { return uint32(v>>8) & 0x7fff }
+func (v RX_CH_CONF_X0Value) IDLE_THRES_CH2() uint32 { return uint32(v>>8) & 0x7fff }
 
 // WithIDLE_THRES_CH2 returns v with field IDLE_THRES_CH2 (bits 22:8) set to x, masked to the field width.
-func (v RX_CHCONF0Value) WithIDLE_THRES_CH2(x uint32) RX_CHCONF0Value {
-	return v&^0x7fff00 | RX_CHCONF0Value(x&0x7fff)<<8
+func (v RX_CH_CONF_X0Value) WithIDLE_THRES_CH2(x uint32) RX_CH_CONF_X0Value {
+	return v&^0x7fff00 | RX_CH_CONF_X0Value(x&0x7fff)<<8
 }
 
 // MEM_SIZE_CH2 returns field MEM_SIZE_CH2 (bits 25:23): This register is used to configure the maximum size of memory allocated to CHANNEL%s.
-func (v RX_CHCONF0Value) MEM_SIZE_CH2() uint32 { return uint32(v>>23) & 0x7 }
+func (v RX_CH_CONF_X0Value) MEM_SIZE_CH2() uint32 { return uint32(v>>23) & 0x7 }
 
 // WithMEM_SIZE_CH2 returns v with field MEM_SIZE_CH2 (bits 25:23) set to x, masked to the field width.
-func (v RX_CHCONF0Value) WithMEM_SIZE_CH2(x uint32) RX_CHCONF0Value {
-	return v&^0x3800000 | RX_CHCONF0Value(x&0x7)<<23
+func (v RX_CH_CONF_X0Value) WithMEM_SIZE_CH2(x uint32) RX_CH_CONF_X0Value {
+	return v&^0x3800000 | RX_CH_CONF_X0Value(x&0x7)<<23
 }
 
 // CARRIER_EN_CH2 returns field CARRIER_EN_CH2 (bit 28): This is the carrier modulation enable-control bit for CHANNEL%s. 1: Add carrier modulation in the output signal. 0: No carrier modulation in sig_out.
-func (v RX_CHCONF0Value) CARRIER_EN_CH2() bool { return v&0x10000000 != 0 }
+func (v RX_CH_CONF_X0Value) CARRIER_EN_CH2() bool { return v&0x10000000 != 0 }
 
 // WithCARRIER_EN_CH2 returns v with field CARRIER_EN_CH2 (bit 28) set to b.
-func (v RX_CHCONF0Value) WithCARRIER_EN_CH2(b bool) RX_CHCONF0Value {
-	return v&^0x10000000 | RX_CHCONF0Value(b2u(b))<<28
+func (v RX_CH_CONF_X0Value) WithCARRIER_EN_CH2(b bool) RX_CH_CONF_X0Value {
+	return v&^0x10000000 | RX_CH_CONF_X0Value(b2u(b))<<28
 }
 
 // CARRIER_OUT_LV_CH2 returns field CARRIER_OUT_LV_CH2 (bit 29): This bit is used to configure the position of carrier wave for CHANNEL%s. 1'h0: add carrier wave on low level. 1'h1: add carrier wave on high level.
-func (v RX_CHCONF0Value) CARRIER_OUT_LV_CH2() bool { return v&0x20000000 != 0 }
+func (v RX_CH_CONF_X0Value) CARRIER_OUT_LV_CH2() bool { return v&0x20000000 != 0 }
 
 // WithCARRIER_OUT_LV_CH2 returns v with field CARRIER_OUT_LV_CH2 (bit 29) set to b.
-func (v RX_CHCONF0Value) WithCARRIER_OUT_LV_CH2(b bool) RX_CHCONF0Value {
-	return v&^0x20000000 | RX_CHCONF0Value(b2u(b))<<29
+func (v RX_CH_CONF_X0Value) WithCARRIER_OUT_LV_CH2(b bool) RX_CH_CONF_X0Value {
+	return v&^0x20000000 | RX_CH_CONF_X0Value(b2u(b))<<29
 }
 
-// RX_CHCONF1 is register RX_CH%sCONF1 (32-bit, read-write, reset 0x1e8): Channel %s configure register 1.
-type RX_CHCONF1 struct {
-	reg mmio.U32
-	_   [0x4]byte
-}
+// RX_CH_CONF_X1 is register 1 (32-bit, read-write, reset 0x1e8): Channel %s configure register 1.
+type RX_CH_CONF_X1 struct{ reg mmio.U32 }
 
-// RX_CHCONF1Value is a value of register RX_CHCONF1.
-type RX_CHCONF1Value uint32
+// RX_CH_CONF_X1Value is a value of register RX_CH_CONF_X1.
+type RX_CH_CONF_X1Value uint32
 
-// RX_CHCONF1Reset is the reset value of register RX_CHCONF1.
-const RX_CHCONF1Reset RX_CHCONF1Value = 0x1e8
+// RX_CH_CONF_X1Reset is the reset value of register RX_CH_CONF_X1.
+const RX_CH_CONF_X1Reset RX_CH_CONF_X1Value = 0x1e8
 
 // Read loads the register.
-func (r *RX_CHCONF1) Read() RX_CHCONF1Value { return RX_CHCONF1Value(r.reg.Load()) }
+func (r *RX_CH_CONF_X1) Read() RX_CH_CONF_X1Value { return RX_CH_CONF_X1Value(r.reg.Load()) }
 
 // Write stores v in the register.
-func (r *RX_CHCONF1) Write(v RX_CHCONF1Value) { r.reg.Store(uint32(v)) }
+func (r *RX_CH_CONF_X1) Write(v RX_CH_CONF_X1Value) { r.reg.Store(uint32(v)) }
 
-// WriteWith stores f(RX_CHCONF1Reset): fields f leaves alone are written as their reset values.
-func (r *RX_CHCONF1) WriteWith(f func(RX_CHCONF1Value) RX_CHCONF1Value) {
-	r.reg.Store(uint32(f(RX_CHCONF1Reset)))
+// WriteWith stores f(RX_CH_CONF_X1Reset): fields f leaves alone are written as their reset values.
+func (r *RX_CH_CONF_X1) WriteWith(f func(RX_CH_CONF_X1Value) RX_CH_CONF_X1Value) {
+	r.reg.Store(uint32(f(RX_CH_CONF_X1Reset)))
 }
 
-// Reset stores RX_CHCONF1Reset in the register.
-func (r *RX_CHCONF1) Reset() { r.reg.Store(uint32(RX_CHCONF1Reset)) }
+// Reset stores RX_CH_CONF_X1Reset in the register.
+func (r *RX_CH_CONF_X1) Reset() { r.reg.Store(uint32(RX_CH_CONF_X1Reset)) }
 
 // Modify loads the register, passes its value to f and stores the result.
-func (r *RX_CHCONF1) Modify(f func(RX_CHCONF1Value) RX_CHCONF1Value) {
-	r.reg.Store(uint32(f(RX_CHCONF1Value(r.reg.Load()))))
+func (r *RX_CH_CONF_X1) Modify(f func(RX_CH_CONF_X1Value) RX_CH_CONF_X1Value) {
+	r.reg.Store(uint32(f(RX_CH_CONF_X1Value(r.reg.Load()))))
 }
 
 // RX_EN_CH2 returns field RX_EN_CH2 (bit 0): Set this bit to enable receiver to receive data on CHANNEL%s.
-func (v RX_CHCONF1Value) RX_EN_CH2() bool { return v&0x1 != 0 }
+func (v RX_CH_CONF_X1Value) RX_EN_CH2() bool { return v&0x1 != 0 }
 
 // WithRX_EN_CH2 returns v with field RX_EN_CH2 (bit 0) set to b.
-func (v RX_CHCONF1Value) WithRX_EN_CH2(b bool) RX_CHCONF1Value {
-	return v&^0x1 | RX_CHCONF1Value(b2u(b))
+func (v RX_CH_CONF_X1Value) WithRX_EN_CH2(b bool) RX_CH_CONF_X1Value {
+	return v&^0x1 | RX_CH_CONF_X1Value(b2u(b))
 }
 
 // WithMEM_WR_RST_CH2 returns v with field MEM_WR_RST_CH2 (bit 1) set to b.
-func (v RX_CHCONF1Value) WithMEM_WR_RST_CH2(b bool) RX_CHCONF1Value {
-	return v&^0x2 | RX_CHCONF1Value(b2u(b))<<1
+func (v RX_CH_CONF_X1Value) WithMEM_WR_RST_CH2(b bool) RX_CH_CONF_X1Value {
+	return v&^0x2 | RX_CH_CONF_X1Value(b2u(b))<<1
 }
 
 // WithAPB_MEM_RST_CH2 returns v with field APB_MEM_RST_CH2 (bit 2) set to b.
-func (v RX_CHCONF1Value) WithAPB_MEM_RST_CH2(b bool) RX_CHCONF1Value {
-	return v&^0x4 | RX_CHCONF1Value(b2u(b))<<2
+func (v RX_CH_CONF_X1Value) WithAPB_MEM_RST_CH2(b bool) RX_CH_CONF_X1Value {
+	return v&^0x4 | RX_CH_CONF_X1Value(b2u(b))<<2
 }
 
 // MEM_OWNER_CH2 returns field MEM_OWNER_CH2 (bit 3): This register marks the ownership of CHANNEL%s's ram block. 1'h1: Receiver is using the ram. 1'h0: APB bus is using the ram.
-func (v RX_CHCONF1Value) MEM_OWNER_CH2() bool { return v&0x8 != 0 }
+func (v RX_CH_CONF_X1Value) MEM_OWNER_CH2() bool { return v&0x8 != 0 }
 
 // WithMEM_OWNER_CH2 returns v with field MEM_OWNER_CH2 (bit 3) set to b.
-func (v RX_CHCONF1Value) WithMEM_OWNER_CH2(b bool) RX_CHCONF1Value {
-	return v&^0x8 | RX_CHCONF1Value(b2u(b))<<3
+func (v RX_CH_CONF_X1Value) WithMEM_OWNER_CH2(b bool) RX_CH_CONF_X1Value {
+	return v&^0x8 | RX_CH_CONF_X1Value(b2u(b))<<3
 }
 
 // RX_FILTER_EN_CH2 returns field RX_FILTER_EN_CH2 (bit 4): This is the receive filter's enable bit for CHANNEL%s.
-func (v RX_CHCONF1Value) RX_FILTER_EN_CH2() bool { return v&0x10 != 0 }
+func (v RX_CH_CONF_X1Value) RX_FILTER_EN_CH2() bool { return v&0x10 != 0 }
 
 // WithRX_FILTER_EN_CH2 returns v with field RX_FILTER_EN_CH2 (bit 4) set to b.
-func (v RX_CHCONF1Value) WithRX_FILTER_EN_CH2(b bool) RX_CHCONF1Value {
-	return v&^0x10 | RX_CHCONF1Value(b2u(b))<<4
+func (v RX_CH_CONF_X1Value) WithRX_FILTER_EN_CH2(b bool) RX_CH_CONF_X1Value {
+	return v&^0x10 | RX_CH_CONF_X1Value(b2u(b))<<4
 }
 
 // RX_FILTER_THRES_CH2 returns field RX_FILTER_THRES_CH2 (bits 12:5): Ignores the input pulse when its width is smaller than this register value in APB clock periods (in receive mode).
-func (v RX_CHCONF1Value) RX_FILTER_THRES_CH2() uint32 { return uint32(v>>5) & 0xff }
+func (v RX_CH_CONF_X1Value) RX_FILTER_THRES_CH2() uint32 { return uint32(v>>5) & 0xff }
 
 // WithRX_FILTER_THRES_CH2 returns v with field RX_FILTER_THRES_CH2 (bits 12:5) set to x, masked to the field width.
-func (v RX_CHCONF1Value) WithRX_FILTER_THRES_CH2(x uint32) RX_CHCONF1Value {
-	return v&^0x1fe0 | RX_CHCONF1Value(x&0xff)<<5
+func (v RX_CH_CONF_X1Value) WithRX_FILTER_THRES_CH2(x uint32) RX_CH_CONF_X1Value {
+	return v&^0x1fe0 | RX_CH_CONF_X1Value(x&0xff)<<5
 }
 
 // MEM_RX_WRAP_EN_CH2 returns field MEM_RX_WRAP_EN_CH2 (bit 13): This is the channel %s enable bit for wraparound mode: it will resume receiving at the start when the data to be received is more than its memory size.
-func (v RX_CHCONF1Value) MEM_RX_WRAP_EN_CH2() bool { return v&0x2000 != 0 }
+func (v RX_CH_CONF_X1Value) MEM_RX_WRAP_EN_CH2() bool { return v&0x2000 != 0 }
 
 // WithMEM_RX_WRAP_EN_CH2 returns v with field MEM_RX_WRAP_EN_CH2 (bit 13) set to b.
-func (v RX_CHCONF1Value) WithMEM_RX_WRAP_EN_CH2(b bool) RX_CHCONF1Value {
-	return v&^0x2000 | RX_CHCONF1Value(b2u(b))<<13
+func (v RX_CH_CONF_X1Value) WithMEM_RX_WRAP_EN_CH2(b bool) RX_CH_CONF_X1Value {
+	return v&^0x2000 | RX_CH_CONF_X1Value(b2u(b))<<13
 }
 
 // WithAFIFO_RST_CH2 returns v with field AFIFO_RST_CH2 (bit 14) set to b.
-func (v RX_CHCONF1Value) WithAFIFO_RST_CH2(b bool) RX_CHCONF1Value {
-	return v&^0x4000 | RX_CHCONF1Value(b2u(b))<<14
+func (v RX_CH_CONF_X1Value) WithAFIFO_RST_CH2(b bool) RX_CH_CONF_X1Value {
+	return v&^0x4000 | RX_CH_CONF_X1Value(b2u(b))<<14
 }
 
 // WithCONF_UPDATE_CH2 returns v with field CONF_UPDATE_CH2 (bit 15) set to b.
-func (v RX_CHCONF1Value) WithCONF_UPDATE_CH2(b bool) RX_CHCONF1Value {
-	return v&^0x8000 | RX_CHCONF1Value(b2u(b))<<15
+func (v RX_CH_CONF_X1Value) WithCONF_UPDATE_CH2(b bool) RX_CH_CONF_X1Value {
+	return v&^0x8000 | RX_CH_CONF_X1Value(b2u(b))<<15
 }
 
 // TX_CHSTATUS is register TX_CH%sSTATUS (32-bit, read-write, reset 0x0): Channel %s status register.

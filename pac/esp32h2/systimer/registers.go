@@ -13,36 +13,14 @@ type SYSTIMER struct {
 	CONF CONF
 	// UNIT_OP is register UNIT%s_OP (at 0x4, 2 × 0x4 bytes): system timer unit0 value update register (UNIT0_OP … UNIT1_OP in the SVD).
 	UNIT_OP [2]UNIT_OP
-	// UNIT0_LOAD_HI is register UNIT0_LOAD_HI (at 0xc): system timer unit0 value high load register.
-	UNIT0_LOAD_HI UNIT0_LOAD_HI
-	// UNIT0_LOAD_LO is register UNIT0_LOAD_LO (at 0x10): system timer unit0 value low load register.
-	UNIT0_LOAD_LO UNIT0_LOAD_LO
-	// UNIT1_LOAD_HI is register UNIT1_LOAD_HI (at 0x14): system timer unit1 value high load register.
-	UNIT1_LOAD_HI UNIT1_LOAD_HI
-	// UNIT1_LOAD_LO is register UNIT1_LOAD_LO (at 0x18): system timer unit1 value low load register.
-	UNIT1_LOAD_LO UNIT1_LOAD_LO
-	// TARGET0_HI is register TARGET0_HI (at 0x1c): system timer comp0 value high register.
-	TARGET0_HI TARGET0_HI
-	// TARGET0_LO is register TARGET0_LO (at 0x20): system timer comp0 value low register.
-	TARGET0_LO TARGET0_LO
-	// TARGET1_HI is register TARGET1_HI (at 0x24): system timer comp1 value high register.
-	TARGET1_HI TARGET1_HI
-	// TARGET1_LO is register TARGET1_LO (at 0x28): system timer comp1 value low register.
-	TARGET1_LO TARGET1_LO
-	// TARGET2_HI is register TARGET2_HI (at 0x2c): system timer comp2 value high register.
-	TARGET2_HI TARGET2_HI
-	// TARGET2_LO is register TARGET2_LO (at 0x30): system timer comp2 value low register.
-	TARGET2_LO TARGET2_LO
+	// UNIT_LOAD_1 is cluster UNIT_LOAD[%s] (at 0xc, 2 × 0x8 bytes): Registers UNIT0_LOAD_HI, UNIT1_LOAD_HI and the rest of each copy, as one array.
+	UNIT_LOAD_1 [2]UNIT_LOAD_1
+	// TARGET is cluster TARGET[%s] (at 0x1c, 3 × 0x8 bytes): Registers TARGET0_HI, TARGET2_HI and the rest of each copy, as one array.
+	TARGET [3]TARGET
 	// TARGET_CONF is register TARGET%s_CONF (at 0x34, 3 × 0x4 bytes): system timer comp0 target mode register (TARGET0_CONF … TARGET2_CONF in the SVD).
 	TARGET_CONF [3]TARGET_CONF
-	// UNIT0_VALUE_HI is register UNIT0_VALUE_HI (at 0x40): system timer unit0 value high register.
-	UNIT0_VALUE_HI UNIT0_VALUE_HI
-	// UNIT0_VALUE_LO is register UNIT0_VALUE_LO (at 0x44): system timer unit0 value low register.
-	UNIT0_VALUE_LO UNIT0_VALUE_LO
-	// UNIT1_VALUE_HI is register UNIT1_VALUE_HI (at 0x48): system timer unit1 value high register.
-	UNIT1_VALUE_HI UNIT1_VALUE_HI
-	// UNIT1_VALUE_LO is register UNIT1_VALUE_LO (at 0x4c): system timer unit1 value low register.
-	UNIT1_VALUE_LO UNIT1_VALUE_LO
+	// UNIT_VALUE is cluster UNIT_VALUE[%s] (at 0x40, 2 × 0x8 bytes): Registers UNIT0_VALUE_HI, UNIT1_VALUE_HI and the rest of each copy, as one array.
+	UNIT_VALUE [2]UNIT_VALUE
 	// COMP_LOAD is register COMP%s_LOAD (at 0x50, 3 × 0x4 bytes): system timer comp0 conf sync register (COMP0_LOAD … COMP2_LOAD in the SVD).
 	COMP_LOAD [3]COMP_LOAD
 	// UNIT_LOAD is register UNIT%s_LOAD (at 0x5c, 2 × 0x4 bytes): system timer unit0 conf sync register (UNIT0_LOAD … UNIT1_LOAD in the SVD).
@@ -55,21 +33,43 @@ type SYSTIMER struct {
 	INT_CLR INT_CLR
 	// INT_ST is register INT_ST (at 0x70): systimer interrupt status register.
 	INT_ST INT_ST
-	// REAL_TARGET0_LO is register REAL_TARGET0_LO (at 0x74): system timer comp0 actual target value low register.
-	REAL_TARGET0_LO REAL_TARGET0_LO
-	// REAL_TARGET0_HI is register REAL_TARGET0_HI (at 0x78): system timer comp0 actual target value high register.
-	REAL_TARGET0_HI REAL_TARGET0_HI
-	// REAL_TARGET1_LO is register REAL_TARGET1_LO (at 0x7c): system timer comp1 actual target value low register.
-	REAL_TARGET1_LO REAL_TARGET1_LO
-	// REAL_TARGET1_HI is register REAL_TARGET1_HI (at 0x80): system timer comp1 actual target value high register.
-	REAL_TARGET1_HI REAL_TARGET1_HI
-	// REAL_TARGET2_LO is register REAL_TARGET2_LO (at 0x84): system timer comp2 actual target value low register.
-	REAL_TARGET2_LO REAL_TARGET2_LO
-	// REAL_TARGET2_HI is register REAL_TARGET2_HI (at 0x88): system timer comp2 actual target value high register.
-	REAL_TARGET2_HI REAL_TARGET2_HI
-	_               [0x70]byte
+	// REAL_TARGET is cluster REAL_TARGET[%s] (at 0x74, 3 × 0x8 bytes): Registers REAL_TARGET0_LO, REAL_TARGET2_LO and the rest of each copy, as one array.
+	REAL_TARGET [3]REAL_TARGET
+	_           [0x70]byte
 	// DATE is register DATE (at 0xfc): system timer version control register.
 	DATE DATE
+}
+
+// UNIT_LOAD_1 is the register cluster UNIT_LOAD[%s], 0x8 bytes: Registers UNIT0_LOAD_HI, UNIT1_LOAD_HI and the rest of each copy, as one array.
+type UNIT_LOAD_1 struct {
+	// HI is register HI (at 0x0): system timer unit0 value high load register.
+	HI UNIT_LOAD_1_HI
+	// LO is register LO (at 0x4): system timer unit0 value low load register.
+	LO UNIT_LOAD_1_LO
+}
+
+// TARGET is the register cluster TARGET[%s], 0x8 bytes: Registers TARGET0_HI, TARGET2_HI and the rest of each copy, as one array.
+type TARGET struct {
+	// HI is register HI (at 0x0): system timer comp0 value high register.
+	HI TARGET_HI
+	// LO is register LO (at 0x4): system timer comp0 value low register.
+	LO TARGET_LO
+}
+
+// UNIT_VALUE is the register cluster UNIT_VALUE[%s], 0x8 bytes: Registers UNIT0_VALUE_HI, UNIT1_VALUE_HI and the rest of each copy, as one array.
+type UNIT_VALUE struct {
+	// HI is register HI (at 0x0): system timer unit0 value high register.
+	HI UNIT_VALUE_HI
+	// LO is register LO (at 0x4): system timer unit0 value low register.
+	LO UNIT_VALUE_LO
+}
+
+// REAL_TARGET is the register cluster REAL_TARGET[%s], 0x8 bytes: Registers REAL_TARGET0_LO, REAL_TARGET2_LO and the rest of each copy, as one array.
+type REAL_TARGET struct {
+	// LO is register LO (at 0x0): system timer comp0 actual target value low register.
+	LO REAL_TARGET_LO
+	// HI is register HI (at 0x4): system timer comp0 actual target value high register.
+	HI REAL_TARGET_HI
 }
 
 // CONF is register CONF (32-bit, read-write, reset 0x46000000): Configure system timer clock.
@@ -214,364 +214,148 @@ func (v UNIT_OPValue) WithTIMER_UNIT_UPDATE(b bool) UNIT_OPValue {
 	return v&^0x40000000 | UNIT_OPValue(b2u(b))<<30
 }
 
-// UNIT0_LOAD_HI is register UNIT0_LOAD_HI (32-bit, read-write, reset 0x0): system timer unit0 value high load register.
-type UNIT0_LOAD_HI struct{ reg mmio.U32 }
+// UNIT_LOAD_1_HI is register HI (32-bit, read-write, reset 0x0): system timer unit0 value high load register.
+type UNIT_LOAD_1_HI struct{ reg mmio.U32 }
 
-// UNIT0_LOAD_HIValue is a value of register UNIT0_LOAD_HI.
-type UNIT0_LOAD_HIValue uint32
+// UNIT_LOAD_1_HIValue is a value of register UNIT_LOAD_1_HI.
+type UNIT_LOAD_1_HIValue uint32
 
-// UNIT0_LOAD_HIReset is the reset value of register UNIT0_LOAD_HI.
-const UNIT0_LOAD_HIReset UNIT0_LOAD_HIValue = 0x0
-
-// Read loads the register.
-func (r *UNIT0_LOAD_HI) Read() UNIT0_LOAD_HIValue { return UNIT0_LOAD_HIValue(r.reg.Load()) }
-
-// Write stores v in the register.
-func (r *UNIT0_LOAD_HI) Write(v UNIT0_LOAD_HIValue) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(UNIT0_LOAD_HIReset): fields f leaves alone are written as their reset values.
-func (r *UNIT0_LOAD_HI) WriteWith(f func(UNIT0_LOAD_HIValue) UNIT0_LOAD_HIValue) {
-	r.reg.Store(uint32(f(UNIT0_LOAD_HIReset)))
-}
-
-// Reset stores UNIT0_LOAD_HIReset in the register.
-func (r *UNIT0_LOAD_HI) Reset() { r.reg.Store(uint32(UNIT0_LOAD_HIReset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *UNIT0_LOAD_HI) Modify(f func(UNIT0_LOAD_HIValue) UNIT0_LOAD_HIValue) {
-	r.reg.Store(uint32(f(UNIT0_LOAD_HIValue(r.reg.Load()))))
-}
-
-// TIMER_UNIT0_LOAD_HI returns field TIMER_UNIT0_LOAD_HI (bits 19:0): timer unit0 load high 20 bits.
-func (v UNIT0_LOAD_HIValue) TIMER_UNIT0_LOAD_HI() uint32 { return uint32(v) & 0xfffff }
-
-// WithTIMER_UNIT0_LOAD_HI returns v with field TIMER_UNIT0_LOAD_HI (bits 19:0) set to x, masked to the field width.
-func (v UNIT0_LOAD_HIValue) WithTIMER_UNIT0_LOAD_HI(x uint32) UNIT0_LOAD_HIValue {
-	return v&^0xfffff | UNIT0_LOAD_HIValue(x&0xfffff)
-}
-
-// UNIT0_LOAD_LO is register UNIT0_LOAD_LO (32-bit, read-write, reset 0x0): system timer unit0 value low load register.
-type UNIT0_LOAD_LO struct{ reg mmio.U32 }
-
-// UNIT0_LOAD_LOValue is a value of register UNIT0_LOAD_LO.
-type UNIT0_LOAD_LOValue uint32
-
-// UNIT0_LOAD_LOReset is the reset value of register UNIT0_LOAD_LO.
-const UNIT0_LOAD_LOReset UNIT0_LOAD_LOValue = 0x0
+// UNIT_LOAD_1_HIReset is the reset value of register UNIT_LOAD_1_HI.
+const UNIT_LOAD_1_HIReset UNIT_LOAD_1_HIValue = 0x0
 
 // Read loads the register.
-func (r *UNIT0_LOAD_LO) Read() UNIT0_LOAD_LOValue { return UNIT0_LOAD_LOValue(r.reg.Load()) }
+func (r *UNIT_LOAD_1_HI) Read() UNIT_LOAD_1_HIValue { return UNIT_LOAD_1_HIValue(r.reg.Load()) }
 
 // Write stores v in the register.
-func (r *UNIT0_LOAD_LO) Write(v UNIT0_LOAD_LOValue) { r.reg.Store(uint32(v)) }
+func (r *UNIT_LOAD_1_HI) Write(v UNIT_LOAD_1_HIValue) { r.reg.Store(uint32(v)) }
 
-// WriteWith stores f(UNIT0_LOAD_LOReset): fields f leaves alone are written as their reset values.
-func (r *UNIT0_LOAD_LO) WriteWith(f func(UNIT0_LOAD_LOValue) UNIT0_LOAD_LOValue) {
-	r.reg.Store(uint32(f(UNIT0_LOAD_LOReset)))
+// WriteWith stores f(UNIT_LOAD_1_HIReset): fields f leaves alone are written as their reset values.
+func (r *UNIT_LOAD_1_HI) WriteWith(f func(UNIT_LOAD_1_HIValue) UNIT_LOAD_1_HIValue) {
+	r.reg.Store(uint32(f(UNIT_LOAD_1_HIReset)))
 }
 
-// Reset stores UNIT0_LOAD_LOReset in the register.
-func (r *UNIT0_LOAD_LO) Reset() { r.reg.Store(uint32(UNIT0_LOAD_LOReset)) }
+// Reset stores UNIT_LOAD_1_HIReset in the register.
+func (r *UNIT_LOAD_1_HI) Reset() { r.reg.Store(uint32(UNIT_LOAD_1_HIReset)) }
 
 // Modify loads the register, passes its value to f and stores the result.
-func (r *UNIT0_LOAD_LO) Modify(f func(UNIT0_LOAD_LOValue) UNIT0_LOAD_LOValue) {
-	r.reg.Store(uint32(f(UNIT0_LOAD_LOValue(r.reg.Load()))))
+func (r *UNIT_LOAD_1_HI) Modify(f func(UNIT_LOAD_1_HIValue) UNIT_LOAD_1_HIValue) {
+	r.reg.Store(uint32(f(UNIT_LOAD_1_HIValue(r.reg.Load()))))
 }
 
-// TIMER_UNIT0_LOAD_LO returns field TIMER_UNIT0_LOAD_LO (bits 31:0): timer unit0 load low 32 bits.
-func (v UNIT0_LOAD_LOValue) TIMER_UNIT0_LOAD_LO() uint32 { return uint32(v) & 0xffffffff }
+// TIMER_UNIT_LOAD_HI returns field TIMER_UNIT%s_LOAD_HI (bits 19:0): timer unit0 load high 20 bits.
+func (v UNIT_LOAD_1_HIValue) TIMER_UNIT_LOAD_HI() uint32 { return uint32(v) & 0xfffff }
 
-// WithTIMER_UNIT0_LOAD_LO returns v with field TIMER_UNIT0_LOAD_LO (bits 31:0) set to x, masked to the field width.
-func (v UNIT0_LOAD_LOValue) WithTIMER_UNIT0_LOAD_LO(x uint32) UNIT0_LOAD_LOValue {
-	return v&^0xffffffff | UNIT0_LOAD_LOValue(x&0xffffffff)
+// WithTIMER_UNIT_LOAD_HI returns v with field TIMER_UNIT%s_LOAD_HI (bits 19:0) set to x, masked to the field width.
+func (v UNIT_LOAD_1_HIValue) WithTIMER_UNIT_LOAD_HI(x uint32) UNIT_LOAD_1_HIValue {
+	return v&^0xfffff | UNIT_LOAD_1_HIValue(x&0xfffff)
 }
 
-// UNIT1_LOAD_HI is register UNIT1_LOAD_HI (32-bit, read-write, reset 0x0): system timer unit1 value high load register.
-type UNIT1_LOAD_HI struct{ reg mmio.U32 }
+// UNIT_LOAD_1_LO is register LO (32-bit, read-write, reset 0x0): system timer unit0 value low load register.
+type UNIT_LOAD_1_LO struct{ reg mmio.U32 }
 
-// UNIT1_LOAD_HIValue is a value of register UNIT1_LOAD_HI.
-type UNIT1_LOAD_HIValue uint32
+// UNIT_LOAD_1_LOValue is a value of register UNIT_LOAD_1_LO.
+type UNIT_LOAD_1_LOValue uint32
 
-// UNIT1_LOAD_HIReset is the reset value of register UNIT1_LOAD_HI.
-const UNIT1_LOAD_HIReset UNIT1_LOAD_HIValue = 0x0
+// UNIT_LOAD_1_LOReset is the reset value of register UNIT_LOAD_1_LO.
+const UNIT_LOAD_1_LOReset UNIT_LOAD_1_LOValue = 0x0
 
 // Read loads the register.
-func (r *UNIT1_LOAD_HI) Read() UNIT1_LOAD_HIValue { return UNIT1_LOAD_HIValue(r.reg.Load()) }
+func (r *UNIT_LOAD_1_LO) Read() UNIT_LOAD_1_LOValue { return UNIT_LOAD_1_LOValue(r.reg.Load()) }
 
 // Write stores v in the register.
-func (r *UNIT1_LOAD_HI) Write(v UNIT1_LOAD_HIValue) { r.reg.Store(uint32(v)) }
+func (r *UNIT_LOAD_1_LO) Write(v UNIT_LOAD_1_LOValue) { r.reg.Store(uint32(v)) }
 
-// WriteWith stores f(UNIT1_LOAD_HIReset): fields f leaves alone are written as their reset values.
-func (r *UNIT1_LOAD_HI) WriteWith(f func(UNIT1_LOAD_HIValue) UNIT1_LOAD_HIValue) {
-	r.reg.Store(uint32(f(UNIT1_LOAD_HIReset)))
+// WriteWith stores f(UNIT_LOAD_1_LOReset): fields f leaves alone are written as their reset values.
+func (r *UNIT_LOAD_1_LO) WriteWith(f func(UNIT_LOAD_1_LOValue) UNIT_LOAD_1_LOValue) {
+	r.reg.Store(uint32(f(UNIT_LOAD_1_LOReset)))
 }
 
-// Reset stores UNIT1_LOAD_HIReset in the register.
-func (r *UNIT1_LOAD_HI) Reset() { r.reg.Store(uint32(UNIT1_LOAD_HIReset)) }
+// Reset stores UNIT_LOAD_1_LOReset in the register.
+func (r *UNIT_LOAD_1_LO) Reset() { r.reg.Store(uint32(UNIT_LOAD_1_LOReset)) }
 
 // Modify loads the register, passes its value to f and stores the result.
-func (r *UNIT1_LOAD_HI) Modify(f func(UNIT1_LOAD_HIValue) UNIT1_LOAD_HIValue) {
-	r.reg.Store(uint32(f(UNIT1_LOAD_HIValue(r.reg.Load()))))
+func (r *UNIT_LOAD_1_LO) Modify(f func(UNIT_LOAD_1_LOValue) UNIT_LOAD_1_LOValue) {
+	r.reg.Store(uint32(f(UNIT_LOAD_1_LOValue(r.reg.Load()))))
 }
 
-// TIMER_UNIT1_LOAD_HI returns field TIMER_UNIT1_LOAD_HI (bits 19:0): timer unit1 load high 20 bits.
-func (v UNIT1_LOAD_HIValue) TIMER_UNIT1_LOAD_HI() uint32 { return uint32(v) & 0xfffff }
+// TIMER_UNIT_LOAD_LO returns field TIMER_UNIT%s_LOAD_LO (bits 31:0): timer unit0 load low 32 bits.
+func (v UNIT_LOAD_1_LOValue) TIMER_UNIT_LOAD_LO() uint32 { return uint32(v) & 0xffffffff }
 
-// WithTIMER_UNIT1_LOAD_HI returns v with field TIMER_UNIT1_LOAD_HI (bits 19:0) set to x, masked to the field width.
-func (v UNIT1_LOAD_HIValue) WithTIMER_UNIT1_LOAD_HI(x uint32) UNIT1_LOAD_HIValue {
-	return v&^0xfffff | UNIT1_LOAD_HIValue(x&0xfffff)
+// WithTIMER_UNIT_LOAD_LO returns v with field TIMER_UNIT%s_LOAD_LO (bits 31:0) set to x, masked to the field width.
+func (v UNIT_LOAD_1_LOValue) WithTIMER_UNIT_LOAD_LO(x uint32) UNIT_LOAD_1_LOValue {
+	return v&^0xffffffff | UNIT_LOAD_1_LOValue(x&0xffffffff)
 }
 
-// UNIT1_LOAD_LO is register UNIT1_LOAD_LO (32-bit, read-write, reset 0x0): system timer unit1 value low load register.
-type UNIT1_LOAD_LO struct{ reg mmio.U32 }
+// TARGET_HI is register HI (32-bit, read-write, reset 0x0): system timer comp0 value high register.
+type TARGET_HI struct{ reg mmio.U32 }
 
-// UNIT1_LOAD_LOValue is a value of register UNIT1_LOAD_LO.
-type UNIT1_LOAD_LOValue uint32
+// TARGET_HIValue is a value of register TARGET_HI.
+type TARGET_HIValue uint32
 
-// UNIT1_LOAD_LOReset is the reset value of register UNIT1_LOAD_LO.
-const UNIT1_LOAD_LOReset UNIT1_LOAD_LOValue = 0x0
+// TARGET_HIReset is the reset value of register TARGET_HI.
+const TARGET_HIReset TARGET_HIValue = 0x0
 
 // Read loads the register.
-func (r *UNIT1_LOAD_LO) Read() UNIT1_LOAD_LOValue { return UNIT1_LOAD_LOValue(r.reg.Load()) }
+func (r *TARGET_HI) Read() TARGET_HIValue { return TARGET_HIValue(r.reg.Load()) }
 
 // Write stores v in the register.
-func (r *UNIT1_LOAD_LO) Write(v UNIT1_LOAD_LOValue) { r.reg.Store(uint32(v)) }
+func (r *TARGET_HI) Write(v TARGET_HIValue) { r.reg.Store(uint32(v)) }
 
-// WriteWith stores f(UNIT1_LOAD_LOReset): fields f leaves alone are written as their reset values.
-func (r *UNIT1_LOAD_LO) WriteWith(f func(UNIT1_LOAD_LOValue) UNIT1_LOAD_LOValue) {
-	r.reg.Store(uint32(f(UNIT1_LOAD_LOReset)))
+// WriteWith stores f(TARGET_HIReset): fields f leaves alone are written as their reset values.
+func (r *TARGET_HI) WriteWith(f func(TARGET_HIValue) TARGET_HIValue) {
+	r.reg.Store(uint32(f(TARGET_HIReset)))
 }
 
-// Reset stores UNIT1_LOAD_LOReset in the register.
-func (r *UNIT1_LOAD_LO) Reset() { r.reg.Store(uint32(UNIT1_LOAD_LOReset)) }
+// Reset stores TARGET_HIReset in the register.
+func (r *TARGET_HI) Reset() { r.reg.Store(uint32(TARGET_HIReset)) }
 
 // Modify loads the register, passes its value to f and stores the result.
-func (r *UNIT1_LOAD_LO) Modify(f func(UNIT1_LOAD_LOValue) UNIT1_LOAD_LOValue) {
-	r.reg.Store(uint32(f(UNIT1_LOAD_LOValue(r.reg.Load()))))
+func (r *TARGET_HI) Modify(f func(TARGET_HIValue) TARGET_HIValue) {
+	r.reg.Store(uint32(f(TARGET_HIValue(r.reg.Load()))))
 }
 
-// TIMER_UNIT1_LOAD_LO returns field TIMER_UNIT1_LOAD_LO (bits 31:0): timer unit1 load low 32 bits.
-func (v UNIT1_LOAD_LOValue) TIMER_UNIT1_LOAD_LO() uint32 { return uint32(v) & 0xffffffff }
+// TIMER_TARGET_HI returns field TIMER_TARGET%s_HI (bits 19:0): timer taget0 high 20 bits.
+func (v TARGET_HIValue) TIMER_TARGET_HI() uint32 { return uint32(v) & 0xfffff }
 
-// WithTIMER_UNIT1_LOAD_LO returns v with field TIMER_UNIT1_LOAD_LO (bits 31:0) set to x, masked to the field width.
-func (v UNIT1_LOAD_LOValue) WithTIMER_UNIT1_LOAD_LO(x uint32) UNIT1_LOAD_LOValue {
-	return v&^0xffffffff | UNIT1_LOAD_LOValue(x&0xffffffff)
+// WithTIMER_TARGET_HI returns v with field TIMER_TARGET%s_HI (bits 19:0) set to x, masked to the field width.
+func (v TARGET_HIValue) WithTIMER_TARGET_HI(x uint32) TARGET_HIValue {
+	return v&^0xfffff | TARGET_HIValue(x&0xfffff)
 }
 
-// TARGET0_HI is register TARGET0_HI (32-bit, read-write, reset 0x0): system timer comp0 value high register.
-type TARGET0_HI struct{ reg mmio.U32 }
+// TARGET_LO is register LO (32-bit, read-write, reset 0x0): system timer comp0 value low register.
+type TARGET_LO struct{ reg mmio.U32 }
 
-// TARGET0_HIValue is a value of register TARGET0_HI.
-type TARGET0_HIValue uint32
+// TARGET_LOValue is a value of register TARGET_LO.
+type TARGET_LOValue uint32
 
-// TARGET0_HIReset is the reset value of register TARGET0_HI.
-const TARGET0_HIReset TARGET0_HIValue = 0x0
+// TARGET_LOReset is the reset value of register TARGET_LO.
+const TARGET_LOReset TARGET_LOValue = 0x0
 
 // Read loads the register.
-func (r *TARGET0_HI) Read() TARGET0_HIValue { return TARGET0_HIValue(r.reg.Load()) }
+func (r *TARGET_LO) Read() TARGET_LOValue { return TARGET_LOValue(r.reg.Load()) }
 
 // Write stores v in the register.
-func (r *TARGET0_HI) Write(v TARGET0_HIValue) { r.reg.Store(uint32(v)) }
+func (r *TARGET_LO) Write(v TARGET_LOValue) { r.reg.Store(uint32(v)) }
 
-// WriteWith stores f(TARGET0_HIReset): fields f leaves alone are written as their reset values.
-func (r *TARGET0_HI) WriteWith(f func(TARGET0_HIValue) TARGET0_HIValue) {
-	r.reg.Store(uint32(f(TARGET0_HIReset)))
+// WriteWith stores f(TARGET_LOReset): fields f leaves alone are written as their reset values.
+func (r *TARGET_LO) WriteWith(f func(TARGET_LOValue) TARGET_LOValue) {
+	r.reg.Store(uint32(f(TARGET_LOReset)))
 }
 
-// Reset stores TARGET0_HIReset in the register.
-func (r *TARGET0_HI) Reset() { r.reg.Store(uint32(TARGET0_HIReset)) }
+// Reset stores TARGET_LOReset in the register.
+func (r *TARGET_LO) Reset() { r.reg.Store(uint32(TARGET_LOReset)) }
 
 // Modify loads the register, passes its value to f and stores the result.
-func (r *TARGET0_HI) Modify(f func(TARGET0_HIValue) TARGET0_HIValue) {
-	r.reg.Store(uint32(f(TARGET0_HIValue(r.reg.Load()))))
+func (r *TARGET_LO) Modify(f func(TARGET_LOValue) TARGET_LOValue) {
+	r.reg.Store(uint32(f(TARGET_LOValue(r.reg.Load()))))
 }
 
-// TIMER_TARGET0_HI returns field TIMER_TARGET0_HI (bits 19:0): timer taget0 high 20 bits.
-func (v TARGET0_HIValue) TIMER_TARGET0_HI() uint32 { return uint32(v) & 0xfffff }
+// TIMER_TARGET_LO returns field TIMER_TARGET%s_LO (bits 31:0): timer taget0 low 32 bits.
+func (v TARGET_LOValue) TIMER_TARGET_LO() uint32 { return uint32(v) & 0xffffffff }
 
-// WithTIMER_TARGET0_HI returns v with field TIMER_TARGET0_HI (bits 19:0) set to x, masked to the field width.
-func (v TARGET0_HIValue) WithTIMER_TARGET0_HI(x uint32) TARGET0_HIValue {
-	return v&^0xfffff | TARGET0_HIValue(x&0xfffff)
-}
-
-// TARGET0_LO is register TARGET0_LO (32-bit, read-write, reset 0x0): system timer comp0 value low register.
-type TARGET0_LO struct{ reg mmio.U32 }
-
-// TARGET0_LOValue is a value of register TARGET0_LO.
-type TARGET0_LOValue uint32
-
-// TARGET0_LOReset is the reset value of register TARGET0_LO.
-const TARGET0_LOReset TARGET0_LOValue = 0x0
-
-// Read loads the register.
-func (r *TARGET0_LO) Read() TARGET0_LOValue { return TARGET0_LOValue(r.reg.Load()) }
-
-// Write stores v in the register.
-func (r *TARGET0_LO) Write(v TARGET0_LOValue) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(TARGET0_LOReset): fields f leaves alone are written as their reset values.
-func (r *TARGET0_LO) WriteWith(f func(TARGET0_LOValue) TARGET0_LOValue) {
-	r.reg.Store(uint32(f(TARGET0_LOReset)))
-}
-
-// Reset stores TARGET0_LOReset in the register.
-func (r *TARGET0_LO) Reset() { r.reg.Store(uint32(TARGET0_LOReset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *TARGET0_LO) Modify(f func(TARGET0_LOValue) TARGET0_LOValue) {
-	r.reg.Store(uint32(f(TARGET0_LOValue(r.reg.Load()))))
-}
-
-// TIMER_TARGET0_LO returns field TIMER_TARGET0_LO (bits 31:0): timer taget0 low 32 bits.
-func (v TARGET0_LOValue) TIMER_TARGET0_LO() uint32 { return uint32(v) & 0xffffffff }
-
-// WithTIMER_TARGET0_LO returns v with field TIMER_TARGET0_LO (bits 31:0) set to x, masked to the field width.
-func (v TARGET0_LOValue) WithTIMER_TARGET0_LO(x uint32) TARGET0_LOValue {
-	return v&^0xffffffff | TARGET0_LOValue(x&0xffffffff)
-}
-
-// TARGET1_HI is register TARGET1_HI (32-bit, read-write, reset 0x0): system timer comp1 value high register.
-type TARGET1_HI struct{ reg mmio.U32 }
-
-// TARGET1_HIValue is a value of register TARGET1_HI.
-type TARGET1_HIValue uint32
-
-// TARGET1_HIReset is the reset value of register TARGET1_HI.
-const TARGET1_HIReset TARGET1_HIValue = 0x0
-
-// Read loads the register.
-func (r *TARGET1_HI) Read() TARGET1_HIValue { return TARGET1_HIValue(r.reg.Load()) }
-
-// Write stores v in the register.
-func (r *TARGET1_HI) Write(v TARGET1_HIValue) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(TARGET1_HIReset): fields f leaves alone are written as their reset values.
-func (r *TARGET1_HI) WriteWith(f func(TARGET1_HIValue) TARGET1_HIValue) {
-	r.reg.Store(uint32(f(TARGET1_HIReset)))
-}
-
-// Reset stores TARGET1_HIReset in the register.
-func (r *TARGET1_HI) Reset() { r.reg.Store(uint32(TARGET1_HIReset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *TARGET1_HI) Modify(f func(TARGET1_HIValue) TARGET1_HIValue) {
-	r.reg.Store(uint32(f(TARGET1_HIValue(r.reg.Load()))))
-}
-
-// TIMER_TARGET1_HI returns field TIMER_TARGET1_HI (bits 19:0): timer taget1 high 20 bits.
-func (v TARGET1_HIValue) TIMER_TARGET1_HI() uint32 { return uint32(v) & 0xfffff }
-
-// WithTIMER_TARGET1_HI returns v with field TIMER_TARGET1_HI (bits 19:0) set to x, masked to the field width.
-func (v TARGET1_HIValue) WithTIMER_TARGET1_HI(x uint32) TARGET1_HIValue {
-	return v&^0xfffff | TARGET1_HIValue(x&0xfffff)
-}
-
-// TARGET1_LO is register TARGET1_LO (32-bit, read-write, reset 0x0): system timer comp1 value low register.
-type TARGET1_LO struct{ reg mmio.U32 }
-
-// TARGET1_LOValue is a value of register TARGET1_LO.
-type TARGET1_LOValue uint32
-
-// TARGET1_LOReset is the reset value of register TARGET1_LO.
-const TARGET1_LOReset TARGET1_LOValue = 0x0
-
-// Read loads the register.
-func (r *TARGET1_LO) Read() TARGET1_LOValue { return TARGET1_LOValue(r.reg.Load()) }
-
-// Write stores v in the register.
-func (r *TARGET1_LO) Write(v TARGET1_LOValue) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(TARGET1_LOReset): fields f leaves alone are written as their reset values.
-func (r *TARGET1_LO) WriteWith(f func(TARGET1_LOValue) TARGET1_LOValue) {
-	r.reg.Store(uint32(f(TARGET1_LOReset)))
-}
-
-// Reset stores TARGET1_LOReset in the register.
-func (r *TARGET1_LO) Reset() { r.reg.Store(uint32(TARGET1_LOReset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *TARGET1_LO) Modify(f func(TARGET1_LOValue) TARGET1_LOValue) {
-	r.reg.Store(uint32(f(TARGET1_LOValue(r.reg.Load()))))
-}
-
-// TIMER_TARGET1_LO returns field TIMER_TARGET1_LO (bits 31:0): timer taget1 low 32 bits.
-func (v TARGET1_LOValue) TIMER_TARGET1_LO() uint32 { return uint32(v) & 0xffffffff }
-
-// WithTIMER_TARGET1_LO returns v with field TIMER_TARGET1_LO (bits 31:0) set to x, masked to the field width.
-func (v TARGET1_LOValue) WithTIMER_TARGET1_LO(x uint32) TARGET1_LOValue {
-	return v&^0xffffffff | TARGET1_LOValue(x&0xffffffff)
-}
-
-// TARGET2_HI is register TARGET2_HI (32-bit, read-write, reset 0x0): system timer comp2 value high register.
-type TARGET2_HI struct{ reg mmio.U32 }
-
-// TARGET2_HIValue is a value of register TARGET2_HI.
-type TARGET2_HIValue uint32
-
-// TARGET2_HIReset is the reset value of register TARGET2_HI.
-const TARGET2_HIReset TARGET2_HIValue = 0x0
-
-// Read loads the register.
-func (r *TARGET2_HI) Read() TARGET2_HIValue { return TARGET2_HIValue(r.reg.Load()) }
-
-// Write stores v in the register.
-func (r *TARGET2_HI) Write(v TARGET2_HIValue) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(TARGET2_HIReset): fields f leaves alone are written as their reset values.
-func (r *TARGET2_HI) WriteWith(f func(TARGET2_HIValue) TARGET2_HIValue) {
-	r.reg.Store(uint32(f(TARGET2_HIReset)))
-}
-
-// Reset stores TARGET2_HIReset in the register.
-func (r *TARGET2_HI) Reset() { r.reg.Store(uint32(TARGET2_HIReset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *TARGET2_HI) Modify(f func(TARGET2_HIValue) TARGET2_HIValue) {
-	r.reg.Store(uint32(f(TARGET2_HIValue(r.reg.Load()))))
-}
-
-// TIMER_TARGET2_HI returns field TIMER_TARGET2_HI (bits 19:0): timer taget2 high 20 bits.
-func (v TARGET2_HIValue) TIMER_TARGET2_HI() uint32 { return uint32(v) & 0xfffff }
-
-// WithTIMER_TARGET2_HI returns v with field TIMER_TARGET2_HI (bits 19:0) set to x, masked to the field width.
-func (v TARGET2_HIValue) WithTIMER_TARGET2_HI(x uint32) TARGET2_HIValue {
-	return v&^0xfffff | TARGET2_HIValue(x&0xfffff)
-}
-
-// TARGET2_LO is register TARGET2_LO (32-bit, read-write, reset 0x0): system timer comp2 value low register.
-type TARGET2_LO struct{ reg mmio.U32 }
-
-// TARGET2_LOValue is a value of register TARGET2_LO.
-type TARGET2_LOValue uint32
-
-// TARGET2_LOReset is the reset value of register TARGET2_LO.
-const TARGET2_LOReset TARGET2_LOValue = 0x0
-
-// Read loads the register.
-func (r *TARGET2_LO) Read() TARGET2_LOValue { return TARGET2_LOValue(r.reg.Load()) }
-
-// Write stores v in the register.
-func (r *TARGET2_LO) Write(v TARGET2_LOValue) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(TARGET2_LOReset): fields f leaves alone are written as their reset values.
-func (r *TARGET2_LO) WriteWith(f func(TARGET2_LOValue) TARGET2_LOValue) {
-	r.reg.Store(uint32(f(TARGET2_LOReset)))
-}
-
-// Reset stores TARGET2_LOReset in the register.
-func (r *TARGET2_LO) Reset() { r.reg.Store(uint32(TARGET2_LOReset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *TARGET2_LO) Modify(f func(TARGET2_LOValue) TARGET2_LOValue) {
-	r.reg.Store(uint32(f(TARGET2_LOValue(r.reg.Load()))))
-}
-
-// TIMER_TARGET2_LO returns field TIMER_TARGET2_LO (bits 31:0): timer taget2 low 32 bits.
-func (v TARGET2_LOValue) TIMER_TARGET2_LO() uint32 { return uint32(v) & 0xffffffff }
-
-// WithTIMER_TARGET2_LO returns v with field TIMER_TARGET2_LO (bits 31:0) set to x, masked to the field width.
-func (v TARGET2_LOValue) WithTIMER_TARGET2_LO(x uint32) TARGET2_LOValue {
-	return v&^0xffffffff | TARGET2_LOValue(x&0xffffffff)
+// WithTIMER_TARGET_LO returns v with field TIMER_TARGET%s_LO (bits 31:0) set to x, masked to the field width.
+func (v TARGET_LOValue) WithTIMER_TARGET_LO(x uint32) TARGET_LOValue {
+	return v&^0xffffffff | TARGET_LOValue(x&0xffffffff)
 }
 
 // TARGET_CONF is register TARGET%s_CONF (32-bit, read-write, reset 0x0): system timer comp0 target mode register (TARGET0_CONF … TARGET2_CONF in the SVD).
@@ -626,129 +410,67 @@ func (v TARGET_CONFValue) WithTARGET_TIMER_UNIT_SEL(b bool) TARGET_CONFValue {
 	return v&^0x80000000 | TARGET_CONFValue(b2u(b))<<31
 }
 
-// UNIT0_VALUE_HI is register UNIT0_VALUE_HI (32-bit, read-write, reset 0x0): system timer unit0 value high register.
-type UNIT0_VALUE_HI struct{ reg mmio.U32 }
+// UNIT_VALUE_HI is register HI (32-bit, read-write, reset 0x0): system timer unit0 value high register.
+type UNIT_VALUE_HI struct{ reg mmio.U32 }
 
-// UNIT0_VALUE_HIValue is a value of register UNIT0_VALUE_HI.
-type UNIT0_VALUE_HIValue uint32
+// UNIT_VALUE_HIValue is a value of register UNIT_VALUE_HI.
+type UNIT_VALUE_HIValue uint32
 
-// UNIT0_VALUE_HIReset is the reset value of register UNIT0_VALUE_HI.
-const UNIT0_VALUE_HIReset UNIT0_VALUE_HIValue = 0x0
-
-// Read loads the register.
-func (r *UNIT0_VALUE_HI) Read() UNIT0_VALUE_HIValue { return UNIT0_VALUE_HIValue(r.reg.Load()) }
-
-// Write stores v in the register.
-func (r *UNIT0_VALUE_HI) Write(v UNIT0_VALUE_HIValue) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(UNIT0_VALUE_HIReset): fields f leaves alone are written as their reset values.
-func (r *UNIT0_VALUE_HI) WriteWith(f func(UNIT0_VALUE_HIValue) UNIT0_VALUE_HIValue) {
-	r.reg.Store(uint32(f(UNIT0_VALUE_HIReset)))
-}
-
-// Reset stores UNIT0_VALUE_HIReset in the register.
-func (r *UNIT0_VALUE_HI) Reset() { r.reg.Store(uint32(UNIT0_VALUE_HIReset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *UNIT0_VALUE_HI) Modify(f func(UNIT0_VALUE_HIValue) UNIT0_VALUE_HIValue) {
-	r.reg.Store(uint32(f(UNIT0_VALUE_HIValue(r.reg.Load()))))
-}
-
-// TIMER_UNIT0_VALUE_HI returns field TIMER_UNIT0_VALUE_HI (bits 19:0): timer read value high 20bits.
-func (v UNIT0_VALUE_HIValue) TIMER_UNIT0_VALUE_HI() uint32 { return uint32(v) & 0xfffff }
-
-// UNIT0_VALUE_LO is register UNIT0_VALUE_LO (32-bit, read-write, reset 0x0): system timer unit0 value low register.
-type UNIT0_VALUE_LO struct{ reg mmio.U32 }
-
-// UNIT0_VALUE_LOValue is a value of register UNIT0_VALUE_LO.
-type UNIT0_VALUE_LOValue uint32
-
-// UNIT0_VALUE_LOReset is the reset value of register UNIT0_VALUE_LO.
-const UNIT0_VALUE_LOReset UNIT0_VALUE_LOValue = 0x0
+// UNIT_VALUE_HIReset is the reset value of register UNIT_VALUE_HI.
+const UNIT_VALUE_HIReset UNIT_VALUE_HIValue = 0x0
 
 // Read loads the register.
-func (r *UNIT0_VALUE_LO) Read() UNIT0_VALUE_LOValue { return UNIT0_VALUE_LOValue(r.reg.Load()) }
+func (r *UNIT_VALUE_HI) Read() UNIT_VALUE_HIValue { return UNIT_VALUE_HIValue(r.reg.Load()) }
 
 // Write stores v in the register.
-func (r *UNIT0_VALUE_LO) Write(v UNIT0_VALUE_LOValue) { r.reg.Store(uint32(v)) }
+func (r *UNIT_VALUE_HI) Write(v UNIT_VALUE_HIValue) { r.reg.Store(uint32(v)) }
 
-// WriteWith stores f(UNIT0_VALUE_LOReset): fields f leaves alone are written as their reset values.
-func (r *UNIT0_VALUE_LO) WriteWith(f func(UNIT0_VALUE_LOValue) UNIT0_VALUE_LOValue) {
-	r.reg.Store(uint32(f(UNIT0_VALUE_LOReset)))
+// WriteWith stores f(UNIT_VALUE_HIReset): fields f leaves alone are written as their reset values.
+func (r *UNIT_VALUE_HI) WriteWith(f func(UNIT_VALUE_HIValue) UNIT_VALUE_HIValue) {
+	r.reg.Store(uint32(f(UNIT_VALUE_HIReset)))
 }
 
-// Reset stores UNIT0_VALUE_LOReset in the register.
-func (r *UNIT0_VALUE_LO) Reset() { r.reg.Store(uint32(UNIT0_VALUE_LOReset)) }
+// Reset stores UNIT_VALUE_HIReset in the register.
+func (r *UNIT_VALUE_HI) Reset() { r.reg.Store(uint32(UNIT_VALUE_HIReset)) }
 
 // Modify loads the register, passes its value to f and stores the result.
-func (r *UNIT0_VALUE_LO) Modify(f func(UNIT0_VALUE_LOValue) UNIT0_VALUE_LOValue) {
-	r.reg.Store(uint32(f(UNIT0_VALUE_LOValue(r.reg.Load()))))
+func (r *UNIT_VALUE_HI) Modify(f func(UNIT_VALUE_HIValue) UNIT_VALUE_HIValue) {
+	r.reg.Store(uint32(f(UNIT_VALUE_HIValue(r.reg.Load()))))
 }
 
-// TIMER_UNIT0_VALUE_LO returns field TIMER_UNIT0_VALUE_LO (bits 31:0): timer read value low 32bits.
-func (v UNIT0_VALUE_LOValue) TIMER_UNIT0_VALUE_LO() uint32 { return uint32(v) & 0xffffffff }
+// TIMER_UNIT_VALUE_HI returns field TIMER_UNIT%s_VALUE_HI (bits 19:0): timer read value high 20bits.
+func (v UNIT_VALUE_HIValue) TIMER_UNIT_VALUE_HI() uint32 { return uint32(v) & 0xfffff }
 
-// UNIT1_VALUE_HI is register UNIT1_VALUE_HI (32-bit, read-write, reset 0x0): system timer unit1 value high register.
-type UNIT1_VALUE_HI struct{ reg mmio.U32 }
+// UNIT_VALUE_LO is register LO (32-bit, read-write, reset 0x0): system timer unit0 value low register.
+type UNIT_VALUE_LO struct{ reg mmio.U32 }
 
-// UNIT1_VALUE_HIValue is a value of register UNIT1_VALUE_HI.
-type UNIT1_VALUE_HIValue uint32
+// UNIT_VALUE_LOValue is a value of register UNIT_VALUE_LO.
+type UNIT_VALUE_LOValue uint32
 
-// UNIT1_VALUE_HIReset is the reset value of register UNIT1_VALUE_HI.
-const UNIT1_VALUE_HIReset UNIT1_VALUE_HIValue = 0x0
+// UNIT_VALUE_LOReset is the reset value of register UNIT_VALUE_LO.
+const UNIT_VALUE_LOReset UNIT_VALUE_LOValue = 0x0
 
 // Read loads the register.
-func (r *UNIT1_VALUE_HI) Read() UNIT1_VALUE_HIValue { return UNIT1_VALUE_HIValue(r.reg.Load()) }
+func (r *UNIT_VALUE_LO) Read() UNIT_VALUE_LOValue { return UNIT_VALUE_LOValue(r.reg.Load()) }
 
 // Write stores v in the register.
-func (r *UNIT1_VALUE_HI) Write(v UNIT1_VALUE_HIValue) { r.reg.Store(uint32(v)) }
+func (r *UNIT_VALUE_LO) Write(v UNIT_VALUE_LOValue) { r.reg.Store(uint32(v)) }
 
-// WriteWith stores f(UNIT1_VALUE_HIReset): fields f leaves alone are written as their reset values.
-func (r *UNIT1_VALUE_HI) WriteWith(f func(UNIT1_VALUE_HIValue) UNIT1_VALUE_HIValue) {
-	r.reg.Store(uint32(f(UNIT1_VALUE_HIReset)))
+// WriteWith stores f(UNIT_VALUE_LOReset): fields f leaves alone are written as their reset values.
+func (r *UNIT_VALUE_LO) WriteWith(f func(UNIT_VALUE_LOValue) UNIT_VALUE_LOValue) {
+	r.reg.Store(uint32(f(UNIT_VALUE_LOReset)))
 }
 
-// Reset stores UNIT1_VALUE_HIReset in the register.
-func (r *UNIT1_VALUE_HI) Reset() { r.reg.Store(uint32(UNIT1_VALUE_HIReset)) }
+// Reset stores UNIT_VALUE_LOReset in the register.
+func (r *UNIT_VALUE_LO) Reset() { r.reg.Store(uint32(UNIT_VALUE_LOReset)) }
 
 // Modify loads the register, passes its value to f and stores the result.
-func (r *UNIT1_VALUE_HI) Modify(f func(UNIT1_VALUE_HIValue) UNIT1_VALUE_HIValue) {
-	r.reg.Store(uint32(f(UNIT1_VALUE_HIValue(r.reg.Load()))))
+func (r *UNIT_VALUE_LO) Modify(f func(UNIT_VALUE_LOValue) UNIT_VALUE_LOValue) {
+	r.reg.Store(uint32(f(UNIT_VALUE_LOValue(r.reg.Load()))))
 }
 
-// TIMER_UNIT1_VALUE_HI returns field TIMER_UNIT1_VALUE_HI (bits 19:0): timer read value high 20bits.
-func (v UNIT1_VALUE_HIValue) TIMER_UNIT1_VALUE_HI() uint32 { return uint32(v) & 0xfffff }
-
-// UNIT1_VALUE_LO is register UNIT1_VALUE_LO (32-bit, read-write, reset 0x0): system timer unit1 value low register.
-type UNIT1_VALUE_LO struct{ reg mmio.U32 }
-
-// UNIT1_VALUE_LOValue is a value of register UNIT1_VALUE_LO.
-type UNIT1_VALUE_LOValue uint32
-
-// UNIT1_VALUE_LOReset is the reset value of register UNIT1_VALUE_LO.
-const UNIT1_VALUE_LOReset UNIT1_VALUE_LOValue = 0x0
-
-// Read loads the register.
-func (r *UNIT1_VALUE_LO) Read() UNIT1_VALUE_LOValue { return UNIT1_VALUE_LOValue(r.reg.Load()) }
-
-// Write stores v in the register.
-func (r *UNIT1_VALUE_LO) Write(v UNIT1_VALUE_LOValue) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(UNIT1_VALUE_LOReset): fields f leaves alone are written as their reset values.
-func (r *UNIT1_VALUE_LO) WriteWith(f func(UNIT1_VALUE_LOValue) UNIT1_VALUE_LOValue) {
-	r.reg.Store(uint32(f(UNIT1_VALUE_LOReset)))
-}
-
-// Reset stores UNIT1_VALUE_LOReset in the register.
-func (r *UNIT1_VALUE_LO) Reset() { r.reg.Store(uint32(UNIT1_VALUE_LOReset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *UNIT1_VALUE_LO) Modify(f func(UNIT1_VALUE_LOValue) UNIT1_VALUE_LOValue) {
-	r.reg.Store(uint32(f(UNIT1_VALUE_LOValue(r.reg.Load()))))
-}
-
-// TIMER_UNIT1_VALUE_LO returns field TIMER_UNIT1_VALUE_LO (bits 31:0): timer read value low 32bits.
-func (v UNIT1_VALUE_LOValue) TIMER_UNIT1_VALUE_LO() uint32 { return uint32(v) & 0xffffffff }
+// TIMER_UNIT_VALUE_LO returns field TIMER_UNIT%s_VALUE_LO (bits 31:0): timer read value low 32bits.
+func (v UNIT_VALUE_LOValue) TIMER_UNIT_VALUE_LO() uint32 { return uint32(v) & 0xffffffff }
 
 // COMP_LOAD is register COMP%s_LOAD (32-bit, read-write, reset 0x0): system timer comp0 conf sync register (COMP0_LOAD … COMP2_LOAD in the SVD).
 type COMP_LOAD struct{ reg mmio.U32 }
@@ -986,191 +708,67 @@ func (v INT_STValue) TARGET1_INT_ST() bool { return v&0x2 != 0 }
 // TARGET2_INT_ST returns field TARGET2_INT_ST (bit 2): interupt2 status.
 func (v INT_STValue) TARGET2_INT_ST() bool { return v&0x4 != 0 }
 
-// REAL_TARGET0_LO is register REAL_TARGET0_LO (32-bit, read-write, reset 0x0): system timer comp0 actual target value low register.
-type REAL_TARGET0_LO struct{ reg mmio.U32 }
+// REAL_TARGET_LO is register LO (32-bit, read-write, reset 0x0): system timer comp0 actual target value low register.
+type REAL_TARGET_LO struct{ reg mmio.U32 }
 
-// REAL_TARGET0_LOValue is a value of register REAL_TARGET0_LO.
-type REAL_TARGET0_LOValue uint32
+// REAL_TARGET_LOValue is a value of register REAL_TARGET_LO.
+type REAL_TARGET_LOValue uint32
 
-// REAL_TARGET0_LOReset is the reset value of register REAL_TARGET0_LO.
-const REAL_TARGET0_LOReset REAL_TARGET0_LOValue = 0x0
-
-// Read loads the register.
-func (r *REAL_TARGET0_LO) Read() REAL_TARGET0_LOValue { return REAL_TARGET0_LOValue(r.reg.Load()) }
-
-// Write stores v in the register.
-func (r *REAL_TARGET0_LO) Write(v REAL_TARGET0_LOValue) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(REAL_TARGET0_LOReset): fields f leaves alone are written as their reset values.
-func (r *REAL_TARGET0_LO) WriteWith(f func(REAL_TARGET0_LOValue) REAL_TARGET0_LOValue) {
-	r.reg.Store(uint32(f(REAL_TARGET0_LOReset)))
-}
-
-// Reset stores REAL_TARGET0_LOReset in the register.
-func (r *REAL_TARGET0_LO) Reset() { r.reg.Store(uint32(REAL_TARGET0_LOReset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *REAL_TARGET0_LO) Modify(f func(REAL_TARGET0_LOValue) REAL_TARGET0_LOValue) {
-	r.reg.Store(uint32(f(REAL_TARGET0_LOValue(r.reg.Load()))))
-}
-
-// TARGET0_LO_RO returns field TARGET0_LO_RO (bits 31:0): actual target value value low 32bits.
-func (v REAL_TARGET0_LOValue) TARGET0_LO_RO() uint32 { return uint32(v) & 0xffffffff }
-
-// REAL_TARGET0_HI is register REAL_TARGET0_HI (32-bit, read-write, reset 0x0): system timer comp0 actual target value high register.
-type REAL_TARGET0_HI struct{ reg mmio.U32 }
-
-// REAL_TARGET0_HIValue is a value of register REAL_TARGET0_HI.
-type REAL_TARGET0_HIValue uint32
-
-// REAL_TARGET0_HIReset is the reset value of register REAL_TARGET0_HI.
-const REAL_TARGET0_HIReset REAL_TARGET0_HIValue = 0x0
+// REAL_TARGET_LOReset is the reset value of register REAL_TARGET_LO.
+const REAL_TARGET_LOReset REAL_TARGET_LOValue = 0x0
 
 // Read loads the register.
-func (r *REAL_TARGET0_HI) Read() REAL_TARGET0_HIValue { return REAL_TARGET0_HIValue(r.reg.Load()) }
+func (r *REAL_TARGET_LO) Read() REAL_TARGET_LOValue { return REAL_TARGET_LOValue(r.reg.Load()) }
 
 // Write stores v in the register.
-func (r *REAL_TARGET0_HI) Write(v REAL_TARGET0_HIValue) { r.reg.Store(uint32(v)) }
+func (r *REAL_TARGET_LO) Write(v REAL_TARGET_LOValue) { r.reg.Store(uint32(v)) }
 
-// WriteWith stores f(REAL_TARGET0_HIReset): fields f leaves alone are written as their reset values.
-func (r *REAL_TARGET0_HI) WriteWith(f func(REAL_TARGET0_HIValue) REAL_TARGET0_HIValue) {
-	r.reg.Store(uint32(f(REAL_TARGET0_HIReset)))
+// WriteWith stores f(REAL_TARGET_LOReset): fields f leaves alone are written as their reset values.
+func (r *REAL_TARGET_LO) WriteWith(f func(REAL_TARGET_LOValue) REAL_TARGET_LOValue) {
+	r.reg.Store(uint32(f(REAL_TARGET_LOReset)))
 }
 
-// Reset stores REAL_TARGET0_HIReset in the register.
-func (r *REAL_TARGET0_HI) Reset() { r.reg.Store(uint32(REAL_TARGET0_HIReset)) }
+// Reset stores REAL_TARGET_LOReset in the register.
+func (r *REAL_TARGET_LO) Reset() { r.reg.Store(uint32(REAL_TARGET_LOReset)) }
 
 // Modify loads the register, passes its value to f and stores the result.
-func (r *REAL_TARGET0_HI) Modify(f func(REAL_TARGET0_HIValue) REAL_TARGET0_HIValue) {
-	r.reg.Store(uint32(f(REAL_TARGET0_HIValue(r.reg.Load()))))
+func (r *REAL_TARGET_LO) Modify(f func(REAL_TARGET_LOValue) REAL_TARGET_LOValue) {
+	r.reg.Store(uint32(f(REAL_TARGET_LOValue(r.reg.Load()))))
 }
 
-// TARGET0_HI_RO returns field TARGET0_HI_RO (bits 19:0): actual target value value high 20bits.
-func (v REAL_TARGET0_HIValue) TARGET0_HI_RO() uint32 { return uint32(v) & 0xfffff }
+// TARGET_LO_RO returns field TARGET%s_LO_RO (bits 31:0): actual target value value low 32bits.
+func (v REAL_TARGET_LOValue) TARGET_LO_RO() uint32 { return uint32(v) & 0xffffffff }
 
-// REAL_TARGET1_LO is register REAL_TARGET1_LO (32-bit, read-write, reset 0x0): system timer comp1 actual target value low register.
-type REAL_TARGET1_LO struct{ reg mmio.U32 }
+// REAL_TARGET_HI is register HI (32-bit, read-write, reset 0x0): system timer comp0 actual target value high register.
+type REAL_TARGET_HI struct{ reg mmio.U32 }
 
-// REAL_TARGET1_LOValue is a value of register REAL_TARGET1_LO.
-type REAL_TARGET1_LOValue uint32
+// REAL_TARGET_HIValue is a value of register REAL_TARGET_HI.
+type REAL_TARGET_HIValue uint32
 
-// REAL_TARGET1_LOReset is the reset value of register REAL_TARGET1_LO.
-const REAL_TARGET1_LOReset REAL_TARGET1_LOValue = 0x0
+// REAL_TARGET_HIReset is the reset value of register REAL_TARGET_HI.
+const REAL_TARGET_HIReset REAL_TARGET_HIValue = 0x0
 
 // Read loads the register.
-func (r *REAL_TARGET1_LO) Read() REAL_TARGET1_LOValue { return REAL_TARGET1_LOValue(r.reg.Load()) }
+func (r *REAL_TARGET_HI) Read() REAL_TARGET_HIValue { return REAL_TARGET_HIValue(r.reg.Load()) }
 
 // Write stores v in the register.
-func (r *REAL_TARGET1_LO) Write(v REAL_TARGET1_LOValue) { r.reg.Store(uint32(v)) }
+func (r *REAL_TARGET_HI) Write(v REAL_TARGET_HIValue) { r.reg.Store(uint32(v)) }
 
-// WriteWith stores f(REAL_TARGET1_LOReset): fields f leaves alone are written as their reset values.
-func (r *REAL_TARGET1_LO) WriteWith(f func(REAL_TARGET1_LOValue) REAL_TARGET1_LOValue) {
-	r.reg.Store(uint32(f(REAL_TARGET1_LOReset)))
+// WriteWith stores f(REAL_TARGET_HIReset): fields f leaves alone are written as their reset values.
+func (r *REAL_TARGET_HI) WriteWith(f func(REAL_TARGET_HIValue) REAL_TARGET_HIValue) {
+	r.reg.Store(uint32(f(REAL_TARGET_HIReset)))
 }
 
-// Reset stores REAL_TARGET1_LOReset in the register.
-func (r *REAL_TARGET1_LO) Reset() { r.reg.Store(uint32(REAL_TARGET1_LOReset)) }
+// Reset stores REAL_TARGET_HIReset in the register.
+func (r *REAL_TARGET_HI) Reset() { r.reg.Store(uint32(REAL_TARGET_HIReset)) }
 
 // Modify loads the register, passes its value to f and stores the result.
-func (r *REAL_TARGET1_LO) Modify(f func(REAL_TARGET1_LOValue) REAL_TARGET1_LOValue) {
-	r.reg.Store(uint32(f(REAL_TARGET1_LOValue(r.reg.Load()))))
+func (r *REAL_TARGET_HI) Modify(f func(REAL_TARGET_HIValue) REAL_TARGET_HIValue) {
+	r.reg.Store(uint32(f(REAL_TARGET_HIValue(r.reg.Load()))))
 }
 
-// TARGET1_LO_RO returns field TARGET1_LO_RO (bits 31:0): actual target value value low 32bits.
-func (v REAL_TARGET1_LOValue) TARGET1_LO_RO() uint32 { return uint32(v) & 0xffffffff }
-
-// REAL_TARGET1_HI is register REAL_TARGET1_HI (32-bit, read-write, reset 0x0): system timer comp1 actual target value high register.
-type REAL_TARGET1_HI struct{ reg mmio.U32 }
-
-// REAL_TARGET1_HIValue is a value of register REAL_TARGET1_HI.
-type REAL_TARGET1_HIValue uint32
-
-// REAL_TARGET1_HIReset is the reset value of register REAL_TARGET1_HI.
-const REAL_TARGET1_HIReset REAL_TARGET1_HIValue = 0x0
-
-// Read loads the register.
-func (r *REAL_TARGET1_HI) Read() REAL_TARGET1_HIValue { return REAL_TARGET1_HIValue(r.reg.Load()) }
-
-// Write stores v in the register.
-func (r *REAL_TARGET1_HI) Write(v REAL_TARGET1_HIValue) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(REAL_TARGET1_HIReset): fields f leaves alone are written as their reset values.
-func (r *REAL_TARGET1_HI) WriteWith(f func(REAL_TARGET1_HIValue) REAL_TARGET1_HIValue) {
-	r.reg.Store(uint32(f(REAL_TARGET1_HIReset)))
-}
-
-// Reset stores REAL_TARGET1_HIReset in the register.
-func (r *REAL_TARGET1_HI) Reset() { r.reg.Store(uint32(REAL_TARGET1_HIReset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *REAL_TARGET1_HI) Modify(f func(REAL_TARGET1_HIValue) REAL_TARGET1_HIValue) {
-	r.reg.Store(uint32(f(REAL_TARGET1_HIValue(r.reg.Load()))))
-}
-
-// TARGET1_HI_RO returns field TARGET1_HI_RO (bits 19:0): actual target value value high 20bits.
-func (v REAL_TARGET1_HIValue) TARGET1_HI_RO() uint32 { return uint32(v) & 0xfffff }
-
-// REAL_TARGET2_LO is register REAL_TARGET2_LO (32-bit, read-write, reset 0x0): system timer comp2 actual target value low register.
-type REAL_TARGET2_LO struct{ reg mmio.U32 }
-
-// REAL_TARGET2_LOValue is a value of register REAL_TARGET2_LO.
-type REAL_TARGET2_LOValue uint32
-
-// REAL_TARGET2_LOReset is the reset value of register REAL_TARGET2_LO.
-const REAL_TARGET2_LOReset REAL_TARGET2_LOValue = 0x0
-
-// Read loads the register.
-func (r *REAL_TARGET2_LO) Read() REAL_TARGET2_LOValue { return REAL_TARGET2_LOValue(r.reg.Load()) }
-
-// Write stores v in the register.
-func (r *REAL_TARGET2_LO) Write(v REAL_TARGET2_LOValue) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(REAL_TARGET2_LOReset): fields f leaves alone are written as their reset values.
-func (r *REAL_TARGET2_LO) WriteWith(f func(REAL_TARGET2_LOValue) REAL_TARGET2_LOValue) {
-	r.reg.Store(uint32(f(REAL_TARGET2_LOReset)))
-}
-
-// Reset stores REAL_TARGET2_LOReset in the register.
-func (r *REAL_TARGET2_LO) Reset() { r.reg.Store(uint32(REAL_TARGET2_LOReset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *REAL_TARGET2_LO) Modify(f func(REAL_TARGET2_LOValue) REAL_TARGET2_LOValue) {
-	r.reg.Store(uint32(f(REAL_TARGET2_LOValue(r.reg.Load()))))
-}
-
-// TARGET2_LO_RO returns field TARGET2_LO_RO (bits 31:0): actual target value value low 32bits.
-func (v REAL_TARGET2_LOValue) TARGET2_LO_RO() uint32 { return uint32(v) & 0xffffffff }
-
-// REAL_TARGET2_HI is register REAL_TARGET2_HI (32-bit, read-write, reset 0x0): system timer comp2 actual target value high register.
-type REAL_TARGET2_HI struct{ reg mmio.U32 }
-
-// REAL_TARGET2_HIValue is a value of register REAL_TARGET2_HI.
-type REAL_TARGET2_HIValue uint32
-
-// REAL_TARGET2_HIReset is the reset value of register REAL_TARGET2_HI.
-const REAL_TARGET2_HIReset REAL_TARGET2_HIValue = 0x0
-
-// Read loads the register.
-func (r *REAL_TARGET2_HI) Read() REAL_TARGET2_HIValue { return REAL_TARGET2_HIValue(r.reg.Load()) }
-
-// Write stores v in the register.
-func (r *REAL_TARGET2_HI) Write(v REAL_TARGET2_HIValue) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(REAL_TARGET2_HIReset): fields f leaves alone are written as their reset values.
-func (r *REAL_TARGET2_HI) WriteWith(f func(REAL_TARGET2_HIValue) REAL_TARGET2_HIValue) {
-	r.reg.Store(uint32(f(REAL_TARGET2_HIReset)))
-}
-
-// Reset stores REAL_TARGET2_HIReset in the register.
-func (r *REAL_TARGET2_HI) Reset() { r.reg.Store(uint32(REAL_TARGET2_HIReset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *REAL_TARGET2_HI) Modify(f func(REAL_TARGET2_HIValue) REAL_TARGET2_HIValue) {
-	r.reg.Store(uint32(f(REAL_TARGET2_HIValue(r.reg.Load()))))
-}
-
-// TARGET2_HI_RO returns field TARGET2_HI_RO (bits 19:0): actual target value value high 20bits.
-func (v REAL_TARGET2_HIValue) TARGET2_HI_RO() uint32 { return uint32(v) & 0xfffff }
+// TARGET_HI_RO returns field TARGET%s_HI_RO (bits 19:0): actual target value value high 20bits.
+func (v REAL_TARGET_HIValue) TARGET_HI_RO() uint32 { return uint32(v) & 0xfffff }
 
 // DATE is register DATE (32-bit, read-write, reset 0x2201073): system timer version control register.
 type DATE struct{ reg mmio.U32 }

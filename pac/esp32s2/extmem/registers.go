@@ -15,14 +15,8 @@ type EXTMEM struct {
 	PRO_DCACHE_CTRL1 PRO_DCACHE_CTRL1
 	// PRO_DCACHE_TAG_POWER_CTRL is register PRO_DCACHE_TAG_POWER_CTRL (at 0x8): register description.
 	PRO_DCACHE_TAG_POWER_CTRL PRO_DCACHE_TAG_POWER_CTRL
-	// PRO_DCACHE_LOCK0_ADDR is register PRO_DCACHE_LOCK0_ADDR (at 0xc): register description.
-	PRO_DCACHE_LOCK0_ADDR PRO_DCACHE_LOCK0_ADDR
-	// PRO_DCACHE_LOCK0_SIZE is register PRO_DCACHE_LOCK0_SIZE (at 0x10): register description.
-	PRO_DCACHE_LOCK0_SIZE PRO_DCACHE_LOCK0_SIZE
-	// PRO_DCACHE_LOCK1_ADDR is register PRO_DCACHE_LOCK1_ADDR (at 0x14): register description.
-	PRO_DCACHE_LOCK1_ADDR PRO_DCACHE_LOCK1_ADDR
-	// PRO_DCACHE_LOCK1_SIZE is register PRO_DCACHE_LOCK1_SIZE (at 0x18): register description.
-	PRO_DCACHE_LOCK1_SIZE PRO_DCACHE_LOCK1_SIZE
+	// PRO_DCACHE_LOCK is cluster PRO_DCACHE_LOCK[%s] (at 0xc, 2 × 0x8 bytes): Registers PRO_DCACHE_LOCK0_ADDR, PRO_DCACHE_LOCK1_ADDR and the rest of each copy, as one array.
+	PRO_DCACHE_LOCK [2]PRO_DCACHE_LOCK
 	// PRO_DCACHE_MEM_SYNC0 is register PRO_DCACHE_MEM_SYNC0 (at 0x1c): register description.
 	PRO_DCACHE_MEM_SYNC0 PRO_DCACHE_MEM_SYNC0
 	// PRO_DCACHE_MEM_SYNC1 is register PRO_DCACHE_MEM_SYNC1 (at 0x20): register description.
@@ -33,28 +27,16 @@ type EXTMEM struct {
 	PRO_DCACHE_PRELOAD_SIZE PRO_DCACHE_PRELOAD_SIZE
 	// PRO_DCACHE_AUTOLOAD_CFG is register PRO_DCACHE_AUTOLOAD_CFG (at 0x2c): register description.
 	PRO_DCACHE_AUTOLOAD_CFG PRO_DCACHE_AUTOLOAD_CFG
-	// PRO_DCACHE_AUTOLOAD_SECTION0_ADDR is register PRO_DCACHE_AUTOLOAD_SECTION0_ADDR (at 0x30): register description.
-	PRO_DCACHE_AUTOLOAD_SECTION0_ADDR PRO_DCACHE_AUTOLOAD_SECTION0_ADDR
-	// PRO_DCACHE_AUTOLOAD_SECTION0_SIZE is register PRO_DCACHE_AUTOLOAD_SECTION0_SIZE (at 0x34): register description.
-	PRO_DCACHE_AUTOLOAD_SECTION0_SIZE PRO_DCACHE_AUTOLOAD_SECTION0_SIZE
-	// PRO_DCACHE_AUTOLOAD_SECTION1_ADDR is register PRO_DCACHE_AUTOLOAD_SECTION1_ADDR (at 0x38): register description.
-	PRO_DCACHE_AUTOLOAD_SECTION1_ADDR PRO_DCACHE_AUTOLOAD_SECTION1_ADDR
-	// PRO_DCACHE_AUTOLOAD_SECTION1_SIZE is register PRO_DCACHE_AUTOLOAD_SECTION1_SIZE (at 0x3c): register description.
-	PRO_DCACHE_AUTOLOAD_SECTION1_SIZE PRO_DCACHE_AUTOLOAD_SECTION1_SIZE
+	// PRO_DCACHE_AUTOLOAD_SECTION is cluster PRO_DCACHE_AUTOLOAD_SECTION[%s] (at 0x30, 2 × 0x8 bytes): Registers PRO_DCACHE_AUTOLOAD_SECTION0_ADDR, PRO_DCACHE_AUTOLOAD_SECTION1_ADDR and the rest of each copy, as one array.
+	PRO_DCACHE_AUTOLOAD_SECTION [2]PRO_DCACHE_AUTOLOAD_SECTION
 	// PRO_ICACHE_CTRL is register PRO_ICACHE_CTRL (at 0x40): register description.
 	PRO_ICACHE_CTRL PRO_ICACHE_CTRL
 	// PRO_ICACHE_CTRL1 is register PRO_ICACHE_CTRL1 (at 0x44): register description.
 	PRO_ICACHE_CTRL1 PRO_ICACHE_CTRL1
 	// PRO_ICACHE_TAG_POWER_CTRL is register PRO_ICACHE_TAG_POWER_CTRL (at 0x48): register description.
 	PRO_ICACHE_TAG_POWER_CTRL PRO_ICACHE_TAG_POWER_CTRL
-	// PRO_ICACHE_LOCK0_ADDR is register PRO_ICACHE_LOCK0_ADDR (at 0x4c): register description.
-	PRO_ICACHE_LOCK0_ADDR PRO_ICACHE_LOCK0_ADDR
-	// PRO_ICACHE_LOCK0_SIZE is register PRO_ICACHE_LOCK0_SIZE (at 0x50): register description.
-	PRO_ICACHE_LOCK0_SIZE PRO_ICACHE_LOCK0_SIZE
-	// PRO_ICACHE_LOCK1_ADDR is register PRO_ICACHE_LOCK1_ADDR (at 0x54): register description.
-	PRO_ICACHE_LOCK1_ADDR PRO_ICACHE_LOCK1_ADDR
-	// PRO_ICACHE_LOCK1_SIZE is register PRO_ICACHE_LOCK1_SIZE (at 0x58): register description.
-	PRO_ICACHE_LOCK1_SIZE PRO_ICACHE_LOCK1_SIZE
+	// PRO_ICACHE_LOCK is cluster PRO_ICACHE_LOCK[%s] (at 0x4c, 2 × 0x8 bytes): Registers PRO_ICACHE_LOCK0_ADDR, PRO_ICACHE_LOCK1_ADDR and the rest of each copy, as one array.
+	PRO_ICACHE_LOCK [2]PRO_ICACHE_LOCK
 	// PRO_ICACHE_MEM_SYNC0 is register PRO_ICACHE_MEM_SYNC0 (at 0x5c): register description.
 	PRO_ICACHE_MEM_SYNC0 PRO_ICACHE_MEM_SYNC0
 	// PRO_ICACHE_MEM_SYNC1 is register PRO_ICACHE_MEM_SYNC1 (at 0x60): register description.
@@ -65,14 +47,8 @@ type EXTMEM struct {
 	PRO_ICACHE_PRELOAD_SIZE PRO_ICACHE_PRELOAD_SIZE
 	// PRO_ICACHE_AUTOLOAD_CFG is register PRO_ICACHE_AUTOLOAD_CFG (at 0x6c): register description.
 	PRO_ICACHE_AUTOLOAD_CFG PRO_ICACHE_AUTOLOAD_CFG
-	// PRO_ICACHE_AUTOLOAD_SECTION0_ADDR is register PRO_ICACHE_AUTOLOAD_SECTION0_ADDR (at 0x70): register description.
-	PRO_ICACHE_AUTOLOAD_SECTION0_ADDR PRO_ICACHE_AUTOLOAD_SECTION0_ADDR
-	// PRO_ICACHE_AUTOLOAD_SECTION0_SIZE is register PRO_ICACHE_AUTOLOAD_SECTION0_SIZE (at 0x74): register description.
-	PRO_ICACHE_AUTOLOAD_SECTION0_SIZE PRO_ICACHE_AUTOLOAD_SECTION0_SIZE
-	// PRO_ICACHE_AUTOLOAD_SECTION1_ADDR is register PRO_ICACHE_AUTOLOAD_SECTION1_ADDR (at 0x78): register description.
-	PRO_ICACHE_AUTOLOAD_SECTION1_ADDR PRO_ICACHE_AUTOLOAD_SECTION1_ADDR
-	// PRO_ICACHE_AUTOLOAD_SECTION1_SIZE is register PRO_ICACHE_AUTOLOAD_SECTION1_SIZE (at 0x7c): register description.
-	PRO_ICACHE_AUTOLOAD_SECTION1_SIZE PRO_ICACHE_AUTOLOAD_SECTION1_SIZE
+	// PRO_ICACHE_AUTOLOAD_SECTION is cluster PRO_ICACHE_AUTOLOAD_SECTION[%s] (at 0x70, 2 × 0x8 bytes): Registers PRO_ICACHE_AUTOLOAD_SECTION0_ADDR, PRO_ICACHE_AUTOLOAD_SECTION1_ADDR and the rest of each copy, as one array.
+	PRO_ICACHE_AUTOLOAD_SECTION [2]PRO_ICACHE_AUTOLOAD_SECTION
 	// IC_PRELOAD_CNT is register IC_PRELOAD_CNT (at 0x80): register description.
 	IC_PRELOAD_CNT IC_PRELOAD_CNT
 	// IC_PRELOAD_MISS_CNT is register IC_PRELOAD_MISS_CNT (at 0x84): register description.
@@ -170,6 +146,38 @@ type EXTMEM struct {
 	_          [0x2c0]byte
 	// PRO_EXTMEM_REG_DATE is register PRO_EXTMEM_REG_DATE (at 0x3fc): register description.
 	PRO_EXTMEM_REG_DATE PRO_EXTMEM_REG_DATE
+}
+
+// PRO_DCACHE_LOCK is the register cluster PRO_DCACHE_LOCK[%s], 0x8 bytes: Registers PRO_DCACHE_LOCK0_ADDR, PRO_DCACHE_LOCK1_ADDR and the rest of each copy, as one array.
+type PRO_DCACHE_LOCK struct {
+	// ADDR is register ADDR (at 0x0): register description.
+	ADDR PRO_DCACHE_LOCK_ADDR
+	// SIZE is register SIZE (at 0x4): register description.
+	SIZE PRO_DCACHE_LOCK_SIZE
+}
+
+// PRO_DCACHE_AUTOLOAD_SECTION is the register cluster PRO_DCACHE_AUTOLOAD_SECTION[%s], 0x8 bytes: Registers PRO_DCACHE_AUTOLOAD_SECTION0_ADDR, PRO_DCACHE_AUTOLOAD_SECTION1_ADDR and the rest of each copy, as one array.
+type PRO_DCACHE_AUTOLOAD_SECTION struct {
+	// ADDR is register ADDR (at 0x0): register description.
+	ADDR PRO_DCACHE_AUTOLOAD_SECTION_ADDR
+	// SIZE is register SIZE (at 0x4): register description.
+	SIZE PRO_DCACHE_AUTOLOAD_SECTION_SIZE
+}
+
+// PRO_ICACHE_LOCK is the register cluster PRO_ICACHE_LOCK[%s], 0x8 bytes: Registers PRO_ICACHE_LOCK0_ADDR, PRO_ICACHE_LOCK1_ADDR and the rest of each copy, as one array.
+type PRO_ICACHE_LOCK struct {
+	// ADDR is register ADDR (at 0x0): register description.
+	ADDR PRO_ICACHE_LOCK_ADDR
+	// SIZE is register SIZE (at 0x4): register description.
+	SIZE PRO_ICACHE_LOCK_SIZE
+}
+
+// PRO_ICACHE_AUTOLOAD_SECTION is the register cluster PRO_ICACHE_AUTOLOAD_SECTION[%s], 0x8 bytes: Registers PRO_ICACHE_AUTOLOAD_SECTION0_ADDR, PRO_ICACHE_AUTOLOAD_SECTION1_ADDR and the rest of each copy, as one array.
+type PRO_ICACHE_AUTOLOAD_SECTION struct {
+	// ADDR is register ADDR (at 0x0): register description.
+	ADDR PRO_ICACHE_AUTOLOAD_SECTION_ADDR
+	// SIZE is register SIZE (at 0x4): register description.
+	SIZE PRO_ICACHE_AUTOLOAD_SECTION_SIZE
 }
 
 // PRO_DCACHE_CTRL is register PRO_DCACHE_CTRL (32-bit, read-write, reset 0x100): register description.
@@ -423,156 +431,80 @@ func (v PRO_DCACHE_TAG_POWER_CTRLValue) WithPRO_DCACHE_TAG_MEM_FORCE_PU(b bool) 
 	return v&^0x4 | PRO_DCACHE_TAG_POWER_CTRLValue(b2u(b))<<2
 }
 
-// PRO_DCACHE_LOCK0_ADDR is register PRO_DCACHE_LOCK0_ADDR (32-bit, read-write, reset 0x0): register description.
-type PRO_DCACHE_LOCK0_ADDR struct{ reg mmio.U32 }
+// PRO_DCACHE_LOCK_ADDR is register ADDR (32-bit, read-write, reset 0x0): register description.
+type PRO_DCACHE_LOCK_ADDR struct{ reg mmio.U32 }
 
-// PRO_DCACHE_LOCK0_ADDRValue is a value of register PRO_DCACHE_LOCK0_ADDR.
-type PRO_DCACHE_LOCK0_ADDRValue uint32
+// PRO_DCACHE_LOCK_ADDRValue is a value of register PRO_DCACHE_LOCK_ADDR.
+type PRO_DCACHE_LOCK_ADDRValue uint32
 
-// PRO_DCACHE_LOCK0_ADDRReset is the reset value of register PRO_DCACHE_LOCK0_ADDR.
-const PRO_DCACHE_LOCK0_ADDRReset PRO_DCACHE_LOCK0_ADDRValue = 0x0
+// PRO_DCACHE_LOCK_ADDRReset is the reset value of register PRO_DCACHE_LOCK_ADDR.
+const PRO_DCACHE_LOCK_ADDRReset PRO_DCACHE_LOCK_ADDRValue = 0x0
 
 // Read loads the register.
-func (r *PRO_DCACHE_LOCK0_ADDR) Read() PRO_DCACHE_LOCK0_ADDRValue {
-	return PRO_DCACHE_LOCK0_ADDRValue(r.reg.Load())
+func (r *PRO_DCACHE_LOCK_ADDR) Read() PRO_DCACHE_LOCK_ADDRValue {
+	return PRO_DCACHE_LOCK_ADDRValue(r.reg.Load())
 }
 
 // Write stores v in the register.
-func (r *PRO_DCACHE_LOCK0_ADDR) Write(v PRO_DCACHE_LOCK0_ADDRValue) { r.reg.Store(uint32(v)) }
+func (r *PRO_DCACHE_LOCK_ADDR) Write(v PRO_DCACHE_LOCK_ADDRValue) { r.reg.Store(uint32(v)) }
 
-// WriteWith stores f(PRO_DCACHE_LOCK0_ADDRReset): fields f leaves alone are written as their reset values.
-func (r *PRO_DCACHE_LOCK0_ADDR) WriteWith(f func(PRO_DCACHE_LOCK0_ADDRValue) PRO_DCACHE_LOCK0_ADDRValue) {
-	r.reg.Store(uint32(f(PRO_DCACHE_LOCK0_ADDRReset)))
+// WriteWith stores f(PRO_DCACHE_LOCK_ADDRReset): fields f leaves alone are written as their reset values.
+func (r *PRO_DCACHE_LOCK_ADDR) WriteWith(f func(PRO_DCACHE_LOCK_ADDRValue) PRO_DCACHE_LOCK_ADDRValue) {
+	r.reg.Store(uint32(f(PRO_DCACHE_LOCK_ADDRReset)))
 }
 
-// Reset stores PRO_DCACHE_LOCK0_ADDRReset in the register.
-func (r *PRO_DCACHE_LOCK0_ADDR) Reset() { r.reg.Store(uint32(PRO_DCACHE_LOCK0_ADDRReset)) }
+// Reset stores PRO_DCACHE_LOCK_ADDRReset in the register.
+func (r *PRO_DCACHE_LOCK_ADDR) Reset() { r.reg.Store(uint32(PRO_DCACHE_LOCK_ADDRReset)) }
 
 // Modify loads the register, passes its value to f and stores the result.
-func (r *PRO_DCACHE_LOCK0_ADDR) Modify(f func(PRO_DCACHE_LOCK0_ADDRValue) PRO_DCACHE_LOCK0_ADDRValue) {
-	r.reg.Store(uint32(f(PRO_DCACHE_LOCK0_ADDRValue(r.reg.Load()))))
+func (r *PRO_DCACHE_LOCK_ADDR) Modify(f func(PRO_DCACHE_LOCK_ADDRValue) PRO_DCACHE_LOCK_ADDRValue) {
+	r.reg.Store(uint32(f(PRO_DCACHE_LOCK_ADDRValue(r.reg.Load()))))
 }
 
-// PRO_DCACHE_LOCK0_ADDR returns field PRO_DCACHE_LOCK0_ADDR (bits 31:0): The bits are used to configure the first start virtual address of data locking, which is combined with PRO_DCACHE_LOCK0_SIZE_REG.
-func (v PRO_DCACHE_LOCK0_ADDRValue) PRO_DCACHE_LOCK0_ADDR() uint32 { return uint32(v) & 0xffffffff }
+// PRO_DCACHE_LOCK_ADDR returns field PRO_DCACHE_LOCK%s_ADDR (bits 31:0): The bits are used to configure the first start virtual address of data locking, which is combined with PRO_DCACHE_LOCK0_SIZE_REG.
+func (v PRO_DCACHE_LOCK_ADDRValue) PRO_DCACHE_LOCK_ADDR() uint32 { return uint32(v) & 0xffffffff }
 
-// WithPRO_DCACHE_LOCK0_ADDR returns v with field PRO_DCACHE_LOCK0_ADDR (bits 31:0) set to x, masked to the field width.
-func (v PRO_DCACHE_LOCK0_ADDRValue) WithPRO_DCACHE_LOCK0_ADDR(x uint32) PRO_DCACHE_LOCK0_ADDRValue {
-	return v&^0xffffffff | PRO_DCACHE_LOCK0_ADDRValue(x&0xffffffff)
+// WithPRO_DCACHE_LOCK_ADDR returns v with field PRO_DCACHE_LOCK%s_ADDR (bits 31:0) set to x, masked to the field width.
+func (v PRO_DCACHE_LOCK_ADDRValue) WithPRO_DCACHE_LOCK_ADDR(x uint32) PRO_DCACHE_LOCK_ADDRValue {
+	return v&^0xffffffff | PRO_DCACHE_LOCK_ADDRValue(x&0xffffffff)
 }
 
-// PRO_DCACHE_LOCK0_SIZE is register PRO_DCACHE_LOCK0_SIZE (32-bit, read-write, reset 0x0): register description.
-type PRO_DCACHE_LOCK0_SIZE struct{ reg mmio.U32 }
+// PRO_DCACHE_LOCK_SIZE is register SIZE (32-bit, read-write, reset 0x0): register description.
+type PRO_DCACHE_LOCK_SIZE struct{ reg mmio.U32 }
 
-// PRO_DCACHE_LOCK0_SIZEValue is a value of register PRO_DCACHE_LOCK0_SIZE.
-type PRO_DCACHE_LOCK0_SIZEValue uint32
+// PRO_DCACHE_LOCK_SIZEValue is a value of register PRO_DCACHE_LOCK_SIZE.
+type PRO_DCACHE_LOCK_SIZEValue uint32
 
-// PRO_DCACHE_LOCK0_SIZEReset is the reset value of register PRO_DCACHE_LOCK0_SIZE.
-const PRO_DCACHE_LOCK0_SIZEReset PRO_DCACHE_LOCK0_SIZEValue = 0x0
+// PRO_DCACHE_LOCK_SIZEReset is the reset value of register PRO_DCACHE_LOCK_SIZE.
+const PRO_DCACHE_LOCK_SIZEReset PRO_DCACHE_LOCK_SIZEValue = 0x0
 
 // Read loads the register.
-func (r *PRO_DCACHE_LOCK0_SIZE) Read() PRO_DCACHE_LOCK0_SIZEValue {
-	return PRO_DCACHE_LOCK0_SIZEValue(r.reg.Load())
+func (r *PRO_DCACHE_LOCK_SIZE) Read() PRO_DCACHE_LOCK_SIZEValue {
+	return PRO_DCACHE_LOCK_SIZEValue(r.reg.Load())
 }
 
 // Write stores v in the register.
-func (r *PRO_DCACHE_LOCK0_SIZE) Write(v PRO_DCACHE_LOCK0_SIZEValue) { r.reg.Store(uint32(v)) }
+func (r *PRO_DCACHE_LOCK_SIZE) Write(v PRO_DCACHE_LOCK_SIZEValue) { r.reg.Store(uint32(v)) }
 
-// WriteWith stores f(PRO_DCACHE_LOCK0_SIZEReset): fields f leaves alone are written as their reset values.
-func (r *PRO_DCACHE_LOCK0_SIZE) WriteWith(f func(PRO_DCACHE_LOCK0_SIZEValue) PRO_DCACHE_LOCK0_SIZEValue) {
-	r.reg.Store(uint32(f(PRO_DCACHE_LOCK0_SIZEReset)))
+// WriteWith stores f(PRO_DCACHE_LOCK_SIZEReset): fields f leaves alone are written as their reset values.
+func (r *PRO_DCACHE_LOCK_SIZE) WriteWith(f func(PRO_DCACHE_LOCK_SIZEValue) PRO_DCACHE_LOCK_SIZEValue) {
+	r.reg.Store(uint32(f(PRO_DCACHE_LOCK_SIZEReset)))
 }
 
-// Reset stores PRO_DCACHE_LOCK0_SIZEReset in the register.
-func (r *PRO_DCACHE_LOCK0_SIZE) Reset() { r.reg.Store(uint32(PRO_DCACHE_LOCK0_SIZEReset)) }
+// Reset stores PRO_DCACHE_LOCK_SIZEReset in the register.
+func (r *PRO_DCACHE_LOCK_SIZE) Reset() { r.reg.Store(uint32(PRO_DCACHE_LOCK_SIZEReset)) }
 
 // Modify loads the register, passes its value to f and stores the result.
-func (r *PRO_DCACHE_LOCK0_SIZE) Modify(f func(PRO_DCACHE_LOCK0_SIZEValue) PRO_DCACHE_LOCK0_SIZEValue) {
-	r.reg.Store(uint32(f(PRO_DCACHE_LOCK0_SIZEValue(r.reg.Load()))))
+func (r *PRO_DCACHE_LOCK_SIZE) Modify(f func(PRO_DCACHE_LOCK_SIZEValue) PRO_DCACHE_LOCK_SIZEValue) {
+	r.reg.Store(uint32(f(PRO_DCACHE_LOCK_SIZEValue(r.reg.Load()))))
 }
 
-// PRO_DCACHE_LOCK0_SIZE returns field PRO_DCACHE_LOCK0_SIZE (bits 15:0): The bits are used to configure the first length of data locking, which is combined with PRO_DCACHE_LOCK0_ADDR_REG.
-func (v PRO_DCACHE_LOCK0_SIZEValue) PRO_DCACHE_LOCK0_SIZE() uint32 { return uint32(v) & 0xffff }
+// PRO_DCACHE_LOCK_SIZE returns field PRO_DCACHE_LOCK%s_SIZE (bits 15:0): The bits are used to configure the first length of data locking, which is combined with PRO_DCACHE_LOCK0_ADDR_REG.
+func (v PRO_DCACHE_LOCK_SIZEValue) PRO_DCACHE_LOCK_SIZE() uint32 { return uint32(v) & 0xffff }
 
-// WithPRO_DCACHE_LOCK0_SIZE returns v with field PRO_DCACHE_LOCK0_SIZE (bits 15:0) set to x, masked to the field width.
-func (v PRO_DCACHE_LOCK0_SIZEValue) WithPRO_DCACHE_LOCK0_SIZE(x uint32) PRO_DCACHE_LOCK0_SIZEValue {
-	return v&^0xffff | PRO_DCACHE_LOCK0_SIZEValue(x&0xffff)
-}
-
-// PRO_DCACHE_LOCK1_ADDR is register PRO_DCACHE_LOCK1_ADDR (32-bit, read-write, reset 0x0): register description.
-type PRO_DCACHE_LOCK1_ADDR struct{ reg mmio.U32 }
-
-// PRO_DCACHE_LOCK1_ADDRValue is a value of register PRO_DCACHE_LOCK1_ADDR.
-type PRO_DCACHE_LOCK1_ADDRValue uint32
-
-// PRO_DCACHE_LOCK1_ADDRReset is the reset value of register PRO_DCACHE_LOCK1_ADDR.
-const PRO_DCACHE_LOCK1_ADDRReset PRO_DCACHE_LOCK1_ADDRValue = 0x0
-
-// Read loads the register.
-func (r *PRO_DCACHE_LOCK1_ADDR) Read() PRO_DCACHE_LOCK1_ADDRValue {
-	return PRO_DCACHE_LOCK1_ADDRValue(r.reg.Load())
-}
-
-// Write stores v in the register.
-func (r *PRO_DCACHE_LOCK1_ADDR) Write(v PRO_DCACHE_LOCK1_ADDRValue) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(PRO_DCACHE_LOCK1_ADDRReset): fields f leaves alone are written as their reset values.
-func (r *PRO_DCACHE_LOCK1_ADDR) WriteWith(f func(PRO_DCACHE_LOCK1_ADDRValue) PRO_DCACHE_LOCK1_ADDRValue) {
-	r.reg.Store(uint32(f(PRO_DCACHE_LOCK1_ADDRReset)))
-}
-
-// Reset stores PRO_DCACHE_LOCK1_ADDRReset in the register.
-func (r *PRO_DCACHE_LOCK1_ADDR) Reset() { r.reg.Store(uint32(PRO_DCACHE_LOCK1_ADDRReset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *PRO_DCACHE_LOCK1_ADDR) Modify(f func(PRO_DCACHE_LOCK1_ADDRValue) PRO_DCACHE_LOCK1_ADDRValue) {
-	r.reg.Store(uint32(f(PRO_DCACHE_LOCK1_ADDRValue(r.reg.Load()))))
-}
-
-// PRO_DCACHE_LOCK1_ADDR returns field PRO_DCACHE_LOCK1_ADDR (bits 31:0): The bits are used to configure the second start virtual address of data locking, which is combined with PRO_DCACHE_LOCK1_SIZE_REG.
-func (v PRO_DCACHE_LOCK1_ADDRValue) PRO_DCACHE_LOCK1_ADDR() uint32 { return uint32(v) & 0xffffffff }
-
-// WithPRO_DCACHE_LOCK1_ADDR returns v with field PRO_DCACHE_LOCK1_ADDR (bits 31:0) set to x, masked to the field width.
-func (v PRO_DCACHE_LOCK1_ADDRValue) WithPRO_DCACHE_LOCK1_ADDR(x uint32) PRO_DCACHE_LOCK1_ADDRValue {
-	return v&^0xffffffff | PRO_DCACHE_LOCK1_ADDRValue(x&0xffffffff)
-}
-
-// PRO_DCACHE_LOCK1_SIZE is register PRO_DCACHE_LOCK1_SIZE (32-bit, read-write, reset 0x0): register description.
-type PRO_DCACHE_LOCK1_SIZE struct{ reg mmio.U32 }
-
-// PRO_DCACHE_LOCK1_SIZEValue is a value of register PRO_DCACHE_LOCK1_SIZE.
-type PRO_DCACHE_LOCK1_SIZEValue uint32
-
-// PRO_DCACHE_LOCK1_SIZEReset is the reset value of register PRO_DCACHE_LOCK1_SIZE.
-const PRO_DCACHE_LOCK1_SIZEReset PRO_DCACHE_LOCK1_SIZEValue = 0x0
-
-// Read loads the register.
-func (r *PRO_DCACHE_LOCK1_SIZE) Read() PRO_DCACHE_LOCK1_SIZEValue {
-	return PRO_DCACHE_LOCK1_SIZEValue(r.reg.Load())
-}
-
-// Write stores v in the register.
-func (r *PRO_DCACHE_LOCK1_SIZE) Write(v PRO_DCACHE_LOCK1_SIZEValue) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(PRO_DCACHE_LOCK1_SIZEReset): fields f leaves alone are written as their reset values.
-func (r *PRO_DCACHE_LOCK1_SIZE) WriteWith(f func(PRO_DCACHE_LOCK1_SIZEValue) PRO_DCACHE_LOCK1_SIZEValue) {
-	r.reg.Store(uint32(f(PRO_DCACHE_LOCK1_SIZEReset)))
-}
-
-// Reset stores PRO_DCACHE_LOCK1_SIZEReset in the register.
-func (r *PRO_DCACHE_LOCK1_SIZE) Reset() { r.reg.Store(uint32(PRO_DCACHE_LOCK1_SIZEReset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *PRO_DCACHE_LOCK1_SIZE) Modify(f func(PRO_DCACHE_LOCK1_SIZEValue) PRO_DCACHE_LOCK1_SIZEValue) {
-	r.reg.Store(uint32(f(PRO_DCACHE_LOCK1_SIZEValue(r.reg.Load()))))
-}
-
-// PRO_DCACHE_LOCK1_SIZE returns field PRO_DCACHE_LOCK1_SIZE (bits 15:0): The bits are used to configure the second length of data locking, which is combined with PRO_DCACHE_LOCK1_ADDR_REG.
-func (v PRO_DCACHE_LOCK1_SIZEValue) PRO_DCACHE_LOCK1_SIZE() uint32 { return uint32(v) & 0xffff }
-
-// WithPRO_DCACHE_LOCK1_SIZE returns v with field PRO_DCACHE_LOCK1_SIZE (bits 15:0) set to x, masked to the field width.
-func (v PRO_DCACHE_LOCK1_SIZEValue) WithPRO_DCACHE_LOCK1_SIZE(x uint32) PRO_DCACHE_LOCK1_SIZEValue {
-	return v&^0xffff | PRO_DCACHE_LOCK1_SIZEValue(x&0xffff)
+// WithPRO_DCACHE_LOCK_SIZE returns v with field PRO_DCACHE_LOCK%s_SIZE (bits 15:0) set to x, masked to the field width.
+func (v PRO_DCACHE_LOCK_SIZEValue) WithPRO_DCACHE_LOCK_SIZE(x uint32) PRO_DCACHE_LOCK_SIZEValue {
+	return v&^0xffff | PRO_DCACHE_LOCK_SIZEValue(x&0xffff)
 }
 
 // PRO_DCACHE_MEM_SYNC0 is register PRO_DCACHE_MEM_SYNC0 (32-bit, read-write, reset 0x0): register description.
@@ -821,180 +753,92 @@ func (v PRO_DCACHE_AUTOLOAD_CFGValue) WithPRO_DCACHE_AUTOLOAD_SCT1_ENA(b bool) P
 	return v&^0x200 | PRO_DCACHE_AUTOLOAD_CFGValue(b2u(b))<<9
 }
 
-// PRO_DCACHE_AUTOLOAD_SECTION0_ADDR is register PRO_DCACHE_AUTOLOAD_SECTION0_ADDR (32-bit, read-write, reset 0x0): register description.
-type PRO_DCACHE_AUTOLOAD_SECTION0_ADDR struct{ reg mmio.U32 }
+// PRO_DCACHE_AUTOLOAD_SECTION_ADDR is register ADDR (32-bit, read-write, reset 0x0): register description.
+type PRO_DCACHE_AUTOLOAD_SECTION_ADDR struct{ reg mmio.U32 }
 
-// PRO_DCACHE_AUTOLOAD_SECTION0_ADDRValue is a value of register PRO_DCACHE_AUTOLOAD_SECTION0_ADDR.
-type PRO_DCACHE_AUTOLOAD_SECTION0_ADDRValue uint32
+// PRO_DCACHE_AUTOLOAD_SECTION_ADDRValue is a value of register PRO_DCACHE_AUTOLOAD_SECTION_ADDR.
+type PRO_DCACHE_AUTOLOAD_SECTION_ADDRValue uint32
 
-// PRO_DCACHE_AUTOLOAD_SECTION0_ADDRReset is the reset value of register PRO_DCACHE_AUTOLOAD_SECTION0_ADDR.
-const PRO_DCACHE_AUTOLOAD_SECTION0_ADDRReset PRO_DCACHE_AUTOLOAD_SECTION0_ADDRValue = 0x0
+// PRO_DCACHE_AUTOLOAD_SECTION_ADDRReset is the reset value of register PRO_DCACHE_AUTOLOAD_SECTION_ADDR.
+const PRO_DCACHE_AUTOLOAD_SECTION_ADDRReset PRO_DCACHE_AUTOLOAD_SECTION_ADDRValue = 0x0
 
 // Read loads the register.
-func (r *PRO_DCACHE_AUTOLOAD_SECTION0_ADDR) Read() PRO_DCACHE_AUTOLOAD_SECTION0_ADDRValue {
-	return PRO_DCACHE_AUTOLOAD_SECTION0_ADDRValue(r.reg.Load())
+func (r *PRO_DCACHE_AUTOLOAD_SECTION_ADDR) Read() PRO_DCACHE_AUTOLOAD_SECTION_ADDRValue {
+	return PRO_DCACHE_AUTOLOAD_SECTION_ADDRValue(r.reg.Load())
 }
 
 // Write stores v in the register.
-func (r *PRO_DCACHE_AUTOLOAD_SECTION0_ADDR) Write(v PRO_DCACHE_AUTOLOAD_SECTION0_ADDRValue) {
+func (r *PRO_DCACHE_AUTOLOAD_SECTION_ADDR) Write(v PRO_DCACHE_AUTOLOAD_SECTION_ADDRValue) {
 	r.reg.Store(uint32(v))
 }
 
-// WriteWith stores f(PRO_DCACHE_AUTOLOAD_SECTION0_ADDRReset): fields f leaves alone are written as their reset values.
-func (r *PRO_DCACHE_AUTOLOAD_SECTION0_ADDR) WriteWith(f func(PRO_DCACHE_AUTOLOAD_SECTION0_ADDRValue) PRO_DCACHE_AUTOLOAD_SECTION0_ADDRValue) {
-	r.reg.Store(uint32(f(PRO_DCACHE_AUTOLOAD_SECTION0_ADDRReset)))
+// WriteWith stores f(PRO_DCACHE_AUTOLOAD_SECTION_ADDRReset): fields f leaves alone are written as their reset values.
+func (r *PRO_DCACHE_AUTOLOAD_SECTION_ADDR) WriteWith(f func(PRO_DCACHE_AUTOLOAD_SECTION_ADDRValue) PRO_DCACHE_AUTOLOAD_SECTION_ADDRValue) {
+	r.reg.Store(uint32(f(PRO_DCACHE_AUTOLOAD_SECTION_ADDRReset)))
 }
 
-// Reset stores PRO_DCACHE_AUTOLOAD_SECTION0_ADDRReset in the register.
-func (r *PRO_DCACHE_AUTOLOAD_SECTION0_ADDR) Reset() {
-	r.reg.Store(uint32(PRO_DCACHE_AUTOLOAD_SECTION0_ADDRReset))
+// Reset stores PRO_DCACHE_AUTOLOAD_SECTION_ADDRReset in the register.
+func (r *PRO_DCACHE_AUTOLOAD_SECTION_ADDR) Reset() {
+	r.reg.Store(uint32(PRO_DCACHE_AUTOLOAD_SECTION_ADDRReset))
 }
 
 // Modify loads the register, passes its value to f and stores the result.
-func (r *PRO_DCACHE_AUTOLOAD_SECTION0_ADDR) Modify(f func(PRO_DCACHE_AUTOLOAD_SECTION0_ADDRValue) PRO_DCACHE_AUTOLOAD_SECTION0_ADDRValue) {
-	r.reg.Store(uint32(f(PRO_DCACHE_AUTOLOAD_SECTION0_ADDRValue(r.reg.Load()))))
+func (r *PRO_DCACHE_AUTOLOAD_SECTION_ADDR) Modify(f func(PRO_DCACHE_AUTOLOAD_SECTION_ADDRValue) PRO_DCACHE_AUTOLOAD_SECTION_ADDRValue) {
+	r.reg.Store(uint32(f(PRO_DCACHE_AUTOLOAD_SECTION_ADDRValue(r.reg.Load()))))
 }
 
-// PRO_DCACHE_AUTOLOAD_SCT0_ADDR returns field PRO_DCACHE_AUTOLOAD_SCT0_ADDR (bits 31:0): The bits are used to configure the start virtual address of the first section for conditional pre-load operation. It should be combined with pro_dcache_autoload_sct0_ena.
-func (v PRO_DCACHE_AUTOLOAD_SECTION0_ADDRValue) PRO_DCACHE_AUTOLOAD_SCT0_ADDR() uint32 {
+// PRO_DCACHE_AUTOLOAD_SCT_ADDR returns field PRO_DCACHE_AUTOLOAD_SCT%s_ADDR (bits 31:0): The bits are used to configure the start virtual address of the first section for conditional pre-load operation. It should be combined with pro_dcache_autoload_sct0_ena.
+func (v PRO_DCACHE_AUTOLOAD_SECTION_ADDRValue) PRO_DCACHE_AUTOLOAD_SCT_ADDR() uint32 {
 	return uint32(v) & 0xffffffff
 }
 
-// WithPRO_DCACHE_AUTOLOAD_SCT0_ADDR returns v with field PRO_DCACHE_AUTOLOAD_SCT0_ADDR (bits 31:0) set to x, masked to the field width.
-func (v PRO_DCACHE_AUTOLOAD_SECTION0_ADDRValue) WithPRO_DCACHE_AUTOLOAD_SCT0_ADDR(x uint32) PRO_DCACHE_AUTOLOAD_SECTION0_ADDRValue {
-	return v&^0xffffffff | PRO_DCACHE_AUTOLOAD_SECTION0_ADDRValue(x&0xffffffff)
+// WithPRO_DCACHE_AUTOLOAD_SCT_ADDR returns v with field PRO_DCACHE_AUTOLOAD_SCT%s_ADDR (bits 31:0) set to x, masked to the field width.
+func (v PRO_DCACHE_AUTOLOAD_SECTION_ADDRValue) WithPRO_DCACHE_AUTOLOAD_SCT_ADDR(x uint32) PRO_DCACHE_AUTOLOAD_SECTION_ADDRValue {
+	return v&^0xffffffff | PRO_DCACHE_AUTOLOAD_SECTION_ADDRValue(x&0xffffffff)
 }
 
-// PRO_DCACHE_AUTOLOAD_SECTION0_SIZE is register PRO_DCACHE_AUTOLOAD_SECTION0_SIZE (32-bit, read-write, reset 0x8000): register description.
-type PRO_DCACHE_AUTOLOAD_SECTION0_SIZE struct{ reg mmio.U32 }
+// PRO_DCACHE_AUTOLOAD_SECTION_SIZE is register SIZE (32-bit, read-write, reset 0x8000): register description.
+type PRO_DCACHE_AUTOLOAD_SECTION_SIZE struct{ reg mmio.U32 }
 
-// PRO_DCACHE_AUTOLOAD_SECTION0_SIZEValue is a value of register PRO_DCACHE_AUTOLOAD_SECTION0_SIZE.
-type PRO_DCACHE_AUTOLOAD_SECTION0_SIZEValue uint32
+// PRO_DCACHE_AUTOLOAD_SECTION_SIZEValue is a value of register PRO_DCACHE_AUTOLOAD_SECTION_SIZE.
+type PRO_DCACHE_AUTOLOAD_SECTION_SIZEValue uint32
 
-// PRO_DCACHE_AUTOLOAD_SECTION0_SIZEReset is the reset value of register PRO_DCACHE_AUTOLOAD_SECTION0_SIZE.
-const PRO_DCACHE_AUTOLOAD_SECTION0_SIZEReset PRO_DCACHE_AUTOLOAD_SECTION0_SIZEValue = 0x8000
+// PRO_DCACHE_AUTOLOAD_SECTION_SIZEReset is the reset value of register PRO_DCACHE_AUTOLOAD_SECTION_SIZE.
+const PRO_DCACHE_AUTOLOAD_SECTION_SIZEReset PRO_DCACHE_AUTOLOAD_SECTION_SIZEValue = 0x8000
 
 // Read loads the register.
-func (r *PRO_DCACHE_AUTOLOAD_SECTION0_SIZE) Read() PRO_DCACHE_AUTOLOAD_SECTION0_SIZEValue {
-	return PRO_DCACHE_AUTOLOAD_SECTION0_SIZEValue(r.reg.Load())
+func (r *PRO_DCACHE_AUTOLOAD_SECTION_SIZE) Read() PRO_DCACHE_AUTOLOAD_SECTION_SIZEValue {
+	return PRO_DCACHE_AUTOLOAD_SECTION_SIZEValue(r.reg.Load())
 }
 
 // Write stores v in the register.
-func (r *PRO_DCACHE_AUTOLOAD_SECTION0_SIZE) Write(v PRO_DCACHE_AUTOLOAD_SECTION0_SIZEValue) {
+func (r *PRO_DCACHE_AUTOLOAD_SECTION_SIZE) Write(v PRO_DCACHE_AUTOLOAD_SECTION_SIZEValue) {
 	r.reg.Store(uint32(v))
 }
 
-// WriteWith stores f(PRO_DCACHE_AUTOLOAD_SECTION0_SIZEReset): fields f leaves alone are written as their reset values.
-func (r *PRO_DCACHE_AUTOLOAD_SECTION0_SIZE) WriteWith(f func(PRO_DCACHE_AUTOLOAD_SECTION0_SIZEValue) PRO_DCACHE_AUTOLOAD_SECTION0_SIZEValue) {
-	r.reg.Store(uint32(f(PRO_DCACHE_AUTOLOAD_SECTION0_SIZEReset)))
+// WriteWith stores f(PRO_DCACHE_AUTOLOAD_SECTION_SIZEReset): fields f leaves alone are written as their reset values.
+func (r *PRO_DCACHE_AUTOLOAD_SECTION_SIZE) WriteWith(f func(PRO_DCACHE_AUTOLOAD_SECTION_SIZEValue) PRO_DCACHE_AUTOLOAD_SECTION_SIZEValue) {
+	r.reg.Store(uint32(f(PRO_DCACHE_AUTOLOAD_SECTION_SIZEReset)))
 }
 
-// Reset stores PRO_DCACHE_AUTOLOAD_SECTION0_SIZEReset in the register.
-func (r *PRO_DCACHE_AUTOLOAD_SECTION0_SIZE) Reset() {
-	r.reg.Store(uint32(PRO_DCACHE_AUTOLOAD_SECTION0_SIZEReset))
+// Reset stores PRO_DCACHE_AUTOLOAD_SECTION_SIZEReset in the register.
+func (r *PRO_DCACHE_AUTOLOAD_SECTION_SIZE) Reset() {
+	r.reg.Store(uint32(PRO_DCACHE_AUTOLOAD_SECTION_SIZEReset))
 }
 
 // Modify loads the register, passes its value to f and stores the result.
-func (r *PRO_DCACHE_AUTOLOAD_SECTION0_SIZE) Modify(f func(PRO_DCACHE_AUTOLOAD_SECTION0_SIZEValue) PRO_DCACHE_AUTOLOAD_SECTION0_SIZEValue) {
-	r.reg.Store(uint32(f(PRO_DCACHE_AUTOLOAD_SECTION0_SIZEValue(r.reg.Load()))))
+func (r *PRO_DCACHE_AUTOLOAD_SECTION_SIZE) Modify(f func(PRO_DCACHE_AUTOLOAD_SECTION_SIZEValue) PRO_DCACHE_AUTOLOAD_SECTION_SIZEValue) {
+	r.reg.Store(uint32(f(PRO_DCACHE_AUTOLOAD_SECTION_SIZEValue(r.reg.Load()))))
 }
 
-// PRO_DCACHE_AUTOLOAD_SCT0_SIZE returns field PRO_DCACHE_AUTOLOAD_SCT0_SIZE (bits 23:0): The bits are used to configure the length of the first section for conditional pre-load operation. It should be combined with pro_dcache_autoload_sct0_ena.
-func (v PRO_DCACHE_AUTOLOAD_SECTION0_SIZEValue) PRO_DCACHE_AUTOLOAD_SCT0_SIZE() uint32 {
+// PRO_DCACHE_AUTOLOAD_SCT_SIZE returns field PRO_DCACHE_AUTOLOAD_SCT%s_SIZE (bits 23:0): The bits are used to configure the length of the first section for conditional pre-load operation. It should be combined with pro_dcache_autoload_sct0_ena.
+func (v PRO_DCACHE_AUTOLOAD_SECTION_SIZEValue) PRO_DCACHE_AUTOLOAD_SCT_SIZE() uint32 {
 	return uint32(v) & 0xffffff
 }
 
-// WithPRO_DCACHE_AUTOLOAD_SCT0_SIZE returns v with field PRO_DCACHE_AUTOLOAD_SCT0_SIZE (bits 23:0) set to x, masked to the field width.
-func (v PRO_DCACHE_AUTOLOAD_SECTION0_SIZEValue) WithPRO_DCACHE_AUTOLOAD_SCT0_SIZE(x uint32) PRO_DCACHE_AUTOLOAD_SECTION0_SIZEValue {
-	return v&^0xffffff | PRO_DCACHE_AUTOLOAD_SECTION0_SIZEValue(x&0xffffff)
-}
-
-// PRO_DCACHE_AUTOLOAD_SECTION1_ADDR is register PRO_DCACHE_AUTOLOAD_SECTION1_ADDR (32-bit, read-write, reset 0x0): register description.
-type PRO_DCACHE_AUTOLOAD_SECTION1_ADDR struct{ reg mmio.U32 }
-
-// PRO_DCACHE_AUTOLOAD_SECTION1_ADDRValue is a value of register PRO_DCACHE_AUTOLOAD_SECTION1_ADDR.
-type PRO_DCACHE_AUTOLOAD_SECTION1_ADDRValue uint32
-
-// PRO_DCACHE_AUTOLOAD_SECTION1_ADDRReset is the reset value of register PRO_DCACHE_AUTOLOAD_SECTION1_ADDR.
-const PRO_DCACHE_AUTOLOAD_SECTION1_ADDRReset PRO_DCACHE_AUTOLOAD_SECTION1_ADDRValue = 0x0
-
-// Read loads the register.
-func (r *PRO_DCACHE_AUTOLOAD_SECTION1_ADDR) Read() PRO_DCACHE_AUTOLOAD_SECTION1_ADDRValue {
-	return PRO_DCACHE_AUTOLOAD_SECTION1_ADDRValue(r.reg.Load())
-}
-
-// Write stores v in the register.
-func (r *PRO_DCACHE_AUTOLOAD_SECTION1_ADDR) Write(v PRO_DCACHE_AUTOLOAD_SECTION1_ADDRValue) {
-	r.reg.Store(uint32(v))
-}
-
-// WriteWith stores f(PRO_DCACHE_AUTOLOAD_SECTION1_ADDRReset): fields f leaves alone are written as their reset values.
-func (r *PRO_DCACHE_AUTOLOAD_SECTION1_ADDR) WriteWith(f func(PRO_DCACHE_AUTOLOAD_SECTION1_ADDRValue) PRO_DCACHE_AUTOLOAD_SECTION1_ADDRValue) {
-	r.reg.Store(uint32(f(PRO_DCACHE_AUTOLOAD_SECTION1_ADDRReset)))
-}
-
-// Reset stores PRO_DCACHE_AUTOLOAD_SECTION1_ADDRReset in the register.
-func (r *PRO_DCACHE_AUTOLOAD_SECTION1_ADDR) Reset() {
-	r.reg.Store(uint32(PRO_DCACHE_AUTOLOAD_SECTION1_ADDRReset))
-}
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *PRO_DCACHE_AUTOLOAD_SECTION1_ADDR) Modify(f func(PRO_DCACHE_AUTOLOAD_SECTION1_ADDRValue) PRO_DCACHE_AUTOLOAD_SECTION1_ADDRValue) {
-	r.reg.Store(uint32(f(PRO_DCACHE_AUTOLOAD_SECTION1_ADDRValue(r.reg.Load()))))
-}
-
-// PRO_DCACHE_AUTOLOAD_SCT1_ADDR returns field PRO_DCACHE_AUTOLOAD_SCT1_ADDR (bits 31:0): The bits are used to configure the start virtual address of the second section for conditional pre-load operation. It should be combined with pro_dcache_autoload_sct1_ena.
-func (v PRO_DCACHE_AUTOLOAD_SECTION1_ADDRValue) PRO_DCACHE_AUTOLOAD_SCT1_ADDR() uint32 {
-	return uint32(v) & 0xffffffff
-}
-
-// WithPRO_DCACHE_AUTOLOAD_SCT1_ADDR returns v with field PRO_DCACHE_AUTOLOAD_SCT1_ADDR (bits 31:0) set to x, masked to the field width.
-func (v PRO_DCACHE_AUTOLOAD_SECTION1_ADDRValue) WithPRO_DCACHE_AUTOLOAD_SCT1_ADDR(x uint32) PRO_DCACHE_AUTOLOAD_SECTION1_ADDRValue {
-	return v&^0xffffffff | PRO_DCACHE_AUTOLOAD_SECTION1_ADDRValue(x&0xffffffff)
-}
-
-// PRO_DCACHE_AUTOLOAD_SECTION1_SIZE is register PRO_DCACHE_AUTOLOAD_SECTION1_SIZE (32-bit, read-write, reset 0x8000): register description.
-type PRO_DCACHE_AUTOLOAD_SECTION1_SIZE struct{ reg mmio.U32 }
-
-// PRO_DCACHE_AUTOLOAD_SECTION1_SIZEValue is a value of register PRO_DCACHE_AUTOLOAD_SECTION1_SIZE.
-type PRO_DCACHE_AUTOLOAD_SECTION1_SIZEValue uint32
-
-// PRO_DCACHE_AUTOLOAD_SECTION1_SIZEReset is the reset value of register PRO_DCACHE_AUTOLOAD_SECTION1_SIZE.
-const PRO_DCACHE_AUTOLOAD_SECTION1_SIZEReset PRO_DCACHE_AUTOLOAD_SECTION1_SIZEValue = 0x8000
-
-// Read loads the register.
-func (r *PRO_DCACHE_AUTOLOAD_SECTION1_SIZE) Read() PRO_DCACHE_AUTOLOAD_SECTION1_SIZEValue {
-	return PRO_DCACHE_AUTOLOAD_SECTION1_SIZEValue(r.reg.Load())
-}
-
-// Write stores v in the register.
-func (r *PRO_DCACHE_AUTOLOAD_SECTION1_SIZE) Write(v PRO_DCACHE_AUTOLOAD_SECTION1_SIZEValue) {
-	r.reg.Store(uint32(v))
-}
-
-// WriteWith stores f(PRO_DCACHE_AUTOLOAD_SECTION1_SIZEReset): fields f leaves alone are written as their reset values.
-func (r *PRO_DCACHE_AUTOLOAD_SECTION1_SIZE) WriteWith(f func(PRO_DCACHE_AUTOLOAD_SECTION1_SIZEValue) PRO_DCACHE_AUTOLOAD_SECTION1_SIZEValue) {
-	r.reg.Store(uint32(f(PRO_DCACHE_AUTOLOAD_SECTION1_SIZEReset)))
-}
-
-// Reset stores PRO_DCACHE_AUTOLOAD_SECTION1_SIZEReset in the register.
-func (r *PRO_DCACHE_AUTOLOAD_SECTION1_SIZE) Reset() {
-	r.reg.Store(uint32(PRO_DCACHE_AUTOLOAD_SECTION1_SIZEReset))
-}
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *PRO_DCACHE_AUTOLOAD_SECTION1_SIZE) Modify(f func(PRO_DCACHE_AUTOLOAD_SECTION1_SIZEValue) PRO_DCACHE_AUTOLOAD_SECTION1_SIZEValue) {
-	r.reg.Store(uint32(f(PRO_DCACHE_AUTOLOAD_SECTION1_SIZEValue(r.reg.Load()))))
-}
-
-// PRO_DCACHE_AUTOLOAD_SCT1_SIZE returns field PRO_DCACHE_AUTOLOAD_SCT1_SIZE (bits 23:0): The bits are used to configure the length of the second section for conditional pre-load operation. It should be combined with pro_dcache_autoload_sct1_ena.
-func (v PRO_DCACHE_AUTOLOAD_SECTION1_SIZEValue) PRO_DCACHE_AUTOLOAD_SCT1_SIZE() uint32 {
-	return uint32(v) & 0xffffff
-}
-
-// WithPRO_DCACHE_AUTOLOAD_SCT1_SIZE returns v with field PRO_DCACHE_AUTOLOAD_SCT1_SIZE (bits 23:0) set to x, masked to the field width.
-func (v PRO_DCACHE_AUTOLOAD_SECTION1_SIZEValue) WithPRO_DCACHE_AUTOLOAD_SCT1_SIZE(x uint32) PRO_DCACHE_AUTOLOAD_SECTION1_SIZEValue {
-	return v&^0xffffff | PRO_DCACHE_AUTOLOAD_SECTION1_SIZEValue(x&0xffffff)
+// WithPRO_DCACHE_AUTOLOAD_SCT_SIZE returns v with field PRO_DCACHE_AUTOLOAD_SCT%s_SIZE (bits 23:0) set to x, masked to the field width.
+func (v PRO_DCACHE_AUTOLOAD_SECTION_SIZEValue) WithPRO_DCACHE_AUTOLOAD_SCT_SIZE(x uint32) PRO_DCACHE_AUTOLOAD_SECTION_SIZEValue {
+	return v&^0xffffff | PRO_DCACHE_AUTOLOAD_SECTION_SIZEValue(x&0xffffff)
 }
 
 // PRO_ICACHE_CTRL is register PRO_ICACHE_CTRL (32-bit, read-write, reset 0x100): register description.
@@ -1226,156 +1070,80 @@ func (v PRO_ICACHE_TAG_POWER_CTRLValue) WithPRO_ICACHE_TAG_MEM_FORCE_PU(b bool) 
 	return v&^0x4 | PRO_ICACHE_TAG_POWER_CTRLValue(b2u(b))<<2
 }
 
-// PRO_ICACHE_LOCK0_ADDR is register PRO_ICACHE_LOCK0_ADDR (32-bit, read-write, reset 0x0): register description.
-type PRO_ICACHE_LOCK0_ADDR struct{ reg mmio.U32 }
+// PRO_ICACHE_LOCK_ADDR is register ADDR (32-bit, read-write, reset 0x0): register description.
+type PRO_ICACHE_LOCK_ADDR struct{ reg mmio.U32 }
 
-// PRO_ICACHE_LOCK0_ADDRValue is a value of register PRO_ICACHE_LOCK0_ADDR.
-type PRO_ICACHE_LOCK0_ADDRValue uint32
+// PRO_ICACHE_LOCK_ADDRValue is a value of register PRO_ICACHE_LOCK_ADDR.
+type PRO_ICACHE_LOCK_ADDRValue uint32
 
-// PRO_ICACHE_LOCK0_ADDRReset is the reset value of register PRO_ICACHE_LOCK0_ADDR.
-const PRO_ICACHE_LOCK0_ADDRReset PRO_ICACHE_LOCK0_ADDRValue = 0x0
+// PRO_ICACHE_LOCK_ADDRReset is the reset value of register PRO_ICACHE_LOCK_ADDR.
+const PRO_ICACHE_LOCK_ADDRReset PRO_ICACHE_LOCK_ADDRValue = 0x0
 
 // Read loads the register.
-func (r *PRO_ICACHE_LOCK0_ADDR) Read() PRO_ICACHE_LOCK0_ADDRValue {
-	return PRO_ICACHE_LOCK0_ADDRValue(r.reg.Load())
+func (r *PRO_ICACHE_LOCK_ADDR) Read() PRO_ICACHE_LOCK_ADDRValue {
+	return PRO_ICACHE_LOCK_ADDRValue(r.reg.Load())
 }
 
 // Write stores v in the register.
-func (r *PRO_ICACHE_LOCK0_ADDR) Write(v PRO_ICACHE_LOCK0_ADDRValue) { r.reg.Store(uint32(v)) }
+func (r *PRO_ICACHE_LOCK_ADDR) Write(v PRO_ICACHE_LOCK_ADDRValue) { r.reg.Store(uint32(v)) }
 
-// WriteWith stores f(PRO_ICACHE_LOCK0_ADDRReset): fields f leaves alone are written as their reset values.
-func (r *PRO_ICACHE_LOCK0_ADDR) WriteWith(f func(PRO_ICACHE_LOCK0_ADDRValue) PRO_ICACHE_LOCK0_ADDRValue) {
-	r.reg.Store(uint32(f(PRO_ICACHE_LOCK0_ADDRReset)))
+// WriteWith stores f(PRO_ICACHE_LOCK_ADDRReset): fields f leaves alone are written as their reset values.
+func (r *PRO_ICACHE_LOCK_ADDR) WriteWith(f func(PRO_ICACHE_LOCK_ADDRValue) PRO_ICACHE_LOCK_ADDRValue) {
+	r.reg.Store(uint32(f(PRO_ICACHE_LOCK_ADDRReset)))
 }
 
-// Reset stores PRO_ICACHE_LOCK0_ADDRReset in the register.
-func (r *PRO_ICACHE_LOCK0_ADDR) Reset() { r.reg.Store(uint32(PRO_ICACHE_LOCK0_ADDRReset)) }
+// Reset stores PRO_ICACHE_LOCK_ADDRReset in the register.
+func (r *PRO_ICACHE_LOCK_ADDR) Reset() { r.reg.Store(uint32(PRO_ICACHE_LOCK_ADDRReset)) }
 
 // Modify loads the register, passes its value to f and stores the result.
-func (r *PRO_ICACHE_LOCK0_ADDR) Modify(f func(PRO_ICACHE_LOCK0_ADDRValue) PRO_ICACHE_LOCK0_ADDRValue) {
-	r.reg.Store(uint32(f(PRO_ICACHE_LOCK0_ADDRValue(r.reg.Load()))))
+func (r *PRO_ICACHE_LOCK_ADDR) Modify(f func(PRO_ICACHE_LOCK_ADDRValue) PRO_ICACHE_LOCK_ADDRValue) {
+	r.reg.Store(uint32(f(PRO_ICACHE_LOCK_ADDRValue(r.reg.Load()))))
 }
 
-// PRO_ICACHE_LOCK0_ADDR returns field PRO_ICACHE_LOCK0_ADDR (bits 31:0): The bits are used to configure the first start virtual address of data locking, which is combined with PRO_ICACHE_LOCK0_SIZE_REG.
-func (v PRO_ICACHE_LOCK0_ADDRValue) PRO_ICACHE_LOCK0_ADDR() uint32 { return uint32(v) & 0xffffffff }
+// PRO_ICACHE_LOCK_ADDR returns field PRO_ICACHE_LOCK%s_ADDR (bits 31:0): The bits are used to configure the first start virtual address of data locking, which is combined with PRO_ICACHE_LOCK0_SIZE_REG.
+func (v PRO_ICACHE_LOCK_ADDRValue) PRO_ICACHE_LOCK_ADDR() uint32 { return uint32(v) & 0xffffffff }
 
-// WithPRO_ICACHE_LOCK0_ADDR returns v with field PRO_ICACHE_LOCK0_ADDR (bits 31:0) set to x, masked to the field width.
-func (v PRO_ICACHE_LOCK0_ADDRValue) WithPRO_ICACHE_LOCK0_ADDR(x uint32) PRO_ICACHE_LOCK0_ADDRValue {
-	return v&^0xffffffff | PRO_ICACHE_LOCK0_ADDRValue(x&0xffffffff)
+// WithPRO_ICACHE_LOCK_ADDR returns v with field PRO_ICACHE_LOCK%s_ADDR (bits 31:0) set to x, masked to the field width.
+func (v PRO_ICACHE_LOCK_ADDRValue) WithPRO_ICACHE_LOCK_ADDR(x uint32) PRO_ICACHE_LOCK_ADDRValue {
+	return v&^0xffffffff | PRO_ICACHE_LOCK_ADDRValue(x&0xffffffff)
 }
 
-// PRO_ICACHE_LOCK0_SIZE is register PRO_ICACHE_LOCK0_SIZE (32-bit, read-write, reset 0x0): register description.
-type PRO_ICACHE_LOCK0_SIZE struct{ reg mmio.U32 }
+// PRO_ICACHE_LOCK_SIZE is register SIZE (32-bit, read-write, reset 0x0): register description.
+type PRO_ICACHE_LOCK_SIZE struct{ reg mmio.U32 }
 
-// PRO_ICACHE_LOCK0_SIZEValue is a value of register PRO_ICACHE_LOCK0_SIZE.
-type PRO_ICACHE_LOCK0_SIZEValue uint32
+// PRO_ICACHE_LOCK_SIZEValue is a value of register PRO_ICACHE_LOCK_SIZE.
+type PRO_ICACHE_LOCK_SIZEValue uint32
 
-// PRO_ICACHE_LOCK0_SIZEReset is the reset value of register PRO_ICACHE_LOCK0_SIZE.
-const PRO_ICACHE_LOCK0_SIZEReset PRO_ICACHE_LOCK0_SIZEValue = 0x0
+// PRO_ICACHE_LOCK_SIZEReset is the reset value of register PRO_ICACHE_LOCK_SIZE.
+const PRO_ICACHE_LOCK_SIZEReset PRO_ICACHE_LOCK_SIZEValue = 0x0
 
 // Read loads the register.
-func (r *PRO_ICACHE_LOCK0_SIZE) Read() PRO_ICACHE_LOCK0_SIZEValue {
-	return PRO_ICACHE_LOCK0_SIZEValue(r.reg.Load())
+func (r *PRO_ICACHE_LOCK_SIZE) Read() PRO_ICACHE_LOCK_SIZEValue {
+	return PRO_ICACHE_LOCK_SIZEValue(r.reg.Load())
 }
 
 // Write stores v in the register.
-func (r *PRO_ICACHE_LOCK0_SIZE) Write(v PRO_ICACHE_LOCK0_SIZEValue) { r.reg.Store(uint32(v)) }
+func (r *PRO_ICACHE_LOCK_SIZE) Write(v PRO_ICACHE_LOCK_SIZEValue) { r.reg.Store(uint32(v)) }
 
-// WriteWith stores f(PRO_ICACHE_LOCK0_SIZEReset): fields f leaves alone are written as their reset values.
-func (r *PRO_ICACHE_LOCK0_SIZE) WriteWith(f func(PRO_ICACHE_LOCK0_SIZEValue) PRO_ICACHE_LOCK0_SIZEValue) {
-	r.reg.Store(uint32(f(PRO_ICACHE_LOCK0_SIZEReset)))
+// WriteWith stores f(PRO_ICACHE_LOCK_SIZEReset): fields f leaves alone are written as their reset values.
+func (r *PRO_ICACHE_LOCK_SIZE) WriteWith(f func(PRO_ICACHE_LOCK_SIZEValue) PRO_ICACHE_LOCK_SIZEValue) {
+	r.reg.Store(uint32(f(PRO_ICACHE_LOCK_SIZEReset)))
 }
 
-// Reset stores PRO_ICACHE_LOCK0_SIZEReset in the register.
-func (r *PRO_ICACHE_LOCK0_SIZE) Reset() { r.reg.Store(uint32(PRO_ICACHE_LOCK0_SIZEReset)) }
+// Reset stores PRO_ICACHE_LOCK_SIZEReset in the register.
+func (r *PRO_ICACHE_LOCK_SIZE) Reset() { r.reg.Store(uint32(PRO_ICACHE_LOCK_SIZEReset)) }
 
 // Modify loads the register, passes its value to f and stores the result.
-func (r *PRO_ICACHE_LOCK0_SIZE) Modify(f func(PRO_ICACHE_LOCK0_SIZEValue) PRO_ICACHE_LOCK0_SIZEValue) {
-	r.reg.Store(uint32(f(PRO_ICACHE_LOCK0_SIZEValue(r.reg.Load()))))
+func (r *PRO_ICACHE_LOCK_SIZE) Modify(f func(PRO_ICACHE_LOCK_SIZEValue) PRO_ICACHE_LOCK_SIZEValue) {
+	r.reg.Store(uint32(f(PRO_ICACHE_LOCK_SIZEValue(r.reg.Load()))))
 }
 
-// PRO_ICACHE_LOCK0_SIZE returns field PRO_ICACHE_LOCK0_SIZE (bits 15:0): The bits are used to configure the first length of data locking, which is combined with PRO_ICACHE_LOCK0_ADDR_REG.
-func (v PRO_ICACHE_LOCK0_SIZEValue) PRO_ICACHE_LOCK0_SIZE() uint32 { return uint32(v) & 0xffff }
+// PRO_ICACHE_LOCK_SIZE returns field PRO_ICACHE_LOCK%s_SIZE (bits 15:0): The bits are used to configure the first length of data locking, which is combined with PRO_ICACHE_LOCK0_ADDR_REG.
+func (v PRO_ICACHE_LOCK_SIZEValue) PRO_ICACHE_LOCK_SIZE() uint32 { return uint32(v) & 0xffff }
 
-// WithPRO_ICACHE_LOCK0_SIZE returns v with field PRO_ICACHE_LOCK0_SIZE (bits 15:0) set to x, masked to the field width.
-func (v PRO_ICACHE_LOCK0_SIZEValue) WithPRO_ICACHE_LOCK0_SIZE(x uint32) PRO_ICACHE_LOCK0_SIZEValue {
-	return v&^0xffff | PRO_ICACHE_LOCK0_SIZEValue(x&0xffff)
-}
-
-// PRO_ICACHE_LOCK1_ADDR is register PRO_ICACHE_LOCK1_ADDR (32-bit, read-write, reset 0x0): register description.
-type PRO_ICACHE_LOCK1_ADDR struct{ reg mmio.U32 }
-
-// PRO_ICACHE_LOCK1_ADDRValue is a value of register PRO_ICACHE_LOCK1_ADDR.
-type PRO_ICACHE_LOCK1_ADDRValue uint32
-
-// PRO_ICACHE_LOCK1_ADDRReset is the reset value of register PRO_ICACHE_LOCK1_ADDR.
-const PRO_ICACHE_LOCK1_ADDRReset PRO_ICACHE_LOCK1_ADDRValue = 0x0
-
-// Read loads the register.
-func (r *PRO_ICACHE_LOCK1_ADDR) Read() PRO_ICACHE_LOCK1_ADDRValue {
-	return PRO_ICACHE_LOCK1_ADDRValue(r.reg.Load())
-}
-
-// Write stores v in the register.
-func (r *PRO_ICACHE_LOCK1_ADDR) Write(v PRO_ICACHE_LOCK1_ADDRValue) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(PRO_ICACHE_LOCK1_ADDRReset): fields f leaves alone are written as their reset values.
-func (r *PRO_ICACHE_LOCK1_ADDR) WriteWith(f func(PRO_ICACHE_LOCK1_ADDRValue) PRO_ICACHE_LOCK1_ADDRValue) {
-	r.reg.Store(uint32(f(PRO_ICACHE_LOCK1_ADDRReset)))
-}
-
-// Reset stores PRO_ICACHE_LOCK1_ADDRReset in the register.
-func (r *PRO_ICACHE_LOCK1_ADDR) Reset() { r.reg.Store(uint32(PRO_ICACHE_LOCK1_ADDRReset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *PRO_ICACHE_LOCK1_ADDR) Modify(f func(PRO_ICACHE_LOCK1_ADDRValue) PRO_ICACHE_LOCK1_ADDRValue) {
-	r.reg.Store(uint32(f(PRO_ICACHE_LOCK1_ADDRValue(r.reg.Load()))))
-}
-
-// PRO_ICACHE_LOCK1_ADDR returns field PRO_ICACHE_LOCK1_ADDR (bits 31:0): The bits are used to configure the second start virtual address of data locking, which is combined with PRO_ICACHE_LOCK1_SIZE_REG.
-func (v PRO_ICACHE_LOCK1_ADDRValue) PRO_ICACHE_LOCK1_ADDR() uint32 { return uint32(v) & 0xffffffff }
-
-// WithPRO_ICACHE_LOCK1_ADDR returns v with field PRO_ICACHE_LOCK1_ADDR (bits 31:0) set to x, masked to the field width.
-func (v PRO_ICACHE_LOCK1_ADDRValue) WithPRO_ICACHE_LOCK1_ADDR(x uint32) PRO_ICACHE_LOCK1_ADDRValue {
-	return v&^0xffffffff | PRO_ICACHE_LOCK1_ADDRValue(x&0xffffffff)
-}
-
-// PRO_ICACHE_LOCK1_SIZE is register PRO_ICACHE_LOCK1_SIZE (32-bit, read-write, reset 0x0): register description.
-type PRO_ICACHE_LOCK1_SIZE struct{ reg mmio.U32 }
-
-// PRO_ICACHE_LOCK1_SIZEValue is a value of register PRO_ICACHE_LOCK1_SIZE.
-type PRO_ICACHE_LOCK1_SIZEValue uint32
-
-// PRO_ICACHE_LOCK1_SIZEReset is the reset value of register PRO_ICACHE_LOCK1_SIZE.
-const PRO_ICACHE_LOCK1_SIZEReset PRO_ICACHE_LOCK1_SIZEValue = 0x0
-
-// Read loads the register.
-func (r *PRO_ICACHE_LOCK1_SIZE) Read() PRO_ICACHE_LOCK1_SIZEValue {
-	return PRO_ICACHE_LOCK1_SIZEValue(r.reg.Load())
-}
-
-// Write stores v in the register.
-func (r *PRO_ICACHE_LOCK1_SIZE) Write(v PRO_ICACHE_LOCK1_SIZEValue) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(PRO_ICACHE_LOCK1_SIZEReset): fields f leaves alone are written as their reset values.
-func (r *PRO_ICACHE_LOCK1_SIZE) WriteWith(f func(PRO_ICACHE_LOCK1_SIZEValue) PRO_ICACHE_LOCK1_SIZEValue) {
-	r.reg.Store(uint32(f(PRO_ICACHE_LOCK1_SIZEReset)))
-}
-
-// Reset stores PRO_ICACHE_LOCK1_SIZEReset in the register.
-func (r *PRO_ICACHE_LOCK1_SIZE) Reset() { r.reg.Store(uint32(PRO_ICACHE_LOCK1_SIZEReset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *PRO_ICACHE_LOCK1_SIZE) Modify(f func(PRO_ICACHE_LOCK1_SIZEValue) PRO_ICACHE_LOCK1_SIZEValue) {
-	r.reg.Store(uint32(f(PRO_ICACHE_LOCK1_SIZEValue(r.reg.Load()))))
-}
-
-// PRO_ICACHE_LOCK1_SIZE returns field PRO_ICACHE_LOCK1_SIZE (bits 15:0): The bits are used to configure the second length of data locking, which is combined with PRO_ICACHE_LOCK1_ADDR_REG.
-func (v PRO_ICACHE_LOCK1_SIZEValue) PRO_ICACHE_LOCK1_SIZE() uint32 { return uint32(v) & 0xffff }
-
-// WithPRO_ICACHE_LOCK1_SIZE returns v with field PRO_ICACHE_LOCK1_SIZE (bits 15:0) set to x, masked to the field width.
-func (v PRO_ICACHE_LOCK1_SIZEValue) WithPRO_ICACHE_LOCK1_SIZE(x uint32) PRO_ICACHE_LOCK1_SIZEValue {
-	return v&^0xffff | PRO_ICACHE_LOCK1_SIZEValue(x&0xffff)
+// WithPRO_ICACHE_LOCK_SIZE returns v with field PRO_ICACHE_LOCK%s_SIZE (bits 15:0) set to x, masked to the field width.
+func (v PRO_ICACHE_LOCK_SIZEValue) WithPRO_ICACHE_LOCK_SIZE(x uint32) PRO_ICACHE_LOCK_SIZEValue {
+	return v&^0xffff | PRO_ICACHE_LOCK_SIZEValue(x&0xffff)
 }
 
 // PRO_ICACHE_MEM_SYNC0 is register PRO_ICACHE_MEM_SYNC0 (32-bit, read-write, reset 0x0): register description.
@@ -1624,180 +1392,92 @@ func (v PRO_ICACHE_AUTOLOAD_CFGValue) WithPRO_ICACHE_AUTOLOAD_SCT1_ENA(b bool) P
 	return v&^0x200 | PRO_ICACHE_AUTOLOAD_CFGValue(b2u(b))<<9
 }
 
-// PRO_ICACHE_AUTOLOAD_SECTION0_ADDR is register PRO_ICACHE_AUTOLOAD_SECTION0_ADDR (32-bit, read-write, reset 0x0): register description.
-type PRO_ICACHE_AUTOLOAD_SECTION0_ADDR struct{ reg mmio.U32 }
+// PRO_ICACHE_AUTOLOAD_SECTION_ADDR is register ADDR (32-bit, read-write, reset 0x0): register description.
+type PRO_ICACHE_AUTOLOAD_SECTION_ADDR struct{ reg mmio.U32 }
 
-// PRO_ICACHE_AUTOLOAD_SECTION0_ADDRValue is a value of register PRO_ICACHE_AUTOLOAD_SECTION0_ADDR.
-type PRO_ICACHE_AUTOLOAD_SECTION0_ADDRValue uint32
+// PRO_ICACHE_AUTOLOAD_SECTION_ADDRValue is a value of register PRO_ICACHE_AUTOLOAD_SECTION_ADDR.
+type PRO_ICACHE_AUTOLOAD_SECTION_ADDRValue uint32
 
-// PRO_ICACHE_AUTOLOAD_SECTION0_ADDRReset is the reset value of register PRO_ICACHE_AUTOLOAD_SECTION0_ADDR.
-const PRO_ICACHE_AUTOLOAD_SECTION0_ADDRReset PRO_ICACHE_AUTOLOAD_SECTION0_ADDRValue = 0x0
+// PRO_ICACHE_AUTOLOAD_SECTION_ADDRReset is the reset value of register PRO_ICACHE_AUTOLOAD_SECTION_ADDR.
+const PRO_ICACHE_AUTOLOAD_SECTION_ADDRReset PRO_ICACHE_AUTOLOAD_SECTION_ADDRValue = 0x0
 
 // Read loads the register.
-func (r *PRO_ICACHE_AUTOLOAD_SECTION0_ADDR) Read() PRO_ICACHE_AUTOLOAD_SECTION0_ADDRValue {
-	return PRO_ICACHE_AUTOLOAD_SECTION0_ADDRValue(r.reg.Load())
+func (r *PRO_ICACHE_AUTOLOAD_SECTION_ADDR) Read() PRO_ICACHE_AUTOLOAD_SECTION_ADDRValue {
+	return PRO_ICACHE_AUTOLOAD_SECTION_ADDRValue(r.reg.Load())
 }
 
 // Write stores v in the register.
-func (r *PRO_ICACHE_AUTOLOAD_SECTION0_ADDR) Write(v PRO_ICACHE_AUTOLOAD_SECTION0_ADDRValue) {
+func (r *PRO_ICACHE_AUTOLOAD_SECTION_ADDR) Write(v PRO_ICACHE_AUTOLOAD_SECTION_ADDRValue) {
 	r.reg.Store(uint32(v))
 }
 
-// WriteWith stores f(PRO_ICACHE_AUTOLOAD_SECTION0_ADDRReset): fields f leaves alone are written as their reset values.
-func (r *PRO_ICACHE_AUTOLOAD_SECTION0_ADDR) WriteWith(f func(PRO_ICACHE_AUTOLOAD_SECTION0_ADDRValue) PRO_ICACHE_AUTOLOAD_SECTION0_ADDRValue) {
-	r.reg.Store(uint32(f(PRO_ICACHE_AUTOLOAD_SECTION0_ADDRReset)))
+// WriteWith stores f(PRO_ICACHE_AUTOLOAD_SECTION_ADDRReset): fields f leaves alone are written as their reset values.
+func (r *PRO_ICACHE_AUTOLOAD_SECTION_ADDR) WriteWith(f func(PRO_ICACHE_AUTOLOAD_SECTION_ADDRValue) PRO_ICACHE_AUTOLOAD_SECTION_ADDRValue) {
+	r.reg.Store(uint32(f(PRO_ICACHE_AUTOLOAD_SECTION_ADDRReset)))
 }
 
-// Reset stores PRO_ICACHE_AUTOLOAD_SECTION0_ADDRReset in the register.
-func (r *PRO_ICACHE_AUTOLOAD_SECTION0_ADDR) Reset() {
-	r.reg.Store(uint32(PRO_ICACHE_AUTOLOAD_SECTION0_ADDRReset))
+// Reset stores PRO_ICACHE_AUTOLOAD_SECTION_ADDRReset in the register.
+func (r *PRO_ICACHE_AUTOLOAD_SECTION_ADDR) Reset() {
+	r.reg.Store(uint32(PRO_ICACHE_AUTOLOAD_SECTION_ADDRReset))
 }
 
 // Modify loads the register, passes its value to f and stores the result.
-func (r *PRO_ICACHE_AUTOLOAD_SECTION0_ADDR) Modify(f func(PRO_ICACHE_AUTOLOAD_SECTION0_ADDRValue) PRO_ICACHE_AUTOLOAD_SECTION0_ADDRValue) {
-	r.reg.Store(uint32(f(PRO_ICACHE_AUTOLOAD_SECTION0_ADDRValue(r.reg.Load()))))
+func (r *PRO_ICACHE_AUTOLOAD_SECTION_ADDR) Modify(f func(PRO_ICACHE_AUTOLOAD_SECTION_ADDRValue) PRO_ICACHE_AUTOLOAD_SECTION_ADDRValue) {
+	r.reg.Store(uint32(f(PRO_ICACHE_AUTOLOAD_SECTION_ADDRValue(r.reg.Load()))))
 }
 
-// PRO_ICACHE_AUTOLOAD_SCT0_ADDR returns field PRO_ICACHE_AUTOLOAD_SCT0_ADDR (bits 31:0): The bits are used to configure the start virtual address of the first section for conditional pre-load operation. It should be combined with pro_icache_autoload_sct0_ena.
-func (v PRO_ICACHE_AUTOLOAD_SECTION0_ADDRValue) PRO_ICACHE_AUTOLOAD_SCT0_ADDR() uint32 {
+// PRO_ICACHE_AUTOLOAD_SCT_ADDR returns field PRO_ICACHE_AUTOLOAD_SCT%s_ADDR (bits 31:0): The bits are used to configure the start virtual address of the first section for conditional pre-load operation. It should be combined with pro_icache_autoload_sct0_ena.
+func (v PRO_ICACHE_AUTOLOAD_SECTION_ADDRValue) PRO_ICACHE_AUTOLOAD_SCT_ADDR() uint32 {
 	return uint32(v) & 0xffffffff
 }
 
-// WithPRO_ICACHE_AUTOLOAD_SCT0_ADDR returns v with field PRO_ICACHE_AUTOLOAD_SCT0_ADDR (bits 31:0) set to x, masked to the field width.
-func (v PRO_ICACHE_AUTOLOAD_SECTION0_ADDRValue) WithPRO_ICACHE_AUTOLOAD_SCT0_ADDR(x uint32) PRO_ICACHE_AUTOLOAD_SECTION0_ADDRValue {
-	return v&^0xffffffff | PRO_ICACHE_AUTOLOAD_SECTION0_ADDRValue(x&0xffffffff)
+// WithPRO_ICACHE_AUTOLOAD_SCT_ADDR returns v with field PRO_ICACHE_AUTOLOAD_SCT%s_ADDR (bits 31:0) set to x, masked to the field width.
+func (v PRO_ICACHE_AUTOLOAD_SECTION_ADDRValue) WithPRO_ICACHE_AUTOLOAD_SCT_ADDR(x uint32) PRO_ICACHE_AUTOLOAD_SECTION_ADDRValue {
+	return v&^0xffffffff | PRO_ICACHE_AUTOLOAD_SECTION_ADDRValue(x&0xffffffff)
 }
 
-// PRO_ICACHE_AUTOLOAD_SECTION0_SIZE is register PRO_ICACHE_AUTOLOAD_SECTION0_SIZE (32-bit, read-write, reset 0x8000): register description.
-type PRO_ICACHE_AUTOLOAD_SECTION0_SIZE struct{ reg mmio.U32 }
+// PRO_ICACHE_AUTOLOAD_SECTION_SIZE is register SIZE (32-bit, read-write, reset 0x8000): register description.
+type PRO_ICACHE_AUTOLOAD_SECTION_SIZE struct{ reg mmio.U32 }
 
-// PRO_ICACHE_AUTOLOAD_SECTION0_SIZEValue is a value of register PRO_ICACHE_AUTOLOAD_SECTION0_SIZE.
-type PRO_ICACHE_AUTOLOAD_SECTION0_SIZEValue uint32
+// PRO_ICACHE_AUTOLOAD_SECTION_SIZEValue is a value of register PRO_ICACHE_AUTOLOAD_SECTION_SIZE.
+type PRO_ICACHE_AUTOLOAD_SECTION_SIZEValue uint32
 
-// PRO_ICACHE_AUTOLOAD_SECTION0_SIZEReset is the reset value of register PRO_ICACHE_AUTOLOAD_SECTION0_SIZE.
-const PRO_ICACHE_AUTOLOAD_SECTION0_SIZEReset PRO_ICACHE_AUTOLOAD_SECTION0_SIZEValue = 0x8000
+// PRO_ICACHE_AUTOLOAD_SECTION_SIZEReset is the reset value of register PRO_ICACHE_AUTOLOAD_SECTION_SIZE.
+const PRO_ICACHE_AUTOLOAD_SECTION_SIZEReset PRO_ICACHE_AUTOLOAD_SECTION_SIZEValue = 0x8000
 
 // Read loads the register.
-func (r *PRO_ICACHE_AUTOLOAD_SECTION0_SIZE) Read() PRO_ICACHE_AUTOLOAD_SECTION0_SIZEValue {
-	return PRO_ICACHE_AUTOLOAD_SECTION0_SIZEValue(r.reg.Load())
+func (r *PRO_ICACHE_AUTOLOAD_SECTION_SIZE) Read() PRO_ICACHE_AUTOLOAD_SECTION_SIZEValue {
+	return PRO_ICACHE_AUTOLOAD_SECTION_SIZEValue(r.reg.Load())
 }
 
 // Write stores v in the register.
-func (r *PRO_ICACHE_AUTOLOAD_SECTION0_SIZE) Write(v PRO_ICACHE_AUTOLOAD_SECTION0_SIZEValue) {
+func (r *PRO_ICACHE_AUTOLOAD_SECTION_SIZE) Write(v PRO_ICACHE_AUTOLOAD_SECTION_SIZEValue) {
 	r.reg.Store(uint32(v))
 }
 
-// WriteWith stores f(PRO_ICACHE_AUTOLOAD_SECTION0_SIZEReset): fields f leaves alone are written as their reset values.
-func (r *PRO_ICACHE_AUTOLOAD_SECTION0_SIZE) WriteWith(f func(PRO_ICACHE_AUTOLOAD_SECTION0_SIZEValue) PRO_ICACHE_AUTOLOAD_SECTION0_SIZEValue) {
-	r.reg.Store(uint32(f(PRO_ICACHE_AUTOLOAD_SECTION0_SIZEReset)))
+// WriteWith stores f(PRO_ICACHE_AUTOLOAD_SECTION_SIZEReset): fields f leaves alone are written as their reset values.
+func (r *PRO_ICACHE_AUTOLOAD_SECTION_SIZE) WriteWith(f func(PRO_ICACHE_AUTOLOAD_SECTION_SIZEValue) PRO_ICACHE_AUTOLOAD_SECTION_SIZEValue) {
+	r.reg.Store(uint32(f(PRO_ICACHE_AUTOLOAD_SECTION_SIZEReset)))
 }
 
-// Reset stores PRO_ICACHE_AUTOLOAD_SECTION0_SIZEReset in the register.
-func (r *PRO_ICACHE_AUTOLOAD_SECTION0_SIZE) Reset() {
-	r.reg.Store(uint32(PRO_ICACHE_AUTOLOAD_SECTION0_SIZEReset))
+// Reset stores PRO_ICACHE_AUTOLOAD_SECTION_SIZEReset in the register.
+func (r *PRO_ICACHE_AUTOLOAD_SECTION_SIZE) Reset() {
+	r.reg.Store(uint32(PRO_ICACHE_AUTOLOAD_SECTION_SIZEReset))
 }
 
 // Modify loads the register, passes its value to f and stores the result.
-func (r *PRO_ICACHE_AUTOLOAD_SECTION0_SIZE) Modify(f func(PRO_ICACHE_AUTOLOAD_SECTION0_SIZEValue) PRO_ICACHE_AUTOLOAD_SECTION0_SIZEValue) {
-	r.reg.Store(uint32(f(PRO_ICACHE_AUTOLOAD_SECTION0_SIZEValue(r.reg.Load()))))
+func (r *PRO_ICACHE_AUTOLOAD_SECTION_SIZE) Modify(f func(PRO_ICACHE_AUTOLOAD_SECTION_SIZEValue) PRO_ICACHE_AUTOLOAD_SECTION_SIZEValue) {
+	r.reg.Store(uint32(f(PRO_ICACHE_AUTOLOAD_SECTION_SIZEValue(r.reg.Load()))))
 }
 
-// PRO_ICACHE_AUTOLOAD_SCT0_SIZE returns field PRO_ICACHE_AUTOLOAD_SCT0_SIZE (bits 23:0): The bits are used to configure the length of the first section for conditional pre-load operation. It should be combined with pro_icache_autoload_sct0_ena.
-func (v PRO_ICACHE_AUTOLOAD_SECTION0_SIZEValue) PRO_ICACHE_AUTOLOAD_SCT0_SIZE() uint32 {
+// PRO_ICACHE_AUTOLOAD_SCT_SIZE returns field PRO_ICACHE_AUTOLOAD_SCT%s_SIZE (bits 23:0): The bits are used to configure the length of the first section for conditional pre-load operation. It should be combined with pro_icache_autoload_sct0_ena.
+func (v PRO_ICACHE_AUTOLOAD_SECTION_SIZEValue) PRO_ICACHE_AUTOLOAD_SCT_SIZE() uint32 {
 	return uint32(v) & 0xffffff
 }
 
-// WithPRO_ICACHE_AUTOLOAD_SCT0_SIZE returns v with field PRO_ICACHE_AUTOLOAD_SCT0_SIZE (bits 23:0) set to x, masked to the field width.
-func (v PRO_ICACHE_AUTOLOAD_SECTION0_SIZEValue) WithPRO_ICACHE_AUTOLOAD_SCT0_SIZE(x uint32) PRO_ICACHE_AUTOLOAD_SECTION0_SIZEValue {
-	return v&^0xffffff | PRO_ICACHE_AUTOLOAD_SECTION0_SIZEValue(x&0xffffff)
-}
-
-// PRO_ICACHE_AUTOLOAD_SECTION1_ADDR is register PRO_ICACHE_AUTOLOAD_SECTION1_ADDR (32-bit, read-write, reset 0x0): register description.
-type PRO_ICACHE_AUTOLOAD_SECTION1_ADDR struct{ reg mmio.U32 }
-
-// PRO_ICACHE_AUTOLOAD_SECTION1_ADDRValue is a value of register PRO_ICACHE_AUTOLOAD_SECTION1_ADDR.
-type PRO_ICACHE_AUTOLOAD_SECTION1_ADDRValue uint32
-
-// PRO_ICACHE_AUTOLOAD_SECTION1_ADDRReset is the reset value of register PRO_ICACHE_AUTOLOAD_SECTION1_ADDR.
-const PRO_ICACHE_AUTOLOAD_SECTION1_ADDRReset PRO_ICACHE_AUTOLOAD_SECTION1_ADDRValue = 0x0
-
-// Read loads the register.
-func (r *PRO_ICACHE_AUTOLOAD_SECTION1_ADDR) Read() PRO_ICACHE_AUTOLOAD_SECTION1_ADDRValue {
-	return PRO_ICACHE_AUTOLOAD_SECTION1_ADDRValue(r.reg.Load())
-}
-
-// Write stores v in the register.
-func (r *PRO_ICACHE_AUTOLOAD_SECTION1_ADDR) Write(v PRO_ICACHE_AUTOLOAD_SECTION1_ADDRValue) {
-	r.reg.Store(uint32(v))
-}
-
-// WriteWith stores f(PRO_ICACHE_AUTOLOAD_SECTION1_ADDRReset): fields f leaves alone are written as their reset values.
-func (r *PRO_ICACHE_AUTOLOAD_SECTION1_ADDR) WriteWith(f func(PRO_ICACHE_AUTOLOAD_SECTION1_ADDRValue) PRO_ICACHE_AUTOLOAD_SECTION1_ADDRValue) {
-	r.reg.Store(uint32(f(PRO_ICACHE_AUTOLOAD_SECTION1_ADDRReset)))
-}
-
-// Reset stores PRO_ICACHE_AUTOLOAD_SECTION1_ADDRReset in the register.
-func (r *PRO_ICACHE_AUTOLOAD_SECTION1_ADDR) Reset() {
-	r.reg.Store(uint32(PRO_ICACHE_AUTOLOAD_SECTION1_ADDRReset))
-}
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *PRO_ICACHE_AUTOLOAD_SECTION1_ADDR) Modify(f func(PRO_ICACHE_AUTOLOAD_SECTION1_ADDRValue) PRO_ICACHE_AUTOLOAD_SECTION1_ADDRValue) {
-	r.reg.Store(uint32(f(PRO_ICACHE_AUTOLOAD_SECTION1_ADDRValue(r.reg.Load()))))
-}
-
-// PRO_ICACHE_AUTOLOAD_SCT1_ADDR returns field PRO_ICACHE_AUTOLOAD_SCT1_ADDR (bits 31:0): The bits are used to configure the start virtual address of the second section for conditional pre-load operation. It should be combined with pro_icache_autoload_sct1_ena.
-func (v PRO_ICACHE_AUTOLOAD_SECTION1_ADDRValue) PRO_ICACHE_AUTOLOAD_SCT1_ADDR() uint32 {
-	return uint32(v) & 0xffffffff
-}
-
-// WithPRO_ICACHE_AUTOLOAD_SCT1_ADDR returns v with field PRO_ICACHE_AUTOLOAD_SCT1_ADDR (bits 31:0) set to x, masked to the field width.
-func (v PRO_ICACHE_AUTOLOAD_SECTION1_ADDRValue) WithPRO_ICACHE_AUTOLOAD_SCT1_ADDR(x uint32) PRO_ICACHE_AUTOLOAD_SECTION1_ADDRValue {
-	return v&^0xffffffff | PRO_ICACHE_AUTOLOAD_SECTION1_ADDRValue(x&0xffffffff)
-}
-
-// PRO_ICACHE_AUTOLOAD_SECTION1_SIZE is register PRO_ICACHE_AUTOLOAD_SECTION1_SIZE (32-bit, read-write, reset 0x8000): register description.
-type PRO_ICACHE_AUTOLOAD_SECTION1_SIZE struct{ reg mmio.U32 }
-
-// PRO_ICACHE_AUTOLOAD_SECTION1_SIZEValue is a value of register PRO_ICACHE_AUTOLOAD_SECTION1_SIZE.
-type PRO_ICACHE_AUTOLOAD_SECTION1_SIZEValue uint32
-
-// PRO_ICACHE_AUTOLOAD_SECTION1_SIZEReset is the reset value of register PRO_ICACHE_AUTOLOAD_SECTION1_SIZE.
-const PRO_ICACHE_AUTOLOAD_SECTION1_SIZEReset PRO_ICACHE_AUTOLOAD_SECTION1_SIZEValue = 0x8000
-
-// Read loads the register.
-func (r *PRO_ICACHE_AUTOLOAD_SECTION1_SIZE) Read() PRO_ICACHE_AUTOLOAD_SECTION1_SIZEValue {
-	return PRO_ICACHE_AUTOLOAD_SECTION1_SIZEValue(r.reg.Load())
-}
-
-// Write stores v in the register.
-func (r *PRO_ICACHE_AUTOLOAD_SECTION1_SIZE) Write(v PRO_ICACHE_AUTOLOAD_SECTION1_SIZEValue) {
-	r.reg.Store(uint32(v))
-}
-
-// WriteWith stores f(PRO_ICACHE_AUTOLOAD_SECTION1_SIZEReset): fields f leaves alone are written as their reset values.
-func (r *PRO_ICACHE_AUTOLOAD_SECTION1_SIZE) WriteWith(f func(PRO_ICACHE_AUTOLOAD_SECTION1_SIZEValue) PRO_ICACHE_AUTOLOAD_SECTION1_SIZEValue) {
-	r.reg.Store(uint32(f(PRO_ICACHE_AUTOLOAD_SECTION1_SIZEReset)))
-}
-
-// Reset stores PRO_ICACHE_AUTOLOAD_SECTION1_SIZEReset in the register.
-func (r *PRO_ICACHE_AUTOLOAD_SECTION1_SIZE) Reset() {
-	r.reg.Store(uint32(PRO_ICACHE_AUTOLOAD_SECTION1_SIZEReset))
-}
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *PRO_ICACHE_AUTOLOAD_SECTION1_SIZE) Modify(f func(PRO_ICACHE_AUTOLOAD_SECTION1_SIZEValue) PRO_ICACHE_AUTOLOAD_SECTION1_SIZEValue) {
-	r.reg.Store(uint32(f(PRO_ICACHE_AUTOLOAD_SECTION1_SIZEValue(r.reg.Load()))))
-}
-
-// PRO_ICACHE_AUTOLOAD_SCT1_SIZE returns field PRO_ICACHE_AUTOLOAD_SCT1_SIZE (bits 23:0): The bits are used to configure the length of the second section for conditional pre-load operation. It should be combined with pro_icache_autoload_sct1_ena.
-func (v PRO_ICACHE_AUTOLOAD_SECTION1_SIZEValue) PRO_ICACHE_AUTOLOAD_SCT1_SIZE() uint32 {
-	return uint32(v) & 0xffffff
-}
-
-// WithPRO_ICACHE_AUTOLOAD_SCT1_SIZE returns v with field PRO_ICACHE_AUTOLOAD_SCT1_SIZE (bits 23:0) set to x, masked to the field width.
-func (v PRO_ICACHE_AUTOLOAD_SECTION1_SIZEValue) WithPRO_ICACHE_AUTOLOAD_SCT1_SIZE(x uint32) PRO_ICACHE_AUTOLOAD_SECTION1_SIZEValue {
-	return v&^0xffffff | PRO_ICACHE_AUTOLOAD_SECTION1_SIZEValue(x&0xffffff)
+// WithPRO_ICACHE_AUTOLOAD_SCT_SIZE returns v with field PRO_ICACHE_AUTOLOAD_SCT%s_SIZE (bits 23:0) set to x, masked to the field width.
+func (v PRO_ICACHE_AUTOLOAD_SECTION_SIZEValue) WithPRO_ICACHE_AUTOLOAD_SCT_SIZE(x uint32) PRO_ICACHE_AUTOLOAD_SECTION_SIZEValue {
+	return v&^0xffffff | PRO_ICACHE_AUTOLOAD_SECTION_SIZEValue(x&0xffffff)
 }
 
 // IC_PRELOAD_CNT is register IC_PRELOAD_CNT (32-bit, read-write, reset 0x0): register description.

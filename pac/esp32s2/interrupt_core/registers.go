@@ -41,10 +41,8 @@ type INTERRUPT_CORE struct {
 	INTERRUPT_PRO_TG_WDT_LEVEL_INT_MAP INTERRUPT_PRO_TG_WDT_LEVEL_INT_MAP
 	// INTERRUPT_PRO_TG_LACT_LEVEL_INT_MAP is register INTERRUPT_PRO_TG_LACT_LEVEL_INT_MAP (at 0x48): TG_LACT_LEVEL_INT interrupt configuration register.
 	INTERRUPT_PRO_TG_LACT_LEVEL_INT_MAP INTERRUPT_PRO_TG_LACT_LEVEL_INT_MAP
-	// INTERRUPT_PRO_TG1_T0_LEVEL_INT_MAP is register INTERRUPT_PRO_TG1_T0_LEVEL_INT_MAP (at 0x4c): TG1_T0_LEVEL_INT interrupt configuration register.
-	INTERRUPT_PRO_TG1_T0_LEVEL_INT_MAP INTERRUPT_PRO_TG1_T0_LEVEL_INT_MAP
-	// INTERRUPT_PRO_TG1_T1_LEVEL_INT_MAP is register INTERRUPT_PRO_TG1_T1_LEVEL_INT_MAP (at 0x50): TG1_T1_LEVEL_INT interrupt configuration register.
-	INTERRUPT_PRO_TG1_T1_LEVEL_INT_MAP INTERRUPT_PRO_TG1_T1_LEVEL_INT_MAP
+	// INTERRUPT_PRO_TG1_T_LEVEL_INT_MAP is register INTERRUPT_PRO_TG1_T%s_LEVEL_INT_MAP (at 0x4c, 2 × 0x4 bytes): TG1_T0_LEVEL_INT interrupt configuration register (INTERRUPT_PRO_TG1_T0_LEVEL_INT_MAP … INTERRUPT_PRO_TG1_T1_LEVEL_INT_MAP in the SVD).
+	INTERRUPT_PRO_TG1_T_LEVEL_INT_MAP [2]INTERRUPT_PRO_TG1_T_LEVEL_INT_MAP
 	// INTERRUPT_PRO_TG1_WDT_LEVEL_INT_MAP is register INTERRUPT_PRO_TG1_WDT_LEVEL_INT_MAP (at 0x54): TG1_WDT_LEVEL_INT interrupt configuration register.
 	INTERRUPT_PRO_TG1_WDT_LEVEL_INT_MAP INTERRUPT_PRO_TG1_WDT_LEVEL_INT_MAP
 	// INTERRUPT_PRO_TG1_LACT_LEVEL_INT_MAP is register INTERRUPT_PRO_TG1_LACT_LEVEL_INT_MAP (at 0x58): TG1_LACT_LEVEL_INT interrupt configuration register.
@@ -117,10 +115,8 @@ type INTERRUPT_CORE struct {
 	INTERRUPT_PRO_TG_WDT_EDGE_INT_MAP INTERRUPT_PRO_TG_WDT_EDGE_INT_MAP
 	// INTERRUPT_PRO_TG_LACT_EDGE_INT_MAP is register INTERRUPT_PRO_TG_LACT_EDGE_INT_MAP (at 0x104): TG_LACT_EDGE_INT interrupt configuration register.
 	INTERRUPT_PRO_TG_LACT_EDGE_INT_MAP INTERRUPT_PRO_TG_LACT_EDGE_INT_MAP
-	// INTERRUPT_PRO_TG1_T0_EDGE_INT_MAP is register INTERRUPT_PRO_TG1_T0_EDGE_INT_MAP (at 0x108): TG1_T0_EDGE_INT interrupt configuration register.
-	INTERRUPT_PRO_TG1_T0_EDGE_INT_MAP INTERRUPT_PRO_TG1_T0_EDGE_INT_MAP
-	// INTERRUPT_PRO_TG1_T1_EDGE_INT_MAP is register INTERRUPT_PRO_TG1_T1_EDGE_INT_MAP (at 0x10c): TG1_T1_EDGE_INT interrupt configuration register.
-	INTERRUPT_PRO_TG1_T1_EDGE_INT_MAP INTERRUPT_PRO_TG1_T1_EDGE_INT_MAP
+	// INTERRUPT_PRO_TG1_T_EDGE_INT_MAP is register INTERRUPT_PRO_TG1_T%s_EDGE_INT_MAP (at 0x108, 2 × 0x4 bytes): TG1_T0_EDGE_INT interrupt configuration register (INTERRUPT_PRO_TG1_T0_EDGE_INT_MAP … INTERRUPT_PRO_TG1_T1_EDGE_INT_MAP in the SVD).
+	INTERRUPT_PRO_TG1_T_EDGE_INT_MAP [2]INTERRUPT_PRO_TG1_T_EDGE_INT_MAP
 	// INTERRUPT_PRO_TG1_WDT_EDGE_INT_MAP is register INTERRUPT_PRO_TG1_WDT_EDGE_INT_MAP (at 0x110): TG1_WDT_EDGE_INT interrupt configuration register.
 	INTERRUPT_PRO_TG1_WDT_EDGE_INT_MAP INTERRUPT_PRO_TG1_WDT_EDGE_INT_MAP
 	// INTERRUPT_PRO_TG1_LACT_EDGE_INT_MAP is register INTERRUPT_PRO_TG1_LACT_EDGE_INT_MAP (at 0x114): TG1_LACT_EDGE_INT interrupt configuration register.
@@ -832,92 +828,48 @@ func (v INTERRUPT_PRO_TG_LACT_LEVEL_INT_MAPValue) WithINTERRUPT_PRO_TG_LACT_LEVE
 	return v&^0x1f | INTERRUPT_PRO_TG_LACT_LEVEL_INT_MAPValue(x&0x1f)
 }
 
-// INTERRUPT_PRO_TG1_T0_LEVEL_INT_MAP is register INTERRUPT_PRO_TG1_T0_LEVEL_INT_MAP (32-bit, read-write, reset 0x10): TG1_T0_LEVEL_INT interrupt configuration register.
-type INTERRUPT_PRO_TG1_T0_LEVEL_INT_MAP struct{ reg mmio.U32 }
+// INTERRUPT_PRO_TG1_T_LEVEL_INT_MAP is register INTERRUPT_PRO_TG1_T%s_LEVEL_INT_MAP (32-bit, read-write, reset 0x10): TG1_T0_LEVEL_INT interrupt configuration register (INTERRUPT_PRO_TG1_T0_LEVEL_INT_MAP … INTERRUPT_PRO_TG1_T1_LEVEL_INT_MAP in the SVD).
+type INTERRUPT_PRO_TG1_T_LEVEL_INT_MAP struct{ reg mmio.U32 }
 
-// INTERRUPT_PRO_TG1_T0_LEVEL_INT_MAPValue is a value of register INTERRUPT_PRO_TG1_T0_LEVEL_INT_MAP.
-type INTERRUPT_PRO_TG1_T0_LEVEL_INT_MAPValue uint32
+// INTERRUPT_PRO_TG1_T_LEVEL_INT_MAPValue is a value of register INTERRUPT_PRO_TG1_T_LEVEL_INT_MAP.
+type INTERRUPT_PRO_TG1_T_LEVEL_INT_MAPValue uint32
 
-// INTERRUPT_PRO_TG1_T0_LEVEL_INT_MAPReset is the reset value of register INTERRUPT_PRO_TG1_T0_LEVEL_INT_MAP.
-const INTERRUPT_PRO_TG1_T0_LEVEL_INT_MAPReset INTERRUPT_PRO_TG1_T0_LEVEL_INT_MAPValue = 0x10
+// INTERRUPT_PRO_TG1_T_LEVEL_INT_MAPReset is the reset value of register INTERRUPT_PRO_TG1_T_LEVEL_INT_MAP.
+const INTERRUPT_PRO_TG1_T_LEVEL_INT_MAPReset INTERRUPT_PRO_TG1_T_LEVEL_INT_MAPValue = 0x10
 
 // Read loads the register.
-func (r *INTERRUPT_PRO_TG1_T0_LEVEL_INT_MAP) Read() INTERRUPT_PRO_TG1_T0_LEVEL_INT_MAPValue {
-	return INTERRUPT_PRO_TG1_T0_LEVEL_INT_MAPValue(r.reg.Load())
+func (r *INTERRUPT_PRO_TG1_T_LEVEL_INT_MAP) Read() INTERRUPT_PRO_TG1_T_LEVEL_INT_MAPValue {
+	return INTERRUPT_PRO_TG1_T_LEVEL_INT_MAPValue(r.reg.Load())
 }
 
 // Write stores v in the register.
-func (r *INTERRUPT_PRO_TG1_T0_LEVEL_INT_MAP) Write(v INTERRUPT_PRO_TG1_T0_LEVEL_INT_MAPValue) {
+func (r *INTERRUPT_PRO_TG1_T_LEVEL_INT_MAP) Write(v INTERRUPT_PRO_TG1_T_LEVEL_INT_MAPValue) {
 	r.reg.Store(uint32(v))
 }
 
-// WriteWith stores f(INTERRUPT_PRO_TG1_T0_LEVEL_INT_MAPReset): fields f leaves alone are written as their reset values.
-func (r *INTERRUPT_PRO_TG1_T0_LEVEL_INT_MAP) WriteWith(f func(INTERRUPT_PRO_TG1_T0_LEVEL_INT_MAPValue) INTERRUPT_PRO_TG1_T0_LEVEL_INT_MAPValue) {
-	r.reg.Store(uint32(f(INTERRUPT_PRO_TG1_T0_LEVEL_INT_MAPReset)))
+// WriteWith stores f(INTERRUPT_PRO_TG1_T_LEVEL_INT_MAPReset): fields f leaves alone are written as their reset values.
+func (r *INTERRUPT_PRO_TG1_T_LEVEL_INT_MAP) WriteWith(f func(INTERRUPT_PRO_TG1_T_LEVEL_INT_MAPValue) INTERRUPT_PRO_TG1_T_LEVEL_INT_MAPValue) {
+	r.reg.Store(uint32(f(INTERRUPT_PRO_TG1_T_LEVEL_INT_MAPReset)))
 }
 
-// Reset stores INTERRUPT_PRO_TG1_T0_LEVEL_INT_MAPReset in the register.
-func (r *INTERRUPT_PRO_TG1_T0_LEVEL_INT_MAP) Reset() {
-	r.reg.Store(uint32(INTERRUPT_PRO_TG1_T0_LEVEL_INT_MAPReset))
-}
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *INTERRUPT_PRO_TG1_T0_LEVEL_INT_MAP) Modify(f func(INTERRUPT_PRO_TG1_T0_LEVEL_INT_MAPValue) INTERRUPT_PRO_TG1_T0_LEVEL_INT_MAPValue) {
-	r.reg.Store(uint32(f(INTERRUPT_PRO_TG1_T0_LEVEL_INT_MAPValue(r.reg.Load()))))
-}
-
-// INTERRUPT_PRO_TG1_T0_LEVEL_INT_MAP returns field INTERRUPT_PRO_TG1_T0_LEVEL_INT_MAP (bits 4:0): This register is used to map TG1_T0_LEVEL_INT interrupt signal to one of the CPU interrupts.
-func (v INTERRUPT_PRO_TG1_T0_LEVEL_INT_MAPValue) INTERRUPT_PRO_TG1_T0_LEVEL_INT_MAP() uint32 {
-	return uint32(v) & 0x1f
-}
-
-// WithINTERRUPT_PRO_TG1_T0_LEVEL_INT_MAP returns v with field INTERRUPT_PRO_TG1_T0_LEVEL_INT_MAP (bits 4:0) set to x, masked to the field width.
-func (v INTERRUPT_PRO_TG1_T0_LEVEL_INT_MAPValue) WithINTERRUPT_PRO_TG1_T0_LEVEL_INT_MAP(x uint32) INTERRUPT_PRO_TG1_T0_LEVEL_INT_MAPValue {
-	return v&^0x1f | INTERRUPT_PRO_TG1_T0_LEVEL_INT_MAPValue(x&0x1f)
-}
-
-// INTERRUPT_PRO_TG1_T1_LEVEL_INT_MAP is register INTERRUPT_PRO_TG1_T1_LEVEL_INT_MAP (32-bit, read-write, reset 0x10): TG1_T1_LEVEL_INT interrupt configuration register.
-type INTERRUPT_PRO_TG1_T1_LEVEL_INT_MAP struct{ reg mmio.U32 }
-
-// INTERRUPT_PRO_TG1_T1_LEVEL_INT_MAPValue is a value of register INTERRUPT_PRO_TG1_T1_LEVEL_INT_MAP.
-type INTERRUPT_PRO_TG1_T1_LEVEL_INT_MAPValue uint32
-
-// INTERRUPT_PRO_TG1_T1_LEVEL_INT_MAPReset is the reset value of register INTERRUPT_PRO_TG1_T1_LEVEL_INT_MAP.
-const INTERRUPT_PRO_TG1_T1_LEVEL_INT_MAPReset INTERRUPT_PRO_TG1_T1_LEVEL_INT_MAPValue = 0x10
-
-// Read loads the register.
-func (r *INTERRUPT_PRO_TG1_T1_LEVEL_INT_MAP) Read() INTERRUPT_PRO_TG1_T1_LEVEL_INT_MAPValue {
-	return INTERRUPT_PRO_TG1_T1_LEVEL_INT_MAPValue(r.reg.Load())
-}
-
-// Write stores v in the register.
-func (r *INTERRUPT_PRO_TG1_T1_LEVEL_INT_MAP) Write(v INTERRUPT_PRO_TG1_T1_LEVEL_INT_MAPValue) {
-	r.reg.Store(uint32(v))
-}
-
-// WriteWith stores f(INTERRUPT_PRO_TG1_T1_LEVEL_INT_MAPReset): fields f leaves alone are written as their reset values.
-func (r *INTERRUPT_PRO_TG1_T1_LEVEL_INT_MAP) WriteWith(f func(INTERRUPT_PRO_TG1_T1_LEVEL_INT_MAPValue) INTERRUPT_PRO_TG1_T1_LEVEL_INT_MAPValue) {
-	r.reg.Store(uint32(f(INTERRUPT_PRO_TG1_T1_LEVEL_INT_MAPReset)))
-}
-
-// Reset stores INTERRUPT_PRO_TG1_T1_LEVEL_INT_MAPReset in the register.
-func (r *INTERRUPT_PRO_TG1_T1_LEVEL_INT_MAP) Reset() {
-	r.reg.Store(uint32(INTERRUPT_PRO_TG1_T1_LEVEL_INT_MAPReset))
+// Reset stores INTERRUPT_PRO_TG1_T_LEVEL_INT_MAPReset in the register.
+func (r *INTERRUPT_PRO_TG1_T_LEVEL_INT_MAP) Reset() {
+	r.reg.Store(uint32(INTERRUPT_PRO_TG1_T_LEVEL_INT_MAPReset))
 }
 
 // Modify loads the register, passes its value to f and stores the result.
-func (r *INTERRUPT_PRO_TG1_T1_LEVEL_INT_MAP) Modify(f func(INTERRUPT_PRO_TG1_T1_LEVEL_INT_MAPValue) INTERRUPT_PRO_TG1_T1_LEVEL_INT_MAPValue) {
-	r.reg.Store(uint32(f(INTERRUPT_PRO_TG1_T1_LEVEL_INT_MAPValue(r.reg.Load()))))
+func (r *INTERRUPT_PRO_TG1_T_LEVEL_INT_MAP) Modify(f func(INTERRUPT_PRO_TG1_T_LEVEL_INT_MAPValue) INTERRUPT_PRO_TG1_T_LEVEL_INT_MAPValue) {
+	r.reg.Store(uint32(f(INTERRUPT_PRO_TG1_T_LEVEL_INT_MAPValue(r.reg.Load()))))
 }
 
-// INTERRUPT_PRO_TG1_T1_LEVEL_INT_MAP returns field INTERRUPT_PRO_TG1_T1_LEVEL_INT_MAP (bits 4:0): This register is used to map TG1_T1_LEVEL_INT interrupt signal to one of the CPU interrupts.
-func (v INTERRUPT_PRO_TG1_T1_LEVEL_INT_MAPValue) INTERRUPT_PRO_TG1_T1_LEVEL_INT_MAP() uint32 {
+// INTERRUPT_PRO_TG1_T_LEVEL_INT_MAP returns field INTERRUPT_PRO_TG1_T%s_LEVEL_INT_MAP (bits 4:0): This register is used to map TG1_T0_LEVEL_INT interrupt signal to one of the CPU interrupts.
+func (v INTERRUPT_PRO_TG1_T_LEVEL_INT_MAPValue) INTERRUPT_PRO_TG1_T_LEVEL_INT_MAP() uint32 {
 	return uint32(v) & 0x1f
 }
 
-// WithINTERRUPT_PRO_TG1_T1_LEVEL_INT_MAP returns v with field INTERRUPT_PRO_TG1_T1_LEVEL_INT_MAP (bits 4:0) set to x, masked to the field width.
-func (v INTERRUPT_PRO_TG1_T1_LEVEL_INT_MAPValue) WithINTERRUPT_PRO_TG1_T1_LEVEL_INT_MAP(x uint32) INTERRUPT_PRO_TG1_T1_LEVEL_INT_MAPValue {
-	return v&^0x1f | INTERRUPT_PRO_TG1_T1_LEVEL_INT_MAPValue(x&0x1f)
+// WithINTERRUPT_PRO_TG1_T_LEVEL_INT_MAP returns v with field INTERRUPT_PRO_TG1_T%s_LEVEL_INT_MAP (bits 4:0) set to x, masked to the field width.
+func (v INTERRUPT_PRO_TG1_T_LEVEL_INT_MAPValue) WithINTERRUPT_PRO_TG1_T_LEVEL_INT_MAP(x uint32) INTERRUPT_PRO_TG1_T_LEVEL_INT_MAPValue {
+	return v&^0x1f | INTERRUPT_PRO_TG1_T_LEVEL_INT_MAPValue(x&0x1f)
 }
 
 // INTERRUPT_PRO_TG1_WDT_LEVEL_INT_MAP is register INTERRUPT_PRO_TG1_WDT_LEVEL_INT_MAP (32-bit, read-write, reset 0x10): TG1_WDT_LEVEL_INT interrupt configuration register.
@@ -2438,92 +2390,48 @@ func (v INTERRUPT_PRO_TG_LACT_EDGE_INT_MAPValue) WithINTERRUPT_PRO_TG_LACT_EDGE_
 	return v&^0x1f | INTERRUPT_PRO_TG_LACT_EDGE_INT_MAPValue(x&0x1f)
 }
 
-// INTERRUPT_PRO_TG1_T0_EDGE_INT_MAP is register INTERRUPT_PRO_TG1_T0_EDGE_INT_MAP (32-bit, read-write, reset 0x10): TG1_T0_EDGE_INT interrupt configuration register.
-type INTERRUPT_PRO_TG1_T0_EDGE_INT_MAP struct{ reg mmio.U32 }
+// INTERRUPT_PRO_TG1_T_EDGE_INT_MAP is register INTERRUPT_PRO_TG1_T%s_EDGE_INT_MAP (32-bit, read-write, reset 0x10): TG1_T0_EDGE_INT interrupt configuration register (INTERRUPT_PRO_TG1_T0_EDGE_INT_MAP … INTERRUPT_PRO_TG1_T1_EDGE_INT_MAP in the SVD).
+type INTERRUPT_PRO_TG1_T_EDGE_INT_MAP struct{ reg mmio.U32 }
 
-// INTERRUPT_PRO_TG1_T0_EDGE_INT_MAPValue is a value of register INTERRUPT_PRO_TG1_T0_EDGE_INT_MAP.
-type INTERRUPT_PRO_TG1_T0_EDGE_INT_MAPValue uint32
+// INTERRUPT_PRO_TG1_T_EDGE_INT_MAPValue is a value of register INTERRUPT_PRO_TG1_T_EDGE_INT_MAP.
+type INTERRUPT_PRO_TG1_T_EDGE_INT_MAPValue uint32
 
-// INTERRUPT_PRO_TG1_T0_EDGE_INT_MAPReset is the reset value of register INTERRUPT_PRO_TG1_T0_EDGE_INT_MAP.
-const INTERRUPT_PRO_TG1_T0_EDGE_INT_MAPReset INTERRUPT_PRO_TG1_T0_EDGE_INT_MAPValue = 0x10
+// INTERRUPT_PRO_TG1_T_EDGE_INT_MAPReset is the reset value of register INTERRUPT_PRO_TG1_T_EDGE_INT_MAP.
+const INTERRUPT_PRO_TG1_T_EDGE_INT_MAPReset INTERRUPT_PRO_TG1_T_EDGE_INT_MAPValue = 0x10
 
 // Read loads the register.
-func (r *INTERRUPT_PRO_TG1_T0_EDGE_INT_MAP) Read() INTERRUPT_PRO_TG1_T0_EDGE_INT_MAPValue {
-	return INTERRUPT_PRO_TG1_T0_EDGE_INT_MAPValue(r.reg.Load())
+func (r *INTERRUPT_PRO_TG1_T_EDGE_INT_MAP) Read() INTERRUPT_PRO_TG1_T_EDGE_INT_MAPValue {
+	return INTERRUPT_PRO_TG1_T_EDGE_INT_MAPValue(r.reg.Load())
 }
 
 // Write stores v in the register.
-func (r *INTERRUPT_PRO_TG1_T0_EDGE_INT_MAP) Write(v INTERRUPT_PRO_TG1_T0_EDGE_INT_MAPValue) {
+func (r *INTERRUPT_PRO_TG1_T_EDGE_INT_MAP) Write(v INTERRUPT_PRO_TG1_T_EDGE_INT_MAPValue) {
 	r.reg.Store(uint32(v))
 }
 
-// WriteWith stores f(INTERRUPT_PRO_TG1_T0_EDGE_INT_MAPReset): fields f leaves alone are written as their reset values.
-func (r *INTERRUPT_PRO_TG1_T0_EDGE_INT_MAP) WriteWith(f func(INTERRUPT_PRO_TG1_T0_EDGE_INT_MAPValue) INTERRUPT_PRO_TG1_T0_EDGE_INT_MAPValue) {
-	r.reg.Store(uint32(f(INTERRUPT_PRO_TG1_T0_EDGE_INT_MAPReset)))
+// WriteWith stores f(INTERRUPT_PRO_TG1_T_EDGE_INT_MAPReset): fields f leaves alone are written as their reset values.
+func (r *INTERRUPT_PRO_TG1_T_EDGE_INT_MAP) WriteWith(f func(INTERRUPT_PRO_TG1_T_EDGE_INT_MAPValue) INTERRUPT_PRO_TG1_T_EDGE_INT_MAPValue) {
+	r.reg.Store(uint32(f(INTERRUPT_PRO_TG1_T_EDGE_INT_MAPReset)))
 }
 
-// Reset stores INTERRUPT_PRO_TG1_T0_EDGE_INT_MAPReset in the register.
-func (r *INTERRUPT_PRO_TG1_T0_EDGE_INT_MAP) Reset() {
-	r.reg.Store(uint32(INTERRUPT_PRO_TG1_T0_EDGE_INT_MAPReset))
-}
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *INTERRUPT_PRO_TG1_T0_EDGE_INT_MAP) Modify(f func(INTERRUPT_PRO_TG1_T0_EDGE_INT_MAPValue) INTERRUPT_PRO_TG1_T0_EDGE_INT_MAPValue) {
-	r.reg.Store(uint32(f(INTERRUPT_PRO_TG1_T0_EDGE_INT_MAPValue(r.reg.Load()))))
-}
-
-// INTERRUPT_PRO_TG1_T0_EDGE_INT_MAP returns field INTERRUPT_PRO_TG1_T0_EDGE_INT_MAP (bits 4:0): This register is used to map TG1_T0_EDGE_INT interrupt signal to one of the CPU interrupts.
-func (v INTERRUPT_PRO_TG1_T0_EDGE_INT_MAPValue) INTERRUPT_PRO_TG1_T0_EDGE_INT_MAP() uint32 {
-	return uint32(v) & 0x1f
-}
-
-// WithINTERRUPT_PRO_TG1_T0_EDGE_INT_MAP returns v with field INTERRUPT_PRO_TG1_T0_EDGE_INT_MAP (bits 4:0) set to x, masked to the field width.
-func (v INTERRUPT_PRO_TG1_T0_EDGE_INT_MAPValue) WithINTERRUPT_PRO_TG1_T0_EDGE_INT_MAP(x uint32) INTERRUPT_PRO_TG1_T0_EDGE_INT_MAPValue {
-	return v&^0x1f | INTERRUPT_PRO_TG1_T0_EDGE_INT_MAPValue(x&0x1f)
-}
-
-// INTERRUPT_PRO_TG1_T1_EDGE_INT_MAP is register INTERRUPT_PRO_TG1_T1_EDGE_INT_MAP (32-bit, read-write, reset 0x10): TG1_T1_EDGE_INT interrupt configuration register.
-type INTERRUPT_PRO_TG1_T1_EDGE_INT_MAP struct{ reg mmio.U32 }
-
-// INTERRUPT_PRO_TG1_T1_EDGE_INT_MAPValue is a value of register INTERRUPT_PRO_TG1_T1_EDGE_INT_MAP.
-type INTERRUPT_PRO_TG1_T1_EDGE_INT_MAPValue uint32
-
-// INTERRUPT_PRO_TG1_T1_EDGE_INT_MAPReset is the reset value of register INTERRUPT_PRO_TG1_T1_EDGE_INT_MAP.
-const INTERRUPT_PRO_TG1_T1_EDGE_INT_MAPReset INTERRUPT_PRO_TG1_T1_EDGE_INT_MAPValue = 0x10
-
-// Read loads the register.
-func (r *INTERRUPT_PRO_TG1_T1_EDGE_INT_MAP) Read() INTERRUPT_PRO_TG1_T1_EDGE_INT_MAPValue {
-	return INTERRUPT_PRO_TG1_T1_EDGE_INT_MAPValue(r.reg.Load())
-}
-
-// Write stores v in the register.
-func (r *INTERRUPT_PRO_TG1_T1_EDGE_INT_MAP) Write(v INTERRUPT_PRO_TG1_T1_EDGE_INT_MAPValue) {
-	r.reg.Store(uint32(v))
-}
-
-// WriteWith stores f(INTERRUPT_PRO_TG1_T1_EDGE_INT_MAPReset): fields f leaves alone are written as their reset values.
-func (r *INTERRUPT_PRO_TG1_T1_EDGE_INT_MAP) WriteWith(f func(INTERRUPT_PRO_TG1_T1_EDGE_INT_MAPValue) INTERRUPT_PRO_TG1_T1_EDGE_INT_MAPValue) {
-	r.reg.Store(uint32(f(INTERRUPT_PRO_TG1_T1_EDGE_INT_MAPReset)))
-}
-
-// Reset stores INTERRUPT_PRO_TG1_T1_EDGE_INT_MAPReset in the register.
-func (r *INTERRUPT_PRO_TG1_T1_EDGE_INT_MAP) Reset() {
-	r.reg.Store(uint32(INTERRUPT_PRO_TG1_T1_EDGE_INT_MAPReset))
+// Reset stores INTERRUPT_PRO_TG1_T_EDGE_INT_MAPReset in the register.
+func (r *INTERRUPT_PRO_TG1_T_EDGE_INT_MAP) Reset() {
+	r.reg.Store(uint32(INTERRUPT_PRO_TG1_T_EDGE_INT_MAPReset))
 }
 
 // Modify loads the register, passes its value to f and stores the result.
-func (r *INTERRUPT_PRO_TG1_T1_EDGE_INT_MAP) Modify(f func(INTERRUPT_PRO_TG1_T1_EDGE_INT_MAPValue) INTERRUPT_PRO_TG1_T1_EDGE_INT_MAPValue) {
-	r.reg.Store(uint32(f(INTERRUPT_PRO_TG1_T1_EDGE_INT_MAPValue(r.reg.Load()))))
+func (r *INTERRUPT_PRO_TG1_T_EDGE_INT_MAP) Modify(f func(INTERRUPT_PRO_TG1_T_EDGE_INT_MAPValue) INTERRUPT_PRO_TG1_T_EDGE_INT_MAPValue) {
+	r.reg.Store(uint32(f(INTERRUPT_PRO_TG1_T_EDGE_INT_MAPValue(r.reg.Load()))))
 }
 
-// INTERRUPT_PRO_TG1_T1_EDGE_INT_MAP returns field INTERRUPT_PRO_TG1_T1_EDGE_INT_MAP (bits 4:0): This register is used to map TG1_T1_EDGE_INT interrupt signal to one of the CPU interrupts.
-func (v INTERRUPT_PRO_TG1_T1_EDGE_INT_MAPValue) INTERRUPT_PRO_TG1_T1_EDGE_INT_MAP() uint32 {
+// INTERRUPT_PRO_TG1_T_EDGE_INT_MAP returns field INTERRUPT_PRO_TG1_T%s_EDGE_INT_MAP (bits 4:0): This register is used to map TG1_T0_EDGE_INT interrupt signal to one of the CPU interrupts.
+func (v INTERRUPT_PRO_TG1_T_EDGE_INT_MAPValue) INTERRUPT_PRO_TG1_T_EDGE_INT_MAP() uint32 {
 	return uint32(v) & 0x1f
 }
 
-// WithINTERRUPT_PRO_TG1_T1_EDGE_INT_MAP returns v with field INTERRUPT_PRO_TG1_T1_EDGE_INT_MAP (bits 4:0) set to x, masked to the field width.
-func (v INTERRUPT_PRO_TG1_T1_EDGE_INT_MAPValue) WithINTERRUPT_PRO_TG1_T1_EDGE_INT_MAP(x uint32) INTERRUPT_PRO_TG1_T1_EDGE_INT_MAPValue {
-	return v&^0x1f | INTERRUPT_PRO_TG1_T1_EDGE_INT_MAPValue(x&0x1f)
+// WithINTERRUPT_PRO_TG1_T_EDGE_INT_MAP returns v with field INTERRUPT_PRO_TG1_T%s_EDGE_INT_MAP (bits 4:0) set to x, masked to the field width.
+func (v INTERRUPT_PRO_TG1_T_EDGE_INT_MAPValue) WithINTERRUPT_PRO_TG1_T_EDGE_INT_MAP(x uint32) INTERRUPT_PRO_TG1_T_EDGE_INT_MAPValue {
+	return v&^0x1f | INTERRUPT_PRO_TG1_T_EDGE_INT_MAPValue(x&0x1f)
 }
 
 // INTERRUPT_PRO_TG1_WDT_EDGE_INT_MAP is register INTERRUPT_PRO_TG1_WDT_EDGE_INT_MAP (32-bit, read-write, reset 0x10): TG1_WDT_EDGE_INT interrupt configuration register.

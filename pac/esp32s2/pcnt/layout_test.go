@@ -20,8 +20,12 @@ func TestLayout(t *testing.T) {
 		off, size         uintptr
 		wantOff, wantSize uintptr
 	}{
-		{"U_CONF0[0]", uintptr(unsafe.Pointer(&p.U_CONF0[0])) - base, unsafe.Sizeof(p.U_CONF0[0].reg), 0x0, 4},
-		{"U_CONF0[3]", uintptr(unsafe.Pointer(&p.U_CONF0[3])) - base, unsafe.Sizeof(p.U_CONF0[3].reg), 0x24, 4},
+		{"U_CONF[0].X0", uintptr(unsafe.Pointer(&p.U_CONF[0].X0)) - base, unsafe.Sizeof(p.U_CONF[0].X0.reg), 0x0, 4},
+		{"U_CONF[0].X1", uintptr(unsafe.Pointer(&p.U_CONF[0].X1)) - base, unsafe.Sizeof(p.U_CONF[0].X1.reg), 0x4, 4},
+		{"U_CONF[0].X2", uintptr(unsafe.Pointer(&p.U_CONF[0].X2)) - base, unsafe.Sizeof(p.U_CONF[0].X2.reg), 0x8, 4},
+		{"U_CONF[3].X0", uintptr(unsafe.Pointer(&p.U_CONF[3].X0)) - base, unsafe.Sizeof(p.U_CONF[3].X0.reg), 0x24, 4},
+		{"U_CONF[3].X1", uintptr(unsafe.Pointer(&p.U_CONF[3].X1)) - base, unsafe.Sizeof(p.U_CONF[3].X1.reg), 0x28, 4},
+		{"U_CONF[3].X2", uintptr(unsafe.Pointer(&p.U_CONF[3].X2)) - base, unsafe.Sizeof(p.U_CONF[3].X2.reg), 0x2c, 4},
 		{"U_CNT[0]", uintptr(unsafe.Pointer(&p.U_CNT[0])) - base, unsafe.Sizeof(p.U_CNT[0].reg), 0x30, 4},
 		{"U_CNT[3]", uintptr(unsafe.Pointer(&p.U_CNT[3])) - base, unsafe.Sizeof(p.U_CNT[3].reg), 0x3c, 4},
 		{"INT_RAW", unsafe.Offsetof(p.INT_RAW), unsafe.Sizeof(p.INT_RAW.reg), 0x40, 4},
@@ -32,10 +36,6 @@ func TestLayout(t *testing.T) {
 		{"U_STATUS[3]", uintptr(unsafe.Pointer(&p.U_STATUS[3])) - base, unsafe.Sizeof(p.U_STATUS[3].reg), 0x5c, 4},
 		{"CTRL", unsafe.Offsetof(p.CTRL), unsafe.Sizeof(p.CTRL.reg), 0x60, 4},
 		{"DATE", unsafe.Offsetof(p.DATE), unsafe.Sizeof(p.DATE.reg), 0xfc, 4},
-		{"U_CONF1(0)", uintptr(unsafe.Pointer(p.U_CONF1(0))) - base, unsafe.Sizeof(p.U_CONF1(0).reg), 0x4, 4},
-		{"U_CONF1(3)", uintptr(unsafe.Pointer(p.U_CONF1(3))) - base, unsafe.Sizeof(p.U_CONF1(3).reg), 0x28, 4},
-		{"U_CONF2(0)", uintptr(unsafe.Pointer(p.U_CONF2(0))) - base, unsafe.Sizeof(p.U_CONF2(0).reg), 0x8, 4},
-		{"U_CONF2(3)", uintptr(unsafe.Pointer(p.U_CONF2(3))) - base, unsafe.Sizeof(p.U_CONF2(3).reg), 0x2c, 4},
 	} {
 		if c.off != c.wantOff || c.size != c.wantSize {
 			t.Errorf("%s at %#x, %d bytes; the SVD says %#x, %d bytes", c.name, c.off, c.size, c.wantOff, c.wantSize)

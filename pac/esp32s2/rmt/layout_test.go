@@ -22,8 +22,10 @@ func TestLayout(t *testing.T) {
 	}{
 		{"CHDATA[0]", uintptr(unsafe.Pointer(&p.CHDATA[0])) - base, unsafe.Sizeof(p.CHDATA[0].reg), 0x0, 4},
 		{"CHDATA[3]", uintptr(unsafe.Pointer(&p.CHDATA[3])) - base, unsafe.Sizeof(p.CHDATA[3].reg), 0xc, 4},
-		{"CHCONF0[0]", uintptr(unsafe.Pointer(&p.CHCONF0[0])) - base, unsafe.Sizeof(p.CHCONF0[0].reg), 0x10, 4},
-		{"CHCONF0[3]", uintptr(unsafe.Pointer(&p.CHCONF0[3])) - base, unsafe.Sizeof(p.CHCONF0[3].reg), 0x28, 4},
+		{"CH_CONF[0].X0", uintptr(unsafe.Pointer(&p.CH_CONF[0].X0)) - base, unsafe.Sizeof(p.CH_CONF[0].X0.reg), 0x10, 4},
+		{"CH_CONF[0].X1", uintptr(unsafe.Pointer(&p.CH_CONF[0].X1)) - base, unsafe.Sizeof(p.CH_CONF[0].X1.reg), 0x14, 4},
+		{"CH_CONF[3].X0", uintptr(unsafe.Pointer(&p.CH_CONF[3].X0)) - base, unsafe.Sizeof(p.CH_CONF[3].X0.reg), 0x28, 4},
+		{"CH_CONF[3].X1", uintptr(unsafe.Pointer(&p.CH_CONF[3].X1)) - base, unsafe.Sizeof(p.CH_CONF[3].X1.reg), 0x2c, 4},
 		{"CHSTATUS[0]", uintptr(unsafe.Pointer(&p.CHSTATUS[0])) - base, unsafe.Sizeof(p.CHSTATUS[0].reg), 0x30, 4},
 		{"CHSTATUS[3]", uintptr(unsafe.Pointer(&p.CHSTATUS[3])) - base, unsafe.Sizeof(p.CHSTATUS[3].reg), 0x3c, 4},
 		{"CHADDR[0]", uintptr(unsafe.Pointer(&p.CHADDR[0])) - base, unsafe.Sizeof(p.CHADDR[0].reg), 0x40, 4},
@@ -42,8 +44,6 @@ func TestLayout(t *testing.T) {
 		{"CH_RX_CARRIER_RM[0]", uintptr(unsafe.Pointer(&p.CH_RX_CARRIER_RM[0])) - base, unsafe.Sizeof(p.CH_RX_CARRIER_RM[0].reg), 0x8c, 4},
 		{"CH_RX_CARRIER_RM[3]", uintptr(unsafe.Pointer(&p.CH_RX_CARRIER_RM[3])) - base, unsafe.Sizeof(p.CH_RX_CARRIER_RM[3].reg), 0x98, 4},
 		{"DATE", unsafe.Offsetof(p.DATE), unsafe.Sizeof(p.DATE.reg), 0xfc, 4},
-		{"CHCONF1(0)", uintptr(unsafe.Pointer(p.CHCONF1(0))) - base, unsafe.Sizeof(p.CHCONF1(0).reg), 0x14, 4},
-		{"CHCONF1(3)", uintptr(unsafe.Pointer(p.CHCONF1(3))) - base, unsafe.Sizeof(p.CHCONF1(3).reg), 0x2c, 4},
 	} {
 		if c.off != c.wantOff || c.size != c.wantSize {
 			t.Errorf("%s at %#x, %d bytes; the SVD says %#x, %d bytes", c.name, c.off, c.size, c.wantOff, c.wantSize)

@@ -5,18 +5,14 @@
 // The SVD describes it as: Remote Control.
 package rmt
 
-import (
-	"unsafe"
-
-	"github.com/gohal/gohal/rt/mmio"
-)
+import "github.com/gohal/gohal/rt/mmio"
 
 // RMT is the register block of RMT, 0x100 bytes: Remote Control.
 type RMT struct {
 	// CHDATA is register CH%sDATA (at 0x0, 4 × 0x4 bytes): The read and write data register for CHANNEL%s by apb fifo access.
 	CHDATA [4]CHDATA
-	// CHCONF0 is register CH%sCONF0 (at 0x10, 4 × 0x8 bytes): Channel %s configure register 0.
-	CHCONF0 [4]CHCONF0
+	// CH_CONF is cluster CH_CONF[%s] (at 0x10, 4 × 0x8 bytes): Registers CH0CONF0, CH3CONF0 and the rest of each copy, as one array.
+	CH_CONF [4]CH_CONF
 	// CHSTATUS is register CH%sSTATUS (at 0x30, 4 × 0x4 bytes): Channel %s status register.
 	CHSTATUS [4]CHSTATUS
 	// CHADDR is register CH%sADDR (at 0x40, 4 × 0x4 bytes): Channel %s address register.
@@ -46,12 +42,12 @@ type RMT struct {
 	DATE DATE
 }
 
-// CHCONF1 is register CH%sCONF1 (at 0x14, 4 × 0x8 bytes): Channel %s configure register 1. It overlaps another member or cannot be a struct field at its offset, so it is a method.
-func (p *RMT) CHCONF1(i int) *CHCONF1 {
-	if uint(i) >= 4 {
-		panic("index out of range")
-	}
-	return (*CHCONF1)(unsafe.Add(unsafe.Pointer(p), 0x14+uintptr(i)*0x8))
+// CH_CONF is the register cluster CH_CONF[%s], 0x8 bytes: Registers CH0CONF0, CH3CONF0 and the rest of each copy, as one array.
+type CH_CONF struct {
+	// X0 is register 0 (at 0x0): Channel %s configure register 0.
+	X0 CH_CONF_X0
+	// X1 is register 1 (at 0x4): Channel %s configure register 1.
+	X1 CH_CONF_X1
 }
 
 // CHDATA is register CH%sDATA (32-bit, read-write, reset 0x0): The read and write data register for CHANNEL%s by apb fifo access.
@@ -83,201 +79,211 @@ func (r *CHDATA) Modify(f func(CHDATAValue) CHDATAValue) {
 // CH_DATA returns field CH_DATA (bits 31:0): The read and write data register for CHANNEL%s by apb fifo access.
 func (v CHDATAValue) CH_DATA() uint32 { return uint32(v) & 0xffffffff }
 
-// CHCONF0 is register CH%sCONF0 (32-bit, read-write, reset 0x39100002): Channel %s configure register 0.
-type CHCONF0 struct {
-	reg mmio.U32
-	_   [0x4]byte
-}
+// CH_CONF_X0 is register 0 (32-bit, read-write, reset 0x39100002): Channel %s configure register 0.
+type CH_CONF_X0 struct{ reg mmio.U32 }
 
-// CHCONF0Value is a value of register CHCONF0.
-type CHCONF0Value uint32
+// CH_CONF_X0Value is a value of register CH_CONF_X0.
+type CH_CONF_X0Value uint32
 
-// CHCONF0Reset is the reset value of register CHCONF0.
-const CHCONF0Reset CHCONF0Value = 0x39100002
+// CH_CONF_X0Reset is the reset value of register CH_CONF_X0.
+const CH_CONF_X0Reset CH_CONF_X0Value = 0x39100002
 
 // Read loads the register.
-func (r *CHCONF0) Read() CHCONF0Value { return CHCONF0Value(r.reg.Load()) }
+func (r *CH_CONF_X0) Read() CH_CONF_X0Value { return CH_CONF_X0Value(r.reg.Load()) }
 
 // Write stores v in the register.
-func (r *CHCONF0) Write(v CHCONF0Value) { r.reg.Store(uint32(v)) }
+func (r *CH_CONF_X0) Write(v CH_CONF_X0Value) { r.reg.Store(uint32(v)) }
 
-// WriteWith stores f(CHCONF0Reset): fields f leaves alone are written as their reset values.
-func (r *CHCONF0) WriteWith(f func(CHCONF0Value) CHCONF0Value) { r.reg.Store(uint32(f(CHCONF0Reset))) }
+// WriteWith stores f(CH_CONF_X0Reset): fields f leaves alone are written as their reset values.
+func (r *CH_CONF_X0) WriteWith(f func(CH_CONF_X0Value) CH_CONF_X0Value) {
+	r.reg.Store(uint32(f(CH_CONF_X0Reset)))
+}
 
-// Reset stores CHCONF0Reset in the register.
-func (r *CHCONF0) Reset() { r.reg.Store(uint32(CHCONF0Reset)) }
+// Reset stores CH_CONF_X0Reset in the register.
+func (r *CH_CONF_X0) Reset() { r.reg.Store(uint32(CH_CONF_X0Reset)) }
 
 // Modify loads the register, passes its value to f and stores the result.
-func (r *CHCONF0) Modify(f func(CHCONF0Value) CHCONF0Value) {
-	r.reg.Store(uint32(f(CHCONF0Value(r.reg.Load()))))
+func (r *CH_CONF_X0) Modify(f func(CH_CONF_X0Value) CH_CONF_X0Value) {
+	r.reg.Store(uint32(f(CH_CONF_X0Value(r.reg.Load()))))
 }
 
 // DIV_CNT_CH returns field DIV_CNT_CH (bits 7:0): This register is used to configure the divider for clock of CHANNEL%s.
-func (v CHCONF0Value) DIV_CNT_CH() uint32 { return uint32(v) & 0xff }
+func (v CH_CONF_X0Value) DIV_CNT_CH() uint32 { return uint32(v) & 0xff }
 
 // WithDIV_CNT_CH returns v with field DIV_CNT_CH (bits 7:0) set to x, masked to the field width.
-func (v CHCONF0Value) WithDIV_CNT_CH(x uint32) CHCONF0Value { return v&^0xff | CHCONF0Value(x&0xff) }
+func (v CH_CONF_X0Value) WithDIV_CNT_CH(x uint32) CH_CONF_X0Value {
+	return v&^0xff | CH_CONF_X0Value(x&0xff)
+}
 
 // IDLE_THRES_CH returns field IDLE_THRES_CH (bits 23:8): When no edge is detected on the input signal and continuous clock cycles is longer than this register value, received process is finished.
-func (v CHCONF0Value) IDLE_THRES_CH() uint32 { return uint32(v>>8) & 0xffff }
+func (v CH_CONF_X0Value) IDLE_THRES_CH() uint32 { return uint32(v>>8) & 0xffff }
 
 // WithIDLE_THRES_CH returns v with field IDLE_THRES_CH (bits 23:8) set to x, masked to the field width.
-func (v CHCONF0Value) WithIDLE_THRES_CH(x uint32) CHCONF0Value {
-	return v&^0xffff00 | CHCONF0Value(x&0xffff)<<8
+func (v CH_CONF_X0Value) WithIDLE_THRES_CH(x uint32) CH_CONF_X0Value {
+	return v&^0xffff00 | CH_CONF_X0Value(x&0xffff)<<8
 }
 
 // MEM_SIZE_CH returns field MEM_SIZE_CH (bits 26:24): This register is used to configure the maximum size of memory allocated to CHANNEL%s.
-func (v CHCONF0Value) MEM_SIZE_CH() uint32 { return uint32(v>>24) & 0x7 }
+func (v CH_CONF_X0Value) MEM_SIZE_CH() uint32 { return uint32(v>>24) & 0x7 }
 
 // WithMEM_SIZE_CH returns v with field MEM_SIZE_CH (bits 26:24) set to x, masked to the field width.
-func (v CHCONF0Value) WithMEM_SIZE_CH(x uint32) CHCONF0Value {
-	return v&^0x7000000 | CHCONF0Value(x&0x7)<<24
+func (v CH_CONF_X0Value) WithMEM_SIZE_CH(x uint32) CH_CONF_X0Value {
+	return v&^0x7000000 | CH_CONF_X0Value(x&0x7)<<24
 }
 
 // CARRIER_EFF_EN_CH returns field CARRIER_EFF_EN_CH (bit 27): 1: Add carrier modulation on the output signal only at the send data state for CHANNEL%s. 0: Add carrier modulation on the output signal at all state for CHANNEL%s. Only valid when RMT_CARRIER_EN_CH%s is 1.
-func (v CHCONF0Value) CARRIER_EFF_EN_CH() bool { return v&0x8000000 != 0 }
+func (v CH_CONF_X0Value) CARRIER_EFF_EN_CH() bool { return v&0x8000000 != 0 }
 
 // WithCARRIER_EFF_EN_CH returns v with field CARRIER_EFF_EN_CH (bit 27) set to b.
-func (v CHCONF0Value) WithCARRIER_EFF_EN_CH(b bool) CHCONF0Value {
-	return v&^0x8000000 | CHCONF0Value(b2u(b))<<27
+func (v CH_CONF_X0Value) WithCARRIER_EFF_EN_CH(b bool) CH_CONF_X0Value {
+	return v&^0x8000000 | CH_CONF_X0Value(b2u(b))<<27
 }
 
 // CARRIER_EN_CH returns field CARRIER_EN_CH (bit 28): This is the carrier modulation enable-control bit for CHANNEL%s. 1: Add carrier modulation in the output signal. 0: No carrier modulation in sig_out.
-func (v CHCONF0Value) CARRIER_EN_CH() bool { return v&0x10000000 != 0 }
+func (v CH_CONF_X0Value) CARRIER_EN_CH() bool { return v&0x10000000 != 0 }
 
 // WithCARRIER_EN_CH returns v with field CARRIER_EN_CH (bit 28) set to b.
-func (v CHCONF0Value) WithCARRIER_EN_CH(b bool) CHCONF0Value {
-	return v&^0x10000000 | CHCONF0Value(b2u(b))<<28
+func (v CH_CONF_X0Value) WithCARRIER_EN_CH(b bool) CH_CONF_X0Value {
+	return v&^0x10000000 | CH_CONF_X0Value(b2u(b))<<28
 }
 
 // CARRIER_OUT_LV_CH returns field CARRIER_OUT_LV_CH (bit 29): This bit is used to configure the position of carrier wave for CHANNEL%s. 1'h0: add carrier wave on low level. 1'h1: add carrier wave on high level.
-func (v CHCONF0Value) CARRIER_OUT_LV_CH() bool { return v&0x20000000 != 0 }
+func (v CH_CONF_X0Value) CARRIER_OUT_LV_CH() bool { return v&0x20000000 != 0 }
 
 // WithCARRIER_OUT_LV_CH returns v with field CARRIER_OUT_LV_CH (bit 29) set to b.
-func (v CHCONF0Value) WithCARRIER_OUT_LV_CH(b bool) CHCONF0Value {
-	return v&^0x20000000 | CHCONF0Value(b2u(b))<<29
+func (v CH_CONF_X0Value) WithCARRIER_OUT_LV_CH(b bool) CH_CONF_X0Value {
+	return v&^0x20000000 | CH_CONF_X0Value(b2u(b))<<29
 }
 
-// CHCONF1 is register CH%sCONF1 (32-bit, read-write, reset 0xf20): Channel %s configure register 1.
-type CHCONF1 struct {
-	reg mmio.U32
-	_   [0x4]byte
-}
+// CH_CONF_X1 is register 1 (32-bit, read-write, reset 0xf20): Channel %s configure register 1.
+type CH_CONF_X1 struct{ reg mmio.U32 }
 
-// CHCONF1Value is a value of register CHCONF1.
-type CHCONF1Value uint32
+// CH_CONF_X1Value is a value of register CH_CONF_X1.
+type CH_CONF_X1Value uint32
 
-// CHCONF1Reset is the reset value of register CHCONF1.
-const CHCONF1Reset CHCONF1Value = 0xf20
+// CH_CONF_X1Reset is the reset value of register CH_CONF_X1.
+const CH_CONF_X1Reset CH_CONF_X1Value = 0xf20
 
 // Read loads the register.
-func (r *CHCONF1) Read() CHCONF1Value { return CHCONF1Value(r.reg.Load()) }
+func (r *CH_CONF_X1) Read() CH_CONF_X1Value { return CH_CONF_X1Value(r.reg.Load()) }
 
 // Write stores v in the register.
-func (r *CHCONF1) Write(v CHCONF1Value) { r.reg.Store(uint32(v)) }
+func (r *CH_CONF_X1) Write(v CH_CONF_X1Value) { r.reg.Store(uint32(v)) }
 
-// WriteWith stores f(CHCONF1Reset): fields f leaves alone are written as their reset values.
-func (r *CHCONF1) WriteWith(f func(CHCONF1Value) CHCONF1Value) { r.reg.Store(uint32(f(CHCONF1Reset))) }
+// WriteWith stores f(CH_CONF_X1Reset): fields f leaves alone are written as their reset values.
+func (r *CH_CONF_X1) WriteWith(f func(CH_CONF_X1Value) CH_CONF_X1Value) {
+	r.reg.Store(uint32(f(CH_CONF_X1Reset)))
+}
 
-// Reset stores CHCONF1Reset in the register.
-func (r *CHCONF1) Reset() { r.reg.Store(uint32(CHCONF1Reset)) }
+// Reset stores CH_CONF_X1Reset in the register.
+func (r *CH_CONF_X1) Reset() { r.reg.Store(uint32(CH_CONF_X1Reset)) }
 
 // Modify loads the register, passes its value to f and stores the result.
-func (r *CHCONF1) Modify(f func(CHCONF1Value) CHCONF1Value) {
-	r.reg.Store(uint32(f(CHCONF1Value(r.reg.Load()))))
+func (r *CH_CONF_X1) Modify(f func(CH_CONF_X1Value) CH_CONF_X1Value) {
+	r.reg.Store(uint32(f(CH_CONF_X1Value(r.reg.Load()))))
 }
 
 // TX_START_CH returns field TX_START_CH (bit 0): Set this bit to start sending data on CHANNEL%s.
-func (v CHCONF1Value) TX_START_CH() bool { return v&0x1 != 0 }
+func (v CH_CONF_X1Value) TX_START_CH() bool { return v&0x1 != 0 }
 
 // WithTX_START_CH returns v with field TX_START_CH (bit 0) set to b.
-func (v CHCONF1Value) WithTX_START_CH(b bool) CHCONF1Value { return v&^0x1 | CHCONF1Value(b2u(b)) }
+func (v CH_CONF_X1Value) WithTX_START_CH(b bool) CH_CONF_X1Value {
+	return v&^0x1 | CH_CONF_X1Value(b2u(b))
+}
 
 // RX_EN_CH returns field RX_EN_CH (bit 1): Set this bit to enable receiver to receive data on CHANNEL%s.
-func (v CHCONF1Value) RX_EN_CH() bool { return v&0x2 != 0 }
+func (v CH_CONF_X1Value) RX_EN_CH() bool { return v&0x2 != 0 }
 
 // WithRX_EN_CH returns v with field RX_EN_CH (bit 1) set to b.
-func (v CHCONF1Value) WithRX_EN_CH(b bool) CHCONF1Value { return v&^0x2 | CHCONF1Value(b2u(b))<<1 }
+func (v CH_CONF_X1Value) WithRX_EN_CH(b bool) CH_CONF_X1Value {
+	return v&^0x2 | CH_CONF_X1Value(b2u(b))<<1
+}
 
 // WithMEM_WR_RST_CH returns v with field MEM_WR_RST_CH (bit 2) set to b.
-func (v CHCONF1Value) WithMEM_WR_RST_CH(b bool) CHCONF1Value { return v&^0x4 | CHCONF1Value(b2u(b))<<2 }
+func (v CH_CONF_X1Value) WithMEM_WR_RST_CH(b bool) CH_CONF_X1Value {
+	return v&^0x4 | CH_CONF_X1Value(b2u(b))<<2
+}
 
 // WithMEM_RD_RST_CH returns v with field MEM_RD_RST_CH (bit 3) set to b.
-func (v CHCONF1Value) WithMEM_RD_RST_CH(b bool) CHCONF1Value { return v&^0x8 | CHCONF1Value(b2u(b))<<3 }
+func (v CH_CONF_X1Value) WithMEM_RD_RST_CH(b bool) CH_CONF_X1Value {
+	return v&^0x8 | CH_CONF_X1Value(b2u(b))<<3
+}
 
 // WithAPB_MEM_RST_CH returns v with field APB_MEM_RST_CH (bit 4) set to b.
-func (v CHCONF1Value) WithAPB_MEM_RST_CH(b bool) CHCONF1Value {
-	return v&^0x10 | CHCONF1Value(b2u(b))<<4
+func (v CH_CONF_X1Value) WithAPB_MEM_RST_CH(b bool) CH_CONF_X1Value {
+	return v&^0x10 | CH_CONF_X1Value(b2u(b))<<4
 }
 
 // MEM_OWNER_CH returns field MEM_OWNER_CH (bit 5): This register marks the ownership of CHANNEL%s's ram block. 1'h1: Receiver is using the ram. 1'h0: Transmitter is using the ram.
-func (v CHCONF1Value) MEM_OWNER_CH() bool { return v&0x20 != 0 }
+func (v CH_CONF_X1Value) MEM_OWNER_CH() bool { return v&0x20 != 0 }
 
 // WithMEM_OWNER_CH returns v with field MEM_OWNER_CH (bit 5) set to b.
-func (v CHCONF1Value) WithMEM_OWNER_CH(b bool) CHCONF1Value { return v&^0x20 | CHCONF1Value(b2u(b))<<5 }
+func (v CH_CONF_X1Value) WithMEM_OWNER_CH(b bool) CH_CONF_X1Value {
+	return v&^0x20 | CH_CONF_X1Value(b2u(b))<<5
+}
 
 // TX_CONTI_MODE_CH returns field TX_CONTI_MODE_CH (bit 6): Set this bit to restart transmission from the first data to the last data in CHANNEL%s.
-func (v CHCONF1Value) TX_CONTI_MODE_CH() bool { return v&0x40 != 0 }
+func (v CH_CONF_X1Value) TX_CONTI_MODE_CH() bool { return v&0x40 != 0 }
 
 // WithTX_CONTI_MODE_CH returns v with field TX_CONTI_MODE_CH (bit 6) set to b.
-func (v CHCONF1Value) WithTX_CONTI_MODE_CH(b bool) CHCONF1Value {
-	return v&^0x40 | CHCONF1Value(b2u(b))<<6
+func (v CH_CONF_X1Value) WithTX_CONTI_MODE_CH(b bool) CH_CONF_X1Value {
+	return v&^0x40 | CH_CONF_X1Value(b2u(b))<<6
 }
 
 // RX_FILTER_EN_CH returns field RX_FILTER_EN_CH (bit 7): This is the receive filter's enable bit for CHANNEL%s.
-func (v CHCONF1Value) RX_FILTER_EN_CH() bool { return v&0x80 != 0 }
+func (v CH_CONF_X1Value) RX_FILTER_EN_CH() bool { return v&0x80 != 0 }
 
 // WithRX_FILTER_EN_CH returns v with field RX_FILTER_EN_CH (bit 7) set to b.
-func (v CHCONF1Value) WithRX_FILTER_EN_CH(b bool) CHCONF1Value {
-	return v&^0x80 | CHCONF1Value(b2u(b))<<7
+func (v CH_CONF_X1Value) WithRX_FILTER_EN_CH(b bool) CH_CONF_X1Value {
+	return v&^0x80 | CH_CONF_X1Value(b2u(b))<<7
 }
 
 // RX_FILTER_THRES_CH returns field RX_FILTER_THRES_CH (bits 15:8): Ignores the input pulse when its width is smaller than this register value in APB clock periods (in receive mode).
-func (v CHCONF1Value) RX_FILTER_THRES_CH() uint32 { return uint32(v>>8) & 0xff }
+func (v CH_CONF_X1Value) RX_FILTER_THRES_CH() uint32 { return uint32(v>>8) & 0xff }
 
 // WithRX_FILTER_THRES_CH returns v with field RX_FILTER_THRES_CH (bits 15:8) set to x, masked to the field width.
-func (v CHCONF1Value) WithRX_FILTER_THRES_CH(x uint32) CHCONF1Value {
-	return v&^0xff00 | CHCONF1Value(x&0xff)<<8
+func (v CH_CONF_X1Value) WithRX_FILTER_THRES_CH(x uint32) CH_CONF_X1Value {
+	return v&^0xff00 | CH_CONF_X1Value(x&0xff)<<8
 }
 
 // CHK_RX_CARRIER_EN_CH returns field CHK_RX_CARRIER_EN_CH (bit 16): Set this bit to enable memory loop read mode when carrier modulation is enabled for channel %s.
-func (v CHCONF1Value) CHK_RX_CARRIER_EN_CH() bool { return v&0x10000 != 0 }
+func (v CH_CONF_X1Value) CHK_RX_CARRIER_EN_CH() bool { return v&0x10000 != 0 }
 
 // WithCHK_RX_CARRIER_EN_CH returns v with field CHK_RX_CARRIER_EN_CH (bit 16) set to b.
-func (v CHCONF1Value) WithCHK_RX_CARRIER_EN_CH(b bool) CHCONF1Value {
-	return v&^0x10000 | CHCONF1Value(b2u(b))<<16
+func (v CH_CONF_X1Value) WithCHK_RX_CARRIER_EN_CH(b bool) CH_CONF_X1Value {
+	return v&^0x10000 | CH_CONF_X1Value(b2u(b))<<16
 }
 
 // REF_ALWAYS_ON_CH returns field REF_ALWAYS_ON_CH (bit 17): This bit is used to select the base clock for CHANNEL%s. 1'h1: clk_apb 1'h0:clk_ref.
-func (v CHCONF1Value) REF_ALWAYS_ON_CH() bool { return v&0x20000 != 0 }
+func (v CH_CONF_X1Value) REF_ALWAYS_ON_CH() bool { return v&0x20000 != 0 }
 
 // WithREF_ALWAYS_ON_CH returns v with field REF_ALWAYS_ON_CH (bit 17) set to b.
-func (v CHCONF1Value) WithREF_ALWAYS_ON_CH(b bool) CHCONF1Value {
-	return v&^0x20000 | CHCONF1Value(b2u(b))<<17
+func (v CH_CONF_X1Value) WithREF_ALWAYS_ON_CH(b bool) CH_CONF_X1Value {
+	return v&^0x20000 | CH_CONF_X1Value(b2u(b))<<17
 }
 
 // IDLE_OUT_LV_CH returns field IDLE_OUT_LV_CH (bit 18): This bit configures the level of output signal in CHANNEL%s when the latter is in IDLE state.
-func (v CHCONF1Value) IDLE_OUT_LV_CH() bool { return v&0x40000 != 0 }
+func (v CH_CONF_X1Value) IDLE_OUT_LV_CH() bool { return v&0x40000 != 0 }
 
 // WithIDLE_OUT_LV_CH returns v with field IDLE_OUT_LV_CH (bit 18) set to b.
-func (v CHCONF1Value) WithIDLE_OUT_LV_CH(b bool) CHCONF1Value {
-	return v&^0x40000 | CHCONF1Value(b2u(b))<<18
+func (v CH_CONF_X1Value) WithIDLE_OUT_LV_CH(b bool) CH_CONF_X1Value {
+	return v&^0x40000 | CH_CONF_X1Value(b2u(b))<<18
 }
 
 // IDLE_OUT_EN_CH returns field IDLE_OUT_EN_CH (bit 19): This is the output enable-control bit for CHANNEL%s in IDLE state.
-func (v CHCONF1Value) IDLE_OUT_EN_CH() bool { return v&0x80000 != 0 }
+func (v CH_CONF_X1Value) IDLE_OUT_EN_CH() bool { return v&0x80000 != 0 }
 
 // WithIDLE_OUT_EN_CH returns v with field IDLE_OUT_EN_CH (bit 19) set to b.
-func (v CHCONF1Value) WithIDLE_OUT_EN_CH(b bool) CHCONF1Value {
-	return v&^0x80000 | CHCONF1Value(b2u(b))<<19
+func (v CH_CONF_X1Value) WithIDLE_OUT_EN_CH(b bool) CH_CONF_X1Value {
+	return v&^0x80000 | CH_CONF_X1Value(b2u(b))<<19
 }
 
 // TX_STOP_CH returns field TX_STOP_CH (bit 20): Set this bit to stop the transmitter of CHANNEL%s sending data out.
-func (v CHCONF1Value) TX_STOP_CH() bool { return v&0x100000 != 0 }
+func (v CH_CONF_X1Value) TX_STOP_CH() bool { return v&0x100000 != 0 }
 
 // WithTX_STOP_CH returns v with field TX_STOP_CH (bit 20) set to b.
-func (v CHCONF1Value) WithTX_STOP_CH(b bool) CHCONF1Value {
-	return v&^0x100000 | CHCONF1Value(b2u(b))<<20
+func (v CH_CONF_X1Value) WithTX_STOP_CH(b bool) CH_CONF_X1Value {
+	return v&^0x100000 | CH_CONF_X1Value(b2u(b))<<20
 }
 
 // CHSTATUS is register CH%sSTATUS (32-bit, read-write, reset 0x0): Channel %s status register.

@@ -19,18 +19,8 @@ type SYSTIMER struct {
 	LOAD_LO LOAD_LO
 	// STEP is register STEP (at 0x10): System timer accumulation step.
 	STEP STEP
-	// TARGET0_HI is register TARGET0_HI (at 0x14): System timer target 0, high 32 bits.
-	TARGET0_HI TARGET0_HI
-	// TARGET0_LO is register TARGET0_LO (at 0x18): System timer target 0, low 32 bits.
-	TARGET0_LO TARGET0_LO
-	// TARGET1_HI is register TARGET1_HI (at 0x1c): System timer target 1, high 32 bits.
-	TARGET1_HI TARGET1_HI
-	// TARGET1_LO is register TARGET1_LO (at 0x20): System timer target 1, low 32 bits.
-	TARGET1_LO TARGET1_LO
-	// TARGET2_HI is register TARGET2_HI (at 0x24): System timer target 2, high 32 bits.
-	TARGET2_HI TARGET2_HI
-	// TARGET2_LO is register TARGET2_LO (at 0x28): System timer target 2, low 32 bits.
-	TARGET2_LO TARGET2_LO
+	// TARGET is cluster TARGET[%s] (at 0x14, 3 × 0x8 bytes): Registers TARGET0_HI, TARGET2_HI and the rest of each copy, as one array.
+	TARGET [3]TARGET
 	// TARGET_CONF is register TARGET%s_CONF (at 0x2c, 3 × 0x4 bytes): Configure work mode for system timer target 0 (TARGET0_CONF … TARGET2_CONF in the SVD).
 	TARGET_CONF [3]TARGET_CONF
 	// UPDATE is register UPDATE (at 0x38): Read out system timer value.
@@ -48,6 +38,14 @@ type SYSTIMER struct {
 	_       [0xac]byte
 	// DATE is register DATE (at 0xfc): Version control register.
 	DATE DATE
+}
+
+// TARGET is the register cluster TARGET[%s], 0x8 bytes: Registers TARGET0_HI, TARGET2_HI and the rest of each copy, as one array.
+type TARGET struct {
+	// HI is register HI (at 0x0): System timer target 0, high 32 bits.
+	HI TARGET_HI
+	// LO is register LO (at 0x4): System timer target 0, low 32 bits.
+	LO TARGET_LO
 }
 
 // CONF is register CONF (32-bit, read-write, reset 0x0): Configure system timer clock.
@@ -217,220 +215,76 @@ func (v STEPValue) TIMER_PLL_STEP() uint32 { return uint32(v>>10) & 0x3ff }
 // WithTIMER_PLL_STEP returns v with field TIMER_PLL_STEP (bits 19:10) set to x, masked to the field width.
 func (v STEPValue) WithTIMER_PLL_STEP(x uint32) STEPValue { return v&^0xffc00 | STEPValue(x&0x3ff)<<10 }
 
-// TARGET0_HI is register TARGET0_HI (32-bit, read-write, reset 0x0): System timer target 0, high 32 bits.
-type TARGET0_HI struct{ reg mmio.U32 }
+// TARGET_HI is register HI (32-bit, read-write, reset 0x0): System timer target 0, high 32 bits.
+type TARGET_HI struct{ reg mmio.U32 }
 
-// TARGET0_HIValue is a value of register TARGET0_HI.
-type TARGET0_HIValue uint32
+// TARGET_HIValue is a value of register TARGET_HI.
+type TARGET_HIValue uint32
 
-// TARGET0_HIReset is the reset value of register TARGET0_HI.
-const TARGET0_HIReset TARGET0_HIValue = 0x0
-
-// Read loads the register.
-func (r *TARGET0_HI) Read() TARGET0_HIValue { return TARGET0_HIValue(r.reg.Load()) }
-
-// Write stores v in the register.
-func (r *TARGET0_HI) Write(v TARGET0_HIValue) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(TARGET0_HIReset): fields f leaves alone are written as their reset values.
-func (r *TARGET0_HI) WriteWith(f func(TARGET0_HIValue) TARGET0_HIValue) {
-	r.reg.Store(uint32(f(TARGET0_HIReset)))
-}
-
-// Reset stores TARGET0_HIReset in the register.
-func (r *TARGET0_HI) Reset() { r.reg.Store(uint32(TARGET0_HIReset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *TARGET0_HI) Modify(f func(TARGET0_HIValue) TARGET0_HIValue) {
-	r.reg.Store(uint32(f(TARGET0_HIValue(r.reg.Load()))))
-}
-
-// TIMER_TARGET0_HI returns field TIMER_TARGET0_HI (bits 31:0): System timer target 0, high 32 bits.
-func (v TARGET0_HIValue) TIMER_TARGET0_HI() uint32 { return uint32(v) & 0xffffffff }
-
-// WithTIMER_TARGET0_HI returns v with field TIMER_TARGET0_HI (bits 31:0) set to x, masked to the field width.
-func (v TARGET0_HIValue) WithTIMER_TARGET0_HI(x uint32) TARGET0_HIValue {
-	return v&^0xffffffff | TARGET0_HIValue(x&0xffffffff)
-}
-
-// TARGET0_LO is register TARGET0_LO (32-bit, read-write, reset 0x0): System timer target 0, low 32 bits.
-type TARGET0_LO struct{ reg mmio.U32 }
-
-// TARGET0_LOValue is a value of register TARGET0_LO.
-type TARGET0_LOValue uint32
-
-// TARGET0_LOReset is the reset value of register TARGET0_LO.
-const TARGET0_LOReset TARGET0_LOValue = 0x0
+// TARGET_HIReset is the reset value of register TARGET_HI.
+const TARGET_HIReset TARGET_HIValue = 0x0
 
 // Read loads the register.
-func (r *TARGET0_LO) Read() TARGET0_LOValue { return TARGET0_LOValue(r.reg.Load()) }
+func (r *TARGET_HI) Read() TARGET_HIValue { return TARGET_HIValue(r.reg.Load()) }
 
 // Write stores v in the register.
-func (r *TARGET0_LO) Write(v TARGET0_LOValue) { r.reg.Store(uint32(v)) }
+func (r *TARGET_HI) Write(v TARGET_HIValue) { r.reg.Store(uint32(v)) }
 
-// WriteWith stores f(TARGET0_LOReset): fields f leaves alone are written as their reset values.
-func (r *TARGET0_LO) WriteWith(f func(TARGET0_LOValue) TARGET0_LOValue) {
-	r.reg.Store(uint32(f(TARGET0_LOReset)))
+// WriteWith stores f(TARGET_HIReset): fields f leaves alone are written as their reset values.
+func (r *TARGET_HI) WriteWith(f func(TARGET_HIValue) TARGET_HIValue) {
+	r.reg.Store(uint32(f(TARGET_HIReset)))
 }
 
-// Reset stores TARGET0_LOReset in the register.
-func (r *TARGET0_LO) Reset() { r.reg.Store(uint32(TARGET0_LOReset)) }
+// Reset stores TARGET_HIReset in the register.
+func (r *TARGET_HI) Reset() { r.reg.Store(uint32(TARGET_HIReset)) }
 
 // Modify loads the register, passes its value to f and stores the result.
-func (r *TARGET0_LO) Modify(f func(TARGET0_LOValue) TARGET0_LOValue) {
-	r.reg.Store(uint32(f(TARGET0_LOValue(r.reg.Load()))))
+func (r *TARGET_HI) Modify(f func(TARGET_HIValue) TARGET_HIValue) {
+	r.reg.Store(uint32(f(TARGET_HIValue(r.reg.Load()))))
 }
 
-// TIMER_TARGET0_LO returns field TIMER_TARGET0_LO (bits 31:0): System timer target 0, low 32 bits.
-func (v TARGET0_LOValue) TIMER_TARGET0_LO() uint32 { return uint32(v) & 0xffffffff }
+// TIMER_TARGET_HI returns field TIMER_TARGET%s_HI (bits 31:0): System timer target 0, high 32 bits.
+func (v TARGET_HIValue) TIMER_TARGET_HI() uint32 { return uint32(v) & 0xffffffff }
 
-// WithTIMER_TARGET0_LO returns v with field TIMER_TARGET0_LO (bits 31:0) set to x, masked to the field width.
-func (v TARGET0_LOValue) WithTIMER_TARGET0_LO(x uint32) TARGET0_LOValue {
-	return v&^0xffffffff | TARGET0_LOValue(x&0xffffffff)
+// WithTIMER_TARGET_HI returns v with field TIMER_TARGET%s_HI (bits 31:0) set to x, masked to the field width.
+func (v TARGET_HIValue) WithTIMER_TARGET_HI(x uint32) TARGET_HIValue {
+	return v&^0xffffffff | TARGET_HIValue(x&0xffffffff)
 }
 
-// TARGET1_HI is register TARGET1_HI (32-bit, read-write, reset 0x0): System timer target 1, high 32 bits.
-type TARGET1_HI struct{ reg mmio.U32 }
+// TARGET_LO is register LO (32-bit, read-write, reset 0x0): System timer target 0, low 32 bits.
+type TARGET_LO struct{ reg mmio.U32 }
 
-// TARGET1_HIValue is a value of register TARGET1_HI.
-type TARGET1_HIValue uint32
+// TARGET_LOValue is a value of register TARGET_LO.
+type TARGET_LOValue uint32
 
-// TARGET1_HIReset is the reset value of register TARGET1_HI.
-const TARGET1_HIReset TARGET1_HIValue = 0x0
+// TARGET_LOReset is the reset value of register TARGET_LO.
+const TARGET_LOReset TARGET_LOValue = 0x0
 
 // Read loads the register.
-func (r *TARGET1_HI) Read() TARGET1_HIValue { return TARGET1_HIValue(r.reg.Load()) }
+func (r *TARGET_LO) Read() TARGET_LOValue { return TARGET_LOValue(r.reg.Load()) }
 
 // Write stores v in the register.
-func (r *TARGET1_HI) Write(v TARGET1_HIValue) { r.reg.Store(uint32(v)) }
+func (r *TARGET_LO) Write(v TARGET_LOValue) { r.reg.Store(uint32(v)) }
 
-// WriteWith stores f(TARGET1_HIReset): fields f leaves alone are written as their reset values.
-func (r *TARGET1_HI) WriteWith(f func(TARGET1_HIValue) TARGET1_HIValue) {
-	r.reg.Store(uint32(f(TARGET1_HIReset)))
+// WriteWith stores f(TARGET_LOReset): fields f leaves alone are written as their reset values.
+func (r *TARGET_LO) WriteWith(f func(TARGET_LOValue) TARGET_LOValue) {
+	r.reg.Store(uint32(f(TARGET_LOReset)))
 }
 
-// Reset stores TARGET1_HIReset in the register.
-func (r *TARGET1_HI) Reset() { r.reg.Store(uint32(TARGET1_HIReset)) }
+// Reset stores TARGET_LOReset in the register.
+func (r *TARGET_LO) Reset() { r.reg.Store(uint32(TARGET_LOReset)) }
 
 // Modify loads the register, passes its value to f and stores the result.
-func (r *TARGET1_HI) Modify(f func(TARGET1_HIValue) TARGET1_HIValue) {
-	r.reg.Store(uint32(f(TARGET1_HIValue(r.reg.Load()))))
+func (r *TARGET_LO) Modify(f func(TARGET_LOValue) TARGET_LOValue) {
+	r.reg.Store(uint32(f(TARGET_LOValue(r.reg.Load()))))
 }
 
-// TIMER_TARGET1_HI returns field TIMER_TARGET1_HI (bits 31:0): System timer target 1, high 32 bits.
-func (v TARGET1_HIValue) TIMER_TARGET1_HI() uint32 { return uint32(v) & 0xffffffff }
+// TIMER_TARGET_LO returns field TIMER_TARGET%s_LO (bits 31:0): System timer target 0, low 32 bits.
+func (v TARGET_LOValue) TIMER_TARGET_LO() uint32 { return uint32(v) & 0xffffffff }
 
-// WithTIMER_TARGET1_HI returns v with field TIMER_TARGET1_HI (bits 31:0) set to x, masked to the field width.
-func (v TARGET1_HIValue) WithTIMER_TARGET1_HI(x uint32) TARGET1_HIValue {
-	return v&^0xffffffff | TARGET1_HIValue(x&0xffffffff)
-}
-
-// TARGET1_LO is register TARGET1_LO (32-bit, read-write, reset 0x0): System timer target 1, low 32 bits.
-type TARGET1_LO struct{ reg mmio.U32 }
-
-// TARGET1_LOValue is a value of register TARGET1_LO.
-type TARGET1_LOValue uint32
-
-// TARGET1_LOReset is the reset value of register TARGET1_LO.
-const TARGET1_LOReset TARGET1_LOValue = 0x0
-
-// Read loads the register.
-func (r *TARGET1_LO) Read() TARGET1_LOValue { return TARGET1_LOValue(r.reg.Load()) }
-
-// Write stores v in the register.
-func (r *TARGET1_LO) Write(v TARGET1_LOValue) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(TARGET1_LOReset): fields f leaves alone are written as their reset values.
-func (r *TARGET1_LO) WriteWith(f func(TARGET1_LOValue) TARGET1_LOValue) {
-	r.reg.Store(uint32(f(TARGET1_LOReset)))
-}
-
-// Reset stores TARGET1_LOReset in the register.
-func (r *TARGET1_LO) Reset() { r.reg.Store(uint32(TARGET1_LOReset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *TARGET1_LO) Modify(f func(TARGET1_LOValue) TARGET1_LOValue) {
-	r.reg.Store(uint32(f(TARGET1_LOValue(r.reg.Load()))))
-}
-
-// TIMER_TARGET1_LO returns field TIMER_TARGET1_LO (bits 31:0): System timer target 1, low 32 bits.
-func (v TARGET1_LOValue) TIMER_TARGET1_LO() uint32 { return uint32(v) & 0xffffffff }
-
-// WithTIMER_TARGET1_LO returns v with field TIMER_TARGET1_LO (bits 31:0) set to x, masked to the field width.
-func (v TARGET1_LOValue) WithTIMER_TARGET1_LO(x uint32) TARGET1_LOValue {
-	return v&^0xffffffff | TARGET1_LOValue(x&0xffffffff)
-}
-
-// TARGET2_HI is register TARGET2_HI (32-bit, read-write, reset 0x0): System timer target 2, high 32 bits.
-type TARGET2_HI struct{ reg mmio.U32 }
-
-// TARGET2_HIValue is a value of register TARGET2_HI.
-type TARGET2_HIValue uint32
-
-// TARGET2_HIReset is the reset value of register TARGET2_HI.
-const TARGET2_HIReset TARGET2_HIValue = 0x0
-
-// Read loads the register.
-func (r *TARGET2_HI) Read() TARGET2_HIValue { return TARGET2_HIValue(r.reg.Load()) }
-
-// Write stores v in the register.
-func (r *TARGET2_HI) Write(v TARGET2_HIValue) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(TARGET2_HIReset): fields f leaves alone are written as their reset values.
-func (r *TARGET2_HI) WriteWith(f func(TARGET2_HIValue) TARGET2_HIValue) {
-	r.reg.Store(uint32(f(TARGET2_HIReset)))
-}
-
-// Reset stores TARGET2_HIReset in the register.
-func (r *TARGET2_HI) Reset() { r.reg.Store(uint32(TARGET2_HIReset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *TARGET2_HI) Modify(f func(TARGET2_HIValue) TARGET2_HIValue) {
-	r.reg.Store(uint32(f(TARGET2_HIValue(r.reg.Load()))))
-}
-
-// TIMER_TARGET2_HI returns field TIMER_TARGET2_HI (bits 31:0): System timer target 2, high 32 bits.
-func (v TARGET2_HIValue) TIMER_TARGET2_HI() uint32 { return uint32(v) & 0xffffffff }
-
-// WithTIMER_TARGET2_HI returns v with field TIMER_TARGET2_HI (bits 31:0) set to x, masked to the field width.
-func (v TARGET2_HIValue) WithTIMER_TARGET2_HI(x uint32) TARGET2_HIValue {
-	return v&^0xffffffff | TARGET2_HIValue(x&0xffffffff)
-}
-
-// TARGET2_LO is register TARGET2_LO (32-bit, read-write, reset 0x0): System timer target 2, low 32 bits.
-type TARGET2_LO struct{ reg mmio.U32 }
-
-// TARGET2_LOValue is a value of register TARGET2_LO.
-type TARGET2_LOValue uint32
-
-// TARGET2_LOReset is the reset value of register TARGET2_LO.
-const TARGET2_LOReset TARGET2_LOValue = 0x0
-
-// Read loads the register.
-func (r *TARGET2_LO) Read() TARGET2_LOValue { return TARGET2_LOValue(r.reg.Load()) }
-
-// Write stores v in the register.
-func (r *TARGET2_LO) Write(v TARGET2_LOValue) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(TARGET2_LOReset): fields f leaves alone are written as their reset values.
-func (r *TARGET2_LO) WriteWith(f func(TARGET2_LOValue) TARGET2_LOValue) {
-	r.reg.Store(uint32(f(TARGET2_LOReset)))
-}
-
-// Reset stores TARGET2_LOReset in the register.
-func (r *TARGET2_LO) Reset() { r.reg.Store(uint32(TARGET2_LOReset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *TARGET2_LO) Modify(f func(TARGET2_LOValue) TARGET2_LOValue) {
-	r.reg.Store(uint32(f(TARGET2_LOValue(r.reg.Load()))))
-}
-
-// TIMER_TARGET2_LO returns field TIMER_TARGET2_LO (bits 31:0): System timer target 2, low 32 bits.
-func (v TARGET2_LOValue) TIMER_TARGET2_LO() uint32 { return uint32(v) & 0xffffffff }
-
-// WithTIMER_TARGET2_LO returns v with field TIMER_TARGET2_LO (bits 31:0) set to x, masked to the field width.
-func (v TARGET2_LOValue) WithTIMER_TARGET2_LO(x uint32) TARGET2_LOValue {
-	return v&^0xffffffff | TARGET2_LOValue(x&0xffffffff)
+// WithTIMER_TARGET_LO returns v with field TIMER_TARGET%s_LO (bits 31:0) set to x, masked to the field width.
+func (v TARGET_LOValue) WithTIMER_TARGET_LO(x uint32) TARGET_LOValue {
+	return v&^0xffffffff | TARGET_LOValue(x&0xffffffff)
 }
 
 // TARGET_CONF is register TARGET%s_CONF (32-bit, read-write, reset 0x0): Configure work mode for system timer target 0 (TARGET0_CONF … TARGET2_CONF in the SVD).

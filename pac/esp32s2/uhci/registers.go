@@ -66,24 +66,8 @@ type UHCI struct {
 	RX_HEAD RX_HEAD
 	// QUICK_SENT is register QUICK_SENT (at 0x74): UHCI quick_sent configuration register.
 	QUICK_SENT QUICK_SENT
-	// Q0_WORD0 is register Q0_WORD0 (at 0x78): Q0_WORD0 quick_sent register.
-	Q0_WORD0 Q0_WORD0
-	// Q0_WORD1 is register Q0_WORD1 (at 0x7c): Q0_WORD1 quick_sent register.
-	Q0_WORD1 Q0_WORD1
-	// Q1_WORD0 is register Q1_WORD0 (at 0x80): Q1_WORD0 quick_sent register.
-	Q1_WORD0 Q1_WORD0
-	// Q1_WORD1 is register Q1_WORD1 (at 0x84): Q1_WORD1 quick_sent register.
-	Q1_WORD1 Q1_WORD1
-	// Q2_WORD is register Q2_WORD%s (at 0x88, 2 × 0x4 bytes): Q2_WORD0 quick_sent register (Q2_WORD0 … Q2_WORD1 in the SVD).
-	Q2_WORD [2]Q2_WORD
-	// Q3_WORD is register Q3_WORD%s (at 0x90, 2 × 0x4 bytes): Q3_WORD0 quick_sent register (Q3_WORD0 … Q3_WORD1 in the SVD).
-	Q3_WORD [2]Q3_WORD
-	// Q4_WORD is register Q4_WORD%s (at 0x98, 2 × 0x4 bytes): Q4_WORD0 quick_sent register (Q4_WORD0 … Q4_WORD1 in the SVD).
-	Q4_WORD [2]Q4_WORD
-	// Q5_WORD is register Q5_WORD%s (at 0xa0, 2 × 0x4 bytes): Q5_WORD0 quick_sent register (Q5_WORD0 … Q5_WORD1 in the SVD).
-	Q5_WORD [2]Q5_WORD
-	// Q6_WORD is register Q6_WORD%s (at 0xa8, 2 × 0x4 bytes): Q6_WORD0 quick_sent register (Q6_WORD0 … Q6_WORD1 in the SVD).
-	Q6_WORD [2]Q6_WORD
+	// Q_WORD is cluster Q_WORD[%s] (at 0x78, 7 × 0x8 bytes): Registers Q0_WORD0, Q6_WORD0 and the rest of each copy, as one array.
+	Q_WORD [7]Q_WORD
 	// ESC_CONF0 is register ESC_CONF0 (at 0xb0): Escape sequence configuration register 0.
 	ESC_CONF0 ESC_CONF0
 	// ESC_CONF1 is register ESC_CONF1 (at 0xb4): Escape sequence configuration register 1.
@@ -97,6 +81,12 @@ type UHCI struct {
 	_         [0x38]byte
 	// DATE is register DATE (at 0xfc): UHCI version control register.
 	DATE DATE
+}
+
+// Q_WORD is the register cluster Q_WORD[%s], 0x8 bytes: Registers Q0_WORD0, Q6_WORD0 and the rest of each copy, as one array.
+type Q_WORD struct {
+	// X is register %s (at 0x0, 2 × 0x4 bytes): Q0_WORD0 quick_sent register (0 … 1 in the SVD).
+	X [2]Q_WORD_X
 }
 
 // CONF0 is register CONF0 (32-bit, read-write, reset 0x370100): UHCI configuration register.
@@ -1699,318 +1689,40 @@ func (v QUICK_SENTValue) WithALWAYS_SEND_EN(b bool) QUICK_SENTValue {
 	return v&^0x80 | QUICK_SENTValue(b2u(b))<<7
 }
 
-// Q0_WORD0 is register Q0_WORD0 (32-bit, read-write, reset 0x0): Q0_WORD0 quick_sent register.
-type Q0_WORD0 struct{ reg mmio.U32 }
+// Q_WORD_X is register %s (32-bit, read-write, reset 0x0): Q0_WORD0 quick_sent register (0 … 1 in the SVD).
+type Q_WORD_X struct{ reg mmio.U32 }
 
-// Q0_WORD0Value is a value of register Q0_WORD0.
-type Q0_WORD0Value uint32
+// Q_WORD_XValue is a value of register Q_WORD_X.
+type Q_WORD_XValue uint32
 
-// Q0_WORD0Reset is the reset value of register Q0_WORD0.
-const Q0_WORD0Reset Q0_WORD0Value = 0x0
-
-// Read loads the register.
-func (r *Q0_WORD0) Read() Q0_WORD0Value { return Q0_WORD0Value(r.reg.Load()) }
-
-// Write stores v in the register.
-func (r *Q0_WORD0) Write(v Q0_WORD0Value) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(Q0_WORD0Reset): fields f leaves alone are written as their reset values.
-func (r *Q0_WORD0) WriteWith(f func(Q0_WORD0Value) Q0_WORD0Value) {
-	r.reg.Store(uint32(f(Q0_WORD0Reset)))
-}
-
-// Reset stores Q0_WORD0Reset in the register.
-func (r *Q0_WORD0) Reset() { r.reg.Store(uint32(Q0_WORD0Reset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *Q0_WORD0) Modify(f func(Q0_WORD0Value) Q0_WORD0Value) {
-	r.reg.Store(uint32(f(Q0_WORD0Value(r.reg.Load()))))
-}
-
-// SEND_Q0_WORD0 returns field SEND_Q0_WORD0 (bits 31:0): This register is used as a quick_sent register when mode is specified by UHCI_ALWAYS_SEND_NUM or UHCI_SINGLE_SEND_NUM.
-func (v Q0_WORD0Value) SEND_Q0_WORD0() uint32 { return uint32(v) & 0xffffffff }
-
-// WithSEND_Q0_WORD0 returns v with field SEND_Q0_WORD0 (bits 31:0) set to x, masked to the field width.
-func (v Q0_WORD0Value) WithSEND_Q0_WORD0(x uint32) Q0_WORD0Value {
-	return v&^0xffffffff | Q0_WORD0Value(x&0xffffffff)
-}
-
-// Q0_WORD1 is register Q0_WORD1 (32-bit, read-write, reset 0x0): Q0_WORD1 quick_sent register.
-type Q0_WORD1 struct{ reg mmio.U32 }
-
-// Q0_WORD1Value is a value of register Q0_WORD1.
-type Q0_WORD1Value uint32
-
-// Q0_WORD1Reset is the reset value of register Q0_WORD1.
-const Q0_WORD1Reset Q0_WORD1Value = 0x0
+// Q_WORD_XReset is the reset value of register Q_WORD_X.
+const Q_WORD_XReset Q_WORD_XValue = 0x0
 
 // Read loads the register.
-func (r *Q0_WORD1) Read() Q0_WORD1Value { return Q0_WORD1Value(r.reg.Load()) }
+func (r *Q_WORD_X) Read() Q_WORD_XValue { return Q_WORD_XValue(r.reg.Load()) }
 
 // Write stores v in the register.
-func (r *Q0_WORD1) Write(v Q0_WORD1Value) { r.reg.Store(uint32(v)) }
+func (r *Q_WORD_X) Write(v Q_WORD_XValue) { r.reg.Store(uint32(v)) }
 
-// WriteWith stores f(Q0_WORD1Reset): fields f leaves alone are written as their reset values.
-func (r *Q0_WORD1) WriteWith(f func(Q0_WORD1Value) Q0_WORD1Value) {
-	r.reg.Store(uint32(f(Q0_WORD1Reset)))
+// WriteWith stores f(Q_WORD_XReset): fields f leaves alone are written as their reset values.
+func (r *Q_WORD_X) WriteWith(f func(Q_WORD_XValue) Q_WORD_XValue) {
+	r.reg.Store(uint32(f(Q_WORD_XReset)))
 }
 
-// Reset stores Q0_WORD1Reset in the register.
-func (r *Q0_WORD1) Reset() { r.reg.Store(uint32(Q0_WORD1Reset)) }
+// Reset stores Q_WORD_XReset in the register.
+func (r *Q_WORD_X) Reset() { r.reg.Store(uint32(Q_WORD_XReset)) }
 
 // Modify loads the register, passes its value to f and stores the result.
-func (r *Q0_WORD1) Modify(f func(Q0_WORD1Value) Q0_WORD1Value) {
-	r.reg.Store(uint32(f(Q0_WORD1Value(r.reg.Load()))))
+func (r *Q_WORD_X) Modify(f func(Q_WORD_XValue) Q_WORD_XValue) {
+	r.reg.Store(uint32(f(Q_WORD_XValue(r.reg.Load()))))
 }
 
-// SEND_Q0_WORD1 returns field SEND_Q0_WORD1 (bits 31:0): This register is used as a quick_sent register when mode is specified by UHCI_ALWAYS_SEND_NUM or UHCI_SINGLE_SEND_NUM.
-func (v Q0_WORD1Value) SEND_Q0_WORD1() uint32 { return uint32(v) & 0xffffffff }
-
-// WithSEND_Q0_WORD1 returns v with field SEND_Q0_WORD1 (bits 31:0) set to x, masked to the field width.
-func (v Q0_WORD1Value) WithSEND_Q0_WORD1(x uint32) Q0_WORD1Value {
-	return v&^0xffffffff | Q0_WORD1Value(x&0xffffffff)
-}
-
-// Q1_WORD0 is register Q1_WORD0 (32-bit, read-write, reset 0x0): Q1_WORD0 quick_sent register.
-type Q1_WORD0 struct{ reg mmio.U32 }
-
-// Q1_WORD0Value is a value of register Q1_WORD0.
-type Q1_WORD0Value uint32
-
-// Q1_WORD0Reset is the reset value of register Q1_WORD0.
-const Q1_WORD0Reset Q1_WORD0Value = 0x0
-
-// Read loads the register.
-func (r *Q1_WORD0) Read() Q1_WORD0Value { return Q1_WORD0Value(r.reg.Load()) }
-
-// Write stores v in the register.
-func (r *Q1_WORD0) Write(v Q1_WORD0Value) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(Q1_WORD0Reset): fields f leaves alone are written as their reset values.
-func (r *Q1_WORD0) WriteWith(f func(Q1_WORD0Value) Q1_WORD0Value) {
-	r.reg.Store(uint32(f(Q1_WORD0Reset)))
-}
-
-// Reset stores Q1_WORD0Reset in the register.
-func (r *Q1_WORD0) Reset() { r.reg.Store(uint32(Q1_WORD0Reset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *Q1_WORD0) Modify(f func(Q1_WORD0Value) Q1_WORD0Value) {
-	r.reg.Store(uint32(f(Q1_WORD0Value(r.reg.Load()))))
-}
-
-// SEND_Q1_WORD0 returns field SEND_Q1_WORD0 (bits 31:0): This register is used as a quick_sent register when mode is specified by UHCI_ALWAYS_SEND_NUM or UHCI_SINGLE_SEND_NUM.
-func (v Q1_WORD0Value) SEND_Q1_WORD0() uint32 { return uint32(v) & 0xffffffff }
-
-// WithSEND_Q1_WORD0 returns v with field SEND_Q1_WORD0 (bits 31:0) set to x, masked to the field width.
-func (v Q1_WORD0Value) WithSEND_Q1_WORD0(x uint32) Q1_WORD0Value {
-	return v&^0xffffffff | Q1_WORD0Value(x&0xffffffff)
-}
-
-// Q1_WORD1 is register Q1_WORD1 (32-bit, read-write, reset 0x0): Q1_WORD1 quick_sent register.
-type Q1_WORD1 struct{ reg mmio.U32 }
-
-// Q1_WORD1Value is a value of register Q1_WORD1.
-type Q1_WORD1Value uint32
-
-// Q1_WORD1Reset is the reset value of register Q1_WORD1.
-const Q1_WORD1Reset Q1_WORD1Value = 0x0
-
-// Read loads the register.
-func (r *Q1_WORD1) Read() Q1_WORD1Value { return Q1_WORD1Value(r.reg.Load()) }
-
-// Write stores v in the register.
-func (r *Q1_WORD1) Write(v Q1_WORD1Value) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(Q1_WORD1Reset): fields f leaves alone are written as their reset values.
-func (r *Q1_WORD1) WriteWith(f func(Q1_WORD1Value) Q1_WORD1Value) {
-	r.reg.Store(uint32(f(Q1_WORD1Reset)))
-}
-
-// Reset stores Q1_WORD1Reset in the register.
-func (r *Q1_WORD1) Reset() { r.reg.Store(uint32(Q1_WORD1Reset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *Q1_WORD1) Modify(f func(Q1_WORD1Value) Q1_WORD1Value) {
-	r.reg.Store(uint32(f(Q1_WORD1Value(r.reg.Load()))))
-}
-
-// SEND_Q1_WORD1 returns field SEND_Q1_WORD1 (bits 31:0): This register is used as a quick_sent register when mode is specified by UHCI_ALWAYS_SEND_NUM or UHCI_SINGLE_SEND_NUM.
-func (v Q1_WORD1Value) SEND_Q1_WORD1() uint32 { return uint32(v) & 0xffffffff }
-
-// WithSEND_Q1_WORD1 returns v with field SEND_Q1_WORD1 (bits 31:0) set to x, masked to the field width.
-func (v Q1_WORD1Value) WithSEND_Q1_WORD1(x uint32) Q1_WORD1Value {
-	return v&^0xffffffff | Q1_WORD1Value(x&0xffffffff)
-}
-
-// Q2_WORD is register Q2_WORD%s (32-bit, read-write, reset 0x0): Q2_WORD0 quick_sent register (Q2_WORD0 … Q2_WORD1 in the SVD).
-type Q2_WORD struct{ reg mmio.U32 }
-
-// Q2_WORDValue is a value of register Q2_WORD.
-type Q2_WORDValue uint32
-
-// Q2_WORDReset is the reset value of register Q2_WORD.
-const Q2_WORDReset Q2_WORDValue = 0x0
-
-// Read loads the register.
-func (r *Q2_WORD) Read() Q2_WORDValue { return Q2_WORDValue(r.reg.Load()) }
-
-// Write stores v in the register.
-func (r *Q2_WORD) Write(v Q2_WORDValue) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(Q2_WORDReset): fields f leaves alone are written as their reset values.
-func (r *Q2_WORD) WriteWith(f func(Q2_WORDValue) Q2_WORDValue) { r.reg.Store(uint32(f(Q2_WORDReset))) }
-
-// Reset stores Q2_WORDReset in the register.
-func (r *Q2_WORD) Reset() { r.reg.Store(uint32(Q2_WORDReset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *Q2_WORD) Modify(f func(Q2_WORDValue) Q2_WORDValue) {
-	r.reg.Store(uint32(f(Q2_WORDValue(r.reg.Load()))))
-}
-
-// SEND_Q2_WORD returns field SEND_Q2_WORD%s (bits 31:0): This register is used as a quick_sent register when mode is specified by UHCI_ALWAYS_SEND_NUM or UHCI_SINGLE_SEND_NUM.
-func (v Q2_WORDValue) SEND_Q2_WORD() uint32 { return uint32(v) & 0xffffffff }
-
-// WithSEND_Q2_WORD returns v with field SEND_Q2_WORD%s (bits 31:0) set to x, masked to the field width.
-func (v Q2_WORDValue) WithSEND_Q2_WORD(x uint32) Q2_WORDValue {
-	return v&^0xffffffff | Q2_WORDValue(x&0xffffffff)
-}
-
-// Q3_WORD is register Q3_WORD%s (32-bit, read-write, reset 0x0): Q3_WORD0 quick_sent register (Q3_WORD0 … Q3_WORD1 in the SVD).
-type Q3_WORD struct{ reg mmio.U32 }
-
-// Q3_WORDValue is a value of register Q3_WORD.
-type Q3_WORDValue uint32
-
-// Q3_WORDReset is the reset value of register Q3_WORD.
-const Q3_WORDReset Q3_WORDValue = 0x0
-
-// Read loads the register.
-func (r *Q3_WORD) Read() Q3_WORDValue { return Q3_WORDValue(r.reg.Load()) }
-
-// Write stores v in the register.
-func (r *Q3_WORD) Write(v Q3_WORDValue) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(Q3_WORDReset): fields f leaves alone are written as their reset values.
-func (r *Q3_WORD) WriteWith(f func(Q3_WORDValue) Q3_WORDValue) { r.reg.Store(uint32(f(Q3_WORDReset))) }
-
-// Reset stores Q3_WORDReset in the register.
-func (r *Q3_WORD) Reset() { r.reg.Store(uint32(Q3_WORDReset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *Q3_WORD) Modify(f func(Q3_WORDValue) Q3_WORDValue) {
-	r.reg.Store(uint32(f(Q3_WORDValue(r.reg.Load()))))
-}
-
-// SEND_Q3_WORD returns field SEND_Q3_WORD%s (bits 31:0): This register is used as a quick_sent register when mode is specified by UHCI_ALWAYS_SEND_NUM or UHCI_SINGLE_SEND_NUM.
-func (v Q3_WORDValue) SEND_Q3_WORD() uint32 { return uint32(v) & 0xffffffff }
-
-// WithSEND_Q3_WORD returns v with field SEND_Q3_WORD%s (bits 31:0) set to x, masked to the field width.
-func (v Q3_WORDValue) WithSEND_Q3_WORD(x uint32) Q3_WORDValue {
-	return v&^0xffffffff | Q3_WORDValue(x&0xffffffff)
-}
-
-// Q4_WORD is register Q4_WORD%s (32-bit, read-write, reset 0x0): Q4_WORD0 quick_sent register (Q4_WORD0 … Q4_WORD1 in the SVD).
-type Q4_WORD struct{ reg mmio.U32 }
-
-// Q4_WORDValue is a value of register Q4_WORD.
-type Q4_WORDValue uint32
-
-// Q4_WORDReset is the reset value of register Q4_WORD.
-const Q4_WORDReset Q4_WORDValue = 0x0
-
-// Read loads the register.
-func (r *Q4_WORD) Read() Q4_WORDValue { return Q4_WORDValue(r.reg.Load()) }
-
-// Write stores v in the register.
-func (r *Q4_WORD) Write(v Q4_WORDValue) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(Q4_WORDReset): fields f leaves alone are written as their reset values.
-func (r *Q4_WORD) WriteWith(f func(Q4_WORDValue) Q4_WORDValue) { r.reg.Store(uint32(f(Q4_WORDReset))) }
-
-// Reset stores Q4_WORDReset in the register.
-func (r *Q4_WORD) Reset() { r.reg.Store(uint32(Q4_WORDReset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *Q4_WORD) Modify(f func(Q4_WORDValue) Q4_WORDValue) {
-	r.reg.Store(uint32(f(Q4_WORDValue(r.reg.Load()))))
-}
-
-// SEND_Q4_WORD returns field SEND_Q4_WORD%s (bits 31:0): This register is used as a quick_sent register when mode is specified by UHCI_ALWAYS_SEND_NUM or UHCI_SINGLE_SEND_NUM.
-func (v Q4_WORDValue) SEND_Q4_WORD() uint32 { return uint32(v) & 0xffffffff }
-
-// WithSEND_Q4_WORD returns v with field SEND_Q4_WORD%s (bits 31:0) set to x, masked to the field width.
-func (v Q4_WORDValue) WithSEND_Q4_WORD(x uint32) Q4_WORDValue {
-	return v&^0xffffffff | Q4_WORDValue(x&0xffffffff)
-}
-
-// Q5_WORD is register Q5_WORD%s (32-bit, read-write, reset 0x0): Q5_WORD0 quick_sent register (Q5_WORD0 … Q5_WORD1 in the SVD).
-type Q5_WORD struct{ reg mmio.U32 }
-
-// Q5_WORDValue is a value of register Q5_WORD.
-type Q5_WORDValue uint32
-
-// Q5_WORDReset is the reset value of register Q5_WORD.
-const Q5_WORDReset Q5_WORDValue = 0x0
-
-// Read loads the register.
-func (r *Q5_WORD) Read() Q5_WORDValue { return Q5_WORDValue(r.reg.Load()) }
-
-// Write stores v in the register.
-func (r *Q5_WORD) Write(v Q5_WORDValue) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(Q5_WORDReset): fields f leaves alone are written as their reset values.
-func (r *Q5_WORD) WriteWith(f func(Q5_WORDValue) Q5_WORDValue) { r.reg.Store(uint32(f(Q5_WORDReset))) }
-
-// Reset stores Q5_WORDReset in the register.
-func (r *Q5_WORD) Reset() { r.reg.Store(uint32(Q5_WORDReset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *Q5_WORD) Modify(f func(Q5_WORDValue) Q5_WORDValue) {
-	r.reg.Store(uint32(f(Q5_WORDValue(r.reg.Load()))))
-}
-
-// SEND_Q5_WORD returns field SEND_Q5_WORD%s (bits 31:0): This register is used as a quick_sent register when mode is specified by UHCI_ALWAYS_SEND_NUM or UHCI_SINGLE_SEND_NUM.
-func (v Q5_WORDValue) SEND_Q5_WORD() uint32 { return uint32(v) & 0xffffffff }
-
-// WithSEND_Q5_WORD returns v with field SEND_Q5_WORD%s (bits 31:0) set to x, masked to the field width.
-func (v Q5_WORDValue) WithSEND_Q5_WORD(x uint32) Q5_WORDValue {
-	return v&^0xffffffff | Q5_WORDValue(x&0xffffffff)
-}
-
-// Q6_WORD is register Q6_WORD%s (32-bit, read-write, reset 0x0): Q6_WORD0 quick_sent register (Q6_WORD0 … Q6_WORD1 in the SVD).
-type Q6_WORD struct{ reg mmio.U32 }
-
-// Q6_WORDValue is a value of register Q6_WORD.
-type Q6_WORDValue uint32
-
-// Q6_WORDReset is the reset value of register Q6_WORD.
-const Q6_WORDReset Q6_WORDValue = 0x0
-
-// Read loads the register.
-func (r *Q6_WORD) Read() Q6_WORDValue { return Q6_WORDValue(r.reg.Load()) }
-
-// Write stores v in the register.
-func (r *Q6_WORD) Write(v Q6_WORDValue) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(Q6_WORDReset): fields f leaves alone are written as their reset values.
-func (r *Q6_WORD) WriteWith(f func(Q6_WORDValue) Q6_WORDValue) { r.reg.Store(uint32(f(Q6_WORDReset))) }
-
-// Reset stores Q6_WORDReset in the register.
-func (r *Q6_WORD) Reset() { r.reg.Store(uint32(Q6_WORDReset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *Q6_WORD) Modify(f func(Q6_WORDValue) Q6_WORDValue) {
-	r.reg.Store(uint32(f(Q6_WORDValue(r.reg.Load()))))
-}
-
-// SEND_Q6_WORD returns field SEND_Q6_WORD%s (bits 31:0): This register is used as a quick_sent register when mode is specified by UHCI_ALWAYS_SEND_NUM or UHCI_SINGLE_SEND_NUM.
-func (v Q6_WORDValue) SEND_Q6_WORD() uint32 { return uint32(v) & 0xffffffff }
-
-// WithSEND_Q6_WORD returns v with field SEND_Q6_WORD%s (bits 31:0) set to x, masked to the field width.
-func (v Q6_WORDValue) WithSEND_Q6_WORD(x uint32) Q6_WORDValue {
-	return v&^0xffffffff | Q6_WORDValue(x&0xffffffff)
+// SEND_Q_WORD returns field SEND_Q%s_WORD%s (bits 31:0): This register is used as a quick_sent register when mode is specified by UHCI_ALWAYS_SEND_NUM or UHCI_SINGLE_SEND_NUM.
+func (v Q_WORD_XValue) SEND_Q_WORD() uint32 { return uint32(v) & 0xffffffff }
+
+// WithSEND_Q_WORD returns v with field SEND_Q%s_WORD%s (bits 31:0) set to x, masked to the field width.
+func (v Q_WORD_XValue) WithSEND_Q_WORD(x uint32) Q_WORD_XValue {
+	return v&^0xffffffff | Q_WORD_XValue(x&0xffffffff)
 }
 
 // ESC_CONF0 is register ESC_CONF0 (32-bit, read-write, reset 0xdcdbc0): Escape sequence configuration register 0.

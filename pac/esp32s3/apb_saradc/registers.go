@@ -43,11 +43,11 @@ type APB_SARADC struct {
 	FILTER_CTRL0 FILTER_CTRL0
 	// APB_SARADC1_DATA_STATUS is register APB_SARADC1_DATA_STATUS (at 0x40): get apb saradc sample data.
 	APB_SARADC1_DATA_STATUS APB_SARADC1_DATA_STATUS
-	// THRES_CTRL is register THRES%s_CTRL (at 0x44, 2 × 0x4 bytes): configure apb saradc thres monitor (THRES0_CTRL … THRES1_CTRL in the SVD).
-	THRES_CTRL [2]THRES_CTRL
-	_          [0xc]byte
-	// THRES_CTRL_1 is register THRES_CTRL (at 0x58): configure thres monitor enable.
-	THRES_CTRL_1 THRES_CTRL_1
+	// THRES_CTRL_1 is register THRES%s_CTRL (at 0x44, 2 × 0x4 bytes): configure apb saradc thres monitor (THRES0_CTRL … THRES1_CTRL in the SVD).
+	THRES_CTRL_1 [2]THRES_CTRL_1
+	_            [0xc]byte
+	// THRES_CTRL is register THRES_CTRL (at 0x58): configure thres monitor enable.
+	THRES_CTRL THRES_CTRL
 	// INT_ENA is register INT_ENA (at 0x5c): enable interrupt.
 	INT_ENA INT_ENA
 	// INT_RAW is register INT_RAW (at 0x60): raw of interrupt.
@@ -891,66 +891,14 @@ func (r *APB_SARADC1_DATA_STATUS) Modify(f func(APB_SARADC1_DATA_STATUSValue) AP
 // APB_SARADC1_DATA returns field APB_SARADC1_DATA (bits 16:0): apbsaradc sample data.
 func (v APB_SARADC1_DATA_STATUSValue) APB_SARADC1_DATA() uint32 { return uint32(v) & 0x1ffff }
 
-// THRES_CTRL is register THRES%s_CTRL (32-bit, read-write, reset 0x3ffed): configure apb saradc thres monitor (THRES0_CTRL … THRES1_CTRL in the SVD).
-type THRES_CTRL struct{ reg mmio.U32 }
-
-// THRES_CTRLValue is a value of register THRES_CTRL.
-type THRES_CTRLValue uint32
-
-// THRES_CTRLReset is the reset value of register THRES_CTRL.
-const THRES_CTRLReset THRES_CTRLValue = 0x3ffed
-
-// Read loads the register.
-func (r *THRES_CTRL) Read() THRES_CTRLValue { return THRES_CTRLValue(r.reg.Load()) }
-
-// Write stores v in the register.
-func (r *THRES_CTRL) Write(v THRES_CTRLValue) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(THRES_CTRLReset): fields f leaves alone are written as their reset values.
-func (r *THRES_CTRL) WriteWith(f func(THRES_CTRLValue) THRES_CTRLValue) {
-	r.reg.Store(uint32(f(THRES_CTRLReset)))
-}
-
-// Reset stores THRES_CTRLReset in the register.
-func (r *THRES_CTRL) Reset() { r.reg.Store(uint32(THRES_CTRLReset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *THRES_CTRL) Modify(f func(THRES_CTRLValue) THRES_CTRLValue) {
-	r.reg.Store(uint32(f(THRES_CTRLValue(r.reg.Load()))))
-}
-
-// THRES_CHANNEL returns field THRES%s_CHANNEL (bits 4:0): configure which channel thres0 monitor.
-func (v THRES_CTRLValue) THRES_CHANNEL() uint32 { return uint32(v) & 0x1f }
-
-// WithTHRES_CHANNEL returns v with field THRES%s_CHANNEL (bits 4:0) set to x, masked to the field width.
-func (v THRES_CTRLValue) WithTHRES_CHANNEL(x uint32) THRES_CTRLValue {
-	return v&^0x1f | THRES_CTRLValue(x&0x1f)
-}
-
-// THRES_HIGH returns field THRES%s_HIGH (bits 17:5): thres0 monitor high thres.
-func (v THRES_CTRLValue) THRES_HIGH() uint32 { return uint32(v>>5) & 0x1fff }
-
-// WithTHRES_HIGH returns v with field THRES%s_HIGH (bits 17:5) set to x, masked to the field width.
-func (v THRES_CTRLValue) WithTHRES_HIGH(x uint32) THRES_CTRLValue {
-	return v&^0x3ffe0 | THRES_CTRLValue(x&0x1fff)<<5
-}
-
-// THRES_LOW returns field THRES%s_LOW (bits 30:18): thres0 monitor low thres.
-func (v THRES_CTRLValue) THRES_LOW() uint32 { return uint32(v>>18) & 0x1fff }
-
-// WithTHRES_LOW returns v with field THRES%s_LOW (bits 30:18) set to x, masked to the field width.
-func (v THRES_CTRLValue) WithTHRES_LOW(x uint32) THRES_CTRLValue {
-	return v&^0x7ffc0000 | THRES_CTRLValue(x&0x1fff)<<18
-}
-
-// THRES_CTRL_1 is register THRES_CTRL (32-bit, read-write, reset 0x0): configure thres monitor enable.
+// THRES_CTRL_1 is register THRES%s_CTRL (32-bit, read-write, reset 0x3ffed): configure apb saradc thres monitor (THRES0_CTRL … THRES1_CTRL in the SVD).
 type THRES_CTRL_1 struct{ reg mmio.U32 }
 
 // THRES_CTRL_1Value is a value of register THRES_CTRL_1.
 type THRES_CTRL_1Value uint32
 
 // THRES_CTRL_1Reset is the reset value of register THRES_CTRL_1.
-const THRES_CTRL_1Reset THRES_CTRL_1Value = 0x0
+const THRES_CTRL_1Reset THRES_CTRL_1Value = 0x3ffed
 
 // Read loads the register.
 func (r *THRES_CTRL_1) Read() THRES_CTRL_1Value { return THRES_CTRL_1Value(r.reg.Load()) }
@@ -971,44 +919,96 @@ func (r *THRES_CTRL_1) Modify(f func(THRES_CTRL_1Value) THRES_CTRL_1Value) {
 	r.reg.Store(uint32(f(THRES_CTRL_1Value(r.reg.Load()))))
 }
 
+// THRES_CHANNEL returns field THRES%s_CHANNEL (bits 4:0): configure which channel thres0 monitor.
+func (v THRES_CTRL_1Value) THRES_CHANNEL() uint32 { return uint32(v) & 0x1f }
+
+// WithTHRES_CHANNEL returns v with field THRES%s_CHANNEL (bits 4:0) set to x, masked to the field width.
+func (v THRES_CTRL_1Value) WithTHRES_CHANNEL(x uint32) THRES_CTRL_1Value {
+	return v&^0x1f | THRES_CTRL_1Value(x&0x1f)
+}
+
+// THRES_HIGH returns field THRES%s_HIGH (bits 17:5): thres0 monitor high thres.
+func (v THRES_CTRL_1Value) THRES_HIGH() uint32 { return uint32(v>>5) & 0x1fff }
+
+// WithTHRES_HIGH returns v with field THRES%s_HIGH (bits 17:5) set to x, masked to the field width.
+func (v THRES_CTRL_1Value) WithTHRES_HIGH(x uint32) THRES_CTRL_1Value {
+	return v&^0x3ffe0 | THRES_CTRL_1Value(x&0x1fff)<<5
+}
+
+// THRES_LOW returns field THRES%s_LOW (bits 30:18): thres0 monitor low thres.
+func (v THRES_CTRL_1Value) THRES_LOW() uint32 { return uint32(v>>18) & 0x1fff }
+
+// WithTHRES_LOW returns v with field THRES%s_LOW (bits 30:18) set to x, masked to the field width.
+func (v THRES_CTRL_1Value) WithTHRES_LOW(x uint32) THRES_CTRL_1Value {
+	return v&^0x7ffc0000 | THRES_CTRL_1Value(x&0x1fff)<<18
+}
+
+// THRES_CTRL is register THRES_CTRL (32-bit, read-write, reset 0x0): configure thres monitor enable.
+type THRES_CTRL struct{ reg mmio.U32 }
+
+// THRES_CTRLValue is a value of register THRES_CTRL.
+type THRES_CTRLValue uint32
+
+// THRES_CTRLReset is the reset value of register THRES_CTRL.
+const THRES_CTRLReset THRES_CTRLValue = 0x0
+
+// Read loads the register.
+func (r *THRES_CTRL) Read() THRES_CTRLValue { return THRES_CTRLValue(r.reg.Load()) }
+
+// Write stores v in the register.
+func (r *THRES_CTRL) Write(v THRES_CTRLValue) { r.reg.Store(uint32(v)) }
+
+// WriteWith stores f(THRES_CTRLReset): fields f leaves alone are written as their reset values.
+func (r *THRES_CTRL) WriteWith(f func(THRES_CTRLValue) THRES_CTRLValue) {
+	r.reg.Store(uint32(f(THRES_CTRLReset)))
+}
+
+// Reset stores THRES_CTRLReset in the register.
+func (r *THRES_CTRL) Reset() { r.reg.Store(uint32(THRES_CTRLReset)) }
+
+// Modify loads the register, passes its value to f and stores the result.
+func (r *THRES_CTRL) Modify(f func(THRES_CTRLValue) THRES_CTRLValue) {
+	r.reg.Store(uint32(f(THRES_CTRLValue(r.reg.Load()))))
+}
+
 // THRES_ALL_EN returns field THRES_ALL_EN (bit 27): enable thres0 to monitor all channel.
-func (v THRES_CTRL_1Value) THRES_ALL_EN() bool { return v&0x8000000 != 0 }
+func (v THRES_CTRLValue) THRES_ALL_EN() bool { return v&0x8000000 != 0 }
 
 // WithTHRES_ALL_EN returns v with field THRES_ALL_EN (bit 27) set to b.
-func (v THRES_CTRL_1Value) WithTHRES_ALL_EN(b bool) THRES_CTRL_1Value {
-	return v&^0x8000000 | THRES_CTRL_1Value(b2u(b))<<27
+func (v THRES_CTRLValue) WithTHRES_ALL_EN(b bool) THRES_CTRLValue {
+	return v&^0x8000000 | THRES_CTRLValue(b2u(b))<<27
 }
 
 // THRES3_EN returns field THRES3_EN (bit 28): no public.
-func (v THRES_CTRL_1Value) THRES3_EN() bool { return v&0x10000000 != 0 }
+func (v THRES_CTRLValue) THRES3_EN() bool { return v&0x10000000 != 0 }
 
 // WithTHRES3_EN returns v with field THRES3_EN (bit 28) set to b.
-func (v THRES_CTRL_1Value) WithTHRES3_EN(b bool) THRES_CTRL_1Value {
-	return v&^0x10000000 | THRES_CTRL_1Value(b2u(b))<<28
+func (v THRES_CTRLValue) WithTHRES3_EN(b bool) THRES_CTRLValue {
+	return v&^0x10000000 | THRES_CTRLValue(b2u(b))<<28
 }
 
 // THRES2_EN returns field THRES2_EN (bit 29): no public.
-func (v THRES_CTRL_1Value) THRES2_EN() bool { return v&0x20000000 != 0 }
+func (v THRES_CTRLValue) THRES2_EN() bool { return v&0x20000000 != 0 }
 
 // WithTHRES2_EN returns v with field THRES2_EN (bit 29) set to b.
-func (v THRES_CTRL_1Value) WithTHRES2_EN(b bool) THRES_CTRL_1Value {
-	return v&^0x20000000 | THRES_CTRL_1Value(b2u(b))<<29
+func (v THRES_CTRLValue) WithTHRES2_EN(b bool) THRES_CTRLValue {
+	return v&^0x20000000 | THRES_CTRLValue(b2u(b))<<29
 }
 
 // THRES1_EN returns field THRES1_EN (bit 30): enable thres1.
-func (v THRES_CTRL_1Value) THRES1_EN() bool { return v&0x40000000 != 0 }
+func (v THRES_CTRLValue) THRES1_EN() bool { return v&0x40000000 != 0 }
 
 // WithTHRES1_EN returns v with field THRES1_EN (bit 30) set to b.
-func (v THRES_CTRL_1Value) WithTHRES1_EN(b bool) THRES_CTRL_1Value {
-	return v&^0x40000000 | THRES_CTRL_1Value(b2u(b))<<30
+func (v THRES_CTRLValue) WithTHRES1_EN(b bool) THRES_CTRLValue {
+	return v&^0x40000000 | THRES_CTRLValue(b2u(b))<<30
 }
 
 // THRES0_EN returns field THRES0_EN (bit 31): enable thres0.
-func (v THRES_CTRL_1Value) THRES0_EN() bool { return v&0x80000000 != 0 }
+func (v THRES_CTRLValue) THRES0_EN() bool { return v&0x80000000 != 0 }
 
 // WithTHRES0_EN returns v with field THRES0_EN (bit 31) set to b.
-func (v THRES_CTRL_1Value) WithTHRES0_EN(b bool) THRES_CTRL_1Value {
-	return v&^0x80000000 | THRES_CTRL_1Value(b2u(b))<<31
+func (v THRES_CTRLValue) WithTHRES0_EN(b bool) THRES_CTRLValue {
+	return v&^0x80000000 | THRES_CTRLValue(b2u(b))<<31
 }
 
 // INT_ENA is register INT_ENA (32-bit, read-write, reset 0x0): enable interrupt.

@@ -5,24 +5,20 @@
 // The SVD describes it as: DMA (Direct Memory Access) Controller.
 package dma
 
-import (
-	"unsafe"
+import "github.com/gohal/gohal/rt/mmio"
 
-	"github.com/gohal/gohal/rt/mmio"
-)
-
-// DMA is the register block of DMA, 0x468 bytes: DMA (Direct Memory Access) Controller.
+// DMA is the register block of DMA, 0x410 bytes: DMA (Direct Memory Access) Controller.
 type DMA struct {
-	// IN_CONF0_CH is register IN_CONF0_CH%s (at 0x0, 5 × 0xc0 bytes): Configure 0 register of Rx channel 0.
-	IN_CONF0_CH [5]IN_CONF0_CH
+	// CH is cluster CH[%s] (at 0x0, 5 × 0xc0 bytes): Registers IN_CONF0_CH0, IN_CONF0_CH4 and the rest of each copy, as one array.
+	CH [5]CH
 	// AHB_TEST is register AHB_TEST (at 0x3c0): reserved.
 	AHB_TEST AHB_TEST
 	// PD_CONF is register PD_CONF (at 0x3c4): reserved.
 	PD_CONF PD_CONF
 	// MISC_CONF is register MISC_CONF (at 0x3c8): MISC register.
 	MISC_CONF MISC_CONF
-	// IN_SRAM_SIZE_CH is register IN_SRAM_SIZE_CH%s (at 0x3cc, 5 × 0x8 bytes): Receive L2 FIFO depth of Rx channel 0.
-	IN_SRAM_SIZE_CH [5]IN_SRAM_SIZE_CH
+	// SRAM_SIZE_CH is cluster SRAM_SIZE_CH[%s] (at 0x3cc, 5 × 0x8 bytes): Registers IN_SRAM_SIZE_CH0, IN_SRAM_SIZE_CH4 and the rest of each copy, as one array.
+	SRAM_SIZE_CH [5]SRAM_SIZE_CH
 	// EXTMEM_REJECT_ADDR is register EXTMEM_REJECT_ADDR (at 0x3f4): Reject address accessing external RAM.
 	EXTMEM_REJECT_ADDR EXTMEM_REJECT_ADDR
 	// EXTMEM_REJECT_ST is register EXTMEM_REJECT_ST (at 0x3f8): Reject status accessing external RAM.
@@ -37,2261 +33,1886 @@ type DMA struct {
 	EXTMEM_REJECT_INT_CLR EXTMEM_REJECT_INT_CLR
 	// DATE is register DATE (at 0x40c): Version control register.
 	DATE DATE
-	_    [0x58]byte
 }
 
-// IN_CONF1_CH is register IN_CONF1_CH%s (at 0x4, 5 × 0xc0 bytes): Configure 1 register of Rx channel 0. It overlaps another member or cannot be a struct field at its offset, so it is a method.
-func (p *DMA) IN_CONF1_CH(i int) *IN_CONF1_CH {
-	if uint(i) >= 5 {
-		panic("index out of range")
-	}
-	return (*IN_CONF1_CH)(unsafe.Add(unsafe.Pointer(p), 0x4+uintptr(i)*0xc0))
+// CH is the register cluster CH[%s], 0xc0 bytes: Registers IN_CONF0_CH0, IN_CONF0_CH4 and the rest of each copy, as one array.
+type CH struct {
+	// IN_CONF0 is register IN_CONF0 (at 0x0): Configure 0 register of Rx channel 0.
+	IN_CONF0 CH_IN_CONF0
+	// IN_CONF1 is register IN_CONF1 (at 0x4): Configure 1 register of Rx channel 0.
+	IN_CONF1 CH_IN_CONF1
+	// IN_INT_RAW is register IN_INT_RAW (at 0x8): Raw status interrupt of Rx channel 0.
+	IN_INT_RAW CH_IN_INT_RAW
+	// IN_INT_ST is register IN_INT_ST (at 0xc): Masked interrupt of Rx channel 0.
+	IN_INT_ST CH_IN_INT_ST
+	// IN_INT_ENA is register IN_INT_ENA (at 0x10): Interrupt enable bits of Rx channel 0.
+	IN_INT_ENA CH_IN_INT_ENA
+	// IN_INT_CLR is register IN_INT_CLR (at 0x14): Interrupt clear bits of Rx channel 0.
+	IN_INT_CLR CH_IN_INT_CLR
+	// INFIFO_STATUS is register INFIFO_STATUS (at 0x18): Receive FIFO status of Rx channel 0.
+	INFIFO_STATUS CH_INFIFO_STATUS
+	// IN_POP is register IN_POP (at 0x1c): Pop control register of Rx channel 0.
+	IN_POP CH_IN_POP
+	// IN_LINK is register IN_LINK (at 0x20): Link descriptor configure and control register of Rx channel 0.
+	IN_LINK CH_IN_LINK
+	// IN_STATE is register IN_STATE (at 0x24): Receive status of Rx channel 0.
+	IN_STATE CH_IN_STATE
+	// IN_SUC_EOF_DES_ADDR is register IN_SUC_EOF_DES_ADDR (at 0x28): Inlink descriptor address when EOF occurs of Rx channel 0.
+	IN_SUC_EOF_DES_ADDR CH_IN_SUC_EOF_DES_ADDR
+	// IN_ERR_EOF_DES_ADDR is register IN_ERR_EOF_DES_ADDR (at 0x2c): Inlink descriptor address when errors occur of Rx channel 0.
+	IN_ERR_EOF_DES_ADDR CH_IN_ERR_EOF_DES_ADDR
+	// IN_DSCR is register IN_DSCR (at 0x30): Current inlink descriptor address of Rx channel 0.
+	IN_DSCR CH_IN_DSCR
+	// IN_DSCR_BF is register IN_DSCR_BF%s (at 0x34, 2 × 0x4 bytes): The last inlink descriptor address of Rx channel 0 (IN_DSCR_BF0 … IN_DSCR_BF1 in the SVD).
+	IN_DSCR_BF [2]CH_IN_DSCR_BF
+	// IN_WIGHT is register IN_WIGHT (at 0x3c): Weight register of Rx channel 0.
+	IN_WIGHT CH_IN_WIGHT
+	_        [0x4]byte
+	// IN_PRI is register IN_PRI (at 0x44): Priority register of Rx channel 0.
+	IN_PRI CH_IN_PRI
+	// IN_PERI_SEL is register IN_PERI_SEL (at 0x48): Peripheral selection of Rx channel 0.
+	IN_PERI_SEL CH_IN_PERI_SEL
+	_           [0x14]byte
+	// OUT_CONF0 is register OUT_CONF0 (at 0x60): Configure 0 register of Tx channel 0.
+	OUT_CONF0 CH_OUT_CONF0
+	// OUT_CONF1 is register OUT_CONF1 (at 0x64): Configure 1 register of Tx channel 0.
+	OUT_CONF1 CH_OUT_CONF1
+	// OUT_INT_RAW is register OUT_INT_RAW (at 0x68): Raw status interrupt of Tx channel 0.
+	OUT_INT_RAW CH_OUT_INT_RAW
+	// OUT_INT_ST is register OUT_INT_ST (at 0x6c): Masked interrupt of Tx channel 0.
+	OUT_INT_ST CH_OUT_INT_ST
+	// OUT_INT_ENA is register OUT_INT_ENA (at 0x70): Interrupt enable bits of Tx channel 0.
+	OUT_INT_ENA CH_OUT_INT_ENA
+	// OUT_INT_CLR is register OUT_INT_CLR (at 0x74): Interrupt clear bits of Tx channel 0.
+	OUT_INT_CLR CH_OUT_INT_CLR
+	// OUTFIFO_STATUS is register OUTFIFO_STATUS (at 0x78): Transmit FIFO status of Tx channel 0.
+	OUTFIFO_STATUS CH_OUTFIFO_STATUS
+	// OUT_PUSH is register OUT_PUSH (at 0x7c): Push control register of Rx channel 0.
+	OUT_PUSH CH_OUT_PUSH
+	// OUT_LINK is register OUT_LINK (at 0x80): Link descriptor configure and control register of Tx channel 0.
+	OUT_LINK CH_OUT_LINK
+	// OUT_STATE is register OUT_STATE (at 0x84): Transmit status of Tx channel 0.
+	OUT_STATE CH_OUT_STATE
+	// OUT_EOF_DES_ADDR is register OUT_EOF_DES_ADDR (at 0x88): Outlink descriptor address when EOF occurs of Tx channel 0.
+	OUT_EOF_DES_ADDR CH_OUT_EOF_DES_ADDR
+	// OUT_EOF_BFR_DES_ADDR is register OUT_EOF_BFR_DES_ADDR (at 0x8c): The last outlink descriptor address when EOF occurs of Tx channel 0.
+	OUT_EOF_BFR_DES_ADDR CH_OUT_EOF_BFR_DES_ADDR
+	// OUT_DSCR is register OUT_DSCR (at 0x90): Current inlink descriptor address of Tx channel 0.
+	OUT_DSCR CH_OUT_DSCR
+	// OUT_DSCR_BF is register OUT_DSCR_BF%s (at 0x94, 2 × 0x4 bytes): The last inlink descriptor address of Tx channel 0 (OUT_DSCR_BF0 … OUT_DSCR_BF1 in the SVD).
+	OUT_DSCR_BF [2]CH_OUT_DSCR_BF
+	// OUT_WIGHT is register OUT_WIGHT (at 0x9c): Weight register of Rx channel 0.
+	OUT_WIGHT CH_OUT_WIGHT
+	_         [0x4]byte
+	// OUT_PRI is register OUT_PRI (at 0xa4): Priority register of Tx channel 0.
+	OUT_PRI CH_OUT_PRI
+	// OUT_PERI_SEL is register OUT_PERI_SEL (at 0xa8): Peripheral selection of Tx channel 0.
+	OUT_PERI_SEL CH_OUT_PERI_SEL
+	_            [0x14]byte
 }
 
-// IN_INT_RAW_CH is register IN_INT_RAW_CH%s (at 0x8, 5 × 0xc0 bytes): Raw status interrupt of Rx channel 0. It overlaps another member or cannot be a struct field at its offset, so it is a method.
-func (p *DMA) IN_INT_RAW_CH(i int) *IN_INT_RAW_CH {
-	if uint(i) >= 5 {
-		panic("index out of range")
-	}
-	return (*IN_INT_RAW_CH)(unsafe.Add(unsafe.Pointer(p), 0x8+uintptr(i)*0xc0))
+// SRAM_SIZE_CH is the register cluster SRAM_SIZE_CH[%s], 0x8 bytes: Registers IN_SRAM_SIZE_CH0, IN_SRAM_SIZE_CH4 and the rest of each copy, as one array.
+type SRAM_SIZE_CH struct {
+	// IN is register IN (at 0x0): Receive L2 FIFO depth of Rx channel 0.
+	IN SRAM_SIZE_CH_IN
+	// OUT is register OUT (at 0x4): Transmit L2 FIFO depth of Tx channel 0.
+	OUT SRAM_SIZE_CH_OUT
 }
 
-// IN_INT_ST_CH is register IN_INT_ST_CH%s (at 0xc, 5 × 0xc0 bytes): Masked interrupt of Rx channel 0. It overlaps another member or cannot be a struct field at its offset, so it is a method.
-func (p *DMA) IN_INT_ST_CH(i int) *IN_INT_ST_CH {
-	if uint(i) >= 5 {
-		panic("index out of range")
-	}
-	return (*IN_INT_ST_CH)(unsafe.Add(unsafe.Pointer(p), 0xc+uintptr(i)*0xc0))
-}
+// CH_IN_CONF0 is register IN_CONF0 (32-bit, read-write, reset 0x0): Configure 0 register of Rx channel 0.
+type CH_IN_CONF0 struct{ reg mmio.U32 }
 
-// IN_INT_ENA_CH is register IN_INT_ENA_CH%s (at 0x10, 5 × 0xc0 bytes): Interrupt enable bits of Rx channel 0. It overlaps another member or cannot be a struct field at its offset, so it is a method.
-func (p *DMA) IN_INT_ENA_CH(i int) *IN_INT_ENA_CH {
-	if uint(i) >= 5 {
-		panic("index out of range")
-	}
-	return (*IN_INT_ENA_CH)(unsafe.Add(unsafe.Pointer(p), 0x10+uintptr(i)*0xc0))
-}
+// CH_IN_CONF0Value is a value of register CH_IN_CONF0.
+type CH_IN_CONF0Value uint32
 
-// IN_INT_CLR_CH is register IN_INT_CLR_CH%s (at 0x14, 5 × 0xc0 bytes): Interrupt clear bits of Rx channel 0. It overlaps another member or cannot be a struct field at its offset, so it is a method.
-func (p *DMA) IN_INT_CLR_CH(i int) *IN_INT_CLR_CH {
-	if uint(i) >= 5 {
-		panic("index out of range")
-	}
-	return (*IN_INT_CLR_CH)(unsafe.Add(unsafe.Pointer(p), 0x14+uintptr(i)*0xc0))
-}
-
-// INFIFO_STATUS_CH is register INFIFO_STATUS_CH%s (at 0x18, 5 × 0xc0 bytes): Receive FIFO status of Rx channel 0. It overlaps another member or cannot be a struct field at its offset, so it is a method.
-func (p *DMA) INFIFO_STATUS_CH(i int) *INFIFO_STATUS_CH {
-	if uint(i) >= 5 {
-		panic("index out of range")
-	}
-	return (*INFIFO_STATUS_CH)(unsafe.Add(unsafe.Pointer(p), 0x18+uintptr(i)*0xc0))
-}
-
-// IN_POP_CH is register IN_POP_CH%s (at 0x1c, 5 × 0xc0 bytes): Pop control register of Rx channel 0. It overlaps another member or cannot be a struct field at its offset, so it is a method.
-func (p *DMA) IN_POP_CH(i int) *IN_POP_CH {
-	if uint(i) >= 5 {
-		panic("index out of range")
-	}
-	return (*IN_POP_CH)(unsafe.Add(unsafe.Pointer(p), 0x1c+uintptr(i)*0xc0))
-}
-
-// IN_LINK_CH is register IN_LINK_CH%s (at 0x20, 5 × 0xc0 bytes): Link descriptor configure and control register of Rx channel 0. It overlaps another member or cannot be a struct field at its offset, so it is a method.
-func (p *DMA) IN_LINK_CH(i int) *IN_LINK_CH {
-	if uint(i) >= 5 {
-		panic("index out of range")
-	}
-	return (*IN_LINK_CH)(unsafe.Add(unsafe.Pointer(p), 0x20+uintptr(i)*0xc0))
-}
-
-// IN_STATE_CH is register IN_STATE_CH%s (at 0x24, 5 × 0xc0 bytes): Receive status of Rx channel 0. It overlaps another member or cannot be a struct field at its offset, so it is a method.
-func (p *DMA) IN_STATE_CH(i int) *IN_STATE_CH {
-	if uint(i) >= 5 {
-		panic("index out of range")
-	}
-	return (*IN_STATE_CH)(unsafe.Add(unsafe.Pointer(p), 0x24+uintptr(i)*0xc0))
-}
-
-// IN_SUC_EOF_DES_ADDR_CH is register IN_SUC_EOF_DES_ADDR_CH%s (at 0x28, 5 × 0xc0 bytes): Inlink descriptor address when EOF occurs of Rx channel 0. It overlaps another member or cannot be a struct field at its offset, so it is a method.
-func (p *DMA) IN_SUC_EOF_DES_ADDR_CH(i int) *IN_SUC_EOF_DES_ADDR_CH {
-	if uint(i) >= 5 {
-		panic("index out of range")
-	}
-	return (*IN_SUC_EOF_DES_ADDR_CH)(unsafe.Add(unsafe.Pointer(p), 0x28+uintptr(i)*0xc0))
-}
-
-// IN_ERR_EOF_DES_ADDR_CH is register IN_ERR_EOF_DES_ADDR_CH%s (at 0x2c, 5 × 0xc0 bytes): Inlink descriptor address when errors occur of Rx channel 0. It overlaps another member or cannot be a struct field at its offset, so it is a method.
-func (p *DMA) IN_ERR_EOF_DES_ADDR_CH(i int) *IN_ERR_EOF_DES_ADDR_CH {
-	if uint(i) >= 5 {
-		panic("index out of range")
-	}
-	return (*IN_ERR_EOF_DES_ADDR_CH)(unsafe.Add(unsafe.Pointer(p), 0x2c+uintptr(i)*0xc0))
-}
-
-// IN_DSCR_CH is register IN_DSCR_CH%s (at 0x30, 5 × 0xc0 bytes): Current inlink descriptor address of Rx channel 0. It overlaps another member or cannot be a struct field at its offset, so it is a method.
-func (p *DMA) IN_DSCR_CH(i int) *IN_DSCR_CH {
-	if uint(i) >= 5 {
-		panic("index out of range")
-	}
-	return (*IN_DSCR_CH)(unsafe.Add(unsafe.Pointer(p), 0x30+uintptr(i)*0xc0))
-}
-
-// IN_DSCR_BF0_CH is register IN_DSCR_BF0_CH%s (at 0x34, 5 × 0xc0 bytes): The last inlink descriptor address of Rx channel 0. It overlaps another member or cannot be a struct field at its offset, so it is a method.
-func (p *DMA) IN_DSCR_BF0_CH(i int) *IN_DSCR_BF0_CH {
-	if uint(i) >= 5 {
-		panic("index out of range")
-	}
-	return (*IN_DSCR_BF0_CH)(unsafe.Add(unsafe.Pointer(p), 0x34+uintptr(i)*0xc0))
-}
-
-// IN_DSCR_BF1_CH is register IN_DSCR_BF1_CH%s (at 0x38, 5 × 0xc0 bytes): The second-to-last inlink descriptor address of Rx channel 0. It overlaps another member or cannot be a struct field at its offset, so it is a method.
-func (p *DMA) IN_DSCR_BF1_CH(i int) *IN_DSCR_BF1_CH {
-	if uint(i) >= 5 {
-		panic("index out of range")
-	}
-	return (*IN_DSCR_BF1_CH)(unsafe.Add(unsafe.Pointer(p), 0x38+uintptr(i)*0xc0))
-}
-
-// IN_WIGHT_CH is register IN_WIGHT_CH%s (at 0x3c, 5 × 0xc0 bytes): Weight register of Rx channel 0. It overlaps another member or cannot be a struct field at its offset, so it is a method.
-func (p *DMA) IN_WIGHT_CH(i int) *IN_WIGHT_CH {
-	if uint(i) >= 5 {
-		panic("index out of range")
-	}
-	return (*IN_WIGHT_CH)(unsafe.Add(unsafe.Pointer(p), 0x3c+uintptr(i)*0xc0))
-}
-
-// IN_PRI_CH is register IN_PRI_CH%s (at 0x44, 5 × 0xc0 bytes): Priority register of Rx channel 0. It overlaps another member or cannot be a struct field at its offset, so it is a method.
-func (p *DMA) IN_PRI_CH(i int) *IN_PRI_CH {
-	if uint(i) >= 5 {
-		panic("index out of range")
-	}
-	return (*IN_PRI_CH)(unsafe.Add(unsafe.Pointer(p), 0x44+uintptr(i)*0xc0))
-}
-
-// IN_PERI_SEL_CH is register IN_PERI_SEL_CH%s (at 0x48, 5 × 0xc0 bytes): Peripheral selection of Rx channel 0. It overlaps another member or cannot be a struct field at its offset, so it is a method.
-func (p *DMA) IN_PERI_SEL_CH(i int) *IN_PERI_SEL_CH {
-	if uint(i) >= 5 {
-		panic("index out of range")
-	}
-	return (*IN_PERI_SEL_CH)(unsafe.Add(unsafe.Pointer(p), 0x48+uintptr(i)*0xc0))
-}
-
-// OUT_CONF0_CH is register OUT_CONF0_CH%s (at 0x60, 5 × 0xc0 bytes): Configure 0 register of Tx channel 0. It overlaps another member or cannot be a struct field at its offset, so it is a method.
-func (p *DMA) OUT_CONF0_CH(i int) *OUT_CONF0_CH {
-	if uint(i) >= 5 {
-		panic("index out of range")
-	}
-	return (*OUT_CONF0_CH)(unsafe.Add(unsafe.Pointer(p), 0x60+uintptr(i)*0xc0))
-}
-
-// OUT_CONF1_CH is register OUT_CONF1_CH%s (at 0x64, 5 × 0xc0 bytes): Configure 1 register of Tx channel 0. It overlaps another member or cannot be a struct field at its offset, so it is a method.
-func (p *DMA) OUT_CONF1_CH(i int) *OUT_CONF1_CH {
-	if uint(i) >= 5 {
-		panic("index out of range")
-	}
-	return (*OUT_CONF1_CH)(unsafe.Add(unsafe.Pointer(p), 0x64+uintptr(i)*0xc0))
-}
-
-// OUT_INT_RAW_CH is register OUT_INT_RAW_CH%s (at 0x68, 5 × 0xc0 bytes): Raw status interrupt of Tx channel 0. It overlaps another member or cannot be a struct field at its offset, so it is a method.
-func (p *DMA) OUT_INT_RAW_CH(i int) *OUT_INT_RAW_CH {
-	if uint(i) >= 5 {
-		panic("index out of range")
-	}
-	return (*OUT_INT_RAW_CH)(unsafe.Add(unsafe.Pointer(p), 0x68+uintptr(i)*0xc0))
-}
-
-// OUT_INT_ST_CH is register OUT_INT_ST_CH%s (at 0x6c, 5 × 0xc0 bytes): Masked interrupt of Tx channel 0. It overlaps another member or cannot be a struct field at its offset, so it is a method.
-func (p *DMA) OUT_INT_ST_CH(i int) *OUT_INT_ST_CH {
-	if uint(i) >= 5 {
-		panic("index out of range")
-	}
-	return (*OUT_INT_ST_CH)(unsafe.Add(unsafe.Pointer(p), 0x6c+uintptr(i)*0xc0))
-}
-
-// OUT_INT_ENA_CH is register OUT_INT_ENA_CH%s (at 0x70, 5 × 0xc0 bytes): Interrupt enable bits of Tx channel 0. It overlaps another member or cannot be a struct field at its offset, so it is a method.
-func (p *DMA) OUT_INT_ENA_CH(i int) *OUT_INT_ENA_CH {
-	if uint(i) >= 5 {
-		panic("index out of range")
-	}
-	return (*OUT_INT_ENA_CH)(unsafe.Add(unsafe.Pointer(p), 0x70+uintptr(i)*0xc0))
-}
-
-// OUT_INT_CLR_CH is register OUT_INT_CLR_CH%s (at 0x74, 5 × 0xc0 bytes): Interrupt clear bits of Tx channel 0. It overlaps another member or cannot be a struct field at its offset, so it is a method.
-func (p *DMA) OUT_INT_CLR_CH(i int) *OUT_INT_CLR_CH {
-	if uint(i) >= 5 {
-		panic("index out of range")
-	}
-	return (*OUT_INT_CLR_CH)(unsafe.Add(unsafe.Pointer(p), 0x74+uintptr(i)*0xc0))
-}
-
-// OUTFIFO_STATUS_CH is register OUTFIFO_STATUS_CH%s (at 0x78, 5 × 0xc0 bytes): Transmit FIFO status of Tx channel 0. It overlaps another member or cannot be a struct field at its offset, so it is a method.
-func (p *DMA) OUTFIFO_STATUS_CH(i int) *OUTFIFO_STATUS_CH {
-	if uint(i) >= 5 {
-		panic("index out of range")
-	}
-	return (*OUTFIFO_STATUS_CH)(unsafe.Add(unsafe.Pointer(p), 0x78+uintptr(i)*0xc0))
-}
-
-// OUT_PUSH_CH is register OUT_PUSH_CH%s (at 0x7c, 5 × 0xc0 bytes): Push control register of Rx channel 0. It overlaps another member or cannot be a struct field at its offset, so it is a method.
-func (p *DMA) OUT_PUSH_CH(i int) *OUT_PUSH_CH {
-	if uint(i) >= 5 {
-		panic("index out of range")
-	}
-	return (*OUT_PUSH_CH)(unsafe.Add(unsafe.Pointer(p), 0x7c+uintptr(i)*0xc0))
-}
-
-// OUT_LINK_CH is register OUT_LINK_CH%s (at 0x80, 5 × 0xc0 bytes): Link descriptor configure and control register of Tx channel 0. It overlaps another member or cannot be a struct field at its offset, so it is a method.
-func (p *DMA) OUT_LINK_CH(i int) *OUT_LINK_CH {
-	if uint(i) >= 5 {
-		panic("index out of range")
-	}
-	return (*OUT_LINK_CH)(unsafe.Add(unsafe.Pointer(p), 0x80+uintptr(i)*0xc0))
-}
-
-// OUT_STATE_CH is register OUT_STATE_CH%s (at 0x84, 5 × 0xc0 bytes): Transmit status of Tx channel 0. It overlaps another member or cannot be a struct field at its offset, so it is a method.
-func (p *DMA) OUT_STATE_CH(i int) *OUT_STATE_CH {
-	if uint(i) >= 5 {
-		panic("index out of range")
-	}
-	return (*OUT_STATE_CH)(unsafe.Add(unsafe.Pointer(p), 0x84+uintptr(i)*0xc0))
-}
-
-// OUT_EOF_DES_ADDR_CH is register OUT_EOF_DES_ADDR_CH%s (at 0x88, 5 × 0xc0 bytes): Outlink descriptor address when EOF occurs of Tx channel 0. It overlaps another member or cannot be a struct field at its offset, so it is a method.
-func (p *DMA) OUT_EOF_DES_ADDR_CH(i int) *OUT_EOF_DES_ADDR_CH {
-	if uint(i) >= 5 {
-		panic("index out of range")
-	}
-	return (*OUT_EOF_DES_ADDR_CH)(unsafe.Add(unsafe.Pointer(p), 0x88+uintptr(i)*0xc0))
-}
-
-// OUT_EOF_BFR_DES_ADDR_CH is register OUT_EOF_BFR_DES_ADDR_CH%s (at 0x8c, 5 × 0xc0 bytes): The last outlink descriptor address when EOF occurs of Tx channel 0. It overlaps another member or cannot be a struct field at its offset, so it is a method.
-func (p *DMA) OUT_EOF_BFR_DES_ADDR_CH(i int) *OUT_EOF_BFR_DES_ADDR_CH {
-	if uint(i) >= 5 {
-		panic("index out of range")
-	}
-	return (*OUT_EOF_BFR_DES_ADDR_CH)(unsafe.Add(unsafe.Pointer(p), 0x8c+uintptr(i)*0xc0))
-}
-
-// OUT_DSCR_CH is register OUT_DSCR_CH%s (at 0x90, 5 × 0xc0 bytes): Current inlink descriptor address of Tx channel 0. It overlaps another member or cannot be a struct field at its offset, so it is a method.
-func (p *DMA) OUT_DSCR_CH(i int) *OUT_DSCR_CH {
-	if uint(i) >= 5 {
-		panic("index out of range")
-	}
-	return (*OUT_DSCR_CH)(unsafe.Add(unsafe.Pointer(p), 0x90+uintptr(i)*0xc0))
-}
-
-// OUT_DSCR_BF0_CH is register OUT_DSCR_BF0_CH%s (at 0x94, 5 × 0xc0 bytes): The last inlink descriptor address of Tx channel 0. It overlaps another member or cannot be a struct field at its offset, so it is a method.
-func (p *DMA) OUT_DSCR_BF0_CH(i int) *OUT_DSCR_BF0_CH {
-	if uint(i) >= 5 {
-		panic("index out of range")
-	}
-	return (*OUT_DSCR_BF0_CH)(unsafe.Add(unsafe.Pointer(p), 0x94+uintptr(i)*0xc0))
-}
-
-// OUT_DSCR_BF1_CH is register OUT_DSCR_BF1_CH%s (at 0x98, 5 × 0xc0 bytes): The second-to-last inlink descriptor address of Tx channel 0. It overlaps another member or cannot be a struct field at its offset, so it is a method.
-func (p *DMA) OUT_DSCR_BF1_CH(i int) *OUT_DSCR_BF1_CH {
-	if uint(i) >= 5 {
-		panic("index out of range")
-	}
-	return (*OUT_DSCR_BF1_CH)(unsafe.Add(unsafe.Pointer(p), 0x98+uintptr(i)*0xc0))
-}
-
-// OUT_WIGHT_CH is register OUT_WIGHT_CH%s (at 0x9c, 5 × 0xc0 bytes): Weight register of Rx channel 0. It overlaps another member or cannot be a struct field at its offset, so it is a method.
-func (p *DMA) OUT_WIGHT_CH(i int) *OUT_WIGHT_CH {
-	if uint(i) >= 5 {
-		panic("index out of range")
-	}
-	return (*OUT_WIGHT_CH)(unsafe.Add(unsafe.Pointer(p), 0x9c+uintptr(i)*0xc0))
-}
-
-// OUT_PRI_CH is register OUT_PRI_CH%s (at 0xa4, 5 × 0xc0 bytes): Priority register of Tx channel 0. It overlaps another member or cannot be a struct field at its offset, so it is a method.
-func (p *DMA) OUT_PRI_CH(i int) *OUT_PRI_CH {
-	if uint(i) >= 5 {
-		panic("index out of range")
-	}
-	return (*OUT_PRI_CH)(unsafe.Add(unsafe.Pointer(p), 0xa4+uintptr(i)*0xc0))
-}
-
-// OUT_PERI_SEL_CH is register OUT_PERI_SEL_CH%s (at 0xa8, 5 × 0xc0 bytes): Peripheral selection of Tx channel 0. It overlaps another member or cannot be a struct field at its offset, so it is a method.
-func (p *DMA) OUT_PERI_SEL_CH(i int) *OUT_PERI_SEL_CH {
-	if uint(i) >= 5 {
-		panic("index out of range")
-	}
-	return (*OUT_PERI_SEL_CH)(unsafe.Add(unsafe.Pointer(p), 0xa8+uintptr(i)*0xc0))
-}
-
-// OUT_SRAM_SIZE_CH is register OUT_SRAM_SIZE_CH%s (at 0x3d0, 5 × 0x8 bytes): Transmit L2 FIFO depth of Tx channel 0. It overlaps another member or cannot be a struct field at its offset, so it is a method.
-func (p *DMA) OUT_SRAM_SIZE_CH(i int) *OUT_SRAM_SIZE_CH {
-	if uint(i) >= 5 {
-		panic("index out of range")
-	}
-	return (*OUT_SRAM_SIZE_CH)(unsafe.Add(unsafe.Pointer(p), 0x3d0+uintptr(i)*0x8))
-}
-
-// IN_CONF0_CH is register IN_CONF0_CH%s (32-bit, read-write, reset 0x0): Configure 0 register of Rx channel 0.
-type IN_CONF0_CH struct {
-	reg mmio.U32
-	_   [0xbc]byte
-}
-
-// IN_CONF0_CHValue is a value of register IN_CONF0_CH.
-type IN_CONF0_CHValue uint32
-
-// IN_CONF0_CHReset is the reset value of register IN_CONF0_CH.
-const IN_CONF0_CHReset IN_CONF0_CHValue = 0x0
+// CH_IN_CONF0Reset is the reset value of register CH_IN_CONF0.
+const CH_IN_CONF0Reset CH_IN_CONF0Value = 0x0
 
 // Read loads the register.
-func (r *IN_CONF0_CH) Read() IN_CONF0_CHValue { return IN_CONF0_CHValue(r.reg.Load()) }
+func (r *CH_IN_CONF0) Read() CH_IN_CONF0Value { return CH_IN_CONF0Value(r.reg.Load()) }
 
 // Write stores v in the register.
-func (r *IN_CONF0_CH) Write(v IN_CONF0_CHValue) { r.reg.Store(uint32(v)) }
+func (r *CH_IN_CONF0) Write(v CH_IN_CONF0Value) { r.reg.Store(uint32(v)) }
 
-// WriteWith stores f(IN_CONF0_CHReset): fields f leaves alone are written as their reset values.
-func (r *IN_CONF0_CH) WriteWith(f func(IN_CONF0_CHValue) IN_CONF0_CHValue) {
-	r.reg.Store(uint32(f(IN_CONF0_CHReset)))
+// WriteWith stores f(CH_IN_CONF0Reset): fields f leaves alone are written as their reset values.
+func (r *CH_IN_CONF0) WriteWith(f func(CH_IN_CONF0Value) CH_IN_CONF0Value) {
+	r.reg.Store(uint32(f(CH_IN_CONF0Reset)))
 }
 
-// Reset stores IN_CONF0_CHReset in the register.
-func (r *IN_CONF0_CH) Reset() { r.reg.Store(uint32(IN_CONF0_CHReset)) }
+// Reset stores CH_IN_CONF0Reset in the register.
+func (r *CH_IN_CONF0) Reset() { r.reg.Store(uint32(CH_IN_CONF0Reset)) }
 
 // Modify loads the register, passes its value to f and stores the result.
-func (r *IN_CONF0_CH) Modify(f func(IN_CONF0_CHValue) IN_CONF0_CHValue) {
-	r.reg.Store(uint32(f(IN_CONF0_CHValue(r.reg.Load()))))
+func (r *CH_IN_CONF0) Modify(f func(CH_IN_CONF0Value) CH_IN_CONF0Value) {
+	r.reg.Store(uint32(f(CH_IN_CONF0Value(r.reg.Load()))))
 }
 
 // IN_RST_CH returns field IN_RST_CH (bit 0): This bit is used to reset DMA channel 0 Rx FSM and Rx FIFO pointer.
-func (v IN_CONF0_CHValue) IN_RST_CH() bool { return v&0x1 != 0 }
+func (v CH_IN_CONF0Value) IN_RST_CH() bool { return v&0x1 != 0 }
 
 // WithIN_RST_CH returns v with field IN_RST_CH (bit 0) set to b.
-func (v IN_CONF0_CHValue) WithIN_RST_CH(b bool) IN_CONF0_CHValue {
-	return v&^0x1 | IN_CONF0_CHValue(b2u(b))
+func (v CH_IN_CONF0Value) WithIN_RST_CH(b bool) CH_IN_CONF0Value {
+	return v&^0x1 | CH_IN_CONF0Value(b2u(b))
 }
 
 // IN_LOOP_TEST_CH returns field IN_LOOP_TEST_CH (bit 1): reserved.
-func (v IN_CONF0_CHValue) IN_LOOP_TEST_CH() bool { return v&0x2 != 0 }
+func (v CH_IN_CONF0Value) IN_LOOP_TEST_CH() bool { return v&0x2 != 0 }
 
 // WithIN_LOOP_TEST_CH returns v with field IN_LOOP_TEST_CH (bit 1) set to b.
-func (v IN_CONF0_CHValue) WithIN_LOOP_TEST_CH(b bool) IN_CONF0_CHValue {
-	return v&^0x2 | IN_CONF0_CHValue(b2u(b))<<1
+func (v CH_IN_CONF0Value) WithIN_LOOP_TEST_CH(b bool) CH_IN_CONF0Value {
+	return v&^0x2 | CH_IN_CONF0Value(b2u(b))<<1
 }
 
 // INDSCR_BURST_EN_CH returns field INDSCR_BURST_EN_CH (bit 2): Set this bit to 1 to enable INCR burst transfer for Rx channel 0 reading link descriptor when accessing internal SRAM.
-func (v IN_CONF0_CHValue) INDSCR_BURST_EN_CH() bool { return v&0x4 != 0 }
+func (v CH_IN_CONF0Value) INDSCR_BURST_EN_CH() bool { return v&0x4 != 0 }
 
 // WithINDSCR_BURST_EN_CH returns v with field INDSCR_BURST_EN_CH (bit 2) set to b.
-func (v IN_CONF0_CHValue) WithINDSCR_BURST_EN_CH(b bool) IN_CONF0_CHValue {
-	return v&^0x4 | IN_CONF0_CHValue(b2u(b))<<2
+func (v CH_IN_CONF0Value) WithINDSCR_BURST_EN_CH(b bool) CH_IN_CONF0Value {
+	return v&^0x4 | CH_IN_CONF0Value(b2u(b))<<2
 }
 
 // IN_DATA_BURST_EN_CH returns field IN_DATA_BURST_EN_CH (bit 3): Set this bit to 1 to enable INCR burst transfer for Rx channel 0 receiving data when accessing internal SRAM.
-func (v IN_CONF0_CHValue) IN_DATA_BURST_EN_CH() bool { return v&0x8 != 0 }
+func (v CH_IN_CONF0Value) IN_DATA_BURST_EN_CH() bool { return v&0x8 != 0 }
 
 // WithIN_DATA_BURST_EN_CH returns v with field IN_DATA_BURST_EN_CH (bit 3) set to b.
-func (v IN_CONF0_CHValue) WithIN_DATA_BURST_EN_CH(b bool) IN_CONF0_CHValue {
-	return v&^0x8 | IN_CONF0_CHValue(b2u(b))<<3
+func (v CH_IN_CONF0Value) WithIN_DATA_BURST_EN_CH(b bool) CH_IN_CONF0Value {
+	return v&^0x8 | CH_IN_CONF0Value(b2u(b))<<3
 }
 
 // MEM_TRANS_EN_CH returns field MEM_TRANS_EN_CH (bit 4): Set this bit 1 to enable automatic transmitting data from memory to memory via DMA.
-func (v IN_CONF0_CHValue) MEM_TRANS_EN_CH() bool { return v&0x10 != 0 }
+func (v CH_IN_CONF0Value) MEM_TRANS_EN_CH() bool { return v&0x10 != 0 }
 
 // WithMEM_TRANS_EN_CH returns v with field MEM_TRANS_EN_CH (bit 4) set to b.
-func (v IN_CONF0_CHValue) WithMEM_TRANS_EN_CH(b bool) IN_CONF0_CHValue {
-	return v&^0x10 | IN_CONF0_CHValue(b2u(b))<<4
+func (v CH_IN_CONF0Value) WithMEM_TRANS_EN_CH(b bool) CH_IN_CONF0Value {
+	return v&^0x10 | CH_IN_CONF0Value(b2u(b))<<4
 }
 
-// IN_CONF1_CH is register IN_CONF1_CH%s (32-bit, read-write, reset 0xc): Configure 1 register of Rx channel 0.
-type IN_CONF1_CH struct {
-	reg mmio.U32
-	_   [0xbc]byte
-}
+// CH_IN_CONF1 is register IN_CONF1 (32-bit, read-write, reset 0xc): Configure 1 register of Rx channel 0.
+type CH_IN_CONF1 struct{ reg mmio.U32 }
 
-// IN_CONF1_CHValue is a value of register IN_CONF1_CH.
-type IN_CONF1_CHValue uint32
+// CH_IN_CONF1Value is a value of register CH_IN_CONF1.
+type CH_IN_CONF1Value uint32
 
-// IN_CONF1_CHReset is the reset value of register IN_CONF1_CH.
-const IN_CONF1_CHReset IN_CONF1_CHValue = 0xc
+// CH_IN_CONF1Reset is the reset value of register CH_IN_CONF1.
+const CH_IN_CONF1Reset CH_IN_CONF1Value = 0xc
 
 // Read loads the register.
-func (r *IN_CONF1_CH) Read() IN_CONF1_CHValue { return IN_CONF1_CHValue(r.reg.Load()) }
+func (r *CH_IN_CONF1) Read() CH_IN_CONF1Value { return CH_IN_CONF1Value(r.reg.Load()) }
 
 // Write stores v in the register.
-func (r *IN_CONF1_CH) Write(v IN_CONF1_CHValue) { r.reg.Store(uint32(v)) }
+func (r *CH_IN_CONF1) Write(v CH_IN_CONF1Value) { r.reg.Store(uint32(v)) }
 
-// WriteWith stores f(IN_CONF1_CHReset): fields f leaves alone are written as their reset values.
-func (r *IN_CONF1_CH) WriteWith(f func(IN_CONF1_CHValue) IN_CONF1_CHValue) {
-	r.reg.Store(uint32(f(IN_CONF1_CHReset)))
+// WriteWith stores f(CH_IN_CONF1Reset): fields f leaves alone are written as their reset values.
+func (r *CH_IN_CONF1) WriteWith(f func(CH_IN_CONF1Value) CH_IN_CONF1Value) {
+	r.reg.Store(uint32(f(CH_IN_CONF1Reset)))
 }
 
-// Reset stores IN_CONF1_CHReset in the register.
-func (r *IN_CONF1_CH) Reset() { r.reg.Store(uint32(IN_CONF1_CHReset)) }
+// Reset stores CH_IN_CONF1Reset in the register.
+func (r *CH_IN_CONF1) Reset() { r.reg.Store(uint32(CH_IN_CONF1Reset)) }
 
 // Modify loads the register, passes its value to f and stores the result.
-func (r *IN_CONF1_CH) Modify(f func(IN_CONF1_CHValue) IN_CONF1_CHValue) {
-	r.reg.Store(uint32(f(IN_CONF1_CHValue(r.reg.Load()))))
+func (r *CH_IN_CONF1) Modify(f func(CH_IN_CONF1Value) CH_IN_CONF1Value) {
+	r.reg.Store(uint32(f(CH_IN_CONF1Value(r.reg.Load()))))
 }
 
 // DMA_INFIFO_FULL_THRS_CH returns field DMA_INFIFO_FULL_THRS_CH (bits 11:0): This register is used to generate the INFIFO_FULL_WM_INT interrupt when Rx channel 0 received byte number in Rx FIFO is up to the value of the register.
-func (v IN_CONF1_CHValue) DMA_INFIFO_FULL_THRS_CH() uint32 { return uint32(v) & 0xfff }
+func (v CH_IN_CONF1Value) DMA_INFIFO_FULL_THRS_CH() uint32 { return uint32(v) & 0xfff }
 
 // WithDMA_INFIFO_FULL_THRS_CH returns v with field DMA_INFIFO_FULL_THRS_CH (bits 11:0) set to x, masked to the field width.
-func (v IN_CONF1_CHValue) WithDMA_INFIFO_FULL_THRS_CH(x uint32) IN_CONF1_CHValue {
-	return v&^0xfff | IN_CONF1_CHValue(x&0xfff)
+func (v CH_IN_CONF1Value) WithDMA_INFIFO_FULL_THRS_CH(x uint32) CH_IN_CONF1Value {
+	return v&^0xfff | CH_IN_CONF1Value(x&0xfff)
 }
 
 // IN_CHECK_OWNER_CH returns field IN_CHECK_OWNER_CH (bit 12): Set this bit to enable checking the owner attribute of the link descriptor.
-func (v IN_CONF1_CHValue) IN_CHECK_OWNER_CH() bool { return v&0x1000 != 0 }
+func (v CH_IN_CONF1Value) IN_CHECK_OWNER_CH() bool { return v&0x1000 != 0 }
 
 // WithIN_CHECK_OWNER_CH returns v with field IN_CHECK_OWNER_CH (bit 12) set to b.
-func (v IN_CONF1_CHValue) WithIN_CHECK_OWNER_CH(b bool) IN_CONF1_CHValue {
-	return v&^0x1000 | IN_CONF1_CHValue(b2u(b))<<12
+func (v CH_IN_CONF1Value) WithIN_CHECK_OWNER_CH(b bool) CH_IN_CONF1Value {
+	return v&^0x1000 | CH_IN_CONF1Value(b2u(b))<<12
 }
 
 // IN_EXT_MEM_BK_SIZE_CH returns field IN_EXT_MEM_BK_SIZE_CH (bits 14:13): Block size of Rx channel 0 when DMA access external SRAM. 0: 16 bytes 1: 32 bytes 2/3:reserved.
-func (v IN_CONF1_CHValue) IN_EXT_MEM_BK_SIZE_CH() uint32 { return uint32(v>>13) & 0x3 }
+func (v CH_IN_CONF1Value) IN_EXT_MEM_BK_SIZE_CH() uint32 { return uint32(v>>13) & 0x3 }
 
 // WithIN_EXT_MEM_BK_SIZE_CH returns v with field IN_EXT_MEM_BK_SIZE_CH (bits 14:13) set to x, masked to the field width.
-func (v IN_CONF1_CHValue) WithIN_EXT_MEM_BK_SIZE_CH(x uint32) IN_CONF1_CHValue {
-	return v&^0x6000 | IN_CONF1_CHValue(x&0x3)<<13
+func (v CH_IN_CONF1Value) WithIN_EXT_MEM_BK_SIZE_CH(x uint32) CH_IN_CONF1Value {
+	return v&^0x6000 | CH_IN_CONF1Value(x&0x3)<<13
 }
 
-// IN_INT_RAW_CH is register IN_INT_RAW_CH%s (32-bit, read-write, reset 0x0): Raw status interrupt of Rx channel 0.
-type IN_INT_RAW_CH struct {
-	reg mmio.U32
-	_   [0xbc]byte
-}
+// CH_IN_INT_RAW is register IN_INT_RAW (32-bit, read-write, reset 0x0): Raw status interrupt of Rx channel 0.
+type CH_IN_INT_RAW struct{ reg mmio.U32 }
 
-// IN_INT_RAW_CHValue is a value of register IN_INT_RAW_CH.
-type IN_INT_RAW_CHValue uint32
+// CH_IN_INT_RAWValue is a value of register CH_IN_INT_RAW.
+type CH_IN_INT_RAWValue uint32
 
-// IN_INT_RAW_CHReset is the reset value of register IN_INT_RAW_CH.
-const IN_INT_RAW_CHReset IN_INT_RAW_CHValue = 0x0
+// CH_IN_INT_RAWReset is the reset value of register CH_IN_INT_RAW.
+const CH_IN_INT_RAWReset CH_IN_INT_RAWValue = 0x0
 
 // Read loads the register.
-func (r *IN_INT_RAW_CH) Read() IN_INT_RAW_CHValue { return IN_INT_RAW_CHValue(r.reg.Load()) }
+func (r *CH_IN_INT_RAW) Read() CH_IN_INT_RAWValue { return CH_IN_INT_RAWValue(r.reg.Load()) }
 
 // Write stores v in the register.
-func (r *IN_INT_RAW_CH) Write(v IN_INT_RAW_CHValue) { r.reg.Store(uint32(v)) }
+func (r *CH_IN_INT_RAW) Write(v CH_IN_INT_RAWValue) { r.reg.Store(uint32(v)) }
 
-// WriteWith stores f(IN_INT_RAW_CHReset): fields f leaves alone are written as their reset values.
-func (r *IN_INT_RAW_CH) WriteWith(f func(IN_INT_RAW_CHValue) IN_INT_RAW_CHValue) {
-	r.reg.Store(uint32(f(IN_INT_RAW_CHReset)))
+// WriteWith stores f(CH_IN_INT_RAWReset): fields f leaves alone are written as their reset values.
+func (r *CH_IN_INT_RAW) WriteWith(f func(CH_IN_INT_RAWValue) CH_IN_INT_RAWValue) {
+	r.reg.Store(uint32(f(CH_IN_INT_RAWReset)))
 }
 
-// Reset stores IN_INT_RAW_CHReset in the register.
-func (r *IN_INT_RAW_CH) Reset() { r.reg.Store(uint32(IN_INT_RAW_CHReset)) }
+// Reset stores CH_IN_INT_RAWReset in the register.
+func (r *CH_IN_INT_RAW) Reset() { r.reg.Store(uint32(CH_IN_INT_RAWReset)) }
 
 // Modify loads the register, passes its value to f and stores the result.
-func (r *IN_INT_RAW_CH) Modify(f func(IN_INT_RAW_CHValue) IN_INT_RAW_CHValue) {
-	r.reg.Store(uint32(f(IN_INT_RAW_CHValue(r.reg.Load()))))
+func (r *CH_IN_INT_RAW) Modify(f func(CH_IN_INT_RAWValue) CH_IN_INT_RAWValue) {
+	r.reg.Store(uint32(f(CH_IN_INT_RAWValue(r.reg.Load()))))
 }
 
 // IN_DONE_CH_INT_RAW returns field IN_DONE_CH_INT_RAW (bit 0): The raw interrupt bit turns to high level when the last data pointed by one inlink descriptor has been received for Rx channel 0.
-func (v IN_INT_RAW_CHValue) IN_DONE_CH_INT_RAW() bool { return v&0x1 != 0 }
+func (v CH_IN_INT_RAWValue) IN_DONE_CH_INT_RAW() bool { return v&0x1 != 0 }
 
 // WithIN_DONE_CH_INT_RAW returns v with field IN_DONE_CH_INT_RAW (bit 0) set to b.
-func (v IN_INT_RAW_CHValue) WithIN_DONE_CH_INT_RAW(b bool) IN_INT_RAW_CHValue {
-	return v&^0x1 | IN_INT_RAW_CHValue(b2u(b))
+func (v CH_IN_INT_RAWValue) WithIN_DONE_CH_INT_RAW(b bool) CH_IN_INT_RAWValue {
+	return v&^0x1 | CH_IN_INT_RAWValue(b2u(b))
 }
 
 // IN_SUC_EOF_CH_INT_RAW returns field IN_SUC_EOF_CH_INT_RAW (bit 1): The raw interrupt bit turns to high level when the last data pointed by one inlink descriptor has been received for Rx channel 0. For UHCI0, the raw interrupt bit turns to high level when the last data pointed by one inlink descriptor has been received and no data error is detected for Rx channel 0.
-func (v IN_INT_RAW_CHValue) IN_SUC_EOF_CH_INT_RAW() bool { return v&0x2 != 0 }
+func (v CH_IN_INT_RAWValue) IN_SUC_EOF_CH_INT_RAW() bool { return v&0x2 != 0 }
 
 // WithIN_SUC_EOF_CH_INT_RAW returns v with field IN_SUC_EOF_CH_INT_RAW (bit 1) set to b.
-func (v IN_INT_RAW_CHValue) WithIN_SUC_EOF_CH_INT_RAW(b bool) IN_INT_RAW_CHValue {
-	return v&^0x2 | IN_INT_RAW_CHValue(b2u(b))<<1
+func (v CH_IN_INT_RAWValue) WithIN_SUC_EOF_CH_INT_RAW(b bool) CH_IN_INT_RAWValue {
+	return v&^0x2 | CH_IN_INT_RAWValue(b2u(b))<<1
 }
 
 // IN_ERR_EOF_CH_INT_RAW returns field IN_ERR_EOF_CH_INT_RAW (bit 2): The raw interrupt bit turns to high level when data error is detected only in the case that the peripheral is UHCI0 for Rx channel 0. For other peripherals, this raw interrupt is reserved.
-func (v IN_INT_RAW_CHValue) IN_ERR_EOF_CH_INT_RAW() bool { return v&0x4 != 0 }
+func (v CH_IN_INT_RAWValue) IN_ERR_EOF_CH_INT_RAW() bool { return v&0x4 != 0 }
 
 // WithIN_ERR_EOF_CH_INT_RAW returns v with field IN_ERR_EOF_CH_INT_RAW (bit 2) set to b.
-func (v IN_INT_RAW_CHValue) WithIN_ERR_EOF_CH_INT_RAW(b bool) IN_INT_RAW_CHValue {
-	return v&^0x4 | IN_INT_RAW_CHValue(b2u(b))<<2
+func (v CH_IN_INT_RAWValue) WithIN_ERR_EOF_CH_INT_RAW(b bool) CH_IN_INT_RAWValue {
+	return v&^0x4 | CH_IN_INT_RAWValue(b2u(b))<<2
 }
 
 // IN_DSCR_ERR_CH_INT_RAW returns field IN_DSCR_ERR_CH_INT_RAW (bit 3): The raw interrupt bit turns to high level when detecting inlink descriptor error, including owner error, the second and third word error of inlink descriptor for Rx channel 0.
-func (v IN_INT_RAW_CHValue) IN_DSCR_ERR_CH_INT_RAW() bool { return v&0x8 != 0 }
+func (v CH_IN_INT_RAWValue) IN_DSCR_ERR_CH_INT_RAW() bool { return v&0x8 != 0 }
 
 // WithIN_DSCR_ERR_CH_INT_RAW returns v with field IN_DSCR_ERR_CH_INT_RAW (bit 3) set to b.
-func (v IN_INT_RAW_CHValue) WithIN_DSCR_ERR_CH_INT_RAW(b bool) IN_INT_RAW_CHValue {
-	return v&^0x8 | IN_INT_RAW_CHValue(b2u(b))<<3
+func (v CH_IN_INT_RAWValue) WithIN_DSCR_ERR_CH_INT_RAW(b bool) CH_IN_INT_RAWValue {
+	return v&^0x8 | CH_IN_INT_RAWValue(b2u(b))<<3
 }
 
 // IN_DSCR_EMPTY_CH_INT_RAW returns field IN_DSCR_EMPTY_CH_INT_RAW (bit 4): The raw interrupt bit turns to high level when Rx buffer pointed by inlink is full and receiving data is not completed, but there is no more inlink for Rx channel 0.
-func (v IN_INT_RAW_CHValue) IN_DSCR_EMPTY_CH_INT_RAW() bool { return v&0x10 != 0 }
+func (v CH_IN_INT_RAWValue) IN_DSCR_EMPTY_CH_INT_RAW() bool { return v&0x10 != 0 }
 
 // WithIN_DSCR_EMPTY_CH_INT_RAW returns v with field IN_DSCR_EMPTY_CH_INT_RAW (bit 4) set to b.
-func (v IN_INT_RAW_CHValue) WithIN_DSCR_EMPTY_CH_INT_RAW(b bool) IN_INT_RAW_CHValue {
-	return v&^0x10 | IN_INT_RAW_CHValue(b2u(b))<<4
+func (v CH_IN_INT_RAWValue) WithIN_DSCR_EMPTY_CH_INT_RAW(b bool) CH_IN_INT_RAWValue {
+	return v&^0x10 | CH_IN_INT_RAWValue(b2u(b))<<4
 }
 
 // INFIFO_FULL_WM_CH_INT_RAW returns field INFIFO_FULL_WM_CH_INT_RAW (bit 5): The raw interrupt bit turns to high level when received data byte number is up to threshold configured by REG_DMA_INFIFO_FULL_THRS_CH0 in Rx FIFO of channel 0.
-func (v IN_INT_RAW_CHValue) INFIFO_FULL_WM_CH_INT_RAW() bool { return v&0x20 != 0 }
+func (v CH_IN_INT_RAWValue) INFIFO_FULL_WM_CH_INT_RAW() bool { return v&0x20 != 0 }
 
 // WithINFIFO_FULL_WM_CH_INT_RAW returns v with field INFIFO_FULL_WM_CH_INT_RAW (bit 5) set to b.
-func (v IN_INT_RAW_CHValue) WithINFIFO_FULL_WM_CH_INT_RAW(b bool) IN_INT_RAW_CHValue {
-	return v&^0x20 | IN_INT_RAW_CHValue(b2u(b))<<5
+func (v CH_IN_INT_RAWValue) WithINFIFO_FULL_WM_CH_INT_RAW(b bool) CH_IN_INT_RAWValue {
+	return v&^0x20 | CH_IN_INT_RAWValue(b2u(b))<<5
 }
 
 // INFIFO_OVF_L1_CH_INT_RAW returns field INFIFO_OVF_L1_CH_INT_RAW (bit 6): This raw interrupt bit turns to high level when level 1 fifo of Rx channel 0 is overflow.
-func (v IN_INT_RAW_CHValue) INFIFO_OVF_L1_CH_INT_RAW() bool { return v&0x40 != 0 }
+func (v CH_IN_INT_RAWValue) INFIFO_OVF_L1_CH_INT_RAW() bool { return v&0x40 != 0 }
 
 // WithINFIFO_OVF_L1_CH_INT_RAW returns v with field INFIFO_OVF_L1_CH_INT_RAW (bit 6) set to b.
-func (v IN_INT_RAW_CHValue) WithINFIFO_OVF_L1_CH_INT_RAW(b bool) IN_INT_RAW_CHValue {
-	return v&^0x40 | IN_INT_RAW_CHValue(b2u(b))<<6
+func (v CH_IN_INT_RAWValue) WithINFIFO_OVF_L1_CH_INT_RAW(b bool) CH_IN_INT_RAWValue {
+	return v&^0x40 | CH_IN_INT_RAWValue(b2u(b))<<6
 }
 
 // INFIFO_UDF_L1_CH_INT_RAW returns field INFIFO_UDF_L1_CH_INT_RAW (bit 7): This raw interrupt bit turns to high level when level 1 fifo of Rx channel 0 is underflow.
-func (v IN_INT_RAW_CHValue) INFIFO_UDF_L1_CH_INT_RAW() bool { return v&0x80 != 0 }
+func (v CH_IN_INT_RAWValue) INFIFO_UDF_L1_CH_INT_RAW() bool { return v&0x80 != 0 }
 
 // WithINFIFO_UDF_L1_CH_INT_RAW returns v with field INFIFO_UDF_L1_CH_INT_RAW (bit 7) set to b.
-func (v IN_INT_RAW_CHValue) WithINFIFO_UDF_L1_CH_INT_RAW(b bool) IN_INT_RAW_CHValue {
-	return v&^0x80 | IN_INT_RAW_CHValue(b2u(b))<<7
+func (v CH_IN_INT_RAWValue) WithINFIFO_UDF_L1_CH_INT_RAW(b bool) CH_IN_INT_RAWValue {
+	return v&^0x80 | CH_IN_INT_RAWValue(b2u(b))<<7
 }
 
 // INFIFO_OVF_L3_CH_INT_RAW returns field INFIFO_OVF_L3_CH_INT_RAW (bit 8): This raw interrupt bit turns to high level when level 3 fifo of Rx channel 0 is overflow.
-func (v IN_INT_RAW_CHValue) INFIFO_OVF_L3_CH_INT_RAW() bool { return v&0x100 != 0 }
+func (v CH_IN_INT_RAWValue) INFIFO_OVF_L3_CH_INT_RAW() bool { return v&0x100 != 0 }
 
 // WithINFIFO_OVF_L3_CH_INT_RAW returns v with field INFIFO_OVF_L3_CH_INT_RAW (bit 8) set to b.
-func (v IN_INT_RAW_CHValue) WithINFIFO_OVF_L3_CH_INT_RAW(b bool) IN_INT_RAW_CHValue {
-	return v&^0x100 | IN_INT_RAW_CHValue(b2u(b))<<8
+func (v CH_IN_INT_RAWValue) WithINFIFO_OVF_L3_CH_INT_RAW(b bool) CH_IN_INT_RAWValue {
+	return v&^0x100 | CH_IN_INT_RAWValue(b2u(b))<<8
 }
 
 // INFIFO_UDF_L3_CH_INT_RAW returns field INFIFO_UDF_L3_CH_INT_RAW (bit 9): This raw interrupt bit turns to high level when level 3 fifo of Rx channel 0 is underflow.
-func (v IN_INT_RAW_CHValue) INFIFO_UDF_L3_CH_INT_RAW() bool { return v&0x200 != 0 }
+func (v CH_IN_INT_RAWValue) INFIFO_UDF_L3_CH_INT_RAW() bool { return v&0x200 != 0 }
 
 // WithINFIFO_UDF_L3_CH_INT_RAW returns v with field INFIFO_UDF_L3_CH_INT_RAW (bit 9) set to b.
-func (v IN_INT_RAW_CHValue) WithINFIFO_UDF_L3_CH_INT_RAW(b bool) IN_INT_RAW_CHValue {
-	return v&^0x200 | IN_INT_RAW_CHValue(b2u(b))<<9
+func (v CH_IN_INT_RAWValue) WithINFIFO_UDF_L3_CH_INT_RAW(b bool) CH_IN_INT_RAWValue {
+	return v&^0x200 | CH_IN_INT_RAWValue(b2u(b))<<9
 }
 
-// IN_INT_ST_CH is register IN_INT_ST_CH%s (32-bit, read-write, reset 0x0): Masked interrupt of Rx channel 0.
-type IN_INT_ST_CH struct {
-	reg mmio.U32
-	_   [0xbc]byte
-}
+// CH_IN_INT_ST is register IN_INT_ST (32-bit, read-write, reset 0x0): Masked interrupt of Rx channel 0.
+type CH_IN_INT_ST struct{ reg mmio.U32 }
 
-// IN_INT_ST_CHValue is a value of register IN_INT_ST_CH.
-type IN_INT_ST_CHValue uint32
+// CH_IN_INT_STValue is a value of register CH_IN_INT_ST.
+type CH_IN_INT_STValue uint32
 
-// IN_INT_ST_CHReset is the reset value of register IN_INT_ST_CH.
-const IN_INT_ST_CHReset IN_INT_ST_CHValue = 0x0
+// CH_IN_INT_STReset is the reset value of register CH_IN_INT_ST.
+const CH_IN_INT_STReset CH_IN_INT_STValue = 0x0
 
 // Read loads the register.
-func (r *IN_INT_ST_CH) Read() IN_INT_ST_CHValue { return IN_INT_ST_CHValue(r.reg.Load()) }
+func (r *CH_IN_INT_ST) Read() CH_IN_INT_STValue { return CH_IN_INT_STValue(r.reg.Load()) }
 
 // Write stores v in the register.
-func (r *IN_INT_ST_CH) Write(v IN_INT_ST_CHValue) { r.reg.Store(uint32(v)) }
+func (r *CH_IN_INT_ST) Write(v CH_IN_INT_STValue) { r.reg.Store(uint32(v)) }
 
-// WriteWith stores f(IN_INT_ST_CHReset): fields f leaves alone are written as their reset values.
-func (r *IN_INT_ST_CH) WriteWith(f func(IN_INT_ST_CHValue) IN_INT_ST_CHValue) {
-	r.reg.Store(uint32(f(IN_INT_ST_CHReset)))
+// WriteWith stores f(CH_IN_INT_STReset): fields f leaves alone are written as their reset values.
+func (r *CH_IN_INT_ST) WriteWith(f func(CH_IN_INT_STValue) CH_IN_INT_STValue) {
+	r.reg.Store(uint32(f(CH_IN_INT_STReset)))
 }
 
-// Reset stores IN_INT_ST_CHReset in the register.
-func (r *IN_INT_ST_CH) Reset() { r.reg.Store(uint32(IN_INT_ST_CHReset)) }
+// Reset stores CH_IN_INT_STReset in the register.
+func (r *CH_IN_INT_ST) Reset() { r.reg.Store(uint32(CH_IN_INT_STReset)) }
 
 // Modify loads the register, passes its value to f and stores the result.
-func (r *IN_INT_ST_CH) Modify(f func(IN_INT_ST_CHValue) IN_INT_ST_CHValue) {
-	r.reg.Store(uint32(f(IN_INT_ST_CHValue(r.reg.Load()))))
+func (r *CH_IN_INT_ST) Modify(f func(CH_IN_INT_STValue) CH_IN_INT_STValue) {
+	r.reg.Store(uint32(f(CH_IN_INT_STValue(r.reg.Load()))))
 }
 
 // IN_DONE_CH_INT_ST returns field IN_DONE_CH_INT_ST (bit 0): The raw interrupt status bit for the IN_DONE_CH_INT interrupt.
-func (v IN_INT_ST_CHValue) IN_DONE_CH_INT_ST() bool { return v&0x1 != 0 }
+func (v CH_IN_INT_STValue) IN_DONE_CH_INT_ST() bool { return v&0x1 != 0 }
 
 // IN_SUC_EOF_CH_INT_ST returns field IN_SUC_EOF_CH_INT_ST (bit 1): The raw interrupt status bit for the IN_SUC_EOF_CH_INT interrupt.
-func (v IN_INT_ST_CHValue) IN_SUC_EOF_CH_INT_ST() bool { return v&0x2 != 0 }
+func (v CH_IN_INT_STValue) IN_SUC_EOF_CH_INT_ST() bool { return v&0x2 != 0 }
 
 // IN_ERR_EOF_CH_INT_ST returns field IN_ERR_EOF_CH_INT_ST (bit 2): The raw interrupt status bit for the IN_ERR_EOF_CH_INT interrupt.
-func (v IN_INT_ST_CHValue) IN_ERR_EOF_CH_INT_ST() bool { return v&0x4 != 0 }
+func (v CH_IN_INT_STValue) IN_ERR_EOF_CH_INT_ST() bool { return v&0x4 != 0 }
 
 // IN_DSCR_ERR_CH_INT_ST returns field IN_DSCR_ERR_CH_INT_ST (bit 3): The raw interrupt status bit for the IN_DSCR_ERR_CH_INT interrupt.
-func (v IN_INT_ST_CHValue) IN_DSCR_ERR_CH_INT_ST() bool { return v&0x8 != 0 }
+func (v CH_IN_INT_STValue) IN_DSCR_ERR_CH_INT_ST() bool { return v&0x8 != 0 }
 
 // IN_DSCR_EMPTY_CH_INT_ST returns field IN_DSCR_EMPTY_CH_INT_ST (bit 4): The raw interrupt status bit for the IN_DSCR_EMPTY_CH_INT interrupt.
-func (v IN_INT_ST_CHValue) IN_DSCR_EMPTY_CH_INT_ST() bool { return v&0x10 != 0 }
+func (v CH_IN_INT_STValue) IN_DSCR_EMPTY_CH_INT_ST() bool { return v&0x10 != 0 }
 
 // INFIFO_FULL_WM_CH_INT_ST returns field INFIFO_FULL_WM_CH_INT_ST (bit 5): The raw interrupt status bit for the INFIFO_FULL_WM_CH_INT interrupt.
-func (v IN_INT_ST_CHValue) INFIFO_FULL_WM_CH_INT_ST() bool { return v&0x20 != 0 }
+func (v CH_IN_INT_STValue) INFIFO_FULL_WM_CH_INT_ST() bool { return v&0x20 != 0 }
 
 // INFIFO_OVF_L1_CH_INT_ST returns field INFIFO_OVF_L1_CH_INT_ST (bit 6): The raw interrupt status bit for the INFIFO_OVF_L1_CH_INT interrupt.
-func (v IN_INT_ST_CHValue) INFIFO_OVF_L1_CH_INT_ST() bool { return v&0x40 != 0 }
+func (v CH_IN_INT_STValue) INFIFO_OVF_L1_CH_INT_ST() bool { return v&0x40 != 0 }
 
 // INFIFO_UDF_L1_CH_INT_ST returns field INFIFO_UDF_L1_CH_INT_ST (bit 7): The raw interrupt status bit for the INFIFO_UDF_L1_CH_INT interrupt.
-func (v IN_INT_ST_CHValue) INFIFO_UDF_L1_CH_INT_ST() bool { return v&0x80 != 0 }
+func (v CH_IN_INT_STValue) INFIFO_UDF_L1_CH_INT_ST() bool { return v&0x80 != 0 }
 
 // INFIFO_OVF_L3_CH_INT_ST returns field INFIFO_OVF_L3_CH_INT_ST (bit 8): The raw interrupt status bit for the INFIFO_OVF_L3_CH_INT interrupt.
-func (v IN_INT_ST_CHValue) INFIFO_OVF_L3_CH_INT_ST() bool { return v&0x100 != 0 }
+func (v CH_IN_INT_STValue) INFIFO_OVF_L3_CH_INT_ST() bool { return v&0x100 != 0 }
 
 // INFIFO_UDF_L3_CH_INT_ST returns field INFIFO_UDF_L3_CH_INT_ST (bit 9): The raw interrupt status bit for the INFIFO_UDF_L3_CH_INT interrupt.
-func (v IN_INT_ST_CHValue) INFIFO_UDF_L3_CH_INT_ST() bool { return v&0x200 != 0 }
+func (v CH_IN_INT_STValue) INFIFO_UDF_L3_CH_INT_ST() bool { return v&0x200 != 0 }
 
-// IN_INT_ENA_CH is register IN_INT_ENA_CH%s (32-bit, read-write, reset 0x0): Interrupt enable bits of Rx channel 0.
-type IN_INT_ENA_CH struct {
-	reg mmio.U32
-	_   [0xbc]byte
-}
+// CH_IN_INT_ENA is register IN_INT_ENA (32-bit, read-write, reset 0x0): Interrupt enable bits of Rx channel 0.
+type CH_IN_INT_ENA struct{ reg mmio.U32 }
 
-// IN_INT_ENA_CHValue is a value of register IN_INT_ENA_CH.
-type IN_INT_ENA_CHValue uint32
+// CH_IN_INT_ENAValue is a value of register CH_IN_INT_ENA.
+type CH_IN_INT_ENAValue uint32
 
-// IN_INT_ENA_CHReset is the reset value of register IN_INT_ENA_CH.
-const IN_INT_ENA_CHReset IN_INT_ENA_CHValue = 0x0
+// CH_IN_INT_ENAReset is the reset value of register CH_IN_INT_ENA.
+const CH_IN_INT_ENAReset CH_IN_INT_ENAValue = 0x0
 
 // Read loads the register.
-func (r *IN_INT_ENA_CH) Read() IN_INT_ENA_CHValue { return IN_INT_ENA_CHValue(r.reg.Load()) }
+func (r *CH_IN_INT_ENA) Read() CH_IN_INT_ENAValue { return CH_IN_INT_ENAValue(r.reg.Load()) }
 
 // Write stores v in the register.
-func (r *IN_INT_ENA_CH) Write(v IN_INT_ENA_CHValue) { r.reg.Store(uint32(v)) }
+func (r *CH_IN_INT_ENA) Write(v CH_IN_INT_ENAValue) { r.reg.Store(uint32(v)) }
 
-// WriteWith stores f(IN_INT_ENA_CHReset): fields f leaves alone are written as their reset values.
-func (r *IN_INT_ENA_CH) WriteWith(f func(IN_INT_ENA_CHValue) IN_INT_ENA_CHValue) {
-	r.reg.Store(uint32(f(IN_INT_ENA_CHReset)))
+// WriteWith stores f(CH_IN_INT_ENAReset): fields f leaves alone are written as their reset values.
+func (r *CH_IN_INT_ENA) WriteWith(f func(CH_IN_INT_ENAValue) CH_IN_INT_ENAValue) {
+	r.reg.Store(uint32(f(CH_IN_INT_ENAReset)))
 }
 
-// Reset stores IN_INT_ENA_CHReset in the register.
-func (r *IN_INT_ENA_CH) Reset() { r.reg.Store(uint32(IN_INT_ENA_CHReset)) }
+// Reset stores CH_IN_INT_ENAReset in the register.
+func (r *CH_IN_INT_ENA) Reset() { r.reg.Store(uint32(CH_IN_INT_ENAReset)) }
 
 // Modify loads the register, passes its value to f and stores the result.
-func (r *IN_INT_ENA_CH) Modify(f func(IN_INT_ENA_CHValue) IN_INT_ENA_CHValue) {
-	r.reg.Store(uint32(f(IN_INT_ENA_CHValue(r.reg.Load()))))
+func (r *CH_IN_INT_ENA) Modify(f func(CH_IN_INT_ENAValue) CH_IN_INT_ENAValue) {
+	r.reg.Store(uint32(f(CH_IN_INT_ENAValue(r.reg.Load()))))
 }
 
 // IN_DONE_CH_INT_ENA returns field IN_DONE_CH_INT_ENA (bit 0): The interrupt enable bit for the IN_DONE_CH_INT interrupt.
-func (v IN_INT_ENA_CHValue) IN_DONE_CH_INT_ENA() bool { return v&0x1 != 0 }
+func (v CH_IN_INT_ENAValue) IN_DONE_CH_INT_ENA() bool { return v&0x1 != 0 }
 
 // WithIN_DONE_CH_INT_ENA returns v with field IN_DONE_CH_INT_ENA (bit 0) set to b.
-func (v IN_INT_ENA_CHValue) WithIN_DONE_CH_INT_ENA(b bool) IN_INT_ENA_CHValue {
-	return v&^0x1 | IN_INT_ENA_CHValue(b2u(b))
+func (v CH_IN_INT_ENAValue) WithIN_DONE_CH_INT_ENA(b bool) CH_IN_INT_ENAValue {
+	return v&^0x1 | CH_IN_INT_ENAValue(b2u(b))
 }
 
 // IN_SUC_EOF_CH_INT_ENA returns field IN_SUC_EOF_CH_INT_ENA (bit 1): The interrupt enable bit for the IN_SUC_EOF_CH_INT interrupt.
-func (v IN_INT_ENA_CHValue) IN_SUC_EOF_CH_INT_ENA() bool { return v&0x2 != 0 }
+func (v CH_IN_INT_ENAValue) IN_SUC_EOF_CH_INT_ENA() bool { return v&0x2 != 0 }
 
 // WithIN_SUC_EOF_CH_INT_ENA returns v with field IN_SUC_EOF_CH_INT_ENA (bit 1) set to b.
-func (v IN_INT_ENA_CHValue) WithIN_SUC_EOF_CH_INT_ENA(b bool) IN_INT_ENA_CHValue {
-	return v&^0x2 | IN_INT_ENA_CHValue(b2u(b))<<1
+func (v CH_IN_INT_ENAValue) WithIN_SUC_EOF_CH_INT_ENA(b bool) CH_IN_INT_ENAValue {
+	return v&^0x2 | CH_IN_INT_ENAValue(b2u(b))<<1
 }
 
 // IN_ERR_EOF_CH_INT_ENA returns field IN_ERR_EOF_CH_INT_ENA (bit 2): The interrupt enable bit for the IN_ERR_EOF_CH_INT interrupt.
-func (v IN_INT_ENA_CHValue) IN_ERR_EOF_CH_INT_ENA() bool { return v&0x4 != 0 }
+func (v CH_IN_INT_ENAValue) IN_ERR_EOF_CH_INT_ENA() bool { return v&0x4 != 0 }
 
 // WithIN_ERR_EOF_CH_INT_ENA returns v with field IN_ERR_EOF_CH_INT_ENA (bit 2) set to b.
-func (v IN_INT_ENA_CHValue) WithIN_ERR_EOF_CH_INT_ENA(b bool) IN_INT_ENA_CHValue {
-	return v&^0x4 | IN_INT_ENA_CHValue(b2u(b))<<2
+func (v CH_IN_INT_ENAValue) WithIN_ERR_EOF_CH_INT_ENA(b bool) CH_IN_INT_ENAValue {
+	return v&^0x4 | CH_IN_INT_ENAValue(b2u(b))<<2
 }
 
 // IN_DSCR_ERR_CH_INT_ENA returns field IN_DSCR_ERR_CH_INT_ENA (bit 3): The interrupt enable bit for the IN_DSCR_ERR_CH_INT interrupt.
-func (v IN_INT_ENA_CHValue) IN_DSCR_ERR_CH_INT_ENA() bool { return v&0x8 != 0 }
+func (v CH_IN_INT_ENAValue) IN_DSCR_ERR_CH_INT_ENA() bool { return v&0x8 != 0 }
 
 // WithIN_DSCR_ERR_CH_INT_ENA returns v with field IN_DSCR_ERR_CH_INT_ENA (bit 3) set to b.
-func (v IN_INT_ENA_CHValue) WithIN_DSCR_ERR_CH_INT_ENA(b bool) IN_INT_ENA_CHValue {
-	return v&^0x8 | IN_INT_ENA_CHValue(b2u(b))<<3
+func (v CH_IN_INT_ENAValue) WithIN_DSCR_ERR_CH_INT_ENA(b bool) CH_IN_INT_ENAValue {
+	return v&^0x8 | CH_IN_INT_ENAValue(b2u(b))<<3
 }
 
 // IN_DSCR_EMPTY_CH_INT_ENA returns field IN_DSCR_EMPTY_CH_INT_ENA (bit 4): The interrupt enable bit for the IN_DSCR_EMPTY_CH_INT interrupt.
-func (v IN_INT_ENA_CHValue) IN_DSCR_EMPTY_CH_INT_ENA() bool { return v&0x10 != 0 }
+func (v CH_IN_INT_ENAValue) IN_DSCR_EMPTY_CH_INT_ENA() bool { return v&0x10 != 0 }
 
 // WithIN_DSCR_EMPTY_CH_INT_ENA returns v with field IN_DSCR_EMPTY_CH_INT_ENA (bit 4) set to b.
-func (v IN_INT_ENA_CHValue) WithIN_DSCR_EMPTY_CH_INT_ENA(b bool) IN_INT_ENA_CHValue {
-	return v&^0x10 | IN_INT_ENA_CHValue(b2u(b))<<4
+func (v CH_IN_INT_ENAValue) WithIN_DSCR_EMPTY_CH_INT_ENA(b bool) CH_IN_INT_ENAValue {
+	return v&^0x10 | CH_IN_INT_ENAValue(b2u(b))<<4
 }
 
 // INFIFO_FULL_WM_CH_INT_ENA returns field INFIFO_FULL_WM_CH_INT_ENA (bit 5): The interrupt enable bit for the INFIFO_FULL_WM_CH_INT interrupt.
-func (v IN_INT_ENA_CHValue) INFIFO_FULL_WM_CH_INT_ENA() bool { return v&0x20 != 0 }
+func (v CH_IN_INT_ENAValue) INFIFO_FULL_WM_CH_INT_ENA() bool { return v&0x20 != 0 }
 
 // WithINFIFO_FULL_WM_CH_INT_ENA returns v with field INFIFO_FULL_WM_CH_INT_ENA (bit 5) set to b.
-func (v IN_INT_ENA_CHValue) WithINFIFO_FULL_WM_CH_INT_ENA(b bool) IN_INT_ENA_CHValue {
-	return v&^0x20 | IN_INT_ENA_CHValue(b2u(b))<<5
+func (v CH_IN_INT_ENAValue) WithINFIFO_FULL_WM_CH_INT_ENA(b bool) CH_IN_INT_ENAValue {
+	return v&^0x20 | CH_IN_INT_ENAValue(b2u(b))<<5
 }
 
 // INFIFO_OVF_L1_CH_INT_ENA returns field INFIFO_OVF_L1_CH_INT_ENA (bit 6): The interrupt enable bit for the INFIFO_OVF_L1_CH_INT interrupt.
-func (v IN_INT_ENA_CHValue) INFIFO_OVF_L1_CH_INT_ENA() bool { return v&0x40 != 0 }
+func (v CH_IN_INT_ENAValue) INFIFO_OVF_L1_CH_INT_ENA() bool { return v&0x40 != 0 }
 
 // WithINFIFO_OVF_L1_CH_INT_ENA returns v with field INFIFO_OVF_L1_CH_INT_ENA (bit 6) set to b.
-func (v IN_INT_ENA_CHValue) WithINFIFO_OVF_L1_CH_INT_ENA(b bool) IN_INT_ENA_CHValue {
-	return v&^0x40 | IN_INT_ENA_CHValue(b2u(b))<<6
+func (v CH_IN_INT_ENAValue) WithINFIFO_OVF_L1_CH_INT_ENA(b bool) CH_IN_INT_ENAValue {
+	return v&^0x40 | CH_IN_INT_ENAValue(b2u(b))<<6
 }
 
 // INFIFO_UDF_L1_CH_INT_ENA returns field INFIFO_UDF_L1_CH_INT_ENA (bit 7): The interrupt enable bit for the INFIFO_UDF_L1_CH_INT interrupt.
-func (v IN_INT_ENA_CHValue) INFIFO_UDF_L1_CH_INT_ENA() bool { return v&0x80 != 0 }
+func (v CH_IN_INT_ENAValue) INFIFO_UDF_L1_CH_INT_ENA() bool { return v&0x80 != 0 }
 
 // WithINFIFO_UDF_L1_CH_INT_ENA returns v with field INFIFO_UDF_L1_CH_INT_ENA (bit 7) set to b.
-func (v IN_INT_ENA_CHValue) WithINFIFO_UDF_L1_CH_INT_ENA(b bool) IN_INT_ENA_CHValue {
-	return v&^0x80 | IN_INT_ENA_CHValue(b2u(b))<<7
+func (v CH_IN_INT_ENAValue) WithINFIFO_UDF_L1_CH_INT_ENA(b bool) CH_IN_INT_ENAValue {
+	return v&^0x80 | CH_IN_INT_ENAValue(b2u(b))<<7
 }
 
 // INFIFO_OVF_L3_CH_INT_ENA returns field INFIFO_OVF_L3_CH_INT_ENA (bit 8): The interrupt enable bit for the INFIFO_OVF_L3_CH_INT interrupt.
-func (v IN_INT_ENA_CHValue) INFIFO_OVF_L3_CH_INT_ENA() bool { return v&0x100 != 0 }
+func (v CH_IN_INT_ENAValue) INFIFO_OVF_L3_CH_INT_ENA() bool { return v&0x100 != 0 }
 
 // WithINFIFO_OVF_L3_CH_INT_ENA returns v with field INFIFO_OVF_L3_CH_INT_ENA (bit 8) set to b.
-func (v IN_INT_ENA_CHValue) WithINFIFO_OVF_L3_CH_INT_ENA(b bool) IN_INT_ENA_CHValue {
-	return v&^0x100 | IN_INT_ENA_CHValue(b2u(b))<<8
+func (v CH_IN_INT_ENAValue) WithINFIFO_OVF_L3_CH_INT_ENA(b bool) CH_IN_INT_ENAValue {
+	return v&^0x100 | CH_IN_INT_ENAValue(b2u(b))<<8
 }
 
 // INFIFO_UDF_L3_CH_INT_ENA returns field INFIFO_UDF_L3_CH_INT_ENA (bit 9): The interrupt enable bit for the INFIFO_UDF_L3_CH_INT interrupt.
-func (v IN_INT_ENA_CHValue) INFIFO_UDF_L3_CH_INT_ENA() bool { return v&0x200 != 0 }
+func (v CH_IN_INT_ENAValue) INFIFO_UDF_L3_CH_INT_ENA() bool { return v&0x200 != 0 }
 
 // WithINFIFO_UDF_L3_CH_INT_ENA returns v with field INFIFO_UDF_L3_CH_INT_ENA (bit 9) set to b.
-func (v IN_INT_ENA_CHValue) WithINFIFO_UDF_L3_CH_INT_ENA(b bool) IN_INT_ENA_CHValue {
-	return v&^0x200 | IN_INT_ENA_CHValue(b2u(b))<<9
+func (v CH_IN_INT_ENAValue) WithINFIFO_UDF_L3_CH_INT_ENA(b bool) CH_IN_INT_ENAValue {
+	return v&^0x200 | CH_IN_INT_ENAValue(b2u(b))<<9
 }
 
-// IN_INT_CLR_CH is register IN_INT_CLR_CH%s (32-bit, read-write, reset 0x0): Interrupt clear bits of Rx channel 0.
-type IN_INT_CLR_CH struct {
-	reg mmio.U32
-	_   [0xbc]byte
-}
+// CH_IN_INT_CLR is register IN_INT_CLR (32-bit, read-write, reset 0x0): Interrupt clear bits of Rx channel 0.
+type CH_IN_INT_CLR struct{ reg mmio.U32 }
 
-// IN_INT_CLR_CHValue is a value of register IN_INT_CLR_CH.
-type IN_INT_CLR_CHValue uint32
+// CH_IN_INT_CLRValue is a value of register CH_IN_INT_CLR.
+type CH_IN_INT_CLRValue uint32
 
-// IN_INT_CLR_CHReset is the reset value of register IN_INT_CLR_CH.
-const IN_INT_CLR_CHReset IN_INT_CLR_CHValue = 0x0
+// CH_IN_INT_CLRReset is the reset value of register CH_IN_INT_CLR.
+const CH_IN_INT_CLRReset CH_IN_INT_CLRValue = 0x0
 
 // Read loads the register.
-func (r *IN_INT_CLR_CH) Read() IN_INT_CLR_CHValue { return IN_INT_CLR_CHValue(r.reg.Load()) }
+func (r *CH_IN_INT_CLR) Read() CH_IN_INT_CLRValue { return CH_IN_INT_CLRValue(r.reg.Load()) }
 
 // Write stores v in the register.
-func (r *IN_INT_CLR_CH) Write(v IN_INT_CLR_CHValue) { r.reg.Store(uint32(v)) }
+func (r *CH_IN_INT_CLR) Write(v CH_IN_INT_CLRValue) { r.reg.Store(uint32(v)) }
 
-// WriteWith stores f(IN_INT_CLR_CHReset): fields f leaves alone are written as their reset values.
-func (r *IN_INT_CLR_CH) WriteWith(f func(IN_INT_CLR_CHValue) IN_INT_CLR_CHValue) {
-	r.reg.Store(uint32(f(IN_INT_CLR_CHReset)))
+// WriteWith stores f(CH_IN_INT_CLRReset): fields f leaves alone are written as their reset values.
+func (r *CH_IN_INT_CLR) WriteWith(f func(CH_IN_INT_CLRValue) CH_IN_INT_CLRValue) {
+	r.reg.Store(uint32(f(CH_IN_INT_CLRReset)))
 }
 
-// Reset stores IN_INT_CLR_CHReset in the register.
-func (r *IN_INT_CLR_CH) Reset() { r.reg.Store(uint32(IN_INT_CLR_CHReset)) }
+// Reset stores CH_IN_INT_CLRReset in the register.
+func (r *CH_IN_INT_CLR) Reset() { r.reg.Store(uint32(CH_IN_INT_CLRReset)) }
 
 // Modify loads the register, passes its value to f and stores the result.
-func (r *IN_INT_CLR_CH) Modify(f func(IN_INT_CLR_CHValue) IN_INT_CLR_CHValue) {
-	r.reg.Store(uint32(f(IN_INT_CLR_CHValue(r.reg.Load()))))
+func (r *CH_IN_INT_CLR) Modify(f func(CH_IN_INT_CLRValue) CH_IN_INT_CLRValue) {
+	r.reg.Store(uint32(f(CH_IN_INT_CLRValue(r.reg.Load()))))
 }
 
 // WithIN_DONE_CH_INT_CLR returns v with field IN_DONE_CH_INT_CLR (bit 0) set to b.
-func (v IN_INT_CLR_CHValue) WithIN_DONE_CH_INT_CLR(b bool) IN_INT_CLR_CHValue {
-	return v&^0x1 | IN_INT_CLR_CHValue(b2u(b))
+func (v CH_IN_INT_CLRValue) WithIN_DONE_CH_INT_CLR(b bool) CH_IN_INT_CLRValue {
+	return v&^0x1 | CH_IN_INT_CLRValue(b2u(b))
 }
 
 // WithIN_SUC_EOF_CH_INT_CLR returns v with field IN_SUC_EOF_CH_INT_CLR (bit 1) set to b.
-func (v IN_INT_CLR_CHValue) WithIN_SUC_EOF_CH_INT_CLR(b bool) IN_INT_CLR_CHValue {
-	return v&^0x2 | IN_INT_CLR_CHValue(b2u(b))<<1
+func (v CH_IN_INT_CLRValue) WithIN_SUC_EOF_CH_INT_CLR(b bool) CH_IN_INT_CLRValue {
+	return v&^0x2 | CH_IN_INT_CLRValue(b2u(b))<<1
 }
 
 // WithIN_ERR_EOF_CH_INT_CLR returns v with field IN_ERR_EOF_CH_INT_CLR (bit 2) set to b.
-func (v IN_INT_CLR_CHValue) WithIN_ERR_EOF_CH_INT_CLR(b bool) IN_INT_CLR_CHValue {
-	return v&^0x4 | IN_INT_CLR_CHValue(b2u(b))<<2
+func (v CH_IN_INT_CLRValue) WithIN_ERR_EOF_CH_INT_CLR(b bool) CH_IN_INT_CLRValue {
+	return v&^0x4 | CH_IN_INT_CLRValue(b2u(b))<<2
 }
 
 // WithIN_DSCR_ERR_CH_INT_CLR returns v with field IN_DSCR_ERR_CH_INT_CLR (bit 3) set to b.
-func (v IN_INT_CLR_CHValue) WithIN_DSCR_ERR_CH_INT_CLR(b bool) IN_INT_CLR_CHValue {
-	return v&^0x8 | IN_INT_CLR_CHValue(b2u(b))<<3
+func (v CH_IN_INT_CLRValue) WithIN_DSCR_ERR_CH_INT_CLR(b bool) CH_IN_INT_CLRValue {
+	return v&^0x8 | CH_IN_INT_CLRValue(b2u(b))<<3
 }
 
 // WithIN_DSCR_EMPTY_CH_INT_CLR returns v with field IN_DSCR_EMPTY_CH_INT_CLR (bit 4) set to b.
-func (v IN_INT_CLR_CHValue) WithIN_DSCR_EMPTY_CH_INT_CLR(b bool) IN_INT_CLR_CHValue {
-	return v&^0x10 | IN_INT_CLR_CHValue(b2u(b))<<4
+func (v CH_IN_INT_CLRValue) WithIN_DSCR_EMPTY_CH_INT_CLR(b bool) CH_IN_INT_CLRValue {
+	return v&^0x10 | CH_IN_INT_CLRValue(b2u(b))<<4
 }
 
 // WithDMA_INFIFO_FULL_WM_CH_INT_CLR returns v with field DMA_INFIFO_FULL_WM_CH_INT_CLR (bit 5) set to b.
-func (v IN_INT_CLR_CHValue) WithDMA_INFIFO_FULL_WM_CH_INT_CLR(b bool) IN_INT_CLR_CHValue {
-	return v&^0x20 | IN_INT_CLR_CHValue(b2u(b))<<5
+func (v CH_IN_INT_CLRValue) WithDMA_INFIFO_FULL_WM_CH_INT_CLR(b bool) CH_IN_INT_CLRValue {
+	return v&^0x20 | CH_IN_INT_CLRValue(b2u(b))<<5
 }
 
 // WithINFIFO_OVF_L1_CH_INT_CLR returns v with field INFIFO_OVF_L1_CH_INT_CLR (bit 6) set to b.
-func (v IN_INT_CLR_CHValue) WithINFIFO_OVF_L1_CH_INT_CLR(b bool) IN_INT_CLR_CHValue {
-	return v&^0x40 | IN_INT_CLR_CHValue(b2u(b))<<6
+func (v CH_IN_INT_CLRValue) WithINFIFO_OVF_L1_CH_INT_CLR(b bool) CH_IN_INT_CLRValue {
+	return v&^0x40 | CH_IN_INT_CLRValue(b2u(b))<<6
 }
 
 // WithINFIFO_UDF_L1_CH_INT_CLR returns v with field INFIFO_UDF_L1_CH_INT_CLR (bit 7) set to b.
-func (v IN_INT_CLR_CHValue) WithINFIFO_UDF_L1_CH_INT_CLR(b bool) IN_INT_CLR_CHValue {
-	return v&^0x80 | IN_INT_CLR_CHValue(b2u(b))<<7
+func (v CH_IN_INT_CLRValue) WithINFIFO_UDF_L1_CH_INT_CLR(b bool) CH_IN_INT_CLRValue {
+	return v&^0x80 | CH_IN_INT_CLRValue(b2u(b))<<7
 }
 
 // WithINFIFO_OVF_L3_CH_INT_CLR returns v with field INFIFO_OVF_L3_CH_INT_CLR (bit 8) set to b.
-func (v IN_INT_CLR_CHValue) WithINFIFO_OVF_L3_CH_INT_CLR(b bool) IN_INT_CLR_CHValue {
-	return v&^0x100 | IN_INT_CLR_CHValue(b2u(b))<<8
+func (v CH_IN_INT_CLRValue) WithINFIFO_OVF_L3_CH_INT_CLR(b bool) CH_IN_INT_CLRValue {
+	return v&^0x100 | CH_IN_INT_CLRValue(b2u(b))<<8
 }
 
 // WithINFIFO_UDF_L3_CH_INT_CLR returns v with field INFIFO_UDF_L3_CH_INT_CLR (bit 9) set to b.
-func (v IN_INT_CLR_CHValue) WithINFIFO_UDF_L3_CH_INT_CLR(b bool) IN_INT_CLR_CHValue {
-	return v&^0x200 | IN_INT_CLR_CHValue(b2u(b))<<9
+func (v CH_IN_INT_CLRValue) WithINFIFO_UDF_L3_CH_INT_CLR(b bool) CH_IN_INT_CLRValue {
+	return v&^0x200 | CH_IN_INT_CLRValue(b2u(b))<<9
 }
 
-// INFIFO_STATUS_CH is register INFIFO_STATUS_CH%s (32-bit, read-write, reset 0xf00003a): Receive FIFO status of Rx channel 0.
-type INFIFO_STATUS_CH struct {
-	reg mmio.U32
-	_   [0xbc]byte
-}
+// CH_INFIFO_STATUS is register INFIFO_STATUS (32-bit, read-write, reset 0xf00003a): Receive FIFO status of Rx channel 0.
+type CH_INFIFO_STATUS struct{ reg mmio.U32 }
 
-// INFIFO_STATUS_CHValue is a value of register INFIFO_STATUS_CH.
-type INFIFO_STATUS_CHValue uint32
+// CH_INFIFO_STATUSValue is a value of register CH_INFIFO_STATUS.
+type CH_INFIFO_STATUSValue uint32
 
-// INFIFO_STATUS_CHReset is the reset value of register INFIFO_STATUS_CH.
-const INFIFO_STATUS_CHReset INFIFO_STATUS_CHValue = 0xf00003a
+// CH_INFIFO_STATUSReset is the reset value of register CH_INFIFO_STATUS.
+const CH_INFIFO_STATUSReset CH_INFIFO_STATUSValue = 0xf00003a
 
 // Read loads the register.
-func (r *INFIFO_STATUS_CH) Read() INFIFO_STATUS_CHValue { return INFIFO_STATUS_CHValue(r.reg.Load()) }
+func (r *CH_INFIFO_STATUS) Read() CH_INFIFO_STATUSValue { return CH_INFIFO_STATUSValue(r.reg.Load()) }
 
 // Write stores v in the register.
-func (r *INFIFO_STATUS_CH) Write(v INFIFO_STATUS_CHValue) { r.reg.Store(uint32(v)) }
+func (r *CH_INFIFO_STATUS) Write(v CH_INFIFO_STATUSValue) { r.reg.Store(uint32(v)) }
 
-// WriteWith stores f(INFIFO_STATUS_CHReset): fields f leaves alone are written as their reset values.
-func (r *INFIFO_STATUS_CH) WriteWith(f func(INFIFO_STATUS_CHValue) INFIFO_STATUS_CHValue) {
-	r.reg.Store(uint32(f(INFIFO_STATUS_CHReset)))
+// WriteWith stores f(CH_INFIFO_STATUSReset): fields f leaves alone are written as their reset values.
+func (r *CH_INFIFO_STATUS) WriteWith(f func(CH_INFIFO_STATUSValue) CH_INFIFO_STATUSValue) {
+	r.reg.Store(uint32(f(CH_INFIFO_STATUSReset)))
 }
 
-// Reset stores INFIFO_STATUS_CHReset in the register.
-func (r *INFIFO_STATUS_CH) Reset() { r.reg.Store(uint32(INFIFO_STATUS_CHReset)) }
+// Reset stores CH_INFIFO_STATUSReset in the register.
+func (r *CH_INFIFO_STATUS) Reset() { r.reg.Store(uint32(CH_INFIFO_STATUSReset)) }
 
 // Modify loads the register, passes its value to f and stores the result.
-func (r *INFIFO_STATUS_CH) Modify(f func(INFIFO_STATUS_CHValue) INFIFO_STATUS_CHValue) {
-	r.reg.Store(uint32(f(INFIFO_STATUS_CHValue(r.reg.Load()))))
+func (r *CH_INFIFO_STATUS) Modify(f func(CH_INFIFO_STATUSValue) CH_INFIFO_STATUSValue) {
+	r.reg.Store(uint32(f(CH_INFIFO_STATUSValue(r.reg.Load()))))
 }
 
 // INFIFO_FULL_L1_CH returns field INFIFO_FULL_L1_CH (bit 0): L1 Rx FIFO full signal for Rx channel 0.
-func (v INFIFO_STATUS_CHValue) INFIFO_FULL_L1_CH() bool { return v&0x1 != 0 }
+func (v CH_INFIFO_STATUSValue) INFIFO_FULL_L1_CH() bool { return v&0x1 != 0 }
 
 // INFIFO_EMPTY_L1_CH returns field INFIFO_EMPTY_L1_CH (bit 1): L1 Rx FIFO empty signal for Rx channel 0.
-func (v INFIFO_STATUS_CHValue) INFIFO_EMPTY_L1_CH() bool { return v&0x2 != 0 }
+func (v CH_INFIFO_STATUSValue) INFIFO_EMPTY_L1_CH() bool { return v&0x2 != 0 }
 
 // INFIFO_FULL_L2_CH returns field INFIFO_FULL_L2_CH (bit 2): L2 Rx FIFO full signal for Rx channel 0.
-func (v INFIFO_STATUS_CHValue) INFIFO_FULL_L2_CH() bool { return v&0x4 != 0 }
+func (v CH_INFIFO_STATUSValue) INFIFO_FULL_L2_CH() bool { return v&0x4 != 0 }
 
 // INFIFO_EMPTY_L2_CH returns field INFIFO_EMPTY_L2_CH (bit 3): L2 Rx FIFO empty signal for Rx channel 0.
-func (v INFIFO_STATUS_CHValue) INFIFO_EMPTY_L2_CH() bool { return v&0x8 != 0 }
+func (v CH_INFIFO_STATUSValue) INFIFO_EMPTY_L2_CH() bool { return v&0x8 != 0 }
 
 // INFIFO_FULL_L3_CH returns field INFIFO_FULL_L3_CH (bit 4): L3 Rx FIFO full signal for Rx channel 0.
-func (v INFIFO_STATUS_CHValue) INFIFO_FULL_L3_CH() bool { return v&0x10 != 0 }
+func (v CH_INFIFO_STATUSValue) INFIFO_FULL_L3_CH() bool { return v&0x10 != 0 }
 
 // INFIFO_EMPTY_L3_CH returns field INFIFO_EMPTY_L3_CH (bit 5): L3 Rx FIFO empty signal for Rx channel 0.
-func (v INFIFO_STATUS_CHValue) INFIFO_EMPTY_L3_CH() bool { return v&0x20 != 0 }
+func (v CH_INFIFO_STATUSValue) INFIFO_EMPTY_L3_CH() bool { return v&0x20 != 0 }
 
 // INFIFO_CNT_L1_CH returns field INFIFO_CNT_L1_CH (bits 11:6): The register stores the byte number of the data in L1 Rx FIFO for Rx channel 0.
-func (v INFIFO_STATUS_CHValue) INFIFO_CNT_L1_CH() uint32 { return uint32(v>>6) & 0x3f }
+func (v CH_INFIFO_STATUSValue) INFIFO_CNT_L1_CH() uint32 { return uint32(v>>6) & 0x3f }
 
 // INFIFO_CNT_L2_CH returns field INFIFO_CNT_L2_CH (bits 18:12): The register stores the byte number of the data in L2 Rx FIFO for Rx channel 0.
-func (v INFIFO_STATUS_CHValue) INFIFO_CNT_L2_CH() uint32 { return uint32(v>>12) & 0x7f }
+func (v CH_INFIFO_STATUSValue) INFIFO_CNT_L2_CH() uint32 { return uint32(v>>12) & 0x7f }
 
 // INFIFO_CNT_L3_CH returns field INFIFO_CNT_L3_CH (bits 23:19): The register stores the byte number of the data in L3 Rx FIFO for Rx channel 0.
-func (v INFIFO_STATUS_CHValue) INFIFO_CNT_L3_CH() uint32 { return uint32(v>>19) & 0x1f }
+func (v CH_INFIFO_STATUSValue) INFIFO_CNT_L3_CH() uint32 { return uint32(v>>19) & 0x1f }
 
 // IN_REMAIN_UNDER_1B_L3_CH returns field IN_REMAIN_UNDER_1B_L3_CH (bit 24): reserved.
-func (v INFIFO_STATUS_CHValue) IN_REMAIN_UNDER_1B_L3_CH() bool { return v&0x1000000 != 0 }
+func (v CH_INFIFO_STATUSValue) IN_REMAIN_UNDER_1B_L3_CH() bool { return v&0x1000000 != 0 }
 
 // IN_REMAIN_UNDER_2B_L3_CH returns field IN_REMAIN_UNDER_2B_L3_CH (bit 25): reserved.
-func (v INFIFO_STATUS_CHValue) IN_REMAIN_UNDER_2B_L3_CH() bool { return v&0x2000000 != 0 }
+func (v CH_INFIFO_STATUSValue) IN_REMAIN_UNDER_2B_L3_CH() bool { return v&0x2000000 != 0 }
 
 // IN_REMAIN_UNDER_3B_L3_CH returns field IN_REMAIN_UNDER_3B_L3_CH (bit 26): reserved.
-func (v INFIFO_STATUS_CHValue) IN_REMAIN_UNDER_3B_L3_CH() bool { return v&0x4000000 != 0 }
+func (v CH_INFIFO_STATUSValue) IN_REMAIN_UNDER_3B_L3_CH() bool { return v&0x4000000 != 0 }
 
 // IN_REMAIN_UNDER_4B_L3_CH returns field IN_REMAIN_UNDER_4B_L3_CH (bit 27): reserved.
-func (v INFIFO_STATUS_CHValue) IN_REMAIN_UNDER_4B_L3_CH() bool { return v&0x8000000 != 0 }
+func (v CH_INFIFO_STATUSValue) IN_REMAIN_UNDER_4B_L3_CH() bool { return v&0x8000000 != 0 }
 
 // IN_BUF_HUNGRY_CH returns field IN_BUF_HUNGRY_CH (bit 28): reserved.
-func (v INFIFO_STATUS_CHValue) IN_BUF_HUNGRY_CH() bool { return v&0x10000000 != 0 }
+func (v CH_INFIFO_STATUSValue) IN_BUF_HUNGRY_CH() bool { return v&0x10000000 != 0 }
 
-// IN_POP_CH is register IN_POP_CH%s (32-bit, read-write, reset 0x800): Pop control register of Rx channel 0.
-type IN_POP_CH struct {
-	reg mmio.U32
-	_   [0xbc]byte
-}
+// CH_IN_POP is register IN_POP (32-bit, read-write, reset 0x800): Pop control register of Rx channel 0.
+type CH_IN_POP struct{ reg mmio.U32 }
 
-// IN_POP_CHValue is a value of register IN_POP_CH.
-type IN_POP_CHValue uint32
+// CH_IN_POPValue is a value of register CH_IN_POP.
+type CH_IN_POPValue uint32
 
-// IN_POP_CHReset is the reset value of register IN_POP_CH.
-const IN_POP_CHReset IN_POP_CHValue = 0x800
+// CH_IN_POPReset is the reset value of register CH_IN_POP.
+const CH_IN_POPReset CH_IN_POPValue = 0x800
 
 // Read loads the register.
-func (r *IN_POP_CH) Read() IN_POP_CHValue { return IN_POP_CHValue(r.reg.Load()) }
+func (r *CH_IN_POP) Read() CH_IN_POPValue { return CH_IN_POPValue(r.reg.Load()) }
 
 // Write stores v in the register.
-func (r *IN_POP_CH) Write(v IN_POP_CHValue) { r.reg.Store(uint32(v)) }
+func (r *CH_IN_POP) Write(v CH_IN_POPValue) { r.reg.Store(uint32(v)) }
 
-// WriteWith stores f(IN_POP_CHReset): fields f leaves alone are written as their reset values.
-func (r *IN_POP_CH) WriteWith(f func(IN_POP_CHValue) IN_POP_CHValue) {
-	r.reg.Store(uint32(f(IN_POP_CHReset)))
+// WriteWith stores f(CH_IN_POPReset): fields f leaves alone are written as their reset values.
+func (r *CH_IN_POP) WriteWith(f func(CH_IN_POPValue) CH_IN_POPValue) {
+	r.reg.Store(uint32(f(CH_IN_POPReset)))
 }
 
-// Reset stores IN_POP_CHReset in the register.
-func (r *IN_POP_CH) Reset() { r.reg.Store(uint32(IN_POP_CHReset)) }
+// Reset stores CH_IN_POPReset in the register.
+func (r *CH_IN_POP) Reset() { r.reg.Store(uint32(CH_IN_POPReset)) }
 
 // Modify loads the register, passes its value to f and stores the result.
-func (r *IN_POP_CH) Modify(f func(IN_POP_CHValue) IN_POP_CHValue) {
-	r.reg.Store(uint32(f(IN_POP_CHValue(r.reg.Load()))))
+func (r *CH_IN_POP) Modify(f func(CH_IN_POPValue) CH_IN_POPValue) {
+	r.reg.Store(uint32(f(CH_IN_POPValue(r.reg.Load()))))
 }
 
 // INFIFO_RDATA_CH returns field INFIFO_RDATA_CH (bits 11:0): This register stores the data popping from DMA FIFO.
-func (v IN_POP_CHValue) INFIFO_RDATA_CH() uint32 { return uint32(v) & 0xfff }
+func (v CH_IN_POPValue) INFIFO_RDATA_CH() uint32 { return uint32(v) & 0xfff }
 
 // INFIFO_POP_CH returns field INFIFO_POP_CH (bit 12): Set this bit to pop data from DMA FIFO.
-func (v IN_POP_CHValue) INFIFO_POP_CH() bool { return v&0x1000 != 0 }
+func (v CH_IN_POPValue) INFIFO_POP_CH() bool { return v&0x1000 != 0 }
 
 // WithINFIFO_POP_CH returns v with field INFIFO_POP_CH (bit 12) set to b.
-func (v IN_POP_CHValue) WithINFIFO_POP_CH(b bool) IN_POP_CHValue {
-	return v&^0x1000 | IN_POP_CHValue(b2u(b))<<12
+func (v CH_IN_POPValue) WithINFIFO_POP_CH(b bool) CH_IN_POPValue {
+	return v&^0x1000 | CH_IN_POPValue(b2u(b))<<12
 }
 
-// IN_LINK_CH is register IN_LINK_CH%s (32-bit, read-write, reset 0x1100000): Link descriptor configure and control register of Rx channel 0.
-type IN_LINK_CH struct {
-	reg mmio.U32
-	_   [0xbc]byte
-}
+// CH_IN_LINK is register IN_LINK (32-bit, read-write, reset 0x1100000): Link descriptor configure and control register of Rx channel 0.
+type CH_IN_LINK struct{ reg mmio.U32 }
 
-// IN_LINK_CHValue is a value of register IN_LINK_CH.
-type IN_LINK_CHValue uint32
+// CH_IN_LINKValue is a value of register CH_IN_LINK.
+type CH_IN_LINKValue uint32
 
-// IN_LINK_CHReset is the reset value of register IN_LINK_CH.
-const IN_LINK_CHReset IN_LINK_CHValue = 0x1100000
+// CH_IN_LINKReset is the reset value of register CH_IN_LINK.
+const CH_IN_LINKReset CH_IN_LINKValue = 0x1100000
 
 // Read loads the register.
-func (r *IN_LINK_CH) Read() IN_LINK_CHValue { return IN_LINK_CHValue(r.reg.Load()) }
+func (r *CH_IN_LINK) Read() CH_IN_LINKValue { return CH_IN_LINKValue(r.reg.Load()) }
 
 // Write stores v in the register.
-func (r *IN_LINK_CH) Write(v IN_LINK_CHValue) { r.reg.Store(uint32(v)) }
+func (r *CH_IN_LINK) Write(v CH_IN_LINKValue) { r.reg.Store(uint32(v)) }
 
-// WriteWith stores f(IN_LINK_CHReset): fields f leaves alone are written as their reset values.
-func (r *IN_LINK_CH) WriteWith(f func(IN_LINK_CHValue) IN_LINK_CHValue) {
-	r.reg.Store(uint32(f(IN_LINK_CHReset)))
+// WriteWith stores f(CH_IN_LINKReset): fields f leaves alone are written as their reset values.
+func (r *CH_IN_LINK) WriteWith(f func(CH_IN_LINKValue) CH_IN_LINKValue) {
+	r.reg.Store(uint32(f(CH_IN_LINKReset)))
 }
 
-// Reset stores IN_LINK_CHReset in the register.
-func (r *IN_LINK_CH) Reset() { r.reg.Store(uint32(IN_LINK_CHReset)) }
+// Reset stores CH_IN_LINKReset in the register.
+func (r *CH_IN_LINK) Reset() { r.reg.Store(uint32(CH_IN_LINKReset)) }
 
 // Modify loads the register, passes its value to f and stores the result.
-func (r *IN_LINK_CH) Modify(f func(IN_LINK_CHValue) IN_LINK_CHValue) {
-	r.reg.Store(uint32(f(IN_LINK_CHValue(r.reg.Load()))))
+func (r *CH_IN_LINK) Modify(f func(CH_IN_LINKValue) CH_IN_LINKValue) {
+	r.reg.Store(uint32(f(CH_IN_LINKValue(r.reg.Load()))))
 }
 
 // INLINK_ADDR_CH returns field INLINK_ADDR_CH (bits 19:0): This register stores the 20 least significant bits of the first inlink descriptor's address.
-func (v IN_LINK_CHValue) INLINK_ADDR_CH() uint32 { return uint32(v) & 0xfffff }
+func (v CH_IN_LINKValue) INLINK_ADDR_CH() uint32 { return uint32(v) & 0xfffff }
 
 // WithINLINK_ADDR_CH returns v with field INLINK_ADDR_CH (bits 19:0) set to x, masked to the field width.
-func (v IN_LINK_CHValue) WithINLINK_ADDR_CH(x uint32) IN_LINK_CHValue {
-	return v&^0xfffff | IN_LINK_CHValue(x&0xfffff)
+func (v CH_IN_LINKValue) WithINLINK_ADDR_CH(x uint32) CH_IN_LINKValue {
+	return v&^0xfffff | CH_IN_LINKValue(x&0xfffff)
 }
 
 // INLINK_AUTO_RET_CH returns field INLINK_AUTO_RET_CH (bit 20): Set this bit to return to current inlink descriptor's address, when there are some errors in current receiving data.
-func (v IN_LINK_CHValue) INLINK_AUTO_RET_CH() bool { return v&0x100000 != 0 }
+func (v CH_IN_LINKValue) INLINK_AUTO_RET_CH() bool { return v&0x100000 != 0 }
 
 // WithINLINK_AUTO_RET_CH returns v with field INLINK_AUTO_RET_CH (bit 20) set to b.
-func (v IN_LINK_CHValue) WithINLINK_AUTO_RET_CH(b bool) IN_LINK_CHValue {
-	return v&^0x100000 | IN_LINK_CHValue(b2u(b))<<20
+func (v CH_IN_LINKValue) WithINLINK_AUTO_RET_CH(b bool) CH_IN_LINKValue {
+	return v&^0x100000 | CH_IN_LINKValue(b2u(b))<<20
 }
 
 // INLINK_STOP_CH returns field INLINK_STOP_CH (bit 21): Set this bit to stop dealing with the inlink descriptors.
-func (v IN_LINK_CHValue) INLINK_STOP_CH() bool { return v&0x200000 != 0 }
+func (v CH_IN_LINKValue) INLINK_STOP_CH() bool { return v&0x200000 != 0 }
 
 // WithINLINK_STOP_CH returns v with field INLINK_STOP_CH (bit 21) set to b.
-func (v IN_LINK_CHValue) WithINLINK_STOP_CH(b bool) IN_LINK_CHValue {
-	return v&^0x200000 | IN_LINK_CHValue(b2u(b))<<21
+func (v CH_IN_LINKValue) WithINLINK_STOP_CH(b bool) CH_IN_LINKValue {
+	return v&^0x200000 | CH_IN_LINKValue(b2u(b))<<21
 }
 
 // INLINK_START_CH returns field INLINK_START_CH (bit 22): Set this bit to start dealing with the inlink descriptors.
-func (v IN_LINK_CHValue) INLINK_START_CH() bool { return v&0x400000 != 0 }
+func (v CH_IN_LINKValue) INLINK_START_CH() bool { return v&0x400000 != 0 }
 
 // WithINLINK_START_CH returns v with field INLINK_START_CH (bit 22) set to b.
-func (v IN_LINK_CHValue) WithINLINK_START_CH(b bool) IN_LINK_CHValue {
-	return v&^0x400000 | IN_LINK_CHValue(b2u(b))<<22
+func (v CH_IN_LINKValue) WithINLINK_START_CH(b bool) CH_IN_LINKValue {
+	return v&^0x400000 | CH_IN_LINKValue(b2u(b))<<22
 }
 
 // INLINK_RESTART_CH returns field INLINK_RESTART_CH (bit 23): Set this bit to mount a new inlink descriptor.
-func (v IN_LINK_CHValue) INLINK_RESTART_CH() bool { return v&0x800000 != 0 }
+func (v CH_IN_LINKValue) INLINK_RESTART_CH() bool { return v&0x800000 != 0 }
 
 // WithINLINK_RESTART_CH returns v with field INLINK_RESTART_CH (bit 23) set to b.
-func (v IN_LINK_CHValue) WithINLINK_RESTART_CH(b bool) IN_LINK_CHValue {
-	return v&^0x800000 | IN_LINK_CHValue(b2u(b))<<23
+func (v CH_IN_LINKValue) WithINLINK_RESTART_CH(b bool) CH_IN_LINKValue {
+	return v&^0x800000 | CH_IN_LINKValue(b2u(b))<<23
 }
 
 // INLINK_PARK_CH returns field INLINK_PARK_CH (bit 24): 1: the inlink descriptor's FSM is in idle state. 0: the inlink descriptor's FSM is working.
-func (v IN_LINK_CHValue) INLINK_PARK_CH() bool { return v&0x1000000 != 0 }
+func (v CH_IN_LINKValue) INLINK_PARK_CH() bool { return v&0x1000000 != 0 }
 
-// IN_STATE_CH is register IN_STATE_CH%s (32-bit, read-write, reset 0x0): Receive status of Rx channel 0.
-type IN_STATE_CH struct {
-	reg mmio.U32
-	_   [0xbc]byte
-}
+// CH_IN_STATE is register IN_STATE (32-bit, read-write, reset 0x0): Receive status of Rx channel 0.
+type CH_IN_STATE struct{ reg mmio.U32 }
 
-// IN_STATE_CHValue is a value of register IN_STATE_CH.
-type IN_STATE_CHValue uint32
+// CH_IN_STATEValue is a value of register CH_IN_STATE.
+type CH_IN_STATEValue uint32
 
-// IN_STATE_CHReset is the reset value of register IN_STATE_CH.
-const IN_STATE_CHReset IN_STATE_CHValue = 0x0
+// CH_IN_STATEReset is the reset value of register CH_IN_STATE.
+const CH_IN_STATEReset CH_IN_STATEValue = 0x0
 
 // Read loads the register.
-func (r *IN_STATE_CH) Read() IN_STATE_CHValue { return IN_STATE_CHValue(r.reg.Load()) }
+func (r *CH_IN_STATE) Read() CH_IN_STATEValue { return CH_IN_STATEValue(r.reg.Load()) }
 
 // Write stores v in the register.
-func (r *IN_STATE_CH) Write(v IN_STATE_CHValue) { r.reg.Store(uint32(v)) }
+func (r *CH_IN_STATE) Write(v CH_IN_STATEValue) { r.reg.Store(uint32(v)) }
 
-// WriteWith stores f(IN_STATE_CHReset): fields f leaves alone are written as their reset values.
-func (r *IN_STATE_CH) WriteWith(f func(IN_STATE_CHValue) IN_STATE_CHValue) {
-	r.reg.Store(uint32(f(IN_STATE_CHReset)))
+// WriteWith stores f(CH_IN_STATEReset): fields f leaves alone are written as their reset values.
+func (r *CH_IN_STATE) WriteWith(f func(CH_IN_STATEValue) CH_IN_STATEValue) {
+	r.reg.Store(uint32(f(CH_IN_STATEReset)))
 }
 
-// Reset stores IN_STATE_CHReset in the register.
-func (r *IN_STATE_CH) Reset() { r.reg.Store(uint32(IN_STATE_CHReset)) }
+// Reset stores CH_IN_STATEReset in the register.
+func (r *CH_IN_STATE) Reset() { r.reg.Store(uint32(CH_IN_STATEReset)) }
 
 // Modify loads the register, passes its value to f and stores the result.
-func (r *IN_STATE_CH) Modify(f func(IN_STATE_CHValue) IN_STATE_CHValue) {
-	r.reg.Store(uint32(f(IN_STATE_CHValue(r.reg.Load()))))
+func (r *CH_IN_STATE) Modify(f func(CH_IN_STATEValue) CH_IN_STATEValue) {
+	r.reg.Store(uint32(f(CH_IN_STATEValue(r.reg.Load()))))
 }
 
 // INLINK_DSCR_ADDR_CH returns field INLINK_DSCR_ADDR_CH (bits 17:0): This register stores the current inlink descriptor's address.
-func (v IN_STATE_CHValue) INLINK_DSCR_ADDR_CH() uint32 { return uint32(v) & 0x3ffff }
+func (v CH_IN_STATEValue) INLINK_DSCR_ADDR_CH() uint32 { return uint32(v) & 0x3ffff }
 
 // IN_DSCR_STATE_CH returns field IN_DSCR_STATE_CH (bits 19:18): reserved.
-func (v IN_STATE_CHValue) IN_DSCR_STATE_CH() uint32 { return uint32(v>>18) & 0x3 }
+func (v CH_IN_STATEValue) IN_DSCR_STATE_CH() uint32 { return uint32(v>>18) & 0x3 }
 
 // IN_STATE_CH returns field IN_STATE_CH (bits 22:20): reserved.
-func (v IN_STATE_CHValue) IN_STATE_CH() uint32 { return uint32(v>>20) & 0x7 }
+func (v CH_IN_STATEValue) IN_STATE_CH() uint32 { return uint32(v>>20) & 0x7 }
 
-// IN_SUC_EOF_DES_ADDR_CH is register IN_SUC_EOF_DES_ADDR_CH%s (32-bit, read-write, reset 0x0): Inlink descriptor address when EOF occurs of Rx channel 0.
-type IN_SUC_EOF_DES_ADDR_CH struct {
-	reg mmio.U32
-	_   [0xbc]byte
-}
+// CH_IN_SUC_EOF_DES_ADDR is register IN_SUC_EOF_DES_ADDR (32-bit, read-write, reset 0x0): Inlink descriptor address when EOF occurs of Rx channel 0.
+type CH_IN_SUC_EOF_DES_ADDR struct{ reg mmio.U32 }
 
-// IN_SUC_EOF_DES_ADDR_CHValue is a value of register IN_SUC_EOF_DES_ADDR_CH.
-type IN_SUC_EOF_DES_ADDR_CHValue uint32
+// CH_IN_SUC_EOF_DES_ADDRValue is a value of register CH_IN_SUC_EOF_DES_ADDR.
+type CH_IN_SUC_EOF_DES_ADDRValue uint32
 
-// IN_SUC_EOF_DES_ADDR_CHReset is the reset value of register IN_SUC_EOF_DES_ADDR_CH.
-const IN_SUC_EOF_DES_ADDR_CHReset IN_SUC_EOF_DES_ADDR_CHValue = 0x0
+// CH_IN_SUC_EOF_DES_ADDRReset is the reset value of register CH_IN_SUC_EOF_DES_ADDR.
+const CH_IN_SUC_EOF_DES_ADDRReset CH_IN_SUC_EOF_DES_ADDRValue = 0x0
 
 // Read loads the register.
-func (r *IN_SUC_EOF_DES_ADDR_CH) Read() IN_SUC_EOF_DES_ADDR_CHValue {
-	return IN_SUC_EOF_DES_ADDR_CHValue(r.reg.Load())
+func (r *CH_IN_SUC_EOF_DES_ADDR) Read() CH_IN_SUC_EOF_DES_ADDRValue {
+	return CH_IN_SUC_EOF_DES_ADDRValue(r.reg.Load())
 }
 
 // Write stores v in the register.
-func (r *IN_SUC_EOF_DES_ADDR_CH) Write(v IN_SUC_EOF_DES_ADDR_CHValue) { r.reg.Store(uint32(v)) }
+func (r *CH_IN_SUC_EOF_DES_ADDR) Write(v CH_IN_SUC_EOF_DES_ADDRValue) { r.reg.Store(uint32(v)) }
 
-// WriteWith stores f(IN_SUC_EOF_DES_ADDR_CHReset): fields f leaves alone are written as their reset values.
-func (r *IN_SUC_EOF_DES_ADDR_CH) WriteWith(f func(IN_SUC_EOF_DES_ADDR_CHValue) IN_SUC_EOF_DES_ADDR_CHValue) {
-	r.reg.Store(uint32(f(IN_SUC_EOF_DES_ADDR_CHReset)))
+// WriteWith stores f(CH_IN_SUC_EOF_DES_ADDRReset): fields f leaves alone are written as their reset values.
+func (r *CH_IN_SUC_EOF_DES_ADDR) WriteWith(f func(CH_IN_SUC_EOF_DES_ADDRValue) CH_IN_SUC_EOF_DES_ADDRValue) {
+	r.reg.Store(uint32(f(CH_IN_SUC_EOF_DES_ADDRReset)))
 }
 
-// Reset stores IN_SUC_EOF_DES_ADDR_CHReset in the register.
-func (r *IN_SUC_EOF_DES_ADDR_CH) Reset() { r.reg.Store(uint32(IN_SUC_EOF_DES_ADDR_CHReset)) }
+// Reset stores CH_IN_SUC_EOF_DES_ADDRReset in the register.
+func (r *CH_IN_SUC_EOF_DES_ADDR) Reset() { r.reg.Store(uint32(CH_IN_SUC_EOF_DES_ADDRReset)) }
 
 // Modify loads the register, passes its value to f and stores the result.
-func (r *IN_SUC_EOF_DES_ADDR_CH) Modify(f func(IN_SUC_EOF_DES_ADDR_CHValue) IN_SUC_EOF_DES_ADDR_CHValue) {
-	r.reg.Store(uint32(f(IN_SUC_EOF_DES_ADDR_CHValue(r.reg.Load()))))
+func (r *CH_IN_SUC_EOF_DES_ADDR) Modify(f func(CH_IN_SUC_EOF_DES_ADDRValue) CH_IN_SUC_EOF_DES_ADDRValue) {
+	r.reg.Store(uint32(f(CH_IN_SUC_EOF_DES_ADDRValue(r.reg.Load()))))
 }
 
 // IN_SUC_EOF_DES_ADDR_CH returns field IN_SUC_EOF_DES_ADDR_CH (bits 31:0): This register stores the address of the inlink descriptor when the EOF bit in this descriptor is 1.
-func (v IN_SUC_EOF_DES_ADDR_CHValue) IN_SUC_EOF_DES_ADDR_CH() uint32 { return uint32(v) & 0xffffffff }
+func (v CH_IN_SUC_EOF_DES_ADDRValue) IN_SUC_EOF_DES_ADDR_CH() uint32 { return uint32(v) & 0xffffffff }
 
-// IN_ERR_EOF_DES_ADDR_CH is register IN_ERR_EOF_DES_ADDR_CH%s (32-bit, read-write, reset 0x0): Inlink descriptor address when errors occur of Rx channel 0.
-type IN_ERR_EOF_DES_ADDR_CH struct {
-	reg mmio.U32
-	_   [0xbc]byte
-}
+// CH_IN_ERR_EOF_DES_ADDR is register IN_ERR_EOF_DES_ADDR (32-bit, read-write, reset 0x0): Inlink descriptor address when errors occur of Rx channel 0.
+type CH_IN_ERR_EOF_DES_ADDR struct{ reg mmio.U32 }
 
-// IN_ERR_EOF_DES_ADDR_CHValue is a value of register IN_ERR_EOF_DES_ADDR_CH.
-type IN_ERR_EOF_DES_ADDR_CHValue uint32
+// CH_IN_ERR_EOF_DES_ADDRValue is a value of register CH_IN_ERR_EOF_DES_ADDR.
+type CH_IN_ERR_EOF_DES_ADDRValue uint32
 
-// IN_ERR_EOF_DES_ADDR_CHReset is the reset value of register IN_ERR_EOF_DES_ADDR_CH.
-const IN_ERR_EOF_DES_ADDR_CHReset IN_ERR_EOF_DES_ADDR_CHValue = 0x0
+// CH_IN_ERR_EOF_DES_ADDRReset is the reset value of register CH_IN_ERR_EOF_DES_ADDR.
+const CH_IN_ERR_EOF_DES_ADDRReset CH_IN_ERR_EOF_DES_ADDRValue = 0x0
 
 // Read loads the register.
-func (r *IN_ERR_EOF_DES_ADDR_CH) Read() IN_ERR_EOF_DES_ADDR_CHValue {
-	return IN_ERR_EOF_DES_ADDR_CHValue(r.reg.Load())
+func (r *CH_IN_ERR_EOF_DES_ADDR) Read() CH_IN_ERR_EOF_DES_ADDRValue {
+	return CH_IN_ERR_EOF_DES_ADDRValue(r.reg.Load())
 }
 
 // Write stores v in the register.
-func (r *IN_ERR_EOF_DES_ADDR_CH) Write(v IN_ERR_EOF_DES_ADDR_CHValue) { r.reg.Store(uint32(v)) }
+func (r *CH_IN_ERR_EOF_DES_ADDR) Write(v CH_IN_ERR_EOF_DES_ADDRValue) { r.reg.Store(uint32(v)) }
 
-// WriteWith stores f(IN_ERR_EOF_DES_ADDR_CHReset): fields f leaves alone are written as their reset values.
-func (r *IN_ERR_EOF_DES_ADDR_CH) WriteWith(f func(IN_ERR_EOF_DES_ADDR_CHValue) IN_ERR_EOF_DES_ADDR_CHValue) {
-	r.reg.Store(uint32(f(IN_ERR_EOF_DES_ADDR_CHReset)))
+// WriteWith stores f(CH_IN_ERR_EOF_DES_ADDRReset): fields f leaves alone are written as their reset values.
+func (r *CH_IN_ERR_EOF_DES_ADDR) WriteWith(f func(CH_IN_ERR_EOF_DES_ADDRValue) CH_IN_ERR_EOF_DES_ADDRValue) {
+	r.reg.Store(uint32(f(CH_IN_ERR_EOF_DES_ADDRReset)))
 }
 
-// Reset stores IN_ERR_EOF_DES_ADDR_CHReset in the register.
-func (r *IN_ERR_EOF_DES_ADDR_CH) Reset() { r.reg.Store(uint32(IN_ERR_EOF_DES_ADDR_CHReset)) }
+// Reset stores CH_IN_ERR_EOF_DES_ADDRReset in the register.
+func (r *CH_IN_ERR_EOF_DES_ADDR) Reset() { r.reg.Store(uint32(CH_IN_ERR_EOF_DES_ADDRReset)) }
 
 // Modify loads the register, passes its value to f and stores the result.
-func (r *IN_ERR_EOF_DES_ADDR_CH) Modify(f func(IN_ERR_EOF_DES_ADDR_CHValue) IN_ERR_EOF_DES_ADDR_CHValue) {
-	r.reg.Store(uint32(f(IN_ERR_EOF_DES_ADDR_CHValue(r.reg.Load()))))
+func (r *CH_IN_ERR_EOF_DES_ADDR) Modify(f func(CH_IN_ERR_EOF_DES_ADDRValue) CH_IN_ERR_EOF_DES_ADDRValue) {
+	r.reg.Store(uint32(f(CH_IN_ERR_EOF_DES_ADDRValue(r.reg.Load()))))
 }
 
 // IN_ERR_EOF_DES_ADDR_CH returns field IN_ERR_EOF_DES_ADDR_CH (bits 31:0): This register stores the address of the inlink descriptor when there are some errors in current receiving data. Only used when peripheral is UHCI0.
-func (v IN_ERR_EOF_DES_ADDR_CHValue) IN_ERR_EOF_DES_ADDR_CH() uint32 { return uint32(v) & 0xffffffff }
+func (v CH_IN_ERR_EOF_DES_ADDRValue) IN_ERR_EOF_DES_ADDR_CH() uint32 { return uint32(v) & 0xffffffff }
 
-// IN_DSCR_CH is register IN_DSCR_CH%s (32-bit, read-write, reset 0x0): Current inlink descriptor address of Rx channel 0.
-type IN_DSCR_CH struct {
-	reg mmio.U32
-	_   [0xbc]byte
-}
+// CH_IN_DSCR is register IN_DSCR (32-bit, read-write, reset 0x0): Current inlink descriptor address of Rx channel 0.
+type CH_IN_DSCR struct{ reg mmio.U32 }
 
-// IN_DSCR_CHValue is a value of register IN_DSCR_CH.
-type IN_DSCR_CHValue uint32
+// CH_IN_DSCRValue is a value of register CH_IN_DSCR.
+type CH_IN_DSCRValue uint32
 
-// IN_DSCR_CHReset is the reset value of register IN_DSCR_CH.
-const IN_DSCR_CHReset IN_DSCR_CHValue = 0x0
+// CH_IN_DSCRReset is the reset value of register CH_IN_DSCR.
+const CH_IN_DSCRReset CH_IN_DSCRValue = 0x0
 
 // Read loads the register.
-func (r *IN_DSCR_CH) Read() IN_DSCR_CHValue { return IN_DSCR_CHValue(r.reg.Load()) }
+func (r *CH_IN_DSCR) Read() CH_IN_DSCRValue { return CH_IN_DSCRValue(r.reg.Load()) }
 
 // Write stores v in the register.
-func (r *IN_DSCR_CH) Write(v IN_DSCR_CHValue) { r.reg.Store(uint32(v)) }
+func (r *CH_IN_DSCR) Write(v CH_IN_DSCRValue) { r.reg.Store(uint32(v)) }
 
-// WriteWith stores f(IN_DSCR_CHReset): fields f leaves alone are written as their reset values.
-func (r *IN_DSCR_CH) WriteWith(f func(IN_DSCR_CHValue) IN_DSCR_CHValue) {
-	r.reg.Store(uint32(f(IN_DSCR_CHReset)))
+// WriteWith stores f(CH_IN_DSCRReset): fields f leaves alone are written as their reset values.
+func (r *CH_IN_DSCR) WriteWith(f func(CH_IN_DSCRValue) CH_IN_DSCRValue) {
+	r.reg.Store(uint32(f(CH_IN_DSCRReset)))
 }
 
-// Reset stores IN_DSCR_CHReset in the register.
-func (r *IN_DSCR_CH) Reset() { r.reg.Store(uint32(IN_DSCR_CHReset)) }
+// Reset stores CH_IN_DSCRReset in the register.
+func (r *CH_IN_DSCR) Reset() { r.reg.Store(uint32(CH_IN_DSCRReset)) }
 
 // Modify loads the register, passes its value to f and stores the result.
-func (r *IN_DSCR_CH) Modify(f func(IN_DSCR_CHValue) IN_DSCR_CHValue) {
-	r.reg.Store(uint32(f(IN_DSCR_CHValue(r.reg.Load()))))
+func (r *CH_IN_DSCR) Modify(f func(CH_IN_DSCRValue) CH_IN_DSCRValue) {
+	r.reg.Store(uint32(f(CH_IN_DSCRValue(r.reg.Load()))))
 }
 
 // INLINK_DSCR_CH returns field INLINK_DSCR_CH (bits 31:0): The address of the current inlink descriptor x.
-func (v IN_DSCR_CHValue) INLINK_DSCR_CH() uint32 { return uint32(v) & 0xffffffff }
+func (v CH_IN_DSCRValue) INLINK_DSCR_CH() uint32 { return uint32(v) & 0xffffffff }
 
-// IN_DSCR_BF0_CH is register IN_DSCR_BF0_CH%s (32-bit, read-write, reset 0x0): The last inlink descriptor address of Rx channel 0.
-type IN_DSCR_BF0_CH struct {
-	reg mmio.U32
-	_   [0xbc]byte
-}
+// CH_IN_DSCR_BF is register IN_DSCR_BF%s (32-bit, read-write, reset 0x0): The last inlink descriptor address of Rx channel 0 (IN_DSCR_BF0 … IN_DSCR_BF1 in the SVD).
+type CH_IN_DSCR_BF struct{ reg mmio.U32 }
 
-// IN_DSCR_BF0_CHValue is a value of register IN_DSCR_BF0_CH.
-type IN_DSCR_BF0_CHValue uint32
+// CH_IN_DSCR_BFValue is a value of register CH_IN_DSCR_BF.
+type CH_IN_DSCR_BFValue uint32
 
-// IN_DSCR_BF0_CHReset is the reset value of register IN_DSCR_BF0_CH.
-const IN_DSCR_BF0_CHReset IN_DSCR_BF0_CHValue = 0x0
+// CH_IN_DSCR_BFReset is the reset value of register CH_IN_DSCR_BF.
+const CH_IN_DSCR_BFReset CH_IN_DSCR_BFValue = 0x0
 
 // Read loads the register.
-func (r *IN_DSCR_BF0_CH) Read() IN_DSCR_BF0_CHValue { return IN_DSCR_BF0_CHValue(r.reg.Load()) }
+func (r *CH_IN_DSCR_BF) Read() CH_IN_DSCR_BFValue { return CH_IN_DSCR_BFValue(r.reg.Load()) }
 
 // Write stores v in the register.
-func (r *IN_DSCR_BF0_CH) Write(v IN_DSCR_BF0_CHValue) { r.reg.Store(uint32(v)) }
+func (r *CH_IN_DSCR_BF) Write(v CH_IN_DSCR_BFValue) { r.reg.Store(uint32(v)) }
 
-// WriteWith stores f(IN_DSCR_BF0_CHReset): fields f leaves alone are written as their reset values.
-func (r *IN_DSCR_BF0_CH) WriteWith(f func(IN_DSCR_BF0_CHValue) IN_DSCR_BF0_CHValue) {
-	r.reg.Store(uint32(f(IN_DSCR_BF0_CHReset)))
+// WriteWith stores f(CH_IN_DSCR_BFReset): fields f leaves alone are written as their reset values.
+func (r *CH_IN_DSCR_BF) WriteWith(f func(CH_IN_DSCR_BFValue) CH_IN_DSCR_BFValue) {
+	r.reg.Store(uint32(f(CH_IN_DSCR_BFReset)))
 }
 
-// Reset stores IN_DSCR_BF0_CHReset in the register.
-func (r *IN_DSCR_BF0_CH) Reset() { r.reg.Store(uint32(IN_DSCR_BF0_CHReset)) }
+// Reset stores CH_IN_DSCR_BFReset in the register.
+func (r *CH_IN_DSCR_BF) Reset() { r.reg.Store(uint32(CH_IN_DSCR_BFReset)) }
 
 // Modify loads the register, passes its value to f and stores the result.
-func (r *IN_DSCR_BF0_CH) Modify(f func(IN_DSCR_BF0_CHValue) IN_DSCR_BF0_CHValue) {
-	r.reg.Store(uint32(f(IN_DSCR_BF0_CHValue(r.reg.Load()))))
+func (r *CH_IN_DSCR_BF) Modify(f func(CH_IN_DSCR_BFValue) CH_IN_DSCR_BFValue) {
+	r.reg.Store(uint32(f(CH_IN_DSCR_BFValue(r.reg.Load()))))
 }
 
-// INLINK_DSCR_BF0_CH returns field INLINK_DSCR_BF0_CH (bits 31:0): The address of the last inlink descriptor x-1.
-func (v IN_DSCR_BF0_CHValue) INLINK_DSCR_BF0_CH() uint32 { return uint32(v) & 0xffffffff }
+// INLINK_DSCR_BF_CH returns field INLINK_DSCR_BF%s_CH (bits 31:0): The address of the last inlink descriptor x-1.
+func (v CH_IN_DSCR_BFValue) INLINK_DSCR_BF_CH() uint32 { return uint32(v) & 0xffffffff }
 
-// IN_DSCR_BF1_CH is register IN_DSCR_BF1_CH%s (32-bit, read-write, reset 0x0): The second-to-last inlink descriptor address of Rx channel 0.
-type IN_DSCR_BF1_CH struct {
-	reg mmio.U32
-	_   [0xbc]byte
-}
+// CH_IN_WIGHT is register IN_WIGHT (32-bit, read-write, reset 0xf00): Weight register of Rx channel 0.
+type CH_IN_WIGHT struct{ reg mmio.U32 }
 
-// IN_DSCR_BF1_CHValue is a value of register IN_DSCR_BF1_CH.
-type IN_DSCR_BF1_CHValue uint32
+// CH_IN_WIGHTValue is a value of register CH_IN_WIGHT.
+type CH_IN_WIGHTValue uint32
 
-// IN_DSCR_BF1_CHReset is the reset value of register IN_DSCR_BF1_CH.
-const IN_DSCR_BF1_CHReset IN_DSCR_BF1_CHValue = 0x0
+// CH_IN_WIGHTReset is the reset value of register CH_IN_WIGHT.
+const CH_IN_WIGHTReset CH_IN_WIGHTValue = 0xf00
 
 // Read loads the register.
-func (r *IN_DSCR_BF1_CH) Read() IN_DSCR_BF1_CHValue { return IN_DSCR_BF1_CHValue(r.reg.Load()) }
+func (r *CH_IN_WIGHT) Read() CH_IN_WIGHTValue { return CH_IN_WIGHTValue(r.reg.Load()) }
 
 // Write stores v in the register.
-func (r *IN_DSCR_BF1_CH) Write(v IN_DSCR_BF1_CHValue) { r.reg.Store(uint32(v)) }
+func (r *CH_IN_WIGHT) Write(v CH_IN_WIGHTValue) { r.reg.Store(uint32(v)) }
 
-// WriteWith stores f(IN_DSCR_BF1_CHReset): fields f leaves alone are written as their reset values.
-func (r *IN_DSCR_BF1_CH) WriteWith(f func(IN_DSCR_BF1_CHValue) IN_DSCR_BF1_CHValue) {
-	r.reg.Store(uint32(f(IN_DSCR_BF1_CHReset)))
+// WriteWith stores f(CH_IN_WIGHTReset): fields f leaves alone are written as their reset values.
+func (r *CH_IN_WIGHT) WriteWith(f func(CH_IN_WIGHTValue) CH_IN_WIGHTValue) {
+	r.reg.Store(uint32(f(CH_IN_WIGHTReset)))
 }
 
-// Reset stores IN_DSCR_BF1_CHReset in the register.
-func (r *IN_DSCR_BF1_CH) Reset() { r.reg.Store(uint32(IN_DSCR_BF1_CHReset)) }
+// Reset stores CH_IN_WIGHTReset in the register.
+func (r *CH_IN_WIGHT) Reset() { r.reg.Store(uint32(CH_IN_WIGHTReset)) }
 
 // Modify loads the register, passes its value to f and stores the result.
-func (r *IN_DSCR_BF1_CH) Modify(f func(IN_DSCR_BF1_CHValue) IN_DSCR_BF1_CHValue) {
-	r.reg.Store(uint32(f(IN_DSCR_BF1_CHValue(r.reg.Load()))))
-}
-
-// INLINK_DSCR_BF1_CH returns field INLINK_DSCR_BF1_CH (bits 31:0): The address of the second-to-last inlink descriptor x-2.
-func (v IN_DSCR_BF1_CHValue) INLINK_DSCR_BF1_CH() uint32 { return uint32(v) & 0xffffffff }
-
-// IN_WIGHT_CH is register IN_WIGHT_CH%s (32-bit, read-write, reset 0xf00): Weight register of Rx channel 0.
-type IN_WIGHT_CH struct {
-	reg mmio.U32
-	_   [0xbc]byte
-}
-
-// IN_WIGHT_CHValue is a value of register IN_WIGHT_CH.
-type IN_WIGHT_CHValue uint32
-
-// IN_WIGHT_CHReset is the reset value of register IN_WIGHT_CH.
-const IN_WIGHT_CHReset IN_WIGHT_CHValue = 0xf00
-
-// Read loads the register.
-func (r *IN_WIGHT_CH) Read() IN_WIGHT_CHValue { return IN_WIGHT_CHValue(r.reg.Load()) }
-
-// Write stores v in the register.
-func (r *IN_WIGHT_CH) Write(v IN_WIGHT_CHValue) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(IN_WIGHT_CHReset): fields f leaves alone are written as their reset values.
-func (r *IN_WIGHT_CH) WriteWith(f func(IN_WIGHT_CHValue) IN_WIGHT_CHValue) {
-	r.reg.Store(uint32(f(IN_WIGHT_CHReset)))
-}
-
-// Reset stores IN_WIGHT_CHReset in the register.
-func (r *IN_WIGHT_CH) Reset() { r.reg.Store(uint32(IN_WIGHT_CHReset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *IN_WIGHT_CH) Modify(f func(IN_WIGHT_CHValue) IN_WIGHT_CHValue) {
-	r.reg.Store(uint32(f(IN_WIGHT_CHValue(r.reg.Load()))))
+func (r *CH_IN_WIGHT) Modify(f func(CH_IN_WIGHTValue) CH_IN_WIGHTValue) {
+	r.reg.Store(uint32(f(CH_IN_WIGHTValue(r.reg.Load()))))
 }
 
 // RX_WEIGHT_CH returns field RX_WEIGHT_CH (bits 11:8): The weight of Rx channel 0.
-func (v IN_WIGHT_CHValue) RX_WEIGHT_CH() uint32 { return uint32(v>>8) & 0xf }
+func (v CH_IN_WIGHTValue) RX_WEIGHT_CH() uint32 { return uint32(v>>8) & 0xf }
 
 // WithRX_WEIGHT_CH returns v with field RX_WEIGHT_CH (bits 11:8) set to x, masked to the field width.
-func (v IN_WIGHT_CHValue) WithRX_WEIGHT_CH(x uint32) IN_WIGHT_CHValue {
-	return v&^0xf00 | IN_WIGHT_CHValue(x&0xf)<<8
+func (v CH_IN_WIGHTValue) WithRX_WEIGHT_CH(x uint32) CH_IN_WIGHTValue {
+	return v&^0xf00 | CH_IN_WIGHTValue(x&0xf)<<8
 }
 
-// IN_PRI_CH is register IN_PRI_CH%s (32-bit, read-write, reset 0x0): Priority register of Rx channel 0.
-type IN_PRI_CH struct {
-	reg mmio.U32
-	_   [0xbc]byte
-}
+// CH_IN_PRI is register IN_PRI (32-bit, read-write, reset 0x0): Priority register of Rx channel 0.
+type CH_IN_PRI struct{ reg mmio.U32 }
 
-// IN_PRI_CHValue is a value of register IN_PRI_CH.
-type IN_PRI_CHValue uint32
+// CH_IN_PRIValue is a value of register CH_IN_PRI.
+type CH_IN_PRIValue uint32
 
-// IN_PRI_CHReset is the reset value of register IN_PRI_CH.
-const IN_PRI_CHReset IN_PRI_CHValue = 0x0
+// CH_IN_PRIReset is the reset value of register CH_IN_PRI.
+const CH_IN_PRIReset CH_IN_PRIValue = 0x0
 
 // Read loads the register.
-func (r *IN_PRI_CH) Read() IN_PRI_CHValue { return IN_PRI_CHValue(r.reg.Load()) }
+func (r *CH_IN_PRI) Read() CH_IN_PRIValue { return CH_IN_PRIValue(r.reg.Load()) }
 
 // Write stores v in the register.
-func (r *IN_PRI_CH) Write(v IN_PRI_CHValue) { r.reg.Store(uint32(v)) }
+func (r *CH_IN_PRI) Write(v CH_IN_PRIValue) { r.reg.Store(uint32(v)) }
 
-// WriteWith stores f(IN_PRI_CHReset): fields f leaves alone are written as their reset values.
-func (r *IN_PRI_CH) WriteWith(f func(IN_PRI_CHValue) IN_PRI_CHValue) {
-	r.reg.Store(uint32(f(IN_PRI_CHReset)))
+// WriteWith stores f(CH_IN_PRIReset): fields f leaves alone are written as their reset values.
+func (r *CH_IN_PRI) WriteWith(f func(CH_IN_PRIValue) CH_IN_PRIValue) {
+	r.reg.Store(uint32(f(CH_IN_PRIReset)))
 }
 
-// Reset stores IN_PRI_CHReset in the register.
-func (r *IN_PRI_CH) Reset() { r.reg.Store(uint32(IN_PRI_CHReset)) }
+// Reset stores CH_IN_PRIReset in the register.
+func (r *CH_IN_PRI) Reset() { r.reg.Store(uint32(CH_IN_PRIReset)) }
 
 // Modify loads the register, passes its value to f and stores the result.
-func (r *IN_PRI_CH) Modify(f func(IN_PRI_CHValue) IN_PRI_CHValue) {
-	r.reg.Store(uint32(f(IN_PRI_CHValue(r.reg.Load()))))
+func (r *CH_IN_PRI) Modify(f func(CH_IN_PRIValue) CH_IN_PRIValue) {
+	r.reg.Store(uint32(f(CH_IN_PRIValue(r.reg.Load()))))
 }
 
 // RX_PRI_CH returns field RX_PRI_CH (bits 3:0): The priority of Rx channel 0. The larger of the value, the higher of the priority.
-func (v IN_PRI_CHValue) RX_PRI_CH() uint32 { return uint32(v) & 0xf }
+func (v CH_IN_PRIValue) RX_PRI_CH() uint32 { return uint32(v) & 0xf }
 
 // WithRX_PRI_CH returns v with field RX_PRI_CH (bits 3:0) set to x, masked to the field width.
-func (v IN_PRI_CHValue) WithRX_PRI_CH(x uint32) IN_PRI_CHValue { return v&^0xf | IN_PRI_CHValue(x&0xf) }
+func (v CH_IN_PRIValue) WithRX_PRI_CH(x uint32) CH_IN_PRIValue { return v&^0xf | CH_IN_PRIValue(x&0xf) }
 
-// IN_PERI_SEL_CH is register IN_PERI_SEL_CH%s (32-bit, read-write, reset 0x3f): Peripheral selection of Rx channel 0.
-type IN_PERI_SEL_CH struct {
-	reg mmio.U32
-	_   [0xbc]byte
-}
+// CH_IN_PERI_SEL is register IN_PERI_SEL (32-bit, read-write, reset 0x3f): Peripheral selection of Rx channel 0.
+type CH_IN_PERI_SEL struct{ reg mmio.U32 }
 
-// IN_PERI_SEL_CHValue is a value of register IN_PERI_SEL_CH.
-type IN_PERI_SEL_CHValue uint32
+// CH_IN_PERI_SELValue is a value of register CH_IN_PERI_SEL.
+type CH_IN_PERI_SELValue uint32
 
-// IN_PERI_SEL_CHReset is the reset value of register IN_PERI_SEL_CH.
-const IN_PERI_SEL_CHReset IN_PERI_SEL_CHValue = 0x3f
+// CH_IN_PERI_SELReset is the reset value of register CH_IN_PERI_SEL.
+const CH_IN_PERI_SELReset CH_IN_PERI_SELValue = 0x3f
 
 // Read loads the register.
-func (r *IN_PERI_SEL_CH) Read() IN_PERI_SEL_CHValue { return IN_PERI_SEL_CHValue(r.reg.Load()) }
+func (r *CH_IN_PERI_SEL) Read() CH_IN_PERI_SELValue { return CH_IN_PERI_SELValue(r.reg.Load()) }
 
 // Write stores v in the register.
-func (r *IN_PERI_SEL_CH) Write(v IN_PERI_SEL_CHValue) { r.reg.Store(uint32(v)) }
+func (r *CH_IN_PERI_SEL) Write(v CH_IN_PERI_SELValue) { r.reg.Store(uint32(v)) }
 
-// WriteWith stores f(IN_PERI_SEL_CHReset): fields f leaves alone are written as their reset values.
-func (r *IN_PERI_SEL_CH) WriteWith(f func(IN_PERI_SEL_CHValue) IN_PERI_SEL_CHValue) {
-	r.reg.Store(uint32(f(IN_PERI_SEL_CHReset)))
+// WriteWith stores f(CH_IN_PERI_SELReset): fields f leaves alone are written as their reset values.
+func (r *CH_IN_PERI_SEL) WriteWith(f func(CH_IN_PERI_SELValue) CH_IN_PERI_SELValue) {
+	r.reg.Store(uint32(f(CH_IN_PERI_SELReset)))
 }
 
-// Reset stores IN_PERI_SEL_CHReset in the register.
-func (r *IN_PERI_SEL_CH) Reset() { r.reg.Store(uint32(IN_PERI_SEL_CHReset)) }
+// Reset stores CH_IN_PERI_SELReset in the register.
+func (r *CH_IN_PERI_SEL) Reset() { r.reg.Store(uint32(CH_IN_PERI_SELReset)) }
 
 // Modify loads the register, passes its value to f and stores the result.
-func (r *IN_PERI_SEL_CH) Modify(f func(IN_PERI_SEL_CHValue) IN_PERI_SEL_CHValue) {
-	r.reg.Store(uint32(f(IN_PERI_SEL_CHValue(r.reg.Load()))))
+func (r *CH_IN_PERI_SEL) Modify(f func(CH_IN_PERI_SELValue) CH_IN_PERI_SELValue) {
+	r.reg.Store(uint32(f(CH_IN_PERI_SELValue(r.reg.Load()))))
 }
 
 // PERI_IN_SEL_CH returns field PERI_IN_SEL_CH (bits 5:0): This register is used to select peripheral for Rx channel 0. 0:SPI2. 1: SPI3. 2: UHCI0. 3: I2S0. 4: I2S1. 5: LCD_CAM. 6: AES. 7: SHA. 8: ADC_DAC. 9: RMT.
-func (v IN_PERI_SEL_CHValue) PERI_IN_SEL_CH() uint32 { return uint32(v) & 0x3f }
+func (v CH_IN_PERI_SELValue) PERI_IN_SEL_CH() uint32 { return uint32(v) & 0x3f }
 
 // WithPERI_IN_SEL_CH returns v with field PERI_IN_SEL_CH (bits 5:0) set to x, masked to the field width.
-func (v IN_PERI_SEL_CHValue) WithPERI_IN_SEL_CH(x uint32) IN_PERI_SEL_CHValue {
-	return v&^0x3f | IN_PERI_SEL_CHValue(x&0x3f)
+func (v CH_IN_PERI_SELValue) WithPERI_IN_SEL_CH(x uint32) CH_IN_PERI_SELValue {
+	return v&^0x3f | CH_IN_PERI_SELValue(x&0x3f)
 }
 
-// OUT_CONF0_CH is register OUT_CONF0_CH%s (32-bit, read-write, reset 0x8): Configure 0 register of Tx channel 0.
-type OUT_CONF0_CH struct {
-	reg mmio.U32
-	_   [0xbc]byte
-}
+// CH_OUT_CONF0 is register OUT_CONF0 (32-bit, read-write, reset 0x8): Configure 0 register of Tx channel 0.
+type CH_OUT_CONF0 struct{ reg mmio.U32 }
 
-// OUT_CONF0_CHValue is a value of register OUT_CONF0_CH.
-type OUT_CONF0_CHValue uint32
+// CH_OUT_CONF0Value is a value of register CH_OUT_CONF0.
+type CH_OUT_CONF0Value uint32
 
-// OUT_CONF0_CHReset is the reset value of register OUT_CONF0_CH.
-const OUT_CONF0_CHReset OUT_CONF0_CHValue = 0x8
+// CH_OUT_CONF0Reset is the reset value of register CH_OUT_CONF0.
+const CH_OUT_CONF0Reset CH_OUT_CONF0Value = 0x8
 
 // Read loads the register.
-func (r *OUT_CONF0_CH) Read() OUT_CONF0_CHValue { return OUT_CONF0_CHValue(r.reg.Load()) }
+func (r *CH_OUT_CONF0) Read() CH_OUT_CONF0Value { return CH_OUT_CONF0Value(r.reg.Load()) }
 
 // Write stores v in the register.
-func (r *OUT_CONF0_CH) Write(v OUT_CONF0_CHValue) { r.reg.Store(uint32(v)) }
+func (r *CH_OUT_CONF0) Write(v CH_OUT_CONF0Value) { r.reg.Store(uint32(v)) }
 
-// WriteWith stores f(OUT_CONF0_CHReset): fields f leaves alone are written as their reset values.
-func (r *OUT_CONF0_CH) WriteWith(f func(OUT_CONF0_CHValue) OUT_CONF0_CHValue) {
-	r.reg.Store(uint32(f(OUT_CONF0_CHReset)))
+// WriteWith stores f(CH_OUT_CONF0Reset): fields f leaves alone are written as their reset values.
+func (r *CH_OUT_CONF0) WriteWith(f func(CH_OUT_CONF0Value) CH_OUT_CONF0Value) {
+	r.reg.Store(uint32(f(CH_OUT_CONF0Reset)))
 }
 
-// Reset stores OUT_CONF0_CHReset in the register.
-func (r *OUT_CONF0_CH) Reset() { r.reg.Store(uint32(OUT_CONF0_CHReset)) }
+// Reset stores CH_OUT_CONF0Reset in the register.
+func (r *CH_OUT_CONF0) Reset() { r.reg.Store(uint32(CH_OUT_CONF0Reset)) }
 
 // Modify loads the register, passes its value to f and stores the result.
-func (r *OUT_CONF0_CH) Modify(f func(OUT_CONF0_CHValue) OUT_CONF0_CHValue) {
-	r.reg.Store(uint32(f(OUT_CONF0_CHValue(r.reg.Load()))))
+func (r *CH_OUT_CONF0) Modify(f func(CH_OUT_CONF0Value) CH_OUT_CONF0Value) {
+	r.reg.Store(uint32(f(CH_OUT_CONF0Value(r.reg.Load()))))
 }
 
 // OUT_RST_CH returns field OUT_RST_CH (bit 0): This bit is used to reset DMA channel 0 Tx FSM and Tx FIFO pointer.
-func (v OUT_CONF0_CHValue) OUT_RST_CH() bool { return v&0x1 != 0 }
+func (v CH_OUT_CONF0Value) OUT_RST_CH() bool { return v&0x1 != 0 }
 
 // WithOUT_RST_CH returns v with field OUT_RST_CH (bit 0) set to b.
-func (v OUT_CONF0_CHValue) WithOUT_RST_CH(b bool) OUT_CONF0_CHValue {
-	return v&^0x1 | OUT_CONF0_CHValue(b2u(b))
+func (v CH_OUT_CONF0Value) WithOUT_RST_CH(b bool) CH_OUT_CONF0Value {
+	return v&^0x1 | CH_OUT_CONF0Value(b2u(b))
 }
 
 // OUT_LOOP_TEST_CH returns field OUT_LOOP_TEST_CH (bit 1): reserved.
-func (v OUT_CONF0_CHValue) OUT_LOOP_TEST_CH() bool { return v&0x2 != 0 }
+func (v CH_OUT_CONF0Value) OUT_LOOP_TEST_CH() bool { return v&0x2 != 0 }
 
 // WithOUT_LOOP_TEST_CH returns v with field OUT_LOOP_TEST_CH (bit 1) set to b.
-func (v OUT_CONF0_CHValue) WithOUT_LOOP_TEST_CH(b bool) OUT_CONF0_CHValue {
-	return v&^0x2 | OUT_CONF0_CHValue(b2u(b))<<1
+func (v CH_OUT_CONF0Value) WithOUT_LOOP_TEST_CH(b bool) CH_OUT_CONF0Value {
+	return v&^0x2 | CH_OUT_CONF0Value(b2u(b))<<1
 }
 
 // OUT_AUTO_WRBACK_CH returns field OUT_AUTO_WRBACK_CH (bit 2): Set this bit to enable automatic outlink-writeback when all the data in tx buffer has been transmitted.
-func (v OUT_CONF0_CHValue) OUT_AUTO_WRBACK_CH() bool { return v&0x4 != 0 }
+func (v CH_OUT_CONF0Value) OUT_AUTO_WRBACK_CH() bool { return v&0x4 != 0 }
 
 // WithOUT_AUTO_WRBACK_CH returns v with field OUT_AUTO_WRBACK_CH (bit 2) set to b.
-func (v OUT_CONF0_CHValue) WithOUT_AUTO_WRBACK_CH(b bool) OUT_CONF0_CHValue {
-	return v&^0x4 | OUT_CONF0_CHValue(b2u(b))<<2
+func (v CH_OUT_CONF0Value) WithOUT_AUTO_WRBACK_CH(b bool) CH_OUT_CONF0Value {
+	return v&^0x4 | CH_OUT_CONF0Value(b2u(b))<<2
 }
 
 // OUT_EOF_MODE_CH returns field OUT_EOF_MODE_CH (bit 3): EOF flag generation mode when transmitting data. 1: EOF flag for Tx channel 0 is generated when data need to transmit has been popped from FIFO in DMA.
-func (v OUT_CONF0_CHValue) OUT_EOF_MODE_CH() bool { return v&0x8 != 0 }
+func (v CH_OUT_CONF0Value) OUT_EOF_MODE_CH() bool { return v&0x8 != 0 }
 
 // WithOUT_EOF_MODE_CH returns v with field OUT_EOF_MODE_CH (bit 3) set to b.
-func (v OUT_CONF0_CHValue) WithOUT_EOF_MODE_CH(b bool) OUT_CONF0_CHValue {
-	return v&^0x8 | OUT_CONF0_CHValue(b2u(b))<<3
+func (v CH_OUT_CONF0Value) WithOUT_EOF_MODE_CH(b bool) CH_OUT_CONF0Value {
+	return v&^0x8 | CH_OUT_CONF0Value(b2u(b))<<3
 }
 
 // OUTDSCR_BURST_EN_CH returns field OUTDSCR_BURST_EN_CH (bit 4): Set this bit to 1 to enable INCR burst transfer for Tx channel 0 reading link descriptor when accessing internal SRAM.
-func (v OUT_CONF0_CHValue) OUTDSCR_BURST_EN_CH() bool { return v&0x10 != 0 }
+func (v CH_OUT_CONF0Value) OUTDSCR_BURST_EN_CH() bool { return v&0x10 != 0 }
 
 // WithOUTDSCR_BURST_EN_CH returns v with field OUTDSCR_BURST_EN_CH (bit 4) set to b.
-func (v OUT_CONF0_CHValue) WithOUTDSCR_BURST_EN_CH(b bool) OUT_CONF0_CHValue {
-	return v&^0x10 | OUT_CONF0_CHValue(b2u(b))<<4
+func (v CH_OUT_CONF0Value) WithOUTDSCR_BURST_EN_CH(b bool) CH_OUT_CONF0Value {
+	return v&^0x10 | CH_OUT_CONF0Value(b2u(b))<<4
 }
 
 // OUT_DATA_BURST_EN_CH returns field OUT_DATA_BURST_EN_CH (bit 5): Set this bit to 1 to enable INCR burst transfer for Tx channel 0 transmitting data when accessing internal SRAM.
-func (v OUT_CONF0_CHValue) OUT_DATA_BURST_EN_CH() bool { return v&0x20 != 0 }
+func (v CH_OUT_CONF0Value) OUT_DATA_BURST_EN_CH() bool { return v&0x20 != 0 }
 
 // WithOUT_DATA_BURST_EN_CH returns v with field OUT_DATA_BURST_EN_CH (bit 5) set to b.
-func (v OUT_CONF0_CHValue) WithOUT_DATA_BURST_EN_CH(b bool) OUT_CONF0_CHValue {
-	return v&^0x20 | OUT_CONF0_CHValue(b2u(b))<<5
+func (v CH_OUT_CONF0Value) WithOUT_DATA_BURST_EN_CH(b bool) CH_OUT_CONF0Value {
+	return v&^0x20 | CH_OUT_CONF0Value(b2u(b))<<5
 }
 
-// OUT_CONF1_CH is register OUT_CONF1_CH%s (32-bit, read-write, reset 0x0): Configure 1 register of Tx channel 0.
-type OUT_CONF1_CH struct {
-	reg mmio.U32
-	_   [0xbc]byte
-}
+// CH_OUT_CONF1 is register OUT_CONF1 (32-bit, read-write, reset 0x0): Configure 1 register of Tx channel 0.
+type CH_OUT_CONF1 struct{ reg mmio.U32 }
 
-// OUT_CONF1_CHValue is a value of register OUT_CONF1_CH.
-type OUT_CONF1_CHValue uint32
+// CH_OUT_CONF1Value is a value of register CH_OUT_CONF1.
+type CH_OUT_CONF1Value uint32
 
-// OUT_CONF1_CHReset is the reset value of register OUT_CONF1_CH.
-const OUT_CONF1_CHReset OUT_CONF1_CHValue = 0x0
+// CH_OUT_CONF1Reset is the reset value of register CH_OUT_CONF1.
+const CH_OUT_CONF1Reset CH_OUT_CONF1Value = 0x0
 
 // Read loads the register.
-func (r *OUT_CONF1_CH) Read() OUT_CONF1_CHValue { return OUT_CONF1_CHValue(r.reg.Load()) }
+func (r *CH_OUT_CONF1) Read() CH_OUT_CONF1Value { return CH_OUT_CONF1Value(r.reg.Load()) }
 
 // Write stores v in the register.
-func (r *OUT_CONF1_CH) Write(v OUT_CONF1_CHValue) { r.reg.Store(uint32(v)) }
+func (r *CH_OUT_CONF1) Write(v CH_OUT_CONF1Value) { r.reg.Store(uint32(v)) }
 
-// WriteWith stores f(OUT_CONF1_CHReset): fields f leaves alone are written as their reset values.
-func (r *OUT_CONF1_CH) WriteWith(f func(OUT_CONF1_CHValue) OUT_CONF1_CHValue) {
-	r.reg.Store(uint32(f(OUT_CONF1_CHReset)))
+// WriteWith stores f(CH_OUT_CONF1Reset): fields f leaves alone are written as their reset values.
+func (r *CH_OUT_CONF1) WriteWith(f func(CH_OUT_CONF1Value) CH_OUT_CONF1Value) {
+	r.reg.Store(uint32(f(CH_OUT_CONF1Reset)))
 }
 
-// Reset stores OUT_CONF1_CHReset in the register.
-func (r *OUT_CONF1_CH) Reset() { r.reg.Store(uint32(OUT_CONF1_CHReset)) }
+// Reset stores CH_OUT_CONF1Reset in the register.
+func (r *CH_OUT_CONF1) Reset() { r.reg.Store(uint32(CH_OUT_CONF1Reset)) }
 
 // Modify loads the register, passes its value to f and stores the result.
-func (r *OUT_CONF1_CH) Modify(f func(OUT_CONF1_CHValue) OUT_CONF1_CHValue) {
-	r.reg.Store(uint32(f(OUT_CONF1_CHValue(r.reg.Load()))))
+func (r *CH_OUT_CONF1) Modify(f func(CH_OUT_CONF1Value) CH_OUT_CONF1Value) {
+	r.reg.Store(uint32(f(CH_OUT_CONF1Value(r.reg.Load()))))
 }
 
 // OUT_CHECK_OWNER_CH returns field OUT_CHECK_OWNER_CH (bit 12): Set this bit to enable checking the owner attribute of the link descriptor.
-func (v OUT_CONF1_CHValue) OUT_CHECK_OWNER_CH() bool { return v&0x1000 != 0 }
+func (v CH_OUT_CONF1Value) OUT_CHECK_OWNER_CH() bool { return v&0x1000 != 0 }
 
 // WithOUT_CHECK_OWNER_CH returns v with field OUT_CHECK_OWNER_CH (bit 12) set to b.
-func (v OUT_CONF1_CHValue) WithOUT_CHECK_OWNER_CH(b bool) OUT_CONF1_CHValue {
-	return v&^0x1000 | OUT_CONF1_CHValue(b2u(b))<<12
+func (v CH_OUT_CONF1Value) WithOUT_CHECK_OWNER_CH(b bool) CH_OUT_CONF1Value {
+	return v&^0x1000 | CH_OUT_CONF1Value(b2u(b))<<12
 }
 
 // OUT_EXT_MEM_BK_SIZE_CH returns field OUT_EXT_MEM_BK_SIZE_CH (bits 14:13): Block size of Tx channel 0 when DMA access external SRAM. 0: 16 bytes 1: 32 bytes 2/3:reserved.
-func (v OUT_CONF1_CHValue) OUT_EXT_MEM_BK_SIZE_CH() uint32 { return uint32(v>>13) & 0x3 }
+func (v CH_OUT_CONF1Value) OUT_EXT_MEM_BK_SIZE_CH() uint32 { return uint32(v>>13) & 0x3 }
 
 // WithOUT_EXT_MEM_BK_SIZE_CH returns v with field OUT_EXT_MEM_BK_SIZE_CH (bits 14:13) set to x, masked to the field width.
-func (v OUT_CONF1_CHValue) WithOUT_EXT_MEM_BK_SIZE_CH(x uint32) OUT_CONF1_CHValue {
-	return v&^0x6000 | OUT_CONF1_CHValue(x&0x3)<<13
+func (v CH_OUT_CONF1Value) WithOUT_EXT_MEM_BK_SIZE_CH(x uint32) CH_OUT_CONF1Value {
+	return v&^0x6000 | CH_OUT_CONF1Value(x&0x3)<<13
 }
 
-// OUT_INT_RAW_CH is register OUT_INT_RAW_CH%s (32-bit, read-write, reset 0x0): Raw status interrupt of Tx channel 0.
-type OUT_INT_RAW_CH struct {
-	reg mmio.U32
-	_   [0xbc]byte
-}
+// CH_OUT_INT_RAW is register OUT_INT_RAW (32-bit, read-write, reset 0x0): Raw status interrupt of Tx channel 0.
+type CH_OUT_INT_RAW struct{ reg mmio.U32 }
 
-// OUT_INT_RAW_CHValue is a value of register OUT_INT_RAW_CH.
-type OUT_INT_RAW_CHValue uint32
+// CH_OUT_INT_RAWValue is a value of register CH_OUT_INT_RAW.
+type CH_OUT_INT_RAWValue uint32
 
-// OUT_INT_RAW_CHReset is the reset value of register OUT_INT_RAW_CH.
-const OUT_INT_RAW_CHReset OUT_INT_RAW_CHValue = 0x0
+// CH_OUT_INT_RAWReset is the reset value of register CH_OUT_INT_RAW.
+const CH_OUT_INT_RAWReset CH_OUT_INT_RAWValue = 0x0
 
 // Read loads the register.
-func (r *OUT_INT_RAW_CH) Read() OUT_INT_RAW_CHValue { return OUT_INT_RAW_CHValue(r.reg.Load()) }
+func (r *CH_OUT_INT_RAW) Read() CH_OUT_INT_RAWValue { return CH_OUT_INT_RAWValue(r.reg.Load()) }
 
 // Write stores v in the register.
-func (r *OUT_INT_RAW_CH) Write(v OUT_INT_RAW_CHValue) { r.reg.Store(uint32(v)) }
+func (r *CH_OUT_INT_RAW) Write(v CH_OUT_INT_RAWValue) { r.reg.Store(uint32(v)) }
 
-// WriteWith stores f(OUT_INT_RAW_CHReset): fields f leaves alone are written as their reset values.
-func (r *OUT_INT_RAW_CH) WriteWith(f func(OUT_INT_RAW_CHValue) OUT_INT_RAW_CHValue) {
-	r.reg.Store(uint32(f(OUT_INT_RAW_CHReset)))
+// WriteWith stores f(CH_OUT_INT_RAWReset): fields f leaves alone are written as their reset values.
+func (r *CH_OUT_INT_RAW) WriteWith(f func(CH_OUT_INT_RAWValue) CH_OUT_INT_RAWValue) {
+	r.reg.Store(uint32(f(CH_OUT_INT_RAWReset)))
 }
 
-// Reset stores OUT_INT_RAW_CHReset in the register.
-func (r *OUT_INT_RAW_CH) Reset() { r.reg.Store(uint32(OUT_INT_RAW_CHReset)) }
+// Reset stores CH_OUT_INT_RAWReset in the register.
+func (r *CH_OUT_INT_RAW) Reset() { r.reg.Store(uint32(CH_OUT_INT_RAWReset)) }
 
 // Modify loads the register, passes its value to f and stores the result.
-func (r *OUT_INT_RAW_CH) Modify(f func(OUT_INT_RAW_CHValue) OUT_INT_RAW_CHValue) {
-	r.reg.Store(uint32(f(OUT_INT_RAW_CHValue(r.reg.Load()))))
+func (r *CH_OUT_INT_RAW) Modify(f func(CH_OUT_INT_RAWValue) CH_OUT_INT_RAWValue) {
+	r.reg.Store(uint32(f(CH_OUT_INT_RAWValue(r.reg.Load()))))
 }
 
 // OUT_DONE_CH_INT_RAW returns field OUT_DONE_CH_INT_RAW (bit 0): The raw interrupt bit turns to high level when the last data pointed by one outlink descriptor has been transmitted to peripherals for Tx channel 0.
-func (v OUT_INT_RAW_CHValue) OUT_DONE_CH_INT_RAW() bool { return v&0x1 != 0 }
+func (v CH_OUT_INT_RAWValue) OUT_DONE_CH_INT_RAW() bool { return v&0x1 != 0 }
 
 // WithOUT_DONE_CH_INT_RAW returns v with field OUT_DONE_CH_INT_RAW (bit 0) set to b.
-func (v OUT_INT_RAW_CHValue) WithOUT_DONE_CH_INT_RAW(b bool) OUT_INT_RAW_CHValue {
-	return v&^0x1 | OUT_INT_RAW_CHValue(b2u(b))
+func (v CH_OUT_INT_RAWValue) WithOUT_DONE_CH_INT_RAW(b bool) CH_OUT_INT_RAWValue {
+	return v&^0x1 | CH_OUT_INT_RAWValue(b2u(b))
 }
 
 // OUT_EOF_CH_INT_RAW returns field OUT_EOF_CH_INT_RAW (bit 1): The raw interrupt bit turns to high level when the last data pointed by one outlink descriptor has been read from memory for Tx channel 0.
-func (v OUT_INT_RAW_CHValue) OUT_EOF_CH_INT_RAW() bool { return v&0x2 != 0 }
+func (v CH_OUT_INT_RAWValue) OUT_EOF_CH_INT_RAW() bool { return v&0x2 != 0 }
 
 // WithOUT_EOF_CH_INT_RAW returns v with field OUT_EOF_CH_INT_RAW (bit 1) set to b.
-func (v OUT_INT_RAW_CHValue) WithOUT_EOF_CH_INT_RAW(b bool) OUT_INT_RAW_CHValue {
-	return v&^0x2 | OUT_INT_RAW_CHValue(b2u(b))<<1
+func (v CH_OUT_INT_RAWValue) WithOUT_EOF_CH_INT_RAW(b bool) CH_OUT_INT_RAWValue {
+	return v&^0x2 | CH_OUT_INT_RAWValue(b2u(b))<<1
 }
 
 // OUT_DSCR_ERR_CH_INT_RAW returns field OUT_DSCR_ERR_CH_INT_RAW (bit 2): The raw interrupt bit turns to high level when detecting outlink descriptor error, including owner error, the second and third word error of outlink descriptor for Tx channel 0.
-func (v OUT_INT_RAW_CHValue) OUT_DSCR_ERR_CH_INT_RAW() bool { return v&0x4 != 0 }
+func (v CH_OUT_INT_RAWValue) OUT_DSCR_ERR_CH_INT_RAW() bool { return v&0x4 != 0 }
 
 // WithOUT_DSCR_ERR_CH_INT_RAW returns v with field OUT_DSCR_ERR_CH_INT_RAW (bit 2) set to b.
-func (v OUT_INT_RAW_CHValue) WithOUT_DSCR_ERR_CH_INT_RAW(b bool) OUT_INT_RAW_CHValue {
-	return v&^0x4 | OUT_INT_RAW_CHValue(b2u(b))<<2
+func (v CH_OUT_INT_RAWValue) WithOUT_DSCR_ERR_CH_INT_RAW(b bool) CH_OUT_INT_RAWValue {
+	return v&^0x4 | CH_OUT_INT_RAWValue(b2u(b))<<2
 }
 
 // OUT_TOTAL_EOF_CH_INT_RAW returns field OUT_TOTAL_EOF_CH_INT_RAW (bit 3): The raw interrupt bit turns to high level when data corresponding a outlink (includes one link descriptor or few link descriptors) is transmitted out for Tx channel 0.
-func (v OUT_INT_RAW_CHValue) OUT_TOTAL_EOF_CH_INT_RAW() bool { return v&0x8 != 0 }
+func (v CH_OUT_INT_RAWValue) OUT_TOTAL_EOF_CH_INT_RAW() bool { return v&0x8 != 0 }
 
 // WithOUT_TOTAL_EOF_CH_INT_RAW returns v with field OUT_TOTAL_EOF_CH_INT_RAW (bit 3) set to b.
-func (v OUT_INT_RAW_CHValue) WithOUT_TOTAL_EOF_CH_INT_RAW(b bool) OUT_INT_RAW_CHValue {
-	return v&^0x8 | OUT_INT_RAW_CHValue(b2u(b))<<3
+func (v CH_OUT_INT_RAWValue) WithOUT_TOTAL_EOF_CH_INT_RAW(b bool) CH_OUT_INT_RAWValue {
+	return v&^0x8 | CH_OUT_INT_RAWValue(b2u(b))<<3
 }
 
 // OUTFIFO_OVF_L1_CH_INT_RAW returns field OUTFIFO_OVF_L1_CH_INT_RAW (bit 4): This raw interrupt bit turns to high level when level 1 fifo of Tx channel 0 is overflow.
-func (v OUT_INT_RAW_CHValue) OUTFIFO_OVF_L1_CH_INT_RAW() bool { return v&0x10 != 0 }
+func (v CH_OUT_INT_RAWValue) OUTFIFO_OVF_L1_CH_INT_RAW() bool { return v&0x10 != 0 }
 
 // WithOUTFIFO_OVF_L1_CH_INT_RAW returns v with field OUTFIFO_OVF_L1_CH_INT_RAW (bit 4) set to b.
-func (v OUT_INT_RAW_CHValue) WithOUTFIFO_OVF_L1_CH_INT_RAW(b bool) OUT_INT_RAW_CHValue {
-	return v&^0x10 | OUT_INT_RAW_CHValue(b2u(b))<<4
+func (v CH_OUT_INT_RAWValue) WithOUTFIFO_OVF_L1_CH_INT_RAW(b bool) CH_OUT_INT_RAWValue {
+	return v&^0x10 | CH_OUT_INT_RAWValue(b2u(b))<<4
 }
 
 // OUTFIFO_UDF_L1_CH_INT_RAW returns field OUTFIFO_UDF_L1_CH_INT_RAW (bit 5): This raw interrupt bit turns to high level when level 1 fifo of Tx channel 0 is underflow.
-func (v OUT_INT_RAW_CHValue) OUTFIFO_UDF_L1_CH_INT_RAW() bool { return v&0x20 != 0 }
+func (v CH_OUT_INT_RAWValue) OUTFIFO_UDF_L1_CH_INT_RAW() bool { return v&0x20 != 0 }
 
 // WithOUTFIFO_UDF_L1_CH_INT_RAW returns v with field OUTFIFO_UDF_L1_CH_INT_RAW (bit 5) set to b.
-func (v OUT_INT_RAW_CHValue) WithOUTFIFO_UDF_L1_CH_INT_RAW(b bool) OUT_INT_RAW_CHValue {
-	return v&^0x20 | OUT_INT_RAW_CHValue(b2u(b))<<5
+func (v CH_OUT_INT_RAWValue) WithOUTFIFO_UDF_L1_CH_INT_RAW(b bool) CH_OUT_INT_RAWValue {
+	return v&^0x20 | CH_OUT_INT_RAWValue(b2u(b))<<5
 }
 
 // OUTFIFO_OVF_L3_CH_INT_RAW returns field OUTFIFO_OVF_L3_CH_INT_RAW (bit 6): This raw interrupt bit turns to high level when level 3 fifo of Tx channel 0 is overflow.
-func (v OUT_INT_RAW_CHValue) OUTFIFO_OVF_L3_CH_INT_RAW() bool { return v&0x40 != 0 }
+func (v CH_OUT_INT_RAWValue) OUTFIFO_OVF_L3_CH_INT_RAW() bool { return v&0x40 != 0 }
 
 // WithOUTFIFO_OVF_L3_CH_INT_RAW returns v with field OUTFIFO_OVF_L3_CH_INT_RAW (bit 6) set to b.
-func (v OUT_INT_RAW_CHValue) WithOUTFIFO_OVF_L3_CH_INT_RAW(b bool) OUT_INT_RAW_CHValue {
-	return v&^0x40 | OUT_INT_RAW_CHValue(b2u(b))<<6
+func (v CH_OUT_INT_RAWValue) WithOUTFIFO_OVF_L3_CH_INT_RAW(b bool) CH_OUT_INT_RAWValue {
+	return v&^0x40 | CH_OUT_INT_RAWValue(b2u(b))<<6
 }
 
 // OUTFIFO_UDF_L3_CH_INT_RAW returns field OUTFIFO_UDF_L3_CH_INT_RAW (bit 7): This raw interrupt bit turns to high level when level 3 fifo of Tx channel 0 is underflow.
-func (v OUT_INT_RAW_CHValue) OUTFIFO_UDF_L3_CH_INT_RAW() bool { return v&0x80 != 0 }
+func (v CH_OUT_INT_RAWValue) OUTFIFO_UDF_L3_CH_INT_RAW() bool { return v&0x80 != 0 }
 
 // WithOUTFIFO_UDF_L3_CH_INT_RAW returns v with field OUTFIFO_UDF_L3_CH_INT_RAW (bit 7) set to b.
-func (v OUT_INT_RAW_CHValue) WithOUTFIFO_UDF_L3_CH_INT_RAW(b bool) OUT_INT_RAW_CHValue {
-	return v&^0x80 | OUT_INT_RAW_CHValue(b2u(b))<<7
+func (v CH_OUT_INT_RAWValue) WithOUTFIFO_UDF_L3_CH_INT_RAW(b bool) CH_OUT_INT_RAWValue {
+	return v&^0x80 | CH_OUT_INT_RAWValue(b2u(b))<<7
 }
 
-// OUT_INT_ST_CH is register OUT_INT_ST_CH%s (32-bit, read-write, reset 0x0): Masked interrupt of Tx channel 0.
-type OUT_INT_ST_CH struct {
-	reg mmio.U32
-	_   [0xbc]byte
-}
+// CH_OUT_INT_ST is register OUT_INT_ST (32-bit, read-write, reset 0x0): Masked interrupt of Tx channel 0.
+type CH_OUT_INT_ST struct{ reg mmio.U32 }
 
-// OUT_INT_ST_CHValue is a value of register OUT_INT_ST_CH.
-type OUT_INT_ST_CHValue uint32
+// CH_OUT_INT_STValue is a value of register CH_OUT_INT_ST.
+type CH_OUT_INT_STValue uint32
 
-// OUT_INT_ST_CHReset is the reset value of register OUT_INT_ST_CH.
-const OUT_INT_ST_CHReset OUT_INT_ST_CHValue = 0x0
+// CH_OUT_INT_STReset is the reset value of register CH_OUT_INT_ST.
+const CH_OUT_INT_STReset CH_OUT_INT_STValue = 0x0
 
 // Read loads the register.
-func (r *OUT_INT_ST_CH) Read() OUT_INT_ST_CHValue { return OUT_INT_ST_CHValue(r.reg.Load()) }
+func (r *CH_OUT_INT_ST) Read() CH_OUT_INT_STValue { return CH_OUT_INT_STValue(r.reg.Load()) }
 
 // Write stores v in the register.
-func (r *OUT_INT_ST_CH) Write(v OUT_INT_ST_CHValue) { r.reg.Store(uint32(v)) }
+func (r *CH_OUT_INT_ST) Write(v CH_OUT_INT_STValue) { r.reg.Store(uint32(v)) }
 
-// WriteWith stores f(OUT_INT_ST_CHReset): fields f leaves alone are written as their reset values.
-func (r *OUT_INT_ST_CH) WriteWith(f func(OUT_INT_ST_CHValue) OUT_INT_ST_CHValue) {
-	r.reg.Store(uint32(f(OUT_INT_ST_CHReset)))
+// WriteWith stores f(CH_OUT_INT_STReset): fields f leaves alone are written as their reset values.
+func (r *CH_OUT_INT_ST) WriteWith(f func(CH_OUT_INT_STValue) CH_OUT_INT_STValue) {
+	r.reg.Store(uint32(f(CH_OUT_INT_STReset)))
 }
 
-// Reset stores OUT_INT_ST_CHReset in the register.
-func (r *OUT_INT_ST_CH) Reset() { r.reg.Store(uint32(OUT_INT_ST_CHReset)) }
+// Reset stores CH_OUT_INT_STReset in the register.
+func (r *CH_OUT_INT_ST) Reset() { r.reg.Store(uint32(CH_OUT_INT_STReset)) }
 
 // Modify loads the register, passes its value to f and stores the result.
-func (r *OUT_INT_ST_CH) Modify(f func(OUT_INT_ST_CHValue) OUT_INT_ST_CHValue) {
-	r.reg.Store(uint32(f(OUT_INT_ST_CHValue(r.reg.Load()))))
+func (r *CH_OUT_INT_ST) Modify(f func(CH_OUT_INT_STValue) CH_OUT_INT_STValue) {
+	r.reg.Store(uint32(f(CH_OUT_INT_STValue(r.reg.Load()))))
 }
 
 // OUT_DONE_CH_INT_ST returns field OUT_DONE_CH_INT_ST (bit 0): The raw interrupt status bit for the OUT_DONE_CH_INT interrupt.
-func (v OUT_INT_ST_CHValue) OUT_DONE_CH_INT_ST() bool { return v&0x1 != 0 }
+func (v CH_OUT_INT_STValue) OUT_DONE_CH_INT_ST() bool { return v&0x1 != 0 }
 
 // OUT_EOF_CH_INT_ST returns field OUT_EOF_CH_INT_ST (bit 1): The raw interrupt status bit for the OUT_EOF_CH_INT interrupt.
-func (v OUT_INT_ST_CHValue) OUT_EOF_CH_INT_ST() bool { return v&0x2 != 0 }
+func (v CH_OUT_INT_STValue) OUT_EOF_CH_INT_ST() bool { return v&0x2 != 0 }
 
 // OUT_DSCR_ERR_CH_INT_ST returns field OUT_DSCR_ERR_CH_INT_ST (bit 2): The raw interrupt status bit for the OUT_DSCR_ERR_CH_INT interrupt.
-func (v OUT_INT_ST_CHValue) OUT_DSCR_ERR_CH_INT_ST() bool { return v&0x4 != 0 }
+func (v CH_OUT_INT_STValue) OUT_DSCR_ERR_CH_INT_ST() bool { return v&0x4 != 0 }
 
 // OUT_TOTAL_EOF_CH_INT_ST returns field OUT_TOTAL_EOF_CH_INT_ST (bit 3): The raw interrupt status bit for the OUT_TOTAL_EOF_CH_INT interrupt.
-func (v OUT_INT_ST_CHValue) OUT_TOTAL_EOF_CH_INT_ST() bool { return v&0x8 != 0 }
+func (v CH_OUT_INT_STValue) OUT_TOTAL_EOF_CH_INT_ST() bool { return v&0x8 != 0 }
 
 // OUTFIFO_OVF_L1_CH_INT_ST returns field OUTFIFO_OVF_L1_CH_INT_ST (bit 4): The raw interrupt status bit for the OUTFIFO_OVF_L1_CH_INT interrupt.
-func (v OUT_INT_ST_CHValue) OUTFIFO_OVF_L1_CH_INT_ST() bool { return v&0x10 != 0 }
+func (v CH_OUT_INT_STValue) OUTFIFO_OVF_L1_CH_INT_ST() bool { return v&0x10 != 0 }
 
 // OUTFIFO_UDF_L1_CH_INT_ST returns field OUTFIFO_UDF_L1_CH_INT_ST (bit 5): The raw interrupt status bit for the OUTFIFO_UDF_L1_CH_INT interrupt.
-func (v OUT_INT_ST_CHValue) OUTFIFO_UDF_L1_CH_INT_ST() bool { return v&0x20 != 0 }
+func (v CH_OUT_INT_STValue) OUTFIFO_UDF_L1_CH_INT_ST() bool { return v&0x20 != 0 }
 
 // OUTFIFO_OVF_L3_CH_INT_ST returns field OUTFIFO_OVF_L3_CH_INT_ST (bit 6): The raw interrupt status bit for the OUTFIFO_OVF_L3_CH_INT interrupt.
-func (v OUT_INT_ST_CHValue) OUTFIFO_OVF_L3_CH_INT_ST() bool { return v&0x40 != 0 }
+func (v CH_OUT_INT_STValue) OUTFIFO_OVF_L3_CH_INT_ST() bool { return v&0x40 != 0 }
 
 // OUTFIFO_UDF_L3_CH_INT_ST returns field OUTFIFO_UDF_L3_CH_INT_ST (bit 7): The raw interrupt status bit for the OUTFIFO_UDF_L3_CH_INT interrupt.
-func (v OUT_INT_ST_CHValue) OUTFIFO_UDF_L3_CH_INT_ST() bool { return v&0x80 != 0 }
+func (v CH_OUT_INT_STValue) OUTFIFO_UDF_L3_CH_INT_ST() bool { return v&0x80 != 0 }
 
-// OUT_INT_ENA_CH is register OUT_INT_ENA_CH%s (32-bit, read-write, reset 0x0): Interrupt enable bits of Tx channel 0.
-type OUT_INT_ENA_CH struct {
-	reg mmio.U32
-	_   [0xbc]byte
-}
+// CH_OUT_INT_ENA is register OUT_INT_ENA (32-bit, read-write, reset 0x0): Interrupt enable bits of Tx channel 0.
+type CH_OUT_INT_ENA struct{ reg mmio.U32 }
 
-// OUT_INT_ENA_CHValue is a value of register OUT_INT_ENA_CH.
-type OUT_INT_ENA_CHValue uint32
+// CH_OUT_INT_ENAValue is a value of register CH_OUT_INT_ENA.
+type CH_OUT_INT_ENAValue uint32
 
-// OUT_INT_ENA_CHReset is the reset value of register OUT_INT_ENA_CH.
-const OUT_INT_ENA_CHReset OUT_INT_ENA_CHValue = 0x0
+// CH_OUT_INT_ENAReset is the reset value of register CH_OUT_INT_ENA.
+const CH_OUT_INT_ENAReset CH_OUT_INT_ENAValue = 0x0
 
 // Read loads the register.
-func (r *OUT_INT_ENA_CH) Read() OUT_INT_ENA_CHValue { return OUT_INT_ENA_CHValue(r.reg.Load()) }
+func (r *CH_OUT_INT_ENA) Read() CH_OUT_INT_ENAValue { return CH_OUT_INT_ENAValue(r.reg.Load()) }
 
 // Write stores v in the register.
-func (r *OUT_INT_ENA_CH) Write(v OUT_INT_ENA_CHValue) { r.reg.Store(uint32(v)) }
+func (r *CH_OUT_INT_ENA) Write(v CH_OUT_INT_ENAValue) { r.reg.Store(uint32(v)) }
 
-// WriteWith stores f(OUT_INT_ENA_CHReset): fields f leaves alone are written as their reset values.
-func (r *OUT_INT_ENA_CH) WriteWith(f func(OUT_INT_ENA_CHValue) OUT_INT_ENA_CHValue) {
-	r.reg.Store(uint32(f(OUT_INT_ENA_CHReset)))
+// WriteWith stores f(CH_OUT_INT_ENAReset): fields f leaves alone are written as their reset values.
+func (r *CH_OUT_INT_ENA) WriteWith(f func(CH_OUT_INT_ENAValue) CH_OUT_INT_ENAValue) {
+	r.reg.Store(uint32(f(CH_OUT_INT_ENAReset)))
 }
 
-// Reset stores OUT_INT_ENA_CHReset in the register.
-func (r *OUT_INT_ENA_CH) Reset() { r.reg.Store(uint32(OUT_INT_ENA_CHReset)) }
+// Reset stores CH_OUT_INT_ENAReset in the register.
+func (r *CH_OUT_INT_ENA) Reset() { r.reg.Store(uint32(CH_OUT_INT_ENAReset)) }
 
 // Modify loads the register, passes its value to f and stores the result.
-func (r *OUT_INT_ENA_CH) Modify(f func(OUT_INT_ENA_CHValue) OUT_INT_ENA_CHValue) {
-	r.reg.Store(uint32(f(OUT_INT_ENA_CHValue(r.reg.Load()))))
+func (r *CH_OUT_INT_ENA) Modify(f func(CH_OUT_INT_ENAValue) CH_OUT_INT_ENAValue) {
+	r.reg.Store(uint32(f(CH_OUT_INT_ENAValue(r.reg.Load()))))
 }
 
 // OUT_DONE_CH_INT_ENA returns field OUT_DONE_CH_INT_ENA (bit 0): The interrupt enable bit for the OUT_DONE_CH_INT interrupt.
-func (v OUT_INT_ENA_CHValue) OUT_DONE_CH_INT_ENA() bool { return v&0x1 != 0 }
+func (v CH_OUT_INT_ENAValue) OUT_DONE_CH_INT_ENA() bool { return v&0x1 != 0 }
 
 // WithOUT_DONE_CH_INT_ENA returns v with field OUT_DONE_CH_INT_ENA (bit 0) set to b.
-func (v OUT_INT_ENA_CHValue) WithOUT_DONE_CH_INT_ENA(b bool) OUT_INT_ENA_CHValue {
-	return v&^0x1 | OUT_INT_ENA_CHValue(b2u(b))
+func (v CH_OUT_INT_ENAValue) WithOUT_DONE_CH_INT_ENA(b bool) CH_OUT_INT_ENAValue {
+	return v&^0x1 | CH_OUT_INT_ENAValue(b2u(b))
 }
 
 // OUT_EOF_CH_INT_ENA returns field OUT_EOF_CH_INT_ENA (bit 1): The interrupt enable bit for the OUT_EOF_CH_INT interrupt.
-func (v OUT_INT_ENA_CHValue) OUT_EOF_CH_INT_ENA() bool { return v&0x2 != 0 }
+func (v CH_OUT_INT_ENAValue) OUT_EOF_CH_INT_ENA() bool { return v&0x2 != 0 }
 
 // WithOUT_EOF_CH_INT_ENA returns v with field OUT_EOF_CH_INT_ENA (bit 1) set to b.
-func (v OUT_INT_ENA_CHValue) WithOUT_EOF_CH_INT_ENA(b bool) OUT_INT_ENA_CHValue {
-	return v&^0x2 | OUT_INT_ENA_CHValue(b2u(b))<<1
+func (v CH_OUT_INT_ENAValue) WithOUT_EOF_CH_INT_ENA(b bool) CH_OUT_INT_ENAValue {
+	return v&^0x2 | CH_OUT_INT_ENAValue(b2u(b))<<1
 }
 
 // OUT_DSCR_ERR_CH_INT_ENA returns field OUT_DSCR_ERR_CH_INT_ENA (bit 2): The interrupt enable bit for the OUT_DSCR_ERR_CH_INT interrupt.
-func (v OUT_INT_ENA_CHValue) OUT_DSCR_ERR_CH_INT_ENA() bool { return v&0x4 != 0 }
+func (v CH_OUT_INT_ENAValue) OUT_DSCR_ERR_CH_INT_ENA() bool { return v&0x4 != 0 }
 
 // WithOUT_DSCR_ERR_CH_INT_ENA returns v with field OUT_DSCR_ERR_CH_INT_ENA (bit 2) set to b.
-func (v OUT_INT_ENA_CHValue) WithOUT_DSCR_ERR_CH_INT_ENA(b bool) OUT_INT_ENA_CHValue {
-	return v&^0x4 | OUT_INT_ENA_CHValue(b2u(b))<<2
+func (v CH_OUT_INT_ENAValue) WithOUT_DSCR_ERR_CH_INT_ENA(b bool) CH_OUT_INT_ENAValue {
+	return v&^0x4 | CH_OUT_INT_ENAValue(b2u(b))<<2
 }
 
 // OUT_TOTAL_EOF_CH_INT_ENA returns field OUT_TOTAL_EOF_CH_INT_ENA (bit 3): The interrupt enable bit for the OUT_TOTAL_EOF_CH_INT interrupt.
-func (v OUT_INT_ENA_CHValue) OUT_TOTAL_EOF_CH_INT_ENA() bool { return v&0x8 != 0 }
+func (v CH_OUT_INT_ENAValue) OUT_TOTAL_EOF_CH_INT_ENA() bool { return v&0x8 != 0 }
 
 // WithOUT_TOTAL_EOF_CH_INT_ENA returns v with field OUT_TOTAL_EOF_CH_INT_ENA (bit 3) set to b.
-func (v OUT_INT_ENA_CHValue) WithOUT_TOTAL_EOF_CH_INT_ENA(b bool) OUT_INT_ENA_CHValue {
-	return v&^0x8 | OUT_INT_ENA_CHValue(b2u(b))<<3
+func (v CH_OUT_INT_ENAValue) WithOUT_TOTAL_EOF_CH_INT_ENA(b bool) CH_OUT_INT_ENAValue {
+	return v&^0x8 | CH_OUT_INT_ENAValue(b2u(b))<<3
 }
 
 // OUTFIFO_OVF_L1_CH_INT_ENA returns field OUTFIFO_OVF_L1_CH_INT_ENA (bit 4): The interrupt enable bit for the OUTFIFO_OVF_L1_CH_INT interrupt.
-func (v OUT_INT_ENA_CHValue) OUTFIFO_OVF_L1_CH_INT_ENA() bool { return v&0x10 != 0 }
+func (v CH_OUT_INT_ENAValue) OUTFIFO_OVF_L1_CH_INT_ENA() bool { return v&0x10 != 0 }
 
 // WithOUTFIFO_OVF_L1_CH_INT_ENA returns v with field OUTFIFO_OVF_L1_CH_INT_ENA (bit 4) set to b.
-func (v OUT_INT_ENA_CHValue) WithOUTFIFO_OVF_L1_CH_INT_ENA(b bool) OUT_INT_ENA_CHValue {
-	return v&^0x10 | OUT_INT_ENA_CHValue(b2u(b))<<4
+func (v CH_OUT_INT_ENAValue) WithOUTFIFO_OVF_L1_CH_INT_ENA(b bool) CH_OUT_INT_ENAValue {
+	return v&^0x10 | CH_OUT_INT_ENAValue(b2u(b))<<4
 }
 
 // OUTFIFO_UDF_L1_CH_INT_ENA returns field OUTFIFO_UDF_L1_CH_INT_ENA (bit 5): The interrupt enable bit for the OUTFIFO_UDF_L1_CH_INT interrupt.
-func (v OUT_INT_ENA_CHValue) OUTFIFO_UDF_L1_CH_INT_ENA() bool { return v&0x20 != 0 }
+func (v CH_OUT_INT_ENAValue) OUTFIFO_UDF_L1_CH_INT_ENA() bool { return v&0x20 != 0 }
 
 // WithOUTFIFO_UDF_L1_CH_INT_ENA returns v with field OUTFIFO_UDF_L1_CH_INT_ENA (bit 5) set to b.
-func (v OUT_INT_ENA_CHValue) WithOUTFIFO_UDF_L1_CH_INT_ENA(b bool) OUT_INT_ENA_CHValue {
-	return v&^0x20 | OUT_INT_ENA_CHValue(b2u(b))<<5
+func (v CH_OUT_INT_ENAValue) WithOUTFIFO_UDF_L1_CH_INT_ENA(b bool) CH_OUT_INT_ENAValue {
+	return v&^0x20 | CH_OUT_INT_ENAValue(b2u(b))<<5
 }
 
 // OUTFIFO_OVF_L3_CH_INT_ENA returns field OUTFIFO_OVF_L3_CH_INT_ENA (bit 6): The interrupt enable bit for the OUTFIFO_OVF_L3_CH_INT interrupt.
-func (v OUT_INT_ENA_CHValue) OUTFIFO_OVF_L3_CH_INT_ENA() bool { return v&0x40 != 0 }
+func (v CH_OUT_INT_ENAValue) OUTFIFO_OVF_L3_CH_INT_ENA() bool { return v&0x40 != 0 }
 
 // WithOUTFIFO_OVF_L3_CH_INT_ENA returns v with field OUTFIFO_OVF_L3_CH_INT_ENA (bit 6) set to b.
-func (v OUT_INT_ENA_CHValue) WithOUTFIFO_OVF_L3_CH_INT_ENA(b bool) OUT_INT_ENA_CHValue {
-	return v&^0x40 | OUT_INT_ENA_CHValue(b2u(b))<<6
+func (v CH_OUT_INT_ENAValue) WithOUTFIFO_OVF_L3_CH_INT_ENA(b bool) CH_OUT_INT_ENAValue {
+	return v&^0x40 | CH_OUT_INT_ENAValue(b2u(b))<<6
 }
 
 // OUTFIFO_UDF_L3_CH_INT_ENA returns field OUTFIFO_UDF_L3_CH_INT_ENA (bit 7): The interrupt enable bit for the OUTFIFO_UDF_L3_CH_INT interrupt.
-func (v OUT_INT_ENA_CHValue) OUTFIFO_UDF_L3_CH_INT_ENA() bool { return v&0x80 != 0 }
+func (v CH_OUT_INT_ENAValue) OUTFIFO_UDF_L3_CH_INT_ENA() bool { return v&0x80 != 0 }
 
 // WithOUTFIFO_UDF_L3_CH_INT_ENA returns v with field OUTFIFO_UDF_L3_CH_INT_ENA (bit 7) set to b.
-func (v OUT_INT_ENA_CHValue) WithOUTFIFO_UDF_L3_CH_INT_ENA(b bool) OUT_INT_ENA_CHValue {
-	return v&^0x80 | OUT_INT_ENA_CHValue(b2u(b))<<7
+func (v CH_OUT_INT_ENAValue) WithOUTFIFO_UDF_L3_CH_INT_ENA(b bool) CH_OUT_INT_ENAValue {
+	return v&^0x80 | CH_OUT_INT_ENAValue(b2u(b))<<7
 }
 
-// OUT_INT_CLR_CH is register OUT_INT_CLR_CH%s (32-bit, read-write, reset 0x0): Interrupt clear bits of Tx channel 0.
-type OUT_INT_CLR_CH struct {
-	reg mmio.U32
-	_   [0xbc]byte
-}
+// CH_OUT_INT_CLR is register OUT_INT_CLR (32-bit, read-write, reset 0x0): Interrupt clear bits of Tx channel 0.
+type CH_OUT_INT_CLR struct{ reg mmio.U32 }
 
-// OUT_INT_CLR_CHValue is a value of register OUT_INT_CLR_CH.
-type OUT_INT_CLR_CHValue uint32
+// CH_OUT_INT_CLRValue is a value of register CH_OUT_INT_CLR.
+type CH_OUT_INT_CLRValue uint32
 
-// OUT_INT_CLR_CHReset is the reset value of register OUT_INT_CLR_CH.
-const OUT_INT_CLR_CHReset OUT_INT_CLR_CHValue = 0x0
+// CH_OUT_INT_CLRReset is the reset value of register CH_OUT_INT_CLR.
+const CH_OUT_INT_CLRReset CH_OUT_INT_CLRValue = 0x0
 
 // Read loads the register.
-func (r *OUT_INT_CLR_CH) Read() OUT_INT_CLR_CHValue { return OUT_INT_CLR_CHValue(r.reg.Load()) }
+func (r *CH_OUT_INT_CLR) Read() CH_OUT_INT_CLRValue { return CH_OUT_INT_CLRValue(r.reg.Load()) }
 
 // Write stores v in the register.
-func (r *OUT_INT_CLR_CH) Write(v OUT_INT_CLR_CHValue) { r.reg.Store(uint32(v)) }
+func (r *CH_OUT_INT_CLR) Write(v CH_OUT_INT_CLRValue) { r.reg.Store(uint32(v)) }
 
-// WriteWith stores f(OUT_INT_CLR_CHReset): fields f leaves alone are written as their reset values.
-func (r *OUT_INT_CLR_CH) WriteWith(f func(OUT_INT_CLR_CHValue) OUT_INT_CLR_CHValue) {
-	r.reg.Store(uint32(f(OUT_INT_CLR_CHReset)))
+// WriteWith stores f(CH_OUT_INT_CLRReset): fields f leaves alone are written as their reset values.
+func (r *CH_OUT_INT_CLR) WriteWith(f func(CH_OUT_INT_CLRValue) CH_OUT_INT_CLRValue) {
+	r.reg.Store(uint32(f(CH_OUT_INT_CLRReset)))
 }
 
-// Reset stores OUT_INT_CLR_CHReset in the register.
-func (r *OUT_INT_CLR_CH) Reset() { r.reg.Store(uint32(OUT_INT_CLR_CHReset)) }
+// Reset stores CH_OUT_INT_CLRReset in the register.
+func (r *CH_OUT_INT_CLR) Reset() { r.reg.Store(uint32(CH_OUT_INT_CLRReset)) }
 
 // Modify loads the register, passes its value to f and stores the result.
-func (r *OUT_INT_CLR_CH) Modify(f func(OUT_INT_CLR_CHValue) OUT_INT_CLR_CHValue) {
-	r.reg.Store(uint32(f(OUT_INT_CLR_CHValue(r.reg.Load()))))
+func (r *CH_OUT_INT_CLR) Modify(f func(CH_OUT_INT_CLRValue) CH_OUT_INT_CLRValue) {
+	r.reg.Store(uint32(f(CH_OUT_INT_CLRValue(r.reg.Load()))))
 }
 
 // WithOUT_DONE_CH_INT_CLR returns v with field OUT_DONE_CH_INT_CLR (bit 0) set to b.
-func (v OUT_INT_CLR_CHValue) WithOUT_DONE_CH_INT_CLR(b bool) OUT_INT_CLR_CHValue {
-	return v&^0x1 | OUT_INT_CLR_CHValue(b2u(b))
+func (v CH_OUT_INT_CLRValue) WithOUT_DONE_CH_INT_CLR(b bool) CH_OUT_INT_CLRValue {
+	return v&^0x1 | CH_OUT_INT_CLRValue(b2u(b))
 }
 
 // WithOUT_EOF_CH_INT_CLR returns v with field OUT_EOF_CH_INT_CLR (bit 1) set to b.
-func (v OUT_INT_CLR_CHValue) WithOUT_EOF_CH_INT_CLR(b bool) OUT_INT_CLR_CHValue {
-	return v&^0x2 | OUT_INT_CLR_CHValue(b2u(b))<<1
+func (v CH_OUT_INT_CLRValue) WithOUT_EOF_CH_INT_CLR(b bool) CH_OUT_INT_CLRValue {
+	return v&^0x2 | CH_OUT_INT_CLRValue(b2u(b))<<1
 }
 
 // WithOUT_DSCR_ERR_CH_INT_CLR returns v with field OUT_DSCR_ERR_CH_INT_CLR (bit 2) set to b.
-func (v OUT_INT_CLR_CHValue) WithOUT_DSCR_ERR_CH_INT_CLR(b bool) OUT_INT_CLR_CHValue {
-	return v&^0x4 | OUT_INT_CLR_CHValue(b2u(b))<<2
+func (v CH_OUT_INT_CLRValue) WithOUT_DSCR_ERR_CH_INT_CLR(b bool) CH_OUT_INT_CLRValue {
+	return v&^0x4 | CH_OUT_INT_CLRValue(b2u(b))<<2
 }
 
 // WithOUT_TOTAL_EOF_CH_INT_CLR returns v with field OUT_TOTAL_EOF_CH_INT_CLR (bit 3) set to b.
-func (v OUT_INT_CLR_CHValue) WithOUT_TOTAL_EOF_CH_INT_CLR(b bool) OUT_INT_CLR_CHValue {
-	return v&^0x8 | OUT_INT_CLR_CHValue(b2u(b))<<3
+func (v CH_OUT_INT_CLRValue) WithOUT_TOTAL_EOF_CH_INT_CLR(b bool) CH_OUT_INT_CLRValue {
+	return v&^0x8 | CH_OUT_INT_CLRValue(b2u(b))<<3
 }
 
 // WithOUTFIFO_OVF_L1_CH_INT_CLR returns v with field OUTFIFO_OVF_L1_CH_INT_CLR (bit 4) set to b.
-func (v OUT_INT_CLR_CHValue) WithOUTFIFO_OVF_L1_CH_INT_CLR(b bool) OUT_INT_CLR_CHValue {
-	return v&^0x10 | OUT_INT_CLR_CHValue(b2u(b))<<4
+func (v CH_OUT_INT_CLRValue) WithOUTFIFO_OVF_L1_CH_INT_CLR(b bool) CH_OUT_INT_CLRValue {
+	return v&^0x10 | CH_OUT_INT_CLRValue(b2u(b))<<4
 }
 
 // WithOUTFIFO_UDF_L1_CH_INT_CLR returns v with field OUTFIFO_UDF_L1_CH_INT_CLR (bit 5) set to b.
-func (v OUT_INT_CLR_CHValue) WithOUTFIFO_UDF_L1_CH_INT_CLR(b bool) OUT_INT_CLR_CHValue {
-	return v&^0x20 | OUT_INT_CLR_CHValue(b2u(b))<<5
+func (v CH_OUT_INT_CLRValue) WithOUTFIFO_UDF_L1_CH_INT_CLR(b bool) CH_OUT_INT_CLRValue {
+	return v&^0x20 | CH_OUT_INT_CLRValue(b2u(b))<<5
 }
 
 // WithOUTFIFO_OVF_L3_CH_INT_CLR returns v with field OUTFIFO_OVF_L3_CH_INT_CLR (bit 6) set to b.
-func (v OUT_INT_CLR_CHValue) WithOUTFIFO_OVF_L3_CH_INT_CLR(b bool) OUT_INT_CLR_CHValue {
-	return v&^0x40 | OUT_INT_CLR_CHValue(b2u(b))<<6
+func (v CH_OUT_INT_CLRValue) WithOUTFIFO_OVF_L3_CH_INT_CLR(b bool) CH_OUT_INT_CLRValue {
+	return v&^0x40 | CH_OUT_INT_CLRValue(b2u(b))<<6
 }
 
 // WithOUTFIFO_UDF_L3_CH_INT_CLR returns v with field OUTFIFO_UDF_L3_CH_INT_CLR (bit 7) set to b.
-func (v OUT_INT_CLR_CHValue) WithOUTFIFO_UDF_L3_CH_INT_CLR(b bool) OUT_INT_CLR_CHValue {
-	return v&^0x80 | OUT_INT_CLR_CHValue(b2u(b))<<7
+func (v CH_OUT_INT_CLRValue) WithOUTFIFO_UDF_L3_CH_INT_CLR(b bool) CH_OUT_INT_CLRValue {
+	return v&^0x80 | CH_OUT_INT_CLRValue(b2u(b))<<7
 }
 
-// OUTFIFO_STATUS_CH is register OUTFIFO_STATUS_CH%s (32-bit, read-write, reset 0x780002a): Transmit FIFO status of Tx channel 0.
-type OUTFIFO_STATUS_CH struct {
-	reg mmio.U32
-	_   [0xbc]byte
-}
+// CH_OUTFIFO_STATUS is register OUTFIFO_STATUS (32-bit, read-write, reset 0x780002a): Transmit FIFO status of Tx channel 0.
+type CH_OUTFIFO_STATUS struct{ reg mmio.U32 }
 
-// OUTFIFO_STATUS_CHValue is a value of register OUTFIFO_STATUS_CH.
-type OUTFIFO_STATUS_CHValue uint32
+// CH_OUTFIFO_STATUSValue is a value of register CH_OUTFIFO_STATUS.
+type CH_OUTFIFO_STATUSValue uint32
 
-// OUTFIFO_STATUS_CHReset is the reset value of register OUTFIFO_STATUS_CH.
-const OUTFIFO_STATUS_CHReset OUTFIFO_STATUS_CHValue = 0x780002a
+// CH_OUTFIFO_STATUSReset is the reset value of register CH_OUTFIFO_STATUS.
+const CH_OUTFIFO_STATUSReset CH_OUTFIFO_STATUSValue = 0x780002a
 
 // Read loads the register.
-func (r *OUTFIFO_STATUS_CH) Read() OUTFIFO_STATUS_CHValue {
-	return OUTFIFO_STATUS_CHValue(r.reg.Load())
+func (r *CH_OUTFIFO_STATUS) Read() CH_OUTFIFO_STATUSValue {
+	return CH_OUTFIFO_STATUSValue(r.reg.Load())
 }
 
 // Write stores v in the register.
-func (r *OUTFIFO_STATUS_CH) Write(v OUTFIFO_STATUS_CHValue) { r.reg.Store(uint32(v)) }
+func (r *CH_OUTFIFO_STATUS) Write(v CH_OUTFIFO_STATUSValue) { r.reg.Store(uint32(v)) }
 
-// WriteWith stores f(OUTFIFO_STATUS_CHReset): fields f leaves alone are written as their reset values.
-func (r *OUTFIFO_STATUS_CH) WriteWith(f func(OUTFIFO_STATUS_CHValue) OUTFIFO_STATUS_CHValue) {
-	r.reg.Store(uint32(f(OUTFIFO_STATUS_CHReset)))
+// WriteWith stores f(CH_OUTFIFO_STATUSReset): fields f leaves alone are written as their reset values.
+func (r *CH_OUTFIFO_STATUS) WriteWith(f func(CH_OUTFIFO_STATUSValue) CH_OUTFIFO_STATUSValue) {
+	r.reg.Store(uint32(f(CH_OUTFIFO_STATUSReset)))
 }
 
-// Reset stores OUTFIFO_STATUS_CHReset in the register.
-func (r *OUTFIFO_STATUS_CH) Reset() { r.reg.Store(uint32(OUTFIFO_STATUS_CHReset)) }
+// Reset stores CH_OUTFIFO_STATUSReset in the register.
+func (r *CH_OUTFIFO_STATUS) Reset() { r.reg.Store(uint32(CH_OUTFIFO_STATUSReset)) }
 
 // Modify loads the register, passes its value to f and stores the result.
-func (r *OUTFIFO_STATUS_CH) Modify(f func(OUTFIFO_STATUS_CHValue) OUTFIFO_STATUS_CHValue) {
-	r.reg.Store(uint32(f(OUTFIFO_STATUS_CHValue(r.reg.Load()))))
+func (r *CH_OUTFIFO_STATUS) Modify(f func(CH_OUTFIFO_STATUSValue) CH_OUTFIFO_STATUSValue) {
+	r.reg.Store(uint32(f(CH_OUTFIFO_STATUSValue(r.reg.Load()))))
 }
 
 // OUTFIFO_FULL_L1_CH returns field OUTFIFO_FULL_L1_CH (bit 0): L1 Tx FIFO full signal for Tx channel 0.
-func (v OUTFIFO_STATUS_CHValue) OUTFIFO_FULL_L1_CH() bool { return v&0x1 != 0 }
+func (v CH_OUTFIFO_STATUSValue) OUTFIFO_FULL_L1_CH() bool { return v&0x1 != 0 }
 
 // OUTFIFO_EMPTY_L1_CH returns field OUTFIFO_EMPTY_L1_CH (bit 1): L1 Tx FIFO empty signal for Tx channel 0.
-func (v OUTFIFO_STATUS_CHValue) OUTFIFO_EMPTY_L1_CH() bool { return v&0x2 != 0 }
+func (v CH_OUTFIFO_STATUSValue) OUTFIFO_EMPTY_L1_CH() bool { return v&0x2 != 0 }
 
 // OUTFIFO_FULL_L2_CH returns field OUTFIFO_FULL_L2_CH (bit 2): L2 Tx FIFO full signal for Tx channel 0.
-func (v OUTFIFO_STATUS_CHValue) OUTFIFO_FULL_L2_CH() bool { return v&0x4 != 0 }
+func (v CH_OUTFIFO_STATUSValue) OUTFIFO_FULL_L2_CH() bool { return v&0x4 != 0 }
 
 // OUTFIFO_EMPTY_L2_CH returns field OUTFIFO_EMPTY_L2_CH (bit 3): L2 Tx FIFO empty signal for Tx channel 0.
-func (v OUTFIFO_STATUS_CHValue) OUTFIFO_EMPTY_L2_CH() bool { return v&0x8 != 0 }
+func (v CH_OUTFIFO_STATUSValue) OUTFIFO_EMPTY_L2_CH() bool { return v&0x8 != 0 }
 
 // OUTFIFO_FULL_L3_CH returns field OUTFIFO_FULL_L3_CH (bit 4): L3 Tx FIFO full signal for Tx channel 0.
-func (v OUTFIFO_STATUS_CHValue) OUTFIFO_FULL_L3_CH() bool { return v&0x10 != 0 }
+func (v CH_OUTFIFO_STATUSValue) OUTFIFO_FULL_L3_CH() bool { return v&0x10 != 0 }
 
 // OUTFIFO_EMPTY_L3_CH returns field OUTFIFO_EMPTY_L3_CH (bit 5): L3 Tx FIFO empty signal for Tx channel 0.
-func (v OUTFIFO_STATUS_CHValue) OUTFIFO_EMPTY_L3_CH() bool { return v&0x20 != 0 }
+func (v CH_OUTFIFO_STATUSValue) OUTFIFO_EMPTY_L3_CH() bool { return v&0x20 != 0 }
 
 // OUTFIFO_CNT_L1_CH returns field OUTFIFO_CNT_L1_CH (bits 10:6): The register stores the byte number of the data in L1 Tx FIFO for Tx channel 0.
-func (v OUTFIFO_STATUS_CHValue) OUTFIFO_CNT_L1_CH() uint32 { return uint32(v>>6) & 0x1f }
+func (v CH_OUTFIFO_STATUSValue) OUTFIFO_CNT_L1_CH() uint32 { return uint32(v>>6) & 0x1f }
 
 // OUTFIFO_CNT_L2_CH returns field OUTFIFO_CNT_L2_CH (bits 17:11): The register stores the byte number of the data in L2 Tx FIFO for Tx channel 0.
-func (v OUTFIFO_STATUS_CHValue) OUTFIFO_CNT_L2_CH() uint32 { return uint32(v>>11) & 0x7f }
+func (v CH_OUTFIFO_STATUSValue) OUTFIFO_CNT_L2_CH() uint32 { return uint32(v>>11) & 0x7f }
 
 // OUTFIFO_CNT_L3_CH returns field OUTFIFO_CNT_L3_CH (bits 22:18): The register stores the byte number of the data in L3 Tx FIFO for Tx channel 0.
-func (v OUTFIFO_STATUS_CHValue) OUTFIFO_CNT_L3_CH() uint32 { return uint32(v>>18) & 0x1f }
+func (v CH_OUTFIFO_STATUSValue) OUTFIFO_CNT_L3_CH() uint32 { return uint32(v>>18) & 0x1f }
 
 // OUT_REMAIN_UNDER_1B_L3_CH returns field OUT_REMAIN_UNDER_1B_L3_CH (bit 23): reserved.
-func (v OUTFIFO_STATUS_CHValue) OUT_REMAIN_UNDER_1B_L3_CH() bool { return v&0x800000 != 0 }
+func (v CH_OUTFIFO_STATUSValue) OUT_REMAIN_UNDER_1B_L3_CH() bool { return v&0x800000 != 0 }
 
 // OUT_REMAIN_UNDER_2B_L3_CH returns field OUT_REMAIN_UNDER_2B_L3_CH (bit 24): reserved.
-func (v OUTFIFO_STATUS_CHValue) OUT_REMAIN_UNDER_2B_L3_CH() bool { return v&0x1000000 != 0 }
+func (v CH_OUTFIFO_STATUSValue) OUT_REMAIN_UNDER_2B_L3_CH() bool { return v&0x1000000 != 0 }
 
 // OUT_REMAIN_UNDER_3B_L3_CH returns field OUT_REMAIN_UNDER_3B_L3_CH (bit 25): reserved.
-func (v OUTFIFO_STATUS_CHValue) OUT_REMAIN_UNDER_3B_L3_CH() bool { return v&0x2000000 != 0 }
+func (v CH_OUTFIFO_STATUSValue) OUT_REMAIN_UNDER_3B_L3_CH() bool { return v&0x2000000 != 0 }
 
 // OUT_REMAIN_UNDER_4B_L3_CH returns field OUT_REMAIN_UNDER_4B_L3_CH (bit 26): reserved.
-func (v OUTFIFO_STATUS_CHValue) OUT_REMAIN_UNDER_4B_L3_CH() bool { return v&0x4000000 != 0 }
+func (v CH_OUTFIFO_STATUSValue) OUT_REMAIN_UNDER_4B_L3_CH() bool { return v&0x4000000 != 0 }
 
-// OUT_PUSH_CH is register OUT_PUSH_CH%s (32-bit, read-write, reset 0x0): Push control register of Rx channel 0.
-type OUT_PUSH_CH struct {
-	reg mmio.U32
-	_   [0xbc]byte
-}
+// CH_OUT_PUSH is register OUT_PUSH (32-bit, read-write, reset 0x0): Push control register of Rx channel 0.
+type CH_OUT_PUSH struct{ reg mmio.U32 }
 
-// OUT_PUSH_CHValue is a value of register OUT_PUSH_CH.
-type OUT_PUSH_CHValue uint32
+// CH_OUT_PUSHValue is a value of register CH_OUT_PUSH.
+type CH_OUT_PUSHValue uint32
 
-// OUT_PUSH_CHReset is the reset value of register OUT_PUSH_CH.
-const OUT_PUSH_CHReset OUT_PUSH_CHValue = 0x0
+// CH_OUT_PUSHReset is the reset value of register CH_OUT_PUSH.
+const CH_OUT_PUSHReset CH_OUT_PUSHValue = 0x0
 
 // Read loads the register.
-func (r *OUT_PUSH_CH) Read() OUT_PUSH_CHValue { return OUT_PUSH_CHValue(r.reg.Load()) }
+func (r *CH_OUT_PUSH) Read() CH_OUT_PUSHValue { return CH_OUT_PUSHValue(r.reg.Load()) }
 
 // Write stores v in the register.
-func (r *OUT_PUSH_CH) Write(v OUT_PUSH_CHValue) { r.reg.Store(uint32(v)) }
+func (r *CH_OUT_PUSH) Write(v CH_OUT_PUSHValue) { r.reg.Store(uint32(v)) }
 
-// WriteWith stores f(OUT_PUSH_CHReset): fields f leaves alone are written as their reset values.
-func (r *OUT_PUSH_CH) WriteWith(f func(OUT_PUSH_CHValue) OUT_PUSH_CHValue) {
-	r.reg.Store(uint32(f(OUT_PUSH_CHReset)))
+// WriteWith stores f(CH_OUT_PUSHReset): fields f leaves alone are written as their reset values.
+func (r *CH_OUT_PUSH) WriteWith(f func(CH_OUT_PUSHValue) CH_OUT_PUSHValue) {
+	r.reg.Store(uint32(f(CH_OUT_PUSHReset)))
 }
 
-// Reset stores OUT_PUSH_CHReset in the register.
-func (r *OUT_PUSH_CH) Reset() { r.reg.Store(uint32(OUT_PUSH_CHReset)) }
+// Reset stores CH_OUT_PUSHReset in the register.
+func (r *CH_OUT_PUSH) Reset() { r.reg.Store(uint32(CH_OUT_PUSHReset)) }
 
 // Modify loads the register, passes its value to f and stores the result.
-func (r *OUT_PUSH_CH) Modify(f func(OUT_PUSH_CHValue) OUT_PUSH_CHValue) {
-	r.reg.Store(uint32(f(OUT_PUSH_CHValue(r.reg.Load()))))
+func (r *CH_OUT_PUSH) Modify(f func(CH_OUT_PUSHValue) CH_OUT_PUSHValue) {
+	r.reg.Store(uint32(f(CH_OUT_PUSHValue(r.reg.Load()))))
 }
 
 // OUTFIFO_WDATA_CH returns field OUTFIFO_WDATA_CH (bits 8:0): This register stores the data that need to be pushed into DMA FIFO.
-func (v OUT_PUSH_CHValue) OUTFIFO_WDATA_CH() uint32 { return uint32(v) & 0x1ff }
+func (v CH_OUT_PUSHValue) OUTFIFO_WDATA_CH() uint32 { return uint32(v) & 0x1ff }
 
 // WithOUTFIFO_WDATA_CH returns v with field OUTFIFO_WDATA_CH (bits 8:0) set to x, masked to the field width.
-func (v OUT_PUSH_CHValue) WithOUTFIFO_WDATA_CH(x uint32) OUT_PUSH_CHValue {
-	return v&^0x1ff | OUT_PUSH_CHValue(x&0x1ff)
+func (v CH_OUT_PUSHValue) WithOUTFIFO_WDATA_CH(x uint32) CH_OUT_PUSHValue {
+	return v&^0x1ff | CH_OUT_PUSHValue(x&0x1ff)
 }
 
 // OUTFIFO_PUSH_CH returns field OUTFIFO_PUSH_CH (bit 9): Set this bit to push data into DMA FIFO.
-func (v OUT_PUSH_CHValue) OUTFIFO_PUSH_CH() bool { return v&0x200 != 0 }
+func (v CH_OUT_PUSHValue) OUTFIFO_PUSH_CH() bool { return v&0x200 != 0 }
 
 // WithOUTFIFO_PUSH_CH returns v with field OUTFIFO_PUSH_CH (bit 9) set to b.
-func (v OUT_PUSH_CHValue) WithOUTFIFO_PUSH_CH(b bool) OUT_PUSH_CHValue {
-	return v&^0x200 | OUT_PUSH_CHValue(b2u(b))<<9
+func (v CH_OUT_PUSHValue) WithOUTFIFO_PUSH_CH(b bool) CH_OUT_PUSHValue {
+	return v&^0x200 | CH_OUT_PUSHValue(b2u(b))<<9
 }
 
-// OUT_LINK_CH is register OUT_LINK_CH%s (32-bit, read-write, reset 0x800000): Link descriptor configure and control register of Tx channel 0.
-type OUT_LINK_CH struct {
-	reg mmio.U32
-	_   [0xbc]byte
-}
+// CH_OUT_LINK is register OUT_LINK (32-bit, read-write, reset 0x800000): Link descriptor configure and control register of Tx channel 0.
+type CH_OUT_LINK struct{ reg mmio.U32 }
 
-// OUT_LINK_CHValue is a value of register OUT_LINK_CH.
-type OUT_LINK_CHValue uint32
+// CH_OUT_LINKValue is a value of register CH_OUT_LINK.
+type CH_OUT_LINKValue uint32
 
-// OUT_LINK_CHReset is the reset value of register OUT_LINK_CH.
-const OUT_LINK_CHReset OUT_LINK_CHValue = 0x800000
+// CH_OUT_LINKReset is the reset value of register CH_OUT_LINK.
+const CH_OUT_LINKReset CH_OUT_LINKValue = 0x800000
 
 // Read loads the register.
-func (r *OUT_LINK_CH) Read() OUT_LINK_CHValue { return OUT_LINK_CHValue(r.reg.Load()) }
+func (r *CH_OUT_LINK) Read() CH_OUT_LINKValue { return CH_OUT_LINKValue(r.reg.Load()) }
 
 // Write stores v in the register.
-func (r *OUT_LINK_CH) Write(v OUT_LINK_CHValue) { r.reg.Store(uint32(v)) }
+func (r *CH_OUT_LINK) Write(v CH_OUT_LINKValue) { r.reg.Store(uint32(v)) }
 
-// WriteWith stores f(OUT_LINK_CHReset): fields f leaves alone are written as their reset values.
-func (r *OUT_LINK_CH) WriteWith(f func(OUT_LINK_CHValue) OUT_LINK_CHValue) {
-	r.reg.Store(uint32(f(OUT_LINK_CHReset)))
+// WriteWith stores f(CH_OUT_LINKReset): fields f leaves alone are written as their reset values.
+func (r *CH_OUT_LINK) WriteWith(f func(CH_OUT_LINKValue) CH_OUT_LINKValue) {
+	r.reg.Store(uint32(f(CH_OUT_LINKReset)))
 }
 
-// Reset stores OUT_LINK_CHReset in the register.
-func (r *OUT_LINK_CH) Reset() { r.reg.Store(uint32(OUT_LINK_CHReset)) }
+// Reset stores CH_OUT_LINKReset in the register.
+func (r *CH_OUT_LINK) Reset() { r.reg.Store(uint32(CH_OUT_LINKReset)) }
 
 // Modify loads the register, passes its value to f and stores the result.
-func (r *OUT_LINK_CH) Modify(f func(OUT_LINK_CHValue) OUT_LINK_CHValue) {
-	r.reg.Store(uint32(f(OUT_LINK_CHValue(r.reg.Load()))))
+func (r *CH_OUT_LINK) Modify(f func(CH_OUT_LINKValue) CH_OUT_LINKValue) {
+	r.reg.Store(uint32(f(CH_OUT_LINKValue(r.reg.Load()))))
 }
 
 // OUTLINK_ADDR_CH returns field OUTLINK_ADDR_CH (bits 19:0): This register stores the 20 least significant bits of the first outlink descriptor's address.
-func (v OUT_LINK_CHValue) OUTLINK_ADDR_CH() uint32 { return uint32(v) & 0xfffff }
+func (v CH_OUT_LINKValue) OUTLINK_ADDR_CH() uint32 { return uint32(v) & 0xfffff }
 
 // WithOUTLINK_ADDR_CH returns v with field OUTLINK_ADDR_CH (bits 19:0) set to x, masked to the field width.
-func (v OUT_LINK_CHValue) WithOUTLINK_ADDR_CH(x uint32) OUT_LINK_CHValue {
-	return v&^0xfffff | OUT_LINK_CHValue(x&0xfffff)
+func (v CH_OUT_LINKValue) WithOUTLINK_ADDR_CH(x uint32) CH_OUT_LINKValue {
+	return v&^0xfffff | CH_OUT_LINKValue(x&0xfffff)
 }
 
 // OUTLINK_STOP_CH returns field OUTLINK_STOP_CH (bit 20): Set this bit to stop dealing with the outlink descriptors.
-func (v OUT_LINK_CHValue) OUTLINK_STOP_CH() bool { return v&0x100000 != 0 }
+func (v CH_OUT_LINKValue) OUTLINK_STOP_CH() bool { return v&0x100000 != 0 }
 
 // WithOUTLINK_STOP_CH returns v with field OUTLINK_STOP_CH (bit 20) set to b.
-func (v OUT_LINK_CHValue) WithOUTLINK_STOP_CH(b bool) OUT_LINK_CHValue {
-	return v&^0x100000 | OUT_LINK_CHValue(b2u(b))<<20
+func (v CH_OUT_LINKValue) WithOUTLINK_STOP_CH(b bool) CH_OUT_LINKValue {
+	return v&^0x100000 | CH_OUT_LINKValue(b2u(b))<<20
 }
 
 // OUTLINK_START_CH returns field OUTLINK_START_CH (bit 21): Set this bit to start dealing with the outlink descriptors.
-func (v OUT_LINK_CHValue) OUTLINK_START_CH() bool { return v&0x200000 != 0 }
+func (v CH_OUT_LINKValue) OUTLINK_START_CH() bool { return v&0x200000 != 0 }
 
 // WithOUTLINK_START_CH returns v with field OUTLINK_START_CH (bit 21) set to b.
-func (v OUT_LINK_CHValue) WithOUTLINK_START_CH(b bool) OUT_LINK_CHValue {
-	return v&^0x200000 | OUT_LINK_CHValue(b2u(b))<<21
+func (v CH_OUT_LINKValue) WithOUTLINK_START_CH(b bool) CH_OUT_LINKValue {
+	return v&^0x200000 | CH_OUT_LINKValue(b2u(b))<<21
 }
 
 // OUTLINK_RESTART_CH returns field OUTLINK_RESTART_CH (bit 22): Set this bit to restart a new outlink from the last address.
-func (v OUT_LINK_CHValue) OUTLINK_RESTART_CH() bool { return v&0x400000 != 0 }
+func (v CH_OUT_LINKValue) OUTLINK_RESTART_CH() bool { return v&0x400000 != 0 }
 
 // WithOUTLINK_RESTART_CH returns v with field OUTLINK_RESTART_CH (bit 22) set to b.
-func (v OUT_LINK_CHValue) WithOUTLINK_RESTART_CH(b bool) OUT_LINK_CHValue {
-	return v&^0x400000 | OUT_LINK_CHValue(b2u(b))<<22
+func (v CH_OUT_LINKValue) WithOUTLINK_RESTART_CH(b bool) CH_OUT_LINKValue {
+	return v&^0x400000 | CH_OUT_LINKValue(b2u(b))<<22
 }
 
 // OUTLINK_PARK_CH returns field OUTLINK_PARK_CH (bit 23): 1: the outlink descriptor's FSM is in idle state. 0: the outlink descriptor's FSM is working.
-func (v OUT_LINK_CHValue) OUTLINK_PARK_CH() bool { return v&0x800000 != 0 }
+func (v CH_OUT_LINKValue) OUTLINK_PARK_CH() bool { return v&0x800000 != 0 }
 
-// OUT_STATE_CH is register OUT_STATE_CH%s (32-bit, read-write, reset 0x0): Transmit status of Tx channel 0.
-type OUT_STATE_CH struct {
-	reg mmio.U32
-	_   [0xbc]byte
-}
+// CH_OUT_STATE is register OUT_STATE (32-bit, read-write, reset 0x0): Transmit status of Tx channel 0.
+type CH_OUT_STATE struct{ reg mmio.U32 }
 
-// OUT_STATE_CHValue is a value of register OUT_STATE_CH.
-type OUT_STATE_CHValue uint32
+// CH_OUT_STATEValue is a value of register CH_OUT_STATE.
+type CH_OUT_STATEValue uint32
 
-// OUT_STATE_CHReset is the reset value of register OUT_STATE_CH.
-const OUT_STATE_CHReset OUT_STATE_CHValue = 0x0
+// CH_OUT_STATEReset is the reset value of register CH_OUT_STATE.
+const CH_OUT_STATEReset CH_OUT_STATEValue = 0x0
 
 // Read loads the register.
-func (r *OUT_STATE_CH) Read() OUT_STATE_CHValue { return OUT_STATE_CHValue(r.reg.Load()) }
+func (r *CH_OUT_STATE) Read() CH_OUT_STATEValue { return CH_OUT_STATEValue(r.reg.Load()) }
 
 // Write stores v in the register.
-func (r *OUT_STATE_CH) Write(v OUT_STATE_CHValue) { r.reg.Store(uint32(v)) }
+func (r *CH_OUT_STATE) Write(v CH_OUT_STATEValue) { r.reg.Store(uint32(v)) }
 
-// WriteWith stores f(OUT_STATE_CHReset): fields f leaves alone are written as their reset values.
-func (r *OUT_STATE_CH) WriteWith(f func(OUT_STATE_CHValue) OUT_STATE_CHValue) {
-	r.reg.Store(uint32(f(OUT_STATE_CHReset)))
+// WriteWith stores f(CH_OUT_STATEReset): fields f leaves alone are written as their reset values.
+func (r *CH_OUT_STATE) WriteWith(f func(CH_OUT_STATEValue) CH_OUT_STATEValue) {
+	r.reg.Store(uint32(f(CH_OUT_STATEReset)))
 }
 
-// Reset stores OUT_STATE_CHReset in the register.
-func (r *OUT_STATE_CH) Reset() { r.reg.Store(uint32(OUT_STATE_CHReset)) }
+// Reset stores CH_OUT_STATEReset in the register.
+func (r *CH_OUT_STATE) Reset() { r.reg.Store(uint32(CH_OUT_STATEReset)) }
 
 // Modify loads the register, passes its value to f and stores the result.
-func (r *OUT_STATE_CH) Modify(f func(OUT_STATE_CHValue) OUT_STATE_CHValue) {
-	r.reg.Store(uint32(f(OUT_STATE_CHValue(r.reg.Load()))))
+func (r *CH_OUT_STATE) Modify(f func(CH_OUT_STATEValue) CH_OUT_STATEValue) {
+	r.reg.Store(uint32(f(CH_OUT_STATEValue(r.reg.Load()))))
 }
 
 // OUTLINK_DSCR_ADDR_CH returns field OUTLINK_DSCR_ADDR_CH (bits 17:0): This register stores the current outlink descriptor's address.
-func (v OUT_STATE_CHValue) OUTLINK_DSCR_ADDR_CH() uint32 { return uint32(v) & 0x3ffff }
+func (v CH_OUT_STATEValue) OUTLINK_DSCR_ADDR_CH() uint32 { return uint32(v) & 0x3ffff }
 
 // OUT_DSCR_STATE_CH returns field OUT_DSCR_STATE_CH (bits 19:18): reserved.
-func (v OUT_STATE_CHValue) OUT_DSCR_STATE_CH() uint32 { return uint32(v>>18) & 0x3 }
+func (v CH_OUT_STATEValue) OUT_DSCR_STATE_CH() uint32 { return uint32(v>>18) & 0x3 }
 
 // OUT_STATE_CH returns field OUT_STATE_CH (bits 22:20): reserved.
-func (v OUT_STATE_CHValue) OUT_STATE_CH() uint32 { return uint32(v>>20) & 0x7 }
+func (v CH_OUT_STATEValue) OUT_STATE_CH() uint32 { return uint32(v>>20) & 0x7 }
 
-// OUT_EOF_DES_ADDR_CH is register OUT_EOF_DES_ADDR_CH%s (32-bit, read-write, reset 0x0): Outlink descriptor address when EOF occurs of Tx channel 0.
-type OUT_EOF_DES_ADDR_CH struct {
-	reg mmio.U32
-	_   [0xbc]byte
-}
+// CH_OUT_EOF_DES_ADDR is register OUT_EOF_DES_ADDR (32-bit, read-write, reset 0x0): Outlink descriptor address when EOF occurs of Tx channel 0.
+type CH_OUT_EOF_DES_ADDR struct{ reg mmio.U32 }
 
-// OUT_EOF_DES_ADDR_CHValue is a value of register OUT_EOF_DES_ADDR_CH.
-type OUT_EOF_DES_ADDR_CHValue uint32
+// CH_OUT_EOF_DES_ADDRValue is a value of register CH_OUT_EOF_DES_ADDR.
+type CH_OUT_EOF_DES_ADDRValue uint32
 
-// OUT_EOF_DES_ADDR_CHReset is the reset value of register OUT_EOF_DES_ADDR_CH.
-const OUT_EOF_DES_ADDR_CHReset OUT_EOF_DES_ADDR_CHValue = 0x0
+// CH_OUT_EOF_DES_ADDRReset is the reset value of register CH_OUT_EOF_DES_ADDR.
+const CH_OUT_EOF_DES_ADDRReset CH_OUT_EOF_DES_ADDRValue = 0x0
 
 // Read loads the register.
-func (r *OUT_EOF_DES_ADDR_CH) Read() OUT_EOF_DES_ADDR_CHValue {
-	return OUT_EOF_DES_ADDR_CHValue(r.reg.Load())
+func (r *CH_OUT_EOF_DES_ADDR) Read() CH_OUT_EOF_DES_ADDRValue {
+	return CH_OUT_EOF_DES_ADDRValue(r.reg.Load())
 }
 
 // Write stores v in the register.
-func (r *OUT_EOF_DES_ADDR_CH) Write(v OUT_EOF_DES_ADDR_CHValue) { r.reg.Store(uint32(v)) }
+func (r *CH_OUT_EOF_DES_ADDR) Write(v CH_OUT_EOF_DES_ADDRValue) { r.reg.Store(uint32(v)) }
 
-// WriteWith stores f(OUT_EOF_DES_ADDR_CHReset): fields f leaves alone are written as their reset values.
-func (r *OUT_EOF_DES_ADDR_CH) WriteWith(f func(OUT_EOF_DES_ADDR_CHValue) OUT_EOF_DES_ADDR_CHValue) {
-	r.reg.Store(uint32(f(OUT_EOF_DES_ADDR_CHReset)))
+// WriteWith stores f(CH_OUT_EOF_DES_ADDRReset): fields f leaves alone are written as their reset values.
+func (r *CH_OUT_EOF_DES_ADDR) WriteWith(f func(CH_OUT_EOF_DES_ADDRValue) CH_OUT_EOF_DES_ADDRValue) {
+	r.reg.Store(uint32(f(CH_OUT_EOF_DES_ADDRReset)))
 }
 
-// Reset stores OUT_EOF_DES_ADDR_CHReset in the register.
-func (r *OUT_EOF_DES_ADDR_CH) Reset() { r.reg.Store(uint32(OUT_EOF_DES_ADDR_CHReset)) }
+// Reset stores CH_OUT_EOF_DES_ADDRReset in the register.
+func (r *CH_OUT_EOF_DES_ADDR) Reset() { r.reg.Store(uint32(CH_OUT_EOF_DES_ADDRReset)) }
 
 // Modify loads the register, passes its value to f and stores the result.
-func (r *OUT_EOF_DES_ADDR_CH) Modify(f func(OUT_EOF_DES_ADDR_CHValue) OUT_EOF_DES_ADDR_CHValue) {
-	r.reg.Store(uint32(f(OUT_EOF_DES_ADDR_CHValue(r.reg.Load()))))
+func (r *CH_OUT_EOF_DES_ADDR) Modify(f func(CH_OUT_EOF_DES_ADDRValue) CH_OUT_EOF_DES_ADDRValue) {
+	r.reg.Store(uint32(f(CH_OUT_EOF_DES_ADDRValue(r.reg.Load()))))
 }
 
 // OUT_EOF_DES_ADDR_CH returns field OUT_EOF_DES_ADDR_CH (bits 31:0): This register stores the address of the outlink descriptor when the EOF bit in this descriptor is 1.
-func (v OUT_EOF_DES_ADDR_CHValue) OUT_EOF_DES_ADDR_CH() uint32 { return uint32(v) & 0xffffffff }
+func (v CH_OUT_EOF_DES_ADDRValue) OUT_EOF_DES_ADDR_CH() uint32 { return uint32(v) & 0xffffffff }
 
-// OUT_EOF_BFR_DES_ADDR_CH is register OUT_EOF_BFR_DES_ADDR_CH%s (32-bit, read-write, reset 0x0): The last outlink descriptor address when EOF occurs of Tx channel 0.
-type OUT_EOF_BFR_DES_ADDR_CH struct {
-	reg mmio.U32
-	_   [0xbc]byte
-}
+// CH_OUT_EOF_BFR_DES_ADDR is register OUT_EOF_BFR_DES_ADDR (32-bit, read-write, reset 0x0): The last outlink descriptor address when EOF occurs of Tx channel 0.
+type CH_OUT_EOF_BFR_DES_ADDR struct{ reg mmio.U32 }
 
-// OUT_EOF_BFR_DES_ADDR_CHValue is a value of register OUT_EOF_BFR_DES_ADDR_CH.
-type OUT_EOF_BFR_DES_ADDR_CHValue uint32
+// CH_OUT_EOF_BFR_DES_ADDRValue is a value of register CH_OUT_EOF_BFR_DES_ADDR.
+type CH_OUT_EOF_BFR_DES_ADDRValue uint32
 
-// OUT_EOF_BFR_DES_ADDR_CHReset is the reset value of register OUT_EOF_BFR_DES_ADDR_CH.
-const OUT_EOF_BFR_DES_ADDR_CHReset OUT_EOF_BFR_DES_ADDR_CHValue = 0x0
+// CH_OUT_EOF_BFR_DES_ADDRReset is the reset value of register CH_OUT_EOF_BFR_DES_ADDR.
+const CH_OUT_EOF_BFR_DES_ADDRReset CH_OUT_EOF_BFR_DES_ADDRValue = 0x0
 
 // Read loads the register.
-func (r *OUT_EOF_BFR_DES_ADDR_CH) Read() OUT_EOF_BFR_DES_ADDR_CHValue {
-	return OUT_EOF_BFR_DES_ADDR_CHValue(r.reg.Load())
+func (r *CH_OUT_EOF_BFR_DES_ADDR) Read() CH_OUT_EOF_BFR_DES_ADDRValue {
+	return CH_OUT_EOF_BFR_DES_ADDRValue(r.reg.Load())
 }
 
 // Write stores v in the register.
-func (r *OUT_EOF_BFR_DES_ADDR_CH) Write(v OUT_EOF_BFR_DES_ADDR_CHValue) { r.reg.Store(uint32(v)) }
+func (r *CH_OUT_EOF_BFR_DES_ADDR) Write(v CH_OUT_EOF_BFR_DES_ADDRValue) { r.reg.Store(uint32(v)) }
 
-// WriteWith stores f(OUT_EOF_BFR_DES_ADDR_CHReset): fields f leaves alone are written as their reset values.
-func (r *OUT_EOF_BFR_DES_ADDR_CH) WriteWith(f func(OUT_EOF_BFR_DES_ADDR_CHValue) OUT_EOF_BFR_DES_ADDR_CHValue) {
-	r.reg.Store(uint32(f(OUT_EOF_BFR_DES_ADDR_CHReset)))
+// WriteWith stores f(CH_OUT_EOF_BFR_DES_ADDRReset): fields f leaves alone are written as their reset values.
+func (r *CH_OUT_EOF_BFR_DES_ADDR) WriteWith(f func(CH_OUT_EOF_BFR_DES_ADDRValue) CH_OUT_EOF_BFR_DES_ADDRValue) {
+	r.reg.Store(uint32(f(CH_OUT_EOF_BFR_DES_ADDRReset)))
 }
 
-// Reset stores OUT_EOF_BFR_DES_ADDR_CHReset in the register.
-func (r *OUT_EOF_BFR_DES_ADDR_CH) Reset() { r.reg.Store(uint32(OUT_EOF_BFR_DES_ADDR_CHReset)) }
+// Reset stores CH_OUT_EOF_BFR_DES_ADDRReset in the register.
+func (r *CH_OUT_EOF_BFR_DES_ADDR) Reset() { r.reg.Store(uint32(CH_OUT_EOF_BFR_DES_ADDRReset)) }
 
 // Modify loads the register, passes its value to f and stores the result.
-func (r *OUT_EOF_BFR_DES_ADDR_CH) Modify(f func(OUT_EOF_BFR_DES_ADDR_CHValue) OUT_EOF_BFR_DES_ADDR_CHValue) {
-	r.reg.Store(uint32(f(OUT_EOF_BFR_DES_ADDR_CHValue(r.reg.Load()))))
+func (r *CH_OUT_EOF_BFR_DES_ADDR) Modify(f func(CH_OUT_EOF_BFR_DES_ADDRValue) CH_OUT_EOF_BFR_DES_ADDRValue) {
+	r.reg.Store(uint32(f(CH_OUT_EOF_BFR_DES_ADDRValue(r.reg.Load()))))
 }
 
 // OUT_EOF_BFR_DES_ADDR_CH returns field OUT_EOF_BFR_DES_ADDR_CH (bits 31:0): This register stores the address of the outlink descriptor before the last outlink descriptor.
-func (v OUT_EOF_BFR_DES_ADDR_CHValue) OUT_EOF_BFR_DES_ADDR_CH() uint32 { return uint32(v) & 0xffffffff }
+func (v CH_OUT_EOF_BFR_DES_ADDRValue) OUT_EOF_BFR_DES_ADDR_CH() uint32 { return uint32(v) & 0xffffffff }
 
-// OUT_DSCR_CH is register OUT_DSCR_CH%s (32-bit, read-write, reset 0x0): Current inlink descriptor address of Tx channel 0.
-type OUT_DSCR_CH struct {
-	reg mmio.U32
-	_   [0xbc]byte
-}
+// CH_OUT_DSCR is register OUT_DSCR (32-bit, read-write, reset 0x0): Current inlink descriptor address of Tx channel 0.
+type CH_OUT_DSCR struct{ reg mmio.U32 }
 
-// OUT_DSCR_CHValue is a value of register OUT_DSCR_CH.
-type OUT_DSCR_CHValue uint32
+// CH_OUT_DSCRValue is a value of register CH_OUT_DSCR.
+type CH_OUT_DSCRValue uint32
 
-// OUT_DSCR_CHReset is the reset value of register OUT_DSCR_CH.
-const OUT_DSCR_CHReset OUT_DSCR_CHValue = 0x0
+// CH_OUT_DSCRReset is the reset value of register CH_OUT_DSCR.
+const CH_OUT_DSCRReset CH_OUT_DSCRValue = 0x0
 
 // Read loads the register.
-func (r *OUT_DSCR_CH) Read() OUT_DSCR_CHValue { return OUT_DSCR_CHValue(r.reg.Load()) }
+func (r *CH_OUT_DSCR) Read() CH_OUT_DSCRValue { return CH_OUT_DSCRValue(r.reg.Load()) }
 
 // Write stores v in the register.
-func (r *OUT_DSCR_CH) Write(v OUT_DSCR_CHValue) { r.reg.Store(uint32(v)) }
+func (r *CH_OUT_DSCR) Write(v CH_OUT_DSCRValue) { r.reg.Store(uint32(v)) }
 
-// WriteWith stores f(OUT_DSCR_CHReset): fields f leaves alone are written as their reset values.
-func (r *OUT_DSCR_CH) WriteWith(f func(OUT_DSCR_CHValue) OUT_DSCR_CHValue) {
-	r.reg.Store(uint32(f(OUT_DSCR_CHReset)))
+// WriteWith stores f(CH_OUT_DSCRReset): fields f leaves alone are written as their reset values.
+func (r *CH_OUT_DSCR) WriteWith(f func(CH_OUT_DSCRValue) CH_OUT_DSCRValue) {
+	r.reg.Store(uint32(f(CH_OUT_DSCRReset)))
 }
 
-// Reset stores OUT_DSCR_CHReset in the register.
-func (r *OUT_DSCR_CH) Reset() { r.reg.Store(uint32(OUT_DSCR_CHReset)) }
+// Reset stores CH_OUT_DSCRReset in the register.
+func (r *CH_OUT_DSCR) Reset() { r.reg.Store(uint32(CH_OUT_DSCRReset)) }
 
 // Modify loads the register, passes its value to f and stores the result.
-func (r *OUT_DSCR_CH) Modify(f func(OUT_DSCR_CHValue) OUT_DSCR_CHValue) {
-	r.reg.Store(uint32(f(OUT_DSCR_CHValue(r.reg.Load()))))
+func (r *CH_OUT_DSCR) Modify(f func(CH_OUT_DSCRValue) CH_OUT_DSCRValue) {
+	r.reg.Store(uint32(f(CH_OUT_DSCRValue(r.reg.Load()))))
 }
 
 // OUTLINK_DSCR_CH returns field OUTLINK_DSCR_CH (bits 31:0): The address of the current outlink descriptor y.
-func (v OUT_DSCR_CHValue) OUTLINK_DSCR_CH() uint32 { return uint32(v) & 0xffffffff }
+func (v CH_OUT_DSCRValue) OUTLINK_DSCR_CH() uint32 { return uint32(v) & 0xffffffff }
 
-// OUT_DSCR_BF0_CH is register OUT_DSCR_BF0_CH%s (32-bit, read-write, reset 0x0): The last inlink descriptor address of Tx channel 0.
-type OUT_DSCR_BF0_CH struct {
-	reg mmio.U32
-	_   [0xbc]byte
-}
+// CH_OUT_DSCR_BF is register OUT_DSCR_BF%s (32-bit, read-write, reset 0x0): The last inlink descriptor address of Tx channel 0 (OUT_DSCR_BF0 … OUT_DSCR_BF1 in the SVD).
+type CH_OUT_DSCR_BF struct{ reg mmio.U32 }
 
-// OUT_DSCR_BF0_CHValue is a value of register OUT_DSCR_BF0_CH.
-type OUT_DSCR_BF0_CHValue uint32
+// CH_OUT_DSCR_BFValue is a value of register CH_OUT_DSCR_BF.
+type CH_OUT_DSCR_BFValue uint32
 
-// OUT_DSCR_BF0_CHReset is the reset value of register OUT_DSCR_BF0_CH.
-const OUT_DSCR_BF0_CHReset OUT_DSCR_BF0_CHValue = 0x0
+// CH_OUT_DSCR_BFReset is the reset value of register CH_OUT_DSCR_BF.
+const CH_OUT_DSCR_BFReset CH_OUT_DSCR_BFValue = 0x0
 
 // Read loads the register.
-func (r *OUT_DSCR_BF0_CH) Read() OUT_DSCR_BF0_CHValue { return OUT_DSCR_BF0_CHValue(r.reg.Load()) }
+func (r *CH_OUT_DSCR_BF) Read() CH_OUT_DSCR_BFValue { return CH_OUT_DSCR_BFValue(r.reg.Load()) }
 
 // Write stores v in the register.
-func (r *OUT_DSCR_BF0_CH) Write(v OUT_DSCR_BF0_CHValue) { r.reg.Store(uint32(v)) }
+func (r *CH_OUT_DSCR_BF) Write(v CH_OUT_DSCR_BFValue) { r.reg.Store(uint32(v)) }
 
-// WriteWith stores f(OUT_DSCR_BF0_CHReset): fields f leaves alone are written as their reset values.
-func (r *OUT_DSCR_BF0_CH) WriteWith(f func(OUT_DSCR_BF0_CHValue) OUT_DSCR_BF0_CHValue) {
-	r.reg.Store(uint32(f(OUT_DSCR_BF0_CHReset)))
+// WriteWith stores f(CH_OUT_DSCR_BFReset): fields f leaves alone are written as their reset values.
+func (r *CH_OUT_DSCR_BF) WriteWith(f func(CH_OUT_DSCR_BFValue) CH_OUT_DSCR_BFValue) {
+	r.reg.Store(uint32(f(CH_OUT_DSCR_BFReset)))
 }
 
-// Reset stores OUT_DSCR_BF0_CHReset in the register.
-func (r *OUT_DSCR_BF0_CH) Reset() { r.reg.Store(uint32(OUT_DSCR_BF0_CHReset)) }
+// Reset stores CH_OUT_DSCR_BFReset in the register.
+func (r *CH_OUT_DSCR_BF) Reset() { r.reg.Store(uint32(CH_OUT_DSCR_BFReset)) }
 
 // Modify loads the register, passes its value to f and stores the result.
-func (r *OUT_DSCR_BF0_CH) Modify(f func(OUT_DSCR_BF0_CHValue) OUT_DSCR_BF0_CHValue) {
-	r.reg.Store(uint32(f(OUT_DSCR_BF0_CHValue(r.reg.Load()))))
+func (r *CH_OUT_DSCR_BF) Modify(f func(CH_OUT_DSCR_BFValue) CH_OUT_DSCR_BFValue) {
+	r.reg.Store(uint32(f(CH_OUT_DSCR_BFValue(r.reg.Load()))))
 }
 
-// OUTLINK_DSCR_BF0_CH returns field OUTLINK_DSCR_BF0_CH (bits 31:0): The address of the last outlink descriptor y-1.
-func (v OUT_DSCR_BF0_CHValue) OUTLINK_DSCR_BF0_CH() uint32 { return uint32(v) & 0xffffffff }
+// OUTLINK_DSCR_BF_CH returns field OUTLINK_DSCR_BF%s_CH (bits 31:0): The address of the last outlink descriptor y-1.
+func (v CH_OUT_DSCR_BFValue) OUTLINK_DSCR_BF_CH() uint32 { return uint32(v) & 0xffffffff }
 
-// OUT_DSCR_BF1_CH is register OUT_DSCR_BF1_CH%s (32-bit, read-write, reset 0x0): The second-to-last inlink descriptor address of Tx channel 0.
-type OUT_DSCR_BF1_CH struct {
-	reg mmio.U32
-	_   [0xbc]byte
-}
+// CH_OUT_WIGHT is register OUT_WIGHT (32-bit, read-write, reset 0xf00): Weight register of Rx channel 0.
+type CH_OUT_WIGHT struct{ reg mmio.U32 }
 
-// OUT_DSCR_BF1_CHValue is a value of register OUT_DSCR_BF1_CH.
-type OUT_DSCR_BF1_CHValue uint32
+// CH_OUT_WIGHTValue is a value of register CH_OUT_WIGHT.
+type CH_OUT_WIGHTValue uint32
 
-// OUT_DSCR_BF1_CHReset is the reset value of register OUT_DSCR_BF1_CH.
-const OUT_DSCR_BF1_CHReset OUT_DSCR_BF1_CHValue = 0x0
+// CH_OUT_WIGHTReset is the reset value of register CH_OUT_WIGHT.
+const CH_OUT_WIGHTReset CH_OUT_WIGHTValue = 0xf00
 
 // Read loads the register.
-func (r *OUT_DSCR_BF1_CH) Read() OUT_DSCR_BF1_CHValue { return OUT_DSCR_BF1_CHValue(r.reg.Load()) }
+func (r *CH_OUT_WIGHT) Read() CH_OUT_WIGHTValue { return CH_OUT_WIGHTValue(r.reg.Load()) }
 
 // Write stores v in the register.
-func (r *OUT_DSCR_BF1_CH) Write(v OUT_DSCR_BF1_CHValue) { r.reg.Store(uint32(v)) }
+func (r *CH_OUT_WIGHT) Write(v CH_OUT_WIGHTValue) { r.reg.Store(uint32(v)) }
 
-// WriteWith stores f(OUT_DSCR_BF1_CHReset): fields f leaves alone are written as their reset values.
-func (r *OUT_DSCR_BF1_CH) WriteWith(f func(OUT_DSCR_BF1_CHValue) OUT_DSCR_BF1_CHValue) {
-	r.reg.Store(uint32(f(OUT_DSCR_BF1_CHReset)))
+// WriteWith stores f(CH_OUT_WIGHTReset): fields f leaves alone are written as their reset values.
+func (r *CH_OUT_WIGHT) WriteWith(f func(CH_OUT_WIGHTValue) CH_OUT_WIGHTValue) {
+	r.reg.Store(uint32(f(CH_OUT_WIGHTReset)))
 }
 
-// Reset stores OUT_DSCR_BF1_CHReset in the register.
-func (r *OUT_DSCR_BF1_CH) Reset() { r.reg.Store(uint32(OUT_DSCR_BF1_CHReset)) }
+// Reset stores CH_OUT_WIGHTReset in the register.
+func (r *CH_OUT_WIGHT) Reset() { r.reg.Store(uint32(CH_OUT_WIGHTReset)) }
 
 // Modify loads the register, passes its value to f and stores the result.
-func (r *OUT_DSCR_BF1_CH) Modify(f func(OUT_DSCR_BF1_CHValue) OUT_DSCR_BF1_CHValue) {
-	r.reg.Store(uint32(f(OUT_DSCR_BF1_CHValue(r.reg.Load()))))
-}
-
-// OUTLINK_DSCR_BF1_CH returns field OUTLINK_DSCR_BF1_CH (bits 31:0): The address of the second-to-last inlink descriptor x-2.
-func (v OUT_DSCR_BF1_CHValue) OUTLINK_DSCR_BF1_CH() uint32 { return uint32(v) & 0xffffffff }
-
-// OUT_WIGHT_CH is register OUT_WIGHT_CH%s (32-bit, read-write, reset 0xf00): Weight register of Rx channel 0.
-type OUT_WIGHT_CH struct {
-	reg mmio.U32
-	_   [0xbc]byte
-}
-
-// OUT_WIGHT_CHValue is a value of register OUT_WIGHT_CH.
-type OUT_WIGHT_CHValue uint32
-
-// OUT_WIGHT_CHReset is the reset value of register OUT_WIGHT_CH.
-const OUT_WIGHT_CHReset OUT_WIGHT_CHValue = 0xf00
-
-// Read loads the register.
-func (r *OUT_WIGHT_CH) Read() OUT_WIGHT_CHValue { return OUT_WIGHT_CHValue(r.reg.Load()) }
-
-// Write stores v in the register.
-func (r *OUT_WIGHT_CH) Write(v OUT_WIGHT_CHValue) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(OUT_WIGHT_CHReset): fields f leaves alone are written as their reset values.
-func (r *OUT_WIGHT_CH) WriteWith(f func(OUT_WIGHT_CHValue) OUT_WIGHT_CHValue) {
-	r.reg.Store(uint32(f(OUT_WIGHT_CHReset)))
-}
-
-// Reset stores OUT_WIGHT_CHReset in the register.
-func (r *OUT_WIGHT_CH) Reset() { r.reg.Store(uint32(OUT_WIGHT_CHReset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *OUT_WIGHT_CH) Modify(f func(OUT_WIGHT_CHValue) OUT_WIGHT_CHValue) {
-	r.reg.Store(uint32(f(OUT_WIGHT_CHValue(r.reg.Load()))))
+func (r *CH_OUT_WIGHT) Modify(f func(CH_OUT_WIGHTValue) CH_OUT_WIGHTValue) {
+	r.reg.Store(uint32(f(CH_OUT_WIGHTValue(r.reg.Load()))))
 }
 
 // TX_WEIGHT_CH returns field TX_WEIGHT_CH (bits 11:8): The weight of Tx channel 0.
-func (v OUT_WIGHT_CHValue) TX_WEIGHT_CH() uint32 { return uint32(v>>8) & 0xf }
+func (v CH_OUT_WIGHTValue) TX_WEIGHT_CH() uint32 { return uint32(v>>8) & 0xf }
 
 // WithTX_WEIGHT_CH returns v with field TX_WEIGHT_CH (bits 11:8) set to x, masked to the field width.
-func (v OUT_WIGHT_CHValue) WithTX_WEIGHT_CH(x uint32) OUT_WIGHT_CHValue {
-	return v&^0xf00 | OUT_WIGHT_CHValue(x&0xf)<<8
+func (v CH_OUT_WIGHTValue) WithTX_WEIGHT_CH(x uint32) CH_OUT_WIGHTValue {
+	return v&^0xf00 | CH_OUT_WIGHTValue(x&0xf)<<8
 }
 
-// OUT_PRI_CH is register OUT_PRI_CH%s (32-bit, read-write, reset 0x0): Priority register of Tx channel 0.
-type OUT_PRI_CH struct {
-	reg mmio.U32
-	_   [0xbc]byte
-}
+// CH_OUT_PRI is register OUT_PRI (32-bit, read-write, reset 0x0): Priority register of Tx channel 0.
+type CH_OUT_PRI struct{ reg mmio.U32 }
 
-// OUT_PRI_CHValue is a value of register OUT_PRI_CH.
-type OUT_PRI_CHValue uint32
+// CH_OUT_PRIValue is a value of register CH_OUT_PRI.
+type CH_OUT_PRIValue uint32
 
-// OUT_PRI_CHReset is the reset value of register OUT_PRI_CH.
-const OUT_PRI_CHReset OUT_PRI_CHValue = 0x0
+// CH_OUT_PRIReset is the reset value of register CH_OUT_PRI.
+const CH_OUT_PRIReset CH_OUT_PRIValue = 0x0
 
 // Read loads the register.
-func (r *OUT_PRI_CH) Read() OUT_PRI_CHValue { return OUT_PRI_CHValue(r.reg.Load()) }
+func (r *CH_OUT_PRI) Read() CH_OUT_PRIValue { return CH_OUT_PRIValue(r.reg.Load()) }
 
 // Write stores v in the register.
-func (r *OUT_PRI_CH) Write(v OUT_PRI_CHValue) { r.reg.Store(uint32(v)) }
+func (r *CH_OUT_PRI) Write(v CH_OUT_PRIValue) { r.reg.Store(uint32(v)) }
 
-// WriteWith stores f(OUT_PRI_CHReset): fields f leaves alone are written as their reset values.
-func (r *OUT_PRI_CH) WriteWith(f func(OUT_PRI_CHValue) OUT_PRI_CHValue) {
-	r.reg.Store(uint32(f(OUT_PRI_CHReset)))
+// WriteWith stores f(CH_OUT_PRIReset): fields f leaves alone are written as their reset values.
+func (r *CH_OUT_PRI) WriteWith(f func(CH_OUT_PRIValue) CH_OUT_PRIValue) {
+	r.reg.Store(uint32(f(CH_OUT_PRIReset)))
 }
 
-// Reset stores OUT_PRI_CHReset in the register.
-func (r *OUT_PRI_CH) Reset() { r.reg.Store(uint32(OUT_PRI_CHReset)) }
+// Reset stores CH_OUT_PRIReset in the register.
+func (r *CH_OUT_PRI) Reset() { r.reg.Store(uint32(CH_OUT_PRIReset)) }
 
 // Modify loads the register, passes its value to f and stores the result.
-func (r *OUT_PRI_CH) Modify(f func(OUT_PRI_CHValue) OUT_PRI_CHValue) {
-	r.reg.Store(uint32(f(OUT_PRI_CHValue(r.reg.Load()))))
+func (r *CH_OUT_PRI) Modify(f func(CH_OUT_PRIValue) CH_OUT_PRIValue) {
+	r.reg.Store(uint32(f(CH_OUT_PRIValue(r.reg.Load()))))
 }
 
 // TX_PRI_CH returns field TX_PRI_CH (bits 3:0): The priority of Tx channel 0. The larger of the value, the higher of the priority.
-func (v OUT_PRI_CHValue) TX_PRI_CH() uint32 { return uint32(v) & 0xf }
+func (v CH_OUT_PRIValue) TX_PRI_CH() uint32 { return uint32(v) & 0xf }
 
 // WithTX_PRI_CH returns v with field TX_PRI_CH (bits 3:0) set to x, masked to the field width.
-func (v OUT_PRI_CHValue) WithTX_PRI_CH(x uint32) OUT_PRI_CHValue {
-	return v&^0xf | OUT_PRI_CHValue(x&0xf)
+func (v CH_OUT_PRIValue) WithTX_PRI_CH(x uint32) CH_OUT_PRIValue {
+	return v&^0xf | CH_OUT_PRIValue(x&0xf)
 }
 
-// OUT_PERI_SEL_CH is register OUT_PERI_SEL_CH%s (32-bit, read-write, reset 0x3f): Peripheral selection of Tx channel 0.
-type OUT_PERI_SEL_CH struct {
-	reg mmio.U32
-	_   [0xbc]byte
-}
+// CH_OUT_PERI_SEL is register OUT_PERI_SEL (32-bit, read-write, reset 0x3f): Peripheral selection of Tx channel 0.
+type CH_OUT_PERI_SEL struct{ reg mmio.U32 }
 
-// OUT_PERI_SEL_CHValue is a value of register OUT_PERI_SEL_CH.
-type OUT_PERI_SEL_CHValue uint32
+// CH_OUT_PERI_SELValue is a value of register CH_OUT_PERI_SEL.
+type CH_OUT_PERI_SELValue uint32
 
-// OUT_PERI_SEL_CHReset is the reset value of register OUT_PERI_SEL_CH.
-const OUT_PERI_SEL_CHReset OUT_PERI_SEL_CHValue = 0x3f
+// CH_OUT_PERI_SELReset is the reset value of register CH_OUT_PERI_SEL.
+const CH_OUT_PERI_SELReset CH_OUT_PERI_SELValue = 0x3f
 
 // Read loads the register.
-func (r *OUT_PERI_SEL_CH) Read() OUT_PERI_SEL_CHValue { return OUT_PERI_SEL_CHValue(r.reg.Load()) }
+func (r *CH_OUT_PERI_SEL) Read() CH_OUT_PERI_SELValue { return CH_OUT_PERI_SELValue(r.reg.Load()) }
 
 // Write stores v in the register.
-func (r *OUT_PERI_SEL_CH) Write(v OUT_PERI_SEL_CHValue) { r.reg.Store(uint32(v)) }
+func (r *CH_OUT_PERI_SEL) Write(v CH_OUT_PERI_SELValue) { r.reg.Store(uint32(v)) }
 
-// WriteWith stores f(OUT_PERI_SEL_CHReset): fields f leaves alone are written as their reset values.
-func (r *OUT_PERI_SEL_CH) WriteWith(f func(OUT_PERI_SEL_CHValue) OUT_PERI_SEL_CHValue) {
-	r.reg.Store(uint32(f(OUT_PERI_SEL_CHReset)))
+// WriteWith stores f(CH_OUT_PERI_SELReset): fields f leaves alone are written as their reset values.
+func (r *CH_OUT_PERI_SEL) WriteWith(f func(CH_OUT_PERI_SELValue) CH_OUT_PERI_SELValue) {
+	r.reg.Store(uint32(f(CH_OUT_PERI_SELReset)))
 }
 
-// Reset stores OUT_PERI_SEL_CHReset in the register.
-func (r *OUT_PERI_SEL_CH) Reset() { r.reg.Store(uint32(OUT_PERI_SEL_CHReset)) }
+// Reset stores CH_OUT_PERI_SELReset in the register.
+func (r *CH_OUT_PERI_SEL) Reset() { r.reg.Store(uint32(CH_OUT_PERI_SELReset)) }
 
 // Modify loads the register, passes its value to f and stores the result.
-func (r *OUT_PERI_SEL_CH) Modify(f func(OUT_PERI_SEL_CHValue) OUT_PERI_SEL_CHValue) {
-	r.reg.Store(uint32(f(OUT_PERI_SEL_CHValue(r.reg.Load()))))
+func (r *CH_OUT_PERI_SEL) Modify(f func(CH_OUT_PERI_SELValue) CH_OUT_PERI_SELValue) {
+	r.reg.Store(uint32(f(CH_OUT_PERI_SELValue(r.reg.Load()))))
 }
 
 // PERI_OUT_SEL_CH returns field PERI_OUT_SEL_CH (bits 5:0): This register is used to select peripheral for Tx channel 0. 0:SPI2. 1: SPI3. 2: UHCI0. 3: I2S0. 4: I2S1. 5: LCD_CAM. 6: AES. 7: SHA. 8: ADC_DAC. 9: RMT.
-func (v OUT_PERI_SEL_CHValue) PERI_OUT_SEL_CH() uint32 { return uint32(v) & 0x3f }
+func (v CH_OUT_PERI_SELValue) PERI_OUT_SEL_CH() uint32 { return uint32(v) & 0x3f }
 
 // WithPERI_OUT_SEL_CH returns v with field PERI_OUT_SEL_CH (bits 5:0) set to x, masked to the field width.
-func (v OUT_PERI_SEL_CHValue) WithPERI_OUT_SEL_CH(x uint32) OUT_PERI_SEL_CHValue {
-	return v&^0x3f | OUT_PERI_SEL_CHValue(x&0x3f)
+func (v CH_OUT_PERI_SELValue) WithPERI_OUT_SEL_CH(x uint32) CH_OUT_PERI_SELValue {
+	return v&^0x3f | CH_OUT_PERI_SELValue(x&0x3f)
 }
 
 // AHB_TEST is register AHB_TEST (32-bit, read-write, reset 0x0): reserved.
@@ -2444,82 +2065,76 @@ func (v MISC_CONFValue) CLK_EN() bool { return v&0x10 != 0 }
 // WithCLK_EN returns v with field CLK_EN (bit 4) set to b.
 func (v MISC_CONFValue) WithCLK_EN(b bool) MISC_CONFValue { return v&^0x10 | MISC_CONFValue(b2u(b))<<4 }
 
-// IN_SRAM_SIZE_CH is register IN_SRAM_SIZE_CH%s (32-bit, read-write, reset 0xe): Receive L2 FIFO depth of Rx channel 0.
-type IN_SRAM_SIZE_CH struct {
-	reg mmio.U32
-	_   [0x4]byte
-}
+// SRAM_SIZE_CH_IN is register IN (32-bit, read-write, reset 0xe): Receive L2 FIFO depth of Rx channel 0.
+type SRAM_SIZE_CH_IN struct{ reg mmio.U32 }
 
-// IN_SRAM_SIZE_CHValue is a value of register IN_SRAM_SIZE_CH.
-type IN_SRAM_SIZE_CHValue uint32
+// SRAM_SIZE_CH_INValue is a value of register SRAM_SIZE_CH_IN.
+type SRAM_SIZE_CH_INValue uint32
 
-// IN_SRAM_SIZE_CHReset is the reset value of register IN_SRAM_SIZE_CH.
-const IN_SRAM_SIZE_CHReset IN_SRAM_SIZE_CHValue = 0xe
+// SRAM_SIZE_CH_INReset is the reset value of register SRAM_SIZE_CH_IN.
+const SRAM_SIZE_CH_INReset SRAM_SIZE_CH_INValue = 0xe
 
 // Read loads the register.
-func (r *IN_SRAM_SIZE_CH) Read() IN_SRAM_SIZE_CHValue { return IN_SRAM_SIZE_CHValue(r.reg.Load()) }
+func (r *SRAM_SIZE_CH_IN) Read() SRAM_SIZE_CH_INValue { return SRAM_SIZE_CH_INValue(r.reg.Load()) }
 
 // Write stores v in the register.
-func (r *IN_SRAM_SIZE_CH) Write(v IN_SRAM_SIZE_CHValue) { r.reg.Store(uint32(v)) }
+func (r *SRAM_SIZE_CH_IN) Write(v SRAM_SIZE_CH_INValue) { r.reg.Store(uint32(v)) }
 
-// WriteWith stores f(IN_SRAM_SIZE_CHReset): fields f leaves alone are written as their reset values.
-func (r *IN_SRAM_SIZE_CH) WriteWith(f func(IN_SRAM_SIZE_CHValue) IN_SRAM_SIZE_CHValue) {
-	r.reg.Store(uint32(f(IN_SRAM_SIZE_CHReset)))
+// WriteWith stores f(SRAM_SIZE_CH_INReset): fields f leaves alone are written as their reset values.
+func (r *SRAM_SIZE_CH_IN) WriteWith(f func(SRAM_SIZE_CH_INValue) SRAM_SIZE_CH_INValue) {
+	r.reg.Store(uint32(f(SRAM_SIZE_CH_INReset)))
 }
 
-// Reset stores IN_SRAM_SIZE_CHReset in the register.
-func (r *IN_SRAM_SIZE_CH) Reset() { r.reg.Store(uint32(IN_SRAM_SIZE_CHReset)) }
+// Reset stores SRAM_SIZE_CH_INReset in the register.
+func (r *SRAM_SIZE_CH_IN) Reset() { r.reg.Store(uint32(SRAM_SIZE_CH_INReset)) }
 
 // Modify loads the register, passes its value to f and stores the result.
-func (r *IN_SRAM_SIZE_CH) Modify(f func(IN_SRAM_SIZE_CHValue) IN_SRAM_SIZE_CHValue) {
-	r.reg.Store(uint32(f(IN_SRAM_SIZE_CHValue(r.reg.Load()))))
+func (r *SRAM_SIZE_CH_IN) Modify(f func(SRAM_SIZE_CH_INValue) SRAM_SIZE_CH_INValue) {
+	r.reg.Store(uint32(f(SRAM_SIZE_CH_INValue(r.reg.Load()))))
 }
 
 // IN_SIZE_CH returns field IN_SIZE_CH (bits 6:0): This register is used to configure the size of L2 Tx FIFO for Rx channel 0. 0:16 bytes. 1:24 bytes. 2:32 bytes. 3: 40 bytes. 4: 48 bytes. 5:56 bytes. 6: 64 bytes. 7: 72 bytes. 8: 80 bytes.
-func (v IN_SRAM_SIZE_CHValue) IN_SIZE_CH() uint32 { return uint32(v) & 0x7f }
+func (v SRAM_SIZE_CH_INValue) IN_SIZE_CH() uint32 { return uint32(v) & 0x7f }
 
 // WithIN_SIZE_CH returns v with field IN_SIZE_CH (bits 6:0) set to x, masked to the field width.
-func (v IN_SRAM_SIZE_CHValue) WithIN_SIZE_CH(x uint32) IN_SRAM_SIZE_CHValue {
-	return v&^0x7f | IN_SRAM_SIZE_CHValue(x&0x7f)
+func (v SRAM_SIZE_CH_INValue) WithIN_SIZE_CH(x uint32) SRAM_SIZE_CH_INValue {
+	return v&^0x7f | SRAM_SIZE_CH_INValue(x&0x7f)
 }
 
-// OUT_SRAM_SIZE_CH is register OUT_SRAM_SIZE_CH%s (32-bit, read-write, reset 0xe): Transmit L2 FIFO depth of Tx channel 0.
-type OUT_SRAM_SIZE_CH struct {
-	reg mmio.U32
-	_   [0x4]byte
-}
+// SRAM_SIZE_CH_OUT is register OUT (32-bit, read-write, reset 0xe): Transmit L2 FIFO depth of Tx channel 0.
+type SRAM_SIZE_CH_OUT struct{ reg mmio.U32 }
 
-// OUT_SRAM_SIZE_CHValue is a value of register OUT_SRAM_SIZE_CH.
-type OUT_SRAM_SIZE_CHValue uint32
+// SRAM_SIZE_CH_OUTValue is a value of register SRAM_SIZE_CH_OUT.
+type SRAM_SIZE_CH_OUTValue uint32
 
-// OUT_SRAM_SIZE_CHReset is the reset value of register OUT_SRAM_SIZE_CH.
-const OUT_SRAM_SIZE_CHReset OUT_SRAM_SIZE_CHValue = 0xe
+// SRAM_SIZE_CH_OUTReset is the reset value of register SRAM_SIZE_CH_OUT.
+const SRAM_SIZE_CH_OUTReset SRAM_SIZE_CH_OUTValue = 0xe
 
 // Read loads the register.
-func (r *OUT_SRAM_SIZE_CH) Read() OUT_SRAM_SIZE_CHValue { return OUT_SRAM_SIZE_CHValue(r.reg.Load()) }
+func (r *SRAM_SIZE_CH_OUT) Read() SRAM_SIZE_CH_OUTValue { return SRAM_SIZE_CH_OUTValue(r.reg.Load()) }
 
 // Write stores v in the register.
-func (r *OUT_SRAM_SIZE_CH) Write(v OUT_SRAM_SIZE_CHValue) { r.reg.Store(uint32(v)) }
+func (r *SRAM_SIZE_CH_OUT) Write(v SRAM_SIZE_CH_OUTValue) { r.reg.Store(uint32(v)) }
 
-// WriteWith stores f(OUT_SRAM_SIZE_CHReset): fields f leaves alone are written as their reset values.
-func (r *OUT_SRAM_SIZE_CH) WriteWith(f func(OUT_SRAM_SIZE_CHValue) OUT_SRAM_SIZE_CHValue) {
-	r.reg.Store(uint32(f(OUT_SRAM_SIZE_CHReset)))
+// WriteWith stores f(SRAM_SIZE_CH_OUTReset): fields f leaves alone are written as their reset values.
+func (r *SRAM_SIZE_CH_OUT) WriteWith(f func(SRAM_SIZE_CH_OUTValue) SRAM_SIZE_CH_OUTValue) {
+	r.reg.Store(uint32(f(SRAM_SIZE_CH_OUTReset)))
 }
 
-// Reset stores OUT_SRAM_SIZE_CHReset in the register.
-func (r *OUT_SRAM_SIZE_CH) Reset() { r.reg.Store(uint32(OUT_SRAM_SIZE_CHReset)) }
+// Reset stores SRAM_SIZE_CH_OUTReset in the register.
+func (r *SRAM_SIZE_CH_OUT) Reset() { r.reg.Store(uint32(SRAM_SIZE_CH_OUTReset)) }
 
 // Modify loads the register, passes its value to f and stores the result.
-func (r *OUT_SRAM_SIZE_CH) Modify(f func(OUT_SRAM_SIZE_CHValue) OUT_SRAM_SIZE_CHValue) {
-	r.reg.Store(uint32(f(OUT_SRAM_SIZE_CHValue(r.reg.Load()))))
+func (r *SRAM_SIZE_CH_OUT) Modify(f func(SRAM_SIZE_CH_OUTValue) SRAM_SIZE_CH_OUTValue) {
+	r.reg.Store(uint32(f(SRAM_SIZE_CH_OUTValue(r.reg.Load()))))
 }
 
 // OUT_SIZE_CH returns field OUT_SIZE_CH (bits 6:0): This register is used to configure the size of L2 Tx FIFO for Tx channel 0. 0:16 bytes. 1:24 bytes. 2:32 bytes. 3: 40 bytes. 4: 48 bytes. 5:56 bytes. 6: 64 bytes. 7: 72 bytes. 8: 80 bytes.
-func (v OUT_SRAM_SIZE_CHValue) OUT_SIZE_CH() uint32 { return uint32(v) & 0x7f }
+func (v SRAM_SIZE_CH_OUTValue) OUT_SIZE_CH() uint32 { return uint32(v) & 0x7f }
 
 // WithOUT_SIZE_CH returns v with field OUT_SIZE_CH (bits 6:0) set to x, masked to the field width.
-func (v OUT_SRAM_SIZE_CHValue) WithOUT_SIZE_CH(x uint32) OUT_SRAM_SIZE_CHValue {
-	return v&^0x7f | OUT_SRAM_SIZE_CHValue(x&0x7f)
+func (v SRAM_SIZE_CH_OUTValue) WithOUT_SIZE_CH(x uint32) SRAM_SIZE_CH_OUTValue {
+	return v&^0x7f | SRAM_SIZE_CH_OUTValue(x&0x7f)
 }
 
 // EXTMEM_REJECT_ADDR is register EXTMEM_REJECT_ADDR (32-bit, read-write, reset 0x0): Reject address accessing external RAM.

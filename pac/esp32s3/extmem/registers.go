@@ -47,14 +47,8 @@ type EXTMEM struct {
 	DCACHE_PRELOAD_SIZE DCACHE_PRELOAD_SIZE
 	// DCACHE_AUTOLOAD_CTRL is register DCACHE_AUTOLOAD_CTRL (at 0x4c): ******* Description ***********.
 	DCACHE_AUTOLOAD_CTRL DCACHE_AUTOLOAD_CTRL
-	// DCACHE_AUTOLOAD_SCT0_ADDR is register DCACHE_AUTOLOAD_SCT0_ADDR (at 0x50): ******* Description ***********.
-	DCACHE_AUTOLOAD_SCT0_ADDR DCACHE_AUTOLOAD_SCT0_ADDR
-	// DCACHE_AUTOLOAD_SCT0_SIZE is register DCACHE_AUTOLOAD_SCT0_SIZE (at 0x54): ******* Description ***********.
-	DCACHE_AUTOLOAD_SCT0_SIZE DCACHE_AUTOLOAD_SCT0_SIZE
-	// DCACHE_AUTOLOAD_SCT1_ADDR is register DCACHE_AUTOLOAD_SCT1_ADDR (at 0x58): ******* Description ***********.
-	DCACHE_AUTOLOAD_SCT1_ADDR DCACHE_AUTOLOAD_SCT1_ADDR
-	// DCACHE_AUTOLOAD_SCT1_SIZE is register DCACHE_AUTOLOAD_SCT1_SIZE (at 0x5c): ******* Description ***********.
-	DCACHE_AUTOLOAD_SCT1_SIZE DCACHE_AUTOLOAD_SCT1_SIZE
+	// DCACHE_AUTOLOAD_SCT is cluster DCACHE_AUTOLOAD_SCT[%s] (at 0x50, 2 × 0x8 bytes): Registers DCACHE_AUTOLOAD_SCT0_ADDR, DCACHE_AUTOLOAD_SCT1_ADDR and the rest of each copy, as one array.
+	DCACHE_AUTOLOAD_SCT [2]DCACHE_AUTOLOAD_SCT
 	// ICACHE_CTRL is register ICACHE_CTRL (at 0x60): ******* Description ***********.
 	ICACHE_CTRL ICACHE_CTRL
 	// ICACHE_CTRL1 is register ICACHE_CTRL1 (at 0x64): ******* Description ***********.
@@ -87,14 +81,8 @@ type EXTMEM struct {
 	ICACHE_PRELOAD_SIZE ICACHE_PRELOAD_SIZE
 	// ICACHE_AUTOLOAD_CTRL is register ICACHE_AUTOLOAD_CTRL (at 0xa0): ******* Description ***********.
 	ICACHE_AUTOLOAD_CTRL ICACHE_AUTOLOAD_CTRL
-	// ICACHE_AUTOLOAD_SCT0_ADDR is register ICACHE_AUTOLOAD_SCT0_ADDR (at 0xa4): ******* Description ***********.
-	ICACHE_AUTOLOAD_SCT0_ADDR ICACHE_AUTOLOAD_SCT0_ADDR
-	// ICACHE_AUTOLOAD_SCT0_SIZE is register ICACHE_AUTOLOAD_SCT0_SIZE (at 0xa8): ******* Description ***********.
-	ICACHE_AUTOLOAD_SCT0_SIZE ICACHE_AUTOLOAD_SCT0_SIZE
-	// ICACHE_AUTOLOAD_SCT1_ADDR is register ICACHE_AUTOLOAD_SCT1_ADDR (at 0xac): ******* Description ***********.
-	ICACHE_AUTOLOAD_SCT1_ADDR ICACHE_AUTOLOAD_SCT1_ADDR
-	// ICACHE_AUTOLOAD_SCT1_SIZE is register ICACHE_AUTOLOAD_SCT1_SIZE (at 0xb0): ******* Description ***********.
-	ICACHE_AUTOLOAD_SCT1_SIZE ICACHE_AUTOLOAD_SCT1_SIZE
+	// ICACHE_AUTOLOAD_SCT is cluster ICACHE_AUTOLOAD_SCT[%s] (at 0xa4, 2 × 0x8 bytes): Registers ICACHE_AUTOLOAD_SCT0_ADDR, ICACHE_AUTOLOAD_SCT1_ADDR and the rest of each copy, as one array.
+	ICACHE_AUTOLOAD_SCT [2]ICACHE_AUTOLOAD_SCT
 	// IBUS_TO_FLASH_START_VADDR is register IBUS_TO_FLASH_START_VADDR (at 0xb4): ******* Description ***********.
 	IBUS_TO_FLASH_START_VADDR IBUS_TO_FLASH_START_VADDR
 	// IBUS_TO_FLASH_END_VADDR is register IBUS_TO_FLASH_END_VADDR (at 0xb8): ******* Description ***********.
@@ -121,34 +109,10 @@ type EXTMEM struct {
 	CACHE_ILG_INT_CLR CACHE_ILG_INT_CLR
 	// CACHE_ILG_INT_ST is register CACHE_ILG_INT_ST (at 0xe4): ******* Description ***********.
 	CACHE_ILG_INT_ST CACHE_ILG_INT_ST
-	// CORE0_ACS_CACHE_INT_ENA is register CORE0_ACS_CACHE_INT_ENA (at 0xe8): ******* Description ***********.
-	CORE0_ACS_CACHE_INT_ENA CORE0_ACS_CACHE_INT_ENA
-	// CORE0_ACS_CACHE_INT_CLR is register CORE0_ACS_CACHE_INT_CLR (at 0xec): ******* Description ***********.
-	CORE0_ACS_CACHE_INT_CLR CORE0_ACS_CACHE_INT_CLR
-	// CORE0_ACS_CACHE_INT_ST is register CORE0_ACS_CACHE_INT_ST (at 0xf0): ******* Description ***********.
-	CORE0_ACS_CACHE_INT_ST CORE0_ACS_CACHE_INT_ST
-	// CORE1_ACS_CACHE_INT_ENA is register CORE1_ACS_CACHE_INT_ENA (at 0xf4): ******* Description ***********.
-	CORE1_ACS_CACHE_INT_ENA CORE1_ACS_CACHE_INT_ENA
-	// CORE1_ACS_CACHE_INT_CLR is register CORE1_ACS_CACHE_INT_CLR (at 0xf8): ******* Description ***********.
-	CORE1_ACS_CACHE_INT_CLR CORE1_ACS_CACHE_INT_CLR
-	// CORE1_ACS_CACHE_INT_ST is register CORE1_ACS_CACHE_INT_ST (at 0xfc): ******* Description ***********.
-	CORE1_ACS_CACHE_INT_ST CORE1_ACS_CACHE_INT_ST
-	// CORE0_DBUS_REJECT_ST is register CORE0_DBUS_REJECT_ST (at 0x100): ******* Description ***********.
-	CORE0_DBUS_REJECT_ST CORE0_DBUS_REJECT_ST
-	// CORE0_DBUS_REJECT_VADDR is register CORE0_DBUS_REJECT_VADDR (at 0x104): ******* Description ***********.
-	CORE0_DBUS_REJECT_VADDR CORE0_DBUS_REJECT_VADDR
-	// CORE0_IBUS_REJECT_ST is register CORE0_IBUS_REJECT_ST (at 0x108): ******* Description ***********.
-	CORE0_IBUS_REJECT_ST CORE0_IBUS_REJECT_ST
-	// CORE0_IBUS_REJECT_VADDR is register CORE0_IBUS_REJECT_VADDR (at 0x10c): ******* Description ***********.
-	CORE0_IBUS_REJECT_VADDR CORE0_IBUS_REJECT_VADDR
-	// CORE1_DBUS_REJECT_ST is register CORE1_DBUS_REJECT_ST (at 0x110): ******* Description ***********.
-	CORE1_DBUS_REJECT_ST CORE1_DBUS_REJECT_ST
-	// CORE1_DBUS_REJECT_VADDR is register CORE1_DBUS_REJECT_VADDR (at 0x114): ******* Description ***********.
-	CORE1_DBUS_REJECT_VADDR CORE1_DBUS_REJECT_VADDR
-	// CORE1_IBUS_REJECT_ST is register CORE1_IBUS_REJECT_ST (at 0x118): ******* Description ***********.
-	CORE1_IBUS_REJECT_ST CORE1_IBUS_REJECT_ST
-	// CORE1_IBUS_REJECT_VADDR is register CORE1_IBUS_REJECT_VADDR (at 0x11c): ******* Description ***********.
-	CORE1_IBUS_REJECT_VADDR CORE1_IBUS_REJECT_VADDR
+	// CORE_ACS_CACHE_INT is cluster CORE_ACS_CACHE_INT[%s] (at 0xe8, 2 × 0xc bytes): Registers CORE0_ACS_CACHE_INT_ENA, CORE1_ACS_CACHE_INT_ENA and the rest of each copy, as one array.
+	CORE_ACS_CACHE_INT [2]CORE_ACS_CACHE_INT
+	// CORE is cluster CORE[%s] (at 0x100, 2 × 0x10 bytes): Registers CORE0_DBUS_REJECT_ST, CORE1_DBUS_REJECT_ST and the rest of each copy, as one array.
+	CORE [2]CORE
 	// CACHE_MMU_FAULT_CONTENT is register CACHE_MMU_FAULT_CONTENT (at 0x120): ******* Description ***********.
 	CACHE_MMU_FAULT_CONTENT CACHE_MMU_FAULT_CONTENT
 	// CACHE_MMU_FAULT_VADDR is register CACHE_MMU_FAULT_VADDR (at 0x124): ******* Description ***********.
@@ -197,6 +161,44 @@ type EXTMEM struct {
 	_                 [0x26c]byte
 	// DATE is register DATE (at 0x3fc): ******* Description ***********.
 	DATE DATE
+}
+
+// DCACHE_AUTOLOAD_SCT is the register cluster DCACHE_AUTOLOAD_SCT[%s], 0x8 bytes: Registers DCACHE_AUTOLOAD_SCT0_ADDR, DCACHE_AUTOLOAD_SCT1_ADDR and the rest of each copy, as one array.
+type DCACHE_AUTOLOAD_SCT struct {
+	// ADDR is register ADDR (at 0x0): ******* Description ***********.
+	ADDR DCACHE_AUTOLOAD_SCT_ADDR
+	// SIZE is register SIZE (at 0x4): ******* Description ***********.
+	SIZE DCACHE_AUTOLOAD_SCT_SIZE
+}
+
+// ICACHE_AUTOLOAD_SCT is the register cluster ICACHE_AUTOLOAD_SCT[%s], 0x8 bytes: Registers ICACHE_AUTOLOAD_SCT0_ADDR, ICACHE_AUTOLOAD_SCT1_ADDR and the rest of each copy, as one array.
+type ICACHE_AUTOLOAD_SCT struct {
+	// ADDR is register ADDR (at 0x0): ******* Description ***********.
+	ADDR ICACHE_AUTOLOAD_SCT_ADDR
+	// SIZE is register SIZE (at 0x4): ******* Description ***********.
+	SIZE ICACHE_AUTOLOAD_SCT_SIZE
+}
+
+// CORE_ACS_CACHE_INT is the register cluster CORE_ACS_CACHE_INT[%s], 0xc bytes: Registers CORE0_ACS_CACHE_INT_ENA, CORE1_ACS_CACHE_INT_ENA and the rest of each copy, as one array.
+type CORE_ACS_CACHE_INT struct {
+	// ENA is register ENA (at 0x0): ******* Description ***********.
+	ENA CORE_ACS_CACHE_INT_ENA
+	// CLR is register CLR (at 0x4): ******* Description ***********.
+	CLR CORE_ACS_CACHE_INT_CLR
+	// ST is register ST (at 0x8): ******* Description ***********.
+	ST CORE_ACS_CACHE_INT_ST
+}
+
+// CORE is the register cluster CORE[%s], 0x10 bytes: Registers CORE0_DBUS_REJECT_ST, CORE1_DBUS_REJECT_ST and the rest of each copy, as one array.
+type CORE struct {
+	// DBUS_REJECT_ST is register DBUS_REJECT_ST (at 0x0): ******* Description ***********.
+	DBUS_REJECT_ST CORE_DBUS_REJECT_ST
+	// DBUS_REJECT_VADDR is register DBUS_REJECT_VADDR (at 0x4): ******* Description ***********.
+	DBUS_REJECT_VADDR CORE_DBUS_REJECT_VADDR
+	// IBUS_REJECT_ST is register IBUS_REJECT_ST (at 0x8): ******* Description ***********.
+	IBUS_REJECT_ST CORE_IBUS_REJECT_ST
+	// IBUS_REJECT_VADDR is register IBUS_REJECT_VADDR (at 0xc): ******* Description ***********.
+	IBUS_REJECT_VADDR CORE_IBUS_REJECT_VADDR
 }
 
 // DCACHE_CTRL is register DCACHE_CTRL (32-bit, read-write, reset 0x0): ******* Description ***********.
@@ -1058,164 +1060,84 @@ func (v DCACHE_AUTOLOAD_CTRLValue) WithDCACHE_AUTOLOAD_BUFFER_CLEAR(b bool) DCAC
 	return v&^0x200 | DCACHE_AUTOLOAD_CTRLValue(b2u(b))<<9
 }
 
-// DCACHE_AUTOLOAD_SCT0_ADDR is register DCACHE_AUTOLOAD_SCT0_ADDR (32-bit, read-write, reset 0x0): ******* Description ***********.
-type DCACHE_AUTOLOAD_SCT0_ADDR struct{ reg mmio.U32 }
+// DCACHE_AUTOLOAD_SCT_ADDR is register ADDR (32-bit, read-write, reset 0x0): ******* Description ***********.
+type DCACHE_AUTOLOAD_SCT_ADDR struct{ reg mmio.U32 }
 
-// DCACHE_AUTOLOAD_SCT0_ADDRValue is a value of register DCACHE_AUTOLOAD_SCT0_ADDR.
-type DCACHE_AUTOLOAD_SCT0_ADDRValue uint32
+// DCACHE_AUTOLOAD_SCT_ADDRValue is a value of register DCACHE_AUTOLOAD_SCT_ADDR.
+type DCACHE_AUTOLOAD_SCT_ADDRValue uint32
 
-// DCACHE_AUTOLOAD_SCT0_ADDRReset is the reset value of register DCACHE_AUTOLOAD_SCT0_ADDR.
-const DCACHE_AUTOLOAD_SCT0_ADDRReset DCACHE_AUTOLOAD_SCT0_ADDRValue = 0x0
+// DCACHE_AUTOLOAD_SCT_ADDRReset is the reset value of register DCACHE_AUTOLOAD_SCT_ADDR.
+const DCACHE_AUTOLOAD_SCT_ADDRReset DCACHE_AUTOLOAD_SCT_ADDRValue = 0x0
 
 // Read loads the register.
-func (r *DCACHE_AUTOLOAD_SCT0_ADDR) Read() DCACHE_AUTOLOAD_SCT0_ADDRValue {
-	return DCACHE_AUTOLOAD_SCT0_ADDRValue(r.reg.Load())
+func (r *DCACHE_AUTOLOAD_SCT_ADDR) Read() DCACHE_AUTOLOAD_SCT_ADDRValue {
+	return DCACHE_AUTOLOAD_SCT_ADDRValue(r.reg.Load())
 }
 
 // Write stores v in the register.
-func (r *DCACHE_AUTOLOAD_SCT0_ADDR) Write(v DCACHE_AUTOLOAD_SCT0_ADDRValue) { r.reg.Store(uint32(v)) }
+func (r *DCACHE_AUTOLOAD_SCT_ADDR) Write(v DCACHE_AUTOLOAD_SCT_ADDRValue) { r.reg.Store(uint32(v)) }
 
-// WriteWith stores f(DCACHE_AUTOLOAD_SCT0_ADDRReset): fields f leaves alone are written as their reset values.
-func (r *DCACHE_AUTOLOAD_SCT0_ADDR) WriteWith(f func(DCACHE_AUTOLOAD_SCT0_ADDRValue) DCACHE_AUTOLOAD_SCT0_ADDRValue) {
-	r.reg.Store(uint32(f(DCACHE_AUTOLOAD_SCT0_ADDRReset)))
+// WriteWith stores f(DCACHE_AUTOLOAD_SCT_ADDRReset): fields f leaves alone are written as their reset values.
+func (r *DCACHE_AUTOLOAD_SCT_ADDR) WriteWith(f func(DCACHE_AUTOLOAD_SCT_ADDRValue) DCACHE_AUTOLOAD_SCT_ADDRValue) {
+	r.reg.Store(uint32(f(DCACHE_AUTOLOAD_SCT_ADDRReset)))
 }
 
-// Reset stores DCACHE_AUTOLOAD_SCT0_ADDRReset in the register.
-func (r *DCACHE_AUTOLOAD_SCT0_ADDR) Reset() { r.reg.Store(uint32(DCACHE_AUTOLOAD_SCT0_ADDRReset)) }
+// Reset stores DCACHE_AUTOLOAD_SCT_ADDRReset in the register.
+func (r *DCACHE_AUTOLOAD_SCT_ADDR) Reset() { r.reg.Store(uint32(DCACHE_AUTOLOAD_SCT_ADDRReset)) }
 
 // Modify loads the register, passes its value to f and stores the result.
-func (r *DCACHE_AUTOLOAD_SCT0_ADDR) Modify(f func(DCACHE_AUTOLOAD_SCT0_ADDRValue) DCACHE_AUTOLOAD_SCT0_ADDRValue) {
-	r.reg.Store(uint32(f(DCACHE_AUTOLOAD_SCT0_ADDRValue(r.reg.Load()))))
+func (r *DCACHE_AUTOLOAD_SCT_ADDR) Modify(f func(DCACHE_AUTOLOAD_SCT_ADDRValue) DCACHE_AUTOLOAD_SCT_ADDRValue) {
+	r.reg.Store(uint32(f(DCACHE_AUTOLOAD_SCT_ADDRValue(r.reg.Load()))))
 }
 
-// DCACHE_AUTOLOAD_SCT0_ADDR returns field DCACHE_AUTOLOAD_SCT0_ADDR (bits 31:0): The bits are used to configure the start virtual address of the first section for autoload operation. It should be combined with dcache_autoload_sct0_ena.
-func (v DCACHE_AUTOLOAD_SCT0_ADDRValue) DCACHE_AUTOLOAD_SCT0_ADDR() uint32 {
+// DCACHE_AUTOLOAD_SCT_ADDR returns field DCACHE_AUTOLOAD_SCT%s_ADDR (bits 31:0): The bits are used to configure the start virtual address of the first section for autoload operation. It should be combined with dcache_autoload_sct0_ena.
+func (v DCACHE_AUTOLOAD_SCT_ADDRValue) DCACHE_AUTOLOAD_SCT_ADDR() uint32 {
 	return uint32(v) & 0xffffffff
 }
 
-// WithDCACHE_AUTOLOAD_SCT0_ADDR returns v with field DCACHE_AUTOLOAD_SCT0_ADDR (bits 31:0) set to x, masked to the field width.
-func (v DCACHE_AUTOLOAD_SCT0_ADDRValue) WithDCACHE_AUTOLOAD_SCT0_ADDR(x uint32) DCACHE_AUTOLOAD_SCT0_ADDRValue {
-	return v&^0xffffffff | DCACHE_AUTOLOAD_SCT0_ADDRValue(x&0xffffffff)
+// WithDCACHE_AUTOLOAD_SCT_ADDR returns v with field DCACHE_AUTOLOAD_SCT%s_ADDR (bits 31:0) set to x, masked to the field width.
+func (v DCACHE_AUTOLOAD_SCT_ADDRValue) WithDCACHE_AUTOLOAD_SCT_ADDR(x uint32) DCACHE_AUTOLOAD_SCT_ADDRValue {
+	return v&^0xffffffff | DCACHE_AUTOLOAD_SCT_ADDRValue(x&0xffffffff)
 }
 
-// DCACHE_AUTOLOAD_SCT0_SIZE is register DCACHE_AUTOLOAD_SCT0_SIZE (32-bit, read-write, reset 0x0): ******* Description ***********.
-type DCACHE_AUTOLOAD_SCT0_SIZE struct{ reg mmio.U32 }
+// DCACHE_AUTOLOAD_SCT_SIZE is register SIZE (32-bit, read-write, reset 0x0): ******* Description ***********.
+type DCACHE_AUTOLOAD_SCT_SIZE struct{ reg mmio.U32 }
 
-// DCACHE_AUTOLOAD_SCT0_SIZEValue is a value of register DCACHE_AUTOLOAD_SCT0_SIZE.
-type DCACHE_AUTOLOAD_SCT0_SIZEValue uint32
+// DCACHE_AUTOLOAD_SCT_SIZEValue is a value of register DCACHE_AUTOLOAD_SCT_SIZE.
+type DCACHE_AUTOLOAD_SCT_SIZEValue uint32
 
-// DCACHE_AUTOLOAD_SCT0_SIZEReset is the reset value of register DCACHE_AUTOLOAD_SCT0_SIZE.
-const DCACHE_AUTOLOAD_SCT0_SIZEReset DCACHE_AUTOLOAD_SCT0_SIZEValue = 0x0
+// DCACHE_AUTOLOAD_SCT_SIZEReset is the reset value of register DCACHE_AUTOLOAD_SCT_SIZE.
+const DCACHE_AUTOLOAD_SCT_SIZEReset DCACHE_AUTOLOAD_SCT_SIZEValue = 0x0
 
 // Read loads the register.
-func (r *DCACHE_AUTOLOAD_SCT0_SIZE) Read() DCACHE_AUTOLOAD_SCT0_SIZEValue {
-	return DCACHE_AUTOLOAD_SCT0_SIZEValue(r.reg.Load())
+func (r *DCACHE_AUTOLOAD_SCT_SIZE) Read() DCACHE_AUTOLOAD_SCT_SIZEValue {
+	return DCACHE_AUTOLOAD_SCT_SIZEValue(r.reg.Load())
 }
 
 // Write stores v in the register.
-func (r *DCACHE_AUTOLOAD_SCT0_SIZE) Write(v DCACHE_AUTOLOAD_SCT0_SIZEValue) { r.reg.Store(uint32(v)) }
+func (r *DCACHE_AUTOLOAD_SCT_SIZE) Write(v DCACHE_AUTOLOAD_SCT_SIZEValue) { r.reg.Store(uint32(v)) }
 
-// WriteWith stores f(DCACHE_AUTOLOAD_SCT0_SIZEReset): fields f leaves alone are written as their reset values.
-func (r *DCACHE_AUTOLOAD_SCT0_SIZE) WriteWith(f func(DCACHE_AUTOLOAD_SCT0_SIZEValue) DCACHE_AUTOLOAD_SCT0_SIZEValue) {
-	r.reg.Store(uint32(f(DCACHE_AUTOLOAD_SCT0_SIZEReset)))
+// WriteWith stores f(DCACHE_AUTOLOAD_SCT_SIZEReset): fields f leaves alone are written as their reset values.
+func (r *DCACHE_AUTOLOAD_SCT_SIZE) WriteWith(f func(DCACHE_AUTOLOAD_SCT_SIZEValue) DCACHE_AUTOLOAD_SCT_SIZEValue) {
+	r.reg.Store(uint32(f(DCACHE_AUTOLOAD_SCT_SIZEReset)))
 }
 
-// Reset stores DCACHE_AUTOLOAD_SCT0_SIZEReset in the register.
-func (r *DCACHE_AUTOLOAD_SCT0_SIZE) Reset() { r.reg.Store(uint32(DCACHE_AUTOLOAD_SCT0_SIZEReset)) }
+// Reset stores DCACHE_AUTOLOAD_SCT_SIZEReset in the register.
+func (r *DCACHE_AUTOLOAD_SCT_SIZE) Reset() { r.reg.Store(uint32(DCACHE_AUTOLOAD_SCT_SIZEReset)) }
 
 // Modify loads the register, passes its value to f and stores the result.
-func (r *DCACHE_AUTOLOAD_SCT0_SIZE) Modify(f func(DCACHE_AUTOLOAD_SCT0_SIZEValue) DCACHE_AUTOLOAD_SCT0_SIZEValue) {
-	r.reg.Store(uint32(f(DCACHE_AUTOLOAD_SCT0_SIZEValue(r.reg.Load()))))
+func (r *DCACHE_AUTOLOAD_SCT_SIZE) Modify(f func(DCACHE_AUTOLOAD_SCT_SIZEValue) DCACHE_AUTOLOAD_SCT_SIZEValue) {
+	r.reg.Store(uint32(f(DCACHE_AUTOLOAD_SCT_SIZEValue(r.reg.Load()))))
 }
 
-// DCACHE_AUTOLOAD_SCT0_SIZE returns field DCACHE_AUTOLOAD_SCT0_SIZE (bits 26:0): The bits are used to configure the length of the first section for autoload operation. It should be combined with dcache_autoload_sct0_ena.
-func (v DCACHE_AUTOLOAD_SCT0_SIZEValue) DCACHE_AUTOLOAD_SCT0_SIZE() uint32 {
+// DCACHE_AUTOLOAD_SCT_SIZE returns field DCACHE_AUTOLOAD_SCT%s_SIZE (bits 26:0): The bits are used to configure the length of the first section for autoload operation. It should be combined with dcache_autoload_sct0_ena.
+func (v DCACHE_AUTOLOAD_SCT_SIZEValue) DCACHE_AUTOLOAD_SCT_SIZE() uint32 {
 	return uint32(v) & 0x7ffffff
 }
 
-// WithDCACHE_AUTOLOAD_SCT0_SIZE returns v with field DCACHE_AUTOLOAD_SCT0_SIZE (bits 26:0) set to x, masked to the field width.
-func (v DCACHE_AUTOLOAD_SCT0_SIZEValue) WithDCACHE_AUTOLOAD_SCT0_SIZE(x uint32) DCACHE_AUTOLOAD_SCT0_SIZEValue {
-	return v&^0x7ffffff | DCACHE_AUTOLOAD_SCT0_SIZEValue(x&0x7ffffff)
-}
-
-// DCACHE_AUTOLOAD_SCT1_ADDR is register DCACHE_AUTOLOAD_SCT1_ADDR (32-bit, read-write, reset 0x0): ******* Description ***********.
-type DCACHE_AUTOLOAD_SCT1_ADDR struct{ reg mmio.U32 }
-
-// DCACHE_AUTOLOAD_SCT1_ADDRValue is a value of register DCACHE_AUTOLOAD_SCT1_ADDR.
-type DCACHE_AUTOLOAD_SCT1_ADDRValue uint32
-
-// DCACHE_AUTOLOAD_SCT1_ADDRReset is the reset value of register DCACHE_AUTOLOAD_SCT1_ADDR.
-const DCACHE_AUTOLOAD_SCT1_ADDRReset DCACHE_AUTOLOAD_SCT1_ADDRValue = 0x0
-
-// Read loads the register.
-func (r *DCACHE_AUTOLOAD_SCT1_ADDR) Read() DCACHE_AUTOLOAD_SCT1_ADDRValue {
-	return DCACHE_AUTOLOAD_SCT1_ADDRValue(r.reg.Load())
-}
-
-// Write stores v in the register.
-func (r *DCACHE_AUTOLOAD_SCT1_ADDR) Write(v DCACHE_AUTOLOAD_SCT1_ADDRValue) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(DCACHE_AUTOLOAD_SCT1_ADDRReset): fields f leaves alone are written as their reset values.
-func (r *DCACHE_AUTOLOAD_SCT1_ADDR) WriteWith(f func(DCACHE_AUTOLOAD_SCT1_ADDRValue) DCACHE_AUTOLOAD_SCT1_ADDRValue) {
-	r.reg.Store(uint32(f(DCACHE_AUTOLOAD_SCT1_ADDRReset)))
-}
-
-// Reset stores DCACHE_AUTOLOAD_SCT1_ADDRReset in the register.
-func (r *DCACHE_AUTOLOAD_SCT1_ADDR) Reset() { r.reg.Store(uint32(DCACHE_AUTOLOAD_SCT1_ADDRReset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *DCACHE_AUTOLOAD_SCT1_ADDR) Modify(f func(DCACHE_AUTOLOAD_SCT1_ADDRValue) DCACHE_AUTOLOAD_SCT1_ADDRValue) {
-	r.reg.Store(uint32(f(DCACHE_AUTOLOAD_SCT1_ADDRValue(r.reg.Load()))))
-}
-
-// DCACHE_AUTOLOAD_SCT1_ADDR returns field DCACHE_AUTOLOAD_SCT1_ADDR (bits 31:0): The bits are used to configure the start virtual address of the second section for autoload operation. It should be combined with dcache_autoload_sct1_ena.
-func (v DCACHE_AUTOLOAD_SCT1_ADDRValue) DCACHE_AUTOLOAD_SCT1_ADDR() uint32 {
-	return uint32(v) & 0xffffffff
-}
-
-// WithDCACHE_AUTOLOAD_SCT1_ADDR returns v with field DCACHE_AUTOLOAD_SCT1_ADDR (bits 31:0) set to x, masked to the field width.
-func (v DCACHE_AUTOLOAD_SCT1_ADDRValue) WithDCACHE_AUTOLOAD_SCT1_ADDR(x uint32) DCACHE_AUTOLOAD_SCT1_ADDRValue {
-	return v&^0xffffffff | DCACHE_AUTOLOAD_SCT1_ADDRValue(x&0xffffffff)
-}
-
-// DCACHE_AUTOLOAD_SCT1_SIZE is register DCACHE_AUTOLOAD_SCT1_SIZE (32-bit, read-write, reset 0x0): ******* Description ***********.
-type DCACHE_AUTOLOAD_SCT1_SIZE struct{ reg mmio.U32 }
-
-// DCACHE_AUTOLOAD_SCT1_SIZEValue is a value of register DCACHE_AUTOLOAD_SCT1_SIZE.
-type DCACHE_AUTOLOAD_SCT1_SIZEValue uint32
-
-// DCACHE_AUTOLOAD_SCT1_SIZEReset is the reset value of register DCACHE_AUTOLOAD_SCT1_SIZE.
-const DCACHE_AUTOLOAD_SCT1_SIZEReset DCACHE_AUTOLOAD_SCT1_SIZEValue = 0x0
-
-// Read loads the register.
-func (r *DCACHE_AUTOLOAD_SCT1_SIZE) Read() DCACHE_AUTOLOAD_SCT1_SIZEValue {
-	return DCACHE_AUTOLOAD_SCT1_SIZEValue(r.reg.Load())
-}
-
-// Write stores v in the register.
-func (r *DCACHE_AUTOLOAD_SCT1_SIZE) Write(v DCACHE_AUTOLOAD_SCT1_SIZEValue) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(DCACHE_AUTOLOAD_SCT1_SIZEReset): fields f leaves alone are written as their reset values.
-func (r *DCACHE_AUTOLOAD_SCT1_SIZE) WriteWith(f func(DCACHE_AUTOLOAD_SCT1_SIZEValue) DCACHE_AUTOLOAD_SCT1_SIZEValue) {
-	r.reg.Store(uint32(f(DCACHE_AUTOLOAD_SCT1_SIZEReset)))
-}
-
-// Reset stores DCACHE_AUTOLOAD_SCT1_SIZEReset in the register.
-func (r *DCACHE_AUTOLOAD_SCT1_SIZE) Reset() { r.reg.Store(uint32(DCACHE_AUTOLOAD_SCT1_SIZEReset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *DCACHE_AUTOLOAD_SCT1_SIZE) Modify(f func(DCACHE_AUTOLOAD_SCT1_SIZEValue) DCACHE_AUTOLOAD_SCT1_SIZEValue) {
-	r.reg.Store(uint32(f(DCACHE_AUTOLOAD_SCT1_SIZEValue(r.reg.Load()))))
-}
-
-// DCACHE_AUTOLOAD_SCT1_SIZE returns field DCACHE_AUTOLOAD_SCT1_SIZE (bits 26:0): The bits are used to configure the length of the second section for autoload operation. It should be combined with dcache_autoload_sct1_ena.
-func (v DCACHE_AUTOLOAD_SCT1_SIZEValue) DCACHE_AUTOLOAD_SCT1_SIZE() uint32 {
-	return uint32(v) & 0x7ffffff
-}
-
-// WithDCACHE_AUTOLOAD_SCT1_SIZE returns v with field DCACHE_AUTOLOAD_SCT1_SIZE (bits 26:0) set to x, masked to the field width.
-func (v DCACHE_AUTOLOAD_SCT1_SIZEValue) WithDCACHE_AUTOLOAD_SCT1_SIZE(x uint32) DCACHE_AUTOLOAD_SCT1_SIZEValue {
-	return v&^0x7ffffff | DCACHE_AUTOLOAD_SCT1_SIZEValue(x&0x7ffffff)
+// WithDCACHE_AUTOLOAD_SCT_SIZE returns v with field DCACHE_AUTOLOAD_SCT%s_SIZE (bits 26:0) set to x, masked to the field width.
+func (v DCACHE_AUTOLOAD_SCT_SIZEValue) WithDCACHE_AUTOLOAD_SCT_SIZE(x uint32) DCACHE_AUTOLOAD_SCT_SIZEValue {
+	return v&^0x7ffffff | DCACHE_AUTOLOAD_SCT_SIZEValue(x&0x7ffffff)
 }
 
 // ICACHE_CTRL is register ICACHE_CTRL (32-bit, read-write, reset 0x0): ******* Description ***********.
@@ -1952,164 +1874,84 @@ func (v ICACHE_AUTOLOAD_CTRLValue) WithICACHE_AUTOLOAD_BUFFER_CLEAR(b bool) ICAC
 	return v&^0x200 | ICACHE_AUTOLOAD_CTRLValue(b2u(b))<<9
 }
 
-// ICACHE_AUTOLOAD_SCT0_ADDR is register ICACHE_AUTOLOAD_SCT0_ADDR (32-bit, read-write, reset 0x0): ******* Description ***********.
-type ICACHE_AUTOLOAD_SCT0_ADDR struct{ reg mmio.U32 }
+// ICACHE_AUTOLOAD_SCT_ADDR is register ADDR (32-bit, read-write, reset 0x0): ******* Description ***********.
+type ICACHE_AUTOLOAD_SCT_ADDR struct{ reg mmio.U32 }
 
-// ICACHE_AUTOLOAD_SCT0_ADDRValue is a value of register ICACHE_AUTOLOAD_SCT0_ADDR.
-type ICACHE_AUTOLOAD_SCT0_ADDRValue uint32
+// ICACHE_AUTOLOAD_SCT_ADDRValue is a value of register ICACHE_AUTOLOAD_SCT_ADDR.
+type ICACHE_AUTOLOAD_SCT_ADDRValue uint32
 
-// ICACHE_AUTOLOAD_SCT0_ADDRReset is the reset value of register ICACHE_AUTOLOAD_SCT0_ADDR.
-const ICACHE_AUTOLOAD_SCT0_ADDRReset ICACHE_AUTOLOAD_SCT0_ADDRValue = 0x0
+// ICACHE_AUTOLOAD_SCT_ADDRReset is the reset value of register ICACHE_AUTOLOAD_SCT_ADDR.
+const ICACHE_AUTOLOAD_SCT_ADDRReset ICACHE_AUTOLOAD_SCT_ADDRValue = 0x0
 
 // Read loads the register.
-func (r *ICACHE_AUTOLOAD_SCT0_ADDR) Read() ICACHE_AUTOLOAD_SCT0_ADDRValue {
-	return ICACHE_AUTOLOAD_SCT0_ADDRValue(r.reg.Load())
+func (r *ICACHE_AUTOLOAD_SCT_ADDR) Read() ICACHE_AUTOLOAD_SCT_ADDRValue {
+	return ICACHE_AUTOLOAD_SCT_ADDRValue(r.reg.Load())
 }
 
 // Write stores v in the register.
-func (r *ICACHE_AUTOLOAD_SCT0_ADDR) Write(v ICACHE_AUTOLOAD_SCT0_ADDRValue) { r.reg.Store(uint32(v)) }
+func (r *ICACHE_AUTOLOAD_SCT_ADDR) Write(v ICACHE_AUTOLOAD_SCT_ADDRValue) { r.reg.Store(uint32(v)) }
 
-// WriteWith stores f(ICACHE_AUTOLOAD_SCT0_ADDRReset): fields f leaves alone are written as their reset values.
-func (r *ICACHE_AUTOLOAD_SCT0_ADDR) WriteWith(f func(ICACHE_AUTOLOAD_SCT0_ADDRValue) ICACHE_AUTOLOAD_SCT0_ADDRValue) {
-	r.reg.Store(uint32(f(ICACHE_AUTOLOAD_SCT0_ADDRReset)))
+// WriteWith stores f(ICACHE_AUTOLOAD_SCT_ADDRReset): fields f leaves alone are written as their reset values.
+func (r *ICACHE_AUTOLOAD_SCT_ADDR) WriteWith(f func(ICACHE_AUTOLOAD_SCT_ADDRValue) ICACHE_AUTOLOAD_SCT_ADDRValue) {
+	r.reg.Store(uint32(f(ICACHE_AUTOLOAD_SCT_ADDRReset)))
 }
 
-// Reset stores ICACHE_AUTOLOAD_SCT0_ADDRReset in the register.
-func (r *ICACHE_AUTOLOAD_SCT0_ADDR) Reset() { r.reg.Store(uint32(ICACHE_AUTOLOAD_SCT0_ADDRReset)) }
+// Reset stores ICACHE_AUTOLOAD_SCT_ADDRReset in the register.
+func (r *ICACHE_AUTOLOAD_SCT_ADDR) Reset() { r.reg.Store(uint32(ICACHE_AUTOLOAD_SCT_ADDRReset)) }
 
 // Modify loads the register, passes its value to f and stores the result.
-func (r *ICACHE_AUTOLOAD_SCT0_ADDR) Modify(f func(ICACHE_AUTOLOAD_SCT0_ADDRValue) ICACHE_AUTOLOAD_SCT0_ADDRValue) {
-	r.reg.Store(uint32(f(ICACHE_AUTOLOAD_SCT0_ADDRValue(r.reg.Load()))))
+func (r *ICACHE_AUTOLOAD_SCT_ADDR) Modify(f func(ICACHE_AUTOLOAD_SCT_ADDRValue) ICACHE_AUTOLOAD_SCT_ADDRValue) {
+	r.reg.Store(uint32(f(ICACHE_AUTOLOAD_SCT_ADDRValue(r.reg.Load()))))
 }
 
-// ICACHE_AUTOLOAD_SCT0_ADDR returns field ICACHE_AUTOLOAD_SCT0_ADDR (bits 31:0): The bits are used to configure the start virtual address of the first section for autoload operation. It should be combined with icache_autoload_sct0_ena.
-func (v ICACHE_AUTOLOAD_SCT0_ADDRValue) ICACHE_AUTOLOAD_SCT0_ADDR() uint32 {
+// ICACHE_AUTOLOAD_SCT_ADDR returns field ICACHE_AUTOLOAD_SCT%s_ADDR (bits 31:0): The bits are used to configure the start virtual address of the first section for autoload operation. It should be combined with icache_autoload_sct0_ena.
+func (v ICACHE_AUTOLOAD_SCT_ADDRValue) ICACHE_AUTOLOAD_SCT_ADDR() uint32 {
 	return uint32(v) & 0xffffffff
 }
 
-// WithICACHE_AUTOLOAD_SCT0_ADDR returns v with field ICACHE_AUTOLOAD_SCT0_ADDR (bits 31:0) set to x, masked to the field width.
-func (v ICACHE_AUTOLOAD_SCT0_ADDRValue) WithICACHE_AUTOLOAD_SCT0_ADDR(x uint32) ICACHE_AUTOLOAD_SCT0_ADDRValue {
-	return v&^0xffffffff | ICACHE_AUTOLOAD_SCT0_ADDRValue(x&0xffffffff)
+// WithICACHE_AUTOLOAD_SCT_ADDR returns v with field ICACHE_AUTOLOAD_SCT%s_ADDR (bits 31:0) set to x, masked to the field width.
+func (v ICACHE_AUTOLOAD_SCT_ADDRValue) WithICACHE_AUTOLOAD_SCT_ADDR(x uint32) ICACHE_AUTOLOAD_SCT_ADDRValue {
+	return v&^0xffffffff | ICACHE_AUTOLOAD_SCT_ADDRValue(x&0xffffffff)
 }
 
-// ICACHE_AUTOLOAD_SCT0_SIZE is register ICACHE_AUTOLOAD_SCT0_SIZE (32-bit, read-write, reset 0x0): ******* Description ***********.
-type ICACHE_AUTOLOAD_SCT0_SIZE struct{ reg mmio.U32 }
+// ICACHE_AUTOLOAD_SCT_SIZE is register SIZE (32-bit, read-write, reset 0x0): ******* Description ***********.
+type ICACHE_AUTOLOAD_SCT_SIZE struct{ reg mmio.U32 }
 
-// ICACHE_AUTOLOAD_SCT0_SIZEValue is a value of register ICACHE_AUTOLOAD_SCT0_SIZE.
-type ICACHE_AUTOLOAD_SCT0_SIZEValue uint32
+// ICACHE_AUTOLOAD_SCT_SIZEValue is a value of register ICACHE_AUTOLOAD_SCT_SIZE.
+type ICACHE_AUTOLOAD_SCT_SIZEValue uint32
 
-// ICACHE_AUTOLOAD_SCT0_SIZEReset is the reset value of register ICACHE_AUTOLOAD_SCT0_SIZE.
-const ICACHE_AUTOLOAD_SCT0_SIZEReset ICACHE_AUTOLOAD_SCT0_SIZEValue = 0x0
+// ICACHE_AUTOLOAD_SCT_SIZEReset is the reset value of register ICACHE_AUTOLOAD_SCT_SIZE.
+const ICACHE_AUTOLOAD_SCT_SIZEReset ICACHE_AUTOLOAD_SCT_SIZEValue = 0x0
 
 // Read loads the register.
-func (r *ICACHE_AUTOLOAD_SCT0_SIZE) Read() ICACHE_AUTOLOAD_SCT0_SIZEValue {
-	return ICACHE_AUTOLOAD_SCT0_SIZEValue(r.reg.Load())
+func (r *ICACHE_AUTOLOAD_SCT_SIZE) Read() ICACHE_AUTOLOAD_SCT_SIZEValue {
+	return ICACHE_AUTOLOAD_SCT_SIZEValue(r.reg.Load())
 }
 
 // Write stores v in the register.
-func (r *ICACHE_AUTOLOAD_SCT0_SIZE) Write(v ICACHE_AUTOLOAD_SCT0_SIZEValue) { r.reg.Store(uint32(v)) }
+func (r *ICACHE_AUTOLOAD_SCT_SIZE) Write(v ICACHE_AUTOLOAD_SCT_SIZEValue) { r.reg.Store(uint32(v)) }
 
-// WriteWith stores f(ICACHE_AUTOLOAD_SCT0_SIZEReset): fields f leaves alone are written as their reset values.
-func (r *ICACHE_AUTOLOAD_SCT0_SIZE) WriteWith(f func(ICACHE_AUTOLOAD_SCT0_SIZEValue) ICACHE_AUTOLOAD_SCT0_SIZEValue) {
-	r.reg.Store(uint32(f(ICACHE_AUTOLOAD_SCT0_SIZEReset)))
+// WriteWith stores f(ICACHE_AUTOLOAD_SCT_SIZEReset): fields f leaves alone are written as their reset values.
+func (r *ICACHE_AUTOLOAD_SCT_SIZE) WriteWith(f func(ICACHE_AUTOLOAD_SCT_SIZEValue) ICACHE_AUTOLOAD_SCT_SIZEValue) {
+	r.reg.Store(uint32(f(ICACHE_AUTOLOAD_SCT_SIZEReset)))
 }
 
-// Reset stores ICACHE_AUTOLOAD_SCT0_SIZEReset in the register.
-func (r *ICACHE_AUTOLOAD_SCT0_SIZE) Reset() { r.reg.Store(uint32(ICACHE_AUTOLOAD_SCT0_SIZEReset)) }
+// Reset stores ICACHE_AUTOLOAD_SCT_SIZEReset in the register.
+func (r *ICACHE_AUTOLOAD_SCT_SIZE) Reset() { r.reg.Store(uint32(ICACHE_AUTOLOAD_SCT_SIZEReset)) }
 
 // Modify loads the register, passes its value to f and stores the result.
-func (r *ICACHE_AUTOLOAD_SCT0_SIZE) Modify(f func(ICACHE_AUTOLOAD_SCT0_SIZEValue) ICACHE_AUTOLOAD_SCT0_SIZEValue) {
-	r.reg.Store(uint32(f(ICACHE_AUTOLOAD_SCT0_SIZEValue(r.reg.Load()))))
+func (r *ICACHE_AUTOLOAD_SCT_SIZE) Modify(f func(ICACHE_AUTOLOAD_SCT_SIZEValue) ICACHE_AUTOLOAD_SCT_SIZEValue) {
+	r.reg.Store(uint32(f(ICACHE_AUTOLOAD_SCT_SIZEValue(r.reg.Load()))))
 }
 
-// ICACHE_AUTOLOAD_SCT0_SIZE returns field ICACHE_AUTOLOAD_SCT0_SIZE (bits 26:0): The bits are used to configure the length of the first section for autoload operation. It should be combined with icache_autoload_sct0_ena.
-func (v ICACHE_AUTOLOAD_SCT0_SIZEValue) ICACHE_AUTOLOAD_SCT0_SIZE() uint32 {
+// ICACHE_AUTOLOAD_SCT_SIZE returns field ICACHE_AUTOLOAD_SCT%s_SIZE (bits 26:0): The bits are used to configure the length of the first section for autoload operation. It should be combined with icache_autoload_sct0_ena.
+func (v ICACHE_AUTOLOAD_SCT_SIZEValue) ICACHE_AUTOLOAD_SCT_SIZE() uint32 {
 	return uint32(v) & 0x7ffffff
 }
 
-// WithICACHE_AUTOLOAD_SCT0_SIZE returns v with field ICACHE_AUTOLOAD_SCT0_SIZE (bits 26:0) set to x, masked to the field width.
-func (v ICACHE_AUTOLOAD_SCT0_SIZEValue) WithICACHE_AUTOLOAD_SCT0_SIZE(x uint32) ICACHE_AUTOLOAD_SCT0_SIZEValue {
-	return v&^0x7ffffff | ICACHE_AUTOLOAD_SCT0_SIZEValue(x&0x7ffffff)
-}
-
-// ICACHE_AUTOLOAD_SCT1_ADDR is register ICACHE_AUTOLOAD_SCT1_ADDR (32-bit, read-write, reset 0x0): ******* Description ***********.
-type ICACHE_AUTOLOAD_SCT1_ADDR struct{ reg mmio.U32 }
-
-// ICACHE_AUTOLOAD_SCT1_ADDRValue is a value of register ICACHE_AUTOLOAD_SCT1_ADDR.
-type ICACHE_AUTOLOAD_SCT1_ADDRValue uint32
-
-// ICACHE_AUTOLOAD_SCT1_ADDRReset is the reset value of register ICACHE_AUTOLOAD_SCT1_ADDR.
-const ICACHE_AUTOLOAD_SCT1_ADDRReset ICACHE_AUTOLOAD_SCT1_ADDRValue = 0x0
-
-// Read loads the register.
-func (r *ICACHE_AUTOLOAD_SCT1_ADDR) Read() ICACHE_AUTOLOAD_SCT1_ADDRValue {
-	return ICACHE_AUTOLOAD_SCT1_ADDRValue(r.reg.Load())
-}
-
-// Write stores v in the register.
-func (r *ICACHE_AUTOLOAD_SCT1_ADDR) Write(v ICACHE_AUTOLOAD_SCT1_ADDRValue) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(ICACHE_AUTOLOAD_SCT1_ADDRReset): fields f leaves alone are written as their reset values.
-func (r *ICACHE_AUTOLOAD_SCT1_ADDR) WriteWith(f func(ICACHE_AUTOLOAD_SCT1_ADDRValue) ICACHE_AUTOLOAD_SCT1_ADDRValue) {
-	r.reg.Store(uint32(f(ICACHE_AUTOLOAD_SCT1_ADDRReset)))
-}
-
-// Reset stores ICACHE_AUTOLOAD_SCT1_ADDRReset in the register.
-func (r *ICACHE_AUTOLOAD_SCT1_ADDR) Reset() { r.reg.Store(uint32(ICACHE_AUTOLOAD_SCT1_ADDRReset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *ICACHE_AUTOLOAD_SCT1_ADDR) Modify(f func(ICACHE_AUTOLOAD_SCT1_ADDRValue) ICACHE_AUTOLOAD_SCT1_ADDRValue) {
-	r.reg.Store(uint32(f(ICACHE_AUTOLOAD_SCT1_ADDRValue(r.reg.Load()))))
-}
-
-// ICACHE_AUTOLOAD_SCT1_ADDR returns field ICACHE_AUTOLOAD_SCT1_ADDR (bits 31:0): The bits are used to configure the start virtual address of the second section for autoload operation. It should be combined with icache_autoload_sct1_ena.
-func (v ICACHE_AUTOLOAD_SCT1_ADDRValue) ICACHE_AUTOLOAD_SCT1_ADDR() uint32 {
-	return uint32(v) & 0xffffffff
-}
-
-// WithICACHE_AUTOLOAD_SCT1_ADDR returns v with field ICACHE_AUTOLOAD_SCT1_ADDR (bits 31:0) set to x, masked to the field width.
-func (v ICACHE_AUTOLOAD_SCT1_ADDRValue) WithICACHE_AUTOLOAD_SCT1_ADDR(x uint32) ICACHE_AUTOLOAD_SCT1_ADDRValue {
-	return v&^0xffffffff | ICACHE_AUTOLOAD_SCT1_ADDRValue(x&0xffffffff)
-}
-
-// ICACHE_AUTOLOAD_SCT1_SIZE is register ICACHE_AUTOLOAD_SCT1_SIZE (32-bit, read-write, reset 0x0): ******* Description ***********.
-type ICACHE_AUTOLOAD_SCT1_SIZE struct{ reg mmio.U32 }
-
-// ICACHE_AUTOLOAD_SCT1_SIZEValue is a value of register ICACHE_AUTOLOAD_SCT1_SIZE.
-type ICACHE_AUTOLOAD_SCT1_SIZEValue uint32
-
-// ICACHE_AUTOLOAD_SCT1_SIZEReset is the reset value of register ICACHE_AUTOLOAD_SCT1_SIZE.
-const ICACHE_AUTOLOAD_SCT1_SIZEReset ICACHE_AUTOLOAD_SCT1_SIZEValue = 0x0
-
-// Read loads the register.
-func (r *ICACHE_AUTOLOAD_SCT1_SIZE) Read() ICACHE_AUTOLOAD_SCT1_SIZEValue {
-	return ICACHE_AUTOLOAD_SCT1_SIZEValue(r.reg.Load())
-}
-
-// Write stores v in the register.
-func (r *ICACHE_AUTOLOAD_SCT1_SIZE) Write(v ICACHE_AUTOLOAD_SCT1_SIZEValue) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(ICACHE_AUTOLOAD_SCT1_SIZEReset): fields f leaves alone are written as their reset values.
-func (r *ICACHE_AUTOLOAD_SCT1_SIZE) WriteWith(f func(ICACHE_AUTOLOAD_SCT1_SIZEValue) ICACHE_AUTOLOAD_SCT1_SIZEValue) {
-	r.reg.Store(uint32(f(ICACHE_AUTOLOAD_SCT1_SIZEReset)))
-}
-
-// Reset stores ICACHE_AUTOLOAD_SCT1_SIZEReset in the register.
-func (r *ICACHE_AUTOLOAD_SCT1_SIZE) Reset() { r.reg.Store(uint32(ICACHE_AUTOLOAD_SCT1_SIZEReset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *ICACHE_AUTOLOAD_SCT1_SIZE) Modify(f func(ICACHE_AUTOLOAD_SCT1_SIZEValue) ICACHE_AUTOLOAD_SCT1_SIZEValue) {
-	r.reg.Store(uint32(f(ICACHE_AUTOLOAD_SCT1_SIZEValue(r.reg.Load()))))
-}
-
-// ICACHE_AUTOLOAD_SCT1_SIZE returns field ICACHE_AUTOLOAD_SCT1_SIZE (bits 26:0): The bits are used to configure the length of the second section for autoload operation. It should be combined with icache_autoload_sct1_ena.
-func (v ICACHE_AUTOLOAD_SCT1_SIZEValue) ICACHE_AUTOLOAD_SCT1_SIZE() uint32 {
-	return uint32(v) & 0x7ffffff
-}
-
-// WithICACHE_AUTOLOAD_SCT1_SIZE returns v with field ICACHE_AUTOLOAD_SCT1_SIZE (bits 26:0) set to x, masked to the field width.
-func (v ICACHE_AUTOLOAD_SCT1_SIZEValue) WithICACHE_AUTOLOAD_SCT1_SIZE(x uint32) ICACHE_AUTOLOAD_SCT1_SIZEValue {
-	return v&^0x7ffffff | ICACHE_AUTOLOAD_SCT1_SIZEValue(x&0x7ffffff)
+// WithICACHE_AUTOLOAD_SCT_SIZE returns v with field ICACHE_AUTOLOAD_SCT%s_SIZE (bits 26:0) set to x, masked to the field width.
+func (v ICACHE_AUTOLOAD_SCT_SIZEValue) WithICACHE_AUTOLOAD_SCT_SIZE(x uint32) ICACHE_AUTOLOAD_SCT_SIZEValue {
+	return v&^0x7ffffff | ICACHE_AUTOLOAD_SCT_SIZEValue(x&0x7ffffff)
 }
 
 // IBUS_TO_FLASH_START_VADDR is register IBUS_TO_FLASH_START_VADDR (32-bit, read-write, reset 0x44000000): ******* Description ***********.
@@ -2712,633 +2554,319 @@ func (v CACHE_ILG_INT_STValue) DBUS_ACS_FLASH_MISS_CNT_OVF_ST() bool { return v&
 // DBUS_ACS_SPIRAM_MISS_CNT_OVF_ST returns field DBUS_ACS_SPIRAM_MISS_CNT_OVF_ST (bit 11): The bit is used to indicate interrupt by dbus access spiram miss counter overflow.
 func (v CACHE_ILG_INT_STValue) DBUS_ACS_SPIRAM_MISS_CNT_OVF_ST() bool { return v&0x800 != 0 }
 
-// CORE0_ACS_CACHE_INT_ENA is register CORE0_ACS_CACHE_INT_ENA (32-bit, read-write, reset 0x0): ******* Description ***********.
-type CORE0_ACS_CACHE_INT_ENA struct{ reg mmio.U32 }
+// CORE_ACS_CACHE_INT_ENA is register ENA (32-bit, read-write, reset 0x0): ******* Description ***********.
+type CORE_ACS_CACHE_INT_ENA struct{ reg mmio.U32 }
 
-// CORE0_ACS_CACHE_INT_ENAValue is a value of register CORE0_ACS_CACHE_INT_ENA.
-type CORE0_ACS_CACHE_INT_ENAValue uint32
+// CORE_ACS_CACHE_INT_ENAValue is a value of register CORE_ACS_CACHE_INT_ENA.
+type CORE_ACS_CACHE_INT_ENAValue uint32
 
-// CORE0_ACS_CACHE_INT_ENAReset is the reset value of register CORE0_ACS_CACHE_INT_ENA.
-const CORE0_ACS_CACHE_INT_ENAReset CORE0_ACS_CACHE_INT_ENAValue = 0x0
+// CORE_ACS_CACHE_INT_ENAReset is the reset value of register CORE_ACS_CACHE_INT_ENA.
+const CORE_ACS_CACHE_INT_ENAReset CORE_ACS_CACHE_INT_ENAValue = 0x0
 
 // Read loads the register.
-func (r *CORE0_ACS_CACHE_INT_ENA) Read() CORE0_ACS_CACHE_INT_ENAValue {
-	return CORE0_ACS_CACHE_INT_ENAValue(r.reg.Load())
+func (r *CORE_ACS_CACHE_INT_ENA) Read() CORE_ACS_CACHE_INT_ENAValue {
+	return CORE_ACS_CACHE_INT_ENAValue(r.reg.Load())
 }
 
 // Write stores v in the register.
-func (r *CORE0_ACS_CACHE_INT_ENA) Write(v CORE0_ACS_CACHE_INT_ENAValue) { r.reg.Store(uint32(v)) }
+func (r *CORE_ACS_CACHE_INT_ENA) Write(v CORE_ACS_CACHE_INT_ENAValue) { r.reg.Store(uint32(v)) }
 
-// WriteWith stores f(CORE0_ACS_CACHE_INT_ENAReset): fields f leaves alone are written as their reset values.
-func (r *CORE0_ACS_CACHE_INT_ENA) WriteWith(f func(CORE0_ACS_CACHE_INT_ENAValue) CORE0_ACS_CACHE_INT_ENAValue) {
-	r.reg.Store(uint32(f(CORE0_ACS_CACHE_INT_ENAReset)))
+// WriteWith stores f(CORE_ACS_CACHE_INT_ENAReset): fields f leaves alone are written as their reset values.
+func (r *CORE_ACS_CACHE_INT_ENA) WriteWith(f func(CORE_ACS_CACHE_INT_ENAValue) CORE_ACS_CACHE_INT_ENAValue) {
+	r.reg.Store(uint32(f(CORE_ACS_CACHE_INT_ENAReset)))
 }
 
-// Reset stores CORE0_ACS_CACHE_INT_ENAReset in the register.
-func (r *CORE0_ACS_CACHE_INT_ENA) Reset() { r.reg.Store(uint32(CORE0_ACS_CACHE_INT_ENAReset)) }
+// Reset stores CORE_ACS_CACHE_INT_ENAReset in the register.
+func (r *CORE_ACS_CACHE_INT_ENA) Reset() { r.reg.Store(uint32(CORE_ACS_CACHE_INT_ENAReset)) }
 
 // Modify loads the register, passes its value to f and stores the result.
-func (r *CORE0_ACS_CACHE_INT_ENA) Modify(f func(CORE0_ACS_CACHE_INT_ENAValue) CORE0_ACS_CACHE_INT_ENAValue) {
-	r.reg.Store(uint32(f(CORE0_ACS_CACHE_INT_ENAValue(r.reg.Load()))))
+func (r *CORE_ACS_CACHE_INT_ENA) Modify(f func(CORE_ACS_CACHE_INT_ENAValue) CORE_ACS_CACHE_INT_ENAValue) {
+	r.reg.Store(uint32(f(CORE_ACS_CACHE_INT_ENAValue(r.reg.Load()))))
 }
 
-// CORE0_IBUS_ACS_MSK_IC_INT_ENA returns field CORE0_IBUS_ACS_MSK_IC_INT_ENA (bit 0): The bit is used to enable interrupt by cpu access icache while the corresponding ibus is disabled which include speculative access.
-func (v CORE0_ACS_CACHE_INT_ENAValue) CORE0_IBUS_ACS_MSK_IC_INT_ENA() bool { return v&0x1 != 0 }
+// CORE_IBUS_ACS_MSK_IC_INT_ENA returns field CORE%s_IBUS_ACS_MSK_IC_INT_ENA (bit 0): The bit is used to enable interrupt by cpu access icache while the corresponding ibus is disabled which include speculative access.
+func (v CORE_ACS_CACHE_INT_ENAValue) CORE_IBUS_ACS_MSK_IC_INT_ENA() bool { return v&0x1 != 0 }
 
-// WithCORE0_IBUS_ACS_MSK_IC_INT_ENA returns v with field CORE0_IBUS_ACS_MSK_IC_INT_ENA (bit 0) set to b.
-func (v CORE0_ACS_CACHE_INT_ENAValue) WithCORE0_IBUS_ACS_MSK_IC_INT_ENA(b bool) CORE0_ACS_CACHE_INT_ENAValue {
-	return v&^0x1 | CORE0_ACS_CACHE_INT_ENAValue(b2u(b))
+// WithCORE_IBUS_ACS_MSK_IC_INT_ENA returns v with field CORE%s_IBUS_ACS_MSK_IC_INT_ENA (bit 0) set to b.
+func (v CORE_ACS_CACHE_INT_ENAValue) WithCORE_IBUS_ACS_MSK_IC_INT_ENA(b bool) CORE_ACS_CACHE_INT_ENAValue {
+	return v&^0x1 | CORE_ACS_CACHE_INT_ENAValue(b2u(b))
 }
 
-// CORE0_IBUS_WR_IC_INT_ENA returns field CORE0_IBUS_WR_IC_INT_ENA (bit 1): The bit is used to enable interrupt by ibus trying to write icache.
-func (v CORE0_ACS_CACHE_INT_ENAValue) CORE0_IBUS_WR_IC_INT_ENA() bool { return v&0x2 != 0 }
+// CORE_IBUS_WR_IC_INT_ENA returns field CORE%s_IBUS_WR_IC_INT_ENA (bit 1): The bit is used to enable interrupt by ibus trying to write icache.
+func (v CORE_ACS_CACHE_INT_ENAValue) CORE_IBUS_WR_IC_INT_ENA() bool { return v&0x2 != 0 }
 
-// WithCORE0_IBUS_WR_IC_INT_ENA returns v with field CORE0_IBUS_WR_IC_INT_ENA (bit 1) set to b.
-func (v CORE0_ACS_CACHE_INT_ENAValue) WithCORE0_IBUS_WR_IC_INT_ENA(b bool) CORE0_ACS_CACHE_INT_ENAValue {
-	return v&^0x2 | CORE0_ACS_CACHE_INT_ENAValue(b2u(b))<<1
+// WithCORE_IBUS_WR_IC_INT_ENA returns v with field CORE%s_IBUS_WR_IC_INT_ENA (bit 1) set to b.
+func (v CORE_ACS_CACHE_INT_ENAValue) WithCORE_IBUS_WR_IC_INT_ENA(b bool) CORE_ACS_CACHE_INT_ENAValue {
+	return v&^0x2 | CORE_ACS_CACHE_INT_ENAValue(b2u(b))<<1
 }
 
-// CORE0_IBUS_REJECT_INT_ENA returns field CORE0_IBUS_REJECT_INT_ENA (bit 2): The bit is used to enable interrupt by authentication fail.
-func (v CORE0_ACS_CACHE_INT_ENAValue) CORE0_IBUS_REJECT_INT_ENA() bool { return v&0x4 != 0 }
+// CORE_IBUS_REJECT_INT_ENA returns field CORE%s_IBUS_REJECT_INT_ENA (bit 2): The bit is used to enable interrupt by authentication fail.
+func (v CORE_ACS_CACHE_INT_ENAValue) CORE_IBUS_REJECT_INT_ENA() bool { return v&0x4 != 0 }
 
-// WithCORE0_IBUS_REJECT_INT_ENA returns v with field CORE0_IBUS_REJECT_INT_ENA (bit 2) set to b.
-func (v CORE0_ACS_CACHE_INT_ENAValue) WithCORE0_IBUS_REJECT_INT_ENA(b bool) CORE0_ACS_CACHE_INT_ENAValue {
-	return v&^0x4 | CORE0_ACS_CACHE_INT_ENAValue(b2u(b))<<2
+// WithCORE_IBUS_REJECT_INT_ENA returns v with field CORE%s_IBUS_REJECT_INT_ENA (bit 2) set to b.
+func (v CORE_ACS_CACHE_INT_ENAValue) WithCORE_IBUS_REJECT_INT_ENA(b bool) CORE_ACS_CACHE_INT_ENAValue {
+	return v&^0x4 | CORE_ACS_CACHE_INT_ENAValue(b2u(b))<<2
 }
 
-// CORE0_DBUS_ACS_MSK_DC_INT_ENA returns field CORE0_DBUS_ACS_MSK_DC_INT_ENA (bit 3): The bit is used to enable interrupt by cpu access dcache while the corresponding dbus is disabled which include speculative access.
-func (v CORE0_ACS_CACHE_INT_ENAValue) CORE0_DBUS_ACS_MSK_DC_INT_ENA() bool { return v&0x8 != 0 }
+// CORE_DBUS_ACS_MSK_DC_INT_ENA returns field CORE%s_DBUS_ACS_MSK_DC_INT_ENA (bit 3): The bit is used to enable interrupt by cpu access dcache while the corresponding dbus is disabled which include speculative access.
+func (v CORE_ACS_CACHE_INT_ENAValue) CORE_DBUS_ACS_MSK_DC_INT_ENA() bool { return v&0x8 != 0 }
 
-// WithCORE0_DBUS_ACS_MSK_DC_INT_ENA returns v with field CORE0_DBUS_ACS_MSK_DC_INT_ENA (bit 3) set to b.
-func (v CORE0_ACS_CACHE_INT_ENAValue) WithCORE0_DBUS_ACS_MSK_DC_INT_ENA(b bool) CORE0_ACS_CACHE_INT_ENAValue {
-	return v&^0x8 | CORE0_ACS_CACHE_INT_ENAValue(b2u(b))<<3
+// WithCORE_DBUS_ACS_MSK_DC_INT_ENA returns v with field CORE%s_DBUS_ACS_MSK_DC_INT_ENA (bit 3) set to b.
+func (v CORE_ACS_CACHE_INT_ENAValue) WithCORE_DBUS_ACS_MSK_DC_INT_ENA(b bool) CORE_ACS_CACHE_INT_ENAValue {
+	return v&^0x8 | CORE_ACS_CACHE_INT_ENAValue(b2u(b))<<3
 }
 
-// CORE0_DBUS_REJECT_INT_ENA returns field CORE0_DBUS_REJECT_INT_ENA (bit 4): The bit is used to enable interrupt by authentication fail.
-func (v CORE0_ACS_CACHE_INT_ENAValue) CORE0_DBUS_REJECT_INT_ENA() bool { return v&0x10 != 0 }
+// CORE_DBUS_REJECT_INT_ENA returns field CORE%s_DBUS_REJECT_INT_ENA (bit 4): The bit is used to enable interrupt by authentication fail.
+func (v CORE_ACS_CACHE_INT_ENAValue) CORE_DBUS_REJECT_INT_ENA() bool { return v&0x10 != 0 }
 
-// WithCORE0_DBUS_REJECT_INT_ENA returns v with field CORE0_DBUS_REJECT_INT_ENA (bit 4) set to b.
-func (v CORE0_ACS_CACHE_INT_ENAValue) WithCORE0_DBUS_REJECT_INT_ENA(b bool) CORE0_ACS_CACHE_INT_ENAValue {
-	return v&^0x10 | CORE0_ACS_CACHE_INT_ENAValue(b2u(b))<<4
+// WithCORE_DBUS_REJECT_INT_ENA returns v with field CORE%s_DBUS_REJECT_INT_ENA (bit 4) set to b.
+func (v CORE_ACS_CACHE_INT_ENAValue) WithCORE_DBUS_REJECT_INT_ENA(b bool) CORE_ACS_CACHE_INT_ENAValue {
+	return v&^0x10 | CORE_ACS_CACHE_INT_ENAValue(b2u(b))<<4
 }
 
-// CORE0_ACS_CACHE_INT_CLR is register CORE0_ACS_CACHE_INT_CLR (32-bit, read-write, reset 0x0): ******* Description ***********.
-type CORE0_ACS_CACHE_INT_CLR struct{ reg mmio.U32 }
+// CORE_ACS_CACHE_INT_CLR is register CLR (32-bit, read-write, reset 0x0): ******* Description ***********.
+type CORE_ACS_CACHE_INT_CLR struct{ reg mmio.U32 }
 
-// CORE0_ACS_CACHE_INT_CLRValue is a value of register CORE0_ACS_CACHE_INT_CLR.
-type CORE0_ACS_CACHE_INT_CLRValue uint32
+// CORE_ACS_CACHE_INT_CLRValue is a value of register CORE_ACS_CACHE_INT_CLR.
+type CORE_ACS_CACHE_INT_CLRValue uint32
 
-// CORE0_ACS_CACHE_INT_CLRReset is the reset value of register CORE0_ACS_CACHE_INT_CLR.
-const CORE0_ACS_CACHE_INT_CLRReset CORE0_ACS_CACHE_INT_CLRValue = 0x0
+// CORE_ACS_CACHE_INT_CLRReset is the reset value of register CORE_ACS_CACHE_INT_CLR.
+const CORE_ACS_CACHE_INT_CLRReset CORE_ACS_CACHE_INT_CLRValue = 0x0
 
 // Read loads the register.
-func (r *CORE0_ACS_CACHE_INT_CLR) Read() CORE0_ACS_CACHE_INT_CLRValue {
-	return CORE0_ACS_CACHE_INT_CLRValue(r.reg.Load())
+func (r *CORE_ACS_CACHE_INT_CLR) Read() CORE_ACS_CACHE_INT_CLRValue {
+	return CORE_ACS_CACHE_INT_CLRValue(r.reg.Load())
 }
 
 // Write stores v in the register.
-func (r *CORE0_ACS_CACHE_INT_CLR) Write(v CORE0_ACS_CACHE_INT_CLRValue) { r.reg.Store(uint32(v)) }
+func (r *CORE_ACS_CACHE_INT_CLR) Write(v CORE_ACS_CACHE_INT_CLRValue) { r.reg.Store(uint32(v)) }
 
-// WriteWith stores f(CORE0_ACS_CACHE_INT_CLRReset): fields f leaves alone are written as their reset values.
-func (r *CORE0_ACS_CACHE_INT_CLR) WriteWith(f func(CORE0_ACS_CACHE_INT_CLRValue) CORE0_ACS_CACHE_INT_CLRValue) {
-	r.reg.Store(uint32(f(CORE0_ACS_CACHE_INT_CLRReset)))
+// WriteWith stores f(CORE_ACS_CACHE_INT_CLRReset): fields f leaves alone are written as their reset values.
+func (r *CORE_ACS_CACHE_INT_CLR) WriteWith(f func(CORE_ACS_CACHE_INT_CLRValue) CORE_ACS_CACHE_INT_CLRValue) {
+	r.reg.Store(uint32(f(CORE_ACS_CACHE_INT_CLRReset)))
 }
 
-// Reset stores CORE0_ACS_CACHE_INT_CLRReset in the register.
-func (r *CORE0_ACS_CACHE_INT_CLR) Reset() { r.reg.Store(uint32(CORE0_ACS_CACHE_INT_CLRReset)) }
+// Reset stores CORE_ACS_CACHE_INT_CLRReset in the register.
+func (r *CORE_ACS_CACHE_INT_CLR) Reset() { r.reg.Store(uint32(CORE_ACS_CACHE_INT_CLRReset)) }
 
 // Modify loads the register, passes its value to f and stores the result.
-func (r *CORE0_ACS_CACHE_INT_CLR) Modify(f func(CORE0_ACS_CACHE_INT_CLRValue) CORE0_ACS_CACHE_INT_CLRValue) {
-	r.reg.Store(uint32(f(CORE0_ACS_CACHE_INT_CLRValue(r.reg.Load()))))
+func (r *CORE_ACS_CACHE_INT_CLR) Modify(f func(CORE_ACS_CACHE_INT_CLRValue) CORE_ACS_CACHE_INT_CLRValue) {
+	r.reg.Store(uint32(f(CORE_ACS_CACHE_INT_CLRValue(r.reg.Load()))))
 }
 
-// WithCORE0_IBUS_ACS_MSK_IC_INT_CLR returns v with field CORE0_IBUS_ACS_MSK_IC_INT_CLR (bit 0) set to b.
-func (v CORE0_ACS_CACHE_INT_CLRValue) WithCORE0_IBUS_ACS_MSK_IC_INT_CLR(b bool) CORE0_ACS_CACHE_INT_CLRValue {
-	return v&^0x1 | CORE0_ACS_CACHE_INT_CLRValue(b2u(b))
+// WithCORE_IBUS_ACS_MSK_IC_INT_CLR returns v with field CORE%s_IBUS_ACS_MSK_IC_INT_CLR (bit 0) set to b.
+func (v CORE_ACS_CACHE_INT_CLRValue) WithCORE_IBUS_ACS_MSK_IC_INT_CLR(b bool) CORE_ACS_CACHE_INT_CLRValue {
+	return v&^0x1 | CORE_ACS_CACHE_INT_CLRValue(b2u(b))
 }
 
-// WithCORE0_IBUS_WR_IC_INT_CLR returns v with field CORE0_IBUS_WR_IC_INT_CLR (bit 1) set to b.
-func (v CORE0_ACS_CACHE_INT_CLRValue) WithCORE0_IBUS_WR_IC_INT_CLR(b bool) CORE0_ACS_CACHE_INT_CLRValue {
-	return v&^0x2 | CORE0_ACS_CACHE_INT_CLRValue(b2u(b))<<1
+// WithCORE_IBUS_WR_IC_INT_CLR returns v with field CORE%s_IBUS_WR_IC_INT_CLR (bit 1) set to b.
+func (v CORE_ACS_CACHE_INT_CLRValue) WithCORE_IBUS_WR_IC_INT_CLR(b bool) CORE_ACS_CACHE_INT_CLRValue {
+	return v&^0x2 | CORE_ACS_CACHE_INT_CLRValue(b2u(b))<<1
 }
 
-// WithCORE0_IBUS_REJECT_INT_CLR returns v with field CORE0_IBUS_REJECT_INT_CLR (bit 2) set to b.
-func (v CORE0_ACS_CACHE_INT_CLRValue) WithCORE0_IBUS_REJECT_INT_CLR(b bool) CORE0_ACS_CACHE_INT_CLRValue {
-	return v&^0x4 | CORE0_ACS_CACHE_INT_CLRValue(b2u(b))<<2
+// WithCORE_IBUS_REJECT_INT_CLR returns v with field CORE%s_IBUS_REJECT_INT_CLR (bit 2) set to b.
+func (v CORE_ACS_CACHE_INT_CLRValue) WithCORE_IBUS_REJECT_INT_CLR(b bool) CORE_ACS_CACHE_INT_CLRValue {
+	return v&^0x4 | CORE_ACS_CACHE_INT_CLRValue(b2u(b))<<2
 }
 
-// WithCORE0_DBUS_ACS_MSK_DC_INT_CLR returns v with field CORE0_DBUS_ACS_MSK_DC_INT_CLR (bit 3) set to b.
-func (v CORE0_ACS_CACHE_INT_CLRValue) WithCORE0_DBUS_ACS_MSK_DC_INT_CLR(b bool) CORE0_ACS_CACHE_INT_CLRValue {
-	return v&^0x8 | CORE0_ACS_CACHE_INT_CLRValue(b2u(b))<<3
+// WithCORE_DBUS_ACS_MSK_DC_INT_CLR returns v with field CORE%s_DBUS_ACS_MSK_DC_INT_CLR (bit 3) set to b.
+func (v CORE_ACS_CACHE_INT_CLRValue) WithCORE_DBUS_ACS_MSK_DC_INT_CLR(b bool) CORE_ACS_CACHE_INT_CLRValue {
+	return v&^0x8 | CORE_ACS_CACHE_INT_CLRValue(b2u(b))<<3
 }
 
-// WithCORE0_DBUS_REJECT_INT_CLR returns v with field CORE0_DBUS_REJECT_INT_CLR (bit 4) set to b.
-func (v CORE0_ACS_CACHE_INT_CLRValue) WithCORE0_DBUS_REJECT_INT_CLR(b bool) CORE0_ACS_CACHE_INT_CLRValue {
-	return v&^0x10 | CORE0_ACS_CACHE_INT_CLRValue(b2u(b))<<4
+// WithCORE_DBUS_REJECT_INT_CLR returns v with field CORE%s_DBUS_REJECT_INT_CLR (bit 4) set to b.
+func (v CORE_ACS_CACHE_INT_CLRValue) WithCORE_DBUS_REJECT_INT_CLR(b bool) CORE_ACS_CACHE_INT_CLRValue {
+	return v&^0x10 | CORE_ACS_CACHE_INT_CLRValue(b2u(b))<<4
 }
 
-// CORE0_ACS_CACHE_INT_ST is register CORE0_ACS_CACHE_INT_ST (32-bit, read-write, reset 0x0): ******* Description ***********.
-type CORE0_ACS_CACHE_INT_ST struct{ reg mmio.U32 }
+// CORE_ACS_CACHE_INT_ST is register ST (32-bit, read-write, reset 0x0): ******* Description ***********.
+type CORE_ACS_CACHE_INT_ST struct{ reg mmio.U32 }
 
-// CORE0_ACS_CACHE_INT_STValue is a value of register CORE0_ACS_CACHE_INT_ST.
-type CORE0_ACS_CACHE_INT_STValue uint32
+// CORE_ACS_CACHE_INT_STValue is a value of register CORE_ACS_CACHE_INT_ST.
+type CORE_ACS_CACHE_INT_STValue uint32
 
-// CORE0_ACS_CACHE_INT_STReset is the reset value of register CORE0_ACS_CACHE_INT_ST.
-const CORE0_ACS_CACHE_INT_STReset CORE0_ACS_CACHE_INT_STValue = 0x0
+// CORE_ACS_CACHE_INT_STReset is the reset value of register CORE_ACS_CACHE_INT_ST.
+const CORE_ACS_CACHE_INT_STReset CORE_ACS_CACHE_INT_STValue = 0x0
 
 // Read loads the register.
-func (r *CORE0_ACS_CACHE_INT_ST) Read() CORE0_ACS_CACHE_INT_STValue {
-	return CORE0_ACS_CACHE_INT_STValue(r.reg.Load())
+func (r *CORE_ACS_CACHE_INT_ST) Read() CORE_ACS_CACHE_INT_STValue {
+	return CORE_ACS_CACHE_INT_STValue(r.reg.Load())
 }
 
 // Write stores v in the register.
-func (r *CORE0_ACS_CACHE_INT_ST) Write(v CORE0_ACS_CACHE_INT_STValue) { r.reg.Store(uint32(v)) }
+func (r *CORE_ACS_CACHE_INT_ST) Write(v CORE_ACS_CACHE_INT_STValue) { r.reg.Store(uint32(v)) }
 
-// WriteWith stores f(CORE0_ACS_CACHE_INT_STReset): fields f leaves alone are written as their reset values.
-func (r *CORE0_ACS_CACHE_INT_ST) WriteWith(f func(CORE0_ACS_CACHE_INT_STValue) CORE0_ACS_CACHE_INT_STValue) {
-	r.reg.Store(uint32(f(CORE0_ACS_CACHE_INT_STReset)))
+// WriteWith stores f(CORE_ACS_CACHE_INT_STReset): fields f leaves alone are written as their reset values.
+func (r *CORE_ACS_CACHE_INT_ST) WriteWith(f func(CORE_ACS_CACHE_INT_STValue) CORE_ACS_CACHE_INT_STValue) {
+	r.reg.Store(uint32(f(CORE_ACS_CACHE_INT_STReset)))
 }
 
-// Reset stores CORE0_ACS_CACHE_INT_STReset in the register.
-func (r *CORE0_ACS_CACHE_INT_ST) Reset() { r.reg.Store(uint32(CORE0_ACS_CACHE_INT_STReset)) }
+// Reset stores CORE_ACS_CACHE_INT_STReset in the register.
+func (r *CORE_ACS_CACHE_INT_ST) Reset() { r.reg.Store(uint32(CORE_ACS_CACHE_INT_STReset)) }
 
 // Modify loads the register, passes its value to f and stores the result.
-func (r *CORE0_ACS_CACHE_INT_ST) Modify(f func(CORE0_ACS_CACHE_INT_STValue) CORE0_ACS_CACHE_INT_STValue) {
-	r.reg.Store(uint32(f(CORE0_ACS_CACHE_INT_STValue(r.reg.Load()))))
+func (r *CORE_ACS_CACHE_INT_ST) Modify(f func(CORE_ACS_CACHE_INT_STValue) CORE_ACS_CACHE_INT_STValue) {
+	r.reg.Store(uint32(f(CORE_ACS_CACHE_INT_STValue(r.reg.Load()))))
 }
 
-// CORE0_IBUS_ACS_MSK_ICACHE_ST returns field CORE0_IBUS_ACS_MSK_ICACHE_ST (bit 0): The bit is used to indicate interrupt by cpu access icache while the core0_ibus is disabled or icache is disabled which include speculative access.
-func (v CORE0_ACS_CACHE_INT_STValue) CORE0_IBUS_ACS_MSK_ICACHE_ST() bool { return v&0x1 != 0 }
+// CORE_IBUS_ACS_MSK_ICACHE_ST returns field CORE%s_IBUS_ACS_MSK_ICACHE_ST (bit 0): The bit is used to indicate interrupt by cpu access icache while the core0_ibus is disabled or icache is disabled which include speculative access.
+func (v CORE_ACS_CACHE_INT_STValue) CORE_IBUS_ACS_MSK_ICACHE_ST() bool { return v&0x1 != 0 }
 
-// CORE0_IBUS_WR_ICACHE_ST returns field CORE0_IBUS_WR_ICACHE_ST (bit 1): The bit is used to indicate interrupt by ibus trying to write icache.
-func (v CORE0_ACS_CACHE_INT_STValue) CORE0_IBUS_WR_ICACHE_ST() bool { return v&0x2 != 0 }
+// CORE_IBUS_WR_ICACHE_ST returns field CORE%s_IBUS_WR_ICACHE_ST (bit 1): The bit is used to indicate interrupt by ibus trying to write icache.
+func (v CORE_ACS_CACHE_INT_STValue) CORE_IBUS_WR_ICACHE_ST() bool { return v&0x2 != 0 }
 
-// CORE0_IBUS_REJECT_ST returns field CORE0_IBUS_REJECT_ST (bit 2): The bit is used to indicate interrupt by authentication fail.
-func (v CORE0_ACS_CACHE_INT_STValue) CORE0_IBUS_REJECT_ST() bool { return v&0x4 != 0 }
+// CORE_IBUS_REJECT_ST returns field CORE%s_IBUS_REJECT_ST (bit 2): The bit is used to indicate interrupt by authentication fail.
+func (v CORE_ACS_CACHE_INT_STValue) CORE_IBUS_REJECT_ST() bool { return v&0x4 != 0 }
 
-// CORE0_DBUS_ACS_MSK_DCACHE_ST returns field CORE0_DBUS_ACS_MSK_DCACHE_ST (bit 3): The bit is used to indicate interrupt by cpu access dcache while the core0_dbus is disabled or dcache is disabled which include speculative access.
-func (v CORE0_ACS_CACHE_INT_STValue) CORE0_DBUS_ACS_MSK_DCACHE_ST() bool { return v&0x8 != 0 }
+// CORE_DBUS_ACS_MSK_DCACHE_ST returns field CORE%s_DBUS_ACS_MSK_DCACHE_ST (bit 3): The bit is used to indicate interrupt by cpu access dcache while the core0_dbus is disabled or dcache is disabled which include speculative access.
+func (v CORE_ACS_CACHE_INT_STValue) CORE_DBUS_ACS_MSK_DCACHE_ST() bool { return v&0x8 != 0 }
 
-// CORE0_DBUS_REJECT_ST returns field CORE0_DBUS_REJECT_ST (bit 4): The bit is used to indicate interrupt by authentication fail.
-func (v CORE0_ACS_CACHE_INT_STValue) CORE0_DBUS_REJECT_ST() bool { return v&0x10 != 0 }
+// CORE_DBUS_REJECT_ST returns field CORE%s_DBUS_REJECT_ST (bit 4): The bit is used to indicate interrupt by authentication fail.
+func (v CORE_ACS_CACHE_INT_STValue) CORE_DBUS_REJECT_ST() bool { return v&0x10 != 0 }
 
-// CORE1_ACS_CACHE_INT_ENA is register CORE1_ACS_CACHE_INT_ENA (32-bit, read-write, reset 0x0): ******* Description ***********.
-type CORE1_ACS_CACHE_INT_ENA struct{ reg mmio.U32 }
+// CORE_DBUS_REJECT_ST is register DBUS_REJECT_ST (32-bit, read-write, reset 0x0): ******* Description ***********.
+type CORE_DBUS_REJECT_ST struct{ reg mmio.U32 }
 
-// CORE1_ACS_CACHE_INT_ENAValue is a value of register CORE1_ACS_CACHE_INT_ENA.
-type CORE1_ACS_CACHE_INT_ENAValue uint32
+// CORE_DBUS_REJECT_STValue is a value of register CORE_DBUS_REJECT_ST.
+type CORE_DBUS_REJECT_STValue uint32
 
-// CORE1_ACS_CACHE_INT_ENAReset is the reset value of register CORE1_ACS_CACHE_INT_ENA.
-const CORE1_ACS_CACHE_INT_ENAReset CORE1_ACS_CACHE_INT_ENAValue = 0x0
+// CORE_DBUS_REJECT_STReset is the reset value of register CORE_DBUS_REJECT_ST.
+const CORE_DBUS_REJECT_STReset CORE_DBUS_REJECT_STValue = 0x0
 
 // Read loads the register.
-func (r *CORE1_ACS_CACHE_INT_ENA) Read() CORE1_ACS_CACHE_INT_ENAValue {
-	return CORE1_ACS_CACHE_INT_ENAValue(r.reg.Load())
+func (r *CORE_DBUS_REJECT_ST) Read() CORE_DBUS_REJECT_STValue {
+	return CORE_DBUS_REJECT_STValue(r.reg.Load())
 }
 
 // Write stores v in the register.
-func (r *CORE1_ACS_CACHE_INT_ENA) Write(v CORE1_ACS_CACHE_INT_ENAValue) { r.reg.Store(uint32(v)) }
+func (r *CORE_DBUS_REJECT_ST) Write(v CORE_DBUS_REJECT_STValue) { r.reg.Store(uint32(v)) }
 
-// WriteWith stores f(CORE1_ACS_CACHE_INT_ENAReset): fields f leaves alone are written as their reset values.
-func (r *CORE1_ACS_CACHE_INT_ENA) WriteWith(f func(CORE1_ACS_CACHE_INT_ENAValue) CORE1_ACS_CACHE_INT_ENAValue) {
-	r.reg.Store(uint32(f(CORE1_ACS_CACHE_INT_ENAReset)))
+// WriteWith stores f(CORE_DBUS_REJECT_STReset): fields f leaves alone are written as their reset values.
+func (r *CORE_DBUS_REJECT_ST) WriteWith(f func(CORE_DBUS_REJECT_STValue) CORE_DBUS_REJECT_STValue) {
+	r.reg.Store(uint32(f(CORE_DBUS_REJECT_STReset)))
 }
 
-// Reset stores CORE1_ACS_CACHE_INT_ENAReset in the register.
-func (r *CORE1_ACS_CACHE_INT_ENA) Reset() { r.reg.Store(uint32(CORE1_ACS_CACHE_INT_ENAReset)) }
+// Reset stores CORE_DBUS_REJECT_STReset in the register.
+func (r *CORE_DBUS_REJECT_ST) Reset() { r.reg.Store(uint32(CORE_DBUS_REJECT_STReset)) }
 
 // Modify loads the register, passes its value to f and stores the result.
-func (r *CORE1_ACS_CACHE_INT_ENA) Modify(f func(CORE1_ACS_CACHE_INT_ENAValue) CORE1_ACS_CACHE_INT_ENAValue) {
-	r.reg.Store(uint32(f(CORE1_ACS_CACHE_INT_ENAValue(r.reg.Load()))))
+func (r *CORE_DBUS_REJECT_ST) Modify(f func(CORE_DBUS_REJECT_STValue) CORE_DBUS_REJECT_STValue) {
+	r.reg.Store(uint32(f(CORE_DBUS_REJECT_STValue(r.reg.Load()))))
 }
 
-// CORE1_IBUS_ACS_MSK_IC_INT_ENA returns field CORE1_IBUS_ACS_MSK_IC_INT_ENA (bit 0): The bit is used to enable interrupt by cpu access icache while the corresponding ibus is disabled which include speculative access.
-func (v CORE1_ACS_CACHE_INT_ENAValue) CORE1_IBUS_ACS_MSK_IC_INT_ENA() bool { return v&0x1 != 0 }
+// CORE_DBUS_TAG_ATTR returns field CORE%s_DBUS_TAG_ATTR (bits 2:0): The bits are used to indicate the attribute of data from external memory when authentication fail. 0: invalidate, 1: execute-able, 2: read-able, 4: write-able.
+func (v CORE_DBUS_REJECT_STValue) CORE_DBUS_TAG_ATTR() uint32 { return uint32(v) & 0x7 }
 
-// WithCORE1_IBUS_ACS_MSK_IC_INT_ENA returns v with field CORE1_IBUS_ACS_MSK_IC_INT_ENA (bit 0) set to b.
-func (v CORE1_ACS_CACHE_INT_ENAValue) WithCORE1_IBUS_ACS_MSK_IC_INT_ENA(b bool) CORE1_ACS_CACHE_INT_ENAValue {
-	return v&^0x1 | CORE1_ACS_CACHE_INT_ENAValue(b2u(b))
-}
+// CORE_DBUS_ATTR returns field CORE%s_DBUS_ATTR (bits 5:3): The bits are used to indicate the attribute of CPU access dbus when authentication fail. 0: invalidate, 1: execute-able, 2: read-able, 4: write-able.
+func (v CORE_DBUS_REJECT_STValue) CORE_DBUS_ATTR() uint32 { return uint32(v>>3) & 0x7 }
 
-// CORE1_IBUS_WR_IC_INT_ENA returns field CORE1_IBUS_WR_IC_INT_ENA (bit 1): The bit is used to enable interrupt by ibus trying to write icache.
-func (v CORE1_ACS_CACHE_INT_ENAValue) CORE1_IBUS_WR_IC_INT_ENA() bool { return v&0x2 != 0 }
+// CORE_DBUS_WORLD returns field CORE%s_DBUS_WORLD (bit 6): The bit is used to indicate the world of CPU access dbus when authentication fail. 0: WORLD0, 1: WORLD1.
+func (v CORE_DBUS_REJECT_STValue) CORE_DBUS_WORLD() bool { return v&0x40 != 0 }
 
-// WithCORE1_IBUS_WR_IC_INT_ENA returns v with field CORE1_IBUS_WR_IC_INT_ENA (bit 1) set to b.
-func (v CORE1_ACS_CACHE_INT_ENAValue) WithCORE1_IBUS_WR_IC_INT_ENA(b bool) CORE1_ACS_CACHE_INT_ENAValue {
-	return v&^0x2 | CORE1_ACS_CACHE_INT_ENAValue(b2u(b))<<1
-}
+// CORE_DBUS_REJECT_VADDR is register DBUS_REJECT_VADDR (32-bit, read-write, reset 0xffffffff): ******* Description ***********.
+type CORE_DBUS_REJECT_VADDR struct{ reg mmio.U32 }
 
-// CORE1_IBUS_REJECT_INT_ENA returns field CORE1_IBUS_REJECT_INT_ENA (bit 2): The bit is used to enable interrupt by authentication fail.
-func (v CORE1_ACS_CACHE_INT_ENAValue) CORE1_IBUS_REJECT_INT_ENA() bool { return v&0x4 != 0 }
+// CORE_DBUS_REJECT_VADDRValue is a value of register CORE_DBUS_REJECT_VADDR.
+type CORE_DBUS_REJECT_VADDRValue uint32
 
-// WithCORE1_IBUS_REJECT_INT_ENA returns v with field CORE1_IBUS_REJECT_INT_ENA (bit 2) set to b.
-func (v CORE1_ACS_CACHE_INT_ENAValue) WithCORE1_IBUS_REJECT_INT_ENA(b bool) CORE1_ACS_CACHE_INT_ENAValue {
-	return v&^0x4 | CORE1_ACS_CACHE_INT_ENAValue(b2u(b))<<2
-}
-
-// CORE1_DBUS_ACS_MSK_DC_INT_ENA returns field CORE1_DBUS_ACS_MSK_DC_INT_ENA (bit 3): The bit is used to enable interrupt by cpu access dcache while the corresponding dbus is disabled which include speculative access.
-func (v CORE1_ACS_CACHE_INT_ENAValue) CORE1_DBUS_ACS_MSK_DC_INT_ENA() bool { return v&0x8 != 0 }
-
-// WithCORE1_DBUS_ACS_MSK_DC_INT_ENA returns v with field CORE1_DBUS_ACS_MSK_DC_INT_ENA (bit 3) set to b.
-func (v CORE1_ACS_CACHE_INT_ENAValue) WithCORE1_DBUS_ACS_MSK_DC_INT_ENA(b bool) CORE1_ACS_CACHE_INT_ENAValue {
-	return v&^0x8 | CORE1_ACS_CACHE_INT_ENAValue(b2u(b))<<3
-}
-
-// CORE1_DBUS_REJECT_INT_ENA returns field CORE1_DBUS_REJECT_INT_ENA (bit 4): The bit is used to enable interrupt by authentication fail.
-func (v CORE1_ACS_CACHE_INT_ENAValue) CORE1_DBUS_REJECT_INT_ENA() bool { return v&0x10 != 0 }
-
-// WithCORE1_DBUS_REJECT_INT_ENA returns v with field CORE1_DBUS_REJECT_INT_ENA (bit 4) set to b.
-func (v CORE1_ACS_CACHE_INT_ENAValue) WithCORE1_DBUS_REJECT_INT_ENA(b bool) CORE1_ACS_CACHE_INT_ENAValue {
-	return v&^0x10 | CORE1_ACS_CACHE_INT_ENAValue(b2u(b))<<4
-}
-
-// CORE1_ACS_CACHE_INT_CLR is register CORE1_ACS_CACHE_INT_CLR (32-bit, read-write, reset 0x0): ******* Description ***********.
-type CORE1_ACS_CACHE_INT_CLR struct{ reg mmio.U32 }
-
-// CORE1_ACS_CACHE_INT_CLRValue is a value of register CORE1_ACS_CACHE_INT_CLR.
-type CORE1_ACS_CACHE_INT_CLRValue uint32
-
-// CORE1_ACS_CACHE_INT_CLRReset is the reset value of register CORE1_ACS_CACHE_INT_CLR.
-const CORE1_ACS_CACHE_INT_CLRReset CORE1_ACS_CACHE_INT_CLRValue = 0x0
+// CORE_DBUS_REJECT_VADDRReset is the reset value of register CORE_DBUS_REJECT_VADDR.
+const CORE_DBUS_REJECT_VADDRReset CORE_DBUS_REJECT_VADDRValue = 0xffffffff
 
 // Read loads the register.
-func (r *CORE1_ACS_CACHE_INT_CLR) Read() CORE1_ACS_CACHE_INT_CLRValue {
-	return CORE1_ACS_CACHE_INT_CLRValue(r.reg.Load())
+func (r *CORE_DBUS_REJECT_VADDR) Read() CORE_DBUS_REJECT_VADDRValue {
+	return CORE_DBUS_REJECT_VADDRValue(r.reg.Load())
 }
 
 // Write stores v in the register.
-func (r *CORE1_ACS_CACHE_INT_CLR) Write(v CORE1_ACS_CACHE_INT_CLRValue) { r.reg.Store(uint32(v)) }
+func (r *CORE_DBUS_REJECT_VADDR) Write(v CORE_DBUS_REJECT_VADDRValue) { r.reg.Store(uint32(v)) }
 
-// WriteWith stores f(CORE1_ACS_CACHE_INT_CLRReset): fields f leaves alone are written as their reset values.
-func (r *CORE1_ACS_CACHE_INT_CLR) WriteWith(f func(CORE1_ACS_CACHE_INT_CLRValue) CORE1_ACS_CACHE_INT_CLRValue) {
-	r.reg.Store(uint32(f(CORE1_ACS_CACHE_INT_CLRReset)))
+// WriteWith stores f(CORE_DBUS_REJECT_VADDRReset): fields f leaves alone are written as their reset values.
+func (r *CORE_DBUS_REJECT_VADDR) WriteWith(f func(CORE_DBUS_REJECT_VADDRValue) CORE_DBUS_REJECT_VADDRValue) {
+	r.reg.Store(uint32(f(CORE_DBUS_REJECT_VADDRReset)))
 }
 
-// Reset stores CORE1_ACS_CACHE_INT_CLRReset in the register.
-func (r *CORE1_ACS_CACHE_INT_CLR) Reset() { r.reg.Store(uint32(CORE1_ACS_CACHE_INT_CLRReset)) }
+// Reset stores CORE_DBUS_REJECT_VADDRReset in the register.
+func (r *CORE_DBUS_REJECT_VADDR) Reset() { r.reg.Store(uint32(CORE_DBUS_REJECT_VADDRReset)) }
 
 // Modify loads the register, passes its value to f and stores the result.
-func (r *CORE1_ACS_CACHE_INT_CLR) Modify(f func(CORE1_ACS_CACHE_INT_CLRValue) CORE1_ACS_CACHE_INT_CLRValue) {
-	r.reg.Store(uint32(f(CORE1_ACS_CACHE_INT_CLRValue(r.reg.Load()))))
+func (r *CORE_DBUS_REJECT_VADDR) Modify(f func(CORE_DBUS_REJECT_VADDRValue) CORE_DBUS_REJECT_VADDRValue) {
+	r.reg.Store(uint32(f(CORE_DBUS_REJECT_VADDRValue(r.reg.Load()))))
 }
 
-// WithCORE1_IBUS_ACS_MSK_IC_INT_CLR returns v with field CORE1_IBUS_ACS_MSK_IC_INT_CLR (bit 0) set to b.
-func (v CORE1_ACS_CACHE_INT_CLRValue) WithCORE1_IBUS_ACS_MSK_IC_INT_CLR(b bool) CORE1_ACS_CACHE_INT_CLRValue {
-	return v&^0x1 | CORE1_ACS_CACHE_INT_CLRValue(b2u(b))
-}
+// CORE_DBUS_VADDR returns field CORE%s_DBUS_VADDR (bits 31:0): The bits are used to indicate the virtual address of CPU access dbus when authentication fail.
+func (v CORE_DBUS_REJECT_VADDRValue) CORE_DBUS_VADDR() uint32 { return uint32(v) & 0xffffffff }
 
-// WithCORE1_IBUS_WR_IC_INT_CLR returns v with field CORE1_IBUS_WR_IC_INT_CLR (bit 1) set to b.
-func (v CORE1_ACS_CACHE_INT_CLRValue) WithCORE1_IBUS_WR_IC_INT_CLR(b bool) CORE1_ACS_CACHE_INT_CLRValue {
-	return v&^0x2 | CORE1_ACS_CACHE_INT_CLRValue(b2u(b))<<1
-}
+// CORE_IBUS_REJECT_ST is register IBUS_REJECT_ST (32-bit, read-write, reset 0x0): ******* Description ***********.
+type CORE_IBUS_REJECT_ST struct{ reg mmio.U32 }
 
-// WithCORE1_IBUS_REJECT_INT_CLR returns v with field CORE1_IBUS_REJECT_INT_CLR (bit 2) set to b.
-func (v CORE1_ACS_CACHE_INT_CLRValue) WithCORE1_IBUS_REJECT_INT_CLR(b bool) CORE1_ACS_CACHE_INT_CLRValue {
-	return v&^0x4 | CORE1_ACS_CACHE_INT_CLRValue(b2u(b))<<2
-}
+// CORE_IBUS_REJECT_STValue is a value of register CORE_IBUS_REJECT_ST.
+type CORE_IBUS_REJECT_STValue uint32
 
-// WithCORE1_DBUS_ACS_MSK_DC_INT_CLR returns v with field CORE1_DBUS_ACS_MSK_DC_INT_CLR (bit 3) set to b.
-func (v CORE1_ACS_CACHE_INT_CLRValue) WithCORE1_DBUS_ACS_MSK_DC_INT_CLR(b bool) CORE1_ACS_CACHE_INT_CLRValue {
-	return v&^0x8 | CORE1_ACS_CACHE_INT_CLRValue(b2u(b))<<3
-}
-
-// WithCORE1_DBUS_REJECT_INT_CLR returns v with field CORE1_DBUS_REJECT_INT_CLR (bit 4) set to b.
-func (v CORE1_ACS_CACHE_INT_CLRValue) WithCORE1_DBUS_REJECT_INT_CLR(b bool) CORE1_ACS_CACHE_INT_CLRValue {
-	return v&^0x10 | CORE1_ACS_CACHE_INT_CLRValue(b2u(b))<<4
-}
-
-// CORE1_ACS_CACHE_INT_ST is register CORE1_ACS_CACHE_INT_ST (32-bit, read-write, reset 0x0): ******* Description ***********.
-type CORE1_ACS_CACHE_INT_ST struct{ reg mmio.U32 }
-
-// CORE1_ACS_CACHE_INT_STValue is a value of register CORE1_ACS_CACHE_INT_ST.
-type CORE1_ACS_CACHE_INT_STValue uint32
-
-// CORE1_ACS_CACHE_INT_STReset is the reset value of register CORE1_ACS_CACHE_INT_ST.
-const CORE1_ACS_CACHE_INT_STReset CORE1_ACS_CACHE_INT_STValue = 0x0
+// CORE_IBUS_REJECT_STReset is the reset value of register CORE_IBUS_REJECT_ST.
+const CORE_IBUS_REJECT_STReset CORE_IBUS_REJECT_STValue = 0x0
 
 // Read loads the register.
-func (r *CORE1_ACS_CACHE_INT_ST) Read() CORE1_ACS_CACHE_INT_STValue {
-	return CORE1_ACS_CACHE_INT_STValue(r.reg.Load())
+func (r *CORE_IBUS_REJECT_ST) Read() CORE_IBUS_REJECT_STValue {
+	return CORE_IBUS_REJECT_STValue(r.reg.Load())
 }
 
 // Write stores v in the register.
-func (r *CORE1_ACS_CACHE_INT_ST) Write(v CORE1_ACS_CACHE_INT_STValue) { r.reg.Store(uint32(v)) }
+func (r *CORE_IBUS_REJECT_ST) Write(v CORE_IBUS_REJECT_STValue) { r.reg.Store(uint32(v)) }
 
-// WriteWith stores f(CORE1_ACS_CACHE_INT_STReset): fields f leaves alone are written as their reset values.
-func (r *CORE1_ACS_CACHE_INT_ST) WriteWith(f func(CORE1_ACS_CACHE_INT_STValue) CORE1_ACS_CACHE_INT_STValue) {
-	r.reg.Store(uint32(f(CORE1_ACS_CACHE_INT_STReset)))
+// WriteWith stores f(CORE_IBUS_REJECT_STReset): fields f leaves alone are written as their reset values.
+func (r *CORE_IBUS_REJECT_ST) WriteWith(f func(CORE_IBUS_REJECT_STValue) CORE_IBUS_REJECT_STValue) {
+	r.reg.Store(uint32(f(CORE_IBUS_REJECT_STReset)))
 }
 
-// Reset stores CORE1_ACS_CACHE_INT_STReset in the register.
-func (r *CORE1_ACS_CACHE_INT_ST) Reset() { r.reg.Store(uint32(CORE1_ACS_CACHE_INT_STReset)) }
+// Reset stores CORE_IBUS_REJECT_STReset in the register.
+func (r *CORE_IBUS_REJECT_ST) Reset() { r.reg.Store(uint32(CORE_IBUS_REJECT_STReset)) }
 
 // Modify loads the register, passes its value to f and stores the result.
-func (r *CORE1_ACS_CACHE_INT_ST) Modify(f func(CORE1_ACS_CACHE_INT_STValue) CORE1_ACS_CACHE_INT_STValue) {
-	r.reg.Store(uint32(f(CORE1_ACS_CACHE_INT_STValue(r.reg.Load()))))
+func (r *CORE_IBUS_REJECT_ST) Modify(f func(CORE_IBUS_REJECT_STValue) CORE_IBUS_REJECT_STValue) {
+	r.reg.Store(uint32(f(CORE_IBUS_REJECT_STValue(r.reg.Load()))))
 }
 
-// CORE1_IBUS_ACS_MSK_ICACHE_ST returns field CORE1_IBUS_ACS_MSK_ICACHE_ST (bit 0): The bit is used to indicate interrupt by cpu access icache while the core1_ibus is disabled or icache is disabled which include speculative access.
-func (v CORE1_ACS_CACHE_INT_STValue) CORE1_IBUS_ACS_MSK_ICACHE_ST() bool { return v&0x1 != 0 }
+// CORE_IBUS_TAG_ATTR returns field CORE%s_IBUS_TAG_ATTR (bits 2:0): The bits are used to indicate the attribute of data from external memory when authentication fail. 0: invalidate, 1: execute-able, 2: read-able, 4: write-able.
+func (v CORE_IBUS_REJECT_STValue) CORE_IBUS_TAG_ATTR() uint32 { return uint32(v) & 0x7 }
 
-// CORE1_IBUS_WR_ICACHE_ST returns field CORE1_IBUS_WR_ICACHE_ST (bit 1): The bit is used to indicate interrupt by ibus trying to write icache.
-func (v CORE1_ACS_CACHE_INT_STValue) CORE1_IBUS_WR_ICACHE_ST() bool { return v&0x2 != 0 }
+// CORE_IBUS_ATTR returns field CORE%s_IBUS_ATTR (bits 5:3): The bits are used to indicate the attribute of CPU access ibus when authentication fail. 0: invalidate, 1: execute-able, 2: read-able.
+func (v CORE_IBUS_REJECT_STValue) CORE_IBUS_ATTR() uint32 { return uint32(v>>3) & 0x7 }
 
-// CORE1_IBUS_REJECT_ST returns field CORE1_IBUS_REJECT_ST (bit 2): The bit is used to indicate interrupt by authentication fail.
-func (v CORE1_ACS_CACHE_INT_STValue) CORE1_IBUS_REJECT_ST() bool { return v&0x4 != 0 }
+// CORE_IBUS_WORLD returns field CORE%s_IBUS_WORLD (bit 6): The bit is used to indicate the world of CPU access ibus when authentication fail. 0: WORLD0, 1: WORLD1.
+func (v CORE_IBUS_REJECT_STValue) CORE_IBUS_WORLD() bool { return v&0x40 != 0 }
 
-// CORE1_DBUS_ACS_MSK_DCACHE_ST returns field CORE1_DBUS_ACS_MSK_DCACHE_ST (bit 3): The bit is used to indicate interrupt by cpu access dcache while the core1_dbus is disabled or dcache is disabled which include speculative access.
-func (v CORE1_ACS_CACHE_INT_STValue) CORE1_DBUS_ACS_MSK_DCACHE_ST() bool { return v&0x8 != 0 }
+// CORE_IBUS_REJECT_VADDR is register IBUS_REJECT_VADDR (32-bit, read-write, reset 0xffffffff): ******* Description ***********.
+type CORE_IBUS_REJECT_VADDR struct{ reg mmio.U32 }
 
-// CORE1_DBUS_REJECT_ST returns field CORE1_DBUS_REJECT_ST (bit 4): The bit is used to indicate interrupt by authentication fail.
-func (v CORE1_ACS_CACHE_INT_STValue) CORE1_DBUS_REJECT_ST() bool { return v&0x10 != 0 }
+// CORE_IBUS_REJECT_VADDRValue is a value of register CORE_IBUS_REJECT_VADDR.
+type CORE_IBUS_REJECT_VADDRValue uint32
 
-// CORE0_DBUS_REJECT_ST is register CORE0_DBUS_REJECT_ST (32-bit, read-write, reset 0x0): ******* Description ***********.
-type CORE0_DBUS_REJECT_ST struct{ reg mmio.U32 }
-
-// CORE0_DBUS_REJECT_STValue is a value of register CORE0_DBUS_REJECT_ST.
-type CORE0_DBUS_REJECT_STValue uint32
-
-// CORE0_DBUS_REJECT_STReset is the reset value of register CORE0_DBUS_REJECT_ST.
-const CORE0_DBUS_REJECT_STReset CORE0_DBUS_REJECT_STValue = 0x0
+// CORE_IBUS_REJECT_VADDRReset is the reset value of register CORE_IBUS_REJECT_VADDR.
+const CORE_IBUS_REJECT_VADDRReset CORE_IBUS_REJECT_VADDRValue = 0xffffffff
 
 // Read loads the register.
-func (r *CORE0_DBUS_REJECT_ST) Read() CORE0_DBUS_REJECT_STValue {
-	return CORE0_DBUS_REJECT_STValue(r.reg.Load())
+func (r *CORE_IBUS_REJECT_VADDR) Read() CORE_IBUS_REJECT_VADDRValue {
+	return CORE_IBUS_REJECT_VADDRValue(r.reg.Load())
 }
 
 // Write stores v in the register.
-func (r *CORE0_DBUS_REJECT_ST) Write(v CORE0_DBUS_REJECT_STValue) { r.reg.Store(uint32(v)) }
+func (r *CORE_IBUS_REJECT_VADDR) Write(v CORE_IBUS_REJECT_VADDRValue) { r.reg.Store(uint32(v)) }
 
-// WriteWith stores f(CORE0_DBUS_REJECT_STReset): fields f leaves alone are written as their reset values.
-func (r *CORE0_DBUS_REJECT_ST) WriteWith(f func(CORE0_DBUS_REJECT_STValue) CORE0_DBUS_REJECT_STValue) {
-	r.reg.Store(uint32(f(CORE0_DBUS_REJECT_STReset)))
+// WriteWith stores f(CORE_IBUS_REJECT_VADDRReset): fields f leaves alone are written as their reset values.
+func (r *CORE_IBUS_REJECT_VADDR) WriteWith(f func(CORE_IBUS_REJECT_VADDRValue) CORE_IBUS_REJECT_VADDRValue) {
+	r.reg.Store(uint32(f(CORE_IBUS_REJECT_VADDRReset)))
 }
 
-// Reset stores CORE0_DBUS_REJECT_STReset in the register.
-func (r *CORE0_DBUS_REJECT_ST) Reset() { r.reg.Store(uint32(CORE0_DBUS_REJECT_STReset)) }
+// Reset stores CORE_IBUS_REJECT_VADDRReset in the register.
+func (r *CORE_IBUS_REJECT_VADDR) Reset() { r.reg.Store(uint32(CORE_IBUS_REJECT_VADDRReset)) }
 
 // Modify loads the register, passes its value to f and stores the result.
-func (r *CORE0_DBUS_REJECT_ST) Modify(f func(CORE0_DBUS_REJECT_STValue) CORE0_DBUS_REJECT_STValue) {
-	r.reg.Store(uint32(f(CORE0_DBUS_REJECT_STValue(r.reg.Load()))))
+func (r *CORE_IBUS_REJECT_VADDR) Modify(f func(CORE_IBUS_REJECT_VADDRValue) CORE_IBUS_REJECT_VADDRValue) {
+	r.reg.Store(uint32(f(CORE_IBUS_REJECT_VADDRValue(r.reg.Load()))))
 }
 
-// CORE0_DBUS_TAG_ATTR returns field CORE0_DBUS_TAG_ATTR (bits 2:0): The bits are used to indicate the attribute of data from external memory when authentication fail. 0: invalidate, 1: execute-able, 2: read-able, 4: write-able.
-func (v CORE0_DBUS_REJECT_STValue) CORE0_DBUS_TAG_ATTR() uint32 { return uint32(v) & 0x7 }
-
-// CORE0_DBUS_ATTR returns field CORE0_DBUS_ATTR (bits 5:3): The bits are used to indicate the attribute of CPU access dbus when authentication fail. 0: invalidate, 1: execute-able, 2: read-able, 4: write-able.
-func (v CORE0_DBUS_REJECT_STValue) CORE0_DBUS_ATTR() uint32 { return uint32(v>>3) & 0x7 }
-
-// CORE0_DBUS_WORLD returns field CORE0_DBUS_WORLD (bit 6): The bit is used to indicate the world of CPU access dbus when authentication fail. 0: WORLD0, 1: WORLD1.
-func (v CORE0_DBUS_REJECT_STValue) CORE0_DBUS_WORLD() bool { return v&0x40 != 0 }
-
-// CORE0_DBUS_REJECT_VADDR is register CORE0_DBUS_REJECT_VADDR (32-bit, read-write, reset 0xffffffff): ******* Description ***********.
-type CORE0_DBUS_REJECT_VADDR struct{ reg mmio.U32 }
-
-// CORE0_DBUS_REJECT_VADDRValue is a value of register CORE0_DBUS_REJECT_VADDR.
-type CORE0_DBUS_REJECT_VADDRValue uint32
-
-// CORE0_DBUS_REJECT_VADDRReset is the reset value of register CORE0_DBUS_REJECT_VADDR.
-const CORE0_DBUS_REJECT_VADDRReset CORE0_DBUS_REJECT_VADDRValue = 0xffffffff
-
-// Read loads the register.
-func (r *CORE0_DBUS_REJECT_VADDR) Read() CORE0_DBUS_REJECT_VADDRValue {
-	return CORE0_DBUS_REJECT_VADDRValue(r.reg.Load())
-}
-
-// Write stores v in the register.
-func (r *CORE0_DBUS_REJECT_VADDR) Write(v CORE0_DBUS_REJECT_VADDRValue) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(CORE0_DBUS_REJECT_VADDRReset): fields f leaves alone are written as their reset values.
-func (r *CORE0_DBUS_REJECT_VADDR) WriteWith(f func(CORE0_DBUS_REJECT_VADDRValue) CORE0_DBUS_REJECT_VADDRValue) {
-	r.reg.Store(uint32(f(CORE0_DBUS_REJECT_VADDRReset)))
-}
-
-// Reset stores CORE0_DBUS_REJECT_VADDRReset in the register.
-func (r *CORE0_DBUS_REJECT_VADDR) Reset() { r.reg.Store(uint32(CORE0_DBUS_REJECT_VADDRReset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *CORE0_DBUS_REJECT_VADDR) Modify(f func(CORE0_DBUS_REJECT_VADDRValue) CORE0_DBUS_REJECT_VADDRValue) {
-	r.reg.Store(uint32(f(CORE0_DBUS_REJECT_VADDRValue(r.reg.Load()))))
-}
-
-// CORE0_DBUS_VADDR returns field CORE0_DBUS_VADDR (bits 31:0): The bits are used to indicate the virtual address of CPU access dbus when authentication fail.
-func (v CORE0_DBUS_REJECT_VADDRValue) CORE0_DBUS_VADDR() uint32 { return uint32(v) & 0xffffffff }
-
-// CORE0_IBUS_REJECT_ST is register CORE0_IBUS_REJECT_ST (32-bit, read-write, reset 0x0): ******* Description ***********.
-type CORE0_IBUS_REJECT_ST struct{ reg mmio.U32 }
-
-// CORE0_IBUS_REJECT_STValue is a value of register CORE0_IBUS_REJECT_ST.
-type CORE0_IBUS_REJECT_STValue uint32
-
-// CORE0_IBUS_REJECT_STReset is the reset value of register CORE0_IBUS_REJECT_ST.
-const CORE0_IBUS_REJECT_STReset CORE0_IBUS_REJECT_STValue = 0x0
-
-// Read loads the register.
-func (r *CORE0_IBUS_REJECT_ST) Read() CORE0_IBUS_REJECT_STValue {
-	return CORE0_IBUS_REJECT_STValue(r.reg.Load())
-}
-
-// Write stores v in the register.
-func (r *CORE0_IBUS_REJECT_ST) Write(v CORE0_IBUS_REJECT_STValue) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(CORE0_IBUS_REJECT_STReset): fields f leaves alone are written as their reset values.
-func (r *CORE0_IBUS_REJECT_ST) WriteWith(f func(CORE0_IBUS_REJECT_STValue) CORE0_IBUS_REJECT_STValue) {
-	r.reg.Store(uint32(f(CORE0_IBUS_REJECT_STReset)))
-}
-
-// Reset stores CORE0_IBUS_REJECT_STReset in the register.
-func (r *CORE0_IBUS_REJECT_ST) Reset() { r.reg.Store(uint32(CORE0_IBUS_REJECT_STReset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *CORE0_IBUS_REJECT_ST) Modify(f func(CORE0_IBUS_REJECT_STValue) CORE0_IBUS_REJECT_STValue) {
-	r.reg.Store(uint32(f(CORE0_IBUS_REJECT_STValue(r.reg.Load()))))
-}
-
-// CORE0_IBUS_TAG_ATTR returns field CORE0_IBUS_TAG_ATTR (bits 2:0): The bits are used to indicate the attribute of data from external memory when authentication fail. 0: invalidate, 1: execute-able, 2: read-able, 4: write-able.
-func (v CORE0_IBUS_REJECT_STValue) CORE0_IBUS_TAG_ATTR() uint32 { return uint32(v) & 0x7 }
-
-// CORE0_IBUS_ATTR returns field CORE0_IBUS_ATTR (bits 5:3): The bits are used to indicate the attribute of CPU access ibus when authentication fail. 0: invalidate, 1: execute-able, 2: read-able.
-func (v CORE0_IBUS_REJECT_STValue) CORE0_IBUS_ATTR() uint32 { return uint32(v>>3) & 0x7 }
-
-// CORE0_IBUS_WORLD returns field CORE0_IBUS_WORLD (bit 6): The bit is used to indicate the world of CPU access ibus when authentication fail. 0: WORLD0, 1: WORLD1.
-func (v CORE0_IBUS_REJECT_STValue) CORE0_IBUS_WORLD() bool { return v&0x40 != 0 }
-
-// CORE0_IBUS_REJECT_VADDR is register CORE0_IBUS_REJECT_VADDR (32-bit, read-write, reset 0xffffffff): ******* Description ***********.
-type CORE0_IBUS_REJECT_VADDR struct{ reg mmio.U32 }
-
-// CORE0_IBUS_REJECT_VADDRValue is a value of register CORE0_IBUS_REJECT_VADDR.
-type CORE0_IBUS_REJECT_VADDRValue uint32
-
-// CORE0_IBUS_REJECT_VADDRReset is the reset value of register CORE0_IBUS_REJECT_VADDR.
-const CORE0_IBUS_REJECT_VADDRReset CORE0_IBUS_REJECT_VADDRValue = 0xffffffff
-
-// Read loads the register.
-func (r *CORE0_IBUS_REJECT_VADDR) Read() CORE0_IBUS_REJECT_VADDRValue {
-	return CORE0_IBUS_REJECT_VADDRValue(r.reg.Load())
-}
-
-// Write stores v in the register.
-func (r *CORE0_IBUS_REJECT_VADDR) Write(v CORE0_IBUS_REJECT_VADDRValue) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(CORE0_IBUS_REJECT_VADDRReset): fields f leaves alone are written as their reset values.
-func (r *CORE0_IBUS_REJECT_VADDR) WriteWith(f func(CORE0_IBUS_REJECT_VADDRValue) CORE0_IBUS_REJECT_VADDRValue) {
-	r.reg.Store(uint32(f(CORE0_IBUS_REJECT_VADDRReset)))
-}
-
-// Reset stores CORE0_IBUS_REJECT_VADDRReset in the register.
-func (r *CORE0_IBUS_REJECT_VADDR) Reset() { r.reg.Store(uint32(CORE0_IBUS_REJECT_VADDRReset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *CORE0_IBUS_REJECT_VADDR) Modify(f func(CORE0_IBUS_REJECT_VADDRValue) CORE0_IBUS_REJECT_VADDRValue) {
-	r.reg.Store(uint32(f(CORE0_IBUS_REJECT_VADDRValue(r.reg.Load()))))
-}
-
-// CORE0_IBUS_VADDR returns field CORE0_IBUS_VADDR (bits 31:0): The bits are used to indicate the virtual address of CPU access ibus when authentication fail.
-func (v CORE0_IBUS_REJECT_VADDRValue) CORE0_IBUS_VADDR() uint32 { return uint32(v) & 0xffffffff }
-
-// CORE1_DBUS_REJECT_ST is register CORE1_DBUS_REJECT_ST (32-bit, read-write, reset 0x0): ******* Description ***********.
-type CORE1_DBUS_REJECT_ST struct{ reg mmio.U32 }
-
-// CORE1_DBUS_REJECT_STValue is a value of register CORE1_DBUS_REJECT_ST.
-type CORE1_DBUS_REJECT_STValue uint32
-
-// CORE1_DBUS_REJECT_STReset is the reset value of register CORE1_DBUS_REJECT_ST.
-const CORE1_DBUS_REJECT_STReset CORE1_DBUS_REJECT_STValue = 0x0
-
-// Read loads the register.
-func (r *CORE1_DBUS_REJECT_ST) Read() CORE1_DBUS_REJECT_STValue {
-	return CORE1_DBUS_REJECT_STValue(r.reg.Load())
-}
-
-// Write stores v in the register.
-func (r *CORE1_DBUS_REJECT_ST) Write(v CORE1_DBUS_REJECT_STValue) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(CORE1_DBUS_REJECT_STReset): fields f leaves alone are written as their reset values.
-func (r *CORE1_DBUS_REJECT_ST) WriteWith(f func(CORE1_DBUS_REJECT_STValue) CORE1_DBUS_REJECT_STValue) {
-	r.reg.Store(uint32(f(CORE1_DBUS_REJECT_STReset)))
-}
-
-// Reset stores CORE1_DBUS_REJECT_STReset in the register.
-func (r *CORE1_DBUS_REJECT_ST) Reset() { r.reg.Store(uint32(CORE1_DBUS_REJECT_STReset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *CORE1_DBUS_REJECT_ST) Modify(f func(CORE1_DBUS_REJECT_STValue) CORE1_DBUS_REJECT_STValue) {
-	r.reg.Store(uint32(f(CORE1_DBUS_REJECT_STValue(r.reg.Load()))))
-}
-
-// CORE1_DBUS_TAG_ATTR returns field CORE1_DBUS_TAG_ATTR (bits 2:0): The bits are used to indicate the attribute of data from external memory when authentication fail. 0: invalidate, 1: execute-able, 2: read-able, 4: write-able.
-func (v CORE1_DBUS_REJECT_STValue) CORE1_DBUS_TAG_ATTR() uint32 { return uint32(v) & 0x7 }
-
-// CORE1_DBUS_ATTR returns field CORE1_DBUS_ATTR (bits 5:3): The bits are used to indicate the attribute of CPU access dbus when authentication fail. 0: invalidate, 1: execute-able, 2: read-able, 4: write-able.
-func (v CORE1_DBUS_REJECT_STValue) CORE1_DBUS_ATTR() uint32 { return uint32(v>>3) & 0x7 }
-
-// CORE1_DBUS_WORLD returns field CORE1_DBUS_WORLD (bit 6): The bit is used to indicate the world of CPU access dbus when authentication fail. 0: WORLD0, 1: WORLD1.
-func (v CORE1_DBUS_REJECT_STValue) CORE1_DBUS_WORLD() bool { return v&0x40 != 0 }
-
-// CORE1_DBUS_REJECT_VADDR is register CORE1_DBUS_REJECT_VADDR (32-bit, read-write, reset 0xffffffff): ******* Description ***********.
-type CORE1_DBUS_REJECT_VADDR struct{ reg mmio.U32 }
-
-// CORE1_DBUS_REJECT_VADDRValue is a value of register CORE1_DBUS_REJECT_VADDR.
-type CORE1_DBUS_REJECT_VADDRValue uint32
-
-// CORE1_DBUS_REJECT_VADDRReset is the reset value of register CORE1_DBUS_REJECT_VADDR.
-const CORE1_DBUS_REJECT_VADDRReset CORE1_DBUS_REJECT_VADDRValue = 0xffffffff
-
-// Read loads the register.
-func (r *CORE1_DBUS_REJECT_VADDR) Read() CORE1_DBUS_REJECT_VADDRValue {
-	return CORE1_DBUS_REJECT_VADDRValue(r.reg.Load())
-}
-
-// Write stores v in the register.
-func (r *CORE1_DBUS_REJECT_VADDR) Write(v CORE1_DBUS_REJECT_VADDRValue) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(CORE1_DBUS_REJECT_VADDRReset): fields f leaves alone are written as their reset values.
-func (r *CORE1_DBUS_REJECT_VADDR) WriteWith(f func(CORE1_DBUS_REJECT_VADDRValue) CORE1_DBUS_REJECT_VADDRValue) {
-	r.reg.Store(uint32(f(CORE1_DBUS_REJECT_VADDRReset)))
-}
-
-// Reset stores CORE1_DBUS_REJECT_VADDRReset in the register.
-func (r *CORE1_DBUS_REJECT_VADDR) Reset() { r.reg.Store(uint32(CORE1_DBUS_REJECT_VADDRReset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *CORE1_DBUS_REJECT_VADDR) Modify(f func(CORE1_DBUS_REJECT_VADDRValue) CORE1_DBUS_REJECT_VADDRValue) {
-	r.reg.Store(uint32(f(CORE1_DBUS_REJECT_VADDRValue(r.reg.Load()))))
-}
-
-// CORE1_DBUS_VADDR returns field CORE1_DBUS_VADDR (bits 31:0): The bits are used to indicate the virtual address of CPU access dbus when authentication fail.
-func (v CORE1_DBUS_REJECT_VADDRValue) CORE1_DBUS_VADDR() uint32 { return uint32(v) & 0xffffffff }
-
-// CORE1_IBUS_REJECT_ST is register CORE1_IBUS_REJECT_ST (32-bit, read-write, reset 0x0): ******* Description ***********.
-type CORE1_IBUS_REJECT_ST struct{ reg mmio.U32 }
-
-// CORE1_IBUS_REJECT_STValue is a value of register CORE1_IBUS_REJECT_ST.
-type CORE1_IBUS_REJECT_STValue uint32
-
-// CORE1_IBUS_REJECT_STReset is the reset value of register CORE1_IBUS_REJECT_ST.
-const CORE1_IBUS_REJECT_STReset CORE1_IBUS_REJECT_STValue = 0x0
-
-// Read loads the register.
-func (r *CORE1_IBUS_REJECT_ST) Read() CORE1_IBUS_REJECT_STValue {
-	return CORE1_IBUS_REJECT_STValue(r.reg.Load())
-}
-
-// Write stores v in the register.
-func (r *CORE1_IBUS_REJECT_ST) Write(v CORE1_IBUS_REJECT_STValue) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(CORE1_IBUS_REJECT_STReset): fields f leaves alone are written as their reset values.
-func (r *CORE1_IBUS_REJECT_ST) WriteWith(f func(CORE1_IBUS_REJECT_STValue) CORE1_IBUS_REJECT_STValue) {
-	r.reg.Store(uint32(f(CORE1_IBUS_REJECT_STReset)))
-}
-
-// Reset stores CORE1_IBUS_REJECT_STReset in the register.
-func (r *CORE1_IBUS_REJECT_ST) Reset() { r.reg.Store(uint32(CORE1_IBUS_REJECT_STReset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *CORE1_IBUS_REJECT_ST) Modify(f func(CORE1_IBUS_REJECT_STValue) CORE1_IBUS_REJECT_STValue) {
-	r.reg.Store(uint32(f(CORE1_IBUS_REJECT_STValue(r.reg.Load()))))
-}
-
-// CORE1_IBUS_TAG_ATTR returns field CORE1_IBUS_TAG_ATTR (bits 2:0): The bits are used to indicate the attribute of data from external memory when authentication fail. 0: invalidate, 1: execute-able, 2: read-able, 4: write-able.
-func (v CORE1_IBUS_REJECT_STValue) CORE1_IBUS_TAG_ATTR() uint32 { return uint32(v) & 0x7 }
-
-// CORE1_IBUS_ATTR returns field CORE1_IBUS_ATTR (bits 5:3): The bits are used to indicate the attribute of CPU access ibus when authentication fail. 0: invalidate, 1: execute-able, 2: read-able.
-func (v CORE1_IBUS_REJECT_STValue) CORE1_IBUS_ATTR() uint32 { return uint32(v>>3) & 0x7 }
-
-// CORE1_IBUS_WORLD returns field CORE1_IBUS_WORLD (bit 6): The bit is used to indicate the world of CPU access ibus when authentication fail. 0: WORLD0, 1: WORLD1.
-func (v CORE1_IBUS_REJECT_STValue) CORE1_IBUS_WORLD() bool { return v&0x40 != 0 }
-
-// CORE1_IBUS_REJECT_VADDR is register CORE1_IBUS_REJECT_VADDR (32-bit, read-write, reset 0xffffffff): ******* Description ***********.
-type CORE1_IBUS_REJECT_VADDR struct{ reg mmio.U32 }
-
-// CORE1_IBUS_REJECT_VADDRValue is a value of register CORE1_IBUS_REJECT_VADDR.
-type CORE1_IBUS_REJECT_VADDRValue uint32
-
-// CORE1_IBUS_REJECT_VADDRReset is the reset value of register CORE1_IBUS_REJECT_VADDR.
-const CORE1_IBUS_REJECT_VADDRReset CORE1_IBUS_REJECT_VADDRValue = 0xffffffff
-
-// Read loads the register.
-func (r *CORE1_IBUS_REJECT_VADDR) Read() CORE1_IBUS_REJECT_VADDRValue {
-	return CORE1_IBUS_REJECT_VADDRValue(r.reg.Load())
-}
-
-// Write stores v in the register.
-func (r *CORE1_IBUS_REJECT_VADDR) Write(v CORE1_IBUS_REJECT_VADDRValue) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(CORE1_IBUS_REJECT_VADDRReset): fields f leaves alone are written as their reset values.
-func (r *CORE1_IBUS_REJECT_VADDR) WriteWith(f func(CORE1_IBUS_REJECT_VADDRValue) CORE1_IBUS_REJECT_VADDRValue) {
-	r.reg.Store(uint32(f(CORE1_IBUS_REJECT_VADDRReset)))
-}
-
-// Reset stores CORE1_IBUS_REJECT_VADDRReset in the register.
-func (r *CORE1_IBUS_REJECT_VADDR) Reset() { r.reg.Store(uint32(CORE1_IBUS_REJECT_VADDRReset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *CORE1_IBUS_REJECT_VADDR) Modify(f func(CORE1_IBUS_REJECT_VADDRValue) CORE1_IBUS_REJECT_VADDRValue) {
-	r.reg.Store(uint32(f(CORE1_IBUS_REJECT_VADDRValue(r.reg.Load()))))
-}
-
-// CORE1_IBUS_VADDR returns field CORE1_IBUS_VADDR (bits 31:0): The bits are used to indicate the virtual address of CPU access ibus when authentication fail.
-func (v CORE1_IBUS_REJECT_VADDRValue) CORE1_IBUS_VADDR() uint32 { return uint32(v) & 0xffffffff }
+// CORE_IBUS_VADDR returns field CORE%s_IBUS_VADDR (bits 31:0): The bits are used to indicate the virtual address of CPU access ibus when authentication fail.
+func (v CORE_IBUS_REJECT_VADDRValue) CORE_IBUS_VADDR() uint32 { return uint32(v) & 0xffffffff }
 
 // CACHE_MMU_FAULT_CONTENT is register CACHE_MMU_FAULT_CONTENT (32-bit, read-write, reset 0x0): ******* Description ***********.
 type CACHE_MMU_FAULT_CONTENT struct{ reg mmio.U32 }

@@ -100,10 +100,8 @@ type INTERRUPT_CORE1 struct {
 	TG_T_INT_MAP [2]TG_T_INT_MAP
 	// TG_WDT_INT_MAP is register TG_WDT_INT_MAP (at 0x8d0): tg_wdt interrupt configuration register.
 	TG_WDT_INT_MAP TG_WDT_INT_MAP
-	// TG1_T0_INT_MAP is register TG1_T0_INT_MAP (at 0x8d4): tg1_t0 interrupt configuration register.
-	TG1_T0_INT_MAP TG1_T0_INT_MAP
-	// TG1_T1_INT_MAP is register TG1_T1_INT_MAP (at 0x8d8): tg1_t1 interrupt configuration register.
-	TG1_T1_INT_MAP TG1_T1_INT_MAP
+	// TG1_T_INT_MAP is register TG1_T%s_INT_MAP (at 0x8d4, 2 × 0x4 bytes): tg1_t0 interrupt configuration register (TG1_T0_INT_MAP … TG1_T1_INT_MAP in the SVD).
+	TG1_T_INT_MAP [2]TG1_T_INT_MAP
 	// TG1_WDT_INT_MAP is register TG1_WDT_INT_MAP (at 0x8dc): tg1_wdt interrupt configuration register.
 	TG1_WDT_INT_MAP TG1_WDT_INT_MAP
 	// CACHE_IA_INT_MAP is register CACHE_IA_INT_MAP (at 0x8e0): cache_ia interrupt configuration register.
@@ -1805,76 +1803,40 @@ func (v TG_WDT_INT_MAPValue) WithTG_WDT_INT_MAP(x uint32) TG_WDT_INT_MAPValue {
 	return v&^0x1f | TG_WDT_INT_MAPValue(x&0x1f)
 }
 
-// TG1_T0_INT_MAP is register TG1_T0_INT_MAP (32-bit, read-write, reset 0x10): tg1_t0 interrupt configuration register.
-type TG1_T0_INT_MAP struct{ reg mmio.U32 }
+// TG1_T_INT_MAP is register TG1_T%s_INT_MAP (32-bit, read-write, reset 0x10): tg1_t0 interrupt configuration register (TG1_T0_INT_MAP … TG1_T1_INT_MAP in the SVD).
+type TG1_T_INT_MAP struct{ reg mmio.U32 }
 
-// TG1_T0_INT_MAPValue is a value of register TG1_T0_INT_MAP.
-type TG1_T0_INT_MAPValue uint32
+// TG1_T_INT_MAPValue is a value of register TG1_T_INT_MAP.
+type TG1_T_INT_MAPValue uint32
 
-// TG1_T0_INT_MAPReset is the reset value of register TG1_T0_INT_MAP.
-const TG1_T0_INT_MAPReset TG1_T0_INT_MAPValue = 0x10
-
-// Read loads the register.
-func (r *TG1_T0_INT_MAP) Read() TG1_T0_INT_MAPValue { return TG1_T0_INT_MAPValue(r.reg.Load()) }
-
-// Write stores v in the register.
-func (r *TG1_T0_INT_MAP) Write(v TG1_T0_INT_MAPValue) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(TG1_T0_INT_MAPReset): fields f leaves alone are written as their reset values.
-func (r *TG1_T0_INT_MAP) WriteWith(f func(TG1_T0_INT_MAPValue) TG1_T0_INT_MAPValue) {
-	r.reg.Store(uint32(f(TG1_T0_INT_MAPReset)))
-}
-
-// Reset stores TG1_T0_INT_MAPReset in the register.
-func (r *TG1_T0_INT_MAP) Reset() { r.reg.Store(uint32(TG1_T0_INT_MAPReset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *TG1_T0_INT_MAP) Modify(f func(TG1_T0_INT_MAPValue) TG1_T0_INT_MAPValue) {
-	r.reg.Store(uint32(f(TG1_T0_INT_MAPValue(r.reg.Load()))))
-}
-
-// TG1_T0_INT_MAP returns field TG1_T0_INT_MAP (bits 4:0): this register used to map tg1_t0 interrupt to one of core1's external interrupt.
-func (v TG1_T0_INT_MAPValue) TG1_T0_INT_MAP() uint32 { return uint32(v) & 0x1f }
-
-// WithTG1_T0_INT_MAP returns v with field TG1_T0_INT_MAP (bits 4:0) set to x, masked to the field width.
-func (v TG1_T0_INT_MAPValue) WithTG1_T0_INT_MAP(x uint32) TG1_T0_INT_MAPValue {
-	return v&^0x1f | TG1_T0_INT_MAPValue(x&0x1f)
-}
-
-// TG1_T1_INT_MAP is register TG1_T1_INT_MAP (32-bit, read-write, reset 0x10): tg1_t1 interrupt configuration register.
-type TG1_T1_INT_MAP struct{ reg mmio.U32 }
-
-// TG1_T1_INT_MAPValue is a value of register TG1_T1_INT_MAP.
-type TG1_T1_INT_MAPValue uint32
-
-// TG1_T1_INT_MAPReset is the reset value of register TG1_T1_INT_MAP.
-const TG1_T1_INT_MAPReset TG1_T1_INT_MAPValue = 0x10
+// TG1_T_INT_MAPReset is the reset value of register TG1_T_INT_MAP.
+const TG1_T_INT_MAPReset TG1_T_INT_MAPValue = 0x10
 
 // Read loads the register.
-func (r *TG1_T1_INT_MAP) Read() TG1_T1_INT_MAPValue { return TG1_T1_INT_MAPValue(r.reg.Load()) }
+func (r *TG1_T_INT_MAP) Read() TG1_T_INT_MAPValue { return TG1_T_INT_MAPValue(r.reg.Load()) }
 
 // Write stores v in the register.
-func (r *TG1_T1_INT_MAP) Write(v TG1_T1_INT_MAPValue) { r.reg.Store(uint32(v)) }
+func (r *TG1_T_INT_MAP) Write(v TG1_T_INT_MAPValue) { r.reg.Store(uint32(v)) }
 
-// WriteWith stores f(TG1_T1_INT_MAPReset): fields f leaves alone are written as their reset values.
-func (r *TG1_T1_INT_MAP) WriteWith(f func(TG1_T1_INT_MAPValue) TG1_T1_INT_MAPValue) {
-	r.reg.Store(uint32(f(TG1_T1_INT_MAPReset)))
+// WriteWith stores f(TG1_T_INT_MAPReset): fields f leaves alone are written as their reset values.
+func (r *TG1_T_INT_MAP) WriteWith(f func(TG1_T_INT_MAPValue) TG1_T_INT_MAPValue) {
+	r.reg.Store(uint32(f(TG1_T_INT_MAPReset)))
 }
 
-// Reset stores TG1_T1_INT_MAPReset in the register.
-func (r *TG1_T1_INT_MAP) Reset() { r.reg.Store(uint32(TG1_T1_INT_MAPReset)) }
+// Reset stores TG1_T_INT_MAPReset in the register.
+func (r *TG1_T_INT_MAP) Reset() { r.reg.Store(uint32(TG1_T_INT_MAPReset)) }
 
 // Modify loads the register, passes its value to f and stores the result.
-func (r *TG1_T1_INT_MAP) Modify(f func(TG1_T1_INT_MAPValue) TG1_T1_INT_MAPValue) {
-	r.reg.Store(uint32(f(TG1_T1_INT_MAPValue(r.reg.Load()))))
+func (r *TG1_T_INT_MAP) Modify(f func(TG1_T_INT_MAPValue) TG1_T_INT_MAPValue) {
+	r.reg.Store(uint32(f(TG1_T_INT_MAPValue(r.reg.Load()))))
 }
 
-// TG1_T1_INT_MAP returns field TG1_T1_INT_MAP (bits 4:0): this register used to map tg1_t1 interrupt to one of core1's external interrupt.
-func (v TG1_T1_INT_MAPValue) TG1_T1_INT_MAP() uint32 { return uint32(v) & 0x1f }
+// TG1_T_INT_MAP returns field TG1_T%s_INT_MAP (bits 4:0): this register used to map tg1_t0 interrupt to one of core1's external interrupt.
+func (v TG1_T_INT_MAPValue) TG1_T_INT_MAP() uint32 { return uint32(v) & 0x1f }
 
-// WithTG1_T1_INT_MAP returns v with field TG1_T1_INT_MAP (bits 4:0) set to x, masked to the field width.
-func (v TG1_T1_INT_MAPValue) WithTG1_T1_INT_MAP(x uint32) TG1_T1_INT_MAPValue {
-	return v&^0x1f | TG1_T1_INT_MAPValue(x&0x1f)
+// WithTG1_T_INT_MAP returns v with field TG1_T%s_INT_MAP (bits 4:0) set to x, masked to the field width.
+func (v TG1_T_INT_MAPValue) WithTG1_T_INT_MAP(x uint32) TG1_T_INT_MAPValue {
+	return v&^0x1f | TG1_T_INT_MAPValue(x&0x1f)
 }
 
 // TG1_WDT_INT_MAP is register TG1_WDT_INT_MAP (32-bit, read-write, reset 0x10): tg1_wdt interrupt configuration register.

@@ -5,18 +5,14 @@
 // The SVD describes it as: LED Control PWM (Pulse Width Modulation).
 package ledc
 
-import (
-	"unsafe"
-
-	"github.com/gohal/gohal/rt/mmio"
-)
+import "github.com/gohal/gohal/rt/mmio"
 
 // LEDC is the register block of LEDC, 0x100 bytes: LED Control PWM (Pulse Width Modulation).
 type LEDC struct {
-	// CH_CONF0 is register CH%s_CONF0 (at 0x0, 8 × 0x14 bytes): Configuration register 0 for channel %s.
-	CH_CONF0 [8]CH_CONF0
-	// TIMER_CONF is register TIMER%s_CONF (at 0xa0, 4 × 0x8 bytes): Timer %s configuration.
-	TIMER_CONF [4]TIMER_CONF
+	// CH is cluster CH[%s] (at 0x0, 8 × 0x14 bytes): Registers CH0_CONF0, CH7_CONF0 and the rest of each copy, as one array.
+	CH [8]CH
+	// TIMER is cluster TIMER[%s] (at 0xa0, 4 × 0x8 bytes): Registers TIMER0_CONF, TIMER3_CONF and the rest of each copy, as one array.
+	TIMER [4]TIMER
 	// INT_RAW is register INT_RAW (at 0xc0): Raw interrupt status.
 	INT_RAW INT_RAW
 	// INT_ST is register INT_ST (at 0xc4): Masked interrupt status.
@@ -32,51 +28,30 @@ type LEDC struct {
 	DATE DATE
 }
 
-// CH_HPOINT is register CH%s_HPOINT (at 0x4, 8 × 0x14 bytes): High point register for channel %s. It overlaps another member or cannot be a struct field at its offset, so it is a method.
-func (p *LEDC) CH_HPOINT(i int) *CH_HPOINT {
-	if uint(i) >= 8 {
-		panic("index out of range")
-	}
-	return (*CH_HPOINT)(unsafe.Add(unsafe.Pointer(p), 0x4+uintptr(i)*0x14))
+// CH is the register cluster CH[%s], 0x14 bytes: Registers CH0_CONF0, CH7_CONF0 and the rest of each copy, as one array.
+type CH struct {
+	// CONF0 is register CONF0 (at 0x0): Configuration register 0 for channel %s.
+	CONF0 CH_CONF0
+	// HPOINT is register HPOINT (at 0x4): High point register for channel %s.
+	HPOINT CH_HPOINT
+	// DUTY is register DUTY (at 0x8): Initial duty cycle for channel %s.
+	DUTY CH_DUTY
+	// CONF1 is register CONF1 (at 0xc): Configuration register 1 for channel %s.
+	CONF1 CH_CONF1
+	// DUTY_R is register DUTY_R (at 0x10): Current duty cycle for channel %s.
+	DUTY_R CH_DUTY_R
 }
 
-// CH_DUTY is register CH%s_DUTY (at 0x8, 8 × 0x14 bytes): Initial duty cycle for channel %s. It overlaps another member or cannot be a struct field at its offset, so it is a method.
-func (p *LEDC) CH_DUTY(i int) *CH_DUTY {
-	if uint(i) >= 8 {
-		panic("index out of range")
-	}
-	return (*CH_DUTY)(unsafe.Add(unsafe.Pointer(p), 0x8+uintptr(i)*0x14))
+// TIMER is the register cluster TIMER[%s], 0x8 bytes: Registers TIMER0_CONF, TIMER3_CONF and the rest of each copy, as one array.
+type TIMER struct {
+	// CONF is register CONF (at 0x0): Timer %s configuration.
+	CONF TIMER_CONF
+	// VALUE is register VALUE (at 0x4): Timer %s current counter value.
+	VALUE TIMER_VALUE
 }
 
-// CH_CONF1 is register CH%s_CONF1 (at 0xc, 8 × 0x14 bytes): Configuration register 1 for channel %s. It overlaps another member or cannot be a struct field at its offset, so it is a method.
-func (p *LEDC) CH_CONF1(i int) *CH_CONF1 {
-	if uint(i) >= 8 {
-		panic("index out of range")
-	}
-	return (*CH_CONF1)(unsafe.Add(unsafe.Pointer(p), 0xc+uintptr(i)*0x14))
-}
-
-// CH_DUTY_R is register CH%s_DUTY_R (at 0x10, 8 × 0x14 bytes): Current duty cycle for channel %s. It overlaps another member or cannot be a struct field at its offset, so it is a method.
-func (p *LEDC) CH_DUTY_R(i int) *CH_DUTY_R {
-	if uint(i) >= 8 {
-		panic("index out of range")
-	}
-	return (*CH_DUTY_R)(unsafe.Add(unsafe.Pointer(p), 0x10+uintptr(i)*0x14))
-}
-
-// TIMER_VALUE is register TIMER%s_VALUE (at 0xa4, 4 × 0x8 bytes): Timer %s current counter value. It overlaps another member or cannot be a struct field at its offset, so it is a method.
-func (p *LEDC) TIMER_VALUE(i int) *TIMER_VALUE {
-	if uint(i) >= 4 {
-		panic("index out of range")
-	}
-	return (*TIMER_VALUE)(unsafe.Add(unsafe.Pointer(p), 0xa4+uintptr(i)*0x8))
-}
-
-// CH_CONF0 is register CH%s_CONF0 (32-bit, read-write, reset 0x0): Configuration register 0 for channel %s.
-type CH_CONF0 struct {
-	reg mmio.U32
-	_   [0x10]byte
-}
+// CH_CONF0 is register CONF0 (32-bit, read-write, reset 0x0): Configuration register 0 for channel %s.
+type CH_CONF0 struct{ reg mmio.U32 }
 
 // CH_CONF0Value is a value of register CH_CONF0.
 type CH_CONF0Value uint32
@@ -157,11 +132,8 @@ func (v CH_CONF0Value) WithOVF_CNT_RESET_ST_CH(b bool) CH_CONF0Value {
 	return v&^0x20000 | CH_CONF0Value(b2u(b))<<17
 }
 
-// CH_HPOINT is register CH%s_HPOINT (32-bit, read-write, reset 0x0): High point register for channel %s.
-type CH_HPOINT struct {
-	reg mmio.U32
-	_   [0x10]byte
-}
+// CH_HPOINT is register HPOINT (32-bit, read-write, reset 0x0): High point register for channel %s.
+type CH_HPOINT struct{ reg mmio.U32 }
 
 // CH_HPOINTValue is a value of register CH_HPOINT.
 type CH_HPOINTValue uint32
@@ -196,11 +168,8 @@ func (v CH_HPOINTValue) WithHPOINT_CH(x uint32) CH_HPOINTValue {
 	return v&^0x3fff | CH_HPOINTValue(x&0x3fff)
 }
 
-// CH_DUTY is register CH%s_DUTY (32-bit, read-write, reset 0x0): Initial duty cycle for channel %s.
-type CH_DUTY struct {
-	reg mmio.U32
-	_   [0x10]byte
-}
+// CH_DUTY is register DUTY (32-bit, read-write, reset 0x0): Initial duty cycle for channel %s.
+type CH_DUTY struct{ reg mmio.U32 }
 
 // CH_DUTYValue is a value of register CH_DUTY.
 type CH_DUTYValue uint32
@@ -231,11 +200,8 @@ func (v CH_DUTYValue) DUTY_CH() uint32 { return uint32(v) & 0x7ffff }
 // WithDUTY_CH returns v with field DUTY_CH (bits 18:0) set to x, masked to the field width.
 func (v CH_DUTYValue) WithDUTY_CH(x uint32) CH_DUTYValue { return v&^0x7ffff | CH_DUTYValue(x&0x7ffff) }
 
-// CH_CONF1 is register CH%s_CONF1 (32-bit, read-write, reset 0x40000000): Configuration register 1 for channel %s.
-type CH_CONF1 struct {
-	reg mmio.U32
-	_   [0x10]byte
-}
+// CH_CONF1 is register CONF1 (32-bit, read-write, reset 0x40000000): Configuration register 1 for channel %s.
+type CH_CONF1 struct{ reg mmio.U32 }
 
 // CH_CONF1Value is a value of register CH_CONF1.
 type CH_CONF1Value uint32
@@ -302,11 +268,8 @@ func (v CH_CONF1Value) WithDUTY_START_CH(b bool) CH_CONF1Value {
 	return v&^0x80000000 | CH_CONF1Value(b2u(b))<<31
 }
 
-// CH_DUTY_R is register CH%s_DUTY_R (32-bit, read-write, reset 0x0): Current duty cycle for channel %s.
-type CH_DUTY_R struct {
-	reg mmio.U32
-	_   [0x10]byte
-}
+// CH_DUTY_R is register DUTY_R (32-bit, read-write, reset 0x0): Current duty cycle for channel %s.
+type CH_DUTY_R struct{ reg mmio.U32 }
 
 // CH_DUTY_RValue is a value of register CH_DUTY_R.
 type CH_DUTY_RValue uint32
@@ -336,11 +299,8 @@ func (r *CH_DUTY_R) Modify(f func(CH_DUTY_RValue) CH_DUTY_RValue) {
 // DUTY_R_CH returns field DUTY_R_CH (bits 18:0): This register stores the current duty of output signal on channel %s.
 func (v CH_DUTY_RValue) DUTY_R_CH() uint32 { return uint32(v) & 0x7ffff }
 
-// TIMER_CONF is register TIMER%s_CONF (32-bit, read-write, reset 0x800000): Timer %s configuration.
-type TIMER_CONF struct {
-	reg mmio.U32
-	_   [0x4]byte
-}
+// TIMER_CONF is register CONF (32-bit, read-write, reset 0x800000): Timer %s configuration.
+type TIMER_CONF struct{ reg mmio.U32 }
 
 // TIMER_CONFValue is a value of register TIMER_CONF.
 type TIMER_CONFValue uint32
@@ -412,11 +372,8 @@ func (v TIMER_CONFValue) WithTIMER_PARA_UP(b bool) TIMER_CONFValue {
 	return v&^0x2000000 | TIMER_CONFValue(b2u(b))<<25
 }
 
-// TIMER_VALUE is register TIMER%s_VALUE (32-bit, read-write, reset 0x0): Timer %s current counter value.
-type TIMER_VALUE struct {
-	reg mmio.U32
-	_   [0x4]byte
-}
+// TIMER_VALUE is register VALUE (32-bit, read-write, reset 0x0): Timer %s current counter value.
+type TIMER_VALUE struct{ reg mmio.U32 }
 
 // TIMER_VALUEValue is a value of register TIMER_VALUE.
 type TIMER_VALUEValue uint32

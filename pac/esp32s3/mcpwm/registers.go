@@ -11,30 +11,8 @@ import "github.com/gohal/gohal/rt/mmio"
 type MCPWM struct {
 	// CLK_CFG is register CLK_CFG (at 0x0): PWM clock prescaler register.
 	CLK_CFG CLK_CFG
-	// TIMER0_CFG0 is register TIMER0_CFG0 (at 0x4): PWM timer0 period and update method configuration register.
-	TIMER0_CFG0 TIMER0_CFG0
-	// TIMER0_CFG1 is register TIMER0_CFG1 (at 0x8): PWM timer0 working mode and start/stop control configuration register.
-	TIMER0_CFG1 TIMER0_CFG1
-	// TIMER0_SYNC is register TIMER0_SYNC (at 0xc): PWM timer0 sync function configuration register.
-	TIMER0_SYNC TIMER0_SYNC
-	// TIMER0_STATUS is register TIMER0_STATUS (at 0x10): PWM timer0 status register.
-	TIMER0_STATUS TIMER0_STATUS
-	// TIMER1_CFG0 is register TIMER1_CFG0 (at 0x14): PWM timer1 period and update method configuration register.
-	TIMER1_CFG0 TIMER1_CFG0
-	// TIMER1_CFG1 is register TIMER1_CFG1 (at 0x18): PWM timer1 working mode and start/stop control configuration register.
-	TIMER1_CFG1 TIMER1_CFG1
-	// TIMER1_SYNC is register TIMER1_SYNC (at 0x1c): PWM timer1 sync function configuration register.
-	TIMER1_SYNC TIMER1_SYNC
-	// TIMER1_STATUS is register TIMER1_STATUS (at 0x20): PWM timer1 status register.
-	TIMER1_STATUS TIMER1_STATUS
-	// TIMER2_CFG0 is register TIMER2_CFG0 (at 0x24): PWM timer2 period and update method configuration register.
-	TIMER2_CFG0 TIMER2_CFG0
-	// TIMER2_CFG1 is register TIMER2_CFG1 (at 0x28): PWM timer2 working mode and start/stop control configuration register.
-	TIMER2_CFG1 TIMER2_CFG1
-	// TIMER2_SYNC is register TIMER2_SYNC (at 0x2c): PWM timer2 sync function configuration register.
-	TIMER2_SYNC TIMER2_SYNC
-	// TIMER2_STATUS is register TIMER2_STATUS (at 0x30): PWM timer2 status register.
-	TIMER2_STATUS TIMER2_STATUS
+	// TIMER is cluster TIMER[%s] (at 0x4, 3 × 0x10 bytes): Registers TIMER0_CFG0, TIMER2_CFG0 and the rest of each copy, as one array.
+	TIMER [3]TIMER
 	// TIMER_SYNCI_CFG is register TIMER_SYNCI_CFG (at 0x34): Synchronization input selection for three PWM timers.
 	TIMER_SYNCI_CFG TIMER_SYNCI_CFG
 	// OPERATOR_TIMERSEL is register OPERATOR_TIMERSEL (at 0x38): Select specific timer for PWM operators.
@@ -151,6 +129,18 @@ type MCPWM struct {
 	VERSION VERSION
 }
 
+// TIMER is the register cluster TIMER[%s], 0x10 bytes: Registers TIMER0_CFG0, TIMER2_CFG0 and the rest of each copy, as one array.
+type TIMER struct {
+	// CFG0 is register CFG0 (at 0x0): PWM timer0 period and update method configuration register.
+	CFG0 TIMER_CFG0
+	// CFG1 is register CFG1 (at 0x4): PWM timer0 working mode and start/stop control configuration register.
+	CFG1 TIMER_CFG1
+	// SYNC is register SYNC (at 0x8): PWM timer0 sync function configuration register.
+	SYNC TIMER_SYNC
+	// STATUS is register STATUS (at 0xc): PWM timer0 status register.
+	STATUS TIMER_STATUS
+}
+
 // CLK_CFG is register CLK_CFG (32-bit, read-write, reset 0x0): PWM clock prescaler register.
 type CLK_CFG struct{ reg mmio.U32 }
 
@@ -183,575 +173,193 @@ func (v CLK_CFGValue) CLK_PRESCALE() uint32 { return uint32(v) & 0xff }
 // WithCLK_PRESCALE returns v with field CLK_PRESCALE (bits 7:0) set to x, masked to the field width.
 func (v CLK_CFGValue) WithCLK_PRESCALE(x uint32) CLK_CFGValue { return v&^0xff | CLK_CFGValue(x&0xff) }
 
-// TIMER0_CFG0 is register TIMER0_CFG0 (32-bit, read-write, reset 0xff00): PWM timer0 period and update method configuration register.
-type TIMER0_CFG0 struct{ reg mmio.U32 }
+// TIMER_CFG0 is register CFG0 (32-bit, read-write, reset 0xff00): PWM timer0 period and update method configuration register.
+type TIMER_CFG0 struct{ reg mmio.U32 }
 
-// TIMER0_CFG0Value is a value of register TIMER0_CFG0.
-type TIMER0_CFG0Value uint32
+// TIMER_CFG0Value is a value of register TIMER_CFG0.
+type TIMER_CFG0Value uint32
 
-// TIMER0_CFG0Reset is the reset value of register TIMER0_CFG0.
-const TIMER0_CFG0Reset TIMER0_CFG0Value = 0xff00
-
-// Read loads the register.
-func (r *TIMER0_CFG0) Read() TIMER0_CFG0Value { return TIMER0_CFG0Value(r.reg.Load()) }
-
-// Write stores v in the register.
-func (r *TIMER0_CFG0) Write(v TIMER0_CFG0Value) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(TIMER0_CFG0Reset): fields f leaves alone are written as their reset values.
-func (r *TIMER0_CFG0) WriteWith(f func(TIMER0_CFG0Value) TIMER0_CFG0Value) {
-	r.reg.Store(uint32(f(TIMER0_CFG0Reset)))
-}
-
-// Reset stores TIMER0_CFG0Reset in the register.
-func (r *TIMER0_CFG0) Reset() { r.reg.Store(uint32(TIMER0_CFG0Reset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *TIMER0_CFG0) Modify(f func(TIMER0_CFG0Value) TIMER0_CFG0Value) {
-	r.reg.Store(uint32(f(TIMER0_CFG0Value(r.reg.Load()))))
-}
-
-// TIMER0_PRESCALE returns field TIMER0_PRESCALE (bits 7:0): period of PT0_clk = Period of PWM_clk * (PWM_TIMER0_PRESCALE + 1).
-func (v TIMER0_CFG0Value) TIMER0_PRESCALE() uint32 { return uint32(v) & 0xff }
-
-// WithTIMER0_PRESCALE returns v with field TIMER0_PRESCALE (bits 7:0) set to x, masked to the field width.
-func (v TIMER0_CFG0Value) WithTIMER0_PRESCALE(x uint32) TIMER0_CFG0Value {
-	return v&^0xff | TIMER0_CFG0Value(x&0xff)
-}
-
-// TIMER0_PERIOD returns field TIMER0_PERIOD (bits 23:8): period shadow register of PWM timer0.
-func (v TIMER0_CFG0Value) TIMER0_PERIOD() uint32 { return uint32(v>>8) & 0xffff }
-
-// WithTIMER0_PERIOD returns v with field TIMER0_PERIOD (bits 23:8) set to x, masked to the field width.
-func (v TIMER0_CFG0Value) WithTIMER0_PERIOD(x uint32) TIMER0_CFG0Value {
-	return v&^0xffff00 | TIMER0_CFG0Value(x&0xffff)<<8
-}
-
-// TIMER0_PERIOD_UPMETHOD returns field TIMER0_PERIOD_UPMETHOD (bits 25:24): Update method for active register of PWM timer0 period, 0: immediate, 1: TEZ, 2: sync, 3: TEZ | sync. TEZ here and below means timer equal zero event.
-func (v TIMER0_CFG0Value) TIMER0_PERIOD_UPMETHOD() uint32 { return uint32(v>>24) & 0x3 }
-
-// WithTIMER0_PERIOD_UPMETHOD returns v with field TIMER0_PERIOD_UPMETHOD (bits 25:24) set to x, masked to the field width.
-func (v TIMER0_CFG0Value) WithTIMER0_PERIOD_UPMETHOD(x uint32) TIMER0_CFG0Value {
-	return v&^0x3000000 | TIMER0_CFG0Value(x&0x3)<<24
-}
-
-// TIMER0_CFG1 is register TIMER0_CFG1 (32-bit, read-write, reset 0x0): PWM timer0 working mode and start/stop control configuration register.
-type TIMER0_CFG1 struct{ reg mmio.U32 }
-
-// TIMER0_CFG1Value is a value of register TIMER0_CFG1.
-type TIMER0_CFG1Value uint32
-
-// TIMER0_CFG1Reset is the reset value of register TIMER0_CFG1.
-const TIMER0_CFG1Reset TIMER0_CFG1Value = 0x0
+// TIMER_CFG0Reset is the reset value of register TIMER_CFG0.
+const TIMER_CFG0Reset TIMER_CFG0Value = 0xff00
 
 // Read loads the register.
-func (r *TIMER0_CFG1) Read() TIMER0_CFG1Value { return TIMER0_CFG1Value(r.reg.Load()) }
+func (r *TIMER_CFG0) Read() TIMER_CFG0Value { return TIMER_CFG0Value(r.reg.Load()) }
 
 // Write stores v in the register.
-func (r *TIMER0_CFG1) Write(v TIMER0_CFG1Value) { r.reg.Store(uint32(v)) }
+func (r *TIMER_CFG0) Write(v TIMER_CFG0Value) { r.reg.Store(uint32(v)) }
 
-// WriteWith stores f(TIMER0_CFG1Reset): fields f leaves alone are written as their reset values.
-func (r *TIMER0_CFG1) WriteWith(f func(TIMER0_CFG1Value) TIMER0_CFG1Value) {
-	r.reg.Store(uint32(f(TIMER0_CFG1Reset)))
+// WriteWith stores f(TIMER_CFG0Reset): fields f leaves alone are written as their reset values.
+func (r *TIMER_CFG0) WriteWith(f func(TIMER_CFG0Value) TIMER_CFG0Value) {
+	r.reg.Store(uint32(f(TIMER_CFG0Reset)))
 }
 
-// Reset stores TIMER0_CFG1Reset in the register.
-func (r *TIMER0_CFG1) Reset() { r.reg.Store(uint32(TIMER0_CFG1Reset)) }
+// Reset stores TIMER_CFG0Reset in the register.
+func (r *TIMER_CFG0) Reset() { r.reg.Store(uint32(TIMER_CFG0Reset)) }
 
 // Modify loads the register, passes its value to f and stores the result.
-func (r *TIMER0_CFG1) Modify(f func(TIMER0_CFG1Value) TIMER0_CFG1Value) {
-	r.reg.Store(uint32(f(TIMER0_CFG1Value(r.reg.Load()))))
+func (r *TIMER_CFG0) Modify(f func(TIMER_CFG0Value) TIMER_CFG0Value) {
+	r.reg.Store(uint32(f(TIMER_CFG0Value(r.reg.Load()))))
 }
 
-// TIMER0_START returns field TIMER0_START (bits 2:0): PWM timer0 start and stop control. 0: if PWM timer0 starts, then stops at TEZ, 1: if timer0 starts, then stops at TEP, 2: PWM timer0 starts and runs on, 3: timer0 starts and stops at the next TEZ, 4: timer0 starts and stops at the next TEP. TEP here and below means the event that happens when the timer equals to period.
-func (v TIMER0_CFG1Value) TIMER0_START() uint32 { return uint32(v) & 0x7 }
+// TIMER_PRESCALE returns field TIMER%s_PRESCALE (bits 7:0): period of PT0_clk = Period of PWM_clk * (PWM_TIMER0_PRESCALE + 1).
+func (v TIMER_CFG0Value) TIMER_PRESCALE() uint32 { return uint32(v) & 0xff }
 
-// WithTIMER0_START returns v with field TIMER0_START (bits 2:0) set to x, masked to the field width.
-func (v TIMER0_CFG1Value) WithTIMER0_START(x uint32) TIMER0_CFG1Value {
-	return v&^0x7 | TIMER0_CFG1Value(x&0x7)
+// WithTIMER_PRESCALE returns v with field TIMER%s_PRESCALE (bits 7:0) set to x, masked to the field width.
+func (v TIMER_CFG0Value) WithTIMER_PRESCALE(x uint32) TIMER_CFG0Value {
+	return v&^0xff | TIMER_CFG0Value(x&0xff)
 }
 
-// TIMER0_MOD returns field TIMER0_MOD (bits 4:3): PWM timer0 working mode, 0: freeze, 1: increase mode, 2: decrease mode, 3: up-down mode.
-func (v TIMER0_CFG1Value) TIMER0_MOD() uint32 { return uint32(v>>3) & 0x3 }
+// TIMER_PERIOD returns field TIMER%s_PERIOD (bits 23:8): period shadow register of PWM timer0.
+func (v TIMER_CFG0Value) TIMER_PERIOD() uint32 { return uint32(v>>8) & 0xffff }
 
-// WithTIMER0_MOD returns v with field TIMER0_MOD (bits 4:3) set to x, masked to the field width.
-func (v TIMER0_CFG1Value) WithTIMER0_MOD(x uint32) TIMER0_CFG1Value {
-	return v&^0x18 | TIMER0_CFG1Value(x&0x3)<<3
+// WithTIMER_PERIOD returns v with field TIMER%s_PERIOD (bits 23:8) set to x, masked to the field width.
+func (v TIMER_CFG0Value) WithTIMER_PERIOD(x uint32) TIMER_CFG0Value {
+	return v&^0xffff00 | TIMER_CFG0Value(x&0xffff)<<8
 }
 
-// TIMER0_SYNC is register TIMER0_SYNC (32-bit, read-write, reset 0x0): PWM timer0 sync function configuration register.
-type TIMER0_SYNC struct{ reg mmio.U32 }
+// TIMER_PERIOD_UPMETHOD returns field TIMER%s_PERIOD_UPMETHOD (bits 25:24): Update method for active register of PWM timer0 period, 0: immediate, 1: TEZ, 2: sync, 3: TEZ | sync. TEZ here and below means timer equal zero event.
+func (v TIMER_CFG0Value) TIMER_PERIOD_UPMETHOD() uint32 { return uint32(v>>24) & 0x3 }
 
-// TIMER0_SYNCValue is a value of register TIMER0_SYNC.
-type TIMER0_SYNCValue uint32
+// WithTIMER_PERIOD_UPMETHOD returns v with field TIMER%s_PERIOD_UPMETHOD (bits 25:24) set to x, masked to the field width.
+func (v TIMER_CFG0Value) WithTIMER_PERIOD_UPMETHOD(x uint32) TIMER_CFG0Value {
+	return v&^0x3000000 | TIMER_CFG0Value(x&0x3)<<24
+}
 
-// TIMER0_SYNCReset is the reset value of register TIMER0_SYNC.
-const TIMER0_SYNCReset TIMER0_SYNCValue = 0x0
+// TIMER_CFG1 is register CFG1 (32-bit, read-write, reset 0x0): PWM timer0 working mode and start/stop control configuration register.
+type TIMER_CFG1 struct{ reg mmio.U32 }
+
+// TIMER_CFG1Value is a value of register TIMER_CFG1.
+type TIMER_CFG1Value uint32
+
+// TIMER_CFG1Reset is the reset value of register TIMER_CFG1.
+const TIMER_CFG1Reset TIMER_CFG1Value = 0x0
 
 // Read loads the register.
-func (r *TIMER0_SYNC) Read() TIMER0_SYNCValue { return TIMER0_SYNCValue(r.reg.Load()) }
+func (r *TIMER_CFG1) Read() TIMER_CFG1Value { return TIMER_CFG1Value(r.reg.Load()) }
 
 // Write stores v in the register.
-func (r *TIMER0_SYNC) Write(v TIMER0_SYNCValue) { r.reg.Store(uint32(v)) }
+func (r *TIMER_CFG1) Write(v TIMER_CFG1Value) { r.reg.Store(uint32(v)) }
 
-// WriteWith stores f(TIMER0_SYNCReset): fields f leaves alone are written as their reset values.
-func (r *TIMER0_SYNC) WriteWith(f func(TIMER0_SYNCValue) TIMER0_SYNCValue) {
-	r.reg.Store(uint32(f(TIMER0_SYNCReset)))
+// WriteWith stores f(TIMER_CFG1Reset): fields f leaves alone are written as their reset values.
+func (r *TIMER_CFG1) WriteWith(f func(TIMER_CFG1Value) TIMER_CFG1Value) {
+	r.reg.Store(uint32(f(TIMER_CFG1Reset)))
 }
 
-// Reset stores TIMER0_SYNCReset in the register.
-func (r *TIMER0_SYNC) Reset() { r.reg.Store(uint32(TIMER0_SYNCReset)) }
+// Reset stores TIMER_CFG1Reset in the register.
+func (r *TIMER_CFG1) Reset() { r.reg.Store(uint32(TIMER_CFG1Reset)) }
 
 // Modify loads the register, passes its value to f and stores the result.
-func (r *TIMER0_SYNC) Modify(f func(TIMER0_SYNCValue) TIMER0_SYNCValue) {
-	r.reg.Store(uint32(f(TIMER0_SYNCValue(r.reg.Load()))))
+func (r *TIMER_CFG1) Modify(f func(TIMER_CFG1Value) TIMER_CFG1Value) {
+	r.reg.Store(uint32(f(TIMER_CFG1Value(r.reg.Load()))))
 }
 
-// TIMER0_SYNCI_EN returns field TIMER0_SYNCI_EN (bit 0): When set, timer reloading with phase on sync input event is enabled.
-func (v TIMER0_SYNCValue) TIMER0_SYNCI_EN() bool { return v&0x1 != 0 }
+// TIMER_START returns field TIMER%s_START (bits 2:0): PWM timer0 start and stop control. 0: if PWM timer0 starts, then stops at TEZ, 1: if timer0 starts, then stops at TEP, 2: PWM timer0 starts and runs on, 3: timer0 starts and stops at the next TEZ, 4: timer0 starts and stops at the next TEP. TEP here and below means the event that happens when the timer equals to period.
+func (v TIMER_CFG1Value) TIMER_START() uint32 { return uint32(v) & 0x7 }
 
-// WithTIMER0_SYNCI_EN returns v with field TIMER0_SYNCI_EN (bit 0) set to b.
-func (v TIMER0_SYNCValue) WithTIMER0_SYNCI_EN(b bool) TIMER0_SYNCValue {
-	return v&^0x1 | TIMER0_SYNCValue(b2u(b))
+// WithTIMER_START returns v with field TIMER%s_START (bits 2:0) set to x, masked to the field width.
+func (v TIMER_CFG1Value) WithTIMER_START(x uint32) TIMER_CFG1Value {
+	return v&^0x7 | TIMER_CFG1Value(x&0x7)
+}
+
+// TIMER_MOD returns field TIMER%s_MOD (bits 4:3): PWM timer0 working mode, 0: freeze, 1: increase mode, 2: decrease mode, 3: up-down mode.
+func (v TIMER_CFG1Value) TIMER_MOD() uint32 { return uint32(v>>3) & 0x3 }
+
+// WithTIMER_MOD returns v with field TIMER%s_MOD (bits 4:3) set to x, masked to the field width.
+func (v TIMER_CFG1Value) WithTIMER_MOD(x uint32) TIMER_CFG1Value {
+	return v&^0x18 | TIMER_CFG1Value(x&0x3)<<3
+}
+
+// TIMER_SYNC is register SYNC (32-bit, read-write, reset 0x0): PWM timer0 sync function configuration register.
+type TIMER_SYNC struct{ reg mmio.U32 }
+
+// TIMER_SYNCValue is a value of register TIMER_SYNC.
+type TIMER_SYNCValue uint32
+
+// TIMER_SYNCReset is the reset value of register TIMER_SYNC.
+const TIMER_SYNCReset TIMER_SYNCValue = 0x0
+
+// Read loads the register.
+func (r *TIMER_SYNC) Read() TIMER_SYNCValue { return TIMER_SYNCValue(r.reg.Load()) }
+
+// Write stores v in the register.
+func (r *TIMER_SYNC) Write(v TIMER_SYNCValue) { r.reg.Store(uint32(v)) }
+
+// WriteWith stores f(TIMER_SYNCReset): fields f leaves alone are written as their reset values.
+func (r *TIMER_SYNC) WriteWith(f func(TIMER_SYNCValue) TIMER_SYNCValue) {
+	r.reg.Store(uint32(f(TIMER_SYNCReset)))
+}
+
+// Reset stores TIMER_SYNCReset in the register.
+func (r *TIMER_SYNC) Reset() { r.reg.Store(uint32(TIMER_SYNCReset)) }
+
+// Modify loads the register, passes its value to f and stores the result.
+func (r *TIMER_SYNC) Modify(f func(TIMER_SYNCValue) TIMER_SYNCValue) {
+	r.reg.Store(uint32(f(TIMER_SYNCValue(r.reg.Load()))))
+}
+
+// TIMER_SYNCI_EN returns field TIMER%s_SYNCI_EN (bit 0): When set, timer reloading with phase on sync input event is enabled.
+func (v TIMER_SYNCValue) TIMER_SYNCI_EN() bool { return v&0x1 != 0 }
+
+// WithTIMER_SYNCI_EN returns v with field TIMER%s_SYNCI_EN (bit 0) set to b.
+func (v TIMER_SYNCValue) WithTIMER_SYNCI_EN(b bool) TIMER_SYNCValue {
+	return v&^0x1 | TIMER_SYNCValue(b2u(b))
 }
 
 // SW returns field SW (bit 1): Toggling this bit will trigger a software sync.
-func (v TIMER0_SYNCValue) SW() bool { return v&0x2 != 0 }
+func (v TIMER_SYNCValue) SW() bool { return v&0x2 != 0 }
 
 // WithSW returns v with field SW (bit 1) set to b.
-func (v TIMER0_SYNCValue) WithSW(b bool) TIMER0_SYNCValue {
-	return v&^0x2 | TIMER0_SYNCValue(b2u(b))<<1
+func (v TIMER_SYNCValue) WithSW(b bool) TIMER_SYNCValue { return v&^0x2 | TIMER_SYNCValue(b2u(b))<<1 }
+
+// TIMER_SYNCO_SEL returns field TIMER%s_SYNCO_SEL (bits 3:2): PWM timer0 sync_out selection, 0: synci, 1: TEZ, 2: TEP, otherwise:sync out is software sync.
+func (v TIMER_SYNCValue) TIMER_SYNCO_SEL() uint32 { return uint32(v>>2) & 0x3 }
+
+// WithTIMER_SYNCO_SEL returns v with field TIMER%s_SYNCO_SEL (bits 3:2) set to x, masked to the field width.
+func (v TIMER_SYNCValue) WithTIMER_SYNCO_SEL(x uint32) TIMER_SYNCValue {
+	return v&^0xc | TIMER_SYNCValue(x&0x3)<<2
 }
 
-// TIMER0_SYNCO_SEL returns field TIMER0_SYNCO_SEL (bits 3:2): PWM timer0 sync_out selection, 0: synci, 1: TEZ, 2: TEP, otherwise:sync out is software sync.
-func (v TIMER0_SYNCValue) TIMER0_SYNCO_SEL() uint32 { return uint32(v>>2) & 0x3 }
+// TIMER_PHASE returns field TIMER%s_PHASE (bits 20:4): phase for timer reload on sync event.
+func (v TIMER_SYNCValue) TIMER_PHASE() uint32 { return uint32(v>>4) & 0x1ffff }
 
-// WithTIMER0_SYNCO_SEL returns v with field TIMER0_SYNCO_SEL (bits 3:2) set to x, masked to the field width.
-func (v TIMER0_SYNCValue) WithTIMER0_SYNCO_SEL(x uint32) TIMER0_SYNCValue {
-	return v&^0xc | TIMER0_SYNCValue(x&0x3)<<2
+// WithTIMER_PHASE returns v with field TIMER%s_PHASE (bits 20:4) set to x, masked to the field width.
+func (v TIMER_SYNCValue) WithTIMER_PHASE(x uint32) TIMER_SYNCValue {
+	return v&^0x1ffff0 | TIMER_SYNCValue(x&0x1ffff)<<4
 }
 
-// TIMER0_PHASE returns field TIMER0_PHASE (bits 20:4): phase for timer reload on sync event.
-func (v TIMER0_SYNCValue) TIMER0_PHASE() uint32 { return uint32(v>>4) & 0x1ffff }
+// TIMER_STATUS is register STATUS (32-bit, read-write, reset 0x0): PWM timer0 status register.
+type TIMER_STATUS struct{ reg mmio.U32 }
 
-// WithTIMER0_PHASE returns v with field TIMER0_PHASE (bits 20:4) set to x, masked to the field width.
-func (v TIMER0_SYNCValue) WithTIMER0_PHASE(x uint32) TIMER0_SYNCValue {
-	return v&^0x1ffff0 | TIMER0_SYNCValue(x&0x1ffff)<<4
-}
+// TIMER_STATUSValue is a value of register TIMER_STATUS.
+type TIMER_STATUSValue uint32
 
-// TIMER0_STATUS is register TIMER0_STATUS (32-bit, read-write, reset 0x0): PWM timer0 status register.
-type TIMER0_STATUS struct{ reg mmio.U32 }
-
-// TIMER0_STATUSValue is a value of register TIMER0_STATUS.
-type TIMER0_STATUSValue uint32
-
-// TIMER0_STATUSReset is the reset value of register TIMER0_STATUS.
-const TIMER0_STATUSReset TIMER0_STATUSValue = 0x0
+// TIMER_STATUSReset is the reset value of register TIMER_STATUS.
+const TIMER_STATUSReset TIMER_STATUSValue = 0x0
 
 // Read loads the register.
-func (r *TIMER0_STATUS) Read() TIMER0_STATUSValue { return TIMER0_STATUSValue(r.reg.Load()) }
+func (r *TIMER_STATUS) Read() TIMER_STATUSValue { return TIMER_STATUSValue(r.reg.Load()) }
 
 // Write stores v in the register.
-func (r *TIMER0_STATUS) Write(v TIMER0_STATUSValue) { r.reg.Store(uint32(v)) }
+func (r *TIMER_STATUS) Write(v TIMER_STATUSValue) { r.reg.Store(uint32(v)) }
 
-// WriteWith stores f(TIMER0_STATUSReset): fields f leaves alone are written as their reset values.
-func (r *TIMER0_STATUS) WriteWith(f func(TIMER0_STATUSValue) TIMER0_STATUSValue) {
-	r.reg.Store(uint32(f(TIMER0_STATUSReset)))
+// WriteWith stores f(TIMER_STATUSReset): fields f leaves alone are written as their reset values.
+func (r *TIMER_STATUS) WriteWith(f func(TIMER_STATUSValue) TIMER_STATUSValue) {
+	r.reg.Store(uint32(f(TIMER_STATUSReset)))
 }
 
-// Reset stores TIMER0_STATUSReset in the register.
-func (r *TIMER0_STATUS) Reset() { r.reg.Store(uint32(TIMER0_STATUSReset)) }
+// Reset stores TIMER_STATUSReset in the register.
+func (r *TIMER_STATUS) Reset() { r.reg.Store(uint32(TIMER_STATUSReset)) }
 
 // Modify loads the register, passes its value to f and stores the result.
-func (r *TIMER0_STATUS) Modify(f func(TIMER0_STATUSValue) TIMER0_STATUSValue) {
-	r.reg.Store(uint32(f(TIMER0_STATUSValue(r.reg.Load()))))
+func (r *TIMER_STATUS) Modify(f func(TIMER_STATUSValue) TIMER_STATUSValue) {
+	r.reg.Store(uint32(f(TIMER_STATUSValue(r.reg.Load()))))
 }
 
-// TIMER0_VALUE returns field TIMER0_VALUE (bits 15:0): current PWM timer0 counter value.
-func (v TIMER0_STATUSValue) TIMER0_VALUE() uint32 { return uint32(v) & 0xffff }
-
-// TIMER0_DIRECTION returns field TIMER0_DIRECTION (bit 16): current PWM timer0 counter direction, 0: increment 1: decrement.
-func (v TIMER0_STATUSValue) TIMER0_DIRECTION() bool { return v&0x10000 != 0 }
-
-// TIMER1_CFG0 is register TIMER1_CFG0 (32-bit, read-write, reset 0xff00): PWM timer1 period and update method configuration register.
-type TIMER1_CFG0 struct{ reg mmio.U32 }
-
-// TIMER1_CFG0Value is a value of register TIMER1_CFG0.
-type TIMER1_CFG0Value uint32
-
-// TIMER1_CFG0Reset is the reset value of register TIMER1_CFG0.
-const TIMER1_CFG0Reset TIMER1_CFG0Value = 0xff00
-
-// Read loads the register.
-func (r *TIMER1_CFG0) Read() TIMER1_CFG0Value { return TIMER1_CFG0Value(r.reg.Load()) }
-
-// Write stores v in the register.
-func (r *TIMER1_CFG0) Write(v TIMER1_CFG0Value) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(TIMER1_CFG0Reset): fields f leaves alone are written as their reset values.
-func (r *TIMER1_CFG0) WriteWith(f func(TIMER1_CFG0Value) TIMER1_CFG0Value) {
-	r.reg.Store(uint32(f(TIMER1_CFG0Reset)))
-}
-
-// Reset stores TIMER1_CFG0Reset in the register.
-func (r *TIMER1_CFG0) Reset() { r.reg.Store(uint32(TIMER1_CFG0Reset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *TIMER1_CFG0) Modify(f func(TIMER1_CFG0Value) TIMER1_CFG0Value) {
-	r.reg.Store(uint32(f(TIMER1_CFG0Value(r.reg.Load()))))
-}
-
-// TIMER1_PRESCALE returns field TIMER1_PRESCALE (bits 7:0): period of PT0_clk = Period of PWM_clk * (PWM_timer1_PRESCALE + 1).
-func (v TIMER1_CFG0Value) TIMER1_PRESCALE() uint32 { return uint32(v) & 0xff }
-
-// WithTIMER1_PRESCALE returns v with field TIMER1_PRESCALE (bits 7:0) set to x, masked to the field width.
-func (v TIMER1_CFG0Value) WithTIMER1_PRESCALE(x uint32) TIMER1_CFG0Value {
-	return v&^0xff | TIMER1_CFG0Value(x&0xff)
-}
-
-// TIMER1_PERIOD returns field TIMER1_PERIOD (bits 23:8): period shadow register of PWM timer1.
-func (v TIMER1_CFG0Value) TIMER1_PERIOD() uint32 { return uint32(v>>8) & 0xffff }
-
-// WithTIMER1_PERIOD returns v with field TIMER1_PERIOD (bits 23:8) set to x, masked to the field width.
-func (v TIMER1_CFG0Value) WithTIMER1_PERIOD(x uint32) TIMER1_CFG0Value {
-	return v&^0xffff00 | TIMER1_CFG0Value(x&0xffff)<<8
-}
-
-// TIMER1_PERIOD_UPMETHOD returns field TIMER1_PERIOD_UPMETHOD (bits 25:24): Update method for active register of PWM timer1 period, 0: immediate, 1: TEZ, 2: sync, 3: TEZ | sync. TEZ here and below means timer equal zero event.
-func (v TIMER1_CFG0Value) TIMER1_PERIOD_UPMETHOD() uint32 { return uint32(v>>24) & 0x3 }
-
-// WithTIMER1_PERIOD_UPMETHOD returns v with field TIMER1_PERIOD_UPMETHOD (bits 25:24) set to x, masked to the field width.
-func (v TIMER1_CFG0Value) WithTIMER1_PERIOD_UPMETHOD(x uint32) TIMER1_CFG0Value {
-	return v&^0x3000000 | TIMER1_CFG0Value(x&0x3)<<24
-}
-
-// TIMER1_CFG1 is register TIMER1_CFG1 (32-bit, read-write, reset 0x0): PWM timer1 working mode and start/stop control configuration register.
-type TIMER1_CFG1 struct{ reg mmio.U32 }
-
-// TIMER1_CFG1Value is a value of register TIMER1_CFG1.
-type TIMER1_CFG1Value uint32
-
-// TIMER1_CFG1Reset is the reset value of register TIMER1_CFG1.
-const TIMER1_CFG1Reset TIMER1_CFG1Value = 0x0
-
-// Read loads the register.
-func (r *TIMER1_CFG1) Read() TIMER1_CFG1Value { return TIMER1_CFG1Value(r.reg.Load()) }
-
-// Write stores v in the register.
-func (r *TIMER1_CFG1) Write(v TIMER1_CFG1Value) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(TIMER1_CFG1Reset): fields f leaves alone are written as their reset values.
-func (r *TIMER1_CFG1) WriteWith(f func(TIMER1_CFG1Value) TIMER1_CFG1Value) {
-	r.reg.Store(uint32(f(TIMER1_CFG1Reset)))
-}
-
-// Reset stores TIMER1_CFG1Reset in the register.
-func (r *TIMER1_CFG1) Reset() { r.reg.Store(uint32(TIMER1_CFG1Reset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *TIMER1_CFG1) Modify(f func(TIMER1_CFG1Value) TIMER1_CFG1Value) {
-	r.reg.Store(uint32(f(TIMER1_CFG1Value(r.reg.Load()))))
-}
-
-// TIMER1_START returns field TIMER1_START (bits 2:0): PWM timer1 start and stop control. 0: if PWM timer1 starts, then stops at TEZ, 1: if timer1 starts, then stops at TEP, 2: PWM timer1 starts and runs on, 3: timer1 starts and stops at the next TEZ, 4: timer1 starts and stops at the next TEP. TEP here and below means the event that happens when the timer equals to period.
-func (v TIMER1_CFG1Value) TIMER1_START() uint32 { return uint32(v) & 0x7 }
-
-// WithTIMER1_START returns v with field TIMER1_START (bits 2:0) set to x, masked to the field width.
-func (v TIMER1_CFG1Value) WithTIMER1_START(x uint32) TIMER1_CFG1Value {
-	return v&^0x7 | TIMER1_CFG1Value(x&0x7)
-}
-
-// TIMER1_MOD returns field TIMER1_MOD (bits 4:3): PWM timer1 working mode, 0: freeze, 1: increase mode, 2: decrease mode, 3: up-down mode.
-func (v TIMER1_CFG1Value) TIMER1_MOD() uint32 { return uint32(v>>3) & 0x3 }
-
-// WithTIMER1_MOD returns v with field TIMER1_MOD (bits 4:3) set to x, masked to the field width.
-func (v TIMER1_CFG1Value) WithTIMER1_MOD(x uint32) TIMER1_CFG1Value {
-	return v&^0x18 | TIMER1_CFG1Value(x&0x3)<<3
-}
-
-// TIMER1_SYNC is register TIMER1_SYNC (32-bit, read-write, reset 0x0): PWM timer1 sync function configuration register.
-type TIMER1_SYNC struct{ reg mmio.U32 }
-
-// TIMER1_SYNCValue is a value of register TIMER1_SYNC.
-type TIMER1_SYNCValue uint32
-
-// TIMER1_SYNCReset is the reset value of register TIMER1_SYNC.
-const TIMER1_SYNCReset TIMER1_SYNCValue = 0x0
-
-// Read loads the register.
-func (r *TIMER1_SYNC) Read() TIMER1_SYNCValue { return TIMER1_SYNCValue(r.reg.Load()) }
-
-// Write stores v in the register.
-func (r *TIMER1_SYNC) Write(v TIMER1_SYNCValue) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(TIMER1_SYNCReset): fields f leaves alone are written as their reset values.
-func (r *TIMER1_SYNC) WriteWith(f func(TIMER1_SYNCValue) TIMER1_SYNCValue) {
-	r.reg.Store(uint32(f(TIMER1_SYNCReset)))
-}
-
-// Reset stores TIMER1_SYNCReset in the register.
-func (r *TIMER1_SYNC) Reset() { r.reg.Store(uint32(TIMER1_SYNCReset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *TIMER1_SYNC) Modify(f func(TIMER1_SYNCValue) TIMER1_SYNCValue) {
-	r.reg.Store(uint32(f(TIMER1_SYNCValue(r.reg.Load()))))
-}
-
-// TIMER1_SYNCI_EN returns field TIMER1_SYNCI_EN (bit 0): When set, timer reloading with phase on sync input event is enabled.
-func (v TIMER1_SYNCValue) TIMER1_SYNCI_EN() bool { return v&0x1 != 0 }
-
-// WithTIMER1_SYNCI_EN returns v with field TIMER1_SYNCI_EN (bit 0) set to b.
-func (v TIMER1_SYNCValue) WithTIMER1_SYNCI_EN(b bool) TIMER1_SYNCValue {
-	return v&^0x1 | TIMER1_SYNCValue(b2u(b))
-}
-
-// SW returns field SW (bit 1): Toggling this bit will trigger a software sync.
-func (v TIMER1_SYNCValue) SW() bool { return v&0x2 != 0 }
-
-// WithSW returns v with field SW (bit 1) set to b.
-func (v TIMER1_SYNCValue) WithSW(b bool) TIMER1_SYNCValue {
-	return v&^0x2 | TIMER1_SYNCValue(b2u(b))<<1
-}
-
-// TIMER1_SYNCO_SEL returns field TIMER1_SYNCO_SEL (bits 3:2): PWM timer1 sync_out selection, 0: synci, 1: TEZ, 2: TEP, otherwise:sync out is software sync.
-func (v TIMER1_SYNCValue) TIMER1_SYNCO_SEL() uint32 { return uint32(v>>2) & 0x3 }
-
-// WithTIMER1_SYNCO_SEL returns v with field TIMER1_SYNCO_SEL (bits 3:2) set to x, masked to the field width.
-func (v TIMER1_SYNCValue) WithTIMER1_SYNCO_SEL(x uint32) TIMER1_SYNCValue {
-	return v&^0xc | TIMER1_SYNCValue(x&0x3)<<2
-}
-
-// TIMER1_PHASE returns field TIMER1_PHASE (bits 20:4): phase for timer reload on sync event.
-func (v TIMER1_SYNCValue) TIMER1_PHASE() uint32 { return uint32(v>>4) & 0x1ffff }
-
-// WithTIMER1_PHASE returns v with field TIMER1_PHASE (bits 20:4) set to x, masked to the field width.
-func (v TIMER1_SYNCValue) WithTIMER1_PHASE(x uint32) TIMER1_SYNCValue {
-	return v&^0x1ffff0 | TIMER1_SYNCValue(x&0x1ffff)<<4
-}
-
-// TIMER1_STATUS is register TIMER1_STATUS (32-bit, read-write, reset 0x0): PWM timer1 status register.
-type TIMER1_STATUS struct{ reg mmio.U32 }
-
-// TIMER1_STATUSValue is a value of register TIMER1_STATUS.
-type TIMER1_STATUSValue uint32
-
-// TIMER1_STATUSReset is the reset value of register TIMER1_STATUS.
-const TIMER1_STATUSReset TIMER1_STATUSValue = 0x0
-
-// Read loads the register.
-func (r *TIMER1_STATUS) Read() TIMER1_STATUSValue { return TIMER1_STATUSValue(r.reg.Load()) }
-
-// Write stores v in the register.
-func (r *TIMER1_STATUS) Write(v TIMER1_STATUSValue) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(TIMER1_STATUSReset): fields f leaves alone are written as their reset values.
-func (r *TIMER1_STATUS) WriteWith(f func(TIMER1_STATUSValue) TIMER1_STATUSValue) {
-	r.reg.Store(uint32(f(TIMER1_STATUSReset)))
-}
-
-// Reset stores TIMER1_STATUSReset in the register.
-func (r *TIMER1_STATUS) Reset() { r.reg.Store(uint32(TIMER1_STATUSReset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *TIMER1_STATUS) Modify(f func(TIMER1_STATUSValue) TIMER1_STATUSValue) {
-	r.reg.Store(uint32(f(TIMER1_STATUSValue(r.reg.Load()))))
-}
-
-// TIMER1_VALUE returns field TIMER1_VALUE (bits 15:0): current PWM timer1 counter value.
-func (v TIMER1_STATUSValue) TIMER1_VALUE() uint32 { return uint32(v) & 0xffff }
-
-// TIMER1_DIRECTION returns field TIMER1_DIRECTION (bit 16): current PWM timer1 counter direction, 0: increment 1: decrement.
-func (v TIMER1_STATUSValue) TIMER1_DIRECTION() bool { return v&0x10000 != 0 }
-
-// TIMER2_CFG0 is register TIMER2_CFG0 (32-bit, read-write, reset 0xff00): PWM timer2 period and update method configuration register.
-type TIMER2_CFG0 struct{ reg mmio.U32 }
-
-// TIMER2_CFG0Value is a value of register TIMER2_CFG0.
-type TIMER2_CFG0Value uint32
-
-// TIMER2_CFG0Reset is the reset value of register TIMER2_CFG0.
-const TIMER2_CFG0Reset TIMER2_CFG0Value = 0xff00
-
-// Read loads the register.
-func (r *TIMER2_CFG0) Read() TIMER2_CFG0Value { return TIMER2_CFG0Value(r.reg.Load()) }
-
-// Write stores v in the register.
-func (r *TIMER2_CFG0) Write(v TIMER2_CFG0Value) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(TIMER2_CFG0Reset): fields f leaves alone are written as their reset values.
-func (r *TIMER2_CFG0) WriteWith(f func(TIMER2_CFG0Value) TIMER2_CFG0Value) {
-	r.reg.Store(uint32(f(TIMER2_CFG0Reset)))
-}
-
-// Reset stores TIMER2_CFG0Reset in the register.
-func (r *TIMER2_CFG0) Reset() { r.reg.Store(uint32(TIMER2_CFG0Reset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *TIMER2_CFG0) Modify(f func(TIMER2_CFG0Value) TIMER2_CFG0Value) {
-	r.reg.Store(uint32(f(TIMER2_CFG0Value(r.reg.Load()))))
-}
-
-// TIMER2_PRESCALE returns field TIMER2_PRESCALE (bits 7:0): period of PT0_clk = Period of PWM_clk * (PWM_timer2_PRESCALE + 1).
-func (v TIMER2_CFG0Value) TIMER2_PRESCALE() uint32 { return uint32(v) & 0xff }
-
-// WithTIMER2_PRESCALE returns v with field TIMER2_PRESCALE (bits 7:0) set to x, masked to the field width.
-func (v TIMER2_CFG0Value) WithTIMER2_PRESCALE(x uint32) TIMER2_CFG0Value {
-	return v&^0xff | TIMER2_CFG0Value(x&0xff)
-}
-
-// TIMER2_PERIOD returns field TIMER2_PERIOD (bits 23:8): period shadow register of PWM timer2.
-func (v TIMER2_CFG0Value) TIMER2_PERIOD() uint32 { return uint32(v>>8) & 0xffff }
-
-// WithTIMER2_PERIOD returns v with field TIMER2_PERIOD (bits 23:8) set to x, masked to the field width.
-func (v TIMER2_CFG0Value) WithTIMER2_PERIOD(x uint32) TIMER2_CFG0Value {
-	return v&^0xffff00 | TIMER2_CFG0Value(x&0xffff)<<8
-}
-
-// TIMER2_PERIOD_UPMETHOD returns field TIMER2_PERIOD_UPMETHOD (bits 25:24): Update method for active register of PWM timer2 period, 0: immediate, 1: TEZ, 2: sync, 3: TEZ | sync. TEZ here and below means timer equal zero event.
-func (v TIMER2_CFG0Value) TIMER2_PERIOD_UPMETHOD() uint32 { return uint32(v>>24) & 0x3 }
-
-// WithTIMER2_PERIOD_UPMETHOD returns v with field TIMER2_PERIOD_UPMETHOD (bits 25:24) set to x, masked to the field width.
-func (v TIMER2_CFG0Value) WithTIMER2_PERIOD_UPMETHOD(x uint32) TIMER2_CFG0Value {
-	return v&^0x3000000 | TIMER2_CFG0Value(x&0x3)<<24
-}
-
-// TIMER2_CFG1 is register TIMER2_CFG1 (32-bit, read-write, reset 0x0): PWM timer2 working mode and start/stop control configuration register.
-type TIMER2_CFG1 struct{ reg mmio.U32 }
-
-// TIMER2_CFG1Value is a value of register TIMER2_CFG1.
-type TIMER2_CFG1Value uint32
-
-// TIMER2_CFG1Reset is the reset value of register TIMER2_CFG1.
-const TIMER2_CFG1Reset TIMER2_CFG1Value = 0x0
-
-// Read loads the register.
-func (r *TIMER2_CFG1) Read() TIMER2_CFG1Value { return TIMER2_CFG1Value(r.reg.Load()) }
-
-// Write stores v in the register.
-func (r *TIMER2_CFG1) Write(v TIMER2_CFG1Value) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(TIMER2_CFG1Reset): fields f leaves alone are written as their reset values.
-func (r *TIMER2_CFG1) WriteWith(f func(TIMER2_CFG1Value) TIMER2_CFG1Value) {
-	r.reg.Store(uint32(f(TIMER2_CFG1Reset)))
-}
-
-// Reset stores TIMER2_CFG1Reset in the register.
-func (r *TIMER2_CFG1) Reset() { r.reg.Store(uint32(TIMER2_CFG1Reset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *TIMER2_CFG1) Modify(f func(TIMER2_CFG1Value) TIMER2_CFG1Value) {
-	r.reg.Store(uint32(f(TIMER2_CFG1Value(r.reg.Load()))))
-}
-
-// TIMER2_START returns field TIMER2_START (bits 2:0): PWM timer2 start and stop control. 0: if PWM timer2 starts, then stops at TEZ, 1: if timer2 starts, then stops at TEP, 2: PWM timer2 starts and runs on, 3: timer2 starts and stops at the next TEZ, 4: timer2 starts and stops at the next TEP. TEP here and below means the event that happens when the timer equals to period.
-func (v TIMER2_CFG1Value) TIMER2_START() uint32 { return uint32(v) & 0x7 }
-
-// WithTIMER2_START returns v with field TIMER2_START (bits 2:0) set to x, masked to the field width.
-func (v TIMER2_CFG1Value) WithTIMER2_START(x uint32) TIMER2_CFG1Value {
-	return v&^0x7 | TIMER2_CFG1Value(x&0x7)
-}
-
-// TIMER2_MOD returns field TIMER2_MOD (bits 4:3): PWM timer2 working mode, 0: freeze, 1: increase mode, 2: decrease mode, 3: up-down mode.
-func (v TIMER2_CFG1Value) TIMER2_MOD() uint32 { return uint32(v>>3) & 0x3 }
-
-// WithTIMER2_MOD returns v with field TIMER2_MOD (bits 4:3) set to x, masked to the field width.
-func (v TIMER2_CFG1Value) WithTIMER2_MOD(x uint32) TIMER2_CFG1Value {
-	return v&^0x18 | TIMER2_CFG1Value(x&0x3)<<3
-}
-
-// TIMER2_SYNC is register TIMER2_SYNC (32-bit, read-write, reset 0x0): PWM timer2 sync function configuration register.
-type TIMER2_SYNC struct{ reg mmio.U32 }
-
-// TIMER2_SYNCValue is a value of register TIMER2_SYNC.
-type TIMER2_SYNCValue uint32
-
-// TIMER2_SYNCReset is the reset value of register TIMER2_SYNC.
-const TIMER2_SYNCReset TIMER2_SYNCValue = 0x0
-
-// Read loads the register.
-func (r *TIMER2_SYNC) Read() TIMER2_SYNCValue { return TIMER2_SYNCValue(r.reg.Load()) }
-
-// Write stores v in the register.
-func (r *TIMER2_SYNC) Write(v TIMER2_SYNCValue) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(TIMER2_SYNCReset): fields f leaves alone are written as their reset values.
-func (r *TIMER2_SYNC) WriteWith(f func(TIMER2_SYNCValue) TIMER2_SYNCValue) {
-	r.reg.Store(uint32(f(TIMER2_SYNCReset)))
-}
-
-// Reset stores TIMER2_SYNCReset in the register.
-func (r *TIMER2_SYNC) Reset() { r.reg.Store(uint32(TIMER2_SYNCReset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *TIMER2_SYNC) Modify(f func(TIMER2_SYNCValue) TIMER2_SYNCValue) {
-	r.reg.Store(uint32(f(TIMER2_SYNCValue(r.reg.Load()))))
-}
-
-// TIMER2_SYNCI_EN returns field TIMER2_SYNCI_EN (bit 0): When set, timer reloading with phase on sync input event is enabled.
-func (v TIMER2_SYNCValue) TIMER2_SYNCI_EN() bool { return v&0x1 != 0 }
-
-// WithTIMER2_SYNCI_EN returns v with field TIMER2_SYNCI_EN (bit 0) set to b.
-func (v TIMER2_SYNCValue) WithTIMER2_SYNCI_EN(b bool) TIMER2_SYNCValue {
-	return v&^0x1 | TIMER2_SYNCValue(b2u(b))
-}
-
-// SW returns field SW (bit 1): Toggling this bit will trigger a software sync.
-func (v TIMER2_SYNCValue) SW() bool { return v&0x2 != 0 }
-
-// WithSW returns v with field SW (bit 1) set to b.
-func (v TIMER2_SYNCValue) WithSW(b bool) TIMER2_SYNCValue {
-	return v&^0x2 | TIMER2_SYNCValue(b2u(b))<<1
-}
-
-// TIMER2_SYNCO_SEL returns field TIMER2_SYNCO_SEL (bits 3:2): PWM timer2 sync_out selection, 0: synci, 1: TEZ, 2: TEP, otherwise:sync out is software sync.
-func (v TIMER2_SYNCValue) TIMER2_SYNCO_SEL() uint32 { return uint32(v>>2) & 0x3 }
-
-// WithTIMER2_SYNCO_SEL returns v with field TIMER2_SYNCO_SEL (bits 3:2) set to x, masked to the field width.
-func (v TIMER2_SYNCValue) WithTIMER2_SYNCO_SEL(x uint32) TIMER2_SYNCValue {
-	return v&^0xc | TIMER2_SYNCValue(x&0x3)<<2
-}
-
-// TIMER2_PHASE returns field TIMER2_PHASE (bits 20:4): phase for timer reload on sync event.
-func (v TIMER2_SYNCValue) TIMER2_PHASE() uint32 { return uint32(v>>4) & 0x1ffff }
-
-// WithTIMER2_PHASE returns v with field TIMER2_PHASE (bits 20:4) set to x, masked to the field width.
-func (v TIMER2_SYNCValue) WithTIMER2_PHASE(x uint32) TIMER2_SYNCValue {
-	return v&^0x1ffff0 | TIMER2_SYNCValue(x&0x1ffff)<<4
-}
-
-// TIMER2_STATUS is register TIMER2_STATUS (32-bit, read-write, reset 0x0): PWM timer2 status register.
-type TIMER2_STATUS struct{ reg mmio.U32 }
-
-// TIMER2_STATUSValue is a value of register TIMER2_STATUS.
-type TIMER2_STATUSValue uint32
-
-// TIMER2_STATUSReset is the reset value of register TIMER2_STATUS.
-const TIMER2_STATUSReset TIMER2_STATUSValue = 0x0
-
-// Read loads the register.
-func (r *TIMER2_STATUS) Read() TIMER2_STATUSValue { return TIMER2_STATUSValue(r.reg.Load()) }
-
-// Write stores v in the register.
-func (r *TIMER2_STATUS) Write(v TIMER2_STATUSValue) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(TIMER2_STATUSReset): fields f leaves alone are written as their reset values.
-func (r *TIMER2_STATUS) WriteWith(f func(TIMER2_STATUSValue) TIMER2_STATUSValue) {
-	r.reg.Store(uint32(f(TIMER2_STATUSReset)))
-}
-
-// Reset stores TIMER2_STATUSReset in the register.
-func (r *TIMER2_STATUS) Reset() { r.reg.Store(uint32(TIMER2_STATUSReset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *TIMER2_STATUS) Modify(f func(TIMER2_STATUSValue) TIMER2_STATUSValue) {
-	r.reg.Store(uint32(f(TIMER2_STATUSValue(r.reg.Load()))))
-}
-
-// TIMER2_VALUE returns field TIMER2_VALUE (bits 15:0): current PWM timer2 counter value.
-func (v TIMER2_STATUSValue) TIMER2_VALUE() uint32 { return uint32(v) & 0xffff }
-
-// TIMER2_DIRECTION returns field TIMER2_DIRECTION (bit 16): current PWM timer2 counter direction, 0: increment 1: decrement.
-func (v TIMER2_STATUSValue) TIMER2_DIRECTION() bool { return v&0x10000 != 0 }
+// TIMER_VALUE returns field TIMER%s_VALUE (bits 15:0): current PWM timer0 counter value.
+func (v TIMER_STATUSValue) TIMER_VALUE() uint32 { return uint32(v) & 0xffff }
+
+// TIMER_DIRECTION returns field TIMER%s_DIRECTION (bit 16): current PWM timer0 counter direction, 0: increment 1: decrement.
+func (v TIMER_STATUSValue) TIMER_DIRECTION() bool { return v&0x10000 != 0 }
 
 // TIMER_SYNCI_CFG is register TIMER_SYNCI_CFG (32-bit, read-write, reset 0x0): Synchronization input selection for three PWM timers.
 type TIMER_SYNCI_CFG struct{ reg mmio.U32 }

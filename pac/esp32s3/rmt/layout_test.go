@@ -26,8 +26,10 @@ func TestLayout(t *testing.T) {
 		{"RX_CHDATA[3]", uintptr(unsafe.Pointer(&p.RX_CHDATA[3])) - base, unsafe.Sizeof(p.RX_CHDATA[3].reg), 0x1c, 4},
 		{"TX_CHCONF0[0]", uintptr(unsafe.Pointer(&p.TX_CHCONF0[0])) - base, unsafe.Sizeof(p.TX_CHCONF0[0].reg), 0x20, 4},
 		{"TX_CHCONF0[3]", uintptr(unsafe.Pointer(&p.TX_CHCONF0[3])) - base, unsafe.Sizeof(p.TX_CHCONF0[3].reg), 0x2c, 4},
-		{"RX_CHCONF0[0]", uintptr(unsafe.Pointer(&p.RX_CHCONF0[0])) - base, unsafe.Sizeof(p.RX_CHCONF0[0].reg), 0x30, 4},
-		{"RX_CHCONF0[3]", uintptr(unsafe.Pointer(&p.RX_CHCONF0[3])) - base, unsafe.Sizeof(p.RX_CHCONF0[3].reg), 0x48, 4},
+		{"RX_CH_CONF[0].X0", uintptr(unsafe.Pointer(&p.RX_CH_CONF[0].X0)) - base, unsafe.Sizeof(p.RX_CH_CONF[0].X0.reg), 0x30, 4},
+		{"RX_CH_CONF[0].X1", uintptr(unsafe.Pointer(&p.RX_CH_CONF[0].X1)) - base, unsafe.Sizeof(p.RX_CH_CONF[0].X1.reg), 0x34, 4},
+		{"RX_CH_CONF[3].X0", uintptr(unsafe.Pointer(&p.RX_CH_CONF[3].X0)) - base, unsafe.Sizeof(p.RX_CH_CONF[3].X0.reg), 0x48, 4},
+		{"RX_CH_CONF[3].X1", uintptr(unsafe.Pointer(&p.RX_CH_CONF[3].X1)) - base, unsafe.Sizeof(p.RX_CH_CONF[3].X1.reg), 0x4c, 4},
 		{"TX_CHSTATUS[0]", uintptr(unsafe.Pointer(&p.TX_CHSTATUS[0])) - base, unsafe.Sizeof(p.TX_CHSTATUS[0].reg), 0x50, 4},
 		{"TX_CHSTATUS[3]", uintptr(unsafe.Pointer(&p.TX_CHSTATUS[3])) - base, unsafe.Sizeof(p.TX_CHSTATUS[3].reg), 0x5c, 4},
 		{"RX_CHSTATUS[0]", uintptr(unsafe.Pointer(&p.RX_CHSTATUS[0])) - base, unsafe.Sizeof(p.RX_CHSTATUS[0].reg), 0x60, 4},
@@ -48,8 +50,6 @@ func TestLayout(t *testing.T) {
 		{"TX_SIM", unsafe.Offsetof(p.TX_SIM), unsafe.Sizeof(p.TX_SIM.reg), 0xc4, 4},
 		{"REF_CNT_RST", unsafe.Offsetof(p.REF_CNT_RST), unsafe.Sizeof(p.REF_CNT_RST.reg), 0xc8, 4},
 		{"DATE", unsafe.Offsetof(p.DATE), unsafe.Sizeof(p.DATE.reg), 0xcc, 4},
-		{"RX_CHCONF1(0)", uintptr(unsafe.Pointer(p.RX_CHCONF1(0))) - base, unsafe.Sizeof(p.RX_CHCONF1(0).reg), 0x34, 4},
-		{"RX_CHCONF1(3)", uintptr(unsafe.Pointer(p.RX_CHCONF1(3))) - base, unsafe.Sizeof(p.RX_CHCONF1(3).reg), 0x4c, 4},
 	} {
 		if c.off != c.wantOff || c.size != c.wantSize {
 			t.Errorf("%s at %#x, %d bytes; the SVD says %#x, %d bytes", c.name, c.off, c.size, c.wantOff, c.wantSize)

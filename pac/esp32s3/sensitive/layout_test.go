@@ -11,6 +11,7 @@ import (
 // or an unexpected alignment in the generated struct cannot go unnoticed.
 func TestLayout(t *testing.T) {
 	p := new(SENSITIVE)
+	base := uintptr(unsafe.Pointer(p))
 	if got := unsafe.Sizeof(*p); got != 0x1000 {
 		t.Errorf("sizeof SENSITIVE = %#x, want 0x1000", got)
 	}
@@ -39,10 +40,10 @@ func TestLayout(t *testing.T) {
 		{"DMA_APBPERI_SPI3_PMS_CONSTRAIN_1", unsafe.Offsetof(p.DMA_APBPERI_SPI3_PMS_CONSTRAIN_1), unsafe.Sizeof(p.DMA_APBPERI_SPI3_PMS_CONSTRAIN_1.reg), 0x44, 4},
 		{"DMA_APBPERI_UHCI0_PMS_CONSTRAIN_0", unsafe.Offsetof(p.DMA_APBPERI_UHCI0_PMS_CONSTRAIN_0), unsafe.Sizeof(p.DMA_APBPERI_UHCI0_PMS_CONSTRAIN_0.reg), 0x48, 4},
 		{"DMA_APBPERI_UHCI0_PMS_CONSTRAIN_1", unsafe.Offsetof(p.DMA_APBPERI_UHCI0_PMS_CONSTRAIN_1), unsafe.Sizeof(p.DMA_APBPERI_UHCI0_PMS_CONSTRAIN_1.reg), 0x4c, 4},
-		{"DMA_APBPERI_I2S0_PMS_CONSTRAIN_0", unsafe.Offsetof(p.DMA_APBPERI_I2S0_PMS_CONSTRAIN_0), unsafe.Sizeof(p.DMA_APBPERI_I2S0_PMS_CONSTRAIN_0.reg), 0x50, 4},
-		{"DMA_APBPERI_I2S0_PMS_CONSTRAIN_1", unsafe.Offsetof(p.DMA_APBPERI_I2S0_PMS_CONSTRAIN_1), unsafe.Sizeof(p.DMA_APBPERI_I2S0_PMS_CONSTRAIN_1.reg), 0x54, 4},
-		{"DMA_APBPERI_I2S1_PMS_CONSTRAIN_0", unsafe.Offsetof(p.DMA_APBPERI_I2S1_PMS_CONSTRAIN_0), unsafe.Sizeof(p.DMA_APBPERI_I2S1_PMS_CONSTRAIN_0.reg), 0x58, 4},
-		{"DMA_APBPERI_I2S1_PMS_CONSTRAIN_1", unsafe.Offsetof(p.DMA_APBPERI_I2S1_PMS_CONSTRAIN_1), unsafe.Sizeof(p.DMA_APBPERI_I2S1_PMS_CONSTRAIN_1.reg), 0x5c, 4},
+		{"DMA_APBPERI_I2S_PMS_CONSTRAIN[0].X0", uintptr(unsafe.Pointer(&p.DMA_APBPERI_I2S_PMS_CONSTRAIN[0].X0)) - base, unsafe.Sizeof(p.DMA_APBPERI_I2S_PMS_CONSTRAIN[0].X0.reg), 0x50, 4},
+		{"DMA_APBPERI_I2S_PMS_CONSTRAIN[0].X1", uintptr(unsafe.Pointer(&p.DMA_APBPERI_I2S_PMS_CONSTRAIN[0].X1)) - base, unsafe.Sizeof(p.DMA_APBPERI_I2S_PMS_CONSTRAIN[0].X1.reg), 0x54, 4},
+		{"DMA_APBPERI_I2S_PMS_CONSTRAIN[1].X0", uintptr(unsafe.Pointer(&p.DMA_APBPERI_I2S_PMS_CONSTRAIN[1].X0)) - base, unsafe.Sizeof(p.DMA_APBPERI_I2S_PMS_CONSTRAIN[1].X0.reg), 0x58, 4},
+		{"DMA_APBPERI_I2S_PMS_CONSTRAIN[1].X1", uintptr(unsafe.Pointer(&p.DMA_APBPERI_I2S_PMS_CONSTRAIN[1].X1)) - base, unsafe.Sizeof(p.DMA_APBPERI_I2S_PMS_CONSTRAIN[1].X1.reg), 0x5c, 4},
 		{"DMA_APBPERI_MAC_PMS_CONSTRAIN_0", unsafe.Offsetof(p.DMA_APBPERI_MAC_PMS_CONSTRAIN_0), unsafe.Sizeof(p.DMA_APBPERI_MAC_PMS_CONSTRAIN_0.reg), 0x60, 4},
 		{"DMA_APBPERI_MAC_PMS_CONSTRAIN_1", unsafe.Offsetof(p.DMA_APBPERI_MAC_PMS_CONSTRAIN_1), unsafe.Sizeof(p.DMA_APBPERI_MAC_PMS_CONSTRAIN_1.reg), 0x64, 4},
 		{"DMA_APBPERI_BACKUP_PMS_CONSTRAIN_0", unsafe.Offsetof(p.DMA_APBPERI_BACKUP_PMS_CONSTRAIN_0), unsafe.Sizeof(p.DMA_APBPERI_BACKUP_PMS_CONSTRAIN_0.reg), 0x68, 4},

@@ -49,14 +49,8 @@ type SENSITIVE struct {
 	DMA_APBPERI_UHCI0_PMS_CONSTRAIN_0 DMA_APBPERI_UHCI0_PMS_CONSTRAIN_0
 	// DMA_APBPERI_UHCI0_PMS_CONSTRAIN_1 is register DMA_APBPERI_UHCI0_PMS_CONSTRAIN_1 (at 0x4c): uhci0 dma permission configuration register 1.
 	DMA_APBPERI_UHCI0_PMS_CONSTRAIN_1 DMA_APBPERI_UHCI0_PMS_CONSTRAIN_1
-	// DMA_APBPERI_I2S0_PMS_CONSTRAIN_0 is register DMA_APBPERI_I2S0_PMS_CONSTRAIN_0 (at 0x50): i2s0 dma permission configuration register 0.
-	DMA_APBPERI_I2S0_PMS_CONSTRAIN_0 DMA_APBPERI_I2S0_PMS_CONSTRAIN_0
-	// DMA_APBPERI_I2S0_PMS_CONSTRAIN_1 is register DMA_APBPERI_I2S0_PMS_CONSTRAIN_1 (at 0x54): i2s0 dma permission configuration register 1.
-	DMA_APBPERI_I2S0_PMS_CONSTRAIN_1 DMA_APBPERI_I2S0_PMS_CONSTRAIN_1
-	// DMA_APBPERI_I2S1_PMS_CONSTRAIN_0 is register DMA_APBPERI_I2S1_PMS_CONSTRAIN_0 (at 0x58): i2s1 dma permission configuration register 0.
-	DMA_APBPERI_I2S1_PMS_CONSTRAIN_0 DMA_APBPERI_I2S1_PMS_CONSTRAIN_0
-	// DMA_APBPERI_I2S1_PMS_CONSTRAIN_1 is register DMA_APBPERI_I2S1_PMS_CONSTRAIN_1 (at 0x5c): i2s1 dma permission configuration register 1.
-	DMA_APBPERI_I2S1_PMS_CONSTRAIN_1 DMA_APBPERI_I2S1_PMS_CONSTRAIN_1
+	// DMA_APBPERI_I2S_PMS_CONSTRAIN is cluster DMA_APBPERI_I2S_PMS_CONSTRAIN[%s] (at 0x50, 2 × 0x8 bytes): Registers DMA_APBPERI_I2S0_PMS_CONSTRAIN_0, DMA_APBPERI_I2S1_PMS_CONSTRAIN_0 and the rest of each copy, as one array.
+	DMA_APBPERI_I2S_PMS_CONSTRAIN [2]DMA_APBPERI_I2S_PMS_CONSTRAIN
 	// DMA_APBPERI_MAC_PMS_CONSTRAIN_0 is register DMA_APBPERI_MAC_PMS_CONSTRAIN_0 (at 0x60): mac dma permission configuration register 0.
 	DMA_APBPERI_MAC_PMS_CONSTRAIN_0 DMA_APBPERI_MAC_PMS_CONSTRAIN_0
 	// DMA_APBPERI_MAC_PMS_CONSTRAIN_1 is register DMA_APBPERI_MAC_PMS_CONSTRAIN_1 (at 0x64): mac dma permission configuration register 1.
@@ -404,6 +398,14 @@ type SENSITIVE struct {
 	_       [0xcec]byte
 	// DATE is register DATE (at 0xffc): Sensitive version register.
 	DATE DATE
+}
+
+// DMA_APBPERI_I2S_PMS_CONSTRAIN is the register cluster DMA_APBPERI_I2S_PMS_CONSTRAIN[%s], 0x8 bytes: Registers DMA_APBPERI_I2S0_PMS_CONSTRAIN_0, DMA_APBPERI_I2S1_PMS_CONSTRAIN_0 and the rest of each copy, as one array.
+type DMA_APBPERI_I2S_PMS_CONSTRAIN struct {
+	// X0 is register 0 (at 0x0): i2s0 dma permission configuration register 0.
+	X0 DMA_APBPERI_I2S_PMS_CONSTRAIN_X0
+	// X1 is register 1 (at 0x4): i2s0 dma permission configuration register 1.
+	X1 DMA_APBPERI_I2S_PMS_CONSTRAIN_X1
 }
 
 // CACHE_DATAARRAY_CONNECT_0 is register CACHE_DATAARRAY_CONNECT_0 (32-bit, read-write, reset 0x0): Cache data array configuration register 0.
@@ -1432,280 +1434,142 @@ func (v DMA_APBPERI_UHCI0_PMS_CONSTRAIN_1Value) WithDMA_APBPERI_UHCI0_PMS_CONSTR
 	return v&^0xc00 | DMA_APBPERI_UHCI0_PMS_CONSTRAIN_1Value(x&0x3)<<10
 }
 
-// DMA_APBPERI_I2S0_PMS_CONSTRAIN_0 is register DMA_APBPERI_I2S0_PMS_CONSTRAIN_0 (32-bit, read-write, reset 0x0): i2s0 dma permission configuration register 0.
-type DMA_APBPERI_I2S0_PMS_CONSTRAIN_0 struct{ reg mmio.U32 }
+// DMA_APBPERI_I2S_PMS_CONSTRAIN_X0 is register 0 (32-bit, read-write, reset 0x0): i2s0 dma permission configuration register 0.
+type DMA_APBPERI_I2S_PMS_CONSTRAIN_X0 struct{ reg mmio.U32 }
 
-// DMA_APBPERI_I2S0_PMS_CONSTRAIN_0Value is a value of register DMA_APBPERI_I2S0_PMS_CONSTRAIN_0.
-type DMA_APBPERI_I2S0_PMS_CONSTRAIN_0Value uint32
+// DMA_APBPERI_I2S_PMS_CONSTRAIN_X0Value is a value of register DMA_APBPERI_I2S_PMS_CONSTRAIN_X0.
+type DMA_APBPERI_I2S_PMS_CONSTRAIN_X0Value uint32
 
-// DMA_APBPERI_I2S0_PMS_CONSTRAIN_0Reset is the reset value of register DMA_APBPERI_I2S0_PMS_CONSTRAIN_0.
-const DMA_APBPERI_I2S0_PMS_CONSTRAIN_0Reset DMA_APBPERI_I2S0_PMS_CONSTRAIN_0Value = 0x0
+// DMA_APBPERI_I2S_PMS_CONSTRAIN_X0Reset is the reset value of register DMA_APBPERI_I2S_PMS_CONSTRAIN_X0.
+const DMA_APBPERI_I2S_PMS_CONSTRAIN_X0Reset DMA_APBPERI_I2S_PMS_CONSTRAIN_X0Value = 0x0
 
 // Read loads the register.
-func (r *DMA_APBPERI_I2S0_PMS_CONSTRAIN_0) Read() DMA_APBPERI_I2S0_PMS_CONSTRAIN_0Value {
-	return DMA_APBPERI_I2S0_PMS_CONSTRAIN_0Value(r.reg.Load())
+func (r *DMA_APBPERI_I2S_PMS_CONSTRAIN_X0) Read() DMA_APBPERI_I2S_PMS_CONSTRAIN_X0Value {
+	return DMA_APBPERI_I2S_PMS_CONSTRAIN_X0Value(r.reg.Load())
 }
 
 // Write stores v in the register.
-func (r *DMA_APBPERI_I2S0_PMS_CONSTRAIN_0) Write(v DMA_APBPERI_I2S0_PMS_CONSTRAIN_0Value) {
+func (r *DMA_APBPERI_I2S_PMS_CONSTRAIN_X0) Write(v DMA_APBPERI_I2S_PMS_CONSTRAIN_X0Value) {
 	r.reg.Store(uint32(v))
 }
 
-// WriteWith stores f(DMA_APBPERI_I2S0_PMS_CONSTRAIN_0Reset): fields f leaves alone are written as their reset values.
-func (r *DMA_APBPERI_I2S0_PMS_CONSTRAIN_0) WriteWith(f func(DMA_APBPERI_I2S0_PMS_CONSTRAIN_0Value) DMA_APBPERI_I2S0_PMS_CONSTRAIN_0Value) {
-	r.reg.Store(uint32(f(DMA_APBPERI_I2S0_PMS_CONSTRAIN_0Reset)))
+// WriteWith stores f(DMA_APBPERI_I2S_PMS_CONSTRAIN_X0Reset): fields f leaves alone are written as their reset values.
+func (r *DMA_APBPERI_I2S_PMS_CONSTRAIN_X0) WriteWith(f func(DMA_APBPERI_I2S_PMS_CONSTRAIN_X0Value) DMA_APBPERI_I2S_PMS_CONSTRAIN_X0Value) {
+	r.reg.Store(uint32(f(DMA_APBPERI_I2S_PMS_CONSTRAIN_X0Reset)))
 }
 
-// Reset stores DMA_APBPERI_I2S0_PMS_CONSTRAIN_0Reset in the register.
-func (r *DMA_APBPERI_I2S0_PMS_CONSTRAIN_0) Reset() {
-	r.reg.Store(uint32(DMA_APBPERI_I2S0_PMS_CONSTRAIN_0Reset))
+// Reset stores DMA_APBPERI_I2S_PMS_CONSTRAIN_X0Reset in the register.
+func (r *DMA_APBPERI_I2S_PMS_CONSTRAIN_X0) Reset() {
+	r.reg.Store(uint32(DMA_APBPERI_I2S_PMS_CONSTRAIN_X0Reset))
 }
 
 // Modify loads the register, passes its value to f and stores the result.
-func (r *DMA_APBPERI_I2S0_PMS_CONSTRAIN_0) Modify(f func(DMA_APBPERI_I2S0_PMS_CONSTRAIN_0Value) DMA_APBPERI_I2S0_PMS_CONSTRAIN_0Value) {
-	r.reg.Store(uint32(f(DMA_APBPERI_I2S0_PMS_CONSTRAIN_0Value(r.reg.Load()))))
+func (r *DMA_APBPERI_I2S_PMS_CONSTRAIN_X0) Modify(f func(DMA_APBPERI_I2S_PMS_CONSTRAIN_X0Value) DMA_APBPERI_I2S_PMS_CONSTRAIN_X0Value) {
+	r.reg.Store(uint32(f(DMA_APBPERI_I2S_PMS_CONSTRAIN_X0Value(r.reg.Load()))))
 }
 
-// DMA_APBPERI_I2S0_PMS_CONSTRAIN_LOCK returns field DMA_APBPERI_I2S0_PMS_CONSTRAIN_LOCK (bit 0): Set 1 to lock i2s0 dma permission Configuration Register.
-func (v DMA_APBPERI_I2S0_PMS_CONSTRAIN_0Value) DMA_APBPERI_I2S0_PMS_CONSTRAIN_LOCK() bool {
+// DMA_APBPERI_I2S_PMS_CONSTRAIN_LOCK returns field DMA_APBPERI_I2S%s_PMS_CONSTRAIN_LOCK (bit 0): Set 1 to lock i2s0 dma permission Configuration Register.
+func (v DMA_APBPERI_I2S_PMS_CONSTRAIN_X0Value) DMA_APBPERI_I2S_PMS_CONSTRAIN_LOCK() bool {
 	return v&0x1 != 0
 }
 
-// WithDMA_APBPERI_I2S0_PMS_CONSTRAIN_LOCK returns v with field DMA_APBPERI_I2S0_PMS_CONSTRAIN_LOCK (bit 0) set to b.
-func (v DMA_APBPERI_I2S0_PMS_CONSTRAIN_0Value) WithDMA_APBPERI_I2S0_PMS_CONSTRAIN_LOCK(b bool) DMA_APBPERI_I2S0_PMS_CONSTRAIN_0Value {
-	return v&^0x1 | DMA_APBPERI_I2S0_PMS_CONSTRAIN_0Value(b2u(b))
+// WithDMA_APBPERI_I2S_PMS_CONSTRAIN_LOCK returns v with field DMA_APBPERI_I2S%s_PMS_CONSTRAIN_LOCK (bit 0) set to b.
+func (v DMA_APBPERI_I2S_PMS_CONSTRAIN_X0Value) WithDMA_APBPERI_I2S_PMS_CONSTRAIN_LOCK(b bool) DMA_APBPERI_I2S_PMS_CONSTRAIN_X0Value {
+	return v&^0x1 | DMA_APBPERI_I2S_PMS_CONSTRAIN_X0Value(b2u(b))
 }
 
-// DMA_APBPERI_I2S0_PMS_CONSTRAIN_1 is register DMA_APBPERI_I2S0_PMS_CONSTRAIN_1 (32-bit, read-write, reset 0xfff): i2s0 dma permission configuration register 1.
-type DMA_APBPERI_I2S0_PMS_CONSTRAIN_1 struct{ reg mmio.U32 }
+// DMA_APBPERI_I2S_PMS_CONSTRAIN_X1 is register 1 (32-bit, read-write, reset 0xfff): i2s0 dma permission configuration register 1.
+type DMA_APBPERI_I2S_PMS_CONSTRAIN_X1 struct{ reg mmio.U32 }
 
-// DMA_APBPERI_I2S0_PMS_CONSTRAIN_1Value is a value of register DMA_APBPERI_I2S0_PMS_CONSTRAIN_1.
-type DMA_APBPERI_I2S0_PMS_CONSTRAIN_1Value uint32
+// DMA_APBPERI_I2S_PMS_CONSTRAIN_X1Value is a value of register DMA_APBPERI_I2S_PMS_CONSTRAIN_X1.
+type DMA_APBPERI_I2S_PMS_CONSTRAIN_X1Value uint32
 
-// DMA_APBPERI_I2S0_PMS_CONSTRAIN_1Reset is the reset value of register DMA_APBPERI_I2S0_PMS_CONSTRAIN_1.
-const DMA_APBPERI_I2S0_PMS_CONSTRAIN_1Reset DMA_APBPERI_I2S0_PMS_CONSTRAIN_1Value = 0xfff
+// DMA_APBPERI_I2S_PMS_CONSTRAIN_X1Reset is the reset value of register DMA_APBPERI_I2S_PMS_CONSTRAIN_X1.
+const DMA_APBPERI_I2S_PMS_CONSTRAIN_X1Reset DMA_APBPERI_I2S_PMS_CONSTRAIN_X1Value = 0xfff
 
 // Read loads the register.
-func (r *DMA_APBPERI_I2S0_PMS_CONSTRAIN_1) Read() DMA_APBPERI_I2S0_PMS_CONSTRAIN_1Value {
-	return DMA_APBPERI_I2S0_PMS_CONSTRAIN_1Value(r.reg.Load())
+func (r *DMA_APBPERI_I2S_PMS_CONSTRAIN_X1) Read() DMA_APBPERI_I2S_PMS_CONSTRAIN_X1Value {
+	return DMA_APBPERI_I2S_PMS_CONSTRAIN_X1Value(r.reg.Load())
 }
 
 // Write stores v in the register.
-func (r *DMA_APBPERI_I2S0_PMS_CONSTRAIN_1) Write(v DMA_APBPERI_I2S0_PMS_CONSTRAIN_1Value) {
+func (r *DMA_APBPERI_I2S_PMS_CONSTRAIN_X1) Write(v DMA_APBPERI_I2S_PMS_CONSTRAIN_X1Value) {
 	r.reg.Store(uint32(v))
 }
 
-// WriteWith stores f(DMA_APBPERI_I2S0_PMS_CONSTRAIN_1Reset): fields f leaves alone are written as their reset values.
-func (r *DMA_APBPERI_I2S0_PMS_CONSTRAIN_1) WriteWith(f func(DMA_APBPERI_I2S0_PMS_CONSTRAIN_1Value) DMA_APBPERI_I2S0_PMS_CONSTRAIN_1Value) {
-	r.reg.Store(uint32(f(DMA_APBPERI_I2S0_PMS_CONSTRAIN_1Reset)))
+// WriteWith stores f(DMA_APBPERI_I2S_PMS_CONSTRAIN_X1Reset): fields f leaves alone are written as their reset values.
+func (r *DMA_APBPERI_I2S_PMS_CONSTRAIN_X1) WriteWith(f func(DMA_APBPERI_I2S_PMS_CONSTRAIN_X1Value) DMA_APBPERI_I2S_PMS_CONSTRAIN_X1Value) {
+	r.reg.Store(uint32(f(DMA_APBPERI_I2S_PMS_CONSTRAIN_X1Reset)))
 }
 
-// Reset stores DMA_APBPERI_I2S0_PMS_CONSTRAIN_1Reset in the register.
-func (r *DMA_APBPERI_I2S0_PMS_CONSTRAIN_1) Reset() {
-	r.reg.Store(uint32(DMA_APBPERI_I2S0_PMS_CONSTRAIN_1Reset))
+// Reset stores DMA_APBPERI_I2S_PMS_CONSTRAIN_X1Reset in the register.
+func (r *DMA_APBPERI_I2S_PMS_CONSTRAIN_X1) Reset() {
+	r.reg.Store(uint32(DMA_APBPERI_I2S_PMS_CONSTRAIN_X1Reset))
 }
 
 // Modify loads the register, passes its value to f and stores the result.
-func (r *DMA_APBPERI_I2S0_PMS_CONSTRAIN_1) Modify(f func(DMA_APBPERI_I2S0_PMS_CONSTRAIN_1Value) DMA_APBPERI_I2S0_PMS_CONSTRAIN_1Value) {
-	r.reg.Store(uint32(f(DMA_APBPERI_I2S0_PMS_CONSTRAIN_1Value(r.reg.Load()))))
+func (r *DMA_APBPERI_I2S_PMS_CONSTRAIN_X1) Modify(f func(DMA_APBPERI_I2S_PMS_CONSTRAIN_X1Value) DMA_APBPERI_I2S_PMS_CONSTRAIN_X1Value) {
+	r.reg.Store(uint32(f(DMA_APBPERI_I2S_PMS_CONSTRAIN_X1Value(r.reg.Load()))))
 }
 
-// DMA_APBPERI_I2S0_PMS_CONSTRAIN_SRAM_PMS_0 returns field DMA_APBPERI_I2S0_PMS_CONSTRAIN_SRAM_PMS_0 (bits 1:0): i2s0's permission(store,load) in data region0 of SRAM.
-func (v DMA_APBPERI_I2S0_PMS_CONSTRAIN_1Value) DMA_APBPERI_I2S0_PMS_CONSTRAIN_SRAM_PMS_0() uint32 {
+// DMA_APBPERI_I2S_PMS_CONSTRAIN_SRAM_PMS_0 returns field DMA_APBPERI_I2S%s_PMS_CONSTRAIN_SRAM_PMS_0 (bits 1:0): i2s0's permission(store,load) in data region0 of SRAM.
+func (v DMA_APBPERI_I2S_PMS_CONSTRAIN_X1Value) DMA_APBPERI_I2S_PMS_CONSTRAIN_SRAM_PMS_0() uint32 {
 	return uint32(v) & 0x3
 }
 
-// WithDMA_APBPERI_I2S0_PMS_CONSTRAIN_SRAM_PMS_0 returns v with field DMA_APBPERI_I2S0_PMS_CONSTRAIN_SRAM_PMS_0 (bits 1:0) set to x, masked to the field width.
-func (v DMA_APBPERI_I2S0_PMS_CONSTRAIN_1Value) WithDMA_APBPERI_I2S0_PMS_CONSTRAIN_SRAM_PMS_0(x uint32) DMA_APBPERI_I2S0_PMS_CONSTRAIN_1Value {
-	return v&^0x3 | DMA_APBPERI_I2S0_PMS_CONSTRAIN_1Value(x&0x3)
+// WithDMA_APBPERI_I2S_PMS_CONSTRAIN_SRAM_PMS_0 returns v with field DMA_APBPERI_I2S%s_PMS_CONSTRAIN_SRAM_PMS_0 (bits 1:0) set to x, masked to the field width.
+func (v DMA_APBPERI_I2S_PMS_CONSTRAIN_X1Value) WithDMA_APBPERI_I2S_PMS_CONSTRAIN_SRAM_PMS_0(x uint32) DMA_APBPERI_I2S_PMS_CONSTRAIN_X1Value {
+	return v&^0x3 | DMA_APBPERI_I2S_PMS_CONSTRAIN_X1Value(x&0x3)
 }
 
-// DMA_APBPERI_I2S0_PMS_CONSTRAIN_SRAM_PMS_1 returns field DMA_APBPERI_I2S0_PMS_CONSTRAIN_SRAM_PMS_1 (bits 3:2): i2s0's permission(store,load) in data region1 of SRAM.
-func (v DMA_APBPERI_I2S0_PMS_CONSTRAIN_1Value) DMA_APBPERI_I2S0_PMS_CONSTRAIN_SRAM_PMS_1() uint32 {
+// DMA_APBPERI_I2S_PMS_CONSTRAIN_SRAM_PMS_1 returns field DMA_APBPERI_I2S%s_PMS_CONSTRAIN_SRAM_PMS_1 (bits 3:2): i2s0's permission(store,load) in data region1 of SRAM.
+func (v DMA_APBPERI_I2S_PMS_CONSTRAIN_X1Value) DMA_APBPERI_I2S_PMS_CONSTRAIN_SRAM_PMS_1() uint32 {
 	return uint32(v>>2) & 0x3
 }
 
-// WithDMA_APBPERI_I2S0_PMS_CONSTRAIN_SRAM_PMS_1 returns v with field DMA_APBPERI_I2S0_PMS_CONSTRAIN_SRAM_PMS_1 (bits 3:2) set to x, masked to the field width.
-func (v DMA_APBPERI_I2S0_PMS_CONSTRAIN_1Value) WithDMA_APBPERI_I2S0_PMS_CONSTRAIN_SRAM_PMS_1(x uint32) DMA_APBPERI_I2S0_PMS_CONSTRAIN_1Value {
-	return v&^0xc | DMA_APBPERI_I2S0_PMS_CONSTRAIN_1Value(x&0x3)<<2
+// WithDMA_APBPERI_I2S_PMS_CONSTRAIN_SRAM_PMS_1 returns v with field DMA_APBPERI_I2S%s_PMS_CONSTRAIN_SRAM_PMS_1 (bits 3:2) set to x, masked to the field width.
+func (v DMA_APBPERI_I2S_PMS_CONSTRAIN_X1Value) WithDMA_APBPERI_I2S_PMS_CONSTRAIN_SRAM_PMS_1(x uint32) DMA_APBPERI_I2S_PMS_CONSTRAIN_X1Value {
+	return v&^0xc | DMA_APBPERI_I2S_PMS_CONSTRAIN_X1Value(x&0x3)<<2
 }
 
-// DMA_APBPERI_I2S0_PMS_CONSTRAIN_SRAM_PMS_2 returns field DMA_APBPERI_I2S0_PMS_CONSTRAIN_SRAM_PMS_2 (bits 5:4): i2s0's permission(store,load) in data region2 of SRAM.
-func (v DMA_APBPERI_I2S0_PMS_CONSTRAIN_1Value) DMA_APBPERI_I2S0_PMS_CONSTRAIN_SRAM_PMS_2() uint32 {
+// DMA_APBPERI_I2S_PMS_CONSTRAIN_SRAM_PMS_2 returns field DMA_APBPERI_I2S%s_PMS_CONSTRAIN_SRAM_PMS_2 (bits 5:4): i2s0's permission(store,load) in data region2 of SRAM.
+func (v DMA_APBPERI_I2S_PMS_CONSTRAIN_X1Value) DMA_APBPERI_I2S_PMS_CONSTRAIN_SRAM_PMS_2() uint32 {
 	return uint32(v>>4) & 0x3
 }
 
-// WithDMA_APBPERI_I2S0_PMS_CONSTRAIN_SRAM_PMS_2 returns v with field DMA_APBPERI_I2S0_PMS_CONSTRAIN_SRAM_PMS_2 (bits 5:4) set to x, masked to the field width.
-func (v DMA_APBPERI_I2S0_PMS_CONSTRAIN_1Value) WithDMA_APBPERI_I2S0_PMS_CONSTRAIN_SRAM_PMS_2(x uint32) DMA_APBPERI_I2S0_PMS_CONSTRAIN_1Value {
-	return v&^0x30 | DMA_APBPERI_I2S0_PMS_CONSTRAIN_1Value(x&0x3)<<4
+// WithDMA_APBPERI_I2S_PMS_CONSTRAIN_SRAM_PMS_2 returns v with field DMA_APBPERI_I2S%s_PMS_CONSTRAIN_SRAM_PMS_2 (bits 5:4) set to x, masked to the field width.
+func (v DMA_APBPERI_I2S_PMS_CONSTRAIN_X1Value) WithDMA_APBPERI_I2S_PMS_CONSTRAIN_SRAM_PMS_2(x uint32) DMA_APBPERI_I2S_PMS_CONSTRAIN_X1Value {
+	return v&^0x30 | DMA_APBPERI_I2S_PMS_CONSTRAIN_X1Value(x&0x3)<<4
 }
 
-// DMA_APBPERI_I2S0_PMS_CONSTRAIN_SRAM_PMS_3 returns field DMA_APBPERI_I2S0_PMS_CONSTRAIN_SRAM_PMS_3 (bits 7:6): i2s0's permission(store,load) in data region3 of SRAM.
-func (v DMA_APBPERI_I2S0_PMS_CONSTRAIN_1Value) DMA_APBPERI_I2S0_PMS_CONSTRAIN_SRAM_PMS_3() uint32 {
+// DMA_APBPERI_I2S_PMS_CONSTRAIN_SRAM_PMS_3 returns field DMA_APBPERI_I2S%s_PMS_CONSTRAIN_SRAM_PMS_3 (bits 7:6): i2s0's permission(store,load) in data region3 of SRAM.
+func (v DMA_APBPERI_I2S_PMS_CONSTRAIN_X1Value) DMA_APBPERI_I2S_PMS_CONSTRAIN_SRAM_PMS_3() uint32 {
 	return uint32(v>>6) & 0x3
 }
 
-// WithDMA_APBPERI_I2S0_PMS_CONSTRAIN_SRAM_PMS_3 returns v with field DMA_APBPERI_I2S0_PMS_CONSTRAIN_SRAM_PMS_3 (bits 7:6) set to x, masked to the field width.
-func (v DMA_APBPERI_I2S0_PMS_CONSTRAIN_1Value) WithDMA_APBPERI_I2S0_PMS_CONSTRAIN_SRAM_PMS_3(x uint32) DMA_APBPERI_I2S0_PMS_CONSTRAIN_1Value {
-	return v&^0xc0 | DMA_APBPERI_I2S0_PMS_CONSTRAIN_1Value(x&0x3)<<6
+// WithDMA_APBPERI_I2S_PMS_CONSTRAIN_SRAM_PMS_3 returns v with field DMA_APBPERI_I2S%s_PMS_CONSTRAIN_SRAM_PMS_3 (bits 7:6) set to x, masked to the field width.
+func (v DMA_APBPERI_I2S_PMS_CONSTRAIN_X1Value) WithDMA_APBPERI_I2S_PMS_CONSTRAIN_SRAM_PMS_3(x uint32) DMA_APBPERI_I2S_PMS_CONSTRAIN_X1Value {
+	return v&^0xc0 | DMA_APBPERI_I2S_PMS_CONSTRAIN_X1Value(x&0x3)<<6
 }
 
-// DMA_APBPERI_I2S0_PMS_CONSTRAIN_SRAM_CACHEDATAARRAY_PMS_0 returns field DMA_APBPERI_I2S0_PMS_CONSTRAIN_SRAM_CACHEDATAARRAY_PMS_0 (bits 9:8): i2s0's permission(store,load) in dcache data sram block0.
-func (v DMA_APBPERI_I2S0_PMS_CONSTRAIN_1Value) DMA_APBPERI_I2S0_PMS_CONSTRAIN_SRAM_CACHEDATAARRAY_PMS_0() uint32 {
+// DMA_APBPERI_I2S_PMS_CONSTRAIN_SRAM_CACHEDATAARRAY_PMS_0 returns field DMA_APBPERI_I2S%s_PMS_CONSTRAIN_SRAM_CACHEDATAARRAY_PMS_0 (bits 9:8): i2s0's permission(store,load) in dcache data sram block0.
+func (v DMA_APBPERI_I2S_PMS_CONSTRAIN_X1Value) DMA_APBPERI_I2S_PMS_CONSTRAIN_SRAM_CACHEDATAARRAY_PMS_0() uint32 {
 	return uint32(v>>8) & 0x3
 }
 
-// WithDMA_APBPERI_I2S0_PMS_CONSTRAIN_SRAM_CACHEDATAARRAY_PMS_0 returns v with field DMA_APBPERI_I2S0_PMS_CONSTRAIN_SRAM_CACHEDATAARRAY_PMS_0 (bits 9:8) set to x, masked to the field width.
-func (v DMA_APBPERI_I2S0_PMS_CONSTRAIN_1Value) WithDMA_APBPERI_I2S0_PMS_CONSTRAIN_SRAM_CACHEDATAARRAY_PMS_0(x uint32) DMA_APBPERI_I2S0_PMS_CONSTRAIN_1Value {
-	return v&^0x300 | DMA_APBPERI_I2S0_PMS_CONSTRAIN_1Value(x&0x3)<<8
+// WithDMA_APBPERI_I2S_PMS_CONSTRAIN_SRAM_CACHEDATAARRAY_PMS_0 returns v with field DMA_APBPERI_I2S%s_PMS_CONSTRAIN_SRAM_CACHEDATAARRAY_PMS_0 (bits 9:8) set to x, masked to the field width.
+func (v DMA_APBPERI_I2S_PMS_CONSTRAIN_X1Value) WithDMA_APBPERI_I2S_PMS_CONSTRAIN_SRAM_CACHEDATAARRAY_PMS_0(x uint32) DMA_APBPERI_I2S_PMS_CONSTRAIN_X1Value {
+	return v&^0x300 | DMA_APBPERI_I2S_PMS_CONSTRAIN_X1Value(x&0x3)<<8
 }
 
-// DMA_APBPERI_I2S0_PMS_CONSTRAIN_SRAM_CACHEDATAARRAY_PMS_1 returns field DMA_APBPERI_I2S0_PMS_CONSTRAIN_SRAM_CACHEDATAARRAY_PMS_1 (bits 11:10): i2s0's permission(store,load) in dcache data sram block1.
-func (v DMA_APBPERI_I2S0_PMS_CONSTRAIN_1Value) DMA_APBPERI_I2S0_PMS_CONSTRAIN_SRAM_CACHEDATAARRAY_PMS_1() uint32 {
+// DMA_APBPERI_I2S_PMS_CONSTRAIN_SRAM_CACHEDATAARRAY_PMS_1 returns field DMA_APBPERI_I2S%s_PMS_CONSTRAIN_SRAM_CACHEDATAARRAY_PMS_1 (bits 11:10): i2s0's permission(store,load) in dcache data sram block1.
+func (v DMA_APBPERI_I2S_PMS_CONSTRAIN_X1Value) DMA_APBPERI_I2S_PMS_CONSTRAIN_SRAM_CACHEDATAARRAY_PMS_1() uint32 {
 	return uint32(v>>10) & 0x3
 }
 
-// WithDMA_APBPERI_I2S0_PMS_CONSTRAIN_SRAM_CACHEDATAARRAY_PMS_1 returns v with field DMA_APBPERI_I2S0_PMS_CONSTRAIN_SRAM_CACHEDATAARRAY_PMS_1 (bits 11:10) set to x, masked to the field width.
-func (v DMA_APBPERI_I2S0_PMS_CONSTRAIN_1Value) WithDMA_APBPERI_I2S0_PMS_CONSTRAIN_SRAM_CACHEDATAARRAY_PMS_1(x uint32) DMA_APBPERI_I2S0_PMS_CONSTRAIN_1Value {
-	return v&^0xc00 | DMA_APBPERI_I2S0_PMS_CONSTRAIN_1Value(x&0x3)<<10
-}
-
-// DMA_APBPERI_I2S1_PMS_CONSTRAIN_0 is register DMA_APBPERI_I2S1_PMS_CONSTRAIN_0 (32-bit, read-write, reset 0x0): i2s1 dma permission configuration register 0.
-type DMA_APBPERI_I2S1_PMS_CONSTRAIN_0 struct{ reg mmio.U32 }
-
-// DMA_APBPERI_I2S1_PMS_CONSTRAIN_0Value is a value of register DMA_APBPERI_I2S1_PMS_CONSTRAIN_0.
-type DMA_APBPERI_I2S1_PMS_CONSTRAIN_0Value uint32
-
-// DMA_APBPERI_I2S1_PMS_CONSTRAIN_0Reset is the reset value of register DMA_APBPERI_I2S1_PMS_CONSTRAIN_0.
-const DMA_APBPERI_I2S1_PMS_CONSTRAIN_0Reset DMA_APBPERI_I2S1_PMS_CONSTRAIN_0Value = 0x0
-
-// Read loads the register.
-func (r *DMA_APBPERI_I2S1_PMS_CONSTRAIN_0) Read() DMA_APBPERI_I2S1_PMS_CONSTRAIN_0Value {
-	return DMA_APBPERI_I2S1_PMS_CONSTRAIN_0Value(r.reg.Load())
-}
-
-// Write stores v in the register.
-func (r *DMA_APBPERI_I2S1_PMS_CONSTRAIN_0) Write(v DMA_APBPERI_I2S1_PMS_CONSTRAIN_0Value) {
-	r.reg.Store(uint32(v))
-}
-
-// WriteWith stores f(DMA_APBPERI_I2S1_PMS_CONSTRAIN_0Reset): fields f leaves alone are written as their reset values.
-func (r *DMA_APBPERI_I2S1_PMS_CONSTRAIN_0) WriteWith(f func(DMA_APBPERI_I2S1_PMS_CONSTRAIN_0Value) DMA_APBPERI_I2S1_PMS_CONSTRAIN_0Value) {
-	r.reg.Store(uint32(f(DMA_APBPERI_I2S1_PMS_CONSTRAIN_0Reset)))
-}
-
-// Reset stores DMA_APBPERI_I2S1_PMS_CONSTRAIN_0Reset in the register.
-func (r *DMA_APBPERI_I2S1_PMS_CONSTRAIN_0) Reset() {
-	r.reg.Store(uint32(DMA_APBPERI_I2S1_PMS_CONSTRAIN_0Reset))
-}
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *DMA_APBPERI_I2S1_PMS_CONSTRAIN_0) Modify(f func(DMA_APBPERI_I2S1_PMS_CONSTRAIN_0Value) DMA_APBPERI_I2S1_PMS_CONSTRAIN_0Value) {
-	r.reg.Store(uint32(f(DMA_APBPERI_I2S1_PMS_CONSTRAIN_0Value(r.reg.Load()))))
-}
-
-// DMA_APBPERI_I2S1_PMS_CONSTRAIN_LOCK returns field DMA_APBPERI_I2S1_PMS_CONSTRAIN_LOCK (bit 0): Set 1 to lock i2s1 dma permission Configuration Register.
-func (v DMA_APBPERI_I2S1_PMS_CONSTRAIN_0Value) DMA_APBPERI_I2S1_PMS_CONSTRAIN_LOCK() bool {
-	return v&0x1 != 0
-}
-
-// WithDMA_APBPERI_I2S1_PMS_CONSTRAIN_LOCK returns v with field DMA_APBPERI_I2S1_PMS_CONSTRAIN_LOCK (bit 0) set to b.
-func (v DMA_APBPERI_I2S1_PMS_CONSTRAIN_0Value) WithDMA_APBPERI_I2S1_PMS_CONSTRAIN_LOCK(b bool) DMA_APBPERI_I2S1_PMS_CONSTRAIN_0Value {
-	return v&^0x1 | DMA_APBPERI_I2S1_PMS_CONSTRAIN_0Value(b2u(b))
-}
-
-// DMA_APBPERI_I2S1_PMS_CONSTRAIN_1 is register DMA_APBPERI_I2S1_PMS_CONSTRAIN_1 (32-bit, read-write, reset 0xfff): i2s1 dma permission configuration register 1.
-type DMA_APBPERI_I2S1_PMS_CONSTRAIN_1 struct{ reg mmio.U32 }
-
-// DMA_APBPERI_I2S1_PMS_CONSTRAIN_1Value is a value of register DMA_APBPERI_I2S1_PMS_CONSTRAIN_1.
-type DMA_APBPERI_I2S1_PMS_CONSTRAIN_1Value uint32
-
-// DMA_APBPERI_I2S1_PMS_CONSTRAIN_1Reset is the reset value of register DMA_APBPERI_I2S1_PMS_CONSTRAIN_1.
-const DMA_APBPERI_I2S1_PMS_CONSTRAIN_1Reset DMA_APBPERI_I2S1_PMS_CONSTRAIN_1Value = 0xfff
-
-// Read loads the register.
-func (r *DMA_APBPERI_I2S1_PMS_CONSTRAIN_1) Read() DMA_APBPERI_I2S1_PMS_CONSTRAIN_1Value {
-	return DMA_APBPERI_I2S1_PMS_CONSTRAIN_1Value(r.reg.Load())
-}
-
-// Write stores v in the register.
-func (r *DMA_APBPERI_I2S1_PMS_CONSTRAIN_1) Write(v DMA_APBPERI_I2S1_PMS_CONSTRAIN_1Value) {
-	r.reg.Store(uint32(v))
-}
-
-// WriteWith stores f(DMA_APBPERI_I2S1_PMS_CONSTRAIN_1Reset): fields f leaves alone are written as their reset values.
-func (r *DMA_APBPERI_I2S1_PMS_CONSTRAIN_1) WriteWith(f func(DMA_APBPERI_I2S1_PMS_CONSTRAIN_1Value) DMA_APBPERI_I2S1_PMS_CONSTRAIN_1Value) {
-	r.reg.Store(uint32(f(DMA_APBPERI_I2S1_PMS_CONSTRAIN_1Reset)))
-}
-
-// Reset stores DMA_APBPERI_I2S1_PMS_CONSTRAIN_1Reset in the register.
-func (r *DMA_APBPERI_I2S1_PMS_CONSTRAIN_1) Reset() {
-	r.reg.Store(uint32(DMA_APBPERI_I2S1_PMS_CONSTRAIN_1Reset))
-}
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *DMA_APBPERI_I2S1_PMS_CONSTRAIN_1) Modify(f func(DMA_APBPERI_I2S1_PMS_CONSTRAIN_1Value) DMA_APBPERI_I2S1_PMS_CONSTRAIN_1Value) {
-	r.reg.Store(uint32(f(DMA_APBPERI_I2S1_PMS_CONSTRAIN_1Value(r.reg.Load()))))
-}
-
-// DMA_APBPERI_I2S1_PMS_CONSTRAIN_SRAM_PMS_0 returns field DMA_APBPERI_I2S1_PMS_CONSTRAIN_SRAM_PMS_0 (bits 1:0): i2s1's permission(store,load) in data region0 of SRAM.
-func (v DMA_APBPERI_I2S1_PMS_CONSTRAIN_1Value) DMA_APBPERI_I2S1_PMS_CONSTRAIN_SRAM_PMS_0() uint32 {
-	return uint32(v) & 0x3
-}
-
-// WithDMA_APBPERI_I2S1_PMS_CONSTRAIN_SRAM_PMS_0 returns v with field DMA_APBPERI_I2S1_PMS_CONSTRAIN_SRAM_PMS_0 (bits 1:0) set to x, masked to the field width.
-func (v DMA_APBPERI_I2S1_PMS_CONSTRAIN_1Value) WithDMA_APBPERI_I2S1_PMS_CONSTRAIN_SRAM_PMS_0(x uint32) DMA_APBPERI_I2S1_PMS_CONSTRAIN_1Value {
-	return v&^0x3 | DMA_APBPERI_I2S1_PMS_CONSTRAIN_1Value(x&0x3)
-}
-
-// DMA_APBPERI_I2S1_PMS_CONSTRAIN_SRAM_PMS_1 returns field DMA_APBPERI_I2S1_PMS_CONSTRAIN_SRAM_PMS_1 (bits 3:2): i2s1's permission(store,load) in data region1 of SRAM.
-func (v DMA_APBPERI_I2S1_PMS_CONSTRAIN_1Value) DMA_APBPERI_I2S1_PMS_CONSTRAIN_SRAM_PMS_1() uint32 {
-	return uint32(v>>2) & 0x3
-}
-
-// WithDMA_APBPERI_I2S1_PMS_CONSTRAIN_SRAM_PMS_1 returns v with field DMA_APBPERI_I2S1_PMS_CONSTRAIN_SRAM_PMS_1 (bits 3:2) set to x, masked to the field width.
-func (v DMA_APBPERI_I2S1_PMS_CONSTRAIN_1Value) WithDMA_APBPERI_I2S1_PMS_CONSTRAIN_SRAM_PMS_1(x uint32) DMA_APBPERI_I2S1_PMS_CONSTRAIN_1Value {
-	return v&^0xc | DMA_APBPERI_I2S1_PMS_CONSTRAIN_1Value(x&0x3)<<2
-}
-
-// DMA_APBPERI_I2S1_PMS_CONSTRAIN_SRAM_PMS_2 returns field DMA_APBPERI_I2S1_PMS_CONSTRAIN_SRAM_PMS_2 (bits 5:4): i2s1's permission(store,load) in data region2 of SRAM.
-func (v DMA_APBPERI_I2S1_PMS_CONSTRAIN_1Value) DMA_APBPERI_I2S1_PMS_CONSTRAIN_SRAM_PMS_2() uint32 {
-	return uint32(v>>4) & 0x3
-}
-
-// WithDMA_APBPERI_I2S1_PMS_CONSTRAIN_SRAM_PMS_2 returns v with field DMA_APBPERI_I2S1_PMS_CONSTRAIN_SRAM_PMS_2 (bits 5:4) set to x, masked to the field width.
-func (v DMA_APBPERI_I2S1_PMS_CONSTRAIN_1Value) WithDMA_APBPERI_I2S1_PMS_CONSTRAIN_SRAM_PMS_2(x uint32) DMA_APBPERI_I2S1_PMS_CONSTRAIN_1Value {
-	return v&^0x30 | DMA_APBPERI_I2S1_PMS_CONSTRAIN_1Value(x&0x3)<<4
-}
-
-// DMA_APBPERI_I2S1_PMS_CONSTRAIN_SRAM_PMS_3 returns field DMA_APBPERI_I2S1_PMS_CONSTRAIN_SRAM_PMS_3 (bits 7:6): i2s1's permission(store,load) in data region3 of SRAM.
-func (v DMA_APBPERI_I2S1_PMS_CONSTRAIN_1Value) DMA_APBPERI_I2S1_PMS_CONSTRAIN_SRAM_PMS_3() uint32 {
-	return uint32(v>>6) & 0x3
-}
-
-// WithDMA_APBPERI_I2S1_PMS_CONSTRAIN_SRAM_PMS_3 returns v with field DMA_APBPERI_I2S1_PMS_CONSTRAIN_SRAM_PMS_3 (bits 7:6) set to x, masked to the field width.
-func (v DMA_APBPERI_I2S1_PMS_CONSTRAIN_1Value) WithDMA_APBPERI_I2S1_PMS_CONSTRAIN_SRAM_PMS_3(x uint32) DMA_APBPERI_I2S1_PMS_CONSTRAIN_1Value {
-	return v&^0xc0 | DMA_APBPERI_I2S1_PMS_CONSTRAIN_1Value(x&0x3)<<6
-}
-
-// DMA_APBPERI_I2S1_PMS_CONSTRAIN_SRAM_CACHEDATAARRAY_PMS_0 returns field DMA_APBPERI_I2S1_PMS_CONSTRAIN_SRAM_CACHEDATAARRAY_PMS_0 (bits 9:8): i2s1's permission(store,load) in dcache data sram block0.
-func (v DMA_APBPERI_I2S1_PMS_CONSTRAIN_1Value) DMA_APBPERI_I2S1_PMS_CONSTRAIN_SRAM_CACHEDATAARRAY_PMS_0() uint32 {
-	return uint32(v>>8) & 0x3
-}
-
-// WithDMA_APBPERI_I2S1_PMS_CONSTRAIN_SRAM_CACHEDATAARRAY_PMS_0 returns v with field DMA_APBPERI_I2S1_PMS_CONSTRAIN_SRAM_CACHEDATAARRAY_PMS_0 (bits 9:8) set to x, masked to the field width.
-func (v DMA_APBPERI_I2S1_PMS_CONSTRAIN_1Value) WithDMA_APBPERI_I2S1_PMS_CONSTRAIN_SRAM_CACHEDATAARRAY_PMS_0(x uint32) DMA_APBPERI_I2S1_PMS_CONSTRAIN_1Value {
-	return v&^0x300 | DMA_APBPERI_I2S1_PMS_CONSTRAIN_1Value(x&0x3)<<8
-}
-
-// DMA_APBPERI_I2S1_PMS_CONSTRAIN_SRAM_CACHEDATAARRAY_PMS_1 returns field DMA_APBPERI_I2S1_PMS_CONSTRAIN_SRAM_CACHEDATAARRAY_PMS_1 (bits 11:10): i2s1's permission(store,load) in dcache data sram block1.
-func (v DMA_APBPERI_I2S1_PMS_CONSTRAIN_1Value) DMA_APBPERI_I2S1_PMS_CONSTRAIN_SRAM_CACHEDATAARRAY_PMS_1() uint32 {
-	return uint32(v>>10) & 0x3
-}
-
-// WithDMA_APBPERI_I2S1_PMS_CONSTRAIN_SRAM_CACHEDATAARRAY_PMS_1 returns v with field DMA_APBPERI_I2S1_PMS_CONSTRAIN_SRAM_CACHEDATAARRAY_PMS_1 (bits 11:10) set to x, masked to the field width.
-func (v DMA_APBPERI_I2S1_PMS_CONSTRAIN_1Value) WithDMA_APBPERI_I2S1_PMS_CONSTRAIN_SRAM_CACHEDATAARRAY_PMS_1(x uint32) DMA_APBPERI_I2S1_PMS_CONSTRAIN_1Value {
-	return v&^0xc00 | DMA_APBPERI_I2S1_PMS_CONSTRAIN_1Value(x&0x3)<<10
+// WithDMA_APBPERI_I2S_PMS_CONSTRAIN_SRAM_CACHEDATAARRAY_PMS_1 returns v with field DMA_APBPERI_I2S%s_PMS_CONSTRAIN_SRAM_CACHEDATAARRAY_PMS_1 (bits 11:10) set to x, masked to the field width.
+func (v DMA_APBPERI_I2S_PMS_CONSTRAIN_X1Value) WithDMA_APBPERI_I2S_PMS_CONSTRAIN_SRAM_CACHEDATAARRAY_PMS_1(x uint32) DMA_APBPERI_I2S_PMS_CONSTRAIN_X1Value {
+	return v&^0xc00 | DMA_APBPERI_I2S_PMS_CONSTRAIN_X1Value(x&0x3)<<10
 }
 
 // DMA_APBPERI_MAC_PMS_CONSTRAIN_0 is register DMA_APBPERI_MAC_PMS_CONSTRAIN_0 (32-bit, read-write, reset 0x0): mac dma permission configuration register 0.

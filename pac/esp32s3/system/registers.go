@@ -61,33 +61,21 @@ type SYSTEM struct {
 	COMB_PVT_NVT_CONF COMB_PVT_NVT_CONF
 	// COMB_PVT_HVT_CONF is register COMB_PVT_HVT_CONF (at 0x70): ******* Description ***********.
 	COMB_PVT_HVT_CONF COMB_PVT_HVT_CONF
-	// COMB_PVT_ERR_LVT_SITE0 is register COMB_PVT_ERR_LVT_SITE0 (at 0x74): ******* Description ***********.
-	COMB_PVT_ERR_LVT_SITE0 COMB_PVT_ERR_LVT_SITE0
-	// COMB_PVT_ERR_NVT_SITE0 is register COMB_PVT_ERR_NVT_SITE0 (at 0x78): ******* Description ***********.
-	COMB_PVT_ERR_NVT_SITE0 COMB_PVT_ERR_NVT_SITE0
-	// COMB_PVT_ERR_HVT_SITE0 is register COMB_PVT_ERR_HVT_SITE0 (at 0x7c): ******* Description ***********.
-	COMB_PVT_ERR_HVT_SITE0 COMB_PVT_ERR_HVT_SITE0
-	// COMB_PVT_ERR_LVT_SITE1 is register COMB_PVT_ERR_LVT_SITE1 (at 0x80): ******* Description ***********.
-	COMB_PVT_ERR_LVT_SITE1 COMB_PVT_ERR_LVT_SITE1
-	// COMB_PVT_ERR_NVT_SITE1 is register COMB_PVT_ERR_NVT_SITE1 (at 0x84): ******* Description ***********.
-	COMB_PVT_ERR_NVT_SITE1 COMB_PVT_ERR_NVT_SITE1
-	// COMB_PVT_ERR_HVT_SITE1 is register COMB_PVT_ERR_HVT_SITE1 (at 0x88): ******* Description ***********.
-	COMB_PVT_ERR_HVT_SITE1 COMB_PVT_ERR_HVT_SITE1
-	// COMB_PVT_ERR_LVT_SITE2 is register COMB_PVT_ERR_LVT_SITE2 (at 0x8c): ******* Description ***********.
-	COMB_PVT_ERR_LVT_SITE2 COMB_PVT_ERR_LVT_SITE2
-	// COMB_PVT_ERR_NVT_SITE2 is register COMB_PVT_ERR_NVT_SITE2 (at 0x90): ******* Description ***********.
-	COMB_PVT_ERR_NVT_SITE2 COMB_PVT_ERR_NVT_SITE2
-	// COMB_PVT_ERR_HVT_SITE2 is register COMB_PVT_ERR_HVT_SITE2 (at 0x94): ******* Description ***********.
-	COMB_PVT_ERR_HVT_SITE2 COMB_PVT_ERR_HVT_SITE2
-	// COMB_PVT_ERR_LVT_SITE3 is register COMB_PVT_ERR_LVT_SITE3 (at 0x98): ******* Description ***********.
-	COMB_PVT_ERR_LVT_SITE3 COMB_PVT_ERR_LVT_SITE3
-	// COMB_PVT_ERR_NVT_SITE3 is register COMB_PVT_ERR_NVT_SITE3 (at 0x9c): ******* Description ***********.
-	COMB_PVT_ERR_NVT_SITE3 COMB_PVT_ERR_NVT_SITE3
-	// COMB_PVT_ERR_HVT_SITE3 is register COMB_PVT_ERR_HVT_SITE3 (at 0xa0): ******* Description ***********.
-	COMB_PVT_ERR_HVT_SITE3 COMB_PVT_ERR_HVT_SITE3
-	_                      [0xf58]byte
+	// COMB_PVT_ERR_VT_SITE is cluster COMB_PVT_ERR_VT_SITE[%s] (at 0x74, 4 × 0xc bytes): Registers COMB_PVT_ERR_LVT_SITE0, COMB_PVT_ERR_LVT_SITE3 and the rest of each copy, as one array.
+	COMB_PVT_ERR_VT_SITE [4]COMB_PVT_ERR_VT_SITE
+	_                    [0xf58]byte
 	// DATE is register DATE (at 0xffc): version register.
 	DATE DATE
+}
+
+// COMB_PVT_ERR_VT_SITE is the register cluster COMB_PVT_ERR_VT_SITE[%s], 0xc bytes: Registers COMB_PVT_ERR_LVT_SITE0, COMB_PVT_ERR_LVT_SITE3 and the rest of each copy, as one array.
+type COMB_PVT_ERR_VT_SITE struct {
+	// COMB_PVT_ERR_L is register COMB_PVT_ERR_L (at 0x0): ******* Description ***********.
+	COMB_PVT_ERR_L COMB_PVT_ERR_VT_SITE_COMB_PVT_ERR_L
+	// COMB_PVT_ERR_N is register COMB_PVT_ERR_N (at 0x4): ******* Description ***********.
+	COMB_PVT_ERR_N COMB_PVT_ERR_VT_SITE_COMB_PVT_ERR_N
+	// COMB_PVT_ERR_H is register COMB_PVT_ERR_H (at 0x8): ******* Description ***********.
+	COMB_PVT_ERR_H COMB_PVT_ERR_VT_SITE_COMB_PVT_ERR_H
 }
 
 // CORE_1_CONTROL_0 is register CORE_1_CONTROL_0 (32-bit, read-write, reset 0x4): Core0 control regiter 0.
@@ -1970,423 +1958,120 @@ func (v COMB_PVT_HVT_CONFValue) WithCOMB_PVT_MONITOR_EN_HVT(b bool) COMB_PVT_HVT
 	return v&^0x40 | COMB_PVT_HVT_CONFValue(b2u(b))<<6
 }
 
-// COMB_PVT_ERR_LVT_SITE0 is register COMB_PVT_ERR_LVT_SITE0 (32-bit, read-write, reset 0x0): ******* Description ***********.
-type COMB_PVT_ERR_LVT_SITE0 struct{ reg mmio.U32 }
+// COMB_PVT_ERR_VT_SITE_COMB_PVT_ERR_L is register COMB_PVT_ERR_L (32-bit, read-write, reset 0x0): ******* Description ***********.
+type COMB_PVT_ERR_VT_SITE_COMB_PVT_ERR_L struct{ reg mmio.U32 }
 
-// COMB_PVT_ERR_LVT_SITE0Value is a value of register COMB_PVT_ERR_LVT_SITE0.
-type COMB_PVT_ERR_LVT_SITE0Value uint32
+// COMB_PVT_ERR_VT_SITE_COMB_PVT_ERR_LValue is a value of register COMB_PVT_ERR_VT_SITE_COMB_PVT_ERR_L.
+type COMB_PVT_ERR_VT_SITE_COMB_PVT_ERR_LValue uint32
 
-// COMB_PVT_ERR_LVT_SITE0Reset is the reset value of register COMB_PVT_ERR_LVT_SITE0.
-const COMB_PVT_ERR_LVT_SITE0Reset COMB_PVT_ERR_LVT_SITE0Value = 0x0
+// COMB_PVT_ERR_VT_SITE_COMB_PVT_ERR_LReset is the reset value of register COMB_PVT_ERR_VT_SITE_COMB_PVT_ERR_L.
+const COMB_PVT_ERR_VT_SITE_COMB_PVT_ERR_LReset COMB_PVT_ERR_VT_SITE_COMB_PVT_ERR_LValue = 0x0
 
 // Read loads the register.
-func (r *COMB_PVT_ERR_LVT_SITE0) Read() COMB_PVT_ERR_LVT_SITE0Value {
-	return COMB_PVT_ERR_LVT_SITE0Value(r.reg.Load())
+func (r *COMB_PVT_ERR_VT_SITE_COMB_PVT_ERR_L) Read() COMB_PVT_ERR_VT_SITE_COMB_PVT_ERR_LValue {
+	return COMB_PVT_ERR_VT_SITE_COMB_PVT_ERR_LValue(r.reg.Load())
 }
 
 // Write stores v in the register.
-func (r *COMB_PVT_ERR_LVT_SITE0) Write(v COMB_PVT_ERR_LVT_SITE0Value) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(COMB_PVT_ERR_LVT_SITE0Reset): fields f leaves alone are written as their reset values.
-func (r *COMB_PVT_ERR_LVT_SITE0) WriteWith(f func(COMB_PVT_ERR_LVT_SITE0Value) COMB_PVT_ERR_LVT_SITE0Value) {
-	r.reg.Store(uint32(f(COMB_PVT_ERR_LVT_SITE0Reset)))
+func (r *COMB_PVT_ERR_VT_SITE_COMB_PVT_ERR_L) Write(v COMB_PVT_ERR_VT_SITE_COMB_PVT_ERR_LValue) {
+	r.reg.Store(uint32(v))
 }
 
-// Reset stores COMB_PVT_ERR_LVT_SITE0Reset in the register.
-func (r *COMB_PVT_ERR_LVT_SITE0) Reset() { r.reg.Store(uint32(COMB_PVT_ERR_LVT_SITE0Reset)) }
+// WriteWith stores f(COMB_PVT_ERR_VT_SITE_COMB_PVT_ERR_LReset): fields f leaves alone are written as their reset values.
+func (r *COMB_PVT_ERR_VT_SITE_COMB_PVT_ERR_L) WriteWith(f func(COMB_PVT_ERR_VT_SITE_COMB_PVT_ERR_LValue) COMB_PVT_ERR_VT_SITE_COMB_PVT_ERR_LValue) {
+	r.reg.Store(uint32(f(COMB_PVT_ERR_VT_SITE_COMB_PVT_ERR_LReset)))
+}
+
+// Reset stores COMB_PVT_ERR_VT_SITE_COMB_PVT_ERR_LReset in the register.
+func (r *COMB_PVT_ERR_VT_SITE_COMB_PVT_ERR_L) Reset() {
+	r.reg.Store(uint32(COMB_PVT_ERR_VT_SITE_COMB_PVT_ERR_LReset))
+}
 
 // Modify loads the register, passes its value to f and stores the result.
-func (r *COMB_PVT_ERR_LVT_SITE0) Modify(f func(COMB_PVT_ERR_LVT_SITE0Value) COMB_PVT_ERR_LVT_SITE0Value) {
-	r.reg.Store(uint32(f(COMB_PVT_ERR_LVT_SITE0Value(r.reg.Load()))))
+func (r *COMB_PVT_ERR_VT_SITE_COMB_PVT_ERR_L) Modify(f func(COMB_PVT_ERR_VT_SITE_COMB_PVT_ERR_LValue) COMB_PVT_ERR_VT_SITE_COMB_PVT_ERR_LValue) {
+	r.reg.Store(uint32(f(COMB_PVT_ERR_VT_SITE_COMB_PVT_ERR_LValue(r.reg.Load()))))
 }
 
-// COMB_TIMING_ERR_CNT_LVT_SITE0 returns field COMB_TIMING_ERR_CNT_LVT_SITE0 (bits 15:0): ******* Description ***********.
-func (v COMB_PVT_ERR_LVT_SITE0Value) COMB_TIMING_ERR_CNT_LVT_SITE0() uint32 {
+// COMB_TIMING_ERR_CNT_LVT_SITE returns field COMB_TIMING_ERR_CNT_LVT_SITE%s (bits 15:0): ******* Description ***********.
+func (v COMB_PVT_ERR_VT_SITE_COMB_PVT_ERR_LValue) COMB_TIMING_ERR_CNT_LVT_SITE() uint32 {
 	return uint32(v) & 0xffff
 }
 
-// COMB_PVT_ERR_NVT_SITE0 is register COMB_PVT_ERR_NVT_SITE0 (32-bit, read-write, reset 0x0): ******* Description ***********.
-type COMB_PVT_ERR_NVT_SITE0 struct{ reg mmio.U32 }
+// COMB_PVT_ERR_VT_SITE_COMB_PVT_ERR_N is register COMB_PVT_ERR_N (32-bit, read-write, reset 0x0): ******* Description ***********.
+type COMB_PVT_ERR_VT_SITE_COMB_PVT_ERR_N struct{ reg mmio.U32 }
 
-// COMB_PVT_ERR_NVT_SITE0Value is a value of register COMB_PVT_ERR_NVT_SITE0.
-type COMB_PVT_ERR_NVT_SITE0Value uint32
+// COMB_PVT_ERR_VT_SITE_COMB_PVT_ERR_NValue is a value of register COMB_PVT_ERR_VT_SITE_COMB_PVT_ERR_N.
+type COMB_PVT_ERR_VT_SITE_COMB_PVT_ERR_NValue uint32
 
-// COMB_PVT_ERR_NVT_SITE0Reset is the reset value of register COMB_PVT_ERR_NVT_SITE0.
-const COMB_PVT_ERR_NVT_SITE0Reset COMB_PVT_ERR_NVT_SITE0Value = 0x0
+// COMB_PVT_ERR_VT_SITE_COMB_PVT_ERR_NReset is the reset value of register COMB_PVT_ERR_VT_SITE_COMB_PVT_ERR_N.
+const COMB_PVT_ERR_VT_SITE_COMB_PVT_ERR_NReset COMB_PVT_ERR_VT_SITE_COMB_PVT_ERR_NValue = 0x0
 
 // Read loads the register.
-func (r *COMB_PVT_ERR_NVT_SITE0) Read() COMB_PVT_ERR_NVT_SITE0Value {
-	return COMB_PVT_ERR_NVT_SITE0Value(r.reg.Load())
+func (r *COMB_PVT_ERR_VT_SITE_COMB_PVT_ERR_N) Read() COMB_PVT_ERR_VT_SITE_COMB_PVT_ERR_NValue {
+	return COMB_PVT_ERR_VT_SITE_COMB_PVT_ERR_NValue(r.reg.Load())
 }
 
 // Write stores v in the register.
-func (r *COMB_PVT_ERR_NVT_SITE0) Write(v COMB_PVT_ERR_NVT_SITE0Value) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(COMB_PVT_ERR_NVT_SITE0Reset): fields f leaves alone are written as their reset values.
-func (r *COMB_PVT_ERR_NVT_SITE0) WriteWith(f func(COMB_PVT_ERR_NVT_SITE0Value) COMB_PVT_ERR_NVT_SITE0Value) {
-	r.reg.Store(uint32(f(COMB_PVT_ERR_NVT_SITE0Reset)))
+func (r *COMB_PVT_ERR_VT_SITE_COMB_PVT_ERR_N) Write(v COMB_PVT_ERR_VT_SITE_COMB_PVT_ERR_NValue) {
+	r.reg.Store(uint32(v))
 }
 
-// Reset stores COMB_PVT_ERR_NVT_SITE0Reset in the register.
-func (r *COMB_PVT_ERR_NVT_SITE0) Reset() { r.reg.Store(uint32(COMB_PVT_ERR_NVT_SITE0Reset)) }
+// WriteWith stores f(COMB_PVT_ERR_VT_SITE_COMB_PVT_ERR_NReset): fields f leaves alone are written as their reset values.
+func (r *COMB_PVT_ERR_VT_SITE_COMB_PVT_ERR_N) WriteWith(f func(COMB_PVT_ERR_VT_SITE_COMB_PVT_ERR_NValue) COMB_PVT_ERR_VT_SITE_COMB_PVT_ERR_NValue) {
+	r.reg.Store(uint32(f(COMB_PVT_ERR_VT_SITE_COMB_PVT_ERR_NReset)))
+}
+
+// Reset stores COMB_PVT_ERR_VT_SITE_COMB_PVT_ERR_NReset in the register.
+func (r *COMB_PVT_ERR_VT_SITE_COMB_PVT_ERR_N) Reset() {
+	r.reg.Store(uint32(COMB_PVT_ERR_VT_SITE_COMB_PVT_ERR_NReset))
+}
 
 // Modify loads the register, passes its value to f and stores the result.
-func (r *COMB_PVT_ERR_NVT_SITE0) Modify(f func(COMB_PVT_ERR_NVT_SITE0Value) COMB_PVT_ERR_NVT_SITE0Value) {
-	r.reg.Store(uint32(f(COMB_PVT_ERR_NVT_SITE0Value(r.reg.Load()))))
+func (r *COMB_PVT_ERR_VT_SITE_COMB_PVT_ERR_N) Modify(f func(COMB_PVT_ERR_VT_SITE_COMB_PVT_ERR_NValue) COMB_PVT_ERR_VT_SITE_COMB_PVT_ERR_NValue) {
+	r.reg.Store(uint32(f(COMB_PVT_ERR_VT_SITE_COMB_PVT_ERR_NValue(r.reg.Load()))))
 }
 
-// COMB_TIMING_ERR_CNT_NVT_SITE0 returns field COMB_TIMING_ERR_CNT_NVT_SITE0 (bits 15:0): ******* Description ***********.
-func (v COMB_PVT_ERR_NVT_SITE0Value) COMB_TIMING_ERR_CNT_NVT_SITE0() uint32 {
+// COMB_TIMING_ERR_CNT_NVT_SITE returns field COMB_TIMING_ERR_CNT_NVT_SITE%s (bits 15:0): ******* Description ***********.
+func (v COMB_PVT_ERR_VT_SITE_COMB_PVT_ERR_NValue) COMB_TIMING_ERR_CNT_NVT_SITE() uint32 {
 	return uint32(v) & 0xffff
 }
 
-// COMB_PVT_ERR_HVT_SITE0 is register COMB_PVT_ERR_HVT_SITE0 (32-bit, read-write, reset 0x0): ******* Description ***********.
-type COMB_PVT_ERR_HVT_SITE0 struct{ reg mmio.U32 }
+// COMB_PVT_ERR_VT_SITE_COMB_PVT_ERR_H is register COMB_PVT_ERR_H (32-bit, read-write, reset 0x0): ******* Description ***********.
+type COMB_PVT_ERR_VT_SITE_COMB_PVT_ERR_H struct{ reg mmio.U32 }
 
-// COMB_PVT_ERR_HVT_SITE0Value is a value of register COMB_PVT_ERR_HVT_SITE0.
-type COMB_PVT_ERR_HVT_SITE0Value uint32
+// COMB_PVT_ERR_VT_SITE_COMB_PVT_ERR_HValue is a value of register COMB_PVT_ERR_VT_SITE_COMB_PVT_ERR_H.
+type COMB_PVT_ERR_VT_SITE_COMB_PVT_ERR_HValue uint32
 
-// COMB_PVT_ERR_HVT_SITE0Reset is the reset value of register COMB_PVT_ERR_HVT_SITE0.
-const COMB_PVT_ERR_HVT_SITE0Reset COMB_PVT_ERR_HVT_SITE0Value = 0x0
+// COMB_PVT_ERR_VT_SITE_COMB_PVT_ERR_HReset is the reset value of register COMB_PVT_ERR_VT_SITE_COMB_PVT_ERR_H.
+const COMB_PVT_ERR_VT_SITE_COMB_PVT_ERR_HReset COMB_PVT_ERR_VT_SITE_COMB_PVT_ERR_HValue = 0x0
 
 // Read loads the register.
-func (r *COMB_PVT_ERR_HVT_SITE0) Read() COMB_PVT_ERR_HVT_SITE0Value {
-	return COMB_PVT_ERR_HVT_SITE0Value(r.reg.Load())
+func (r *COMB_PVT_ERR_VT_SITE_COMB_PVT_ERR_H) Read() COMB_PVT_ERR_VT_SITE_COMB_PVT_ERR_HValue {
+	return COMB_PVT_ERR_VT_SITE_COMB_PVT_ERR_HValue(r.reg.Load())
 }
 
 // Write stores v in the register.
-func (r *COMB_PVT_ERR_HVT_SITE0) Write(v COMB_PVT_ERR_HVT_SITE0Value) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(COMB_PVT_ERR_HVT_SITE0Reset): fields f leaves alone are written as their reset values.
-func (r *COMB_PVT_ERR_HVT_SITE0) WriteWith(f func(COMB_PVT_ERR_HVT_SITE0Value) COMB_PVT_ERR_HVT_SITE0Value) {
-	r.reg.Store(uint32(f(COMB_PVT_ERR_HVT_SITE0Reset)))
+func (r *COMB_PVT_ERR_VT_SITE_COMB_PVT_ERR_H) Write(v COMB_PVT_ERR_VT_SITE_COMB_PVT_ERR_HValue) {
+	r.reg.Store(uint32(v))
 }
 
-// Reset stores COMB_PVT_ERR_HVT_SITE0Reset in the register.
-func (r *COMB_PVT_ERR_HVT_SITE0) Reset() { r.reg.Store(uint32(COMB_PVT_ERR_HVT_SITE0Reset)) }
+// WriteWith stores f(COMB_PVT_ERR_VT_SITE_COMB_PVT_ERR_HReset): fields f leaves alone are written as their reset values.
+func (r *COMB_PVT_ERR_VT_SITE_COMB_PVT_ERR_H) WriteWith(f func(COMB_PVT_ERR_VT_SITE_COMB_PVT_ERR_HValue) COMB_PVT_ERR_VT_SITE_COMB_PVT_ERR_HValue) {
+	r.reg.Store(uint32(f(COMB_PVT_ERR_VT_SITE_COMB_PVT_ERR_HReset)))
+}
+
+// Reset stores COMB_PVT_ERR_VT_SITE_COMB_PVT_ERR_HReset in the register.
+func (r *COMB_PVT_ERR_VT_SITE_COMB_PVT_ERR_H) Reset() {
+	r.reg.Store(uint32(COMB_PVT_ERR_VT_SITE_COMB_PVT_ERR_HReset))
+}
 
 // Modify loads the register, passes its value to f and stores the result.
-func (r *COMB_PVT_ERR_HVT_SITE0) Modify(f func(COMB_PVT_ERR_HVT_SITE0Value) COMB_PVT_ERR_HVT_SITE0Value) {
-	r.reg.Store(uint32(f(COMB_PVT_ERR_HVT_SITE0Value(r.reg.Load()))))
+func (r *COMB_PVT_ERR_VT_SITE_COMB_PVT_ERR_H) Modify(f func(COMB_PVT_ERR_VT_SITE_COMB_PVT_ERR_HValue) COMB_PVT_ERR_VT_SITE_COMB_PVT_ERR_HValue) {
+	r.reg.Store(uint32(f(COMB_PVT_ERR_VT_SITE_COMB_PVT_ERR_HValue(r.reg.Load()))))
 }
 
-// COMB_TIMING_ERR_CNT_HVT_SITE0 returns field COMB_TIMING_ERR_CNT_HVT_SITE0 (bits 15:0): ******* Description ***********.
-func (v COMB_PVT_ERR_HVT_SITE0Value) COMB_TIMING_ERR_CNT_HVT_SITE0() uint32 {
-	return uint32(v) & 0xffff
-}
-
-// COMB_PVT_ERR_LVT_SITE1 is register COMB_PVT_ERR_LVT_SITE1 (32-bit, read-write, reset 0x0): ******* Description ***********.
-type COMB_PVT_ERR_LVT_SITE1 struct{ reg mmio.U32 }
-
-// COMB_PVT_ERR_LVT_SITE1Value is a value of register COMB_PVT_ERR_LVT_SITE1.
-type COMB_PVT_ERR_LVT_SITE1Value uint32
-
-// COMB_PVT_ERR_LVT_SITE1Reset is the reset value of register COMB_PVT_ERR_LVT_SITE1.
-const COMB_PVT_ERR_LVT_SITE1Reset COMB_PVT_ERR_LVT_SITE1Value = 0x0
-
-// Read loads the register.
-func (r *COMB_PVT_ERR_LVT_SITE1) Read() COMB_PVT_ERR_LVT_SITE1Value {
-	return COMB_PVT_ERR_LVT_SITE1Value(r.reg.Load())
-}
-
-// Write stores v in the register.
-func (r *COMB_PVT_ERR_LVT_SITE1) Write(v COMB_PVT_ERR_LVT_SITE1Value) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(COMB_PVT_ERR_LVT_SITE1Reset): fields f leaves alone are written as their reset values.
-func (r *COMB_PVT_ERR_LVT_SITE1) WriteWith(f func(COMB_PVT_ERR_LVT_SITE1Value) COMB_PVT_ERR_LVT_SITE1Value) {
-	r.reg.Store(uint32(f(COMB_PVT_ERR_LVT_SITE1Reset)))
-}
-
-// Reset stores COMB_PVT_ERR_LVT_SITE1Reset in the register.
-func (r *COMB_PVT_ERR_LVT_SITE1) Reset() { r.reg.Store(uint32(COMB_PVT_ERR_LVT_SITE1Reset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *COMB_PVT_ERR_LVT_SITE1) Modify(f func(COMB_PVT_ERR_LVT_SITE1Value) COMB_PVT_ERR_LVT_SITE1Value) {
-	r.reg.Store(uint32(f(COMB_PVT_ERR_LVT_SITE1Value(r.reg.Load()))))
-}
-
-// COMB_TIMING_ERR_CNT_LVT_SITE1 returns field COMB_TIMING_ERR_CNT_LVT_SITE1 (bits 15:0): ******* Description ***********.
-func (v COMB_PVT_ERR_LVT_SITE1Value) COMB_TIMING_ERR_CNT_LVT_SITE1() uint32 {
-	return uint32(v) & 0xffff
-}
-
-// COMB_PVT_ERR_NVT_SITE1 is register COMB_PVT_ERR_NVT_SITE1 (32-bit, read-write, reset 0x0): ******* Description ***********.
-type COMB_PVT_ERR_NVT_SITE1 struct{ reg mmio.U32 }
-
-// COMB_PVT_ERR_NVT_SITE1Value is a value of register COMB_PVT_ERR_NVT_SITE1.
-type COMB_PVT_ERR_NVT_SITE1Value uint32
-
-// COMB_PVT_ERR_NVT_SITE1Reset is the reset value of register COMB_PVT_ERR_NVT_SITE1.
-const COMB_PVT_ERR_NVT_SITE1Reset COMB_PVT_ERR_NVT_SITE1Value = 0x0
-
-// Read loads the register.
-func (r *COMB_PVT_ERR_NVT_SITE1) Read() COMB_PVT_ERR_NVT_SITE1Value {
-	return COMB_PVT_ERR_NVT_SITE1Value(r.reg.Load())
-}
-
-// Write stores v in the register.
-func (r *COMB_PVT_ERR_NVT_SITE1) Write(v COMB_PVT_ERR_NVT_SITE1Value) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(COMB_PVT_ERR_NVT_SITE1Reset): fields f leaves alone are written as their reset values.
-func (r *COMB_PVT_ERR_NVT_SITE1) WriteWith(f func(COMB_PVT_ERR_NVT_SITE1Value) COMB_PVT_ERR_NVT_SITE1Value) {
-	r.reg.Store(uint32(f(COMB_PVT_ERR_NVT_SITE1Reset)))
-}
-
-// Reset stores COMB_PVT_ERR_NVT_SITE1Reset in the register.
-func (r *COMB_PVT_ERR_NVT_SITE1) Reset() { r.reg.Store(uint32(COMB_PVT_ERR_NVT_SITE1Reset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *COMB_PVT_ERR_NVT_SITE1) Modify(f func(COMB_PVT_ERR_NVT_SITE1Value) COMB_PVT_ERR_NVT_SITE1Value) {
-	r.reg.Store(uint32(f(COMB_PVT_ERR_NVT_SITE1Value(r.reg.Load()))))
-}
-
-// COMB_TIMING_ERR_CNT_NVT_SITE1 returns field COMB_TIMING_ERR_CNT_NVT_SITE1 (bits 15:0): ******* Description ***********.
-func (v COMB_PVT_ERR_NVT_SITE1Value) COMB_TIMING_ERR_CNT_NVT_SITE1() uint32 {
-	return uint32(v) & 0xffff
-}
-
-// COMB_PVT_ERR_HVT_SITE1 is register COMB_PVT_ERR_HVT_SITE1 (32-bit, read-write, reset 0x0): ******* Description ***********.
-type COMB_PVT_ERR_HVT_SITE1 struct{ reg mmio.U32 }
-
-// COMB_PVT_ERR_HVT_SITE1Value is a value of register COMB_PVT_ERR_HVT_SITE1.
-type COMB_PVT_ERR_HVT_SITE1Value uint32
-
-// COMB_PVT_ERR_HVT_SITE1Reset is the reset value of register COMB_PVT_ERR_HVT_SITE1.
-const COMB_PVT_ERR_HVT_SITE1Reset COMB_PVT_ERR_HVT_SITE1Value = 0x0
-
-// Read loads the register.
-func (r *COMB_PVT_ERR_HVT_SITE1) Read() COMB_PVT_ERR_HVT_SITE1Value {
-	return COMB_PVT_ERR_HVT_SITE1Value(r.reg.Load())
-}
-
-// Write stores v in the register.
-func (r *COMB_PVT_ERR_HVT_SITE1) Write(v COMB_PVT_ERR_HVT_SITE1Value) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(COMB_PVT_ERR_HVT_SITE1Reset): fields f leaves alone are written as their reset values.
-func (r *COMB_PVT_ERR_HVT_SITE1) WriteWith(f func(COMB_PVT_ERR_HVT_SITE1Value) COMB_PVT_ERR_HVT_SITE1Value) {
-	r.reg.Store(uint32(f(COMB_PVT_ERR_HVT_SITE1Reset)))
-}
-
-// Reset stores COMB_PVT_ERR_HVT_SITE1Reset in the register.
-func (r *COMB_PVT_ERR_HVT_SITE1) Reset() { r.reg.Store(uint32(COMB_PVT_ERR_HVT_SITE1Reset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *COMB_PVT_ERR_HVT_SITE1) Modify(f func(COMB_PVT_ERR_HVT_SITE1Value) COMB_PVT_ERR_HVT_SITE1Value) {
-	r.reg.Store(uint32(f(COMB_PVT_ERR_HVT_SITE1Value(r.reg.Load()))))
-}
-
-// COMB_TIMING_ERR_CNT_HVT_SITE1 returns field COMB_TIMING_ERR_CNT_HVT_SITE1 (bits 15:0): ******* Description ***********.
-func (v COMB_PVT_ERR_HVT_SITE1Value) COMB_TIMING_ERR_CNT_HVT_SITE1() uint32 {
-	return uint32(v) & 0xffff
-}
-
-// COMB_PVT_ERR_LVT_SITE2 is register COMB_PVT_ERR_LVT_SITE2 (32-bit, read-write, reset 0x0): ******* Description ***********.
-type COMB_PVT_ERR_LVT_SITE2 struct{ reg mmio.U32 }
-
-// COMB_PVT_ERR_LVT_SITE2Value is a value of register COMB_PVT_ERR_LVT_SITE2.
-type COMB_PVT_ERR_LVT_SITE2Value uint32
-
-// COMB_PVT_ERR_LVT_SITE2Reset is the reset value of register COMB_PVT_ERR_LVT_SITE2.
-const COMB_PVT_ERR_LVT_SITE2Reset COMB_PVT_ERR_LVT_SITE2Value = 0x0
-
-// Read loads the register.
-func (r *COMB_PVT_ERR_LVT_SITE2) Read() COMB_PVT_ERR_LVT_SITE2Value {
-	return COMB_PVT_ERR_LVT_SITE2Value(r.reg.Load())
-}
-
-// Write stores v in the register.
-func (r *COMB_PVT_ERR_LVT_SITE2) Write(v COMB_PVT_ERR_LVT_SITE2Value) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(COMB_PVT_ERR_LVT_SITE2Reset): fields f leaves alone are written as their reset values.
-func (r *COMB_PVT_ERR_LVT_SITE2) WriteWith(f func(COMB_PVT_ERR_LVT_SITE2Value) COMB_PVT_ERR_LVT_SITE2Value) {
-	r.reg.Store(uint32(f(COMB_PVT_ERR_LVT_SITE2Reset)))
-}
-
-// Reset stores COMB_PVT_ERR_LVT_SITE2Reset in the register.
-func (r *COMB_PVT_ERR_LVT_SITE2) Reset() { r.reg.Store(uint32(COMB_PVT_ERR_LVT_SITE2Reset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *COMB_PVT_ERR_LVT_SITE2) Modify(f func(COMB_PVT_ERR_LVT_SITE2Value) COMB_PVT_ERR_LVT_SITE2Value) {
-	r.reg.Store(uint32(f(COMB_PVT_ERR_LVT_SITE2Value(r.reg.Load()))))
-}
-
-// COMB_TIMING_ERR_CNT_LVT_SITE2 returns field COMB_TIMING_ERR_CNT_LVT_SITE2 (bits 15:0): ******* Description ***********.
-func (v COMB_PVT_ERR_LVT_SITE2Value) COMB_TIMING_ERR_CNT_LVT_SITE2() uint32 {
-	return uint32(v) & 0xffff
-}
-
-// COMB_PVT_ERR_NVT_SITE2 is register COMB_PVT_ERR_NVT_SITE2 (32-bit, read-write, reset 0x0): ******* Description ***********.
-type COMB_PVT_ERR_NVT_SITE2 struct{ reg mmio.U32 }
-
-// COMB_PVT_ERR_NVT_SITE2Value is a value of register COMB_PVT_ERR_NVT_SITE2.
-type COMB_PVT_ERR_NVT_SITE2Value uint32
-
-// COMB_PVT_ERR_NVT_SITE2Reset is the reset value of register COMB_PVT_ERR_NVT_SITE2.
-const COMB_PVT_ERR_NVT_SITE2Reset COMB_PVT_ERR_NVT_SITE2Value = 0x0
-
-// Read loads the register.
-func (r *COMB_PVT_ERR_NVT_SITE2) Read() COMB_PVT_ERR_NVT_SITE2Value {
-	return COMB_PVT_ERR_NVT_SITE2Value(r.reg.Load())
-}
-
-// Write stores v in the register.
-func (r *COMB_PVT_ERR_NVT_SITE2) Write(v COMB_PVT_ERR_NVT_SITE2Value) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(COMB_PVT_ERR_NVT_SITE2Reset): fields f leaves alone are written as their reset values.
-func (r *COMB_PVT_ERR_NVT_SITE2) WriteWith(f func(COMB_PVT_ERR_NVT_SITE2Value) COMB_PVT_ERR_NVT_SITE2Value) {
-	r.reg.Store(uint32(f(COMB_PVT_ERR_NVT_SITE2Reset)))
-}
-
-// Reset stores COMB_PVT_ERR_NVT_SITE2Reset in the register.
-func (r *COMB_PVT_ERR_NVT_SITE2) Reset() { r.reg.Store(uint32(COMB_PVT_ERR_NVT_SITE2Reset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *COMB_PVT_ERR_NVT_SITE2) Modify(f func(COMB_PVT_ERR_NVT_SITE2Value) COMB_PVT_ERR_NVT_SITE2Value) {
-	r.reg.Store(uint32(f(COMB_PVT_ERR_NVT_SITE2Value(r.reg.Load()))))
-}
-
-// COMB_TIMING_ERR_CNT_NVT_SITE2 returns field COMB_TIMING_ERR_CNT_NVT_SITE2 (bits 15:0): ******* Description ***********.
-func (v COMB_PVT_ERR_NVT_SITE2Value) COMB_TIMING_ERR_CNT_NVT_SITE2() uint32 {
-	return uint32(v) & 0xffff
-}
-
-// COMB_PVT_ERR_HVT_SITE2 is register COMB_PVT_ERR_HVT_SITE2 (32-bit, read-write, reset 0x0): ******* Description ***********.
-type COMB_PVT_ERR_HVT_SITE2 struct{ reg mmio.U32 }
-
-// COMB_PVT_ERR_HVT_SITE2Value is a value of register COMB_PVT_ERR_HVT_SITE2.
-type COMB_PVT_ERR_HVT_SITE2Value uint32
-
-// COMB_PVT_ERR_HVT_SITE2Reset is the reset value of register COMB_PVT_ERR_HVT_SITE2.
-const COMB_PVT_ERR_HVT_SITE2Reset COMB_PVT_ERR_HVT_SITE2Value = 0x0
-
-// Read loads the register.
-func (r *COMB_PVT_ERR_HVT_SITE2) Read() COMB_PVT_ERR_HVT_SITE2Value {
-	return COMB_PVT_ERR_HVT_SITE2Value(r.reg.Load())
-}
-
-// Write stores v in the register.
-func (r *COMB_PVT_ERR_HVT_SITE2) Write(v COMB_PVT_ERR_HVT_SITE2Value) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(COMB_PVT_ERR_HVT_SITE2Reset): fields f leaves alone are written as their reset values.
-func (r *COMB_PVT_ERR_HVT_SITE2) WriteWith(f func(COMB_PVT_ERR_HVT_SITE2Value) COMB_PVT_ERR_HVT_SITE2Value) {
-	r.reg.Store(uint32(f(COMB_PVT_ERR_HVT_SITE2Reset)))
-}
-
-// Reset stores COMB_PVT_ERR_HVT_SITE2Reset in the register.
-func (r *COMB_PVT_ERR_HVT_SITE2) Reset() { r.reg.Store(uint32(COMB_PVT_ERR_HVT_SITE2Reset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *COMB_PVT_ERR_HVT_SITE2) Modify(f func(COMB_PVT_ERR_HVT_SITE2Value) COMB_PVT_ERR_HVT_SITE2Value) {
-	r.reg.Store(uint32(f(COMB_PVT_ERR_HVT_SITE2Value(r.reg.Load()))))
-}
-
-// COMB_TIMING_ERR_CNT_HVT_SITE2 returns field COMB_TIMING_ERR_CNT_HVT_SITE2 (bits 15:0): ******* Description ***********.
-func (v COMB_PVT_ERR_HVT_SITE2Value) COMB_TIMING_ERR_CNT_HVT_SITE2() uint32 {
-	return uint32(v) & 0xffff
-}
-
-// COMB_PVT_ERR_LVT_SITE3 is register COMB_PVT_ERR_LVT_SITE3 (32-bit, read-write, reset 0x0): ******* Description ***********.
-type COMB_PVT_ERR_LVT_SITE3 struct{ reg mmio.U32 }
-
-// COMB_PVT_ERR_LVT_SITE3Value is a value of register COMB_PVT_ERR_LVT_SITE3.
-type COMB_PVT_ERR_LVT_SITE3Value uint32
-
-// COMB_PVT_ERR_LVT_SITE3Reset is the reset value of register COMB_PVT_ERR_LVT_SITE3.
-const COMB_PVT_ERR_LVT_SITE3Reset COMB_PVT_ERR_LVT_SITE3Value = 0x0
-
-// Read loads the register.
-func (r *COMB_PVT_ERR_LVT_SITE3) Read() COMB_PVT_ERR_LVT_SITE3Value {
-	return COMB_PVT_ERR_LVT_SITE3Value(r.reg.Load())
-}
-
-// Write stores v in the register.
-func (r *COMB_PVT_ERR_LVT_SITE3) Write(v COMB_PVT_ERR_LVT_SITE3Value) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(COMB_PVT_ERR_LVT_SITE3Reset): fields f leaves alone are written as their reset values.
-func (r *COMB_PVT_ERR_LVT_SITE3) WriteWith(f func(COMB_PVT_ERR_LVT_SITE3Value) COMB_PVT_ERR_LVT_SITE3Value) {
-	r.reg.Store(uint32(f(COMB_PVT_ERR_LVT_SITE3Reset)))
-}
-
-// Reset stores COMB_PVT_ERR_LVT_SITE3Reset in the register.
-func (r *COMB_PVT_ERR_LVT_SITE3) Reset() { r.reg.Store(uint32(COMB_PVT_ERR_LVT_SITE3Reset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *COMB_PVT_ERR_LVT_SITE3) Modify(f func(COMB_PVT_ERR_LVT_SITE3Value) COMB_PVT_ERR_LVT_SITE3Value) {
-	r.reg.Store(uint32(f(COMB_PVT_ERR_LVT_SITE3Value(r.reg.Load()))))
-}
-
-// COMB_TIMING_ERR_CNT_LVT_SITE3 returns field COMB_TIMING_ERR_CNT_LVT_SITE3 (bits 15:0): ******* Description ***********.
-func (v COMB_PVT_ERR_LVT_SITE3Value) COMB_TIMING_ERR_CNT_LVT_SITE3() uint32 {
-	return uint32(v) & 0xffff
-}
-
-// COMB_PVT_ERR_NVT_SITE3 is register COMB_PVT_ERR_NVT_SITE3 (32-bit, read-write, reset 0x0): ******* Description ***********.
-type COMB_PVT_ERR_NVT_SITE3 struct{ reg mmio.U32 }
-
-// COMB_PVT_ERR_NVT_SITE3Value is a value of register COMB_PVT_ERR_NVT_SITE3.
-type COMB_PVT_ERR_NVT_SITE3Value uint32
-
-// COMB_PVT_ERR_NVT_SITE3Reset is the reset value of register COMB_PVT_ERR_NVT_SITE3.
-const COMB_PVT_ERR_NVT_SITE3Reset COMB_PVT_ERR_NVT_SITE3Value = 0x0
-
-// Read loads the register.
-func (r *COMB_PVT_ERR_NVT_SITE3) Read() COMB_PVT_ERR_NVT_SITE3Value {
-	return COMB_PVT_ERR_NVT_SITE3Value(r.reg.Load())
-}
-
-// Write stores v in the register.
-func (r *COMB_PVT_ERR_NVT_SITE3) Write(v COMB_PVT_ERR_NVT_SITE3Value) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(COMB_PVT_ERR_NVT_SITE3Reset): fields f leaves alone are written as their reset values.
-func (r *COMB_PVT_ERR_NVT_SITE3) WriteWith(f func(COMB_PVT_ERR_NVT_SITE3Value) COMB_PVT_ERR_NVT_SITE3Value) {
-	r.reg.Store(uint32(f(COMB_PVT_ERR_NVT_SITE3Reset)))
-}
-
-// Reset stores COMB_PVT_ERR_NVT_SITE3Reset in the register.
-func (r *COMB_PVT_ERR_NVT_SITE3) Reset() { r.reg.Store(uint32(COMB_PVT_ERR_NVT_SITE3Reset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *COMB_PVT_ERR_NVT_SITE3) Modify(f func(COMB_PVT_ERR_NVT_SITE3Value) COMB_PVT_ERR_NVT_SITE3Value) {
-	r.reg.Store(uint32(f(COMB_PVT_ERR_NVT_SITE3Value(r.reg.Load()))))
-}
-
-// COMB_TIMING_ERR_CNT_NVT_SITE3 returns field COMB_TIMING_ERR_CNT_NVT_SITE3 (bits 15:0): ******* Description ***********.
-func (v COMB_PVT_ERR_NVT_SITE3Value) COMB_TIMING_ERR_CNT_NVT_SITE3() uint32 {
-	return uint32(v) & 0xffff
-}
-
-// COMB_PVT_ERR_HVT_SITE3 is register COMB_PVT_ERR_HVT_SITE3 (32-bit, read-write, reset 0x0): ******* Description ***********.
-type COMB_PVT_ERR_HVT_SITE3 struct{ reg mmio.U32 }
-
-// COMB_PVT_ERR_HVT_SITE3Value is a value of register COMB_PVT_ERR_HVT_SITE3.
-type COMB_PVT_ERR_HVT_SITE3Value uint32
-
-// COMB_PVT_ERR_HVT_SITE3Reset is the reset value of register COMB_PVT_ERR_HVT_SITE3.
-const COMB_PVT_ERR_HVT_SITE3Reset COMB_PVT_ERR_HVT_SITE3Value = 0x0
-
-// Read loads the register.
-func (r *COMB_PVT_ERR_HVT_SITE3) Read() COMB_PVT_ERR_HVT_SITE3Value {
-	return COMB_PVT_ERR_HVT_SITE3Value(r.reg.Load())
-}
-
-// Write stores v in the register.
-func (r *COMB_PVT_ERR_HVT_SITE3) Write(v COMB_PVT_ERR_HVT_SITE3Value) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(COMB_PVT_ERR_HVT_SITE3Reset): fields f leaves alone are written as their reset values.
-func (r *COMB_PVT_ERR_HVT_SITE3) WriteWith(f func(COMB_PVT_ERR_HVT_SITE3Value) COMB_PVT_ERR_HVT_SITE3Value) {
-	r.reg.Store(uint32(f(COMB_PVT_ERR_HVT_SITE3Reset)))
-}
-
-// Reset stores COMB_PVT_ERR_HVT_SITE3Reset in the register.
-func (r *COMB_PVT_ERR_HVT_SITE3) Reset() { r.reg.Store(uint32(COMB_PVT_ERR_HVT_SITE3Reset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *COMB_PVT_ERR_HVT_SITE3) Modify(f func(COMB_PVT_ERR_HVT_SITE3Value) COMB_PVT_ERR_HVT_SITE3Value) {
-	r.reg.Store(uint32(f(COMB_PVT_ERR_HVT_SITE3Value(r.reg.Load()))))
-}
-
-// COMB_TIMING_ERR_CNT_HVT_SITE3 returns field COMB_TIMING_ERR_CNT_HVT_SITE3 (bits 15:0): ******* Description ***********.
-func (v COMB_PVT_ERR_HVT_SITE3Value) COMB_TIMING_ERR_CNT_HVT_SITE3() uint32 {
+// COMB_TIMING_ERR_CNT_HVT_SITE returns field COMB_TIMING_ERR_CNT_HVT_SITE%s (bits 15:0): ******* Description ***********.
+func (v COMB_PVT_ERR_VT_SITE_COMB_PVT_ERR_HValue) COMB_TIMING_ERR_CNT_HVT_SITE() uint32 {
 	return uint32(v) & 0xffff
 }
 

@@ -5,16 +5,12 @@
 // The SVD describes it as: Timer Group 0.
 package timg
 
-import (
-	"unsafe"
-
-	"github.com/gohal/gohal/rt/mmio"
-)
+import "github.com/gohal/gohal/rt/mmio"
 
 // TIMG is the register block of TIMG0, TIMG1, 0x100 bytes: Timer Group 0.
 type TIMG struct {
-	// TCONFIG is register T%sCONFIG (at 0x0, 2 × 0x24 bytes): Timer %s configuration register.
-	TCONFIG [2]TCONFIG
+	// T is cluster T[%s] (at 0x0, 2 × 0x24 bytes): Registers T0CONFIG, T1CONFIG and the rest of each copy, as one array.
+	T [2]T
 	// WDTCONFIG0 is register WDTCONFIG0 (at 0x48): Watchdog timer configuration register.
 	WDTCONFIG0 WDTCONFIG0
 	// WDTCONFIG1 is register WDTCONFIG1 (at 0x4c): Watchdog timer prescaler register.
@@ -52,421 +48,368 @@ type TIMG struct {
 	REGCLK REGCLK
 }
 
-// TLO is register T%sLO (at 0x4, 2 × 0x24 bytes): Timer %s current value, low 32 bits. It overlaps another member or cannot be a struct field at its offset, so it is a method.
-func (p *TIMG) TLO(i int) *TLO {
-	if uint(i) >= 2 {
-		panic("index out of range")
-	}
-	return (*TLO)(unsafe.Add(unsafe.Pointer(p), 0x4+uintptr(i)*0x24))
+// T is the register cluster T[%s], 0x24 bytes: Registers T0CONFIG, T1CONFIG and the rest of each copy, as one array.
+type T struct {
+	// CONFIG is register CONFIG (at 0x0): Timer %s configuration register.
+	CONFIG T_CONFIG
+	// LO is register LO (at 0x4): Timer %s current value, low 32 bits.
+	LO T_LO
+	// HI is register HI (at 0x8): Timer %s current value, high 22 bits.
+	HI T_HI
+	// UPDATE is register UPDATE (at 0xc): Write to copy current timer value to TIMGn_T%s_(LO/HI)_REG.
+	UPDATE T_UPDATE
+	// ALARMLO is register ALARMLO (at 0x10): Timer %s alarm value, low 32 bits.
+	ALARMLO T_ALARMLO
+	// ALARMHI is register ALARMHI (at 0x14): Timer %s alarm value, high bits.
+	ALARMHI T_ALARMHI
+	// LOADLO is register LOADLO (at 0x18): Timer %s reload value, low 32 bits.
+	LOADLO T_LOADLO
+	// LOADHI is register LOADHI (at 0x1c): Timer %s reload value, high 22 bits.
+	LOADHI T_LOADHI
+	// LOAD is register LOAD (at 0x20): Write to reload timer from TIMG_T%s_(LOADLOLOADHI)_REG.
+	LOAD T_LOAD
 }
 
-// THI is register T%sHI (at 0x8, 2 × 0x24 bytes): Timer %s current value, high 22 bits. It overlaps another member or cannot be a struct field at its offset, so it is a method.
-func (p *TIMG) THI(i int) *THI {
-	if uint(i) >= 2 {
-		panic("index out of range")
-	}
-	return (*THI)(unsafe.Add(unsafe.Pointer(p), 0x8+uintptr(i)*0x24))
-}
+// T_CONFIG is register CONFIG (32-bit, read-write, reset 0x60002000): Timer %s configuration register.
+type T_CONFIG struct{ reg mmio.U32 }
 
-// TUPDATE is register T%sUPDATE (at 0xc, 2 × 0x24 bytes): Write to copy current timer value to TIMGn_T%s_(LO/HI)_REG. It overlaps another member or cannot be a struct field at its offset, so it is a method.
-func (p *TIMG) TUPDATE(i int) *TUPDATE {
-	if uint(i) >= 2 {
-		panic("index out of range")
-	}
-	return (*TUPDATE)(unsafe.Add(unsafe.Pointer(p), 0xc+uintptr(i)*0x24))
-}
+// T_CONFIGValue is a value of register T_CONFIG.
+type T_CONFIGValue uint32
 
-// TALARMLO is register T%sALARMLO (at 0x10, 2 × 0x24 bytes): Timer %s alarm value, low 32 bits. It overlaps another member or cannot be a struct field at its offset, so it is a method.
-func (p *TIMG) TALARMLO(i int) *TALARMLO {
-	if uint(i) >= 2 {
-		panic("index out of range")
-	}
-	return (*TALARMLO)(unsafe.Add(unsafe.Pointer(p), 0x10+uintptr(i)*0x24))
-}
-
-// TALARMHI is register T%sALARMHI (at 0x14, 2 × 0x24 bytes): Timer %s alarm value, high bits. It overlaps another member or cannot be a struct field at its offset, so it is a method.
-func (p *TIMG) TALARMHI(i int) *TALARMHI {
-	if uint(i) >= 2 {
-		panic("index out of range")
-	}
-	return (*TALARMHI)(unsafe.Add(unsafe.Pointer(p), 0x14+uintptr(i)*0x24))
-}
-
-// TLOADLO is register T%sLOADLO (at 0x18, 2 × 0x24 bytes): Timer %s reload value, low 32 bits. It overlaps another member or cannot be a struct field at its offset, so it is a method.
-func (p *TIMG) TLOADLO(i int) *TLOADLO {
-	if uint(i) >= 2 {
-		panic("index out of range")
-	}
-	return (*TLOADLO)(unsafe.Add(unsafe.Pointer(p), 0x18+uintptr(i)*0x24))
-}
-
-// TLOADHI is register T%sLOADHI (at 0x1c, 2 × 0x24 bytes): Timer %s reload value, high 22 bits. It overlaps another member or cannot be a struct field at its offset, so it is a method.
-func (p *TIMG) TLOADHI(i int) *TLOADHI {
-	if uint(i) >= 2 {
-		panic("index out of range")
-	}
-	return (*TLOADHI)(unsafe.Add(unsafe.Pointer(p), 0x1c+uintptr(i)*0x24))
-}
-
-// TLOAD is register T%sLOAD (at 0x20, 2 × 0x24 bytes): Write to reload timer from TIMG_T%s_(LOADLOLOADHI)_REG. It overlaps another member or cannot be a struct field at its offset, so it is a method.
-func (p *TIMG) TLOAD(i int) *TLOAD {
-	if uint(i) >= 2 {
-		panic("index out of range")
-	}
-	return (*TLOAD)(unsafe.Add(unsafe.Pointer(p), 0x20+uintptr(i)*0x24))
-}
-
-// TCONFIG is register T%sCONFIG (32-bit, read-write, reset 0x60002000): Timer %s configuration register.
-type TCONFIG struct {
-	reg mmio.U32
-	_   [0x20]byte
-}
-
-// TCONFIGValue is a value of register TCONFIG.
-type TCONFIGValue uint32
-
-// TCONFIGReset is the reset value of register TCONFIG.
-const TCONFIGReset TCONFIGValue = 0x60002000
+// T_CONFIGReset is the reset value of register T_CONFIG.
+const T_CONFIGReset T_CONFIGValue = 0x60002000
 
 // Read loads the register.
-func (r *TCONFIG) Read() TCONFIGValue { return TCONFIGValue(r.reg.Load()) }
+func (r *T_CONFIG) Read() T_CONFIGValue { return T_CONFIGValue(r.reg.Load()) }
 
 // Write stores v in the register.
-func (r *TCONFIG) Write(v TCONFIGValue) { r.reg.Store(uint32(v)) }
+func (r *T_CONFIG) Write(v T_CONFIGValue) { r.reg.Store(uint32(v)) }
 
-// WriteWith stores f(TCONFIGReset): fields f leaves alone are written as their reset values.
-func (r *TCONFIG) WriteWith(f func(TCONFIGValue) TCONFIGValue) { r.reg.Store(uint32(f(TCONFIGReset))) }
+// WriteWith stores f(T_CONFIGReset): fields f leaves alone are written as their reset values.
+func (r *T_CONFIG) WriteWith(f func(T_CONFIGValue) T_CONFIGValue) {
+	r.reg.Store(uint32(f(T_CONFIGReset)))
+}
 
-// Reset stores TCONFIGReset in the register.
-func (r *TCONFIG) Reset() { r.reg.Store(uint32(TCONFIGReset)) }
+// Reset stores T_CONFIGReset in the register.
+func (r *T_CONFIG) Reset() { r.reg.Store(uint32(T_CONFIGReset)) }
 
 // Modify loads the register, passes its value to f and stores the result.
-func (r *TCONFIG) Modify(f func(TCONFIGValue) TCONFIGValue) {
-	r.reg.Store(uint32(f(TCONFIGValue(r.reg.Load()))))
+func (r *T_CONFIG) Modify(f func(T_CONFIGValue) T_CONFIGValue) {
+	r.reg.Store(uint32(f(T_CONFIGValue(r.reg.Load()))))
 }
 
 // T_USE_XTAL returns field T_USE_XTAL (bit 9): 1: Use XTAL_CLK as the source clock of timer group. 0: Use APB_CLK as the source clock of timer group.
-func (v TCONFIGValue) T_USE_XTAL() bool { return v&0x200 != 0 }
+func (v T_CONFIGValue) T_USE_XTAL() bool { return v&0x200 != 0 }
 
 // WithT_USE_XTAL returns v with field T_USE_XTAL (bit 9) set to b.
-func (v TCONFIGValue) WithT_USE_XTAL(b bool) TCONFIGValue { return v&^0x200 | TCONFIGValue(b2u(b))<<9 }
+func (v T_CONFIGValue) WithT_USE_XTAL(b bool) T_CONFIGValue {
+	return v&^0x200 | T_CONFIGValue(b2u(b))<<9
+}
 
 // T_ALARM_EN returns field T_ALARM_EN (bit 10): When set, the alarm is enabled. This bit is automatically cleared once an alarm occurs.
-func (v TCONFIGValue) T_ALARM_EN() bool { return v&0x400 != 0 }
+func (v T_CONFIGValue) T_ALARM_EN() bool { return v&0x400 != 0 }
 
 // WithT_ALARM_EN returns v with field T_ALARM_EN (bit 10) set to b.
-func (v TCONFIGValue) WithT_ALARM_EN(b bool) TCONFIGValue { return v&^0x400 | TCONFIGValue(b2u(b))<<10 }
+func (v T_CONFIGValue) WithT_ALARM_EN(b bool) T_CONFIGValue {
+	return v&^0x400 | T_CONFIGValue(b2u(b))<<10
+}
 
 // T_DIVIDER returns field T_DIVIDER (bits 28:13): Timer %s clock (T%s_clk) prescaler value.
-func (v TCONFIGValue) T_DIVIDER() uint32 { return uint32(v>>13) & 0xffff }
+func (v T_CONFIGValue) T_DIVIDER() uint32 { return uint32(v>>13) & 0xffff }
 
 // WithT_DIVIDER returns v with field T_DIVIDER (bits 28:13) set to x, masked to the field width.
-func (v TCONFIGValue) WithT_DIVIDER(x uint32) TCONFIGValue {
-	return v&^0x1fffe000 | TCONFIGValue(x&0xffff)<<13
+func (v T_CONFIGValue) WithT_DIVIDER(x uint32) T_CONFIGValue {
+	return v&^0x1fffe000 | T_CONFIGValue(x&0xffff)<<13
 }
 
 // T_AUTORELOAD returns field T_AUTORELOAD (bit 29): When set, timer %s auto-reload at alarm is enabled.
-func (v TCONFIGValue) T_AUTORELOAD() bool { return v&0x20000000 != 0 }
+func (v T_CONFIGValue) T_AUTORELOAD() bool { return v&0x20000000 != 0 }
 
 // WithT_AUTORELOAD returns v with field T_AUTORELOAD (bit 29) set to b.
-func (v TCONFIGValue) WithT_AUTORELOAD(b bool) TCONFIGValue {
-	return v&^0x20000000 | TCONFIGValue(b2u(b))<<29
+func (v T_CONFIGValue) WithT_AUTORELOAD(b bool) T_CONFIGValue {
+	return v&^0x20000000 | T_CONFIGValue(b2u(b))<<29
 }
 
 // T_INCREASE returns field T_INCREASE (bit 30): When set, the timer %s time-base counter will increment every clock tick. When cleared, the timer %s time-base counter will decrement.
-func (v TCONFIGValue) T_INCREASE() bool { return v&0x40000000 != 0 }
+func (v T_CONFIGValue) T_INCREASE() bool { return v&0x40000000 != 0 }
 
 // WithT_INCREASE returns v with field T_INCREASE (bit 30) set to b.
-func (v TCONFIGValue) WithT_INCREASE(b bool) TCONFIGValue {
-	return v&^0x40000000 | TCONFIGValue(b2u(b))<<30
+func (v T_CONFIGValue) WithT_INCREASE(b bool) T_CONFIGValue {
+	return v&^0x40000000 | T_CONFIGValue(b2u(b))<<30
 }
 
 // T_EN returns field T_EN (bit 31): When set, the timer %s time-base counter is enabled.
-func (v TCONFIGValue) T_EN() bool { return v&0x80000000 != 0 }
+func (v T_CONFIGValue) T_EN() bool { return v&0x80000000 != 0 }
 
 // WithT_EN returns v with field T_EN (bit 31) set to b.
-func (v TCONFIGValue) WithT_EN(b bool) TCONFIGValue { return v&^0x80000000 | TCONFIGValue(b2u(b))<<31 }
-
-// TLO is register T%sLO (32-bit, read-write, reset 0x0): Timer %s current value, low 32 bits.
-type TLO struct {
-	reg mmio.U32
-	_   [0x20]byte
+func (v T_CONFIGValue) WithT_EN(b bool) T_CONFIGValue {
+	return v&^0x80000000 | T_CONFIGValue(b2u(b))<<31
 }
 
-// TLOValue is a value of register TLO.
-type TLOValue uint32
+// T_LO is register LO (32-bit, read-write, reset 0x0): Timer %s current value, low 32 bits.
+type T_LO struct{ reg mmio.U32 }
 
-// TLOReset is the reset value of register TLO.
-const TLOReset TLOValue = 0x0
+// T_LOValue is a value of register T_LO.
+type T_LOValue uint32
+
+// T_LOReset is the reset value of register T_LO.
+const T_LOReset T_LOValue = 0x0
 
 // Read loads the register.
-func (r *TLO) Read() TLOValue { return TLOValue(r.reg.Load()) }
+func (r *T_LO) Read() T_LOValue { return T_LOValue(r.reg.Load()) }
 
 // Write stores v in the register.
-func (r *TLO) Write(v TLOValue) { r.reg.Store(uint32(v)) }
+func (r *T_LO) Write(v T_LOValue) { r.reg.Store(uint32(v)) }
 
-// WriteWith stores f(TLOReset): fields f leaves alone are written as their reset values.
-func (r *TLO) WriteWith(f func(TLOValue) TLOValue) { r.reg.Store(uint32(f(TLOReset))) }
+// WriteWith stores f(T_LOReset): fields f leaves alone are written as their reset values.
+func (r *T_LO) WriteWith(f func(T_LOValue) T_LOValue) { r.reg.Store(uint32(f(T_LOReset))) }
 
-// Reset stores TLOReset in the register.
-func (r *TLO) Reset() { r.reg.Store(uint32(TLOReset)) }
+// Reset stores T_LOReset in the register.
+func (r *T_LO) Reset() { r.reg.Store(uint32(T_LOReset)) }
 
 // Modify loads the register, passes its value to f and stores the result.
-func (r *TLO) Modify(f func(TLOValue) TLOValue) { r.reg.Store(uint32(f(TLOValue(r.reg.Load())))) }
+func (r *T_LO) Modify(f func(T_LOValue) T_LOValue) { r.reg.Store(uint32(f(T_LOValue(r.reg.Load())))) }
 
 // T_LO returns field T_LO (bits 31:0): After writing to TIMG_T%sUPDATE_REG, the low 32 bits of the time-base counter of timer %s can be read here.
-func (v TLOValue) T_LO() uint32 { return uint32(v) & 0xffffffff }
+func (v T_LOValue) T_LO() uint32 { return uint32(v) & 0xffffffff }
 
-// THI is register T%sHI (32-bit, read-write, reset 0x0): Timer %s current value, high 22 bits.
-type THI struct {
-	reg mmio.U32
-	_   [0x20]byte
-}
+// T_HI is register HI (32-bit, read-write, reset 0x0): Timer %s current value, high 22 bits.
+type T_HI struct{ reg mmio.U32 }
 
-// THIValue is a value of register THI.
-type THIValue uint32
+// T_HIValue is a value of register T_HI.
+type T_HIValue uint32
 
-// THIReset is the reset value of register THI.
-const THIReset THIValue = 0x0
+// T_HIReset is the reset value of register T_HI.
+const T_HIReset T_HIValue = 0x0
 
 // Read loads the register.
-func (r *THI) Read() THIValue { return THIValue(r.reg.Load()) }
+func (r *T_HI) Read() T_HIValue { return T_HIValue(r.reg.Load()) }
 
 // Write stores v in the register.
-func (r *THI) Write(v THIValue) { r.reg.Store(uint32(v)) }
+func (r *T_HI) Write(v T_HIValue) { r.reg.Store(uint32(v)) }
 
-// WriteWith stores f(THIReset): fields f leaves alone are written as their reset values.
-func (r *THI) WriteWith(f func(THIValue) THIValue) { r.reg.Store(uint32(f(THIReset))) }
+// WriteWith stores f(T_HIReset): fields f leaves alone are written as their reset values.
+func (r *T_HI) WriteWith(f func(T_HIValue) T_HIValue) { r.reg.Store(uint32(f(T_HIReset))) }
 
-// Reset stores THIReset in the register.
-func (r *THI) Reset() { r.reg.Store(uint32(THIReset)) }
+// Reset stores T_HIReset in the register.
+func (r *T_HI) Reset() { r.reg.Store(uint32(T_HIReset)) }
 
 // Modify loads the register, passes its value to f and stores the result.
-func (r *THI) Modify(f func(THIValue) THIValue) { r.reg.Store(uint32(f(THIValue(r.reg.Load())))) }
+func (r *T_HI) Modify(f func(T_HIValue) T_HIValue) { r.reg.Store(uint32(f(T_HIValue(r.reg.Load())))) }
 
 // T_HI returns field T_HI (bits 21:0): After writing to TIMG_T%sUPDATE_REG, the high 22 bits of the time-base counter of timer %s can be read here.
-func (v THIValue) T_HI() uint32 { return uint32(v) & 0x3fffff }
+func (v T_HIValue) T_HI() uint32 { return uint32(v) & 0x3fffff }
 
-// TUPDATE is register T%sUPDATE (32-bit, read-write, reset 0x0): Write to copy current timer value to TIMGn_T%s_(LO/HI)_REG.
-type TUPDATE struct {
-	reg mmio.U32
-	_   [0x20]byte
-}
+// T_UPDATE is register UPDATE (32-bit, read-write, reset 0x0): Write to copy current timer value to TIMGn_T%s_(LO/HI)_REG.
+type T_UPDATE struct{ reg mmio.U32 }
 
-// TUPDATEValue is a value of register TUPDATE.
-type TUPDATEValue uint32
+// T_UPDATEValue is a value of register T_UPDATE.
+type T_UPDATEValue uint32
 
-// TUPDATEReset is the reset value of register TUPDATE.
-const TUPDATEReset TUPDATEValue = 0x0
+// T_UPDATEReset is the reset value of register T_UPDATE.
+const T_UPDATEReset T_UPDATEValue = 0x0
 
 // Read loads the register.
-func (r *TUPDATE) Read() TUPDATEValue { return TUPDATEValue(r.reg.Load()) }
+func (r *T_UPDATE) Read() T_UPDATEValue { return T_UPDATEValue(r.reg.Load()) }
 
 // Write stores v in the register.
-func (r *TUPDATE) Write(v TUPDATEValue) { r.reg.Store(uint32(v)) }
+func (r *T_UPDATE) Write(v T_UPDATEValue) { r.reg.Store(uint32(v)) }
 
-// WriteWith stores f(TUPDATEReset): fields f leaves alone are written as their reset values.
-func (r *TUPDATE) WriteWith(f func(TUPDATEValue) TUPDATEValue) { r.reg.Store(uint32(f(TUPDATEReset))) }
+// WriteWith stores f(T_UPDATEReset): fields f leaves alone are written as their reset values.
+func (r *T_UPDATE) WriteWith(f func(T_UPDATEValue) T_UPDATEValue) {
+	r.reg.Store(uint32(f(T_UPDATEReset)))
+}
 
-// Reset stores TUPDATEReset in the register.
-func (r *TUPDATE) Reset() { r.reg.Store(uint32(TUPDATEReset)) }
+// Reset stores T_UPDATEReset in the register.
+func (r *T_UPDATE) Reset() { r.reg.Store(uint32(T_UPDATEReset)) }
 
 // Modify loads the register, passes its value to f and stores the result.
-func (r *TUPDATE) Modify(f func(TUPDATEValue) TUPDATEValue) {
-	r.reg.Store(uint32(f(TUPDATEValue(r.reg.Load()))))
+func (r *T_UPDATE) Modify(f func(T_UPDATEValue) T_UPDATEValue) {
+	r.reg.Store(uint32(f(T_UPDATEValue(r.reg.Load()))))
 }
 
 // T_UPDATE returns field T_UPDATE (bit 31): After writing 0 or 1 to TIMG_T%sUPDATE_REG, the counter value is latched.
-func (v TUPDATEValue) T_UPDATE() bool { return v&0x80000000 != 0 }
+func (v T_UPDATEValue) T_UPDATE() bool { return v&0x80000000 != 0 }
 
 // WithT_UPDATE returns v with field T_UPDATE (bit 31) set to b.
-func (v TUPDATEValue) WithT_UPDATE(b bool) TUPDATEValue {
-	return v&^0x80000000 | TUPDATEValue(b2u(b))<<31
+func (v T_UPDATEValue) WithT_UPDATE(b bool) T_UPDATEValue {
+	return v&^0x80000000 | T_UPDATEValue(b2u(b))<<31
 }
 
-// TALARMLO is register T%sALARMLO (32-bit, read-write, reset 0x0): Timer %s alarm value, low 32 bits.
-type TALARMLO struct {
-	reg mmio.U32
-	_   [0x20]byte
-}
+// T_ALARMLO is register ALARMLO (32-bit, read-write, reset 0x0): Timer %s alarm value, low 32 bits.
+type T_ALARMLO struct{ reg mmio.U32 }
 
-// TALARMLOValue is a value of register TALARMLO.
-type TALARMLOValue uint32
+// T_ALARMLOValue is a value of register T_ALARMLO.
+type T_ALARMLOValue uint32
 
-// TALARMLOReset is the reset value of register TALARMLO.
-const TALARMLOReset TALARMLOValue = 0x0
+// T_ALARMLOReset is the reset value of register T_ALARMLO.
+const T_ALARMLOReset T_ALARMLOValue = 0x0
 
 // Read loads the register.
-func (r *TALARMLO) Read() TALARMLOValue { return TALARMLOValue(r.reg.Load()) }
+func (r *T_ALARMLO) Read() T_ALARMLOValue { return T_ALARMLOValue(r.reg.Load()) }
 
 // Write stores v in the register.
-func (r *TALARMLO) Write(v TALARMLOValue) { r.reg.Store(uint32(v)) }
+func (r *T_ALARMLO) Write(v T_ALARMLOValue) { r.reg.Store(uint32(v)) }
 
-// WriteWith stores f(TALARMLOReset): fields f leaves alone are written as their reset values.
-func (r *TALARMLO) WriteWith(f func(TALARMLOValue) TALARMLOValue) {
-	r.reg.Store(uint32(f(TALARMLOReset)))
+// WriteWith stores f(T_ALARMLOReset): fields f leaves alone are written as their reset values.
+func (r *T_ALARMLO) WriteWith(f func(T_ALARMLOValue) T_ALARMLOValue) {
+	r.reg.Store(uint32(f(T_ALARMLOReset)))
 }
 
-// Reset stores TALARMLOReset in the register.
-func (r *TALARMLO) Reset() { r.reg.Store(uint32(TALARMLOReset)) }
+// Reset stores T_ALARMLOReset in the register.
+func (r *T_ALARMLO) Reset() { r.reg.Store(uint32(T_ALARMLOReset)) }
 
 // Modify loads the register, passes its value to f and stores the result.
-func (r *TALARMLO) Modify(f func(TALARMLOValue) TALARMLOValue) {
-	r.reg.Store(uint32(f(TALARMLOValue(r.reg.Load()))))
+func (r *T_ALARMLO) Modify(f func(T_ALARMLOValue) T_ALARMLOValue) {
+	r.reg.Store(uint32(f(T_ALARMLOValue(r.reg.Load()))))
 }
 
 // T_ALARM_LO returns field T_ALARM_LO (bits 31:0): Timer %s alarm trigger time-base counter value, low 32 bits.
-func (v TALARMLOValue) T_ALARM_LO() uint32 { return uint32(v) & 0xffffffff }
+func (v T_ALARMLOValue) T_ALARM_LO() uint32 { return uint32(v) & 0xffffffff }
 
 // WithT_ALARM_LO returns v with field T_ALARM_LO (bits 31:0) set to x, masked to the field width.
-func (v TALARMLOValue) WithT_ALARM_LO(x uint32) TALARMLOValue {
-	return v&^0xffffffff | TALARMLOValue(x&0xffffffff)
+func (v T_ALARMLOValue) WithT_ALARM_LO(x uint32) T_ALARMLOValue {
+	return v&^0xffffffff | T_ALARMLOValue(x&0xffffffff)
 }
 
-// TALARMHI is register T%sALARMHI (32-bit, read-write, reset 0x0): Timer %s alarm value, high bits.
-type TALARMHI struct {
-	reg mmio.U32
-	_   [0x20]byte
-}
+// T_ALARMHI is register ALARMHI (32-bit, read-write, reset 0x0): Timer %s alarm value, high bits.
+type T_ALARMHI struct{ reg mmio.U32 }
 
-// TALARMHIValue is a value of register TALARMHI.
-type TALARMHIValue uint32
+// T_ALARMHIValue is a value of register T_ALARMHI.
+type T_ALARMHIValue uint32
 
-// TALARMHIReset is the reset value of register TALARMHI.
-const TALARMHIReset TALARMHIValue = 0x0
+// T_ALARMHIReset is the reset value of register T_ALARMHI.
+const T_ALARMHIReset T_ALARMHIValue = 0x0
 
 // Read loads the register.
-func (r *TALARMHI) Read() TALARMHIValue { return TALARMHIValue(r.reg.Load()) }
+func (r *T_ALARMHI) Read() T_ALARMHIValue { return T_ALARMHIValue(r.reg.Load()) }
 
 // Write stores v in the register.
-func (r *TALARMHI) Write(v TALARMHIValue) { r.reg.Store(uint32(v)) }
+func (r *T_ALARMHI) Write(v T_ALARMHIValue) { r.reg.Store(uint32(v)) }
 
-// WriteWith stores f(TALARMHIReset): fields f leaves alone are written as their reset values.
-func (r *TALARMHI) WriteWith(f func(TALARMHIValue) TALARMHIValue) {
-	r.reg.Store(uint32(f(TALARMHIReset)))
+// WriteWith stores f(T_ALARMHIReset): fields f leaves alone are written as their reset values.
+func (r *T_ALARMHI) WriteWith(f func(T_ALARMHIValue) T_ALARMHIValue) {
+	r.reg.Store(uint32(f(T_ALARMHIReset)))
 }
 
-// Reset stores TALARMHIReset in the register.
-func (r *TALARMHI) Reset() { r.reg.Store(uint32(TALARMHIReset)) }
+// Reset stores T_ALARMHIReset in the register.
+func (r *T_ALARMHI) Reset() { r.reg.Store(uint32(T_ALARMHIReset)) }
 
 // Modify loads the register, passes its value to f and stores the result.
-func (r *TALARMHI) Modify(f func(TALARMHIValue) TALARMHIValue) {
-	r.reg.Store(uint32(f(TALARMHIValue(r.reg.Load()))))
+func (r *T_ALARMHI) Modify(f func(T_ALARMHIValue) T_ALARMHIValue) {
+	r.reg.Store(uint32(f(T_ALARMHIValue(r.reg.Load()))))
 }
 
 // T_ALARM_HI returns field T_ALARM_HI (bits 21:0): Timer %s alarm trigger time-base counter value, high 22 bits.
-func (v TALARMHIValue) T_ALARM_HI() uint32 { return uint32(v) & 0x3fffff }
+func (v T_ALARMHIValue) T_ALARM_HI() uint32 { return uint32(v) & 0x3fffff }
 
 // WithT_ALARM_HI returns v with field T_ALARM_HI (bits 21:0) set to x, masked to the field width.
-func (v TALARMHIValue) WithT_ALARM_HI(x uint32) TALARMHIValue {
-	return v&^0x3fffff | TALARMHIValue(x&0x3fffff)
+func (v T_ALARMHIValue) WithT_ALARM_HI(x uint32) T_ALARMHIValue {
+	return v&^0x3fffff | T_ALARMHIValue(x&0x3fffff)
 }
 
-// TLOADLO is register T%sLOADLO (32-bit, read-write, reset 0x0): Timer %s reload value, low 32 bits.
-type TLOADLO struct {
-	reg mmio.U32
-	_   [0x20]byte
-}
+// T_LOADLO is register LOADLO (32-bit, read-write, reset 0x0): Timer %s reload value, low 32 bits.
+type T_LOADLO struct{ reg mmio.U32 }
 
-// TLOADLOValue is a value of register TLOADLO.
-type TLOADLOValue uint32
+// T_LOADLOValue is a value of register T_LOADLO.
+type T_LOADLOValue uint32
 
-// TLOADLOReset is the reset value of register TLOADLO.
-const TLOADLOReset TLOADLOValue = 0x0
+// T_LOADLOReset is the reset value of register T_LOADLO.
+const T_LOADLOReset T_LOADLOValue = 0x0
 
 // Read loads the register.
-func (r *TLOADLO) Read() TLOADLOValue { return TLOADLOValue(r.reg.Load()) }
+func (r *T_LOADLO) Read() T_LOADLOValue { return T_LOADLOValue(r.reg.Load()) }
 
 // Write stores v in the register.
-func (r *TLOADLO) Write(v TLOADLOValue) { r.reg.Store(uint32(v)) }
+func (r *T_LOADLO) Write(v T_LOADLOValue) { r.reg.Store(uint32(v)) }
 
-// WriteWith stores f(TLOADLOReset): fields f leaves alone are written as their reset values.
-func (r *TLOADLO) WriteWith(f func(TLOADLOValue) TLOADLOValue) { r.reg.Store(uint32(f(TLOADLOReset))) }
+// WriteWith stores f(T_LOADLOReset): fields f leaves alone are written as their reset values.
+func (r *T_LOADLO) WriteWith(f func(T_LOADLOValue) T_LOADLOValue) {
+	r.reg.Store(uint32(f(T_LOADLOReset)))
+}
 
-// Reset stores TLOADLOReset in the register.
-func (r *TLOADLO) Reset() { r.reg.Store(uint32(TLOADLOReset)) }
+// Reset stores T_LOADLOReset in the register.
+func (r *T_LOADLO) Reset() { r.reg.Store(uint32(T_LOADLOReset)) }
 
 // Modify loads the register, passes its value to f and stores the result.
-func (r *TLOADLO) Modify(f func(TLOADLOValue) TLOADLOValue) {
-	r.reg.Store(uint32(f(TLOADLOValue(r.reg.Load()))))
+func (r *T_LOADLO) Modify(f func(T_LOADLOValue) T_LOADLOValue) {
+	r.reg.Store(uint32(f(T_LOADLOValue(r.reg.Load()))))
 }
 
 // T_LOAD_LO returns field T_LOAD_LO (bits 31:0): Low 32 bits of the value that a reload will load onto timer %s time-base Counter.
-func (v TLOADLOValue) T_LOAD_LO() uint32 { return uint32(v) & 0xffffffff }
+func (v T_LOADLOValue) T_LOAD_LO() uint32 { return uint32(v) & 0xffffffff }
 
 // WithT_LOAD_LO returns v with field T_LOAD_LO (bits 31:0) set to x, masked to the field width.
-func (v TLOADLOValue) WithT_LOAD_LO(x uint32) TLOADLOValue {
-	return v&^0xffffffff | TLOADLOValue(x&0xffffffff)
+func (v T_LOADLOValue) WithT_LOAD_LO(x uint32) T_LOADLOValue {
+	return v&^0xffffffff | T_LOADLOValue(x&0xffffffff)
 }
 
-// TLOADHI is register T%sLOADHI (32-bit, read-write, reset 0x0): Timer %s reload value, high 22 bits.
-type TLOADHI struct {
-	reg mmio.U32
-	_   [0x20]byte
-}
+// T_LOADHI is register LOADHI (32-bit, read-write, reset 0x0): Timer %s reload value, high 22 bits.
+type T_LOADHI struct{ reg mmio.U32 }
 
-// TLOADHIValue is a value of register TLOADHI.
-type TLOADHIValue uint32
+// T_LOADHIValue is a value of register T_LOADHI.
+type T_LOADHIValue uint32
 
-// TLOADHIReset is the reset value of register TLOADHI.
-const TLOADHIReset TLOADHIValue = 0x0
+// T_LOADHIReset is the reset value of register T_LOADHI.
+const T_LOADHIReset T_LOADHIValue = 0x0
 
 // Read loads the register.
-func (r *TLOADHI) Read() TLOADHIValue { return TLOADHIValue(r.reg.Load()) }
+func (r *T_LOADHI) Read() T_LOADHIValue { return T_LOADHIValue(r.reg.Load()) }
 
 // Write stores v in the register.
-func (r *TLOADHI) Write(v TLOADHIValue) { r.reg.Store(uint32(v)) }
+func (r *T_LOADHI) Write(v T_LOADHIValue) { r.reg.Store(uint32(v)) }
 
-// WriteWith stores f(TLOADHIReset): fields f leaves alone are written as their reset values.
-func (r *TLOADHI) WriteWith(f func(TLOADHIValue) TLOADHIValue) { r.reg.Store(uint32(f(TLOADHIReset))) }
+// WriteWith stores f(T_LOADHIReset): fields f leaves alone are written as their reset values.
+func (r *T_LOADHI) WriteWith(f func(T_LOADHIValue) T_LOADHIValue) {
+	r.reg.Store(uint32(f(T_LOADHIReset)))
+}
 
-// Reset stores TLOADHIReset in the register.
-func (r *TLOADHI) Reset() { r.reg.Store(uint32(TLOADHIReset)) }
+// Reset stores T_LOADHIReset in the register.
+func (r *T_LOADHI) Reset() { r.reg.Store(uint32(T_LOADHIReset)) }
 
 // Modify loads the register, passes its value to f and stores the result.
-func (r *TLOADHI) Modify(f func(TLOADHIValue) TLOADHIValue) {
-	r.reg.Store(uint32(f(TLOADHIValue(r.reg.Load()))))
+func (r *T_LOADHI) Modify(f func(T_LOADHIValue) T_LOADHIValue) {
+	r.reg.Store(uint32(f(T_LOADHIValue(r.reg.Load()))))
 }
 
 // T_LOAD_HI returns field T_LOAD_HI (bits 21:0): High 22 bits of the value that a reload will load onto timer %s time-base counter.
-func (v TLOADHIValue) T_LOAD_HI() uint32 { return uint32(v) & 0x3fffff }
+func (v T_LOADHIValue) T_LOAD_HI() uint32 { return uint32(v) & 0x3fffff }
 
 // WithT_LOAD_HI returns v with field T_LOAD_HI (bits 21:0) set to x, masked to the field width.
-func (v TLOADHIValue) WithT_LOAD_HI(x uint32) TLOADHIValue {
-	return v&^0x3fffff | TLOADHIValue(x&0x3fffff)
+func (v T_LOADHIValue) WithT_LOAD_HI(x uint32) T_LOADHIValue {
+	return v&^0x3fffff | T_LOADHIValue(x&0x3fffff)
 }
 
-// TLOAD is register T%sLOAD (32-bit, read-write, reset 0x0): Write to reload timer from TIMG_T%s_(LOADLOLOADHI)_REG.
-type TLOAD struct {
-	reg mmio.U32
-	_   [0x20]byte
-}
+// T_LOAD is register LOAD (32-bit, read-write, reset 0x0): Write to reload timer from TIMG_T%s_(LOADLOLOADHI)_REG.
+type T_LOAD struct{ reg mmio.U32 }
 
-// TLOADValue is a value of register TLOAD.
-type TLOADValue uint32
+// T_LOADValue is a value of register T_LOAD.
+type T_LOADValue uint32
 
-// TLOADReset is the reset value of register TLOAD.
-const TLOADReset TLOADValue = 0x0
+// T_LOADReset is the reset value of register T_LOAD.
+const T_LOADReset T_LOADValue = 0x0
 
 // Read loads the register.
-func (r *TLOAD) Read() TLOADValue { return TLOADValue(r.reg.Load()) }
+func (r *T_LOAD) Read() T_LOADValue { return T_LOADValue(r.reg.Load()) }
 
 // Write stores v in the register.
-func (r *TLOAD) Write(v TLOADValue) { r.reg.Store(uint32(v)) }
+func (r *T_LOAD) Write(v T_LOADValue) { r.reg.Store(uint32(v)) }
 
-// WriteWith stores f(TLOADReset): fields f leaves alone are written as their reset values.
-func (r *TLOAD) WriteWith(f func(TLOADValue) TLOADValue) { r.reg.Store(uint32(f(TLOADReset))) }
+// WriteWith stores f(T_LOADReset): fields f leaves alone are written as their reset values.
+func (r *T_LOAD) WriteWith(f func(T_LOADValue) T_LOADValue) { r.reg.Store(uint32(f(T_LOADReset))) }
 
-// Reset stores TLOADReset in the register.
-func (r *TLOAD) Reset() { r.reg.Store(uint32(TLOADReset)) }
+// Reset stores T_LOADReset in the register.
+func (r *T_LOAD) Reset() { r.reg.Store(uint32(T_LOADReset)) }
 
 // Modify loads the register, passes its value to f and stores the result.
-func (r *TLOAD) Modify(f func(TLOADValue) TLOADValue) {
-	r.reg.Store(uint32(f(TLOADValue(r.reg.Load()))))
+func (r *T_LOAD) Modify(f func(T_LOADValue) T_LOADValue) {
+	r.reg.Store(uint32(f(T_LOADValue(r.reg.Load()))))
 }
 
 // WithT_LOAD returns v with field T_LOAD (bits 31:0) set to x, masked to the field width.
-func (v TLOADValue) WithT_LOAD(x uint32) TLOADValue { return v&^0xffffffff | TLOADValue(x&0xffffffff) }
+func (v T_LOADValue) WithT_LOAD(x uint32) T_LOADValue {
+	return v&^0xffffffff | T_LOADValue(x&0xffffffff)
+}
 
 // WDTCONFIG0 is register WDTCONFIG0 (32-bit, read-write, reset 0x4c000): Watchdog timer configuration register.
 type WDTCONFIG0 struct{ reg mmio.U32 }

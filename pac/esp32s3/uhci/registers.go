@@ -37,24 +37,8 @@ type UHCI struct {
 	RX_HEAD RX_HEAD
 	// QUICK_SENT is register QUICK_SENT (at 0x34): UHCI quick send configuration register.
 	QUICK_SENT QUICK_SENT
-	// REG_Q0_WORD0 is register REG_Q0_WORD0 (at 0x38): Q0_WORD0 quick_sent register.
-	REG_Q0_WORD0 REG_Q0_WORD0
-	// REG_Q0_WORD1 is register REG_Q0_WORD1 (at 0x3c): Q0_WORD1 quick_sent register.
-	REG_Q0_WORD1 REG_Q0_WORD1
-	// REG_Q1_WORD0 is register REG_Q1_WORD0 (at 0x40): Q1_WORD0 quick_sent register.
-	REG_Q1_WORD0 REG_Q1_WORD0
-	// REG_Q1_WORD1 is register REG_Q1_WORD1 (at 0x44): Q1_WORD1 quick_sent register.
-	REG_Q1_WORD1 REG_Q1_WORD1
-	// REG_Q2_WORD is register REG_Q2_WORD%s (at 0x48, 2 × 0x4 bytes): Q2_WORD0 quick_sent register (REG_Q2_WORD0 … REG_Q2_WORD1 in the SVD).
-	REG_Q2_WORD [2]REG_Q2_WORD
-	// REG_Q3_WORD is register REG_Q3_WORD%s (at 0x50, 2 × 0x4 bytes): Q3_WORD0 quick_sent register (REG_Q3_WORD0 … REG_Q3_WORD1 in the SVD).
-	REG_Q3_WORD [2]REG_Q3_WORD
-	// REG_Q4_WORD is register REG_Q4_WORD%s (at 0x58, 2 × 0x4 bytes): Q4_WORD0 quick_sent register (REG_Q4_WORD0 … REG_Q4_WORD1 in the SVD).
-	REG_Q4_WORD [2]REG_Q4_WORD
-	// REG_Q5_WORD is register REG_Q5_WORD%s (at 0x60, 2 × 0x4 bytes): Q5_WORD0 quick_sent register (REG_Q5_WORD0 … REG_Q5_WORD1 in the SVD).
-	REG_Q5_WORD [2]REG_Q5_WORD
-	// REG_Q6_WORD is register REG_Q6_WORD%s (at 0x68, 2 × 0x4 bytes): Q6_WORD0 quick_sent register (REG_Q6_WORD0 … REG_Q6_WORD1 in the SVD).
-	REG_Q6_WORD [2]REG_Q6_WORD
+	// REG_Q_WORD is cluster REG_Q_WORD[%s] (at 0x38, 7 × 0x8 bytes): Registers REG_Q0_WORD0, REG_Q6_WORD0 and the rest of each copy, as one array.
+	REG_Q_WORD [7]REG_Q_WORD
 	// ESC_CONF0 is register ESC_CONF0 (at 0x70): Escape sequence configuration register 0.
 	ESC_CONF0 ESC_CONF0
 	// ESC_CONF1 is register ESC_CONF1 (at 0x74): Escape sequence configuration register 1.
@@ -67,6 +51,12 @@ type UHCI struct {
 	PKT_THRES PKT_THRES
 	// DATE is register DATE (at 0x84): UHCI version control register.
 	DATE DATE
+}
+
+// REG_Q_WORD is the register cluster REG_Q_WORD[%s], 0x8 bytes: Registers REG_Q0_WORD0, REG_Q6_WORD0 and the rest of each copy, as one array.
+type REG_Q_WORD struct {
+	// X is register %s (at 0x0, 2 × 0x4 bytes): Q0_WORD0 quick_sent register (0 … 1 in the SVD).
+	X [2]REG_Q_WORD_X
 }
 
 // CONF0 is register CONF0 (32-bit, read-write, reset 0x6e0): UHCI configuration register.
@@ -954,328 +944,40 @@ func (v QUICK_SENTValue) WithALWAYS_SEND_EN(b bool) QUICK_SENTValue {
 	return v&^0x80 | QUICK_SENTValue(b2u(b))<<7
 }
 
-// REG_Q0_WORD0 is register REG_Q0_WORD0 (32-bit, read-write, reset 0x0): Q0_WORD0 quick_sent register.
-type REG_Q0_WORD0 struct{ reg mmio.U32 }
+// REG_Q_WORD_X is register %s (32-bit, read-write, reset 0x0): Q0_WORD0 quick_sent register (0 … 1 in the SVD).
+type REG_Q_WORD_X struct{ reg mmio.U32 }
 
-// REG_Q0_WORD0Value is a value of register REG_Q0_WORD0.
-type REG_Q0_WORD0Value uint32
+// REG_Q_WORD_XValue is a value of register REG_Q_WORD_X.
+type REG_Q_WORD_XValue uint32
 
-// REG_Q0_WORD0Reset is the reset value of register REG_Q0_WORD0.
-const REG_Q0_WORD0Reset REG_Q0_WORD0Value = 0x0
-
-// Read loads the register.
-func (r *REG_Q0_WORD0) Read() REG_Q0_WORD0Value { return REG_Q0_WORD0Value(r.reg.Load()) }
-
-// Write stores v in the register.
-func (r *REG_Q0_WORD0) Write(v REG_Q0_WORD0Value) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(REG_Q0_WORD0Reset): fields f leaves alone are written as their reset values.
-func (r *REG_Q0_WORD0) WriteWith(f func(REG_Q0_WORD0Value) REG_Q0_WORD0Value) {
-	r.reg.Store(uint32(f(REG_Q0_WORD0Reset)))
-}
-
-// Reset stores REG_Q0_WORD0Reset in the register.
-func (r *REG_Q0_WORD0) Reset() { r.reg.Store(uint32(REG_Q0_WORD0Reset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *REG_Q0_WORD0) Modify(f func(REG_Q0_WORD0Value) REG_Q0_WORD0Value) {
-	r.reg.Store(uint32(f(REG_Q0_WORD0Value(r.reg.Load()))))
-}
-
-// SEND_Q0_WORD0 returns field SEND_Q0_WORD0 (bits 31:0): This register is used as a quick_sent register when specified by UHCI_ALWAYS_SEND_NUM or UHCI_SINGLE_SEND_NUM.
-func (v REG_Q0_WORD0Value) SEND_Q0_WORD0() uint32 { return uint32(v) & 0xffffffff }
-
-// WithSEND_Q0_WORD0 returns v with field SEND_Q0_WORD0 (bits 31:0) set to x, masked to the field width.
-func (v REG_Q0_WORD0Value) WithSEND_Q0_WORD0(x uint32) REG_Q0_WORD0Value {
-	return v&^0xffffffff | REG_Q0_WORD0Value(x&0xffffffff)
-}
-
-// REG_Q0_WORD1 is register REG_Q0_WORD1 (32-bit, read-write, reset 0x0): Q0_WORD1 quick_sent register.
-type REG_Q0_WORD1 struct{ reg mmio.U32 }
-
-// REG_Q0_WORD1Value is a value of register REG_Q0_WORD1.
-type REG_Q0_WORD1Value uint32
-
-// REG_Q0_WORD1Reset is the reset value of register REG_Q0_WORD1.
-const REG_Q0_WORD1Reset REG_Q0_WORD1Value = 0x0
+// REG_Q_WORD_XReset is the reset value of register REG_Q_WORD_X.
+const REG_Q_WORD_XReset REG_Q_WORD_XValue = 0x0
 
 // Read loads the register.
-func (r *REG_Q0_WORD1) Read() REG_Q0_WORD1Value { return REG_Q0_WORD1Value(r.reg.Load()) }
+func (r *REG_Q_WORD_X) Read() REG_Q_WORD_XValue { return REG_Q_WORD_XValue(r.reg.Load()) }
 
 // Write stores v in the register.
-func (r *REG_Q0_WORD1) Write(v REG_Q0_WORD1Value) { r.reg.Store(uint32(v)) }
+func (r *REG_Q_WORD_X) Write(v REG_Q_WORD_XValue) { r.reg.Store(uint32(v)) }
 
-// WriteWith stores f(REG_Q0_WORD1Reset): fields f leaves alone are written as their reset values.
-func (r *REG_Q0_WORD1) WriteWith(f func(REG_Q0_WORD1Value) REG_Q0_WORD1Value) {
-	r.reg.Store(uint32(f(REG_Q0_WORD1Reset)))
+// WriteWith stores f(REG_Q_WORD_XReset): fields f leaves alone are written as their reset values.
+func (r *REG_Q_WORD_X) WriteWith(f func(REG_Q_WORD_XValue) REG_Q_WORD_XValue) {
+	r.reg.Store(uint32(f(REG_Q_WORD_XReset)))
 }
 
-// Reset stores REG_Q0_WORD1Reset in the register.
-func (r *REG_Q0_WORD1) Reset() { r.reg.Store(uint32(REG_Q0_WORD1Reset)) }
+// Reset stores REG_Q_WORD_XReset in the register.
+func (r *REG_Q_WORD_X) Reset() { r.reg.Store(uint32(REG_Q_WORD_XReset)) }
 
 // Modify loads the register, passes its value to f and stores the result.
-func (r *REG_Q0_WORD1) Modify(f func(REG_Q0_WORD1Value) REG_Q0_WORD1Value) {
-	r.reg.Store(uint32(f(REG_Q0_WORD1Value(r.reg.Load()))))
+func (r *REG_Q_WORD_X) Modify(f func(REG_Q_WORD_XValue) REG_Q_WORD_XValue) {
+	r.reg.Store(uint32(f(REG_Q_WORD_XValue(r.reg.Load()))))
 }
 
-// SEND_Q0_WORD1 returns field SEND_Q0_WORD1 (bits 31:0): This register is used as a quick_sent register when specified by UHCI_ALWAYS_SEND_NUM or UHCI_SINGLE_SEND_NUM.
-func (v REG_Q0_WORD1Value) SEND_Q0_WORD1() uint32 { return uint32(v) & 0xffffffff }
-
-// WithSEND_Q0_WORD1 returns v with field SEND_Q0_WORD1 (bits 31:0) set to x, masked to the field width.
-func (v REG_Q0_WORD1Value) WithSEND_Q0_WORD1(x uint32) REG_Q0_WORD1Value {
-	return v&^0xffffffff | REG_Q0_WORD1Value(x&0xffffffff)
-}
-
-// REG_Q1_WORD0 is register REG_Q1_WORD0 (32-bit, read-write, reset 0x0): Q1_WORD0 quick_sent register.
-type REG_Q1_WORD0 struct{ reg mmio.U32 }
-
-// REG_Q1_WORD0Value is a value of register REG_Q1_WORD0.
-type REG_Q1_WORD0Value uint32
-
-// REG_Q1_WORD0Reset is the reset value of register REG_Q1_WORD0.
-const REG_Q1_WORD0Reset REG_Q1_WORD0Value = 0x0
-
-// Read loads the register.
-func (r *REG_Q1_WORD0) Read() REG_Q1_WORD0Value { return REG_Q1_WORD0Value(r.reg.Load()) }
-
-// Write stores v in the register.
-func (r *REG_Q1_WORD0) Write(v REG_Q1_WORD0Value) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(REG_Q1_WORD0Reset): fields f leaves alone are written as their reset values.
-func (r *REG_Q1_WORD0) WriteWith(f func(REG_Q1_WORD0Value) REG_Q1_WORD0Value) {
-	r.reg.Store(uint32(f(REG_Q1_WORD0Reset)))
-}
-
-// Reset stores REG_Q1_WORD0Reset in the register.
-func (r *REG_Q1_WORD0) Reset() { r.reg.Store(uint32(REG_Q1_WORD0Reset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *REG_Q1_WORD0) Modify(f func(REG_Q1_WORD0Value) REG_Q1_WORD0Value) {
-	r.reg.Store(uint32(f(REG_Q1_WORD0Value(r.reg.Load()))))
-}
-
-// SEND_Q1_WORD0 returns field SEND_Q1_WORD0 (bits 31:0): This register is used as a quick_sent register when specified by UHCI_ALWAYS_SEND_NUM or UHCI_SINGLE_SEND_NUM.
-func (v REG_Q1_WORD0Value) SEND_Q1_WORD0() uint32 { return uint32(v) & 0xffffffff }
-
-// WithSEND_Q1_WORD0 returns v with field SEND_Q1_WORD0 (bits 31:0) set to x, masked to the field width.
-func (v REG_Q1_WORD0Value) WithSEND_Q1_WORD0(x uint32) REG_Q1_WORD0Value {
-	return v&^0xffffffff | REG_Q1_WORD0Value(x&0xffffffff)
-}
-
-// REG_Q1_WORD1 is register REG_Q1_WORD1 (32-bit, read-write, reset 0x0): Q1_WORD1 quick_sent register.
-type REG_Q1_WORD1 struct{ reg mmio.U32 }
-
-// REG_Q1_WORD1Value is a value of register REG_Q1_WORD1.
-type REG_Q1_WORD1Value uint32
-
-// REG_Q1_WORD1Reset is the reset value of register REG_Q1_WORD1.
-const REG_Q1_WORD1Reset REG_Q1_WORD1Value = 0x0
-
-// Read loads the register.
-func (r *REG_Q1_WORD1) Read() REG_Q1_WORD1Value { return REG_Q1_WORD1Value(r.reg.Load()) }
-
-// Write stores v in the register.
-func (r *REG_Q1_WORD1) Write(v REG_Q1_WORD1Value) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(REG_Q1_WORD1Reset): fields f leaves alone are written as their reset values.
-func (r *REG_Q1_WORD1) WriteWith(f func(REG_Q1_WORD1Value) REG_Q1_WORD1Value) {
-	r.reg.Store(uint32(f(REG_Q1_WORD1Reset)))
-}
-
-// Reset stores REG_Q1_WORD1Reset in the register.
-func (r *REG_Q1_WORD1) Reset() { r.reg.Store(uint32(REG_Q1_WORD1Reset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *REG_Q1_WORD1) Modify(f func(REG_Q1_WORD1Value) REG_Q1_WORD1Value) {
-	r.reg.Store(uint32(f(REG_Q1_WORD1Value(r.reg.Load()))))
-}
-
-// SEND_Q1_WORD1 returns field SEND_Q1_WORD1 (bits 31:0): This register is used as a quick_sent register when specified by UHCI_ALWAYS_SEND_NUM or UHCI_SINGLE_SEND_NUM.
-func (v REG_Q1_WORD1Value) SEND_Q1_WORD1() uint32 { return uint32(v) & 0xffffffff }
-
-// WithSEND_Q1_WORD1 returns v with field SEND_Q1_WORD1 (bits 31:0) set to x, masked to the field width.
-func (v REG_Q1_WORD1Value) WithSEND_Q1_WORD1(x uint32) REG_Q1_WORD1Value {
-	return v&^0xffffffff | REG_Q1_WORD1Value(x&0xffffffff)
-}
-
-// REG_Q2_WORD is register REG_Q2_WORD%s (32-bit, read-write, reset 0x0): Q2_WORD0 quick_sent register (REG_Q2_WORD0 … REG_Q2_WORD1 in the SVD).
-type REG_Q2_WORD struct{ reg mmio.U32 }
-
-// REG_Q2_WORDValue is a value of register REG_Q2_WORD.
-type REG_Q2_WORDValue uint32
-
-// REG_Q2_WORDReset is the reset value of register REG_Q2_WORD.
-const REG_Q2_WORDReset REG_Q2_WORDValue = 0x0
-
-// Read loads the register.
-func (r *REG_Q2_WORD) Read() REG_Q2_WORDValue { return REG_Q2_WORDValue(r.reg.Load()) }
-
-// Write stores v in the register.
-func (r *REG_Q2_WORD) Write(v REG_Q2_WORDValue) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(REG_Q2_WORDReset): fields f leaves alone are written as their reset values.
-func (r *REG_Q2_WORD) WriteWith(f func(REG_Q2_WORDValue) REG_Q2_WORDValue) {
-	r.reg.Store(uint32(f(REG_Q2_WORDReset)))
-}
-
-// Reset stores REG_Q2_WORDReset in the register.
-func (r *REG_Q2_WORD) Reset() { r.reg.Store(uint32(REG_Q2_WORDReset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *REG_Q2_WORD) Modify(f func(REG_Q2_WORDValue) REG_Q2_WORDValue) {
-	r.reg.Store(uint32(f(REG_Q2_WORDValue(r.reg.Load()))))
-}
-
-// SEND_Q2_WORD returns field SEND_Q2_WORD%s (bits 31:0): This register is used as a quick_sent register when specified by UHCI_ALWAYS_SEND_NUM or UHCI_SINGLE_SEND_NUM.
-func (v REG_Q2_WORDValue) SEND_Q2_WORD() uint32 { return uint32(v) & 0xffffffff }
-
-// WithSEND_Q2_WORD returns v with field SEND_Q2_WORD%s (bits 31:0) set to x, masked to the field width.
-func (v REG_Q2_WORDValue) WithSEND_Q2_WORD(x uint32) REG_Q2_WORDValue {
-	return v&^0xffffffff | REG_Q2_WORDValue(x&0xffffffff)
-}
-
-// REG_Q3_WORD is register REG_Q3_WORD%s (32-bit, read-write, reset 0x0): Q3_WORD0 quick_sent register (REG_Q3_WORD0 … REG_Q3_WORD1 in the SVD).
-type REG_Q3_WORD struct{ reg mmio.U32 }
-
-// REG_Q3_WORDValue is a value of register REG_Q3_WORD.
-type REG_Q3_WORDValue uint32
-
-// REG_Q3_WORDReset is the reset value of register REG_Q3_WORD.
-const REG_Q3_WORDReset REG_Q3_WORDValue = 0x0
-
-// Read loads the register.
-func (r *REG_Q3_WORD) Read() REG_Q3_WORDValue { return REG_Q3_WORDValue(r.reg.Load()) }
-
-// Write stores v in the register.
-func (r *REG_Q3_WORD) Write(v REG_Q3_WORDValue) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(REG_Q3_WORDReset): fields f leaves alone are written as their reset values.
-func (r *REG_Q3_WORD) WriteWith(f func(REG_Q3_WORDValue) REG_Q3_WORDValue) {
-	r.reg.Store(uint32(f(REG_Q3_WORDReset)))
-}
-
-// Reset stores REG_Q3_WORDReset in the register.
-func (r *REG_Q3_WORD) Reset() { r.reg.Store(uint32(REG_Q3_WORDReset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *REG_Q3_WORD) Modify(f func(REG_Q3_WORDValue) REG_Q3_WORDValue) {
-	r.reg.Store(uint32(f(REG_Q3_WORDValue(r.reg.Load()))))
-}
-
-// SEND_Q3_WORD returns field SEND_Q3_WORD%s (bits 31:0): This register is used as a quick_sent register when specified by UHCI_ALWAYS_SEND_NUM or UHCI_SINGLE_SEND_NUM.
-func (v REG_Q3_WORDValue) SEND_Q3_WORD() uint32 { return uint32(v) & 0xffffffff }
-
-// WithSEND_Q3_WORD returns v with field SEND_Q3_WORD%s (bits 31:0) set to x, masked to the field width.
-func (v REG_Q3_WORDValue) WithSEND_Q3_WORD(x uint32) REG_Q3_WORDValue {
-	return v&^0xffffffff | REG_Q3_WORDValue(x&0xffffffff)
-}
-
-// REG_Q4_WORD is register REG_Q4_WORD%s (32-bit, read-write, reset 0x0): Q4_WORD0 quick_sent register (REG_Q4_WORD0 … REG_Q4_WORD1 in the SVD).
-type REG_Q4_WORD struct{ reg mmio.U32 }
-
-// REG_Q4_WORDValue is a value of register REG_Q4_WORD.
-type REG_Q4_WORDValue uint32
-
-// REG_Q4_WORDReset is the reset value of register REG_Q4_WORD.
-const REG_Q4_WORDReset REG_Q4_WORDValue = 0x0
-
-// Read loads the register.
-func (r *REG_Q4_WORD) Read() REG_Q4_WORDValue { return REG_Q4_WORDValue(r.reg.Load()) }
-
-// Write stores v in the register.
-func (r *REG_Q4_WORD) Write(v REG_Q4_WORDValue) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(REG_Q4_WORDReset): fields f leaves alone are written as their reset values.
-func (r *REG_Q4_WORD) WriteWith(f func(REG_Q4_WORDValue) REG_Q4_WORDValue) {
-	r.reg.Store(uint32(f(REG_Q4_WORDReset)))
-}
-
-// Reset stores REG_Q4_WORDReset in the register.
-func (r *REG_Q4_WORD) Reset() { r.reg.Store(uint32(REG_Q4_WORDReset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *REG_Q4_WORD) Modify(f func(REG_Q4_WORDValue) REG_Q4_WORDValue) {
-	r.reg.Store(uint32(f(REG_Q4_WORDValue(r.reg.Load()))))
-}
-
-// SEND_Q4_WORD returns field SEND_Q4_WORD%s (bits 31:0): This register is used as a quick_sent register when specified by UHCI_ALWAYS_SEND_NUM or UHCI_SINGLE_SEND_NUM.
-func (v REG_Q4_WORDValue) SEND_Q4_WORD() uint32 { return uint32(v) & 0xffffffff }
-
-// WithSEND_Q4_WORD returns v with field SEND_Q4_WORD%s (bits 31:0) set to x, masked to the field width.
-func (v REG_Q4_WORDValue) WithSEND_Q4_WORD(x uint32) REG_Q4_WORDValue {
-	return v&^0xffffffff | REG_Q4_WORDValue(x&0xffffffff)
-}
-
-// REG_Q5_WORD is register REG_Q5_WORD%s (32-bit, read-write, reset 0x0): Q5_WORD0 quick_sent register (REG_Q5_WORD0 … REG_Q5_WORD1 in the SVD).
-type REG_Q5_WORD struct{ reg mmio.U32 }
-
-// REG_Q5_WORDValue is a value of register REG_Q5_WORD.
-type REG_Q5_WORDValue uint32
-
-// REG_Q5_WORDReset is the reset value of register REG_Q5_WORD.
-const REG_Q5_WORDReset REG_Q5_WORDValue = 0x0
-
-// Read loads the register.
-func (r *REG_Q5_WORD) Read() REG_Q5_WORDValue { return REG_Q5_WORDValue(r.reg.Load()) }
-
-// Write stores v in the register.
-func (r *REG_Q5_WORD) Write(v REG_Q5_WORDValue) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(REG_Q5_WORDReset): fields f leaves alone are written as their reset values.
-func (r *REG_Q5_WORD) WriteWith(f func(REG_Q5_WORDValue) REG_Q5_WORDValue) {
-	r.reg.Store(uint32(f(REG_Q5_WORDReset)))
-}
-
-// Reset stores REG_Q5_WORDReset in the register.
-func (r *REG_Q5_WORD) Reset() { r.reg.Store(uint32(REG_Q5_WORDReset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *REG_Q5_WORD) Modify(f func(REG_Q5_WORDValue) REG_Q5_WORDValue) {
-	r.reg.Store(uint32(f(REG_Q5_WORDValue(r.reg.Load()))))
-}
-
-// SEND_Q5_WORD returns field SEND_Q5_WORD%s (bits 31:0): This register is used as a quick_sent register when specified by UHCI_ALWAYS_SEND_NUM or UHCI_SINGLE_SEND_NUM.
-func (v REG_Q5_WORDValue) SEND_Q5_WORD() uint32 { return uint32(v) & 0xffffffff }
-
-// WithSEND_Q5_WORD returns v with field SEND_Q5_WORD%s (bits 31:0) set to x, masked to the field width.
-func (v REG_Q5_WORDValue) WithSEND_Q5_WORD(x uint32) REG_Q5_WORDValue {
-	return v&^0xffffffff | REG_Q5_WORDValue(x&0xffffffff)
-}
-
-// REG_Q6_WORD is register REG_Q6_WORD%s (32-bit, read-write, reset 0x0): Q6_WORD0 quick_sent register (REG_Q6_WORD0 … REG_Q6_WORD1 in the SVD).
-type REG_Q6_WORD struct{ reg mmio.U32 }
-
-// REG_Q6_WORDValue is a value of register REG_Q6_WORD.
-type REG_Q6_WORDValue uint32
-
-// REG_Q6_WORDReset is the reset value of register REG_Q6_WORD.
-const REG_Q6_WORDReset REG_Q6_WORDValue = 0x0
-
-// Read loads the register.
-func (r *REG_Q6_WORD) Read() REG_Q6_WORDValue { return REG_Q6_WORDValue(r.reg.Load()) }
-
-// Write stores v in the register.
-func (r *REG_Q6_WORD) Write(v REG_Q6_WORDValue) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(REG_Q6_WORDReset): fields f leaves alone are written as their reset values.
-func (r *REG_Q6_WORD) WriteWith(f func(REG_Q6_WORDValue) REG_Q6_WORDValue) {
-	r.reg.Store(uint32(f(REG_Q6_WORDReset)))
-}
-
-// Reset stores REG_Q6_WORDReset in the register.
-func (r *REG_Q6_WORD) Reset() { r.reg.Store(uint32(REG_Q6_WORDReset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *REG_Q6_WORD) Modify(f func(REG_Q6_WORDValue) REG_Q6_WORDValue) {
-	r.reg.Store(uint32(f(REG_Q6_WORDValue(r.reg.Load()))))
-}
-
-// SEND_Q6_WORD returns field SEND_Q6_WORD%s (bits 31:0): This register is used as a quick_sent register when specified by UHCI_ALWAYS_SEND_NUM or UHCI_SINGLE_SEND_NUM.
-func (v REG_Q6_WORDValue) SEND_Q6_WORD() uint32 { return uint32(v) & 0xffffffff }
-
-// WithSEND_Q6_WORD returns v with field SEND_Q6_WORD%s (bits 31:0) set to x, masked to the field width.
-func (v REG_Q6_WORDValue) WithSEND_Q6_WORD(x uint32) REG_Q6_WORDValue {
-	return v&^0xffffffff | REG_Q6_WORDValue(x&0xffffffff)
+// SEND_Q_WORD returns field SEND_Q%s_WORD%s (bits 31:0): This register is used as a quick_sent register when specified by UHCI_ALWAYS_SEND_NUM or UHCI_SINGLE_SEND_NUM.
+func (v REG_Q_WORD_XValue) SEND_Q_WORD() uint32 { return uint32(v) & 0xffffffff }
+
+// WithSEND_Q_WORD returns v with field SEND_Q%s_WORD%s (bits 31:0) set to x, masked to the field width.
+func (v REG_Q_WORD_XValue) WithSEND_Q_WORD(x uint32) REG_Q_WORD_XValue {
+	return v&^0xffffffff | REG_Q_WORD_XValue(x&0xffffffff)
 }
 
 // ESC_CONF0 is register ESC_CONF0 (32-bit, read-write, reset 0xdcdbc0): Escape sequence configuration register 0.

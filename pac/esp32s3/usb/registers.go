@@ -78,119 +78,9 @@ type USB struct {
 	// HPRT is register HPRT (at 0x440).
 	HPRT HPRT
 	_    [0xbc]byte
-	// HCCHAR0 is register HCCHAR0 (at 0x500).
-	HCCHAR0 HCCHAR0
-	_       [0x4]byte
-	// HCINT0 is register HCINT0 (at 0x508).
-	HCINT0 HCINT0
-	// HCINTMSK0 is register HCINTMSK0 (at 0x50c).
-	HCINTMSK0 HCINTMSK0
-	// HCTSIZ0 is register HCTSIZ0 (at 0x510).
-	HCTSIZ0 HCTSIZ0
-	// HCDMA0 is register HCDMA0 (at 0x514).
-	HCDMA0 HCDMA0
-	_      [0x4]byte
-	// HCDMAB0 is register HCDMAB0 (at 0x51c).
-	HCDMAB0 HCDMAB0
-	// HCCHAR1 is register HCCHAR1 (at 0x520).
-	HCCHAR1 HCCHAR1
-	_       [0x4]byte
-	// HCINT1 is register HCINT1 (at 0x528).
-	HCINT1 HCINT1
-	// HCINTMSK1 is register HCINTMSK1 (at 0x52c).
-	HCINTMSK1 HCINTMSK1
-	// HCTSIZ1 is register HCTSIZ1 (at 0x530).
-	HCTSIZ1 HCTSIZ1
-	// HCDMA1 is register HCDMA1 (at 0x534).
-	HCDMA1 HCDMA1
-	_      [0x4]byte
-	// HCDMAB1 is register HCDMAB1 (at 0x53c).
-	HCDMAB1 HCDMAB1
-	// HCCHAR2 is register HCCHAR2 (at 0x540).
-	HCCHAR2 HCCHAR2
-	_       [0x4]byte
-	// HCINT2 is register HCINT2 (at 0x548).
-	HCINT2 HCINT2
-	// HCINTMSK2 is register HCINTMSK2 (at 0x54c).
-	HCINTMSK2 HCINTMSK2
-	// HCTSIZ2 is register HCTSIZ2 (at 0x550).
-	HCTSIZ2 HCTSIZ2
-	// HCDMA2 is register HCDMA2 (at 0x554).
-	HCDMA2 HCDMA2
-	_      [0x4]byte
-	// HCDMAB2 is register HCDMAB2 (at 0x55c).
-	HCDMAB2 HCDMAB2
-	// HCCHAR3 is register HCCHAR3 (at 0x560).
-	HCCHAR3 HCCHAR3
-	_       [0x4]byte
-	// HCINT3 is register HCINT3 (at 0x568).
-	HCINT3 HCINT3
-	// HCINTMSK3 is register HCINTMSK3 (at 0x56c).
-	HCINTMSK3 HCINTMSK3
-	// HCTSIZ3 is register HCTSIZ3 (at 0x570).
-	HCTSIZ3 HCTSIZ3
-	// HCDMA3 is register HCDMA3 (at 0x574).
-	HCDMA3 HCDMA3
-	_      [0x4]byte
-	// HCDMAB3 is register HCDMAB3 (at 0x57c).
-	HCDMAB3 HCDMAB3
-	// HCCHAR4 is register HCCHAR4 (at 0x580).
-	HCCHAR4 HCCHAR4
-	_       [0x4]byte
-	// HCINT4 is register HCINT4 (at 0x588).
-	HCINT4 HCINT4
-	// HCINTMSK4 is register HCINTMSK4 (at 0x58c).
-	HCINTMSK4 HCINTMSK4
-	// HCTSIZ4 is register HCTSIZ4 (at 0x590).
-	HCTSIZ4 HCTSIZ4
-	// HCDMA4 is register HCDMA4 (at 0x594).
-	HCDMA4 HCDMA4
-	_      [0x4]byte
-	// HCDMAB4 is register HCDMAB4 (at 0x59c).
-	HCDMAB4 HCDMAB4
-	// HCCHAR5 is register HCCHAR5 (at 0x5a0).
-	HCCHAR5 HCCHAR5
-	_       [0x4]byte
-	// HCINT5 is register HCINT5 (at 0x5a8).
-	HCINT5 HCINT5
-	// HCINTMSK5 is register HCINTMSK5 (at 0x5ac).
-	HCINTMSK5 HCINTMSK5
-	// HCTSIZ5 is register HCTSIZ5 (at 0x5b0).
-	HCTSIZ5 HCTSIZ5
-	// HCDMA5 is register HCDMA5 (at 0x5b4).
-	HCDMA5 HCDMA5
-	_      [0x4]byte
-	// HCDMAB5 is register HCDMAB5 (at 0x5bc).
-	HCDMAB5 HCDMAB5
-	// HCCHAR6 is register HCCHAR6 (at 0x5c0).
-	HCCHAR6 HCCHAR6
-	_       [0x4]byte
-	// HCINT6 is register HCINT6 (at 0x5c8).
-	HCINT6 HCINT6
-	// HCINTMSK6 is register HCINTMSK6 (at 0x5cc).
-	HCINTMSK6 HCINTMSK6
-	// HCTSIZ6 is register HCTSIZ6 (at 0x5d0).
-	HCTSIZ6 HCTSIZ6
-	// HCDMA6 is register HCDMA6 (at 0x5d4).
-	HCDMA6 HCDMA6
-	_      [0x4]byte
-	// HCDMAB6 is register HCDMAB6 (at 0x5dc).
-	HCDMAB6 HCDMAB6
-	// HCCHAR7 is register HCCHAR7 (at 0x5e0).
-	HCCHAR7 HCCHAR7
-	_       [0x4]byte
-	// HCINT7 is register HCINT7 (at 0x5e8).
-	HCINT7 HCINT7
-	// HCINTMSK7 is register HCINTMSK7 (at 0x5ec).
-	HCINTMSK7 HCINTMSK7
-	// HCTSIZ7 is register HCTSIZ7 (at 0x5f0).
-	HCTSIZ7 HCTSIZ7
-	// HCDMA7 is register HCDMA7 (at 0x5f4).
-	HCDMA7 HCDMA7
-	_      [0x4]byte
-	// HCDMAB7 is register HCDMAB7 (at 0x5fc).
-	HCDMAB7 HCDMAB7
-	_       [0x200]byte
+	// BLOCK is cluster BLOCK[%s] (at 0x500, 8 × 0x20 bytes): Registers HCCHAR0, HCCHAR7 and the rest of each copy, as one array.
+	BLOCK [8]BLOCK
+	_     [0x200]byte
 	// DCFG is register DCFG (at 0x800).
 	DCFG DCFG
 	// DCTL is register DCTL (at 0x804).
@@ -409,6 +299,24 @@ type USB struct {
 	_         [0x220]byte
 	// PCGCCTL is register PCGCCTL (at 0xe00).
 	PCGCCTL PCGCCTL
+}
+
+// BLOCK is the register cluster BLOCK[%s], 0x20 bytes: Registers HCCHAR0, HCCHAR7 and the rest of each copy, as one array.
+type BLOCK struct {
+	// HCCHAR is register HCCHAR (at 0x0).
+	HCCHAR BLOCK_HCCHAR
+	_      [0x4]byte
+	// HCINT is register HCINT (at 0x8).
+	HCINT BLOCK_HCINT
+	// HCINTMSK is register HCINTMSK (at 0xc).
+	HCINTMSK BLOCK_HCINTMSK
+	// HCTSIZ is register HCTSIZ (at 0x10).
+	HCTSIZ BLOCK_HCTSIZ
+	// HCDMA is register HCDMA (at 0x14).
+	HCDMA BLOCK_HCDMA
+	_     [0x4]byte
+	// HCDMAB is register HCDMAB (at 0x1c).
+	HCDMAB BLOCK_HCDMAB
 }
 
 // GOTGCTL is register GOTGCTL (32-bit, read-write, reset 0x0).
@@ -2362,3725 +2270,512 @@ func (v HPRTValue) WithPRTTSTCTL(x uint32) HPRTValue { return v&^0x1e000 | HPRTV
 // PRTSPD returns field PRTSPD (bits 18:17).
 func (v HPRTValue) PRTSPD() uint32 { return uint32(v>>17) & 0x3 }
 
-// HCCHAR0 is register HCCHAR0 (32-bit, read-write, reset 0x0).
-type HCCHAR0 struct{ reg mmio.U32 }
+// BLOCK_HCCHAR is register HCCHAR (32-bit, read-write, reset 0x0).
+type BLOCK_HCCHAR struct{ reg mmio.U32 }
 
-// HCCHAR0Value is a value of register HCCHAR0.
-type HCCHAR0Value uint32
+// BLOCK_HCCHARValue is a value of register BLOCK_HCCHAR.
+type BLOCK_HCCHARValue uint32
 
-// HCCHAR0Reset is the reset value of register HCCHAR0.
-const HCCHAR0Reset HCCHAR0Value = 0x0
-
-// Read loads the register.
-func (r *HCCHAR0) Read() HCCHAR0Value { return HCCHAR0Value(r.reg.Load()) }
-
-// Write stores v in the register.
-func (r *HCCHAR0) Write(v HCCHAR0Value) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(HCCHAR0Reset): fields f leaves alone are written as their reset values.
-func (r *HCCHAR0) WriteWith(f func(HCCHAR0Value) HCCHAR0Value) { r.reg.Store(uint32(f(HCCHAR0Reset))) }
-
-// Reset stores HCCHAR0Reset in the register.
-func (r *HCCHAR0) Reset() { r.reg.Store(uint32(HCCHAR0Reset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *HCCHAR0) Modify(f func(HCCHAR0Value) HCCHAR0Value) {
-	r.reg.Store(uint32(f(HCCHAR0Value(r.reg.Load()))))
-}
-
-// H_MPS0 returns field H_MPS0 (bits 10:0).
-func (v HCCHAR0Value) H_MPS0() uint32 { return uint32(v) & 0x7ff }
-
-// WithH_MPS0 returns v with field H_MPS0 (bits 10:0) set to x, masked to the field width.
-func (v HCCHAR0Value) WithH_MPS0(x uint32) HCCHAR0Value { return v&^0x7ff | HCCHAR0Value(x&0x7ff) }
-
-// H_EPNUM0 returns field H_EPNUM0 (bits 14:11).
-func (v HCCHAR0Value) H_EPNUM0() uint32 { return uint32(v>>11) & 0xf }
-
-// WithH_EPNUM0 returns v with field H_EPNUM0 (bits 14:11) set to x, masked to the field width.
-func (v HCCHAR0Value) WithH_EPNUM0(x uint32) HCCHAR0Value { return v&^0x7800 | HCCHAR0Value(x&0xf)<<11 }
-
-// H_EPDIR0 returns field H_EPDIR0 (bit 15).
-func (v HCCHAR0Value) H_EPDIR0() bool { return v&0x8000 != 0 }
-
-// WithH_EPDIR0 returns v with field H_EPDIR0 (bit 15) set to b.
-func (v HCCHAR0Value) WithH_EPDIR0(b bool) HCCHAR0Value { return v&^0x8000 | HCCHAR0Value(b2u(b))<<15 }
-
-// H_LSPDDEV0 returns field H_LSPDDEV0 (bit 17).
-func (v HCCHAR0Value) H_LSPDDEV0() bool { return v&0x20000 != 0 }
-
-// WithH_LSPDDEV0 returns v with field H_LSPDDEV0 (bit 17) set to b.
-func (v HCCHAR0Value) WithH_LSPDDEV0(b bool) HCCHAR0Value {
-	return v&^0x20000 | HCCHAR0Value(b2u(b))<<17
-}
-
-// H_EPTYPE0 returns field H_EPTYPE0 (bits 19:18).
-func (v HCCHAR0Value) H_EPTYPE0() uint32 { return uint32(v>>18) & 0x3 }
-
-// WithH_EPTYPE0 returns v with field H_EPTYPE0 (bits 19:18) set to x, masked to the field width.
-func (v HCCHAR0Value) WithH_EPTYPE0(x uint32) HCCHAR0Value {
-	return v&^0xc0000 | HCCHAR0Value(x&0x3)<<18
-}
-
-// H_EC0 returns field H_EC0 (bit 21).
-func (v HCCHAR0Value) H_EC0() bool { return v&0x200000 != 0 }
-
-// WithH_EC0 returns v with field H_EC0 (bit 21) set to b.
-func (v HCCHAR0Value) WithH_EC0(b bool) HCCHAR0Value { return v&^0x200000 | HCCHAR0Value(b2u(b))<<21 }
-
-// H_DEVADDR0 returns field H_DEVADDR0 (bits 28:22).
-func (v HCCHAR0Value) H_DEVADDR0() uint32 { return uint32(v>>22) & 0x7f }
-
-// WithH_DEVADDR0 returns v with field H_DEVADDR0 (bits 28:22) set to x, masked to the field width.
-func (v HCCHAR0Value) WithH_DEVADDR0(x uint32) HCCHAR0Value {
-	return v&^0x1fc00000 | HCCHAR0Value(x&0x7f)<<22
-}
-
-// H_ODDFRM0 returns field H_ODDFRM0 (bit 29).
-func (v HCCHAR0Value) H_ODDFRM0() bool { return v&0x20000000 != 0 }
-
-// WithH_ODDFRM0 returns v with field H_ODDFRM0 (bit 29) set to b.
-func (v HCCHAR0Value) WithH_ODDFRM0(b bool) HCCHAR0Value {
-	return v&^0x20000000 | HCCHAR0Value(b2u(b))<<29
-}
-
-// H_CHDIS0 returns field H_CHDIS0 (bit 30).
-func (v HCCHAR0Value) H_CHDIS0() bool { return v&0x40000000 != 0 }
-
-// WithH_CHDIS0 returns v with field H_CHDIS0 (bit 30) set to b.
-func (v HCCHAR0Value) WithH_CHDIS0(b bool) HCCHAR0Value {
-	return v&^0x40000000 | HCCHAR0Value(b2u(b))<<30
-}
-
-// H_CHENA0 returns field H_CHENA0 (bit 31).
-func (v HCCHAR0Value) H_CHENA0() bool { return v&0x80000000 != 0 }
-
-// WithH_CHENA0 returns v with field H_CHENA0 (bit 31) set to b.
-func (v HCCHAR0Value) WithH_CHENA0(b bool) HCCHAR0Value {
-	return v&^0x80000000 | HCCHAR0Value(b2u(b))<<31
-}
-
-// HCINT0 is register HCINT0 (32-bit, read-write, reset 0x0).
-type HCINT0 struct{ reg mmio.U32 }
-
-// HCINT0Value is a value of register HCINT0.
-type HCINT0Value uint32
-
-// HCINT0Reset is the reset value of register HCINT0.
-const HCINT0Reset HCINT0Value = 0x0
+// BLOCK_HCCHARReset is the reset value of register BLOCK_HCCHAR.
+const BLOCK_HCCHARReset BLOCK_HCCHARValue = 0x0
 
 // Read loads the register.
-func (r *HCINT0) Read() HCINT0Value { return HCINT0Value(r.reg.Load()) }
+func (r *BLOCK_HCCHAR) Read() BLOCK_HCCHARValue { return BLOCK_HCCHARValue(r.reg.Load()) }
 
 // Write stores v in the register.
-func (r *HCINT0) Write(v HCINT0Value) { r.reg.Store(uint32(v)) }
+func (r *BLOCK_HCCHAR) Write(v BLOCK_HCCHARValue) { r.reg.Store(uint32(v)) }
 
-// WriteWith stores f(HCINT0Reset): fields f leaves alone are written as their reset values.
-func (r *HCINT0) WriteWith(f func(HCINT0Value) HCINT0Value) { r.reg.Store(uint32(f(HCINT0Reset))) }
+// WriteWith stores f(BLOCK_HCCHARReset): fields f leaves alone are written as their reset values.
+func (r *BLOCK_HCCHAR) WriteWith(f func(BLOCK_HCCHARValue) BLOCK_HCCHARValue) {
+	r.reg.Store(uint32(f(BLOCK_HCCHARReset)))
+}
 
-// Reset stores HCINT0Reset in the register.
-func (r *HCINT0) Reset() { r.reg.Store(uint32(HCINT0Reset)) }
+// Reset stores BLOCK_HCCHARReset in the register.
+func (r *BLOCK_HCCHAR) Reset() { r.reg.Store(uint32(BLOCK_HCCHARReset)) }
 
 // Modify loads the register, passes its value to f and stores the result.
-func (r *HCINT0) Modify(f func(HCINT0Value) HCINT0Value) {
-	r.reg.Store(uint32(f(HCINT0Value(r.reg.Load()))))
+func (r *BLOCK_HCCHAR) Modify(f func(BLOCK_HCCHARValue) BLOCK_HCCHARValue) {
+	r.reg.Store(uint32(f(BLOCK_HCCHARValue(r.reg.Load()))))
 }
 
-// H_XFERCOMPL0 returns field H_XFERCOMPL0 (bit 0).
-func (v HCINT0Value) H_XFERCOMPL0() bool { return v&0x1 != 0 }
+// H_MPS returns field H_MPS%s (bits 10:0).
+func (v BLOCK_HCCHARValue) H_MPS() uint32 { return uint32(v) & 0x7ff }
 
-// WithH_XFERCOMPL0 returns v with field H_XFERCOMPL0 (bit 0) set to b.
-func (v HCINT0Value) WithH_XFERCOMPL0(b bool) HCINT0Value { return v&^0x1 | HCINT0Value(b2u(b)) }
-
-// H_CHHLTD0 returns field H_CHHLTD0 (bit 1).
-func (v HCINT0Value) H_CHHLTD0() bool { return v&0x2 != 0 }
-
-// WithH_CHHLTD0 returns v with field H_CHHLTD0 (bit 1) set to b.
-func (v HCINT0Value) WithH_CHHLTD0(b bool) HCINT0Value { return v&^0x2 | HCINT0Value(b2u(b))<<1 }
-
-// H_AHBERR0 returns field H_AHBERR0 (bit 2).
-func (v HCINT0Value) H_AHBERR0() bool { return v&0x4 != 0 }
-
-// WithH_AHBERR0 returns v with field H_AHBERR0 (bit 2) set to b.
-func (v HCINT0Value) WithH_AHBERR0(b bool) HCINT0Value { return v&^0x4 | HCINT0Value(b2u(b))<<2 }
-
-// H_STALL0 returns field H_STALL0 (bit 3).
-func (v HCINT0Value) H_STALL0() bool { return v&0x8 != 0 }
-
-// WithH_STALL0 returns v with field H_STALL0 (bit 3) set to b.
-func (v HCINT0Value) WithH_STALL0(b bool) HCINT0Value { return v&^0x8 | HCINT0Value(b2u(b))<<3 }
-
-// H_NACK0 returns field H_NACK0 (bit 4).
-func (v HCINT0Value) H_NACK0() bool { return v&0x10 != 0 }
-
-// WithH_NACK0 returns v with field H_NACK0 (bit 4) set to b.
-func (v HCINT0Value) WithH_NACK0(b bool) HCINT0Value { return v&^0x10 | HCINT0Value(b2u(b))<<4 }
-
-// H_ACK0 returns field H_ACK0 (bit 5).
-func (v HCINT0Value) H_ACK0() bool { return v&0x20 != 0 }
-
-// WithH_ACK0 returns v with field H_ACK0 (bit 5) set to b.
-func (v HCINT0Value) WithH_ACK0(b bool) HCINT0Value { return v&^0x20 | HCINT0Value(b2u(b))<<5 }
-
-// H_NYET0 returns field H_NYET0 (bit 6).
-func (v HCINT0Value) H_NYET0() bool { return v&0x40 != 0 }
-
-// WithH_NYET0 returns v with field H_NYET0 (bit 6) set to b.
-func (v HCINT0Value) WithH_NYET0(b bool) HCINT0Value { return v&^0x40 | HCINT0Value(b2u(b))<<6 }
-
-// H_XACTERR0 returns field H_XACTERR0 (bit 7).
-func (v HCINT0Value) H_XACTERR0() bool { return v&0x80 != 0 }
-
-// WithH_XACTERR0 returns v with field H_XACTERR0 (bit 7) set to b.
-func (v HCINT0Value) WithH_XACTERR0(b bool) HCINT0Value { return v&^0x80 | HCINT0Value(b2u(b))<<7 }
-
-// H_BBLERR0 returns field H_BBLERR0 (bit 8).
-func (v HCINT0Value) H_BBLERR0() bool { return v&0x100 != 0 }
-
-// WithH_BBLERR0 returns v with field H_BBLERR0 (bit 8) set to b.
-func (v HCINT0Value) WithH_BBLERR0(b bool) HCINT0Value { return v&^0x100 | HCINT0Value(b2u(b))<<8 }
-
-// H_FRMOVRUN0 returns field H_FRMOVRUN0 (bit 9).
-func (v HCINT0Value) H_FRMOVRUN0() bool { return v&0x200 != 0 }
-
-// WithH_FRMOVRUN0 returns v with field H_FRMOVRUN0 (bit 9) set to b.
-func (v HCINT0Value) WithH_FRMOVRUN0(b bool) HCINT0Value { return v&^0x200 | HCINT0Value(b2u(b))<<9 }
-
-// H_DATATGLERR0 returns field H_DATATGLERR0 (bit 10).
-func (v HCINT0Value) H_DATATGLERR0() bool { return v&0x400 != 0 }
-
-// WithH_DATATGLERR0 returns v with field H_DATATGLERR0 (bit 10) set to b.
-func (v HCINT0Value) WithH_DATATGLERR0(b bool) HCINT0Value { return v&^0x400 | HCINT0Value(b2u(b))<<10 }
-
-// H_BNAINTR0 returns field H_BNAINTR0 (bit 11).
-func (v HCINT0Value) H_BNAINTR0() bool { return v&0x800 != 0 }
-
-// WithH_BNAINTR0 returns v with field H_BNAINTR0 (bit 11) set to b.
-func (v HCINT0Value) WithH_BNAINTR0(b bool) HCINT0Value { return v&^0x800 | HCINT0Value(b2u(b))<<11 }
-
-// H_XCS_XACT_ERR0 returns field H_XCS_XACT_ERR0 (bit 12).
-func (v HCINT0Value) H_XCS_XACT_ERR0() bool { return v&0x1000 != 0 }
-
-// WithH_XCS_XACT_ERR0 returns v with field H_XCS_XACT_ERR0 (bit 12) set to b.
-func (v HCINT0Value) WithH_XCS_XACT_ERR0(b bool) HCINT0Value {
-	return v&^0x1000 | HCINT0Value(b2u(b))<<12
+// WithH_MPS returns v with field H_MPS%s (bits 10:0) set to x, masked to the field width.
+func (v BLOCK_HCCHARValue) WithH_MPS(x uint32) BLOCK_HCCHARValue {
+	return v&^0x7ff | BLOCK_HCCHARValue(x&0x7ff)
 }
 
-// H_DESC_LST_ROLLINTR0 returns field H_DESC_LST_ROLLINTR0 (bit 13).
-func (v HCINT0Value) H_DESC_LST_ROLLINTR0() bool { return v&0x2000 != 0 }
+// H_EPNUM returns field H_EPNUM%s (bits 14:11).
+func (v BLOCK_HCCHARValue) H_EPNUM() uint32 { return uint32(v>>11) & 0xf }
 
-// WithH_DESC_LST_ROLLINTR0 returns v with field H_DESC_LST_ROLLINTR0 (bit 13) set to b.
-func (v HCINT0Value) WithH_DESC_LST_ROLLINTR0(b bool) HCINT0Value {
-	return v&^0x2000 | HCINT0Value(b2u(b))<<13
+// WithH_EPNUM returns v with field H_EPNUM%s (bits 14:11) set to x, masked to the field width.
+func (v BLOCK_HCCHARValue) WithH_EPNUM(x uint32) BLOCK_HCCHARValue {
+	return v&^0x7800 | BLOCK_HCCHARValue(x&0xf)<<11
 }
 
-// HCINTMSK0 is register HCINTMSK0 (32-bit, read-write, reset 0x0).
-type HCINTMSK0 struct{ reg mmio.U32 }
+// H_EPDIR returns field H_EPDIR%s (bit 15).
+func (v BLOCK_HCCHARValue) H_EPDIR() bool { return v&0x8000 != 0 }
 
-// HCINTMSK0Value is a value of register HCINTMSK0.
-type HCINTMSK0Value uint32
+// WithH_EPDIR returns v with field H_EPDIR%s (bit 15) set to b.
+func (v BLOCK_HCCHARValue) WithH_EPDIR(b bool) BLOCK_HCCHARValue {
+	return v&^0x8000 | BLOCK_HCCHARValue(b2u(b))<<15
+}
 
-// HCINTMSK0Reset is the reset value of register HCINTMSK0.
-const HCINTMSK0Reset HCINTMSK0Value = 0x0
+// H_LSPDDEV returns field H_LSPDDEV%s (bit 17).
+func (v BLOCK_HCCHARValue) H_LSPDDEV() bool { return v&0x20000 != 0 }
+
+// WithH_LSPDDEV returns v with field H_LSPDDEV%s (bit 17) set to b.
+func (v BLOCK_HCCHARValue) WithH_LSPDDEV(b bool) BLOCK_HCCHARValue {
+	return v&^0x20000 | BLOCK_HCCHARValue(b2u(b))<<17
+}
+
+// H_EPTYPE returns field H_EPTYPE%s (bits 19:18).
+func (v BLOCK_HCCHARValue) H_EPTYPE() uint32 { return uint32(v>>18) & 0x3 }
+
+// WithH_EPTYPE returns v with field H_EPTYPE%s (bits 19:18) set to x, masked to the field width.
+func (v BLOCK_HCCHARValue) WithH_EPTYPE(x uint32) BLOCK_HCCHARValue {
+	return v&^0xc0000 | BLOCK_HCCHARValue(x&0x3)<<18
+}
+
+// H_EC returns field H_EC%s (bit 21).
+func (v BLOCK_HCCHARValue) H_EC() bool { return v&0x200000 != 0 }
+
+// WithH_EC returns v with field H_EC%s (bit 21) set to b.
+func (v BLOCK_HCCHARValue) WithH_EC(b bool) BLOCK_HCCHARValue {
+	return v&^0x200000 | BLOCK_HCCHARValue(b2u(b))<<21
+}
+
+// H_DEVADDR returns field H_DEVADDR%s (bits 28:22).
+func (v BLOCK_HCCHARValue) H_DEVADDR() uint32 { return uint32(v>>22) & 0x7f }
+
+// WithH_DEVADDR returns v with field H_DEVADDR%s (bits 28:22) set to x, masked to the field width.
+func (v BLOCK_HCCHARValue) WithH_DEVADDR(x uint32) BLOCK_HCCHARValue {
+	return v&^0x1fc00000 | BLOCK_HCCHARValue(x&0x7f)<<22
+}
+
+// H_ODDFRM returns field H_ODDFRM%s (bit 29).
+func (v BLOCK_HCCHARValue) H_ODDFRM() bool { return v&0x20000000 != 0 }
+
+// WithH_ODDFRM returns v with field H_ODDFRM%s (bit 29) set to b.
+func (v BLOCK_HCCHARValue) WithH_ODDFRM(b bool) BLOCK_HCCHARValue {
+	return v&^0x20000000 | BLOCK_HCCHARValue(b2u(b))<<29
+}
+
+// H_CHDIS returns field H_CHDIS%s (bit 30).
+func (v BLOCK_HCCHARValue) H_CHDIS() bool { return v&0x40000000 != 0 }
+
+// WithH_CHDIS returns v with field H_CHDIS%s (bit 30) set to b.
+func (v BLOCK_HCCHARValue) WithH_CHDIS(b bool) BLOCK_HCCHARValue {
+	return v&^0x40000000 | BLOCK_HCCHARValue(b2u(b))<<30
+}
+
+// H_CHENA returns field H_CHENA%s (bit 31).
+func (v BLOCK_HCCHARValue) H_CHENA() bool { return v&0x80000000 != 0 }
+
+// WithH_CHENA returns v with field H_CHENA%s (bit 31) set to b.
+func (v BLOCK_HCCHARValue) WithH_CHENA(b bool) BLOCK_HCCHARValue {
+	return v&^0x80000000 | BLOCK_HCCHARValue(b2u(b))<<31
+}
+
+// BLOCK_HCINT is register HCINT (32-bit, read-write, reset 0x0).
+type BLOCK_HCINT struct{ reg mmio.U32 }
+
+// BLOCK_HCINTValue is a value of register BLOCK_HCINT.
+type BLOCK_HCINTValue uint32
+
+// BLOCK_HCINTReset is the reset value of register BLOCK_HCINT.
+const BLOCK_HCINTReset BLOCK_HCINTValue = 0x0
 
 // Read loads the register.
-func (r *HCINTMSK0) Read() HCINTMSK0Value { return HCINTMSK0Value(r.reg.Load()) }
+func (r *BLOCK_HCINT) Read() BLOCK_HCINTValue { return BLOCK_HCINTValue(r.reg.Load()) }
 
 // Write stores v in the register.
-func (r *HCINTMSK0) Write(v HCINTMSK0Value) { r.reg.Store(uint32(v)) }
+func (r *BLOCK_HCINT) Write(v BLOCK_HCINTValue) { r.reg.Store(uint32(v)) }
 
-// WriteWith stores f(HCINTMSK0Reset): fields f leaves alone are written as their reset values.
-func (r *HCINTMSK0) WriteWith(f func(HCINTMSK0Value) HCINTMSK0Value) {
-	r.reg.Store(uint32(f(HCINTMSK0Reset)))
+// WriteWith stores f(BLOCK_HCINTReset): fields f leaves alone are written as their reset values.
+func (r *BLOCK_HCINT) WriteWith(f func(BLOCK_HCINTValue) BLOCK_HCINTValue) {
+	r.reg.Store(uint32(f(BLOCK_HCINTReset)))
 }
 
-// Reset stores HCINTMSK0Reset in the register.
-func (r *HCINTMSK0) Reset() { r.reg.Store(uint32(HCINTMSK0Reset)) }
+// Reset stores BLOCK_HCINTReset in the register.
+func (r *BLOCK_HCINT) Reset() { r.reg.Store(uint32(BLOCK_HCINTReset)) }
 
 // Modify loads the register, passes its value to f and stores the result.
-func (r *HCINTMSK0) Modify(f func(HCINTMSK0Value) HCINTMSK0Value) {
-	r.reg.Store(uint32(f(HCINTMSK0Value(r.reg.Load()))))
+func (r *BLOCK_HCINT) Modify(f func(BLOCK_HCINTValue) BLOCK_HCINTValue) {
+	r.reg.Store(uint32(f(BLOCK_HCINTValue(r.reg.Load()))))
 }
 
-// H_XFERCOMPLMSK0 returns field H_XFERCOMPLMSK0 (bit 0).
-func (v HCINTMSK0Value) H_XFERCOMPLMSK0() bool { return v&0x1 != 0 }
+// H_XFERCOMPL returns field H_XFERCOMPL%s (bit 0).
+func (v BLOCK_HCINTValue) H_XFERCOMPL() bool { return v&0x1 != 0 }
 
-// WithH_XFERCOMPLMSK0 returns v with field H_XFERCOMPLMSK0 (bit 0) set to b.
-func (v HCINTMSK0Value) WithH_XFERCOMPLMSK0(b bool) HCINTMSK0Value {
-	return v&^0x1 | HCINTMSK0Value(b2u(b))
+// WithH_XFERCOMPL returns v with field H_XFERCOMPL%s (bit 0) set to b.
+func (v BLOCK_HCINTValue) WithH_XFERCOMPL(b bool) BLOCK_HCINTValue {
+	return v&^0x1 | BLOCK_HCINTValue(b2u(b))
 }
 
-// H_CHHLTDMSK0 returns field H_CHHLTDMSK0 (bit 1).
-func (v HCINTMSK0Value) H_CHHLTDMSK0() bool { return v&0x2 != 0 }
+// H_CHHLTD returns field H_CHHLTD%s (bit 1).
+func (v BLOCK_HCINTValue) H_CHHLTD() bool { return v&0x2 != 0 }
 
-// WithH_CHHLTDMSK0 returns v with field H_CHHLTDMSK0 (bit 1) set to b.
-func (v HCINTMSK0Value) WithH_CHHLTDMSK0(b bool) HCINTMSK0Value {
-	return v&^0x2 | HCINTMSK0Value(b2u(b))<<1
+// WithH_CHHLTD returns v with field H_CHHLTD%s (bit 1) set to b.
+func (v BLOCK_HCINTValue) WithH_CHHLTD(b bool) BLOCK_HCINTValue {
+	return v&^0x2 | BLOCK_HCINTValue(b2u(b))<<1
 }
 
-// H_AHBERRMSK0 returns field H_AHBERRMSK0 (bit 2).
-func (v HCINTMSK0Value) H_AHBERRMSK0() bool { return v&0x4 != 0 }
+// H_AHBERR returns field H_AHBERR%s (bit 2).
+func (v BLOCK_HCINTValue) H_AHBERR() bool { return v&0x4 != 0 }
 
-// WithH_AHBERRMSK0 returns v with field H_AHBERRMSK0 (bit 2) set to b.
-func (v HCINTMSK0Value) WithH_AHBERRMSK0(b bool) HCINTMSK0Value {
-	return v&^0x4 | HCINTMSK0Value(b2u(b))<<2
+// WithH_AHBERR returns v with field H_AHBERR%s (bit 2) set to b.
+func (v BLOCK_HCINTValue) WithH_AHBERR(b bool) BLOCK_HCINTValue {
+	return v&^0x4 | BLOCK_HCINTValue(b2u(b))<<2
 }
 
-// H_STALLMSK0 returns field H_STALLMSK0 (bit 3).
-func (v HCINTMSK0Value) H_STALLMSK0() bool { return v&0x8 != 0 }
+// H_STALL returns field H_STALL%s (bit 3).
+func (v BLOCK_HCINTValue) H_STALL() bool { return v&0x8 != 0 }
 
-// WithH_STALLMSK0 returns v with field H_STALLMSK0 (bit 3) set to b.
-func (v HCINTMSK0Value) WithH_STALLMSK0(b bool) HCINTMSK0Value {
-	return v&^0x8 | HCINTMSK0Value(b2u(b))<<3
+// WithH_STALL returns v with field H_STALL%s (bit 3) set to b.
+func (v BLOCK_HCINTValue) WithH_STALL(b bool) BLOCK_HCINTValue {
+	return v&^0x8 | BLOCK_HCINTValue(b2u(b))<<3
 }
 
-// H_NAKMSK0 returns field H_NAKMSK0 (bit 4).
-func (v HCINTMSK0Value) H_NAKMSK0() bool { return v&0x10 != 0 }
+// H_NACK returns field H_NACK%s (bit 4).
+func (v BLOCK_HCINTValue) H_NACK() bool { return v&0x10 != 0 }
 
-// WithH_NAKMSK0 returns v with field H_NAKMSK0 (bit 4) set to b.
-func (v HCINTMSK0Value) WithH_NAKMSK0(b bool) HCINTMSK0Value {
-	return v&^0x10 | HCINTMSK0Value(b2u(b))<<4
+// WithH_NACK returns v with field H_NACK%s (bit 4) set to b.
+func (v BLOCK_HCINTValue) WithH_NACK(b bool) BLOCK_HCINTValue {
+	return v&^0x10 | BLOCK_HCINTValue(b2u(b))<<4
 }
 
-// H_ACKMSK0 returns field H_ACKMSK0 (bit 5).
-func (v HCINTMSK0Value) H_ACKMSK0() bool { return v&0x20 != 0 }
+// H_ACK returns field H_ACK%s (bit 5).
+func (v BLOCK_HCINTValue) H_ACK() bool { return v&0x20 != 0 }
 
-// WithH_ACKMSK0 returns v with field H_ACKMSK0 (bit 5) set to b.
-func (v HCINTMSK0Value) WithH_ACKMSK0(b bool) HCINTMSK0Value {
-	return v&^0x20 | HCINTMSK0Value(b2u(b))<<5
+// WithH_ACK returns v with field H_ACK%s (bit 5) set to b.
+func (v BLOCK_HCINTValue) WithH_ACK(b bool) BLOCK_HCINTValue {
+	return v&^0x20 | BLOCK_HCINTValue(b2u(b))<<5
 }
 
-// H_NYETMSK0 returns field H_NYETMSK0 (bit 6).
-func (v HCINTMSK0Value) H_NYETMSK0() bool { return v&0x40 != 0 }
+// H_NYET returns field H_NYET%s (bit 6).
+func (v BLOCK_HCINTValue) H_NYET() bool { return v&0x40 != 0 }
 
-// WithH_NYETMSK0 returns v with field H_NYETMSK0 (bit 6) set to b.
-func (v HCINTMSK0Value) WithH_NYETMSK0(b bool) HCINTMSK0Value {
-	return v&^0x40 | HCINTMSK0Value(b2u(b))<<6
+// WithH_NYET returns v with field H_NYET%s (bit 6) set to b.
+func (v BLOCK_HCINTValue) WithH_NYET(b bool) BLOCK_HCINTValue {
+	return v&^0x40 | BLOCK_HCINTValue(b2u(b))<<6
 }
 
-// H_XACTERRMSK0 returns field H_XACTERRMSK0 (bit 7).
-func (v HCINTMSK0Value) H_XACTERRMSK0() bool { return v&0x80 != 0 }
+// H_XACTERR returns field H_XACTERR%s (bit 7).
+func (v BLOCK_HCINTValue) H_XACTERR() bool { return v&0x80 != 0 }
 
-// WithH_XACTERRMSK0 returns v with field H_XACTERRMSK0 (bit 7) set to b.
-func (v HCINTMSK0Value) WithH_XACTERRMSK0(b bool) HCINTMSK0Value {
-	return v&^0x80 | HCINTMSK0Value(b2u(b))<<7
+// WithH_XACTERR returns v with field H_XACTERR%s (bit 7) set to b.
+func (v BLOCK_HCINTValue) WithH_XACTERR(b bool) BLOCK_HCINTValue {
+	return v&^0x80 | BLOCK_HCINTValue(b2u(b))<<7
 }
 
-// H_BBLERRMSK0 returns field H_BBLERRMSK0 (bit 8).
-func (v HCINTMSK0Value) H_BBLERRMSK0() bool { return v&0x100 != 0 }
+// H_BBLERR returns field H_BBLERR%s (bit 8).
+func (v BLOCK_HCINTValue) H_BBLERR() bool { return v&0x100 != 0 }
 
-// WithH_BBLERRMSK0 returns v with field H_BBLERRMSK0 (bit 8) set to b.
-func (v HCINTMSK0Value) WithH_BBLERRMSK0(b bool) HCINTMSK0Value {
-	return v&^0x100 | HCINTMSK0Value(b2u(b))<<8
+// WithH_BBLERR returns v with field H_BBLERR%s (bit 8) set to b.
+func (v BLOCK_HCINTValue) WithH_BBLERR(b bool) BLOCK_HCINTValue {
+	return v&^0x100 | BLOCK_HCINTValue(b2u(b))<<8
 }
 
-// H_FRMOVRUNMSK0 returns field H_FRMOVRUNMSK0 (bit 9).
-func (v HCINTMSK0Value) H_FRMOVRUNMSK0() bool { return v&0x200 != 0 }
+// H_FRMOVRUN returns field H_FRMOVRUN%s (bit 9).
+func (v BLOCK_HCINTValue) H_FRMOVRUN() bool { return v&0x200 != 0 }
 
-// WithH_FRMOVRUNMSK0 returns v with field H_FRMOVRUNMSK0 (bit 9) set to b.
-func (v HCINTMSK0Value) WithH_FRMOVRUNMSK0(b bool) HCINTMSK0Value {
-	return v&^0x200 | HCINTMSK0Value(b2u(b))<<9
+// WithH_FRMOVRUN returns v with field H_FRMOVRUN%s (bit 9) set to b.
+func (v BLOCK_HCINTValue) WithH_FRMOVRUN(b bool) BLOCK_HCINTValue {
+	return v&^0x200 | BLOCK_HCINTValue(b2u(b))<<9
 }
 
-// H_DATATGLERRMSK0 returns field H_DATATGLERRMSK0 (bit 10).
-func (v HCINTMSK0Value) H_DATATGLERRMSK0() bool { return v&0x400 != 0 }
+// H_DATATGLERR returns field H_DATATGLERR%s (bit 10).
+func (v BLOCK_HCINTValue) H_DATATGLERR() bool { return v&0x400 != 0 }
 
-// WithH_DATATGLERRMSK0 returns v with field H_DATATGLERRMSK0 (bit 10) set to b.
-func (v HCINTMSK0Value) WithH_DATATGLERRMSK0(b bool) HCINTMSK0Value {
-	return v&^0x400 | HCINTMSK0Value(b2u(b))<<10
+// WithH_DATATGLERR returns v with field H_DATATGLERR%s (bit 10) set to b.
+func (v BLOCK_HCINTValue) WithH_DATATGLERR(b bool) BLOCK_HCINTValue {
+	return v&^0x400 | BLOCK_HCINTValue(b2u(b))<<10
 }
 
-// H_BNAINTRMSK0 returns field H_BNAINTRMSK0 (bit 11).
-func (v HCINTMSK0Value) H_BNAINTRMSK0() bool { return v&0x800 != 0 }
+// H_BNAINTR returns field H_BNAINTR%s (bit 11).
+func (v BLOCK_HCINTValue) H_BNAINTR() bool { return v&0x800 != 0 }
 
-// WithH_BNAINTRMSK0 returns v with field H_BNAINTRMSK0 (bit 11) set to b.
-func (v HCINTMSK0Value) WithH_BNAINTRMSK0(b bool) HCINTMSK0Value {
-	return v&^0x800 | HCINTMSK0Value(b2u(b))<<11
+// WithH_BNAINTR returns v with field H_BNAINTR%s (bit 11) set to b.
+func (v BLOCK_HCINTValue) WithH_BNAINTR(b bool) BLOCK_HCINTValue {
+	return v&^0x800 | BLOCK_HCINTValue(b2u(b))<<11
 }
 
-// H_DESC_LST_ROLLINTRMSK0 returns field H_DESC_LST_ROLLINTRMSK0 (bit 13).
-func (v HCINTMSK0Value) H_DESC_LST_ROLLINTRMSK0() bool { return v&0x2000 != 0 }
+// H_XCS_XACT_ERR returns field H_XCS_XACT_ERR%s (bit 12).
+func (v BLOCK_HCINTValue) H_XCS_XACT_ERR() bool { return v&0x1000 != 0 }
 
-// WithH_DESC_LST_ROLLINTRMSK0 returns v with field H_DESC_LST_ROLLINTRMSK0 (bit 13) set to b.
-func (v HCINTMSK0Value) WithH_DESC_LST_ROLLINTRMSK0(b bool) HCINTMSK0Value {
-	return v&^0x2000 | HCINTMSK0Value(b2u(b))<<13
+// WithH_XCS_XACT_ERR returns v with field H_XCS_XACT_ERR%s (bit 12) set to b.
+func (v BLOCK_HCINTValue) WithH_XCS_XACT_ERR(b bool) BLOCK_HCINTValue {
+	return v&^0x1000 | BLOCK_HCINTValue(b2u(b))<<12
 }
 
-// HCTSIZ0 is register HCTSIZ0 (32-bit, read-write, reset 0x0).
-type HCTSIZ0 struct{ reg mmio.U32 }
+// H_DESC_LST_ROLLINTR returns field H_DESC_LST_ROLLINTR%s (bit 13).
+func (v BLOCK_HCINTValue) H_DESC_LST_ROLLINTR() bool { return v&0x2000 != 0 }
 
-// HCTSIZ0Value is a value of register HCTSIZ0.
-type HCTSIZ0Value uint32
+// WithH_DESC_LST_ROLLINTR returns v with field H_DESC_LST_ROLLINTR%s (bit 13) set to b.
+func (v BLOCK_HCINTValue) WithH_DESC_LST_ROLLINTR(b bool) BLOCK_HCINTValue {
+	return v&^0x2000 | BLOCK_HCINTValue(b2u(b))<<13
+}
 
-// HCTSIZ0Reset is the reset value of register HCTSIZ0.
-const HCTSIZ0Reset HCTSIZ0Value = 0x0
+// BLOCK_HCINTMSK is register HCINTMSK (32-bit, read-write, reset 0x0).
+type BLOCK_HCINTMSK struct{ reg mmio.U32 }
+
+// BLOCK_HCINTMSKValue is a value of register BLOCK_HCINTMSK.
+type BLOCK_HCINTMSKValue uint32
+
+// BLOCK_HCINTMSKReset is the reset value of register BLOCK_HCINTMSK.
+const BLOCK_HCINTMSKReset BLOCK_HCINTMSKValue = 0x0
 
 // Read loads the register.
-func (r *HCTSIZ0) Read() HCTSIZ0Value { return HCTSIZ0Value(r.reg.Load()) }
+func (r *BLOCK_HCINTMSK) Read() BLOCK_HCINTMSKValue { return BLOCK_HCINTMSKValue(r.reg.Load()) }
 
 // Write stores v in the register.
-func (r *HCTSIZ0) Write(v HCTSIZ0Value) { r.reg.Store(uint32(v)) }
+func (r *BLOCK_HCINTMSK) Write(v BLOCK_HCINTMSKValue) { r.reg.Store(uint32(v)) }
 
-// WriteWith stores f(HCTSIZ0Reset): fields f leaves alone are written as their reset values.
-func (r *HCTSIZ0) WriteWith(f func(HCTSIZ0Value) HCTSIZ0Value) { r.reg.Store(uint32(f(HCTSIZ0Reset))) }
+// WriteWith stores f(BLOCK_HCINTMSKReset): fields f leaves alone are written as their reset values.
+func (r *BLOCK_HCINTMSK) WriteWith(f func(BLOCK_HCINTMSKValue) BLOCK_HCINTMSKValue) {
+	r.reg.Store(uint32(f(BLOCK_HCINTMSKReset)))
+}
 
-// Reset stores HCTSIZ0Reset in the register.
-func (r *HCTSIZ0) Reset() { r.reg.Store(uint32(HCTSIZ0Reset)) }
+// Reset stores BLOCK_HCINTMSKReset in the register.
+func (r *BLOCK_HCINTMSK) Reset() { r.reg.Store(uint32(BLOCK_HCINTMSKReset)) }
 
 // Modify loads the register, passes its value to f and stores the result.
-func (r *HCTSIZ0) Modify(f func(HCTSIZ0Value) HCTSIZ0Value) {
-	r.reg.Store(uint32(f(HCTSIZ0Value(r.reg.Load()))))
+func (r *BLOCK_HCINTMSK) Modify(f func(BLOCK_HCINTMSKValue) BLOCK_HCINTMSKValue) {
+	r.reg.Store(uint32(f(BLOCK_HCINTMSKValue(r.reg.Load()))))
 }
 
-// H_XFERSIZE0 returns field H_XFERSIZE0 (bits 18:0).
-func (v HCTSIZ0Value) H_XFERSIZE0() uint32 { return uint32(v) & 0x7ffff }
+// H_XFERCOMPLMSK returns field H_XFERCOMPLMSK%s (bit 0).
+func (v BLOCK_HCINTMSKValue) H_XFERCOMPLMSK() bool { return v&0x1 != 0 }
 
-// WithH_XFERSIZE0 returns v with field H_XFERSIZE0 (bits 18:0) set to x, masked to the field width.
-func (v HCTSIZ0Value) WithH_XFERSIZE0(x uint32) HCTSIZ0Value {
-	return v&^0x7ffff | HCTSIZ0Value(x&0x7ffff)
+// WithH_XFERCOMPLMSK returns v with field H_XFERCOMPLMSK%s (bit 0) set to b.
+func (v BLOCK_HCINTMSKValue) WithH_XFERCOMPLMSK(b bool) BLOCK_HCINTMSKValue {
+	return v&^0x1 | BLOCK_HCINTMSKValue(b2u(b))
 }
 
-// H_PKTCNT0 returns field H_PKTCNT0 (bits 28:19).
-func (v HCTSIZ0Value) H_PKTCNT0() uint32 { return uint32(v>>19) & 0x3ff }
+// H_CHHLTDMSK returns field H_CHHLTDMSK%s (bit 1).
+func (v BLOCK_HCINTMSKValue) H_CHHLTDMSK() bool { return v&0x2 != 0 }
 
-// WithH_PKTCNT0 returns v with field H_PKTCNT0 (bits 28:19) set to x, masked to the field width.
-func (v HCTSIZ0Value) WithH_PKTCNT0(x uint32) HCTSIZ0Value {
-	return v&^0x1ff80000 | HCTSIZ0Value(x&0x3ff)<<19
+// WithH_CHHLTDMSK returns v with field H_CHHLTDMSK%s (bit 1) set to b.
+func (v BLOCK_HCINTMSKValue) WithH_CHHLTDMSK(b bool) BLOCK_HCINTMSKValue {
+	return v&^0x2 | BLOCK_HCINTMSKValue(b2u(b))<<1
 }
 
-// H_PID0 returns field H_PID0 (bits 30:29).
-func (v HCTSIZ0Value) H_PID0() uint32 { return uint32(v>>29) & 0x3 }
+// H_AHBERRMSK returns field H_AHBERRMSK%s (bit 2).
+func (v BLOCK_HCINTMSKValue) H_AHBERRMSK() bool { return v&0x4 != 0 }
 
-// WithH_PID0 returns v with field H_PID0 (bits 30:29) set to x, masked to the field width.
-func (v HCTSIZ0Value) WithH_PID0(x uint32) HCTSIZ0Value {
-	return v&^0x60000000 | HCTSIZ0Value(x&0x3)<<29
+// WithH_AHBERRMSK returns v with field H_AHBERRMSK%s (bit 2) set to b.
+func (v BLOCK_HCINTMSKValue) WithH_AHBERRMSK(b bool) BLOCK_HCINTMSKValue {
+	return v&^0x4 | BLOCK_HCINTMSKValue(b2u(b))<<2
 }
 
-// H_DOPNG0 returns field H_DOPNG0 (bit 31).
-func (v HCTSIZ0Value) H_DOPNG0() bool { return v&0x80000000 != 0 }
+// H_STALLMSK returns field H_STALLMSK%s (bit 3).
+func (v BLOCK_HCINTMSKValue) H_STALLMSK() bool { return v&0x8 != 0 }
 
-// WithH_DOPNG0 returns v with field H_DOPNG0 (bit 31) set to b.
-func (v HCTSIZ0Value) WithH_DOPNG0(b bool) HCTSIZ0Value {
-	return v&^0x80000000 | HCTSIZ0Value(b2u(b))<<31
+// WithH_STALLMSK returns v with field H_STALLMSK%s (bit 3) set to b.
+func (v BLOCK_HCINTMSKValue) WithH_STALLMSK(b bool) BLOCK_HCINTMSKValue {
+	return v&^0x8 | BLOCK_HCINTMSKValue(b2u(b))<<3
 }
 
-// HCDMA0 is register HCDMA0 (32-bit, read-write, reset 0x0).
-type HCDMA0 struct{ reg mmio.U32 }
+// H_NAKMSK returns field H_NAKMSK%s (bit 4).
+func (v BLOCK_HCINTMSKValue) H_NAKMSK() bool { return v&0x10 != 0 }
 
-// HCDMA0Value is a value of register HCDMA0.
-type HCDMA0Value uint32
+// WithH_NAKMSK returns v with field H_NAKMSK%s (bit 4) set to b.
+func (v BLOCK_HCINTMSKValue) WithH_NAKMSK(b bool) BLOCK_HCINTMSKValue {
+	return v&^0x10 | BLOCK_HCINTMSKValue(b2u(b))<<4
+}
 
-// HCDMA0Reset is the reset value of register HCDMA0.
-const HCDMA0Reset HCDMA0Value = 0x0
+// H_ACKMSK returns field H_ACKMSK%s (bit 5).
+func (v BLOCK_HCINTMSKValue) H_ACKMSK() bool { return v&0x20 != 0 }
+
+// WithH_ACKMSK returns v with field H_ACKMSK%s (bit 5) set to b.
+func (v BLOCK_HCINTMSKValue) WithH_ACKMSK(b bool) BLOCK_HCINTMSKValue {
+	return v&^0x20 | BLOCK_HCINTMSKValue(b2u(b))<<5
+}
+
+// H_NYETMSK returns field H_NYETMSK%s (bit 6).
+func (v BLOCK_HCINTMSKValue) H_NYETMSK() bool { return v&0x40 != 0 }
+
+// WithH_NYETMSK returns v with field H_NYETMSK%s (bit 6) set to b.
+func (v BLOCK_HCINTMSKValue) WithH_NYETMSK(b bool) BLOCK_HCINTMSKValue {
+	return v&^0x40 | BLOCK_HCINTMSKValue(b2u(b))<<6
+}
+
+// H_XACTERRMSK returns field H_XACTERRMSK%s (bit 7).
+func (v BLOCK_HCINTMSKValue) H_XACTERRMSK() bool { return v&0x80 != 0 }
+
+// WithH_XACTERRMSK returns v with field H_XACTERRMSK%s (bit 7) set to b.
+func (v BLOCK_HCINTMSKValue) WithH_XACTERRMSK(b bool) BLOCK_HCINTMSKValue {
+	return v&^0x80 | BLOCK_HCINTMSKValue(b2u(b))<<7
+}
+
+// H_BBLERRMSK returns field H_BBLERRMSK%s (bit 8).
+func (v BLOCK_HCINTMSKValue) H_BBLERRMSK() bool { return v&0x100 != 0 }
+
+// WithH_BBLERRMSK returns v with field H_BBLERRMSK%s (bit 8) set to b.
+func (v BLOCK_HCINTMSKValue) WithH_BBLERRMSK(b bool) BLOCK_HCINTMSKValue {
+	return v&^0x100 | BLOCK_HCINTMSKValue(b2u(b))<<8
+}
+
+// H_FRMOVRUNMSK returns field H_FRMOVRUNMSK%s (bit 9).
+func (v BLOCK_HCINTMSKValue) H_FRMOVRUNMSK() bool { return v&0x200 != 0 }
+
+// WithH_FRMOVRUNMSK returns v with field H_FRMOVRUNMSK%s (bit 9) set to b.
+func (v BLOCK_HCINTMSKValue) WithH_FRMOVRUNMSK(b bool) BLOCK_HCINTMSKValue {
+	return v&^0x200 | BLOCK_HCINTMSKValue(b2u(b))<<9
+}
+
+// H_DATATGLERRMSK returns field H_DATATGLERRMSK%s (bit 10).
+func (v BLOCK_HCINTMSKValue) H_DATATGLERRMSK() bool { return v&0x400 != 0 }
+
+// WithH_DATATGLERRMSK returns v with field H_DATATGLERRMSK%s (bit 10) set to b.
+func (v BLOCK_HCINTMSKValue) WithH_DATATGLERRMSK(b bool) BLOCK_HCINTMSKValue {
+	return v&^0x400 | BLOCK_HCINTMSKValue(b2u(b))<<10
+}
+
+// H_BNAINTRMSK returns field H_BNAINTRMSK%s (bit 11).
+func (v BLOCK_HCINTMSKValue) H_BNAINTRMSK() bool { return v&0x800 != 0 }
+
+// WithH_BNAINTRMSK returns v with field H_BNAINTRMSK%s (bit 11) set to b.
+func (v BLOCK_HCINTMSKValue) WithH_BNAINTRMSK(b bool) BLOCK_HCINTMSKValue {
+	return v&^0x800 | BLOCK_HCINTMSKValue(b2u(b))<<11
+}
+
+// H_DESC_LST_ROLLINTRMSK returns field H_DESC_LST_ROLLINTRMSK%s (bit 13).
+func (v BLOCK_HCINTMSKValue) H_DESC_LST_ROLLINTRMSK() bool { return v&0x2000 != 0 }
+
+// WithH_DESC_LST_ROLLINTRMSK returns v with field H_DESC_LST_ROLLINTRMSK%s (bit 13) set to b.
+func (v BLOCK_HCINTMSKValue) WithH_DESC_LST_ROLLINTRMSK(b bool) BLOCK_HCINTMSKValue {
+	return v&^0x2000 | BLOCK_HCINTMSKValue(b2u(b))<<13
+}
+
+// BLOCK_HCTSIZ is register HCTSIZ (32-bit, read-write, reset 0x0).
+type BLOCK_HCTSIZ struct{ reg mmio.U32 }
+
+// BLOCK_HCTSIZValue is a value of register BLOCK_HCTSIZ.
+type BLOCK_HCTSIZValue uint32
+
+// BLOCK_HCTSIZReset is the reset value of register BLOCK_HCTSIZ.
+const BLOCK_HCTSIZReset BLOCK_HCTSIZValue = 0x0
 
 // Read loads the register.
-func (r *HCDMA0) Read() HCDMA0Value { return HCDMA0Value(r.reg.Load()) }
+func (r *BLOCK_HCTSIZ) Read() BLOCK_HCTSIZValue { return BLOCK_HCTSIZValue(r.reg.Load()) }
 
 // Write stores v in the register.
-func (r *HCDMA0) Write(v HCDMA0Value) { r.reg.Store(uint32(v)) }
+func (r *BLOCK_HCTSIZ) Write(v BLOCK_HCTSIZValue) { r.reg.Store(uint32(v)) }
 
-// WriteWith stores f(HCDMA0Reset): fields f leaves alone are written as their reset values.
-func (r *HCDMA0) WriteWith(f func(HCDMA0Value) HCDMA0Value) { r.reg.Store(uint32(f(HCDMA0Reset))) }
+// WriteWith stores f(BLOCK_HCTSIZReset): fields f leaves alone are written as their reset values.
+func (r *BLOCK_HCTSIZ) WriteWith(f func(BLOCK_HCTSIZValue) BLOCK_HCTSIZValue) {
+	r.reg.Store(uint32(f(BLOCK_HCTSIZReset)))
+}
 
-// Reset stores HCDMA0Reset in the register.
-func (r *HCDMA0) Reset() { r.reg.Store(uint32(HCDMA0Reset)) }
+// Reset stores BLOCK_HCTSIZReset in the register.
+func (r *BLOCK_HCTSIZ) Reset() { r.reg.Store(uint32(BLOCK_HCTSIZReset)) }
 
 // Modify loads the register, passes its value to f and stores the result.
-func (r *HCDMA0) Modify(f func(HCDMA0Value) HCDMA0Value) {
-	r.reg.Store(uint32(f(HCDMA0Value(r.reg.Load()))))
+func (r *BLOCK_HCTSIZ) Modify(f func(BLOCK_HCTSIZValue) BLOCK_HCTSIZValue) {
+	r.reg.Store(uint32(f(BLOCK_HCTSIZValue(r.reg.Load()))))
 }
 
-// H_DMAADDR0 returns field H_DMAADDR0 (bits 31:0).
-func (v HCDMA0Value) H_DMAADDR0() uint32 { return uint32(v) & 0xffffffff }
+// H_XFERSIZE returns field H_XFERSIZE%s (bits 18:0).
+func (v BLOCK_HCTSIZValue) H_XFERSIZE() uint32 { return uint32(v) & 0x7ffff }
 
-// WithH_DMAADDR0 returns v with field H_DMAADDR0 (bits 31:0) set to x, masked to the field width.
-func (v HCDMA0Value) WithH_DMAADDR0(x uint32) HCDMA0Value {
-	return v&^0xffffffff | HCDMA0Value(x&0xffffffff)
+// WithH_XFERSIZE returns v with field H_XFERSIZE%s (bits 18:0) set to x, masked to the field width.
+func (v BLOCK_HCTSIZValue) WithH_XFERSIZE(x uint32) BLOCK_HCTSIZValue {
+	return v&^0x7ffff | BLOCK_HCTSIZValue(x&0x7ffff)
 }
 
-// HCDMAB0 is register HCDMAB0 (32-bit, read-write, reset 0x0).
-type HCDMAB0 struct{ reg mmio.U32 }
+// H_PKTCNT returns field H_PKTCNT%s (bits 28:19).
+func (v BLOCK_HCTSIZValue) H_PKTCNT() uint32 { return uint32(v>>19) & 0x3ff }
 
-// HCDMAB0Value is a value of register HCDMAB0.
-type HCDMAB0Value uint32
+// WithH_PKTCNT returns v with field H_PKTCNT%s (bits 28:19) set to x, masked to the field width.
+func (v BLOCK_HCTSIZValue) WithH_PKTCNT(x uint32) BLOCK_HCTSIZValue {
+	return v&^0x1ff80000 | BLOCK_HCTSIZValue(x&0x3ff)<<19
+}
 
-// HCDMAB0Reset is the reset value of register HCDMAB0.
-const HCDMAB0Reset HCDMAB0Value = 0x0
+// H_PID returns field H_PID%s (bits 30:29).
+func (v BLOCK_HCTSIZValue) H_PID() uint32 { return uint32(v>>29) & 0x3 }
+
+// WithH_PID returns v with field H_PID%s (bits 30:29) set to x, masked to the field width.
+func (v BLOCK_HCTSIZValue) WithH_PID(x uint32) BLOCK_HCTSIZValue {
+	return v&^0x60000000 | BLOCK_HCTSIZValue(x&0x3)<<29
+}
+
+// H_DOPNG returns field H_DOPNG%s (bit 31).
+func (v BLOCK_HCTSIZValue) H_DOPNG() bool { return v&0x80000000 != 0 }
+
+// WithH_DOPNG returns v with field H_DOPNG%s (bit 31) set to b.
+func (v BLOCK_HCTSIZValue) WithH_DOPNG(b bool) BLOCK_HCTSIZValue {
+	return v&^0x80000000 | BLOCK_HCTSIZValue(b2u(b))<<31
+}
+
+// BLOCK_HCDMA is register HCDMA (32-bit, read-write, reset 0x0).
+type BLOCK_HCDMA struct{ reg mmio.U32 }
+
+// BLOCK_HCDMAValue is a value of register BLOCK_HCDMA.
+type BLOCK_HCDMAValue uint32
+
+// BLOCK_HCDMAReset is the reset value of register BLOCK_HCDMA.
+const BLOCK_HCDMAReset BLOCK_HCDMAValue = 0x0
 
 // Read loads the register.
-func (r *HCDMAB0) Read() HCDMAB0Value { return HCDMAB0Value(r.reg.Load()) }
+func (r *BLOCK_HCDMA) Read() BLOCK_HCDMAValue { return BLOCK_HCDMAValue(r.reg.Load()) }
 
 // Write stores v in the register.
-func (r *HCDMAB0) Write(v HCDMAB0Value) { r.reg.Store(uint32(v)) }
+func (r *BLOCK_HCDMA) Write(v BLOCK_HCDMAValue) { r.reg.Store(uint32(v)) }
 
-// WriteWith stores f(HCDMAB0Reset): fields f leaves alone are written as their reset values.
-func (r *HCDMAB0) WriteWith(f func(HCDMAB0Value) HCDMAB0Value) { r.reg.Store(uint32(f(HCDMAB0Reset))) }
-
-// Reset stores HCDMAB0Reset in the register.
-func (r *HCDMAB0) Reset() { r.reg.Store(uint32(HCDMAB0Reset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *HCDMAB0) Modify(f func(HCDMAB0Value) HCDMAB0Value) {
-	r.reg.Store(uint32(f(HCDMAB0Value(r.reg.Load()))))
+// WriteWith stores f(BLOCK_HCDMAReset): fields f leaves alone are written as their reset values.
+func (r *BLOCK_HCDMA) WriteWith(f func(BLOCK_HCDMAValue) BLOCK_HCDMAValue) {
+	r.reg.Store(uint32(f(BLOCK_HCDMAReset)))
 }
 
-// H_HCDMAB0 returns field H_HCDMAB0 (bits 31:0).
-func (v HCDMAB0Value) H_HCDMAB0() uint32 { return uint32(v) & 0xffffffff }
+// Reset stores BLOCK_HCDMAReset in the register.
+func (r *BLOCK_HCDMA) Reset() { r.reg.Store(uint32(BLOCK_HCDMAReset)) }
 
-// HCCHAR1 is register HCCHAR1 (32-bit, read-write, reset 0x0).
-type HCCHAR1 struct{ reg mmio.U32 }
+// Modify loads the register, passes its value to f and stores the result.
+func (r *BLOCK_HCDMA) Modify(f func(BLOCK_HCDMAValue) BLOCK_HCDMAValue) {
+	r.reg.Store(uint32(f(BLOCK_HCDMAValue(r.reg.Load()))))
+}
 
-// HCCHAR1Value is a value of register HCCHAR1.
-type HCCHAR1Value uint32
+// H_DMAADDR returns field H_DMAADDR%s (bits 31:0).
+func (v BLOCK_HCDMAValue) H_DMAADDR() uint32 { return uint32(v) & 0xffffffff }
 
-// HCCHAR1Reset is the reset value of register HCCHAR1.
-const HCCHAR1Reset HCCHAR1Value = 0x0
+// WithH_DMAADDR returns v with field H_DMAADDR%s (bits 31:0) set to x, masked to the field width.
+func (v BLOCK_HCDMAValue) WithH_DMAADDR(x uint32) BLOCK_HCDMAValue {
+	return v&^0xffffffff | BLOCK_HCDMAValue(x&0xffffffff)
+}
+
+// BLOCK_HCDMAB is register HCDMAB (32-bit, read-write, reset 0x0).
+type BLOCK_HCDMAB struct{ reg mmio.U32 }
+
+// BLOCK_HCDMABValue is a value of register BLOCK_HCDMAB.
+type BLOCK_HCDMABValue uint32
+
+// BLOCK_HCDMABReset is the reset value of register BLOCK_HCDMAB.
+const BLOCK_HCDMABReset BLOCK_HCDMABValue = 0x0
 
 // Read loads the register.
-func (r *HCCHAR1) Read() HCCHAR1Value { return HCCHAR1Value(r.reg.Load()) }
+func (r *BLOCK_HCDMAB) Read() BLOCK_HCDMABValue { return BLOCK_HCDMABValue(r.reg.Load()) }
 
 // Write stores v in the register.
-func (r *HCCHAR1) Write(v HCCHAR1Value) { r.reg.Store(uint32(v)) }
+func (r *BLOCK_HCDMAB) Write(v BLOCK_HCDMABValue) { r.reg.Store(uint32(v)) }
 
-// WriteWith stores f(HCCHAR1Reset): fields f leaves alone are written as their reset values.
-func (r *HCCHAR1) WriteWith(f func(HCCHAR1Value) HCCHAR1Value) { r.reg.Store(uint32(f(HCCHAR1Reset))) }
-
-// Reset stores HCCHAR1Reset in the register.
-func (r *HCCHAR1) Reset() { r.reg.Store(uint32(HCCHAR1Reset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *HCCHAR1) Modify(f func(HCCHAR1Value) HCCHAR1Value) {
-	r.reg.Store(uint32(f(HCCHAR1Value(r.reg.Load()))))
+// WriteWith stores f(BLOCK_HCDMABReset): fields f leaves alone are written as their reset values.
+func (r *BLOCK_HCDMAB) WriteWith(f func(BLOCK_HCDMABValue) BLOCK_HCDMABValue) {
+	r.reg.Store(uint32(f(BLOCK_HCDMABReset)))
 }
 
-// H_MPS1 returns field H_MPS1 (bits 10:0).
-func (v HCCHAR1Value) H_MPS1() uint32 { return uint32(v) & 0x7ff }
-
-// WithH_MPS1 returns v with field H_MPS1 (bits 10:0) set to x, masked to the field width.
-func (v HCCHAR1Value) WithH_MPS1(x uint32) HCCHAR1Value { return v&^0x7ff | HCCHAR1Value(x&0x7ff) }
-
-// H_EPNUM1 returns field H_EPNUM1 (bits 14:11).
-func (v HCCHAR1Value) H_EPNUM1() uint32 { return uint32(v>>11) & 0xf }
-
-// WithH_EPNUM1 returns v with field H_EPNUM1 (bits 14:11) set to x, masked to the field width.
-func (v HCCHAR1Value) WithH_EPNUM1(x uint32) HCCHAR1Value { return v&^0x7800 | HCCHAR1Value(x&0xf)<<11 }
-
-// H_EPDIR1 returns field H_EPDIR1 (bit 15).
-func (v HCCHAR1Value) H_EPDIR1() bool { return v&0x8000 != 0 }
-
-// WithH_EPDIR1 returns v with field H_EPDIR1 (bit 15) set to b.
-func (v HCCHAR1Value) WithH_EPDIR1(b bool) HCCHAR1Value { return v&^0x8000 | HCCHAR1Value(b2u(b))<<15 }
-
-// H_LSPDDEV1 returns field H_LSPDDEV1 (bit 17).
-func (v HCCHAR1Value) H_LSPDDEV1() bool { return v&0x20000 != 0 }
-
-// WithH_LSPDDEV1 returns v with field H_LSPDDEV1 (bit 17) set to b.
-func (v HCCHAR1Value) WithH_LSPDDEV1(b bool) HCCHAR1Value {
-	return v&^0x20000 | HCCHAR1Value(b2u(b))<<17
-}
-
-// H_EPTYPE1 returns field H_EPTYPE1 (bits 19:18).
-func (v HCCHAR1Value) H_EPTYPE1() uint32 { return uint32(v>>18) & 0x3 }
-
-// WithH_EPTYPE1 returns v with field H_EPTYPE1 (bits 19:18) set to x, masked to the field width.
-func (v HCCHAR1Value) WithH_EPTYPE1(x uint32) HCCHAR1Value {
-	return v&^0xc0000 | HCCHAR1Value(x&0x3)<<18
-}
-
-// H_EC1 returns field H_EC1 (bit 21).
-func (v HCCHAR1Value) H_EC1() bool { return v&0x200000 != 0 }
-
-// WithH_EC1 returns v with field H_EC1 (bit 21) set to b.
-func (v HCCHAR1Value) WithH_EC1(b bool) HCCHAR1Value { return v&^0x200000 | HCCHAR1Value(b2u(b))<<21 }
-
-// H_DEVADDR1 returns field H_DEVADDR1 (bits 28:22).
-func (v HCCHAR1Value) H_DEVADDR1() uint32 { return uint32(v>>22) & 0x7f }
-
-// WithH_DEVADDR1 returns v with field H_DEVADDR1 (bits 28:22) set to x, masked to the field width.
-func (v HCCHAR1Value) WithH_DEVADDR1(x uint32) HCCHAR1Value {
-	return v&^0x1fc00000 | HCCHAR1Value(x&0x7f)<<22
-}
-
-// H_ODDFRM1 returns field H_ODDFRM1 (bit 29).
-func (v HCCHAR1Value) H_ODDFRM1() bool { return v&0x20000000 != 0 }
-
-// WithH_ODDFRM1 returns v with field H_ODDFRM1 (bit 29) set to b.
-func (v HCCHAR1Value) WithH_ODDFRM1(b bool) HCCHAR1Value {
-	return v&^0x20000000 | HCCHAR1Value(b2u(b))<<29
-}
-
-// H_CHDIS1 returns field H_CHDIS1 (bit 30).
-func (v HCCHAR1Value) H_CHDIS1() bool { return v&0x40000000 != 0 }
-
-// WithH_CHDIS1 returns v with field H_CHDIS1 (bit 30) set to b.
-func (v HCCHAR1Value) WithH_CHDIS1(b bool) HCCHAR1Value {
-	return v&^0x40000000 | HCCHAR1Value(b2u(b))<<30
-}
-
-// H_CHENA1 returns field H_CHENA1 (bit 31).
-func (v HCCHAR1Value) H_CHENA1() bool { return v&0x80000000 != 0 }
-
-// WithH_CHENA1 returns v with field H_CHENA1 (bit 31) set to b.
-func (v HCCHAR1Value) WithH_CHENA1(b bool) HCCHAR1Value {
-	return v&^0x80000000 | HCCHAR1Value(b2u(b))<<31
-}
-
-// HCINT1 is register HCINT1 (32-bit, read-write, reset 0x0).
-type HCINT1 struct{ reg mmio.U32 }
-
-// HCINT1Value is a value of register HCINT1.
-type HCINT1Value uint32
-
-// HCINT1Reset is the reset value of register HCINT1.
-const HCINT1Reset HCINT1Value = 0x0
-
-// Read loads the register.
-func (r *HCINT1) Read() HCINT1Value { return HCINT1Value(r.reg.Load()) }
-
-// Write stores v in the register.
-func (r *HCINT1) Write(v HCINT1Value) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(HCINT1Reset): fields f leaves alone are written as their reset values.
-func (r *HCINT1) WriteWith(f func(HCINT1Value) HCINT1Value) { r.reg.Store(uint32(f(HCINT1Reset))) }
-
-// Reset stores HCINT1Reset in the register.
-func (r *HCINT1) Reset() { r.reg.Store(uint32(HCINT1Reset)) }
+// Reset stores BLOCK_HCDMABReset in the register.
+func (r *BLOCK_HCDMAB) Reset() { r.reg.Store(uint32(BLOCK_HCDMABReset)) }
 
 // Modify loads the register, passes its value to f and stores the result.
-func (r *HCINT1) Modify(f func(HCINT1Value) HCINT1Value) {
-	r.reg.Store(uint32(f(HCINT1Value(r.reg.Load()))))
+func (r *BLOCK_HCDMAB) Modify(f func(BLOCK_HCDMABValue) BLOCK_HCDMABValue) {
+	r.reg.Store(uint32(f(BLOCK_HCDMABValue(r.reg.Load()))))
 }
 
-// H_XFERCOMPL1 returns field H_XFERCOMPL1 (bit 0).
-func (v HCINT1Value) H_XFERCOMPL1() bool { return v&0x1 != 0 }
-
-// WithH_XFERCOMPL1 returns v with field H_XFERCOMPL1 (bit 0) set to b.
-func (v HCINT1Value) WithH_XFERCOMPL1(b bool) HCINT1Value { return v&^0x1 | HCINT1Value(b2u(b)) }
-
-// H_CHHLTD1 returns field H_CHHLTD1 (bit 1).
-func (v HCINT1Value) H_CHHLTD1() bool { return v&0x2 != 0 }
-
-// WithH_CHHLTD1 returns v with field H_CHHLTD1 (bit 1) set to b.
-func (v HCINT1Value) WithH_CHHLTD1(b bool) HCINT1Value { return v&^0x2 | HCINT1Value(b2u(b))<<1 }
-
-// H_AHBERR1 returns field H_AHBERR1 (bit 2).
-func (v HCINT1Value) H_AHBERR1() bool { return v&0x4 != 0 }
-
-// WithH_AHBERR1 returns v with field H_AHBERR1 (bit 2) set to b.
-func (v HCINT1Value) WithH_AHBERR1(b bool) HCINT1Value { return v&^0x4 | HCINT1Value(b2u(b))<<2 }
-
-// H_STALL1 returns field H_STALL1 (bit 3).
-func (v HCINT1Value) H_STALL1() bool { return v&0x8 != 0 }
-
-// WithH_STALL1 returns v with field H_STALL1 (bit 3) set to b.
-func (v HCINT1Value) WithH_STALL1(b bool) HCINT1Value { return v&^0x8 | HCINT1Value(b2u(b))<<3 }
-
-// H_NACK1 returns field H_NACK1 (bit 4).
-func (v HCINT1Value) H_NACK1() bool { return v&0x10 != 0 }
-
-// WithH_NACK1 returns v with field H_NACK1 (bit 4) set to b.
-func (v HCINT1Value) WithH_NACK1(b bool) HCINT1Value { return v&^0x10 | HCINT1Value(b2u(b))<<4 }
-
-// H_ACK1 returns field H_ACK1 (bit 5).
-func (v HCINT1Value) H_ACK1() bool { return v&0x20 != 0 }
-
-// WithH_ACK1 returns v with field H_ACK1 (bit 5) set to b.
-func (v HCINT1Value) WithH_ACK1(b bool) HCINT1Value { return v&^0x20 | HCINT1Value(b2u(b))<<5 }
-
-// H_NYET1 returns field H_NYET1 (bit 6).
-func (v HCINT1Value) H_NYET1() bool { return v&0x40 != 0 }
-
-// WithH_NYET1 returns v with field H_NYET1 (bit 6) set to b.
-func (v HCINT1Value) WithH_NYET1(b bool) HCINT1Value { return v&^0x40 | HCINT1Value(b2u(b))<<6 }
-
-// H_XACTERR1 returns field H_XACTERR1 (bit 7).
-func (v HCINT1Value) H_XACTERR1() bool { return v&0x80 != 0 }
-
-// WithH_XACTERR1 returns v with field H_XACTERR1 (bit 7) set to b.
-func (v HCINT1Value) WithH_XACTERR1(b bool) HCINT1Value { return v&^0x80 | HCINT1Value(b2u(b))<<7 }
-
-// H_BBLERR1 returns field H_BBLERR1 (bit 8).
-func (v HCINT1Value) H_BBLERR1() bool { return v&0x100 != 0 }
-
-// WithH_BBLERR1 returns v with field H_BBLERR1 (bit 8) set to b.
-func (v HCINT1Value) WithH_BBLERR1(b bool) HCINT1Value { return v&^0x100 | HCINT1Value(b2u(b))<<8 }
-
-// H_FRMOVRUN1 returns field H_FRMOVRUN1 (bit 9).
-func (v HCINT1Value) H_FRMOVRUN1() bool { return v&0x200 != 0 }
-
-// WithH_FRMOVRUN1 returns v with field H_FRMOVRUN1 (bit 9) set to b.
-func (v HCINT1Value) WithH_FRMOVRUN1(b bool) HCINT1Value { return v&^0x200 | HCINT1Value(b2u(b))<<9 }
-
-// H_DATATGLERR1 returns field H_DATATGLERR1 (bit 10).
-func (v HCINT1Value) H_DATATGLERR1() bool { return v&0x400 != 0 }
-
-// WithH_DATATGLERR1 returns v with field H_DATATGLERR1 (bit 10) set to b.
-func (v HCINT1Value) WithH_DATATGLERR1(b bool) HCINT1Value { return v&^0x400 | HCINT1Value(b2u(b))<<10 }
-
-// H_BNAINTR1 returns field H_BNAINTR1 (bit 11).
-func (v HCINT1Value) H_BNAINTR1() bool { return v&0x800 != 0 }
-
-// WithH_BNAINTR1 returns v with field H_BNAINTR1 (bit 11) set to b.
-func (v HCINT1Value) WithH_BNAINTR1(b bool) HCINT1Value { return v&^0x800 | HCINT1Value(b2u(b))<<11 }
-
-// H_XCS_XACT_ERR1 returns field H_XCS_XACT_ERR1 (bit 12).
-func (v HCINT1Value) H_XCS_XACT_ERR1() bool { return v&0x1000 != 0 }
-
-// WithH_XCS_XACT_ERR1 returns v with field H_XCS_XACT_ERR1 (bit 12) set to b.
-func (v HCINT1Value) WithH_XCS_XACT_ERR1(b bool) HCINT1Value {
-	return v&^0x1000 | HCINT1Value(b2u(b))<<12
-}
-
-// H_DESC_LST_ROLLINTR1 returns field H_DESC_LST_ROLLINTR1 (bit 13).
-func (v HCINT1Value) H_DESC_LST_ROLLINTR1() bool { return v&0x2000 != 0 }
-
-// WithH_DESC_LST_ROLLINTR1 returns v with field H_DESC_LST_ROLLINTR1 (bit 13) set to b.
-func (v HCINT1Value) WithH_DESC_LST_ROLLINTR1(b bool) HCINT1Value {
-	return v&^0x2000 | HCINT1Value(b2u(b))<<13
-}
-
-// HCINTMSK1 is register HCINTMSK1 (32-bit, read-write, reset 0x0).
-type HCINTMSK1 struct{ reg mmio.U32 }
-
-// HCINTMSK1Value is a value of register HCINTMSK1.
-type HCINTMSK1Value uint32
-
-// HCINTMSK1Reset is the reset value of register HCINTMSK1.
-const HCINTMSK1Reset HCINTMSK1Value = 0x0
-
-// Read loads the register.
-func (r *HCINTMSK1) Read() HCINTMSK1Value { return HCINTMSK1Value(r.reg.Load()) }
-
-// Write stores v in the register.
-func (r *HCINTMSK1) Write(v HCINTMSK1Value) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(HCINTMSK1Reset): fields f leaves alone are written as their reset values.
-func (r *HCINTMSK1) WriteWith(f func(HCINTMSK1Value) HCINTMSK1Value) {
-	r.reg.Store(uint32(f(HCINTMSK1Reset)))
-}
-
-// Reset stores HCINTMSK1Reset in the register.
-func (r *HCINTMSK1) Reset() { r.reg.Store(uint32(HCINTMSK1Reset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *HCINTMSK1) Modify(f func(HCINTMSK1Value) HCINTMSK1Value) {
-	r.reg.Store(uint32(f(HCINTMSK1Value(r.reg.Load()))))
-}
-
-// H_XFERCOMPLMSK1 returns field H_XFERCOMPLMSK1 (bit 0).
-func (v HCINTMSK1Value) H_XFERCOMPLMSK1() bool { return v&0x1 != 0 }
-
-// WithH_XFERCOMPLMSK1 returns v with field H_XFERCOMPLMSK1 (bit 0) set to b.
-func (v HCINTMSK1Value) WithH_XFERCOMPLMSK1(b bool) HCINTMSK1Value {
-	return v&^0x1 | HCINTMSK1Value(b2u(b))
-}
-
-// H_CHHLTDMSK1 returns field H_CHHLTDMSK1 (bit 1).
-func (v HCINTMSK1Value) H_CHHLTDMSK1() bool { return v&0x2 != 0 }
-
-// WithH_CHHLTDMSK1 returns v with field H_CHHLTDMSK1 (bit 1) set to b.
-func (v HCINTMSK1Value) WithH_CHHLTDMSK1(b bool) HCINTMSK1Value {
-	return v&^0x2 | HCINTMSK1Value(b2u(b))<<1
-}
-
-// H_AHBERRMSK1 returns field H_AHBERRMSK1 (bit 2).
-func (v HCINTMSK1Value) H_AHBERRMSK1() bool { return v&0x4 != 0 }
-
-// WithH_AHBERRMSK1 returns v with field H_AHBERRMSK1 (bit 2) set to b.
-func (v HCINTMSK1Value) WithH_AHBERRMSK1(b bool) HCINTMSK1Value {
-	return v&^0x4 | HCINTMSK1Value(b2u(b))<<2
-}
-
-// H_STALLMSK1 returns field H_STALLMSK1 (bit 3).
-func (v HCINTMSK1Value) H_STALLMSK1() bool { return v&0x8 != 0 }
-
-// WithH_STALLMSK1 returns v with field H_STALLMSK1 (bit 3) set to b.
-func (v HCINTMSK1Value) WithH_STALLMSK1(b bool) HCINTMSK1Value {
-	return v&^0x8 | HCINTMSK1Value(b2u(b))<<3
-}
-
-// H_NAKMSK1 returns field H_NAKMSK1 (bit 4).
-func (v HCINTMSK1Value) H_NAKMSK1() bool { return v&0x10 != 0 }
-
-// WithH_NAKMSK1 returns v with field H_NAKMSK1 (bit 4) set to b.
-func (v HCINTMSK1Value) WithH_NAKMSK1(b bool) HCINTMSK1Value {
-	return v&^0x10 | HCINTMSK1Value(b2u(b))<<4
-}
-
-// H_ACKMSK1 returns field H_ACKMSK1 (bit 5).
-func (v HCINTMSK1Value) H_ACKMSK1() bool { return v&0x20 != 0 }
-
-// WithH_ACKMSK1 returns v with field H_ACKMSK1 (bit 5) set to b.
-func (v HCINTMSK1Value) WithH_ACKMSK1(b bool) HCINTMSK1Value {
-	return v&^0x20 | HCINTMSK1Value(b2u(b))<<5
-}
-
-// H_NYETMSK1 returns field H_NYETMSK1 (bit 6).
-func (v HCINTMSK1Value) H_NYETMSK1() bool { return v&0x40 != 0 }
-
-// WithH_NYETMSK1 returns v with field H_NYETMSK1 (bit 6) set to b.
-func (v HCINTMSK1Value) WithH_NYETMSK1(b bool) HCINTMSK1Value {
-	return v&^0x40 | HCINTMSK1Value(b2u(b))<<6
-}
-
-// H_XACTERRMSK1 returns field H_XACTERRMSK1 (bit 7).
-func (v HCINTMSK1Value) H_XACTERRMSK1() bool { return v&0x80 != 0 }
-
-// WithH_XACTERRMSK1 returns v with field H_XACTERRMSK1 (bit 7) set to b.
-func (v HCINTMSK1Value) WithH_XACTERRMSK1(b bool) HCINTMSK1Value {
-	return v&^0x80 | HCINTMSK1Value(b2u(b))<<7
-}
-
-// H_BBLERRMSK1 returns field H_BBLERRMSK1 (bit 8).
-func (v HCINTMSK1Value) H_BBLERRMSK1() bool { return v&0x100 != 0 }
-
-// WithH_BBLERRMSK1 returns v with field H_BBLERRMSK1 (bit 8) set to b.
-func (v HCINTMSK1Value) WithH_BBLERRMSK1(b bool) HCINTMSK1Value {
-	return v&^0x100 | HCINTMSK1Value(b2u(b))<<8
-}
-
-// H_FRMOVRUNMSK1 returns field H_FRMOVRUNMSK1 (bit 9).
-func (v HCINTMSK1Value) H_FRMOVRUNMSK1() bool { return v&0x200 != 0 }
-
-// WithH_FRMOVRUNMSK1 returns v with field H_FRMOVRUNMSK1 (bit 9) set to b.
-func (v HCINTMSK1Value) WithH_FRMOVRUNMSK1(b bool) HCINTMSK1Value {
-	return v&^0x200 | HCINTMSK1Value(b2u(b))<<9
-}
-
-// H_DATATGLERRMSK1 returns field H_DATATGLERRMSK1 (bit 10).
-func (v HCINTMSK1Value) H_DATATGLERRMSK1() bool { return v&0x400 != 0 }
-
-// WithH_DATATGLERRMSK1 returns v with field H_DATATGLERRMSK1 (bit 10) set to b.
-func (v HCINTMSK1Value) WithH_DATATGLERRMSK1(b bool) HCINTMSK1Value {
-	return v&^0x400 | HCINTMSK1Value(b2u(b))<<10
-}
-
-// H_BNAINTRMSK1 returns field H_BNAINTRMSK1 (bit 11).
-func (v HCINTMSK1Value) H_BNAINTRMSK1() bool { return v&0x800 != 0 }
-
-// WithH_BNAINTRMSK1 returns v with field H_BNAINTRMSK1 (bit 11) set to b.
-func (v HCINTMSK1Value) WithH_BNAINTRMSK1(b bool) HCINTMSK1Value {
-	return v&^0x800 | HCINTMSK1Value(b2u(b))<<11
-}
-
-// H_DESC_LST_ROLLINTRMSK1 returns field H_DESC_LST_ROLLINTRMSK1 (bit 13).
-func (v HCINTMSK1Value) H_DESC_LST_ROLLINTRMSK1() bool { return v&0x2000 != 0 }
-
-// WithH_DESC_LST_ROLLINTRMSK1 returns v with field H_DESC_LST_ROLLINTRMSK1 (bit 13) set to b.
-func (v HCINTMSK1Value) WithH_DESC_LST_ROLLINTRMSK1(b bool) HCINTMSK1Value {
-	return v&^0x2000 | HCINTMSK1Value(b2u(b))<<13
-}
-
-// HCTSIZ1 is register HCTSIZ1 (32-bit, read-write, reset 0x0).
-type HCTSIZ1 struct{ reg mmio.U32 }
-
-// HCTSIZ1Value is a value of register HCTSIZ1.
-type HCTSIZ1Value uint32
-
-// HCTSIZ1Reset is the reset value of register HCTSIZ1.
-const HCTSIZ1Reset HCTSIZ1Value = 0x0
-
-// Read loads the register.
-func (r *HCTSIZ1) Read() HCTSIZ1Value { return HCTSIZ1Value(r.reg.Load()) }
-
-// Write stores v in the register.
-func (r *HCTSIZ1) Write(v HCTSIZ1Value) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(HCTSIZ1Reset): fields f leaves alone are written as their reset values.
-func (r *HCTSIZ1) WriteWith(f func(HCTSIZ1Value) HCTSIZ1Value) { r.reg.Store(uint32(f(HCTSIZ1Reset))) }
-
-// Reset stores HCTSIZ1Reset in the register.
-func (r *HCTSIZ1) Reset() { r.reg.Store(uint32(HCTSIZ1Reset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *HCTSIZ1) Modify(f func(HCTSIZ1Value) HCTSIZ1Value) {
-	r.reg.Store(uint32(f(HCTSIZ1Value(r.reg.Load()))))
-}
-
-// H_XFERSIZE1 returns field H_XFERSIZE1 (bits 18:0).
-func (v HCTSIZ1Value) H_XFERSIZE1() uint32 { return uint32(v) & 0x7ffff }
-
-// WithH_XFERSIZE1 returns v with field H_XFERSIZE1 (bits 18:0) set to x, masked to the field width.
-func (v HCTSIZ1Value) WithH_XFERSIZE1(x uint32) HCTSIZ1Value {
-	return v&^0x7ffff | HCTSIZ1Value(x&0x7ffff)
-}
-
-// H_PKTCNT1 returns field H_PKTCNT1 (bits 28:19).
-func (v HCTSIZ1Value) H_PKTCNT1() uint32 { return uint32(v>>19) & 0x3ff }
-
-// WithH_PKTCNT1 returns v with field H_PKTCNT1 (bits 28:19) set to x, masked to the field width.
-func (v HCTSIZ1Value) WithH_PKTCNT1(x uint32) HCTSIZ1Value {
-	return v&^0x1ff80000 | HCTSIZ1Value(x&0x3ff)<<19
-}
-
-// H_PID1 returns field H_PID1 (bits 30:29).
-func (v HCTSIZ1Value) H_PID1() uint32 { return uint32(v>>29) & 0x3 }
-
-// WithH_PID1 returns v with field H_PID1 (bits 30:29) set to x, masked to the field width.
-func (v HCTSIZ1Value) WithH_PID1(x uint32) HCTSIZ1Value {
-	return v&^0x60000000 | HCTSIZ1Value(x&0x3)<<29
-}
-
-// H_DOPNG1 returns field H_DOPNG1 (bit 31).
-func (v HCTSIZ1Value) H_DOPNG1() bool { return v&0x80000000 != 0 }
-
-// WithH_DOPNG1 returns v with field H_DOPNG1 (bit 31) set to b.
-func (v HCTSIZ1Value) WithH_DOPNG1(b bool) HCTSIZ1Value {
-	return v&^0x80000000 | HCTSIZ1Value(b2u(b))<<31
-}
-
-// HCDMA1 is register HCDMA1 (32-bit, read-write, reset 0x0).
-type HCDMA1 struct{ reg mmio.U32 }
-
-// HCDMA1Value is a value of register HCDMA1.
-type HCDMA1Value uint32
-
-// HCDMA1Reset is the reset value of register HCDMA1.
-const HCDMA1Reset HCDMA1Value = 0x0
-
-// Read loads the register.
-func (r *HCDMA1) Read() HCDMA1Value { return HCDMA1Value(r.reg.Load()) }
-
-// Write stores v in the register.
-func (r *HCDMA1) Write(v HCDMA1Value) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(HCDMA1Reset): fields f leaves alone are written as their reset values.
-func (r *HCDMA1) WriteWith(f func(HCDMA1Value) HCDMA1Value) { r.reg.Store(uint32(f(HCDMA1Reset))) }
-
-// Reset stores HCDMA1Reset in the register.
-func (r *HCDMA1) Reset() { r.reg.Store(uint32(HCDMA1Reset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *HCDMA1) Modify(f func(HCDMA1Value) HCDMA1Value) {
-	r.reg.Store(uint32(f(HCDMA1Value(r.reg.Load()))))
-}
-
-// H_DMAADDR1 returns field H_DMAADDR1 (bits 31:0).
-func (v HCDMA1Value) H_DMAADDR1() uint32 { return uint32(v) & 0xffffffff }
-
-// WithH_DMAADDR1 returns v with field H_DMAADDR1 (bits 31:0) set to x, masked to the field width.
-func (v HCDMA1Value) WithH_DMAADDR1(x uint32) HCDMA1Value {
-	return v&^0xffffffff | HCDMA1Value(x&0xffffffff)
-}
-
-// HCDMAB1 is register HCDMAB1 (32-bit, read-write, reset 0x0).
-type HCDMAB1 struct{ reg mmio.U32 }
-
-// HCDMAB1Value is a value of register HCDMAB1.
-type HCDMAB1Value uint32
-
-// HCDMAB1Reset is the reset value of register HCDMAB1.
-const HCDMAB1Reset HCDMAB1Value = 0x0
-
-// Read loads the register.
-func (r *HCDMAB1) Read() HCDMAB1Value { return HCDMAB1Value(r.reg.Load()) }
-
-// Write stores v in the register.
-func (r *HCDMAB1) Write(v HCDMAB1Value) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(HCDMAB1Reset): fields f leaves alone are written as their reset values.
-func (r *HCDMAB1) WriteWith(f func(HCDMAB1Value) HCDMAB1Value) { r.reg.Store(uint32(f(HCDMAB1Reset))) }
-
-// Reset stores HCDMAB1Reset in the register.
-func (r *HCDMAB1) Reset() { r.reg.Store(uint32(HCDMAB1Reset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *HCDMAB1) Modify(f func(HCDMAB1Value) HCDMAB1Value) {
-	r.reg.Store(uint32(f(HCDMAB1Value(r.reg.Load()))))
-}
-
-// H_HCDMAB1 returns field H_HCDMAB1 (bits 31:0).
-func (v HCDMAB1Value) H_HCDMAB1() uint32 { return uint32(v) & 0xffffffff }
-
-// HCCHAR2 is register HCCHAR2 (32-bit, read-write, reset 0x0).
-type HCCHAR2 struct{ reg mmio.U32 }
-
-// HCCHAR2Value is a value of register HCCHAR2.
-type HCCHAR2Value uint32
-
-// HCCHAR2Reset is the reset value of register HCCHAR2.
-const HCCHAR2Reset HCCHAR2Value = 0x0
-
-// Read loads the register.
-func (r *HCCHAR2) Read() HCCHAR2Value { return HCCHAR2Value(r.reg.Load()) }
-
-// Write stores v in the register.
-func (r *HCCHAR2) Write(v HCCHAR2Value) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(HCCHAR2Reset): fields f leaves alone are written as their reset values.
-func (r *HCCHAR2) WriteWith(f func(HCCHAR2Value) HCCHAR2Value) { r.reg.Store(uint32(f(HCCHAR2Reset))) }
-
-// Reset stores HCCHAR2Reset in the register.
-func (r *HCCHAR2) Reset() { r.reg.Store(uint32(HCCHAR2Reset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *HCCHAR2) Modify(f func(HCCHAR2Value) HCCHAR2Value) {
-	r.reg.Store(uint32(f(HCCHAR2Value(r.reg.Load()))))
-}
-
-// H_MPS2 returns field H_MPS2 (bits 10:0).
-func (v HCCHAR2Value) H_MPS2() uint32 { return uint32(v) & 0x7ff }
-
-// WithH_MPS2 returns v with field H_MPS2 (bits 10:0) set to x, masked to the field width.
-func (v HCCHAR2Value) WithH_MPS2(x uint32) HCCHAR2Value { return v&^0x7ff | HCCHAR2Value(x&0x7ff) }
-
-// H_EPNUM2 returns field H_EPNUM2 (bits 14:11).
-func (v HCCHAR2Value) H_EPNUM2() uint32 { return uint32(v>>11) & 0xf }
-
-// WithH_EPNUM2 returns v with field H_EPNUM2 (bits 14:11) set to x, masked to the field width.
-func (v HCCHAR2Value) WithH_EPNUM2(x uint32) HCCHAR2Value { return v&^0x7800 | HCCHAR2Value(x&0xf)<<11 }
-
-// H_EPDIR2 returns field H_EPDIR2 (bit 15).
-func (v HCCHAR2Value) H_EPDIR2() bool { return v&0x8000 != 0 }
-
-// WithH_EPDIR2 returns v with field H_EPDIR2 (bit 15) set to b.
-func (v HCCHAR2Value) WithH_EPDIR2(b bool) HCCHAR2Value { return v&^0x8000 | HCCHAR2Value(b2u(b))<<15 }
-
-// H_LSPDDEV2 returns field H_LSPDDEV2 (bit 17).
-func (v HCCHAR2Value) H_LSPDDEV2() bool { return v&0x20000 != 0 }
-
-// WithH_LSPDDEV2 returns v with field H_LSPDDEV2 (bit 17) set to b.
-func (v HCCHAR2Value) WithH_LSPDDEV2(b bool) HCCHAR2Value {
-	return v&^0x20000 | HCCHAR2Value(b2u(b))<<17
-}
-
-// H_EPTYPE2 returns field H_EPTYPE2 (bits 19:18).
-func (v HCCHAR2Value) H_EPTYPE2() uint32 { return uint32(v>>18) & 0x3 }
-
-// WithH_EPTYPE2 returns v with field H_EPTYPE2 (bits 19:18) set to x, masked to the field width.
-func (v HCCHAR2Value) WithH_EPTYPE2(x uint32) HCCHAR2Value {
-	return v&^0xc0000 | HCCHAR2Value(x&0x3)<<18
-}
-
-// H_EC2 returns field H_EC2 (bit 21).
-func (v HCCHAR2Value) H_EC2() bool { return v&0x200000 != 0 }
-
-// WithH_EC2 returns v with field H_EC2 (bit 21) set to b.
-func (v HCCHAR2Value) WithH_EC2(b bool) HCCHAR2Value { return v&^0x200000 | HCCHAR2Value(b2u(b))<<21 }
-
-// H_DEVADDR2 returns field H_DEVADDR2 (bits 28:22).
-func (v HCCHAR2Value) H_DEVADDR2() uint32 { return uint32(v>>22) & 0x7f }
-
-// WithH_DEVADDR2 returns v with field H_DEVADDR2 (bits 28:22) set to x, masked to the field width.
-func (v HCCHAR2Value) WithH_DEVADDR2(x uint32) HCCHAR2Value {
-	return v&^0x1fc00000 | HCCHAR2Value(x&0x7f)<<22
-}
-
-// H_ODDFRM2 returns field H_ODDFRM2 (bit 29).
-func (v HCCHAR2Value) H_ODDFRM2() bool { return v&0x20000000 != 0 }
-
-// WithH_ODDFRM2 returns v with field H_ODDFRM2 (bit 29) set to b.
-func (v HCCHAR2Value) WithH_ODDFRM2(b bool) HCCHAR2Value {
-	return v&^0x20000000 | HCCHAR2Value(b2u(b))<<29
-}
-
-// H_CHDIS2 returns field H_CHDIS2 (bit 30).
-func (v HCCHAR2Value) H_CHDIS2() bool { return v&0x40000000 != 0 }
-
-// WithH_CHDIS2 returns v with field H_CHDIS2 (bit 30) set to b.
-func (v HCCHAR2Value) WithH_CHDIS2(b bool) HCCHAR2Value {
-	return v&^0x40000000 | HCCHAR2Value(b2u(b))<<30
-}
-
-// H_CHENA2 returns field H_CHENA2 (bit 31).
-func (v HCCHAR2Value) H_CHENA2() bool { return v&0x80000000 != 0 }
-
-// WithH_CHENA2 returns v with field H_CHENA2 (bit 31) set to b.
-func (v HCCHAR2Value) WithH_CHENA2(b bool) HCCHAR2Value {
-	return v&^0x80000000 | HCCHAR2Value(b2u(b))<<31
-}
-
-// HCINT2 is register HCINT2 (32-bit, read-write, reset 0x0).
-type HCINT2 struct{ reg mmio.U32 }
-
-// HCINT2Value is a value of register HCINT2.
-type HCINT2Value uint32
-
-// HCINT2Reset is the reset value of register HCINT2.
-const HCINT2Reset HCINT2Value = 0x0
-
-// Read loads the register.
-func (r *HCINT2) Read() HCINT2Value { return HCINT2Value(r.reg.Load()) }
-
-// Write stores v in the register.
-func (r *HCINT2) Write(v HCINT2Value) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(HCINT2Reset): fields f leaves alone are written as their reset values.
-func (r *HCINT2) WriteWith(f func(HCINT2Value) HCINT2Value) { r.reg.Store(uint32(f(HCINT2Reset))) }
-
-// Reset stores HCINT2Reset in the register.
-func (r *HCINT2) Reset() { r.reg.Store(uint32(HCINT2Reset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *HCINT2) Modify(f func(HCINT2Value) HCINT2Value) {
-	r.reg.Store(uint32(f(HCINT2Value(r.reg.Load()))))
-}
-
-// H_XFERCOMPL2 returns field H_XFERCOMPL2 (bit 0).
-func (v HCINT2Value) H_XFERCOMPL2() bool { return v&0x1 != 0 }
-
-// WithH_XFERCOMPL2 returns v with field H_XFERCOMPL2 (bit 0) set to b.
-func (v HCINT2Value) WithH_XFERCOMPL2(b bool) HCINT2Value { return v&^0x1 | HCINT2Value(b2u(b)) }
-
-// H_CHHLTD2 returns field H_CHHLTD2 (bit 1).
-func (v HCINT2Value) H_CHHLTD2() bool { return v&0x2 != 0 }
-
-// WithH_CHHLTD2 returns v with field H_CHHLTD2 (bit 1) set to b.
-func (v HCINT2Value) WithH_CHHLTD2(b bool) HCINT2Value { return v&^0x2 | HCINT2Value(b2u(b))<<1 }
-
-// H_AHBERR2 returns field H_AHBERR2 (bit 2).
-func (v HCINT2Value) H_AHBERR2() bool { return v&0x4 != 0 }
-
-// WithH_AHBERR2 returns v with field H_AHBERR2 (bit 2) set to b.
-func (v HCINT2Value) WithH_AHBERR2(b bool) HCINT2Value { return v&^0x4 | HCINT2Value(b2u(b))<<2 }
-
-// H_STALL2 returns field H_STALL2 (bit 3).
-func (v HCINT2Value) H_STALL2() bool { return v&0x8 != 0 }
-
-// WithH_STALL2 returns v with field H_STALL2 (bit 3) set to b.
-func (v HCINT2Value) WithH_STALL2(b bool) HCINT2Value { return v&^0x8 | HCINT2Value(b2u(b))<<3 }
-
-// H_NACK2 returns field H_NACK2 (bit 4).
-func (v HCINT2Value) H_NACK2() bool { return v&0x10 != 0 }
-
-// WithH_NACK2 returns v with field H_NACK2 (bit 4) set to b.
-func (v HCINT2Value) WithH_NACK2(b bool) HCINT2Value { return v&^0x10 | HCINT2Value(b2u(b))<<4 }
-
-// H_ACK2 returns field H_ACK2 (bit 5).
-func (v HCINT2Value) H_ACK2() bool { return v&0x20 != 0 }
-
-// WithH_ACK2 returns v with field H_ACK2 (bit 5) set to b.
-func (v HCINT2Value) WithH_ACK2(b bool) HCINT2Value { return v&^0x20 | HCINT2Value(b2u(b))<<5 }
-
-// H_NYET2 returns field H_NYET2 (bit 6).
-func (v HCINT2Value) H_NYET2() bool { return v&0x40 != 0 }
-
-// WithH_NYET2 returns v with field H_NYET2 (bit 6) set to b.
-func (v HCINT2Value) WithH_NYET2(b bool) HCINT2Value { return v&^0x40 | HCINT2Value(b2u(b))<<6 }
-
-// H_XACTERR2 returns field H_XACTERR2 (bit 7).
-func (v HCINT2Value) H_XACTERR2() bool { return v&0x80 != 0 }
-
-// WithH_XACTERR2 returns v with field H_XACTERR2 (bit 7) set to b.
-func (v HCINT2Value) WithH_XACTERR2(b bool) HCINT2Value { return v&^0x80 | HCINT2Value(b2u(b))<<7 }
-
-// H_BBLERR2 returns field H_BBLERR2 (bit 8).
-func (v HCINT2Value) H_BBLERR2() bool { return v&0x100 != 0 }
-
-// WithH_BBLERR2 returns v with field H_BBLERR2 (bit 8) set to b.
-func (v HCINT2Value) WithH_BBLERR2(b bool) HCINT2Value { return v&^0x100 | HCINT2Value(b2u(b))<<8 }
-
-// H_FRMOVRUN2 returns field H_FRMOVRUN2 (bit 9).
-func (v HCINT2Value) H_FRMOVRUN2() bool { return v&0x200 != 0 }
-
-// WithH_FRMOVRUN2 returns v with field H_FRMOVRUN2 (bit 9) set to b.
-func (v HCINT2Value) WithH_FRMOVRUN2(b bool) HCINT2Value { return v&^0x200 | HCINT2Value(b2u(b))<<9 }
-
-// H_DATATGLERR2 returns field H_DATATGLERR2 (bit 10).
-func (v HCINT2Value) H_DATATGLERR2() bool { return v&0x400 != 0 }
-
-// WithH_DATATGLERR2 returns v with field H_DATATGLERR2 (bit 10) set to b.
-func (v HCINT2Value) WithH_DATATGLERR2(b bool) HCINT2Value { return v&^0x400 | HCINT2Value(b2u(b))<<10 }
-
-// H_BNAINTR2 returns field H_BNAINTR2 (bit 11).
-func (v HCINT2Value) H_BNAINTR2() bool { return v&0x800 != 0 }
-
-// WithH_BNAINTR2 returns v with field H_BNAINTR2 (bit 11) set to b.
-func (v HCINT2Value) WithH_BNAINTR2(b bool) HCINT2Value { return v&^0x800 | HCINT2Value(b2u(b))<<11 }
-
-// H_XCS_XACT_ERR2 returns field H_XCS_XACT_ERR2 (bit 12).
-func (v HCINT2Value) H_XCS_XACT_ERR2() bool { return v&0x1000 != 0 }
-
-// WithH_XCS_XACT_ERR2 returns v with field H_XCS_XACT_ERR2 (bit 12) set to b.
-func (v HCINT2Value) WithH_XCS_XACT_ERR2(b bool) HCINT2Value {
-	return v&^0x1000 | HCINT2Value(b2u(b))<<12
-}
-
-// H_DESC_LST_ROLLINTR2 returns field H_DESC_LST_ROLLINTR2 (bit 13).
-func (v HCINT2Value) H_DESC_LST_ROLLINTR2() bool { return v&0x2000 != 0 }
-
-// WithH_DESC_LST_ROLLINTR2 returns v with field H_DESC_LST_ROLLINTR2 (bit 13) set to b.
-func (v HCINT2Value) WithH_DESC_LST_ROLLINTR2(b bool) HCINT2Value {
-	return v&^0x2000 | HCINT2Value(b2u(b))<<13
-}
-
-// HCINTMSK2 is register HCINTMSK2 (32-bit, read-write, reset 0x0).
-type HCINTMSK2 struct{ reg mmio.U32 }
-
-// HCINTMSK2Value is a value of register HCINTMSK2.
-type HCINTMSK2Value uint32
-
-// HCINTMSK2Reset is the reset value of register HCINTMSK2.
-const HCINTMSK2Reset HCINTMSK2Value = 0x0
-
-// Read loads the register.
-func (r *HCINTMSK2) Read() HCINTMSK2Value { return HCINTMSK2Value(r.reg.Load()) }
-
-// Write stores v in the register.
-func (r *HCINTMSK2) Write(v HCINTMSK2Value) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(HCINTMSK2Reset): fields f leaves alone are written as their reset values.
-func (r *HCINTMSK2) WriteWith(f func(HCINTMSK2Value) HCINTMSK2Value) {
-	r.reg.Store(uint32(f(HCINTMSK2Reset)))
-}
-
-// Reset stores HCINTMSK2Reset in the register.
-func (r *HCINTMSK2) Reset() { r.reg.Store(uint32(HCINTMSK2Reset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *HCINTMSK2) Modify(f func(HCINTMSK2Value) HCINTMSK2Value) {
-	r.reg.Store(uint32(f(HCINTMSK2Value(r.reg.Load()))))
-}
-
-// H_XFERCOMPLMSK2 returns field H_XFERCOMPLMSK2 (bit 0).
-func (v HCINTMSK2Value) H_XFERCOMPLMSK2() bool { return v&0x1 != 0 }
-
-// WithH_XFERCOMPLMSK2 returns v with field H_XFERCOMPLMSK2 (bit 0) set to b.
-func (v HCINTMSK2Value) WithH_XFERCOMPLMSK2(b bool) HCINTMSK2Value {
-	return v&^0x1 | HCINTMSK2Value(b2u(b))
-}
-
-// H_CHHLTDMSK2 returns field H_CHHLTDMSK2 (bit 1).
-func (v HCINTMSK2Value) H_CHHLTDMSK2() bool { return v&0x2 != 0 }
-
-// WithH_CHHLTDMSK2 returns v with field H_CHHLTDMSK2 (bit 1) set to b.
-func (v HCINTMSK2Value) WithH_CHHLTDMSK2(b bool) HCINTMSK2Value {
-	return v&^0x2 | HCINTMSK2Value(b2u(b))<<1
-}
-
-// H_AHBERRMSK2 returns field H_AHBERRMSK2 (bit 2).
-func (v HCINTMSK2Value) H_AHBERRMSK2() bool { return v&0x4 != 0 }
-
-// WithH_AHBERRMSK2 returns v with field H_AHBERRMSK2 (bit 2) set to b.
-func (v HCINTMSK2Value) WithH_AHBERRMSK2(b bool) HCINTMSK2Value {
-	return v&^0x4 | HCINTMSK2Value(b2u(b))<<2
-}
-
-// H_STALLMSK2 returns field H_STALLMSK2 (bit 3).
-func (v HCINTMSK2Value) H_STALLMSK2() bool { return v&0x8 != 0 }
-
-// WithH_STALLMSK2 returns v with field H_STALLMSK2 (bit 3) set to b.
-func (v HCINTMSK2Value) WithH_STALLMSK2(b bool) HCINTMSK2Value {
-	return v&^0x8 | HCINTMSK2Value(b2u(b))<<3
-}
-
-// H_NAKMSK2 returns field H_NAKMSK2 (bit 4).
-func (v HCINTMSK2Value) H_NAKMSK2() bool { return v&0x10 != 0 }
-
-// WithH_NAKMSK2 returns v with field H_NAKMSK2 (bit 4) set to b.
-func (v HCINTMSK2Value) WithH_NAKMSK2(b bool) HCINTMSK2Value {
-	return v&^0x10 | HCINTMSK2Value(b2u(b))<<4
-}
-
-// H_ACKMSK2 returns field H_ACKMSK2 (bit 5).
-func (v HCINTMSK2Value) H_ACKMSK2() bool { return v&0x20 != 0 }
-
-// WithH_ACKMSK2 returns v with field H_ACKMSK2 (bit 5) set to b.
-func (v HCINTMSK2Value) WithH_ACKMSK2(b bool) HCINTMSK2Value {
-	return v&^0x20 | HCINTMSK2Value(b2u(b))<<5
-}
-
-// H_NYETMSK2 returns field H_NYETMSK2 (bit 6).
-func (v HCINTMSK2Value) H_NYETMSK2() bool { return v&0x40 != 0 }
-
-// WithH_NYETMSK2 returns v with field H_NYETMSK2 (bit 6) set to b.
-func (v HCINTMSK2Value) WithH_NYETMSK2(b bool) HCINTMSK2Value {
-	return v&^0x40 | HCINTMSK2Value(b2u(b))<<6
-}
-
-// H_XACTERRMSK2 returns field H_XACTERRMSK2 (bit 7).
-func (v HCINTMSK2Value) H_XACTERRMSK2() bool { return v&0x80 != 0 }
-
-// WithH_XACTERRMSK2 returns v with field H_XACTERRMSK2 (bit 7) set to b.
-func (v HCINTMSK2Value) WithH_XACTERRMSK2(b bool) HCINTMSK2Value {
-	return v&^0x80 | HCINTMSK2Value(b2u(b))<<7
-}
-
-// H_BBLERRMSK2 returns field H_BBLERRMSK2 (bit 8).
-func (v HCINTMSK2Value) H_BBLERRMSK2() bool { return v&0x100 != 0 }
-
-// WithH_BBLERRMSK2 returns v with field H_BBLERRMSK2 (bit 8) set to b.
-func (v HCINTMSK2Value) WithH_BBLERRMSK2(b bool) HCINTMSK2Value {
-	return v&^0x100 | HCINTMSK2Value(b2u(b))<<8
-}
-
-// H_FRMOVRUNMSK2 returns field H_FRMOVRUNMSK2 (bit 9).
-func (v HCINTMSK2Value) H_FRMOVRUNMSK2() bool { return v&0x200 != 0 }
-
-// WithH_FRMOVRUNMSK2 returns v with field H_FRMOVRUNMSK2 (bit 9) set to b.
-func (v HCINTMSK2Value) WithH_FRMOVRUNMSK2(b bool) HCINTMSK2Value {
-	return v&^0x200 | HCINTMSK2Value(b2u(b))<<9
-}
-
-// H_DATATGLERRMSK2 returns field H_DATATGLERRMSK2 (bit 10).
-func (v HCINTMSK2Value) H_DATATGLERRMSK2() bool { return v&0x400 != 0 }
-
-// WithH_DATATGLERRMSK2 returns v with field H_DATATGLERRMSK2 (bit 10) set to b.
-func (v HCINTMSK2Value) WithH_DATATGLERRMSK2(b bool) HCINTMSK2Value {
-	return v&^0x400 | HCINTMSK2Value(b2u(b))<<10
-}
-
-// H_BNAINTRMSK2 returns field H_BNAINTRMSK2 (bit 11).
-func (v HCINTMSK2Value) H_BNAINTRMSK2() bool { return v&0x800 != 0 }
-
-// WithH_BNAINTRMSK2 returns v with field H_BNAINTRMSK2 (bit 11) set to b.
-func (v HCINTMSK2Value) WithH_BNAINTRMSK2(b bool) HCINTMSK2Value {
-	return v&^0x800 | HCINTMSK2Value(b2u(b))<<11
-}
-
-// H_DESC_LST_ROLLINTRMSK2 returns field H_DESC_LST_ROLLINTRMSK2 (bit 13).
-func (v HCINTMSK2Value) H_DESC_LST_ROLLINTRMSK2() bool { return v&0x2000 != 0 }
-
-// WithH_DESC_LST_ROLLINTRMSK2 returns v with field H_DESC_LST_ROLLINTRMSK2 (bit 13) set to b.
-func (v HCINTMSK2Value) WithH_DESC_LST_ROLLINTRMSK2(b bool) HCINTMSK2Value {
-	return v&^0x2000 | HCINTMSK2Value(b2u(b))<<13
-}
-
-// HCTSIZ2 is register HCTSIZ2 (32-bit, read-write, reset 0x0).
-type HCTSIZ2 struct{ reg mmio.U32 }
-
-// HCTSIZ2Value is a value of register HCTSIZ2.
-type HCTSIZ2Value uint32
-
-// HCTSIZ2Reset is the reset value of register HCTSIZ2.
-const HCTSIZ2Reset HCTSIZ2Value = 0x0
-
-// Read loads the register.
-func (r *HCTSIZ2) Read() HCTSIZ2Value { return HCTSIZ2Value(r.reg.Load()) }
-
-// Write stores v in the register.
-func (r *HCTSIZ2) Write(v HCTSIZ2Value) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(HCTSIZ2Reset): fields f leaves alone are written as their reset values.
-func (r *HCTSIZ2) WriteWith(f func(HCTSIZ2Value) HCTSIZ2Value) { r.reg.Store(uint32(f(HCTSIZ2Reset))) }
-
-// Reset stores HCTSIZ2Reset in the register.
-func (r *HCTSIZ2) Reset() { r.reg.Store(uint32(HCTSIZ2Reset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *HCTSIZ2) Modify(f func(HCTSIZ2Value) HCTSIZ2Value) {
-	r.reg.Store(uint32(f(HCTSIZ2Value(r.reg.Load()))))
-}
-
-// H_XFERSIZE2 returns field H_XFERSIZE2 (bits 18:0).
-func (v HCTSIZ2Value) H_XFERSIZE2() uint32 { return uint32(v) & 0x7ffff }
-
-// WithH_XFERSIZE2 returns v with field H_XFERSIZE2 (bits 18:0) set to x, masked to the field width.
-func (v HCTSIZ2Value) WithH_XFERSIZE2(x uint32) HCTSIZ2Value {
-	return v&^0x7ffff | HCTSIZ2Value(x&0x7ffff)
-}
-
-// H_PKTCNT2 returns field H_PKTCNT2 (bits 28:19).
-func (v HCTSIZ2Value) H_PKTCNT2() uint32 { return uint32(v>>19) & 0x3ff }
-
-// WithH_PKTCNT2 returns v with field H_PKTCNT2 (bits 28:19) set to x, masked to the field width.
-func (v HCTSIZ2Value) WithH_PKTCNT2(x uint32) HCTSIZ2Value {
-	return v&^0x1ff80000 | HCTSIZ2Value(x&0x3ff)<<19
-}
-
-// H_PID2 returns field H_PID2 (bits 30:29).
-func (v HCTSIZ2Value) H_PID2() uint32 { return uint32(v>>29) & 0x3 }
-
-// WithH_PID2 returns v with field H_PID2 (bits 30:29) set to x, masked to the field width.
-func (v HCTSIZ2Value) WithH_PID2(x uint32) HCTSIZ2Value {
-	return v&^0x60000000 | HCTSIZ2Value(x&0x3)<<29
-}
-
-// H_DOPNG2 returns field H_DOPNG2 (bit 31).
-func (v HCTSIZ2Value) H_DOPNG2() bool { return v&0x80000000 != 0 }
-
-// WithH_DOPNG2 returns v with field H_DOPNG2 (bit 31) set to b.
-func (v HCTSIZ2Value) WithH_DOPNG2(b bool) HCTSIZ2Value {
-	return v&^0x80000000 | HCTSIZ2Value(b2u(b))<<31
-}
-
-// HCDMA2 is register HCDMA2 (32-bit, read-write, reset 0x0).
-type HCDMA2 struct{ reg mmio.U32 }
-
-// HCDMA2Value is a value of register HCDMA2.
-type HCDMA2Value uint32
-
-// HCDMA2Reset is the reset value of register HCDMA2.
-const HCDMA2Reset HCDMA2Value = 0x0
-
-// Read loads the register.
-func (r *HCDMA2) Read() HCDMA2Value { return HCDMA2Value(r.reg.Load()) }
-
-// Write stores v in the register.
-func (r *HCDMA2) Write(v HCDMA2Value) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(HCDMA2Reset): fields f leaves alone are written as their reset values.
-func (r *HCDMA2) WriteWith(f func(HCDMA2Value) HCDMA2Value) { r.reg.Store(uint32(f(HCDMA2Reset))) }
-
-// Reset stores HCDMA2Reset in the register.
-func (r *HCDMA2) Reset() { r.reg.Store(uint32(HCDMA2Reset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *HCDMA2) Modify(f func(HCDMA2Value) HCDMA2Value) {
-	r.reg.Store(uint32(f(HCDMA2Value(r.reg.Load()))))
-}
-
-// H_DMAADDR2 returns field H_DMAADDR2 (bits 31:0).
-func (v HCDMA2Value) H_DMAADDR2() uint32 { return uint32(v) & 0xffffffff }
-
-// WithH_DMAADDR2 returns v with field H_DMAADDR2 (bits 31:0) set to x, masked to the field width.
-func (v HCDMA2Value) WithH_DMAADDR2(x uint32) HCDMA2Value {
-	return v&^0xffffffff | HCDMA2Value(x&0xffffffff)
-}
-
-// HCDMAB2 is register HCDMAB2 (32-bit, read-write, reset 0x0).
-type HCDMAB2 struct{ reg mmio.U32 }
-
-// HCDMAB2Value is a value of register HCDMAB2.
-type HCDMAB2Value uint32
-
-// HCDMAB2Reset is the reset value of register HCDMAB2.
-const HCDMAB2Reset HCDMAB2Value = 0x0
-
-// Read loads the register.
-func (r *HCDMAB2) Read() HCDMAB2Value { return HCDMAB2Value(r.reg.Load()) }
-
-// Write stores v in the register.
-func (r *HCDMAB2) Write(v HCDMAB2Value) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(HCDMAB2Reset): fields f leaves alone are written as their reset values.
-func (r *HCDMAB2) WriteWith(f func(HCDMAB2Value) HCDMAB2Value) { r.reg.Store(uint32(f(HCDMAB2Reset))) }
-
-// Reset stores HCDMAB2Reset in the register.
-func (r *HCDMAB2) Reset() { r.reg.Store(uint32(HCDMAB2Reset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *HCDMAB2) Modify(f func(HCDMAB2Value) HCDMAB2Value) {
-	r.reg.Store(uint32(f(HCDMAB2Value(r.reg.Load()))))
-}
-
-// H_HCDMAB2 returns field H_HCDMAB2 (bits 31:0).
-func (v HCDMAB2Value) H_HCDMAB2() uint32 { return uint32(v) & 0xffffffff }
-
-// HCCHAR3 is register HCCHAR3 (32-bit, read-write, reset 0x0).
-type HCCHAR3 struct{ reg mmio.U32 }
-
-// HCCHAR3Value is a value of register HCCHAR3.
-type HCCHAR3Value uint32
-
-// HCCHAR3Reset is the reset value of register HCCHAR3.
-const HCCHAR3Reset HCCHAR3Value = 0x0
-
-// Read loads the register.
-func (r *HCCHAR3) Read() HCCHAR3Value { return HCCHAR3Value(r.reg.Load()) }
-
-// Write stores v in the register.
-func (r *HCCHAR3) Write(v HCCHAR3Value) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(HCCHAR3Reset): fields f leaves alone are written as their reset values.
-func (r *HCCHAR3) WriteWith(f func(HCCHAR3Value) HCCHAR3Value) { r.reg.Store(uint32(f(HCCHAR3Reset))) }
-
-// Reset stores HCCHAR3Reset in the register.
-func (r *HCCHAR3) Reset() { r.reg.Store(uint32(HCCHAR3Reset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *HCCHAR3) Modify(f func(HCCHAR3Value) HCCHAR3Value) {
-	r.reg.Store(uint32(f(HCCHAR3Value(r.reg.Load()))))
-}
-
-// H_MPS3 returns field H_MPS3 (bits 10:0).
-func (v HCCHAR3Value) H_MPS3() uint32 { return uint32(v) & 0x7ff }
-
-// WithH_MPS3 returns v with field H_MPS3 (bits 10:0) set to x, masked to the field width.
-func (v HCCHAR3Value) WithH_MPS3(x uint32) HCCHAR3Value { return v&^0x7ff | HCCHAR3Value(x&0x7ff) }
-
-// H_EPNUM3 returns field H_EPNUM3 (bits 14:11).
-func (v HCCHAR3Value) H_EPNUM3() uint32 { return uint32(v>>11) & 0xf }
-
-// WithH_EPNUM3 returns v with field H_EPNUM3 (bits 14:11) set to x, masked to the field width.
-func (v HCCHAR3Value) WithH_EPNUM3(x uint32) HCCHAR3Value { return v&^0x7800 | HCCHAR3Value(x&0xf)<<11 }
-
-// H_EPDIR3 returns field H_EPDIR3 (bit 15).
-func (v HCCHAR3Value) H_EPDIR3() bool { return v&0x8000 != 0 }
-
-// WithH_EPDIR3 returns v with field H_EPDIR3 (bit 15) set to b.
-func (v HCCHAR3Value) WithH_EPDIR3(b bool) HCCHAR3Value { return v&^0x8000 | HCCHAR3Value(b2u(b))<<15 }
-
-// H_LSPDDEV3 returns field H_LSPDDEV3 (bit 17).
-func (v HCCHAR3Value) H_LSPDDEV3() bool { return v&0x20000 != 0 }
-
-// WithH_LSPDDEV3 returns v with field H_LSPDDEV3 (bit 17) set to b.
-func (v HCCHAR3Value) WithH_LSPDDEV3(b bool) HCCHAR3Value {
-	return v&^0x20000 | HCCHAR3Value(b2u(b))<<17
-}
-
-// H_EPTYPE3 returns field H_EPTYPE3 (bits 19:18).
-func (v HCCHAR3Value) H_EPTYPE3() uint32 { return uint32(v>>18) & 0x3 }
-
-// WithH_EPTYPE3 returns v with field H_EPTYPE3 (bits 19:18) set to x, masked to the field width.
-func (v HCCHAR3Value) WithH_EPTYPE3(x uint32) HCCHAR3Value {
-	return v&^0xc0000 | HCCHAR3Value(x&0x3)<<18
-}
-
-// H_EC3 returns field H_EC3 (bit 21).
-func (v HCCHAR3Value) H_EC3() bool { return v&0x200000 != 0 }
-
-// WithH_EC3 returns v with field H_EC3 (bit 21) set to b.
-func (v HCCHAR3Value) WithH_EC3(b bool) HCCHAR3Value { return v&^0x200000 | HCCHAR3Value(b2u(b))<<21 }
-
-// H_DEVADDR3 returns field H_DEVADDR3 (bits 28:22).
-func (v HCCHAR3Value) H_DEVADDR3() uint32 { return uint32(v>>22) & 0x7f }
-
-// WithH_DEVADDR3 returns v with field H_DEVADDR3 (bits 28:22) set to x, masked to the field width.
-func (v HCCHAR3Value) WithH_DEVADDR3(x uint32) HCCHAR3Value {
-	return v&^0x1fc00000 | HCCHAR3Value(x&0x7f)<<22
-}
-
-// H_ODDFRM3 returns field H_ODDFRM3 (bit 29).
-func (v HCCHAR3Value) H_ODDFRM3() bool { return v&0x20000000 != 0 }
-
-// WithH_ODDFRM3 returns v with field H_ODDFRM3 (bit 29) set to b.
-func (v HCCHAR3Value) WithH_ODDFRM3(b bool) HCCHAR3Value {
-	return v&^0x20000000 | HCCHAR3Value(b2u(b))<<29
-}
-
-// H_CHDIS3 returns field H_CHDIS3 (bit 30).
-func (v HCCHAR3Value) H_CHDIS3() bool { return v&0x40000000 != 0 }
-
-// WithH_CHDIS3 returns v with field H_CHDIS3 (bit 30) set to b.
-func (v HCCHAR3Value) WithH_CHDIS3(b bool) HCCHAR3Value {
-	return v&^0x40000000 | HCCHAR3Value(b2u(b))<<30
-}
-
-// H_CHENA3 returns field H_CHENA3 (bit 31).
-func (v HCCHAR3Value) H_CHENA3() bool { return v&0x80000000 != 0 }
-
-// WithH_CHENA3 returns v with field H_CHENA3 (bit 31) set to b.
-func (v HCCHAR3Value) WithH_CHENA3(b bool) HCCHAR3Value {
-	return v&^0x80000000 | HCCHAR3Value(b2u(b))<<31
-}
-
-// HCINT3 is register HCINT3 (32-bit, read-write, reset 0x0).
-type HCINT3 struct{ reg mmio.U32 }
-
-// HCINT3Value is a value of register HCINT3.
-type HCINT3Value uint32
-
-// HCINT3Reset is the reset value of register HCINT3.
-const HCINT3Reset HCINT3Value = 0x0
-
-// Read loads the register.
-func (r *HCINT3) Read() HCINT3Value { return HCINT3Value(r.reg.Load()) }
-
-// Write stores v in the register.
-func (r *HCINT3) Write(v HCINT3Value) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(HCINT3Reset): fields f leaves alone are written as their reset values.
-func (r *HCINT3) WriteWith(f func(HCINT3Value) HCINT3Value) { r.reg.Store(uint32(f(HCINT3Reset))) }
-
-// Reset stores HCINT3Reset in the register.
-func (r *HCINT3) Reset() { r.reg.Store(uint32(HCINT3Reset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *HCINT3) Modify(f func(HCINT3Value) HCINT3Value) {
-	r.reg.Store(uint32(f(HCINT3Value(r.reg.Load()))))
-}
-
-// H_XFERCOMPL3 returns field H_XFERCOMPL3 (bit 0).
-func (v HCINT3Value) H_XFERCOMPL3() bool { return v&0x1 != 0 }
-
-// WithH_XFERCOMPL3 returns v with field H_XFERCOMPL3 (bit 0) set to b.
-func (v HCINT3Value) WithH_XFERCOMPL3(b bool) HCINT3Value { return v&^0x1 | HCINT3Value(b2u(b)) }
-
-// H_CHHLTD3 returns field H_CHHLTD3 (bit 1).
-func (v HCINT3Value) H_CHHLTD3() bool { return v&0x2 != 0 }
-
-// WithH_CHHLTD3 returns v with field H_CHHLTD3 (bit 1) set to b.
-func (v HCINT3Value) WithH_CHHLTD3(b bool) HCINT3Value { return v&^0x2 | HCINT3Value(b2u(b))<<1 }
-
-// H_AHBERR3 returns field H_AHBERR3 (bit 2).
-func (v HCINT3Value) H_AHBERR3() bool { return v&0x4 != 0 }
-
-// WithH_AHBERR3 returns v with field H_AHBERR3 (bit 2) set to b.
-func (v HCINT3Value) WithH_AHBERR3(b bool) HCINT3Value { return v&^0x4 | HCINT3Value(b2u(b))<<2 }
-
-// H_STALL3 returns field H_STALL3 (bit 3).
-func (v HCINT3Value) H_STALL3() bool { return v&0x8 != 0 }
-
-// WithH_STALL3 returns v with field H_STALL3 (bit 3) set to b.
-func (v HCINT3Value) WithH_STALL3(b bool) HCINT3Value { return v&^0x8 | HCINT3Value(b2u(b))<<3 }
-
-// H_NACK3 returns field H_NACK3 (bit 4).
-func (v HCINT3Value) H_NACK3() bool { return v&0x10 != 0 }
-
-// WithH_NACK3 returns v with field H_NACK3 (bit 4) set to b.
-func (v HCINT3Value) WithH_NACK3(b bool) HCINT3Value { return v&^0x10 | HCINT3Value(b2u(b))<<4 }
-
-// H_ACK3 returns field H_ACK3 (bit 5).
-func (v HCINT3Value) H_ACK3() bool { return v&0x20 != 0 }
-
-// WithH_ACK3 returns v with field H_ACK3 (bit 5) set to b.
-func (v HCINT3Value) WithH_ACK3(b bool) HCINT3Value { return v&^0x20 | HCINT3Value(b2u(b))<<5 }
-
-// H_NYET3 returns field H_NYET3 (bit 6).
-func (v HCINT3Value) H_NYET3() bool { return v&0x40 != 0 }
-
-// WithH_NYET3 returns v with field H_NYET3 (bit 6) set to b.
-func (v HCINT3Value) WithH_NYET3(b bool) HCINT3Value { return v&^0x40 | HCINT3Value(b2u(b))<<6 }
-
-// H_XACTERR3 returns field H_XACTERR3 (bit 7).
-func (v HCINT3Value) H_XACTERR3() bool { return v&0x80 != 0 }
-
-// WithH_XACTERR3 returns v with field H_XACTERR3 (bit 7) set to b.
-func (v HCINT3Value) WithH_XACTERR3(b bool) HCINT3Value { return v&^0x80 | HCINT3Value(b2u(b))<<7 }
-
-// H_BBLERR3 returns field H_BBLERR3 (bit 8).
-func (v HCINT3Value) H_BBLERR3() bool { return v&0x100 != 0 }
-
-// WithH_BBLERR3 returns v with field H_BBLERR3 (bit 8) set to b.
-func (v HCINT3Value) WithH_BBLERR3(b bool) HCINT3Value { return v&^0x100 | HCINT3Value(b2u(b))<<8 }
-
-// H_FRMOVRUN3 returns field H_FRMOVRUN3 (bit 9).
-func (v HCINT3Value) H_FRMOVRUN3() bool { return v&0x200 != 0 }
-
-// WithH_FRMOVRUN3 returns v with field H_FRMOVRUN3 (bit 9) set to b.
-func (v HCINT3Value) WithH_FRMOVRUN3(b bool) HCINT3Value { return v&^0x200 | HCINT3Value(b2u(b))<<9 }
-
-// H_DATATGLERR3 returns field H_DATATGLERR3 (bit 10).
-func (v HCINT3Value) H_DATATGLERR3() bool { return v&0x400 != 0 }
-
-// WithH_DATATGLERR3 returns v with field H_DATATGLERR3 (bit 10) set to b.
-func (v HCINT3Value) WithH_DATATGLERR3(b bool) HCINT3Value { return v&^0x400 | HCINT3Value(b2u(b))<<10 }
-
-// H_BNAINTR3 returns field H_BNAINTR3 (bit 11).
-func (v HCINT3Value) H_BNAINTR3() bool { return v&0x800 != 0 }
-
-// WithH_BNAINTR3 returns v with field H_BNAINTR3 (bit 11) set to b.
-func (v HCINT3Value) WithH_BNAINTR3(b bool) HCINT3Value { return v&^0x800 | HCINT3Value(b2u(b))<<11 }
-
-// H_XCS_XACT_ERR3 returns field H_XCS_XACT_ERR3 (bit 12).
-func (v HCINT3Value) H_XCS_XACT_ERR3() bool { return v&0x1000 != 0 }
-
-// WithH_XCS_XACT_ERR3 returns v with field H_XCS_XACT_ERR3 (bit 12) set to b.
-func (v HCINT3Value) WithH_XCS_XACT_ERR3(b bool) HCINT3Value {
-	return v&^0x1000 | HCINT3Value(b2u(b))<<12
-}
-
-// H_DESC_LST_ROLLINTR3 returns field H_DESC_LST_ROLLINTR3 (bit 13).
-func (v HCINT3Value) H_DESC_LST_ROLLINTR3() bool { return v&0x2000 != 0 }
-
-// WithH_DESC_LST_ROLLINTR3 returns v with field H_DESC_LST_ROLLINTR3 (bit 13) set to b.
-func (v HCINT3Value) WithH_DESC_LST_ROLLINTR3(b bool) HCINT3Value {
-	return v&^0x2000 | HCINT3Value(b2u(b))<<13
-}
-
-// HCINTMSK3 is register HCINTMSK3 (32-bit, read-write, reset 0x0).
-type HCINTMSK3 struct{ reg mmio.U32 }
-
-// HCINTMSK3Value is a value of register HCINTMSK3.
-type HCINTMSK3Value uint32
-
-// HCINTMSK3Reset is the reset value of register HCINTMSK3.
-const HCINTMSK3Reset HCINTMSK3Value = 0x0
-
-// Read loads the register.
-func (r *HCINTMSK3) Read() HCINTMSK3Value { return HCINTMSK3Value(r.reg.Load()) }
-
-// Write stores v in the register.
-func (r *HCINTMSK3) Write(v HCINTMSK3Value) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(HCINTMSK3Reset): fields f leaves alone are written as their reset values.
-func (r *HCINTMSK3) WriteWith(f func(HCINTMSK3Value) HCINTMSK3Value) {
-	r.reg.Store(uint32(f(HCINTMSK3Reset)))
-}
-
-// Reset stores HCINTMSK3Reset in the register.
-func (r *HCINTMSK3) Reset() { r.reg.Store(uint32(HCINTMSK3Reset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *HCINTMSK3) Modify(f func(HCINTMSK3Value) HCINTMSK3Value) {
-	r.reg.Store(uint32(f(HCINTMSK3Value(r.reg.Load()))))
-}
-
-// H_XFERCOMPLMSK3 returns field H_XFERCOMPLMSK3 (bit 0).
-func (v HCINTMSK3Value) H_XFERCOMPLMSK3() bool { return v&0x1 != 0 }
-
-// WithH_XFERCOMPLMSK3 returns v with field H_XFERCOMPLMSK3 (bit 0) set to b.
-func (v HCINTMSK3Value) WithH_XFERCOMPLMSK3(b bool) HCINTMSK3Value {
-	return v&^0x1 | HCINTMSK3Value(b2u(b))
-}
-
-// H_CHHLTDMSK3 returns field H_CHHLTDMSK3 (bit 1).
-func (v HCINTMSK3Value) H_CHHLTDMSK3() bool { return v&0x2 != 0 }
-
-// WithH_CHHLTDMSK3 returns v with field H_CHHLTDMSK3 (bit 1) set to b.
-func (v HCINTMSK3Value) WithH_CHHLTDMSK3(b bool) HCINTMSK3Value {
-	return v&^0x2 | HCINTMSK3Value(b2u(b))<<1
-}
-
-// H_AHBERRMSK3 returns field H_AHBERRMSK3 (bit 2).
-func (v HCINTMSK3Value) H_AHBERRMSK3() bool { return v&0x4 != 0 }
-
-// WithH_AHBERRMSK3 returns v with field H_AHBERRMSK3 (bit 2) set to b.
-func (v HCINTMSK3Value) WithH_AHBERRMSK3(b bool) HCINTMSK3Value {
-	return v&^0x4 | HCINTMSK3Value(b2u(b))<<2
-}
-
-// H_STALLMSK3 returns field H_STALLMSK3 (bit 3).
-func (v HCINTMSK3Value) H_STALLMSK3() bool { return v&0x8 != 0 }
-
-// WithH_STALLMSK3 returns v with field H_STALLMSK3 (bit 3) set to b.
-func (v HCINTMSK3Value) WithH_STALLMSK3(b bool) HCINTMSK3Value {
-	return v&^0x8 | HCINTMSK3Value(b2u(b))<<3
-}
-
-// H_NAKMSK3 returns field H_NAKMSK3 (bit 4).
-func (v HCINTMSK3Value) H_NAKMSK3() bool { return v&0x10 != 0 }
-
-// WithH_NAKMSK3 returns v with field H_NAKMSK3 (bit 4) set to b.
-func (v HCINTMSK3Value) WithH_NAKMSK3(b bool) HCINTMSK3Value {
-	return v&^0x10 | HCINTMSK3Value(b2u(b))<<4
-}
-
-// H_ACKMSK3 returns field H_ACKMSK3 (bit 5).
-func (v HCINTMSK3Value) H_ACKMSK3() bool { return v&0x20 != 0 }
-
-// WithH_ACKMSK3 returns v with field H_ACKMSK3 (bit 5) set to b.
-func (v HCINTMSK3Value) WithH_ACKMSK3(b bool) HCINTMSK3Value {
-	return v&^0x20 | HCINTMSK3Value(b2u(b))<<5
-}
-
-// H_NYETMSK3 returns field H_NYETMSK3 (bit 6).
-func (v HCINTMSK3Value) H_NYETMSK3() bool { return v&0x40 != 0 }
-
-// WithH_NYETMSK3 returns v with field H_NYETMSK3 (bit 6) set to b.
-func (v HCINTMSK3Value) WithH_NYETMSK3(b bool) HCINTMSK3Value {
-	return v&^0x40 | HCINTMSK3Value(b2u(b))<<6
-}
-
-// H_XACTERRMSK3 returns field H_XACTERRMSK3 (bit 7).
-func (v HCINTMSK3Value) H_XACTERRMSK3() bool { return v&0x80 != 0 }
-
-// WithH_XACTERRMSK3 returns v with field H_XACTERRMSK3 (bit 7) set to b.
-func (v HCINTMSK3Value) WithH_XACTERRMSK3(b bool) HCINTMSK3Value {
-	return v&^0x80 | HCINTMSK3Value(b2u(b))<<7
-}
-
-// H_BBLERRMSK3 returns field H_BBLERRMSK3 (bit 8).
-func (v HCINTMSK3Value) H_BBLERRMSK3() bool { return v&0x100 != 0 }
-
-// WithH_BBLERRMSK3 returns v with field H_BBLERRMSK3 (bit 8) set to b.
-func (v HCINTMSK3Value) WithH_BBLERRMSK3(b bool) HCINTMSK3Value {
-	return v&^0x100 | HCINTMSK3Value(b2u(b))<<8
-}
-
-// H_FRMOVRUNMSK3 returns field H_FRMOVRUNMSK3 (bit 9).
-func (v HCINTMSK3Value) H_FRMOVRUNMSK3() bool { return v&0x200 != 0 }
-
-// WithH_FRMOVRUNMSK3 returns v with field H_FRMOVRUNMSK3 (bit 9) set to b.
-func (v HCINTMSK3Value) WithH_FRMOVRUNMSK3(b bool) HCINTMSK3Value {
-	return v&^0x200 | HCINTMSK3Value(b2u(b))<<9
-}
-
-// H_DATATGLERRMSK3 returns field H_DATATGLERRMSK3 (bit 10).
-func (v HCINTMSK3Value) H_DATATGLERRMSK3() bool { return v&0x400 != 0 }
-
-// WithH_DATATGLERRMSK3 returns v with field H_DATATGLERRMSK3 (bit 10) set to b.
-func (v HCINTMSK3Value) WithH_DATATGLERRMSK3(b bool) HCINTMSK3Value {
-	return v&^0x400 | HCINTMSK3Value(b2u(b))<<10
-}
-
-// H_BNAINTRMSK3 returns field H_BNAINTRMSK3 (bit 11).
-func (v HCINTMSK3Value) H_BNAINTRMSK3() bool { return v&0x800 != 0 }
-
-// WithH_BNAINTRMSK3 returns v with field H_BNAINTRMSK3 (bit 11) set to b.
-func (v HCINTMSK3Value) WithH_BNAINTRMSK3(b bool) HCINTMSK3Value {
-	return v&^0x800 | HCINTMSK3Value(b2u(b))<<11
-}
-
-// H_DESC_LST_ROLLINTRMSK3 returns field H_DESC_LST_ROLLINTRMSK3 (bit 13).
-func (v HCINTMSK3Value) H_DESC_LST_ROLLINTRMSK3() bool { return v&0x2000 != 0 }
-
-// WithH_DESC_LST_ROLLINTRMSK3 returns v with field H_DESC_LST_ROLLINTRMSK3 (bit 13) set to b.
-func (v HCINTMSK3Value) WithH_DESC_LST_ROLLINTRMSK3(b bool) HCINTMSK3Value {
-	return v&^0x2000 | HCINTMSK3Value(b2u(b))<<13
-}
-
-// HCTSIZ3 is register HCTSIZ3 (32-bit, read-write, reset 0x0).
-type HCTSIZ3 struct{ reg mmio.U32 }
-
-// HCTSIZ3Value is a value of register HCTSIZ3.
-type HCTSIZ3Value uint32
-
-// HCTSIZ3Reset is the reset value of register HCTSIZ3.
-const HCTSIZ3Reset HCTSIZ3Value = 0x0
-
-// Read loads the register.
-func (r *HCTSIZ3) Read() HCTSIZ3Value { return HCTSIZ3Value(r.reg.Load()) }
-
-// Write stores v in the register.
-func (r *HCTSIZ3) Write(v HCTSIZ3Value) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(HCTSIZ3Reset): fields f leaves alone are written as their reset values.
-func (r *HCTSIZ3) WriteWith(f func(HCTSIZ3Value) HCTSIZ3Value) { r.reg.Store(uint32(f(HCTSIZ3Reset))) }
-
-// Reset stores HCTSIZ3Reset in the register.
-func (r *HCTSIZ3) Reset() { r.reg.Store(uint32(HCTSIZ3Reset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *HCTSIZ3) Modify(f func(HCTSIZ3Value) HCTSIZ3Value) {
-	r.reg.Store(uint32(f(HCTSIZ3Value(r.reg.Load()))))
-}
-
-// H_XFERSIZE3 returns field H_XFERSIZE3 (bits 18:0).
-func (v HCTSIZ3Value) H_XFERSIZE3() uint32 { return uint32(v) & 0x7ffff }
-
-// WithH_XFERSIZE3 returns v with field H_XFERSIZE3 (bits 18:0) set to x, masked to the field width.
-func (v HCTSIZ3Value) WithH_XFERSIZE3(x uint32) HCTSIZ3Value {
-	return v&^0x7ffff | HCTSIZ3Value(x&0x7ffff)
-}
-
-// H_PKTCNT3 returns field H_PKTCNT3 (bits 28:19).
-func (v HCTSIZ3Value) H_PKTCNT3() uint32 { return uint32(v>>19) & 0x3ff }
-
-// WithH_PKTCNT3 returns v with field H_PKTCNT3 (bits 28:19) set to x, masked to the field width.
-func (v HCTSIZ3Value) WithH_PKTCNT3(x uint32) HCTSIZ3Value {
-	return v&^0x1ff80000 | HCTSIZ3Value(x&0x3ff)<<19
-}
-
-// H_PID3 returns field H_PID3 (bits 30:29).
-func (v HCTSIZ3Value) H_PID3() uint32 { return uint32(v>>29) & 0x3 }
-
-// WithH_PID3 returns v with field H_PID3 (bits 30:29) set to x, masked to the field width.
-func (v HCTSIZ3Value) WithH_PID3(x uint32) HCTSIZ3Value {
-	return v&^0x60000000 | HCTSIZ3Value(x&0x3)<<29
-}
-
-// H_DOPNG3 returns field H_DOPNG3 (bit 31).
-func (v HCTSIZ3Value) H_DOPNG3() bool { return v&0x80000000 != 0 }
-
-// WithH_DOPNG3 returns v with field H_DOPNG3 (bit 31) set to b.
-func (v HCTSIZ3Value) WithH_DOPNG3(b bool) HCTSIZ3Value {
-	return v&^0x80000000 | HCTSIZ3Value(b2u(b))<<31
-}
-
-// HCDMA3 is register HCDMA3 (32-bit, read-write, reset 0x0).
-type HCDMA3 struct{ reg mmio.U32 }
-
-// HCDMA3Value is a value of register HCDMA3.
-type HCDMA3Value uint32
-
-// HCDMA3Reset is the reset value of register HCDMA3.
-const HCDMA3Reset HCDMA3Value = 0x0
-
-// Read loads the register.
-func (r *HCDMA3) Read() HCDMA3Value { return HCDMA3Value(r.reg.Load()) }
-
-// Write stores v in the register.
-func (r *HCDMA3) Write(v HCDMA3Value) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(HCDMA3Reset): fields f leaves alone are written as their reset values.
-func (r *HCDMA3) WriteWith(f func(HCDMA3Value) HCDMA3Value) { r.reg.Store(uint32(f(HCDMA3Reset))) }
-
-// Reset stores HCDMA3Reset in the register.
-func (r *HCDMA3) Reset() { r.reg.Store(uint32(HCDMA3Reset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *HCDMA3) Modify(f func(HCDMA3Value) HCDMA3Value) {
-	r.reg.Store(uint32(f(HCDMA3Value(r.reg.Load()))))
-}
-
-// H_DMAADDR3 returns field H_DMAADDR3 (bits 31:0).
-func (v HCDMA3Value) H_DMAADDR3() uint32 { return uint32(v) & 0xffffffff }
-
-// WithH_DMAADDR3 returns v with field H_DMAADDR3 (bits 31:0) set to x, masked to the field width.
-func (v HCDMA3Value) WithH_DMAADDR3(x uint32) HCDMA3Value {
-	return v&^0xffffffff | HCDMA3Value(x&0xffffffff)
-}
-
-// HCDMAB3 is register HCDMAB3 (32-bit, read-write, reset 0x0).
-type HCDMAB3 struct{ reg mmio.U32 }
-
-// HCDMAB3Value is a value of register HCDMAB3.
-type HCDMAB3Value uint32
-
-// HCDMAB3Reset is the reset value of register HCDMAB3.
-const HCDMAB3Reset HCDMAB3Value = 0x0
-
-// Read loads the register.
-func (r *HCDMAB3) Read() HCDMAB3Value { return HCDMAB3Value(r.reg.Load()) }
-
-// Write stores v in the register.
-func (r *HCDMAB3) Write(v HCDMAB3Value) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(HCDMAB3Reset): fields f leaves alone are written as their reset values.
-func (r *HCDMAB3) WriteWith(f func(HCDMAB3Value) HCDMAB3Value) { r.reg.Store(uint32(f(HCDMAB3Reset))) }
-
-// Reset stores HCDMAB3Reset in the register.
-func (r *HCDMAB3) Reset() { r.reg.Store(uint32(HCDMAB3Reset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *HCDMAB3) Modify(f func(HCDMAB3Value) HCDMAB3Value) {
-	r.reg.Store(uint32(f(HCDMAB3Value(r.reg.Load()))))
-}
-
-// H_HCDMAB3 returns field H_HCDMAB3 (bits 31:0).
-func (v HCDMAB3Value) H_HCDMAB3() uint32 { return uint32(v) & 0xffffffff }
-
-// HCCHAR4 is register HCCHAR4 (32-bit, read-write, reset 0x0).
-type HCCHAR4 struct{ reg mmio.U32 }
-
-// HCCHAR4Value is a value of register HCCHAR4.
-type HCCHAR4Value uint32
-
-// HCCHAR4Reset is the reset value of register HCCHAR4.
-const HCCHAR4Reset HCCHAR4Value = 0x0
-
-// Read loads the register.
-func (r *HCCHAR4) Read() HCCHAR4Value { return HCCHAR4Value(r.reg.Load()) }
-
-// Write stores v in the register.
-func (r *HCCHAR4) Write(v HCCHAR4Value) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(HCCHAR4Reset): fields f leaves alone are written as their reset values.
-func (r *HCCHAR4) WriteWith(f func(HCCHAR4Value) HCCHAR4Value) { r.reg.Store(uint32(f(HCCHAR4Reset))) }
-
-// Reset stores HCCHAR4Reset in the register.
-func (r *HCCHAR4) Reset() { r.reg.Store(uint32(HCCHAR4Reset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *HCCHAR4) Modify(f func(HCCHAR4Value) HCCHAR4Value) {
-	r.reg.Store(uint32(f(HCCHAR4Value(r.reg.Load()))))
-}
-
-// H_MPS4 returns field H_MPS4 (bits 10:0).
-func (v HCCHAR4Value) H_MPS4() uint32 { return uint32(v) & 0x7ff }
-
-// WithH_MPS4 returns v with field H_MPS4 (bits 10:0) set to x, masked to the field width.
-func (v HCCHAR4Value) WithH_MPS4(x uint32) HCCHAR4Value { return v&^0x7ff | HCCHAR4Value(x&0x7ff) }
-
-// H_EPNUM4 returns field H_EPNUM4 (bits 14:11).
-func (v HCCHAR4Value) H_EPNUM4() uint32 { return uint32(v>>11) & 0xf }
-
-// WithH_EPNUM4 returns v with field H_EPNUM4 (bits 14:11) set to x, masked to the field width.
-func (v HCCHAR4Value) WithH_EPNUM4(x uint32) HCCHAR4Value { return v&^0x7800 | HCCHAR4Value(x&0xf)<<11 }
-
-// H_EPDIR4 returns field H_EPDIR4 (bit 15).
-func (v HCCHAR4Value) H_EPDIR4() bool { return v&0x8000 != 0 }
-
-// WithH_EPDIR4 returns v with field H_EPDIR4 (bit 15) set to b.
-func (v HCCHAR4Value) WithH_EPDIR4(b bool) HCCHAR4Value { return v&^0x8000 | HCCHAR4Value(b2u(b))<<15 }
-
-// H_LSPDDEV4 returns field H_LSPDDEV4 (bit 17).
-func (v HCCHAR4Value) H_LSPDDEV4() bool { return v&0x20000 != 0 }
-
-// WithH_LSPDDEV4 returns v with field H_LSPDDEV4 (bit 17) set to b.
-func (v HCCHAR4Value) WithH_LSPDDEV4(b bool) HCCHAR4Value {
-	return v&^0x20000 | HCCHAR4Value(b2u(b))<<17
-}
-
-// H_EPTYPE4 returns field H_EPTYPE4 (bits 19:18).
-func (v HCCHAR4Value) H_EPTYPE4() uint32 { return uint32(v>>18) & 0x3 }
-
-// WithH_EPTYPE4 returns v with field H_EPTYPE4 (bits 19:18) set to x, masked to the field width.
-func (v HCCHAR4Value) WithH_EPTYPE4(x uint32) HCCHAR4Value {
-	return v&^0xc0000 | HCCHAR4Value(x&0x3)<<18
-}
-
-// H_EC4 returns field H_EC4 (bit 21).
-func (v HCCHAR4Value) H_EC4() bool { return v&0x200000 != 0 }
-
-// WithH_EC4 returns v with field H_EC4 (bit 21) set to b.
-func (v HCCHAR4Value) WithH_EC4(b bool) HCCHAR4Value { return v&^0x200000 | HCCHAR4Value(b2u(b))<<21 }
-
-// H_DEVADDR4 returns field H_DEVADDR4 (bits 28:22).
-func (v HCCHAR4Value) H_DEVADDR4() uint32 { return uint32(v>>22) & 0x7f }
-
-// WithH_DEVADDR4 returns v with field H_DEVADDR4 (bits 28:22) set to x, masked to the field width.
-func (v HCCHAR4Value) WithH_DEVADDR4(x uint32) HCCHAR4Value {
-	return v&^0x1fc00000 | HCCHAR4Value(x&0x7f)<<22
-}
-
-// H_ODDFRM4 returns field H_ODDFRM4 (bit 29).
-func (v HCCHAR4Value) H_ODDFRM4() bool { return v&0x20000000 != 0 }
-
-// WithH_ODDFRM4 returns v with field H_ODDFRM4 (bit 29) set to b.
-func (v HCCHAR4Value) WithH_ODDFRM4(b bool) HCCHAR4Value {
-	return v&^0x20000000 | HCCHAR4Value(b2u(b))<<29
-}
-
-// H_CHDIS4 returns field H_CHDIS4 (bit 30).
-func (v HCCHAR4Value) H_CHDIS4() bool { return v&0x40000000 != 0 }
-
-// WithH_CHDIS4 returns v with field H_CHDIS4 (bit 30) set to b.
-func (v HCCHAR4Value) WithH_CHDIS4(b bool) HCCHAR4Value {
-	return v&^0x40000000 | HCCHAR4Value(b2u(b))<<30
-}
-
-// H_CHENA4 returns field H_CHENA4 (bit 31).
-func (v HCCHAR4Value) H_CHENA4() bool { return v&0x80000000 != 0 }
-
-// WithH_CHENA4 returns v with field H_CHENA4 (bit 31) set to b.
-func (v HCCHAR4Value) WithH_CHENA4(b bool) HCCHAR4Value {
-	return v&^0x80000000 | HCCHAR4Value(b2u(b))<<31
-}
-
-// HCINT4 is register HCINT4 (32-bit, read-write, reset 0x0).
-type HCINT4 struct{ reg mmio.U32 }
-
-// HCINT4Value is a value of register HCINT4.
-type HCINT4Value uint32
-
-// HCINT4Reset is the reset value of register HCINT4.
-const HCINT4Reset HCINT4Value = 0x0
-
-// Read loads the register.
-func (r *HCINT4) Read() HCINT4Value { return HCINT4Value(r.reg.Load()) }
-
-// Write stores v in the register.
-func (r *HCINT4) Write(v HCINT4Value) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(HCINT4Reset): fields f leaves alone are written as their reset values.
-func (r *HCINT4) WriteWith(f func(HCINT4Value) HCINT4Value) { r.reg.Store(uint32(f(HCINT4Reset))) }
-
-// Reset stores HCINT4Reset in the register.
-func (r *HCINT4) Reset() { r.reg.Store(uint32(HCINT4Reset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *HCINT4) Modify(f func(HCINT4Value) HCINT4Value) {
-	r.reg.Store(uint32(f(HCINT4Value(r.reg.Load()))))
-}
-
-// H_XFERCOMPL4 returns field H_XFERCOMPL4 (bit 0).
-func (v HCINT4Value) H_XFERCOMPL4() bool { return v&0x1 != 0 }
-
-// WithH_XFERCOMPL4 returns v with field H_XFERCOMPL4 (bit 0) set to b.
-func (v HCINT4Value) WithH_XFERCOMPL4(b bool) HCINT4Value { return v&^0x1 | HCINT4Value(b2u(b)) }
-
-// H_CHHLTD4 returns field H_CHHLTD4 (bit 1).
-func (v HCINT4Value) H_CHHLTD4() bool { return v&0x2 != 0 }
-
-// WithH_CHHLTD4 returns v with field H_CHHLTD4 (bit 1) set to b.
-func (v HCINT4Value) WithH_CHHLTD4(b bool) HCINT4Value { return v&^0x2 | HCINT4Value(b2u(b))<<1 }
-
-// H_AHBERR4 returns field H_AHBERR4 (bit 2).
-func (v HCINT4Value) H_AHBERR4() bool { return v&0x4 != 0 }
-
-// WithH_AHBERR4 returns v with field H_AHBERR4 (bit 2) set to b.
-func (v HCINT4Value) WithH_AHBERR4(b bool) HCINT4Value { return v&^0x4 | HCINT4Value(b2u(b))<<2 }
-
-// H_STALL4 returns field H_STALL4 (bit 3).
-func (v HCINT4Value) H_STALL4() bool { return v&0x8 != 0 }
-
-// WithH_STALL4 returns v with field H_STALL4 (bit 3) set to b.
-func (v HCINT4Value) WithH_STALL4(b bool) HCINT4Value { return v&^0x8 | HCINT4Value(b2u(b))<<3 }
-
-// H_NACK4 returns field H_NACK4 (bit 4).
-func (v HCINT4Value) H_NACK4() bool { return v&0x10 != 0 }
-
-// WithH_NACK4 returns v with field H_NACK4 (bit 4) set to b.
-func (v HCINT4Value) WithH_NACK4(b bool) HCINT4Value { return v&^0x10 | HCINT4Value(b2u(b))<<4 }
-
-// H_ACK4 returns field H_ACK4 (bit 5).
-func (v HCINT4Value) H_ACK4() bool { return v&0x20 != 0 }
-
-// WithH_ACK4 returns v with field H_ACK4 (bit 5) set to b.
-func (v HCINT4Value) WithH_ACK4(b bool) HCINT4Value { return v&^0x20 | HCINT4Value(b2u(b))<<5 }
-
-// H_NYET4 returns field H_NYET4 (bit 6).
-func (v HCINT4Value) H_NYET4() bool { return v&0x40 != 0 }
-
-// WithH_NYET4 returns v with field H_NYET4 (bit 6) set to b.
-func (v HCINT4Value) WithH_NYET4(b bool) HCINT4Value { return v&^0x40 | HCINT4Value(b2u(b))<<6 }
-
-// H_XACTERR4 returns field H_XACTERR4 (bit 7).
-func (v HCINT4Value) H_XACTERR4() bool { return v&0x80 != 0 }
-
-// WithH_XACTERR4 returns v with field H_XACTERR4 (bit 7) set to b.
-func (v HCINT4Value) WithH_XACTERR4(b bool) HCINT4Value { return v&^0x80 | HCINT4Value(b2u(b))<<7 }
-
-// H_BBLERR4 returns field H_BBLERR4 (bit 8).
-func (v HCINT4Value) H_BBLERR4() bool { return v&0x100 != 0 }
-
-// WithH_BBLERR4 returns v with field H_BBLERR4 (bit 8) set to b.
-func (v HCINT4Value) WithH_BBLERR4(b bool) HCINT4Value { return v&^0x100 | HCINT4Value(b2u(b))<<8 }
-
-// H_FRMOVRUN4 returns field H_FRMOVRUN4 (bit 9).
-func (v HCINT4Value) H_FRMOVRUN4() bool { return v&0x200 != 0 }
-
-// WithH_FRMOVRUN4 returns v with field H_FRMOVRUN4 (bit 9) set to b.
-func (v HCINT4Value) WithH_FRMOVRUN4(b bool) HCINT4Value { return v&^0x200 | HCINT4Value(b2u(b))<<9 }
-
-// H_DATATGLERR4 returns field H_DATATGLERR4 (bit 10).
-func (v HCINT4Value) H_DATATGLERR4() bool { return v&0x400 != 0 }
-
-// WithH_DATATGLERR4 returns v with field H_DATATGLERR4 (bit 10) set to b.
-func (v HCINT4Value) WithH_DATATGLERR4(b bool) HCINT4Value { return v&^0x400 | HCINT4Value(b2u(b))<<10 }
-
-// H_BNAINTR4 returns field H_BNAINTR4 (bit 11).
-func (v HCINT4Value) H_BNAINTR4() bool { return v&0x800 != 0 }
-
-// WithH_BNAINTR4 returns v with field H_BNAINTR4 (bit 11) set to b.
-func (v HCINT4Value) WithH_BNAINTR4(b bool) HCINT4Value { return v&^0x800 | HCINT4Value(b2u(b))<<11 }
-
-// H_XCS_XACT_ERR4 returns field H_XCS_XACT_ERR4 (bit 12).
-func (v HCINT4Value) H_XCS_XACT_ERR4() bool { return v&0x1000 != 0 }
-
-// WithH_XCS_XACT_ERR4 returns v with field H_XCS_XACT_ERR4 (bit 12) set to b.
-func (v HCINT4Value) WithH_XCS_XACT_ERR4(b bool) HCINT4Value {
-	return v&^0x1000 | HCINT4Value(b2u(b))<<12
-}
-
-// H_DESC_LST_ROLLINTR4 returns field H_DESC_LST_ROLLINTR4 (bit 13).
-func (v HCINT4Value) H_DESC_LST_ROLLINTR4() bool { return v&0x2000 != 0 }
-
-// WithH_DESC_LST_ROLLINTR4 returns v with field H_DESC_LST_ROLLINTR4 (bit 13) set to b.
-func (v HCINT4Value) WithH_DESC_LST_ROLLINTR4(b bool) HCINT4Value {
-	return v&^0x2000 | HCINT4Value(b2u(b))<<13
-}
-
-// HCINTMSK4 is register HCINTMSK4 (32-bit, read-write, reset 0x0).
-type HCINTMSK4 struct{ reg mmio.U32 }
-
-// HCINTMSK4Value is a value of register HCINTMSK4.
-type HCINTMSK4Value uint32
-
-// HCINTMSK4Reset is the reset value of register HCINTMSK4.
-const HCINTMSK4Reset HCINTMSK4Value = 0x0
-
-// Read loads the register.
-func (r *HCINTMSK4) Read() HCINTMSK4Value { return HCINTMSK4Value(r.reg.Load()) }
-
-// Write stores v in the register.
-func (r *HCINTMSK4) Write(v HCINTMSK4Value) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(HCINTMSK4Reset): fields f leaves alone are written as their reset values.
-func (r *HCINTMSK4) WriteWith(f func(HCINTMSK4Value) HCINTMSK4Value) {
-	r.reg.Store(uint32(f(HCINTMSK4Reset)))
-}
-
-// Reset stores HCINTMSK4Reset in the register.
-func (r *HCINTMSK4) Reset() { r.reg.Store(uint32(HCINTMSK4Reset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *HCINTMSK4) Modify(f func(HCINTMSK4Value) HCINTMSK4Value) {
-	r.reg.Store(uint32(f(HCINTMSK4Value(r.reg.Load()))))
-}
-
-// H_XFERCOMPLMSK4 returns field H_XFERCOMPLMSK4 (bit 0).
-func (v HCINTMSK4Value) H_XFERCOMPLMSK4() bool { return v&0x1 != 0 }
-
-// WithH_XFERCOMPLMSK4 returns v with field H_XFERCOMPLMSK4 (bit 0) set to b.
-func (v HCINTMSK4Value) WithH_XFERCOMPLMSK4(b bool) HCINTMSK4Value {
-	return v&^0x1 | HCINTMSK4Value(b2u(b))
-}
-
-// H_CHHLTDMSK4 returns field H_CHHLTDMSK4 (bit 1).
-func (v HCINTMSK4Value) H_CHHLTDMSK4() bool { return v&0x2 != 0 }
-
-// WithH_CHHLTDMSK4 returns v with field H_CHHLTDMSK4 (bit 1) set to b.
-func (v HCINTMSK4Value) WithH_CHHLTDMSK4(b bool) HCINTMSK4Value {
-	return v&^0x2 | HCINTMSK4Value(b2u(b))<<1
-}
-
-// H_AHBERRMSK4 returns field H_AHBERRMSK4 (bit 2).
-func (v HCINTMSK4Value) H_AHBERRMSK4() bool { return v&0x4 != 0 }
-
-// WithH_AHBERRMSK4 returns v with field H_AHBERRMSK4 (bit 2) set to b.
-func (v HCINTMSK4Value) WithH_AHBERRMSK4(b bool) HCINTMSK4Value {
-	return v&^0x4 | HCINTMSK4Value(b2u(b))<<2
-}
-
-// H_STALLMSK4 returns field H_STALLMSK4 (bit 3).
-func (v HCINTMSK4Value) H_STALLMSK4() bool { return v&0x8 != 0 }
-
-// WithH_STALLMSK4 returns v with field H_STALLMSK4 (bit 3) set to b.
-func (v HCINTMSK4Value) WithH_STALLMSK4(b bool) HCINTMSK4Value {
-	return v&^0x8 | HCINTMSK4Value(b2u(b))<<3
-}
-
-// H_NAKMSK4 returns field H_NAKMSK4 (bit 4).
-func (v HCINTMSK4Value) H_NAKMSK4() bool { return v&0x10 != 0 }
-
-// WithH_NAKMSK4 returns v with field H_NAKMSK4 (bit 4) set to b.
-func (v HCINTMSK4Value) WithH_NAKMSK4(b bool) HCINTMSK4Value {
-	return v&^0x10 | HCINTMSK4Value(b2u(b))<<4
-}
-
-// H_ACKMSK4 returns field H_ACKMSK4 (bit 5).
-func (v HCINTMSK4Value) H_ACKMSK4() bool { return v&0x20 != 0 }
-
-// WithH_ACKMSK4 returns v with field H_ACKMSK4 (bit 5) set to b.
-func (v HCINTMSK4Value) WithH_ACKMSK4(b bool) HCINTMSK4Value {
-	return v&^0x20 | HCINTMSK4Value(b2u(b))<<5
-}
-
-// H_NYETMSK4 returns field H_NYETMSK4 (bit 6).
-func (v HCINTMSK4Value) H_NYETMSK4() bool { return v&0x40 != 0 }
-
-// WithH_NYETMSK4 returns v with field H_NYETMSK4 (bit 6) set to b.
-func (v HCINTMSK4Value) WithH_NYETMSK4(b bool) HCINTMSK4Value {
-	return v&^0x40 | HCINTMSK4Value(b2u(b))<<6
-}
-
-// H_XACTERRMSK4 returns field H_XACTERRMSK4 (bit 7).
-func (v HCINTMSK4Value) H_XACTERRMSK4() bool { return v&0x80 != 0 }
-
-// WithH_XACTERRMSK4 returns v with field H_XACTERRMSK4 (bit 7) set to b.
-func (v HCINTMSK4Value) WithH_XACTERRMSK4(b bool) HCINTMSK4Value {
-	return v&^0x80 | HCINTMSK4Value(b2u(b))<<7
-}
-
-// H_BBLERRMSK4 returns field H_BBLERRMSK4 (bit 8).
-func (v HCINTMSK4Value) H_BBLERRMSK4() bool { return v&0x100 != 0 }
-
-// WithH_BBLERRMSK4 returns v with field H_BBLERRMSK4 (bit 8) set to b.
-func (v HCINTMSK4Value) WithH_BBLERRMSK4(b bool) HCINTMSK4Value {
-	return v&^0x100 | HCINTMSK4Value(b2u(b))<<8
-}
-
-// H_FRMOVRUNMSK4 returns field H_FRMOVRUNMSK4 (bit 9).
-func (v HCINTMSK4Value) H_FRMOVRUNMSK4() bool { return v&0x200 != 0 }
-
-// WithH_FRMOVRUNMSK4 returns v with field H_FRMOVRUNMSK4 (bit 9) set to b.
-func (v HCINTMSK4Value) WithH_FRMOVRUNMSK4(b bool) HCINTMSK4Value {
-	return v&^0x200 | HCINTMSK4Value(b2u(b))<<9
-}
-
-// H_DATATGLERRMSK4 returns field H_DATATGLERRMSK4 (bit 10).
-func (v HCINTMSK4Value) H_DATATGLERRMSK4() bool { return v&0x400 != 0 }
-
-// WithH_DATATGLERRMSK4 returns v with field H_DATATGLERRMSK4 (bit 10) set to b.
-func (v HCINTMSK4Value) WithH_DATATGLERRMSK4(b bool) HCINTMSK4Value {
-	return v&^0x400 | HCINTMSK4Value(b2u(b))<<10
-}
-
-// H_BNAINTRMSK4 returns field H_BNAINTRMSK4 (bit 11).
-func (v HCINTMSK4Value) H_BNAINTRMSK4() bool { return v&0x800 != 0 }
-
-// WithH_BNAINTRMSK4 returns v with field H_BNAINTRMSK4 (bit 11) set to b.
-func (v HCINTMSK4Value) WithH_BNAINTRMSK4(b bool) HCINTMSK4Value {
-	return v&^0x800 | HCINTMSK4Value(b2u(b))<<11
-}
-
-// H_DESC_LST_ROLLINTRMSK4 returns field H_DESC_LST_ROLLINTRMSK4 (bit 13).
-func (v HCINTMSK4Value) H_DESC_LST_ROLLINTRMSK4() bool { return v&0x2000 != 0 }
-
-// WithH_DESC_LST_ROLLINTRMSK4 returns v with field H_DESC_LST_ROLLINTRMSK4 (bit 13) set to b.
-func (v HCINTMSK4Value) WithH_DESC_LST_ROLLINTRMSK4(b bool) HCINTMSK4Value {
-	return v&^0x2000 | HCINTMSK4Value(b2u(b))<<13
-}
-
-// HCTSIZ4 is register HCTSIZ4 (32-bit, read-write, reset 0x0).
-type HCTSIZ4 struct{ reg mmio.U32 }
-
-// HCTSIZ4Value is a value of register HCTSIZ4.
-type HCTSIZ4Value uint32
-
-// HCTSIZ4Reset is the reset value of register HCTSIZ4.
-const HCTSIZ4Reset HCTSIZ4Value = 0x0
-
-// Read loads the register.
-func (r *HCTSIZ4) Read() HCTSIZ4Value { return HCTSIZ4Value(r.reg.Load()) }
-
-// Write stores v in the register.
-func (r *HCTSIZ4) Write(v HCTSIZ4Value) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(HCTSIZ4Reset): fields f leaves alone are written as their reset values.
-func (r *HCTSIZ4) WriteWith(f func(HCTSIZ4Value) HCTSIZ4Value) { r.reg.Store(uint32(f(HCTSIZ4Reset))) }
-
-// Reset stores HCTSIZ4Reset in the register.
-func (r *HCTSIZ4) Reset() { r.reg.Store(uint32(HCTSIZ4Reset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *HCTSIZ4) Modify(f func(HCTSIZ4Value) HCTSIZ4Value) {
-	r.reg.Store(uint32(f(HCTSIZ4Value(r.reg.Load()))))
-}
-
-// H_XFERSIZE4 returns field H_XFERSIZE4 (bits 18:0).
-func (v HCTSIZ4Value) H_XFERSIZE4() uint32 { return uint32(v) & 0x7ffff }
-
-// WithH_XFERSIZE4 returns v with field H_XFERSIZE4 (bits 18:0) set to x, masked to the field width.
-func (v HCTSIZ4Value) WithH_XFERSIZE4(x uint32) HCTSIZ4Value {
-	return v&^0x7ffff | HCTSIZ4Value(x&0x7ffff)
-}
-
-// H_PKTCNT4 returns field H_PKTCNT4 (bits 28:19).
-func (v HCTSIZ4Value) H_PKTCNT4() uint32 { return uint32(v>>19) & 0x3ff }
-
-// WithH_PKTCNT4 returns v with field H_PKTCNT4 (bits 28:19) set to x, masked to the field width.
-func (v HCTSIZ4Value) WithH_PKTCNT4(x uint32) HCTSIZ4Value {
-	return v&^0x1ff80000 | HCTSIZ4Value(x&0x3ff)<<19
-}
-
-// H_PID4 returns field H_PID4 (bits 30:29).
-func (v HCTSIZ4Value) H_PID4() uint32 { return uint32(v>>29) & 0x3 }
-
-// WithH_PID4 returns v with field H_PID4 (bits 30:29) set to x, masked to the field width.
-func (v HCTSIZ4Value) WithH_PID4(x uint32) HCTSIZ4Value {
-	return v&^0x60000000 | HCTSIZ4Value(x&0x3)<<29
-}
-
-// H_DOPNG4 returns field H_DOPNG4 (bit 31).
-func (v HCTSIZ4Value) H_DOPNG4() bool { return v&0x80000000 != 0 }
-
-// WithH_DOPNG4 returns v with field H_DOPNG4 (bit 31) set to b.
-func (v HCTSIZ4Value) WithH_DOPNG4(b bool) HCTSIZ4Value {
-	return v&^0x80000000 | HCTSIZ4Value(b2u(b))<<31
-}
-
-// HCDMA4 is register HCDMA4 (32-bit, read-write, reset 0x0).
-type HCDMA4 struct{ reg mmio.U32 }
-
-// HCDMA4Value is a value of register HCDMA4.
-type HCDMA4Value uint32
-
-// HCDMA4Reset is the reset value of register HCDMA4.
-const HCDMA4Reset HCDMA4Value = 0x0
-
-// Read loads the register.
-func (r *HCDMA4) Read() HCDMA4Value { return HCDMA4Value(r.reg.Load()) }
-
-// Write stores v in the register.
-func (r *HCDMA4) Write(v HCDMA4Value) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(HCDMA4Reset): fields f leaves alone are written as their reset values.
-func (r *HCDMA4) WriteWith(f func(HCDMA4Value) HCDMA4Value) { r.reg.Store(uint32(f(HCDMA4Reset))) }
-
-// Reset stores HCDMA4Reset in the register.
-func (r *HCDMA4) Reset() { r.reg.Store(uint32(HCDMA4Reset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *HCDMA4) Modify(f func(HCDMA4Value) HCDMA4Value) {
-	r.reg.Store(uint32(f(HCDMA4Value(r.reg.Load()))))
-}
-
-// H_DMAADDR4 returns field H_DMAADDR4 (bits 31:0).
-func (v HCDMA4Value) H_DMAADDR4() uint32 { return uint32(v) & 0xffffffff }
-
-// WithH_DMAADDR4 returns v with field H_DMAADDR4 (bits 31:0) set to x, masked to the field width.
-func (v HCDMA4Value) WithH_DMAADDR4(x uint32) HCDMA4Value {
-	return v&^0xffffffff | HCDMA4Value(x&0xffffffff)
-}
-
-// HCDMAB4 is register HCDMAB4 (32-bit, read-write, reset 0x0).
-type HCDMAB4 struct{ reg mmio.U32 }
-
-// HCDMAB4Value is a value of register HCDMAB4.
-type HCDMAB4Value uint32
-
-// HCDMAB4Reset is the reset value of register HCDMAB4.
-const HCDMAB4Reset HCDMAB4Value = 0x0
-
-// Read loads the register.
-func (r *HCDMAB4) Read() HCDMAB4Value { return HCDMAB4Value(r.reg.Load()) }
-
-// Write stores v in the register.
-func (r *HCDMAB4) Write(v HCDMAB4Value) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(HCDMAB4Reset): fields f leaves alone are written as their reset values.
-func (r *HCDMAB4) WriteWith(f func(HCDMAB4Value) HCDMAB4Value) { r.reg.Store(uint32(f(HCDMAB4Reset))) }
-
-// Reset stores HCDMAB4Reset in the register.
-func (r *HCDMAB4) Reset() { r.reg.Store(uint32(HCDMAB4Reset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *HCDMAB4) Modify(f func(HCDMAB4Value) HCDMAB4Value) {
-	r.reg.Store(uint32(f(HCDMAB4Value(r.reg.Load()))))
-}
-
-// H_HCDMAB4 returns field H_HCDMAB4 (bits 31:0).
-func (v HCDMAB4Value) H_HCDMAB4() uint32 { return uint32(v) & 0xffffffff }
-
-// HCCHAR5 is register HCCHAR5 (32-bit, read-write, reset 0x0).
-type HCCHAR5 struct{ reg mmio.U32 }
-
-// HCCHAR5Value is a value of register HCCHAR5.
-type HCCHAR5Value uint32
-
-// HCCHAR5Reset is the reset value of register HCCHAR5.
-const HCCHAR5Reset HCCHAR5Value = 0x0
-
-// Read loads the register.
-func (r *HCCHAR5) Read() HCCHAR5Value { return HCCHAR5Value(r.reg.Load()) }
-
-// Write stores v in the register.
-func (r *HCCHAR5) Write(v HCCHAR5Value) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(HCCHAR5Reset): fields f leaves alone are written as their reset values.
-func (r *HCCHAR5) WriteWith(f func(HCCHAR5Value) HCCHAR5Value) { r.reg.Store(uint32(f(HCCHAR5Reset))) }
-
-// Reset stores HCCHAR5Reset in the register.
-func (r *HCCHAR5) Reset() { r.reg.Store(uint32(HCCHAR5Reset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *HCCHAR5) Modify(f func(HCCHAR5Value) HCCHAR5Value) {
-	r.reg.Store(uint32(f(HCCHAR5Value(r.reg.Load()))))
-}
-
-// H_MPS5 returns field H_MPS5 (bits 10:0).
-func (v HCCHAR5Value) H_MPS5() uint32 { return uint32(v) & 0x7ff }
-
-// WithH_MPS5 returns v with field H_MPS5 (bits 10:0) set to x, masked to the field width.
-func (v HCCHAR5Value) WithH_MPS5(x uint32) HCCHAR5Value { return v&^0x7ff | HCCHAR5Value(x&0x7ff) }
-
-// H_EPNUM5 returns field H_EPNUM5 (bits 14:11).
-func (v HCCHAR5Value) H_EPNUM5() uint32 { return uint32(v>>11) & 0xf }
-
-// WithH_EPNUM5 returns v with field H_EPNUM5 (bits 14:11) set to x, masked to the field width.
-func (v HCCHAR5Value) WithH_EPNUM5(x uint32) HCCHAR5Value { return v&^0x7800 | HCCHAR5Value(x&0xf)<<11 }
-
-// H_EPDIR5 returns field H_EPDIR5 (bit 15).
-func (v HCCHAR5Value) H_EPDIR5() bool { return v&0x8000 != 0 }
-
-// WithH_EPDIR5 returns v with field H_EPDIR5 (bit 15) set to b.
-func (v HCCHAR5Value) WithH_EPDIR5(b bool) HCCHAR5Value { return v&^0x8000 | HCCHAR5Value(b2u(b))<<15 }
-
-// H_LSPDDEV5 returns field H_LSPDDEV5 (bit 17).
-func (v HCCHAR5Value) H_LSPDDEV5() bool { return v&0x20000 != 0 }
-
-// WithH_LSPDDEV5 returns v with field H_LSPDDEV5 (bit 17) set to b.
-func (v HCCHAR5Value) WithH_LSPDDEV5(b bool) HCCHAR5Value {
-	return v&^0x20000 | HCCHAR5Value(b2u(b))<<17
-}
-
-// H_EPTYPE5 returns field H_EPTYPE5 (bits 19:18).
-func (v HCCHAR5Value) H_EPTYPE5() uint32 { return uint32(v>>18) & 0x3 }
-
-// WithH_EPTYPE5 returns v with field H_EPTYPE5 (bits 19:18) set to x, masked to the field width.
-func (v HCCHAR5Value) WithH_EPTYPE5(x uint32) HCCHAR5Value {
-	return v&^0xc0000 | HCCHAR5Value(x&0x3)<<18
-}
-
-// H_EC5 returns field H_EC5 (bit 21).
-func (v HCCHAR5Value) H_EC5() bool { return v&0x200000 != 0 }
-
-// WithH_EC5 returns v with field H_EC5 (bit 21) set to b.
-func (v HCCHAR5Value) WithH_EC5(b bool) HCCHAR5Value { return v&^0x200000 | HCCHAR5Value(b2u(b))<<21 }
-
-// H_DEVADDR5 returns field H_DEVADDR5 (bits 28:22).
-func (v HCCHAR5Value) H_DEVADDR5() uint32 { return uint32(v>>22) & 0x7f }
-
-// WithH_DEVADDR5 returns v with field H_DEVADDR5 (bits 28:22) set to x, masked to the field width.
-func (v HCCHAR5Value) WithH_DEVADDR5(x uint32) HCCHAR5Value {
-	return v&^0x1fc00000 | HCCHAR5Value(x&0x7f)<<22
-}
-
-// H_ODDFRM5 returns field H_ODDFRM5 (bit 29).
-func (v HCCHAR5Value) H_ODDFRM5() bool { return v&0x20000000 != 0 }
-
-// WithH_ODDFRM5 returns v with field H_ODDFRM5 (bit 29) set to b.
-func (v HCCHAR5Value) WithH_ODDFRM5(b bool) HCCHAR5Value {
-	return v&^0x20000000 | HCCHAR5Value(b2u(b))<<29
-}
-
-// H_CHDIS5 returns field H_CHDIS5 (bit 30).
-func (v HCCHAR5Value) H_CHDIS5() bool { return v&0x40000000 != 0 }
-
-// WithH_CHDIS5 returns v with field H_CHDIS5 (bit 30) set to b.
-func (v HCCHAR5Value) WithH_CHDIS5(b bool) HCCHAR5Value {
-	return v&^0x40000000 | HCCHAR5Value(b2u(b))<<30
-}
-
-// H_CHENA5 returns field H_CHENA5 (bit 31).
-func (v HCCHAR5Value) H_CHENA5() bool { return v&0x80000000 != 0 }
-
-// WithH_CHENA5 returns v with field H_CHENA5 (bit 31) set to b.
-func (v HCCHAR5Value) WithH_CHENA5(b bool) HCCHAR5Value {
-	return v&^0x80000000 | HCCHAR5Value(b2u(b))<<31
-}
-
-// HCINT5 is register HCINT5 (32-bit, read-write, reset 0x0).
-type HCINT5 struct{ reg mmio.U32 }
-
-// HCINT5Value is a value of register HCINT5.
-type HCINT5Value uint32
-
-// HCINT5Reset is the reset value of register HCINT5.
-const HCINT5Reset HCINT5Value = 0x0
-
-// Read loads the register.
-func (r *HCINT5) Read() HCINT5Value { return HCINT5Value(r.reg.Load()) }
-
-// Write stores v in the register.
-func (r *HCINT5) Write(v HCINT5Value) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(HCINT5Reset): fields f leaves alone are written as their reset values.
-func (r *HCINT5) WriteWith(f func(HCINT5Value) HCINT5Value) { r.reg.Store(uint32(f(HCINT5Reset))) }
-
-// Reset stores HCINT5Reset in the register.
-func (r *HCINT5) Reset() { r.reg.Store(uint32(HCINT5Reset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *HCINT5) Modify(f func(HCINT5Value) HCINT5Value) {
-	r.reg.Store(uint32(f(HCINT5Value(r.reg.Load()))))
-}
-
-// H_XFERCOMPL5 returns field H_XFERCOMPL5 (bit 0).
-func (v HCINT5Value) H_XFERCOMPL5() bool { return v&0x1 != 0 }
-
-// WithH_XFERCOMPL5 returns v with field H_XFERCOMPL5 (bit 0) set to b.
-func (v HCINT5Value) WithH_XFERCOMPL5(b bool) HCINT5Value { return v&^0x1 | HCINT5Value(b2u(b)) }
-
-// H_CHHLTD5 returns field H_CHHLTD5 (bit 1).
-func (v HCINT5Value) H_CHHLTD5() bool { return v&0x2 != 0 }
-
-// WithH_CHHLTD5 returns v with field H_CHHLTD5 (bit 1) set to b.
-func (v HCINT5Value) WithH_CHHLTD5(b bool) HCINT5Value { return v&^0x2 | HCINT5Value(b2u(b))<<1 }
-
-// H_AHBERR5 returns field H_AHBERR5 (bit 2).
-func (v HCINT5Value) H_AHBERR5() bool { return v&0x4 != 0 }
-
-// WithH_AHBERR5 returns v with field H_AHBERR5 (bit 2) set to b.
-func (v HCINT5Value) WithH_AHBERR5(b bool) HCINT5Value { return v&^0x4 | HCINT5Value(b2u(b))<<2 }
-
-// H_STALL5 returns field H_STALL5 (bit 3).
-func (v HCINT5Value) H_STALL5() bool { return v&0x8 != 0 }
-
-// WithH_STALL5 returns v with field H_STALL5 (bit 3) set to b.
-func (v HCINT5Value) WithH_STALL5(b bool) HCINT5Value { return v&^0x8 | HCINT5Value(b2u(b))<<3 }
-
-// H_NACK5 returns field H_NACK5 (bit 4).
-func (v HCINT5Value) H_NACK5() bool { return v&0x10 != 0 }
-
-// WithH_NACK5 returns v with field H_NACK5 (bit 4) set to b.
-func (v HCINT5Value) WithH_NACK5(b bool) HCINT5Value { return v&^0x10 | HCINT5Value(b2u(b))<<4 }
-
-// H_ACK5 returns field H_ACK5 (bit 5).
-func (v HCINT5Value) H_ACK5() bool { return v&0x20 != 0 }
-
-// WithH_ACK5 returns v with field H_ACK5 (bit 5) set to b.
-func (v HCINT5Value) WithH_ACK5(b bool) HCINT5Value { return v&^0x20 | HCINT5Value(b2u(b))<<5 }
-
-// H_NYET5 returns field H_NYET5 (bit 6).
-func (v HCINT5Value) H_NYET5() bool { return v&0x40 != 0 }
-
-// WithH_NYET5 returns v with field H_NYET5 (bit 6) set to b.
-func (v HCINT5Value) WithH_NYET5(b bool) HCINT5Value { return v&^0x40 | HCINT5Value(b2u(b))<<6 }
-
-// H_XACTERR5 returns field H_XACTERR5 (bit 7).
-func (v HCINT5Value) H_XACTERR5() bool { return v&0x80 != 0 }
-
-// WithH_XACTERR5 returns v with field H_XACTERR5 (bit 7) set to b.
-func (v HCINT5Value) WithH_XACTERR5(b bool) HCINT5Value { return v&^0x80 | HCINT5Value(b2u(b))<<7 }
-
-// H_BBLERR5 returns field H_BBLERR5 (bit 8).
-func (v HCINT5Value) H_BBLERR5() bool { return v&0x100 != 0 }
-
-// WithH_BBLERR5 returns v with field H_BBLERR5 (bit 8) set to b.
-func (v HCINT5Value) WithH_BBLERR5(b bool) HCINT5Value { return v&^0x100 | HCINT5Value(b2u(b))<<8 }
-
-// H_FRMOVRUN5 returns field H_FRMOVRUN5 (bit 9).
-func (v HCINT5Value) H_FRMOVRUN5() bool { return v&0x200 != 0 }
-
-// WithH_FRMOVRUN5 returns v with field H_FRMOVRUN5 (bit 9) set to b.
-func (v HCINT5Value) WithH_FRMOVRUN5(b bool) HCINT5Value { return v&^0x200 | HCINT5Value(b2u(b))<<9 }
-
-// H_DATATGLERR5 returns field H_DATATGLERR5 (bit 10).
-func (v HCINT5Value) H_DATATGLERR5() bool { return v&0x400 != 0 }
-
-// WithH_DATATGLERR5 returns v with field H_DATATGLERR5 (bit 10) set to b.
-func (v HCINT5Value) WithH_DATATGLERR5(b bool) HCINT5Value { return v&^0x400 | HCINT5Value(b2u(b))<<10 }
-
-// H_BNAINTR5 returns field H_BNAINTR5 (bit 11).
-func (v HCINT5Value) H_BNAINTR5() bool { return v&0x800 != 0 }
-
-// WithH_BNAINTR5 returns v with field H_BNAINTR5 (bit 11) set to b.
-func (v HCINT5Value) WithH_BNAINTR5(b bool) HCINT5Value { return v&^0x800 | HCINT5Value(b2u(b))<<11 }
-
-// H_XCS_XACT_ERR5 returns field H_XCS_XACT_ERR5 (bit 12).
-func (v HCINT5Value) H_XCS_XACT_ERR5() bool { return v&0x1000 != 0 }
-
-// WithH_XCS_XACT_ERR5 returns v with field H_XCS_XACT_ERR5 (bit 12) set to b.
-func (v HCINT5Value) WithH_XCS_XACT_ERR5(b bool) HCINT5Value {
-	return v&^0x1000 | HCINT5Value(b2u(b))<<12
-}
-
-// H_DESC_LST_ROLLINTR5 returns field H_DESC_LST_ROLLINTR5 (bit 13).
-func (v HCINT5Value) H_DESC_LST_ROLLINTR5() bool { return v&0x2000 != 0 }
-
-// WithH_DESC_LST_ROLLINTR5 returns v with field H_DESC_LST_ROLLINTR5 (bit 13) set to b.
-func (v HCINT5Value) WithH_DESC_LST_ROLLINTR5(b bool) HCINT5Value {
-	return v&^0x2000 | HCINT5Value(b2u(b))<<13
-}
-
-// HCINTMSK5 is register HCINTMSK5 (32-bit, read-write, reset 0x0).
-type HCINTMSK5 struct{ reg mmio.U32 }
-
-// HCINTMSK5Value is a value of register HCINTMSK5.
-type HCINTMSK5Value uint32
-
-// HCINTMSK5Reset is the reset value of register HCINTMSK5.
-const HCINTMSK5Reset HCINTMSK5Value = 0x0
-
-// Read loads the register.
-func (r *HCINTMSK5) Read() HCINTMSK5Value { return HCINTMSK5Value(r.reg.Load()) }
-
-// Write stores v in the register.
-func (r *HCINTMSK5) Write(v HCINTMSK5Value) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(HCINTMSK5Reset): fields f leaves alone are written as their reset values.
-func (r *HCINTMSK5) WriteWith(f func(HCINTMSK5Value) HCINTMSK5Value) {
-	r.reg.Store(uint32(f(HCINTMSK5Reset)))
-}
-
-// Reset stores HCINTMSK5Reset in the register.
-func (r *HCINTMSK5) Reset() { r.reg.Store(uint32(HCINTMSK5Reset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *HCINTMSK5) Modify(f func(HCINTMSK5Value) HCINTMSK5Value) {
-	r.reg.Store(uint32(f(HCINTMSK5Value(r.reg.Load()))))
-}
-
-// H_XFERCOMPLMSK5 returns field H_XFERCOMPLMSK5 (bit 0).
-func (v HCINTMSK5Value) H_XFERCOMPLMSK5() bool { return v&0x1 != 0 }
-
-// WithH_XFERCOMPLMSK5 returns v with field H_XFERCOMPLMSK5 (bit 0) set to b.
-func (v HCINTMSK5Value) WithH_XFERCOMPLMSK5(b bool) HCINTMSK5Value {
-	return v&^0x1 | HCINTMSK5Value(b2u(b))
-}
-
-// H_CHHLTDMSK5 returns field H_CHHLTDMSK5 (bit 1).
-func (v HCINTMSK5Value) H_CHHLTDMSK5() bool { return v&0x2 != 0 }
-
-// WithH_CHHLTDMSK5 returns v with field H_CHHLTDMSK5 (bit 1) set to b.
-func (v HCINTMSK5Value) WithH_CHHLTDMSK5(b bool) HCINTMSK5Value {
-	return v&^0x2 | HCINTMSK5Value(b2u(b))<<1
-}
-
-// H_AHBERRMSK5 returns field H_AHBERRMSK5 (bit 2).
-func (v HCINTMSK5Value) H_AHBERRMSK5() bool { return v&0x4 != 0 }
-
-// WithH_AHBERRMSK5 returns v with field H_AHBERRMSK5 (bit 2) set to b.
-func (v HCINTMSK5Value) WithH_AHBERRMSK5(b bool) HCINTMSK5Value {
-	return v&^0x4 | HCINTMSK5Value(b2u(b))<<2
-}
-
-// H_STALLMSK5 returns field H_STALLMSK5 (bit 3).
-func (v HCINTMSK5Value) H_STALLMSK5() bool { return v&0x8 != 0 }
-
-// WithH_STALLMSK5 returns v with field H_STALLMSK5 (bit 3) set to b.
-func (v HCINTMSK5Value) WithH_STALLMSK5(b bool) HCINTMSK5Value {
-	return v&^0x8 | HCINTMSK5Value(b2u(b))<<3
-}
-
-// H_NAKMSK5 returns field H_NAKMSK5 (bit 4).
-func (v HCINTMSK5Value) H_NAKMSK5() bool { return v&0x10 != 0 }
-
-// WithH_NAKMSK5 returns v with field H_NAKMSK5 (bit 4) set to b.
-func (v HCINTMSK5Value) WithH_NAKMSK5(b bool) HCINTMSK5Value {
-	return v&^0x10 | HCINTMSK5Value(b2u(b))<<4
-}
-
-// H_ACKMSK5 returns field H_ACKMSK5 (bit 5).
-func (v HCINTMSK5Value) H_ACKMSK5() bool { return v&0x20 != 0 }
-
-// WithH_ACKMSK5 returns v with field H_ACKMSK5 (bit 5) set to b.
-func (v HCINTMSK5Value) WithH_ACKMSK5(b bool) HCINTMSK5Value {
-	return v&^0x20 | HCINTMSK5Value(b2u(b))<<5
-}
-
-// H_NYETMSK5 returns field H_NYETMSK5 (bit 6).
-func (v HCINTMSK5Value) H_NYETMSK5() bool { return v&0x40 != 0 }
-
-// WithH_NYETMSK5 returns v with field H_NYETMSK5 (bit 6) set to b.
-func (v HCINTMSK5Value) WithH_NYETMSK5(b bool) HCINTMSK5Value {
-	return v&^0x40 | HCINTMSK5Value(b2u(b))<<6
-}
-
-// H_XACTERRMSK5 returns field H_XACTERRMSK5 (bit 7).
-func (v HCINTMSK5Value) H_XACTERRMSK5() bool { return v&0x80 != 0 }
-
-// WithH_XACTERRMSK5 returns v with field H_XACTERRMSK5 (bit 7) set to b.
-func (v HCINTMSK5Value) WithH_XACTERRMSK5(b bool) HCINTMSK5Value {
-	return v&^0x80 | HCINTMSK5Value(b2u(b))<<7
-}
-
-// H_BBLERRMSK5 returns field H_BBLERRMSK5 (bit 8).
-func (v HCINTMSK5Value) H_BBLERRMSK5() bool { return v&0x100 != 0 }
-
-// WithH_BBLERRMSK5 returns v with field H_BBLERRMSK5 (bit 8) set to b.
-func (v HCINTMSK5Value) WithH_BBLERRMSK5(b bool) HCINTMSK5Value {
-	return v&^0x100 | HCINTMSK5Value(b2u(b))<<8
-}
-
-// H_FRMOVRUNMSK5 returns field H_FRMOVRUNMSK5 (bit 9).
-func (v HCINTMSK5Value) H_FRMOVRUNMSK5() bool { return v&0x200 != 0 }
-
-// WithH_FRMOVRUNMSK5 returns v with field H_FRMOVRUNMSK5 (bit 9) set to b.
-func (v HCINTMSK5Value) WithH_FRMOVRUNMSK5(b bool) HCINTMSK5Value {
-	return v&^0x200 | HCINTMSK5Value(b2u(b))<<9
-}
-
-// H_DATATGLERRMSK5 returns field H_DATATGLERRMSK5 (bit 10).
-func (v HCINTMSK5Value) H_DATATGLERRMSK5() bool { return v&0x400 != 0 }
-
-// WithH_DATATGLERRMSK5 returns v with field H_DATATGLERRMSK5 (bit 10) set to b.
-func (v HCINTMSK5Value) WithH_DATATGLERRMSK5(b bool) HCINTMSK5Value {
-	return v&^0x400 | HCINTMSK5Value(b2u(b))<<10
-}
-
-// H_BNAINTRMSK5 returns field H_BNAINTRMSK5 (bit 11).
-func (v HCINTMSK5Value) H_BNAINTRMSK5() bool { return v&0x800 != 0 }
-
-// WithH_BNAINTRMSK5 returns v with field H_BNAINTRMSK5 (bit 11) set to b.
-func (v HCINTMSK5Value) WithH_BNAINTRMSK5(b bool) HCINTMSK5Value {
-	return v&^0x800 | HCINTMSK5Value(b2u(b))<<11
-}
-
-// H_DESC_LST_ROLLINTRMSK5 returns field H_DESC_LST_ROLLINTRMSK5 (bit 13).
-func (v HCINTMSK5Value) H_DESC_LST_ROLLINTRMSK5() bool { return v&0x2000 != 0 }
-
-// WithH_DESC_LST_ROLLINTRMSK5 returns v with field H_DESC_LST_ROLLINTRMSK5 (bit 13) set to b.
-func (v HCINTMSK5Value) WithH_DESC_LST_ROLLINTRMSK5(b bool) HCINTMSK5Value {
-	return v&^0x2000 | HCINTMSK5Value(b2u(b))<<13
-}
-
-// HCTSIZ5 is register HCTSIZ5 (32-bit, read-write, reset 0x0).
-type HCTSIZ5 struct{ reg mmio.U32 }
-
-// HCTSIZ5Value is a value of register HCTSIZ5.
-type HCTSIZ5Value uint32
-
-// HCTSIZ5Reset is the reset value of register HCTSIZ5.
-const HCTSIZ5Reset HCTSIZ5Value = 0x0
-
-// Read loads the register.
-func (r *HCTSIZ5) Read() HCTSIZ5Value { return HCTSIZ5Value(r.reg.Load()) }
-
-// Write stores v in the register.
-func (r *HCTSIZ5) Write(v HCTSIZ5Value) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(HCTSIZ5Reset): fields f leaves alone are written as their reset values.
-func (r *HCTSIZ5) WriteWith(f func(HCTSIZ5Value) HCTSIZ5Value) { r.reg.Store(uint32(f(HCTSIZ5Reset))) }
-
-// Reset stores HCTSIZ5Reset in the register.
-func (r *HCTSIZ5) Reset() { r.reg.Store(uint32(HCTSIZ5Reset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *HCTSIZ5) Modify(f func(HCTSIZ5Value) HCTSIZ5Value) {
-	r.reg.Store(uint32(f(HCTSIZ5Value(r.reg.Load()))))
-}
-
-// H_XFERSIZE5 returns field H_XFERSIZE5 (bits 18:0).
-func (v HCTSIZ5Value) H_XFERSIZE5() uint32 { return uint32(v) & 0x7ffff }
-
-// WithH_XFERSIZE5 returns v with field H_XFERSIZE5 (bits 18:0) set to x, masked to the field width.
-func (v HCTSIZ5Value) WithH_XFERSIZE5(x uint32) HCTSIZ5Value {
-	return v&^0x7ffff | HCTSIZ5Value(x&0x7ffff)
-}
-
-// H_PKTCNT5 returns field H_PKTCNT5 (bits 28:19).
-func (v HCTSIZ5Value) H_PKTCNT5() uint32 { return uint32(v>>19) & 0x3ff }
-
-// WithH_PKTCNT5 returns v with field H_PKTCNT5 (bits 28:19) set to x, masked to the field width.
-func (v HCTSIZ5Value) WithH_PKTCNT5(x uint32) HCTSIZ5Value {
-	return v&^0x1ff80000 | HCTSIZ5Value(x&0x3ff)<<19
-}
-
-// H_PID5 returns field H_PID5 (bits 30:29).
-func (v HCTSIZ5Value) H_PID5() uint32 { return uint32(v>>29) & 0x3 }
-
-// WithH_PID5 returns v with field H_PID5 (bits 30:29) set to x, masked to the field width.
-func (v HCTSIZ5Value) WithH_PID5(x uint32) HCTSIZ5Value {
-	return v&^0x60000000 | HCTSIZ5Value(x&0x3)<<29
-}
-
-// H_DOPNG5 returns field H_DOPNG5 (bit 31).
-func (v HCTSIZ5Value) H_DOPNG5() bool { return v&0x80000000 != 0 }
-
-// WithH_DOPNG5 returns v with field H_DOPNG5 (bit 31) set to b.
-func (v HCTSIZ5Value) WithH_DOPNG5(b bool) HCTSIZ5Value {
-	return v&^0x80000000 | HCTSIZ5Value(b2u(b))<<31
-}
-
-// HCDMA5 is register HCDMA5 (32-bit, read-write, reset 0x0).
-type HCDMA5 struct{ reg mmio.U32 }
-
-// HCDMA5Value is a value of register HCDMA5.
-type HCDMA5Value uint32
-
-// HCDMA5Reset is the reset value of register HCDMA5.
-const HCDMA5Reset HCDMA5Value = 0x0
-
-// Read loads the register.
-func (r *HCDMA5) Read() HCDMA5Value { return HCDMA5Value(r.reg.Load()) }
-
-// Write stores v in the register.
-func (r *HCDMA5) Write(v HCDMA5Value) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(HCDMA5Reset): fields f leaves alone are written as their reset values.
-func (r *HCDMA5) WriteWith(f func(HCDMA5Value) HCDMA5Value) { r.reg.Store(uint32(f(HCDMA5Reset))) }
-
-// Reset stores HCDMA5Reset in the register.
-func (r *HCDMA5) Reset() { r.reg.Store(uint32(HCDMA5Reset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *HCDMA5) Modify(f func(HCDMA5Value) HCDMA5Value) {
-	r.reg.Store(uint32(f(HCDMA5Value(r.reg.Load()))))
-}
-
-// H_DMAADDR5 returns field H_DMAADDR5 (bits 31:0).
-func (v HCDMA5Value) H_DMAADDR5() uint32 { return uint32(v) & 0xffffffff }
-
-// WithH_DMAADDR5 returns v with field H_DMAADDR5 (bits 31:0) set to x, masked to the field width.
-func (v HCDMA5Value) WithH_DMAADDR5(x uint32) HCDMA5Value {
-	return v&^0xffffffff | HCDMA5Value(x&0xffffffff)
-}
-
-// HCDMAB5 is register HCDMAB5 (32-bit, read-write, reset 0x0).
-type HCDMAB5 struct{ reg mmio.U32 }
-
-// HCDMAB5Value is a value of register HCDMAB5.
-type HCDMAB5Value uint32
-
-// HCDMAB5Reset is the reset value of register HCDMAB5.
-const HCDMAB5Reset HCDMAB5Value = 0x0
-
-// Read loads the register.
-func (r *HCDMAB5) Read() HCDMAB5Value { return HCDMAB5Value(r.reg.Load()) }
-
-// Write stores v in the register.
-func (r *HCDMAB5) Write(v HCDMAB5Value) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(HCDMAB5Reset): fields f leaves alone are written as their reset values.
-func (r *HCDMAB5) WriteWith(f func(HCDMAB5Value) HCDMAB5Value) { r.reg.Store(uint32(f(HCDMAB5Reset))) }
-
-// Reset stores HCDMAB5Reset in the register.
-func (r *HCDMAB5) Reset() { r.reg.Store(uint32(HCDMAB5Reset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *HCDMAB5) Modify(f func(HCDMAB5Value) HCDMAB5Value) {
-	r.reg.Store(uint32(f(HCDMAB5Value(r.reg.Load()))))
-}
-
-// H_HCDMAB5 returns field H_HCDMAB5 (bits 31:0).
-func (v HCDMAB5Value) H_HCDMAB5() uint32 { return uint32(v) & 0xffffffff }
-
-// HCCHAR6 is register HCCHAR6 (32-bit, read-write, reset 0x0).
-type HCCHAR6 struct{ reg mmio.U32 }
-
-// HCCHAR6Value is a value of register HCCHAR6.
-type HCCHAR6Value uint32
-
-// HCCHAR6Reset is the reset value of register HCCHAR6.
-const HCCHAR6Reset HCCHAR6Value = 0x0
-
-// Read loads the register.
-func (r *HCCHAR6) Read() HCCHAR6Value { return HCCHAR6Value(r.reg.Load()) }
-
-// Write stores v in the register.
-func (r *HCCHAR6) Write(v HCCHAR6Value) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(HCCHAR6Reset): fields f leaves alone are written as their reset values.
-func (r *HCCHAR6) WriteWith(f func(HCCHAR6Value) HCCHAR6Value) { r.reg.Store(uint32(f(HCCHAR6Reset))) }
-
-// Reset stores HCCHAR6Reset in the register.
-func (r *HCCHAR6) Reset() { r.reg.Store(uint32(HCCHAR6Reset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *HCCHAR6) Modify(f func(HCCHAR6Value) HCCHAR6Value) {
-	r.reg.Store(uint32(f(HCCHAR6Value(r.reg.Load()))))
-}
-
-// H_MPS6 returns field H_MPS6 (bits 10:0).
-func (v HCCHAR6Value) H_MPS6() uint32 { return uint32(v) & 0x7ff }
-
-// WithH_MPS6 returns v with field H_MPS6 (bits 10:0) set to x, masked to the field width.
-func (v HCCHAR6Value) WithH_MPS6(x uint32) HCCHAR6Value { return v&^0x7ff | HCCHAR6Value(x&0x7ff) }
-
-// H_EPNUM6 returns field H_EPNUM6 (bits 14:11).
-func (v HCCHAR6Value) H_EPNUM6() uint32 { return uint32(v>>11) & 0xf }
-
-// WithH_EPNUM6 returns v with field H_EPNUM6 (bits 14:11) set to x, masked to the field width.
-func (v HCCHAR6Value) WithH_EPNUM6(x uint32) HCCHAR6Value { return v&^0x7800 | HCCHAR6Value(x&0xf)<<11 }
-
-// H_EPDIR6 returns field H_EPDIR6 (bit 15).
-func (v HCCHAR6Value) H_EPDIR6() bool { return v&0x8000 != 0 }
-
-// WithH_EPDIR6 returns v with field H_EPDIR6 (bit 15) set to b.
-func (v HCCHAR6Value) WithH_EPDIR6(b bool) HCCHAR6Value { return v&^0x8000 | HCCHAR6Value(b2u(b))<<15 }
-
-// H_LSPDDEV6 returns field H_LSPDDEV6 (bit 17).
-func (v HCCHAR6Value) H_LSPDDEV6() bool { return v&0x20000 != 0 }
-
-// WithH_LSPDDEV6 returns v with field H_LSPDDEV6 (bit 17) set to b.
-func (v HCCHAR6Value) WithH_LSPDDEV6(b bool) HCCHAR6Value {
-	return v&^0x20000 | HCCHAR6Value(b2u(b))<<17
-}
-
-// H_EPTYPE6 returns field H_EPTYPE6 (bits 19:18).
-func (v HCCHAR6Value) H_EPTYPE6() uint32 { return uint32(v>>18) & 0x3 }
-
-// WithH_EPTYPE6 returns v with field H_EPTYPE6 (bits 19:18) set to x, masked to the field width.
-func (v HCCHAR6Value) WithH_EPTYPE6(x uint32) HCCHAR6Value {
-	return v&^0xc0000 | HCCHAR6Value(x&0x3)<<18
-}
-
-// H_EC6 returns field H_EC6 (bit 21).
-func (v HCCHAR6Value) H_EC6() bool { return v&0x200000 != 0 }
-
-// WithH_EC6 returns v with field H_EC6 (bit 21) set to b.
-func (v HCCHAR6Value) WithH_EC6(b bool) HCCHAR6Value { return v&^0x200000 | HCCHAR6Value(b2u(b))<<21 }
-
-// H_DEVADDR6 returns field H_DEVADDR6 (bits 28:22).
-func (v HCCHAR6Value) H_DEVADDR6() uint32 { return uint32(v>>22) & 0x7f }
-
-// WithH_DEVADDR6 returns v with field H_DEVADDR6 (bits 28:22) set to x, masked to the field width.
-func (v HCCHAR6Value) WithH_DEVADDR6(x uint32) HCCHAR6Value {
-	return v&^0x1fc00000 | HCCHAR6Value(x&0x7f)<<22
-}
-
-// H_ODDFRM6 returns field H_ODDFRM6 (bit 29).
-func (v HCCHAR6Value) H_ODDFRM6() bool { return v&0x20000000 != 0 }
-
-// WithH_ODDFRM6 returns v with field H_ODDFRM6 (bit 29) set to b.
-func (v HCCHAR6Value) WithH_ODDFRM6(b bool) HCCHAR6Value {
-	return v&^0x20000000 | HCCHAR6Value(b2u(b))<<29
-}
-
-// H_CHDIS6 returns field H_CHDIS6 (bit 30).
-func (v HCCHAR6Value) H_CHDIS6() bool { return v&0x40000000 != 0 }
-
-// WithH_CHDIS6 returns v with field H_CHDIS6 (bit 30) set to b.
-func (v HCCHAR6Value) WithH_CHDIS6(b bool) HCCHAR6Value {
-	return v&^0x40000000 | HCCHAR6Value(b2u(b))<<30
-}
-
-// H_CHENA6 returns field H_CHENA6 (bit 31).
-func (v HCCHAR6Value) H_CHENA6() bool { return v&0x80000000 != 0 }
-
-// WithH_CHENA6 returns v with field H_CHENA6 (bit 31) set to b.
-func (v HCCHAR6Value) WithH_CHENA6(b bool) HCCHAR6Value {
-	return v&^0x80000000 | HCCHAR6Value(b2u(b))<<31
-}
-
-// HCINT6 is register HCINT6 (32-bit, read-write, reset 0x0).
-type HCINT6 struct{ reg mmio.U32 }
-
-// HCINT6Value is a value of register HCINT6.
-type HCINT6Value uint32
-
-// HCINT6Reset is the reset value of register HCINT6.
-const HCINT6Reset HCINT6Value = 0x0
-
-// Read loads the register.
-func (r *HCINT6) Read() HCINT6Value { return HCINT6Value(r.reg.Load()) }
-
-// Write stores v in the register.
-func (r *HCINT6) Write(v HCINT6Value) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(HCINT6Reset): fields f leaves alone are written as their reset values.
-func (r *HCINT6) WriteWith(f func(HCINT6Value) HCINT6Value) { r.reg.Store(uint32(f(HCINT6Reset))) }
-
-// Reset stores HCINT6Reset in the register.
-func (r *HCINT6) Reset() { r.reg.Store(uint32(HCINT6Reset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *HCINT6) Modify(f func(HCINT6Value) HCINT6Value) {
-	r.reg.Store(uint32(f(HCINT6Value(r.reg.Load()))))
-}
-
-// H_XFERCOMPL6 returns field H_XFERCOMPL6 (bit 0).
-func (v HCINT6Value) H_XFERCOMPL6() bool { return v&0x1 != 0 }
-
-// WithH_XFERCOMPL6 returns v with field H_XFERCOMPL6 (bit 0) set to b.
-func (v HCINT6Value) WithH_XFERCOMPL6(b bool) HCINT6Value { return v&^0x1 | HCINT6Value(b2u(b)) }
-
-// H_CHHLTD6 returns field H_CHHLTD6 (bit 1).
-func (v HCINT6Value) H_CHHLTD6() bool { return v&0x2 != 0 }
-
-// WithH_CHHLTD6 returns v with field H_CHHLTD6 (bit 1) set to b.
-func (v HCINT6Value) WithH_CHHLTD6(b bool) HCINT6Value { return v&^0x2 | HCINT6Value(b2u(b))<<1 }
-
-// H_AHBERR6 returns field H_AHBERR6 (bit 2).
-func (v HCINT6Value) H_AHBERR6() bool { return v&0x4 != 0 }
-
-// WithH_AHBERR6 returns v with field H_AHBERR6 (bit 2) set to b.
-func (v HCINT6Value) WithH_AHBERR6(b bool) HCINT6Value { return v&^0x4 | HCINT6Value(b2u(b))<<2 }
-
-// H_STALL6 returns field H_STALL6 (bit 3).
-func (v HCINT6Value) H_STALL6() bool { return v&0x8 != 0 }
-
-// WithH_STALL6 returns v with field H_STALL6 (bit 3) set to b.
-func (v HCINT6Value) WithH_STALL6(b bool) HCINT6Value { return v&^0x8 | HCINT6Value(b2u(b))<<3 }
-
-// H_NACK6 returns field H_NACK6 (bit 4).
-func (v HCINT6Value) H_NACK6() bool { return v&0x10 != 0 }
-
-// WithH_NACK6 returns v with field H_NACK6 (bit 4) set to b.
-func (v HCINT6Value) WithH_NACK6(b bool) HCINT6Value { return v&^0x10 | HCINT6Value(b2u(b))<<4 }
-
-// H_ACK6 returns field H_ACK6 (bit 5).
-func (v HCINT6Value) H_ACK6() bool { return v&0x20 != 0 }
-
-// WithH_ACK6 returns v with field H_ACK6 (bit 5) set to b.
-func (v HCINT6Value) WithH_ACK6(b bool) HCINT6Value { return v&^0x20 | HCINT6Value(b2u(b))<<5 }
-
-// H_NYET6 returns field H_NYET6 (bit 6).
-func (v HCINT6Value) H_NYET6() bool { return v&0x40 != 0 }
-
-// WithH_NYET6 returns v with field H_NYET6 (bit 6) set to b.
-func (v HCINT6Value) WithH_NYET6(b bool) HCINT6Value { return v&^0x40 | HCINT6Value(b2u(b))<<6 }
-
-// H_XACTERR6 returns field H_XACTERR6 (bit 7).
-func (v HCINT6Value) H_XACTERR6() bool { return v&0x80 != 0 }
-
-// WithH_XACTERR6 returns v with field H_XACTERR6 (bit 7) set to b.
-func (v HCINT6Value) WithH_XACTERR6(b bool) HCINT6Value { return v&^0x80 | HCINT6Value(b2u(b))<<7 }
-
-// H_BBLERR6 returns field H_BBLERR6 (bit 8).
-func (v HCINT6Value) H_BBLERR6() bool { return v&0x100 != 0 }
-
-// WithH_BBLERR6 returns v with field H_BBLERR6 (bit 8) set to b.
-func (v HCINT6Value) WithH_BBLERR6(b bool) HCINT6Value { return v&^0x100 | HCINT6Value(b2u(b))<<8 }
-
-// H_FRMOVRUN6 returns field H_FRMOVRUN6 (bit 9).
-func (v HCINT6Value) H_FRMOVRUN6() bool { return v&0x200 != 0 }
-
-// WithH_FRMOVRUN6 returns v with field H_FRMOVRUN6 (bit 9) set to b.
-func (v HCINT6Value) WithH_FRMOVRUN6(b bool) HCINT6Value { return v&^0x200 | HCINT6Value(b2u(b))<<9 }
-
-// H_DATATGLERR6 returns field H_DATATGLERR6 (bit 10).
-func (v HCINT6Value) H_DATATGLERR6() bool { return v&0x400 != 0 }
-
-// WithH_DATATGLERR6 returns v with field H_DATATGLERR6 (bit 10) set to b.
-func (v HCINT6Value) WithH_DATATGLERR6(b bool) HCINT6Value { return v&^0x400 | HCINT6Value(b2u(b))<<10 }
-
-// H_BNAINTR6 returns field H_BNAINTR6 (bit 11).
-func (v HCINT6Value) H_BNAINTR6() bool { return v&0x800 != 0 }
-
-// WithH_BNAINTR6 returns v with field H_BNAINTR6 (bit 11) set to b.
-func (v HCINT6Value) WithH_BNAINTR6(b bool) HCINT6Value { return v&^0x800 | HCINT6Value(b2u(b))<<11 }
-
-// H_XCS_XACT_ERR6 returns field H_XCS_XACT_ERR6 (bit 12).
-func (v HCINT6Value) H_XCS_XACT_ERR6() bool { return v&0x1000 != 0 }
-
-// WithH_XCS_XACT_ERR6 returns v with field H_XCS_XACT_ERR6 (bit 12) set to b.
-func (v HCINT6Value) WithH_XCS_XACT_ERR6(b bool) HCINT6Value {
-	return v&^0x1000 | HCINT6Value(b2u(b))<<12
-}
-
-// H_DESC_LST_ROLLINTR6 returns field H_DESC_LST_ROLLINTR6 (bit 13).
-func (v HCINT6Value) H_DESC_LST_ROLLINTR6() bool { return v&0x2000 != 0 }
-
-// WithH_DESC_LST_ROLLINTR6 returns v with field H_DESC_LST_ROLLINTR6 (bit 13) set to b.
-func (v HCINT6Value) WithH_DESC_LST_ROLLINTR6(b bool) HCINT6Value {
-	return v&^0x2000 | HCINT6Value(b2u(b))<<13
-}
-
-// HCINTMSK6 is register HCINTMSK6 (32-bit, read-write, reset 0x0).
-type HCINTMSK6 struct{ reg mmio.U32 }
-
-// HCINTMSK6Value is a value of register HCINTMSK6.
-type HCINTMSK6Value uint32
-
-// HCINTMSK6Reset is the reset value of register HCINTMSK6.
-const HCINTMSK6Reset HCINTMSK6Value = 0x0
-
-// Read loads the register.
-func (r *HCINTMSK6) Read() HCINTMSK6Value { return HCINTMSK6Value(r.reg.Load()) }
-
-// Write stores v in the register.
-func (r *HCINTMSK6) Write(v HCINTMSK6Value) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(HCINTMSK6Reset): fields f leaves alone are written as their reset values.
-func (r *HCINTMSK6) WriteWith(f func(HCINTMSK6Value) HCINTMSK6Value) {
-	r.reg.Store(uint32(f(HCINTMSK6Reset)))
-}
-
-// Reset stores HCINTMSK6Reset in the register.
-func (r *HCINTMSK6) Reset() { r.reg.Store(uint32(HCINTMSK6Reset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *HCINTMSK6) Modify(f func(HCINTMSK6Value) HCINTMSK6Value) {
-	r.reg.Store(uint32(f(HCINTMSK6Value(r.reg.Load()))))
-}
-
-// H_XFERCOMPLMSK6 returns field H_XFERCOMPLMSK6 (bit 0).
-func (v HCINTMSK6Value) H_XFERCOMPLMSK6() bool { return v&0x1 != 0 }
-
-// WithH_XFERCOMPLMSK6 returns v with field H_XFERCOMPLMSK6 (bit 0) set to b.
-func (v HCINTMSK6Value) WithH_XFERCOMPLMSK6(b bool) HCINTMSK6Value {
-	return v&^0x1 | HCINTMSK6Value(b2u(b))
-}
-
-// H_CHHLTDMSK6 returns field H_CHHLTDMSK6 (bit 1).
-func (v HCINTMSK6Value) H_CHHLTDMSK6() bool { return v&0x2 != 0 }
-
-// WithH_CHHLTDMSK6 returns v with field H_CHHLTDMSK6 (bit 1) set to b.
-func (v HCINTMSK6Value) WithH_CHHLTDMSK6(b bool) HCINTMSK6Value {
-	return v&^0x2 | HCINTMSK6Value(b2u(b))<<1
-}
-
-// H_AHBERRMSK6 returns field H_AHBERRMSK6 (bit 2).
-func (v HCINTMSK6Value) H_AHBERRMSK6() bool { return v&0x4 != 0 }
-
-// WithH_AHBERRMSK6 returns v with field H_AHBERRMSK6 (bit 2) set to b.
-func (v HCINTMSK6Value) WithH_AHBERRMSK6(b bool) HCINTMSK6Value {
-	return v&^0x4 | HCINTMSK6Value(b2u(b))<<2
-}
-
-// H_STALLMSK6 returns field H_STALLMSK6 (bit 3).
-func (v HCINTMSK6Value) H_STALLMSK6() bool { return v&0x8 != 0 }
-
-// WithH_STALLMSK6 returns v with field H_STALLMSK6 (bit 3) set to b.
-func (v HCINTMSK6Value) WithH_STALLMSK6(b bool) HCINTMSK6Value {
-	return v&^0x8 | HCINTMSK6Value(b2u(b))<<3
-}
-
-// H_NAKMSK6 returns field H_NAKMSK6 (bit 4).
-func (v HCINTMSK6Value) H_NAKMSK6() bool { return v&0x10 != 0 }
-
-// WithH_NAKMSK6 returns v with field H_NAKMSK6 (bit 4) set to b.
-func (v HCINTMSK6Value) WithH_NAKMSK6(b bool) HCINTMSK6Value {
-	return v&^0x10 | HCINTMSK6Value(b2u(b))<<4
-}
-
-// H_ACKMSK6 returns field H_ACKMSK6 (bit 5).
-func (v HCINTMSK6Value) H_ACKMSK6() bool { return v&0x20 != 0 }
-
-// WithH_ACKMSK6 returns v with field H_ACKMSK6 (bit 5) set to b.
-func (v HCINTMSK6Value) WithH_ACKMSK6(b bool) HCINTMSK6Value {
-	return v&^0x20 | HCINTMSK6Value(b2u(b))<<5
-}
-
-// H_NYETMSK6 returns field H_NYETMSK6 (bit 6).
-func (v HCINTMSK6Value) H_NYETMSK6() bool { return v&0x40 != 0 }
-
-// WithH_NYETMSK6 returns v with field H_NYETMSK6 (bit 6) set to b.
-func (v HCINTMSK6Value) WithH_NYETMSK6(b bool) HCINTMSK6Value {
-	return v&^0x40 | HCINTMSK6Value(b2u(b))<<6
-}
-
-// H_XACTERRMSK6 returns field H_XACTERRMSK6 (bit 7).
-func (v HCINTMSK6Value) H_XACTERRMSK6() bool { return v&0x80 != 0 }
-
-// WithH_XACTERRMSK6 returns v with field H_XACTERRMSK6 (bit 7) set to b.
-func (v HCINTMSK6Value) WithH_XACTERRMSK6(b bool) HCINTMSK6Value {
-	return v&^0x80 | HCINTMSK6Value(b2u(b))<<7
-}
-
-// H_BBLERRMSK6 returns field H_BBLERRMSK6 (bit 8).
-func (v HCINTMSK6Value) H_BBLERRMSK6() bool { return v&0x100 != 0 }
-
-// WithH_BBLERRMSK6 returns v with field H_BBLERRMSK6 (bit 8) set to b.
-func (v HCINTMSK6Value) WithH_BBLERRMSK6(b bool) HCINTMSK6Value {
-	return v&^0x100 | HCINTMSK6Value(b2u(b))<<8
-}
-
-// H_FRMOVRUNMSK6 returns field H_FRMOVRUNMSK6 (bit 9).
-func (v HCINTMSK6Value) H_FRMOVRUNMSK6() bool { return v&0x200 != 0 }
-
-// WithH_FRMOVRUNMSK6 returns v with field H_FRMOVRUNMSK6 (bit 9) set to b.
-func (v HCINTMSK6Value) WithH_FRMOVRUNMSK6(b bool) HCINTMSK6Value {
-	return v&^0x200 | HCINTMSK6Value(b2u(b))<<9
-}
-
-// H_DATATGLERRMSK6 returns field H_DATATGLERRMSK6 (bit 10).
-func (v HCINTMSK6Value) H_DATATGLERRMSK6() bool { return v&0x400 != 0 }
-
-// WithH_DATATGLERRMSK6 returns v with field H_DATATGLERRMSK6 (bit 10) set to b.
-func (v HCINTMSK6Value) WithH_DATATGLERRMSK6(b bool) HCINTMSK6Value {
-	return v&^0x400 | HCINTMSK6Value(b2u(b))<<10
-}
-
-// H_BNAINTRMSK6 returns field H_BNAINTRMSK6 (bit 11).
-func (v HCINTMSK6Value) H_BNAINTRMSK6() bool { return v&0x800 != 0 }
-
-// WithH_BNAINTRMSK6 returns v with field H_BNAINTRMSK6 (bit 11) set to b.
-func (v HCINTMSK6Value) WithH_BNAINTRMSK6(b bool) HCINTMSK6Value {
-	return v&^0x800 | HCINTMSK6Value(b2u(b))<<11
-}
-
-// H_DESC_LST_ROLLINTRMSK6 returns field H_DESC_LST_ROLLINTRMSK6 (bit 13).
-func (v HCINTMSK6Value) H_DESC_LST_ROLLINTRMSK6() bool { return v&0x2000 != 0 }
-
-// WithH_DESC_LST_ROLLINTRMSK6 returns v with field H_DESC_LST_ROLLINTRMSK6 (bit 13) set to b.
-func (v HCINTMSK6Value) WithH_DESC_LST_ROLLINTRMSK6(b bool) HCINTMSK6Value {
-	return v&^0x2000 | HCINTMSK6Value(b2u(b))<<13
-}
-
-// HCTSIZ6 is register HCTSIZ6 (32-bit, read-write, reset 0x0).
-type HCTSIZ6 struct{ reg mmio.U32 }
-
-// HCTSIZ6Value is a value of register HCTSIZ6.
-type HCTSIZ6Value uint32
-
-// HCTSIZ6Reset is the reset value of register HCTSIZ6.
-const HCTSIZ6Reset HCTSIZ6Value = 0x0
-
-// Read loads the register.
-func (r *HCTSIZ6) Read() HCTSIZ6Value { return HCTSIZ6Value(r.reg.Load()) }
-
-// Write stores v in the register.
-func (r *HCTSIZ6) Write(v HCTSIZ6Value) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(HCTSIZ6Reset): fields f leaves alone are written as their reset values.
-func (r *HCTSIZ6) WriteWith(f func(HCTSIZ6Value) HCTSIZ6Value) { r.reg.Store(uint32(f(HCTSIZ6Reset))) }
-
-// Reset stores HCTSIZ6Reset in the register.
-func (r *HCTSIZ6) Reset() { r.reg.Store(uint32(HCTSIZ6Reset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *HCTSIZ6) Modify(f func(HCTSIZ6Value) HCTSIZ6Value) {
-	r.reg.Store(uint32(f(HCTSIZ6Value(r.reg.Load()))))
-}
-
-// H_XFERSIZE6 returns field H_XFERSIZE6 (bits 18:0).
-func (v HCTSIZ6Value) H_XFERSIZE6() uint32 { return uint32(v) & 0x7ffff }
-
-// WithH_XFERSIZE6 returns v with field H_XFERSIZE6 (bits 18:0) set to x, masked to the field width.
-func (v HCTSIZ6Value) WithH_XFERSIZE6(x uint32) HCTSIZ6Value {
-	return v&^0x7ffff | HCTSIZ6Value(x&0x7ffff)
-}
-
-// H_PKTCNT6 returns field H_PKTCNT6 (bits 28:19).
-func (v HCTSIZ6Value) H_PKTCNT6() uint32 { return uint32(v>>19) & 0x3ff }
-
-// WithH_PKTCNT6 returns v with field H_PKTCNT6 (bits 28:19) set to x, masked to the field width.
-func (v HCTSIZ6Value) WithH_PKTCNT6(x uint32) HCTSIZ6Value {
-	return v&^0x1ff80000 | HCTSIZ6Value(x&0x3ff)<<19
-}
-
-// H_PID6 returns field H_PID6 (bits 30:29).
-func (v HCTSIZ6Value) H_PID6() uint32 { return uint32(v>>29) & 0x3 }
-
-// WithH_PID6 returns v with field H_PID6 (bits 30:29) set to x, masked to the field width.
-func (v HCTSIZ6Value) WithH_PID6(x uint32) HCTSIZ6Value {
-	return v&^0x60000000 | HCTSIZ6Value(x&0x3)<<29
-}
-
-// H_DOPNG6 returns field H_DOPNG6 (bit 31).
-func (v HCTSIZ6Value) H_DOPNG6() bool { return v&0x80000000 != 0 }
-
-// WithH_DOPNG6 returns v with field H_DOPNG6 (bit 31) set to b.
-func (v HCTSIZ6Value) WithH_DOPNG6(b bool) HCTSIZ6Value {
-	return v&^0x80000000 | HCTSIZ6Value(b2u(b))<<31
-}
-
-// HCDMA6 is register HCDMA6 (32-bit, read-write, reset 0x0).
-type HCDMA6 struct{ reg mmio.U32 }
-
-// HCDMA6Value is a value of register HCDMA6.
-type HCDMA6Value uint32
-
-// HCDMA6Reset is the reset value of register HCDMA6.
-const HCDMA6Reset HCDMA6Value = 0x0
-
-// Read loads the register.
-func (r *HCDMA6) Read() HCDMA6Value { return HCDMA6Value(r.reg.Load()) }
-
-// Write stores v in the register.
-func (r *HCDMA6) Write(v HCDMA6Value) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(HCDMA6Reset): fields f leaves alone are written as their reset values.
-func (r *HCDMA6) WriteWith(f func(HCDMA6Value) HCDMA6Value) { r.reg.Store(uint32(f(HCDMA6Reset))) }
-
-// Reset stores HCDMA6Reset in the register.
-func (r *HCDMA6) Reset() { r.reg.Store(uint32(HCDMA6Reset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *HCDMA6) Modify(f func(HCDMA6Value) HCDMA6Value) {
-	r.reg.Store(uint32(f(HCDMA6Value(r.reg.Load()))))
-}
-
-// H_DMAADDR6 returns field H_DMAADDR6 (bits 31:0).
-func (v HCDMA6Value) H_DMAADDR6() uint32 { return uint32(v) & 0xffffffff }
-
-// WithH_DMAADDR6 returns v with field H_DMAADDR6 (bits 31:0) set to x, masked to the field width.
-func (v HCDMA6Value) WithH_DMAADDR6(x uint32) HCDMA6Value {
-	return v&^0xffffffff | HCDMA6Value(x&0xffffffff)
-}
-
-// HCDMAB6 is register HCDMAB6 (32-bit, read-write, reset 0x0).
-type HCDMAB6 struct{ reg mmio.U32 }
-
-// HCDMAB6Value is a value of register HCDMAB6.
-type HCDMAB6Value uint32
-
-// HCDMAB6Reset is the reset value of register HCDMAB6.
-const HCDMAB6Reset HCDMAB6Value = 0x0
-
-// Read loads the register.
-func (r *HCDMAB6) Read() HCDMAB6Value { return HCDMAB6Value(r.reg.Load()) }
-
-// Write stores v in the register.
-func (r *HCDMAB6) Write(v HCDMAB6Value) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(HCDMAB6Reset): fields f leaves alone are written as their reset values.
-func (r *HCDMAB6) WriteWith(f func(HCDMAB6Value) HCDMAB6Value) { r.reg.Store(uint32(f(HCDMAB6Reset))) }
-
-// Reset stores HCDMAB6Reset in the register.
-func (r *HCDMAB6) Reset() { r.reg.Store(uint32(HCDMAB6Reset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *HCDMAB6) Modify(f func(HCDMAB6Value) HCDMAB6Value) {
-	r.reg.Store(uint32(f(HCDMAB6Value(r.reg.Load()))))
-}
-
-// H_HCDMAB6 returns field H_HCDMAB6 (bits 31:0).
-func (v HCDMAB6Value) H_HCDMAB6() uint32 { return uint32(v) & 0xffffffff }
-
-// HCCHAR7 is register HCCHAR7 (32-bit, read-write, reset 0x0).
-type HCCHAR7 struct{ reg mmio.U32 }
-
-// HCCHAR7Value is a value of register HCCHAR7.
-type HCCHAR7Value uint32
-
-// HCCHAR7Reset is the reset value of register HCCHAR7.
-const HCCHAR7Reset HCCHAR7Value = 0x0
-
-// Read loads the register.
-func (r *HCCHAR7) Read() HCCHAR7Value { return HCCHAR7Value(r.reg.Load()) }
-
-// Write stores v in the register.
-func (r *HCCHAR7) Write(v HCCHAR7Value) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(HCCHAR7Reset): fields f leaves alone are written as their reset values.
-func (r *HCCHAR7) WriteWith(f func(HCCHAR7Value) HCCHAR7Value) { r.reg.Store(uint32(f(HCCHAR7Reset))) }
-
-// Reset stores HCCHAR7Reset in the register.
-func (r *HCCHAR7) Reset() { r.reg.Store(uint32(HCCHAR7Reset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *HCCHAR7) Modify(f func(HCCHAR7Value) HCCHAR7Value) {
-	r.reg.Store(uint32(f(HCCHAR7Value(r.reg.Load()))))
-}
-
-// H_MPS7 returns field H_MPS7 (bits 10:0).
-func (v HCCHAR7Value) H_MPS7() uint32 { return uint32(v) & 0x7ff }
-
-// WithH_MPS7 returns v with field H_MPS7 (bits 10:0) set to x, masked to the field width.
-func (v HCCHAR7Value) WithH_MPS7(x uint32) HCCHAR7Value { return v&^0x7ff | HCCHAR7Value(x&0x7ff) }
-
-// H_EPNUM7 returns field H_EPNUM7 (bits 14:11).
-func (v HCCHAR7Value) H_EPNUM7() uint32 { return uint32(v>>11) & 0xf }
-
-// WithH_EPNUM7 returns v with field H_EPNUM7 (bits 14:11) set to x, masked to the field width.
-func (v HCCHAR7Value) WithH_EPNUM7(x uint32) HCCHAR7Value { return v&^0x7800 | HCCHAR7Value(x&0xf)<<11 }
-
-// H_EPDIR7 returns field H_EPDIR7 (bit 15).
-func (v HCCHAR7Value) H_EPDIR7() bool { return v&0x8000 != 0 }
-
-// WithH_EPDIR7 returns v with field H_EPDIR7 (bit 15) set to b.
-func (v HCCHAR7Value) WithH_EPDIR7(b bool) HCCHAR7Value { return v&^0x8000 | HCCHAR7Value(b2u(b))<<15 }
-
-// H_LSPDDEV7 returns field H_LSPDDEV7 (bit 17).
-func (v HCCHAR7Value) H_LSPDDEV7() bool { return v&0x20000 != 0 }
-
-// WithH_LSPDDEV7 returns v with field H_LSPDDEV7 (bit 17) set to b.
-func (v HCCHAR7Value) WithH_LSPDDEV7(b bool) HCCHAR7Value {
-	return v&^0x20000 | HCCHAR7Value(b2u(b))<<17
-}
-
-// H_EPTYPE7 returns field H_EPTYPE7 (bits 19:18).
-func (v HCCHAR7Value) H_EPTYPE7() uint32 { return uint32(v>>18) & 0x3 }
-
-// WithH_EPTYPE7 returns v with field H_EPTYPE7 (bits 19:18) set to x, masked to the field width.
-func (v HCCHAR7Value) WithH_EPTYPE7(x uint32) HCCHAR7Value {
-	return v&^0xc0000 | HCCHAR7Value(x&0x3)<<18
-}
-
-// H_EC7 returns field H_EC7 (bit 21).
-func (v HCCHAR7Value) H_EC7() bool { return v&0x200000 != 0 }
-
-// WithH_EC7 returns v with field H_EC7 (bit 21) set to b.
-func (v HCCHAR7Value) WithH_EC7(b bool) HCCHAR7Value { return v&^0x200000 | HCCHAR7Value(b2u(b))<<21 }
-
-// H_DEVADDR7 returns field H_DEVADDR7 (bits 28:22).
-func (v HCCHAR7Value) H_DEVADDR7() uint32 { return uint32(v>>22) & 0x7f }
-
-// WithH_DEVADDR7 returns v with field H_DEVADDR7 (bits 28:22) set to x, masked to the field width.
-func (v HCCHAR7Value) WithH_DEVADDR7(x uint32) HCCHAR7Value {
-	return v&^0x1fc00000 | HCCHAR7Value(x&0x7f)<<22
-}
-
-// H_ODDFRM7 returns field H_ODDFRM7 (bit 29).
-func (v HCCHAR7Value) H_ODDFRM7() bool { return v&0x20000000 != 0 }
-
-// WithH_ODDFRM7 returns v with field H_ODDFRM7 (bit 29) set to b.
-func (v HCCHAR7Value) WithH_ODDFRM7(b bool) HCCHAR7Value {
-	return v&^0x20000000 | HCCHAR7Value(b2u(b))<<29
-}
-
-// H_CHDIS7 returns field H_CHDIS7 (bit 30).
-func (v HCCHAR7Value) H_CHDIS7() bool { return v&0x40000000 != 0 }
-
-// WithH_CHDIS7 returns v with field H_CHDIS7 (bit 30) set to b.
-func (v HCCHAR7Value) WithH_CHDIS7(b bool) HCCHAR7Value {
-	return v&^0x40000000 | HCCHAR7Value(b2u(b))<<30
-}
-
-// H_CHENA7 returns field H_CHENA7 (bit 31).
-func (v HCCHAR7Value) H_CHENA7() bool { return v&0x80000000 != 0 }
-
-// WithH_CHENA7 returns v with field H_CHENA7 (bit 31) set to b.
-func (v HCCHAR7Value) WithH_CHENA7(b bool) HCCHAR7Value {
-	return v&^0x80000000 | HCCHAR7Value(b2u(b))<<31
-}
-
-// HCINT7 is register HCINT7 (32-bit, read-write, reset 0x0).
-type HCINT7 struct{ reg mmio.U32 }
-
-// HCINT7Value is a value of register HCINT7.
-type HCINT7Value uint32
-
-// HCINT7Reset is the reset value of register HCINT7.
-const HCINT7Reset HCINT7Value = 0x0
-
-// Read loads the register.
-func (r *HCINT7) Read() HCINT7Value { return HCINT7Value(r.reg.Load()) }
-
-// Write stores v in the register.
-func (r *HCINT7) Write(v HCINT7Value) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(HCINT7Reset): fields f leaves alone are written as their reset values.
-func (r *HCINT7) WriteWith(f func(HCINT7Value) HCINT7Value) { r.reg.Store(uint32(f(HCINT7Reset))) }
-
-// Reset stores HCINT7Reset in the register.
-func (r *HCINT7) Reset() { r.reg.Store(uint32(HCINT7Reset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *HCINT7) Modify(f func(HCINT7Value) HCINT7Value) {
-	r.reg.Store(uint32(f(HCINT7Value(r.reg.Load()))))
-}
-
-// H_XFERCOMPL7 returns field H_XFERCOMPL7 (bit 0).
-func (v HCINT7Value) H_XFERCOMPL7() bool { return v&0x1 != 0 }
-
-// WithH_XFERCOMPL7 returns v with field H_XFERCOMPL7 (bit 0) set to b.
-func (v HCINT7Value) WithH_XFERCOMPL7(b bool) HCINT7Value { return v&^0x1 | HCINT7Value(b2u(b)) }
-
-// H_CHHLTD7 returns field H_CHHLTD7 (bit 1).
-func (v HCINT7Value) H_CHHLTD7() bool { return v&0x2 != 0 }
-
-// WithH_CHHLTD7 returns v with field H_CHHLTD7 (bit 1) set to b.
-func (v HCINT7Value) WithH_CHHLTD7(b bool) HCINT7Value { return v&^0x2 | HCINT7Value(b2u(b))<<1 }
-
-// H_AHBERR7 returns field H_AHBERR7 (bit 2).
-func (v HCINT7Value) H_AHBERR7() bool { return v&0x4 != 0 }
-
-// WithH_AHBERR7 returns v with field H_AHBERR7 (bit 2) set to b.
-func (v HCINT7Value) WithH_AHBERR7(b bool) HCINT7Value { return v&^0x4 | HCINT7Value(b2u(b))<<2 }
-
-// H_STALL7 returns field H_STALL7 (bit 3).
-func (v HCINT7Value) H_STALL7() bool { return v&0x8 != 0 }
-
-// WithH_STALL7 returns v with field H_STALL7 (bit 3) set to b.
-func (v HCINT7Value) WithH_STALL7(b bool) HCINT7Value { return v&^0x8 | HCINT7Value(b2u(b))<<3 }
-
-// H_NACK7 returns field H_NACK7 (bit 4).
-func (v HCINT7Value) H_NACK7() bool { return v&0x10 != 0 }
-
-// WithH_NACK7 returns v with field H_NACK7 (bit 4) set to b.
-func (v HCINT7Value) WithH_NACK7(b bool) HCINT7Value { return v&^0x10 | HCINT7Value(b2u(b))<<4 }
-
-// H_ACK7 returns field H_ACK7 (bit 5).
-func (v HCINT7Value) H_ACK7() bool { return v&0x20 != 0 }
-
-// WithH_ACK7 returns v with field H_ACK7 (bit 5) set to b.
-func (v HCINT7Value) WithH_ACK7(b bool) HCINT7Value { return v&^0x20 | HCINT7Value(b2u(b))<<5 }
-
-// H_NYET7 returns field H_NYET7 (bit 6).
-func (v HCINT7Value) H_NYET7() bool { return v&0x40 != 0 }
-
-// WithH_NYET7 returns v with field H_NYET7 (bit 6) set to b.
-func (v HCINT7Value) WithH_NYET7(b bool) HCINT7Value { return v&^0x40 | HCINT7Value(b2u(b))<<6 }
-
-// H_XACTERR7 returns field H_XACTERR7 (bit 7).
-func (v HCINT7Value) H_XACTERR7() bool { return v&0x80 != 0 }
-
-// WithH_XACTERR7 returns v with field H_XACTERR7 (bit 7) set to b.
-func (v HCINT7Value) WithH_XACTERR7(b bool) HCINT7Value { return v&^0x80 | HCINT7Value(b2u(b))<<7 }
-
-// H_BBLERR7 returns field H_BBLERR7 (bit 8).
-func (v HCINT7Value) H_BBLERR7() bool { return v&0x100 != 0 }
-
-// WithH_BBLERR7 returns v with field H_BBLERR7 (bit 8) set to b.
-func (v HCINT7Value) WithH_BBLERR7(b bool) HCINT7Value { return v&^0x100 | HCINT7Value(b2u(b))<<8 }
-
-// H_FRMOVRUN7 returns field H_FRMOVRUN7 (bit 9).
-func (v HCINT7Value) H_FRMOVRUN7() bool { return v&0x200 != 0 }
-
-// WithH_FRMOVRUN7 returns v with field H_FRMOVRUN7 (bit 9) set to b.
-func (v HCINT7Value) WithH_FRMOVRUN7(b bool) HCINT7Value { return v&^0x200 | HCINT7Value(b2u(b))<<9 }
-
-// H_DATATGLERR7 returns field H_DATATGLERR7 (bit 10).
-func (v HCINT7Value) H_DATATGLERR7() bool { return v&0x400 != 0 }
-
-// WithH_DATATGLERR7 returns v with field H_DATATGLERR7 (bit 10) set to b.
-func (v HCINT7Value) WithH_DATATGLERR7(b bool) HCINT7Value { return v&^0x400 | HCINT7Value(b2u(b))<<10 }
-
-// H_BNAINTR7 returns field H_BNAINTR7 (bit 11).
-func (v HCINT7Value) H_BNAINTR7() bool { return v&0x800 != 0 }
-
-// WithH_BNAINTR7 returns v with field H_BNAINTR7 (bit 11) set to b.
-func (v HCINT7Value) WithH_BNAINTR7(b bool) HCINT7Value { return v&^0x800 | HCINT7Value(b2u(b))<<11 }
-
-// H_XCS_XACT_ERR7 returns field H_XCS_XACT_ERR7 (bit 12).
-func (v HCINT7Value) H_XCS_XACT_ERR7() bool { return v&0x1000 != 0 }
-
-// WithH_XCS_XACT_ERR7 returns v with field H_XCS_XACT_ERR7 (bit 12) set to b.
-func (v HCINT7Value) WithH_XCS_XACT_ERR7(b bool) HCINT7Value {
-	return v&^0x1000 | HCINT7Value(b2u(b))<<12
-}
-
-// H_DESC_LST_ROLLINTR7 returns field H_DESC_LST_ROLLINTR7 (bit 13).
-func (v HCINT7Value) H_DESC_LST_ROLLINTR7() bool { return v&0x2000 != 0 }
-
-// WithH_DESC_LST_ROLLINTR7 returns v with field H_DESC_LST_ROLLINTR7 (bit 13) set to b.
-func (v HCINT7Value) WithH_DESC_LST_ROLLINTR7(b bool) HCINT7Value {
-	return v&^0x2000 | HCINT7Value(b2u(b))<<13
-}
-
-// HCINTMSK7 is register HCINTMSK7 (32-bit, read-write, reset 0x0).
-type HCINTMSK7 struct{ reg mmio.U32 }
-
-// HCINTMSK7Value is a value of register HCINTMSK7.
-type HCINTMSK7Value uint32
-
-// HCINTMSK7Reset is the reset value of register HCINTMSK7.
-const HCINTMSK7Reset HCINTMSK7Value = 0x0
-
-// Read loads the register.
-func (r *HCINTMSK7) Read() HCINTMSK7Value { return HCINTMSK7Value(r.reg.Load()) }
-
-// Write stores v in the register.
-func (r *HCINTMSK7) Write(v HCINTMSK7Value) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(HCINTMSK7Reset): fields f leaves alone are written as their reset values.
-func (r *HCINTMSK7) WriteWith(f func(HCINTMSK7Value) HCINTMSK7Value) {
-	r.reg.Store(uint32(f(HCINTMSK7Reset)))
-}
-
-// Reset stores HCINTMSK7Reset in the register.
-func (r *HCINTMSK7) Reset() { r.reg.Store(uint32(HCINTMSK7Reset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *HCINTMSK7) Modify(f func(HCINTMSK7Value) HCINTMSK7Value) {
-	r.reg.Store(uint32(f(HCINTMSK7Value(r.reg.Load()))))
-}
-
-// H_XFERCOMPLMSK7 returns field H_XFERCOMPLMSK7 (bit 0).
-func (v HCINTMSK7Value) H_XFERCOMPLMSK7() bool { return v&0x1 != 0 }
-
-// WithH_XFERCOMPLMSK7 returns v with field H_XFERCOMPLMSK7 (bit 0) set to b.
-func (v HCINTMSK7Value) WithH_XFERCOMPLMSK7(b bool) HCINTMSK7Value {
-	return v&^0x1 | HCINTMSK7Value(b2u(b))
-}
-
-// H_CHHLTDMSK7 returns field H_CHHLTDMSK7 (bit 1).
-func (v HCINTMSK7Value) H_CHHLTDMSK7() bool { return v&0x2 != 0 }
-
-// WithH_CHHLTDMSK7 returns v with field H_CHHLTDMSK7 (bit 1) set to b.
-func (v HCINTMSK7Value) WithH_CHHLTDMSK7(b bool) HCINTMSK7Value {
-	return v&^0x2 | HCINTMSK7Value(b2u(b))<<1
-}
-
-// H_AHBERRMSK7 returns field H_AHBERRMSK7 (bit 2).
-func (v HCINTMSK7Value) H_AHBERRMSK7() bool { return v&0x4 != 0 }
-
-// WithH_AHBERRMSK7 returns v with field H_AHBERRMSK7 (bit 2) set to b.
-func (v HCINTMSK7Value) WithH_AHBERRMSK7(b bool) HCINTMSK7Value {
-	return v&^0x4 | HCINTMSK7Value(b2u(b))<<2
-}
-
-// H_STALLMSK7 returns field H_STALLMSK7 (bit 3).
-func (v HCINTMSK7Value) H_STALLMSK7() bool { return v&0x8 != 0 }
-
-// WithH_STALLMSK7 returns v with field H_STALLMSK7 (bit 3) set to b.
-func (v HCINTMSK7Value) WithH_STALLMSK7(b bool) HCINTMSK7Value {
-	return v&^0x8 | HCINTMSK7Value(b2u(b))<<3
-}
-
-// H_NAKMSK7 returns field H_NAKMSK7 (bit 4).
-func (v HCINTMSK7Value) H_NAKMSK7() bool { return v&0x10 != 0 }
-
-// WithH_NAKMSK7 returns v with field H_NAKMSK7 (bit 4) set to b.
-func (v HCINTMSK7Value) WithH_NAKMSK7(b bool) HCINTMSK7Value {
-	return v&^0x10 | HCINTMSK7Value(b2u(b))<<4
-}
-
-// H_ACKMSK7 returns field H_ACKMSK7 (bit 5).
-func (v HCINTMSK7Value) H_ACKMSK7() bool { return v&0x20 != 0 }
-
-// WithH_ACKMSK7 returns v with field H_ACKMSK7 (bit 5) set to b.
-func (v HCINTMSK7Value) WithH_ACKMSK7(b bool) HCINTMSK7Value {
-	return v&^0x20 | HCINTMSK7Value(b2u(b))<<5
-}
-
-// H_NYETMSK7 returns field H_NYETMSK7 (bit 6).
-func (v HCINTMSK7Value) H_NYETMSK7() bool { return v&0x40 != 0 }
-
-// WithH_NYETMSK7 returns v with field H_NYETMSK7 (bit 6) set to b.
-func (v HCINTMSK7Value) WithH_NYETMSK7(b bool) HCINTMSK7Value {
-	return v&^0x40 | HCINTMSK7Value(b2u(b))<<6
-}
-
-// H_XACTERRMSK7 returns field H_XACTERRMSK7 (bit 7).
-func (v HCINTMSK7Value) H_XACTERRMSK7() bool { return v&0x80 != 0 }
-
-// WithH_XACTERRMSK7 returns v with field H_XACTERRMSK7 (bit 7) set to b.
-func (v HCINTMSK7Value) WithH_XACTERRMSK7(b bool) HCINTMSK7Value {
-	return v&^0x80 | HCINTMSK7Value(b2u(b))<<7
-}
-
-// H_BBLERRMSK7 returns field H_BBLERRMSK7 (bit 8).
-func (v HCINTMSK7Value) H_BBLERRMSK7() bool { return v&0x100 != 0 }
-
-// WithH_BBLERRMSK7 returns v with field H_BBLERRMSK7 (bit 8) set to b.
-func (v HCINTMSK7Value) WithH_BBLERRMSK7(b bool) HCINTMSK7Value {
-	return v&^0x100 | HCINTMSK7Value(b2u(b))<<8
-}
-
-// H_FRMOVRUNMSK7 returns field H_FRMOVRUNMSK7 (bit 9).
-func (v HCINTMSK7Value) H_FRMOVRUNMSK7() bool { return v&0x200 != 0 }
-
-// WithH_FRMOVRUNMSK7 returns v with field H_FRMOVRUNMSK7 (bit 9) set to b.
-func (v HCINTMSK7Value) WithH_FRMOVRUNMSK7(b bool) HCINTMSK7Value {
-	return v&^0x200 | HCINTMSK7Value(b2u(b))<<9
-}
-
-// H_DATATGLERRMSK7 returns field H_DATATGLERRMSK7 (bit 10).
-func (v HCINTMSK7Value) H_DATATGLERRMSK7() bool { return v&0x400 != 0 }
-
-// WithH_DATATGLERRMSK7 returns v with field H_DATATGLERRMSK7 (bit 10) set to b.
-func (v HCINTMSK7Value) WithH_DATATGLERRMSK7(b bool) HCINTMSK7Value {
-	return v&^0x400 | HCINTMSK7Value(b2u(b))<<10
-}
-
-// H_BNAINTRMSK7 returns field H_BNAINTRMSK7 (bit 11).
-func (v HCINTMSK7Value) H_BNAINTRMSK7() bool { return v&0x800 != 0 }
-
-// WithH_BNAINTRMSK7 returns v with field H_BNAINTRMSK7 (bit 11) set to b.
-func (v HCINTMSK7Value) WithH_BNAINTRMSK7(b bool) HCINTMSK7Value {
-	return v&^0x800 | HCINTMSK7Value(b2u(b))<<11
-}
-
-// H_DESC_LST_ROLLINTRMSK7 returns field H_DESC_LST_ROLLINTRMSK7 (bit 13).
-func (v HCINTMSK7Value) H_DESC_LST_ROLLINTRMSK7() bool { return v&0x2000 != 0 }
-
-// WithH_DESC_LST_ROLLINTRMSK7 returns v with field H_DESC_LST_ROLLINTRMSK7 (bit 13) set to b.
-func (v HCINTMSK7Value) WithH_DESC_LST_ROLLINTRMSK7(b bool) HCINTMSK7Value {
-	return v&^0x2000 | HCINTMSK7Value(b2u(b))<<13
-}
-
-// HCTSIZ7 is register HCTSIZ7 (32-bit, read-write, reset 0x0).
-type HCTSIZ7 struct{ reg mmio.U32 }
-
-// HCTSIZ7Value is a value of register HCTSIZ7.
-type HCTSIZ7Value uint32
-
-// HCTSIZ7Reset is the reset value of register HCTSIZ7.
-const HCTSIZ7Reset HCTSIZ7Value = 0x0
-
-// Read loads the register.
-func (r *HCTSIZ7) Read() HCTSIZ7Value { return HCTSIZ7Value(r.reg.Load()) }
-
-// Write stores v in the register.
-func (r *HCTSIZ7) Write(v HCTSIZ7Value) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(HCTSIZ7Reset): fields f leaves alone are written as their reset values.
-func (r *HCTSIZ7) WriteWith(f func(HCTSIZ7Value) HCTSIZ7Value) { r.reg.Store(uint32(f(HCTSIZ7Reset))) }
-
-// Reset stores HCTSIZ7Reset in the register.
-func (r *HCTSIZ7) Reset() { r.reg.Store(uint32(HCTSIZ7Reset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *HCTSIZ7) Modify(f func(HCTSIZ7Value) HCTSIZ7Value) {
-	r.reg.Store(uint32(f(HCTSIZ7Value(r.reg.Load()))))
-}
-
-// H_XFERSIZE7 returns field H_XFERSIZE7 (bits 18:0).
-func (v HCTSIZ7Value) H_XFERSIZE7() uint32 { return uint32(v) & 0x7ffff }
-
-// WithH_XFERSIZE7 returns v with field H_XFERSIZE7 (bits 18:0) set to x, masked to the field width.
-func (v HCTSIZ7Value) WithH_XFERSIZE7(x uint32) HCTSIZ7Value {
-	return v&^0x7ffff | HCTSIZ7Value(x&0x7ffff)
-}
-
-// H_PKTCNT7 returns field H_PKTCNT7 (bits 28:19).
-func (v HCTSIZ7Value) H_PKTCNT7() uint32 { return uint32(v>>19) & 0x3ff }
-
-// WithH_PKTCNT7 returns v with field H_PKTCNT7 (bits 28:19) set to x, masked to the field width.
-func (v HCTSIZ7Value) WithH_PKTCNT7(x uint32) HCTSIZ7Value {
-	return v&^0x1ff80000 | HCTSIZ7Value(x&0x3ff)<<19
-}
-
-// H_PID7 returns field H_PID7 (bits 30:29).
-func (v HCTSIZ7Value) H_PID7() uint32 { return uint32(v>>29) & 0x3 }
-
-// WithH_PID7 returns v with field H_PID7 (bits 30:29) set to x, masked to the field width.
-func (v HCTSIZ7Value) WithH_PID7(x uint32) HCTSIZ7Value {
-	return v&^0x60000000 | HCTSIZ7Value(x&0x3)<<29
-}
-
-// H_DOPNG7 returns field H_DOPNG7 (bit 31).
-func (v HCTSIZ7Value) H_DOPNG7() bool { return v&0x80000000 != 0 }
-
-// WithH_DOPNG7 returns v with field H_DOPNG7 (bit 31) set to b.
-func (v HCTSIZ7Value) WithH_DOPNG7(b bool) HCTSIZ7Value {
-	return v&^0x80000000 | HCTSIZ7Value(b2u(b))<<31
-}
-
-// HCDMA7 is register HCDMA7 (32-bit, read-write, reset 0x0).
-type HCDMA7 struct{ reg mmio.U32 }
-
-// HCDMA7Value is a value of register HCDMA7.
-type HCDMA7Value uint32
-
-// HCDMA7Reset is the reset value of register HCDMA7.
-const HCDMA7Reset HCDMA7Value = 0x0
-
-// Read loads the register.
-func (r *HCDMA7) Read() HCDMA7Value { return HCDMA7Value(r.reg.Load()) }
-
-// Write stores v in the register.
-func (r *HCDMA7) Write(v HCDMA7Value) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(HCDMA7Reset): fields f leaves alone are written as their reset values.
-func (r *HCDMA7) WriteWith(f func(HCDMA7Value) HCDMA7Value) { r.reg.Store(uint32(f(HCDMA7Reset))) }
-
-// Reset stores HCDMA7Reset in the register.
-func (r *HCDMA7) Reset() { r.reg.Store(uint32(HCDMA7Reset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *HCDMA7) Modify(f func(HCDMA7Value) HCDMA7Value) {
-	r.reg.Store(uint32(f(HCDMA7Value(r.reg.Load()))))
-}
-
-// H_DMAADDR7 returns field H_DMAADDR7 (bits 31:0).
-func (v HCDMA7Value) H_DMAADDR7() uint32 { return uint32(v) & 0xffffffff }
-
-// WithH_DMAADDR7 returns v with field H_DMAADDR7 (bits 31:0) set to x, masked to the field width.
-func (v HCDMA7Value) WithH_DMAADDR7(x uint32) HCDMA7Value {
-	return v&^0xffffffff | HCDMA7Value(x&0xffffffff)
-}
-
-// HCDMAB7 is register HCDMAB7 (32-bit, read-write, reset 0x0).
-type HCDMAB7 struct{ reg mmio.U32 }
-
-// HCDMAB7Value is a value of register HCDMAB7.
-type HCDMAB7Value uint32
-
-// HCDMAB7Reset is the reset value of register HCDMAB7.
-const HCDMAB7Reset HCDMAB7Value = 0x0
-
-// Read loads the register.
-func (r *HCDMAB7) Read() HCDMAB7Value { return HCDMAB7Value(r.reg.Load()) }
-
-// Write stores v in the register.
-func (r *HCDMAB7) Write(v HCDMAB7Value) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(HCDMAB7Reset): fields f leaves alone are written as their reset values.
-func (r *HCDMAB7) WriteWith(f func(HCDMAB7Value) HCDMAB7Value) { r.reg.Store(uint32(f(HCDMAB7Reset))) }
-
-// Reset stores HCDMAB7Reset in the register.
-func (r *HCDMAB7) Reset() { r.reg.Store(uint32(HCDMAB7Reset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *HCDMAB7) Modify(f func(HCDMAB7Value) HCDMAB7Value) {
-	r.reg.Store(uint32(f(HCDMAB7Value(r.reg.Load()))))
-}
-
-// H_HCDMAB7 returns field H_HCDMAB7 (bits 31:0).
-func (v HCDMAB7Value) H_HCDMAB7() uint32 { return uint32(v) & 0xffffffff }
+// H_HCDMAB returns field H_HCDMAB%s (bits 31:0).
+func (v BLOCK_HCDMABValue) H_HCDMAB() uint32 { return uint32(v) & 0xffffffff }
 
 // DCFG is register DCFG (32-bit, read-write, reset 0x8100000).
 type DCFG struct{ reg mmio.U32 }
