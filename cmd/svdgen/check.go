@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"runtime"
+	"strings"
 	"sync"
 
 	"github.com/gohal/gohal/svd"
@@ -40,10 +41,11 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(w, "\nflags:")
 		fs.PrintDefaults()
 	}
+	if asksHelp(args) {
+		fs.SetOutput(stdout) // asked-for help is output, not an error
+	}
 	if err := fs.Parse(args); err != nil {
-		if err == flag.ErrHelp {
-			fs.SetOutput(stdout)
-			fs.Usage()
+		if err == flag.ErrHelp { // the flag package has printed the usage
 			return 0
 		}
 		return 2
@@ -126,4 +128,17 @@ func checkFile(file string, opt svd.Options) checkResult {
 		return checkResult{file: file, err: err}
 	}
 	return checkResult{file: file, dev: dev, diags: diags}
+}
+
+// asksHelp reports whether the flags (the arguments before the first file) ask for help.
+func asksHelp(args []string) bool {
+	for _, a := range args {
+		switch {
+		case a == "-h" || a == "-help" || a == "--help":
+			return true
+		case a == "--" || !strings.HasPrefix(a, "-"):
+			return false
+		}
+	}
+	return false
 }
