@@ -24,6 +24,11 @@ const largeSVD = 1 << 20
 func runGen(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("gen", flag.ContinueOnError)
 	fs.SetOutput(stderr)
+	for _, a := range args {
+		if a == "-h" || a == "-help" || a == "--help" {
+			fs.SetOutput(stdout) // asked for: the usage is the output
+		}
+	}
 	out := fs.String("o", "", "output `DIR`: the chip package (one FILE), or the parent of one chip package per FILE")
 	pkg := fs.String("pkg", "", "chip package `NAME` (one FILE only; default: from the SVD device name)")
 	imp := fs.String("import", "", "import `PATH` of the output directory (default: from the enclosing go.mod)")
@@ -32,11 +37,12 @@ func runGen(args []string, stdout, stderr io.Writer) int {
 	quiet := fs.Bool("q", false, "no progress or summary lines on stderr")
 	jobs := fs.Int("j", runtime.GOMAXPROCS(0), "generate up to `N` files at once")
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: svdgen gen -o DIR [-pkg NAME] [-import PATH] [-strict] [-tests] [-q] FILE...")
-		fmt.Fprintln(stderr, "\nWrites a chip package into DIR (with several FILEs, one per FILE into DIR/<chip>), with")
-		fmt.Fprintln(stderr, "one subpackage per peripheral type. DIR is replaced as a whole; svdgen refuses to")
-		fmt.Fprintln(stderr, "touch a directory that holds anything it did not generate.")
-		fmt.Fprintln(stderr, "\nflags:")
+		w := fs.Output()
+		fmt.Fprintln(w, "usage: svdgen gen -o DIR [-pkg NAME] [-import PATH] [-strict] [-tests] [-q] FILE...")
+		fmt.Fprintln(w, "\nWrites a chip package into DIR (with several FILEs, one per FILE into DIR/<chip>), with")
+		fmt.Fprintln(w, "one subpackage per peripheral type. DIR is replaced as a whole; svdgen refuses to")
+		fmt.Fprintln(w, "touch a directory that holds anything it did not generate.")
+		fmt.Fprintln(w, "\nflags:")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {

@@ -161,3 +161,13 @@ func TestGenStrict(t *testing.T) {
 		t.Error("-strict failure still wrote output")
 	}
 }
+
+func TestGenHelp(t *testing.T) {
+	code, out, _ := runCmd("gen", "-h")
+	if code != 0 || !strings.Contains(out, "usage: svdgen gen") || !strings.Contains(out, "-tests") {
+		t.Errorf("-h: exit %d, stdout %q", code, out)
+	}
+	if code, _, errOut := runCmd("gen", "-nope"); code != 2 || !strings.Contains(errOut, "usage: svdgen gen") {
+		t.Errorf("bad flag: exit %d, stderr %q", code, errOut)
+	}
+}
