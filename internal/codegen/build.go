@@ -219,7 +219,9 @@ func layout(s *Struct) {
 		if a > align {
 			align = a
 		}
-		ok := m.Offset >= cursor && m.Offset%a == 0 && (m.Count == 0 || m.Stride == m.ElemSize())
+		// A zero-size field at the end of a Go struct would pad the struct, so an empty
+		// cluster is never a field.
+		ok := m.Offset >= cursor && m.Offset%a == 0 && (m.Count == 0 || m.Stride == m.ElemSize()) && m.span() > 0
 		last := m.Offset + m.ElemSize()
 		if m.Count > 0 {
 			last = m.Offset + uint64(m.Count-1)*m.Stride + m.ElemSize()
