@@ -35,8 +35,10 @@
 // dim arrays are Go arrays (elements padded to the stride), clusters nested structs.
 // Registers that overlap a field (alternates), are misaligned, or form arrays whose stride
 // does not fit become accessor methods returning a pointer at their offset. Registers the
-// SVD spells out one by one (PIN0 … PIN25, identical and back to back) become one array.
-// Peripherals with identical register maps share a package and type.
+// SVD spells out one by one (PIN0 … PIN25, identical and back to back) become one array, and
+// interleaved per-channel registers (INT_RAW_CH0 … INT_CLR_CH2, or dim arrays of one
+// stride) one cluster array (DMA.CH[n].IN_CONF0); see mergeRuns and inferClusters for the
+// exact conditions. Peripherals with identical register maps share a package and type.
 //
 // The chip package has device and CPU facts as constants, NAMEBase address constants, one
 // variable per instance (UART0 = mmio.At[uart.UART](UART0Base)), the Interrupt type with
