@@ -137,6 +137,8 @@ func TestMergeRuns(t *testing.T) {
 			[]string{"CTRL", "PIN%s×3", "END"}},
 		{"index inside the field names", []svd.RegisterNode{reg("FUNC0_CFG", 0, "FUNC0_SEL", "SIG0"), reg("FUNC1_CFG", 4, "FUNC1_SEL", "SIG1")},
 			[]string{"FUNC%s_CFG×2"}},
+		{"digits in field names that are not the index", []svd.RegisterNode{reg("PIN0", 0, "SYNC2", "SYNC1"), reg("PIN1", 4, "SYNC2", "SYNC1"), reg("PIN2", 8, "SYNC2", "SYNC1")},
+			[]string{"PIN%s×3"}},
 		{"gap between copies", []svd.RegisterNode{reg("PIN0", 0, "EN"), reg("PIN1", 8, "EN")}, []string{"PIN0", "PIN1"}},
 		{"different fields", []svd.RegisterNode{reg("PIN0", 0, "EN"), reg("PIN1", 4, "ON")}, []string{"PIN0", "PIN1"}},
 		{"does not start at 0", []svd.RegisterNode{reg("PIN1", 0, "EN"), reg("PIN2", 4, "EN")}, []string{"PIN1", "PIN2"}},

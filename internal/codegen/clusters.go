@@ -63,12 +63,20 @@ func inferClusters(nodes []svd.RegisterNode) []svd.RegisterNode {
 			if err != nil || (len(num) > 1 && num[0] == '0') {
 				continue
 			}
-			nr := indexFields(r, num, indexContext(r.Name, g[0]))
-			id := r.Name[:g[0]] + "%s" + r.Name[g[1]:] + "\x00" + regShapeKey(nr)
-			if byKey[id] == nil {
-				keys = append(keys, id)
+			seen := ""
+			for _, strict := range []bool{true, false} {
+				nr := indexFields(r, num, indexContext(r.Name, g[0]), strict)
+				k := regShapeKey(nr)
+				if k == seen {
+					continue // both readings agree
+				}
+				seen = k
+				id := r.Name[:g[0]] + "%s" + r.Name[g[1]:] + "\x00" + k
+				if byKey[id] == nil {
+					keys = append(keys, id)
+				}
+				byKey[id] = append(byKey[id], cand{nr, idx, i, "", r.Name[:g[0]] + "%s" + r.Name[g[1]:]})
 			}
-			byKey[id] = append(byKey[id], cand{nr, idx, i, "", r.Name[:g[0]] + "%s" + r.Name[g[1]:]})
 		}
 	}
 	// Spelt-out runs, longest first so a register with two digit groups joins the better one.

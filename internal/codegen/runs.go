@@ -43,14 +43,21 @@ func mergeRuns(nodes []svd.RegisterNode) []svd.RegisterNode {
 			if err != nil || (len(num) > 1 && num[0] == '0') {
 				continue
 			}
-			nr := indexFields(r, num, indexContext(r.Name, g[0]))
-			k := regShapeKey(nr)
-			pattern := r.Name[:g[0]] + "%s" + r.Name[g[1]:]
-			id := pattern + "\x00" + k
-			if byGroup[id] == nil {
-				groups = append(groups, id)
+			seen := ""
+			for _, strict := range []bool{true, false} {
+				nr := indexFields(r, num, indexContext(r.Name, g[0]), strict)
+				k := regShapeKey(nr)
+				if k == seen {
+					continue // both readings agree
+				}
+				seen = k
+				pattern := r.Name[:g[0]] + "%s" + r.Name[g[1]:]
+				id := pattern + "\x00" + k
+				if byGroup[id] == nil {
+					groups = append(groups, id)
+				}
+				byGroup[id] = append(byGroup[id], cand{nr, idx, i, k, pattern})
 			}
-			byGroup[id] = append(byGroup[id], cand{nr, idx, i, k, pattern})
 		}
 	}
 	used := map[int]bool{}
@@ -111,12 +118,15 @@ func mergeRuns(nodes []svd.RegisterNode) []svd.RegisterNode {
 	return out
 }
 
-// indexFields returns r with every field name in which num appears as a whole digit group
-// rewritten with "%s" there: FUNC5_IN_SEL_CFG's field FUNC5_IN_SEL becomes FUNC%s_IN_SEL, so
-// the copies of a spelt-out array compare equal. When a field name has several such groups
-// (INLINK_DSCR_BF0_CH0 in IN_DSCR_BF0_CH0), the one after the same letters as the index in
-// the register name (ctx, "CH") is the index. r itself is not modified.
-func indexFields(r *svd.Register, num, ctx string) *svd.Register {
+// indexFields returns r with field names rewritten so that the copies of a spelt-out array
+// compare equal: the digit group that is the copy's index (num) becomes "%s", so
+// FUNC5_IN_SEL_CFG's field FUNC5_IN_SEL becomes FUNC%s_IN_SEL. Which digit group is the
+// index cannot always be told from one name: in PIN1, field SYNC1_BYPASS is not indexed (PIN2
+// has SYNC1_BYPASS too), in FUNC5_IN_SEL_CFG, field SIG5_IN_SEL is. Callers therefore try
+// two readings and keep the one that yields the longer run: strict rewrites only groups
+// after the same letters as the index in the register name (ctx, "FUNC"); loose rewrites the
+// first equal group, preferring one after ctx. r itself is not modified.
+func indexFields(r *svd.Register, num, ctx string, strict bool) *svd.Register {
 	c := *r
 	c.Fields = make([]*svd.Field, len(r.Fields))
 	for i, f := range r.Fields {
@@ -126,7 +136,8 @@ func indexFields(r *svd.Register, num, ctx string) *svd.Register {
 			if f.Name[g[0]:g[1]] != num {
 				continue
 			}
-			if pick < 0 || strings.HasSuffix(f.Name[:g[0]], ctx) {
+			after := ctx != "" && strings.HasSuffix(f.Name[:g[0]], ctx)
+			if after || (!strict && pick < 0) {
 				pick = j
 			}
 		}

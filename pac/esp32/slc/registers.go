@@ -45,16 +45,12 @@ type SLC struct {
 	X1TX_LINK X1TX_LINK
 	// INTVEC_TOHOST is register INTVEC_TOHOST (at 0x4c).
 	INTVEC_TOHOST INTVEC_TOHOST
-	// X0TOKEN is register _0TOKEN%s (at 0x50, 2 × 0x4 bytes).
-	X0TOKEN [2]X0TOKEN
-	// X1TOKEN is register _1TOKEN%s (at 0x58, 2 × 0x4 bytes).
-	X1TOKEN [2]X1TOKEN
+	// TOKEN is cluster TOKEN[%s] (at 0x50, 2 × 0x8 bytes): Registers _0TOKEN0, _1TOKEN0 and the rest of each copy, as one array.
+	TOKEN [2]TOKEN
 	// CONF1 is register CONF1 (at 0x60).
 	CONF1 CONF1
-	// X0_STATE is register _0_STATE%s (at 0x64, 2 × 0x4 bytes).
-	X0_STATE [2]X0_STATE
-	// X1_STATE is register _1_STATE%s (at 0x6c, 2 × 0x4 bytes).
-	X1_STATE [2]X1_STATE
+	// STATE is cluster STATE[%s] (at 0x64, 2 × 0x8 bytes): Registers _0_STATE0, _1_STATE0 and the rest of each copy, as one array.
+	STATE [2]STATE
 	// BRIDGE_CONF is register BRIDGE_CONF (at 0x74).
 	BRIDGE_CONF BRIDGE_CONF
 	// T is cluster T[%s] (at 0x78, 2 × 0xc bytes): Registers _0_TO_EOF_DES_ADDR, _1_TO_EOF_DES_ADDR and the rest of each copy, as one array.
@@ -65,22 +61,8 @@ type SLC struct {
 	SDIO_ST SDIO_ST
 	// RX_DSCR_CONF is register RX_DSCR_CONF (at 0x98).
 	RX_DSCR_CONF RX_DSCR_CONF
-	// X0_TXLINK_DSCR is register _0_TXLINK_DSCR (at 0x9c).
-	X0_TXLINK_DSCR X0_TXLINK_DSCR
-	// X0_TXLINK_DSCR_BF is register _0_TXLINK_DSCR_BF%s (at 0xa0, 2 × 0x4 bytes).
-	X0_TXLINK_DSCR_BF [2]X0_TXLINK_DSCR_BF
-	// X0_RXLINK_DSCR is register _0_RXLINK_DSCR (at 0xa8).
-	X0_RXLINK_DSCR X0_RXLINK_DSCR
-	// X0_RXLINK_DSCR_BF is register _0_RXLINK_DSCR_BF%s (at 0xac, 2 × 0x4 bytes).
-	X0_RXLINK_DSCR_BF [2]X0_RXLINK_DSCR_BF
-	// X1_TXLINK_DSCR is register _1_TXLINK_DSCR (at 0xb4).
-	X1_TXLINK_DSCR X1_TXLINK_DSCR
-	// X1_TXLINK_DSCR_BF is register _1_TXLINK_DSCR_BF%s (at 0xb8, 2 × 0x4 bytes).
-	X1_TXLINK_DSCR_BF [2]X1_TXLINK_DSCR_BF
-	// X1_RXLINK_DSCR is register _1_RXLINK_DSCR (at 0xc0).
-	X1_RXLINK_DSCR X1_RXLINK_DSCR
-	// X1_RXLINK_DSCR_BF is register _1_RXLINK_DSCR_BF%s (at 0xc4, 2 × 0x4 bytes).
-	X1_RXLINK_DSCR_BF [2]X1_RXLINK_DSCR_BF
+	// BLOCK is cluster BLOCK[%s] (at 0x9c, 2 × 0x18 bytes): Registers _0_TXLINK_DSCR, _1_TXLINK_DSCR and the rest of each copy, as one array.
+	BLOCK [2]BLOCK
 	// TX_ERREOF_DES_ADDR is register _%s_TX_ERREOF_DES_ADDR (at 0xcc, 2 × 0x4 bytes).
 	TX_ERREOF_DES_ADDR [2]TX_ERREOF_DES_ADDR
 	// TOKEN_LAT is register TOKEN_LAT (at 0xd4).
@@ -145,6 +127,18 @@ type SLC struct {
 	ID ID
 }
 
+// TOKEN is the register cluster TOKEN[%s], 0x8 bytes: Registers _0TOKEN0, _1TOKEN0 and the rest of each copy, as one array.
+type TOKEN struct {
+	// X is register %s (at 0x0, 2 × 0x4 bytes).
+	X [2]TOKEN_X
+}
+
+// STATE is the register cluster STATE[%s], 0x8 bytes: Registers _0_STATE0, _1_STATE0 and the rest of each copy, as one array.
+type STATE struct {
+	// X is register %s (at 0x0, 2 × 0x4 bytes).
+	X [2]STATE_X
+}
+
 // T is the register cluster T[%s], 0xc bytes: Registers _0_TO_EOF_DES_ADDR, _1_TO_EOF_DES_ADDR and the rest of each copy, as one array.
 type T struct {
 	// O_EOF_DES_ADDR is register O_EOF_DES_ADDR (at 0x0).
@@ -153,6 +147,18 @@ type T struct {
 	X_EOF_DES_ADDR T_X_EOF_DES_ADDR
 	// O_EOF_BFR_DES_ADDR is register O_EOF_BFR_DES_ADDR (at 0x8).
 	O_EOF_BFR_DES_ADDR T_O_EOF_BFR_DES_ADDR
+}
+
+// BLOCK is the register cluster BLOCK[%s], 0x18 bytes: Registers _0_TXLINK_DSCR, _1_TXLINK_DSCR and the rest of each copy, as one array.
+type BLOCK struct {
+	// TXLINK_DSCR is register TXLINK_DSCR (at 0x0).
+	TXLINK_DSCR BLOCK_TXLINK_DSCR
+	// TXLINK_DSCR_BF is register TXLINK_DSCR_BF%s (at 0x4, 2 × 0x4 bytes).
+	TXLINK_DSCR_BF [2]BLOCK_TXLINK_DSCR_BF
+	// RXLINK_DSCR is register RXLINK_DSCR (at 0xc).
+	RXLINK_DSCR BLOCK_RXLINK_DSCR
+	// RXLINK_DSCR_BF is register RXLINK_DSCR_BF%s (at 0x10, 2 × 0x4 bytes).
+	RXLINK_DSCR_BF [2]BLOCK_RXLINK_DSCR_BF
 }
 
 // CONF0 is register CONF0 (32-bit, read-write, reset 0xff3cff30).
@@ -2092,103 +2098,54 @@ func (v INTVEC_TOHOSTValue) WithSLC1_TOHOST_INTVEC(x uint32) INTVEC_TOHOSTValue 
 	return v&^0xff0000 | INTVEC_TOHOSTValue(x&0xff)<<16
 }
 
-// X0TOKEN is register _0TOKEN%s (32-bit, read-write, reset 0x0).
-type X0TOKEN struct{ reg mmio.U32 }
+// TOKEN_X is register %s (32-bit, read-write, reset 0x0).
+type TOKEN_X struct{ reg mmio.U32 }
 
-// X0TOKENValue is a value of register X0TOKEN.
-type X0TOKENValue uint32
+// TOKEN_XValue is a value of register TOKEN_X.
+type TOKEN_XValue uint32
 
-// X0TOKENReset is the reset value of register X0TOKEN.
-const X0TOKENReset X0TOKENValue = 0x0
-
-// Read loads the register.
-func (r *X0TOKEN) Read() X0TOKENValue { return X0TOKENValue(r.reg.Load()) }
-
-// Write stores v in the register.
-func (r *X0TOKEN) Write(v X0TOKENValue) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(X0TOKENReset): fields f leaves alone are written as their reset values.
-func (r *X0TOKEN) WriteWith(f func(X0TOKENValue) X0TOKENValue) { r.reg.Store(uint32(f(X0TOKENReset))) }
-
-// Reset stores X0TOKENReset in the register.
-func (r *X0TOKEN) Reset() { r.reg.Store(uint32(X0TOKENReset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *X0TOKEN) Modify(f func(X0TOKENValue) X0TOKENValue) {
-	r.reg.Store(uint32(f(X0TOKENValue(r.reg.Load()))))
-}
-
-// WithSLC0_TOKEN_WDATA returns v with field SLC0_TOKEN%s_WDATA (bits 11:0) set to x, masked to the field width.
-func (v X0TOKENValue) WithSLC0_TOKEN_WDATA(x uint32) X0TOKENValue {
-	return v&^0xfff | X0TOKENValue(x&0xfff)
-}
-
-// WithSLC0_TOKEN_WR returns v with field SLC0_TOKEN%s_WR (bit 12) set to b.
-func (v X0TOKENValue) WithSLC0_TOKEN_WR(b bool) X0TOKENValue {
-	return v&^0x1000 | X0TOKENValue(b2u(b))<<12
-}
-
-// WithSLC0_TOKEN_INC returns v with field SLC0_TOKEN%s_INC (bit 13) set to b.
-func (v X0TOKENValue) WithSLC0_TOKEN_INC(b bool) X0TOKENValue {
-	return v&^0x2000 | X0TOKENValue(b2u(b))<<13
-}
-
-// WithSLC0_TOKEN_INC_MORE returns v with field SLC0_TOKEN%s_INC_MORE (bit 14) set to b.
-func (v X0TOKENValue) WithSLC0_TOKEN_INC_MORE(b bool) X0TOKENValue {
-	return v&^0x4000 | X0TOKENValue(b2u(b))<<14
-}
-
-// SLC0_TOKEN returns field SLC0_TOKEN%s (bits 27:16).
-func (v X0TOKENValue) SLC0_TOKEN() uint32 { return uint32(v>>16) & 0xfff }
-
-// X1TOKEN is register _1TOKEN%s (32-bit, read-write, reset 0x0).
-type X1TOKEN struct{ reg mmio.U32 }
-
-// X1TOKENValue is a value of register X1TOKEN.
-type X1TOKENValue uint32
-
-// X1TOKENReset is the reset value of register X1TOKEN.
-const X1TOKENReset X1TOKENValue = 0x0
+// TOKEN_XReset is the reset value of register TOKEN_X.
+const TOKEN_XReset TOKEN_XValue = 0x0
 
 // Read loads the register.
-func (r *X1TOKEN) Read() X1TOKENValue { return X1TOKENValue(r.reg.Load()) }
+func (r *TOKEN_X) Read() TOKEN_XValue { return TOKEN_XValue(r.reg.Load()) }
 
 // Write stores v in the register.
-func (r *X1TOKEN) Write(v X1TOKENValue) { r.reg.Store(uint32(v)) }
+func (r *TOKEN_X) Write(v TOKEN_XValue) { r.reg.Store(uint32(v)) }
 
-// WriteWith stores f(X1TOKENReset): fields f leaves alone are written as their reset values.
-func (r *X1TOKEN) WriteWith(f func(X1TOKENValue) X1TOKENValue) { r.reg.Store(uint32(f(X1TOKENReset))) }
+// WriteWith stores f(TOKEN_XReset): fields f leaves alone are written as their reset values.
+func (r *TOKEN_X) WriteWith(f func(TOKEN_XValue) TOKEN_XValue) { r.reg.Store(uint32(f(TOKEN_XReset))) }
 
-// Reset stores X1TOKENReset in the register.
-func (r *X1TOKEN) Reset() { r.reg.Store(uint32(X1TOKENReset)) }
+// Reset stores TOKEN_XReset in the register.
+func (r *TOKEN_X) Reset() { r.reg.Store(uint32(TOKEN_XReset)) }
 
 // Modify loads the register, passes its value to f and stores the result.
-func (r *X1TOKEN) Modify(f func(X1TOKENValue) X1TOKENValue) {
-	r.reg.Store(uint32(f(X1TOKENValue(r.reg.Load()))))
+func (r *TOKEN_X) Modify(f func(TOKEN_XValue) TOKEN_XValue) {
+	r.reg.Store(uint32(f(TOKEN_XValue(r.reg.Load()))))
 }
 
-// WithSLC1_TOKEN_WDATA returns v with field SLC1_TOKEN%s_WDATA (bits 11:0) set to x, masked to the field width.
-func (v X1TOKENValue) WithSLC1_TOKEN_WDATA(x uint32) X1TOKENValue {
-	return v&^0xfff | X1TOKENValue(x&0xfff)
+// WithSLC_TOKEN_WDATA returns v with field SLC%s_TOKEN%s_WDATA (bits 11:0) set to x, masked to the field width.
+func (v TOKEN_XValue) WithSLC_TOKEN_WDATA(x uint32) TOKEN_XValue {
+	return v&^0xfff | TOKEN_XValue(x&0xfff)
 }
 
-// WithSLC1_TOKEN_WR returns v with field SLC1_TOKEN%s_WR (bit 12) set to b.
-func (v X1TOKENValue) WithSLC1_TOKEN_WR(b bool) X1TOKENValue {
-	return v&^0x1000 | X1TOKENValue(b2u(b))<<12
+// WithSLC_TOKEN_WR returns v with field SLC%s_TOKEN%s_WR (bit 12) set to b.
+func (v TOKEN_XValue) WithSLC_TOKEN_WR(b bool) TOKEN_XValue {
+	return v&^0x1000 | TOKEN_XValue(b2u(b))<<12
 }
 
-// WithSLC1_TOKEN_INC returns v with field SLC1_TOKEN%s_INC (bit 13) set to b.
-func (v X1TOKENValue) WithSLC1_TOKEN_INC(b bool) X1TOKENValue {
-	return v&^0x2000 | X1TOKENValue(b2u(b))<<13
+// WithSLC_TOKEN_INC returns v with field SLC%s_TOKEN%s_INC (bit 13) set to b.
+func (v TOKEN_XValue) WithSLC_TOKEN_INC(b bool) TOKEN_XValue {
+	return v&^0x2000 | TOKEN_XValue(b2u(b))<<13
 }
 
-// WithSLC1_TOKEN_INC_MORE returns v with field SLC1_TOKEN%s_INC_MORE (bit 14) set to b.
-func (v X1TOKENValue) WithSLC1_TOKEN_INC_MORE(b bool) X1TOKENValue {
-	return v&^0x4000 | X1TOKENValue(b2u(b))<<14
+// WithSLC_TOKEN_INC_MORE returns v with field SLC%s_TOKEN%s_INC_MORE (bit 14) set to b.
+func (v TOKEN_XValue) WithSLC_TOKEN_INC_MORE(b bool) TOKEN_XValue {
+	return v&^0x4000 | TOKEN_XValue(b2u(b))<<14
 }
 
-// SLC1_TOKEN returns field SLC1_TOKEN%s (bits 27:16).
-func (v X1TOKENValue) SLC1_TOKEN() uint32 { return uint32(v>>16) & 0xfff }
+// SLC_TOKEN returns field SLC%s_TOKEN%s (bits 27:16).
+func (v TOKEN_XValue) SLC_TOKEN() uint32 { return uint32(v>>16) & 0xfff }
 
 // CONF1 is register CONF1 (32-bit, read-write, reset 0x300078).
 type CONF1 struct{ reg mmio.U32 }
@@ -2316,67 +2273,34 @@ func (v CONF1Value) CLK_EN() bool { return v&0x400000 != 0 }
 // WithCLK_EN returns v with field CLK_EN (bit 22) set to b.
 func (v CONF1Value) WithCLK_EN(b bool) CONF1Value { return v&^0x400000 | CONF1Value(b2u(b))<<22 }
 
-// X0_STATE is register _0_STATE%s (32-bit, read-write, reset 0x0).
-type X0_STATE struct{ reg mmio.U32 }
+// STATE_X is register %s (32-bit, read-write, reset 0x0).
+type STATE_X struct{ reg mmio.U32 }
 
-// X0_STATEValue is a value of register X0_STATE.
-type X0_STATEValue uint32
+// STATE_XValue is a value of register STATE_X.
+type STATE_XValue uint32
 
-// X0_STATEReset is the reset value of register X0_STATE.
-const X0_STATEReset X0_STATEValue = 0x0
-
-// Read loads the register.
-func (r *X0_STATE) Read() X0_STATEValue { return X0_STATEValue(r.reg.Load()) }
-
-// Write stores v in the register.
-func (r *X0_STATE) Write(v X0_STATEValue) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(X0_STATEReset): fields f leaves alone are written as their reset values.
-func (r *X0_STATE) WriteWith(f func(X0_STATEValue) X0_STATEValue) {
-	r.reg.Store(uint32(f(X0_STATEReset)))
-}
-
-// Reset stores X0_STATEReset in the register.
-func (r *X0_STATE) Reset() { r.reg.Store(uint32(X0_STATEReset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *X0_STATE) Modify(f func(X0_STATEValue) X0_STATEValue) {
-	r.reg.Store(uint32(f(X0_STATEValue(r.reg.Load()))))
-}
-
-// SLC0_STATE returns field SLC0_STATE%s (bits 31:0).
-func (v X0_STATEValue) SLC0_STATE() uint32 { return uint32(v) & 0xffffffff }
-
-// X1_STATE is register _1_STATE%s (32-bit, read-write, reset 0x0).
-type X1_STATE struct{ reg mmio.U32 }
-
-// X1_STATEValue is a value of register X1_STATE.
-type X1_STATEValue uint32
-
-// X1_STATEReset is the reset value of register X1_STATE.
-const X1_STATEReset X1_STATEValue = 0x0
+// STATE_XReset is the reset value of register STATE_X.
+const STATE_XReset STATE_XValue = 0x0
 
 // Read loads the register.
-func (r *X1_STATE) Read() X1_STATEValue { return X1_STATEValue(r.reg.Load()) }
+func (r *STATE_X) Read() STATE_XValue { return STATE_XValue(r.reg.Load()) }
 
 // Write stores v in the register.
-func (r *X1_STATE) Write(v X1_STATEValue) { r.reg.Store(uint32(v)) }
+func (r *STATE_X) Write(v STATE_XValue) { r.reg.Store(uint32(v)) }
 
-// WriteWith stores f(X1_STATEReset): fields f leaves alone are written as their reset values.
-func (r *X1_STATE) WriteWith(f func(X1_STATEValue) X1_STATEValue) {
-	r.reg.Store(uint32(f(X1_STATEReset)))
-}
+// WriteWith stores f(STATE_XReset): fields f leaves alone are written as their reset values.
+func (r *STATE_X) WriteWith(f func(STATE_XValue) STATE_XValue) { r.reg.Store(uint32(f(STATE_XReset))) }
 
-// Reset stores X1_STATEReset in the register.
-func (r *X1_STATE) Reset() { r.reg.Store(uint32(X1_STATEReset)) }
+// Reset stores STATE_XReset in the register.
+func (r *STATE_X) Reset() { r.reg.Store(uint32(STATE_XReset)) }
 
 // Modify loads the register, passes its value to f and stores the result.
-func (r *X1_STATE) Modify(f func(X1_STATEValue) X1_STATEValue) {
-	r.reg.Store(uint32(f(X1_STATEValue(r.reg.Load()))))
+func (r *STATE_X) Modify(f func(STATE_XValue) STATE_XValue) {
+	r.reg.Store(uint32(f(STATE_XValue(r.reg.Load()))))
 }
 
-// SLC1_STATE returns field SLC1_STATE%s (bits 31:0).
-func (v X1_STATEValue) SLC1_STATE() uint32 { return uint32(v) & 0xffffffff }
+// SLC_STATE returns field SLC%s_STATE%s (bits 31:0).
+func (v STATE_XValue) SLC_STATE() uint32 { return uint32(v) & 0xffffffff }
 
 // BRIDGE_CONF is register BRIDGE_CONF (32-bit, read-write, reset 0xa7720).
 type BRIDGE_CONF struct{ reg mmio.U32 }
@@ -2759,261 +2683,137 @@ func (v RX_DSCR_CONFValue) WithSLC1_RD_RETRY_THRESHOLD(x uint32) RX_DSCR_CONFVal
 	return v&^0xffe00000 | RX_DSCR_CONFValue(x&0x7ff)<<21
 }
 
-// X0_TXLINK_DSCR is register _0_TXLINK_DSCR (32-bit, read-write, reset 0x0).
-type X0_TXLINK_DSCR struct{ reg mmio.U32 }
+// BLOCK_TXLINK_DSCR is register TXLINK_DSCR (32-bit, read-write, reset 0x0).
+type BLOCK_TXLINK_DSCR struct{ reg mmio.U32 }
 
-// X0_TXLINK_DSCRValue is a value of register X0_TXLINK_DSCR.
-type X0_TXLINK_DSCRValue uint32
+// BLOCK_TXLINK_DSCRValue is a value of register BLOCK_TXLINK_DSCR.
+type BLOCK_TXLINK_DSCRValue uint32
 
-// X0_TXLINK_DSCRReset is the reset value of register X0_TXLINK_DSCR.
-const X0_TXLINK_DSCRReset X0_TXLINK_DSCRValue = 0x0
-
-// Read loads the register.
-func (r *X0_TXLINK_DSCR) Read() X0_TXLINK_DSCRValue { return X0_TXLINK_DSCRValue(r.reg.Load()) }
-
-// Write stores v in the register.
-func (r *X0_TXLINK_DSCR) Write(v X0_TXLINK_DSCRValue) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(X0_TXLINK_DSCRReset): fields f leaves alone are written as their reset values.
-func (r *X0_TXLINK_DSCR) WriteWith(f func(X0_TXLINK_DSCRValue) X0_TXLINK_DSCRValue) {
-	r.reg.Store(uint32(f(X0_TXLINK_DSCRReset)))
-}
-
-// Reset stores X0_TXLINK_DSCRReset in the register.
-func (r *X0_TXLINK_DSCR) Reset() { r.reg.Store(uint32(X0_TXLINK_DSCRReset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *X0_TXLINK_DSCR) Modify(f func(X0_TXLINK_DSCRValue) X0_TXLINK_DSCRValue) {
-	r.reg.Store(uint32(f(X0_TXLINK_DSCRValue(r.reg.Load()))))
-}
-
-// SLC0_TXLINK_DSCR returns field SLC0_TXLINK_DSCR (bits 31:0).
-func (v X0_TXLINK_DSCRValue) SLC0_TXLINK_DSCR() uint32 { return uint32(v) & 0xffffffff }
-
-// X0_TXLINK_DSCR_BF is register _0_TXLINK_DSCR_BF%s (32-bit, read-write, reset 0x0).
-type X0_TXLINK_DSCR_BF struct{ reg mmio.U32 }
-
-// X0_TXLINK_DSCR_BFValue is a value of register X0_TXLINK_DSCR_BF.
-type X0_TXLINK_DSCR_BFValue uint32
-
-// X0_TXLINK_DSCR_BFReset is the reset value of register X0_TXLINK_DSCR_BF.
-const X0_TXLINK_DSCR_BFReset X0_TXLINK_DSCR_BFValue = 0x0
+// BLOCK_TXLINK_DSCRReset is the reset value of register BLOCK_TXLINK_DSCR.
+const BLOCK_TXLINK_DSCRReset BLOCK_TXLINK_DSCRValue = 0x0
 
 // Read loads the register.
-func (r *X0_TXLINK_DSCR_BF) Read() X0_TXLINK_DSCR_BFValue {
-	return X0_TXLINK_DSCR_BFValue(r.reg.Load())
+func (r *BLOCK_TXLINK_DSCR) Read() BLOCK_TXLINK_DSCRValue {
+	return BLOCK_TXLINK_DSCRValue(r.reg.Load())
 }
 
 // Write stores v in the register.
-func (r *X0_TXLINK_DSCR_BF) Write(v X0_TXLINK_DSCR_BFValue) { r.reg.Store(uint32(v)) }
+func (r *BLOCK_TXLINK_DSCR) Write(v BLOCK_TXLINK_DSCRValue) { r.reg.Store(uint32(v)) }
 
-// WriteWith stores f(X0_TXLINK_DSCR_BFReset): fields f leaves alone are written as their reset values.
-func (r *X0_TXLINK_DSCR_BF) WriteWith(f func(X0_TXLINK_DSCR_BFValue) X0_TXLINK_DSCR_BFValue) {
-	r.reg.Store(uint32(f(X0_TXLINK_DSCR_BFReset)))
+// WriteWith stores f(BLOCK_TXLINK_DSCRReset): fields f leaves alone are written as their reset values.
+func (r *BLOCK_TXLINK_DSCR) WriteWith(f func(BLOCK_TXLINK_DSCRValue) BLOCK_TXLINK_DSCRValue) {
+	r.reg.Store(uint32(f(BLOCK_TXLINK_DSCRReset)))
 }
 
-// Reset stores X0_TXLINK_DSCR_BFReset in the register.
-func (r *X0_TXLINK_DSCR_BF) Reset() { r.reg.Store(uint32(X0_TXLINK_DSCR_BFReset)) }
+// Reset stores BLOCK_TXLINK_DSCRReset in the register.
+func (r *BLOCK_TXLINK_DSCR) Reset() { r.reg.Store(uint32(BLOCK_TXLINK_DSCRReset)) }
 
 // Modify loads the register, passes its value to f and stores the result.
-func (r *X0_TXLINK_DSCR_BF) Modify(f func(X0_TXLINK_DSCR_BFValue) X0_TXLINK_DSCR_BFValue) {
-	r.reg.Store(uint32(f(X0_TXLINK_DSCR_BFValue(r.reg.Load()))))
+func (r *BLOCK_TXLINK_DSCR) Modify(f func(BLOCK_TXLINK_DSCRValue) BLOCK_TXLINK_DSCRValue) {
+	r.reg.Store(uint32(f(BLOCK_TXLINK_DSCRValue(r.reg.Load()))))
 }
 
-// SLC0_TXLINK_DSCR_BF returns field SLC0_TXLINK_DSCR_BF%s (bits 31:0).
-func (v X0_TXLINK_DSCR_BFValue) SLC0_TXLINK_DSCR_BF() uint32 { return uint32(v) & 0xffffffff }
+// SLC_TXLINK_DSCR returns field SLC%s_TXLINK_DSCR (bits 31:0).
+func (v BLOCK_TXLINK_DSCRValue) SLC_TXLINK_DSCR() uint32 { return uint32(v) & 0xffffffff }
 
-// X0_RXLINK_DSCR is register _0_RXLINK_DSCR (32-bit, read-write, reset 0x0).
-type X0_RXLINK_DSCR struct{ reg mmio.U32 }
+// BLOCK_TXLINK_DSCR_BF is register TXLINK_DSCR_BF%s (32-bit, read-write, reset 0x0).
+type BLOCK_TXLINK_DSCR_BF struct{ reg mmio.U32 }
 
-// X0_RXLINK_DSCRValue is a value of register X0_RXLINK_DSCR.
-type X0_RXLINK_DSCRValue uint32
+// BLOCK_TXLINK_DSCR_BFValue is a value of register BLOCK_TXLINK_DSCR_BF.
+type BLOCK_TXLINK_DSCR_BFValue uint32
 
-// X0_RXLINK_DSCRReset is the reset value of register X0_RXLINK_DSCR.
-const X0_RXLINK_DSCRReset X0_RXLINK_DSCRValue = 0x0
+// BLOCK_TXLINK_DSCR_BFReset is the reset value of register BLOCK_TXLINK_DSCR_BF.
+const BLOCK_TXLINK_DSCR_BFReset BLOCK_TXLINK_DSCR_BFValue = 0x0
 
 // Read loads the register.
-func (r *X0_RXLINK_DSCR) Read() X0_RXLINK_DSCRValue { return X0_RXLINK_DSCRValue(r.reg.Load()) }
-
-// Write stores v in the register.
-func (r *X0_RXLINK_DSCR) Write(v X0_RXLINK_DSCRValue) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(X0_RXLINK_DSCRReset): fields f leaves alone are written as their reset values.
-func (r *X0_RXLINK_DSCR) WriteWith(f func(X0_RXLINK_DSCRValue) X0_RXLINK_DSCRValue) {
-	r.reg.Store(uint32(f(X0_RXLINK_DSCRReset)))
-}
-
-// Reset stores X0_RXLINK_DSCRReset in the register.
-func (r *X0_RXLINK_DSCR) Reset() { r.reg.Store(uint32(X0_RXLINK_DSCRReset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *X0_RXLINK_DSCR) Modify(f func(X0_RXLINK_DSCRValue) X0_RXLINK_DSCRValue) {
-	r.reg.Store(uint32(f(X0_RXLINK_DSCRValue(r.reg.Load()))))
-}
-
-// SLC0_RXLINK_DSCR returns field SLC0_RXLINK_DSCR (bits 31:0).
-func (v X0_RXLINK_DSCRValue) SLC0_RXLINK_DSCR() uint32 { return uint32(v) & 0xffffffff }
-
-// X0_RXLINK_DSCR_BF is register _0_RXLINK_DSCR_BF%s (32-bit, read-write, reset 0x0).
-type X0_RXLINK_DSCR_BF struct{ reg mmio.U32 }
-
-// X0_RXLINK_DSCR_BFValue is a value of register X0_RXLINK_DSCR_BF.
-type X0_RXLINK_DSCR_BFValue uint32
-
-// X0_RXLINK_DSCR_BFReset is the reset value of register X0_RXLINK_DSCR_BF.
-const X0_RXLINK_DSCR_BFReset X0_RXLINK_DSCR_BFValue = 0x0
-
-// Read loads the register.
-func (r *X0_RXLINK_DSCR_BF) Read() X0_RXLINK_DSCR_BFValue {
-	return X0_RXLINK_DSCR_BFValue(r.reg.Load())
+func (r *BLOCK_TXLINK_DSCR_BF) Read() BLOCK_TXLINK_DSCR_BFValue {
+	return BLOCK_TXLINK_DSCR_BFValue(r.reg.Load())
 }
 
 // Write stores v in the register.
-func (r *X0_RXLINK_DSCR_BF) Write(v X0_RXLINK_DSCR_BFValue) { r.reg.Store(uint32(v)) }
+func (r *BLOCK_TXLINK_DSCR_BF) Write(v BLOCK_TXLINK_DSCR_BFValue) { r.reg.Store(uint32(v)) }
 
-// WriteWith stores f(X0_RXLINK_DSCR_BFReset): fields f leaves alone are written as their reset values.
-func (r *X0_RXLINK_DSCR_BF) WriteWith(f func(X0_RXLINK_DSCR_BFValue) X0_RXLINK_DSCR_BFValue) {
-	r.reg.Store(uint32(f(X0_RXLINK_DSCR_BFReset)))
+// WriteWith stores f(BLOCK_TXLINK_DSCR_BFReset): fields f leaves alone are written as their reset values.
+func (r *BLOCK_TXLINK_DSCR_BF) WriteWith(f func(BLOCK_TXLINK_DSCR_BFValue) BLOCK_TXLINK_DSCR_BFValue) {
+	r.reg.Store(uint32(f(BLOCK_TXLINK_DSCR_BFReset)))
 }
 
-// Reset stores X0_RXLINK_DSCR_BFReset in the register.
-func (r *X0_RXLINK_DSCR_BF) Reset() { r.reg.Store(uint32(X0_RXLINK_DSCR_BFReset)) }
+// Reset stores BLOCK_TXLINK_DSCR_BFReset in the register.
+func (r *BLOCK_TXLINK_DSCR_BF) Reset() { r.reg.Store(uint32(BLOCK_TXLINK_DSCR_BFReset)) }
 
 // Modify loads the register, passes its value to f and stores the result.
-func (r *X0_RXLINK_DSCR_BF) Modify(f func(X0_RXLINK_DSCR_BFValue) X0_RXLINK_DSCR_BFValue) {
-	r.reg.Store(uint32(f(X0_RXLINK_DSCR_BFValue(r.reg.Load()))))
+func (r *BLOCK_TXLINK_DSCR_BF) Modify(f func(BLOCK_TXLINK_DSCR_BFValue) BLOCK_TXLINK_DSCR_BFValue) {
+	r.reg.Store(uint32(f(BLOCK_TXLINK_DSCR_BFValue(r.reg.Load()))))
 }
 
-// SLC0_RXLINK_DSCR_BF returns field SLC0_RXLINK_DSCR_BF%s (bits 31:0).
-func (v X0_RXLINK_DSCR_BFValue) SLC0_RXLINK_DSCR_BF() uint32 { return uint32(v) & 0xffffffff }
+// SLC_TXLINK_DSCR_BF returns field SLC%s_TXLINK_DSCR_BF%s (bits 31:0).
+func (v BLOCK_TXLINK_DSCR_BFValue) SLC_TXLINK_DSCR_BF() uint32 { return uint32(v) & 0xffffffff }
 
-// X1_TXLINK_DSCR is register _1_TXLINK_DSCR (32-bit, read-write, reset 0x0).
-type X1_TXLINK_DSCR struct{ reg mmio.U32 }
+// BLOCK_RXLINK_DSCR is register RXLINK_DSCR (32-bit, read-write, reset 0x0).
+type BLOCK_RXLINK_DSCR struct{ reg mmio.U32 }
 
-// X1_TXLINK_DSCRValue is a value of register X1_TXLINK_DSCR.
-type X1_TXLINK_DSCRValue uint32
+// BLOCK_RXLINK_DSCRValue is a value of register BLOCK_RXLINK_DSCR.
+type BLOCK_RXLINK_DSCRValue uint32
 
-// X1_TXLINK_DSCRReset is the reset value of register X1_TXLINK_DSCR.
-const X1_TXLINK_DSCRReset X1_TXLINK_DSCRValue = 0x0
+// BLOCK_RXLINK_DSCRReset is the reset value of register BLOCK_RXLINK_DSCR.
+const BLOCK_RXLINK_DSCRReset BLOCK_RXLINK_DSCRValue = 0x0
 
 // Read loads the register.
-func (r *X1_TXLINK_DSCR) Read() X1_TXLINK_DSCRValue { return X1_TXLINK_DSCRValue(r.reg.Load()) }
-
-// Write stores v in the register.
-func (r *X1_TXLINK_DSCR) Write(v X1_TXLINK_DSCRValue) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(X1_TXLINK_DSCRReset): fields f leaves alone are written as their reset values.
-func (r *X1_TXLINK_DSCR) WriteWith(f func(X1_TXLINK_DSCRValue) X1_TXLINK_DSCRValue) {
-	r.reg.Store(uint32(f(X1_TXLINK_DSCRReset)))
-}
-
-// Reset stores X1_TXLINK_DSCRReset in the register.
-func (r *X1_TXLINK_DSCR) Reset() { r.reg.Store(uint32(X1_TXLINK_DSCRReset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *X1_TXLINK_DSCR) Modify(f func(X1_TXLINK_DSCRValue) X1_TXLINK_DSCRValue) {
-	r.reg.Store(uint32(f(X1_TXLINK_DSCRValue(r.reg.Load()))))
-}
-
-// SLC1_TXLINK_DSCR returns field SLC1_TXLINK_DSCR (bits 31:0).
-func (v X1_TXLINK_DSCRValue) SLC1_TXLINK_DSCR() uint32 { return uint32(v) & 0xffffffff }
-
-// X1_TXLINK_DSCR_BF is register _1_TXLINK_DSCR_BF%s (32-bit, read-write, reset 0x0).
-type X1_TXLINK_DSCR_BF struct{ reg mmio.U32 }
-
-// X1_TXLINK_DSCR_BFValue is a value of register X1_TXLINK_DSCR_BF.
-type X1_TXLINK_DSCR_BFValue uint32
-
-// X1_TXLINK_DSCR_BFReset is the reset value of register X1_TXLINK_DSCR_BF.
-const X1_TXLINK_DSCR_BFReset X1_TXLINK_DSCR_BFValue = 0x0
-
-// Read loads the register.
-func (r *X1_TXLINK_DSCR_BF) Read() X1_TXLINK_DSCR_BFValue {
-	return X1_TXLINK_DSCR_BFValue(r.reg.Load())
+func (r *BLOCK_RXLINK_DSCR) Read() BLOCK_RXLINK_DSCRValue {
+	return BLOCK_RXLINK_DSCRValue(r.reg.Load())
 }
 
 // Write stores v in the register.
-func (r *X1_TXLINK_DSCR_BF) Write(v X1_TXLINK_DSCR_BFValue) { r.reg.Store(uint32(v)) }
+func (r *BLOCK_RXLINK_DSCR) Write(v BLOCK_RXLINK_DSCRValue) { r.reg.Store(uint32(v)) }
 
-// WriteWith stores f(X1_TXLINK_DSCR_BFReset): fields f leaves alone are written as their reset values.
-func (r *X1_TXLINK_DSCR_BF) WriteWith(f func(X1_TXLINK_DSCR_BFValue) X1_TXLINK_DSCR_BFValue) {
-	r.reg.Store(uint32(f(X1_TXLINK_DSCR_BFReset)))
+// WriteWith stores f(BLOCK_RXLINK_DSCRReset): fields f leaves alone are written as their reset values.
+func (r *BLOCK_RXLINK_DSCR) WriteWith(f func(BLOCK_RXLINK_DSCRValue) BLOCK_RXLINK_DSCRValue) {
+	r.reg.Store(uint32(f(BLOCK_RXLINK_DSCRReset)))
 }
 
-// Reset stores X1_TXLINK_DSCR_BFReset in the register.
-func (r *X1_TXLINK_DSCR_BF) Reset() { r.reg.Store(uint32(X1_TXLINK_DSCR_BFReset)) }
+// Reset stores BLOCK_RXLINK_DSCRReset in the register.
+func (r *BLOCK_RXLINK_DSCR) Reset() { r.reg.Store(uint32(BLOCK_RXLINK_DSCRReset)) }
 
 // Modify loads the register, passes its value to f and stores the result.
-func (r *X1_TXLINK_DSCR_BF) Modify(f func(X1_TXLINK_DSCR_BFValue) X1_TXLINK_DSCR_BFValue) {
-	r.reg.Store(uint32(f(X1_TXLINK_DSCR_BFValue(r.reg.Load()))))
+func (r *BLOCK_RXLINK_DSCR) Modify(f func(BLOCK_RXLINK_DSCRValue) BLOCK_RXLINK_DSCRValue) {
+	r.reg.Store(uint32(f(BLOCK_RXLINK_DSCRValue(r.reg.Load()))))
 }
 
-// SLC1_TXLINK_DSCR_BF returns field SLC1_TXLINK_DSCR_BF%s (bits 31:0).
-func (v X1_TXLINK_DSCR_BFValue) SLC1_TXLINK_DSCR_BF() uint32 { return uint32(v) & 0xffffffff }
+// SLC_RXLINK_DSCR returns field SLC%s_RXLINK_DSCR (bits 31:0).
+func (v BLOCK_RXLINK_DSCRValue) SLC_RXLINK_DSCR() uint32 { return uint32(v) & 0xffffffff }
 
-// X1_RXLINK_DSCR is register _1_RXLINK_DSCR (32-bit, read-write, reset 0x0).
-type X1_RXLINK_DSCR struct{ reg mmio.U32 }
+// BLOCK_RXLINK_DSCR_BF is register RXLINK_DSCR_BF%s (32-bit, read-write, reset 0x0).
+type BLOCK_RXLINK_DSCR_BF struct{ reg mmio.U32 }
 
-// X1_RXLINK_DSCRValue is a value of register X1_RXLINK_DSCR.
-type X1_RXLINK_DSCRValue uint32
+// BLOCK_RXLINK_DSCR_BFValue is a value of register BLOCK_RXLINK_DSCR_BF.
+type BLOCK_RXLINK_DSCR_BFValue uint32
 
-// X1_RXLINK_DSCRReset is the reset value of register X1_RXLINK_DSCR.
-const X1_RXLINK_DSCRReset X1_RXLINK_DSCRValue = 0x0
+// BLOCK_RXLINK_DSCR_BFReset is the reset value of register BLOCK_RXLINK_DSCR_BF.
+const BLOCK_RXLINK_DSCR_BFReset BLOCK_RXLINK_DSCR_BFValue = 0x0
 
 // Read loads the register.
-func (r *X1_RXLINK_DSCR) Read() X1_RXLINK_DSCRValue { return X1_RXLINK_DSCRValue(r.reg.Load()) }
-
-// Write stores v in the register.
-func (r *X1_RXLINK_DSCR) Write(v X1_RXLINK_DSCRValue) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(X1_RXLINK_DSCRReset): fields f leaves alone are written as their reset values.
-func (r *X1_RXLINK_DSCR) WriteWith(f func(X1_RXLINK_DSCRValue) X1_RXLINK_DSCRValue) {
-	r.reg.Store(uint32(f(X1_RXLINK_DSCRReset)))
-}
-
-// Reset stores X1_RXLINK_DSCRReset in the register.
-func (r *X1_RXLINK_DSCR) Reset() { r.reg.Store(uint32(X1_RXLINK_DSCRReset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *X1_RXLINK_DSCR) Modify(f func(X1_RXLINK_DSCRValue) X1_RXLINK_DSCRValue) {
-	r.reg.Store(uint32(f(X1_RXLINK_DSCRValue(r.reg.Load()))))
-}
-
-// SLC1_RXLINK_DSCR returns field SLC1_RXLINK_DSCR (bits 31:0).
-func (v X1_RXLINK_DSCRValue) SLC1_RXLINK_DSCR() uint32 { return uint32(v) & 0xffffffff }
-
-// X1_RXLINK_DSCR_BF is register _1_RXLINK_DSCR_BF%s (32-bit, read-write, reset 0x0).
-type X1_RXLINK_DSCR_BF struct{ reg mmio.U32 }
-
-// X1_RXLINK_DSCR_BFValue is a value of register X1_RXLINK_DSCR_BF.
-type X1_RXLINK_DSCR_BFValue uint32
-
-// X1_RXLINK_DSCR_BFReset is the reset value of register X1_RXLINK_DSCR_BF.
-const X1_RXLINK_DSCR_BFReset X1_RXLINK_DSCR_BFValue = 0x0
-
-// Read loads the register.
-func (r *X1_RXLINK_DSCR_BF) Read() X1_RXLINK_DSCR_BFValue {
-	return X1_RXLINK_DSCR_BFValue(r.reg.Load())
+func (r *BLOCK_RXLINK_DSCR_BF) Read() BLOCK_RXLINK_DSCR_BFValue {
+	return BLOCK_RXLINK_DSCR_BFValue(r.reg.Load())
 }
 
 // Write stores v in the register.
-func (r *X1_RXLINK_DSCR_BF) Write(v X1_RXLINK_DSCR_BFValue) { r.reg.Store(uint32(v)) }
+func (r *BLOCK_RXLINK_DSCR_BF) Write(v BLOCK_RXLINK_DSCR_BFValue) { r.reg.Store(uint32(v)) }
 
-// WriteWith stores f(X1_RXLINK_DSCR_BFReset): fields f leaves alone are written as their reset values.
-func (r *X1_RXLINK_DSCR_BF) WriteWith(f func(X1_RXLINK_DSCR_BFValue) X1_RXLINK_DSCR_BFValue) {
-	r.reg.Store(uint32(f(X1_RXLINK_DSCR_BFReset)))
+// WriteWith stores f(BLOCK_RXLINK_DSCR_BFReset): fields f leaves alone are written as their reset values.
+func (r *BLOCK_RXLINK_DSCR_BF) WriteWith(f func(BLOCK_RXLINK_DSCR_BFValue) BLOCK_RXLINK_DSCR_BFValue) {
+	r.reg.Store(uint32(f(BLOCK_RXLINK_DSCR_BFReset)))
 }
 
-// Reset stores X1_RXLINK_DSCR_BFReset in the register.
-func (r *X1_RXLINK_DSCR_BF) Reset() { r.reg.Store(uint32(X1_RXLINK_DSCR_BFReset)) }
+// Reset stores BLOCK_RXLINK_DSCR_BFReset in the register.
+func (r *BLOCK_RXLINK_DSCR_BF) Reset() { r.reg.Store(uint32(BLOCK_RXLINK_DSCR_BFReset)) }
 
 // Modify loads the register, passes its value to f and stores the result.
-func (r *X1_RXLINK_DSCR_BF) Modify(f func(X1_RXLINK_DSCR_BFValue) X1_RXLINK_DSCR_BFValue) {
-	r.reg.Store(uint32(f(X1_RXLINK_DSCR_BFValue(r.reg.Load()))))
+func (r *BLOCK_RXLINK_DSCR_BF) Modify(f func(BLOCK_RXLINK_DSCR_BFValue) BLOCK_RXLINK_DSCR_BFValue) {
+	r.reg.Store(uint32(f(BLOCK_RXLINK_DSCR_BFValue(r.reg.Load()))))
 }
 
-// SLC1_RXLINK_DSCR_BF returns field SLC1_RXLINK_DSCR_BF%s (bits 31:0).
-func (v X1_RXLINK_DSCR_BFValue) SLC1_RXLINK_DSCR_BF() uint32 { return uint32(v) & 0xffffffff }
+// SLC_RXLINK_DSCR_BF returns field SLC%s_RXLINK_DSCR_BF%s (bits 31:0).
+func (v BLOCK_RXLINK_DSCR_BFValue) SLC_RXLINK_DSCR_BF() uint32 { return uint32(v) & 0xffffffff }
 
 // TX_ERREOF_DES_ADDR is register _%s_TX_ERREOF_DES_ADDR (32-bit, read-write, reset 0x0).
 type TX_ERREOF_DES_ADDR struct{ reg mmio.U32 }

@@ -17,90 +17,8 @@ type MCPWM struct {
 	TIMER_SYNCI_CFG TIMER_SYNCI_CFG
 	// OPERATOR_TIMERSEL is register OPERATOR_TIMERSEL (at 0x38): Select specific timer for PWM operators.
 	OPERATOR_TIMERSEL OPERATOR_TIMERSEL
-	// GEN0_STMP_CFG is register GEN0_STMP_CFG (at 0x3c): Transfer status and update method for time stamp registers A and B.
-	GEN0_STMP_CFG GEN0_STMP_CFG
-	// GEN0_TSTMP_A is register GEN0_TSTMP_A (at 0x40): Shadow register for register A.
-	GEN0_TSTMP_A GEN0_TSTMP_A
-	// GEN0_TSTMP_B is register GEN0_TSTMP_B (at 0x44): Shadow register for register B.
-	GEN0_TSTMP_B GEN0_TSTMP_B
-	// GEN0_CFG0 is register GEN0_CFG0 (at 0x48): Fault event T0 and T1 handling.
-	GEN0_CFG0 GEN0_CFG0
-	// GEN0_FORCE is register GEN0_FORCE (at 0x4c): Permissives to force PWM0A and PWM0B outputs by software.
-	GEN0_FORCE GEN0_FORCE
-	// GEN0_A is register GEN0_A (at 0x50): Actions triggered by events on PWM0A.
-	GEN0_A GEN0_A
-	// GEN0_B is register GEN0_B (at 0x54): Actions triggered by events on PWM0B.
-	GEN0_B GEN0_B
-	// DT0_CFG is register DT0_CFG (at 0x58): dead time type selection and configuration.
-	DT0_CFG DT0_CFG
-	// DT0_FED_CFG is register DT0_FED_CFG (at 0x5c): Shadow register for falling edge delay (FED).
-	DT0_FED_CFG DT0_FED_CFG
-	// DT0_RED_CFG is register DT0_RED_CFG (at 0x60): Shadow register for rising edge delay (RED).
-	DT0_RED_CFG DT0_RED_CFG
-	// CARRIER0_CFG is register CARRIER0_CFG (at 0x64): Carrier enable and configuratoin.
-	CARRIER0_CFG CARRIER0_CFG
-	// FH0_CFG0 is register FH0_CFG0 (at 0x68): Actions on PWM0A and PWM0B trip events.
-	FH0_CFG0 FH0_CFG0
-	// FH0_CFG1 is register FH0_CFG1 (at 0x6c): Software triggers for fault handler actions.
-	FH0_CFG1 FH0_CFG1
-	// FH0_STATUS is register FH0_STATUS (at 0x70): Status of fault events.
-	FH0_STATUS FH0_STATUS
-	// GEN1_STMP_CFG is register GEN1_STMP_CFG (at 0x74): Transfer status and update method for time stamp registers A and B.
-	GEN1_STMP_CFG GEN1_STMP_CFG
-	// GEN1_TSTMP_A is register GEN1_TSTMP_A (at 0x78): Shadow register for register A.
-	GEN1_TSTMP_A GEN1_TSTMP_A
-	// GEN1_TSTMP_B is register GEN1_TSTMP_B (at 0x7c): Shadow register for register B.
-	GEN1_TSTMP_B GEN1_TSTMP_B
-	// GEN1_CFG0 is register GEN1_CFG0 (at 0x80): Fault event T0 and T1 handling.
-	GEN1_CFG0 GEN1_CFG0
-	// GEN1_FORCE is register GEN1_FORCE (at 0x84): Permissives to force PWM1A and PWM1B outputs by software.
-	GEN1_FORCE GEN1_FORCE
-	// GEN1_A is register GEN1_A (at 0x88): Actions triggered by events on PWM1A.
-	GEN1_A GEN1_A
-	// GEN1_B is register GEN1_B (at 0x8c): Actions triggered by events on PWM1B.
-	GEN1_B GEN1_B
-	// DT1_CFG is register DT1_CFG (at 0x90): dead time type selection and configuration.
-	DT1_CFG DT1_CFG
-	// DT1_FED_CFG is register DT1_FED_CFG (at 0x94): Shadow register for falling edge delay (FED).
-	DT1_FED_CFG DT1_FED_CFG
-	// DT1_RED_CFG is register DT1_RED_CFG (at 0x98): Shadow register for rising edge delay (RED).
-	DT1_RED_CFG DT1_RED_CFG
-	// CARRIER1_CFG is register CARRIER1_CFG (at 0x9c): Carrier enable and configuratoin.
-	CARRIER1_CFG CARRIER1_CFG
-	// FH1_CFG0 is register FH1_CFG0 (at 0xa0): Actions on PWM1A and PWM1B trip events.
-	FH1_CFG0 FH1_CFG0
-	// FH1_CFG1 is register FH1_CFG1 (at 0xa4): Software triggers for fault handler actions.
-	FH1_CFG1 FH1_CFG1
-	// FH1_STATUS is register FH1_STATUS (at 0xa8): Status of fault events.
-	FH1_STATUS FH1_STATUS
-	// GEN2_STMP_CFG is register GEN2_STMP_CFG (at 0xac): Transfer status and update method for time stamp registers A and B.
-	GEN2_STMP_CFG GEN2_STMP_CFG
-	// GEN2_TSTMP_A is register GEN2_TSTMP_A (at 0xb0): Shadow register for register A.
-	GEN2_TSTMP_A GEN2_TSTMP_A
-	// GEN2_TSTMP_B is register GEN2_TSTMP_B (at 0xb4): Shadow register for register B.
-	GEN2_TSTMP_B GEN2_TSTMP_B
-	// GEN2_CFG0 is register GEN2_CFG0 (at 0xb8): Fault event T0 and T1 handling.
-	GEN2_CFG0 GEN2_CFG0
-	// GEN2_FORCE is register GEN2_FORCE (at 0xbc): Permissives to force PWM2A and PWM2B outputs by software.
-	GEN2_FORCE GEN2_FORCE
-	// GEN2_A is register GEN2_A (at 0xc0): Actions triggered by events on PWM2A.
-	GEN2_A GEN2_A
-	// GEN2_B is register GEN2_B (at 0xc4): Actions triggered by events on PWM2B.
-	GEN2_B GEN2_B
-	// DT2_CFG is register DT2_CFG (at 0xc8): dead time type selection and configuration.
-	DT2_CFG DT2_CFG
-	// DT2_FED_CFG is register DT2_FED_CFG (at 0xcc): Shadow register for falling edge delay (FED).
-	DT2_FED_CFG DT2_FED_CFG
-	// DT2_RED_CFG is register DT2_RED_CFG (at 0xd0): Shadow register for rising edge delay (RED).
-	DT2_RED_CFG DT2_RED_CFG
-	// CARRIER2_CFG is register CARRIER2_CFG (at 0xd4): Carrier enable and configuratoin.
-	CARRIER2_CFG CARRIER2_CFG
-	// FH2_CFG0 is register FH2_CFG0 (at 0xd8): Actions on PWM2A and PWM2B trip events.
-	FH2_CFG0 FH2_CFG0
-	// FH2_CFG1 is register FH2_CFG1 (at 0xdc): Software triggers for fault handler actions.
-	FH2_CFG1 FH2_CFG1
-	// FH2_STATUS is register FH2_STATUS (at 0xe0): Status of fault events.
-	FH2_STATUS FH2_STATUS
+	// BLOCK is cluster BLOCK[%s] (at 0x3c, 3 × 0x38 bytes): Registers GEN0_STMP_CFG, GEN2_STMP_CFG and the rest of each copy, as one array.
+	BLOCK [3]BLOCK
 	// FAULT_DETECT is register FAULT_DETECT (at 0xe4): Fault detection configuration and status.
 	FAULT_DETECT FAULT_DETECT
 	// CAP_TIMER_CFG is register CAP_TIMER_CFG (at 0xe8): Configure capture timer.
@@ -143,6 +61,38 @@ type TIMER struct {
 	SYNC TIMER_SYNC
 	// STATUS is register STATUS (at 0xc): PWM timer0 status register.
 	STATUS TIMER_STATUS
+}
+
+// BLOCK is the register cluster BLOCK[%s], 0x38 bytes: Registers GEN0_STMP_CFG, GEN2_STMP_CFG and the rest of each copy, as one array.
+type BLOCK struct {
+	// GEN_STMP_CFG is register GEN_STMP_CFG (at 0x0): Transfer status and update method for time stamp registers A and B.
+	GEN_STMP_CFG BLOCK_GEN_STMP_CFG
+	// GEN_TSTMP_A is register GEN_TSTMP_A (at 0x4): Shadow register for register A.
+	GEN_TSTMP_A BLOCK_GEN_TSTMP_A
+	// GEN_TSTMP_B is register GEN_TSTMP_B (at 0x8): Shadow register for register B.
+	GEN_TSTMP_B BLOCK_GEN_TSTMP_B
+	// GEN_CFG0 is register GEN_CFG0 (at 0xc): Fault event T0 and T1 handling.
+	GEN_CFG0 BLOCK_GEN_CFG0
+	// GEN_FORCE is register GEN_FORCE (at 0x10): Permissives to force PWM0A and PWM0B outputs by software.
+	GEN_FORCE BLOCK_GEN_FORCE
+	// GEN_A is register GEN_A (at 0x14): Actions triggered by events on PWM0A.
+	GEN_A BLOCK_GEN_A
+	// GEN_B is register GEN_B (at 0x18): Actions triggered by events on PWM0B.
+	GEN_B BLOCK_GEN_B
+	// DT_CFG is register DT_CFG (at 0x1c): dead time type selection and configuration.
+	DT_CFG BLOCK_DT_CFG
+	// DT_FED_CFG is register DT_FED_CFG (at 0x20): Shadow register for falling edge delay (FED).
+	DT_FED_CFG BLOCK_DT_FED_CFG
+	// DT_RED_CFG is register DT_RED_CFG (at 0x24): Shadow register for rising edge delay (RED).
+	DT_RED_CFG BLOCK_DT_RED_CFG
+	// CARRIER_CFG is register CARRIER_CFG (at 0x28): Carrier enable and configuratoin.
+	CARRIER_CFG BLOCK_CARRIER_CFG
+	// FH_CFG0 is register FH_CFG0 (at 0x2c): Actions on PWM0A and PWM0B trip events.
+	FH_CFG0 BLOCK_FH_CFG0
+	// FH_CFG1 is register FH_CFG1 (at 0x30): Software triggers for fault handler actions.
+	FH_CFG1 BLOCK_FH_CFG1
+	// FH_STATUS is register FH_STATUS (at 0x34): Status of fault events.
+	FH_STATUS BLOCK_FH_STATUS
 }
 
 // CLK_CFG is register CLK_CFG (32-bit, read-write, reset 0x0): PWM clock prescaler register.
@@ -503,2927 +453,1051 @@ func (v OPERATOR_TIMERSELValue) WithOPERATOR2_TIMERSEL(x uint32) OPERATOR_TIMERS
 	return v&^0x30 | OPERATOR_TIMERSELValue(x&0x3)<<4
 }
 
-// GEN0_STMP_CFG is register GEN0_STMP_CFG (32-bit, read-write, reset 0x0): Transfer status and update method for time stamp registers A and B.
-type GEN0_STMP_CFG struct{ reg mmio.U32 }
+// BLOCK_GEN_STMP_CFG is register GEN_STMP_CFG (32-bit, read-write, reset 0x0): Transfer status and update method for time stamp registers A and B.
+type BLOCK_GEN_STMP_CFG struct{ reg mmio.U32 }
 
-// GEN0_STMP_CFGValue is a value of register GEN0_STMP_CFG.
-type GEN0_STMP_CFGValue uint32
+// BLOCK_GEN_STMP_CFGValue is a value of register BLOCK_GEN_STMP_CFG.
+type BLOCK_GEN_STMP_CFGValue uint32
 
-// GEN0_STMP_CFGReset is the reset value of register GEN0_STMP_CFG.
-const GEN0_STMP_CFGReset GEN0_STMP_CFGValue = 0x0
-
-// Read loads the register.
-func (r *GEN0_STMP_CFG) Read() GEN0_STMP_CFGValue { return GEN0_STMP_CFGValue(r.reg.Load()) }
-
-// Write stores v in the register.
-func (r *GEN0_STMP_CFG) Write(v GEN0_STMP_CFGValue) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(GEN0_STMP_CFGReset): fields f leaves alone are written as their reset values.
-func (r *GEN0_STMP_CFG) WriteWith(f func(GEN0_STMP_CFGValue) GEN0_STMP_CFGValue) {
-	r.reg.Store(uint32(f(GEN0_STMP_CFGReset)))
-}
-
-// Reset stores GEN0_STMP_CFGReset in the register.
-func (r *GEN0_STMP_CFG) Reset() { r.reg.Store(uint32(GEN0_STMP_CFGReset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *GEN0_STMP_CFG) Modify(f func(GEN0_STMP_CFGValue) GEN0_STMP_CFGValue) {
-	r.reg.Store(uint32(f(GEN0_STMP_CFGValue(r.reg.Load()))))
-}
-
-// CMPR0_A_UPMETHOD returns field CMPR0_A_UPMETHOD (bits 3:0): Update method for PWM generator 0 time stamp A's active register. When all bits are set to 0: immediately, when bit0 is set to 1: TEZ, when bit1 is set to 1: TEP,when bit2 is set to 1: sync, when bit3 is set to 1: disable the update.
-func (v GEN0_STMP_CFGValue) CMPR0_A_UPMETHOD() uint32 { return uint32(v) & 0xf }
-
-// WithCMPR0_A_UPMETHOD returns v with field CMPR0_A_UPMETHOD (bits 3:0) set to x, masked to the field width.
-func (v GEN0_STMP_CFGValue) WithCMPR0_A_UPMETHOD(x uint32) GEN0_STMP_CFGValue {
-	return v&^0xf | GEN0_STMP_CFGValue(x&0xf)
-}
-
-// CMPR0_B_UPMETHOD returns field CMPR0_B_UPMETHOD (bits 7:4): Update method for PWM generator 0 time stamp B's active register. When all bits are set to 0: immediately, when bit0 is set to 1: TEZ, when bit1 is set to 1: TEP,when bit2 is set to 1: sync, when bit3 is set to 1: disable the update.
-func (v GEN0_STMP_CFGValue) CMPR0_B_UPMETHOD() uint32 { return uint32(v>>4) & 0xf }
-
-// WithCMPR0_B_UPMETHOD returns v with field CMPR0_B_UPMETHOD (bits 7:4) set to x, masked to the field width.
-func (v GEN0_STMP_CFGValue) WithCMPR0_B_UPMETHOD(x uint32) GEN0_STMP_CFGValue {
-	return v&^0xf0 | GEN0_STMP_CFGValue(x&0xf)<<4
-}
-
-// CMPR0_A_SHDW_FULL returns field CMPR0_A_SHDW_FULL (bit 8): Set and reset by hardware. If set, PWM generator 0 time stamp A's shadow reg is filled and waiting to be transferred to A's active reg. If cleared, A's active reg has been updated with shadow register latest value.
-func (v GEN0_STMP_CFGValue) CMPR0_A_SHDW_FULL() bool { return v&0x100 != 0 }
-
-// WithCMPR0_A_SHDW_FULL returns v with field CMPR0_A_SHDW_FULL (bit 8) set to b.
-func (v GEN0_STMP_CFGValue) WithCMPR0_A_SHDW_FULL(b bool) GEN0_STMP_CFGValue {
-	return v&^0x100 | GEN0_STMP_CFGValue(b2u(b))<<8
-}
-
-// CMPR0_B_SHDW_FULL returns field CMPR0_B_SHDW_FULL (bit 9): Set and reset by hardware. If set, PWM generator 0 time stamp B's shadow reg is filled and waiting to be transferred to B's active reg. If cleared, B's active reg has been updated with shadow register latest value.
-func (v GEN0_STMP_CFGValue) CMPR0_B_SHDW_FULL() bool { return v&0x200 != 0 }
-
-// WithCMPR0_B_SHDW_FULL returns v with field CMPR0_B_SHDW_FULL (bit 9) set to b.
-func (v GEN0_STMP_CFGValue) WithCMPR0_B_SHDW_FULL(b bool) GEN0_STMP_CFGValue {
-	return v&^0x200 | GEN0_STMP_CFGValue(b2u(b))<<9
-}
-
-// GEN0_TSTMP_A is register GEN0_TSTMP_A (32-bit, read-write, reset 0x0): Shadow register for register A.
-type GEN0_TSTMP_A struct{ reg mmio.U32 }
-
-// GEN0_TSTMP_AValue is a value of register GEN0_TSTMP_A.
-type GEN0_TSTMP_AValue uint32
-
-// GEN0_TSTMP_AReset is the reset value of register GEN0_TSTMP_A.
-const GEN0_TSTMP_AReset GEN0_TSTMP_AValue = 0x0
+// BLOCK_GEN_STMP_CFGReset is the reset value of register BLOCK_GEN_STMP_CFG.
+const BLOCK_GEN_STMP_CFGReset BLOCK_GEN_STMP_CFGValue = 0x0
 
 // Read loads the register.
-func (r *GEN0_TSTMP_A) Read() GEN0_TSTMP_AValue { return GEN0_TSTMP_AValue(r.reg.Load()) }
+func (r *BLOCK_GEN_STMP_CFG) Read() BLOCK_GEN_STMP_CFGValue {
+	return BLOCK_GEN_STMP_CFGValue(r.reg.Load())
+}
 
 // Write stores v in the register.
-func (r *GEN0_TSTMP_A) Write(v GEN0_TSTMP_AValue) { r.reg.Store(uint32(v)) }
+func (r *BLOCK_GEN_STMP_CFG) Write(v BLOCK_GEN_STMP_CFGValue) { r.reg.Store(uint32(v)) }
 
-// WriteWith stores f(GEN0_TSTMP_AReset): fields f leaves alone are written as their reset values.
-func (r *GEN0_TSTMP_A) WriteWith(f func(GEN0_TSTMP_AValue) GEN0_TSTMP_AValue) {
-	r.reg.Store(uint32(f(GEN0_TSTMP_AReset)))
+// WriteWith stores f(BLOCK_GEN_STMP_CFGReset): fields f leaves alone are written as their reset values.
+func (r *BLOCK_GEN_STMP_CFG) WriteWith(f func(BLOCK_GEN_STMP_CFGValue) BLOCK_GEN_STMP_CFGValue) {
+	r.reg.Store(uint32(f(BLOCK_GEN_STMP_CFGReset)))
 }
 
-// Reset stores GEN0_TSTMP_AReset in the register.
-func (r *GEN0_TSTMP_A) Reset() { r.reg.Store(uint32(GEN0_TSTMP_AReset)) }
+// Reset stores BLOCK_GEN_STMP_CFGReset in the register.
+func (r *BLOCK_GEN_STMP_CFG) Reset() { r.reg.Store(uint32(BLOCK_GEN_STMP_CFGReset)) }
 
 // Modify loads the register, passes its value to f and stores the result.
-func (r *GEN0_TSTMP_A) Modify(f func(GEN0_TSTMP_AValue) GEN0_TSTMP_AValue) {
-	r.reg.Store(uint32(f(GEN0_TSTMP_AValue(r.reg.Load()))))
+func (r *BLOCK_GEN_STMP_CFG) Modify(f func(BLOCK_GEN_STMP_CFGValue) BLOCK_GEN_STMP_CFGValue) {
+	r.reg.Store(uint32(f(BLOCK_GEN_STMP_CFGValue(r.reg.Load()))))
 }
 
-// CMPR0_A returns field CMPR0_A (bits 15:0): PWM generator 0 time stamp A's shadow register.
-func (v GEN0_TSTMP_AValue) CMPR0_A() uint32 { return uint32(v) & 0xffff }
+// CMPR_A_UPMETHOD returns field CMPR%s_A_UPMETHOD (bits 3:0): Update method for PWM generator 0 time stamp A's active register. When all bits are set to 0: immediately, when bit0 is set to 1: TEZ, when bit1 is set to 1: TEP,when bit2 is set to 1: sync, when bit3 is set to 1: disable the update.
+func (v BLOCK_GEN_STMP_CFGValue) CMPR_A_UPMETHOD() uint32 { return uint32(v) & 0xf }
 
-// WithCMPR0_A returns v with field CMPR0_A (bits 15:0) set to x, masked to the field width.
-func (v GEN0_TSTMP_AValue) WithCMPR0_A(x uint32) GEN0_TSTMP_AValue {
-	return v&^0xffff | GEN0_TSTMP_AValue(x&0xffff)
+// WithCMPR_A_UPMETHOD returns v with field CMPR%s_A_UPMETHOD (bits 3:0) set to x, masked to the field width.
+func (v BLOCK_GEN_STMP_CFGValue) WithCMPR_A_UPMETHOD(x uint32) BLOCK_GEN_STMP_CFGValue {
+	return v&^0xf | BLOCK_GEN_STMP_CFGValue(x&0xf)
 }
 
-// GEN0_TSTMP_B is register GEN0_TSTMP_B (32-bit, read-write, reset 0x0): Shadow register for register B.
-type GEN0_TSTMP_B struct{ reg mmio.U32 }
+// CMPR_B_UPMETHOD returns field CMPR%s_B_UPMETHOD (bits 7:4): Update method for PWM generator 0 time stamp B's active register. When all bits are set to 0: immediately, when bit0 is set to 1: TEZ, when bit1 is set to 1: TEP,when bit2 is set to 1: sync, when bit3 is set to 1: disable the update.
+func (v BLOCK_GEN_STMP_CFGValue) CMPR_B_UPMETHOD() uint32 { return uint32(v>>4) & 0xf }
 
-// GEN0_TSTMP_BValue is a value of register GEN0_TSTMP_B.
-type GEN0_TSTMP_BValue uint32
+// WithCMPR_B_UPMETHOD returns v with field CMPR%s_B_UPMETHOD (bits 7:4) set to x, masked to the field width.
+func (v BLOCK_GEN_STMP_CFGValue) WithCMPR_B_UPMETHOD(x uint32) BLOCK_GEN_STMP_CFGValue {
+	return v&^0xf0 | BLOCK_GEN_STMP_CFGValue(x&0xf)<<4
+}
 
-// GEN0_TSTMP_BReset is the reset value of register GEN0_TSTMP_B.
-const GEN0_TSTMP_BReset GEN0_TSTMP_BValue = 0x0
+// CMPR_A_SHDW_FULL returns field CMPR%s_A_SHDW_FULL (bit 8): Set and reset by hardware. If set, PWM generator 0 time stamp A's shadow reg is filled and waiting to be transferred to A's active reg. If cleared, A's active reg has been updated with shadow register latest value.
+func (v BLOCK_GEN_STMP_CFGValue) CMPR_A_SHDW_FULL() bool { return v&0x100 != 0 }
+
+// WithCMPR_A_SHDW_FULL returns v with field CMPR%s_A_SHDW_FULL (bit 8) set to b.
+func (v BLOCK_GEN_STMP_CFGValue) WithCMPR_A_SHDW_FULL(b bool) BLOCK_GEN_STMP_CFGValue {
+	return v&^0x100 | BLOCK_GEN_STMP_CFGValue(b2u(b))<<8
+}
+
+// CMPR_B_SHDW_FULL returns field CMPR%s_B_SHDW_FULL (bit 9): Set and reset by hardware. If set, PWM generator 0 time stamp B's shadow reg is filled and waiting to be transferred to B's active reg. If cleared, B's active reg has been updated with shadow register latest value.
+func (v BLOCK_GEN_STMP_CFGValue) CMPR_B_SHDW_FULL() bool { return v&0x200 != 0 }
+
+// WithCMPR_B_SHDW_FULL returns v with field CMPR%s_B_SHDW_FULL (bit 9) set to b.
+func (v BLOCK_GEN_STMP_CFGValue) WithCMPR_B_SHDW_FULL(b bool) BLOCK_GEN_STMP_CFGValue {
+	return v&^0x200 | BLOCK_GEN_STMP_CFGValue(b2u(b))<<9
+}
+
+// BLOCK_GEN_TSTMP_A is register GEN_TSTMP_A (32-bit, read-write, reset 0x0): Shadow register for register A.
+type BLOCK_GEN_TSTMP_A struct{ reg mmio.U32 }
+
+// BLOCK_GEN_TSTMP_AValue is a value of register BLOCK_GEN_TSTMP_A.
+type BLOCK_GEN_TSTMP_AValue uint32
+
+// BLOCK_GEN_TSTMP_AReset is the reset value of register BLOCK_GEN_TSTMP_A.
+const BLOCK_GEN_TSTMP_AReset BLOCK_GEN_TSTMP_AValue = 0x0
 
 // Read loads the register.
-func (r *GEN0_TSTMP_B) Read() GEN0_TSTMP_BValue { return GEN0_TSTMP_BValue(r.reg.Load()) }
+func (r *BLOCK_GEN_TSTMP_A) Read() BLOCK_GEN_TSTMP_AValue {
+	return BLOCK_GEN_TSTMP_AValue(r.reg.Load())
+}
 
 // Write stores v in the register.
-func (r *GEN0_TSTMP_B) Write(v GEN0_TSTMP_BValue) { r.reg.Store(uint32(v)) }
+func (r *BLOCK_GEN_TSTMP_A) Write(v BLOCK_GEN_TSTMP_AValue) { r.reg.Store(uint32(v)) }
 
-// WriteWith stores f(GEN0_TSTMP_BReset): fields f leaves alone are written as their reset values.
-func (r *GEN0_TSTMP_B) WriteWith(f func(GEN0_TSTMP_BValue) GEN0_TSTMP_BValue) {
-	r.reg.Store(uint32(f(GEN0_TSTMP_BReset)))
+// WriteWith stores f(BLOCK_GEN_TSTMP_AReset): fields f leaves alone are written as their reset values.
+func (r *BLOCK_GEN_TSTMP_A) WriteWith(f func(BLOCK_GEN_TSTMP_AValue) BLOCK_GEN_TSTMP_AValue) {
+	r.reg.Store(uint32(f(BLOCK_GEN_TSTMP_AReset)))
 }
 
-// Reset stores GEN0_TSTMP_BReset in the register.
-func (r *GEN0_TSTMP_B) Reset() { r.reg.Store(uint32(GEN0_TSTMP_BReset)) }
+// Reset stores BLOCK_GEN_TSTMP_AReset in the register.
+func (r *BLOCK_GEN_TSTMP_A) Reset() { r.reg.Store(uint32(BLOCK_GEN_TSTMP_AReset)) }
 
 // Modify loads the register, passes its value to f and stores the result.
-func (r *GEN0_TSTMP_B) Modify(f func(GEN0_TSTMP_BValue) GEN0_TSTMP_BValue) {
-	r.reg.Store(uint32(f(GEN0_TSTMP_BValue(r.reg.Load()))))
+func (r *BLOCK_GEN_TSTMP_A) Modify(f func(BLOCK_GEN_TSTMP_AValue) BLOCK_GEN_TSTMP_AValue) {
+	r.reg.Store(uint32(f(BLOCK_GEN_TSTMP_AValue(r.reg.Load()))))
 }
 
-// CMPR0_B returns field CMPR0_B (bits 15:0): PWM generator 0 time stamp B's shadow register.
-func (v GEN0_TSTMP_BValue) CMPR0_B() uint32 { return uint32(v) & 0xffff }
+// CMPR_A returns field CMPR%s_A (bits 15:0): PWM generator 0 time stamp A's shadow register.
+func (v BLOCK_GEN_TSTMP_AValue) CMPR_A() uint32 { return uint32(v) & 0xffff }
 
-// WithCMPR0_B returns v with field CMPR0_B (bits 15:0) set to x, masked to the field width.
-func (v GEN0_TSTMP_BValue) WithCMPR0_B(x uint32) GEN0_TSTMP_BValue {
-	return v&^0xffff | GEN0_TSTMP_BValue(x&0xffff)
+// WithCMPR_A returns v with field CMPR%s_A (bits 15:0) set to x, masked to the field width.
+func (v BLOCK_GEN_TSTMP_AValue) WithCMPR_A(x uint32) BLOCK_GEN_TSTMP_AValue {
+	return v&^0xffff | BLOCK_GEN_TSTMP_AValue(x&0xffff)
 }
 
-// GEN0_CFG0 is register GEN0_CFG0 (32-bit, read-write, reset 0x0): Fault event T0 and T1 handling.
-type GEN0_CFG0 struct{ reg mmio.U32 }
+// BLOCK_GEN_TSTMP_B is register GEN_TSTMP_B (32-bit, read-write, reset 0x0): Shadow register for register B.
+type BLOCK_GEN_TSTMP_B struct{ reg mmio.U32 }
 
-// GEN0_CFG0Value is a value of register GEN0_CFG0.
-type GEN0_CFG0Value uint32
+// BLOCK_GEN_TSTMP_BValue is a value of register BLOCK_GEN_TSTMP_B.
+type BLOCK_GEN_TSTMP_BValue uint32
 
-// GEN0_CFG0Reset is the reset value of register GEN0_CFG0.
-const GEN0_CFG0Reset GEN0_CFG0Value = 0x0
+// BLOCK_GEN_TSTMP_BReset is the reset value of register BLOCK_GEN_TSTMP_B.
+const BLOCK_GEN_TSTMP_BReset BLOCK_GEN_TSTMP_BValue = 0x0
 
 // Read loads the register.
-func (r *GEN0_CFG0) Read() GEN0_CFG0Value { return GEN0_CFG0Value(r.reg.Load()) }
+func (r *BLOCK_GEN_TSTMP_B) Read() BLOCK_GEN_TSTMP_BValue {
+	return BLOCK_GEN_TSTMP_BValue(r.reg.Load())
+}
 
 // Write stores v in the register.
-func (r *GEN0_CFG0) Write(v GEN0_CFG0Value) { r.reg.Store(uint32(v)) }
+func (r *BLOCK_GEN_TSTMP_B) Write(v BLOCK_GEN_TSTMP_BValue) { r.reg.Store(uint32(v)) }
 
-// WriteWith stores f(GEN0_CFG0Reset): fields f leaves alone are written as their reset values.
-func (r *GEN0_CFG0) WriteWith(f func(GEN0_CFG0Value) GEN0_CFG0Value) {
-	r.reg.Store(uint32(f(GEN0_CFG0Reset)))
+// WriteWith stores f(BLOCK_GEN_TSTMP_BReset): fields f leaves alone are written as their reset values.
+func (r *BLOCK_GEN_TSTMP_B) WriteWith(f func(BLOCK_GEN_TSTMP_BValue) BLOCK_GEN_TSTMP_BValue) {
+	r.reg.Store(uint32(f(BLOCK_GEN_TSTMP_BReset)))
 }
 
-// Reset stores GEN0_CFG0Reset in the register.
-func (r *GEN0_CFG0) Reset() { r.reg.Store(uint32(GEN0_CFG0Reset)) }
+// Reset stores BLOCK_GEN_TSTMP_BReset in the register.
+func (r *BLOCK_GEN_TSTMP_B) Reset() { r.reg.Store(uint32(BLOCK_GEN_TSTMP_BReset)) }
 
 // Modify loads the register, passes its value to f and stores the result.
-func (r *GEN0_CFG0) Modify(f func(GEN0_CFG0Value) GEN0_CFG0Value) {
-	r.reg.Store(uint32(f(GEN0_CFG0Value(r.reg.Load()))))
+func (r *BLOCK_GEN_TSTMP_B) Modify(f func(BLOCK_GEN_TSTMP_BValue) BLOCK_GEN_TSTMP_BValue) {
+	r.reg.Store(uint32(f(BLOCK_GEN_TSTMP_BValue(r.reg.Load()))))
 }
 
-// GEN0_CFG_UPMETHOD returns field GEN0_CFG_UPMETHOD (bits 3:0): Update method for PWM generator 0's active register of configuration. When all bits are set to 0: immediately, when bit0 is set to 1: TEZ, when bit1 is set to 1:TEP,when bit2 is set to 1:sync,when bit3 is set to 1:disable the update.
-func (v GEN0_CFG0Value) GEN0_CFG_UPMETHOD() uint32 { return uint32(v) & 0xf }
+// CMPR_B returns field CMPR%s_B (bits 15:0): PWM generator 0 time stamp B's shadow register.
+func (v BLOCK_GEN_TSTMP_BValue) CMPR_B() uint32 { return uint32(v) & 0xffff }
 
-// WithGEN0_CFG_UPMETHOD returns v with field GEN0_CFG_UPMETHOD (bits 3:0) set to x, masked to the field width.
-func (v GEN0_CFG0Value) WithGEN0_CFG_UPMETHOD(x uint32) GEN0_CFG0Value {
-	return v&^0xf | GEN0_CFG0Value(x&0xf)
+// WithCMPR_B returns v with field CMPR%s_B (bits 15:0) set to x, masked to the field width.
+func (v BLOCK_GEN_TSTMP_BValue) WithCMPR_B(x uint32) BLOCK_GEN_TSTMP_BValue {
+	return v&^0xffff | BLOCK_GEN_TSTMP_BValue(x&0xffff)
 }
 
-// GEN0_T0_SEL returns field GEN0_T0_SEL (bits 6:4): Source selection for PWM generator 0 event_t0, take effect immediately, 0: fault_event0, 1: fault_event1, 2: fault_event2, 3: sync_taken, 4: none.
-func (v GEN0_CFG0Value) GEN0_T0_SEL() uint32 { return uint32(v>>4) & 0x7 }
+// BLOCK_GEN_CFG0 is register GEN_CFG0 (32-bit, read-write, reset 0x0): Fault event T0 and T1 handling.
+type BLOCK_GEN_CFG0 struct{ reg mmio.U32 }
 
-// WithGEN0_T0_SEL returns v with field GEN0_T0_SEL (bits 6:4) set to x, masked to the field width.
-func (v GEN0_CFG0Value) WithGEN0_T0_SEL(x uint32) GEN0_CFG0Value {
-	return v&^0x70 | GEN0_CFG0Value(x&0x7)<<4
-}
+// BLOCK_GEN_CFG0Value is a value of register BLOCK_GEN_CFG0.
+type BLOCK_GEN_CFG0Value uint32
 
-// GEN0_T1_SEL returns field GEN0_T1_SEL (bits 9:7): Source selection for PWM generator 0 event_t1, take effect immediately, 0: fault_event0, 1: fault_event1, 2: fault_event2, 3: sync_taken, 4: none.
-func (v GEN0_CFG0Value) GEN0_T1_SEL() uint32 { return uint32(v>>7) & 0x7 }
-
-// WithGEN0_T1_SEL returns v with field GEN0_T1_SEL (bits 9:7) set to x, masked to the field width.
-func (v GEN0_CFG0Value) WithGEN0_T1_SEL(x uint32) GEN0_CFG0Value {
-	return v&^0x380 | GEN0_CFG0Value(x&0x7)<<7
-}
-
-// GEN0_FORCE is register GEN0_FORCE (32-bit, read-write, reset 0x20): Permissives to force PWM0A and PWM0B outputs by software.
-type GEN0_FORCE struct{ reg mmio.U32 }
-
-// GEN0_FORCEValue is a value of register GEN0_FORCE.
-type GEN0_FORCEValue uint32
-
-// GEN0_FORCEReset is the reset value of register GEN0_FORCE.
-const GEN0_FORCEReset GEN0_FORCEValue = 0x20
+// BLOCK_GEN_CFG0Reset is the reset value of register BLOCK_GEN_CFG0.
+const BLOCK_GEN_CFG0Reset BLOCK_GEN_CFG0Value = 0x0
 
 // Read loads the register.
-func (r *GEN0_FORCE) Read() GEN0_FORCEValue { return GEN0_FORCEValue(r.reg.Load()) }
+func (r *BLOCK_GEN_CFG0) Read() BLOCK_GEN_CFG0Value { return BLOCK_GEN_CFG0Value(r.reg.Load()) }
 
 // Write stores v in the register.
-func (r *GEN0_FORCE) Write(v GEN0_FORCEValue) { r.reg.Store(uint32(v)) }
+func (r *BLOCK_GEN_CFG0) Write(v BLOCK_GEN_CFG0Value) { r.reg.Store(uint32(v)) }
 
-// WriteWith stores f(GEN0_FORCEReset): fields f leaves alone are written as their reset values.
-func (r *GEN0_FORCE) WriteWith(f func(GEN0_FORCEValue) GEN0_FORCEValue) {
-	r.reg.Store(uint32(f(GEN0_FORCEReset)))
+// WriteWith stores f(BLOCK_GEN_CFG0Reset): fields f leaves alone are written as their reset values.
+func (r *BLOCK_GEN_CFG0) WriteWith(f func(BLOCK_GEN_CFG0Value) BLOCK_GEN_CFG0Value) {
+	r.reg.Store(uint32(f(BLOCK_GEN_CFG0Reset)))
 }
 
-// Reset stores GEN0_FORCEReset in the register.
-func (r *GEN0_FORCE) Reset() { r.reg.Store(uint32(GEN0_FORCEReset)) }
+// Reset stores BLOCK_GEN_CFG0Reset in the register.
+func (r *BLOCK_GEN_CFG0) Reset() { r.reg.Store(uint32(BLOCK_GEN_CFG0Reset)) }
 
 // Modify loads the register, passes its value to f and stores the result.
-func (r *GEN0_FORCE) Modify(f func(GEN0_FORCEValue) GEN0_FORCEValue) {
-	r.reg.Store(uint32(f(GEN0_FORCEValue(r.reg.Load()))))
+func (r *BLOCK_GEN_CFG0) Modify(f func(BLOCK_GEN_CFG0Value) BLOCK_GEN_CFG0Value) {
+	r.reg.Store(uint32(f(BLOCK_GEN_CFG0Value(r.reg.Load()))))
 }
 
-// GEN0_CNTUFORCE_UPMETHOD returns field GEN0_CNTUFORCE_UPMETHOD (bits 5:0): Updating method for continuous software force of PWM generator0. When all bits are set to 0: immediately, when bit0 is set to 1: TEZ,,when bit1 is set to 1: TEP, when bit2 is set to 1: TEA, when bit3 is set to 1: TEB, when bit4 is set to 1: sync, when bit5 is set to 1: disable update. (TEA/B here and below means an event generated when the timer's value equals to that of register A/B.).
-func (v GEN0_FORCEValue) GEN0_CNTUFORCE_UPMETHOD() uint32 { return uint32(v) & 0x3f }
+// GEN_CFG_UPMETHOD returns field GEN%s_CFG_UPMETHOD (bits 3:0): Update method for PWM generator 0's active register of configuration. When all bits are set to 0: immediately, when bit0 is set to 1: TEZ, when bit1 is set to 1:TEP,when bit2 is set to 1:sync,when bit3 is set to 1:disable the update.
+func (v BLOCK_GEN_CFG0Value) GEN_CFG_UPMETHOD() uint32 { return uint32(v) & 0xf }
 
-// WithGEN0_CNTUFORCE_UPMETHOD returns v with field GEN0_CNTUFORCE_UPMETHOD (bits 5:0) set to x, masked to the field width.
-func (v GEN0_FORCEValue) WithGEN0_CNTUFORCE_UPMETHOD(x uint32) GEN0_FORCEValue {
-	return v&^0x3f | GEN0_FORCEValue(x&0x3f)
+// WithGEN_CFG_UPMETHOD returns v with field GEN%s_CFG_UPMETHOD (bits 3:0) set to x, masked to the field width.
+func (v BLOCK_GEN_CFG0Value) WithGEN_CFG_UPMETHOD(x uint32) BLOCK_GEN_CFG0Value {
+	return v&^0xf | BLOCK_GEN_CFG0Value(x&0xf)
 }
 
-// GEN0_A_CNTUFORCE_MODE returns field GEN0_A_CNTUFORCE_MODE (bits 7:6): Continuous software force mode for PWM0A. 0: disabled, 1: low, 2: high, 3: disabled.
-func (v GEN0_FORCEValue) GEN0_A_CNTUFORCE_MODE() uint32 { return uint32(v>>6) & 0x3 }
+// GEN_T0_SEL returns field GEN%s_T0_SEL (bits 6:4): Source selection for PWM generator 0 event_t0, take effect immediately, 0: fault_event0, 1: fault_event1, 2: fault_event2, 3: sync_taken, 4: none.
+func (v BLOCK_GEN_CFG0Value) GEN_T0_SEL() uint32 { return uint32(v>>4) & 0x7 }
 
-// WithGEN0_A_CNTUFORCE_MODE returns v with field GEN0_A_CNTUFORCE_MODE (bits 7:6) set to x, masked to the field width.
-func (v GEN0_FORCEValue) WithGEN0_A_CNTUFORCE_MODE(x uint32) GEN0_FORCEValue {
-	return v&^0xc0 | GEN0_FORCEValue(x&0x3)<<6
+// WithGEN_T0_SEL returns v with field GEN%s_T0_SEL (bits 6:4) set to x, masked to the field width.
+func (v BLOCK_GEN_CFG0Value) WithGEN_T0_SEL(x uint32) BLOCK_GEN_CFG0Value {
+	return v&^0x70 | BLOCK_GEN_CFG0Value(x&0x7)<<4
 }
 
-// GEN0_B_CNTUFORCE_MODE returns field GEN0_B_CNTUFORCE_MODE (bits 9:8): Continuous software force mode for PWM0B. 0: disabled, 1: low, 2: high, 3: disabled.
-func (v GEN0_FORCEValue) GEN0_B_CNTUFORCE_MODE() uint32 { return uint32(v>>8) & 0x3 }
+// GEN_T1_SEL returns field GEN%s_T1_SEL (bits 9:7): Source selection for PWM generator 0 event_t1, take effect immediately, 0: fault_event0, 1: fault_event1, 2: fault_event2, 3: sync_taken, 4: none.
+func (v BLOCK_GEN_CFG0Value) GEN_T1_SEL() uint32 { return uint32(v>>7) & 0x7 }
 
-// WithGEN0_B_CNTUFORCE_MODE returns v with field GEN0_B_CNTUFORCE_MODE (bits 9:8) set to x, masked to the field width.
-func (v GEN0_FORCEValue) WithGEN0_B_CNTUFORCE_MODE(x uint32) GEN0_FORCEValue {
-	return v&^0x300 | GEN0_FORCEValue(x&0x3)<<8
+// WithGEN_T1_SEL returns v with field GEN%s_T1_SEL (bits 9:7) set to x, masked to the field width.
+func (v BLOCK_GEN_CFG0Value) WithGEN_T1_SEL(x uint32) BLOCK_GEN_CFG0Value {
+	return v&^0x380 | BLOCK_GEN_CFG0Value(x&0x7)<<7
 }
 
-// GEN0_A_NCIFORCE returns field GEN0_A_NCIFORCE (bit 10): Trigger of non-continuous immediate software-force event for PWM0A, a toggle will trigger a force event.
-func (v GEN0_FORCEValue) GEN0_A_NCIFORCE() bool { return v&0x400 != 0 }
+// BLOCK_GEN_FORCE is register GEN_FORCE (32-bit, read-write, reset 0x20): Permissives to force PWM0A and PWM0B outputs by software.
+type BLOCK_GEN_FORCE struct{ reg mmio.U32 }
 
-// WithGEN0_A_NCIFORCE returns v with field GEN0_A_NCIFORCE (bit 10) set to b.
-func (v GEN0_FORCEValue) WithGEN0_A_NCIFORCE(b bool) GEN0_FORCEValue {
-	return v&^0x400 | GEN0_FORCEValue(b2u(b))<<10
-}
+// BLOCK_GEN_FORCEValue is a value of register BLOCK_GEN_FORCE.
+type BLOCK_GEN_FORCEValue uint32
 
-// GEN0_A_NCIFORCE_MODE returns field GEN0_A_NCIFORCE_MODE (bits 12:11): non-continuous immediate software force mode for PWM0A, 0: disabled, 1: low, 2: high, 3: disabled.
-func (v GEN0_FORCEValue) GEN0_A_NCIFORCE_MODE() uint32 { return uint32(v>>11) & 0x3 }
-
-// WithGEN0_A_NCIFORCE_MODE returns v with field GEN0_A_NCIFORCE_MODE (bits 12:11) set to x, masked to the field width.
-func (v GEN0_FORCEValue) WithGEN0_A_NCIFORCE_MODE(x uint32) GEN0_FORCEValue {
-	return v&^0x1800 | GEN0_FORCEValue(x&0x3)<<11
-}
-
-// GEN0_B_NCIFORCE returns field GEN0_B_NCIFORCE (bit 13): Trigger of non-continuous immediate software-force event for PWM0B, a toggle will trigger a force event.
-func (v GEN0_FORCEValue) GEN0_B_NCIFORCE() bool { return v&0x2000 != 0 }
-
-// WithGEN0_B_NCIFORCE returns v with field GEN0_B_NCIFORCE (bit 13) set to b.
-func (v GEN0_FORCEValue) WithGEN0_B_NCIFORCE(b bool) GEN0_FORCEValue {
-	return v&^0x2000 | GEN0_FORCEValue(b2u(b))<<13
-}
-
-// GEN0_B_NCIFORCE_MODE returns field GEN0_B_NCIFORCE_MODE (bits 15:14): non-continuous immediate software force mode for PWM0B, 0: disabled, 1: low, 2: high, 3: disabled.
-func (v GEN0_FORCEValue) GEN0_B_NCIFORCE_MODE() uint32 { return uint32(v>>14) & 0x3 }
-
-// WithGEN0_B_NCIFORCE_MODE returns v with field GEN0_B_NCIFORCE_MODE (bits 15:14) set to x, masked to the field width.
-func (v GEN0_FORCEValue) WithGEN0_B_NCIFORCE_MODE(x uint32) GEN0_FORCEValue {
-	return v&^0xc000 | GEN0_FORCEValue(x&0x3)<<14
-}
-
-// GEN0_A is register GEN0_A (32-bit, read-write, reset 0x0): Actions triggered by events on PWM0A.
-type GEN0_A struct{ reg mmio.U32 }
-
-// GEN0_AValue is a value of register GEN0_A.
-type GEN0_AValue uint32
-
-// GEN0_AReset is the reset value of register GEN0_A.
-const GEN0_AReset GEN0_AValue = 0x0
+// BLOCK_GEN_FORCEReset is the reset value of register BLOCK_GEN_FORCE.
+const BLOCK_GEN_FORCEReset BLOCK_GEN_FORCEValue = 0x20
 
 // Read loads the register.
-func (r *GEN0_A) Read() GEN0_AValue { return GEN0_AValue(r.reg.Load()) }
+func (r *BLOCK_GEN_FORCE) Read() BLOCK_GEN_FORCEValue { return BLOCK_GEN_FORCEValue(r.reg.Load()) }
 
 // Write stores v in the register.
-func (r *GEN0_A) Write(v GEN0_AValue) { r.reg.Store(uint32(v)) }
+func (r *BLOCK_GEN_FORCE) Write(v BLOCK_GEN_FORCEValue) { r.reg.Store(uint32(v)) }
 
-// WriteWith stores f(GEN0_AReset): fields f leaves alone are written as their reset values.
-func (r *GEN0_A) WriteWith(f func(GEN0_AValue) GEN0_AValue) { r.reg.Store(uint32(f(GEN0_AReset))) }
+// WriteWith stores f(BLOCK_GEN_FORCEReset): fields f leaves alone are written as their reset values.
+func (r *BLOCK_GEN_FORCE) WriteWith(f func(BLOCK_GEN_FORCEValue) BLOCK_GEN_FORCEValue) {
+	r.reg.Store(uint32(f(BLOCK_GEN_FORCEReset)))
+}
 
-// Reset stores GEN0_AReset in the register.
-func (r *GEN0_A) Reset() { r.reg.Store(uint32(GEN0_AReset)) }
+// Reset stores BLOCK_GEN_FORCEReset in the register.
+func (r *BLOCK_GEN_FORCE) Reset() { r.reg.Store(uint32(BLOCK_GEN_FORCEReset)) }
 
 // Modify loads the register, passes its value to f and stores the result.
-func (r *GEN0_A) Modify(f func(GEN0_AValue) GEN0_AValue) {
-	r.reg.Store(uint32(f(GEN0_AValue(r.reg.Load()))))
+func (r *BLOCK_GEN_FORCE) Modify(f func(BLOCK_GEN_FORCEValue) BLOCK_GEN_FORCEValue) {
+	r.reg.Store(uint32(f(BLOCK_GEN_FORCEValue(r.reg.Load()))))
+}
+
+// GEN_CNTUFORCE_UPMETHOD returns field GEN%s_CNTUFORCE_UPMETHOD (bits 5:0): Updating method for continuous software force of PWM generator0. When all bits are set to 0: immediately, when bit0 is set to 1: TEZ,,when bit1 is set to 1: TEP, when bit2 is set to 1: TEA, when bit3 is set to 1: TEB, when bit4 is set to 1: sync, when bit5 is set to 1: disable update. (TEA/B here and below means an event generated when the timer's value equals to that of register A/B.).
+func (v BLOCK_GEN_FORCEValue) GEN_CNTUFORCE_UPMETHOD() uint32 { return uint32(v) & 0x3f }
+
+// WithGEN_CNTUFORCE_UPMETHOD returns v with field GEN%s_CNTUFORCE_UPMETHOD (bits 5:0) set to x, masked to the field width.
+func (v BLOCK_GEN_FORCEValue) WithGEN_CNTUFORCE_UPMETHOD(x uint32) BLOCK_GEN_FORCEValue {
+	return v&^0x3f | BLOCK_GEN_FORCEValue(x&0x3f)
+}
+
+// GEN_A_CNTUFORCE_MODE returns field GEN%s_A_CNTUFORCE_MODE (bits 7:6): Continuous software force mode for PWM0A. 0: disabled, 1: low, 2: high, 3: disabled.
+func (v BLOCK_GEN_FORCEValue) GEN_A_CNTUFORCE_MODE() uint32 { return uint32(v>>6) & 0x3 }
+
+// WithGEN_A_CNTUFORCE_MODE returns v with field GEN%s_A_CNTUFORCE_MODE (bits 7:6) set to x, masked to the field width.
+func (v BLOCK_GEN_FORCEValue) WithGEN_A_CNTUFORCE_MODE(x uint32) BLOCK_GEN_FORCEValue {
+	return v&^0xc0 | BLOCK_GEN_FORCEValue(x&0x3)<<6
+}
+
+// GEN_B_CNTUFORCE_MODE returns field GEN%s_B_CNTUFORCE_MODE (bits 9:8): Continuous software force mode for PWM0B. 0: disabled, 1: low, 2: high, 3: disabled.
+func (v BLOCK_GEN_FORCEValue) GEN_B_CNTUFORCE_MODE() uint32 { return uint32(v>>8) & 0x3 }
+
+// WithGEN_B_CNTUFORCE_MODE returns v with field GEN%s_B_CNTUFORCE_MODE (bits 9:8) set to x, masked to the field width.
+func (v BLOCK_GEN_FORCEValue) WithGEN_B_CNTUFORCE_MODE(x uint32) BLOCK_GEN_FORCEValue {
+	return v&^0x300 | BLOCK_GEN_FORCEValue(x&0x3)<<8
+}
+
+// GEN_A_NCIFORCE returns field GEN%s_A_NCIFORCE (bit 10): Trigger of non-continuous immediate software-force event for PWM0A, a toggle will trigger a force event.
+func (v BLOCK_GEN_FORCEValue) GEN_A_NCIFORCE() bool { return v&0x400 != 0 }
+
+// WithGEN_A_NCIFORCE returns v with field GEN%s_A_NCIFORCE (bit 10) set to b.
+func (v BLOCK_GEN_FORCEValue) WithGEN_A_NCIFORCE(b bool) BLOCK_GEN_FORCEValue {
+	return v&^0x400 | BLOCK_GEN_FORCEValue(b2u(b))<<10
+}
+
+// GEN_A_NCIFORCE_MODE returns field GEN%s_A_NCIFORCE_MODE (bits 12:11): non-continuous immediate software force mode for PWM0A, 0: disabled, 1: low, 2: high, 3: disabled.
+func (v BLOCK_GEN_FORCEValue) GEN_A_NCIFORCE_MODE() uint32 { return uint32(v>>11) & 0x3 }
+
+// WithGEN_A_NCIFORCE_MODE returns v with field GEN%s_A_NCIFORCE_MODE (bits 12:11) set to x, masked to the field width.
+func (v BLOCK_GEN_FORCEValue) WithGEN_A_NCIFORCE_MODE(x uint32) BLOCK_GEN_FORCEValue {
+	return v&^0x1800 | BLOCK_GEN_FORCEValue(x&0x3)<<11
+}
+
+// GEN_B_NCIFORCE returns field GEN%s_B_NCIFORCE (bit 13): Trigger of non-continuous immediate software-force event for PWM0B, a toggle will trigger a force event.
+func (v BLOCK_GEN_FORCEValue) GEN_B_NCIFORCE() bool { return v&0x2000 != 0 }
+
+// WithGEN_B_NCIFORCE returns v with field GEN%s_B_NCIFORCE (bit 13) set to b.
+func (v BLOCK_GEN_FORCEValue) WithGEN_B_NCIFORCE(b bool) BLOCK_GEN_FORCEValue {
+	return v&^0x2000 | BLOCK_GEN_FORCEValue(b2u(b))<<13
+}
+
+// GEN_B_NCIFORCE_MODE returns field GEN%s_B_NCIFORCE_MODE (bits 15:14): non-continuous immediate software force mode for PWM0B, 0: disabled, 1: low, 2: high, 3: disabled.
+func (v BLOCK_GEN_FORCEValue) GEN_B_NCIFORCE_MODE() uint32 { return uint32(v>>14) & 0x3 }
+
+// WithGEN_B_NCIFORCE_MODE returns v with field GEN%s_B_NCIFORCE_MODE (bits 15:14) set to x, masked to the field width.
+func (v BLOCK_GEN_FORCEValue) WithGEN_B_NCIFORCE_MODE(x uint32) BLOCK_GEN_FORCEValue {
+	return v&^0xc000 | BLOCK_GEN_FORCEValue(x&0x3)<<14
+}
+
+// BLOCK_GEN_A is register GEN_A (32-bit, read-write, reset 0x0): Actions triggered by events on PWM0A.
+type BLOCK_GEN_A struct{ reg mmio.U32 }
+
+// BLOCK_GEN_AValue is a value of register BLOCK_GEN_A.
+type BLOCK_GEN_AValue uint32
+
+// BLOCK_GEN_AReset is the reset value of register BLOCK_GEN_A.
+const BLOCK_GEN_AReset BLOCK_GEN_AValue = 0x0
+
+// Read loads the register.
+func (r *BLOCK_GEN_A) Read() BLOCK_GEN_AValue { return BLOCK_GEN_AValue(r.reg.Load()) }
+
+// Write stores v in the register.
+func (r *BLOCK_GEN_A) Write(v BLOCK_GEN_AValue) { r.reg.Store(uint32(v)) }
+
+// WriteWith stores f(BLOCK_GEN_AReset): fields f leaves alone are written as their reset values.
+func (r *BLOCK_GEN_A) WriteWith(f func(BLOCK_GEN_AValue) BLOCK_GEN_AValue) {
+	r.reg.Store(uint32(f(BLOCK_GEN_AReset)))
+}
+
+// Reset stores BLOCK_GEN_AReset in the register.
+func (r *BLOCK_GEN_A) Reset() { r.reg.Store(uint32(BLOCK_GEN_AReset)) }
+
+// Modify loads the register, passes its value to f and stores the result.
+func (r *BLOCK_GEN_A) Modify(f func(BLOCK_GEN_AValue) BLOCK_GEN_AValue) {
+	r.reg.Store(uint32(f(BLOCK_GEN_AValue(r.reg.Load()))))
 }
 
 // UTEZ returns field UTEZ (bits 1:0): Action on PWM0A triggered by event TEZ when timer increasing.
-func (v GEN0_AValue) UTEZ() uint32 { return uint32(v) & 0x3 }
+func (v BLOCK_GEN_AValue) UTEZ() uint32 { return uint32(v) & 0x3 }
 
 // WithUTEZ returns v with field UTEZ (bits 1:0) set to x, masked to the field width.
-func (v GEN0_AValue) WithUTEZ(x uint32) GEN0_AValue { return v&^0x3 | GEN0_AValue(x&0x3) }
+func (v BLOCK_GEN_AValue) WithUTEZ(x uint32) BLOCK_GEN_AValue {
+	return v&^0x3 | BLOCK_GEN_AValue(x&0x3)
+}
 
 // UTEP returns field UTEP (bits 3:2): Action on PWM0A triggered by event TEP when timer increasing.
-func (v GEN0_AValue) UTEP() uint32 { return uint32(v>>2) & 0x3 }
+func (v BLOCK_GEN_AValue) UTEP() uint32 { return uint32(v>>2) & 0x3 }
 
 // WithUTEP returns v with field UTEP (bits 3:2) set to x, masked to the field width.
-func (v GEN0_AValue) WithUTEP(x uint32) GEN0_AValue { return v&^0xc | GEN0_AValue(x&0x3)<<2 }
+func (v BLOCK_GEN_AValue) WithUTEP(x uint32) BLOCK_GEN_AValue {
+	return v&^0xc | BLOCK_GEN_AValue(x&0x3)<<2
+}
 
 // UTEA returns field UTEA (bits 5:4): Action on PWM0A triggered by event TEA when timer increasing.
-func (v GEN0_AValue) UTEA() uint32 { return uint32(v>>4) & 0x3 }
+func (v BLOCK_GEN_AValue) UTEA() uint32 { return uint32(v>>4) & 0x3 }
 
 // WithUTEA returns v with field UTEA (bits 5:4) set to x, masked to the field width.
-func (v GEN0_AValue) WithUTEA(x uint32) GEN0_AValue { return v&^0x30 | GEN0_AValue(x&0x3)<<4 }
+func (v BLOCK_GEN_AValue) WithUTEA(x uint32) BLOCK_GEN_AValue {
+	return v&^0x30 | BLOCK_GEN_AValue(x&0x3)<<4
+}
 
 // UTEB returns field UTEB (bits 7:6): Action on PWM0A triggered by event TEB when timer increasing.
-func (v GEN0_AValue) UTEB() uint32 { return uint32(v>>6) & 0x3 }
+func (v BLOCK_GEN_AValue) UTEB() uint32 { return uint32(v>>6) & 0x3 }
 
 // WithUTEB returns v with field UTEB (bits 7:6) set to x, masked to the field width.
-func (v GEN0_AValue) WithUTEB(x uint32) GEN0_AValue { return v&^0xc0 | GEN0_AValue(x&0x3)<<6 }
+func (v BLOCK_GEN_AValue) WithUTEB(x uint32) BLOCK_GEN_AValue {
+	return v&^0xc0 | BLOCK_GEN_AValue(x&0x3)<<6
+}
 
 // UT0 returns field UT0 (bits 9:8): Action on PWM0A triggered by event_t0 when timer increasing.
-func (v GEN0_AValue) UT0() uint32 { return uint32(v>>8) & 0x3 }
+func (v BLOCK_GEN_AValue) UT0() uint32 { return uint32(v>>8) & 0x3 }
 
 // WithUT0 returns v with field UT0 (bits 9:8) set to x, masked to the field width.
-func (v GEN0_AValue) WithUT0(x uint32) GEN0_AValue { return v&^0x300 | GEN0_AValue(x&0x3)<<8 }
+func (v BLOCK_GEN_AValue) WithUT0(x uint32) BLOCK_GEN_AValue {
+	return v&^0x300 | BLOCK_GEN_AValue(x&0x3)<<8
+}
 
 // UT1 returns field UT1 (bits 11:10): Action on PWM0A triggered by event_t1 when timer increasing.
-func (v GEN0_AValue) UT1() uint32 { return uint32(v>>10) & 0x3 }
+func (v BLOCK_GEN_AValue) UT1() uint32 { return uint32(v>>10) & 0x3 }
 
 // WithUT1 returns v with field UT1 (bits 11:10) set to x, masked to the field width.
-func (v GEN0_AValue) WithUT1(x uint32) GEN0_AValue { return v&^0xc00 | GEN0_AValue(x&0x3)<<10 }
+func (v BLOCK_GEN_AValue) WithUT1(x uint32) BLOCK_GEN_AValue {
+	return v&^0xc00 | BLOCK_GEN_AValue(x&0x3)<<10
+}
 
 // DTEZ returns field DTEZ (bits 13:12): Action on PWM0A triggered by event TEZ when timer decreasing.
-func (v GEN0_AValue) DTEZ() uint32 { return uint32(v>>12) & 0x3 }
+func (v BLOCK_GEN_AValue) DTEZ() uint32 { return uint32(v>>12) & 0x3 }
 
 // WithDTEZ returns v with field DTEZ (bits 13:12) set to x, masked to the field width.
-func (v GEN0_AValue) WithDTEZ(x uint32) GEN0_AValue { return v&^0x3000 | GEN0_AValue(x&0x3)<<12 }
+func (v BLOCK_GEN_AValue) WithDTEZ(x uint32) BLOCK_GEN_AValue {
+	return v&^0x3000 | BLOCK_GEN_AValue(x&0x3)<<12
+}
 
 // DTEP returns field DTEP (bits 15:14): Action on PWM0A triggered by event TEP when timer decreasing.
-func (v GEN0_AValue) DTEP() uint32 { return uint32(v>>14) & 0x3 }
+func (v BLOCK_GEN_AValue) DTEP() uint32 { return uint32(v>>14) & 0x3 }
 
 // WithDTEP returns v with field DTEP (bits 15:14) set to x, masked to the field width.
-func (v GEN0_AValue) WithDTEP(x uint32) GEN0_AValue { return v&^0xc000 | GEN0_AValue(x&0x3)<<14 }
+func (v BLOCK_GEN_AValue) WithDTEP(x uint32) BLOCK_GEN_AValue {
+	return v&^0xc000 | BLOCK_GEN_AValue(x&0x3)<<14
+}
 
 // DTEA returns field DTEA (bits 17:16): Action on PWM0A triggered by event TEA when timer decreasing.
-func (v GEN0_AValue) DTEA() uint32 { return uint32(v>>16) & 0x3 }
+func (v BLOCK_GEN_AValue) DTEA() uint32 { return uint32(v>>16) & 0x3 }
 
 // WithDTEA returns v with field DTEA (bits 17:16) set to x, masked to the field width.
-func (v GEN0_AValue) WithDTEA(x uint32) GEN0_AValue { return v&^0x30000 | GEN0_AValue(x&0x3)<<16 }
+func (v BLOCK_GEN_AValue) WithDTEA(x uint32) BLOCK_GEN_AValue {
+	return v&^0x30000 | BLOCK_GEN_AValue(x&0x3)<<16
+}
 
 // DTEB returns field DTEB (bits 19:18): Action on PWM0A triggered by event TEB when timer decreasing.
-func (v GEN0_AValue) DTEB() uint32 { return uint32(v>>18) & 0x3 }
+func (v BLOCK_GEN_AValue) DTEB() uint32 { return uint32(v>>18) & 0x3 }
 
 // WithDTEB returns v with field DTEB (bits 19:18) set to x, masked to the field width.
-func (v GEN0_AValue) WithDTEB(x uint32) GEN0_AValue { return v&^0xc0000 | GEN0_AValue(x&0x3)<<18 }
+func (v BLOCK_GEN_AValue) WithDTEB(x uint32) BLOCK_GEN_AValue {
+	return v&^0xc0000 | BLOCK_GEN_AValue(x&0x3)<<18
+}
 
 // DT0 returns field DT0 (bits 21:20): Action on PWM0A triggered by event_t0 when timer decreasing.
-func (v GEN0_AValue) DT0() uint32 { return uint32(v>>20) & 0x3 }
+func (v BLOCK_GEN_AValue) DT0() uint32 { return uint32(v>>20) & 0x3 }
 
 // WithDT0 returns v with field DT0 (bits 21:20) set to x, masked to the field width.
-func (v GEN0_AValue) WithDT0(x uint32) GEN0_AValue { return v&^0x300000 | GEN0_AValue(x&0x3)<<20 }
+func (v BLOCK_GEN_AValue) WithDT0(x uint32) BLOCK_GEN_AValue {
+	return v&^0x300000 | BLOCK_GEN_AValue(x&0x3)<<20
+}
 
 // DT1 returns field DT1 (bits 23:22): Action on PWM0A triggered by event_t1 when timer decreasing. 0: no change, 1: low, 2: high, 3: toggle.
-func (v GEN0_AValue) DT1() uint32 { return uint32(v>>22) & 0x3 }
+func (v BLOCK_GEN_AValue) DT1() uint32 { return uint32(v>>22) & 0x3 }
 
 // WithDT1 returns v with field DT1 (bits 23:22) set to x, masked to the field width.
-func (v GEN0_AValue) WithDT1(x uint32) GEN0_AValue { return v&^0xc00000 | GEN0_AValue(x&0x3)<<22 }
+func (v BLOCK_GEN_AValue) WithDT1(x uint32) BLOCK_GEN_AValue {
+	return v&^0xc00000 | BLOCK_GEN_AValue(x&0x3)<<22
+}
 
-// GEN0_B is register GEN0_B (32-bit, read-write, reset 0x0): Actions triggered by events on PWM0B.
-type GEN0_B struct{ reg mmio.U32 }
+// BLOCK_GEN_B is register GEN_B (32-bit, read-write, reset 0x0): Actions triggered by events on PWM0B.
+type BLOCK_GEN_B struct{ reg mmio.U32 }
 
-// GEN0_BValue is a value of register GEN0_B.
-type GEN0_BValue uint32
+// BLOCK_GEN_BValue is a value of register BLOCK_GEN_B.
+type BLOCK_GEN_BValue uint32
 
-// GEN0_BReset is the reset value of register GEN0_B.
-const GEN0_BReset GEN0_BValue = 0x0
+// BLOCK_GEN_BReset is the reset value of register BLOCK_GEN_B.
+const BLOCK_GEN_BReset BLOCK_GEN_BValue = 0x0
 
 // Read loads the register.
-func (r *GEN0_B) Read() GEN0_BValue { return GEN0_BValue(r.reg.Load()) }
+func (r *BLOCK_GEN_B) Read() BLOCK_GEN_BValue { return BLOCK_GEN_BValue(r.reg.Load()) }
 
 // Write stores v in the register.
-func (r *GEN0_B) Write(v GEN0_BValue) { r.reg.Store(uint32(v)) }
+func (r *BLOCK_GEN_B) Write(v BLOCK_GEN_BValue) { r.reg.Store(uint32(v)) }
 
-// WriteWith stores f(GEN0_BReset): fields f leaves alone are written as their reset values.
-func (r *GEN0_B) WriteWith(f func(GEN0_BValue) GEN0_BValue) { r.reg.Store(uint32(f(GEN0_BReset))) }
+// WriteWith stores f(BLOCK_GEN_BReset): fields f leaves alone are written as their reset values.
+func (r *BLOCK_GEN_B) WriteWith(f func(BLOCK_GEN_BValue) BLOCK_GEN_BValue) {
+	r.reg.Store(uint32(f(BLOCK_GEN_BReset)))
+}
 
-// Reset stores GEN0_BReset in the register.
-func (r *GEN0_B) Reset() { r.reg.Store(uint32(GEN0_BReset)) }
+// Reset stores BLOCK_GEN_BReset in the register.
+func (r *BLOCK_GEN_B) Reset() { r.reg.Store(uint32(BLOCK_GEN_BReset)) }
 
 // Modify loads the register, passes its value to f and stores the result.
-func (r *GEN0_B) Modify(f func(GEN0_BValue) GEN0_BValue) {
-	r.reg.Store(uint32(f(GEN0_BValue(r.reg.Load()))))
+func (r *BLOCK_GEN_B) Modify(f func(BLOCK_GEN_BValue) BLOCK_GEN_BValue) {
+	r.reg.Store(uint32(f(BLOCK_GEN_BValue(r.reg.Load()))))
 }
 
 // UTEZ returns field UTEZ (bits 1:0): Action on PWM0B triggered by event TEZ when timer increasing.
-func (v GEN0_BValue) UTEZ() uint32 { return uint32(v) & 0x3 }
+func (v BLOCK_GEN_BValue) UTEZ() uint32 { return uint32(v) & 0x3 }
 
 // WithUTEZ returns v with field UTEZ (bits 1:0) set to x, masked to the field width.
-func (v GEN0_BValue) WithUTEZ(x uint32) GEN0_BValue { return v&^0x3 | GEN0_BValue(x&0x3) }
+func (v BLOCK_GEN_BValue) WithUTEZ(x uint32) BLOCK_GEN_BValue {
+	return v&^0x3 | BLOCK_GEN_BValue(x&0x3)
+}
 
 // UTEP returns field UTEP (bits 3:2): Action on PWM0B triggered by event TEP when timer increasing.
-func (v GEN0_BValue) UTEP() uint32 { return uint32(v>>2) & 0x3 }
+func (v BLOCK_GEN_BValue) UTEP() uint32 { return uint32(v>>2) & 0x3 }
 
 // WithUTEP returns v with field UTEP (bits 3:2) set to x, masked to the field width.
-func (v GEN0_BValue) WithUTEP(x uint32) GEN0_BValue { return v&^0xc | GEN0_BValue(x&0x3)<<2 }
+func (v BLOCK_GEN_BValue) WithUTEP(x uint32) BLOCK_GEN_BValue {
+	return v&^0xc | BLOCK_GEN_BValue(x&0x3)<<2
+}
 
 // UTEA returns field UTEA (bits 5:4): Action on PWM0B triggered by event TEA when timer increasing.
-func (v GEN0_BValue) UTEA() uint32 { return uint32(v>>4) & 0x3 }
+func (v BLOCK_GEN_BValue) UTEA() uint32 { return uint32(v>>4) & 0x3 }
 
 // WithUTEA returns v with field UTEA (bits 5:4) set to x, masked to the field width.
-func (v GEN0_BValue) WithUTEA(x uint32) GEN0_BValue { return v&^0x30 | GEN0_BValue(x&0x3)<<4 }
+func (v BLOCK_GEN_BValue) WithUTEA(x uint32) BLOCK_GEN_BValue {
+	return v&^0x30 | BLOCK_GEN_BValue(x&0x3)<<4
+}
 
 // UTEB returns field UTEB (bits 7:6): Action on PWM0B triggered by event TEB when timer increasing.
-func (v GEN0_BValue) UTEB() uint32 { return uint32(v>>6) & 0x3 }
+func (v BLOCK_GEN_BValue) UTEB() uint32 { return uint32(v>>6) & 0x3 }
 
 // WithUTEB returns v with field UTEB (bits 7:6) set to x, masked to the field width.
-func (v GEN0_BValue) WithUTEB(x uint32) GEN0_BValue { return v&^0xc0 | GEN0_BValue(x&0x3)<<6 }
+func (v BLOCK_GEN_BValue) WithUTEB(x uint32) BLOCK_GEN_BValue {
+	return v&^0xc0 | BLOCK_GEN_BValue(x&0x3)<<6
+}
 
 // UT0 returns field UT0 (bits 9:8): Action on PWM0B triggered by event_t0 when timer increasing.
-func (v GEN0_BValue) UT0() uint32 { return uint32(v>>8) & 0x3 }
+func (v BLOCK_GEN_BValue) UT0() uint32 { return uint32(v>>8) & 0x3 }
 
 // WithUT0 returns v with field UT0 (bits 9:8) set to x, masked to the field width.
-func (v GEN0_BValue) WithUT0(x uint32) GEN0_BValue { return v&^0x300 | GEN0_BValue(x&0x3)<<8 }
+func (v BLOCK_GEN_BValue) WithUT0(x uint32) BLOCK_GEN_BValue {
+	return v&^0x300 | BLOCK_GEN_BValue(x&0x3)<<8
+}
 
 // UT1 returns field UT1 (bits 11:10): Action on PWM0B triggered by event_t1 when timer increasing.
-func (v GEN0_BValue) UT1() uint32 { return uint32(v>>10) & 0x3 }
+func (v BLOCK_GEN_BValue) UT1() uint32 { return uint32(v>>10) & 0x3 }
 
 // WithUT1 returns v with field UT1 (bits 11:10) set to x, masked to the field width.
-func (v GEN0_BValue) WithUT1(x uint32) GEN0_BValue { return v&^0xc00 | GEN0_BValue(x&0x3)<<10 }
+func (v BLOCK_GEN_BValue) WithUT1(x uint32) BLOCK_GEN_BValue {
+	return v&^0xc00 | BLOCK_GEN_BValue(x&0x3)<<10
+}
 
 // DTEZ returns field DTEZ (bits 13:12): Action on PWM0B triggered by event TEZ when timer decreasing.
-func (v GEN0_BValue) DTEZ() uint32 { return uint32(v>>12) & 0x3 }
+func (v BLOCK_GEN_BValue) DTEZ() uint32 { return uint32(v>>12) & 0x3 }
 
 // WithDTEZ returns v with field DTEZ (bits 13:12) set to x, masked to the field width.
-func (v GEN0_BValue) WithDTEZ(x uint32) GEN0_BValue { return v&^0x3000 | GEN0_BValue(x&0x3)<<12 }
+func (v BLOCK_GEN_BValue) WithDTEZ(x uint32) BLOCK_GEN_BValue {
+	return v&^0x3000 | BLOCK_GEN_BValue(x&0x3)<<12
+}
 
 // DTEP returns field DTEP (bits 15:14): Action on PWM0B triggered by event TEP when timer decreasing.
-func (v GEN0_BValue) DTEP() uint32 { return uint32(v>>14) & 0x3 }
+func (v BLOCK_GEN_BValue) DTEP() uint32 { return uint32(v>>14) & 0x3 }
 
 // WithDTEP returns v with field DTEP (bits 15:14) set to x, masked to the field width.
-func (v GEN0_BValue) WithDTEP(x uint32) GEN0_BValue { return v&^0xc000 | GEN0_BValue(x&0x3)<<14 }
+func (v BLOCK_GEN_BValue) WithDTEP(x uint32) BLOCK_GEN_BValue {
+	return v&^0xc000 | BLOCK_GEN_BValue(x&0x3)<<14
+}
 
 // DTEA returns field DTEA (bits 17:16): Action on PWM0B triggered by event TEA when timer decreasing.
-func (v GEN0_BValue) DTEA() uint32 { return uint32(v>>16) & 0x3 }
+func (v BLOCK_GEN_BValue) DTEA() uint32 { return uint32(v>>16) & 0x3 }
 
 // WithDTEA returns v with field DTEA (bits 17:16) set to x, masked to the field width.
-func (v GEN0_BValue) WithDTEA(x uint32) GEN0_BValue { return v&^0x30000 | GEN0_BValue(x&0x3)<<16 }
+func (v BLOCK_GEN_BValue) WithDTEA(x uint32) BLOCK_GEN_BValue {
+	return v&^0x30000 | BLOCK_GEN_BValue(x&0x3)<<16
+}
 
 // DTEB returns field DTEB (bits 19:18): Action on PWM0B triggered by event TEB when timer decreasing.
-func (v GEN0_BValue) DTEB() uint32 { return uint32(v>>18) & 0x3 }
+func (v BLOCK_GEN_BValue) DTEB() uint32 { return uint32(v>>18) & 0x3 }
 
 // WithDTEB returns v with field DTEB (bits 19:18) set to x, masked to the field width.
-func (v GEN0_BValue) WithDTEB(x uint32) GEN0_BValue { return v&^0xc0000 | GEN0_BValue(x&0x3)<<18 }
+func (v BLOCK_GEN_BValue) WithDTEB(x uint32) BLOCK_GEN_BValue {
+	return v&^0xc0000 | BLOCK_GEN_BValue(x&0x3)<<18
+}
 
 // DT0 returns field DT0 (bits 21:20): Action on PWM0B triggered by event_t0 when timer decreasing.
-func (v GEN0_BValue) DT0() uint32 { return uint32(v>>20) & 0x3 }
+func (v BLOCK_GEN_BValue) DT0() uint32 { return uint32(v>>20) & 0x3 }
 
 // WithDT0 returns v with field DT0 (bits 21:20) set to x, masked to the field width.
-func (v GEN0_BValue) WithDT0(x uint32) GEN0_BValue { return v&^0x300000 | GEN0_BValue(x&0x3)<<20 }
+func (v BLOCK_GEN_BValue) WithDT0(x uint32) BLOCK_GEN_BValue {
+	return v&^0x300000 | BLOCK_GEN_BValue(x&0x3)<<20
+}
 
 // DT1 returns field DT1 (bits 23:22): Action on PWM0B triggered by event_t1 when timer decreasing. 0: no change, 1: low, 2: high, 3: toggle.
-func (v GEN0_BValue) DT1() uint32 { return uint32(v>>22) & 0x3 }
+func (v BLOCK_GEN_BValue) DT1() uint32 { return uint32(v>>22) & 0x3 }
 
 // WithDT1 returns v with field DT1 (bits 23:22) set to x, masked to the field width.
-func (v GEN0_BValue) WithDT1(x uint32) GEN0_BValue { return v&^0xc00000 | GEN0_BValue(x&0x3)<<22 }
-
-// DT0_CFG is register DT0_CFG (32-bit, read-write, reset 0x18000): dead time type selection and configuration.
-type DT0_CFG struct{ reg mmio.U32 }
-
-// DT0_CFGValue is a value of register DT0_CFG.
-type DT0_CFGValue uint32
-
-// DT0_CFGReset is the reset value of register DT0_CFG.
-const DT0_CFGReset DT0_CFGValue = 0x18000
-
-// Read loads the register.
-func (r *DT0_CFG) Read() DT0_CFGValue { return DT0_CFGValue(r.reg.Load()) }
-
-// Write stores v in the register.
-func (r *DT0_CFG) Write(v DT0_CFGValue) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(DT0_CFGReset): fields f leaves alone are written as their reset values.
-func (r *DT0_CFG) WriteWith(f func(DT0_CFGValue) DT0_CFGValue) { r.reg.Store(uint32(f(DT0_CFGReset))) }
-
-// Reset stores DT0_CFGReset in the register.
-func (r *DT0_CFG) Reset() { r.reg.Store(uint32(DT0_CFGReset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *DT0_CFG) Modify(f func(DT0_CFGValue) DT0_CFGValue) {
-	r.reg.Store(uint32(f(DT0_CFGValue(r.reg.Load()))))
+func (v BLOCK_GEN_BValue) WithDT1(x uint32) BLOCK_GEN_BValue {
+	return v&^0xc00000 | BLOCK_GEN_BValue(x&0x3)<<22
 }
 
-// DB0_FED_UPMETHOD returns field DB0_FED_UPMETHOD (bits 3:0): Update method for FED (rising edge delay) active register. 0: immediate, when bit0 is set to 1: tez, when bit1 is set to 1:tep, when bit2 is set to 1: sync, when bit3 is set to 1: disable the update.
-func (v DT0_CFGValue) DB0_FED_UPMETHOD() uint32 { return uint32(v) & 0xf }
+// BLOCK_DT_CFG is register DT_CFG (32-bit, read-write, reset 0x18000): dead time type selection and configuration.
+type BLOCK_DT_CFG struct{ reg mmio.U32 }
 
-// WithDB0_FED_UPMETHOD returns v with field DB0_FED_UPMETHOD (bits 3:0) set to x, masked to the field width.
-func (v DT0_CFGValue) WithDB0_FED_UPMETHOD(x uint32) DT0_CFGValue {
-	return v&^0xf | DT0_CFGValue(x&0xf)
-}
+// BLOCK_DT_CFGValue is a value of register BLOCK_DT_CFG.
+type BLOCK_DT_CFGValue uint32
 
-// DB0_RED_UPMETHOD returns field DB0_RED_UPMETHOD (bits 7:4): Update method for RED (rising edge delay) active register. 0: immediate, when bit0 is set to 1: tez, when bit1 is set to 1:tep, when bit2 is set to 1: sync, when bit3 is set to 1: disable the update.
-func (v DT0_CFGValue) DB0_RED_UPMETHOD() uint32 { return uint32(v>>4) & 0xf }
-
-// WithDB0_RED_UPMETHOD returns v with field DB0_RED_UPMETHOD (bits 7:4) set to x, masked to the field width.
-func (v DT0_CFGValue) WithDB0_RED_UPMETHOD(x uint32) DT0_CFGValue {
-	return v&^0xf0 | DT0_CFGValue(x&0xf)<<4
-}
-
-// DB0_DEB_MODE returns field DB0_DEB_MODE (bit 8): S8 in table, dual-edge B mode, 0: fed/red take effect on different path separately, 1: fed/red take effect on B path, A out is in bypass or dulpB mode.
-func (v DT0_CFGValue) DB0_DEB_MODE() bool { return v&0x100 != 0 }
-
-// WithDB0_DEB_MODE returns v with field DB0_DEB_MODE (bit 8) set to b.
-func (v DT0_CFGValue) WithDB0_DEB_MODE(b bool) DT0_CFGValue {
-	return v&^0x100 | DT0_CFGValue(b2u(b))<<8
-}
-
-// DB0_A_OUTSWAP returns field DB0_A_OUTSWAP (bit 9): S6 in table.
-func (v DT0_CFGValue) DB0_A_OUTSWAP() bool { return v&0x200 != 0 }
-
-// WithDB0_A_OUTSWAP returns v with field DB0_A_OUTSWAP (bit 9) set to b.
-func (v DT0_CFGValue) WithDB0_A_OUTSWAP(b bool) DT0_CFGValue {
-	return v&^0x200 | DT0_CFGValue(b2u(b))<<9
-}
-
-// DB0_B_OUTSWAP returns field DB0_B_OUTSWAP (bit 10): S7 in table.
-func (v DT0_CFGValue) DB0_B_OUTSWAP() bool { return v&0x400 != 0 }
-
-// WithDB0_B_OUTSWAP returns v with field DB0_B_OUTSWAP (bit 10) set to b.
-func (v DT0_CFGValue) WithDB0_B_OUTSWAP(b bool) DT0_CFGValue {
-	return v&^0x400 | DT0_CFGValue(b2u(b))<<10
-}
-
-// DB0_RED_INSEL returns field DB0_RED_INSEL (bit 11): S4 in table.
-func (v DT0_CFGValue) DB0_RED_INSEL() bool { return v&0x800 != 0 }
-
-// WithDB0_RED_INSEL returns v with field DB0_RED_INSEL (bit 11) set to b.
-func (v DT0_CFGValue) WithDB0_RED_INSEL(b bool) DT0_CFGValue {
-	return v&^0x800 | DT0_CFGValue(b2u(b))<<11
-}
-
-// DB0_FED_INSEL returns field DB0_FED_INSEL (bit 12): S5 in table.
-func (v DT0_CFGValue) DB0_FED_INSEL() bool { return v&0x1000 != 0 }
-
-// WithDB0_FED_INSEL returns v with field DB0_FED_INSEL (bit 12) set to b.
-func (v DT0_CFGValue) WithDB0_FED_INSEL(b bool) DT0_CFGValue {
-	return v&^0x1000 | DT0_CFGValue(b2u(b))<<12
-}
-
-// DB0_RED_OUTINVERT returns field DB0_RED_OUTINVERT (bit 13): S2 in table.
-func (v DT0_CFGValue) DB0_RED_OUTINVERT() bool { return v&0x2000 != 0 }
-
-// WithDB0_RED_OUTINVERT returns v with field DB0_RED_OUTINVERT (bit 13) set to b.
-func (v DT0_CFGValue) WithDB0_RED_OUTINVERT(b bool) DT0_CFGValue {
-	return v&^0x2000 | DT0_CFGValue(b2u(b))<<13
-}
-
-// DB0_FED_OUTINVERT returns field DB0_FED_OUTINVERT (bit 14): S3 in table.
-func (v DT0_CFGValue) DB0_FED_OUTINVERT() bool { return v&0x4000 != 0 }
-
-// WithDB0_FED_OUTINVERT returns v with field DB0_FED_OUTINVERT (bit 14) set to b.
-func (v DT0_CFGValue) WithDB0_FED_OUTINVERT(b bool) DT0_CFGValue {
-	return v&^0x4000 | DT0_CFGValue(b2u(b))<<14
-}
-
-// DB0_A_OUTBYPASS returns field DB0_A_OUTBYPASS (bit 15): S1 in table.
-func (v DT0_CFGValue) DB0_A_OUTBYPASS() bool { return v&0x8000 != 0 }
-
-// WithDB0_A_OUTBYPASS returns v with field DB0_A_OUTBYPASS (bit 15) set to b.
-func (v DT0_CFGValue) WithDB0_A_OUTBYPASS(b bool) DT0_CFGValue {
-	return v&^0x8000 | DT0_CFGValue(b2u(b))<<15
-}
-
-// DB0_B_OUTBYPASS returns field DB0_B_OUTBYPASS (bit 16): S0 in table.
-func (v DT0_CFGValue) DB0_B_OUTBYPASS() bool { return v&0x10000 != 0 }
-
-// WithDB0_B_OUTBYPASS returns v with field DB0_B_OUTBYPASS (bit 16) set to b.
-func (v DT0_CFGValue) WithDB0_B_OUTBYPASS(b bool) DT0_CFGValue {
-	return v&^0x10000 | DT0_CFGValue(b2u(b))<<16
-}
-
-// DB0_CLK_SEL returns field DB0_CLK_SEL (bit 17): Dead time generator 0 clock selection. 0: PWM_clk, 1: PT_clk.
-func (v DT0_CFGValue) DB0_CLK_SEL() bool { return v&0x20000 != 0 }
-
-// WithDB0_CLK_SEL returns v with field DB0_CLK_SEL (bit 17) set to b.
-func (v DT0_CFGValue) WithDB0_CLK_SEL(b bool) DT0_CFGValue {
-	return v&^0x20000 | DT0_CFGValue(b2u(b))<<17
-}
-
-// DT0_FED_CFG is register DT0_FED_CFG (32-bit, read-write, reset 0x0): Shadow register for falling edge delay (FED).
-type DT0_FED_CFG struct{ reg mmio.U32 }
-
-// DT0_FED_CFGValue is a value of register DT0_FED_CFG.
-type DT0_FED_CFGValue uint32
-
-// DT0_FED_CFGReset is the reset value of register DT0_FED_CFG.
-const DT0_FED_CFGReset DT0_FED_CFGValue = 0x0
+// BLOCK_DT_CFGReset is the reset value of register BLOCK_DT_CFG.
+const BLOCK_DT_CFGReset BLOCK_DT_CFGValue = 0x18000
 
 // Read loads the register.
-func (r *DT0_FED_CFG) Read() DT0_FED_CFGValue { return DT0_FED_CFGValue(r.reg.Load()) }
+func (r *BLOCK_DT_CFG) Read() BLOCK_DT_CFGValue { return BLOCK_DT_CFGValue(r.reg.Load()) }
 
 // Write stores v in the register.
-func (r *DT0_FED_CFG) Write(v DT0_FED_CFGValue) { r.reg.Store(uint32(v)) }
+func (r *BLOCK_DT_CFG) Write(v BLOCK_DT_CFGValue) { r.reg.Store(uint32(v)) }
 
-// WriteWith stores f(DT0_FED_CFGReset): fields f leaves alone are written as their reset values.
-func (r *DT0_FED_CFG) WriteWith(f func(DT0_FED_CFGValue) DT0_FED_CFGValue) {
-	r.reg.Store(uint32(f(DT0_FED_CFGReset)))
+// WriteWith stores f(BLOCK_DT_CFGReset): fields f leaves alone are written as their reset values.
+func (r *BLOCK_DT_CFG) WriteWith(f func(BLOCK_DT_CFGValue) BLOCK_DT_CFGValue) {
+	r.reg.Store(uint32(f(BLOCK_DT_CFGReset)))
 }
 
-// Reset stores DT0_FED_CFGReset in the register.
-func (r *DT0_FED_CFG) Reset() { r.reg.Store(uint32(DT0_FED_CFGReset)) }
+// Reset stores BLOCK_DT_CFGReset in the register.
+func (r *BLOCK_DT_CFG) Reset() { r.reg.Store(uint32(BLOCK_DT_CFGReset)) }
 
 // Modify loads the register, passes its value to f and stores the result.
-func (r *DT0_FED_CFG) Modify(f func(DT0_FED_CFGValue) DT0_FED_CFGValue) {
-	r.reg.Store(uint32(f(DT0_FED_CFGValue(r.reg.Load()))))
+func (r *BLOCK_DT_CFG) Modify(f func(BLOCK_DT_CFGValue) BLOCK_DT_CFGValue) {
+	r.reg.Store(uint32(f(BLOCK_DT_CFGValue(r.reg.Load()))))
 }
 
-// DB0_FED returns field DB0_FED (bits 15:0): Shadow register for FED.
-func (v DT0_FED_CFGValue) DB0_FED() uint32 { return uint32(v) & 0xffff }
+// DB_FED_UPMETHOD returns field DB%s_FED_UPMETHOD (bits 3:0): Update method for FED (rising edge delay) active register. 0: immediate, when bit0 is set to 1: tez, when bit1 is set to 1:tep, when bit2 is set to 1: sync, when bit3 is set to 1: disable the update.
+func (v BLOCK_DT_CFGValue) DB_FED_UPMETHOD() uint32 { return uint32(v) & 0xf }
 
-// WithDB0_FED returns v with field DB0_FED (bits 15:0) set to x, masked to the field width.
-func (v DT0_FED_CFGValue) WithDB0_FED(x uint32) DT0_FED_CFGValue {
-	return v&^0xffff | DT0_FED_CFGValue(x&0xffff)
+// WithDB_FED_UPMETHOD returns v with field DB%s_FED_UPMETHOD (bits 3:0) set to x, masked to the field width.
+func (v BLOCK_DT_CFGValue) WithDB_FED_UPMETHOD(x uint32) BLOCK_DT_CFGValue {
+	return v&^0xf | BLOCK_DT_CFGValue(x&0xf)
 }
 
-// DT0_RED_CFG is register DT0_RED_CFG (32-bit, read-write, reset 0x0): Shadow register for rising edge delay (RED).
-type DT0_RED_CFG struct{ reg mmio.U32 }
+// DB_RED_UPMETHOD returns field DB%s_RED_UPMETHOD (bits 7:4): Update method for RED (rising edge delay) active register. 0: immediate, when bit0 is set to 1: tez, when bit1 is set to 1:tep, when bit2 is set to 1: sync, when bit3 is set to 1: disable the update.
+func (v BLOCK_DT_CFGValue) DB_RED_UPMETHOD() uint32 { return uint32(v>>4) & 0xf }
 
-// DT0_RED_CFGValue is a value of register DT0_RED_CFG.
-type DT0_RED_CFGValue uint32
+// WithDB_RED_UPMETHOD returns v with field DB%s_RED_UPMETHOD (bits 7:4) set to x, masked to the field width.
+func (v BLOCK_DT_CFGValue) WithDB_RED_UPMETHOD(x uint32) BLOCK_DT_CFGValue {
+	return v&^0xf0 | BLOCK_DT_CFGValue(x&0xf)<<4
+}
 
-// DT0_RED_CFGReset is the reset value of register DT0_RED_CFG.
-const DT0_RED_CFGReset DT0_RED_CFGValue = 0x0
+// DB_DEB_MODE returns field DB%s_DEB_MODE (bit 8): S8 in table, dual-edge B mode, 0: fed/red take effect on different path separately, 1: fed/red take effect on B path, A out is in bypass or dulpB mode.
+func (v BLOCK_DT_CFGValue) DB_DEB_MODE() bool { return v&0x100 != 0 }
+
+// WithDB_DEB_MODE returns v with field DB%s_DEB_MODE (bit 8) set to b.
+func (v BLOCK_DT_CFGValue) WithDB_DEB_MODE(b bool) BLOCK_DT_CFGValue {
+	return v&^0x100 | BLOCK_DT_CFGValue(b2u(b))<<8
+}
+
+// DB_A_OUTSWAP returns field DB%s_A_OUTSWAP (bit 9): S6 in table.
+func (v BLOCK_DT_CFGValue) DB_A_OUTSWAP() bool { return v&0x200 != 0 }
+
+// WithDB_A_OUTSWAP returns v with field DB%s_A_OUTSWAP (bit 9) set to b.
+func (v BLOCK_DT_CFGValue) WithDB_A_OUTSWAP(b bool) BLOCK_DT_CFGValue {
+	return v&^0x200 | BLOCK_DT_CFGValue(b2u(b))<<9
+}
+
+// DB_B_OUTSWAP returns field DB%s_B_OUTSWAP (bit 10): S7 in table.
+func (v BLOCK_DT_CFGValue) DB_B_OUTSWAP() bool { return v&0x400 != 0 }
+
+// WithDB_B_OUTSWAP returns v with field DB%s_B_OUTSWAP (bit 10) set to b.
+func (v BLOCK_DT_CFGValue) WithDB_B_OUTSWAP(b bool) BLOCK_DT_CFGValue {
+	return v&^0x400 | BLOCK_DT_CFGValue(b2u(b))<<10
+}
+
+// DB_RED_INSEL returns field DB%s_RED_INSEL (bit 11): S4 in table.
+func (v BLOCK_DT_CFGValue) DB_RED_INSEL() bool { return v&0x800 != 0 }
+
+// WithDB_RED_INSEL returns v with field DB%s_RED_INSEL (bit 11) set to b.
+func (v BLOCK_DT_CFGValue) WithDB_RED_INSEL(b bool) BLOCK_DT_CFGValue {
+	return v&^0x800 | BLOCK_DT_CFGValue(b2u(b))<<11
+}
+
+// DB_FED_INSEL returns field DB%s_FED_INSEL (bit 12): S5 in table.
+func (v BLOCK_DT_CFGValue) DB_FED_INSEL() bool { return v&0x1000 != 0 }
+
+// WithDB_FED_INSEL returns v with field DB%s_FED_INSEL (bit 12) set to b.
+func (v BLOCK_DT_CFGValue) WithDB_FED_INSEL(b bool) BLOCK_DT_CFGValue {
+	return v&^0x1000 | BLOCK_DT_CFGValue(b2u(b))<<12
+}
+
+// DB_RED_OUTINVERT returns field DB%s_RED_OUTINVERT (bit 13): S2 in table.
+func (v BLOCK_DT_CFGValue) DB_RED_OUTINVERT() bool { return v&0x2000 != 0 }
+
+// WithDB_RED_OUTINVERT returns v with field DB%s_RED_OUTINVERT (bit 13) set to b.
+func (v BLOCK_DT_CFGValue) WithDB_RED_OUTINVERT(b bool) BLOCK_DT_CFGValue {
+	return v&^0x2000 | BLOCK_DT_CFGValue(b2u(b))<<13
+}
+
+// DB_FED_OUTINVERT returns field DB%s_FED_OUTINVERT (bit 14): S3 in table.
+func (v BLOCK_DT_CFGValue) DB_FED_OUTINVERT() bool { return v&0x4000 != 0 }
+
+// WithDB_FED_OUTINVERT returns v with field DB%s_FED_OUTINVERT (bit 14) set to b.
+func (v BLOCK_DT_CFGValue) WithDB_FED_OUTINVERT(b bool) BLOCK_DT_CFGValue {
+	return v&^0x4000 | BLOCK_DT_CFGValue(b2u(b))<<14
+}
+
+// DB_A_OUTBYPASS returns field DB%s_A_OUTBYPASS (bit 15): S1 in table.
+func (v BLOCK_DT_CFGValue) DB_A_OUTBYPASS() bool { return v&0x8000 != 0 }
+
+// WithDB_A_OUTBYPASS returns v with field DB%s_A_OUTBYPASS (bit 15) set to b.
+func (v BLOCK_DT_CFGValue) WithDB_A_OUTBYPASS(b bool) BLOCK_DT_CFGValue {
+	return v&^0x8000 | BLOCK_DT_CFGValue(b2u(b))<<15
+}
+
+// DB_B_OUTBYPASS returns field DB%s_B_OUTBYPASS (bit 16): S0 in table.
+func (v BLOCK_DT_CFGValue) DB_B_OUTBYPASS() bool { return v&0x10000 != 0 }
+
+// WithDB_B_OUTBYPASS returns v with field DB%s_B_OUTBYPASS (bit 16) set to b.
+func (v BLOCK_DT_CFGValue) WithDB_B_OUTBYPASS(b bool) BLOCK_DT_CFGValue {
+	return v&^0x10000 | BLOCK_DT_CFGValue(b2u(b))<<16
+}
+
+// DB_CLK_SEL returns field DB%s_CLK_SEL (bit 17): Dead time generator 0 clock selection. 0: PWM_clk, 1: PT_clk.
+func (v BLOCK_DT_CFGValue) DB_CLK_SEL() bool { return v&0x20000 != 0 }
+
+// WithDB_CLK_SEL returns v with field DB%s_CLK_SEL (bit 17) set to b.
+func (v BLOCK_DT_CFGValue) WithDB_CLK_SEL(b bool) BLOCK_DT_CFGValue {
+	return v&^0x20000 | BLOCK_DT_CFGValue(b2u(b))<<17
+}
+
+// BLOCK_DT_FED_CFG is register DT_FED_CFG (32-bit, read-write, reset 0x0): Shadow register for falling edge delay (FED).
+type BLOCK_DT_FED_CFG struct{ reg mmio.U32 }
+
+// BLOCK_DT_FED_CFGValue is a value of register BLOCK_DT_FED_CFG.
+type BLOCK_DT_FED_CFGValue uint32
+
+// BLOCK_DT_FED_CFGReset is the reset value of register BLOCK_DT_FED_CFG.
+const BLOCK_DT_FED_CFGReset BLOCK_DT_FED_CFGValue = 0x0
 
 // Read loads the register.
-func (r *DT0_RED_CFG) Read() DT0_RED_CFGValue { return DT0_RED_CFGValue(r.reg.Load()) }
+func (r *BLOCK_DT_FED_CFG) Read() BLOCK_DT_FED_CFGValue { return BLOCK_DT_FED_CFGValue(r.reg.Load()) }
 
 // Write stores v in the register.
-func (r *DT0_RED_CFG) Write(v DT0_RED_CFGValue) { r.reg.Store(uint32(v)) }
+func (r *BLOCK_DT_FED_CFG) Write(v BLOCK_DT_FED_CFGValue) { r.reg.Store(uint32(v)) }
 
-// WriteWith stores f(DT0_RED_CFGReset): fields f leaves alone are written as their reset values.
-func (r *DT0_RED_CFG) WriteWith(f func(DT0_RED_CFGValue) DT0_RED_CFGValue) {
-	r.reg.Store(uint32(f(DT0_RED_CFGReset)))
+// WriteWith stores f(BLOCK_DT_FED_CFGReset): fields f leaves alone are written as their reset values.
+func (r *BLOCK_DT_FED_CFG) WriteWith(f func(BLOCK_DT_FED_CFGValue) BLOCK_DT_FED_CFGValue) {
+	r.reg.Store(uint32(f(BLOCK_DT_FED_CFGReset)))
 }
 
-// Reset stores DT0_RED_CFGReset in the register.
-func (r *DT0_RED_CFG) Reset() { r.reg.Store(uint32(DT0_RED_CFGReset)) }
+// Reset stores BLOCK_DT_FED_CFGReset in the register.
+func (r *BLOCK_DT_FED_CFG) Reset() { r.reg.Store(uint32(BLOCK_DT_FED_CFGReset)) }
 
 // Modify loads the register, passes its value to f and stores the result.
-func (r *DT0_RED_CFG) Modify(f func(DT0_RED_CFGValue) DT0_RED_CFGValue) {
-	r.reg.Store(uint32(f(DT0_RED_CFGValue(r.reg.Load()))))
+func (r *BLOCK_DT_FED_CFG) Modify(f func(BLOCK_DT_FED_CFGValue) BLOCK_DT_FED_CFGValue) {
+	r.reg.Store(uint32(f(BLOCK_DT_FED_CFGValue(r.reg.Load()))))
 }
 
-// DB0_RED returns field DB0_RED (bits 15:0): Shadow register for RED.
-func (v DT0_RED_CFGValue) DB0_RED() uint32 { return uint32(v) & 0xffff }
+// DB_FED returns field DB%s_FED (bits 15:0): Shadow register for FED.
+func (v BLOCK_DT_FED_CFGValue) DB_FED() uint32 { return uint32(v) & 0xffff }
 
-// WithDB0_RED returns v with field DB0_RED (bits 15:0) set to x, masked to the field width.
-func (v DT0_RED_CFGValue) WithDB0_RED(x uint32) DT0_RED_CFGValue {
-	return v&^0xffff | DT0_RED_CFGValue(x&0xffff)
+// WithDB_FED returns v with field DB%s_FED (bits 15:0) set to x, masked to the field width.
+func (v BLOCK_DT_FED_CFGValue) WithDB_FED(x uint32) BLOCK_DT_FED_CFGValue {
+	return v&^0xffff | BLOCK_DT_FED_CFGValue(x&0xffff)
 }
 
-// CARRIER0_CFG is register CARRIER0_CFG (32-bit, read-write, reset 0x0): Carrier enable and configuratoin.
-type CARRIER0_CFG struct{ reg mmio.U32 }
+// BLOCK_DT_RED_CFG is register DT_RED_CFG (32-bit, read-write, reset 0x0): Shadow register for rising edge delay (RED).
+type BLOCK_DT_RED_CFG struct{ reg mmio.U32 }
 
-// CARRIER0_CFGValue is a value of register CARRIER0_CFG.
-type CARRIER0_CFGValue uint32
+// BLOCK_DT_RED_CFGValue is a value of register BLOCK_DT_RED_CFG.
+type BLOCK_DT_RED_CFGValue uint32
 
-// CARRIER0_CFGReset is the reset value of register CARRIER0_CFG.
-const CARRIER0_CFGReset CARRIER0_CFGValue = 0x0
+// BLOCK_DT_RED_CFGReset is the reset value of register BLOCK_DT_RED_CFG.
+const BLOCK_DT_RED_CFGReset BLOCK_DT_RED_CFGValue = 0x0
 
 // Read loads the register.
-func (r *CARRIER0_CFG) Read() CARRIER0_CFGValue { return CARRIER0_CFGValue(r.reg.Load()) }
+func (r *BLOCK_DT_RED_CFG) Read() BLOCK_DT_RED_CFGValue { return BLOCK_DT_RED_CFGValue(r.reg.Load()) }
 
 // Write stores v in the register.
-func (r *CARRIER0_CFG) Write(v CARRIER0_CFGValue) { r.reg.Store(uint32(v)) }
+func (r *BLOCK_DT_RED_CFG) Write(v BLOCK_DT_RED_CFGValue) { r.reg.Store(uint32(v)) }
 
-// WriteWith stores f(CARRIER0_CFGReset): fields f leaves alone are written as their reset values.
-func (r *CARRIER0_CFG) WriteWith(f func(CARRIER0_CFGValue) CARRIER0_CFGValue) {
-	r.reg.Store(uint32(f(CARRIER0_CFGReset)))
+// WriteWith stores f(BLOCK_DT_RED_CFGReset): fields f leaves alone are written as their reset values.
+func (r *BLOCK_DT_RED_CFG) WriteWith(f func(BLOCK_DT_RED_CFGValue) BLOCK_DT_RED_CFGValue) {
+	r.reg.Store(uint32(f(BLOCK_DT_RED_CFGReset)))
 }
 
-// Reset stores CARRIER0_CFGReset in the register.
-func (r *CARRIER0_CFG) Reset() { r.reg.Store(uint32(CARRIER0_CFGReset)) }
+// Reset stores BLOCK_DT_RED_CFGReset in the register.
+func (r *BLOCK_DT_RED_CFG) Reset() { r.reg.Store(uint32(BLOCK_DT_RED_CFGReset)) }
 
 // Modify loads the register, passes its value to f and stores the result.
-func (r *CARRIER0_CFG) Modify(f func(CARRIER0_CFGValue) CARRIER0_CFGValue) {
-	r.reg.Store(uint32(f(CARRIER0_CFGValue(r.reg.Load()))))
+func (r *BLOCK_DT_RED_CFG) Modify(f func(BLOCK_DT_RED_CFGValue) BLOCK_DT_RED_CFGValue) {
+	r.reg.Store(uint32(f(BLOCK_DT_RED_CFGValue(r.reg.Load()))))
 }
 
-// CHOPPER0_EN returns field CHOPPER0_EN (bit 0): When set, carrier0 function is enabled. When cleared, carrier0 is bypassed.
-func (v CARRIER0_CFGValue) CHOPPER0_EN() bool { return v&0x1 != 0 }
+// DB_RED returns field DB%s_RED (bits 15:0): Shadow register for RED.
+func (v BLOCK_DT_RED_CFGValue) DB_RED() uint32 { return uint32(v) & 0xffff }
 
-// WithCHOPPER0_EN returns v with field CHOPPER0_EN (bit 0) set to b.
-func (v CARRIER0_CFGValue) WithCHOPPER0_EN(b bool) CARRIER0_CFGValue {
-	return v&^0x1 | CARRIER0_CFGValue(b2u(b))
+// WithDB_RED returns v with field DB%s_RED (bits 15:0) set to x, masked to the field width.
+func (v BLOCK_DT_RED_CFGValue) WithDB_RED(x uint32) BLOCK_DT_RED_CFGValue {
+	return v&^0xffff | BLOCK_DT_RED_CFGValue(x&0xffff)
 }
 
-// CHOPPER0_PRESCALE returns field CHOPPER0_PRESCALE (bits 4:1): PWM carrier0 clock (PC_clk) prescale value. Period of PC_clk = period of PWM_clk * (PWM_CARRIER0_PRESCALE + 1).
-func (v CARRIER0_CFGValue) CHOPPER0_PRESCALE() uint32 { return uint32(v>>1) & 0xf }
+// BLOCK_CARRIER_CFG is register CARRIER_CFG (32-bit, read-write, reset 0x0): Carrier enable and configuratoin.
+type BLOCK_CARRIER_CFG struct{ reg mmio.U32 }
 
-// WithCHOPPER0_PRESCALE returns v with field CHOPPER0_PRESCALE (bits 4:1) set to x, masked to the field width.
-func (v CARRIER0_CFGValue) WithCHOPPER0_PRESCALE(x uint32) CARRIER0_CFGValue {
-	return v&^0x1e | CARRIER0_CFGValue(x&0xf)<<1
-}
+// BLOCK_CARRIER_CFGValue is a value of register BLOCK_CARRIER_CFG.
+type BLOCK_CARRIER_CFGValue uint32
 
-// CHOPPER0_DUTY returns field CHOPPER0_DUTY (bits 7:5): carrier duty selection. Duty = PWM_CARRIER0_DUTY / 8.
-func (v CARRIER0_CFGValue) CHOPPER0_DUTY() uint32 { return uint32(v>>5) & 0x7 }
-
-// WithCHOPPER0_DUTY returns v with field CHOPPER0_DUTY (bits 7:5) set to x, masked to the field width.
-func (v CARRIER0_CFGValue) WithCHOPPER0_DUTY(x uint32) CARRIER0_CFGValue {
-	return v&^0xe0 | CARRIER0_CFGValue(x&0x7)<<5
-}
-
-// CHOPPER0_OSHTWTH returns field CHOPPER0_OSHTWTH (bits 11:8): width of the first pulse in number of periods of the carrier.
-func (v CARRIER0_CFGValue) CHOPPER0_OSHTWTH() uint32 { return uint32(v>>8) & 0xf }
-
-// WithCHOPPER0_OSHTWTH returns v with field CHOPPER0_OSHTWTH (bits 11:8) set to x, masked to the field width.
-func (v CARRIER0_CFGValue) WithCHOPPER0_OSHTWTH(x uint32) CARRIER0_CFGValue {
-	return v&^0xf00 | CARRIER0_CFGValue(x&0xf)<<8
-}
-
-// CHOPPER0_OUT_INVERT returns field CHOPPER0_OUT_INVERT (bit 12): when set, invert the output of PWM0A and PWM0B for this submodule.
-func (v CARRIER0_CFGValue) CHOPPER0_OUT_INVERT() bool { return v&0x1000 != 0 }
-
-// WithCHOPPER0_OUT_INVERT returns v with field CHOPPER0_OUT_INVERT (bit 12) set to b.
-func (v CARRIER0_CFGValue) WithCHOPPER0_OUT_INVERT(b bool) CARRIER0_CFGValue {
-	return v&^0x1000 | CARRIER0_CFGValue(b2u(b))<<12
-}
-
-// CHOPPER0_IN_INVERT returns field CHOPPER0_IN_INVERT (bit 13): when set, invert the input of PWM0A and PWM0B for this submodule.
-func (v CARRIER0_CFGValue) CHOPPER0_IN_INVERT() bool { return v&0x2000 != 0 }
-
-// WithCHOPPER0_IN_INVERT returns v with field CHOPPER0_IN_INVERT (bit 13) set to b.
-func (v CARRIER0_CFGValue) WithCHOPPER0_IN_INVERT(b bool) CARRIER0_CFGValue {
-	return v&^0x2000 | CARRIER0_CFGValue(b2u(b))<<13
-}
-
-// FH0_CFG0 is register FH0_CFG0 (32-bit, read-write, reset 0x0): Actions on PWM0A and PWM0B trip events.
-type FH0_CFG0 struct{ reg mmio.U32 }
-
-// FH0_CFG0Value is a value of register FH0_CFG0.
-type FH0_CFG0Value uint32
-
-// FH0_CFG0Reset is the reset value of register FH0_CFG0.
-const FH0_CFG0Reset FH0_CFG0Value = 0x0
+// BLOCK_CARRIER_CFGReset is the reset value of register BLOCK_CARRIER_CFG.
+const BLOCK_CARRIER_CFGReset BLOCK_CARRIER_CFGValue = 0x0
 
 // Read loads the register.
-func (r *FH0_CFG0) Read() FH0_CFG0Value { return FH0_CFG0Value(r.reg.Load()) }
+func (r *BLOCK_CARRIER_CFG) Read() BLOCK_CARRIER_CFGValue {
+	return BLOCK_CARRIER_CFGValue(r.reg.Load())
+}
 
 // Write stores v in the register.
-func (r *FH0_CFG0) Write(v FH0_CFG0Value) { r.reg.Store(uint32(v)) }
+func (r *BLOCK_CARRIER_CFG) Write(v BLOCK_CARRIER_CFGValue) { r.reg.Store(uint32(v)) }
 
-// WriteWith stores f(FH0_CFG0Reset): fields f leaves alone are written as their reset values.
-func (r *FH0_CFG0) WriteWith(f func(FH0_CFG0Value) FH0_CFG0Value) {
-	r.reg.Store(uint32(f(FH0_CFG0Reset)))
+// WriteWith stores f(BLOCK_CARRIER_CFGReset): fields f leaves alone are written as their reset values.
+func (r *BLOCK_CARRIER_CFG) WriteWith(f func(BLOCK_CARRIER_CFGValue) BLOCK_CARRIER_CFGValue) {
+	r.reg.Store(uint32(f(BLOCK_CARRIER_CFGReset)))
 }
 
-// Reset stores FH0_CFG0Reset in the register.
-func (r *FH0_CFG0) Reset() { r.reg.Store(uint32(FH0_CFG0Reset)) }
+// Reset stores BLOCK_CARRIER_CFGReset in the register.
+func (r *BLOCK_CARRIER_CFG) Reset() { r.reg.Store(uint32(BLOCK_CARRIER_CFGReset)) }
 
 // Modify loads the register, passes its value to f and stores the result.
-func (r *FH0_CFG0) Modify(f func(FH0_CFG0Value) FH0_CFG0Value) {
-	r.reg.Store(uint32(f(FH0_CFG0Value(r.reg.Load()))))
+func (r *BLOCK_CARRIER_CFG) Modify(f func(BLOCK_CARRIER_CFGValue) BLOCK_CARRIER_CFGValue) {
+	r.reg.Store(uint32(f(BLOCK_CARRIER_CFGValue(r.reg.Load()))))
 }
 
-// TZ0_SW_CBC returns field TZ0_SW_CBC (bit 0): Enable register for software force cycle-by-cycle mode action. 0: disable, 1: enable.
-func (v FH0_CFG0Value) TZ0_SW_CBC() bool { return v&0x1 != 0 }
+// CHOPPER_EN returns field CHOPPER%s_EN (bit 0): When set, carrier0 function is enabled. When cleared, carrier0 is bypassed.
+func (v BLOCK_CARRIER_CFGValue) CHOPPER_EN() bool { return v&0x1 != 0 }
 
-// WithTZ0_SW_CBC returns v with field TZ0_SW_CBC (bit 0) set to b.
-func (v FH0_CFG0Value) WithTZ0_SW_CBC(b bool) FH0_CFG0Value { return v&^0x1 | FH0_CFG0Value(b2u(b)) }
-
-// TZ0_F2_CBC returns field TZ0_F2_CBC (bit 1): event_f2 will trigger cycle-by-cycle mode action. 0: disable, 1: enable.
-func (v FH0_CFG0Value) TZ0_F2_CBC() bool { return v&0x2 != 0 }
-
-// WithTZ0_F2_CBC returns v with field TZ0_F2_CBC (bit 1) set to b.
-func (v FH0_CFG0Value) WithTZ0_F2_CBC(b bool) FH0_CFG0Value { return v&^0x2 | FH0_CFG0Value(b2u(b))<<1 }
-
-// TZ0_F1_CBC returns field TZ0_F1_CBC (bit 2): event_f1 will trigger cycle-by-cycle mode action. 0: disable, 1: enable.
-func (v FH0_CFG0Value) TZ0_F1_CBC() bool { return v&0x4 != 0 }
-
-// WithTZ0_F1_CBC returns v with field TZ0_F1_CBC (bit 2) set to b.
-func (v FH0_CFG0Value) WithTZ0_F1_CBC(b bool) FH0_CFG0Value { return v&^0x4 | FH0_CFG0Value(b2u(b))<<2 }
-
-// TZ0_F0_CBC returns field TZ0_F0_CBC (bit 3): event_f0 will trigger cycle-by-cycle mode action. 0: disable, 1: enable.
-func (v FH0_CFG0Value) TZ0_F0_CBC() bool { return v&0x8 != 0 }
-
-// WithTZ0_F0_CBC returns v with field TZ0_F0_CBC (bit 3) set to b.
-func (v FH0_CFG0Value) WithTZ0_F0_CBC(b bool) FH0_CFG0Value { return v&^0x8 | FH0_CFG0Value(b2u(b))<<3 }
-
-// TZ0_SW_OST returns field TZ0_SW_OST (bit 4): Enable register for software force one-shot mode action. 0: disable, 1: enable.
-func (v FH0_CFG0Value) TZ0_SW_OST() bool { return v&0x10 != 0 }
-
-// WithTZ0_SW_OST returns v with field TZ0_SW_OST (bit 4) set to b.
-func (v FH0_CFG0Value) WithTZ0_SW_OST(b bool) FH0_CFG0Value {
-	return v&^0x10 | FH0_CFG0Value(b2u(b))<<4
+// WithCHOPPER_EN returns v with field CHOPPER%s_EN (bit 0) set to b.
+func (v BLOCK_CARRIER_CFGValue) WithCHOPPER_EN(b bool) BLOCK_CARRIER_CFGValue {
+	return v&^0x1 | BLOCK_CARRIER_CFGValue(b2u(b))
 }
 
-// TZ0_F2_OST returns field TZ0_F2_OST (bit 5): event_f2 will trigger one-shot mode action. 0: disable, 1: enable.
-func (v FH0_CFG0Value) TZ0_F2_OST() bool { return v&0x20 != 0 }
+// CHOPPER_PRESCALE returns field CHOPPER%s_PRESCALE (bits 4:1): PWM carrier0 clock (PC_clk) prescale value. Period of PC_clk = period of PWM_clk * (PWM_CARRIER0_PRESCALE + 1).
+func (v BLOCK_CARRIER_CFGValue) CHOPPER_PRESCALE() uint32 { return uint32(v>>1) & 0xf }
 
-// WithTZ0_F2_OST returns v with field TZ0_F2_OST (bit 5) set to b.
-func (v FH0_CFG0Value) WithTZ0_F2_OST(b bool) FH0_CFG0Value {
-	return v&^0x20 | FH0_CFG0Value(b2u(b))<<5
+// WithCHOPPER_PRESCALE returns v with field CHOPPER%s_PRESCALE (bits 4:1) set to x, masked to the field width.
+func (v BLOCK_CARRIER_CFGValue) WithCHOPPER_PRESCALE(x uint32) BLOCK_CARRIER_CFGValue {
+	return v&^0x1e | BLOCK_CARRIER_CFGValue(x&0xf)<<1
 }
 
-// TZ0_F1_OST returns field TZ0_F1_OST (bit 6): event_f1 will trigger one-shot mode action. 0: disable, 1: enable.
-func (v FH0_CFG0Value) TZ0_F1_OST() bool { return v&0x40 != 0 }
+// CHOPPER_DUTY returns field CHOPPER%s_DUTY (bits 7:5): carrier duty selection. Duty = PWM_CARRIER0_DUTY / 8.
+func (v BLOCK_CARRIER_CFGValue) CHOPPER_DUTY() uint32 { return uint32(v>>5) & 0x7 }
 
-// WithTZ0_F1_OST returns v with field TZ0_F1_OST (bit 6) set to b.
-func (v FH0_CFG0Value) WithTZ0_F1_OST(b bool) FH0_CFG0Value {
-	return v&^0x40 | FH0_CFG0Value(b2u(b))<<6
+// WithCHOPPER_DUTY returns v with field CHOPPER%s_DUTY (bits 7:5) set to x, masked to the field width.
+func (v BLOCK_CARRIER_CFGValue) WithCHOPPER_DUTY(x uint32) BLOCK_CARRIER_CFGValue {
+	return v&^0xe0 | BLOCK_CARRIER_CFGValue(x&0x7)<<5
 }
 
-// TZ0_F0_OST returns field TZ0_F0_OST (bit 7): event_f0 will trigger one-shot mode action. 0: disable, 1: enable.
-func (v FH0_CFG0Value) TZ0_F0_OST() bool { return v&0x80 != 0 }
+// CHOPPER_OSHTWTH returns field CHOPPER%s_OSHTWTH (bits 11:8): width of the first pulse in number of periods of the carrier.
+func (v BLOCK_CARRIER_CFGValue) CHOPPER_OSHTWTH() uint32 { return uint32(v>>8) & 0xf }
 
-// WithTZ0_F0_OST returns v with field TZ0_F0_OST (bit 7) set to b.
-func (v FH0_CFG0Value) WithTZ0_F0_OST(b bool) FH0_CFG0Value {
-	return v&^0x80 | FH0_CFG0Value(b2u(b))<<7
+// WithCHOPPER_OSHTWTH returns v with field CHOPPER%s_OSHTWTH (bits 11:8) set to x, masked to the field width.
+func (v BLOCK_CARRIER_CFGValue) WithCHOPPER_OSHTWTH(x uint32) BLOCK_CARRIER_CFGValue {
+	return v&^0xf00 | BLOCK_CARRIER_CFGValue(x&0xf)<<8
 }
 
-// TZ0_A_CBC_D returns field TZ0_A_CBC_D (bits 9:8): Cycle-by-cycle mode action on PWM0A when fault event occurs and timer is decreasing. 0: do nothing, 1: force low, 2: force high, 3: toggle.
-func (v FH0_CFG0Value) TZ0_A_CBC_D() uint32 { return uint32(v>>8) & 0x3 }
+// CHOPPER_OUT_INVERT returns field CHOPPER%s_OUT_INVERT (bit 12): when set, invert the output of PWM0A and PWM0B for this submodule.
+func (v BLOCK_CARRIER_CFGValue) CHOPPER_OUT_INVERT() bool { return v&0x1000 != 0 }
 
-// WithTZ0_A_CBC_D returns v with field TZ0_A_CBC_D (bits 9:8) set to x, masked to the field width.
-func (v FH0_CFG0Value) WithTZ0_A_CBC_D(x uint32) FH0_CFG0Value {
-	return v&^0x300 | FH0_CFG0Value(x&0x3)<<8
+// WithCHOPPER_OUT_INVERT returns v with field CHOPPER%s_OUT_INVERT (bit 12) set to b.
+func (v BLOCK_CARRIER_CFGValue) WithCHOPPER_OUT_INVERT(b bool) BLOCK_CARRIER_CFGValue {
+	return v&^0x1000 | BLOCK_CARRIER_CFGValue(b2u(b))<<12
 }
 
-// TZ0_A_CBC_U returns field TZ0_A_CBC_U (bits 11:10): Cycle-by-cycle mode action on PWM0A when fault event occurs and timer is increasing. 0: do nothing, 1: force low, 2: force high, 3: toggle.
-func (v FH0_CFG0Value) TZ0_A_CBC_U() uint32 { return uint32(v>>10) & 0x3 }
+// CHOPPER_IN_INVERT returns field CHOPPER%s_IN_INVERT (bit 13): when set, invert the input of PWM0A and PWM0B for this submodule.
+func (v BLOCK_CARRIER_CFGValue) CHOPPER_IN_INVERT() bool { return v&0x2000 != 0 }
 
-// WithTZ0_A_CBC_U returns v with field TZ0_A_CBC_U (bits 11:10) set to x, masked to the field width.
-func (v FH0_CFG0Value) WithTZ0_A_CBC_U(x uint32) FH0_CFG0Value {
-	return v&^0xc00 | FH0_CFG0Value(x&0x3)<<10
+// WithCHOPPER_IN_INVERT returns v with field CHOPPER%s_IN_INVERT (bit 13) set to b.
+func (v BLOCK_CARRIER_CFGValue) WithCHOPPER_IN_INVERT(b bool) BLOCK_CARRIER_CFGValue {
+	return v&^0x2000 | BLOCK_CARRIER_CFGValue(b2u(b))<<13
 }
 
-// TZ0_A_OST_D returns field TZ0_A_OST_D (bits 13:12): One-shot mode action on PWM0A when fault event occurs and timer is decreasing. 0: do nothing, 1: force low, 2: force high, 3: toggle.
-func (v FH0_CFG0Value) TZ0_A_OST_D() uint32 { return uint32(v>>12) & 0x3 }
+// BLOCK_FH_CFG0 is register FH_CFG0 (32-bit, read-write, reset 0x0): Actions on PWM0A and PWM0B trip events.
+type BLOCK_FH_CFG0 struct{ reg mmio.U32 }
 
-// WithTZ0_A_OST_D returns v with field TZ0_A_OST_D (bits 13:12) set to x, masked to the field width.
-func (v FH0_CFG0Value) WithTZ0_A_OST_D(x uint32) FH0_CFG0Value {
-	return v&^0x3000 | FH0_CFG0Value(x&0x3)<<12
-}
+// BLOCK_FH_CFG0Value is a value of register BLOCK_FH_CFG0.
+type BLOCK_FH_CFG0Value uint32
 
-// TZ0_A_OST_U returns field TZ0_A_OST_U (bits 15:14): One-shot mode action on PWM0A when fault event occurs and timer is increasing. 0: do nothing, 1: force low, 2: force high, 3: toggle.
-func (v FH0_CFG0Value) TZ0_A_OST_U() uint32 { return uint32(v>>14) & 0x3 }
-
-// WithTZ0_A_OST_U returns v with field TZ0_A_OST_U (bits 15:14) set to x, masked to the field width.
-func (v FH0_CFG0Value) WithTZ0_A_OST_U(x uint32) FH0_CFG0Value {
-	return v&^0xc000 | FH0_CFG0Value(x&0x3)<<14
-}
-
-// TZ0_B_CBC_D returns field TZ0_B_CBC_D (bits 17:16): Cycle-by-cycle mode action on PWM0B when fault event occurs and timer is decreasing. 0: do nothing, 1: force low, 2: force high, 3: toggle.
-func (v FH0_CFG0Value) TZ0_B_CBC_D() uint32 { return uint32(v>>16) & 0x3 }
-
-// WithTZ0_B_CBC_D returns v with field TZ0_B_CBC_D (bits 17:16) set to x, masked to the field width.
-func (v FH0_CFG0Value) WithTZ0_B_CBC_D(x uint32) FH0_CFG0Value {
-	return v&^0x30000 | FH0_CFG0Value(x&0x3)<<16
-}
-
-// TZ0_B_CBC_U returns field TZ0_B_CBC_U (bits 19:18): Cycle-by-cycle mode action on PWM0B when fault event occurs and timer is increasing. 0: do nothing,1: force low, 2: force high, 3: toggle.
-func (v FH0_CFG0Value) TZ0_B_CBC_U() uint32 { return uint32(v>>18) & 0x3 }
-
-// WithTZ0_B_CBC_U returns v with field TZ0_B_CBC_U (bits 19:18) set to x, masked to the field width.
-func (v FH0_CFG0Value) WithTZ0_B_CBC_U(x uint32) FH0_CFG0Value {
-	return v&^0xc0000 | FH0_CFG0Value(x&0x3)<<18
-}
-
-// TZ0_B_OST_D returns field TZ0_B_OST_D (bits 21:20): One-shot mode action on PWM0B when fault event occurs and timer is decreasing. 0: do nothing, 1: force low, 2: force high, 3: toggle.
-func (v FH0_CFG0Value) TZ0_B_OST_D() uint32 { return uint32(v>>20) & 0x3 }
-
-// WithTZ0_B_OST_D returns v with field TZ0_B_OST_D (bits 21:20) set to x, masked to the field width.
-func (v FH0_CFG0Value) WithTZ0_B_OST_D(x uint32) FH0_CFG0Value {
-	return v&^0x300000 | FH0_CFG0Value(x&0x3)<<20
-}
-
-// TZ0_B_OST_U returns field TZ0_B_OST_U (bits 23:22): One-shot mode action on PWM0B when fault event occurs and timer is increasing. 0: do nothing, 1: force low, 2: force high, 3: toggle.
-func (v FH0_CFG0Value) TZ0_B_OST_U() uint32 { return uint32(v>>22) & 0x3 }
-
-// WithTZ0_B_OST_U returns v with field TZ0_B_OST_U (bits 23:22) set to x, masked to the field width.
-func (v FH0_CFG0Value) WithTZ0_B_OST_U(x uint32) FH0_CFG0Value {
-	return v&^0xc00000 | FH0_CFG0Value(x&0x3)<<22
-}
-
-// FH0_CFG1 is register FH0_CFG1 (32-bit, read-write, reset 0x0): Software triggers for fault handler actions.
-type FH0_CFG1 struct{ reg mmio.U32 }
-
-// FH0_CFG1Value is a value of register FH0_CFG1.
-type FH0_CFG1Value uint32
-
-// FH0_CFG1Reset is the reset value of register FH0_CFG1.
-const FH0_CFG1Reset FH0_CFG1Value = 0x0
+// BLOCK_FH_CFG0Reset is the reset value of register BLOCK_FH_CFG0.
+const BLOCK_FH_CFG0Reset BLOCK_FH_CFG0Value = 0x0
 
 // Read loads the register.
-func (r *FH0_CFG1) Read() FH0_CFG1Value { return FH0_CFG1Value(r.reg.Load()) }
+func (r *BLOCK_FH_CFG0) Read() BLOCK_FH_CFG0Value { return BLOCK_FH_CFG0Value(r.reg.Load()) }
 
 // Write stores v in the register.
-func (r *FH0_CFG1) Write(v FH0_CFG1Value) { r.reg.Store(uint32(v)) }
+func (r *BLOCK_FH_CFG0) Write(v BLOCK_FH_CFG0Value) { r.reg.Store(uint32(v)) }
 
-// WriteWith stores f(FH0_CFG1Reset): fields f leaves alone are written as their reset values.
-func (r *FH0_CFG1) WriteWith(f func(FH0_CFG1Value) FH0_CFG1Value) {
-	r.reg.Store(uint32(f(FH0_CFG1Reset)))
+// WriteWith stores f(BLOCK_FH_CFG0Reset): fields f leaves alone are written as their reset values.
+func (r *BLOCK_FH_CFG0) WriteWith(f func(BLOCK_FH_CFG0Value) BLOCK_FH_CFG0Value) {
+	r.reg.Store(uint32(f(BLOCK_FH_CFG0Reset)))
 }
 
-// Reset stores FH0_CFG1Reset in the register.
-func (r *FH0_CFG1) Reset() { r.reg.Store(uint32(FH0_CFG1Reset)) }
+// Reset stores BLOCK_FH_CFG0Reset in the register.
+func (r *BLOCK_FH_CFG0) Reset() { r.reg.Store(uint32(BLOCK_FH_CFG0Reset)) }
 
 // Modify loads the register, passes its value to f and stores the result.
-func (r *FH0_CFG1) Modify(f func(FH0_CFG1Value) FH0_CFG1Value) {
-	r.reg.Store(uint32(f(FH0_CFG1Value(r.reg.Load()))))
+func (r *BLOCK_FH_CFG0) Modify(f func(BLOCK_FH_CFG0Value) BLOCK_FH_CFG0Value) {
+	r.reg.Store(uint32(f(BLOCK_FH_CFG0Value(r.reg.Load()))))
 }
 
-// TZ0_CLR_OST returns field TZ0_CLR_OST (bit 0): a rising edge will clear on going one-shot mode action.
-func (v FH0_CFG1Value) TZ0_CLR_OST() bool { return v&0x1 != 0 }
+// TZ_SW_CBC returns field TZ%s_SW_CBC (bit 0): Enable register for software force cycle-by-cycle mode action. 0: disable, 1: enable.
+func (v BLOCK_FH_CFG0Value) TZ_SW_CBC() bool { return v&0x1 != 0 }
 
-// WithTZ0_CLR_OST returns v with field TZ0_CLR_OST (bit 0) set to b.
-func (v FH0_CFG1Value) WithTZ0_CLR_OST(b bool) FH0_CFG1Value { return v&^0x1 | FH0_CFG1Value(b2u(b)) }
-
-// TZ0_CBCPULSE returns field TZ0_CBCPULSE (bits 2:1): cycle-by-cycle mode action refresh moment selection. When bit0 is set to 1: TEZ, when bit1 is set to 1:TEP.
-func (v FH0_CFG1Value) TZ0_CBCPULSE() uint32 { return uint32(v>>1) & 0x3 }
-
-// WithTZ0_CBCPULSE returns v with field TZ0_CBCPULSE (bits 2:1) set to x, masked to the field width.
-func (v FH0_CFG1Value) WithTZ0_CBCPULSE(x uint32) FH0_CFG1Value {
-	return v&^0x6 | FH0_CFG1Value(x&0x3)<<1
+// WithTZ_SW_CBC returns v with field TZ%s_SW_CBC (bit 0) set to b.
+func (v BLOCK_FH_CFG0Value) WithTZ_SW_CBC(b bool) BLOCK_FH_CFG0Value {
+	return v&^0x1 | BLOCK_FH_CFG0Value(b2u(b))
 }
 
-// TZ0_FORCE_CBC returns field TZ0_FORCE_CBC (bit 3): a toggle trigger a cycle-by-cycle mode action.
-func (v FH0_CFG1Value) TZ0_FORCE_CBC() bool { return v&0x8 != 0 }
+// TZ_F2_CBC returns field TZ%s_F2_CBC (bit 1): event_f2 will trigger cycle-by-cycle mode action. 0: disable, 1: enable.
+func (v BLOCK_FH_CFG0Value) TZ_F2_CBC() bool { return v&0x2 != 0 }
 
-// WithTZ0_FORCE_CBC returns v with field TZ0_FORCE_CBC (bit 3) set to b.
-func (v FH0_CFG1Value) WithTZ0_FORCE_CBC(b bool) FH0_CFG1Value {
-	return v&^0x8 | FH0_CFG1Value(b2u(b))<<3
+// WithTZ_F2_CBC returns v with field TZ%s_F2_CBC (bit 1) set to b.
+func (v BLOCK_FH_CFG0Value) WithTZ_F2_CBC(b bool) BLOCK_FH_CFG0Value {
+	return v&^0x2 | BLOCK_FH_CFG0Value(b2u(b))<<1
 }
 
-// TZ0_FORCE_OST returns field TZ0_FORCE_OST (bit 4): a toggle (software negate its value) triggers a one-shot mode action.
-func (v FH0_CFG1Value) TZ0_FORCE_OST() bool { return v&0x10 != 0 }
+// TZ_F1_CBC returns field TZ%s_F1_CBC (bit 2): event_f1 will trigger cycle-by-cycle mode action. 0: disable, 1: enable.
+func (v BLOCK_FH_CFG0Value) TZ_F1_CBC() bool { return v&0x4 != 0 }
 
-// WithTZ0_FORCE_OST returns v with field TZ0_FORCE_OST (bit 4) set to b.
-func (v FH0_CFG1Value) WithTZ0_FORCE_OST(b bool) FH0_CFG1Value {
-	return v&^0x10 | FH0_CFG1Value(b2u(b))<<4
+// WithTZ_F1_CBC returns v with field TZ%s_F1_CBC (bit 2) set to b.
+func (v BLOCK_FH_CFG0Value) WithTZ_F1_CBC(b bool) BLOCK_FH_CFG0Value {
+	return v&^0x4 | BLOCK_FH_CFG0Value(b2u(b))<<2
 }
 
-// FH0_STATUS is register FH0_STATUS (32-bit, read-write, reset 0x0): Status of fault events.
-type FH0_STATUS struct{ reg mmio.U32 }
+// TZ_F0_CBC returns field TZ%s_F0_CBC (bit 3): event_f0 will trigger cycle-by-cycle mode action. 0: disable, 1: enable.
+func (v BLOCK_FH_CFG0Value) TZ_F0_CBC() bool { return v&0x8 != 0 }
 
-// FH0_STATUSValue is a value of register FH0_STATUS.
-type FH0_STATUSValue uint32
+// WithTZ_F0_CBC returns v with field TZ%s_F0_CBC (bit 3) set to b.
+func (v BLOCK_FH_CFG0Value) WithTZ_F0_CBC(b bool) BLOCK_FH_CFG0Value {
+	return v&^0x8 | BLOCK_FH_CFG0Value(b2u(b))<<3
+}
 
-// FH0_STATUSReset is the reset value of register FH0_STATUS.
-const FH0_STATUSReset FH0_STATUSValue = 0x0
+// TZ_SW_OST returns field TZ%s_SW_OST (bit 4): Enable register for software force one-shot mode action. 0: disable, 1: enable.
+func (v BLOCK_FH_CFG0Value) TZ_SW_OST() bool { return v&0x10 != 0 }
+
+// WithTZ_SW_OST returns v with field TZ%s_SW_OST (bit 4) set to b.
+func (v BLOCK_FH_CFG0Value) WithTZ_SW_OST(b bool) BLOCK_FH_CFG0Value {
+	return v&^0x10 | BLOCK_FH_CFG0Value(b2u(b))<<4
+}
+
+// TZ_F2_OST returns field TZ%s_F2_OST (bit 5): event_f2 will trigger one-shot mode action. 0: disable, 1: enable.
+func (v BLOCK_FH_CFG0Value) TZ_F2_OST() bool { return v&0x20 != 0 }
+
+// WithTZ_F2_OST returns v with field TZ%s_F2_OST (bit 5) set to b.
+func (v BLOCK_FH_CFG0Value) WithTZ_F2_OST(b bool) BLOCK_FH_CFG0Value {
+	return v&^0x20 | BLOCK_FH_CFG0Value(b2u(b))<<5
+}
+
+// TZ_F1_OST returns field TZ%s_F1_OST (bit 6): event_f1 will trigger one-shot mode action. 0: disable, 1: enable.
+func (v BLOCK_FH_CFG0Value) TZ_F1_OST() bool { return v&0x40 != 0 }
+
+// WithTZ_F1_OST returns v with field TZ%s_F1_OST (bit 6) set to b.
+func (v BLOCK_FH_CFG0Value) WithTZ_F1_OST(b bool) BLOCK_FH_CFG0Value {
+	return v&^0x40 | BLOCK_FH_CFG0Value(b2u(b))<<6
+}
+
+// TZ_F0_OST returns field TZ%s_F0_OST (bit 7): event_f0 will trigger one-shot mode action. 0: disable, 1: enable.
+func (v BLOCK_FH_CFG0Value) TZ_F0_OST() bool { return v&0x80 != 0 }
+
+// WithTZ_F0_OST returns v with field TZ%s_F0_OST (bit 7) set to b.
+func (v BLOCK_FH_CFG0Value) WithTZ_F0_OST(b bool) BLOCK_FH_CFG0Value {
+	return v&^0x80 | BLOCK_FH_CFG0Value(b2u(b))<<7
+}
+
+// TZ_A_CBC_D returns field TZ%s_A_CBC_D (bits 9:8): Cycle-by-cycle mode action on PWM0A when fault event occurs and timer is decreasing. 0: do nothing, 1: force low, 2: force high, 3: toggle.
+func (v BLOCK_FH_CFG0Value) TZ_A_CBC_D() uint32 { return uint32(v>>8) & 0x3 }
+
+// WithTZ_A_CBC_D returns v with field TZ%s_A_CBC_D (bits 9:8) set to x, masked to the field width.
+func (v BLOCK_FH_CFG0Value) WithTZ_A_CBC_D(x uint32) BLOCK_FH_CFG0Value {
+	return v&^0x300 | BLOCK_FH_CFG0Value(x&0x3)<<8
+}
+
+// TZ_A_CBC_U returns field TZ%s_A_CBC_U (bits 11:10): Cycle-by-cycle mode action on PWM0A when fault event occurs and timer is increasing. 0: do nothing, 1: force low, 2: force high, 3: toggle.
+func (v BLOCK_FH_CFG0Value) TZ_A_CBC_U() uint32 { return uint32(v>>10) & 0x3 }
+
+// WithTZ_A_CBC_U returns v with field TZ%s_A_CBC_U (bits 11:10) set to x, masked to the field width.
+func (v BLOCK_FH_CFG0Value) WithTZ_A_CBC_U(x uint32) BLOCK_FH_CFG0Value {
+	return v&^0xc00 | BLOCK_FH_CFG0Value(x&0x3)<<10
+}
+
+// TZ_A_OST_D returns field TZ%s_A_OST_D (bits 13:12): One-shot mode action on PWM0A when fault event occurs and timer is decreasing. 0: do nothing, 1: force low, 2: force high, 3: toggle.
+func (v BLOCK_FH_CFG0Value) TZ_A_OST_D() uint32 { return uint32(v>>12) & 0x3 }
+
+// WithTZ_A_OST_D returns v with field TZ%s_A_OST_D (bits 13:12) set to x, masked to the field width.
+func (v BLOCK_FH_CFG0Value) WithTZ_A_OST_D(x uint32) BLOCK_FH_CFG0Value {
+	return v&^0x3000 | BLOCK_FH_CFG0Value(x&0x3)<<12
+}
+
+// TZ_A_OST_U returns field TZ%s_A_OST_U (bits 15:14): One-shot mode action on PWM0A when fault event occurs and timer is increasing. 0: do nothing, 1: force low, 2: force high, 3: toggle.
+func (v BLOCK_FH_CFG0Value) TZ_A_OST_U() uint32 { return uint32(v>>14) & 0x3 }
+
+// WithTZ_A_OST_U returns v with field TZ%s_A_OST_U (bits 15:14) set to x, masked to the field width.
+func (v BLOCK_FH_CFG0Value) WithTZ_A_OST_U(x uint32) BLOCK_FH_CFG0Value {
+	return v&^0xc000 | BLOCK_FH_CFG0Value(x&0x3)<<14
+}
+
+// TZ_B_CBC_D returns field TZ%s_B_CBC_D (bits 17:16): Cycle-by-cycle mode action on PWM0B when fault event occurs and timer is decreasing. 0: do nothing, 1: force low, 2: force high, 3: toggle.
+func (v BLOCK_FH_CFG0Value) TZ_B_CBC_D() uint32 { return uint32(v>>16) & 0x3 }
+
+// WithTZ_B_CBC_D returns v with field TZ%s_B_CBC_D (bits 17:16) set to x, masked to the field width.
+func (v BLOCK_FH_CFG0Value) WithTZ_B_CBC_D(x uint32) BLOCK_FH_CFG0Value {
+	return v&^0x30000 | BLOCK_FH_CFG0Value(x&0x3)<<16
+}
+
+// TZ_B_CBC_U returns field TZ%s_B_CBC_U (bits 19:18): Cycle-by-cycle mode action on PWM0B when fault event occurs and timer is increasing. 0: do nothing,1: force low, 2: force high, 3: toggle.
+func (v BLOCK_FH_CFG0Value) TZ_B_CBC_U() uint32 { return uint32(v>>18) & 0x3 }
+
+// WithTZ_B_CBC_U returns v with field TZ%s_B_CBC_U (bits 19:18) set to x, masked to the field width.
+func (v BLOCK_FH_CFG0Value) WithTZ_B_CBC_U(x uint32) BLOCK_FH_CFG0Value {
+	return v&^0xc0000 | BLOCK_FH_CFG0Value(x&0x3)<<18
+}
+
+// TZ_B_OST_D returns field TZ%s_B_OST_D (bits 21:20): One-shot mode action on PWM0B when fault event occurs and timer is decreasing. 0: do nothing, 1: force low, 2: force high, 3: toggle.
+func (v BLOCK_FH_CFG0Value) TZ_B_OST_D() uint32 { return uint32(v>>20) & 0x3 }
+
+// WithTZ_B_OST_D returns v with field TZ%s_B_OST_D (bits 21:20) set to x, masked to the field width.
+func (v BLOCK_FH_CFG0Value) WithTZ_B_OST_D(x uint32) BLOCK_FH_CFG0Value {
+	return v&^0x300000 | BLOCK_FH_CFG0Value(x&0x3)<<20
+}
+
+// TZ_B_OST_U returns field TZ%s_B_OST_U (bits 23:22): One-shot mode action on PWM0B when fault event occurs and timer is increasing. 0: do nothing, 1: force low, 2: force high, 3: toggle.
+func (v BLOCK_FH_CFG0Value) TZ_B_OST_U() uint32 { return uint32(v>>22) & 0x3 }
+
+// WithTZ_B_OST_U returns v with field TZ%s_B_OST_U (bits 23:22) set to x, masked to the field width.
+func (v BLOCK_FH_CFG0Value) WithTZ_B_OST_U(x uint32) BLOCK_FH_CFG0Value {
+	return v&^0xc00000 | BLOCK_FH_CFG0Value(x&0x3)<<22
+}
+
+// BLOCK_FH_CFG1 is register FH_CFG1 (32-bit, read-write, reset 0x0): Software triggers for fault handler actions.
+type BLOCK_FH_CFG1 struct{ reg mmio.U32 }
+
+// BLOCK_FH_CFG1Value is a value of register BLOCK_FH_CFG1.
+type BLOCK_FH_CFG1Value uint32
+
+// BLOCK_FH_CFG1Reset is the reset value of register BLOCK_FH_CFG1.
+const BLOCK_FH_CFG1Reset BLOCK_FH_CFG1Value = 0x0
 
 // Read loads the register.
-func (r *FH0_STATUS) Read() FH0_STATUSValue { return FH0_STATUSValue(r.reg.Load()) }
+func (r *BLOCK_FH_CFG1) Read() BLOCK_FH_CFG1Value { return BLOCK_FH_CFG1Value(r.reg.Load()) }
 
 // Write stores v in the register.
-func (r *FH0_STATUS) Write(v FH0_STATUSValue) { r.reg.Store(uint32(v)) }
+func (r *BLOCK_FH_CFG1) Write(v BLOCK_FH_CFG1Value) { r.reg.Store(uint32(v)) }
 
-// WriteWith stores f(FH0_STATUSReset): fields f leaves alone are written as their reset values.
-func (r *FH0_STATUS) WriteWith(f func(FH0_STATUSValue) FH0_STATUSValue) {
-	r.reg.Store(uint32(f(FH0_STATUSReset)))
+// WriteWith stores f(BLOCK_FH_CFG1Reset): fields f leaves alone are written as their reset values.
+func (r *BLOCK_FH_CFG1) WriteWith(f func(BLOCK_FH_CFG1Value) BLOCK_FH_CFG1Value) {
+	r.reg.Store(uint32(f(BLOCK_FH_CFG1Reset)))
 }
 
-// Reset stores FH0_STATUSReset in the register.
-func (r *FH0_STATUS) Reset() { r.reg.Store(uint32(FH0_STATUSReset)) }
+// Reset stores BLOCK_FH_CFG1Reset in the register.
+func (r *BLOCK_FH_CFG1) Reset() { r.reg.Store(uint32(BLOCK_FH_CFG1Reset)) }
 
 // Modify loads the register, passes its value to f and stores the result.
-func (r *FH0_STATUS) Modify(f func(FH0_STATUSValue) FH0_STATUSValue) {
-	r.reg.Store(uint32(f(FH0_STATUSValue(r.reg.Load()))))
+func (r *BLOCK_FH_CFG1) Modify(f func(BLOCK_FH_CFG1Value) BLOCK_FH_CFG1Value) {
+	r.reg.Store(uint32(f(BLOCK_FH_CFG1Value(r.reg.Load()))))
 }
 
-// TZ0_CBC_ON returns field TZ0_CBC_ON (bit 0): Set and reset by hardware. If set, a cycle-by-cycle mode action is on going.
-func (v FH0_STATUSValue) TZ0_CBC_ON() bool { return v&0x1 != 0 }
+// TZ_CLR_OST returns field TZ%s_CLR_OST (bit 0): a rising edge will clear on going one-shot mode action.
+func (v BLOCK_FH_CFG1Value) TZ_CLR_OST() bool { return v&0x1 != 0 }
 
-// TZ0_OST_ON returns field TZ0_OST_ON (bit 1): Set and reset by hardware. If set, an one-shot mode action is on going.
-func (v FH0_STATUSValue) TZ0_OST_ON() bool { return v&0x2 != 0 }
+// WithTZ_CLR_OST returns v with field TZ%s_CLR_OST (bit 0) set to b.
+func (v BLOCK_FH_CFG1Value) WithTZ_CLR_OST(b bool) BLOCK_FH_CFG1Value {
+	return v&^0x1 | BLOCK_FH_CFG1Value(b2u(b))
+}
 
-// GEN1_STMP_CFG is register GEN1_STMP_CFG (32-bit, read-write, reset 0x0): Transfer status and update method for time stamp registers A and B.
-type GEN1_STMP_CFG struct{ reg mmio.U32 }
+// TZ_CBCPULSE returns field TZ%s_CBCPULSE (bits 2:1): cycle-by-cycle mode action refresh moment selection. When bit0 is set to 1: TEZ, when bit1 is set to 1:TEP.
+func (v BLOCK_FH_CFG1Value) TZ_CBCPULSE() uint32 { return uint32(v>>1) & 0x3 }
 
-// GEN1_STMP_CFGValue is a value of register GEN1_STMP_CFG.
-type GEN1_STMP_CFGValue uint32
+// WithTZ_CBCPULSE returns v with field TZ%s_CBCPULSE (bits 2:1) set to x, masked to the field width.
+func (v BLOCK_FH_CFG1Value) WithTZ_CBCPULSE(x uint32) BLOCK_FH_CFG1Value {
+	return v&^0x6 | BLOCK_FH_CFG1Value(x&0x3)<<1
+}
 
-// GEN1_STMP_CFGReset is the reset value of register GEN1_STMP_CFG.
-const GEN1_STMP_CFGReset GEN1_STMP_CFGValue = 0x0
+// TZ_FORCE_CBC returns field TZ%s_FORCE_CBC (bit 3): a toggle trigger a cycle-by-cycle mode action.
+func (v BLOCK_FH_CFG1Value) TZ_FORCE_CBC() bool { return v&0x8 != 0 }
+
+// WithTZ_FORCE_CBC returns v with field TZ%s_FORCE_CBC (bit 3) set to b.
+func (v BLOCK_FH_CFG1Value) WithTZ_FORCE_CBC(b bool) BLOCK_FH_CFG1Value {
+	return v&^0x8 | BLOCK_FH_CFG1Value(b2u(b))<<3
+}
+
+// TZ_FORCE_OST returns field TZ%s_FORCE_OST (bit 4): a toggle (software negate its value) triggers a one-shot mode action.
+func (v BLOCK_FH_CFG1Value) TZ_FORCE_OST() bool { return v&0x10 != 0 }
+
+// WithTZ_FORCE_OST returns v with field TZ%s_FORCE_OST (bit 4) set to b.
+func (v BLOCK_FH_CFG1Value) WithTZ_FORCE_OST(b bool) BLOCK_FH_CFG1Value {
+	return v&^0x10 | BLOCK_FH_CFG1Value(b2u(b))<<4
+}
+
+// BLOCK_FH_STATUS is register FH_STATUS (32-bit, read-write, reset 0x0): Status of fault events.
+type BLOCK_FH_STATUS struct{ reg mmio.U32 }
+
+// BLOCK_FH_STATUSValue is a value of register BLOCK_FH_STATUS.
+type BLOCK_FH_STATUSValue uint32
+
+// BLOCK_FH_STATUSReset is the reset value of register BLOCK_FH_STATUS.
+const BLOCK_FH_STATUSReset BLOCK_FH_STATUSValue = 0x0
 
 // Read loads the register.
-func (r *GEN1_STMP_CFG) Read() GEN1_STMP_CFGValue { return GEN1_STMP_CFGValue(r.reg.Load()) }
+func (r *BLOCK_FH_STATUS) Read() BLOCK_FH_STATUSValue { return BLOCK_FH_STATUSValue(r.reg.Load()) }
 
 // Write stores v in the register.
-func (r *GEN1_STMP_CFG) Write(v GEN1_STMP_CFGValue) { r.reg.Store(uint32(v)) }
+func (r *BLOCK_FH_STATUS) Write(v BLOCK_FH_STATUSValue) { r.reg.Store(uint32(v)) }
 
-// WriteWith stores f(GEN1_STMP_CFGReset): fields f leaves alone are written as their reset values.
-func (r *GEN1_STMP_CFG) WriteWith(f func(GEN1_STMP_CFGValue) GEN1_STMP_CFGValue) {
-	r.reg.Store(uint32(f(GEN1_STMP_CFGReset)))
+// WriteWith stores f(BLOCK_FH_STATUSReset): fields f leaves alone are written as their reset values.
+func (r *BLOCK_FH_STATUS) WriteWith(f func(BLOCK_FH_STATUSValue) BLOCK_FH_STATUSValue) {
+	r.reg.Store(uint32(f(BLOCK_FH_STATUSReset)))
 }
 
-// Reset stores GEN1_STMP_CFGReset in the register.
-func (r *GEN1_STMP_CFG) Reset() { r.reg.Store(uint32(GEN1_STMP_CFGReset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *GEN1_STMP_CFG) Modify(f func(GEN1_STMP_CFGValue) GEN1_STMP_CFGValue) {
-	r.reg.Store(uint32(f(GEN1_STMP_CFGValue(r.reg.Load()))))
-}
-
-// CMPR1_A_UPMETHOD returns field CMPR1_A_UPMETHOD (bits 3:0): Update method for PWM generator 1 time stamp A's active register. When all bits are set to 0: immediately, when bit0 is set to 1: TEZ, when bit1 is set to 1: TEP,when bit2 is set to 1: sync, when bit3 is set to 1: disable the update.
-func (v GEN1_STMP_CFGValue) CMPR1_A_UPMETHOD() uint32 { return uint32(v) & 0xf }
-
-// WithCMPR1_A_UPMETHOD returns v with field CMPR1_A_UPMETHOD (bits 3:0) set to x, masked to the field width.
-func (v GEN1_STMP_CFGValue) WithCMPR1_A_UPMETHOD(x uint32) GEN1_STMP_CFGValue {
-	return v&^0xf | GEN1_STMP_CFGValue(x&0xf)
-}
-
-// CMPR1_B_UPMETHOD returns field CMPR1_B_UPMETHOD (bits 7:4): Update method for PWM generator 1 time stamp B's active register. When all bits are set to 0: immediately, when bit0 is set to 1: TEZ, when bit1 is set to 1: TEP,when bit2 is set to 1: sync, when bit3 is set to 1: disable the update.
-func (v GEN1_STMP_CFGValue) CMPR1_B_UPMETHOD() uint32 { return uint32(v>>4) & 0xf }
-
-// WithCMPR1_B_UPMETHOD returns v with field CMPR1_B_UPMETHOD (bits 7:4) set to x, masked to the field width.
-func (v GEN1_STMP_CFGValue) WithCMPR1_B_UPMETHOD(x uint32) GEN1_STMP_CFGValue {
-	return v&^0xf0 | GEN1_STMP_CFGValue(x&0xf)<<4
-}
-
-// CMPR1_A_SHDW_FULL returns field CMPR1_A_SHDW_FULL (bit 8): Set and reset by hardware. If set, PWM generator 1 time stamp A's shadow reg is filled and waiting to be transferred to A's active reg. If cleared, A's active reg has been updated with shadow register latest value.
-func (v GEN1_STMP_CFGValue) CMPR1_A_SHDW_FULL() bool { return v&0x100 != 0 }
-
-// WithCMPR1_A_SHDW_FULL returns v with field CMPR1_A_SHDW_FULL (bit 8) set to b.
-func (v GEN1_STMP_CFGValue) WithCMPR1_A_SHDW_FULL(b bool) GEN1_STMP_CFGValue {
-	return v&^0x100 | GEN1_STMP_CFGValue(b2u(b))<<8
-}
-
-// CMPR1_B_SHDW_FULL returns field CMPR1_B_SHDW_FULL (bit 9): Set and reset by hardware. If set, PWM generator 1 time stamp B's shadow reg is filled and waiting to be transferred to B's active reg. If cleared, B's active reg has been updated with shadow register latest value.
-func (v GEN1_STMP_CFGValue) CMPR1_B_SHDW_FULL() bool { return v&0x200 != 0 }
-
-// WithCMPR1_B_SHDW_FULL returns v with field CMPR1_B_SHDW_FULL (bit 9) set to b.
-func (v GEN1_STMP_CFGValue) WithCMPR1_B_SHDW_FULL(b bool) GEN1_STMP_CFGValue {
-	return v&^0x200 | GEN1_STMP_CFGValue(b2u(b))<<9
-}
-
-// GEN1_TSTMP_A is register GEN1_TSTMP_A (32-bit, read-write, reset 0x0): Shadow register for register A.
-type GEN1_TSTMP_A struct{ reg mmio.U32 }
-
-// GEN1_TSTMP_AValue is a value of register GEN1_TSTMP_A.
-type GEN1_TSTMP_AValue uint32
-
-// GEN1_TSTMP_AReset is the reset value of register GEN1_TSTMP_A.
-const GEN1_TSTMP_AReset GEN1_TSTMP_AValue = 0x0
-
-// Read loads the register.
-func (r *GEN1_TSTMP_A) Read() GEN1_TSTMP_AValue { return GEN1_TSTMP_AValue(r.reg.Load()) }
-
-// Write stores v in the register.
-func (r *GEN1_TSTMP_A) Write(v GEN1_TSTMP_AValue) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(GEN1_TSTMP_AReset): fields f leaves alone are written as their reset values.
-func (r *GEN1_TSTMP_A) WriteWith(f func(GEN1_TSTMP_AValue) GEN1_TSTMP_AValue) {
-	r.reg.Store(uint32(f(GEN1_TSTMP_AReset)))
-}
-
-// Reset stores GEN1_TSTMP_AReset in the register.
-func (r *GEN1_TSTMP_A) Reset() { r.reg.Store(uint32(GEN1_TSTMP_AReset)) }
+// Reset stores BLOCK_FH_STATUSReset in the register.
+func (r *BLOCK_FH_STATUS) Reset() { r.reg.Store(uint32(BLOCK_FH_STATUSReset)) }
 
 // Modify loads the register, passes its value to f and stores the result.
-func (r *GEN1_TSTMP_A) Modify(f func(GEN1_TSTMP_AValue) GEN1_TSTMP_AValue) {
-	r.reg.Store(uint32(f(GEN1_TSTMP_AValue(r.reg.Load()))))
+func (r *BLOCK_FH_STATUS) Modify(f func(BLOCK_FH_STATUSValue) BLOCK_FH_STATUSValue) {
+	r.reg.Store(uint32(f(BLOCK_FH_STATUSValue(r.reg.Load()))))
 }
 
-// CMPR1_A returns field CMPR1_A (bits 15:0): PWM generator 1 time stamp A's shadow register.
-func (v GEN1_TSTMP_AValue) CMPR1_A() uint32 { return uint32(v) & 0xffff }
+// TZ_CBC_ON returns field TZ%s_CBC_ON (bit 0): Set and reset by hardware. If set, a cycle-by-cycle mode action is on going.
+func (v BLOCK_FH_STATUSValue) TZ_CBC_ON() bool { return v&0x1 != 0 }
 
-// WithCMPR1_A returns v with field CMPR1_A (bits 15:0) set to x, masked to the field width.
-func (v GEN1_TSTMP_AValue) WithCMPR1_A(x uint32) GEN1_TSTMP_AValue {
-	return v&^0xffff | GEN1_TSTMP_AValue(x&0xffff)
-}
-
-// GEN1_TSTMP_B is register GEN1_TSTMP_B (32-bit, read-write, reset 0x0): Shadow register for register B.
-type GEN1_TSTMP_B struct{ reg mmio.U32 }
-
-// GEN1_TSTMP_BValue is a value of register GEN1_TSTMP_B.
-type GEN1_TSTMP_BValue uint32
-
-// GEN1_TSTMP_BReset is the reset value of register GEN1_TSTMP_B.
-const GEN1_TSTMP_BReset GEN1_TSTMP_BValue = 0x0
-
-// Read loads the register.
-func (r *GEN1_TSTMP_B) Read() GEN1_TSTMP_BValue { return GEN1_TSTMP_BValue(r.reg.Load()) }
-
-// Write stores v in the register.
-func (r *GEN1_TSTMP_B) Write(v GEN1_TSTMP_BValue) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(GEN1_TSTMP_BReset): fields f leaves alone are written as their reset values.
-func (r *GEN1_TSTMP_B) WriteWith(f func(GEN1_TSTMP_BValue) GEN1_TSTMP_BValue) {
-	r.reg.Store(uint32(f(GEN1_TSTMP_BReset)))
-}
-
-// Reset stores GEN1_TSTMP_BReset in the register.
-func (r *GEN1_TSTMP_B) Reset() { r.reg.Store(uint32(GEN1_TSTMP_BReset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *GEN1_TSTMP_B) Modify(f func(GEN1_TSTMP_BValue) GEN1_TSTMP_BValue) {
-	r.reg.Store(uint32(f(GEN1_TSTMP_BValue(r.reg.Load()))))
-}
-
-// CMPR1_B returns field CMPR1_B (bits 15:0): PWM generator 1 time stamp B's shadow register.
-func (v GEN1_TSTMP_BValue) CMPR1_B() uint32 { return uint32(v) & 0xffff }
-
-// WithCMPR1_B returns v with field CMPR1_B (bits 15:0) set to x, masked to the field width.
-func (v GEN1_TSTMP_BValue) WithCMPR1_B(x uint32) GEN1_TSTMP_BValue {
-	return v&^0xffff | GEN1_TSTMP_BValue(x&0xffff)
-}
-
-// GEN1_CFG0 is register GEN1_CFG0 (32-bit, read-write, reset 0x0): Fault event T0 and T1 handling.
-type GEN1_CFG0 struct{ reg mmio.U32 }
-
-// GEN1_CFG0Value is a value of register GEN1_CFG0.
-type GEN1_CFG0Value uint32
-
-// GEN1_CFG0Reset is the reset value of register GEN1_CFG0.
-const GEN1_CFG0Reset GEN1_CFG0Value = 0x0
-
-// Read loads the register.
-func (r *GEN1_CFG0) Read() GEN1_CFG0Value { return GEN1_CFG0Value(r.reg.Load()) }
-
-// Write stores v in the register.
-func (r *GEN1_CFG0) Write(v GEN1_CFG0Value) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(GEN1_CFG0Reset): fields f leaves alone are written as their reset values.
-func (r *GEN1_CFG0) WriteWith(f func(GEN1_CFG0Value) GEN1_CFG0Value) {
-	r.reg.Store(uint32(f(GEN1_CFG0Reset)))
-}
-
-// Reset stores GEN1_CFG0Reset in the register.
-func (r *GEN1_CFG0) Reset() { r.reg.Store(uint32(GEN1_CFG0Reset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *GEN1_CFG0) Modify(f func(GEN1_CFG0Value) GEN1_CFG0Value) {
-	r.reg.Store(uint32(f(GEN1_CFG0Value(r.reg.Load()))))
-}
-
-// GEN1_CFG_UPMETHOD returns field GEN1_CFG_UPMETHOD (bits 3:0): Update method for PWM generator 1's active register of configuration. When all bits are set to 0: immediately, when bit0 is set to 1: TEZ, when bit1 is set to 1:sync;when bit3 is set to 1:disable the update.
-func (v GEN1_CFG0Value) GEN1_CFG_UPMETHOD() uint32 { return uint32(v) & 0xf }
-
-// WithGEN1_CFG_UPMETHOD returns v with field GEN1_CFG_UPMETHOD (bits 3:0) set to x, masked to the field width.
-func (v GEN1_CFG0Value) WithGEN1_CFG_UPMETHOD(x uint32) GEN1_CFG0Value {
-	return v&^0xf | GEN1_CFG0Value(x&0xf)
-}
-
-// GEN1_T0_SEL returns field GEN1_T0_SEL (bits 6:4): Source selection for PWM generator 1 event_t0, take effect immediately, 0: fault_event0, 1: fault_event1, 2: fault_event2, 3: sync_taken, 4: none.
-func (v GEN1_CFG0Value) GEN1_T0_SEL() uint32 { return uint32(v>>4) & 0x7 }
-
-// WithGEN1_T0_SEL returns v with field GEN1_T0_SEL (bits 6:4) set to x, masked to the field width.
-func (v GEN1_CFG0Value) WithGEN1_T0_SEL(x uint32) GEN1_CFG0Value {
-	return v&^0x70 | GEN1_CFG0Value(x&0x7)<<4
-}
-
-// GEN1_T1_SEL returns field GEN1_T1_SEL (bits 9:7): Source selection for PWM generator 1 event_t1, take effect immediately, 0: fault_event0, 1: fault_event1, 2: fault_event2, 3: sync_taken, 4: none.
-func (v GEN1_CFG0Value) GEN1_T1_SEL() uint32 { return uint32(v>>7) & 0x7 }
-
-// WithGEN1_T1_SEL returns v with field GEN1_T1_SEL (bits 9:7) set to x, masked to the field width.
-func (v GEN1_CFG0Value) WithGEN1_T1_SEL(x uint32) GEN1_CFG0Value {
-	return v&^0x380 | GEN1_CFG0Value(x&0x7)<<7
-}
-
-// GEN1_FORCE is register GEN1_FORCE (32-bit, read-write, reset 0x20): Permissives to force PWM1A and PWM1B outputs by software.
-type GEN1_FORCE struct{ reg mmio.U32 }
-
-// GEN1_FORCEValue is a value of register GEN1_FORCE.
-type GEN1_FORCEValue uint32
-
-// GEN1_FORCEReset is the reset value of register GEN1_FORCE.
-const GEN1_FORCEReset GEN1_FORCEValue = 0x20
-
-// Read loads the register.
-func (r *GEN1_FORCE) Read() GEN1_FORCEValue { return GEN1_FORCEValue(r.reg.Load()) }
-
-// Write stores v in the register.
-func (r *GEN1_FORCE) Write(v GEN1_FORCEValue) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(GEN1_FORCEReset): fields f leaves alone are written as their reset values.
-func (r *GEN1_FORCE) WriteWith(f func(GEN1_FORCEValue) GEN1_FORCEValue) {
-	r.reg.Store(uint32(f(GEN1_FORCEReset)))
-}
-
-// Reset stores GEN1_FORCEReset in the register.
-func (r *GEN1_FORCE) Reset() { r.reg.Store(uint32(GEN1_FORCEReset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *GEN1_FORCE) Modify(f func(GEN1_FORCEValue) GEN1_FORCEValue) {
-	r.reg.Store(uint32(f(GEN1_FORCEValue(r.reg.Load()))))
-}
-
-// GEN1_CNTUFORCE_UPMETHOD returns field GEN1_CNTUFORCE_UPMETHOD (bits 5:0): Updating method for continuous software force of PWM generator 1. When all bits are set to 0: immediately, when bit0 is set to 1: TEZ,,when bit1 is set to 1: TEP, when bit2 is set to 1: TEA, when bit3 is set to 1: TEB, when bit4 is set to 1: sync, when bit5 is set to 1: disable update. (TEA/B here and below means an event generated when the timer's value equals to that of register A/B.).
-func (v GEN1_FORCEValue) GEN1_CNTUFORCE_UPMETHOD() uint32 { return uint32(v) & 0x3f }
-
-// WithGEN1_CNTUFORCE_UPMETHOD returns v with field GEN1_CNTUFORCE_UPMETHOD (bits 5:0) set to x, masked to the field width.
-func (v GEN1_FORCEValue) WithGEN1_CNTUFORCE_UPMETHOD(x uint32) GEN1_FORCEValue {
-	return v&^0x3f | GEN1_FORCEValue(x&0x3f)
-}
-
-// GEN1_A_CNTUFORCE_MODE returns field GEN1_A_CNTUFORCE_MODE (bits 7:6): Continuous software force mode for PWM1A. 0: disabled, 1: low, 2: high, 3: disabled.
-func (v GEN1_FORCEValue) GEN1_A_CNTUFORCE_MODE() uint32 { return uint32(v>>6) & 0x3 }
-
-// WithGEN1_A_CNTUFORCE_MODE returns v with field GEN1_A_CNTUFORCE_MODE (bits 7:6) set to x, masked to the field width.
-func (v GEN1_FORCEValue) WithGEN1_A_CNTUFORCE_MODE(x uint32) GEN1_FORCEValue {
-	return v&^0xc0 | GEN1_FORCEValue(x&0x3)<<6
-}
-
-// GEN1_B_CNTUFORCE_MODE returns field GEN1_B_CNTUFORCE_MODE (bits 9:8): Continuous software force mode for PWM1B. 0: disabled, 1: low, 2: high, 3: disabled.
-func (v GEN1_FORCEValue) GEN1_B_CNTUFORCE_MODE() uint32 { return uint32(v>>8) & 0x3 }
-
-// WithGEN1_B_CNTUFORCE_MODE returns v with field GEN1_B_CNTUFORCE_MODE (bits 9:8) set to x, masked to the field width.
-func (v GEN1_FORCEValue) WithGEN1_B_CNTUFORCE_MODE(x uint32) GEN1_FORCEValue {
-	return v&^0x300 | GEN1_FORCEValue(x&0x3)<<8
-}
-
-// GEN1_A_NCIFORCE returns field GEN1_A_NCIFORCE (bit 10): Trigger of non-continuous immediate software-force event for PWM1A, a toggle will trigger a force event.
-func (v GEN1_FORCEValue) GEN1_A_NCIFORCE() bool { return v&0x400 != 0 }
-
-// WithGEN1_A_NCIFORCE returns v with field GEN1_A_NCIFORCE (bit 10) set to b.
-func (v GEN1_FORCEValue) WithGEN1_A_NCIFORCE(b bool) GEN1_FORCEValue {
-	return v&^0x400 | GEN1_FORCEValue(b2u(b))<<10
-}
-
-// GEN1_A_NCIFORCE_MODE returns field GEN1_A_NCIFORCE_MODE (bits 12:11): non-continuous immediate software force mode for PWM1A, 0: disabled, 1: low, 2: high, 3: disabled.
-func (v GEN1_FORCEValue) GEN1_A_NCIFORCE_MODE() uint32 { return uint32(v>>11) & 0x3 }
-
-// WithGEN1_A_NCIFORCE_MODE returns v with field GEN1_A_NCIFORCE_MODE (bits 12:11) set to x, masked to the field width.
-func (v GEN1_FORCEValue) WithGEN1_A_NCIFORCE_MODE(x uint32) GEN1_FORCEValue {
-	return v&^0x1800 | GEN1_FORCEValue(x&0x3)<<11
-}
-
-// GEN1_B_NCIFORCE returns field GEN1_B_NCIFORCE (bit 13): Trigger of non-continuous immediate software-force event for PWM1B, a toggle will trigger a force event.
-func (v GEN1_FORCEValue) GEN1_B_NCIFORCE() bool { return v&0x2000 != 0 }
-
-// WithGEN1_B_NCIFORCE returns v with field GEN1_B_NCIFORCE (bit 13) set to b.
-func (v GEN1_FORCEValue) WithGEN1_B_NCIFORCE(b bool) GEN1_FORCEValue {
-	return v&^0x2000 | GEN1_FORCEValue(b2u(b))<<13
-}
-
-// GEN1_B_NCIFORCE_MODE returns field GEN1_B_NCIFORCE_MODE (bits 15:14): non-continuous immediate software force mode for PWM1B, 0: disabled, 1: low, 2: high, 3: disabled.
-func (v GEN1_FORCEValue) GEN1_B_NCIFORCE_MODE() uint32 { return uint32(v>>14) & 0x3 }
-
-// WithGEN1_B_NCIFORCE_MODE returns v with field GEN1_B_NCIFORCE_MODE (bits 15:14) set to x, masked to the field width.
-func (v GEN1_FORCEValue) WithGEN1_B_NCIFORCE_MODE(x uint32) GEN1_FORCEValue {
-	return v&^0xc000 | GEN1_FORCEValue(x&0x3)<<14
-}
-
-// GEN1_A is register GEN1_A (32-bit, read-write, reset 0x0): Actions triggered by events on PWM1A.
-type GEN1_A struct{ reg mmio.U32 }
-
-// GEN1_AValue is a value of register GEN1_A.
-type GEN1_AValue uint32
-
-// GEN1_AReset is the reset value of register GEN1_A.
-const GEN1_AReset GEN1_AValue = 0x0
-
-// Read loads the register.
-func (r *GEN1_A) Read() GEN1_AValue { return GEN1_AValue(r.reg.Load()) }
-
-// Write stores v in the register.
-func (r *GEN1_A) Write(v GEN1_AValue) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(GEN1_AReset): fields f leaves alone are written as their reset values.
-func (r *GEN1_A) WriteWith(f func(GEN1_AValue) GEN1_AValue) { r.reg.Store(uint32(f(GEN1_AReset))) }
-
-// Reset stores GEN1_AReset in the register.
-func (r *GEN1_A) Reset() { r.reg.Store(uint32(GEN1_AReset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *GEN1_A) Modify(f func(GEN1_AValue) GEN1_AValue) {
-	r.reg.Store(uint32(f(GEN1_AValue(r.reg.Load()))))
-}
-
-// UTEZ returns field UTEZ (bits 1:0): Action on PWM1A triggered by event TEZ when timer increasing.
-func (v GEN1_AValue) UTEZ() uint32 { return uint32(v) & 0x3 }
-
-// WithUTEZ returns v with field UTEZ (bits 1:0) set to x, masked to the field width.
-func (v GEN1_AValue) WithUTEZ(x uint32) GEN1_AValue { return v&^0x3 | GEN1_AValue(x&0x3) }
-
-// UTEP returns field UTEP (bits 3:2): Action on PWM1A triggered by event TEP when timer increasing.
-func (v GEN1_AValue) UTEP() uint32 { return uint32(v>>2) & 0x3 }
-
-// WithUTEP returns v with field UTEP (bits 3:2) set to x, masked to the field width.
-func (v GEN1_AValue) WithUTEP(x uint32) GEN1_AValue { return v&^0xc | GEN1_AValue(x&0x3)<<2 }
-
-// UTEA returns field UTEA (bits 5:4): Action on PWM1A triggered by event TEA when timer increasing.
-func (v GEN1_AValue) UTEA() uint32 { return uint32(v>>4) & 0x3 }
-
-// WithUTEA returns v with field UTEA (bits 5:4) set to x, masked to the field width.
-func (v GEN1_AValue) WithUTEA(x uint32) GEN1_AValue { return v&^0x30 | GEN1_AValue(x&0x3)<<4 }
-
-// UTEB returns field UTEB (bits 7:6): Action on PWM1A triggered by event TEB when timer increasing.
-func (v GEN1_AValue) UTEB() uint32 { return uint32(v>>6) & 0x3 }
-
-// WithUTEB returns v with field UTEB (bits 7:6) set to x, masked to the field width.
-func (v GEN1_AValue) WithUTEB(x uint32) GEN1_AValue { return v&^0xc0 | GEN1_AValue(x&0x3)<<6 }
-
-// UT0 returns field UT0 (bits 9:8): Action on PWM1A triggered by event_t0 when timer increasing.
-func (v GEN1_AValue) UT0() uint32 { return uint32(v>>8) & 0x3 }
-
-// WithUT0 returns v with field UT0 (bits 9:8) set to x, masked to the field width.
-func (v GEN1_AValue) WithUT0(x uint32) GEN1_AValue { return v&^0x300 | GEN1_AValue(x&0x3)<<8 }
-
-// UT1 returns field UT1 (bits 11:10): Action on PWM1A triggered by event_t1 when timer increasing.
-func (v GEN1_AValue) UT1() uint32 { return uint32(v>>10) & 0x3 }
-
-// WithUT1 returns v with field UT1 (bits 11:10) set to x, masked to the field width.
-func (v GEN1_AValue) WithUT1(x uint32) GEN1_AValue { return v&^0xc00 | GEN1_AValue(x&0x3)<<10 }
-
-// DTEZ returns field DTEZ (bits 13:12): Action on PWM1A triggered by event TEZ when timer decreasing.
-func (v GEN1_AValue) DTEZ() uint32 { return uint32(v>>12) & 0x3 }
-
-// WithDTEZ returns v with field DTEZ (bits 13:12) set to x, masked to the field width.
-func (v GEN1_AValue) WithDTEZ(x uint32) GEN1_AValue { return v&^0x3000 | GEN1_AValue(x&0x3)<<12 }
-
-// DTEP returns field DTEP (bits 15:14): Action on PWM1A triggered by event TEP when timer decreasing.
-func (v GEN1_AValue) DTEP() uint32 { return uint32(v>>14) & 0x3 }
-
-// WithDTEP returns v with field DTEP (bits 15:14) set to x, masked to the field width.
-func (v GEN1_AValue) WithDTEP(x uint32) GEN1_AValue { return v&^0xc000 | GEN1_AValue(x&0x3)<<14 }
-
-// DTEA returns field DTEA (bits 17:16): Action on PWM1A triggered by event TEA when timer decreasing.
-func (v GEN1_AValue) DTEA() uint32 { return uint32(v>>16) & 0x3 }
-
-// WithDTEA returns v with field DTEA (bits 17:16) set to x, masked to the field width.
-func (v GEN1_AValue) WithDTEA(x uint32) GEN1_AValue { return v&^0x30000 | GEN1_AValue(x&0x3)<<16 }
-
-// DTEB returns field DTEB (bits 19:18): Action on PWM1A triggered by event TEB when timer decreasing.
-func (v GEN1_AValue) DTEB() uint32 { return uint32(v>>18) & 0x3 }
-
-// WithDTEB returns v with field DTEB (bits 19:18) set to x, masked to the field width.
-func (v GEN1_AValue) WithDTEB(x uint32) GEN1_AValue { return v&^0xc0000 | GEN1_AValue(x&0x3)<<18 }
-
-// DT0 returns field DT0 (bits 21:20): Action on PWM1A triggered by event_t0 when timer decreasing.
-func (v GEN1_AValue) DT0() uint32 { return uint32(v>>20) & 0x3 }
-
-// WithDT0 returns v with field DT0 (bits 21:20) set to x, masked to the field width.
-func (v GEN1_AValue) WithDT0(x uint32) GEN1_AValue { return v&^0x300000 | GEN1_AValue(x&0x3)<<20 }
-
-// DT1 returns field DT1 (bits 23:22): Action on PWM1A triggered by event_t1 when timer decreasing. 0: no change, 1: low, 2: high, 3: toggle.
-func (v GEN1_AValue) DT1() uint32 { return uint32(v>>22) & 0x3 }
-
-// WithDT1 returns v with field DT1 (bits 23:22) set to x, masked to the field width.
-func (v GEN1_AValue) WithDT1(x uint32) GEN1_AValue { return v&^0xc00000 | GEN1_AValue(x&0x3)<<22 }
-
-// GEN1_B is register GEN1_B (32-bit, read-write, reset 0x0): Actions triggered by events on PWM1B.
-type GEN1_B struct{ reg mmio.U32 }
-
-// GEN1_BValue is a value of register GEN1_B.
-type GEN1_BValue uint32
-
-// GEN1_BReset is the reset value of register GEN1_B.
-const GEN1_BReset GEN1_BValue = 0x0
-
-// Read loads the register.
-func (r *GEN1_B) Read() GEN1_BValue { return GEN1_BValue(r.reg.Load()) }
-
-// Write stores v in the register.
-func (r *GEN1_B) Write(v GEN1_BValue) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(GEN1_BReset): fields f leaves alone are written as their reset values.
-func (r *GEN1_B) WriteWith(f func(GEN1_BValue) GEN1_BValue) { r.reg.Store(uint32(f(GEN1_BReset))) }
-
-// Reset stores GEN1_BReset in the register.
-func (r *GEN1_B) Reset() { r.reg.Store(uint32(GEN1_BReset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *GEN1_B) Modify(f func(GEN1_BValue) GEN1_BValue) {
-	r.reg.Store(uint32(f(GEN1_BValue(r.reg.Load()))))
-}
-
-// UTEZ returns field UTEZ (bits 1:0): Action on PWM1B triggered by event TEZ when timer increasing.
-func (v GEN1_BValue) UTEZ() uint32 { return uint32(v) & 0x3 }
-
-// WithUTEZ returns v with field UTEZ (bits 1:0) set to x, masked to the field width.
-func (v GEN1_BValue) WithUTEZ(x uint32) GEN1_BValue { return v&^0x3 | GEN1_BValue(x&0x3) }
-
-// UTEP returns field UTEP (bits 3:2): Action on PWM1B triggered by event TEP when timer increasing.
-func (v GEN1_BValue) UTEP() uint32 { return uint32(v>>2) & 0x3 }
-
-// WithUTEP returns v with field UTEP (bits 3:2) set to x, masked to the field width.
-func (v GEN1_BValue) WithUTEP(x uint32) GEN1_BValue { return v&^0xc | GEN1_BValue(x&0x3)<<2 }
-
-// UTEA returns field UTEA (bits 5:4): Action on PWM1B triggered by event TEA when timer increasing.
-func (v GEN1_BValue) UTEA() uint32 { return uint32(v>>4) & 0x3 }
-
-// WithUTEA returns v with field UTEA (bits 5:4) set to x, masked to the field width.
-func (v GEN1_BValue) WithUTEA(x uint32) GEN1_BValue { return v&^0x30 | GEN1_BValue(x&0x3)<<4 }
-
-// UTEB returns field UTEB (bits 7:6): Action on PWM1B triggered by event TEB when timer increasing.
-func (v GEN1_BValue) UTEB() uint32 { return uint32(v>>6) & 0x3 }
-
-// WithUTEB returns v with field UTEB (bits 7:6) set to x, masked to the field width.
-func (v GEN1_BValue) WithUTEB(x uint32) GEN1_BValue { return v&^0xc0 | GEN1_BValue(x&0x3)<<6 }
-
-// UT0 returns field UT0 (bits 9:8): Action on PWM1B triggered by event_t0 when timer increasing.
-func (v GEN1_BValue) UT0() uint32 { return uint32(v>>8) & 0x3 }
-
-// WithUT0 returns v with field UT0 (bits 9:8) set to x, masked to the field width.
-func (v GEN1_BValue) WithUT0(x uint32) GEN1_BValue { return v&^0x300 | GEN1_BValue(x&0x3)<<8 }
-
-// UT1 returns field UT1 (bits 11:10): Action on PWM1B triggered by event_t1 when timer increasing.
-func (v GEN1_BValue) UT1() uint32 { return uint32(v>>10) & 0x3 }
-
-// WithUT1 returns v with field UT1 (bits 11:10) set to x, masked to the field width.
-func (v GEN1_BValue) WithUT1(x uint32) GEN1_BValue { return v&^0xc00 | GEN1_BValue(x&0x3)<<10 }
-
-// DTEZ returns field DTEZ (bits 13:12): Action on PWM1B triggered by event TEZ when timer decreasing.
-func (v GEN1_BValue) DTEZ() uint32 { return uint32(v>>12) & 0x3 }
-
-// WithDTEZ returns v with field DTEZ (bits 13:12) set to x, masked to the field width.
-func (v GEN1_BValue) WithDTEZ(x uint32) GEN1_BValue { return v&^0x3000 | GEN1_BValue(x&0x3)<<12 }
-
-// DTEP returns field DTEP (bits 15:14): Action on PWM1B triggered by event TEP when timer decreasing.
-func (v GEN1_BValue) DTEP() uint32 { return uint32(v>>14) & 0x3 }
-
-// WithDTEP returns v with field DTEP (bits 15:14) set to x, masked to the field width.
-func (v GEN1_BValue) WithDTEP(x uint32) GEN1_BValue { return v&^0xc000 | GEN1_BValue(x&0x3)<<14 }
-
-// DTEA returns field DTEA (bits 17:16): Action on PWM1B triggered by event TEA when timer decreasing.
-func (v GEN1_BValue) DTEA() uint32 { return uint32(v>>16) & 0x3 }
-
-// WithDTEA returns v with field DTEA (bits 17:16) set to x, masked to the field width.
-func (v GEN1_BValue) WithDTEA(x uint32) GEN1_BValue { return v&^0x30000 | GEN1_BValue(x&0x3)<<16 }
-
-// DTEB returns field DTEB (bits 19:18): Action on PWM1B triggered by event TEB when timer decreasing.
-func (v GEN1_BValue) DTEB() uint32 { return uint32(v>>18) & 0x3 }
-
-// WithDTEB returns v with field DTEB (bits 19:18) set to x, masked to the field width.
-func (v GEN1_BValue) WithDTEB(x uint32) GEN1_BValue { return v&^0xc0000 | GEN1_BValue(x&0x3)<<18 }
-
-// DT0 returns field DT0 (bits 21:20): Action on PWM1B triggered by event_t0 when timer decreasing.
-func (v GEN1_BValue) DT0() uint32 { return uint32(v>>20) & 0x3 }
-
-// WithDT0 returns v with field DT0 (bits 21:20) set to x, masked to the field width.
-func (v GEN1_BValue) WithDT0(x uint32) GEN1_BValue { return v&^0x300000 | GEN1_BValue(x&0x3)<<20 }
-
-// DT1 returns field DT1 (bits 23:22): Action on PWM1B triggered by event_t1 when timer decreasing. 0: no change, 1: low, 2: high, 3: toggle.
-func (v GEN1_BValue) DT1() uint32 { return uint32(v>>22) & 0x3 }
-
-// WithDT1 returns v with field DT1 (bits 23:22) set to x, masked to the field width.
-func (v GEN1_BValue) WithDT1(x uint32) GEN1_BValue { return v&^0xc00000 | GEN1_BValue(x&0x3)<<22 }
-
-// DT1_CFG is register DT1_CFG (32-bit, read-write, reset 0x18000): dead time type selection and configuration.
-type DT1_CFG struct{ reg mmio.U32 }
-
-// DT1_CFGValue is a value of register DT1_CFG.
-type DT1_CFGValue uint32
-
-// DT1_CFGReset is the reset value of register DT1_CFG.
-const DT1_CFGReset DT1_CFGValue = 0x18000
-
-// Read loads the register.
-func (r *DT1_CFG) Read() DT1_CFGValue { return DT1_CFGValue(r.reg.Load()) }
-
-// Write stores v in the register.
-func (r *DT1_CFG) Write(v DT1_CFGValue) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(DT1_CFGReset): fields f leaves alone are written as their reset values.
-func (r *DT1_CFG) WriteWith(f func(DT1_CFGValue) DT1_CFGValue) { r.reg.Store(uint32(f(DT1_CFGReset))) }
-
-// Reset stores DT1_CFGReset in the register.
-func (r *DT1_CFG) Reset() { r.reg.Store(uint32(DT1_CFGReset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *DT1_CFG) Modify(f func(DT1_CFGValue) DT1_CFGValue) {
-	r.reg.Store(uint32(f(DT1_CFGValue(r.reg.Load()))))
-}
-
-// DB1_FED_UPMETHOD returns field DB1_FED_UPMETHOD (bits 3:0): Update method for FED (falling edge delay) active register. 0: immediate, when bit0 is set to 1: tez, when bit1 is set to 1:tep, when bit2 is set to 1: sync, when bit3 is set to 1: disable the update.
-func (v DT1_CFGValue) DB1_FED_UPMETHOD() uint32 { return uint32(v) & 0xf }
-
-// WithDB1_FED_UPMETHOD returns v with field DB1_FED_UPMETHOD (bits 3:0) set to x, masked to the field width.
-func (v DT1_CFGValue) WithDB1_FED_UPMETHOD(x uint32) DT1_CFGValue {
-	return v&^0xf | DT1_CFGValue(x&0xf)
-}
-
-// DB1_RED_UPMETHOD returns field DB1_RED_UPMETHOD (bits 7:4): Update method for RED (rising edge delay) active register. 0: immediate,when bit0 is set to 1: tez, when bit1 is set to 1:tep, when bit2 is set to 1: sync, when bit3 is set to 1: disable the update.
-func (v DT1_CFGValue) DB1_RED_UPMETHOD() uint32 { return uint32(v>>4) & 0xf }
-
-// WithDB1_RED_UPMETHOD returns v with field DB1_RED_UPMETHOD (bits 7:4) set to x, masked to the field width.
-func (v DT1_CFGValue) WithDB1_RED_UPMETHOD(x uint32) DT1_CFGValue {
-	return v&^0xf0 | DT1_CFGValue(x&0xf)<<4
-}
-
-// DB1_DEB_MODE returns field DB1_DEB_MODE (bit 8): S8 in table, dual-edge B mode, 0: fed/red take effect on different path separately, 1: fed/red take effect on B path, A out is in bypass or dulpB mode.
-func (v DT1_CFGValue) DB1_DEB_MODE() bool { return v&0x100 != 0 }
-
-// WithDB1_DEB_MODE returns v with field DB1_DEB_MODE (bit 8) set to b.
-func (v DT1_CFGValue) WithDB1_DEB_MODE(b bool) DT1_CFGValue {
-	return v&^0x100 | DT1_CFGValue(b2u(b))<<8
-}
-
-// DB1_A_OUTSWAP returns field DB1_A_OUTSWAP (bit 9): S6 in table.
-func (v DT1_CFGValue) DB1_A_OUTSWAP() bool { return v&0x200 != 0 }
-
-// WithDB1_A_OUTSWAP returns v with field DB1_A_OUTSWAP (bit 9) set to b.
-func (v DT1_CFGValue) WithDB1_A_OUTSWAP(b bool) DT1_CFGValue {
-	return v&^0x200 | DT1_CFGValue(b2u(b))<<9
-}
-
-// DB1_B_OUTSWAP returns field DB1_B_OUTSWAP (bit 10): S7 in table.
-func (v DT1_CFGValue) DB1_B_OUTSWAP() bool { return v&0x400 != 0 }
-
-// WithDB1_B_OUTSWAP returns v with field DB1_B_OUTSWAP (bit 10) set to b.
-func (v DT1_CFGValue) WithDB1_B_OUTSWAP(b bool) DT1_CFGValue {
-	return v&^0x400 | DT1_CFGValue(b2u(b))<<10
-}
-
-// DB1_RED_INSEL returns field DB1_RED_INSEL (bit 11): S4 in table.
-func (v DT1_CFGValue) DB1_RED_INSEL() bool { return v&0x800 != 0 }
-
-// WithDB1_RED_INSEL returns v with field DB1_RED_INSEL (bit 11) set to b.
-func (v DT1_CFGValue) WithDB1_RED_INSEL(b bool) DT1_CFGValue {
-	return v&^0x800 | DT1_CFGValue(b2u(b))<<11
-}
-
-// DB1_FED_INSEL returns field DB1_FED_INSEL (bit 12): S5 in table.
-func (v DT1_CFGValue) DB1_FED_INSEL() bool { return v&0x1000 != 0 }
-
-// WithDB1_FED_INSEL returns v with field DB1_FED_INSEL (bit 12) set to b.
-func (v DT1_CFGValue) WithDB1_FED_INSEL(b bool) DT1_CFGValue {
-	return v&^0x1000 | DT1_CFGValue(b2u(b))<<12
-}
-
-// DB1_RED_OUTINVERT returns field DB1_RED_OUTINVERT (bit 13): S2 in table.
-func (v DT1_CFGValue) DB1_RED_OUTINVERT() bool { return v&0x2000 != 0 }
-
-// WithDB1_RED_OUTINVERT returns v with field DB1_RED_OUTINVERT (bit 13) set to b.
-func (v DT1_CFGValue) WithDB1_RED_OUTINVERT(b bool) DT1_CFGValue {
-	return v&^0x2000 | DT1_CFGValue(b2u(b))<<13
-}
-
-// DB1_FED_OUTINVERT returns field DB1_FED_OUTINVERT (bit 14): S3 in table.
-func (v DT1_CFGValue) DB1_FED_OUTINVERT() bool { return v&0x4000 != 0 }
-
-// WithDB1_FED_OUTINVERT returns v with field DB1_FED_OUTINVERT (bit 14) set to b.
-func (v DT1_CFGValue) WithDB1_FED_OUTINVERT(b bool) DT1_CFGValue {
-	return v&^0x4000 | DT1_CFGValue(b2u(b))<<14
-}
-
-// DB1_A_OUTBYPASS returns field DB1_A_OUTBYPASS (bit 15): S1 in table.
-func (v DT1_CFGValue) DB1_A_OUTBYPASS() bool { return v&0x8000 != 0 }
-
-// WithDB1_A_OUTBYPASS returns v with field DB1_A_OUTBYPASS (bit 15) set to b.
-func (v DT1_CFGValue) WithDB1_A_OUTBYPASS(b bool) DT1_CFGValue {
-	return v&^0x8000 | DT1_CFGValue(b2u(b))<<15
-}
-
-// DB1_B_OUTBYPASS returns field DB1_B_OUTBYPASS (bit 16): S0 in table.
-func (v DT1_CFGValue) DB1_B_OUTBYPASS() bool { return v&0x10000 != 0 }
-
-// WithDB1_B_OUTBYPASS returns v with field DB1_B_OUTBYPASS (bit 16) set to b.
-func (v DT1_CFGValue) WithDB1_B_OUTBYPASS(b bool) DT1_CFGValue {
-	return v&^0x10000 | DT1_CFGValue(b2u(b))<<16
-}
-
-// DB1_CLK_SEL returns field DB1_CLK_SEL (bit 17): Dead time generator 1 clock selection. 0: PWM_clk, 1: PT_clk.
-func (v DT1_CFGValue) DB1_CLK_SEL() bool { return v&0x20000 != 0 }
-
-// WithDB1_CLK_SEL returns v with field DB1_CLK_SEL (bit 17) set to b.
-func (v DT1_CFGValue) WithDB1_CLK_SEL(b bool) DT1_CFGValue {
-	return v&^0x20000 | DT1_CFGValue(b2u(b))<<17
-}
-
-// DT1_FED_CFG is register DT1_FED_CFG (32-bit, read-write, reset 0x0): Shadow register for falling edge delay (FED).
-type DT1_FED_CFG struct{ reg mmio.U32 }
-
-// DT1_FED_CFGValue is a value of register DT1_FED_CFG.
-type DT1_FED_CFGValue uint32
-
-// DT1_FED_CFGReset is the reset value of register DT1_FED_CFG.
-const DT1_FED_CFGReset DT1_FED_CFGValue = 0x0
-
-// Read loads the register.
-func (r *DT1_FED_CFG) Read() DT1_FED_CFGValue { return DT1_FED_CFGValue(r.reg.Load()) }
-
-// Write stores v in the register.
-func (r *DT1_FED_CFG) Write(v DT1_FED_CFGValue) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(DT1_FED_CFGReset): fields f leaves alone are written as their reset values.
-func (r *DT1_FED_CFG) WriteWith(f func(DT1_FED_CFGValue) DT1_FED_CFGValue) {
-	r.reg.Store(uint32(f(DT1_FED_CFGReset)))
-}
-
-// Reset stores DT1_FED_CFGReset in the register.
-func (r *DT1_FED_CFG) Reset() { r.reg.Store(uint32(DT1_FED_CFGReset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *DT1_FED_CFG) Modify(f func(DT1_FED_CFGValue) DT1_FED_CFGValue) {
-	r.reg.Store(uint32(f(DT1_FED_CFGValue(r.reg.Load()))))
-}
-
-// DB1_FED returns field DB1_FED (bits 15:0): Shadow register for FED.
-func (v DT1_FED_CFGValue) DB1_FED() uint32 { return uint32(v) & 0xffff }
-
-// WithDB1_FED returns v with field DB1_FED (bits 15:0) set to x, masked to the field width.
-func (v DT1_FED_CFGValue) WithDB1_FED(x uint32) DT1_FED_CFGValue {
-	return v&^0xffff | DT1_FED_CFGValue(x&0xffff)
-}
-
-// DT1_RED_CFG is register DT1_RED_CFG (32-bit, read-write, reset 0x0): Shadow register for rising edge delay (RED).
-type DT1_RED_CFG struct{ reg mmio.U32 }
-
-// DT1_RED_CFGValue is a value of register DT1_RED_CFG.
-type DT1_RED_CFGValue uint32
-
-// DT1_RED_CFGReset is the reset value of register DT1_RED_CFG.
-const DT1_RED_CFGReset DT1_RED_CFGValue = 0x0
-
-// Read loads the register.
-func (r *DT1_RED_CFG) Read() DT1_RED_CFGValue { return DT1_RED_CFGValue(r.reg.Load()) }
-
-// Write stores v in the register.
-func (r *DT1_RED_CFG) Write(v DT1_RED_CFGValue) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(DT1_RED_CFGReset): fields f leaves alone are written as their reset values.
-func (r *DT1_RED_CFG) WriteWith(f func(DT1_RED_CFGValue) DT1_RED_CFGValue) {
-	r.reg.Store(uint32(f(DT1_RED_CFGReset)))
-}
-
-// Reset stores DT1_RED_CFGReset in the register.
-func (r *DT1_RED_CFG) Reset() { r.reg.Store(uint32(DT1_RED_CFGReset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *DT1_RED_CFG) Modify(f func(DT1_RED_CFGValue) DT1_RED_CFGValue) {
-	r.reg.Store(uint32(f(DT1_RED_CFGValue(r.reg.Load()))))
-}
-
-// DB1_RED returns field DB1_RED (bits 15:0): Shadow register for RED.
-func (v DT1_RED_CFGValue) DB1_RED() uint32 { return uint32(v) & 0xffff }
-
-// WithDB1_RED returns v with field DB1_RED (bits 15:0) set to x, masked to the field width.
-func (v DT1_RED_CFGValue) WithDB1_RED(x uint32) DT1_RED_CFGValue {
-	return v&^0xffff | DT1_RED_CFGValue(x&0xffff)
-}
-
-// CARRIER1_CFG is register CARRIER1_CFG (32-bit, read-write, reset 0x0): Carrier enable and configuratoin.
-type CARRIER1_CFG struct{ reg mmio.U32 }
-
-// CARRIER1_CFGValue is a value of register CARRIER1_CFG.
-type CARRIER1_CFGValue uint32
-
-// CARRIER1_CFGReset is the reset value of register CARRIER1_CFG.
-const CARRIER1_CFGReset CARRIER1_CFGValue = 0x0
-
-// Read loads the register.
-func (r *CARRIER1_CFG) Read() CARRIER1_CFGValue { return CARRIER1_CFGValue(r.reg.Load()) }
-
-// Write stores v in the register.
-func (r *CARRIER1_CFG) Write(v CARRIER1_CFGValue) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(CARRIER1_CFGReset): fields f leaves alone are written as their reset values.
-func (r *CARRIER1_CFG) WriteWith(f func(CARRIER1_CFGValue) CARRIER1_CFGValue) {
-	r.reg.Store(uint32(f(CARRIER1_CFGReset)))
-}
-
-// Reset stores CARRIER1_CFGReset in the register.
-func (r *CARRIER1_CFG) Reset() { r.reg.Store(uint32(CARRIER1_CFGReset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *CARRIER1_CFG) Modify(f func(CARRIER1_CFGValue) CARRIER1_CFGValue) {
-	r.reg.Store(uint32(f(CARRIER1_CFGValue(r.reg.Load()))))
-}
-
-// CHOPPER1_EN returns field CHOPPER1_EN (bit 0): When set, carrier1 function is enabled. When cleared, carrier1 is bypassed.
-func (v CARRIER1_CFGValue) CHOPPER1_EN() bool { return v&0x1 != 0 }
-
-// WithCHOPPER1_EN returns v with field CHOPPER1_EN (bit 0) set to b.
-func (v CARRIER1_CFGValue) WithCHOPPER1_EN(b bool) CARRIER1_CFGValue {
-	return v&^0x1 | CARRIER1_CFGValue(b2u(b))
-}
-
-// CHOPPER1_PRESCALE returns field CHOPPER1_PRESCALE (bits 4:1): PWM carrier1 clock (PC_clk) prescale value. Period of PC_clk = period of PWM_clk * (PWM_CARRIER0_PRESCALE + 1).
-func (v CARRIER1_CFGValue) CHOPPER1_PRESCALE() uint32 { return uint32(v>>1) & 0xf }
-
-// WithCHOPPER1_PRESCALE returns v with field CHOPPER1_PRESCALE (bits 4:1) set to x, masked to the field width.
-func (v CARRIER1_CFGValue) WithCHOPPER1_PRESCALE(x uint32) CARRIER1_CFGValue {
-	return v&^0x1e | CARRIER1_CFGValue(x&0xf)<<1
-}
-
-// CHOPPER1_DUTY returns field CHOPPER1_DUTY (bits 7:5): carrier duty selection. Duty = PWM_CARRIER0_DUTY / 8.
-func (v CARRIER1_CFGValue) CHOPPER1_DUTY() uint32 { return uint32(v>>5) & 0x7 }
-
-// WithCHOPPER1_DUTY returns v with field CHOPPER1_DUTY (bits 7:5) set to x, masked to the field width.
-func (v CARRIER1_CFGValue) WithCHOPPER1_DUTY(x uint32) CARRIER1_CFGValue {
-	return v&^0xe0 | CARRIER1_CFGValue(x&0x7)<<5
-}
-
-// CHOPPER1_OSHTWTH returns field CHOPPER1_OSHTWTH (bits 11:8): width of the first pulse in number of periods of the carrier.
-func (v CARRIER1_CFGValue) CHOPPER1_OSHTWTH() uint32 { return uint32(v>>8) & 0xf }
-
-// WithCHOPPER1_OSHTWTH returns v with field CHOPPER1_OSHTWTH (bits 11:8) set to x, masked to the field width.
-func (v CARRIER1_CFGValue) WithCHOPPER1_OSHTWTH(x uint32) CARRIER1_CFGValue {
-	return v&^0xf00 | CARRIER1_CFGValue(x&0xf)<<8
-}
-
-// CHOPPER1_OUT_INVERT returns field CHOPPER1_OUT_INVERT (bit 12): when set, invert the output of PWM1A and PWM1B for this submodule.
-func (v CARRIER1_CFGValue) CHOPPER1_OUT_INVERT() bool { return v&0x1000 != 0 }
-
-// WithCHOPPER1_OUT_INVERT returns v with field CHOPPER1_OUT_INVERT (bit 12) set to b.
-func (v CARRIER1_CFGValue) WithCHOPPER1_OUT_INVERT(b bool) CARRIER1_CFGValue {
-	return v&^0x1000 | CARRIER1_CFGValue(b2u(b))<<12
-}
-
-// CHOPPER1_IN_INVERT returns field CHOPPER1_IN_INVERT (bit 13): when set, invert the input of PWM1A and PWM1B for this submodule.
-func (v CARRIER1_CFGValue) CHOPPER1_IN_INVERT() bool { return v&0x2000 != 0 }
-
-// WithCHOPPER1_IN_INVERT returns v with field CHOPPER1_IN_INVERT (bit 13) set to b.
-func (v CARRIER1_CFGValue) WithCHOPPER1_IN_INVERT(b bool) CARRIER1_CFGValue {
-	return v&^0x2000 | CARRIER1_CFGValue(b2u(b))<<13
-}
-
-// FH1_CFG0 is register FH1_CFG0 (32-bit, read-write, reset 0x0): Actions on PWM1A and PWM1B trip events.
-type FH1_CFG0 struct{ reg mmio.U32 }
-
-// FH1_CFG0Value is a value of register FH1_CFG0.
-type FH1_CFG0Value uint32
-
-// FH1_CFG0Reset is the reset value of register FH1_CFG0.
-const FH1_CFG0Reset FH1_CFG0Value = 0x0
-
-// Read loads the register.
-func (r *FH1_CFG0) Read() FH1_CFG0Value { return FH1_CFG0Value(r.reg.Load()) }
-
-// Write stores v in the register.
-func (r *FH1_CFG0) Write(v FH1_CFG0Value) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(FH1_CFG0Reset): fields f leaves alone are written as their reset values.
-func (r *FH1_CFG0) WriteWith(f func(FH1_CFG0Value) FH1_CFG0Value) {
-	r.reg.Store(uint32(f(FH1_CFG0Reset)))
-}
-
-// Reset stores FH1_CFG0Reset in the register.
-func (r *FH1_CFG0) Reset() { r.reg.Store(uint32(FH1_CFG0Reset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *FH1_CFG0) Modify(f func(FH1_CFG0Value) FH1_CFG0Value) {
-	r.reg.Store(uint32(f(FH1_CFG0Value(r.reg.Load()))))
-}
-
-// TZ1_SW_CBC returns field TZ1_SW_CBC (bit 0): Enable register for software force cycle-by-cycle mode action. 0: disable, 1: enable.
-func (v FH1_CFG0Value) TZ1_SW_CBC() bool { return v&0x1 != 0 }
-
-// WithTZ1_SW_CBC returns v with field TZ1_SW_CBC (bit 0) set to b.
-func (v FH1_CFG0Value) WithTZ1_SW_CBC(b bool) FH1_CFG0Value { return v&^0x1 | FH1_CFG0Value(b2u(b)) }
-
-// TZ1_F2_CBC returns field TZ1_F2_CBC (bit 1): event_f2 will trigger cycle-by-cycle mode action. 0: disable, 1: enable.
-func (v FH1_CFG0Value) TZ1_F2_CBC() bool { return v&0x2 != 0 }
-
-// WithTZ1_F2_CBC returns v with field TZ1_F2_CBC (bit 1) set to b.
-func (v FH1_CFG0Value) WithTZ1_F2_CBC(b bool) FH1_CFG0Value { return v&^0x2 | FH1_CFG0Value(b2u(b))<<1 }
-
-// TZ1_F1_CBC returns field TZ1_F1_CBC (bit 2): event_f1 will trigger cycle-by-cycle mode action. 0: disable, 1: enable.
-func (v FH1_CFG0Value) TZ1_F1_CBC() bool { return v&0x4 != 0 }
-
-// WithTZ1_F1_CBC returns v with field TZ1_F1_CBC (bit 2) set to b.
-func (v FH1_CFG0Value) WithTZ1_F1_CBC(b bool) FH1_CFG0Value { return v&^0x4 | FH1_CFG0Value(b2u(b))<<2 }
-
-// TZ1_F0_CBC returns field TZ1_F0_CBC (bit 3): event_f0 will trigger cycle-by-cycle mode action. 0: disable, 1: enable.
-func (v FH1_CFG0Value) TZ1_F0_CBC() bool { return v&0x8 != 0 }
-
-// WithTZ1_F0_CBC returns v with field TZ1_F0_CBC (bit 3) set to b.
-func (v FH1_CFG0Value) WithTZ1_F0_CBC(b bool) FH1_CFG0Value { return v&^0x8 | FH1_CFG0Value(b2u(b))<<3 }
-
-// TZ1_SW_OST returns field TZ1_SW_OST (bit 4): Enable register for software force one-shot mode action. 0: disable, 1: enable.
-func (v FH1_CFG0Value) TZ1_SW_OST() bool { return v&0x10 != 0 }
-
-// WithTZ1_SW_OST returns v with field TZ1_SW_OST (bit 4) set to b.
-func (v FH1_CFG0Value) WithTZ1_SW_OST(b bool) FH1_CFG0Value {
-	return v&^0x10 | FH1_CFG0Value(b2u(b))<<4
-}
-
-// TZ1_F2_OST returns field TZ1_F2_OST (bit 5): event_f2 will trigger one-shot mode action. 0: disable, 1: enable.
-func (v FH1_CFG0Value) TZ1_F2_OST() bool { return v&0x20 != 0 }
-
-// WithTZ1_F2_OST returns v with field TZ1_F2_OST (bit 5) set to b.
-func (v FH1_CFG0Value) WithTZ1_F2_OST(b bool) FH1_CFG0Value {
-	return v&^0x20 | FH1_CFG0Value(b2u(b))<<5
-}
-
-// TZ1_F1_OST returns field TZ1_F1_OST (bit 6): event_f1 will trigger one-shot mode action. 0: disable, 1: enable.
-func (v FH1_CFG0Value) TZ1_F1_OST() bool { return v&0x40 != 0 }
-
-// WithTZ1_F1_OST returns v with field TZ1_F1_OST (bit 6) set to b.
-func (v FH1_CFG0Value) WithTZ1_F1_OST(b bool) FH1_CFG0Value {
-	return v&^0x40 | FH1_CFG0Value(b2u(b))<<6
-}
-
-// TZ1_F0_OST returns field TZ1_F0_OST (bit 7): event_f0 will trigger one-shot mode action. 0: disable, 1: enable.
-func (v FH1_CFG0Value) TZ1_F0_OST() bool { return v&0x80 != 0 }
-
-// WithTZ1_F0_OST returns v with field TZ1_F0_OST (bit 7) set to b.
-func (v FH1_CFG0Value) WithTZ1_F0_OST(b bool) FH1_CFG0Value {
-	return v&^0x80 | FH1_CFG0Value(b2u(b))<<7
-}
-
-// TZ1_A_CBC_D returns field TZ1_A_CBC_D (bits 9:8): Cycle-by-cycle mode action on PWM1A when fault event occurs and timer is decreasing. 0: do nothing, 1: force low, 2: force high, 3: toggle.
-func (v FH1_CFG0Value) TZ1_A_CBC_D() uint32 { return uint32(v>>8) & 0x3 }
-
-// WithTZ1_A_CBC_D returns v with field TZ1_A_CBC_D (bits 9:8) set to x, masked to the field width.
-func (v FH1_CFG0Value) WithTZ1_A_CBC_D(x uint32) FH1_CFG0Value {
-	return v&^0x300 | FH1_CFG0Value(x&0x3)<<8
-}
-
-// TZ1_A_CBC_U returns field TZ1_A_CBC_U (bits 11:10): Cycle-by-cycle mode action on PWM1A when fault event occurs and timer is increasing. 0: do nothing, 1: force low, 2: force high, 3: toggle.
-func (v FH1_CFG0Value) TZ1_A_CBC_U() uint32 { return uint32(v>>10) & 0x3 }
-
-// WithTZ1_A_CBC_U returns v with field TZ1_A_CBC_U (bits 11:10) set to x, masked to the field width.
-func (v FH1_CFG0Value) WithTZ1_A_CBC_U(x uint32) FH1_CFG0Value {
-	return v&^0xc00 | FH1_CFG0Value(x&0x3)<<10
-}
-
-// TZ1_A_OST_D returns field TZ1_A_OST_D (bits 13:12): One-shot mode action on PWM1A when fault event occurs and timer is decreasing. 0: do nothing,1: force low, 2: force high, 3: toggle.
-func (v FH1_CFG0Value) TZ1_A_OST_D() uint32 { return uint32(v>>12) & 0x3 }
-
-// WithTZ1_A_OST_D returns v with field TZ1_A_OST_D (bits 13:12) set to x, masked to the field width.
-func (v FH1_CFG0Value) WithTZ1_A_OST_D(x uint32) FH1_CFG0Value {
-	return v&^0x3000 | FH1_CFG0Value(x&0x3)<<12
-}
-
-// TZ1_A_OST_U returns field TZ1_A_OST_U (bits 15:14): One-shot mode action on PWM1A when fault event occurs and timer is increasing. 0: do nothing, 1: force low, 2: force high, 3: toggle.
-func (v FH1_CFG0Value) TZ1_A_OST_U() uint32 { return uint32(v>>14) & 0x3 }
-
-// WithTZ1_A_OST_U returns v with field TZ1_A_OST_U (bits 15:14) set to x, masked to the field width.
-func (v FH1_CFG0Value) WithTZ1_A_OST_U(x uint32) FH1_CFG0Value {
-	return v&^0xc000 | FH1_CFG0Value(x&0x3)<<14
-}
-
-// TZ1_B_CBC_D returns field TZ1_B_CBC_D (bits 17:16): Cycle-by-cycle mode action on PWM1B when fault event occurs and timer is decreasing. 0: do nothing, 1: force low, 2: force high, 3: toggle.
-func (v FH1_CFG0Value) TZ1_B_CBC_D() uint32 { return uint32(v>>16) & 0x3 }
-
-// WithTZ1_B_CBC_D returns v with field TZ1_B_CBC_D (bits 17:16) set to x, masked to the field width.
-func (v FH1_CFG0Value) WithTZ1_B_CBC_D(x uint32) FH1_CFG0Value {
-	return v&^0x30000 | FH1_CFG0Value(x&0x3)<<16
-}
-
-// TZ1_B_CBC_U returns field TZ1_B_CBC_U (bits 19:18): Cycle-by-cycle mode action on PWM1B when fault event occurs and timer is increasing. 0: do nothing, 1: force low, 2: force high, 3: toggle.
-func (v FH1_CFG0Value) TZ1_B_CBC_U() uint32 { return uint32(v>>18) & 0x3 }
-
-// WithTZ1_B_CBC_U returns v with field TZ1_B_CBC_U (bits 19:18) set to x, masked to the field width.
-func (v FH1_CFG0Value) WithTZ1_B_CBC_U(x uint32) FH1_CFG0Value {
-	return v&^0xc0000 | FH1_CFG0Value(x&0x3)<<18
-}
-
-// TZ1_B_OST_D returns field TZ1_B_OST_D (bits 21:20): One-shot mode action on PWM1B when fault event occurs and timer is decreasing. 0: do nothing, 1: force low, 2: force high, 3: toggle.
-func (v FH1_CFG0Value) TZ1_B_OST_D() uint32 { return uint32(v>>20) & 0x3 }
-
-// WithTZ1_B_OST_D returns v with field TZ1_B_OST_D (bits 21:20) set to x, masked to the field width.
-func (v FH1_CFG0Value) WithTZ1_B_OST_D(x uint32) FH1_CFG0Value {
-	return v&^0x300000 | FH1_CFG0Value(x&0x3)<<20
-}
-
-// TZ1_B_OST_U returns field TZ1_B_OST_U (bits 23:22): One-shot mode action on PWM1B when fault event occurs and timer is increasing. 0: do nothing, 1: force low, 2: force high, 3: toggle.
-func (v FH1_CFG0Value) TZ1_B_OST_U() uint32 { return uint32(v>>22) & 0x3 }
-
-// WithTZ1_B_OST_U returns v with field TZ1_B_OST_U (bits 23:22) set to x, masked to the field width.
-func (v FH1_CFG0Value) WithTZ1_B_OST_U(x uint32) FH1_CFG0Value {
-	return v&^0xc00000 | FH1_CFG0Value(x&0x3)<<22
-}
-
-// FH1_CFG1 is register FH1_CFG1 (32-bit, read-write, reset 0x0): Software triggers for fault handler actions.
-type FH1_CFG1 struct{ reg mmio.U32 }
-
-// FH1_CFG1Value is a value of register FH1_CFG1.
-type FH1_CFG1Value uint32
-
-// FH1_CFG1Reset is the reset value of register FH1_CFG1.
-const FH1_CFG1Reset FH1_CFG1Value = 0x0
-
-// Read loads the register.
-func (r *FH1_CFG1) Read() FH1_CFG1Value { return FH1_CFG1Value(r.reg.Load()) }
-
-// Write stores v in the register.
-func (r *FH1_CFG1) Write(v FH1_CFG1Value) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(FH1_CFG1Reset): fields f leaves alone are written as their reset values.
-func (r *FH1_CFG1) WriteWith(f func(FH1_CFG1Value) FH1_CFG1Value) {
-	r.reg.Store(uint32(f(FH1_CFG1Reset)))
-}
-
-// Reset stores FH1_CFG1Reset in the register.
-func (r *FH1_CFG1) Reset() { r.reg.Store(uint32(FH1_CFG1Reset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *FH1_CFG1) Modify(f func(FH1_CFG1Value) FH1_CFG1Value) {
-	r.reg.Store(uint32(f(FH1_CFG1Value(r.reg.Load()))))
-}
-
-// TZ1_CLR_OST returns field TZ1_CLR_OST (bit 0): a rising edge will clear on going one-shot mode action.
-func (v FH1_CFG1Value) TZ1_CLR_OST() bool { return v&0x1 != 0 }
-
-// WithTZ1_CLR_OST returns v with field TZ1_CLR_OST (bit 0) set to b.
-func (v FH1_CFG1Value) WithTZ1_CLR_OST(b bool) FH1_CFG1Value { return v&^0x1 | FH1_CFG1Value(b2u(b)) }
-
-// TZ1_CBCPULSE returns field TZ1_CBCPULSE (bits 2:1): cycle-by-cycle mode action refresh moment selection. When bit0 is set to 1: TEZ, when bit1 is set to 1:TEP.
-func (v FH1_CFG1Value) TZ1_CBCPULSE() uint32 { return uint32(v>>1) & 0x3 }
-
-// WithTZ1_CBCPULSE returns v with field TZ1_CBCPULSE (bits 2:1) set to x, masked to the field width.
-func (v FH1_CFG1Value) WithTZ1_CBCPULSE(x uint32) FH1_CFG1Value {
-	return v&^0x6 | FH1_CFG1Value(x&0x3)<<1
-}
-
-// TZ1_FORCE_CBC returns field TZ1_FORCE_CBC (bit 3): a toggle trigger a cycle-by-cycle mode action.
-func (v FH1_CFG1Value) TZ1_FORCE_CBC() bool { return v&0x8 != 0 }
-
-// WithTZ1_FORCE_CBC returns v with field TZ1_FORCE_CBC (bit 3) set to b.
-func (v FH1_CFG1Value) WithTZ1_FORCE_CBC(b bool) FH1_CFG1Value {
-	return v&^0x8 | FH1_CFG1Value(b2u(b))<<3
-}
-
-// TZ1_FORCE_OST returns field TZ1_FORCE_OST (bit 4): a toggle (software negate its value) triggers a one-shot mode action.
-func (v FH1_CFG1Value) TZ1_FORCE_OST() bool { return v&0x10 != 0 }
-
-// WithTZ1_FORCE_OST returns v with field TZ1_FORCE_OST (bit 4) set to b.
-func (v FH1_CFG1Value) WithTZ1_FORCE_OST(b bool) FH1_CFG1Value {
-	return v&^0x10 | FH1_CFG1Value(b2u(b))<<4
-}
-
-// FH1_STATUS is register FH1_STATUS (32-bit, read-write, reset 0x0): Status of fault events.
-type FH1_STATUS struct{ reg mmio.U32 }
-
-// FH1_STATUSValue is a value of register FH1_STATUS.
-type FH1_STATUSValue uint32
-
-// FH1_STATUSReset is the reset value of register FH1_STATUS.
-const FH1_STATUSReset FH1_STATUSValue = 0x0
-
-// Read loads the register.
-func (r *FH1_STATUS) Read() FH1_STATUSValue { return FH1_STATUSValue(r.reg.Load()) }
-
-// Write stores v in the register.
-func (r *FH1_STATUS) Write(v FH1_STATUSValue) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(FH1_STATUSReset): fields f leaves alone are written as their reset values.
-func (r *FH1_STATUS) WriteWith(f func(FH1_STATUSValue) FH1_STATUSValue) {
-	r.reg.Store(uint32(f(FH1_STATUSReset)))
-}
-
-// Reset stores FH1_STATUSReset in the register.
-func (r *FH1_STATUS) Reset() { r.reg.Store(uint32(FH1_STATUSReset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *FH1_STATUS) Modify(f func(FH1_STATUSValue) FH1_STATUSValue) {
-	r.reg.Store(uint32(f(FH1_STATUSValue(r.reg.Load()))))
-}
-
-// TZ1_CBC_ON returns field TZ1_CBC_ON (bit 0): Set and reset by hardware. If set, a cycle-by-cycle mode action is on going.
-func (v FH1_STATUSValue) TZ1_CBC_ON() bool { return v&0x1 != 0 }
-
-// TZ1_OST_ON returns field TZ1_OST_ON (bit 1): Set and reset by hardware. If set, an one-shot mode action is on going.
-func (v FH1_STATUSValue) TZ1_OST_ON() bool { return v&0x2 != 0 }
-
-// GEN2_STMP_CFG is register GEN2_STMP_CFG (32-bit, read-write, reset 0x0): Transfer status and update method for time stamp registers A and B.
-type GEN2_STMP_CFG struct{ reg mmio.U32 }
-
-// GEN2_STMP_CFGValue is a value of register GEN2_STMP_CFG.
-type GEN2_STMP_CFGValue uint32
-
-// GEN2_STMP_CFGReset is the reset value of register GEN2_STMP_CFG.
-const GEN2_STMP_CFGReset GEN2_STMP_CFGValue = 0x0
-
-// Read loads the register.
-func (r *GEN2_STMP_CFG) Read() GEN2_STMP_CFGValue { return GEN2_STMP_CFGValue(r.reg.Load()) }
-
-// Write stores v in the register.
-func (r *GEN2_STMP_CFG) Write(v GEN2_STMP_CFGValue) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(GEN2_STMP_CFGReset): fields f leaves alone are written as their reset values.
-func (r *GEN2_STMP_CFG) WriteWith(f func(GEN2_STMP_CFGValue) GEN2_STMP_CFGValue) {
-	r.reg.Store(uint32(f(GEN2_STMP_CFGReset)))
-}
-
-// Reset stores GEN2_STMP_CFGReset in the register.
-func (r *GEN2_STMP_CFG) Reset() { r.reg.Store(uint32(GEN2_STMP_CFGReset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *GEN2_STMP_CFG) Modify(f func(GEN2_STMP_CFGValue) GEN2_STMP_CFGValue) {
-	r.reg.Store(uint32(f(GEN2_STMP_CFGValue(r.reg.Load()))))
-}
-
-// CMPR2_A_UPMETHOD returns field CMPR2_A_UPMETHOD (bits 3:0): Update method for PWM generator 2 time stamp A's active register. When all bits are set to 0: immediately, when bit0 is set to 1: TEZ, when bit1 is set to 1: TEP,when bit2 is set to 1: sync, when bit3 is set to 1: disable the update.
-func (v GEN2_STMP_CFGValue) CMPR2_A_UPMETHOD() uint32 { return uint32(v) & 0xf }
-
-// WithCMPR2_A_UPMETHOD returns v with field CMPR2_A_UPMETHOD (bits 3:0) set to x, masked to the field width.
-func (v GEN2_STMP_CFGValue) WithCMPR2_A_UPMETHOD(x uint32) GEN2_STMP_CFGValue {
-	return v&^0xf | GEN2_STMP_CFGValue(x&0xf)
-}
-
-// CMPR2_B_UPMETHOD returns field CMPR2_B_UPMETHOD (bits 7:4): Update method for PWM generator 2 time stamp B's active register. When all bits are set to 0: immediately, when bit0 is set to 1: TEZ, when bit1 is set to 1: TEP,when bit2 is set to 1: sync, when bit3 is set to 1: disable the update.
-func (v GEN2_STMP_CFGValue) CMPR2_B_UPMETHOD() uint32 { return uint32(v>>4) & 0xf }
-
-// WithCMPR2_B_UPMETHOD returns v with field CMPR2_B_UPMETHOD (bits 7:4) set to x, masked to the field width.
-func (v GEN2_STMP_CFGValue) WithCMPR2_B_UPMETHOD(x uint32) GEN2_STMP_CFGValue {
-	return v&^0xf0 | GEN2_STMP_CFGValue(x&0xf)<<4
-}
-
-// CMPR2_A_SHDW_FULL returns field CMPR2_A_SHDW_FULL (bit 8): Set and reset by hardware. If set, PWM generator 2 time stamp A's shadow reg is filled and waiting to be transferred to A's active reg. If cleared, A's active reg has been updated with shadow register latest value.
-func (v GEN2_STMP_CFGValue) CMPR2_A_SHDW_FULL() bool { return v&0x100 != 0 }
-
-// WithCMPR2_A_SHDW_FULL returns v with field CMPR2_A_SHDW_FULL (bit 8) set to b.
-func (v GEN2_STMP_CFGValue) WithCMPR2_A_SHDW_FULL(b bool) GEN2_STMP_CFGValue {
-	return v&^0x100 | GEN2_STMP_CFGValue(b2u(b))<<8
-}
-
-// CMPR2_B_SHDW_FULL returns field CMPR2_B_SHDW_FULL (bit 9): Set and reset by hardware. If set, PWM generator 2 time stamp B's shadow reg is filled and waiting to be transferred to B's active reg. If cleared, B's active reg has been updated with shadow register latest value.
-func (v GEN2_STMP_CFGValue) CMPR2_B_SHDW_FULL() bool { return v&0x200 != 0 }
-
-// WithCMPR2_B_SHDW_FULL returns v with field CMPR2_B_SHDW_FULL (bit 9) set to b.
-func (v GEN2_STMP_CFGValue) WithCMPR2_B_SHDW_FULL(b bool) GEN2_STMP_CFGValue {
-	return v&^0x200 | GEN2_STMP_CFGValue(b2u(b))<<9
-}
-
-// GEN2_TSTMP_A is register GEN2_TSTMP_A (32-bit, read-write, reset 0x0): Shadow register for register A.
-type GEN2_TSTMP_A struct{ reg mmio.U32 }
-
-// GEN2_TSTMP_AValue is a value of register GEN2_TSTMP_A.
-type GEN2_TSTMP_AValue uint32
-
-// GEN2_TSTMP_AReset is the reset value of register GEN2_TSTMP_A.
-const GEN2_TSTMP_AReset GEN2_TSTMP_AValue = 0x0
-
-// Read loads the register.
-func (r *GEN2_TSTMP_A) Read() GEN2_TSTMP_AValue { return GEN2_TSTMP_AValue(r.reg.Load()) }
-
-// Write stores v in the register.
-func (r *GEN2_TSTMP_A) Write(v GEN2_TSTMP_AValue) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(GEN2_TSTMP_AReset): fields f leaves alone are written as their reset values.
-func (r *GEN2_TSTMP_A) WriteWith(f func(GEN2_TSTMP_AValue) GEN2_TSTMP_AValue) {
-	r.reg.Store(uint32(f(GEN2_TSTMP_AReset)))
-}
-
-// Reset stores GEN2_TSTMP_AReset in the register.
-func (r *GEN2_TSTMP_A) Reset() { r.reg.Store(uint32(GEN2_TSTMP_AReset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *GEN2_TSTMP_A) Modify(f func(GEN2_TSTMP_AValue) GEN2_TSTMP_AValue) {
-	r.reg.Store(uint32(f(GEN2_TSTMP_AValue(r.reg.Load()))))
-}
-
-// CMPR2_A returns field CMPR2_A (bits 15:0): PWM generator 2 time stamp A's shadow register.
-func (v GEN2_TSTMP_AValue) CMPR2_A() uint32 { return uint32(v) & 0xffff }
-
-// WithCMPR2_A returns v with field CMPR2_A (bits 15:0) set to x, masked to the field width.
-func (v GEN2_TSTMP_AValue) WithCMPR2_A(x uint32) GEN2_TSTMP_AValue {
-	return v&^0xffff | GEN2_TSTMP_AValue(x&0xffff)
-}
-
-// GEN2_TSTMP_B is register GEN2_TSTMP_B (32-bit, read-write, reset 0x0): Shadow register for register B.
-type GEN2_TSTMP_B struct{ reg mmio.U32 }
-
-// GEN2_TSTMP_BValue is a value of register GEN2_TSTMP_B.
-type GEN2_TSTMP_BValue uint32
-
-// GEN2_TSTMP_BReset is the reset value of register GEN2_TSTMP_B.
-const GEN2_TSTMP_BReset GEN2_TSTMP_BValue = 0x0
-
-// Read loads the register.
-func (r *GEN2_TSTMP_B) Read() GEN2_TSTMP_BValue { return GEN2_TSTMP_BValue(r.reg.Load()) }
-
-// Write stores v in the register.
-func (r *GEN2_TSTMP_B) Write(v GEN2_TSTMP_BValue) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(GEN2_TSTMP_BReset): fields f leaves alone are written as their reset values.
-func (r *GEN2_TSTMP_B) WriteWith(f func(GEN2_TSTMP_BValue) GEN2_TSTMP_BValue) {
-	r.reg.Store(uint32(f(GEN2_TSTMP_BReset)))
-}
-
-// Reset stores GEN2_TSTMP_BReset in the register.
-func (r *GEN2_TSTMP_B) Reset() { r.reg.Store(uint32(GEN2_TSTMP_BReset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *GEN2_TSTMP_B) Modify(f func(GEN2_TSTMP_BValue) GEN2_TSTMP_BValue) {
-	r.reg.Store(uint32(f(GEN2_TSTMP_BValue(r.reg.Load()))))
-}
-
-// CMPR2_B returns field CMPR2_B (bits 15:0): PWM generator 2 time stamp B's shadow register.
-func (v GEN2_TSTMP_BValue) CMPR2_B() uint32 { return uint32(v) & 0xffff }
-
-// WithCMPR2_B returns v with field CMPR2_B (bits 15:0) set to x, masked to the field width.
-func (v GEN2_TSTMP_BValue) WithCMPR2_B(x uint32) GEN2_TSTMP_BValue {
-	return v&^0xffff | GEN2_TSTMP_BValue(x&0xffff)
-}
-
-// GEN2_CFG0 is register GEN2_CFG0 (32-bit, read-write, reset 0x0): Fault event T0 and T1 handling.
-type GEN2_CFG0 struct{ reg mmio.U32 }
-
-// GEN2_CFG0Value is a value of register GEN2_CFG0.
-type GEN2_CFG0Value uint32
-
-// GEN2_CFG0Reset is the reset value of register GEN2_CFG0.
-const GEN2_CFG0Reset GEN2_CFG0Value = 0x0
-
-// Read loads the register.
-func (r *GEN2_CFG0) Read() GEN2_CFG0Value { return GEN2_CFG0Value(r.reg.Load()) }
-
-// Write stores v in the register.
-func (r *GEN2_CFG0) Write(v GEN2_CFG0Value) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(GEN2_CFG0Reset): fields f leaves alone are written as their reset values.
-func (r *GEN2_CFG0) WriteWith(f func(GEN2_CFG0Value) GEN2_CFG0Value) {
-	r.reg.Store(uint32(f(GEN2_CFG0Reset)))
-}
-
-// Reset stores GEN2_CFG0Reset in the register.
-func (r *GEN2_CFG0) Reset() { r.reg.Store(uint32(GEN2_CFG0Reset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *GEN2_CFG0) Modify(f func(GEN2_CFG0Value) GEN2_CFG0Value) {
-	r.reg.Store(uint32(f(GEN2_CFG0Value(r.reg.Load()))))
-}
-
-// GEN2_CFG_UPMETHOD returns field GEN2_CFG_UPMETHOD (bits 3:0): Update method for PWM generator 2's active register of configuration. 0: immediately, when bit0 is set to 1: TEZ, when bit1 is set to 1:sync;when bit3 is set to 1:disable the update.
-func (v GEN2_CFG0Value) GEN2_CFG_UPMETHOD() uint32 { return uint32(v) & 0xf }
-
-// WithGEN2_CFG_UPMETHOD returns v with field GEN2_CFG_UPMETHOD (bits 3:0) set to x, masked to the field width.
-func (v GEN2_CFG0Value) WithGEN2_CFG_UPMETHOD(x uint32) GEN2_CFG0Value {
-	return v&^0xf | GEN2_CFG0Value(x&0xf)
-}
-
-// GEN2_T0_SEL returns field GEN2_T0_SEL (bits 6:4): Source selection for PWM generator 2 event_t0, take effect immediately, 0: fault_event0, 1: fault_event1, 2: fault_event2, 3: sync_taken, 4: none.
-func (v GEN2_CFG0Value) GEN2_T0_SEL() uint32 { return uint32(v>>4) & 0x7 }
-
-// WithGEN2_T0_SEL returns v with field GEN2_T0_SEL (bits 6:4) set to x, masked to the field width.
-func (v GEN2_CFG0Value) WithGEN2_T0_SEL(x uint32) GEN2_CFG0Value {
-	return v&^0x70 | GEN2_CFG0Value(x&0x7)<<4
-}
-
-// GEN2_T1_SEL returns field GEN2_T1_SEL (bits 9:7): Source selection for PWM generator 2 event_t1, take effect immediately, 0: fault_event0, 1: fault_event1, 2: fault_event2, 3: sync_taken, 4: none.
-func (v GEN2_CFG0Value) GEN2_T1_SEL() uint32 { return uint32(v>>7) & 0x7 }
-
-// WithGEN2_T1_SEL returns v with field GEN2_T1_SEL (bits 9:7) set to x, masked to the field width.
-func (v GEN2_CFG0Value) WithGEN2_T1_SEL(x uint32) GEN2_CFG0Value {
-	return v&^0x380 | GEN2_CFG0Value(x&0x7)<<7
-}
-
-// GEN2_FORCE is register GEN2_FORCE (32-bit, read-write, reset 0x20): Permissives to force PWM2A and PWM2B outputs by software.
-type GEN2_FORCE struct{ reg mmio.U32 }
-
-// GEN2_FORCEValue is a value of register GEN2_FORCE.
-type GEN2_FORCEValue uint32
-
-// GEN2_FORCEReset is the reset value of register GEN2_FORCE.
-const GEN2_FORCEReset GEN2_FORCEValue = 0x20
-
-// Read loads the register.
-func (r *GEN2_FORCE) Read() GEN2_FORCEValue { return GEN2_FORCEValue(r.reg.Load()) }
-
-// Write stores v in the register.
-func (r *GEN2_FORCE) Write(v GEN2_FORCEValue) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(GEN2_FORCEReset): fields f leaves alone are written as their reset values.
-func (r *GEN2_FORCE) WriteWith(f func(GEN2_FORCEValue) GEN2_FORCEValue) {
-	r.reg.Store(uint32(f(GEN2_FORCEReset)))
-}
-
-// Reset stores GEN2_FORCEReset in the register.
-func (r *GEN2_FORCE) Reset() { r.reg.Store(uint32(GEN2_FORCEReset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *GEN2_FORCE) Modify(f func(GEN2_FORCEValue) GEN2_FORCEValue) {
-	r.reg.Store(uint32(f(GEN2_FORCEValue(r.reg.Load()))))
-}
-
-// GEN2_CNTUFORCE_UPMETHOD returns field GEN2_CNTUFORCE_UPMETHOD (bits 5:0): Updating method for continuous software force of PWM generator 2. When all bits are set to 0: immediately, when bit0 is set to 1: TEZ,when bit1 is set to 1: TEP, when bit2 is set to 1: TEA, when bit3 is set to 1: TEB, when bit4 is set to 1: sync, when bit5 is set to 1: disable update. (TEA/B here and below means an event generated when the timer's value equals to that of register A/B.).
-func (v GEN2_FORCEValue) GEN2_CNTUFORCE_UPMETHOD() uint32 { return uint32(v) & 0x3f }
-
-// WithGEN2_CNTUFORCE_UPMETHOD returns v with field GEN2_CNTUFORCE_UPMETHOD (bits 5:0) set to x, masked to the field width.
-func (v GEN2_FORCEValue) WithGEN2_CNTUFORCE_UPMETHOD(x uint32) GEN2_FORCEValue {
-	return v&^0x3f | GEN2_FORCEValue(x&0x3f)
-}
-
-// GEN2_A_CNTUFORCE_MODE returns field GEN2_A_CNTUFORCE_MODE (bits 7:6): Continuous software force mode for PWM2A. 0: disabled, 1: low, 2: high, 3: disabled.
-func (v GEN2_FORCEValue) GEN2_A_CNTUFORCE_MODE() uint32 { return uint32(v>>6) & 0x3 }
-
-// WithGEN2_A_CNTUFORCE_MODE returns v with field GEN2_A_CNTUFORCE_MODE (bits 7:6) set to x, masked to the field width.
-func (v GEN2_FORCEValue) WithGEN2_A_CNTUFORCE_MODE(x uint32) GEN2_FORCEValue {
-	return v&^0xc0 | GEN2_FORCEValue(x&0x3)<<6
-}
-
-// GEN2_B_CNTUFORCE_MODE returns field GEN2_B_CNTUFORCE_MODE (bits 9:8): Continuous software force mode for PWM2B. 0: disabled, 1: low, 2: high, 3: disabled.
-func (v GEN2_FORCEValue) GEN2_B_CNTUFORCE_MODE() uint32 { return uint32(v>>8) & 0x3 }
-
-// WithGEN2_B_CNTUFORCE_MODE returns v with field GEN2_B_CNTUFORCE_MODE (bits 9:8) set to x, masked to the field width.
-func (v GEN2_FORCEValue) WithGEN2_B_CNTUFORCE_MODE(x uint32) GEN2_FORCEValue {
-	return v&^0x300 | GEN2_FORCEValue(x&0x3)<<8
-}
-
-// GEN2_A_NCIFORCE returns field GEN2_A_NCIFORCE (bit 10): Trigger of non-continuous immediate software-force event for PWM2A, a toggle will trigger a force event.
-func (v GEN2_FORCEValue) GEN2_A_NCIFORCE() bool { return v&0x400 != 0 }
-
-// WithGEN2_A_NCIFORCE returns v with field GEN2_A_NCIFORCE (bit 10) set to b.
-func (v GEN2_FORCEValue) WithGEN2_A_NCIFORCE(b bool) GEN2_FORCEValue {
-	return v&^0x400 | GEN2_FORCEValue(b2u(b))<<10
-}
-
-// GEN2_A_NCIFORCE_MODE returns field GEN2_A_NCIFORCE_MODE (bits 12:11): non-continuous immediate software force mode for PWM2A, 0: disabled, 1: low, 2: high, 3: disabled.
-func (v GEN2_FORCEValue) GEN2_A_NCIFORCE_MODE() uint32 { return uint32(v>>11) & 0x3 }
-
-// WithGEN2_A_NCIFORCE_MODE returns v with field GEN2_A_NCIFORCE_MODE (bits 12:11) set to x, masked to the field width.
-func (v GEN2_FORCEValue) WithGEN2_A_NCIFORCE_MODE(x uint32) GEN2_FORCEValue {
-	return v&^0x1800 | GEN2_FORCEValue(x&0x3)<<11
-}
-
-// GEN2_B_NCIFORCE returns field GEN2_B_NCIFORCE (bit 13): Trigger of non-continuous immediate software-force event for PWM2B, a toggle will trigger a force event.
-func (v GEN2_FORCEValue) GEN2_B_NCIFORCE() bool { return v&0x2000 != 0 }
-
-// WithGEN2_B_NCIFORCE returns v with field GEN2_B_NCIFORCE (bit 13) set to b.
-func (v GEN2_FORCEValue) WithGEN2_B_NCIFORCE(b bool) GEN2_FORCEValue {
-	return v&^0x2000 | GEN2_FORCEValue(b2u(b))<<13
-}
-
-// GEN2_B_NCIFORCE_MODE returns field GEN2_B_NCIFORCE_MODE (bits 15:14): non-continuous immediate software force mode for PWM2B, 0: disabled, 1: low, 2: high, 3: disabled.
-func (v GEN2_FORCEValue) GEN2_B_NCIFORCE_MODE() uint32 { return uint32(v>>14) & 0x3 }
-
-// WithGEN2_B_NCIFORCE_MODE returns v with field GEN2_B_NCIFORCE_MODE (bits 15:14) set to x, masked to the field width.
-func (v GEN2_FORCEValue) WithGEN2_B_NCIFORCE_MODE(x uint32) GEN2_FORCEValue {
-	return v&^0xc000 | GEN2_FORCEValue(x&0x3)<<14
-}
-
-// GEN2_A is register GEN2_A (32-bit, read-write, reset 0x0): Actions triggered by events on PWM2A.
-type GEN2_A struct{ reg mmio.U32 }
-
-// GEN2_AValue is a value of register GEN2_A.
-type GEN2_AValue uint32
-
-// GEN2_AReset is the reset value of register GEN2_A.
-const GEN2_AReset GEN2_AValue = 0x0
-
-// Read loads the register.
-func (r *GEN2_A) Read() GEN2_AValue { return GEN2_AValue(r.reg.Load()) }
-
-// Write stores v in the register.
-func (r *GEN2_A) Write(v GEN2_AValue) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(GEN2_AReset): fields f leaves alone are written as their reset values.
-func (r *GEN2_A) WriteWith(f func(GEN2_AValue) GEN2_AValue) { r.reg.Store(uint32(f(GEN2_AReset))) }
-
-// Reset stores GEN2_AReset in the register.
-func (r *GEN2_A) Reset() { r.reg.Store(uint32(GEN2_AReset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *GEN2_A) Modify(f func(GEN2_AValue) GEN2_AValue) {
-	r.reg.Store(uint32(f(GEN2_AValue(r.reg.Load()))))
-}
-
-// UTEZ returns field UTEZ (bits 1:0): Action on PWM2A triggered by event TEZ when timer increasing.
-func (v GEN2_AValue) UTEZ() uint32 { return uint32(v) & 0x3 }
-
-// WithUTEZ returns v with field UTEZ (bits 1:0) set to x, masked to the field width.
-func (v GEN2_AValue) WithUTEZ(x uint32) GEN2_AValue { return v&^0x3 | GEN2_AValue(x&0x3) }
-
-// UTEP returns field UTEP (bits 3:2): Action on PWM2A triggered by event TEP when timer increasing.
-func (v GEN2_AValue) UTEP() uint32 { return uint32(v>>2) & 0x3 }
-
-// WithUTEP returns v with field UTEP (bits 3:2) set to x, masked to the field width.
-func (v GEN2_AValue) WithUTEP(x uint32) GEN2_AValue { return v&^0xc | GEN2_AValue(x&0x3)<<2 }
-
-// UTEA returns field UTEA (bits 5:4): Action on PWM2A triggered by event TEA when timer increasing.
-func (v GEN2_AValue) UTEA() uint32 { return uint32(v>>4) & 0x3 }
-
-// WithUTEA returns v with field UTEA (bits 5:4) set to x, masked to the field width.
-func (v GEN2_AValue) WithUTEA(x uint32) GEN2_AValue { return v&^0x30 | GEN2_AValue(x&0x3)<<4 }
-
-// UTEB returns field UTEB (bits 7:6): Action on PWM2A triggered by event TEB when timer increasing.
-func (v GEN2_AValue) UTEB() uint32 { return uint32(v>>6) & 0x3 }
-
-// WithUTEB returns v with field UTEB (bits 7:6) set to x, masked to the field width.
-func (v GEN2_AValue) WithUTEB(x uint32) GEN2_AValue { return v&^0xc0 | GEN2_AValue(x&0x3)<<6 }
-
-// UT0 returns field UT0 (bits 9:8): Action on PWM2A triggered by event_t0 when timer increasing.
-func (v GEN2_AValue) UT0() uint32 { return uint32(v>>8) & 0x3 }
-
-// WithUT0 returns v with field UT0 (bits 9:8) set to x, masked to the field width.
-func (v GEN2_AValue) WithUT0(x uint32) GEN2_AValue { return v&^0x300 | GEN2_AValue(x&0x3)<<8 }
-
-// UT1 returns field UT1 (bits 11:10): Action on PWM2A triggered by event_t1 when timer increasing.
-func (v GEN2_AValue) UT1() uint32 { return uint32(v>>10) & 0x3 }
-
-// WithUT1 returns v with field UT1 (bits 11:10) set to x, masked to the field width.
-func (v GEN2_AValue) WithUT1(x uint32) GEN2_AValue { return v&^0xc00 | GEN2_AValue(x&0x3)<<10 }
-
-// DTEZ returns field DTEZ (bits 13:12): Action on PWM2A triggered by event TEZ when timer decreasing.
-func (v GEN2_AValue) DTEZ() uint32 { return uint32(v>>12) & 0x3 }
-
-// WithDTEZ returns v with field DTEZ (bits 13:12) set to x, masked to the field width.
-func (v GEN2_AValue) WithDTEZ(x uint32) GEN2_AValue { return v&^0x3000 | GEN2_AValue(x&0x3)<<12 }
-
-// DTEP returns field DTEP (bits 15:14): Action on PWM2A triggered by event TEP when timer decreasing.
-func (v GEN2_AValue) DTEP() uint32 { return uint32(v>>14) & 0x3 }
-
-// WithDTEP returns v with field DTEP (bits 15:14) set to x, masked to the field width.
-func (v GEN2_AValue) WithDTEP(x uint32) GEN2_AValue { return v&^0xc000 | GEN2_AValue(x&0x3)<<14 }
-
-// DTEA returns field DTEA (bits 17:16): Action on PWM2A triggered by event TEA when timer decreasing.
-func (v GEN2_AValue) DTEA() uint32 { return uint32(v>>16) & 0x3 }
-
-// WithDTEA returns v with field DTEA (bits 17:16) set to x, masked to the field width.
-func (v GEN2_AValue) WithDTEA(x uint32) GEN2_AValue { return v&^0x30000 | GEN2_AValue(x&0x3)<<16 }
-
-// DTEB returns field DTEB (bits 19:18): Action on PWM2A triggered by event TEB when timer decreasing.
-func (v GEN2_AValue) DTEB() uint32 { return uint32(v>>18) & 0x3 }
-
-// WithDTEB returns v with field DTEB (bits 19:18) set to x, masked to the field width.
-func (v GEN2_AValue) WithDTEB(x uint32) GEN2_AValue { return v&^0xc0000 | GEN2_AValue(x&0x3)<<18 }
-
-// DT0 returns field DT0 (bits 21:20): Action on PWM2A triggered by event_t0 when timer decreasing.
-func (v GEN2_AValue) DT0() uint32 { return uint32(v>>20) & 0x3 }
-
-// WithDT0 returns v with field DT0 (bits 21:20) set to x, masked to the field width.
-func (v GEN2_AValue) WithDT0(x uint32) GEN2_AValue { return v&^0x300000 | GEN2_AValue(x&0x3)<<20 }
-
-// DT1 returns field DT1 (bits 23:22): Action on PWM2A triggered by event_t1 when timer decreasing. 0: no change, 1: low, 2: high, 3: toggle.
-func (v GEN2_AValue) DT1() uint32 { return uint32(v>>22) & 0x3 }
-
-// WithDT1 returns v with field DT1 (bits 23:22) set to x, masked to the field width.
-func (v GEN2_AValue) WithDT1(x uint32) GEN2_AValue { return v&^0xc00000 | GEN2_AValue(x&0x3)<<22 }
-
-// GEN2_B is register GEN2_B (32-bit, read-write, reset 0x0): Actions triggered by events on PWM2B.
-type GEN2_B struct{ reg mmio.U32 }
-
-// GEN2_BValue is a value of register GEN2_B.
-type GEN2_BValue uint32
-
-// GEN2_BReset is the reset value of register GEN2_B.
-const GEN2_BReset GEN2_BValue = 0x0
-
-// Read loads the register.
-func (r *GEN2_B) Read() GEN2_BValue { return GEN2_BValue(r.reg.Load()) }
-
-// Write stores v in the register.
-func (r *GEN2_B) Write(v GEN2_BValue) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(GEN2_BReset): fields f leaves alone are written as their reset values.
-func (r *GEN2_B) WriteWith(f func(GEN2_BValue) GEN2_BValue) { r.reg.Store(uint32(f(GEN2_BReset))) }
-
-// Reset stores GEN2_BReset in the register.
-func (r *GEN2_B) Reset() { r.reg.Store(uint32(GEN2_BReset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *GEN2_B) Modify(f func(GEN2_BValue) GEN2_BValue) {
-	r.reg.Store(uint32(f(GEN2_BValue(r.reg.Load()))))
-}
-
-// UTEZ returns field UTEZ (bits 1:0): Action on PWM2B triggered by event TEZ when timer increasing.
-func (v GEN2_BValue) UTEZ() uint32 { return uint32(v) & 0x3 }
-
-// WithUTEZ returns v with field UTEZ (bits 1:0) set to x, masked to the field width.
-func (v GEN2_BValue) WithUTEZ(x uint32) GEN2_BValue { return v&^0x3 | GEN2_BValue(x&0x3) }
-
-// UTEP returns field UTEP (bits 3:2): Action on PWM2B triggered by event TEP when timer increasing.
-func (v GEN2_BValue) UTEP() uint32 { return uint32(v>>2) & 0x3 }
-
-// WithUTEP returns v with field UTEP (bits 3:2) set to x, masked to the field width.
-func (v GEN2_BValue) WithUTEP(x uint32) GEN2_BValue { return v&^0xc | GEN2_BValue(x&0x3)<<2 }
-
-// UTEA returns field UTEA (bits 5:4): Action on PWM2B triggered by event TEA when timer increasing.
-func (v GEN2_BValue) UTEA() uint32 { return uint32(v>>4) & 0x3 }
-
-// WithUTEA returns v with field UTEA (bits 5:4) set to x, masked to the field width.
-func (v GEN2_BValue) WithUTEA(x uint32) GEN2_BValue { return v&^0x30 | GEN2_BValue(x&0x3)<<4 }
-
-// UTEB returns field UTEB (bits 7:6): Action on PWM2B triggered by event TEB when timer increasing.
-func (v GEN2_BValue) UTEB() uint32 { return uint32(v>>6) & 0x3 }
-
-// WithUTEB returns v with field UTEB (bits 7:6) set to x, masked to the field width.
-func (v GEN2_BValue) WithUTEB(x uint32) GEN2_BValue { return v&^0xc0 | GEN2_BValue(x&0x3)<<6 }
-
-// UT0 returns field UT0 (bits 9:8): Action on PWM2B triggered by event_t0 when timer increasing.
-func (v GEN2_BValue) UT0() uint32 { return uint32(v>>8) & 0x3 }
-
-// WithUT0 returns v with field UT0 (bits 9:8) set to x, masked to the field width.
-func (v GEN2_BValue) WithUT0(x uint32) GEN2_BValue { return v&^0x300 | GEN2_BValue(x&0x3)<<8 }
-
-// UT1 returns field UT1 (bits 11:10): Action on PWM2B triggered by event_t1 when timer increasing.
-func (v GEN2_BValue) UT1() uint32 { return uint32(v>>10) & 0x3 }
-
-// WithUT1 returns v with field UT1 (bits 11:10) set to x, masked to the field width.
-func (v GEN2_BValue) WithUT1(x uint32) GEN2_BValue { return v&^0xc00 | GEN2_BValue(x&0x3)<<10 }
-
-// DTEZ returns field DTEZ (bits 13:12): Action on PWM2B triggered by event TEZ when timer decreasing.
-func (v GEN2_BValue) DTEZ() uint32 { return uint32(v>>12) & 0x3 }
-
-// WithDTEZ returns v with field DTEZ (bits 13:12) set to x, masked to the field width.
-func (v GEN2_BValue) WithDTEZ(x uint32) GEN2_BValue { return v&^0x3000 | GEN2_BValue(x&0x3)<<12 }
-
-// DTEP returns field DTEP (bits 15:14): Action on PWM2B triggered by event TEP when timer decreasing.
-func (v GEN2_BValue) DTEP() uint32 { return uint32(v>>14) & 0x3 }
-
-// WithDTEP returns v with field DTEP (bits 15:14) set to x, masked to the field width.
-func (v GEN2_BValue) WithDTEP(x uint32) GEN2_BValue { return v&^0xc000 | GEN2_BValue(x&0x3)<<14 }
-
-// DTEA returns field DTEA (bits 17:16): Action on PWM2B triggered by event TEA when timer decreasing.
-func (v GEN2_BValue) DTEA() uint32 { return uint32(v>>16) & 0x3 }
-
-// WithDTEA returns v with field DTEA (bits 17:16) set to x, masked to the field width.
-func (v GEN2_BValue) WithDTEA(x uint32) GEN2_BValue { return v&^0x30000 | GEN2_BValue(x&0x3)<<16 }
-
-// DTEB returns field DTEB (bits 19:18): Action on PWM2B triggered by event TEB when timer decreasing.
-func (v GEN2_BValue) DTEB() uint32 { return uint32(v>>18) & 0x3 }
-
-// WithDTEB returns v with field DTEB (bits 19:18) set to x, masked to the field width.
-func (v GEN2_BValue) WithDTEB(x uint32) GEN2_BValue { return v&^0xc0000 | GEN2_BValue(x&0x3)<<18 }
-
-// DT0 returns field DT0 (bits 21:20): Action on PWM2B triggered by event_t0 when timer decreasing.
-func (v GEN2_BValue) DT0() uint32 { return uint32(v>>20) & 0x3 }
-
-// WithDT0 returns v with field DT0 (bits 21:20) set to x, masked to the field width.
-func (v GEN2_BValue) WithDT0(x uint32) GEN2_BValue { return v&^0x300000 | GEN2_BValue(x&0x3)<<20 }
-
-// DT1 returns field DT1 (bits 23:22): Action on PWM2B triggered by event_t1 when timer decreasing. 0: no change, 1: low, 2: high, 3: toggle.
-func (v GEN2_BValue) DT1() uint32 { return uint32(v>>22) & 0x3 }
-
-// WithDT1 returns v with field DT1 (bits 23:22) set to x, masked to the field width.
-func (v GEN2_BValue) WithDT1(x uint32) GEN2_BValue { return v&^0xc00000 | GEN2_BValue(x&0x3)<<22 }
-
-// DT2_CFG is register DT2_CFG (32-bit, read-write, reset 0x18000): dead time type selection and configuration.
-type DT2_CFG struct{ reg mmio.U32 }
-
-// DT2_CFGValue is a value of register DT2_CFG.
-type DT2_CFGValue uint32
-
-// DT2_CFGReset is the reset value of register DT2_CFG.
-const DT2_CFGReset DT2_CFGValue = 0x18000
-
-// Read loads the register.
-func (r *DT2_CFG) Read() DT2_CFGValue { return DT2_CFGValue(r.reg.Load()) }
-
-// Write stores v in the register.
-func (r *DT2_CFG) Write(v DT2_CFGValue) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(DT2_CFGReset): fields f leaves alone are written as their reset values.
-func (r *DT2_CFG) WriteWith(f func(DT2_CFGValue) DT2_CFGValue) { r.reg.Store(uint32(f(DT2_CFGReset))) }
-
-// Reset stores DT2_CFGReset in the register.
-func (r *DT2_CFG) Reset() { r.reg.Store(uint32(DT2_CFGReset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *DT2_CFG) Modify(f func(DT2_CFGValue) DT2_CFGValue) {
-	r.reg.Store(uint32(f(DT2_CFGValue(r.reg.Load()))))
-}
-
-// DB2_FED_UPMETHOD returns field DB2_FED_UPMETHOD (bits 3:0): Update method for FED (falling edge delay) active register. 0: immediate,when bit0 is set to 1: tez, when bit1 is set to 1:tep, when bit2 is set to 1: sync, when bit3 is set to 1: disable the update.
-func (v DT2_CFGValue) DB2_FED_UPMETHOD() uint32 { return uint32(v) & 0xf }
-
-// WithDB2_FED_UPMETHOD returns v with field DB2_FED_UPMETHOD (bits 3:0) set to x, masked to the field width.
-func (v DT2_CFGValue) WithDB2_FED_UPMETHOD(x uint32) DT2_CFGValue {
-	return v&^0xf | DT2_CFGValue(x&0xf)
-}
-
-// DB2_RED_UPMETHOD returns field DB2_RED_UPMETHOD (bits 7:4): Update method for RED (rising edge delay) active register. 0: immediate,when bit0 is set to 1: tez, when bit1 is set to 1:tep, when bit2 is set to 1: sync, when bit3 is set to 1: disable the update.
-func (v DT2_CFGValue) DB2_RED_UPMETHOD() uint32 { return uint32(v>>4) & 0xf }
-
-// WithDB2_RED_UPMETHOD returns v with field DB2_RED_UPMETHOD (bits 7:4) set to x, masked to the field width.
-func (v DT2_CFGValue) WithDB2_RED_UPMETHOD(x uint32) DT2_CFGValue {
-	return v&^0xf0 | DT2_CFGValue(x&0xf)<<4
-}
-
-// DB2_DEB_MODE returns field DB2_DEB_MODE (bit 8): S8 in table, dual-edge B mode, 0: fed/red take effect on different path separately, 1: fed/red take effect on B path, A out is in bypass or dulpB mode.
-func (v DT2_CFGValue) DB2_DEB_MODE() bool { return v&0x100 != 0 }
-
-// WithDB2_DEB_MODE returns v with field DB2_DEB_MODE (bit 8) set to b.
-func (v DT2_CFGValue) WithDB2_DEB_MODE(b bool) DT2_CFGValue {
-	return v&^0x100 | DT2_CFGValue(b2u(b))<<8
-}
-
-// DB2_A_OUTSWAP returns field DB2_A_OUTSWAP (bit 9): S6 in table.
-func (v DT2_CFGValue) DB2_A_OUTSWAP() bool { return v&0x200 != 0 }
-
-// WithDB2_A_OUTSWAP returns v with field DB2_A_OUTSWAP (bit 9) set to b.
-func (v DT2_CFGValue) WithDB2_A_OUTSWAP(b bool) DT2_CFGValue {
-	return v&^0x200 | DT2_CFGValue(b2u(b))<<9
-}
-
-// DB2_B_OUTSWAP returns field DB2_B_OUTSWAP (bit 10): S7 in table.
-func (v DT2_CFGValue) DB2_B_OUTSWAP() bool { return v&0x400 != 0 }
-
-// WithDB2_B_OUTSWAP returns v with field DB2_B_OUTSWAP (bit 10) set to b.
-func (v DT2_CFGValue) WithDB2_B_OUTSWAP(b bool) DT2_CFGValue {
-	return v&^0x400 | DT2_CFGValue(b2u(b))<<10
-}
-
-// DB2_RED_INSEL returns field DB2_RED_INSEL (bit 11): S4 in table.
-func (v DT2_CFGValue) DB2_RED_INSEL() bool { return v&0x800 != 0 }
-
-// WithDB2_RED_INSEL returns v with field DB2_RED_INSEL (bit 11) set to b.
-func (v DT2_CFGValue) WithDB2_RED_INSEL(b bool) DT2_CFGValue {
-	return v&^0x800 | DT2_CFGValue(b2u(b))<<11
-}
-
-// DB2_FED_INSEL returns field DB2_FED_INSEL (bit 12): S5 in table.
-func (v DT2_CFGValue) DB2_FED_INSEL() bool { return v&0x1000 != 0 }
-
-// WithDB2_FED_INSEL returns v with field DB2_FED_INSEL (bit 12) set to b.
-func (v DT2_CFGValue) WithDB2_FED_INSEL(b bool) DT2_CFGValue {
-	return v&^0x1000 | DT2_CFGValue(b2u(b))<<12
-}
-
-// DB2_RED_OUTINVERT returns field DB2_RED_OUTINVERT (bit 13): S2 in table.
-func (v DT2_CFGValue) DB2_RED_OUTINVERT() bool { return v&0x2000 != 0 }
-
-// WithDB2_RED_OUTINVERT returns v with field DB2_RED_OUTINVERT (bit 13) set to b.
-func (v DT2_CFGValue) WithDB2_RED_OUTINVERT(b bool) DT2_CFGValue {
-	return v&^0x2000 | DT2_CFGValue(b2u(b))<<13
-}
-
-// DB2_FED_OUTINVERT returns field DB2_FED_OUTINVERT (bit 14): S3 in table.
-func (v DT2_CFGValue) DB2_FED_OUTINVERT() bool { return v&0x4000 != 0 }
-
-// WithDB2_FED_OUTINVERT returns v with field DB2_FED_OUTINVERT (bit 14) set to b.
-func (v DT2_CFGValue) WithDB2_FED_OUTINVERT(b bool) DT2_CFGValue {
-	return v&^0x4000 | DT2_CFGValue(b2u(b))<<14
-}
-
-// DB2_A_OUTBYPASS returns field DB2_A_OUTBYPASS (bit 15): S1 in table.
-func (v DT2_CFGValue) DB2_A_OUTBYPASS() bool { return v&0x8000 != 0 }
-
-// WithDB2_A_OUTBYPASS returns v with field DB2_A_OUTBYPASS (bit 15) set to b.
-func (v DT2_CFGValue) WithDB2_A_OUTBYPASS(b bool) DT2_CFGValue {
-	return v&^0x8000 | DT2_CFGValue(b2u(b))<<15
-}
-
-// DB2_B_OUTBYPASS returns field DB2_B_OUTBYPASS (bit 16): S0 in table.
-func (v DT2_CFGValue) DB2_B_OUTBYPASS() bool { return v&0x10000 != 0 }
-
-// WithDB2_B_OUTBYPASS returns v with field DB2_B_OUTBYPASS (bit 16) set to b.
-func (v DT2_CFGValue) WithDB2_B_OUTBYPASS(b bool) DT2_CFGValue {
-	return v&^0x10000 | DT2_CFGValue(b2u(b))<<16
-}
-
-// DB2_CLK_SEL returns field DB2_CLK_SEL (bit 17): Dead time generator 2 clock selection. 0: PWM_clk, 1: PT_clk.
-func (v DT2_CFGValue) DB2_CLK_SEL() bool { return v&0x20000 != 0 }
-
-// WithDB2_CLK_SEL returns v with field DB2_CLK_SEL (bit 17) set to b.
-func (v DT2_CFGValue) WithDB2_CLK_SEL(b bool) DT2_CFGValue {
-	return v&^0x20000 | DT2_CFGValue(b2u(b))<<17
-}
-
-// DT2_FED_CFG is register DT2_FED_CFG (32-bit, read-write, reset 0x0): Shadow register for falling edge delay (FED).
-type DT2_FED_CFG struct{ reg mmio.U32 }
-
-// DT2_FED_CFGValue is a value of register DT2_FED_CFG.
-type DT2_FED_CFGValue uint32
-
-// DT2_FED_CFGReset is the reset value of register DT2_FED_CFG.
-const DT2_FED_CFGReset DT2_FED_CFGValue = 0x0
-
-// Read loads the register.
-func (r *DT2_FED_CFG) Read() DT2_FED_CFGValue { return DT2_FED_CFGValue(r.reg.Load()) }
-
-// Write stores v in the register.
-func (r *DT2_FED_CFG) Write(v DT2_FED_CFGValue) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(DT2_FED_CFGReset): fields f leaves alone are written as their reset values.
-func (r *DT2_FED_CFG) WriteWith(f func(DT2_FED_CFGValue) DT2_FED_CFGValue) {
-	r.reg.Store(uint32(f(DT2_FED_CFGReset)))
-}
-
-// Reset stores DT2_FED_CFGReset in the register.
-func (r *DT2_FED_CFG) Reset() { r.reg.Store(uint32(DT2_FED_CFGReset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *DT2_FED_CFG) Modify(f func(DT2_FED_CFGValue) DT2_FED_CFGValue) {
-	r.reg.Store(uint32(f(DT2_FED_CFGValue(r.reg.Load()))))
-}
-
-// DB2_FED returns field DB2_FED (bits 15:0): Shadow register for FED.
-func (v DT2_FED_CFGValue) DB2_FED() uint32 { return uint32(v) & 0xffff }
-
-// WithDB2_FED returns v with field DB2_FED (bits 15:0) set to x, masked to the field width.
-func (v DT2_FED_CFGValue) WithDB2_FED(x uint32) DT2_FED_CFGValue {
-	return v&^0xffff | DT2_FED_CFGValue(x&0xffff)
-}
-
-// DT2_RED_CFG is register DT2_RED_CFG (32-bit, read-write, reset 0x0): Shadow register for rising edge delay (RED).
-type DT2_RED_CFG struct{ reg mmio.U32 }
-
-// DT2_RED_CFGValue is a value of register DT2_RED_CFG.
-type DT2_RED_CFGValue uint32
-
-// DT2_RED_CFGReset is the reset value of register DT2_RED_CFG.
-const DT2_RED_CFGReset DT2_RED_CFGValue = 0x0
-
-// Read loads the register.
-func (r *DT2_RED_CFG) Read() DT2_RED_CFGValue { return DT2_RED_CFGValue(r.reg.Load()) }
-
-// Write stores v in the register.
-func (r *DT2_RED_CFG) Write(v DT2_RED_CFGValue) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(DT2_RED_CFGReset): fields f leaves alone are written as their reset values.
-func (r *DT2_RED_CFG) WriteWith(f func(DT2_RED_CFGValue) DT2_RED_CFGValue) {
-	r.reg.Store(uint32(f(DT2_RED_CFGReset)))
-}
-
-// Reset stores DT2_RED_CFGReset in the register.
-func (r *DT2_RED_CFG) Reset() { r.reg.Store(uint32(DT2_RED_CFGReset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *DT2_RED_CFG) Modify(f func(DT2_RED_CFGValue) DT2_RED_CFGValue) {
-	r.reg.Store(uint32(f(DT2_RED_CFGValue(r.reg.Load()))))
-}
-
-// DB2_RED returns field DB2_RED (bits 15:0): Shadow register for RED.
-func (v DT2_RED_CFGValue) DB2_RED() uint32 { return uint32(v) & 0xffff }
-
-// WithDB2_RED returns v with field DB2_RED (bits 15:0) set to x, masked to the field width.
-func (v DT2_RED_CFGValue) WithDB2_RED(x uint32) DT2_RED_CFGValue {
-	return v&^0xffff | DT2_RED_CFGValue(x&0xffff)
-}
-
-// CARRIER2_CFG is register CARRIER2_CFG (32-bit, read-write, reset 0x0): Carrier enable and configuratoin.
-type CARRIER2_CFG struct{ reg mmio.U32 }
-
-// CARRIER2_CFGValue is a value of register CARRIER2_CFG.
-type CARRIER2_CFGValue uint32
-
-// CARRIER2_CFGReset is the reset value of register CARRIER2_CFG.
-const CARRIER2_CFGReset CARRIER2_CFGValue = 0x0
-
-// Read loads the register.
-func (r *CARRIER2_CFG) Read() CARRIER2_CFGValue { return CARRIER2_CFGValue(r.reg.Load()) }
-
-// Write stores v in the register.
-func (r *CARRIER2_CFG) Write(v CARRIER2_CFGValue) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(CARRIER2_CFGReset): fields f leaves alone are written as their reset values.
-func (r *CARRIER2_CFG) WriteWith(f func(CARRIER2_CFGValue) CARRIER2_CFGValue) {
-	r.reg.Store(uint32(f(CARRIER2_CFGReset)))
-}
-
-// Reset stores CARRIER2_CFGReset in the register.
-func (r *CARRIER2_CFG) Reset() { r.reg.Store(uint32(CARRIER2_CFGReset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *CARRIER2_CFG) Modify(f func(CARRIER2_CFGValue) CARRIER2_CFGValue) {
-	r.reg.Store(uint32(f(CARRIER2_CFGValue(r.reg.Load()))))
-}
-
-// CHOPPER2_EN returns field CHOPPER2_EN (bit 0): When set, carrier2 function is enabled. When cleared, carrier2 is bypassed.
-func (v CARRIER2_CFGValue) CHOPPER2_EN() bool { return v&0x1 != 0 }
-
-// WithCHOPPER2_EN returns v with field CHOPPER2_EN (bit 0) set to b.
-func (v CARRIER2_CFGValue) WithCHOPPER2_EN(b bool) CARRIER2_CFGValue {
-	return v&^0x1 | CARRIER2_CFGValue(b2u(b))
-}
-
-// CHOPPER2_PRESCALE returns field CHOPPER2_PRESCALE (bits 4:1): PWM carrier2 clock (PC_clk) prescale value. Period of PC_clk = period of PWM_clk * (PWM_CARRIER0_PRESCALE + 1).
-func (v CARRIER2_CFGValue) CHOPPER2_PRESCALE() uint32 { return uint32(v>>1) & 0xf }
-
-// WithCHOPPER2_PRESCALE returns v with field CHOPPER2_PRESCALE (bits 4:1) set to x, masked to the field width.
-func (v CARRIER2_CFGValue) WithCHOPPER2_PRESCALE(x uint32) CARRIER2_CFGValue {
-	return v&^0x1e | CARRIER2_CFGValue(x&0xf)<<1
-}
-
-// CHOPPER2_DUTY returns field CHOPPER2_DUTY (bits 7:5): carrier duty selection. Duty = PWM_CARRIER0_DUTY / 8.
-func (v CARRIER2_CFGValue) CHOPPER2_DUTY() uint32 { return uint32(v>>5) & 0x7 }
-
-// WithCHOPPER2_DUTY returns v with field CHOPPER2_DUTY (bits 7:5) set to x, masked to the field width.
-func (v CARRIER2_CFGValue) WithCHOPPER2_DUTY(x uint32) CARRIER2_CFGValue {
-	return v&^0xe0 | CARRIER2_CFGValue(x&0x7)<<5
-}
-
-// CHOPPER2_OSHTWTH returns field CHOPPER2_OSHTWTH (bits 11:8): width of the first pulse in number of periods of the carrier.
-func (v CARRIER2_CFGValue) CHOPPER2_OSHTWTH() uint32 { return uint32(v>>8) & 0xf }
-
-// WithCHOPPER2_OSHTWTH returns v with field CHOPPER2_OSHTWTH (bits 11:8) set to x, masked to the field width.
-func (v CARRIER2_CFGValue) WithCHOPPER2_OSHTWTH(x uint32) CARRIER2_CFGValue {
-	return v&^0xf00 | CARRIER2_CFGValue(x&0xf)<<8
-}
-
-// CHOPPER2_OUT_INVERT returns field CHOPPER2_OUT_INVERT (bit 12): when set, invert the output of PWM2A and PWM2B for this submodule.
-func (v CARRIER2_CFGValue) CHOPPER2_OUT_INVERT() bool { return v&0x1000 != 0 }
-
-// WithCHOPPER2_OUT_INVERT returns v with field CHOPPER2_OUT_INVERT (bit 12) set to b.
-func (v CARRIER2_CFGValue) WithCHOPPER2_OUT_INVERT(b bool) CARRIER2_CFGValue {
-	return v&^0x1000 | CARRIER2_CFGValue(b2u(b))<<12
-}
-
-// CHOPPER2_IN_INVERT returns field CHOPPER2_IN_INVERT (bit 13): when set, invert the input of PWM2A and PWM2B for this submodule.
-func (v CARRIER2_CFGValue) CHOPPER2_IN_INVERT() bool { return v&0x2000 != 0 }
-
-// WithCHOPPER2_IN_INVERT returns v with field CHOPPER2_IN_INVERT (bit 13) set to b.
-func (v CARRIER2_CFGValue) WithCHOPPER2_IN_INVERT(b bool) CARRIER2_CFGValue {
-	return v&^0x2000 | CARRIER2_CFGValue(b2u(b))<<13
-}
-
-// FH2_CFG0 is register FH2_CFG0 (32-bit, read-write, reset 0x0): Actions on PWM2A and PWM2B trip events.
-type FH2_CFG0 struct{ reg mmio.U32 }
-
-// FH2_CFG0Value is a value of register FH2_CFG0.
-type FH2_CFG0Value uint32
-
-// FH2_CFG0Reset is the reset value of register FH2_CFG0.
-const FH2_CFG0Reset FH2_CFG0Value = 0x0
-
-// Read loads the register.
-func (r *FH2_CFG0) Read() FH2_CFG0Value { return FH2_CFG0Value(r.reg.Load()) }
-
-// Write stores v in the register.
-func (r *FH2_CFG0) Write(v FH2_CFG0Value) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(FH2_CFG0Reset): fields f leaves alone are written as their reset values.
-func (r *FH2_CFG0) WriteWith(f func(FH2_CFG0Value) FH2_CFG0Value) {
-	r.reg.Store(uint32(f(FH2_CFG0Reset)))
-}
-
-// Reset stores FH2_CFG0Reset in the register.
-func (r *FH2_CFG0) Reset() { r.reg.Store(uint32(FH2_CFG0Reset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *FH2_CFG0) Modify(f func(FH2_CFG0Value) FH2_CFG0Value) {
-	r.reg.Store(uint32(f(FH2_CFG0Value(r.reg.Load()))))
-}
-
-// TZ2_SW_CBC returns field TZ2_SW_CBC (bit 0): Enable register for software force cycle-by-cycle mode action. 0: disable, 1: enable.
-func (v FH2_CFG0Value) TZ2_SW_CBC() bool { return v&0x1 != 0 }
-
-// WithTZ2_SW_CBC returns v with field TZ2_SW_CBC (bit 0) set to b.
-func (v FH2_CFG0Value) WithTZ2_SW_CBC(b bool) FH2_CFG0Value { return v&^0x1 | FH2_CFG0Value(b2u(b)) }
-
-// TZ2_F2_CBC returns field TZ2_F2_CBC (bit 1): event_f2 will trigger cycle-by-cycle mode action. 0: disable, 1: enable.
-func (v FH2_CFG0Value) TZ2_F2_CBC() bool { return v&0x2 != 0 }
-
-// WithTZ2_F2_CBC returns v with field TZ2_F2_CBC (bit 1) set to b.
-func (v FH2_CFG0Value) WithTZ2_F2_CBC(b bool) FH2_CFG0Value { return v&^0x2 | FH2_CFG0Value(b2u(b))<<1 }
-
-// TZ2_F1_CBC returns field TZ2_F1_CBC (bit 2): event_f1 will trigger cycle-by-cycle mode action. 0: disable, 1: enable.
-func (v FH2_CFG0Value) TZ2_F1_CBC() bool { return v&0x4 != 0 }
-
-// WithTZ2_F1_CBC returns v with field TZ2_F1_CBC (bit 2) set to b.
-func (v FH2_CFG0Value) WithTZ2_F1_CBC(b bool) FH2_CFG0Value { return v&^0x4 | FH2_CFG0Value(b2u(b))<<2 }
-
-// TZ2_F0_CBC returns field TZ2_F0_CBC (bit 3): event_f0 will trigger cycle-by-cycle mode action. 0: disable, 1: enable.
-func (v FH2_CFG0Value) TZ2_F0_CBC() bool { return v&0x8 != 0 }
-
-// WithTZ2_F0_CBC returns v with field TZ2_F0_CBC (bit 3) set to b.
-func (v FH2_CFG0Value) WithTZ2_F0_CBC(b bool) FH2_CFG0Value { return v&^0x8 | FH2_CFG0Value(b2u(b))<<3 }
-
-// TZ2_SW_OST returns field TZ2_SW_OST (bit 4): Enable register for software force one-shot mode action. 0: disable, 1: enable.
-func (v FH2_CFG0Value) TZ2_SW_OST() bool { return v&0x10 != 0 }
-
-// WithTZ2_SW_OST returns v with field TZ2_SW_OST (bit 4) set to b.
-func (v FH2_CFG0Value) WithTZ2_SW_OST(b bool) FH2_CFG0Value {
-	return v&^0x10 | FH2_CFG0Value(b2u(b))<<4
-}
-
-// TZ2_F2_OST returns field TZ2_F2_OST (bit 5): event_f2 will trigger one-shot mode action. 0: disable, 1: enable.
-func (v FH2_CFG0Value) TZ2_F2_OST() bool { return v&0x20 != 0 }
-
-// WithTZ2_F2_OST returns v with field TZ2_F2_OST (bit 5) set to b.
-func (v FH2_CFG0Value) WithTZ2_F2_OST(b bool) FH2_CFG0Value {
-	return v&^0x20 | FH2_CFG0Value(b2u(b))<<5
-}
-
-// TZ2_F1_OST returns field TZ2_F1_OST (bit 6): event_f1 will trigger one-shot mode action. 0: disable, 1: enable.
-func (v FH2_CFG0Value) TZ2_F1_OST() bool { return v&0x40 != 0 }
-
-// WithTZ2_F1_OST returns v with field TZ2_F1_OST (bit 6) set to b.
-func (v FH2_CFG0Value) WithTZ2_F1_OST(b bool) FH2_CFG0Value {
-	return v&^0x40 | FH2_CFG0Value(b2u(b))<<6
-}
-
-// TZ2_F0_OST returns field TZ2_F0_OST (bit 7): event_f0 will trigger one-shot mode action. 0: disable, 1: enable.
-func (v FH2_CFG0Value) TZ2_F0_OST() bool { return v&0x80 != 0 }
-
-// WithTZ2_F0_OST returns v with field TZ2_F0_OST (bit 7) set to b.
-func (v FH2_CFG0Value) WithTZ2_F0_OST(b bool) FH2_CFG0Value {
-	return v&^0x80 | FH2_CFG0Value(b2u(b))<<7
-}
-
-// TZ2_A_CBC_D returns field TZ2_A_CBC_D (bits 9:8): Cycle-by-cycle mode action on PWM2A when fault event occurs and timer is decreasing. 0: do nothing, 1: force low, 2: force high, 3: toggle.
-func (v FH2_CFG0Value) TZ2_A_CBC_D() uint32 { return uint32(v>>8) & 0x3 }
-
-// WithTZ2_A_CBC_D returns v with field TZ2_A_CBC_D (bits 9:8) set to x, masked to the field width.
-func (v FH2_CFG0Value) WithTZ2_A_CBC_D(x uint32) FH2_CFG0Value {
-	return v&^0x300 | FH2_CFG0Value(x&0x3)<<8
-}
-
-// TZ2_A_CBC_U returns field TZ2_A_CBC_U (bits 11:10): Cycle-by-cycle mode action on PWM2A when fault event occurs and timer is increasing. 0: do nothing, 1: force low, 2: force high, 3: toggle.
-func (v FH2_CFG0Value) TZ2_A_CBC_U() uint32 { return uint32(v>>10) & 0x3 }
-
-// WithTZ2_A_CBC_U returns v with field TZ2_A_CBC_U (bits 11:10) set to x, masked to the field width.
-func (v FH2_CFG0Value) WithTZ2_A_CBC_U(x uint32) FH2_CFG0Value {
-	return v&^0xc00 | FH2_CFG0Value(x&0x3)<<10
-}
-
-// TZ2_A_OST_D returns field TZ2_A_OST_D (bits 13:12): One-shot mode action on PWM2A when fault event occurs and timer is decreasing. 0: do nothing, 1: force low, 2: force high, 3: toggle.
-func (v FH2_CFG0Value) TZ2_A_OST_D() uint32 { return uint32(v>>12) & 0x3 }
-
-// WithTZ2_A_OST_D returns v with field TZ2_A_OST_D (bits 13:12) set to x, masked to the field width.
-func (v FH2_CFG0Value) WithTZ2_A_OST_D(x uint32) FH2_CFG0Value {
-	return v&^0x3000 | FH2_CFG0Value(x&0x3)<<12
-}
-
-// TZ2_A_OST_U returns field TZ2_A_OST_U (bits 15:14): One-shot mode action on PWM2A when fault event occurs and timer is increasing. 0: do nothing, 1: force low, 2: force high, 3: toggle.
-func (v FH2_CFG0Value) TZ2_A_OST_U() uint32 { return uint32(v>>14) & 0x3 }
-
-// WithTZ2_A_OST_U returns v with field TZ2_A_OST_U (bits 15:14) set to x, masked to the field width.
-func (v FH2_CFG0Value) WithTZ2_A_OST_U(x uint32) FH2_CFG0Value {
-	return v&^0xc000 | FH2_CFG0Value(x&0x3)<<14
-}
-
-// TZ2_B_CBC_D returns field TZ2_B_CBC_D (bits 17:16): Cycle-by-cycle mode action on PWM2B when fault event occurs and timer is decreasing. 0: do nothing, 1: force low, 2: force high, 3: toggle.
-func (v FH2_CFG0Value) TZ2_B_CBC_D() uint32 { return uint32(v>>16) & 0x3 }
-
-// WithTZ2_B_CBC_D returns v with field TZ2_B_CBC_D (bits 17:16) set to x, masked to the field width.
-func (v FH2_CFG0Value) WithTZ2_B_CBC_D(x uint32) FH2_CFG0Value {
-	return v&^0x30000 | FH2_CFG0Value(x&0x3)<<16
-}
-
-// TZ2_B_CBC_U returns field TZ2_B_CBC_U (bits 19:18): Cycle-by-cycle mode action on PWM2B when fault event occurs and timer is increasing. 0: do nothing, 1: force low, 2: force high, 3: toggle.
-func (v FH2_CFG0Value) TZ2_B_CBC_U() uint32 { return uint32(v>>18) & 0x3 }
-
-// WithTZ2_B_CBC_U returns v with field TZ2_B_CBC_U (bits 19:18) set to x, masked to the field width.
-func (v FH2_CFG0Value) WithTZ2_B_CBC_U(x uint32) FH2_CFG0Value {
-	return v&^0xc0000 | FH2_CFG0Value(x&0x3)<<18
-}
-
-// TZ2_B_OST_D returns field TZ2_B_OST_D (bits 21:20): One-shot mode action on PWM2B when fault event occurs and timer is decreasing. 0: do nothing, 1: force low, 2: force high, 3: toggle.
-func (v FH2_CFG0Value) TZ2_B_OST_D() uint32 { return uint32(v>>20) & 0x3 }
-
-// WithTZ2_B_OST_D returns v with field TZ2_B_OST_D (bits 21:20) set to x, masked to the field width.
-func (v FH2_CFG0Value) WithTZ2_B_OST_D(x uint32) FH2_CFG0Value {
-	return v&^0x300000 | FH2_CFG0Value(x&0x3)<<20
-}
-
-// TZ2_B_OST_U returns field TZ2_B_OST_U (bits 23:22): One-shot mode action on PWM2B when fault event occurs and timer is increasing. 0: do nothing, 1: force low, 2: force high, 3: toggle.
-func (v FH2_CFG0Value) TZ2_B_OST_U() uint32 { return uint32(v>>22) & 0x3 }
-
-// WithTZ2_B_OST_U returns v with field TZ2_B_OST_U (bits 23:22) set to x, masked to the field width.
-func (v FH2_CFG0Value) WithTZ2_B_OST_U(x uint32) FH2_CFG0Value {
-	return v&^0xc00000 | FH2_CFG0Value(x&0x3)<<22
-}
-
-// FH2_CFG1 is register FH2_CFG1 (32-bit, read-write, reset 0x0): Software triggers for fault handler actions.
-type FH2_CFG1 struct{ reg mmio.U32 }
-
-// FH2_CFG1Value is a value of register FH2_CFG1.
-type FH2_CFG1Value uint32
-
-// FH2_CFG1Reset is the reset value of register FH2_CFG1.
-const FH2_CFG1Reset FH2_CFG1Value = 0x0
-
-// Read loads the register.
-func (r *FH2_CFG1) Read() FH2_CFG1Value { return FH2_CFG1Value(r.reg.Load()) }
-
-// Write stores v in the register.
-func (r *FH2_CFG1) Write(v FH2_CFG1Value) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(FH2_CFG1Reset): fields f leaves alone are written as their reset values.
-func (r *FH2_CFG1) WriteWith(f func(FH2_CFG1Value) FH2_CFG1Value) {
-	r.reg.Store(uint32(f(FH2_CFG1Reset)))
-}
-
-// Reset stores FH2_CFG1Reset in the register.
-func (r *FH2_CFG1) Reset() { r.reg.Store(uint32(FH2_CFG1Reset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *FH2_CFG1) Modify(f func(FH2_CFG1Value) FH2_CFG1Value) {
-	r.reg.Store(uint32(f(FH2_CFG1Value(r.reg.Load()))))
-}
-
-// TZ2_CLR_OST returns field TZ2_CLR_OST (bit 0): a rising edge will clear on going one-shot mode action.
-func (v FH2_CFG1Value) TZ2_CLR_OST() bool { return v&0x1 != 0 }
-
-// WithTZ2_CLR_OST returns v with field TZ2_CLR_OST (bit 0) set to b.
-func (v FH2_CFG1Value) WithTZ2_CLR_OST(b bool) FH2_CFG1Value { return v&^0x1 | FH2_CFG1Value(b2u(b)) }
-
-// TZ2_CBCPULSE returns field TZ2_CBCPULSE (bits 2:1): cycle-by-cycle mode action refresh moment selection. When bit0 is set to 1: TEZ, when bit1 is set to 1:TEP.
-func (v FH2_CFG1Value) TZ2_CBCPULSE() uint32 { return uint32(v>>1) & 0x3 }
-
-// WithTZ2_CBCPULSE returns v with field TZ2_CBCPULSE (bits 2:1) set to x, masked to the field width.
-func (v FH2_CFG1Value) WithTZ2_CBCPULSE(x uint32) FH2_CFG1Value {
-	return v&^0x6 | FH2_CFG1Value(x&0x3)<<1
-}
-
-// TZ2_FORCE_CBC returns field TZ2_FORCE_CBC (bit 3): a toggle trigger a cycle-by-cycle mode action.
-func (v FH2_CFG1Value) TZ2_FORCE_CBC() bool { return v&0x8 != 0 }
-
-// WithTZ2_FORCE_CBC returns v with field TZ2_FORCE_CBC (bit 3) set to b.
-func (v FH2_CFG1Value) WithTZ2_FORCE_CBC(b bool) FH2_CFG1Value {
-	return v&^0x8 | FH2_CFG1Value(b2u(b))<<3
-}
-
-// TZ2_FORCE_OST returns field TZ2_FORCE_OST (bit 4): a toggle (software negate its value) triggers a one-shot mode action.
-func (v FH2_CFG1Value) TZ2_FORCE_OST() bool { return v&0x10 != 0 }
-
-// WithTZ2_FORCE_OST returns v with field TZ2_FORCE_OST (bit 4) set to b.
-func (v FH2_CFG1Value) WithTZ2_FORCE_OST(b bool) FH2_CFG1Value {
-	return v&^0x10 | FH2_CFG1Value(b2u(b))<<4
-}
-
-// FH2_STATUS is register FH2_STATUS (32-bit, read-write, reset 0x0): Status of fault events.
-type FH2_STATUS struct{ reg mmio.U32 }
-
-// FH2_STATUSValue is a value of register FH2_STATUS.
-type FH2_STATUSValue uint32
-
-// FH2_STATUSReset is the reset value of register FH2_STATUS.
-const FH2_STATUSReset FH2_STATUSValue = 0x0
-
-// Read loads the register.
-func (r *FH2_STATUS) Read() FH2_STATUSValue { return FH2_STATUSValue(r.reg.Load()) }
-
-// Write stores v in the register.
-func (r *FH2_STATUS) Write(v FH2_STATUSValue) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(FH2_STATUSReset): fields f leaves alone are written as their reset values.
-func (r *FH2_STATUS) WriteWith(f func(FH2_STATUSValue) FH2_STATUSValue) {
-	r.reg.Store(uint32(f(FH2_STATUSReset)))
-}
-
-// Reset stores FH2_STATUSReset in the register.
-func (r *FH2_STATUS) Reset() { r.reg.Store(uint32(FH2_STATUSReset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *FH2_STATUS) Modify(f func(FH2_STATUSValue) FH2_STATUSValue) {
-	r.reg.Store(uint32(f(FH2_STATUSValue(r.reg.Load()))))
-}
-
-// TZ2_CBC_ON returns field TZ2_CBC_ON (bit 0): Set and reset by hardware. If set, a cycle-by-cycle mode action is on going.
-func (v FH2_STATUSValue) TZ2_CBC_ON() bool { return v&0x1 != 0 }
-
-// TZ2_OST_ON returns field TZ2_OST_ON (bit 1): Set and reset by hardware. If set, an one-shot mode action is on going.
-func (v FH2_STATUSValue) TZ2_OST_ON() bool { return v&0x2 != 0 }
+// TZ_OST_ON returns field TZ%s_OST_ON (bit 1): Set and reset by hardware. If set, an one-shot mode action is on going.
+func (v BLOCK_FH_STATUSValue) TZ_OST_ON() bool { return v&0x2 != 0 }
 
 // FAULT_DETECT is register FAULT_DETECT (32-bit, read-write, reset 0x0): Fault detection configuration and status.
 type FAULT_DETECT struct{ reg mmio.U32 }

@@ -14,7 +14,6 @@ var layoutBlock ASSIST_DEBUG
 // or an unexpected alignment in the generated struct cannot go unnoticed.
 func TestLayout(t *testing.T) {
 	p := &layoutBlock
-	base := uintptr(unsafe.Pointer(p))
 	if got := unsafe.Sizeof(*p); got != 0x400 {
 		t.Errorf("sizeof ASSIST_DEBUG = %#x, want 0x400", got)
 	}
@@ -27,14 +26,14 @@ func TestLayout(t *testing.T) {
 		{"CORE_0_INTR_RAW", unsafe.Offsetof(p.CORE_0_INTR_RAW), unsafe.Sizeof(p.CORE_0_INTR_RAW.reg), 0x4, 4},
 		{"CORE_0_INTR_ENA", unsafe.Offsetof(p.CORE_0_INTR_ENA), unsafe.Sizeof(p.CORE_0_INTR_ENA.reg), 0x8, 4},
 		{"CORE_0_INTR_CLR", unsafe.Offsetof(p.CORE_0_INTR_CLR), unsafe.Sizeof(p.CORE_0_INTR_CLR.reg), 0xc, 4},
-		{"CORE_0_AREA_DRAM0_M[0].IN", uintptr(unsafe.Pointer(&p.CORE_0_AREA_DRAM0_M[0].IN)) - base, unsafe.Sizeof(p.CORE_0_AREA_DRAM0_M[0].IN.reg), 0x10, 4},
-		{"CORE_0_AREA_DRAM0_M[0].AX", uintptr(unsafe.Pointer(&p.CORE_0_AREA_DRAM0_M[0].AX)) - base, unsafe.Sizeof(p.CORE_0_AREA_DRAM0_M[0].AX.reg), 0x14, 4},
-		{"CORE_0_AREA_DRAM0_M[1].IN", uintptr(unsafe.Pointer(&p.CORE_0_AREA_DRAM0_M[1].IN)) - base, unsafe.Sizeof(p.CORE_0_AREA_DRAM0_M[1].IN.reg), 0x18, 4},
-		{"CORE_0_AREA_DRAM0_M[1].AX", uintptr(unsafe.Pointer(&p.CORE_0_AREA_DRAM0_M[1].AX)) - base, unsafe.Sizeof(p.CORE_0_AREA_DRAM0_M[1].AX.reg), 0x1c, 4},
-		{"CORE_0_AREA_PIF_M[0].IN", uintptr(unsafe.Pointer(&p.CORE_0_AREA_PIF_M[0].IN)) - base, unsafe.Sizeof(p.CORE_0_AREA_PIF_M[0].IN.reg), 0x20, 4},
-		{"CORE_0_AREA_PIF_M[0].AX", uintptr(unsafe.Pointer(&p.CORE_0_AREA_PIF_M[0].AX)) - base, unsafe.Sizeof(p.CORE_0_AREA_PIF_M[0].AX.reg), 0x24, 4},
-		{"CORE_0_AREA_PIF_M[1].IN", uintptr(unsafe.Pointer(&p.CORE_0_AREA_PIF_M[1].IN)) - base, unsafe.Sizeof(p.CORE_0_AREA_PIF_M[1].IN.reg), 0x28, 4},
-		{"CORE_0_AREA_PIF_M[1].AX", uintptr(unsafe.Pointer(&p.CORE_0_AREA_PIF_M[1].AX)) - base, unsafe.Sizeof(p.CORE_0_AREA_PIF_M[1].AX.reg), 0x2c, 4},
+		{"CORE_0_AREA_DRAM0_0_MIN", unsafe.Offsetof(p.CORE_0_AREA_DRAM0_0_MIN), unsafe.Sizeof(p.CORE_0_AREA_DRAM0_0_MIN.reg), 0x10, 4},
+		{"CORE_0_AREA_DRAM0_0_MAX", unsafe.Offsetof(p.CORE_0_AREA_DRAM0_0_MAX), unsafe.Sizeof(p.CORE_0_AREA_DRAM0_0_MAX.reg), 0x14, 4},
+		{"CORE_0_AREA_DRAM0_1_MIN", unsafe.Offsetof(p.CORE_0_AREA_DRAM0_1_MIN), unsafe.Sizeof(p.CORE_0_AREA_DRAM0_1_MIN.reg), 0x18, 4},
+		{"CORE_0_AREA_DRAM0_1_MAX", unsafe.Offsetof(p.CORE_0_AREA_DRAM0_1_MAX), unsafe.Sizeof(p.CORE_0_AREA_DRAM0_1_MAX.reg), 0x1c, 4},
+		{"CORE_0_AREA_PIF_0_MIN", unsafe.Offsetof(p.CORE_0_AREA_PIF_0_MIN), unsafe.Sizeof(p.CORE_0_AREA_PIF_0_MIN.reg), 0x20, 4},
+		{"CORE_0_AREA_PIF_0_MAX", unsafe.Offsetof(p.CORE_0_AREA_PIF_0_MAX), unsafe.Sizeof(p.CORE_0_AREA_PIF_0_MAX.reg), 0x24, 4},
+		{"CORE_0_AREA_PIF_1_MIN", unsafe.Offsetof(p.CORE_0_AREA_PIF_1_MIN), unsafe.Sizeof(p.CORE_0_AREA_PIF_1_MIN.reg), 0x28, 4},
+		{"CORE_0_AREA_PIF_1_MAX", unsafe.Offsetof(p.CORE_0_AREA_PIF_1_MAX), unsafe.Sizeof(p.CORE_0_AREA_PIF_1_MAX.reg), 0x2c, 4},
 		{"CORE_0_AREA_PC", unsafe.Offsetof(p.CORE_0_AREA_PC), unsafe.Sizeof(p.CORE_0_AREA_PC.reg), 0x30, 4},
 		{"CORE_0_AREA_SP", unsafe.Offsetof(p.CORE_0_AREA_SP), unsafe.Sizeof(p.CORE_0_AREA_SP.reg), 0x34, 4},
 		{"CORE_0_SP_MIN", unsafe.Offsetof(p.CORE_0_SP_MIN), unsafe.Sizeof(p.CORE_0_SP_MIN.reg), 0x38, 4},
@@ -43,14 +42,14 @@ func TestLayout(t *testing.T) {
 		{"CORE_0_RCD_EN", unsafe.Offsetof(p.CORE_0_RCD_EN), unsafe.Sizeof(p.CORE_0_RCD_EN.reg), 0x44, 4},
 		{"CORE_0_RCD_PDEBUGPC", unsafe.Offsetof(p.CORE_0_RCD_PDEBUGPC), unsafe.Sizeof(p.CORE_0_RCD_PDEBUGPC.reg), 0x48, 4},
 		{"CORE_0_RCD_PDEBUGSP", unsafe.Offsetof(p.CORE_0_RCD_PDEBUGSP), unsafe.Sizeof(p.CORE_0_RCD_PDEBUGSP.reg), 0x4c, 4},
-		{"CORE_0_IRAM0_EXCEPTION_MONITOR[0]", uintptr(unsafe.Pointer(&p.CORE_0_IRAM0_EXCEPTION_MONITOR[0])) - base, unsafe.Sizeof(p.CORE_0_IRAM0_EXCEPTION_MONITOR[0].reg), 0x50, 4},
-		{"CORE_0_IRAM0_EXCEPTION_MONITOR[1]", uintptr(unsafe.Pointer(&p.CORE_0_IRAM0_EXCEPTION_MONITOR[1])) - base, unsafe.Sizeof(p.CORE_0_IRAM0_EXCEPTION_MONITOR[1].reg), 0x54, 4},
+		{"CORE_0_IRAM0_EXCEPTION_MONITOR_0", unsafe.Offsetof(p.CORE_0_IRAM0_EXCEPTION_MONITOR_0), unsafe.Sizeof(p.CORE_0_IRAM0_EXCEPTION_MONITOR_0.reg), 0x50, 4},
+		{"CORE_0_IRAM0_EXCEPTION_MONITOR_1", unsafe.Offsetof(p.CORE_0_IRAM0_EXCEPTION_MONITOR_1), unsafe.Sizeof(p.CORE_0_IRAM0_EXCEPTION_MONITOR_1.reg), 0x54, 4},
 		{"CORE_0_DRAM0_EXCEPTION_MONITOR_0", unsafe.Offsetof(p.CORE_0_DRAM0_EXCEPTION_MONITOR_0), unsafe.Sizeof(p.CORE_0_DRAM0_EXCEPTION_MONITOR_0.reg), 0x58, 4},
 		{"CORE_0_DRAM0_EXCEPTION_MONITOR_1", unsafe.Offsetof(p.CORE_0_DRAM0_EXCEPTION_MONITOR_1), unsafe.Sizeof(p.CORE_0_DRAM0_EXCEPTION_MONITOR_1.reg), 0x5c, 4},
 		{"CORE_0_DRAM0_EXCEPTION_MONITOR_2", unsafe.Offsetof(p.CORE_0_DRAM0_EXCEPTION_MONITOR_2), unsafe.Sizeof(p.CORE_0_DRAM0_EXCEPTION_MONITOR_2.reg), 0x60, 4},
 		{"CORE_0_DRAM0_EXCEPTION_MONITOR_3", unsafe.Offsetof(p.CORE_0_DRAM0_EXCEPTION_MONITOR_3), unsafe.Sizeof(p.CORE_0_DRAM0_EXCEPTION_MONITOR_3.reg), 0x64, 4},
-		{"CORE_X_IRAM0_DRAM0_EXCEPTION_MONITOR[0]", uintptr(unsafe.Pointer(&p.CORE_X_IRAM0_DRAM0_EXCEPTION_MONITOR[0])) - base, unsafe.Sizeof(p.CORE_X_IRAM0_DRAM0_EXCEPTION_MONITOR[0].reg), 0x68, 4},
-		{"CORE_X_IRAM0_DRAM0_EXCEPTION_MONITOR[1]", uintptr(unsafe.Pointer(&p.CORE_X_IRAM0_DRAM0_EXCEPTION_MONITOR[1])) - base, unsafe.Sizeof(p.CORE_X_IRAM0_DRAM0_EXCEPTION_MONITOR[1].reg), 0x6c, 4},
+		{"CORE_X_IRAM0_DRAM0_EXCEPTION_MONITOR_0", unsafe.Offsetof(p.CORE_X_IRAM0_DRAM0_EXCEPTION_MONITOR_0), unsafe.Sizeof(p.CORE_X_IRAM0_DRAM0_EXCEPTION_MONITOR_0.reg), 0x68, 4},
+		{"CORE_X_IRAM0_DRAM0_EXCEPTION_MONITOR_1", unsafe.Offsetof(p.CORE_X_IRAM0_DRAM0_EXCEPTION_MONITOR_1), unsafe.Sizeof(p.CORE_X_IRAM0_DRAM0_EXCEPTION_MONITOR_1.reg), 0x6c, 4},
 		{"C0RE_0_LASTPC_BEFORE_EXCEPTION", unsafe.Offsetof(p.C0RE_0_LASTPC_BEFORE_EXCEPTION), unsafe.Sizeof(p.C0RE_0_LASTPC_BEFORE_EXCEPTION.reg), 0x70, 4},
 		{"C0RE_0_DEBUG_MODE", unsafe.Offsetof(p.C0RE_0_DEBUG_MODE), unsafe.Sizeof(p.C0RE_0_DEBUG_MODE.reg), 0x74, 4},
 		{"CLOCK_GATE", unsafe.Offsetof(p.CLOCK_GATE), unsafe.Sizeof(p.CLOCK_GATE.reg), 0x78, 4},

@@ -17,10 +17,22 @@ type ASSIST_DEBUG struct {
 	CORE_0_INTERRUPT_RLS CORE_0_INTERRUPT_RLS
 	// CORE_0_INTERRUPT_CLR is register CORE_0_INTERRUPT_CLR (at 0xc): core0 monitor interrupt clr register.
 	CORE_0_INTERRUPT_CLR CORE_0_INTERRUPT_CLR
-	// CORE_0_AREA_DRAM0_M is cluster CORE_0_AREA_DRAM0_M[%s] (at 0x10, 2 × 0x8 bytes): Registers CORE_0_AREA_DRAM0_0_MIN, CORE_0_AREA_DRAM0_1_MIN and the rest of each copy, as one array.
-	CORE_0_AREA_DRAM0_M [2]CORE_0_AREA_DRAM0_M
-	// CORE_0_AREA_PIF_M is cluster CORE_0_AREA_PIF_M[%s] (at 0x20, 2 × 0x8 bytes): Registers CORE_0_AREA_PIF_0_MIN, CORE_0_AREA_PIF_1_MIN and the rest of each copy, as one array.
-	CORE_0_AREA_PIF_M [2]CORE_0_AREA_PIF_M
+	// CORE_0_AREA_DRAM0_0_MIN is register CORE_0_AREA_DRAM0_0_MIN (at 0x10): core0 dram0 region0 addr configuration register.
+	CORE_0_AREA_DRAM0_0_MIN CORE_0_AREA_DRAM0_0_MIN
+	// CORE_0_AREA_DRAM0_0_MAX is register CORE_0_AREA_DRAM0_0_MAX (at 0x14): core0 dram0 region0 addr configuration register.
+	CORE_0_AREA_DRAM0_0_MAX CORE_0_AREA_DRAM0_0_MAX
+	// CORE_0_AREA_DRAM0_1_MIN is register CORE_0_AREA_DRAM0_1_MIN (at 0x18): core0 dram0 region1 addr configuration register.
+	CORE_0_AREA_DRAM0_1_MIN CORE_0_AREA_DRAM0_1_MIN
+	// CORE_0_AREA_DRAM0_1_MAX is register CORE_0_AREA_DRAM0_1_MAX (at 0x1c): core0 dram0 region1 addr configuration register.
+	CORE_0_AREA_DRAM0_1_MAX CORE_0_AREA_DRAM0_1_MAX
+	// CORE_0_AREA_PIF_0_MIN is register CORE_0_AREA_PIF_0_MIN (at 0x20): core0 PIF region0 addr configuration register.
+	CORE_0_AREA_PIF_0_MIN CORE_0_AREA_PIF_0_MIN
+	// CORE_0_AREA_PIF_0_MAX is register CORE_0_AREA_PIF_0_MAX (at 0x24): core0 PIF region0 addr configuration register.
+	CORE_0_AREA_PIF_0_MAX CORE_0_AREA_PIF_0_MAX
+	// CORE_0_AREA_PIF_1_MIN is register CORE_0_AREA_PIF_1_MIN (at 0x28): core0 PIF region1 addr configuration register.
+	CORE_0_AREA_PIF_1_MIN CORE_0_AREA_PIF_1_MIN
+	// CORE_0_AREA_PIF_1_MAX is register CORE_0_AREA_PIF_1_MAX (at 0x2c): core0 PIF region1 addr configuration register.
+	CORE_0_AREA_PIF_1_MAX CORE_0_AREA_PIF_1_MAX
 	// CORE_0_AREA_SP is register CORE_0_AREA_SP (at 0x30): core0 area sp status register.
 	CORE_0_AREA_SP CORE_0_AREA_SP
 	// CORE_0_AREA_PC is register CORE_0_AREA_PC (at 0x34): core0 area pc status register.
@@ -53,8 +65,10 @@ type ASSIST_DEBUG struct {
 	CORE_0_RCD_PDEBUGLS0DATA CORE_0_RCD_PDEBUGLS0DATA
 	// CORE_0_RCD_SP is register CORE_0_RCD_SP (at 0x6c): core0 pdebug status register.
 	CORE_0_RCD_SP CORE_0_RCD_SP
-	// CORE_0_IRAM0_EXCEPTION_MONITOR is register CORE_0_IRAM0_EXCEPTION_MONITOR_%s (at 0x70, 2 × 0x4 bytes): core0 bus busy status regsiter (CORE_0_IRAM0_EXCEPTION_MONITOR_0 … CORE_0_IRAM0_EXCEPTION_MONITOR_1 in the SVD).
-	CORE_0_IRAM0_EXCEPTION_MONITOR [2]CORE_0_IRAM0_EXCEPTION_MONITOR
+	// CORE_0_IRAM0_EXCEPTION_MONITOR_0 is register CORE_0_IRAM0_EXCEPTION_MONITOR_0 (at 0x70): core0 bus busy status regsiter.
+	CORE_0_IRAM0_EXCEPTION_MONITOR_0 CORE_0_IRAM0_EXCEPTION_MONITOR_0
+	// CORE_0_IRAM0_EXCEPTION_MONITOR_1 is register CORE_0_IRAM0_EXCEPTION_MONITOR_1 (at 0x74): core0 bus busy status regsiter.
+	CORE_0_IRAM0_EXCEPTION_MONITOR_1 CORE_0_IRAM0_EXCEPTION_MONITOR_1
 	// CORE_0_DRAM0_EXCEPTION_MONITOR_0 is register CORE_0_DRAM0_EXCEPTION_MONITOR_0 (at 0x78): core0 bus busy status regsiter.
 	CORE_0_DRAM0_EXCEPTION_MONITOR_0 CORE_0_DRAM0_EXCEPTION_MONITOR_0
 	// CORE_0_DRAM0_EXCEPTION_MONITOR_1 is register CORE_0_DRAM0_EXCEPTION_MONITOR_1 (at 0x7c): core0 bus busy status regsiter.
@@ -75,10 +89,22 @@ type ASSIST_DEBUG struct {
 	CORE_1_INTERRUPT_RLS CORE_1_INTERRUPT_RLS
 	// CORE_1_INTERRUPT_CLR is register CORE_1_INTERRUPT_CLR (at 0x9c): Core1 monitor interrupt clr register.
 	CORE_1_INTERRUPT_CLR CORE_1_INTERRUPT_CLR
-	// CORE_1_AREA_DRAM0_M is cluster CORE_1_AREA_DRAM0_M[%s] (at 0xa0, 2 × 0x8 bytes): Registers CORE_1_AREA_DRAM0_0_MIN, CORE_1_AREA_DRAM0_1_MIN and the rest of each copy, as one array.
-	CORE_1_AREA_DRAM0_M [2]CORE_1_AREA_DRAM0_M
-	// CORE_1_AREA_PIF_M is cluster CORE_1_AREA_PIF_M[%s] (at 0xb0, 2 × 0x8 bytes): Registers CORE_1_AREA_PIF_0_MIN, CORE_1_AREA_PIF_1_MIN and the rest of each copy, as one array.
-	CORE_1_AREA_PIF_M [2]CORE_1_AREA_PIF_M
+	// CORE_1_AREA_DRAM0_0_MIN is register CORE_1_AREA_DRAM0_0_MIN (at 0xa0): Core1 dram0 region0 addr configuration register.
+	CORE_1_AREA_DRAM0_0_MIN CORE_1_AREA_DRAM0_0_MIN
+	// CORE_1_AREA_DRAM0_0_MAX is register CORE_1_AREA_DRAM0_0_MAX (at 0xa4): Core1 dram0 region0 addr configuration register.
+	CORE_1_AREA_DRAM0_0_MAX CORE_1_AREA_DRAM0_0_MAX
+	// CORE_1_AREA_DRAM0_1_MIN is register CORE_1_AREA_DRAM0_1_MIN (at 0xa8): Core1 dram0 region1 addr configuration register.
+	CORE_1_AREA_DRAM0_1_MIN CORE_1_AREA_DRAM0_1_MIN
+	// CORE_1_AREA_DRAM0_1_MAX is register CORE_1_AREA_DRAM0_1_MAX (at 0xac): Core1 dram0 region1 addr configuration register.
+	CORE_1_AREA_DRAM0_1_MAX CORE_1_AREA_DRAM0_1_MAX
+	// CORE_1_AREA_PIF_0_MIN is register CORE_1_AREA_PIF_0_MIN (at 0xb0): Core1 PIF region0 addr configuration register.
+	CORE_1_AREA_PIF_0_MIN CORE_1_AREA_PIF_0_MIN
+	// CORE_1_AREA_PIF_0_MAX is register CORE_1_AREA_PIF_0_MAX (at 0xb4): Core1 PIF region0 addr configuration register.
+	CORE_1_AREA_PIF_0_MAX CORE_1_AREA_PIF_0_MAX
+	// CORE_1_AREA_PIF_1_MIN is register CORE_1_AREA_PIF_1_MIN (at 0xb8): Core1 PIF region1 addr configuration register.
+	CORE_1_AREA_PIF_1_MIN CORE_1_AREA_PIF_1_MIN
+	// CORE_1_AREA_PIF_1_MAX is register CORE_1_AREA_PIF_1_MAX (at 0xbc): Core1 PIF region1 addr configuration register.
+	CORE_1_AREA_PIF_1_MAX CORE_1_AREA_PIF_1_MAX
 	// CORE_1_AREA_PC is register CORE_1_AREA_PC (at 0xc0): Core1 area sp status register.
 	CORE_1_AREA_PC CORE_1_AREA_PC
 	// CORE_1_AREA_SP is register CORE_1_AREA_SP (at 0xc4): Core1 area pc status register.
@@ -111,8 +137,10 @@ type ASSIST_DEBUG struct {
 	CORE_1_RCD_PDEBUGLS0DATA CORE_1_RCD_PDEBUGLS0DATA
 	// CORE_1_RCD_SP is register CORE_1_RCD_SP (at 0xfc): Core1 pdebug status register.
 	CORE_1_RCD_SP CORE_1_RCD_SP
-	// CORE_1_IRAM0_EXCEPTION_MONITOR is register CORE_1_IRAM0_EXCEPTION_MONITOR_%s (at 0x100, 2 × 0x4 bytes): Core1 bus busy status regsiter (CORE_1_IRAM0_EXCEPTION_MONITOR_0 … CORE_1_IRAM0_EXCEPTION_MONITOR_1 in the SVD).
-	CORE_1_IRAM0_EXCEPTION_MONITOR [2]CORE_1_IRAM0_EXCEPTION_MONITOR
+	// CORE_1_IRAM0_EXCEPTION_MONITOR_0 is register CORE_1_IRAM0_EXCEPTION_MONITOR_0 (at 0x100): Core1 bus busy status regsiter.
+	CORE_1_IRAM0_EXCEPTION_MONITOR_0 CORE_1_IRAM0_EXCEPTION_MONITOR_0
+	// CORE_1_IRAM0_EXCEPTION_MONITOR_1 is register CORE_1_IRAM0_EXCEPTION_MONITOR_1 (at 0x104): Core1 bus busy status regsiter.
+	CORE_1_IRAM0_EXCEPTION_MONITOR_1 CORE_1_IRAM0_EXCEPTION_MONITOR_1
 	// CORE_1_DRAM0_EXCEPTION_MONITOR_0 is register CORE_1_DRAM0_EXCEPTION_MONITOR_0 (at 0x108): Core1 bus busy status regsiter.
 	CORE_1_DRAM0_EXCEPTION_MONITOR_0 CORE_1_DRAM0_EXCEPTION_MONITOR_0
 	// CORE_1_DRAM0_EXCEPTION_MONITOR_1 is register CORE_1_DRAM0_EXCEPTION_MONITOR_1 (at 0x10c): Core1 bus busy status regsiter.
@@ -125,8 +153,10 @@ type ASSIST_DEBUG struct {
 	CORE_1_DRAM0_EXCEPTION_MONITOR_4 CORE_1_DRAM0_EXCEPTION_MONITOR_4
 	// CORE_1_DRAM0_EXCEPTION_MONITOR_5 is register CORE_1_DRAM0_EXCEPTION_MONITOR_5 (at 0x11c): Core1 bus busy status regsiter.
 	CORE_1_DRAM0_EXCEPTION_MONITOR_5 CORE_1_DRAM0_EXCEPTION_MONITOR_5
-	// CORE_X_IRAM0_DRAM0_EXCEPTION_MONITOR is register CORE_X_IRAM0_DRAM0_EXCEPTION_MONITOR_%s (at 0x120, 2 × 0x4 bytes): bus busy configuration register (CORE_X_IRAM0_DRAM0_EXCEPTION_MONITOR_0 … CORE_X_IRAM0_DRAM0_EXCEPTION_MONITOR_1 in the SVD).
-	CORE_X_IRAM0_DRAM0_EXCEPTION_MONITOR [2]CORE_X_IRAM0_DRAM0_EXCEPTION_MONITOR
+	// CORE_X_IRAM0_DRAM0_EXCEPTION_MONITOR_0 is register CORE_X_IRAM0_DRAM0_EXCEPTION_MONITOR_0 (at 0x120): bus busy configuration register.
+	CORE_X_IRAM0_DRAM0_EXCEPTION_MONITOR_0 CORE_X_IRAM0_DRAM0_EXCEPTION_MONITOR_0
+	// CORE_X_IRAM0_DRAM0_EXCEPTION_MONITOR_1 is register CORE_X_IRAM0_DRAM0_EXCEPTION_MONITOR_1 (at 0x124): bus busy configuration register.
+	CORE_X_IRAM0_DRAM0_EXCEPTION_MONITOR_1 CORE_X_IRAM0_DRAM0_EXCEPTION_MONITOR_1
 	// LOG_SETTING is register LOG_SETTING (at 0x128): log set register.
 	LOG_SETTING LOG_SETTING
 	// LOG_DATA is register LOG_DATA_%s (at 0x12c, 4 × 0x4 bytes): log check data register (LOG_DATA_0 … LOG_DATA_3 in the SVD).
@@ -148,38 +178,6 @@ type ASSIST_DEBUG struct {
 	_                 [0xa4]byte
 	// DATE is register DATE (at 0x1fc): version register.
 	DATE DATE
-}
-
-// CORE_0_AREA_DRAM0_M is the register cluster CORE_0_AREA_DRAM0_M[%s], 0x8 bytes: Registers CORE_0_AREA_DRAM0_0_MIN, CORE_0_AREA_DRAM0_1_MIN and the rest of each copy, as one array.
-type CORE_0_AREA_DRAM0_M struct {
-	// IN is register IN (at 0x0): core0 dram0 region0 addr configuration register.
-	IN CORE_0_AREA_DRAM0_M_IN
-	// AX is register AX (at 0x4): core0 dram0 region0 addr configuration register.
-	AX CORE_0_AREA_DRAM0_M_AX
-}
-
-// CORE_0_AREA_PIF_M is the register cluster CORE_0_AREA_PIF_M[%s], 0x8 bytes: Registers CORE_0_AREA_PIF_0_MIN, CORE_0_AREA_PIF_1_MIN and the rest of each copy, as one array.
-type CORE_0_AREA_PIF_M struct {
-	// IN is register IN (at 0x0): core0 PIF region0 addr configuration register.
-	IN CORE_0_AREA_PIF_M_IN
-	// AX is register AX (at 0x4): core0 PIF region0 addr configuration register.
-	AX CORE_0_AREA_PIF_M_AX
-}
-
-// CORE_1_AREA_DRAM0_M is the register cluster CORE_1_AREA_DRAM0_M[%s], 0x8 bytes: Registers CORE_1_AREA_DRAM0_0_MIN, CORE_1_AREA_DRAM0_1_MIN and the rest of each copy, as one array.
-type CORE_1_AREA_DRAM0_M struct {
-	// IN is register IN (at 0x0): Core1 dram0 region0 addr configuration register.
-	IN CORE_1_AREA_DRAM0_M_IN
-	// AX is register AX (at 0x4): Core1 dram0 region0 addr configuration register.
-	AX CORE_1_AREA_DRAM0_M_AX
-}
-
-// CORE_1_AREA_PIF_M is the register cluster CORE_1_AREA_PIF_M[%s], 0x8 bytes: Registers CORE_1_AREA_PIF_0_MIN, CORE_1_AREA_PIF_1_MIN and the rest of each copy, as one array.
-type CORE_1_AREA_PIF_M struct {
-	// IN is register IN (at 0x0): Core1 PIF region0 addr configuration register.
-	IN CORE_1_AREA_PIF_M_IN
-	// AX is register AX (at 0x4): Core1 PIF region0 addr configuration register.
-	AX CORE_1_AREA_PIF_M_AX
 }
 
 // CORE_0_INTERRUPT_ENA is register CORE_0_INTERRUPT_ENA (32-bit, read-write, reset 0x0): core0 monitor enable configuration register.
@@ -626,156 +624,308 @@ func (v CORE_0_INTERRUPT_CLRValue) WithCORE_0_DRAM0_EXCEPTION_MONITOR_CLR(b bool
 	return v&^0x800 | CORE_0_INTERRUPT_CLRValue(b2u(b))<<11
 }
 
-// CORE_0_AREA_DRAM0_M_IN is register IN (32-bit, read-write, reset 0xffffffff): core0 dram0 region0 addr configuration register.
-type CORE_0_AREA_DRAM0_M_IN struct{ reg mmio.U32 }
+// CORE_0_AREA_DRAM0_0_MIN is register CORE_0_AREA_DRAM0_0_MIN (32-bit, read-write, reset 0xffffffff): core0 dram0 region0 addr configuration register.
+type CORE_0_AREA_DRAM0_0_MIN struct{ reg mmio.U32 }
 
-// CORE_0_AREA_DRAM0_M_INValue is a value of register CORE_0_AREA_DRAM0_M_IN.
-type CORE_0_AREA_DRAM0_M_INValue uint32
+// CORE_0_AREA_DRAM0_0_MINValue is a value of register CORE_0_AREA_DRAM0_0_MIN.
+type CORE_0_AREA_DRAM0_0_MINValue uint32
 
-// CORE_0_AREA_DRAM0_M_INReset is the reset value of register CORE_0_AREA_DRAM0_M_IN.
-const CORE_0_AREA_DRAM0_M_INReset CORE_0_AREA_DRAM0_M_INValue = 0xffffffff
+// CORE_0_AREA_DRAM0_0_MINReset is the reset value of register CORE_0_AREA_DRAM0_0_MIN.
+const CORE_0_AREA_DRAM0_0_MINReset CORE_0_AREA_DRAM0_0_MINValue = 0xffffffff
 
 // Read loads the register.
-func (r *CORE_0_AREA_DRAM0_M_IN) Read() CORE_0_AREA_DRAM0_M_INValue {
-	return CORE_0_AREA_DRAM0_M_INValue(r.reg.Load())
+func (r *CORE_0_AREA_DRAM0_0_MIN) Read() CORE_0_AREA_DRAM0_0_MINValue {
+	return CORE_0_AREA_DRAM0_0_MINValue(r.reg.Load())
 }
 
 // Write stores v in the register.
-func (r *CORE_0_AREA_DRAM0_M_IN) Write(v CORE_0_AREA_DRAM0_M_INValue) { r.reg.Store(uint32(v)) }
+func (r *CORE_0_AREA_DRAM0_0_MIN) Write(v CORE_0_AREA_DRAM0_0_MINValue) { r.reg.Store(uint32(v)) }
 
-// WriteWith stores f(CORE_0_AREA_DRAM0_M_INReset): fields f leaves alone are written as their reset values.
-func (r *CORE_0_AREA_DRAM0_M_IN) WriteWith(f func(CORE_0_AREA_DRAM0_M_INValue) CORE_0_AREA_DRAM0_M_INValue) {
-	r.reg.Store(uint32(f(CORE_0_AREA_DRAM0_M_INReset)))
+// WriteWith stores f(CORE_0_AREA_DRAM0_0_MINReset): fields f leaves alone are written as their reset values.
+func (r *CORE_0_AREA_DRAM0_0_MIN) WriteWith(f func(CORE_0_AREA_DRAM0_0_MINValue) CORE_0_AREA_DRAM0_0_MINValue) {
+	r.reg.Store(uint32(f(CORE_0_AREA_DRAM0_0_MINReset)))
 }
 
-// Reset stores CORE_0_AREA_DRAM0_M_INReset in the register.
-func (r *CORE_0_AREA_DRAM0_M_IN) Reset() { r.reg.Store(uint32(CORE_0_AREA_DRAM0_M_INReset)) }
+// Reset stores CORE_0_AREA_DRAM0_0_MINReset in the register.
+func (r *CORE_0_AREA_DRAM0_0_MIN) Reset() { r.reg.Store(uint32(CORE_0_AREA_DRAM0_0_MINReset)) }
 
 // Modify loads the register, passes its value to f and stores the result.
-func (r *CORE_0_AREA_DRAM0_M_IN) Modify(f func(CORE_0_AREA_DRAM0_M_INValue) CORE_0_AREA_DRAM0_M_INValue) {
-	r.reg.Store(uint32(f(CORE_0_AREA_DRAM0_M_INValue(r.reg.Load()))))
+func (r *CORE_0_AREA_DRAM0_0_MIN) Modify(f func(CORE_0_AREA_DRAM0_0_MINValue) CORE_0_AREA_DRAM0_0_MINValue) {
+	r.reg.Store(uint32(f(CORE_0_AREA_DRAM0_0_MINValue(r.reg.Load()))))
 }
 
-// CORE_0_AREA_DRAM0_MIN returns field CORE_0_AREA_DRAM0_%s_MIN (bits 31:0): Core0 dram0 region0 start addr.
-func (v CORE_0_AREA_DRAM0_M_INValue) CORE_0_AREA_DRAM0_MIN() uint32 { return uint32(v) & 0xffffffff }
+// CORE_0_AREA_DRAM0_0_MIN returns field CORE_0_AREA_DRAM0_0_MIN (bits 31:0): Core0 dram0 region0 start addr.
+func (v CORE_0_AREA_DRAM0_0_MINValue) CORE_0_AREA_DRAM0_0_MIN() uint32 { return uint32(v) & 0xffffffff }
 
-// WithCORE_0_AREA_DRAM0_MIN returns v with field CORE_0_AREA_DRAM0_%s_MIN (bits 31:0) set to x, masked to the field width.
-func (v CORE_0_AREA_DRAM0_M_INValue) WithCORE_0_AREA_DRAM0_MIN(x uint32) CORE_0_AREA_DRAM0_M_INValue {
-	return v&^0xffffffff | CORE_0_AREA_DRAM0_M_INValue(x&0xffffffff)
+// WithCORE_0_AREA_DRAM0_0_MIN returns v with field CORE_0_AREA_DRAM0_0_MIN (bits 31:0) set to x, masked to the field width.
+func (v CORE_0_AREA_DRAM0_0_MINValue) WithCORE_0_AREA_DRAM0_0_MIN(x uint32) CORE_0_AREA_DRAM0_0_MINValue {
+	return v&^0xffffffff | CORE_0_AREA_DRAM0_0_MINValue(x&0xffffffff)
 }
 
-// CORE_0_AREA_DRAM0_M_AX is register AX (32-bit, read-write, reset 0x0): core0 dram0 region0 addr configuration register.
-type CORE_0_AREA_DRAM0_M_AX struct{ reg mmio.U32 }
+// CORE_0_AREA_DRAM0_0_MAX is register CORE_0_AREA_DRAM0_0_MAX (32-bit, read-write, reset 0x0): core0 dram0 region0 addr configuration register.
+type CORE_0_AREA_DRAM0_0_MAX struct{ reg mmio.U32 }
 
-// CORE_0_AREA_DRAM0_M_AXValue is a value of register CORE_0_AREA_DRAM0_M_AX.
-type CORE_0_AREA_DRAM0_M_AXValue uint32
+// CORE_0_AREA_DRAM0_0_MAXValue is a value of register CORE_0_AREA_DRAM0_0_MAX.
+type CORE_0_AREA_DRAM0_0_MAXValue uint32
 
-// CORE_0_AREA_DRAM0_M_AXReset is the reset value of register CORE_0_AREA_DRAM0_M_AX.
-const CORE_0_AREA_DRAM0_M_AXReset CORE_0_AREA_DRAM0_M_AXValue = 0x0
+// CORE_0_AREA_DRAM0_0_MAXReset is the reset value of register CORE_0_AREA_DRAM0_0_MAX.
+const CORE_0_AREA_DRAM0_0_MAXReset CORE_0_AREA_DRAM0_0_MAXValue = 0x0
 
 // Read loads the register.
-func (r *CORE_0_AREA_DRAM0_M_AX) Read() CORE_0_AREA_DRAM0_M_AXValue {
-	return CORE_0_AREA_DRAM0_M_AXValue(r.reg.Load())
+func (r *CORE_0_AREA_DRAM0_0_MAX) Read() CORE_0_AREA_DRAM0_0_MAXValue {
+	return CORE_0_AREA_DRAM0_0_MAXValue(r.reg.Load())
 }
 
 // Write stores v in the register.
-func (r *CORE_0_AREA_DRAM0_M_AX) Write(v CORE_0_AREA_DRAM0_M_AXValue) { r.reg.Store(uint32(v)) }
+func (r *CORE_0_AREA_DRAM0_0_MAX) Write(v CORE_0_AREA_DRAM0_0_MAXValue) { r.reg.Store(uint32(v)) }
 
-// WriteWith stores f(CORE_0_AREA_DRAM0_M_AXReset): fields f leaves alone are written as their reset values.
-func (r *CORE_0_AREA_DRAM0_M_AX) WriteWith(f func(CORE_0_AREA_DRAM0_M_AXValue) CORE_0_AREA_DRAM0_M_AXValue) {
-	r.reg.Store(uint32(f(CORE_0_AREA_DRAM0_M_AXReset)))
+// WriteWith stores f(CORE_0_AREA_DRAM0_0_MAXReset): fields f leaves alone are written as their reset values.
+func (r *CORE_0_AREA_DRAM0_0_MAX) WriteWith(f func(CORE_0_AREA_DRAM0_0_MAXValue) CORE_0_AREA_DRAM0_0_MAXValue) {
+	r.reg.Store(uint32(f(CORE_0_AREA_DRAM0_0_MAXReset)))
 }
 
-// Reset stores CORE_0_AREA_DRAM0_M_AXReset in the register.
-func (r *CORE_0_AREA_DRAM0_M_AX) Reset() { r.reg.Store(uint32(CORE_0_AREA_DRAM0_M_AXReset)) }
+// Reset stores CORE_0_AREA_DRAM0_0_MAXReset in the register.
+func (r *CORE_0_AREA_DRAM0_0_MAX) Reset() { r.reg.Store(uint32(CORE_0_AREA_DRAM0_0_MAXReset)) }
 
 // Modify loads the register, passes its value to f and stores the result.
-func (r *CORE_0_AREA_DRAM0_M_AX) Modify(f func(CORE_0_AREA_DRAM0_M_AXValue) CORE_0_AREA_DRAM0_M_AXValue) {
-	r.reg.Store(uint32(f(CORE_0_AREA_DRAM0_M_AXValue(r.reg.Load()))))
+func (r *CORE_0_AREA_DRAM0_0_MAX) Modify(f func(CORE_0_AREA_DRAM0_0_MAXValue) CORE_0_AREA_DRAM0_0_MAXValue) {
+	r.reg.Store(uint32(f(CORE_0_AREA_DRAM0_0_MAXValue(r.reg.Load()))))
 }
 
-// CORE_0_AREA_DRAM0_MAX returns field CORE_0_AREA_DRAM0_%s_MAX (bits 31:0): Core0 dram0 region0 end addr.
-func (v CORE_0_AREA_DRAM0_M_AXValue) CORE_0_AREA_DRAM0_MAX() uint32 { return uint32(v) & 0xffffffff }
+// CORE_0_AREA_DRAM0_0_MAX returns field CORE_0_AREA_DRAM0_0_MAX (bits 31:0): Core0 dram0 region0 end addr.
+func (v CORE_0_AREA_DRAM0_0_MAXValue) CORE_0_AREA_DRAM0_0_MAX() uint32 { return uint32(v) & 0xffffffff }
 
-// WithCORE_0_AREA_DRAM0_MAX returns v with field CORE_0_AREA_DRAM0_%s_MAX (bits 31:0) set to x, masked to the field width.
-func (v CORE_0_AREA_DRAM0_M_AXValue) WithCORE_0_AREA_DRAM0_MAX(x uint32) CORE_0_AREA_DRAM0_M_AXValue {
-	return v&^0xffffffff | CORE_0_AREA_DRAM0_M_AXValue(x&0xffffffff)
+// WithCORE_0_AREA_DRAM0_0_MAX returns v with field CORE_0_AREA_DRAM0_0_MAX (bits 31:0) set to x, masked to the field width.
+func (v CORE_0_AREA_DRAM0_0_MAXValue) WithCORE_0_AREA_DRAM0_0_MAX(x uint32) CORE_0_AREA_DRAM0_0_MAXValue {
+	return v&^0xffffffff | CORE_0_AREA_DRAM0_0_MAXValue(x&0xffffffff)
 }
 
-// CORE_0_AREA_PIF_M_IN is register IN (32-bit, read-write, reset 0xffffffff): core0 PIF region0 addr configuration register.
-type CORE_0_AREA_PIF_M_IN struct{ reg mmio.U32 }
+// CORE_0_AREA_DRAM0_1_MIN is register CORE_0_AREA_DRAM0_1_MIN (32-bit, read-write, reset 0xffffffff): core0 dram0 region1 addr configuration register.
+type CORE_0_AREA_DRAM0_1_MIN struct{ reg mmio.U32 }
 
-// CORE_0_AREA_PIF_M_INValue is a value of register CORE_0_AREA_PIF_M_IN.
-type CORE_0_AREA_PIF_M_INValue uint32
+// CORE_0_AREA_DRAM0_1_MINValue is a value of register CORE_0_AREA_DRAM0_1_MIN.
+type CORE_0_AREA_DRAM0_1_MINValue uint32
 
-// CORE_0_AREA_PIF_M_INReset is the reset value of register CORE_0_AREA_PIF_M_IN.
-const CORE_0_AREA_PIF_M_INReset CORE_0_AREA_PIF_M_INValue = 0xffffffff
+// CORE_0_AREA_DRAM0_1_MINReset is the reset value of register CORE_0_AREA_DRAM0_1_MIN.
+const CORE_0_AREA_DRAM0_1_MINReset CORE_0_AREA_DRAM0_1_MINValue = 0xffffffff
 
 // Read loads the register.
-func (r *CORE_0_AREA_PIF_M_IN) Read() CORE_0_AREA_PIF_M_INValue {
-	return CORE_0_AREA_PIF_M_INValue(r.reg.Load())
+func (r *CORE_0_AREA_DRAM0_1_MIN) Read() CORE_0_AREA_DRAM0_1_MINValue {
+	return CORE_0_AREA_DRAM0_1_MINValue(r.reg.Load())
 }
 
 // Write stores v in the register.
-func (r *CORE_0_AREA_PIF_M_IN) Write(v CORE_0_AREA_PIF_M_INValue) { r.reg.Store(uint32(v)) }
+func (r *CORE_0_AREA_DRAM0_1_MIN) Write(v CORE_0_AREA_DRAM0_1_MINValue) { r.reg.Store(uint32(v)) }
 
-// WriteWith stores f(CORE_0_AREA_PIF_M_INReset): fields f leaves alone are written as their reset values.
-func (r *CORE_0_AREA_PIF_M_IN) WriteWith(f func(CORE_0_AREA_PIF_M_INValue) CORE_0_AREA_PIF_M_INValue) {
-	r.reg.Store(uint32(f(CORE_0_AREA_PIF_M_INReset)))
+// WriteWith stores f(CORE_0_AREA_DRAM0_1_MINReset): fields f leaves alone are written as their reset values.
+func (r *CORE_0_AREA_DRAM0_1_MIN) WriteWith(f func(CORE_0_AREA_DRAM0_1_MINValue) CORE_0_AREA_DRAM0_1_MINValue) {
+	r.reg.Store(uint32(f(CORE_0_AREA_DRAM0_1_MINReset)))
 }
 
-// Reset stores CORE_0_AREA_PIF_M_INReset in the register.
-func (r *CORE_0_AREA_PIF_M_IN) Reset() { r.reg.Store(uint32(CORE_0_AREA_PIF_M_INReset)) }
+// Reset stores CORE_0_AREA_DRAM0_1_MINReset in the register.
+func (r *CORE_0_AREA_DRAM0_1_MIN) Reset() { r.reg.Store(uint32(CORE_0_AREA_DRAM0_1_MINReset)) }
 
 // Modify loads the register, passes its value to f and stores the result.
-func (r *CORE_0_AREA_PIF_M_IN) Modify(f func(CORE_0_AREA_PIF_M_INValue) CORE_0_AREA_PIF_M_INValue) {
-	r.reg.Store(uint32(f(CORE_0_AREA_PIF_M_INValue(r.reg.Load()))))
+func (r *CORE_0_AREA_DRAM0_1_MIN) Modify(f func(CORE_0_AREA_DRAM0_1_MINValue) CORE_0_AREA_DRAM0_1_MINValue) {
+	r.reg.Store(uint32(f(CORE_0_AREA_DRAM0_1_MINValue(r.reg.Load()))))
 }
 
-// CORE_0_AREA_PIF_MIN returns field CORE_0_AREA_PIF_%s_MIN (bits 31:0): Core0 PIF region0 start addr.
-func (v CORE_0_AREA_PIF_M_INValue) CORE_0_AREA_PIF_MIN() uint32 { return uint32(v) & 0xffffffff }
+// CORE_0_AREA_DRAM0_1_MIN returns field CORE_0_AREA_DRAM0_1_MIN (bits 31:0): Core0 dram0 region1 start addr.
+func (v CORE_0_AREA_DRAM0_1_MINValue) CORE_0_AREA_DRAM0_1_MIN() uint32 { return uint32(v) & 0xffffffff }
 
-// WithCORE_0_AREA_PIF_MIN returns v with field CORE_0_AREA_PIF_%s_MIN (bits 31:0) set to x, masked to the field width.
-func (v CORE_0_AREA_PIF_M_INValue) WithCORE_0_AREA_PIF_MIN(x uint32) CORE_0_AREA_PIF_M_INValue {
-	return v&^0xffffffff | CORE_0_AREA_PIF_M_INValue(x&0xffffffff)
+// WithCORE_0_AREA_DRAM0_1_MIN returns v with field CORE_0_AREA_DRAM0_1_MIN (bits 31:0) set to x, masked to the field width.
+func (v CORE_0_AREA_DRAM0_1_MINValue) WithCORE_0_AREA_DRAM0_1_MIN(x uint32) CORE_0_AREA_DRAM0_1_MINValue {
+	return v&^0xffffffff | CORE_0_AREA_DRAM0_1_MINValue(x&0xffffffff)
 }
 
-// CORE_0_AREA_PIF_M_AX is register AX (32-bit, read-write, reset 0x0): core0 PIF region0 addr configuration register.
-type CORE_0_AREA_PIF_M_AX struct{ reg mmio.U32 }
+// CORE_0_AREA_DRAM0_1_MAX is register CORE_0_AREA_DRAM0_1_MAX (32-bit, read-write, reset 0x0): core0 dram0 region1 addr configuration register.
+type CORE_0_AREA_DRAM0_1_MAX struct{ reg mmio.U32 }
 
-// CORE_0_AREA_PIF_M_AXValue is a value of register CORE_0_AREA_PIF_M_AX.
-type CORE_0_AREA_PIF_M_AXValue uint32
+// CORE_0_AREA_DRAM0_1_MAXValue is a value of register CORE_0_AREA_DRAM0_1_MAX.
+type CORE_0_AREA_DRAM0_1_MAXValue uint32
 
-// CORE_0_AREA_PIF_M_AXReset is the reset value of register CORE_0_AREA_PIF_M_AX.
-const CORE_0_AREA_PIF_M_AXReset CORE_0_AREA_PIF_M_AXValue = 0x0
+// CORE_0_AREA_DRAM0_1_MAXReset is the reset value of register CORE_0_AREA_DRAM0_1_MAX.
+const CORE_0_AREA_DRAM0_1_MAXReset CORE_0_AREA_DRAM0_1_MAXValue = 0x0
 
 // Read loads the register.
-func (r *CORE_0_AREA_PIF_M_AX) Read() CORE_0_AREA_PIF_M_AXValue {
-	return CORE_0_AREA_PIF_M_AXValue(r.reg.Load())
+func (r *CORE_0_AREA_DRAM0_1_MAX) Read() CORE_0_AREA_DRAM0_1_MAXValue {
+	return CORE_0_AREA_DRAM0_1_MAXValue(r.reg.Load())
 }
 
 // Write stores v in the register.
-func (r *CORE_0_AREA_PIF_M_AX) Write(v CORE_0_AREA_PIF_M_AXValue) { r.reg.Store(uint32(v)) }
+func (r *CORE_0_AREA_DRAM0_1_MAX) Write(v CORE_0_AREA_DRAM0_1_MAXValue) { r.reg.Store(uint32(v)) }
 
-// WriteWith stores f(CORE_0_AREA_PIF_M_AXReset): fields f leaves alone are written as their reset values.
-func (r *CORE_0_AREA_PIF_M_AX) WriteWith(f func(CORE_0_AREA_PIF_M_AXValue) CORE_0_AREA_PIF_M_AXValue) {
-	r.reg.Store(uint32(f(CORE_0_AREA_PIF_M_AXReset)))
+// WriteWith stores f(CORE_0_AREA_DRAM0_1_MAXReset): fields f leaves alone are written as their reset values.
+func (r *CORE_0_AREA_DRAM0_1_MAX) WriteWith(f func(CORE_0_AREA_DRAM0_1_MAXValue) CORE_0_AREA_DRAM0_1_MAXValue) {
+	r.reg.Store(uint32(f(CORE_0_AREA_DRAM0_1_MAXReset)))
 }
 
-// Reset stores CORE_0_AREA_PIF_M_AXReset in the register.
-func (r *CORE_0_AREA_PIF_M_AX) Reset() { r.reg.Store(uint32(CORE_0_AREA_PIF_M_AXReset)) }
+// Reset stores CORE_0_AREA_DRAM0_1_MAXReset in the register.
+func (r *CORE_0_AREA_DRAM0_1_MAX) Reset() { r.reg.Store(uint32(CORE_0_AREA_DRAM0_1_MAXReset)) }
 
 // Modify loads the register, passes its value to f and stores the result.
-func (r *CORE_0_AREA_PIF_M_AX) Modify(f func(CORE_0_AREA_PIF_M_AXValue) CORE_0_AREA_PIF_M_AXValue) {
-	r.reg.Store(uint32(f(CORE_0_AREA_PIF_M_AXValue(r.reg.Load()))))
+func (r *CORE_0_AREA_DRAM0_1_MAX) Modify(f func(CORE_0_AREA_DRAM0_1_MAXValue) CORE_0_AREA_DRAM0_1_MAXValue) {
+	r.reg.Store(uint32(f(CORE_0_AREA_DRAM0_1_MAXValue(r.reg.Load()))))
 }
 
-// CORE_0_AREA_PIF_MAX returns field CORE_0_AREA_PIF_%s_MAX (bits 31:0): Core0 PIF region0 end addr.
-func (v CORE_0_AREA_PIF_M_AXValue) CORE_0_AREA_PIF_MAX() uint32 { return uint32(v) & 0xffffffff }
+// CORE_0_AREA_DRAM0_1_MAX returns field CORE_0_AREA_DRAM0_1_MAX (bits 31:0): Core0 dram0 region1 end addr.
+func (v CORE_0_AREA_DRAM0_1_MAXValue) CORE_0_AREA_DRAM0_1_MAX() uint32 { return uint32(v) & 0xffffffff }
 
-// WithCORE_0_AREA_PIF_MAX returns v with field CORE_0_AREA_PIF_%s_MAX (bits 31:0) set to x, masked to the field width.
-func (v CORE_0_AREA_PIF_M_AXValue) WithCORE_0_AREA_PIF_MAX(x uint32) CORE_0_AREA_PIF_M_AXValue {
-	return v&^0xffffffff | CORE_0_AREA_PIF_M_AXValue(x&0xffffffff)
+// WithCORE_0_AREA_DRAM0_1_MAX returns v with field CORE_0_AREA_DRAM0_1_MAX (bits 31:0) set to x, masked to the field width.
+func (v CORE_0_AREA_DRAM0_1_MAXValue) WithCORE_0_AREA_DRAM0_1_MAX(x uint32) CORE_0_AREA_DRAM0_1_MAXValue {
+	return v&^0xffffffff | CORE_0_AREA_DRAM0_1_MAXValue(x&0xffffffff)
+}
+
+// CORE_0_AREA_PIF_0_MIN is register CORE_0_AREA_PIF_0_MIN (32-bit, read-write, reset 0xffffffff): core0 PIF region0 addr configuration register.
+type CORE_0_AREA_PIF_0_MIN struct{ reg mmio.U32 }
+
+// CORE_0_AREA_PIF_0_MINValue is a value of register CORE_0_AREA_PIF_0_MIN.
+type CORE_0_AREA_PIF_0_MINValue uint32
+
+// CORE_0_AREA_PIF_0_MINReset is the reset value of register CORE_0_AREA_PIF_0_MIN.
+const CORE_0_AREA_PIF_0_MINReset CORE_0_AREA_PIF_0_MINValue = 0xffffffff
+
+// Read loads the register.
+func (r *CORE_0_AREA_PIF_0_MIN) Read() CORE_0_AREA_PIF_0_MINValue {
+	return CORE_0_AREA_PIF_0_MINValue(r.reg.Load())
+}
+
+// Write stores v in the register.
+func (r *CORE_0_AREA_PIF_0_MIN) Write(v CORE_0_AREA_PIF_0_MINValue) { r.reg.Store(uint32(v)) }
+
+// WriteWith stores f(CORE_0_AREA_PIF_0_MINReset): fields f leaves alone are written as their reset values.
+func (r *CORE_0_AREA_PIF_0_MIN) WriteWith(f func(CORE_0_AREA_PIF_0_MINValue) CORE_0_AREA_PIF_0_MINValue) {
+	r.reg.Store(uint32(f(CORE_0_AREA_PIF_0_MINReset)))
+}
+
+// Reset stores CORE_0_AREA_PIF_0_MINReset in the register.
+func (r *CORE_0_AREA_PIF_0_MIN) Reset() { r.reg.Store(uint32(CORE_0_AREA_PIF_0_MINReset)) }
+
+// Modify loads the register, passes its value to f and stores the result.
+func (r *CORE_0_AREA_PIF_0_MIN) Modify(f func(CORE_0_AREA_PIF_0_MINValue) CORE_0_AREA_PIF_0_MINValue) {
+	r.reg.Store(uint32(f(CORE_0_AREA_PIF_0_MINValue(r.reg.Load()))))
+}
+
+// CORE_0_AREA_PIF_0_MIN returns field CORE_0_AREA_PIF_0_MIN (bits 31:0): Core0 PIF region0 start addr.
+func (v CORE_0_AREA_PIF_0_MINValue) CORE_0_AREA_PIF_0_MIN() uint32 { return uint32(v) & 0xffffffff }
+
+// WithCORE_0_AREA_PIF_0_MIN returns v with field CORE_0_AREA_PIF_0_MIN (bits 31:0) set to x, masked to the field width.
+func (v CORE_0_AREA_PIF_0_MINValue) WithCORE_0_AREA_PIF_0_MIN(x uint32) CORE_0_AREA_PIF_0_MINValue {
+	return v&^0xffffffff | CORE_0_AREA_PIF_0_MINValue(x&0xffffffff)
+}
+
+// CORE_0_AREA_PIF_0_MAX is register CORE_0_AREA_PIF_0_MAX (32-bit, read-write, reset 0x0): core0 PIF region0 addr configuration register.
+type CORE_0_AREA_PIF_0_MAX struct{ reg mmio.U32 }
+
+// CORE_0_AREA_PIF_0_MAXValue is a value of register CORE_0_AREA_PIF_0_MAX.
+type CORE_0_AREA_PIF_0_MAXValue uint32
+
+// CORE_0_AREA_PIF_0_MAXReset is the reset value of register CORE_0_AREA_PIF_0_MAX.
+const CORE_0_AREA_PIF_0_MAXReset CORE_0_AREA_PIF_0_MAXValue = 0x0
+
+// Read loads the register.
+func (r *CORE_0_AREA_PIF_0_MAX) Read() CORE_0_AREA_PIF_0_MAXValue {
+	return CORE_0_AREA_PIF_0_MAXValue(r.reg.Load())
+}
+
+// Write stores v in the register.
+func (r *CORE_0_AREA_PIF_0_MAX) Write(v CORE_0_AREA_PIF_0_MAXValue) { r.reg.Store(uint32(v)) }
+
+// WriteWith stores f(CORE_0_AREA_PIF_0_MAXReset): fields f leaves alone are written as their reset values.
+func (r *CORE_0_AREA_PIF_0_MAX) WriteWith(f func(CORE_0_AREA_PIF_0_MAXValue) CORE_0_AREA_PIF_0_MAXValue) {
+	r.reg.Store(uint32(f(CORE_0_AREA_PIF_0_MAXReset)))
+}
+
+// Reset stores CORE_0_AREA_PIF_0_MAXReset in the register.
+func (r *CORE_0_AREA_PIF_0_MAX) Reset() { r.reg.Store(uint32(CORE_0_AREA_PIF_0_MAXReset)) }
+
+// Modify loads the register, passes its value to f and stores the result.
+func (r *CORE_0_AREA_PIF_0_MAX) Modify(f func(CORE_0_AREA_PIF_0_MAXValue) CORE_0_AREA_PIF_0_MAXValue) {
+	r.reg.Store(uint32(f(CORE_0_AREA_PIF_0_MAXValue(r.reg.Load()))))
+}
+
+// CORE_0_AREA_PIF_0_MAX returns field CORE_0_AREA_PIF_0_MAX (bits 31:0): Core0 PIF region0 end addr.
+func (v CORE_0_AREA_PIF_0_MAXValue) CORE_0_AREA_PIF_0_MAX() uint32 { return uint32(v) & 0xffffffff }
+
+// WithCORE_0_AREA_PIF_0_MAX returns v with field CORE_0_AREA_PIF_0_MAX (bits 31:0) set to x, masked to the field width.
+func (v CORE_0_AREA_PIF_0_MAXValue) WithCORE_0_AREA_PIF_0_MAX(x uint32) CORE_0_AREA_PIF_0_MAXValue {
+	return v&^0xffffffff | CORE_0_AREA_PIF_0_MAXValue(x&0xffffffff)
+}
+
+// CORE_0_AREA_PIF_1_MIN is register CORE_0_AREA_PIF_1_MIN (32-bit, read-write, reset 0xffffffff): core0 PIF region1 addr configuration register.
+type CORE_0_AREA_PIF_1_MIN struct{ reg mmio.U32 }
+
+// CORE_0_AREA_PIF_1_MINValue is a value of register CORE_0_AREA_PIF_1_MIN.
+type CORE_0_AREA_PIF_1_MINValue uint32
+
+// CORE_0_AREA_PIF_1_MINReset is the reset value of register CORE_0_AREA_PIF_1_MIN.
+const CORE_0_AREA_PIF_1_MINReset CORE_0_AREA_PIF_1_MINValue = 0xffffffff
+
+// Read loads the register.
+func (r *CORE_0_AREA_PIF_1_MIN) Read() CORE_0_AREA_PIF_1_MINValue {
+	return CORE_0_AREA_PIF_1_MINValue(r.reg.Load())
+}
+
+// Write stores v in the register.
+func (r *CORE_0_AREA_PIF_1_MIN) Write(v CORE_0_AREA_PIF_1_MINValue) { r.reg.Store(uint32(v)) }
+
+// WriteWith stores f(CORE_0_AREA_PIF_1_MINReset): fields f leaves alone are written as their reset values.
+func (r *CORE_0_AREA_PIF_1_MIN) WriteWith(f func(CORE_0_AREA_PIF_1_MINValue) CORE_0_AREA_PIF_1_MINValue) {
+	r.reg.Store(uint32(f(CORE_0_AREA_PIF_1_MINReset)))
+}
+
+// Reset stores CORE_0_AREA_PIF_1_MINReset in the register.
+func (r *CORE_0_AREA_PIF_1_MIN) Reset() { r.reg.Store(uint32(CORE_0_AREA_PIF_1_MINReset)) }
+
+// Modify loads the register, passes its value to f and stores the result.
+func (r *CORE_0_AREA_PIF_1_MIN) Modify(f func(CORE_0_AREA_PIF_1_MINValue) CORE_0_AREA_PIF_1_MINValue) {
+	r.reg.Store(uint32(f(CORE_0_AREA_PIF_1_MINValue(r.reg.Load()))))
+}
+
+// CORE_0_AREA_PIF_1_MIN returns field CORE_0_AREA_PIF_1_MIN (bits 31:0): Core0 PIF region1 start addr.
+func (v CORE_0_AREA_PIF_1_MINValue) CORE_0_AREA_PIF_1_MIN() uint32 { return uint32(v) & 0xffffffff }
+
+// WithCORE_0_AREA_PIF_1_MIN returns v with field CORE_0_AREA_PIF_1_MIN (bits 31:0) set to x, masked to the field width.
+func (v CORE_0_AREA_PIF_1_MINValue) WithCORE_0_AREA_PIF_1_MIN(x uint32) CORE_0_AREA_PIF_1_MINValue {
+	return v&^0xffffffff | CORE_0_AREA_PIF_1_MINValue(x&0xffffffff)
+}
+
+// CORE_0_AREA_PIF_1_MAX is register CORE_0_AREA_PIF_1_MAX (32-bit, read-write, reset 0x0): core0 PIF region1 addr configuration register.
+type CORE_0_AREA_PIF_1_MAX struct{ reg mmio.U32 }
+
+// CORE_0_AREA_PIF_1_MAXValue is a value of register CORE_0_AREA_PIF_1_MAX.
+type CORE_0_AREA_PIF_1_MAXValue uint32
+
+// CORE_0_AREA_PIF_1_MAXReset is the reset value of register CORE_0_AREA_PIF_1_MAX.
+const CORE_0_AREA_PIF_1_MAXReset CORE_0_AREA_PIF_1_MAXValue = 0x0
+
+// Read loads the register.
+func (r *CORE_0_AREA_PIF_1_MAX) Read() CORE_0_AREA_PIF_1_MAXValue {
+	return CORE_0_AREA_PIF_1_MAXValue(r.reg.Load())
+}
+
+// Write stores v in the register.
+func (r *CORE_0_AREA_PIF_1_MAX) Write(v CORE_0_AREA_PIF_1_MAXValue) { r.reg.Store(uint32(v)) }
+
+// WriteWith stores f(CORE_0_AREA_PIF_1_MAXReset): fields f leaves alone are written as their reset values.
+func (r *CORE_0_AREA_PIF_1_MAX) WriteWith(f func(CORE_0_AREA_PIF_1_MAXValue) CORE_0_AREA_PIF_1_MAXValue) {
+	r.reg.Store(uint32(f(CORE_0_AREA_PIF_1_MAXReset)))
+}
+
+// Reset stores CORE_0_AREA_PIF_1_MAXReset in the register.
+func (r *CORE_0_AREA_PIF_1_MAX) Reset() { r.reg.Store(uint32(CORE_0_AREA_PIF_1_MAXReset)) }
+
+// Modify loads the register, passes its value to f and stores the result.
+func (r *CORE_0_AREA_PIF_1_MAX) Modify(f func(CORE_0_AREA_PIF_1_MAXValue) CORE_0_AREA_PIF_1_MAXValue) {
+	r.reg.Store(uint32(f(CORE_0_AREA_PIF_1_MAXValue(r.reg.Load()))))
+}
+
+// CORE_0_AREA_PIF_1_MAX returns field CORE_0_AREA_PIF_1_MAX (bits 31:0): Core0 PIF region1 end addr.
+func (v CORE_0_AREA_PIF_1_MAXValue) CORE_0_AREA_PIF_1_MAX() uint32 { return uint32(v) & 0xffffffff }
+
+// WithCORE_0_AREA_PIF_1_MAX returns v with field CORE_0_AREA_PIF_1_MAX (bits 31:0) set to x, masked to the field width.
+func (v CORE_0_AREA_PIF_1_MAXValue) WithCORE_0_AREA_PIF_1_MAX(x uint32) CORE_0_AREA_PIF_1_MAXValue {
+	return v&^0xffffffff | CORE_0_AREA_PIF_1_MAXValue(x&0xffffffff)
 }
 
 // CORE_0_AREA_SP is register CORE_0_AREA_SP (32-bit, read-write, reset 0xffffffff): core0 area sp status register.
@@ -1325,52 +1475,101 @@ func (r *CORE_0_RCD_SP) Modify(f func(CORE_0_RCD_SPValue) CORE_0_RCD_SPValue) {
 // CORE_0_RCD_SP returns field CORE_0_RCD_SP (bits 31:0): core0_stack pointer.
 func (v CORE_0_RCD_SPValue) CORE_0_RCD_SP() uint32 { return uint32(v) & 0xffffffff }
 
-// CORE_0_IRAM0_EXCEPTION_MONITOR is register CORE_0_IRAM0_EXCEPTION_MONITOR_%s (32-bit, read-write, reset 0x0): core0 bus busy status regsiter (CORE_0_IRAM0_EXCEPTION_MONITOR_0 … CORE_0_IRAM0_EXCEPTION_MONITOR_1 in the SVD).
-type CORE_0_IRAM0_EXCEPTION_MONITOR struct{ reg mmio.U32 }
+// CORE_0_IRAM0_EXCEPTION_MONITOR_0 is register CORE_0_IRAM0_EXCEPTION_MONITOR_0 (32-bit, read-write, reset 0x0): core0 bus busy status regsiter.
+type CORE_0_IRAM0_EXCEPTION_MONITOR_0 struct{ reg mmio.U32 }
 
-// CORE_0_IRAM0_EXCEPTION_MONITORValue is a value of register CORE_0_IRAM0_EXCEPTION_MONITOR.
-type CORE_0_IRAM0_EXCEPTION_MONITORValue uint32
+// CORE_0_IRAM0_EXCEPTION_MONITOR_0Value is a value of register CORE_0_IRAM0_EXCEPTION_MONITOR_0.
+type CORE_0_IRAM0_EXCEPTION_MONITOR_0Value uint32
 
-// CORE_0_IRAM0_EXCEPTION_MONITORReset is the reset value of register CORE_0_IRAM0_EXCEPTION_MONITOR.
-const CORE_0_IRAM0_EXCEPTION_MONITORReset CORE_0_IRAM0_EXCEPTION_MONITORValue = 0x0
+// CORE_0_IRAM0_EXCEPTION_MONITOR_0Reset is the reset value of register CORE_0_IRAM0_EXCEPTION_MONITOR_0.
+const CORE_0_IRAM0_EXCEPTION_MONITOR_0Reset CORE_0_IRAM0_EXCEPTION_MONITOR_0Value = 0x0
 
 // Read loads the register.
-func (r *CORE_0_IRAM0_EXCEPTION_MONITOR) Read() CORE_0_IRAM0_EXCEPTION_MONITORValue {
-	return CORE_0_IRAM0_EXCEPTION_MONITORValue(r.reg.Load())
+func (r *CORE_0_IRAM0_EXCEPTION_MONITOR_0) Read() CORE_0_IRAM0_EXCEPTION_MONITOR_0Value {
+	return CORE_0_IRAM0_EXCEPTION_MONITOR_0Value(r.reg.Load())
 }
 
 // Write stores v in the register.
-func (r *CORE_0_IRAM0_EXCEPTION_MONITOR) Write(v CORE_0_IRAM0_EXCEPTION_MONITORValue) {
+func (r *CORE_0_IRAM0_EXCEPTION_MONITOR_0) Write(v CORE_0_IRAM0_EXCEPTION_MONITOR_0Value) {
 	r.reg.Store(uint32(v))
 }
 
-// WriteWith stores f(CORE_0_IRAM0_EXCEPTION_MONITORReset): fields f leaves alone are written as their reset values.
-func (r *CORE_0_IRAM0_EXCEPTION_MONITOR) WriteWith(f func(CORE_0_IRAM0_EXCEPTION_MONITORValue) CORE_0_IRAM0_EXCEPTION_MONITORValue) {
-	r.reg.Store(uint32(f(CORE_0_IRAM0_EXCEPTION_MONITORReset)))
+// WriteWith stores f(CORE_0_IRAM0_EXCEPTION_MONITOR_0Reset): fields f leaves alone are written as their reset values.
+func (r *CORE_0_IRAM0_EXCEPTION_MONITOR_0) WriteWith(f func(CORE_0_IRAM0_EXCEPTION_MONITOR_0Value) CORE_0_IRAM0_EXCEPTION_MONITOR_0Value) {
+	r.reg.Store(uint32(f(CORE_0_IRAM0_EXCEPTION_MONITOR_0Reset)))
 }
 
-// Reset stores CORE_0_IRAM0_EXCEPTION_MONITORReset in the register.
-func (r *CORE_0_IRAM0_EXCEPTION_MONITOR) Reset() {
-	r.reg.Store(uint32(CORE_0_IRAM0_EXCEPTION_MONITORReset))
+// Reset stores CORE_0_IRAM0_EXCEPTION_MONITOR_0Reset in the register.
+func (r *CORE_0_IRAM0_EXCEPTION_MONITOR_0) Reset() {
+	r.reg.Store(uint32(CORE_0_IRAM0_EXCEPTION_MONITOR_0Reset))
 }
 
 // Modify loads the register, passes its value to f and stores the result.
-func (r *CORE_0_IRAM0_EXCEPTION_MONITOR) Modify(f func(CORE_0_IRAM0_EXCEPTION_MONITORValue) CORE_0_IRAM0_EXCEPTION_MONITORValue) {
-	r.reg.Store(uint32(f(CORE_0_IRAM0_EXCEPTION_MONITORValue(r.reg.Load()))))
+func (r *CORE_0_IRAM0_EXCEPTION_MONITOR_0) Modify(f func(CORE_0_IRAM0_EXCEPTION_MONITOR_0Value) CORE_0_IRAM0_EXCEPTION_MONITOR_0Value) {
+	r.reg.Store(uint32(f(CORE_0_IRAM0_EXCEPTION_MONITOR_0Value(r.reg.Load()))))
 }
 
-// CORE_0_IRAM0_RECORDING_ADDR returns field CORE_0_IRAM0_RECORDING_ADDR_%s (bits 23:0): The first iram0's addr[25:2] status when trigger IRAM busy interrupt.
-func (v CORE_0_IRAM0_EXCEPTION_MONITORValue) CORE_0_IRAM0_RECORDING_ADDR() uint32 {
+// CORE_0_IRAM0_RECORDING_ADDR_0 returns field CORE_0_IRAM0_RECORDING_ADDR_0 (bits 23:0): The first iram0's addr[25:2] status when trigger IRAM busy interrupt.
+func (v CORE_0_IRAM0_EXCEPTION_MONITOR_0Value) CORE_0_IRAM0_RECORDING_ADDR_0() uint32 {
 	return uint32(v) & 0xffffff
 }
 
-// CORE_0_IRAM0_RECORDING_WR returns field CORE_0_IRAM0_RECORDING_WR_%s (bit 24): The first iram0's wr status when trigger IRAM busy interrupt.
-func (v CORE_0_IRAM0_EXCEPTION_MONITORValue) CORE_0_IRAM0_RECORDING_WR() bool {
+// CORE_0_IRAM0_RECORDING_WR_0 returns field CORE_0_IRAM0_RECORDING_WR_0 (bit 24): The first iram0's wr status when trigger IRAM busy interrupt.
+func (v CORE_0_IRAM0_EXCEPTION_MONITOR_0Value) CORE_0_IRAM0_RECORDING_WR_0() bool {
 	return v&0x1000000 != 0
 }
 
-// CORE_0_IRAM0_RECORDING_LOADSTORE returns field CORE_0_IRAM0_RECORDING_LOADSTORE_%s (bit 25): The first iram0's loadstore status when trigger IRAM busy interrupt.
-func (v CORE_0_IRAM0_EXCEPTION_MONITORValue) CORE_0_IRAM0_RECORDING_LOADSTORE() bool {
+// CORE_0_IRAM0_RECORDING_LOADSTORE_0 returns field CORE_0_IRAM0_RECORDING_LOADSTORE_0 (bit 25): The first iram0's loadstore status when trigger IRAM busy interrupt.
+func (v CORE_0_IRAM0_EXCEPTION_MONITOR_0Value) CORE_0_IRAM0_RECORDING_LOADSTORE_0() bool {
+	return v&0x2000000 != 0
+}
+
+// CORE_0_IRAM0_EXCEPTION_MONITOR_1 is register CORE_0_IRAM0_EXCEPTION_MONITOR_1 (32-bit, read-write, reset 0x0): core0 bus busy status regsiter.
+type CORE_0_IRAM0_EXCEPTION_MONITOR_1 struct{ reg mmio.U32 }
+
+// CORE_0_IRAM0_EXCEPTION_MONITOR_1Value is a value of register CORE_0_IRAM0_EXCEPTION_MONITOR_1.
+type CORE_0_IRAM0_EXCEPTION_MONITOR_1Value uint32
+
+// CORE_0_IRAM0_EXCEPTION_MONITOR_1Reset is the reset value of register CORE_0_IRAM0_EXCEPTION_MONITOR_1.
+const CORE_0_IRAM0_EXCEPTION_MONITOR_1Reset CORE_0_IRAM0_EXCEPTION_MONITOR_1Value = 0x0
+
+// Read loads the register.
+func (r *CORE_0_IRAM0_EXCEPTION_MONITOR_1) Read() CORE_0_IRAM0_EXCEPTION_MONITOR_1Value {
+	return CORE_0_IRAM0_EXCEPTION_MONITOR_1Value(r.reg.Load())
+}
+
+// Write stores v in the register.
+func (r *CORE_0_IRAM0_EXCEPTION_MONITOR_1) Write(v CORE_0_IRAM0_EXCEPTION_MONITOR_1Value) {
+	r.reg.Store(uint32(v))
+}
+
+// WriteWith stores f(CORE_0_IRAM0_EXCEPTION_MONITOR_1Reset): fields f leaves alone are written as their reset values.
+func (r *CORE_0_IRAM0_EXCEPTION_MONITOR_1) WriteWith(f func(CORE_0_IRAM0_EXCEPTION_MONITOR_1Value) CORE_0_IRAM0_EXCEPTION_MONITOR_1Value) {
+	r.reg.Store(uint32(f(CORE_0_IRAM0_EXCEPTION_MONITOR_1Reset)))
+}
+
+// Reset stores CORE_0_IRAM0_EXCEPTION_MONITOR_1Reset in the register.
+func (r *CORE_0_IRAM0_EXCEPTION_MONITOR_1) Reset() {
+	r.reg.Store(uint32(CORE_0_IRAM0_EXCEPTION_MONITOR_1Reset))
+}
+
+// Modify loads the register, passes its value to f and stores the result.
+func (r *CORE_0_IRAM0_EXCEPTION_MONITOR_1) Modify(f func(CORE_0_IRAM0_EXCEPTION_MONITOR_1Value) CORE_0_IRAM0_EXCEPTION_MONITOR_1Value) {
+	r.reg.Store(uint32(f(CORE_0_IRAM0_EXCEPTION_MONITOR_1Value(r.reg.Load()))))
+}
+
+// CORE_0_IRAM0_RECORDING_ADDR_1 returns field CORE_0_IRAM0_RECORDING_ADDR_1 (bits 23:0): The second iram0's addr[25:2] status when trigger IRAM busy interrupt.
+func (v CORE_0_IRAM0_EXCEPTION_MONITOR_1Value) CORE_0_IRAM0_RECORDING_ADDR_1() uint32 {
+	return uint32(v) & 0xffffff
+}
+
+// CORE_0_IRAM0_RECORDING_WR_1 returns field CORE_0_IRAM0_RECORDING_WR_1 (bit 24): The second iram0's wr status when trigger IRAM busy interrupt.
+func (v CORE_0_IRAM0_EXCEPTION_MONITOR_1Value) CORE_0_IRAM0_RECORDING_WR_1() bool {
+	return v&0x1000000 != 0
+}
+
+// CORE_0_IRAM0_RECORDING_LOADSTORE_1 returns field CORE_0_IRAM0_RECORDING_LOADSTORE_1 (bit 25): The second iram0's loadstore status when trigger IRAM busy interrupt.
+func (v CORE_0_IRAM0_EXCEPTION_MONITOR_1Value) CORE_0_IRAM0_RECORDING_LOADSTORE_1() bool {
 	return v&0x2000000 != 0
 }
 
@@ -2062,156 +2261,308 @@ func (v CORE_1_INTERRUPT_CLRValue) WithCORE_1_DRAM0_EXCEPTION_MONITOR_CLR(b bool
 	return v&^0x800 | CORE_1_INTERRUPT_CLRValue(b2u(b))<<11
 }
 
-// CORE_1_AREA_DRAM0_M_IN is register IN (32-bit, read-write, reset 0xffffffff): Core1 dram0 region0 addr configuration register.
-type CORE_1_AREA_DRAM0_M_IN struct{ reg mmio.U32 }
+// CORE_1_AREA_DRAM0_0_MIN is register CORE_1_AREA_DRAM0_0_MIN (32-bit, read-write, reset 0xffffffff): Core1 dram0 region0 addr configuration register.
+type CORE_1_AREA_DRAM0_0_MIN struct{ reg mmio.U32 }
 
-// CORE_1_AREA_DRAM0_M_INValue is a value of register CORE_1_AREA_DRAM0_M_IN.
-type CORE_1_AREA_DRAM0_M_INValue uint32
+// CORE_1_AREA_DRAM0_0_MINValue is a value of register CORE_1_AREA_DRAM0_0_MIN.
+type CORE_1_AREA_DRAM0_0_MINValue uint32
 
-// CORE_1_AREA_DRAM0_M_INReset is the reset value of register CORE_1_AREA_DRAM0_M_IN.
-const CORE_1_AREA_DRAM0_M_INReset CORE_1_AREA_DRAM0_M_INValue = 0xffffffff
+// CORE_1_AREA_DRAM0_0_MINReset is the reset value of register CORE_1_AREA_DRAM0_0_MIN.
+const CORE_1_AREA_DRAM0_0_MINReset CORE_1_AREA_DRAM0_0_MINValue = 0xffffffff
 
 // Read loads the register.
-func (r *CORE_1_AREA_DRAM0_M_IN) Read() CORE_1_AREA_DRAM0_M_INValue {
-	return CORE_1_AREA_DRAM0_M_INValue(r.reg.Load())
+func (r *CORE_1_AREA_DRAM0_0_MIN) Read() CORE_1_AREA_DRAM0_0_MINValue {
+	return CORE_1_AREA_DRAM0_0_MINValue(r.reg.Load())
 }
 
 // Write stores v in the register.
-func (r *CORE_1_AREA_DRAM0_M_IN) Write(v CORE_1_AREA_DRAM0_M_INValue) { r.reg.Store(uint32(v)) }
+func (r *CORE_1_AREA_DRAM0_0_MIN) Write(v CORE_1_AREA_DRAM0_0_MINValue) { r.reg.Store(uint32(v)) }
 
-// WriteWith stores f(CORE_1_AREA_DRAM0_M_INReset): fields f leaves alone are written as their reset values.
-func (r *CORE_1_AREA_DRAM0_M_IN) WriteWith(f func(CORE_1_AREA_DRAM0_M_INValue) CORE_1_AREA_DRAM0_M_INValue) {
-	r.reg.Store(uint32(f(CORE_1_AREA_DRAM0_M_INReset)))
+// WriteWith stores f(CORE_1_AREA_DRAM0_0_MINReset): fields f leaves alone are written as their reset values.
+func (r *CORE_1_AREA_DRAM0_0_MIN) WriteWith(f func(CORE_1_AREA_DRAM0_0_MINValue) CORE_1_AREA_DRAM0_0_MINValue) {
+	r.reg.Store(uint32(f(CORE_1_AREA_DRAM0_0_MINReset)))
 }
 
-// Reset stores CORE_1_AREA_DRAM0_M_INReset in the register.
-func (r *CORE_1_AREA_DRAM0_M_IN) Reset() { r.reg.Store(uint32(CORE_1_AREA_DRAM0_M_INReset)) }
+// Reset stores CORE_1_AREA_DRAM0_0_MINReset in the register.
+func (r *CORE_1_AREA_DRAM0_0_MIN) Reset() { r.reg.Store(uint32(CORE_1_AREA_DRAM0_0_MINReset)) }
 
 // Modify loads the register, passes its value to f and stores the result.
-func (r *CORE_1_AREA_DRAM0_M_IN) Modify(f func(CORE_1_AREA_DRAM0_M_INValue) CORE_1_AREA_DRAM0_M_INValue) {
-	r.reg.Store(uint32(f(CORE_1_AREA_DRAM0_M_INValue(r.reg.Load()))))
+func (r *CORE_1_AREA_DRAM0_0_MIN) Modify(f func(CORE_1_AREA_DRAM0_0_MINValue) CORE_1_AREA_DRAM0_0_MINValue) {
+	r.reg.Store(uint32(f(CORE_1_AREA_DRAM0_0_MINValue(r.reg.Load()))))
 }
 
-// CORE_1_AREA_DRAM0_MIN returns field CORE_1_AREA_DRAM0_%s_MIN (bits 31:0): Core1 dram0 region0 start addr.
-func (v CORE_1_AREA_DRAM0_M_INValue) CORE_1_AREA_DRAM0_MIN() uint32 { return uint32(v) & 0xffffffff }
+// CORE_1_AREA_DRAM0_0_MIN returns field CORE_1_AREA_DRAM0_0_MIN (bits 31:0): Core1 dram0 region0 start addr.
+func (v CORE_1_AREA_DRAM0_0_MINValue) CORE_1_AREA_DRAM0_0_MIN() uint32 { return uint32(v) & 0xffffffff }
 
-// WithCORE_1_AREA_DRAM0_MIN returns v with field CORE_1_AREA_DRAM0_%s_MIN (bits 31:0) set to x, masked to the field width.
-func (v CORE_1_AREA_DRAM0_M_INValue) WithCORE_1_AREA_DRAM0_MIN(x uint32) CORE_1_AREA_DRAM0_M_INValue {
-	return v&^0xffffffff | CORE_1_AREA_DRAM0_M_INValue(x&0xffffffff)
+// WithCORE_1_AREA_DRAM0_0_MIN returns v with field CORE_1_AREA_DRAM0_0_MIN (bits 31:0) set to x, masked to the field width.
+func (v CORE_1_AREA_DRAM0_0_MINValue) WithCORE_1_AREA_DRAM0_0_MIN(x uint32) CORE_1_AREA_DRAM0_0_MINValue {
+	return v&^0xffffffff | CORE_1_AREA_DRAM0_0_MINValue(x&0xffffffff)
 }
 
-// CORE_1_AREA_DRAM0_M_AX is register AX (32-bit, read-write, reset 0x0): Core1 dram0 region0 addr configuration register.
-type CORE_1_AREA_DRAM0_M_AX struct{ reg mmio.U32 }
+// CORE_1_AREA_DRAM0_0_MAX is register CORE_1_AREA_DRAM0_0_MAX (32-bit, read-write, reset 0x0): Core1 dram0 region0 addr configuration register.
+type CORE_1_AREA_DRAM0_0_MAX struct{ reg mmio.U32 }
 
-// CORE_1_AREA_DRAM0_M_AXValue is a value of register CORE_1_AREA_DRAM0_M_AX.
-type CORE_1_AREA_DRAM0_M_AXValue uint32
+// CORE_1_AREA_DRAM0_0_MAXValue is a value of register CORE_1_AREA_DRAM0_0_MAX.
+type CORE_1_AREA_DRAM0_0_MAXValue uint32
 
-// CORE_1_AREA_DRAM0_M_AXReset is the reset value of register CORE_1_AREA_DRAM0_M_AX.
-const CORE_1_AREA_DRAM0_M_AXReset CORE_1_AREA_DRAM0_M_AXValue = 0x0
+// CORE_1_AREA_DRAM0_0_MAXReset is the reset value of register CORE_1_AREA_DRAM0_0_MAX.
+const CORE_1_AREA_DRAM0_0_MAXReset CORE_1_AREA_DRAM0_0_MAXValue = 0x0
 
 // Read loads the register.
-func (r *CORE_1_AREA_DRAM0_M_AX) Read() CORE_1_AREA_DRAM0_M_AXValue {
-	return CORE_1_AREA_DRAM0_M_AXValue(r.reg.Load())
+func (r *CORE_1_AREA_DRAM0_0_MAX) Read() CORE_1_AREA_DRAM0_0_MAXValue {
+	return CORE_1_AREA_DRAM0_0_MAXValue(r.reg.Load())
 }
 
 // Write stores v in the register.
-func (r *CORE_1_AREA_DRAM0_M_AX) Write(v CORE_1_AREA_DRAM0_M_AXValue) { r.reg.Store(uint32(v)) }
+func (r *CORE_1_AREA_DRAM0_0_MAX) Write(v CORE_1_AREA_DRAM0_0_MAXValue) { r.reg.Store(uint32(v)) }
 
-// WriteWith stores f(CORE_1_AREA_DRAM0_M_AXReset): fields f leaves alone are written as their reset values.
-func (r *CORE_1_AREA_DRAM0_M_AX) WriteWith(f func(CORE_1_AREA_DRAM0_M_AXValue) CORE_1_AREA_DRAM0_M_AXValue) {
-	r.reg.Store(uint32(f(CORE_1_AREA_DRAM0_M_AXReset)))
+// WriteWith stores f(CORE_1_AREA_DRAM0_0_MAXReset): fields f leaves alone are written as their reset values.
+func (r *CORE_1_AREA_DRAM0_0_MAX) WriteWith(f func(CORE_1_AREA_DRAM0_0_MAXValue) CORE_1_AREA_DRAM0_0_MAXValue) {
+	r.reg.Store(uint32(f(CORE_1_AREA_DRAM0_0_MAXReset)))
 }
 
-// Reset stores CORE_1_AREA_DRAM0_M_AXReset in the register.
-func (r *CORE_1_AREA_DRAM0_M_AX) Reset() { r.reg.Store(uint32(CORE_1_AREA_DRAM0_M_AXReset)) }
+// Reset stores CORE_1_AREA_DRAM0_0_MAXReset in the register.
+func (r *CORE_1_AREA_DRAM0_0_MAX) Reset() { r.reg.Store(uint32(CORE_1_AREA_DRAM0_0_MAXReset)) }
 
 // Modify loads the register, passes its value to f and stores the result.
-func (r *CORE_1_AREA_DRAM0_M_AX) Modify(f func(CORE_1_AREA_DRAM0_M_AXValue) CORE_1_AREA_DRAM0_M_AXValue) {
-	r.reg.Store(uint32(f(CORE_1_AREA_DRAM0_M_AXValue(r.reg.Load()))))
+func (r *CORE_1_AREA_DRAM0_0_MAX) Modify(f func(CORE_1_AREA_DRAM0_0_MAXValue) CORE_1_AREA_DRAM0_0_MAXValue) {
+	r.reg.Store(uint32(f(CORE_1_AREA_DRAM0_0_MAXValue(r.reg.Load()))))
 }
 
-// CORE_1_AREA_DRAM0_MAX returns field CORE_1_AREA_DRAM0_%s_MAX (bits 31:0): Core1 dram0 region0 end addr.
-func (v CORE_1_AREA_DRAM0_M_AXValue) CORE_1_AREA_DRAM0_MAX() uint32 { return uint32(v) & 0xffffffff }
+// CORE_1_AREA_DRAM0_0_MAX returns field CORE_1_AREA_DRAM0_0_MAX (bits 31:0): Core1 dram0 region0 end addr.
+func (v CORE_1_AREA_DRAM0_0_MAXValue) CORE_1_AREA_DRAM0_0_MAX() uint32 { return uint32(v) & 0xffffffff }
 
-// WithCORE_1_AREA_DRAM0_MAX returns v with field CORE_1_AREA_DRAM0_%s_MAX (bits 31:0) set to x, masked to the field width.
-func (v CORE_1_AREA_DRAM0_M_AXValue) WithCORE_1_AREA_DRAM0_MAX(x uint32) CORE_1_AREA_DRAM0_M_AXValue {
-	return v&^0xffffffff | CORE_1_AREA_DRAM0_M_AXValue(x&0xffffffff)
+// WithCORE_1_AREA_DRAM0_0_MAX returns v with field CORE_1_AREA_DRAM0_0_MAX (bits 31:0) set to x, masked to the field width.
+func (v CORE_1_AREA_DRAM0_0_MAXValue) WithCORE_1_AREA_DRAM0_0_MAX(x uint32) CORE_1_AREA_DRAM0_0_MAXValue {
+	return v&^0xffffffff | CORE_1_AREA_DRAM0_0_MAXValue(x&0xffffffff)
 }
 
-// CORE_1_AREA_PIF_M_IN is register IN (32-bit, read-write, reset 0xffffffff): Core1 PIF region0 addr configuration register.
-type CORE_1_AREA_PIF_M_IN struct{ reg mmio.U32 }
+// CORE_1_AREA_DRAM0_1_MIN is register CORE_1_AREA_DRAM0_1_MIN (32-bit, read-write, reset 0xffffffff): Core1 dram0 region1 addr configuration register.
+type CORE_1_AREA_DRAM0_1_MIN struct{ reg mmio.U32 }
 
-// CORE_1_AREA_PIF_M_INValue is a value of register CORE_1_AREA_PIF_M_IN.
-type CORE_1_AREA_PIF_M_INValue uint32
+// CORE_1_AREA_DRAM0_1_MINValue is a value of register CORE_1_AREA_DRAM0_1_MIN.
+type CORE_1_AREA_DRAM0_1_MINValue uint32
 
-// CORE_1_AREA_PIF_M_INReset is the reset value of register CORE_1_AREA_PIF_M_IN.
-const CORE_1_AREA_PIF_M_INReset CORE_1_AREA_PIF_M_INValue = 0xffffffff
+// CORE_1_AREA_DRAM0_1_MINReset is the reset value of register CORE_1_AREA_DRAM0_1_MIN.
+const CORE_1_AREA_DRAM0_1_MINReset CORE_1_AREA_DRAM0_1_MINValue = 0xffffffff
 
 // Read loads the register.
-func (r *CORE_1_AREA_PIF_M_IN) Read() CORE_1_AREA_PIF_M_INValue {
-	return CORE_1_AREA_PIF_M_INValue(r.reg.Load())
+func (r *CORE_1_AREA_DRAM0_1_MIN) Read() CORE_1_AREA_DRAM0_1_MINValue {
+	return CORE_1_AREA_DRAM0_1_MINValue(r.reg.Load())
 }
 
 // Write stores v in the register.
-func (r *CORE_1_AREA_PIF_M_IN) Write(v CORE_1_AREA_PIF_M_INValue) { r.reg.Store(uint32(v)) }
+func (r *CORE_1_AREA_DRAM0_1_MIN) Write(v CORE_1_AREA_DRAM0_1_MINValue) { r.reg.Store(uint32(v)) }
 
-// WriteWith stores f(CORE_1_AREA_PIF_M_INReset): fields f leaves alone are written as their reset values.
-func (r *CORE_1_AREA_PIF_M_IN) WriteWith(f func(CORE_1_AREA_PIF_M_INValue) CORE_1_AREA_PIF_M_INValue) {
-	r.reg.Store(uint32(f(CORE_1_AREA_PIF_M_INReset)))
+// WriteWith stores f(CORE_1_AREA_DRAM0_1_MINReset): fields f leaves alone are written as their reset values.
+func (r *CORE_1_AREA_DRAM0_1_MIN) WriteWith(f func(CORE_1_AREA_DRAM0_1_MINValue) CORE_1_AREA_DRAM0_1_MINValue) {
+	r.reg.Store(uint32(f(CORE_1_AREA_DRAM0_1_MINReset)))
 }
 
-// Reset stores CORE_1_AREA_PIF_M_INReset in the register.
-func (r *CORE_1_AREA_PIF_M_IN) Reset() { r.reg.Store(uint32(CORE_1_AREA_PIF_M_INReset)) }
+// Reset stores CORE_1_AREA_DRAM0_1_MINReset in the register.
+func (r *CORE_1_AREA_DRAM0_1_MIN) Reset() { r.reg.Store(uint32(CORE_1_AREA_DRAM0_1_MINReset)) }
 
 // Modify loads the register, passes its value to f and stores the result.
-func (r *CORE_1_AREA_PIF_M_IN) Modify(f func(CORE_1_AREA_PIF_M_INValue) CORE_1_AREA_PIF_M_INValue) {
-	r.reg.Store(uint32(f(CORE_1_AREA_PIF_M_INValue(r.reg.Load()))))
+func (r *CORE_1_AREA_DRAM0_1_MIN) Modify(f func(CORE_1_AREA_DRAM0_1_MINValue) CORE_1_AREA_DRAM0_1_MINValue) {
+	r.reg.Store(uint32(f(CORE_1_AREA_DRAM0_1_MINValue(r.reg.Load()))))
 }
 
-// CORE_1_AREA_PIF_MIN returns field CORE_1_AREA_PIF_%s_MIN (bits 31:0): Core1 PIF region0 start addr.
-func (v CORE_1_AREA_PIF_M_INValue) CORE_1_AREA_PIF_MIN() uint32 { return uint32(v) & 0xffffffff }
+// CORE_1_AREA_DRAM0_1_MIN returns field CORE_1_AREA_DRAM0_1_MIN (bits 31:0): Core1 dram0 region1 start addr.
+func (v CORE_1_AREA_DRAM0_1_MINValue) CORE_1_AREA_DRAM0_1_MIN() uint32 { return uint32(v) & 0xffffffff }
 
-// WithCORE_1_AREA_PIF_MIN returns v with field CORE_1_AREA_PIF_%s_MIN (bits 31:0) set to x, masked to the field width.
-func (v CORE_1_AREA_PIF_M_INValue) WithCORE_1_AREA_PIF_MIN(x uint32) CORE_1_AREA_PIF_M_INValue {
-	return v&^0xffffffff | CORE_1_AREA_PIF_M_INValue(x&0xffffffff)
+// WithCORE_1_AREA_DRAM0_1_MIN returns v with field CORE_1_AREA_DRAM0_1_MIN (bits 31:0) set to x, masked to the field width.
+func (v CORE_1_AREA_DRAM0_1_MINValue) WithCORE_1_AREA_DRAM0_1_MIN(x uint32) CORE_1_AREA_DRAM0_1_MINValue {
+	return v&^0xffffffff | CORE_1_AREA_DRAM0_1_MINValue(x&0xffffffff)
 }
 
-// CORE_1_AREA_PIF_M_AX is register AX (32-bit, read-write, reset 0x0): Core1 PIF region0 addr configuration register.
-type CORE_1_AREA_PIF_M_AX struct{ reg mmio.U32 }
+// CORE_1_AREA_DRAM0_1_MAX is register CORE_1_AREA_DRAM0_1_MAX (32-bit, read-write, reset 0x0): Core1 dram0 region1 addr configuration register.
+type CORE_1_AREA_DRAM0_1_MAX struct{ reg mmio.U32 }
 
-// CORE_1_AREA_PIF_M_AXValue is a value of register CORE_1_AREA_PIF_M_AX.
-type CORE_1_AREA_PIF_M_AXValue uint32
+// CORE_1_AREA_DRAM0_1_MAXValue is a value of register CORE_1_AREA_DRAM0_1_MAX.
+type CORE_1_AREA_DRAM0_1_MAXValue uint32
 
-// CORE_1_AREA_PIF_M_AXReset is the reset value of register CORE_1_AREA_PIF_M_AX.
-const CORE_1_AREA_PIF_M_AXReset CORE_1_AREA_PIF_M_AXValue = 0x0
+// CORE_1_AREA_DRAM0_1_MAXReset is the reset value of register CORE_1_AREA_DRAM0_1_MAX.
+const CORE_1_AREA_DRAM0_1_MAXReset CORE_1_AREA_DRAM0_1_MAXValue = 0x0
 
 // Read loads the register.
-func (r *CORE_1_AREA_PIF_M_AX) Read() CORE_1_AREA_PIF_M_AXValue {
-	return CORE_1_AREA_PIF_M_AXValue(r.reg.Load())
+func (r *CORE_1_AREA_DRAM0_1_MAX) Read() CORE_1_AREA_DRAM0_1_MAXValue {
+	return CORE_1_AREA_DRAM0_1_MAXValue(r.reg.Load())
 }
 
 // Write stores v in the register.
-func (r *CORE_1_AREA_PIF_M_AX) Write(v CORE_1_AREA_PIF_M_AXValue) { r.reg.Store(uint32(v)) }
+func (r *CORE_1_AREA_DRAM0_1_MAX) Write(v CORE_1_AREA_DRAM0_1_MAXValue) { r.reg.Store(uint32(v)) }
 
-// WriteWith stores f(CORE_1_AREA_PIF_M_AXReset): fields f leaves alone are written as their reset values.
-func (r *CORE_1_AREA_PIF_M_AX) WriteWith(f func(CORE_1_AREA_PIF_M_AXValue) CORE_1_AREA_PIF_M_AXValue) {
-	r.reg.Store(uint32(f(CORE_1_AREA_PIF_M_AXReset)))
+// WriteWith stores f(CORE_1_AREA_DRAM0_1_MAXReset): fields f leaves alone are written as their reset values.
+func (r *CORE_1_AREA_DRAM0_1_MAX) WriteWith(f func(CORE_1_AREA_DRAM0_1_MAXValue) CORE_1_AREA_DRAM0_1_MAXValue) {
+	r.reg.Store(uint32(f(CORE_1_AREA_DRAM0_1_MAXReset)))
 }
 
-// Reset stores CORE_1_AREA_PIF_M_AXReset in the register.
-func (r *CORE_1_AREA_PIF_M_AX) Reset() { r.reg.Store(uint32(CORE_1_AREA_PIF_M_AXReset)) }
+// Reset stores CORE_1_AREA_DRAM0_1_MAXReset in the register.
+func (r *CORE_1_AREA_DRAM0_1_MAX) Reset() { r.reg.Store(uint32(CORE_1_AREA_DRAM0_1_MAXReset)) }
 
 // Modify loads the register, passes its value to f and stores the result.
-func (r *CORE_1_AREA_PIF_M_AX) Modify(f func(CORE_1_AREA_PIF_M_AXValue) CORE_1_AREA_PIF_M_AXValue) {
-	r.reg.Store(uint32(f(CORE_1_AREA_PIF_M_AXValue(r.reg.Load()))))
+func (r *CORE_1_AREA_DRAM0_1_MAX) Modify(f func(CORE_1_AREA_DRAM0_1_MAXValue) CORE_1_AREA_DRAM0_1_MAXValue) {
+	r.reg.Store(uint32(f(CORE_1_AREA_DRAM0_1_MAXValue(r.reg.Load()))))
 }
 
-// CORE_1_AREA_PIF_MAX returns field CORE_1_AREA_PIF_%s_MAX (bits 31:0): Core1 PIF region0 end addr.
-func (v CORE_1_AREA_PIF_M_AXValue) CORE_1_AREA_PIF_MAX() uint32 { return uint32(v) & 0xffffffff }
+// CORE_1_AREA_DRAM0_1_MAX returns field CORE_1_AREA_DRAM0_1_MAX (bits 31:0): Core1 dram0 region1 end addr.
+func (v CORE_1_AREA_DRAM0_1_MAXValue) CORE_1_AREA_DRAM0_1_MAX() uint32 { return uint32(v) & 0xffffffff }
 
-// WithCORE_1_AREA_PIF_MAX returns v with field CORE_1_AREA_PIF_%s_MAX (bits 31:0) set to x, masked to the field width.
-func (v CORE_1_AREA_PIF_M_AXValue) WithCORE_1_AREA_PIF_MAX(x uint32) CORE_1_AREA_PIF_M_AXValue {
-	return v&^0xffffffff | CORE_1_AREA_PIF_M_AXValue(x&0xffffffff)
+// WithCORE_1_AREA_DRAM0_1_MAX returns v with field CORE_1_AREA_DRAM0_1_MAX (bits 31:0) set to x, masked to the field width.
+func (v CORE_1_AREA_DRAM0_1_MAXValue) WithCORE_1_AREA_DRAM0_1_MAX(x uint32) CORE_1_AREA_DRAM0_1_MAXValue {
+	return v&^0xffffffff | CORE_1_AREA_DRAM0_1_MAXValue(x&0xffffffff)
+}
+
+// CORE_1_AREA_PIF_0_MIN is register CORE_1_AREA_PIF_0_MIN (32-bit, read-write, reset 0xffffffff): Core1 PIF region0 addr configuration register.
+type CORE_1_AREA_PIF_0_MIN struct{ reg mmio.U32 }
+
+// CORE_1_AREA_PIF_0_MINValue is a value of register CORE_1_AREA_PIF_0_MIN.
+type CORE_1_AREA_PIF_0_MINValue uint32
+
+// CORE_1_AREA_PIF_0_MINReset is the reset value of register CORE_1_AREA_PIF_0_MIN.
+const CORE_1_AREA_PIF_0_MINReset CORE_1_AREA_PIF_0_MINValue = 0xffffffff
+
+// Read loads the register.
+func (r *CORE_1_AREA_PIF_0_MIN) Read() CORE_1_AREA_PIF_0_MINValue {
+	return CORE_1_AREA_PIF_0_MINValue(r.reg.Load())
+}
+
+// Write stores v in the register.
+func (r *CORE_1_AREA_PIF_0_MIN) Write(v CORE_1_AREA_PIF_0_MINValue) { r.reg.Store(uint32(v)) }
+
+// WriteWith stores f(CORE_1_AREA_PIF_0_MINReset): fields f leaves alone are written as their reset values.
+func (r *CORE_1_AREA_PIF_0_MIN) WriteWith(f func(CORE_1_AREA_PIF_0_MINValue) CORE_1_AREA_PIF_0_MINValue) {
+	r.reg.Store(uint32(f(CORE_1_AREA_PIF_0_MINReset)))
+}
+
+// Reset stores CORE_1_AREA_PIF_0_MINReset in the register.
+func (r *CORE_1_AREA_PIF_0_MIN) Reset() { r.reg.Store(uint32(CORE_1_AREA_PIF_0_MINReset)) }
+
+// Modify loads the register, passes its value to f and stores the result.
+func (r *CORE_1_AREA_PIF_0_MIN) Modify(f func(CORE_1_AREA_PIF_0_MINValue) CORE_1_AREA_PIF_0_MINValue) {
+	r.reg.Store(uint32(f(CORE_1_AREA_PIF_0_MINValue(r.reg.Load()))))
+}
+
+// CORE_1_AREA_PIF_0_MIN returns field CORE_1_AREA_PIF_0_MIN (bits 31:0): Core1 PIF region0 start addr.
+func (v CORE_1_AREA_PIF_0_MINValue) CORE_1_AREA_PIF_0_MIN() uint32 { return uint32(v) & 0xffffffff }
+
+// WithCORE_1_AREA_PIF_0_MIN returns v with field CORE_1_AREA_PIF_0_MIN (bits 31:0) set to x, masked to the field width.
+func (v CORE_1_AREA_PIF_0_MINValue) WithCORE_1_AREA_PIF_0_MIN(x uint32) CORE_1_AREA_PIF_0_MINValue {
+	return v&^0xffffffff | CORE_1_AREA_PIF_0_MINValue(x&0xffffffff)
+}
+
+// CORE_1_AREA_PIF_0_MAX is register CORE_1_AREA_PIF_0_MAX (32-bit, read-write, reset 0x0): Core1 PIF region0 addr configuration register.
+type CORE_1_AREA_PIF_0_MAX struct{ reg mmio.U32 }
+
+// CORE_1_AREA_PIF_0_MAXValue is a value of register CORE_1_AREA_PIF_0_MAX.
+type CORE_1_AREA_PIF_0_MAXValue uint32
+
+// CORE_1_AREA_PIF_0_MAXReset is the reset value of register CORE_1_AREA_PIF_0_MAX.
+const CORE_1_AREA_PIF_0_MAXReset CORE_1_AREA_PIF_0_MAXValue = 0x0
+
+// Read loads the register.
+func (r *CORE_1_AREA_PIF_0_MAX) Read() CORE_1_AREA_PIF_0_MAXValue {
+	return CORE_1_AREA_PIF_0_MAXValue(r.reg.Load())
+}
+
+// Write stores v in the register.
+func (r *CORE_1_AREA_PIF_0_MAX) Write(v CORE_1_AREA_PIF_0_MAXValue) { r.reg.Store(uint32(v)) }
+
+// WriteWith stores f(CORE_1_AREA_PIF_0_MAXReset): fields f leaves alone are written as their reset values.
+func (r *CORE_1_AREA_PIF_0_MAX) WriteWith(f func(CORE_1_AREA_PIF_0_MAXValue) CORE_1_AREA_PIF_0_MAXValue) {
+	r.reg.Store(uint32(f(CORE_1_AREA_PIF_0_MAXReset)))
+}
+
+// Reset stores CORE_1_AREA_PIF_0_MAXReset in the register.
+func (r *CORE_1_AREA_PIF_0_MAX) Reset() { r.reg.Store(uint32(CORE_1_AREA_PIF_0_MAXReset)) }
+
+// Modify loads the register, passes its value to f and stores the result.
+func (r *CORE_1_AREA_PIF_0_MAX) Modify(f func(CORE_1_AREA_PIF_0_MAXValue) CORE_1_AREA_PIF_0_MAXValue) {
+	r.reg.Store(uint32(f(CORE_1_AREA_PIF_0_MAXValue(r.reg.Load()))))
+}
+
+// CORE_1_AREA_PIF_0_MAX returns field CORE_1_AREA_PIF_0_MAX (bits 31:0): Core1 PIF region0 end addr.
+func (v CORE_1_AREA_PIF_0_MAXValue) CORE_1_AREA_PIF_0_MAX() uint32 { return uint32(v) & 0xffffffff }
+
+// WithCORE_1_AREA_PIF_0_MAX returns v with field CORE_1_AREA_PIF_0_MAX (bits 31:0) set to x, masked to the field width.
+func (v CORE_1_AREA_PIF_0_MAXValue) WithCORE_1_AREA_PIF_0_MAX(x uint32) CORE_1_AREA_PIF_0_MAXValue {
+	return v&^0xffffffff | CORE_1_AREA_PIF_0_MAXValue(x&0xffffffff)
+}
+
+// CORE_1_AREA_PIF_1_MIN is register CORE_1_AREA_PIF_1_MIN (32-bit, read-write, reset 0xffffffff): Core1 PIF region1 addr configuration register.
+type CORE_1_AREA_PIF_1_MIN struct{ reg mmio.U32 }
+
+// CORE_1_AREA_PIF_1_MINValue is a value of register CORE_1_AREA_PIF_1_MIN.
+type CORE_1_AREA_PIF_1_MINValue uint32
+
+// CORE_1_AREA_PIF_1_MINReset is the reset value of register CORE_1_AREA_PIF_1_MIN.
+const CORE_1_AREA_PIF_1_MINReset CORE_1_AREA_PIF_1_MINValue = 0xffffffff
+
+// Read loads the register.
+func (r *CORE_1_AREA_PIF_1_MIN) Read() CORE_1_AREA_PIF_1_MINValue {
+	return CORE_1_AREA_PIF_1_MINValue(r.reg.Load())
+}
+
+// Write stores v in the register.
+func (r *CORE_1_AREA_PIF_1_MIN) Write(v CORE_1_AREA_PIF_1_MINValue) { r.reg.Store(uint32(v)) }
+
+// WriteWith stores f(CORE_1_AREA_PIF_1_MINReset): fields f leaves alone are written as their reset values.
+func (r *CORE_1_AREA_PIF_1_MIN) WriteWith(f func(CORE_1_AREA_PIF_1_MINValue) CORE_1_AREA_PIF_1_MINValue) {
+	r.reg.Store(uint32(f(CORE_1_AREA_PIF_1_MINReset)))
+}
+
+// Reset stores CORE_1_AREA_PIF_1_MINReset in the register.
+func (r *CORE_1_AREA_PIF_1_MIN) Reset() { r.reg.Store(uint32(CORE_1_AREA_PIF_1_MINReset)) }
+
+// Modify loads the register, passes its value to f and stores the result.
+func (r *CORE_1_AREA_PIF_1_MIN) Modify(f func(CORE_1_AREA_PIF_1_MINValue) CORE_1_AREA_PIF_1_MINValue) {
+	r.reg.Store(uint32(f(CORE_1_AREA_PIF_1_MINValue(r.reg.Load()))))
+}
+
+// CORE_1_AREA_PIF_1_MIN returns field CORE_1_AREA_PIF_1_MIN (bits 31:0): Core1 PIF region1 start addr.
+func (v CORE_1_AREA_PIF_1_MINValue) CORE_1_AREA_PIF_1_MIN() uint32 { return uint32(v) & 0xffffffff }
+
+// WithCORE_1_AREA_PIF_1_MIN returns v with field CORE_1_AREA_PIF_1_MIN (bits 31:0) set to x, masked to the field width.
+func (v CORE_1_AREA_PIF_1_MINValue) WithCORE_1_AREA_PIF_1_MIN(x uint32) CORE_1_AREA_PIF_1_MINValue {
+	return v&^0xffffffff | CORE_1_AREA_PIF_1_MINValue(x&0xffffffff)
+}
+
+// CORE_1_AREA_PIF_1_MAX is register CORE_1_AREA_PIF_1_MAX (32-bit, read-write, reset 0x0): Core1 PIF region1 addr configuration register.
+type CORE_1_AREA_PIF_1_MAX struct{ reg mmio.U32 }
+
+// CORE_1_AREA_PIF_1_MAXValue is a value of register CORE_1_AREA_PIF_1_MAX.
+type CORE_1_AREA_PIF_1_MAXValue uint32
+
+// CORE_1_AREA_PIF_1_MAXReset is the reset value of register CORE_1_AREA_PIF_1_MAX.
+const CORE_1_AREA_PIF_1_MAXReset CORE_1_AREA_PIF_1_MAXValue = 0x0
+
+// Read loads the register.
+func (r *CORE_1_AREA_PIF_1_MAX) Read() CORE_1_AREA_PIF_1_MAXValue {
+	return CORE_1_AREA_PIF_1_MAXValue(r.reg.Load())
+}
+
+// Write stores v in the register.
+func (r *CORE_1_AREA_PIF_1_MAX) Write(v CORE_1_AREA_PIF_1_MAXValue) { r.reg.Store(uint32(v)) }
+
+// WriteWith stores f(CORE_1_AREA_PIF_1_MAXReset): fields f leaves alone are written as their reset values.
+func (r *CORE_1_AREA_PIF_1_MAX) WriteWith(f func(CORE_1_AREA_PIF_1_MAXValue) CORE_1_AREA_PIF_1_MAXValue) {
+	r.reg.Store(uint32(f(CORE_1_AREA_PIF_1_MAXReset)))
+}
+
+// Reset stores CORE_1_AREA_PIF_1_MAXReset in the register.
+func (r *CORE_1_AREA_PIF_1_MAX) Reset() { r.reg.Store(uint32(CORE_1_AREA_PIF_1_MAXReset)) }
+
+// Modify loads the register, passes its value to f and stores the result.
+func (r *CORE_1_AREA_PIF_1_MAX) Modify(f func(CORE_1_AREA_PIF_1_MAXValue) CORE_1_AREA_PIF_1_MAXValue) {
+	r.reg.Store(uint32(f(CORE_1_AREA_PIF_1_MAXValue(r.reg.Load()))))
+}
+
+// CORE_1_AREA_PIF_1_MAX returns field CORE_1_AREA_PIF_1_MAX (bits 31:0): Core1 PIF region1 end addr.
+func (v CORE_1_AREA_PIF_1_MAXValue) CORE_1_AREA_PIF_1_MAX() uint32 { return uint32(v) & 0xffffffff }
+
+// WithCORE_1_AREA_PIF_1_MAX returns v with field CORE_1_AREA_PIF_1_MAX (bits 31:0) set to x, masked to the field width.
+func (v CORE_1_AREA_PIF_1_MAXValue) WithCORE_1_AREA_PIF_1_MAX(x uint32) CORE_1_AREA_PIF_1_MAXValue {
+	return v&^0xffffffff | CORE_1_AREA_PIF_1_MAXValue(x&0xffffffff)
 }
 
 // CORE_1_AREA_PC is register CORE_1_AREA_PC (32-bit, read-write, reset 0x0): Core1 area sp status register.
@@ -2761,52 +3112,101 @@ func (r *CORE_1_RCD_SP) Modify(f func(CORE_1_RCD_SPValue) CORE_1_RCD_SPValue) {
 // CORE_1_RCD_SP returns field CORE_1_RCD_SP (bits 31:0): Core1_stack pointer.
 func (v CORE_1_RCD_SPValue) CORE_1_RCD_SP() uint32 { return uint32(v) & 0xffffffff }
 
-// CORE_1_IRAM0_EXCEPTION_MONITOR is register CORE_1_IRAM0_EXCEPTION_MONITOR_%s (32-bit, read-write, reset 0x0): Core1 bus busy status regsiter (CORE_1_IRAM0_EXCEPTION_MONITOR_0 … CORE_1_IRAM0_EXCEPTION_MONITOR_1 in the SVD).
-type CORE_1_IRAM0_EXCEPTION_MONITOR struct{ reg mmio.U32 }
+// CORE_1_IRAM0_EXCEPTION_MONITOR_0 is register CORE_1_IRAM0_EXCEPTION_MONITOR_0 (32-bit, read-write, reset 0x0): Core1 bus busy status regsiter.
+type CORE_1_IRAM0_EXCEPTION_MONITOR_0 struct{ reg mmio.U32 }
 
-// CORE_1_IRAM0_EXCEPTION_MONITORValue is a value of register CORE_1_IRAM0_EXCEPTION_MONITOR.
-type CORE_1_IRAM0_EXCEPTION_MONITORValue uint32
+// CORE_1_IRAM0_EXCEPTION_MONITOR_0Value is a value of register CORE_1_IRAM0_EXCEPTION_MONITOR_0.
+type CORE_1_IRAM0_EXCEPTION_MONITOR_0Value uint32
 
-// CORE_1_IRAM0_EXCEPTION_MONITORReset is the reset value of register CORE_1_IRAM0_EXCEPTION_MONITOR.
-const CORE_1_IRAM0_EXCEPTION_MONITORReset CORE_1_IRAM0_EXCEPTION_MONITORValue = 0x0
+// CORE_1_IRAM0_EXCEPTION_MONITOR_0Reset is the reset value of register CORE_1_IRAM0_EXCEPTION_MONITOR_0.
+const CORE_1_IRAM0_EXCEPTION_MONITOR_0Reset CORE_1_IRAM0_EXCEPTION_MONITOR_0Value = 0x0
 
 // Read loads the register.
-func (r *CORE_1_IRAM0_EXCEPTION_MONITOR) Read() CORE_1_IRAM0_EXCEPTION_MONITORValue {
-	return CORE_1_IRAM0_EXCEPTION_MONITORValue(r.reg.Load())
+func (r *CORE_1_IRAM0_EXCEPTION_MONITOR_0) Read() CORE_1_IRAM0_EXCEPTION_MONITOR_0Value {
+	return CORE_1_IRAM0_EXCEPTION_MONITOR_0Value(r.reg.Load())
 }
 
 // Write stores v in the register.
-func (r *CORE_1_IRAM0_EXCEPTION_MONITOR) Write(v CORE_1_IRAM0_EXCEPTION_MONITORValue) {
+func (r *CORE_1_IRAM0_EXCEPTION_MONITOR_0) Write(v CORE_1_IRAM0_EXCEPTION_MONITOR_0Value) {
 	r.reg.Store(uint32(v))
 }
 
-// WriteWith stores f(CORE_1_IRAM0_EXCEPTION_MONITORReset): fields f leaves alone are written as their reset values.
-func (r *CORE_1_IRAM0_EXCEPTION_MONITOR) WriteWith(f func(CORE_1_IRAM0_EXCEPTION_MONITORValue) CORE_1_IRAM0_EXCEPTION_MONITORValue) {
-	r.reg.Store(uint32(f(CORE_1_IRAM0_EXCEPTION_MONITORReset)))
+// WriteWith stores f(CORE_1_IRAM0_EXCEPTION_MONITOR_0Reset): fields f leaves alone are written as their reset values.
+func (r *CORE_1_IRAM0_EXCEPTION_MONITOR_0) WriteWith(f func(CORE_1_IRAM0_EXCEPTION_MONITOR_0Value) CORE_1_IRAM0_EXCEPTION_MONITOR_0Value) {
+	r.reg.Store(uint32(f(CORE_1_IRAM0_EXCEPTION_MONITOR_0Reset)))
 }
 
-// Reset stores CORE_1_IRAM0_EXCEPTION_MONITORReset in the register.
-func (r *CORE_1_IRAM0_EXCEPTION_MONITOR) Reset() {
-	r.reg.Store(uint32(CORE_1_IRAM0_EXCEPTION_MONITORReset))
+// Reset stores CORE_1_IRAM0_EXCEPTION_MONITOR_0Reset in the register.
+func (r *CORE_1_IRAM0_EXCEPTION_MONITOR_0) Reset() {
+	r.reg.Store(uint32(CORE_1_IRAM0_EXCEPTION_MONITOR_0Reset))
 }
 
 // Modify loads the register, passes its value to f and stores the result.
-func (r *CORE_1_IRAM0_EXCEPTION_MONITOR) Modify(f func(CORE_1_IRAM0_EXCEPTION_MONITORValue) CORE_1_IRAM0_EXCEPTION_MONITORValue) {
-	r.reg.Store(uint32(f(CORE_1_IRAM0_EXCEPTION_MONITORValue(r.reg.Load()))))
+func (r *CORE_1_IRAM0_EXCEPTION_MONITOR_0) Modify(f func(CORE_1_IRAM0_EXCEPTION_MONITOR_0Value) CORE_1_IRAM0_EXCEPTION_MONITOR_0Value) {
+	r.reg.Store(uint32(f(CORE_1_IRAM0_EXCEPTION_MONITOR_0Value(r.reg.Load()))))
 }
 
-// CORE_1_IRAM0_RECORDING_ADDR returns field CORE_1_IRAM0_RECORDING_ADDR_%s (bits 23:0): The first iram0's addr[25:2] status when trigger IRAM busy interrupt.
-func (v CORE_1_IRAM0_EXCEPTION_MONITORValue) CORE_1_IRAM0_RECORDING_ADDR() uint32 {
+// CORE_1_IRAM0_RECORDING_ADDR_0 returns field CORE_1_IRAM0_RECORDING_ADDR_0 (bits 23:0): The first iram0's addr[25:2] status when trigger IRAM busy interrupt.
+func (v CORE_1_IRAM0_EXCEPTION_MONITOR_0Value) CORE_1_IRAM0_RECORDING_ADDR_0() uint32 {
 	return uint32(v) & 0xffffff
 }
 
-// CORE_1_IRAM0_RECORDING_WR returns field CORE_1_IRAM0_RECORDING_WR_%s (bit 24): The first iram0's wr status when trigger IRAM busy interrupt.
-func (v CORE_1_IRAM0_EXCEPTION_MONITORValue) CORE_1_IRAM0_RECORDING_WR() bool {
+// CORE_1_IRAM0_RECORDING_WR_0 returns field CORE_1_IRAM0_RECORDING_WR_0 (bit 24): The first iram0's wr status when trigger IRAM busy interrupt.
+func (v CORE_1_IRAM0_EXCEPTION_MONITOR_0Value) CORE_1_IRAM0_RECORDING_WR_0() bool {
 	return v&0x1000000 != 0
 }
 
-// CORE_1_IRAM0_RECORDING_LOADSTORE returns field CORE_1_IRAM0_RECORDING_LOADSTORE_%s (bit 25): The first iram0's loadstore status when trigger IRAM busy interrupt.
-func (v CORE_1_IRAM0_EXCEPTION_MONITORValue) CORE_1_IRAM0_RECORDING_LOADSTORE() bool {
+// CORE_1_IRAM0_RECORDING_LOADSTORE_0 returns field CORE_1_IRAM0_RECORDING_LOADSTORE_0 (bit 25): The first iram0's loadstore status when trigger IRAM busy interrupt.
+func (v CORE_1_IRAM0_EXCEPTION_MONITOR_0Value) CORE_1_IRAM0_RECORDING_LOADSTORE_0() bool {
+	return v&0x2000000 != 0
+}
+
+// CORE_1_IRAM0_EXCEPTION_MONITOR_1 is register CORE_1_IRAM0_EXCEPTION_MONITOR_1 (32-bit, read-write, reset 0x0): Core1 bus busy status regsiter.
+type CORE_1_IRAM0_EXCEPTION_MONITOR_1 struct{ reg mmio.U32 }
+
+// CORE_1_IRAM0_EXCEPTION_MONITOR_1Value is a value of register CORE_1_IRAM0_EXCEPTION_MONITOR_1.
+type CORE_1_IRAM0_EXCEPTION_MONITOR_1Value uint32
+
+// CORE_1_IRAM0_EXCEPTION_MONITOR_1Reset is the reset value of register CORE_1_IRAM0_EXCEPTION_MONITOR_1.
+const CORE_1_IRAM0_EXCEPTION_MONITOR_1Reset CORE_1_IRAM0_EXCEPTION_MONITOR_1Value = 0x0
+
+// Read loads the register.
+func (r *CORE_1_IRAM0_EXCEPTION_MONITOR_1) Read() CORE_1_IRAM0_EXCEPTION_MONITOR_1Value {
+	return CORE_1_IRAM0_EXCEPTION_MONITOR_1Value(r.reg.Load())
+}
+
+// Write stores v in the register.
+func (r *CORE_1_IRAM0_EXCEPTION_MONITOR_1) Write(v CORE_1_IRAM0_EXCEPTION_MONITOR_1Value) {
+	r.reg.Store(uint32(v))
+}
+
+// WriteWith stores f(CORE_1_IRAM0_EXCEPTION_MONITOR_1Reset): fields f leaves alone are written as their reset values.
+func (r *CORE_1_IRAM0_EXCEPTION_MONITOR_1) WriteWith(f func(CORE_1_IRAM0_EXCEPTION_MONITOR_1Value) CORE_1_IRAM0_EXCEPTION_MONITOR_1Value) {
+	r.reg.Store(uint32(f(CORE_1_IRAM0_EXCEPTION_MONITOR_1Reset)))
+}
+
+// Reset stores CORE_1_IRAM0_EXCEPTION_MONITOR_1Reset in the register.
+func (r *CORE_1_IRAM0_EXCEPTION_MONITOR_1) Reset() {
+	r.reg.Store(uint32(CORE_1_IRAM0_EXCEPTION_MONITOR_1Reset))
+}
+
+// Modify loads the register, passes its value to f and stores the result.
+func (r *CORE_1_IRAM0_EXCEPTION_MONITOR_1) Modify(f func(CORE_1_IRAM0_EXCEPTION_MONITOR_1Value) CORE_1_IRAM0_EXCEPTION_MONITOR_1Value) {
+	r.reg.Store(uint32(f(CORE_1_IRAM0_EXCEPTION_MONITOR_1Value(r.reg.Load()))))
+}
+
+// CORE_1_IRAM0_RECORDING_ADDR_1 returns field CORE_1_IRAM0_RECORDING_ADDR_1 (bits 23:0): The second iram0's addr[25:2] status when trigger IRAM busy interrupt.
+func (v CORE_1_IRAM0_EXCEPTION_MONITOR_1Value) CORE_1_IRAM0_RECORDING_ADDR_1() uint32 {
+	return uint32(v) & 0xffffff
+}
+
+// CORE_1_IRAM0_RECORDING_WR_1 returns field CORE_1_IRAM0_RECORDING_WR_1 (bit 24): The second iram0's wr status when trigger IRAM busy interrupt.
+func (v CORE_1_IRAM0_EXCEPTION_MONITOR_1Value) CORE_1_IRAM0_RECORDING_WR_1() bool {
+	return v&0x1000000 != 0
+}
+
+// CORE_1_IRAM0_RECORDING_LOADSTORE_1 returns field CORE_1_IRAM0_RECORDING_LOADSTORE_1 (bit 25): The second iram0's loadstore status when trigger IRAM busy interrupt.
+func (v CORE_1_IRAM0_EXCEPTION_MONITOR_1Value) CORE_1_IRAM0_RECORDING_LOADSTORE_1() bool {
 	return v&0x2000000 != 0
 }
 
@@ -3054,48 +3454,92 @@ func (v CORE_1_DRAM0_EXCEPTION_MONITOR_5Value) CORE_1_DRAM0_RECORDING_PC_1() uin
 	return uint32(v) & 0xffffffff
 }
 
-// CORE_X_IRAM0_DRAM0_EXCEPTION_MONITOR is register CORE_X_IRAM0_DRAM0_EXCEPTION_MONITOR_%s (32-bit, read-write, reset 0xfffff): bus busy configuration register (CORE_X_IRAM0_DRAM0_EXCEPTION_MONITOR_0 … CORE_X_IRAM0_DRAM0_EXCEPTION_MONITOR_1 in the SVD).
-type CORE_X_IRAM0_DRAM0_EXCEPTION_MONITOR struct{ reg mmio.U32 }
+// CORE_X_IRAM0_DRAM0_EXCEPTION_MONITOR_0 is register CORE_X_IRAM0_DRAM0_EXCEPTION_MONITOR_0 (32-bit, read-write, reset 0xfffff): bus busy configuration register.
+type CORE_X_IRAM0_DRAM0_EXCEPTION_MONITOR_0 struct{ reg mmio.U32 }
 
-// CORE_X_IRAM0_DRAM0_EXCEPTION_MONITORValue is a value of register CORE_X_IRAM0_DRAM0_EXCEPTION_MONITOR.
-type CORE_X_IRAM0_DRAM0_EXCEPTION_MONITORValue uint32
+// CORE_X_IRAM0_DRAM0_EXCEPTION_MONITOR_0Value is a value of register CORE_X_IRAM0_DRAM0_EXCEPTION_MONITOR_0.
+type CORE_X_IRAM0_DRAM0_EXCEPTION_MONITOR_0Value uint32
 
-// CORE_X_IRAM0_DRAM0_EXCEPTION_MONITORReset is the reset value of register CORE_X_IRAM0_DRAM0_EXCEPTION_MONITOR.
-const CORE_X_IRAM0_DRAM0_EXCEPTION_MONITORReset CORE_X_IRAM0_DRAM0_EXCEPTION_MONITORValue = 0xfffff
+// CORE_X_IRAM0_DRAM0_EXCEPTION_MONITOR_0Reset is the reset value of register CORE_X_IRAM0_DRAM0_EXCEPTION_MONITOR_0.
+const CORE_X_IRAM0_DRAM0_EXCEPTION_MONITOR_0Reset CORE_X_IRAM0_DRAM0_EXCEPTION_MONITOR_0Value = 0xfffff
 
 // Read loads the register.
-func (r *CORE_X_IRAM0_DRAM0_EXCEPTION_MONITOR) Read() CORE_X_IRAM0_DRAM0_EXCEPTION_MONITORValue {
-	return CORE_X_IRAM0_DRAM0_EXCEPTION_MONITORValue(r.reg.Load())
+func (r *CORE_X_IRAM0_DRAM0_EXCEPTION_MONITOR_0) Read() CORE_X_IRAM0_DRAM0_EXCEPTION_MONITOR_0Value {
+	return CORE_X_IRAM0_DRAM0_EXCEPTION_MONITOR_0Value(r.reg.Load())
 }
 
 // Write stores v in the register.
-func (r *CORE_X_IRAM0_DRAM0_EXCEPTION_MONITOR) Write(v CORE_X_IRAM0_DRAM0_EXCEPTION_MONITORValue) {
+func (r *CORE_X_IRAM0_DRAM0_EXCEPTION_MONITOR_0) Write(v CORE_X_IRAM0_DRAM0_EXCEPTION_MONITOR_0Value) {
 	r.reg.Store(uint32(v))
 }
 
-// WriteWith stores f(CORE_X_IRAM0_DRAM0_EXCEPTION_MONITORReset): fields f leaves alone are written as their reset values.
-func (r *CORE_X_IRAM0_DRAM0_EXCEPTION_MONITOR) WriteWith(f func(CORE_X_IRAM0_DRAM0_EXCEPTION_MONITORValue) CORE_X_IRAM0_DRAM0_EXCEPTION_MONITORValue) {
-	r.reg.Store(uint32(f(CORE_X_IRAM0_DRAM0_EXCEPTION_MONITORReset)))
+// WriteWith stores f(CORE_X_IRAM0_DRAM0_EXCEPTION_MONITOR_0Reset): fields f leaves alone are written as their reset values.
+func (r *CORE_X_IRAM0_DRAM0_EXCEPTION_MONITOR_0) WriteWith(f func(CORE_X_IRAM0_DRAM0_EXCEPTION_MONITOR_0Value) CORE_X_IRAM0_DRAM0_EXCEPTION_MONITOR_0Value) {
+	r.reg.Store(uint32(f(CORE_X_IRAM0_DRAM0_EXCEPTION_MONITOR_0Reset)))
 }
 
-// Reset stores CORE_X_IRAM0_DRAM0_EXCEPTION_MONITORReset in the register.
-func (r *CORE_X_IRAM0_DRAM0_EXCEPTION_MONITOR) Reset() {
-	r.reg.Store(uint32(CORE_X_IRAM0_DRAM0_EXCEPTION_MONITORReset))
+// Reset stores CORE_X_IRAM0_DRAM0_EXCEPTION_MONITOR_0Reset in the register.
+func (r *CORE_X_IRAM0_DRAM0_EXCEPTION_MONITOR_0) Reset() {
+	r.reg.Store(uint32(CORE_X_IRAM0_DRAM0_EXCEPTION_MONITOR_0Reset))
 }
 
 // Modify loads the register, passes its value to f and stores the result.
-func (r *CORE_X_IRAM0_DRAM0_EXCEPTION_MONITOR) Modify(f func(CORE_X_IRAM0_DRAM0_EXCEPTION_MONITORValue) CORE_X_IRAM0_DRAM0_EXCEPTION_MONITORValue) {
-	r.reg.Store(uint32(f(CORE_X_IRAM0_DRAM0_EXCEPTION_MONITORValue(r.reg.Load()))))
+func (r *CORE_X_IRAM0_DRAM0_EXCEPTION_MONITOR_0) Modify(f func(CORE_X_IRAM0_DRAM0_EXCEPTION_MONITOR_0Value) CORE_X_IRAM0_DRAM0_EXCEPTION_MONITOR_0Value) {
+	r.reg.Store(uint32(f(CORE_X_IRAM0_DRAM0_EXCEPTION_MONITOR_0Value(r.reg.Load()))))
 }
 
-// CORE_X_IRAM0_DRAM0_LIMIT_CYCLE returns field CORE_X_IRAM0_DRAM0_LIMIT_CYCLE_%s (bits 19:0): busy monitor window cycle.
-func (v CORE_X_IRAM0_DRAM0_EXCEPTION_MONITORValue) CORE_X_IRAM0_DRAM0_LIMIT_CYCLE() uint32 {
+// CORE_X_IRAM0_DRAM0_LIMIT_CYCLE_0 returns field CORE_X_IRAM0_DRAM0_LIMIT_CYCLE_0 (bits 19:0): busy monitor window cycle.
+func (v CORE_X_IRAM0_DRAM0_EXCEPTION_MONITOR_0Value) CORE_X_IRAM0_DRAM0_LIMIT_CYCLE_0() uint32 {
 	return uint32(v) & 0xfffff
 }
 
-// WithCORE_X_IRAM0_DRAM0_LIMIT_CYCLE returns v with field CORE_X_IRAM0_DRAM0_LIMIT_CYCLE_%s (bits 19:0) set to x, masked to the field width.
-func (v CORE_X_IRAM0_DRAM0_EXCEPTION_MONITORValue) WithCORE_X_IRAM0_DRAM0_LIMIT_CYCLE(x uint32) CORE_X_IRAM0_DRAM0_EXCEPTION_MONITORValue {
-	return v&^0xfffff | CORE_X_IRAM0_DRAM0_EXCEPTION_MONITORValue(x&0xfffff)
+// WithCORE_X_IRAM0_DRAM0_LIMIT_CYCLE_0 returns v with field CORE_X_IRAM0_DRAM0_LIMIT_CYCLE_0 (bits 19:0) set to x, masked to the field width.
+func (v CORE_X_IRAM0_DRAM0_EXCEPTION_MONITOR_0Value) WithCORE_X_IRAM0_DRAM0_LIMIT_CYCLE_0(x uint32) CORE_X_IRAM0_DRAM0_EXCEPTION_MONITOR_0Value {
+	return v&^0xfffff | CORE_X_IRAM0_DRAM0_EXCEPTION_MONITOR_0Value(x&0xfffff)
+}
+
+// CORE_X_IRAM0_DRAM0_EXCEPTION_MONITOR_1 is register CORE_X_IRAM0_DRAM0_EXCEPTION_MONITOR_1 (32-bit, read-write, reset 0xfffff): bus busy configuration register.
+type CORE_X_IRAM0_DRAM0_EXCEPTION_MONITOR_1 struct{ reg mmio.U32 }
+
+// CORE_X_IRAM0_DRAM0_EXCEPTION_MONITOR_1Value is a value of register CORE_X_IRAM0_DRAM0_EXCEPTION_MONITOR_1.
+type CORE_X_IRAM0_DRAM0_EXCEPTION_MONITOR_1Value uint32
+
+// CORE_X_IRAM0_DRAM0_EXCEPTION_MONITOR_1Reset is the reset value of register CORE_X_IRAM0_DRAM0_EXCEPTION_MONITOR_1.
+const CORE_X_IRAM0_DRAM0_EXCEPTION_MONITOR_1Reset CORE_X_IRAM0_DRAM0_EXCEPTION_MONITOR_1Value = 0xfffff
+
+// Read loads the register.
+func (r *CORE_X_IRAM0_DRAM0_EXCEPTION_MONITOR_1) Read() CORE_X_IRAM0_DRAM0_EXCEPTION_MONITOR_1Value {
+	return CORE_X_IRAM0_DRAM0_EXCEPTION_MONITOR_1Value(r.reg.Load())
+}
+
+// Write stores v in the register.
+func (r *CORE_X_IRAM0_DRAM0_EXCEPTION_MONITOR_1) Write(v CORE_X_IRAM0_DRAM0_EXCEPTION_MONITOR_1Value) {
+	r.reg.Store(uint32(v))
+}
+
+// WriteWith stores f(CORE_X_IRAM0_DRAM0_EXCEPTION_MONITOR_1Reset): fields f leaves alone are written as their reset values.
+func (r *CORE_X_IRAM0_DRAM0_EXCEPTION_MONITOR_1) WriteWith(f func(CORE_X_IRAM0_DRAM0_EXCEPTION_MONITOR_1Value) CORE_X_IRAM0_DRAM0_EXCEPTION_MONITOR_1Value) {
+	r.reg.Store(uint32(f(CORE_X_IRAM0_DRAM0_EXCEPTION_MONITOR_1Reset)))
+}
+
+// Reset stores CORE_X_IRAM0_DRAM0_EXCEPTION_MONITOR_1Reset in the register.
+func (r *CORE_X_IRAM0_DRAM0_EXCEPTION_MONITOR_1) Reset() {
+	r.reg.Store(uint32(CORE_X_IRAM0_DRAM0_EXCEPTION_MONITOR_1Reset))
+}
+
+// Modify loads the register, passes its value to f and stores the result.
+func (r *CORE_X_IRAM0_DRAM0_EXCEPTION_MONITOR_1) Modify(f func(CORE_X_IRAM0_DRAM0_EXCEPTION_MONITOR_1Value) CORE_X_IRAM0_DRAM0_EXCEPTION_MONITOR_1Value) {
+	r.reg.Store(uint32(f(CORE_X_IRAM0_DRAM0_EXCEPTION_MONITOR_1Value(r.reg.Load()))))
+}
+
+// CORE_X_IRAM0_DRAM0_LIMIT_CYCLE_1 returns field CORE_X_IRAM0_DRAM0_LIMIT_CYCLE_1 (bits 19:0): non busy cycle,for example: when cycle=100 and cycle=10,it means that in 100 cycle, if busy access success time less than 10, it will trigger interrutpt.
+func (v CORE_X_IRAM0_DRAM0_EXCEPTION_MONITOR_1Value) CORE_X_IRAM0_DRAM0_LIMIT_CYCLE_1() uint32 {
+	return uint32(v) & 0xfffff
+}
+
+// WithCORE_X_IRAM0_DRAM0_LIMIT_CYCLE_1 returns v with field CORE_X_IRAM0_DRAM0_LIMIT_CYCLE_1 (bits 19:0) set to x, masked to the field width.
+func (v CORE_X_IRAM0_DRAM0_EXCEPTION_MONITOR_1Value) WithCORE_X_IRAM0_DRAM0_LIMIT_CYCLE_1(x uint32) CORE_X_IRAM0_DRAM0_EXCEPTION_MONITOR_1Value {
+	return v&^0xfffff | CORE_X_IRAM0_DRAM0_EXCEPTION_MONITOR_1Value(x&0xfffff)
 }
 
 // LOG_SETTING is register LOG_SETTING (32-bit, read-write, reset 0x40): log set register.

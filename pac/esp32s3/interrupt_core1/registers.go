@@ -136,22 +136,8 @@ type INTERRUPT_CORE1 struct {
 	ASSIST_DEBUG_INTR_MAP ASSIST_DEBUG_INTR_MAP
 	// DMA_APBPERI_PMS_MONITOR_VIOLATE_INTR_MAP is register DMA_APBPERI_PMS_MONITOR_VIOLATE_INTR_MAP (at 0x950): dma_pms_monitor_violatile interrupt configuration register.
 	DMA_APBPERI_PMS_MONITOR_VIOLATE_INTR_MAP DMA_APBPERI_PMS_MONITOR_VIOLATE_INTR_MAP
-	// CORE_0_IRAM0_PMS_MONITOR_VIOLATE_INTR_MAP is register CORE_0_IRAM0_PMS_MONITOR_VIOLATE_INTR_MAP (at 0x954): core0_IRam0_pms_monitor_violatile interrupt configuration register.
-	CORE_0_IRAM0_PMS_MONITOR_VIOLATE_INTR_MAP CORE_0_IRAM0_PMS_MONITOR_VIOLATE_INTR_MAP
-	// CORE_0_DRAM0_PMS_MONITOR_VIOLATE_INTR_MAP is register CORE_0_DRAM0_PMS_MONITOR_VIOLATE_INTR_MAP (at 0x958): core0_DRam0_pms_monitor_violatile interrupt configuration register.
-	CORE_0_DRAM0_PMS_MONITOR_VIOLATE_INTR_MAP CORE_0_DRAM0_PMS_MONITOR_VIOLATE_INTR_MAP
-	// CORE_0_PIF_PMS_MONITOR_VIOLATE_INTR_MAP is register CORE_0_PIF_PMS_MONITOR_VIOLATE_INTR_MAP (at 0x95c): core0_PIF_pms_monitor_violatile interrupt configuration register.
-	CORE_0_PIF_PMS_MONITOR_VIOLATE_INTR_MAP CORE_0_PIF_PMS_MONITOR_VIOLATE_INTR_MAP
-	// CORE_0_PIF_PMS_MONITOR_VIOLATE_SIZE_INTR_MAP is register CORE_0_PIF_PMS_MONITOR_VIOLATE_SIZE_INTR_MAP (at 0x960): core0_PIF_pms_monitor_violatile_size interrupt configuration register.
-	CORE_0_PIF_PMS_MONITOR_VIOLATE_SIZE_INTR_MAP CORE_0_PIF_PMS_MONITOR_VIOLATE_SIZE_INTR_MAP
-	// CORE_1_IRAM0_PMS_MONITOR_VIOLATE_INTR_MAP is register CORE_1_IRAM0_PMS_MONITOR_VIOLATE_INTR_MAP (at 0x964): core1_IRam0_pms_monitor_violatile interrupt configuration register.
-	CORE_1_IRAM0_PMS_MONITOR_VIOLATE_INTR_MAP CORE_1_IRAM0_PMS_MONITOR_VIOLATE_INTR_MAP
-	// CORE_1_DRAM0_PMS_MONITOR_VIOLATE_INTR_MAP is register CORE_1_DRAM0_PMS_MONITOR_VIOLATE_INTR_MAP (at 0x968): core1_DRam0_pms_monitor_violatile interrupt configuration register.
-	CORE_1_DRAM0_PMS_MONITOR_VIOLATE_INTR_MAP CORE_1_DRAM0_PMS_MONITOR_VIOLATE_INTR_MAP
-	// CORE_1_PIF_PMS_MONITOR_VIOLATE_INTR_MAP is register CORE_1_PIF_PMS_MONITOR_VIOLATE_INTR_MAP (at 0x96c): core1_PIF_pms_monitor_violatile interrupt configuration register.
-	CORE_1_PIF_PMS_MONITOR_VIOLATE_INTR_MAP CORE_1_PIF_PMS_MONITOR_VIOLATE_INTR_MAP
-	// CORE_1_PIF_PMS_MONITOR_VIOLATE_SIZE_INTR_MAP is register CORE_1_PIF_PMS_MONITOR_VIOLATE_SIZE_INTR_MAP (at 0x970): core1_PIF_pms_monitor_violatile_size interrupt configuration register.
-	CORE_1_PIF_PMS_MONITOR_VIOLATE_SIZE_INTR_MAP CORE_1_PIF_PMS_MONITOR_VIOLATE_SIZE_INTR_MAP
+	// CORE is cluster CORE[%s] (at 0x954, 2 × 0x10 bytes): Registers CORE_0_IRAM0_PMS_MONITOR_VIOLATE_INTR_MAP, CORE_1_IRAM0_PMS_MONITOR_VIOLATE_INTR_MAP and the rest of each copy, as one array.
+	CORE [2]CORE
 	// BACKUP_PMS_VIOLATE_INTR_MAP is register BACKUP_PMS_VIOLATE_INTR_MAP (at 0x974): backup_pms_monitor_violatile interrupt configuration register.
 	BACKUP_PMS_VIOLATE_INTR_MAP BACKUP_PMS_VIOLATE_INTR_MAP
 	// CACHE_CORE_ACS_INT_MAP is register CACHE_CORE%s_ACS_INT_MAP (at 0x978, 2 × 0x4 bytes): cache_core0_acs interrupt configuration register (CACHE_CORE0_ACS_INT_MAP … CACHE_CORE1_ACS_INT_MAP in the SVD).
@@ -169,6 +155,18 @@ type INTERRUPT_CORE1 struct {
 	_          [0x65c]byte
 	// DATE is register DATE (at 0xffc): version register.
 	DATE DATE
+}
+
+// CORE is the register cluster CORE[%s], 0x10 bytes: Registers CORE_0_IRAM0_PMS_MONITOR_VIOLATE_INTR_MAP, CORE_1_IRAM0_PMS_MONITOR_VIOLATE_INTR_MAP and the rest of each copy, as one array.
+type CORE struct {
+	// IRAM0_PMS_MONITOR_VIOLATE_INTR_MAP is register IRAM0_PMS_MONITOR_VIOLATE_INTR_MAP (at 0x0): core0_IRam0_pms_monitor_violatile interrupt configuration register.
+	IRAM0_PMS_MONITOR_VIOLATE_INTR_MAP CORE_IRAM0_PMS_MONITOR_VIOLATE_INTR_MAP
+	// DRAM0_PMS_MONITOR_VIOLATE_INTR_MAP is register DRAM0_PMS_MONITOR_VIOLATE_INTR_MAP (at 0x4): core0_DRam0_pms_monitor_violatile interrupt configuration register.
+	DRAM0_PMS_MONITOR_VIOLATE_INTR_MAP CORE_DRAM0_PMS_MONITOR_VIOLATE_INTR_MAP
+	// PIF_PMS_MONITOR_VIOLATE_INTR_MAP is register PIF_PMS_MONITOR_VIOLATE_INTR_MAP (at 0x8): core0_PIF_pms_monitor_violatile interrupt configuration register.
+	PIF_PMS_MONITOR_VIOLATE_INTR_MAP CORE_PIF_PMS_MONITOR_VIOLATE_INTR_MAP
+	// PIF_PMS_MONITOR_VIOLATE_SIZE_INTR_MAP is register PIF_PMS_MONITOR_VIOLATE_SIZE_INTR_MAP (at 0xc): core0_PIF_pms_monitor_violatile_size interrupt configuration register.
+	PIF_PMS_MONITOR_VIOLATE_SIZE_INTR_MAP CORE_PIF_PMS_MONITOR_VIOLATE_SIZE_INTR_MAP
 }
 
 // MAC_INTR_MAP is register MAC_INTR_MAP (32-bit, read-write, reset 0x10): mac interrupt configuration register.
@@ -2479,356 +2477,180 @@ func (v DMA_APBPERI_PMS_MONITOR_VIOLATE_INTR_MAPValue) WithDMA_APBPERI_PMS_MONIT
 	return v&^0x1f | DMA_APBPERI_PMS_MONITOR_VIOLATE_INTR_MAPValue(x&0x1f)
 }
 
-// CORE_0_IRAM0_PMS_MONITOR_VIOLATE_INTR_MAP is register CORE_0_IRAM0_PMS_MONITOR_VIOLATE_INTR_MAP (32-bit, read-write, reset 0x10): core0_IRam0_pms_monitor_violatile interrupt configuration register.
-type CORE_0_IRAM0_PMS_MONITOR_VIOLATE_INTR_MAP struct{ reg mmio.U32 }
+// CORE_IRAM0_PMS_MONITOR_VIOLATE_INTR_MAP is register IRAM0_PMS_MONITOR_VIOLATE_INTR_MAP (32-bit, read-write, reset 0x10): core0_IRam0_pms_monitor_violatile interrupt configuration register.
+type CORE_IRAM0_PMS_MONITOR_VIOLATE_INTR_MAP struct{ reg mmio.U32 }
 
-// CORE_0_IRAM0_PMS_MONITOR_VIOLATE_INTR_MAPValue is a value of register CORE_0_IRAM0_PMS_MONITOR_VIOLATE_INTR_MAP.
-type CORE_0_IRAM0_PMS_MONITOR_VIOLATE_INTR_MAPValue uint32
+// CORE_IRAM0_PMS_MONITOR_VIOLATE_INTR_MAPValue is a value of register CORE_IRAM0_PMS_MONITOR_VIOLATE_INTR_MAP.
+type CORE_IRAM0_PMS_MONITOR_VIOLATE_INTR_MAPValue uint32
 
-// CORE_0_IRAM0_PMS_MONITOR_VIOLATE_INTR_MAPReset is the reset value of register CORE_0_IRAM0_PMS_MONITOR_VIOLATE_INTR_MAP.
-const CORE_0_IRAM0_PMS_MONITOR_VIOLATE_INTR_MAPReset CORE_0_IRAM0_PMS_MONITOR_VIOLATE_INTR_MAPValue = 0x10
+// CORE_IRAM0_PMS_MONITOR_VIOLATE_INTR_MAPReset is the reset value of register CORE_IRAM0_PMS_MONITOR_VIOLATE_INTR_MAP.
+const CORE_IRAM0_PMS_MONITOR_VIOLATE_INTR_MAPReset CORE_IRAM0_PMS_MONITOR_VIOLATE_INTR_MAPValue = 0x10
 
 // Read loads the register.
-func (r *CORE_0_IRAM0_PMS_MONITOR_VIOLATE_INTR_MAP) Read() CORE_0_IRAM0_PMS_MONITOR_VIOLATE_INTR_MAPValue {
-	return CORE_0_IRAM0_PMS_MONITOR_VIOLATE_INTR_MAPValue(r.reg.Load())
+func (r *CORE_IRAM0_PMS_MONITOR_VIOLATE_INTR_MAP) Read() CORE_IRAM0_PMS_MONITOR_VIOLATE_INTR_MAPValue {
+	return CORE_IRAM0_PMS_MONITOR_VIOLATE_INTR_MAPValue(r.reg.Load())
 }
 
 // Write stores v in the register.
-func (r *CORE_0_IRAM0_PMS_MONITOR_VIOLATE_INTR_MAP) Write(v CORE_0_IRAM0_PMS_MONITOR_VIOLATE_INTR_MAPValue) {
+func (r *CORE_IRAM0_PMS_MONITOR_VIOLATE_INTR_MAP) Write(v CORE_IRAM0_PMS_MONITOR_VIOLATE_INTR_MAPValue) {
 	r.reg.Store(uint32(v))
 }
 
-// WriteWith stores f(CORE_0_IRAM0_PMS_MONITOR_VIOLATE_INTR_MAPReset): fields f leaves alone are written as their reset values.
-func (r *CORE_0_IRAM0_PMS_MONITOR_VIOLATE_INTR_MAP) WriteWith(f func(CORE_0_IRAM0_PMS_MONITOR_VIOLATE_INTR_MAPValue) CORE_0_IRAM0_PMS_MONITOR_VIOLATE_INTR_MAPValue) {
-	r.reg.Store(uint32(f(CORE_0_IRAM0_PMS_MONITOR_VIOLATE_INTR_MAPReset)))
+// WriteWith stores f(CORE_IRAM0_PMS_MONITOR_VIOLATE_INTR_MAPReset): fields f leaves alone are written as their reset values.
+func (r *CORE_IRAM0_PMS_MONITOR_VIOLATE_INTR_MAP) WriteWith(f func(CORE_IRAM0_PMS_MONITOR_VIOLATE_INTR_MAPValue) CORE_IRAM0_PMS_MONITOR_VIOLATE_INTR_MAPValue) {
+	r.reg.Store(uint32(f(CORE_IRAM0_PMS_MONITOR_VIOLATE_INTR_MAPReset)))
 }
 
-// Reset stores CORE_0_IRAM0_PMS_MONITOR_VIOLATE_INTR_MAPReset in the register.
-func (r *CORE_0_IRAM0_PMS_MONITOR_VIOLATE_INTR_MAP) Reset() {
-	r.reg.Store(uint32(CORE_0_IRAM0_PMS_MONITOR_VIOLATE_INTR_MAPReset))
+// Reset stores CORE_IRAM0_PMS_MONITOR_VIOLATE_INTR_MAPReset in the register.
+func (r *CORE_IRAM0_PMS_MONITOR_VIOLATE_INTR_MAP) Reset() {
+	r.reg.Store(uint32(CORE_IRAM0_PMS_MONITOR_VIOLATE_INTR_MAPReset))
 }
 
 // Modify loads the register, passes its value to f and stores the result.
-func (r *CORE_0_IRAM0_PMS_MONITOR_VIOLATE_INTR_MAP) Modify(f func(CORE_0_IRAM0_PMS_MONITOR_VIOLATE_INTR_MAPValue) CORE_0_IRAM0_PMS_MONITOR_VIOLATE_INTR_MAPValue) {
-	r.reg.Store(uint32(f(CORE_0_IRAM0_PMS_MONITOR_VIOLATE_INTR_MAPValue(r.reg.Load()))))
+func (r *CORE_IRAM0_PMS_MONITOR_VIOLATE_INTR_MAP) Modify(f func(CORE_IRAM0_PMS_MONITOR_VIOLATE_INTR_MAPValue) CORE_IRAM0_PMS_MONITOR_VIOLATE_INTR_MAPValue) {
+	r.reg.Store(uint32(f(CORE_IRAM0_PMS_MONITOR_VIOLATE_INTR_MAPValue(r.reg.Load()))))
 }
 
-// CORE_0_IRAM0_PMS_MONITOR_VIOLATE_INTR_MAP returns field CORE_0_IRAM0_PMS_MONITOR_VIOLATE_INTR_MAP (bits 4:0): this register used to map core0_IRam0_pms_monitor_violatile interrupt to one of core1's external interrupt.
-func (v CORE_0_IRAM0_PMS_MONITOR_VIOLATE_INTR_MAPValue) CORE_0_IRAM0_PMS_MONITOR_VIOLATE_INTR_MAP() uint32 {
+// CORE_IRAM0_PMS_MONITOR_VIOLATE_INTR_MAP returns field CORE_%s_IRAM0_PMS_MONITOR_VIOLATE_INTR_MAP (bits 4:0): this register used to map core0_IRam0_pms_monitor_violatile interrupt to one of core1's external interrupt.
+func (v CORE_IRAM0_PMS_MONITOR_VIOLATE_INTR_MAPValue) CORE_IRAM0_PMS_MONITOR_VIOLATE_INTR_MAP() uint32 {
 	return uint32(v) & 0x1f
 }
 
-// WithCORE_0_IRAM0_PMS_MONITOR_VIOLATE_INTR_MAP returns v with field CORE_0_IRAM0_PMS_MONITOR_VIOLATE_INTR_MAP (bits 4:0) set to x, masked to the field width.
-func (v CORE_0_IRAM0_PMS_MONITOR_VIOLATE_INTR_MAPValue) WithCORE_0_IRAM0_PMS_MONITOR_VIOLATE_INTR_MAP(x uint32) CORE_0_IRAM0_PMS_MONITOR_VIOLATE_INTR_MAPValue {
-	return v&^0x1f | CORE_0_IRAM0_PMS_MONITOR_VIOLATE_INTR_MAPValue(x&0x1f)
+// WithCORE_IRAM0_PMS_MONITOR_VIOLATE_INTR_MAP returns v with field CORE_%s_IRAM0_PMS_MONITOR_VIOLATE_INTR_MAP (bits 4:0) set to x, masked to the field width.
+func (v CORE_IRAM0_PMS_MONITOR_VIOLATE_INTR_MAPValue) WithCORE_IRAM0_PMS_MONITOR_VIOLATE_INTR_MAP(x uint32) CORE_IRAM0_PMS_MONITOR_VIOLATE_INTR_MAPValue {
+	return v&^0x1f | CORE_IRAM0_PMS_MONITOR_VIOLATE_INTR_MAPValue(x&0x1f)
 }
 
-// CORE_0_DRAM0_PMS_MONITOR_VIOLATE_INTR_MAP is register CORE_0_DRAM0_PMS_MONITOR_VIOLATE_INTR_MAP (32-bit, read-write, reset 0x10): core0_DRam0_pms_monitor_violatile interrupt configuration register.
-type CORE_0_DRAM0_PMS_MONITOR_VIOLATE_INTR_MAP struct{ reg mmio.U32 }
+// CORE_DRAM0_PMS_MONITOR_VIOLATE_INTR_MAP is register DRAM0_PMS_MONITOR_VIOLATE_INTR_MAP (32-bit, read-write, reset 0x10): core0_DRam0_pms_monitor_violatile interrupt configuration register.
+type CORE_DRAM0_PMS_MONITOR_VIOLATE_INTR_MAP struct{ reg mmio.U32 }
 
-// CORE_0_DRAM0_PMS_MONITOR_VIOLATE_INTR_MAPValue is a value of register CORE_0_DRAM0_PMS_MONITOR_VIOLATE_INTR_MAP.
-type CORE_0_DRAM0_PMS_MONITOR_VIOLATE_INTR_MAPValue uint32
+// CORE_DRAM0_PMS_MONITOR_VIOLATE_INTR_MAPValue is a value of register CORE_DRAM0_PMS_MONITOR_VIOLATE_INTR_MAP.
+type CORE_DRAM0_PMS_MONITOR_VIOLATE_INTR_MAPValue uint32
 
-// CORE_0_DRAM0_PMS_MONITOR_VIOLATE_INTR_MAPReset is the reset value of register CORE_0_DRAM0_PMS_MONITOR_VIOLATE_INTR_MAP.
-const CORE_0_DRAM0_PMS_MONITOR_VIOLATE_INTR_MAPReset CORE_0_DRAM0_PMS_MONITOR_VIOLATE_INTR_MAPValue = 0x10
+// CORE_DRAM0_PMS_MONITOR_VIOLATE_INTR_MAPReset is the reset value of register CORE_DRAM0_PMS_MONITOR_VIOLATE_INTR_MAP.
+const CORE_DRAM0_PMS_MONITOR_VIOLATE_INTR_MAPReset CORE_DRAM0_PMS_MONITOR_VIOLATE_INTR_MAPValue = 0x10
 
 // Read loads the register.
-func (r *CORE_0_DRAM0_PMS_MONITOR_VIOLATE_INTR_MAP) Read() CORE_0_DRAM0_PMS_MONITOR_VIOLATE_INTR_MAPValue {
-	return CORE_0_DRAM0_PMS_MONITOR_VIOLATE_INTR_MAPValue(r.reg.Load())
+func (r *CORE_DRAM0_PMS_MONITOR_VIOLATE_INTR_MAP) Read() CORE_DRAM0_PMS_MONITOR_VIOLATE_INTR_MAPValue {
+	return CORE_DRAM0_PMS_MONITOR_VIOLATE_INTR_MAPValue(r.reg.Load())
 }
 
 // Write stores v in the register.
-func (r *CORE_0_DRAM0_PMS_MONITOR_VIOLATE_INTR_MAP) Write(v CORE_0_DRAM0_PMS_MONITOR_VIOLATE_INTR_MAPValue) {
+func (r *CORE_DRAM0_PMS_MONITOR_VIOLATE_INTR_MAP) Write(v CORE_DRAM0_PMS_MONITOR_VIOLATE_INTR_MAPValue) {
 	r.reg.Store(uint32(v))
 }
 
-// WriteWith stores f(CORE_0_DRAM0_PMS_MONITOR_VIOLATE_INTR_MAPReset): fields f leaves alone are written as their reset values.
-func (r *CORE_0_DRAM0_PMS_MONITOR_VIOLATE_INTR_MAP) WriteWith(f func(CORE_0_DRAM0_PMS_MONITOR_VIOLATE_INTR_MAPValue) CORE_0_DRAM0_PMS_MONITOR_VIOLATE_INTR_MAPValue) {
-	r.reg.Store(uint32(f(CORE_0_DRAM0_PMS_MONITOR_VIOLATE_INTR_MAPReset)))
+// WriteWith stores f(CORE_DRAM0_PMS_MONITOR_VIOLATE_INTR_MAPReset): fields f leaves alone are written as their reset values.
+func (r *CORE_DRAM0_PMS_MONITOR_VIOLATE_INTR_MAP) WriteWith(f func(CORE_DRAM0_PMS_MONITOR_VIOLATE_INTR_MAPValue) CORE_DRAM0_PMS_MONITOR_VIOLATE_INTR_MAPValue) {
+	r.reg.Store(uint32(f(CORE_DRAM0_PMS_MONITOR_VIOLATE_INTR_MAPReset)))
 }
 
-// Reset stores CORE_0_DRAM0_PMS_MONITOR_VIOLATE_INTR_MAPReset in the register.
-func (r *CORE_0_DRAM0_PMS_MONITOR_VIOLATE_INTR_MAP) Reset() {
-	r.reg.Store(uint32(CORE_0_DRAM0_PMS_MONITOR_VIOLATE_INTR_MAPReset))
+// Reset stores CORE_DRAM0_PMS_MONITOR_VIOLATE_INTR_MAPReset in the register.
+func (r *CORE_DRAM0_PMS_MONITOR_VIOLATE_INTR_MAP) Reset() {
+	r.reg.Store(uint32(CORE_DRAM0_PMS_MONITOR_VIOLATE_INTR_MAPReset))
 }
 
 // Modify loads the register, passes its value to f and stores the result.
-func (r *CORE_0_DRAM0_PMS_MONITOR_VIOLATE_INTR_MAP) Modify(f func(CORE_0_DRAM0_PMS_MONITOR_VIOLATE_INTR_MAPValue) CORE_0_DRAM0_PMS_MONITOR_VIOLATE_INTR_MAPValue) {
-	r.reg.Store(uint32(f(CORE_0_DRAM0_PMS_MONITOR_VIOLATE_INTR_MAPValue(r.reg.Load()))))
+func (r *CORE_DRAM0_PMS_MONITOR_VIOLATE_INTR_MAP) Modify(f func(CORE_DRAM0_PMS_MONITOR_VIOLATE_INTR_MAPValue) CORE_DRAM0_PMS_MONITOR_VIOLATE_INTR_MAPValue) {
+	r.reg.Store(uint32(f(CORE_DRAM0_PMS_MONITOR_VIOLATE_INTR_MAPValue(r.reg.Load()))))
 }
 
-// CORE_0_DRAM0_PMS_MONITOR_VIOLATE_INTR_MAP returns field CORE_0_DRAM0_PMS_MONITOR_VIOLATE_INTR_MAP (bits 4:0): this register used to map core0_DRam0_pms_monitor_violatile interrupt to one of core1's external interrupt.
-func (v CORE_0_DRAM0_PMS_MONITOR_VIOLATE_INTR_MAPValue) CORE_0_DRAM0_PMS_MONITOR_VIOLATE_INTR_MAP() uint32 {
+// CORE_DRAM0_PMS_MONITOR_VIOLATE_INTR_MAP returns field CORE_%s_DRAM0_PMS_MONITOR_VIOLATE_INTR_MAP (bits 4:0): this register used to map core0_DRam0_pms_monitor_violatile interrupt to one of core1's external interrupt.
+func (v CORE_DRAM0_PMS_MONITOR_VIOLATE_INTR_MAPValue) CORE_DRAM0_PMS_MONITOR_VIOLATE_INTR_MAP() uint32 {
 	return uint32(v) & 0x1f
 }
 
-// WithCORE_0_DRAM0_PMS_MONITOR_VIOLATE_INTR_MAP returns v with field CORE_0_DRAM0_PMS_MONITOR_VIOLATE_INTR_MAP (bits 4:0) set to x, masked to the field width.
-func (v CORE_0_DRAM0_PMS_MONITOR_VIOLATE_INTR_MAPValue) WithCORE_0_DRAM0_PMS_MONITOR_VIOLATE_INTR_MAP(x uint32) CORE_0_DRAM0_PMS_MONITOR_VIOLATE_INTR_MAPValue {
-	return v&^0x1f | CORE_0_DRAM0_PMS_MONITOR_VIOLATE_INTR_MAPValue(x&0x1f)
+// WithCORE_DRAM0_PMS_MONITOR_VIOLATE_INTR_MAP returns v with field CORE_%s_DRAM0_PMS_MONITOR_VIOLATE_INTR_MAP (bits 4:0) set to x, masked to the field width.
+func (v CORE_DRAM0_PMS_MONITOR_VIOLATE_INTR_MAPValue) WithCORE_DRAM0_PMS_MONITOR_VIOLATE_INTR_MAP(x uint32) CORE_DRAM0_PMS_MONITOR_VIOLATE_INTR_MAPValue {
+	return v&^0x1f | CORE_DRAM0_PMS_MONITOR_VIOLATE_INTR_MAPValue(x&0x1f)
 }
 
-// CORE_0_PIF_PMS_MONITOR_VIOLATE_INTR_MAP is register CORE_0_PIF_PMS_MONITOR_VIOLATE_INTR_MAP (32-bit, read-write, reset 0x10): core0_PIF_pms_monitor_violatile interrupt configuration register.
-type CORE_0_PIF_PMS_MONITOR_VIOLATE_INTR_MAP struct{ reg mmio.U32 }
+// CORE_PIF_PMS_MONITOR_VIOLATE_INTR_MAP is register PIF_PMS_MONITOR_VIOLATE_INTR_MAP (32-bit, read-write, reset 0x10): core0_PIF_pms_monitor_violatile interrupt configuration register.
+type CORE_PIF_PMS_MONITOR_VIOLATE_INTR_MAP struct{ reg mmio.U32 }
 
-// CORE_0_PIF_PMS_MONITOR_VIOLATE_INTR_MAPValue is a value of register CORE_0_PIF_PMS_MONITOR_VIOLATE_INTR_MAP.
-type CORE_0_PIF_PMS_MONITOR_VIOLATE_INTR_MAPValue uint32
+// CORE_PIF_PMS_MONITOR_VIOLATE_INTR_MAPValue is a value of register CORE_PIF_PMS_MONITOR_VIOLATE_INTR_MAP.
+type CORE_PIF_PMS_MONITOR_VIOLATE_INTR_MAPValue uint32
 
-// CORE_0_PIF_PMS_MONITOR_VIOLATE_INTR_MAPReset is the reset value of register CORE_0_PIF_PMS_MONITOR_VIOLATE_INTR_MAP.
-const CORE_0_PIF_PMS_MONITOR_VIOLATE_INTR_MAPReset CORE_0_PIF_PMS_MONITOR_VIOLATE_INTR_MAPValue = 0x10
+// CORE_PIF_PMS_MONITOR_VIOLATE_INTR_MAPReset is the reset value of register CORE_PIF_PMS_MONITOR_VIOLATE_INTR_MAP.
+const CORE_PIF_PMS_MONITOR_VIOLATE_INTR_MAPReset CORE_PIF_PMS_MONITOR_VIOLATE_INTR_MAPValue = 0x10
 
 // Read loads the register.
-func (r *CORE_0_PIF_PMS_MONITOR_VIOLATE_INTR_MAP) Read() CORE_0_PIF_PMS_MONITOR_VIOLATE_INTR_MAPValue {
-	return CORE_0_PIF_PMS_MONITOR_VIOLATE_INTR_MAPValue(r.reg.Load())
+func (r *CORE_PIF_PMS_MONITOR_VIOLATE_INTR_MAP) Read() CORE_PIF_PMS_MONITOR_VIOLATE_INTR_MAPValue {
+	return CORE_PIF_PMS_MONITOR_VIOLATE_INTR_MAPValue(r.reg.Load())
 }
 
 // Write stores v in the register.
-func (r *CORE_0_PIF_PMS_MONITOR_VIOLATE_INTR_MAP) Write(v CORE_0_PIF_PMS_MONITOR_VIOLATE_INTR_MAPValue) {
+func (r *CORE_PIF_PMS_MONITOR_VIOLATE_INTR_MAP) Write(v CORE_PIF_PMS_MONITOR_VIOLATE_INTR_MAPValue) {
 	r.reg.Store(uint32(v))
 }
 
-// WriteWith stores f(CORE_0_PIF_PMS_MONITOR_VIOLATE_INTR_MAPReset): fields f leaves alone are written as their reset values.
-func (r *CORE_0_PIF_PMS_MONITOR_VIOLATE_INTR_MAP) WriteWith(f func(CORE_0_PIF_PMS_MONITOR_VIOLATE_INTR_MAPValue) CORE_0_PIF_PMS_MONITOR_VIOLATE_INTR_MAPValue) {
-	r.reg.Store(uint32(f(CORE_0_PIF_PMS_MONITOR_VIOLATE_INTR_MAPReset)))
+// WriteWith stores f(CORE_PIF_PMS_MONITOR_VIOLATE_INTR_MAPReset): fields f leaves alone are written as their reset values.
+func (r *CORE_PIF_PMS_MONITOR_VIOLATE_INTR_MAP) WriteWith(f func(CORE_PIF_PMS_MONITOR_VIOLATE_INTR_MAPValue) CORE_PIF_PMS_MONITOR_VIOLATE_INTR_MAPValue) {
+	r.reg.Store(uint32(f(CORE_PIF_PMS_MONITOR_VIOLATE_INTR_MAPReset)))
 }
 
-// Reset stores CORE_0_PIF_PMS_MONITOR_VIOLATE_INTR_MAPReset in the register.
-func (r *CORE_0_PIF_PMS_MONITOR_VIOLATE_INTR_MAP) Reset() {
-	r.reg.Store(uint32(CORE_0_PIF_PMS_MONITOR_VIOLATE_INTR_MAPReset))
+// Reset stores CORE_PIF_PMS_MONITOR_VIOLATE_INTR_MAPReset in the register.
+func (r *CORE_PIF_PMS_MONITOR_VIOLATE_INTR_MAP) Reset() {
+	r.reg.Store(uint32(CORE_PIF_PMS_MONITOR_VIOLATE_INTR_MAPReset))
 }
 
 // Modify loads the register, passes its value to f and stores the result.
-func (r *CORE_0_PIF_PMS_MONITOR_VIOLATE_INTR_MAP) Modify(f func(CORE_0_PIF_PMS_MONITOR_VIOLATE_INTR_MAPValue) CORE_0_PIF_PMS_MONITOR_VIOLATE_INTR_MAPValue) {
-	r.reg.Store(uint32(f(CORE_0_PIF_PMS_MONITOR_VIOLATE_INTR_MAPValue(r.reg.Load()))))
+func (r *CORE_PIF_PMS_MONITOR_VIOLATE_INTR_MAP) Modify(f func(CORE_PIF_PMS_MONITOR_VIOLATE_INTR_MAPValue) CORE_PIF_PMS_MONITOR_VIOLATE_INTR_MAPValue) {
+	r.reg.Store(uint32(f(CORE_PIF_PMS_MONITOR_VIOLATE_INTR_MAPValue(r.reg.Load()))))
 }
 
-// CORE_0_PIF_PMS_MONITOR_VIOLATE_INTR_MAP returns field CORE_0_PIF_PMS_MONITOR_VIOLATE_INTR_MAP (bits 4:0): this register used to map core0_PIF_pms_monitor_violatile interrupt to one of core1's external interrupt.
-func (v CORE_0_PIF_PMS_MONITOR_VIOLATE_INTR_MAPValue) CORE_0_PIF_PMS_MONITOR_VIOLATE_INTR_MAP() uint32 {
+// CORE_PIF_PMS_MONITOR_VIOLATE_INTR_MAP returns field CORE_%s_PIF_PMS_MONITOR_VIOLATE_INTR_MAP (bits 4:0): this register used to map core0_PIF_pms_monitor_violatile interrupt to one of core1's external interrupt.
+func (v CORE_PIF_PMS_MONITOR_VIOLATE_INTR_MAPValue) CORE_PIF_PMS_MONITOR_VIOLATE_INTR_MAP() uint32 {
 	return uint32(v) & 0x1f
 }
 
-// WithCORE_0_PIF_PMS_MONITOR_VIOLATE_INTR_MAP returns v with field CORE_0_PIF_PMS_MONITOR_VIOLATE_INTR_MAP (bits 4:0) set to x, masked to the field width.
-func (v CORE_0_PIF_PMS_MONITOR_VIOLATE_INTR_MAPValue) WithCORE_0_PIF_PMS_MONITOR_VIOLATE_INTR_MAP(x uint32) CORE_0_PIF_PMS_MONITOR_VIOLATE_INTR_MAPValue {
-	return v&^0x1f | CORE_0_PIF_PMS_MONITOR_VIOLATE_INTR_MAPValue(x&0x1f)
+// WithCORE_PIF_PMS_MONITOR_VIOLATE_INTR_MAP returns v with field CORE_%s_PIF_PMS_MONITOR_VIOLATE_INTR_MAP (bits 4:0) set to x, masked to the field width.
+func (v CORE_PIF_PMS_MONITOR_VIOLATE_INTR_MAPValue) WithCORE_PIF_PMS_MONITOR_VIOLATE_INTR_MAP(x uint32) CORE_PIF_PMS_MONITOR_VIOLATE_INTR_MAPValue {
+	return v&^0x1f | CORE_PIF_PMS_MONITOR_VIOLATE_INTR_MAPValue(x&0x1f)
 }
 
-// CORE_0_PIF_PMS_MONITOR_VIOLATE_SIZE_INTR_MAP is register CORE_0_PIF_PMS_MONITOR_VIOLATE_SIZE_INTR_MAP (32-bit, read-write, reset 0x10): core0_PIF_pms_monitor_violatile_size interrupt configuration register.
-type CORE_0_PIF_PMS_MONITOR_VIOLATE_SIZE_INTR_MAP struct{ reg mmio.U32 }
+// CORE_PIF_PMS_MONITOR_VIOLATE_SIZE_INTR_MAP is register PIF_PMS_MONITOR_VIOLATE_SIZE_INTR_MAP (32-bit, read-write, reset 0x10): core0_PIF_pms_monitor_violatile_size interrupt configuration register.
+type CORE_PIF_PMS_MONITOR_VIOLATE_SIZE_INTR_MAP struct{ reg mmio.U32 }
 
-// CORE_0_PIF_PMS_MONITOR_VIOLATE_SIZE_INTR_MAPValue is a value of register CORE_0_PIF_PMS_MONITOR_VIOLATE_SIZE_INTR_MAP.
-type CORE_0_PIF_PMS_MONITOR_VIOLATE_SIZE_INTR_MAPValue uint32
+// CORE_PIF_PMS_MONITOR_VIOLATE_SIZE_INTR_MAPValue is a value of register CORE_PIF_PMS_MONITOR_VIOLATE_SIZE_INTR_MAP.
+type CORE_PIF_PMS_MONITOR_VIOLATE_SIZE_INTR_MAPValue uint32
 
-// CORE_0_PIF_PMS_MONITOR_VIOLATE_SIZE_INTR_MAPReset is the reset value of register CORE_0_PIF_PMS_MONITOR_VIOLATE_SIZE_INTR_MAP.
-const CORE_0_PIF_PMS_MONITOR_VIOLATE_SIZE_INTR_MAPReset CORE_0_PIF_PMS_MONITOR_VIOLATE_SIZE_INTR_MAPValue = 0x10
+// CORE_PIF_PMS_MONITOR_VIOLATE_SIZE_INTR_MAPReset is the reset value of register CORE_PIF_PMS_MONITOR_VIOLATE_SIZE_INTR_MAP.
+const CORE_PIF_PMS_MONITOR_VIOLATE_SIZE_INTR_MAPReset CORE_PIF_PMS_MONITOR_VIOLATE_SIZE_INTR_MAPValue = 0x10
 
 // Read loads the register.
-func (r *CORE_0_PIF_PMS_MONITOR_VIOLATE_SIZE_INTR_MAP) Read() CORE_0_PIF_PMS_MONITOR_VIOLATE_SIZE_INTR_MAPValue {
-	return CORE_0_PIF_PMS_MONITOR_VIOLATE_SIZE_INTR_MAPValue(r.reg.Load())
+func (r *CORE_PIF_PMS_MONITOR_VIOLATE_SIZE_INTR_MAP) Read() CORE_PIF_PMS_MONITOR_VIOLATE_SIZE_INTR_MAPValue {
+	return CORE_PIF_PMS_MONITOR_VIOLATE_SIZE_INTR_MAPValue(r.reg.Load())
 }
 
 // Write stores v in the register.
-func (r *CORE_0_PIF_PMS_MONITOR_VIOLATE_SIZE_INTR_MAP) Write(v CORE_0_PIF_PMS_MONITOR_VIOLATE_SIZE_INTR_MAPValue) {
+func (r *CORE_PIF_PMS_MONITOR_VIOLATE_SIZE_INTR_MAP) Write(v CORE_PIF_PMS_MONITOR_VIOLATE_SIZE_INTR_MAPValue) {
 	r.reg.Store(uint32(v))
 }
 
-// WriteWith stores f(CORE_0_PIF_PMS_MONITOR_VIOLATE_SIZE_INTR_MAPReset): fields f leaves alone are written as their reset values.
-func (r *CORE_0_PIF_PMS_MONITOR_VIOLATE_SIZE_INTR_MAP) WriteWith(f func(CORE_0_PIF_PMS_MONITOR_VIOLATE_SIZE_INTR_MAPValue) CORE_0_PIF_PMS_MONITOR_VIOLATE_SIZE_INTR_MAPValue) {
-	r.reg.Store(uint32(f(CORE_0_PIF_PMS_MONITOR_VIOLATE_SIZE_INTR_MAPReset)))
+// WriteWith stores f(CORE_PIF_PMS_MONITOR_VIOLATE_SIZE_INTR_MAPReset): fields f leaves alone are written as their reset values.
+func (r *CORE_PIF_PMS_MONITOR_VIOLATE_SIZE_INTR_MAP) WriteWith(f func(CORE_PIF_PMS_MONITOR_VIOLATE_SIZE_INTR_MAPValue) CORE_PIF_PMS_MONITOR_VIOLATE_SIZE_INTR_MAPValue) {
+	r.reg.Store(uint32(f(CORE_PIF_PMS_MONITOR_VIOLATE_SIZE_INTR_MAPReset)))
 }
 
-// Reset stores CORE_0_PIF_PMS_MONITOR_VIOLATE_SIZE_INTR_MAPReset in the register.
-func (r *CORE_0_PIF_PMS_MONITOR_VIOLATE_SIZE_INTR_MAP) Reset() {
-	r.reg.Store(uint32(CORE_0_PIF_PMS_MONITOR_VIOLATE_SIZE_INTR_MAPReset))
-}
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *CORE_0_PIF_PMS_MONITOR_VIOLATE_SIZE_INTR_MAP) Modify(f func(CORE_0_PIF_PMS_MONITOR_VIOLATE_SIZE_INTR_MAPValue) CORE_0_PIF_PMS_MONITOR_VIOLATE_SIZE_INTR_MAPValue) {
-	r.reg.Store(uint32(f(CORE_0_PIF_PMS_MONITOR_VIOLATE_SIZE_INTR_MAPValue(r.reg.Load()))))
-}
-
-// CORE_0_PIF_PMS_MONITOR_VIOLATE_SIZE_INTR_MAP returns field CORE_0_PIF_PMS_MONITOR_VIOLATE_SIZE_INTR_MAP (bits 4:0): this register used to map core0_PIF_pms_monitor_violatile_size interrupt to one of core1's external interrupt.
-func (v CORE_0_PIF_PMS_MONITOR_VIOLATE_SIZE_INTR_MAPValue) CORE_0_PIF_PMS_MONITOR_VIOLATE_SIZE_INTR_MAP() uint32 {
-	return uint32(v) & 0x1f
-}
-
-// WithCORE_0_PIF_PMS_MONITOR_VIOLATE_SIZE_INTR_MAP returns v with field CORE_0_PIF_PMS_MONITOR_VIOLATE_SIZE_INTR_MAP (bits 4:0) set to x, masked to the field width.
-func (v CORE_0_PIF_PMS_MONITOR_VIOLATE_SIZE_INTR_MAPValue) WithCORE_0_PIF_PMS_MONITOR_VIOLATE_SIZE_INTR_MAP(x uint32) CORE_0_PIF_PMS_MONITOR_VIOLATE_SIZE_INTR_MAPValue {
-	return v&^0x1f | CORE_0_PIF_PMS_MONITOR_VIOLATE_SIZE_INTR_MAPValue(x&0x1f)
-}
-
-// CORE_1_IRAM0_PMS_MONITOR_VIOLATE_INTR_MAP is register CORE_1_IRAM0_PMS_MONITOR_VIOLATE_INTR_MAP (32-bit, read-write, reset 0x10): core1_IRam0_pms_monitor_violatile interrupt configuration register.
-type CORE_1_IRAM0_PMS_MONITOR_VIOLATE_INTR_MAP struct{ reg mmio.U32 }
-
-// CORE_1_IRAM0_PMS_MONITOR_VIOLATE_INTR_MAPValue is a value of register CORE_1_IRAM0_PMS_MONITOR_VIOLATE_INTR_MAP.
-type CORE_1_IRAM0_PMS_MONITOR_VIOLATE_INTR_MAPValue uint32
-
-// CORE_1_IRAM0_PMS_MONITOR_VIOLATE_INTR_MAPReset is the reset value of register CORE_1_IRAM0_PMS_MONITOR_VIOLATE_INTR_MAP.
-const CORE_1_IRAM0_PMS_MONITOR_VIOLATE_INTR_MAPReset CORE_1_IRAM0_PMS_MONITOR_VIOLATE_INTR_MAPValue = 0x10
-
-// Read loads the register.
-func (r *CORE_1_IRAM0_PMS_MONITOR_VIOLATE_INTR_MAP) Read() CORE_1_IRAM0_PMS_MONITOR_VIOLATE_INTR_MAPValue {
-	return CORE_1_IRAM0_PMS_MONITOR_VIOLATE_INTR_MAPValue(r.reg.Load())
-}
-
-// Write stores v in the register.
-func (r *CORE_1_IRAM0_PMS_MONITOR_VIOLATE_INTR_MAP) Write(v CORE_1_IRAM0_PMS_MONITOR_VIOLATE_INTR_MAPValue) {
-	r.reg.Store(uint32(v))
-}
-
-// WriteWith stores f(CORE_1_IRAM0_PMS_MONITOR_VIOLATE_INTR_MAPReset): fields f leaves alone are written as their reset values.
-func (r *CORE_1_IRAM0_PMS_MONITOR_VIOLATE_INTR_MAP) WriteWith(f func(CORE_1_IRAM0_PMS_MONITOR_VIOLATE_INTR_MAPValue) CORE_1_IRAM0_PMS_MONITOR_VIOLATE_INTR_MAPValue) {
-	r.reg.Store(uint32(f(CORE_1_IRAM0_PMS_MONITOR_VIOLATE_INTR_MAPReset)))
-}
-
-// Reset stores CORE_1_IRAM0_PMS_MONITOR_VIOLATE_INTR_MAPReset in the register.
-func (r *CORE_1_IRAM0_PMS_MONITOR_VIOLATE_INTR_MAP) Reset() {
-	r.reg.Store(uint32(CORE_1_IRAM0_PMS_MONITOR_VIOLATE_INTR_MAPReset))
+// Reset stores CORE_PIF_PMS_MONITOR_VIOLATE_SIZE_INTR_MAPReset in the register.
+func (r *CORE_PIF_PMS_MONITOR_VIOLATE_SIZE_INTR_MAP) Reset() {
+	r.reg.Store(uint32(CORE_PIF_PMS_MONITOR_VIOLATE_SIZE_INTR_MAPReset))
 }
 
 // Modify loads the register, passes its value to f and stores the result.
-func (r *CORE_1_IRAM0_PMS_MONITOR_VIOLATE_INTR_MAP) Modify(f func(CORE_1_IRAM0_PMS_MONITOR_VIOLATE_INTR_MAPValue) CORE_1_IRAM0_PMS_MONITOR_VIOLATE_INTR_MAPValue) {
-	r.reg.Store(uint32(f(CORE_1_IRAM0_PMS_MONITOR_VIOLATE_INTR_MAPValue(r.reg.Load()))))
+func (r *CORE_PIF_PMS_MONITOR_VIOLATE_SIZE_INTR_MAP) Modify(f func(CORE_PIF_PMS_MONITOR_VIOLATE_SIZE_INTR_MAPValue) CORE_PIF_PMS_MONITOR_VIOLATE_SIZE_INTR_MAPValue) {
+	r.reg.Store(uint32(f(CORE_PIF_PMS_MONITOR_VIOLATE_SIZE_INTR_MAPValue(r.reg.Load()))))
 }
 
-// CORE_1_IRAM0_PMS_MONITOR_VIOLATE_INTR_MAP returns field CORE_1_IRAM0_PMS_MONITOR_VIOLATE_INTR_MAP (bits 4:0): this register used to map core1_IRam0_pms_monitor_violatile interrupt to one of core1's external interrupt.
-func (v CORE_1_IRAM0_PMS_MONITOR_VIOLATE_INTR_MAPValue) CORE_1_IRAM0_PMS_MONITOR_VIOLATE_INTR_MAP() uint32 {
+// CORE_PIF_PMS_MONITOR_VIOLATE_SIZE_INTR_MAP returns field CORE_%s_PIF_PMS_MONITOR_VIOLATE_SIZE_INTR_MAP (bits 4:0): this register used to map core0_PIF_pms_monitor_violatile_size interrupt to one of core1's external interrupt.
+func (v CORE_PIF_PMS_MONITOR_VIOLATE_SIZE_INTR_MAPValue) CORE_PIF_PMS_MONITOR_VIOLATE_SIZE_INTR_MAP() uint32 {
 	return uint32(v) & 0x1f
 }
 
-// WithCORE_1_IRAM0_PMS_MONITOR_VIOLATE_INTR_MAP returns v with field CORE_1_IRAM0_PMS_MONITOR_VIOLATE_INTR_MAP (bits 4:0) set to x, masked to the field width.
-func (v CORE_1_IRAM0_PMS_MONITOR_VIOLATE_INTR_MAPValue) WithCORE_1_IRAM0_PMS_MONITOR_VIOLATE_INTR_MAP(x uint32) CORE_1_IRAM0_PMS_MONITOR_VIOLATE_INTR_MAPValue {
-	return v&^0x1f | CORE_1_IRAM0_PMS_MONITOR_VIOLATE_INTR_MAPValue(x&0x1f)
-}
-
-// CORE_1_DRAM0_PMS_MONITOR_VIOLATE_INTR_MAP is register CORE_1_DRAM0_PMS_MONITOR_VIOLATE_INTR_MAP (32-bit, read-write, reset 0x10): core1_DRam0_pms_monitor_violatile interrupt configuration register.
-type CORE_1_DRAM0_PMS_MONITOR_VIOLATE_INTR_MAP struct{ reg mmio.U32 }
-
-// CORE_1_DRAM0_PMS_MONITOR_VIOLATE_INTR_MAPValue is a value of register CORE_1_DRAM0_PMS_MONITOR_VIOLATE_INTR_MAP.
-type CORE_1_DRAM0_PMS_MONITOR_VIOLATE_INTR_MAPValue uint32
-
-// CORE_1_DRAM0_PMS_MONITOR_VIOLATE_INTR_MAPReset is the reset value of register CORE_1_DRAM0_PMS_MONITOR_VIOLATE_INTR_MAP.
-const CORE_1_DRAM0_PMS_MONITOR_VIOLATE_INTR_MAPReset CORE_1_DRAM0_PMS_MONITOR_VIOLATE_INTR_MAPValue = 0x10
-
-// Read loads the register.
-func (r *CORE_1_DRAM0_PMS_MONITOR_VIOLATE_INTR_MAP) Read() CORE_1_DRAM0_PMS_MONITOR_VIOLATE_INTR_MAPValue {
-	return CORE_1_DRAM0_PMS_MONITOR_VIOLATE_INTR_MAPValue(r.reg.Load())
-}
-
-// Write stores v in the register.
-func (r *CORE_1_DRAM0_PMS_MONITOR_VIOLATE_INTR_MAP) Write(v CORE_1_DRAM0_PMS_MONITOR_VIOLATE_INTR_MAPValue) {
-	r.reg.Store(uint32(v))
-}
-
-// WriteWith stores f(CORE_1_DRAM0_PMS_MONITOR_VIOLATE_INTR_MAPReset): fields f leaves alone are written as their reset values.
-func (r *CORE_1_DRAM0_PMS_MONITOR_VIOLATE_INTR_MAP) WriteWith(f func(CORE_1_DRAM0_PMS_MONITOR_VIOLATE_INTR_MAPValue) CORE_1_DRAM0_PMS_MONITOR_VIOLATE_INTR_MAPValue) {
-	r.reg.Store(uint32(f(CORE_1_DRAM0_PMS_MONITOR_VIOLATE_INTR_MAPReset)))
-}
-
-// Reset stores CORE_1_DRAM0_PMS_MONITOR_VIOLATE_INTR_MAPReset in the register.
-func (r *CORE_1_DRAM0_PMS_MONITOR_VIOLATE_INTR_MAP) Reset() {
-	r.reg.Store(uint32(CORE_1_DRAM0_PMS_MONITOR_VIOLATE_INTR_MAPReset))
-}
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *CORE_1_DRAM0_PMS_MONITOR_VIOLATE_INTR_MAP) Modify(f func(CORE_1_DRAM0_PMS_MONITOR_VIOLATE_INTR_MAPValue) CORE_1_DRAM0_PMS_MONITOR_VIOLATE_INTR_MAPValue) {
-	r.reg.Store(uint32(f(CORE_1_DRAM0_PMS_MONITOR_VIOLATE_INTR_MAPValue(r.reg.Load()))))
-}
-
-// CORE_1_DRAM0_PMS_MONITOR_VIOLATE_INTR_MAP returns field CORE_1_DRAM0_PMS_MONITOR_VIOLATE_INTR_MAP (bits 4:0): this register used to map core1_DRam0_pms_monitor_violatile interrupt to one of core1's external interrupt.
-func (v CORE_1_DRAM0_PMS_MONITOR_VIOLATE_INTR_MAPValue) CORE_1_DRAM0_PMS_MONITOR_VIOLATE_INTR_MAP() uint32 {
-	return uint32(v) & 0x1f
-}
-
-// WithCORE_1_DRAM0_PMS_MONITOR_VIOLATE_INTR_MAP returns v with field CORE_1_DRAM0_PMS_MONITOR_VIOLATE_INTR_MAP (bits 4:0) set to x, masked to the field width.
-func (v CORE_1_DRAM0_PMS_MONITOR_VIOLATE_INTR_MAPValue) WithCORE_1_DRAM0_PMS_MONITOR_VIOLATE_INTR_MAP(x uint32) CORE_1_DRAM0_PMS_MONITOR_VIOLATE_INTR_MAPValue {
-	return v&^0x1f | CORE_1_DRAM0_PMS_MONITOR_VIOLATE_INTR_MAPValue(x&0x1f)
-}
-
-// CORE_1_PIF_PMS_MONITOR_VIOLATE_INTR_MAP is register CORE_1_PIF_PMS_MONITOR_VIOLATE_INTR_MAP (32-bit, read-write, reset 0x10): core1_PIF_pms_monitor_violatile interrupt configuration register.
-type CORE_1_PIF_PMS_MONITOR_VIOLATE_INTR_MAP struct{ reg mmio.U32 }
-
-// CORE_1_PIF_PMS_MONITOR_VIOLATE_INTR_MAPValue is a value of register CORE_1_PIF_PMS_MONITOR_VIOLATE_INTR_MAP.
-type CORE_1_PIF_PMS_MONITOR_VIOLATE_INTR_MAPValue uint32
-
-// CORE_1_PIF_PMS_MONITOR_VIOLATE_INTR_MAPReset is the reset value of register CORE_1_PIF_PMS_MONITOR_VIOLATE_INTR_MAP.
-const CORE_1_PIF_PMS_MONITOR_VIOLATE_INTR_MAPReset CORE_1_PIF_PMS_MONITOR_VIOLATE_INTR_MAPValue = 0x10
-
-// Read loads the register.
-func (r *CORE_1_PIF_PMS_MONITOR_VIOLATE_INTR_MAP) Read() CORE_1_PIF_PMS_MONITOR_VIOLATE_INTR_MAPValue {
-	return CORE_1_PIF_PMS_MONITOR_VIOLATE_INTR_MAPValue(r.reg.Load())
-}
-
-// Write stores v in the register.
-func (r *CORE_1_PIF_PMS_MONITOR_VIOLATE_INTR_MAP) Write(v CORE_1_PIF_PMS_MONITOR_VIOLATE_INTR_MAPValue) {
-	r.reg.Store(uint32(v))
-}
-
-// WriteWith stores f(CORE_1_PIF_PMS_MONITOR_VIOLATE_INTR_MAPReset): fields f leaves alone are written as their reset values.
-func (r *CORE_1_PIF_PMS_MONITOR_VIOLATE_INTR_MAP) WriteWith(f func(CORE_1_PIF_PMS_MONITOR_VIOLATE_INTR_MAPValue) CORE_1_PIF_PMS_MONITOR_VIOLATE_INTR_MAPValue) {
-	r.reg.Store(uint32(f(CORE_1_PIF_PMS_MONITOR_VIOLATE_INTR_MAPReset)))
-}
-
-// Reset stores CORE_1_PIF_PMS_MONITOR_VIOLATE_INTR_MAPReset in the register.
-func (r *CORE_1_PIF_PMS_MONITOR_VIOLATE_INTR_MAP) Reset() {
-	r.reg.Store(uint32(CORE_1_PIF_PMS_MONITOR_VIOLATE_INTR_MAPReset))
-}
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *CORE_1_PIF_PMS_MONITOR_VIOLATE_INTR_MAP) Modify(f func(CORE_1_PIF_PMS_MONITOR_VIOLATE_INTR_MAPValue) CORE_1_PIF_PMS_MONITOR_VIOLATE_INTR_MAPValue) {
-	r.reg.Store(uint32(f(CORE_1_PIF_PMS_MONITOR_VIOLATE_INTR_MAPValue(r.reg.Load()))))
-}
-
-// CORE_1_PIF_PMS_MONITOR_VIOLATE_INTR_MAP returns field CORE_1_PIF_PMS_MONITOR_VIOLATE_INTR_MAP (bits 4:0): this register used to map core1_PIF_pms_monitor_violatile interrupt to one of core1's external interrupt.
-func (v CORE_1_PIF_PMS_MONITOR_VIOLATE_INTR_MAPValue) CORE_1_PIF_PMS_MONITOR_VIOLATE_INTR_MAP() uint32 {
-	return uint32(v) & 0x1f
-}
-
-// WithCORE_1_PIF_PMS_MONITOR_VIOLATE_INTR_MAP returns v with field CORE_1_PIF_PMS_MONITOR_VIOLATE_INTR_MAP (bits 4:0) set to x, masked to the field width.
-func (v CORE_1_PIF_PMS_MONITOR_VIOLATE_INTR_MAPValue) WithCORE_1_PIF_PMS_MONITOR_VIOLATE_INTR_MAP(x uint32) CORE_1_PIF_PMS_MONITOR_VIOLATE_INTR_MAPValue {
-	return v&^0x1f | CORE_1_PIF_PMS_MONITOR_VIOLATE_INTR_MAPValue(x&0x1f)
-}
-
-// CORE_1_PIF_PMS_MONITOR_VIOLATE_SIZE_INTR_MAP is register CORE_1_PIF_PMS_MONITOR_VIOLATE_SIZE_INTR_MAP (32-bit, read-write, reset 0x10): core1_PIF_pms_monitor_violatile_size interrupt configuration register.
-type CORE_1_PIF_PMS_MONITOR_VIOLATE_SIZE_INTR_MAP struct{ reg mmio.U32 }
-
-// CORE_1_PIF_PMS_MONITOR_VIOLATE_SIZE_INTR_MAPValue is a value of register CORE_1_PIF_PMS_MONITOR_VIOLATE_SIZE_INTR_MAP.
-type CORE_1_PIF_PMS_MONITOR_VIOLATE_SIZE_INTR_MAPValue uint32
-
-// CORE_1_PIF_PMS_MONITOR_VIOLATE_SIZE_INTR_MAPReset is the reset value of register CORE_1_PIF_PMS_MONITOR_VIOLATE_SIZE_INTR_MAP.
-const CORE_1_PIF_PMS_MONITOR_VIOLATE_SIZE_INTR_MAPReset CORE_1_PIF_PMS_MONITOR_VIOLATE_SIZE_INTR_MAPValue = 0x10
-
-// Read loads the register.
-func (r *CORE_1_PIF_PMS_MONITOR_VIOLATE_SIZE_INTR_MAP) Read() CORE_1_PIF_PMS_MONITOR_VIOLATE_SIZE_INTR_MAPValue {
-	return CORE_1_PIF_PMS_MONITOR_VIOLATE_SIZE_INTR_MAPValue(r.reg.Load())
-}
-
-// Write stores v in the register.
-func (r *CORE_1_PIF_PMS_MONITOR_VIOLATE_SIZE_INTR_MAP) Write(v CORE_1_PIF_PMS_MONITOR_VIOLATE_SIZE_INTR_MAPValue) {
-	r.reg.Store(uint32(v))
-}
-
-// WriteWith stores f(CORE_1_PIF_PMS_MONITOR_VIOLATE_SIZE_INTR_MAPReset): fields f leaves alone are written as their reset values.
-func (r *CORE_1_PIF_PMS_MONITOR_VIOLATE_SIZE_INTR_MAP) WriteWith(f func(CORE_1_PIF_PMS_MONITOR_VIOLATE_SIZE_INTR_MAPValue) CORE_1_PIF_PMS_MONITOR_VIOLATE_SIZE_INTR_MAPValue) {
-	r.reg.Store(uint32(f(CORE_1_PIF_PMS_MONITOR_VIOLATE_SIZE_INTR_MAPReset)))
-}
-
-// Reset stores CORE_1_PIF_PMS_MONITOR_VIOLATE_SIZE_INTR_MAPReset in the register.
-func (r *CORE_1_PIF_PMS_MONITOR_VIOLATE_SIZE_INTR_MAP) Reset() {
-	r.reg.Store(uint32(CORE_1_PIF_PMS_MONITOR_VIOLATE_SIZE_INTR_MAPReset))
-}
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *CORE_1_PIF_PMS_MONITOR_VIOLATE_SIZE_INTR_MAP) Modify(f func(CORE_1_PIF_PMS_MONITOR_VIOLATE_SIZE_INTR_MAPValue) CORE_1_PIF_PMS_MONITOR_VIOLATE_SIZE_INTR_MAPValue) {
-	r.reg.Store(uint32(f(CORE_1_PIF_PMS_MONITOR_VIOLATE_SIZE_INTR_MAPValue(r.reg.Load()))))
-}
-
-// CORE_1_PIF_PMS_MONITOR_VIOLATE_SIZE_INTR_MAP returns field CORE_1_PIF_PMS_MONITOR_VIOLATE_SIZE_INTR_MAP (bits 4:0): this register used to map core1_PIF_pms_monitor_violatile_size interrupt to one of core1's external interrupt.
-func (v CORE_1_PIF_PMS_MONITOR_VIOLATE_SIZE_INTR_MAPValue) CORE_1_PIF_PMS_MONITOR_VIOLATE_SIZE_INTR_MAP() uint32 {
-	return uint32(v) & 0x1f
-}
-
-// WithCORE_1_PIF_PMS_MONITOR_VIOLATE_SIZE_INTR_MAP returns v with field CORE_1_PIF_PMS_MONITOR_VIOLATE_SIZE_INTR_MAP (bits 4:0) set to x, masked to the field width.
-func (v CORE_1_PIF_PMS_MONITOR_VIOLATE_SIZE_INTR_MAPValue) WithCORE_1_PIF_PMS_MONITOR_VIOLATE_SIZE_INTR_MAP(x uint32) CORE_1_PIF_PMS_MONITOR_VIOLATE_SIZE_INTR_MAPValue {
-	return v&^0x1f | CORE_1_PIF_PMS_MONITOR_VIOLATE_SIZE_INTR_MAPValue(x&0x1f)
+// WithCORE_PIF_PMS_MONITOR_VIOLATE_SIZE_INTR_MAP returns v with field CORE_%s_PIF_PMS_MONITOR_VIOLATE_SIZE_INTR_MAP (bits 4:0) set to x, masked to the field width.
+func (v CORE_PIF_PMS_MONITOR_VIOLATE_SIZE_INTR_MAPValue) WithCORE_PIF_PMS_MONITOR_VIOLATE_SIZE_INTR_MAP(x uint32) CORE_PIF_PMS_MONITOR_VIOLATE_SIZE_INTR_MAPValue {
+	return v&^0x1f | CORE_PIF_PMS_MONITOR_VIOLATE_SIZE_INTR_MAPValue(x&0x1f)
 }
 
 // BACKUP_PMS_VIOLATE_INTR_MAP is register BACKUP_PMS_VIOLATE_INTR_MAP (32-bit, read-write, reset 0x10): backup_pms_monitor_violatile interrupt configuration register.

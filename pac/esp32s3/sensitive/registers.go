@@ -117,210 +117,16 @@ type SENSITIVE struct {
 	CORE_X_IRAM0_PMS_CONSTRAIN_1 CORE_X_IRAM0_PMS_CONSTRAIN_1
 	// CORE_X_IRAM0_PMS_CONSTRAIN_2 is register CORE_X_IRAM0_PMS_CONSTRAIN_2 (at 0xe0): corex iram0 permission configuration register 1.
 	CORE_X_IRAM0_PMS_CONSTRAIN_2 CORE_X_IRAM0_PMS_CONSTRAIN_2
-	// CORE_0_IRAM0_PMS_MONITOR_0 is register CORE_0_IRAM0_PMS_MONITOR_0 (at 0xe4): core0 iram0 permission monitor configuration register 0.
-	CORE_0_IRAM0_PMS_MONITOR_0 CORE_0_IRAM0_PMS_MONITOR_0
-	// CORE_0_IRAM0_PMS_MONITOR_1 is register CORE_0_IRAM0_PMS_MONITOR_1 (at 0xe8): core0 iram0 permission monitor configuration register 1.
-	CORE_0_IRAM0_PMS_MONITOR_1 CORE_0_IRAM0_PMS_MONITOR_1
-	// CORE_0_IRAM0_PMS_MONITOR_2 is register CORE_0_IRAM0_PMS_MONITOR_2 (at 0xec): core0 iram0 permission monitor configuration register 2.
-	CORE_0_IRAM0_PMS_MONITOR_2 CORE_0_IRAM0_PMS_MONITOR_2
-	// CORE_1_IRAM0_PMS_MONITOR_0 is register CORE_1_IRAM0_PMS_MONITOR_0 (at 0xf0): core1 iram0 permission monitor configuration register 0.
-	CORE_1_IRAM0_PMS_MONITOR_0 CORE_1_IRAM0_PMS_MONITOR_0
-	// CORE_1_IRAM0_PMS_MONITOR_1 is register CORE_1_IRAM0_PMS_MONITOR_1 (at 0xf4): core1 iram0 permission monitor configuration register 1.
-	CORE_1_IRAM0_PMS_MONITOR_1 CORE_1_IRAM0_PMS_MONITOR_1
-	// CORE_1_IRAM0_PMS_MONITOR_2 is register CORE_1_IRAM0_PMS_MONITOR_2 (at 0xf8): core1 iram0 permission monitor configuration register 2.
-	CORE_1_IRAM0_PMS_MONITOR_2 CORE_1_IRAM0_PMS_MONITOR_2
+	// CORE_IRAM0_PMS_MONITOR is cluster CORE_IRAM0_PMS_MONITOR[%s] (at 0xe4, 2 × 0xc bytes): Registers CORE_0_IRAM0_PMS_MONITOR_0, CORE_1_IRAM0_PMS_MONITOR_0 and the rest of each copy, as one array.
+	CORE_IRAM0_PMS_MONITOR [2]CORE_IRAM0_PMS_MONITOR
 	// CORE_X_DRAM0_PMS_CONSTRAIN_0 is register CORE_X_DRAM0_PMS_CONSTRAIN_0 (at 0xfc): corex dram0 permission configuration register 0.
 	CORE_X_DRAM0_PMS_CONSTRAIN_0 CORE_X_DRAM0_PMS_CONSTRAIN_0
 	// CORE_X_DRAM0_PMS_CONSTRAIN_1 is register CORE_X_DRAM0_PMS_CONSTRAIN_1 (at 0x100): corex dram0 permission configuration register 1.
 	CORE_X_DRAM0_PMS_CONSTRAIN_1 CORE_X_DRAM0_PMS_CONSTRAIN_1
-	// CORE_0_DRAM0_PMS_MONITOR_0 is register CORE_0_DRAM0_PMS_MONITOR_0 (at 0x104): core0 dram0 permission monitor configuration register 0.
-	CORE_0_DRAM0_PMS_MONITOR_0 CORE_0_DRAM0_PMS_MONITOR_0
-	// CORE_0_DRAM0_PMS_MONITOR_1 is register CORE_0_DRAM0_PMS_MONITOR_1 (at 0x108): core0 dram0 permission monitor configuration register 1.
-	CORE_0_DRAM0_PMS_MONITOR_1 CORE_0_DRAM0_PMS_MONITOR_1
-	// CORE_0_DRAM0_PMS_MONITOR_2 is register CORE_0_DRAM0_PMS_MONITOR_2 (at 0x10c): core0 dram0 permission monitor configuration register 2.
-	CORE_0_DRAM0_PMS_MONITOR_2 CORE_0_DRAM0_PMS_MONITOR_2
-	// CORE_0_DRAM0_PMS_MONITOR_3 is register CORE_0_DRAM0_PMS_MONITOR_3 (at 0x110): core0 dram0 permission monitor configuration register 3.
-	CORE_0_DRAM0_PMS_MONITOR_3 CORE_0_DRAM0_PMS_MONITOR_3
-	// CORE_1_DRAM0_PMS_MONITOR_0 is register CORE_1_DRAM0_PMS_MONITOR_0 (at 0x114): core1 dram0 permission monitor configuration register 0.
-	CORE_1_DRAM0_PMS_MONITOR_0 CORE_1_DRAM0_PMS_MONITOR_0
-	// CORE_1_DRAM0_PMS_MONITOR_1 is register CORE_1_DRAM0_PMS_MONITOR_1 (at 0x118): core1 dram0 permission monitor configuration register 1.
-	CORE_1_DRAM0_PMS_MONITOR_1 CORE_1_DRAM0_PMS_MONITOR_1
-	// CORE_1_DRAM0_PMS_MONITOR_2 is register CORE_1_DRAM0_PMS_MONITOR_2 (at 0x11c): core1 dram0 permission monitor configuration register 2.
-	CORE_1_DRAM0_PMS_MONITOR_2 CORE_1_DRAM0_PMS_MONITOR_2
-	// CORE_1_DRAM0_PMS_MONITOR_3 is register CORE_1_DRAM0_PMS_MONITOR_3 (at 0x120): core1 dram0 permission monitor configuration register 3.
-	CORE_1_DRAM0_PMS_MONITOR_3 CORE_1_DRAM0_PMS_MONITOR_3
-	// CORE_0_PIF_PMS_CONSTRAIN_0 is register CORE_0_PIF_PMS_CONSTRAIN_0 (at 0x124): Core0 access peripherals permission configuration register 0.
-	CORE_0_PIF_PMS_CONSTRAIN_0 CORE_0_PIF_PMS_CONSTRAIN_0
-	// CORE_0_PIF_PMS_CONSTRAIN_1 is register CORE_0_PIF_PMS_CONSTRAIN_1 (at 0x128): Core0 access peripherals permission configuration register 1.
-	CORE_0_PIF_PMS_CONSTRAIN_1 CORE_0_PIF_PMS_CONSTRAIN_1
-	// CORE_0_PIF_PMS_CONSTRAIN_2 is register CORE_0_PIF_PMS_CONSTRAIN_2 (at 0x12c): Core0 access peripherals permission configuration register 2.
-	CORE_0_PIF_PMS_CONSTRAIN_2 CORE_0_PIF_PMS_CONSTRAIN_2
-	// CORE_0_PIF_PMS_CONSTRAIN_3 is register CORE_0_PIF_PMS_CONSTRAIN_3 (at 0x130): Core0 access peripherals permission configuration register 3.
-	CORE_0_PIF_PMS_CONSTRAIN_3 CORE_0_PIF_PMS_CONSTRAIN_3
-	// CORE_0_PIF_PMS_CONSTRAIN_4 is register CORE_0_PIF_PMS_CONSTRAIN_4 (at 0x134): Core0 access peripherals permission configuration register 4.
-	CORE_0_PIF_PMS_CONSTRAIN_4 CORE_0_PIF_PMS_CONSTRAIN_4
-	// CORE_0_PIF_PMS_CONSTRAIN_5 is register CORE_0_PIF_PMS_CONSTRAIN_5 (at 0x138): Core0 access peripherals permission configuration register 5.
-	CORE_0_PIF_PMS_CONSTRAIN_5 CORE_0_PIF_PMS_CONSTRAIN_5
-	// CORE_0_PIF_PMS_CONSTRAIN_6 is register CORE_0_PIF_PMS_CONSTRAIN_6 (at 0x13c): Core0 access peripherals permission configuration register 6.
-	CORE_0_PIF_PMS_CONSTRAIN_6 CORE_0_PIF_PMS_CONSTRAIN_6
-	// CORE_0_PIF_PMS_CONSTRAIN_7 is register CORE_0_PIF_PMS_CONSTRAIN_7 (at 0x140): Core0 access peripherals permission configuration register 7.
-	CORE_0_PIF_PMS_CONSTRAIN_7 CORE_0_PIF_PMS_CONSTRAIN_7
-	// CORE_0_PIF_PMS_CONSTRAIN_8 is register CORE_0_PIF_PMS_CONSTRAIN_8 (at 0x144): Core0 access peripherals permission configuration register 8.
-	CORE_0_PIF_PMS_CONSTRAIN_8 CORE_0_PIF_PMS_CONSTRAIN_8
-	// CORE_0_PIF_PMS_CONSTRAIN_9 is register CORE_0_PIF_PMS_CONSTRAIN_9 (at 0x148): Core0 access peripherals permission configuration register 9.
-	CORE_0_PIF_PMS_CONSTRAIN_9 CORE_0_PIF_PMS_CONSTRAIN_9
-	// CORE_0_PIF_PMS_CONSTRAIN_10 is register CORE_0_PIF_PMS_CONSTRAIN_10 (at 0x14c): Core0 access peripherals permission configuration register 10.
-	CORE_0_PIF_PMS_CONSTRAIN_10 CORE_0_PIF_PMS_CONSTRAIN_10
-	// CORE_0_PIF_PMS_CONSTRAIN_11 is register CORE_0_PIF_PMS_CONSTRAIN_11 (at 0x150): Core0 access peripherals permission configuration register 11.
-	CORE_0_PIF_PMS_CONSTRAIN_11 CORE_0_PIF_PMS_CONSTRAIN_11
-	// CORE_0_PIF_PMS_CONSTRAIN_12 is register CORE_0_PIF_PMS_CONSTRAIN_12 (at 0x154): Core0 access peripherals permission configuration register 12.
-	CORE_0_PIF_PMS_CONSTRAIN_12 CORE_0_PIF_PMS_CONSTRAIN_12
-	// CORE_0_PIF_PMS_CONSTRAIN_13 is register CORE_0_PIF_PMS_CONSTRAIN_13 (at 0x158): Core0 access peripherals permission configuration register 13.
-	CORE_0_PIF_PMS_CONSTRAIN_13 CORE_0_PIF_PMS_CONSTRAIN_13
-	// CORE_0_PIF_PMS_CONSTRAIN_14 is register CORE_0_PIF_PMS_CONSTRAIN_14 (at 0x15c): Core0 access peripherals permission configuration register 14.
-	CORE_0_PIF_PMS_CONSTRAIN_14 CORE_0_PIF_PMS_CONSTRAIN_14
-	// CORE_0_REGION_PMS_CONSTRAIN_0 is register CORE_0_REGION_PMS_CONSTRAIN_0 (at 0x160): Core0 region permission register 0.
-	CORE_0_REGION_PMS_CONSTRAIN_0 CORE_0_REGION_PMS_CONSTRAIN_0
-	// CORE_0_REGION_PMS_CONSTRAIN_1 is register CORE_0_REGION_PMS_CONSTRAIN_1 (at 0x164): Core0 region permission register 1.
-	CORE_0_REGION_PMS_CONSTRAIN_1 CORE_0_REGION_PMS_CONSTRAIN_1
-	// CORE_0_REGION_PMS_CONSTRAIN_2 is register CORE_0_REGION_PMS_CONSTRAIN_2 (at 0x168): Core0 region permission register 2.
-	CORE_0_REGION_PMS_CONSTRAIN_2 CORE_0_REGION_PMS_CONSTRAIN_2
-	// CORE_0_REGION_PMS_CONSTRAIN_3 is register CORE_0_REGION_PMS_CONSTRAIN_3 (at 0x16c): Core0 region permission register 3.
-	CORE_0_REGION_PMS_CONSTRAIN_3 CORE_0_REGION_PMS_CONSTRAIN_3
-	// CORE_0_REGION_PMS_CONSTRAIN_4 is register CORE_0_REGION_PMS_CONSTRAIN_4 (at 0x170): Core0 region permission register 4.
-	CORE_0_REGION_PMS_CONSTRAIN_4 CORE_0_REGION_PMS_CONSTRAIN_4
-	// CORE_0_REGION_PMS_CONSTRAIN_5 is register CORE_0_REGION_PMS_CONSTRAIN_5 (at 0x174): Core0 region permission register 5.
-	CORE_0_REGION_PMS_CONSTRAIN_5 CORE_0_REGION_PMS_CONSTRAIN_5
-	// CORE_0_REGION_PMS_CONSTRAIN_6 is register CORE_0_REGION_PMS_CONSTRAIN_6 (at 0x178): Core0 region permission register 6.
-	CORE_0_REGION_PMS_CONSTRAIN_6 CORE_0_REGION_PMS_CONSTRAIN_6
-	// CORE_0_REGION_PMS_CONSTRAIN_7 is register CORE_0_REGION_PMS_CONSTRAIN_7 (at 0x17c): Core0 region permission register 7.
-	CORE_0_REGION_PMS_CONSTRAIN_7 CORE_0_REGION_PMS_CONSTRAIN_7
-	// CORE_0_REGION_PMS_CONSTRAIN_8 is register CORE_0_REGION_PMS_CONSTRAIN_8 (at 0x180): Core0 region permission register 8.
-	CORE_0_REGION_PMS_CONSTRAIN_8 CORE_0_REGION_PMS_CONSTRAIN_8
-	// CORE_0_REGION_PMS_CONSTRAIN_9 is register CORE_0_REGION_PMS_CONSTRAIN_9 (at 0x184): Core0 region permission register 9.
-	CORE_0_REGION_PMS_CONSTRAIN_9 CORE_0_REGION_PMS_CONSTRAIN_9
-	// CORE_0_REGION_PMS_CONSTRAIN_10 is register CORE_0_REGION_PMS_CONSTRAIN_10 (at 0x188): Core0 region permission register 10.
-	CORE_0_REGION_PMS_CONSTRAIN_10 CORE_0_REGION_PMS_CONSTRAIN_10
-	// CORE_0_REGION_PMS_CONSTRAIN_11 is register CORE_0_REGION_PMS_CONSTRAIN_11 (at 0x18c): Core0 region permission register 11.
-	CORE_0_REGION_PMS_CONSTRAIN_11 CORE_0_REGION_PMS_CONSTRAIN_11
-	// CORE_0_REGION_PMS_CONSTRAIN_12 is register CORE_0_REGION_PMS_CONSTRAIN_12 (at 0x190): Core0 region permission register 12.
-	CORE_0_REGION_PMS_CONSTRAIN_12 CORE_0_REGION_PMS_CONSTRAIN_12
-	// CORE_0_REGION_PMS_CONSTRAIN_13 is register CORE_0_REGION_PMS_CONSTRAIN_13 (at 0x194): Core0 region permission register 13.
-	CORE_0_REGION_PMS_CONSTRAIN_13 CORE_0_REGION_PMS_CONSTRAIN_13
-	// CORE_0_REGION_PMS_CONSTRAIN_14 is register CORE_0_REGION_PMS_CONSTRAIN_14 (at 0x198): Core0 region permission register 14.
-	CORE_0_REGION_PMS_CONSTRAIN_14 CORE_0_REGION_PMS_CONSTRAIN_14
-	// CORE_0_PIF_PMS_MONITOR_0 is register CORE_0_PIF_PMS_MONITOR_0 (at 0x19c): Core0 permission report register 0.
-	CORE_0_PIF_PMS_MONITOR_0 CORE_0_PIF_PMS_MONITOR_0
-	// CORE_0_PIF_PMS_MONITOR_1 is register CORE_0_PIF_PMS_MONITOR_1 (at 0x1a0): Core0 permission report register 1.
-	CORE_0_PIF_PMS_MONITOR_1 CORE_0_PIF_PMS_MONITOR_1
-	// CORE_0_PIF_PMS_MONITOR_2 is register CORE_0_PIF_PMS_MONITOR_2 (at 0x1a4): Core0 permission report register 2.
-	CORE_0_PIF_PMS_MONITOR_2 CORE_0_PIF_PMS_MONITOR_2
-	// CORE_0_PIF_PMS_MONITOR_3 is register CORE_0_PIF_PMS_MONITOR_3 (at 0x1a8): Core0 permission report register 3.
-	CORE_0_PIF_PMS_MONITOR_3 CORE_0_PIF_PMS_MONITOR_3
-	// CORE_0_PIF_PMS_MONITOR_4 is register CORE_0_PIF_PMS_MONITOR_4 (at 0x1ac): Core0 permission report register 4.
-	CORE_0_PIF_PMS_MONITOR_4 CORE_0_PIF_PMS_MONITOR_4
-	// CORE_0_PIF_PMS_MONITOR_5 is register CORE_0_PIF_PMS_MONITOR_5 (at 0x1b0): Core0 permission report register 5.
-	CORE_0_PIF_PMS_MONITOR_5 CORE_0_PIF_PMS_MONITOR_5
-	// CORE_0_PIF_PMS_MONITOR_6 is register CORE_0_PIF_PMS_MONITOR_6 (at 0x1b4): Core0 permission report register 6.
-	CORE_0_PIF_PMS_MONITOR_6 CORE_0_PIF_PMS_MONITOR_6
-	// CORE_0_VECBASE_OVERRIDE_LOCK is register CORE_0_VECBASE_OVERRIDE_LOCK (at 0x1b8): core0 vecbase override configuration register 0.
-	CORE_0_VECBASE_OVERRIDE_LOCK CORE_0_VECBASE_OVERRIDE_LOCK
-	// CORE_0_VECBASE_OVERRIDE_0 is register CORE_0_VECBASE_OVERRIDE_0 (at 0x1bc): core0 vecbase override configuration register 0.
-	CORE_0_VECBASE_OVERRIDE_0 CORE_0_VECBASE_OVERRIDE_0
-	// CORE_0_VECBASE_OVERRIDE_1 is register CORE_0_VECBASE_OVERRIDE_1 (at 0x1c0): core0 vecbase override configuration register 1.
-	CORE_0_VECBASE_OVERRIDE_1 CORE_0_VECBASE_OVERRIDE_1
-	// CORE_0_VECBASE_OVERRIDE_2 is register CORE_0_VECBASE_OVERRIDE_2 (at 0x1c4): core0 vecbase override configuration register 1.
-	CORE_0_VECBASE_OVERRIDE_2 CORE_0_VECBASE_OVERRIDE_2
-	// CORE_0_TOOMANYEXCEPTIONS_M_OVERRIDE_0 is register CORE_0_TOOMANYEXCEPTIONS_M_OVERRIDE_0 (at 0x1c8): core0 toomanyexception override configuration register 0.
-	CORE_0_TOOMANYEXCEPTIONS_M_OVERRIDE_0 CORE_0_TOOMANYEXCEPTIONS_M_OVERRIDE_0
-	// CORE_0_TOOMANYEXCEPTIONS_M_OVERRIDE_1 is register CORE_0_TOOMANYEXCEPTIONS_M_OVERRIDE_1 (at 0x1cc): core0 toomanyexception override configuration register 1.
-	CORE_0_TOOMANYEXCEPTIONS_M_OVERRIDE_1 CORE_0_TOOMANYEXCEPTIONS_M_OVERRIDE_1
-	// CORE_1_PIF_PMS_CONSTRAIN_0 is register CORE_1_PIF_PMS_CONSTRAIN_0 (at 0x1d0): Core1 access peripherals permission configuration register 0.
-	CORE_1_PIF_PMS_CONSTRAIN_0 CORE_1_PIF_PMS_CONSTRAIN_0
-	// CORE_1_PIF_PMS_CONSTRAIN_1 is register CORE_1_PIF_PMS_CONSTRAIN_1 (at 0x1d4): Core1 access peripherals permission configuration register 1.
-	CORE_1_PIF_PMS_CONSTRAIN_1 CORE_1_PIF_PMS_CONSTRAIN_1
-	// CORE_1_PIF_PMS_CONSTRAIN_2 is register CORE_1_PIF_PMS_CONSTRAIN_2 (at 0x1d8): Core1 access peripherals permission configuration register 2.
-	CORE_1_PIF_PMS_CONSTRAIN_2 CORE_1_PIF_PMS_CONSTRAIN_2
-	// CORE_1_PIF_PMS_CONSTRAIN_3 is register CORE_1_PIF_PMS_CONSTRAIN_3 (at 0x1dc): Core1 access peripherals permission configuration register 3.
-	CORE_1_PIF_PMS_CONSTRAIN_3 CORE_1_PIF_PMS_CONSTRAIN_3
-	// CORE_1_PIF_PMS_CONSTRAIN_4 is register CORE_1_PIF_PMS_CONSTRAIN_4 (at 0x1e0): Core1 access peripherals permission configuration register 4.
-	CORE_1_PIF_PMS_CONSTRAIN_4 CORE_1_PIF_PMS_CONSTRAIN_4
-	// CORE_1_PIF_PMS_CONSTRAIN_5 is register CORE_1_PIF_PMS_CONSTRAIN_5 (at 0x1e4): Core1 access peripherals permission configuration register 5.
-	CORE_1_PIF_PMS_CONSTRAIN_5 CORE_1_PIF_PMS_CONSTRAIN_5
-	// CORE_1_PIF_PMS_CONSTRAIN_6 is register CORE_1_PIF_PMS_CONSTRAIN_6 (at 0x1e8): Core1 access peripherals permission configuration register 6.
-	CORE_1_PIF_PMS_CONSTRAIN_6 CORE_1_PIF_PMS_CONSTRAIN_6
-	// CORE_1_PIF_PMS_CONSTRAIN_7 is register CORE_1_PIF_PMS_CONSTRAIN_7 (at 0x1ec): Core1 access peripherals permission configuration register 7.
-	CORE_1_PIF_PMS_CONSTRAIN_7 CORE_1_PIF_PMS_CONSTRAIN_7
-	// CORE_1_PIF_PMS_CONSTRAIN_8 is register CORE_1_PIF_PMS_CONSTRAIN_8 (at 0x1f0): Core1 access peripherals permission configuration register 8.
-	CORE_1_PIF_PMS_CONSTRAIN_8 CORE_1_PIF_PMS_CONSTRAIN_8
-	// CORE_1_PIF_PMS_CONSTRAIN_9 is register CORE_1_PIF_PMS_CONSTRAIN_9 (at 0x1f4): Core1 access peripherals permission configuration register 9.
-	CORE_1_PIF_PMS_CONSTRAIN_9 CORE_1_PIF_PMS_CONSTRAIN_9
-	// CORE_1_PIF_PMS_CONSTRAIN_10 is register CORE_1_PIF_PMS_CONSTRAIN_10 (at 0x1f8): core1 access peripherals permission configuration register 10.
-	CORE_1_PIF_PMS_CONSTRAIN_10 CORE_1_PIF_PMS_CONSTRAIN_10
-	// CORE_1_PIF_PMS_CONSTRAIN_11 is register CORE_1_PIF_PMS_CONSTRAIN_11 (at 0x1fc): core1 access peripherals permission configuration register 11.
-	CORE_1_PIF_PMS_CONSTRAIN_11 CORE_1_PIF_PMS_CONSTRAIN_11
-	// CORE_1_PIF_PMS_CONSTRAIN_12 is register CORE_1_PIF_PMS_CONSTRAIN_12 (at 0x200): core1 access peripherals permission configuration register 12.
-	CORE_1_PIF_PMS_CONSTRAIN_12 CORE_1_PIF_PMS_CONSTRAIN_12
-	// CORE_1_PIF_PMS_CONSTRAIN_13 is register CORE_1_PIF_PMS_CONSTRAIN_13 (at 0x204): core1 access peripherals permission configuration register 13.
-	CORE_1_PIF_PMS_CONSTRAIN_13 CORE_1_PIF_PMS_CONSTRAIN_13
-	// CORE_1_PIF_PMS_CONSTRAIN_14 is register CORE_1_PIF_PMS_CONSTRAIN_14 (at 0x208): core1 access peripherals permission configuration register 14.
-	CORE_1_PIF_PMS_CONSTRAIN_14 CORE_1_PIF_PMS_CONSTRAIN_14
-	// CORE_1_REGION_PMS_CONSTRAIN_0 is register CORE_1_REGION_PMS_CONSTRAIN_0 (at 0x20c): core1 region permission register 0.
-	CORE_1_REGION_PMS_CONSTRAIN_0 CORE_1_REGION_PMS_CONSTRAIN_0
-	// CORE_1_REGION_PMS_CONSTRAIN_1 is register CORE_1_REGION_PMS_CONSTRAIN_1 (at 0x210): core1 region permission register 1.
-	CORE_1_REGION_PMS_CONSTRAIN_1 CORE_1_REGION_PMS_CONSTRAIN_1
-	// CORE_1_REGION_PMS_CONSTRAIN_2 is register CORE_1_REGION_PMS_CONSTRAIN_2 (at 0x214): core1 region permission register 2.
-	CORE_1_REGION_PMS_CONSTRAIN_2 CORE_1_REGION_PMS_CONSTRAIN_2
-	// CORE_1_REGION_PMS_CONSTRAIN_3 is register CORE_1_REGION_PMS_CONSTRAIN_3 (at 0x218): core1 region permission register 3.
-	CORE_1_REGION_PMS_CONSTRAIN_3 CORE_1_REGION_PMS_CONSTRAIN_3
-	// CORE_1_REGION_PMS_CONSTRAIN_4 is register CORE_1_REGION_PMS_CONSTRAIN_4 (at 0x21c): core1 region permission register 4.
-	CORE_1_REGION_PMS_CONSTRAIN_4 CORE_1_REGION_PMS_CONSTRAIN_4
-	// CORE_1_REGION_PMS_CONSTRAIN_5 is register CORE_1_REGION_PMS_CONSTRAIN_5 (at 0x220): core1 region permission register 5.
-	CORE_1_REGION_PMS_CONSTRAIN_5 CORE_1_REGION_PMS_CONSTRAIN_5
-	// CORE_1_REGION_PMS_CONSTRAIN_6 is register CORE_1_REGION_PMS_CONSTRAIN_6 (at 0x224): core1 region permission register 6.
-	CORE_1_REGION_PMS_CONSTRAIN_6 CORE_1_REGION_PMS_CONSTRAIN_6
-	// CORE_1_REGION_PMS_CONSTRAIN_7 is register CORE_1_REGION_PMS_CONSTRAIN_7 (at 0x228): core1 region permission register 7.
-	CORE_1_REGION_PMS_CONSTRAIN_7 CORE_1_REGION_PMS_CONSTRAIN_7
-	// CORE_1_REGION_PMS_CONSTRAIN_8 is register CORE_1_REGION_PMS_CONSTRAIN_8 (at 0x22c): core1 region permission register 8.
-	CORE_1_REGION_PMS_CONSTRAIN_8 CORE_1_REGION_PMS_CONSTRAIN_8
-	// CORE_1_REGION_PMS_CONSTRAIN_9 is register CORE_1_REGION_PMS_CONSTRAIN_9 (at 0x230): core1 region permission register 9.
-	CORE_1_REGION_PMS_CONSTRAIN_9 CORE_1_REGION_PMS_CONSTRAIN_9
-	// CORE_1_REGION_PMS_CONSTRAIN_10 is register CORE_1_REGION_PMS_CONSTRAIN_10 (at 0x234): core1 region permission register 10.
-	CORE_1_REGION_PMS_CONSTRAIN_10 CORE_1_REGION_PMS_CONSTRAIN_10
-	// CORE_1_REGION_PMS_CONSTRAIN_11 is register CORE_1_REGION_PMS_CONSTRAIN_11 (at 0x238): core1 region permission register 11.
-	CORE_1_REGION_PMS_CONSTRAIN_11 CORE_1_REGION_PMS_CONSTRAIN_11
-	// CORE_1_REGION_PMS_CONSTRAIN_12 is register CORE_1_REGION_PMS_CONSTRAIN_12 (at 0x23c): core1 region permission register 12.
-	CORE_1_REGION_PMS_CONSTRAIN_12 CORE_1_REGION_PMS_CONSTRAIN_12
-	// CORE_1_REGION_PMS_CONSTRAIN_13 is register CORE_1_REGION_PMS_CONSTRAIN_13 (at 0x240): core1 region permission register 13.
-	CORE_1_REGION_PMS_CONSTRAIN_13 CORE_1_REGION_PMS_CONSTRAIN_13
-	// CORE_1_REGION_PMS_CONSTRAIN_14 is register CORE_1_REGION_PMS_CONSTRAIN_14 (at 0x244): core1 region permission register 14.
-	CORE_1_REGION_PMS_CONSTRAIN_14 CORE_1_REGION_PMS_CONSTRAIN_14
-	// CORE_1_PIF_PMS_MONITOR_0 is register CORE_1_PIF_PMS_MONITOR_0 (at 0x248): core1 permission report register 0.
-	CORE_1_PIF_PMS_MONITOR_0 CORE_1_PIF_PMS_MONITOR_0
-	// CORE_1_PIF_PMS_MONITOR_1 is register CORE_1_PIF_PMS_MONITOR_1 (at 0x24c): core1 permission report register 1.
-	CORE_1_PIF_PMS_MONITOR_1 CORE_1_PIF_PMS_MONITOR_1
-	// CORE_1_PIF_PMS_MONITOR_2 is register CORE_1_PIF_PMS_MONITOR_2 (at 0x250): core1 permission report register 2.
-	CORE_1_PIF_PMS_MONITOR_2 CORE_1_PIF_PMS_MONITOR_2
-	// CORE_1_PIF_PMS_MONITOR_3 is register CORE_1_PIF_PMS_MONITOR_3 (at 0x254): core1 permission report register 3.
-	CORE_1_PIF_PMS_MONITOR_3 CORE_1_PIF_PMS_MONITOR_3
-	// CORE_1_PIF_PMS_MONITOR_4 is register CORE_1_PIF_PMS_MONITOR_4 (at 0x258): core1 permission report register 4.
-	CORE_1_PIF_PMS_MONITOR_4 CORE_1_PIF_PMS_MONITOR_4
-	// CORE_1_PIF_PMS_MONITOR_5 is register CORE_1_PIF_PMS_MONITOR_5 (at 0x25c): core1 permission report register 5.
-	CORE_1_PIF_PMS_MONITOR_5 CORE_1_PIF_PMS_MONITOR_5
-	// CORE_1_PIF_PMS_MONITOR_6 is register CORE_1_PIF_PMS_MONITOR_6 (at 0x260): core1 permission report register 6.
-	CORE_1_PIF_PMS_MONITOR_6 CORE_1_PIF_PMS_MONITOR_6
-	// CORE_1_VECBASE_OVERRIDE_LOCK is register CORE_1_VECBASE_OVERRIDE_LOCK (at 0x264): core1 vecbase override configuration register 0.
-	CORE_1_VECBASE_OVERRIDE_LOCK CORE_1_VECBASE_OVERRIDE_LOCK
-	// CORE_1_VECBASE_OVERRIDE_0 is register CORE_1_VECBASE_OVERRIDE_0 (at 0x268): core1 vecbase override configuration register 0.
-	CORE_1_VECBASE_OVERRIDE_0 CORE_1_VECBASE_OVERRIDE_0
-	// CORE_1_VECBASE_OVERRIDE_1 is register CORE_1_VECBASE_OVERRIDE_1 (at 0x26c): core1 vecbase override configuration register 1.
-	CORE_1_VECBASE_OVERRIDE_1 CORE_1_VECBASE_OVERRIDE_1
-	// CORE_1_VECBASE_OVERRIDE_2 is register CORE_1_VECBASE_OVERRIDE_2 (at 0x270): core1 vecbase override configuration register 1.
-	CORE_1_VECBASE_OVERRIDE_2 CORE_1_VECBASE_OVERRIDE_2
-	// CORE_1_TOOMANYEXCEPTIONS_M_OVERRIDE_0 is register CORE_1_TOOMANYEXCEPTIONS_M_OVERRIDE_0 (at 0x274): core1 toomanyexception override configuration register 0.
-	CORE_1_TOOMANYEXCEPTIONS_M_OVERRIDE_0 CORE_1_TOOMANYEXCEPTIONS_M_OVERRIDE_0
-	// CORE_1_TOOMANYEXCEPTIONS_M_OVERRIDE_1 is register CORE_1_TOOMANYEXCEPTIONS_M_OVERRIDE_1 (at 0x278): core1 toomanyexception override configuration register 1.
-	CORE_1_TOOMANYEXCEPTIONS_M_OVERRIDE_1 CORE_1_TOOMANYEXCEPTIONS_M_OVERRIDE_1
+	// CORE_DRAM0_PMS_MONITOR is cluster CORE_DRAM0_PMS_MONITOR[%s] (at 0x104, 2 × 0x10 bytes): Registers CORE_0_DRAM0_PMS_MONITOR_0, CORE_1_DRAM0_PMS_MONITOR_0 and the rest of each copy, as one array.
+	CORE_DRAM0_PMS_MONITOR [2]CORE_DRAM0_PMS_MONITOR
+	// CORE is cluster CORE[%s] (at 0x124, 2 × 0xac bytes): Registers CORE_0_PIF_PMS_CONSTRAIN_0, CORE_1_PIF_PMS_CONSTRAIN_0 and the rest of each copy, as one array.
+	CORE [2]CORE
 	// BACKUP_BUS_PMS_CONSTRAIN_0 is register BACKUP_BUS_PMS_CONSTRAIN_0 (at 0x27c): BackUp access peripherals permission configuration register 0.
 	BACKUP_BUS_PMS_CONSTRAIN_0 BACKUP_BUS_PMS_CONSTRAIN_0
 	// BACKUP_BUS_PMS_CONSTRAIN_1 is register BACKUP_BUS_PMS_CONSTRAIN_1 (at 0x280): BackUp access peripherals permission configuration register 1.
@@ -363,14 +169,8 @@ type SENSITIVE struct {
 	EDMA_PMS_UHCI0_LOCK EDMA_PMS_UHCI0_LOCK
 	// EDMA_PMS_UHCI0 is register EDMA_PMS_UHCI0 (at 0x2cc): EDMA-UHCI0 permission control register.
 	EDMA_PMS_UHCI0 EDMA_PMS_UHCI0
-	// EDMA_PMS_I2S0_LOCK is register EDMA_PMS_I2S0_LOCK (at 0x2d0): EDMA-I2S0 permission lock register.
-	EDMA_PMS_I2S0_LOCK EDMA_PMS_I2S0_LOCK
-	// EDMA_PMS_I2S0 is register EDMA_PMS_I2S0 (at 0x2d4): EDMA-I2S0 permission control register.
-	EDMA_PMS_I2S0 EDMA_PMS_I2S0
-	// EDMA_PMS_I2S1_LOCK is register EDMA_PMS_I2S1_LOCK (at 0x2d8): EDMA-I2S1 permission lock register.
-	EDMA_PMS_I2S1_LOCK EDMA_PMS_I2S1_LOCK
-	// EDMA_PMS_I2S1 is register EDMA_PMS_I2S1 (at 0x2dc): EDMA-I2S1 permission control register.
-	EDMA_PMS_I2S1 EDMA_PMS_I2S1
+	// EDMA_PMS_I2S is cluster EDMA_PMS_I2S[%s] (at 0x2d0, 2 × 0x8 bytes): Registers EDMA_PMS_I2S0_LOCK, EDMA_PMS_I2S1_LOCK and the rest of each copy, as one array.
+	EDMA_PMS_I2S [2]EDMA_PMS_I2S
 	// EDMA_PMS_LCD_CAM_LOCK is register EDMA_PMS_LCD_CAM_LOCK (at 0x2e0): EDMA-LCD/CAM permission lock register.
 	EDMA_PMS_LCD_CAM_LOCK EDMA_PMS_LCD_CAM_LOCK
 	// EDMA_PMS_LCD_CAM is register EDMA_PMS_LCD_CAM (at 0x2e4): EDMA-LCD/CAM permission control register.
@@ -406,6 +206,126 @@ type DMA_APBPERI_I2S_PMS_CONSTRAIN struct {
 	X0 DMA_APBPERI_I2S_PMS_CONSTRAIN_X0
 	// X1 is register 1 (at 0x4): i2s0 dma permission configuration register 1.
 	X1 DMA_APBPERI_I2S_PMS_CONSTRAIN_X1
+}
+
+// CORE_IRAM0_PMS_MONITOR is the register cluster CORE_IRAM0_PMS_MONITOR[%s], 0xc bytes: Registers CORE_0_IRAM0_PMS_MONITOR_0, CORE_1_IRAM0_PMS_MONITOR_0 and the rest of each copy, as one array.
+type CORE_IRAM0_PMS_MONITOR struct {
+	// X0 is register 0 (at 0x0): core0 iram0 permission monitor configuration register 0.
+	X0 CORE_IRAM0_PMS_MONITOR_X0
+	// X1 is register 1 (at 0x4): core0 iram0 permission monitor configuration register 1.
+	X1 CORE_IRAM0_PMS_MONITOR_X1
+	// X2 is register 2 (at 0x8): core0 iram0 permission monitor configuration register 2.
+	X2 CORE_IRAM0_PMS_MONITOR_X2
+}
+
+// CORE_DRAM0_PMS_MONITOR is the register cluster CORE_DRAM0_PMS_MONITOR[%s], 0x10 bytes: Registers CORE_0_DRAM0_PMS_MONITOR_0, CORE_1_DRAM0_PMS_MONITOR_0 and the rest of each copy, as one array.
+type CORE_DRAM0_PMS_MONITOR struct {
+	// X0 is register 0 (at 0x0): core0 dram0 permission monitor configuration register 0.
+	X0 CORE_DRAM0_PMS_MONITOR_X0
+	// X1 is register 1 (at 0x4): core0 dram0 permission monitor configuration register 1.
+	X1 CORE_DRAM0_PMS_MONITOR_X1
+	// X2 is register 2 (at 0x8): core0 dram0 permission monitor configuration register 2.
+	X2 CORE_DRAM0_PMS_MONITOR_X2
+	// X3 is register 3 (at 0xc): core0 dram0 permission monitor configuration register 3.
+	X3 CORE_DRAM0_PMS_MONITOR_X3
+}
+
+// CORE is the register cluster CORE[%s], 0xac bytes: Registers CORE_0_PIF_PMS_CONSTRAIN_0, CORE_1_PIF_PMS_CONSTRAIN_0 and the rest of each copy, as one array.
+type CORE struct {
+	// PIF_PMS_CONSTRAIN_0 is register PIF_PMS_CONSTRAIN_0 (at 0x0): Core0 access peripherals permission configuration register 0.
+	PIF_PMS_CONSTRAIN_0 CORE_PIF_PMS_CONSTRAIN_0
+	// PIF_PMS_CONSTRAIN_1 is register PIF_PMS_CONSTRAIN_1 (at 0x4): Core0 access peripherals permission configuration register 1.
+	PIF_PMS_CONSTRAIN_1 CORE_PIF_PMS_CONSTRAIN_1
+	// PIF_PMS_CONSTRAIN_2 is register PIF_PMS_CONSTRAIN_2 (at 0x8): Core0 access peripherals permission configuration register 2.
+	PIF_PMS_CONSTRAIN_2 CORE_PIF_PMS_CONSTRAIN_2
+	// PIF_PMS_CONSTRAIN_3 is register PIF_PMS_CONSTRAIN_3 (at 0xc): Core0 access peripherals permission configuration register 3.
+	PIF_PMS_CONSTRAIN_3 CORE_PIF_PMS_CONSTRAIN_3
+	// PIF_PMS_CONSTRAIN_4 is register PIF_PMS_CONSTRAIN_4 (at 0x10): Core0 access peripherals permission configuration register 4.
+	PIF_PMS_CONSTRAIN_4 CORE_PIF_PMS_CONSTRAIN_4
+	// PIF_PMS_CONSTRAIN_5 is register PIF_PMS_CONSTRAIN_5 (at 0x14): Core0 access peripherals permission configuration register 5.
+	PIF_PMS_CONSTRAIN_5 CORE_PIF_PMS_CONSTRAIN_5
+	// PIF_PMS_CONSTRAIN_6 is register PIF_PMS_CONSTRAIN_6 (at 0x18): Core0 access peripherals permission configuration register 6.
+	PIF_PMS_CONSTRAIN_6 CORE_PIF_PMS_CONSTRAIN_6
+	// PIF_PMS_CONSTRAIN_7 is register PIF_PMS_CONSTRAIN_7 (at 0x1c): Core0 access peripherals permission configuration register 7.
+	PIF_PMS_CONSTRAIN_7 CORE_PIF_PMS_CONSTRAIN_7
+	// PIF_PMS_CONSTRAIN_8 is register PIF_PMS_CONSTRAIN_8 (at 0x20): Core0 access peripherals permission configuration register 8.
+	PIF_PMS_CONSTRAIN_8 CORE_PIF_PMS_CONSTRAIN_8
+	// PIF_PMS_CONSTRAIN_9 is register PIF_PMS_CONSTRAIN_9 (at 0x24): Core0 access peripherals permission configuration register 9.
+	PIF_PMS_CONSTRAIN_9 CORE_PIF_PMS_CONSTRAIN_9
+	// PIF_PMS_CONSTRAIN_10 is register PIF_PMS_CONSTRAIN_10 (at 0x28): Core0 access peripherals permission configuration register 10.
+	PIF_PMS_CONSTRAIN_10 CORE_PIF_PMS_CONSTRAIN_10
+	// PIF_PMS_CONSTRAIN_11 is register PIF_PMS_CONSTRAIN_11 (at 0x2c): Core0 access peripherals permission configuration register 11.
+	PIF_PMS_CONSTRAIN_11 CORE_PIF_PMS_CONSTRAIN_11
+	// PIF_PMS_CONSTRAIN_12 is register PIF_PMS_CONSTRAIN_12 (at 0x30): Core0 access peripherals permission configuration register 12.
+	PIF_PMS_CONSTRAIN_12 CORE_PIF_PMS_CONSTRAIN_12
+	// PIF_PMS_CONSTRAIN_13 is register PIF_PMS_CONSTRAIN_13 (at 0x34): Core0 access peripherals permission configuration register 13.
+	PIF_PMS_CONSTRAIN_13 CORE_PIF_PMS_CONSTRAIN_13
+	// PIF_PMS_CONSTRAIN_14 is register PIF_PMS_CONSTRAIN_14 (at 0x38): Core0 access peripherals permission configuration register 14.
+	PIF_PMS_CONSTRAIN_14 CORE_PIF_PMS_CONSTRAIN_14
+	// REGION_PMS_CONSTRAIN_0 is register REGION_PMS_CONSTRAIN_0 (at 0x3c): Core0 region permission register 0.
+	REGION_PMS_CONSTRAIN_0 CORE_REGION_PMS_CONSTRAIN_0
+	// REGION_PMS_CONSTRAIN_1 is register REGION_PMS_CONSTRAIN_1 (at 0x40): Core0 region permission register 1.
+	REGION_PMS_CONSTRAIN_1 CORE_REGION_PMS_CONSTRAIN_1
+	// REGION_PMS_CONSTRAIN_2 is register REGION_PMS_CONSTRAIN_2 (at 0x44): Core0 region permission register 2.
+	REGION_PMS_CONSTRAIN_2 CORE_REGION_PMS_CONSTRAIN_2
+	// REGION_PMS_CONSTRAIN_3 is register REGION_PMS_CONSTRAIN_3 (at 0x48): Core0 region permission register 3.
+	REGION_PMS_CONSTRAIN_3 CORE_REGION_PMS_CONSTRAIN_3
+	// REGION_PMS_CONSTRAIN_4 is register REGION_PMS_CONSTRAIN_4 (at 0x4c): Core0 region permission register 4.
+	REGION_PMS_CONSTRAIN_4 CORE_REGION_PMS_CONSTRAIN_4
+	// REGION_PMS_CONSTRAIN_5 is register REGION_PMS_CONSTRAIN_5 (at 0x50): Core0 region permission register 5.
+	REGION_PMS_CONSTRAIN_5 CORE_REGION_PMS_CONSTRAIN_5
+	// REGION_PMS_CONSTRAIN_6 is register REGION_PMS_CONSTRAIN_6 (at 0x54): Core0 region permission register 6.
+	REGION_PMS_CONSTRAIN_6 CORE_REGION_PMS_CONSTRAIN_6
+	// REGION_PMS_CONSTRAIN_7 is register REGION_PMS_CONSTRAIN_7 (at 0x58): Core0 region permission register 7.
+	REGION_PMS_CONSTRAIN_7 CORE_REGION_PMS_CONSTRAIN_7
+	// REGION_PMS_CONSTRAIN_8 is register REGION_PMS_CONSTRAIN_8 (at 0x5c): Core0 region permission register 8.
+	REGION_PMS_CONSTRAIN_8 CORE_REGION_PMS_CONSTRAIN_8
+	// REGION_PMS_CONSTRAIN_9 is register REGION_PMS_CONSTRAIN_9 (at 0x60): Core0 region permission register 9.
+	REGION_PMS_CONSTRAIN_9 CORE_REGION_PMS_CONSTRAIN_9
+	// REGION_PMS_CONSTRAIN_10 is register REGION_PMS_CONSTRAIN_10 (at 0x64): Core0 region permission register 10.
+	REGION_PMS_CONSTRAIN_10 CORE_REGION_PMS_CONSTRAIN_10
+	// REGION_PMS_CONSTRAIN_11 is register REGION_PMS_CONSTRAIN_11 (at 0x68): Core0 region permission register 11.
+	REGION_PMS_CONSTRAIN_11 CORE_REGION_PMS_CONSTRAIN_11
+	// REGION_PMS_CONSTRAIN_12 is register REGION_PMS_CONSTRAIN_12 (at 0x6c): Core0 region permission register 12.
+	REGION_PMS_CONSTRAIN_12 CORE_REGION_PMS_CONSTRAIN_12
+	// REGION_PMS_CONSTRAIN_13 is register REGION_PMS_CONSTRAIN_13 (at 0x70): Core0 region permission register 13.
+	REGION_PMS_CONSTRAIN_13 CORE_REGION_PMS_CONSTRAIN_13
+	// REGION_PMS_CONSTRAIN_14 is register REGION_PMS_CONSTRAIN_14 (at 0x74): Core0 region permission register 14.
+	REGION_PMS_CONSTRAIN_14 CORE_REGION_PMS_CONSTRAIN_14
+	// PIF_PMS_MONITOR_0 is register PIF_PMS_MONITOR_0 (at 0x78): Core0 permission report register 0.
+	PIF_PMS_MONITOR_0 CORE_PIF_PMS_MONITOR_0
+	// PIF_PMS_MONITOR_1 is register PIF_PMS_MONITOR_1 (at 0x7c): Core0 permission report register 1.
+	PIF_PMS_MONITOR_1 CORE_PIF_PMS_MONITOR_1
+	// PIF_PMS_MONITOR_2 is register PIF_PMS_MONITOR_2 (at 0x80): Core0 permission report register 2.
+	PIF_PMS_MONITOR_2 CORE_PIF_PMS_MONITOR_2
+	// PIF_PMS_MONITOR_3 is register PIF_PMS_MONITOR_3 (at 0x84): Core0 permission report register 3.
+	PIF_PMS_MONITOR_3 CORE_PIF_PMS_MONITOR_3
+	// PIF_PMS_MONITOR_4 is register PIF_PMS_MONITOR_4 (at 0x88): Core0 permission report register 4.
+	PIF_PMS_MONITOR_4 CORE_PIF_PMS_MONITOR_4
+	// PIF_PMS_MONITOR_5 is register PIF_PMS_MONITOR_5 (at 0x8c): Core0 permission report register 5.
+	PIF_PMS_MONITOR_5 CORE_PIF_PMS_MONITOR_5
+	// PIF_PMS_MONITOR_6 is register PIF_PMS_MONITOR_6 (at 0x90): Core0 permission report register 6.
+	PIF_PMS_MONITOR_6 CORE_PIF_PMS_MONITOR_6
+	// VECBASE_OVERRIDE_LOCK is register VECBASE_OVERRIDE_LOCK (at 0x94): core0 vecbase override configuration register 0.
+	VECBASE_OVERRIDE_LOCK CORE_VECBASE_OVERRIDE_LOCK
+	// VECBASE_OVERRIDE_0 is register VECBASE_OVERRIDE_0 (at 0x98): core0 vecbase override configuration register 0.
+	VECBASE_OVERRIDE_0 CORE_VECBASE_OVERRIDE_0
+	// VECBASE_OVERRIDE_1 is register VECBASE_OVERRIDE_1 (at 0x9c): core0 vecbase override configuration register 1.
+	VECBASE_OVERRIDE_1 CORE_VECBASE_OVERRIDE_1
+	// VECBASE_OVERRIDE_2 is register VECBASE_OVERRIDE_2 (at 0xa0): core0 vecbase override configuration register 1.
+	VECBASE_OVERRIDE_2 CORE_VECBASE_OVERRIDE_2
+	// TOOMANYEXCEPTIONS_M_OVERRIDE_0 is register TOOMANYEXCEPTIONS_M_OVERRIDE_0 (at 0xa4): core0 toomanyexception override configuration register 0.
+	TOOMANYEXCEPTIONS_M_OVERRIDE_0 CORE_TOOMANYEXCEPTIONS_M_OVERRIDE_0
+	// TOOMANYEXCEPTIONS_M_OVERRIDE_1 is register TOOMANYEXCEPTIONS_M_OVERRIDE_1 (at 0xa8): core0 toomanyexception override configuration register 1.
+	TOOMANYEXCEPTIONS_M_OVERRIDE_1 CORE_TOOMANYEXCEPTIONS_M_OVERRIDE_1
+}
+
+// EDMA_PMS_I2S is the register cluster EDMA_PMS_I2S[%s], 0x8 bytes: Registers EDMA_PMS_I2S0_LOCK, EDMA_PMS_I2S1_LOCK and the rest of each copy, as one array.
+type EDMA_PMS_I2S struct {
+	// LOCK is register LOCK (at 0x0): EDMA-I2S0 permission lock register.
+	LOCK EDMA_PMS_I2S_LOCK
+	// REG is register REG (at 0x4): EDMA-I2S0 permission control register.
+	REG EDMA_PMS_I2S_REG
 }
 
 // CACHE_DATAARRAY_CONNECT_0 is register CACHE_DATAARRAY_CONNECT_0 (32-bit, read-write, reset 0x0): Cache data array configuration register 0.
@@ -3985,289 +3905,140 @@ func (v CORE_X_IRAM0_PMS_CONSTRAIN_2Value) WithCORE_X_IRAM0_PMS_CONSTRAIN_ROM_WO
 	return v&^0x1c0000 | CORE_X_IRAM0_PMS_CONSTRAIN_2Value(x&0x7)<<18
 }
 
-// CORE_0_IRAM0_PMS_MONITOR_0 is register CORE_0_IRAM0_PMS_MONITOR_0 (32-bit, read-write, reset 0x0): core0 iram0 permission monitor configuration register 0.
-type CORE_0_IRAM0_PMS_MONITOR_0 struct{ reg mmio.U32 }
+// CORE_IRAM0_PMS_MONITOR_X0 is register 0 (32-bit, read-write, reset 0x0): core0 iram0 permission monitor configuration register 0.
+type CORE_IRAM0_PMS_MONITOR_X0 struct{ reg mmio.U32 }
 
-// CORE_0_IRAM0_PMS_MONITOR_0Value is a value of register CORE_0_IRAM0_PMS_MONITOR_0.
-type CORE_0_IRAM0_PMS_MONITOR_0Value uint32
+// CORE_IRAM0_PMS_MONITOR_X0Value is a value of register CORE_IRAM0_PMS_MONITOR_X0.
+type CORE_IRAM0_PMS_MONITOR_X0Value uint32
 
-// CORE_0_IRAM0_PMS_MONITOR_0Reset is the reset value of register CORE_0_IRAM0_PMS_MONITOR_0.
-const CORE_0_IRAM0_PMS_MONITOR_0Reset CORE_0_IRAM0_PMS_MONITOR_0Value = 0x0
+// CORE_IRAM0_PMS_MONITOR_X0Reset is the reset value of register CORE_IRAM0_PMS_MONITOR_X0.
+const CORE_IRAM0_PMS_MONITOR_X0Reset CORE_IRAM0_PMS_MONITOR_X0Value = 0x0
 
 // Read loads the register.
-func (r *CORE_0_IRAM0_PMS_MONITOR_0) Read() CORE_0_IRAM0_PMS_MONITOR_0Value {
-	return CORE_0_IRAM0_PMS_MONITOR_0Value(r.reg.Load())
+func (r *CORE_IRAM0_PMS_MONITOR_X0) Read() CORE_IRAM0_PMS_MONITOR_X0Value {
+	return CORE_IRAM0_PMS_MONITOR_X0Value(r.reg.Load())
 }
 
 // Write stores v in the register.
-func (r *CORE_0_IRAM0_PMS_MONITOR_0) Write(v CORE_0_IRAM0_PMS_MONITOR_0Value) { r.reg.Store(uint32(v)) }
+func (r *CORE_IRAM0_PMS_MONITOR_X0) Write(v CORE_IRAM0_PMS_MONITOR_X0Value) { r.reg.Store(uint32(v)) }
 
-// WriteWith stores f(CORE_0_IRAM0_PMS_MONITOR_0Reset): fields f leaves alone are written as their reset values.
-func (r *CORE_0_IRAM0_PMS_MONITOR_0) WriteWith(f func(CORE_0_IRAM0_PMS_MONITOR_0Value) CORE_0_IRAM0_PMS_MONITOR_0Value) {
-	r.reg.Store(uint32(f(CORE_0_IRAM0_PMS_MONITOR_0Reset)))
+// WriteWith stores f(CORE_IRAM0_PMS_MONITOR_X0Reset): fields f leaves alone are written as their reset values.
+func (r *CORE_IRAM0_PMS_MONITOR_X0) WriteWith(f func(CORE_IRAM0_PMS_MONITOR_X0Value) CORE_IRAM0_PMS_MONITOR_X0Value) {
+	r.reg.Store(uint32(f(CORE_IRAM0_PMS_MONITOR_X0Reset)))
 }
 
-// Reset stores CORE_0_IRAM0_PMS_MONITOR_0Reset in the register.
-func (r *CORE_0_IRAM0_PMS_MONITOR_0) Reset() { r.reg.Store(uint32(CORE_0_IRAM0_PMS_MONITOR_0Reset)) }
+// Reset stores CORE_IRAM0_PMS_MONITOR_X0Reset in the register.
+func (r *CORE_IRAM0_PMS_MONITOR_X0) Reset() { r.reg.Store(uint32(CORE_IRAM0_PMS_MONITOR_X0Reset)) }
 
 // Modify loads the register, passes its value to f and stores the result.
-func (r *CORE_0_IRAM0_PMS_MONITOR_0) Modify(f func(CORE_0_IRAM0_PMS_MONITOR_0Value) CORE_0_IRAM0_PMS_MONITOR_0Value) {
-	r.reg.Store(uint32(f(CORE_0_IRAM0_PMS_MONITOR_0Value(r.reg.Load()))))
+func (r *CORE_IRAM0_PMS_MONITOR_X0) Modify(f func(CORE_IRAM0_PMS_MONITOR_X0Value) CORE_IRAM0_PMS_MONITOR_X0Value) {
+	r.reg.Store(uint32(f(CORE_IRAM0_PMS_MONITOR_X0Value(r.reg.Load()))))
 }
 
-// CORE_0_IRAM0_PMS_MONITOR_LOCK returns field CORE_0_IRAM0_PMS_MONITOR_LOCK (bit 0): Set 1 to lock core0 iram0 permission monitor register.
-func (v CORE_0_IRAM0_PMS_MONITOR_0Value) CORE_0_IRAM0_PMS_MONITOR_LOCK() bool { return v&0x1 != 0 }
+// CORE_IRAM0_PMS_MONITOR_LOCK returns field CORE_%s_IRAM0_PMS_MONITOR_LOCK (bit 0): Set 1 to lock core0 iram0 permission monitor register.
+func (v CORE_IRAM0_PMS_MONITOR_X0Value) CORE_IRAM0_PMS_MONITOR_LOCK() bool { return v&0x1 != 0 }
 
-// WithCORE_0_IRAM0_PMS_MONITOR_LOCK returns v with field CORE_0_IRAM0_PMS_MONITOR_LOCK (bit 0) set to b.
-func (v CORE_0_IRAM0_PMS_MONITOR_0Value) WithCORE_0_IRAM0_PMS_MONITOR_LOCK(b bool) CORE_0_IRAM0_PMS_MONITOR_0Value {
-	return v&^0x1 | CORE_0_IRAM0_PMS_MONITOR_0Value(b2u(b))
+// WithCORE_IRAM0_PMS_MONITOR_LOCK returns v with field CORE_%s_IRAM0_PMS_MONITOR_LOCK (bit 0) set to b.
+func (v CORE_IRAM0_PMS_MONITOR_X0Value) WithCORE_IRAM0_PMS_MONITOR_LOCK(b bool) CORE_IRAM0_PMS_MONITOR_X0Value {
+	return v&^0x1 | CORE_IRAM0_PMS_MONITOR_X0Value(b2u(b))
 }
 
-// CORE_0_IRAM0_PMS_MONITOR_1 is register CORE_0_IRAM0_PMS_MONITOR_1 (32-bit, read-write, reset 0x3): core0 iram0 permission monitor configuration register 1.
-type CORE_0_IRAM0_PMS_MONITOR_1 struct{ reg mmio.U32 }
+// CORE_IRAM0_PMS_MONITOR_X1 is register 1 (32-bit, read-write, reset 0x3): core0 iram0 permission monitor configuration register 1.
+type CORE_IRAM0_PMS_MONITOR_X1 struct{ reg mmio.U32 }
 
-// CORE_0_IRAM0_PMS_MONITOR_1Value is a value of register CORE_0_IRAM0_PMS_MONITOR_1.
-type CORE_0_IRAM0_PMS_MONITOR_1Value uint32
+// CORE_IRAM0_PMS_MONITOR_X1Value is a value of register CORE_IRAM0_PMS_MONITOR_X1.
+type CORE_IRAM0_PMS_MONITOR_X1Value uint32
 
-// CORE_0_IRAM0_PMS_MONITOR_1Reset is the reset value of register CORE_0_IRAM0_PMS_MONITOR_1.
-const CORE_0_IRAM0_PMS_MONITOR_1Reset CORE_0_IRAM0_PMS_MONITOR_1Value = 0x3
+// CORE_IRAM0_PMS_MONITOR_X1Reset is the reset value of register CORE_IRAM0_PMS_MONITOR_X1.
+const CORE_IRAM0_PMS_MONITOR_X1Reset CORE_IRAM0_PMS_MONITOR_X1Value = 0x3
 
 // Read loads the register.
-func (r *CORE_0_IRAM0_PMS_MONITOR_1) Read() CORE_0_IRAM0_PMS_MONITOR_1Value {
-	return CORE_0_IRAM0_PMS_MONITOR_1Value(r.reg.Load())
+func (r *CORE_IRAM0_PMS_MONITOR_X1) Read() CORE_IRAM0_PMS_MONITOR_X1Value {
+	return CORE_IRAM0_PMS_MONITOR_X1Value(r.reg.Load())
 }
 
 // Write stores v in the register.
-func (r *CORE_0_IRAM0_PMS_MONITOR_1) Write(v CORE_0_IRAM0_PMS_MONITOR_1Value) { r.reg.Store(uint32(v)) }
+func (r *CORE_IRAM0_PMS_MONITOR_X1) Write(v CORE_IRAM0_PMS_MONITOR_X1Value) { r.reg.Store(uint32(v)) }
 
-// WriteWith stores f(CORE_0_IRAM0_PMS_MONITOR_1Reset): fields f leaves alone are written as their reset values.
-func (r *CORE_0_IRAM0_PMS_MONITOR_1) WriteWith(f func(CORE_0_IRAM0_PMS_MONITOR_1Value) CORE_0_IRAM0_PMS_MONITOR_1Value) {
-	r.reg.Store(uint32(f(CORE_0_IRAM0_PMS_MONITOR_1Reset)))
+// WriteWith stores f(CORE_IRAM0_PMS_MONITOR_X1Reset): fields f leaves alone are written as their reset values.
+func (r *CORE_IRAM0_PMS_MONITOR_X1) WriteWith(f func(CORE_IRAM0_PMS_MONITOR_X1Value) CORE_IRAM0_PMS_MONITOR_X1Value) {
+	r.reg.Store(uint32(f(CORE_IRAM0_PMS_MONITOR_X1Reset)))
 }
 
-// Reset stores CORE_0_IRAM0_PMS_MONITOR_1Reset in the register.
-func (r *CORE_0_IRAM0_PMS_MONITOR_1) Reset() { r.reg.Store(uint32(CORE_0_IRAM0_PMS_MONITOR_1Reset)) }
+// Reset stores CORE_IRAM0_PMS_MONITOR_X1Reset in the register.
+func (r *CORE_IRAM0_PMS_MONITOR_X1) Reset() { r.reg.Store(uint32(CORE_IRAM0_PMS_MONITOR_X1Reset)) }
 
 // Modify loads the register, passes its value to f and stores the result.
-func (r *CORE_0_IRAM0_PMS_MONITOR_1) Modify(f func(CORE_0_IRAM0_PMS_MONITOR_1Value) CORE_0_IRAM0_PMS_MONITOR_1Value) {
-	r.reg.Store(uint32(f(CORE_0_IRAM0_PMS_MONITOR_1Value(r.reg.Load()))))
+func (r *CORE_IRAM0_PMS_MONITOR_X1) Modify(f func(CORE_IRAM0_PMS_MONITOR_X1Value) CORE_IRAM0_PMS_MONITOR_X1Value) {
+	r.reg.Store(uint32(f(CORE_IRAM0_PMS_MONITOR_X1Value(r.reg.Load()))))
 }
 
-// CORE_0_IRAM0_PMS_MONITOR_VIOLATE_CLR returns field CORE_0_IRAM0_PMS_MONITOR_VIOLATE_CLR (bit 0): Set 1 to clear core0 iram0 permission violated interrupt.
-func (v CORE_0_IRAM0_PMS_MONITOR_1Value) CORE_0_IRAM0_PMS_MONITOR_VIOLATE_CLR() bool {
-	return v&0x1 != 0
+// CORE_IRAM0_PMS_MONITOR_VIOLATE_CLR returns field CORE_%s_IRAM0_PMS_MONITOR_VIOLATE_CLR (bit 0): Set 1 to clear core0 iram0 permission violated interrupt.
+func (v CORE_IRAM0_PMS_MONITOR_X1Value) CORE_IRAM0_PMS_MONITOR_VIOLATE_CLR() bool { return v&0x1 != 0 }
+
+// WithCORE_IRAM0_PMS_MONITOR_VIOLATE_CLR returns v with field CORE_%s_IRAM0_PMS_MONITOR_VIOLATE_CLR (bit 0) set to b.
+func (v CORE_IRAM0_PMS_MONITOR_X1Value) WithCORE_IRAM0_PMS_MONITOR_VIOLATE_CLR(b bool) CORE_IRAM0_PMS_MONITOR_X1Value {
+	return v&^0x1 | CORE_IRAM0_PMS_MONITOR_X1Value(b2u(b))
 }
 
-// WithCORE_0_IRAM0_PMS_MONITOR_VIOLATE_CLR returns v with field CORE_0_IRAM0_PMS_MONITOR_VIOLATE_CLR (bit 0) set to b.
-func (v CORE_0_IRAM0_PMS_MONITOR_1Value) WithCORE_0_IRAM0_PMS_MONITOR_VIOLATE_CLR(b bool) CORE_0_IRAM0_PMS_MONITOR_1Value {
-	return v&^0x1 | CORE_0_IRAM0_PMS_MONITOR_1Value(b2u(b))
+// CORE_IRAM0_PMS_MONITOR_VIOLATE_EN returns field CORE_%s_IRAM0_PMS_MONITOR_VIOLATE_EN (bit 1): Set 1 to enable core0 iram0 permission monitor, when core0_iram violated permission, will trigger interrupt.
+func (v CORE_IRAM0_PMS_MONITOR_X1Value) CORE_IRAM0_PMS_MONITOR_VIOLATE_EN() bool { return v&0x2 != 0 }
+
+// WithCORE_IRAM0_PMS_MONITOR_VIOLATE_EN returns v with field CORE_%s_IRAM0_PMS_MONITOR_VIOLATE_EN (bit 1) set to b.
+func (v CORE_IRAM0_PMS_MONITOR_X1Value) WithCORE_IRAM0_PMS_MONITOR_VIOLATE_EN(b bool) CORE_IRAM0_PMS_MONITOR_X1Value {
+	return v&^0x2 | CORE_IRAM0_PMS_MONITOR_X1Value(b2u(b))<<1
 }
 
-// CORE_0_IRAM0_PMS_MONITOR_VIOLATE_EN returns field CORE_0_IRAM0_PMS_MONITOR_VIOLATE_EN (bit 1): Set 1 to enable core0 iram0 permission monitor, when core0_iram violated permission, will trigger interrupt.
-func (v CORE_0_IRAM0_PMS_MONITOR_1Value) CORE_0_IRAM0_PMS_MONITOR_VIOLATE_EN() bool {
+// CORE_IRAM0_PMS_MONITOR_X2 is register 2 (32-bit, read-write, reset 0x0): core0 iram0 permission monitor configuration register 2.
+type CORE_IRAM0_PMS_MONITOR_X2 struct{ reg mmio.U32 }
+
+// CORE_IRAM0_PMS_MONITOR_X2Value is a value of register CORE_IRAM0_PMS_MONITOR_X2.
+type CORE_IRAM0_PMS_MONITOR_X2Value uint32
+
+// CORE_IRAM0_PMS_MONITOR_X2Reset is the reset value of register CORE_IRAM0_PMS_MONITOR_X2.
+const CORE_IRAM0_PMS_MONITOR_X2Reset CORE_IRAM0_PMS_MONITOR_X2Value = 0x0
+
+// Read loads the register.
+func (r *CORE_IRAM0_PMS_MONITOR_X2) Read() CORE_IRAM0_PMS_MONITOR_X2Value {
+	return CORE_IRAM0_PMS_MONITOR_X2Value(r.reg.Load())
+}
+
+// Write stores v in the register.
+func (r *CORE_IRAM0_PMS_MONITOR_X2) Write(v CORE_IRAM0_PMS_MONITOR_X2Value) { r.reg.Store(uint32(v)) }
+
+// WriteWith stores f(CORE_IRAM0_PMS_MONITOR_X2Reset): fields f leaves alone are written as their reset values.
+func (r *CORE_IRAM0_PMS_MONITOR_X2) WriteWith(f func(CORE_IRAM0_PMS_MONITOR_X2Value) CORE_IRAM0_PMS_MONITOR_X2Value) {
+	r.reg.Store(uint32(f(CORE_IRAM0_PMS_MONITOR_X2Reset)))
+}
+
+// Reset stores CORE_IRAM0_PMS_MONITOR_X2Reset in the register.
+func (r *CORE_IRAM0_PMS_MONITOR_X2) Reset() { r.reg.Store(uint32(CORE_IRAM0_PMS_MONITOR_X2Reset)) }
+
+// Modify loads the register, passes its value to f and stores the result.
+func (r *CORE_IRAM0_PMS_MONITOR_X2) Modify(f func(CORE_IRAM0_PMS_MONITOR_X2Value) CORE_IRAM0_PMS_MONITOR_X2Value) {
+	r.reg.Store(uint32(f(CORE_IRAM0_PMS_MONITOR_X2Value(r.reg.Load()))))
+}
+
+// CORE_IRAM0_PMS_MONITOR_VIOLATE_INTR returns field CORE_%s_IRAM0_PMS_MONITOR_VIOLATE_INTR (bit 0): recorded core0 iram0 pms monitor interrupt status.
+func (v CORE_IRAM0_PMS_MONITOR_X2Value) CORE_IRAM0_PMS_MONITOR_VIOLATE_INTR() bool { return v&0x1 != 0 }
+
+// CORE_IRAM0_PMS_MONITOR_VIOLATE_STATUS_WR returns field CORE_%s_IRAM0_PMS_MONITOR_VIOLATE_STATUS_WR (bit 1): recorded core0 iram0 wr status, only if loadstore is 1 have meaning, 1(store), 0(load).
+func (v CORE_IRAM0_PMS_MONITOR_X2Value) CORE_IRAM0_PMS_MONITOR_VIOLATE_STATUS_WR() bool {
 	return v&0x2 != 0
 }
 
-// WithCORE_0_IRAM0_PMS_MONITOR_VIOLATE_EN returns v with field CORE_0_IRAM0_PMS_MONITOR_VIOLATE_EN (bit 1) set to b.
-func (v CORE_0_IRAM0_PMS_MONITOR_1Value) WithCORE_0_IRAM0_PMS_MONITOR_VIOLATE_EN(b bool) CORE_0_IRAM0_PMS_MONITOR_1Value {
-	return v&^0x2 | CORE_0_IRAM0_PMS_MONITOR_1Value(b2u(b))<<1
-}
-
-// CORE_0_IRAM0_PMS_MONITOR_2 is register CORE_0_IRAM0_PMS_MONITOR_2 (32-bit, read-write, reset 0x0): core0 iram0 permission monitor configuration register 2.
-type CORE_0_IRAM0_PMS_MONITOR_2 struct{ reg mmio.U32 }
-
-// CORE_0_IRAM0_PMS_MONITOR_2Value is a value of register CORE_0_IRAM0_PMS_MONITOR_2.
-type CORE_0_IRAM0_PMS_MONITOR_2Value uint32
-
-// CORE_0_IRAM0_PMS_MONITOR_2Reset is the reset value of register CORE_0_IRAM0_PMS_MONITOR_2.
-const CORE_0_IRAM0_PMS_MONITOR_2Reset CORE_0_IRAM0_PMS_MONITOR_2Value = 0x0
-
-// Read loads the register.
-func (r *CORE_0_IRAM0_PMS_MONITOR_2) Read() CORE_0_IRAM0_PMS_MONITOR_2Value {
-	return CORE_0_IRAM0_PMS_MONITOR_2Value(r.reg.Load())
-}
-
-// Write stores v in the register.
-func (r *CORE_0_IRAM0_PMS_MONITOR_2) Write(v CORE_0_IRAM0_PMS_MONITOR_2Value) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(CORE_0_IRAM0_PMS_MONITOR_2Reset): fields f leaves alone are written as their reset values.
-func (r *CORE_0_IRAM0_PMS_MONITOR_2) WriteWith(f func(CORE_0_IRAM0_PMS_MONITOR_2Value) CORE_0_IRAM0_PMS_MONITOR_2Value) {
-	r.reg.Store(uint32(f(CORE_0_IRAM0_PMS_MONITOR_2Reset)))
-}
-
-// Reset stores CORE_0_IRAM0_PMS_MONITOR_2Reset in the register.
-func (r *CORE_0_IRAM0_PMS_MONITOR_2) Reset() { r.reg.Store(uint32(CORE_0_IRAM0_PMS_MONITOR_2Reset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *CORE_0_IRAM0_PMS_MONITOR_2) Modify(f func(CORE_0_IRAM0_PMS_MONITOR_2Value) CORE_0_IRAM0_PMS_MONITOR_2Value) {
-	r.reg.Store(uint32(f(CORE_0_IRAM0_PMS_MONITOR_2Value(r.reg.Load()))))
-}
-
-// CORE_0_IRAM0_PMS_MONITOR_VIOLATE_INTR returns field CORE_0_IRAM0_PMS_MONITOR_VIOLATE_INTR (bit 0): recorded core0 iram0 pms monitor interrupt status.
-func (v CORE_0_IRAM0_PMS_MONITOR_2Value) CORE_0_IRAM0_PMS_MONITOR_VIOLATE_INTR() bool {
-	return v&0x1 != 0
-}
-
-// CORE_0_IRAM0_PMS_MONITOR_VIOLATE_STATUS_WR returns field CORE_0_IRAM0_PMS_MONITOR_VIOLATE_STATUS_WR (bit 1): recorded core0 iram0 wr status, only if loadstore is 1 have meaning, 1(store), 0(load).
-func (v CORE_0_IRAM0_PMS_MONITOR_2Value) CORE_0_IRAM0_PMS_MONITOR_VIOLATE_STATUS_WR() bool {
-	return v&0x2 != 0
-}
-
-// CORE_0_IRAM0_PMS_MONITOR_VIOLATE_STATUS_LOADSTORE returns field CORE_0_IRAM0_PMS_MONITOR_VIOLATE_STATUS_LOADSTORE (bit 2): recorded core0 iram0 loadstore status, indicated the type of operation, 0(fetch), 1(load/store).
-func (v CORE_0_IRAM0_PMS_MONITOR_2Value) CORE_0_IRAM0_PMS_MONITOR_VIOLATE_STATUS_LOADSTORE() bool {
+// CORE_IRAM0_PMS_MONITOR_VIOLATE_STATUS_LOADSTORE returns field CORE_%s_IRAM0_PMS_MONITOR_VIOLATE_STATUS_LOADSTORE (bit 2): recorded core0 iram0 loadstore status, indicated the type of operation, 0(fetch), 1(load/store).
+func (v CORE_IRAM0_PMS_MONITOR_X2Value) CORE_IRAM0_PMS_MONITOR_VIOLATE_STATUS_LOADSTORE() bool {
 	return v&0x4 != 0
 }
 
-// CORE_0_IRAM0_PMS_MONITOR_VIOLATE_STATUS_WORLD returns field CORE_0_IRAM0_PMS_MONITOR_VIOLATE_STATUS_WORLD (bits 4:3): recorded core0 iram0 world status, 0x01 means world0, 0x10 means world1.
-func (v CORE_0_IRAM0_PMS_MONITOR_2Value) CORE_0_IRAM0_PMS_MONITOR_VIOLATE_STATUS_WORLD() uint32 {
+// CORE_IRAM0_PMS_MONITOR_VIOLATE_STATUS_WORLD returns field CORE_%s_IRAM0_PMS_MONITOR_VIOLATE_STATUS_WORLD (bits 4:3): recorded core0 iram0 world status, 0x01 means world0, 0x10 means world1.
+func (v CORE_IRAM0_PMS_MONITOR_X2Value) CORE_IRAM0_PMS_MONITOR_VIOLATE_STATUS_WORLD() uint32 {
 	return uint32(v>>3) & 0x3
 }
 
-// CORE_0_IRAM0_PMS_MONITOR_VIOLATE_STATUS_ADDR returns field CORE_0_IRAM0_PMS_MONITOR_VIOLATE_STATUS_ADDR (bits 28:5): recorded core0 iram0 address [25:2] status when core0 iram0 violated permission, the real address is 0x40000000+addr*4.
-func (v CORE_0_IRAM0_PMS_MONITOR_2Value) CORE_0_IRAM0_PMS_MONITOR_VIOLATE_STATUS_ADDR() uint32 {
-	return uint32(v>>5) & 0xffffff
-}
-
-// CORE_1_IRAM0_PMS_MONITOR_0 is register CORE_1_IRAM0_PMS_MONITOR_0 (32-bit, read-write, reset 0x0): core1 iram0 permission monitor configuration register 0.
-type CORE_1_IRAM0_PMS_MONITOR_0 struct{ reg mmio.U32 }
-
-// CORE_1_IRAM0_PMS_MONITOR_0Value is a value of register CORE_1_IRAM0_PMS_MONITOR_0.
-type CORE_1_IRAM0_PMS_MONITOR_0Value uint32
-
-// CORE_1_IRAM0_PMS_MONITOR_0Reset is the reset value of register CORE_1_IRAM0_PMS_MONITOR_0.
-const CORE_1_IRAM0_PMS_MONITOR_0Reset CORE_1_IRAM0_PMS_MONITOR_0Value = 0x0
-
-// Read loads the register.
-func (r *CORE_1_IRAM0_PMS_MONITOR_0) Read() CORE_1_IRAM0_PMS_MONITOR_0Value {
-	return CORE_1_IRAM0_PMS_MONITOR_0Value(r.reg.Load())
-}
-
-// Write stores v in the register.
-func (r *CORE_1_IRAM0_PMS_MONITOR_0) Write(v CORE_1_IRAM0_PMS_MONITOR_0Value) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(CORE_1_IRAM0_PMS_MONITOR_0Reset): fields f leaves alone are written as their reset values.
-func (r *CORE_1_IRAM0_PMS_MONITOR_0) WriteWith(f func(CORE_1_IRAM0_PMS_MONITOR_0Value) CORE_1_IRAM0_PMS_MONITOR_0Value) {
-	r.reg.Store(uint32(f(CORE_1_IRAM0_PMS_MONITOR_0Reset)))
-}
-
-// Reset stores CORE_1_IRAM0_PMS_MONITOR_0Reset in the register.
-func (r *CORE_1_IRAM0_PMS_MONITOR_0) Reset() { r.reg.Store(uint32(CORE_1_IRAM0_PMS_MONITOR_0Reset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *CORE_1_IRAM0_PMS_MONITOR_0) Modify(f func(CORE_1_IRAM0_PMS_MONITOR_0Value) CORE_1_IRAM0_PMS_MONITOR_0Value) {
-	r.reg.Store(uint32(f(CORE_1_IRAM0_PMS_MONITOR_0Value(r.reg.Load()))))
-}
-
-// CORE_1_IRAM0_PMS_MONITOR_LOCK returns field CORE_1_IRAM0_PMS_MONITOR_LOCK (bit 0): Set 1 to lock core1 iram0 permission monitor register.
-func (v CORE_1_IRAM0_PMS_MONITOR_0Value) CORE_1_IRAM0_PMS_MONITOR_LOCK() bool { return v&0x1 != 0 }
-
-// WithCORE_1_IRAM0_PMS_MONITOR_LOCK returns v with field CORE_1_IRAM0_PMS_MONITOR_LOCK (bit 0) set to b.
-func (v CORE_1_IRAM0_PMS_MONITOR_0Value) WithCORE_1_IRAM0_PMS_MONITOR_LOCK(b bool) CORE_1_IRAM0_PMS_MONITOR_0Value {
-	return v&^0x1 | CORE_1_IRAM0_PMS_MONITOR_0Value(b2u(b))
-}
-
-// CORE_1_IRAM0_PMS_MONITOR_1 is register CORE_1_IRAM0_PMS_MONITOR_1 (32-bit, read-write, reset 0x3): core1 iram0 permission monitor configuration register 1.
-type CORE_1_IRAM0_PMS_MONITOR_1 struct{ reg mmio.U32 }
-
-// CORE_1_IRAM0_PMS_MONITOR_1Value is a value of register CORE_1_IRAM0_PMS_MONITOR_1.
-type CORE_1_IRAM0_PMS_MONITOR_1Value uint32
-
-// CORE_1_IRAM0_PMS_MONITOR_1Reset is the reset value of register CORE_1_IRAM0_PMS_MONITOR_1.
-const CORE_1_IRAM0_PMS_MONITOR_1Reset CORE_1_IRAM0_PMS_MONITOR_1Value = 0x3
-
-// Read loads the register.
-func (r *CORE_1_IRAM0_PMS_MONITOR_1) Read() CORE_1_IRAM0_PMS_MONITOR_1Value {
-	return CORE_1_IRAM0_PMS_MONITOR_1Value(r.reg.Load())
-}
-
-// Write stores v in the register.
-func (r *CORE_1_IRAM0_PMS_MONITOR_1) Write(v CORE_1_IRAM0_PMS_MONITOR_1Value) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(CORE_1_IRAM0_PMS_MONITOR_1Reset): fields f leaves alone are written as their reset values.
-func (r *CORE_1_IRAM0_PMS_MONITOR_1) WriteWith(f func(CORE_1_IRAM0_PMS_MONITOR_1Value) CORE_1_IRAM0_PMS_MONITOR_1Value) {
-	r.reg.Store(uint32(f(CORE_1_IRAM0_PMS_MONITOR_1Reset)))
-}
-
-// Reset stores CORE_1_IRAM0_PMS_MONITOR_1Reset in the register.
-func (r *CORE_1_IRAM0_PMS_MONITOR_1) Reset() { r.reg.Store(uint32(CORE_1_IRAM0_PMS_MONITOR_1Reset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *CORE_1_IRAM0_PMS_MONITOR_1) Modify(f func(CORE_1_IRAM0_PMS_MONITOR_1Value) CORE_1_IRAM0_PMS_MONITOR_1Value) {
-	r.reg.Store(uint32(f(CORE_1_IRAM0_PMS_MONITOR_1Value(r.reg.Load()))))
-}
-
-// CORE_1_IRAM0_PMS_MONITOR_VIOLATE_CLR returns field CORE_1_IRAM0_PMS_MONITOR_VIOLATE_CLR (bit 0): Set 1 to clear core1 iram0 permission violated interrupt.
-func (v CORE_1_IRAM0_PMS_MONITOR_1Value) CORE_1_IRAM0_PMS_MONITOR_VIOLATE_CLR() bool {
-	return v&0x1 != 0
-}
-
-// WithCORE_1_IRAM0_PMS_MONITOR_VIOLATE_CLR returns v with field CORE_1_IRAM0_PMS_MONITOR_VIOLATE_CLR (bit 0) set to b.
-func (v CORE_1_IRAM0_PMS_MONITOR_1Value) WithCORE_1_IRAM0_PMS_MONITOR_VIOLATE_CLR(b bool) CORE_1_IRAM0_PMS_MONITOR_1Value {
-	return v&^0x1 | CORE_1_IRAM0_PMS_MONITOR_1Value(b2u(b))
-}
-
-// CORE_1_IRAM0_PMS_MONITOR_VIOLATE_EN returns field CORE_1_IRAM0_PMS_MONITOR_VIOLATE_EN (bit 1): Set 1 to enable core1 iram0 permission monitor, when core1_iram violated permission, will trigger interrupt.
-func (v CORE_1_IRAM0_PMS_MONITOR_1Value) CORE_1_IRAM0_PMS_MONITOR_VIOLATE_EN() bool {
-	return v&0x2 != 0
-}
-
-// WithCORE_1_IRAM0_PMS_MONITOR_VIOLATE_EN returns v with field CORE_1_IRAM0_PMS_MONITOR_VIOLATE_EN (bit 1) set to b.
-func (v CORE_1_IRAM0_PMS_MONITOR_1Value) WithCORE_1_IRAM0_PMS_MONITOR_VIOLATE_EN(b bool) CORE_1_IRAM0_PMS_MONITOR_1Value {
-	return v&^0x2 | CORE_1_IRAM0_PMS_MONITOR_1Value(b2u(b))<<1
-}
-
-// CORE_1_IRAM0_PMS_MONITOR_2 is register CORE_1_IRAM0_PMS_MONITOR_2 (32-bit, read-write, reset 0x0): core1 iram0 permission monitor configuration register 2.
-type CORE_1_IRAM0_PMS_MONITOR_2 struct{ reg mmio.U32 }
-
-// CORE_1_IRAM0_PMS_MONITOR_2Value is a value of register CORE_1_IRAM0_PMS_MONITOR_2.
-type CORE_1_IRAM0_PMS_MONITOR_2Value uint32
-
-// CORE_1_IRAM0_PMS_MONITOR_2Reset is the reset value of register CORE_1_IRAM0_PMS_MONITOR_2.
-const CORE_1_IRAM0_PMS_MONITOR_2Reset CORE_1_IRAM0_PMS_MONITOR_2Value = 0x0
-
-// Read loads the register.
-func (r *CORE_1_IRAM0_PMS_MONITOR_2) Read() CORE_1_IRAM0_PMS_MONITOR_2Value {
-	return CORE_1_IRAM0_PMS_MONITOR_2Value(r.reg.Load())
-}
-
-// Write stores v in the register.
-func (r *CORE_1_IRAM0_PMS_MONITOR_2) Write(v CORE_1_IRAM0_PMS_MONITOR_2Value) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(CORE_1_IRAM0_PMS_MONITOR_2Reset): fields f leaves alone are written as their reset values.
-func (r *CORE_1_IRAM0_PMS_MONITOR_2) WriteWith(f func(CORE_1_IRAM0_PMS_MONITOR_2Value) CORE_1_IRAM0_PMS_MONITOR_2Value) {
-	r.reg.Store(uint32(f(CORE_1_IRAM0_PMS_MONITOR_2Reset)))
-}
-
-// Reset stores CORE_1_IRAM0_PMS_MONITOR_2Reset in the register.
-func (r *CORE_1_IRAM0_PMS_MONITOR_2) Reset() { r.reg.Store(uint32(CORE_1_IRAM0_PMS_MONITOR_2Reset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *CORE_1_IRAM0_PMS_MONITOR_2) Modify(f func(CORE_1_IRAM0_PMS_MONITOR_2Value) CORE_1_IRAM0_PMS_MONITOR_2Value) {
-	r.reg.Store(uint32(f(CORE_1_IRAM0_PMS_MONITOR_2Value(r.reg.Load()))))
-}
-
-// CORE_1_IRAM0_PMS_MONITOR_VIOLATE_INTR returns field CORE_1_IRAM0_PMS_MONITOR_VIOLATE_INTR (bit 0): recorded core1 iram0 pms monitor interrupt status.
-func (v CORE_1_IRAM0_PMS_MONITOR_2Value) CORE_1_IRAM0_PMS_MONITOR_VIOLATE_INTR() bool {
-	return v&0x1 != 0
-}
-
-// CORE_1_IRAM0_PMS_MONITOR_VIOLATE_STATUS_WR returns field CORE_1_IRAM0_PMS_MONITOR_VIOLATE_STATUS_WR (bit 1): recorded core1 iram0 wr status, only if loadstore is 1 have meaning, 1(store), 0(load).
-func (v CORE_1_IRAM0_PMS_MONITOR_2Value) CORE_1_IRAM0_PMS_MONITOR_VIOLATE_STATUS_WR() bool {
-	return v&0x2 != 0
-}
-
-// CORE_1_IRAM0_PMS_MONITOR_VIOLATE_STATUS_LOADSTORE returns field CORE_1_IRAM0_PMS_MONITOR_VIOLATE_STATUS_LOADSTORE (bit 2): recorded core1 iram0 loadstore status, indicated the type of operation, 0(fetch), 1(load/store).
-func (v CORE_1_IRAM0_PMS_MONITOR_2Value) CORE_1_IRAM0_PMS_MONITOR_VIOLATE_STATUS_LOADSTORE() bool {
-	return v&0x4 != 0
-}
-
-// CORE_1_IRAM0_PMS_MONITOR_VIOLATE_STATUS_WORLD returns field CORE_1_IRAM0_PMS_MONITOR_VIOLATE_STATUS_WORLD (bits 4:3): recorded core1 iram0 world status, 0x01 means world0, 0x10 means world1.
-func (v CORE_1_IRAM0_PMS_MONITOR_2Value) CORE_1_IRAM0_PMS_MONITOR_VIOLATE_STATUS_WORLD() uint32 {
-	return uint32(v>>3) & 0x3
-}
-
-// CORE_1_IRAM0_PMS_MONITOR_VIOLATE_STATUS_ADDR returns field CORE_1_IRAM0_PMS_MONITOR_VIOLATE_STATUS_ADDR (bits 28:5): recorded core1 iram0 address [25:2] status when core1 iram0 violated permission, the real address is 0x40000000+addr*4.
-func (v CORE_1_IRAM0_PMS_MONITOR_2Value) CORE_1_IRAM0_PMS_MONITOR_VIOLATE_STATUS_ADDR() uint32 {
+// CORE_IRAM0_PMS_MONITOR_VIOLATE_STATUS_ADDR returns field CORE_%s_IRAM0_PMS_MONITOR_VIOLATE_STATUS_ADDR (bits 28:5): recorded core0 iram0 address [25:2] status when core0 iram0 violated permission, the real address is 0x40000000+addr*4.
+func (v CORE_IRAM0_PMS_MONITOR_X2Value) CORE_IRAM0_PMS_MONITOR_VIOLATE_STATUS_ADDR() uint32 {
 	return uint32(v>>5) & 0xffffff
 }
 
@@ -4487,6696 +4258,3306 @@ func (v CORE_X_DRAM0_PMS_CONSTRAIN_1Value) WithCORE_X_DRAM0_PMS_CONSTRAIN_ROM_WO
 	return v&^0xc000000 | CORE_X_DRAM0_PMS_CONSTRAIN_1Value(x&0x3)<<26
 }
 
-// CORE_0_DRAM0_PMS_MONITOR_0 is register CORE_0_DRAM0_PMS_MONITOR_0 (32-bit, read-write, reset 0x0): core0 dram0 permission monitor configuration register 0.
-type CORE_0_DRAM0_PMS_MONITOR_0 struct{ reg mmio.U32 }
+// CORE_DRAM0_PMS_MONITOR_X0 is register 0 (32-bit, read-write, reset 0x0): core0 dram0 permission monitor configuration register 0.
+type CORE_DRAM0_PMS_MONITOR_X0 struct{ reg mmio.U32 }
 
-// CORE_0_DRAM0_PMS_MONITOR_0Value is a value of register CORE_0_DRAM0_PMS_MONITOR_0.
-type CORE_0_DRAM0_PMS_MONITOR_0Value uint32
+// CORE_DRAM0_PMS_MONITOR_X0Value is a value of register CORE_DRAM0_PMS_MONITOR_X0.
+type CORE_DRAM0_PMS_MONITOR_X0Value uint32
 
-// CORE_0_DRAM0_PMS_MONITOR_0Reset is the reset value of register CORE_0_DRAM0_PMS_MONITOR_0.
-const CORE_0_DRAM0_PMS_MONITOR_0Reset CORE_0_DRAM0_PMS_MONITOR_0Value = 0x0
+// CORE_DRAM0_PMS_MONITOR_X0Reset is the reset value of register CORE_DRAM0_PMS_MONITOR_X0.
+const CORE_DRAM0_PMS_MONITOR_X0Reset CORE_DRAM0_PMS_MONITOR_X0Value = 0x0
 
 // Read loads the register.
-func (r *CORE_0_DRAM0_PMS_MONITOR_0) Read() CORE_0_DRAM0_PMS_MONITOR_0Value {
-	return CORE_0_DRAM0_PMS_MONITOR_0Value(r.reg.Load())
+func (r *CORE_DRAM0_PMS_MONITOR_X0) Read() CORE_DRAM0_PMS_MONITOR_X0Value {
+	return CORE_DRAM0_PMS_MONITOR_X0Value(r.reg.Load())
 }
 
 // Write stores v in the register.
-func (r *CORE_0_DRAM0_PMS_MONITOR_0) Write(v CORE_0_DRAM0_PMS_MONITOR_0Value) { r.reg.Store(uint32(v)) }
+func (r *CORE_DRAM0_PMS_MONITOR_X0) Write(v CORE_DRAM0_PMS_MONITOR_X0Value) { r.reg.Store(uint32(v)) }
 
-// WriteWith stores f(CORE_0_DRAM0_PMS_MONITOR_0Reset): fields f leaves alone are written as their reset values.
-func (r *CORE_0_DRAM0_PMS_MONITOR_0) WriteWith(f func(CORE_0_DRAM0_PMS_MONITOR_0Value) CORE_0_DRAM0_PMS_MONITOR_0Value) {
-	r.reg.Store(uint32(f(CORE_0_DRAM0_PMS_MONITOR_0Reset)))
+// WriteWith stores f(CORE_DRAM0_PMS_MONITOR_X0Reset): fields f leaves alone are written as their reset values.
+func (r *CORE_DRAM0_PMS_MONITOR_X0) WriteWith(f func(CORE_DRAM0_PMS_MONITOR_X0Value) CORE_DRAM0_PMS_MONITOR_X0Value) {
+	r.reg.Store(uint32(f(CORE_DRAM0_PMS_MONITOR_X0Reset)))
 }
 
-// Reset stores CORE_0_DRAM0_PMS_MONITOR_0Reset in the register.
-func (r *CORE_0_DRAM0_PMS_MONITOR_0) Reset() { r.reg.Store(uint32(CORE_0_DRAM0_PMS_MONITOR_0Reset)) }
+// Reset stores CORE_DRAM0_PMS_MONITOR_X0Reset in the register.
+func (r *CORE_DRAM0_PMS_MONITOR_X0) Reset() { r.reg.Store(uint32(CORE_DRAM0_PMS_MONITOR_X0Reset)) }
 
 // Modify loads the register, passes its value to f and stores the result.
-func (r *CORE_0_DRAM0_PMS_MONITOR_0) Modify(f func(CORE_0_DRAM0_PMS_MONITOR_0Value) CORE_0_DRAM0_PMS_MONITOR_0Value) {
-	r.reg.Store(uint32(f(CORE_0_DRAM0_PMS_MONITOR_0Value(r.reg.Load()))))
+func (r *CORE_DRAM0_PMS_MONITOR_X0) Modify(f func(CORE_DRAM0_PMS_MONITOR_X0Value) CORE_DRAM0_PMS_MONITOR_X0Value) {
+	r.reg.Store(uint32(f(CORE_DRAM0_PMS_MONITOR_X0Value(r.reg.Load()))))
 }
 
-// CORE_0_DRAM0_PMS_MONITOR_LOCK returns field CORE_0_DRAM0_PMS_MONITOR_LOCK (bit 0): Set 1 to lock core0 dram0 permission monitor configuration register.
-func (v CORE_0_DRAM0_PMS_MONITOR_0Value) CORE_0_DRAM0_PMS_MONITOR_LOCK() bool { return v&0x1 != 0 }
+// CORE_DRAM0_PMS_MONITOR_LOCK returns field CORE_%s_DRAM0_PMS_MONITOR_LOCK (bit 0): Set 1 to lock core0 dram0 permission monitor configuration register.
+func (v CORE_DRAM0_PMS_MONITOR_X0Value) CORE_DRAM0_PMS_MONITOR_LOCK() bool { return v&0x1 != 0 }
 
-// WithCORE_0_DRAM0_PMS_MONITOR_LOCK returns v with field CORE_0_DRAM0_PMS_MONITOR_LOCK (bit 0) set to b.
-func (v CORE_0_DRAM0_PMS_MONITOR_0Value) WithCORE_0_DRAM0_PMS_MONITOR_LOCK(b bool) CORE_0_DRAM0_PMS_MONITOR_0Value {
-	return v&^0x1 | CORE_0_DRAM0_PMS_MONITOR_0Value(b2u(b))
+// WithCORE_DRAM0_PMS_MONITOR_LOCK returns v with field CORE_%s_DRAM0_PMS_MONITOR_LOCK (bit 0) set to b.
+func (v CORE_DRAM0_PMS_MONITOR_X0Value) WithCORE_DRAM0_PMS_MONITOR_LOCK(b bool) CORE_DRAM0_PMS_MONITOR_X0Value {
+	return v&^0x1 | CORE_DRAM0_PMS_MONITOR_X0Value(b2u(b))
 }
 
-// CORE_0_DRAM0_PMS_MONITOR_1 is register CORE_0_DRAM0_PMS_MONITOR_1 (32-bit, read-write, reset 0x3): core0 dram0 permission monitor configuration register 1.
-type CORE_0_DRAM0_PMS_MONITOR_1 struct{ reg mmio.U32 }
+// CORE_DRAM0_PMS_MONITOR_X1 is register 1 (32-bit, read-write, reset 0x3): core0 dram0 permission monitor configuration register 1.
+type CORE_DRAM0_PMS_MONITOR_X1 struct{ reg mmio.U32 }
 
-// CORE_0_DRAM0_PMS_MONITOR_1Value is a value of register CORE_0_DRAM0_PMS_MONITOR_1.
-type CORE_0_DRAM0_PMS_MONITOR_1Value uint32
+// CORE_DRAM0_PMS_MONITOR_X1Value is a value of register CORE_DRAM0_PMS_MONITOR_X1.
+type CORE_DRAM0_PMS_MONITOR_X1Value uint32
 
-// CORE_0_DRAM0_PMS_MONITOR_1Reset is the reset value of register CORE_0_DRAM0_PMS_MONITOR_1.
-const CORE_0_DRAM0_PMS_MONITOR_1Reset CORE_0_DRAM0_PMS_MONITOR_1Value = 0x3
+// CORE_DRAM0_PMS_MONITOR_X1Reset is the reset value of register CORE_DRAM0_PMS_MONITOR_X1.
+const CORE_DRAM0_PMS_MONITOR_X1Reset CORE_DRAM0_PMS_MONITOR_X1Value = 0x3
 
 // Read loads the register.
-func (r *CORE_0_DRAM0_PMS_MONITOR_1) Read() CORE_0_DRAM0_PMS_MONITOR_1Value {
-	return CORE_0_DRAM0_PMS_MONITOR_1Value(r.reg.Load())
+func (r *CORE_DRAM0_PMS_MONITOR_X1) Read() CORE_DRAM0_PMS_MONITOR_X1Value {
+	return CORE_DRAM0_PMS_MONITOR_X1Value(r.reg.Load())
 }
 
 // Write stores v in the register.
-func (r *CORE_0_DRAM0_PMS_MONITOR_1) Write(v CORE_0_DRAM0_PMS_MONITOR_1Value) { r.reg.Store(uint32(v)) }
+func (r *CORE_DRAM0_PMS_MONITOR_X1) Write(v CORE_DRAM0_PMS_MONITOR_X1Value) { r.reg.Store(uint32(v)) }
 
-// WriteWith stores f(CORE_0_DRAM0_PMS_MONITOR_1Reset): fields f leaves alone are written as their reset values.
-func (r *CORE_0_DRAM0_PMS_MONITOR_1) WriteWith(f func(CORE_0_DRAM0_PMS_MONITOR_1Value) CORE_0_DRAM0_PMS_MONITOR_1Value) {
-	r.reg.Store(uint32(f(CORE_0_DRAM0_PMS_MONITOR_1Reset)))
+// WriteWith stores f(CORE_DRAM0_PMS_MONITOR_X1Reset): fields f leaves alone are written as their reset values.
+func (r *CORE_DRAM0_PMS_MONITOR_X1) WriteWith(f func(CORE_DRAM0_PMS_MONITOR_X1Value) CORE_DRAM0_PMS_MONITOR_X1Value) {
+	r.reg.Store(uint32(f(CORE_DRAM0_PMS_MONITOR_X1Reset)))
 }
 
-// Reset stores CORE_0_DRAM0_PMS_MONITOR_1Reset in the register.
-func (r *CORE_0_DRAM0_PMS_MONITOR_1) Reset() { r.reg.Store(uint32(CORE_0_DRAM0_PMS_MONITOR_1Reset)) }
+// Reset stores CORE_DRAM0_PMS_MONITOR_X1Reset in the register.
+func (r *CORE_DRAM0_PMS_MONITOR_X1) Reset() { r.reg.Store(uint32(CORE_DRAM0_PMS_MONITOR_X1Reset)) }
 
 // Modify loads the register, passes its value to f and stores the result.
-func (r *CORE_0_DRAM0_PMS_MONITOR_1) Modify(f func(CORE_0_DRAM0_PMS_MONITOR_1Value) CORE_0_DRAM0_PMS_MONITOR_1Value) {
-	r.reg.Store(uint32(f(CORE_0_DRAM0_PMS_MONITOR_1Value(r.reg.Load()))))
+func (r *CORE_DRAM0_PMS_MONITOR_X1) Modify(f func(CORE_DRAM0_PMS_MONITOR_X1Value) CORE_DRAM0_PMS_MONITOR_X1Value) {
+	r.reg.Store(uint32(f(CORE_DRAM0_PMS_MONITOR_X1Value(r.reg.Load()))))
 }
 
-// CORE_0_DRAM0_PMS_MONITOR_VIOLATE_CLR returns field CORE_0_DRAM0_PMS_MONITOR_VIOLATE_CLR (bit 0): Set 1 to clear core0 dram0 permission monior interrupt.
-func (v CORE_0_DRAM0_PMS_MONITOR_1Value) CORE_0_DRAM0_PMS_MONITOR_VIOLATE_CLR() bool {
-	return v&0x1 != 0
+// CORE_DRAM0_PMS_MONITOR_VIOLATE_CLR returns field CORE_%s_DRAM0_PMS_MONITOR_VIOLATE_CLR (bit 0): Set 1 to clear core0 dram0 permission monior interrupt.
+func (v CORE_DRAM0_PMS_MONITOR_X1Value) CORE_DRAM0_PMS_MONITOR_VIOLATE_CLR() bool { return v&0x1 != 0 }
+
+// WithCORE_DRAM0_PMS_MONITOR_VIOLATE_CLR returns v with field CORE_%s_DRAM0_PMS_MONITOR_VIOLATE_CLR (bit 0) set to b.
+func (v CORE_DRAM0_PMS_MONITOR_X1Value) WithCORE_DRAM0_PMS_MONITOR_VIOLATE_CLR(b bool) CORE_DRAM0_PMS_MONITOR_X1Value {
+	return v&^0x1 | CORE_DRAM0_PMS_MONITOR_X1Value(b2u(b))
 }
 
-// WithCORE_0_DRAM0_PMS_MONITOR_VIOLATE_CLR returns v with field CORE_0_DRAM0_PMS_MONITOR_VIOLATE_CLR (bit 0) set to b.
-func (v CORE_0_DRAM0_PMS_MONITOR_1Value) WithCORE_0_DRAM0_PMS_MONITOR_VIOLATE_CLR(b bool) CORE_0_DRAM0_PMS_MONITOR_1Value {
-	return v&^0x1 | CORE_0_DRAM0_PMS_MONITOR_1Value(b2u(b))
+// CORE_DRAM0_PMS_MONITOR_VIOLATE_EN returns field CORE_%s_DRAM0_PMS_MONITOR_VIOLATE_EN (bit 1): Set 1 to enable core0 dram0 permission monitor interrupt.
+func (v CORE_DRAM0_PMS_MONITOR_X1Value) CORE_DRAM0_PMS_MONITOR_VIOLATE_EN() bool { return v&0x2 != 0 }
+
+// WithCORE_DRAM0_PMS_MONITOR_VIOLATE_EN returns v with field CORE_%s_DRAM0_PMS_MONITOR_VIOLATE_EN (bit 1) set to b.
+func (v CORE_DRAM0_PMS_MONITOR_X1Value) WithCORE_DRAM0_PMS_MONITOR_VIOLATE_EN(b bool) CORE_DRAM0_PMS_MONITOR_X1Value {
+	return v&^0x2 | CORE_DRAM0_PMS_MONITOR_X1Value(b2u(b))<<1
 }
 
-// CORE_0_DRAM0_PMS_MONITOR_VIOLATE_EN returns field CORE_0_DRAM0_PMS_MONITOR_VIOLATE_EN (bit 1): Set 1 to enable core0 dram0 permission monitor interrupt.
-func (v CORE_0_DRAM0_PMS_MONITOR_1Value) CORE_0_DRAM0_PMS_MONITOR_VIOLATE_EN() bool {
+// CORE_DRAM0_PMS_MONITOR_X2 is register 2 (32-bit, read-write, reset 0x0): core0 dram0 permission monitor configuration register 2.
+type CORE_DRAM0_PMS_MONITOR_X2 struct{ reg mmio.U32 }
+
+// CORE_DRAM0_PMS_MONITOR_X2Value is a value of register CORE_DRAM0_PMS_MONITOR_X2.
+type CORE_DRAM0_PMS_MONITOR_X2Value uint32
+
+// CORE_DRAM0_PMS_MONITOR_X2Reset is the reset value of register CORE_DRAM0_PMS_MONITOR_X2.
+const CORE_DRAM0_PMS_MONITOR_X2Reset CORE_DRAM0_PMS_MONITOR_X2Value = 0x0
+
+// Read loads the register.
+func (r *CORE_DRAM0_PMS_MONITOR_X2) Read() CORE_DRAM0_PMS_MONITOR_X2Value {
+	return CORE_DRAM0_PMS_MONITOR_X2Value(r.reg.Load())
+}
+
+// Write stores v in the register.
+func (r *CORE_DRAM0_PMS_MONITOR_X2) Write(v CORE_DRAM0_PMS_MONITOR_X2Value) { r.reg.Store(uint32(v)) }
+
+// WriteWith stores f(CORE_DRAM0_PMS_MONITOR_X2Reset): fields f leaves alone are written as their reset values.
+func (r *CORE_DRAM0_PMS_MONITOR_X2) WriteWith(f func(CORE_DRAM0_PMS_MONITOR_X2Value) CORE_DRAM0_PMS_MONITOR_X2Value) {
+	r.reg.Store(uint32(f(CORE_DRAM0_PMS_MONITOR_X2Reset)))
+}
+
+// Reset stores CORE_DRAM0_PMS_MONITOR_X2Reset in the register.
+func (r *CORE_DRAM0_PMS_MONITOR_X2) Reset() { r.reg.Store(uint32(CORE_DRAM0_PMS_MONITOR_X2Reset)) }
+
+// Modify loads the register, passes its value to f and stores the result.
+func (r *CORE_DRAM0_PMS_MONITOR_X2) Modify(f func(CORE_DRAM0_PMS_MONITOR_X2Value) CORE_DRAM0_PMS_MONITOR_X2Value) {
+	r.reg.Store(uint32(f(CORE_DRAM0_PMS_MONITOR_X2Value(r.reg.Load()))))
+}
+
+// CORE_DRAM0_PMS_MONITOR_VIOLATE_INTR returns field CORE_%s_DRAM0_PMS_MONITOR_VIOLATE_INTR (bit 0): recorded core0 dram0 permission monitor interrupt status.
+func (v CORE_DRAM0_PMS_MONITOR_X2Value) CORE_DRAM0_PMS_MONITOR_VIOLATE_INTR() bool { return v&0x1 != 0 }
+
+// CORE_DRAM0_PMS_MONITOR_VIOLATE_STATUS_LOCK returns field CORE_%s_DRAM0_PMS_MONITOR_VIOLATE_STATUS_LOCK (bit 1): recorded core0 dram0 lock status, 1 means s32c1i access.
+func (v CORE_DRAM0_PMS_MONITOR_X2Value) CORE_DRAM0_PMS_MONITOR_VIOLATE_STATUS_LOCK() bool {
 	return v&0x2 != 0
 }
 
-// WithCORE_0_DRAM0_PMS_MONITOR_VIOLATE_EN returns v with field CORE_0_DRAM0_PMS_MONITOR_VIOLATE_EN (bit 1) set to b.
-func (v CORE_0_DRAM0_PMS_MONITOR_1Value) WithCORE_0_DRAM0_PMS_MONITOR_VIOLATE_EN(b bool) CORE_0_DRAM0_PMS_MONITOR_1Value {
-	return v&^0x2 | CORE_0_DRAM0_PMS_MONITOR_1Value(b2u(b))<<1
-}
-
-// CORE_0_DRAM0_PMS_MONITOR_2 is register CORE_0_DRAM0_PMS_MONITOR_2 (32-bit, read-write, reset 0x0): core0 dram0 permission monitor configuration register 2.
-type CORE_0_DRAM0_PMS_MONITOR_2 struct{ reg mmio.U32 }
-
-// CORE_0_DRAM0_PMS_MONITOR_2Value is a value of register CORE_0_DRAM0_PMS_MONITOR_2.
-type CORE_0_DRAM0_PMS_MONITOR_2Value uint32
-
-// CORE_0_DRAM0_PMS_MONITOR_2Reset is the reset value of register CORE_0_DRAM0_PMS_MONITOR_2.
-const CORE_0_DRAM0_PMS_MONITOR_2Reset CORE_0_DRAM0_PMS_MONITOR_2Value = 0x0
-
-// Read loads the register.
-func (r *CORE_0_DRAM0_PMS_MONITOR_2) Read() CORE_0_DRAM0_PMS_MONITOR_2Value {
-	return CORE_0_DRAM0_PMS_MONITOR_2Value(r.reg.Load())
-}
-
-// Write stores v in the register.
-func (r *CORE_0_DRAM0_PMS_MONITOR_2) Write(v CORE_0_DRAM0_PMS_MONITOR_2Value) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(CORE_0_DRAM0_PMS_MONITOR_2Reset): fields f leaves alone are written as their reset values.
-func (r *CORE_0_DRAM0_PMS_MONITOR_2) WriteWith(f func(CORE_0_DRAM0_PMS_MONITOR_2Value) CORE_0_DRAM0_PMS_MONITOR_2Value) {
-	r.reg.Store(uint32(f(CORE_0_DRAM0_PMS_MONITOR_2Reset)))
-}
-
-// Reset stores CORE_0_DRAM0_PMS_MONITOR_2Reset in the register.
-func (r *CORE_0_DRAM0_PMS_MONITOR_2) Reset() { r.reg.Store(uint32(CORE_0_DRAM0_PMS_MONITOR_2Reset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *CORE_0_DRAM0_PMS_MONITOR_2) Modify(f func(CORE_0_DRAM0_PMS_MONITOR_2Value) CORE_0_DRAM0_PMS_MONITOR_2Value) {
-	r.reg.Store(uint32(f(CORE_0_DRAM0_PMS_MONITOR_2Value(r.reg.Load()))))
-}
-
-// CORE_0_DRAM0_PMS_MONITOR_VIOLATE_INTR returns field CORE_0_DRAM0_PMS_MONITOR_VIOLATE_INTR (bit 0): recorded core0 dram0 permission monitor interrupt status.
-func (v CORE_0_DRAM0_PMS_MONITOR_2Value) CORE_0_DRAM0_PMS_MONITOR_VIOLATE_INTR() bool {
-	return v&0x1 != 0
-}
-
-// CORE_0_DRAM0_PMS_MONITOR_VIOLATE_STATUS_LOCK returns field CORE_0_DRAM0_PMS_MONITOR_VIOLATE_STATUS_LOCK (bit 1): recorded core0 dram0 lock status, 1 means s32c1i access.
-func (v CORE_0_DRAM0_PMS_MONITOR_2Value) CORE_0_DRAM0_PMS_MONITOR_VIOLATE_STATUS_LOCK() bool {
-	return v&0x2 != 0
-}
-
-// CORE_0_DRAM0_PMS_MONITOR_VIOLATE_STATUS_WORLD returns field CORE_0_DRAM0_PMS_MONITOR_VIOLATE_STATUS_WORLD (bits 3:2): recorded core0 dram0 world status, 0x1 means world0, 0x2 means world1.
-func (v CORE_0_DRAM0_PMS_MONITOR_2Value) CORE_0_DRAM0_PMS_MONITOR_VIOLATE_STATUS_WORLD() uint32 {
+// CORE_DRAM0_PMS_MONITOR_VIOLATE_STATUS_WORLD returns field CORE_%s_DRAM0_PMS_MONITOR_VIOLATE_STATUS_WORLD (bits 3:2): recorded core0 dram0 world status, 0x1 means world0, 0x2 means world1.
+func (v CORE_DRAM0_PMS_MONITOR_X2Value) CORE_DRAM0_PMS_MONITOR_VIOLATE_STATUS_WORLD() uint32 {
 	return uint32(v>>2) & 0x3
 }
 
-// CORE_0_DRAM0_PMS_MONITOR_VIOLATE_STATUS_ADDR returns field CORE_0_DRAM0_PMS_MONITOR_VIOLATE_STATUS_ADDR (bits 25:4): recorded core0 dram0 address[25:4] status when core0 dram0 violated permission,the real address is 0x3c000000+addr*16.
-func (v CORE_0_DRAM0_PMS_MONITOR_2Value) CORE_0_DRAM0_PMS_MONITOR_VIOLATE_STATUS_ADDR() uint32 {
+// CORE_DRAM0_PMS_MONITOR_VIOLATE_STATUS_ADDR returns field CORE_%s_DRAM0_PMS_MONITOR_VIOLATE_STATUS_ADDR (bits 25:4): recorded core0 dram0 address[25:4] status when core0 dram0 violated permission,the real address is 0x3c000000+addr*16.
+func (v CORE_DRAM0_PMS_MONITOR_X2Value) CORE_DRAM0_PMS_MONITOR_VIOLATE_STATUS_ADDR() uint32 {
 	return uint32(v>>4) & 0x3fffff
 }
 
-// CORE_0_DRAM0_PMS_MONITOR_3 is register CORE_0_DRAM0_PMS_MONITOR_3 (32-bit, read-write, reset 0x0): core0 dram0 permission monitor configuration register 3.
-type CORE_0_DRAM0_PMS_MONITOR_3 struct{ reg mmio.U32 }
+// CORE_DRAM0_PMS_MONITOR_X3 is register 3 (32-bit, read-write, reset 0x0): core0 dram0 permission monitor configuration register 3.
+type CORE_DRAM0_PMS_MONITOR_X3 struct{ reg mmio.U32 }
 
-// CORE_0_DRAM0_PMS_MONITOR_3Value is a value of register CORE_0_DRAM0_PMS_MONITOR_3.
-type CORE_0_DRAM0_PMS_MONITOR_3Value uint32
+// CORE_DRAM0_PMS_MONITOR_X3Value is a value of register CORE_DRAM0_PMS_MONITOR_X3.
+type CORE_DRAM0_PMS_MONITOR_X3Value uint32
 
-// CORE_0_DRAM0_PMS_MONITOR_3Reset is the reset value of register CORE_0_DRAM0_PMS_MONITOR_3.
-const CORE_0_DRAM0_PMS_MONITOR_3Reset CORE_0_DRAM0_PMS_MONITOR_3Value = 0x0
+// CORE_DRAM0_PMS_MONITOR_X3Reset is the reset value of register CORE_DRAM0_PMS_MONITOR_X3.
+const CORE_DRAM0_PMS_MONITOR_X3Reset CORE_DRAM0_PMS_MONITOR_X3Value = 0x0
 
 // Read loads the register.
-func (r *CORE_0_DRAM0_PMS_MONITOR_3) Read() CORE_0_DRAM0_PMS_MONITOR_3Value {
-	return CORE_0_DRAM0_PMS_MONITOR_3Value(r.reg.Load())
+func (r *CORE_DRAM0_PMS_MONITOR_X3) Read() CORE_DRAM0_PMS_MONITOR_X3Value {
+	return CORE_DRAM0_PMS_MONITOR_X3Value(r.reg.Load())
 }
 
 // Write stores v in the register.
-func (r *CORE_0_DRAM0_PMS_MONITOR_3) Write(v CORE_0_DRAM0_PMS_MONITOR_3Value) { r.reg.Store(uint32(v)) }
+func (r *CORE_DRAM0_PMS_MONITOR_X3) Write(v CORE_DRAM0_PMS_MONITOR_X3Value) { r.reg.Store(uint32(v)) }
 
-// WriteWith stores f(CORE_0_DRAM0_PMS_MONITOR_3Reset): fields f leaves alone are written as their reset values.
-func (r *CORE_0_DRAM0_PMS_MONITOR_3) WriteWith(f func(CORE_0_DRAM0_PMS_MONITOR_3Value) CORE_0_DRAM0_PMS_MONITOR_3Value) {
-	r.reg.Store(uint32(f(CORE_0_DRAM0_PMS_MONITOR_3Reset)))
+// WriteWith stores f(CORE_DRAM0_PMS_MONITOR_X3Reset): fields f leaves alone are written as their reset values.
+func (r *CORE_DRAM0_PMS_MONITOR_X3) WriteWith(f func(CORE_DRAM0_PMS_MONITOR_X3Value) CORE_DRAM0_PMS_MONITOR_X3Value) {
+	r.reg.Store(uint32(f(CORE_DRAM0_PMS_MONITOR_X3Reset)))
 }
 
-// Reset stores CORE_0_DRAM0_PMS_MONITOR_3Reset in the register.
-func (r *CORE_0_DRAM0_PMS_MONITOR_3) Reset() { r.reg.Store(uint32(CORE_0_DRAM0_PMS_MONITOR_3Reset)) }
+// Reset stores CORE_DRAM0_PMS_MONITOR_X3Reset in the register.
+func (r *CORE_DRAM0_PMS_MONITOR_X3) Reset() { r.reg.Store(uint32(CORE_DRAM0_PMS_MONITOR_X3Reset)) }
 
 // Modify loads the register, passes its value to f and stores the result.
-func (r *CORE_0_DRAM0_PMS_MONITOR_3) Modify(f func(CORE_0_DRAM0_PMS_MONITOR_3Value) CORE_0_DRAM0_PMS_MONITOR_3Value) {
-	r.reg.Store(uint32(f(CORE_0_DRAM0_PMS_MONITOR_3Value(r.reg.Load()))))
+func (r *CORE_DRAM0_PMS_MONITOR_X3) Modify(f func(CORE_DRAM0_PMS_MONITOR_X3Value) CORE_DRAM0_PMS_MONITOR_X3Value) {
+	r.reg.Store(uint32(f(CORE_DRAM0_PMS_MONITOR_X3Value(r.reg.Load()))))
 }
 
-// CORE_0_DRAM0_PMS_MONITOR_VIOLATE_STATUS_WR returns field CORE_0_DRAM0_PMS_MONITOR_VIOLATE_STATUS_WR (bit 0): recorded core0 dram0 wr status, 1 means store, 0 means load.
-func (v CORE_0_DRAM0_PMS_MONITOR_3Value) CORE_0_DRAM0_PMS_MONITOR_VIOLATE_STATUS_WR() bool {
+// CORE_DRAM0_PMS_MONITOR_VIOLATE_STATUS_WR returns field CORE_%s_DRAM0_PMS_MONITOR_VIOLATE_STATUS_WR (bit 0): recorded core0 dram0 wr status, 1 means store, 0 means load.
+func (v CORE_DRAM0_PMS_MONITOR_X3Value) CORE_DRAM0_PMS_MONITOR_VIOLATE_STATUS_WR() bool {
 	return v&0x1 != 0
 }
 
-// CORE_0_DRAM0_PMS_MONITOR_VIOLATE_STATUS_BYTEEN returns field CORE_0_DRAM0_PMS_MONITOR_VIOLATE_STATUS_BYTEEN (bits 16:1): recorded core0 dram0 byteen status.
-func (v CORE_0_DRAM0_PMS_MONITOR_3Value) CORE_0_DRAM0_PMS_MONITOR_VIOLATE_STATUS_BYTEEN() uint32 {
+// CORE_DRAM0_PMS_MONITOR_VIOLATE_STATUS_BYTEEN returns field CORE_%s_DRAM0_PMS_MONITOR_VIOLATE_STATUS_BYTEEN (bits 16:1): recorded core0 dram0 byteen status.
+func (v CORE_DRAM0_PMS_MONITOR_X3Value) CORE_DRAM0_PMS_MONITOR_VIOLATE_STATUS_BYTEEN() uint32 {
 	return uint32(v>>1) & 0xffff
 }
 
-// CORE_1_DRAM0_PMS_MONITOR_0 is register CORE_1_DRAM0_PMS_MONITOR_0 (32-bit, read-write, reset 0x0): core1 dram0 permission monitor configuration register 0.
-type CORE_1_DRAM0_PMS_MONITOR_0 struct{ reg mmio.U32 }
+// CORE_PIF_PMS_CONSTRAIN_0 is register PIF_PMS_CONSTRAIN_0 (32-bit, read-write, reset 0x0): Core0 access peripherals permission configuration register 0.
+type CORE_PIF_PMS_CONSTRAIN_0 struct{ reg mmio.U32 }
 
-// CORE_1_DRAM0_PMS_MONITOR_0Value is a value of register CORE_1_DRAM0_PMS_MONITOR_0.
-type CORE_1_DRAM0_PMS_MONITOR_0Value uint32
+// CORE_PIF_PMS_CONSTRAIN_0Value is a value of register CORE_PIF_PMS_CONSTRAIN_0.
+type CORE_PIF_PMS_CONSTRAIN_0Value uint32
 
-// CORE_1_DRAM0_PMS_MONITOR_0Reset is the reset value of register CORE_1_DRAM0_PMS_MONITOR_0.
-const CORE_1_DRAM0_PMS_MONITOR_0Reset CORE_1_DRAM0_PMS_MONITOR_0Value = 0x0
+// CORE_PIF_PMS_CONSTRAIN_0Reset is the reset value of register CORE_PIF_PMS_CONSTRAIN_0.
+const CORE_PIF_PMS_CONSTRAIN_0Reset CORE_PIF_PMS_CONSTRAIN_0Value = 0x0
 
 // Read loads the register.
-func (r *CORE_1_DRAM0_PMS_MONITOR_0) Read() CORE_1_DRAM0_PMS_MONITOR_0Value {
-	return CORE_1_DRAM0_PMS_MONITOR_0Value(r.reg.Load())
+func (r *CORE_PIF_PMS_CONSTRAIN_0) Read() CORE_PIF_PMS_CONSTRAIN_0Value {
+	return CORE_PIF_PMS_CONSTRAIN_0Value(r.reg.Load())
 }
 
 // Write stores v in the register.
-func (r *CORE_1_DRAM0_PMS_MONITOR_0) Write(v CORE_1_DRAM0_PMS_MONITOR_0Value) { r.reg.Store(uint32(v)) }
+func (r *CORE_PIF_PMS_CONSTRAIN_0) Write(v CORE_PIF_PMS_CONSTRAIN_0Value) { r.reg.Store(uint32(v)) }
 
-// WriteWith stores f(CORE_1_DRAM0_PMS_MONITOR_0Reset): fields f leaves alone are written as their reset values.
-func (r *CORE_1_DRAM0_PMS_MONITOR_0) WriteWith(f func(CORE_1_DRAM0_PMS_MONITOR_0Value) CORE_1_DRAM0_PMS_MONITOR_0Value) {
-	r.reg.Store(uint32(f(CORE_1_DRAM0_PMS_MONITOR_0Reset)))
+// WriteWith stores f(CORE_PIF_PMS_CONSTRAIN_0Reset): fields f leaves alone are written as their reset values.
+func (r *CORE_PIF_PMS_CONSTRAIN_0) WriteWith(f func(CORE_PIF_PMS_CONSTRAIN_0Value) CORE_PIF_PMS_CONSTRAIN_0Value) {
+	r.reg.Store(uint32(f(CORE_PIF_PMS_CONSTRAIN_0Reset)))
 }
 
-// Reset stores CORE_1_DRAM0_PMS_MONITOR_0Reset in the register.
-func (r *CORE_1_DRAM0_PMS_MONITOR_0) Reset() { r.reg.Store(uint32(CORE_1_DRAM0_PMS_MONITOR_0Reset)) }
+// Reset stores CORE_PIF_PMS_CONSTRAIN_0Reset in the register.
+func (r *CORE_PIF_PMS_CONSTRAIN_0) Reset() { r.reg.Store(uint32(CORE_PIF_PMS_CONSTRAIN_0Reset)) }
 
 // Modify loads the register, passes its value to f and stores the result.
-func (r *CORE_1_DRAM0_PMS_MONITOR_0) Modify(f func(CORE_1_DRAM0_PMS_MONITOR_0Value) CORE_1_DRAM0_PMS_MONITOR_0Value) {
-	r.reg.Store(uint32(f(CORE_1_DRAM0_PMS_MONITOR_0Value(r.reg.Load()))))
+func (r *CORE_PIF_PMS_CONSTRAIN_0) Modify(f func(CORE_PIF_PMS_CONSTRAIN_0Value) CORE_PIF_PMS_CONSTRAIN_0Value) {
+	r.reg.Store(uint32(f(CORE_PIF_PMS_CONSTRAIN_0Value(r.reg.Load()))))
 }
 
-// CORE_1_DRAM0_PMS_MONITOR_LOCK returns field CORE_1_DRAM0_PMS_MONITOR_LOCK (bit 0): Set 1 to lock core1 dram0 permission monitor configuration register.
-func (v CORE_1_DRAM0_PMS_MONITOR_0Value) CORE_1_DRAM0_PMS_MONITOR_LOCK() bool { return v&0x1 != 0 }
+// CORE_PIF_PMS_CONSTRAIN_LOCK returns field CORE_%s_PIF_PMS_CONSTRAIN_LOCK (bit 0): Set 1 to lock core0 access peripherals permission Configuration Register.
+func (v CORE_PIF_PMS_CONSTRAIN_0Value) CORE_PIF_PMS_CONSTRAIN_LOCK() bool { return v&0x1 != 0 }
 
-// WithCORE_1_DRAM0_PMS_MONITOR_LOCK returns v with field CORE_1_DRAM0_PMS_MONITOR_LOCK (bit 0) set to b.
-func (v CORE_1_DRAM0_PMS_MONITOR_0Value) WithCORE_1_DRAM0_PMS_MONITOR_LOCK(b bool) CORE_1_DRAM0_PMS_MONITOR_0Value {
-	return v&^0x1 | CORE_1_DRAM0_PMS_MONITOR_0Value(b2u(b))
+// WithCORE_PIF_PMS_CONSTRAIN_LOCK returns v with field CORE_%s_PIF_PMS_CONSTRAIN_LOCK (bit 0) set to b.
+func (v CORE_PIF_PMS_CONSTRAIN_0Value) WithCORE_PIF_PMS_CONSTRAIN_LOCK(b bool) CORE_PIF_PMS_CONSTRAIN_0Value {
+	return v&^0x1 | CORE_PIF_PMS_CONSTRAIN_0Value(b2u(b))
 }
 
-// CORE_1_DRAM0_PMS_MONITOR_1 is register CORE_1_DRAM0_PMS_MONITOR_1 (32-bit, read-write, reset 0x3): core1 dram0 permission monitor configuration register 1.
-type CORE_1_DRAM0_PMS_MONITOR_1 struct{ reg mmio.U32 }
+// CORE_PIF_PMS_CONSTRAIN_1 is register PIF_PMS_CONSTRAIN_1 (32-bit, read-write, reset 0xff33cfff): Core0 access peripherals permission configuration register 1.
+type CORE_PIF_PMS_CONSTRAIN_1 struct{ reg mmio.U32 }
 
-// CORE_1_DRAM0_PMS_MONITOR_1Value is a value of register CORE_1_DRAM0_PMS_MONITOR_1.
-type CORE_1_DRAM0_PMS_MONITOR_1Value uint32
+// CORE_PIF_PMS_CONSTRAIN_1Value is a value of register CORE_PIF_PMS_CONSTRAIN_1.
+type CORE_PIF_PMS_CONSTRAIN_1Value uint32
 
-// CORE_1_DRAM0_PMS_MONITOR_1Reset is the reset value of register CORE_1_DRAM0_PMS_MONITOR_1.
-const CORE_1_DRAM0_PMS_MONITOR_1Reset CORE_1_DRAM0_PMS_MONITOR_1Value = 0x3
+// CORE_PIF_PMS_CONSTRAIN_1Reset is the reset value of register CORE_PIF_PMS_CONSTRAIN_1.
+const CORE_PIF_PMS_CONSTRAIN_1Reset CORE_PIF_PMS_CONSTRAIN_1Value = 0xff33cfff
 
 // Read loads the register.
-func (r *CORE_1_DRAM0_PMS_MONITOR_1) Read() CORE_1_DRAM0_PMS_MONITOR_1Value {
-	return CORE_1_DRAM0_PMS_MONITOR_1Value(r.reg.Load())
+func (r *CORE_PIF_PMS_CONSTRAIN_1) Read() CORE_PIF_PMS_CONSTRAIN_1Value {
+	return CORE_PIF_PMS_CONSTRAIN_1Value(r.reg.Load())
 }
 
 // Write stores v in the register.
-func (r *CORE_1_DRAM0_PMS_MONITOR_1) Write(v CORE_1_DRAM0_PMS_MONITOR_1Value) { r.reg.Store(uint32(v)) }
+func (r *CORE_PIF_PMS_CONSTRAIN_1) Write(v CORE_PIF_PMS_CONSTRAIN_1Value) { r.reg.Store(uint32(v)) }
 
-// WriteWith stores f(CORE_1_DRAM0_PMS_MONITOR_1Reset): fields f leaves alone are written as their reset values.
-func (r *CORE_1_DRAM0_PMS_MONITOR_1) WriteWith(f func(CORE_1_DRAM0_PMS_MONITOR_1Value) CORE_1_DRAM0_PMS_MONITOR_1Value) {
-	r.reg.Store(uint32(f(CORE_1_DRAM0_PMS_MONITOR_1Reset)))
+// WriteWith stores f(CORE_PIF_PMS_CONSTRAIN_1Reset): fields f leaves alone are written as their reset values.
+func (r *CORE_PIF_PMS_CONSTRAIN_1) WriteWith(f func(CORE_PIF_PMS_CONSTRAIN_1Value) CORE_PIF_PMS_CONSTRAIN_1Value) {
+	r.reg.Store(uint32(f(CORE_PIF_PMS_CONSTRAIN_1Reset)))
 }
 
-// Reset stores CORE_1_DRAM0_PMS_MONITOR_1Reset in the register.
-func (r *CORE_1_DRAM0_PMS_MONITOR_1) Reset() { r.reg.Store(uint32(CORE_1_DRAM0_PMS_MONITOR_1Reset)) }
+// Reset stores CORE_PIF_PMS_CONSTRAIN_1Reset in the register.
+func (r *CORE_PIF_PMS_CONSTRAIN_1) Reset() { r.reg.Store(uint32(CORE_PIF_PMS_CONSTRAIN_1Reset)) }
 
 // Modify loads the register, passes its value to f and stores the result.
-func (r *CORE_1_DRAM0_PMS_MONITOR_1) Modify(f func(CORE_1_DRAM0_PMS_MONITOR_1Value) CORE_1_DRAM0_PMS_MONITOR_1Value) {
-	r.reg.Store(uint32(f(CORE_1_DRAM0_PMS_MONITOR_1Value(r.reg.Load()))))
+func (r *CORE_PIF_PMS_CONSTRAIN_1) Modify(f func(CORE_PIF_PMS_CONSTRAIN_1Value) CORE_PIF_PMS_CONSTRAIN_1Value) {
+	r.reg.Store(uint32(f(CORE_PIF_PMS_CONSTRAIN_1Value(r.reg.Load()))))
 }
 
-// CORE_1_DRAM0_PMS_MONITOR_VIOLATE_CLR returns field CORE_1_DRAM0_PMS_MONITOR_VIOLATE_CLR (bit 0): Set 1 to clear core1 dram0 permission monior interrupt.
-func (v CORE_1_DRAM0_PMS_MONITOR_1Value) CORE_1_DRAM0_PMS_MONITOR_VIOLATE_CLR() bool {
-	return v&0x1 != 0
-}
-
-// WithCORE_1_DRAM0_PMS_MONITOR_VIOLATE_CLR returns v with field CORE_1_DRAM0_PMS_MONITOR_VIOLATE_CLR (bit 0) set to b.
-func (v CORE_1_DRAM0_PMS_MONITOR_1Value) WithCORE_1_DRAM0_PMS_MONITOR_VIOLATE_CLR(b bool) CORE_1_DRAM0_PMS_MONITOR_1Value {
-	return v&^0x1 | CORE_1_DRAM0_PMS_MONITOR_1Value(b2u(b))
-}
-
-// CORE_1_DRAM0_PMS_MONITOR_VIOLATE_EN returns field CORE_1_DRAM0_PMS_MONITOR_VIOLATE_EN (bit 1): Set 1 to enable core1 dram0 permission monitor interrupt.
-func (v CORE_1_DRAM0_PMS_MONITOR_1Value) CORE_1_DRAM0_PMS_MONITOR_VIOLATE_EN() bool {
-	return v&0x2 != 0
-}
-
-// WithCORE_1_DRAM0_PMS_MONITOR_VIOLATE_EN returns v with field CORE_1_DRAM0_PMS_MONITOR_VIOLATE_EN (bit 1) set to b.
-func (v CORE_1_DRAM0_PMS_MONITOR_1Value) WithCORE_1_DRAM0_PMS_MONITOR_VIOLATE_EN(b bool) CORE_1_DRAM0_PMS_MONITOR_1Value {
-	return v&^0x2 | CORE_1_DRAM0_PMS_MONITOR_1Value(b2u(b))<<1
-}
-
-// CORE_1_DRAM0_PMS_MONITOR_2 is register CORE_1_DRAM0_PMS_MONITOR_2 (32-bit, read-write, reset 0x0): core1 dram0 permission monitor configuration register 2.
-type CORE_1_DRAM0_PMS_MONITOR_2 struct{ reg mmio.U32 }
-
-// CORE_1_DRAM0_PMS_MONITOR_2Value is a value of register CORE_1_DRAM0_PMS_MONITOR_2.
-type CORE_1_DRAM0_PMS_MONITOR_2Value uint32
-
-// CORE_1_DRAM0_PMS_MONITOR_2Reset is the reset value of register CORE_1_DRAM0_PMS_MONITOR_2.
-const CORE_1_DRAM0_PMS_MONITOR_2Reset CORE_1_DRAM0_PMS_MONITOR_2Value = 0x0
-
-// Read loads the register.
-func (r *CORE_1_DRAM0_PMS_MONITOR_2) Read() CORE_1_DRAM0_PMS_MONITOR_2Value {
-	return CORE_1_DRAM0_PMS_MONITOR_2Value(r.reg.Load())
-}
-
-// Write stores v in the register.
-func (r *CORE_1_DRAM0_PMS_MONITOR_2) Write(v CORE_1_DRAM0_PMS_MONITOR_2Value) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(CORE_1_DRAM0_PMS_MONITOR_2Reset): fields f leaves alone are written as their reset values.
-func (r *CORE_1_DRAM0_PMS_MONITOR_2) WriteWith(f func(CORE_1_DRAM0_PMS_MONITOR_2Value) CORE_1_DRAM0_PMS_MONITOR_2Value) {
-	r.reg.Store(uint32(f(CORE_1_DRAM0_PMS_MONITOR_2Reset)))
-}
-
-// Reset stores CORE_1_DRAM0_PMS_MONITOR_2Reset in the register.
-func (r *CORE_1_DRAM0_PMS_MONITOR_2) Reset() { r.reg.Store(uint32(CORE_1_DRAM0_PMS_MONITOR_2Reset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *CORE_1_DRAM0_PMS_MONITOR_2) Modify(f func(CORE_1_DRAM0_PMS_MONITOR_2Value) CORE_1_DRAM0_PMS_MONITOR_2Value) {
-	r.reg.Store(uint32(f(CORE_1_DRAM0_PMS_MONITOR_2Value(r.reg.Load()))))
-}
-
-// CORE_1_DRAM0_PMS_MONITOR_VIOLATE_INTR returns field CORE_1_DRAM0_PMS_MONITOR_VIOLATE_INTR (bit 0): recorded core1 dram0 permission monitor interrupt status.
-func (v CORE_1_DRAM0_PMS_MONITOR_2Value) CORE_1_DRAM0_PMS_MONITOR_VIOLATE_INTR() bool {
-	return v&0x1 != 0
-}
-
-// CORE_1_DRAM0_PMS_MONITOR_VIOLATE_STATUS_LOCK returns field CORE_1_DRAM0_PMS_MONITOR_VIOLATE_STATUS_LOCK (bit 1): recorded core1 dram0 lock status, 1 means s32c1i access.
-func (v CORE_1_DRAM0_PMS_MONITOR_2Value) CORE_1_DRAM0_PMS_MONITOR_VIOLATE_STATUS_LOCK() bool {
-	return v&0x2 != 0
-}
-
-// CORE_1_DRAM0_PMS_MONITOR_VIOLATE_STATUS_WORLD returns field CORE_1_DRAM0_PMS_MONITOR_VIOLATE_STATUS_WORLD (bits 3:2): recorded core1 dram0 world status, 0x1 means world0, 0x2 means world1.
-func (v CORE_1_DRAM0_PMS_MONITOR_2Value) CORE_1_DRAM0_PMS_MONITOR_VIOLATE_STATUS_WORLD() uint32 {
-	return uint32(v>>2) & 0x3
-}
-
-// CORE_1_DRAM0_PMS_MONITOR_VIOLATE_STATUS_ADDR returns field CORE_1_DRAM0_PMS_MONITOR_VIOLATE_STATUS_ADDR (bits 25:4): recorded core1 dram0 address[25:4] status when core1 dram0 violated permission,the real address is 0x3c000000+addr*16.
-func (v CORE_1_DRAM0_PMS_MONITOR_2Value) CORE_1_DRAM0_PMS_MONITOR_VIOLATE_STATUS_ADDR() uint32 {
-	return uint32(v>>4) & 0x3fffff
-}
-
-// CORE_1_DRAM0_PMS_MONITOR_3 is register CORE_1_DRAM0_PMS_MONITOR_3 (32-bit, read-write, reset 0x0): core1 dram0 permission monitor configuration register 3.
-type CORE_1_DRAM0_PMS_MONITOR_3 struct{ reg mmio.U32 }
-
-// CORE_1_DRAM0_PMS_MONITOR_3Value is a value of register CORE_1_DRAM0_PMS_MONITOR_3.
-type CORE_1_DRAM0_PMS_MONITOR_3Value uint32
-
-// CORE_1_DRAM0_PMS_MONITOR_3Reset is the reset value of register CORE_1_DRAM0_PMS_MONITOR_3.
-const CORE_1_DRAM0_PMS_MONITOR_3Reset CORE_1_DRAM0_PMS_MONITOR_3Value = 0x0
-
-// Read loads the register.
-func (r *CORE_1_DRAM0_PMS_MONITOR_3) Read() CORE_1_DRAM0_PMS_MONITOR_3Value {
-	return CORE_1_DRAM0_PMS_MONITOR_3Value(r.reg.Load())
-}
-
-// Write stores v in the register.
-func (r *CORE_1_DRAM0_PMS_MONITOR_3) Write(v CORE_1_DRAM0_PMS_MONITOR_3Value) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(CORE_1_DRAM0_PMS_MONITOR_3Reset): fields f leaves alone are written as their reset values.
-func (r *CORE_1_DRAM0_PMS_MONITOR_3) WriteWith(f func(CORE_1_DRAM0_PMS_MONITOR_3Value) CORE_1_DRAM0_PMS_MONITOR_3Value) {
-	r.reg.Store(uint32(f(CORE_1_DRAM0_PMS_MONITOR_3Reset)))
-}
-
-// Reset stores CORE_1_DRAM0_PMS_MONITOR_3Reset in the register.
-func (r *CORE_1_DRAM0_PMS_MONITOR_3) Reset() { r.reg.Store(uint32(CORE_1_DRAM0_PMS_MONITOR_3Reset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *CORE_1_DRAM0_PMS_MONITOR_3) Modify(f func(CORE_1_DRAM0_PMS_MONITOR_3Value) CORE_1_DRAM0_PMS_MONITOR_3Value) {
-	r.reg.Store(uint32(f(CORE_1_DRAM0_PMS_MONITOR_3Value(r.reg.Load()))))
-}
-
-// CORE_1_DRAM0_PMS_MONITOR_VIOLATE_STATUS_WR returns field CORE_1_DRAM0_PMS_MONITOR_VIOLATE_STATUS_WR (bit 0): recorded core1 dram0 wr status, 1 means store, 0 means load.
-func (v CORE_1_DRAM0_PMS_MONITOR_3Value) CORE_1_DRAM0_PMS_MONITOR_VIOLATE_STATUS_WR() bool {
-	return v&0x1 != 0
-}
-
-// CORE_1_DRAM0_PMS_MONITOR_VIOLATE_STATUS_BYTEEN returns field CORE_1_DRAM0_PMS_MONITOR_VIOLATE_STATUS_BYTEEN (bits 16:1): recorded core1 dram0 byteen status.
-func (v CORE_1_DRAM0_PMS_MONITOR_3Value) CORE_1_DRAM0_PMS_MONITOR_VIOLATE_STATUS_BYTEEN() uint32 {
-	return uint32(v>>1) & 0xffff
-}
-
-// CORE_0_PIF_PMS_CONSTRAIN_0 is register CORE_0_PIF_PMS_CONSTRAIN_0 (32-bit, read-write, reset 0x0): Core0 access peripherals permission configuration register 0.
-type CORE_0_PIF_PMS_CONSTRAIN_0 struct{ reg mmio.U32 }
-
-// CORE_0_PIF_PMS_CONSTRAIN_0Value is a value of register CORE_0_PIF_PMS_CONSTRAIN_0.
-type CORE_0_PIF_PMS_CONSTRAIN_0Value uint32
-
-// CORE_0_PIF_PMS_CONSTRAIN_0Reset is the reset value of register CORE_0_PIF_PMS_CONSTRAIN_0.
-const CORE_0_PIF_PMS_CONSTRAIN_0Reset CORE_0_PIF_PMS_CONSTRAIN_0Value = 0x0
-
-// Read loads the register.
-func (r *CORE_0_PIF_PMS_CONSTRAIN_0) Read() CORE_0_PIF_PMS_CONSTRAIN_0Value {
-	return CORE_0_PIF_PMS_CONSTRAIN_0Value(r.reg.Load())
-}
-
-// Write stores v in the register.
-func (r *CORE_0_PIF_PMS_CONSTRAIN_0) Write(v CORE_0_PIF_PMS_CONSTRAIN_0Value) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(CORE_0_PIF_PMS_CONSTRAIN_0Reset): fields f leaves alone are written as their reset values.
-func (r *CORE_0_PIF_PMS_CONSTRAIN_0) WriteWith(f func(CORE_0_PIF_PMS_CONSTRAIN_0Value) CORE_0_PIF_PMS_CONSTRAIN_0Value) {
-	r.reg.Store(uint32(f(CORE_0_PIF_PMS_CONSTRAIN_0Reset)))
-}
-
-// Reset stores CORE_0_PIF_PMS_CONSTRAIN_0Reset in the register.
-func (r *CORE_0_PIF_PMS_CONSTRAIN_0) Reset() { r.reg.Store(uint32(CORE_0_PIF_PMS_CONSTRAIN_0Reset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *CORE_0_PIF_PMS_CONSTRAIN_0) Modify(f func(CORE_0_PIF_PMS_CONSTRAIN_0Value) CORE_0_PIF_PMS_CONSTRAIN_0Value) {
-	r.reg.Store(uint32(f(CORE_0_PIF_PMS_CONSTRAIN_0Value(r.reg.Load()))))
-}
-
-// CORE_0_PIF_PMS_CONSTRAIN_LOCK returns field CORE_0_PIF_PMS_CONSTRAIN_LOCK (bit 0): Set 1 to lock core0 access peripherals permission Configuration Register.
-func (v CORE_0_PIF_PMS_CONSTRAIN_0Value) CORE_0_PIF_PMS_CONSTRAIN_LOCK() bool { return v&0x1 != 0 }
-
-// WithCORE_0_PIF_PMS_CONSTRAIN_LOCK returns v with field CORE_0_PIF_PMS_CONSTRAIN_LOCK (bit 0) set to b.
-func (v CORE_0_PIF_PMS_CONSTRAIN_0Value) WithCORE_0_PIF_PMS_CONSTRAIN_LOCK(b bool) CORE_0_PIF_PMS_CONSTRAIN_0Value {
-	return v&^0x1 | CORE_0_PIF_PMS_CONSTRAIN_0Value(b2u(b))
-}
-
-// CORE_0_PIF_PMS_CONSTRAIN_1 is register CORE_0_PIF_PMS_CONSTRAIN_1 (32-bit, read-write, reset 0xff33cfff): Core0 access peripherals permission configuration register 1.
-type CORE_0_PIF_PMS_CONSTRAIN_1 struct{ reg mmio.U32 }
-
-// CORE_0_PIF_PMS_CONSTRAIN_1Value is a value of register CORE_0_PIF_PMS_CONSTRAIN_1.
-type CORE_0_PIF_PMS_CONSTRAIN_1Value uint32
-
-// CORE_0_PIF_PMS_CONSTRAIN_1Reset is the reset value of register CORE_0_PIF_PMS_CONSTRAIN_1.
-const CORE_0_PIF_PMS_CONSTRAIN_1Reset CORE_0_PIF_PMS_CONSTRAIN_1Value = 0xff33cfff
-
-// Read loads the register.
-func (r *CORE_0_PIF_PMS_CONSTRAIN_1) Read() CORE_0_PIF_PMS_CONSTRAIN_1Value {
-	return CORE_0_PIF_PMS_CONSTRAIN_1Value(r.reg.Load())
-}
-
-// Write stores v in the register.
-func (r *CORE_0_PIF_PMS_CONSTRAIN_1) Write(v CORE_0_PIF_PMS_CONSTRAIN_1Value) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(CORE_0_PIF_PMS_CONSTRAIN_1Reset): fields f leaves alone are written as their reset values.
-func (r *CORE_0_PIF_PMS_CONSTRAIN_1) WriteWith(f func(CORE_0_PIF_PMS_CONSTRAIN_1Value) CORE_0_PIF_PMS_CONSTRAIN_1Value) {
-	r.reg.Store(uint32(f(CORE_0_PIF_PMS_CONSTRAIN_1Reset)))
-}
-
-// Reset stores CORE_0_PIF_PMS_CONSTRAIN_1Reset in the register.
-func (r *CORE_0_PIF_PMS_CONSTRAIN_1) Reset() { r.reg.Store(uint32(CORE_0_PIF_PMS_CONSTRAIN_1Reset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *CORE_0_PIF_PMS_CONSTRAIN_1) Modify(f func(CORE_0_PIF_PMS_CONSTRAIN_1Value) CORE_0_PIF_PMS_CONSTRAIN_1Value) {
-	r.reg.Store(uint32(f(CORE_0_PIF_PMS_CONSTRAIN_1Value(r.reg.Load()))))
-}
-
-// CORE_0_PIF_PMS_CONSTRAIN_WORLD_0_UART returns field CORE_0_PIF_PMS_CONSTRAIN_WORLD_0_UART (bits 1:0): Core0 access uart permission in world0.
-func (v CORE_0_PIF_PMS_CONSTRAIN_1Value) CORE_0_PIF_PMS_CONSTRAIN_WORLD_0_UART() uint32 {
+// CORE_PIF_PMS_CONSTRAIN_WORLD_0_UART returns field CORE_%s_PIF_PMS_CONSTRAIN_WORLD_0_UART (bits 1:0): Core0 access uart permission in world0.
+func (v CORE_PIF_PMS_CONSTRAIN_1Value) CORE_PIF_PMS_CONSTRAIN_WORLD_0_UART() uint32 {
 	return uint32(v) & 0x3
 }
 
-// WithCORE_0_PIF_PMS_CONSTRAIN_WORLD_0_UART returns v with field CORE_0_PIF_PMS_CONSTRAIN_WORLD_0_UART (bits 1:0) set to x, masked to the field width.
-func (v CORE_0_PIF_PMS_CONSTRAIN_1Value) WithCORE_0_PIF_PMS_CONSTRAIN_WORLD_0_UART(x uint32) CORE_0_PIF_PMS_CONSTRAIN_1Value {
-	return v&^0x3 | CORE_0_PIF_PMS_CONSTRAIN_1Value(x&0x3)
+// WithCORE_PIF_PMS_CONSTRAIN_WORLD_0_UART returns v with field CORE_%s_PIF_PMS_CONSTRAIN_WORLD_0_UART (bits 1:0) set to x, masked to the field width.
+func (v CORE_PIF_PMS_CONSTRAIN_1Value) WithCORE_PIF_PMS_CONSTRAIN_WORLD_0_UART(x uint32) CORE_PIF_PMS_CONSTRAIN_1Value {
+	return v&^0x3 | CORE_PIF_PMS_CONSTRAIN_1Value(x&0x3)
 }
 
-// CORE_0_PIF_PMS_CONSTRAIN_WORLD_0_G0SPI_1 returns field CORE_0_PIF_PMS_CONSTRAIN_WORLD_0_G0SPI_1 (bits 3:2): Core0 access g0spi_1 permission in world0.
-func (v CORE_0_PIF_PMS_CONSTRAIN_1Value) CORE_0_PIF_PMS_CONSTRAIN_WORLD_0_G0SPI_1() uint32 {
+// CORE_PIF_PMS_CONSTRAIN_WORLD_0_G0SPI_1 returns field CORE_%s_PIF_PMS_CONSTRAIN_WORLD_0_G0SPI_1 (bits 3:2): Core0 access g0spi_1 permission in world0.
+func (v CORE_PIF_PMS_CONSTRAIN_1Value) CORE_PIF_PMS_CONSTRAIN_WORLD_0_G0SPI_1() uint32 {
 	return uint32(v>>2) & 0x3
 }
 
-// WithCORE_0_PIF_PMS_CONSTRAIN_WORLD_0_G0SPI_1 returns v with field CORE_0_PIF_PMS_CONSTRAIN_WORLD_0_G0SPI_1 (bits 3:2) set to x, masked to the field width.
-func (v CORE_0_PIF_PMS_CONSTRAIN_1Value) WithCORE_0_PIF_PMS_CONSTRAIN_WORLD_0_G0SPI_1(x uint32) CORE_0_PIF_PMS_CONSTRAIN_1Value {
-	return v&^0xc | CORE_0_PIF_PMS_CONSTRAIN_1Value(x&0x3)<<2
+// WithCORE_PIF_PMS_CONSTRAIN_WORLD_0_G0SPI_1 returns v with field CORE_%s_PIF_PMS_CONSTRAIN_WORLD_0_G0SPI_1 (bits 3:2) set to x, masked to the field width.
+func (v CORE_PIF_PMS_CONSTRAIN_1Value) WithCORE_PIF_PMS_CONSTRAIN_WORLD_0_G0SPI_1(x uint32) CORE_PIF_PMS_CONSTRAIN_1Value {
+	return v&^0xc | CORE_PIF_PMS_CONSTRAIN_1Value(x&0x3)<<2
 }
 
-// CORE_0_PIF_PMS_CONSTRAIN_WORLD_0_G0SPI_0 returns field CORE_0_PIF_PMS_CONSTRAIN_WORLD_0_G0SPI_0 (bits 5:4): Core0 access g0spi_0 permission in world0.
-func (v CORE_0_PIF_PMS_CONSTRAIN_1Value) CORE_0_PIF_PMS_CONSTRAIN_WORLD_0_G0SPI_0() uint32 {
+// CORE_PIF_PMS_CONSTRAIN_WORLD_0_G0SPI_0 returns field CORE_%s_PIF_PMS_CONSTRAIN_WORLD_0_G0SPI_0 (bits 5:4): Core0 access g0spi_0 permission in world0.
+func (v CORE_PIF_PMS_CONSTRAIN_1Value) CORE_PIF_PMS_CONSTRAIN_WORLD_0_G0SPI_0() uint32 {
 	return uint32(v>>4) & 0x3
 }
 
-// WithCORE_0_PIF_PMS_CONSTRAIN_WORLD_0_G0SPI_0 returns v with field CORE_0_PIF_PMS_CONSTRAIN_WORLD_0_G0SPI_0 (bits 5:4) set to x, masked to the field width.
-func (v CORE_0_PIF_PMS_CONSTRAIN_1Value) WithCORE_0_PIF_PMS_CONSTRAIN_WORLD_0_G0SPI_0(x uint32) CORE_0_PIF_PMS_CONSTRAIN_1Value {
-	return v&^0x30 | CORE_0_PIF_PMS_CONSTRAIN_1Value(x&0x3)<<4
+// WithCORE_PIF_PMS_CONSTRAIN_WORLD_0_G0SPI_0 returns v with field CORE_%s_PIF_PMS_CONSTRAIN_WORLD_0_G0SPI_0 (bits 5:4) set to x, masked to the field width.
+func (v CORE_PIF_PMS_CONSTRAIN_1Value) WithCORE_PIF_PMS_CONSTRAIN_WORLD_0_G0SPI_0(x uint32) CORE_PIF_PMS_CONSTRAIN_1Value {
+	return v&^0x30 | CORE_PIF_PMS_CONSTRAIN_1Value(x&0x3)<<4
 }
 
-// CORE_0_PIF_PMS_CONSTRAIN_WORLD_0_GPIO returns field CORE_0_PIF_PMS_CONSTRAIN_WORLD_0_GPIO (bits 7:6): Core0 access gpio permission in world0.
-func (v CORE_0_PIF_PMS_CONSTRAIN_1Value) CORE_0_PIF_PMS_CONSTRAIN_WORLD_0_GPIO() uint32 {
+// CORE_PIF_PMS_CONSTRAIN_WORLD_0_GPIO returns field CORE_%s_PIF_PMS_CONSTRAIN_WORLD_0_GPIO (bits 7:6): Core0 access gpio permission in world0.
+func (v CORE_PIF_PMS_CONSTRAIN_1Value) CORE_PIF_PMS_CONSTRAIN_WORLD_0_GPIO() uint32 {
 	return uint32(v>>6) & 0x3
 }
 
-// WithCORE_0_PIF_PMS_CONSTRAIN_WORLD_0_GPIO returns v with field CORE_0_PIF_PMS_CONSTRAIN_WORLD_0_GPIO (bits 7:6) set to x, masked to the field width.
-func (v CORE_0_PIF_PMS_CONSTRAIN_1Value) WithCORE_0_PIF_PMS_CONSTRAIN_WORLD_0_GPIO(x uint32) CORE_0_PIF_PMS_CONSTRAIN_1Value {
-	return v&^0xc0 | CORE_0_PIF_PMS_CONSTRAIN_1Value(x&0x3)<<6
+// WithCORE_PIF_PMS_CONSTRAIN_WORLD_0_GPIO returns v with field CORE_%s_PIF_PMS_CONSTRAIN_WORLD_0_GPIO (bits 7:6) set to x, masked to the field width.
+func (v CORE_PIF_PMS_CONSTRAIN_1Value) WithCORE_PIF_PMS_CONSTRAIN_WORLD_0_GPIO(x uint32) CORE_PIF_PMS_CONSTRAIN_1Value {
+	return v&^0xc0 | CORE_PIF_PMS_CONSTRAIN_1Value(x&0x3)<<6
 }
 
-// CORE_0_PIF_PMS_CONSTRAIN_WORLD_0_FE2 returns field CORE_0_PIF_PMS_CONSTRAIN_WORLD_0_FE2 (bits 9:8): Core0 access fe2 permission in world0.
-func (v CORE_0_PIF_PMS_CONSTRAIN_1Value) CORE_0_PIF_PMS_CONSTRAIN_WORLD_0_FE2() uint32 {
+// CORE_PIF_PMS_CONSTRAIN_WORLD_0_FE2 returns field CORE_%s_PIF_PMS_CONSTRAIN_WORLD_0_FE2 (bits 9:8): Core0 access fe2 permission in world0.
+func (v CORE_PIF_PMS_CONSTRAIN_1Value) CORE_PIF_PMS_CONSTRAIN_WORLD_0_FE2() uint32 {
 	return uint32(v>>8) & 0x3
 }
 
-// WithCORE_0_PIF_PMS_CONSTRAIN_WORLD_0_FE2 returns v with field CORE_0_PIF_PMS_CONSTRAIN_WORLD_0_FE2 (bits 9:8) set to x, masked to the field width.
-func (v CORE_0_PIF_PMS_CONSTRAIN_1Value) WithCORE_0_PIF_PMS_CONSTRAIN_WORLD_0_FE2(x uint32) CORE_0_PIF_PMS_CONSTRAIN_1Value {
-	return v&^0x300 | CORE_0_PIF_PMS_CONSTRAIN_1Value(x&0x3)<<8
+// WithCORE_PIF_PMS_CONSTRAIN_WORLD_0_FE2 returns v with field CORE_%s_PIF_PMS_CONSTRAIN_WORLD_0_FE2 (bits 9:8) set to x, masked to the field width.
+func (v CORE_PIF_PMS_CONSTRAIN_1Value) WithCORE_PIF_PMS_CONSTRAIN_WORLD_0_FE2(x uint32) CORE_PIF_PMS_CONSTRAIN_1Value {
+	return v&^0x300 | CORE_PIF_PMS_CONSTRAIN_1Value(x&0x3)<<8
 }
 
-// CORE_0_PIF_PMS_CONSTRAIN_WORLD_0_FE returns field CORE_0_PIF_PMS_CONSTRAIN_WORLD_0_FE (bits 11:10): Core0 access fe permission in world0.
-func (v CORE_0_PIF_PMS_CONSTRAIN_1Value) CORE_0_PIF_PMS_CONSTRAIN_WORLD_0_FE() uint32 {
+// CORE_PIF_PMS_CONSTRAIN_WORLD_0_FE returns field CORE_%s_PIF_PMS_CONSTRAIN_WORLD_0_FE (bits 11:10): Core0 access fe permission in world0.
+func (v CORE_PIF_PMS_CONSTRAIN_1Value) CORE_PIF_PMS_CONSTRAIN_WORLD_0_FE() uint32 {
 	return uint32(v>>10) & 0x3
 }
 
-// WithCORE_0_PIF_PMS_CONSTRAIN_WORLD_0_FE returns v with field CORE_0_PIF_PMS_CONSTRAIN_WORLD_0_FE (bits 11:10) set to x, masked to the field width.
-func (v CORE_0_PIF_PMS_CONSTRAIN_1Value) WithCORE_0_PIF_PMS_CONSTRAIN_WORLD_0_FE(x uint32) CORE_0_PIF_PMS_CONSTRAIN_1Value {
-	return v&^0xc00 | CORE_0_PIF_PMS_CONSTRAIN_1Value(x&0x3)<<10
+// WithCORE_PIF_PMS_CONSTRAIN_WORLD_0_FE returns v with field CORE_%s_PIF_PMS_CONSTRAIN_WORLD_0_FE (bits 11:10) set to x, masked to the field width.
+func (v CORE_PIF_PMS_CONSTRAIN_1Value) WithCORE_PIF_PMS_CONSTRAIN_WORLD_0_FE(x uint32) CORE_PIF_PMS_CONSTRAIN_1Value {
+	return v&^0xc00 | CORE_PIF_PMS_CONSTRAIN_1Value(x&0x3)<<10
 }
 
-// CORE_0_PIF_PMS_CONSTRAIN_WORLD_0_RTC returns field CORE_0_PIF_PMS_CONSTRAIN_WORLD_0_RTC (bits 15:14): Core0 access rtc permission in world0.
-func (v CORE_0_PIF_PMS_CONSTRAIN_1Value) CORE_0_PIF_PMS_CONSTRAIN_WORLD_0_RTC() uint32 {
+// CORE_PIF_PMS_CONSTRAIN_WORLD_0_RTC returns field CORE_%s_PIF_PMS_CONSTRAIN_WORLD_0_RTC (bits 15:14): Core0 access rtc permission in world0.
+func (v CORE_PIF_PMS_CONSTRAIN_1Value) CORE_PIF_PMS_CONSTRAIN_WORLD_0_RTC() uint32 {
 	return uint32(v>>14) & 0x3
 }
 
-// WithCORE_0_PIF_PMS_CONSTRAIN_WORLD_0_RTC returns v with field CORE_0_PIF_PMS_CONSTRAIN_WORLD_0_RTC (bits 15:14) set to x, masked to the field width.
-func (v CORE_0_PIF_PMS_CONSTRAIN_1Value) WithCORE_0_PIF_PMS_CONSTRAIN_WORLD_0_RTC(x uint32) CORE_0_PIF_PMS_CONSTRAIN_1Value {
-	return v&^0xc000 | CORE_0_PIF_PMS_CONSTRAIN_1Value(x&0x3)<<14
+// WithCORE_PIF_PMS_CONSTRAIN_WORLD_0_RTC returns v with field CORE_%s_PIF_PMS_CONSTRAIN_WORLD_0_RTC (bits 15:14) set to x, masked to the field width.
+func (v CORE_PIF_PMS_CONSTRAIN_1Value) WithCORE_PIF_PMS_CONSTRAIN_WORLD_0_RTC(x uint32) CORE_PIF_PMS_CONSTRAIN_1Value {
+	return v&^0xc000 | CORE_PIF_PMS_CONSTRAIN_1Value(x&0x3)<<14
 }
 
-// CORE_0_PIF_PMS_CONSTRAIN_WORLD_0_IO_MUX returns field CORE_0_PIF_PMS_CONSTRAIN_WORLD_0_IO_MUX (bits 17:16): Core0 access io_mux permission in world0.
-func (v CORE_0_PIF_PMS_CONSTRAIN_1Value) CORE_0_PIF_PMS_CONSTRAIN_WORLD_0_IO_MUX() uint32 {
+// CORE_PIF_PMS_CONSTRAIN_WORLD_0_IO_MUX returns field CORE_%s_PIF_PMS_CONSTRAIN_WORLD_0_IO_MUX (bits 17:16): Core0 access io_mux permission in world0.
+func (v CORE_PIF_PMS_CONSTRAIN_1Value) CORE_PIF_PMS_CONSTRAIN_WORLD_0_IO_MUX() uint32 {
 	return uint32(v>>16) & 0x3
 }
 
-// WithCORE_0_PIF_PMS_CONSTRAIN_WORLD_0_IO_MUX returns v with field CORE_0_PIF_PMS_CONSTRAIN_WORLD_0_IO_MUX (bits 17:16) set to x, masked to the field width.
-func (v CORE_0_PIF_PMS_CONSTRAIN_1Value) WithCORE_0_PIF_PMS_CONSTRAIN_WORLD_0_IO_MUX(x uint32) CORE_0_PIF_PMS_CONSTRAIN_1Value {
-	return v&^0x30000 | CORE_0_PIF_PMS_CONSTRAIN_1Value(x&0x3)<<16
+// WithCORE_PIF_PMS_CONSTRAIN_WORLD_0_IO_MUX returns v with field CORE_%s_PIF_PMS_CONSTRAIN_WORLD_0_IO_MUX (bits 17:16) set to x, masked to the field width.
+func (v CORE_PIF_PMS_CONSTRAIN_1Value) WithCORE_PIF_PMS_CONSTRAIN_WORLD_0_IO_MUX(x uint32) CORE_PIF_PMS_CONSTRAIN_1Value {
+	return v&^0x30000 | CORE_PIF_PMS_CONSTRAIN_1Value(x&0x3)<<16
 }
 
-// CORE_0_PIF_PMS_CONSTRAIN_WORLD_0_HINF returns field CORE_0_PIF_PMS_CONSTRAIN_WORLD_0_HINF (bits 21:20): Core0 access hinf permission in world0.
-func (v CORE_0_PIF_PMS_CONSTRAIN_1Value) CORE_0_PIF_PMS_CONSTRAIN_WORLD_0_HINF() uint32 {
+// CORE_PIF_PMS_CONSTRAIN_WORLD_0_HINF returns field CORE_%s_PIF_PMS_CONSTRAIN_WORLD_0_HINF (bits 21:20): Core0 access hinf permission in world0.
+func (v CORE_PIF_PMS_CONSTRAIN_1Value) CORE_PIF_PMS_CONSTRAIN_WORLD_0_HINF() uint32 {
 	return uint32(v>>20) & 0x3
 }
 
-// WithCORE_0_PIF_PMS_CONSTRAIN_WORLD_0_HINF returns v with field CORE_0_PIF_PMS_CONSTRAIN_WORLD_0_HINF (bits 21:20) set to x, masked to the field width.
-func (v CORE_0_PIF_PMS_CONSTRAIN_1Value) WithCORE_0_PIF_PMS_CONSTRAIN_WORLD_0_HINF(x uint32) CORE_0_PIF_PMS_CONSTRAIN_1Value {
-	return v&^0x300000 | CORE_0_PIF_PMS_CONSTRAIN_1Value(x&0x3)<<20
+// WithCORE_PIF_PMS_CONSTRAIN_WORLD_0_HINF returns v with field CORE_%s_PIF_PMS_CONSTRAIN_WORLD_0_HINF (bits 21:20) set to x, masked to the field width.
+func (v CORE_PIF_PMS_CONSTRAIN_1Value) WithCORE_PIF_PMS_CONSTRAIN_WORLD_0_HINF(x uint32) CORE_PIF_PMS_CONSTRAIN_1Value {
+	return v&^0x300000 | CORE_PIF_PMS_CONSTRAIN_1Value(x&0x3)<<20
 }
 
-// CORE_0_PIF_PMS_CONSTRAIN_WORLD_0_MISC returns field CORE_0_PIF_PMS_CONSTRAIN_WORLD_0_MISC (bits 25:24): Core0 access misc permission in world0.
-func (v CORE_0_PIF_PMS_CONSTRAIN_1Value) CORE_0_PIF_PMS_CONSTRAIN_WORLD_0_MISC() uint32 {
+// CORE_PIF_PMS_CONSTRAIN_WORLD_0_MISC returns field CORE_%s_PIF_PMS_CONSTRAIN_WORLD_0_MISC (bits 25:24): Core0 access misc permission in world0.
+func (v CORE_PIF_PMS_CONSTRAIN_1Value) CORE_PIF_PMS_CONSTRAIN_WORLD_0_MISC() uint32 {
 	return uint32(v>>24) & 0x3
 }
 
-// WithCORE_0_PIF_PMS_CONSTRAIN_WORLD_0_MISC returns v with field CORE_0_PIF_PMS_CONSTRAIN_WORLD_0_MISC (bits 25:24) set to x, masked to the field width.
-func (v CORE_0_PIF_PMS_CONSTRAIN_1Value) WithCORE_0_PIF_PMS_CONSTRAIN_WORLD_0_MISC(x uint32) CORE_0_PIF_PMS_CONSTRAIN_1Value {
-	return v&^0x3000000 | CORE_0_PIF_PMS_CONSTRAIN_1Value(x&0x3)<<24
+// WithCORE_PIF_PMS_CONSTRAIN_WORLD_0_MISC returns v with field CORE_%s_PIF_PMS_CONSTRAIN_WORLD_0_MISC (bits 25:24) set to x, masked to the field width.
+func (v CORE_PIF_PMS_CONSTRAIN_1Value) WithCORE_PIF_PMS_CONSTRAIN_WORLD_0_MISC(x uint32) CORE_PIF_PMS_CONSTRAIN_1Value {
+	return v&^0x3000000 | CORE_PIF_PMS_CONSTRAIN_1Value(x&0x3)<<24
 }
 
-// CORE_0_PIF_PMS_CONSTRAIN_WORLD_0_I2C returns field CORE_0_PIF_PMS_CONSTRAIN_WORLD_0_I2C (bits 27:26): Core0 access i2c permission in world0.
-func (v CORE_0_PIF_PMS_CONSTRAIN_1Value) CORE_0_PIF_PMS_CONSTRAIN_WORLD_0_I2C() uint32 {
+// CORE_PIF_PMS_CONSTRAIN_WORLD_0_I2C returns field CORE_%s_PIF_PMS_CONSTRAIN_WORLD_0_I2C (bits 27:26): Core0 access i2c permission in world0.
+func (v CORE_PIF_PMS_CONSTRAIN_1Value) CORE_PIF_PMS_CONSTRAIN_WORLD_0_I2C() uint32 {
 	return uint32(v>>26) & 0x3
 }
 
-// WithCORE_0_PIF_PMS_CONSTRAIN_WORLD_0_I2C returns v with field CORE_0_PIF_PMS_CONSTRAIN_WORLD_0_I2C (bits 27:26) set to x, masked to the field width.
-func (v CORE_0_PIF_PMS_CONSTRAIN_1Value) WithCORE_0_PIF_PMS_CONSTRAIN_WORLD_0_I2C(x uint32) CORE_0_PIF_PMS_CONSTRAIN_1Value {
-	return v&^0xc000000 | CORE_0_PIF_PMS_CONSTRAIN_1Value(x&0x3)<<26
+// WithCORE_PIF_PMS_CONSTRAIN_WORLD_0_I2C returns v with field CORE_%s_PIF_PMS_CONSTRAIN_WORLD_0_I2C (bits 27:26) set to x, masked to the field width.
+func (v CORE_PIF_PMS_CONSTRAIN_1Value) WithCORE_PIF_PMS_CONSTRAIN_WORLD_0_I2C(x uint32) CORE_PIF_PMS_CONSTRAIN_1Value {
+	return v&^0xc000000 | CORE_PIF_PMS_CONSTRAIN_1Value(x&0x3)<<26
 }
 
-// CORE_0_PIF_PMS_CONSTRAIN_WORLD_0_I2S0 returns field CORE_0_PIF_PMS_CONSTRAIN_WORLD_0_I2S0 (bits 29:28): Core0 access i2s0 permission in world0.
-func (v CORE_0_PIF_PMS_CONSTRAIN_1Value) CORE_0_PIF_PMS_CONSTRAIN_WORLD_0_I2S0() uint32 {
+// CORE_PIF_PMS_CONSTRAIN_WORLD_0_I2S0 returns field CORE_%s_PIF_PMS_CONSTRAIN_WORLD_0_I2S0 (bits 29:28): Core0 access i2s0 permission in world0.
+func (v CORE_PIF_PMS_CONSTRAIN_1Value) CORE_PIF_PMS_CONSTRAIN_WORLD_0_I2S0() uint32 {
 	return uint32(v>>28) & 0x3
 }
 
-// WithCORE_0_PIF_PMS_CONSTRAIN_WORLD_0_I2S0 returns v with field CORE_0_PIF_PMS_CONSTRAIN_WORLD_0_I2S0 (bits 29:28) set to x, masked to the field width.
-func (v CORE_0_PIF_PMS_CONSTRAIN_1Value) WithCORE_0_PIF_PMS_CONSTRAIN_WORLD_0_I2S0(x uint32) CORE_0_PIF_PMS_CONSTRAIN_1Value {
-	return v&^0x30000000 | CORE_0_PIF_PMS_CONSTRAIN_1Value(x&0x3)<<28
+// WithCORE_PIF_PMS_CONSTRAIN_WORLD_0_I2S0 returns v with field CORE_%s_PIF_PMS_CONSTRAIN_WORLD_0_I2S0 (bits 29:28) set to x, masked to the field width.
+func (v CORE_PIF_PMS_CONSTRAIN_1Value) WithCORE_PIF_PMS_CONSTRAIN_WORLD_0_I2S0(x uint32) CORE_PIF_PMS_CONSTRAIN_1Value {
+	return v&^0x30000000 | CORE_PIF_PMS_CONSTRAIN_1Value(x&0x3)<<28
 }
 
-// CORE_0_PIF_PMS_CONSTRAIN_WORLD_0_UART1 returns field CORE_0_PIF_PMS_CONSTRAIN_WORLD_0_UART1 (bits 31:30): Core0 access uart1 permission in world0.
-func (v CORE_0_PIF_PMS_CONSTRAIN_1Value) CORE_0_PIF_PMS_CONSTRAIN_WORLD_0_UART1() uint32 {
+// CORE_PIF_PMS_CONSTRAIN_WORLD_0_UART1 returns field CORE_%s_PIF_PMS_CONSTRAIN_WORLD_0_UART1 (bits 31:30): Core0 access uart1 permission in world0.
+func (v CORE_PIF_PMS_CONSTRAIN_1Value) CORE_PIF_PMS_CONSTRAIN_WORLD_0_UART1() uint32 {
 	return uint32(v>>30) & 0x3
 }
 
-// WithCORE_0_PIF_PMS_CONSTRAIN_WORLD_0_UART1 returns v with field CORE_0_PIF_PMS_CONSTRAIN_WORLD_0_UART1 (bits 31:30) set to x, masked to the field width.
-func (v CORE_0_PIF_PMS_CONSTRAIN_1Value) WithCORE_0_PIF_PMS_CONSTRAIN_WORLD_0_UART1(x uint32) CORE_0_PIF_PMS_CONSTRAIN_1Value {
-	return v&^0xc0000000 | CORE_0_PIF_PMS_CONSTRAIN_1Value(x&0x3)<<30
+// WithCORE_PIF_PMS_CONSTRAIN_WORLD_0_UART1 returns v with field CORE_%s_PIF_PMS_CONSTRAIN_WORLD_0_UART1 (bits 31:30) set to x, masked to the field width.
+func (v CORE_PIF_PMS_CONSTRAIN_1Value) WithCORE_PIF_PMS_CONSTRAIN_WORLD_0_UART1(x uint32) CORE_PIF_PMS_CONSTRAIN_1Value {
+	return v&^0xc0000000 | CORE_PIF_PMS_CONSTRAIN_1Value(x&0x3)<<30
 }
 
-// CORE_0_PIF_PMS_CONSTRAIN_2 is register CORE_0_PIF_PMS_CONSTRAIN_2 (32-bit, read-write, reset 0xffcffff3): Core0 access peripherals permission configuration register 2.
-type CORE_0_PIF_PMS_CONSTRAIN_2 struct{ reg mmio.U32 }
+// CORE_PIF_PMS_CONSTRAIN_2 is register PIF_PMS_CONSTRAIN_2 (32-bit, read-write, reset 0xffcffff3): Core0 access peripherals permission configuration register 2.
+type CORE_PIF_PMS_CONSTRAIN_2 struct{ reg mmio.U32 }
 
-// CORE_0_PIF_PMS_CONSTRAIN_2Value is a value of register CORE_0_PIF_PMS_CONSTRAIN_2.
-type CORE_0_PIF_PMS_CONSTRAIN_2Value uint32
+// CORE_PIF_PMS_CONSTRAIN_2Value is a value of register CORE_PIF_PMS_CONSTRAIN_2.
+type CORE_PIF_PMS_CONSTRAIN_2Value uint32
 
-// CORE_0_PIF_PMS_CONSTRAIN_2Reset is the reset value of register CORE_0_PIF_PMS_CONSTRAIN_2.
-const CORE_0_PIF_PMS_CONSTRAIN_2Reset CORE_0_PIF_PMS_CONSTRAIN_2Value = 0xffcffff3
+// CORE_PIF_PMS_CONSTRAIN_2Reset is the reset value of register CORE_PIF_PMS_CONSTRAIN_2.
+const CORE_PIF_PMS_CONSTRAIN_2Reset CORE_PIF_PMS_CONSTRAIN_2Value = 0xffcffff3
 
 // Read loads the register.
-func (r *CORE_0_PIF_PMS_CONSTRAIN_2) Read() CORE_0_PIF_PMS_CONSTRAIN_2Value {
-	return CORE_0_PIF_PMS_CONSTRAIN_2Value(r.reg.Load())
+func (r *CORE_PIF_PMS_CONSTRAIN_2) Read() CORE_PIF_PMS_CONSTRAIN_2Value {
+	return CORE_PIF_PMS_CONSTRAIN_2Value(r.reg.Load())
 }
 
 // Write stores v in the register.
-func (r *CORE_0_PIF_PMS_CONSTRAIN_2) Write(v CORE_0_PIF_PMS_CONSTRAIN_2Value) { r.reg.Store(uint32(v)) }
+func (r *CORE_PIF_PMS_CONSTRAIN_2) Write(v CORE_PIF_PMS_CONSTRAIN_2Value) { r.reg.Store(uint32(v)) }
 
-// WriteWith stores f(CORE_0_PIF_PMS_CONSTRAIN_2Reset): fields f leaves alone are written as their reset values.
-func (r *CORE_0_PIF_PMS_CONSTRAIN_2) WriteWith(f func(CORE_0_PIF_PMS_CONSTRAIN_2Value) CORE_0_PIF_PMS_CONSTRAIN_2Value) {
-	r.reg.Store(uint32(f(CORE_0_PIF_PMS_CONSTRAIN_2Reset)))
+// WriteWith stores f(CORE_PIF_PMS_CONSTRAIN_2Reset): fields f leaves alone are written as their reset values.
+func (r *CORE_PIF_PMS_CONSTRAIN_2) WriteWith(f func(CORE_PIF_PMS_CONSTRAIN_2Value) CORE_PIF_PMS_CONSTRAIN_2Value) {
+	r.reg.Store(uint32(f(CORE_PIF_PMS_CONSTRAIN_2Reset)))
 }
 
-// Reset stores CORE_0_PIF_PMS_CONSTRAIN_2Reset in the register.
-func (r *CORE_0_PIF_PMS_CONSTRAIN_2) Reset() { r.reg.Store(uint32(CORE_0_PIF_PMS_CONSTRAIN_2Reset)) }
+// Reset stores CORE_PIF_PMS_CONSTRAIN_2Reset in the register.
+func (r *CORE_PIF_PMS_CONSTRAIN_2) Reset() { r.reg.Store(uint32(CORE_PIF_PMS_CONSTRAIN_2Reset)) }
 
 // Modify loads the register, passes its value to f and stores the result.
-func (r *CORE_0_PIF_PMS_CONSTRAIN_2) Modify(f func(CORE_0_PIF_PMS_CONSTRAIN_2Value) CORE_0_PIF_PMS_CONSTRAIN_2Value) {
-	r.reg.Store(uint32(f(CORE_0_PIF_PMS_CONSTRAIN_2Value(r.reg.Load()))))
+func (r *CORE_PIF_PMS_CONSTRAIN_2) Modify(f func(CORE_PIF_PMS_CONSTRAIN_2Value) CORE_PIF_PMS_CONSTRAIN_2Value) {
+	r.reg.Store(uint32(f(CORE_PIF_PMS_CONSTRAIN_2Value(r.reg.Load()))))
 }
 
-// CORE_0_PIF_PMS_CONSTRAIN_WORLD_0_BT returns field CORE_0_PIF_PMS_CONSTRAIN_WORLD_0_BT (bits 1:0): Core0 access bt permission in world0.
-func (v CORE_0_PIF_PMS_CONSTRAIN_2Value) CORE_0_PIF_PMS_CONSTRAIN_WORLD_0_BT() uint32 {
+// CORE_PIF_PMS_CONSTRAIN_WORLD_0_BT returns field CORE_%s_PIF_PMS_CONSTRAIN_WORLD_0_BT (bits 1:0): Core0 access bt permission in world0.
+func (v CORE_PIF_PMS_CONSTRAIN_2Value) CORE_PIF_PMS_CONSTRAIN_WORLD_0_BT() uint32 {
 	return uint32(v) & 0x3
 }
 
-// WithCORE_0_PIF_PMS_CONSTRAIN_WORLD_0_BT returns v with field CORE_0_PIF_PMS_CONSTRAIN_WORLD_0_BT (bits 1:0) set to x, masked to the field width.
-func (v CORE_0_PIF_PMS_CONSTRAIN_2Value) WithCORE_0_PIF_PMS_CONSTRAIN_WORLD_0_BT(x uint32) CORE_0_PIF_PMS_CONSTRAIN_2Value {
-	return v&^0x3 | CORE_0_PIF_PMS_CONSTRAIN_2Value(x&0x3)
+// WithCORE_PIF_PMS_CONSTRAIN_WORLD_0_BT returns v with field CORE_%s_PIF_PMS_CONSTRAIN_WORLD_0_BT (bits 1:0) set to x, masked to the field width.
+func (v CORE_PIF_PMS_CONSTRAIN_2Value) WithCORE_PIF_PMS_CONSTRAIN_WORLD_0_BT(x uint32) CORE_PIF_PMS_CONSTRAIN_2Value {
+	return v&^0x3 | CORE_PIF_PMS_CONSTRAIN_2Value(x&0x3)
 }
 
-// CORE_0_PIF_PMS_CONSTRAIN_WORLD_0_I2C_EXT0 returns field CORE_0_PIF_PMS_CONSTRAIN_WORLD_0_I2C_EXT0 (bits 5:4): Core0 access i2c_ext0 permission in world0.
-func (v CORE_0_PIF_PMS_CONSTRAIN_2Value) CORE_0_PIF_PMS_CONSTRAIN_WORLD_0_I2C_EXT0() uint32 {
+// CORE_PIF_PMS_CONSTRAIN_WORLD_0_I2C_EXT0 returns field CORE_%s_PIF_PMS_CONSTRAIN_WORLD_0_I2C_EXT0 (bits 5:4): Core0 access i2c_ext0 permission in world0.
+func (v CORE_PIF_PMS_CONSTRAIN_2Value) CORE_PIF_PMS_CONSTRAIN_WORLD_0_I2C_EXT0() uint32 {
 	return uint32(v>>4) & 0x3
 }
 
-// WithCORE_0_PIF_PMS_CONSTRAIN_WORLD_0_I2C_EXT0 returns v with field CORE_0_PIF_PMS_CONSTRAIN_WORLD_0_I2C_EXT0 (bits 5:4) set to x, masked to the field width.
-func (v CORE_0_PIF_PMS_CONSTRAIN_2Value) WithCORE_0_PIF_PMS_CONSTRAIN_WORLD_0_I2C_EXT0(x uint32) CORE_0_PIF_PMS_CONSTRAIN_2Value {
-	return v&^0x30 | CORE_0_PIF_PMS_CONSTRAIN_2Value(x&0x3)<<4
+// WithCORE_PIF_PMS_CONSTRAIN_WORLD_0_I2C_EXT0 returns v with field CORE_%s_PIF_PMS_CONSTRAIN_WORLD_0_I2C_EXT0 (bits 5:4) set to x, masked to the field width.
+func (v CORE_PIF_PMS_CONSTRAIN_2Value) WithCORE_PIF_PMS_CONSTRAIN_WORLD_0_I2C_EXT0(x uint32) CORE_PIF_PMS_CONSTRAIN_2Value {
+	return v&^0x30 | CORE_PIF_PMS_CONSTRAIN_2Value(x&0x3)<<4
 }
 
-// CORE_0_PIF_PMS_CONSTRAIN_WORLD_0_UHCI0 returns field CORE_0_PIF_PMS_CONSTRAIN_WORLD_0_UHCI0 (bits 7:6): Core0 access uhci0 permission in world0.
-func (v CORE_0_PIF_PMS_CONSTRAIN_2Value) CORE_0_PIF_PMS_CONSTRAIN_WORLD_0_UHCI0() uint32 {
+// CORE_PIF_PMS_CONSTRAIN_WORLD_0_UHCI0 returns field CORE_%s_PIF_PMS_CONSTRAIN_WORLD_0_UHCI0 (bits 7:6): Core0 access uhci0 permission in world0.
+func (v CORE_PIF_PMS_CONSTRAIN_2Value) CORE_PIF_PMS_CONSTRAIN_WORLD_0_UHCI0() uint32 {
 	return uint32(v>>6) & 0x3
 }
 
-// WithCORE_0_PIF_PMS_CONSTRAIN_WORLD_0_UHCI0 returns v with field CORE_0_PIF_PMS_CONSTRAIN_WORLD_0_UHCI0 (bits 7:6) set to x, masked to the field width.
-func (v CORE_0_PIF_PMS_CONSTRAIN_2Value) WithCORE_0_PIF_PMS_CONSTRAIN_WORLD_0_UHCI0(x uint32) CORE_0_PIF_PMS_CONSTRAIN_2Value {
-	return v&^0xc0 | CORE_0_PIF_PMS_CONSTRAIN_2Value(x&0x3)<<6
+// WithCORE_PIF_PMS_CONSTRAIN_WORLD_0_UHCI0 returns v with field CORE_%s_PIF_PMS_CONSTRAIN_WORLD_0_UHCI0 (bits 7:6) set to x, masked to the field width.
+func (v CORE_PIF_PMS_CONSTRAIN_2Value) WithCORE_PIF_PMS_CONSTRAIN_WORLD_0_UHCI0(x uint32) CORE_PIF_PMS_CONSTRAIN_2Value {
+	return v&^0xc0 | CORE_PIF_PMS_CONSTRAIN_2Value(x&0x3)<<6
 }
 
-// CORE_0_PIF_PMS_CONSTRAIN_WORLD_0_SLCHOST returns field CORE_0_PIF_PMS_CONSTRAIN_WORLD_0_SLCHOST (bits 9:8): Core0 access slchost permission in world0.
-func (v CORE_0_PIF_PMS_CONSTRAIN_2Value) CORE_0_PIF_PMS_CONSTRAIN_WORLD_0_SLCHOST() uint32 {
+// CORE_PIF_PMS_CONSTRAIN_WORLD_0_SLCHOST returns field CORE_%s_PIF_PMS_CONSTRAIN_WORLD_0_SLCHOST (bits 9:8): Core0 access slchost permission in world0.
+func (v CORE_PIF_PMS_CONSTRAIN_2Value) CORE_PIF_PMS_CONSTRAIN_WORLD_0_SLCHOST() uint32 {
 	return uint32(v>>8) & 0x3
 }
 
-// WithCORE_0_PIF_PMS_CONSTRAIN_WORLD_0_SLCHOST returns v with field CORE_0_PIF_PMS_CONSTRAIN_WORLD_0_SLCHOST (bits 9:8) set to x, masked to the field width.
-func (v CORE_0_PIF_PMS_CONSTRAIN_2Value) WithCORE_0_PIF_PMS_CONSTRAIN_WORLD_0_SLCHOST(x uint32) CORE_0_PIF_PMS_CONSTRAIN_2Value {
-	return v&^0x300 | CORE_0_PIF_PMS_CONSTRAIN_2Value(x&0x3)<<8
+// WithCORE_PIF_PMS_CONSTRAIN_WORLD_0_SLCHOST returns v with field CORE_%s_PIF_PMS_CONSTRAIN_WORLD_0_SLCHOST (bits 9:8) set to x, masked to the field width.
+func (v CORE_PIF_PMS_CONSTRAIN_2Value) WithCORE_PIF_PMS_CONSTRAIN_WORLD_0_SLCHOST(x uint32) CORE_PIF_PMS_CONSTRAIN_2Value {
+	return v&^0x300 | CORE_PIF_PMS_CONSTRAIN_2Value(x&0x3)<<8
 }
 
-// CORE_0_PIF_PMS_CONSTRAIN_WORLD_0_RMT returns field CORE_0_PIF_PMS_CONSTRAIN_WORLD_0_RMT (bits 11:10): Core0 access rmt permission in world0.
-func (v CORE_0_PIF_PMS_CONSTRAIN_2Value) CORE_0_PIF_PMS_CONSTRAIN_WORLD_0_RMT() uint32 {
+// CORE_PIF_PMS_CONSTRAIN_WORLD_0_RMT returns field CORE_%s_PIF_PMS_CONSTRAIN_WORLD_0_RMT (bits 11:10): Core0 access rmt permission in world0.
+func (v CORE_PIF_PMS_CONSTRAIN_2Value) CORE_PIF_PMS_CONSTRAIN_WORLD_0_RMT() uint32 {
 	return uint32(v>>10) & 0x3
 }
 
-// WithCORE_0_PIF_PMS_CONSTRAIN_WORLD_0_RMT returns v with field CORE_0_PIF_PMS_CONSTRAIN_WORLD_0_RMT (bits 11:10) set to x, masked to the field width.
-func (v CORE_0_PIF_PMS_CONSTRAIN_2Value) WithCORE_0_PIF_PMS_CONSTRAIN_WORLD_0_RMT(x uint32) CORE_0_PIF_PMS_CONSTRAIN_2Value {
-	return v&^0xc00 | CORE_0_PIF_PMS_CONSTRAIN_2Value(x&0x3)<<10
+// WithCORE_PIF_PMS_CONSTRAIN_WORLD_0_RMT returns v with field CORE_%s_PIF_PMS_CONSTRAIN_WORLD_0_RMT (bits 11:10) set to x, masked to the field width.
+func (v CORE_PIF_PMS_CONSTRAIN_2Value) WithCORE_PIF_PMS_CONSTRAIN_WORLD_0_RMT(x uint32) CORE_PIF_PMS_CONSTRAIN_2Value {
+	return v&^0xc00 | CORE_PIF_PMS_CONSTRAIN_2Value(x&0x3)<<10
 }
 
-// CORE_0_PIF_PMS_CONSTRAIN_WORLD_0_PCNT returns field CORE_0_PIF_PMS_CONSTRAIN_WORLD_0_PCNT (bits 13:12): Core0 access pcnt permission in world0.
-func (v CORE_0_PIF_PMS_CONSTRAIN_2Value) CORE_0_PIF_PMS_CONSTRAIN_WORLD_0_PCNT() uint32 {
+// CORE_PIF_PMS_CONSTRAIN_WORLD_0_PCNT returns field CORE_%s_PIF_PMS_CONSTRAIN_WORLD_0_PCNT (bits 13:12): Core0 access pcnt permission in world0.
+func (v CORE_PIF_PMS_CONSTRAIN_2Value) CORE_PIF_PMS_CONSTRAIN_WORLD_0_PCNT() uint32 {
 	return uint32(v>>12) & 0x3
 }
 
-// WithCORE_0_PIF_PMS_CONSTRAIN_WORLD_0_PCNT returns v with field CORE_0_PIF_PMS_CONSTRAIN_WORLD_0_PCNT (bits 13:12) set to x, masked to the field width.
-func (v CORE_0_PIF_PMS_CONSTRAIN_2Value) WithCORE_0_PIF_PMS_CONSTRAIN_WORLD_0_PCNT(x uint32) CORE_0_PIF_PMS_CONSTRAIN_2Value {
-	return v&^0x3000 | CORE_0_PIF_PMS_CONSTRAIN_2Value(x&0x3)<<12
+// WithCORE_PIF_PMS_CONSTRAIN_WORLD_0_PCNT returns v with field CORE_%s_PIF_PMS_CONSTRAIN_WORLD_0_PCNT (bits 13:12) set to x, masked to the field width.
+func (v CORE_PIF_PMS_CONSTRAIN_2Value) WithCORE_PIF_PMS_CONSTRAIN_WORLD_0_PCNT(x uint32) CORE_PIF_PMS_CONSTRAIN_2Value {
+	return v&^0x3000 | CORE_PIF_PMS_CONSTRAIN_2Value(x&0x3)<<12
 }
 
-// CORE_0_PIF_PMS_CONSTRAIN_WORLD_0_SLC returns field CORE_0_PIF_PMS_CONSTRAIN_WORLD_0_SLC (bits 15:14): Core0 access slc permission in world0.
-func (v CORE_0_PIF_PMS_CONSTRAIN_2Value) CORE_0_PIF_PMS_CONSTRAIN_WORLD_0_SLC() uint32 {
+// CORE_PIF_PMS_CONSTRAIN_WORLD_0_SLC returns field CORE_%s_PIF_PMS_CONSTRAIN_WORLD_0_SLC (bits 15:14): Core0 access slc permission in world0.
+func (v CORE_PIF_PMS_CONSTRAIN_2Value) CORE_PIF_PMS_CONSTRAIN_WORLD_0_SLC() uint32 {
 	return uint32(v>>14) & 0x3
 }
 
-// WithCORE_0_PIF_PMS_CONSTRAIN_WORLD_0_SLC returns v with field CORE_0_PIF_PMS_CONSTRAIN_WORLD_0_SLC (bits 15:14) set to x, masked to the field width.
-func (v CORE_0_PIF_PMS_CONSTRAIN_2Value) WithCORE_0_PIF_PMS_CONSTRAIN_WORLD_0_SLC(x uint32) CORE_0_PIF_PMS_CONSTRAIN_2Value {
-	return v&^0xc000 | CORE_0_PIF_PMS_CONSTRAIN_2Value(x&0x3)<<14
+// WithCORE_PIF_PMS_CONSTRAIN_WORLD_0_SLC returns v with field CORE_%s_PIF_PMS_CONSTRAIN_WORLD_0_SLC (bits 15:14) set to x, masked to the field width.
+func (v CORE_PIF_PMS_CONSTRAIN_2Value) WithCORE_PIF_PMS_CONSTRAIN_WORLD_0_SLC(x uint32) CORE_PIF_PMS_CONSTRAIN_2Value {
+	return v&^0xc000 | CORE_PIF_PMS_CONSTRAIN_2Value(x&0x3)<<14
 }
 
-// CORE_0_PIF_PMS_CONSTRAIN_WORLD_0_LEDC returns field CORE_0_PIF_PMS_CONSTRAIN_WORLD_0_LEDC (bits 17:16): Core0 access ledc permission in world0.
-func (v CORE_0_PIF_PMS_CONSTRAIN_2Value) CORE_0_PIF_PMS_CONSTRAIN_WORLD_0_LEDC() uint32 {
+// CORE_PIF_PMS_CONSTRAIN_WORLD_0_LEDC returns field CORE_%s_PIF_PMS_CONSTRAIN_WORLD_0_LEDC (bits 17:16): Core0 access ledc permission in world0.
+func (v CORE_PIF_PMS_CONSTRAIN_2Value) CORE_PIF_PMS_CONSTRAIN_WORLD_0_LEDC() uint32 {
 	return uint32(v>>16) & 0x3
 }
 
-// WithCORE_0_PIF_PMS_CONSTRAIN_WORLD_0_LEDC returns v with field CORE_0_PIF_PMS_CONSTRAIN_WORLD_0_LEDC (bits 17:16) set to x, masked to the field width.
-func (v CORE_0_PIF_PMS_CONSTRAIN_2Value) WithCORE_0_PIF_PMS_CONSTRAIN_WORLD_0_LEDC(x uint32) CORE_0_PIF_PMS_CONSTRAIN_2Value {
-	return v&^0x30000 | CORE_0_PIF_PMS_CONSTRAIN_2Value(x&0x3)<<16
+// WithCORE_PIF_PMS_CONSTRAIN_WORLD_0_LEDC returns v with field CORE_%s_PIF_PMS_CONSTRAIN_WORLD_0_LEDC (bits 17:16) set to x, masked to the field width.
+func (v CORE_PIF_PMS_CONSTRAIN_2Value) WithCORE_PIF_PMS_CONSTRAIN_WORLD_0_LEDC(x uint32) CORE_PIF_PMS_CONSTRAIN_2Value {
+	return v&^0x30000 | CORE_PIF_PMS_CONSTRAIN_2Value(x&0x3)<<16
 }
 
-// CORE_0_PIF_PMS_CONSTRAIN_WORLD_0_BACKUP returns field CORE_0_PIF_PMS_CONSTRAIN_WORLD_0_BACKUP (bits 19:18): Core0 access backup permission in world0.
-func (v CORE_0_PIF_PMS_CONSTRAIN_2Value) CORE_0_PIF_PMS_CONSTRAIN_WORLD_0_BACKUP() uint32 {
+// CORE_PIF_PMS_CONSTRAIN_WORLD_0_BACKUP returns field CORE_%s_PIF_PMS_CONSTRAIN_WORLD_0_BACKUP (bits 19:18): Core0 access backup permission in world0.
+func (v CORE_PIF_PMS_CONSTRAIN_2Value) CORE_PIF_PMS_CONSTRAIN_WORLD_0_BACKUP() uint32 {
 	return uint32(v>>18) & 0x3
 }
 
-// WithCORE_0_PIF_PMS_CONSTRAIN_WORLD_0_BACKUP returns v with field CORE_0_PIF_PMS_CONSTRAIN_WORLD_0_BACKUP (bits 19:18) set to x, masked to the field width.
-func (v CORE_0_PIF_PMS_CONSTRAIN_2Value) WithCORE_0_PIF_PMS_CONSTRAIN_WORLD_0_BACKUP(x uint32) CORE_0_PIF_PMS_CONSTRAIN_2Value {
-	return v&^0xc0000 | CORE_0_PIF_PMS_CONSTRAIN_2Value(x&0x3)<<18
+// WithCORE_PIF_PMS_CONSTRAIN_WORLD_0_BACKUP returns v with field CORE_%s_PIF_PMS_CONSTRAIN_WORLD_0_BACKUP (bits 19:18) set to x, masked to the field width.
+func (v CORE_PIF_PMS_CONSTRAIN_2Value) WithCORE_PIF_PMS_CONSTRAIN_WORLD_0_BACKUP(x uint32) CORE_PIF_PMS_CONSTRAIN_2Value {
+	return v&^0xc0000 | CORE_PIF_PMS_CONSTRAIN_2Value(x&0x3)<<18
 }
 
-// CORE_0_PIF_PMS_CONSTRAIN_WORLD_0_BB returns field CORE_0_PIF_PMS_CONSTRAIN_WORLD_0_BB (bits 23:22): Core0 access bb permission in world0.
-func (v CORE_0_PIF_PMS_CONSTRAIN_2Value) CORE_0_PIF_PMS_CONSTRAIN_WORLD_0_BB() uint32 {
+// CORE_PIF_PMS_CONSTRAIN_WORLD_0_BB returns field CORE_%s_PIF_PMS_CONSTRAIN_WORLD_0_BB (bits 23:22): Core0 access bb permission in world0.
+func (v CORE_PIF_PMS_CONSTRAIN_2Value) CORE_PIF_PMS_CONSTRAIN_WORLD_0_BB() uint32 {
 	return uint32(v>>22) & 0x3
 }
 
-// WithCORE_0_PIF_PMS_CONSTRAIN_WORLD_0_BB returns v with field CORE_0_PIF_PMS_CONSTRAIN_WORLD_0_BB (bits 23:22) set to x, masked to the field width.
-func (v CORE_0_PIF_PMS_CONSTRAIN_2Value) WithCORE_0_PIF_PMS_CONSTRAIN_WORLD_0_BB(x uint32) CORE_0_PIF_PMS_CONSTRAIN_2Value {
-	return v&^0xc00000 | CORE_0_PIF_PMS_CONSTRAIN_2Value(x&0x3)<<22
+// WithCORE_PIF_PMS_CONSTRAIN_WORLD_0_BB returns v with field CORE_%s_PIF_PMS_CONSTRAIN_WORLD_0_BB (bits 23:22) set to x, masked to the field width.
+func (v CORE_PIF_PMS_CONSTRAIN_2Value) WithCORE_PIF_PMS_CONSTRAIN_WORLD_0_BB(x uint32) CORE_PIF_PMS_CONSTRAIN_2Value {
+	return v&^0xc00000 | CORE_PIF_PMS_CONSTRAIN_2Value(x&0x3)<<22
 }
 
-// CORE_0_PIF_PMS_CONSTRAIN_WORLD_0_PWM0 returns field CORE_0_PIF_PMS_CONSTRAIN_WORLD_0_PWM0 (bits 25:24): Core0 access pwm0 permission in world0.
-func (v CORE_0_PIF_PMS_CONSTRAIN_2Value) CORE_0_PIF_PMS_CONSTRAIN_WORLD_0_PWM0() uint32 {
+// CORE_PIF_PMS_CONSTRAIN_WORLD_0_PWM0 returns field CORE_%s_PIF_PMS_CONSTRAIN_WORLD_0_PWM0 (bits 25:24): Core0 access pwm0 permission in world0.
+func (v CORE_PIF_PMS_CONSTRAIN_2Value) CORE_PIF_PMS_CONSTRAIN_WORLD_0_PWM0() uint32 {
 	return uint32(v>>24) & 0x3
 }
 
-// WithCORE_0_PIF_PMS_CONSTRAIN_WORLD_0_PWM0 returns v with field CORE_0_PIF_PMS_CONSTRAIN_WORLD_0_PWM0 (bits 25:24) set to x, masked to the field width.
-func (v CORE_0_PIF_PMS_CONSTRAIN_2Value) WithCORE_0_PIF_PMS_CONSTRAIN_WORLD_0_PWM0(x uint32) CORE_0_PIF_PMS_CONSTRAIN_2Value {
-	return v&^0x3000000 | CORE_0_PIF_PMS_CONSTRAIN_2Value(x&0x3)<<24
+// WithCORE_PIF_PMS_CONSTRAIN_WORLD_0_PWM0 returns v with field CORE_%s_PIF_PMS_CONSTRAIN_WORLD_0_PWM0 (bits 25:24) set to x, masked to the field width.
+func (v CORE_PIF_PMS_CONSTRAIN_2Value) WithCORE_PIF_PMS_CONSTRAIN_WORLD_0_PWM0(x uint32) CORE_PIF_PMS_CONSTRAIN_2Value {
+	return v&^0x3000000 | CORE_PIF_PMS_CONSTRAIN_2Value(x&0x3)<<24
 }
 
-// CORE_0_PIF_PMS_CONSTRAIN_WORLD_0_TIMERGROUP returns field CORE_0_PIF_PMS_CONSTRAIN_WORLD_0_TIMERGROUP (bits 27:26): Core0 access timergroup permission in world0.
-func (v CORE_0_PIF_PMS_CONSTRAIN_2Value) CORE_0_PIF_PMS_CONSTRAIN_WORLD_0_TIMERGROUP() uint32 {
+// CORE_PIF_PMS_CONSTRAIN_WORLD_0_TIMERGROUP returns field CORE_%s_PIF_PMS_CONSTRAIN_WORLD_0_TIMERGROUP (bits 27:26): Core0 access timergroup permission in world0.
+func (v CORE_PIF_PMS_CONSTRAIN_2Value) CORE_PIF_PMS_CONSTRAIN_WORLD_0_TIMERGROUP() uint32 {
 	return uint32(v>>26) & 0x3
 }
 
-// WithCORE_0_PIF_PMS_CONSTRAIN_WORLD_0_TIMERGROUP returns v with field CORE_0_PIF_PMS_CONSTRAIN_WORLD_0_TIMERGROUP (bits 27:26) set to x, masked to the field width.
-func (v CORE_0_PIF_PMS_CONSTRAIN_2Value) WithCORE_0_PIF_PMS_CONSTRAIN_WORLD_0_TIMERGROUP(x uint32) CORE_0_PIF_PMS_CONSTRAIN_2Value {
-	return v&^0xc000000 | CORE_0_PIF_PMS_CONSTRAIN_2Value(x&0x3)<<26
+// WithCORE_PIF_PMS_CONSTRAIN_WORLD_0_TIMERGROUP returns v with field CORE_%s_PIF_PMS_CONSTRAIN_WORLD_0_TIMERGROUP (bits 27:26) set to x, masked to the field width.
+func (v CORE_PIF_PMS_CONSTRAIN_2Value) WithCORE_PIF_PMS_CONSTRAIN_WORLD_0_TIMERGROUP(x uint32) CORE_PIF_PMS_CONSTRAIN_2Value {
+	return v&^0xc000000 | CORE_PIF_PMS_CONSTRAIN_2Value(x&0x3)<<26
 }
 
-// CORE_0_PIF_PMS_CONSTRAIN_WORLD_0_TIMERGROUP1 returns field CORE_0_PIF_PMS_CONSTRAIN_WORLD_0_TIMERGROUP1 (bits 29:28): Core0 access timergroup1 permission in world0.
-func (v CORE_0_PIF_PMS_CONSTRAIN_2Value) CORE_0_PIF_PMS_CONSTRAIN_WORLD_0_TIMERGROUP1() uint32 {
+// CORE_PIF_PMS_CONSTRAIN_WORLD_0_TIMERGROUP1 returns field CORE_%s_PIF_PMS_CONSTRAIN_WORLD_0_TIMERGROUP1 (bits 29:28): Core0 access timergroup1 permission in world0.
+func (v CORE_PIF_PMS_CONSTRAIN_2Value) CORE_PIF_PMS_CONSTRAIN_WORLD_0_TIMERGROUP1() uint32 {
 	return uint32(v>>28) & 0x3
 }
 
-// WithCORE_0_PIF_PMS_CONSTRAIN_WORLD_0_TIMERGROUP1 returns v with field CORE_0_PIF_PMS_CONSTRAIN_WORLD_0_TIMERGROUP1 (bits 29:28) set to x, masked to the field width.
-func (v CORE_0_PIF_PMS_CONSTRAIN_2Value) WithCORE_0_PIF_PMS_CONSTRAIN_WORLD_0_TIMERGROUP1(x uint32) CORE_0_PIF_PMS_CONSTRAIN_2Value {
-	return v&^0x30000000 | CORE_0_PIF_PMS_CONSTRAIN_2Value(x&0x3)<<28
+// WithCORE_PIF_PMS_CONSTRAIN_WORLD_0_TIMERGROUP1 returns v with field CORE_%s_PIF_PMS_CONSTRAIN_WORLD_0_TIMERGROUP1 (bits 29:28) set to x, masked to the field width.
+func (v CORE_PIF_PMS_CONSTRAIN_2Value) WithCORE_PIF_PMS_CONSTRAIN_WORLD_0_TIMERGROUP1(x uint32) CORE_PIF_PMS_CONSTRAIN_2Value {
+	return v&^0x30000000 | CORE_PIF_PMS_CONSTRAIN_2Value(x&0x3)<<28
 }
 
-// CORE_0_PIF_PMS_CONSTRAIN_WORLD_0_SYSTIMER returns field CORE_0_PIF_PMS_CONSTRAIN_WORLD_0_SYSTIMER (bits 31:30): Core0 access systimer permission in world0.
-func (v CORE_0_PIF_PMS_CONSTRAIN_2Value) CORE_0_PIF_PMS_CONSTRAIN_WORLD_0_SYSTIMER() uint32 {
+// CORE_PIF_PMS_CONSTRAIN_WORLD_0_SYSTIMER returns field CORE_%s_PIF_PMS_CONSTRAIN_WORLD_0_SYSTIMER (bits 31:30): Core0 access systimer permission in world0.
+func (v CORE_PIF_PMS_CONSTRAIN_2Value) CORE_PIF_PMS_CONSTRAIN_WORLD_0_SYSTIMER() uint32 {
 	return uint32(v>>30) & 0x3
 }
 
-// WithCORE_0_PIF_PMS_CONSTRAIN_WORLD_0_SYSTIMER returns v with field CORE_0_PIF_PMS_CONSTRAIN_WORLD_0_SYSTIMER (bits 31:30) set to x, masked to the field width.
-func (v CORE_0_PIF_PMS_CONSTRAIN_2Value) WithCORE_0_PIF_PMS_CONSTRAIN_WORLD_0_SYSTIMER(x uint32) CORE_0_PIF_PMS_CONSTRAIN_2Value {
-	return v&^0xc0000000 | CORE_0_PIF_PMS_CONSTRAIN_2Value(x&0x3)<<30
+// WithCORE_PIF_PMS_CONSTRAIN_WORLD_0_SYSTIMER returns v with field CORE_%s_PIF_PMS_CONSTRAIN_WORLD_0_SYSTIMER (bits 31:30) set to x, masked to the field width.
+func (v CORE_PIF_PMS_CONSTRAIN_2Value) WithCORE_PIF_PMS_CONSTRAIN_WORLD_0_SYSTIMER(x uint32) CORE_PIF_PMS_CONSTRAIN_2Value {
+	return v&^0xc0000000 | CORE_PIF_PMS_CONSTRAIN_2Value(x&0x3)<<30
 }
 
-// CORE_0_PIF_PMS_CONSTRAIN_3 is register CORE_0_PIF_PMS_CONSTRAIN_3 (32-bit, read-write, reset 0x3cc3ffff): Core0 access peripherals permission configuration register 3.
-type CORE_0_PIF_PMS_CONSTRAIN_3 struct{ reg mmio.U32 }
+// CORE_PIF_PMS_CONSTRAIN_3 is register PIF_PMS_CONSTRAIN_3 (32-bit, read-write, reset 0x3cc3ffff): Core0 access peripherals permission configuration register 3.
+type CORE_PIF_PMS_CONSTRAIN_3 struct{ reg mmio.U32 }
 
-// CORE_0_PIF_PMS_CONSTRAIN_3Value is a value of register CORE_0_PIF_PMS_CONSTRAIN_3.
-type CORE_0_PIF_PMS_CONSTRAIN_3Value uint32
+// CORE_PIF_PMS_CONSTRAIN_3Value is a value of register CORE_PIF_PMS_CONSTRAIN_3.
+type CORE_PIF_PMS_CONSTRAIN_3Value uint32
 
-// CORE_0_PIF_PMS_CONSTRAIN_3Reset is the reset value of register CORE_0_PIF_PMS_CONSTRAIN_3.
-const CORE_0_PIF_PMS_CONSTRAIN_3Reset CORE_0_PIF_PMS_CONSTRAIN_3Value = 0x3cc3ffff
+// CORE_PIF_PMS_CONSTRAIN_3Reset is the reset value of register CORE_PIF_PMS_CONSTRAIN_3.
+const CORE_PIF_PMS_CONSTRAIN_3Reset CORE_PIF_PMS_CONSTRAIN_3Value = 0x3cc3ffff
 
 // Read loads the register.
-func (r *CORE_0_PIF_PMS_CONSTRAIN_3) Read() CORE_0_PIF_PMS_CONSTRAIN_3Value {
-	return CORE_0_PIF_PMS_CONSTRAIN_3Value(r.reg.Load())
+func (r *CORE_PIF_PMS_CONSTRAIN_3) Read() CORE_PIF_PMS_CONSTRAIN_3Value {
+	return CORE_PIF_PMS_CONSTRAIN_3Value(r.reg.Load())
 }
 
 // Write stores v in the register.
-func (r *CORE_0_PIF_PMS_CONSTRAIN_3) Write(v CORE_0_PIF_PMS_CONSTRAIN_3Value) { r.reg.Store(uint32(v)) }
+func (r *CORE_PIF_PMS_CONSTRAIN_3) Write(v CORE_PIF_PMS_CONSTRAIN_3Value) { r.reg.Store(uint32(v)) }
 
-// WriteWith stores f(CORE_0_PIF_PMS_CONSTRAIN_3Reset): fields f leaves alone are written as their reset values.
-func (r *CORE_0_PIF_PMS_CONSTRAIN_3) WriteWith(f func(CORE_0_PIF_PMS_CONSTRAIN_3Value) CORE_0_PIF_PMS_CONSTRAIN_3Value) {
-	r.reg.Store(uint32(f(CORE_0_PIF_PMS_CONSTRAIN_3Reset)))
+// WriteWith stores f(CORE_PIF_PMS_CONSTRAIN_3Reset): fields f leaves alone are written as their reset values.
+func (r *CORE_PIF_PMS_CONSTRAIN_3) WriteWith(f func(CORE_PIF_PMS_CONSTRAIN_3Value) CORE_PIF_PMS_CONSTRAIN_3Value) {
+	r.reg.Store(uint32(f(CORE_PIF_PMS_CONSTRAIN_3Reset)))
 }
 
-// Reset stores CORE_0_PIF_PMS_CONSTRAIN_3Reset in the register.
-func (r *CORE_0_PIF_PMS_CONSTRAIN_3) Reset() { r.reg.Store(uint32(CORE_0_PIF_PMS_CONSTRAIN_3Reset)) }
+// Reset stores CORE_PIF_PMS_CONSTRAIN_3Reset in the register.
+func (r *CORE_PIF_PMS_CONSTRAIN_3) Reset() { r.reg.Store(uint32(CORE_PIF_PMS_CONSTRAIN_3Reset)) }
 
 // Modify loads the register, passes its value to f and stores the result.
-func (r *CORE_0_PIF_PMS_CONSTRAIN_3) Modify(f func(CORE_0_PIF_PMS_CONSTRAIN_3Value) CORE_0_PIF_PMS_CONSTRAIN_3Value) {
-	r.reg.Store(uint32(f(CORE_0_PIF_PMS_CONSTRAIN_3Value(r.reg.Load()))))
+func (r *CORE_PIF_PMS_CONSTRAIN_3) Modify(f func(CORE_PIF_PMS_CONSTRAIN_3Value) CORE_PIF_PMS_CONSTRAIN_3Value) {
+	r.reg.Store(uint32(f(CORE_PIF_PMS_CONSTRAIN_3Value(r.reg.Load()))))
 }
 
-// CORE_0_PIF_PMS_CONSTRAIN_WORLD_0_SPI_2 returns field CORE_0_PIF_PMS_CONSTRAIN_WORLD_0_SPI_2 (bits 1:0): Core0 access spi_2 permission in world0.
-func (v CORE_0_PIF_PMS_CONSTRAIN_3Value) CORE_0_PIF_PMS_CONSTRAIN_WORLD_0_SPI_2() uint32 {
+// CORE_PIF_PMS_CONSTRAIN_WORLD_0_SPI_2 returns field CORE_%s_PIF_PMS_CONSTRAIN_WORLD_0_SPI_2 (bits 1:0): Core0 access spi_2 permission in world0.
+func (v CORE_PIF_PMS_CONSTRAIN_3Value) CORE_PIF_PMS_CONSTRAIN_WORLD_0_SPI_2() uint32 {
 	return uint32(v) & 0x3
 }
 
-// WithCORE_0_PIF_PMS_CONSTRAIN_WORLD_0_SPI_2 returns v with field CORE_0_PIF_PMS_CONSTRAIN_WORLD_0_SPI_2 (bits 1:0) set to x, masked to the field width.
-func (v CORE_0_PIF_PMS_CONSTRAIN_3Value) WithCORE_0_PIF_PMS_CONSTRAIN_WORLD_0_SPI_2(x uint32) CORE_0_PIF_PMS_CONSTRAIN_3Value {
-	return v&^0x3 | CORE_0_PIF_PMS_CONSTRAIN_3Value(x&0x3)
+// WithCORE_PIF_PMS_CONSTRAIN_WORLD_0_SPI_2 returns v with field CORE_%s_PIF_PMS_CONSTRAIN_WORLD_0_SPI_2 (bits 1:0) set to x, masked to the field width.
+func (v CORE_PIF_PMS_CONSTRAIN_3Value) WithCORE_PIF_PMS_CONSTRAIN_WORLD_0_SPI_2(x uint32) CORE_PIF_PMS_CONSTRAIN_3Value {
+	return v&^0x3 | CORE_PIF_PMS_CONSTRAIN_3Value(x&0x3)
 }
 
-// CORE_0_PIF_PMS_CONSTRAIN_WORLD_0_SPI_3 returns field CORE_0_PIF_PMS_CONSTRAIN_WORLD_0_SPI_3 (bits 3:2): Core0 access spi_3 permission in world0.
-func (v CORE_0_PIF_PMS_CONSTRAIN_3Value) CORE_0_PIF_PMS_CONSTRAIN_WORLD_0_SPI_3() uint32 {
+// CORE_PIF_PMS_CONSTRAIN_WORLD_0_SPI_3 returns field CORE_%s_PIF_PMS_CONSTRAIN_WORLD_0_SPI_3 (bits 3:2): Core0 access spi_3 permission in world0.
+func (v CORE_PIF_PMS_CONSTRAIN_3Value) CORE_PIF_PMS_CONSTRAIN_WORLD_0_SPI_3() uint32 {
 	return uint32(v>>2) & 0x3
 }
 
-// WithCORE_0_PIF_PMS_CONSTRAIN_WORLD_0_SPI_3 returns v with field CORE_0_PIF_PMS_CONSTRAIN_WORLD_0_SPI_3 (bits 3:2) set to x, masked to the field width.
-func (v CORE_0_PIF_PMS_CONSTRAIN_3Value) WithCORE_0_PIF_PMS_CONSTRAIN_WORLD_0_SPI_3(x uint32) CORE_0_PIF_PMS_CONSTRAIN_3Value {
-	return v&^0xc | CORE_0_PIF_PMS_CONSTRAIN_3Value(x&0x3)<<2
+// WithCORE_PIF_PMS_CONSTRAIN_WORLD_0_SPI_3 returns v with field CORE_%s_PIF_PMS_CONSTRAIN_WORLD_0_SPI_3 (bits 3:2) set to x, masked to the field width.
+func (v CORE_PIF_PMS_CONSTRAIN_3Value) WithCORE_PIF_PMS_CONSTRAIN_WORLD_0_SPI_3(x uint32) CORE_PIF_PMS_CONSTRAIN_3Value {
+	return v&^0xc | CORE_PIF_PMS_CONSTRAIN_3Value(x&0x3)<<2
 }
 
-// CORE_0_PIF_PMS_CONSTRAIN_WORLD_0_APB_CTRL returns field CORE_0_PIF_PMS_CONSTRAIN_WORLD_0_APB_CTRL (bits 5:4): Core0 access apb_ctrl permission in world0.
-func (v CORE_0_PIF_PMS_CONSTRAIN_3Value) CORE_0_PIF_PMS_CONSTRAIN_WORLD_0_APB_CTRL() uint32 {
+// CORE_PIF_PMS_CONSTRAIN_WORLD_0_APB_CTRL returns field CORE_%s_PIF_PMS_CONSTRAIN_WORLD_0_APB_CTRL (bits 5:4): Core0 access apb_ctrl permission in world0.
+func (v CORE_PIF_PMS_CONSTRAIN_3Value) CORE_PIF_PMS_CONSTRAIN_WORLD_0_APB_CTRL() uint32 {
 	return uint32(v>>4) & 0x3
 }
 
-// WithCORE_0_PIF_PMS_CONSTRAIN_WORLD_0_APB_CTRL returns v with field CORE_0_PIF_PMS_CONSTRAIN_WORLD_0_APB_CTRL (bits 5:4) set to x, masked to the field width.
-func (v CORE_0_PIF_PMS_CONSTRAIN_3Value) WithCORE_0_PIF_PMS_CONSTRAIN_WORLD_0_APB_CTRL(x uint32) CORE_0_PIF_PMS_CONSTRAIN_3Value {
-	return v&^0x30 | CORE_0_PIF_PMS_CONSTRAIN_3Value(x&0x3)<<4
+// WithCORE_PIF_PMS_CONSTRAIN_WORLD_0_APB_CTRL returns v with field CORE_%s_PIF_PMS_CONSTRAIN_WORLD_0_APB_CTRL (bits 5:4) set to x, masked to the field width.
+func (v CORE_PIF_PMS_CONSTRAIN_3Value) WithCORE_PIF_PMS_CONSTRAIN_WORLD_0_APB_CTRL(x uint32) CORE_PIF_PMS_CONSTRAIN_3Value {
+	return v&^0x30 | CORE_PIF_PMS_CONSTRAIN_3Value(x&0x3)<<4
 }
 
-// CORE_0_PIF_PMS_CONSTRAIN_WORLD_0_I2C_EXT1 returns field CORE_0_PIF_PMS_CONSTRAIN_WORLD_0_I2C_EXT1 (bits 7:6): Core0 access i2c_ext1 permission in world0.
-func (v CORE_0_PIF_PMS_CONSTRAIN_3Value) CORE_0_PIF_PMS_CONSTRAIN_WORLD_0_I2C_EXT1() uint32 {
+// CORE_PIF_PMS_CONSTRAIN_WORLD_0_I2C_EXT1 returns field CORE_%s_PIF_PMS_CONSTRAIN_WORLD_0_I2C_EXT1 (bits 7:6): Core0 access i2c_ext1 permission in world0.
+func (v CORE_PIF_PMS_CONSTRAIN_3Value) CORE_PIF_PMS_CONSTRAIN_WORLD_0_I2C_EXT1() uint32 {
 	return uint32(v>>6) & 0x3
 }
 
-// WithCORE_0_PIF_PMS_CONSTRAIN_WORLD_0_I2C_EXT1 returns v with field CORE_0_PIF_PMS_CONSTRAIN_WORLD_0_I2C_EXT1 (bits 7:6) set to x, masked to the field width.
-func (v CORE_0_PIF_PMS_CONSTRAIN_3Value) WithCORE_0_PIF_PMS_CONSTRAIN_WORLD_0_I2C_EXT1(x uint32) CORE_0_PIF_PMS_CONSTRAIN_3Value {
-	return v&^0xc0 | CORE_0_PIF_PMS_CONSTRAIN_3Value(x&0x3)<<6
+// WithCORE_PIF_PMS_CONSTRAIN_WORLD_0_I2C_EXT1 returns v with field CORE_%s_PIF_PMS_CONSTRAIN_WORLD_0_I2C_EXT1 (bits 7:6) set to x, masked to the field width.
+func (v CORE_PIF_PMS_CONSTRAIN_3Value) WithCORE_PIF_PMS_CONSTRAIN_WORLD_0_I2C_EXT1(x uint32) CORE_PIF_PMS_CONSTRAIN_3Value {
+	return v&^0xc0 | CORE_PIF_PMS_CONSTRAIN_3Value(x&0x3)<<6
 }
 
-// CORE_0_PIF_PMS_CONSTRAIN_WORLD_0_SDIO_HOST returns field CORE_0_PIF_PMS_CONSTRAIN_WORLD_0_SDIO_HOST (bits 9:8): Core0 access sdio_host permission in world0.
-func (v CORE_0_PIF_PMS_CONSTRAIN_3Value) CORE_0_PIF_PMS_CONSTRAIN_WORLD_0_SDIO_HOST() uint32 {
+// CORE_PIF_PMS_CONSTRAIN_WORLD_0_SDIO_HOST returns field CORE_%s_PIF_PMS_CONSTRAIN_WORLD_0_SDIO_HOST (bits 9:8): Core0 access sdio_host permission in world0.
+func (v CORE_PIF_PMS_CONSTRAIN_3Value) CORE_PIF_PMS_CONSTRAIN_WORLD_0_SDIO_HOST() uint32 {
 	return uint32(v>>8) & 0x3
 }
 
-// WithCORE_0_PIF_PMS_CONSTRAIN_WORLD_0_SDIO_HOST returns v with field CORE_0_PIF_PMS_CONSTRAIN_WORLD_0_SDIO_HOST (bits 9:8) set to x, masked to the field width.
-func (v CORE_0_PIF_PMS_CONSTRAIN_3Value) WithCORE_0_PIF_PMS_CONSTRAIN_WORLD_0_SDIO_HOST(x uint32) CORE_0_PIF_PMS_CONSTRAIN_3Value {
-	return v&^0x300 | CORE_0_PIF_PMS_CONSTRAIN_3Value(x&0x3)<<8
+// WithCORE_PIF_PMS_CONSTRAIN_WORLD_0_SDIO_HOST returns v with field CORE_%s_PIF_PMS_CONSTRAIN_WORLD_0_SDIO_HOST (bits 9:8) set to x, masked to the field width.
+func (v CORE_PIF_PMS_CONSTRAIN_3Value) WithCORE_PIF_PMS_CONSTRAIN_WORLD_0_SDIO_HOST(x uint32) CORE_PIF_PMS_CONSTRAIN_3Value {
+	return v&^0x300 | CORE_PIF_PMS_CONSTRAIN_3Value(x&0x3)<<8
 }
 
-// CORE_0_PIF_PMS_CONSTRAIN_WORLD_0_CAN returns field CORE_0_PIF_PMS_CONSTRAIN_WORLD_0_CAN (bits 11:10): Core0 access can permission in world0.
-func (v CORE_0_PIF_PMS_CONSTRAIN_3Value) CORE_0_PIF_PMS_CONSTRAIN_WORLD_0_CAN() uint32 {
+// CORE_PIF_PMS_CONSTRAIN_WORLD_0_CAN returns field CORE_%s_PIF_PMS_CONSTRAIN_WORLD_0_CAN (bits 11:10): Core0 access can permission in world0.
+func (v CORE_PIF_PMS_CONSTRAIN_3Value) CORE_PIF_PMS_CONSTRAIN_WORLD_0_CAN() uint32 {
 	return uint32(v>>10) & 0x3
 }
 
-// WithCORE_0_PIF_PMS_CONSTRAIN_WORLD_0_CAN returns v with field CORE_0_PIF_PMS_CONSTRAIN_WORLD_0_CAN (bits 11:10) set to x, masked to the field width.
-func (v CORE_0_PIF_PMS_CONSTRAIN_3Value) WithCORE_0_PIF_PMS_CONSTRAIN_WORLD_0_CAN(x uint32) CORE_0_PIF_PMS_CONSTRAIN_3Value {
-	return v&^0xc00 | CORE_0_PIF_PMS_CONSTRAIN_3Value(x&0x3)<<10
+// WithCORE_PIF_PMS_CONSTRAIN_WORLD_0_CAN returns v with field CORE_%s_PIF_PMS_CONSTRAIN_WORLD_0_CAN (bits 11:10) set to x, masked to the field width.
+func (v CORE_PIF_PMS_CONSTRAIN_3Value) WithCORE_PIF_PMS_CONSTRAIN_WORLD_0_CAN(x uint32) CORE_PIF_PMS_CONSTRAIN_3Value {
+	return v&^0xc00 | CORE_PIF_PMS_CONSTRAIN_3Value(x&0x3)<<10
 }
 
-// CORE_0_PIF_PMS_CONSTRAIN_WORLD_0_PWM1 returns field CORE_0_PIF_PMS_CONSTRAIN_WORLD_0_PWM1 (bits 13:12): Core0 access pwm1 permission in world0.
-func (v CORE_0_PIF_PMS_CONSTRAIN_3Value) CORE_0_PIF_PMS_CONSTRAIN_WORLD_0_PWM1() uint32 {
+// CORE_PIF_PMS_CONSTRAIN_WORLD_0_PWM1 returns field CORE_%s_PIF_PMS_CONSTRAIN_WORLD_0_PWM1 (bits 13:12): Core0 access pwm1 permission in world0.
+func (v CORE_PIF_PMS_CONSTRAIN_3Value) CORE_PIF_PMS_CONSTRAIN_WORLD_0_PWM1() uint32 {
 	return uint32(v>>12) & 0x3
 }
 
-// WithCORE_0_PIF_PMS_CONSTRAIN_WORLD_0_PWM1 returns v with field CORE_0_PIF_PMS_CONSTRAIN_WORLD_0_PWM1 (bits 13:12) set to x, masked to the field width.
-func (v CORE_0_PIF_PMS_CONSTRAIN_3Value) WithCORE_0_PIF_PMS_CONSTRAIN_WORLD_0_PWM1(x uint32) CORE_0_PIF_PMS_CONSTRAIN_3Value {
-	return v&^0x3000 | CORE_0_PIF_PMS_CONSTRAIN_3Value(x&0x3)<<12
+// WithCORE_PIF_PMS_CONSTRAIN_WORLD_0_PWM1 returns v with field CORE_%s_PIF_PMS_CONSTRAIN_WORLD_0_PWM1 (bits 13:12) set to x, masked to the field width.
+func (v CORE_PIF_PMS_CONSTRAIN_3Value) WithCORE_PIF_PMS_CONSTRAIN_WORLD_0_PWM1(x uint32) CORE_PIF_PMS_CONSTRAIN_3Value {
+	return v&^0x3000 | CORE_PIF_PMS_CONSTRAIN_3Value(x&0x3)<<12
 }
 
-// CORE_0_PIF_PMS_CONSTRAIN_WORLD_0_I2S1 returns field CORE_0_PIF_PMS_CONSTRAIN_WORLD_0_I2S1 (bits 15:14): Core0 access i2s1 permission in world0.
-func (v CORE_0_PIF_PMS_CONSTRAIN_3Value) CORE_0_PIF_PMS_CONSTRAIN_WORLD_0_I2S1() uint32 {
+// CORE_PIF_PMS_CONSTRAIN_WORLD_0_I2S1 returns field CORE_%s_PIF_PMS_CONSTRAIN_WORLD_0_I2S1 (bits 15:14): Core0 access i2s1 permission in world0.
+func (v CORE_PIF_PMS_CONSTRAIN_3Value) CORE_PIF_PMS_CONSTRAIN_WORLD_0_I2S1() uint32 {
 	return uint32(v>>14) & 0x3
 }
 
-// WithCORE_0_PIF_PMS_CONSTRAIN_WORLD_0_I2S1 returns v with field CORE_0_PIF_PMS_CONSTRAIN_WORLD_0_I2S1 (bits 15:14) set to x, masked to the field width.
-func (v CORE_0_PIF_PMS_CONSTRAIN_3Value) WithCORE_0_PIF_PMS_CONSTRAIN_WORLD_0_I2S1(x uint32) CORE_0_PIF_PMS_CONSTRAIN_3Value {
-	return v&^0xc000 | CORE_0_PIF_PMS_CONSTRAIN_3Value(x&0x3)<<14
+// WithCORE_PIF_PMS_CONSTRAIN_WORLD_0_I2S1 returns v with field CORE_%s_PIF_PMS_CONSTRAIN_WORLD_0_I2S1 (bits 15:14) set to x, masked to the field width.
+func (v CORE_PIF_PMS_CONSTRAIN_3Value) WithCORE_PIF_PMS_CONSTRAIN_WORLD_0_I2S1(x uint32) CORE_PIF_PMS_CONSTRAIN_3Value {
+	return v&^0xc000 | CORE_PIF_PMS_CONSTRAIN_3Value(x&0x3)<<14
 }
 
-// CORE_0_PIF_PMS_CONSTRAIN_WORLD_0_UART2 returns field CORE_0_PIF_PMS_CONSTRAIN_WORLD_0_UART2 (bits 17:16): Core0 access uart2 permission in world0.
-func (v CORE_0_PIF_PMS_CONSTRAIN_3Value) CORE_0_PIF_PMS_CONSTRAIN_WORLD_0_UART2() uint32 {
+// CORE_PIF_PMS_CONSTRAIN_WORLD_0_UART2 returns field CORE_%s_PIF_PMS_CONSTRAIN_WORLD_0_UART2 (bits 17:16): Core0 access uart2 permission in world0.
+func (v CORE_PIF_PMS_CONSTRAIN_3Value) CORE_PIF_PMS_CONSTRAIN_WORLD_0_UART2() uint32 {
 	return uint32(v>>16) & 0x3
 }
 
-// WithCORE_0_PIF_PMS_CONSTRAIN_WORLD_0_UART2 returns v with field CORE_0_PIF_PMS_CONSTRAIN_WORLD_0_UART2 (bits 17:16) set to x, masked to the field width.
-func (v CORE_0_PIF_PMS_CONSTRAIN_3Value) WithCORE_0_PIF_PMS_CONSTRAIN_WORLD_0_UART2(x uint32) CORE_0_PIF_PMS_CONSTRAIN_3Value {
-	return v&^0x30000 | CORE_0_PIF_PMS_CONSTRAIN_3Value(x&0x3)<<16
+// WithCORE_PIF_PMS_CONSTRAIN_WORLD_0_UART2 returns v with field CORE_%s_PIF_PMS_CONSTRAIN_WORLD_0_UART2 (bits 17:16) set to x, masked to the field width.
+func (v CORE_PIF_PMS_CONSTRAIN_3Value) WithCORE_PIF_PMS_CONSTRAIN_WORLD_0_UART2(x uint32) CORE_PIF_PMS_CONSTRAIN_3Value {
+	return v&^0x30000 | CORE_PIF_PMS_CONSTRAIN_3Value(x&0x3)<<16
 }
 
-// CORE_0_PIF_PMS_CONSTRAIN_WORLD_0_RWBT returns field CORE_0_PIF_PMS_CONSTRAIN_WORLD_0_RWBT (bits 23:22): Core0 access rwbt permission in world0.
-func (v CORE_0_PIF_PMS_CONSTRAIN_3Value) CORE_0_PIF_PMS_CONSTRAIN_WORLD_0_RWBT() uint32 {
+// CORE_PIF_PMS_CONSTRAIN_WORLD_0_RWBT returns field CORE_%s_PIF_PMS_CONSTRAIN_WORLD_0_RWBT (bits 23:22): Core0 access rwbt permission in world0.
+func (v CORE_PIF_PMS_CONSTRAIN_3Value) CORE_PIF_PMS_CONSTRAIN_WORLD_0_RWBT() uint32 {
 	return uint32(v>>22) & 0x3
 }
 
-// WithCORE_0_PIF_PMS_CONSTRAIN_WORLD_0_RWBT returns v with field CORE_0_PIF_PMS_CONSTRAIN_WORLD_0_RWBT (bits 23:22) set to x, masked to the field width.
-func (v CORE_0_PIF_PMS_CONSTRAIN_3Value) WithCORE_0_PIF_PMS_CONSTRAIN_WORLD_0_RWBT(x uint32) CORE_0_PIF_PMS_CONSTRAIN_3Value {
-	return v&^0xc00000 | CORE_0_PIF_PMS_CONSTRAIN_3Value(x&0x3)<<22
+// WithCORE_PIF_PMS_CONSTRAIN_WORLD_0_RWBT returns v with field CORE_%s_PIF_PMS_CONSTRAIN_WORLD_0_RWBT (bits 23:22) set to x, masked to the field width.
+func (v CORE_PIF_PMS_CONSTRAIN_3Value) WithCORE_PIF_PMS_CONSTRAIN_WORLD_0_RWBT(x uint32) CORE_PIF_PMS_CONSTRAIN_3Value {
+	return v&^0xc00000 | CORE_PIF_PMS_CONSTRAIN_3Value(x&0x3)<<22
 }
 
-// CORE_0_PIF_PMS_CONSTRAIN_WORLD_0_WIFIMAC returns field CORE_0_PIF_PMS_CONSTRAIN_WORLD_0_WIFIMAC (bits 27:26): Core0 access wifimac permission in world0.
-func (v CORE_0_PIF_PMS_CONSTRAIN_3Value) CORE_0_PIF_PMS_CONSTRAIN_WORLD_0_WIFIMAC() uint32 {
+// CORE_PIF_PMS_CONSTRAIN_WORLD_0_WIFIMAC returns field CORE_%s_PIF_PMS_CONSTRAIN_WORLD_0_WIFIMAC (bits 27:26): Core0 access wifimac permission in world0.
+func (v CORE_PIF_PMS_CONSTRAIN_3Value) CORE_PIF_PMS_CONSTRAIN_WORLD_0_WIFIMAC() uint32 {
 	return uint32(v>>26) & 0x3
 }
 
-// WithCORE_0_PIF_PMS_CONSTRAIN_WORLD_0_WIFIMAC returns v with field CORE_0_PIF_PMS_CONSTRAIN_WORLD_0_WIFIMAC (bits 27:26) set to x, masked to the field width.
-func (v CORE_0_PIF_PMS_CONSTRAIN_3Value) WithCORE_0_PIF_PMS_CONSTRAIN_WORLD_0_WIFIMAC(x uint32) CORE_0_PIF_PMS_CONSTRAIN_3Value {
-	return v&^0xc000000 | CORE_0_PIF_PMS_CONSTRAIN_3Value(x&0x3)<<26
+// WithCORE_PIF_PMS_CONSTRAIN_WORLD_0_WIFIMAC returns v with field CORE_%s_PIF_PMS_CONSTRAIN_WORLD_0_WIFIMAC (bits 27:26) set to x, masked to the field width.
+func (v CORE_PIF_PMS_CONSTRAIN_3Value) WithCORE_PIF_PMS_CONSTRAIN_WORLD_0_WIFIMAC(x uint32) CORE_PIF_PMS_CONSTRAIN_3Value {
+	return v&^0xc000000 | CORE_PIF_PMS_CONSTRAIN_3Value(x&0x3)<<26
 }
 
-// CORE_0_PIF_PMS_CONSTRAIN_WORLD_0_PWR returns field CORE_0_PIF_PMS_CONSTRAIN_WORLD_0_PWR (bits 29:28): Core0 access pwr permission in world0.
-func (v CORE_0_PIF_PMS_CONSTRAIN_3Value) CORE_0_PIF_PMS_CONSTRAIN_WORLD_0_PWR() uint32 {
+// CORE_PIF_PMS_CONSTRAIN_WORLD_0_PWR returns field CORE_%s_PIF_PMS_CONSTRAIN_WORLD_0_PWR (bits 29:28): Core0 access pwr permission in world0.
+func (v CORE_PIF_PMS_CONSTRAIN_3Value) CORE_PIF_PMS_CONSTRAIN_WORLD_0_PWR() uint32 {
 	return uint32(v>>28) & 0x3
 }
 
-// WithCORE_0_PIF_PMS_CONSTRAIN_WORLD_0_PWR returns v with field CORE_0_PIF_PMS_CONSTRAIN_WORLD_0_PWR (bits 29:28) set to x, masked to the field width.
-func (v CORE_0_PIF_PMS_CONSTRAIN_3Value) WithCORE_0_PIF_PMS_CONSTRAIN_WORLD_0_PWR(x uint32) CORE_0_PIF_PMS_CONSTRAIN_3Value {
-	return v&^0x30000000 | CORE_0_PIF_PMS_CONSTRAIN_3Value(x&0x3)<<28
+// WithCORE_PIF_PMS_CONSTRAIN_WORLD_0_PWR returns v with field CORE_%s_PIF_PMS_CONSTRAIN_WORLD_0_PWR (bits 29:28) set to x, masked to the field width.
+func (v CORE_PIF_PMS_CONSTRAIN_3Value) WithCORE_PIF_PMS_CONSTRAIN_WORLD_0_PWR(x uint32) CORE_PIF_PMS_CONSTRAIN_3Value {
+	return v&^0x30000000 | CORE_PIF_PMS_CONSTRAIN_3Value(x&0x3)<<28
 }
 
-// CORE_0_PIF_PMS_CONSTRAIN_4 is register CORE_0_PIF_PMS_CONSTRAIN_4 (32-bit, read-write, reset 0xffffffff): Core0 access peripherals permission configuration register 4.
-type CORE_0_PIF_PMS_CONSTRAIN_4 struct{ reg mmio.U32 }
+// CORE_PIF_PMS_CONSTRAIN_4 is register PIF_PMS_CONSTRAIN_4 (32-bit, read-write, reset 0xffffffff): Core0 access peripherals permission configuration register 4.
+type CORE_PIF_PMS_CONSTRAIN_4 struct{ reg mmio.U32 }
 
-// CORE_0_PIF_PMS_CONSTRAIN_4Value is a value of register CORE_0_PIF_PMS_CONSTRAIN_4.
-type CORE_0_PIF_PMS_CONSTRAIN_4Value uint32
+// CORE_PIF_PMS_CONSTRAIN_4Value is a value of register CORE_PIF_PMS_CONSTRAIN_4.
+type CORE_PIF_PMS_CONSTRAIN_4Value uint32
 
-// CORE_0_PIF_PMS_CONSTRAIN_4Reset is the reset value of register CORE_0_PIF_PMS_CONSTRAIN_4.
-const CORE_0_PIF_PMS_CONSTRAIN_4Reset CORE_0_PIF_PMS_CONSTRAIN_4Value = 0xffffffff
+// CORE_PIF_PMS_CONSTRAIN_4Reset is the reset value of register CORE_PIF_PMS_CONSTRAIN_4.
+const CORE_PIF_PMS_CONSTRAIN_4Reset CORE_PIF_PMS_CONSTRAIN_4Value = 0xffffffff
 
 // Read loads the register.
-func (r *CORE_0_PIF_PMS_CONSTRAIN_4) Read() CORE_0_PIF_PMS_CONSTRAIN_4Value {
-	return CORE_0_PIF_PMS_CONSTRAIN_4Value(r.reg.Load())
+func (r *CORE_PIF_PMS_CONSTRAIN_4) Read() CORE_PIF_PMS_CONSTRAIN_4Value {
+	return CORE_PIF_PMS_CONSTRAIN_4Value(r.reg.Load())
 }
 
 // Write stores v in the register.
-func (r *CORE_0_PIF_PMS_CONSTRAIN_4) Write(v CORE_0_PIF_PMS_CONSTRAIN_4Value) { r.reg.Store(uint32(v)) }
+func (r *CORE_PIF_PMS_CONSTRAIN_4) Write(v CORE_PIF_PMS_CONSTRAIN_4Value) { r.reg.Store(uint32(v)) }
 
-// WriteWith stores f(CORE_0_PIF_PMS_CONSTRAIN_4Reset): fields f leaves alone are written as their reset values.
-func (r *CORE_0_PIF_PMS_CONSTRAIN_4) WriteWith(f func(CORE_0_PIF_PMS_CONSTRAIN_4Value) CORE_0_PIF_PMS_CONSTRAIN_4Value) {
-	r.reg.Store(uint32(f(CORE_0_PIF_PMS_CONSTRAIN_4Reset)))
+// WriteWith stores f(CORE_PIF_PMS_CONSTRAIN_4Reset): fields f leaves alone are written as their reset values.
+func (r *CORE_PIF_PMS_CONSTRAIN_4) WriteWith(f func(CORE_PIF_PMS_CONSTRAIN_4Value) CORE_PIF_PMS_CONSTRAIN_4Value) {
+	r.reg.Store(uint32(f(CORE_PIF_PMS_CONSTRAIN_4Reset)))
 }
 
-// Reset stores CORE_0_PIF_PMS_CONSTRAIN_4Reset in the register.
-func (r *CORE_0_PIF_PMS_CONSTRAIN_4) Reset() { r.reg.Store(uint32(CORE_0_PIF_PMS_CONSTRAIN_4Reset)) }
+// Reset stores CORE_PIF_PMS_CONSTRAIN_4Reset in the register.
+func (r *CORE_PIF_PMS_CONSTRAIN_4) Reset() { r.reg.Store(uint32(CORE_PIF_PMS_CONSTRAIN_4Reset)) }
 
 // Modify loads the register, passes its value to f and stores the result.
-func (r *CORE_0_PIF_PMS_CONSTRAIN_4) Modify(f func(CORE_0_PIF_PMS_CONSTRAIN_4Value) CORE_0_PIF_PMS_CONSTRAIN_4Value) {
-	r.reg.Store(uint32(f(CORE_0_PIF_PMS_CONSTRAIN_4Value(r.reg.Load()))))
+func (r *CORE_PIF_PMS_CONSTRAIN_4) Modify(f func(CORE_PIF_PMS_CONSTRAIN_4Value) CORE_PIF_PMS_CONSTRAIN_4Value) {
+	r.reg.Store(uint32(f(CORE_PIF_PMS_CONSTRAIN_4Value(r.reg.Load()))))
 }
 
-// CORE_0_PIF_PMS_CONSTRAIN_WORLD_0_USB_DEVICE returns field CORE_0_PIF_PMS_CONSTRAIN_WORLD_0_USB_DEVICE (bits 1:0): Core0 access usb_device permission in world0.
-func (v CORE_0_PIF_PMS_CONSTRAIN_4Value) CORE_0_PIF_PMS_CONSTRAIN_WORLD_0_USB_DEVICE() uint32 {
+// CORE_PIF_PMS_CONSTRAIN_WORLD_0_USB_DEVICE returns field CORE_%s_PIF_PMS_CONSTRAIN_WORLD_0_USB_DEVICE (bits 1:0): Core0 access usb_device permission in world0.
+func (v CORE_PIF_PMS_CONSTRAIN_4Value) CORE_PIF_PMS_CONSTRAIN_WORLD_0_USB_DEVICE() uint32 {
 	return uint32(v) & 0x3
 }
 
-// WithCORE_0_PIF_PMS_CONSTRAIN_WORLD_0_USB_DEVICE returns v with field CORE_0_PIF_PMS_CONSTRAIN_WORLD_0_USB_DEVICE (bits 1:0) set to x, masked to the field width.
-func (v CORE_0_PIF_PMS_CONSTRAIN_4Value) WithCORE_0_PIF_PMS_CONSTRAIN_WORLD_0_USB_DEVICE(x uint32) CORE_0_PIF_PMS_CONSTRAIN_4Value {
-	return v&^0x3 | CORE_0_PIF_PMS_CONSTRAIN_4Value(x&0x3)
+// WithCORE_PIF_PMS_CONSTRAIN_WORLD_0_USB_DEVICE returns v with field CORE_%s_PIF_PMS_CONSTRAIN_WORLD_0_USB_DEVICE (bits 1:0) set to x, masked to the field width.
+func (v CORE_PIF_PMS_CONSTRAIN_4Value) WithCORE_PIF_PMS_CONSTRAIN_WORLD_0_USB_DEVICE(x uint32) CORE_PIF_PMS_CONSTRAIN_4Value {
+	return v&^0x3 | CORE_PIF_PMS_CONSTRAIN_4Value(x&0x3)
 }
 
-// CORE_0_PIF_PMS_CONSTRAIN_WORLD_0_USB_WRAP returns field CORE_0_PIF_PMS_CONSTRAIN_WORLD_0_USB_WRAP (bits 3:2): Core0 access usb_wrap permission in world0.
-func (v CORE_0_PIF_PMS_CONSTRAIN_4Value) CORE_0_PIF_PMS_CONSTRAIN_WORLD_0_USB_WRAP() uint32 {
+// CORE_PIF_PMS_CONSTRAIN_WORLD_0_USB_WRAP returns field CORE_%s_PIF_PMS_CONSTRAIN_WORLD_0_USB_WRAP (bits 3:2): Core0 access usb_wrap permission in world0.
+func (v CORE_PIF_PMS_CONSTRAIN_4Value) CORE_PIF_PMS_CONSTRAIN_WORLD_0_USB_WRAP() uint32 {
 	return uint32(v>>2) & 0x3
 }
 
-// WithCORE_0_PIF_PMS_CONSTRAIN_WORLD_0_USB_WRAP returns v with field CORE_0_PIF_PMS_CONSTRAIN_WORLD_0_USB_WRAP (bits 3:2) set to x, masked to the field width.
-func (v CORE_0_PIF_PMS_CONSTRAIN_4Value) WithCORE_0_PIF_PMS_CONSTRAIN_WORLD_0_USB_WRAP(x uint32) CORE_0_PIF_PMS_CONSTRAIN_4Value {
-	return v&^0xc | CORE_0_PIF_PMS_CONSTRAIN_4Value(x&0x3)<<2
+// WithCORE_PIF_PMS_CONSTRAIN_WORLD_0_USB_WRAP returns v with field CORE_%s_PIF_PMS_CONSTRAIN_WORLD_0_USB_WRAP (bits 3:2) set to x, masked to the field width.
+func (v CORE_PIF_PMS_CONSTRAIN_4Value) WithCORE_PIF_PMS_CONSTRAIN_WORLD_0_USB_WRAP(x uint32) CORE_PIF_PMS_CONSTRAIN_4Value {
+	return v&^0xc | CORE_PIF_PMS_CONSTRAIN_4Value(x&0x3)<<2
 }
 
-// CORE_0_PIF_PMS_CONSTRAIN_WORLD_0_CRYPTO_PERI returns field CORE_0_PIF_PMS_CONSTRAIN_WORLD_0_CRYPTO_PERI (bits 5:4): Core0 access crypto_peri permission in world0.
-func (v CORE_0_PIF_PMS_CONSTRAIN_4Value) CORE_0_PIF_PMS_CONSTRAIN_WORLD_0_CRYPTO_PERI() uint32 {
+// CORE_PIF_PMS_CONSTRAIN_WORLD_0_CRYPTO_PERI returns field CORE_%s_PIF_PMS_CONSTRAIN_WORLD_0_CRYPTO_PERI (bits 5:4): Core0 access crypto_peri permission in world0.
+func (v CORE_PIF_PMS_CONSTRAIN_4Value) CORE_PIF_PMS_CONSTRAIN_WORLD_0_CRYPTO_PERI() uint32 {
 	return uint32(v>>4) & 0x3
 }
 
-// WithCORE_0_PIF_PMS_CONSTRAIN_WORLD_0_CRYPTO_PERI returns v with field CORE_0_PIF_PMS_CONSTRAIN_WORLD_0_CRYPTO_PERI (bits 5:4) set to x, masked to the field width.
-func (v CORE_0_PIF_PMS_CONSTRAIN_4Value) WithCORE_0_PIF_PMS_CONSTRAIN_WORLD_0_CRYPTO_PERI(x uint32) CORE_0_PIF_PMS_CONSTRAIN_4Value {
-	return v&^0x30 | CORE_0_PIF_PMS_CONSTRAIN_4Value(x&0x3)<<4
+// WithCORE_PIF_PMS_CONSTRAIN_WORLD_0_CRYPTO_PERI returns v with field CORE_%s_PIF_PMS_CONSTRAIN_WORLD_0_CRYPTO_PERI (bits 5:4) set to x, masked to the field width.
+func (v CORE_PIF_PMS_CONSTRAIN_4Value) WithCORE_PIF_PMS_CONSTRAIN_WORLD_0_CRYPTO_PERI(x uint32) CORE_PIF_PMS_CONSTRAIN_4Value {
+	return v&^0x30 | CORE_PIF_PMS_CONSTRAIN_4Value(x&0x3)<<4
 }
 
-// CORE_0_PIF_PMS_CONSTRAIN_WORLD_0_CRYPTO_DMA returns field CORE_0_PIF_PMS_CONSTRAIN_WORLD_0_CRYPTO_DMA (bits 7:6): Core0 access crypto_dma permission in world0.
-func (v CORE_0_PIF_PMS_CONSTRAIN_4Value) CORE_0_PIF_PMS_CONSTRAIN_WORLD_0_CRYPTO_DMA() uint32 {
+// CORE_PIF_PMS_CONSTRAIN_WORLD_0_CRYPTO_DMA returns field CORE_%s_PIF_PMS_CONSTRAIN_WORLD_0_CRYPTO_DMA (bits 7:6): Core0 access crypto_dma permission in world0.
+func (v CORE_PIF_PMS_CONSTRAIN_4Value) CORE_PIF_PMS_CONSTRAIN_WORLD_0_CRYPTO_DMA() uint32 {
 	return uint32(v>>6) & 0x3
 }
 
-// WithCORE_0_PIF_PMS_CONSTRAIN_WORLD_0_CRYPTO_DMA returns v with field CORE_0_PIF_PMS_CONSTRAIN_WORLD_0_CRYPTO_DMA (bits 7:6) set to x, masked to the field width.
-func (v CORE_0_PIF_PMS_CONSTRAIN_4Value) WithCORE_0_PIF_PMS_CONSTRAIN_WORLD_0_CRYPTO_DMA(x uint32) CORE_0_PIF_PMS_CONSTRAIN_4Value {
-	return v&^0xc0 | CORE_0_PIF_PMS_CONSTRAIN_4Value(x&0x3)<<6
+// WithCORE_PIF_PMS_CONSTRAIN_WORLD_0_CRYPTO_DMA returns v with field CORE_%s_PIF_PMS_CONSTRAIN_WORLD_0_CRYPTO_DMA (bits 7:6) set to x, masked to the field width.
+func (v CORE_PIF_PMS_CONSTRAIN_4Value) WithCORE_PIF_PMS_CONSTRAIN_WORLD_0_CRYPTO_DMA(x uint32) CORE_PIF_PMS_CONSTRAIN_4Value {
+	return v&^0xc0 | CORE_PIF_PMS_CONSTRAIN_4Value(x&0x3)<<6
 }
 
-// CORE_0_PIF_PMS_CONSTRAIN_WORLD_0_APB_ADC returns field CORE_0_PIF_PMS_CONSTRAIN_WORLD_0_APB_ADC (bits 9:8): Core0 access apb_adc permission in world0.
-func (v CORE_0_PIF_PMS_CONSTRAIN_4Value) CORE_0_PIF_PMS_CONSTRAIN_WORLD_0_APB_ADC() uint32 {
+// CORE_PIF_PMS_CONSTRAIN_WORLD_0_APB_ADC returns field CORE_%s_PIF_PMS_CONSTRAIN_WORLD_0_APB_ADC (bits 9:8): Core0 access apb_adc permission in world0.
+func (v CORE_PIF_PMS_CONSTRAIN_4Value) CORE_PIF_PMS_CONSTRAIN_WORLD_0_APB_ADC() uint32 {
 	return uint32(v>>8) & 0x3
 }
 
-// WithCORE_0_PIF_PMS_CONSTRAIN_WORLD_0_APB_ADC returns v with field CORE_0_PIF_PMS_CONSTRAIN_WORLD_0_APB_ADC (bits 9:8) set to x, masked to the field width.
-func (v CORE_0_PIF_PMS_CONSTRAIN_4Value) WithCORE_0_PIF_PMS_CONSTRAIN_WORLD_0_APB_ADC(x uint32) CORE_0_PIF_PMS_CONSTRAIN_4Value {
-	return v&^0x300 | CORE_0_PIF_PMS_CONSTRAIN_4Value(x&0x3)<<8
+// WithCORE_PIF_PMS_CONSTRAIN_WORLD_0_APB_ADC returns v with field CORE_%s_PIF_PMS_CONSTRAIN_WORLD_0_APB_ADC (bits 9:8) set to x, masked to the field width.
+func (v CORE_PIF_PMS_CONSTRAIN_4Value) WithCORE_PIF_PMS_CONSTRAIN_WORLD_0_APB_ADC(x uint32) CORE_PIF_PMS_CONSTRAIN_4Value {
+	return v&^0x300 | CORE_PIF_PMS_CONSTRAIN_4Value(x&0x3)<<8
 }
 
-// CORE_0_PIF_PMS_CONSTRAIN_WORLD_0_LCD_CAM returns field CORE_0_PIF_PMS_CONSTRAIN_WORLD_0_LCD_CAM (bits 11:10): Core0 access lcd_cam permission in world0.
-func (v CORE_0_PIF_PMS_CONSTRAIN_4Value) CORE_0_PIF_PMS_CONSTRAIN_WORLD_0_LCD_CAM() uint32 {
+// CORE_PIF_PMS_CONSTRAIN_WORLD_0_LCD_CAM returns field CORE_%s_PIF_PMS_CONSTRAIN_WORLD_0_LCD_CAM (bits 11:10): Core0 access lcd_cam permission in world0.
+func (v CORE_PIF_PMS_CONSTRAIN_4Value) CORE_PIF_PMS_CONSTRAIN_WORLD_0_LCD_CAM() uint32 {
 	return uint32(v>>10) & 0x3
 }
 
-// WithCORE_0_PIF_PMS_CONSTRAIN_WORLD_0_LCD_CAM returns v with field CORE_0_PIF_PMS_CONSTRAIN_WORLD_0_LCD_CAM (bits 11:10) set to x, masked to the field width.
-func (v CORE_0_PIF_PMS_CONSTRAIN_4Value) WithCORE_0_PIF_PMS_CONSTRAIN_WORLD_0_LCD_CAM(x uint32) CORE_0_PIF_PMS_CONSTRAIN_4Value {
-	return v&^0xc00 | CORE_0_PIF_PMS_CONSTRAIN_4Value(x&0x3)<<10
+// WithCORE_PIF_PMS_CONSTRAIN_WORLD_0_LCD_CAM returns v with field CORE_%s_PIF_PMS_CONSTRAIN_WORLD_0_LCD_CAM (bits 11:10) set to x, masked to the field width.
+func (v CORE_PIF_PMS_CONSTRAIN_4Value) WithCORE_PIF_PMS_CONSTRAIN_WORLD_0_LCD_CAM(x uint32) CORE_PIF_PMS_CONSTRAIN_4Value {
+	return v&^0xc00 | CORE_PIF_PMS_CONSTRAIN_4Value(x&0x3)<<10
 }
 
-// CORE_0_PIF_PMS_CONSTRAIN_WORLD_0_BT_PWR returns field CORE_0_PIF_PMS_CONSTRAIN_WORLD_0_BT_PWR (bits 13:12): Core0 access bt_pwr permission in world0.
-func (v CORE_0_PIF_PMS_CONSTRAIN_4Value) CORE_0_PIF_PMS_CONSTRAIN_WORLD_0_BT_PWR() uint32 {
+// CORE_PIF_PMS_CONSTRAIN_WORLD_0_BT_PWR returns field CORE_%s_PIF_PMS_CONSTRAIN_WORLD_0_BT_PWR (bits 13:12): Core0 access bt_pwr permission in world0.
+func (v CORE_PIF_PMS_CONSTRAIN_4Value) CORE_PIF_PMS_CONSTRAIN_WORLD_0_BT_PWR() uint32 {
 	return uint32(v>>12) & 0x3
 }
 
-// WithCORE_0_PIF_PMS_CONSTRAIN_WORLD_0_BT_PWR returns v with field CORE_0_PIF_PMS_CONSTRAIN_WORLD_0_BT_PWR (bits 13:12) set to x, masked to the field width.
-func (v CORE_0_PIF_PMS_CONSTRAIN_4Value) WithCORE_0_PIF_PMS_CONSTRAIN_WORLD_0_BT_PWR(x uint32) CORE_0_PIF_PMS_CONSTRAIN_4Value {
-	return v&^0x3000 | CORE_0_PIF_PMS_CONSTRAIN_4Value(x&0x3)<<12
+// WithCORE_PIF_PMS_CONSTRAIN_WORLD_0_BT_PWR returns v with field CORE_%s_PIF_PMS_CONSTRAIN_WORLD_0_BT_PWR (bits 13:12) set to x, masked to the field width.
+func (v CORE_PIF_PMS_CONSTRAIN_4Value) WithCORE_PIF_PMS_CONSTRAIN_WORLD_0_BT_PWR(x uint32) CORE_PIF_PMS_CONSTRAIN_4Value {
+	return v&^0x3000 | CORE_PIF_PMS_CONSTRAIN_4Value(x&0x3)<<12
 }
 
-// CORE_0_PIF_PMS_CONSTRAIN_WORLD_0_USB returns field CORE_0_PIF_PMS_CONSTRAIN_WORLD_0_USB (bits 15:14): Core0 access usb permission in world0.
-func (v CORE_0_PIF_PMS_CONSTRAIN_4Value) CORE_0_PIF_PMS_CONSTRAIN_WORLD_0_USB() uint32 {
+// CORE_PIF_PMS_CONSTRAIN_WORLD_0_USB returns field CORE_%s_PIF_PMS_CONSTRAIN_WORLD_0_USB (bits 15:14): Core0 access usb permission in world0.
+func (v CORE_PIF_PMS_CONSTRAIN_4Value) CORE_PIF_PMS_CONSTRAIN_WORLD_0_USB() uint32 {
 	return uint32(v>>14) & 0x3
 }
 
-// WithCORE_0_PIF_PMS_CONSTRAIN_WORLD_0_USB returns v with field CORE_0_PIF_PMS_CONSTRAIN_WORLD_0_USB (bits 15:14) set to x, masked to the field width.
-func (v CORE_0_PIF_PMS_CONSTRAIN_4Value) WithCORE_0_PIF_PMS_CONSTRAIN_WORLD_0_USB(x uint32) CORE_0_PIF_PMS_CONSTRAIN_4Value {
-	return v&^0xc000 | CORE_0_PIF_PMS_CONSTRAIN_4Value(x&0x3)<<14
+// WithCORE_PIF_PMS_CONSTRAIN_WORLD_0_USB returns v with field CORE_%s_PIF_PMS_CONSTRAIN_WORLD_0_USB (bits 15:14) set to x, masked to the field width.
+func (v CORE_PIF_PMS_CONSTRAIN_4Value) WithCORE_PIF_PMS_CONSTRAIN_WORLD_0_USB(x uint32) CORE_PIF_PMS_CONSTRAIN_4Value {
+	return v&^0xc000 | CORE_PIF_PMS_CONSTRAIN_4Value(x&0x3)<<14
 }
 
-// CORE_0_PIF_PMS_CONSTRAIN_WORLD_0_SYSTEM returns field CORE_0_PIF_PMS_CONSTRAIN_WORLD_0_SYSTEM (bits 17:16): Core0 access system permission in world0.
-func (v CORE_0_PIF_PMS_CONSTRAIN_4Value) CORE_0_PIF_PMS_CONSTRAIN_WORLD_0_SYSTEM() uint32 {
+// CORE_PIF_PMS_CONSTRAIN_WORLD_0_SYSTEM returns field CORE_%s_PIF_PMS_CONSTRAIN_WORLD_0_SYSTEM (bits 17:16): Core0 access system permission in world0.
+func (v CORE_PIF_PMS_CONSTRAIN_4Value) CORE_PIF_PMS_CONSTRAIN_WORLD_0_SYSTEM() uint32 {
 	return uint32(v>>16) & 0x3
 }
 
-// WithCORE_0_PIF_PMS_CONSTRAIN_WORLD_0_SYSTEM returns v with field CORE_0_PIF_PMS_CONSTRAIN_WORLD_0_SYSTEM (bits 17:16) set to x, masked to the field width.
-func (v CORE_0_PIF_PMS_CONSTRAIN_4Value) WithCORE_0_PIF_PMS_CONSTRAIN_WORLD_0_SYSTEM(x uint32) CORE_0_PIF_PMS_CONSTRAIN_4Value {
-	return v&^0x30000 | CORE_0_PIF_PMS_CONSTRAIN_4Value(x&0x3)<<16
+// WithCORE_PIF_PMS_CONSTRAIN_WORLD_0_SYSTEM returns v with field CORE_%s_PIF_PMS_CONSTRAIN_WORLD_0_SYSTEM (bits 17:16) set to x, masked to the field width.
+func (v CORE_PIF_PMS_CONSTRAIN_4Value) WithCORE_PIF_PMS_CONSTRAIN_WORLD_0_SYSTEM(x uint32) CORE_PIF_PMS_CONSTRAIN_4Value {
+	return v&^0x30000 | CORE_PIF_PMS_CONSTRAIN_4Value(x&0x3)<<16
 }
 
-// CORE_0_PIF_PMS_CONSTRAIN_WORLD_0_SENSITIVE returns field CORE_0_PIF_PMS_CONSTRAIN_WORLD_0_SENSITIVE (bits 19:18): Core0 access sensitive permission in world0.
-func (v CORE_0_PIF_PMS_CONSTRAIN_4Value) CORE_0_PIF_PMS_CONSTRAIN_WORLD_0_SENSITIVE() uint32 {
+// CORE_PIF_PMS_CONSTRAIN_WORLD_0_SENSITIVE returns field CORE_%s_PIF_PMS_CONSTRAIN_WORLD_0_SENSITIVE (bits 19:18): Core0 access sensitive permission in world0.
+func (v CORE_PIF_PMS_CONSTRAIN_4Value) CORE_PIF_PMS_CONSTRAIN_WORLD_0_SENSITIVE() uint32 {
 	return uint32(v>>18) & 0x3
 }
 
-// WithCORE_0_PIF_PMS_CONSTRAIN_WORLD_0_SENSITIVE returns v with field CORE_0_PIF_PMS_CONSTRAIN_WORLD_0_SENSITIVE (bits 19:18) set to x, masked to the field width.
-func (v CORE_0_PIF_PMS_CONSTRAIN_4Value) WithCORE_0_PIF_PMS_CONSTRAIN_WORLD_0_SENSITIVE(x uint32) CORE_0_PIF_PMS_CONSTRAIN_4Value {
-	return v&^0xc0000 | CORE_0_PIF_PMS_CONSTRAIN_4Value(x&0x3)<<18
+// WithCORE_PIF_PMS_CONSTRAIN_WORLD_0_SENSITIVE returns v with field CORE_%s_PIF_PMS_CONSTRAIN_WORLD_0_SENSITIVE (bits 19:18) set to x, masked to the field width.
+func (v CORE_PIF_PMS_CONSTRAIN_4Value) WithCORE_PIF_PMS_CONSTRAIN_WORLD_0_SENSITIVE(x uint32) CORE_PIF_PMS_CONSTRAIN_4Value {
+	return v&^0xc0000 | CORE_PIF_PMS_CONSTRAIN_4Value(x&0x3)<<18
 }
 
-// CORE_0_PIF_PMS_CONSTRAIN_WORLD_0_INTERRUPT returns field CORE_0_PIF_PMS_CONSTRAIN_WORLD_0_INTERRUPT (bits 21:20): Core0 access interrupt permission in world0.
-func (v CORE_0_PIF_PMS_CONSTRAIN_4Value) CORE_0_PIF_PMS_CONSTRAIN_WORLD_0_INTERRUPT() uint32 {
+// CORE_PIF_PMS_CONSTRAIN_WORLD_0_INTERRUPT returns field CORE_%s_PIF_PMS_CONSTRAIN_WORLD_0_INTERRUPT (bits 21:20): Core0 access interrupt permission in world0.
+func (v CORE_PIF_PMS_CONSTRAIN_4Value) CORE_PIF_PMS_CONSTRAIN_WORLD_0_INTERRUPT() uint32 {
 	return uint32(v>>20) & 0x3
 }
 
-// WithCORE_0_PIF_PMS_CONSTRAIN_WORLD_0_INTERRUPT returns v with field CORE_0_PIF_PMS_CONSTRAIN_WORLD_0_INTERRUPT (bits 21:20) set to x, masked to the field width.
-func (v CORE_0_PIF_PMS_CONSTRAIN_4Value) WithCORE_0_PIF_PMS_CONSTRAIN_WORLD_0_INTERRUPT(x uint32) CORE_0_PIF_PMS_CONSTRAIN_4Value {
-	return v&^0x300000 | CORE_0_PIF_PMS_CONSTRAIN_4Value(x&0x3)<<20
+// WithCORE_PIF_PMS_CONSTRAIN_WORLD_0_INTERRUPT returns v with field CORE_%s_PIF_PMS_CONSTRAIN_WORLD_0_INTERRUPT (bits 21:20) set to x, masked to the field width.
+func (v CORE_PIF_PMS_CONSTRAIN_4Value) WithCORE_PIF_PMS_CONSTRAIN_WORLD_0_INTERRUPT(x uint32) CORE_PIF_PMS_CONSTRAIN_4Value {
+	return v&^0x300000 | CORE_PIF_PMS_CONSTRAIN_4Value(x&0x3)<<20
 }
 
-// CORE_0_PIF_PMS_CONSTRAIN_WORLD_0_DMA_COPY returns field CORE_0_PIF_PMS_CONSTRAIN_WORLD_0_DMA_COPY (bits 23:22): Core0 access dma_copy permission in world0.
-func (v CORE_0_PIF_PMS_CONSTRAIN_4Value) CORE_0_PIF_PMS_CONSTRAIN_WORLD_0_DMA_COPY() uint32 {
+// CORE_PIF_PMS_CONSTRAIN_WORLD_0_DMA_COPY returns field CORE_%s_PIF_PMS_CONSTRAIN_WORLD_0_DMA_COPY (bits 23:22): Core0 access dma_copy permission in world0.
+func (v CORE_PIF_PMS_CONSTRAIN_4Value) CORE_PIF_PMS_CONSTRAIN_WORLD_0_DMA_COPY() uint32 {
 	return uint32(v>>22) & 0x3
 }
 
-// WithCORE_0_PIF_PMS_CONSTRAIN_WORLD_0_DMA_COPY returns v with field CORE_0_PIF_PMS_CONSTRAIN_WORLD_0_DMA_COPY (bits 23:22) set to x, masked to the field width.
-func (v CORE_0_PIF_PMS_CONSTRAIN_4Value) WithCORE_0_PIF_PMS_CONSTRAIN_WORLD_0_DMA_COPY(x uint32) CORE_0_PIF_PMS_CONSTRAIN_4Value {
-	return v&^0xc00000 | CORE_0_PIF_PMS_CONSTRAIN_4Value(x&0x3)<<22
+// WithCORE_PIF_PMS_CONSTRAIN_WORLD_0_DMA_COPY returns v with field CORE_%s_PIF_PMS_CONSTRAIN_WORLD_0_DMA_COPY (bits 23:22) set to x, masked to the field width.
+func (v CORE_PIF_PMS_CONSTRAIN_4Value) WithCORE_PIF_PMS_CONSTRAIN_WORLD_0_DMA_COPY(x uint32) CORE_PIF_PMS_CONSTRAIN_4Value {
+	return v&^0xc00000 | CORE_PIF_PMS_CONSTRAIN_4Value(x&0x3)<<22
 }
 
-// CORE_0_PIF_PMS_CONSTRAIN_WORLD_0_CACHE_CONFIG returns field CORE_0_PIF_PMS_CONSTRAIN_WORLD_0_CACHE_CONFIG (bits 25:24): Core0 access cache_config permission in world0.
-func (v CORE_0_PIF_PMS_CONSTRAIN_4Value) CORE_0_PIF_PMS_CONSTRAIN_WORLD_0_CACHE_CONFIG() uint32 {
+// CORE_PIF_PMS_CONSTRAIN_WORLD_0_CACHE_CONFIG returns field CORE_%s_PIF_PMS_CONSTRAIN_WORLD_0_CACHE_CONFIG (bits 25:24): Core0 access cache_config permission in world0.
+func (v CORE_PIF_PMS_CONSTRAIN_4Value) CORE_PIF_PMS_CONSTRAIN_WORLD_0_CACHE_CONFIG() uint32 {
 	return uint32(v>>24) & 0x3
 }
 
-// WithCORE_0_PIF_PMS_CONSTRAIN_WORLD_0_CACHE_CONFIG returns v with field CORE_0_PIF_PMS_CONSTRAIN_WORLD_0_CACHE_CONFIG (bits 25:24) set to x, masked to the field width.
-func (v CORE_0_PIF_PMS_CONSTRAIN_4Value) WithCORE_0_PIF_PMS_CONSTRAIN_WORLD_0_CACHE_CONFIG(x uint32) CORE_0_PIF_PMS_CONSTRAIN_4Value {
-	return v&^0x3000000 | CORE_0_PIF_PMS_CONSTRAIN_4Value(x&0x3)<<24
+// WithCORE_PIF_PMS_CONSTRAIN_WORLD_0_CACHE_CONFIG returns v with field CORE_%s_PIF_PMS_CONSTRAIN_WORLD_0_CACHE_CONFIG (bits 25:24) set to x, masked to the field width.
+func (v CORE_PIF_PMS_CONSTRAIN_4Value) WithCORE_PIF_PMS_CONSTRAIN_WORLD_0_CACHE_CONFIG(x uint32) CORE_PIF_PMS_CONSTRAIN_4Value {
+	return v&^0x3000000 | CORE_PIF_PMS_CONSTRAIN_4Value(x&0x3)<<24
 }
 
-// CORE_0_PIF_PMS_CONSTRAIN_WORLD_0_AD returns field CORE_0_PIF_PMS_CONSTRAIN_WORLD_0_AD (bits 27:26): Core0 access ad permission in world0.
-func (v CORE_0_PIF_PMS_CONSTRAIN_4Value) CORE_0_PIF_PMS_CONSTRAIN_WORLD_0_AD() uint32 {
+// CORE_PIF_PMS_CONSTRAIN_WORLD_0_AD returns field CORE_%s_PIF_PMS_CONSTRAIN_WORLD_0_AD (bits 27:26): Core0 access ad permission in world0.
+func (v CORE_PIF_PMS_CONSTRAIN_4Value) CORE_PIF_PMS_CONSTRAIN_WORLD_0_AD() uint32 {
 	return uint32(v>>26) & 0x3
 }
 
-// WithCORE_0_PIF_PMS_CONSTRAIN_WORLD_0_AD returns v with field CORE_0_PIF_PMS_CONSTRAIN_WORLD_0_AD (bits 27:26) set to x, masked to the field width.
-func (v CORE_0_PIF_PMS_CONSTRAIN_4Value) WithCORE_0_PIF_PMS_CONSTRAIN_WORLD_0_AD(x uint32) CORE_0_PIF_PMS_CONSTRAIN_4Value {
-	return v&^0xc000000 | CORE_0_PIF_PMS_CONSTRAIN_4Value(x&0x3)<<26
+// WithCORE_PIF_PMS_CONSTRAIN_WORLD_0_AD returns v with field CORE_%s_PIF_PMS_CONSTRAIN_WORLD_0_AD (bits 27:26) set to x, masked to the field width.
+func (v CORE_PIF_PMS_CONSTRAIN_4Value) WithCORE_PIF_PMS_CONSTRAIN_WORLD_0_AD(x uint32) CORE_PIF_PMS_CONSTRAIN_4Value {
+	return v&^0xc000000 | CORE_PIF_PMS_CONSTRAIN_4Value(x&0x3)<<26
 }
 
-// CORE_0_PIF_PMS_CONSTRAIN_WORLD_0_DIO returns field CORE_0_PIF_PMS_CONSTRAIN_WORLD_0_DIO (bits 29:28): Core0 access dio permission in world0.
-func (v CORE_0_PIF_PMS_CONSTRAIN_4Value) CORE_0_PIF_PMS_CONSTRAIN_WORLD_0_DIO() uint32 {
+// CORE_PIF_PMS_CONSTRAIN_WORLD_0_DIO returns field CORE_%s_PIF_PMS_CONSTRAIN_WORLD_0_DIO (bits 29:28): Core0 access dio permission in world0.
+func (v CORE_PIF_PMS_CONSTRAIN_4Value) CORE_PIF_PMS_CONSTRAIN_WORLD_0_DIO() uint32 {
 	return uint32(v>>28) & 0x3
 }
 
-// WithCORE_0_PIF_PMS_CONSTRAIN_WORLD_0_DIO returns v with field CORE_0_PIF_PMS_CONSTRAIN_WORLD_0_DIO (bits 29:28) set to x, masked to the field width.
-func (v CORE_0_PIF_PMS_CONSTRAIN_4Value) WithCORE_0_PIF_PMS_CONSTRAIN_WORLD_0_DIO(x uint32) CORE_0_PIF_PMS_CONSTRAIN_4Value {
-	return v&^0x30000000 | CORE_0_PIF_PMS_CONSTRAIN_4Value(x&0x3)<<28
+// WithCORE_PIF_PMS_CONSTRAIN_WORLD_0_DIO returns v with field CORE_%s_PIF_PMS_CONSTRAIN_WORLD_0_DIO (bits 29:28) set to x, masked to the field width.
+func (v CORE_PIF_PMS_CONSTRAIN_4Value) WithCORE_PIF_PMS_CONSTRAIN_WORLD_0_DIO(x uint32) CORE_PIF_PMS_CONSTRAIN_4Value {
+	return v&^0x30000000 | CORE_PIF_PMS_CONSTRAIN_4Value(x&0x3)<<28
 }
 
-// CORE_0_PIF_PMS_CONSTRAIN_WORLD_0_WORLD_CONTROLLER returns field CORE_0_PIF_PMS_CONSTRAIN_WORLD_0_WORLD_CONTROLLER (bits 31:30): Core0 access world_controller permission in world0.
-func (v CORE_0_PIF_PMS_CONSTRAIN_4Value) CORE_0_PIF_PMS_CONSTRAIN_WORLD_0_WORLD_CONTROLLER() uint32 {
+// CORE_PIF_PMS_CONSTRAIN_WORLD_0_WORLD_CONTROLLER returns field CORE_%s_PIF_PMS_CONSTRAIN_WORLD_0_WORLD_CONTROLLER (bits 31:30): Core0 access world_controller permission in world0.
+func (v CORE_PIF_PMS_CONSTRAIN_4Value) CORE_PIF_PMS_CONSTRAIN_WORLD_0_WORLD_CONTROLLER() uint32 {
 	return uint32(v>>30) & 0x3
 }
 
-// WithCORE_0_PIF_PMS_CONSTRAIN_WORLD_0_WORLD_CONTROLLER returns v with field CORE_0_PIF_PMS_CONSTRAIN_WORLD_0_WORLD_CONTROLLER (bits 31:30) set to x, masked to the field width.
-func (v CORE_0_PIF_PMS_CONSTRAIN_4Value) WithCORE_0_PIF_PMS_CONSTRAIN_WORLD_0_WORLD_CONTROLLER(x uint32) CORE_0_PIF_PMS_CONSTRAIN_4Value {
-	return v&^0xc0000000 | CORE_0_PIF_PMS_CONSTRAIN_4Value(x&0x3)<<30
+// WithCORE_PIF_PMS_CONSTRAIN_WORLD_0_WORLD_CONTROLLER returns v with field CORE_%s_PIF_PMS_CONSTRAIN_WORLD_0_WORLD_CONTROLLER (bits 31:30) set to x, masked to the field width.
+func (v CORE_PIF_PMS_CONSTRAIN_4Value) WithCORE_PIF_PMS_CONSTRAIN_WORLD_0_WORLD_CONTROLLER(x uint32) CORE_PIF_PMS_CONSTRAIN_4Value {
+	return v&^0xc0000000 | CORE_PIF_PMS_CONSTRAIN_4Value(x&0x3)<<30
 }
 
-// CORE_0_PIF_PMS_CONSTRAIN_5 is register CORE_0_PIF_PMS_CONSTRAIN_5 (32-bit, read-write, reset 0xff33cfff): Core0 access peripherals permission configuration register 5.
-type CORE_0_PIF_PMS_CONSTRAIN_5 struct{ reg mmio.U32 }
+// CORE_PIF_PMS_CONSTRAIN_5 is register PIF_PMS_CONSTRAIN_5 (32-bit, read-write, reset 0xff33cfff): Core0 access peripherals permission configuration register 5.
+type CORE_PIF_PMS_CONSTRAIN_5 struct{ reg mmio.U32 }
 
-// CORE_0_PIF_PMS_CONSTRAIN_5Value is a value of register CORE_0_PIF_PMS_CONSTRAIN_5.
-type CORE_0_PIF_PMS_CONSTRAIN_5Value uint32
+// CORE_PIF_PMS_CONSTRAIN_5Value is a value of register CORE_PIF_PMS_CONSTRAIN_5.
+type CORE_PIF_PMS_CONSTRAIN_5Value uint32
 
-// CORE_0_PIF_PMS_CONSTRAIN_5Reset is the reset value of register CORE_0_PIF_PMS_CONSTRAIN_5.
-const CORE_0_PIF_PMS_CONSTRAIN_5Reset CORE_0_PIF_PMS_CONSTRAIN_5Value = 0xff33cfff
+// CORE_PIF_PMS_CONSTRAIN_5Reset is the reset value of register CORE_PIF_PMS_CONSTRAIN_5.
+const CORE_PIF_PMS_CONSTRAIN_5Reset CORE_PIF_PMS_CONSTRAIN_5Value = 0xff33cfff
 
 // Read loads the register.
-func (r *CORE_0_PIF_PMS_CONSTRAIN_5) Read() CORE_0_PIF_PMS_CONSTRAIN_5Value {
-	return CORE_0_PIF_PMS_CONSTRAIN_5Value(r.reg.Load())
+func (r *CORE_PIF_PMS_CONSTRAIN_5) Read() CORE_PIF_PMS_CONSTRAIN_5Value {
+	return CORE_PIF_PMS_CONSTRAIN_5Value(r.reg.Load())
 }
 
 // Write stores v in the register.
-func (r *CORE_0_PIF_PMS_CONSTRAIN_5) Write(v CORE_0_PIF_PMS_CONSTRAIN_5Value) { r.reg.Store(uint32(v)) }
+func (r *CORE_PIF_PMS_CONSTRAIN_5) Write(v CORE_PIF_PMS_CONSTRAIN_5Value) { r.reg.Store(uint32(v)) }
 
-// WriteWith stores f(CORE_0_PIF_PMS_CONSTRAIN_5Reset): fields f leaves alone are written as their reset values.
-func (r *CORE_0_PIF_PMS_CONSTRAIN_5) WriteWith(f func(CORE_0_PIF_PMS_CONSTRAIN_5Value) CORE_0_PIF_PMS_CONSTRAIN_5Value) {
-	r.reg.Store(uint32(f(CORE_0_PIF_PMS_CONSTRAIN_5Reset)))
+// WriteWith stores f(CORE_PIF_PMS_CONSTRAIN_5Reset): fields f leaves alone are written as their reset values.
+func (r *CORE_PIF_PMS_CONSTRAIN_5) WriteWith(f func(CORE_PIF_PMS_CONSTRAIN_5Value) CORE_PIF_PMS_CONSTRAIN_5Value) {
+	r.reg.Store(uint32(f(CORE_PIF_PMS_CONSTRAIN_5Reset)))
 }
 
-// Reset stores CORE_0_PIF_PMS_CONSTRAIN_5Reset in the register.
-func (r *CORE_0_PIF_PMS_CONSTRAIN_5) Reset() { r.reg.Store(uint32(CORE_0_PIF_PMS_CONSTRAIN_5Reset)) }
+// Reset stores CORE_PIF_PMS_CONSTRAIN_5Reset in the register.
+func (r *CORE_PIF_PMS_CONSTRAIN_5) Reset() { r.reg.Store(uint32(CORE_PIF_PMS_CONSTRAIN_5Reset)) }
 
 // Modify loads the register, passes its value to f and stores the result.
-func (r *CORE_0_PIF_PMS_CONSTRAIN_5) Modify(f func(CORE_0_PIF_PMS_CONSTRAIN_5Value) CORE_0_PIF_PMS_CONSTRAIN_5Value) {
-	r.reg.Store(uint32(f(CORE_0_PIF_PMS_CONSTRAIN_5Value(r.reg.Load()))))
+func (r *CORE_PIF_PMS_CONSTRAIN_5) Modify(f func(CORE_PIF_PMS_CONSTRAIN_5Value) CORE_PIF_PMS_CONSTRAIN_5Value) {
+	r.reg.Store(uint32(f(CORE_PIF_PMS_CONSTRAIN_5Value(r.reg.Load()))))
 }
 
-// CORE_0_PIF_PMS_CONSTRAIN_WORLD_1_UART returns field CORE_0_PIF_PMS_CONSTRAIN_WORLD_1_UART (bits 1:0): Core0 access uart permission in world1.
-func (v CORE_0_PIF_PMS_CONSTRAIN_5Value) CORE_0_PIF_PMS_CONSTRAIN_WORLD_1_UART() uint32 {
+// CORE_PIF_PMS_CONSTRAIN_WORLD_1_UART returns field CORE_%s_PIF_PMS_CONSTRAIN_WORLD_1_UART (bits 1:0): Core0 access uart permission in world1.
+func (v CORE_PIF_PMS_CONSTRAIN_5Value) CORE_PIF_PMS_CONSTRAIN_WORLD_1_UART() uint32 {
 	return uint32(v) & 0x3
 }
 
-// WithCORE_0_PIF_PMS_CONSTRAIN_WORLD_1_UART returns v with field CORE_0_PIF_PMS_CONSTRAIN_WORLD_1_UART (bits 1:0) set to x, masked to the field width.
-func (v CORE_0_PIF_PMS_CONSTRAIN_5Value) WithCORE_0_PIF_PMS_CONSTRAIN_WORLD_1_UART(x uint32) CORE_0_PIF_PMS_CONSTRAIN_5Value {
-	return v&^0x3 | CORE_0_PIF_PMS_CONSTRAIN_5Value(x&0x3)
+// WithCORE_PIF_PMS_CONSTRAIN_WORLD_1_UART returns v with field CORE_%s_PIF_PMS_CONSTRAIN_WORLD_1_UART (bits 1:0) set to x, masked to the field width.
+func (v CORE_PIF_PMS_CONSTRAIN_5Value) WithCORE_PIF_PMS_CONSTRAIN_WORLD_1_UART(x uint32) CORE_PIF_PMS_CONSTRAIN_5Value {
+	return v&^0x3 | CORE_PIF_PMS_CONSTRAIN_5Value(x&0x3)
 }
 
-// CORE_0_PIF_PMS_CONSTRAIN_WORLD_1_G0SPI_1 returns field CORE_0_PIF_PMS_CONSTRAIN_WORLD_1_G0SPI_1 (bits 3:2): Core0 access g0spi_1 permission in world1.
-func (v CORE_0_PIF_PMS_CONSTRAIN_5Value) CORE_0_PIF_PMS_CONSTRAIN_WORLD_1_G0SPI_1() uint32 {
+// CORE_PIF_PMS_CONSTRAIN_WORLD_1_G0SPI_1 returns field CORE_%s_PIF_PMS_CONSTRAIN_WORLD_1_G0SPI_1 (bits 3:2): Core0 access g0spi_1 permission in world1.
+func (v CORE_PIF_PMS_CONSTRAIN_5Value) CORE_PIF_PMS_CONSTRAIN_WORLD_1_G0SPI_1() uint32 {
 	return uint32(v>>2) & 0x3
 }
 
-// WithCORE_0_PIF_PMS_CONSTRAIN_WORLD_1_G0SPI_1 returns v with field CORE_0_PIF_PMS_CONSTRAIN_WORLD_1_G0SPI_1 (bits 3:2) set to x, masked to the field width.
-func (v CORE_0_PIF_PMS_CONSTRAIN_5Value) WithCORE_0_PIF_PMS_CONSTRAIN_WORLD_1_G0SPI_1(x uint32) CORE_0_PIF_PMS_CONSTRAIN_5Value {
-	return v&^0xc | CORE_0_PIF_PMS_CONSTRAIN_5Value(x&0x3)<<2
+// WithCORE_PIF_PMS_CONSTRAIN_WORLD_1_G0SPI_1 returns v with field CORE_%s_PIF_PMS_CONSTRAIN_WORLD_1_G0SPI_1 (bits 3:2) set to x, masked to the field width.
+func (v CORE_PIF_PMS_CONSTRAIN_5Value) WithCORE_PIF_PMS_CONSTRAIN_WORLD_1_G0SPI_1(x uint32) CORE_PIF_PMS_CONSTRAIN_5Value {
+	return v&^0xc | CORE_PIF_PMS_CONSTRAIN_5Value(x&0x3)<<2
 }
 
-// CORE_0_PIF_PMS_CONSTRAIN_WORLD_1_G0SPI_0 returns field CORE_0_PIF_PMS_CONSTRAIN_WORLD_1_G0SPI_0 (bits 5:4): Core0 access g0spi_0 permission in world1.
-func (v CORE_0_PIF_PMS_CONSTRAIN_5Value) CORE_0_PIF_PMS_CONSTRAIN_WORLD_1_G0SPI_0() uint32 {
+// CORE_PIF_PMS_CONSTRAIN_WORLD_1_G0SPI_0 returns field CORE_%s_PIF_PMS_CONSTRAIN_WORLD_1_G0SPI_0 (bits 5:4): Core0 access g0spi_0 permission in world1.
+func (v CORE_PIF_PMS_CONSTRAIN_5Value) CORE_PIF_PMS_CONSTRAIN_WORLD_1_G0SPI_0() uint32 {
 	return uint32(v>>4) & 0x3
 }
 
-// WithCORE_0_PIF_PMS_CONSTRAIN_WORLD_1_G0SPI_0 returns v with field CORE_0_PIF_PMS_CONSTRAIN_WORLD_1_G0SPI_0 (bits 5:4) set to x, masked to the field width.
-func (v CORE_0_PIF_PMS_CONSTRAIN_5Value) WithCORE_0_PIF_PMS_CONSTRAIN_WORLD_1_G0SPI_0(x uint32) CORE_0_PIF_PMS_CONSTRAIN_5Value {
-	return v&^0x30 | CORE_0_PIF_PMS_CONSTRAIN_5Value(x&0x3)<<4
+// WithCORE_PIF_PMS_CONSTRAIN_WORLD_1_G0SPI_0 returns v with field CORE_%s_PIF_PMS_CONSTRAIN_WORLD_1_G0SPI_0 (bits 5:4) set to x, masked to the field width.
+func (v CORE_PIF_PMS_CONSTRAIN_5Value) WithCORE_PIF_PMS_CONSTRAIN_WORLD_1_G0SPI_0(x uint32) CORE_PIF_PMS_CONSTRAIN_5Value {
+	return v&^0x30 | CORE_PIF_PMS_CONSTRAIN_5Value(x&0x3)<<4
 }
 
-// CORE_0_PIF_PMS_CONSTRAIN_WORLD_1_GPIO returns field CORE_0_PIF_PMS_CONSTRAIN_WORLD_1_GPIO (bits 7:6): Core0 access gpio permission in world1.
-func (v CORE_0_PIF_PMS_CONSTRAIN_5Value) CORE_0_PIF_PMS_CONSTRAIN_WORLD_1_GPIO() uint32 {
+// CORE_PIF_PMS_CONSTRAIN_WORLD_1_GPIO returns field CORE_%s_PIF_PMS_CONSTRAIN_WORLD_1_GPIO (bits 7:6): Core0 access gpio permission in world1.
+func (v CORE_PIF_PMS_CONSTRAIN_5Value) CORE_PIF_PMS_CONSTRAIN_WORLD_1_GPIO() uint32 {
 	return uint32(v>>6) & 0x3
 }
 
-// WithCORE_0_PIF_PMS_CONSTRAIN_WORLD_1_GPIO returns v with field CORE_0_PIF_PMS_CONSTRAIN_WORLD_1_GPIO (bits 7:6) set to x, masked to the field width.
-func (v CORE_0_PIF_PMS_CONSTRAIN_5Value) WithCORE_0_PIF_PMS_CONSTRAIN_WORLD_1_GPIO(x uint32) CORE_0_PIF_PMS_CONSTRAIN_5Value {
-	return v&^0xc0 | CORE_0_PIF_PMS_CONSTRAIN_5Value(x&0x3)<<6
+// WithCORE_PIF_PMS_CONSTRAIN_WORLD_1_GPIO returns v with field CORE_%s_PIF_PMS_CONSTRAIN_WORLD_1_GPIO (bits 7:6) set to x, masked to the field width.
+func (v CORE_PIF_PMS_CONSTRAIN_5Value) WithCORE_PIF_PMS_CONSTRAIN_WORLD_1_GPIO(x uint32) CORE_PIF_PMS_CONSTRAIN_5Value {
+	return v&^0xc0 | CORE_PIF_PMS_CONSTRAIN_5Value(x&0x3)<<6
 }
 
-// CORE_0_PIF_PMS_CONSTRAIN_WORLD_1_FE2 returns field CORE_0_PIF_PMS_CONSTRAIN_WORLD_1_FE2 (bits 9:8): Core0 access fe2 permission in world1.
-func (v CORE_0_PIF_PMS_CONSTRAIN_5Value) CORE_0_PIF_PMS_CONSTRAIN_WORLD_1_FE2() uint32 {
+// CORE_PIF_PMS_CONSTRAIN_WORLD_1_FE2 returns field CORE_%s_PIF_PMS_CONSTRAIN_WORLD_1_FE2 (bits 9:8): Core0 access fe2 permission in world1.
+func (v CORE_PIF_PMS_CONSTRAIN_5Value) CORE_PIF_PMS_CONSTRAIN_WORLD_1_FE2() uint32 {
 	return uint32(v>>8) & 0x3
 }
 
-// WithCORE_0_PIF_PMS_CONSTRAIN_WORLD_1_FE2 returns v with field CORE_0_PIF_PMS_CONSTRAIN_WORLD_1_FE2 (bits 9:8) set to x, masked to the field width.
-func (v CORE_0_PIF_PMS_CONSTRAIN_5Value) WithCORE_0_PIF_PMS_CONSTRAIN_WORLD_1_FE2(x uint32) CORE_0_PIF_PMS_CONSTRAIN_5Value {
-	return v&^0x300 | CORE_0_PIF_PMS_CONSTRAIN_5Value(x&0x3)<<8
+// WithCORE_PIF_PMS_CONSTRAIN_WORLD_1_FE2 returns v with field CORE_%s_PIF_PMS_CONSTRAIN_WORLD_1_FE2 (bits 9:8) set to x, masked to the field width.
+func (v CORE_PIF_PMS_CONSTRAIN_5Value) WithCORE_PIF_PMS_CONSTRAIN_WORLD_1_FE2(x uint32) CORE_PIF_PMS_CONSTRAIN_5Value {
+	return v&^0x300 | CORE_PIF_PMS_CONSTRAIN_5Value(x&0x3)<<8
 }
 
-// CORE_0_PIF_PMS_CONSTRAIN_WORLD_1_FE returns field CORE_0_PIF_PMS_CONSTRAIN_WORLD_1_FE (bits 11:10): Core0 access fe permission in world1.
-func (v CORE_0_PIF_PMS_CONSTRAIN_5Value) CORE_0_PIF_PMS_CONSTRAIN_WORLD_1_FE() uint32 {
+// CORE_PIF_PMS_CONSTRAIN_WORLD_1_FE returns field CORE_%s_PIF_PMS_CONSTRAIN_WORLD_1_FE (bits 11:10): Core0 access fe permission in world1.
+func (v CORE_PIF_PMS_CONSTRAIN_5Value) CORE_PIF_PMS_CONSTRAIN_WORLD_1_FE() uint32 {
 	return uint32(v>>10) & 0x3
 }
 
-// WithCORE_0_PIF_PMS_CONSTRAIN_WORLD_1_FE returns v with field CORE_0_PIF_PMS_CONSTRAIN_WORLD_1_FE (bits 11:10) set to x, masked to the field width.
-func (v CORE_0_PIF_PMS_CONSTRAIN_5Value) WithCORE_0_PIF_PMS_CONSTRAIN_WORLD_1_FE(x uint32) CORE_0_PIF_PMS_CONSTRAIN_5Value {
-	return v&^0xc00 | CORE_0_PIF_PMS_CONSTRAIN_5Value(x&0x3)<<10
+// WithCORE_PIF_PMS_CONSTRAIN_WORLD_1_FE returns v with field CORE_%s_PIF_PMS_CONSTRAIN_WORLD_1_FE (bits 11:10) set to x, masked to the field width.
+func (v CORE_PIF_PMS_CONSTRAIN_5Value) WithCORE_PIF_PMS_CONSTRAIN_WORLD_1_FE(x uint32) CORE_PIF_PMS_CONSTRAIN_5Value {
+	return v&^0xc00 | CORE_PIF_PMS_CONSTRAIN_5Value(x&0x3)<<10
 }
 
-// CORE_0_PIF_PMS_CONSTRAIN_WORLD_1_RTC returns field CORE_0_PIF_PMS_CONSTRAIN_WORLD_1_RTC (bits 15:14): Core0 access rtc permission in world1.
-func (v CORE_0_PIF_PMS_CONSTRAIN_5Value) CORE_0_PIF_PMS_CONSTRAIN_WORLD_1_RTC() uint32 {
+// CORE_PIF_PMS_CONSTRAIN_WORLD_1_RTC returns field CORE_%s_PIF_PMS_CONSTRAIN_WORLD_1_RTC (bits 15:14): Core0 access rtc permission in world1.
+func (v CORE_PIF_PMS_CONSTRAIN_5Value) CORE_PIF_PMS_CONSTRAIN_WORLD_1_RTC() uint32 {
 	return uint32(v>>14) & 0x3
 }
 
-// WithCORE_0_PIF_PMS_CONSTRAIN_WORLD_1_RTC returns v with field CORE_0_PIF_PMS_CONSTRAIN_WORLD_1_RTC (bits 15:14) set to x, masked to the field width.
-func (v CORE_0_PIF_PMS_CONSTRAIN_5Value) WithCORE_0_PIF_PMS_CONSTRAIN_WORLD_1_RTC(x uint32) CORE_0_PIF_PMS_CONSTRAIN_5Value {
-	return v&^0xc000 | CORE_0_PIF_PMS_CONSTRAIN_5Value(x&0x3)<<14
+// WithCORE_PIF_PMS_CONSTRAIN_WORLD_1_RTC returns v with field CORE_%s_PIF_PMS_CONSTRAIN_WORLD_1_RTC (bits 15:14) set to x, masked to the field width.
+func (v CORE_PIF_PMS_CONSTRAIN_5Value) WithCORE_PIF_PMS_CONSTRAIN_WORLD_1_RTC(x uint32) CORE_PIF_PMS_CONSTRAIN_5Value {
+	return v&^0xc000 | CORE_PIF_PMS_CONSTRAIN_5Value(x&0x3)<<14
 }
 
-// CORE_0_PIF_PMS_CONSTRAIN_WORLD_1_IO_MUX returns field CORE_0_PIF_PMS_CONSTRAIN_WORLD_1_IO_MUX (bits 17:16): Core0 access io_mux permission in world1.
-func (v CORE_0_PIF_PMS_CONSTRAIN_5Value) CORE_0_PIF_PMS_CONSTRAIN_WORLD_1_IO_MUX() uint32 {
+// CORE_PIF_PMS_CONSTRAIN_WORLD_1_IO_MUX returns field CORE_%s_PIF_PMS_CONSTRAIN_WORLD_1_IO_MUX (bits 17:16): Core0 access io_mux permission in world1.
+func (v CORE_PIF_PMS_CONSTRAIN_5Value) CORE_PIF_PMS_CONSTRAIN_WORLD_1_IO_MUX() uint32 {
 	return uint32(v>>16) & 0x3
 }
 
-// WithCORE_0_PIF_PMS_CONSTRAIN_WORLD_1_IO_MUX returns v with field CORE_0_PIF_PMS_CONSTRAIN_WORLD_1_IO_MUX (bits 17:16) set to x, masked to the field width.
-func (v CORE_0_PIF_PMS_CONSTRAIN_5Value) WithCORE_0_PIF_PMS_CONSTRAIN_WORLD_1_IO_MUX(x uint32) CORE_0_PIF_PMS_CONSTRAIN_5Value {
-	return v&^0x30000 | CORE_0_PIF_PMS_CONSTRAIN_5Value(x&0x3)<<16
+// WithCORE_PIF_PMS_CONSTRAIN_WORLD_1_IO_MUX returns v with field CORE_%s_PIF_PMS_CONSTRAIN_WORLD_1_IO_MUX (bits 17:16) set to x, masked to the field width.
+func (v CORE_PIF_PMS_CONSTRAIN_5Value) WithCORE_PIF_PMS_CONSTRAIN_WORLD_1_IO_MUX(x uint32) CORE_PIF_PMS_CONSTRAIN_5Value {
+	return v&^0x30000 | CORE_PIF_PMS_CONSTRAIN_5Value(x&0x3)<<16
 }
 
-// CORE_0_PIF_PMS_CONSTRAIN_WORLD_1_HINF returns field CORE_0_PIF_PMS_CONSTRAIN_WORLD_1_HINF (bits 21:20): Core0 access hinf permission in world1.
-func (v CORE_0_PIF_PMS_CONSTRAIN_5Value) CORE_0_PIF_PMS_CONSTRAIN_WORLD_1_HINF() uint32 {
+// CORE_PIF_PMS_CONSTRAIN_WORLD_1_HINF returns field CORE_%s_PIF_PMS_CONSTRAIN_WORLD_1_HINF (bits 21:20): Core0 access hinf permission in world1.
+func (v CORE_PIF_PMS_CONSTRAIN_5Value) CORE_PIF_PMS_CONSTRAIN_WORLD_1_HINF() uint32 {
 	return uint32(v>>20) & 0x3
 }
 
-// WithCORE_0_PIF_PMS_CONSTRAIN_WORLD_1_HINF returns v with field CORE_0_PIF_PMS_CONSTRAIN_WORLD_1_HINF (bits 21:20) set to x, masked to the field width.
-func (v CORE_0_PIF_PMS_CONSTRAIN_5Value) WithCORE_0_PIF_PMS_CONSTRAIN_WORLD_1_HINF(x uint32) CORE_0_PIF_PMS_CONSTRAIN_5Value {
-	return v&^0x300000 | CORE_0_PIF_PMS_CONSTRAIN_5Value(x&0x3)<<20
+// WithCORE_PIF_PMS_CONSTRAIN_WORLD_1_HINF returns v with field CORE_%s_PIF_PMS_CONSTRAIN_WORLD_1_HINF (bits 21:20) set to x, masked to the field width.
+func (v CORE_PIF_PMS_CONSTRAIN_5Value) WithCORE_PIF_PMS_CONSTRAIN_WORLD_1_HINF(x uint32) CORE_PIF_PMS_CONSTRAIN_5Value {
+	return v&^0x300000 | CORE_PIF_PMS_CONSTRAIN_5Value(x&0x3)<<20
 }
 
-// CORE_0_PIF_PMS_CONSTRAIN_WORLD_1_MISC returns field CORE_0_PIF_PMS_CONSTRAIN_WORLD_1_MISC (bits 25:24): Core0 access misc permission in world1.
-func (v CORE_0_PIF_PMS_CONSTRAIN_5Value) CORE_0_PIF_PMS_CONSTRAIN_WORLD_1_MISC() uint32 {
+// CORE_PIF_PMS_CONSTRAIN_WORLD_1_MISC returns field CORE_%s_PIF_PMS_CONSTRAIN_WORLD_1_MISC (bits 25:24): Core0 access misc permission in world1.
+func (v CORE_PIF_PMS_CONSTRAIN_5Value) CORE_PIF_PMS_CONSTRAIN_WORLD_1_MISC() uint32 {
 	return uint32(v>>24) & 0x3
 }
 
-// WithCORE_0_PIF_PMS_CONSTRAIN_WORLD_1_MISC returns v with field CORE_0_PIF_PMS_CONSTRAIN_WORLD_1_MISC (bits 25:24) set to x, masked to the field width.
-func (v CORE_0_PIF_PMS_CONSTRAIN_5Value) WithCORE_0_PIF_PMS_CONSTRAIN_WORLD_1_MISC(x uint32) CORE_0_PIF_PMS_CONSTRAIN_5Value {
-	return v&^0x3000000 | CORE_0_PIF_PMS_CONSTRAIN_5Value(x&0x3)<<24
+// WithCORE_PIF_PMS_CONSTRAIN_WORLD_1_MISC returns v with field CORE_%s_PIF_PMS_CONSTRAIN_WORLD_1_MISC (bits 25:24) set to x, masked to the field width.
+func (v CORE_PIF_PMS_CONSTRAIN_5Value) WithCORE_PIF_PMS_CONSTRAIN_WORLD_1_MISC(x uint32) CORE_PIF_PMS_CONSTRAIN_5Value {
+	return v&^0x3000000 | CORE_PIF_PMS_CONSTRAIN_5Value(x&0x3)<<24
 }
 
-// CORE_0_PIF_PMS_CONSTRAIN_WORLD_1_I2C returns field CORE_0_PIF_PMS_CONSTRAIN_WORLD_1_I2C (bits 27:26): Core0 access i2c permission in world1.
-func (v CORE_0_PIF_PMS_CONSTRAIN_5Value) CORE_0_PIF_PMS_CONSTRAIN_WORLD_1_I2C() uint32 {
+// CORE_PIF_PMS_CONSTRAIN_WORLD_1_I2C returns field CORE_%s_PIF_PMS_CONSTRAIN_WORLD_1_I2C (bits 27:26): Core0 access i2c permission in world1.
+func (v CORE_PIF_PMS_CONSTRAIN_5Value) CORE_PIF_PMS_CONSTRAIN_WORLD_1_I2C() uint32 {
 	return uint32(v>>26) & 0x3
 }
 
-// WithCORE_0_PIF_PMS_CONSTRAIN_WORLD_1_I2C returns v with field CORE_0_PIF_PMS_CONSTRAIN_WORLD_1_I2C (bits 27:26) set to x, masked to the field width.
-func (v CORE_0_PIF_PMS_CONSTRAIN_5Value) WithCORE_0_PIF_PMS_CONSTRAIN_WORLD_1_I2C(x uint32) CORE_0_PIF_PMS_CONSTRAIN_5Value {
-	return v&^0xc000000 | CORE_0_PIF_PMS_CONSTRAIN_5Value(x&0x3)<<26
+// WithCORE_PIF_PMS_CONSTRAIN_WORLD_1_I2C returns v with field CORE_%s_PIF_PMS_CONSTRAIN_WORLD_1_I2C (bits 27:26) set to x, masked to the field width.
+func (v CORE_PIF_PMS_CONSTRAIN_5Value) WithCORE_PIF_PMS_CONSTRAIN_WORLD_1_I2C(x uint32) CORE_PIF_PMS_CONSTRAIN_5Value {
+	return v&^0xc000000 | CORE_PIF_PMS_CONSTRAIN_5Value(x&0x3)<<26
 }
 
-// CORE_0_PIF_PMS_CONSTRAIN_WORLD_1_I2S0 returns field CORE_0_PIF_PMS_CONSTRAIN_WORLD_1_I2S0 (bits 29:28): Core0 access i2s0 permission in world1.
-func (v CORE_0_PIF_PMS_CONSTRAIN_5Value) CORE_0_PIF_PMS_CONSTRAIN_WORLD_1_I2S0() uint32 {
+// CORE_PIF_PMS_CONSTRAIN_WORLD_1_I2S0 returns field CORE_%s_PIF_PMS_CONSTRAIN_WORLD_1_I2S0 (bits 29:28): Core0 access i2s0 permission in world1.
+func (v CORE_PIF_PMS_CONSTRAIN_5Value) CORE_PIF_PMS_CONSTRAIN_WORLD_1_I2S0() uint32 {
 	return uint32(v>>28) & 0x3
 }
 
-// WithCORE_0_PIF_PMS_CONSTRAIN_WORLD_1_I2S0 returns v with field CORE_0_PIF_PMS_CONSTRAIN_WORLD_1_I2S0 (bits 29:28) set to x, masked to the field width.
-func (v CORE_0_PIF_PMS_CONSTRAIN_5Value) WithCORE_0_PIF_PMS_CONSTRAIN_WORLD_1_I2S0(x uint32) CORE_0_PIF_PMS_CONSTRAIN_5Value {
-	return v&^0x30000000 | CORE_0_PIF_PMS_CONSTRAIN_5Value(x&0x3)<<28
+// WithCORE_PIF_PMS_CONSTRAIN_WORLD_1_I2S0 returns v with field CORE_%s_PIF_PMS_CONSTRAIN_WORLD_1_I2S0 (bits 29:28) set to x, masked to the field width.
+func (v CORE_PIF_PMS_CONSTRAIN_5Value) WithCORE_PIF_PMS_CONSTRAIN_WORLD_1_I2S0(x uint32) CORE_PIF_PMS_CONSTRAIN_5Value {
+	return v&^0x30000000 | CORE_PIF_PMS_CONSTRAIN_5Value(x&0x3)<<28
 }
 
-// CORE_0_PIF_PMS_CONSTRAIN_WORLD_1_UART1 returns field CORE_0_PIF_PMS_CONSTRAIN_WORLD_1_UART1 (bits 31:30): Core0 access uart1 permission in world1.
-func (v CORE_0_PIF_PMS_CONSTRAIN_5Value) CORE_0_PIF_PMS_CONSTRAIN_WORLD_1_UART1() uint32 {
+// CORE_PIF_PMS_CONSTRAIN_WORLD_1_UART1 returns field CORE_%s_PIF_PMS_CONSTRAIN_WORLD_1_UART1 (bits 31:30): Core0 access uart1 permission in world1.
+func (v CORE_PIF_PMS_CONSTRAIN_5Value) CORE_PIF_PMS_CONSTRAIN_WORLD_1_UART1() uint32 {
 	return uint32(v>>30) & 0x3
 }
 
-// WithCORE_0_PIF_PMS_CONSTRAIN_WORLD_1_UART1 returns v with field CORE_0_PIF_PMS_CONSTRAIN_WORLD_1_UART1 (bits 31:30) set to x, masked to the field width.
-func (v CORE_0_PIF_PMS_CONSTRAIN_5Value) WithCORE_0_PIF_PMS_CONSTRAIN_WORLD_1_UART1(x uint32) CORE_0_PIF_PMS_CONSTRAIN_5Value {
-	return v&^0xc0000000 | CORE_0_PIF_PMS_CONSTRAIN_5Value(x&0x3)<<30
+// WithCORE_PIF_PMS_CONSTRAIN_WORLD_1_UART1 returns v with field CORE_%s_PIF_PMS_CONSTRAIN_WORLD_1_UART1 (bits 31:30) set to x, masked to the field width.
+func (v CORE_PIF_PMS_CONSTRAIN_5Value) WithCORE_PIF_PMS_CONSTRAIN_WORLD_1_UART1(x uint32) CORE_PIF_PMS_CONSTRAIN_5Value {
+	return v&^0xc0000000 | CORE_PIF_PMS_CONSTRAIN_5Value(x&0x3)<<30
 }
 
-// CORE_0_PIF_PMS_CONSTRAIN_6 is register CORE_0_PIF_PMS_CONSTRAIN_6 (32-bit, read-write, reset 0xffcffff3): Core0 access peripherals permission configuration register 6.
-type CORE_0_PIF_PMS_CONSTRAIN_6 struct{ reg mmio.U32 }
+// CORE_PIF_PMS_CONSTRAIN_6 is register PIF_PMS_CONSTRAIN_6 (32-bit, read-write, reset 0xffcffff3): Core0 access peripherals permission configuration register 6.
+type CORE_PIF_PMS_CONSTRAIN_6 struct{ reg mmio.U32 }
 
-// CORE_0_PIF_PMS_CONSTRAIN_6Value is a value of register CORE_0_PIF_PMS_CONSTRAIN_6.
-type CORE_0_PIF_PMS_CONSTRAIN_6Value uint32
+// CORE_PIF_PMS_CONSTRAIN_6Value is a value of register CORE_PIF_PMS_CONSTRAIN_6.
+type CORE_PIF_PMS_CONSTRAIN_6Value uint32
 
-// CORE_0_PIF_PMS_CONSTRAIN_6Reset is the reset value of register CORE_0_PIF_PMS_CONSTRAIN_6.
-const CORE_0_PIF_PMS_CONSTRAIN_6Reset CORE_0_PIF_PMS_CONSTRAIN_6Value = 0xffcffff3
+// CORE_PIF_PMS_CONSTRAIN_6Reset is the reset value of register CORE_PIF_PMS_CONSTRAIN_6.
+const CORE_PIF_PMS_CONSTRAIN_6Reset CORE_PIF_PMS_CONSTRAIN_6Value = 0xffcffff3
 
 // Read loads the register.
-func (r *CORE_0_PIF_PMS_CONSTRAIN_6) Read() CORE_0_PIF_PMS_CONSTRAIN_6Value {
-	return CORE_0_PIF_PMS_CONSTRAIN_6Value(r.reg.Load())
+func (r *CORE_PIF_PMS_CONSTRAIN_6) Read() CORE_PIF_PMS_CONSTRAIN_6Value {
+	return CORE_PIF_PMS_CONSTRAIN_6Value(r.reg.Load())
 }
 
 // Write stores v in the register.
-func (r *CORE_0_PIF_PMS_CONSTRAIN_6) Write(v CORE_0_PIF_PMS_CONSTRAIN_6Value) { r.reg.Store(uint32(v)) }
+func (r *CORE_PIF_PMS_CONSTRAIN_6) Write(v CORE_PIF_PMS_CONSTRAIN_6Value) { r.reg.Store(uint32(v)) }
 
-// WriteWith stores f(CORE_0_PIF_PMS_CONSTRAIN_6Reset): fields f leaves alone are written as their reset values.
-func (r *CORE_0_PIF_PMS_CONSTRAIN_6) WriteWith(f func(CORE_0_PIF_PMS_CONSTRAIN_6Value) CORE_0_PIF_PMS_CONSTRAIN_6Value) {
-	r.reg.Store(uint32(f(CORE_0_PIF_PMS_CONSTRAIN_6Reset)))
+// WriteWith stores f(CORE_PIF_PMS_CONSTRAIN_6Reset): fields f leaves alone are written as their reset values.
+func (r *CORE_PIF_PMS_CONSTRAIN_6) WriteWith(f func(CORE_PIF_PMS_CONSTRAIN_6Value) CORE_PIF_PMS_CONSTRAIN_6Value) {
+	r.reg.Store(uint32(f(CORE_PIF_PMS_CONSTRAIN_6Reset)))
 }
 
-// Reset stores CORE_0_PIF_PMS_CONSTRAIN_6Reset in the register.
-func (r *CORE_0_PIF_PMS_CONSTRAIN_6) Reset() { r.reg.Store(uint32(CORE_0_PIF_PMS_CONSTRAIN_6Reset)) }
+// Reset stores CORE_PIF_PMS_CONSTRAIN_6Reset in the register.
+func (r *CORE_PIF_PMS_CONSTRAIN_6) Reset() { r.reg.Store(uint32(CORE_PIF_PMS_CONSTRAIN_6Reset)) }
 
 // Modify loads the register, passes its value to f and stores the result.
-func (r *CORE_0_PIF_PMS_CONSTRAIN_6) Modify(f func(CORE_0_PIF_PMS_CONSTRAIN_6Value) CORE_0_PIF_PMS_CONSTRAIN_6Value) {
-	r.reg.Store(uint32(f(CORE_0_PIF_PMS_CONSTRAIN_6Value(r.reg.Load()))))
+func (r *CORE_PIF_PMS_CONSTRAIN_6) Modify(f func(CORE_PIF_PMS_CONSTRAIN_6Value) CORE_PIF_PMS_CONSTRAIN_6Value) {
+	r.reg.Store(uint32(f(CORE_PIF_PMS_CONSTRAIN_6Value(r.reg.Load()))))
 }
 
-// CORE_0_PIF_PMS_CONSTRAIN_WORLD_1_BT returns field CORE_0_PIF_PMS_CONSTRAIN_WORLD_1_BT (bits 1:0): Core0 access bt permission in world1.
-func (v CORE_0_PIF_PMS_CONSTRAIN_6Value) CORE_0_PIF_PMS_CONSTRAIN_WORLD_1_BT() uint32 {
+// CORE_PIF_PMS_CONSTRAIN_WORLD_1_BT returns field CORE_%s_PIF_PMS_CONSTRAIN_WORLD_1_BT (bits 1:0): Core0 access bt permission in world1.
+func (v CORE_PIF_PMS_CONSTRAIN_6Value) CORE_PIF_PMS_CONSTRAIN_WORLD_1_BT() uint32 {
 	return uint32(v) & 0x3
 }
 
-// WithCORE_0_PIF_PMS_CONSTRAIN_WORLD_1_BT returns v with field CORE_0_PIF_PMS_CONSTRAIN_WORLD_1_BT (bits 1:0) set to x, masked to the field width.
-func (v CORE_0_PIF_PMS_CONSTRAIN_6Value) WithCORE_0_PIF_PMS_CONSTRAIN_WORLD_1_BT(x uint32) CORE_0_PIF_PMS_CONSTRAIN_6Value {
-	return v&^0x3 | CORE_0_PIF_PMS_CONSTRAIN_6Value(x&0x3)
+// WithCORE_PIF_PMS_CONSTRAIN_WORLD_1_BT returns v with field CORE_%s_PIF_PMS_CONSTRAIN_WORLD_1_BT (bits 1:0) set to x, masked to the field width.
+func (v CORE_PIF_PMS_CONSTRAIN_6Value) WithCORE_PIF_PMS_CONSTRAIN_WORLD_1_BT(x uint32) CORE_PIF_PMS_CONSTRAIN_6Value {
+	return v&^0x3 | CORE_PIF_PMS_CONSTRAIN_6Value(x&0x3)
 }
 
-// CORE_0_PIF_PMS_CONSTRAIN_WORLD_1_I2C_EXT0 returns field CORE_0_PIF_PMS_CONSTRAIN_WORLD_1_I2C_EXT0 (bits 5:4): Core0 access i2c_ext0 permission in world1.
-func (v CORE_0_PIF_PMS_CONSTRAIN_6Value) CORE_0_PIF_PMS_CONSTRAIN_WORLD_1_I2C_EXT0() uint32 {
+// CORE_PIF_PMS_CONSTRAIN_WORLD_1_I2C_EXT0 returns field CORE_%s_PIF_PMS_CONSTRAIN_WORLD_1_I2C_EXT0 (bits 5:4): Core0 access i2c_ext0 permission in world1.
+func (v CORE_PIF_PMS_CONSTRAIN_6Value) CORE_PIF_PMS_CONSTRAIN_WORLD_1_I2C_EXT0() uint32 {
 	return uint32(v>>4) & 0x3
 }
 
-// WithCORE_0_PIF_PMS_CONSTRAIN_WORLD_1_I2C_EXT0 returns v with field CORE_0_PIF_PMS_CONSTRAIN_WORLD_1_I2C_EXT0 (bits 5:4) set to x, masked to the field width.
-func (v CORE_0_PIF_PMS_CONSTRAIN_6Value) WithCORE_0_PIF_PMS_CONSTRAIN_WORLD_1_I2C_EXT0(x uint32) CORE_0_PIF_PMS_CONSTRAIN_6Value {
-	return v&^0x30 | CORE_0_PIF_PMS_CONSTRAIN_6Value(x&0x3)<<4
+// WithCORE_PIF_PMS_CONSTRAIN_WORLD_1_I2C_EXT0 returns v with field CORE_%s_PIF_PMS_CONSTRAIN_WORLD_1_I2C_EXT0 (bits 5:4) set to x, masked to the field width.
+func (v CORE_PIF_PMS_CONSTRAIN_6Value) WithCORE_PIF_PMS_CONSTRAIN_WORLD_1_I2C_EXT0(x uint32) CORE_PIF_PMS_CONSTRAIN_6Value {
+	return v&^0x30 | CORE_PIF_PMS_CONSTRAIN_6Value(x&0x3)<<4
 }
 
-// CORE_0_PIF_PMS_CONSTRAIN_WORLD_1_UHCI0 returns field CORE_0_PIF_PMS_CONSTRAIN_WORLD_1_UHCI0 (bits 7:6): Core0 access uhci0 permission in world1.
-func (v CORE_0_PIF_PMS_CONSTRAIN_6Value) CORE_0_PIF_PMS_CONSTRAIN_WORLD_1_UHCI0() uint32 {
+// CORE_PIF_PMS_CONSTRAIN_WORLD_1_UHCI0 returns field CORE_%s_PIF_PMS_CONSTRAIN_WORLD_1_UHCI0 (bits 7:6): Core0 access uhci0 permission in world1.
+func (v CORE_PIF_PMS_CONSTRAIN_6Value) CORE_PIF_PMS_CONSTRAIN_WORLD_1_UHCI0() uint32 {
 	return uint32(v>>6) & 0x3
 }
 
-// WithCORE_0_PIF_PMS_CONSTRAIN_WORLD_1_UHCI0 returns v with field CORE_0_PIF_PMS_CONSTRAIN_WORLD_1_UHCI0 (bits 7:6) set to x, masked to the field width.
-func (v CORE_0_PIF_PMS_CONSTRAIN_6Value) WithCORE_0_PIF_PMS_CONSTRAIN_WORLD_1_UHCI0(x uint32) CORE_0_PIF_PMS_CONSTRAIN_6Value {
-	return v&^0xc0 | CORE_0_PIF_PMS_CONSTRAIN_6Value(x&0x3)<<6
+// WithCORE_PIF_PMS_CONSTRAIN_WORLD_1_UHCI0 returns v with field CORE_%s_PIF_PMS_CONSTRAIN_WORLD_1_UHCI0 (bits 7:6) set to x, masked to the field width.
+func (v CORE_PIF_PMS_CONSTRAIN_6Value) WithCORE_PIF_PMS_CONSTRAIN_WORLD_1_UHCI0(x uint32) CORE_PIF_PMS_CONSTRAIN_6Value {
+	return v&^0xc0 | CORE_PIF_PMS_CONSTRAIN_6Value(x&0x3)<<6
 }
 
-// CORE_0_PIF_PMS_CONSTRAIN_WORLD_1_SLCHOST returns field CORE_0_PIF_PMS_CONSTRAIN_WORLD_1_SLCHOST (bits 9:8): Core0 access slchost permission in world1.
-func (v CORE_0_PIF_PMS_CONSTRAIN_6Value) CORE_0_PIF_PMS_CONSTRAIN_WORLD_1_SLCHOST() uint32 {
+// CORE_PIF_PMS_CONSTRAIN_WORLD_1_SLCHOST returns field CORE_%s_PIF_PMS_CONSTRAIN_WORLD_1_SLCHOST (bits 9:8): Core0 access slchost permission in world1.
+func (v CORE_PIF_PMS_CONSTRAIN_6Value) CORE_PIF_PMS_CONSTRAIN_WORLD_1_SLCHOST() uint32 {
 	return uint32(v>>8) & 0x3
 }
 
-// WithCORE_0_PIF_PMS_CONSTRAIN_WORLD_1_SLCHOST returns v with field CORE_0_PIF_PMS_CONSTRAIN_WORLD_1_SLCHOST (bits 9:8) set to x, masked to the field width.
-func (v CORE_0_PIF_PMS_CONSTRAIN_6Value) WithCORE_0_PIF_PMS_CONSTRAIN_WORLD_1_SLCHOST(x uint32) CORE_0_PIF_PMS_CONSTRAIN_6Value {
-	return v&^0x300 | CORE_0_PIF_PMS_CONSTRAIN_6Value(x&0x3)<<8
+// WithCORE_PIF_PMS_CONSTRAIN_WORLD_1_SLCHOST returns v with field CORE_%s_PIF_PMS_CONSTRAIN_WORLD_1_SLCHOST (bits 9:8) set to x, masked to the field width.
+func (v CORE_PIF_PMS_CONSTRAIN_6Value) WithCORE_PIF_PMS_CONSTRAIN_WORLD_1_SLCHOST(x uint32) CORE_PIF_PMS_CONSTRAIN_6Value {
+	return v&^0x300 | CORE_PIF_PMS_CONSTRAIN_6Value(x&0x3)<<8
 }
 
-// CORE_0_PIF_PMS_CONSTRAIN_WORLD_1_RMT returns field CORE_0_PIF_PMS_CONSTRAIN_WORLD_1_RMT (bits 11:10): Core0 access rmt permission in world1.
-func (v CORE_0_PIF_PMS_CONSTRAIN_6Value) CORE_0_PIF_PMS_CONSTRAIN_WORLD_1_RMT() uint32 {
+// CORE_PIF_PMS_CONSTRAIN_WORLD_1_RMT returns field CORE_%s_PIF_PMS_CONSTRAIN_WORLD_1_RMT (bits 11:10): Core0 access rmt permission in world1.
+func (v CORE_PIF_PMS_CONSTRAIN_6Value) CORE_PIF_PMS_CONSTRAIN_WORLD_1_RMT() uint32 {
 	return uint32(v>>10) & 0x3
 }
 
-// WithCORE_0_PIF_PMS_CONSTRAIN_WORLD_1_RMT returns v with field CORE_0_PIF_PMS_CONSTRAIN_WORLD_1_RMT (bits 11:10) set to x, masked to the field width.
-func (v CORE_0_PIF_PMS_CONSTRAIN_6Value) WithCORE_0_PIF_PMS_CONSTRAIN_WORLD_1_RMT(x uint32) CORE_0_PIF_PMS_CONSTRAIN_6Value {
-	return v&^0xc00 | CORE_0_PIF_PMS_CONSTRAIN_6Value(x&0x3)<<10
+// WithCORE_PIF_PMS_CONSTRAIN_WORLD_1_RMT returns v with field CORE_%s_PIF_PMS_CONSTRAIN_WORLD_1_RMT (bits 11:10) set to x, masked to the field width.
+func (v CORE_PIF_PMS_CONSTRAIN_6Value) WithCORE_PIF_PMS_CONSTRAIN_WORLD_1_RMT(x uint32) CORE_PIF_PMS_CONSTRAIN_6Value {
+	return v&^0xc00 | CORE_PIF_PMS_CONSTRAIN_6Value(x&0x3)<<10
 }
 
-// CORE_0_PIF_PMS_CONSTRAIN_WORLD_1_PCNT returns field CORE_0_PIF_PMS_CONSTRAIN_WORLD_1_PCNT (bits 13:12): Core0 access pcnt permission in world1.
-func (v CORE_0_PIF_PMS_CONSTRAIN_6Value) CORE_0_PIF_PMS_CONSTRAIN_WORLD_1_PCNT() uint32 {
+// CORE_PIF_PMS_CONSTRAIN_WORLD_1_PCNT returns field CORE_%s_PIF_PMS_CONSTRAIN_WORLD_1_PCNT (bits 13:12): Core0 access pcnt permission in world1.
+func (v CORE_PIF_PMS_CONSTRAIN_6Value) CORE_PIF_PMS_CONSTRAIN_WORLD_1_PCNT() uint32 {
 	return uint32(v>>12) & 0x3
 }
 
-// WithCORE_0_PIF_PMS_CONSTRAIN_WORLD_1_PCNT returns v with field CORE_0_PIF_PMS_CONSTRAIN_WORLD_1_PCNT (bits 13:12) set to x, masked to the field width.
-func (v CORE_0_PIF_PMS_CONSTRAIN_6Value) WithCORE_0_PIF_PMS_CONSTRAIN_WORLD_1_PCNT(x uint32) CORE_0_PIF_PMS_CONSTRAIN_6Value {
-	return v&^0x3000 | CORE_0_PIF_PMS_CONSTRAIN_6Value(x&0x3)<<12
+// WithCORE_PIF_PMS_CONSTRAIN_WORLD_1_PCNT returns v with field CORE_%s_PIF_PMS_CONSTRAIN_WORLD_1_PCNT (bits 13:12) set to x, masked to the field width.
+func (v CORE_PIF_PMS_CONSTRAIN_6Value) WithCORE_PIF_PMS_CONSTRAIN_WORLD_1_PCNT(x uint32) CORE_PIF_PMS_CONSTRAIN_6Value {
+	return v&^0x3000 | CORE_PIF_PMS_CONSTRAIN_6Value(x&0x3)<<12
 }
 
-// CORE_0_PIF_PMS_CONSTRAIN_WORLD_1_SLC returns field CORE_0_PIF_PMS_CONSTRAIN_WORLD_1_SLC (bits 15:14): Core0 access slc permission in world1.
-func (v CORE_0_PIF_PMS_CONSTRAIN_6Value) CORE_0_PIF_PMS_CONSTRAIN_WORLD_1_SLC() uint32 {
+// CORE_PIF_PMS_CONSTRAIN_WORLD_1_SLC returns field CORE_%s_PIF_PMS_CONSTRAIN_WORLD_1_SLC (bits 15:14): Core0 access slc permission in world1.
+func (v CORE_PIF_PMS_CONSTRAIN_6Value) CORE_PIF_PMS_CONSTRAIN_WORLD_1_SLC() uint32 {
 	return uint32(v>>14) & 0x3
 }
 
-// WithCORE_0_PIF_PMS_CONSTRAIN_WORLD_1_SLC returns v with field CORE_0_PIF_PMS_CONSTRAIN_WORLD_1_SLC (bits 15:14) set to x, masked to the field width.
-func (v CORE_0_PIF_PMS_CONSTRAIN_6Value) WithCORE_0_PIF_PMS_CONSTRAIN_WORLD_1_SLC(x uint32) CORE_0_PIF_PMS_CONSTRAIN_6Value {
-	return v&^0xc000 | CORE_0_PIF_PMS_CONSTRAIN_6Value(x&0x3)<<14
+// WithCORE_PIF_PMS_CONSTRAIN_WORLD_1_SLC returns v with field CORE_%s_PIF_PMS_CONSTRAIN_WORLD_1_SLC (bits 15:14) set to x, masked to the field width.
+func (v CORE_PIF_PMS_CONSTRAIN_6Value) WithCORE_PIF_PMS_CONSTRAIN_WORLD_1_SLC(x uint32) CORE_PIF_PMS_CONSTRAIN_6Value {
+	return v&^0xc000 | CORE_PIF_PMS_CONSTRAIN_6Value(x&0x3)<<14
 }
 
-// CORE_0_PIF_PMS_CONSTRAIN_WORLD_1_LEDC returns field CORE_0_PIF_PMS_CONSTRAIN_WORLD_1_LEDC (bits 17:16): Core0 access ledc permission in world1.
-func (v CORE_0_PIF_PMS_CONSTRAIN_6Value) CORE_0_PIF_PMS_CONSTRAIN_WORLD_1_LEDC() uint32 {
+// CORE_PIF_PMS_CONSTRAIN_WORLD_1_LEDC returns field CORE_%s_PIF_PMS_CONSTRAIN_WORLD_1_LEDC (bits 17:16): Core0 access ledc permission in world1.
+func (v CORE_PIF_PMS_CONSTRAIN_6Value) CORE_PIF_PMS_CONSTRAIN_WORLD_1_LEDC() uint32 {
 	return uint32(v>>16) & 0x3
 }
 
-// WithCORE_0_PIF_PMS_CONSTRAIN_WORLD_1_LEDC returns v with field CORE_0_PIF_PMS_CONSTRAIN_WORLD_1_LEDC (bits 17:16) set to x, masked to the field width.
-func (v CORE_0_PIF_PMS_CONSTRAIN_6Value) WithCORE_0_PIF_PMS_CONSTRAIN_WORLD_1_LEDC(x uint32) CORE_0_PIF_PMS_CONSTRAIN_6Value {
-	return v&^0x30000 | CORE_0_PIF_PMS_CONSTRAIN_6Value(x&0x3)<<16
+// WithCORE_PIF_PMS_CONSTRAIN_WORLD_1_LEDC returns v with field CORE_%s_PIF_PMS_CONSTRAIN_WORLD_1_LEDC (bits 17:16) set to x, masked to the field width.
+func (v CORE_PIF_PMS_CONSTRAIN_6Value) WithCORE_PIF_PMS_CONSTRAIN_WORLD_1_LEDC(x uint32) CORE_PIF_PMS_CONSTRAIN_6Value {
+	return v&^0x30000 | CORE_PIF_PMS_CONSTRAIN_6Value(x&0x3)<<16
 }
 
-// CORE_0_PIF_PMS_CONSTRAIN_WORLD_1_BACKUP returns field CORE_0_PIF_PMS_CONSTRAIN_WORLD_1_BACKUP (bits 19:18): Core0 access backup permission in world1.
-func (v CORE_0_PIF_PMS_CONSTRAIN_6Value) CORE_0_PIF_PMS_CONSTRAIN_WORLD_1_BACKUP() uint32 {
+// CORE_PIF_PMS_CONSTRAIN_WORLD_1_BACKUP returns field CORE_%s_PIF_PMS_CONSTRAIN_WORLD_1_BACKUP (bits 19:18): Core0 access backup permission in world1.
+func (v CORE_PIF_PMS_CONSTRAIN_6Value) CORE_PIF_PMS_CONSTRAIN_WORLD_1_BACKUP() uint32 {
 	return uint32(v>>18) & 0x3
 }
 
-// WithCORE_0_PIF_PMS_CONSTRAIN_WORLD_1_BACKUP returns v with field CORE_0_PIF_PMS_CONSTRAIN_WORLD_1_BACKUP (bits 19:18) set to x, masked to the field width.
-func (v CORE_0_PIF_PMS_CONSTRAIN_6Value) WithCORE_0_PIF_PMS_CONSTRAIN_WORLD_1_BACKUP(x uint32) CORE_0_PIF_PMS_CONSTRAIN_6Value {
-	return v&^0xc0000 | CORE_0_PIF_PMS_CONSTRAIN_6Value(x&0x3)<<18
+// WithCORE_PIF_PMS_CONSTRAIN_WORLD_1_BACKUP returns v with field CORE_%s_PIF_PMS_CONSTRAIN_WORLD_1_BACKUP (bits 19:18) set to x, masked to the field width.
+func (v CORE_PIF_PMS_CONSTRAIN_6Value) WithCORE_PIF_PMS_CONSTRAIN_WORLD_1_BACKUP(x uint32) CORE_PIF_PMS_CONSTRAIN_6Value {
+	return v&^0xc0000 | CORE_PIF_PMS_CONSTRAIN_6Value(x&0x3)<<18
 }
 
-// CORE_0_PIF_PMS_CONSTRAIN_WORLD_1_BB returns field CORE_0_PIF_PMS_CONSTRAIN_WORLD_1_BB (bits 23:22): Core0 access bb permission in world1.
-func (v CORE_0_PIF_PMS_CONSTRAIN_6Value) CORE_0_PIF_PMS_CONSTRAIN_WORLD_1_BB() uint32 {
+// CORE_PIF_PMS_CONSTRAIN_WORLD_1_BB returns field CORE_%s_PIF_PMS_CONSTRAIN_WORLD_1_BB (bits 23:22): Core0 access bb permission in world1.
+func (v CORE_PIF_PMS_CONSTRAIN_6Value) CORE_PIF_PMS_CONSTRAIN_WORLD_1_BB() uint32 {
 	return uint32(v>>22) & 0x3
 }
 
-// WithCORE_0_PIF_PMS_CONSTRAIN_WORLD_1_BB returns v with field CORE_0_PIF_PMS_CONSTRAIN_WORLD_1_BB (bits 23:22) set to x, masked to the field width.
-func (v CORE_0_PIF_PMS_CONSTRAIN_6Value) WithCORE_0_PIF_PMS_CONSTRAIN_WORLD_1_BB(x uint32) CORE_0_PIF_PMS_CONSTRAIN_6Value {
-	return v&^0xc00000 | CORE_0_PIF_PMS_CONSTRAIN_6Value(x&0x3)<<22
+// WithCORE_PIF_PMS_CONSTRAIN_WORLD_1_BB returns v with field CORE_%s_PIF_PMS_CONSTRAIN_WORLD_1_BB (bits 23:22) set to x, masked to the field width.
+func (v CORE_PIF_PMS_CONSTRAIN_6Value) WithCORE_PIF_PMS_CONSTRAIN_WORLD_1_BB(x uint32) CORE_PIF_PMS_CONSTRAIN_6Value {
+	return v&^0xc00000 | CORE_PIF_PMS_CONSTRAIN_6Value(x&0x3)<<22
 }
 
-// CORE_0_PIF_PMS_CONSTRAIN_WORLD_1_PWM0 returns field CORE_0_PIF_PMS_CONSTRAIN_WORLD_1_PWM0 (bits 25:24): Core0 access pwm0 permission in world1.
-func (v CORE_0_PIF_PMS_CONSTRAIN_6Value) CORE_0_PIF_PMS_CONSTRAIN_WORLD_1_PWM0() uint32 {
+// CORE_PIF_PMS_CONSTRAIN_WORLD_1_PWM0 returns field CORE_%s_PIF_PMS_CONSTRAIN_WORLD_1_PWM0 (bits 25:24): Core0 access pwm0 permission in world1.
+func (v CORE_PIF_PMS_CONSTRAIN_6Value) CORE_PIF_PMS_CONSTRAIN_WORLD_1_PWM0() uint32 {
 	return uint32(v>>24) & 0x3
 }
 
-// WithCORE_0_PIF_PMS_CONSTRAIN_WORLD_1_PWM0 returns v with field CORE_0_PIF_PMS_CONSTRAIN_WORLD_1_PWM0 (bits 25:24) set to x, masked to the field width.
-func (v CORE_0_PIF_PMS_CONSTRAIN_6Value) WithCORE_0_PIF_PMS_CONSTRAIN_WORLD_1_PWM0(x uint32) CORE_0_PIF_PMS_CONSTRAIN_6Value {
-	return v&^0x3000000 | CORE_0_PIF_PMS_CONSTRAIN_6Value(x&0x3)<<24
+// WithCORE_PIF_PMS_CONSTRAIN_WORLD_1_PWM0 returns v with field CORE_%s_PIF_PMS_CONSTRAIN_WORLD_1_PWM0 (bits 25:24) set to x, masked to the field width.
+func (v CORE_PIF_PMS_CONSTRAIN_6Value) WithCORE_PIF_PMS_CONSTRAIN_WORLD_1_PWM0(x uint32) CORE_PIF_PMS_CONSTRAIN_6Value {
+	return v&^0x3000000 | CORE_PIF_PMS_CONSTRAIN_6Value(x&0x3)<<24
 }
 
-// CORE_0_PIF_PMS_CONSTRAIN_WORLD_1_TIMERGROUP returns field CORE_0_PIF_PMS_CONSTRAIN_WORLD_1_TIMERGROUP (bits 27:26): Core0 access timergroup permission in world1.
-func (v CORE_0_PIF_PMS_CONSTRAIN_6Value) CORE_0_PIF_PMS_CONSTRAIN_WORLD_1_TIMERGROUP() uint32 {
+// CORE_PIF_PMS_CONSTRAIN_WORLD_1_TIMERGROUP returns field CORE_%s_PIF_PMS_CONSTRAIN_WORLD_1_TIMERGROUP (bits 27:26): Core0 access timergroup permission in world1.
+func (v CORE_PIF_PMS_CONSTRAIN_6Value) CORE_PIF_PMS_CONSTRAIN_WORLD_1_TIMERGROUP() uint32 {
 	return uint32(v>>26) & 0x3
 }
 
-// WithCORE_0_PIF_PMS_CONSTRAIN_WORLD_1_TIMERGROUP returns v with field CORE_0_PIF_PMS_CONSTRAIN_WORLD_1_TIMERGROUP (bits 27:26) set to x, masked to the field width.
-func (v CORE_0_PIF_PMS_CONSTRAIN_6Value) WithCORE_0_PIF_PMS_CONSTRAIN_WORLD_1_TIMERGROUP(x uint32) CORE_0_PIF_PMS_CONSTRAIN_6Value {
-	return v&^0xc000000 | CORE_0_PIF_PMS_CONSTRAIN_6Value(x&0x3)<<26
+// WithCORE_PIF_PMS_CONSTRAIN_WORLD_1_TIMERGROUP returns v with field CORE_%s_PIF_PMS_CONSTRAIN_WORLD_1_TIMERGROUP (bits 27:26) set to x, masked to the field width.
+func (v CORE_PIF_PMS_CONSTRAIN_6Value) WithCORE_PIF_PMS_CONSTRAIN_WORLD_1_TIMERGROUP(x uint32) CORE_PIF_PMS_CONSTRAIN_6Value {
+	return v&^0xc000000 | CORE_PIF_PMS_CONSTRAIN_6Value(x&0x3)<<26
 }
 
-// CORE_0_PIF_PMS_CONSTRAIN_WORLD_1_TIMERGROUP1 returns field CORE_0_PIF_PMS_CONSTRAIN_WORLD_1_TIMERGROUP1 (bits 29:28): Core0 access timergroup1 permission in world1.
-func (v CORE_0_PIF_PMS_CONSTRAIN_6Value) CORE_0_PIF_PMS_CONSTRAIN_WORLD_1_TIMERGROUP1() uint32 {
+// CORE_PIF_PMS_CONSTRAIN_WORLD_1_TIMERGROUP1 returns field CORE_%s_PIF_PMS_CONSTRAIN_WORLD_1_TIMERGROUP1 (bits 29:28): Core0 access timergroup1 permission in world1.
+func (v CORE_PIF_PMS_CONSTRAIN_6Value) CORE_PIF_PMS_CONSTRAIN_WORLD_1_TIMERGROUP1() uint32 {
 	return uint32(v>>28) & 0x3
 }
 
-// WithCORE_0_PIF_PMS_CONSTRAIN_WORLD_1_TIMERGROUP1 returns v with field CORE_0_PIF_PMS_CONSTRAIN_WORLD_1_TIMERGROUP1 (bits 29:28) set to x, masked to the field width.
-func (v CORE_0_PIF_PMS_CONSTRAIN_6Value) WithCORE_0_PIF_PMS_CONSTRAIN_WORLD_1_TIMERGROUP1(x uint32) CORE_0_PIF_PMS_CONSTRAIN_6Value {
-	return v&^0x30000000 | CORE_0_PIF_PMS_CONSTRAIN_6Value(x&0x3)<<28
+// WithCORE_PIF_PMS_CONSTRAIN_WORLD_1_TIMERGROUP1 returns v with field CORE_%s_PIF_PMS_CONSTRAIN_WORLD_1_TIMERGROUP1 (bits 29:28) set to x, masked to the field width.
+func (v CORE_PIF_PMS_CONSTRAIN_6Value) WithCORE_PIF_PMS_CONSTRAIN_WORLD_1_TIMERGROUP1(x uint32) CORE_PIF_PMS_CONSTRAIN_6Value {
+	return v&^0x30000000 | CORE_PIF_PMS_CONSTRAIN_6Value(x&0x3)<<28
 }
 
-// CORE_0_PIF_PMS_CONSTRAIN_WORLD_1_SYSTIMER returns field CORE_0_PIF_PMS_CONSTRAIN_WORLD_1_SYSTIMER (bits 31:30): Core0 access systimer permission in world1.
-func (v CORE_0_PIF_PMS_CONSTRAIN_6Value) CORE_0_PIF_PMS_CONSTRAIN_WORLD_1_SYSTIMER() uint32 {
+// CORE_PIF_PMS_CONSTRAIN_WORLD_1_SYSTIMER returns field CORE_%s_PIF_PMS_CONSTRAIN_WORLD_1_SYSTIMER (bits 31:30): Core0 access systimer permission in world1.
+func (v CORE_PIF_PMS_CONSTRAIN_6Value) CORE_PIF_PMS_CONSTRAIN_WORLD_1_SYSTIMER() uint32 {
 	return uint32(v>>30) & 0x3
 }
 
-// WithCORE_0_PIF_PMS_CONSTRAIN_WORLD_1_SYSTIMER returns v with field CORE_0_PIF_PMS_CONSTRAIN_WORLD_1_SYSTIMER (bits 31:30) set to x, masked to the field width.
-func (v CORE_0_PIF_PMS_CONSTRAIN_6Value) WithCORE_0_PIF_PMS_CONSTRAIN_WORLD_1_SYSTIMER(x uint32) CORE_0_PIF_PMS_CONSTRAIN_6Value {
-	return v&^0xc0000000 | CORE_0_PIF_PMS_CONSTRAIN_6Value(x&0x3)<<30
+// WithCORE_PIF_PMS_CONSTRAIN_WORLD_1_SYSTIMER returns v with field CORE_%s_PIF_PMS_CONSTRAIN_WORLD_1_SYSTIMER (bits 31:30) set to x, masked to the field width.
+func (v CORE_PIF_PMS_CONSTRAIN_6Value) WithCORE_PIF_PMS_CONSTRAIN_WORLD_1_SYSTIMER(x uint32) CORE_PIF_PMS_CONSTRAIN_6Value {
+	return v&^0xc0000000 | CORE_PIF_PMS_CONSTRAIN_6Value(x&0x3)<<30
 }
 
-// CORE_0_PIF_PMS_CONSTRAIN_7 is register CORE_0_PIF_PMS_CONSTRAIN_7 (32-bit, read-write, reset 0x3cc3ffff): Core0 access peripherals permission configuration register 7.
-type CORE_0_PIF_PMS_CONSTRAIN_7 struct{ reg mmio.U32 }
+// CORE_PIF_PMS_CONSTRAIN_7 is register PIF_PMS_CONSTRAIN_7 (32-bit, read-write, reset 0x3cc3ffff): Core0 access peripherals permission configuration register 7.
+type CORE_PIF_PMS_CONSTRAIN_7 struct{ reg mmio.U32 }
 
-// CORE_0_PIF_PMS_CONSTRAIN_7Value is a value of register CORE_0_PIF_PMS_CONSTRAIN_7.
-type CORE_0_PIF_PMS_CONSTRAIN_7Value uint32
+// CORE_PIF_PMS_CONSTRAIN_7Value is a value of register CORE_PIF_PMS_CONSTRAIN_7.
+type CORE_PIF_PMS_CONSTRAIN_7Value uint32
 
-// CORE_0_PIF_PMS_CONSTRAIN_7Reset is the reset value of register CORE_0_PIF_PMS_CONSTRAIN_7.
-const CORE_0_PIF_PMS_CONSTRAIN_7Reset CORE_0_PIF_PMS_CONSTRAIN_7Value = 0x3cc3ffff
+// CORE_PIF_PMS_CONSTRAIN_7Reset is the reset value of register CORE_PIF_PMS_CONSTRAIN_7.
+const CORE_PIF_PMS_CONSTRAIN_7Reset CORE_PIF_PMS_CONSTRAIN_7Value = 0x3cc3ffff
 
 // Read loads the register.
-func (r *CORE_0_PIF_PMS_CONSTRAIN_7) Read() CORE_0_PIF_PMS_CONSTRAIN_7Value {
-	return CORE_0_PIF_PMS_CONSTRAIN_7Value(r.reg.Load())
+func (r *CORE_PIF_PMS_CONSTRAIN_7) Read() CORE_PIF_PMS_CONSTRAIN_7Value {
+	return CORE_PIF_PMS_CONSTRAIN_7Value(r.reg.Load())
 }
 
 // Write stores v in the register.
-func (r *CORE_0_PIF_PMS_CONSTRAIN_7) Write(v CORE_0_PIF_PMS_CONSTRAIN_7Value) { r.reg.Store(uint32(v)) }
+func (r *CORE_PIF_PMS_CONSTRAIN_7) Write(v CORE_PIF_PMS_CONSTRAIN_7Value) { r.reg.Store(uint32(v)) }
 
-// WriteWith stores f(CORE_0_PIF_PMS_CONSTRAIN_7Reset): fields f leaves alone are written as their reset values.
-func (r *CORE_0_PIF_PMS_CONSTRAIN_7) WriteWith(f func(CORE_0_PIF_PMS_CONSTRAIN_7Value) CORE_0_PIF_PMS_CONSTRAIN_7Value) {
-	r.reg.Store(uint32(f(CORE_0_PIF_PMS_CONSTRAIN_7Reset)))
+// WriteWith stores f(CORE_PIF_PMS_CONSTRAIN_7Reset): fields f leaves alone are written as their reset values.
+func (r *CORE_PIF_PMS_CONSTRAIN_7) WriteWith(f func(CORE_PIF_PMS_CONSTRAIN_7Value) CORE_PIF_PMS_CONSTRAIN_7Value) {
+	r.reg.Store(uint32(f(CORE_PIF_PMS_CONSTRAIN_7Reset)))
 }
 
-// Reset stores CORE_0_PIF_PMS_CONSTRAIN_7Reset in the register.
-func (r *CORE_0_PIF_PMS_CONSTRAIN_7) Reset() { r.reg.Store(uint32(CORE_0_PIF_PMS_CONSTRAIN_7Reset)) }
+// Reset stores CORE_PIF_PMS_CONSTRAIN_7Reset in the register.
+func (r *CORE_PIF_PMS_CONSTRAIN_7) Reset() { r.reg.Store(uint32(CORE_PIF_PMS_CONSTRAIN_7Reset)) }
 
 // Modify loads the register, passes its value to f and stores the result.
-func (r *CORE_0_PIF_PMS_CONSTRAIN_7) Modify(f func(CORE_0_PIF_PMS_CONSTRAIN_7Value) CORE_0_PIF_PMS_CONSTRAIN_7Value) {
-	r.reg.Store(uint32(f(CORE_0_PIF_PMS_CONSTRAIN_7Value(r.reg.Load()))))
+func (r *CORE_PIF_PMS_CONSTRAIN_7) Modify(f func(CORE_PIF_PMS_CONSTRAIN_7Value) CORE_PIF_PMS_CONSTRAIN_7Value) {
+	r.reg.Store(uint32(f(CORE_PIF_PMS_CONSTRAIN_7Value(r.reg.Load()))))
 }
 
-// CORE_0_PIF_PMS_CONSTRAIN_WORLD_1_SPI_2 returns field CORE_0_PIF_PMS_CONSTRAIN_WORLD_1_SPI_2 (bits 1:0): Core0 access spi_2 permission in world1.
-func (v CORE_0_PIF_PMS_CONSTRAIN_7Value) CORE_0_PIF_PMS_CONSTRAIN_WORLD_1_SPI_2() uint32 {
+// CORE_PIF_PMS_CONSTRAIN_WORLD_1_SPI_2 returns field CORE_%s_PIF_PMS_CONSTRAIN_WORLD_1_SPI_2 (bits 1:0): Core0 access spi_2 permission in world1.
+func (v CORE_PIF_PMS_CONSTRAIN_7Value) CORE_PIF_PMS_CONSTRAIN_WORLD_1_SPI_2() uint32 {
 	return uint32(v) & 0x3
 }
 
-// WithCORE_0_PIF_PMS_CONSTRAIN_WORLD_1_SPI_2 returns v with field CORE_0_PIF_PMS_CONSTRAIN_WORLD_1_SPI_2 (bits 1:0) set to x, masked to the field width.
-func (v CORE_0_PIF_PMS_CONSTRAIN_7Value) WithCORE_0_PIF_PMS_CONSTRAIN_WORLD_1_SPI_2(x uint32) CORE_0_PIF_PMS_CONSTRAIN_7Value {
-	return v&^0x3 | CORE_0_PIF_PMS_CONSTRAIN_7Value(x&0x3)
+// WithCORE_PIF_PMS_CONSTRAIN_WORLD_1_SPI_2 returns v with field CORE_%s_PIF_PMS_CONSTRAIN_WORLD_1_SPI_2 (bits 1:0) set to x, masked to the field width.
+func (v CORE_PIF_PMS_CONSTRAIN_7Value) WithCORE_PIF_PMS_CONSTRAIN_WORLD_1_SPI_2(x uint32) CORE_PIF_PMS_CONSTRAIN_7Value {
+	return v&^0x3 | CORE_PIF_PMS_CONSTRAIN_7Value(x&0x3)
 }
 
-// CORE_0_PIF_PMS_CONSTRAIN_WORLD_1_SPI_3 returns field CORE_0_PIF_PMS_CONSTRAIN_WORLD_1_SPI_3 (bits 3:2): Core0 access spi_3 permission in world1.
-func (v CORE_0_PIF_PMS_CONSTRAIN_7Value) CORE_0_PIF_PMS_CONSTRAIN_WORLD_1_SPI_3() uint32 {
+// CORE_PIF_PMS_CONSTRAIN_WORLD_1_SPI_3 returns field CORE_%s_PIF_PMS_CONSTRAIN_WORLD_1_SPI_3 (bits 3:2): Core0 access spi_3 permission in world1.
+func (v CORE_PIF_PMS_CONSTRAIN_7Value) CORE_PIF_PMS_CONSTRAIN_WORLD_1_SPI_3() uint32 {
 	return uint32(v>>2) & 0x3
 }
 
-// WithCORE_0_PIF_PMS_CONSTRAIN_WORLD_1_SPI_3 returns v with field CORE_0_PIF_PMS_CONSTRAIN_WORLD_1_SPI_3 (bits 3:2) set to x, masked to the field width.
-func (v CORE_0_PIF_PMS_CONSTRAIN_7Value) WithCORE_0_PIF_PMS_CONSTRAIN_WORLD_1_SPI_3(x uint32) CORE_0_PIF_PMS_CONSTRAIN_7Value {
-	return v&^0xc | CORE_0_PIF_PMS_CONSTRAIN_7Value(x&0x3)<<2
+// WithCORE_PIF_PMS_CONSTRAIN_WORLD_1_SPI_3 returns v with field CORE_%s_PIF_PMS_CONSTRAIN_WORLD_1_SPI_3 (bits 3:2) set to x, masked to the field width.
+func (v CORE_PIF_PMS_CONSTRAIN_7Value) WithCORE_PIF_PMS_CONSTRAIN_WORLD_1_SPI_3(x uint32) CORE_PIF_PMS_CONSTRAIN_7Value {
+	return v&^0xc | CORE_PIF_PMS_CONSTRAIN_7Value(x&0x3)<<2
 }
 
-// CORE_0_PIF_PMS_CONSTRAIN_WORLD_1_APB_CTRL returns field CORE_0_PIF_PMS_CONSTRAIN_WORLD_1_APB_CTRL (bits 5:4): Core0 access apb_ctrl permission in world1.
-func (v CORE_0_PIF_PMS_CONSTRAIN_7Value) CORE_0_PIF_PMS_CONSTRAIN_WORLD_1_APB_CTRL() uint32 {
+// CORE_PIF_PMS_CONSTRAIN_WORLD_1_APB_CTRL returns field CORE_%s_PIF_PMS_CONSTRAIN_WORLD_1_APB_CTRL (bits 5:4): Core0 access apb_ctrl permission in world1.
+func (v CORE_PIF_PMS_CONSTRAIN_7Value) CORE_PIF_PMS_CONSTRAIN_WORLD_1_APB_CTRL() uint32 {
 	return uint32(v>>4) & 0x3
 }
 
-// WithCORE_0_PIF_PMS_CONSTRAIN_WORLD_1_APB_CTRL returns v with field CORE_0_PIF_PMS_CONSTRAIN_WORLD_1_APB_CTRL (bits 5:4) set to x, masked to the field width.
-func (v CORE_0_PIF_PMS_CONSTRAIN_7Value) WithCORE_0_PIF_PMS_CONSTRAIN_WORLD_1_APB_CTRL(x uint32) CORE_0_PIF_PMS_CONSTRAIN_7Value {
-	return v&^0x30 | CORE_0_PIF_PMS_CONSTRAIN_7Value(x&0x3)<<4
+// WithCORE_PIF_PMS_CONSTRAIN_WORLD_1_APB_CTRL returns v with field CORE_%s_PIF_PMS_CONSTRAIN_WORLD_1_APB_CTRL (bits 5:4) set to x, masked to the field width.
+func (v CORE_PIF_PMS_CONSTRAIN_7Value) WithCORE_PIF_PMS_CONSTRAIN_WORLD_1_APB_CTRL(x uint32) CORE_PIF_PMS_CONSTRAIN_7Value {
+	return v&^0x30 | CORE_PIF_PMS_CONSTRAIN_7Value(x&0x3)<<4
 }
 
-// CORE_0_PIF_PMS_CONSTRAIN_WORLD_1_I2C_EXT1 returns field CORE_0_PIF_PMS_CONSTRAIN_WORLD_1_I2C_EXT1 (bits 7:6): Core0 access i2c_ext1 permission in world1.
-func (v CORE_0_PIF_PMS_CONSTRAIN_7Value) CORE_0_PIF_PMS_CONSTRAIN_WORLD_1_I2C_EXT1() uint32 {
+// CORE_PIF_PMS_CONSTRAIN_WORLD_1_I2C_EXT1 returns field CORE_%s_PIF_PMS_CONSTRAIN_WORLD_1_I2C_EXT1 (bits 7:6): Core0 access i2c_ext1 permission in world1.
+func (v CORE_PIF_PMS_CONSTRAIN_7Value) CORE_PIF_PMS_CONSTRAIN_WORLD_1_I2C_EXT1() uint32 {
 	return uint32(v>>6) & 0x3
 }
 
-// WithCORE_0_PIF_PMS_CONSTRAIN_WORLD_1_I2C_EXT1 returns v with field CORE_0_PIF_PMS_CONSTRAIN_WORLD_1_I2C_EXT1 (bits 7:6) set to x, masked to the field width.
-func (v CORE_0_PIF_PMS_CONSTRAIN_7Value) WithCORE_0_PIF_PMS_CONSTRAIN_WORLD_1_I2C_EXT1(x uint32) CORE_0_PIF_PMS_CONSTRAIN_7Value {
-	return v&^0xc0 | CORE_0_PIF_PMS_CONSTRAIN_7Value(x&0x3)<<6
+// WithCORE_PIF_PMS_CONSTRAIN_WORLD_1_I2C_EXT1 returns v with field CORE_%s_PIF_PMS_CONSTRAIN_WORLD_1_I2C_EXT1 (bits 7:6) set to x, masked to the field width.
+func (v CORE_PIF_PMS_CONSTRAIN_7Value) WithCORE_PIF_PMS_CONSTRAIN_WORLD_1_I2C_EXT1(x uint32) CORE_PIF_PMS_CONSTRAIN_7Value {
+	return v&^0xc0 | CORE_PIF_PMS_CONSTRAIN_7Value(x&0x3)<<6
 }
 
-// CORE_0_PIF_PMS_CONSTRAIN_WORLD_1_SDIO_HOST returns field CORE_0_PIF_PMS_CONSTRAIN_WORLD_1_SDIO_HOST (bits 9:8): Core0 access sdio_host permission in world1.
-func (v CORE_0_PIF_PMS_CONSTRAIN_7Value) CORE_0_PIF_PMS_CONSTRAIN_WORLD_1_SDIO_HOST() uint32 {
+// CORE_PIF_PMS_CONSTRAIN_WORLD_1_SDIO_HOST returns field CORE_%s_PIF_PMS_CONSTRAIN_WORLD_1_SDIO_HOST (bits 9:8): Core0 access sdio_host permission in world1.
+func (v CORE_PIF_PMS_CONSTRAIN_7Value) CORE_PIF_PMS_CONSTRAIN_WORLD_1_SDIO_HOST() uint32 {
 	return uint32(v>>8) & 0x3
 }
 
-// WithCORE_0_PIF_PMS_CONSTRAIN_WORLD_1_SDIO_HOST returns v with field CORE_0_PIF_PMS_CONSTRAIN_WORLD_1_SDIO_HOST (bits 9:8) set to x, masked to the field width.
-func (v CORE_0_PIF_PMS_CONSTRAIN_7Value) WithCORE_0_PIF_PMS_CONSTRAIN_WORLD_1_SDIO_HOST(x uint32) CORE_0_PIF_PMS_CONSTRAIN_7Value {
-	return v&^0x300 | CORE_0_PIF_PMS_CONSTRAIN_7Value(x&0x3)<<8
+// WithCORE_PIF_PMS_CONSTRAIN_WORLD_1_SDIO_HOST returns v with field CORE_%s_PIF_PMS_CONSTRAIN_WORLD_1_SDIO_HOST (bits 9:8) set to x, masked to the field width.
+func (v CORE_PIF_PMS_CONSTRAIN_7Value) WithCORE_PIF_PMS_CONSTRAIN_WORLD_1_SDIO_HOST(x uint32) CORE_PIF_PMS_CONSTRAIN_7Value {
+	return v&^0x300 | CORE_PIF_PMS_CONSTRAIN_7Value(x&0x3)<<8
 }
 
-// CORE_0_PIF_PMS_CONSTRAIN_WORLD_1_CAN returns field CORE_0_PIF_PMS_CONSTRAIN_WORLD_1_CAN (bits 11:10): Core0 access can permission in world1.
-func (v CORE_0_PIF_PMS_CONSTRAIN_7Value) CORE_0_PIF_PMS_CONSTRAIN_WORLD_1_CAN() uint32 {
+// CORE_PIF_PMS_CONSTRAIN_WORLD_1_CAN returns field CORE_%s_PIF_PMS_CONSTRAIN_WORLD_1_CAN (bits 11:10): Core0 access can permission in world1.
+func (v CORE_PIF_PMS_CONSTRAIN_7Value) CORE_PIF_PMS_CONSTRAIN_WORLD_1_CAN() uint32 {
 	return uint32(v>>10) & 0x3
 }
 
-// WithCORE_0_PIF_PMS_CONSTRAIN_WORLD_1_CAN returns v with field CORE_0_PIF_PMS_CONSTRAIN_WORLD_1_CAN (bits 11:10) set to x, masked to the field width.
-func (v CORE_0_PIF_PMS_CONSTRAIN_7Value) WithCORE_0_PIF_PMS_CONSTRAIN_WORLD_1_CAN(x uint32) CORE_0_PIF_PMS_CONSTRAIN_7Value {
-	return v&^0xc00 | CORE_0_PIF_PMS_CONSTRAIN_7Value(x&0x3)<<10
+// WithCORE_PIF_PMS_CONSTRAIN_WORLD_1_CAN returns v with field CORE_%s_PIF_PMS_CONSTRAIN_WORLD_1_CAN (bits 11:10) set to x, masked to the field width.
+func (v CORE_PIF_PMS_CONSTRAIN_7Value) WithCORE_PIF_PMS_CONSTRAIN_WORLD_1_CAN(x uint32) CORE_PIF_PMS_CONSTRAIN_7Value {
+	return v&^0xc00 | CORE_PIF_PMS_CONSTRAIN_7Value(x&0x3)<<10
 }
 
-// CORE_0_PIF_PMS_CONSTRAIN_WORLD_1_PWM1 returns field CORE_0_PIF_PMS_CONSTRAIN_WORLD_1_PWM1 (bits 13:12): Core0 access pwm1 permission in world1.
-func (v CORE_0_PIF_PMS_CONSTRAIN_7Value) CORE_0_PIF_PMS_CONSTRAIN_WORLD_1_PWM1() uint32 {
+// CORE_PIF_PMS_CONSTRAIN_WORLD_1_PWM1 returns field CORE_%s_PIF_PMS_CONSTRAIN_WORLD_1_PWM1 (bits 13:12): Core0 access pwm1 permission in world1.
+func (v CORE_PIF_PMS_CONSTRAIN_7Value) CORE_PIF_PMS_CONSTRAIN_WORLD_1_PWM1() uint32 {
 	return uint32(v>>12) & 0x3
 }
 
-// WithCORE_0_PIF_PMS_CONSTRAIN_WORLD_1_PWM1 returns v with field CORE_0_PIF_PMS_CONSTRAIN_WORLD_1_PWM1 (bits 13:12) set to x, masked to the field width.
-func (v CORE_0_PIF_PMS_CONSTRAIN_7Value) WithCORE_0_PIF_PMS_CONSTRAIN_WORLD_1_PWM1(x uint32) CORE_0_PIF_PMS_CONSTRAIN_7Value {
-	return v&^0x3000 | CORE_0_PIF_PMS_CONSTRAIN_7Value(x&0x3)<<12
+// WithCORE_PIF_PMS_CONSTRAIN_WORLD_1_PWM1 returns v with field CORE_%s_PIF_PMS_CONSTRAIN_WORLD_1_PWM1 (bits 13:12) set to x, masked to the field width.
+func (v CORE_PIF_PMS_CONSTRAIN_7Value) WithCORE_PIF_PMS_CONSTRAIN_WORLD_1_PWM1(x uint32) CORE_PIF_PMS_CONSTRAIN_7Value {
+	return v&^0x3000 | CORE_PIF_PMS_CONSTRAIN_7Value(x&0x3)<<12
 }
 
-// CORE_0_PIF_PMS_CONSTRAIN_WORLD_1_I2S1 returns field CORE_0_PIF_PMS_CONSTRAIN_WORLD_1_I2S1 (bits 15:14): Core0 access i2s1 permission in world1.
-func (v CORE_0_PIF_PMS_CONSTRAIN_7Value) CORE_0_PIF_PMS_CONSTRAIN_WORLD_1_I2S1() uint32 {
+// CORE_PIF_PMS_CONSTRAIN_WORLD_1_I2S1 returns field CORE_%s_PIF_PMS_CONSTRAIN_WORLD_1_I2S1 (bits 15:14): Core0 access i2s1 permission in world1.
+func (v CORE_PIF_PMS_CONSTRAIN_7Value) CORE_PIF_PMS_CONSTRAIN_WORLD_1_I2S1() uint32 {
 	return uint32(v>>14) & 0x3
 }
 
-// WithCORE_0_PIF_PMS_CONSTRAIN_WORLD_1_I2S1 returns v with field CORE_0_PIF_PMS_CONSTRAIN_WORLD_1_I2S1 (bits 15:14) set to x, masked to the field width.
-func (v CORE_0_PIF_PMS_CONSTRAIN_7Value) WithCORE_0_PIF_PMS_CONSTRAIN_WORLD_1_I2S1(x uint32) CORE_0_PIF_PMS_CONSTRAIN_7Value {
-	return v&^0xc000 | CORE_0_PIF_PMS_CONSTRAIN_7Value(x&0x3)<<14
+// WithCORE_PIF_PMS_CONSTRAIN_WORLD_1_I2S1 returns v with field CORE_%s_PIF_PMS_CONSTRAIN_WORLD_1_I2S1 (bits 15:14) set to x, masked to the field width.
+func (v CORE_PIF_PMS_CONSTRAIN_7Value) WithCORE_PIF_PMS_CONSTRAIN_WORLD_1_I2S1(x uint32) CORE_PIF_PMS_CONSTRAIN_7Value {
+	return v&^0xc000 | CORE_PIF_PMS_CONSTRAIN_7Value(x&0x3)<<14
 }
 
-// CORE_0_PIF_PMS_CONSTRAIN_WORLD_1_UART2 returns field CORE_0_PIF_PMS_CONSTRAIN_WORLD_1_UART2 (bits 17:16): Core0 access uart2 permission in world1.
-func (v CORE_0_PIF_PMS_CONSTRAIN_7Value) CORE_0_PIF_PMS_CONSTRAIN_WORLD_1_UART2() uint32 {
+// CORE_PIF_PMS_CONSTRAIN_WORLD_1_UART2 returns field CORE_%s_PIF_PMS_CONSTRAIN_WORLD_1_UART2 (bits 17:16): Core0 access uart2 permission in world1.
+func (v CORE_PIF_PMS_CONSTRAIN_7Value) CORE_PIF_PMS_CONSTRAIN_WORLD_1_UART2() uint32 {
 	return uint32(v>>16) & 0x3
 }
 
-// WithCORE_0_PIF_PMS_CONSTRAIN_WORLD_1_UART2 returns v with field CORE_0_PIF_PMS_CONSTRAIN_WORLD_1_UART2 (bits 17:16) set to x, masked to the field width.
-func (v CORE_0_PIF_PMS_CONSTRAIN_7Value) WithCORE_0_PIF_PMS_CONSTRAIN_WORLD_1_UART2(x uint32) CORE_0_PIF_PMS_CONSTRAIN_7Value {
-	return v&^0x30000 | CORE_0_PIF_PMS_CONSTRAIN_7Value(x&0x3)<<16
+// WithCORE_PIF_PMS_CONSTRAIN_WORLD_1_UART2 returns v with field CORE_%s_PIF_PMS_CONSTRAIN_WORLD_1_UART2 (bits 17:16) set to x, masked to the field width.
+func (v CORE_PIF_PMS_CONSTRAIN_7Value) WithCORE_PIF_PMS_CONSTRAIN_WORLD_1_UART2(x uint32) CORE_PIF_PMS_CONSTRAIN_7Value {
+	return v&^0x30000 | CORE_PIF_PMS_CONSTRAIN_7Value(x&0x3)<<16
 }
 
-// CORE_0_PIF_PMS_CONSTRAIN_WORLD_1_RWBT returns field CORE_0_PIF_PMS_CONSTRAIN_WORLD_1_RWBT (bits 23:22): Core0 access rwbt permission in world1.
-func (v CORE_0_PIF_PMS_CONSTRAIN_7Value) CORE_0_PIF_PMS_CONSTRAIN_WORLD_1_RWBT() uint32 {
+// CORE_PIF_PMS_CONSTRAIN_WORLD_1_RWBT returns field CORE_%s_PIF_PMS_CONSTRAIN_WORLD_1_RWBT (bits 23:22): Core0 access rwbt permission in world1.
+func (v CORE_PIF_PMS_CONSTRAIN_7Value) CORE_PIF_PMS_CONSTRAIN_WORLD_1_RWBT() uint32 {
 	return uint32(v>>22) & 0x3
 }
 
-// WithCORE_0_PIF_PMS_CONSTRAIN_WORLD_1_RWBT returns v with field CORE_0_PIF_PMS_CONSTRAIN_WORLD_1_RWBT (bits 23:22) set to x, masked to the field width.
-func (v CORE_0_PIF_PMS_CONSTRAIN_7Value) WithCORE_0_PIF_PMS_CONSTRAIN_WORLD_1_RWBT(x uint32) CORE_0_PIF_PMS_CONSTRAIN_7Value {
-	return v&^0xc00000 | CORE_0_PIF_PMS_CONSTRAIN_7Value(x&0x3)<<22
+// WithCORE_PIF_PMS_CONSTRAIN_WORLD_1_RWBT returns v with field CORE_%s_PIF_PMS_CONSTRAIN_WORLD_1_RWBT (bits 23:22) set to x, masked to the field width.
+func (v CORE_PIF_PMS_CONSTRAIN_7Value) WithCORE_PIF_PMS_CONSTRAIN_WORLD_1_RWBT(x uint32) CORE_PIF_PMS_CONSTRAIN_7Value {
+	return v&^0xc00000 | CORE_PIF_PMS_CONSTRAIN_7Value(x&0x3)<<22
 }
 
-// CORE_0_PIF_PMS_CONSTRAIN_WORLD_1_WIFIMAC returns field CORE_0_PIF_PMS_CONSTRAIN_WORLD_1_WIFIMAC (bits 27:26): Core0 access wifimac permission in world1.
-func (v CORE_0_PIF_PMS_CONSTRAIN_7Value) CORE_0_PIF_PMS_CONSTRAIN_WORLD_1_WIFIMAC() uint32 {
+// CORE_PIF_PMS_CONSTRAIN_WORLD_1_WIFIMAC returns field CORE_%s_PIF_PMS_CONSTRAIN_WORLD_1_WIFIMAC (bits 27:26): Core0 access wifimac permission in world1.
+func (v CORE_PIF_PMS_CONSTRAIN_7Value) CORE_PIF_PMS_CONSTRAIN_WORLD_1_WIFIMAC() uint32 {
 	return uint32(v>>26) & 0x3
 }
 
-// WithCORE_0_PIF_PMS_CONSTRAIN_WORLD_1_WIFIMAC returns v with field CORE_0_PIF_PMS_CONSTRAIN_WORLD_1_WIFIMAC (bits 27:26) set to x, masked to the field width.
-func (v CORE_0_PIF_PMS_CONSTRAIN_7Value) WithCORE_0_PIF_PMS_CONSTRAIN_WORLD_1_WIFIMAC(x uint32) CORE_0_PIF_PMS_CONSTRAIN_7Value {
-	return v&^0xc000000 | CORE_0_PIF_PMS_CONSTRAIN_7Value(x&0x3)<<26
+// WithCORE_PIF_PMS_CONSTRAIN_WORLD_1_WIFIMAC returns v with field CORE_%s_PIF_PMS_CONSTRAIN_WORLD_1_WIFIMAC (bits 27:26) set to x, masked to the field width.
+func (v CORE_PIF_PMS_CONSTRAIN_7Value) WithCORE_PIF_PMS_CONSTRAIN_WORLD_1_WIFIMAC(x uint32) CORE_PIF_PMS_CONSTRAIN_7Value {
+	return v&^0xc000000 | CORE_PIF_PMS_CONSTRAIN_7Value(x&0x3)<<26
 }
 
-// CORE_0_PIF_PMS_CONSTRAIN_WORLD_1_PWR returns field CORE_0_PIF_PMS_CONSTRAIN_WORLD_1_PWR (bits 29:28): Core0 access pwr permission in world1.
-func (v CORE_0_PIF_PMS_CONSTRAIN_7Value) CORE_0_PIF_PMS_CONSTRAIN_WORLD_1_PWR() uint32 {
+// CORE_PIF_PMS_CONSTRAIN_WORLD_1_PWR returns field CORE_%s_PIF_PMS_CONSTRAIN_WORLD_1_PWR (bits 29:28): Core0 access pwr permission in world1.
+func (v CORE_PIF_PMS_CONSTRAIN_7Value) CORE_PIF_PMS_CONSTRAIN_WORLD_1_PWR() uint32 {
 	return uint32(v>>28) & 0x3
 }
 
-// WithCORE_0_PIF_PMS_CONSTRAIN_WORLD_1_PWR returns v with field CORE_0_PIF_PMS_CONSTRAIN_WORLD_1_PWR (bits 29:28) set to x, masked to the field width.
-func (v CORE_0_PIF_PMS_CONSTRAIN_7Value) WithCORE_0_PIF_PMS_CONSTRAIN_WORLD_1_PWR(x uint32) CORE_0_PIF_PMS_CONSTRAIN_7Value {
-	return v&^0x30000000 | CORE_0_PIF_PMS_CONSTRAIN_7Value(x&0x3)<<28
+// WithCORE_PIF_PMS_CONSTRAIN_WORLD_1_PWR returns v with field CORE_%s_PIF_PMS_CONSTRAIN_WORLD_1_PWR (bits 29:28) set to x, masked to the field width.
+func (v CORE_PIF_PMS_CONSTRAIN_7Value) WithCORE_PIF_PMS_CONSTRAIN_WORLD_1_PWR(x uint32) CORE_PIF_PMS_CONSTRAIN_7Value {
+	return v&^0x30000000 | CORE_PIF_PMS_CONSTRAIN_7Value(x&0x3)<<28
 }
 
-// CORE_0_PIF_PMS_CONSTRAIN_8 is register CORE_0_PIF_PMS_CONSTRAIN_8 (32-bit, read-write, reset 0xffffffff): Core0 access peripherals permission configuration register 8.
-type CORE_0_PIF_PMS_CONSTRAIN_8 struct{ reg mmio.U32 }
+// CORE_PIF_PMS_CONSTRAIN_8 is register PIF_PMS_CONSTRAIN_8 (32-bit, read-write, reset 0xffffffff): Core0 access peripherals permission configuration register 8.
+type CORE_PIF_PMS_CONSTRAIN_8 struct{ reg mmio.U32 }
 
-// CORE_0_PIF_PMS_CONSTRAIN_8Value is a value of register CORE_0_PIF_PMS_CONSTRAIN_8.
-type CORE_0_PIF_PMS_CONSTRAIN_8Value uint32
+// CORE_PIF_PMS_CONSTRAIN_8Value is a value of register CORE_PIF_PMS_CONSTRAIN_8.
+type CORE_PIF_PMS_CONSTRAIN_8Value uint32
 
-// CORE_0_PIF_PMS_CONSTRAIN_8Reset is the reset value of register CORE_0_PIF_PMS_CONSTRAIN_8.
-const CORE_0_PIF_PMS_CONSTRAIN_8Reset CORE_0_PIF_PMS_CONSTRAIN_8Value = 0xffffffff
+// CORE_PIF_PMS_CONSTRAIN_8Reset is the reset value of register CORE_PIF_PMS_CONSTRAIN_8.
+const CORE_PIF_PMS_CONSTRAIN_8Reset CORE_PIF_PMS_CONSTRAIN_8Value = 0xffffffff
 
 // Read loads the register.
-func (r *CORE_0_PIF_PMS_CONSTRAIN_8) Read() CORE_0_PIF_PMS_CONSTRAIN_8Value {
-	return CORE_0_PIF_PMS_CONSTRAIN_8Value(r.reg.Load())
+func (r *CORE_PIF_PMS_CONSTRAIN_8) Read() CORE_PIF_PMS_CONSTRAIN_8Value {
+	return CORE_PIF_PMS_CONSTRAIN_8Value(r.reg.Load())
 }
 
 // Write stores v in the register.
-func (r *CORE_0_PIF_PMS_CONSTRAIN_8) Write(v CORE_0_PIF_PMS_CONSTRAIN_8Value) { r.reg.Store(uint32(v)) }
+func (r *CORE_PIF_PMS_CONSTRAIN_8) Write(v CORE_PIF_PMS_CONSTRAIN_8Value) { r.reg.Store(uint32(v)) }
 
-// WriteWith stores f(CORE_0_PIF_PMS_CONSTRAIN_8Reset): fields f leaves alone are written as their reset values.
-func (r *CORE_0_PIF_PMS_CONSTRAIN_8) WriteWith(f func(CORE_0_PIF_PMS_CONSTRAIN_8Value) CORE_0_PIF_PMS_CONSTRAIN_8Value) {
-	r.reg.Store(uint32(f(CORE_0_PIF_PMS_CONSTRAIN_8Reset)))
+// WriteWith stores f(CORE_PIF_PMS_CONSTRAIN_8Reset): fields f leaves alone are written as their reset values.
+func (r *CORE_PIF_PMS_CONSTRAIN_8) WriteWith(f func(CORE_PIF_PMS_CONSTRAIN_8Value) CORE_PIF_PMS_CONSTRAIN_8Value) {
+	r.reg.Store(uint32(f(CORE_PIF_PMS_CONSTRAIN_8Reset)))
 }
 
-// Reset stores CORE_0_PIF_PMS_CONSTRAIN_8Reset in the register.
-func (r *CORE_0_PIF_PMS_CONSTRAIN_8) Reset() { r.reg.Store(uint32(CORE_0_PIF_PMS_CONSTRAIN_8Reset)) }
+// Reset stores CORE_PIF_PMS_CONSTRAIN_8Reset in the register.
+func (r *CORE_PIF_PMS_CONSTRAIN_8) Reset() { r.reg.Store(uint32(CORE_PIF_PMS_CONSTRAIN_8Reset)) }
 
 // Modify loads the register, passes its value to f and stores the result.
-func (r *CORE_0_PIF_PMS_CONSTRAIN_8) Modify(f func(CORE_0_PIF_PMS_CONSTRAIN_8Value) CORE_0_PIF_PMS_CONSTRAIN_8Value) {
-	r.reg.Store(uint32(f(CORE_0_PIF_PMS_CONSTRAIN_8Value(r.reg.Load()))))
+func (r *CORE_PIF_PMS_CONSTRAIN_8) Modify(f func(CORE_PIF_PMS_CONSTRAIN_8Value) CORE_PIF_PMS_CONSTRAIN_8Value) {
+	r.reg.Store(uint32(f(CORE_PIF_PMS_CONSTRAIN_8Value(r.reg.Load()))))
 }
 
-// CORE_0_PIF_PMS_CONSTRAIN_WORLD_1_USB_DEVICE returns field CORE_0_PIF_PMS_CONSTRAIN_WORLD_1_USB_DEVICE (bits 1:0): Core0 access usb_device permission in world1.
-func (v CORE_0_PIF_PMS_CONSTRAIN_8Value) CORE_0_PIF_PMS_CONSTRAIN_WORLD_1_USB_DEVICE() uint32 {
+// CORE_PIF_PMS_CONSTRAIN_WORLD_1_USB_DEVICE returns field CORE_%s_PIF_PMS_CONSTRAIN_WORLD_1_USB_DEVICE (bits 1:0): Core0 access usb_device permission in world1.
+func (v CORE_PIF_PMS_CONSTRAIN_8Value) CORE_PIF_PMS_CONSTRAIN_WORLD_1_USB_DEVICE() uint32 {
 	return uint32(v) & 0x3
 }
 
-// WithCORE_0_PIF_PMS_CONSTRAIN_WORLD_1_USB_DEVICE returns v with field CORE_0_PIF_PMS_CONSTRAIN_WORLD_1_USB_DEVICE (bits 1:0) set to x, masked to the field width.
-func (v CORE_0_PIF_PMS_CONSTRAIN_8Value) WithCORE_0_PIF_PMS_CONSTRAIN_WORLD_1_USB_DEVICE(x uint32) CORE_0_PIF_PMS_CONSTRAIN_8Value {
-	return v&^0x3 | CORE_0_PIF_PMS_CONSTRAIN_8Value(x&0x3)
+// WithCORE_PIF_PMS_CONSTRAIN_WORLD_1_USB_DEVICE returns v with field CORE_%s_PIF_PMS_CONSTRAIN_WORLD_1_USB_DEVICE (bits 1:0) set to x, masked to the field width.
+func (v CORE_PIF_PMS_CONSTRAIN_8Value) WithCORE_PIF_PMS_CONSTRAIN_WORLD_1_USB_DEVICE(x uint32) CORE_PIF_PMS_CONSTRAIN_8Value {
+	return v&^0x3 | CORE_PIF_PMS_CONSTRAIN_8Value(x&0x3)
 }
 
-// CORE_0_PIF_PMS_CONSTRAIN_WORLD_1_USB_WRAP returns field CORE_0_PIF_PMS_CONSTRAIN_WORLD_1_USB_WRAP (bits 3:2): Core0 access usb_wrap permission in world1.
-func (v CORE_0_PIF_PMS_CONSTRAIN_8Value) CORE_0_PIF_PMS_CONSTRAIN_WORLD_1_USB_WRAP() uint32 {
+// CORE_PIF_PMS_CONSTRAIN_WORLD_1_USB_WRAP returns field CORE_%s_PIF_PMS_CONSTRAIN_WORLD_1_USB_WRAP (bits 3:2): Core0 access usb_wrap permission in world1.
+func (v CORE_PIF_PMS_CONSTRAIN_8Value) CORE_PIF_PMS_CONSTRAIN_WORLD_1_USB_WRAP() uint32 {
 	return uint32(v>>2) & 0x3
 }
 
-// WithCORE_0_PIF_PMS_CONSTRAIN_WORLD_1_USB_WRAP returns v with field CORE_0_PIF_PMS_CONSTRAIN_WORLD_1_USB_WRAP (bits 3:2) set to x, masked to the field width.
-func (v CORE_0_PIF_PMS_CONSTRAIN_8Value) WithCORE_0_PIF_PMS_CONSTRAIN_WORLD_1_USB_WRAP(x uint32) CORE_0_PIF_PMS_CONSTRAIN_8Value {
-	return v&^0xc | CORE_0_PIF_PMS_CONSTRAIN_8Value(x&0x3)<<2
+// WithCORE_PIF_PMS_CONSTRAIN_WORLD_1_USB_WRAP returns v with field CORE_%s_PIF_PMS_CONSTRAIN_WORLD_1_USB_WRAP (bits 3:2) set to x, masked to the field width.
+func (v CORE_PIF_PMS_CONSTRAIN_8Value) WithCORE_PIF_PMS_CONSTRAIN_WORLD_1_USB_WRAP(x uint32) CORE_PIF_PMS_CONSTRAIN_8Value {
+	return v&^0xc | CORE_PIF_PMS_CONSTRAIN_8Value(x&0x3)<<2
 }
 
-// CORE_0_PIF_PMS_CONSTRAIN_WORLD_1_CRYPTO_PERI returns field CORE_0_PIF_PMS_CONSTRAIN_WORLD_1_CRYPTO_PERI (bits 5:4): Core0 access crypto_peri permission in world1.
-func (v CORE_0_PIF_PMS_CONSTRAIN_8Value) CORE_0_PIF_PMS_CONSTRAIN_WORLD_1_CRYPTO_PERI() uint32 {
+// CORE_PIF_PMS_CONSTRAIN_WORLD_1_CRYPTO_PERI returns field CORE_%s_PIF_PMS_CONSTRAIN_WORLD_1_CRYPTO_PERI (bits 5:4): Core0 access crypto_peri permission in world1.
+func (v CORE_PIF_PMS_CONSTRAIN_8Value) CORE_PIF_PMS_CONSTRAIN_WORLD_1_CRYPTO_PERI() uint32 {
 	return uint32(v>>4) & 0x3
 }
 
-// WithCORE_0_PIF_PMS_CONSTRAIN_WORLD_1_CRYPTO_PERI returns v with field CORE_0_PIF_PMS_CONSTRAIN_WORLD_1_CRYPTO_PERI (bits 5:4) set to x, masked to the field width.
-func (v CORE_0_PIF_PMS_CONSTRAIN_8Value) WithCORE_0_PIF_PMS_CONSTRAIN_WORLD_1_CRYPTO_PERI(x uint32) CORE_0_PIF_PMS_CONSTRAIN_8Value {
-	return v&^0x30 | CORE_0_PIF_PMS_CONSTRAIN_8Value(x&0x3)<<4
+// WithCORE_PIF_PMS_CONSTRAIN_WORLD_1_CRYPTO_PERI returns v with field CORE_%s_PIF_PMS_CONSTRAIN_WORLD_1_CRYPTO_PERI (bits 5:4) set to x, masked to the field width.
+func (v CORE_PIF_PMS_CONSTRAIN_8Value) WithCORE_PIF_PMS_CONSTRAIN_WORLD_1_CRYPTO_PERI(x uint32) CORE_PIF_PMS_CONSTRAIN_8Value {
+	return v&^0x30 | CORE_PIF_PMS_CONSTRAIN_8Value(x&0x3)<<4
 }
 
-// CORE_0_PIF_PMS_CONSTRAIN_WORLD_1_CRYPTO_DMA returns field CORE_0_PIF_PMS_CONSTRAIN_WORLD_1_CRYPTO_DMA (bits 7:6): Core0 access crypto_dma permission in world1.
-func (v CORE_0_PIF_PMS_CONSTRAIN_8Value) CORE_0_PIF_PMS_CONSTRAIN_WORLD_1_CRYPTO_DMA() uint32 {
+// CORE_PIF_PMS_CONSTRAIN_WORLD_1_CRYPTO_DMA returns field CORE_%s_PIF_PMS_CONSTRAIN_WORLD_1_CRYPTO_DMA (bits 7:6): Core0 access crypto_dma permission in world1.
+func (v CORE_PIF_PMS_CONSTRAIN_8Value) CORE_PIF_PMS_CONSTRAIN_WORLD_1_CRYPTO_DMA() uint32 {
 	return uint32(v>>6) & 0x3
 }
 
-// WithCORE_0_PIF_PMS_CONSTRAIN_WORLD_1_CRYPTO_DMA returns v with field CORE_0_PIF_PMS_CONSTRAIN_WORLD_1_CRYPTO_DMA (bits 7:6) set to x, masked to the field width.
-func (v CORE_0_PIF_PMS_CONSTRAIN_8Value) WithCORE_0_PIF_PMS_CONSTRAIN_WORLD_1_CRYPTO_DMA(x uint32) CORE_0_PIF_PMS_CONSTRAIN_8Value {
-	return v&^0xc0 | CORE_0_PIF_PMS_CONSTRAIN_8Value(x&0x3)<<6
+// WithCORE_PIF_PMS_CONSTRAIN_WORLD_1_CRYPTO_DMA returns v with field CORE_%s_PIF_PMS_CONSTRAIN_WORLD_1_CRYPTO_DMA (bits 7:6) set to x, masked to the field width.
+func (v CORE_PIF_PMS_CONSTRAIN_8Value) WithCORE_PIF_PMS_CONSTRAIN_WORLD_1_CRYPTO_DMA(x uint32) CORE_PIF_PMS_CONSTRAIN_8Value {
+	return v&^0xc0 | CORE_PIF_PMS_CONSTRAIN_8Value(x&0x3)<<6
 }
 
-// CORE_0_PIF_PMS_CONSTRAIN_WORLD_1_APB_ADC returns field CORE_0_PIF_PMS_CONSTRAIN_WORLD_1_APB_ADC (bits 9:8): Core0 access apb_adc permission in world1.
-func (v CORE_0_PIF_PMS_CONSTRAIN_8Value) CORE_0_PIF_PMS_CONSTRAIN_WORLD_1_APB_ADC() uint32 {
+// CORE_PIF_PMS_CONSTRAIN_WORLD_1_APB_ADC returns field CORE_%s_PIF_PMS_CONSTRAIN_WORLD_1_APB_ADC (bits 9:8): Core0 access apb_adc permission in world1.
+func (v CORE_PIF_PMS_CONSTRAIN_8Value) CORE_PIF_PMS_CONSTRAIN_WORLD_1_APB_ADC() uint32 {
 	return uint32(v>>8) & 0x3
 }
 
-// WithCORE_0_PIF_PMS_CONSTRAIN_WORLD_1_APB_ADC returns v with field CORE_0_PIF_PMS_CONSTRAIN_WORLD_1_APB_ADC (bits 9:8) set to x, masked to the field width.
-func (v CORE_0_PIF_PMS_CONSTRAIN_8Value) WithCORE_0_PIF_PMS_CONSTRAIN_WORLD_1_APB_ADC(x uint32) CORE_0_PIF_PMS_CONSTRAIN_8Value {
-	return v&^0x300 | CORE_0_PIF_PMS_CONSTRAIN_8Value(x&0x3)<<8
+// WithCORE_PIF_PMS_CONSTRAIN_WORLD_1_APB_ADC returns v with field CORE_%s_PIF_PMS_CONSTRAIN_WORLD_1_APB_ADC (bits 9:8) set to x, masked to the field width.
+func (v CORE_PIF_PMS_CONSTRAIN_8Value) WithCORE_PIF_PMS_CONSTRAIN_WORLD_1_APB_ADC(x uint32) CORE_PIF_PMS_CONSTRAIN_8Value {
+	return v&^0x300 | CORE_PIF_PMS_CONSTRAIN_8Value(x&0x3)<<8
 }
 
-// CORE_0_PIF_PMS_CONSTRAIN_WORLD_1_LCD_CAM returns field CORE_0_PIF_PMS_CONSTRAIN_WORLD_1_LCD_CAM (bits 11:10): Core0 access lcd_cam permission in world1.
-func (v CORE_0_PIF_PMS_CONSTRAIN_8Value) CORE_0_PIF_PMS_CONSTRAIN_WORLD_1_LCD_CAM() uint32 {
+// CORE_PIF_PMS_CONSTRAIN_WORLD_1_LCD_CAM returns field CORE_%s_PIF_PMS_CONSTRAIN_WORLD_1_LCD_CAM (bits 11:10): Core0 access lcd_cam permission in world1.
+func (v CORE_PIF_PMS_CONSTRAIN_8Value) CORE_PIF_PMS_CONSTRAIN_WORLD_1_LCD_CAM() uint32 {
 	return uint32(v>>10) & 0x3
 }
 
-// WithCORE_0_PIF_PMS_CONSTRAIN_WORLD_1_LCD_CAM returns v with field CORE_0_PIF_PMS_CONSTRAIN_WORLD_1_LCD_CAM (bits 11:10) set to x, masked to the field width.
-func (v CORE_0_PIF_PMS_CONSTRAIN_8Value) WithCORE_0_PIF_PMS_CONSTRAIN_WORLD_1_LCD_CAM(x uint32) CORE_0_PIF_PMS_CONSTRAIN_8Value {
-	return v&^0xc00 | CORE_0_PIF_PMS_CONSTRAIN_8Value(x&0x3)<<10
+// WithCORE_PIF_PMS_CONSTRAIN_WORLD_1_LCD_CAM returns v with field CORE_%s_PIF_PMS_CONSTRAIN_WORLD_1_LCD_CAM (bits 11:10) set to x, masked to the field width.
+func (v CORE_PIF_PMS_CONSTRAIN_8Value) WithCORE_PIF_PMS_CONSTRAIN_WORLD_1_LCD_CAM(x uint32) CORE_PIF_PMS_CONSTRAIN_8Value {
+	return v&^0xc00 | CORE_PIF_PMS_CONSTRAIN_8Value(x&0x3)<<10
 }
 
-// CORE_0_PIF_PMS_CONSTRAIN_WORLD_1_BT_PWR returns field CORE_0_PIF_PMS_CONSTRAIN_WORLD_1_BT_PWR (bits 13:12): Core0 access bt_pwr permission in world1.
-func (v CORE_0_PIF_PMS_CONSTRAIN_8Value) CORE_0_PIF_PMS_CONSTRAIN_WORLD_1_BT_PWR() uint32 {
+// CORE_PIF_PMS_CONSTRAIN_WORLD_1_BT_PWR returns field CORE_%s_PIF_PMS_CONSTRAIN_WORLD_1_BT_PWR (bits 13:12): Core0 access bt_pwr permission in world1.
+func (v CORE_PIF_PMS_CONSTRAIN_8Value) CORE_PIF_PMS_CONSTRAIN_WORLD_1_BT_PWR() uint32 {
 	return uint32(v>>12) & 0x3
 }
 
-// WithCORE_0_PIF_PMS_CONSTRAIN_WORLD_1_BT_PWR returns v with field CORE_0_PIF_PMS_CONSTRAIN_WORLD_1_BT_PWR (bits 13:12) set to x, masked to the field width.
-func (v CORE_0_PIF_PMS_CONSTRAIN_8Value) WithCORE_0_PIF_PMS_CONSTRAIN_WORLD_1_BT_PWR(x uint32) CORE_0_PIF_PMS_CONSTRAIN_8Value {
-	return v&^0x3000 | CORE_0_PIF_PMS_CONSTRAIN_8Value(x&0x3)<<12
+// WithCORE_PIF_PMS_CONSTRAIN_WORLD_1_BT_PWR returns v with field CORE_%s_PIF_PMS_CONSTRAIN_WORLD_1_BT_PWR (bits 13:12) set to x, masked to the field width.
+func (v CORE_PIF_PMS_CONSTRAIN_8Value) WithCORE_PIF_PMS_CONSTRAIN_WORLD_1_BT_PWR(x uint32) CORE_PIF_PMS_CONSTRAIN_8Value {
+	return v&^0x3000 | CORE_PIF_PMS_CONSTRAIN_8Value(x&0x3)<<12
 }
 
-// CORE_0_PIF_PMS_CONSTRAIN_WORLD_1_USB returns field CORE_0_PIF_PMS_CONSTRAIN_WORLD_1_USB (bits 15:14): Core0 access usb permission in world1.
-func (v CORE_0_PIF_PMS_CONSTRAIN_8Value) CORE_0_PIF_PMS_CONSTRAIN_WORLD_1_USB() uint32 {
+// CORE_PIF_PMS_CONSTRAIN_WORLD_1_USB returns field CORE_%s_PIF_PMS_CONSTRAIN_WORLD_1_USB (bits 15:14): Core0 access usb permission in world1.
+func (v CORE_PIF_PMS_CONSTRAIN_8Value) CORE_PIF_PMS_CONSTRAIN_WORLD_1_USB() uint32 {
 	return uint32(v>>14) & 0x3
 }
 
-// WithCORE_0_PIF_PMS_CONSTRAIN_WORLD_1_USB returns v with field CORE_0_PIF_PMS_CONSTRAIN_WORLD_1_USB (bits 15:14) set to x, masked to the field width.
-func (v CORE_0_PIF_PMS_CONSTRAIN_8Value) WithCORE_0_PIF_PMS_CONSTRAIN_WORLD_1_USB(x uint32) CORE_0_PIF_PMS_CONSTRAIN_8Value {
-	return v&^0xc000 | CORE_0_PIF_PMS_CONSTRAIN_8Value(x&0x3)<<14
+// WithCORE_PIF_PMS_CONSTRAIN_WORLD_1_USB returns v with field CORE_%s_PIF_PMS_CONSTRAIN_WORLD_1_USB (bits 15:14) set to x, masked to the field width.
+func (v CORE_PIF_PMS_CONSTRAIN_8Value) WithCORE_PIF_PMS_CONSTRAIN_WORLD_1_USB(x uint32) CORE_PIF_PMS_CONSTRAIN_8Value {
+	return v&^0xc000 | CORE_PIF_PMS_CONSTRAIN_8Value(x&0x3)<<14
 }
 
-// CORE_0_PIF_PMS_CONSTRAIN_WORLD_1_SYSTEM returns field CORE_0_PIF_PMS_CONSTRAIN_WORLD_1_SYSTEM (bits 17:16): Core0 access system permission in world1.
-func (v CORE_0_PIF_PMS_CONSTRAIN_8Value) CORE_0_PIF_PMS_CONSTRAIN_WORLD_1_SYSTEM() uint32 {
+// CORE_PIF_PMS_CONSTRAIN_WORLD_1_SYSTEM returns field CORE_%s_PIF_PMS_CONSTRAIN_WORLD_1_SYSTEM (bits 17:16): Core0 access system permission in world1.
+func (v CORE_PIF_PMS_CONSTRAIN_8Value) CORE_PIF_PMS_CONSTRAIN_WORLD_1_SYSTEM() uint32 {
 	return uint32(v>>16) & 0x3
 }
 
-// WithCORE_0_PIF_PMS_CONSTRAIN_WORLD_1_SYSTEM returns v with field CORE_0_PIF_PMS_CONSTRAIN_WORLD_1_SYSTEM (bits 17:16) set to x, masked to the field width.
-func (v CORE_0_PIF_PMS_CONSTRAIN_8Value) WithCORE_0_PIF_PMS_CONSTRAIN_WORLD_1_SYSTEM(x uint32) CORE_0_PIF_PMS_CONSTRAIN_8Value {
-	return v&^0x30000 | CORE_0_PIF_PMS_CONSTRAIN_8Value(x&0x3)<<16
+// WithCORE_PIF_PMS_CONSTRAIN_WORLD_1_SYSTEM returns v with field CORE_%s_PIF_PMS_CONSTRAIN_WORLD_1_SYSTEM (bits 17:16) set to x, masked to the field width.
+func (v CORE_PIF_PMS_CONSTRAIN_8Value) WithCORE_PIF_PMS_CONSTRAIN_WORLD_1_SYSTEM(x uint32) CORE_PIF_PMS_CONSTRAIN_8Value {
+	return v&^0x30000 | CORE_PIF_PMS_CONSTRAIN_8Value(x&0x3)<<16
 }
 
-// CORE_0_PIF_PMS_CONSTRAIN_WORLD_1_SENSITIVE returns field CORE_0_PIF_PMS_CONSTRAIN_WORLD_1_SENSITIVE (bits 19:18): Core0 access sensitive permission in world1.
-func (v CORE_0_PIF_PMS_CONSTRAIN_8Value) CORE_0_PIF_PMS_CONSTRAIN_WORLD_1_SENSITIVE() uint32 {
+// CORE_PIF_PMS_CONSTRAIN_WORLD_1_SENSITIVE returns field CORE_%s_PIF_PMS_CONSTRAIN_WORLD_1_SENSITIVE (bits 19:18): Core0 access sensitive permission in world1.
+func (v CORE_PIF_PMS_CONSTRAIN_8Value) CORE_PIF_PMS_CONSTRAIN_WORLD_1_SENSITIVE() uint32 {
 	return uint32(v>>18) & 0x3
 }
 
-// WithCORE_0_PIF_PMS_CONSTRAIN_WORLD_1_SENSITIVE returns v with field CORE_0_PIF_PMS_CONSTRAIN_WORLD_1_SENSITIVE (bits 19:18) set to x, masked to the field width.
-func (v CORE_0_PIF_PMS_CONSTRAIN_8Value) WithCORE_0_PIF_PMS_CONSTRAIN_WORLD_1_SENSITIVE(x uint32) CORE_0_PIF_PMS_CONSTRAIN_8Value {
-	return v&^0xc0000 | CORE_0_PIF_PMS_CONSTRAIN_8Value(x&0x3)<<18
+// WithCORE_PIF_PMS_CONSTRAIN_WORLD_1_SENSITIVE returns v with field CORE_%s_PIF_PMS_CONSTRAIN_WORLD_1_SENSITIVE (bits 19:18) set to x, masked to the field width.
+func (v CORE_PIF_PMS_CONSTRAIN_8Value) WithCORE_PIF_PMS_CONSTRAIN_WORLD_1_SENSITIVE(x uint32) CORE_PIF_PMS_CONSTRAIN_8Value {
+	return v&^0xc0000 | CORE_PIF_PMS_CONSTRAIN_8Value(x&0x3)<<18
 }
 
-// CORE_0_PIF_PMS_CONSTRAIN_WORLD_1_INTERRUPT returns field CORE_0_PIF_PMS_CONSTRAIN_WORLD_1_INTERRUPT (bits 21:20): Core0 access interrupt permission in world1.
-func (v CORE_0_PIF_PMS_CONSTRAIN_8Value) CORE_0_PIF_PMS_CONSTRAIN_WORLD_1_INTERRUPT() uint32 {
+// CORE_PIF_PMS_CONSTRAIN_WORLD_1_INTERRUPT returns field CORE_%s_PIF_PMS_CONSTRAIN_WORLD_1_INTERRUPT (bits 21:20): Core0 access interrupt permission in world1.
+func (v CORE_PIF_PMS_CONSTRAIN_8Value) CORE_PIF_PMS_CONSTRAIN_WORLD_1_INTERRUPT() uint32 {
 	return uint32(v>>20) & 0x3
 }
 
-// WithCORE_0_PIF_PMS_CONSTRAIN_WORLD_1_INTERRUPT returns v with field CORE_0_PIF_PMS_CONSTRAIN_WORLD_1_INTERRUPT (bits 21:20) set to x, masked to the field width.
-func (v CORE_0_PIF_PMS_CONSTRAIN_8Value) WithCORE_0_PIF_PMS_CONSTRAIN_WORLD_1_INTERRUPT(x uint32) CORE_0_PIF_PMS_CONSTRAIN_8Value {
-	return v&^0x300000 | CORE_0_PIF_PMS_CONSTRAIN_8Value(x&0x3)<<20
+// WithCORE_PIF_PMS_CONSTRAIN_WORLD_1_INTERRUPT returns v with field CORE_%s_PIF_PMS_CONSTRAIN_WORLD_1_INTERRUPT (bits 21:20) set to x, masked to the field width.
+func (v CORE_PIF_PMS_CONSTRAIN_8Value) WithCORE_PIF_PMS_CONSTRAIN_WORLD_1_INTERRUPT(x uint32) CORE_PIF_PMS_CONSTRAIN_8Value {
+	return v&^0x300000 | CORE_PIF_PMS_CONSTRAIN_8Value(x&0x3)<<20
 }
 
-// CORE_0_PIF_PMS_CONSTRAIN_WORLD_1_DMA_COPY returns field CORE_0_PIF_PMS_CONSTRAIN_WORLD_1_DMA_COPY (bits 23:22): Core0 access dma_copy permission in world1.
-func (v CORE_0_PIF_PMS_CONSTRAIN_8Value) CORE_0_PIF_PMS_CONSTRAIN_WORLD_1_DMA_COPY() uint32 {
+// CORE_PIF_PMS_CONSTRAIN_WORLD_1_DMA_COPY returns field CORE_%s_PIF_PMS_CONSTRAIN_WORLD_1_DMA_COPY (bits 23:22): Core0 access dma_copy permission in world1.
+func (v CORE_PIF_PMS_CONSTRAIN_8Value) CORE_PIF_PMS_CONSTRAIN_WORLD_1_DMA_COPY() uint32 {
 	return uint32(v>>22) & 0x3
 }
 
-// WithCORE_0_PIF_PMS_CONSTRAIN_WORLD_1_DMA_COPY returns v with field CORE_0_PIF_PMS_CONSTRAIN_WORLD_1_DMA_COPY (bits 23:22) set to x, masked to the field width.
-func (v CORE_0_PIF_PMS_CONSTRAIN_8Value) WithCORE_0_PIF_PMS_CONSTRAIN_WORLD_1_DMA_COPY(x uint32) CORE_0_PIF_PMS_CONSTRAIN_8Value {
-	return v&^0xc00000 | CORE_0_PIF_PMS_CONSTRAIN_8Value(x&0x3)<<22
+// WithCORE_PIF_PMS_CONSTRAIN_WORLD_1_DMA_COPY returns v with field CORE_%s_PIF_PMS_CONSTRAIN_WORLD_1_DMA_COPY (bits 23:22) set to x, masked to the field width.
+func (v CORE_PIF_PMS_CONSTRAIN_8Value) WithCORE_PIF_PMS_CONSTRAIN_WORLD_1_DMA_COPY(x uint32) CORE_PIF_PMS_CONSTRAIN_8Value {
+	return v&^0xc00000 | CORE_PIF_PMS_CONSTRAIN_8Value(x&0x3)<<22
 }
 
-// CORE_0_PIF_PMS_CONSTRAIN_WORLD_1_CACHE_CONFIG returns field CORE_0_PIF_PMS_CONSTRAIN_WORLD_1_CACHE_CONFIG (bits 25:24): Core0 access cache_config permission in world1.
-func (v CORE_0_PIF_PMS_CONSTRAIN_8Value) CORE_0_PIF_PMS_CONSTRAIN_WORLD_1_CACHE_CONFIG() uint32 {
+// CORE_PIF_PMS_CONSTRAIN_WORLD_1_CACHE_CONFIG returns field CORE_%s_PIF_PMS_CONSTRAIN_WORLD_1_CACHE_CONFIG (bits 25:24): Core0 access cache_config permission in world1.
+func (v CORE_PIF_PMS_CONSTRAIN_8Value) CORE_PIF_PMS_CONSTRAIN_WORLD_1_CACHE_CONFIG() uint32 {
 	return uint32(v>>24) & 0x3
 }
 
-// WithCORE_0_PIF_PMS_CONSTRAIN_WORLD_1_CACHE_CONFIG returns v with field CORE_0_PIF_PMS_CONSTRAIN_WORLD_1_CACHE_CONFIG (bits 25:24) set to x, masked to the field width.
-func (v CORE_0_PIF_PMS_CONSTRAIN_8Value) WithCORE_0_PIF_PMS_CONSTRAIN_WORLD_1_CACHE_CONFIG(x uint32) CORE_0_PIF_PMS_CONSTRAIN_8Value {
-	return v&^0x3000000 | CORE_0_PIF_PMS_CONSTRAIN_8Value(x&0x3)<<24
+// WithCORE_PIF_PMS_CONSTRAIN_WORLD_1_CACHE_CONFIG returns v with field CORE_%s_PIF_PMS_CONSTRAIN_WORLD_1_CACHE_CONFIG (bits 25:24) set to x, masked to the field width.
+func (v CORE_PIF_PMS_CONSTRAIN_8Value) WithCORE_PIF_PMS_CONSTRAIN_WORLD_1_CACHE_CONFIG(x uint32) CORE_PIF_PMS_CONSTRAIN_8Value {
+	return v&^0x3000000 | CORE_PIF_PMS_CONSTRAIN_8Value(x&0x3)<<24
 }
 
-// CORE_0_PIF_PMS_CONSTRAIN_WORLD_1_AD returns field CORE_0_PIF_PMS_CONSTRAIN_WORLD_1_AD (bits 27:26): Core0 access ad permission in world1.
-func (v CORE_0_PIF_PMS_CONSTRAIN_8Value) CORE_0_PIF_PMS_CONSTRAIN_WORLD_1_AD() uint32 {
+// CORE_PIF_PMS_CONSTRAIN_WORLD_1_AD returns field CORE_%s_PIF_PMS_CONSTRAIN_WORLD_1_AD (bits 27:26): Core0 access ad permission in world1.
+func (v CORE_PIF_PMS_CONSTRAIN_8Value) CORE_PIF_PMS_CONSTRAIN_WORLD_1_AD() uint32 {
 	return uint32(v>>26) & 0x3
 }
 
-// WithCORE_0_PIF_PMS_CONSTRAIN_WORLD_1_AD returns v with field CORE_0_PIF_PMS_CONSTRAIN_WORLD_1_AD (bits 27:26) set to x, masked to the field width.
-func (v CORE_0_PIF_PMS_CONSTRAIN_8Value) WithCORE_0_PIF_PMS_CONSTRAIN_WORLD_1_AD(x uint32) CORE_0_PIF_PMS_CONSTRAIN_8Value {
-	return v&^0xc000000 | CORE_0_PIF_PMS_CONSTRAIN_8Value(x&0x3)<<26
+// WithCORE_PIF_PMS_CONSTRAIN_WORLD_1_AD returns v with field CORE_%s_PIF_PMS_CONSTRAIN_WORLD_1_AD (bits 27:26) set to x, masked to the field width.
+func (v CORE_PIF_PMS_CONSTRAIN_8Value) WithCORE_PIF_PMS_CONSTRAIN_WORLD_1_AD(x uint32) CORE_PIF_PMS_CONSTRAIN_8Value {
+	return v&^0xc000000 | CORE_PIF_PMS_CONSTRAIN_8Value(x&0x3)<<26
 }
 
-// CORE_0_PIF_PMS_CONSTRAIN_WORLD_1_DIO returns field CORE_0_PIF_PMS_CONSTRAIN_WORLD_1_DIO (bits 29:28): Core0 access dio permission in world1.
-func (v CORE_0_PIF_PMS_CONSTRAIN_8Value) CORE_0_PIF_PMS_CONSTRAIN_WORLD_1_DIO() uint32 {
+// CORE_PIF_PMS_CONSTRAIN_WORLD_1_DIO returns field CORE_%s_PIF_PMS_CONSTRAIN_WORLD_1_DIO (bits 29:28): Core0 access dio permission in world1.
+func (v CORE_PIF_PMS_CONSTRAIN_8Value) CORE_PIF_PMS_CONSTRAIN_WORLD_1_DIO() uint32 {
 	return uint32(v>>28) & 0x3
 }
 
-// WithCORE_0_PIF_PMS_CONSTRAIN_WORLD_1_DIO returns v with field CORE_0_PIF_PMS_CONSTRAIN_WORLD_1_DIO (bits 29:28) set to x, masked to the field width.
-func (v CORE_0_PIF_PMS_CONSTRAIN_8Value) WithCORE_0_PIF_PMS_CONSTRAIN_WORLD_1_DIO(x uint32) CORE_0_PIF_PMS_CONSTRAIN_8Value {
-	return v&^0x30000000 | CORE_0_PIF_PMS_CONSTRAIN_8Value(x&0x3)<<28
+// WithCORE_PIF_PMS_CONSTRAIN_WORLD_1_DIO returns v with field CORE_%s_PIF_PMS_CONSTRAIN_WORLD_1_DIO (bits 29:28) set to x, masked to the field width.
+func (v CORE_PIF_PMS_CONSTRAIN_8Value) WithCORE_PIF_PMS_CONSTRAIN_WORLD_1_DIO(x uint32) CORE_PIF_PMS_CONSTRAIN_8Value {
+	return v&^0x30000000 | CORE_PIF_PMS_CONSTRAIN_8Value(x&0x3)<<28
 }
 
-// CORE_0_PIF_PMS_CONSTRAIN_WORLD_1_WORLD_CONTROLLER returns field CORE_0_PIF_PMS_CONSTRAIN_WORLD_1_WORLD_CONTROLLER (bits 31:30): Core0 access world_controller permission in world1.
-func (v CORE_0_PIF_PMS_CONSTRAIN_8Value) CORE_0_PIF_PMS_CONSTRAIN_WORLD_1_WORLD_CONTROLLER() uint32 {
+// CORE_PIF_PMS_CONSTRAIN_WORLD_1_WORLD_CONTROLLER returns field CORE_%s_PIF_PMS_CONSTRAIN_WORLD_1_WORLD_CONTROLLER (bits 31:30): Core0 access world_controller permission in world1.
+func (v CORE_PIF_PMS_CONSTRAIN_8Value) CORE_PIF_PMS_CONSTRAIN_WORLD_1_WORLD_CONTROLLER() uint32 {
 	return uint32(v>>30) & 0x3
 }
 
-// WithCORE_0_PIF_PMS_CONSTRAIN_WORLD_1_WORLD_CONTROLLER returns v with field CORE_0_PIF_PMS_CONSTRAIN_WORLD_1_WORLD_CONTROLLER (bits 31:30) set to x, masked to the field width.
-func (v CORE_0_PIF_PMS_CONSTRAIN_8Value) WithCORE_0_PIF_PMS_CONSTRAIN_WORLD_1_WORLD_CONTROLLER(x uint32) CORE_0_PIF_PMS_CONSTRAIN_8Value {
-	return v&^0xc0000000 | CORE_0_PIF_PMS_CONSTRAIN_8Value(x&0x3)<<30
+// WithCORE_PIF_PMS_CONSTRAIN_WORLD_1_WORLD_CONTROLLER returns v with field CORE_%s_PIF_PMS_CONSTRAIN_WORLD_1_WORLD_CONTROLLER (bits 31:30) set to x, masked to the field width.
+func (v CORE_PIF_PMS_CONSTRAIN_8Value) WithCORE_PIF_PMS_CONSTRAIN_WORLD_1_WORLD_CONTROLLER(x uint32) CORE_PIF_PMS_CONSTRAIN_8Value {
+	return v&^0xc0000000 | CORE_PIF_PMS_CONSTRAIN_8Value(x&0x3)<<30
 }
 
-// CORE_0_PIF_PMS_CONSTRAIN_9 is register CORE_0_PIF_PMS_CONSTRAIN_9 (32-bit, read-write, reset 0x3fffff): Core0 access peripherals permission configuration register 9.
-type CORE_0_PIF_PMS_CONSTRAIN_9 struct{ reg mmio.U32 }
+// CORE_PIF_PMS_CONSTRAIN_9 is register PIF_PMS_CONSTRAIN_9 (32-bit, read-write, reset 0x3fffff): Core0 access peripherals permission configuration register 9.
+type CORE_PIF_PMS_CONSTRAIN_9 struct{ reg mmio.U32 }
 
-// CORE_0_PIF_PMS_CONSTRAIN_9Value is a value of register CORE_0_PIF_PMS_CONSTRAIN_9.
-type CORE_0_PIF_PMS_CONSTRAIN_9Value uint32
+// CORE_PIF_PMS_CONSTRAIN_9Value is a value of register CORE_PIF_PMS_CONSTRAIN_9.
+type CORE_PIF_PMS_CONSTRAIN_9Value uint32
 
-// CORE_0_PIF_PMS_CONSTRAIN_9Reset is the reset value of register CORE_0_PIF_PMS_CONSTRAIN_9.
-const CORE_0_PIF_PMS_CONSTRAIN_9Reset CORE_0_PIF_PMS_CONSTRAIN_9Value = 0x3fffff
+// CORE_PIF_PMS_CONSTRAIN_9Reset is the reset value of register CORE_PIF_PMS_CONSTRAIN_9.
+const CORE_PIF_PMS_CONSTRAIN_9Reset CORE_PIF_PMS_CONSTRAIN_9Value = 0x3fffff
 
 // Read loads the register.
-func (r *CORE_0_PIF_PMS_CONSTRAIN_9) Read() CORE_0_PIF_PMS_CONSTRAIN_9Value {
-	return CORE_0_PIF_PMS_CONSTRAIN_9Value(r.reg.Load())
+func (r *CORE_PIF_PMS_CONSTRAIN_9) Read() CORE_PIF_PMS_CONSTRAIN_9Value {
+	return CORE_PIF_PMS_CONSTRAIN_9Value(r.reg.Load())
 }
 
 // Write stores v in the register.
-func (r *CORE_0_PIF_PMS_CONSTRAIN_9) Write(v CORE_0_PIF_PMS_CONSTRAIN_9Value) { r.reg.Store(uint32(v)) }
+func (r *CORE_PIF_PMS_CONSTRAIN_9) Write(v CORE_PIF_PMS_CONSTRAIN_9Value) { r.reg.Store(uint32(v)) }
 
-// WriteWith stores f(CORE_0_PIF_PMS_CONSTRAIN_9Reset): fields f leaves alone are written as their reset values.
-func (r *CORE_0_PIF_PMS_CONSTRAIN_9) WriteWith(f func(CORE_0_PIF_PMS_CONSTRAIN_9Value) CORE_0_PIF_PMS_CONSTRAIN_9Value) {
-	r.reg.Store(uint32(f(CORE_0_PIF_PMS_CONSTRAIN_9Reset)))
+// WriteWith stores f(CORE_PIF_PMS_CONSTRAIN_9Reset): fields f leaves alone are written as their reset values.
+func (r *CORE_PIF_PMS_CONSTRAIN_9) WriteWith(f func(CORE_PIF_PMS_CONSTRAIN_9Value) CORE_PIF_PMS_CONSTRAIN_9Value) {
+	r.reg.Store(uint32(f(CORE_PIF_PMS_CONSTRAIN_9Reset)))
 }
 
-// Reset stores CORE_0_PIF_PMS_CONSTRAIN_9Reset in the register.
-func (r *CORE_0_PIF_PMS_CONSTRAIN_9) Reset() { r.reg.Store(uint32(CORE_0_PIF_PMS_CONSTRAIN_9Reset)) }
+// Reset stores CORE_PIF_PMS_CONSTRAIN_9Reset in the register.
+func (r *CORE_PIF_PMS_CONSTRAIN_9) Reset() { r.reg.Store(uint32(CORE_PIF_PMS_CONSTRAIN_9Reset)) }
 
 // Modify loads the register, passes its value to f and stores the result.
-func (r *CORE_0_PIF_PMS_CONSTRAIN_9) Modify(f func(CORE_0_PIF_PMS_CONSTRAIN_9Value) CORE_0_PIF_PMS_CONSTRAIN_9Value) {
-	r.reg.Store(uint32(f(CORE_0_PIF_PMS_CONSTRAIN_9Value(r.reg.Load()))))
+func (r *CORE_PIF_PMS_CONSTRAIN_9) Modify(f func(CORE_PIF_PMS_CONSTRAIN_9Value) CORE_PIF_PMS_CONSTRAIN_9Value) {
+	r.reg.Store(uint32(f(CORE_PIF_PMS_CONSTRAIN_9Value(r.reg.Load()))))
 }
 
-// CORE_0_PIF_PMS_CONSTRAIN_RTCFAST_SPLTADDR_WORLD_0 returns field CORE_0_PIF_PMS_CONSTRAIN_RTCFAST_SPLTADDR_WORLD_0 (bits 10:0): RTCFast memory split address in world 0 for core0.
-func (v CORE_0_PIF_PMS_CONSTRAIN_9Value) CORE_0_PIF_PMS_CONSTRAIN_RTCFAST_SPLTADDR_WORLD_0() uint32 {
+// CORE_PIF_PMS_CONSTRAIN_RTCFAST_SPLTADDR_WORLD_0 returns field CORE_%s_PIF_PMS_CONSTRAIN_RTCFAST_SPLTADDR_WORLD_0 (bits 10:0): RTCFast memory split address in world 0 for core0.
+func (v CORE_PIF_PMS_CONSTRAIN_9Value) CORE_PIF_PMS_CONSTRAIN_RTCFAST_SPLTADDR_WORLD_0() uint32 {
 	return uint32(v) & 0x7ff
 }
 
-// WithCORE_0_PIF_PMS_CONSTRAIN_RTCFAST_SPLTADDR_WORLD_0 returns v with field CORE_0_PIF_PMS_CONSTRAIN_RTCFAST_SPLTADDR_WORLD_0 (bits 10:0) set to x, masked to the field width.
-func (v CORE_0_PIF_PMS_CONSTRAIN_9Value) WithCORE_0_PIF_PMS_CONSTRAIN_RTCFAST_SPLTADDR_WORLD_0(x uint32) CORE_0_PIF_PMS_CONSTRAIN_9Value {
-	return v&^0x7ff | CORE_0_PIF_PMS_CONSTRAIN_9Value(x&0x7ff)
+// WithCORE_PIF_PMS_CONSTRAIN_RTCFAST_SPLTADDR_WORLD_0 returns v with field CORE_%s_PIF_PMS_CONSTRAIN_RTCFAST_SPLTADDR_WORLD_0 (bits 10:0) set to x, masked to the field width.
+func (v CORE_PIF_PMS_CONSTRAIN_9Value) WithCORE_PIF_PMS_CONSTRAIN_RTCFAST_SPLTADDR_WORLD_0(x uint32) CORE_PIF_PMS_CONSTRAIN_9Value {
+	return v&^0x7ff | CORE_PIF_PMS_CONSTRAIN_9Value(x&0x7ff)
 }
 
-// CORE_0_PIF_PMS_CONSTRAIN_RTCFAST_SPLTADDR_WORLD_1 returns field CORE_0_PIF_PMS_CONSTRAIN_RTCFAST_SPLTADDR_WORLD_1 (bits 21:11): RTCFast memory split address in world 1 for core0.
-func (v CORE_0_PIF_PMS_CONSTRAIN_9Value) CORE_0_PIF_PMS_CONSTRAIN_RTCFAST_SPLTADDR_WORLD_1() uint32 {
+// CORE_PIF_PMS_CONSTRAIN_RTCFAST_SPLTADDR_WORLD_1 returns field CORE_%s_PIF_PMS_CONSTRAIN_RTCFAST_SPLTADDR_WORLD_1 (bits 21:11): RTCFast memory split address in world 1 for core0.
+func (v CORE_PIF_PMS_CONSTRAIN_9Value) CORE_PIF_PMS_CONSTRAIN_RTCFAST_SPLTADDR_WORLD_1() uint32 {
 	return uint32(v>>11) & 0x7ff
 }
 
-// WithCORE_0_PIF_PMS_CONSTRAIN_RTCFAST_SPLTADDR_WORLD_1 returns v with field CORE_0_PIF_PMS_CONSTRAIN_RTCFAST_SPLTADDR_WORLD_1 (bits 21:11) set to x, masked to the field width.
-func (v CORE_0_PIF_PMS_CONSTRAIN_9Value) WithCORE_0_PIF_PMS_CONSTRAIN_RTCFAST_SPLTADDR_WORLD_1(x uint32) CORE_0_PIF_PMS_CONSTRAIN_9Value {
-	return v&^0x3ff800 | CORE_0_PIF_PMS_CONSTRAIN_9Value(x&0x7ff)<<11
+// WithCORE_PIF_PMS_CONSTRAIN_RTCFAST_SPLTADDR_WORLD_1 returns v with field CORE_%s_PIF_PMS_CONSTRAIN_RTCFAST_SPLTADDR_WORLD_1 (bits 21:11) set to x, masked to the field width.
+func (v CORE_PIF_PMS_CONSTRAIN_9Value) WithCORE_PIF_PMS_CONSTRAIN_RTCFAST_SPLTADDR_WORLD_1(x uint32) CORE_PIF_PMS_CONSTRAIN_9Value {
+	return v&^0x3ff800 | CORE_PIF_PMS_CONSTRAIN_9Value(x&0x7ff)<<11
 }
 
-// CORE_0_PIF_PMS_CONSTRAIN_10 is register CORE_0_PIF_PMS_CONSTRAIN_10 (32-bit, read-write, reset 0xfff): Core0 access peripherals permission configuration register 10.
-type CORE_0_PIF_PMS_CONSTRAIN_10 struct{ reg mmio.U32 }
+// CORE_PIF_PMS_CONSTRAIN_10 is register PIF_PMS_CONSTRAIN_10 (32-bit, read-write, reset 0xfff): Core0 access peripherals permission configuration register 10.
+type CORE_PIF_PMS_CONSTRAIN_10 struct{ reg mmio.U32 }
 
-// CORE_0_PIF_PMS_CONSTRAIN_10Value is a value of register CORE_0_PIF_PMS_CONSTRAIN_10.
-type CORE_0_PIF_PMS_CONSTRAIN_10Value uint32
+// CORE_PIF_PMS_CONSTRAIN_10Value is a value of register CORE_PIF_PMS_CONSTRAIN_10.
+type CORE_PIF_PMS_CONSTRAIN_10Value uint32
 
-// CORE_0_PIF_PMS_CONSTRAIN_10Reset is the reset value of register CORE_0_PIF_PMS_CONSTRAIN_10.
-const CORE_0_PIF_PMS_CONSTRAIN_10Reset CORE_0_PIF_PMS_CONSTRAIN_10Value = 0xfff
+// CORE_PIF_PMS_CONSTRAIN_10Reset is the reset value of register CORE_PIF_PMS_CONSTRAIN_10.
+const CORE_PIF_PMS_CONSTRAIN_10Reset CORE_PIF_PMS_CONSTRAIN_10Value = 0xfff
 
 // Read loads the register.
-func (r *CORE_0_PIF_PMS_CONSTRAIN_10) Read() CORE_0_PIF_PMS_CONSTRAIN_10Value {
-	return CORE_0_PIF_PMS_CONSTRAIN_10Value(r.reg.Load())
+func (r *CORE_PIF_PMS_CONSTRAIN_10) Read() CORE_PIF_PMS_CONSTRAIN_10Value {
+	return CORE_PIF_PMS_CONSTRAIN_10Value(r.reg.Load())
 }
 
 // Write stores v in the register.
-func (r *CORE_0_PIF_PMS_CONSTRAIN_10) Write(v CORE_0_PIF_PMS_CONSTRAIN_10Value) {
-	r.reg.Store(uint32(v))
+func (r *CORE_PIF_PMS_CONSTRAIN_10) Write(v CORE_PIF_PMS_CONSTRAIN_10Value) { r.reg.Store(uint32(v)) }
+
+// WriteWith stores f(CORE_PIF_PMS_CONSTRAIN_10Reset): fields f leaves alone are written as their reset values.
+func (r *CORE_PIF_PMS_CONSTRAIN_10) WriteWith(f func(CORE_PIF_PMS_CONSTRAIN_10Value) CORE_PIF_PMS_CONSTRAIN_10Value) {
+	r.reg.Store(uint32(f(CORE_PIF_PMS_CONSTRAIN_10Reset)))
 }
 
-// WriteWith stores f(CORE_0_PIF_PMS_CONSTRAIN_10Reset): fields f leaves alone are written as their reset values.
-func (r *CORE_0_PIF_PMS_CONSTRAIN_10) WriteWith(f func(CORE_0_PIF_PMS_CONSTRAIN_10Value) CORE_0_PIF_PMS_CONSTRAIN_10Value) {
-	r.reg.Store(uint32(f(CORE_0_PIF_PMS_CONSTRAIN_10Reset)))
-}
-
-// Reset stores CORE_0_PIF_PMS_CONSTRAIN_10Reset in the register.
-func (r *CORE_0_PIF_PMS_CONSTRAIN_10) Reset() { r.reg.Store(uint32(CORE_0_PIF_PMS_CONSTRAIN_10Reset)) }
+// Reset stores CORE_PIF_PMS_CONSTRAIN_10Reset in the register.
+func (r *CORE_PIF_PMS_CONSTRAIN_10) Reset() { r.reg.Store(uint32(CORE_PIF_PMS_CONSTRAIN_10Reset)) }
 
 // Modify loads the register, passes its value to f and stores the result.
-func (r *CORE_0_PIF_PMS_CONSTRAIN_10) Modify(f func(CORE_0_PIF_PMS_CONSTRAIN_10Value) CORE_0_PIF_PMS_CONSTRAIN_10Value) {
-	r.reg.Store(uint32(f(CORE_0_PIF_PMS_CONSTRAIN_10Value(r.reg.Load()))))
+func (r *CORE_PIF_PMS_CONSTRAIN_10) Modify(f func(CORE_PIF_PMS_CONSTRAIN_10Value) CORE_PIF_PMS_CONSTRAIN_10Value) {
+	r.reg.Store(uint32(f(CORE_PIF_PMS_CONSTRAIN_10Value(r.reg.Load()))))
 }
 
-// CORE_0_PIF_PMS_CONSTRAIN_RTCFAST_WORLD_0_L returns field CORE_0_PIF_PMS_CONSTRAIN_RTCFAST_WORLD_0_L (bits 2:0): RTCFast memory low region permission in world 0 for core0.
-func (v CORE_0_PIF_PMS_CONSTRAIN_10Value) CORE_0_PIF_PMS_CONSTRAIN_RTCFAST_WORLD_0_L() uint32 {
+// CORE_PIF_PMS_CONSTRAIN_RTCFAST_WORLD_0_L returns field CORE_%s_PIF_PMS_CONSTRAIN_RTCFAST_WORLD_0_L (bits 2:0): RTCFast memory low region permission in world 0 for core0.
+func (v CORE_PIF_PMS_CONSTRAIN_10Value) CORE_PIF_PMS_CONSTRAIN_RTCFAST_WORLD_0_L() uint32 {
 	return uint32(v) & 0x7
 }
 
-// WithCORE_0_PIF_PMS_CONSTRAIN_RTCFAST_WORLD_0_L returns v with field CORE_0_PIF_PMS_CONSTRAIN_RTCFAST_WORLD_0_L (bits 2:0) set to x, masked to the field width.
-func (v CORE_0_PIF_PMS_CONSTRAIN_10Value) WithCORE_0_PIF_PMS_CONSTRAIN_RTCFAST_WORLD_0_L(x uint32) CORE_0_PIF_PMS_CONSTRAIN_10Value {
-	return v&^0x7 | CORE_0_PIF_PMS_CONSTRAIN_10Value(x&0x7)
+// WithCORE_PIF_PMS_CONSTRAIN_RTCFAST_WORLD_0_L returns v with field CORE_%s_PIF_PMS_CONSTRAIN_RTCFAST_WORLD_0_L (bits 2:0) set to x, masked to the field width.
+func (v CORE_PIF_PMS_CONSTRAIN_10Value) WithCORE_PIF_PMS_CONSTRAIN_RTCFAST_WORLD_0_L(x uint32) CORE_PIF_PMS_CONSTRAIN_10Value {
+	return v&^0x7 | CORE_PIF_PMS_CONSTRAIN_10Value(x&0x7)
 }
 
-// CORE_0_PIF_PMS_CONSTRAIN_RTCFAST_WORLD_0_H returns field CORE_0_PIF_PMS_CONSTRAIN_RTCFAST_WORLD_0_H (bits 5:3): RTCFast memory high region permission in world 0 for core0.
-func (v CORE_0_PIF_PMS_CONSTRAIN_10Value) CORE_0_PIF_PMS_CONSTRAIN_RTCFAST_WORLD_0_H() uint32 {
+// CORE_PIF_PMS_CONSTRAIN_RTCFAST_WORLD_0_H returns field CORE_%s_PIF_PMS_CONSTRAIN_RTCFAST_WORLD_0_H (bits 5:3): RTCFast memory high region permission in world 0 for core0.
+func (v CORE_PIF_PMS_CONSTRAIN_10Value) CORE_PIF_PMS_CONSTRAIN_RTCFAST_WORLD_0_H() uint32 {
 	return uint32(v>>3) & 0x7
 }
 
-// WithCORE_0_PIF_PMS_CONSTRAIN_RTCFAST_WORLD_0_H returns v with field CORE_0_PIF_PMS_CONSTRAIN_RTCFAST_WORLD_0_H (bits 5:3) set to x, masked to the field width.
-func (v CORE_0_PIF_PMS_CONSTRAIN_10Value) WithCORE_0_PIF_PMS_CONSTRAIN_RTCFAST_WORLD_0_H(x uint32) CORE_0_PIF_PMS_CONSTRAIN_10Value {
-	return v&^0x38 | CORE_0_PIF_PMS_CONSTRAIN_10Value(x&0x7)<<3
+// WithCORE_PIF_PMS_CONSTRAIN_RTCFAST_WORLD_0_H returns v with field CORE_%s_PIF_PMS_CONSTRAIN_RTCFAST_WORLD_0_H (bits 5:3) set to x, masked to the field width.
+func (v CORE_PIF_PMS_CONSTRAIN_10Value) WithCORE_PIF_PMS_CONSTRAIN_RTCFAST_WORLD_0_H(x uint32) CORE_PIF_PMS_CONSTRAIN_10Value {
+	return v&^0x38 | CORE_PIF_PMS_CONSTRAIN_10Value(x&0x7)<<3
 }
 
-// CORE_0_PIF_PMS_CONSTRAIN_RTCFAST_WORLD_1_L returns field CORE_0_PIF_PMS_CONSTRAIN_RTCFAST_WORLD_1_L (bits 8:6): RTCFast memory low region permission in world 1 for core0.
-func (v CORE_0_PIF_PMS_CONSTRAIN_10Value) CORE_0_PIF_PMS_CONSTRAIN_RTCFAST_WORLD_1_L() uint32 {
+// CORE_PIF_PMS_CONSTRAIN_RTCFAST_WORLD_1_L returns field CORE_%s_PIF_PMS_CONSTRAIN_RTCFAST_WORLD_1_L (bits 8:6): RTCFast memory low region permission in world 1 for core0.
+func (v CORE_PIF_PMS_CONSTRAIN_10Value) CORE_PIF_PMS_CONSTRAIN_RTCFAST_WORLD_1_L() uint32 {
 	return uint32(v>>6) & 0x7
 }
 
-// WithCORE_0_PIF_PMS_CONSTRAIN_RTCFAST_WORLD_1_L returns v with field CORE_0_PIF_PMS_CONSTRAIN_RTCFAST_WORLD_1_L (bits 8:6) set to x, masked to the field width.
-func (v CORE_0_PIF_PMS_CONSTRAIN_10Value) WithCORE_0_PIF_PMS_CONSTRAIN_RTCFAST_WORLD_1_L(x uint32) CORE_0_PIF_PMS_CONSTRAIN_10Value {
-	return v&^0x1c0 | CORE_0_PIF_PMS_CONSTRAIN_10Value(x&0x7)<<6
+// WithCORE_PIF_PMS_CONSTRAIN_RTCFAST_WORLD_1_L returns v with field CORE_%s_PIF_PMS_CONSTRAIN_RTCFAST_WORLD_1_L (bits 8:6) set to x, masked to the field width.
+func (v CORE_PIF_PMS_CONSTRAIN_10Value) WithCORE_PIF_PMS_CONSTRAIN_RTCFAST_WORLD_1_L(x uint32) CORE_PIF_PMS_CONSTRAIN_10Value {
+	return v&^0x1c0 | CORE_PIF_PMS_CONSTRAIN_10Value(x&0x7)<<6
 }
 
-// CORE_0_PIF_PMS_CONSTRAIN_RTCFAST_WORLD_1_H returns field CORE_0_PIF_PMS_CONSTRAIN_RTCFAST_WORLD_1_H (bits 11:9): RTCFast memory high region permission in world 1 for core0.
-func (v CORE_0_PIF_PMS_CONSTRAIN_10Value) CORE_0_PIF_PMS_CONSTRAIN_RTCFAST_WORLD_1_H() uint32 {
+// CORE_PIF_PMS_CONSTRAIN_RTCFAST_WORLD_1_H returns field CORE_%s_PIF_PMS_CONSTRAIN_RTCFAST_WORLD_1_H (bits 11:9): RTCFast memory high region permission in world 1 for core0.
+func (v CORE_PIF_PMS_CONSTRAIN_10Value) CORE_PIF_PMS_CONSTRAIN_RTCFAST_WORLD_1_H() uint32 {
 	return uint32(v>>9) & 0x7
 }
 
-// WithCORE_0_PIF_PMS_CONSTRAIN_RTCFAST_WORLD_1_H returns v with field CORE_0_PIF_PMS_CONSTRAIN_RTCFAST_WORLD_1_H (bits 11:9) set to x, masked to the field width.
-func (v CORE_0_PIF_PMS_CONSTRAIN_10Value) WithCORE_0_PIF_PMS_CONSTRAIN_RTCFAST_WORLD_1_H(x uint32) CORE_0_PIF_PMS_CONSTRAIN_10Value {
-	return v&^0xe00 | CORE_0_PIF_PMS_CONSTRAIN_10Value(x&0x7)<<9
+// WithCORE_PIF_PMS_CONSTRAIN_RTCFAST_WORLD_1_H returns v with field CORE_%s_PIF_PMS_CONSTRAIN_RTCFAST_WORLD_1_H (bits 11:9) set to x, masked to the field width.
+func (v CORE_PIF_PMS_CONSTRAIN_10Value) WithCORE_PIF_PMS_CONSTRAIN_RTCFAST_WORLD_1_H(x uint32) CORE_PIF_PMS_CONSTRAIN_10Value {
+	return v&^0xe00 | CORE_PIF_PMS_CONSTRAIN_10Value(x&0x7)<<9
 }
 
-// CORE_0_PIF_PMS_CONSTRAIN_11 is register CORE_0_PIF_PMS_CONSTRAIN_11 (32-bit, read-write, reset 0x3fffff): Core0 access peripherals permission configuration register 11.
-type CORE_0_PIF_PMS_CONSTRAIN_11 struct{ reg mmio.U32 }
+// CORE_PIF_PMS_CONSTRAIN_11 is register PIF_PMS_CONSTRAIN_11 (32-bit, read-write, reset 0x3fffff): Core0 access peripherals permission configuration register 11.
+type CORE_PIF_PMS_CONSTRAIN_11 struct{ reg mmio.U32 }
 
-// CORE_0_PIF_PMS_CONSTRAIN_11Value is a value of register CORE_0_PIF_PMS_CONSTRAIN_11.
-type CORE_0_PIF_PMS_CONSTRAIN_11Value uint32
+// CORE_PIF_PMS_CONSTRAIN_11Value is a value of register CORE_PIF_PMS_CONSTRAIN_11.
+type CORE_PIF_PMS_CONSTRAIN_11Value uint32
 
-// CORE_0_PIF_PMS_CONSTRAIN_11Reset is the reset value of register CORE_0_PIF_PMS_CONSTRAIN_11.
-const CORE_0_PIF_PMS_CONSTRAIN_11Reset CORE_0_PIF_PMS_CONSTRAIN_11Value = 0x3fffff
+// CORE_PIF_PMS_CONSTRAIN_11Reset is the reset value of register CORE_PIF_PMS_CONSTRAIN_11.
+const CORE_PIF_PMS_CONSTRAIN_11Reset CORE_PIF_PMS_CONSTRAIN_11Value = 0x3fffff
 
 // Read loads the register.
-func (r *CORE_0_PIF_PMS_CONSTRAIN_11) Read() CORE_0_PIF_PMS_CONSTRAIN_11Value {
-	return CORE_0_PIF_PMS_CONSTRAIN_11Value(r.reg.Load())
+func (r *CORE_PIF_PMS_CONSTRAIN_11) Read() CORE_PIF_PMS_CONSTRAIN_11Value {
+	return CORE_PIF_PMS_CONSTRAIN_11Value(r.reg.Load())
 }
 
 // Write stores v in the register.
-func (r *CORE_0_PIF_PMS_CONSTRAIN_11) Write(v CORE_0_PIF_PMS_CONSTRAIN_11Value) {
-	r.reg.Store(uint32(v))
+func (r *CORE_PIF_PMS_CONSTRAIN_11) Write(v CORE_PIF_PMS_CONSTRAIN_11Value) { r.reg.Store(uint32(v)) }
+
+// WriteWith stores f(CORE_PIF_PMS_CONSTRAIN_11Reset): fields f leaves alone are written as their reset values.
+func (r *CORE_PIF_PMS_CONSTRAIN_11) WriteWith(f func(CORE_PIF_PMS_CONSTRAIN_11Value) CORE_PIF_PMS_CONSTRAIN_11Value) {
+	r.reg.Store(uint32(f(CORE_PIF_PMS_CONSTRAIN_11Reset)))
 }
 
-// WriteWith stores f(CORE_0_PIF_PMS_CONSTRAIN_11Reset): fields f leaves alone are written as their reset values.
-func (r *CORE_0_PIF_PMS_CONSTRAIN_11) WriteWith(f func(CORE_0_PIF_PMS_CONSTRAIN_11Value) CORE_0_PIF_PMS_CONSTRAIN_11Value) {
-	r.reg.Store(uint32(f(CORE_0_PIF_PMS_CONSTRAIN_11Reset)))
-}
-
-// Reset stores CORE_0_PIF_PMS_CONSTRAIN_11Reset in the register.
-func (r *CORE_0_PIF_PMS_CONSTRAIN_11) Reset() { r.reg.Store(uint32(CORE_0_PIF_PMS_CONSTRAIN_11Reset)) }
+// Reset stores CORE_PIF_PMS_CONSTRAIN_11Reset in the register.
+func (r *CORE_PIF_PMS_CONSTRAIN_11) Reset() { r.reg.Store(uint32(CORE_PIF_PMS_CONSTRAIN_11Reset)) }
 
 // Modify loads the register, passes its value to f and stores the result.
-func (r *CORE_0_PIF_PMS_CONSTRAIN_11) Modify(f func(CORE_0_PIF_PMS_CONSTRAIN_11Value) CORE_0_PIF_PMS_CONSTRAIN_11Value) {
-	r.reg.Store(uint32(f(CORE_0_PIF_PMS_CONSTRAIN_11Value(r.reg.Load()))))
+func (r *CORE_PIF_PMS_CONSTRAIN_11) Modify(f func(CORE_PIF_PMS_CONSTRAIN_11Value) CORE_PIF_PMS_CONSTRAIN_11Value) {
+	r.reg.Store(uint32(f(CORE_PIF_PMS_CONSTRAIN_11Value(r.reg.Load()))))
 }
 
-// CORE_0_PIF_PMS_CONSTRAIN_RTCSLOW_0_SPLTADDR_WORLD_0 returns field CORE_0_PIF_PMS_CONSTRAIN_RTCSLOW_0_SPLTADDR_WORLD_0 (bits 10:0): RTCSlow_0 memory split address in world 0 for core0.
-func (v CORE_0_PIF_PMS_CONSTRAIN_11Value) CORE_0_PIF_PMS_CONSTRAIN_RTCSLOW_0_SPLTADDR_WORLD_0() uint32 {
+// CORE_PIF_PMS_CONSTRAIN_RTCSLOW_0_SPLTADDR_WORLD_0 returns field CORE_%s_PIF_PMS_CONSTRAIN_RTCSLOW_0_SPLTADDR_WORLD_0 (bits 10:0): RTCSlow_0 memory split address in world 0 for core0.
+func (v CORE_PIF_PMS_CONSTRAIN_11Value) CORE_PIF_PMS_CONSTRAIN_RTCSLOW_0_SPLTADDR_WORLD_0() uint32 {
 	return uint32(v) & 0x7ff
 }
 
-// WithCORE_0_PIF_PMS_CONSTRAIN_RTCSLOW_0_SPLTADDR_WORLD_0 returns v with field CORE_0_PIF_PMS_CONSTRAIN_RTCSLOW_0_SPLTADDR_WORLD_0 (bits 10:0) set to x, masked to the field width.
-func (v CORE_0_PIF_PMS_CONSTRAIN_11Value) WithCORE_0_PIF_PMS_CONSTRAIN_RTCSLOW_0_SPLTADDR_WORLD_0(x uint32) CORE_0_PIF_PMS_CONSTRAIN_11Value {
-	return v&^0x7ff | CORE_0_PIF_PMS_CONSTRAIN_11Value(x&0x7ff)
+// WithCORE_PIF_PMS_CONSTRAIN_RTCSLOW_0_SPLTADDR_WORLD_0 returns v with field CORE_%s_PIF_PMS_CONSTRAIN_RTCSLOW_0_SPLTADDR_WORLD_0 (bits 10:0) set to x, masked to the field width.
+func (v CORE_PIF_PMS_CONSTRAIN_11Value) WithCORE_PIF_PMS_CONSTRAIN_RTCSLOW_0_SPLTADDR_WORLD_0(x uint32) CORE_PIF_PMS_CONSTRAIN_11Value {
+	return v&^0x7ff | CORE_PIF_PMS_CONSTRAIN_11Value(x&0x7ff)
 }
 
-// CORE_0_PIF_PMS_CONSTRAIN_RTCSLOW_0_SPLTADDR_WORLD_1 returns field CORE_0_PIF_PMS_CONSTRAIN_RTCSLOW_0_SPLTADDR_WORLD_1 (bits 21:11): RTCSlow_0 memory split address in world 1 for core0.
-func (v CORE_0_PIF_PMS_CONSTRAIN_11Value) CORE_0_PIF_PMS_CONSTRAIN_RTCSLOW_0_SPLTADDR_WORLD_1() uint32 {
+// CORE_PIF_PMS_CONSTRAIN_RTCSLOW_0_SPLTADDR_WORLD_1 returns field CORE_%s_PIF_PMS_CONSTRAIN_RTCSLOW_0_SPLTADDR_WORLD_1 (bits 21:11): RTCSlow_0 memory split address in world 1 for core0.
+func (v CORE_PIF_PMS_CONSTRAIN_11Value) CORE_PIF_PMS_CONSTRAIN_RTCSLOW_0_SPLTADDR_WORLD_1() uint32 {
 	return uint32(v>>11) & 0x7ff
 }
 
-// WithCORE_0_PIF_PMS_CONSTRAIN_RTCSLOW_0_SPLTADDR_WORLD_1 returns v with field CORE_0_PIF_PMS_CONSTRAIN_RTCSLOW_0_SPLTADDR_WORLD_1 (bits 21:11) set to x, masked to the field width.
-func (v CORE_0_PIF_PMS_CONSTRAIN_11Value) WithCORE_0_PIF_PMS_CONSTRAIN_RTCSLOW_0_SPLTADDR_WORLD_1(x uint32) CORE_0_PIF_PMS_CONSTRAIN_11Value {
-	return v&^0x3ff800 | CORE_0_PIF_PMS_CONSTRAIN_11Value(x&0x7ff)<<11
+// WithCORE_PIF_PMS_CONSTRAIN_RTCSLOW_0_SPLTADDR_WORLD_1 returns v with field CORE_%s_PIF_PMS_CONSTRAIN_RTCSLOW_0_SPLTADDR_WORLD_1 (bits 21:11) set to x, masked to the field width.
+func (v CORE_PIF_PMS_CONSTRAIN_11Value) WithCORE_PIF_PMS_CONSTRAIN_RTCSLOW_0_SPLTADDR_WORLD_1(x uint32) CORE_PIF_PMS_CONSTRAIN_11Value {
+	return v&^0x3ff800 | CORE_PIF_PMS_CONSTRAIN_11Value(x&0x7ff)<<11
 }
 
-// CORE_0_PIF_PMS_CONSTRAIN_12 is register CORE_0_PIF_PMS_CONSTRAIN_12 (32-bit, read-write, reset 0xfff): Core0 access peripherals permission configuration register 12.
-type CORE_0_PIF_PMS_CONSTRAIN_12 struct{ reg mmio.U32 }
+// CORE_PIF_PMS_CONSTRAIN_12 is register PIF_PMS_CONSTRAIN_12 (32-bit, read-write, reset 0xfff): Core0 access peripherals permission configuration register 12.
+type CORE_PIF_PMS_CONSTRAIN_12 struct{ reg mmio.U32 }
 
-// CORE_0_PIF_PMS_CONSTRAIN_12Value is a value of register CORE_0_PIF_PMS_CONSTRAIN_12.
-type CORE_0_PIF_PMS_CONSTRAIN_12Value uint32
+// CORE_PIF_PMS_CONSTRAIN_12Value is a value of register CORE_PIF_PMS_CONSTRAIN_12.
+type CORE_PIF_PMS_CONSTRAIN_12Value uint32
 
-// CORE_0_PIF_PMS_CONSTRAIN_12Reset is the reset value of register CORE_0_PIF_PMS_CONSTRAIN_12.
-const CORE_0_PIF_PMS_CONSTRAIN_12Reset CORE_0_PIF_PMS_CONSTRAIN_12Value = 0xfff
+// CORE_PIF_PMS_CONSTRAIN_12Reset is the reset value of register CORE_PIF_PMS_CONSTRAIN_12.
+const CORE_PIF_PMS_CONSTRAIN_12Reset CORE_PIF_PMS_CONSTRAIN_12Value = 0xfff
 
 // Read loads the register.
-func (r *CORE_0_PIF_PMS_CONSTRAIN_12) Read() CORE_0_PIF_PMS_CONSTRAIN_12Value {
-	return CORE_0_PIF_PMS_CONSTRAIN_12Value(r.reg.Load())
+func (r *CORE_PIF_PMS_CONSTRAIN_12) Read() CORE_PIF_PMS_CONSTRAIN_12Value {
+	return CORE_PIF_PMS_CONSTRAIN_12Value(r.reg.Load())
 }
 
 // Write stores v in the register.
-func (r *CORE_0_PIF_PMS_CONSTRAIN_12) Write(v CORE_0_PIF_PMS_CONSTRAIN_12Value) {
-	r.reg.Store(uint32(v))
+func (r *CORE_PIF_PMS_CONSTRAIN_12) Write(v CORE_PIF_PMS_CONSTRAIN_12Value) { r.reg.Store(uint32(v)) }
+
+// WriteWith stores f(CORE_PIF_PMS_CONSTRAIN_12Reset): fields f leaves alone are written as their reset values.
+func (r *CORE_PIF_PMS_CONSTRAIN_12) WriteWith(f func(CORE_PIF_PMS_CONSTRAIN_12Value) CORE_PIF_PMS_CONSTRAIN_12Value) {
+	r.reg.Store(uint32(f(CORE_PIF_PMS_CONSTRAIN_12Reset)))
 }
 
-// WriteWith stores f(CORE_0_PIF_PMS_CONSTRAIN_12Reset): fields f leaves alone are written as their reset values.
-func (r *CORE_0_PIF_PMS_CONSTRAIN_12) WriteWith(f func(CORE_0_PIF_PMS_CONSTRAIN_12Value) CORE_0_PIF_PMS_CONSTRAIN_12Value) {
-	r.reg.Store(uint32(f(CORE_0_PIF_PMS_CONSTRAIN_12Reset)))
-}
-
-// Reset stores CORE_0_PIF_PMS_CONSTRAIN_12Reset in the register.
-func (r *CORE_0_PIF_PMS_CONSTRAIN_12) Reset() { r.reg.Store(uint32(CORE_0_PIF_PMS_CONSTRAIN_12Reset)) }
+// Reset stores CORE_PIF_PMS_CONSTRAIN_12Reset in the register.
+func (r *CORE_PIF_PMS_CONSTRAIN_12) Reset() { r.reg.Store(uint32(CORE_PIF_PMS_CONSTRAIN_12Reset)) }
 
 // Modify loads the register, passes its value to f and stores the result.
-func (r *CORE_0_PIF_PMS_CONSTRAIN_12) Modify(f func(CORE_0_PIF_PMS_CONSTRAIN_12Value) CORE_0_PIF_PMS_CONSTRAIN_12Value) {
-	r.reg.Store(uint32(f(CORE_0_PIF_PMS_CONSTRAIN_12Value(r.reg.Load()))))
+func (r *CORE_PIF_PMS_CONSTRAIN_12) Modify(f func(CORE_PIF_PMS_CONSTRAIN_12Value) CORE_PIF_PMS_CONSTRAIN_12Value) {
+	r.reg.Store(uint32(f(CORE_PIF_PMS_CONSTRAIN_12Value(r.reg.Load()))))
 }
 
-// CORE_0_PIF_PMS_CONSTRAIN_RTCSLOW_0_WORLD_0_L returns field CORE_0_PIF_PMS_CONSTRAIN_RTCSLOW_0_WORLD_0_L (bits 2:0): RTCSlow_0 memory low region permission in world 0 for core0.
-func (v CORE_0_PIF_PMS_CONSTRAIN_12Value) CORE_0_PIF_PMS_CONSTRAIN_RTCSLOW_0_WORLD_0_L() uint32 {
+// CORE_PIF_PMS_CONSTRAIN_RTCSLOW_0_WORLD_0_L returns field CORE_%s_PIF_PMS_CONSTRAIN_RTCSLOW_0_WORLD_0_L (bits 2:0): RTCSlow_0 memory low region permission in world 0 for core0.
+func (v CORE_PIF_PMS_CONSTRAIN_12Value) CORE_PIF_PMS_CONSTRAIN_RTCSLOW_0_WORLD_0_L() uint32 {
 	return uint32(v) & 0x7
 }
 
-// WithCORE_0_PIF_PMS_CONSTRAIN_RTCSLOW_0_WORLD_0_L returns v with field CORE_0_PIF_PMS_CONSTRAIN_RTCSLOW_0_WORLD_0_L (bits 2:0) set to x, masked to the field width.
-func (v CORE_0_PIF_PMS_CONSTRAIN_12Value) WithCORE_0_PIF_PMS_CONSTRAIN_RTCSLOW_0_WORLD_0_L(x uint32) CORE_0_PIF_PMS_CONSTRAIN_12Value {
-	return v&^0x7 | CORE_0_PIF_PMS_CONSTRAIN_12Value(x&0x7)
+// WithCORE_PIF_PMS_CONSTRAIN_RTCSLOW_0_WORLD_0_L returns v with field CORE_%s_PIF_PMS_CONSTRAIN_RTCSLOW_0_WORLD_0_L (bits 2:0) set to x, masked to the field width.
+func (v CORE_PIF_PMS_CONSTRAIN_12Value) WithCORE_PIF_PMS_CONSTRAIN_RTCSLOW_0_WORLD_0_L(x uint32) CORE_PIF_PMS_CONSTRAIN_12Value {
+	return v&^0x7 | CORE_PIF_PMS_CONSTRAIN_12Value(x&0x7)
 }
 
-// CORE_0_PIF_PMS_CONSTRAIN_RTCSLOW_0_WORLD_0_H returns field CORE_0_PIF_PMS_CONSTRAIN_RTCSLOW_0_WORLD_0_H (bits 5:3): RTCSlow_0 memory high region permission in world 0 for core0.
-func (v CORE_0_PIF_PMS_CONSTRAIN_12Value) CORE_0_PIF_PMS_CONSTRAIN_RTCSLOW_0_WORLD_0_H() uint32 {
+// CORE_PIF_PMS_CONSTRAIN_RTCSLOW_0_WORLD_0_H returns field CORE_%s_PIF_PMS_CONSTRAIN_RTCSLOW_0_WORLD_0_H (bits 5:3): RTCSlow_0 memory high region permission in world 0 for core0.
+func (v CORE_PIF_PMS_CONSTRAIN_12Value) CORE_PIF_PMS_CONSTRAIN_RTCSLOW_0_WORLD_0_H() uint32 {
 	return uint32(v>>3) & 0x7
 }
 
-// WithCORE_0_PIF_PMS_CONSTRAIN_RTCSLOW_0_WORLD_0_H returns v with field CORE_0_PIF_PMS_CONSTRAIN_RTCSLOW_0_WORLD_0_H (bits 5:3) set to x, masked to the field width.
-func (v CORE_0_PIF_PMS_CONSTRAIN_12Value) WithCORE_0_PIF_PMS_CONSTRAIN_RTCSLOW_0_WORLD_0_H(x uint32) CORE_0_PIF_PMS_CONSTRAIN_12Value {
-	return v&^0x38 | CORE_0_PIF_PMS_CONSTRAIN_12Value(x&0x7)<<3
+// WithCORE_PIF_PMS_CONSTRAIN_RTCSLOW_0_WORLD_0_H returns v with field CORE_%s_PIF_PMS_CONSTRAIN_RTCSLOW_0_WORLD_0_H (bits 5:3) set to x, masked to the field width.
+func (v CORE_PIF_PMS_CONSTRAIN_12Value) WithCORE_PIF_PMS_CONSTRAIN_RTCSLOW_0_WORLD_0_H(x uint32) CORE_PIF_PMS_CONSTRAIN_12Value {
+	return v&^0x38 | CORE_PIF_PMS_CONSTRAIN_12Value(x&0x7)<<3
 }
 
-// CORE_0_PIF_PMS_CONSTRAIN_RTCSLOW_0_WORLD_1_L returns field CORE_0_PIF_PMS_CONSTRAIN_RTCSLOW_0_WORLD_1_L (bits 8:6): RTCSlow_0 memory low region permission in world 1 for core0.
-func (v CORE_0_PIF_PMS_CONSTRAIN_12Value) CORE_0_PIF_PMS_CONSTRAIN_RTCSLOW_0_WORLD_1_L() uint32 {
+// CORE_PIF_PMS_CONSTRAIN_RTCSLOW_0_WORLD_1_L returns field CORE_%s_PIF_PMS_CONSTRAIN_RTCSLOW_0_WORLD_1_L (bits 8:6): RTCSlow_0 memory low region permission in world 1 for core0.
+func (v CORE_PIF_PMS_CONSTRAIN_12Value) CORE_PIF_PMS_CONSTRAIN_RTCSLOW_0_WORLD_1_L() uint32 {
 	return uint32(v>>6) & 0x7
 }
 
-// WithCORE_0_PIF_PMS_CONSTRAIN_RTCSLOW_0_WORLD_1_L returns v with field CORE_0_PIF_PMS_CONSTRAIN_RTCSLOW_0_WORLD_1_L (bits 8:6) set to x, masked to the field width.
-func (v CORE_0_PIF_PMS_CONSTRAIN_12Value) WithCORE_0_PIF_PMS_CONSTRAIN_RTCSLOW_0_WORLD_1_L(x uint32) CORE_0_PIF_PMS_CONSTRAIN_12Value {
-	return v&^0x1c0 | CORE_0_PIF_PMS_CONSTRAIN_12Value(x&0x7)<<6
+// WithCORE_PIF_PMS_CONSTRAIN_RTCSLOW_0_WORLD_1_L returns v with field CORE_%s_PIF_PMS_CONSTRAIN_RTCSLOW_0_WORLD_1_L (bits 8:6) set to x, masked to the field width.
+func (v CORE_PIF_PMS_CONSTRAIN_12Value) WithCORE_PIF_PMS_CONSTRAIN_RTCSLOW_0_WORLD_1_L(x uint32) CORE_PIF_PMS_CONSTRAIN_12Value {
+	return v&^0x1c0 | CORE_PIF_PMS_CONSTRAIN_12Value(x&0x7)<<6
 }
 
-// CORE_0_PIF_PMS_CONSTRAIN_RTCSLOW_0_WORLD_1_H returns field CORE_0_PIF_PMS_CONSTRAIN_RTCSLOW_0_WORLD_1_H (bits 11:9): RTCSlow_0 memory high region permission in world 1 for core0.
-func (v CORE_0_PIF_PMS_CONSTRAIN_12Value) CORE_0_PIF_PMS_CONSTRAIN_RTCSLOW_0_WORLD_1_H() uint32 {
+// CORE_PIF_PMS_CONSTRAIN_RTCSLOW_0_WORLD_1_H returns field CORE_%s_PIF_PMS_CONSTRAIN_RTCSLOW_0_WORLD_1_H (bits 11:9): RTCSlow_0 memory high region permission in world 1 for core0.
+func (v CORE_PIF_PMS_CONSTRAIN_12Value) CORE_PIF_PMS_CONSTRAIN_RTCSLOW_0_WORLD_1_H() uint32 {
 	return uint32(v>>9) & 0x7
 }
 
-// WithCORE_0_PIF_PMS_CONSTRAIN_RTCSLOW_0_WORLD_1_H returns v with field CORE_0_PIF_PMS_CONSTRAIN_RTCSLOW_0_WORLD_1_H (bits 11:9) set to x, masked to the field width.
-func (v CORE_0_PIF_PMS_CONSTRAIN_12Value) WithCORE_0_PIF_PMS_CONSTRAIN_RTCSLOW_0_WORLD_1_H(x uint32) CORE_0_PIF_PMS_CONSTRAIN_12Value {
-	return v&^0xe00 | CORE_0_PIF_PMS_CONSTRAIN_12Value(x&0x7)<<9
+// WithCORE_PIF_PMS_CONSTRAIN_RTCSLOW_0_WORLD_1_H returns v with field CORE_%s_PIF_PMS_CONSTRAIN_RTCSLOW_0_WORLD_1_H (bits 11:9) set to x, masked to the field width.
+func (v CORE_PIF_PMS_CONSTRAIN_12Value) WithCORE_PIF_PMS_CONSTRAIN_RTCSLOW_0_WORLD_1_H(x uint32) CORE_PIF_PMS_CONSTRAIN_12Value {
+	return v&^0xe00 | CORE_PIF_PMS_CONSTRAIN_12Value(x&0x7)<<9
 }
 
-// CORE_0_PIF_PMS_CONSTRAIN_13 is register CORE_0_PIF_PMS_CONSTRAIN_13 (32-bit, read-write, reset 0x3fffff): Core0 access peripherals permission configuration register 13.
-type CORE_0_PIF_PMS_CONSTRAIN_13 struct{ reg mmio.U32 }
+// CORE_PIF_PMS_CONSTRAIN_13 is register PIF_PMS_CONSTRAIN_13 (32-bit, read-write, reset 0x3fffff): Core0 access peripherals permission configuration register 13.
+type CORE_PIF_PMS_CONSTRAIN_13 struct{ reg mmio.U32 }
 
-// CORE_0_PIF_PMS_CONSTRAIN_13Value is a value of register CORE_0_PIF_PMS_CONSTRAIN_13.
-type CORE_0_PIF_PMS_CONSTRAIN_13Value uint32
+// CORE_PIF_PMS_CONSTRAIN_13Value is a value of register CORE_PIF_PMS_CONSTRAIN_13.
+type CORE_PIF_PMS_CONSTRAIN_13Value uint32
 
-// CORE_0_PIF_PMS_CONSTRAIN_13Reset is the reset value of register CORE_0_PIF_PMS_CONSTRAIN_13.
-const CORE_0_PIF_PMS_CONSTRAIN_13Reset CORE_0_PIF_PMS_CONSTRAIN_13Value = 0x3fffff
+// CORE_PIF_PMS_CONSTRAIN_13Reset is the reset value of register CORE_PIF_PMS_CONSTRAIN_13.
+const CORE_PIF_PMS_CONSTRAIN_13Reset CORE_PIF_PMS_CONSTRAIN_13Value = 0x3fffff
 
 // Read loads the register.
-func (r *CORE_0_PIF_PMS_CONSTRAIN_13) Read() CORE_0_PIF_PMS_CONSTRAIN_13Value {
-	return CORE_0_PIF_PMS_CONSTRAIN_13Value(r.reg.Load())
+func (r *CORE_PIF_PMS_CONSTRAIN_13) Read() CORE_PIF_PMS_CONSTRAIN_13Value {
+	return CORE_PIF_PMS_CONSTRAIN_13Value(r.reg.Load())
 }
 
 // Write stores v in the register.
-func (r *CORE_0_PIF_PMS_CONSTRAIN_13) Write(v CORE_0_PIF_PMS_CONSTRAIN_13Value) {
-	r.reg.Store(uint32(v))
+func (r *CORE_PIF_PMS_CONSTRAIN_13) Write(v CORE_PIF_PMS_CONSTRAIN_13Value) { r.reg.Store(uint32(v)) }
+
+// WriteWith stores f(CORE_PIF_PMS_CONSTRAIN_13Reset): fields f leaves alone are written as their reset values.
+func (r *CORE_PIF_PMS_CONSTRAIN_13) WriteWith(f func(CORE_PIF_PMS_CONSTRAIN_13Value) CORE_PIF_PMS_CONSTRAIN_13Value) {
+	r.reg.Store(uint32(f(CORE_PIF_PMS_CONSTRAIN_13Reset)))
 }
 
-// WriteWith stores f(CORE_0_PIF_PMS_CONSTRAIN_13Reset): fields f leaves alone are written as their reset values.
-func (r *CORE_0_PIF_PMS_CONSTRAIN_13) WriteWith(f func(CORE_0_PIF_PMS_CONSTRAIN_13Value) CORE_0_PIF_PMS_CONSTRAIN_13Value) {
-	r.reg.Store(uint32(f(CORE_0_PIF_PMS_CONSTRAIN_13Reset)))
-}
-
-// Reset stores CORE_0_PIF_PMS_CONSTRAIN_13Reset in the register.
-func (r *CORE_0_PIF_PMS_CONSTRAIN_13) Reset() { r.reg.Store(uint32(CORE_0_PIF_PMS_CONSTRAIN_13Reset)) }
+// Reset stores CORE_PIF_PMS_CONSTRAIN_13Reset in the register.
+func (r *CORE_PIF_PMS_CONSTRAIN_13) Reset() { r.reg.Store(uint32(CORE_PIF_PMS_CONSTRAIN_13Reset)) }
 
 // Modify loads the register, passes its value to f and stores the result.
-func (r *CORE_0_PIF_PMS_CONSTRAIN_13) Modify(f func(CORE_0_PIF_PMS_CONSTRAIN_13Value) CORE_0_PIF_PMS_CONSTRAIN_13Value) {
-	r.reg.Store(uint32(f(CORE_0_PIF_PMS_CONSTRAIN_13Value(r.reg.Load()))))
+func (r *CORE_PIF_PMS_CONSTRAIN_13) Modify(f func(CORE_PIF_PMS_CONSTRAIN_13Value) CORE_PIF_PMS_CONSTRAIN_13Value) {
+	r.reg.Store(uint32(f(CORE_PIF_PMS_CONSTRAIN_13Value(r.reg.Load()))))
 }
 
-// CORE_0_PIF_PMS_CONSTRAIN_RTCSLOW_1_SPLTADDR_WORLD_0 returns field CORE_0_PIF_PMS_CONSTRAIN_RTCSLOW_1_SPLTADDR_WORLD_0 (bits 10:0): RTCSlow_1 memory split address in world 0 for core0.
-func (v CORE_0_PIF_PMS_CONSTRAIN_13Value) CORE_0_PIF_PMS_CONSTRAIN_RTCSLOW_1_SPLTADDR_WORLD_0() uint32 {
+// CORE_PIF_PMS_CONSTRAIN_RTCSLOW_1_SPLTADDR_WORLD_0 returns field CORE_%s_PIF_PMS_CONSTRAIN_RTCSLOW_1_SPLTADDR_WORLD_0 (bits 10:0): RTCSlow_1 memory split address in world 0 for core0.
+func (v CORE_PIF_PMS_CONSTRAIN_13Value) CORE_PIF_PMS_CONSTRAIN_RTCSLOW_1_SPLTADDR_WORLD_0() uint32 {
 	return uint32(v) & 0x7ff
 }
 
-// WithCORE_0_PIF_PMS_CONSTRAIN_RTCSLOW_1_SPLTADDR_WORLD_0 returns v with field CORE_0_PIF_PMS_CONSTRAIN_RTCSLOW_1_SPLTADDR_WORLD_0 (bits 10:0) set to x, masked to the field width.
-func (v CORE_0_PIF_PMS_CONSTRAIN_13Value) WithCORE_0_PIF_PMS_CONSTRAIN_RTCSLOW_1_SPLTADDR_WORLD_0(x uint32) CORE_0_PIF_PMS_CONSTRAIN_13Value {
-	return v&^0x7ff | CORE_0_PIF_PMS_CONSTRAIN_13Value(x&0x7ff)
+// WithCORE_PIF_PMS_CONSTRAIN_RTCSLOW_1_SPLTADDR_WORLD_0 returns v with field CORE_%s_PIF_PMS_CONSTRAIN_RTCSLOW_1_SPLTADDR_WORLD_0 (bits 10:0) set to x, masked to the field width.
+func (v CORE_PIF_PMS_CONSTRAIN_13Value) WithCORE_PIF_PMS_CONSTRAIN_RTCSLOW_1_SPLTADDR_WORLD_0(x uint32) CORE_PIF_PMS_CONSTRAIN_13Value {
+	return v&^0x7ff | CORE_PIF_PMS_CONSTRAIN_13Value(x&0x7ff)
 }
 
-// CORE_0_PIF_PMS_CONSTRAIN_RTCSLOW_1_SPLTADDR_WORLD_1 returns field CORE_0_PIF_PMS_CONSTRAIN_RTCSLOW_1_SPLTADDR_WORLD_1 (bits 21:11): RTCSlow_1 memory split address in world 1 for core0.
-func (v CORE_0_PIF_PMS_CONSTRAIN_13Value) CORE_0_PIF_PMS_CONSTRAIN_RTCSLOW_1_SPLTADDR_WORLD_1() uint32 {
+// CORE_PIF_PMS_CONSTRAIN_RTCSLOW_1_SPLTADDR_WORLD_1 returns field CORE_%s_PIF_PMS_CONSTRAIN_RTCSLOW_1_SPLTADDR_WORLD_1 (bits 21:11): RTCSlow_1 memory split address in world 1 for core0.
+func (v CORE_PIF_PMS_CONSTRAIN_13Value) CORE_PIF_PMS_CONSTRAIN_RTCSLOW_1_SPLTADDR_WORLD_1() uint32 {
 	return uint32(v>>11) & 0x7ff
 }
 
-// WithCORE_0_PIF_PMS_CONSTRAIN_RTCSLOW_1_SPLTADDR_WORLD_1 returns v with field CORE_0_PIF_PMS_CONSTRAIN_RTCSLOW_1_SPLTADDR_WORLD_1 (bits 21:11) set to x, masked to the field width.
-func (v CORE_0_PIF_PMS_CONSTRAIN_13Value) WithCORE_0_PIF_PMS_CONSTRAIN_RTCSLOW_1_SPLTADDR_WORLD_1(x uint32) CORE_0_PIF_PMS_CONSTRAIN_13Value {
-	return v&^0x3ff800 | CORE_0_PIF_PMS_CONSTRAIN_13Value(x&0x7ff)<<11
+// WithCORE_PIF_PMS_CONSTRAIN_RTCSLOW_1_SPLTADDR_WORLD_1 returns v with field CORE_%s_PIF_PMS_CONSTRAIN_RTCSLOW_1_SPLTADDR_WORLD_1 (bits 21:11) set to x, masked to the field width.
+func (v CORE_PIF_PMS_CONSTRAIN_13Value) WithCORE_PIF_PMS_CONSTRAIN_RTCSLOW_1_SPLTADDR_WORLD_1(x uint32) CORE_PIF_PMS_CONSTRAIN_13Value {
+	return v&^0x3ff800 | CORE_PIF_PMS_CONSTRAIN_13Value(x&0x7ff)<<11
 }
 
-// CORE_0_PIF_PMS_CONSTRAIN_14 is register CORE_0_PIF_PMS_CONSTRAIN_14 (32-bit, read-write, reset 0xfff): Core0 access peripherals permission configuration register 14.
-type CORE_0_PIF_PMS_CONSTRAIN_14 struct{ reg mmio.U32 }
+// CORE_PIF_PMS_CONSTRAIN_14 is register PIF_PMS_CONSTRAIN_14 (32-bit, read-write, reset 0xfff): Core0 access peripherals permission configuration register 14.
+type CORE_PIF_PMS_CONSTRAIN_14 struct{ reg mmio.U32 }
 
-// CORE_0_PIF_PMS_CONSTRAIN_14Value is a value of register CORE_0_PIF_PMS_CONSTRAIN_14.
-type CORE_0_PIF_PMS_CONSTRAIN_14Value uint32
+// CORE_PIF_PMS_CONSTRAIN_14Value is a value of register CORE_PIF_PMS_CONSTRAIN_14.
+type CORE_PIF_PMS_CONSTRAIN_14Value uint32
 
-// CORE_0_PIF_PMS_CONSTRAIN_14Reset is the reset value of register CORE_0_PIF_PMS_CONSTRAIN_14.
-const CORE_0_PIF_PMS_CONSTRAIN_14Reset CORE_0_PIF_PMS_CONSTRAIN_14Value = 0xfff
+// CORE_PIF_PMS_CONSTRAIN_14Reset is the reset value of register CORE_PIF_PMS_CONSTRAIN_14.
+const CORE_PIF_PMS_CONSTRAIN_14Reset CORE_PIF_PMS_CONSTRAIN_14Value = 0xfff
 
 // Read loads the register.
-func (r *CORE_0_PIF_PMS_CONSTRAIN_14) Read() CORE_0_PIF_PMS_CONSTRAIN_14Value {
-	return CORE_0_PIF_PMS_CONSTRAIN_14Value(r.reg.Load())
+func (r *CORE_PIF_PMS_CONSTRAIN_14) Read() CORE_PIF_PMS_CONSTRAIN_14Value {
+	return CORE_PIF_PMS_CONSTRAIN_14Value(r.reg.Load())
 }
 
 // Write stores v in the register.
-func (r *CORE_0_PIF_PMS_CONSTRAIN_14) Write(v CORE_0_PIF_PMS_CONSTRAIN_14Value) {
-	r.reg.Store(uint32(v))
+func (r *CORE_PIF_PMS_CONSTRAIN_14) Write(v CORE_PIF_PMS_CONSTRAIN_14Value) { r.reg.Store(uint32(v)) }
+
+// WriteWith stores f(CORE_PIF_PMS_CONSTRAIN_14Reset): fields f leaves alone are written as their reset values.
+func (r *CORE_PIF_PMS_CONSTRAIN_14) WriteWith(f func(CORE_PIF_PMS_CONSTRAIN_14Value) CORE_PIF_PMS_CONSTRAIN_14Value) {
+	r.reg.Store(uint32(f(CORE_PIF_PMS_CONSTRAIN_14Reset)))
 }
 
-// WriteWith stores f(CORE_0_PIF_PMS_CONSTRAIN_14Reset): fields f leaves alone are written as their reset values.
-func (r *CORE_0_PIF_PMS_CONSTRAIN_14) WriteWith(f func(CORE_0_PIF_PMS_CONSTRAIN_14Value) CORE_0_PIF_PMS_CONSTRAIN_14Value) {
-	r.reg.Store(uint32(f(CORE_0_PIF_PMS_CONSTRAIN_14Reset)))
-}
-
-// Reset stores CORE_0_PIF_PMS_CONSTRAIN_14Reset in the register.
-func (r *CORE_0_PIF_PMS_CONSTRAIN_14) Reset() { r.reg.Store(uint32(CORE_0_PIF_PMS_CONSTRAIN_14Reset)) }
+// Reset stores CORE_PIF_PMS_CONSTRAIN_14Reset in the register.
+func (r *CORE_PIF_PMS_CONSTRAIN_14) Reset() { r.reg.Store(uint32(CORE_PIF_PMS_CONSTRAIN_14Reset)) }
 
 // Modify loads the register, passes its value to f and stores the result.
-func (r *CORE_0_PIF_PMS_CONSTRAIN_14) Modify(f func(CORE_0_PIF_PMS_CONSTRAIN_14Value) CORE_0_PIF_PMS_CONSTRAIN_14Value) {
-	r.reg.Store(uint32(f(CORE_0_PIF_PMS_CONSTRAIN_14Value(r.reg.Load()))))
+func (r *CORE_PIF_PMS_CONSTRAIN_14) Modify(f func(CORE_PIF_PMS_CONSTRAIN_14Value) CORE_PIF_PMS_CONSTRAIN_14Value) {
+	r.reg.Store(uint32(f(CORE_PIF_PMS_CONSTRAIN_14Value(r.reg.Load()))))
 }
 
-// CORE_0_PIF_PMS_CONSTRAIN_RTCSLOW_1_WORLD_0_L returns field CORE_0_PIF_PMS_CONSTRAIN_RTCSLOW_1_WORLD_0_L (bits 2:0): RTCSlow_1 memory low region permission in world 0 for core0.
-func (v CORE_0_PIF_PMS_CONSTRAIN_14Value) CORE_0_PIF_PMS_CONSTRAIN_RTCSLOW_1_WORLD_0_L() uint32 {
+// CORE_PIF_PMS_CONSTRAIN_RTCSLOW_1_WORLD_0_L returns field CORE_%s_PIF_PMS_CONSTRAIN_RTCSLOW_1_WORLD_0_L (bits 2:0): RTCSlow_1 memory low region permission in world 0 for core0.
+func (v CORE_PIF_PMS_CONSTRAIN_14Value) CORE_PIF_PMS_CONSTRAIN_RTCSLOW_1_WORLD_0_L() uint32 {
 	return uint32(v) & 0x7
 }
 
-// WithCORE_0_PIF_PMS_CONSTRAIN_RTCSLOW_1_WORLD_0_L returns v with field CORE_0_PIF_PMS_CONSTRAIN_RTCSLOW_1_WORLD_0_L (bits 2:0) set to x, masked to the field width.
-func (v CORE_0_PIF_PMS_CONSTRAIN_14Value) WithCORE_0_PIF_PMS_CONSTRAIN_RTCSLOW_1_WORLD_0_L(x uint32) CORE_0_PIF_PMS_CONSTRAIN_14Value {
-	return v&^0x7 | CORE_0_PIF_PMS_CONSTRAIN_14Value(x&0x7)
+// WithCORE_PIF_PMS_CONSTRAIN_RTCSLOW_1_WORLD_0_L returns v with field CORE_%s_PIF_PMS_CONSTRAIN_RTCSLOW_1_WORLD_0_L (bits 2:0) set to x, masked to the field width.
+func (v CORE_PIF_PMS_CONSTRAIN_14Value) WithCORE_PIF_PMS_CONSTRAIN_RTCSLOW_1_WORLD_0_L(x uint32) CORE_PIF_PMS_CONSTRAIN_14Value {
+	return v&^0x7 | CORE_PIF_PMS_CONSTRAIN_14Value(x&0x7)
 }
 
-// CORE_0_PIF_PMS_CONSTRAIN_RTCSLOW_1_WORLD_0_H returns field CORE_0_PIF_PMS_CONSTRAIN_RTCSLOW_1_WORLD_0_H (bits 5:3): RTCSlow_1 memory high region permission in world 0 for core0.
-func (v CORE_0_PIF_PMS_CONSTRAIN_14Value) CORE_0_PIF_PMS_CONSTRAIN_RTCSLOW_1_WORLD_0_H() uint32 {
+// CORE_PIF_PMS_CONSTRAIN_RTCSLOW_1_WORLD_0_H returns field CORE_%s_PIF_PMS_CONSTRAIN_RTCSLOW_1_WORLD_0_H (bits 5:3): RTCSlow_1 memory high region permission in world 0 for core0.
+func (v CORE_PIF_PMS_CONSTRAIN_14Value) CORE_PIF_PMS_CONSTRAIN_RTCSLOW_1_WORLD_0_H() uint32 {
 	return uint32(v>>3) & 0x7
 }
 
-// WithCORE_0_PIF_PMS_CONSTRAIN_RTCSLOW_1_WORLD_0_H returns v with field CORE_0_PIF_PMS_CONSTRAIN_RTCSLOW_1_WORLD_0_H (bits 5:3) set to x, masked to the field width.
-func (v CORE_0_PIF_PMS_CONSTRAIN_14Value) WithCORE_0_PIF_PMS_CONSTRAIN_RTCSLOW_1_WORLD_0_H(x uint32) CORE_0_PIF_PMS_CONSTRAIN_14Value {
-	return v&^0x38 | CORE_0_PIF_PMS_CONSTRAIN_14Value(x&0x7)<<3
+// WithCORE_PIF_PMS_CONSTRAIN_RTCSLOW_1_WORLD_0_H returns v with field CORE_%s_PIF_PMS_CONSTRAIN_RTCSLOW_1_WORLD_0_H (bits 5:3) set to x, masked to the field width.
+func (v CORE_PIF_PMS_CONSTRAIN_14Value) WithCORE_PIF_PMS_CONSTRAIN_RTCSLOW_1_WORLD_0_H(x uint32) CORE_PIF_PMS_CONSTRAIN_14Value {
+	return v&^0x38 | CORE_PIF_PMS_CONSTRAIN_14Value(x&0x7)<<3
 }
 
-// CORE_0_PIF_PMS_CONSTRAIN_RTCSLOW_1_WORLD_1_L returns field CORE_0_PIF_PMS_CONSTRAIN_RTCSLOW_1_WORLD_1_L (bits 8:6): RTCSlow_1 memory low region permission in world 1 for core0.
-func (v CORE_0_PIF_PMS_CONSTRAIN_14Value) CORE_0_PIF_PMS_CONSTRAIN_RTCSLOW_1_WORLD_1_L() uint32 {
+// CORE_PIF_PMS_CONSTRAIN_RTCSLOW_1_WORLD_1_L returns field CORE_%s_PIF_PMS_CONSTRAIN_RTCSLOW_1_WORLD_1_L (bits 8:6): RTCSlow_1 memory low region permission in world 1 for core0.
+func (v CORE_PIF_PMS_CONSTRAIN_14Value) CORE_PIF_PMS_CONSTRAIN_RTCSLOW_1_WORLD_1_L() uint32 {
 	return uint32(v>>6) & 0x7
 }
 
-// WithCORE_0_PIF_PMS_CONSTRAIN_RTCSLOW_1_WORLD_1_L returns v with field CORE_0_PIF_PMS_CONSTRAIN_RTCSLOW_1_WORLD_1_L (bits 8:6) set to x, masked to the field width.
-func (v CORE_0_PIF_PMS_CONSTRAIN_14Value) WithCORE_0_PIF_PMS_CONSTRAIN_RTCSLOW_1_WORLD_1_L(x uint32) CORE_0_PIF_PMS_CONSTRAIN_14Value {
-	return v&^0x1c0 | CORE_0_PIF_PMS_CONSTRAIN_14Value(x&0x7)<<6
+// WithCORE_PIF_PMS_CONSTRAIN_RTCSLOW_1_WORLD_1_L returns v with field CORE_%s_PIF_PMS_CONSTRAIN_RTCSLOW_1_WORLD_1_L (bits 8:6) set to x, masked to the field width.
+func (v CORE_PIF_PMS_CONSTRAIN_14Value) WithCORE_PIF_PMS_CONSTRAIN_RTCSLOW_1_WORLD_1_L(x uint32) CORE_PIF_PMS_CONSTRAIN_14Value {
+	return v&^0x1c0 | CORE_PIF_PMS_CONSTRAIN_14Value(x&0x7)<<6
 }
 
-// CORE_0_PIF_PMS_CONSTRAIN_RTCSLOW_1_WORLD_1_H returns field CORE_0_PIF_PMS_CONSTRAIN_RTCSLOW_1_WORLD_1_H (bits 11:9): RTCSlow_1 memory high region permission in world 1 for core0.
-func (v CORE_0_PIF_PMS_CONSTRAIN_14Value) CORE_0_PIF_PMS_CONSTRAIN_RTCSLOW_1_WORLD_1_H() uint32 {
+// CORE_PIF_PMS_CONSTRAIN_RTCSLOW_1_WORLD_1_H returns field CORE_%s_PIF_PMS_CONSTRAIN_RTCSLOW_1_WORLD_1_H (bits 11:9): RTCSlow_1 memory high region permission in world 1 for core0.
+func (v CORE_PIF_PMS_CONSTRAIN_14Value) CORE_PIF_PMS_CONSTRAIN_RTCSLOW_1_WORLD_1_H() uint32 {
 	return uint32(v>>9) & 0x7
 }
 
-// WithCORE_0_PIF_PMS_CONSTRAIN_RTCSLOW_1_WORLD_1_H returns v with field CORE_0_PIF_PMS_CONSTRAIN_RTCSLOW_1_WORLD_1_H (bits 11:9) set to x, masked to the field width.
-func (v CORE_0_PIF_PMS_CONSTRAIN_14Value) WithCORE_0_PIF_PMS_CONSTRAIN_RTCSLOW_1_WORLD_1_H(x uint32) CORE_0_PIF_PMS_CONSTRAIN_14Value {
-	return v&^0xe00 | CORE_0_PIF_PMS_CONSTRAIN_14Value(x&0x7)<<9
+// WithCORE_PIF_PMS_CONSTRAIN_RTCSLOW_1_WORLD_1_H returns v with field CORE_%s_PIF_PMS_CONSTRAIN_RTCSLOW_1_WORLD_1_H (bits 11:9) set to x, masked to the field width.
+func (v CORE_PIF_PMS_CONSTRAIN_14Value) WithCORE_PIF_PMS_CONSTRAIN_RTCSLOW_1_WORLD_1_H(x uint32) CORE_PIF_PMS_CONSTRAIN_14Value {
+	return v&^0xe00 | CORE_PIF_PMS_CONSTRAIN_14Value(x&0x7)<<9
 }
 
-// CORE_0_REGION_PMS_CONSTRAIN_0 is register CORE_0_REGION_PMS_CONSTRAIN_0 (32-bit, read-write, reset 0x0): Core0 region permission register 0.
-type CORE_0_REGION_PMS_CONSTRAIN_0 struct{ reg mmio.U32 }
+// CORE_REGION_PMS_CONSTRAIN_0 is register REGION_PMS_CONSTRAIN_0 (32-bit, read-write, reset 0x0): Core0 region permission register 0.
+type CORE_REGION_PMS_CONSTRAIN_0 struct{ reg mmio.U32 }
 
-// CORE_0_REGION_PMS_CONSTRAIN_0Value is a value of register CORE_0_REGION_PMS_CONSTRAIN_0.
-type CORE_0_REGION_PMS_CONSTRAIN_0Value uint32
+// CORE_REGION_PMS_CONSTRAIN_0Value is a value of register CORE_REGION_PMS_CONSTRAIN_0.
+type CORE_REGION_PMS_CONSTRAIN_0Value uint32
 
-// CORE_0_REGION_PMS_CONSTRAIN_0Reset is the reset value of register CORE_0_REGION_PMS_CONSTRAIN_0.
-const CORE_0_REGION_PMS_CONSTRAIN_0Reset CORE_0_REGION_PMS_CONSTRAIN_0Value = 0x0
+// CORE_REGION_PMS_CONSTRAIN_0Reset is the reset value of register CORE_REGION_PMS_CONSTRAIN_0.
+const CORE_REGION_PMS_CONSTRAIN_0Reset CORE_REGION_PMS_CONSTRAIN_0Value = 0x0
 
 // Read loads the register.
-func (r *CORE_0_REGION_PMS_CONSTRAIN_0) Read() CORE_0_REGION_PMS_CONSTRAIN_0Value {
-	return CORE_0_REGION_PMS_CONSTRAIN_0Value(r.reg.Load())
+func (r *CORE_REGION_PMS_CONSTRAIN_0) Read() CORE_REGION_PMS_CONSTRAIN_0Value {
+	return CORE_REGION_PMS_CONSTRAIN_0Value(r.reg.Load())
 }
 
 // Write stores v in the register.
-func (r *CORE_0_REGION_PMS_CONSTRAIN_0) Write(v CORE_0_REGION_PMS_CONSTRAIN_0Value) {
+func (r *CORE_REGION_PMS_CONSTRAIN_0) Write(v CORE_REGION_PMS_CONSTRAIN_0Value) {
 	r.reg.Store(uint32(v))
 }
 
-// WriteWith stores f(CORE_0_REGION_PMS_CONSTRAIN_0Reset): fields f leaves alone are written as their reset values.
-func (r *CORE_0_REGION_PMS_CONSTRAIN_0) WriteWith(f func(CORE_0_REGION_PMS_CONSTRAIN_0Value) CORE_0_REGION_PMS_CONSTRAIN_0Value) {
-	r.reg.Store(uint32(f(CORE_0_REGION_PMS_CONSTRAIN_0Reset)))
+// WriteWith stores f(CORE_REGION_PMS_CONSTRAIN_0Reset): fields f leaves alone are written as their reset values.
+func (r *CORE_REGION_PMS_CONSTRAIN_0) WriteWith(f func(CORE_REGION_PMS_CONSTRAIN_0Value) CORE_REGION_PMS_CONSTRAIN_0Value) {
+	r.reg.Store(uint32(f(CORE_REGION_PMS_CONSTRAIN_0Reset)))
 }
 
-// Reset stores CORE_0_REGION_PMS_CONSTRAIN_0Reset in the register.
-func (r *CORE_0_REGION_PMS_CONSTRAIN_0) Reset() {
-	r.reg.Store(uint32(CORE_0_REGION_PMS_CONSTRAIN_0Reset))
-}
+// Reset stores CORE_REGION_PMS_CONSTRAIN_0Reset in the register.
+func (r *CORE_REGION_PMS_CONSTRAIN_0) Reset() { r.reg.Store(uint32(CORE_REGION_PMS_CONSTRAIN_0Reset)) }
 
 // Modify loads the register, passes its value to f and stores the result.
-func (r *CORE_0_REGION_PMS_CONSTRAIN_0) Modify(f func(CORE_0_REGION_PMS_CONSTRAIN_0Value) CORE_0_REGION_PMS_CONSTRAIN_0Value) {
-	r.reg.Store(uint32(f(CORE_0_REGION_PMS_CONSTRAIN_0Value(r.reg.Load()))))
+func (r *CORE_REGION_PMS_CONSTRAIN_0) Modify(f func(CORE_REGION_PMS_CONSTRAIN_0Value) CORE_REGION_PMS_CONSTRAIN_0Value) {
+	r.reg.Store(uint32(f(CORE_REGION_PMS_CONSTRAIN_0Value(r.reg.Load()))))
 }
 
-// CORE_0_REGION_PMS_CONSTRAIN_LOCK returns field CORE_0_REGION_PMS_CONSTRAIN_LOCK (bit 0): Set 1 to lock core0 region permission registers.
-func (v CORE_0_REGION_PMS_CONSTRAIN_0Value) CORE_0_REGION_PMS_CONSTRAIN_LOCK() bool {
-	return v&0x1 != 0
+// CORE_REGION_PMS_CONSTRAIN_LOCK returns field CORE_%s_REGION_PMS_CONSTRAIN_LOCK (bit 0): Set 1 to lock core0 region permission registers.
+func (v CORE_REGION_PMS_CONSTRAIN_0Value) CORE_REGION_PMS_CONSTRAIN_LOCK() bool { return v&0x1 != 0 }
+
+// WithCORE_REGION_PMS_CONSTRAIN_LOCK returns v with field CORE_%s_REGION_PMS_CONSTRAIN_LOCK (bit 0) set to b.
+func (v CORE_REGION_PMS_CONSTRAIN_0Value) WithCORE_REGION_PMS_CONSTRAIN_LOCK(b bool) CORE_REGION_PMS_CONSTRAIN_0Value {
+	return v&^0x1 | CORE_REGION_PMS_CONSTRAIN_0Value(b2u(b))
 }
 
-// WithCORE_0_REGION_PMS_CONSTRAIN_LOCK returns v with field CORE_0_REGION_PMS_CONSTRAIN_LOCK (bit 0) set to b.
-func (v CORE_0_REGION_PMS_CONSTRAIN_0Value) WithCORE_0_REGION_PMS_CONSTRAIN_LOCK(b bool) CORE_0_REGION_PMS_CONSTRAIN_0Value {
-	return v&^0x1 | CORE_0_REGION_PMS_CONSTRAIN_0Value(b2u(b))
-}
+// CORE_REGION_PMS_CONSTRAIN_1 is register REGION_PMS_CONSTRAIN_1 (32-bit, read-write, reset 0x3fffff): Core0 region permission register 1.
+type CORE_REGION_PMS_CONSTRAIN_1 struct{ reg mmio.U32 }
 
-// CORE_0_REGION_PMS_CONSTRAIN_1 is register CORE_0_REGION_PMS_CONSTRAIN_1 (32-bit, read-write, reset 0x3fffff): Core0 region permission register 1.
-type CORE_0_REGION_PMS_CONSTRAIN_1 struct{ reg mmio.U32 }
+// CORE_REGION_PMS_CONSTRAIN_1Value is a value of register CORE_REGION_PMS_CONSTRAIN_1.
+type CORE_REGION_PMS_CONSTRAIN_1Value uint32
 
-// CORE_0_REGION_PMS_CONSTRAIN_1Value is a value of register CORE_0_REGION_PMS_CONSTRAIN_1.
-type CORE_0_REGION_PMS_CONSTRAIN_1Value uint32
-
-// CORE_0_REGION_PMS_CONSTRAIN_1Reset is the reset value of register CORE_0_REGION_PMS_CONSTRAIN_1.
-const CORE_0_REGION_PMS_CONSTRAIN_1Reset CORE_0_REGION_PMS_CONSTRAIN_1Value = 0x3fffff
+// CORE_REGION_PMS_CONSTRAIN_1Reset is the reset value of register CORE_REGION_PMS_CONSTRAIN_1.
+const CORE_REGION_PMS_CONSTRAIN_1Reset CORE_REGION_PMS_CONSTRAIN_1Value = 0x3fffff
 
 // Read loads the register.
-func (r *CORE_0_REGION_PMS_CONSTRAIN_1) Read() CORE_0_REGION_PMS_CONSTRAIN_1Value {
-	return CORE_0_REGION_PMS_CONSTRAIN_1Value(r.reg.Load())
+func (r *CORE_REGION_PMS_CONSTRAIN_1) Read() CORE_REGION_PMS_CONSTRAIN_1Value {
+	return CORE_REGION_PMS_CONSTRAIN_1Value(r.reg.Load())
 }
 
 // Write stores v in the register.
-func (r *CORE_0_REGION_PMS_CONSTRAIN_1) Write(v CORE_0_REGION_PMS_CONSTRAIN_1Value) {
+func (r *CORE_REGION_PMS_CONSTRAIN_1) Write(v CORE_REGION_PMS_CONSTRAIN_1Value) {
 	r.reg.Store(uint32(v))
 }
 
-// WriteWith stores f(CORE_0_REGION_PMS_CONSTRAIN_1Reset): fields f leaves alone are written as their reset values.
-func (r *CORE_0_REGION_PMS_CONSTRAIN_1) WriteWith(f func(CORE_0_REGION_PMS_CONSTRAIN_1Value) CORE_0_REGION_PMS_CONSTRAIN_1Value) {
-	r.reg.Store(uint32(f(CORE_0_REGION_PMS_CONSTRAIN_1Reset)))
+// WriteWith stores f(CORE_REGION_PMS_CONSTRAIN_1Reset): fields f leaves alone are written as their reset values.
+func (r *CORE_REGION_PMS_CONSTRAIN_1) WriteWith(f func(CORE_REGION_PMS_CONSTRAIN_1Value) CORE_REGION_PMS_CONSTRAIN_1Value) {
+	r.reg.Store(uint32(f(CORE_REGION_PMS_CONSTRAIN_1Reset)))
 }
 
-// Reset stores CORE_0_REGION_PMS_CONSTRAIN_1Reset in the register.
-func (r *CORE_0_REGION_PMS_CONSTRAIN_1) Reset() {
-	r.reg.Store(uint32(CORE_0_REGION_PMS_CONSTRAIN_1Reset))
-}
+// Reset stores CORE_REGION_PMS_CONSTRAIN_1Reset in the register.
+func (r *CORE_REGION_PMS_CONSTRAIN_1) Reset() { r.reg.Store(uint32(CORE_REGION_PMS_CONSTRAIN_1Reset)) }
 
 // Modify loads the register, passes its value to f and stores the result.
-func (r *CORE_0_REGION_PMS_CONSTRAIN_1) Modify(f func(CORE_0_REGION_PMS_CONSTRAIN_1Value) CORE_0_REGION_PMS_CONSTRAIN_1Value) {
-	r.reg.Store(uint32(f(CORE_0_REGION_PMS_CONSTRAIN_1Value(r.reg.Load()))))
+func (r *CORE_REGION_PMS_CONSTRAIN_1) Modify(f func(CORE_REGION_PMS_CONSTRAIN_1Value) CORE_REGION_PMS_CONSTRAIN_1Value) {
+	r.reg.Store(uint32(f(CORE_REGION_PMS_CONSTRAIN_1Value(r.reg.Load()))))
 }
 
-// CORE_0_REGION_PMS_CONSTRAIN_WORLD_0_AREA_0 returns field CORE_0_REGION_PMS_CONSTRAIN_WORLD_0_AREA_0 (bits 1:0): Region 0 permission in world 0 for core0.
-func (v CORE_0_REGION_PMS_CONSTRAIN_1Value) CORE_0_REGION_PMS_CONSTRAIN_WORLD_0_AREA_0() uint32 {
+// CORE_REGION_PMS_CONSTRAIN_WORLD_0_AREA_0 returns field CORE_%s_REGION_PMS_CONSTRAIN_WORLD_0_AREA_0 (bits 1:0): Region 0 permission in world 0 for core0.
+func (v CORE_REGION_PMS_CONSTRAIN_1Value) CORE_REGION_PMS_CONSTRAIN_WORLD_0_AREA_0() uint32 {
 	return uint32(v) & 0x3
 }
 
-// WithCORE_0_REGION_PMS_CONSTRAIN_WORLD_0_AREA_0 returns v with field CORE_0_REGION_PMS_CONSTRAIN_WORLD_0_AREA_0 (bits 1:0) set to x, masked to the field width.
-func (v CORE_0_REGION_PMS_CONSTRAIN_1Value) WithCORE_0_REGION_PMS_CONSTRAIN_WORLD_0_AREA_0(x uint32) CORE_0_REGION_PMS_CONSTRAIN_1Value {
-	return v&^0x3 | CORE_0_REGION_PMS_CONSTRAIN_1Value(x&0x3)
+// WithCORE_REGION_PMS_CONSTRAIN_WORLD_0_AREA_0 returns v with field CORE_%s_REGION_PMS_CONSTRAIN_WORLD_0_AREA_0 (bits 1:0) set to x, masked to the field width.
+func (v CORE_REGION_PMS_CONSTRAIN_1Value) WithCORE_REGION_PMS_CONSTRAIN_WORLD_0_AREA_0(x uint32) CORE_REGION_PMS_CONSTRAIN_1Value {
+	return v&^0x3 | CORE_REGION_PMS_CONSTRAIN_1Value(x&0x3)
 }
 
-// CORE_0_REGION_PMS_CONSTRAIN_WORLD_0_AREA_1 returns field CORE_0_REGION_PMS_CONSTRAIN_WORLD_0_AREA_1 (bits 3:2): Region 1 permission in world 0 for core0.
-func (v CORE_0_REGION_PMS_CONSTRAIN_1Value) CORE_0_REGION_PMS_CONSTRAIN_WORLD_0_AREA_1() uint32 {
+// CORE_REGION_PMS_CONSTRAIN_WORLD_0_AREA_1 returns field CORE_%s_REGION_PMS_CONSTRAIN_WORLD_0_AREA_1 (bits 3:2): Region 1 permission in world 0 for core0.
+func (v CORE_REGION_PMS_CONSTRAIN_1Value) CORE_REGION_PMS_CONSTRAIN_WORLD_0_AREA_1() uint32 {
 	return uint32(v>>2) & 0x3
 }
 
-// WithCORE_0_REGION_PMS_CONSTRAIN_WORLD_0_AREA_1 returns v with field CORE_0_REGION_PMS_CONSTRAIN_WORLD_0_AREA_1 (bits 3:2) set to x, masked to the field width.
-func (v CORE_0_REGION_PMS_CONSTRAIN_1Value) WithCORE_0_REGION_PMS_CONSTRAIN_WORLD_0_AREA_1(x uint32) CORE_0_REGION_PMS_CONSTRAIN_1Value {
-	return v&^0xc | CORE_0_REGION_PMS_CONSTRAIN_1Value(x&0x3)<<2
+// WithCORE_REGION_PMS_CONSTRAIN_WORLD_0_AREA_1 returns v with field CORE_%s_REGION_PMS_CONSTRAIN_WORLD_0_AREA_1 (bits 3:2) set to x, masked to the field width.
+func (v CORE_REGION_PMS_CONSTRAIN_1Value) WithCORE_REGION_PMS_CONSTRAIN_WORLD_0_AREA_1(x uint32) CORE_REGION_PMS_CONSTRAIN_1Value {
+	return v&^0xc | CORE_REGION_PMS_CONSTRAIN_1Value(x&0x3)<<2
 }
 
-// CORE_0_REGION_PMS_CONSTRAIN_WORLD_0_AREA_2 returns field CORE_0_REGION_PMS_CONSTRAIN_WORLD_0_AREA_2 (bits 5:4): Region 2 permission in world 0 for core0.
-func (v CORE_0_REGION_PMS_CONSTRAIN_1Value) CORE_0_REGION_PMS_CONSTRAIN_WORLD_0_AREA_2() uint32 {
+// CORE_REGION_PMS_CONSTRAIN_WORLD_0_AREA_2 returns field CORE_%s_REGION_PMS_CONSTRAIN_WORLD_0_AREA_2 (bits 5:4): Region 2 permission in world 0 for core0.
+func (v CORE_REGION_PMS_CONSTRAIN_1Value) CORE_REGION_PMS_CONSTRAIN_WORLD_0_AREA_2() uint32 {
 	return uint32(v>>4) & 0x3
 }
 
-// WithCORE_0_REGION_PMS_CONSTRAIN_WORLD_0_AREA_2 returns v with field CORE_0_REGION_PMS_CONSTRAIN_WORLD_0_AREA_2 (bits 5:4) set to x, masked to the field width.
-func (v CORE_0_REGION_PMS_CONSTRAIN_1Value) WithCORE_0_REGION_PMS_CONSTRAIN_WORLD_0_AREA_2(x uint32) CORE_0_REGION_PMS_CONSTRAIN_1Value {
-	return v&^0x30 | CORE_0_REGION_PMS_CONSTRAIN_1Value(x&0x3)<<4
+// WithCORE_REGION_PMS_CONSTRAIN_WORLD_0_AREA_2 returns v with field CORE_%s_REGION_PMS_CONSTRAIN_WORLD_0_AREA_2 (bits 5:4) set to x, masked to the field width.
+func (v CORE_REGION_PMS_CONSTRAIN_1Value) WithCORE_REGION_PMS_CONSTRAIN_WORLD_0_AREA_2(x uint32) CORE_REGION_PMS_CONSTRAIN_1Value {
+	return v&^0x30 | CORE_REGION_PMS_CONSTRAIN_1Value(x&0x3)<<4
 }
 
-// CORE_0_REGION_PMS_CONSTRAIN_WORLD_0_AREA_3 returns field CORE_0_REGION_PMS_CONSTRAIN_WORLD_0_AREA_3 (bits 7:6): Region 3 permission in world 0 for core0.
-func (v CORE_0_REGION_PMS_CONSTRAIN_1Value) CORE_0_REGION_PMS_CONSTRAIN_WORLD_0_AREA_3() uint32 {
+// CORE_REGION_PMS_CONSTRAIN_WORLD_0_AREA_3 returns field CORE_%s_REGION_PMS_CONSTRAIN_WORLD_0_AREA_3 (bits 7:6): Region 3 permission in world 0 for core0.
+func (v CORE_REGION_PMS_CONSTRAIN_1Value) CORE_REGION_PMS_CONSTRAIN_WORLD_0_AREA_3() uint32 {
 	return uint32(v>>6) & 0x3
 }
 
-// WithCORE_0_REGION_PMS_CONSTRAIN_WORLD_0_AREA_3 returns v with field CORE_0_REGION_PMS_CONSTRAIN_WORLD_0_AREA_3 (bits 7:6) set to x, masked to the field width.
-func (v CORE_0_REGION_PMS_CONSTRAIN_1Value) WithCORE_0_REGION_PMS_CONSTRAIN_WORLD_0_AREA_3(x uint32) CORE_0_REGION_PMS_CONSTRAIN_1Value {
-	return v&^0xc0 | CORE_0_REGION_PMS_CONSTRAIN_1Value(x&0x3)<<6
+// WithCORE_REGION_PMS_CONSTRAIN_WORLD_0_AREA_3 returns v with field CORE_%s_REGION_PMS_CONSTRAIN_WORLD_0_AREA_3 (bits 7:6) set to x, masked to the field width.
+func (v CORE_REGION_PMS_CONSTRAIN_1Value) WithCORE_REGION_PMS_CONSTRAIN_WORLD_0_AREA_3(x uint32) CORE_REGION_PMS_CONSTRAIN_1Value {
+	return v&^0xc0 | CORE_REGION_PMS_CONSTRAIN_1Value(x&0x3)<<6
 }
 
-// CORE_0_REGION_PMS_CONSTRAIN_WORLD_0_AREA_4 returns field CORE_0_REGION_PMS_CONSTRAIN_WORLD_0_AREA_4 (bits 9:8): Region 4 permission in world 0 for core0.
-func (v CORE_0_REGION_PMS_CONSTRAIN_1Value) CORE_0_REGION_PMS_CONSTRAIN_WORLD_0_AREA_4() uint32 {
+// CORE_REGION_PMS_CONSTRAIN_WORLD_0_AREA_4 returns field CORE_%s_REGION_PMS_CONSTRAIN_WORLD_0_AREA_4 (bits 9:8): Region 4 permission in world 0 for core0.
+func (v CORE_REGION_PMS_CONSTRAIN_1Value) CORE_REGION_PMS_CONSTRAIN_WORLD_0_AREA_4() uint32 {
 	return uint32(v>>8) & 0x3
 }
 
-// WithCORE_0_REGION_PMS_CONSTRAIN_WORLD_0_AREA_4 returns v with field CORE_0_REGION_PMS_CONSTRAIN_WORLD_0_AREA_4 (bits 9:8) set to x, masked to the field width.
-func (v CORE_0_REGION_PMS_CONSTRAIN_1Value) WithCORE_0_REGION_PMS_CONSTRAIN_WORLD_0_AREA_4(x uint32) CORE_0_REGION_PMS_CONSTRAIN_1Value {
-	return v&^0x300 | CORE_0_REGION_PMS_CONSTRAIN_1Value(x&0x3)<<8
+// WithCORE_REGION_PMS_CONSTRAIN_WORLD_0_AREA_4 returns v with field CORE_%s_REGION_PMS_CONSTRAIN_WORLD_0_AREA_4 (bits 9:8) set to x, masked to the field width.
+func (v CORE_REGION_PMS_CONSTRAIN_1Value) WithCORE_REGION_PMS_CONSTRAIN_WORLD_0_AREA_4(x uint32) CORE_REGION_PMS_CONSTRAIN_1Value {
+	return v&^0x300 | CORE_REGION_PMS_CONSTRAIN_1Value(x&0x3)<<8
 }
 
-// CORE_0_REGION_PMS_CONSTRAIN_WORLD_0_AREA_5 returns field CORE_0_REGION_PMS_CONSTRAIN_WORLD_0_AREA_5 (bits 11:10): Region 5 permission in world 0 for core0.
-func (v CORE_0_REGION_PMS_CONSTRAIN_1Value) CORE_0_REGION_PMS_CONSTRAIN_WORLD_0_AREA_5() uint32 {
+// CORE_REGION_PMS_CONSTRAIN_WORLD_0_AREA_5 returns field CORE_%s_REGION_PMS_CONSTRAIN_WORLD_0_AREA_5 (bits 11:10): Region 5 permission in world 0 for core0.
+func (v CORE_REGION_PMS_CONSTRAIN_1Value) CORE_REGION_PMS_CONSTRAIN_WORLD_0_AREA_5() uint32 {
 	return uint32(v>>10) & 0x3
 }
 
-// WithCORE_0_REGION_PMS_CONSTRAIN_WORLD_0_AREA_5 returns v with field CORE_0_REGION_PMS_CONSTRAIN_WORLD_0_AREA_5 (bits 11:10) set to x, masked to the field width.
-func (v CORE_0_REGION_PMS_CONSTRAIN_1Value) WithCORE_0_REGION_PMS_CONSTRAIN_WORLD_0_AREA_5(x uint32) CORE_0_REGION_PMS_CONSTRAIN_1Value {
-	return v&^0xc00 | CORE_0_REGION_PMS_CONSTRAIN_1Value(x&0x3)<<10
+// WithCORE_REGION_PMS_CONSTRAIN_WORLD_0_AREA_5 returns v with field CORE_%s_REGION_PMS_CONSTRAIN_WORLD_0_AREA_5 (bits 11:10) set to x, masked to the field width.
+func (v CORE_REGION_PMS_CONSTRAIN_1Value) WithCORE_REGION_PMS_CONSTRAIN_WORLD_0_AREA_5(x uint32) CORE_REGION_PMS_CONSTRAIN_1Value {
+	return v&^0xc00 | CORE_REGION_PMS_CONSTRAIN_1Value(x&0x3)<<10
 }
 
-// CORE_0_REGION_PMS_CONSTRAIN_WORLD_0_AREA_6 returns field CORE_0_REGION_PMS_CONSTRAIN_WORLD_0_AREA_6 (bits 13:12): Region 6 permission in world 0 for core0.
-func (v CORE_0_REGION_PMS_CONSTRAIN_1Value) CORE_0_REGION_PMS_CONSTRAIN_WORLD_0_AREA_6() uint32 {
+// CORE_REGION_PMS_CONSTRAIN_WORLD_0_AREA_6 returns field CORE_%s_REGION_PMS_CONSTRAIN_WORLD_0_AREA_6 (bits 13:12): Region 6 permission in world 0 for core0.
+func (v CORE_REGION_PMS_CONSTRAIN_1Value) CORE_REGION_PMS_CONSTRAIN_WORLD_0_AREA_6() uint32 {
 	return uint32(v>>12) & 0x3
 }
 
-// WithCORE_0_REGION_PMS_CONSTRAIN_WORLD_0_AREA_6 returns v with field CORE_0_REGION_PMS_CONSTRAIN_WORLD_0_AREA_6 (bits 13:12) set to x, masked to the field width.
-func (v CORE_0_REGION_PMS_CONSTRAIN_1Value) WithCORE_0_REGION_PMS_CONSTRAIN_WORLD_0_AREA_6(x uint32) CORE_0_REGION_PMS_CONSTRAIN_1Value {
-	return v&^0x3000 | CORE_0_REGION_PMS_CONSTRAIN_1Value(x&0x3)<<12
+// WithCORE_REGION_PMS_CONSTRAIN_WORLD_0_AREA_6 returns v with field CORE_%s_REGION_PMS_CONSTRAIN_WORLD_0_AREA_6 (bits 13:12) set to x, masked to the field width.
+func (v CORE_REGION_PMS_CONSTRAIN_1Value) WithCORE_REGION_PMS_CONSTRAIN_WORLD_0_AREA_6(x uint32) CORE_REGION_PMS_CONSTRAIN_1Value {
+	return v&^0x3000 | CORE_REGION_PMS_CONSTRAIN_1Value(x&0x3)<<12
 }
 
-// CORE_0_REGION_PMS_CONSTRAIN_WORLD_0_AREA_7 returns field CORE_0_REGION_PMS_CONSTRAIN_WORLD_0_AREA_7 (bits 15:14): Region 7 permission in world 0 for core0.
-func (v CORE_0_REGION_PMS_CONSTRAIN_1Value) CORE_0_REGION_PMS_CONSTRAIN_WORLD_0_AREA_7() uint32 {
+// CORE_REGION_PMS_CONSTRAIN_WORLD_0_AREA_7 returns field CORE_%s_REGION_PMS_CONSTRAIN_WORLD_0_AREA_7 (bits 15:14): Region 7 permission in world 0 for core0.
+func (v CORE_REGION_PMS_CONSTRAIN_1Value) CORE_REGION_PMS_CONSTRAIN_WORLD_0_AREA_7() uint32 {
 	return uint32(v>>14) & 0x3
 }
 
-// WithCORE_0_REGION_PMS_CONSTRAIN_WORLD_0_AREA_7 returns v with field CORE_0_REGION_PMS_CONSTRAIN_WORLD_0_AREA_7 (bits 15:14) set to x, masked to the field width.
-func (v CORE_0_REGION_PMS_CONSTRAIN_1Value) WithCORE_0_REGION_PMS_CONSTRAIN_WORLD_0_AREA_7(x uint32) CORE_0_REGION_PMS_CONSTRAIN_1Value {
-	return v&^0xc000 | CORE_0_REGION_PMS_CONSTRAIN_1Value(x&0x3)<<14
+// WithCORE_REGION_PMS_CONSTRAIN_WORLD_0_AREA_7 returns v with field CORE_%s_REGION_PMS_CONSTRAIN_WORLD_0_AREA_7 (bits 15:14) set to x, masked to the field width.
+func (v CORE_REGION_PMS_CONSTRAIN_1Value) WithCORE_REGION_PMS_CONSTRAIN_WORLD_0_AREA_7(x uint32) CORE_REGION_PMS_CONSTRAIN_1Value {
+	return v&^0xc000 | CORE_REGION_PMS_CONSTRAIN_1Value(x&0x3)<<14
 }
 
-// CORE_0_REGION_PMS_CONSTRAIN_WORLD_0_AREA_8 returns field CORE_0_REGION_PMS_CONSTRAIN_WORLD_0_AREA_8 (bits 17:16): Region 8 permission in world 0 for core0.
-func (v CORE_0_REGION_PMS_CONSTRAIN_1Value) CORE_0_REGION_PMS_CONSTRAIN_WORLD_0_AREA_8() uint32 {
+// CORE_REGION_PMS_CONSTRAIN_WORLD_0_AREA_8 returns field CORE_%s_REGION_PMS_CONSTRAIN_WORLD_0_AREA_8 (bits 17:16): Region 8 permission in world 0 for core0.
+func (v CORE_REGION_PMS_CONSTRAIN_1Value) CORE_REGION_PMS_CONSTRAIN_WORLD_0_AREA_8() uint32 {
 	return uint32(v>>16) & 0x3
 }
 
-// WithCORE_0_REGION_PMS_CONSTRAIN_WORLD_0_AREA_8 returns v with field CORE_0_REGION_PMS_CONSTRAIN_WORLD_0_AREA_8 (bits 17:16) set to x, masked to the field width.
-func (v CORE_0_REGION_PMS_CONSTRAIN_1Value) WithCORE_0_REGION_PMS_CONSTRAIN_WORLD_0_AREA_8(x uint32) CORE_0_REGION_PMS_CONSTRAIN_1Value {
-	return v&^0x30000 | CORE_0_REGION_PMS_CONSTRAIN_1Value(x&0x3)<<16
+// WithCORE_REGION_PMS_CONSTRAIN_WORLD_0_AREA_8 returns v with field CORE_%s_REGION_PMS_CONSTRAIN_WORLD_0_AREA_8 (bits 17:16) set to x, masked to the field width.
+func (v CORE_REGION_PMS_CONSTRAIN_1Value) WithCORE_REGION_PMS_CONSTRAIN_WORLD_0_AREA_8(x uint32) CORE_REGION_PMS_CONSTRAIN_1Value {
+	return v&^0x30000 | CORE_REGION_PMS_CONSTRAIN_1Value(x&0x3)<<16
 }
 
-// CORE_0_REGION_PMS_CONSTRAIN_WORLD_0_AREA_9 returns field CORE_0_REGION_PMS_CONSTRAIN_WORLD_0_AREA_9 (bits 19:18): Region 9 permission in world 0 for core0.
-func (v CORE_0_REGION_PMS_CONSTRAIN_1Value) CORE_0_REGION_PMS_CONSTRAIN_WORLD_0_AREA_9() uint32 {
+// CORE_REGION_PMS_CONSTRAIN_WORLD_0_AREA_9 returns field CORE_%s_REGION_PMS_CONSTRAIN_WORLD_0_AREA_9 (bits 19:18): Region 9 permission in world 0 for core0.
+func (v CORE_REGION_PMS_CONSTRAIN_1Value) CORE_REGION_PMS_CONSTRAIN_WORLD_0_AREA_9() uint32 {
 	return uint32(v>>18) & 0x3
 }
 
-// WithCORE_0_REGION_PMS_CONSTRAIN_WORLD_0_AREA_9 returns v with field CORE_0_REGION_PMS_CONSTRAIN_WORLD_0_AREA_9 (bits 19:18) set to x, masked to the field width.
-func (v CORE_0_REGION_PMS_CONSTRAIN_1Value) WithCORE_0_REGION_PMS_CONSTRAIN_WORLD_0_AREA_9(x uint32) CORE_0_REGION_PMS_CONSTRAIN_1Value {
-	return v&^0xc0000 | CORE_0_REGION_PMS_CONSTRAIN_1Value(x&0x3)<<18
+// WithCORE_REGION_PMS_CONSTRAIN_WORLD_0_AREA_9 returns v with field CORE_%s_REGION_PMS_CONSTRAIN_WORLD_0_AREA_9 (bits 19:18) set to x, masked to the field width.
+func (v CORE_REGION_PMS_CONSTRAIN_1Value) WithCORE_REGION_PMS_CONSTRAIN_WORLD_0_AREA_9(x uint32) CORE_REGION_PMS_CONSTRAIN_1Value {
+	return v&^0xc0000 | CORE_REGION_PMS_CONSTRAIN_1Value(x&0x3)<<18
 }
 
-// CORE_0_REGION_PMS_CONSTRAIN_WORLD_0_AREA_10 returns field CORE_0_REGION_PMS_CONSTRAIN_WORLD_0_AREA_10 (bits 21:20): Region 10 permission in world 0 for core0.
-func (v CORE_0_REGION_PMS_CONSTRAIN_1Value) CORE_0_REGION_PMS_CONSTRAIN_WORLD_0_AREA_10() uint32 {
+// CORE_REGION_PMS_CONSTRAIN_WORLD_0_AREA_10 returns field CORE_%s_REGION_PMS_CONSTRAIN_WORLD_0_AREA_10 (bits 21:20): Region 10 permission in world 0 for core0.
+func (v CORE_REGION_PMS_CONSTRAIN_1Value) CORE_REGION_PMS_CONSTRAIN_WORLD_0_AREA_10() uint32 {
 	return uint32(v>>20) & 0x3
 }
 
-// WithCORE_0_REGION_PMS_CONSTRAIN_WORLD_0_AREA_10 returns v with field CORE_0_REGION_PMS_CONSTRAIN_WORLD_0_AREA_10 (bits 21:20) set to x, masked to the field width.
-func (v CORE_0_REGION_PMS_CONSTRAIN_1Value) WithCORE_0_REGION_PMS_CONSTRAIN_WORLD_0_AREA_10(x uint32) CORE_0_REGION_PMS_CONSTRAIN_1Value {
-	return v&^0x300000 | CORE_0_REGION_PMS_CONSTRAIN_1Value(x&0x3)<<20
+// WithCORE_REGION_PMS_CONSTRAIN_WORLD_0_AREA_10 returns v with field CORE_%s_REGION_PMS_CONSTRAIN_WORLD_0_AREA_10 (bits 21:20) set to x, masked to the field width.
+func (v CORE_REGION_PMS_CONSTRAIN_1Value) WithCORE_REGION_PMS_CONSTRAIN_WORLD_0_AREA_10(x uint32) CORE_REGION_PMS_CONSTRAIN_1Value {
+	return v&^0x300000 | CORE_REGION_PMS_CONSTRAIN_1Value(x&0x3)<<20
 }
 
-// CORE_0_REGION_PMS_CONSTRAIN_2 is register CORE_0_REGION_PMS_CONSTRAIN_2 (32-bit, read-write, reset 0x3fffff): Core0 region permission register 2.
-type CORE_0_REGION_PMS_CONSTRAIN_2 struct{ reg mmio.U32 }
+// CORE_REGION_PMS_CONSTRAIN_2 is register REGION_PMS_CONSTRAIN_2 (32-bit, read-write, reset 0x3fffff): Core0 region permission register 2.
+type CORE_REGION_PMS_CONSTRAIN_2 struct{ reg mmio.U32 }
 
-// CORE_0_REGION_PMS_CONSTRAIN_2Value is a value of register CORE_0_REGION_PMS_CONSTRAIN_2.
-type CORE_0_REGION_PMS_CONSTRAIN_2Value uint32
+// CORE_REGION_PMS_CONSTRAIN_2Value is a value of register CORE_REGION_PMS_CONSTRAIN_2.
+type CORE_REGION_PMS_CONSTRAIN_2Value uint32
 
-// CORE_0_REGION_PMS_CONSTRAIN_2Reset is the reset value of register CORE_0_REGION_PMS_CONSTRAIN_2.
-const CORE_0_REGION_PMS_CONSTRAIN_2Reset CORE_0_REGION_PMS_CONSTRAIN_2Value = 0x3fffff
+// CORE_REGION_PMS_CONSTRAIN_2Reset is the reset value of register CORE_REGION_PMS_CONSTRAIN_2.
+const CORE_REGION_PMS_CONSTRAIN_2Reset CORE_REGION_PMS_CONSTRAIN_2Value = 0x3fffff
 
 // Read loads the register.
-func (r *CORE_0_REGION_PMS_CONSTRAIN_2) Read() CORE_0_REGION_PMS_CONSTRAIN_2Value {
-	return CORE_0_REGION_PMS_CONSTRAIN_2Value(r.reg.Load())
+func (r *CORE_REGION_PMS_CONSTRAIN_2) Read() CORE_REGION_PMS_CONSTRAIN_2Value {
+	return CORE_REGION_PMS_CONSTRAIN_2Value(r.reg.Load())
 }
 
 // Write stores v in the register.
-func (r *CORE_0_REGION_PMS_CONSTRAIN_2) Write(v CORE_0_REGION_PMS_CONSTRAIN_2Value) {
+func (r *CORE_REGION_PMS_CONSTRAIN_2) Write(v CORE_REGION_PMS_CONSTRAIN_2Value) {
 	r.reg.Store(uint32(v))
 }
 
-// WriteWith stores f(CORE_0_REGION_PMS_CONSTRAIN_2Reset): fields f leaves alone are written as their reset values.
-func (r *CORE_0_REGION_PMS_CONSTRAIN_2) WriteWith(f func(CORE_0_REGION_PMS_CONSTRAIN_2Value) CORE_0_REGION_PMS_CONSTRAIN_2Value) {
-	r.reg.Store(uint32(f(CORE_0_REGION_PMS_CONSTRAIN_2Reset)))
+// WriteWith stores f(CORE_REGION_PMS_CONSTRAIN_2Reset): fields f leaves alone are written as their reset values.
+func (r *CORE_REGION_PMS_CONSTRAIN_2) WriteWith(f func(CORE_REGION_PMS_CONSTRAIN_2Value) CORE_REGION_PMS_CONSTRAIN_2Value) {
+	r.reg.Store(uint32(f(CORE_REGION_PMS_CONSTRAIN_2Reset)))
 }
 
-// Reset stores CORE_0_REGION_PMS_CONSTRAIN_2Reset in the register.
-func (r *CORE_0_REGION_PMS_CONSTRAIN_2) Reset() {
-	r.reg.Store(uint32(CORE_0_REGION_PMS_CONSTRAIN_2Reset))
-}
+// Reset stores CORE_REGION_PMS_CONSTRAIN_2Reset in the register.
+func (r *CORE_REGION_PMS_CONSTRAIN_2) Reset() { r.reg.Store(uint32(CORE_REGION_PMS_CONSTRAIN_2Reset)) }
 
 // Modify loads the register, passes its value to f and stores the result.
-func (r *CORE_0_REGION_PMS_CONSTRAIN_2) Modify(f func(CORE_0_REGION_PMS_CONSTRAIN_2Value) CORE_0_REGION_PMS_CONSTRAIN_2Value) {
-	r.reg.Store(uint32(f(CORE_0_REGION_PMS_CONSTRAIN_2Value(r.reg.Load()))))
+func (r *CORE_REGION_PMS_CONSTRAIN_2) Modify(f func(CORE_REGION_PMS_CONSTRAIN_2Value) CORE_REGION_PMS_CONSTRAIN_2Value) {
+	r.reg.Store(uint32(f(CORE_REGION_PMS_CONSTRAIN_2Value(r.reg.Load()))))
 }
 
-// CORE_0_REGION_PMS_CONSTRAIN_WORLD_1_AREA_0 returns field CORE_0_REGION_PMS_CONSTRAIN_WORLD_1_AREA_0 (bits 1:0): Region 0 permission in world 1 for core0.
-func (v CORE_0_REGION_PMS_CONSTRAIN_2Value) CORE_0_REGION_PMS_CONSTRAIN_WORLD_1_AREA_0() uint32 {
+// CORE_REGION_PMS_CONSTRAIN_WORLD_1_AREA_0 returns field CORE_%s_REGION_PMS_CONSTRAIN_WORLD_1_AREA_0 (bits 1:0): Region 0 permission in world 1 for core0.
+func (v CORE_REGION_PMS_CONSTRAIN_2Value) CORE_REGION_PMS_CONSTRAIN_WORLD_1_AREA_0() uint32 {
 	return uint32(v) & 0x3
 }
 
-// WithCORE_0_REGION_PMS_CONSTRAIN_WORLD_1_AREA_0 returns v with field CORE_0_REGION_PMS_CONSTRAIN_WORLD_1_AREA_0 (bits 1:0) set to x, masked to the field width.
-func (v CORE_0_REGION_PMS_CONSTRAIN_2Value) WithCORE_0_REGION_PMS_CONSTRAIN_WORLD_1_AREA_0(x uint32) CORE_0_REGION_PMS_CONSTRAIN_2Value {
-	return v&^0x3 | CORE_0_REGION_PMS_CONSTRAIN_2Value(x&0x3)
+// WithCORE_REGION_PMS_CONSTRAIN_WORLD_1_AREA_0 returns v with field CORE_%s_REGION_PMS_CONSTRAIN_WORLD_1_AREA_0 (bits 1:0) set to x, masked to the field width.
+func (v CORE_REGION_PMS_CONSTRAIN_2Value) WithCORE_REGION_PMS_CONSTRAIN_WORLD_1_AREA_0(x uint32) CORE_REGION_PMS_CONSTRAIN_2Value {
+	return v&^0x3 | CORE_REGION_PMS_CONSTRAIN_2Value(x&0x3)
 }
 
-// CORE_0_REGION_PMS_CONSTRAIN_WORLD_1_AREA_1 returns field CORE_0_REGION_PMS_CONSTRAIN_WORLD_1_AREA_1 (bits 3:2): Region 1 permission in world 1 for core0.
-func (v CORE_0_REGION_PMS_CONSTRAIN_2Value) CORE_0_REGION_PMS_CONSTRAIN_WORLD_1_AREA_1() uint32 {
+// CORE_REGION_PMS_CONSTRAIN_WORLD_1_AREA_1 returns field CORE_%s_REGION_PMS_CONSTRAIN_WORLD_1_AREA_1 (bits 3:2): Region 1 permission in world 1 for core0.
+func (v CORE_REGION_PMS_CONSTRAIN_2Value) CORE_REGION_PMS_CONSTRAIN_WORLD_1_AREA_1() uint32 {
 	return uint32(v>>2) & 0x3
 }
 
-// WithCORE_0_REGION_PMS_CONSTRAIN_WORLD_1_AREA_1 returns v with field CORE_0_REGION_PMS_CONSTRAIN_WORLD_1_AREA_1 (bits 3:2) set to x, masked to the field width.
-func (v CORE_0_REGION_PMS_CONSTRAIN_2Value) WithCORE_0_REGION_PMS_CONSTRAIN_WORLD_1_AREA_1(x uint32) CORE_0_REGION_PMS_CONSTRAIN_2Value {
-	return v&^0xc | CORE_0_REGION_PMS_CONSTRAIN_2Value(x&0x3)<<2
+// WithCORE_REGION_PMS_CONSTRAIN_WORLD_1_AREA_1 returns v with field CORE_%s_REGION_PMS_CONSTRAIN_WORLD_1_AREA_1 (bits 3:2) set to x, masked to the field width.
+func (v CORE_REGION_PMS_CONSTRAIN_2Value) WithCORE_REGION_PMS_CONSTRAIN_WORLD_1_AREA_1(x uint32) CORE_REGION_PMS_CONSTRAIN_2Value {
+	return v&^0xc | CORE_REGION_PMS_CONSTRAIN_2Value(x&0x3)<<2
 }
 
-// CORE_0_REGION_PMS_CONSTRAIN_WORLD_1_AREA_2 returns field CORE_0_REGION_PMS_CONSTRAIN_WORLD_1_AREA_2 (bits 5:4): Region 2 permission in world 1 for core0.
-func (v CORE_0_REGION_PMS_CONSTRAIN_2Value) CORE_0_REGION_PMS_CONSTRAIN_WORLD_1_AREA_2() uint32 {
+// CORE_REGION_PMS_CONSTRAIN_WORLD_1_AREA_2 returns field CORE_%s_REGION_PMS_CONSTRAIN_WORLD_1_AREA_2 (bits 5:4): Region 2 permission in world 1 for core0.
+func (v CORE_REGION_PMS_CONSTRAIN_2Value) CORE_REGION_PMS_CONSTRAIN_WORLD_1_AREA_2() uint32 {
 	return uint32(v>>4) & 0x3
 }
 
-// WithCORE_0_REGION_PMS_CONSTRAIN_WORLD_1_AREA_2 returns v with field CORE_0_REGION_PMS_CONSTRAIN_WORLD_1_AREA_2 (bits 5:4) set to x, masked to the field width.
-func (v CORE_0_REGION_PMS_CONSTRAIN_2Value) WithCORE_0_REGION_PMS_CONSTRAIN_WORLD_1_AREA_2(x uint32) CORE_0_REGION_PMS_CONSTRAIN_2Value {
-	return v&^0x30 | CORE_0_REGION_PMS_CONSTRAIN_2Value(x&0x3)<<4
+// WithCORE_REGION_PMS_CONSTRAIN_WORLD_1_AREA_2 returns v with field CORE_%s_REGION_PMS_CONSTRAIN_WORLD_1_AREA_2 (bits 5:4) set to x, masked to the field width.
+func (v CORE_REGION_PMS_CONSTRAIN_2Value) WithCORE_REGION_PMS_CONSTRAIN_WORLD_1_AREA_2(x uint32) CORE_REGION_PMS_CONSTRAIN_2Value {
+	return v&^0x30 | CORE_REGION_PMS_CONSTRAIN_2Value(x&0x3)<<4
 }
 
-// CORE_0_REGION_PMS_CONSTRAIN_WORLD_1_AREA_3 returns field CORE_0_REGION_PMS_CONSTRAIN_WORLD_1_AREA_3 (bits 7:6): Region 3 permission in world 1 for core0.
-func (v CORE_0_REGION_PMS_CONSTRAIN_2Value) CORE_0_REGION_PMS_CONSTRAIN_WORLD_1_AREA_3() uint32 {
+// CORE_REGION_PMS_CONSTRAIN_WORLD_1_AREA_3 returns field CORE_%s_REGION_PMS_CONSTRAIN_WORLD_1_AREA_3 (bits 7:6): Region 3 permission in world 1 for core0.
+func (v CORE_REGION_PMS_CONSTRAIN_2Value) CORE_REGION_PMS_CONSTRAIN_WORLD_1_AREA_3() uint32 {
 	return uint32(v>>6) & 0x3
 }
 
-// WithCORE_0_REGION_PMS_CONSTRAIN_WORLD_1_AREA_3 returns v with field CORE_0_REGION_PMS_CONSTRAIN_WORLD_1_AREA_3 (bits 7:6) set to x, masked to the field width.
-func (v CORE_0_REGION_PMS_CONSTRAIN_2Value) WithCORE_0_REGION_PMS_CONSTRAIN_WORLD_1_AREA_3(x uint32) CORE_0_REGION_PMS_CONSTRAIN_2Value {
-	return v&^0xc0 | CORE_0_REGION_PMS_CONSTRAIN_2Value(x&0x3)<<6
+// WithCORE_REGION_PMS_CONSTRAIN_WORLD_1_AREA_3 returns v with field CORE_%s_REGION_PMS_CONSTRAIN_WORLD_1_AREA_3 (bits 7:6) set to x, masked to the field width.
+func (v CORE_REGION_PMS_CONSTRAIN_2Value) WithCORE_REGION_PMS_CONSTRAIN_WORLD_1_AREA_3(x uint32) CORE_REGION_PMS_CONSTRAIN_2Value {
+	return v&^0xc0 | CORE_REGION_PMS_CONSTRAIN_2Value(x&0x3)<<6
 }
 
-// CORE_0_REGION_PMS_CONSTRAIN_WORLD_1_AREA_4 returns field CORE_0_REGION_PMS_CONSTRAIN_WORLD_1_AREA_4 (bits 9:8): Region 4 permission in world 1 for core0.
-func (v CORE_0_REGION_PMS_CONSTRAIN_2Value) CORE_0_REGION_PMS_CONSTRAIN_WORLD_1_AREA_4() uint32 {
+// CORE_REGION_PMS_CONSTRAIN_WORLD_1_AREA_4 returns field CORE_%s_REGION_PMS_CONSTRAIN_WORLD_1_AREA_4 (bits 9:8): Region 4 permission in world 1 for core0.
+func (v CORE_REGION_PMS_CONSTRAIN_2Value) CORE_REGION_PMS_CONSTRAIN_WORLD_1_AREA_4() uint32 {
 	return uint32(v>>8) & 0x3
 }
 
-// WithCORE_0_REGION_PMS_CONSTRAIN_WORLD_1_AREA_4 returns v with field CORE_0_REGION_PMS_CONSTRAIN_WORLD_1_AREA_4 (bits 9:8) set to x, masked to the field width.
-func (v CORE_0_REGION_PMS_CONSTRAIN_2Value) WithCORE_0_REGION_PMS_CONSTRAIN_WORLD_1_AREA_4(x uint32) CORE_0_REGION_PMS_CONSTRAIN_2Value {
-	return v&^0x300 | CORE_0_REGION_PMS_CONSTRAIN_2Value(x&0x3)<<8
+// WithCORE_REGION_PMS_CONSTRAIN_WORLD_1_AREA_4 returns v with field CORE_%s_REGION_PMS_CONSTRAIN_WORLD_1_AREA_4 (bits 9:8) set to x, masked to the field width.
+func (v CORE_REGION_PMS_CONSTRAIN_2Value) WithCORE_REGION_PMS_CONSTRAIN_WORLD_1_AREA_4(x uint32) CORE_REGION_PMS_CONSTRAIN_2Value {
+	return v&^0x300 | CORE_REGION_PMS_CONSTRAIN_2Value(x&0x3)<<8
 }
 
-// CORE_0_REGION_PMS_CONSTRAIN_WORLD_1_AREA_5 returns field CORE_0_REGION_PMS_CONSTRAIN_WORLD_1_AREA_5 (bits 11:10): Region 5 permission in world 1 for core0.
-func (v CORE_0_REGION_PMS_CONSTRAIN_2Value) CORE_0_REGION_PMS_CONSTRAIN_WORLD_1_AREA_5() uint32 {
+// CORE_REGION_PMS_CONSTRAIN_WORLD_1_AREA_5 returns field CORE_%s_REGION_PMS_CONSTRAIN_WORLD_1_AREA_5 (bits 11:10): Region 5 permission in world 1 for core0.
+func (v CORE_REGION_PMS_CONSTRAIN_2Value) CORE_REGION_PMS_CONSTRAIN_WORLD_1_AREA_5() uint32 {
 	return uint32(v>>10) & 0x3
 }
 
-// WithCORE_0_REGION_PMS_CONSTRAIN_WORLD_1_AREA_5 returns v with field CORE_0_REGION_PMS_CONSTRAIN_WORLD_1_AREA_5 (bits 11:10) set to x, masked to the field width.
-func (v CORE_0_REGION_PMS_CONSTRAIN_2Value) WithCORE_0_REGION_PMS_CONSTRAIN_WORLD_1_AREA_5(x uint32) CORE_0_REGION_PMS_CONSTRAIN_2Value {
-	return v&^0xc00 | CORE_0_REGION_PMS_CONSTRAIN_2Value(x&0x3)<<10
+// WithCORE_REGION_PMS_CONSTRAIN_WORLD_1_AREA_5 returns v with field CORE_%s_REGION_PMS_CONSTRAIN_WORLD_1_AREA_5 (bits 11:10) set to x, masked to the field width.
+func (v CORE_REGION_PMS_CONSTRAIN_2Value) WithCORE_REGION_PMS_CONSTRAIN_WORLD_1_AREA_5(x uint32) CORE_REGION_PMS_CONSTRAIN_2Value {
+	return v&^0xc00 | CORE_REGION_PMS_CONSTRAIN_2Value(x&0x3)<<10
 }
 
-// CORE_0_REGION_PMS_CONSTRAIN_WORLD_1_AREA_6 returns field CORE_0_REGION_PMS_CONSTRAIN_WORLD_1_AREA_6 (bits 13:12): Region 6 permission in world 1 for core0.
-func (v CORE_0_REGION_PMS_CONSTRAIN_2Value) CORE_0_REGION_PMS_CONSTRAIN_WORLD_1_AREA_6() uint32 {
+// CORE_REGION_PMS_CONSTRAIN_WORLD_1_AREA_6 returns field CORE_%s_REGION_PMS_CONSTRAIN_WORLD_1_AREA_6 (bits 13:12): Region 6 permission in world 1 for core0.
+func (v CORE_REGION_PMS_CONSTRAIN_2Value) CORE_REGION_PMS_CONSTRAIN_WORLD_1_AREA_6() uint32 {
 	return uint32(v>>12) & 0x3
 }
 
-// WithCORE_0_REGION_PMS_CONSTRAIN_WORLD_1_AREA_6 returns v with field CORE_0_REGION_PMS_CONSTRAIN_WORLD_1_AREA_6 (bits 13:12) set to x, masked to the field width.
-func (v CORE_0_REGION_PMS_CONSTRAIN_2Value) WithCORE_0_REGION_PMS_CONSTRAIN_WORLD_1_AREA_6(x uint32) CORE_0_REGION_PMS_CONSTRAIN_2Value {
-	return v&^0x3000 | CORE_0_REGION_PMS_CONSTRAIN_2Value(x&0x3)<<12
+// WithCORE_REGION_PMS_CONSTRAIN_WORLD_1_AREA_6 returns v with field CORE_%s_REGION_PMS_CONSTRAIN_WORLD_1_AREA_6 (bits 13:12) set to x, masked to the field width.
+func (v CORE_REGION_PMS_CONSTRAIN_2Value) WithCORE_REGION_PMS_CONSTRAIN_WORLD_1_AREA_6(x uint32) CORE_REGION_PMS_CONSTRAIN_2Value {
+	return v&^0x3000 | CORE_REGION_PMS_CONSTRAIN_2Value(x&0x3)<<12
 }
 
-// CORE_0_REGION_PMS_CONSTRAIN_WORLD_1_AREA_7 returns field CORE_0_REGION_PMS_CONSTRAIN_WORLD_1_AREA_7 (bits 15:14): Region 7 permission in world 1 for core0.
-func (v CORE_0_REGION_PMS_CONSTRAIN_2Value) CORE_0_REGION_PMS_CONSTRAIN_WORLD_1_AREA_7() uint32 {
+// CORE_REGION_PMS_CONSTRAIN_WORLD_1_AREA_7 returns field CORE_%s_REGION_PMS_CONSTRAIN_WORLD_1_AREA_7 (bits 15:14): Region 7 permission in world 1 for core0.
+func (v CORE_REGION_PMS_CONSTRAIN_2Value) CORE_REGION_PMS_CONSTRAIN_WORLD_1_AREA_7() uint32 {
 	return uint32(v>>14) & 0x3
 }
 
-// WithCORE_0_REGION_PMS_CONSTRAIN_WORLD_1_AREA_7 returns v with field CORE_0_REGION_PMS_CONSTRAIN_WORLD_1_AREA_7 (bits 15:14) set to x, masked to the field width.
-func (v CORE_0_REGION_PMS_CONSTRAIN_2Value) WithCORE_0_REGION_PMS_CONSTRAIN_WORLD_1_AREA_7(x uint32) CORE_0_REGION_PMS_CONSTRAIN_2Value {
-	return v&^0xc000 | CORE_0_REGION_PMS_CONSTRAIN_2Value(x&0x3)<<14
+// WithCORE_REGION_PMS_CONSTRAIN_WORLD_1_AREA_7 returns v with field CORE_%s_REGION_PMS_CONSTRAIN_WORLD_1_AREA_7 (bits 15:14) set to x, masked to the field width.
+func (v CORE_REGION_PMS_CONSTRAIN_2Value) WithCORE_REGION_PMS_CONSTRAIN_WORLD_1_AREA_7(x uint32) CORE_REGION_PMS_CONSTRAIN_2Value {
+	return v&^0xc000 | CORE_REGION_PMS_CONSTRAIN_2Value(x&0x3)<<14
 }
 
-// CORE_0_REGION_PMS_CONSTRAIN_WORLD_1_AREA_8 returns field CORE_0_REGION_PMS_CONSTRAIN_WORLD_1_AREA_8 (bits 17:16): Region 8 permission in world 1 for core0.
-func (v CORE_0_REGION_PMS_CONSTRAIN_2Value) CORE_0_REGION_PMS_CONSTRAIN_WORLD_1_AREA_8() uint32 {
+// CORE_REGION_PMS_CONSTRAIN_WORLD_1_AREA_8 returns field CORE_%s_REGION_PMS_CONSTRAIN_WORLD_1_AREA_8 (bits 17:16): Region 8 permission in world 1 for core0.
+func (v CORE_REGION_PMS_CONSTRAIN_2Value) CORE_REGION_PMS_CONSTRAIN_WORLD_1_AREA_8() uint32 {
 	return uint32(v>>16) & 0x3
 }
 
-// WithCORE_0_REGION_PMS_CONSTRAIN_WORLD_1_AREA_8 returns v with field CORE_0_REGION_PMS_CONSTRAIN_WORLD_1_AREA_8 (bits 17:16) set to x, masked to the field width.
-func (v CORE_0_REGION_PMS_CONSTRAIN_2Value) WithCORE_0_REGION_PMS_CONSTRAIN_WORLD_1_AREA_8(x uint32) CORE_0_REGION_PMS_CONSTRAIN_2Value {
-	return v&^0x30000 | CORE_0_REGION_PMS_CONSTRAIN_2Value(x&0x3)<<16
+// WithCORE_REGION_PMS_CONSTRAIN_WORLD_1_AREA_8 returns v with field CORE_%s_REGION_PMS_CONSTRAIN_WORLD_1_AREA_8 (bits 17:16) set to x, masked to the field width.
+func (v CORE_REGION_PMS_CONSTRAIN_2Value) WithCORE_REGION_PMS_CONSTRAIN_WORLD_1_AREA_8(x uint32) CORE_REGION_PMS_CONSTRAIN_2Value {
+	return v&^0x30000 | CORE_REGION_PMS_CONSTRAIN_2Value(x&0x3)<<16
 }
 
-// CORE_0_REGION_PMS_CONSTRAIN_WORLD_1_AREA_9 returns field CORE_0_REGION_PMS_CONSTRAIN_WORLD_1_AREA_9 (bits 19:18): Region 9 permission in world 1 for core0.
-func (v CORE_0_REGION_PMS_CONSTRAIN_2Value) CORE_0_REGION_PMS_CONSTRAIN_WORLD_1_AREA_9() uint32 {
+// CORE_REGION_PMS_CONSTRAIN_WORLD_1_AREA_9 returns field CORE_%s_REGION_PMS_CONSTRAIN_WORLD_1_AREA_9 (bits 19:18): Region 9 permission in world 1 for core0.
+func (v CORE_REGION_PMS_CONSTRAIN_2Value) CORE_REGION_PMS_CONSTRAIN_WORLD_1_AREA_9() uint32 {
 	return uint32(v>>18) & 0x3
 }
 
-// WithCORE_0_REGION_PMS_CONSTRAIN_WORLD_1_AREA_9 returns v with field CORE_0_REGION_PMS_CONSTRAIN_WORLD_1_AREA_9 (bits 19:18) set to x, masked to the field width.
-func (v CORE_0_REGION_PMS_CONSTRAIN_2Value) WithCORE_0_REGION_PMS_CONSTRAIN_WORLD_1_AREA_9(x uint32) CORE_0_REGION_PMS_CONSTRAIN_2Value {
-	return v&^0xc0000 | CORE_0_REGION_PMS_CONSTRAIN_2Value(x&0x3)<<18
+// WithCORE_REGION_PMS_CONSTRAIN_WORLD_1_AREA_9 returns v with field CORE_%s_REGION_PMS_CONSTRAIN_WORLD_1_AREA_9 (bits 19:18) set to x, masked to the field width.
+func (v CORE_REGION_PMS_CONSTRAIN_2Value) WithCORE_REGION_PMS_CONSTRAIN_WORLD_1_AREA_9(x uint32) CORE_REGION_PMS_CONSTRAIN_2Value {
+	return v&^0xc0000 | CORE_REGION_PMS_CONSTRAIN_2Value(x&0x3)<<18
 }
 
-// CORE_0_REGION_PMS_CONSTRAIN_WORLD_1_AREA_10 returns field CORE_0_REGION_PMS_CONSTRAIN_WORLD_1_AREA_10 (bits 21:20): Region 10 permission in world 1 for core0.
-func (v CORE_0_REGION_PMS_CONSTRAIN_2Value) CORE_0_REGION_PMS_CONSTRAIN_WORLD_1_AREA_10() uint32 {
+// CORE_REGION_PMS_CONSTRAIN_WORLD_1_AREA_10 returns field CORE_%s_REGION_PMS_CONSTRAIN_WORLD_1_AREA_10 (bits 21:20): Region 10 permission in world 1 for core0.
+func (v CORE_REGION_PMS_CONSTRAIN_2Value) CORE_REGION_PMS_CONSTRAIN_WORLD_1_AREA_10() uint32 {
 	return uint32(v>>20) & 0x3
 }
 
-// WithCORE_0_REGION_PMS_CONSTRAIN_WORLD_1_AREA_10 returns v with field CORE_0_REGION_PMS_CONSTRAIN_WORLD_1_AREA_10 (bits 21:20) set to x, masked to the field width.
-func (v CORE_0_REGION_PMS_CONSTRAIN_2Value) WithCORE_0_REGION_PMS_CONSTRAIN_WORLD_1_AREA_10(x uint32) CORE_0_REGION_PMS_CONSTRAIN_2Value {
-	return v&^0x300000 | CORE_0_REGION_PMS_CONSTRAIN_2Value(x&0x3)<<20
+// WithCORE_REGION_PMS_CONSTRAIN_WORLD_1_AREA_10 returns v with field CORE_%s_REGION_PMS_CONSTRAIN_WORLD_1_AREA_10 (bits 21:20) set to x, masked to the field width.
+func (v CORE_REGION_PMS_CONSTRAIN_2Value) WithCORE_REGION_PMS_CONSTRAIN_WORLD_1_AREA_10(x uint32) CORE_REGION_PMS_CONSTRAIN_2Value {
+	return v&^0x300000 | CORE_REGION_PMS_CONSTRAIN_2Value(x&0x3)<<20
 }
 
-// CORE_0_REGION_PMS_CONSTRAIN_3 is register CORE_0_REGION_PMS_CONSTRAIN_3 (32-bit, read-write, reset 0x0): Core0 region permission register 3.
-type CORE_0_REGION_PMS_CONSTRAIN_3 struct{ reg mmio.U32 }
+// CORE_REGION_PMS_CONSTRAIN_3 is register REGION_PMS_CONSTRAIN_3 (32-bit, read-write, reset 0x0): Core0 region permission register 3.
+type CORE_REGION_PMS_CONSTRAIN_3 struct{ reg mmio.U32 }
 
-// CORE_0_REGION_PMS_CONSTRAIN_3Value is a value of register CORE_0_REGION_PMS_CONSTRAIN_3.
-type CORE_0_REGION_PMS_CONSTRAIN_3Value uint32
+// CORE_REGION_PMS_CONSTRAIN_3Value is a value of register CORE_REGION_PMS_CONSTRAIN_3.
+type CORE_REGION_PMS_CONSTRAIN_3Value uint32
 
-// CORE_0_REGION_PMS_CONSTRAIN_3Reset is the reset value of register CORE_0_REGION_PMS_CONSTRAIN_3.
-const CORE_0_REGION_PMS_CONSTRAIN_3Reset CORE_0_REGION_PMS_CONSTRAIN_3Value = 0x0
+// CORE_REGION_PMS_CONSTRAIN_3Reset is the reset value of register CORE_REGION_PMS_CONSTRAIN_3.
+const CORE_REGION_PMS_CONSTRAIN_3Reset CORE_REGION_PMS_CONSTRAIN_3Value = 0x0
 
 // Read loads the register.
-func (r *CORE_0_REGION_PMS_CONSTRAIN_3) Read() CORE_0_REGION_PMS_CONSTRAIN_3Value {
-	return CORE_0_REGION_PMS_CONSTRAIN_3Value(r.reg.Load())
+func (r *CORE_REGION_PMS_CONSTRAIN_3) Read() CORE_REGION_PMS_CONSTRAIN_3Value {
+	return CORE_REGION_PMS_CONSTRAIN_3Value(r.reg.Load())
 }
 
 // Write stores v in the register.
-func (r *CORE_0_REGION_PMS_CONSTRAIN_3) Write(v CORE_0_REGION_PMS_CONSTRAIN_3Value) {
+func (r *CORE_REGION_PMS_CONSTRAIN_3) Write(v CORE_REGION_PMS_CONSTRAIN_3Value) {
 	r.reg.Store(uint32(v))
 }
 
-// WriteWith stores f(CORE_0_REGION_PMS_CONSTRAIN_3Reset): fields f leaves alone are written as their reset values.
-func (r *CORE_0_REGION_PMS_CONSTRAIN_3) WriteWith(f func(CORE_0_REGION_PMS_CONSTRAIN_3Value) CORE_0_REGION_PMS_CONSTRAIN_3Value) {
-	r.reg.Store(uint32(f(CORE_0_REGION_PMS_CONSTRAIN_3Reset)))
+// WriteWith stores f(CORE_REGION_PMS_CONSTRAIN_3Reset): fields f leaves alone are written as their reset values.
+func (r *CORE_REGION_PMS_CONSTRAIN_3) WriteWith(f func(CORE_REGION_PMS_CONSTRAIN_3Value) CORE_REGION_PMS_CONSTRAIN_3Value) {
+	r.reg.Store(uint32(f(CORE_REGION_PMS_CONSTRAIN_3Reset)))
 }
 
-// Reset stores CORE_0_REGION_PMS_CONSTRAIN_3Reset in the register.
-func (r *CORE_0_REGION_PMS_CONSTRAIN_3) Reset() {
-	r.reg.Store(uint32(CORE_0_REGION_PMS_CONSTRAIN_3Reset))
-}
+// Reset stores CORE_REGION_PMS_CONSTRAIN_3Reset in the register.
+func (r *CORE_REGION_PMS_CONSTRAIN_3) Reset() { r.reg.Store(uint32(CORE_REGION_PMS_CONSTRAIN_3Reset)) }
 
 // Modify loads the register, passes its value to f and stores the result.
-func (r *CORE_0_REGION_PMS_CONSTRAIN_3) Modify(f func(CORE_0_REGION_PMS_CONSTRAIN_3Value) CORE_0_REGION_PMS_CONSTRAIN_3Value) {
-	r.reg.Store(uint32(f(CORE_0_REGION_PMS_CONSTRAIN_3Value(r.reg.Load()))))
+func (r *CORE_REGION_PMS_CONSTRAIN_3) Modify(f func(CORE_REGION_PMS_CONSTRAIN_3Value) CORE_REGION_PMS_CONSTRAIN_3Value) {
+	r.reg.Store(uint32(f(CORE_REGION_PMS_CONSTRAIN_3Value(r.reg.Load()))))
 }
 
-// CORE_0_REGION_PMS_CONSTRAIN_ADDR_0 returns field CORE_0_REGION_PMS_CONSTRAIN_ADDR_0 (bits 29:0): Region 0 start address for core0.
-func (v CORE_0_REGION_PMS_CONSTRAIN_3Value) CORE_0_REGION_PMS_CONSTRAIN_ADDR_0() uint32 {
+// CORE_REGION_PMS_CONSTRAIN_ADDR_0 returns field CORE_%s_REGION_PMS_CONSTRAIN_ADDR_0 (bits 29:0): Region 0 start address for core0.
+func (v CORE_REGION_PMS_CONSTRAIN_3Value) CORE_REGION_PMS_CONSTRAIN_ADDR_0() uint32 {
 	return uint32(v) & 0x3fffffff
 }
 
-// WithCORE_0_REGION_PMS_CONSTRAIN_ADDR_0 returns v with field CORE_0_REGION_PMS_CONSTRAIN_ADDR_0 (bits 29:0) set to x, masked to the field width.
-func (v CORE_0_REGION_PMS_CONSTRAIN_3Value) WithCORE_0_REGION_PMS_CONSTRAIN_ADDR_0(x uint32) CORE_0_REGION_PMS_CONSTRAIN_3Value {
-	return v&^0x3fffffff | CORE_0_REGION_PMS_CONSTRAIN_3Value(x&0x3fffffff)
+// WithCORE_REGION_PMS_CONSTRAIN_ADDR_0 returns v with field CORE_%s_REGION_PMS_CONSTRAIN_ADDR_0 (bits 29:0) set to x, masked to the field width.
+func (v CORE_REGION_PMS_CONSTRAIN_3Value) WithCORE_REGION_PMS_CONSTRAIN_ADDR_0(x uint32) CORE_REGION_PMS_CONSTRAIN_3Value {
+	return v&^0x3fffffff | CORE_REGION_PMS_CONSTRAIN_3Value(x&0x3fffffff)
 }
 
-// CORE_0_REGION_PMS_CONSTRAIN_4 is register CORE_0_REGION_PMS_CONSTRAIN_4 (32-bit, read-write, reset 0x0): Core0 region permission register 4.
-type CORE_0_REGION_PMS_CONSTRAIN_4 struct{ reg mmio.U32 }
+// CORE_REGION_PMS_CONSTRAIN_4 is register REGION_PMS_CONSTRAIN_4 (32-bit, read-write, reset 0x0): Core0 region permission register 4.
+type CORE_REGION_PMS_CONSTRAIN_4 struct{ reg mmio.U32 }
 
-// CORE_0_REGION_PMS_CONSTRAIN_4Value is a value of register CORE_0_REGION_PMS_CONSTRAIN_4.
-type CORE_0_REGION_PMS_CONSTRAIN_4Value uint32
+// CORE_REGION_PMS_CONSTRAIN_4Value is a value of register CORE_REGION_PMS_CONSTRAIN_4.
+type CORE_REGION_PMS_CONSTRAIN_4Value uint32
 
-// CORE_0_REGION_PMS_CONSTRAIN_4Reset is the reset value of register CORE_0_REGION_PMS_CONSTRAIN_4.
-const CORE_0_REGION_PMS_CONSTRAIN_4Reset CORE_0_REGION_PMS_CONSTRAIN_4Value = 0x0
+// CORE_REGION_PMS_CONSTRAIN_4Reset is the reset value of register CORE_REGION_PMS_CONSTRAIN_4.
+const CORE_REGION_PMS_CONSTRAIN_4Reset CORE_REGION_PMS_CONSTRAIN_4Value = 0x0
 
 // Read loads the register.
-func (r *CORE_0_REGION_PMS_CONSTRAIN_4) Read() CORE_0_REGION_PMS_CONSTRAIN_4Value {
-	return CORE_0_REGION_PMS_CONSTRAIN_4Value(r.reg.Load())
+func (r *CORE_REGION_PMS_CONSTRAIN_4) Read() CORE_REGION_PMS_CONSTRAIN_4Value {
+	return CORE_REGION_PMS_CONSTRAIN_4Value(r.reg.Load())
 }
 
 // Write stores v in the register.
-func (r *CORE_0_REGION_PMS_CONSTRAIN_4) Write(v CORE_0_REGION_PMS_CONSTRAIN_4Value) {
+func (r *CORE_REGION_PMS_CONSTRAIN_4) Write(v CORE_REGION_PMS_CONSTRAIN_4Value) {
 	r.reg.Store(uint32(v))
 }
 
-// WriteWith stores f(CORE_0_REGION_PMS_CONSTRAIN_4Reset): fields f leaves alone are written as their reset values.
-func (r *CORE_0_REGION_PMS_CONSTRAIN_4) WriteWith(f func(CORE_0_REGION_PMS_CONSTRAIN_4Value) CORE_0_REGION_PMS_CONSTRAIN_4Value) {
-	r.reg.Store(uint32(f(CORE_0_REGION_PMS_CONSTRAIN_4Reset)))
+// WriteWith stores f(CORE_REGION_PMS_CONSTRAIN_4Reset): fields f leaves alone are written as their reset values.
+func (r *CORE_REGION_PMS_CONSTRAIN_4) WriteWith(f func(CORE_REGION_PMS_CONSTRAIN_4Value) CORE_REGION_PMS_CONSTRAIN_4Value) {
+	r.reg.Store(uint32(f(CORE_REGION_PMS_CONSTRAIN_4Reset)))
 }
 
-// Reset stores CORE_0_REGION_PMS_CONSTRAIN_4Reset in the register.
-func (r *CORE_0_REGION_PMS_CONSTRAIN_4) Reset() {
-	r.reg.Store(uint32(CORE_0_REGION_PMS_CONSTRAIN_4Reset))
-}
+// Reset stores CORE_REGION_PMS_CONSTRAIN_4Reset in the register.
+func (r *CORE_REGION_PMS_CONSTRAIN_4) Reset() { r.reg.Store(uint32(CORE_REGION_PMS_CONSTRAIN_4Reset)) }
 
 // Modify loads the register, passes its value to f and stores the result.
-func (r *CORE_0_REGION_PMS_CONSTRAIN_4) Modify(f func(CORE_0_REGION_PMS_CONSTRAIN_4Value) CORE_0_REGION_PMS_CONSTRAIN_4Value) {
-	r.reg.Store(uint32(f(CORE_0_REGION_PMS_CONSTRAIN_4Value(r.reg.Load()))))
+func (r *CORE_REGION_PMS_CONSTRAIN_4) Modify(f func(CORE_REGION_PMS_CONSTRAIN_4Value) CORE_REGION_PMS_CONSTRAIN_4Value) {
+	r.reg.Store(uint32(f(CORE_REGION_PMS_CONSTRAIN_4Value(r.reg.Load()))))
 }
 
-// CORE_0_REGION_PMS_CONSTRAIN_ADDR_1 returns field CORE_0_REGION_PMS_CONSTRAIN_ADDR_1 (bits 29:0): Region 0 end address and Region 1 start address for core0.
-func (v CORE_0_REGION_PMS_CONSTRAIN_4Value) CORE_0_REGION_PMS_CONSTRAIN_ADDR_1() uint32 {
+// CORE_REGION_PMS_CONSTRAIN_ADDR_1 returns field CORE_%s_REGION_PMS_CONSTRAIN_ADDR_1 (bits 29:0): Region 0 end address and Region 1 start address for core0.
+func (v CORE_REGION_PMS_CONSTRAIN_4Value) CORE_REGION_PMS_CONSTRAIN_ADDR_1() uint32 {
 	return uint32(v) & 0x3fffffff
 }
 
-// WithCORE_0_REGION_PMS_CONSTRAIN_ADDR_1 returns v with field CORE_0_REGION_PMS_CONSTRAIN_ADDR_1 (bits 29:0) set to x, masked to the field width.
-func (v CORE_0_REGION_PMS_CONSTRAIN_4Value) WithCORE_0_REGION_PMS_CONSTRAIN_ADDR_1(x uint32) CORE_0_REGION_PMS_CONSTRAIN_4Value {
-	return v&^0x3fffffff | CORE_0_REGION_PMS_CONSTRAIN_4Value(x&0x3fffffff)
+// WithCORE_REGION_PMS_CONSTRAIN_ADDR_1 returns v with field CORE_%s_REGION_PMS_CONSTRAIN_ADDR_1 (bits 29:0) set to x, masked to the field width.
+func (v CORE_REGION_PMS_CONSTRAIN_4Value) WithCORE_REGION_PMS_CONSTRAIN_ADDR_1(x uint32) CORE_REGION_PMS_CONSTRAIN_4Value {
+	return v&^0x3fffffff | CORE_REGION_PMS_CONSTRAIN_4Value(x&0x3fffffff)
 }
 
-// CORE_0_REGION_PMS_CONSTRAIN_5 is register CORE_0_REGION_PMS_CONSTRAIN_5 (32-bit, read-write, reset 0x0): Core0 region permission register 5.
-type CORE_0_REGION_PMS_CONSTRAIN_5 struct{ reg mmio.U32 }
+// CORE_REGION_PMS_CONSTRAIN_5 is register REGION_PMS_CONSTRAIN_5 (32-bit, read-write, reset 0x0): Core0 region permission register 5.
+type CORE_REGION_PMS_CONSTRAIN_5 struct{ reg mmio.U32 }
 
-// CORE_0_REGION_PMS_CONSTRAIN_5Value is a value of register CORE_0_REGION_PMS_CONSTRAIN_5.
-type CORE_0_REGION_PMS_CONSTRAIN_5Value uint32
+// CORE_REGION_PMS_CONSTRAIN_5Value is a value of register CORE_REGION_PMS_CONSTRAIN_5.
+type CORE_REGION_PMS_CONSTRAIN_5Value uint32
 
-// CORE_0_REGION_PMS_CONSTRAIN_5Reset is the reset value of register CORE_0_REGION_PMS_CONSTRAIN_5.
-const CORE_0_REGION_PMS_CONSTRAIN_5Reset CORE_0_REGION_PMS_CONSTRAIN_5Value = 0x0
+// CORE_REGION_PMS_CONSTRAIN_5Reset is the reset value of register CORE_REGION_PMS_CONSTRAIN_5.
+const CORE_REGION_PMS_CONSTRAIN_5Reset CORE_REGION_PMS_CONSTRAIN_5Value = 0x0
 
 // Read loads the register.
-func (r *CORE_0_REGION_PMS_CONSTRAIN_5) Read() CORE_0_REGION_PMS_CONSTRAIN_5Value {
-	return CORE_0_REGION_PMS_CONSTRAIN_5Value(r.reg.Load())
+func (r *CORE_REGION_PMS_CONSTRAIN_5) Read() CORE_REGION_PMS_CONSTRAIN_5Value {
+	return CORE_REGION_PMS_CONSTRAIN_5Value(r.reg.Load())
 }
 
 // Write stores v in the register.
-func (r *CORE_0_REGION_PMS_CONSTRAIN_5) Write(v CORE_0_REGION_PMS_CONSTRAIN_5Value) {
+func (r *CORE_REGION_PMS_CONSTRAIN_5) Write(v CORE_REGION_PMS_CONSTRAIN_5Value) {
 	r.reg.Store(uint32(v))
 }
 
-// WriteWith stores f(CORE_0_REGION_PMS_CONSTRAIN_5Reset): fields f leaves alone are written as their reset values.
-func (r *CORE_0_REGION_PMS_CONSTRAIN_5) WriteWith(f func(CORE_0_REGION_PMS_CONSTRAIN_5Value) CORE_0_REGION_PMS_CONSTRAIN_5Value) {
-	r.reg.Store(uint32(f(CORE_0_REGION_PMS_CONSTRAIN_5Reset)))
+// WriteWith stores f(CORE_REGION_PMS_CONSTRAIN_5Reset): fields f leaves alone are written as their reset values.
+func (r *CORE_REGION_PMS_CONSTRAIN_5) WriteWith(f func(CORE_REGION_PMS_CONSTRAIN_5Value) CORE_REGION_PMS_CONSTRAIN_5Value) {
+	r.reg.Store(uint32(f(CORE_REGION_PMS_CONSTRAIN_5Reset)))
 }
 
-// Reset stores CORE_0_REGION_PMS_CONSTRAIN_5Reset in the register.
-func (r *CORE_0_REGION_PMS_CONSTRAIN_5) Reset() {
-	r.reg.Store(uint32(CORE_0_REGION_PMS_CONSTRAIN_5Reset))
-}
+// Reset stores CORE_REGION_PMS_CONSTRAIN_5Reset in the register.
+func (r *CORE_REGION_PMS_CONSTRAIN_5) Reset() { r.reg.Store(uint32(CORE_REGION_PMS_CONSTRAIN_5Reset)) }
 
 // Modify loads the register, passes its value to f and stores the result.
-func (r *CORE_0_REGION_PMS_CONSTRAIN_5) Modify(f func(CORE_0_REGION_PMS_CONSTRAIN_5Value) CORE_0_REGION_PMS_CONSTRAIN_5Value) {
-	r.reg.Store(uint32(f(CORE_0_REGION_PMS_CONSTRAIN_5Value(r.reg.Load()))))
+func (r *CORE_REGION_PMS_CONSTRAIN_5) Modify(f func(CORE_REGION_PMS_CONSTRAIN_5Value) CORE_REGION_PMS_CONSTRAIN_5Value) {
+	r.reg.Store(uint32(f(CORE_REGION_PMS_CONSTRAIN_5Value(r.reg.Load()))))
 }
 
-// CORE_0_REGION_PMS_CONSTRAIN_ADDR_2 returns field CORE_0_REGION_PMS_CONSTRAIN_ADDR_2 (bits 29:0): Region 1 end address and Region 2 start address for core0.
-func (v CORE_0_REGION_PMS_CONSTRAIN_5Value) CORE_0_REGION_PMS_CONSTRAIN_ADDR_2() uint32 {
+// CORE_REGION_PMS_CONSTRAIN_ADDR_2 returns field CORE_%s_REGION_PMS_CONSTRAIN_ADDR_2 (bits 29:0): Region 1 end address and Region 2 start address for core0.
+func (v CORE_REGION_PMS_CONSTRAIN_5Value) CORE_REGION_PMS_CONSTRAIN_ADDR_2() uint32 {
 	return uint32(v) & 0x3fffffff
 }
 
-// WithCORE_0_REGION_PMS_CONSTRAIN_ADDR_2 returns v with field CORE_0_REGION_PMS_CONSTRAIN_ADDR_2 (bits 29:0) set to x, masked to the field width.
-func (v CORE_0_REGION_PMS_CONSTRAIN_5Value) WithCORE_0_REGION_PMS_CONSTRAIN_ADDR_2(x uint32) CORE_0_REGION_PMS_CONSTRAIN_5Value {
-	return v&^0x3fffffff | CORE_0_REGION_PMS_CONSTRAIN_5Value(x&0x3fffffff)
+// WithCORE_REGION_PMS_CONSTRAIN_ADDR_2 returns v with field CORE_%s_REGION_PMS_CONSTRAIN_ADDR_2 (bits 29:0) set to x, masked to the field width.
+func (v CORE_REGION_PMS_CONSTRAIN_5Value) WithCORE_REGION_PMS_CONSTRAIN_ADDR_2(x uint32) CORE_REGION_PMS_CONSTRAIN_5Value {
+	return v&^0x3fffffff | CORE_REGION_PMS_CONSTRAIN_5Value(x&0x3fffffff)
 }
 
-// CORE_0_REGION_PMS_CONSTRAIN_6 is register CORE_0_REGION_PMS_CONSTRAIN_6 (32-bit, read-write, reset 0x0): Core0 region permission register 6.
-type CORE_0_REGION_PMS_CONSTRAIN_6 struct{ reg mmio.U32 }
+// CORE_REGION_PMS_CONSTRAIN_6 is register REGION_PMS_CONSTRAIN_6 (32-bit, read-write, reset 0x0): Core0 region permission register 6.
+type CORE_REGION_PMS_CONSTRAIN_6 struct{ reg mmio.U32 }
 
-// CORE_0_REGION_PMS_CONSTRAIN_6Value is a value of register CORE_0_REGION_PMS_CONSTRAIN_6.
-type CORE_0_REGION_PMS_CONSTRAIN_6Value uint32
+// CORE_REGION_PMS_CONSTRAIN_6Value is a value of register CORE_REGION_PMS_CONSTRAIN_6.
+type CORE_REGION_PMS_CONSTRAIN_6Value uint32
 
-// CORE_0_REGION_PMS_CONSTRAIN_6Reset is the reset value of register CORE_0_REGION_PMS_CONSTRAIN_6.
-const CORE_0_REGION_PMS_CONSTRAIN_6Reset CORE_0_REGION_PMS_CONSTRAIN_6Value = 0x0
+// CORE_REGION_PMS_CONSTRAIN_6Reset is the reset value of register CORE_REGION_PMS_CONSTRAIN_6.
+const CORE_REGION_PMS_CONSTRAIN_6Reset CORE_REGION_PMS_CONSTRAIN_6Value = 0x0
 
 // Read loads the register.
-func (r *CORE_0_REGION_PMS_CONSTRAIN_6) Read() CORE_0_REGION_PMS_CONSTRAIN_6Value {
-	return CORE_0_REGION_PMS_CONSTRAIN_6Value(r.reg.Load())
+func (r *CORE_REGION_PMS_CONSTRAIN_6) Read() CORE_REGION_PMS_CONSTRAIN_6Value {
+	return CORE_REGION_PMS_CONSTRAIN_6Value(r.reg.Load())
 }
 
 // Write stores v in the register.
-func (r *CORE_0_REGION_PMS_CONSTRAIN_6) Write(v CORE_0_REGION_PMS_CONSTRAIN_6Value) {
+func (r *CORE_REGION_PMS_CONSTRAIN_6) Write(v CORE_REGION_PMS_CONSTRAIN_6Value) {
 	r.reg.Store(uint32(v))
 }
 
-// WriteWith stores f(CORE_0_REGION_PMS_CONSTRAIN_6Reset): fields f leaves alone are written as their reset values.
-func (r *CORE_0_REGION_PMS_CONSTRAIN_6) WriteWith(f func(CORE_0_REGION_PMS_CONSTRAIN_6Value) CORE_0_REGION_PMS_CONSTRAIN_6Value) {
-	r.reg.Store(uint32(f(CORE_0_REGION_PMS_CONSTRAIN_6Reset)))
+// WriteWith stores f(CORE_REGION_PMS_CONSTRAIN_6Reset): fields f leaves alone are written as their reset values.
+func (r *CORE_REGION_PMS_CONSTRAIN_6) WriteWith(f func(CORE_REGION_PMS_CONSTRAIN_6Value) CORE_REGION_PMS_CONSTRAIN_6Value) {
+	r.reg.Store(uint32(f(CORE_REGION_PMS_CONSTRAIN_6Reset)))
 }
 
-// Reset stores CORE_0_REGION_PMS_CONSTRAIN_6Reset in the register.
-func (r *CORE_0_REGION_PMS_CONSTRAIN_6) Reset() {
-	r.reg.Store(uint32(CORE_0_REGION_PMS_CONSTRAIN_6Reset))
-}
+// Reset stores CORE_REGION_PMS_CONSTRAIN_6Reset in the register.
+func (r *CORE_REGION_PMS_CONSTRAIN_6) Reset() { r.reg.Store(uint32(CORE_REGION_PMS_CONSTRAIN_6Reset)) }
 
 // Modify loads the register, passes its value to f and stores the result.
-func (r *CORE_0_REGION_PMS_CONSTRAIN_6) Modify(f func(CORE_0_REGION_PMS_CONSTRAIN_6Value) CORE_0_REGION_PMS_CONSTRAIN_6Value) {
-	r.reg.Store(uint32(f(CORE_0_REGION_PMS_CONSTRAIN_6Value(r.reg.Load()))))
+func (r *CORE_REGION_PMS_CONSTRAIN_6) Modify(f func(CORE_REGION_PMS_CONSTRAIN_6Value) CORE_REGION_PMS_CONSTRAIN_6Value) {
+	r.reg.Store(uint32(f(CORE_REGION_PMS_CONSTRAIN_6Value(r.reg.Load()))))
 }
 
-// CORE_0_REGION_PMS_CONSTRAIN_ADDR_3 returns field CORE_0_REGION_PMS_CONSTRAIN_ADDR_3 (bits 29:0): Region 2 end address and Region 3 start address for core0.
-func (v CORE_0_REGION_PMS_CONSTRAIN_6Value) CORE_0_REGION_PMS_CONSTRAIN_ADDR_3() uint32 {
+// CORE_REGION_PMS_CONSTRAIN_ADDR_3 returns field CORE_%s_REGION_PMS_CONSTRAIN_ADDR_3 (bits 29:0): Region 2 end address and Region 3 start address for core0.
+func (v CORE_REGION_PMS_CONSTRAIN_6Value) CORE_REGION_PMS_CONSTRAIN_ADDR_3() uint32 {
 	return uint32(v) & 0x3fffffff
 }
 
-// WithCORE_0_REGION_PMS_CONSTRAIN_ADDR_3 returns v with field CORE_0_REGION_PMS_CONSTRAIN_ADDR_3 (bits 29:0) set to x, masked to the field width.
-func (v CORE_0_REGION_PMS_CONSTRAIN_6Value) WithCORE_0_REGION_PMS_CONSTRAIN_ADDR_3(x uint32) CORE_0_REGION_PMS_CONSTRAIN_6Value {
-	return v&^0x3fffffff | CORE_0_REGION_PMS_CONSTRAIN_6Value(x&0x3fffffff)
+// WithCORE_REGION_PMS_CONSTRAIN_ADDR_3 returns v with field CORE_%s_REGION_PMS_CONSTRAIN_ADDR_3 (bits 29:0) set to x, masked to the field width.
+func (v CORE_REGION_PMS_CONSTRAIN_6Value) WithCORE_REGION_PMS_CONSTRAIN_ADDR_3(x uint32) CORE_REGION_PMS_CONSTRAIN_6Value {
+	return v&^0x3fffffff | CORE_REGION_PMS_CONSTRAIN_6Value(x&0x3fffffff)
 }
 
-// CORE_0_REGION_PMS_CONSTRAIN_7 is register CORE_0_REGION_PMS_CONSTRAIN_7 (32-bit, read-write, reset 0x0): Core0 region permission register 7.
-type CORE_0_REGION_PMS_CONSTRAIN_7 struct{ reg mmio.U32 }
+// CORE_REGION_PMS_CONSTRAIN_7 is register REGION_PMS_CONSTRAIN_7 (32-bit, read-write, reset 0x0): Core0 region permission register 7.
+type CORE_REGION_PMS_CONSTRAIN_7 struct{ reg mmio.U32 }
 
-// CORE_0_REGION_PMS_CONSTRAIN_7Value is a value of register CORE_0_REGION_PMS_CONSTRAIN_7.
-type CORE_0_REGION_PMS_CONSTRAIN_7Value uint32
+// CORE_REGION_PMS_CONSTRAIN_7Value is a value of register CORE_REGION_PMS_CONSTRAIN_7.
+type CORE_REGION_PMS_CONSTRAIN_7Value uint32
 
-// CORE_0_REGION_PMS_CONSTRAIN_7Reset is the reset value of register CORE_0_REGION_PMS_CONSTRAIN_7.
-const CORE_0_REGION_PMS_CONSTRAIN_7Reset CORE_0_REGION_PMS_CONSTRAIN_7Value = 0x0
+// CORE_REGION_PMS_CONSTRAIN_7Reset is the reset value of register CORE_REGION_PMS_CONSTRAIN_7.
+const CORE_REGION_PMS_CONSTRAIN_7Reset CORE_REGION_PMS_CONSTRAIN_7Value = 0x0
 
 // Read loads the register.
-func (r *CORE_0_REGION_PMS_CONSTRAIN_7) Read() CORE_0_REGION_PMS_CONSTRAIN_7Value {
-	return CORE_0_REGION_PMS_CONSTRAIN_7Value(r.reg.Load())
+func (r *CORE_REGION_PMS_CONSTRAIN_7) Read() CORE_REGION_PMS_CONSTRAIN_7Value {
+	return CORE_REGION_PMS_CONSTRAIN_7Value(r.reg.Load())
 }
 
 // Write stores v in the register.
-func (r *CORE_0_REGION_PMS_CONSTRAIN_7) Write(v CORE_0_REGION_PMS_CONSTRAIN_7Value) {
+func (r *CORE_REGION_PMS_CONSTRAIN_7) Write(v CORE_REGION_PMS_CONSTRAIN_7Value) {
 	r.reg.Store(uint32(v))
 }
 
-// WriteWith stores f(CORE_0_REGION_PMS_CONSTRAIN_7Reset): fields f leaves alone are written as their reset values.
-func (r *CORE_0_REGION_PMS_CONSTRAIN_7) WriteWith(f func(CORE_0_REGION_PMS_CONSTRAIN_7Value) CORE_0_REGION_PMS_CONSTRAIN_7Value) {
-	r.reg.Store(uint32(f(CORE_0_REGION_PMS_CONSTRAIN_7Reset)))
+// WriteWith stores f(CORE_REGION_PMS_CONSTRAIN_7Reset): fields f leaves alone are written as their reset values.
+func (r *CORE_REGION_PMS_CONSTRAIN_7) WriteWith(f func(CORE_REGION_PMS_CONSTRAIN_7Value) CORE_REGION_PMS_CONSTRAIN_7Value) {
+	r.reg.Store(uint32(f(CORE_REGION_PMS_CONSTRAIN_7Reset)))
 }
 
-// Reset stores CORE_0_REGION_PMS_CONSTRAIN_7Reset in the register.
-func (r *CORE_0_REGION_PMS_CONSTRAIN_7) Reset() {
-	r.reg.Store(uint32(CORE_0_REGION_PMS_CONSTRAIN_7Reset))
-}
+// Reset stores CORE_REGION_PMS_CONSTRAIN_7Reset in the register.
+func (r *CORE_REGION_PMS_CONSTRAIN_7) Reset() { r.reg.Store(uint32(CORE_REGION_PMS_CONSTRAIN_7Reset)) }
 
 // Modify loads the register, passes its value to f and stores the result.
-func (r *CORE_0_REGION_PMS_CONSTRAIN_7) Modify(f func(CORE_0_REGION_PMS_CONSTRAIN_7Value) CORE_0_REGION_PMS_CONSTRAIN_7Value) {
-	r.reg.Store(uint32(f(CORE_0_REGION_PMS_CONSTRAIN_7Value(r.reg.Load()))))
+func (r *CORE_REGION_PMS_CONSTRAIN_7) Modify(f func(CORE_REGION_PMS_CONSTRAIN_7Value) CORE_REGION_PMS_CONSTRAIN_7Value) {
+	r.reg.Store(uint32(f(CORE_REGION_PMS_CONSTRAIN_7Value(r.reg.Load()))))
 }
 
-// CORE_0_REGION_PMS_CONSTRAIN_ADDR_4 returns field CORE_0_REGION_PMS_CONSTRAIN_ADDR_4 (bits 29:0): Region 3 end address and Region 4 start address for core0.
-func (v CORE_0_REGION_PMS_CONSTRAIN_7Value) CORE_0_REGION_PMS_CONSTRAIN_ADDR_4() uint32 {
+// CORE_REGION_PMS_CONSTRAIN_ADDR_4 returns field CORE_%s_REGION_PMS_CONSTRAIN_ADDR_4 (bits 29:0): Region 3 end address and Region 4 start address for core0.
+func (v CORE_REGION_PMS_CONSTRAIN_7Value) CORE_REGION_PMS_CONSTRAIN_ADDR_4() uint32 {
 	return uint32(v) & 0x3fffffff
 }
 
-// WithCORE_0_REGION_PMS_CONSTRAIN_ADDR_4 returns v with field CORE_0_REGION_PMS_CONSTRAIN_ADDR_4 (bits 29:0) set to x, masked to the field width.
-func (v CORE_0_REGION_PMS_CONSTRAIN_7Value) WithCORE_0_REGION_PMS_CONSTRAIN_ADDR_4(x uint32) CORE_0_REGION_PMS_CONSTRAIN_7Value {
-	return v&^0x3fffffff | CORE_0_REGION_PMS_CONSTRAIN_7Value(x&0x3fffffff)
+// WithCORE_REGION_PMS_CONSTRAIN_ADDR_4 returns v with field CORE_%s_REGION_PMS_CONSTRAIN_ADDR_4 (bits 29:0) set to x, masked to the field width.
+func (v CORE_REGION_PMS_CONSTRAIN_7Value) WithCORE_REGION_PMS_CONSTRAIN_ADDR_4(x uint32) CORE_REGION_PMS_CONSTRAIN_7Value {
+	return v&^0x3fffffff | CORE_REGION_PMS_CONSTRAIN_7Value(x&0x3fffffff)
 }
 
-// CORE_0_REGION_PMS_CONSTRAIN_8 is register CORE_0_REGION_PMS_CONSTRAIN_8 (32-bit, read-write, reset 0x0): Core0 region permission register 8.
-type CORE_0_REGION_PMS_CONSTRAIN_8 struct{ reg mmio.U32 }
+// CORE_REGION_PMS_CONSTRAIN_8 is register REGION_PMS_CONSTRAIN_8 (32-bit, read-write, reset 0x0): Core0 region permission register 8.
+type CORE_REGION_PMS_CONSTRAIN_8 struct{ reg mmio.U32 }
 
-// CORE_0_REGION_PMS_CONSTRAIN_8Value is a value of register CORE_0_REGION_PMS_CONSTRAIN_8.
-type CORE_0_REGION_PMS_CONSTRAIN_8Value uint32
+// CORE_REGION_PMS_CONSTRAIN_8Value is a value of register CORE_REGION_PMS_CONSTRAIN_8.
+type CORE_REGION_PMS_CONSTRAIN_8Value uint32
 
-// CORE_0_REGION_PMS_CONSTRAIN_8Reset is the reset value of register CORE_0_REGION_PMS_CONSTRAIN_8.
-const CORE_0_REGION_PMS_CONSTRAIN_8Reset CORE_0_REGION_PMS_CONSTRAIN_8Value = 0x0
+// CORE_REGION_PMS_CONSTRAIN_8Reset is the reset value of register CORE_REGION_PMS_CONSTRAIN_8.
+const CORE_REGION_PMS_CONSTRAIN_8Reset CORE_REGION_PMS_CONSTRAIN_8Value = 0x0
 
 // Read loads the register.
-func (r *CORE_0_REGION_PMS_CONSTRAIN_8) Read() CORE_0_REGION_PMS_CONSTRAIN_8Value {
-	return CORE_0_REGION_PMS_CONSTRAIN_8Value(r.reg.Load())
+func (r *CORE_REGION_PMS_CONSTRAIN_8) Read() CORE_REGION_PMS_CONSTRAIN_8Value {
+	return CORE_REGION_PMS_CONSTRAIN_8Value(r.reg.Load())
 }
 
 // Write stores v in the register.
-func (r *CORE_0_REGION_PMS_CONSTRAIN_8) Write(v CORE_0_REGION_PMS_CONSTRAIN_8Value) {
+func (r *CORE_REGION_PMS_CONSTRAIN_8) Write(v CORE_REGION_PMS_CONSTRAIN_8Value) {
 	r.reg.Store(uint32(v))
 }
 
-// WriteWith stores f(CORE_0_REGION_PMS_CONSTRAIN_8Reset): fields f leaves alone are written as their reset values.
-func (r *CORE_0_REGION_PMS_CONSTRAIN_8) WriteWith(f func(CORE_0_REGION_PMS_CONSTRAIN_8Value) CORE_0_REGION_PMS_CONSTRAIN_8Value) {
-	r.reg.Store(uint32(f(CORE_0_REGION_PMS_CONSTRAIN_8Reset)))
+// WriteWith stores f(CORE_REGION_PMS_CONSTRAIN_8Reset): fields f leaves alone are written as their reset values.
+func (r *CORE_REGION_PMS_CONSTRAIN_8) WriteWith(f func(CORE_REGION_PMS_CONSTRAIN_8Value) CORE_REGION_PMS_CONSTRAIN_8Value) {
+	r.reg.Store(uint32(f(CORE_REGION_PMS_CONSTRAIN_8Reset)))
 }
 
-// Reset stores CORE_0_REGION_PMS_CONSTRAIN_8Reset in the register.
-func (r *CORE_0_REGION_PMS_CONSTRAIN_8) Reset() {
-	r.reg.Store(uint32(CORE_0_REGION_PMS_CONSTRAIN_8Reset))
-}
+// Reset stores CORE_REGION_PMS_CONSTRAIN_8Reset in the register.
+func (r *CORE_REGION_PMS_CONSTRAIN_8) Reset() { r.reg.Store(uint32(CORE_REGION_PMS_CONSTRAIN_8Reset)) }
 
 // Modify loads the register, passes its value to f and stores the result.
-func (r *CORE_0_REGION_PMS_CONSTRAIN_8) Modify(f func(CORE_0_REGION_PMS_CONSTRAIN_8Value) CORE_0_REGION_PMS_CONSTRAIN_8Value) {
-	r.reg.Store(uint32(f(CORE_0_REGION_PMS_CONSTRAIN_8Value(r.reg.Load()))))
+func (r *CORE_REGION_PMS_CONSTRAIN_8) Modify(f func(CORE_REGION_PMS_CONSTRAIN_8Value) CORE_REGION_PMS_CONSTRAIN_8Value) {
+	r.reg.Store(uint32(f(CORE_REGION_PMS_CONSTRAIN_8Value(r.reg.Load()))))
 }
 
-// CORE_0_REGION_PMS_CONSTRAIN_ADDR_5 returns field CORE_0_REGION_PMS_CONSTRAIN_ADDR_5 (bits 29:0): Region 4 end address and Region 5 start address for core0.
-func (v CORE_0_REGION_PMS_CONSTRAIN_8Value) CORE_0_REGION_PMS_CONSTRAIN_ADDR_5() uint32 {
+// CORE_REGION_PMS_CONSTRAIN_ADDR_5 returns field CORE_%s_REGION_PMS_CONSTRAIN_ADDR_5 (bits 29:0): Region 4 end address and Region 5 start address for core0.
+func (v CORE_REGION_PMS_CONSTRAIN_8Value) CORE_REGION_PMS_CONSTRAIN_ADDR_5() uint32 {
 	return uint32(v) & 0x3fffffff
 }
 
-// WithCORE_0_REGION_PMS_CONSTRAIN_ADDR_5 returns v with field CORE_0_REGION_PMS_CONSTRAIN_ADDR_5 (bits 29:0) set to x, masked to the field width.
-func (v CORE_0_REGION_PMS_CONSTRAIN_8Value) WithCORE_0_REGION_PMS_CONSTRAIN_ADDR_5(x uint32) CORE_0_REGION_PMS_CONSTRAIN_8Value {
-	return v&^0x3fffffff | CORE_0_REGION_PMS_CONSTRAIN_8Value(x&0x3fffffff)
+// WithCORE_REGION_PMS_CONSTRAIN_ADDR_5 returns v with field CORE_%s_REGION_PMS_CONSTRAIN_ADDR_5 (bits 29:0) set to x, masked to the field width.
+func (v CORE_REGION_PMS_CONSTRAIN_8Value) WithCORE_REGION_PMS_CONSTRAIN_ADDR_5(x uint32) CORE_REGION_PMS_CONSTRAIN_8Value {
+	return v&^0x3fffffff | CORE_REGION_PMS_CONSTRAIN_8Value(x&0x3fffffff)
 }
 
-// CORE_0_REGION_PMS_CONSTRAIN_9 is register CORE_0_REGION_PMS_CONSTRAIN_9 (32-bit, read-write, reset 0x0): Core0 region permission register 9.
-type CORE_0_REGION_PMS_CONSTRAIN_9 struct{ reg mmio.U32 }
+// CORE_REGION_PMS_CONSTRAIN_9 is register REGION_PMS_CONSTRAIN_9 (32-bit, read-write, reset 0x0): Core0 region permission register 9.
+type CORE_REGION_PMS_CONSTRAIN_9 struct{ reg mmio.U32 }
 
-// CORE_0_REGION_PMS_CONSTRAIN_9Value is a value of register CORE_0_REGION_PMS_CONSTRAIN_9.
-type CORE_0_REGION_PMS_CONSTRAIN_9Value uint32
+// CORE_REGION_PMS_CONSTRAIN_9Value is a value of register CORE_REGION_PMS_CONSTRAIN_9.
+type CORE_REGION_PMS_CONSTRAIN_9Value uint32
 
-// CORE_0_REGION_PMS_CONSTRAIN_9Reset is the reset value of register CORE_0_REGION_PMS_CONSTRAIN_9.
-const CORE_0_REGION_PMS_CONSTRAIN_9Reset CORE_0_REGION_PMS_CONSTRAIN_9Value = 0x0
+// CORE_REGION_PMS_CONSTRAIN_9Reset is the reset value of register CORE_REGION_PMS_CONSTRAIN_9.
+const CORE_REGION_PMS_CONSTRAIN_9Reset CORE_REGION_PMS_CONSTRAIN_9Value = 0x0
 
 // Read loads the register.
-func (r *CORE_0_REGION_PMS_CONSTRAIN_9) Read() CORE_0_REGION_PMS_CONSTRAIN_9Value {
-	return CORE_0_REGION_PMS_CONSTRAIN_9Value(r.reg.Load())
+func (r *CORE_REGION_PMS_CONSTRAIN_9) Read() CORE_REGION_PMS_CONSTRAIN_9Value {
+	return CORE_REGION_PMS_CONSTRAIN_9Value(r.reg.Load())
 }
 
 // Write stores v in the register.
-func (r *CORE_0_REGION_PMS_CONSTRAIN_9) Write(v CORE_0_REGION_PMS_CONSTRAIN_9Value) {
+func (r *CORE_REGION_PMS_CONSTRAIN_9) Write(v CORE_REGION_PMS_CONSTRAIN_9Value) {
 	r.reg.Store(uint32(v))
 }
 
-// WriteWith stores f(CORE_0_REGION_PMS_CONSTRAIN_9Reset): fields f leaves alone are written as their reset values.
-func (r *CORE_0_REGION_PMS_CONSTRAIN_9) WriteWith(f func(CORE_0_REGION_PMS_CONSTRAIN_9Value) CORE_0_REGION_PMS_CONSTRAIN_9Value) {
-	r.reg.Store(uint32(f(CORE_0_REGION_PMS_CONSTRAIN_9Reset)))
+// WriteWith stores f(CORE_REGION_PMS_CONSTRAIN_9Reset): fields f leaves alone are written as their reset values.
+func (r *CORE_REGION_PMS_CONSTRAIN_9) WriteWith(f func(CORE_REGION_PMS_CONSTRAIN_9Value) CORE_REGION_PMS_CONSTRAIN_9Value) {
+	r.reg.Store(uint32(f(CORE_REGION_PMS_CONSTRAIN_9Reset)))
 }
 
-// Reset stores CORE_0_REGION_PMS_CONSTRAIN_9Reset in the register.
-func (r *CORE_0_REGION_PMS_CONSTRAIN_9) Reset() {
-	r.reg.Store(uint32(CORE_0_REGION_PMS_CONSTRAIN_9Reset))
-}
+// Reset stores CORE_REGION_PMS_CONSTRAIN_9Reset in the register.
+func (r *CORE_REGION_PMS_CONSTRAIN_9) Reset() { r.reg.Store(uint32(CORE_REGION_PMS_CONSTRAIN_9Reset)) }
 
 // Modify loads the register, passes its value to f and stores the result.
-func (r *CORE_0_REGION_PMS_CONSTRAIN_9) Modify(f func(CORE_0_REGION_PMS_CONSTRAIN_9Value) CORE_0_REGION_PMS_CONSTRAIN_9Value) {
-	r.reg.Store(uint32(f(CORE_0_REGION_PMS_CONSTRAIN_9Value(r.reg.Load()))))
+func (r *CORE_REGION_PMS_CONSTRAIN_9) Modify(f func(CORE_REGION_PMS_CONSTRAIN_9Value) CORE_REGION_PMS_CONSTRAIN_9Value) {
+	r.reg.Store(uint32(f(CORE_REGION_PMS_CONSTRAIN_9Value(r.reg.Load()))))
 }
 
-// CORE_0_REGION_PMS_CONSTRAIN_ADDR_6 returns field CORE_0_REGION_PMS_CONSTRAIN_ADDR_6 (bits 29:0): Region 5 end address and Region 6 start address for core0.
-func (v CORE_0_REGION_PMS_CONSTRAIN_9Value) CORE_0_REGION_PMS_CONSTRAIN_ADDR_6() uint32 {
+// CORE_REGION_PMS_CONSTRAIN_ADDR_6 returns field CORE_%s_REGION_PMS_CONSTRAIN_ADDR_6 (bits 29:0): Region 5 end address and Region 6 start address for core0.
+func (v CORE_REGION_PMS_CONSTRAIN_9Value) CORE_REGION_PMS_CONSTRAIN_ADDR_6() uint32 {
 	return uint32(v) & 0x3fffffff
 }
 
-// WithCORE_0_REGION_PMS_CONSTRAIN_ADDR_6 returns v with field CORE_0_REGION_PMS_CONSTRAIN_ADDR_6 (bits 29:0) set to x, masked to the field width.
-func (v CORE_0_REGION_PMS_CONSTRAIN_9Value) WithCORE_0_REGION_PMS_CONSTRAIN_ADDR_6(x uint32) CORE_0_REGION_PMS_CONSTRAIN_9Value {
-	return v&^0x3fffffff | CORE_0_REGION_PMS_CONSTRAIN_9Value(x&0x3fffffff)
+// WithCORE_REGION_PMS_CONSTRAIN_ADDR_6 returns v with field CORE_%s_REGION_PMS_CONSTRAIN_ADDR_6 (bits 29:0) set to x, masked to the field width.
+func (v CORE_REGION_PMS_CONSTRAIN_9Value) WithCORE_REGION_PMS_CONSTRAIN_ADDR_6(x uint32) CORE_REGION_PMS_CONSTRAIN_9Value {
+	return v&^0x3fffffff | CORE_REGION_PMS_CONSTRAIN_9Value(x&0x3fffffff)
 }
 
-// CORE_0_REGION_PMS_CONSTRAIN_10 is register CORE_0_REGION_PMS_CONSTRAIN_10 (32-bit, read-write, reset 0x0): Core0 region permission register 10.
-type CORE_0_REGION_PMS_CONSTRAIN_10 struct{ reg mmio.U32 }
+// CORE_REGION_PMS_CONSTRAIN_10 is register REGION_PMS_CONSTRAIN_10 (32-bit, read-write, reset 0x0): Core0 region permission register 10.
+type CORE_REGION_PMS_CONSTRAIN_10 struct{ reg mmio.U32 }
 
-// CORE_0_REGION_PMS_CONSTRAIN_10Value is a value of register CORE_0_REGION_PMS_CONSTRAIN_10.
-type CORE_0_REGION_PMS_CONSTRAIN_10Value uint32
+// CORE_REGION_PMS_CONSTRAIN_10Value is a value of register CORE_REGION_PMS_CONSTRAIN_10.
+type CORE_REGION_PMS_CONSTRAIN_10Value uint32
 
-// CORE_0_REGION_PMS_CONSTRAIN_10Reset is the reset value of register CORE_0_REGION_PMS_CONSTRAIN_10.
-const CORE_0_REGION_PMS_CONSTRAIN_10Reset CORE_0_REGION_PMS_CONSTRAIN_10Value = 0x0
+// CORE_REGION_PMS_CONSTRAIN_10Reset is the reset value of register CORE_REGION_PMS_CONSTRAIN_10.
+const CORE_REGION_PMS_CONSTRAIN_10Reset CORE_REGION_PMS_CONSTRAIN_10Value = 0x0
 
 // Read loads the register.
-func (r *CORE_0_REGION_PMS_CONSTRAIN_10) Read() CORE_0_REGION_PMS_CONSTRAIN_10Value {
-	return CORE_0_REGION_PMS_CONSTRAIN_10Value(r.reg.Load())
+func (r *CORE_REGION_PMS_CONSTRAIN_10) Read() CORE_REGION_PMS_CONSTRAIN_10Value {
+	return CORE_REGION_PMS_CONSTRAIN_10Value(r.reg.Load())
 }
 
 // Write stores v in the register.
-func (r *CORE_0_REGION_PMS_CONSTRAIN_10) Write(v CORE_0_REGION_PMS_CONSTRAIN_10Value) {
+func (r *CORE_REGION_PMS_CONSTRAIN_10) Write(v CORE_REGION_PMS_CONSTRAIN_10Value) {
 	r.reg.Store(uint32(v))
 }
 
-// WriteWith stores f(CORE_0_REGION_PMS_CONSTRAIN_10Reset): fields f leaves alone are written as their reset values.
-func (r *CORE_0_REGION_PMS_CONSTRAIN_10) WriteWith(f func(CORE_0_REGION_PMS_CONSTRAIN_10Value) CORE_0_REGION_PMS_CONSTRAIN_10Value) {
-	r.reg.Store(uint32(f(CORE_0_REGION_PMS_CONSTRAIN_10Reset)))
+// WriteWith stores f(CORE_REGION_PMS_CONSTRAIN_10Reset): fields f leaves alone are written as their reset values.
+func (r *CORE_REGION_PMS_CONSTRAIN_10) WriteWith(f func(CORE_REGION_PMS_CONSTRAIN_10Value) CORE_REGION_PMS_CONSTRAIN_10Value) {
+	r.reg.Store(uint32(f(CORE_REGION_PMS_CONSTRAIN_10Reset)))
 }
 
-// Reset stores CORE_0_REGION_PMS_CONSTRAIN_10Reset in the register.
-func (r *CORE_0_REGION_PMS_CONSTRAIN_10) Reset() {
-	r.reg.Store(uint32(CORE_0_REGION_PMS_CONSTRAIN_10Reset))
+// Reset stores CORE_REGION_PMS_CONSTRAIN_10Reset in the register.
+func (r *CORE_REGION_PMS_CONSTRAIN_10) Reset() {
+	r.reg.Store(uint32(CORE_REGION_PMS_CONSTRAIN_10Reset))
 }
 
 // Modify loads the register, passes its value to f and stores the result.
-func (r *CORE_0_REGION_PMS_CONSTRAIN_10) Modify(f func(CORE_0_REGION_PMS_CONSTRAIN_10Value) CORE_0_REGION_PMS_CONSTRAIN_10Value) {
-	r.reg.Store(uint32(f(CORE_0_REGION_PMS_CONSTRAIN_10Value(r.reg.Load()))))
+func (r *CORE_REGION_PMS_CONSTRAIN_10) Modify(f func(CORE_REGION_PMS_CONSTRAIN_10Value) CORE_REGION_PMS_CONSTRAIN_10Value) {
+	r.reg.Store(uint32(f(CORE_REGION_PMS_CONSTRAIN_10Value(r.reg.Load()))))
 }
 
-// CORE_0_REGION_PMS_CONSTRAIN_ADDR_7 returns field CORE_0_REGION_PMS_CONSTRAIN_ADDR_7 (bits 29:0): Region 6 end address and Region 7 start address for core0.
-func (v CORE_0_REGION_PMS_CONSTRAIN_10Value) CORE_0_REGION_PMS_CONSTRAIN_ADDR_7() uint32 {
+// CORE_REGION_PMS_CONSTRAIN_ADDR_7 returns field CORE_%s_REGION_PMS_CONSTRAIN_ADDR_7 (bits 29:0): Region 6 end address and Region 7 start address for core0.
+func (v CORE_REGION_PMS_CONSTRAIN_10Value) CORE_REGION_PMS_CONSTRAIN_ADDR_7() uint32 {
 	return uint32(v) & 0x3fffffff
 }
 
-// WithCORE_0_REGION_PMS_CONSTRAIN_ADDR_7 returns v with field CORE_0_REGION_PMS_CONSTRAIN_ADDR_7 (bits 29:0) set to x, masked to the field width.
-func (v CORE_0_REGION_PMS_CONSTRAIN_10Value) WithCORE_0_REGION_PMS_CONSTRAIN_ADDR_7(x uint32) CORE_0_REGION_PMS_CONSTRAIN_10Value {
-	return v&^0x3fffffff | CORE_0_REGION_PMS_CONSTRAIN_10Value(x&0x3fffffff)
+// WithCORE_REGION_PMS_CONSTRAIN_ADDR_7 returns v with field CORE_%s_REGION_PMS_CONSTRAIN_ADDR_7 (bits 29:0) set to x, masked to the field width.
+func (v CORE_REGION_PMS_CONSTRAIN_10Value) WithCORE_REGION_PMS_CONSTRAIN_ADDR_7(x uint32) CORE_REGION_PMS_CONSTRAIN_10Value {
+	return v&^0x3fffffff | CORE_REGION_PMS_CONSTRAIN_10Value(x&0x3fffffff)
 }
 
-// CORE_0_REGION_PMS_CONSTRAIN_11 is register CORE_0_REGION_PMS_CONSTRAIN_11 (32-bit, read-write, reset 0x0): Core0 region permission register 11.
-type CORE_0_REGION_PMS_CONSTRAIN_11 struct{ reg mmio.U32 }
+// CORE_REGION_PMS_CONSTRAIN_11 is register REGION_PMS_CONSTRAIN_11 (32-bit, read-write, reset 0x0): Core0 region permission register 11.
+type CORE_REGION_PMS_CONSTRAIN_11 struct{ reg mmio.U32 }
 
-// CORE_0_REGION_PMS_CONSTRAIN_11Value is a value of register CORE_0_REGION_PMS_CONSTRAIN_11.
-type CORE_0_REGION_PMS_CONSTRAIN_11Value uint32
+// CORE_REGION_PMS_CONSTRAIN_11Value is a value of register CORE_REGION_PMS_CONSTRAIN_11.
+type CORE_REGION_PMS_CONSTRAIN_11Value uint32
 
-// CORE_0_REGION_PMS_CONSTRAIN_11Reset is the reset value of register CORE_0_REGION_PMS_CONSTRAIN_11.
-const CORE_0_REGION_PMS_CONSTRAIN_11Reset CORE_0_REGION_PMS_CONSTRAIN_11Value = 0x0
+// CORE_REGION_PMS_CONSTRAIN_11Reset is the reset value of register CORE_REGION_PMS_CONSTRAIN_11.
+const CORE_REGION_PMS_CONSTRAIN_11Reset CORE_REGION_PMS_CONSTRAIN_11Value = 0x0
 
 // Read loads the register.
-func (r *CORE_0_REGION_PMS_CONSTRAIN_11) Read() CORE_0_REGION_PMS_CONSTRAIN_11Value {
-	return CORE_0_REGION_PMS_CONSTRAIN_11Value(r.reg.Load())
+func (r *CORE_REGION_PMS_CONSTRAIN_11) Read() CORE_REGION_PMS_CONSTRAIN_11Value {
+	return CORE_REGION_PMS_CONSTRAIN_11Value(r.reg.Load())
 }
 
 // Write stores v in the register.
-func (r *CORE_0_REGION_PMS_CONSTRAIN_11) Write(v CORE_0_REGION_PMS_CONSTRAIN_11Value) {
+func (r *CORE_REGION_PMS_CONSTRAIN_11) Write(v CORE_REGION_PMS_CONSTRAIN_11Value) {
 	r.reg.Store(uint32(v))
 }
 
-// WriteWith stores f(CORE_0_REGION_PMS_CONSTRAIN_11Reset): fields f leaves alone are written as their reset values.
-func (r *CORE_0_REGION_PMS_CONSTRAIN_11) WriteWith(f func(CORE_0_REGION_PMS_CONSTRAIN_11Value) CORE_0_REGION_PMS_CONSTRAIN_11Value) {
-	r.reg.Store(uint32(f(CORE_0_REGION_PMS_CONSTRAIN_11Reset)))
+// WriteWith stores f(CORE_REGION_PMS_CONSTRAIN_11Reset): fields f leaves alone are written as their reset values.
+func (r *CORE_REGION_PMS_CONSTRAIN_11) WriteWith(f func(CORE_REGION_PMS_CONSTRAIN_11Value) CORE_REGION_PMS_CONSTRAIN_11Value) {
+	r.reg.Store(uint32(f(CORE_REGION_PMS_CONSTRAIN_11Reset)))
 }
 
-// Reset stores CORE_0_REGION_PMS_CONSTRAIN_11Reset in the register.
-func (r *CORE_0_REGION_PMS_CONSTRAIN_11) Reset() {
-	r.reg.Store(uint32(CORE_0_REGION_PMS_CONSTRAIN_11Reset))
+// Reset stores CORE_REGION_PMS_CONSTRAIN_11Reset in the register.
+func (r *CORE_REGION_PMS_CONSTRAIN_11) Reset() {
+	r.reg.Store(uint32(CORE_REGION_PMS_CONSTRAIN_11Reset))
 }
 
 // Modify loads the register, passes its value to f and stores the result.
-func (r *CORE_0_REGION_PMS_CONSTRAIN_11) Modify(f func(CORE_0_REGION_PMS_CONSTRAIN_11Value) CORE_0_REGION_PMS_CONSTRAIN_11Value) {
-	r.reg.Store(uint32(f(CORE_0_REGION_PMS_CONSTRAIN_11Value(r.reg.Load()))))
+func (r *CORE_REGION_PMS_CONSTRAIN_11) Modify(f func(CORE_REGION_PMS_CONSTRAIN_11Value) CORE_REGION_PMS_CONSTRAIN_11Value) {
+	r.reg.Store(uint32(f(CORE_REGION_PMS_CONSTRAIN_11Value(r.reg.Load()))))
 }
 
-// CORE_0_REGION_PMS_CONSTRAIN_ADDR_8 returns field CORE_0_REGION_PMS_CONSTRAIN_ADDR_8 (bits 29:0): Region 7 end address and Region 8 start address for core0.
-func (v CORE_0_REGION_PMS_CONSTRAIN_11Value) CORE_0_REGION_PMS_CONSTRAIN_ADDR_8() uint32 {
+// CORE_REGION_PMS_CONSTRAIN_ADDR_8 returns field CORE_%s_REGION_PMS_CONSTRAIN_ADDR_8 (bits 29:0): Region 7 end address and Region 8 start address for core0.
+func (v CORE_REGION_PMS_CONSTRAIN_11Value) CORE_REGION_PMS_CONSTRAIN_ADDR_8() uint32 {
 	return uint32(v) & 0x3fffffff
 }
 
-// WithCORE_0_REGION_PMS_CONSTRAIN_ADDR_8 returns v with field CORE_0_REGION_PMS_CONSTRAIN_ADDR_8 (bits 29:0) set to x, masked to the field width.
-func (v CORE_0_REGION_PMS_CONSTRAIN_11Value) WithCORE_0_REGION_PMS_CONSTRAIN_ADDR_8(x uint32) CORE_0_REGION_PMS_CONSTRAIN_11Value {
-	return v&^0x3fffffff | CORE_0_REGION_PMS_CONSTRAIN_11Value(x&0x3fffffff)
+// WithCORE_REGION_PMS_CONSTRAIN_ADDR_8 returns v with field CORE_%s_REGION_PMS_CONSTRAIN_ADDR_8 (bits 29:0) set to x, masked to the field width.
+func (v CORE_REGION_PMS_CONSTRAIN_11Value) WithCORE_REGION_PMS_CONSTRAIN_ADDR_8(x uint32) CORE_REGION_PMS_CONSTRAIN_11Value {
+	return v&^0x3fffffff | CORE_REGION_PMS_CONSTRAIN_11Value(x&0x3fffffff)
 }
 
-// CORE_0_REGION_PMS_CONSTRAIN_12 is register CORE_0_REGION_PMS_CONSTRAIN_12 (32-bit, read-write, reset 0x0): Core0 region permission register 12.
-type CORE_0_REGION_PMS_CONSTRAIN_12 struct{ reg mmio.U32 }
+// CORE_REGION_PMS_CONSTRAIN_12 is register REGION_PMS_CONSTRAIN_12 (32-bit, read-write, reset 0x0): Core0 region permission register 12.
+type CORE_REGION_PMS_CONSTRAIN_12 struct{ reg mmio.U32 }
 
-// CORE_0_REGION_PMS_CONSTRAIN_12Value is a value of register CORE_0_REGION_PMS_CONSTRAIN_12.
-type CORE_0_REGION_PMS_CONSTRAIN_12Value uint32
+// CORE_REGION_PMS_CONSTRAIN_12Value is a value of register CORE_REGION_PMS_CONSTRAIN_12.
+type CORE_REGION_PMS_CONSTRAIN_12Value uint32
 
-// CORE_0_REGION_PMS_CONSTRAIN_12Reset is the reset value of register CORE_0_REGION_PMS_CONSTRAIN_12.
-const CORE_0_REGION_PMS_CONSTRAIN_12Reset CORE_0_REGION_PMS_CONSTRAIN_12Value = 0x0
+// CORE_REGION_PMS_CONSTRAIN_12Reset is the reset value of register CORE_REGION_PMS_CONSTRAIN_12.
+const CORE_REGION_PMS_CONSTRAIN_12Reset CORE_REGION_PMS_CONSTRAIN_12Value = 0x0
 
 // Read loads the register.
-func (r *CORE_0_REGION_PMS_CONSTRAIN_12) Read() CORE_0_REGION_PMS_CONSTRAIN_12Value {
-	return CORE_0_REGION_PMS_CONSTRAIN_12Value(r.reg.Load())
+func (r *CORE_REGION_PMS_CONSTRAIN_12) Read() CORE_REGION_PMS_CONSTRAIN_12Value {
+	return CORE_REGION_PMS_CONSTRAIN_12Value(r.reg.Load())
 }
 
 // Write stores v in the register.
-func (r *CORE_0_REGION_PMS_CONSTRAIN_12) Write(v CORE_0_REGION_PMS_CONSTRAIN_12Value) {
+func (r *CORE_REGION_PMS_CONSTRAIN_12) Write(v CORE_REGION_PMS_CONSTRAIN_12Value) {
 	r.reg.Store(uint32(v))
 }
 
-// WriteWith stores f(CORE_0_REGION_PMS_CONSTRAIN_12Reset): fields f leaves alone are written as their reset values.
-func (r *CORE_0_REGION_PMS_CONSTRAIN_12) WriteWith(f func(CORE_0_REGION_PMS_CONSTRAIN_12Value) CORE_0_REGION_PMS_CONSTRAIN_12Value) {
-	r.reg.Store(uint32(f(CORE_0_REGION_PMS_CONSTRAIN_12Reset)))
+// WriteWith stores f(CORE_REGION_PMS_CONSTRAIN_12Reset): fields f leaves alone are written as their reset values.
+func (r *CORE_REGION_PMS_CONSTRAIN_12) WriteWith(f func(CORE_REGION_PMS_CONSTRAIN_12Value) CORE_REGION_PMS_CONSTRAIN_12Value) {
+	r.reg.Store(uint32(f(CORE_REGION_PMS_CONSTRAIN_12Reset)))
 }
 
-// Reset stores CORE_0_REGION_PMS_CONSTRAIN_12Reset in the register.
-func (r *CORE_0_REGION_PMS_CONSTRAIN_12) Reset() {
-	r.reg.Store(uint32(CORE_0_REGION_PMS_CONSTRAIN_12Reset))
+// Reset stores CORE_REGION_PMS_CONSTRAIN_12Reset in the register.
+func (r *CORE_REGION_PMS_CONSTRAIN_12) Reset() {
+	r.reg.Store(uint32(CORE_REGION_PMS_CONSTRAIN_12Reset))
 }
 
 // Modify loads the register, passes its value to f and stores the result.
-func (r *CORE_0_REGION_PMS_CONSTRAIN_12) Modify(f func(CORE_0_REGION_PMS_CONSTRAIN_12Value) CORE_0_REGION_PMS_CONSTRAIN_12Value) {
-	r.reg.Store(uint32(f(CORE_0_REGION_PMS_CONSTRAIN_12Value(r.reg.Load()))))
+func (r *CORE_REGION_PMS_CONSTRAIN_12) Modify(f func(CORE_REGION_PMS_CONSTRAIN_12Value) CORE_REGION_PMS_CONSTRAIN_12Value) {
+	r.reg.Store(uint32(f(CORE_REGION_PMS_CONSTRAIN_12Value(r.reg.Load()))))
 }
 
-// CORE_0_REGION_PMS_CONSTRAIN_ADDR_9 returns field CORE_0_REGION_PMS_CONSTRAIN_ADDR_9 (bits 29:0): Region 8 end address and Region 9 start address for core0.
-func (v CORE_0_REGION_PMS_CONSTRAIN_12Value) CORE_0_REGION_PMS_CONSTRAIN_ADDR_9() uint32 {
+// CORE_REGION_PMS_CONSTRAIN_ADDR_9 returns field CORE_%s_REGION_PMS_CONSTRAIN_ADDR_9 (bits 29:0): Region 8 end address and Region 9 start address for core0.
+func (v CORE_REGION_PMS_CONSTRAIN_12Value) CORE_REGION_PMS_CONSTRAIN_ADDR_9() uint32 {
 	return uint32(v) & 0x3fffffff
 }
 
-// WithCORE_0_REGION_PMS_CONSTRAIN_ADDR_9 returns v with field CORE_0_REGION_PMS_CONSTRAIN_ADDR_9 (bits 29:0) set to x, masked to the field width.
-func (v CORE_0_REGION_PMS_CONSTRAIN_12Value) WithCORE_0_REGION_PMS_CONSTRAIN_ADDR_9(x uint32) CORE_0_REGION_PMS_CONSTRAIN_12Value {
-	return v&^0x3fffffff | CORE_0_REGION_PMS_CONSTRAIN_12Value(x&0x3fffffff)
+// WithCORE_REGION_PMS_CONSTRAIN_ADDR_9 returns v with field CORE_%s_REGION_PMS_CONSTRAIN_ADDR_9 (bits 29:0) set to x, masked to the field width.
+func (v CORE_REGION_PMS_CONSTRAIN_12Value) WithCORE_REGION_PMS_CONSTRAIN_ADDR_9(x uint32) CORE_REGION_PMS_CONSTRAIN_12Value {
+	return v&^0x3fffffff | CORE_REGION_PMS_CONSTRAIN_12Value(x&0x3fffffff)
 }
 
-// CORE_0_REGION_PMS_CONSTRAIN_13 is register CORE_0_REGION_PMS_CONSTRAIN_13 (32-bit, read-write, reset 0x0): Core0 region permission register 13.
-type CORE_0_REGION_PMS_CONSTRAIN_13 struct{ reg mmio.U32 }
+// CORE_REGION_PMS_CONSTRAIN_13 is register REGION_PMS_CONSTRAIN_13 (32-bit, read-write, reset 0x0): Core0 region permission register 13.
+type CORE_REGION_PMS_CONSTRAIN_13 struct{ reg mmio.U32 }
 
-// CORE_0_REGION_PMS_CONSTRAIN_13Value is a value of register CORE_0_REGION_PMS_CONSTRAIN_13.
-type CORE_0_REGION_PMS_CONSTRAIN_13Value uint32
+// CORE_REGION_PMS_CONSTRAIN_13Value is a value of register CORE_REGION_PMS_CONSTRAIN_13.
+type CORE_REGION_PMS_CONSTRAIN_13Value uint32
 
-// CORE_0_REGION_PMS_CONSTRAIN_13Reset is the reset value of register CORE_0_REGION_PMS_CONSTRAIN_13.
-const CORE_0_REGION_PMS_CONSTRAIN_13Reset CORE_0_REGION_PMS_CONSTRAIN_13Value = 0x0
+// CORE_REGION_PMS_CONSTRAIN_13Reset is the reset value of register CORE_REGION_PMS_CONSTRAIN_13.
+const CORE_REGION_PMS_CONSTRAIN_13Reset CORE_REGION_PMS_CONSTRAIN_13Value = 0x0
 
 // Read loads the register.
-func (r *CORE_0_REGION_PMS_CONSTRAIN_13) Read() CORE_0_REGION_PMS_CONSTRAIN_13Value {
-	return CORE_0_REGION_PMS_CONSTRAIN_13Value(r.reg.Load())
+func (r *CORE_REGION_PMS_CONSTRAIN_13) Read() CORE_REGION_PMS_CONSTRAIN_13Value {
+	return CORE_REGION_PMS_CONSTRAIN_13Value(r.reg.Load())
 }
 
 // Write stores v in the register.
-func (r *CORE_0_REGION_PMS_CONSTRAIN_13) Write(v CORE_0_REGION_PMS_CONSTRAIN_13Value) {
+func (r *CORE_REGION_PMS_CONSTRAIN_13) Write(v CORE_REGION_PMS_CONSTRAIN_13Value) {
 	r.reg.Store(uint32(v))
 }
 
-// WriteWith stores f(CORE_0_REGION_PMS_CONSTRAIN_13Reset): fields f leaves alone are written as their reset values.
-func (r *CORE_0_REGION_PMS_CONSTRAIN_13) WriteWith(f func(CORE_0_REGION_PMS_CONSTRAIN_13Value) CORE_0_REGION_PMS_CONSTRAIN_13Value) {
-	r.reg.Store(uint32(f(CORE_0_REGION_PMS_CONSTRAIN_13Reset)))
+// WriteWith stores f(CORE_REGION_PMS_CONSTRAIN_13Reset): fields f leaves alone are written as their reset values.
+func (r *CORE_REGION_PMS_CONSTRAIN_13) WriteWith(f func(CORE_REGION_PMS_CONSTRAIN_13Value) CORE_REGION_PMS_CONSTRAIN_13Value) {
+	r.reg.Store(uint32(f(CORE_REGION_PMS_CONSTRAIN_13Reset)))
 }
 
-// Reset stores CORE_0_REGION_PMS_CONSTRAIN_13Reset in the register.
-func (r *CORE_0_REGION_PMS_CONSTRAIN_13) Reset() {
-	r.reg.Store(uint32(CORE_0_REGION_PMS_CONSTRAIN_13Reset))
+// Reset stores CORE_REGION_PMS_CONSTRAIN_13Reset in the register.
+func (r *CORE_REGION_PMS_CONSTRAIN_13) Reset() {
+	r.reg.Store(uint32(CORE_REGION_PMS_CONSTRAIN_13Reset))
 }
 
 // Modify loads the register, passes its value to f and stores the result.
-func (r *CORE_0_REGION_PMS_CONSTRAIN_13) Modify(f func(CORE_0_REGION_PMS_CONSTRAIN_13Value) CORE_0_REGION_PMS_CONSTRAIN_13Value) {
-	r.reg.Store(uint32(f(CORE_0_REGION_PMS_CONSTRAIN_13Value(r.reg.Load()))))
+func (r *CORE_REGION_PMS_CONSTRAIN_13) Modify(f func(CORE_REGION_PMS_CONSTRAIN_13Value) CORE_REGION_PMS_CONSTRAIN_13Value) {
+	r.reg.Store(uint32(f(CORE_REGION_PMS_CONSTRAIN_13Value(r.reg.Load()))))
 }
 
-// CORE_0_REGION_PMS_CONSTRAIN_ADDR_10 returns field CORE_0_REGION_PMS_CONSTRAIN_ADDR_10 (bits 29:0): Region 9 end address and Region 10 start address for core0.
-func (v CORE_0_REGION_PMS_CONSTRAIN_13Value) CORE_0_REGION_PMS_CONSTRAIN_ADDR_10() uint32 {
+// CORE_REGION_PMS_CONSTRAIN_ADDR_10 returns field CORE_%s_REGION_PMS_CONSTRAIN_ADDR_10 (bits 29:0): Region 9 end address and Region 10 start address for core0.
+func (v CORE_REGION_PMS_CONSTRAIN_13Value) CORE_REGION_PMS_CONSTRAIN_ADDR_10() uint32 {
 	return uint32(v) & 0x3fffffff
 }
 
-// WithCORE_0_REGION_PMS_CONSTRAIN_ADDR_10 returns v with field CORE_0_REGION_PMS_CONSTRAIN_ADDR_10 (bits 29:0) set to x, masked to the field width.
-func (v CORE_0_REGION_PMS_CONSTRAIN_13Value) WithCORE_0_REGION_PMS_CONSTRAIN_ADDR_10(x uint32) CORE_0_REGION_PMS_CONSTRAIN_13Value {
-	return v&^0x3fffffff | CORE_0_REGION_PMS_CONSTRAIN_13Value(x&0x3fffffff)
+// WithCORE_REGION_PMS_CONSTRAIN_ADDR_10 returns v with field CORE_%s_REGION_PMS_CONSTRAIN_ADDR_10 (bits 29:0) set to x, masked to the field width.
+func (v CORE_REGION_PMS_CONSTRAIN_13Value) WithCORE_REGION_PMS_CONSTRAIN_ADDR_10(x uint32) CORE_REGION_PMS_CONSTRAIN_13Value {
+	return v&^0x3fffffff | CORE_REGION_PMS_CONSTRAIN_13Value(x&0x3fffffff)
 }
 
-// CORE_0_REGION_PMS_CONSTRAIN_14 is register CORE_0_REGION_PMS_CONSTRAIN_14 (32-bit, read-write, reset 0x0): Core0 region permission register 14.
-type CORE_0_REGION_PMS_CONSTRAIN_14 struct{ reg mmio.U32 }
+// CORE_REGION_PMS_CONSTRAIN_14 is register REGION_PMS_CONSTRAIN_14 (32-bit, read-write, reset 0x0): Core0 region permission register 14.
+type CORE_REGION_PMS_CONSTRAIN_14 struct{ reg mmio.U32 }
 
-// CORE_0_REGION_PMS_CONSTRAIN_14Value is a value of register CORE_0_REGION_PMS_CONSTRAIN_14.
-type CORE_0_REGION_PMS_CONSTRAIN_14Value uint32
+// CORE_REGION_PMS_CONSTRAIN_14Value is a value of register CORE_REGION_PMS_CONSTRAIN_14.
+type CORE_REGION_PMS_CONSTRAIN_14Value uint32
 
-// CORE_0_REGION_PMS_CONSTRAIN_14Reset is the reset value of register CORE_0_REGION_PMS_CONSTRAIN_14.
-const CORE_0_REGION_PMS_CONSTRAIN_14Reset CORE_0_REGION_PMS_CONSTRAIN_14Value = 0x0
+// CORE_REGION_PMS_CONSTRAIN_14Reset is the reset value of register CORE_REGION_PMS_CONSTRAIN_14.
+const CORE_REGION_PMS_CONSTRAIN_14Reset CORE_REGION_PMS_CONSTRAIN_14Value = 0x0
 
 // Read loads the register.
-func (r *CORE_0_REGION_PMS_CONSTRAIN_14) Read() CORE_0_REGION_PMS_CONSTRAIN_14Value {
-	return CORE_0_REGION_PMS_CONSTRAIN_14Value(r.reg.Load())
+func (r *CORE_REGION_PMS_CONSTRAIN_14) Read() CORE_REGION_PMS_CONSTRAIN_14Value {
+	return CORE_REGION_PMS_CONSTRAIN_14Value(r.reg.Load())
 }
 
 // Write stores v in the register.
-func (r *CORE_0_REGION_PMS_CONSTRAIN_14) Write(v CORE_0_REGION_PMS_CONSTRAIN_14Value) {
+func (r *CORE_REGION_PMS_CONSTRAIN_14) Write(v CORE_REGION_PMS_CONSTRAIN_14Value) {
 	r.reg.Store(uint32(v))
 }
 
-// WriteWith stores f(CORE_0_REGION_PMS_CONSTRAIN_14Reset): fields f leaves alone are written as their reset values.
-func (r *CORE_0_REGION_PMS_CONSTRAIN_14) WriteWith(f func(CORE_0_REGION_PMS_CONSTRAIN_14Value) CORE_0_REGION_PMS_CONSTRAIN_14Value) {
-	r.reg.Store(uint32(f(CORE_0_REGION_PMS_CONSTRAIN_14Reset)))
+// WriteWith stores f(CORE_REGION_PMS_CONSTRAIN_14Reset): fields f leaves alone are written as their reset values.
+func (r *CORE_REGION_PMS_CONSTRAIN_14) WriteWith(f func(CORE_REGION_PMS_CONSTRAIN_14Value) CORE_REGION_PMS_CONSTRAIN_14Value) {
+	r.reg.Store(uint32(f(CORE_REGION_PMS_CONSTRAIN_14Reset)))
 }
 
-// Reset stores CORE_0_REGION_PMS_CONSTRAIN_14Reset in the register.
-func (r *CORE_0_REGION_PMS_CONSTRAIN_14) Reset() {
-	r.reg.Store(uint32(CORE_0_REGION_PMS_CONSTRAIN_14Reset))
+// Reset stores CORE_REGION_PMS_CONSTRAIN_14Reset in the register.
+func (r *CORE_REGION_PMS_CONSTRAIN_14) Reset() {
+	r.reg.Store(uint32(CORE_REGION_PMS_CONSTRAIN_14Reset))
 }
 
 // Modify loads the register, passes its value to f and stores the result.
-func (r *CORE_0_REGION_PMS_CONSTRAIN_14) Modify(f func(CORE_0_REGION_PMS_CONSTRAIN_14Value) CORE_0_REGION_PMS_CONSTRAIN_14Value) {
-	r.reg.Store(uint32(f(CORE_0_REGION_PMS_CONSTRAIN_14Value(r.reg.Load()))))
+func (r *CORE_REGION_PMS_CONSTRAIN_14) Modify(f func(CORE_REGION_PMS_CONSTRAIN_14Value) CORE_REGION_PMS_CONSTRAIN_14Value) {
+	r.reg.Store(uint32(f(CORE_REGION_PMS_CONSTRAIN_14Value(r.reg.Load()))))
 }
 
-// CORE_0_REGION_PMS_CONSTRAIN_ADDR_11 returns field CORE_0_REGION_PMS_CONSTRAIN_ADDR_11 (bits 29:0): Region 10 end address for core0.
-func (v CORE_0_REGION_PMS_CONSTRAIN_14Value) CORE_0_REGION_PMS_CONSTRAIN_ADDR_11() uint32 {
+// CORE_REGION_PMS_CONSTRAIN_ADDR_11 returns field CORE_%s_REGION_PMS_CONSTRAIN_ADDR_11 (bits 29:0): Region 10 end address for core0.
+func (v CORE_REGION_PMS_CONSTRAIN_14Value) CORE_REGION_PMS_CONSTRAIN_ADDR_11() uint32 {
 	return uint32(v) & 0x3fffffff
 }
 
-// WithCORE_0_REGION_PMS_CONSTRAIN_ADDR_11 returns v with field CORE_0_REGION_PMS_CONSTRAIN_ADDR_11 (bits 29:0) set to x, masked to the field width.
-func (v CORE_0_REGION_PMS_CONSTRAIN_14Value) WithCORE_0_REGION_PMS_CONSTRAIN_ADDR_11(x uint32) CORE_0_REGION_PMS_CONSTRAIN_14Value {
-	return v&^0x3fffffff | CORE_0_REGION_PMS_CONSTRAIN_14Value(x&0x3fffffff)
+// WithCORE_REGION_PMS_CONSTRAIN_ADDR_11 returns v with field CORE_%s_REGION_PMS_CONSTRAIN_ADDR_11 (bits 29:0) set to x, masked to the field width.
+func (v CORE_REGION_PMS_CONSTRAIN_14Value) WithCORE_REGION_PMS_CONSTRAIN_ADDR_11(x uint32) CORE_REGION_PMS_CONSTRAIN_14Value {
+	return v&^0x3fffffff | CORE_REGION_PMS_CONSTRAIN_14Value(x&0x3fffffff)
 }
 
-// CORE_0_PIF_PMS_MONITOR_0 is register CORE_0_PIF_PMS_MONITOR_0 (32-bit, read-write, reset 0x0): Core0 permission report register 0.
-type CORE_0_PIF_PMS_MONITOR_0 struct{ reg mmio.U32 }
+// CORE_PIF_PMS_MONITOR_0 is register PIF_PMS_MONITOR_0 (32-bit, read-write, reset 0x0): Core0 permission report register 0.
+type CORE_PIF_PMS_MONITOR_0 struct{ reg mmio.U32 }
 
-// CORE_0_PIF_PMS_MONITOR_0Value is a value of register CORE_0_PIF_PMS_MONITOR_0.
-type CORE_0_PIF_PMS_MONITOR_0Value uint32
+// CORE_PIF_PMS_MONITOR_0Value is a value of register CORE_PIF_PMS_MONITOR_0.
+type CORE_PIF_PMS_MONITOR_0Value uint32
 
-// CORE_0_PIF_PMS_MONITOR_0Reset is the reset value of register CORE_0_PIF_PMS_MONITOR_0.
-const CORE_0_PIF_PMS_MONITOR_0Reset CORE_0_PIF_PMS_MONITOR_0Value = 0x0
+// CORE_PIF_PMS_MONITOR_0Reset is the reset value of register CORE_PIF_PMS_MONITOR_0.
+const CORE_PIF_PMS_MONITOR_0Reset CORE_PIF_PMS_MONITOR_0Value = 0x0
 
 // Read loads the register.
-func (r *CORE_0_PIF_PMS_MONITOR_0) Read() CORE_0_PIF_PMS_MONITOR_0Value {
-	return CORE_0_PIF_PMS_MONITOR_0Value(r.reg.Load())
+func (r *CORE_PIF_PMS_MONITOR_0) Read() CORE_PIF_PMS_MONITOR_0Value {
+	return CORE_PIF_PMS_MONITOR_0Value(r.reg.Load())
 }
 
 // Write stores v in the register.
-func (r *CORE_0_PIF_PMS_MONITOR_0) Write(v CORE_0_PIF_PMS_MONITOR_0Value) { r.reg.Store(uint32(v)) }
+func (r *CORE_PIF_PMS_MONITOR_0) Write(v CORE_PIF_PMS_MONITOR_0Value) { r.reg.Store(uint32(v)) }
 
-// WriteWith stores f(CORE_0_PIF_PMS_MONITOR_0Reset): fields f leaves alone are written as their reset values.
-func (r *CORE_0_PIF_PMS_MONITOR_0) WriteWith(f func(CORE_0_PIF_PMS_MONITOR_0Value) CORE_0_PIF_PMS_MONITOR_0Value) {
-	r.reg.Store(uint32(f(CORE_0_PIF_PMS_MONITOR_0Reset)))
+// WriteWith stores f(CORE_PIF_PMS_MONITOR_0Reset): fields f leaves alone are written as their reset values.
+func (r *CORE_PIF_PMS_MONITOR_0) WriteWith(f func(CORE_PIF_PMS_MONITOR_0Value) CORE_PIF_PMS_MONITOR_0Value) {
+	r.reg.Store(uint32(f(CORE_PIF_PMS_MONITOR_0Reset)))
 }
 
-// Reset stores CORE_0_PIF_PMS_MONITOR_0Reset in the register.
-func (r *CORE_0_PIF_PMS_MONITOR_0) Reset() { r.reg.Store(uint32(CORE_0_PIF_PMS_MONITOR_0Reset)) }
+// Reset stores CORE_PIF_PMS_MONITOR_0Reset in the register.
+func (r *CORE_PIF_PMS_MONITOR_0) Reset() { r.reg.Store(uint32(CORE_PIF_PMS_MONITOR_0Reset)) }
 
 // Modify loads the register, passes its value to f and stores the result.
-func (r *CORE_0_PIF_PMS_MONITOR_0) Modify(f func(CORE_0_PIF_PMS_MONITOR_0Value) CORE_0_PIF_PMS_MONITOR_0Value) {
-	r.reg.Store(uint32(f(CORE_0_PIF_PMS_MONITOR_0Value(r.reg.Load()))))
+func (r *CORE_PIF_PMS_MONITOR_0) Modify(f func(CORE_PIF_PMS_MONITOR_0Value) CORE_PIF_PMS_MONITOR_0Value) {
+	r.reg.Store(uint32(f(CORE_PIF_PMS_MONITOR_0Value(r.reg.Load()))))
 }
 
-// CORE_0_PIF_PMS_MONITOR_LOCK returns field CORE_0_PIF_PMS_MONITOR_LOCK (bit 0): Set 1 to lock core0 permission report registers.
-func (v CORE_0_PIF_PMS_MONITOR_0Value) CORE_0_PIF_PMS_MONITOR_LOCK() bool { return v&0x1 != 0 }
+// CORE_PIF_PMS_MONITOR_LOCK returns field CORE_%s_PIF_PMS_MONITOR_LOCK (bit 0): Set 1 to lock core0 permission report registers.
+func (v CORE_PIF_PMS_MONITOR_0Value) CORE_PIF_PMS_MONITOR_LOCK() bool { return v&0x1 != 0 }
 
-// WithCORE_0_PIF_PMS_MONITOR_LOCK returns v with field CORE_0_PIF_PMS_MONITOR_LOCK (bit 0) set to b.
-func (v CORE_0_PIF_PMS_MONITOR_0Value) WithCORE_0_PIF_PMS_MONITOR_LOCK(b bool) CORE_0_PIF_PMS_MONITOR_0Value {
-	return v&^0x1 | CORE_0_PIF_PMS_MONITOR_0Value(b2u(b))
+// WithCORE_PIF_PMS_MONITOR_LOCK returns v with field CORE_%s_PIF_PMS_MONITOR_LOCK (bit 0) set to b.
+func (v CORE_PIF_PMS_MONITOR_0Value) WithCORE_PIF_PMS_MONITOR_LOCK(b bool) CORE_PIF_PMS_MONITOR_0Value {
+	return v&^0x1 | CORE_PIF_PMS_MONITOR_0Value(b2u(b))
 }
 
-// CORE_0_PIF_PMS_MONITOR_1 is register CORE_0_PIF_PMS_MONITOR_1 (32-bit, read-write, reset 0x3): Core0 permission report register 1.
-type CORE_0_PIF_PMS_MONITOR_1 struct{ reg mmio.U32 }
+// CORE_PIF_PMS_MONITOR_1 is register PIF_PMS_MONITOR_1 (32-bit, read-write, reset 0x3): Core0 permission report register 1.
+type CORE_PIF_PMS_MONITOR_1 struct{ reg mmio.U32 }
 
-// CORE_0_PIF_PMS_MONITOR_1Value is a value of register CORE_0_PIF_PMS_MONITOR_1.
-type CORE_0_PIF_PMS_MONITOR_1Value uint32
+// CORE_PIF_PMS_MONITOR_1Value is a value of register CORE_PIF_PMS_MONITOR_1.
+type CORE_PIF_PMS_MONITOR_1Value uint32
 
-// CORE_0_PIF_PMS_MONITOR_1Reset is the reset value of register CORE_0_PIF_PMS_MONITOR_1.
-const CORE_0_PIF_PMS_MONITOR_1Reset CORE_0_PIF_PMS_MONITOR_1Value = 0x3
+// CORE_PIF_PMS_MONITOR_1Reset is the reset value of register CORE_PIF_PMS_MONITOR_1.
+const CORE_PIF_PMS_MONITOR_1Reset CORE_PIF_PMS_MONITOR_1Value = 0x3
 
 // Read loads the register.
-func (r *CORE_0_PIF_PMS_MONITOR_1) Read() CORE_0_PIF_PMS_MONITOR_1Value {
-	return CORE_0_PIF_PMS_MONITOR_1Value(r.reg.Load())
+func (r *CORE_PIF_PMS_MONITOR_1) Read() CORE_PIF_PMS_MONITOR_1Value {
+	return CORE_PIF_PMS_MONITOR_1Value(r.reg.Load())
 }
 
 // Write stores v in the register.
-func (r *CORE_0_PIF_PMS_MONITOR_1) Write(v CORE_0_PIF_PMS_MONITOR_1Value) { r.reg.Store(uint32(v)) }
+func (r *CORE_PIF_PMS_MONITOR_1) Write(v CORE_PIF_PMS_MONITOR_1Value) { r.reg.Store(uint32(v)) }
 
-// WriteWith stores f(CORE_0_PIF_PMS_MONITOR_1Reset): fields f leaves alone are written as their reset values.
-func (r *CORE_0_PIF_PMS_MONITOR_1) WriteWith(f func(CORE_0_PIF_PMS_MONITOR_1Value) CORE_0_PIF_PMS_MONITOR_1Value) {
-	r.reg.Store(uint32(f(CORE_0_PIF_PMS_MONITOR_1Reset)))
+// WriteWith stores f(CORE_PIF_PMS_MONITOR_1Reset): fields f leaves alone are written as their reset values.
+func (r *CORE_PIF_PMS_MONITOR_1) WriteWith(f func(CORE_PIF_PMS_MONITOR_1Value) CORE_PIF_PMS_MONITOR_1Value) {
+	r.reg.Store(uint32(f(CORE_PIF_PMS_MONITOR_1Reset)))
 }
 
-// Reset stores CORE_0_PIF_PMS_MONITOR_1Reset in the register.
-func (r *CORE_0_PIF_PMS_MONITOR_1) Reset() { r.reg.Store(uint32(CORE_0_PIF_PMS_MONITOR_1Reset)) }
+// Reset stores CORE_PIF_PMS_MONITOR_1Reset in the register.
+func (r *CORE_PIF_PMS_MONITOR_1) Reset() { r.reg.Store(uint32(CORE_PIF_PMS_MONITOR_1Reset)) }
 
 // Modify loads the register, passes its value to f and stores the result.
-func (r *CORE_0_PIF_PMS_MONITOR_1) Modify(f func(CORE_0_PIF_PMS_MONITOR_1Value) CORE_0_PIF_PMS_MONITOR_1Value) {
-	r.reg.Store(uint32(f(CORE_0_PIF_PMS_MONITOR_1Value(r.reg.Load()))))
+func (r *CORE_PIF_PMS_MONITOR_1) Modify(f func(CORE_PIF_PMS_MONITOR_1Value) CORE_PIF_PMS_MONITOR_1Value) {
+	r.reg.Store(uint32(f(CORE_PIF_PMS_MONITOR_1Value(r.reg.Load()))))
 }
 
-// CORE_0_PIF_PMS_MONITOR_VIOLATE_CLR returns field CORE_0_PIF_PMS_MONITOR_VIOLATE_CLR (bit 0): Set 1 to clear interrupt that core0 initiate illegal PIF bus access.
-func (v CORE_0_PIF_PMS_MONITOR_1Value) CORE_0_PIF_PMS_MONITOR_VIOLATE_CLR() bool { return v&0x1 != 0 }
+// CORE_PIF_PMS_MONITOR_VIOLATE_CLR returns field CORE_%s_PIF_PMS_MONITOR_VIOLATE_CLR (bit 0): Set 1 to clear interrupt that core0 initiate illegal PIF bus access.
+func (v CORE_PIF_PMS_MONITOR_1Value) CORE_PIF_PMS_MONITOR_VIOLATE_CLR() bool { return v&0x1 != 0 }
 
-// WithCORE_0_PIF_PMS_MONITOR_VIOLATE_CLR returns v with field CORE_0_PIF_PMS_MONITOR_VIOLATE_CLR (bit 0) set to b.
-func (v CORE_0_PIF_PMS_MONITOR_1Value) WithCORE_0_PIF_PMS_MONITOR_VIOLATE_CLR(b bool) CORE_0_PIF_PMS_MONITOR_1Value {
-	return v&^0x1 | CORE_0_PIF_PMS_MONITOR_1Value(b2u(b))
+// WithCORE_PIF_PMS_MONITOR_VIOLATE_CLR returns v with field CORE_%s_PIF_PMS_MONITOR_VIOLATE_CLR (bit 0) set to b.
+func (v CORE_PIF_PMS_MONITOR_1Value) WithCORE_PIF_PMS_MONITOR_VIOLATE_CLR(b bool) CORE_PIF_PMS_MONITOR_1Value {
+	return v&^0x1 | CORE_PIF_PMS_MONITOR_1Value(b2u(b))
 }
 
-// CORE_0_PIF_PMS_MONITOR_VIOLATE_EN returns field CORE_0_PIF_PMS_MONITOR_VIOLATE_EN (bit 1): Set 1 to enable interrupt that core0 initiate illegal PIF bus access.
-func (v CORE_0_PIF_PMS_MONITOR_1Value) CORE_0_PIF_PMS_MONITOR_VIOLATE_EN() bool { return v&0x2 != 0 }
+// CORE_PIF_PMS_MONITOR_VIOLATE_EN returns field CORE_%s_PIF_PMS_MONITOR_VIOLATE_EN (bit 1): Set 1 to enable interrupt that core0 initiate illegal PIF bus access.
+func (v CORE_PIF_PMS_MONITOR_1Value) CORE_PIF_PMS_MONITOR_VIOLATE_EN() bool { return v&0x2 != 0 }
 
-// WithCORE_0_PIF_PMS_MONITOR_VIOLATE_EN returns v with field CORE_0_PIF_PMS_MONITOR_VIOLATE_EN (bit 1) set to b.
-func (v CORE_0_PIF_PMS_MONITOR_1Value) WithCORE_0_PIF_PMS_MONITOR_VIOLATE_EN(b bool) CORE_0_PIF_PMS_MONITOR_1Value {
-	return v&^0x2 | CORE_0_PIF_PMS_MONITOR_1Value(b2u(b))<<1
+// WithCORE_PIF_PMS_MONITOR_VIOLATE_EN returns v with field CORE_%s_PIF_PMS_MONITOR_VIOLATE_EN (bit 1) set to b.
+func (v CORE_PIF_PMS_MONITOR_1Value) WithCORE_PIF_PMS_MONITOR_VIOLATE_EN(b bool) CORE_PIF_PMS_MONITOR_1Value {
+	return v&^0x2 | CORE_PIF_PMS_MONITOR_1Value(b2u(b))<<1
 }
 
-// CORE_0_PIF_PMS_MONITOR_2 is register CORE_0_PIF_PMS_MONITOR_2 (32-bit, read-write, reset 0x0): Core0 permission report register 2.
-type CORE_0_PIF_PMS_MONITOR_2 struct{ reg mmio.U32 }
+// CORE_PIF_PMS_MONITOR_2 is register PIF_PMS_MONITOR_2 (32-bit, read-write, reset 0x0): Core0 permission report register 2.
+type CORE_PIF_PMS_MONITOR_2 struct{ reg mmio.U32 }
 
-// CORE_0_PIF_PMS_MONITOR_2Value is a value of register CORE_0_PIF_PMS_MONITOR_2.
-type CORE_0_PIF_PMS_MONITOR_2Value uint32
+// CORE_PIF_PMS_MONITOR_2Value is a value of register CORE_PIF_PMS_MONITOR_2.
+type CORE_PIF_PMS_MONITOR_2Value uint32
 
-// CORE_0_PIF_PMS_MONITOR_2Reset is the reset value of register CORE_0_PIF_PMS_MONITOR_2.
-const CORE_0_PIF_PMS_MONITOR_2Reset CORE_0_PIF_PMS_MONITOR_2Value = 0x0
+// CORE_PIF_PMS_MONITOR_2Reset is the reset value of register CORE_PIF_PMS_MONITOR_2.
+const CORE_PIF_PMS_MONITOR_2Reset CORE_PIF_PMS_MONITOR_2Value = 0x0
 
 // Read loads the register.
-func (r *CORE_0_PIF_PMS_MONITOR_2) Read() CORE_0_PIF_PMS_MONITOR_2Value {
-	return CORE_0_PIF_PMS_MONITOR_2Value(r.reg.Load())
+func (r *CORE_PIF_PMS_MONITOR_2) Read() CORE_PIF_PMS_MONITOR_2Value {
+	return CORE_PIF_PMS_MONITOR_2Value(r.reg.Load())
 }
 
 // Write stores v in the register.
-func (r *CORE_0_PIF_PMS_MONITOR_2) Write(v CORE_0_PIF_PMS_MONITOR_2Value) { r.reg.Store(uint32(v)) }
+func (r *CORE_PIF_PMS_MONITOR_2) Write(v CORE_PIF_PMS_MONITOR_2Value) { r.reg.Store(uint32(v)) }
 
-// WriteWith stores f(CORE_0_PIF_PMS_MONITOR_2Reset): fields f leaves alone are written as their reset values.
-func (r *CORE_0_PIF_PMS_MONITOR_2) WriteWith(f func(CORE_0_PIF_PMS_MONITOR_2Value) CORE_0_PIF_PMS_MONITOR_2Value) {
-	r.reg.Store(uint32(f(CORE_0_PIF_PMS_MONITOR_2Reset)))
+// WriteWith stores f(CORE_PIF_PMS_MONITOR_2Reset): fields f leaves alone are written as their reset values.
+func (r *CORE_PIF_PMS_MONITOR_2) WriteWith(f func(CORE_PIF_PMS_MONITOR_2Value) CORE_PIF_PMS_MONITOR_2Value) {
+	r.reg.Store(uint32(f(CORE_PIF_PMS_MONITOR_2Reset)))
 }
 
-// Reset stores CORE_0_PIF_PMS_MONITOR_2Reset in the register.
-func (r *CORE_0_PIF_PMS_MONITOR_2) Reset() { r.reg.Store(uint32(CORE_0_PIF_PMS_MONITOR_2Reset)) }
+// Reset stores CORE_PIF_PMS_MONITOR_2Reset in the register.
+func (r *CORE_PIF_PMS_MONITOR_2) Reset() { r.reg.Store(uint32(CORE_PIF_PMS_MONITOR_2Reset)) }
 
 // Modify loads the register, passes its value to f and stores the result.
-func (r *CORE_0_PIF_PMS_MONITOR_2) Modify(f func(CORE_0_PIF_PMS_MONITOR_2Value) CORE_0_PIF_PMS_MONITOR_2Value) {
-	r.reg.Store(uint32(f(CORE_0_PIF_PMS_MONITOR_2Value(r.reg.Load()))))
+func (r *CORE_PIF_PMS_MONITOR_2) Modify(f func(CORE_PIF_PMS_MONITOR_2Value) CORE_PIF_PMS_MONITOR_2Value) {
+	r.reg.Store(uint32(f(CORE_PIF_PMS_MONITOR_2Value(r.reg.Load()))))
 }
 
-// CORE_0_PIF_PMS_MONITOR_VIOLATE_INTR returns field CORE_0_PIF_PMS_MONITOR_VIOLATE_INTR (bit 0): Record core0 illegal access interrupt state.
-func (v CORE_0_PIF_PMS_MONITOR_2Value) CORE_0_PIF_PMS_MONITOR_VIOLATE_INTR() bool { return v&0x1 != 0 }
+// CORE_PIF_PMS_MONITOR_VIOLATE_INTR returns field CORE_%s_PIF_PMS_MONITOR_VIOLATE_INTR (bit 0): Record core0 illegal access interrupt state.
+func (v CORE_PIF_PMS_MONITOR_2Value) CORE_PIF_PMS_MONITOR_VIOLATE_INTR() bool { return v&0x1 != 0 }
 
-// CORE_0_PIF_PMS_MONITOR_VIOLATE_STATUS_HPORT_0 returns field CORE_0_PIF_PMS_MONITOR_VIOLATE_STATUS_HPORT_0 (bit 1): Record hport information when core0 initiate illegal access.
-func (v CORE_0_PIF_PMS_MONITOR_2Value) CORE_0_PIF_PMS_MONITOR_VIOLATE_STATUS_HPORT_0() bool {
+// CORE_PIF_PMS_MONITOR_VIOLATE_STATUS_HPORT_0 returns field CORE_%s_PIF_PMS_MONITOR_VIOLATE_STATUS_HPORT_0 (bit 1): Record hport information when core0 initiate illegal access.
+func (v CORE_PIF_PMS_MONITOR_2Value) CORE_PIF_PMS_MONITOR_VIOLATE_STATUS_HPORT_0() bool {
 	return v&0x2 != 0
 }
 
-// CORE_0_PIF_PMS_MONITOR_VIOLATE_STATUS_HSIZE returns field CORE_0_PIF_PMS_MONITOR_VIOLATE_STATUS_HSIZE (bits 4:2): Record access type when core0 initate illegal access.
-func (v CORE_0_PIF_PMS_MONITOR_2Value) CORE_0_PIF_PMS_MONITOR_VIOLATE_STATUS_HSIZE() uint32 {
+// CORE_PIF_PMS_MONITOR_VIOLATE_STATUS_HSIZE returns field CORE_%s_PIF_PMS_MONITOR_VIOLATE_STATUS_HSIZE (bits 4:2): Record access type when core0 initate illegal access.
+func (v CORE_PIF_PMS_MONITOR_2Value) CORE_PIF_PMS_MONITOR_VIOLATE_STATUS_HSIZE() uint32 {
 	return uint32(v>>2) & 0x7
 }
 
-// CORE_0_PIF_PMS_MONITOR_VIOLATE_STATUS_HWRITE returns field CORE_0_PIF_PMS_MONITOR_VIOLATE_STATUS_HWRITE (bit 5): Record access direction when core0 initiate illegal access.
-func (v CORE_0_PIF_PMS_MONITOR_2Value) CORE_0_PIF_PMS_MONITOR_VIOLATE_STATUS_HWRITE() bool {
+// CORE_PIF_PMS_MONITOR_VIOLATE_STATUS_HWRITE returns field CORE_%s_PIF_PMS_MONITOR_VIOLATE_STATUS_HWRITE (bit 5): Record access direction when core0 initiate illegal access.
+func (v CORE_PIF_PMS_MONITOR_2Value) CORE_PIF_PMS_MONITOR_VIOLATE_STATUS_HWRITE() bool {
 	return v&0x20 != 0
 }
 
-// CORE_0_PIF_PMS_MONITOR_VIOLATE_STATUS_HWORLD returns field CORE_0_PIF_PMS_MONITOR_VIOLATE_STATUS_HWORLD (bits 7:6): Record world information when core0 initiate illegal access.
-func (v CORE_0_PIF_PMS_MONITOR_2Value) CORE_0_PIF_PMS_MONITOR_VIOLATE_STATUS_HWORLD() uint32 {
+// CORE_PIF_PMS_MONITOR_VIOLATE_STATUS_HWORLD returns field CORE_%s_PIF_PMS_MONITOR_VIOLATE_STATUS_HWORLD (bits 7:6): Record world information when core0 initiate illegal access.
+func (v CORE_PIF_PMS_MONITOR_2Value) CORE_PIF_PMS_MONITOR_VIOLATE_STATUS_HWORLD() uint32 {
 	return uint32(v>>6) & 0x3
 }
 
-// CORE_0_PIF_PMS_MONITOR_3 is register CORE_0_PIF_PMS_MONITOR_3 (32-bit, read-write, reset 0x0): Core0 permission report register 3.
-type CORE_0_PIF_PMS_MONITOR_3 struct{ reg mmio.U32 }
+// CORE_PIF_PMS_MONITOR_3 is register PIF_PMS_MONITOR_3 (32-bit, read-write, reset 0x0): Core0 permission report register 3.
+type CORE_PIF_PMS_MONITOR_3 struct{ reg mmio.U32 }
 
-// CORE_0_PIF_PMS_MONITOR_3Value is a value of register CORE_0_PIF_PMS_MONITOR_3.
-type CORE_0_PIF_PMS_MONITOR_3Value uint32
+// CORE_PIF_PMS_MONITOR_3Value is a value of register CORE_PIF_PMS_MONITOR_3.
+type CORE_PIF_PMS_MONITOR_3Value uint32
 
-// CORE_0_PIF_PMS_MONITOR_3Reset is the reset value of register CORE_0_PIF_PMS_MONITOR_3.
-const CORE_0_PIF_PMS_MONITOR_3Reset CORE_0_PIF_PMS_MONITOR_3Value = 0x0
+// CORE_PIF_PMS_MONITOR_3Reset is the reset value of register CORE_PIF_PMS_MONITOR_3.
+const CORE_PIF_PMS_MONITOR_3Reset CORE_PIF_PMS_MONITOR_3Value = 0x0
 
 // Read loads the register.
-func (r *CORE_0_PIF_PMS_MONITOR_3) Read() CORE_0_PIF_PMS_MONITOR_3Value {
-	return CORE_0_PIF_PMS_MONITOR_3Value(r.reg.Load())
+func (r *CORE_PIF_PMS_MONITOR_3) Read() CORE_PIF_PMS_MONITOR_3Value {
+	return CORE_PIF_PMS_MONITOR_3Value(r.reg.Load())
 }
 
 // Write stores v in the register.
-func (r *CORE_0_PIF_PMS_MONITOR_3) Write(v CORE_0_PIF_PMS_MONITOR_3Value) { r.reg.Store(uint32(v)) }
+func (r *CORE_PIF_PMS_MONITOR_3) Write(v CORE_PIF_PMS_MONITOR_3Value) { r.reg.Store(uint32(v)) }
 
-// WriteWith stores f(CORE_0_PIF_PMS_MONITOR_3Reset): fields f leaves alone are written as their reset values.
-func (r *CORE_0_PIF_PMS_MONITOR_3) WriteWith(f func(CORE_0_PIF_PMS_MONITOR_3Value) CORE_0_PIF_PMS_MONITOR_3Value) {
-	r.reg.Store(uint32(f(CORE_0_PIF_PMS_MONITOR_3Reset)))
+// WriteWith stores f(CORE_PIF_PMS_MONITOR_3Reset): fields f leaves alone are written as their reset values.
+func (r *CORE_PIF_PMS_MONITOR_3) WriteWith(f func(CORE_PIF_PMS_MONITOR_3Value) CORE_PIF_PMS_MONITOR_3Value) {
+	r.reg.Store(uint32(f(CORE_PIF_PMS_MONITOR_3Reset)))
 }
 
-// Reset stores CORE_0_PIF_PMS_MONITOR_3Reset in the register.
-func (r *CORE_0_PIF_PMS_MONITOR_3) Reset() { r.reg.Store(uint32(CORE_0_PIF_PMS_MONITOR_3Reset)) }
+// Reset stores CORE_PIF_PMS_MONITOR_3Reset in the register.
+func (r *CORE_PIF_PMS_MONITOR_3) Reset() { r.reg.Store(uint32(CORE_PIF_PMS_MONITOR_3Reset)) }
 
 // Modify loads the register, passes its value to f and stores the result.
-func (r *CORE_0_PIF_PMS_MONITOR_3) Modify(f func(CORE_0_PIF_PMS_MONITOR_3Value) CORE_0_PIF_PMS_MONITOR_3Value) {
-	r.reg.Store(uint32(f(CORE_0_PIF_PMS_MONITOR_3Value(r.reg.Load()))))
+func (r *CORE_PIF_PMS_MONITOR_3) Modify(f func(CORE_PIF_PMS_MONITOR_3Value) CORE_PIF_PMS_MONITOR_3Value) {
+	r.reg.Store(uint32(f(CORE_PIF_PMS_MONITOR_3Value(r.reg.Load()))))
 }
 
-// CORE_0_PIF_PMS_MONITOR_VIOLATE_STATUS_HADDR returns field CORE_0_PIF_PMS_MONITOR_VIOLATE_STATUS_HADDR (bits 31:0): Record address information when core0 initiate illegal access.
-func (v CORE_0_PIF_PMS_MONITOR_3Value) CORE_0_PIF_PMS_MONITOR_VIOLATE_STATUS_HADDR() uint32 {
+// CORE_PIF_PMS_MONITOR_VIOLATE_STATUS_HADDR returns field CORE_%s_PIF_PMS_MONITOR_VIOLATE_STATUS_HADDR (bits 31:0): Record address information when core0 initiate illegal access.
+func (v CORE_PIF_PMS_MONITOR_3Value) CORE_PIF_PMS_MONITOR_VIOLATE_STATUS_HADDR() uint32 {
 	return uint32(v) & 0xffffffff
 }
 
-// CORE_0_PIF_PMS_MONITOR_4 is register CORE_0_PIF_PMS_MONITOR_4 (32-bit, read-write, reset 0x3): Core0 permission report register 4.
-type CORE_0_PIF_PMS_MONITOR_4 struct{ reg mmio.U32 }
+// CORE_PIF_PMS_MONITOR_4 is register PIF_PMS_MONITOR_4 (32-bit, read-write, reset 0x3): Core0 permission report register 4.
+type CORE_PIF_PMS_MONITOR_4 struct{ reg mmio.U32 }
 
-// CORE_0_PIF_PMS_MONITOR_4Value is a value of register CORE_0_PIF_PMS_MONITOR_4.
-type CORE_0_PIF_PMS_MONITOR_4Value uint32
+// CORE_PIF_PMS_MONITOR_4Value is a value of register CORE_PIF_PMS_MONITOR_4.
+type CORE_PIF_PMS_MONITOR_4Value uint32
 
-// CORE_0_PIF_PMS_MONITOR_4Reset is the reset value of register CORE_0_PIF_PMS_MONITOR_4.
-const CORE_0_PIF_PMS_MONITOR_4Reset CORE_0_PIF_PMS_MONITOR_4Value = 0x3
+// CORE_PIF_PMS_MONITOR_4Reset is the reset value of register CORE_PIF_PMS_MONITOR_4.
+const CORE_PIF_PMS_MONITOR_4Reset CORE_PIF_PMS_MONITOR_4Value = 0x3
 
 // Read loads the register.
-func (r *CORE_0_PIF_PMS_MONITOR_4) Read() CORE_0_PIF_PMS_MONITOR_4Value {
-	return CORE_0_PIF_PMS_MONITOR_4Value(r.reg.Load())
+func (r *CORE_PIF_PMS_MONITOR_4) Read() CORE_PIF_PMS_MONITOR_4Value {
+	return CORE_PIF_PMS_MONITOR_4Value(r.reg.Load())
 }
 
 // Write stores v in the register.
-func (r *CORE_0_PIF_PMS_MONITOR_4) Write(v CORE_0_PIF_PMS_MONITOR_4Value) { r.reg.Store(uint32(v)) }
+func (r *CORE_PIF_PMS_MONITOR_4) Write(v CORE_PIF_PMS_MONITOR_4Value) { r.reg.Store(uint32(v)) }
 
-// WriteWith stores f(CORE_0_PIF_PMS_MONITOR_4Reset): fields f leaves alone are written as their reset values.
-func (r *CORE_0_PIF_PMS_MONITOR_4) WriteWith(f func(CORE_0_PIF_PMS_MONITOR_4Value) CORE_0_PIF_PMS_MONITOR_4Value) {
-	r.reg.Store(uint32(f(CORE_0_PIF_PMS_MONITOR_4Reset)))
+// WriteWith stores f(CORE_PIF_PMS_MONITOR_4Reset): fields f leaves alone are written as their reset values.
+func (r *CORE_PIF_PMS_MONITOR_4) WriteWith(f func(CORE_PIF_PMS_MONITOR_4Value) CORE_PIF_PMS_MONITOR_4Value) {
+	r.reg.Store(uint32(f(CORE_PIF_PMS_MONITOR_4Reset)))
 }
 
-// Reset stores CORE_0_PIF_PMS_MONITOR_4Reset in the register.
-func (r *CORE_0_PIF_PMS_MONITOR_4) Reset() { r.reg.Store(uint32(CORE_0_PIF_PMS_MONITOR_4Reset)) }
+// Reset stores CORE_PIF_PMS_MONITOR_4Reset in the register.
+func (r *CORE_PIF_PMS_MONITOR_4) Reset() { r.reg.Store(uint32(CORE_PIF_PMS_MONITOR_4Reset)) }
 
 // Modify loads the register, passes its value to f and stores the result.
-func (r *CORE_0_PIF_PMS_MONITOR_4) Modify(f func(CORE_0_PIF_PMS_MONITOR_4Value) CORE_0_PIF_PMS_MONITOR_4Value) {
-	r.reg.Store(uint32(f(CORE_0_PIF_PMS_MONITOR_4Value(r.reg.Load()))))
+func (r *CORE_PIF_PMS_MONITOR_4) Modify(f func(CORE_PIF_PMS_MONITOR_4Value) CORE_PIF_PMS_MONITOR_4Value) {
+	r.reg.Store(uint32(f(CORE_PIF_PMS_MONITOR_4Value(r.reg.Load()))))
 }
 
-// CORE_0_PIF_PMS_MONITOR_NONWORD_VIOLATE_CLR returns field CORE_0_PIF_PMS_MONITOR_NONWORD_VIOLATE_CLR (bit 0): Set 1 to clear interrupt that core0 initiate unsupported access type.
-func (v CORE_0_PIF_PMS_MONITOR_4Value) CORE_0_PIF_PMS_MONITOR_NONWORD_VIOLATE_CLR() bool {
+// CORE_PIF_PMS_MONITOR_NONWORD_VIOLATE_CLR returns field CORE_%s_PIF_PMS_MONITOR_NONWORD_VIOLATE_CLR (bit 0): Set 1 to clear interrupt that core0 initiate unsupported access type.
+func (v CORE_PIF_PMS_MONITOR_4Value) CORE_PIF_PMS_MONITOR_NONWORD_VIOLATE_CLR() bool {
 	return v&0x1 != 0
 }
 
-// WithCORE_0_PIF_PMS_MONITOR_NONWORD_VIOLATE_CLR returns v with field CORE_0_PIF_PMS_MONITOR_NONWORD_VIOLATE_CLR (bit 0) set to b.
-func (v CORE_0_PIF_PMS_MONITOR_4Value) WithCORE_0_PIF_PMS_MONITOR_NONWORD_VIOLATE_CLR(b bool) CORE_0_PIF_PMS_MONITOR_4Value {
-	return v&^0x1 | CORE_0_PIF_PMS_MONITOR_4Value(b2u(b))
+// WithCORE_PIF_PMS_MONITOR_NONWORD_VIOLATE_CLR returns v with field CORE_%s_PIF_PMS_MONITOR_NONWORD_VIOLATE_CLR (bit 0) set to b.
+func (v CORE_PIF_PMS_MONITOR_4Value) WithCORE_PIF_PMS_MONITOR_NONWORD_VIOLATE_CLR(b bool) CORE_PIF_PMS_MONITOR_4Value {
+	return v&^0x1 | CORE_PIF_PMS_MONITOR_4Value(b2u(b))
 }
 
-// CORE_0_PIF_PMS_MONITOR_NONWORD_VIOLATE_EN returns field CORE_0_PIF_PMS_MONITOR_NONWORD_VIOLATE_EN (bit 1): Set 1 to enable interrupt that core0 initiate unsupported access type.
-func (v CORE_0_PIF_PMS_MONITOR_4Value) CORE_0_PIF_PMS_MONITOR_NONWORD_VIOLATE_EN() bool {
+// CORE_PIF_PMS_MONITOR_NONWORD_VIOLATE_EN returns field CORE_%s_PIF_PMS_MONITOR_NONWORD_VIOLATE_EN (bit 1): Set 1 to enable interrupt that core0 initiate unsupported access type.
+func (v CORE_PIF_PMS_MONITOR_4Value) CORE_PIF_PMS_MONITOR_NONWORD_VIOLATE_EN() bool {
 	return v&0x2 != 0
 }
 
-// WithCORE_0_PIF_PMS_MONITOR_NONWORD_VIOLATE_EN returns v with field CORE_0_PIF_PMS_MONITOR_NONWORD_VIOLATE_EN (bit 1) set to b.
-func (v CORE_0_PIF_PMS_MONITOR_4Value) WithCORE_0_PIF_PMS_MONITOR_NONWORD_VIOLATE_EN(b bool) CORE_0_PIF_PMS_MONITOR_4Value {
-	return v&^0x2 | CORE_0_PIF_PMS_MONITOR_4Value(b2u(b))<<1
+// WithCORE_PIF_PMS_MONITOR_NONWORD_VIOLATE_EN returns v with field CORE_%s_PIF_PMS_MONITOR_NONWORD_VIOLATE_EN (bit 1) set to b.
+func (v CORE_PIF_PMS_MONITOR_4Value) WithCORE_PIF_PMS_MONITOR_NONWORD_VIOLATE_EN(b bool) CORE_PIF_PMS_MONITOR_4Value {
+	return v&^0x2 | CORE_PIF_PMS_MONITOR_4Value(b2u(b))<<1
 }
 
-// CORE_0_PIF_PMS_MONITOR_5 is register CORE_0_PIF_PMS_MONITOR_5 (32-bit, read-write, reset 0x0): Core0 permission report register 5.
-type CORE_0_PIF_PMS_MONITOR_5 struct{ reg mmio.U32 }
+// CORE_PIF_PMS_MONITOR_5 is register PIF_PMS_MONITOR_5 (32-bit, read-write, reset 0x0): Core0 permission report register 5.
+type CORE_PIF_PMS_MONITOR_5 struct{ reg mmio.U32 }
 
-// CORE_0_PIF_PMS_MONITOR_5Value is a value of register CORE_0_PIF_PMS_MONITOR_5.
-type CORE_0_PIF_PMS_MONITOR_5Value uint32
+// CORE_PIF_PMS_MONITOR_5Value is a value of register CORE_PIF_PMS_MONITOR_5.
+type CORE_PIF_PMS_MONITOR_5Value uint32
 
-// CORE_0_PIF_PMS_MONITOR_5Reset is the reset value of register CORE_0_PIF_PMS_MONITOR_5.
-const CORE_0_PIF_PMS_MONITOR_5Reset CORE_0_PIF_PMS_MONITOR_5Value = 0x0
+// CORE_PIF_PMS_MONITOR_5Reset is the reset value of register CORE_PIF_PMS_MONITOR_5.
+const CORE_PIF_PMS_MONITOR_5Reset CORE_PIF_PMS_MONITOR_5Value = 0x0
 
 // Read loads the register.
-func (r *CORE_0_PIF_PMS_MONITOR_5) Read() CORE_0_PIF_PMS_MONITOR_5Value {
-	return CORE_0_PIF_PMS_MONITOR_5Value(r.reg.Load())
+func (r *CORE_PIF_PMS_MONITOR_5) Read() CORE_PIF_PMS_MONITOR_5Value {
+	return CORE_PIF_PMS_MONITOR_5Value(r.reg.Load())
 }
 
 // Write stores v in the register.
-func (r *CORE_0_PIF_PMS_MONITOR_5) Write(v CORE_0_PIF_PMS_MONITOR_5Value) { r.reg.Store(uint32(v)) }
+func (r *CORE_PIF_PMS_MONITOR_5) Write(v CORE_PIF_PMS_MONITOR_5Value) { r.reg.Store(uint32(v)) }
 
-// WriteWith stores f(CORE_0_PIF_PMS_MONITOR_5Reset): fields f leaves alone are written as their reset values.
-func (r *CORE_0_PIF_PMS_MONITOR_5) WriteWith(f func(CORE_0_PIF_PMS_MONITOR_5Value) CORE_0_PIF_PMS_MONITOR_5Value) {
-	r.reg.Store(uint32(f(CORE_0_PIF_PMS_MONITOR_5Reset)))
+// WriteWith stores f(CORE_PIF_PMS_MONITOR_5Reset): fields f leaves alone are written as their reset values.
+func (r *CORE_PIF_PMS_MONITOR_5) WriteWith(f func(CORE_PIF_PMS_MONITOR_5Value) CORE_PIF_PMS_MONITOR_5Value) {
+	r.reg.Store(uint32(f(CORE_PIF_PMS_MONITOR_5Reset)))
 }
 
-// Reset stores CORE_0_PIF_PMS_MONITOR_5Reset in the register.
-func (r *CORE_0_PIF_PMS_MONITOR_5) Reset() { r.reg.Store(uint32(CORE_0_PIF_PMS_MONITOR_5Reset)) }
+// Reset stores CORE_PIF_PMS_MONITOR_5Reset in the register.
+func (r *CORE_PIF_PMS_MONITOR_5) Reset() { r.reg.Store(uint32(CORE_PIF_PMS_MONITOR_5Reset)) }
 
 // Modify loads the register, passes its value to f and stores the result.
-func (r *CORE_0_PIF_PMS_MONITOR_5) Modify(f func(CORE_0_PIF_PMS_MONITOR_5Value) CORE_0_PIF_PMS_MONITOR_5Value) {
-	r.reg.Store(uint32(f(CORE_0_PIF_PMS_MONITOR_5Value(r.reg.Load()))))
+func (r *CORE_PIF_PMS_MONITOR_5) Modify(f func(CORE_PIF_PMS_MONITOR_5Value) CORE_PIF_PMS_MONITOR_5Value) {
+	r.reg.Store(uint32(f(CORE_PIF_PMS_MONITOR_5Value(r.reg.Load()))))
 }
 
-// CORE_0_PIF_PMS_MONITOR_NONWORD_VIOLATE_INTR returns field CORE_0_PIF_PMS_MONITOR_NONWORD_VIOLATE_INTR (bit 0): Record core0 unsupported access type interrupt state.
-func (v CORE_0_PIF_PMS_MONITOR_5Value) CORE_0_PIF_PMS_MONITOR_NONWORD_VIOLATE_INTR() bool {
+// CORE_PIF_PMS_MONITOR_NONWORD_VIOLATE_INTR returns field CORE_%s_PIF_PMS_MONITOR_NONWORD_VIOLATE_INTR (bit 0): Record core0 unsupported access type interrupt state.
+func (v CORE_PIF_PMS_MONITOR_5Value) CORE_PIF_PMS_MONITOR_NONWORD_VIOLATE_INTR() bool {
 	return v&0x1 != 0
 }
 
-// CORE_0_PIF_PMS_MONITOR_NONWORD_VIOLATE_STATUS_HSIZE returns field CORE_0_PIF_PMS_MONITOR_NONWORD_VIOLATE_STATUS_HSIZE (bits 2:1): Record access type when core0 initiate unsupported access type.
-func (v CORE_0_PIF_PMS_MONITOR_5Value) CORE_0_PIF_PMS_MONITOR_NONWORD_VIOLATE_STATUS_HSIZE() uint32 {
+// CORE_PIF_PMS_MONITOR_NONWORD_VIOLATE_STATUS_HSIZE returns field CORE_%s_PIF_PMS_MONITOR_NONWORD_VIOLATE_STATUS_HSIZE (bits 2:1): Record access type when core0 initiate unsupported access type.
+func (v CORE_PIF_PMS_MONITOR_5Value) CORE_PIF_PMS_MONITOR_NONWORD_VIOLATE_STATUS_HSIZE() uint32 {
 	return uint32(v>>1) & 0x3
 }
 
-// CORE_0_PIF_PMS_MONITOR_NONWORD_VIOLATE_STATUS_HWORLD returns field CORE_0_PIF_PMS_MONITOR_NONWORD_VIOLATE_STATUS_HWORLD (bits 4:3): Record world information when core0 initiate unsupported access type.
-func (v CORE_0_PIF_PMS_MONITOR_5Value) CORE_0_PIF_PMS_MONITOR_NONWORD_VIOLATE_STATUS_HWORLD() uint32 {
+// CORE_PIF_PMS_MONITOR_NONWORD_VIOLATE_STATUS_HWORLD returns field CORE_%s_PIF_PMS_MONITOR_NONWORD_VIOLATE_STATUS_HWORLD (bits 4:3): Record world information when core0 initiate unsupported access type.
+func (v CORE_PIF_PMS_MONITOR_5Value) CORE_PIF_PMS_MONITOR_NONWORD_VIOLATE_STATUS_HWORLD() uint32 {
 	return uint32(v>>3) & 0x3
 }
 
-// CORE_0_PIF_PMS_MONITOR_6 is register CORE_0_PIF_PMS_MONITOR_6 (32-bit, read-write, reset 0x0): Core0 permission report register 6.
-type CORE_0_PIF_PMS_MONITOR_6 struct{ reg mmio.U32 }
+// CORE_PIF_PMS_MONITOR_6 is register PIF_PMS_MONITOR_6 (32-bit, read-write, reset 0x0): Core0 permission report register 6.
+type CORE_PIF_PMS_MONITOR_6 struct{ reg mmio.U32 }
 
-// CORE_0_PIF_PMS_MONITOR_6Value is a value of register CORE_0_PIF_PMS_MONITOR_6.
-type CORE_0_PIF_PMS_MONITOR_6Value uint32
+// CORE_PIF_PMS_MONITOR_6Value is a value of register CORE_PIF_PMS_MONITOR_6.
+type CORE_PIF_PMS_MONITOR_6Value uint32
 
-// CORE_0_PIF_PMS_MONITOR_6Reset is the reset value of register CORE_0_PIF_PMS_MONITOR_6.
-const CORE_0_PIF_PMS_MONITOR_6Reset CORE_0_PIF_PMS_MONITOR_6Value = 0x0
+// CORE_PIF_PMS_MONITOR_6Reset is the reset value of register CORE_PIF_PMS_MONITOR_6.
+const CORE_PIF_PMS_MONITOR_6Reset CORE_PIF_PMS_MONITOR_6Value = 0x0
 
 // Read loads the register.
-func (r *CORE_0_PIF_PMS_MONITOR_6) Read() CORE_0_PIF_PMS_MONITOR_6Value {
-	return CORE_0_PIF_PMS_MONITOR_6Value(r.reg.Load())
+func (r *CORE_PIF_PMS_MONITOR_6) Read() CORE_PIF_PMS_MONITOR_6Value {
+	return CORE_PIF_PMS_MONITOR_6Value(r.reg.Load())
 }
 
 // Write stores v in the register.
-func (r *CORE_0_PIF_PMS_MONITOR_6) Write(v CORE_0_PIF_PMS_MONITOR_6Value) { r.reg.Store(uint32(v)) }
+func (r *CORE_PIF_PMS_MONITOR_6) Write(v CORE_PIF_PMS_MONITOR_6Value) { r.reg.Store(uint32(v)) }
 
-// WriteWith stores f(CORE_0_PIF_PMS_MONITOR_6Reset): fields f leaves alone are written as their reset values.
-func (r *CORE_0_PIF_PMS_MONITOR_6) WriteWith(f func(CORE_0_PIF_PMS_MONITOR_6Value) CORE_0_PIF_PMS_MONITOR_6Value) {
-	r.reg.Store(uint32(f(CORE_0_PIF_PMS_MONITOR_6Reset)))
+// WriteWith stores f(CORE_PIF_PMS_MONITOR_6Reset): fields f leaves alone are written as their reset values.
+func (r *CORE_PIF_PMS_MONITOR_6) WriteWith(f func(CORE_PIF_PMS_MONITOR_6Value) CORE_PIF_PMS_MONITOR_6Value) {
+	r.reg.Store(uint32(f(CORE_PIF_PMS_MONITOR_6Reset)))
 }
 
-// Reset stores CORE_0_PIF_PMS_MONITOR_6Reset in the register.
-func (r *CORE_0_PIF_PMS_MONITOR_6) Reset() { r.reg.Store(uint32(CORE_0_PIF_PMS_MONITOR_6Reset)) }
+// Reset stores CORE_PIF_PMS_MONITOR_6Reset in the register.
+func (r *CORE_PIF_PMS_MONITOR_6) Reset() { r.reg.Store(uint32(CORE_PIF_PMS_MONITOR_6Reset)) }
 
 // Modify loads the register, passes its value to f and stores the result.
-func (r *CORE_0_PIF_PMS_MONITOR_6) Modify(f func(CORE_0_PIF_PMS_MONITOR_6Value) CORE_0_PIF_PMS_MONITOR_6Value) {
-	r.reg.Store(uint32(f(CORE_0_PIF_PMS_MONITOR_6Value(r.reg.Load()))))
+func (r *CORE_PIF_PMS_MONITOR_6) Modify(f func(CORE_PIF_PMS_MONITOR_6Value) CORE_PIF_PMS_MONITOR_6Value) {
+	r.reg.Store(uint32(f(CORE_PIF_PMS_MONITOR_6Value(r.reg.Load()))))
 }
 
-// CORE_0_PIF_PMS_MONITOR_NONWORD_VIOLATE_STATUS_HADDR returns field CORE_0_PIF_PMS_MONITOR_NONWORD_VIOLATE_STATUS_HADDR (bits 31:0): Record address information when core0 initiate unsupported access type.
-func (v CORE_0_PIF_PMS_MONITOR_6Value) CORE_0_PIF_PMS_MONITOR_NONWORD_VIOLATE_STATUS_HADDR() uint32 {
+// CORE_PIF_PMS_MONITOR_NONWORD_VIOLATE_STATUS_HADDR returns field CORE_%s_PIF_PMS_MONITOR_NONWORD_VIOLATE_STATUS_HADDR (bits 31:0): Record address information when core0 initiate unsupported access type.
+func (v CORE_PIF_PMS_MONITOR_6Value) CORE_PIF_PMS_MONITOR_NONWORD_VIOLATE_STATUS_HADDR() uint32 {
 	return uint32(v) & 0xffffffff
 }
 
-// CORE_0_VECBASE_OVERRIDE_LOCK is register CORE_0_VECBASE_OVERRIDE_LOCK (32-bit, read-write, reset 0x0): core0 vecbase override configuration register 0.
-type CORE_0_VECBASE_OVERRIDE_LOCK struct{ reg mmio.U32 }
+// CORE_VECBASE_OVERRIDE_LOCK is register VECBASE_OVERRIDE_LOCK (32-bit, read-write, reset 0x0): core0 vecbase override configuration register 0.
+type CORE_VECBASE_OVERRIDE_LOCK struct{ reg mmio.U32 }
 
-// CORE_0_VECBASE_OVERRIDE_LOCKValue is a value of register CORE_0_VECBASE_OVERRIDE_LOCK.
-type CORE_0_VECBASE_OVERRIDE_LOCKValue uint32
+// CORE_VECBASE_OVERRIDE_LOCKValue is a value of register CORE_VECBASE_OVERRIDE_LOCK.
+type CORE_VECBASE_OVERRIDE_LOCKValue uint32
 
-// CORE_0_VECBASE_OVERRIDE_LOCKReset is the reset value of register CORE_0_VECBASE_OVERRIDE_LOCK.
-const CORE_0_VECBASE_OVERRIDE_LOCKReset CORE_0_VECBASE_OVERRIDE_LOCKValue = 0x0
+// CORE_VECBASE_OVERRIDE_LOCKReset is the reset value of register CORE_VECBASE_OVERRIDE_LOCK.
+const CORE_VECBASE_OVERRIDE_LOCKReset CORE_VECBASE_OVERRIDE_LOCKValue = 0x0
 
 // Read loads the register.
-func (r *CORE_0_VECBASE_OVERRIDE_LOCK) Read() CORE_0_VECBASE_OVERRIDE_LOCKValue {
-	return CORE_0_VECBASE_OVERRIDE_LOCKValue(r.reg.Load())
+func (r *CORE_VECBASE_OVERRIDE_LOCK) Read() CORE_VECBASE_OVERRIDE_LOCKValue {
+	return CORE_VECBASE_OVERRIDE_LOCKValue(r.reg.Load())
 }
 
 // Write stores v in the register.
-func (r *CORE_0_VECBASE_OVERRIDE_LOCK) Write(v CORE_0_VECBASE_OVERRIDE_LOCKValue) {
-	r.reg.Store(uint32(v))
+func (r *CORE_VECBASE_OVERRIDE_LOCK) Write(v CORE_VECBASE_OVERRIDE_LOCKValue) { r.reg.Store(uint32(v)) }
+
+// WriteWith stores f(CORE_VECBASE_OVERRIDE_LOCKReset): fields f leaves alone are written as their reset values.
+func (r *CORE_VECBASE_OVERRIDE_LOCK) WriteWith(f func(CORE_VECBASE_OVERRIDE_LOCKValue) CORE_VECBASE_OVERRIDE_LOCKValue) {
+	r.reg.Store(uint32(f(CORE_VECBASE_OVERRIDE_LOCKReset)))
 }
 
-// WriteWith stores f(CORE_0_VECBASE_OVERRIDE_LOCKReset): fields f leaves alone are written as their reset values.
-func (r *CORE_0_VECBASE_OVERRIDE_LOCK) WriteWith(f func(CORE_0_VECBASE_OVERRIDE_LOCKValue) CORE_0_VECBASE_OVERRIDE_LOCKValue) {
-	r.reg.Store(uint32(f(CORE_0_VECBASE_OVERRIDE_LOCKReset)))
-}
-
-// Reset stores CORE_0_VECBASE_OVERRIDE_LOCKReset in the register.
-func (r *CORE_0_VECBASE_OVERRIDE_LOCK) Reset() {
-	r.reg.Store(uint32(CORE_0_VECBASE_OVERRIDE_LOCKReset))
-}
+// Reset stores CORE_VECBASE_OVERRIDE_LOCKReset in the register.
+func (r *CORE_VECBASE_OVERRIDE_LOCK) Reset() { r.reg.Store(uint32(CORE_VECBASE_OVERRIDE_LOCKReset)) }
 
 // Modify loads the register, passes its value to f and stores the result.
-func (r *CORE_0_VECBASE_OVERRIDE_LOCK) Modify(f func(CORE_0_VECBASE_OVERRIDE_LOCKValue) CORE_0_VECBASE_OVERRIDE_LOCKValue) {
-	r.reg.Store(uint32(f(CORE_0_VECBASE_OVERRIDE_LOCKValue(r.reg.Load()))))
+func (r *CORE_VECBASE_OVERRIDE_LOCK) Modify(f func(CORE_VECBASE_OVERRIDE_LOCKValue) CORE_VECBASE_OVERRIDE_LOCKValue) {
+	r.reg.Store(uint32(f(CORE_VECBASE_OVERRIDE_LOCKValue(r.reg.Load()))))
 }
 
-// CORE_0_VECBASE_OVERRIDE_LOCK returns field CORE_0_VECBASE_OVERRIDE_LOCK (bit 0): Set 1 to lock core0 vecbase configuration register.
-func (v CORE_0_VECBASE_OVERRIDE_LOCKValue) CORE_0_VECBASE_OVERRIDE_LOCK() bool { return v&0x1 != 0 }
+// CORE_VECBASE_OVERRIDE_LOCK returns field CORE_%s_VECBASE_OVERRIDE_LOCK (bit 0): Set 1 to lock core0 vecbase configuration register.
+func (v CORE_VECBASE_OVERRIDE_LOCKValue) CORE_VECBASE_OVERRIDE_LOCK() bool { return v&0x1 != 0 }
 
-// WithCORE_0_VECBASE_OVERRIDE_LOCK returns v with field CORE_0_VECBASE_OVERRIDE_LOCK (bit 0) set to b.
-func (v CORE_0_VECBASE_OVERRIDE_LOCKValue) WithCORE_0_VECBASE_OVERRIDE_LOCK(b bool) CORE_0_VECBASE_OVERRIDE_LOCKValue {
-	return v&^0x1 | CORE_0_VECBASE_OVERRIDE_LOCKValue(b2u(b))
+// WithCORE_VECBASE_OVERRIDE_LOCK returns v with field CORE_%s_VECBASE_OVERRIDE_LOCK (bit 0) set to b.
+func (v CORE_VECBASE_OVERRIDE_LOCKValue) WithCORE_VECBASE_OVERRIDE_LOCK(b bool) CORE_VECBASE_OVERRIDE_LOCKValue {
+	return v&^0x1 | CORE_VECBASE_OVERRIDE_LOCKValue(b2u(b))
 }
 
-// CORE_0_VECBASE_OVERRIDE_0 is register CORE_0_VECBASE_OVERRIDE_0 (32-bit, read-write, reset 0x1): core0 vecbase override configuration register 0.
-type CORE_0_VECBASE_OVERRIDE_0 struct{ reg mmio.U32 }
+// CORE_VECBASE_OVERRIDE_0 is register VECBASE_OVERRIDE_0 (32-bit, read-write, reset 0x1): core0 vecbase override configuration register 0.
+type CORE_VECBASE_OVERRIDE_0 struct{ reg mmio.U32 }
 
-// CORE_0_VECBASE_OVERRIDE_0Value is a value of register CORE_0_VECBASE_OVERRIDE_0.
-type CORE_0_VECBASE_OVERRIDE_0Value uint32
+// CORE_VECBASE_OVERRIDE_0Value is a value of register CORE_VECBASE_OVERRIDE_0.
+type CORE_VECBASE_OVERRIDE_0Value uint32
 
-// CORE_0_VECBASE_OVERRIDE_0Reset is the reset value of register CORE_0_VECBASE_OVERRIDE_0.
-const CORE_0_VECBASE_OVERRIDE_0Reset CORE_0_VECBASE_OVERRIDE_0Value = 0x1
+// CORE_VECBASE_OVERRIDE_0Reset is the reset value of register CORE_VECBASE_OVERRIDE_0.
+const CORE_VECBASE_OVERRIDE_0Reset CORE_VECBASE_OVERRIDE_0Value = 0x1
 
 // Read loads the register.
-func (r *CORE_0_VECBASE_OVERRIDE_0) Read() CORE_0_VECBASE_OVERRIDE_0Value {
-	return CORE_0_VECBASE_OVERRIDE_0Value(r.reg.Load())
+func (r *CORE_VECBASE_OVERRIDE_0) Read() CORE_VECBASE_OVERRIDE_0Value {
+	return CORE_VECBASE_OVERRIDE_0Value(r.reg.Load())
 }
 
 // Write stores v in the register.
-func (r *CORE_0_VECBASE_OVERRIDE_0) Write(v CORE_0_VECBASE_OVERRIDE_0Value) { r.reg.Store(uint32(v)) }
+func (r *CORE_VECBASE_OVERRIDE_0) Write(v CORE_VECBASE_OVERRIDE_0Value) { r.reg.Store(uint32(v)) }
 
-// WriteWith stores f(CORE_0_VECBASE_OVERRIDE_0Reset): fields f leaves alone are written as their reset values.
-func (r *CORE_0_VECBASE_OVERRIDE_0) WriteWith(f func(CORE_0_VECBASE_OVERRIDE_0Value) CORE_0_VECBASE_OVERRIDE_0Value) {
-	r.reg.Store(uint32(f(CORE_0_VECBASE_OVERRIDE_0Reset)))
+// WriteWith stores f(CORE_VECBASE_OVERRIDE_0Reset): fields f leaves alone are written as their reset values.
+func (r *CORE_VECBASE_OVERRIDE_0) WriteWith(f func(CORE_VECBASE_OVERRIDE_0Value) CORE_VECBASE_OVERRIDE_0Value) {
+	r.reg.Store(uint32(f(CORE_VECBASE_OVERRIDE_0Reset)))
 }
 
-// Reset stores CORE_0_VECBASE_OVERRIDE_0Reset in the register.
-func (r *CORE_0_VECBASE_OVERRIDE_0) Reset() { r.reg.Store(uint32(CORE_0_VECBASE_OVERRIDE_0Reset)) }
+// Reset stores CORE_VECBASE_OVERRIDE_0Reset in the register.
+func (r *CORE_VECBASE_OVERRIDE_0) Reset() { r.reg.Store(uint32(CORE_VECBASE_OVERRIDE_0Reset)) }
 
 // Modify loads the register, passes its value to f and stores the result.
-func (r *CORE_0_VECBASE_OVERRIDE_0) Modify(f func(CORE_0_VECBASE_OVERRIDE_0Value) CORE_0_VECBASE_OVERRIDE_0Value) {
-	r.reg.Store(uint32(f(CORE_0_VECBASE_OVERRIDE_0Value(r.reg.Load()))))
+func (r *CORE_VECBASE_OVERRIDE_0) Modify(f func(CORE_VECBASE_OVERRIDE_0Value) CORE_VECBASE_OVERRIDE_0Value) {
+	r.reg.Store(uint32(f(CORE_VECBASE_OVERRIDE_0Value(r.reg.Load()))))
 }
 
-// CORE_0_VECBASE_WORLD_MASK returns field CORE_0_VECBASE_WORLD_MASK (bit 0): Set 1 to mask world, then only world0_value will work.
-func (v CORE_0_VECBASE_OVERRIDE_0Value) CORE_0_VECBASE_WORLD_MASK() bool { return v&0x1 != 0 }
+// CORE_VECBASE_WORLD_MASK returns field CORE_%s_VECBASE_WORLD_MASK (bit 0): Set 1 to mask world, then only world0_value will work.
+func (v CORE_VECBASE_OVERRIDE_0Value) CORE_VECBASE_WORLD_MASK() bool { return v&0x1 != 0 }
 
-// WithCORE_0_VECBASE_WORLD_MASK returns v with field CORE_0_VECBASE_WORLD_MASK (bit 0) set to b.
-func (v CORE_0_VECBASE_OVERRIDE_0Value) WithCORE_0_VECBASE_WORLD_MASK(b bool) CORE_0_VECBASE_OVERRIDE_0Value {
-	return v&^0x1 | CORE_0_VECBASE_OVERRIDE_0Value(b2u(b))
+// WithCORE_VECBASE_WORLD_MASK returns v with field CORE_%s_VECBASE_WORLD_MASK (bit 0) set to b.
+func (v CORE_VECBASE_OVERRIDE_0Value) WithCORE_VECBASE_WORLD_MASK(b bool) CORE_VECBASE_OVERRIDE_0Value {
+	return v&^0x1 | CORE_VECBASE_OVERRIDE_0Value(b2u(b))
 }
 
-// CORE_0_VECBASE_OVERRIDE_1 is register CORE_0_VECBASE_OVERRIDE_1 (32-bit, read-write, reset 0x0): core0 vecbase override configuration register 1.
-type CORE_0_VECBASE_OVERRIDE_1 struct{ reg mmio.U32 }
+// CORE_VECBASE_OVERRIDE_1 is register VECBASE_OVERRIDE_1 (32-bit, read-write, reset 0x0): core0 vecbase override configuration register 1.
+type CORE_VECBASE_OVERRIDE_1 struct{ reg mmio.U32 }
 
-// CORE_0_VECBASE_OVERRIDE_1Value is a value of register CORE_0_VECBASE_OVERRIDE_1.
-type CORE_0_VECBASE_OVERRIDE_1Value uint32
+// CORE_VECBASE_OVERRIDE_1Value is a value of register CORE_VECBASE_OVERRIDE_1.
+type CORE_VECBASE_OVERRIDE_1Value uint32
 
-// CORE_0_VECBASE_OVERRIDE_1Reset is the reset value of register CORE_0_VECBASE_OVERRIDE_1.
-const CORE_0_VECBASE_OVERRIDE_1Reset CORE_0_VECBASE_OVERRIDE_1Value = 0x0
+// CORE_VECBASE_OVERRIDE_1Reset is the reset value of register CORE_VECBASE_OVERRIDE_1.
+const CORE_VECBASE_OVERRIDE_1Reset CORE_VECBASE_OVERRIDE_1Value = 0x0
 
 // Read loads the register.
-func (r *CORE_0_VECBASE_OVERRIDE_1) Read() CORE_0_VECBASE_OVERRIDE_1Value {
-	return CORE_0_VECBASE_OVERRIDE_1Value(r.reg.Load())
+func (r *CORE_VECBASE_OVERRIDE_1) Read() CORE_VECBASE_OVERRIDE_1Value {
+	return CORE_VECBASE_OVERRIDE_1Value(r.reg.Load())
 }
 
 // Write stores v in the register.
-func (r *CORE_0_VECBASE_OVERRIDE_1) Write(v CORE_0_VECBASE_OVERRIDE_1Value) { r.reg.Store(uint32(v)) }
+func (r *CORE_VECBASE_OVERRIDE_1) Write(v CORE_VECBASE_OVERRIDE_1Value) { r.reg.Store(uint32(v)) }
 
-// WriteWith stores f(CORE_0_VECBASE_OVERRIDE_1Reset): fields f leaves alone are written as their reset values.
-func (r *CORE_0_VECBASE_OVERRIDE_1) WriteWith(f func(CORE_0_VECBASE_OVERRIDE_1Value) CORE_0_VECBASE_OVERRIDE_1Value) {
-	r.reg.Store(uint32(f(CORE_0_VECBASE_OVERRIDE_1Reset)))
+// WriteWith stores f(CORE_VECBASE_OVERRIDE_1Reset): fields f leaves alone are written as their reset values.
+func (r *CORE_VECBASE_OVERRIDE_1) WriteWith(f func(CORE_VECBASE_OVERRIDE_1Value) CORE_VECBASE_OVERRIDE_1Value) {
+	r.reg.Store(uint32(f(CORE_VECBASE_OVERRIDE_1Reset)))
 }
 
-// Reset stores CORE_0_VECBASE_OVERRIDE_1Reset in the register.
-func (r *CORE_0_VECBASE_OVERRIDE_1) Reset() { r.reg.Store(uint32(CORE_0_VECBASE_OVERRIDE_1Reset)) }
+// Reset stores CORE_VECBASE_OVERRIDE_1Reset in the register.
+func (r *CORE_VECBASE_OVERRIDE_1) Reset() { r.reg.Store(uint32(CORE_VECBASE_OVERRIDE_1Reset)) }
 
 // Modify loads the register, passes its value to f and stores the result.
-func (r *CORE_0_VECBASE_OVERRIDE_1) Modify(f func(CORE_0_VECBASE_OVERRIDE_1Value) CORE_0_VECBASE_OVERRIDE_1Value) {
-	r.reg.Store(uint32(f(CORE_0_VECBASE_OVERRIDE_1Value(r.reg.Load()))))
+func (r *CORE_VECBASE_OVERRIDE_1) Modify(f func(CORE_VECBASE_OVERRIDE_1Value) CORE_VECBASE_OVERRIDE_1Value) {
+	r.reg.Store(uint32(f(CORE_VECBASE_OVERRIDE_1Value(r.reg.Load()))))
 }
 
-// CORE_0_VECBASE_OVERRIDE_WORLD0_VALUE returns field CORE_0_VECBASE_OVERRIDE_WORLD0_VALUE (bits 21:0): world0 vecbase_override register, when core0 in world0 use this register to override vecbase register.
-func (v CORE_0_VECBASE_OVERRIDE_1Value) CORE_0_VECBASE_OVERRIDE_WORLD0_VALUE() uint32 {
+// CORE_VECBASE_OVERRIDE_WORLD0_VALUE returns field CORE_%s_VECBASE_OVERRIDE_WORLD0_VALUE (bits 21:0): world0 vecbase_override register, when core0 in world0 use this register to override vecbase register.
+func (v CORE_VECBASE_OVERRIDE_1Value) CORE_VECBASE_OVERRIDE_WORLD0_VALUE() uint32 {
 	return uint32(v) & 0x3fffff
 }
 
-// WithCORE_0_VECBASE_OVERRIDE_WORLD0_VALUE returns v with field CORE_0_VECBASE_OVERRIDE_WORLD0_VALUE (bits 21:0) set to x, masked to the field width.
-func (v CORE_0_VECBASE_OVERRIDE_1Value) WithCORE_0_VECBASE_OVERRIDE_WORLD0_VALUE(x uint32) CORE_0_VECBASE_OVERRIDE_1Value {
-	return v&^0x3fffff | CORE_0_VECBASE_OVERRIDE_1Value(x&0x3fffff)
+// WithCORE_VECBASE_OVERRIDE_WORLD0_VALUE returns v with field CORE_%s_VECBASE_OVERRIDE_WORLD0_VALUE (bits 21:0) set to x, masked to the field width.
+func (v CORE_VECBASE_OVERRIDE_1Value) WithCORE_VECBASE_OVERRIDE_WORLD0_VALUE(x uint32) CORE_VECBASE_OVERRIDE_1Value {
+	return v&^0x3fffff | CORE_VECBASE_OVERRIDE_1Value(x&0x3fffff)
 }
 
-// CORE_0_VECBASE_OVERRIDE_SEL returns field CORE_0_VECBASE_OVERRIDE_SEL (bits 23:22): Set 0x3 to sel vecbase_override to override vecbase register.
-func (v CORE_0_VECBASE_OVERRIDE_1Value) CORE_0_VECBASE_OVERRIDE_SEL() uint32 {
-	return uint32(v>>22) & 0x3
+// CORE_VECBASE_OVERRIDE_SEL returns field CORE_%s_VECBASE_OVERRIDE_SEL (bits 23:22): Set 0x3 to sel vecbase_override to override vecbase register.
+func (v CORE_VECBASE_OVERRIDE_1Value) CORE_VECBASE_OVERRIDE_SEL() uint32 { return uint32(v>>22) & 0x3 }
+
+// WithCORE_VECBASE_OVERRIDE_SEL returns v with field CORE_%s_VECBASE_OVERRIDE_SEL (bits 23:22) set to x, masked to the field width.
+func (v CORE_VECBASE_OVERRIDE_1Value) WithCORE_VECBASE_OVERRIDE_SEL(x uint32) CORE_VECBASE_OVERRIDE_1Value {
+	return v&^0xc00000 | CORE_VECBASE_OVERRIDE_1Value(x&0x3)<<22
 }
 
-// WithCORE_0_VECBASE_OVERRIDE_SEL returns v with field CORE_0_VECBASE_OVERRIDE_SEL (bits 23:22) set to x, masked to the field width.
-func (v CORE_0_VECBASE_OVERRIDE_1Value) WithCORE_0_VECBASE_OVERRIDE_SEL(x uint32) CORE_0_VECBASE_OVERRIDE_1Value {
-	return v&^0xc00000 | CORE_0_VECBASE_OVERRIDE_1Value(x&0x3)<<22
-}
+// CORE_VECBASE_OVERRIDE_2 is register VECBASE_OVERRIDE_2 (32-bit, read-write, reset 0x0): core0 vecbase override configuration register 1.
+type CORE_VECBASE_OVERRIDE_2 struct{ reg mmio.U32 }
 
-// CORE_0_VECBASE_OVERRIDE_2 is register CORE_0_VECBASE_OVERRIDE_2 (32-bit, read-write, reset 0x0): core0 vecbase override configuration register 1.
-type CORE_0_VECBASE_OVERRIDE_2 struct{ reg mmio.U32 }
+// CORE_VECBASE_OVERRIDE_2Value is a value of register CORE_VECBASE_OVERRIDE_2.
+type CORE_VECBASE_OVERRIDE_2Value uint32
 
-// CORE_0_VECBASE_OVERRIDE_2Value is a value of register CORE_0_VECBASE_OVERRIDE_2.
-type CORE_0_VECBASE_OVERRIDE_2Value uint32
-
-// CORE_0_VECBASE_OVERRIDE_2Reset is the reset value of register CORE_0_VECBASE_OVERRIDE_2.
-const CORE_0_VECBASE_OVERRIDE_2Reset CORE_0_VECBASE_OVERRIDE_2Value = 0x0
+// CORE_VECBASE_OVERRIDE_2Reset is the reset value of register CORE_VECBASE_OVERRIDE_2.
+const CORE_VECBASE_OVERRIDE_2Reset CORE_VECBASE_OVERRIDE_2Value = 0x0
 
 // Read loads the register.
-func (r *CORE_0_VECBASE_OVERRIDE_2) Read() CORE_0_VECBASE_OVERRIDE_2Value {
-	return CORE_0_VECBASE_OVERRIDE_2Value(r.reg.Load())
+func (r *CORE_VECBASE_OVERRIDE_2) Read() CORE_VECBASE_OVERRIDE_2Value {
+	return CORE_VECBASE_OVERRIDE_2Value(r.reg.Load())
 }
 
 // Write stores v in the register.
-func (r *CORE_0_VECBASE_OVERRIDE_2) Write(v CORE_0_VECBASE_OVERRIDE_2Value) { r.reg.Store(uint32(v)) }
+func (r *CORE_VECBASE_OVERRIDE_2) Write(v CORE_VECBASE_OVERRIDE_2Value) { r.reg.Store(uint32(v)) }
 
-// WriteWith stores f(CORE_0_VECBASE_OVERRIDE_2Reset): fields f leaves alone are written as their reset values.
-func (r *CORE_0_VECBASE_OVERRIDE_2) WriteWith(f func(CORE_0_VECBASE_OVERRIDE_2Value) CORE_0_VECBASE_OVERRIDE_2Value) {
-	r.reg.Store(uint32(f(CORE_0_VECBASE_OVERRIDE_2Reset)))
+// WriteWith stores f(CORE_VECBASE_OVERRIDE_2Reset): fields f leaves alone are written as their reset values.
+func (r *CORE_VECBASE_OVERRIDE_2) WriteWith(f func(CORE_VECBASE_OVERRIDE_2Value) CORE_VECBASE_OVERRIDE_2Value) {
+	r.reg.Store(uint32(f(CORE_VECBASE_OVERRIDE_2Reset)))
 }
 
-// Reset stores CORE_0_VECBASE_OVERRIDE_2Reset in the register.
-func (r *CORE_0_VECBASE_OVERRIDE_2) Reset() { r.reg.Store(uint32(CORE_0_VECBASE_OVERRIDE_2Reset)) }
+// Reset stores CORE_VECBASE_OVERRIDE_2Reset in the register.
+func (r *CORE_VECBASE_OVERRIDE_2) Reset() { r.reg.Store(uint32(CORE_VECBASE_OVERRIDE_2Reset)) }
 
 // Modify loads the register, passes its value to f and stores the result.
-func (r *CORE_0_VECBASE_OVERRIDE_2) Modify(f func(CORE_0_VECBASE_OVERRIDE_2Value) CORE_0_VECBASE_OVERRIDE_2Value) {
-	r.reg.Store(uint32(f(CORE_0_VECBASE_OVERRIDE_2Value(r.reg.Load()))))
+func (r *CORE_VECBASE_OVERRIDE_2) Modify(f func(CORE_VECBASE_OVERRIDE_2Value) CORE_VECBASE_OVERRIDE_2Value) {
+	r.reg.Store(uint32(f(CORE_VECBASE_OVERRIDE_2Value(r.reg.Load()))))
 }
 
-// CORE_0_VECBASE_OVERRIDE_WORLD1_VALUE returns field CORE_0_VECBASE_OVERRIDE_WORLD1_VALUE (bits 21:0): world1 vecbase_override register, when core0 in world1 use this register to override vecbase register.
-func (v CORE_0_VECBASE_OVERRIDE_2Value) CORE_0_VECBASE_OVERRIDE_WORLD1_VALUE() uint32 {
+// CORE_VECBASE_OVERRIDE_WORLD1_VALUE returns field CORE_%s_VECBASE_OVERRIDE_WORLD1_VALUE (bits 21:0): world1 vecbase_override register, when core0 in world1 use this register to override vecbase register.
+func (v CORE_VECBASE_OVERRIDE_2Value) CORE_VECBASE_OVERRIDE_WORLD1_VALUE() uint32 {
 	return uint32(v) & 0x3fffff
 }
 
-// WithCORE_0_VECBASE_OVERRIDE_WORLD1_VALUE returns v with field CORE_0_VECBASE_OVERRIDE_WORLD1_VALUE (bits 21:0) set to x, masked to the field width.
-func (v CORE_0_VECBASE_OVERRIDE_2Value) WithCORE_0_VECBASE_OVERRIDE_WORLD1_VALUE(x uint32) CORE_0_VECBASE_OVERRIDE_2Value {
-	return v&^0x3fffff | CORE_0_VECBASE_OVERRIDE_2Value(x&0x3fffff)
+// WithCORE_VECBASE_OVERRIDE_WORLD1_VALUE returns v with field CORE_%s_VECBASE_OVERRIDE_WORLD1_VALUE (bits 21:0) set to x, masked to the field width.
+func (v CORE_VECBASE_OVERRIDE_2Value) WithCORE_VECBASE_OVERRIDE_WORLD1_VALUE(x uint32) CORE_VECBASE_OVERRIDE_2Value {
+	return v&^0x3fffff | CORE_VECBASE_OVERRIDE_2Value(x&0x3fffff)
 }
 
-// CORE_0_TOOMANYEXCEPTIONS_M_OVERRIDE_0 is register CORE_0_TOOMANYEXCEPTIONS_M_OVERRIDE_0 (32-bit, read-write, reset 0x0): core0 toomanyexception override configuration register 0.
-type CORE_0_TOOMANYEXCEPTIONS_M_OVERRIDE_0 struct{ reg mmio.U32 }
+// CORE_TOOMANYEXCEPTIONS_M_OVERRIDE_0 is register TOOMANYEXCEPTIONS_M_OVERRIDE_0 (32-bit, read-write, reset 0x0): core0 toomanyexception override configuration register 0.
+type CORE_TOOMANYEXCEPTIONS_M_OVERRIDE_0 struct{ reg mmio.U32 }
 
-// CORE_0_TOOMANYEXCEPTIONS_M_OVERRIDE_0Value is a value of register CORE_0_TOOMANYEXCEPTIONS_M_OVERRIDE_0.
-type CORE_0_TOOMANYEXCEPTIONS_M_OVERRIDE_0Value uint32
+// CORE_TOOMANYEXCEPTIONS_M_OVERRIDE_0Value is a value of register CORE_TOOMANYEXCEPTIONS_M_OVERRIDE_0.
+type CORE_TOOMANYEXCEPTIONS_M_OVERRIDE_0Value uint32
 
-// CORE_0_TOOMANYEXCEPTIONS_M_OVERRIDE_0Reset is the reset value of register CORE_0_TOOMANYEXCEPTIONS_M_OVERRIDE_0.
-const CORE_0_TOOMANYEXCEPTIONS_M_OVERRIDE_0Reset CORE_0_TOOMANYEXCEPTIONS_M_OVERRIDE_0Value = 0x0
+// CORE_TOOMANYEXCEPTIONS_M_OVERRIDE_0Reset is the reset value of register CORE_TOOMANYEXCEPTIONS_M_OVERRIDE_0.
+const CORE_TOOMANYEXCEPTIONS_M_OVERRIDE_0Reset CORE_TOOMANYEXCEPTIONS_M_OVERRIDE_0Value = 0x0
 
 // Read loads the register.
-func (r *CORE_0_TOOMANYEXCEPTIONS_M_OVERRIDE_0) Read() CORE_0_TOOMANYEXCEPTIONS_M_OVERRIDE_0Value {
-	return CORE_0_TOOMANYEXCEPTIONS_M_OVERRIDE_0Value(r.reg.Load())
+func (r *CORE_TOOMANYEXCEPTIONS_M_OVERRIDE_0) Read() CORE_TOOMANYEXCEPTIONS_M_OVERRIDE_0Value {
+	return CORE_TOOMANYEXCEPTIONS_M_OVERRIDE_0Value(r.reg.Load())
 }
 
 // Write stores v in the register.
-func (r *CORE_0_TOOMANYEXCEPTIONS_M_OVERRIDE_0) Write(v CORE_0_TOOMANYEXCEPTIONS_M_OVERRIDE_0Value) {
+func (r *CORE_TOOMANYEXCEPTIONS_M_OVERRIDE_0) Write(v CORE_TOOMANYEXCEPTIONS_M_OVERRIDE_0Value) {
 	r.reg.Store(uint32(v))
 }
 
-// WriteWith stores f(CORE_0_TOOMANYEXCEPTIONS_M_OVERRIDE_0Reset): fields f leaves alone are written as their reset values.
-func (r *CORE_0_TOOMANYEXCEPTIONS_M_OVERRIDE_0) WriteWith(f func(CORE_0_TOOMANYEXCEPTIONS_M_OVERRIDE_0Value) CORE_0_TOOMANYEXCEPTIONS_M_OVERRIDE_0Value) {
-	r.reg.Store(uint32(f(CORE_0_TOOMANYEXCEPTIONS_M_OVERRIDE_0Reset)))
+// WriteWith stores f(CORE_TOOMANYEXCEPTIONS_M_OVERRIDE_0Reset): fields f leaves alone are written as their reset values.
+func (r *CORE_TOOMANYEXCEPTIONS_M_OVERRIDE_0) WriteWith(f func(CORE_TOOMANYEXCEPTIONS_M_OVERRIDE_0Value) CORE_TOOMANYEXCEPTIONS_M_OVERRIDE_0Value) {
+	r.reg.Store(uint32(f(CORE_TOOMANYEXCEPTIONS_M_OVERRIDE_0Reset)))
 }
 
-// Reset stores CORE_0_TOOMANYEXCEPTIONS_M_OVERRIDE_0Reset in the register.
-func (r *CORE_0_TOOMANYEXCEPTIONS_M_OVERRIDE_0) Reset() {
-	r.reg.Store(uint32(CORE_0_TOOMANYEXCEPTIONS_M_OVERRIDE_0Reset))
+// Reset stores CORE_TOOMANYEXCEPTIONS_M_OVERRIDE_0Reset in the register.
+func (r *CORE_TOOMANYEXCEPTIONS_M_OVERRIDE_0) Reset() {
+	r.reg.Store(uint32(CORE_TOOMANYEXCEPTIONS_M_OVERRIDE_0Reset))
 }
 
 // Modify loads the register, passes its value to f and stores the result.
-func (r *CORE_0_TOOMANYEXCEPTIONS_M_OVERRIDE_0) Modify(f func(CORE_0_TOOMANYEXCEPTIONS_M_OVERRIDE_0Value) CORE_0_TOOMANYEXCEPTIONS_M_OVERRIDE_0Value) {
-	r.reg.Store(uint32(f(CORE_0_TOOMANYEXCEPTIONS_M_OVERRIDE_0Value(r.reg.Load()))))
+func (r *CORE_TOOMANYEXCEPTIONS_M_OVERRIDE_0) Modify(f func(CORE_TOOMANYEXCEPTIONS_M_OVERRIDE_0Value) CORE_TOOMANYEXCEPTIONS_M_OVERRIDE_0Value) {
+	r.reg.Store(uint32(f(CORE_TOOMANYEXCEPTIONS_M_OVERRIDE_0Value(r.reg.Load()))))
 }
 
-// CORE_0_TOOMANYEXCEPTIONS_M_OVERRIDE_LOCK returns field CORE_0_TOOMANYEXCEPTIONS_M_OVERRIDE_LOCK (bit 0): Set 1 to lock core0 toomanyexception override configuration register.
-func (v CORE_0_TOOMANYEXCEPTIONS_M_OVERRIDE_0Value) CORE_0_TOOMANYEXCEPTIONS_M_OVERRIDE_LOCK() bool {
+// CORE_TOOMANYEXCEPTIONS_M_OVERRIDE_LOCK returns field CORE_%s_TOOMANYEXCEPTIONS_M_OVERRIDE_LOCK (bit 0): Set 1 to lock core0 toomanyexception override configuration register.
+func (v CORE_TOOMANYEXCEPTIONS_M_OVERRIDE_0Value) CORE_TOOMANYEXCEPTIONS_M_OVERRIDE_LOCK() bool {
 	return v&0x1 != 0
 }
 
-// WithCORE_0_TOOMANYEXCEPTIONS_M_OVERRIDE_LOCK returns v with field CORE_0_TOOMANYEXCEPTIONS_M_OVERRIDE_LOCK (bit 0) set to b.
-func (v CORE_0_TOOMANYEXCEPTIONS_M_OVERRIDE_0Value) WithCORE_0_TOOMANYEXCEPTIONS_M_OVERRIDE_LOCK(b bool) CORE_0_TOOMANYEXCEPTIONS_M_OVERRIDE_0Value {
-	return v&^0x1 | CORE_0_TOOMANYEXCEPTIONS_M_OVERRIDE_0Value(b2u(b))
+// WithCORE_TOOMANYEXCEPTIONS_M_OVERRIDE_LOCK returns v with field CORE_%s_TOOMANYEXCEPTIONS_M_OVERRIDE_LOCK (bit 0) set to b.
+func (v CORE_TOOMANYEXCEPTIONS_M_OVERRIDE_0Value) WithCORE_TOOMANYEXCEPTIONS_M_OVERRIDE_LOCK(b bool) CORE_TOOMANYEXCEPTIONS_M_OVERRIDE_0Value {
+	return v&^0x1 | CORE_TOOMANYEXCEPTIONS_M_OVERRIDE_0Value(b2u(b))
 }
 
-// CORE_0_TOOMANYEXCEPTIONS_M_OVERRIDE_1 is register CORE_0_TOOMANYEXCEPTIONS_M_OVERRIDE_1 (32-bit, read-write, reset 0x1): core0 toomanyexception override configuration register 1.
-type CORE_0_TOOMANYEXCEPTIONS_M_OVERRIDE_1 struct{ reg mmio.U32 }
+// CORE_TOOMANYEXCEPTIONS_M_OVERRIDE_1 is register TOOMANYEXCEPTIONS_M_OVERRIDE_1 (32-bit, read-write, reset 0x1): core0 toomanyexception override configuration register 1.
+type CORE_TOOMANYEXCEPTIONS_M_OVERRIDE_1 struct{ reg mmio.U32 }
 
-// CORE_0_TOOMANYEXCEPTIONS_M_OVERRIDE_1Value is a value of register CORE_0_TOOMANYEXCEPTIONS_M_OVERRIDE_1.
-type CORE_0_TOOMANYEXCEPTIONS_M_OVERRIDE_1Value uint32
+// CORE_TOOMANYEXCEPTIONS_M_OVERRIDE_1Value is a value of register CORE_TOOMANYEXCEPTIONS_M_OVERRIDE_1.
+type CORE_TOOMANYEXCEPTIONS_M_OVERRIDE_1Value uint32
 
-// CORE_0_TOOMANYEXCEPTIONS_M_OVERRIDE_1Reset is the reset value of register CORE_0_TOOMANYEXCEPTIONS_M_OVERRIDE_1.
-const CORE_0_TOOMANYEXCEPTIONS_M_OVERRIDE_1Reset CORE_0_TOOMANYEXCEPTIONS_M_OVERRIDE_1Value = 0x1
+// CORE_TOOMANYEXCEPTIONS_M_OVERRIDE_1Reset is the reset value of register CORE_TOOMANYEXCEPTIONS_M_OVERRIDE_1.
+const CORE_TOOMANYEXCEPTIONS_M_OVERRIDE_1Reset CORE_TOOMANYEXCEPTIONS_M_OVERRIDE_1Value = 0x1
 
 // Read loads the register.
-func (r *CORE_0_TOOMANYEXCEPTIONS_M_OVERRIDE_1) Read() CORE_0_TOOMANYEXCEPTIONS_M_OVERRIDE_1Value {
-	return CORE_0_TOOMANYEXCEPTIONS_M_OVERRIDE_1Value(r.reg.Load())
+func (r *CORE_TOOMANYEXCEPTIONS_M_OVERRIDE_1) Read() CORE_TOOMANYEXCEPTIONS_M_OVERRIDE_1Value {
+	return CORE_TOOMANYEXCEPTIONS_M_OVERRIDE_1Value(r.reg.Load())
 }
 
 // Write stores v in the register.
-func (r *CORE_0_TOOMANYEXCEPTIONS_M_OVERRIDE_1) Write(v CORE_0_TOOMANYEXCEPTIONS_M_OVERRIDE_1Value) {
+func (r *CORE_TOOMANYEXCEPTIONS_M_OVERRIDE_1) Write(v CORE_TOOMANYEXCEPTIONS_M_OVERRIDE_1Value) {
 	r.reg.Store(uint32(v))
 }
 
-// WriteWith stores f(CORE_0_TOOMANYEXCEPTIONS_M_OVERRIDE_1Reset): fields f leaves alone are written as their reset values.
-func (r *CORE_0_TOOMANYEXCEPTIONS_M_OVERRIDE_1) WriteWith(f func(CORE_0_TOOMANYEXCEPTIONS_M_OVERRIDE_1Value) CORE_0_TOOMANYEXCEPTIONS_M_OVERRIDE_1Value) {
-	r.reg.Store(uint32(f(CORE_0_TOOMANYEXCEPTIONS_M_OVERRIDE_1Reset)))
+// WriteWith stores f(CORE_TOOMANYEXCEPTIONS_M_OVERRIDE_1Reset): fields f leaves alone are written as their reset values.
+func (r *CORE_TOOMANYEXCEPTIONS_M_OVERRIDE_1) WriteWith(f func(CORE_TOOMANYEXCEPTIONS_M_OVERRIDE_1Value) CORE_TOOMANYEXCEPTIONS_M_OVERRIDE_1Value) {
+	r.reg.Store(uint32(f(CORE_TOOMANYEXCEPTIONS_M_OVERRIDE_1Reset)))
 }
 
-// Reset stores CORE_0_TOOMANYEXCEPTIONS_M_OVERRIDE_1Reset in the register.
-func (r *CORE_0_TOOMANYEXCEPTIONS_M_OVERRIDE_1) Reset() {
-	r.reg.Store(uint32(CORE_0_TOOMANYEXCEPTIONS_M_OVERRIDE_1Reset))
+// Reset stores CORE_TOOMANYEXCEPTIONS_M_OVERRIDE_1Reset in the register.
+func (r *CORE_TOOMANYEXCEPTIONS_M_OVERRIDE_1) Reset() {
+	r.reg.Store(uint32(CORE_TOOMANYEXCEPTIONS_M_OVERRIDE_1Reset))
 }
 
 // Modify loads the register, passes its value to f and stores the result.
-func (r *CORE_0_TOOMANYEXCEPTIONS_M_OVERRIDE_1) Modify(f func(CORE_0_TOOMANYEXCEPTIONS_M_OVERRIDE_1Value) CORE_0_TOOMANYEXCEPTIONS_M_OVERRIDE_1Value) {
-	r.reg.Store(uint32(f(CORE_0_TOOMANYEXCEPTIONS_M_OVERRIDE_1Value(r.reg.Load()))))
+func (r *CORE_TOOMANYEXCEPTIONS_M_OVERRIDE_1) Modify(f func(CORE_TOOMANYEXCEPTIONS_M_OVERRIDE_1Value) CORE_TOOMANYEXCEPTIONS_M_OVERRIDE_1Value) {
+	r.reg.Store(uint32(f(CORE_TOOMANYEXCEPTIONS_M_OVERRIDE_1Value(r.reg.Load()))))
 }
 
-// CORE_0_TOOMANYEXCEPTIONS_M_OVERRIDE returns field CORE_0_TOOMANYEXCEPTIONS_M_OVERRIDE (bit 0): Set 1 to mask toomanyexception.
-func (v CORE_0_TOOMANYEXCEPTIONS_M_OVERRIDE_1Value) CORE_0_TOOMANYEXCEPTIONS_M_OVERRIDE() bool {
+// CORE_TOOMANYEXCEPTIONS_M_OVERRIDE returns field CORE_%s_TOOMANYEXCEPTIONS_M_OVERRIDE (bit 0): Set 1 to mask toomanyexception.
+func (v CORE_TOOMANYEXCEPTIONS_M_OVERRIDE_1Value) CORE_TOOMANYEXCEPTIONS_M_OVERRIDE() bool {
 	return v&0x1 != 0
 }
 
-// WithCORE_0_TOOMANYEXCEPTIONS_M_OVERRIDE returns v with field CORE_0_TOOMANYEXCEPTIONS_M_OVERRIDE (bit 0) set to b.
-func (v CORE_0_TOOMANYEXCEPTIONS_M_OVERRIDE_1Value) WithCORE_0_TOOMANYEXCEPTIONS_M_OVERRIDE(b bool) CORE_0_TOOMANYEXCEPTIONS_M_OVERRIDE_1Value {
-	return v&^0x1 | CORE_0_TOOMANYEXCEPTIONS_M_OVERRIDE_1Value(b2u(b))
-}
-
-// CORE_1_PIF_PMS_CONSTRAIN_0 is register CORE_1_PIF_PMS_CONSTRAIN_0 (32-bit, read-write, reset 0x0): Core1 access peripherals permission configuration register 0.
-type CORE_1_PIF_PMS_CONSTRAIN_0 struct{ reg mmio.U32 }
-
-// CORE_1_PIF_PMS_CONSTRAIN_0Value is a value of register CORE_1_PIF_PMS_CONSTRAIN_0.
-type CORE_1_PIF_PMS_CONSTRAIN_0Value uint32
-
-// CORE_1_PIF_PMS_CONSTRAIN_0Reset is the reset value of register CORE_1_PIF_PMS_CONSTRAIN_0.
-const CORE_1_PIF_PMS_CONSTRAIN_0Reset CORE_1_PIF_PMS_CONSTRAIN_0Value = 0x0
-
-// Read loads the register.
-func (r *CORE_1_PIF_PMS_CONSTRAIN_0) Read() CORE_1_PIF_PMS_CONSTRAIN_0Value {
-	return CORE_1_PIF_PMS_CONSTRAIN_0Value(r.reg.Load())
-}
-
-// Write stores v in the register.
-func (r *CORE_1_PIF_PMS_CONSTRAIN_0) Write(v CORE_1_PIF_PMS_CONSTRAIN_0Value) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(CORE_1_PIF_PMS_CONSTRAIN_0Reset): fields f leaves alone are written as their reset values.
-func (r *CORE_1_PIF_PMS_CONSTRAIN_0) WriteWith(f func(CORE_1_PIF_PMS_CONSTRAIN_0Value) CORE_1_PIF_PMS_CONSTRAIN_0Value) {
-	r.reg.Store(uint32(f(CORE_1_PIF_PMS_CONSTRAIN_0Reset)))
-}
-
-// Reset stores CORE_1_PIF_PMS_CONSTRAIN_0Reset in the register.
-func (r *CORE_1_PIF_PMS_CONSTRAIN_0) Reset() { r.reg.Store(uint32(CORE_1_PIF_PMS_CONSTRAIN_0Reset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *CORE_1_PIF_PMS_CONSTRAIN_0) Modify(f func(CORE_1_PIF_PMS_CONSTRAIN_0Value) CORE_1_PIF_PMS_CONSTRAIN_0Value) {
-	r.reg.Store(uint32(f(CORE_1_PIF_PMS_CONSTRAIN_0Value(r.reg.Load()))))
-}
-
-// CORE_1_PIF_PMS_CONSTRAIN_LOCK returns field CORE_1_PIF_PMS_CONSTRAIN_LOCK (bit 0): Set 1 to lock core1 pif permission configuration register.
-func (v CORE_1_PIF_PMS_CONSTRAIN_0Value) CORE_1_PIF_PMS_CONSTRAIN_LOCK() bool { return v&0x1 != 0 }
-
-// WithCORE_1_PIF_PMS_CONSTRAIN_LOCK returns v with field CORE_1_PIF_PMS_CONSTRAIN_LOCK (bit 0) set to b.
-func (v CORE_1_PIF_PMS_CONSTRAIN_0Value) WithCORE_1_PIF_PMS_CONSTRAIN_LOCK(b bool) CORE_1_PIF_PMS_CONSTRAIN_0Value {
-	return v&^0x1 | CORE_1_PIF_PMS_CONSTRAIN_0Value(b2u(b))
-}
-
-// CORE_1_PIF_PMS_CONSTRAIN_1 is register CORE_1_PIF_PMS_CONSTRAIN_1 (32-bit, read-write, reset 0xff33cfff): Core1 access peripherals permission configuration register 1.
-type CORE_1_PIF_PMS_CONSTRAIN_1 struct{ reg mmio.U32 }
-
-// CORE_1_PIF_PMS_CONSTRAIN_1Value is a value of register CORE_1_PIF_PMS_CONSTRAIN_1.
-type CORE_1_PIF_PMS_CONSTRAIN_1Value uint32
-
-// CORE_1_PIF_PMS_CONSTRAIN_1Reset is the reset value of register CORE_1_PIF_PMS_CONSTRAIN_1.
-const CORE_1_PIF_PMS_CONSTRAIN_1Reset CORE_1_PIF_PMS_CONSTRAIN_1Value = 0xff33cfff
-
-// Read loads the register.
-func (r *CORE_1_PIF_PMS_CONSTRAIN_1) Read() CORE_1_PIF_PMS_CONSTRAIN_1Value {
-	return CORE_1_PIF_PMS_CONSTRAIN_1Value(r.reg.Load())
-}
-
-// Write stores v in the register.
-func (r *CORE_1_PIF_PMS_CONSTRAIN_1) Write(v CORE_1_PIF_PMS_CONSTRAIN_1Value) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(CORE_1_PIF_PMS_CONSTRAIN_1Reset): fields f leaves alone are written as their reset values.
-func (r *CORE_1_PIF_PMS_CONSTRAIN_1) WriteWith(f func(CORE_1_PIF_PMS_CONSTRAIN_1Value) CORE_1_PIF_PMS_CONSTRAIN_1Value) {
-	r.reg.Store(uint32(f(CORE_1_PIF_PMS_CONSTRAIN_1Reset)))
-}
-
-// Reset stores CORE_1_PIF_PMS_CONSTRAIN_1Reset in the register.
-func (r *CORE_1_PIF_PMS_CONSTRAIN_1) Reset() { r.reg.Store(uint32(CORE_1_PIF_PMS_CONSTRAIN_1Reset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *CORE_1_PIF_PMS_CONSTRAIN_1) Modify(f func(CORE_1_PIF_PMS_CONSTRAIN_1Value) CORE_1_PIF_PMS_CONSTRAIN_1Value) {
-	r.reg.Store(uint32(f(CORE_1_PIF_PMS_CONSTRAIN_1Value(r.reg.Load()))))
-}
-
-// CORE_1_PIF_PMS_CONSTRAIN_WORLD_0_UART returns field CORE_1_PIF_PMS_CONSTRAIN_WORLD_0_UART (bits 1:0): Core1 access uart permission in world0.
-func (v CORE_1_PIF_PMS_CONSTRAIN_1Value) CORE_1_PIF_PMS_CONSTRAIN_WORLD_0_UART() uint32 {
-	return uint32(v) & 0x3
-}
-
-// WithCORE_1_PIF_PMS_CONSTRAIN_WORLD_0_UART returns v with field CORE_1_PIF_PMS_CONSTRAIN_WORLD_0_UART (bits 1:0) set to x, masked to the field width.
-func (v CORE_1_PIF_PMS_CONSTRAIN_1Value) WithCORE_1_PIF_PMS_CONSTRAIN_WORLD_0_UART(x uint32) CORE_1_PIF_PMS_CONSTRAIN_1Value {
-	return v&^0x3 | CORE_1_PIF_PMS_CONSTRAIN_1Value(x&0x3)
-}
-
-// CORE_1_PIF_PMS_CONSTRAIN_WORLD_0_G0SPI_1 returns field CORE_1_PIF_PMS_CONSTRAIN_WORLD_0_G0SPI_1 (bits 3:2): Core1 access g0spi_1 permission in world0.
-func (v CORE_1_PIF_PMS_CONSTRAIN_1Value) CORE_1_PIF_PMS_CONSTRAIN_WORLD_0_G0SPI_1() uint32 {
-	return uint32(v>>2) & 0x3
-}
-
-// WithCORE_1_PIF_PMS_CONSTRAIN_WORLD_0_G0SPI_1 returns v with field CORE_1_PIF_PMS_CONSTRAIN_WORLD_0_G0SPI_1 (bits 3:2) set to x, masked to the field width.
-func (v CORE_1_PIF_PMS_CONSTRAIN_1Value) WithCORE_1_PIF_PMS_CONSTRAIN_WORLD_0_G0SPI_1(x uint32) CORE_1_PIF_PMS_CONSTRAIN_1Value {
-	return v&^0xc | CORE_1_PIF_PMS_CONSTRAIN_1Value(x&0x3)<<2
-}
-
-// CORE_1_PIF_PMS_CONSTRAIN_WORLD_0_G0SPI_0 returns field CORE_1_PIF_PMS_CONSTRAIN_WORLD_0_G0SPI_0 (bits 5:4): Core1 access g0spi_0 permission in world0.
-func (v CORE_1_PIF_PMS_CONSTRAIN_1Value) CORE_1_PIF_PMS_CONSTRAIN_WORLD_0_G0SPI_0() uint32 {
-	return uint32(v>>4) & 0x3
-}
-
-// WithCORE_1_PIF_PMS_CONSTRAIN_WORLD_0_G0SPI_0 returns v with field CORE_1_PIF_PMS_CONSTRAIN_WORLD_0_G0SPI_0 (bits 5:4) set to x, masked to the field width.
-func (v CORE_1_PIF_PMS_CONSTRAIN_1Value) WithCORE_1_PIF_PMS_CONSTRAIN_WORLD_0_G0SPI_0(x uint32) CORE_1_PIF_PMS_CONSTRAIN_1Value {
-	return v&^0x30 | CORE_1_PIF_PMS_CONSTRAIN_1Value(x&0x3)<<4
-}
-
-// CORE_1_PIF_PMS_CONSTRAIN_WORLD_0_GPIO returns field CORE_1_PIF_PMS_CONSTRAIN_WORLD_0_GPIO (bits 7:6): Core1 access gpio permission in world0.
-func (v CORE_1_PIF_PMS_CONSTRAIN_1Value) CORE_1_PIF_PMS_CONSTRAIN_WORLD_0_GPIO() uint32 {
-	return uint32(v>>6) & 0x3
-}
-
-// WithCORE_1_PIF_PMS_CONSTRAIN_WORLD_0_GPIO returns v with field CORE_1_PIF_PMS_CONSTRAIN_WORLD_0_GPIO (bits 7:6) set to x, masked to the field width.
-func (v CORE_1_PIF_PMS_CONSTRAIN_1Value) WithCORE_1_PIF_PMS_CONSTRAIN_WORLD_0_GPIO(x uint32) CORE_1_PIF_PMS_CONSTRAIN_1Value {
-	return v&^0xc0 | CORE_1_PIF_PMS_CONSTRAIN_1Value(x&0x3)<<6
-}
-
-// CORE_1_PIF_PMS_CONSTRAIN_WORLD_0_FE2 returns field CORE_1_PIF_PMS_CONSTRAIN_WORLD_0_FE2 (bits 9:8): Core1 access fe2 permission in world0.
-func (v CORE_1_PIF_PMS_CONSTRAIN_1Value) CORE_1_PIF_PMS_CONSTRAIN_WORLD_0_FE2() uint32 {
-	return uint32(v>>8) & 0x3
-}
-
-// WithCORE_1_PIF_PMS_CONSTRAIN_WORLD_0_FE2 returns v with field CORE_1_PIF_PMS_CONSTRAIN_WORLD_0_FE2 (bits 9:8) set to x, masked to the field width.
-func (v CORE_1_PIF_PMS_CONSTRAIN_1Value) WithCORE_1_PIF_PMS_CONSTRAIN_WORLD_0_FE2(x uint32) CORE_1_PIF_PMS_CONSTRAIN_1Value {
-	return v&^0x300 | CORE_1_PIF_PMS_CONSTRAIN_1Value(x&0x3)<<8
-}
-
-// CORE_1_PIF_PMS_CONSTRAIN_WORLD_0_FE returns field CORE_1_PIF_PMS_CONSTRAIN_WORLD_0_FE (bits 11:10): Core1 access fe permission in world0.
-func (v CORE_1_PIF_PMS_CONSTRAIN_1Value) CORE_1_PIF_PMS_CONSTRAIN_WORLD_0_FE() uint32 {
-	return uint32(v>>10) & 0x3
-}
-
-// WithCORE_1_PIF_PMS_CONSTRAIN_WORLD_0_FE returns v with field CORE_1_PIF_PMS_CONSTRAIN_WORLD_0_FE (bits 11:10) set to x, masked to the field width.
-func (v CORE_1_PIF_PMS_CONSTRAIN_1Value) WithCORE_1_PIF_PMS_CONSTRAIN_WORLD_0_FE(x uint32) CORE_1_PIF_PMS_CONSTRAIN_1Value {
-	return v&^0xc00 | CORE_1_PIF_PMS_CONSTRAIN_1Value(x&0x3)<<10
-}
-
-// CORE_1_PIF_PMS_CONSTRAIN_WORLD_0_RTC returns field CORE_1_PIF_PMS_CONSTRAIN_WORLD_0_RTC (bits 15:14): Core1 access rtc permission in world0.
-func (v CORE_1_PIF_PMS_CONSTRAIN_1Value) CORE_1_PIF_PMS_CONSTRAIN_WORLD_0_RTC() uint32 {
-	return uint32(v>>14) & 0x3
-}
-
-// WithCORE_1_PIF_PMS_CONSTRAIN_WORLD_0_RTC returns v with field CORE_1_PIF_PMS_CONSTRAIN_WORLD_0_RTC (bits 15:14) set to x, masked to the field width.
-func (v CORE_1_PIF_PMS_CONSTRAIN_1Value) WithCORE_1_PIF_PMS_CONSTRAIN_WORLD_0_RTC(x uint32) CORE_1_PIF_PMS_CONSTRAIN_1Value {
-	return v&^0xc000 | CORE_1_PIF_PMS_CONSTRAIN_1Value(x&0x3)<<14
-}
-
-// CORE_1_PIF_PMS_CONSTRAIN_WORLD_0_IO_MUX returns field CORE_1_PIF_PMS_CONSTRAIN_WORLD_0_IO_MUX (bits 17:16): Core1 access io_mux permission in world0.
-func (v CORE_1_PIF_PMS_CONSTRAIN_1Value) CORE_1_PIF_PMS_CONSTRAIN_WORLD_0_IO_MUX() uint32 {
-	return uint32(v>>16) & 0x3
-}
-
-// WithCORE_1_PIF_PMS_CONSTRAIN_WORLD_0_IO_MUX returns v with field CORE_1_PIF_PMS_CONSTRAIN_WORLD_0_IO_MUX (bits 17:16) set to x, masked to the field width.
-func (v CORE_1_PIF_PMS_CONSTRAIN_1Value) WithCORE_1_PIF_PMS_CONSTRAIN_WORLD_0_IO_MUX(x uint32) CORE_1_PIF_PMS_CONSTRAIN_1Value {
-	return v&^0x30000 | CORE_1_PIF_PMS_CONSTRAIN_1Value(x&0x3)<<16
-}
-
-// CORE_1_PIF_PMS_CONSTRAIN_WORLD_0_HINF returns field CORE_1_PIF_PMS_CONSTRAIN_WORLD_0_HINF (bits 21:20): Core1 access hinf permission in world0.
-func (v CORE_1_PIF_PMS_CONSTRAIN_1Value) CORE_1_PIF_PMS_CONSTRAIN_WORLD_0_HINF() uint32 {
-	return uint32(v>>20) & 0x3
-}
-
-// WithCORE_1_PIF_PMS_CONSTRAIN_WORLD_0_HINF returns v with field CORE_1_PIF_PMS_CONSTRAIN_WORLD_0_HINF (bits 21:20) set to x, masked to the field width.
-func (v CORE_1_PIF_PMS_CONSTRAIN_1Value) WithCORE_1_PIF_PMS_CONSTRAIN_WORLD_0_HINF(x uint32) CORE_1_PIF_PMS_CONSTRAIN_1Value {
-	return v&^0x300000 | CORE_1_PIF_PMS_CONSTRAIN_1Value(x&0x3)<<20
-}
-
-// CORE_1_PIF_PMS_CONSTRAIN_WORLD_0_MISC returns field CORE_1_PIF_PMS_CONSTRAIN_WORLD_0_MISC (bits 25:24): Core1 access misc permission in world0.
-func (v CORE_1_PIF_PMS_CONSTRAIN_1Value) CORE_1_PIF_PMS_CONSTRAIN_WORLD_0_MISC() uint32 {
-	return uint32(v>>24) & 0x3
-}
-
-// WithCORE_1_PIF_PMS_CONSTRAIN_WORLD_0_MISC returns v with field CORE_1_PIF_PMS_CONSTRAIN_WORLD_0_MISC (bits 25:24) set to x, masked to the field width.
-func (v CORE_1_PIF_PMS_CONSTRAIN_1Value) WithCORE_1_PIF_PMS_CONSTRAIN_WORLD_0_MISC(x uint32) CORE_1_PIF_PMS_CONSTRAIN_1Value {
-	return v&^0x3000000 | CORE_1_PIF_PMS_CONSTRAIN_1Value(x&0x3)<<24
-}
-
-// CORE_1_PIF_PMS_CONSTRAIN_WORLD_0_I2C returns field CORE_1_PIF_PMS_CONSTRAIN_WORLD_0_I2C (bits 27:26): Core1 access i2c permission in world0.
-func (v CORE_1_PIF_PMS_CONSTRAIN_1Value) CORE_1_PIF_PMS_CONSTRAIN_WORLD_0_I2C() uint32 {
-	return uint32(v>>26) & 0x3
-}
-
-// WithCORE_1_PIF_PMS_CONSTRAIN_WORLD_0_I2C returns v with field CORE_1_PIF_PMS_CONSTRAIN_WORLD_0_I2C (bits 27:26) set to x, masked to the field width.
-func (v CORE_1_PIF_PMS_CONSTRAIN_1Value) WithCORE_1_PIF_PMS_CONSTRAIN_WORLD_0_I2C(x uint32) CORE_1_PIF_PMS_CONSTRAIN_1Value {
-	return v&^0xc000000 | CORE_1_PIF_PMS_CONSTRAIN_1Value(x&0x3)<<26
-}
-
-// CORE_1_PIF_PMS_CONSTRAIN_WORLD_0_I2S0 returns field CORE_1_PIF_PMS_CONSTRAIN_WORLD_0_I2S0 (bits 29:28): Core1 access i2s0 permission in world0.
-func (v CORE_1_PIF_PMS_CONSTRAIN_1Value) CORE_1_PIF_PMS_CONSTRAIN_WORLD_0_I2S0() uint32 {
-	return uint32(v>>28) & 0x3
-}
-
-// WithCORE_1_PIF_PMS_CONSTRAIN_WORLD_0_I2S0 returns v with field CORE_1_PIF_PMS_CONSTRAIN_WORLD_0_I2S0 (bits 29:28) set to x, masked to the field width.
-func (v CORE_1_PIF_PMS_CONSTRAIN_1Value) WithCORE_1_PIF_PMS_CONSTRAIN_WORLD_0_I2S0(x uint32) CORE_1_PIF_PMS_CONSTRAIN_1Value {
-	return v&^0x30000000 | CORE_1_PIF_PMS_CONSTRAIN_1Value(x&0x3)<<28
-}
-
-// CORE_1_PIF_PMS_CONSTRAIN_WORLD_0_UART1 returns field CORE_1_PIF_PMS_CONSTRAIN_WORLD_0_UART1 (bits 31:30): Core1 access uart1 permission in world0.
-func (v CORE_1_PIF_PMS_CONSTRAIN_1Value) CORE_1_PIF_PMS_CONSTRAIN_WORLD_0_UART1() uint32 {
-	return uint32(v>>30) & 0x3
-}
-
-// WithCORE_1_PIF_PMS_CONSTRAIN_WORLD_0_UART1 returns v with field CORE_1_PIF_PMS_CONSTRAIN_WORLD_0_UART1 (bits 31:30) set to x, masked to the field width.
-func (v CORE_1_PIF_PMS_CONSTRAIN_1Value) WithCORE_1_PIF_PMS_CONSTRAIN_WORLD_0_UART1(x uint32) CORE_1_PIF_PMS_CONSTRAIN_1Value {
-	return v&^0xc0000000 | CORE_1_PIF_PMS_CONSTRAIN_1Value(x&0x3)<<30
-}
-
-// CORE_1_PIF_PMS_CONSTRAIN_2 is register CORE_1_PIF_PMS_CONSTRAIN_2 (32-bit, read-write, reset 0xffcffff3): Core1 access peripherals permission configuration register 2.
-type CORE_1_PIF_PMS_CONSTRAIN_2 struct{ reg mmio.U32 }
-
-// CORE_1_PIF_PMS_CONSTRAIN_2Value is a value of register CORE_1_PIF_PMS_CONSTRAIN_2.
-type CORE_1_PIF_PMS_CONSTRAIN_2Value uint32
-
-// CORE_1_PIF_PMS_CONSTRAIN_2Reset is the reset value of register CORE_1_PIF_PMS_CONSTRAIN_2.
-const CORE_1_PIF_PMS_CONSTRAIN_2Reset CORE_1_PIF_PMS_CONSTRAIN_2Value = 0xffcffff3
-
-// Read loads the register.
-func (r *CORE_1_PIF_PMS_CONSTRAIN_2) Read() CORE_1_PIF_PMS_CONSTRAIN_2Value {
-	return CORE_1_PIF_PMS_CONSTRAIN_2Value(r.reg.Load())
-}
-
-// Write stores v in the register.
-func (r *CORE_1_PIF_PMS_CONSTRAIN_2) Write(v CORE_1_PIF_PMS_CONSTRAIN_2Value) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(CORE_1_PIF_PMS_CONSTRAIN_2Reset): fields f leaves alone are written as their reset values.
-func (r *CORE_1_PIF_PMS_CONSTRAIN_2) WriteWith(f func(CORE_1_PIF_PMS_CONSTRAIN_2Value) CORE_1_PIF_PMS_CONSTRAIN_2Value) {
-	r.reg.Store(uint32(f(CORE_1_PIF_PMS_CONSTRAIN_2Reset)))
-}
-
-// Reset stores CORE_1_PIF_PMS_CONSTRAIN_2Reset in the register.
-func (r *CORE_1_PIF_PMS_CONSTRAIN_2) Reset() { r.reg.Store(uint32(CORE_1_PIF_PMS_CONSTRAIN_2Reset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *CORE_1_PIF_PMS_CONSTRAIN_2) Modify(f func(CORE_1_PIF_PMS_CONSTRAIN_2Value) CORE_1_PIF_PMS_CONSTRAIN_2Value) {
-	r.reg.Store(uint32(f(CORE_1_PIF_PMS_CONSTRAIN_2Value(r.reg.Load()))))
-}
-
-// CORE_1_PIF_PMS_CONSTRAIN_WORLD_0_BT returns field CORE_1_PIF_PMS_CONSTRAIN_WORLD_0_BT (bits 1:0): Core1 access bt permission in world0.
-func (v CORE_1_PIF_PMS_CONSTRAIN_2Value) CORE_1_PIF_PMS_CONSTRAIN_WORLD_0_BT() uint32 {
-	return uint32(v) & 0x3
-}
-
-// WithCORE_1_PIF_PMS_CONSTRAIN_WORLD_0_BT returns v with field CORE_1_PIF_PMS_CONSTRAIN_WORLD_0_BT (bits 1:0) set to x, masked to the field width.
-func (v CORE_1_PIF_PMS_CONSTRAIN_2Value) WithCORE_1_PIF_PMS_CONSTRAIN_WORLD_0_BT(x uint32) CORE_1_PIF_PMS_CONSTRAIN_2Value {
-	return v&^0x3 | CORE_1_PIF_PMS_CONSTRAIN_2Value(x&0x3)
-}
-
-// CORE_1_PIF_PMS_CONSTRAIN_WORLD_0_I2C_EXT0 returns field CORE_1_PIF_PMS_CONSTRAIN_WORLD_0_I2C_EXT0 (bits 5:4): Core1 access i2c_ext0 permission in world0.
-func (v CORE_1_PIF_PMS_CONSTRAIN_2Value) CORE_1_PIF_PMS_CONSTRAIN_WORLD_0_I2C_EXT0() uint32 {
-	return uint32(v>>4) & 0x3
-}
-
-// WithCORE_1_PIF_PMS_CONSTRAIN_WORLD_0_I2C_EXT0 returns v with field CORE_1_PIF_PMS_CONSTRAIN_WORLD_0_I2C_EXT0 (bits 5:4) set to x, masked to the field width.
-func (v CORE_1_PIF_PMS_CONSTRAIN_2Value) WithCORE_1_PIF_PMS_CONSTRAIN_WORLD_0_I2C_EXT0(x uint32) CORE_1_PIF_PMS_CONSTRAIN_2Value {
-	return v&^0x30 | CORE_1_PIF_PMS_CONSTRAIN_2Value(x&0x3)<<4
-}
-
-// CORE_1_PIF_PMS_CONSTRAIN_WORLD_0_UHCI0 returns field CORE_1_PIF_PMS_CONSTRAIN_WORLD_0_UHCI0 (bits 7:6): Core1 access uhci0 permission in world0.
-func (v CORE_1_PIF_PMS_CONSTRAIN_2Value) CORE_1_PIF_PMS_CONSTRAIN_WORLD_0_UHCI0() uint32 {
-	return uint32(v>>6) & 0x3
-}
-
-// WithCORE_1_PIF_PMS_CONSTRAIN_WORLD_0_UHCI0 returns v with field CORE_1_PIF_PMS_CONSTRAIN_WORLD_0_UHCI0 (bits 7:6) set to x, masked to the field width.
-func (v CORE_1_PIF_PMS_CONSTRAIN_2Value) WithCORE_1_PIF_PMS_CONSTRAIN_WORLD_0_UHCI0(x uint32) CORE_1_PIF_PMS_CONSTRAIN_2Value {
-	return v&^0xc0 | CORE_1_PIF_PMS_CONSTRAIN_2Value(x&0x3)<<6
-}
-
-// CORE_1_PIF_PMS_CONSTRAIN_WORLD_0_SLCHOST returns field CORE_1_PIF_PMS_CONSTRAIN_WORLD_0_SLCHOST (bits 9:8): Core1 access slchost permission in world0.
-func (v CORE_1_PIF_PMS_CONSTRAIN_2Value) CORE_1_PIF_PMS_CONSTRAIN_WORLD_0_SLCHOST() uint32 {
-	return uint32(v>>8) & 0x3
-}
-
-// WithCORE_1_PIF_PMS_CONSTRAIN_WORLD_0_SLCHOST returns v with field CORE_1_PIF_PMS_CONSTRAIN_WORLD_0_SLCHOST (bits 9:8) set to x, masked to the field width.
-func (v CORE_1_PIF_PMS_CONSTRAIN_2Value) WithCORE_1_PIF_PMS_CONSTRAIN_WORLD_0_SLCHOST(x uint32) CORE_1_PIF_PMS_CONSTRAIN_2Value {
-	return v&^0x300 | CORE_1_PIF_PMS_CONSTRAIN_2Value(x&0x3)<<8
-}
-
-// CORE_1_PIF_PMS_CONSTRAIN_WORLD_0_RMT returns field CORE_1_PIF_PMS_CONSTRAIN_WORLD_0_RMT (bits 11:10): Core1 access rmt permission in world0.
-func (v CORE_1_PIF_PMS_CONSTRAIN_2Value) CORE_1_PIF_PMS_CONSTRAIN_WORLD_0_RMT() uint32 {
-	return uint32(v>>10) & 0x3
-}
-
-// WithCORE_1_PIF_PMS_CONSTRAIN_WORLD_0_RMT returns v with field CORE_1_PIF_PMS_CONSTRAIN_WORLD_0_RMT (bits 11:10) set to x, masked to the field width.
-func (v CORE_1_PIF_PMS_CONSTRAIN_2Value) WithCORE_1_PIF_PMS_CONSTRAIN_WORLD_0_RMT(x uint32) CORE_1_PIF_PMS_CONSTRAIN_2Value {
-	return v&^0xc00 | CORE_1_PIF_PMS_CONSTRAIN_2Value(x&0x3)<<10
-}
-
-// CORE_1_PIF_PMS_CONSTRAIN_WORLD_0_PCNT returns field CORE_1_PIF_PMS_CONSTRAIN_WORLD_0_PCNT (bits 13:12): Core1 access pcnt permission in world0.
-func (v CORE_1_PIF_PMS_CONSTRAIN_2Value) CORE_1_PIF_PMS_CONSTRAIN_WORLD_0_PCNT() uint32 {
-	return uint32(v>>12) & 0x3
-}
-
-// WithCORE_1_PIF_PMS_CONSTRAIN_WORLD_0_PCNT returns v with field CORE_1_PIF_PMS_CONSTRAIN_WORLD_0_PCNT (bits 13:12) set to x, masked to the field width.
-func (v CORE_1_PIF_PMS_CONSTRAIN_2Value) WithCORE_1_PIF_PMS_CONSTRAIN_WORLD_0_PCNT(x uint32) CORE_1_PIF_PMS_CONSTRAIN_2Value {
-	return v&^0x3000 | CORE_1_PIF_PMS_CONSTRAIN_2Value(x&0x3)<<12
-}
-
-// CORE_1_PIF_PMS_CONSTRAIN_WORLD_0_SLC returns field CORE_1_PIF_PMS_CONSTRAIN_WORLD_0_SLC (bits 15:14): Core1 access slc permission in world0.
-func (v CORE_1_PIF_PMS_CONSTRAIN_2Value) CORE_1_PIF_PMS_CONSTRAIN_WORLD_0_SLC() uint32 {
-	return uint32(v>>14) & 0x3
-}
-
-// WithCORE_1_PIF_PMS_CONSTRAIN_WORLD_0_SLC returns v with field CORE_1_PIF_PMS_CONSTRAIN_WORLD_0_SLC (bits 15:14) set to x, masked to the field width.
-func (v CORE_1_PIF_PMS_CONSTRAIN_2Value) WithCORE_1_PIF_PMS_CONSTRAIN_WORLD_0_SLC(x uint32) CORE_1_PIF_PMS_CONSTRAIN_2Value {
-	return v&^0xc000 | CORE_1_PIF_PMS_CONSTRAIN_2Value(x&0x3)<<14
-}
-
-// CORE_1_PIF_PMS_CONSTRAIN_WORLD_0_LEDC returns field CORE_1_PIF_PMS_CONSTRAIN_WORLD_0_LEDC (bits 17:16): Core1 access ledc permission in world0.
-func (v CORE_1_PIF_PMS_CONSTRAIN_2Value) CORE_1_PIF_PMS_CONSTRAIN_WORLD_0_LEDC() uint32 {
-	return uint32(v>>16) & 0x3
-}
-
-// WithCORE_1_PIF_PMS_CONSTRAIN_WORLD_0_LEDC returns v with field CORE_1_PIF_PMS_CONSTRAIN_WORLD_0_LEDC (bits 17:16) set to x, masked to the field width.
-func (v CORE_1_PIF_PMS_CONSTRAIN_2Value) WithCORE_1_PIF_PMS_CONSTRAIN_WORLD_0_LEDC(x uint32) CORE_1_PIF_PMS_CONSTRAIN_2Value {
-	return v&^0x30000 | CORE_1_PIF_PMS_CONSTRAIN_2Value(x&0x3)<<16
-}
-
-// CORE_1_PIF_PMS_CONSTRAIN_WORLD_0_BACKUP returns field CORE_1_PIF_PMS_CONSTRAIN_WORLD_0_BACKUP (bits 19:18): Core1 access backup permission in world0.
-func (v CORE_1_PIF_PMS_CONSTRAIN_2Value) CORE_1_PIF_PMS_CONSTRAIN_WORLD_0_BACKUP() uint32 {
-	return uint32(v>>18) & 0x3
-}
-
-// WithCORE_1_PIF_PMS_CONSTRAIN_WORLD_0_BACKUP returns v with field CORE_1_PIF_PMS_CONSTRAIN_WORLD_0_BACKUP (bits 19:18) set to x, masked to the field width.
-func (v CORE_1_PIF_PMS_CONSTRAIN_2Value) WithCORE_1_PIF_PMS_CONSTRAIN_WORLD_0_BACKUP(x uint32) CORE_1_PIF_PMS_CONSTRAIN_2Value {
-	return v&^0xc0000 | CORE_1_PIF_PMS_CONSTRAIN_2Value(x&0x3)<<18
-}
-
-// CORE_1_PIF_PMS_CONSTRAIN_WORLD_0_BB returns field CORE_1_PIF_PMS_CONSTRAIN_WORLD_0_BB (bits 23:22): Core1 access bb permission in world0.
-func (v CORE_1_PIF_PMS_CONSTRAIN_2Value) CORE_1_PIF_PMS_CONSTRAIN_WORLD_0_BB() uint32 {
-	return uint32(v>>22) & 0x3
-}
-
-// WithCORE_1_PIF_PMS_CONSTRAIN_WORLD_0_BB returns v with field CORE_1_PIF_PMS_CONSTRAIN_WORLD_0_BB (bits 23:22) set to x, masked to the field width.
-func (v CORE_1_PIF_PMS_CONSTRAIN_2Value) WithCORE_1_PIF_PMS_CONSTRAIN_WORLD_0_BB(x uint32) CORE_1_PIF_PMS_CONSTRAIN_2Value {
-	return v&^0xc00000 | CORE_1_PIF_PMS_CONSTRAIN_2Value(x&0x3)<<22
-}
-
-// CORE_1_PIF_PMS_CONSTRAIN_WORLD_0_PWM0 returns field CORE_1_PIF_PMS_CONSTRAIN_WORLD_0_PWM0 (bits 25:24): Core1 access pwm0 permission in world0.
-func (v CORE_1_PIF_PMS_CONSTRAIN_2Value) CORE_1_PIF_PMS_CONSTRAIN_WORLD_0_PWM0() uint32 {
-	return uint32(v>>24) & 0x3
-}
-
-// WithCORE_1_PIF_PMS_CONSTRAIN_WORLD_0_PWM0 returns v with field CORE_1_PIF_PMS_CONSTRAIN_WORLD_0_PWM0 (bits 25:24) set to x, masked to the field width.
-func (v CORE_1_PIF_PMS_CONSTRAIN_2Value) WithCORE_1_PIF_PMS_CONSTRAIN_WORLD_0_PWM0(x uint32) CORE_1_PIF_PMS_CONSTRAIN_2Value {
-	return v&^0x3000000 | CORE_1_PIF_PMS_CONSTRAIN_2Value(x&0x3)<<24
-}
-
-// CORE_1_PIF_PMS_CONSTRAIN_WORLD_0_TIMERGROUP returns field CORE_1_PIF_PMS_CONSTRAIN_WORLD_0_TIMERGROUP (bits 27:26): Core1 access timergroup permission in world0.
-func (v CORE_1_PIF_PMS_CONSTRAIN_2Value) CORE_1_PIF_PMS_CONSTRAIN_WORLD_0_TIMERGROUP() uint32 {
-	return uint32(v>>26) & 0x3
-}
-
-// WithCORE_1_PIF_PMS_CONSTRAIN_WORLD_0_TIMERGROUP returns v with field CORE_1_PIF_PMS_CONSTRAIN_WORLD_0_TIMERGROUP (bits 27:26) set to x, masked to the field width.
-func (v CORE_1_PIF_PMS_CONSTRAIN_2Value) WithCORE_1_PIF_PMS_CONSTRAIN_WORLD_0_TIMERGROUP(x uint32) CORE_1_PIF_PMS_CONSTRAIN_2Value {
-	return v&^0xc000000 | CORE_1_PIF_PMS_CONSTRAIN_2Value(x&0x3)<<26
-}
-
-// CORE_1_PIF_PMS_CONSTRAIN_WORLD_0_TIMERGROUP1 returns field CORE_1_PIF_PMS_CONSTRAIN_WORLD_0_TIMERGROUP1 (bits 29:28): Core1 access timergroup1 permission in world0.
-func (v CORE_1_PIF_PMS_CONSTRAIN_2Value) CORE_1_PIF_PMS_CONSTRAIN_WORLD_0_TIMERGROUP1() uint32 {
-	return uint32(v>>28) & 0x3
-}
-
-// WithCORE_1_PIF_PMS_CONSTRAIN_WORLD_0_TIMERGROUP1 returns v with field CORE_1_PIF_PMS_CONSTRAIN_WORLD_0_TIMERGROUP1 (bits 29:28) set to x, masked to the field width.
-func (v CORE_1_PIF_PMS_CONSTRAIN_2Value) WithCORE_1_PIF_PMS_CONSTRAIN_WORLD_0_TIMERGROUP1(x uint32) CORE_1_PIF_PMS_CONSTRAIN_2Value {
-	return v&^0x30000000 | CORE_1_PIF_PMS_CONSTRAIN_2Value(x&0x3)<<28
-}
-
-// CORE_1_PIF_PMS_CONSTRAIN_WORLD_0_SYSTIMER returns field CORE_1_PIF_PMS_CONSTRAIN_WORLD_0_SYSTIMER (bits 31:30): Core1 access systimer permission in world0.
-func (v CORE_1_PIF_PMS_CONSTRAIN_2Value) CORE_1_PIF_PMS_CONSTRAIN_WORLD_0_SYSTIMER() uint32 {
-	return uint32(v>>30) & 0x3
-}
-
-// WithCORE_1_PIF_PMS_CONSTRAIN_WORLD_0_SYSTIMER returns v with field CORE_1_PIF_PMS_CONSTRAIN_WORLD_0_SYSTIMER (bits 31:30) set to x, masked to the field width.
-func (v CORE_1_PIF_PMS_CONSTRAIN_2Value) WithCORE_1_PIF_PMS_CONSTRAIN_WORLD_0_SYSTIMER(x uint32) CORE_1_PIF_PMS_CONSTRAIN_2Value {
-	return v&^0xc0000000 | CORE_1_PIF_PMS_CONSTRAIN_2Value(x&0x3)<<30
-}
-
-// CORE_1_PIF_PMS_CONSTRAIN_3 is register CORE_1_PIF_PMS_CONSTRAIN_3 (32-bit, read-write, reset 0x3cc3ffff): Core1 access peripherals permission configuration register 3.
-type CORE_1_PIF_PMS_CONSTRAIN_3 struct{ reg mmio.U32 }
-
-// CORE_1_PIF_PMS_CONSTRAIN_3Value is a value of register CORE_1_PIF_PMS_CONSTRAIN_3.
-type CORE_1_PIF_PMS_CONSTRAIN_3Value uint32
-
-// CORE_1_PIF_PMS_CONSTRAIN_3Reset is the reset value of register CORE_1_PIF_PMS_CONSTRAIN_3.
-const CORE_1_PIF_PMS_CONSTRAIN_3Reset CORE_1_PIF_PMS_CONSTRAIN_3Value = 0x3cc3ffff
-
-// Read loads the register.
-func (r *CORE_1_PIF_PMS_CONSTRAIN_3) Read() CORE_1_PIF_PMS_CONSTRAIN_3Value {
-	return CORE_1_PIF_PMS_CONSTRAIN_3Value(r.reg.Load())
-}
-
-// Write stores v in the register.
-func (r *CORE_1_PIF_PMS_CONSTRAIN_3) Write(v CORE_1_PIF_PMS_CONSTRAIN_3Value) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(CORE_1_PIF_PMS_CONSTRAIN_3Reset): fields f leaves alone are written as their reset values.
-func (r *CORE_1_PIF_PMS_CONSTRAIN_3) WriteWith(f func(CORE_1_PIF_PMS_CONSTRAIN_3Value) CORE_1_PIF_PMS_CONSTRAIN_3Value) {
-	r.reg.Store(uint32(f(CORE_1_PIF_PMS_CONSTRAIN_3Reset)))
-}
-
-// Reset stores CORE_1_PIF_PMS_CONSTRAIN_3Reset in the register.
-func (r *CORE_1_PIF_PMS_CONSTRAIN_3) Reset() { r.reg.Store(uint32(CORE_1_PIF_PMS_CONSTRAIN_3Reset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *CORE_1_PIF_PMS_CONSTRAIN_3) Modify(f func(CORE_1_PIF_PMS_CONSTRAIN_3Value) CORE_1_PIF_PMS_CONSTRAIN_3Value) {
-	r.reg.Store(uint32(f(CORE_1_PIF_PMS_CONSTRAIN_3Value(r.reg.Load()))))
-}
-
-// CORE_1_PIF_PMS_CONSTRAIN_WORLD_0_SPI_2 returns field CORE_1_PIF_PMS_CONSTRAIN_WORLD_0_SPI_2 (bits 1:0): Core1 access spi_2 permission in world0.
-func (v CORE_1_PIF_PMS_CONSTRAIN_3Value) CORE_1_PIF_PMS_CONSTRAIN_WORLD_0_SPI_2() uint32 {
-	return uint32(v) & 0x3
-}
-
-// WithCORE_1_PIF_PMS_CONSTRAIN_WORLD_0_SPI_2 returns v with field CORE_1_PIF_PMS_CONSTRAIN_WORLD_0_SPI_2 (bits 1:0) set to x, masked to the field width.
-func (v CORE_1_PIF_PMS_CONSTRAIN_3Value) WithCORE_1_PIF_PMS_CONSTRAIN_WORLD_0_SPI_2(x uint32) CORE_1_PIF_PMS_CONSTRAIN_3Value {
-	return v&^0x3 | CORE_1_PIF_PMS_CONSTRAIN_3Value(x&0x3)
-}
-
-// CORE_1_PIF_PMS_CONSTRAIN_WORLD_0_SPI_3 returns field CORE_1_PIF_PMS_CONSTRAIN_WORLD_0_SPI_3 (bits 3:2): Core1 access spi_3 permission in world0.
-func (v CORE_1_PIF_PMS_CONSTRAIN_3Value) CORE_1_PIF_PMS_CONSTRAIN_WORLD_0_SPI_3() uint32 {
-	return uint32(v>>2) & 0x3
-}
-
-// WithCORE_1_PIF_PMS_CONSTRAIN_WORLD_0_SPI_3 returns v with field CORE_1_PIF_PMS_CONSTRAIN_WORLD_0_SPI_3 (bits 3:2) set to x, masked to the field width.
-func (v CORE_1_PIF_PMS_CONSTRAIN_3Value) WithCORE_1_PIF_PMS_CONSTRAIN_WORLD_0_SPI_3(x uint32) CORE_1_PIF_PMS_CONSTRAIN_3Value {
-	return v&^0xc | CORE_1_PIF_PMS_CONSTRAIN_3Value(x&0x3)<<2
-}
-
-// CORE_1_PIF_PMS_CONSTRAIN_WORLD_0_APB_CTRL returns field CORE_1_PIF_PMS_CONSTRAIN_WORLD_0_APB_CTRL (bits 5:4): Core1 access apb_ctrl permission in world0.
-func (v CORE_1_PIF_PMS_CONSTRAIN_3Value) CORE_1_PIF_PMS_CONSTRAIN_WORLD_0_APB_CTRL() uint32 {
-	return uint32(v>>4) & 0x3
-}
-
-// WithCORE_1_PIF_PMS_CONSTRAIN_WORLD_0_APB_CTRL returns v with field CORE_1_PIF_PMS_CONSTRAIN_WORLD_0_APB_CTRL (bits 5:4) set to x, masked to the field width.
-func (v CORE_1_PIF_PMS_CONSTRAIN_3Value) WithCORE_1_PIF_PMS_CONSTRAIN_WORLD_0_APB_CTRL(x uint32) CORE_1_PIF_PMS_CONSTRAIN_3Value {
-	return v&^0x30 | CORE_1_PIF_PMS_CONSTRAIN_3Value(x&0x3)<<4
-}
-
-// CORE_1_PIF_PMS_CONSTRAIN_WORLD_0_I2C_EXT1 returns field CORE_1_PIF_PMS_CONSTRAIN_WORLD_0_I2C_EXT1 (bits 7:6): Core1 access i2c_ext1 permission in world0.
-func (v CORE_1_PIF_PMS_CONSTRAIN_3Value) CORE_1_PIF_PMS_CONSTRAIN_WORLD_0_I2C_EXT1() uint32 {
-	return uint32(v>>6) & 0x3
-}
-
-// WithCORE_1_PIF_PMS_CONSTRAIN_WORLD_0_I2C_EXT1 returns v with field CORE_1_PIF_PMS_CONSTRAIN_WORLD_0_I2C_EXT1 (bits 7:6) set to x, masked to the field width.
-func (v CORE_1_PIF_PMS_CONSTRAIN_3Value) WithCORE_1_PIF_PMS_CONSTRAIN_WORLD_0_I2C_EXT1(x uint32) CORE_1_PIF_PMS_CONSTRAIN_3Value {
-	return v&^0xc0 | CORE_1_PIF_PMS_CONSTRAIN_3Value(x&0x3)<<6
-}
-
-// CORE_1_PIF_PMS_CONSTRAIN_WORLD_0_SDIO_HOST returns field CORE_1_PIF_PMS_CONSTRAIN_WORLD_0_SDIO_HOST (bits 9:8): Core1 access sdio_host permission in world0.
-func (v CORE_1_PIF_PMS_CONSTRAIN_3Value) CORE_1_PIF_PMS_CONSTRAIN_WORLD_0_SDIO_HOST() uint32 {
-	return uint32(v>>8) & 0x3
-}
-
-// WithCORE_1_PIF_PMS_CONSTRAIN_WORLD_0_SDIO_HOST returns v with field CORE_1_PIF_PMS_CONSTRAIN_WORLD_0_SDIO_HOST (bits 9:8) set to x, masked to the field width.
-func (v CORE_1_PIF_PMS_CONSTRAIN_3Value) WithCORE_1_PIF_PMS_CONSTRAIN_WORLD_0_SDIO_HOST(x uint32) CORE_1_PIF_PMS_CONSTRAIN_3Value {
-	return v&^0x300 | CORE_1_PIF_PMS_CONSTRAIN_3Value(x&0x3)<<8
-}
-
-// CORE_1_PIF_PMS_CONSTRAIN_WORLD_0_CAN returns field CORE_1_PIF_PMS_CONSTRAIN_WORLD_0_CAN (bits 11:10): Core1 access can permission in world0.
-func (v CORE_1_PIF_PMS_CONSTRAIN_3Value) CORE_1_PIF_PMS_CONSTRAIN_WORLD_0_CAN() uint32 {
-	return uint32(v>>10) & 0x3
-}
-
-// WithCORE_1_PIF_PMS_CONSTRAIN_WORLD_0_CAN returns v with field CORE_1_PIF_PMS_CONSTRAIN_WORLD_0_CAN (bits 11:10) set to x, masked to the field width.
-func (v CORE_1_PIF_PMS_CONSTRAIN_3Value) WithCORE_1_PIF_PMS_CONSTRAIN_WORLD_0_CAN(x uint32) CORE_1_PIF_PMS_CONSTRAIN_3Value {
-	return v&^0xc00 | CORE_1_PIF_PMS_CONSTRAIN_3Value(x&0x3)<<10
-}
-
-// CORE_1_PIF_PMS_CONSTRAIN_WORLD_0_PWM1 returns field CORE_1_PIF_PMS_CONSTRAIN_WORLD_0_PWM1 (bits 13:12): Core1 access pwm1 permission in world0.
-func (v CORE_1_PIF_PMS_CONSTRAIN_3Value) CORE_1_PIF_PMS_CONSTRAIN_WORLD_0_PWM1() uint32 {
-	return uint32(v>>12) & 0x3
-}
-
-// WithCORE_1_PIF_PMS_CONSTRAIN_WORLD_0_PWM1 returns v with field CORE_1_PIF_PMS_CONSTRAIN_WORLD_0_PWM1 (bits 13:12) set to x, masked to the field width.
-func (v CORE_1_PIF_PMS_CONSTRAIN_3Value) WithCORE_1_PIF_PMS_CONSTRAIN_WORLD_0_PWM1(x uint32) CORE_1_PIF_PMS_CONSTRAIN_3Value {
-	return v&^0x3000 | CORE_1_PIF_PMS_CONSTRAIN_3Value(x&0x3)<<12
-}
-
-// CORE_1_PIF_PMS_CONSTRAIN_WORLD_0_I2S1 returns field CORE_1_PIF_PMS_CONSTRAIN_WORLD_0_I2S1 (bits 15:14): Core1 access i2s1 permission in world0.
-func (v CORE_1_PIF_PMS_CONSTRAIN_3Value) CORE_1_PIF_PMS_CONSTRAIN_WORLD_0_I2S1() uint32 {
-	return uint32(v>>14) & 0x3
-}
-
-// WithCORE_1_PIF_PMS_CONSTRAIN_WORLD_0_I2S1 returns v with field CORE_1_PIF_PMS_CONSTRAIN_WORLD_0_I2S1 (bits 15:14) set to x, masked to the field width.
-func (v CORE_1_PIF_PMS_CONSTRAIN_3Value) WithCORE_1_PIF_PMS_CONSTRAIN_WORLD_0_I2S1(x uint32) CORE_1_PIF_PMS_CONSTRAIN_3Value {
-	return v&^0xc000 | CORE_1_PIF_PMS_CONSTRAIN_3Value(x&0x3)<<14
-}
-
-// CORE_1_PIF_PMS_CONSTRAIN_WORLD_0_UART2 returns field CORE_1_PIF_PMS_CONSTRAIN_WORLD_0_UART2 (bits 17:16): Core1 access uart2 permission in world0.
-func (v CORE_1_PIF_PMS_CONSTRAIN_3Value) CORE_1_PIF_PMS_CONSTRAIN_WORLD_0_UART2() uint32 {
-	return uint32(v>>16) & 0x3
-}
-
-// WithCORE_1_PIF_PMS_CONSTRAIN_WORLD_0_UART2 returns v with field CORE_1_PIF_PMS_CONSTRAIN_WORLD_0_UART2 (bits 17:16) set to x, masked to the field width.
-func (v CORE_1_PIF_PMS_CONSTRAIN_3Value) WithCORE_1_PIF_PMS_CONSTRAIN_WORLD_0_UART2(x uint32) CORE_1_PIF_PMS_CONSTRAIN_3Value {
-	return v&^0x30000 | CORE_1_PIF_PMS_CONSTRAIN_3Value(x&0x3)<<16
-}
-
-// CORE_1_PIF_PMS_CONSTRAIN_WORLD_0_RWBT returns field CORE_1_PIF_PMS_CONSTRAIN_WORLD_0_RWBT (bits 23:22): Core1 access rwbt permission in world0.
-func (v CORE_1_PIF_PMS_CONSTRAIN_3Value) CORE_1_PIF_PMS_CONSTRAIN_WORLD_0_RWBT() uint32 {
-	return uint32(v>>22) & 0x3
-}
-
-// WithCORE_1_PIF_PMS_CONSTRAIN_WORLD_0_RWBT returns v with field CORE_1_PIF_PMS_CONSTRAIN_WORLD_0_RWBT (bits 23:22) set to x, masked to the field width.
-func (v CORE_1_PIF_PMS_CONSTRAIN_3Value) WithCORE_1_PIF_PMS_CONSTRAIN_WORLD_0_RWBT(x uint32) CORE_1_PIF_PMS_CONSTRAIN_3Value {
-	return v&^0xc00000 | CORE_1_PIF_PMS_CONSTRAIN_3Value(x&0x3)<<22
-}
-
-// CORE_1_PIF_PMS_CONSTRAIN_WORLD_0_WIFIMAC returns field CORE_1_PIF_PMS_CONSTRAIN_WORLD_0_WIFIMAC (bits 27:26): Core1 access wifimac permission in world0.
-func (v CORE_1_PIF_PMS_CONSTRAIN_3Value) CORE_1_PIF_PMS_CONSTRAIN_WORLD_0_WIFIMAC() uint32 {
-	return uint32(v>>26) & 0x3
-}
-
-// WithCORE_1_PIF_PMS_CONSTRAIN_WORLD_0_WIFIMAC returns v with field CORE_1_PIF_PMS_CONSTRAIN_WORLD_0_WIFIMAC (bits 27:26) set to x, masked to the field width.
-func (v CORE_1_PIF_PMS_CONSTRAIN_3Value) WithCORE_1_PIF_PMS_CONSTRAIN_WORLD_0_WIFIMAC(x uint32) CORE_1_PIF_PMS_CONSTRAIN_3Value {
-	return v&^0xc000000 | CORE_1_PIF_PMS_CONSTRAIN_3Value(x&0x3)<<26
-}
-
-// CORE_1_PIF_PMS_CONSTRAIN_WORLD_0_PWR returns field CORE_1_PIF_PMS_CONSTRAIN_WORLD_0_PWR (bits 29:28): Core1 access pwr permission in world0.
-func (v CORE_1_PIF_PMS_CONSTRAIN_3Value) CORE_1_PIF_PMS_CONSTRAIN_WORLD_0_PWR() uint32 {
-	return uint32(v>>28) & 0x3
-}
-
-// WithCORE_1_PIF_PMS_CONSTRAIN_WORLD_0_PWR returns v with field CORE_1_PIF_PMS_CONSTRAIN_WORLD_0_PWR (bits 29:28) set to x, masked to the field width.
-func (v CORE_1_PIF_PMS_CONSTRAIN_3Value) WithCORE_1_PIF_PMS_CONSTRAIN_WORLD_0_PWR(x uint32) CORE_1_PIF_PMS_CONSTRAIN_3Value {
-	return v&^0x30000000 | CORE_1_PIF_PMS_CONSTRAIN_3Value(x&0x3)<<28
-}
-
-// CORE_1_PIF_PMS_CONSTRAIN_4 is register CORE_1_PIF_PMS_CONSTRAIN_4 (32-bit, read-write, reset 0xffffffff): Core1 access peripherals permission configuration register 4.
-type CORE_1_PIF_PMS_CONSTRAIN_4 struct{ reg mmio.U32 }
-
-// CORE_1_PIF_PMS_CONSTRAIN_4Value is a value of register CORE_1_PIF_PMS_CONSTRAIN_4.
-type CORE_1_PIF_PMS_CONSTRAIN_4Value uint32
-
-// CORE_1_PIF_PMS_CONSTRAIN_4Reset is the reset value of register CORE_1_PIF_PMS_CONSTRAIN_4.
-const CORE_1_PIF_PMS_CONSTRAIN_4Reset CORE_1_PIF_PMS_CONSTRAIN_4Value = 0xffffffff
-
-// Read loads the register.
-func (r *CORE_1_PIF_PMS_CONSTRAIN_4) Read() CORE_1_PIF_PMS_CONSTRAIN_4Value {
-	return CORE_1_PIF_PMS_CONSTRAIN_4Value(r.reg.Load())
-}
-
-// Write stores v in the register.
-func (r *CORE_1_PIF_PMS_CONSTRAIN_4) Write(v CORE_1_PIF_PMS_CONSTRAIN_4Value) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(CORE_1_PIF_PMS_CONSTRAIN_4Reset): fields f leaves alone are written as their reset values.
-func (r *CORE_1_PIF_PMS_CONSTRAIN_4) WriteWith(f func(CORE_1_PIF_PMS_CONSTRAIN_4Value) CORE_1_PIF_PMS_CONSTRAIN_4Value) {
-	r.reg.Store(uint32(f(CORE_1_PIF_PMS_CONSTRAIN_4Reset)))
-}
-
-// Reset stores CORE_1_PIF_PMS_CONSTRAIN_4Reset in the register.
-func (r *CORE_1_PIF_PMS_CONSTRAIN_4) Reset() { r.reg.Store(uint32(CORE_1_PIF_PMS_CONSTRAIN_4Reset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *CORE_1_PIF_PMS_CONSTRAIN_4) Modify(f func(CORE_1_PIF_PMS_CONSTRAIN_4Value) CORE_1_PIF_PMS_CONSTRAIN_4Value) {
-	r.reg.Store(uint32(f(CORE_1_PIF_PMS_CONSTRAIN_4Value(r.reg.Load()))))
-}
-
-// CORE_1_PIF_PMS_CONSTRAIN_WORLD_0_USB_DEVICE returns field CORE_1_PIF_PMS_CONSTRAIN_WORLD_0_USB_DEVICE (bits 1:0): Core1 access usb_device permission in world0.
-func (v CORE_1_PIF_PMS_CONSTRAIN_4Value) CORE_1_PIF_PMS_CONSTRAIN_WORLD_0_USB_DEVICE() uint32 {
-	return uint32(v) & 0x3
-}
-
-// WithCORE_1_PIF_PMS_CONSTRAIN_WORLD_0_USB_DEVICE returns v with field CORE_1_PIF_PMS_CONSTRAIN_WORLD_0_USB_DEVICE (bits 1:0) set to x, masked to the field width.
-func (v CORE_1_PIF_PMS_CONSTRAIN_4Value) WithCORE_1_PIF_PMS_CONSTRAIN_WORLD_0_USB_DEVICE(x uint32) CORE_1_PIF_PMS_CONSTRAIN_4Value {
-	return v&^0x3 | CORE_1_PIF_PMS_CONSTRAIN_4Value(x&0x3)
-}
-
-// CORE_1_PIF_PMS_CONSTRAIN_WORLD_0_USB_WRAP returns field CORE_1_PIF_PMS_CONSTRAIN_WORLD_0_USB_WRAP (bits 3:2): Core1 access usb_wrap permission in world0.
-func (v CORE_1_PIF_PMS_CONSTRAIN_4Value) CORE_1_PIF_PMS_CONSTRAIN_WORLD_0_USB_WRAP() uint32 {
-	return uint32(v>>2) & 0x3
-}
-
-// WithCORE_1_PIF_PMS_CONSTRAIN_WORLD_0_USB_WRAP returns v with field CORE_1_PIF_PMS_CONSTRAIN_WORLD_0_USB_WRAP (bits 3:2) set to x, masked to the field width.
-func (v CORE_1_PIF_PMS_CONSTRAIN_4Value) WithCORE_1_PIF_PMS_CONSTRAIN_WORLD_0_USB_WRAP(x uint32) CORE_1_PIF_PMS_CONSTRAIN_4Value {
-	return v&^0xc | CORE_1_PIF_PMS_CONSTRAIN_4Value(x&0x3)<<2
-}
-
-// CORE_1_PIF_PMS_CONSTRAIN_WORLD_0_CRYPTO_PERI returns field CORE_1_PIF_PMS_CONSTRAIN_WORLD_0_CRYPTO_PERI (bits 5:4): Core1 access crypto_peri permission in world0.
-func (v CORE_1_PIF_PMS_CONSTRAIN_4Value) CORE_1_PIF_PMS_CONSTRAIN_WORLD_0_CRYPTO_PERI() uint32 {
-	return uint32(v>>4) & 0x3
-}
-
-// WithCORE_1_PIF_PMS_CONSTRAIN_WORLD_0_CRYPTO_PERI returns v with field CORE_1_PIF_PMS_CONSTRAIN_WORLD_0_CRYPTO_PERI (bits 5:4) set to x, masked to the field width.
-func (v CORE_1_PIF_PMS_CONSTRAIN_4Value) WithCORE_1_PIF_PMS_CONSTRAIN_WORLD_0_CRYPTO_PERI(x uint32) CORE_1_PIF_PMS_CONSTRAIN_4Value {
-	return v&^0x30 | CORE_1_PIF_PMS_CONSTRAIN_4Value(x&0x3)<<4
-}
-
-// CORE_1_PIF_PMS_CONSTRAIN_WORLD_0_CRYPTO_DMA returns field CORE_1_PIF_PMS_CONSTRAIN_WORLD_0_CRYPTO_DMA (bits 7:6): Core1 access crypto_dma permission in world0.
-func (v CORE_1_PIF_PMS_CONSTRAIN_4Value) CORE_1_PIF_PMS_CONSTRAIN_WORLD_0_CRYPTO_DMA() uint32 {
-	return uint32(v>>6) & 0x3
-}
-
-// WithCORE_1_PIF_PMS_CONSTRAIN_WORLD_0_CRYPTO_DMA returns v with field CORE_1_PIF_PMS_CONSTRAIN_WORLD_0_CRYPTO_DMA (bits 7:6) set to x, masked to the field width.
-func (v CORE_1_PIF_PMS_CONSTRAIN_4Value) WithCORE_1_PIF_PMS_CONSTRAIN_WORLD_0_CRYPTO_DMA(x uint32) CORE_1_PIF_PMS_CONSTRAIN_4Value {
-	return v&^0xc0 | CORE_1_PIF_PMS_CONSTRAIN_4Value(x&0x3)<<6
-}
-
-// CORE_1_PIF_PMS_CONSTRAIN_WORLD_0_APB_ADC returns field CORE_1_PIF_PMS_CONSTRAIN_WORLD_0_APB_ADC (bits 9:8): Core1 access apb_adc permission in world0.
-func (v CORE_1_PIF_PMS_CONSTRAIN_4Value) CORE_1_PIF_PMS_CONSTRAIN_WORLD_0_APB_ADC() uint32 {
-	return uint32(v>>8) & 0x3
-}
-
-// WithCORE_1_PIF_PMS_CONSTRAIN_WORLD_0_APB_ADC returns v with field CORE_1_PIF_PMS_CONSTRAIN_WORLD_0_APB_ADC (bits 9:8) set to x, masked to the field width.
-func (v CORE_1_PIF_PMS_CONSTRAIN_4Value) WithCORE_1_PIF_PMS_CONSTRAIN_WORLD_0_APB_ADC(x uint32) CORE_1_PIF_PMS_CONSTRAIN_4Value {
-	return v&^0x300 | CORE_1_PIF_PMS_CONSTRAIN_4Value(x&0x3)<<8
-}
-
-// CORE_1_PIF_PMS_CONSTRAIN_WORLD_0_LCD_CAM returns field CORE_1_PIF_PMS_CONSTRAIN_WORLD_0_LCD_CAM (bits 11:10): Core1 access lcd_cam permission in world0.
-func (v CORE_1_PIF_PMS_CONSTRAIN_4Value) CORE_1_PIF_PMS_CONSTRAIN_WORLD_0_LCD_CAM() uint32 {
-	return uint32(v>>10) & 0x3
-}
-
-// WithCORE_1_PIF_PMS_CONSTRAIN_WORLD_0_LCD_CAM returns v with field CORE_1_PIF_PMS_CONSTRAIN_WORLD_0_LCD_CAM (bits 11:10) set to x, masked to the field width.
-func (v CORE_1_PIF_PMS_CONSTRAIN_4Value) WithCORE_1_PIF_PMS_CONSTRAIN_WORLD_0_LCD_CAM(x uint32) CORE_1_PIF_PMS_CONSTRAIN_4Value {
-	return v&^0xc00 | CORE_1_PIF_PMS_CONSTRAIN_4Value(x&0x3)<<10
-}
-
-// CORE_1_PIF_PMS_CONSTRAIN_WORLD_0_BT_PWR returns field CORE_1_PIF_PMS_CONSTRAIN_WORLD_0_BT_PWR (bits 13:12): Core1 access bt_pwr permission in world0.
-func (v CORE_1_PIF_PMS_CONSTRAIN_4Value) CORE_1_PIF_PMS_CONSTRAIN_WORLD_0_BT_PWR() uint32 {
-	return uint32(v>>12) & 0x3
-}
-
-// WithCORE_1_PIF_PMS_CONSTRAIN_WORLD_0_BT_PWR returns v with field CORE_1_PIF_PMS_CONSTRAIN_WORLD_0_BT_PWR (bits 13:12) set to x, masked to the field width.
-func (v CORE_1_PIF_PMS_CONSTRAIN_4Value) WithCORE_1_PIF_PMS_CONSTRAIN_WORLD_0_BT_PWR(x uint32) CORE_1_PIF_PMS_CONSTRAIN_4Value {
-	return v&^0x3000 | CORE_1_PIF_PMS_CONSTRAIN_4Value(x&0x3)<<12
-}
-
-// CORE_1_PIF_PMS_CONSTRAIN_WORLD_0_USB returns field CORE_1_PIF_PMS_CONSTRAIN_WORLD_0_USB (bits 15:14): Core1 access usb permission in world0.
-func (v CORE_1_PIF_PMS_CONSTRAIN_4Value) CORE_1_PIF_PMS_CONSTRAIN_WORLD_0_USB() uint32 {
-	return uint32(v>>14) & 0x3
-}
-
-// WithCORE_1_PIF_PMS_CONSTRAIN_WORLD_0_USB returns v with field CORE_1_PIF_PMS_CONSTRAIN_WORLD_0_USB (bits 15:14) set to x, masked to the field width.
-func (v CORE_1_PIF_PMS_CONSTRAIN_4Value) WithCORE_1_PIF_PMS_CONSTRAIN_WORLD_0_USB(x uint32) CORE_1_PIF_PMS_CONSTRAIN_4Value {
-	return v&^0xc000 | CORE_1_PIF_PMS_CONSTRAIN_4Value(x&0x3)<<14
-}
-
-// CORE_1_PIF_PMS_CONSTRAIN_WORLD_0_SYSTEM returns field CORE_1_PIF_PMS_CONSTRAIN_WORLD_0_SYSTEM (bits 17:16): Core1 access system permission in world0.
-func (v CORE_1_PIF_PMS_CONSTRAIN_4Value) CORE_1_PIF_PMS_CONSTRAIN_WORLD_0_SYSTEM() uint32 {
-	return uint32(v>>16) & 0x3
-}
-
-// WithCORE_1_PIF_PMS_CONSTRAIN_WORLD_0_SYSTEM returns v with field CORE_1_PIF_PMS_CONSTRAIN_WORLD_0_SYSTEM (bits 17:16) set to x, masked to the field width.
-func (v CORE_1_PIF_PMS_CONSTRAIN_4Value) WithCORE_1_PIF_PMS_CONSTRAIN_WORLD_0_SYSTEM(x uint32) CORE_1_PIF_PMS_CONSTRAIN_4Value {
-	return v&^0x30000 | CORE_1_PIF_PMS_CONSTRAIN_4Value(x&0x3)<<16
-}
-
-// CORE_1_PIF_PMS_CONSTRAIN_WORLD_0_SENSITIVE returns field CORE_1_PIF_PMS_CONSTRAIN_WORLD_0_SENSITIVE (bits 19:18): Core1 access sensitive permission in world0.
-func (v CORE_1_PIF_PMS_CONSTRAIN_4Value) CORE_1_PIF_PMS_CONSTRAIN_WORLD_0_SENSITIVE() uint32 {
-	return uint32(v>>18) & 0x3
-}
-
-// WithCORE_1_PIF_PMS_CONSTRAIN_WORLD_0_SENSITIVE returns v with field CORE_1_PIF_PMS_CONSTRAIN_WORLD_0_SENSITIVE (bits 19:18) set to x, masked to the field width.
-func (v CORE_1_PIF_PMS_CONSTRAIN_4Value) WithCORE_1_PIF_PMS_CONSTRAIN_WORLD_0_SENSITIVE(x uint32) CORE_1_PIF_PMS_CONSTRAIN_4Value {
-	return v&^0xc0000 | CORE_1_PIF_PMS_CONSTRAIN_4Value(x&0x3)<<18
-}
-
-// CORE_1_PIF_PMS_CONSTRAIN_WORLD_0_INTERRUPT returns field CORE_1_PIF_PMS_CONSTRAIN_WORLD_0_INTERRUPT (bits 21:20): Core1 access interrupt permission in world0.
-func (v CORE_1_PIF_PMS_CONSTRAIN_4Value) CORE_1_PIF_PMS_CONSTRAIN_WORLD_0_INTERRUPT() uint32 {
-	return uint32(v>>20) & 0x3
-}
-
-// WithCORE_1_PIF_PMS_CONSTRAIN_WORLD_0_INTERRUPT returns v with field CORE_1_PIF_PMS_CONSTRAIN_WORLD_0_INTERRUPT (bits 21:20) set to x, masked to the field width.
-func (v CORE_1_PIF_PMS_CONSTRAIN_4Value) WithCORE_1_PIF_PMS_CONSTRAIN_WORLD_0_INTERRUPT(x uint32) CORE_1_PIF_PMS_CONSTRAIN_4Value {
-	return v&^0x300000 | CORE_1_PIF_PMS_CONSTRAIN_4Value(x&0x3)<<20
-}
-
-// CORE_1_PIF_PMS_CONSTRAIN_WORLD_0_DMA_COPY returns field CORE_1_PIF_PMS_CONSTRAIN_WORLD_0_DMA_COPY (bits 23:22): Core1 access dma_copy permission in world0.
-func (v CORE_1_PIF_PMS_CONSTRAIN_4Value) CORE_1_PIF_PMS_CONSTRAIN_WORLD_0_DMA_COPY() uint32 {
-	return uint32(v>>22) & 0x3
-}
-
-// WithCORE_1_PIF_PMS_CONSTRAIN_WORLD_0_DMA_COPY returns v with field CORE_1_PIF_PMS_CONSTRAIN_WORLD_0_DMA_COPY (bits 23:22) set to x, masked to the field width.
-func (v CORE_1_PIF_PMS_CONSTRAIN_4Value) WithCORE_1_PIF_PMS_CONSTRAIN_WORLD_0_DMA_COPY(x uint32) CORE_1_PIF_PMS_CONSTRAIN_4Value {
-	return v&^0xc00000 | CORE_1_PIF_PMS_CONSTRAIN_4Value(x&0x3)<<22
-}
-
-// CORE_1_PIF_PMS_CONSTRAIN_WORLD_0_CACHE_CONFIG returns field CORE_1_PIF_PMS_CONSTRAIN_WORLD_0_CACHE_CONFIG (bits 25:24): Core1 access cache_config permission in world0.
-func (v CORE_1_PIF_PMS_CONSTRAIN_4Value) CORE_1_PIF_PMS_CONSTRAIN_WORLD_0_CACHE_CONFIG() uint32 {
-	return uint32(v>>24) & 0x3
-}
-
-// WithCORE_1_PIF_PMS_CONSTRAIN_WORLD_0_CACHE_CONFIG returns v with field CORE_1_PIF_PMS_CONSTRAIN_WORLD_0_CACHE_CONFIG (bits 25:24) set to x, masked to the field width.
-func (v CORE_1_PIF_PMS_CONSTRAIN_4Value) WithCORE_1_PIF_PMS_CONSTRAIN_WORLD_0_CACHE_CONFIG(x uint32) CORE_1_PIF_PMS_CONSTRAIN_4Value {
-	return v&^0x3000000 | CORE_1_PIF_PMS_CONSTRAIN_4Value(x&0x3)<<24
-}
-
-// CORE_1_PIF_PMS_CONSTRAIN_WORLD_0_AD returns field CORE_1_PIF_PMS_CONSTRAIN_WORLD_0_AD (bits 27:26): Core1 access ad permission in world0.
-func (v CORE_1_PIF_PMS_CONSTRAIN_4Value) CORE_1_PIF_PMS_CONSTRAIN_WORLD_0_AD() uint32 {
-	return uint32(v>>26) & 0x3
-}
-
-// WithCORE_1_PIF_PMS_CONSTRAIN_WORLD_0_AD returns v with field CORE_1_PIF_PMS_CONSTRAIN_WORLD_0_AD (bits 27:26) set to x, masked to the field width.
-func (v CORE_1_PIF_PMS_CONSTRAIN_4Value) WithCORE_1_PIF_PMS_CONSTRAIN_WORLD_0_AD(x uint32) CORE_1_PIF_PMS_CONSTRAIN_4Value {
-	return v&^0xc000000 | CORE_1_PIF_PMS_CONSTRAIN_4Value(x&0x3)<<26
-}
-
-// CORE_1_PIF_PMS_CONSTRAIN_WORLD_0_DIO returns field CORE_1_PIF_PMS_CONSTRAIN_WORLD_0_DIO (bits 29:28): Core1 access dio permission in world0.
-func (v CORE_1_PIF_PMS_CONSTRAIN_4Value) CORE_1_PIF_PMS_CONSTRAIN_WORLD_0_DIO() uint32 {
-	return uint32(v>>28) & 0x3
-}
-
-// WithCORE_1_PIF_PMS_CONSTRAIN_WORLD_0_DIO returns v with field CORE_1_PIF_PMS_CONSTRAIN_WORLD_0_DIO (bits 29:28) set to x, masked to the field width.
-func (v CORE_1_PIF_PMS_CONSTRAIN_4Value) WithCORE_1_PIF_PMS_CONSTRAIN_WORLD_0_DIO(x uint32) CORE_1_PIF_PMS_CONSTRAIN_4Value {
-	return v&^0x30000000 | CORE_1_PIF_PMS_CONSTRAIN_4Value(x&0x3)<<28
-}
-
-// CORE_1_PIF_PMS_CONSTRAIN_WORLD_0_WORLD_CONTROLLER returns field CORE_1_PIF_PMS_CONSTRAIN_WORLD_0_WORLD_CONTROLLER (bits 31:30): Core1 access world_controller permission in world0.
-func (v CORE_1_PIF_PMS_CONSTRAIN_4Value) CORE_1_PIF_PMS_CONSTRAIN_WORLD_0_WORLD_CONTROLLER() uint32 {
-	return uint32(v>>30) & 0x3
-}
-
-// WithCORE_1_PIF_PMS_CONSTRAIN_WORLD_0_WORLD_CONTROLLER returns v with field CORE_1_PIF_PMS_CONSTRAIN_WORLD_0_WORLD_CONTROLLER (bits 31:30) set to x, masked to the field width.
-func (v CORE_1_PIF_PMS_CONSTRAIN_4Value) WithCORE_1_PIF_PMS_CONSTRAIN_WORLD_0_WORLD_CONTROLLER(x uint32) CORE_1_PIF_PMS_CONSTRAIN_4Value {
-	return v&^0xc0000000 | CORE_1_PIF_PMS_CONSTRAIN_4Value(x&0x3)<<30
-}
-
-// CORE_1_PIF_PMS_CONSTRAIN_5 is register CORE_1_PIF_PMS_CONSTRAIN_5 (32-bit, read-write, reset 0xff33cfff): Core1 access peripherals permission configuration register 5.
-type CORE_1_PIF_PMS_CONSTRAIN_5 struct{ reg mmio.U32 }
-
-// CORE_1_PIF_PMS_CONSTRAIN_5Value is a value of register CORE_1_PIF_PMS_CONSTRAIN_5.
-type CORE_1_PIF_PMS_CONSTRAIN_5Value uint32
-
-// CORE_1_PIF_PMS_CONSTRAIN_5Reset is the reset value of register CORE_1_PIF_PMS_CONSTRAIN_5.
-const CORE_1_PIF_PMS_CONSTRAIN_5Reset CORE_1_PIF_PMS_CONSTRAIN_5Value = 0xff33cfff
-
-// Read loads the register.
-func (r *CORE_1_PIF_PMS_CONSTRAIN_5) Read() CORE_1_PIF_PMS_CONSTRAIN_5Value {
-	return CORE_1_PIF_PMS_CONSTRAIN_5Value(r.reg.Load())
-}
-
-// Write stores v in the register.
-func (r *CORE_1_PIF_PMS_CONSTRAIN_5) Write(v CORE_1_PIF_PMS_CONSTRAIN_5Value) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(CORE_1_PIF_PMS_CONSTRAIN_5Reset): fields f leaves alone are written as their reset values.
-func (r *CORE_1_PIF_PMS_CONSTRAIN_5) WriteWith(f func(CORE_1_PIF_PMS_CONSTRAIN_5Value) CORE_1_PIF_PMS_CONSTRAIN_5Value) {
-	r.reg.Store(uint32(f(CORE_1_PIF_PMS_CONSTRAIN_5Reset)))
-}
-
-// Reset stores CORE_1_PIF_PMS_CONSTRAIN_5Reset in the register.
-func (r *CORE_1_PIF_PMS_CONSTRAIN_5) Reset() { r.reg.Store(uint32(CORE_1_PIF_PMS_CONSTRAIN_5Reset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *CORE_1_PIF_PMS_CONSTRAIN_5) Modify(f func(CORE_1_PIF_PMS_CONSTRAIN_5Value) CORE_1_PIF_PMS_CONSTRAIN_5Value) {
-	r.reg.Store(uint32(f(CORE_1_PIF_PMS_CONSTRAIN_5Value(r.reg.Load()))))
-}
-
-// CORE_1_PIF_PMS_CONSTRAIN_WORLD_1_UART returns field CORE_1_PIF_PMS_CONSTRAIN_WORLD_1_UART (bits 1:0): Core1 access uart permission in world1.
-func (v CORE_1_PIF_PMS_CONSTRAIN_5Value) CORE_1_PIF_PMS_CONSTRAIN_WORLD_1_UART() uint32 {
-	return uint32(v) & 0x3
-}
-
-// WithCORE_1_PIF_PMS_CONSTRAIN_WORLD_1_UART returns v with field CORE_1_PIF_PMS_CONSTRAIN_WORLD_1_UART (bits 1:0) set to x, masked to the field width.
-func (v CORE_1_PIF_PMS_CONSTRAIN_5Value) WithCORE_1_PIF_PMS_CONSTRAIN_WORLD_1_UART(x uint32) CORE_1_PIF_PMS_CONSTRAIN_5Value {
-	return v&^0x3 | CORE_1_PIF_PMS_CONSTRAIN_5Value(x&0x3)
-}
-
-// CORE_1_PIF_PMS_CONSTRAIN_WORLD_1_G0SPI_1 returns field CORE_1_PIF_PMS_CONSTRAIN_WORLD_1_G0SPI_1 (bits 3:2): Core1 access g0spi_1 permission in world1.
-func (v CORE_1_PIF_PMS_CONSTRAIN_5Value) CORE_1_PIF_PMS_CONSTRAIN_WORLD_1_G0SPI_1() uint32 {
-	return uint32(v>>2) & 0x3
-}
-
-// WithCORE_1_PIF_PMS_CONSTRAIN_WORLD_1_G0SPI_1 returns v with field CORE_1_PIF_PMS_CONSTRAIN_WORLD_1_G0SPI_1 (bits 3:2) set to x, masked to the field width.
-func (v CORE_1_PIF_PMS_CONSTRAIN_5Value) WithCORE_1_PIF_PMS_CONSTRAIN_WORLD_1_G0SPI_1(x uint32) CORE_1_PIF_PMS_CONSTRAIN_5Value {
-	return v&^0xc | CORE_1_PIF_PMS_CONSTRAIN_5Value(x&0x3)<<2
-}
-
-// CORE_1_PIF_PMS_CONSTRAIN_WORLD_1_G0SPI_0 returns field CORE_1_PIF_PMS_CONSTRAIN_WORLD_1_G0SPI_0 (bits 5:4): Core1 access g0spi_0 permission in world1.
-func (v CORE_1_PIF_PMS_CONSTRAIN_5Value) CORE_1_PIF_PMS_CONSTRAIN_WORLD_1_G0SPI_0() uint32 {
-	return uint32(v>>4) & 0x3
-}
-
-// WithCORE_1_PIF_PMS_CONSTRAIN_WORLD_1_G0SPI_0 returns v with field CORE_1_PIF_PMS_CONSTRAIN_WORLD_1_G0SPI_0 (bits 5:4) set to x, masked to the field width.
-func (v CORE_1_PIF_PMS_CONSTRAIN_5Value) WithCORE_1_PIF_PMS_CONSTRAIN_WORLD_1_G0SPI_0(x uint32) CORE_1_PIF_PMS_CONSTRAIN_5Value {
-	return v&^0x30 | CORE_1_PIF_PMS_CONSTRAIN_5Value(x&0x3)<<4
-}
-
-// CORE_1_PIF_PMS_CONSTRAIN_WORLD_1_GPIO returns field CORE_1_PIF_PMS_CONSTRAIN_WORLD_1_GPIO (bits 7:6): Core1 access gpio permission in world1.
-func (v CORE_1_PIF_PMS_CONSTRAIN_5Value) CORE_1_PIF_PMS_CONSTRAIN_WORLD_1_GPIO() uint32 {
-	return uint32(v>>6) & 0x3
-}
-
-// WithCORE_1_PIF_PMS_CONSTRAIN_WORLD_1_GPIO returns v with field CORE_1_PIF_PMS_CONSTRAIN_WORLD_1_GPIO (bits 7:6) set to x, masked to the field width.
-func (v CORE_1_PIF_PMS_CONSTRAIN_5Value) WithCORE_1_PIF_PMS_CONSTRAIN_WORLD_1_GPIO(x uint32) CORE_1_PIF_PMS_CONSTRAIN_5Value {
-	return v&^0xc0 | CORE_1_PIF_PMS_CONSTRAIN_5Value(x&0x3)<<6
-}
-
-// CORE_1_PIF_PMS_CONSTRAIN_WORLD_1_FE2 returns field CORE_1_PIF_PMS_CONSTRAIN_WORLD_1_FE2 (bits 9:8): Core1 access fe2 permission in world1.
-func (v CORE_1_PIF_PMS_CONSTRAIN_5Value) CORE_1_PIF_PMS_CONSTRAIN_WORLD_1_FE2() uint32 {
-	return uint32(v>>8) & 0x3
-}
-
-// WithCORE_1_PIF_PMS_CONSTRAIN_WORLD_1_FE2 returns v with field CORE_1_PIF_PMS_CONSTRAIN_WORLD_1_FE2 (bits 9:8) set to x, masked to the field width.
-func (v CORE_1_PIF_PMS_CONSTRAIN_5Value) WithCORE_1_PIF_PMS_CONSTRAIN_WORLD_1_FE2(x uint32) CORE_1_PIF_PMS_CONSTRAIN_5Value {
-	return v&^0x300 | CORE_1_PIF_PMS_CONSTRAIN_5Value(x&0x3)<<8
-}
-
-// CORE_1_PIF_PMS_CONSTRAIN_WORLD_1_FE returns field CORE_1_PIF_PMS_CONSTRAIN_WORLD_1_FE (bits 11:10): Core1 access fe permission in world1.
-func (v CORE_1_PIF_PMS_CONSTRAIN_5Value) CORE_1_PIF_PMS_CONSTRAIN_WORLD_1_FE() uint32 {
-	return uint32(v>>10) & 0x3
-}
-
-// WithCORE_1_PIF_PMS_CONSTRAIN_WORLD_1_FE returns v with field CORE_1_PIF_PMS_CONSTRAIN_WORLD_1_FE (bits 11:10) set to x, masked to the field width.
-func (v CORE_1_PIF_PMS_CONSTRAIN_5Value) WithCORE_1_PIF_PMS_CONSTRAIN_WORLD_1_FE(x uint32) CORE_1_PIF_PMS_CONSTRAIN_5Value {
-	return v&^0xc00 | CORE_1_PIF_PMS_CONSTRAIN_5Value(x&0x3)<<10
-}
-
-// CORE_1_PIF_PMS_CONSTRAIN_WORLD_1_RTC returns field CORE_1_PIF_PMS_CONSTRAIN_WORLD_1_RTC (bits 15:14): Core1 access rtc permission in world1.
-func (v CORE_1_PIF_PMS_CONSTRAIN_5Value) CORE_1_PIF_PMS_CONSTRAIN_WORLD_1_RTC() uint32 {
-	return uint32(v>>14) & 0x3
-}
-
-// WithCORE_1_PIF_PMS_CONSTRAIN_WORLD_1_RTC returns v with field CORE_1_PIF_PMS_CONSTRAIN_WORLD_1_RTC (bits 15:14) set to x, masked to the field width.
-func (v CORE_1_PIF_PMS_CONSTRAIN_5Value) WithCORE_1_PIF_PMS_CONSTRAIN_WORLD_1_RTC(x uint32) CORE_1_PIF_PMS_CONSTRAIN_5Value {
-	return v&^0xc000 | CORE_1_PIF_PMS_CONSTRAIN_5Value(x&0x3)<<14
-}
-
-// CORE_1_PIF_PMS_CONSTRAIN_WORLD_1_IO_MUX returns field CORE_1_PIF_PMS_CONSTRAIN_WORLD_1_IO_MUX (bits 17:16): Core1 access io_mux permission in world1.
-func (v CORE_1_PIF_PMS_CONSTRAIN_5Value) CORE_1_PIF_PMS_CONSTRAIN_WORLD_1_IO_MUX() uint32 {
-	return uint32(v>>16) & 0x3
-}
-
-// WithCORE_1_PIF_PMS_CONSTRAIN_WORLD_1_IO_MUX returns v with field CORE_1_PIF_PMS_CONSTRAIN_WORLD_1_IO_MUX (bits 17:16) set to x, masked to the field width.
-func (v CORE_1_PIF_PMS_CONSTRAIN_5Value) WithCORE_1_PIF_PMS_CONSTRAIN_WORLD_1_IO_MUX(x uint32) CORE_1_PIF_PMS_CONSTRAIN_5Value {
-	return v&^0x30000 | CORE_1_PIF_PMS_CONSTRAIN_5Value(x&0x3)<<16
-}
-
-// CORE_1_PIF_PMS_CONSTRAIN_WORLD_1_HINF returns field CORE_1_PIF_PMS_CONSTRAIN_WORLD_1_HINF (bits 21:20): Core1 access hinf permission in world1.
-func (v CORE_1_PIF_PMS_CONSTRAIN_5Value) CORE_1_PIF_PMS_CONSTRAIN_WORLD_1_HINF() uint32 {
-	return uint32(v>>20) & 0x3
-}
-
-// WithCORE_1_PIF_PMS_CONSTRAIN_WORLD_1_HINF returns v with field CORE_1_PIF_PMS_CONSTRAIN_WORLD_1_HINF (bits 21:20) set to x, masked to the field width.
-func (v CORE_1_PIF_PMS_CONSTRAIN_5Value) WithCORE_1_PIF_PMS_CONSTRAIN_WORLD_1_HINF(x uint32) CORE_1_PIF_PMS_CONSTRAIN_5Value {
-	return v&^0x300000 | CORE_1_PIF_PMS_CONSTRAIN_5Value(x&0x3)<<20
-}
-
-// CORE_1_PIF_PMS_CONSTRAIN_WORLD_1_MISC returns field CORE_1_PIF_PMS_CONSTRAIN_WORLD_1_MISC (bits 25:24): Core1 access misc permission in world1.
-func (v CORE_1_PIF_PMS_CONSTRAIN_5Value) CORE_1_PIF_PMS_CONSTRAIN_WORLD_1_MISC() uint32 {
-	return uint32(v>>24) & 0x3
-}
-
-// WithCORE_1_PIF_PMS_CONSTRAIN_WORLD_1_MISC returns v with field CORE_1_PIF_PMS_CONSTRAIN_WORLD_1_MISC (bits 25:24) set to x, masked to the field width.
-func (v CORE_1_PIF_PMS_CONSTRAIN_5Value) WithCORE_1_PIF_PMS_CONSTRAIN_WORLD_1_MISC(x uint32) CORE_1_PIF_PMS_CONSTRAIN_5Value {
-	return v&^0x3000000 | CORE_1_PIF_PMS_CONSTRAIN_5Value(x&0x3)<<24
-}
-
-// CORE_1_PIF_PMS_CONSTRAIN_WORLD_1_I2C returns field CORE_1_PIF_PMS_CONSTRAIN_WORLD_1_I2C (bits 27:26): Core1 access i2c permission in world1.
-func (v CORE_1_PIF_PMS_CONSTRAIN_5Value) CORE_1_PIF_PMS_CONSTRAIN_WORLD_1_I2C() uint32 {
-	return uint32(v>>26) & 0x3
-}
-
-// WithCORE_1_PIF_PMS_CONSTRAIN_WORLD_1_I2C returns v with field CORE_1_PIF_PMS_CONSTRAIN_WORLD_1_I2C (bits 27:26) set to x, masked to the field width.
-func (v CORE_1_PIF_PMS_CONSTRAIN_5Value) WithCORE_1_PIF_PMS_CONSTRAIN_WORLD_1_I2C(x uint32) CORE_1_PIF_PMS_CONSTRAIN_5Value {
-	return v&^0xc000000 | CORE_1_PIF_PMS_CONSTRAIN_5Value(x&0x3)<<26
-}
-
-// CORE_1_PIF_PMS_CONSTRAIN_WORLD_1_I2S0 returns field CORE_1_PIF_PMS_CONSTRAIN_WORLD_1_I2S0 (bits 29:28): Core1 access i2s0 permission in world1.
-func (v CORE_1_PIF_PMS_CONSTRAIN_5Value) CORE_1_PIF_PMS_CONSTRAIN_WORLD_1_I2S0() uint32 {
-	return uint32(v>>28) & 0x3
-}
-
-// WithCORE_1_PIF_PMS_CONSTRAIN_WORLD_1_I2S0 returns v with field CORE_1_PIF_PMS_CONSTRAIN_WORLD_1_I2S0 (bits 29:28) set to x, masked to the field width.
-func (v CORE_1_PIF_PMS_CONSTRAIN_5Value) WithCORE_1_PIF_PMS_CONSTRAIN_WORLD_1_I2S0(x uint32) CORE_1_PIF_PMS_CONSTRAIN_5Value {
-	return v&^0x30000000 | CORE_1_PIF_PMS_CONSTRAIN_5Value(x&0x3)<<28
-}
-
-// CORE_1_PIF_PMS_CONSTRAIN_WORLD_1_UART1 returns field CORE_1_PIF_PMS_CONSTRAIN_WORLD_1_UART1 (bits 31:30): Core1 access uart1 permission in world1.
-func (v CORE_1_PIF_PMS_CONSTRAIN_5Value) CORE_1_PIF_PMS_CONSTRAIN_WORLD_1_UART1() uint32 {
-	return uint32(v>>30) & 0x3
-}
-
-// WithCORE_1_PIF_PMS_CONSTRAIN_WORLD_1_UART1 returns v with field CORE_1_PIF_PMS_CONSTRAIN_WORLD_1_UART1 (bits 31:30) set to x, masked to the field width.
-func (v CORE_1_PIF_PMS_CONSTRAIN_5Value) WithCORE_1_PIF_PMS_CONSTRAIN_WORLD_1_UART1(x uint32) CORE_1_PIF_PMS_CONSTRAIN_5Value {
-	return v&^0xc0000000 | CORE_1_PIF_PMS_CONSTRAIN_5Value(x&0x3)<<30
-}
-
-// CORE_1_PIF_PMS_CONSTRAIN_6 is register CORE_1_PIF_PMS_CONSTRAIN_6 (32-bit, read-write, reset 0xffcffff3): Core1 access peripherals permission configuration register 6.
-type CORE_1_PIF_PMS_CONSTRAIN_6 struct{ reg mmio.U32 }
-
-// CORE_1_PIF_PMS_CONSTRAIN_6Value is a value of register CORE_1_PIF_PMS_CONSTRAIN_6.
-type CORE_1_PIF_PMS_CONSTRAIN_6Value uint32
-
-// CORE_1_PIF_PMS_CONSTRAIN_6Reset is the reset value of register CORE_1_PIF_PMS_CONSTRAIN_6.
-const CORE_1_PIF_PMS_CONSTRAIN_6Reset CORE_1_PIF_PMS_CONSTRAIN_6Value = 0xffcffff3
-
-// Read loads the register.
-func (r *CORE_1_PIF_PMS_CONSTRAIN_6) Read() CORE_1_PIF_PMS_CONSTRAIN_6Value {
-	return CORE_1_PIF_PMS_CONSTRAIN_6Value(r.reg.Load())
-}
-
-// Write stores v in the register.
-func (r *CORE_1_PIF_PMS_CONSTRAIN_6) Write(v CORE_1_PIF_PMS_CONSTRAIN_6Value) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(CORE_1_PIF_PMS_CONSTRAIN_6Reset): fields f leaves alone are written as their reset values.
-func (r *CORE_1_PIF_PMS_CONSTRAIN_6) WriteWith(f func(CORE_1_PIF_PMS_CONSTRAIN_6Value) CORE_1_PIF_PMS_CONSTRAIN_6Value) {
-	r.reg.Store(uint32(f(CORE_1_PIF_PMS_CONSTRAIN_6Reset)))
-}
-
-// Reset stores CORE_1_PIF_PMS_CONSTRAIN_6Reset in the register.
-func (r *CORE_1_PIF_PMS_CONSTRAIN_6) Reset() { r.reg.Store(uint32(CORE_1_PIF_PMS_CONSTRAIN_6Reset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *CORE_1_PIF_PMS_CONSTRAIN_6) Modify(f func(CORE_1_PIF_PMS_CONSTRAIN_6Value) CORE_1_PIF_PMS_CONSTRAIN_6Value) {
-	r.reg.Store(uint32(f(CORE_1_PIF_PMS_CONSTRAIN_6Value(r.reg.Load()))))
-}
-
-// CORE_1_PIF_PMS_CONSTRAIN_WORLD_1_BT returns field CORE_1_PIF_PMS_CONSTRAIN_WORLD_1_BT (bits 1:0): Core1 access bt permission in world1.
-func (v CORE_1_PIF_PMS_CONSTRAIN_6Value) CORE_1_PIF_PMS_CONSTRAIN_WORLD_1_BT() uint32 {
-	return uint32(v) & 0x3
-}
-
-// WithCORE_1_PIF_PMS_CONSTRAIN_WORLD_1_BT returns v with field CORE_1_PIF_PMS_CONSTRAIN_WORLD_1_BT (bits 1:0) set to x, masked to the field width.
-func (v CORE_1_PIF_PMS_CONSTRAIN_6Value) WithCORE_1_PIF_PMS_CONSTRAIN_WORLD_1_BT(x uint32) CORE_1_PIF_PMS_CONSTRAIN_6Value {
-	return v&^0x3 | CORE_1_PIF_PMS_CONSTRAIN_6Value(x&0x3)
-}
-
-// CORE_1_PIF_PMS_CONSTRAIN_WORLD_1_I2C_EXT0 returns field CORE_1_PIF_PMS_CONSTRAIN_WORLD_1_I2C_EXT0 (bits 5:4): Core1 access i2c_ext0 permission in world1.
-func (v CORE_1_PIF_PMS_CONSTRAIN_6Value) CORE_1_PIF_PMS_CONSTRAIN_WORLD_1_I2C_EXT0() uint32 {
-	return uint32(v>>4) & 0x3
-}
-
-// WithCORE_1_PIF_PMS_CONSTRAIN_WORLD_1_I2C_EXT0 returns v with field CORE_1_PIF_PMS_CONSTRAIN_WORLD_1_I2C_EXT0 (bits 5:4) set to x, masked to the field width.
-func (v CORE_1_PIF_PMS_CONSTRAIN_6Value) WithCORE_1_PIF_PMS_CONSTRAIN_WORLD_1_I2C_EXT0(x uint32) CORE_1_PIF_PMS_CONSTRAIN_6Value {
-	return v&^0x30 | CORE_1_PIF_PMS_CONSTRAIN_6Value(x&0x3)<<4
-}
-
-// CORE_1_PIF_PMS_CONSTRAIN_WORLD_1_UHCI0 returns field CORE_1_PIF_PMS_CONSTRAIN_WORLD_1_UHCI0 (bits 7:6): Core1 access uhci0 permission in world1.
-func (v CORE_1_PIF_PMS_CONSTRAIN_6Value) CORE_1_PIF_PMS_CONSTRAIN_WORLD_1_UHCI0() uint32 {
-	return uint32(v>>6) & 0x3
-}
-
-// WithCORE_1_PIF_PMS_CONSTRAIN_WORLD_1_UHCI0 returns v with field CORE_1_PIF_PMS_CONSTRAIN_WORLD_1_UHCI0 (bits 7:6) set to x, masked to the field width.
-func (v CORE_1_PIF_PMS_CONSTRAIN_6Value) WithCORE_1_PIF_PMS_CONSTRAIN_WORLD_1_UHCI0(x uint32) CORE_1_PIF_PMS_CONSTRAIN_6Value {
-	return v&^0xc0 | CORE_1_PIF_PMS_CONSTRAIN_6Value(x&0x3)<<6
-}
-
-// CORE_1_PIF_PMS_CONSTRAIN_WORLD_1_SLCHOST returns field CORE_1_PIF_PMS_CONSTRAIN_WORLD_1_SLCHOST (bits 9:8): Core1 access slchost permission in world1.
-func (v CORE_1_PIF_PMS_CONSTRAIN_6Value) CORE_1_PIF_PMS_CONSTRAIN_WORLD_1_SLCHOST() uint32 {
-	return uint32(v>>8) & 0x3
-}
-
-// WithCORE_1_PIF_PMS_CONSTRAIN_WORLD_1_SLCHOST returns v with field CORE_1_PIF_PMS_CONSTRAIN_WORLD_1_SLCHOST (bits 9:8) set to x, masked to the field width.
-func (v CORE_1_PIF_PMS_CONSTRAIN_6Value) WithCORE_1_PIF_PMS_CONSTRAIN_WORLD_1_SLCHOST(x uint32) CORE_1_PIF_PMS_CONSTRAIN_6Value {
-	return v&^0x300 | CORE_1_PIF_PMS_CONSTRAIN_6Value(x&0x3)<<8
-}
-
-// CORE_1_PIF_PMS_CONSTRAIN_WORLD_1_RMT returns field CORE_1_PIF_PMS_CONSTRAIN_WORLD_1_RMT (bits 11:10): Core1 access rmt permission in world1.
-func (v CORE_1_PIF_PMS_CONSTRAIN_6Value) CORE_1_PIF_PMS_CONSTRAIN_WORLD_1_RMT() uint32 {
-	return uint32(v>>10) & 0x3
-}
-
-// WithCORE_1_PIF_PMS_CONSTRAIN_WORLD_1_RMT returns v with field CORE_1_PIF_PMS_CONSTRAIN_WORLD_1_RMT (bits 11:10) set to x, masked to the field width.
-func (v CORE_1_PIF_PMS_CONSTRAIN_6Value) WithCORE_1_PIF_PMS_CONSTRAIN_WORLD_1_RMT(x uint32) CORE_1_PIF_PMS_CONSTRAIN_6Value {
-	return v&^0xc00 | CORE_1_PIF_PMS_CONSTRAIN_6Value(x&0x3)<<10
-}
-
-// CORE_1_PIF_PMS_CONSTRAIN_WORLD_1_PCNT returns field CORE_1_PIF_PMS_CONSTRAIN_WORLD_1_PCNT (bits 13:12): Core1 access pcnt permission in world1.
-func (v CORE_1_PIF_PMS_CONSTRAIN_6Value) CORE_1_PIF_PMS_CONSTRAIN_WORLD_1_PCNT() uint32 {
-	return uint32(v>>12) & 0x3
-}
-
-// WithCORE_1_PIF_PMS_CONSTRAIN_WORLD_1_PCNT returns v with field CORE_1_PIF_PMS_CONSTRAIN_WORLD_1_PCNT (bits 13:12) set to x, masked to the field width.
-func (v CORE_1_PIF_PMS_CONSTRAIN_6Value) WithCORE_1_PIF_PMS_CONSTRAIN_WORLD_1_PCNT(x uint32) CORE_1_PIF_PMS_CONSTRAIN_6Value {
-	return v&^0x3000 | CORE_1_PIF_PMS_CONSTRAIN_6Value(x&0x3)<<12
-}
-
-// CORE_1_PIF_PMS_CONSTRAIN_WORLD_1_SLC returns field CORE_1_PIF_PMS_CONSTRAIN_WORLD_1_SLC (bits 15:14): Core1 access slc permission in world1.
-func (v CORE_1_PIF_PMS_CONSTRAIN_6Value) CORE_1_PIF_PMS_CONSTRAIN_WORLD_1_SLC() uint32 {
-	return uint32(v>>14) & 0x3
-}
-
-// WithCORE_1_PIF_PMS_CONSTRAIN_WORLD_1_SLC returns v with field CORE_1_PIF_PMS_CONSTRAIN_WORLD_1_SLC (bits 15:14) set to x, masked to the field width.
-func (v CORE_1_PIF_PMS_CONSTRAIN_6Value) WithCORE_1_PIF_PMS_CONSTRAIN_WORLD_1_SLC(x uint32) CORE_1_PIF_PMS_CONSTRAIN_6Value {
-	return v&^0xc000 | CORE_1_PIF_PMS_CONSTRAIN_6Value(x&0x3)<<14
-}
-
-// CORE_1_PIF_PMS_CONSTRAIN_WORLD_1_LEDC returns field CORE_1_PIF_PMS_CONSTRAIN_WORLD_1_LEDC (bits 17:16): Core1 access ledc permission in world1.
-func (v CORE_1_PIF_PMS_CONSTRAIN_6Value) CORE_1_PIF_PMS_CONSTRAIN_WORLD_1_LEDC() uint32 {
-	return uint32(v>>16) & 0x3
-}
-
-// WithCORE_1_PIF_PMS_CONSTRAIN_WORLD_1_LEDC returns v with field CORE_1_PIF_PMS_CONSTRAIN_WORLD_1_LEDC (bits 17:16) set to x, masked to the field width.
-func (v CORE_1_PIF_PMS_CONSTRAIN_6Value) WithCORE_1_PIF_PMS_CONSTRAIN_WORLD_1_LEDC(x uint32) CORE_1_PIF_PMS_CONSTRAIN_6Value {
-	return v&^0x30000 | CORE_1_PIF_PMS_CONSTRAIN_6Value(x&0x3)<<16
-}
-
-// CORE_1_PIF_PMS_CONSTRAIN_WORLD_1_BACKUP returns field CORE_1_PIF_PMS_CONSTRAIN_WORLD_1_BACKUP (bits 19:18): Core1 access backup permission in world1.
-func (v CORE_1_PIF_PMS_CONSTRAIN_6Value) CORE_1_PIF_PMS_CONSTRAIN_WORLD_1_BACKUP() uint32 {
-	return uint32(v>>18) & 0x3
-}
-
-// WithCORE_1_PIF_PMS_CONSTRAIN_WORLD_1_BACKUP returns v with field CORE_1_PIF_PMS_CONSTRAIN_WORLD_1_BACKUP (bits 19:18) set to x, masked to the field width.
-func (v CORE_1_PIF_PMS_CONSTRAIN_6Value) WithCORE_1_PIF_PMS_CONSTRAIN_WORLD_1_BACKUP(x uint32) CORE_1_PIF_PMS_CONSTRAIN_6Value {
-	return v&^0xc0000 | CORE_1_PIF_PMS_CONSTRAIN_6Value(x&0x3)<<18
-}
-
-// CORE_1_PIF_PMS_CONSTRAIN_WORLD_1_BB returns field CORE_1_PIF_PMS_CONSTRAIN_WORLD_1_BB (bits 23:22): Core1 access bb permission in world1.
-func (v CORE_1_PIF_PMS_CONSTRAIN_6Value) CORE_1_PIF_PMS_CONSTRAIN_WORLD_1_BB() uint32 {
-	return uint32(v>>22) & 0x3
-}
-
-// WithCORE_1_PIF_PMS_CONSTRAIN_WORLD_1_BB returns v with field CORE_1_PIF_PMS_CONSTRAIN_WORLD_1_BB (bits 23:22) set to x, masked to the field width.
-func (v CORE_1_PIF_PMS_CONSTRAIN_6Value) WithCORE_1_PIF_PMS_CONSTRAIN_WORLD_1_BB(x uint32) CORE_1_PIF_PMS_CONSTRAIN_6Value {
-	return v&^0xc00000 | CORE_1_PIF_PMS_CONSTRAIN_6Value(x&0x3)<<22
-}
-
-// CORE_1_PIF_PMS_CONSTRAIN_WORLD_1_PWM0 returns field CORE_1_PIF_PMS_CONSTRAIN_WORLD_1_PWM0 (bits 25:24): Core1 access pwm0 permission in world1.
-func (v CORE_1_PIF_PMS_CONSTRAIN_6Value) CORE_1_PIF_PMS_CONSTRAIN_WORLD_1_PWM0() uint32 {
-	return uint32(v>>24) & 0x3
-}
-
-// WithCORE_1_PIF_PMS_CONSTRAIN_WORLD_1_PWM0 returns v with field CORE_1_PIF_PMS_CONSTRAIN_WORLD_1_PWM0 (bits 25:24) set to x, masked to the field width.
-func (v CORE_1_PIF_PMS_CONSTRAIN_6Value) WithCORE_1_PIF_PMS_CONSTRAIN_WORLD_1_PWM0(x uint32) CORE_1_PIF_PMS_CONSTRAIN_6Value {
-	return v&^0x3000000 | CORE_1_PIF_PMS_CONSTRAIN_6Value(x&0x3)<<24
-}
-
-// CORE_1_PIF_PMS_CONSTRAIN_WORLD_1_TIMERGROUP returns field CORE_1_PIF_PMS_CONSTRAIN_WORLD_1_TIMERGROUP (bits 27:26): Core1 access timergroup permission in world1.
-func (v CORE_1_PIF_PMS_CONSTRAIN_6Value) CORE_1_PIF_PMS_CONSTRAIN_WORLD_1_TIMERGROUP() uint32 {
-	return uint32(v>>26) & 0x3
-}
-
-// WithCORE_1_PIF_PMS_CONSTRAIN_WORLD_1_TIMERGROUP returns v with field CORE_1_PIF_PMS_CONSTRAIN_WORLD_1_TIMERGROUP (bits 27:26) set to x, masked to the field width.
-func (v CORE_1_PIF_PMS_CONSTRAIN_6Value) WithCORE_1_PIF_PMS_CONSTRAIN_WORLD_1_TIMERGROUP(x uint32) CORE_1_PIF_PMS_CONSTRAIN_6Value {
-	return v&^0xc000000 | CORE_1_PIF_PMS_CONSTRAIN_6Value(x&0x3)<<26
-}
-
-// CORE_1_PIF_PMS_CONSTRAIN_WORLD_1_TIMERGROUP1 returns field CORE_1_PIF_PMS_CONSTRAIN_WORLD_1_TIMERGROUP1 (bits 29:28): Core1 access timergroup1 permission in world1.
-func (v CORE_1_PIF_PMS_CONSTRAIN_6Value) CORE_1_PIF_PMS_CONSTRAIN_WORLD_1_TIMERGROUP1() uint32 {
-	return uint32(v>>28) & 0x3
-}
-
-// WithCORE_1_PIF_PMS_CONSTRAIN_WORLD_1_TIMERGROUP1 returns v with field CORE_1_PIF_PMS_CONSTRAIN_WORLD_1_TIMERGROUP1 (bits 29:28) set to x, masked to the field width.
-func (v CORE_1_PIF_PMS_CONSTRAIN_6Value) WithCORE_1_PIF_PMS_CONSTRAIN_WORLD_1_TIMERGROUP1(x uint32) CORE_1_PIF_PMS_CONSTRAIN_6Value {
-	return v&^0x30000000 | CORE_1_PIF_PMS_CONSTRAIN_6Value(x&0x3)<<28
-}
-
-// CORE_1_PIF_PMS_CONSTRAIN_WORLD_1_SYSTIMER returns field CORE_1_PIF_PMS_CONSTRAIN_WORLD_1_SYSTIMER (bits 31:30): Core1 access systimer permission in world1.
-func (v CORE_1_PIF_PMS_CONSTRAIN_6Value) CORE_1_PIF_PMS_CONSTRAIN_WORLD_1_SYSTIMER() uint32 {
-	return uint32(v>>30) & 0x3
-}
-
-// WithCORE_1_PIF_PMS_CONSTRAIN_WORLD_1_SYSTIMER returns v with field CORE_1_PIF_PMS_CONSTRAIN_WORLD_1_SYSTIMER (bits 31:30) set to x, masked to the field width.
-func (v CORE_1_PIF_PMS_CONSTRAIN_6Value) WithCORE_1_PIF_PMS_CONSTRAIN_WORLD_1_SYSTIMER(x uint32) CORE_1_PIF_PMS_CONSTRAIN_6Value {
-	return v&^0xc0000000 | CORE_1_PIF_PMS_CONSTRAIN_6Value(x&0x3)<<30
-}
-
-// CORE_1_PIF_PMS_CONSTRAIN_7 is register CORE_1_PIF_PMS_CONSTRAIN_7 (32-bit, read-write, reset 0x3cc3ffff): Core1 access peripherals permission configuration register 7.
-type CORE_1_PIF_PMS_CONSTRAIN_7 struct{ reg mmio.U32 }
-
-// CORE_1_PIF_PMS_CONSTRAIN_7Value is a value of register CORE_1_PIF_PMS_CONSTRAIN_7.
-type CORE_1_PIF_PMS_CONSTRAIN_7Value uint32
-
-// CORE_1_PIF_PMS_CONSTRAIN_7Reset is the reset value of register CORE_1_PIF_PMS_CONSTRAIN_7.
-const CORE_1_PIF_PMS_CONSTRAIN_7Reset CORE_1_PIF_PMS_CONSTRAIN_7Value = 0x3cc3ffff
-
-// Read loads the register.
-func (r *CORE_1_PIF_PMS_CONSTRAIN_7) Read() CORE_1_PIF_PMS_CONSTRAIN_7Value {
-	return CORE_1_PIF_PMS_CONSTRAIN_7Value(r.reg.Load())
-}
-
-// Write stores v in the register.
-func (r *CORE_1_PIF_PMS_CONSTRAIN_7) Write(v CORE_1_PIF_PMS_CONSTRAIN_7Value) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(CORE_1_PIF_PMS_CONSTRAIN_7Reset): fields f leaves alone are written as their reset values.
-func (r *CORE_1_PIF_PMS_CONSTRAIN_7) WriteWith(f func(CORE_1_PIF_PMS_CONSTRAIN_7Value) CORE_1_PIF_PMS_CONSTRAIN_7Value) {
-	r.reg.Store(uint32(f(CORE_1_PIF_PMS_CONSTRAIN_7Reset)))
-}
-
-// Reset stores CORE_1_PIF_PMS_CONSTRAIN_7Reset in the register.
-func (r *CORE_1_PIF_PMS_CONSTRAIN_7) Reset() { r.reg.Store(uint32(CORE_1_PIF_PMS_CONSTRAIN_7Reset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *CORE_1_PIF_PMS_CONSTRAIN_7) Modify(f func(CORE_1_PIF_PMS_CONSTRAIN_7Value) CORE_1_PIF_PMS_CONSTRAIN_7Value) {
-	r.reg.Store(uint32(f(CORE_1_PIF_PMS_CONSTRAIN_7Value(r.reg.Load()))))
-}
-
-// CORE_1_PIF_PMS_CONSTRAIN_WORLD_1_SPI_2 returns field CORE_1_PIF_PMS_CONSTRAIN_WORLD_1_SPI_2 (bits 1:0): Core1 access spi_2 permission in world1.
-func (v CORE_1_PIF_PMS_CONSTRAIN_7Value) CORE_1_PIF_PMS_CONSTRAIN_WORLD_1_SPI_2() uint32 {
-	return uint32(v) & 0x3
-}
-
-// WithCORE_1_PIF_PMS_CONSTRAIN_WORLD_1_SPI_2 returns v with field CORE_1_PIF_PMS_CONSTRAIN_WORLD_1_SPI_2 (bits 1:0) set to x, masked to the field width.
-func (v CORE_1_PIF_PMS_CONSTRAIN_7Value) WithCORE_1_PIF_PMS_CONSTRAIN_WORLD_1_SPI_2(x uint32) CORE_1_PIF_PMS_CONSTRAIN_7Value {
-	return v&^0x3 | CORE_1_PIF_PMS_CONSTRAIN_7Value(x&0x3)
-}
-
-// CORE_1_PIF_PMS_CONSTRAIN_WORLD_1_SPI_3 returns field CORE_1_PIF_PMS_CONSTRAIN_WORLD_1_SPI_3 (bits 3:2): Core1 access spi_3 permission in world1.
-func (v CORE_1_PIF_PMS_CONSTRAIN_7Value) CORE_1_PIF_PMS_CONSTRAIN_WORLD_1_SPI_3() uint32 {
-	return uint32(v>>2) & 0x3
-}
-
-// WithCORE_1_PIF_PMS_CONSTRAIN_WORLD_1_SPI_3 returns v with field CORE_1_PIF_PMS_CONSTRAIN_WORLD_1_SPI_3 (bits 3:2) set to x, masked to the field width.
-func (v CORE_1_PIF_PMS_CONSTRAIN_7Value) WithCORE_1_PIF_PMS_CONSTRAIN_WORLD_1_SPI_3(x uint32) CORE_1_PIF_PMS_CONSTRAIN_7Value {
-	return v&^0xc | CORE_1_PIF_PMS_CONSTRAIN_7Value(x&0x3)<<2
-}
-
-// CORE_1_PIF_PMS_CONSTRAIN_WORLD_1_APB_CTRL returns field CORE_1_PIF_PMS_CONSTRAIN_WORLD_1_APB_CTRL (bits 5:4): Core1 access apb_ctrl permission in world1.
-func (v CORE_1_PIF_PMS_CONSTRAIN_7Value) CORE_1_PIF_PMS_CONSTRAIN_WORLD_1_APB_CTRL() uint32 {
-	return uint32(v>>4) & 0x3
-}
-
-// WithCORE_1_PIF_PMS_CONSTRAIN_WORLD_1_APB_CTRL returns v with field CORE_1_PIF_PMS_CONSTRAIN_WORLD_1_APB_CTRL (bits 5:4) set to x, masked to the field width.
-func (v CORE_1_PIF_PMS_CONSTRAIN_7Value) WithCORE_1_PIF_PMS_CONSTRAIN_WORLD_1_APB_CTRL(x uint32) CORE_1_PIF_PMS_CONSTRAIN_7Value {
-	return v&^0x30 | CORE_1_PIF_PMS_CONSTRAIN_7Value(x&0x3)<<4
-}
-
-// CORE_1_PIF_PMS_CONSTRAIN_WORLD_1_I2C_EXT1 returns field CORE_1_PIF_PMS_CONSTRAIN_WORLD_1_I2C_EXT1 (bits 7:6): Core1 access i2c_ext1 permission in world1.
-func (v CORE_1_PIF_PMS_CONSTRAIN_7Value) CORE_1_PIF_PMS_CONSTRAIN_WORLD_1_I2C_EXT1() uint32 {
-	return uint32(v>>6) & 0x3
-}
-
-// WithCORE_1_PIF_PMS_CONSTRAIN_WORLD_1_I2C_EXT1 returns v with field CORE_1_PIF_PMS_CONSTRAIN_WORLD_1_I2C_EXT1 (bits 7:6) set to x, masked to the field width.
-func (v CORE_1_PIF_PMS_CONSTRAIN_7Value) WithCORE_1_PIF_PMS_CONSTRAIN_WORLD_1_I2C_EXT1(x uint32) CORE_1_PIF_PMS_CONSTRAIN_7Value {
-	return v&^0xc0 | CORE_1_PIF_PMS_CONSTRAIN_7Value(x&0x3)<<6
-}
-
-// CORE_1_PIF_PMS_CONSTRAIN_WORLD_1_SDIO_HOST returns field CORE_1_PIF_PMS_CONSTRAIN_WORLD_1_SDIO_HOST (bits 9:8): Core1 access sdio_host permission in world1.
-func (v CORE_1_PIF_PMS_CONSTRAIN_7Value) CORE_1_PIF_PMS_CONSTRAIN_WORLD_1_SDIO_HOST() uint32 {
-	return uint32(v>>8) & 0x3
-}
-
-// WithCORE_1_PIF_PMS_CONSTRAIN_WORLD_1_SDIO_HOST returns v with field CORE_1_PIF_PMS_CONSTRAIN_WORLD_1_SDIO_HOST (bits 9:8) set to x, masked to the field width.
-func (v CORE_1_PIF_PMS_CONSTRAIN_7Value) WithCORE_1_PIF_PMS_CONSTRAIN_WORLD_1_SDIO_HOST(x uint32) CORE_1_PIF_PMS_CONSTRAIN_7Value {
-	return v&^0x300 | CORE_1_PIF_PMS_CONSTRAIN_7Value(x&0x3)<<8
-}
-
-// CORE_1_PIF_PMS_CONSTRAIN_WORLD_1_CAN returns field CORE_1_PIF_PMS_CONSTRAIN_WORLD_1_CAN (bits 11:10): Core1 access can permission in world1.
-func (v CORE_1_PIF_PMS_CONSTRAIN_7Value) CORE_1_PIF_PMS_CONSTRAIN_WORLD_1_CAN() uint32 {
-	return uint32(v>>10) & 0x3
-}
-
-// WithCORE_1_PIF_PMS_CONSTRAIN_WORLD_1_CAN returns v with field CORE_1_PIF_PMS_CONSTRAIN_WORLD_1_CAN (bits 11:10) set to x, masked to the field width.
-func (v CORE_1_PIF_PMS_CONSTRAIN_7Value) WithCORE_1_PIF_PMS_CONSTRAIN_WORLD_1_CAN(x uint32) CORE_1_PIF_PMS_CONSTRAIN_7Value {
-	return v&^0xc00 | CORE_1_PIF_PMS_CONSTRAIN_7Value(x&0x3)<<10
-}
-
-// CORE_1_PIF_PMS_CONSTRAIN_WORLD_1_PWM1 returns field CORE_1_PIF_PMS_CONSTRAIN_WORLD_1_PWM1 (bits 13:12): Core1 access pwm1 permission in world1.
-func (v CORE_1_PIF_PMS_CONSTRAIN_7Value) CORE_1_PIF_PMS_CONSTRAIN_WORLD_1_PWM1() uint32 {
-	return uint32(v>>12) & 0x3
-}
-
-// WithCORE_1_PIF_PMS_CONSTRAIN_WORLD_1_PWM1 returns v with field CORE_1_PIF_PMS_CONSTRAIN_WORLD_1_PWM1 (bits 13:12) set to x, masked to the field width.
-func (v CORE_1_PIF_PMS_CONSTRAIN_7Value) WithCORE_1_PIF_PMS_CONSTRAIN_WORLD_1_PWM1(x uint32) CORE_1_PIF_PMS_CONSTRAIN_7Value {
-	return v&^0x3000 | CORE_1_PIF_PMS_CONSTRAIN_7Value(x&0x3)<<12
-}
-
-// CORE_1_PIF_PMS_CONSTRAIN_WORLD_1_I2S1 returns field CORE_1_PIF_PMS_CONSTRAIN_WORLD_1_I2S1 (bits 15:14): Core1 access i2s1 permission in world1.
-func (v CORE_1_PIF_PMS_CONSTRAIN_7Value) CORE_1_PIF_PMS_CONSTRAIN_WORLD_1_I2S1() uint32 {
-	return uint32(v>>14) & 0x3
-}
-
-// WithCORE_1_PIF_PMS_CONSTRAIN_WORLD_1_I2S1 returns v with field CORE_1_PIF_PMS_CONSTRAIN_WORLD_1_I2S1 (bits 15:14) set to x, masked to the field width.
-func (v CORE_1_PIF_PMS_CONSTRAIN_7Value) WithCORE_1_PIF_PMS_CONSTRAIN_WORLD_1_I2S1(x uint32) CORE_1_PIF_PMS_CONSTRAIN_7Value {
-	return v&^0xc000 | CORE_1_PIF_PMS_CONSTRAIN_7Value(x&0x3)<<14
-}
-
-// CORE_1_PIF_PMS_CONSTRAIN_WORLD_1_UART2 returns field CORE_1_PIF_PMS_CONSTRAIN_WORLD_1_UART2 (bits 17:16): Core1 access uart2 permission in world1.
-func (v CORE_1_PIF_PMS_CONSTRAIN_7Value) CORE_1_PIF_PMS_CONSTRAIN_WORLD_1_UART2() uint32 {
-	return uint32(v>>16) & 0x3
-}
-
-// WithCORE_1_PIF_PMS_CONSTRAIN_WORLD_1_UART2 returns v with field CORE_1_PIF_PMS_CONSTRAIN_WORLD_1_UART2 (bits 17:16) set to x, masked to the field width.
-func (v CORE_1_PIF_PMS_CONSTRAIN_7Value) WithCORE_1_PIF_PMS_CONSTRAIN_WORLD_1_UART2(x uint32) CORE_1_PIF_PMS_CONSTRAIN_7Value {
-	return v&^0x30000 | CORE_1_PIF_PMS_CONSTRAIN_7Value(x&0x3)<<16
-}
-
-// CORE_1_PIF_PMS_CONSTRAIN_WORLD_1_RWBT returns field CORE_1_PIF_PMS_CONSTRAIN_WORLD_1_RWBT (bits 23:22): Core1 access rwbt permission in world1.
-func (v CORE_1_PIF_PMS_CONSTRAIN_7Value) CORE_1_PIF_PMS_CONSTRAIN_WORLD_1_RWBT() uint32 {
-	return uint32(v>>22) & 0x3
-}
-
-// WithCORE_1_PIF_PMS_CONSTRAIN_WORLD_1_RWBT returns v with field CORE_1_PIF_PMS_CONSTRAIN_WORLD_1_RWBT (bits 23:22) set to x, masked to the field width.
-func (v CORE_1_PIF_PMS_CONSTRAIN_7Value) WithCORE_1_PIF_PMS_CONSTRAIN_WORLD_1_RWBT(x uint32) CORE_1_PIF_PMS_CONSTRAIN_7Value {
-	return v&^0xc00000 | CORE_1_PIF_PMS_CONSTRAIN_7Value(x&0x3)<<22
-}
-
-// CORE_1_PIF_PMS_CONSTRAIN_WORLD_1_WIFIMAC returns field CORE_1_PIF_PMS_CONSTRAIN_WORLD_1_WIFIMAC (bits 27:26): Core1 access wifimac permission in world1.
-func (v CORE_1_PIF_PMS_CONSTRAIN_7Value) CORE_1_PIF_PMS_CONSTRAIN_WORLD_1_WIFIMAC() uint32 {
-	return uint32(v>>26) & 0x3
-}
-
-// WithCORE_1_PIF_PMS_CONSTRAIN_WORLD_1_WIFIMAC returns v with field CORE_1_PIF_PMS_CONSTRAIN_WORLD_1_WIFIMAC (bits 27:26) set to x, masked to the field width.
-func (v CORE_1_PIF_PMS_CONSTRAIN_7Value) WithCORE_1_PIF_PMS_CONSTRAIN_WORLD_1_WIFIMAC(x uint32) CORE_1_PIF_PMS_CONSTRAIN_7Value {
-	return v&^0xc000000 | CORE_1_PIF_PMS_CONSTRAIN_7Value(x&0x3)<<26
-}
-
-// CORE_1_PIF_PMS_CONSTRAIN_WORLD_1_PWR returns field CORE_1_PIF_PMS_CONSTRAIN_WORLD_1_PWR (bits 29:28): Core1 access pwr permission in world1.
-func (v CORE_1_PIF_PMS_CONSTRAIN_7Value) CORE_1_PIF_PMS_CONSTRAIN_WORLD_1_PWR() uint32 {
-	return uint32(v>>28) & 0x3
-}
-
-// WithCORE_1_PIF_PMS_CONSTRAIN_WORLD_1_PWR returns v with field CORE_1_PIF_PMS_CONSTRAIN_WORLD_1_PWR (bits 29:28) set to x, masked to the field width.
-func (v CORE_1_PIF_PMS_CONSTRAIN_7Value) WithCORE_1_PIF_PMS_CONSTRAIN_WORLD_1_PWR(x uint32) CORE_1_PIF_PMS_CONSTRAIN_7Value {
-	return v&^0x30000000 | CORE_1_PIF_PMS_CONSTRAIN_7Value(x&0x3)<<28
-}
-
-// CORE_1_PIF_PMS_CONSTRAIN_8 is register CORE_1_PIF_PMS_CONSTRAIN_8 (32-bit, read-write, reset 0xffffffff): Core1 access peripherals permission configuration register 8.
-type CORE_1_PIF_PMS_CONSTRAIN_8 struct{ reg mmio.U32 }
-
-// CORE_1_PIF_PMS_CONSTRAIN_8Value is a value of register CORE_1_PIF_PMS_CONSTRAIN_8.
-type CORE_1_PIF_PMS_CONSTRAIN_8Value uint32
-
-// CORE_1_PIF_PMS_CONSTRAIN_8Reset is the reset value of register CORE_1_PIF_PMS_CONSTRAIN_8.
-const CORE_1_PIF_PMS_CONSTRAIN_8Reset CORE_1_PIF_PMS_CONSTRAIN_8Value = 0xffffffff
-
-// Read loads the register.
-func (r *CORE_1_PIF_PMS_CONSTRAIN_8) Read() CORE_1_PIF_PMS_CONSTRAIN_8Value {
-	return CORE_1_PIF_PMS_CONSTRAIN_8Value(r.reg.Load())
-}
-
-// Write stores v in the register.
-func (r *CORE_1_PIF_PMS_CONSTRAIN_8) Write(v CORE_1_PIF_PMS_CONSTRAIN_8Value) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(CORE_1_PIF_PMS_CONSTRAIN_8Reset): fields f leaves alone are written as their reset values.
-func (r *CORE_1_PIF_PMS_CONSTRAIN_8) WriteWith(f func(CORE_1_PIF_PMS_CONSTRAIN_8Value) CORE_1_PIF_PMS_CONSTRAIN_8Value) {
-	r.reg.Store(uint32(f(CORE_1_PIF_PMS_CONSTRAIN_8Reset)))
-}
-
-// Reset stores CORE_1_PIF_PMS_CONSTRAIN_8Reset in the register.
-func (r *CORE_1_PIF_PMS_CONSTRAIN_8) Reset() { r.reg.Store(uint32(CORE_1_PIF_PMS_CONSTRAIN_8Reset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *CORE_1_PIF_PMS_CONSTRAIN_8) Modify(f func(CORE_1_PIF_PMS_CONSTRAIN_8Value) CORE_1_PIF_PMS_CONSTRAIN_8Value) {
-	r.reg.Store(uint32(f(CORE_1_PIF_PMS_CONSTRAIN_8Value(r.reg.Load()))))
-}
-
-// CORE_1_PIF_PMS_CONSTRAIN_WORLD_1_USB_DEVICE returns field CORE_1_PIF_PMS_CONSTRAIN_WORLD_1_USB_DEVICE (bits 1:0): Core1 access usb_device permission in world1.
-func (v CORE_1_PIF_PMS_CONSTRAIN_8Value) CORE_1_PIF_PMS_CONSTRAIN_WORLD_1_USB_DEVICE() uint32 {
-	return uint32(v) & 0x3
-}
-
-// WithCORE_1_PIF_PMS_CONSTRAIN_WORLD_1_USB_DEVICE returns v with field CORE_1_PIF_PMS_CONSTRAIN_WORLD_1_USB_DEVICE (bits 1:0) set to x, masked to the field width.
-func (v CORE_1_PIF_PMS_CONSTRAIN_8Value) WithCORE_1_PIF_PMS_CONSTRAIN_WORLD_1_USB_DEVICE(x uint32) CORE_1_PIF_PMS_CONSTRAIN_8Value {
-	return v&^0x3 | CORE_1_PIF_PMS_CONSTRAIN_8Value(x&0x3)
-}
-
-// CORE_1_PIF_PMS_CONSTRAIN_WORLD_1_USB_WRAP returns field CORE_1_PIF_PMS_CONSTRAIN_WORLD_1_USB_WRAP (bits 3:2): Core1 access usb_wrap permission in world1.
-func (v CORE_1_PIF_PMS_CONSTRAIN_8Value) CORE_1_PIF_PMS_CONSTRAIN_WORLD_1_USB_WRAP() uint32 {
-	return uint32(v>>2) & 0x3
-}
-
-// WithCORE_1_PIF_PMS_CONSTRAIN_WORLD_1_USB_WRAP returns v with field CORE_1_PIF_PMS_CONSTRAIN_WORLD_1_USB_WRAP (bits 3:2) set to x, masked to the field width.
-func (v CORE_1_PIF_PMS_CONSTRAIN_8Value) WithCORE_1_PIF_PMS_CONSTRAIN_WORLD_1_USB_WRAP(x uint32) CORE_1_PIF_PMS_CONSTRAIN_8Value {
-	return v&^0xc | CORE_1_PIF_PMS_CONSTRAIN_8Value(x&0x3)<<2
-}
-
-// CORE_1_PIF_PMS_CONSTRAIN_WORLD_1_CRYPTO_PERI returns field CORE_1_PIF_PMS_CONSTRAIN_WORLD_1_CRYPTO_PERI (bits 5:4): Core1 access crypto_peri permission in world1.
-func (v CORE_1_PIF_PMS_CONSTRAIN_8Value) CORE_1_PIF_PMS_CONSTRAIN_WORLD_1_CRYPTO_PERI() uint32 {
-	return uint32(v>>4) & 0x3
-}
-
-// WithCORE_1_PIF_PMS_CONSTRAIN_WORLD_1_CRYPTO_PERI returns v with field CORE_1_PIF_PMS_CONSTRAIN_WORLD_1_CRYPTO_PERI (bits 5:4) set to x, masked to the field width.
-func (v CORE_1_PIF_PMS_CONSTRAIN_8Value) WithCORE_1_PIF_PMS_CONSTRAIN_WORLD_1_CRYPTO_PERI(x uint32) CORE_1_PIF_PMS_CONSTRAIN_8Value {
-	return v&^0x30 | CORE_1_PIF_PMS_CONSTRAIN_8Value(x&0x3)<<4
-}
-
-// CORE_1_PIF_PMS_CONSTRAIN_WORLD_1_CRYPTO_DMA returns field CORE_1_PIF_PMS_CONSTRAIN_WORLD_1_CRYPTO_DMA (bits 7:6): Core1 access crypto_dma permission in world1.
-func (v CORE_1_PIF_PMS_CONSTRAIN_8Value) CORE_1_PIF_PMS_CONSTRAIN_WORLD_1_CRYPTO_DMA() uint32 {
-	return uint32(v>>6) & 0x3
-}
-
-// WithCORE_1_PIF_PMS_CONSTRAIN_WORLD_1_CRYPTO_DMA returns v with field CORE_1_PIF_PMS_CONSTRAIN_WORLD_1_CRYPTO_DMA (bits 7:6) set to x, masked to the field width.
-func (v CORE_1_PIF_PMS_CONSTRAIN_8Value) WithCORE_1_PIF_PMS_CONSTRAIN_WORLD_1_CRYPTO_DMA(x uint32) CORE_1_PIF_PMS_CONSTRAIN_8Value {
-	return v&^0xc0 | CORE_1_PIF_PMS_CONSTRAIN_8Value(x&0x3)<<6
-}
-
-// CORE_1_PIF_PMS_CONSTRAIN_WORLD_1_APB_ADC returns field CORE_1_PIF_PMS_CONSTRAIN_WORLD_1_APB_ADC (bits 9:8): Core1 access apb_adc permission in world1.
-func (v CORE_1_PIF_PMS_CONSTRAIN_8Value) CORE_1_PIF_PMS_CONSTRAIN_WORLD_1_APB_ADC() uint32 {
-	return uint32(v>>8) & 0x3
-}
-
-// WithCORE_1_PIF_PMS_CONSTRAIN_WORLD_1_APB_ADC returns v with field CORE_1_PIF_PMS_CONSTRAIN_WORLD_1_APB_ADC (bits 9:8) set to x, masked to the field width.
-func (v CORE_1_PIF_PMS_CONSTRAIN_8Value) WithCORE_1_PIF_PMS_CONSTRAIN_WORLD_1_APB_ADC(x uint32) CORE_1_PIF_PMS_CONSTRAIN_8Value {
-	return v&^0x300 | CORE_1_PIF_PMS_CONSTRAIN_8Value(x&0x3)<<8
-}
-
-// CORE_1_PIF_PMS_CONSTRAIN_WORLD_1_LCD_CAM returns field CORE_1_PIF_PMS_CONSTRAIN_WORLD_1_LCD_CAM (bits 11:10): Core1 access lcd_cam permission in world1.
-func (v CORE_1_PIF_PMS_CONSTRAIN_8Value) CORE_1_PIF_PMS_CONSTRAIN_WORLD_1_LCD_CAM() uint32 {
-	return uint32(v>>10) & 0x3
-}
-
-// WithCORE_1_PIF_PMS_CONSTRAIN_WORLD_1_LCD_CAM returns v with field CORE_1_PIF_PMS_CONSTRAIN_WORLD_1_LCD_CAM (bits 11:10) set to x, masked to the field width.
-func (v CORE_1_PIF_PMS_CONSTRAIN_8Value) WithCORE_1_PIF_PMS_CONSTRAIN_WORLD_1_LCD_CAM(x uint32) CORE_1_PIF_PMS_CONSTRAIN_8Value {
-	return v&^0xc00 | CORE_1_PIF_PMS_CONSTRAIN_8Value(x&0x3)<<10
-}
-
-// CORE_1_PIF_PMS_CONSTRAIN_WORLD_1_BT_PWR returns field CORE_1_PIF_PMS_CONSTRAIN_WORLD_1_BT_PWR (bits 13:12): Core1 access bt_pwr permission in world1.
-func (v CORE_1_PIF_PMS_CONSTRAIN_8Value) CORE_1_PIF_PMS_CONSTRAIN_WORLD_1_BT_PWR() uint32 {
-	return uint32(v>>12) & 0x3
-}
-
-// WithCORE_1_PIF_PMS_CONSTRAIN_WORLD_1_BT_PWR returns v with field CORE_1_PIF_PMS_CONSTRAIN_WORLD_1_BT_PWR (bits 13:12) set to x, masked to the field width.
-func (v CORE_1_PIF_PMS_CONSTRAIN_8Value) WithCORE_1_PIF_PMS_CONSTRAIN_WORLD_1_BT_PWR(x uint32) CORE_1_PIF_PMS_CONSTRAIN_8Value {
-	return v&^0x3000 | CORE_1_PIF_PMS_CONSTRAIN_8Value(x&0x3)<<12
-}
-
-// CORE_1_PIF_PMS_CONSTRAIN_WORLD_1_USB returns field CORE_1_PIF_PMS_CONSTRAIN_WORLD_1_USB (bits 15:14): Core1 access usb permission in world1.
-func (v CORE_1_PIF_PMS_CONSTRAIN_8Value) CORE_1_PIF_PMS_CONSTRAIN_WORLD_1_USB() uint32 {
-	return uint32(v>>14) & 0x3
-}
-
-// WithCORE_1_PIF_PMS_CONSTRAIN_WORLD_1_USB returns v with field CORE_1_PIF_PMS_CONSTRAIN_WORLD_1_USB (bits 15:14) set to x, masked to the field width.
-func (v CORE_1_PIF_PMS_CONSTRAIN_8Value) WithCORE_1_PIF_PMS_CONSTRAIN_WORLD_1_USB(x uint32) CORE_1_PIF_PMS_CONSTRAIN_8Value {
-	return v&^0xc000 | CORE_1_PIF_PMS_CONSTRAIN_8Value(x&0x3)<<14
-}
-
-// CORE_1_PIF_PMS_CONSTRAIN_WORLD_1_SYSTEM returns field CORE_1_PIF_PMS_CONSTRAIN_WORLD_1_SYSTEM (bits 17:16): Core1 access system permission in world1.
-func (v CORE_1_PIF_PMS_CONSTRAIN_8Value) CORE_1_PIF_PMS_CONSTRAIN_WORLD_1_SYSTEM() uint32 {
-	return uint32(v>>16) & 0x3
-}
-
-// WithCORE_1_PIF_PMS_CONSTRAIN_WORLD_1_SYSTEM returns v with field CORE_1_PIF_PMS_CONSTRAIN_WORLD_1_SYSTEM (bits 17:16) set to x, masked to the field width.
-func (v CORE_1_PIF_PMS_CONSTRAIN_8Value) WithCORE_1_PIF_PMS_CONSTRAIN_WORLD_1_SYSTEM(x uint32) CORE_1_PIF_PMS_CONSTRAIN_8Value {
-	return v&^0x30000 | CORE_1_PIF_PMS_CONSTRAIN_8Value(x&0x3)<<16
-}
-
-// CORE_1_PIF_PMS_CONSTRAIN_WORLD_1_SENSITIVE returns field CORE_1_PIF_PMS_CONSTRAIN_WORLD_1_SENSITIVE (bits 19:18): Core1 access sensitive permission in world1.
-func (v CORE_1_PIF_PMS_CONSTRAIN_8Value) CORE_1_PIF_PMS_CONSTRAIN_WORLD_1_SENSITIVE() uint32 {
-	return uint32(v>>18) & 0x3
-}
-
-// WithCORE_1_PIF_PMS_CONSTRAIN_WORLD_1_SENSITIVE returns v with field CORE_1_PIF_PMS_CONSTRAIN_WORLD_1_SENSITIVE (bits 19:18) set to x, masked to the field width.
-func (v CORE_1_PIF_PMS_CONSTRAIN_8Value) WithCORE_1_PIF_PMS_CONSTRAIN_WORLD_1_SENSITIVE(x uint32) CORE_1_PIF_PMS_CONSTRAIN_8Value {
-	return v&^0xc0000 | CORE_1_PIF_PMS_CONSTRAIN_8Value(x&0x3)<<18
-}
-
-// CORE_1_PIF_PMS_CONSTRAIN_WORLD_1_INTERRUPT returns field CORE_1_PIF_PMS_CONSTRAIN_WORLD_1_INTERRUPT (bits 21:20): Core1 access interrupt permission in world1.
-func (v CORE_1_PIF_PMS_CONSTRAIN_8Value) CORE_1_PIF_PMS_CONSTRAIN_WORLD_1_INTERRUPT() uint32 {
-	return uint32(v>>20) & 0x3
-}
-
-// WithCORE_1_PIF_PMS_CONSTRAIN_WORLD_1_INTERRUPT returns v with field CORE_1_PIF_PMS_CONSTRAIN_WORLD_1_INTERRUPT (bits 21:20) set to x, masked to the field width.
-func (v CORE_1_PIF_PMS_CONSTRAIN_8Value) WithCORE_1_PIF_PMS_CONSTRAIN_WORLD_1_INTERRUPT(x uint32) CORE_1_PIF_PMS_CONSTRAIN_8Value {
-	return v&^0x300000 | CORE_1_PIF_PMS_CONSTRAIN_8Value(x&0x3)<<20
-}
-
-// CORE_1_PIF_PMS_CONSTRAIN_WORLD_1_DMA_COPY returns field CORE_1_PIF_PMS_CONSTRAIN_WORLD_1_DMA_COPY (bits 23:22): Core1 access dma_copy permission in world1.
-func (v CORE_1_PIF_PMS_CONSTRAIN_8Value) CORE_1_PIF_PMS_CONSTRAIN_WORLD_1_DMA_COPY() uint32 {
-	return uint32(v>>22) & 0x3
-}
-
-// WithCORE_1_PIF_PMS_CONSTRAIN_WORLD_1_DMA_COPY returns v with field CORE_1_PIF_PMS_CONSTRAIN_WORLD_1_DMA_COPY (bits 23:22) set to x, masked to the field width.
-func (v CORE_1_PIF_PMS_CONSTRAIN_8Value) WithCORE_1_PIF_PMS_CONSTRAIN_WORLD_1_DMA_COPY(x uint32) CORE_1_PIF_PMS_CONSTRAIN_8Value {
-	return v&^0xc00000 | CORE_1_PIF_PMS_CONSTRAIN_8Value(x&0x3)<<22
-}
-
-// CORE_1_PIF_PMS_CONSTRAIN_WORLD_1_CACHE_CONFIG returns field CORE_1_PIF_PMS_CONSTRAIN_WORLD_1_CACHE_CONFIG (bits 25:24): Core1 access cache_config permission in world1.
-func (v CORE_1_PIF_PMS_CONSTRAIN_8Value) CORE_1_PIF_PMS_CONSTRAIN_WORLD_1_CACHE_CONFIG() uint32 {
-	return uint32(v>>24) & 0x3
-}
-
-// WithCORE_1_PIF_PMS_CONSTRAIN_WORLD_1_CACHE_CONFIG returns v with field CORE_1_PIF_PMS_CONSTRAIN_WORLD_1_CACHE_CONFIG (bits 25:24) set to x, masked to the field width.
-func (v CORE_1_PIF_PMS_CONSTRAIN_8Value) WithCORE_1_PIF_PMS_CONSTRAIN_WORLD_1_CACHE_CONFIG(x uint32) CORE_1_PIF_PMS_CONSTRAIN_8Value {
-	return v&^0x3000000 | CORE_1_PIF_PMS_CONSTRAIN_8Value(x&0x3)<<24
-}
-
-// CORE_1_PIF_PMS_CONSTRAIN_WORLD_1_AD returns field CORE_1_PIF_PMS_CONSTRAIN_WORLD_1_AD (bits 27:26): Core1 access ad permission in world1.
-func (v CORE_1_PIF_PMS_CONSTRAIN_8Value) CORE_1_PIF_PMS_CONSTRAIN_WORLD_1_AD() uint32 {
-	return uint32(v>>26) & 0x3
-}
-
-// WithCORE_1_PIF_PMS_CONSTRAIN_WORLD_1_AD returns v with field CORE_1_PIF_PMS_CONSTRAIN_WORLD_1_AD (bits 27:26) set to x, masked to the field width.
-func (v CORE_1_PIF_PMS_CONSTRAIN_8Value) WithCORE_1_PIF_PMS_CONSTRAIN_WORLD_1_AD(x uint32) CORE_1_PIF_PMS_CONSTRAIN_8Value {
-	return v&^0xc000000 | CORE_1_PIF_PMS_CONSTRAIN_8Value(x&0x3)<<26
-}
-
-// CORE_1_PIF_PMS_CONSTRAIN_WORLD_1_DIO returns field CORE_1_PIF_PMS_CONSTRAIN_WORLD_1_DIO (bits 29:28): Core1 access dio permission in world1.
-func (v CORE_1_PIF_PMS_CONSTRAIN_8Value) CORE_1_PIF_PMS_CONSTRAIN_WORLD_1_DIO() uint32 {
-	return uint32(v>>28) & 0x3
-}
-
-// WithCORE_1_PIF_PMS_CONSTRAIN_WORLD_1_DIO returns v with field CORE_1_PIF_PMS_CONSTRAIN_WORLD_1_DIO (bits 29:28) set to x, masked to the field width.
-func (v CORE_1_PIF_PMS_CONSTRAIN_8Value) WithCORE_1_PIF_PMS_CONSTRAIN_WORLD_1_DIO(x uint32) CORE_1_PIF_PMS_CONSTRAIN_8Value {
-	return v&^0x30000000 | CORE_1_PIF_PMS_CONSTRAIN_8Value(x&0x3)<<28
-}
-
-// CORE_1_PIF_PMS_CONSTRAIN_WORLD_1_WORLD_CONTROLLER returns field CORE_1_PIF_PMS_CONSTRAIN_WORLD_1_WORLD_CONTROLLER (bits 31:30): Core1 access world_controller permission in world1.
-func (v CORE_1_PIF_PMS_CONSTRAIN_8Value) CORE_1_PIF_PMS_CONSTRAIN_WORLD_1_WORLD_CONTROLLER() uint32 {
-	return uint32(v>>30) & 0x3
-}
-
-// WithCORE_1_PIF_PMS_CONSTRAIN_WORLD_1_WORLD_CONTROLLER returns v with field CORE_1_PIF_PMS_CONSTRAIN_WORLD_1_WORLD_CONTROLLER (bits 31:30) set to x, masked to the field width.
-func (v CORE_1_PIF_PMS_CONSTRAIN_8Value) WithCORE_1_PIF_PMS_CONSTRAIN_WORLD_1_WORLD_CONTROLLER(x uint32) CORE_1_PIF_PMS_CONSTRAIN_8Value {
-	return v&^0xc0000000 | CORE_1_PIF_PMS_CONSTRAIN_8Value(x&0x3)<<30
-}
-
-// CORE_1_PIF_PMS_CONSTRAIN_9 is register CORE_1_PIF_PMS_CONSTRAIN_9 (32-bit, read-write, reset 0x3fffff): Core1 access peripherals permission configuration register 9.
-type CORE_1_PIF_PMS_CONSTRAIN_9 struct{ reg mmio.U32 }
-
-// CORE_1_PIF_PMS_CONSTRAIN_9Value is a value of register CORE_1_PIF_PMS_CONSTRAIN_9.
-type CORE_1_PIF_PMS_CONSTRAIN_9Value uint32
-
-// CORE_1_PIF_PMS_CONSTRAIN_9Reset is the reset value of register CORE_1_PIF_PMS_CONSTRAIN_9.
-const CORE_1_PIF_PMS_CONSTRAIN_9Reset CORE_1_PIF_PMS_CONSTRAIN_9Value = 0x3fffff
-
-// Read loads the register.
-func (r *CORE_1_PIF_PMS_CONSTRAIN_9) Read() CORE_1_PIF_PMS_CONSTRAIN_9Value {
-	return CORE_1_PIF_PMS_CONSTRAIN_9Value(r.reg.Load())
-}
-
-// Write stores v in the register.
-func (r *CORE_1_PIF_PMS_CONSTRAIN_9) Write(v CORE_1_PIF_PMS_CONSTRAIN_9Value) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(CORE_1_PIF_PMS_CONSTRAIN_9Reset): fields f leaves alone are written as their reset values.
-func (r *CORE_1_PIF_PMS_CONSTRAIN_9) WriteWith(f func(CORE_1_PIF_PMS_CONSTRAIN_9Value) CORE_1_PIF_PMS_CONSTRAIN_9Value) {
-	r.reg.Store(uint32(f(CORE_1_PIF_PMS_CONSTRAIN_9Reset)))
-}
-
-// Reset stores CORE_1_PIF_PMS_CONSTRAIN_9Reset in the register.
-func (r *CORE_1_PIF_PMS_CONSTRAIN_9) Reset() { r.reg.Store(uint32(CORE_1_PIF_PMS_CONSTRAIN_9Reset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *CORE_1_PIF_PMS_CONSTRAIN_9) Modify(f func(CORE_1_PIF_PMS_CONSTRAIN_9Value) CORE_1_PIF_PMS_CONSTRAIN_9Value) {
-	r.reg.Store(uint32(f(CORE_1_PIF_PMS_CONSTRAIN_9Value(r.reg.Load()))))
-}
-
-// CORE_1_PIF_PMS_CONSTRAIN_RTCFAST_SPLTADDR_WORLD_0 returns field CORE_1_PIF_PMS_CONSTRAIN_RTCFAST_SPLTADDR_WORLD_0 (bits 10:0): RTCFast memory split address in world 0 for core1.
-func (v CORE_1_PIF_PMS_CONSTRAIN_9Value) CORE_1_PIF_PMS_CONSTRAIN_RTCFAST_SPLTADDR_WORLD_0() uint32 {
-	return uint32(v) & 0x7ff
-}
-
-// WithCORE_1_PIF_PMS_CONSTRAIN_RTCFAST_SPLTADDR_WORLD_0 returns v with field CORE_1_PIF_PMS_CONSTRAIN_RTCFAST_SPLTADDR_WORLD_0 (bits 10:0) set to x, masked to the field width.
-func (v CORE_1_PIF_PMS_CONSTRAIN_9Value) WithCORE_1_PIF_PMS_CONSTRAIN_RTCFAST_SPLTADDR_WORLD_0(x uint32) CORE_1_PIF_PMS_CONSTRAIN_9Value {
-	return v&^0x7ff | CORE_1_PIF_PMS_CONSTRAIN_9Value(x&0x7ff)
-}
-
-// CORE_1_PIF_PMS_CONSTRAIN_RTCFAST_SPLTADDR_WORLD_1 returns field CORE_1_PIF_PMS_CONSTRAIN_RTCFAST_SPLTADDR_WORLD_1 (bits 21:11): RTCFast memory split address in world 1 for core1.
-func (v CORE_1_PIF_PMS_CONSTRAIN_9Value) CORE_1_PIF_PMS_CONSTRAIN_RTCFAST_SPLTADDR_WORLD_1() uint32 {
-	return uint32(v>>11) & 0x7ff
-}
-
-// WithCORE_1_PIF_PMS_CONSTRAIN_RTCFAST_SPLTADDR_WORLD_1 returns v with field CORE_1_PIF_PMS_CONSTRAIN_RTCFAST_SPLTADDR_WORLD_1 (bits 21:11) set to x, masked to the field width.
-func (v CORE_1_PIF_PMS_CONSTRAIN_9Value) WithCORE_1_PIF_PMS_CONSTRAIN_RTCFAST_SPLTADDR_WORLD_1(x uint32) CORE_1_PIF_PMS_CONSTRAIN_9Value {
-	return v&^0x3ff800 | CORE_1_PIF_PMS_CONSTRAIN_9Value(x&0x7ff)<<11
-}
-
-// CORE_1_PIF_PMS_CONSTRAIN_10 is register CORE_1_PIF_PMS_CONSTRAIN_10 (32-bit, read-write, reset 0xfff): core1 access peripherals permission configuration register 10.
-type CORE_1_PIF_PMS_CONSTRAIN_10 struct{ reg mmio.U32 }
-
-// CORE_1_PIF_PMS_CONSTRAIN_10Value is a value of register CORE_1_PIF_PMS_CONSTRAIN_10.
-type CORE_1_PIF_PMS_CONSTRAIN_10Value uint32
-
-// CORE_1_PIF_PMS_CONSTRAIN_10Reset is the reset value of register CORE_1_PIF_PMS_CONSTRAIN_10.
-const CORE_1_PIF_PMS_CONSTRAIN_10Reset CORE_1_PIF_PMS_CONSTRAIN_10Value = 0xfff
-
-// Read loads the register.
-func (r *CORE_1_PIF_PMS_CONSTRAIN_10) Read() CORE_1_PIF_PMS_CONSTRAIN_10Value {
-	return CORE_1_PIF_PMS_CONSTRAIN_10Value(r.reg.Load())
-}
-
-// Write stores v in the register.
-func (r *CORE_1_PIF_PMS_CONSTRAIN_10) Write(v CORE_1_PIF_PMS_CONSTRAIN_10Value) {
-	r.reg.Store(uint32(v))
-}
-
-// WriteWith stores f(CORE_1_PIF_PMS_CONSTRAIN_10Reset): fields f leaves alone are written as their reset values.
-func (r *CORE_1_PIF_PMS_CONSTRAIN_10) WriteWith(f func(CORE_1_PIF_PMS_CONSTRAIN_10Value) CORE_1_PIF_PMS_CONSTRAIN_10Value) {
-	r.reg.Store(uint32(f(CORE_1_PIF_PMS_CONSTRAIN_10Reset)))
-}
-
-// Reset stores CORE_1_PIF_PMS_CONSTRAIN_10Reset in the register.
-func (r *CORE_1_PIF_PMS_CONSTRAIN_10) Reset() { r.reg.Store(uint32(CORE_1_PIF_PMS_CONSTRAIN_10Reset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *CORE_1_PIF_PMS_CONSTRAIN_10) Modify(f func(CORE_1_PIF_PMS_CONSTRAIN_10Value) CORE_1_PIF_PMS_CONSTRAIN_10Value) {
-	r.reg.Store(uint32(f(CORE_1_PIF_PMS_CONSTRAIN_10Value(r.reg.Load()))))
-}
-
-// CORE_1_PIF_PMS_CONSTRAIN_RTCFAST_WORLD_0_L returns field CORE_1_PIF_PMS_CONSTRAIN_RTCFAST_WORLD_0_L (bits 2:0): RTCFast memory low region permission in world 0 for core1.
-func (v CORE_1_PIF_PMS_CONSTRAIN_10Value) CORE_1_PIF_PMS_CONSTRAIN_RTCFAST_WORLD_0_L() uint32 {
-	return uint32(v) & 0x7
-}
-
-// WithCORE_1_PIF_PMS_CONSTRAIN_RTCFAST_WORLD_0_L returns v with field CORE_1_PIF_PMS_CONSTRAIN_RTCFAST_WORLD_0_L (bits 2:0) set to x, masked to the field width.
-func (v CORE_1_PIF_PMS_CONSTRAIN_10Value) WithCORE_1_PIF_PMS_CONSTRAIN_RTCFAST_WORLD_0_L(x uint32) CORE_1_PIF_PMS_CONSTRAIN_10Value {
-	return v&^0x7 | CORE_1_PIF_PMS_CONSTRAIN_10Value(x&0x7)
-}
-
-// CORE_1_PIF_PMS_CONSTRAIN_RTCFAST_WORLD_0_H returns field CORE_1_PIF_PMS_CONSTRAIN_RTCFAST_WORLD_0_H (bits 5:3): RTCFast memory high region permission in world 0 for core1.
-func (v CORE_1_PIF_PMS_CONSTRAIN_10Value) CORE_1_PIF_PMS_CONSTRAIN_RTCFAST_WORLD_0_H() uint32 {
-	return uint32(v>>3) & 0x7
-}
-
-// WithCORE_1_PIF_PMS_CONSTRAIN_RTCFAST_WORLD_0_H returns v with field CORE_1_PIF_PMS_CONSTRAIN_RTCFAST_WORLD_0_H (bits 5:3) set to x, masked to the field width.
-func (v CORE_1_PIF_PMS_CONSTRAIN_10Value) WithCORE_1_PIF_PMS_CONSTRAIN_RTCFAST_WORLD_0_H(x uint32) CORE_1_PIF_PMS_CONSTRAIN_10Value {
-	return v&^0x38 | CORE_1_PIF_PMS_CONSTRAIN_10Value(x&0x7)<<3
-}
-
-// CORE_1_PIF_PMS_CONSTRAIN_RTCFAST_WORLD_1_L returns field CORE_1_PIF_PMS_CONSTRAIN_RTCFAST_WORLD_1_L (bits 8:6): RTCFast memory low region permission in world 1 for core1.
-func (v CORE_1_PIF_PMS_CONSTRAIN_10Value) CORE_1_PIF_PMS_CONSTRAIN_RTCFAST_WORLD_1_L() uint32 {
-	return uint32(v>>6) & 0x7
-}
-
-// WithCORE_1_PIF_PMS_CONSTRAIN_RTCFAST_WORLD_1_L returns v with field CORE_1_PIF_PMS_CONSTRAIN_RTCFAST_WORLD_1_L (bits 8:6) set to x, masked to the field width.
-func (v CORE_1_PIF_PMS_CONSTRAIN_10Value) WithCORE_1_PIF_PMS_CONSTRAIN_RTCFAST_WORLD_1_L(x uint32) CORE_1_PIF_PMS_CONSTRAIN_10Value {
-	return v&^0x1c0 | CORE_1_PIF_PMS_CONSTRAIN_10Value(x&0x7)<<6
-}
-
-// CORE_1_PIF_PMS_CONSTRAIN_RTCFAST_WORLD_1_H returns field CORE_1_PIF_PMS_CONSTRAIN_RTCFAST_WORLD_1_H (bits 11:9): RTCFast memory high region permission in world 1 for core1.
-func (v CORE_1_PIF_PMS_CONSTRAIN_10Value) CORE_1_PIF_PMS_CONSTRAIN_RTCFAST_WORLD_1_H() uint32 {
-	return uint32(v>>9) & 0x7
-}
-
-// WithCORE_1_PIF_PMS_CONSTRAIN_RTCFAST_WORLD_1_H returns v with field CORE_1_PIF_PMS_CONSTRAIN_RTCFAST_WORLD_1_H (bits 11:9) set to x, masked to the field width.
-func (v CORE_1_PIF_PMS_CONSTRAIN_10Value) WithCORE_1_PIF_PMS_CONSTRAIN_RTCFAST_WORLD_1_H(x uint32) CORE_1_PIF_PMS_CONSTRAIN_10Value {
-	return v&^0xe00 | CORE_1_PIF_PMS_CONSTRAIN_10Value(x&0x7)<<9
-}
-
-// CORE_1_PIF_PMS_CONSTRAIN_11 is register CORE_1_PIF_PMS_CONSTRAIN_11 (32-bit, read-write, reset 0x3fffff): core1 access peripherals permission configuration register 11.
-type CORE_1_PIF_PMS_CONSTRAIN_11 struct{ reg mmio.U32 }
-
-// CORE_1_PIF_PMS_CONSTRAIN_11Value is a value of register CORE_1_PIF_PMS_CONSTRAIN_11.
-type CORE_1_PIF_PMS_CONSTRAIN_11Value uint32
-
-// CORE_1_PIF_PMS_CONSTRAIN_11Reset is the reset value of register CORE_1_PIF_PMS_CONSTRAIN_11.
-const CORE_1_PIF_PMS_CONSTRAIN_11Reset CORE_1_PIF_PMS_CONSTRAIN_11Value = 0x3fffff
-
-// Read loads the register.
-func (r *CORE_1_PIF_PMS_CONSTRAIN_11) Read() CORE_1_PIF_PMS_CONSTRAIN_11Value {
-	return CORE_1_PIF_PMS_CONSTRAIN_11Value(r.reg.Load())
-}
-
-// Write stores v in the register.
-func (r *CORE_1_PIF_PMS_CONSTRAIN_11) Write(v CORE_1_PIF_PMS_CONSTRAIN_11Value) {
-	r.reg.Store(uint32(v))
-}
-
-// WriteWith stores f(CORE_1_PIF_PMS_CONSTRAIN_11Reset): fields f leaves alone are written as their reset values.
-func (r *CORE_1_PIF_PMS_CONSTRAIN_11) WriteWith(f func(CORE_1_PIF_PMS_CONSTRAIN_11Value) CORE_1_PIF_PMS_CONSTRAIN_11Value) {
-	r.reg.Store(uint32(f(CORE_1_PIF_PMS_CONSTRAIN_11Reset)))
-}
-
-// Reset stores CORE_1_PIF_PMS_CONSTRAIN_11Reset in the register.
-func (r *CORE_1_PIF_PMS_CONSTRAIN_11) Reset() { r.reg.Store(uint32(CORE_1_PIF_PMS_CONSTRAIN_11Reset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *CORE_1_PIF_PMS_CONSTRAIN_11) Modify(f func(CORE_1_PIF_PMS_CONSTRAIN_11Value) CORE_1_PIF_PMS_CONSTRAIN_11Value) {
-	r.reg.Store(uint32(f(CORE_1_PIF_PMS_CONSTRAIN_11Value(r.reg.Load()))))
-}
-
-// CORE_1_PIF_PMS_CONSTRAIN_RTCSLOW_0_SPLTADDR_WORLD_0 returns field CORE_1_PIF_PMS_CONSTRAIN_RTCSLOW_0_SPLTADDR_WORLD_0 (bits 10:0): RTCSlow_0 memory split address in world 0 for core1.
-func (v CORE_1_PIF_PMS_CONSTRAIN_11Value) CORE_1_PIF_PMS_CONSTRAIN_RTCSLOW_0_SPLTADDR_WORLD_0() uint32 {
-	return uint32(v) & 0x7ff
-}
-
-// WithCORE_1_PIF_PMS_CONSTRAIN_RTCSLOW_0_SPLTADDR_WORLD_0 returns v with field CORE_1_PIF_PMS_CONSTRAIN_RTCSLOW_0_SPLTADDR_WORLD_0 (bits 10:0) set to x, masked to the field width.
-func (v CORE_1_PIF_PMS_CONSTRAIN_11Value) WithCORE_1_PIF_PMS_CONSTRAIN_RTCSLOW_0_SPLTADDR_WORLD_0(x uint32) CORE_1_PIF_PMS_CONSTRAIN_11Value {
-	return v&^0x7ff | CORE_1_PIF_PMS_CONSTRAIN_11Value(x&0x7ff)
-}
-
-// CORE_1_PIF_PMS_CONSTRAIN_RTCSLOW_0_SPLTADDR_WORLD_1 returns field CORE_1_PIF_PMS_CONSTRAIN_RTCSLOW_0_SPLTADDR_WORLD_1 (bits 21:11): RTCSlow_0 memory split address in world 1 for core1.
-func (v CORE_1_PIF_PMS_CONSTRAIN_11Value) CORE_1_PIF_PMS_CONSTRAIN_RTCSLOW_0_SPLTADDR_WORLD_1() uint32 {
-	return uint32(v>>11) & 0x7ff
-}
-
-// WithCORE_1_PIF_PMS_CONSTRAIN_RTCSLOW_0_SPLTADDR_WORLD_1 returns v with field CORE_1_PIF_PMS_CONSTRAIN_RTCSLOW_0_SPLTADDR_WORLD_1 (bits 21:11) set to x, masked to the field width.
-func (v CORE_1_PIF_PMS_CONSTRAIN_11Value) WithCORE_1_PIF_PMS_CONSTRAIN_RTCSLOW_0_SPLTADDR_WORLD_1(x uint32) CORE_1_PIF_PMS_CONSTRAIN_11Value {
-	return v&^0x3ff800 | CORE_1_PIF_PMS_CONSTRAIN_11Value(x&0x7ff)<<11
-}
-
-// CORE_1_PIF_PMS_CONSTRAIN_12 is register CORE_1_PIF_PMS_CONSTRAIN_12 (32-bit, read-write, reset 0xfff): core1 access peripherals permission configuration register 12.
-type CORE_1_PIF_PMS_CONSTRAIN_12 struct{ reg mmio.U32 }
-
-// CORE_1_PIF_PMS_CONSTRAIN_12Value is a value of register CORE_1_PIF_PMS_CONSTRAIN_12.
-type CORE_1_PIF_PMS_CONSTRAIN_12Value uint32
-
-// CORE_1_PIF_PMS_CONSTRAIN_12Reset is the reset value of register CORE_1_PIF_PMS_CONSTRAIN_12.
-const CORE_1_PIF_PMS_CONSTRAIN_12Reset CORE_1_PIF_PMS_CONSTRAIN_12Value = 0xfff
-
-// Read loads the register.
-func (r *CORE_1_PIF_PMS_CONSTRAIN_12) Read() CORE_1_PIF_PMS_CONSTRAIN_12Value {
-	return CORE_1_PIF_PMS_CONSTRAIN_12Value(r.reg.Load())
-}
-
-// Write stores v in the register.
-func (r *CORE_1_PIF_PMS_CONSTRAIN_12) Write(v CORE_1_PIF_PMS_CONSTRAIN_12Value) {
-	r.reg.Store(uint32(v))
-}
-
-// WriteWith stores f(CORE_1_PIF_PMS_CONSTRAIN_12Reset): fields f leaves alone are written as their reset values.
-func (r *CORE_1_PIF_PMS_CONSTRAIN_12) WriteWith(f func(CORE_1_PIF_PMS_CONSTRAIN_12Value) CORE_1_PIF_PMS_CONSTRAIN_12Value) {
-	r.reg.Store(uint32(f(CORE_1_PIF_PMS_CONSTRAIN_12Reset)))
-}
-
-// Reset stores CORE_1_PIF_PMS_CONSTRAIN_12Reset in the register.
-func (r *CORE_1_PIF_PMS_CONSTRAIN_12) Reset() { r.reg.Store(uint32(CORE_1_PIF_PMS_CONSTRAIN_12Reset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *CORE_1_PIF_PMS_CONSTRAIN_12) Modify(f func(CORE_1_PIF_PMS_CONSTRAIN_12Value) CORE_1_PIF_PMS_CONSTRAIN_12Value) {
-	r.reg.Store(uint32(f(CORE_1_PIF_PMS_CONSTRAIN_12Value(r.reg.Load()))))
-}
-
-// CORE_1_PIF_PMS_CONSTRAIN_RTCSLOW_0_WORLD_0_L returns field CORE_1_PIF_PMS_CONSTRAIN_RTCSLOW_0_WORLD_0_L (bits 2:0): RTCSlow_0 memory low region permission in world 0 for core1.
-func (v CORE_1_PIF_PMS_CONSTRAIN_12Value) CORE_1_PIF_PMS_CONSTRAIN_RTCSLOW_0_WORLD_0_L() uint32 {
-	return uint32(v) & 0x7
-}
-
-// WithCORE_1_PIF_PMS_CONSTRAIN_RTCSLOW_0_WORLD_0_L returns v with field CORE_1_PIF_PMS_CONSTRAIN_RTCSLOW_0_WORLD_0_L (bits 2:0) set to x, masked to the field width.
-func (v CORE_1_PIF_PMS_CONSTRAIN_12Value) WithCORE_1_PIF_PMS_CONSTRAIN_RTCSLOW_0_WORLD_0_L(x uint32) CORE_1_PIF_PMS_CONSTRAIN_12Value {
-	return v&^0x7 | CORE_1_PIF_PMS_CONSTRAIN_12Value(x&0x7)
-}
-
-// CORE_1_PIF_PMS_CONSTRAIN_RTCSLOW_0_WORLD_0_H returns field CORE_1_PIF_PMS_CONSTRAIN_RTCSLOW_0_WORLD_0_H (bits 5:3): RTCSlow_0 memory high region permission in world 0 for core1.
-func (v CORE_1_PIF_PMS_CONSTRAIN_12Value) CORE_1_PIF_PMS_CONSTRAIN_RTCSLOW_0_WORLD_0_H() uint32 {
-	return uint32(v>>3) & 0x7
-}
-
-// WithCORE_1_PIF_PMS_CONSTRAIN_RTCSLOW_0_WORLD_0_H returns v with field CORE_1_PIF_PMS_CONSTRAIN_RTCSLOW_0_WORLD_0_H (bits 5:3) set to x, masked to the field width.
-func (v CORE_1_PIF_PMS_CONSTRAIN_12Value) WithCORE_1_PIF_PMS_CONSTRAIN_RTCSLOW_0_WORLD_0_H(x uint32) CORE_1_PIF_PMS_CONSTRAIN_12Value {
-	return v&^0x38 | CORE_1_PIF_PMS_CONSTRAIN_12Value(x&0x7)<<3
-}
-
-// CORE_1_PIF_PMS_CONSTRAIN_RTCSLOW_0_WORLD_1_L returns field CORE_1_PIF_PMS_CONSTRAIN_RTCSLOW_0_WORLD_1_L (bits 8:6): RTCSlow_0 memory low region permission in world 1 for core1.
-func (v CORE_1_PIF_PMS_CONSTRAIN_12Value) CORE_1_PIF_PMS_CONSTRAIN_RTCSLOW_0_WORLD_1_L() uint32 {
-	return uint32(v>>6) & 0x7
-}
-
-// WithCORE_1_PIF_PMS_CONSTRAIN_RTCSLOW_0_WORLD_1_L returns v with field CORE_1_PIF_PMS_CONSTRAIN_RTCSLOW_0_WORLD_1_L (bits 8:6) set to x, masked to the field width.
-func (v CORE_1_PIF_PMS_CONSTRAIN_12Value) WithCORE_1_PIF_PMS_CONSTRAIN_RTCSLOW_0_WORLD_1_L(x uint32) CORE_1_PIF_PMS_CONSTRAIN_12Value {
-	return v&^0x1c0 | CORE_1_PIF_PMS_CONSTRAIN_12Value(x&0x7)<<6
-}
-
-// CORE_1_PIF_PMS_CONSTRAIN_RTCSLOW_0_WORLD_1_H returns field CORE_1_PIF_PMS_CONSTRAIN_RTCSLOW_0_WORLD_1_H (bits 11:9): RTCSlow_0 memory high region permission in world 1 for core1.
-func (v CORE_1_PIF_PMS_CONSTRAIN_12Value) CORE_1_PIF_PMS_CONSTRAIN_RTCSLOW_0_WORLD_1_H() uint32 {
-	return uint32(v>>9) & 0x7
-}
-
-// WithCORE_1_PIF_PMS_CONSTRAIN_RTCSLOW_0_WORLD_1_H returns v with field CORE_1_PIF_PMS_CONSTRAIN_RTCSLOW_0_WORLD_1_H (bits 11:9) set to x, masked to the field width.
-func (v CORE_1_PIF_PMS_CONSTRAIN_12Value) WithCORE_1_PIF_PMS_CONSTRAIN_RTCSLOW_0_WORLD_1_H(x uint32) CORE_1_PIF_PMS_CONSTRAIN_12Value {
-	return v&^0xe00 | CORE_1_PIF_PMS_CONSTRAIN_12Value(x&0x7)<<9
-}
-
-// CORE_1_PIF_PMS_CONSTRAIN_13 is register CORE_1_PIF_PMS_CONSTRAIN_13 (32-bit, read-write, reset 0x3fffff): core1 access peripherals permission configuration register 13.
-type CORE_1_PIF_PMS_CONSTRAIN_13 struct{ reg mmio.U32 }
-
-// CORE_1_PIF_PMS_CONSTRAIN_13Value is a value of register CORE_1_PIF_PMS_CONSTRAIN_13.
-type CORE_1_PIF_PMS_CONSTRAIN_13Value uint32
-
-// CORE_1_PIF_PMS_CONSTRAIN_13Reset is the reset value of register CORE_1_PIF_PMS_CONSTRAIN_13.
-const CORE_1_PIF_PMS_CONSTRAIN_13Reset CORE_1_PIF_PMS_CONSTRAIN_13Value = 0x3fffff
-
-// Read loads the register.
-func (r *CORE_1_PIF_PMS_CONSTRAIN_13) Read() CORE_1_PIF_PMS_CONSTRAIN_13Value {
-	return CORE_1_PIF_PMS_CONSTRAIN_13Value(r.reg.Load())
-}
-
-// Write stores v in the register.
-func (r *CORE_1_PIF_PMS_CONSTRAIN_13) Write(v CORE_1_PIF_PMS_CONSTRAIN_13Value) {
-	r.reg.Store(uint32(v))
-}
-
-// WriteWith stores f(CORE_1_PIF_PMS_CONSTRAIN_13Reset): fields f leaves alone are written as their reset values.
-func (r *CORE_1_PIF_PMS_CONSTRAIN_13) WriteWith(f func(CORE_1_PIF_PMS_CONSTRAIN_13Value) CORE_1_PIF_PMS_CONSTRAIN_13Value) {
-	r.reg.Store(uint32(f(CORE_1_PIF_PMS_CONSTRAIN_13Reset)))
-}
-
-// Reset stores CORE_1_PIF_PMS_CONSTRAIN_13Reset in the register.
-func (r *CORE_1_PIF_PMS_CONSTRAIN_13) Reset() { r.reg.Store(uint32(CORE_1_PIF_PMS_CONSTRAIN_13Reset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *CORE_1_PIF_PMS_CONSTRAIN_13) Modify(f func(CORE_1_PIF_PMS_CONSTRAIN_13Value) CORE_1_PIF_PMS_CONSTRAIN_13Value) {
-	r.reg.Store(uint32(f(CORE_1_PIF_PMS_CONSTRAIN_13Value(r.reg.Load()))))
-}
-
-// CORE_1_PIF_PMS_CONSTRAIN_RTCSLOW_1_SPLTADDR_WORLD_0 returns field CORE_1_PIF_PMS_CONSTRAIN_RTCSLOW_1_SPLTADDR_WORLD_0 (bits 10:0): RTCSlow_1 memory split address in world 0 for core1.
-func (v CORE_1_PIF_PMS_CONSTRAIN_13Value) CORE_1_PIF_PMS_CONSTRAIN_RTCSLOW_1_SPLTADDR_WORLD_0() uint32 {
-	return uint32(v) & 0x7ff
-}
-
-// WithCORE_1_PIF_PMS_CONSTRAIN_RTCSLOW_1_SPLTADDR_WORLD_0 returns v with field CORE_1_PIF_PMS_CONSTRAIN_RTCSLOW_1_SPLTADDR_WORLD_0 (bits 10:0) set to x, masked to the field width.
-func (v CORE_1_PIF_PMS_CONSTRAIN_13Value) WithCORE_1_PIF_PMS_CONSTRAIN_RTCSLOW_1_SPLTADDR_WORLD_0(x uint32) CORE_1_PIF_PMS_CONSTRAIN_13Value {
-	return v&^0x7ff | CORE_1_PIF_PMS_CONSTRAIN_13Value(x&0x7ff)
-}
-
-// CORE_1_PIF_PMS_CONSTRAIN_RTCSLOW_1_SPLTADDR_WORLD_1 returns field CORE_1_PIF_PMS_CONSTRAIN_RTCSLOW_1_SPLTADDR_WORLD_1 (bits 21:11): RTCSlow_1 memory split address in world 1 for core1.
-func (v CORE_1_PIF_PMS_CONSTRAIN_13Value) CORE_1_PIF_PMS_CONSTRAIN_RTCSLOW_1_SPLTADDR_WORLD_1() uint32 {
-	return uint32(v>>11) & 0x7ff
-}
-
-// WithCORE_1_PIF_PMS_CONSTRAIN_RTCSLOW_1_SPLTADDR_WORLD_1 returns v with field CORE_1_PIF_PMS_CONSTRAIN_RTCSLOW_1_SPLTADDR_WORLD_1 (bits 21:11) set to x, masked to the field width.
-func (v CORE_1_PIF_PMS_CONSTRAIN_13Value) WithCORE_1_PIF_PMS_CONSTRAIN_RTCSLOW_1_SPLTADDR_WORLD_1(x uint32) CORE_1_PIF_PMS_CONSTRAIN_13Value {
-	return v&^0x3ff800 | CORE_1_PIF_PMS_CONSTRAIN_13Value(x&0x7ff)<<11
-}
-
-// CORE_1_PIF_PMS_CONSTRAIN_14 is register CORE_1_PIF_PMS_CONSTRAIN_14 (32-bit, read-write, reset 0xfff): core1 access peripherals permission configuration register 14.
-type CORE_1_PIF_PMS_CONSTRAIN_14 struct{ reg mmio.U32 }
-
-// CORE_1_PIF_PMS_CONSTRAIN_14Value is a value of register CORE_1_PIF_PMS_CONSTRAIN_14.
-type CORE_1_PIF_PMS_CONSTRAIN_14Value uint32
-
-// CORE_1_PIF_PMS_CONSTRAIN_14Reset is the reset value of register CORE_1_PIF_PMS_CONSTRAIN_14.
-const CORE_1_PIF_PMS_CONSTRAIN_14Reset CORE_1_PIF_PMS_CONSTRAIN_14Value = 0xfff
-
-// Read loads the register.
-func (r *CORE_1_PIF_PMS_CONSTRAIN_14) Read() CORE_1_PIF_PMS_CONSTRAIN_14Value {
-	return CORE_1_PIF_PMS_CONSTRAIN_14Value(r.reg.Load())
-}
-
-// Write stores v in the register.
-func (r *CORE_1_PIF_PMS_CONSTRAIN_14) Write(v CORE_1_PIF_PMS_CONSTRAIN_14Value) {
-	r.reg.Store(uint32(v))
-}
-
-// WriteWith stores f(CORE_1_PIF_PMS_CONSTRAIN_14Reset): fields f leaves alone are written as their reset values.
-func (r *CORE_1_PIF_PMS_CONSTRAIN_14) WriteWith(f func(CORE_1_PIF_PMS_CONSTRAIN_14Value) CORE_1_PIF_PMS_CONSTRAIN_14Value) {
-	r.reg.Store(uint32(f(CORE_1_PIF_PMS_CONSTRAIN_14Reset)))
-}
-
-// Reset stores CORE_1_PIF_PMS_CONSTRAIN_14Reset in the register.
-func (r *CORE_1_PIF_PMS_CONSTRAIN_14) Reset() { r.reg.Store(uint32(CORE_1_PIF_PMS_CONSTRAIN_14Reset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *CORE_1_PIF_PMS_CONSTRAIN_14) Modify(f func(CORE_1_PIF_PMS_CONSTRAIN_14Value) CORE_1_PIF_PMS_CONSTRAIN_14Value) {
-	r.reg.Store(uint32(f(CORE_1_PIF_PMS_CONSTRAIN_14Value(r.reg.Load()))))
-}
-
-// CORE_1_PIF_PMS_CONSTRAIN_RTCSLOW_1_WORLD_0_L returns field CORE_1_PIF_PMS_CONSTRAIN_RTCSLOW_1_WORLD_0_L (bits 2:0): RTCSlow_1 memory low region permission in world 0 for core1.
-func (v CORE_1_PIF_PMS_CONSTRAIN_14Value) CORE_1_PIF_PMS_CONSTRAIN_RTCSLOW_1_WORLD_0_L() uint32 {
-	return uint32(v) & 0x7
-}
-
-// WithCORE_1_PIF_PMS_CONSTRAIN_RTCSLOW_1_WORLD_0_L returns v with field CORE_1_PIF_PMS_CONSTRAIN_RTCSLOW_1_WORLD_0_L (bits 2:0) set to x, masked to the field width.
-func (v CORE_1_PIF_PMS_CONSTRAIN_14Value) WithCORE_1_PIF_PMS_CONSTRAIN_RTCSLOW_1_WORLD_0_L(x uint32) CORE_1_PIF_PMS_CONSTRAIN_14Value {
-	return v&^0x7 | CORE_1_PIF_PMS_CONSTRAIN_14Value(x&0x7)
-}
-
-// CORE_1_PIF_PMS_CONSTRAIN_RTCSLOW_1_WORLD_0_H returns field CORE_1_PIF_PMS_CONSTRAIN_RTCSLOW_1_WORLD_0_H (bits 5:3): RTCSlow_1 memory high region permission in world 0 for core1.
-func (v CORE_1_PIF_PMS_CONSTRAIN_14Value) CORE_1_PIF_PMS_CONSTRAIN_RTCSLOW_1_WORLD_0_H() uint32 {
-	return uint32(v>>3) & 0x7
-}
-
-// WithCORE_1_PIF_PMS_CONSTRAIN_RTCSLOW_1_WORLD_0_H returns v with field CORE_1_PIF_PMS_CONSTRAIN_RTCSLOW_1_WORLD_0_H (bits 5:3) set to x, masked to the field width.
-func (v CORE_1_PIF_PMS_CONSTRAIN_14Value) WithCORE_1_PIF_PMS_CONSTRAIN_RTCSLOW_1_WORLD_0_H(x uint32) CORE_1_PIF_PMS_CONSTRAIN_14Value {
-	return v&^0x38 | CORE_1_PIF_PMS_CONSTRAIN_14Value(x&0x7)<<3
-}
-
-// CORE_1_PIF_PMS_CONSTRAIN_RTCSLOW_1_WORLD_1_L returns field CORE_1_PIF_PMS_CONSTRAIN_RTCSLOW_1_WORLD_1_L (bits 8:6): RTCSlow_1 memory low region permission in world 1 for core1.
-func (v CORE_1_PIF_PMS_CONSTRAIN_14Value) CORE_1_PIF_PMS_CONSTRAIN_RTCSLOW_1_WORLD_1_L() uint32 {
-	return uint32(v>>6) & 0x7
-}
-
-// WithCORE_1_PIF_PMS_CONSTRAIN_RTCSLOW_1_WORLD_1_L returns v with field CORE_1_PIF_PMS_CONSTRAIN_RTCSLOW_1_WORLD_1_L (bits 8:6) set to x, masked to the field width.
-func (v CORE_1_PIF_PMS_CONSTRAIN_14Value) WithCORE_1_PIF_PMS_CONSTRAIN_RTCSLOW_1_WORLD_1_L(x uint32) CORE_1_PIF_PMS_CONSTRAIN_14Value {
-	return v&^0x1c0 | CORE_1_PIF_PMS_CONSTRAIN_14Value(x&0x7)<<6
-}
-
-// CORE_1_PIF_PMS_CONSTRAIN_RTCSLOW_1_WORLD_1_H returns field CORE_1_PIF_PMS_CONSTRAIN_RTCSLOW_1_WORLD_1_H (bits 11:9): RTCSlow_1 memory high region permission in world 1 for core1.
-func (v CORE_1_PIF_PMS_CONSTRAIN_14Value) CORE_1_PIF_PMS_CONSTRAIN_RTCSLOW_1_WORLD_1_H() uint32 {
-	return uint32(v>>9) & 0x7
-}
-
-// WithCORE_1_PIF_PMS_CONSTRAIN_RTCSLOW_1_WORLD_1_H returns v with field CORE_1_PIF_PMS_CONSTRAIN_RTCSLOW_1_WORLD_1_H (bits 11:9) set to x, masked to the field width.
-func (v CORE_1_PIF_PMS_CONSTRAIN_14Value) WithCORE_1_PIF_PMS_CONSTRAIN_RTCSLOW_1_WORLD_1_H(x uint32) CORE_1_PIF_PMS_CONSTRAIN_14Value {
-	return v&^0xe00 | CORE_1_PIF_PMS_CONSTRAIN_14Value(x&0x7)<<9
-}
-
-// CORE_1_REGION_PMS_CONSTRAIN_0 is register CORE_1_REGION_PMS_CONSTRAIN_0 (32-bit, read-write, reset 0x0): core1 region permission register 0.
-type CORE_1_REGION_PMS_CONSTRAIN_0 struct{ reg mmio.U32 }
-
-// CORE_1_REGION_PMS_CONSTRAIN_0Value is a value of register CORE_1_REGION_PMS_CONSTRAIN_0.
-type CORE_1_REGION_PMS_CONSTRAIN_0Value uint32
-
-// CORE_1_REGION_PMS_CONSTRAIN_0Reset is the reset value of register CORE_1_REGION_PMS_CONSTRAIN_0.
-const CORE_1_REGION_PMS_CONSTRAIN_0Reset CORE_1_REGION_PMS_CONSTRAIN_0Value = 0x0
-
-// Read loads the register.
-func (r *CORE_1_REGION_PMS_CONSTRAIN_0) Read() CORE_1_REGION_PMS_CONSTRAIN_0Value {
-	return CORE_1_REGION_PMS_CONSTRAIN_0Value(r.reg.Load())
-}
-
-// Write stores v in the register.
-func (r *CORE_1_REGION_PMS_CONSTRAIN_0) Write(v CORE_1_REGION_PMS_CONSTRAIN_0Value) {
-	r.reg.Store(uint32(v))
-}
-
-// WriteWith stores f(CORE_1_REGION_PMS_CONSTRAIN_0Reset): fields f leaves alone are written as their reset values.
-func (r *CORE_1_REGION_PMS_CONSTRAIN_0) WriteWith(f func(CORE_1_REGION_PMS_CONSTRAIN_0Value) CORE_1_REGION_PMS_CONSTRAIN_0Value) {
-	r.reg.Store(uint32(f(CORE_1_REGION_PMS_CONSTRAIN_0Reset)))
-}
-
-// Reset stores CORE_1_REGION_PMS_CONSTRAIN_0Reset in the register.
-func (r *CORE_1_REGION_PMS_CONSTRAIN_0) Reset() {
-	r.reg.Store(uint32(CORE_1_REGION_PMS_CONSTRAIN_0Reset))
-}
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *CORE_1_REGION_PMS_CONSTRAIN_0) Modify(f func(CORE_1_REGION_PMS_CONSTRAIN_0Value) CORE_1_REGION_PMS_CONSTRAIN_0Value) {
-	r.reg.Store(uint32(f(CORE_1_REGION_PMS_CONSTRAIN_0Value(r.reg.Load()))))
-}
-
-// CORE_1_REGION_PMS_CONSTRAIN_LOCK returns field CORE_1_REGION_PMS_CONSTRAIN_LOCK (bit 0): Set 1 to lock core1 region permission registers.
-func (v CORE_1_REGION_PMS_CONSTRAIN_0Value) CORE_1_REGION_PMS_CONSTRAIN_LOCK() bool {
-	return v&0x1 != 0
-}
-
-// WithCORE_1_REGION_PMS_CONSTRAIN_LOCK returns v with field CORE_1_REGION_PMS_CONSTRAIN_LOCK (bit 0) set to b.
-func (v CORE_1_REGION_PMS_CONSTRAIN_0Value) WithCORE_1_REGION_PMS_CONSTRAIN_LOCK(b bool) CORE_1_REGION_PMS_CONSTRAIN_0Value {
-	return v&^0x1 | CORE_1_REGION_PMS_CONSTRAIN_0Value(b2u(b))
-}
-
-// CORE_1_REGION_PMS_CONSTRAIN_1 is register CORE_1_REGION_PMS_CONSTRAIN_1 (32-bit, read-write, reset 0x3fffff): core1 region permission register 1.
-type CORE_1_REGION_PMS_CONSTRAIN_1 struct{ reg mmio.U32 }
-
-// CORE_1_REGION_PMS_CONSTRAIN_1Value is a value of register CORE_1_REGION_PMS_CONSTRAIN_1.
-type CORE_1_REGION_PMS_CONSTRAIN_1Value uint32
-
-// CORE_1_REGION_PMS_CONSTRAIN_1Reset is the reset value of register CORE_1_REGION_PMS_CONSTRAIN_1.
-const CORE_1_REGION_PMS_CONSTRAIN_1Reset CORE_1_REGION_PMS_CONSTRAIN_1Value = 0x3fffff
-
-// Read loads the register.
-func (r *CORE_1_REGION_PMS_CONSTRAIN_1) Read() CORE_1_REGION_PMS_CONSTRAIN_1Value {
-	return CORE_1_REGION_PMS_CONSTRAIN_1Value(r.reg.Load())
-}
-
-// Write stores v in the register.
-func (r *CORE_1_REGION_PMS_CONSTRAIN_1) Write(v CORE_1_REGION_PMS_CONSTRAIN_1Value) {
-	r.reg.Store(uint32(v))
-}
-
-// WriteWith stores f(CORE_1_REGION_PMS_CONSTRAIN_1Reset): fields f leaves alone are written as their reset values.
-func (r *CORE_1_REGION_PMS_CONSTRAIN_1) WriteWith(f func(CORE_1_REGION_PMS_CONSTRAIN_1Value) CORE_1_REGION_PMS_CONSTRAIN_1Value) {
-	r.reg.Store(uint32(f(CORE_1_REGION_PMS_CONSTRAIN_1Reset)))
-}
-
-// Reset stores CORE_1_REGION_PMS_CONSTRAIN_1Reset in the register.
-func (r *CORE_1_REGION_PMS_CONSTRAIN_1) Reset() {
-	r.reg.Store(uint32(CORE_1_REGION_PMS_CONSTRAIN_1Reset))
-}
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *CORE_1_REGION_PMS_CONSTRAIN_1) Modify(f func(CORE_1_REGION_PMS_CONSTRAIN_1Value) CORE_1_REGION_PMS_CONSTRAIN_1Value) {
-	r.reg.Store(uint32(f(CORE_1_REGION_PMS_CONSTRAIN_1Value(r.reg.Load()))))
-}
-
-// CORE_1_REGION_PMS_CONSTRAIN_WORLD_0_AREA_0 returns field CORE_1_REGION_PMS_CONSTRAIN_WORLD_0_AREA_0 (bits 1:0): Region 0 permission in world 0 for core1.
-func (v CORE_1_REGION_PMS_CONSTRAIN_1Value) CORE_1_REGION_PMS_CONSTRAIN_WORLD_0_AREA_0() uint32 {
-	return uint32(v) & 0x3
-}
-
-// WithCORE_1_REGION_PMS_CONSTRAIN_WORLD_0_AREA_0 returns v with field CORE_1_REGION_PMS_CONSTRAIN_WORLD_0_AREA_0 (bits 1:0) set to x, masked to the field width.
-func (v CORE_1_REGION_PMS_CONSTRAIN_1Value) WithCORE_1_REGION_PMS_CONSTRAIN_WORLD_0_AREA_0(x uint32) CORE_1_REGION_PMS_CONSTRAIN_1Value {
-	return v&^0x3 | CORE_1_REGION_PMS_CONSTRAIN_1Value(x&0x3)
-}
-
-// CORE_1_REGION_PMS_CONSTRAIN_WORLD_0_AREA_1 returns field CORE_1_REGION_PMS_CONSTRAIN_WORLD_0_AREA_1 (bits 3:2): Region 1 permission in world 0 for core1.
-func (v CORE_1_REGION_PMS_CONSTRAIN_1Value) CORE_1_REGION_PMS_CONSTRAIN_WORLD_0_AREA_1() uint32 {
-	return uint32(v>>2) & 0x3
-}
-
-// WithCORE_1_REGION_PMS_CONSTRAIN_WORLD_0_AREA_1 returns v with field CORE_1_REGION_PMS_CONSTRAIN_WORLD_0_AREA_1 (bits 3:2) set to x, masked to the field width.
-func (v CORE_1_REGION_PMS_CONSTRAIN_1Value) WithCORE_1_REGION_PMS_CONSTRAIN_WORLD_0_AREA_1(x uint32) CORE_1_REGION_PMS_CONSTRAIN_1Value {
-	return v&^0xc | CORE_1_REGION_PMS_CONSTRAIN_1Value(x&0x3)<<2
-}
-
-// CORE_1_REGION_PMS_CONSTRAIN_WORLD_0_AREA_2 returns field CORE_1_REGION_PMS_CONSTRAIN_WORLD_0_AREA_2 (bits 5:4): Region 2 permission in world 0 for core1.
-func (v CORE_1_REGION_PMS_CONSTRAIN_1Value) CORE_1_REGION_PMS_CONSTRAIN_WORLD_0_AREA_2() uint32 {
-	return uint32(v>>4) & 0x3
-}
-
-// WithCORE_1_REGION_PMS_CONSTRAIN_WORLD_0_AREA_2 returns v with field CORE_1_REGION_PMS_CONSTRAIN_WORLD_0_AREA_2 (bits 5:4) set to x, masked to the field width.
-func (v CORE_1_REGION_PMS_CONSTRAIN_1Value) WithCORE_1_REGION_PMS_CONSTRAIN_WORLD_0_AREA_2(x uint32) CORE_1_REGION_PMS_CONSTRAIN_1Value {
-	return v&^0x30 | CORE_1_REGION_PMS_CONSTRAIN_1Value(x&0x3)<<4
-}
-
-// CORE_1_REGION_PMS_CONSTRAIN_WORLD_0_AREA_3 returns field CORE_1_REGION_PMS_CONSTRAIN_WORLD_0_AREA_3 (bits 7:6): Region 3 permission in world 0 for core1.
-func (v CORE_1_REGION_PMS_CONSTRAIN_1Value) CORE_1_REGION_PMS_CONSTRAIN_WORLD_0_AREA_3() uint32 {
-	return uint32(v>>6) & 0x3
-}
-
-// WithCORE_1_REGION_PMS_CONSTRAIN_WORLD_0_AREA_3 returns v with field CORE_1_REGION_PMS_CONSTRAIN_WORLD_0_AREA_3 (bits 7:6) set to x, masked to the field width.
-func (v CORE_1_REGION_PMS_CONSTRAIN_1Value) WithCORE_1_REGION_PMS_CONSTRAIN_WORLD_0_AREA_3(x uint32) CORE_1_REGION_PMS_CONSTRAIN_1Value {
-	return v&^0xc0 | CORE_1_REGION_PMS_CONSTRAIN_1Value(x&0x3)<<6
-}
-
-// CORE_1_REGION_PMS_CONSTRAIN_WORLD_0_AREA_4 returns field CORE_1_REGION_PMS_CONSTRAIN_WORLD_0_AREA_4 (bits 9:8): Region 4 permission in world 0 for core1.
-func (v CORE_1_REGION_PMS_CONSTRAIN_1Value) CORE_1_REGION_PMS_CONSTRAIN_WORLD_0_AREA_4() uint32 {
-	return uint32(v>>8) & 0x3
-}
-
-// WithCORE_1_REGION_PMS_CONSTRAIN_WORLD_0_AREA_4 returns v with field CORE_1_REGION_PMS_CONSTRAIN_WORLD_0_AREA_4 (bits 9:8) set to x, masked to the field width.
-func (v CORE_1_REGION_PMS_CONSTRAIN_1Value) WithCORE_1_REGION_PMS_CONSTRAIN_WORLD_0_AREA_4(x uint32) CORE_1_REGION_PMS_CONSTRAIN_1Value {
-	return v&^0x300 | CORE_1_REGION_PMS_CONSTRAIN_1Value(x&0x3)<<8
-}
-
-// CORE_1_REGION_PMS_CONSTRAIN_WORLD_0_AREA_5 returns field CORE_1_REGION_PMS_CONSTRAIN_WORLD_0_AREA_5 (bits 11:10): Region 5 permission in world 0 for core1.
-func (v CORE_1_REGION_PMS_CONSTRAIN_1Value) CORE_1_REGION_PMS_CONSTRAIN_WORLD_0_AREA_5() uint32 {
-	return uint32(v>>10) & 0x3
-}
-
-// WithCORE_1_REGION_PMS_CONSTRAIN_WORLD_0_AREA_5 returns v with field CORE_1_REGION_PMS_CONSTRAIN_WORLD_0_AREA_5 (bits 11:10) set to x, masked to the field width.
-func (v CORE_1_REGION_PMS_CONSTRAIN_1Value) WithCORE_1_REGION_PMS_CONSTRAIN_WORLD_0_AREA_5(x uint32) CORE_1_REGION_PMS_CONSTRAIN_1Value {
-	return v&^0xc00 | CORE_1_REGION_PMS_CONSTRAIN_1Value(x&0x3)<<10
-}
-
-// CORE_1_REGION_PMS_CONSTRAIN_WORLD_0_AREA_6 returns field CORE_1_REGION_PMS_CONSTRAIN_WORLD_0_AREA_6 (bits 13:12): Region 6 permission in world 0 for core1.
-func (v CORE_1_REGION_PMS_CONSTRAIN_1Value) CORE_1_REGION_PMS_CONSTRAIN_WORLD_0_AREA_6() uint32 {
-	return uint32(v>>12) & 0x3
-}
-
-// WithCORE_1_REGION_PMS_CONSTRAIN_WORLD_0_AREA_6 returns v with field CORE_1_REGION_PMS_CONSTRAIN_WORLD_0_AREA_6 (bits 13:12) set to x, masked to the field width.
-func (v CORE_1_REGION_PMS_CONSTRAIN_1Value) WithCORE_1_REGION_PMS_CONSTRAIN_WORLD_0_AREA_6(x uint32) CORE_1_REGION_PMS_CONSTRAIN_1Value {
-	return v&^0x3000 | CORE_1_REGION_PMS_CONSTRAIN_1Value(x&0x3)<<12
-}
-
-// CORE_1_REGION_PMS_CONSTRAIN_WORLD_0_AREA_7 returns field CORE_1_REGION_PMS_CONSTRAIN_WORLD_0_AREA_7 (bits 15:14): Region 7 permission in world 0 for core1.
-func (v CORE_1_REGION_PMS_CONSTRAIN_1Value) CORE_1_REGION_PMS_CONSTRAIN_WORLD_0_AREA_7() uint32 {
-	return uint32(v>>14) & 0x3
-}
-
-// WithCORE_1_REGION_PMS_CONSTRAIN_WORLD_0_AREA_7 returns v with field CORE_1_REGION_PMS_CONSTRAIN_WORLD_0_AREA_7 (bits 15:14) set to x, masked to the field width.
-func (v CORE_1_REGION_PMS_CONSTRAIN_1Value) WithCORE_1_REGION_PMS_CONSTRAIN_WORLD_0_AREA_7(x uint32) CORE_1_REGION_PMS_CONSTRAIN_1Value {
-	return v&^0xc000 | CORE_1_REGION_PMS_CONSTRAIN_1Value(x&0x3)<<14
-}
-
-// CORE_1_REGION_PMS_CONSTRAIN_WORLD_0_AREA_8 returns field CORE_1_REGION_PMS_CONSTRAIN_WORLD_0_AREA_8 (bits 17:16): Region 8 permission in world 0 for core1.
-func (v CORE_1_REGION_PMS_CONSTRAIN_1Value) CORE_1_REGION_PMS_CONSTRAIN_WORLD_0_AREA_8() uint32 {
-	return uint32(v>>16) & 0x3
-}
-
-// WithCORE_1_REGION_PMS_CONSTRAIN_WORLD_0_AREA_8 returns v with field CORE_1_REGION_PMS_CONSTRAIN_WORLD_0_AREA_8 (bits 17:16) set to x, masked to the field width.
-func (v CORE_1_REGION_PMS_CONSTRAIN_1Value) WithCORE_1_REGION_PMS_CONSTRAIN_WORLD_0_AREA_8(x uint32) CORE_1_REGION_PMS_CONSTRAIN_1Value {
-	return v&^0x30000 | CORE_1_REGION_PMS_CONSTRAIN_1Value(x&0x3)<<16
-}
-
-// CORE_1_REGION_PMS_CONSTRAIN_WORLD_0_AREA_9 returns field CORE_1_REGION_PMS_CONSTRAIN_WORLD_0_AREA_9 (bits 19:18): Region 9 permission in world 0 for core1.
-func (v CORE_1_REGION_PMS_CONSTRAIN_1Value) CORE_1_REGION_PMS_CONSTRAIN_WORLD_0_AREA_9() uint32 {
-	return uint32(v>>18) & 0x3
-}
-
-// WithCORE_1_REGION_PMS_CONSTRAIN_WORLD_0_AREA_9 returns v with field CORE_1_REGION_PMS_CONSTRAIN_WORLD_0_AREA_9 (bits 19:18) set to x, masked to the field width.
-func (v CORE_1_REGION_PMS_CONSTRAIN_1Value) WithCORE_1_REGION_PMS_CONSTRAIN_WORLD_0_AREA_9(x uint32) CORE_1_REGION_PMS_CONSTRAIN_1Value {
-	return v&^0xc0000 | CORE_1_REGION_PMS_CONSTRAIN_1Value(x&0x3)<<18
-}
-
-// CORE_1_REGION_PMS_CONSTRAIN_WORLD_0_AREA_10 returns field CORE_1_REGION_PMS_CONSTRAIN_WORLD_0_AREA_10 (bits 21:20): Region 10 permission in world 0 for core1.
-func (v CORE_1_REGION_PMS_CONSTRAIN_1Value) CORE_1_REGION_PMS_CONSTRAIN_WORLD_0_AREA_10() uint32 {
-	return uint32(v>>20) & 0x3
-}
-
-// WithCORE_1_REGION_PMS_CONSTRAIN_WORLD_0_AREA_10 returns v with field CORE_1_REGION_PMS_CONSTRAIN_WORLD_0_AREA_10 (bits 21:20) set to x, masked to the field width.
-func (v CORE_1_REGION_PMS_CONSTRAIN_1Value) WithCORE_1_REGION_PMS_CONSTRAIN_WORLD_0_AREA_10(x uint32) CORE_1_REGION_PMS_CONSTRAIN_1Value {
-	return v&^0x300000 | CORE_1_REGION_PMS_CONSTRAIN_1Value(x&0x3)<<20
-}
-
-// CORE_1_REGION_PMS_CONSTRAIN_2 is register CORE_1_REGION_PMS_CONSTRAIN_2 (32-bit, read-write, reset 0x3fffff): core1 region permission register 2.
-type CORE_1_REGION_PMS_CONSTRAIN_2 struct{ reg mmio.U32 }
-
-// CORE_1_REGION_PMS_CONSTRAIN_2Value is a value of register CORE_1_REGION_PMS_CONSTRAIN_2.
-type CORE_1_REGION_PMS_CONSTRAIN_2Value uint32
-
-// CORE_1_REGION_PMS_CONSTRAIN_2Reset is the reset value of register CORE_1_REGION_PMS_CONSTRAIN_2.
-const CORE_1_REGION_PMS_CONSTRAIN_2Reset CORE_1_REGION_PMS_CONSTRAIN_2Value = 0x3fffff
-
-// Read loads the register.
-func (r *CORE_1_REGION_PMS_CONSTRAIN_2) Read() CORE_1_REGION_PMS_CONSTRAIN_2Value {
-	return CORE_1_REGION_PMS_CONSTRAIN_2Value(r.reg.Load())
-}
-
-// Write stores v in the register.
-func (r *CORE_1_REGION_PMS_CONSTRAIN_2) Write(v CORE_1_REGION_PMS_CONSTRAIN_2Value) {
-	r.reg.Store(uint32(v))
-}
-
-// WriteWith stores f(CORE_1_REGION_PMS_CONSTRAIN_2Reset): fields f leaves alone are written as their reset values.
-func (r *CORE_1_REGION_PMS_CONSTRAIN_2) WriteWith(f func(CORE_1_REGION_PMS_CONSTRAIN_2Value) CORE_1_REGION_PMS_CONSTRAIN_2Value) {
-	r.reg.Store(uint32(f(CORE_1_REGION_PMS_CONSTRAIN_2Reset)))
-}
-
-// Reset stores CORE_1_REGION_PMS_CONSTRAIN_2Reset in the register.
-func (r *CORE_1_REGION_PMS_CONSTRAIN_2) Reset() {
-	r.reg.Store(uint32(CORE_1_REGION_PMS_CONSTRAIN_2Reset))
-}
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *CORE_1_REGION_PMS_CONSTRAIN_2) Modify(f func(CORE_1_REGION_PMS_CONSTRAIN_2Value) CORE_1_REGION_PMS_CONSTRAIN_2Value) {
-	r.reg.Store(uint32(f(CORE_1_REGION_PMS_CONSTRAIN_2Value(r.reg.Load()))))
-}
-
-// CORE_1_REGION_PMS_CONSTRAIN_WORLD_1_AREA_0 returns field CORE_1_REGION_PMS_CONSTRAIN_WORLD_1_AREA_0 (bits 1:0): Region 0 permission in world 1 for core1.
-func (v CORE_1_REGION_PMS_CONSTRAIN_2Value) CORE_1_REGION_PMS_CONSTRAIN_WORLD_1_AREA_0() uint32 {
-	return uint32(v) & 0x3
-}
-
-// WithCORE_1_REGION_PMS_CONSTRAIN_WORLD_1_AREA_0 returns v with field CORE_1_REGION_PMS_CONSTRAIN_WORLD_1_AREA_0 (bits 1:0) set to x, masked to the field width.
-func (v CORE_1_REGION_PMS_CONSTRAIN_2Value) WithCORE_1_REGION_PMS_CONSTRAIN_WORLD_1_AREA_0(x uint32) CORE_1_REGION_PMS_CONSTRAIN_2Value {
-	return v&^0x3 | CORE_1_REGION_PMS_CONSTRAIN_2Value(x&0x3)
-}
-
-// CORE_1_REGION_PMS_CONSTRAIN_WORLD_1_AREA_1 returns field CORE_1_REGION_PMS_CONSTRAIN_WORLD_1_AREA_1 (bits 3:2): Region 1 permission in world 1 for core1.
-func (v CORE_1_REGION_PMS_CONSTRAIN_2Value) CORE_1_REGION_PMS_CONSTRAIN_WORLD_1_AREA_1() uint32 {
-	return uint32(v>>2) & 0x3
-}
-
-// WithCORE_1_REGION_PMS_CONSTRAIN_WORLD_1_AREA_1 returns v with field CORE_1_REGION_PMS_CONSTRAIN_WORLD_1_AREA_1 (bits 3:2) set to x, masked to the field width.
-func (v CORE_1_REGION_PMS_CONSTRAIN_2Value) WithCORE_1_REGION_PMS_CONSTRAIN_WORLD_1_AREA_1(x uint32) CORE_1_REGION_PMS_CONSTRAIN_2Value {
-	return v&^0xc | CORE_1_REGION_PMS_CONSTRAIN_2Value(x&0x3)<<2
-}
-
-// CORE_1_REGION_PMS_CONSTRAIN_WORLD_1_AREA_2 returns field CORE_1_REGION_PMS_CONSTRAIN_WORLD_1_AREA_2 (bits 5:4): Region 2 permission in world 1 for core1.
-func (v CORE_1_REGION_PMS_CONSTRAIN_2Value) CORE_1_REGION_PMS_CONSTRAIN_WORLD_1_AREA_2() uint32 {
-	return uint32(v>>4) & 0x3
-}
-
-// WithCORE_1_REGION_PMS_CONSTRAIN_WORLD_1_AREA_2 returns v with field CORE_1_REGION_PMS_CONSTRAIN_WORLD_1_AREA_2 (bits 5:4) set to x, masked to the field width.
-func (v CORE_1_REGION_PMS_CONSTRAIN_2Value) WithCORE_1_REGION_PMS_CONSTRAIN_WORLD_1_AREA_2(x uint32) CORE_1_REGION_PMS_CONSTRAIN_2Value {
-	return v&^0x30 | CORE_1_REGION_PMS_CONSTRAIN_2Value(x&0x3)<<4
-}
-
-// CORE_1_REGION_PMS_CONSTRAIN_WORLD_1_AREA_3 returns field CORE_1_REGION_PMS_CONSTRAIN_WORLD_1_AREA_3 (bits 7:6): Region 3 permission in world 1 for core1.
-func (v CORE_1_REGION_PMS_CONSTRAIN_2Value) CORE_1_REGION_PMS_CONSTRAIN_WORLD_1_AREA_3() uint32 {
-	return uint32(v>>6) & 0x3
-}
-
-// WithCORE_1_REGION_PMS_CONSTRAIN_WORLD_1_AREA_3 returns v with field CORE_1_REGION_PMS_CONSTRAIN_WORLD_1_AREA_3 (bits 7:6) set to x, masked to the field width.
-func (v CORE_1_REGION_PMS_CONSTRAIN_2Value) WithCORE_1_REGION_PMS_CONSTRAIN_WORLD_1_AREA_3(x uint32) CORE_1_REGION_PMS_CONSTRAIN_2Value {
-	return v&^0xc0 | CORE_1_REGION_PMS_CONSTRAIN_2Value(x&0x3)<<6
-}
-
-// CORE_1_REGION_PMS_CONSTRAIN_WORLD_1_AREA_4 returns field CORE_1_REGION_PMS_CONSTRAIN_WORLD_1_AREA_4 (bits 9:8): Region 4 permission in world 1 for core1.
-func (v CORE_1_REGION_PMS_CONSTRAIN_2Value) CORE_1_REGION_PMS_CONSTRAIN_WORLD_1_AREA_4() uint32 {
-	return uint32(v>>8) & 0x3
-}
-
-// WithCORE_1_REGION_PMS_CONSTRAIN_WORLD_1_AREA_4 returns v with field CORE_1_REGION_PMS_CONSTRAIN_WORLD_1_AREA_4 (bits 9:8) set to x, masked to the field width.
-func (v CORE_1_REGION_PMS_CONSTRAIN_2Value) WithCORE_1_REGION_PMS_CONSTRAIN_WORLD_1_AREA_4(x uint32) CORE_1_REGION_PMS_CONSTRAIN_2Value {
-	return v&^0x300 | CORE_1_REGION_PMS_CONSTRAIN_2Value(x&0x3)<<8
-}
-
-// CORE_1_REGION_PMS_CONSTRAIN_WORLD_1_AREA_5 returns field CORE_1_REGION_PMS_CONSTRAIN_WORLD_1_AREA_5 (bits 11:10): Region 5 permission in world 1 for core1.
-func (v CORE_1_REGION_PMS_CONSTRAIN_2Value) CORE_1_REGION_PMS_CONSTRAIN_WORLD_1_AREA_5() uint32 {
-	return uint32(v>>10) & 0x3
-}
-
-// WithCORE_1_REGION_PMS_CONSTRAIN_WORLD_1_AREA_5 returns v with field CORE_1_REGION_PMS_CONSTRAIN_WORLD_1_AREA_5 (bits 11:10) set to x, masked to the field width.
-func (v CORE_1_REGION_PMS_CONSTRAIN_2Value) WithCORE_1_REGION_PMS_CONSTRAIN_WORLD_1_AREA_5(x uint32) CORE_1_REGION_PMS_CONSTRAIN_2Value {
-	return v&^0xc00 | CORE_1_REGION_PMS_CONSTRAIN_2Value(x&0x3)<<10
-}
-
-// CORE_1_REGION_PMS_CONSTRAIN_WORLD_1_AREA_6 returns field CORE_1_REGION_PMS_CONSTRAIN_WORLD_1_AREA_6 (bits 13:12): Region 6 permission in world 1 for core1.
-func (v CORE_1_REGION_PMS_CONSTRAIN_2Value) CORE_1_REGION_PMS_CONSTRAIN_WORLD_1_AREA_6() uint32 {
-	return uint32(v>>12) & 0x3
-}
-
-// WithCORE_1_REGION_PMS_CONSTRAIN_WORLD_1_AREA_6 returns v with field CORE_1_REGION_PMS_CONSTRAIN_WORLD_1_AREA_6 (bits 13:12) set to x, masked to the field width.
-func (v CORE_1_REGION_PMS_CONSTRAIN_2Value) WithCORE_1_REGION_PMS_CONSTRAIN_WORLD_1_AREA_6(x uint32) CORE_1_REGION_PMS_CONSTRAIN_2Value {
-	return v&^0x3000 | CORE_1_REGION_PMS_CONSTRAIN_2Value(x&0x3)<<12
-}
-
-// CORE_1_REGION_PMS_CONSTRAIN_WORLD_1_AREA_7 returns field CORE_1_REGION_PMS_CONSTRAIN_WORLD_1_AREA_7 (bits 15:14): Region 7 permission in world 1 for core1.
-func (v CORE_1_REGION_PMS_CONSTRAIN_2Value) CORE_1_REGION_PMS_CONSTRAIN_WORLD_1_AREA_7() uint32 {
-	return uint32(v>>14) & 0x3
-}
-
-// WithCORE_1_REGION_PMS_CONSTRAIN_WORLD_1_AREA_7 returns v with field CORE_1_REGION_PMS_CONSTRAIN_WORLD_1_AREA_7 (bits 15:14) set to x, masked to the field width.
-func (v CORE_1_REGION_PMS_CONSTRAIN_2Value) WithCORE_1_REGION_PMS_CONSTRAIN_WORLD_1_AREA_7(x uint32) CORE_1_REGION_PMS_CONSTRAIN_2Value {
-	return v&^0xc000 | CORE_1_REGION_PMS_CONSTRAIN_2Value(x&0x3)<<14
-}
-
-// CORE_1_REGION_PMS_CONSTRAIN_WORLD_1_AREA_8 returns field CORE_1_REGION_PMS_CONSTRAIN_WORLD_1_AREA_8 (bits 17:16): Region 8 permission in world 1 for core1.
-func (v CORE_1_REGION_PMS_CONSTRAIN_2Value) CORE_1_REGION_PMS_CONSTRAIN_WORLD_1_AREA_8() uint32 {
-	return uint32(v>>16) & 0x3
-}
-
-// WithCORE_1_REGION_PMS_CONSTRAIN_WORLD_1_AREA_8 returns v with field CORE_1_REGION_PMS_CONSTRAIN_WORLD_1_AREA_8 (bits 17:16) set to x, masked to the field width.
-func (v CORE_1_REGION_PMS_CONSTRAIN_2Value) WithCORE_1_REGION_PMS_CONSTRAIN_WORLD_1_AREA_8(x uint32) CORE_1_REGION_PMS_CONSTRAIN_2Value {
-	return v&^0x30000 | CORE_1_REGION_PMS_CONSTRAIN_2Value(x&0x3)<<16
-}
-
-// CORE_1_REGION_PMS_CONSTRAIN_WORLD_1_AREA_9 returns field CORE_1_REGION_PMS_CONSTRAIN_WORLD_1_AREA_9 (bits 19:18): Region 9 permission in world 1 for core1.
-func (v CORE_1_REGION_PMS_CONSTRAIN_2Value) CORE_1_REGION_PMS_CONSTRAIN_WORLD_1_AREA_9() uint32 {
-	return uint32(v>>18) & 0x3
-}
-
-// WithCORE_1_REGION_PMS_CONSTRAIN_WORLD_1_AREA_9 returns v with field CORE_1_REGION_PMS_CONSTRAIN_WORLD_1_AREA_9 (bits 19:18) set to x, masked to the field width.
-func (v CORE_1_REGION_PMS_CONSTRAIN_2Value) WithCORE_1_REGION_PMS_CONSTRAIN_WORLD_1_AREA_9(x uint32) CORE_1_REGION_PMS_CONSTRAIN_2Value {
-	return v&^0xc0000 | CORE_1_REGION_PMS_CONSTRAIN_2Value(x&0x3)<<18
-}
-
-// CORE_1_REGION_PMS_CONSTRAIN_WORLD_1_AREA_10 returns field CORE_1_REGION_PMS_CONSTRAIN_WORLD_1_AREA_10 (bits 21:20): Region 10 permission in world 1 for core1.
-func (v CORE_1_REGION_PMS_CONSTRAIN_2Value) CORE_1_REGION_PMS_CONSTRAIN_WORLD_1_AREA_10() uint32 {
-	return uint32(v>>20) & 0x3
-}
-
-// WithCORE_1_REGION_PMS_CONSTRAIN_WORLD_1_AREA_10 returns v with field CORE_1_REGION_PMS_CONSTRAIN_WORLD_1_AREA_10 (bits 21:20) set to x, masked to the field width.
-func (v CORE_1_REGION_PMS_CONSTRAIN_2Value) WithCORE_1_REGION_PMS_CONSTRAIN_WORLD_1_AREA_10(x uint32) CORE_1_REGION_PMS_CONSTRAIN_2Value {
-	return v&^0x300000 | CORE_1_REGION_PMS_CONSTRAIN_2Value(x&0x3)<<20
-}
-
-// CORE_1_REGION_PMS_CONSTRAIN_3 is register CORE_1_REGION_PMS_CONSTRAIN_3 (32-bit, read-write, reset 0x0): core1 region permission register 3.
-type CORE_1_REGION_PMS_CONSTRAIN_3 struct{ reg mmio.U32 }
-
-// CORE_1_REGION_PMS_CONSTRAIN_3Value is a value of register CORE_1_REGION_PMS_CONSTRAIN_3.
-type CORE_1_REGION_PMS_CONSTRAIN_3Value uint32
-
-// CORE_1_REGION_PMS_CONSTRAIN_3Reset is the reset value of register CORE_1_REGION_PMS_CONSTRAIN_3.
-const CORE_1_REGION_PMS_CONSTRAIN_3Reset CORE_1_REGION_PMS_CONSTRAIN_3Value = 0x0
-
-// Read loads the register.
-func (r *CORE_1_REGION_PMS_CONSTRAIN_3) Read() CORE_1_REGION_PMS_CONSTRAIN_3Value {
-	return CORE_1_REGION_PMS_CONSTRAIN_3Value(r.reg.Load())
-}
-
-// Write stores v in the register.
-func (r *CORE_1_REGION_PMS_CONSTRAIN_3) Write(v CORE_1_REGION_PMS_CONSTRAIN_3Value) {
-	r.reg.Store(uint32(v))
-}
-
-// WriteWith stores f(CORE_1_REGION_PMS_CONSTRAIN_3Reset): fields f leaves alone are written as their reset values.
-func (r *CORE_1_REGION_PMS_CONSTRAIN_3) WriteWith(f func(CORE_1_REGION_PMS_CONSTRAIN_3Value) CORE_1_REGION_PMS_CONSTRAIN_3Value) {
-	r.reg.Store(uint32(f(CORE_1_REGION_PMS_CONSTRAIN_3Reset)))
-}
-
-// Reset stores CORE_1_REGION_PMS_CONSTRAIN_3Reset in the register.
-func (r *CORE_1_REGION_PMS_CONSTRAIN_3) Reset() {
-	r.reg.Store(uint32(CORE_1_REGION_PMS_CONSTRAIN_3Reset))
-}
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *CORE_1_REGION_PMS_CONSTRAIN_3) Modify(f func(CORE_1_REGION_PMS_CONSTRAIN_3Value) CORE_1_REGION_PMS_CONSTRAIN_3Value) {
-	r.reg.Store(uint32(f(CORE_1_REGION_PMS_CONSTRAIN_3Value(r.reg.Load()))))
-}
-
-// CORE_1_REGION_PMS_CONSTRAIN_ADDR_0 returns field CORE_1_REGION_PMS_CONSTRAIN_ADDR_0 (bits 29:0): Region 0 start address for core1.
-func (v CORE_1_REGION_PMS_CONSTRAIN_3Value) CORE_1_REGION_PMS_CONSTRAIN_ADDR_0() uint32 {
-	return uint32(v) & 0x3fffffff
-}
-
-// WithCORE_1_REGION_PMS_CONSTRAIN_ADDR_0 returns v with field CORE_1_REGION_PMS_CONSTRAIN_ADDR_0 (bits 29:0) set to x, masked to the field width.
-func (v CORE_1_REGION_PMS_CONSTRAIN_3Value) WithCORE_1_REGION_PMS_CONSTRAIN_ADDR_0(x uint32) CORE_1_REGION_PMS_CONSTRAIN_3Value {
-	return v&^0x3fffffff | CORE_1_REGION_PMS_CONSTRAIN_3Value(x&0x3fffffff)
-}
-
-// CORE_1_REGION_PMS_CONSTRAIN_4 is register CORE_1_REGION_PMS_CONSTRAIN_4 (32-bit, read-write, reset 0x0): core1 region permission register 4.
-type CORE_1_REGION_PMS_CONSTRAIN_4 struct{ reg mmio.U32 }
-
-// CORE_1_REGION_PMS_CONSTRAIN_4Value is a value of register CORE_1_REGION_PMS_CONSTRAIN_4.
-type CORE_1_REGION_PMS_CONSTRAIN_4Value uint32
-
-// CORE_1_REGION_PMS_CONSTRAIN_4Reset is the reset value of register CORE_1_REGION_PMS_CONSTRAIN_4.
-const CORE_1_REGION_PMS_CONSTRAIN_4Reset CORE_1_REGION_PMS_CONSTRAIN_4Value = 0x0
-
-// Read loads the register.
-func (r *CORE_1_REGION_PMS_CONSTRAIN_4) Read() CORE_1_REGION_PMS_CONSTRAIN_4Value {
-	return CORE_1_REGION_PMS_CONSTRAIN_4Value(r.reg.Load())
-}
-
-// Write stores v in the register.
-func (r *CORE_1_REGION_PMS_CONSTRAIN_4) Write(v CORE_1_REGION_PMS_CONSTRAIN_4Value) {
-	r.reg.Store(uint32(v))
-}
-
-// WriteWith stores f(CORE_1_REGION_PMS_CONSTRAIN_4Reset): fields f leaves alone are written as their reset values.
-func (r *CORE_1_REGION_PMS_CONSTRAIN_4) WriteWith(f func(CORE_1_REGION_PMS_CONSTRAIN_4Value) CORE_1_REGION_PMS_CONSTRAIN_4Value) {
-	r.reg.Store(uint32(f(CORE_1_REGION_PMS_CONSTRAIN_4Reset)))
-}
-
-// Reset stores CORE_1_REGION_PMS_CONSTRAIN_4Reset in the register.
-func (r *CORE_1_REGION_PMS_CONSTRAIN_4) Reset() {
-	r.reg.Store(uint32(CORE_1_REGION_PMS_CONSTRAIN_4Reset))
-}
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *CORE_1_REGION_PMS_CONSTRAIN_4) Modify(f func(CORE_1_REGION_PMS_CONSTRAIN_4Value) CORE_1_REGION_PMS_CONSTRAIN_4Value) {
-	r.reg.Store(uint32(f(CORE_1_REGION_PMS_CONSTRAIN_4Value(r.reg.Load()))))
-}
-
-// CORE_1_REGION_PMS_CONSTRAIN_ADDR_1 returns field CORE_1_REGION_PMS_CONSTRAIN_ADDR_1 (bits 29:0): Region 0 end address and Region 1 start address for core1.
-func (v CORE_1_REGION_PMS_CONSTRAIN_4Value) CORE_1_REGION_PMS_CONSTRAIN_ADDR_1() uint32 {
-	return uint32(v) & 0x3fffffff
-}
-
-// WithCORE_1_REGION_PMS_CONSTRAIN_ADDR_1 returns v with field CORE_1_REGION_PMS_CONSTRAIN_ADDR_1 (bits 29:0) set to x, masked to the field width.
-func (v CORE_1_REGION_PMS_CONSTRAIN_4Value) WithCORE_1_REGION_PMS_CONSTRAIN_ADDR_1(x uint32) CORE_1_REGION_PMS_CONSTRAIN_4Value {
-	return v&^0x3fffffff | CORE_1_REGION_PMS_CONSTRAIN_4Value(x&0x3fffffff)
-}
-
-// CORE_1_REGION_PMS_CONSTRAIN_5 is register CORE_1_REGION_PMS_CONSTRAIN_5 (32-bit, read-write, reset 0x0): core1 region permission register 5.
-type CORE_1_REGION_PMS_CONSTRAIN_5 struct{ reg mmio.U32 }
-
-// CORE_1_REGION_PMS_CONSTRAIN_5Value is a value of register CORE_1_REGION_PMS_CONSTRAIN_5.
-type CORE_1_REGION_PMS_CONSTRAIN_5Value uint32
-
-// CORE_1_REGION_PMS_CONSTRAIN_5Reset is the reset value of register CORE_1_REGION_PMS_CONSTRAIN_5.
-const CORE_1_REGION_PMS_CONSTRAIN_5Reset CORE_1_REGION_PMS_CONSTRAIN_5Value = 0x0
-
-// Read loads the register.
-func (r *CORE_1_REGION_PMS_CONSTRAIN_5) Read() CORE_1_REGION_PMS_CONSTRAIN_5Value {
-	return CORE_1_REGION_PMS_CONSTRAIN_5Value(r.reg.Load())
-}
-
-// Write stores v in the register.
-func (r *CORE_1_REGION_PMS_CONSTRAIN_5) Write(v CORE_1_REGION_PMS_CONSTRAIN_5Value) {
-	r.reg.Store(uint32(v))
-}
-
-// WriteWith stores f(CORE_1_REGION_PMS_CONSTRAIN_5Reset): fields f leaves alone are written as their reset values.
-func (r *CORE_1_REGION_PMS_CONSTRAIN_5) WriteWith(f func(CORE_1_REGION_PMS_CONSTRAIN_5Value) CORE_1_REGION_PMS_CONSTRAIN_5Value) {
-	r.reg.Store(uint32(f(CORE_1_REGION_PMS_CONSTRAIN_5Reset)))
-}
-
-// Reset stores CORE_1_REGION_PMS_CONSTRAIN_5Reset in the register.
-func (r *CORE_1_REGION_PMS_CONSTRAIN_5) Reset() {
-	r.reg.Store(uint32(CORE_1_REGION_PMS_CONSTRAIN_5Reset))
-}
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *CORE_1_REGION_PMS_CONSTRAIN_5) Modify(f func(CORE_1_REGION_PMS_CONSTRAIN_5Value) CORE_1_REGION_PMS_CONSTRAIN_5Value) {
-	r.reg.Store(uint32(f(CORE_1_REGION_PMS_CONSTRAIN_5Value(r.reg.Load()))))
-}
-
-// CORE_1_REGION_PMS_CONSTRAIN_ADDR_2 returns field CORE_1_REGION_PMS_CONSTRAIN_ADDR_2 (bits 29:0): Region 1 end address and Region 2 start address for core1.
-func (v CORE_1_REGION_PMS_CONSTRAIN_5Value) CORE_1_REGION_PMS_CONSTRAIN_ADDR_2() uint32 {
-	return uint32(v) & 0x3fffffff
-}
-
-// WithCORE_1_REGION_PMS_CONSTRAIN_ADDR_2 returns v with field CORE_1_REGION_PMS_CONSTRAIN_ADDR_2 (bits 29:0) set to x, masked to the field width.
-func (v CORE_1_REGION_PMS_CONSTRAIN_5Value) WithCORE_1_REGION_PMS_CONSTRAIN_ADDR_2(x uint32) CORE_1_REGION_PMS_CONSTRAIN_5Value {
-	return v&^0x3fffffff | CORE_1_REGION_PMS_CONSTRAIN_5Value(x&0x3fffffff)
-}
-
-// CORE_1_REGION_PMS_CONSTRAIN_6 is register CORE_1_REGION_PMS_CONSTRAIN_6 (32-bit, read-write, reset 0x0): core1 region permission register 6.
-type CORE_1_REGION_PMS_CONSTRAIN_6 struct{ reg mmio.U32 }
-
-// CORE_1_REGION_PMS_CONSTRAIN_6Value is a value of register CORE_1_REGION_PMS_CONSTRAIN_6.
-type CORE_1_REGION_PMS_CONSTRAIN_6Value uint32
-
-// CORE_1_REGION_PMS_CONSTRAIN_6Reset is the reset value of register CORE_1_REGION_PMS_CONSTRAIN_6.
-const CORE_1_REGION_PMS_CONSTRAIN_6Reset CORE_1_REGION_PMS_CONSTRAIN_6Value = 0x0
-
-// Read loads the register.
-func (r *CORE_1_REGION_PMS_CONSTRAIN_6) Read() CORE_1_REGION_PMS_CONSTRAIN_6Value {
-	return CORE_1_REGION_PMS_CONSTRAIN_6Value(r.reg.Load())
-}
-
-// Write stores v in the register.
-func (r *CORE_1_REGION_PMS_CONSTRAIN_6) Write(v CORE_1_REGION_PMS_CONSTRAIN_6Value) {
-	r.reg.Store(uint32(v))
-}
-
-// WriteWith stores f(CORE_1_REGION_PMS_CONSTRAIN_6Reset): fields f leaves alone are written as their reset values.
-func (r *CORE_1_REGION_PMS_CONSTRAIN_6) WriteWith(f func(CORE_1_REGION_PMS_CONSTRAIN_6Value) CORE_1_REGION_PMS_CONSTRAIN_6Value) {
-	r.reg.Store(uint32(f(CORE_1_REGION_PMS_CONSTRAIN_6Reset)))
-}
-
-// Reset stores CORE_1_REGION_PMS_CONSTRAIN_6Reset in the register.
-func (r *CORE_1_REGION_PMS_CONSTRAIN_6) Reset() {
-	r.reg.Store(uint32(CORE_1_REGION_PMS_CONSTRAIN_6Reset))
-}
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *CORE_1_REGION_PMS_CONSTRAIN_6) Modify(f func(CORE_1_REGION_PMS_CONSTRAIN_6Value) CORE_1_REGION_PMS_CONSTRAIN_6Value) {
-	r.reg.Store(uint32(f(CORE_1_REGION_PMS_CONSTRAIN_6Value(r.reg.Load()))))
-}
-
-// CORE_1_REGION_PMS_CONSTRAIN_ADDR_3 returns field CORE_1_REGION_PMS_CONSTRAIN_ADDR_3 (bits 29:0): Region 2 end address and Region 3 start address for core1.
-func (v CORE_1_REGION_PMS_CONSTRAIN_6Value) CORE_1_REGION_PMS_CONSTRAIN_ADDR_3() uint32 {
-	return uint32(v) & 0x3fffffff
-}
-
-// WithCORE_1_REGION_PMS_CONSTRAIN_ADDR_3 returns v with field CORE_1_REGION_PMS_CONSTRAIN_ADDR_3 (bits 29:0) set to x, masked to the field width.
-func (v CORE_1_REGION_PMS_CONSTRAIN_6Value) WithCORE_1_REGION_PMS_CONSTRAIN_ADDR_3(x uint32) CORE_1_REGION_PMS_CONSTRAIN_6Value {
-	return v&^0x3fffffff | CORE_1_REGION_PMS_CONSTRAIN_6Value(x&0x3fffffff)
-}
-
-// CORE_1_REGION_PMS_CONSTRAIN_7 is register CORE_1_REGION_PMS_CONSTRAIN_7 (32-bit, read-write, reset 0x0): core1 region permission register 7.
-type CORE_1_REGION_PMS_CONSTRAIN_7 struct{ reg mmio.U32 }
-
-// CORE_1_REGION_PMS_CONSTRAIN_7Value is a value of register CORE_1_REGION_PMS_CONSTRAIN_7.
-type CORE_1_REGION_PMS_CONSTRAIN_7Value uint32
-
-// CORE_1_REGION_PMS_CONSTRAIN_7Reset is the reset value of register CORE_1_REGION_PMS_CONSTRAIN_7.
-const CORE_1_REGION_PMS_CONSTRAIN_7Reset CORE_1_REGION_PMS_CONSTRAIN_7Value = 0x0
-
-// Read loads the register.
-func (r *CORE_1_REGION_PMS_CONSTRAIN_7) Read() CORE_1_REGION_PMS_CONSTRAIN_7Value {
-	return CORE_1_REGION_PMS_CONSTRAIN_7Value(r.reg.Load())
-}
-
-// Write stores v in the register.
-func (r *CORE_1_REGION_PMS_CONSTRAIN_7) Write(v CORE_1_REGION_PMS_CONSTRAIN_7Value) {
-	r.reg.Store(uint32(v))
-}
-
-// WriteWith stores f(CORE_1_REGION_PMS_CONSTRAIN_7Reset): fields f leaves alone are written as their reset values.
-func (r *CORE_1_REGION_PMS_CONSTRAIN_7) WriteWith(f func(CORE_1_REGION_PMS_CONSTRAIN_7Value) CORE_1_REGION_PMS_CONSTRAIN_7Value) {
-	r.reg.Store(uint32(f(CORE_1_REGION_PMS_CONSTRAIN_7Reset)))
-}
-
-// Reset stores CORE_1_REGION_PMS_CONSTRAIN_7Reset in the register.
-func (r *CORE_1_REGION_PMS_CONSTRAIN_7) Reset() {
-	r.reg.Store(uint32(CORE_1_REGION_PMS_CONSTRAIN_7Reset))
-}
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *CORE_1_REGION_PMS_CONSTRAIN_7) Modify(f func(CORE_1_REGION_PMS_CONSTRAIN_7Value) CORE_1_REGION_PMS_CONSTRAIN_7Value) {
-	r.reg.Store(uint32(f(CORE_1_REGION_PMS_CONSTRAIN_7Value(r.reg.Load()))))
-}
-
-// CORE_1_REGION_PMS_CONSTRAIN_ADDR_4 returns field CORE_1_REGION_PMS_CONSTRAIN_ADDR_4 (bits 29:0): Region 3 end address and Region 4 start address for core1.
-func (v CORE_1_REGION_PMS_CONSTRAIN_7Value) CORE_1_REGION_PMS_CONSTRAIN_ADDR_4() uint32 {
-	return uint32(v) & 0x3fffffff
-}
-
-// WithCORE_1_REGION_PMS_CONSTRAIN_ADDR_4 returns v with field CORE_1_REGION_PMS_CONSTRAIN_ADDR_4 (bits 29:0) set to x, masked to the field width.
-func (v CORE_1_REGION_PMS_CONSTRAIN_7Value) WithCORE_1_REGION_PMS_CONSTRAIN_ADDR_4(x uint32) CORE_1_REGION_PMS_CONSTRAIN_7Value {
-	return v&^0x3fffffff | CORE_1_REGION_PMS_CONSTRAIN_7Value(x&0x3fffffff)
-}
-
-// CORE_1_REGION_PMS_CONSTRAIN_8 is register CORE_1_REGION_PMS_CONSTRAIN_8 (32-bit, read-write, reset 0x0): core1 region permission register 8.
-type CORE_1_REGION_PMS_CONSTRAIN_8 struct{ reg mmio.U32 }
-
-// CORE_1_REGION_PMS_CONSTRAIN_8Value is a value of register CORE_1_REGION_PMS_CONSTRAIN_8.
-type CORE_1_REGION_PMS_CONSTRAIN_8Value uint32
-
-// CORE_1_REGION_PMS_CONSTRAIN_8Reset is the reset value of register CORE_1_REGION_PMS_CONSTRAIN_8.
-const CORE_1_REGION_PMS_CONSTRAIN_8Reset CORE_1_REGION_PMS_CONSTRAIN_8Value = 0x0
-
-// Read loads the register.
-func (r *CORE_1_REGION_PMS_CONSTRAIN_8) Read() CORE_1_REGION_PMS_CONSTRAIN_8Value {
-	return CORE_1_REGION_PMS_CONSTRAIN_8Value(r.reg.Load())
-}
-
-// Write stores v in the register.
-func (r *CORE_1_REGION_PMS_CONSTRAIN_8) Write(v CORE_1_REGION_PMS_CONSTRAIN_8Value) {
-	r.reg.Store(uint32(v))
-}
-
-// WriteWith stores f(CORE_1_REGION_PMS_CONSTRAIN_8Reset): fields f leaves alone are written as their reset values.
-func (r *CORE_1_REGION_PMS_CONSTRAIN_8) WriteWith(f func(CORE_1_REGION_PMS_CONSTRAIN_8Value) CORE_1_REGION_PMS_CONSTRAIN_8Value) {
-	r.reg.Store(uint32(f(CORE_1_REGION_PMS_CONSTRAIN_8Reset)))
-}
-
-// Reset stores CORE_1_REGION_PMS_CONSTRAIN_8Reset in the register.
-func (r *CORE_1_REGION_PMS_CONSTRAIN_8) Reset() {
-	r.reg.Store(uint32(CORE_1_REGION_PMS_CONSTRAIN_8Reset))
-}
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *CORE_1_REGION_PMS_CONSTRAIN_8) Modify(f func(CORE_1_REGION_PMS_CONSTRAIN_8Value) CORE_1_REGION_PMS_CONSTRAIN_8Value) {
-	r.reg.Store(uint32(f(CORE_1_REGION_PMS_CONSTRAIN_8Value(r.reg.Load()))))
-}
-
-// CORE_1_REGION_PMS_CONSTRAIN_ADDR_5 returns field CORE_1_REGION_PMS_CONSTRAIN_ADDR_5 (bits 29:0): Region 4 end address and Region 5 start address for core1.
-func (v CORE_1_REGION_PMS_CONSTRAIN_8Value) CORE_1_REGION_PMS_CONSTRAIN_ADDR_5() uint32 {
-	return uint32(v) & 0x3fffffff
-}
-
-// WithCORE_1_REGION_PMS_CONSTRAIN_ADDR_5 returns v with field CORE_1_REGION_PMS_CONSTRAIN_ADDR_5 (bits 29:0) set to x, masked to the field width.
-func (v CORE_1_REGION_PMS_CONSTRAIN_8Value) WithCORE_1_REGION_PMS_CONSTRAIN_ADDR_5(x uint32) CORE_1_REGION_PMS_CONSTRAIN_8Value {
-	return v&^0x3fffffff | CORE_1_REGION_PMS_CONSTRAIN_8Value(x&0x3fffffff)
-}
-
-// CORE_1_REGION_PMS_CONSTRAIN_9 is register CORE_1_REGION_PMS_CONSTRAIN_9 (32-bit, read-write, reset 0x0): core1 region permission register 9.
-type CORE_1_REGION_PMS_CONSTRAIN_9 struct{ reg mmio.U32 }
-
-// CORE_1_REGION_PMS_CONSTRAIN_9Value is a value of register CORE_1_REGION_PMS_CONSTRAIN_9.
-type CORE_1_REGION_PMS_CONSTRAIN_9Value uint32
-
-// CORE_1_REGION_PMS_CONSTRAIN_9Reset is the reset value of register CORE_1_REGION_PMS_CONSTRAIN_9.
-const CORE_1_REGION_PMS_CONSTRAIN_9Reset CORE_1_REGION_PMS_CONSTRAIN_9Value = 0x0
-
-// Read loads the register.
-func (r *CORE_1_REGION_PMS_CONSTRAIN_9) Read() CORE_1_REGION_PMS_CONSTRAIN_9Value {
-	return CORE_1_REGION_PMS_CONSTRAIN_9Value(r.reg.Load())
-}
-
-// Write stores v in the register.
-func (r *CORE_1_REGION_PMS_CONSTRAIN_9) Write(v CORE_1_REGION_PMS_CONSTRAIN_9Value) {
-	r.reg.Store(uint32(v))
-}
-
-// WriteWith stores f(CORE_1_REGION_PMS_CONSTRAIN_9Reset): fields f leaves alone are written as their reset values.
-func (r *CORE_1_REGION_PMS_CONSTRAIN_9) WriteWith(f func(CORE_1_REGION_PMS_CONSTRAIN_9Value) CORE_1_REGION_PMS_CONSTRAIN_9Value) {
-	r.reg.Store(uint32(f(CORE_1_REGION_PMS_CONSTRAIN_9Reset)))
-}
-
-// Reset stores CORE_1_REGION_PMS_CONSTRAIN_9Reset in the register.
-func (r *CORE_1_REGION_PMS_CONSTRAIN_9) Reset() {
-	r.reg.Store(uint32(CORE_1_REGION_PMS_CONSTRAIN_9Reset))
-}
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *CORE_1_REGION_PMS_CONSTRAIN_9) Modify(f func(CORE_1_REGION_PMS_CONSTRAIN_9Value) CORE_1_REGION_PMS_CONSTRAIN_9Value) {
-	r.reg.Store(uint32(f(CORE_1_REGION_PMS_CONSTRAIN_9Value(r.reg.Load()))))
-}
-
-// CORE_1_REGION_PMS_CONSTRAIN_ADDR_6 returns field CORE_1_REGION_PMS_CONSTRAIN_ADDR_6 (bits 29:0): Region 5 end address and Region 6 start address for core1.
-func (v CORE_1_REGION_PMS_CONSTRAIN_9Value) CORE_1_REGION_PMS_CONSTRAIN_ADDR_6() uint32 {
-	return uint32(v) & 0x3fffffff
-}
-
-// WithCORE_1_REGION_PMS_CONSTRAIN_ADDR_6 returns v with field CORE_1_REGION_PMS_CONSTRAIN_ADDR_6 (bits 29:0) set to x, masked to the field width.
-func (v CORE_1_REGION_PMS_CONSTRAIN_9Value) WithCORE_1_REGION_PMS_CONSTRAIN_ADDR_6(x uint32) CORE_1_REGION_PMS_CONSTRAIN_9Value {
-	return v&^0x3fffffff | CORE_1_REGION_PMS_CONSTRAIN_9Value(x&0x3fffffff)
-}
-
-// CORE_1_REGION_PMS_CONSTRAIN_10 is register CORE_1_REGION_PMS_CONSTRAIN_10 (32-bit, read-write, reset 0x0): core1 region permission register 10.
-type CORE_1_REGION_PMS_CONSTRAIN_10 struct{ reg mmio.U32 }
-
-// CORE_1_REGION_PMS_CONSTRAIN_10Value is a value of register CORE_1_REGION_PMS_CONSTRAIN_10.
-type CORE_1_REGION_PMS_CONSTRAIN_10Value uint32
-
-// CORE_1_REGION_PMS_CONSTRAIN_10Reset is the reset value of register CORE_1_REGION_PMS_CONSTRAIN_10.
-const CORE_1_REGION_PMS_CONSTRAIN_10Reset CORE_1_REGION_PMS_CONSTRAIN_10Value = 0x0
-
-// Read loads the register.
-func (r *CORE_1_REGION_PMS_CONSTRAIN_10) Read() CORE_1_REGION_PMS_CONSTRAIN_10Value {
-	return CORE_1_REGION_PMS_CONSTRAIN_10Value(r.reg.Load())
-}
-
-// Write stores v in the register.
-func (r *CORE_1_REGION_PMS_CONSTRAIN_10) Write(v CORE_1_REGION_PMS_CONSTRAIN_10Value) {
-	r.reg.Store(uint32(v))
-}
-
-// WriteWith stores f(CORE_1_REGION_PMS_CONSTRAIN_10Reset): fields f leaves alone are written as their reset values.
-func (r *CORE_1_REGION_PMS_CONSTRAIN_10) WriteWith(f func(CORE_1_REGION_PMS_CONSTRAIN_10Value) CORE_1_REGION_PMS_CONSTRAIN_10Value) {
-	r.reg.Store(uint32(f(CORE_1_REGION_PMS_CONSTRAIN_10Reset)))
-}
-
-// Reset stores CORE_1_REGION_PMS_CONSTRAIN_10Reset in the register.
-func (r *CORE_1_REGION_PMS_CONSTRAIN_10) Reset() {
-	r.reg.Store(uint32(CORE_1_REGION_PMS_CONSTRAIN_10Reset))
-}
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *CORE_1_REGION_PMS_CONSTRAIN_10) Modify(f func(CORE_1_REGION_PMS_CONSTRAIN_10Value) CORE_1_REGION_PMS_CONSTRAIN_10Value) {
-	r.reg.Store(uint32(f(CORE_1_REGION_PMS_CONSTRAIN_10Value(r.reg.Load()))))
-}
-
-// CORE_1_REGION_PMS_CONSTRAIN_ADDR_7 returns field CORE_1_REGION_PMS_CONSTRAIN_ADDR_7 (bits 29:0): Region 6 end address and Region 7 start address for core1.
-func (v CORE_1_REGION_PMS_CONSTRAIN_10Value) CORE_1_REGION_PMS_CONSTRAIN_ADDR_7() uint32 {
-	return uint32(v) & 0x3fffffff
-}
-
-// WithCORE_1_REGION_PMS_CONSTRAIN_ADDR_7 returns v with field CORE_1_REGION_PMS_CONSTRAIN_ADDR_7 (bits 29:0) set to x, masked to the field width.
-func (v CORE_1_REGION_PMS_CONSTRAIN_10Value) WithCORE_1_REGION_PMS_CONSTRAIN_ADDR_7(x uint32) CORE_1_REGION_PMS_CONSTRAIN_10Value {
-	return v&^0x3fffffff | CORE_1_REGION_PMS_CONSTRAIN_10Value(x&0x3fffffff)
-}
-
-// CORE_1_REGION_PMS_CONSTRAIN_11 is register CORE_1_REGION_PMS_CONSTRAIN_11 (32-bit, read-write, reset 0x0): core1 region permission register 11.
-type CORE_1_REGION_PMS_CONSTRAIN_11 struct{ reg mmio.U32 }
-
-// CORE_1_REGION_PMS_CONSTRAIN_11Value is a value of register CORE_1_REGION_PMS_CONSTRAIN_11.
-type CORE_1_REGION_PMS_CONSTRAIN_11Value uint32
-
-// CORE_1_REGION_PMS_CONSTRAIN_11Reset is the reset value of register CORE_1_REGION_PMS_CONSTRAIN_11.
-const CORE_1_REGION_PMS_CONSTRAIN_11Reset CORE_1_REGION_PMS_CONSTRAIN_11Value = 0x0
-
-// Read loads the register.
-func (r *CORE_1_REGION_PMS_CONSTRAIN_11) Read() CORE_1_REGION_PMS_CONSTRAIN_11Value {
-	return CORE_1_REGION_PMS_CONSTRAIN_11Value(r.reg.Load())
-}
-
-// Write stores v in the register.
-func (r *CORE_1_REGION_PMS_CONSTRAIN_11) Write(v CORE_1_REGION_PMS_CONSTRAIN_11Value) {
-	r.reg.Store(uint32(v))
-}
-
-// WriteWith stores f(CORE_1_REGION_PMS_CONSTRAIN_11Reset): fields f leaves alone are written as their reset values.
-func (r *CORE_1_REGION_PMS_CONSTRAIN_11) WriteWith(f func(CORE_1_REGION_PMS_CONSTRAIN_11Value) CORE_1_REGION_PMS_CONSTRAIN_11Value) {
-	r.reg.Store(uint32(f(CORE_1_REGION_PMS_CONSTRAIN_11Reset)))
-}
-
-// Reset stores CORE_1_REGION_PMS_CONSTRAIN_11Reset in the register.
-func (r *CORE_1_REGION_PMS_CONSTRAIN_11) Reset() {
-	r.reg.Store(uint32(CORE_1_REGION_PMS_CONSTRAIN_11Reset))
-}
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *CORE_1_REGION_PMS_CONSTRAIN_11) Modify(f func(CORE_1_REGION_PMS_CONSTRAIN_11Value) CORE_1_REGION_PMS_CONSTRAIN_11Value) {
-	r.reg.Store(uint32(f(CORE_1_REGION_PMS_CONSTRAIN_11Value(r.reg.Load()))))
-}
-
-// CORE_1_REGION_PMS_CONSTRAIN_ADDR_8 returns field CORE_1_REGION_PMS_CONSTRAIN_ADDR_8 (bits 29:0): Region 7 end address and Region 8 start address for core1.
-func (v CORE_1_REGION_PMS_CONSTRAIN_11Value) CORE_1_REGION_PMS_CONSTRAIN_ADDR_8() uint32 {
-	return uint32(v) & 0x3fffffff
-}
-
-// WithCORE_1_REGION_PMS_CONSTRAIN_ADDR_8 returns v with field CORE_1_REGION_PMS_CONSTRAIN_ADDR_8 (bits 29:0) set to x, masked to the field width.
-func (v CORE_1_REGION_PMS_CONSTRAIN_11Value) WithCORE_1_REGION_PMS_CONSTRAIN_ADDR_8(x uint32) CORE_1_REGION_PMS_CONSTRAIN_11Value {
-	return v&^0x3fffffff | CORE_1_REGION_PMS_CONSTRAIN_11Value(x&0x3fffffff)
-}
-
-// CORE_1_REGION_PMS_CONSTRAIN_12 is register CORE_1_REGION_PMS_CONSTRAIN_12 (32-bit, read-write, reset 0x0): core1 region permission register 12.
-type CORE_1_REGION_PMS_CONSTRAIN_12 struct{ reg mmio.U32 }
-
-// CORE_1_REGION_PMS_CONSTRAIN_12Value is a value of register CORE_1_REGION_PMS_CONSTRAIN_12.
-type CORE_1_REGION_PMS_CONSTRAIN_12Value uint32
-
-// CORE_1_REGION_PMS_CONSTRAIN_12Reset is the reset value of register CORE_1_REGION_PMS_CONSTRAIN_12.
-const CORE_1_REGION_PMS_CONSTRAIN_12Reset CORE_1_REGION_PMS_CONSTRAIN_12Value = 0x0
-
-// Read loads the register.
-func (r *CORE_1_REGION_PMS_CONSTRAIN_12) Read() CORE_1_REGION_PMS_CONSTRAIN_12Value {
-	return CORE_1_REGION_PMS_CONSTRAIN_12Value(r.reg.Load())
-}
-
-// Write stores v in the register.
-func (r *CORE_1_REGION_PMS_CONSTRAIN_12) Write(v CORE_1_REGION_PMS_CONSTRAIN_12Value) {
-	r.reg.Store(uint32(v))
-}
-
-// WriteWith stores f(CORE_1_REGION_PMS_CONSTRAIN_12Reset): fields f leaves alone are written as their reset values.
-func (r *CORE_1_REGION_PMS_CONSTRAIN_12) WriteWith(f func(CORE_1_REGION_PMS_CONSTRAIN_12Value) CORE_1_REGION_PMS_CONSTRAIN_12Value) {
-	r.reg.Store(uint32(f(CORE_1_REGION_PMS_CONSTRAIN_12Reset)))
-}
-
-// Reset stores CORE_1_REGION_PMS_CONSTRAIN_12Reset in the register.
-func (r *CORE_1_REGION_PMS_CONSTRAIN_12) Reset() {
-	r.reg.Store(uint32(CORE_1_REGION_PMS_CONSTRAIN_12Reset))
-}
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *CORE_1_REGION_PMS_CONSTRAIN_12) Modify(f func(CORE_1_REGION_PMS_CONSTRAIN_12Value) CORE_1_REGION_PMS_CONSTRAIN_12Value) {
-	r.reg.Store(uint32(f(CORE_1_REGION_PMS_CONSTRAIN_12Value(r.reg.Load()))))
-}
-
-// CORE_1_REGION_PMS_CONSTRAIN_ADDR_9 returns field CORE_1_REGION_PMS_CONSTRAIN_ADDR_9 (bits 29:0): Region 8 end address and Region 9 start address for core1.
-func (v CORE_1_REGION_PMS_CONSTRAIN_12Value) CORE_1_REGION_PMS_CONSTRAIN_ADDR_9() uint32 {
-	return uint32(v) & 0x3fffffff
-}
-
-// WithCORE_1_REGION_PMS_CONSTRAIN_ADDR_9 returns v with field CORE_1_REGION_PMS_CONSTRAIN_ADDR_9 (bits 29:0) set to x, masked to the field width.
-func (v CORE_1_REGION_PMS_CONSTRAIN_12Value) WithCORE_1_REGION_PMS_CONSTRAIN_ADDR_9(x uint32) CORE_1_REGION_PMS_CONSTRAIN_12Value {
-	return v&^0x3fffffff | CORE_1_REGION_PMS_CONSTRAIN_12Value(x&0x3fffffff)
-}
-
-// CORE_1_REGION_PMS_CONSTRAIN_13 is register CORE_1_REGION_PMS_CONSTRAIN_13 (32-bit, read-write, reset 0x0): core1 region permission register 13.
-type CORE_1_REGION_PMS_CONSTRAIN_13 struct{ reg mmio.U32 }
-
-// CORE_1_REGION_PMS_CONSTRAIN_13Value is a value of register CORE_1_REGION_PMS_CONSTRAIN_13.
-type CORE_1_REGION_PMS_CONSTRAIN_13Value uint32
-
-// CORE_1_REGION_PMS_CONSTRAIN_13Reset is the reset value of register CORE_1_REGION_PMS_CONSTRAIN_13.
-const CORE_1_REGION_PMS_CONSTRAIN_13Reset CORE_1_REGION_PMS_CONSTRAIN_13Value = 0x0
-
-// Read loads the register.
-func (r *CORE_1_REGION_PMS_CONSTRAIN_13) Read() CORE_1_REGION_PMS_CONSTRAIN_13Value {
-	return CORE_1_REGION_PMS_CONSTRAIN_13Value(r.reg.Load())
-}
-
-// Write stores v in the register.
-func (r *CORE_1_REGION_PMS_CONSTRAIN_13) Write(v CORE_1_REGION_PMS_CONSTRAIN_13Value) {
-	r.reg.Store(uint32(v))
-}
-
-// WriteWith stores f(CORE_1_REGION_PMS_CONSTRAIN_13Reset): fields f leaves alone are written as their reset values.
-func (r *CORE_1_REGION_PMS_CONSTRAIN_13) WriteWith(f func(CORE_1_REGION_PMS_CONSTRAIN_13Value) CORE_1_REGION_PMS_CONSTRAIN_13Value) {
-	r.reg.Store(uint32(f(CORE_1_REGION_PMS_CONSTRAIN_13Reset)))
-}
-
-// Reset stores CORE_1_REGION_PMS_CONSTRAIN_13Reset in the register.
-func (r *CORE_1_REGION_PMS_CONSTRAIN_13) Reset() {
-	r.reg.Store(uint32(CORE_1_REGION_PMS_CONSTRAIN_13Reset))
-}
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *CORE_1_REGION_PMS_CONSTRAIN_13) Modify(f func(CORE_1_REGION_PMS_CONSTRAIN_13Value) CORE_1_REGION_PMS_CONSTRAIN_13Value) {
-	r.reg.Store(uint32(f(CORE_1_REGION_PMS_CONSTRAIN_13Value(r.reg.Load()))))
-}
-
-// CORE_1_REGION_PMS_CONSTRAIN_ADDR_10 returns field CORE_1_REGION_PMS_CONSTRAIN_ADDR_10 (bits 29:0): Region 9 end address and Region 10 start address for core1.
-func (v CORE_1_REGION_PMS_CONSTRAIN_13Value) CORE_1_REGION_PMS_CONSTRAIN_ADDR_10() uint32 {
-	return uint32(v) & 0x3fffffff
-}
-
-// WithCORE_1_REGION_PMS_CONSTRAIN_ADDR_10 returns v with field CORE_1_REGION_PMS_CONSTRAIN_ADDR_10 (bits 29:0) set to x, masked to the field width.
-func (v CORE_1_REGION_PMS_CONSTRAIN_13Value) WithCORE_1_REGION_PMS_CONSTRAIN_ADDR_10(x uint32) CORE_1_REGION_PMS_CONSTRAIN_13Value {
-	return v&^0x3fffffff | CORE_1_REGION_PMS_CONSTRAIN_13Value(x&0x3fffffff)
-}
-
-// CORE_1_REGION_PMS_CONSTRAIN_14 is register CORE_1_REGION_PMS_CONSTRAIN_14 (32-bit, read-write, reset 0x0): core1 region permission register 14.
-type CORE_1_REGION_PMS_CONSTRAIN_14 struct{ reg mmio.U32 }
-
-// CORE_1_REGION_PMS_CONSTRAIN_14Value is a value of register CORE_1_REGION_PMS_CONSTRAIN_14.
-type CORE_1_REGION_PMS_CONSTRAIN_14Value uint32
-
-// CORE_1_REGION_PMS_CONSTRAIN_14Reset is the reset value of register CORE_1_REGION_PMS_CONSTRAIN_14.
-const CORE_1_REGION_PMS_CONSTRAIN_14Reset CORE_1_REGION_PMS_CONSTRAIN_14Value = 0x0
-
-// Read loads the register.
-func (r *CORE_1_REGION_PMS_CONSTRAIN_14) Read() CORE_1_REGION_PMS_CONSTRAIN_14Value {
-	return CORE_1_REGION_PMS_CONSTRAIN_14Value(r.reg.Load())
-}
-
-// Write stores v in the register.
-func (r *CORE_1_REGION_PMS_CONSTRAIN_14) Write(v CORE_1_REGION_PMS_CONSTRAIN_14Value) {
-	r.reg.Store(uint32(v))
-}
-
-// WriteWith stores f(CORE_1_REGION_PMS_CONSTRAIN_14Reset): fields f leaves alone are written as their reset values.
-func (r *CORE_1_REGION_PMS_CONSTRAIN_14) WriteWith(f func(CORE_1_REGION_PMS_CONSTRAIN_14Value) CORE_1_REGION_PMS_CONSTRAIN_14Value) {
-	r.reg.Store(uint32(f(CORE_1_REGION_PMS_CONSTRAIN_14Reset)))
-}
-
-// Reset stores CORE_1_REGION_PMS_CONSTRAIN_14Reset in the register.
-func (r *CORE_1_REGION_PMS_CONSTRAIN_14) Reset() {
-	r.reg.Store(uint32(CORE_1_REGION_PMS_CONSTRAIN_14Reset))
-}
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *CORE_1_REGION_PMS_CONSTRAIN_14) Modify(f func(CORE_1_REGION_PMS_CONSTRAIN_14Value) CORE_1_REGION_PMS_CONSTRAIN_14Value) {
-	r.reg.Store(uint32(f(CORE_1_REGION_PMS_CONSTRAIN_14Value(r.reg.Load()))))
-}
-
-// CORE_1_REGION_PMS_CONSTRAIN_ADDR_11 returns field CORE_1_REGION_PMS_CONSTRAIN_ADDR_11 (bits 29:0): Region 10 end address for core1.
-func (v CORE_1_REGION_PMS_CONSTRAIN_14Value) CORE_1_REGION_PMS_CONSTRAIN_ADDR_11() uint32 {
-	return uint32(v) & 0x3fffffff
-}
-
-// WithCORE_1_REGION_PMS_CONSTRAIN_ADDR_11 returns v with field CORE_1_REGION_PMS_CONSTRAIN_ADDR_11 (bits 29:0) set to x, masked to the field width.
-func (v CORE_1_REGION_PMS_CONSTRAIN_14Value) WithCORE_1_REGION_PMS_CONSTRAIN_ADDR_11(x uint32) CORE_1_REGION_PMS_CONSTRAIN_14Value {
-	return v&^0x3fffffff | CORE_1_REGION_PMS_CONSTRAIN_14Value(x&0x3fffffff)
-}
-
-// CORE_1_PIF_PMS_MONITOR_0 is register CORE_1_PIF_PMS_MONITOR_0 (32-bit, read-write, reset 0x0): core1 permission report register 0.
-type CORE_1_PIF_PMS_MONITOR_0 struct{ reg mmio.U32 }
-
-// CORE_1_PIF_PMS_MONITOR_0Value is a value of register CORE_1_PIF_PMS_MONITOR_0.
-type CORE_1_PIF_PMS_MONITOR_0Value uint32
-
-// CORE_1_PIF_PMS_MONITOR_0Reset is the reset value of register CORE_1_PIF_PMS_MONITOR_0.
-const CORE_1_PIF_PMS_MONITOR_0Reset CORE_1_PIF_PMS_MONITOR_0Value = 0x0
-
-// Read loads the register.
-func (r *CORE_1_PIF_PMS_MONITOR_0) Read() CORE_1_PIF_PMS_MONITOR_0Value {
-	return CORE_1_PIF_PMS_MONITOR_0Value(r.reg.Load())
-}
-
-// Write stores v in the register.
-func (r *CORE_1_PIF_PMS_MONITOR_0) Write(v CORE_1_PIF_PMS_MONITOR_0Value) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(CORE_1_PIF_PMS_MONITOR_0Reset): fields f leaves alone are written as their reset values.
-func (r *CORE_1_PIF_PMS_MONITOR_0) WriteWith(f func(CORE_1_PIF_PMS_MONITOR_0Value) CORE_1_PIF_PMS_MONITOR_0Value) {
-	r.reg.Store(uint32(f(CORE_1_PIF_PMS_MONITOR_0Reset)))
-}
-
-// Reset stores CORE_1_PIF_PMS_MONITOR_0Reset in the register.
-func (r *CORE_1_PIF_PMS_MONITOR_0) Reset() { r.reg.Store(uint32(CORE_1_PIF_PMS_MONITOR_0Reset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *CORE_1_PIF_PMS_MONITOR_0) Modify(f func(CORE_1_PIF_PMS_MONITOR_0Value) CORE_1_PIF_PMS_MONITOR_0Value) {
-	r.reg.Store(uint32(f(CORE_1_PIF_PMS_MONITOR_0Value(r.reg.Load()))))
-}
-
-// CORE_1_PIF_PMS_MONITOR_LOCK returns field CORE_1_PIF_PMS_MONITOR_LOCK (bit 0): Set 1 to lock core1 permission report registers.
-func (v CORE_1_PIF_PMS_MONITOR_0Value) CORE_1_PIF_PMS_MONITOR_LOCK() bool { return v&0x1 != 0 }
-
-// WithCORE_1_PIF_PMS_MONITOR_LOCK returns v with field CORE_1_PIF_PMS_MONITOR_LOCK (bit 0) set to b.
-func (v CORE_1_PIF_PMS_MONITOR_0Value) WithCORE_1_PIF_PMS_MONITOR_LOCK(b bool) CORE_1_PIF_PMS_MONITOR_0Value {
-	return v&^0x1 | CORE_1_PIF_PMS_MONITOR_0Value(b2u(b))
-}
-
-// CORE_1_PIF_PMS_MONITOR_1 is register CORE_1_PIF_PMS_MONITOR_1 (32-bit, read-write, reset 0x3): core1 permission report register 1.
-type CORE_1_PIF_PMS_MONITOR_1 struct{ reg mmio.U32 }
-
-// CORE_1_PIF_PMS_MONITOR_1Value is a value of register CORE_1_PIF_PMS_MONITOR_1.
-type CORE_1_PIF_PMS_MONITOR_1Value uint32
-
-// CORE_1_PIF_PMS_MONITOR_1Reset is the reset value of register CORE_1_PIF_PMS_MONITOR_1.
-const CORE_1_PIF_PMS_MONITOR_1Reset CORE_1_PIF_PMS_MONITOR_1Value = 0x3
-
-// Read loads the register.
-func (r *CORE_1_PIF_PMS_MONITOR_1) Read() CORE_1_PIF_PMS_MONITOR_1Value {
-	return CORE_1_PIF_PMS_MONITOR_1Value(r.reg.Load())
-}
-
-// Write stores v in the register.
-func (r *CORE_1_PIF_PMS_MONITOR_1) Write(v CORE_1_PIF_PMS_MONITOR_1Value) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(CORE_1_PIF_PMS_MONITOR_1Reset): fields f leaves alone are written as their reset values.
-func (r *CORE_1_PIF_PMS_MONITOR_1) WriteWith(f func(CORE_1_PIF_PMS_MONITOR_1Value) CORE_1_PIF_PMS_MONITOR_1Value) {
-	r.reg.Store(uint32(f(CORE_1_PIF_PMS_MONITOR_1Reset)))
-}
-
-// Reset stores CORE_1_PIF_PMS_MONITOR_1Reset in the register.
-func (r *CORE_1_PIF_PMS_MONITOR_1) Reset() { r.reg.Store(uint32(CORE_1_PIF_PMS_MONITOR_1Reset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *CORE_1_PIF_PMS_MONITOR_1) Modify(f func(CORE_1_PIF_PMS_MONITOR_1Value) CORE_1_PIF_PMS_MONITOR_1Value) {
-	r.reg.Store(uint32(f(CORE_1_PIF_PMS_MONITOR_1Value(r.reg.Load()))))
-}
-
-// CORE_1_PIF_PMS_MONITOR_VIOLATE_CLR returns field CORE_1_PIF_PMS_MONITOR_VIOLATE_CLR (bit 0): Set 1 to clear interrupt that core1 initiate illegal PIF bus access.
-func (v CORE_1_PIF_PMS_MONITOR_1Value) CORE_1_PIF_PMS_MONITOR_VIOLATE_CLR() bool { return v&0x1 != 0 }
-
-// WithCORE_1_PIF_PMS_MONITOR_VIOLATE_CLR returns v with field CORE_1_PIF_PMS_MONITOR_VIOLATE_CLR (bit 0) set to b.
-func (v CORE_1_PIF_PMS_MONITOR_1Value) WithCORE_1_PIF_PMS_MONITOR_VIOLATE_CLR(b bool) CORE_1_PIF_PMS_MONITOR_1Value {
-	return v&^0x1 | CORE_1_PIF_PMS_MONITOR_1Value(b2u(b))
-}
-
-// CORE_1_PIF_PMS_MONITOR_VIOLATE_EN returns field CORE_1_PIF_PMS_MONITOR_VIOLATE_EN (bit 1): Set 1 to enable interrupt that core1 initiate illegal PIF bus access.
-func (v CORE_1_PIF_PMS_MONITOR_1Value) CORE_1_PIF_PMS_MONITOR_VIOLATE_EN() bool { return v&0x2 != 0 }
-
-// WithCORE_1_PIF_PMS_MONITOR_VIOLATE_EN returns v with field CORE_1_PIF_PMS_MONITOR_VIOLATE_EN (bit 1) set to b.
-func (v CORE_1_PIF_PMS_MONITOR_1Value) WithCORE_1_PIF_PMS_MONITOR_VIOLATE_EN(b bool) CORE_1_PIF_PMS_MONITOR_1Value {
-	return v&^0x2 | CORE_1_PIF_PMS_MONITOR_1Value(b2u(b))<<1
-}
-
-// CORE_1_PIF_PMS_MONITOR_2 is register CORE_1_PIF_PMS_MONITOR_2 (32-bit, read-write, reset 0x0): core1 permission report register 2.
-type CORE_1_PIF_PMS_MONITOR_2 struct{ reg mmio.U32 }
-
-// CORE_1_PIF_PMS_MONITOR_2Value is a value of register CORE_1_PIF_PMS_MONITOR_2.
-type CORE_1_PIF_PMS_MONITOR_2Value uint32
-
-// CORE_1_PIF_PMS_MONITOR_2Reset is the reset value of register CORE_1_PIF_PMS_MONITOR_2.
-const CORE_1_PIF_PMS_MONITOR_2Reset CORE_1_PIF_PMS_MONITOR_2Value = 0x0
-
-// Read loads the register.
-func (r *CORE_1_PIF_PMS_MONITOR_2) Read() CORE_1_PIF_PMS_MONITOR_2Value {
-	return CORE_1_PIF_PMS_MONITOR_2Value(r.reg.Load())
-}
-
-// Write stores v in the register.
-func (r *CORE_1_PIF_PMS_MONITOR_2) Write(v CORE_1_PIF_PMS_MONITOR_2Value) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(CORE_1_PIF_PMS_MONITOR_2Reset): fields f leaves alone are written as their reset values.
-func (r *CORE_1_PIF_PMS_MONITOR_2) WriteWith(f func(CORE_1_PIF_PMS_MONITOR_2Value) CORE_1_PIF_PMS_MONITOR_2Value) {
-	r.reg.Store(uint32(f(CORE_1_PIF_PMS_MONITOR_2Reset)))
-}
-
-// Reset stores CORE_1_PIF_PMS_MONITOR_2Reset in the register.
-func (r *CORE_1_PIF_PMS_MONITOR_2) Reset() { r.reg.Store(uint32(CORE_1_PIF_PMS_MONITOR_2Reset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *CORE_1_PIF_PMS_MONITOR_2) Modify(f func(CORE_1_PIF_PMS_MONITOR_2Value) CORE_1_PIF_PMS_MONITOR_2Value) {
-	r.reg.Store(uint32(f(CORE_1_PIF_PMS_MONITOR_2Value(r.reg.Load()))))
-}
-
-// CORE_1_PIF_PMS_MONITOR_VIOLATE_INTR returns field CORE_1_PIF_PMS_MONITOR_VIOLATE_INTR (bit 0): Record core1 illegal access interrupt state.
-func (v CORE_1_PIF_PMS_MONITOR_2Value) CORE_1_PIF_PMS_MONITOR_VIOLATE_INTR() bool { return v&0x1 != 0 }
-
-// CORE_1_PIF_PMS_MONITOR_VIOLATE_STATUS_HPORT_0 returns field CORE_1_PIF_PMS_MONITOR_VIOLATE_STATUS_HPORT_0 (bit 1): Record hport information when core1 initiate illegal access.
-func (v CORE_1_PIF_PMS_MONITOR_2Value) CORE_1_PIF_PMS_MONITOR_VIOLATE_STATUS_HPORT_0() bool {
-	return v&0x2 != 0
-}
-
-// CORE_1_PIF_PMS_MONITOR_VIOLATE_STATUS_HSIZE returns field CORE_1_PIF_PMS_MONITOR_VIOLATE_STATUS_HSIZE (bits 4:2): Record access type when core1 initate illegal access.
-func (v CORE_1_PIF_PMS_MONITOR_2Value) CORE_1_PIF_PMS_MONITOR_VIOLATE_STATUS_HSIZE() uint32 {
-	return uint32(v>>2) & 0x7
-}
-
-// CORE_1_PIF_PMS_MONITOR_VIOLATE_STATUS_HWRITE returns field CORE_1_PIF_PMS_MONITOR_VIOLATE_STATUS_HWRITE (bit 5): Record access direction when core1 initiate illegal access.
-func (v CORE_1_PIF_PMS_MONITOR_2Value) CORE_1_PIF_PMS_MONITOR_VIOLATE_STATUS_HWRITE() bool {
-	return v&0x20 != 0
-}
-
-// CORE_1_PIF_PMS_MONITOR_VIOLATE_STATUS_HWORLD returns field CORE_1_PIF_PMS_MONITOR_VIOLATE_STATUS_HWORLD (bits 7:6): Record world information when core1 initiate illegal access.
-func (v CORE_1_PIF_PMS_MONITOR_2Value) CORE_1_PIF_PMS_MONITOR_VIOLATE_STATUS_HWORLD() uint32 {
-	return uint32(v>>6) & 0x3
-}
-
-// CORE_1_PIF_PMS_MONITOR_3 is register CORE_1_PIF_PMS_MONITOR_3 (32-bit, read-write, reset 0x0): core1 permission report register 3.
-type CORE_1_PIF_PMS_MONITOR_3 struct{ reg mmio.U32 }
-
-// CORE_1_PIF_PMS_MONITOR_3Value is a value of register CORE_1_PIF_PMS_MONITOR_3.
-type CORE_1_PIF_PMS_MONITOR_3Value uint32
-
-// CORE_1_PIF_PMS_MONITOR_3Reset is the reset value of register CORE_1_PIF_PMS_MONITOR_3.
-const CORE_1_PIF_PMS_MONITOR_3Reset CORE_1_PIF_PMS_MONITOR_3Value = 0x0
-
-// Read loads the register.
-func (r *CORE_1_PIF_PMS_MONITOR_3) Read() CORE_1_PIF_PMS_MONITOR_3Value {
-	return CORE_1_PIF_PMS_MONITOR_3Value(r.reg.Load())
-}
-
-// Write stores v in the register.
-func (r *CORE_1_PIF_PMS_MONITOR_3) Write(v CORE_1_PIF_PMS_MONITOR_3Value) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(CORE_1_PIF_PMS_MONITOR_3Reset): fields f leaves alone are written as their reset values.
-func (r *CORE_1_PIF_PMS_MONITOR_3) WriteWith(f func(CORE_1_PIF_PMS_MONITOR_3Value) CORE_1_PIF_PMS_MONITOR_3Value) {
-	r.reg.Store(uint32(f(CORE_1_PIF_PMS_MONITOR_3Reset)))
-}
-
-// Reset stores CORE_1_PIF_PMS_MONITOR_3Reset in the register.
-func (r *CORE_1_PIF_PMS_MONITOR_3) Reset() { r.reg.Store(uint32(CORE_1_PIF_PMS_MONITOR_3Reset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *CORE_1_PIF_PMS_MONITOR_3) Modify(f func(CORE_1_PIF_PMS_MONITOR_3Value) CORE_1_PIF_PMS_MONITOR_3Value) {
-	r.reg.Store(uint32(f(CORE_1_PIF_PMS_MONITOR_3Value(r.reg.Load()))))
-}
-
-// CORE_1_PIF_PMS_MONITOR_VIOLATE_STATUS_HADDR returns field CORE_1_PIF_PMS_MONITOR_VIOLATE_STATUS_HADDR (bits 31:0): Record address information when core1 initiate illegal access.
-func (v CORE_1_PIF_PMS_MONITOR_3Value) CORE_1_PIF_PMS_MONITOR_VIOLATE_STATUS_HADDR() uint32 {
-	return uint32(v) & 0xffffffff
-}
-
-// CORE_1_PIF_PMS_MONITOR_4 is register CORE_1_PIF_PMS_MONITOR_4 (32-bit, read-write, reset 0x3): core1 permission report register 4.
-type CORE_1_PIF_PMS_MONITOR_4 struct{ reg mmio.U32 }
-
-// CORE_1_PIF_PMS_MONITOR_4Value is a value of register CORE_1_PIF_PMS_MONITOR_4.
-type CORE_1_PIF_PMS_MONITOR_4Value uint32
-
-// CORE_1_PIF_PMS_MONITOR_4Reset is the reset value of register CORE_1_PIF_PMS_MONITOR_4.
-const CORE_1_PIF_PMS_MONITOR_4Reset CORE_1_PIF_PMS_MONITOR_4Value = 0x3
-
-// Read loads the register.
-func (r *CORE_1_PIF_PMS_MONITOR_4) Read() CORE_1_PIF_PMS_MONITOR_4Value {
-	return CORE_1_PIF_PMS_MONITOR_4Value(r.reg.Load())
-}
-
-// Write stores v in the register.
-func (r *CORE_1_PIF_PMS_MONITOR_4) Write(v CORE_1_PIF_PMS_MONITOR_4Value) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(CORE_1_PIF_PMS_MONITOR_4Reset): fields f leaves alone are written as their reset values.
-func (r *CORE_1_PIF_PMS_MONITOR_4) WriteWith(f func(CORE_1_PIF_PMS_MONITOR_4Value) CORE_1_PIF_PMS_MONITOR_4Value) {
-	r.reg.Store(uint32(f(CORE_1_PIF_PMS_MONITOR_4Reset)))
-}
-
-// Reset stores CORE_1_PIF_PMS_MONITOR_4Reset in the register.
-func (r *CORE_1_PIF_PMS_MONITOR_4) Reset() { r.reg.Store(uint32(CORE_1_PIF_PMS_MONITOR_4Reset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *CORE_1_PIF_PMS_MONITOR_4) Modify(f func(CORE_1_PIF_PMS_MONITOR_4Value) CORE_1_PIF_PMS_MONITOR_4Value) {
-	r.reg.Store(uint32(f(CORE_1_PIF_PMS_MONITOR_4Value(r.reg.Load()))))
-}
-
-// CORE_1_PIF_PMS_MONITOR_NONWORD_VIOLATE_CLR returns field CORE_1_PIF_PMS_MONITOR_NONWORD_VIOLATE_CLR (bit 0): Set 1 to clear interrupt that core1 initiate unsupported access type.
-func (v CORE_1_PIF_PMS_MONITOR_4Value) CORE_1_PIF_PMS_MONITOR_NONWORD_VIOLATE_CLR() bool {
-	return v&0x1 != 0
-}
-
-// WithCORE_1_PIF_PMS_MONITOR_NONWORD_VIOLATE_CLR returns v with field CORE_1_PIF_PMS_MONITOR_NONWORD_VIOLATE_CLR (bit 0) set to b.
-func (v CORE_1_PIF_PMS_MONITOR_4Value) WithCORE_1_PIF_PMS_MONITOR_NONWORD_VIOLATE_CLR(b bool) CORE_1_PIF_PMS_MONITOR_4Value {
-	return v&^0x1 | CORE_1_PIF_PMS_MONITOR_4Value(b2u(b))
-}
-
-// CORE_1_PIF_PMS_MONITOR_NONWORD_VIOLATE_EN returns field CORE_1_PIF_PMS_MONITOR_NONWORD_VIOLATE_EN (bit 1): Set 1 to enable interrupt that core1 initiate unsupported access type.
-func (v CORE_1_PIF_PMS_MONITOR_4Value) CORE_1_PIF_PMS_MONITOR_NONWORD_VIOLATE_EN() bool {
-	return v&0x2 != 0
-}
-
-// WithCORE_1_PIF_PMS_MONITOR_NONWORD_VIOLATE_EN returns v with field CORE_1_PIF_PMS_MONITOR_NONWORD_VIOLATE_EN (bit 1) set to b.
-func (v CORE_1_PIF_PMS_MONITOR_4Value) WithCORE_1_PIF_PMS_MONITOR_NONWORD_VIOLATE_EN(b bool) CORE_1_PIF_PMS_MONITOR_4Value {
-	return v&^0x2 | CORE_1_PIF_PMS_MONITOR_4Value(b2u(b))<<1
-}
-
-// CORE_1_PIF_PMS_MONITOR_5 is register CORE_1_PIF_PMS_MONITOR_5 (32-bit, read-write, reset 0x0): core1 permission report register 5.
-type CORE_1_PIF_PMS_MONITOR_5 struct{ reg mmio.U32 }
-
-// CORE_1_PIF_PMS_MONITOR_5Value is a value of register CORE_1_PIF_PMS_MONITOR_5.
-type CORE_1_PIF_PMS_MONITOR_5Value uint32
-
-// CORE_1_PIF_PMS_MONITOR_5Reset is the reset value of register CORE_1_PIF_PMS_MONITOR_5.
-const CORE_1_PIF_PMS_MONITOR_5Reset CORE_1_PIF_PMS_MONITOR_5Value = 0x0
-
-// Read loads the register.
-func (r *CORE_1_PIF_PMS_MONITOR_5) Read() CORE_1_PIF_PMS_MONITOR_5Value {
-	return CORE_1_PIF_PMS_MONITOR_5Value(r.reg.Load())
-}
-
-// Write stores v in the register.
-func (r *CORE_1_PIF_PMS_MONITOR_5) Write(v CORE_1_PIF_PMS_MONITOR_5Value) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(CORE_1_PIF_PMS_MONITOR_5Reset): fields f leaves alone are written as their reset values.
-func (r *CORE_1_PIF_PMS_MONITOR_5) WriteWith(f func(CORE_1_PIF_PMS_MONITOR_5Value) CORE_1_PIF_PMS_MONITOR_5Value) {
-	r.reg.Store(uint32(f(CORE_1_PIF_PMS_MONITOR_5Reset)))
-}
-
-// Reset stores CORE_1_PIF_PMS_MONITOR_5Reset in the register.
-func (r *CORE_1_PIF_PMS_MONITOR_5) Reset() { r.reg.Store(uint32(CORE_1_PIF_PMS_MONITOR_5Reset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *CORE_1_PIF_PMS_MONITOR_5) Modify(f func(CORE_1_PIF_PMS_MONITOR_5Value) CORE_1_PIF_PMS_MONITOR_5Value) {
-	r.reg.Store(uint32(f(CORE_1_PIF_PMS_MONITOR_5Value(r.reg.Load()))))
-}
-
-// CORE_1_PIF_PMS_MONITOR_NONWORD_VIOLATE_INTR returns field CORE_1_PIF_PMS_MONITOR_NONWORD_VIOLATE_INTR (bit 0): Record core1 unsupported access type interrupt state.
-func (v CORE_1_PIF_PMS_MONITOR_5Value) CORE_1_PIF_PMS_MONITOR_NONWORD_VIOLATE_INTR() bool {
-	return v&0x1 != 0
-}
-
-// CORE_1_PIF_PMS_MONITOR_NONWORD_VIOLATE_STATUS_HSIZE returns field CORE_1_PIF_PMS_MONITOR_NONWORD_VIOLATE_STATUS_HSIZE (bits 2:1): Record access type when core1 initiate unsupported access type.
-func (v CORE_1_PIF_PMS_MONITOR_5Value) CORE_1_PIF_PMS_MONITOR_NONWORD_VIOLATE_STATUS_HSIZE() uint32 {
-	return uint32(v>>1) & 0x3
-}
-
-// CORE_1_PIF_PMS_MONITOR_NONWORD_VIOLATE_STATUS_HWORLD returns field CORE_1_PIF_PMS_MONITOR_NONWORD_VIOLATE_STATUS_HWORLD (bits 4:3): Record world information when core1 initiate unsupported access type.
-func (v CORE_1_PIF_PMS_MONITOR_5Value) CORE_1_PIF_PMS_MONITOR_NONWORD_VIOLATE_STATUS_HWORLD() uint32 {
-	return uint32(v>>3) & 0x3
-}
-
-// CORE_1_PIF_PMS_MONITOR_6 is register CORE_1_PIF_PMS_MONITOR_6 (32-bit, read-write, reset 0x0): core1 permission report register 6.
-type CORE_1_PIF_PMS_MONITOR_6 struct{ reg mmio.U32 }
-
-// CORE_1_PIF_PMS_MONITOR_6Value is a value of register CORE_1_PIF_PMS_MONITOR_6.
-type CORE_1_PIF_PMS_MONITOR_6Value uint32
-
-// CORE_1_PIF_PMS_MONITOR_6Reset is the reset value of register CORE_1_PIF_PMS_MONITOR_6.
-const CORE_1_PIF_PMS_MONITOR_6Reset CORE_1_PIF_PMS_MONITOR_6Value = 0x0
-
-// Read loads the register.
-func (r *CORE_1_PIF_PMS_MONITOR_6) Read() CORE_1_PIF_PMS_MONITOR_6Value {
-	return CORE_1_PIF_PMS_MONITOR_6Value(r.reg.Load())
-}
-
-// Write stores v in the register.
-func (r *CORE_1_PIF_PMS_MONITOR_6) Write(v CORE_1_PIF_PMS_MONITOR_6Value) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(CORE_1_PIF_PMS_MONITOR_6Reset): fields f leaves alone are written as their reset values.
-func (r *CORE_1_PIF_PMS_MONITOR_6) WriteWith(f func(CORE_1_PIF_PMS_MONITOR_6Value) CORE_1_PIF_PMS_MONITOR_6Value) {
-	r.reg.Store(uint32(f(CORE_1_PIF_PMS_MONITOR_6Reset)))
-}
-
-// Reset stores CORE_1_PIF_PMS_MONITOR_6Reset in the register.
-func (r *CORE_1_PIF_PMS_MONITOR_6) Reset() { r.reg.Store(uint32(CORE_1_PIF_PMS_MONITOR_6Reset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *CORE_1_PIF_PMS_MONITOR_6) Modify(f func(CORE_1_PIF_PMS_MONITOR_6Value) CORE_1_PIF_PMS_MONITOR_6Value) {
-	r.reg.Store(uint32(f(CORE_1_PIF_PMS_MONITOR_6Value(r.reg.Load()))))
-}
-
-// CORE_1_PIF_PMS_MONITOR_NONWORD_VIOLATE_STATUS_HADDR returns field CORE_1_PIF_PMS_MONITOR_NONWORD_VIOLATE_STATUS_HADDR (bits 31:0): Record address information when core1 initiate unsupported access type.
-func (v CORE_1_PIF_PMS_MONITOR_6Value) CORE_1_PIF_PMS_MONITOR_NONWORD_VIOLATE_STATUS_HADDR() uint32 {
-	return uint32(v) & 0xffffffff
-}
-
-// CORE_1_VECBASE_OVERRIDE_LOCK is register CORE_1_VECBASE_OVERRIDE_LOCK (32-bit, read-write, reset 0x0): core1 vecbase override configuration register 0.
-type CORE_1_VECBASE_OVERRIDE_LOCK struct{ reg mmio.U32 }
-
-// CORE_1_VECBASE_OVERRIDE_LOCKValue is a value of register CORE_1_VECBASE_OVERRIDE_LOCK.
-type CORE_1_VECBASE_OVERRIDE_LOCKValue uint32
-
-// CORE_1_VECBASE_OVERRIDE_LOCKReset is the reset value of register CORE_1_VECBASE_OVERRIDE_LOCK.
-const CORE_1_VECBASE_OVERRIDE_LOCKReset CORE_1_VECBASE_OVERRIDE_LOCKValue = 0x0
-
-// Read loads the register.
-func (r *CORE_1_VECBASE_OVERRIDE_LOCK) Read() CORE_1_VECBASE_OVERRIDE_LOCKValue {
-	return CORE_1_VECBASE_OVERRIDE_LOCKValue(r.reg.Load())
-}
-
-// Write stores v in the register.
-func (r *CORE_1_VECBASE_OVERRIDE_LOCK) Write(v CORE_1_VECBASE_OVERRIDE_LOCKValue) {
-	r.reg.Store(uint32(v))
-}
-
-// WriteWith stores f(CORE_1_VECBASE_OVERRIDE_LOCKReset): fields f leaves alone are written as their reset values.
-func (r *CORE_1_VECBASE_OVERRIDE_LOCK) WriteWith(f func(CORE_1_VECBASE_OVERRIDE_LOCKValue) CORE_1_VECBASE_OVERRIDE_LOCKValue) {
-	r.reg.Store(uint32(f(CORE_1_VECBASE_OVERRIDE_LOCKReset)))
-}
-
-// Reset stores CORE_1_VECBASE_OVERRIDE_LOCKReset in the register.
-func (r *CORE_1_VECBASE_OVERRIDE_LOCK) Reset() {
-	r.reg.Store(uint32(CORE_1_VECBASE_OVERRIDE_LOCKReset))
-}
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *CORE_1_VECBASE_OVERRIDE_LOCK) Modify(f func(CORE_1_VECBASE_OVERRIDE_LOCKValue) CORE_1_VECBASE_OVERRIDE_LOCKValue) {
-	r.reg.Store(uint32(f(CORE_1_VECBASE_OVERRIDE_LOCKValue(r.reg.Load()))))
-}
-
-// CORE_1_VECBASE_OVERRIDE_LOCK returns field CORE_1_VECBASE_OVERRIDE_LOCK (bit 0): Set 1 to lock core1 vecbase configuration register.
-func (v CORE_1_VECBASE_OVERRIDE_LOCKValue) CORE_1_VECBASE_OVERRIDE_LOCK() bool { return v&0x1 != 0 }
-
-// WithCORE_1_VECBASE_OVERRIDE_LOCK returns v with field CORE_1_VECBASE_OVERRIDE_LOCK (bit 0) set to b.
-func (v CORE_1_VECBASE_OVERRIDE_LOCKValue) WithCORE_1_VECBASE_OVERRIDE_LOCK(b bool) CORE_1_VECBASE_OVERRIDE_LOCKValue {
-	return v&^0x1 | CORE_1_VECBASE_OVERRIDE_LOCKValue(b2u(b))
-}
-
-// CORE_1_VECBASE_OVERRIDE_0 is register CORE_1_VECBASE_OVERRIDE_0 (32-bit, read-write, reset 0x1): core1 vecbase override configuration register 0.
-type CORE_1_VECBASE_OVERRIDE_0 struct{ reg mmio.U32 }
-
-// CORE_1_VECBASE_OVERRIDE_0Value is a value of register CORE_1_VECBASE_OVERRIDE_0.
-type CORE_1_VECBASE_OVERRIDE_0Value uint32
-
-// CORE_1_VECBASE_OVERRIDE_0Reset is the reset value of register CORE_1_VECBASE_OVERRIDE_0.
-const CORE_1_VECBASE_OVERRIDE_0Reset CORE_1_VECBASE_OVERRIDE_0Value = 0x1
-
-// Read loads the register.
-func (r *CORE_1_VECBASE_OVERRIDE_0) Read() CORE_1_VECBASE_OVERRIDE_0Value {
-	return CORE_1_VECBASE_OVERRIDE_0Value(r.reg.Load())
-}
-
-// Write stores v in the register.
-func (r *CORE_1_VECBASE_OVERRIDE_0) Write(v CORE_1_VECBASE_OVERRIDE_0Value) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(CORE_1_VECBASE_OVERRIDE_0Reset): fields f leaves alone are written as their reset values.
-func (r *CORE_1_VECBASE_OVERRIDE_0) WriteWith(f func(CORE_1_VECBASE_OVERRIDE_0Value) CORE_1_VECBASE_OVERRIDE_0Value) {
-	r.reg.Store(uint32(f(CORE_1_VECBASE_OVERRIDE_0Reset)))
-}
-
-// Reset stores CORE_1_VECBASE_OVERRIDE_0Reset in the register.
-func (r *CORE_1_VECBASE_OVERRIDE_0) Reset() { r.reg.Store(uint32(CORE_1_VECBASE_OVERRIDE_0Reset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *CORE_1_VECBASE_OVERRIDE_0) Modify(f func(CORE_1_VECBASE_OVERRIDE_0Value) CORE_1_VECBASE_OVERRIDE_0Value) {
-	r.reg.Store(uint32(f(CORE_1_VECBASE_OVERRIDE_0Value(r.reg.Load()))))
-}
-
-// CORE_1_VECBASE_WORLD_MASK returns field CORE_1_VECBASE_WORLD_MASK (bit 0): Set 1 to mask world, then only world0_value will work.
-func (v CORE_1_VECBASE_OVERRIDE_0Value) CORE_1_VECBASE_WORLD_MASK() bool { return v&0x1 != 0 }
-
-// WithCORE_1_VECBASE_WORLD_MASK returns v with field CORE_1_VECBASE_WORLD_MASK (bit 0) set to b.
-func (v CORE_1_VECBASE_OVERRIDE_0Value) WithCORE_1_VECBASE_WORLD_MASK(b bool) CORE_1_VECBASE_OVERRIDE_0Value {
-	return v&^0x1 | CORE_1_VECBASE_OVERRIDE_0Value(b2u(b))
-}
-
-// CORE_1_VECBASE_OVERRIDE_1 is register CORE_1_VECBASE_OVERRIDE_1 (32-bit, read-write, reset 0x0): core1 vecbase override configuration register 1.
-type CORE_1_VECBASE_OVERRIDE_1 struct{ reg mmio.U32 }
-
-// CORE_1_VECBASE_OVERRIDE_1Value is a value of register CORE_1_VECBASE_OVERRIDE_1.
-type CORE_1_VECBASE_OVERRIDE_1Value uint32
-
-// CORE_1_VECBASE_OVERRIDE_1Reset is the reset value of register CORE_1_VECBASE_OVERRIDE_1.
-const CORE_1_VECBASE_OVERRIDE_1Reset CORE_1_VECBASE_OVERRIDE_1Value = 0x0
-
-// Read loads the register.
-func (r *CORE_1_VECBASE_OVERRIDE_1) Read() CORE_1_VECBASE_OVERRIDE_1Value {
-	return CORE_1_VECBASE_OVERRIDE_1Value(r.reg.Load())
-}
-
-// Write stores v in the register.
-func (r *CORE_1_VECBASE_OVERRIDE_1) Write(v CORE_1_VECBASE_OVERRIDE_1Value) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(CORE_1_VECBASE_OVERRIDE_1Reset): fields f leaves alone are written as their reset values.
-func (r *CORE_1_VECBASE_OVERRIDE_1) WriteWith(f func(CORE_1_VECBASE_OVERRIDE_1Value) CORE_1_VECBASE_OVERRIDE_1Value) {
-	r.reg.Store(uint32(f(CORE_1_VECBASE_OVERRIDE_1Reset)))
-}
-
-// Reset stores CORE_1_VECBASE_OVERRIDE_1Reset in the register.
-func (r *CORE_1_VECBASE_OVERRIDE_1) Reset() { r.reg.Store(uint32(CORE_1_VECBASE_OVERRIDE_1Reset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *CORE_1_VECBASE_OVERRIDE_1) Modify(f func(CORE_1_VECBASE_OVERRIDE_1Value) CORE_1_VECBASE_OVERRIDE_1Value) {
-	r.reg.Store(uint32(f(CORE_1_VECBASE_OVERRIDE_1Value(r.reg.Load()))))
-}
-
-// CORE_1_VECBASE_OVERRIDE_WORLD0_VALUE returns field CORE_1_VECBASE_OVERRIDE_WORLD0_VALUE (bits 21:0): world0 vecbase_override register, when core1 in world0 use this register to override vecbase register.
-func (v CORE_1_VECBASE_OVERRIDE_1Value) CORE_1_VECBASE_OVERRIDE_WORLD0_VALUE() uint32 {
-	return uint32(v) & 0x3fffff
-}
-
-// WithCORE_1_VECBASE_OVERRIDE_WORLD0_VALUE returns v with field CORE_1_VECBASE_OVERRIDE_WORLD0_VALUE (bits 21:0) set to x, masked to the field width.
-func (v CORE_1_VECBASE_OVERRIDE_1Value) WithCORE_1_VECBASE_OVERRIDE_WORLD0_VALUE(x uint32) CORE_1_VECBASE_OVERRIDE_1Value {
-	return v&^0x3fffff | CORE_1_VECBASE_OVERRIDE_1Value(x&0x3fffff)
-}
-
-// CORE_1_VECBASE_OVERRIDE_SEL returns field CORE_1_VECBASE_OVERRIDE_SEL (bits 23:22): Set 0x3 to sel vecbase_override to override vecbase register.
-func (v CORE_1_VECBASE_OVERRIDE_1Value) CORE_1_VECBASE_OVERRIDE_SEL() uint32 {
-	return uint32(v>>22) & 0x3
-}
-
-// WithCORE_1_VECBASE_OVERRIDE_SEL returns v with field CORE_1_VECBASE_OVERRIDE_SEL (bits 23:22) set to x, masked to the field width.
-func (v CORE_1_VECBASE_OVERRIDE_1Value) WithCORE_1_VECBASE_OVERRIDE_SEL(x uint32) CORE_1_VECBASE_OVERRIDE_1Value {
-	return v&^0xc00000 | CORE_1_VECBASE_OVERRIDE_1Value(x&0x3)<<22
-}
-
-// CORE_1_VECBASE_OVERRIDE_2 is register CORE_1_VECBASE_OVERRIDE_2 (32-bit, read-write, reset 0x0): core1 vecbase override configuration register 1.
-type CORE_1_VECBASE_OVERRIDE_2 struct{ reg mmio.U32 }
-
-// CORE_1_VECBASE_OVERRIDE_2Value is a value of register CORE_1_VECBASE_OVERRIDE_2.
-type CORE_1_VECBASE_OVERRIDE_2Value uint32
-
-// CORE_1_VECBASE_OVERRIDE_2Reset is the reset value of register CORE_1_VECBASE_OVERRIDE_2.
-const CORE_1_VECBASE_OVERRIDE_2Reset CORE_1_VECBASE_OVERRIDE_2Value = 0x0
-
-// Read loads the register.
-func (r *CORE_1_VECBASE_OVERRIDE_2) Read() CORE_1_VECBASE_OVERRIDE_2Value {
-	return CORE_1_VECBASE_OVERRIDE_2Value(r.reg.Load())
-}
-
-// Write stores v in the register.
-func (r *CORE_1_VECBASE_OVERRIDE_2) Write(v CORE_1_VECBASE_OVERRIDE_2Value) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(CORE_1_VECBASE_OVERRIDE_2Reset): fields f leaves alone are written as their reset values.
-func (r *CORE_1_VECBASE_OVERRIDE_2) WriteWith(f func(CORE_1_VECBASE_OVERRIDE_2Value) CORE_1_VECBASE_OVERRIDE_2Value) {
-	r.reg.Store(uint32(f(CORE_1_VECBASE_OVERRIDE_2Reset)))
-}
-
-// Reset stores CORE_1_VECBASE_OVERRIDE_2Reset in the register.
-func (r *CORE_1_VECBASE_OVERRIDE_2) Reset() { r.reg.Store(uint32(CORE_1_VECBASE_OVERRIDE_2Reset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *CORE_1_VECBASE_OVERRIDE_2) Modify(f func(CORE_1_VECBASE_OVERRIDE_2Value) CORE_1_VECBASE_OVERRIDE_2Value) {
-	r.reg.Store(uint32(f(CORE_1_VECBASE_OVERRIDE_2Value(r.reg.Load()))))
-}
-
-// CORE_1_VECBASE_OVERRIDE_WORLD1_VALUE returns field CORE_1_VECBASE_OVERRIDE_WORLD1_VALUE (bits 21:0): world1 vecbase_override register, when core1 in world1 use this register to override vecbase register.
-func (v CORE_1_VECBASE_OVERRIDE_2Value) CORE_1_VECBASE_OVERRIDE_WORLD1_VALUE() uint32 {
-	return uint32(v) & 0x3fffff
-}
-
-// WithCORE_1_VECBASE_OVERRIDE_WORLD1_VALUE returns v with field CORE_1_VECBASE_OVERRIDE_WORLD1_VALUE (bits 21:0) set to x, masked to the field width.
-func (v CORE_1_VECBASE_OVERRIDE_2Value) WithCORE_1_VECBASE_OVERRIDE_WORLD1_VALUE(x uint32) CORE_1_VECBASE_OVERRIDE_2Value {
-	return v&^0x3fffff | CORE_1_VECBASE_OVERRIDE_2Value(x&0x3fffff)
-}
-
-// CORE_1_TOOMANYEXCEPTIONS_M_OVERRIDE_0 is register CORE_1_TOOMANYEXCEPTIONS_M_OVERRIDE_0 (32-bit, read-write, reset 0x0): core1 toomanyexception override configuration register 0.
-type CORE_1_TOOMANYEXCEPTIONS_M_OVERRIDE_0 struct{ reg mmio.U32 }
-
-// CORE_1_TOOMANYEXCEPTIONS_M_OVERRIDE_0Value is a value of register CORE_1_TOOMANYEXCEPTIONS_M_OVERRIDE_0.
-type CORE_1_TOOMANYEXCEPTIONS_M_OVERRIDE_0Value uint32
-
-// CORE_1_TOOMANYEXCEPTIONS_M_OVERRIDE_0Reset is the reset value of register CORE_1_TOOMANYEXCEPTIONS_M_OVERRIDE_0.
-const CORE_1_TOOMANYEXCEPTIONS_M_OVERRIDE_0Reset CORE_1_TOOMANYEXCEPTIONS_M_OVERRIDE_0Value = 0x0
-
-// Read loads the register.
-func (r *CORE_1_TOOMANYEXCEPTIONS_M_OVERRIDE_0) Read() CORE_1_TOOMANYEXCEPTIONS_M_OVERRIDE_0Value {
-	return CORE_1_TOOMANYEXCEPTIONS_M_OVERRIDE_0Value(r.reg.Load())
-}
-
-// Write stores v in the register.
-func (r *CORE_1_TOOMANYEXCEPTIONS_M_OVERRIDE_0) Write(v CORE_1_TOOMANYEXCEPTIONS_M_OVERRIDE_0Value) {
-	r.reg.Store(uint32(v))
-}
-
-// WriteWith stores f(CORE_1_TOOMANYEXCEPTIONS_M_OVERRIDE_0Reset): fields f leaves alone are written as their reset values.
-func (r *CORE_1_TOOMANYEXCEPTIONS_M_OVERRIDE_0) WriteWith(f func(CORE_1_TOOMANYEXCEPTIONS_M_OVERRIDE_0Value) CORE_1_TOOMANYEXCEPTIONS_M_OVERRIDE_0Value) {
-	r.reg.Store(uint32(f(CORE_1_TOOMANYEXCEPTIONS_M_OVERRIDE_0Reset)))
-}
-
-// Reset stores CORE_1_TOOMANYEXCEPTIONS_M_OVERRIDE_0Reset in the register.
-func (r *CORE_1_TOOMANYEXCEPTIONS_M_OVERRIDE_0) Reset() {
-	r.reg.Store(uint32(CORE_1_TOOMANYEXCEPTIONS_M_OVERRIDE_0Reset))
-}
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *CORE_1_TOOMANYEXCEPTIONS_M_OVERRIDE_0) Modify(f func(CORE_1_TOOMANYEXCEPTIONS_M_OVERRIDE_0Value) CORE_1_TOOMANYEXCEPTIONS_M_OVERRIDE_0Value) {
-	r.reg.Store(uint32(f(CORE_1_TOOMANYEXCEPTIONS_M_OVERRIDE_0Value(r.reg.Load()))))
-}
-
-// CORE_1_TOOMANYEXCEPTIONS_M_OVERRIDE_LOCK returns field CORE_1_TOOMANYEXCEPTIONS_M_OVERRIDE_LOCK (bit 0): Set 1 to lock core1 toomanyexception override configuration register.
-func (v CORE_1_TOOMANYEXCEPTIONS_M_OVERRIDE_0Value) CORE_1_TOOMANYEXCEPTIONS_M_OVERRIDE_LOCK() bool {
-	return v&0x1 != 0
-}
-
-// WithCORE_1_TOOMANYEXCEPTIONS_M_OVERRIDE_LOCK returns v with field CORE_1_TOOMANYEXCEPTIONS_M_OVERRIDE_LOCK (bit 0) set to b.
-func (v CORE_1_TOOMANYEXCEPTIONS_M_OVERRIDE_0Value) WithCORE_1_TOOMANYEXCEPTIONS_M_OVERRIDE_LOCK(b bool) CORE_1_TOOMANYEXCEPTIONS_M_OVERRIDE_0Value {
-	return v&^0x1 | CORE_1_TOOMANYEXCEPTIONS_M_OVERRIDE_0Value(b2u(b))
-}
-
-// CORE_1_TOOMANYEXCEPTIONS_M_OVERRIDE_1 is register CORE_1_TOOMANYEXCEPTIONS_M_OVERRIDE_1 (32-bit, read-write, reset 0x1): core1 toomanyexception override configuration register 1.
-type CORE_1_TOOMANYEXCEPTIONS_M_OVERRIDE_1 struct{ reg mmio.U32 }
-
-// CORE_1_TOOMANYEXCEPTIONS_M_OVERRIDE_1Value is a value of register CORE_1_TOOMANYEXCEPTIONS_M_OVERRIDE_1.
-type CORE_1_TOOMANYEXCEPTIONS_M_OVERRIDE_1Value uint32
-
-// CORE_1_TOOMANYEXCEPTIONS_M_OVERRIDE_1Reset is the reset value of register CORE_1_TOOMANYEXCEPTIONS_M_OVERRIDE_1.
-const CORE_1_TOOMANYEXCEPTIONS_M_OVERRIDE_1Reset CORE_1_TOOMANYEXCEPTIONS_M_OVERRIDE_1Value = 0x1
-
-// Read loads the register.
-func (r *CORE_1_TOOMANYEXCEPTIONS_M_OVERRIDE_1) Read() CORE_1_TOOMANYEXCEPTIONS_M_OVERRIDE_1Value {
-	return CORE_1_TOOMANYEXCEPTIONS_M_OVERRIDE_1Value(r.reg.Load())
-}
-
-// Write stores v in the register.
-func (r *CORE_1_TOOMANYEXCEPTIONS_M_OVERRIDE_1) Write(v CORE_1_TOOMANYEXCEPTIONS_M_OVERRIDE_1Value) {
-	r.reg.Store(uint32(v))
-}
-
-// WriteWith stores f(CORE_1_TOOMANYEXCEPTIONS_M_OVERRIDE_1Reset): fields f leaves alone are written as their reset values.
-func (r *CORE_1_TOOMANYEXCEPTIONS_M_OVERRIDE_1) WriteWith(f func(CORE_1_TOOMANYEXCEPTIONS_M_OVERRIDE_1Value) CORE_1_TOOMANYEXCEPTIONS_M_OVERRIDE_1Value) {
-	r.reg.Store(uint32(f(CORE_1_TOOMANYEXCEPTIONS_M_OVERRIDE_1Reset)))
-}
-
-// Reset stores CORE_1_TOOMANYEXCEPTIONS_M_OVERRIDE_1Reset in the register.
-func (r *CORE_1_TOOMANYEXCEPTIONS_M_OVERRIDE_1) Reset() {
-	r.reg.Store(uint32(CORE_1_TOOMANYEXCEPTIONS_M_OVERRIDE_1Reset))
-}
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *CORE_1_TOOMANYEXCEPTIONS_M_OVERRIDE_1) Modify(f func(CORE_1_TOOMANYEXCEPTIONS_M_OVERRIDE_1Value) CORE_1_TOOMANYEXCEPTIONS_M_OVERRIDE_1Value) {
-	r.reg.Store(uint32(f(CORE_1_TOOMANYEXCEPTIONS_M_OVERRIDE_1Value(r.reg.Load()))))
-}
-
-// CORE_1_TOOMANYEXCEPTIONS_M_OVERRIDE returns field CORE_1_TOOMANYEXCEPTIONS_M_OVERRIDE (bit 0): Set 1 to mask toomanyexception.
-func (v CORE_1_TOOMANYEXCEPTIONS_M_OVERRIDE_1Value) CORE_1_TOOMANYEXCEPTIONS_M_OVERRIDE() bool {
-	return v&0x1 != 0
-}
-
-// WithCORE_1_TOOMANYEXCEPTIONS_M_OVERRIDE returns v with field CORE_1_TOOMANYEXCEPTIONS_M_OVERRIDE (bit 0) set to b.
-func (v CORE_1_TOOMANYEXCEPTIONS_M_OVERRIDE_1Value) WithCORE_1_TOOMANYEXCEPTIONS_M_OVERRIDE(b bool) CORE_1_TOOMANYEXCEPTIONS_M_OVERRIDE_1Value {
-	return v&^0x1 | CORE_1_TOOMANYEXCEPTIONS_M_OVERRIDE_1Value(b2u(b))
+// WithCORE_TOOMANYEXCEPTIONS_M_OVERRIDE returns v with field CORE_%s_TOOMANYEXCEPTIONS_M_OVERRIDE (bit 0) set to b.
+func (v CORE_TOOMANYEXCEPTIONS_M_OVERRIDE_1Value) WithCORE_TOOMANYEXCEPTIONS_M_OVERRIDE(b bool) CORE_TOOMANYEXCEPTIONS_M_OVERRIDE_1Value {
+	return v&^0x1 | CORE_TOOMANYEXCEPTIONS_M_OVERRIDE_1Value(b2u(b))
 }
 
 // BACKUP_BUS_PMS_CONSTRAIN_0 is register BACKUP_BUS_PMS_CONSTRAIN_0 (32-bit, read-write, reset 0x0): BackUp access peripherals permission configuration register 0.
@@ -12534,168 +8915,86 @@ func (v EDMA_PMS_UHCI0Value) WithATTR2(x uint32) EDMA_PMS_UHCI0Value {
 	return v&^0xc | EDMA_PMS_UHCI0Value(x&0x3)<<2
 }
 
-// EDMA_PMS_I2S0_LOCK is register EDMA_PMS_I2S0_LOCK (32-bit, read-write, reset 0x0): EDMA-I2S0 permission lock register.
-type EDMA_PMS_I2S0_LOCK struct{ reg mmio.U32 }
+// EDMA_PMS_I2S_LOCK is register LOCK (32-bit, read-write, reset 0x0): EDMA-I2S0 permission lock register.
+type EDMA_PMS_I2S_LOCK struct{ reg mmio.U32 }
 
-// EDMA_PMS_I2S0_LOCKValue is a value of register EDMA_PMS_I2S0_LOCK.
-type EDMA_PMS_I2S0_LOCKValue uint32
+// EDMA_PMS_I2S_LOCKValue is a value of register EDMA_PMS_I2S_LOCK.
+type EDMA_PMS_I2S_LOCKValue uint32
 
-// EDMA_PMS_I2S0_LOCKReset is the reset value of register EDMA_PMS_I2S0_LOCK.
-const EDMA_PMS_I2S0_LOCKReset EDMA_PMS_I2S0_LOCKValue = 0x0
+// EDMA_PMS_I2S_LOCKReset is the reset value of register EDMA_PMS_I2S_LOCK.
+const EDMA_PMS_I2S_LOCKReset EDMA_PMS_I2S_LOCKValue = 0x0
 
 // Read loads the register.
-func (r *EDMA_PMS_I2S0_LOCK) Read() EDMA_PMS_I2S0_LOCKValue {
-	return EDMA_PMS_I2S0_LOCKValue(r.reg.Load())
+func (r *EDMA_PMS_I2S_LOCK) Read() EDMA_PMS_I2S_LOCKValue {
+	return EDMA_PMS_I2S_LOCKValue(r.reg.Load())
 }
 
 // Write stores v in the register.
-func (r *EDMA_PMS_I2S0_LOCK) Write(v EDMA_PMS_I2S0_LOCKValue) { r.reg.Store(uint32(v)) }
+func (r *EDMA_PMS_I2S_LOCK) Write(v EDMA_PMS_I2S_LOCKValue) { r.reg.Store(uint32(v)) }
 
-// WriteWith stores f(EDMA_PMS_I2S0_LOCKReset): fields f leaves alone are written as their reset values.
-func (r *EDMA_PMS_I2S0_LOCK) WriteWith(f func(EDMA_PMS_I2S0_LOCKValue) EDMA_PMS_I2S0_LOCKValue) {
-	r.reg.Store(uint32(f(EDMA_PMS_I2S0_LOCKReset)))
+// WriteWith stores f(EDMA_PMS_I2S_LOCKReset): fields f leaves alone are written as their reset values.
+func (r *EDMA_PMS_I2S_LOCK) WriteWith(f func(EDMA_PMS_I2S_LOCKValue) EDMA_PMS_I2S_LOCKValue) {
+	r.reg.Store(uint32(f(EDMA_PMS_I2S_LOCKReset)))
 }
 
-// Reset stores EDMA_PMS_I2S0_LOCKReset in the register.
-func (r *EDMA_PMS_I2S0_LOCK) Reset() { r.reg.Store(uint32(EDMA_PMS_I2S0_LOCKReset)) }
+// Reset stores EDMA_PMS_I2S_LOCKReset in the register.
+func (r *EDMA_PMS_I2S_LOCK) Reset() { r.reg.Store(uint32(EDMA_PMS_I2S_LOCKReset)) }
 
 // Modify loads the register, passes its value to f and stores the result.
-func (r *EDMA_PMS_I2S0_LOCK) Modify(f func(EDMA_PMS_I2S0_LOCKValue) EDMA_PMS_I2S0_LOCKValue) {
-	r.reg.Store(uint32(f(EDMA_PMS_I2S0_LOCKValue(r.reg.Load()))))
+func (r *EDMA_PMS_I2S_LOCK) Modify(f func(EDMA_PMS_I2S_LOCKValue) EDMA_PMS_I2S_LOCKValue) {
+	r.reg.Store(uint32(f(EDMA_PMS_I2S_LOCKValue(r.reg.Load()))))
 }
 
-// EDMA_PMS_I2S0_LOCK returns field EDMA_PMS_I2S0_LOCK (bit 0): Set 1 to lock EDMA-I2S0 permission control registers.
-func (v EDMA_PMS_I2S0_LOCKValue) EDMA_PMS_I2S0_LOCK() bool { return v&0x1 != 0 }
+// EDMA_PMS_I2S_LOCK returns field EDMA_PMS_I2S%s_LOCK (bit 0): Set 1 to lock EDMA-I2S0 permission control registers.
+func (v EDMA_PMS_I2S_LOCKValue) EDMA_PMS_I2S_LOCK() bool { return v&0x1 != 0 }
 
-// WithEDMA_PMS_I2S0_LOCK returns v with field EDMA_PMS_I2S0_LOCK (bit 0) set to b.
-func (v EDMA_PMS_I2S0_LOCKValue) WithEDMA_PMS_I2S0_LOCK(b bool) EDMA_PMS_I2S0_LOCKValue {
-	return v&^0x1 | EDMA_PMS_I2S0_LOCKValue(b2u(b))
+// WithEDMA_PMS_I2S_LOCK returns v with field EDMA_PMS_I2S%s_LOCK (bit 0) set to b.
+func (v EDMA_PMS_I2S_LOCKValue) WithEDMA_PMS_I2S_LOCK(b bool) EDMA_PMS_I2S_LOCKValue {
+	return v&^0x1 | EDMA_PMS_I2S_LOCKValue(b2u(b))
 }
 
-// EDMA_PMS_I2S0 is register EDMA_PMS_I2S0 (32-bit, read-write, reset 0xf): EDMA-I2S0 permission control register.
-type EDMA_PMS_I2S0 struct{ reg mmio.U32 }
+// EDMA_PMS_I2S_REG is register REG (32-bit, read-write, reset 0xf): EDMA-I2S0 permission control register.
+type EDMA_PMS_I2S_REG struct{ reg mmio.U32 }
 
-// EDMA_PMS_I2S0Value is a value of register EDMA_PMS_I2S0.
-type EDMA_PMS_I2S0Value uint32
+// EDMA_PMS_I2S_REGValue is a value of register EDMA_PMS_I2S_REG.
+type EDMA_PMS_I2S_REGValue uint32
 
-// EDMA_PMS_I2S0Reset is the reset value of register EDMA_PMS_I2S0.
-const EDMA_PMS_I2S0Reset EDMA_PMS_I2S0Value = 0xf
+// EDMA_PMS_I2S_REGReset is the reset value of register EDMA_PMS_I2S_REG.
+const EDMA_PMS_I2S_REGReset EDMA_PMS_I2S_REGValue = 0xf
 
 // Read loads the register.
-func (r *EDMA_PMS_I2S0) Read() EDMA_PMS_I2S0Value { return EDMA_PMS_I2S0Value(r.reg.Load()) }
+func (r *EDMA_PMS_I2S_REG) Read() EDMA_PMS_I2S_REGValue { return EDMA_PMS_I2S_REGValue(r.reg.Load()) }
 
 // Write stores v in the register.
-func (r *EDMA_PMS_I2S0) Write(v EDMA_PMS_I2S0Value) { r.reg.Store(uint32(v)) }
+func (r *EDMA_PMS_I2S_REG) Write(v EDMA_PMS_I2S_REGValue) { r.reg.Store(uint32(v)) }
 
-// WriteWith stores f(EDMA_PMS_I2S0Reset): fields f leaves alone are written as their reset values.
-func (r *EDMA_PMS_I2S0) WriteWith(f func(EDMA_PMS_I2S0Value) EDMA_PMS_I2S0Value) {
-	r.reg.Store(uint32(f(EDMA_PMS_I2S0Reset)))
+// WriteWith stores f(EDMA_PMS_I2S_REGReset): fields f leaves alone are written as their reset values.
+func (r *EDMA_PMS_I2S_REG) WriteWith(f func(EDMA_PMS_I2S_REGValue) EDMA_PMS_I2S_REGValue) {
+	r.reg.Store(uint32(f(EDMA_PMS_I2S_REGReset)))
 }
 
-// Reset stores EDMA_PMS_I2S0Reset in the register.
-func (r *EDMA_PMS_I2S0) Reset() { r.reg.Store(uint32(EDMA_PMS_I2S0Reset)) }
+// Reset stores EDMA_PMS_I2S_REGReset in the register.
+func (r *EDMA_PMS_I2S_REG) Reset() { r.reg.Store(uint32(EDMA_PMS_I2S_REGReset)) }
 
 // Modify loads the register, passes its value to f and stores the result.
-func (r *EDMA_PMS_I2S0) Modify(f func(EDMA_PMS_I2S0Value) EDMA_PMS_I2S0Value) {
-	r.reg.Store(uint32(f(EDMA_PMS_I2S0Value(r.reg.Load()))))
+func (r *EDMA_PMS_I2S_REG) Modify(f func(EDMA_PMS_I2S_REGValue) EDMA_PMS_I2S_REGValue) {
+	r.reg.Store(uint32(f(EDMA_PMS_I2S_REGValue(r.reg.Load()))))
 }
 
 // ATTR1 returns field ATTR1 (bits 1:0): This field is used to configure the permission of I2S0 accessing address, which is larger than boundary 0 and less than boundary 1, through EDMA. Bit 0: set this bit to enable read permission. Bit 1: set this bit to enable write permission.
-func (v EDMA_PMS_I2S0Value) ATTR1() uint32 { return uint32(v) & 0x3 }
+func (v EDMA_PMS_I2S_REGValue) ATTR1() uint32 { return uint32(v) & 0x3 }
 
 // WithATTR1 returns v with field ATTR1 (bits 1:0) set to x, masked to the field width.
-func (v EDMA_PMS_I2S0Value) WithATTR1(x uint32) EDMA_PMS_I2S0Value {
-	return v&^0x3 | EDMA_PMS_I2S0Value(x&0x3)
+func (v EDMA_PMS_I2S_REGValue) WithATTR1(x uint32) EDMA_PMS_I2S_REGValue {
+	return v&^0x3 | EDMA_PMS_I2S_REGValue(x&0x3)
 }
 
 // ATTR2 returns field ATTR2 (bits 3:2): This field is used to configure the permission of I2S0 accessing address, which is larger than boundary 1 and less than boundary 2, through EDMA. Bit 0: set this bit to enable read permission. Bit 1: set this bit to enable write permission.
-func (v EDMA_PMS_I2S0Value) ATTR2() uint32 { return uint32(v>>2) & 0x3 }
+func (v EDMA_PMS_I2S_REGValue) ATTR2() uint32 { return uint32(v>>2) & 0x3 }
 
 // WithATTR2 returns v with field ATTR2 (bits 3:2) set to x, masked to the field width.
-func (v EDMA_PMS_I2S0Value) WithATTR2(x uint32) EDMA_PMS_I2S0Value {
-	return v&^0xc | EDMA_PMS_I2S0Value(x&0x3)<<2
-}
-
-// EDMA_PMS_I2S1_LOCK is register EDMA_PMS_I2S1_LOCK (32-bit, read-write, reset 0x0): EDMA-I2S1 permission lock register.
-type EDMA_PMS_I2S1_LOCK struct{ reg mmio.U32 }
-
-// EDMA_PMS_I2S1_LOCKValue is a value of register EDMA_PMS_I2S1_LOCK.
-type EDMA_PMS_I2S1_LOCKValue uint32
-
-// EDMA_PMS_I2S1_LOCKReset is the reset value of register EDMA_PMS_I2S1_LOCK.
-const EDMA_PMS_I2S1_LOCKReset EDMA_PMS_I2S1_LOCKValue = 0x0
-
-// Read loads the register.
-func (r *EDMA_PMS_I2S1_LOCK) Read() EDMA_PMS_I2S1_LOCKValue {
-	return EDMA_PMS_I2S1_LOCKValue(r.reg.Load())
-}
-
-// Write stores v in the register.
-func (r *EDMA_PMS_I2S1_LOCK) Write(v EDMA_PMS_I2S1_LOCKValue) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(EDMA_PMS_I2S1_LOCKReset): fields f leaves alone are written as their reset values.
-func (r *EDMA_PMS_I2S1_LOCK) WriteWith(f func(EDMA_PMS_I2S1_LOCKValue) EDMA_PMS_I2S1_LOCKValue) {
-	r.reg.Store(uint32(f(EDMA_PMS_I2S1_LOCKReset)))
-}
-
-// Reset stores EDMA_PMS_I2S1_LOCKReset in the register.
-func (r *EDMA_PMS_I2S1_LOCK) Reset() { r.reg.Store(uint32(EDMA_PMS_I2S1_LOCKReset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *EDMA_PMS_I2S1_LOCK) Modify(f func(EDMA_PMS_I2S1_LOCKValue) EDMA_PMS_I2S1_LOCKValue) {
-	r.reg.Store(uint32(f(EDMA_PMS_I2S1_LOCKValue(r.reg.Load()))))
-}
-
-// EDMA_PMS_I2S1_LOCK returns field EDMA_PMS_I2S1_LOCK (bit 0): Set 1 to lock EDMA-I2S1 permission control registers.
-func (v EDMA_PMS_I2S1_LOCKValue) EDMA_PMS_I2S1_LOCK() bool { return v&0x1 != 0 }
-
-// WithEDMA_PMS_I2S1_LOCK returns v with field EDMA_PMS_I2S1_LOCK (bit 0) set to b.
-func (v EDMA_PMS_I2S1_LOCKValue) WithEDMA_PMS_I2S1_LOCK(b bool) EDMA_PMS_I2S1_LOCKValue {
-	return v&^0x1 | EDMA_PMS_I2S1_LOCKValue(b2u(b))
-}
-
-// EDMA_PMS_I2S1 is register EDMA_PMS_I2S1 (32-bit, read-write, reset 0xf): EDMA-I2S1 permission control register.
-type EDMA_PMS_I2S1 struct{ reg mmio.U32 }
-
-// EDMA_PMS_I2S1Value is a value of register EDMA_PMS_I2S1.
-type EDMA_PMS_I2S1Value uint32
-
-// EDMA_PMS_I2S1Reset is the reset value of register EDMA_PMS_I2S1.
-const EDMA_PMS_I2S1Reset EDMA_PMS_I2S1Value = 0xf
-
-// Read loads the register.
-func (r *EDMA_PMS_I2S1) Read() EDMA_PMS_I2S1Value { return EDMA_PMS_I2S1Value(r.reg.Load()) }
-
-// Write stores v in the register.
-func (r *EDMA_PMS_I2S1) Write(v EDMA_PMS_I2S1Value) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(EDMA_PMS_I2S1Reset): fields f leaves alone are written as their reset values.
-func (r *EDMA_PMS_I2S1) WriteWith(f func(EDMA_PMS_I2S1Value) EDMA_PMS_I2S1Value) {
-	r.reg.Store(uint32(f(EDMA_PMS_I2S1Reset)))
-}
-
-// Reset stores EDMA_PMS_I2S1Reset in the register.
-func (r *EDMA_PMS_I2S1) Reset() { r.reg.Store(uint32(EDMA_PMS_I2S1Reset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *EDMA_PMS_I2S1) Modify(f func(EDMA_PMS_I2S1Value) EDMA_PMS_I2S1Value) {
-	r.reg.Store(uint32(f(EDMA_PMS_I2S1Value(r.reg.Load()))))
-}
-
-// ATTR1 returns field ATTR1 (bits 1:0): This field is used to configure the permission of I2S1 accessing address, which is larger than boundary 0 and less than boundary 1, through EDMA. Bit 0: set this bit to enable read permission. Bit 1: set this bit to enable write permission.
-func (v EDMA_PMS_I2S1Value) ATTR1() uint32 { return uint32(v) & 0x3 }
-
-// WithATTR1 returns v with field ATTR1 (bits 1:0) set to x, masked to the field width.
-func (v EDMA_PMS_I2S1Value) WithATTR1(x uint32) EDMA_PMS_I2S1Value {
-	return v&^0x3 | EDMA_PMS_I2S1Value(x&0x3)
-}
-
-// ATTR2 returns field ATTR2 (bits 3:2): This field is used to configure the permission of I2S1 accessing address, which is larger than boundary 1 and less than boundary 2, through EDMA. Bit 0: set this bit to enable read permission. Bit 1: set this bit to enable write permission.
-func (v EDMA_PMS_I2S1Value) ATTR2() uint32 { return uint32(v>>2) & 0x3 }
-
-// WithATTR2 returns v with field ATTR2 (bits 3:2) set to x, masked to the field width.
-func (v EDMA_PMS_I2S1Value) WithATTR2(x uint32) EDMA_PMS_I2S1Value {
-	return v&^0xc | EDMA_PMS_I2S1Value(x&0x3)<<2
+func (v EDMA_PMS_I2S_REGValue) WithATTR2(x uint32) EDMA_PMS_I2S_REGValue {
+	return v&^0xc | EDMA_PMS_I2S_REGValue(x&0x3)<<2
 }
 
 // EDMA_PMS_LCD_CAM_LOCK is register EDMA_PMS_LCD_CAM_LOCK (32-bit, read-write, reset 0x0): EDMA-LCD/CAM permission lock register.

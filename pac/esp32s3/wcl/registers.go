@@ -7,3928 +7,1961 @@ package wcl
 
 import "github.com/gohal/gohal/rt/mmio"
 
-// WCL is the register block of WCL, 0x598 bytes: WCL Peripheral.
+// WCL is the register block of WCL, 0x800 bytes: WCL Peripheral.
 type WCL struct {
-	// Core_0_ENTRY_1_ADDR is register Core_0_ENTRY_1_ADDR (at 0x0): Core_0 Entry 1 address configuration Register.
-	Core_0_ENTRY_1_ADDR Core_0_ENTRY_1_ADDR
-	// Core_0_ENTRY_2_ADDR is register Core_0_ENTRY_2_ADDR (at 0x4): Core_0 Entry 2 address configuration Register.
-	Core_0_ENTRY_2_ADDR Core_0_ENTRY_2_ADDR
-	// Core_0_ENTRY_3_ADDR is register Core_0_ENTRY_3_ADDR (at 0x8): Core_0 Entry 3 address configuration Register.
-	Core_0_ENTRY_3_ADDR Core_0_ENTRY_3_ADDR
-	// Core_0_ENTRY_4_ADDR is register Core_0_ENTRY_4_ADDR (at 0xc): Core_0 Entry 4 address configuration Register.
-	Core_0_ENTRY_4_ADDR Core_0_ENTRY_4_ADDR
-	// Core_0_ENTRY_5_ADDR is register Core_0_ENTRY_5_ADDR (at 0x10): Core_0 Entry 5 address configuration Register.
-	Core_0_ENTRY_5_ADDR Core_0_ENTRY_5_ADDR
-	// Core_0_ENTRY_6_ADDR is register Core_0_ENTRY_6_ADDR (at 0x14): Core_0 Entry 6 address configuration Register.
-	Core_0_ENTRY_6_ADDR Core_0_ENTRY_6_ADDR
-	// Core_0_ENTRY_7_ADDR is register Core_0_ENTRY_7_ADDR (at 0x18): Core_0 Entry 7 address configuration Register.
-	Core_0_ENTRY_7_ADDR Core_0_ENTRY_7_ADDR
-	// Core_0_ENTRY_8_ADDR is register Core_0_ENTRY_8_ADDR (at 0x1c): Core_0 Entry 8 address configuration Register.
-	Core_0_ENTRY_8_ADDR Core_0_ENTRY_8_ADDR
-	// Core_0_ENTRY_9_ADDR is register Core_0_ENTRY_9_ADDR (at 0x20): Core_0 Entry 9 address configuration Register.
-	Core_0_ENTRY_9_ADDR Core_0_ENTRY_9_ADDR
-	// Core_0_ENTRY_10_ADDR is register Core_0_ENTRY_10_ADDR (at 0x24): Core_0 Entry 10 address configuration Register.
-	Core_0_ENTRY_10_ADDR Core_0_ENTRY_10_ADDR
-	// Core_0_ENTRY_11_ADDR is register Core_0_ENTRY_11_ADDR (at 0x28): Core_0 Entry 11 address configuration Register.
-	Core_0_ENTRY_11_ADDR Core_0_ENTRY_11_ADDR
-	// Core_0_ENTRY_12_ADDR is register Core_0_ENTRY_12_ADDR (at 0x2c): Core_0 Entry 12 address configuration Register.
-	Core_0_ENTRY_12_ADDR Core_0_ENTRY_12_ADDR
-	// Core_0_ENTRY_13_ADDR is register Core_0_ENTRY_13_ADDR (at 0x30): Core_0 Entry 13 address configuration Register.
-	Core_0_ENTRY_13_ADDR Core_0_ENTRY_13_ADDR
-	_                    [0x48]byte
-	// Core_0_ENTRY_CHECK is register Core_0_ENTRY_CHECK (at 0x7c): Core_0 Entry check configuration Register.
-	Core_0_ENTRY_CHECK Core_0_ENTRY_CHECK
-	// Core_0_STATUSTABLE1 is register Core_0_STATUSTABLE1 (at 0x80): Status register of world switch of entry 1.
-	Core_0_STATUSTABLE1 Core_0_STATUSTABLE1
-	// Core_0_STATUSTABLE2 is register Core_0_STATUSTABLE2 (at 0x84): Status register of world switch of entry 2.
-	Core_0_STATUSTABLE2 Core_0_STATUSTABLE2
-	// Core_0_STATUSTABLE3 is register Core_0_STATUSTABLE3 (at 0x88): Status register of world switch of entry 3.
-	Core_0_STATUSTABLE3 Core_0_STATUSTABLE3
-	// Core_0_STATUSTABLE4 is register Core_0_STATUSTABLE4 (at 0x8c): Status register of world switch of entry 4.
-	Core_0_STATUSTABLE4 Core_0_STATUSTABLE4
-	// Core_0_STATUSTABLE5 is register Core_0_STATUSTABLE5 (at 0x90): Status register of world switch of entry 5.
-	Core_0_STATUSTABLE5 Core_0_STATUSTABLE5
-	// Core_0_STATUSTABLE6 is register Core_0_STATUSTABLE6 (at 0x94): Status register of world switch of entry 6.
-	Core_0_STATUSTABLE6 Core_0_STATUSTABLE6
-	// Core_0_STATUSTABLE7 is register Core_0_STATUSTABLE7 (at 0x98): Status register of world switch of entry 7.
-	Core_0_STATUSTABLE7 Core_0_STATUSTABLE7
-	// Core_0_STATUSTABLE8 is register Core_0_STATUSTABLE8 (at 0x9c): Status register of world switch of entry 8.
-	Core_0_STATUSTABLE8 Core_0_STATUSTABLE8
-	// Core_0_STATUSTABLE9 is register Core_0_STATUSTABLE9 (at 0xa0): Status register of world switch of entry 9.
-	Core_0_STATUSTABLE9 Core_0_STATUSTABLE9
-	// Core_0_STATUSTABLE10 is register Core_0_STATUSTABLE10 (at 0xa4): Status register of world switch of entry 10.
-	Core_0_STATUSTABLE10 Core_0_STATUSTABLE10
-	// Core_0_STATUSTABLE11 is register Core_0_STATUSTABLE11 (at 0xa8): Status register of world switch of entry 11.
-	Core_0_STATUSTABLE11 Core_0_STATUSTABLE11
-	// Core_0_STATUSTABLE12 is register Core_0_STATUSTABLE12 (at 0xac): Status register of world switch of entry 12.
-	Core_0_STATUSTABLE12 Core_0_STATUSTABLE12
-	// Core_0_STATUSTABLE13 is register Core_0_STATUSTABLE13 (at 0xb0): Status register of world switch of entry 13.
-	Core_0_STATUSTABLE13 Core_0_STATUSTABLE13
-	_                    [0x48]byte
-	// Core_0_STATUSTABLE_CURRENT is register Core_0_STATUSTABLE_CURRENT (at 0xfc): Status register of statustable current.
-	Core_0_STATUSTABLE_CURRENT Core_0_STATUSTABLE_CURRENT
-	// Core_0_MESSAGE_ADDR is register Core_0_MESSAGE_ADDR (at 0x100): Clear writer_buffer write address configuration register.
-	Core_0_MESSAGE_ADDR Core_0_MESSAGE_ADDR
-	// Core_0_MESSAGE_MAX is register Core_0_MESSAGE_MAX (at 0x104): Clear writer_buffer write number configuration register.
-	Core_0_MESSAGE_MAX Core_0_MESSAGE_MAX
-	// Core_0_MESSAGE_PHASE is register Core_0_MESSAGE_PHASE (at 0x108): Clear writer_buffer status register.
-	Core_0_MESSAGE_PHASE Core_0_MESSAGE_PHASE
-	_                    [0x34]byte
-	// Core_0_World_TRIGGER_ADDR is register Core_0_World_TRIGGER_ADDR (at 0x140): Core_0 trigger address configuration Register.
-	Core_0_World_TRIGGER_ADDR Core_0_World_TRIGGER_ADDR
-	// Core_0_World_PREPARE is register Core_0_World_PREPARE (at 0x144): Core_0 prepare world configuration Register.
-	Core_0_World_PREPARE Core_0_World_PREPARE
-	// Core_0_World_UPDATE is register Core_0_World_UPDATE (at 0x148): Core_0 configuration update register.
-	Core_0_World_UPDATE Core_0_World_UPDATE
-	// Core_0_World_Cancel is register Core_0_World_Cancel (at 0x14c): Core_0 configuration cancel register.
-	Core_0_World_Cancel Core_0_World_Cancel
-	// Core_0_World_IRam0 is register Core_0_World_IRam0 (at 0x150): Core_0 Iram0 world register.
-	Core_0_World_IRam0 Core_0_World_IRam0
-	// Core_0_World_DRam0_PIF is register Core_0_World_DRam0_PIF (at 0x154): Core_0 dram0 and PIF world register.
-	Core_0_World_DRam0_PIF Core_0_World_DRam0_PIF
-	// Core_0_World_Phase is register Core_0_World_Phase (at 0x158): Core_0 world status register.
-	Core_0_World_Phase Core_0_World_Phase
-	_                  [0x24]byte
-	// Core_0_NMI_MASK_ENABLE is register Core_0_NMI_MASK_ENABLE (at 0x180): Core_0 NMI mask enable register.
-	Core_0_NMI_MASK_ENABLE Core_0_NMI_MASK_ENABLE
-	// Core_0_NMI_MASK_TRIGGER_ADDR is register Core_0_NMI_MASK_TRIGGER_ADDR (at 0x184): Core_0 NMI mask trigger address register.
-	Core_0_NMI_MASK_TRIGGER_ADDR Core_0_NMI_MASK_TRIGGER_ADDR
-	// Core_0_NMI_MASK_DISABLE is register Core_0_NMI_MASK_DISABLE (at 0x188): Core_0 NMI mask disable register.
-	Core_0_NMI_MASK_DISABLE Core_0_NMI_MASK_DISABLE
-	// Core_0_NMI_MASK_CANCLE is register Core_0_NMI_MASK_CANCLE (at 0x18c): Core_0 NMI mask disable register.
-	Core_0_NMI_MASK_CANCLE Core_0_NMI_MASK_CANCLE
-	// Core_0_NMI_MASK is register Core_0_NMI_MASK (at 0x190): Core_0 NMI mask register.
-	Core_0_NMI_MASK Core_0_NMI_MASK
-	// Core_0_NMI_MASK_PHASE is register Core_0_NMI_MASK_PHASE (at 0x194): Core_0 NMI mask phase register.
-	Core_0_NMI_MASK_PHASE Core_0_NMI_MASK_PHASE
-	_                     [0x268]byte
-	// Core_1_ENTRY_1_ADDR is register Core_1_ENTRY_1_ADDR (at 0x400): Core_1 Entry 1 address configuration Register.
-	Core_1_ENTRY_1_ADDR Core_1_ENTRY_1_ADDR
-	// Core_1_ENTRY_2_ADDR is register Core_1_ENTRY_2_ADDR (at 0x404): Core_1 Entry 2 address configuration Register.
-	Core_1_ENTRY_2_ADDR Core_1_ENTRY_2_ADDR
-	// Core_1_ENTRY_3_ADDR is register Core_1_ENTRY_3_ADDR (at 0x408): Core_1 Entry 3 address configuration Register.
-	Core_1_ENTRY_3_ADDR Core_1_ENTRY_3_ADDR
-	// Core_1_ENTRY_4_ADDR is register Core_1_ENTRY_4_ADDR (at 0x40c): Core_1 Entry 4 address configuration Register.
-	Core_1_ENTRY_4_ADDR Core_1_ENTRY_4_ADDR
-	// Core_1_ENTRY_5_ADDR is register Core_1_ENTRY_5_ADDR (at 0x410): Core_1 Entry 5 address configuration Register.
-	Core_1_ENTRY_5_ADDR Core_1_ENTRY_5_ADDR
-	// Core_1_ENTRY_6_ADDR is register Core_1_ENTRY_6_ADDR (at 0x414): Core_1 Entry 6 address configuration Register.
-	Core_1_ENTRY_6_ADDR Core_1_ENTRY_6_ADDR
-	// Core_1_ENTRY_7_ADDR is register Core_1_ENTRY_7_ADDR (at 0x418): Core_1 Entry 7 address configuration Register.
-	Core_1_ENTRY_7_ADDR Core_1_ENTRY_7_ADDR
-	// Core_1_ENTRY_8_ADDR is register Core_1_ENTRY_8_ADDR (at 0x41c): Core_1 Entry 8 address configuration Register.
-	Core_1_ENTRY_8_ADDR Core_1_ENTRY_8_ADDR
-	// Core_1_ENTRY_9_ADDR is register Core_1_ENTRY_9_ADDR (at 0x420): Core_1 Entry 9 address configuration Register.
-	Core_1_ENTRY_9_ADDR Core_1_ENTRY_9_ADDR
-	// Core_1_ENTRY_10_ADDR is register Core_1_ENTRY_10_ADDR (at 0x424): Core_1 Entry 10 address configuration Register.
-	Core_1_ENTRY_10_ADDR Core_1_ENTRY_10_ADDR
-	// Core_1_ENTRY_11_ADDR is register Core_1_ENTRY_11_ADDR (at 0x428): Core_1 Entry 11 address configuration Register.
-	Core_1_ENTRY_11_ADDR Core_1_ENTRY_11_ADDR
-	// Core_1_ENTRY_12_ADDR is register Core_1_ENTRY_12_ADDR (at 0x42c): Core_1 Entry 12 address configuration Register.
-	Core_1_ENTRY_12_ADDR Core_1_ENTRY_12_ADDR
-	// Core_1_ENTRY_13_ADDR is register Core_1_ENTRY_13_ADDR (at 0x430): Core_1 Entry 13 address configuration Register.
-	Core_1_ENTRY_13_ADDR Core_1_ENTRY_13_ADDR
-	_                    [0x48]byte
-	// Core_1_ENTRY_CHECK is register Core_1_ENTRY_CHECK (at 0x47c): Core_1 Entry check configuration Register.
-	Core_1_ENTRY_CHECK Core_1_ENTRY_CHECK
-	// Core_1_STATUSTABLE1 is register Core_1_STATUSTABLE1 (at 0x480): Status register of world switch of entry 1.
-	Core_1_STATUSTABLE1 Core_1_STATUSTABLE1
-	// Core_1_STATUSTABLE2 is register Core_1_STATUSTABLE2 (at 0x484): Status register of world switch of entry 2.
-	Core_1_STATUSTABLE2 Core_1_STATUSTABLE2
-	// Core_1_STATUSTABLE3 is register Core_1_STATUSTABLE3 (at 0x488): Status register of world switch of entry 3.
-	Core_1_STATUSTABLE3 Core_1_STATUSTABLE3
-	// Core_1_STATUSTABLE4 is register Core_1_STATUSTABLE4 (at 0x48c): Status register of world switch of entry 4.
-	Core_1_STATUSTABLE4 Core_1_STATUSTABLE4
-	// Core_1_STATUSTABLE5 is register Core_1_STATUSTABLE5 (at 0x490): Status register of world switch of entry 5.
-	Core_1_STATUSTABLE5 Core_1_STATUSTABLE5
-	// Core_1_STATUSTABLE6 is register Core_1_STATUSTABLE6 (at 0x494): Status register of world switch of entry 6.
-	Core_1_STATUSTABLE6 Core_1_STATUSTABLE6
-	// Core_1_STATUSTABLE7 is register Core_1_STATUSTABLE7 (at 0x498): Status register of world switch of entry 7.
-	Core_1_STATUSTABLE7 Core_1_STATUSTABLE7
-	// Core_1_STATUSTABLE8 is register Core_1_STATUSTABLE8 (at 0x49c): Status register of world switch of entry 8.
-	Core_1_STATUSTABLE8 Core_1_STATUSTABLE8
-	// Core_1_STATUSTABLE9 is register Core_1_STATUSTABLE9 (at 0x4a0): Status register of world switch of entry 9.
-	Core_1_STATUSTABLE9 Core_1_STATUSTABLE9
-	// Core_1_STATUSTABLE10 is register Core_1_STATUSTABLE10 (at 0x4a4): Status register of world switch of entry 10.
-	Core_1_STATUSTABLE10 Core_1_STATUSTABLE10
-	// Core_1_STATUSTABLE11 is register Core_1_STATUSTABLE11 (at 0x4a8): Status register of world switch of entry 11.
-	Core_1_STATUSTABLE11 Core_1_STATUSTABLE11
-	// Core_1_STATUSTABLE12 is register Core_1_STATUSTABLE12 (at 0x4ac): Status register of world switch of entry 12.
-	Core_1_STATUSTABLE12 Core_1_STATUSTABLE12
-	// Core_1_STATUSTABLE13 is register Core_1_STATUSTABLE13 (at 0x4b0): Status register of world switch of entry 13.
-	Core_1_STATUSTABLE13 Core_1_STATUSTABLE13
-	_                    [0x48]byte
-	// Core_1_STATUSTABLE_CURRENT is register Core_1_STATUSTABLE_CURRENT (at 0x4fc): Status register of statustable current.
-	Core_1_STATUSTABLE_CURRENT Core_1_STATUSTABLE_CURRENT
-	// Core_1_MESSAGE_ADDR is register Core_1_MESSAGE_ADDR (at 0x500): Clear writer_buffer write address configuration register.
-	Core_1_MESSAGE_ADDR Core_1_MESSAGE_ADDR
-	// Core_1_MESSAGE_MAX is register Core_1_MESSAGE_MAX (at 0x504): Clear writer_buffer write number configuration register.
-	Core_1_MESSAGE_MAX Core_1_MESSAGE_MAX
-	// Core_1_MESSAGE_PHASE is register Core_1_MESSAGE_PHASE (at 0x508): Clear writer_buffer status register.
-	Core_1_MESSAGE_PHASE Core_1_MESSAGE_PHASE
-	_                    [0x34]byte
-	// Core_1_World_TRIGGER_ADDR is register Core_1_World_TRIGGER_ADDR (at 0x540): Core_1 trigger address configuration Register.
-	Core_1_World_TRIGGER_ADDR Core_1_World_TRIGGER_ADDR
-	// Core_1_World_PREPARE is register Core_1_World_PREPARE (at 0x544): Core_1 prepare world configuration Register.
-	Core_1_World_PREPARE Core_1_World_PREPARE
-	// Core_1_World_UPDATE is register Core_1_World_UPDATE (at 0x548): Core_1 configuration update register.
-	Core_1_World_UPDATE Core_1_World_UPDATE
-	// Core_1_World_Cancel is register Core_1_World_Cancel (at 0x54c): Core_1 configuration cancel register.
-	Core_1_World_Cancel Core_1_World_Cancel
-	// Core_1_World_IRam0 is register Core_1_World_IRam0 (at 0x550): Core_1 Iram0 world register.
-	Core_1_World_IRam0 Core_1_World_IRam0
-	// Core_1_World_DRam0_PIF is register Core_1_World_DRam0_PIF (at 0x554): Core_1 dram0 and PIF world register.
-	Core_1_World_DRam0_PIF Core_1_World_DRam0_PIF
-	// Core_1_World_Phase is register Core_1_World_Phase (at 0x558): Core_0 world status register.
-	Core_1_World_Phase Core_1_World_Phase
-	_                  [0x24]byte
-	// Core_1_NMI_MASK_ENABLE is register Core_1_NMI_MASK_ENABLE (at 0x580): Core_1 NMI mask enable register.
-	Core_1_NMI_MASK_ENABLE Core_1_NMI_MASK_ENABLE
-	// Core_1_NMI_MASK_TRIGGER_ADDR is register Core_1_NMI_MASK_TRIGGER_ADDR (at 0x584): Core_1 NMI mask trigger addr register.
-	Core_1_NMI_MASK_TRIGGER_ADDR Core_1_NMI_MASK_TRIGGER_ADDR
-	// Core_1_NMI_MASK_DISABLE is register Core_1_NMI_MASK_DISABLE (at 0x588): Core_1 NMI mask disable register.
-	Core_1_NMI_MASK_DISABLE Core_1_NMI_MASK_DISABLE
-	// Core_1_NMI_MASK_CANCLE is register Core_1_NMI_MASK_CANCLE (at 0x58c): Core_1 NMI mask disable register.
-	Core_1_NMI_MASK_CANCLE Core_1_NMI_MASK_CANCLE
-	// Core_1_NMI_MASK is register Core_1_NMI_MASK (at 0x590): Core_1 NMI mask register.
-	Core_1_NMI_MASK Core_1_NMI_MASK
-	// Core_1_NMI_MASK_PHASE is register Core_1_NMI_MASK_PHASE (at 0x594): Core_1 NMI mask phase register.
-	Core_1_NMI_MASK_PHASE Core_1_NMI_MASK_PHASE
+	// Core is cluster Core[%s] (at 0x0, 2 × 0x400 bytes): Registers Core_0_ENTRY_1_ADDR, Core_1_ENTRY_1_ADDR and the rest of each copy, as one array.
+	Core [2]Core
 }
 
-// Core_0_ENTRY_1_ADDR is register Core_0_ENTRY_1_ADDR (32-bit, read-write, reset 0x0): Core_0 Entry 1 address configuration Register.
-type Core_0_ENTRY_1_ADDR struct{ reg mmio.U32 }
+// Core is the register cluster Core[%s], 0x400 bytes: Registers Core_0_ENTRY_1_ADDR, Core_1_ENTRY_1_ADDR and the rest of each copy, as one array.
+type Core struct {
+	// ENTRY_1_ADDR is register ENTRY_1_ADDR (at 0x0): Core_0 Entry 1 address configuration Register.
+	ENTRY_1_ADDR Core_ENTRY_1_ADDR
+	// ENTRY_2_ADDR is register ENTRY_2_ADDR (at 0x4): Core_0 Entry 2 address configuration Register.
+	ENTRY_2_ADDR Core_ENTRY_2_ADDR
+	// ENTRY_3_ADDR is register ENTRY_3_ADDR (at 0x8): Core_0 Entry 3 address configuration Register.
+	ENTRY_3_ADDR Core_ENTRY_3_ADDR
+	// ENTRY_4_ADDR is register ENTRY_4_ADDR (at 0xc): Core_0 Entry 4 address configuration Register.
+	ENTRY_4_ADDR Core_ENTRY_4_ADDR
+	// ENTRY_5_ADDR is register ENTRY_5_ADDR (at 0x10): Core_0 Entry 5 address configuration Register.
+	ENTRY_5_ADDR Core_ENTRY_5_ADDR
+	// ENTRY_6_ADDR is register ENTRY_6_ADDR (at 0x14): Core_0 Entry 6 address configuration Register.
+	ENTRY_6_ADDR Core_ENTRY_6_ADDR
+	// ENTRY_7_ADDR is register ENTRY_7_ADDR (at 0x18): Core_0 Entry 7 address configuration Register.
+	ENTRY_7_ADDR Core_ENTRY_7_ADDR
+	// ENTRY_8_ADDR is register ENTRY_8_ADDR (at 0x1c): Core_0 Entry 8 address configuration Register.
+	ENTRY_8_ADDR Core_ENTRY_8_ADDR
+	// ENTRY_9_ADDR is register ENTRY_9_ADDR (at 0x20): Core_0 Entry 9 address configuration Register.
+	ENTRY_9_ADDR Core_ENTRY_9_ADDR
+	// ENTRY_10_ADDR is register ENTRY_10_ADDR (at 0x24): Core_0 Entry 10 address configuration Register.
+	ENTRY_10_ADDR Core_ENTRY_10_ADDR
+	// ENTRY_11_ADDR is register ENTRY_11_ADDR (at 0x28): Core_0 Entry 11 address configuration Register.
+	ENTRY_11_ADDR Core_ENTRY_11_ADDR
+	// ENTRY_12_ADDR is register ENTRY_12_ADDR (at 0x2c): Core_0 Entry 12 address configuration Register.
+	ENTRY_12_ADDR Core_ENTRY_12_ADDR
+	// ENTRY_13_ADDR is register ENTRY_13_ADDR (at 0x30): Core_0 Entry 13 address configuration Register.
+	ENTRY_13_ADDR Core_ENTRY_13_ADDR
+	_             [0x48]byte
+	// ENTRY_CHECK is register ENTRY_CHECK (at 0x7c): Core_0 Entry check configuration Register.
+	ENTRY_CHECK Core_ENTRY_CHECK
+	// STATUSTABLE1 is register STATUSTABLE1 (at 0x80): Status register of world switch of entry 1.
+	STATUSTABLE1 Core_STATUSTABLE1
+	// STATUSTABLE2 is register STATUSTABLE2 (at 0x84): Status register of world switch of entry 2.
+	STATUSTABLE2 Core_STATUSTABLE2
+	// STATUSTABLE3 is register STATUSTABLE3 (at 0x88): Status register of world switch of entry 3.
+	STATUSTABLE3 Core_STATUSTABLE3
+	// STATUSTABLE4 is register STATUSTABLE4 (at 0x8c): Status register of world switch of entry 4.
+	STATUSTABLE4 Core_STATUSTABLE4
+	// STATUSTABLE5 is register STATUSTABLE5 (at 0x90): Status register of world switch of entry 5.
+	STATUSTABLE5 Core_STATUSTABLE5
+	// STATUSTABLE6 is register STATUSTABLE6 (at 0x94): Status register of world switch of entry 6.
+	STATUSTABLE6 Core_STATUSTABLE6
+	// STATUSTABLE7 is register STATUSTABLE7 (at 0x98): Status register of world switch of entry 7.
+	STATUSTABLE7 Core_STATUSTABLE7
+	// STATUSTABLE8 is register STATUSTABLE8 (at 0x9c): Status register of world switch of entry 8.
+	STATUSTABLE8 Core_STATUSTABLE8
+	// STATUSTABLE9 is register STATUSTABLE9 (at 0xa0): Status register of world switch of entry 9.
+	STATUSTABLE9 Core_STATUSTABLE9
+	// STATUSTABLE10 is register STATUSTABLE10 (at 0xa4): Status register of world switch of entry 10.
+	STATUSTABLE10 Core_STATUSTABLE10
+	// STATUSTABLE11 is register STATUSTABLE11 (at 0xa8): Status register of world switch of entry 11.
+	STATUSTABLE11 Core_STATUSTABLE11
+	// STATUSTABLE12 is register STATUSTABLE12 (at 0xac): Status register of world switch of entry 12.
+	STATUSTABLE12 Core_STATUSTABLE12
+	// STATUSTABLE13 is register STATUSTABLE13 (at 0xb0): Status register of world switch of entry 13.
+	STATUSTABLE13 Core_STATUSTABLE13
+	_             [0x48]byte
+	// STATUSTABLE_CURRENT is register STATUSTABLE_CURRENT (at 0xfc): Status register of statustable current.
+	STATUSTABLE_CURRENT Core_STATUSTABLE_CURRENT
+	// MESSAGE_ADDR is register MESSAGE_ADDR (at 0x100): Clear writer_buffer write address configuration register.
+	MESSAGE_ADDR Core_MESSAGE_ADDR
+	// MESSAGE_MAX is register MESSAGE_MAX (at 0x104): Clear writer_buffer write number configuration register.
+	MESSAGE_MAX Core_MESSAGE_MAX
+	// MESSAGE_PHASE is register MESSAGE_PHASE (at 0x108): Clear writer_buffer status register.
+	MESSAGE_PHASE Core_MESSAGE_PHASE
+	_             [0x34]byte
+	// World_TRIGGER_ADDR is register World_TRIGGER_ADDR (at 0x140): Core_0 trigger address configuration Register.
+	World_TRIGGER_ADDR Core_World_TRIGGER_ADDR
+	// World_PREPARE is register World_PREPARE (at 0x144): Core_0 prepare world configuration Register.
+	World_PREPARE Core_World_PREPARE
+	// World_UPDATE is register World_UPDATE (at 0x148): Core_0 configuration update register.
+	World_UPDATE Core_World_UPDATE
+	// World_Cancel is register World_Cancel (at 0x14c): Core_0 configuration cancel register.
+	World_Cancel Core_World_Cancel
+	// World_IRam0 is register World_IRam0 (at 0x150): Core_0 Iram0 world register.
+	World_IRam0 Core_World_IRam0
+	// World_DRam0_PIF is register World_DRam0_PIF (at 0x154): Core_0 dram0 and PIF world register.
+	World_DRam0_PIF Core_World_DRam0_PIF
+	// World_Phase is register World_Phase (at 0x158): Core_0 world status register.
+	World_Phase Core_World_Phase
+	_           [0x24]byte
+	// NMI_MASK_ENABLE is register NMI_MASK_ENABLE (at 0x180): Core_0 NMI mask enable register.
+	NMI_MASK_ENABLE Core_NMI_MASK_ENABLE
+	// NMI_MASK_TRIGGER_ADDR is register NMI_MASK_TRIGGER_ADDR (at 0x184): Core_0 NMI mask trigger address register.
+	NMI_MASK_TRIGGER_ADDR Core_NMI_MASK_TRIGGER_ADDR
+	// NMI_MASK_DISABLE is register NMI_MASK_DISABLE (at 0x188): Core_0 NMI mask disable register.
+	NMI_MASK_DISABLE Core_NMI_MASK_DISABLE
+	// NMI_MASK_CANCLE is register NMI_MASK_CANCLE (at 0x18c): Core_0 NMI mask disable register.
+	NMI_MASK_CANCLE Core_NMI_MASK_CANCLE
+	// NMI_MASK is register NMI_MASK (at 0x190): Core_0 NMI mask register.
+	NMI_MASK Core_NMI_MASK
+	// NMI_MASK_PHASE is register NMI_MASK_PHASE (at 0x194): Core_0 NMI mask phase register.
+	NMI_MASK_PHASE Core_NMI_MASK_PHASE
+	_              [0x268]byte
+}
 
-// Core_0_ENTRY_1_ADDRValue is a value of register Core_0_ENTRY_1_ADDR.
-type Core_0_ENTRY_1_ADDRValue uint32
+// Core_ENTRY_1_ADDR is register ENTRY_1_ADDR (32-bit, read-write, reset 0x0): Core_0 Entry 1 address configuration Register.
+type Core_ENTRY_1_ADDR struct{ reg mmio.U32 }
 
-// Core_0_ENTRY_1_ADDRReset is the reset value of register Core_0_ENTRY_1_ADDR.
-const Core_0_ENTRY_1_ADDRReset Core_0_ENTRY_1_ADDRValue = 0x0
+// Core_ENTRY_1_ADDRValue is a value of register Core_ENTRY_1_ADDR.
+type Core_ENTRY_1_ADDRValue uint32
+
+// Core_ENTRY_1_ADDRReset is the reset value of register Core_ENTRY_1_ADDR.
+const Core_ENTRY_1_ADDRReset Core_ENTRY_1_ADDRValue = 0x0
 
 // Read loads the register.
-func (r *Core_0_ENTRY_1_ADDR) Read() Core_0_ENTRY_1_ADDRValue {
-	return Core_0_ENTRY_1_ADDRValue(r.reg.Load())
+func (r *Core_ENTRY_1_ADDR) Read() Core_ENTRY_1_ADDRValue {
+	return Core_ENTRY_1_ADDRValue(r.reg.Load())
 }
 
 // Write stores v in the register.
-func (r *Core_0_ENTRY_1_ADDR) Write(v Core_0_ENTRY_1_ADDRValue) { r.reg.Store(uint32(v)) }
+func (r *Core_ENTRY_1_ADDR) Write(v Core_ENTRY_1_ADDRValue) { r.reg.Store(uint32(v)) }
 
-// WriteWith stores f(Core_0_ENTRY_1_ADDRReset): fields f leaves alone are written as their reset values.
-func (r *Core_0_ENTRY_1_ADDR) WriteWith(f func(Core_0_ENTRY_1_ADDRValue) Core_0_ENTRY_1_ADDRValue) {
-	r.reg.Store(uint32(f(Core_0_ENTRY_1_ADDRReset)))
+// WriteWith stores f(Core_ENTRY_1_ADDRReset): fields f leaves alone are written as their reset values.
+func (r *Core_ENTRY_1_ADDR) WriteWith(f func(Core_ENTRY_1_ADDRValue) Core_ENTRY_1_ADDRValue) {
+	r.reg.Store(uint32(f(Core_ENTRY_1_ADDRReset)))
 }
 
-// Reset stores Core_0_ENTRY_1_ADDRReset in the register.
-func (r *Core_0_ENTRY_1_ADDR) Reset() { r.reg.Store(uint32(Core_0_ENTRY_1_ADDRReset)) }
+// Reset stores Core_ENTRY_1_ADDRReset in the register.
+func (r *Core_ENTRY_1_ADDR) Reset() { r.reg.Store(uint32(Core_ENTRY_1_ADDRReset)) }
 
 // Modify loads the register, passes its value to f and stores the result.
-func (r *Core_0_ENTRY_1_ADDR) Modify(f func(Core_0_ENTRY_1_ADDRValue) Core_0_ENTRY_1_ADDRValue) {
-	r.reg.Store(uint32(f(Core_0_ENTRY_1_ADDRValue(r.reg.Load()))))
+func (r *Core_ENTRY_1_ADDR) Modify(f func(Core_ENTRY_1_ADDRValue) Core_ENTRY_1_ADDRValue) {
+	r.reg.Store(uint32(f(Core_ENTRY_1_ADDRValue(r.reg.Load()))))
 }
 
-// CORE_0_ENTRY_1_ADDR returns field CORE_0_ENTRY_1_ADDR (bits 31:0): Core_0 Entry 1 address from WORLD1 to WORLD0.
-func (v Core_0_ENTRY_1_ADDRValue) CORE_0_ENTRY_1_ADDR() uint32 { return uint32(v) & 0xffffffff }
+// CORE_ENTRY_1_ADDR returns field CORE_%s_ENTRY_1_ADDR (bits 31:0): Core_0 Entry 1 address from WORLD1 to WORLD0.
+func (v Core_ENTRY_1_ADDRValue) CORE_ENTRY_1_ADDR() uint32 { return uint32(v) & 0xffffffff }
 
-// WithCORE_0_ENTRY_1_ADDR returns v with field CORE_0_ENTRY_1_ADDR (bits 31:0) set to x, masked to the field width.
-func (v Core_0_ENTRY_1_ADDRValue) WithCORE_0_ENTRY_1_ADDR(x uint32) Core_0_ENTRY_1_ADDRValue {
-	return v&^0xffffffff | Core_0_ENTRY_1_ADDRValue(x&0xffffffff)
+// WithCORE_ENTRY_1_ADDR returns v with field CORE_%s_ENTRY_1_ADDR (bits 31:0) set to x, masked to the field width.
+func (v Core_ENTRY_1_ADDRValue) WithCORE_ENTRY_1_ADDR(x uint32) Core_ENTRY_1_ADDRValue {
+	return v&^0xffffffff | Core_ENTRY_1_ADDRValue(x&0xffffffff)
 }
 
-// Core_0_ENTRY_2_ADDR is register Core_0_ENTRY_2_ADDR (32-bit, read-write, reset 0x0): Core_0 Entry 2 address configuration Register.
-type Core_0_ENTRY_2_ADDR struct{ reg mmio.U32 }
+// Core_ENTRY_2_ADDR is register ENTRY_2_ADDR (32-bit, read-write, reset 0x0): Core_0 Entry 2 address configuration Register.
+type Core_ENTRY_2_ADDR struct{ reg mmio.U32 }
 
-// Core_0_ENTRY_2_ADDRValue is a value of register Core_0_ENTRY_2_ADDR.
-type Core_0_ENTRY_2_ADDRValue uint32
+// Core_ENTRY_2_ADDRValue is a value of register Core_ENTRY_2_ADDR.
+type Core_ENTRY_2_ADDRValue uint32
 
-// Core_0_ENTRY_2_ADDRReset is the reset value of register Core_0_ENTRY_2_ADDR.
-const Core_0_ENTRY_2_ADDRReset Core_0_ENTRY_2_ADDRValue = 0x0
+// Core_ENTRY_2_ADDRReset is the reset value of register Core_ENTRY_2_ADDR.
+const Core_ENTRY_2_ADDRReset Core_ENTRY_2_ADDRValue = 0x0
 
 // Read loads the register.
-func (r *Core_0_ENTRY_2_ADDR) Read() Core_0_ENTRY_2_ADDRValue {
-	return Core_0_ENTRY_2_ADDRValue(r.reg.Load())
+func (r *Core_ENTRY_2_ADDR) Read() Core_ENTRY_2_ADDRValue {
+	return Core_ENTRY_2_ADDRValue(r.reg.Load())
 }
 
 // Write stores v in the register.
-func (r *Core_0_ENTRY_2_ADDR) Write(v Core_0_ENTRY_2_ADDRValue) { r.reg.Store(uint32(v)) }
+func (r *Core_ENTRY_2_ADDR) Write(v Core_ENTRY_2_ADDRValue) { r.reg.Store(uint32(v)) }
 
-// WriteWith stores f(Core_0_ENTRY_2_ADDRReset): fields f leaves alone are written as their reset values.
-func (r *Core_0_ENTRY_2_ADDR) WriteWith(f func(Core_0_ENTRY_2_ADDRValue) Core_0_ENTRY_2_ADDRValue) {
-	r.reg.Store(uint32(f(Core_0_ENTRY_2_ADDRReset)))
+// WriteWith stores f(Core_ENTRY_2_ADDRReset): fields f leaves alone are written as their reset values.
+func (r *Core_ENTRY_2_ADDR) WriteWith(f func(Core_ENTRY_2_ADDRValue) Core_ENTRY_2_ADDRValue) {
+	r.reg.Store(uint32(f(Core_ENTRY_2_ADDRReset)))
 }
 
-// Reset stores Core_0_ENTRY_2_ADDRReset in the register.
-func (r *Core_0_ENTRY_2_ADDR) Reset() { r.reg.Store(uint32(Core_0_ENTRY_2_ADDRReset)) }
+// Reset stores Core_ENTRY_2_ADDRReset in the register.
+func (r *Core_ENTRY_2_ADDR) Reset() { r.reg.Store(uint32(Core_ENTRY_2_ADDRReset)) }
 
 // Modify loads the register, passes its value to f and stores the result.
-func (r *Core_0_ENTRY_2_ADDR) Modify(f func(Core_0_ENTRY_2_ADDRValue) Core_0_ENTRY_2_ADDRValue) {
-	r.reg.Store(uint32(f(Core_0_ENTRY_2_ADDRValue(r.reg.Load()))))
+func (r *Core_ENTRY_2_ADDR) Modify(f func(Core_ENTRY_2_ADDRValue) Core_ENTRY_2_ADDRValue) {
+	r.reg.Store(uint32(f(Core_ENTRY_2_ADDRValue(r.reg.Load()))))
 }
 
-// CORE_0_ENTRY_2_ADDR returns field CORE_0_ENTRY_2_ADDR (bits 31:0): Core_0 Entry 2 address from WORLD1 to WORLD0.
-func (v Core_0_ENTRY_2_ADDRValue) CORE_0_ENTRY_2_ADDR() uint32 { return uint32(v) & 0xffffffff }
+// CORE_ENTRY_2_ADDR returns field CORE_%s_ENTRY_2_ADDR (bits 31:0): Core_0 Entry 2 address from WORLD1 to WORLD0.
+func (v Core_ENTRY_2_ADDRValue) CORE_ENTRY_2_ADDR() uint32 { return uint32(v) & 0xffffffff }
 
-// WithCORE_0_ENTRY_2_ADDR returns v with field CORE_0_ENTRY_2_ADDR (bits 31:0) set to x, masked to the field width.
-func (v Core_0_ENTRY_2_ADDRValue) WithCORE_0_ENTRY_2_ADDR(x uint32) Core_0_ENTRY_2_ADDRValue {
-	return v&^0xffffffff | Core_0_ENTRY_2_ADDRValue(x&0xffffffff)
+// WithCORE_ENTRY_2_ADDR returns v with field CORE_%s_ENTRY_2_ADDR (bits 31:0) set to x, masked to the field width.
+func (v Core_ENTRY_2_ADDRValue) WithCORE_ENTRY_2_ADDR(x uint32) Core_ENTRY_2_ADDRValue {
+	return v&^0xffffffff | Core_ENTRY_2_ADDRValue(x&0xffffffff)
 }
 
-// Core_0_ENTRY_3_ADDR is register Core_0_ENTRY_3_ADDR (32-bit, read-write, reset 0x0): Core_0 Entry 3 address configuration Register.
-type Core_0_ENTRY_3_ADDR struct{ reg mmio.U32 }
+// Core_ENTRY_3_ADDR is register ENTRY_3_ADDR (32-bit, read-write, reset 0x0): Core_0 Entry 3 address configuration Register.
+type Core_ENTRY_3_ADDR struct{ reg mmio.U32 }
 
-// Core_0_ENTRY_3_ADDRValue is a value of register Core_0_ENTRY_3_ADDR.
-type Core_0_ENTRY_3_ADDRValue uint32
+// Core_ENTRY_3_ADDRValue is a value of register Core_ENTRY_3_ADDR.
+type Core_ENTRY_3_ADDRValue uint32
 
-// Core_0_ENTRY_3_ADDRReset is the reset value of register Core_0_ENTRY_3_ADDR.
-const Core_0_ENTRY_3_ADDRReset Core_0_ENTRY_3_ADDRValue = 0x0
+// Core_ENTRY_3_ADDRReset is the reset value of register Core_ENTRY_3_ADDR.
+const Core_ENTRY_3_ADDRReset Core_ENTRY_3_ADDRValue = 0x0
 
 // Read loads the register.
-func (r *Core_0_ENTRY_3_ADDR) Read() Core_0_ENTRY_3_ADDRValue {
-	return Core_0_ENTRY_3_ADDRValue(r.reg.Load())
+func (r *Core_ENTRY_3_ADDR) Read() Core_ENTRY_3_ADDRValue {
+	return Core_ENTRY_3_ADDRValue(r.reg.Load())
 }
 
 // Write stores v in the register.
-func (r *Core_0_ENTRY_3_ADDR) Write(v Core_0_ENTRY_3_ADDRValue) { r.reg.Store(uint32(v)) }
+func (r *Core_ENTRY_3_ADDR) Write(v Core_ENTRY_3_ADDRValue) { r.reg.Store(uint32(v)) }
 
-// WriteWith stores f(Core_0_ENTRY_3_ADDRReset): fields f leaves alone are written as their reset values.
-func (r *Core_0_ENTRY_3_ADDR) WriteWith(f func(Core_0_ENTRY_3_ADDRValue) Core_0_ENTRY_3_ADDRValue) {
-	r.reg.Store(uint32(f(Core_0_ENTRY_3_ADDRReset)))
+// WriteWith stores f(Core_ENTRY_3_ADDRReset): fields f leaves alone are written as their reset values.
+func (r *Core_ENTRY_3_ADDR) WriteWith(f func(Core_ENTRY_3_ADDRValue) Core_ENTRY_3_ADDRValue) {
+	r.reg.Store(uint32(f(Core_ENTRY_3_ADDRReset)))
 }
 
-// Reset stores Core_0_ENTRY_3_ADDRReset in the register.
-func (r *Core_0_ENTRY_3_ADDR) Reset() { r.reg.Store(uint32(Core_0_ENTRY_3_ADDRReset)) }
+// Reset stores Core_ENTRY_3_ADDRReset in the register.
+func (r *Core_ENTRY_3_ADDR) Reset() { r.reg.Store(uint32(Core_ENTRY_3_ADDRReset)) }
 
 // Modify loads the register, passes its value to f and stores the result.
-func (r *Core_0_ENTRY_3_ADDR) Modify(f func(Core_0_ENTRY_3_ADDRValue) Core_0_ENTRY_3_ADDRValue) {
-	r.reg.Store(uint32(f(Core_0_ENTRY_3_ADDRValue(r.reg.Load()))))
+func (r *Core_ENTRY_3_ADDR) Modify(f func(Core_ENTRY_3_ADDRValue) Core_ENTRY_3_ADDRValue) {
+	r.reg.Store(uint32(f(Core_ENTRY_3_ADDRValue(r.reg.Load()))))
 }
 
-// CORE_0_ENTRY_3_ADDR returns field CORE_0_ENTRY_3_ADDR (bits 31:0): Core_0 Entry 3 address from WORLD1 to WORLD0.
-func (v Core_0_ENTRY_3_ADDRValue) CORE_0_ENTRY_3_ADDR() uint32 { return uint32(v) & 0xffffffff }
+// CORE_ENTRY_3_ADDR returns field CORE_%s_ENTRY_3_ADDR (bits 31:0): Core_0 Entry 3 address from WORLD1 to WORLD0.
+func (v Core_ENTRY_3_ADDRValue) CORE_ENTRY_3_ADDR() uint32 { return uint32(v) & 0xffffffff }
 
-// WithCORE_0_ENTRY_3_ADDR returns v with field CORE_0_ENTRY_3_ADDR (bits 31:0) set to x, masked to the field width.
-func (v Core_0_ENTRY_3_ADDRValue) WithCORE_0_ENTRY_3_ADDR(x uint32) Core_0_ENTRY_3_ADDRValue {
-	return v&^0xffffffff | Core_0_ENTRY_3_ADDRValue(x&0xffffffff)
+// WithCORE_ENTRY_3_ADDR returns v with field CORE_%s_ENTRY_3_ADDR (bits 31:0) set to x, masked to the field width.
+func (v Core_ENTRY_3_ADDRValue) WithCORE_ENTRY_3_ADDR(x uint32) Core_ENTRY_3_ADDRValue {
+	return v&^0xffffffff | Core_ENTRY_3_ADDRValue(x&0xffffffff)
 }
 
-// Core_0_ENTRY_4_ADDR is register Core_0_ENTRY_4_ADDR (32-bit, read-write, reset 0x0): Core_0 Entry 4 address configuration Register.
-type Core_0_ENTRY_4_ADDR struct{ reg mmio.U32 }
+// Core_ENTRY_4_ADDR is register ENTRY_4_ADDR (32-bit, read-write, reset 0x0): Core_0 Entry 4 address configuration Register.
+type Core_ENTRY_4_ADDR struct{ reg mmio.U32 }
 
-// Core_0_ENTRY_4_ADDRValue is a value of register Core_0_ENTRY_4_ADDR.
-type Core_0_ENTRY_4_ADDRValue uint32
+// Core_ENTRY_4_ADDRValue is a value of register Core_ENTRY_4_ADDR.
+type Core_ENTRY_4_ADDRValue uint32
 
-// Core_0_ENTRY_4_ADDRReset is the reset value of register Core_0_ENTRY_4_ADDR.
-const Core_0_ENTRY_4_ADDRReset Core_0_ENTRY_4_ADDRValue = 0x0
+// Core_ENTRY_4_ADDRReset is the reset value of register Core_ENTRY_4_ADDR.
+const Core_ENTRY_4_ADDRReset Core_ENTRY_4_ADDRValue = 0x0
 
 // Read loads the register.
-func (r *Core_0_ENTRY_4_ADDR) Read() Core_0_ENTRY_4_ADDRValue {
-	return Core_0_ENTRY_4_ADDRValue(r.reg.Load())
+func (r *Core_ENTRY_4_ADDR) Read() Core_ENTRY_4_ADDRValue {
+	return Core_ENTRY_4_ADDRValue(r.reg.Load())
 }
 
 // Write stores v in the register.
-func (r *Core_0_ENTRY_4_ADDR) Write(v Core_0_ENTRY_4_ADDRValue) { r.reg.Store(uint32(v)) }
+func (r *Core_ENTRY_4_ADDR) Write(v Core_ENTRY_4_ADDRValue) { r.reg.Store(uint32(v)) }
 
-// WriteWith stores f(Core_0_ENTRY_4_ADDRReset): fields f leaves alone are written as their reset values.
-func (r *Core_0_ENTRY_4_ADDR) WriteWith(f func(Core_0_ENTRY_4_ADDRValue) Core_0_ENTRY_4_ADDRValue) {
-	r.reg.Store(uint32(f(Core_0_ENTRY_4_ADDRReset)))
+// WriteWith stores f(Core_ENTRY_4_ADDRReset): fields f leaves alone are written as their reset values.
+func (r *Core_ENTRY_4_ADDR) WriteWith(f func(Core_ENTRY_4_ADDRValue) Core_ENTRY_4_ADDRValue) {
+	r.reg.Store(uint32(f(Core_ENTRY_4_ADDRReset)))
 }
 
-// Reset stores Core_0_ENTRY_4_ADDRReset in the register.
-func (r *Core_0_ENTRY_4_ADDR) Reset() { r.reg.Store(uint32(Core_0_ENTRY_4_ADDRReset)) }
+// Reset stores Core_ENTRY_4_ADDRReset in the register.
+func (r *Core_ENTRY_4_ADDR) Reset() { r.reg.Store(uint32(Core_ENTRY_4_ADDRReset)) }
 
 // Modify loads the register, passes its value to f and stores the result.
-func (r *Core_0_ENTRY_4_ADDR) Modify(f func(Core_0_ENTRY_4_ADDRValue) Core_0_ENTRY_4_ADDRValue) {
-	r.reg.Store(uint32(f(Core_0_ENTRY_4_ADDRValue(r.reg.Load()))))
+func (r *Core_ENTRY_4_ADDR) Modify(f func(Core_ENTRY_4_ADDRValue) Core_ENTRY_4_ADDRValue) {
+	r.reg.Store(uint32(f(Core_ENTRY_4_ADDRValue(r.reg.Load()))))
 }
 
-// CORE_0_ENTRY_4_ADDR returns field CORE_0_ENTRY_4_ADDR (bits 31:0): Core_0 Entry 4 address from WORLD1 to WORLD0.
-func (v Core_0_ENTRY_4_ADDRValue) CORE_0_ENTRY_4_ADDR() uint32 { return uint32(v) & 0xffffffff }
+// CORE_ENTRY_4_ADDR returns field CORE_%s_ENTRY_4_ADDR (bits 31:0): Core_0 Entry 4 address from WORLD1 to WORLD0.
+func (v Core_ENTRY_4_ADDRValue) CORE_ENTRY_4_ADDR() uint32 { return uint32(v) & 0xffffffff }
 
-// WithCORE_0_ENTRY_4_ADDR returns v with field CORE_0_ENTRY_4_ADDR (bits 31:0) set to x, masked to the field width.
-func (v Core_0_ENTRY_4_ADDRValue) WithCORE_0_ENTRY_4_ADDR(x uint32) Core_0_ENTRY_4_ADDRValue {
-	return v&^0xffffffff | Core_0_ENTRY_4_ADDRValue(x&0xffffffff)
+// WithCORE_ENTRY_4_ADDR returns v with field CORE_%s_ENTRY_4_ADDR (bits 31:0) set to x, masked to the field width.
+func (v Core_ENTRY_4_ADDRValue) WithCORE_ENTRY_4_ADDR(x uint32) Core_ENTRY_4_ADDRValue {
+	return v&^0xffffffff | Core_ENTRY_4_ADDRValue(x&0xffffffff)
 }
 
-// Core_0_ENTRY_5_ADDR is register Core_0_ENTRY_5_ADDR (32-bit, read-write, reset 0x0): Core_0 Entry 5 address configuration Register.
-type Core_0_ENTRY_5_ADDR struct{ reg mmio.U32 }
+// Core_ENTRY_5_ADDR is register ENTRY_5_ADDR (32-bit, read-write, reset 0x0): Core_0 Entry 5 address configuration Register.
+type Core_ENTRY_5_ADDR struct{ reg mmio.U32 }
 
-// Core_0_ENTRY_5_ADDRValue is a value of register Core_0_ENTRY_5_ADDR.
-type Core_0_ENTRY_5_ADDRValue uint32
+// Core_ENTRY_5_ADDRValue is a value of register Core_ENTRY_5_ADDR.
+type Core_ENTRY_5_ADDRValue uint32
 
-// Core_0_ENTRY_5_ADDRReset is the reset value of register Core_0_ENTRY_5_ADDR.
-const Core_0_ENTRY_5_ADDRReset Core_0_ENTRY_5_ADDRValue = 0x0
+// Core_ENTRY_5_ADDRReset is the reset value of register Core_ENTRY_5_ADDR.
+const Core_ENTRY_5_ADDRReset Core_ENTRY_5_ADDRValue = 0x0
 
 // Read loads the register.
-func (r *Core_0_ENTRY_5_ADDR) Read() Core_0_ENTRY_5_ADDRValue {
-	return Core_0_ENTRY_5_ADDRValue(r.reg.Load())
+func (r *Core_ENTRY_5_ADDR) Read() Core_ENTRY_5_ADDRValue {
+	return Core_ENTRY_5_ADDRValue(r.reg.Load())
 }
 
 // Write stores v in the register.
-func (r *Core_0_ENTRY_5_ADDR) Write(v Core_0_ENTRY_5_ADDRValue) { r.reg.Store(uint32(v)) }
+func (r *Core_ENTRY_5_ADDR) Write(v Core_ENTRY_5_ADDRValue) { r.reg.Store(uint32(v)) }
 
-// WriteWith stores f(Core_0_ENTRY_5_ADDRReset): fields f leaves alone are written as their reset values.
-func (r *Core_0_ENTRY_5_ADDR) WriteWith(f func(Core_0_ENTRY_5_ADDRValue) Core_0_ENTRY_5_ADDRValue) {
-	r.reg.Store(uint32(f(Core_0_ENTRY_5_ADDRReset)))
+// WriteWith stores f(Core_ENTRY_5_ADDRReset): fields f leaves alone are written as their reset values.
+func (r *Core_ENTRY_5_ADDR) WriteWith(f func(Core_ENTRY_5_ADDRValue) Core_ENTRY_5_ADDRValue) {
+	r.reg.Store(uint32(f(Core_ENTRY_5_ADDRReset)))
 }
 
-// Reset stores Core_0_ENTRY_5_ADDRReset in the register.
-func (r *Core_0_ENTRY_5_ADDR) Reset() { r.reg.Store(uint32(Core_0_ENTRY_5_ADDRReset)) }
+// Reset stores Core_ENTRY_5_ADDRReset in the register.
+func (r *Core_ENTRY_5_ADDR) Reset() { r.reg.Store(uint32(Core_ENTRY_5_ADDRReset)) }
 
 // Modify loads the register, passes its value to f and stores the result.
-func (r *Core_0_ENTRY_5_ADDR) Modify(f func(Core_0_ENTRY_5_ADDRValue) Core_0_ENTRY_5_ADDRValue) {
-	r.reg.Store(uint32(f(Core_0_ENTRY_5_ADDRValue(r.reg.Load()))))
+func (r *Core_ENTRY_5_ADDR) Modify(f func(Core_ENTRY_5_ADDRValue) Core_ENTRY_5_ADDRValue) {
+	r.reg.Store(uint32(f(Core_ENTRY_5_ADDRValue(r.reg.Load()))))
 }
 
-// CORE_0_ENTRY_5_ADDR returns field CORE_0_ENTRY_5_ADDR (bits 31:0): Core_0 Entry 5 address from WORLD1 to WORLD0.
-func (v Core_0_ENTRY_5_ADDRValue) CORE_0_ENTRY_5_ADDR() uint32 { return uint32(v) & 0xffffffff }
+// CORE_ENTRY_5_ADDR returns field CORE_%s_ENTRY_5_ADDR (bits 31:0): Core_0 Entry 5 address from WORLD1 to WORLD0.
+func (v Core_ENTRY_5_ADDRValue) CORE_ENTRY_5_ADDR() uint32 { return uint32(v) & 0xffffffff }
 
-// WithCORE_0_ENTRY_5_ADDR returns v with field CORE_0_ENTRY_5_ADDR (bits 31:0) set to x, masked to the field width.
-func (v Core_0_ENTRY_5_ADDRValue) WithCORE_0_ENTRY_5_ADDR(x uint32) Core_0_ENTRY_5_ADDRValue {
-	return v&^0xffffffff | Core_0_ENTRY_5_ADDRValue(x&0xffffffff)
+// WithCORE_ENTRY_5_ADDR returns v with field CORE_%s_ENTRY_5_ADDR (bits 31:0) set to x, masked to the field width.
+func (v Core_ENTRY_5_ADDRValue) WithCORE_ENTRY_5_ADDR(x uint32) Core_ENTRY_5_ADDRValue {
+	return v&^0xffffffff | Core_ENTRY_5_ADDRValue(x&0xffffffff)
 }
 
-// Core_0_ENTRY_6_ADDR is register Core_0_ENTRY_6_ADDR (32-bit, read-write, reset 0x0): Core_0 Entry 6 address configuration Register.
-type Core_0_ENTRY_6_ADDR struct{ reg mmio.U32 }
+// Core_ENTRY_6_ADDR is register ENTRY_6_ADDR (32-bit, read-write, reset 0x0): Core_0 Entry 6 address configuration Register.
+type Core_ENTRY_6_ADDR struct{ reg mmio.U32 }
 
-// Core_0_ENTRY_6_ADDRValue is a value of register Core_0_ENTRY_6_ADDR.
-type Core_0_ENTRY_6_ADDRValue uint32
+// Core_ENTRY_6_ADDRValue is a value of register Core_ENTRY_6_ADDR.
+type Core_ENTRY_6_ADDRValue uint32
 
-// Core_0_ENTRY_6_ADDRReset is the reset value of register Core_0_ENTRY_6_ADDR.
-const Core_0_ENTRY_6_ADDRReset Core_0_ENTRY_6_ADDRValue = 0x0
+// Core_ENTRY_6_ADDRReset is the reset value of register Core_ENTRY_6_ADDR.
+const Core_ENTRY_6_ADDRReset Core_ENTRY_6_ADDRValue = 0x0
 
 // Read loads the register.
-func (r *Core_0_ENTRY_6_ADDR) Read() Core_0_ENTRY_6_ADDRValue {
-	return Core_0_ENTRY_6_ADDRValue(r.reg.Load())
+func (r *Core_ENTRY_6_ADDR) Read() Core_ENTRY_6_ADDRValue {
+	return Core_ENTRY_6_ADDRValue(r.reg.Load())
 }
 
 // Write stores v in the register.
-func (r *Core_0_ENTRY_6_ADDR) Write(v Core_0_ENTRY_6_ADDRValue) { r.reg.Store(uint32(v)) }
+func (r *Core_ENTRY_6_ADDR) Write(v Core_ENTRY_6_ADDRValue) { r.reg.Store(uint32(v)) }
 
-// WriteWith stores f(Core_0_ENTRY_6_ADDRReset): fields f leaves alone are written as their reset values.
-func (r *Core_0_ENTRY_6_ADDR) WriteWith(f func(Core_0_ENTRY_6_ADDRValue) Core_0_ENTRY_6_ADDRValue) {
-	r.reg.Store(uint32(f(Core_0_ENTRY_6_ADDRReset)))
+// WriteWith stores f(Core_ENTRY_6_ADDRReset): fields f leaves alone are written as their reset values.
+func (r *Core_ENTRY_6_ADDR) WriteWith(f func(Core_ENTRY_6_ADDRValue) Core_ENTRY_6_ADDRValue) {
+	r.reg.Store(uint32(f(Core_ENTRY_6_ADDRReset)))
 }
 
-// Reset stores Core_0_ENTRY_6_ADDRReset in the register.
-func (r *Core_0_ENTRY_6_ADDR) Reset() { r.reg.Store(uint32(Core_0_ENTRY_6_ADDRReset)) }
+// Reset stores Core_ENTRY_6_ADDRReset in the register.
+func (r *Core_ENTRY_6_ADDR) Reset() { r.reg.Store(uint32(Core_ENTRY_6_ADDRReset)) }
 
 // Modify loads the register, passes its value to f and stores the result.
-func (r *Core_0_ENTRY_6_ADDR) Modify(f func(Core_0_ENTRY_6_ADDRValue) Core_0_ENTRY_6_ADDRValue) {
-	r.reg.Store(uint32(f(Core_0_ENTRY_6_ADDRValue(r.reg.Load()))))
+func (r *Core_ENTRY_6_ADDR) Modify(f func(Core_ENTRY_6_ADDRValue) Core_ENTRY_6_ADDRValue) {
+	r.reg.Store(uint32(f(Core_ENTRY_6_ADDRValue(r.reg.Load()))))
 }
 
-// CORE_0_ENTRY_6_ADDR returns field CORE_0_ENTRY_6_ADDR (bits 31:0): Core_0 Entry 6 address from WORLD1 to WORLD0.
-func (v Core_0_ENTRY_6_ADDRValue) CORE_0_ENTRY_6_ADDR() uint32 { return uint32(v) & 0xffffffff }
+// CORE_ENTRY_6_ADDR returns field CORE_%s_ENTRY_6_ADDR (bits 31:0): Core_0 Entry 6 address from WORLD1 to WORLD0.
+func (v Core_ENTRY_6_ADDRValue) CORE_ENTRY_6_ADDR() uint32 { return uint32(v) & 0xffffffff }
 
-// WithCORE_0_ENTRY_6_ADDR returns v with field CORE_0_ENTRY_6_ADDR (bits 31:0) set to x, masked to the field width.
-func (v Core_0_ENTRY_6_ADDRValue) WithCORE_0_ENTRY_6_ADDR(x uint32) Core_0_ENTRY_6_ADDRValue {
-	return v&^0xffffffff | Core_0_ENTRY_6_ADDRValue(x&0xffffffff)
+// WithCORE_ENTRY_6_ADDR returns v with field CORE_%s_ENTRY_6_ADDR (bits 31:0) set to x, masked to the field width.
+func (v Core_ENTRY_6_ADDRValue) WithCORE_ENTRY_6_ADDR(x uint32) Core_ENTRY_6_ADDRValue {
+	return v&^0xffffffff | Core_ENTRY_6_ADDRValue(x&0xffffffff)
 }
 
-// Core_0_ENTRY_7_ADDR is register Core_0_ENTRY_7_ADDR (32-bit, read-write, reset 0x0): Core_0 Entry 7 address configuration Register.
-type Core_0_ENTRY_7_ADDR struct{ reg mmio.U32 }
+// Core_ENTRY_7_ADDR is register ENTRY_7_ADDR (32-bit, read-write, reset 0x0): Core_0 Entry 7 address configuration Register.
+type Core_ENTRY_7_ADDR struct{ reg mmio.U32 }
 
-// Core_0_ENTRY_7_ADDRValue is a value of register Core_0_ENTRY_7_ADDR.
-type Core_0_ENTRY_7_ADDRValue uint32
+// Core_ENTRY_7_ADDRValue is a value of register Core_ENTRY_7_ADDR.
+type Core_ENTRY_7_ADDRValue uint32
 
-// Core_0_ENTRY_7_ADDRReset is the reset value of register Core_0_ENTRY_7_ADDR.
-const Core_0_ENTRY_7_ADDRReset Core_0_ENTRY_7_ADDRValue = 0x0
+// Core_ENTRY_7_ADDRReset is the reset value of register Core_ENTRY_7_ADDR.
+const Core_ENTRY_7_ADDRReset Core_ENTRY_7_ADDRValue = 0x0
 
 // Read loads the register.
-func (r *Core_0_ENTRY_7_ADDR) Read() Core_0_ENTRY_7_ADDRValue {
-	return Core_0_ENTRY_7_ADDRValue(r.reg.Load())
+func (r *Core_ENTRY_7_ADDR) Read() Core_ENTRY_7_ADDRValue {
+	return Core_ENTRY_7_ADDRValue(r.reg.Load())
 }
 
 // Write stores v in the register.
-func (r *Core_0_ENTRY_7_ADDR) Write(v Core_0_ENTRY_7_ADDRValue) { r.reg.Store(uint32(v)) }
+func (r *Core_ENTRY_7_ADDR) Write(v Core_ENTRY_7_ADDRValue) { r.reg.Store(uint32(v)) }
 
-// WriteWith stores f(Core_0_ENTRY_7_ADDRReset): fields f leaves alone are written as their reset values.
-func (r *Core_0_ENTRY_7_ADDR) WriteWith(f func(Core_0_ENTRY_7_ADDRValue) Core_0_ENTRY_7_ADDRValue) {
-	r.reg.Store(uint32(f(Core_0_ENTRY_7_ADDRReset)))
+// WriteWith stores f(Core_ENTRY_7_ADDRReset): fields f leaves alone are written as their reset values.
+func (r *Core_ENTRY_7_ADDR) WriteWith(f func(Core_ENTRY_7_ADDRValue) Core_ENTRY_7_ADDRValue) {
+	r.reg.Store(uint32(f(Core_ENTRY_7_ADDRReset)))
 }
 
-// Reset stores Core_0_ENTRY_7_ADDRReset in the register.
-func (r *Core_0_ENTRY_7_ADDR) Reset() { r.reg.Store(uint32(Core_0_ENTRY_7_ADDRReset)) }
+// Reset stores Core_ENTRY_7_ADDRReset in the register.
+func (r *Core_ENTRY_7_ADDR) Reset() { r.reg.Store(uint32(Core_ENTRY_7_ADDRReset)) }
 
 // Modify loads the register, passes its value to f and stores the result.
-func (r *Core_0_ENTRY_7_ADDR) Modify(f func(Core_0_ENTRY_7_ADDRValue) Core_0_ENTRY_7_ADDRValue) {
-	r.reg.Store(uint32(f(Core_0_ENTRY_7_ADDRValue(r.reg.Load()))))
+func (r *Core_ENTRY_7_ADDR) Modify(f func(Core_ENTRY_7_ADDRValue) Core_ENTRY_7_ADDRValue) {
+	r.reg.Store(uint32(f(Core_ENTRY_7_ADDRValue(r.reg.Load()))))
 }
 
-// CORE_0_ENTRY_7_ADDR returns field CORE_0_ENTRY_7_ADDR (bits 31:0): Core_0 Entry 7 address from WORLD1 to WORLD0.
-func (v Core_0_ENTRY_7_ADDRValue) CORE_0_ENTRY_7_ADDR() uint32 { return uint32(v) & 0xffffffff }
+// CORE_ENTRY_7_ADDR returns field CORE_%s_ENTRY_7_ADDR (bits 31:0): Core_0 Entry 7 address from WORLD1 to WORLD0.
+func (v Core_ENTRY_7_ADDRValue) CORE_ENTRY_7_ADDR() uint32 { return uint32(v) & 0xffffffff }
 
-// WithCORE_0_ENTRY_7_ADDR returns v with field CORE_0_ENTRY_7_ADDR (bits 31:0) set to x, masked to the field width.
-func (v Core_0_ENTRY_7_ADDRValue) WithCORE_0_ENTRY_7_ADDR(x uint32) Core_0_ENTRY_7_ADDRValue {
-	return v&^0xffffffff | Core_0_ENTRY_7_ADDRValue(x&0xffffffff)
+// WithCORE_ENTRY_7_ADDR returns v with field CORE_%s_ENTRY_7_ADDR (bits 31:0) set to x, masked to the field width.
+func (v Core_ENTRY_7_ADDRValue) WithCORE_ENTRY_7_ADDR(x uint32) Core_ENTRY_7_ADDRValue {
+	return v&^0xffffffff | Core_ENTRY_7_ADDRValue(x&0xffffffff)
 }
 
-// Core_0_ENTRY_8_ADDR is register Core_0_ENTRY_8_ADDR (32-bit, read-write, reset 0x0): Core_0 Entry 8 address configuration Register.
-type Core_0_ENTRY_8_ADDR struct{ reg mmio.U32 }
+// Core_ENTRY_8_ADDR is register ENTRY_8_ADDR (32-bit, read-write, reset 0x0): Core_0 Entry 8 address configuration Register.
+type Core_ENTRY_8_ADDR struct{ reg mmio.U32 }
 
-// Core_0_ENTRY_8_ADDRValue is a value of register Core_0_ENTRY_8_ADDR.
-type Core_0_ENTRY_8_ADDRValue uint32
+// Core_ENTRY_8_ADDRValue is a value of register Core_ENTRY_8_ADDR.
+type Core_ENTRY_8_ADDRValue uint32
 
-// Core_0_ENTRY_8_ADDRReset is the reset value of register Core_0_ENTRY_8_ADDR.
-const Core_0_ENTRY_8_ADDRReset Core_0_ENTRY_8_ADDRValue = 0x0
+// Core_ENTRY_8_ADDRReset is the reset value of register Core_ENTRY_8_ADDR.
+const Core_ENTRY_8_ADDRReset Core_ENTRY_8_ADDRValue = 0x0
 
 // Read loads the register.
-func (r *Core_0_ENTRY_8_ADDR) Read() Core_0_ENTRY_8_ADDRValue {
-	return Core_0_ENTRY_8_ADDRValue(r.reg.Load())
+func (r *Core_ENTRY_8_ADDR) Read() Core_ENTRY_8_ADDRValue {
+	return Core_ENTRY_8_ADDRValue(r.reg.Load())
 }
 
 // Write stores v in the register.
-func (r *Core_0_ENTRY_8_ADDR) Write(v Core_0_ENTRY_8_ADDRValue) { r.reg.Store(uint32(v)) }
+func (r *Core_ENTRY_8_ADDR) Write(v Core_ENTRY_8_ADDRValue) { r.reg.Store(uint32(v)) }
 
-// WriteWith stores f(Core_0_ENTRY_8_ADDRReset): fields f leaves alone are written as their reset values.
-func (r *Core_0_ENTRY_8_ADDR) WriteWith(f func(Core_0_ENTRY_8_ADDRValue) Core_0_ENTRY_8_ADDRValue) {
-	r.reg.Store(uint32(f(Core_0_ENTRY_8_ADDRReset)))
+// WriteWith stores f(Core_ENTRY_8_ADDRReset): fields f leaves alone are written as their reset values.
+func (r *Core_ENTRY_8_ADDR) WriteWith(f func(Core_ENTRY_8_ADDRValue) Core_ENTRY_8_ADDRValue) {
+	r.reg.Store(uint32(f(Core_ENTRY_8_ADDRReset)))
 }
 
-// Reset stores Core_0_ENTRY_8_ADDRReset in the register.
-func (r *Core_0_ENTRY_8_ADDR) Reset() { r.reg.Store(uint32(Core_0_ENTRY_8_ADDRReset)) }
+// Reset stores Core_ENTRY_8_ADDRReset in the register.
+func (r *Core_ENTRY_8_ADDR) Reset() { r.reg.Store(uint32(Core_ENTRY_8_ADDRReset)) }
 
 // Modify loads the register, passes its value to f and stores the result.
-func (r *Core_0_ENTRY_8_ADDR) Modify(f func(Core_0_ENTRY_8_ADDRValue) Core_0_ENTRY_8_ADDRValue) {
-	r.reg.Store(uint32(f(Core_0_ENTRY_8_ADDRValue(r.reg.Load()))))
+func (r *Core_ENTRY_8_ADDR) Modify(f func(Core_ENTRY_8_ADDRValue) Core_ENTRY_8_ADDRValue) {
+	r.reg.Store(uint32(f(Core_ENTRY_8_ADDRValue(r.reg.Load()))))
 }
 
-// CORE_0_ENTRY_8_ADDR returns field CORE_0_ENTRY_8_ADDR (bits 31:0): Core_0 Entry 8 address from WORLD1 to WORLD0.
-func (v Core_0_ENTRY_8_ADDRValue) CORE_0_ENTRY_8_ADDR() uint32 { return uint32(v) & 0xffffffff }
+// CORE_ENTRY_8_ADDR returns field CORE_%s_ENTRY_8_ADDR (bits 31:0): Core_0 Entry 8 address from WORLD1 to WORLD0.
+func (v Core_ENTRY_8_ADDRValue) CORE_ENTRY_8_ADDR() uint32 { return uint32(v) & 0xffffffff }
 
-// WithCORE_0_ENTRY_8_ADDR returns v with field CORE_0_ENTRY_8_ADDR (bits 31:0) set to x, masked to the field width.
-func (v Core_0_ENTRY_8_ADDRValue) WithCORE_0_ENTRY_8_ADDR(x uint32) Core_0_ENTRY_8_ADDRValue {
-	return v&^0xffffffff | Core_0_ENTRY_8_ADDRValue(x&0xffffffff)
+// WithCORE_ENTRY_8_ADDR returns v with field CORE_%s_ENTRY_8_ADDR (bits 31:0) set to x, masked to the field width.
+func (v Core_ENTRY_8_ADDRValue) WithCORE_ENTRY_8_ADDR(x uint32) Core_ENTRY_8_ADDRValue {
+	return v&^0xffffffff | Core_ENTRY_8_ADDRValue(x&0xffffffff)
 }
 
-// Core_0_ENTRY_9_ADDR is register Core_0_ENTRY_9_ADDR (32-bit, read-write, reset 0x0): Core_0 Entry 9 address configuration Register.
-type Core_0_ENTRY_9_ADDR struct{ reg mmio.U32 }
+// Core_ENTRY_9_ADDR is register ENTRY_9_ADDR (32-bit, read-write, reset 0x0): Core_0 Entry 9 address configuration Register.
+type Core_ENTRY_9_ADDR struct{ reg mmio.U32 }
 
-// Core_0_ENTRY_9_ADDRValue is a value of register Core_0_ENTRY_9_ADDR.
-type Core_0_ENTRY_9_ADDRValue uint32
+// Core_ENTRY_9_ADDRValue is a value of register Core_ENTRY_9_ADDR.
+type Core_ENTRY_9_ADDRValue uint32
 
-// Core_0_ENTRY_9_ADDRReset is the reset value of register Core_0_ENTRY_9_ADDR.
-const Core_0_ENTRY_9_ADDRReset Core_0_ENTRY_9_ADDRValue = 0x0
+// Core_ENTRY_9_ADDRReset is the reset value of register Core_ENTRY_9_ADDR.
+const Core_ENTRY_9_ADDRReset Core_ENTRY_9_ADDRValue = 0x0
 
 // Read loads the register.
-func (r *Core_0_ENTRY_9_ADDR) Read() Core_0_ENTRY_9_ADDRValue {
-	return Core_0_ENTRY_9_ADDRValue(r.reg.Load())
+func (r *Core_ENTRY_9_ADDR) Read() Core_ENTRY_9_ADDRValue {
+	return Core_ENTRY_9_ADDRValue(r.reg.Load())
 }
 
 // Write stores v in the register.
-func (r *Core_0_ENTRY_9_ADDR) Write(v Core_0_ENTRY_9_ADDRValue) { r.reg.Store(uint32(v)) }
+func (r *Core_ENTRY_9_ADDR) Write(v Core_ENTRY_9_ADDRValue) { r.reg.Store(uint32(v)) }
 
-// WriteWith stores f(Core_0_ENTRY_9_ADDRReset): fields f leaves alone are written as their reset values.
-func (r *Core_0_ENTRY_9_ADDR) WriteWith(f func(Core_0_ENTRY_9_ADDRValue) Core_0_ENTRY_9_ADDRValue) {
-	r.reg.Store(uint32(f(Core_0_ENTRY_9_ADDRReset)))
+// WriteWith stores f(Core_ENTRY_9_ADDRReset): fields f leaves alone are written as their reset values.
+func (r *Core_ENTRY_9_ADDR) WriteWith(f func(Core_ENTRY_9_ADDRValue) Core_ENTRY_9_ADDRValue) {
+	r.reg.Store(uint32(f(Core_ENTRY_9_ADDRReset)))
 }
 
-// Reset stores Core_0_ENTRY_9_ADDRReset in the register.
-func (r *Core_0_ENTRY_9_ADDR) Reset() { r.reg.Store(uint32(Core_0_ENTRY_9_ADDRReset)) }
+// Reset stores Core_ENTRY_9_ADDRReset in the register.
+func (r *Core_ENTRY_9_ADDR) Reset() { r.reg.Store(uint32(Core_ENTRY_9_ADDRReset)) }
 
 // Modify loads the register, passes its value to f and stores the result.
-func (r *Core_0_ENTRY_9_ADDR) Modify(f func(Core_0_ENTRY_9_ADDRValue) Core_0_ENTRY_9_ADDRValue) {
-	r.reg.Store(uint32(f(Core_0_ENTRY_9_ADDRValue(r.reg.Load()))))
+func (r *Core_ENTRY_9_ADDR) Modify(f func(Core_ENTRY_9_ADDRValue) Core_ENTRY_9_ADDRValue) {
+	r.reg.Store(uint32(f(Core_ENTRY_9_ADDRValue(r.reg.Load()))))
 }
 
-// CORE_0_ENTRY_9_ADDR returns field CORE_0_ENTRY_9_ADDR (bits 31:0): Core_0 Entry 9 address from WORLD1 to WORLD0.
-func (v Core_0_ENTRY_9_ADDRValue) CORE_0_ENTRY_9_ADDR() uint32 { return uint32(v) & 0xffffffff }
+// CORE_ENTRY_9_ADDR returns field CORE_%s_ENTRY_9_ADDR (bits 31:0): Core_0 Entry 9 address from WORLD1 to WORLD0.
+func (v Core_ENTRY_9_ADDRValue) CORE_ENTRY_9_ADDR() uint32 { return uint32(v) & 0xffffffff }
 
-// WithCORE_0_ENTRY_9_ADDR returns v with field CORE_0_ENTRY_9_ADDR (bits 31:0) set to x, masked to the field width.
-func (v Core_0_ENTRY_9_ADDRValue) WithCORE_0_ENTRY_9_ADDR(x uint32) Core_0_ENTRY_9_ADDRValue {
-	return v&^0xffffffff | Core_0_ENTRY_9_ADDRValue(x&0xffffffff)
+// WithCORE_ENTRY_9_ADDR returns v with field CORE_%s_ENTRY_9_ADDR (bits 31:0) set to x, masked to the field width.
+func (v Core_ENTRY_9_ADDRValue) WithCORE_ENTRY_9_ADDR(x uint32) Core_ENTRY_9_ADDRValue {
+	return v&^0xffffffff | Core_ENTRY_9_ADDRValue(x&0xffffffff)
 }
 
-// Core_0_ENTRY_10_ADDR is register Core_0_ENTRY_10_ADDR (32-bit, read-write, reset 0x0): Core_0 Entry 10 address configuration Register.
-type Core_0_ENTRY_10_ADDR struct{ reg mmio.U32 }
+// Core_ENTRY_10_ADDR is register ENTRY_10_ADDR (32-bit, read-write, reset 0x0): Core_0 Entry 10 address configuration Register.
+type Core_ENTRY_10_ADDR struct{ reg mmio.U32 }
 
-// Core_0_ENTRY_10_ADDRValue is a value of register Core_0_ENTRY_10_ADDR.
-type Core_0_ENTRY_10_ADDRValue uint32
+// Core_ENTRY_10_ADDRValue is a value of register Core_ENTRY_10_ADDR.
+type Core_ENTRY_10_ADDRValue uint32
 
-// Core_0_ENTRY_10_ADDRReset is the reset value of register Core_0_ENTRY_10_ADDR.
-const Core_0_ENTRY_10_ADDRReset Core_0_ENTRY_10_ADDRValue = 0x0
+// Core_ENTRY_10_ADDRReset is the reset value of register Core_ENTRY_10_ADDR.
+const Core_ENTRY_10_ADDRReset Core_ENTRY_10_ADDRValue = 0x0
 
 // Read loads the register.
-func (r *Core_0_ENTRY_10_ADDR) Read() Core_0_ENTRY_10_ADDRValue {
-	return Core_0_ENTRY_10_ADDRValue(r.reg.Load())
+func (r *Core_ENTRY_10_ADDR) Read() Core_ENTRY_10_ADDRValue {
+	return Core_ENTRY_10_ADDRValue(r.reg.Load())
 }
 
 // Write stores v in the register.
-func (r *Core_0_ENTRY_10_ADDR) Write(v Core_0_ENTRY_10_ADDRValue) { r.reg.Store(uint32(v)) }
+func (r *Core_ENTRY_10_ADDR) Write(v Core_ENTRY_10_ADDRValue) { r.reg.Store(uint32(v)) }
 
-// WriteWith stores f(Core_0_ENTRY_10_ADDRReset): fields f leaves alone are written as their reset values.
-func (r *Core_0_ENTRY_10_ADDR) WriteWith(f func(Core_0_ENTRY_10_ADDRValue) Core_0_ENTRY_10_ADDRValue) {
-	r.reg.Store(uint32(f(Core_0_ENTRY_10_ADDRReset)))
+// WriteWith stores f(Core_ENTRY_10_ADDRReset): fields f leaves alone are written as their reset values.
+func (r *Core_ENTRY_10_ADDR) WriteWith(f func(Core_ENTRY_10_ADDRValue) Core_ENTRY_10_ADDRValue) {
+	r.reg.Store(uint32(f(Core_ENTRY_10_ADDRReset)))
 }
 
-// Reset stores Core_0_ENTRY_10_ADDRReset in the register.
-func (r *Core_0_ENTRY_10_ADDR) Reset() { r.reg.Store(uint32(Core_0_ENTRY_10_ADDRReset)) }
+// Reset stores Core_ENTRY_10_ADDRReset in the register.
+func (r *Core_ENTRY_10_ADDR) Reset() { r.reg.Store(uint32(Core_ENTRY_10_ADDRReset)) }
 
 // Modify loads the register, passes its value to f and stores the result.
-func (r *Core_0_ENTRY_10_ADDR) Modify(f func(Core_0_ENTRY_10_ADDRValue) Core_0_ENTRY_10_ADDRValue) {
-	r.reg.Store(uint32(f(Core_0_ENTRY_10_ADDRValue(r.reg.Load()))))
+func (r *Core_ENTRY_10_ADDR) Modify(f func(Core_ENTRY_10_ADDRValue) Core_ENTRY_10_ADDRValue) {
+	r.reg.Store(uint32(f(Core_ENTRY_10_ADDRValue(r.reg.Load()))))
 }
 
-// CORE_0_ENTRY_10_ADDR returns field CORE_0_ENTRY_10_ADDR (bits 31:0): Core_0 Entry 10 address from WORLD1 to WORLD0.
-func (v Core_0_ENTRY_10_ADDRValue) CORE_0_ENTRY_10_ADDR() uint32 { return uint32(v) & 0xffffffff }
+// CORE_ENTRY_10_ADDR returns field CORE_%s_ENTRY_10_ADDR (bits 31:0): Core_0 Entry 10 address from WORLD1 to WORLD0.
+func (v Core_ENTRY_10_ADDRValue) CORE_ENTRY_10_ADDR() uint32 { return uint32(v) & 0xffffffff }
 
-// WithCORE_0_ENTRY_10_ADDR returns v with field CORE_0_ENTRY_10_ADDR (bits 31:0) set to x, masked to the field width.
-func (v Core_0_ENTRY_10_ADDRValue) WithCORE_0_ENTRY_10_ADDR(x uint32) Core_0_ENTRY_10_ADDRValue {
-	return v&^0xffffffff | Core_0_ENTRY_10_ADDRValue(x&0xffffffff)
+// WithCORE_ENTRY_10_ADDR returns v with field CORE_%s_ENTRY_10_ADDR (bits 31:0) set to x, masked to the field width.
+func (v Core_ENTRY_10_ADDRValue) WithCORE_ENTRY_10_ADDR(x uint32) Core_ENTRY_10_ADDRValue {
+	return v&^0xffffffff | Core_ENTRY_10_ADDRValue(x&0xffffffff)
 }
 
-// Core_0_ENTRY_11_ADDR is register Core_0_ENTRY_11_ADDR (32-bit, read-write, reset 0x0): Core_0 Entry 11 address configuration Register.
-type Core_0_ENTRY_11_ADDR struct{ reg mmio.U32 }
+// Core_ENTRY_11_ADDR is register ENTRY_11_ADDR (32-bit, read-write, reset 0x0): Core_0 Entry 11 address configuration Register.
+type Core_ENTRY_11_ADDR struct{ reg mmio.U32 }
 
-// Core_0_ENTRY_11_ADDRValue is a value of register Core_0_ENTRY_11_ADDR.
-type Core_0_ENTRY_11_ADDRValue uint32
+// Core_ENTRY_11_ADDRValue is a value of register Core_ENTRY_11_ADDR.
+type Core_ENTRY_11_ADDRValue uint32
 
-// Core_0_ENTRY_11_ADDRReset is the reset value of register Core_0_ENTRY_11_ADDR.
-const Core_0_ENTRY_11_ADDRReset Core_0_ENTRY_11_ADDRValue = 0x0
+// Core_ENTRY_11_ADDRReset is the reset value of register Core_ENTRY_11_ADDR.
+const Core_ENTRY_11_ADDRReset Core_ENTRY_11_ADDRValue = 0x0
 
 // Read loads the register.
-func (r *Core_0_ENTRY_11_ADDR) Read() Core_0_ENTRY_11_ADDRValue {
-	return Core_0_ENTRY_11_ADDRValue(r.reg.Load())
+func (r *Core_ENTRY_11_ADDR) Read() Core_ENTRY_11_ADDRValue {
+	return Core_ENTRY_11_ADDRValue(r.reg.Load())
 }
 
 // Write stores v in the register.
-func (r *Core_0_ENTRY_11_ADDR) Write(v Core_0_ENTRY_11_ADDRValue) { r.reg.Store(uint32(v)) }
+func (r *Core_ENTRY_11_ADDR) Write(v Core_ENTRY_11_ADDRValue) { r.reg.Store(uint32(v)) }
 
-// WriteWith stores f(Core_0_ENTRY_11_ADDRReset): fields f leaves alone are written as their reset values.
-func (r *Core_0_ENTRY_11_ADDR) WriteWith(f func(Core_0_ENTRY_11_ADDRValue) Core_0_ENTRY_11_ADDRValue) {
-	r.reg.Store(uint32(f(Core_0_ENTRY_11_ADDRReset)))
+// WriteWith stores f(Core_ENTRY_11_ADDRReset): fields f leaves alone are written as their reset values.
+func (r *Core_ENTRY_11_ADDR) WriteWith(f func(Core_ENTRY_11_ADDRValue) Core_ENTRY_11_ADDRValue) {
+	r.reg.Store(uint32(f(Core_ENTRY_11_ADDRReset)))
 }
 
-// Reset stores Core_0_ENTRY_11_ADDRReset in the register.
-func (r *Core_0_ENTRY_11_ADDR) Reset() { r.reg.Store(uint32(Core_0_ENTRY_11_ADDRReset)) }
+// Reset stores Core_ENTRY_11_ADDRReset in the register.
+func (r *Core_ENTRY_11_ADDR) Reset() { r.reg.Store(uint32(Core_ENTRY_11_ADDRReset)) }
 
 // Modify loads the register, passes its value to f and stores the result.
-func (r *Core_0_ENTRY_11_ADDR) Modify(f func(Core_0_ENTRY_11_ADDRValue) Core_0_ENTRY_11_ADDRValue) {
-	r.reg.Store(uint32(f(Core_0_ENTRY_11_ADDRValue(r.reg.Load()))))
+func (r *Core_ENTRY_11_ADDR) Modify(f func(Core_ENTRY_11_ADDRValue) Core_ENTRY_11_ADDRValue) {
+	r.reg.Store(uint32(f(Core_ENTRY_11_ADDRValue(r.reg.Load()))))
 }
 
-// CORE_0_ENTRY_11_ADDR returns field CORE_0_ENTRY_11_ADDR (bits 31:0): Core_0 Entry 11 address from WORLD1 to WORLD0.
-func (v Core_0_ENTRY_11_ADDRValue) CORE_0_ENTRY_11_ADDR() uint32 { return uint32(v) & 0xffffffff }
+// CORE_ENTRY_11_ADDR returns field CORE_%s_ENTRY_11_ADDR (bits 31:0): Core_0 Entry 11 address from WORLD1 to WORLD0.
+func (v Core_ENTRY_11_ADDRValue) CORE_ENTRY_11_ADDR() uint32 { return uint32(v) & 0xffffffff }
 
-// WithCORE_0_ENTRY_11_ADDR returns v with field CORE_0_ENTRY_11_ADDR (bits 31:0) set to x, masked to the field width.
-func (v Core_0_ENTRY_11_ADDRValue) WithCORE_0_ENTRY_11_ADDR(x uint32) Core_0_ENTRY_11_ADDRValue {
-	return v&^0xffffffff | Core_0_ENTRY_11_ADDRValue(x&0xffffffff)
+// WithCORE_ENTRY_11_ADDR returns v with field CORE_%s_ENTRY_11_ADDR (bits 31:0) set to x, masked to the field width.
+func (v Core_ENTRY_11_ADDRValue) WithCORE_ENTRY_11_ADDR(x uint32) Core_ENTRY_11_ADDRValue {
+	return v&^0xffffffff | Core_ENTRY_11_ADDRValue(x&0xffffffff)
 }
 
-// Core_0_ENTRY_12_ADDR is register Core_0_ENTRY_12_ADDR (32-bit, read-write, reset 0x0): Core_0 Entry 12 address configuration Register.
-type Core_0_ENTRY_12_ADDR struct{ reg mmio.U32 }
+// Core_ENTRY_12_ADDR is register ENTRY_12_ADDR (32-bit, read-write, reset 0x0): Core_0 Entry 12 address configuration Register.
+type Core_ENTRY_12_ADDR struct{ reg mmio.U32 }
 
-// Core_0_ENTRY_12_ADDRValue is a value of register Core_0_ENTRY_12_ADDR.
-type Core_0_ENTRY_12_ADDRValue uint32
+// Core_ENTRY_12_ADDRValue is a value of register Core_ENTRY_12_ADDR.
+type Core_ENTRY_12_ADDRValue uint32
 
-// Core_0_ENTRY_12_ADDRReset is the reset value of register Core_0_ENTRY_12_ADDR.
-const Core_0_ENTRY_12_ADDRReset Core_0_ENTRY_12_ADDRValue = 0x0
+// Core_ENTRY_12_ADDRReset is the reset value of register Core_ENTRY_12_ADDR.
+const Core_ENTRY_12_ADDRReset Core_ENTRY_12_ADDRValue = 0x0
 
 // Read loads the register.
-func (r *Core_0_ENTRY_12_ADDR) Read() Core_0_ENTRY_12_ADDRValue {
-	return Core_0_ENTRY_12_ADDRValue(r.reg.Load())
+func (r *Core_ENTRY_12_ADDR) Read() Core_ENTRY_12_ADDRValue {
+	return Core_ENTRY_12_ADDRValue(r.reg.Load())
 }
 
 // Write stores v in the register.
-func (r *Core_0_ENTRY_12_ADDR) Write(v Core_0_ENTRY_12_ADDRValue) { r.reg.Store(uint32(v)) }
+func (r *Core_ENTRY_12_ADDR) Write(v Core_ENTRY_12_ADDRValue) { r.reg.Store(uint32(v)) }
 
-// WriteWith stores f(Core_0_ENTRY_12_ADDRReset): fields f leaves alone are written as their reset values.
-func (r *Core_0_ENTRY_12_ADDR) WriteWith(f func(Core_0_ENTRY_12_ADDRValue) Core_0_ENTRY_12_ADDRValue) {
-	r.reg.Store(uint32(f(Core_0_ENTRY_12_ADDRReset)))
+// WriteWith stores f(Core_ENTRY_12_ADDRReset): fields f leaves alone are written as their reset values.
+func (r *Core_ENTRY_12_ADDR) WriteWith(f func(Core_ENTRY_12_ADDRValue) Core_ENTRY_12_ADDRValue) {
+	r.reg.Store(uint32(f(Core_ENTRY_12_ADDRReset)))
 }
 
-// Reset stores Core_0_ENTRY_12_ADDRReset in the register.
-func (r *Core_0_ENTRY_12_ADDR) Reset() { r.reg.Store(uint32(Core_0_ENTRY_12_ADDRReset)) }
+// Reset stores Core_ENTRY_12_ADDRReset in the register.
+func (r *Core_ENTRY_12_ADDR) Reset() { r.reg.Store(uint32(Core_ENTRY_12_ADDRReset)) }
 
 // Modify loads the register, passes its value to f and stores the result.
-func (r *Core_0_ENTRY_12_ADDR) Modify(f func(Core_0_ENTRY_12_ADDRValue) Core_0_ENTRY_12_ADDRValue) {
-	r.reg.Store(uint32(f(Core_0_ENTRY_12_ADDRValue(r.reg.Load()))))
+func (r *Core_ENTRY_12_ADDR) Modify(f func(Core_ENTRY_12_ADDRValue) Core_ENTRY_12_ADDRValue) {
+	r.reg.Store(uint32(f(Core_ENTRY_12_ADDRValue(r.reg.Load()))))
 }
 
-// CORE_0_ENTRY_12_ADDR returns field CORE_0_ENTRY_12_ADDR (bits 31:0): Core_0 Entry 12 address from WORLD1 to WORLD0.
-func (v Core_0_ENTRY_12_ADDRValue) CORE_0_ENTRY_12_ADDR() uint32 { return uint32(v) & 0xffffffff }
+// CORE_ENTRY_12_ADDR returns field CORE_%s_ENTRY_12_ADDR (bits 31:0): Core_0 Entry 12 address from WORLD1 to WORLD0.
+func (v Core_ENTRY_12_ADDRValue) CORE_ENTRY_12_ADDR() uint32 { return uint32(v) & 0xffffffff }
 
-// WithCORE_0_ENTRY_12_ADDR returns v with field CORE_0_ENTRY_12_ADDR (bits 31:0) set to x, masked to the field width.
-func (v Core_0_ENTRY_12_ADDRValue) WithCORE_0_ENTRY_12_ADDR(x uint32) Core_0_ENTRY_12_ADDRValue {
-	return v&^0xffffffff | Core_0_ENTRY_12_ADDRValue(x&0xffffffff)
+// WithCORE_ENTRY_12_ADDR returns v with field CORE_%s_ENTRY_12_ADDR (bits 31:0) set to x, masked to the field width.
+func (v Core_ENTRY_12_ADDRValue) WithCORE_ENTRY_12_ADDR(x uint32) Core_ENTRY_12_ADDRValue {
+	return v&^0xffffffff | Core_ENTRY_12_ADDRValue(x&0xffffffff)
 }
 
-// Core_0_ENTRY_13_ADDR is register Core_0_ENTRY_13_ADDR (32-bit, read-write, reset 0x0): Core_0 Entry 13 address configuration Register.
-type Core_0_ENTRY_13_ADDR struct{ reg mmio.U32 }
+// Core_ENTRY_13_ADDR is register ENTRY_13_ADDR (32-bit, read-write, reset 0x0): Core_0 Entry 13 address configuration Register.
+type Core_ENTRY_13_ADDR struct{ reg mmio.U32 }
 
-// Core_0_ENTRY_13_ADDRValue is a value of register Core_0_ENTRY_13_ADDR.
-type Core_0_ENTRY_13_ADDRValue uint32
+// Core_ENTRY_13_ADDRValue is a value of register Core_ENTRY_13_ADDR.
+type Core_ENTRY_13_ADDRValue uint32
 
-// Core_0_ENTRY_13_ADDRReset is the reset value of register Core_0_ENTRY_13_ADDR.
-const Core_0_ENTRY_13_ADDRReset Core_0_ENTRY_13_ADDRValue = 0x0
+// Core_ENTRY_13_ADDRReset is the reset value of register Core_ENTRY_13_ADDR.
+const Core_ENTRY_13_ADDRReset Core_ENTRY_13_ADDRValue = 0x0
 
 // Read loads the register.
-func (r *Core_0_ENTRY_13_ADDR) Read() Core_0_ENTRY_13_ADDRValue {
-	return Core_0_ENTRY_13_ADDRValue(r.reg.Load())
+func (r *Core_ENTRY_13_ADDR) Read() Core_ENTRY_13_ADDRValue {
+	return Core_ENTRY_13_ADDRValue(r.reg.Load())
 }
 
 // Write stores v in the register.
-func (r *Core_0_ENTRY_13_ADDR) Write(v Core_0_ENTRY_13_ADDRValue) { r.reg.Store(uint32(v)) }
+func (r *Core_ENTRY_13_ADDR) Write(v Core_ENTRY_13_ADDRValue) { r.reg.Store(uint32(v)) }
 
-// WriteWith stores f(Core_0_ENTRY_13_ADDRReset): fields f leaves alone are written as their reset values.
-func (r *Core_0_ENTRY_13_ADDR) WriteWith(f func(Core_0_ENTRY_13_ADDRValue) Core_0_ENTRY_13_ADDRValue) {
-	r.reg.Store(uint32(f(Core_0_ENTRY_13_ADDRReset)))
+// WriteWith stores f(Core_ENTRY_13_ADDRReset): fields f leaves alone are written as their reset values.
+func (r *Core_ENTRY_13_ADDR) WriteWith(f func(Core_ENTRY_13_ADDRValue) Core_ENTRY_13_ADDRValue) {
+	r.reg.Store(uint32(f(Core_ENTRY_13_ADDRReset)))
 }
 
-// Reset stores Core_0_ENTRY_13_ADDRReset in the register.
-func (r *Core_0_ENTRY_13_ADDR) Reset() { r.reg.Store(uint32(Core_0_ENTRY_13_ADDRReset)) }
+// Reset stores Core_ENTRY_13_ADDRReset in the register.
+func (r *Core_ENTRY_13_ADDR) Reset() { r.reg.Store(uint32(Core_ENTRY_13_ADDRReset)) }
 
 // Modify loads the register, passes its value to f and stores the result.
-func (r *Core_0_ENTRY_13_ADDR) Modify(f func(Core_0_ENTRY_13_ADDRValue) Core_0_ENTRY_13_ADDRValue) {
-	r.reg.Store(uint32(f(Core_0_ENTRY_13_ADDRValue(r.reg.Load()))))
+func (r *Core_ENTRY_13_ADDR) Modify(f func(Core_ENTRY_13_ADDRValue) Core_ENTRY_13_ADDRValue) {
+	r.reg.Store(uint32(f(Core_ENTRY_13_ADDRValue(r.reg.Load()))))
 }
 
-// CORE_0_ENTRY_13_ADDR returns field CORE_0_ENTRY_13_ADDR (bits 31:0): Core_0 Entry 13 address from WORLD1 to WORLD0.
-func (v Core_0_ENTRY_13_ADDRValue) CORE_0_ENTRY_13_ADDR() uint32 { return uint32(v) & 0xffffffff }
+// CORE_ENTRY_13_ADDR returns field CORE_%s_ENTRY_13_ADDR (bits 31:0): Core_0 Entry 13 address from WORLD1 to WORLD0.
+func (v Core_ENTRY_13_ADDRValue) CORE_ENTRY_13_ADDR() uint32 { return uint32(v) & 0xffffffff }
 
-// WithCORE_0_ENTRY_13_ADDR returns v with field CORE_0_ENTRY_13_ADDR (bits 31:0) set to x, masked to the field width.
-func (v Core_0_ENTRY_13_ADDRValue) WithCORE_0_ENTRY_13_ADDR(x uint32) Core_0_ENTRY_13_ADDRValue {
-	return v&^0xffffffff | Core_0_ENTRY_13_ADDRValue(x&0xffffffff)
+// WithCORE_ENTRY_13_ADDR returns v with field CORE_%s_ENTRY_13_ADDR (bits 31:0) set to x, masked to the field width.
+func (v Core_ENTRY_13_ADDRValue) WithCORE_ENTRY_13_ADDR(x uint32) Core_ENTRY_13_ADDRValue {
+	return v&^0xffffffff | Core_ENTRY_13_ADDRValue(x&0xffffffff)
 }
 
-// Core_0_ENTRY_CHECK is register Core_0_ENTRY_CHECK (32-bit, read-write, reset 0x2): Core_0 Entry check configuration Register.
-type Core_0_ENTRY_CHECK struct{ reg mmio.U32 }
+// Core_ENTRY_CHECK is register ENTRY_CHECK (32-bit, read-write, reset 0x2): Core_0 Entry check configuration Register.
+type Core_ENTRY_CHECK struct{ reg mmio.U32 }
 
-// Core_0_ENTRY_CHECKValue is a value of register Core_0_ENTRY_CHECK.
-type Core_0_ENTRY_CHECKValue uint32
+// Core_ENTRY_CHECKValue is a value of register Core_ENTRY_CHECK.
+type Core_ENTRY_CHECKValue uint32
 
-// Core_0_ENTRY_CHECKReset is the reset value of register Core_0_ENTRY_CHECK.
-const Core_0_ENTRY_CHECKReset Core_0_ENTRY_CHECKValue = 0x2
+// Core_ENTRY_CHECKReset is the reset value of register Core_ENTRY_CHECK.
+const Core_ENTRY_CHECKReset Core_ENTRY_CHECKValue = 0x2
 
 // Read loads the register.
-func (r *Core_0_ENTRY_CHECK) Read() Core_0_ENTRY_CHECKValue {
-	return Core_0_ENTRY_CHECKValue(r.reg.Load())
+func (r *Core_ENTRY_CHECK) Read() Core_ENTRY_CHECKValue { return Core_ENTRY_CHECKValue(r.reg.Load()) }
+
+// Write stores v in the register.
+func (r *Core_ENTRY_CHECK) Write(v Core_ENTRY_CHECKValue) { r.reg.Store(uint32(v)) }
+
+// WriteWith stores f(Core_ENTRY_CHECKReset): fields f leaves alone are written as their reset values.
+func (r *Core_ENTRY_CHECK) WriteWith(f func(Core_ENTRY_CHECKValue) Core_ENTRY_CHECKValue) {
+	r.reg.Store(uint32(f(Core_ENTRY_CHECKReset)))
+}
+
+// Reset stores Core_ENTRY_CHECKReset in the register.
+func (r *Core_ENTRY_CHECK) Reset() { r.reg.Store(uint32(Core_ENTRY_CHECKReset)) }
+
+// Modify loads the register, passes its value to f and stores the result.
+func (r *Core_ENTRY_CHECK) Modify(f func(Core_ENTRY_CHECKValue) Core_ENTRY_CHECKValue) {
+	r.reg.Store(uint32(f(Core_ENTRY_CHECKValue(r.reg.Load()))))
+}
+
+// CORE_ENTRY_CHECK returns field CORE_%s_ENTRY_CHECK (bits 13:1): This filed is used to enable entry address check.
+func (v Core_ENTRY_CHECKValue) CORE_ENTRY_CHECK() uint32 { return uint32(v>>1) & 0x1fff }
+
+// WithCORE_ENTRY_CHECK returns v with field CORE_%s_ENTRY_CHECK (bits 13:1) set to x, masked to the field width.
+func (v Core_ENTRY_CHECKValue) WithCORE_ENTRY_CHECK(x uint32) Core_ENTRY_CHECKValue {
+	return v&^0x3ffe | Core_ENTRY_CHECKValue(x&0x1fff)<<1
+}
+
+// Core_STATUSTABLE1 is register STATUSTABLE1 (32-bit, read-write, reset 0x0): Status register of world switch of entry 1.
+type Core_STATUSTABLE1 struct{ reg mmio.U32 }
+
+// Core_STATUSTABLE1Value is a value of register Core_STATUSTABLE1.
+type Core_STATUSTABLE1Value uint32
+
+// Core_STATUSTABLE1Reset is the reset value of register Core_STATUSTABLE1.
+const Core_STATUSTABLE1Reset Core_STATUSTABLE1Value = 0x0
+
+// Read loads the register.
+func (r *Core_STATUSTABLE1) Read() Core_STATUSTABLE1Value {
+	return Core_STATUSTABLE1Value(r.reg.Load())
 }
 
 // Write stores v in the register.
-func (r *Core_0_ENTRY_CHECK) Write(v Core_0_ENTRY_CHECKValue) { r.reg.Store(uint32(v)) }
+func (r *Core_STATUSTABLE1) Write(v Core_STATUSTABLE1Value) { r.reg.Store(uint32(v)) }
 
-// WriteWith stores f(Core_0_ENTRY_CHECKReset): fields f leaves alone are written as their reset values.
-func (r *Core_0_ENTRY_CHECK) WriteWith(f func(Core_0_ENTRY_CHECKValue) Core_0_ENTRY_CHECKValue) {
-	r.reg.Store(uint32(f(Core_0_ENTRY_CHECKReset)))
+// WriteWith stores f(Core_STATUSTABLE1Reset): fields f leaves alone are written as their reset values.
+func (r *Core_STATUSTABLE1) WriteWith(f func(Core_STATUSTABLE1Value) Core_STATUSTABLE1Value) {
+	r.reg.Store(uint32(f(Core_STATUSTABLE1Reset)))
 }
 
-// Reset stores Core_0_ENTRY_CHECKReset in the register.
-func (r *Core_0_ENTRY_CHECK) Reset() { r.reg.Store(uint32(Core_0_ENTRY_CHECKReset)) }
+// Reset stores Core_STATUSTABLE1Reset in the register.
+func (r *Core_STATUSTABLE1) Reset() { r.reg.Store(uint32(Core_STATUSTABLE1Reset)) }
 
 // Modify loads the register, passes its value to f and stores the result.
-func (r *Core_0_ENTRY_CHECK) Modify(f func(Core_0_ENTRY_CHECKValue) Core_0_ENTRY_CHECKValue) {
-	r.reg.Store(uint32(f(Core_0_ENTRY_CHECKValue(r.reg.Load()))))
+func (r *Core_STATUSTABLE1) Modify(f func(Core_STATUSTABLE1Value) Core_STATUSTABLE1Value) {
+	r.reg.Store(uint32(f(Core_STATUSTABLE1Value(r.reg.Load()))))
 }
 
-// CORE_0_ENTRY_CHECK returns field CORE_0_ENTRY_CHECK (bits 13:1): This filed is used to enable entry address check.
-func (v Core_0_ENTRY_CHECKValue) CORE_0_ENTRY_CHECK() uint32 { return uint32(v>>1) & 0x1fff }
+// CORE_FROM_WORLD_1 returns field CORE_%s_FROM_WORLD_1 (bit 0): This bit is used to confirm world before enter entry 1.
+func (v Core_STATUSTABLE1Value) CORE_FROM_WORLD_1() bool { return v&0x1 != 0 }
 
-// WithCORE_0_ENTRY_CHECK returns v with field CORE_0_ENTRY_CHECK (bits 13:1) set to x, masked to the field width.
-func (v Core_0_ENTRY_CHECKValue) WithCORE_0_ENTRY_CHECK(x uint32) Core_0_ENTRY_CHECKValue {
-	return v&^0x3ffe | Core_0_ENTRY_CHECKValue(x&0x1fff)<<1
+// WithCORE_FROM_WORLD_1 returns v with field CORE_%s_FROM_WORLD_1 (bit 0) set to b.
+func (v Core_STATUSTABLE1Value) WithCORE_FROM_WORLD_1(b bool) Core_STATUSTABLE1Value {
+	return v&^0x1 | Core_STATUSTABLE1Value(b2u(b))
 }
 
-// Core_0_STATUSTABLE1 is register Core_0_STATUSTABLE1 (32-bit, read-write, reset 0x0): Status register of world switch of entry 1.
-type Core_0_STATUSTABLE1 struct{ reg mmio.U32 }
+// CORE_FROM_ENTRY_1 returns field CORE_%s_FROM_ENTRY_1 (bits 4:1): This filed is used to confirm in which entry before enter entry 1.
+func (v Core_STATUSTABLE1Value) CORE_FROM_ENTRY_1() uint32 { return uint32(v>>1) & 0xf }
 
-// Core_0_STATUSTABLE1Value is a value of register Core_0_STATUSTABLE1.
-type Core_0_STATUSTABLE1Value uint32
+// WithCORE_FROM_ENTRY_1 returns v with field CORE_%s_FROM_ENTRY_1 (bits 4:1) set to x, masked to the field width.
+func (v Core_STATUSTABLE1Value) WithCORE_FROM_ENTRY_1(x uint32) Core_STATUSTABLE1Value {
+	return v&^0x1e | Core_STATUSTABLE1Value(x&0xf)<<1
+}
 
-// Core_0_STATUSTABLE1Reset is the reset value of register Core_0_STATUSTABLE1.
-const Core_0_STATUSTABLE1Reset Core_0_STATUSTABLE1Value = 0x0
+// CORE_CURRENT_1 returns field CORE_%s_CURRENT_1 (bit 5): This bit is used to confirm whether the current state is in entry 1.
+func (v Core_STATUSTABLE1Value) CORE_CURRENT_1() bool { return v&0x20 != 0 }
+
+// WithCORE_CURRENT_1 returns v with field CORE_%s_CURRENT_1 (bit 5) set to b.
+func (v Core_STATUSTABLE1Value) WithCORE_CURRENT_1(b bool) Core_STATUSTABLE1Value {
+	return v&^0x20 | Core_STATUSTABLE1Value(b2u(b))<<5
+}
+
+// Core_STATUSTABLE2 is register STATUSTABLE2 (32-bit, read-write, reset 0x0): Status register of world switch of entry 2.
+type Core_STATUSTABLE2 struct{ reg mmio.U32 }
+
+// Core_STATUSTABLE2Value is a value of register Core_STATUSTABLE2.
+type Core_STATUSTABLE2Value uint32
+
+// Core_STATUSTABLE2Reset is the reset value of register Core_STATUSTABLE2.
+const Core_STATUSTABLE2Reset Core_STATUSTABLE2Value = 0x0
 
 // Read loads the register.
-func (r *Core_0_STATUSTABLE1) Read() Core_0_STATUSTABLE1Value {
-	return Core_0_STATUSTABLE1Value(r.reg.Load())
+func (r *Core_STATUSTABLE2) Read() Core_STATUSTABLE2Value {
+	return Core_STATUSTABLE2Value(r.reg.Load())
 }
 
 // Write stores v in the register.
-func (r *Core_0_STATUSTABLE1) Write(v Core_0_STATUSTABLE1Value) { r.reg.Store(uint32(v)) }
+func (r *Core_STATUSTABLE2) Write(v Core_STATUSTABLE2Value) { r.reg.Store(uint32(v)) }
 
-// WriteWith stores f(Core_0_STATUSTABLE1Reset): fields f leaves alone are written as their reset values.
-func (r *Core_0_STATUSTABLE1) WriteWith(f func(Core_0_STATUSTABLE1Value) Core_0_STATUSTABLE1Value) {
-	r.reg.Store(uint32(f(Core_0_STATUSTABLE1Reset)))
+// WriteWith stores f(Core_STATUSTABLE2Reset): fields f leaves alone are written as their reset values.
+func (r *Core_STATUSTABLE2) WriteWith(f func(Core_STATUSTABLE2Value) Core_STATUSTABLE2Value) {
+	r.reg.Store(uint32(f(Core_STATUSTABLE2Reset)))
 }
 
-// Reset stores Core_0_STATUSTABLE1Reset in the register.
-func (r *Core_0_STATUSTABLE1) Reset() { r.reg.Store(uint32(Core_0_STATUSTABLE1Reset)) }
+// Reset stores Core_STATUSTABLE2Reset in the register.
+func (r *Core_STATUSTABLE2) Reset() { r.reg.Store(uint32(Core_STATUSTABLE2Reset)) }
 
 // Modify loads the register, passes its value to f and stores the result.
-func (r *Core_0_STATUSTABLE1) Modify(f func(Core_0_STATUSTABLE1Value) Core_0_STATUSTABLE1Value) {
-	r.reg.Store(uint32(f(Core_0_STATUSTABLE1Value(r.reg.Load()))))
+func (r *Core_STATUSTABLE2) Modify(f func(Core_STATUSTABLE2Value) Core_STATUSTABLE2Value) {
+	r.reg.Store(uint32(f(Core_STATUSTABLE2Value(r.reg.Load()))))
 }
 
-// CORE_0_FROM_WORLD_1 returns field CORE_0_FROM_WORLD_1 (bit 0): This bit is used to confirm world before enter entry 1.
-func (v Core_0_STATUSTABLE1Value) CORE_0_FROM_WORLD_1() bool { return v&0x1 != 0 }
+// CORE_FROM_WORLD_2 returns field CORE_%s_FROM_WORLD_2 (bit 0): This bit is used to confirm world before enter entry 2.
+func (v Core_STATUSTABLE2Value) CORE_FROM_WORLD_2() bool { return v&0x1 != 0 }
 
-// WithCORE_0_FROM_WORLD_1 returns v with field CORE_0_FROM_WORLD_1 (bit 0) set to b.
-func (v Core_0_STATUSTABLE1Value) WithCORE_0_FROM_WORLD_1(b bool) Core_0_STATUSTABLE1Value {
-	return v&^0x1 | Core_0_STATUSTABLE1Value(b2u(b))
+// WithCORE_FROM_WORLD_2 returns v with field CORE_%s_FROM_WORLD_2 (bit 0) set to b.
+func (v Core_STATUSTABLE2Value) WithCORE_FROM_WORLD_2(b bool) Core_STATUSTABLE2Value {
+	return v&^0x1 | Core_STATUSTABLE2Value(b2u(b))
 }
 
-// CORE_0_FROM_ENTRY_1 returns field CORE_0_FROM_ENTRY_1 (bits 4:1): This filed is used to confirm in which entry before enter entry 1.
-func (v Core_0_STATUSTABLE1Value) CORE_0_FROM_ENTRY_1() uint32 { return uint32(v>>1) & 0xf }
+// CORE_FROM_ENTRY_2 returns field CORE_%s_FROM_ENTRY_2 (bits 4:1): This filed is used to confirm in which entry before enter entry 2.
+func (v Core_STATUSTABLE2Value) CORE_FROM_ENTRY_2() uint32 { return uint32(v>>1) & 0xf }
 
-// WithCORE_0_FROM_ENTRY_1 returns v with field CORE_0_FROM_ENTRY_1 (bits 4:1) set to x, masked to the field width.
-func (v Core_0_STATUSTABLE1Value) WithCORE_0_FROM_ENTRY_1(x uint32) Core_0_STATUSTABLE1Value {
-	return v&^0x1e | Core_0_STATUSTABLE1Value(x&0xf)<<1
+// WithCORE_FROM_ENTRY_2 returns v with field CORE_%s_FROM_ENTRY_2 (bits 4:1) set to x, masked to the field width.
+func (v Core_STATUSTABLE2Value) WithCORE_FROM_ENTRY_2(x uint32) Core_STATUSTABLE2Value {
+	return v&^0x1e | Core_STATUSTABLE2Value(x&0xf)<<1
 }
 
-// CORE_0_CURRENT_1 returns field CORE_0_CURRENT_1 (bit 5): This bit is used to confirm whether the current state is in entry 1.
-func (v Core_0_STATUSTABLE1Value) CORE_0_CURRENT_1() bool { return v&0x20 != 0 }
+// CORE_CURRENT_2 returns field CORE_%s_CURRENT_2 (bit 5): This bit is used to confirm whether the current state is in entry 2.
+func (v Core_STATUSTABLE2Value) CORE_CURRENT_2() bool { return v&0x20 != 0 }
 
-// WithCORE_0_CURRENT_1 returns v with field CORE_0_CURRENT_1 (bit 5) set to b.
-func (v Core_0_STATUSTABLE1Value) WithCORE_0_CURRENT_1(b bool) Core_0_STATUSTABLE1Value {
-	return v&^0x20 | Core_0_STATUSTABLE1Value(b2u(b))<<5
+// WithCORE_CURRENT_2 returns v with field CORE_%s_CURRENT_2 (bit 5) set to b.
+func (v Core_STATUSTABLE2Value) WithCORE_CURRENT_2(b bool) Core_STATUSTABLE2Value {
+	return v&^0x20 | Core_STATUSTABLE2Value(b2u(b))<<5
 }
 
-// Core_0_STATUSTABLE2 is register Core_0_STATUSTABLE2 (32-bit, read-write, reset 0x0): Status register of world switch of entry 2.
-type Core_0_STATUSTABLE2 struct{ reg mmio.U32 }
+// Core_STATUSTABLE3 is register STATUSTABLE3 (32-bit, read-write, reset 0x0): Status register of world switch of entry 3.
+type Core_STATUSTABLE3 struct{ reg mmio.U32 }
 
-// Core_0_STATUSTABLE2Value is a value of register Core_0_STATUSTABLE2.
-type Core_0_STATUSTABLE2Value uint32
+// Core_STATUSTABLE3Value is a value of register Core_STATUSTABLE3.
+type Core_STATUSTABLE3Value uint32
 
-// Core_0_STATUSTABLE2Reset is the reset value of register Core_0_STATUSTABLE2.
-const Core_0_STATUSTABLE2Reset Core_0_STATUSTABLE2Value = 0x0
+// Core_STATUSTABLE3Reset is the reset value of register Core_STATUSTABLE3.
+const Core_STATUSTABLE3Reset Core_STATUSTABLE3Value = 0x0
 
 // Read loads the register.
-func (r *Core_0_STATUSTABLE2) Read() Core_0_STATUSTABLE2Value {
-	return Core_0_STATUSTABLE2Value(r.reg.Load())
+func (r *Core_STATUSTABLE3) Read() Core_STATUSTABLE3Value {
+	return Core_STATUSTABLE3Value(r.reg.Load())
 }
 
 // Write stores v in the register.
-func (r *Core_0_STATUSTABLE2) Write(v Core_0_STATUSTABLE2Value) { r.reg.Store(uint32(v)) }
+func (r *Core_STATUSTABLE3) Write(v Core_STATUSTABLE3Value) { r.reg.Store(uint32(v)) }
 
-// WriteWith stores f(Core_0_STATUSTABLE2Reset): fields f leaves alone are written as their reset values.
-func (r *Core_0_STATUSTABLE2) WriteWith(f func(Core_0_STATUSTABLE2Value) Core_0_STATUSTABLE2Value) {
-	r.reg.Store(uint32(f(Core_0_STATUSTABLE2Reset)))
+// WriteWith stores f(Core_STATUSTABLE3Reset): fields f leaves alone are written as their reset values.
+func (r *Core_STATUSTABLE3) WriteWith(f func(Core_STATUSTABLE3Value) Core_STATUSTABLE3Value) {
+	r.reg.Store(uint32(f(Core_STATUSTABLE3Reset)))
 }
 
-// Reset stores Core_0_STATUSTABLE2Reset in the register.
-func (r *Core_0_STATUSTABLE2) Reset() { r.reg.Store(uint32(Core_0_STATUSTABLE2Reset)) }
+// Reset stores Core_STATUSTABLE3Reset in the register.
+func (r *Core_STATUSTABLE3) Reset() { r.reg.Store(uint32(Core_STATUSTABLE3Reset)) }
 
 // Modify loads the register, passes its value to f and stores the result.
-func (r *Core_0_STATUSTABLE2) Modify(f func(Core_0_STATUSTABLE2Value) Core_0_STATUSTABLE2Value) {
-	r.reg.Store(uint32(f(Core_0_STATUSTABLE2Value(r.reg.Load()))))
+func (r *Core_STATUSTABLE3) Modify(f func(Core_STATUSTABLE3Value) Core_STATUSTABLE3Value) {
+	r.reg.Store(uint32(f(Core_STATUSTABLE3Value(r.reg.Load()))))
 }
 
-// CORE_0_FROM_WORLD_2 returns field CORE_0_FROM_WORLD_2 (bit 0): This bit is used to confirm world before enter entry 2.
-func (v Core_0_STATUSTABLE2Value) CORE_0_FROM_WORLD_2() bool { return v&0x1 != 0 }
+// CORE_FROM_WORLD_3 returns field CORE_%s_FROM_WORLD_3 (bit 0): This bit is used to confirm world before enter entry 3.
+func (v Core_STATUSTABLE3Value) CORE_FROM_WORLD_3() bool { return v&0x1 != 0 }
 
-// WithCORE_0_FROM_WORLD_2 returns v with field CORE_0_FROM_WORLD_2 (bit 0) set to b.
-func (v Core_0_STATUSTABLE2Value) WithCORE_0_FROM_WORLD_2(b bool) Core_0_STATUSTABLE2Value {
-	return v&^0x1 | Core_0_STATUSTABLE2Value(b2u(b))
+// WithCORE_FROM_WORLD_3 returns v with field CORE_%s_FROM_WORLD_3 (bit 0) set to b.
+func (v Core_STATUSTABLE3Value) WithCORE_FROM_WORLD_3(b bool) Core_STATUSTABLE3Value {
+	return v&^0x1 | Core_STATUSTABLE3Value(b2u(b))
 }
 
-// CORE_0_FROM_ENTRY_2 returns field CORE_0_FROM_ENTRY_2 (bits 4:1): This filed is used to confirm in which entry before enter entry 2.
-func (v Core_0_STATUSTABLE2Value) CORE_0_FROM_ENTRY_2() uint32 { return uint32(v>>1) & 0xf }
+// CORE_FROM_ENTRY_3 returns field CORE_%s_FROM_ENTRY_3 (bits 4:1): This filed is used to confirm in which entry before enter entry 3.
+func (v Core_STATUSTABLE3Value) CORE_FROM_ENTRY_3() uint32 { return uint32(v>>1) & 0xf }
 
-// WithCORE_0_FROM_ENTRY_2 returns v with field CORE_0_FROM_ENTRY_2 (bits 4:1) set to x, masked to the field width.
-func (v Core_0_STATUSTABLE2Value) WithCORE_0_FROM_ENTRY_2(x uint32) Core_0_STATUSTABLE2Value {
-	return v&^0x1e | Core_0_STATUSTABLE2Value(x&0xf)<<1
+// WithCORE_FROM_ENTRY_3 returns v with field CORE_%s_FROM_ENTRY_3 (bits 4:1) set to x, masked to the field width.
+func (v Core_STATUSTABLE3Value) WithCORE_FROM_ENTRY_3(x uint32) Core_STATUSTABLE3Value {
+	return v&^0x1e | Core_STATUSTABLE3Value(x&0xf)<<1
 }
 
-// CORE_0_CURRENT_2 returns field CORE_0_CURRENT_2 (bit 5): This bit is used to confirm whether the current state is in entry 2.
-func (v Core_0_STATUSTABLE2Value) CORE_0_CURRENT_2() bool { return v&0x20 != 0 }
+// CORE_CURRENT_3 returns field CORE_%s_CURRENT_3 (bit 5): This bit is used to confirm whether the current state is in entry 3.
+func (v Core_STATUSTABLE3Value) CORE_CURRENT_3() bool { return v&0x20 != 0 }
 
-// WithCORE_0_CURRENT_2 returns v with field CORE_0_CURRENT_2 (bit 5) set to b.
-func (v Core_0_STATUSTABLE2Value) WithCORE_0_CURRENT_2(b bool) Core_0_STATUSTABLE2Value {
-	return v&^0x20 | Core_0_STATUSTABLE2Value(b2u(b))<<5
+// WithCORE_CURRENT_3 returns v with field CORE_%s_CURRENT_3 (bit 5) set to b.
+func (v Core_STATUSTABLE3Value) WithCORE_CURRENT_3(b bool) Core_STATUSTABLE3Value {
+	return v&^0x20 | Core_STATUSTABLE3Value(b2u(b))<<5
 }
 
-// Core_0_STATUSTABLE3 is register Core_0_STATUSTABLE3 (32-bit, read-write, reset 0x0): Status register of world switch of entry 3.
-type Core_0_STATUSTABLE3 struct{ reg mmio.U32 }
+// Core_STATUSTABLE4 is register STATUSTABLE4 (32-bit, read-write, reset 0x0): Status register of world switch of entry 4.
+type Core_STATUSTABLE4 struct{ reg mmio.U32 }
 
-// Core_0_STATUSTABLE3Value is a value of register Core_0_STATUSTABLE3.
-type Core_0_STATUSTABLE3Value uint32
+// Core_STATUSTABLE4Value is a value of register Core_STATUSTABLE4.
+type Core_STATUSTABLE4Value uint32
 
-// Core_0_STATUSTABLE3Reset is the reset value of register Core_0_STATUSTABLE3.
-const Core_0_STATUSTABLE3Reset Core_0_STATUSTABLE3Value = 0x0
+// Core_STATUSTABLE4Reset is the reset value of register Core_STATUSTABLE4.
+const Core_STATUSTABLE4Reset Core_STATUSTABLE4Value = 0x0
 
 // Read loads the register.
-func (r *Core_0_STATUSTABLE3) Read() Core_0_STATUSTABLE3Value {
-	return Core_0_STATUSTABLE3Value(r.reg.Load())
+func (r *Core_STATUSTABLE4) Read() Core_STATUSTABLE4Value {
+	return Core_STATUSTABLE4Value(r.reg.Load())
 }
 
 // Write stores v in the register.
-func (r *Core_0_STATUSTABLE3) Write(v Core_0_STATUSTABLE3Value) { r.reg.Store(uint32(v)) }
+func (r *Core_STATUSTABLE4) Write(v Core_STATUSTABLE4Value) { r.reg.Store(uint32(v)) }
 
-// WriteWith stores f(Core_0_STATUSTABLE3Reset): fields f leaves alone are written as their reset values.
-func (r *Core_0_STATUSTABLE3) WriteWith(f func(Core_0_STATUSTABLE3Value) Core_0_STATUSTABLE3Value) {
-	r.reg.Store(uint32(f(Core_0_STATUSTABLE3Reset)))
+// WriteWith stores f(Core_STATUSTABLE4Reset): fields f leaves alone are written as their reset values.
+func (r *Core_STATUSTABLE4) WriteWith(f func(Core_STATUSTABLE4Value) Core_STATUSTABLE4Value) {
+	r.reg.Store(uint32(f(Core_STATUSTABLE4Reset)))
 }
 
-// Reset stores Core_0_STATUSTABLE3Reset in the register.
-func (r *Core_0_STATUSTABLE3) Reset() { r.reg.Store(uint32(Core_0_STATUSTABLE3Reset)) }
+// Reset stores Core_STATUSTABLE4Reset in the register.
+func (r *Core_STATUSTABLE4) Reset() { r.reg.Store(uint32(Core_STATUSTABLE4Reset)) }
 
 // Modify loads the register, passes its value to f and stores the result.
-func (r *Core_0_STATUSTABLE3) Modify(f func(Core_0_STATUSTABLE3Value) Core_0_STATUSTABLE3Value) {
-	r.reg.Store(uint32(f(Core_0_STATUSTABLE3Value(r.reg.Load()))))
+func (r *Core_STATUSTABLE4) Modify(f func(Core_STATUSTABLE4Value) Core_STATUSTABLE4Value) {
+	r.reg.Store(uint32(f(Core_STATUSTABLE4Value(r.reg.Load()))))
 }
 
-// CORE_0_FROM_WORLD_3 returns field CORE_0_FROM_WORLD_3 (bit 0): This bit is used to confirm world before enter entry 3.
-func (v Core_0_STATUSTABLE3Value) CORE_0_FROM_WORLD_3() bool { return v&0x1 != 0 }
+// CORE_FROM_WORLD_4 returns field CORE_%s_FROM_WORLD_4 (bit 0): This bit is used to confirm world before enter entry 4.
+func (v Core_STATUSTABLE4Value) CORE_FROM_WORLD_4() bool { return v&0x1 != 0 }
 
-// WithCORE_0_FROM_WORLD_3 returns v with field CORE_0_FROM_WORLD_3 (bit 0) set to b.
-func (v Core_0_STATUSTABLE3Value) WithCORE_0_FROM_WORLD_3(b bool) Core_0_STATUSTABLE3Value {
-	return v&^0x1 | Core_0_STATUSTABLE3Value(b2u(b))
+// WithCORE_FROM_WORLD_4 returns v with field CORE_%s_FROM_WORLD_4 (bit 0) set to b.
+func (v Core_STATUSTABLE4Value) WithCORE_FROM_WORLD_4(b bool) Core_STATUSTABLE4Value {
+	return v&^0x1 | Core_STATUSTABLE4Value(b2u(b))
 }
 
-// CORE_0_FROM_ENTRY_3 returns field CORE_0_FROM_ENTRY_3 (bits 4:1): This filed is used to confirm in which entry before enter entry 3.
-func (v Core_0_STATUSTABLE3Value) CORE_0_FROM_ENTRY_3() uint32 { return uint32(v>>1) & 0xf }
+// CORE_FROM_ENTRY_4 returns field CORE_%s_FROM_ENTRY_4 (bits 4:1): This filed is used to confirm in which entry before enter entry 4.
+func (v Core_STATUSTABLE4Value) CORE_FROM_ENTRY_4() uint32 { return uint32(v>>1) & 0xf }
 
-// WithCORE_0_FROM_ENTRY_3 returns v with field CORE_0_FROM_ENTRY_3 (bits 4:1) set to x, masked to the field width.
-func (v Core_0_STATUSTABLE3Value) WithCORE_0_FROM_ENTRY_3(x uint32) Core_0_STATUSTABLE3Value {
-	return v&^0x1e | Core_0_STATUSTABLE3Value(x&0xf)<<1
+// WithCORE_FROM_ENTRY_4 returns v with field CORE_%s_FROM_ENTRY_4 (bits 4:1) set to x, masked to the field width.
+func (v Core_STATUSTABLE4Value) WithCORE_FROM_ENTRY_4(x uint32) Core_STATUSTABLE4Value {
+	return v&^0x1e | Core_STATUSTABLE4Value(x&0xf)<<1
 }
 
-// CORE_0_CURRENT_3 returns field CORE_0_CURRENT_3 (bit 5): This bit is used to confirm whether the current state is in entry 3.
-func (v Core_0_STATUSTABLE3Value) CORE_0_CURRENT_3() bool { return v&0x20 != 0 }
+// CORE_CURRENT_4 returns field CORE_%s_CURRENT_4 (bit 5): This bit is used to confirm whether the current state is in entry 4.
+func (v Core_STATUSTABLE4Value) CORE_CURRENT_4() bool { return v&0x20 != 0 }
 
-// WithCORE_0_CURRENT_3 returns v with field CORE_0_CURRENT_3 (bit 5) set to b.
-func (v Core_0_STATUSTABLE3Value) WithCORE_0_CURRENT_3(b bool) Core_0_STATUSTABLE3Value {
-	return v&^0x20 | Core_0_STATUSTABLE3Value(b2u(b))<<5
+// WithCORE_CURRENT_4 returns v with field CORE_%s_CURRENT_4 (bit 5) set to b.
+func (v Core_STATUSTABLE4Value) WithCORE_CURRENT_4(b bool) Core_STATUSTABLE4Value {
+	return v&^0x20 | Core_STATUSTABLE4Value(b2u(b))<<5
 }
 
-// Core_0_STATUSTABLE4 is register Core_0_STATUSTABLE4 (32-bit, read-write, reset 0x0): Status register of world switch of entry 4.
-type Core_0_STATUSTABLE4 struct{ reg mmio.U32 }
+// Core_STATUSTABLE5 is register STATUSTABLE5 (32-bit, read-write, reset 0x0): Status register of world switch of entry 5.
+type Core_STATUSTABLE5 struct{ reg mmio.U32 }
 
-// Core_0_STATUSTABLE4Value is a value of register Core_0_STATUSTABLE4.
-type Core_0_STATUSTABLE4Value uint32
+// Core_STATUSTABLE5Value is a value of register Core_STATUSTABLE5.
+type Core_STATUSTABLE5Value uint32
 
-// Core_0_STATUSTABLE4Reset is the reset value of register Core_0_STATUSTABLE4.
-const Core_0_STATUSTABLE4Reset Core_0_STATUSTABLE4Value = 0x0
+// Core_STATUSTABLE5Reset is the reset value of register Core_STATUSTABLE5.
+const Core_STATUSTABLE5Reset Core_STATUSTABLE5Value = 0x0
 
 // Read loads the register.
-func (r *Core_0_STATUSTABLE4) Read() Core_0_STATUSTABLE4Value {
-	return Core_0_STATUSTABLE4Value(r.reg.Load())
+func (r *Core_STATUSTABLE5) Read() Core_STATUSTABLE5Value {
+	return Core_STATUSTABLE5Value(r.reg.Load())
 }
 
 // Write stores v in the register.
-func (r *Core_0_STATUSTABLE4) Write(v Core_0_STATUSTABLE4Value) { r.reg.Store(uint32(v)) }
+func (r *Core_STATUSTABLE5) Write(v Core_STATUSTABLE5Value) { r.reg.Store(uint32(v)) }
 
-// WriteWith stores f(Core_0_STATUSTABLE4Reset): fields f leaves alone are written as their reset values.
-func (r *Core_0_STATUSTABLE4) WriteWith(f func(Core_0_STATUSTABLE4Value) Core_0_STATUSTABLE4Value) {
-	r.reg.Store(uint32(f(Core_0_STATUSTABLE4Reset)))
+// WriteWith stores f(Core_STATUSTABLE5Reset): fields f leaves alone are written as their reset values.
+func (r *Core_STATUSTABLE5) WriteWith(f func(Core_STATUSTABLE5Value) Core_STATUSTABLE5Value) {
+	r.reg.Store(uint32(f(Core_STATUSTABLE5Reset)))
 }
 
-// Reset stores Core_0_STATUSTABLE4Reset in the register.
-func (r *Core_0_STATUSTABLE4) Reset() { r.reg.Store(uint32(Core_0_STATUSTABLE4Reset)) }
+// Reset stores Core_STATUSTABLE5Reset in the register.
+func (r *Core_STATUSTABLE5) Reset() { r.reg.Store(uint32(Core_STATUSTABLE5Reset)) }
 
 // Modify loads the register, passes its value to f and stores the result.
-func (r *Core_0_STATUSTABLE4) Modify(f func(Core_0_STATUSTABLE4Value) Core_0_STATUSTABLE4Value) {
-	r.reg.Store(uint32(f(Core_0_STATUSTABLE4Value(r.reg.Load()))))
+func (r *Core_STATUSTABLE5) Modify(f func(Core_STATUSTABLE5Value) Core_STATUSTABLE5Value) {
+	r.reg.Store(uint32(f(Core_STATUSTABLE5Value(r.reg.Load()))))
 }
 
-// CORE_0_FROM_WORLD_4 returns field CORE_0_FROM_WORLD_4 (bit 0): This bit is used to confirm world before enter entry 4.
-func (v Core_0_STATUSTABLE4Value) CORE_0_FROM_WORLD_4() bool { return v&0x1 != 0 }
+// CORE_FROM_WORLD_5 returns field CORE_%s_FROM_WORLD_5 (bit 0): This bit is used to confirm world before enter entry 5.
+func (v Core_STATUSTABLE5Value) CORE_FROM_WORLD_5() bool { return v&0x1 != 0 }
 
-// WithCORE_0_FROM_WORLD_4 returns v with field CORE_0_FROM_WORLD_4 (bit 0) set to b.
-func (v Core_0_STATUSTABLE4Value) WithCORE_0_FROM_WORLD_4(b bool) Core_0_STATUSTABLE4Value {
-	return v&^0x1 | Core_0_STATUSTABLE4Value(b2u(b))
+// WithCORE_FROM_WORLD_5 returns v with field CORE_%s_FROM_WORLD_5 (bit 0) set to b.
+func (v Core_STATUSTABLE5Value) WithCORE_FROM_WORLD_5(b bool) Core_STATUSTABLE5Value {
+	return v&^0x1 | Core_STATUSTABLE5Value(b2u(b))
 }
 
-// CORE_0_FROM_ENTRY_4 returns field CORE_0_FROM_ENTRY_4 (bits 4:1): This filed is used to confirm in which entry before enter entry 4.
-func (v Core_0_STATUSTABLE4Value) CORE_0_FROM_ENTRY_4() uint32 { return uint32(v>>1) & 0xf }
+// CORE_FROM_ENTRY_5 returns field CORE_%s_FROM_ENTRY_5 (bits 4:1): This filed is used to confirm in which entry before enter entry 5.
+func (v Core_STATUSTABLE5Value) CORE_FROM_ENTRY_5() uint32 { return uint32(v>>1) & 0xf }
 
-// WithCORE_0_FROM_ENTRY_4 returns v with field CORE_0_FROM_ENTRY_4 (bits 4:1) set to x, masked to the field width.
-func (v Core_0_STATUSTABLE4Value) WithCORE_0_FROM_ENTRY_4(x uint32) Core_0_STATUSTABLE4Value {
-	return v&^0x1e | Core_0_STATUSTABLE4Value(x&0xf)<<1
+// WithCORE_FROM_ENTRY_5 returns v with field CORE_%s_FROM_ENTRY_5 (bits 4:1) set to x, masked to the field width.
+func (v Core_STATUSTABLE5Value) WithCORE_FROM_ENTRY_5(x uint32) Core_STATUSTABLE5Value {
+	return v&^0x1e | Core_STATUSTABLE5Value(x&0xf)<<1
 }
 
-// CORE_0_CURRENT_4 returns field CORE_0_CURRENT_4 (bit 5): This bit is used to confirm whether the current state is in entry 4.
-func (v Core_0_STATUSTABLE4Value) CORE_0_CURRENT_4() bool { return v&0x20 != 0 }
+// CORE_CURRENT_5 returns field CORE_%s_CURRENT_5 (bit 5): This bit is used to confirm whether the current state is in entry 5.
+func (v Core_STATUSTABLE5Value) CORE_CURRENT_5() bool { return v&0x20 != 0 }
 
-// WithCORE_0_CURRENT_4 returns v with field CORE_0_CURRENT_4 (bit 5) set to b.
-func (v Core_0_STATUSTABLE4Value) WithCORE_0_CURRENT_4(b bool) Core_0_STATUSTABLE4Value {
-	return v&^0x20 | Core_0_STATUSTABLE4Value(b2u(b))<<5
+// WithCORE_CURRENT_5 returns v with field CORE_%s_CURRENT_5 (bit 5) set to b.
+func (v Core_STATUSTABLE5Value) WithCORE_CURRENT_5(b bool) Core_STATUSTABLE5Value {
+	return v&^0x20 | Core_STATUSTABLE5Value(b2u(b))<<5
 }
 
-// Core_0_STATUSTABLE5 is register Core_0_STATUSTABLE5 (32-bit, read-write, reset 0x0): Status register of world switch of entry 5.
-type Core_0_STATUSTABLE5 struct{ reg mmio.U32 }
+// Core_STATUSTABLE6 is register STATUSTABLE6 (32-bit, read-write, reset 0x0): Status register of world switch of entry 6.
+type Core_STATUSTABLE6 struct{ reg mmio.U32 }
 
-// Core_0_STATUSTABLE5Value is a value of register Core_0_STATUSTABLE5.
-type Core_0_STATUSTABLE5Value uint32
+// Core_STATUSTABLE6Value is a value of register Core_STATUSTABLE6.
+type Core_STATUSTABLE6Value uint32
 
-// Core_0_STATUSTABLE5Reset is the reset value of register Core_0_STATUSTABLE5.
-const Core_0_STATUSTABLE5Reset Core_0_STATUSTABLE5Value = 0x0
+// Core_STATUSTABLE6Reset is the reset value of register Core_STATUSTABLE6.
+const Core_STATUSTABLE6Reset Core_STATUSTABLE6Value = 0x0
 
 // Read loads the register.
-func (r *Core_0_STATUSTABLE5) Read() Core_0_STATUSTABLE5Value {
-	return Core_0_STATUSTABLE5Value(r.reg.Load())
+func (r *Core_STATUSTABLE6) Read() Core_STATUSTABLE6Value {
+	return Core_STATUSTABLE6Value(r.reg.Load())
 }
 
 // Write stores v in the register.
-func (r *Core_0_STATUSTABLE5) Write(v Core_0_STATUSTABLE5Value) { r.reg.Store(uint32(v)) }
+func (r *Core_STATUSTABLE6) Write(v Core_STATUSTABLE6Value) { r.reg.Store(uint32(v)) }
 
-// WriteWith stores f(Core_0_STATUSTABLE5Reset): fields f leaves alone are written as their reset values.
-func (r *Core_0_STATUSTABLE5) WriteWith(f func(Core_0_STATUSTABLE5Value) Core_0_STATUSTABLE5Value) {
-	r.reg.Store(uint32(f(Core_0_STATUSTABLE5Reset)))
+// WriteWith stores f(Core_STATUSTABLE6Reset): fields f leaves alone are written as their reset values.
+func (r *Core_STATUSTABLE6) WriteWith(f func(Core_STATUSTABLE6Value) Core_STATUSTABLE6Value) {
+	r.reg.Store(uint32(f(Core_STATUSTABLE6Reset)))
 }
 
-// Reset stores Core_0_STATUSTABLE5Reset in the register.
-func (r *Core_0_STATUSTABLE5) Reset() { r.reg.Store(uint32(Core_0_STATUSTABLE5Reset)) }
+// Reset stores Core_STATUSTABLE6Reset in the register.
+func (r *Core_STATUSTABLE6) Reset() { r.reg.Store(uint32(Core_STATUSTABLE6Reset)) }
 
 // Modify loads the register, passes its value to f and stores the result.
-func (r *Core_0_STATUSTABLE5) Modify(f func(Core_0_STATUSTABLE5Value) Core_0_STATUSTABLE5Value) {
-	r.reg.Store(uint32(f(Core_0_STATUSTABLE5Value(r.reg.Load()))))
+func (r *Core_STATUSTABLE6) Modify(f func(Core_STATUSTABLE6Value) Core_STATUSTABLE6Value) {
+	r.reg.Store(uint32(f(Core_STATUSTABLE6Value(r.reg.Load()))))
 }
 
-// CORE_0_FROM_WORLD_5 returns field CORE_0_FROM_WORLD_5 (bit 0): This bit is used to confirm world before enter entry 5.
-func (v Core_0_STATUSTABLE5Value) CORE_0_FROM_WORLD_5() bool { return v&0x1 != 0 }
+// CORE_FROM_WORLD_6 returns field CORE_%s_FROM_WORLD_6 (bit 0): This bit is used to confirm world before enter entry 6.
+func (v Core_STATUSTABLE6Value) CORE_FROM_WORLD_6() bool { return v&0x1 != 0 }
 
-// WithCORE_0_FROM_WORLD_5 returns v with field CORE_0_FROM_WORLD_5 (bit 0) set to b.
-func (v Core_0_STATUSTABLE5Value) WithCORE_0_FROM_WORLD_5(b bool) Core_0_STATUSTABLE5Value {
-	return v&^0x1 | Core_0_STATUSTABLE5Value(b2u(b))
+// WithCORE_FROM_WORLD_6 returns v with field CORE_%s_FROM_WORLD_6 (bit 0) set to b.
+func (v Core_STATUSTABLE6Value) WithCORE_FROM_WORLD_6(b bool) Core_STATUSTABLE6Value {
+	return v&^0x1 | Core_STATUSTABLE6Value(b2u(b))
 }
 
-// CORE_0_FROM_ENTRY_5 returns field CORE_0_FROM_ENTRY_5 (bits 4:1): This filed is used to confirm in which entry before enter entry 5.
-func (v Core_0_STATUSTABLE5Value) CORE_0_FROM_ENTRY_5() uint32 { return uint32(v>>1) & 0xf }
+// CORE_FROM_ENTRY_6 returns field CORE_%s_FROM_ENTRY_6 (bits 4:1): This filed is used to confirm in which entry before enter entry 6.
+func (v Core_STATUSTABLE6Value) CORE_FROM_ENTRY_6() uint32 { return uint32(v>>1) & 0xf }
 
-// WithCORE_0_FROM_ENTRY_5 returns v with field CORE_0_FROM_ENTRY_5 (bits 4:1) set to x, masked to the field width.
-func (v Core_0_STATUSTABLE5Value) WithCORE_0_FROM_ENTRY_5(x uint32) Core_0_STATUSTABLE5Value {
-	return v&^0x1e | Core_0_STATUSTABLE5Value(x&0xf)<<1
+// WithCORE_FROM_ENTRY_6 returns v with field CORE_%s_FROM_ENTRY_6 (bits 4:1) set to x, masked to the field width.
+func (v Core_STATUSTABLE6Value) WithCORE_FROM_ENTRY_6(x uint32) Core_STATUSTABLE6Value {
+	return v&^0x1e | Core_STATUSTABLE6Value(x&0xf)<<1
 }
 
-// CORE_0_CURRENT_5 returns field CORE_0_CURRENT_5 (bit 5): This bit is used to confirm whether the current state is in entry 5.
-func (v Core_0_STATUSTABLE5Value) CORE_0_CURRENT_5() bool { return v&0x20 != 0 }
+// CORE_CURRENT_6 returns field CORE_%s_CURRENT_6 (bit 5): This bit is used to confirm whether the current state is in entry 6.
+func (v Core_STATUSTABLE6Value) CORE_CURRENT_6() bool { return v&0x20 != 0 }
 
-// WithCORE_0_CURRENT_5 returns v with field CORE_0_CURRENT_5 (bit 5) set to b.
-func (v Core_0_STATUSTABLE5Value) WithCORE_0_CURRENT_5(b bool) Core_0_STATUSTABLE5Value {
-	return v&^0x20 | Core_0_STATUSTABLE5Value(b2u(b))<<5
+// WithCORE_CURRENT_6 returns v with field CORE_%s_CURRENT_6 (bit 5) set to b.
+func (v Core_STATUSTABLE6Value) WithCORE_CURRENT_6(b bool) Core_STATUSTABLE6Value {
+	return v&^0x20 | Core_STATUSTABLE6Value(b2u(b))<<5
 }
 
-// Core_0_STATUSTABLE6 is register Core_0_STATUSTABLE6 (32-bit, read-write, reset 0x0): Status register of world switch of entry 6.
-type Core_0_STATUSTABLE6 struct{ reg mmio.U32 }
+// Core_STATUSTABLE7 is register STATUSTABLE7 (32-bit, read-write, reset 0x0): Status register of world switch of entry 7.
+type Core_STATUSTABLE7 struct{ reg mmio.U32 }
 
-// Core_0_STATUSTABLE6Value is a value of register Core_0_STATUSTABLE6.
-type Core_0_STATUSTABLE6Value uint32
+// Core_STATUSTABLE7Value is a value of register Core_STATUSTABLE7.
+type Core_STATUSTABLE7Value uint32
 
-// Core_0_STATUSTABLE6Reset is the reset value of register Core_0_STATUSTABLE6.
-const Core_0_STATUSTABLE6Reset Core_0_STATUSTABLE6Value = 0x0
+// Core_STATUSTABLE7Reset is the reset value of register Core_STATUSTABLE7.
+const Core_STATUSTABLE7Reset Core_STATUSTABLE7Value = 0x0
 
 // Read loads the register.
-func (r *Core_0_STATUSTABLE6) Read() Core_0_STATUSTABLE6Value {
-	return Core_0_STATUSTABLE6Value(r.reg.Load())
+func (r *Core_STATUSTABLE7) Read() Core_STATUSTABLE7Value {
+	return Core_STATUSTABLE7Value(r.reg.Load())
 }
 
 // Write stores v in the register.
-func (r *Core_0_STATUSTABLE6) Write(v Core_0_STATUSTABLE6Value) { r.reg.Store(uint32(v)) }
+func (r *Core_STATUSTABLE7) Write(v Core_STATUSTABLE7Value) { r.reg.Store(uint32(v)) }
 
-// WriteWith stores f(Core_0_STATUSTABLE6Reset): fields f leaves alone are written as their reset values.
-func (r *Core_0_STATUSTABLE6) WriteWith(f func(Core_0_STATUSTABLE6Value) Core_0_STATUSTABLE6Value) {
-	r.reg.Store(uint32(f(Core_0_STATUSTABLE6Reset)))
+// WriteWith stores f(Core_STATUSTABLE7Reset): fields f leaves alone are written as their reset values.
+func (r *Core_STATUSTABLE7) WriteWith(f func(Core_STATUSTABLE7Value) Core_STATUSTABLE7Value) {
+	r.reg.Store(uint32(f(Core_STATUSTABLE7Reset)))
 }
 
-// Reset stores Core_0_STATUSTABLE6Reset in the register.
-func (r *Core_0_STATUSTABLE6) Reset() { r.reg.Store(uint32(Core_0_STATUSTABLE6Reset)) }
+// Reset stores Core_STATUSTABLE7Reset in the register.
+func (r *Core_STATUSTABLE7) Reset() { r.reg.Store(uint32(Core_STATUSTABLE7Reset)) }
 
 // Modify loads the register, passes its value to f and stores the result.
-func (r *Core_0_STATUSTABLE6) Modify(f func(Core_0_STATUSTABLE6Value) Core_0_STATUSTABLE6Value) {
-	r.reg.Store(uint32(f(Core_0_STATUSTABLE6Value(r.reg.Load()))))
+func (r *Core_STATUSTABLE7) Modify(f func(Core_STATUSTABLE7Value) Core_STATUSTABLE7Value) {
+	r.reg.Store(uint32(f(Core_STATUSTABLE7Value(r.reg.Load()))))
 }
 
-// CORE_0_FROM_WORLD_6 returns field CORE_0_FROM_WORLD_6 (bit 0): This bit is used to confirm world before enter entry 6.
-func (v Core_0_STATUSTABLE6Value) CORE_0_FROM_WORLD_6() bool { return v&0x1 != 0 }
+// CORE_FROM_WORLD_7 returns field CORE_%s_FROM_WORLD_7 (bit 0): This bit is used to confirm world before enter entry 7.
+func (v Core_STATUSTABLE7Value) CORE_FROM_WORLD_7() bool { return v&0x1 != 0 }
 
-// WithCORE_0_FROM_WORLD_6 returns v with field CORE_0_FROM_WORLD_6 (bit 0) set to b.
-func (v Core_0_STATUSTABLE6Value) WithCORE_0_FROM_WORLD_6(b bool) Core_0_STATUSTABLE6Value {
-	return v&^0x1 | Core_0_STATUSTABLE6Value(b2u(b))
+// WithCORE_FROM_WORLD_7 returns v with field CORE_%s_FROM_WORLD_7 (bit 0) set to b.
+func (v Core_STATUSTABLE7Value) WithCORE_FROM_WORLD_7(b bool) Core_STATUSTABLE7Value {
+	return v&^0x1 | Core_STATUSTABLE7Value(b2u(b))
 }
 
-// CORE_0_FROM_ENTRY_6 returns field CORE_0_FROM_ENTRY_6 (bits 4:1): This filed is used to confirm in which entry before enter entry 6.
-func (v Core_0_STATUSTABLE6Value) CORE_0_FROM_ENTRY_6() uint32 { return uint32(v>>1) & 0xf }
+// CORE_FROM_ENTRY_7 returns field CORE_%s_FROM_ENTRY_7 (bits 4:1): This filed is used to confirm in which entry before enter entry 7.
+func (v Core_STATUSTABLE7Value) CORE_FROM_ENTRY_7() uint32 { return uint32(v>>1) & 0xf }
 
-// WithCORE_0_FROM_ENTRY_6 returns v with field CORE_0_FROM_ENTRY_6 (bits 4:1) set to x, masked to the field width.
-func (v Core_0_STATUSTABLE6Value) WithCORE_0_FROM_ENTRY_6(x uint32) Core_0_STATUSTABLE6Value {
-	return v&^0x1e | Core_0_STATUSTABLE6Value(x&0xf)<<1
+// WithCORE_FROM_ENTRY_7 returns v with field CORE_%s_FROM_ENTRY_7 (bits 4:1) set to x, masked to the field width.
+func (v Core_STATUSTABLE7Value) WithCORE_FROM_ENTRY_7(x uint32) Core_STATUSTABLE7Value {
+	return v&^0x1e | Core_STATUSTABLE7Value(x&0xf)<<1
 }
 
-// CORE_0_CURRENT_6 returns field CORE_0_CURRENT_6 (bit 5): This bit is used to confirm whether the current state is in entry 6.
-func (v Core_0_STATUSTABLE6Value) CORE_0_CURRENT_6() bool { return v&0x20 != 0 }
+// CORE_CURRENT_7 returns field CORE_%s_CURRENT_7 (bit 5): This bit is used to confirm whether the current state is in entry 7.
+func (v Core_STATUSTABLE7Value) CORE_CURRENT_7() bool { return v&0x20 != 0 }
 
-// WithCORE_0_CURRENT_6 returns v with field CORE_0_CURRENT_6 (bit 5) set to b.
-func (v Core_0_STATUSTABLE6Value) WithCORE_0_CURRENT_6(b bool) Core_0_STATUSTABLE6Value {
-	return v&^0x20 | Core_0_STATUSTABLE6Value(b2u(b))<<5
+// WithCORE_CURRENT_7 returns v with field CORE_%s_CURRENT_7 (bit 5) set to b.
+func (v Core_STATUSTABLE7Value) WithCORE_CURRENT_7(b bool) Core_STATUSTABLE7Value {
+	return v&^0x20 | Core_STATUSTABLE7Value(b2u(b))<<5
 }
 
-// Core_0_STATUSTABLE7 is register Core_0_STATUSTABLE7 (32-bit, read-write, reset 0x0): Status register of world switch of entry 7.
-type Core_0_STATUSTABLE7 struct{ reg mmio.U32 }
+// Core_STATUSTABLE8 is register STATUSTABLE8 (32-bit, read-write, reset 0x0): Status register of world switch of entry 8.
+type Core_STATUSTABLE8 struct{ reg mmio.U32 }
 
-// Core_0_STATUSTABLE7Value is a value of register Core_0_STATUSTABLE7.
-type Core_0_STATUSTABLE7Value uint32
+// Core_STATUSTABLE8Value is a value of register Core_STATUSTABLE8.
+type Core_STATUSTABLE8Value uint32
 
-// Core_0_STATUSTABLE7Reset is the reset value of register Core_0_STATUSTABLE7.
-const Core_0_STATUSTABLE7Reset Core_0_STATUSTABLE7Value = 0x0
+// Core_STATUSTABLE8Reset is the reset value of register Core_STATUSTABLE8.
+const Core_STATUSTABLE8Reset Core_STATUSTABLE8Value = 0x0
 
 // Read loads the register.
-func (r *Core_0_STATUSTABLE7) Read() Core_0_STATUSTABLE7Value {
-	return Core_0_STATUSTABLE7Value(r.reg.Load())
+func (r *Core_STATUSTABLE8) Read() Core_STATUSTABLE8Value {
+	return Core_STATUSTABLE8Value(r.reg.Load())
 }
 
 // Write stores v in the register.
-func (r *Core_0_STATUSTABLE7) Write(v Core_0_STATUSTABLE7Value) { r.reg.Store(uint32(v)) }
+func (r *Core_STATUSTABLE8) Write(v Core_STATUSTABLE8Value) { r.reg.Store(uint32(v)) }
 
-// WriteWith stores f(Core_0_STATUSTABLE7Reset): fields f leaves alone are written as their reset values.
-func (r *Core_0_STATUSTABLE7) WriteWith(f func(Core_0_STATUSTABLE7Value) Core_0_STATUSTABLE7Value) {
-	r.reg.Store(uint32(f(Core_0_STATUSTABLE7Reset)))
+// WriteWith stores f(Core_STATUSTABLE8Reset): fields f leaves alone are written as their reset values.
+func (r *Core_STATUSTABLE8) WriteWith(f func(Core_STATUSTABLE8Value) Core_STATUSTABLE8Value) {
+	r.reg.Store(uint32(f(Core_STATUSTABLE8Reset)))
 }
 
-// Reset stores Core_0_STATUSTABLE7Reset in the register.
-func (r *Core_0_STATUSTABLE7) Reset() { r.reg.Store(uint32(Core_0_STATUSTABLE7Reset)) }
+// Reset stores Core_STATUSTABLE8Reset in the register.
+func (r *Core_STATUSTABLE8) Reset() { r.reg.Store(uint32(Core_STATUSTABLE8Reset)) }
 
 // Modify loads the register, passes its value to f and stores the result.
-func (r *Core_0_STATUSTABLE7) Modify(f func(Core_0_STATUSTABLE7Value) Core_0_STATUSTABLE7Value) {
-	r.reg.Store(uint32(f(Core_0_STATUSTABLE7Value(r.reg.Load()))))
+func (r *Core_STATUSTABLE8) Modify(f func(Core_STATUSTABLE8Value) Core_STATUSTABLE8Value) {
+	r.reg.Store(uint32(f(Core_STATUSTABLE8Value(r.reg.Load()))))
 }
 
-// CORE_0_FROM_WORLD_7 returns field CORE_0_FROM_WORLD_7 (bit 0): This bit is used to confirm world before enter entry 7.
-func (v Core_0_STATUSTABLE7Value) CORE_0_FROM_WORLD_7() bool { return v&0x1 != 0 }
+// CORE_FROM_WORLD_8 returns field CORE_%s_FROM_WORLD_8 (bit 0): This bit is used to confirm world before enter entry 8.
+func (v Core_STATUSTABLE8Value) CORE_FROM_WORLD_8() bool { return v&0x1 != 0 }
 
-// WithCORE_0_FROM_WORLD_7 returns v with field CORE_0_FROM_WORLD_7 (bit 0) set to b.
-func (v Core_0_STATUSTABLE7Value) WithCORE_0_FROM_WORLD_7(b bool) Core_0_STATUSTABLE7Value {
-	return v&^0x1 | Core_0_STATUSTABLE7Value(b2u(b))
+// WithCORE_FROM_WORLD_8 returns v with field CORE_%s_FROM_WORLD_8 (bit 0) set to b.
+func (v Core_STATUSTABLE8Value) WithCORE_FROM_WORLD_8(b bool) Core_STATUSTABLE8Value {
+	return v&^0x1 | Core_STATUSTABLE8Value(b2u(b))
 }
 
-// CORE_0_FROM_ENTRY_7 returns field CORE_0_FROM_ENTRY_7 (bits 4:1): This filed is used to confirm in which entry before enter entry 7.
-func (v Core_0_STATUSTABLE7Value) CORE_0_FROM_ENTRY_7() uint32 { return uint32(v>>1) & 0xf }
+// CORE_FROM_ENTRY_8 returns field CORE_%s_FROM_ENTRY_8 (bits 4:1): This filed is used to confirm in which entry before enter entry 8.
+func (v Core_STATUSTABLE8Value) CORE_FROM_ENTRY_8() uint32 { return uint32(v>>1) & 0xf }
 
-// WithCORE_0_FROM_ENTRY_7 returns v with field CORE_0_FROM_ENTRY_7 (bits 4:1) set to x, masked to the field width.
-func (v Core_0_STATUSTABLE7Value) WithCORE_0_FROM_ENTRY_7(x uint32) Core_0_STATUSTABLE7Value {
-	return v&^0x1e | Core_0_STATUSTABLE7Value(x&0xf)<<1
+// WithCORE_FROM_ENTRY_8 returns v with field CORE_%s_FROM_ENTRY_8 (bits 4:1) set to x, masked to the field width.
+func (v Core_STATUSTABLE8Value) WithCORE_FROM_ENTRY_8(x uint32) Core_STATUSTABLE8Value {
+	return v&^0x1e | Core_STATUSTABLE8Value(x&0xf)<<1
 }
 
-// CORE_0_CURRENT_7 returns field CORE_0_CURRENT_7 (bit 5): This bit is used to confirm whether the current state is in entry 7.
-func (v Core_0_STATUSTABLE7Value) CORE_0_CURRENT_7() bool { return v&0x20 != 0 }
+// CORE_CURRENT_8 returns field CORE_%s_CURRENT_8 (bit 5): This bit is used to confirm whether the current state is in entry 8.
+func (v Core_STATUSTABLE8Value) CORE_CURRENT_8() bool { return v&0x20 != 0 }
 
-// WithCORE_0_CURRENT_7 returns v with field CORE_0_CURRENT_7 (bit 5) set to b.
-func (v Core_0_STATUSTABLE7Value) WithCORE_0_CURRENT_7(b bool) Core_0_STATUSTABLE7Value {
-	return v&^0x20 | Core_0_STATUSTABLE7Value(b2u(b))<<5
+// WithCORE_CURRENT_8 returns v with field CORE_%s_CURRENT_8 (bit 5) set to b.
+func (v Core_STATUSTABLE8Value) WithCORE_CURRENT_8(b bool) Core_STATUSTABLE8Value {
+	return v&^0x20 | Core_STATUSTABLE8Value(b2u(b))<<5
 }
 
-// Core_0_STATUSTABLE8 is register Core_0_STATUSTABLE8 (32-bit, read-write, reset 0x0): Status register of world switch of entry 8.
-type Core_0_STATUSTABLE8 struct{ reg mmio.U32 }
+// Core_STATUSTABLE9 is register STATUSTABLE9 (32-bit, read-write, reset 0x0): Status register of world switch of entry 9.
+type Core_STATUSTABLE9 struct{ reg mmio.U32 }
 
-// Core_0_STATUSTABLE8Value is a value of register Core_0_STATUSTABLE8.
-type Core_0_STATUSTABLE8Value uint32
+// Core_STATUSTABLE9Value is a value of register Core_STATUSTABLE9.
+type Core_STATUSTABLE9Value uint32
 
-// Core_0_STATUSTABLE8Reset is the reset value of register Core_0_STATUSTABLE8.
-const Core_0_STATUSTABLE8Reset Core_0_STATUSTABLE8Value = 0x0
+// Core_STATUSTABLE9Reset is the reset value of register Core_STATUSTABLE9.
+const Core_STATUSTABLE9Reset Core_STATUSTABLE9Value = 0x0
 
 // Read loads the register.
-func (r *Core_0_STATUSTABLE8) Read() Core_0_STATUSTABLE8Value {
-	return Core_0_STATUSTABLE8Value(r.reg.Load())
+func (r *Core_STATUSTABLE9) Read() Core_STATUSTABLE9Value {
+	return Core_STATUSTABLE9Value(r.reg.Load())
 }
 
 // Write stores v in the register.
-func (r *Core_0_STATUSTABLE8) Write(v Core_0_STATUSTABLE8Value) { r.reg.Store(uint32(v)) }
+func (r *Core_STATUSTABLE9) Write(v Core_STATUSTABLE9Value) { r.reg.Store(uint32(v)) }
 
-// WriteWith stores f(Core_0_STATUSTABLE8Reset): fields f leaves alone are written as their reset values.
-func (r *Core_0_STATUSTABLE8) WriteWith(f func(Core_0_STATUSTABLE8Value) Core_0_STATUSTABLE8Value) {
-	r.reg.Store(uint32(f(Core_0_STATUSTABLE8Reset)))
+// WriteWith stores f(Core_STATUSTABLE9Reset): fields f leaves alone are written as their reset values.
+func (r *Core_STATUSTABLE9) WriteWith(f func(Core_STATUSTABLE9Value) Core_STATUSTABLE9Value) {
+	r.reg.Store(uint32(f(Core_STATUSTABLE9Reset)))
 }
 
-// Reset stores Core_0_STATUSTABLE8Reset in the register.
-func (r *Core_0_STATUSTABLE8) Reset() { r.reg.Store(uint32(Core_0_STATUSTABLE8Reset)) }
+// Reset stores Core_STATUSTABLE9Reset in the register.
+func (r *Core_STATUSTABLE9) Reset() { r.reg.Store(uint32(Core_STATUSTABLE9Reset)) }
 
 // Modify loads the register, passes its value to f and stores the result.
-func (r *Core_0_STATUSTABLE8) Modify(f func(Core_0_STATUSTABLE8Value) Core_0_STATUSTABLE8Value) {
-	r.reg.Store(uint32(f(Core_0_STATUSTABLE8Value(r.reg.Load()))))
+func (r *Core_STATUSTABLE9) Modify(f func(Core_STATUSTABLE9Value) Core_STATUSTABLE9Value) {
+	r.reg.Store(uint32(f(Core_STATUSTABLE9Value(r.reg.Load()))))
 }
 
-// CORE_0_FROM_WORLD_8 returns field CORE_0_FROM_WORLD_8 (bit 0): This bit is used to confirm world before enter entry 8.
-func (v Core_0_STATUSTABLE8Value) CORE_0_FROM_WORLD_8() bool { return v&0x1 != 0 }
+// CORE_FROM_WORLD_9 returns field CORE_%s_FROM_WORLD_9 (bit 0): This bit is used to confirm world before enter entry 9.
+func (v Core_STATUSTABLE9Value) CORE_FROM_WORLD_9() bool { return v&0x1 != 0 }
 
-// WithCORE_0_FROM_WORLD_8 returns v with field CORE_0_FROM_WORLD_8 (bit 0) set to b.
-func (v Core_0_STATUSTABLE8Value) WithCORE_0_FROM_WORLD_8(b bool) Core_0_STATUSTABLE8Value {
-	return v&^0x1 | Core_0_STATUSTABLE8Value(b2u(b))
+// WithCORE_FROM_WORLD_9 returns v with field CORE_%s_FROM_WORLD_9 (bit 0) set to b.
+func (v Core_STATUSTABLE9Value) WithCORE_FROM_WORLD_9(b bool) Core_STATUSTABLE9Value {
+	return v&^0x1 | Core_STATUSTABLE9Value(b2u(b))
 }
 
-// CORE_0_FROM_ENTRY_8 returns field CORE_0_FROM_ENTRY_8 (bits 4:1): This filed is used to confirm in which entry before enter entry 8.
-func (v Core_0_STATUSTABLE8Value) CORE_0_FROM_ENTRY_8() uint32 { return uint32(v>>1) & 0xf }
+// CORE_FROM_ENTRY_9 returns field CORE_%s_FROM_ENTRY_9 (bits 4:1): This filed is used to confirm in which entry before enter entry 9.
+func (v Core_STATUSTABLE9Value) CORE_FROM_ENTRY_9() uint32 { return uint32(v>>1) & 0xf }
 
-// WithCORE_0_FROM_ENTRY_8 returns v with field CORE_0_FROM_ENTRY_8 (bits 4:1) set to x, masked to the field width.
-func (v Core_0_STATUSTABLE8Value) WithCORE_0_FROM_ENTRY_8(x uint32) Core_0_STATUSTABLE8Value {
-	return v&^0x1e | Core_0_STATUSTABLE8Value(x&0xf)<<1
+// WithCORE_FROM_ENTRY_9 returns v with field CORE_%s_FROM_ENTRY_9 (bits 4:1) set to x, masked to the field width.
+func (v Core_STATUSTABLE9Value) WithCORE_FROM_ENTRY_9(x uint32) Core_STATUSTABLE9Value {
+	return v&^0x1e | Core_STATUSTABLE9Value(x&0xf)<<1
 }
 
-// CORE_0_CURRENT_8 returns field CORE_0_CURRENT_8 (bit 5): This bit is used to confirm whether the current state is in entry 8.
-func (v Core_0_STATUSTABLE8Value) CORE_0_CURRENT_8() bool { return v&0x20 != 0 }
+// CORE_CURRENT_9 returns field CORE_%s_CURRENT_9 (bit 5): This bit is used to confirm whether the current state is in entry 9.
+func (v Core_STATUSTABLE9Value) CORE_CURRENT_9() bool { return v&0x20 != 0 }
 
-// WithCORE_0_CURRENT_8 returns v with field CORE_0_CURRENT_8 (bit 5) set to b.
-func (v Core_0_STATUSTABLE8Value) WithCORE_0_CURRENT_8(b bool) Core_0_STATUSTABLE8Value {
-	return v&^0x20 | Core_0_STATUSTABLE8Value(b2u(b))<<5
+// WithCORE_CURRENT_9 returns v with field CORE_%s_CURRENT_9 (bit 5) set to b.
+func (v Core_STATUSTABLE9Value) WithCORE_CURRENT_9(b bool) Core_STATUSTABLE9Value {
+	return v&^0x20 | Core_STATUSTABLE9Value(b2u(b))<<5
 }
 
-// Core_0_STATUSTABLE9 is register Core_0_STATUSTABLE9 (32-bit, read-write, reset 0x0): Status register of world switch of entry 9.
-type Core_0_STATUSTABLE9 struct{ reg mmio.U32 }
+// Core_STATUSTABLE10 is register STATUSTABLE10 (32-bit, read-write, reset 0x0): Status register of world switch of entry 10.
+type Core_STATUSTABLE10 struct{ reg mmio.U32 }
 
-// Core_0_STATUSTABLE9Value is a value of register Core_0_STATUSTABLE9.
-type Core_0_STATUSTABLE9Value uint32
+// Core_STATUSTABLE10Value is a value of register Core_STATUSTABLE10.
+type Core_STATUSTABLE10Value uint32
 
-// Core_0_STATUSTABLE9Reset is the reset value of register Core_0_STATUSTABLE9.
-const Core_0_STATUSTABLE9Reset Core_0_STATUSTABLE9Value = 0x0
+// Core_STATUSTABLE10Reset is the reset value of register Core_STATUSTABLE10.
+const Core_STATUSTABLE10Reset Core_STATUSTABLE10Value = 0x0
 
 // Read loads the register.
-func (r *Core_0_STATUSTABLE9) Read() Core_0_STATUSTABLE9Value {
-	return Core_0_STATUSTABLE9Value(r.reg.Load())
+func (r *Core_STATUSTABLE10) Read() Core_STATUSTABLE10Value {
+	return Core_STATUSTABLE10Value(r.reg.Load())
 }
 
 // Write stores v in the register.
-func (r *Core_0_STATUSTABLE9) Write(v Core_0_STATUSTABLE9Value) { r.reg.Store(uint32(v)) }
+func (r *Core_STATUSTABLE10) Write(v Core_STATUSTABLE10Value) { r.reg.Store(uint32(v)) }
 
-// WriteWith stores f(Core_0_STATUSTABLE9Reset): fields f leaves alone are written as their reset values.
-func (r *Core_0_STATUSTABLE9) WriteWith(f func(Core_0_STATUSTABLE9Value) Core_0_STATUSTABLE9Value) {
-	r.reg.Store(uint32(f(Core_0_STATUSTABLE9Reset)))
+// WriteWith stores f(Core_STATUSTABLE10Reset): fields f leaves alone are written as their reset values.
+func (r *Core_STATUSTABLE10) WriteWith(f func(Core_STATUSTABLE10Value) Core_STATUSTABLE10Value) {
+	r.reg.Store(uint32(f(Core_STATUSTABLE10Reset)))
 }
 
-// Reset stores Core_0_STATUSTABLE9Reset in the register.
-func (r *Core_0_STATUSTABLE9) Reset() { r.reg.Store(uint32(Core_0_STATUSTABLE9Reset)) }
+// Reset stores Core_STATUSTABLE10Reset in the register.
+func (r *Core_STATUSTABLE10) Reset() { r.reg.Store(uint32(Core_STATUSTABLE10Reset)) }
 
 // Modify loads the register, passes its value to f and stores the result.
-func (r *Core_0_STATUSTABLE9) Modify(f func(Core_0_STATUSTABLE9Value) Core_0_STATUSTABLE9Value) {
-	r.reg.Store(uint32(f(Core_0_STATUSTABLE9Value(r.reg.Load()))))
+func (r *Core_STATUSTABLE10) Modify(f func(Core_STATUSTABLE10Value) Core_STATUSTABLE10Value) {
+	r.reg.Store(uint32(f(Core_STATUSTABLE10Value(r.reg.Load()))))
 }
 
-// CORE_0_FROM_WORLD_9 returns field CORE_0_FROM_WORLD_9 (bit 0): This bit is used to confirm world before enter entry 9.
-func (v Core_0_STATUSTABLE9Value) CORE_0_FROM_WORLD_9() bool { return v&0x1 != 0 }
+// CORE_FROM_WORLD_10 returns field CORE_%s_FROM_WORLD_10 (bit 0): This bit is used to confirm world before enter entry 10.
+func (v Core_STATUSTABLE10Value) CORE_FROM_WORLD_10() bool { return v&0x1 != 0 }
 
-// WithCORE_0_FROM_WORLD_9 returns v with field CORE_0_FROM_WORLD_9 (bit 0) set to b.
-func (v Core_0_STATUSTABLE9Value) WithCORE_0_FROM_WORLD_9(b bool) Core_0_STATUSTABLE9Value {
-	return v&^0x1 | Core_0_STATUSTABLE9Value(b2u(b))
+// WithCORE_FROM_WORLD_10 returns v with field CORE_%s_FROM_WORLD_10 (bit 0) set to b.
+func (v Core_STATUSTABLE10Value) WithCORE_FROM_WORLD_10(b bool) Core_STATUSTABLE10Value {
+	return v&^0x1 | Core_STATUSTABLE10Value(b2u(b))
 }
 
-// CORE_0_FROM_ENTRY_9 returns field CORE_0_FROM_ENTRY_9 (bits 4:1): This filed is used to confirm in which entry before enter entry 9.
-func (v Core_0_STATUSTABLE9Value) CORE_0_FROM_ENTRY_9() uint32 { return uint32(v>>1) & 0xf }
+// CORE_FROM_ENTRY_10 returns field CORE_%s_FROM_ENTRY_10 (bits 4:1): This filed is used to confirm in which entry before enter entry 10.
+func (v Core_STATUSTABLE10Value) CORE_FROM_ENTRY_10() uint32 { return uint32(v>>1) & 0xf }
 
-// WithCORE_0_FROM_ENTRY_9 returns v with field CORE_0_FROM_ENTRY_9 (bits 4:1) set to x, masked to the field width.
-func (v Core_0_STATUSTABLE9Value) WithCORE_0_FROM_ENTRY_9(x uint32) Core_0_STATUSTABLE9Value {
-	return v&^0x1e | Core_0_STATUSTABLE9Value(x&0xf)<<1
+// WithCORE_FROM_ENTRY_10 returns v with field CORE_%s_FROM_ENTRY_10 (bits 4:1) set to x, masked to the field width.
+func (v Core_STATUSTABLE10Value) WithCORE_FROM_ENTRY_10(x uint32) Core_STATUSTABLE10Value {
+	return v&^0x1e | Core_STATUSTABLE10Value(x&0xf)<<1
 }
 
-// CORE_0_CURRENT_9 returns field CORE_0_CURRENT_9 (bit 5): This bit is used to confirm whether the current state is in entry 9.
-func (v Core_0_STATUSTABLE9Value) CORE_0_CURRENT_9() bool { return v&0x20 != 0 }
+// CORE_CURRENT_10 returns field CORE_%s_CURRENT_10 (bit 5): This bit is used to confirm whether the current state is in entry 10.
+func (v Core_STATUSTABLE10Value) CORE_CURRENT_10() bool { return v&0x20 != 0 }
 
-// WithCORE_0_CURRENT_9 returns v with field CORE_0_CURRENT_9 (bit 5) set to b.
-func (v Core_0_STATUSTABLE9Value) WithCORE_0_CURRENT_9(b bool) Core_0_STATUSTABLE9Value {
-	return v&^0x20 | Core_0_STATUSTABLE9Value(b2u(b))<<5
+// WithCORE_CURRENT_10 returns v with field CORE_%s_CURRENT_10 (bit 5) set to b.
+func (v Core_STATUSTABLE10Value) WithCORE_CURRENT_10(b bool) Core_STATUSTABLE10Value {
+	return v&^0x20 | Core_STATUSTABLE10Value(b2u(b))<<5
 }
 
-// Core_0_STATUSTABLE10 is register Core_0_STATUSTABLE10 (32-bit, read-write, reset 0x0): Status register of world switch of entry 10.
-type Core_0_STATUSTABLE10 struct{ reg mmio.U32 }
+// Core_STATUSTABLE11 is register STATUSTABLE11 (32-bit, read-write, reset 0x0): Status register of world switch of entry 11.
+type Core_STATUSTABLE11 struct{ reg mmio.U32 }
 
-// Core_0_STATUSTABLE10Value is a value of register Core_0_STATUSTABLE10.
-type Core_0_STATUSTABLE10Value uint32
+// Core_STATUSTABLE11Value is a value of register Core_STATUSTABLE11.
+type Core_STATUSTABLE11Value uint32
 
-// Core_0_STATUSTABLE10Reset is the reset value of register Core_0_STATUSTABLE10.
-const Core_0_STATUSTABLE10Reset Core_0_STATUSTABLE10Value = 0x0
+// Core_STATUSTABLE11Reset is the reset value of register Core_STATUSTABLE11.
+const Core_STATUSTABLE11Reset Core_STATUSTABLE11Value = 0x0
 
 // Read loads the register.
-func (r *Core_0_STATUSTABLE10) Read() Core_0_STATUSTABLE10Value {
-	return Core_0_STATUSTABLE10Value(r.reg.Load())
+func (r *Core_STATUSTABLE11) Read() Core_STATUSTABLE11Value {
+	return Core_STATUSTABLE11Value(r.reg.Load())
 }
 
 // Write stores v in the register.
-func (r *Core_0_STATUSTABLE10) Write(v Core_0_STATUSTABLE10Value) { r.reg.Store(uint32(v)) }
+func (r *Core_STATUSTABLE11) Write(v Core_STATUSTABLE11Value) { r.reg.Store(uint32(v)) }
 
-// WriteWith stores f(Core_0_STATUSTABLE10Reset): fields f leaves alone are written as their reset values.
-func (r *Core_0_STATUSTABLE10) WriteWith(f func(Core_0_STATUSTABLE10Value) Core_0_STATUSTABLE10Value) {
-	r.reg.Store(uint32(f(Core_0_STATUSTABLE10Reset)))
+// WriteWith stores f(Core_STATUSTABLE11Reset): fields f leaves alone are written as their reset values.
+func (r *Core_STATUSTABLE11) WriteWith(f func(Core_STATUSTABLE11Value) Core_STATUSTABLE11Value) {
+	r.reg.Store(uint32(f(Core_STATUSTABLE11Reset)))
 }
 
-// Reset stores Core_0_STATUSTABLE10Reset in the register.
-func (r *Core_0_STATUSTABLE10) Reset() { r.reg.Store(uint32(Core_0_STATUSTABLE10Reset)) }
+// Reset stores Core_STATUSTABLE11Reset in the register.
+func (r *Core_STATUSTABLE11) Reset() { r.reg.Store(uint32(Core_STATUSTABLE11Reset)) }
 
 // Modify loads the register, passes its value to f and stores the result.
-func (r *Core_0_STATUSTABLE10) Modify(f func(Core_0_STATUSTABLE10Value) Core_0_STATUSTABLE10Value) {
-	r.reg.Store(uint32(f(Core_0_STATUSTABLE10Value(r.reg.Load()))))
+func (r *Core_STATUSTABLE11) Modify(f func(Core_STATUSTABLE11Value) Core_STATUSTABLE11Value) {
+	r.reg.Store(uint32(f(Core_STATUSTABLE11Value(r.reg.Load()))))
 }
 
-// CORE_0_FROM_WORLD_10 returns field CORE_0_FROM_WORLD_10 (bit 0): This bit is used to confirm world before enter entry 10.
-func (v Core_0_STATUSTABLE10Value) CORE_0_FROM_WORLD_10() bool { return v&0x1 != 0 }
+// CORE_FROM_WORLD_11 returns field CORE_%s_FROM_WORLD_11 (bit 0): This bit is used to confirm world before enter entry 11.
+func (v Core_STATUSTABLE11Value) CORE_FROM_WORLD_11() bool { return v&0x1 != 0 }
 
-// WithCORE_0_FROM_WORLD_10 returns v with field CORE_0_FROM_WORLD_10 (bit 0) set to b.
-func (v Core_0_STATUSTABLE10Value) WithCORE_0_FROM_WORLD_10(b bool) Core_0_STATUSTABLE10Value {
-	return v&^0x1 | Core_0_STATUSTABLE10Value(b2u(b))
+// WithCORE_FROM_WORLD_11 returns v with field CORE_%s_FROM_WORLD_11 (bit 0) set to b.
+func (v Core_STATUSTABLE11Value) WithCORE_FROM_WORLD_11(b bool) Core_STATUSTABLE11Value {
+	return v&^0x1 | Core_STATUSTABLE11Value(b2u(b))
 }
 
-// CORE_0_FROM_ENTRY_10 returns field CORE_0_FROM_ENTRY_10 (bits 4:1): This filed is used to confirm in which entry before enter entry 10.
-func (v Core_0_STATUSTABLE10Value) CORE_0_FROM_ENTRY_10() uint32 { return uint32(v>>1) & 0xf }
+// CORE_FROM_ENTRY_11 returns field CORE_%s_FROM_ENTRY_11 (bits 4:1): This filed is used to confirm in which entry before enter entry 11.
+func (v Core_STATUSTABLE11Value) CORE_FROM_ENTRY_11() uint32 { return uint32(v>>1) & 0xf }
 
-// WithCORE_0_FROM_ENTRY_10 returns v with field CORE_0_FROM_ENTRY_10 (bits 4:1) set to x, masked to the field width.
-func (v Core_0_STATUSTABLE10Value) WithCORE_0_FROM_ENTRY_10(x uint32) Core_0_STATUSTABLE10Value {
-	return v&^0x1e | Core_0_STATUSTABLE10Value(x&0xf)<<1
+// WithCORE_FROM_ENTRY_11 returns v with field CORE_%s_FROM_ENTRY_11 (bits 4:1) set to x, masked to the field width.
+func (v Core_STATUSTABLE11Value) WithCORE_FROM_ENTRY_11(x uint32) Core_STATUSTABLE11Value {
+	return v&^0x1e | Core_STATUSTABLE11Value(x&0xf)<<1
 }
 
-// CORE_0_CURRENT_10 returns field CORE_0_CURRENT_10 (bit 5): This bit is used to confirm whether the current state is in entry 10.
-func (v Core_0_STATUSTABLE10Value) CORE_0_CURRENT_10() bool { return v&0x20 != 0 }
+// CORE_CURRENT_11 returns field CORE_%s_CURRENT_11 (bit 5): This bit is used to confirm whether the current state is in entry 11.
+func (v Core_STATUSTABLE11Value) CORE_CURRENT_11() bool { return v&0x20 != 0 }
 
-// WithCORE_0_CURRENT_10 returns v with field CORE_0_CURRENT_10 (bit 5) set to b.
-func (v Core_0_STATUSTABLE10Value) WithCORE_0_CURRENT_10(b bool) Core_0_STATUSTABLE10Value {
-	return v&^0x20 | Core_0_STATUSTABLE10Value(b2u(b))<<5
+// WithCORE_CURRENT_11 returns v with field CORE_%s_CURRENT_11 (bit 5) set to b.
+func (v Core_STATUSTABLE11Value) WithCORE_CURRENT_11(b bool) Core_STATUSTABLE11Value {
+	return v&^0x20 | Core_STATUSTABLE11Value(b2u(b))<<5
 }
 
-// Core_0_STATUSTABLE11 is register Core_0_STATUSTABLE11 (32-bit, read-write, reset 0x0): Status register of world switch of entry 11.
-type Core_0_STATUSTABLE11 struct{ reg mmio.U32 }
+// Core_STATUSTABLE12 is register STATUSTABLE12 (32-bit, read-write, reset 0x0): Status register of world switch of entry 12.
+type Core_STATUSTABLE12 struct{ reg mmio.U32 }
 
-// Core_0_STATUSTABLE11Value is a value of register Core_0_STATUSTABLE11.
-type Core_0_STATUSTABLE11Value uint32
+// Core_STATUSTABLE12Value is a value of register Core_STATUSTABLE12.
+type Core_STATUSTABLE12Value uint32
 
-// Core_0_STATUSTABLE11Reset is the reset value of register Core_0_STATUSTABLE11.
-const Core_0_STATUSTABLE11Reset Core_0_STATUSTABLE11Value = 0x0
+// Core_STATUSTABLE12Reset is the reset value of register Core_STATUSTABLE12.
+const Core_STATUSTABLE12Reset Core_STATUSTABLE12Value = 0x0
 
 // Read loads the register.
-func (r *Core_0_STATUSTABLE11) Read() Core_0_STATUSTABLE11Value {
-	return Core_0_STATUSTABLE11Value(r.reg.Load())
+func (r *Core_STATUSTABLE12) Read() Core_STATUSTABLE12Value {
+	return Core_STATUSTABLE12Value(r.reg.Load())
 }
 
 // Write stores v in the register.
-func (r *Core_0_STATUSTABLE11) Write(v Core_0_STATUSTABLE11Value) { r.reg.Store(uint32(v)) }
+func (r *Core_STATUSTABLE12) Write(v Core_STATUSTABLE12Value) { r.reg.Store(uint32(v)) }
 
-// WriteWith stores f(Core_0_STATUSTABLE11Reset): fields f leaves alone are written as their reset values.
-func (r *Core_0_STATUSTABLE11) WriteWith(f func(Core_0_STATUSTABLE11Value) Core_0_STATUSTABLE11Value) {
-	r.reg.Store(uint32(f(Core_0_STATUSTABLE11Reset)))
+// WriteWith stores f(Core_STATUSTABLE12Reset): fields f leaves alone are written as their reset values.
+func (r *Core_STATUSTABLE12) WriteWith(f func(Core_STATUSTABLE12Value) Core_STATUSTABLE12Value) {
+	r.reg.Store(uint32(f(Core_STATUSTABLE12Reset)))
 }
 
-// Reset stores Core_0_STATUSTABLE11Reset in the register.
-func (r *Core_0_STATUSTABLE11) Reset() { r.reg.Store(uint32(Core_0_STATUSTABLE11Reset)) }
+// Reset stores Core_STATUSTABLE12Reset in the register.
+func (r *Core_STATUSTABLE12) Reset() { r.reg.Store(uint32(Core_STATUSTABLE12Reset)) }
 
 // Modify loads the register, passes its value to f and stores the result.
-func (r *Core_0_STATUSTABLE11) Modify(f func(Core_0_STATUSTABLE11Value) Core_0_STATUSTABLE11Value) {
-	r.reg.Store(uint32(f(Core_0_STATUSTABLE11Value(r.reg.Load()))))
+func (r *Core_STATUSTABLE12) Modify(f func(Core_STATUSTABLE12Value) Core_STATUSTABLE12Value) {
+	r.reg.Store(uint32(f(Core_STATUSTABLE12Value(r.reg.Load()))))
 }
 
-// CORE_0_FROM_WORLD_11 returns field CORE_0_FROM_WORLD_11 (bit 0): This bit is used to confirm world before enter entry 11.
-func (v Core_0_STATUSTABLE11Value) CORE_0_FROM_WORLD_11() bool { return v&0x1 != 0 }
+// CORE_FROM_WORLD_12 returns field CORE_%s_FROM_WORLD_12 (bit 0): This bit is used to confirm world before enter entry 12.
+func (v Core_STATUSTABLE12Value) CORE_FROM_WORLD_12() bool { return v&0x1 != 0 }
 
-// WithCORE_0_FROM_WORLD_11 returns v with field CORE_0_FROM_WORLD_11 (bit 0) set to b.
-func (v Core_0_STATUSTABLE11Value) WithCORE_0_FROM_WORLD_11(b bool) Core_0_STATUSTABLE11Value {
-	return v&^0x1 | Core_0_STATUSTABLE11Value(b2u(b))
+// WithCORE_FROM_WORLD_12 returns v with field CORE_%s_FROM_WORLD_12 (bit 0) set to b.
+func (v Core_STATUSTABLE12Value) WithCORE_FROM_WORLD_12(b bool) Core_STATUSTABLE12Value {
+	return v&^0x1 | Core_STATUSTABLE12Value(b2u(b))
 }
 
-// CORE_0_FROM_ENTRY_11 returns field CORE_0_FROM_ENTRY_11 (bits 4:1): This filed is used to confirm in which entry before enter entry 11.
-func (v Core_0_STATUSTABLE11Value) CORE_0_FROM_ENTRY_11() uint32 { return uint32(v>>1) & 0xf }
+// CORE_FROM_ENTRY_12 returns field CORE_%s_FROM_ENTRY_12 (bits 4:1): This filed is used to confirm in which entry before enter entry 12.
+func (v Core_STATUSTABLE12Value) CORE_FROM_ENTRY_12() uint32 { return uint32(v>>1) & 0xf }
 
-// WithCORE_0_FROM_ENTRY_11 returns v with field CORE_0_FROM_ENTRY_11 (bits 4:1) set to x, masked to the field width.
-func (v Core_0_STATUSTABLE11Value) WithCORE_0_FROM_ENTRY_11(x uint32) Core_0_STATUSTABLE11Value {
-	return v&^0x1e | Core_0_STATUSTABLE11Value(x&0xf)<<1
+// WithCORE_FROM_ENTRY_12 returns v with field CORE_%s_FROM_ENTRY_12 (bits 4:1) set to x, masked to the field width.
+func (v Core_STATUSTABLE12Value) WithCORE_FROM_ENTRY_12(x uint32) Core_STATUSTABLE12Value {
+	return v&^0x1e | Core_STATUSTABLE12Value(x&0xf)<<1
 }
 
-// CORE_0_CURRENT_11 returns field CORE_0_CURRENT_11 (bit 5): This bit is used to confirm whether the current state is in entry 11.
-func (v Core_0_STATUSTABLE11Value) CORE_0_CURRENT_11() bool { return v&0x20 != 0 }
+// CORE_CURRENT_12 returns field CORE_%s_CURRENT_12 (bit 5): This bit is used to confirm whether the current state is in entry 12.
+func (v Core_STATUSTABLE12Value) CORE_CURRENT_12() bool { return v&0x20 != 0 }
 
-// WithCORE_0_CURRENT_11 returns v with field CORE_0_CURRENT_11 (bit 5) set to b.
-func (v Core_0_STATUSTABLE11Value) WithCORE_0_CURRENT_11(b bool) Core_0_STATUSTABLE11Value {
-	return v&^0x20 | Core_0_STATUSTABLE11Value(b2u(b))<<5
+// WithCORE_CURRENT_12 returns v with field CORE_%s_CURRENT_12 (bit 5) set to b.
+func (v Core_STATUSTABLE12Value) WithCORE_CURRENT_12(b bool) Core_STATUSTABLE12Value {
+	return v&^0x20 | Core_STATUSTABLE12Value(b2u(b))<<5
 }
 
-// Core_0_STATUSTABLE12 is register Core_0_STATUSTABLE12 (32-bit, read-write, reset 0x0): Status register of world switch of entry 12.
-type Core_0_STATUSTABLE12 struct{ reg mmio.U32 }
+// Core_STATUSTABLE13 is register STATUSTABLE13 (32-bit, read-write, reset 0x0): Status register of world switch of entry 13.
+type Core_STATUSTABLE13 struct{ reg mmio.U32 }
 
-// Core_0_STATUSTABLE12Value is a value of register Core_0_STATUSTABLE12.
-type Core_0_STATUSTABLE12Value uint32
+// Core_STATUSTABLE13Value is a value of register Core_STATUSTABLE13.
+type Core_STATUSTABLE13Value uint32
 
-// Core_0_STATUSTABLE12Reset is the reset value of register Core_0_STATUSTABLE12.
-const Core_0_STATUSTABLE12Reset Core_0_STATUSTABLE12Value = 0x0
+// Core_STATUSTABLE13Reset is the reset value of register Core_STATUSTABLE13.
+const Core_STATUSTABLE13Reset Core_STATUSTABLE13Value = 0x0
 
 // Read loads the register.
-func (r *Core_0_STATUSTABLE12) Read() Core_0_STATUSTABLE12Value {
-	return Core_0_STATUSTABLE12Value(r.reg.Load())
+func (r *Core_STATUSTABLE13) Read() Core_STATUSTABLE13Value {
+	return Core_STATUSTABLE13Value(r.reg.Load())
 }
 
 // Write stores v in the register.
-func (r *Core_0_STATUSTABLE12) Write(v Core_0_STATUSTABLE12Value) { r.reg.Store(uint32(v)) }
+func (r *Core_STATUSTABLE13) Write(v Core_STATUSTABLE13Value) { r.reg.Store(uint32(v)) }
 
-// WriteWith stores f(Core_0_STATUSTABLE12Reset): fields f leaves alone are written as their reset values.
-func (r *Core_0_STATUSTABLE12) WriteWith(f func(Core_0_STATUSTABLE12Value) Core_0_STATUSTABLE12Value) {
-	r.reg.Store(uint32(f(Core_0_STATUSTABLE12Reset)))
+// WriteWith stores f(Core_STATUSTABLE13Reset): fields f leaves alone are written as their reset values.
+func (r *Core_STATUSTABLE13) WriteWith(f func(Core_STATUSTABLE13Value) Core_STATUSTABLE13Value) {
+	r.reg.Store(uint32(f(Core_STATUSTABLE13Reset)))
 }
 
-// Reset stores Core_0_STATUSTABLE12Reset in the register.
-func (r *Core_0_STATUSTABLE12) Reset() { r.reg.Store(uint32(Core_0_STATUSTABLE12Reset)) }
+// Reset stores Core_STATUSTABLE13Reset in the register.
+func (r *Core_STATUSTABLE13) Reset() { r.reg.Store(uint32(Core_STATUSTABLE13Reset)) }
 
 // Modify loads the register, passes its value to f and stores the result.
-func (r *Core_0_STATUSTABLE12) Modify(f func(Core_0_STATUSTABLE12Value) Core_0_STATUSTABLE12Value) {
-	r.reg.Store(uint32(f(Core_0_STATUSTABLE12Value(r.reg.Load()))))
+func (r *Core_STATUSTABLE13) Modify(f func(Core_STATUSTABLE13Value) Core_STATUSTABLE13Value) {
+	r.reg.Store(uint32(f(Core_STATUSTABLE13Value(r.reg.Load()))))
 }
 
-// CORE_0_FROM_WORLD_12 returns field CORE_0_FROM_WORLD_12 (bit 0): This bit is used to confirm world before enter entry 12.
-func (v Core_0_STATUSTABLE12Value) CORE_0_FROM_WORLD_12() bool { return v&0x1 != 0 }
+// CORE_FROM_WORLD_13 returns field CORE_%s_FROM_WORLD_13 (bit 0): This bit is used to confirm world before enter entry 13.
+func (v Core_STATUSTABLE13Value) CORE_FROM_WORLD_13() bool { return v&0x1 != 0 }
 
-// WithCORE_0_FROM_WORLD_12 returns v with field CORE_0_FROM_WORLD_12 (bit 0) set to b.
-func (v Core_0_STATUSTABLE12Value) WithCORE_0_FROM_WORLD_12(b bool) Core_0_STATUSTABLE12Value {
-	return v&^0x1 | Core_0_STATUSTABLE12Value(b2u(b))
+// WithCORE_FROM_WORLD_13 returns v with field CORE_%s_FROM_WORLD_13 (bit 0) set to b.
+func (v Core_STATUSTABLE13Value) WithCORE_FROM_WORLD_13(b bool) Core_STATUSTABLE13Value {
+	return v&^0x1 | Core_STATUSTABLE13Value(b2u(b))
 }
 
-// CORE_0_FROM_ENTRY_12 returns field CORE_0_FROM_ENTRY_12 (bits 4:1): This filed is used to confirm in which entry before enter entry 12.
-func (v Core_0_STATUSTABLE12Value) CORE_0_FROM_ENTRY_12() uint32 { return uint32(v>>1) & 0xf }
+// CORE_FROM_ENTRY_13 returns field CORE_%s_FROM_ENTRY_13 (bits 4:1): This filed is used to confirm in which entry before enter entry 13.
+func (v Core_STATUSTABLE13Value) CORE_FROM_ENTRY_13() uint32 { return uint32(v>>1) & 0xf }
 
-// WithCORE_0_FROM_ENTRY_12 returns v with field CORE_0_FROM_ENTRY_12 (bits 4:1) set to x, masked to the field width.
-func (v Core_0_STATUSTABLE12Value) WithCORE_0_FROM_ENTRY_12(x uint32) Core_0_STATUSTABLE12Value {
-	return v&^0x1e | Core_0_STATUSTABLE12Value(x&0xf)<<1
+// WithCORE_FROM_ENTRY_13 returns v with field CORE_%s_FROM_ENTRY_13 (bits 4:1) set to x, masked to the field width.
+func (v Core_STATUSTABLE13Value) WithCORE_FROM_ENTRY_13(x uint32) Core_STATUSTABLE13Value {
+	return v&^0x1e | Core_STATUSTABLE13Value(x&0xf)<<1
 }
 
-// CORE_0_CURRENT_12 returns field CORE_0_CURRENT_12 (bit 5): This bit is used to confirm whether the current state is in entry 12.
-func (v Core_0_STATUSTABLE12Value) CORE_0_CURRENT_12() bool { return v&0x20 != 0 }
+// CORE_CURRENT_13 returns field CORE_%s_CURRENT_13 (bit 5): This bit is used to confirm whether the current state is in entry 13.
+func (v Core_STATUSTABLE13Value) CORE_CURRENT_13() bool { return v&0x20 != 0 }
 
-// WithCORE_0_CURRENT_12 returns v with field CORE_0_CURRENT_12 (bit 5) set to b.
-func (v Core_0_STATUSTABLE12Value) WithCORE_0_CURRENT_12(b bool) Core_0_STATUSTABLE12Value {
-	return v&^0x20 | Core_0_STATUSTABLE12Value(b2u(b))<<5
+// WithCORE_CURRENT_13 returns v with field CORE_%s_CURRENT_13 (bit 5) set to b.
+func (v Core_STATUSTABLE13Value) WithCORE_CURRENT_13(b bool) Core_STATUSTABLE13Value {
+	return v&^0x20 | Core_STATUSTABLE13Value(b2u(b))<<5
 }
 
-// Core_0_STATUSTABLE13 is register Core_0_STATUSTABLE13 (32-bit, read-write, reset 0x0): Status register of world switch of entry 13.
-type Core_0_STATUSTABLE13 struct{ reg mmio.U32 }
+// Core_STATUSTABLE_CURRENT is register STATUSTABLE_CURRENT (32-bit, read-write, reset 0x0): Status register of statustable current.
+type Core_STATUSTABLE_CURRENT struct{ reg mmio.U32 }
 
-// Core_0_STATUSTABLE13Value is a value of register Core_0_STATUSTABLE13.
-type Core_0_STATUSTABLE13Value uint32
+// Core_STATUSTABLE_CURRENTValue is a value of register Core_STATUSTABLE_CURRENT.
+type Core_STATUSTABLE_CURRENTValue uint32
 
-// Core_0_STATUSTABLE13Reset is the reset value of register Core_0_STATUSTABLE13.
-const Core_0_STATUSTABLE13Reset Core_0_STATUSTABLE13Value = 0x0
+// Core_STATUSTABLE_CURRENTReset is the reset value of register Core_STATUSTABLE_CURRENT.
+const Core_STATUSTABLE_CURRENTReset Core_STATUSTABLE_CURRENTValue = 0x0
 
 // Read loads the register.
-func (r *Core_0_STATUSTABLE13) Read() Core_0_STATUSTABLE13Value {
-	return Core_0_STATUSTABLE13Value(r.reg.Load())
+func (r *Core_STATUSTABLE_CURRENT) Read() Core_STATUSTABLE_CURRENTValue {
+	return Core_STATUSTABLE_CURRENTValue(r.reg.Load())
 }
 
 // Write stores v in the register.
-func (r *Core_0_STATUSTABLE13) Write(v Core_0_STATUSTABLE13Value) { r.reg.Store(uint32(v)) }
+func (r *Core_STATUSTABLE_CURRENT) Write(v Core_STATUSTABLE_CURRENTValue) { r.reg.Store(uint32(v)) }
 
-// WriteWith stores f(Core_0_STATUSTABLE13Reset): fields f leaves alone are written as their reset values.
-func (r *Core_0_STATUSTABLE13) WriteWith(f func(Core_0_STATUSTABLE13Value) Core_0_STATUSTABLE13Value) {
-	r.reg.Store(uint32(f(Core_0_STATUSTABLE13Reset)))
+// WriteWith stores f(Core_STATUSTABLE_CURRENTReset): fields f leaves alone are written as their reset values.
+func (r *Core_STATUSTABLE_CURRENT) WriteWith(f func(Core_STATUSTABLE_CURRENTValue) Core_STATUSTABLE_CURRENTValue) {
+	r.reg.Store(uint32(f(Core_STATUSTABLE_CURRENTReset)))
 }
 
-// Reset stores Core_0_STATUSTABLE13Reset in the register.
-func (r *Core_0_STATUSTABLE13) Reset() { r.reg.Store(uint32(Core_0_STATUSTABLE13Reset)) }
+// Reset stores Core_STATUSTABLE_CURRENTReset in the register.
+func (r *Core_STATUSTABLE_CURRENT) Reset() { r.reg.Store(uint32(Core_STATUSTABLE_CURRENTReset)) }
 
 // Modify loads the register, passes its value to f and stores the result.
-func (r *Core_0_STATUSTABLE13) Modify(f func(Core_0_STATUSTABLE13Value) Core_0_STATUSTABLE13Value) {
-	r.reg.Store(uint32(f(Core_0_STATUSTABLE13Value(r.reg.Load()))))
+func (r *Core_STATUSTABLE_CURRENT) Modify(f func(Core_STATUSTABLE_CURRENTValue) Core_STATUSTABLE_CURRENTValue) {
+	r.reg.Store(uint32(f(Core_STATUSTABLE_CURRENTValue(r.reg.Load()))))
 }
 
-// CORE_0_FROM_WORLD_13 returns field CORE_0_FROM_WORLD_13 (bit 0): This bit is used to confirm world before enter entry 13.
-func (v Core_0_STATUSTABLE13Value) CORE_0_FROM_WORLD_13() bool { return v&0x1 != 0 }
-
-// WithCORE_0_FROM_WORLD_13 returns v with field CORE_0_FROM_WORLD_13 (bit 0) set to b.
-func (v Core_0_STATUSTABLE13Value) WithCORE_0_FROM_WORLD_13(b bool) Core_0_STATUSTABLE13Value {
-	return v&^0x1 | Core_0_STATUSTABLE13Value(b2u(b))
-}
-
-// CORE_0_FROM_ENTRY_13 returns field CORE_0_FROM_ENTRY_13 (bits 4:1): This filed is used to confirm in which entry before enter entry 13.
-func (v Core_0_STATUSTABLE13Value) CORE_0_FROM_ENTRY_13() uint32 { return uint32(v>>1) & 0xf }
-
-// WithCORE_0_FROM_ENTRY_13 returns v with field CORE_0_FROM_ENTRY_13 (bits 4:1) set to x, masked to the field width.
-func (v Core_0_STATUSTABLE13Value) WithCORE_0_FROM_ENTRY_13(x uint32) Core_0_STATUSTABLE13Value {
-	return v&^0x1e | Core_0_STATUSTABLE13Value(x&0xf)<<1
-}
-
-// CORE_0_CURRENT_13 returns field CORE_0_CURRENT_13 (bit 5): This bit is used to confirm whether the current state is in entry 13.
-func (v Core_0_STATUSTABLE13Value) CORE_0_CURRENT_13() bool { return v&0x20 != 0 }
-
-// WithCORE_0_CURRENT_13 returns v with field CORE_0_CURRENT_13 (bit 5) set to b.
-func (v Core_0_STATUSTABLE13Value) WithCORE_0_CURRENT_13(b bool) Core_0_STATUSTABLE13Value {
-	return v&^0x20 | Core_0_STATUSTABLE13Value(b2u(b))<<5
-}
-
-// Core_0_STATUSTABLE_CURRENT is register Core_0_STATUSTABLE_CURRENT (32-bit, read-write, reset 0x0): Status register of statustable current.
-type Core_0_STATUSTABLE_CURRENT struct{ reg mmio.U32 }
-
-// Core_0_STATUSTABLE_CURRENTValue is a value of register Core_0_STATUSTABLE_CURRENT.
-type Core_0_STATUSTABLE_CURRENTValue uint32
-
-// Core_0_STATUSTABLE_CURRENTReset is the reset value of register Core_0_STATUSTABLE_CURRENT.
-const Core_0_STATUSTABLE_CURRENTReset Core_0_STATUSTABLE_CURRENTValue = 0x0
-
-// Read loads the register.
-func (r *Core_0_STATUSTABLE_CURRENT) Read() Core_0_STATUSTABLE_CURRENTValue {
-	return Core_0_STATUSTABLE_CURRENTValue(r.reg.Load())
-}
-
-// Write stores v in the register.
-func (r *Core_0_STATUSTABLE_CURRENT) Write(v Core_0_STATUSTABLE_CURRENTValue) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(Core_0_STATUSTABLE_CURRENTReset): fields f leaves alone are written as their reset values.
-func (r *Core_0_STATUSTABLE_CURRENT) WriteWith(f func(Core_0_STATUSTABLE_CURRENTValue) Core_0_STATUSTABLE_CURRENTValue) {
-	r.reg.Store(uint32(f(Core_0_STATUSTABLE_CURRENTReset)))
-}
-
-// Reset stores Core_0_STATUSTABLE_CURRENTReset in the register.
-func (r *Core_0_STATUSTABLE_CURRENT) Reset() { r.reg.Store(uint32(Core_0_STATUSTABLE_CURRENTReset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *Core_0_STATUSTABLE_CURRENT) Modify(f func(Core_0_STATUSTABLE_CURRENTValue) Core_0_STATUSTABLE_CURRENTValue) {
-	r.reg.Store(uint32(f(Core_0_STATUSTABLE_CURRENTValue(r.reg.Load()))))
-}
-
-// CORE_0_STATUSTABLE_CURRENT returns field CORE_0_STATUSTABLE_CURRENT (bits 13:1): This field is used to quickly read and rewrite the current field of all STATUSTABLE registers,for example,bit 1 represents the current field of STATUSTABLE1,bit2 represents the current field of STATUSTABLE2.
-func (v Core_0_STATUSTABLE_CURRENTValue) CORE_0_STATUSTABLE_CURRENT() uint32 {
+// CORE_STATUSTABLE_CURRENT returns field CORE_%s_STATUSTABLE_CURRENT (bits 13:1): This field is used to quickly read and rewrite the current field of all STATUSTABLE registers,for example,bit 1 represents the current field of STATUSTABLE1,bit2 represents the current field of STATUSTABLE2.
+func (v Core_STATUSTABLE_CURRENTValue) CORE_STATUSTABLE_CURRENT() uint32 {
 	return uint32(v>>1) & 0x1fff
 }
 
-// WithCORE_0_STATUSTABLE_CURRENT returns v with field CORE_0_STATUSTABLE_CURRENT (bits 13:1) set to x, masked to the field width.
-func (v Core_0_STATUSTABLE_CURRENTValue) WithCORE_0_STATUSTABLE_CURRENT(x uint32) Core_0_STATUSTABLE_CURRENTValue {
-	return v&^0x3ffe | Core_0_STATUSTABLE_CURRENTValue(x&0x1fff)<<1
+// WithCORE_STATUSTABLE_CURRENT returns v with field CORE_%s_STATUSTABLE_CURRENT (bits 13:1) set to x, masked to the field width.
+func (v Core_STATUSTABLE_CURRENTValue) WithCORE_STATUSTABLE_CURRENT(x uint32) Core_STATUSTABLE_CURRENTValue {
+	return v&^0x3ffe | Core_STATUSTABLE_CURRENTValue(x&0x1fff)<<1
 }
 
-// Core_0_MESSAGE_ADDR is register Core_0_MESSAGE_ADDR (32-bit, read-write, reset 0x0): Clear writer_buffer write address configuration register.
-type Core_0_MESSAGE_ADDR struct{ reg mmio.U32 }
+// Core_MESSAGE_ADDR is register MESSAGE_ADDR (32-bit, read-write, reset 0x0): Clear writer_buffer write address configuration register.
+type Core_MESSAGE_ADDR struct{ reg mmio.U32 }
 
-// Core_0_MESSAGE_ADDRValue is a value of register Core_0_MESSAGE_ADDR.
-type Core_0_MESSAGE_ADDRValue uint32
+// Core_MESSAGE_ADDRValue is a value of register Core_MESSAGE_ADDR.
+type Core_MESSAGE_ADDRValue uint32
 
-// Core_0_MESSAGE_ADDRReset is the reset value of register Core_0_MESSAGE_ADDR.
-const Core_0_MESSAGE_ADDRReset Core_0_MESSAGE_ADDRValue = 0x0
+// Core_MESSAGE_ADDRReset is the reset value of register Core_MESSAGE_ADDR.
+const Core_MESSAGE_ADDRReset Core_MESSAGE_ADDRValue = 0x0
 
 // Read loads the register.
-func (r *Core_0_MESSAGE_ADDR) Read() Core_0_MESSAGE_ADDRValue {
-	return Core_0_MESSAGE_ADDRValue(r.reg.Load())
+func (r *Core_MESSAGE_ADDR) Read() Core_MESSAGE_ADDRValue {
+	return Core_MESSAGE_ADDRValue(r.reg.Load())
 }
 
 // Write stores v in the register.
-func (r *Core_0_MESSAGE_ADDR) Write(v Core_0_MESSAGE_ADDRValue) { r.reg.Store(uint32(v)) }
+func (r *Core_MESSAGE_ADDR) Write(v Core_MESSAGE_ADDRValue) { r.reg.Store(uint32(v)) }
 
-// WriteWith stores f(Core_0_MESSAGE_ADDRReset): fields f leaves alone are written as their reset values.
-func (r *Core_0_MESSAGE_ADDR) WriteWith(f func(Core_0_MESSAGE_ADDRValue) Core_0_MESSAGE_ADDRValue) {
-	r.reg.Store(uint32(f(Core_0_MESSAGE_ADDRReset)))
+// WriteWith stores f(Core_MESSAGE_ADDRReset): fields f leaves alone are written as their reset values.
+func (r *Core_MESSAGE_ADDR) WriteWith(f func(Core_MESSAGE_ADDRValue) Core_MESSAGE_ADDRValue) {
+	r.reg.Store(uint32(f(Core_MESSAGE_ADDRReset)))
 }
 
-// Reset stores Core_0_MESSAGE_ADDRReset in the register.
-func (r *Core_0_MESSAGE_ADDR) Reset() { r.reg.Store(uint32(Core_0_MESSAGE_ADDRReset)) }
+// Reset stores Core_MESSAGE_ADDRReset in the register.
+func (r *Core_MESSAGE_ADDR) Reset() { r.reg.Store(uint32(Core_MESSAGE_ADDRReset)) }
 
 // Modify loads the register, passes its value to f and stores the result.
-func (r *Core_0_MESSAGE_ADDR) Modify(f func(Core_0_MESSAGE_ADDRValue) Core_0_MESSAGE_ADDRValue) {
-	r.reg.Store(uint32(f(Core_0_MESSAGE_ADDRValue(r.reg.Load()))))
+func (r *Core_MESSAGE_ADDR) Modify(f func(Core_MESSAGE_ADDRValue) Core_MESSAGE_ADDRValue) {
+	r.reg.Store(uint32(f(Core_MESSAGE_ADDRValue(r.reg.Load()))))
 }
 
-// CORE_0_MESSAGE_ADDR returns field CORE_0_MESSAGE_ADDR (bits 31:0): This field is used to set address that need to write when enter WORLD0.
-func (v Core_0_MESSAGE_ADDRValue) CORE_0_MESSAGE_ADDR() uint32 { return uint32(v) & 0xffffffff }
+// CORE_MESSAGE_ADDR returns field CORE_%s_MESSAGE_ADDR (bits 31:0): This field is used to set address that need to write when enter WORLD0.
+func (v Core_MESSAGE_ADDRValue) CORE_MESSAGE_ADDR() uint32 { return uint32(v) & 0xffffffff }
 
-// WithCORE_0_MESSAGE_ADDR returns v with field CORE_0_MESSAGE_ADDR (bits 31:0) set to x, masked to the field width.
-func (v Core_0_MESSAGE_ADDRValue) WithCORE_0_MESSAGE_ADDR(x uint32) Core_0_MESSAGE_ADDRValue {
-	return v&^0xffffffff | Core_0_MESSAGE_ADDRValue(x&0xffffffff)
+// WithCORE_MESSAGE_ADDR returns v with field CORE_%s_MESSAGE_ADDR (bits 31:0) set to x, masked to the field width.
+func (v Core_MESSAGE_ADDRValue) WithCORE_MESSAGE_ADDR(x uint32) Core_MESSAGE_ADDRValue {
+	return v&^0xffffffff | Core_MESSAGE_ADDRValue(x&0xffffffff)
 }
 
-// Core_0_MESSAGE_MAX is register Core_0_MESSAGE_MAX (32-bit, read-write, reset 0x0): Clear writer_buffer write number configuration register.
-type Core_0_MESSAGE_MAX struct{ reg mmio.U32 }
+// Core_MESSAGE_MAX is register MESSAGE_MAX (32-bit, read-write, reset 0x0): Clear writer_buffer write number configuration register.
+type Core_MESSAGE_MAX struct{ reg mmio.U32 }
 
-// Core_0_MESSAGE_MAXValue is a value of register Core_0_MESSAGE_MAX.
-type Core_0_MESSAGE_MAXValue uint32
+// Core_MESSAGE_MAXValue is a value of register Core_MESSAGE_MAX.
+type Core_MESSAGE_MAXValue uint32
 
-// Core_0_MESSAGE_MAXReset is the reset value of register Core_0_MESSAGE_MAX.
-const Core_0_MESSAGE_MAXReset Core_0_MESSAGE_MAXValue = 0x0
+// Core_MESSAGE_MAXReset is the reset value of register Core_MESSAGE_MAX.
+const Core_MESSAGE_MAXReset Core_MESSAGE_MAXValue = 0x0
 
 // Read loads the register.
-func (r *Core_0_MESSAGE_MAX) Read() Core_0_MESSAGE_MAXValue {
-	return Core_0_MESSAGE_MAXValue(r.reg.Load())
+func (r *Core_MESSAGE_MAX) Read() Core_MESSAGE_MAXValue { return Core_MESSAGE_MAXValue(r.reg.Load()) }
+
+// Write stores v in the register.
+func (r *Core_MESSAGE_MAX) Write(v Core_MESSAGE_MAXValue) { r.reg.Store(uint32(v)) }
+
+// WriteWith stores f(Core_MESSAGE_MAXReset): fields f leaves alone are written as their reset values.
+func (r *Core_MESSAGE_MAX) WriteWith(f func(Core_MESSAGE_MAXValue) Core_MESSAGE_MAXValue) {
+	r.reg.Store(uint32(f(Core_MESSAGE_MAXReset)))
+}
+
+// Reset stores Core_MESSAGE_MAXReset in the register.
+func (r *Core_MESSAGE_MAX) Reset() { r.reg.Store(uint32(Core_MESSAGE_MAXReset)) }
+
+// Modify loads the register, passes its value to f and stores the result.
+func (r *Core_MESSAGE_MAX) Modify(f func(Core_MESSAGE_MAXValue) Core_MESSAGE_MAXValue) {
+	r.reg.Store(uint32(f(Core_MESSAGE_MAXValue(r.reg.Load()))))
+}
+
+// CORE_MESSAGE_MAX returns field CORE_%s_MESSAGE_MAX (bits 3:0): This filed is used to set the max value of clear write_buffer.
+func (v Core_MESSAGE_MAXValue) CORE_MESSAGE_MAX() uint32 { return uint32(v) & 0xf }
+
+// WithCORE_MESSAGE_MAX returns v with field CORE_%s_MESSAGE_MAX (bits 3:0) set to x, masked to the field width.
+func (v Core_MESSAGE_MAXValue) WithCORE_MESSAGE_MAX(x uint32) Core_MESSAGE_MAXValue {
+	return v&^0xf | Core_MESSAGE_MAXValue(x&0xf)
+}
+
+// Core_MESSAGE_PHASE is register MESSAGE_PHASE (32-bit, read-write, reset 0x0): Clear writer_buffer status register.
+type Core_MESSAGE_PHASE struct{ reg mmio.U32 }
+
+// Core_MESSAGE_PHASEValue is a value of register Core_MESSAGE_PHASE.
+type Core_MESSAGE_PHASEValue uint32
+
+// Core_MESSAGE_PHASEReset is the reset value of register Core_MESSAGE_PHASE.
+const Core_MESSAGE_PHASEReset Core_MESSAGE_PHASEValue = 0x0
+
+// Read loads the register.
+func (r *Core_MESSAGE_PHASE) Read() Core_MESSAGE_PHASEValue {
+	return Core_MESSAGE_PHASEValue(r.reg.Load())
 }
 
 // Write stores v in the register.
-func (r *Core_0_MESSAGE_MAX) Write(v Core_0_MESSAGE_MAXValue) { r.reg.Store(uint32(v)) }
+func (r *Core_MESSAGE_PHASE) Write(v Core_MESSAGE_PHASEValue) { r.reg.Store(uint32(v)) }
 
-// WriteWith stores f(Core_0_MESSAGE_MAXReset): fields f leaves alone are written as their reset values.
-func (r *Core_0_MESSAGE_MAX) WriteWith(f func(Core_0_MESSAGE_MAXValue) Core_0_MESSAGE_MAXValue) {
-	r.reg.Store(uint32(f(Core_0_MESSAGE_MAXReset)))
+// WriteWith stores f(Core_MESSAGE_PHASEReset): fields f leaves alone are written as their reset values.
+func (r *Core_MESSAGE_PHASE) WriteWith(f func(Core_MESSAGE_PHASEValue) Core_MESSAGE_PHASEValue) {
+	r.reg.Store(uint32(f(Core_MESSAGE_PHASEReset)))
 }
 
-// Reset stores Core_0_MESSAGE_MAXReset in the register.
-func (r *Core_0_MESSAGE_MAX) Reset() { r.reg.Store(uint32(Core_0_MESSAGE_MAXReset)) }
+// Reset stores Core_MESSAGE_PHASEReset in the register.
+func (r *Core_MESSAGE_PHASE) Reset() { r.reg.Store(uint32(Core_MESSAGE_PHASEReset)) }
 
 // Modify loads the register, passes its value to f and stores the result.
-func (r *Core_0_MESSAGE_MAX) Modify(f func(Core_0_MESSAGE_MAXValue) Core_0_MESSAGE_MAXValue) {
-	r.reg.Store(uint32(f(Core_0_MESSAGE_MAXValue(r.reg.Load()))))
+func (r *Core_MESSAGE_PHASE) Modify(f func(Core_MESSAGE_PHASEValue) Core_MESSAGE_PHASEValue) {
+	r.reg.Store(uint32(f(Core_MESSAGE_PHASEValue(r.reg.Load()))))
 }
 
-// CORE_0_MESSAGE_MAX returns field CORE_0_MESSAGE_MAX (bits 3:0): This filed is used to set the max value of clear write_buffer.
-func (v Core_0_MESSAGE_MAXValue) CORE_0_MESSAGE_MAX() uint32 { return uint32(v) & 0xf }
+// CORE_MESSAGE_MATCH returns field CORE_%s_MESSAGE_MATCH (bit 0): This bit indicates whether the check is successful.
+func (v Core_MESSAGE_PHASEValue) CORE_MESSAGE_MATCH() bool { return v&0x1 != 0 }
 
-// WithCORE_0_MESSAGE_MAX returns v with field CORE_0_MESSAGE_MAX (bits 3:0) set to x, masked to the field width.
-func (v Core_0_MESSAGE_MAXValue) WithCORE_0_MESSAGE_MAX(x uint32) Core_0_MESSAGE_MAXValue {
-	return v&^0xf | Core_0_MESSAGE_MAXValue(x&0xf)
-}
+// CORE_MESSAGE_EXPECT returns field CORE_%s_MESSAGE_EXPECT (bits 4:1): This field indicates the data to be written next time.
+func (v Core_MESSAGE_PHASEValue) CORE_MESSAGE_EXPECT() uint32 { return uint32(v>>1) & 0xf }
 
-// Core_0_MESSAGE_PHASE is register Core_0_MESSAGE_PHASE (32-bit, read-write, reset 0x0): Clear writer_buffer status register.
-type Core_0_MESSAGE_PHASE struct{ reg mmio.U32 }
+// CORE_MESSAGE_DATAPHASE returns field CORE_%s_MESSAGE_DATAPHASE (bit 5): If this bit is 1, it means that is checking clear write_buffer operation,and is checking data.
+func (v Core_MESSAGE_PHASEValue) CORE_MESSAGE_DATAPHASE() bool { return v&0x20 != 0 }
 
-// Core_0_MESSAGE_PHASEValue is a value of register Core_0_MESSAGE_PHASE.
-type Core_0_MESSAGE_PHASEValue uint32
+// CORE_MESSAGE_ADDRESSPHASE returns field CORE_%s_MESSAGE_ADDRESSPHASE (bit 6): If this bit is 1, it means that is checking clear write_buffer operation,and is checking address.
+func (v Core_MESSAGE_PHASEValue) CORE_MESSAGE_ADDRESSPHASE() bool { return v&0x40 != 0 }
 
-// Core_0_MESSAGE_PHASEReset is the reset value of register Core_0_MESSAGE_PHASE.
-const Core_0_MESSAGE_PHASEReset Core_0_MESSAGE_PHASEValue = 0x0
+// Core_World_TRIGGER_ADDR is register World_TRIGGER_ADDR (32-bit, read-write, reset 0x0): Core_0 trigger address configuration Register.
+type Core_World_TRIGGER_ADDR struct{ reg mmio.U32 }
+
+// Core_World_TRIGGER_ADDRValue is a value of register Core_World_TRIGGER_ADDR.
+type Core_World_TRIGGER_ADDRValue uint32
+
+// Core_World_TRIGGER_ADDRReset is the reset value of register Core_World_TRIGGER_ADDR.
+const Core_World_TRIGGER_ADDRReset Core_World_TRIGGER_ADDRValue = 0x0
 
 // Read loads the register.
-func (r *Core_0_MESSAGE_PHASE) Read() Core_0_MESSAGE_PHASEValue {
-	return Core_0_MESSAGE_PHASEValue(r.reg.Load())
+func (r *Core_World_TRIGGER_ADDR) Read() Core_World_TRIGGER_ADDRValue {
+	return Core_World_TRIGGER_ADDRValue(r.reg.Load())
 }
 
 // Write stores v in the register.
-func (r *Core_0_MESSAGE_PHASE) Write(v Core_0_MESSAGE_PHASEValue) { r.reg.Store(uint32(v)) }
+func (r *Core_World_TRIGGER_ADDR) Write(v Core_World_TRIGGER_ADDRValue) { r.reg.Store(uint32(v)) }
 
-// WriteWith stores f(Core_0_MESSAGE_PHASEReset): fields f leaves alone are written as their reset values.
-func (r *Core_0_MESSAGE_PHASE) WriteWith(f func(Core_0_MESSAGE_PHASEValue) Core_0_MESSAGE_PHASEValue) {
-	r.reg.Store(uint32(f(Core_0_MESSAGE_PHASEReset)))
+// WriteWith stores f(Core_World_TRIGGER_ADDRReset): fields f leaves alone are written as their reset values.
+func (r *Core_World_TRIGGER_ADDR) WriteWith(f func(Core_World_TRIGGER_ADDRValue) Core_World_TRIGGER_ADDRValue) {
+	r.reg.Store(uint32(f(Core_World_TRIGGER_ADDRReset)))
 }
 
-// Reset stores Core_0_MESSAGE_PHASEReset in the register.
-func (r *Core_0_MESSAGE_PHASE) Reset() { r.reg.Store(uint32(Core_0_MESSAGE_PHASEReset)) }
+// Reset stores Core_World_TRIGGER_ADDRReset in the register.
+func (r *Core_World_TRIGGER_ADDR) Reset() { r.reg.Store(uint32(Core_World_TRIGGER_ADDRReset)) }
 
 // Modify loads the register, passes its value to f and stores the result.
-func (r *Core_0_MESSAGE_PHASE) Modify(f func(Core_0_MESSAGE_PHASEValue) Core_0_MESSAGE_PHASEValue) {
-	r.reg.Store(uint32(f(Core_0_MESSAGE_PHASEValue(r.reg.Load()))))
+func (r *Core_World_TRIGGER_ADDR) Modify(f func(Core_World_TRIGGER_ADDRValue) Core_World_TRIGGER_ADDRValue) {
+	r.reg.Store(uint32(f(Core_World_TRIGGER_ADDRValue(r.reg.Load()))))
 }
 
-// CORE_0_MESSAGE_MATCH returns field CORE_0_MESSAGE_MATCH (bit 0): This bit indicates whether the check is successful.
-func (v Core_0_MESSAGE_PHASEValue) CORE_0_MESSAGE_MATCH() bool { return v&0x1 != 0 }
+// CORE_WORLD_TRIGGER_ADDR returns field CORE_%s_WORLD_TRIGGER_ADDR (bits 31:0): This field is used to configure the entry address from WORLD0 to WORLD1,when the CPU executes to this address,switch to WORLD1.
+func (v Core_World_TRIGGER_ADDRValue) CORE_WORLD_TRIGGER_ADDR() uint32 { return uint32(v) & 0xffffffff }
 
-// CORE_0_MESSAGE_EXPECT returns field CORE_0_MESSAGE_EXPECT (bits 4:1): This field indicates the data to be written next time.
-func (v Core_0_MESSAGE_PHASEValue) CORE_0_MESSAGE_EXPECT() uint32 { return uint32(v>>1) & 0xf }
+// WithCORE_WORLD_TRIGGER_ADDR returns v with field CORE_%s_WORLD_TRIGGER_ADDR (bits 31:0) set to x, masked to the field width.
+func (v Core_World_TRIGGER_ADDRValue) WithCORE_WORLD_TRIGGER_ADDR(x uint32) Core_World_TRIGGER_ADDRValue {
+	return v&^0xffffffff | Core_World_TRIGGER_ADDRValue(x&0xffffffff)
+}
 
-// CORE_0_MESSAGE_DATAPHASE returns field CORE_0_MESSAGE_DATAPHASE (bit 5): If this bit is 1, it means that is checking clear write_buffer operation,and is checking data.
-func (v Core_0_MESSAGE_PHASEValue) CORE_0_MESSAGE_DATAPHASE() bool { return v&0x20 != 0 }
+// Core_World_PREPARE is register World_PREPARE (32-bit, read-write, reset 0x0): Core_0 prepare world configuration Register.
+type Core_World_PREPARE struct{ reg mmio.U32 }
 
-// CORE_0_MESSAGE_ADDRESSPHASE returns field CORE_0_MESSAGE_ADDRESSPHASE (bit 6): If this bit is 1, it means that is checking clear write_buffer operation,and is checking address.
-func (v Core_0_MESSAGE_PHASEValue) CORE_0_MESSAGE_ADDRESSPHASE() bool { return v&0x40 != 0 }
+// Core_World_PREPAREValue is a value of register Core_World_PREPARE.
+type Core_World_PREPAREValue uint32
 
-// Core_0_World_TRIGGER_ADDR is register Core_0_World_TRIGGER_ADDR (32-bit, read-write, reset 0x0): Core_0 trigger address configuration Register.
-type Core_0_World_TRIGGER_ADDR struct{ reg mmio.U32 }
-
-// Core_0_World_TRIGGER_ADDRValue is a value of register Core_0_World_TRIGGER_ADDR.
-type Core_0_World_TRIGGER_ADDRValue uint32
-
-// Core_0_World_TRIGGER_ADDRReset is the reset value of register Core_0_World_TRIGGER_ADDR.
-const Core_0_World_TRIGGER_ADDRReset Core_0_World_TRIGGER_ADDRValue = 0x0
+// Core_World_PREPAREReset is the reset value of register Core_World_PREPARE.
+const Core_World_PREPAREReset Core_World_PREPAREValue = 0x0
 
 // Read loads the register.
-func (r *Core_0_World_TRIGGER_ADDR) Read() Core_0_World_TRIGGER_ADDRValue {
-	return Core_0_World_TRIGGER_ADDRValue(r.reg.Load())
+func (r *Core_World_PREPARE) Read() Core_World_PREPAREValue {
+	return Core_World_PREPAREValue(r.reg.Load())
 }
 
 // Write stores v in the register.
-func (r *Core_0_World_TRIGGER_ADDR) Write(v Core_0_World_TRIGGER_ADDRValue) { r.reg.Store(uint32(v)) }
+func (r *Core_World_PREPARE) Write(v Core_World_PREPAREValue) { r.reg.Store(uint32(v)) }
 
-// WriteWith stores f(Core_0_World_TRIGGER_ADDRReset): fields f leaves alone are written as their reset values.
-func (r *Core_0_World_TRIGGER_ADDR) WriteWith(f func(Core_0_World_TRIGGER_ADDRValue) Core_0_World_TRIGGER_ADDRValue) {
-	r.reg.Store(uint32(f(Core_0_World_TRIGGER_ADDRReset)))
+// WriteWith stores f(Core_World_PREPAREReset): fields f leaves alone are written as their reset values.
+func (r *Core_World_PREPARE) WriteWith(f func(Core_World_PREPAREValue) Core_World_PREPAREValue) {
+	r.reg.Store(uint32(f(Core_World_PREPAREReset)))
 }
 
-// Reset stores Core_0_World_TRIGGER_ADDRReset in the register.
-func (r *Core_0_World_TRIGGER_ADDR) Reset() { r.reg.Store(uint32(Core_0_World_TRIGGER_ADDRReset)) }
+// Reset stores Core_World_PREPAREReset in the register.
+func (r *Core_World_PREPARE) Reset() { r.reg.Store(uint32(Core_World_PREPAREReset)) }
 
 // Modify loads the register, passes its value to f and stores the result.
-func (r *Core_0_World_TRIGGER_ADDR) Modify(f func(Core_0_World_TRIGGER_ADDRValue) Core_0_World_TRIGGER_ADDRValue) {
-	r.reg.Store(uint32(f(Core_0_World_TRIGGER_ADDRValue(r.reg.Load()))))
+func (r *Core_World_PREPARE) Modify(f func(Core_World_PREPAREValue) Core_World_PREPAREValue) {
+	r.reg.Store(uint32(f(Core_World_PREPAREValue(r.reg.Load()))))
 }
 
-// CORE_0_WORLD_TRIGGER_ADDR returns field CORE_0_WORLD_TRIGGER_ADDR (bits 31:0): This field is used to configure the entry address from WORLD0 to WORLD1,when the CPU executes to this address,switch to WORLD1.
-func (v Core_0_World_TRIGGER_ADDRValue) CORE_0_WORLD_TRIGGER_ADDR() uint32 {
+// CORE_WORLD_PREPARE returns field CORE_%s_WORLD_PREPARE (bits 1:0): This field to used to set world to enter, 2'b01 means WORLD0, 2'b10 means WORLD1.
+func (v Core_World_PREPAREValue) CORE_WORLD_PREPARE() uint32 { return uint32(v) & 0x3 }
+
+// WithCORE_WORLD_PREPARE returns v with field CORE_%s_WORLD_PREPARE (bits 1:0) set to x, masked to the field width.
+func (v Core_World_PREPAREValue) WithCORE_WORLD_PREPARE(x uint32) Core_World_PREPAREValue {
+	return v&^0x3 | Core_World_PREPAREValue(x&0x3)
+}
+
+// Core_World_UPDATE is register World_UPDATE (32-bit, read-write, reset 0x0): Core_0 configuration update register.
+type Core_World_UPDATE struct{ reg mmio.U32 }
+
+// Core_World_UPDATEValue is a value of register Core_World_UPDATE.
+type Core_World_UPDATEValue uint32
+
+// Core_World_UPDATEReset is the reset value of register Core_World_UPDATE.
+const Core_World_UPDATEReset Core_World_UPDATEValue = 0x0
+
+// Read loads the register.
+func (r *Core_World_UPDATE) Read() Core_World_UPDATEValue {
+	return Core_World_UPDATEValue(r.reg.Load())
+}
+
+// Write stores v in the register.
+func (r *Core_World_UPDATE) Write(v Core_World_UPDATEValue) { r.reg.Store(uint32(v)) }
+
+// WriteWith stores f(Core_World_UPDATEReset): fields f leaves alone are written as their reset values.
+func (r *Core_World_UPDATE) WriteWith(f func(Core_World_UPDATEValue) Core_World_UPDATEValue) {
+	r.reg.Store(uint32(f(Core_World_UPDATEReset)))
+}
+
+// Reset stores Core_World_UPDATEReset in the register.
+func (r *Core_World_UPDATE) Reset() { r.reg.Store(uint32(Core_World_UPDATEReset)) }
+
+// Modify loads the register, passes its value to f and stores the result.
+func (r *Core_World_UPDATE) Modify(f func(Core_World_UPDATEValue) Core_World_UPDATEValue) {
+	r.reg.Store(uint32(f(Core_World_UPDATEValue(r.reg.Load()))))
+}
+
+// WithCORE_UPDATE returns v with field CORE_%s_UPDATE (bits 31:0) set to x, masked to the field width.
+func (v Core_World_UPDATEValue) WithCORE_UPDATE(x uint32) Core_World_UPDATEValue {
+	return v&^0xffffffff | Core_World_UPDATEValue(x&0xffffffff)
+}
+
+// Core_World_Cancel is register World_Cancel (32-bit, read-write, reset 0x0): Core_0 configuration cancel register.
+type Core_World_Cancel struct{ reg mmio.U32 }
+
+// Core_World_CancelValue is a value of register Core_World_Cancel.
+type Core_World_CancelValue uint32
+
+// Core_World_CancelReset is the reset value of register Core_World_Cancel.
+const Core_World_CancelReset Core_World_CancelValue = 0x0
+
+// Read loads the register.
+func (r *Core_World_Cancel) Read() Core_World_CancelValue {
+	return Core_World_CancelValue(r.reg.Load())
+}
+
+// Write stores v in the register.
+func (r *Core_World_Cancel) Write(v Core_World_CancelValue) { r.reg.Store(uint32(v)) }
+
+// WriteWith stores f(Core_World_CancelReset): fields f leaves alone are written as their reset values.
+func (r *Core_World_Cancel) WriteWith(f func(Core_World_CancelValue) Core_World_CancelValue) {
+	r.reg.Store(uint32(f(Core_World_CancelReset)))
+}
+
+// Reset stores Core_World_CancelReset in the register.
+func (r *Core_World_Cancel) Reset() { r.reg.Store(uint32(Core_World_CancelReset)) }
+
+// Modify loads the register, passes its value to f and stores the result.
+func (r *Core_World_Cancel) Modify(f func(Core_World_CancelValue) Core_World_CancelValue) {
+	r.reg.Store(uint32(f(Core_World_CancelValue(r.reg.Load()))))
+}
+
+// WithCORE_WORLD_CANCEL returns v with field CORE_%s_WORLD_CANCEL (bits 31:0) set to x, masked to the field width.
+func (v Core_World_CancelValue) WithCORE_WORLD_CANCEL(x uint32) Core_World_CancelValue {
+	return v&^0xffffffff | Core_World_CancelValue(x&0xffffffff)
+}
+
+// Core_World_IRam0 is register World_IRam0 (32-bit, read-write, reset 0x0): Core_0 Iram0 world register.
+type Core_World_IRam0 struct{ reg mmio.U32 }
+
+// Core_World_IRam0Value is a value of register Core_World_IRam0.
+type Core_World_IRam0Value uint32
+
+// Core_World_IRam0Reset is the reset value of register Core_World_IRam0.
+const Core_World_IRam0Reset Core_World_IRam0Value = 0x0
+
+// Read loads the register.
+func (r *Core_World_IRam0) Read() Core_World_IRam0Value { return Core_World_IRam0Value(r.reg.Load()) }
+
+// Write stores v in the register.
+func (r *Core_World_IRam0) Write(v Core_World_IRam0Value) { r.reg.Store(uint32(v)) }
+
+// WriteWith stores f(Core_World_IRam0Reset): fields f leaves alone are written as their reset values.
+func (r *Core_World_IRam0) WriteWith(f func(Core_World_IRam0Value) Core_World_IRam0Value) {
+	r.reg.Store(uint32(f(Core_World_IRam0Reset)))
+}
+
+// Reset stores Core_World_IRam0Reset in the register.
+func (r *Core_World_IRam0) Reset() { r.reg.Store(uint32(Core_World_IRam0Reset)) }
+
+// Modify loads the register, passes its value to f and stores the result.
+func (r *Core_World_IRam0) Modify(f func(Core_World_IRam0Value) Core_World_IRam0Value) {
+	r.reg.Store(uint32(f(Core_World_IRam0Value(r.reg.Load()))))
+}
+
+// CORE_WORLD_IRAM0 returns field CORE_%s_WORLD_IRAM0 (bits 1:0): this field is used to read current world of Iram0 bus.
+func (v Core_World_IRam0Value) CORE_WORLD_IRAM0() uint32 { return uint32(v) & 0x3 }
+
+// WithCORE_WORLD_IRAM0 returns v with field CORE_%s_WORLD_IRAM0 (bits 1:0) set to x, masked to the field width.
+func (v Core_World_IRam0Value) WithCORE_WORLD_IRAM0(x uint32) Core_World_IRam0Value {
+	return v&^0x3 | Core_World_IRam0Value(x&0x3)
+}
+
+// Core_World_DRam0_PIF is register World_DRam0_PIF (32-bit, read-write, reset 0x0): Core_0 dram0 and PIF world register.
+type Core_World_DRam0_PIF struct{ reg mmio.U32 }
+
+// Core_World_DRam0_PIFValue is a value of register Core_World_DRam0_PIF.
+type Core_World_DRam0_PIFValue uint32
+
+// Core_World_DRam0_PIFReset is the reset value of register Core_World_DRam0_PIF.
+const Core_World_DRam0_PIFReset Core_World_DRam0_PIFValue = 0x0
+
+// Read loads the register.
+func (r *Core_World_DRam0_PIF) Read() Core_World_DRam0_PIFValue {
+	return Core_World_DRam0_PIFValue(r.reg.Load())
+}
+
+// Write stores v in the register.
+func (r *Core_World_DRam0_PIF) Write(v Core_World_DRam0_PIFValue) { r.reg.Store(uint32(v)) }
+
+// WriteWith stores f(Core_World_DRam0_PIFReset): fields f leaves alone are written as their reset values.
+func (r *Core_World_DRam0_PIF) WriteWith(f func(Core_World_DRam0_PIFValue) Core_World_DRam0_PIFValue) {
+	r.reg.Store(uint32(f(Core_World_DRam0_PIFReset)))
+}
+
+// Reset stores Core_World_DRam0_PIFReset in the register.
+func (r *Core_World_DRam0_PIF) Reset() { r.reg.Store(uint32(Core_World_DRam0_PIFReset)) }
+
+// Modify loads the register, passes its value to f and stores the result.
+func (r *Core_World_DRam0_PIF) Modify(f func(Core_World_DRam0_PIFValue) Core_World_DRam0_PIFValue) {
+	r.reg.Store(uint32(f(Core_World_DRam0_PIFValue(r.reg.Load()))))
+}
+
+// CORE_WORLD_DRAM0_PIF returns field CORE_%s_WORLD_DRAM0_PIF (bits 1:0): this field is used to read current world of Dram0 bus and PIF bus.
+func (v Core_World_DRam0_PIFValue) CORE_WORLD_DRAM0_PIF() uint32 { return uint32(v) & 0x3 }
+
+// WithCORE_WORLD_DRAM0_PIF returns v with field CORE_%s_WORLD_DRAM0_PIF (bits 1:0) set to x, masked to the field width.
+func (v Core_World_DRam0_PIFValue) WithCORE_WORLD_DRAM0_PIF(x uint32) Core_World_DRam0_PIFValue {
+	return v&^0x3 | Core_World_DRam0_PIFValue(x&0x3)
+}
+
+// Core_World_Phase is register World_Phase (32-bit, read-write, reset 0x0): Core_0 world status register.
+type Core_World_Phase struct{ reg mmio.U32 }
+
+// Core_World_PhaseValue is a value of register Core_World_Phase.
+type Core_World_PhaseValue uint32
+
+// Core_World_PhaseReset is the reset value of register Core_World_Phase.
+const Core_World_PhaseReset Core_World_PhaseValue = 0x0
+
+// Read loads the register.
+func (r *Core_World_Phase) Read() Core_World_PhaseValue { return Core_World_PhaseValue(r.reg.Load()) }
+
+// Write stores v in the register.
+func (r *Core_World_Phase) Write(v Core_World_PhaseValue) { r.reg.Store(uint32(v)) }
+
+// WriteWith stores f(Core_World_PhaseReset): fields f leaves alone are written as their reset values.
+func (r *Core_World_Phase) WriteWith(f func(Core_World_PhaseValue) Core_World_PhaseValue) {
+	r.reg.Store(uint32(f(Core_World_PhaseReset)))
+}
+
+// Reset stores Core_World_PhaseReset in the register.
+func (r *Core_World_Phase) Reset() { r.reg.Store(uint32(Core_World_PhaseReset)) }
+
+// Modify loads the register, passes its value to f and stores the result.
+func (r *Core_World_Phase) Modify(f func(Core_World_PhaseValue) Core_World_PhaseValue) {
+	r.reg.Store(uint32(f(Core_World_PhaseValue(r.reg.Load()))))
+}
+
+// CORE_WORLD_PHASE returns field CORE_%s_WORLD_PHASE (bit 0): This bit indicates whether is preparing to switch to WORLD1, 1 means value.
+func (v Core_World_PhaseValue) CORE_WORLD_PHASE() bool { return v&0x1 != 0 }
+
+// Core_NMI_MASK_ENABLE is register NMI_MASK_ENABLE (32-bit, read-write, reset 0x0): Core_0 NMI mask enable register.
+type Core_NMI_MASK_ENABLE struct{ reg mmio.U32 }
+
+// Core_NMI_MASK_ENABLEValue is a value of register Core_NMI_MASK_ENABLE.
+type Core_NMI_MASK_ENABLEValue uint32
+
+// Core_NMI_MASK_ENABLEReset is the reset value of register Core_NMI_MASK_ENABLE.
+const Core_NMI_MASK_ENABLEReset Core_NMI_MASK_ENABLEValue = 0x0
+
+// Read loads the register.
+func (r *Core_NMI_MASK_ENABLE) Read() Core_NMI_MASK_ENABLEValue {
+	return Core_NMI_MASK_ENABLEValue(r.reg.Load())
+}
+
+// Write stores v in the register.
+func (r *Core_NMI_MASK_ENABLE) Write(v Core_NMI_MASK_ENABLEValue) { r.reg.Store(uint32(v)) }
+
+// WriteWith stores f(Core_NMI_MASK_ENABLEReset): fields f leaves alone are written as their reset values.
+func (r *Core_NMI_MASK_ENABLE) WriteWith(f func(Core_NMI_MASK_ENABLEValue) Core_NMI_MASK_ENABLEValue) {
+	r.reg.Store(uint32(f(Core_NMI_MASK_ENABLEReset)))
+}
+
+// Reset stores Core_NMI_MASK_ENABLEReset in the register.
+func (r *Core_NMI_MASK_ENABLE) Reset() { r.reg.Store(uint32(Core_NMI_MASK_ENABLEReset)) }
+
+// Modify loads the register, passes its value to f and stores the result.
+func (r *Core_NMI_MASK_ENABLE) Modify(f func(Core_NMI_MASK_ENABLEValue) Core_NMI_MASK_ENABLEValue) {
+	r.reg.Store(uint32(f(Core_NMI_MASK_ENABLEValue(r.reg.Load()))))
+}
+
+// WithCORE_NMI_MASK_ENABLE returns v with field CORE_%s_NMI_MASK_ENABLE (bits 31:0) set to x, masked to the field width.
+func (v Core_NMI_MASK_ENABLEValue) WithCORE_NMI_MASK_ENABLE(x uint32) Core_NMI_MASK_ENABLEValue {
+	return v&^0xffffffff | Core_NMI_MASK_ENABLEValue(x&0xffffffff)
+}
+
+// Core_NMI_MASK_TRIGGER_ADDR is register NMI_MASK_TRIGGER_ADDR (32-bit, read-write, reset 0x0): Core_0 NMI mask trigger address register.
+type Core_NMI_MASK_TRIGGER_ADDR struct{ reg mmio.U32 }
+
+// Core_NMI_MASK_TRIGGER_ADDRValue is a value of register Core_NMI_MASK_TRIGGER_ADDR.
+type Core_NMI_MASK_TRIGGER_ADDRValue uint32
+
+// Core_NMI_MASK_TRIGGER_ADDRReset is the reset value of register Core_NMI_MASK_TRIGGER_ADDR.
+const Core_NMI_MASK_TRIGGER_ADDRReset Core_NMI_MASK_TRIGGER_ADDRValue = 0x0
+
+// Read loads the register.
+func (r *Core_NMI_MASK_TRIGGER_ADDR) Read() Core_NMI_MASK_TRIGGER_ADDRValue {
+	return Core_NMI_MASK_TRIGGER_ADDRValue(r.reg.Load())
+}
+
+// Write stores v in the register.
+func (r *Core_NMI_MASK_TRIGGER_ADDR) Write(v Core_NMI_MASK_TRIGGER_ADDRValue) { r.reg.Store(uint32(v)) }
+
+// WriteWith stores f(Core_NMI_MASK_TRIGGER_ADDRReset): fields f leaves alone are written as their reset values.
+func (r *Core_NMI_MASK_TRIGGER_ADDR) WriteWith(f func(Core_NMI_MASK_TRIGGER_ADDRValue) Core_NMI_MASK_TRIGGER_ADDRValue) {
+	r.reg.Store(uint32(f(Core_NMI_MASK_TRIGGER_ADDRReset)))
+}
+
+// Reset stores Core_NMI_MASK_TRIGGER_ADDRReset in the register.
+func (r *Core_NMI_MASK_TRIGGER_ADDR) Reset() { r.reg.Store(uint32(Core_NMI_MASK_TRIGGER_ADDRReset)) }
+
+// Modify loads the register, passes its value to f and stores the result.
+func (r *Core_NMI_MASK_TRIGGER_ADDR) Modify(f func(Core_NMI_MASK_TRIGGER_ADDRValue) Core_NMI_MASK_TRIGGER_ADDRValue) {
+	r.reg.Store(uint32(f(Core_NMI_MASK_TRIGGER_ADDRValue(r.reg.Load()))))
+}
+
+// CORE_NMI_MASK_TRIGGER_ADDR returns field CORE_%s_NMI_MASK_TRIGGER_ADDR (bits 31:0): this field to used to set trigger address, when CPU executes to this address,NMI mask automatically fails.
+func (v Core_NMI_MASK_TRIGGER_ADDRValue) CORE_NMI_MASK_TRIGGER_ADDR() uint32 {
 	return uint32(v) & 0xffffffff
 }
 
-// WithCORE_0_WORLD_TRIGGER_ADDR returns v with field CORE_0_WORLD_TRIGGER_ADDR (bits 31:0) set to x, masked to the field width.
-func (v Core_0_World_TRIGGER_ADDRValue) WithCORE_0_WORLD_TRIGGER_ADDR(x uint32) Core_0_World_TRIGGER_ADDRValue {
-	return v&^0xffffffff | Core_0_World_TRIGGER_ADDRValue(x&0xffffffff)
+// WithCORE_NMI_MASK_TRIGGER_ADDR returns v with field CORE_%s_NMI_MASK_TRIGGER_ADDR (bits 31:0) set to x, masked to the field width.
+func (v Core_NMI_MASK_TRIGGER_ADDRValue) WithCORE_NMI_MASK_TRIGGER_ADDR(x uint32) Core_NMI_MASK_TRIGGER_ADDRValue {
+	return v&^0xffffffff | Core_NMI_MASK_TRIGGER_ADDRValue(x&0xffffffff)
 }
 
-// Core_0_World_PREPARE is register Core_0_World_PREPARE (32-bit, read-write, reset 0x0): Core_0 prepare world configuration Register.
-type Core_0_World_PREPARE struct{ reg mmio.U32 }
+// Core_NMI_MASK_DISABLE is register NMI_MASK_DISABLE (32-bit, read-write, reset 0x0): Core_0 NMI mask disable register.
+type Core_NMI_MASK_DISABLE struct{ reg mmio.U32 }
 
-// Core_0_World_PREPAREValue is a value of register Core_0_World_PREPARE.
-type Core_0_World_PREPAREValue uint32
+// Core_NMI_MASK_DISABLEValue is a value of register Core_NMI_MASK_DISABLE.
+type Core_NMI_MASK_DISABLEValue uint32
 
-// Core_0_World_PREPAREReset is the reset value of register Core_0_World_PREPARE.
-const Core_0_World_PREPAREReset Core_0_World_PREPAREValue = 0x0
+// Core_NMI_MASK_DISABLEReset is the reset value of register Core_NMI_MASK_DISABLE.
+const Core_NMI_MASK_DISABLEReset Core_NMI_MASK_DISABLEValue = 0x0
 
 // Read loads the register.
-func (r *Core_0_World_PREPARE) Read() Core_0_World_PREPAREValue {
-	return Core_0_World_PREPAREValue(r.reg.Load())
+func (r *Core_NMI_MASK_DISABLE) Read() Core_NMI_MASK_DISABLEValue {
+	return Core_NMI_MASK_DISABLEValue(r.reg.Load())
 }
 
 // Write stores v in the register.
-func (r *Core_0_World_PREPARE) Write(v Core_0_World_PREPAREValue) { r.reg.Store(uint32(v)) }
+func (r *Core_NMI_MASK_DISABLE) Write(v Core_NMI_MASK_DISABLEValue) { r.reg.Store(uint32(v)) }
 
-// WriteWith stores f(Core_0_World_PREPAREReset): fields f leaves alone are written as their reset values.
-func (r *Core_0_World_PREPARE) WriteWith(f func(Core_0_World_PREPAREValue) Core_0_World_PREPAREValue) {
-	r.reg.Store(uint32(f(Core_0_World_PREPAREReset)))
+// WriteWith stores f(Core_NMI_MASK_DISABLEReset): fields f leaves alone are written as their reset values.
+func (r *Core_NMI_MASK_DISABLE) WriteWith(f func(Core_NMI_MASK_DISABLEValue) Core_NMI_MASK_DISABLEValue) {
+	r.reg.Store(uint32(f(Core_NMI_MASK_DISABLEReset)))
 }
 
-// Reset stores Core_0_World_PREPAREReset in the register.
-func (r *Core_0_World_PREPARE) Reset() { r.reg.Store(uint32(Core_0_World_PREPAREReset)) }
+// Reset stores Core_NMI_MASK_DISABLEReset in the register.
+func (r *Core_NMI_MASK_DISABLE) Reset() { r.reg.Store(uint32(Core_NMI_MASK_DISABLEReset)) }
 
 // Modify loads the register, passes its value to f and stores the result.
-func (r *Core_0_World_PREPARE) Modify(f func(Core_0_World_PREPAREValue) Core_0_World_PREPAREValue) {
-	r.reg.Store(uint32(f(Core_0_World_PREPAREValue(r.reg.Load()))))
+func (r *Core_NMI_MASK_DISABLE) Modify(f func(Core_NMI_MASK_DISABLEValue) Core_NMI_MASK_DISABLEValue) {
+	r.reg.Store(uint32(f(Core_NMI_MASK_DISABLEValue(r.reg.Load()))))
 }
 
-// CORE_0_WORLD_PREPARE returns field CORE_0_WORLD_PREPARE (bits 1:0): This field to used to set world to enter, 2'b01 means WORLD0, 2'b10 means WORLD1.
-func (v Core_0_World_PREPAREValue) CORE_0_WORLD_PREPARE() uint32 { return uint32(v) & 0x3 }
-
-// WithCORE_0_WORLD_PREPARE returns v with field CORE_0_WORLD_PREPARE (bits 1:0) set to x, masked to the field width.
-func (v Core_0_World_PREPAREValue) WithCORE_0_WORLD_PREPARE(x uint32) Core_0_World_PREPAREValue {
-	return v&^0x3 | Core_0_World_PREPAREValue(x&0x3)
+// WithCORE_NMI_MASK_DISABLE returns v with field CORE_%s_NMI_MASK_DISABLE (bits 31:0) set to x, masked to the field width.
+func (v Core_NMI_MASK_DISABLEValue) WithCORE_NMI_MASK_DISABLE(x uint32) Core_NMI_MASK_DISABLEValue {
+	return v&^0xffffffff | Core_NMI_MASK_DISABLEValue(x&0xffffffff)
 }
 
-// Core_0_World_UPDATE is register Core_0_World_UPDATE (32-bit, read-write, reset 0x0): Core_0 configuration update register.
-type Core_0_World_UPDATE struct{ reg mmio.U32 }
+// Core_NMI_MASK_CANCLE is register NMI_MASK_CANCLE (32-bit, read-write, reset 0x0): Core_0 NMI mask disable register.
+type Core_NMI_MASK_CANCLE struct{ reg mmio.U32 }
 
-// Core_0_World_UPDATEValue is a value of register Core_0_World_UPDATE.
-type Core_0_World_UPDATEValue uint32
+// Core_NMI_MASK_CANCLEValue is a value of register Core_NMI_MASK_CANCLE.
+type Core_NMI_MASK_CANCLEValue uint32
 
-// Core_0_World_UPDATEReset is the reset value of register Core_0_World_UPDATE.
-const Core_0_World_UPDATEReset Core_0_World_UPDATEValue = 0x0
+// Core_NMI_MASK_CANCLEReset is the reset value of register Core_NMI_MASK_CANCLE.
+const Core_NMI_MASK_CANCLEReset Core_NMI_MASK_CANCLEValue = 0x0
 
 // Read loads the register.
-func (r *Core_0_World_UPDATE) Read() Core_0_World_UPDATEValue {
-	return Core_0_World_UPDATEValue(r.reg.Load())
+func (r *Core_NMI_MASK_CANCLE) Read() Core_NMI_MASK_CANCLEValue {
+	return Core_NMI_MASK_CANCLEValue(r.reg.Load())
 }
 
 // Write stores v in the register.
-func (r *Core_0_World_UPDATE) Write(v Core_0_World_UPDATEValue) { r.reg.Store(uint32(v)) }
+func (r *Core_NMI_MASK_CANCLE) Write(v Core_NMI_MASK_CANCLEValue) { r.reg.Store(uint32(v)) }
 
-// WriteWith stores f(Core_0_World_UPDATEReset): fields f leaves alone are written as their reset values.
-func (r *Core_0_World_UPDATE) WriteWith(f func(Core_0_World_UPDATEValue) Core_0_World_UPDATEValue) {
-	r.reg.Store(uint32(f(Core_0_World_UPDATEReset)))
+// WriteWith stores f(Core_NMI_MASK_CANCLEReset): fields f leaves alone are written as their reset values.
+func (r *Core_NMI_MASK_CANCLE) WriteWith(f func(Core_NMI_MASK_CANCLEValue) Core_NMI_MASK_CANCLEValue) {
+	r.reg.Store(uint32(f(Core_NMI_MASK_CANCLEReset)))
 }
 
-// Reset stores Core_0_World_UPDATEReset in the register.
-func (r *Core_0_World_UPDATE) Reset() { r.reg.Store(uint32(Core_0_World_UPDATEReset)) }
+// Reset stores Core_NMI_MASK_CANCLEReset in the register.
+func (r *Core_NMI_MASK_CANCLE) Reset() { r.reg.Store(uint32(Core_NMI_MASK_CANCLEReset)) }
 
 // Modify loads the register, passes its value to f and stores the result.
-func (r *Core_0_World_UPDATE) Modify(f func(Core_0_World_UPDATEValue) Core_0_World_UPDATEValue) {
-	r.reg.Store(uint32(f(Core_0_World_UPDATEValue(r.reg.Load()))))
+func (r *Core_NMI_MASK_CANCLE) Modify(f func(Core_NMI_MASK_CANCLEValue) Core_NMI_MASK_CANCLEValue) {
+	r.reg.Store(uint32(f(Core_NMI_MASK_CANCLEValue(r.reg.Load()))))
 }
 
-// WithCORE_0_UPDATE returns v with field CORE_0_UPDATE (bits 31:0) set to x, masked to the field width.
-func (v Core_0_World_UPDATEValue) WithCORE_0_UPDATE(x uint32) Core_0_World_UPDATEValue {
-	return v&^0xffffffff | Core_0_World_UPDATEValue(x&0xffffffff)
+// WithCORE_NMI_MASK_CANCEL returns v with field CORE_%s_NMI_MASK_CANCEL (bits 31:0) set to x, masked to the field width.
+func (v Core_NMI_MASK_CANCLEValue) WithCORE_NMI_MASK_CANCEL(x uint32) Core_NMI_MASK_CANCLEValue {
+	return v&^0xffffffff | Core_NMI_MASK_CANCLEValue(x&0xffffffff)
 }
 
-// Core_0_World_Cancel is register Core_0_World_Cancel (32-bit, read-write, reset 0x0): Core_0 configuration cancel register.
-type Core_0_World_Cancel struct{ reg mmio.U32 }
+// Core_NMI_MASK is register NMI_MASK (32-bit, read-write, reset 0x0): Core_0 NMI mask register.
+type Core_NMI_MASK struct{ reg mmio.U32 }
 
-// Core_0_World_CancelValue is a value of register Core_0_World_Cancel.
-type Core_0_World_CancelValue uint32
+// Core_NMI_MASKValue is a value of register Core_NMI_MASK.
+type Core_NMI_MASKValue uint32
 
-// Core_0_World_CancelReset is the reset value of register Core_0_World_Cancel.
-const Core_0_World_CancelReset Core_0_World_CancelValue = 0x0
+// Core_NMI_MASKReset is the reset value of register Core_NMI_MASK.
+const Core_NMI_MASKReset Core_NMI_MASKValue = 0x0
 
 // Read loads the register.
-func (r *Core_0_World_Cancel) Read() Core_0_World_CancelValue {
-	return Core_0_World_CancelValue(r.reg.Load())
+func (r *Core_NMI_MASK) Read() Core_NMI_MASKValue { return Core_NMI_MASKValue(r.reg.Load()) }
+
+// Write stores v in the register.
+func (r *Core_NMI_MASK) Write(v Core_NMI_MASKValue) { r.reg.Store(uint32(v)) }
+
+// WriteWith stores f(Core_NMI_MASKReset): fields f leaves alone are written as their reset values.
+func (r *Core_NMI_MASK) WriteWith(f func(Core_NMI_MASKValue) Core_NMI_MASKValue) {
+	r.reg.Store(uint32(f(Core_NMI_MASKReset)))
+}
+
+// Reset stores Core_NMI_MASKReset in the register.
+func (r *Core_NMI_MASK) Reset() { r.reg.Store(uint32(Core_NMI_MASKReset)) }
+
+// Modify loads the register, passes its value to f and stores the result.
+func (r *Core_NMI_MASK) Modify(f func(Core_NMI_MASKValue) Core_NMI_MASKValue) {
+	r.reg.Store(uint32(f(Core_NMI_MASKValue(r.reg.Load()))))
+}
+
+// CORE_NMI_MASK returns field CORE_%s_NMI_MASK (bit 0): this bit is used to mask NMI interrupt,it can directly mask NMI interrupt.
+func (v Core_NMI_MASKValue) CORE_NMI_MASK() bool { return v&0x1 != 0 }
+
+// WithCORE_NMI_MASK returns v with field CORE_%s_NMI_MASK (bit 0) set to b.
+func (v Core_NMI_MASKValue) WithCORE_NMI_MASK(b bool) Core_NMI_MASKValue {
+	return v&^0x1 | Core_NMI_MASKValue(b2u(b))
+}
+
+// Core_NMI_MASK_PHASE is register NMI_MASK_PHASE (32-bit, read-write, reset 0x0): Core_0 NMI mask phase register.
+type Core_NMI_MASK_PHASE struct{ reg mmio.U32 }
+
+// Core_NMI_MASK_PHASEValue is a value of register Core_NMI_MASK_PHASE.
+type Core_NMI_MASK_PHASEValue uint32
+
+// Core_NMI_MASK_PHASEReset is the reset value of register Core_NMI_MASK_PHASE.
+const Core_NMI_MASK_PHASEReset Core_NMI_MASK_PHASEValue = 0x0
+
+// Read loads the register.
+func (r *Core_NMI_MASK_PHASE) Read() Core_NMI_MASK_PHASEValue {
+	return Core_NMI_MASK_PHASEValue(r.reg.Load())
 }
 
 // Write stores v in the register.
-func (r *Core_0_World_Cancel) Write(v Core_0_World_CancelValue) { r.reg.Store(uint32(v)) }
+func (r *Core_NMI_MASK_PHASE) Write(v Core_NMI_MASK_PHASEValue) { r.reg.Store(uint32(v)) }
 
-// WriteWith stores f(Core_0_World_CancelReset): fields f leaves alone are written as their reset values.
-func (r *Core_0_World_Cancel) WriteWith(f func(Core_0_World_CancelValue) Core_0_World_CancelValue) {
-	r.reg.Store(uint32(f(Core_0_World_CancelReset)))
+// WriteWith stores f(Core_NMI_MASK_PHASEReset): fields f leaves alone are written as their reset values.
+func (r *Core_NMI_MASK_PHASE) WriteWith(f func(Core_NMI_MASK_PHASEValue) Core_NMI_MASK_PHASEValue) {
+	r.reg.Store(uint32(f(Core_NMI_MASK_PHASEReset)))
 }
 
-// Reset stores Core_0_World_CancelReset in the register.
-func (r *Core_0_World_Cancel) Reset() { r.reg.Store(uint32(Core_0_World_CancelReset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *Core_0_World_Cancel) Modify(f func(Core_0_World_CancelValue) Core_0_World_CancelValue) {
-	r.reg.Store(uint32(f(Core_0_World_CancelValue(r.reg.Load()))))
-}
-
-// WithCORE_0_WORLD_CANCEL returns v with field CORE_0_WORLD_CANCEL (bits 31:0) set to x, masked to the field width.
-func (v Core_0_World_CancelValue) WithCORE_0_WORLD_CANCEL(x uint32) Core_0_World_CancelValue {
-	return v&^0xffffffff | Core_0_World_CancelValue(x&0xffffffff)
-}
-
-// Core_0_World_IRam0 is register Core_0_World_IRam0 (32-bit, read-write, reset 0x0): Core_0 Iram0 world register.
-type Core_0_World_IRam0 struct{ reg mmio.U32 }
-
-// Core_0_World_IRam0Value is a value of register Core_0_World_IRam0.
-type Core_0_World_IRam0Value uint32
-
-// Core_0_World_IRam0Reset is the reset value of register Core_0_World_IRam0.
-const Core_0_World_IRam0Reset Core_0_World_IRam0Value = 0x0
-
-// Read loads the register.
-func (r *Core_0_World_IRam0) Read() Core_0_World_IRam0Value {
-	return Core_0_World_IRam0Value(r.reg.Load())
-}
-
-// Write stores v in the register.
-func (r *Core_0_World_IRam0) Write(v Core_0_World_IRam0Value) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(Core_0_World_IRam0Reset): fields f leaves alone are written as their reset values.
-func (r *Core_0_World_IRam0) WriteWith(f func(Core_0_World_IRam0Value) Core_0_World_IRam0Value) {
-	r.reg.Store(uint32(f(Core_0_World_IRam0Reset)))
-}
-
-// Reset stores Core_0_World_IRam0Reset in the register.
-func (r *Core_0_World_IRam0) Reset() { r.reg.Store(uint32(Core_0_World_IRam0Reset)) }
+// Reset stores Core_NMI_MASK_PHASEReset in the register.
+func (r *Core_NMI_MASK_PHASE) Reset() { r.reg.Store(uint32(Core_NMI_MASK_PHASEReset)) }
 
 // Modify loads the register, passes its value to f and stores the result.
-func (r *Core_0_World_IRam0) Modify(f func(Core_0_World_IRam0Value) Core_0_World_IRam0Value) {
-	r.reg.Store(uint32(f(Core_0_World_IRam0Value(r.reg.Load()))))
+func (r *Core_NMI_MASK_PHASE) Modify(f func(Core_NMI_MASK_PHASEValue) Core_NMI_MASK_PHASEValue) {
+	r.reg.Store(uint32(f(Core_NMI_MASK_PHASEValue(r.reg.Load()))))
 }
 
-// CORE_0_WORLD_IRAM0 returns field CORE_0_WORLD_IRAM0 (bits 1:0): this field is used to read current world of Iram0 bus.
-func (v Core_0_World_IRam0Value) CORE_0_WORLD_IRAM0() uint32 { return uint32(v) & 0x3 }
-
-// WithCORE_0_WORLD_IRAM0 returns v with field CORE_0_WORLD_IRAM0 (bits 1:0) set to x, masked to the field width.
-func (v Core_0_World_IRam0Value) WithCORE_0_WORLD_IRAM0(x uint32) Core_0_World_IRam0Value {
-	return v&^0x3 | Core_0_World_IRam0Value(x&0x3)
-}
-
-// Core_0_World_DRam0_PIF is register Core_0_World_DRam0_PIF (32-bit, read-write, reset 0x0): Core_0 dram0 and PIF world register.
-type Core_0_World_DRam0_PIF struct{ reg mmio.U32 }
-
-// Core_0_World_DRam0_PIFValue is a value of register Core_0_World_DRam0_PIF.
-type Core_0_World_DRam0_PIFValue uint32
-
-// Core_0_World_DRam0_PIFReset is the reset value of register Core_0_World_DRam0_PIF.
-const Core_0_World_DRam0_PIFReset Core_0_World_DRam0_PIFValue = 0x0
-
-// Read loads the register.
-func (r *Core_0_World_DRam0_PIF) Read() Core_0_World_DRam0_PIFValue {
-	return Core_0_World_DRam0_PIFValue(r.reg.Load())
-}
-
-// Write stores v in the register.
-func (r *Core_0_World_DRam0_PIF) Write(v Core_0_World_DRam0_PIFValue) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(Core_0_World_DRam0_PIFReset): fields f leaves alone are written as their reset values.
-func (r *Core_0_World_DRam0_PIF) WriteWith(f func(Core_0_World_DRam0_PIFValue) Core_0_World_DRam0_PIFValue) {
-	r.reg.Store(uint32(f(Core_0_World_DRam0_PIFReset)))
-}
-
-// Reset stores Core_0_World_DRam0_PIFReset in the register.
-func (r *Core_0_World_DRam0_PIF) Reset() { r.reg.Store(uint32(Core_0_World_DRam0_PIFReset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *Core_0_World_DRam0_PIF) Modify(f func(Core_0_World_DRam0_PIFValue) Core_0_World_DRam0_PIFValue) {
-	r.reg.Store(uint32(f(Core_0_World_DRam0_PIFValue(r.reg.Load()))))
-}
-
-// CORE_0_WORLD_DRAM0_PIF returns field CORE_0_WORLD_DRAM0_PIF (bits 1:0): this field is used to read current world of Dram0 bus and PIF bus.
-func (v Core_0_World_DRam0_PIFValue) CORE_0_WORLD_DRAM0_PIF() uint32 { return uint32(v) & 0x3 }
-
-// WithCORE_0_WORLD_DRAM0_PIF returns v with field CORE_0_WORLD_DRAM0_PIF (bits 1:0) set to x, masked to the field width.
-func (v Core_0_World_DRam0_PIFValue) WithCORE_0_WORLD_DRAM0_PIF(x uint32) Core_0_World_DRam0_PIFValue {
-	return v&^0x3 | Core_0_World_DRam0_PIFValue(x&0x3)
-}
-
-// Core_0_World_Phase is register Core_0_World_Phase (32-bit, read-write, reset 0x0): Core_0 world status register.
-type Core_0_World_Phase struct{ reg mmio.U32 }
-
-// Core_0_World_PhaseValue is a value of register Core_0_World_Phase.
-type Core_0_World_PhaseValue uint32
-
-// Core_0_World_PhaseReset is the reset value of register Core_0_World_Phase.
-const Core_0_World_PhaseReset Core_0_World_PhaseValue = 0x0
-
-// Read loads the register.
-func (r *Core_0_World_Phase) Read() Core_0_World_PhaseValue {
-	return Core_0_World_PhaseValue(r.reg.Load())
-}
-
-// Write stores v in the register.
-func (r *Core_0_World_Phase) Write(v Core_0_World_PhaseValue) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(Core_0_World_PhaseReset): fields f leaves alone are written as their reset values.
-func (r *Core_0_World_Phase) WriteWith(f func(Core_0_World_PhaseValue) Core_0_World_PhaseValue) {
-	r.reg.Store(uint32(f(Core_0_World_PhaseReset)))
-}
-
-// Reset stores Core_0_World_PhaseReset in the register.
-func (r *Core_0_World_Phase) Reset() { r.reg.Store(uint32(Core_0_World_PhaseReset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *Core_0_World_Phase) Modify(f func(Core_0_World_PhaseValue) Core_0_World_PhaseValue) {
-	r.reg.Store(uint32(f(Core_0_World_PhaseValue(r.reg.Load()))))
-}
-
-// CORE_0_WORLD_PHASE returns field CORE_0_WORLD_PHASE (bit 0): This bit indicates whether is preparing to switch to WORLD1, 1 means value.
-func (v Core_0_World_PhaseValue) CORE_0_WORLD_PHASE() bool { return v&0x1 != 0 }
-
-// Core_0_NMI_MASK_ENABLE is register Core_0_NMI_MASK_ENABLE (32-bit, read-write, reset 0x0): Core_0 NMI mask enable register.
-type Core_0_NMI_MASK_ENABLE struct{ reg mmio.U32 }
-
-// Core_0_NMI_MASK_ENABLEValue is a value of register Core_0_NMI_MASK_ENABLE.
-type Core_0_NMI_MASK_ENABLEValue uint32
-
-// Core_0_NMI_MASK_ENABLEReset is the reset value of register Core_0_NMI_MASK_ENABLE.
-const Core_0_NMI_MASK_ENABLEReset Core_0_NMI_MASK_ENABLEValue = 0x0
-
-// Read loads the register.
-func (r *Core_0_NMI_MASK_ENABLE) Read() Core_0_NMI_MASK_ENABLEValue {
-	return Core_0_NMI_MASK_ENABLEValue(r.reg.Load())
-}
-
-// Write stores v in the register.
-func (r *Core_0_NMI_MASK_ENABLE) Write(v Core_0_NMI_MASK_ENABLEValue) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(Core_0_NMI_MASK_ENABLEReset): fields f leaves alone are written as their reset values.
-func (r *Core_0_NMI_MASK_ENABLE) WriteWith(f func(Core_0_NMI_MASK_ENABLEValue) Core_0_NMI_MASK_ENABLEValue) {
-	r.reg.Store(uint32(f(Core_0_NMI_MASK_ENABLEReset)))
-}
-
-// Reset stores Core_0_NMI_MASK_ENABLEReset in the register.
-func (r *Core_0_NMI_MASK_ENABLE) Reset() { r.reg.Store(uint32(Core_0_NMI_MASK_ENABLEReset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *Core_0_NMI_MASK_ENABLE) Modify(f func(Core_0_NMI_MASK_ENABLEValue) Core_0_NMI_MASK_ENABLEValue) {
-	r.reg.Store(uint32(f(Core_0_NMI_MASK_ENABLEValue(r.reg.Load()))))
-}
-
-// WithCORE_0_NMI_MASK_ENABLE returns v with field CORE_0_NMI_MASK_ENABLE (bits 31:0) set to x, masked to the field width.
-func (v Core_0_NMI_MASK_ENABLEValue) WithCORE_0_NMI_MASK_ENABLE(x uint32) Core_0_NMI_MASK_ENABLEValue {
-	return v&^0xffffffff | Core_0_NMI_MASK_ENABLEValue(x&0xffffffff)
-}
-
-// Core_0_NMI_MASK_TRIGGER_ADDR is register Core_0_NMI_MASK_TRIGGER_ADDR (32-bit, read-write, reset 0x0): Core_0 NMI mask trigger address register.
-type Core_0_NMI_MASK_TRIGGER_ADDR struct{ reg mmio.U32 }
-
-// Core_0_NMI_MASK_TRIGGER_ADDRValue is a value of register Core_0_NMI_MASK_TRIGGER_ADDR.
-type Core_0_NMI_MASK_TRIGGER_ADDRValue uint32
-
-// Core_0_NMI_MASK_TRIGGER_ADDRReset is the reset value of register Core_0_NMI_MASK_TRIGGER_ADDR.
-const Core_0_NMI_MASK_TRIGGER_ADDRReset Core_0_NMI_MASK_TRIGGER_ADDRValue = 0x0
-
-// Read loads the register.
-func (r *Core_0_NMI_MASK_TRIGGER_ADDR) Read() Core_0_NMI_MASK_TRIGGER_ADDRValue {
-	return Core_0_NMI_MASK_TRIGGER_ADDRValue(r.reg.Load())
-}
-
-// Write stores v in the register.
-func (r *Core_0_NMI_MASK_TRIGGER_ADDR) Write(v Core_0_NMI_MASK_TRIGGER_ADDRValue) {
-	r.reg.Store(uint32(v))
-}
-
-// WriteWith stores f(Core_0_NMI_MASK_TRIGGER_ADDRReset): fields f leaves alone are written as their reset values.
-func (r *Core_0_NMI_MASK_TRIGGER_ADDR) WriteWith(f func(Core_0_NMI_MASK_TRIGGER_ADDRValue) Core_0_NMI_MASK_TRIGGER_ADDRValue) {
-	r.reg.Store(uint32(f(Core_0_NMI_MASK_TRIGGER_ADDRReset)))
-}
-
-// Reset stores Core_0_NMI_MASK_TRIGGER_ADDRReset in the register.
-func (r *Core_0_NMI_MASK_TRIGGER_ADDR) Reset() {
-	r.reg.Store(uint32(Core_0_NMI_MASK_TRIGGER_ADDRReset))
-}
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *Core_0_NMI_MASK_TRIGGER_ADDR) Modify(f func(Core_0_NMI_MASK_TRIGGER_ADDRValue) Core_0_NMI_MASK_TRIGGER_ADDRValue) {
-	r.reg.Store(uint32(f(Core_0_NMI_MASK_TRIGGER_ADDRValue(r.reg.Load()))))
-}
-
-// CORE_0_NMI_MASK_TRIGGER_ADDR returns field CORE_0_NMI_MASK_TRIGGER_ADDR (bits 31:0): this field to used to set trigger address, when CPU executes to this address,NMI mask automatically fails.
-func (v Core_0_NMI_MASK_TRIGGER_ADDRValue) CORE_0_NMI_MASK_TRIGGER_ADDR() uint32 {
-	return uint32(v) & 0xffffffff
-}
-
-// WithCORE_0_NMI_MASK_TRIGGER_ADDR returns v with field CORE_0_NMI_MASK_TRIGGER_ADDR (bits 31:0) set to x, masked to the field width.
-func (v Core_0_NMI_MASK_TRIGGER_ADDRValue) WithCORE_0_NMI_MASK_TRIGGER_ADDR(x uint32) Core_0_NMI_MASK_TRIGGER_ADDRValue {
-	return v&^0xffffffff | Core_0_NMI_MASK_TRIGGER_ADDRValue(x&0xffffffff)
-}
-
-// Core_0_NMI_MASK_DISABLE is register Core_0_NMI_MASK_DISABLE (32-bit, read-write, reset 0x0): Core_0 NMI mask disable register.
-type Core_0_NMI_MASK_DISABLE struct{ reg mmio.U32 }
-
-// Core_0_NMI_MASK_DISABLEValue is a value of register Core_0_NMI_MASK_DISABLE.
-type Core_0_NMI_MASK_DISABLEValue uint32
-
-// Core_0_NMI_MASK_DISABLEReset is the reset value of register Core_0_NMI_MASK_DISABLE.
-const Core_0_NMI_MASK_DISABLEReset Core_0_NMI_MASK_DISABLEValue = 0x0
-
-// Read loads the register.
-func (r *Core_0_NMI_MASK_DISABLE) Read() Core_0_NMI_MASK_DISABLEValue {
-	return Core_0_NMI_MASK_DISABLEValue(r.reg.Load())
-}
-
-// Write stores v in the register.
-func (r *Core_0_NMI_MASK_DISABLE) Write(v Core_0_NMI_MASK_DISABLEValue) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(Core_0_NMI_MASK_DISABLEReset): fields f leaves alone are written as their reset values.
-func (r *Core_0_NMI_MASK_DISABLE) WriteWith(f func(Core_0_NMI_MASK_DISABLEValue) Core_0_NMI_MASK_DISABLEValue) {
-	r.reg.Store(uint32(f(Core_0_NMI_MASK_DISABLEReset)))
-}
-
-// Reset stores Core_0_NMI_MASK_DISABLEReset in the register.
-func (r *Core_0_NMI_MASK_DISABLE) Reset() { r.reg.Store(uint32(Core_0_NMI_MASK_DISABLEReset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *Core_0_NMI_MASK_DISABLE) Modify(f func(Core_0_NMI_MASK_DISABLEValue) Core_0_NMI_MASK_DISABLEValue) {
-	r.reg.Store(uint32(f(Core_0_NMI_MASK_DISABLEValue(r.reg.Load()))))
-}
-
-// WithCORE_0_NMI_MASK_DISABLE returns v with field CORE_0_NMI_MASK_DISABLE (bits 31:0) set to x, masked to the field width.
-func (v Core_0_NMI_MASK_DISABLEValue) WithCORE_0_NMI_MASK_DISABLE(x uint32) Core_0_NMI_MASK_DISABLEValue {
-	return v&^0xffffffff | Core_0_NMI_MASK_DISABLEValue(x&0xffffffff)
-}
-
-// Core_0_NMI_MASK_CANCLE is register Core_0_NMI_MASK_CANCLE (32-bit, read-write, reset 0x0): Core_0 NMI mask disable register.
-type Core_0_NMI_MASK_CANCLE struct{ reg mmio.U32 }
-
-// Core_0_NMI_MASK_CANCLEValue is a value of register Core_0_NMI_MASK_CANCLE.
-type Core_0_NMI_MASK_CANCLEValue uint32
-
-// Core_0_NMI_MASK_CANCLEReset is the reset value of register Core_0_NMI_MASK_CANCLE.
-const Core_0_NMI_MASK_CANCLEReset Core_0_NMI_MASK_CANCLEValue = 0x0
-
-// Read loads the register.
-func (r *Core_0_NMI_MASK_CANCLE) Read() Core_0_NMI_MASK_CANCLEValue {
-	return Core_0_NMI_MASK_CANCLEValue(r.reg.Load())
-}
-
-// Write stores v in the register.
-func (r *Core_0_NMI_MASK_CANCLE) Write(v Core_0_NMI_MASK_CANCLEValue) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(Core_0_NMI_MASK_CANCLEReset): fields f leaves alone are written as their reset values.
-func (r *Core_0_NMI_MASK_CANCLE) WriteWith(f func(Core_0_NMI_MASK_CANCLEValue) Core_0_NMI_MASK_CANCLEValue) {
-	r.reg.Store(uint32(f(Core_0_NMI_MASK_CANCLEReset)))
-}
-
-// Reset stores Core_0_NMI_MASK_CANCLEReset in the register.
-func (r *Core_0_NMI_MASK_CANCLE) Reset() { r.reg.Store(uint32(Core_0_NMI_MASK_CANCLEReset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *Core_0_NMI_MASK_CANCLE) Modify(f func(Core_0_NMI_MASK_CANCLEValue) Core_0_NMI_MASK_CANCLEValue) {
-	r.reg.Store(uint32(f(Core_0_NMI_MASK_CANCLEValue(r.reg.Load()))))
-}
-
-// WithCORE_0_NMI_MASK_CANCEL returns v with field CORE_0_NMI_MASK_CANCEL (bits 31:0) set to x, masked to the field width.
-func (v Core_0_NMI_MASK_CANCLEValue) WithCORE_0_NMI_MASK_CANCEL(x uint32) Core_0_NMI_MASK_CANCLEValue {
-	return v&^0xffffffff | Core_0_NMI_MASK_CANCLEValue(x&0xffffffff)
-}
-
-// Core_0_NMI_MASK is register Core_0_NMI_MASK (32-bit, read-write, reset 0x0): Core_0 NMI mask register.
-type Core_0_NMI_MASK struct{ reg mmio.U32 }
-
-// Core_0_NMI_MASKValue is a value of register Core_0_NMI_MASK.
-type Core_0_NMI_MASKValue uint32
-
-// Core_0_NMI_MASKReset is the reset value of register Core_0_NMI_MASK.
-const Core_0_NMI_MASKReset Core_0_NMI_MASKValue = 0x0
-
-// Read loads the register.
-func (r *Core_0_NMI_MASK) Read() Core_0_NMI_MASKValue { return Core_0_NMI_MASKValue(r.reg.Load()) }
-
-// Write stores v in the register.
-func (r *Core_0_NMI_MASK) Write(v Core_0_NMI_MASKValue) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(Core_0_NMI_MASKReset): fields f leaves alone are written as their reset values.
-func (r *Core_0_NMI_MASK) WriteWith(f func(Core_0_NMI_MASKValue) Core_0_NMI_MASKValue) {
-	r.reg.Store(uint32(f(Core_0_NMI_MASKReset)))
-}
-
-// Reset stores Core_0_NMI_MASKReset in the register.
-func (r *Core_0_NMI_MASK) Reset() { r.reg.Store(uint32(Core_0_NMI_MASKReset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *Core_0_NMI_MASK) Modify(f func(Core_0_NMI_MASKValue) Core_0_NMI_MASKValue) {
-	r.reg.Store(uint32(f(Core_0_NMI_MASKValue(r.reg.Load()))))
-}
-
-// CORE_0_NMI_MASK returns field CORE_0_NMI_MASK (bit 0): this bit is used to mask NMI interrupt,it can directly mask NMI interrupt.
-func (v Core_0_NMI_MASKValue) CORE_0_NMI_MASK() bool { return v&0x1 != 0 }
-
-// WithCORE_0_NMI_MASK returns v with field CORE_0_NMI_MASK (bit 0) set to b.
-func (v Core_0_NMI_MASKValue) WithCORE_0_NMI_MASK(b bool) Core_0_NMI_MASKValue {
-	return v&^0x1 | Core_0_NMI_MASKValue(b2u(b))
-}
-
-// Core_0_NMI_MASK_PHASE is register Core_0_NMI_MASK_PHASE (32-bit, read-write, reset 0x0): Core_0 NMI mask phase register.
-type Core_0_NMI_MASK_PHASE struct{ reg mmio.U32 }
-
-// Core_0_NMI_MASK_PHASEValue is a value of register Core_0_NMI_MASK_PHASE.
-type Core_0_NMI_MASK_PHASEValue uint32
-
-// Core_0_NMI_MASK_PHASEReset is the reset value of register Core_0_NMI_MASK_PHASE.
-const Core_0_NMI_MASK_PHASEReset Core_0_NMI_MASK_PHASEValue = 0x0
-
-// Read loads the register.
-func (r *Core_0_NMI_MASK_PHASE) Read() Core_0_NMI_MASK_PHASEValue {
-	return Core_0_NMI_MASK_PHASEValue(r.reg.Load())
-}
-
-// Write stores v in the register.
-func (r *Core_0_NMI_MASK_PHASE) Write(v Core_0_NMI_MASK_PHASEValue) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(Core_0_NMI_MASK_PHASEReset): fields f leaves alone are written as their reset values.
-func (r *Core_0_NMI_MASK_PHASE) WriteWith(f func(Core_0_NMI_MASK_PHASEValue) Core_0_NMI_MASK_PHASEValue) {
-	r.reg.Store(uint32(f(Core_0_NMI_MASK_PHASEReset)))
-}
-
-// Reset stores Core_0_NMI_MASK_PHASEReset in the register.
-func (r *Core_0_NMI_MASK_PHASE) Reset() { r.reg.Store(uint32(Core_0_NMI_MASK_PHASEReset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *Core_0_NMI_MASK_PHASE) Modify(f func(Core_0_NMI_MASK_PHASEValue) Core_0_NMI_MASK_PHASEValue) {
-	r.reg.Store(uint32(f(Core_0_NMI_MASK_PHASEValue(r.reg.Load()))))
-}
-
-// CORE_0_NMI_MASK_PHASE returns field CORE_0_NMI_MASK_PHASE (bit 0): this bit is used to indicates whether the NMI interrupt is being masked, 1 means NMI interrupt is being masked.
-func (v Core_0_NMI_MASK_PHASEValue) CORE_0_NMI_MASK_PHASE() bool { return v&0x1 != 0 }
-
-// Core_1_ENTRY_1_ADDR is register Core_1_ENTRY_1_ADDR (32-bit, read-write, reset 0x0): Core_1 Entry 1 address configuration Register.
-type Core_1_ENTRY_1_ADDR struct{ reg mmio.U32 }
-
-// Core_1_ENTRY_1_ADDRValue is a value of register Core_1_ENTRY_1_ADDR.
-type Core_1_ENTRY_1_ADDRValue uint32
-
-// Core_1_ENTRY_1_ADDRReset is the reset value of register Core_1_ENTRY_1_ADDR.
-const Core_1_ENTRY_1_ADDRReset Core_1_ENTRY_1_ADDRValue = 0x0
-
-// Read loads the register.
-func (r *Core_1_ENTRY_1_ADDR) Read() Core_1_ENTRY_1_ADDRValue {
-	return Core_1_ENTRY_1_ADDRValue(r.reg.Load())
-}
-
-// Write stores v in the register.
-func (r *Core_1_ENTRY_1_ADDR) Write(v Core_1_ENTRY_1_ADDRValue) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(Core_1_ENTRY_1_ADDRReset): fields f leaves alone are written as their reset values.
-func (r *Core_1_ENTRY_1_ADDR) WriteWith(f func(Core_1_ENTRY_1_ADDRValue) Core_1_ENTRY_1_ADDRValue) {
-	r.reg.Store(uint32(f(Core_1_ENTRY_1_ADDRReset)))
-}
-
-// Reset stores Core_1_ENTRY_1_ADDRReset in the register.
-func (r *Core_1_ENTRY_1_ADDR) Reset() { r.reg.Store(uint32(Core_1_ENTRY_1_ADDRReset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *Core_1_ENTRY_1_ADDR) Modify(f func(Core_1_ENTRY_1_ADDRValue) Core_1_ENTRY_1_ADDRValue) {
-	r.reg.Store(uint32(f(Core_1_ENTRY_1_ADDRValue(r.reg.Load()))))
-}
-
-// CORE_1_ENTRY_1_ADDR returns field CORE_1_ENTRY_1_ADDR (bits 31:0): Core_1 Entry 1 address from WORLD1 to WORLD0.
-func (v Core_1_ENTRY_1_ADDRValue) CORE_1_ENTRY_1_ADDR() uint32 { return uint32(v) & 0xffffffff }
-
-// WithCORE_1_ENTRY_1_ADDR returns v with field CORE_1_ENTRY_1_ADDR (bits 31:0) set to x, masked to the field width.
-func (v Core_1_ENTRY_1_ADDRValue) WithCORE_1_ENTRY_1_ADDR(x uint32) Core_1_ENTRY_1_ADDRValue {
-	return v&^0xffffffff | Core_1_ENTRY_1_ADDRValue(x&0xffffffff)
-}
-
-// Core_1_ENTRY_2_ADDR is register Core_1_ENTRY_2_ADDR (32-bit, read-write, reset 0x0): Core_1 Entry 2 address configuration Register.
-type Core_1_ENTRY_2_ADDR struct{ reg mmio.U32 }
-
-// Core_1_ENTRY_2_ADDRValue is a value of register Core_1_ENTRY_2_ADDR.
-type Core_1_ENTRY_2_ADDRValue uint32
-
-// Core_1_ENTRY_2_ADDRReset is the reset value of register Core_1_ENTRY_2_ADDR.
-const Core_1_ENTRY_2_ADDRReset Core_1_ENTRY_2_ADDRValue = 0x0
-
-// Read loads the register.
-func (r *Core_1_ENTRY_2_ADDR) Read() Core_1_ENTRY_2_ADDRValue {
-	return Core_1_ENTRY_2_ADDRValue(r.reg.Load())
-}
-
-// Write stores v in the register.
-func (r *Core_1_ENTRY_2_ADDR) Write(v Core_1_ENTRY_2_ADDRValue) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(Core_1_ENTRY_2_ADDRReset): fields f leaves alone are written as their reset values.
-func (r *Core_1_ENTRY_2_ADDR) WriteWith(f func(Core_1_ENTRY_2_ADDRValue) Core_1_ENTRY_2_ADDRValue) {
-	r.reg.Store(uint32(f(Core_1_ENTRY_2_ADDRReset)))
-}
-
-// Reset stores Core_1_ENTRY_2_ADDRReset in the register.
-func (r *Core_1_ENTRY_2_ADDR) Reset() { r.reg.Store(uint32(Core_1_ENTRY_2_ADDRReset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *Core_1_ENTRY_2_ADDR) Modify(f func(Core_1_ENTRY_2_ADDRValue) Core_1_ENTRY_2_ADDRValue) {
-	r.reg.Store(uint32(f(Core_1_ENTRY_2_ADDRValue(r.reg.Load()))))
-}
-
-// CORE_1_ENTRY_2_ADDR returns field CORE_1_ENTRY_2_ADDR (bits 31:0): Core_1 Entry 2 address from WORLD1 to WORLD0.
-func (v Core_1_ENTRY_2_ADDRValue) CORE_1_ENTRY_2_ADDR() uint32 { return uint32(v) & 0xffffffff }
-
-// WithCORE_1_ENTRY_2_ADDR returns v with field CORE_1_ENTRY_2_ADDR (bits 31:0) set to x, masked to the field width.
-func (v Core_1_ENTRY_2_ADDRValue) WithCORE_1_ENTRY_2_ADDR(x uint32) Core_1_ENTRY_2_ADDRValue {
-	return v&^0xffffffff | Core_1_ENTRY_2_ADDRValue(x&0xffffffff)
-}
-
-// Core_1_ENTRY_3_ADDR is register Core_1_ENTRY_3_ADDR (32-bit, read-write, reset 0x0): Core_1 Entry 3 address configuration Register.
-type Core_1_ENTRY_3_ADDR struct{ reg mmio.U32 }
-
-// Core_1_ENTRY_3_ADDRValue is a value of register Core_1_ENTRY_3_ADDR.
-type Core_1_ENTRY_3_ADDRValue uint32
-
-// Core_1_ENTRY_3_ADDRReset is the reset value of register Core_1_ENTRY_3_ADDR.
-const Core_1_ENTRY_3_ADDRReset Core_1_ENTRY_3_ADDRValue = 0x0
-
-// Read loads the register.
-func (r *Core_1_ENTRY_3_ADDR) Read() Core_1_ENTRY_3_ADDRValue {
-	return Core_1_ENTRY_3_ADDRValue(r.reg.Load())
-}
-
-// Write stores v in the register.
-func (r *Core_1_ENTRY_3_ADDR) Write(v Core_1_ENTRY_3_ADDRValue) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(Core_1_ENTRY_3_ADDRReset): fields f leaves alone are written as their reset values.
-func (r *Core_1_ENTRY_3_ADDR) WriteWith(f func(Core_1_ENTRY_3_ADDRValue) Core_1_ENTRY_3_ADDRValue) {
-	r.reg.Store(uint32(f(Core_1_ENTRY_3_ADDRReset)))
-}
-
-// Reset stores Core_1_ENTRY_3_ADDRReset in the register.
-func (r *Core_1_ENTRY_3_ADDR) Reset() { r.reg.Store(uint32(Core_1_ENTRY_3_ADDRReset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *Core_1_ENTRY_3_ADDR) Modify(f func(Core_1_ENTRY_3_ADDRValue) Core_1_ENTRY_3_ADDRValue) {
-	r.reg.Store(uint32(f(Core_1_ENTRY_3_ADDRValue(r.reg.Load()))))
-}
-
-// CORE_1_ENTRY_3_ADDR returns field CORE_1_ENTRY_3_ADDR (bits 31:0): Core_1 Entry 3 address from WORLD1 to WORLD0.
-func (v Core_1_ENTRY_3_ADDRValue) CORE_1_ENTRY_3_ADDR() uint32 { return uint32(v) & 0xffffffff }
-
-// WithCORE_1_ENTRY_3_ADDR returns v with field CORE_1_ENTRY_3_ADDR (bits 31:0) set to x, masked to the field width.
-func (v Core_1_ENTRY_3_ADDRValue) WithCORE_1_ENTRY_3_ADDR(x uint32) Core_1_ENTRY_3_ADDRValue {
-	return v&^0xffffffff | Core_1_ENTRY_3_ADDRValue(x&0xffffffff)
-}
-
-// Core_1_ENTRY_4_ADDR is register Core_1_ENTRY_4_ADDR (32-bit, read-write, reset 0x0): Core_1 Entry 4 address configuration Register.
-type Core_1_ENTRY_4_ADDR struct{ reg mmio.U32 }
-
-// Core_1_ENTRY_4_ADDRValue is a value of register Core_1_ENTRY_4_ADDR.
-type Core_1_ENTRY_4_ADDRValue uint32
-
-// Core_1_ENTRY_4_ADDRReset is the reset value of register Core_1_ENTRY_4_ADDR.
-const Core_1_ENTRY_4_ADDRReset Core_1_ENTRY_4_ADDRValue = 0x0
-
-// Read loads the register.
-func (r *Core_1_ENTRY_4_ADDR) Read() Core_1_ENTRY_4_ADDRValue {
-	return Core_1_ENTRY_4_ADDRValue(r.reg.Load())
-}
-
-// Write stores v in the register.
-func (r *Core_1_ENTRY_4_ADDR) Write(v Core_1_ENTRY_4_ADDRValue) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(Core_1_ENTRY_4_ADDRReset): fields f leaves alone are written as their reset values.
-func (r *Core_1_ENTRY_4_ADDR) WriteWith(f func(Core_1_ENTRY_4_ADDRValue) Core_1_ENTRY_4_ADDRValue) {
-	r.reg.Store(uint32(f(Core_1_ENTRY_4_ADDRReset)))
-}
-
-// Reset stores Core_1_ENTRY_4_ADDRReset in the register.
-func (r *Core_1_ENTRY_4_ADDR) Reset() { r.reg.Store(uint32(Core_1_ENTRY_4_ADDRReset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *Core_1_ENTRY_4_ADDR) Modify(f func(Core_1_ENTRY_4_ADDRValue) Core_1_ENTRY_4_ADDRValue) {
-	r.reg.Store(uint32(f(Core_1_ENTRY_4_ADDRValue(r.reg.Load()))))
-}
-
-// CORE_1_ENTRY_4_ADDR returns field CORE_1_ENTRY_4_ADDR (bits 31:0): Core_1 Entry 4 address from WORLD1 to WORLD0.
-func (v Core_1_ENTRY_4_ADDRValue) CORE_1_ENTRY_4_ADDR() uint32 { return uint32(v) & 0xffffffff }
-
-// WithCORE_1_ENTRY_4_ADDR returns v with field CORE_1_ENTRY_4_ADDR (bits 31:0) set to x, masked to the field width.
-func (v Core_1_ENTRY_4_ADDRValue) WithCORE_1_ENTRY_4_ADDR(x uint32) Core_1_ENTRY_4_ADDRValue {
-	return v&^0xffffffff | Core_1_ENTRY_4_ADDRValue(x&0xffffffff)
-}
-
-// Core_1_ENTRY_5_ADDR is register Core_1_ENTRY_5_ADDR (32-bit, read-write, reset 0x0): Core_1 Entry 5 address configuration Register.
-type Core_1_ENTRY_5_ADDR struct{ reg mmio.U32 }
-
-// Core_1_ENTRY_5_ADDRValue is a value of register Core_1_ENTRY_5_ADDR.
-type Core_1_ENTRY_5_ADDRValue uint32
-
-// Core_1_ENTRY_5_ADDRReset is the reset value of register Core_1_ENTRY_5_ADDR.
-const Core_1_ENTRY_5_ADDRReset Core_1_ENTRY_5_ADDRValue = 0x0
-
-// Read loads the register.
-func (r *Core_1_ENTRY_5_ADDR) Read() Core_1_ENTRY_5_ADDRValue {
-	return Core_1_ENTRY_5_ADDRValue(r.reg.Load())
-}
-
-// Write stores v in the register.
-func (r *Core_1_ENTRY_5_ADDR) Write(v Core_1_ENTRY_5_ADDRValue) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(Core_1_ENTRY_5_ADDRReset): fields f leaves alone are written as their reset values.
-func (r *Core_1_ENTRY_5_ADDR) WriteWith(f func(Core_1_ENTRY_5_ADDRValue) Core_1_ENTRY_5_ADDRValue) {
-	r.reg.Store(uint32(f(Core_1_ENTRY_5_ADDRReset)))
-}
-
-// Reset stores Core_1_ENTRY_5_ADDRReset in the register.
-func (r *Core_1_ENTRY_5_ADDR) Reset() { r.reg.Store(uint32(Core_1_ENTRY_5_ADDRReset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *Core_1_ENTRY_5_ADDR) Modify(f func(Core_1_ENTRY_5_ADDRValue) Core_1_ENTRY_5_ADDRValue) {
-	r.reg.Store(uint32(f(Core_1_ENTRY_5_ADDRValue(r.reg.Load()))))
-}
-
-// CORE_1_ENTRY_5_ADDR returns field CORE_1_ENTRY_5_ADDR (bits 31:0): Core_1 Entry 5 address from WORLD1 to WORLD0.
-func (v Core_1_ENTRY_5_ADDRValue) CORE_1_ENTRY_5_ADDR() uint32 { return uint32(v) & 0xffffffff }
-
-// WithCORE_1_ENTRY_5_ADDR returns v with field CORE_1_ENTRY_5_ADDR (bits 31:0) set to x, masked to the field width.
-func (v Core_1_ENTRY_5_ADDRValue) WithCORE_1_ENTRY_5_ADDR(x uint32) Core_1_ENTRY_5_ADDRValue {
-	return v&^0xffffffff | Core_1_ENTRY_5_ADDRValue(x&0xffffffff)
-}
-
-// Core_1_ENTRY_6_ADDR is register Core_1_ENTRY_6_ADDR (32-bit, read-write, reset 0x0): Core_1 Entry 6 address configuration Register.
-type Core_1_ENTRY_6_ADDR struct{ reg mmio.U32 }
-
-// Core_1_ENTRY_6_ADDRValue is a value of register Core_1_ENTRY_6_ADDR.
-type Core_1_ENTRY_6_ADDRValue uint32
-
-// Core_1_ENTRY_6_ADDRReset is the reset value of register Core_1_ENTRY_6_ADDR.
-const Core_1_ENTRY_6_ADDRReset Core_1_ENTRY_6_ADDRValue = 0x0
-
-// Read loads the register.
-func (r *Core_1_ENTRY_6_ADDR) Read() Core_1_ENTRY_6_ADDRValue {
-	return Core_1_ENTRY_6_ADDRValue(r.reg.Load())
-}
-
-// Write stores v in the register.
-func (r *Core_1_ENTRY_6_ADDR) Write(v Core_1_ENTRY_6_ADDRValue) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(Core_1_ENTRY_6_ADDRReset): fields f leaves alone are written as their reset values.
-func (r *Core_1_ENTRY_6_ADDR) WriteWith(f func(Core_1_ENTRY_6_ADDRValue) Core_1_ENTRY_6_ADDRValue) {
-	r.reg.Store(uint32(f(Core_1_ENTRY_6_ADDRReset)))
-}
-
-// Reset stores Core_1_ENTRY_6_ADDRReset in the register.
-func (r *Core_1_ENTRY_6_ADDR) Reset() { r.reg.Store(uint32(Core_1_ENTRY_6_ADDRReset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *Core_1_ENTRY_6_ADDR) Modify(f func(Core_1_ENTRY_6_ADDRValue) Core_1_ENTRY_6_ADDRValue) {
-	r.reg.Store(uint32(f(Core_1_ENTRY_6_ADDRValue(r.reg.Load()))))
-}
-
-// CORE_1_ENTRY_6_ADDR returns field CORE_1_ENTRY_6_ADDR (bits 31:0): Core_1 Entry 6 address from WORLD1 to WORLD0.
-func (v Core_1_ENTRY_6_ADDRValue) CORE_1_ENTRY_6_ADDR() uint32 { return uint32(v) & 0xffffffff }
-
-// WithCORE_1_ENTRY_6_ADDR returns v with field CORE_1_ENTRY_6_ADDR (bits 31:0) set to x, masked to the field width.
-func (v Core_1_ENTRY_6_ADDRValue) WithCORE_1_ENTRY_6_ADDR(x uint32) Core_1_ENTRY_6_ADDRValue {
-	return v&^0xffffffff | Core_1_ENTRY_6_ADDRValue(x&0xffffffff)
-}
-
-// Core_1_ENTRY_7_ADDR is register Core_1_ENTRY_7_ADDR (32-bit, read-write, reset 0x0): Core_1 Entry 7 address configuration Register.
-type Core_1_ENTRY_7_ADDR struct{ reg mmio.U32 }
-
-// Core_1_ENTRY_7_ADDRValue is a value of register Core_1_ENTRY_7_ADDR.
-type Core_1_ENTRY_7_ADDRValue uint32
-
-// Core_1_ENTRY_7_ADDRReset is the reset value of register Core_1_ENTRY_7_ADDR.
-const Core_1_ENTRY_7_ADDRReset Core_1_ENTRY_7_ADDRValue = 0x0
-
-// Read loads the register.
-func (r *Core_1_ENTRY_7_ADDR) Read() Core_1_ENTRY_7_ADDRValue {
-	return Core_1_ENTRY_7_ADDRValue(r.reg.Load())
-}
-
-// Write stores v in the register.
-func (r *Core_1_ENTRY_7_ADDR) Write(v Core_1_ENTRY_7_ADDRValue) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(Core_1_ENTRY_7_ADDRReset): fields f leaves alone are written as their reset values.
-func (r *Core_1_ENTRY_7_ADDR) WriteWith(f func(Core_1_ENTRY_7_ADDRValue) Core_1_ENTRY_7_ADDRValue) {
-	r.reg.Store(uint32(f(Core_1_ENTRY_7_ADDRReset)))
-}
-
-// Reset stores Core_1_ENTRY_7_ADDRReset in the register.
-func (r *Core_1_ENTRY_7_ADDR) Reset() { r.reg.Store(uint32(Core_1_ENTRY_7_ADDRReset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *Core_1_ENTRY_7_ADDR) Modify(f func(Core_1_ENTRY_7_ADDRValue) Core_1_ENTRY_7_ADDRValue) {
-	r.reg.Store(uint32(f(Core_1_ENTRY_7_ADDRValue(r.reg.Load()))))
-}
-
-// CORE_1_ENTRY_7_ADDR returns field CORE_1_ENTRY_7_ADDR (bits 31:0): Core_1 Entry 7 address from WORLD1 to WORLD0.
-func (v Core_1_ENTRY_7_ADDRValue) CORE_1_ENTRY_7_ADDR() uint32 { return uint32(v) & 0xffffffff }
-
-// WithCORE_1_ENTRY_7_ADDR returns v with field CORE_1_ENTRY_7_ADDR (bits 31:0) set to x, masked to the field width.
-func (v Core_1_ENTRY_7_ADDRValue) WithCORE_1_ENTRY_7_ADDR(x uint32) Core_1_ENTRY_7_ADDRValue {
-	return v&^0xffffffff | Core_1_ENTRY_7_ADDRValue(x&0xffffffff)
-}
-
-// Core_1_ENTRY_8_ADDR is register Core_1_ENTRY_8_ADDR (32-bit, read-write, reset 0x0): Core_1 Entry 8 address configuration Register.
-type Core_1_ENTRY_8_ADDR struct{ reg mmio.U32 }
-
-// Core_1_ENTRY_8_ADDRValue is a value of register Core_1_ENTRY_8_ADDR.
-type Core_1_ENTRY_8_ADDRValue uint32
-
-// Core_1_ENTRY_8_ADDRReset is the reset value of register Core_1_ENTRY_8_ADDR.
-const Core_1_ENTRY_8_ADDRReset Core_1_ENTRY_8_ADDRValue = 0x0
-
-// Read loads the register.
-func (r *Core_1_ENTRY_8_ADDR) Read() Core_1_ENTRY_8_ADDRValue {
-	return Core_1_ENTRY_8_ADDRValue(r.reg.Load())
-}
-
-// Write stores v in the register.
-func (r *Core_1_ENTRY_8_ADDR) Write(v Core_1_ENTRY_8_ADDRValue) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(Core_1_ENTRY_8_ADDRReset): fields f leaves alone are written as their reset values.
-func (r *Core_1_ENTRY_8_ADDR) WriteWith(f func(Core_1_ENTRY_8_ADDRValue) Core_1_ENTRY_8_ADDRValue) {
-	r.reg.Store(uint32(f(Core_1_ENTRY_8_ADDRReset)))
-}
-
-// Reset stores Core_1_ENTRY_8_ADDRReset in the register.
-func (r *Core_1_ENTRY_8_ADDR) Reset() { r.reg.Store(uint32(Core_1_ENTRY_8_ADDRReset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *Core_1_ENTRY_8_ADDR) Modify(f func(Core_1_ENTRY_8_ADDRValue) Core_1_ENTRY_8_ADDRValue) {
-	r.reg.Store(uint32(f(Core_1_ENTRY_8_ADDRValue(r.reg.Load()))))
-}
-
-// CORE_1_ENTRY_8_ADDR returns field CORE_1_ENTRY_8_ADDR (bits 31:0): Core_1 Entry 8 address from WORLD1 to WORLD0.
-func (v Core_1_ENTRY_8_ADDRValue) CORE_1_ENTRY_8_ADDR() uint32 { return uint32(v) & 0xffffffff }
-
-// WithCORE_1_ENTRY_8_ADDR returns v with field CORE_1_ENTRY_8_ADDR (bits 31:0) set to x, masked to the field width.
-func (v Core_1_ENTRY_8_ADDRValue) WithCORE_1_ENTRY_8_ADDR(x uint32) Core_1_ENTRY_8_ADDRValue {
-	return v&^0xffffffff | Core_1_ENTRY_8_ADDRValue(x&0xffffffff)
-}
-
-// Core_1_ENTRY_9_ADDR is register Core_1_ENTRY_9_ADDR (32-bit, read-write, reset 0x0): Core_1 Entry 9 address configuration Register.
-type Core_1_ENTRY_9_ADDR struct{ reg mmio.U32 }
-
-// Core_1_ENTRY_9_ADDRValue is a value of register Core_1_ENTRY_9_ADDR.
-type Core_1_ENTRY_9_ADDRValue uint32
-
-// Core_1_ENTRY_9_ADDRReset is the reset value of register Core_1_ENTRY_9_ADDR.
-const Core_1_ENTRY_9_ADDRReset Core_1_ENTRY_9_ADDRValue = 0x0
-
-// Read loads the register.
-func (r *Core_1_ENTRY_9_ADDR) Read() Core_1_ENTRY_9_ADDRValue {
-	return Core_1_ENTRY_9_ADDRValue(r.reg.Load())
-}
-
-// Write stores v in the register.
-func (r *Core_1_ENTRY_9_ADDR) Write(v Core_1_ENTRY_9_ADDRValue) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(Core_1_ENTRY_9_ADDRReset): fields f leaves alone are written as their reset values.
-func (r *Core_1_ENTRY_9_ADDR) WriteWith(f func(Core_1_ENTRY_9_ADDRValue) Core_1_ENTRY_9_ADDRValue) {
-	r.reg.Store(uint32(f(Core_1_ENTRY_9_ADDRReset)))
-}
-
-// Reset stores Core_1_ENTRY_9_ADDRReset in the register.
-func (r *Core_1_ENTRY_9_ADDR) Reset() { r.reg.Store(uint32(Core_1_ENTRY_9_ADDRReset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *Core_1_ENTRY_9_ADDR) Modify(f func(Core_1_ENTRY_9_ADDRValue) Core_1_ENTRY_9_ADDRValue) {
-	r.reg.Store(uint32(f(Core_1_ENTRY_9_ADDRValue(r.reg.Load()))))
-}
-
-// CORE_1_ENTRY_9_ADDR returns field CORE_1_ENTRY_9_ADDR (bits 31:0): Core_1 Entry 9 address from WORLD1 to WORLD0.
-func (v Core_1_ENTRY_9_ADDRValue) CORE_1_ENTRY_9_ADDR() uint32 { return uint32(v) & 0xffffffff }
-
-// WithCORE_1_ENTRY_9_ADDR returns v with field CORE_1_ENTRY_9_ADDR (bits 31:0) set to x, masked to the field width.
-func (v Core_1_ENTRY_9_ADDRValue) WithCORE_1_ENTRY_9_ADDR(x uint32) Core_1_ENTRY_9_ADDRValue {
-	return v&^0xffffffff | Core_1_ENTRY_9_ADDRValue(x&0xffffffff)
-}
-
-// Core_1_ENTRY_10_ADDR is register Core_1_ENTRY_10_ADDR (32-bit, read-write, reset 0x0): Core_1 Entry 10 address configuration Register.
-type Core_1_ENTRY_10_ADDR struct{ reg mmio.U32 }
-
-// Core_1_ENTRY_10_ADDRValue is a value of register Core_1_ENTRY_10_ADDR.
-type Core_1_ENTRY_10_ADDRValue uint32
-
-// Core_1_ENTRY_10_ADDRReset is the reset value of register Core_1_ENTRY_10_ADDR.
-const Core_1_ENTRY_10_ADDRReset Core_1_ENTRY_10_ADDRValue = 0x0
-
-// Read loads the register.
-func (r *Core_1_ENTRY_10_ADDR) Read() Core_1_ENTRY_10_ADDRValue {
-	return Core_1_ENTRY_10_ADDRValue(r.reg.Load())
-}
-
-// Write stores v in the register.
-func (r *Core_1_ENTRY_10_ADDR) Write(v Core_1_ENTRY_10_ADDRValue) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(Core_1_ENTRY_10_ADDRReset): fields f leaves alone are written as their reset values.
-func (r *Core_1_ENTRY_10_ADDR) WriteWith(f func(Core_1_ENTRY_10_ADDRValue) Core_1_ENTRY_10_ADDRValue) {
-	r.reg.Store(uint32(f(Core_1_ENTRY_10_ADDRReset)))
-}
-
-// Reset stores Core_1_ENTRY_10_ADDRReset in the register.
-func (r *Core_1_ENTRY_10_ADDR) Reset() { r.reg.Store(uint32(Core_1_ENTRY_10_ADDRReset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *Core_1_ENTRY_10_ADDR) Modify(f func(Core_1_ENTRY_10_ADDRValue) Core_1_ENTRY_10_ADDRValue) {
-	r.reg.Store(uint32(f(Core_1_ENTRY_10_ADDRValue(r.reg.Load()))))
-}
-
-// CORE_1_ENTRY_10_ADDR returns field CORE_1_ENTRY_10_ADDR (bits 31:0): Core_1 Entry 10 address from WORLD1 to WORLD0.
-func (v Core_1_ENTRY_10_ADDRValue) CORE_1_ENTRY_10_ADDR() uint32 { return uint32(v) & 0xffffffff }
-
-// WithCORE_1_ENTRY_10_ADDR returns v with field CORE_1_ENTRY_10_ADDR (bits 31:0) set to x, masked to the field width.
-func (v Core_1_ENTRY_10_ADDRValue) WithCORE_1_ENTRY_10_ADDR(x uint32) Core_1_ENTRY_10_ADDRValue {
-	return v&^0xffffffff | Core_1_ENTRY_10_ADDRValue(x&0xffffffff)
-}
-
-// Core_1_ENTRY_11_ADDR is register Core_1_ENTRY_11_ADDR (32-bit, read-write, reset 0x0): Core_1 Entry 11 address configuration Register.
-type Core_1_ENTRY_11_ADDR struct{ reg mmio.U32 }
-
-// Core_1_ENTRY_11_ADDRValue is a value of register Core_1_ENTRY_11_ADDR.
-type Core_1_ENTRY_11_ADDRValue uint32
-
-// Core_1_ENTRY_11_ADDRReset is the reset value of register Core_1_ENTRY_11_ADDR.
-const Core_1_ENTRY_11_ADDRReset Core_1_ENTRY_11_ADDRValue = 0x0
-
-// Read loads the register.
-func (r *Core_1_ENTRY_11_ADDR) Read() Core_1_ENTRY_11_ADDRValue {
-	return Core_1_ENTRY_11_ADDRValue(r.reg.Load())
-}
-
-// Write stores v in the register.
-func (r *Core_1_ENTRY_11_ADDR) Write(v Core_1_ENTRY_11_ADDRValue) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(Core_1_ENTRY_11_ADDRReset): fields f leaves alone are written as their reset values.
-func (r *Core_1_ENTRY_11_ADDR) WriteWith(f func(Core_1_ENTRY_11_ADDRValue) Core_1_ENTRY_11_ADDRValue) {
-	r.reg.Store(uint32(f(Core_1_ENTRY_11_ADDRReset)))
-}
-
-// Reset stores Core_1_ENTRY_11_ADDRReset in the register.
-func (r *Core_1_ENTRY_11_ADDR) Reset() { r.reg.Store(uint32(Core_1_ENTRY_11_ADDRReset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *Core_1_ENTRY_11_ADDR) Modify(f func(Core_1_ENTRY_11_ADDRValue) Core_1_ENTRY_11_ADDRValue) {
-	r.reg.Store(uint32(f(Core_1_ENTRY_11_ADDRValue(r.reg.Load()))))
-}
-
-// CORE_1_ENTRY_11_ADDR returns field CORE_1_ENTRY_11_ADDR (bits 31:0): Core_1 Entry 11 address from WORLD1 to WORLD0.
-func (v Core_1_ENTRY_11_ADDRValue) CORE_1_ENTRY_11_ADDR() uint32 { return uint32(v) & 0xffffffff }
-
-// WithCORE_1_ENTRY_11_ADDR returns v with field CORE_1_ENTRY_11_ADDR (bits 31:0) set to x, masked to the field width.
-func (v Core_1_ENTRY_11_ADDRValue) WithCORE_1_ENTRY_11_ADDR(x uint32) Core_1_ENTRY_11_ADDRValue {
-	return v&^0xffffffff | Core_1_ENTRY_11_ADDRValue(x&0xffffffff)
-}
-
-// Core_1_ENTRY_12_ADDR is register Core_1_ENTRY_12_ADDR (32-bit, read-write, reset 0x0): Core_1 Entry 12 address configuration Register.
-type Core_1_ENTRY_12_ADDR struct{ reg mmio.U32 }
-
-// Core_1_ENTRY_12_ADDRValue is a value of register Core_1_ENTRY_12_ADDR.
-type Core_1_ENTRY_12_ADDRValue uint32
-
-// Core_1_ENTRY_12_ADDRReset is the reset value of register Core_1_ENTRY_12_ADDR.
-const Core_1_ENTRY_12_ADDRReset Core_1_ENTRY_12_ADDRValue = 0x0
-
-// Read loads the register.
-func (r *Core_1_ENTRY_12_ADDR) Read() Core_1_ENTRY_12_ADDRValue {
-	return Core_1_ENTRY_12_ADDRValue(r.reg.Load())
-}
-
-// Write stores v in the register.
-func (r *Core_1_ENTRY_12_ADDR) Write(v Core_1_ENTRY_12_ADDRValue) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(Core_1_ENTRY_12_ADDRReset): fields f leaves alone are written as their reset values.
-func (r *Core_1_ENTRY_12_ADDR) WriteWith(f func(Core_1_ENTRY_12_ADDRValue) Core_1_ENTRY_12_ADDRValue) {
-	r.reg.Store(uint32(f(Core_1_ENTRY_12_ADDRReset)))
-}
-
-// Reset stores Core_1_ENTRY_12_ADDRReset in the register.
-func (r *Core_1_ENTRY_12_ADDR) Reset() { r.reg.Store(uint32(Core_1_ENTRY_12_ADDRReset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *Core_1_ENTRY_12_ADDR) Modify(f func(Core_1_ENTRY_12_ADDRValue) Core_1_ENTRY_12_ADDRValue) {
-	r.reg.Store(uint32(f(Core_1_ENTRY_12_ADDRValue(r.reg.Load()))))
-}
-
-// CORE_1_ENTRY_12_ADDR returns field CORE_1_ENTRY_12_ADDR (bits 31:0): Core_1 Entry 12 address from WORLD1 to WORLD0.
-func (v Core_1_ENTRY_12_ADDRValue) CORE_1_ENTRY_12_ADDR() uint32 { return uint32(v) & 0xffffffff }
-
-// WithCORE_1_ENTRY_12_ADDR returns v with field CORE_1_ENTRY_12_ADDR (bits 31:0) set to x, masked to the field width.
-func (v Core_1_ENTRY_12_ADDRValue) WithCORE_1_ENTRY_12_ADDR(x uint32) Core_1_ENTRY_12_ADDRValue {
-	return v&^0xffffffff | Core_1_ENTRY_12_ADDRValue(x&0xffffffff)
-}
-
-// Core_1_ENTRY_13_ADDR is register Core_1_ENTRY_13_ADDR (32-bit, read-write, reset 0x0): Core_1 Entry 13 address configuration Register.
-type Core_1_ENTRY_13_ADDR struct{ reg mmio.U32 }
-
-// Core_1_ENTRY_13_ADDRValue is a value of register Core_1_ENTRY_13_ADDR.
-type Core_1_ENTRY_13_ADDRValue uint32
-
-// Core_1_ENTRY_13_ADDRReset is the reset value of register Core_1_ENTRY_13_ADDR.
-const Core_1_ENTRY_13_ADDRReset Core_1_ENTRY_13_ADDRValue = 0x0
-
-// Read loads the register.
-func (r *Core_1_ENTRY_13_ADDR) Read() Core_1_ENTRY_13_ADDRValue {
-	return Core_1_ENTRY_13_ADDRValue(r.reg.Load())
-}
-
-// Write stores v in the register.
-func (r *Core_1_ENTRY_13_ADDR) Write(v Core_1_ENTRY_13_ADDRValue) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(Core_1_ENTRY_13_ADDRReset): fields f leaves alone are written as their reset values.
-func (r *Core_1_ENTRY_13_ADDR) WriteWith(f func(Core_1_ENTRY_13_ADDRValue) Core_1_ENTRY_13_ADDRValue) {
-	r.reg.Store(uint32(f(Core_1_ENTRY_13_ADDRReset)))
-}
-
-// Reset stores Core_1_ENTRY_13_ADDRReset in the register.
-func (r *Core_1_ENTRY_13_ADDR) Reset() { r.reg.Store(uint32(Core_1_ENTRY_13_ADDRReset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *Core_1_ENTRY_13_ADDR) Modify(f func(Core_1_ENTRY_13_ADDRValue) Core_1_ENTRY_13_ADDRValue) {
-	r.reg.Store(uint32(f(Core_1_ENTRY_13_ADDRValue(r.reg.Load()))))
-}
-
-// CORE_1_ENTRY_13_ADDR returns field CORE_1_ENTRY_13_ADDR (bits 31:0): Core_1 Entry 13 address from WORLD1 to WORLD0.
-func (v Core_1_ENTRY_13_ADDRValue) CORE_1_ENTRY_13_ADDR() uint32 { return uint32(v) & 0xffffffff }
-
-// WithCORE_1_ENTRY_13_ADDR returns v with field CORE_1_ENTRY_13_ADDR (bits 31:0) set to x, masked to the field width.
-func (v Core_1_ENTRY_13_ADDRValue) WithCORE_1_ENTRY_13_ADDR(x uint32) Core_1_ENTRY_13_ADDRValue {
-	return v&^0xffffffff | Core_1_ENTRY_13_ADDRValue(x&0xffffffff)
-}
-
-// Core_1_ENTRY_CHECK is register Core_1_ENTRY_CHECK (32-bit, read-write, reset 0x2): Core_1 Entry check configuration Register.
-type Core_1_ENTRY_CHECK struct{ reg mmio.U32 }
-
-// Core_1_ENTRY_CHECKValue is a value of register Core_1_ENTRY_CHECK.
-type Core_1_ENTRY_CHECKValue uint32
-
-// Core_1_ENTRY_CHECKReset is the reset value of register Core_1_ENTRY_CHECK.
-const Core_1_ENTRY_CHECKReset Core_1_ENTRY_CHECKValue = 0x2
-
-// Read loads the register.
-func (r *Core_1_ENTRY_CHECK) Read() Core_1_ENTRY_CHECKValue {
-	return Core_1_ENTRY_CHECKValue(r.reg.Load())
-}
-
-// Write stores v in the register.
-func (r *Core_1_ENTRY_CHECK) Write(v Core_1_ENTRY_CHECKValue) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(Core_1_ENTRY_CHECKReset): fields f leaves alone are written as their reset values.
-func (r *Core_1_ENTRY_CHECK) WriteWith(f func(Core_1_ENTRY_CHECKValue) Core_1_ENTRY_CHECKValue) {
-	r.reg.Store(uint32(f(Core_1_ENTRY_CHECKReset)))
-}
-
-// Reset stores Core_1_ENTRY_CHECKReset in the register.
-func (r *Core_1_ENTRY_CHECK) Reset() { r.reg.Store(uint32(Core_1_ENTRY_CHECKReset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *Core_1_ENTRY_CHECK) Modify(f func(Core_1_ENTRY_CHECKValue) Core_1_ENTRY_CHECKValue) {
-	r.reg.Store(uint32(f(Core_1_ENTRY_CHECKValue(r.reg.Load()))))
-}
-
-// CORE_1_ENTRY_CHECK returns field CORE_1_ENTRY_CHECK (bits 13:1): This filed is used to enable entry address check.
-func (v Core_1_ENTRY_CHECKValue) CORE_1_ENTRY_CHECK() uint32 { return uint32(v>>1) & 0x1fff }
-
-// WithCORE_1_ENTRY_CHECK returns v with field CORE_1_ENTRY_CHECK (bits 13:1) set to x, masked to the field width.
-func (v Core_1_ENTRY_CHECKValue) WithCORE_1_ENTRY_CHECK(x uint32) Core_1_ENTRY_CHECKValue {
-	return v&^0x3ffe | Core_1_ENTRY_CHECKValue(x&0x1fff)<<1
-}
-
-// Core_1_STATUSTABLE1 is register Core_1_STATUSTABLE1 (32-bit, read-write, reset 0x0): Status register of world switch of entry 1.
-type Core_1_STATUSTABLE1 struct{ reg mmio.U32 }
-
-// Core_1_STATUSTABLE1Value is a value of register Core_1_STATUSTABLE1.
-type Core_1_STATUSTABLE1Value uint32
-
-// Core_1_STATUSTABLE1Reset is the reset value of register Core_1_STATUSTABLE1.
-const Core_1_STATUSTABLE1Reset Core_1_STATUSTABLE1Value = 0x0
-
-// Read loads the register.
-func (r *Core_1_STATUSTABLE1) Read() Core_1_STATUSTABLE1Value {
-	return Core_1_STATUSTABLE1Value(r.reg.Load())
-}
-
-// Write stores v in the register.
-func (r *Core_1_STATUSTABLE1) Write(v Core_1_STATUSTABLE1Value) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(Core_1_STATUSTABLE1Reset): fields f leaves alone are written as their reset values.
-func (r *Core_1_STATUSTABLE1) WriteWith(f func(Core_1_STATUSTABLE1Value) Core_1_STATUSTABLE1Value) {
-	r.reg.Store(uint32(f(Core_1_STATUSTABLE1Reset)))
-}
-
-// Reset stores Core_1_STATUSTABLE1Reset in the register.
-func (r *Core_1_STATUSTABLE1) Reset() { r.reg.Store(uint32(Core_1_STATUSTABLE1Reset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *Core_1_STATUSTABLE1) Modify(f func(Core_1_STATUSTABLE1Value) Core_1_STATUSTABLE1Value) {
-	r.reg.Store(uint32(f(Core_1_STATUSTABLE1Value(r.reg.Load()))))
-}
-
-// CORE_1_FROM_WORLD_1 returns field CORE_1_FROM_WORLD_1 (bit 0): This bit is used to confirm world before enter entry 1.
-func (v Core_1_STATUSTABLE1Value) CORE_1_FROM_WORLD_1() bool { return v&0x1 != 0 }
-
-// WithCORE_1_FROM_WORLD_1 returns v with field CORE_1_FROM_WORLD_1 (bit 0) set to b.
-func (v Core_1_STATUSTABLE1Value) WithCORE_1_FROM_WORLD_1(b bool) Core_1_STATUSTABLE1Value {
-	return v&^0x1 | Core_1_STATUSTABLE1Value(b2u(b))
-}
-
-// CORE_1_FROM_ENTRY_1 returns field CORE_1_FROM_ENTRY_1 (bits 4:1): This filed is used to confirm in which entry before enter entry 1.
-func (v Core_1_STATUSTABLE1Value) CORE_1_FROM_ENTRY_1() uint32 { return uint32(v>>1) & 0xf }
-
-// WithCORE_1_FROM_ENTRY_1 returns v with field CORE_1_FROM_ENTRY_1 (bits 4:1) set to x, masked to the field width.
-func (v Core_1_STATUSTABLE1Value) WithCORE_1_FROM_ENTRY_1(x uint32) Core_1_STATUSTABLE1Value {
-	return v&^0x1e | Core_1_STATUSTABLE1Value(x&0xf)<<1
-}
-
-// CORE_1_CURRENT_1 returns field CORE_1_CURRENT_1 (bit 5): This bit is used to confirm whether the current state is in entry 1.
-func (v Core_1_STATUSTABLE1Value) CORE_1_CURRENT_1() bool { return v&0x20 != 0 }
-
-// WithCORE_1_CURRENT_1 returns v with field CORE_1_CURRENT_1 (bit 5) set to b.
-func (v Core_1_STATUSTABLE1Value) WithCORE_1_CURRENT_1(b bool) Core_1_STATUSTABLE1Value {
-	return v&^0x20 | Core_1_STATUSTABLE1Value(b2u(b))<<5
-}
-
-// Core_1_STATUSTABLE2 is register Core_1_STATUSTABLE2 (32-bit, read-write, reset 0x0): Status register of world switch of entry 2.
-type Core_1_STATUSTABLE2 struct{ reg mmio.U32 }
-
-// Core_1_STATUSTABLE2Value is a value of register Core_1_STATUSTABLE2.
-type Core_1_STATUSTABLE2Value uint32
-
-// Core_1_STATUSTABLE2Reset is the reset value of register Core_1_STATUSTABLE2.
-const Core_1_STATUSTABLE2Reset Core_1_STATUSTABLE2Value = 0x0
-
-// Read loads the register.
-func (r *Core_1_STATUSTABLE2) Read() Core_1_STATUSTABLE2Value {
-	return Core_1_STATUSTABLE2Value(r.reg.Load())
-}
-
-// Write stores v in the register.
-func (r *Core_1_STATUSTABLE2) Write(v Core_1_STATUSTABLE2Value) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(Core_1_STATUSTABLE2Reset): fields f leaves alone are written as their reset values.
-func (r *Core_1_STATUSTABLE2) WriteWith(f func(Core_1_STATUSTABLE2Value) Core_1_STATUSTABLE2Value) {
-	r.reg.Store(uint32(f(Core_1_STATUSTABLE2Reset)))
-}
-
-// Reset stores Core_1_STATUSTABLE2Reset in the register.
-func (r *Core_1_STATUSTABLE2) Reset() { r.reg.Store(uint32(Core_1_STATUSTABLE2Reset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *Core_1_STATUSTABLE2) Modify(f func(Core_1_STATUSTABLE2Value) Core_1_STATUSTABLE2Value) {
-	r.reg.Store(uint32(f(Core_1_STATUSTABLE2Value(r.reg.Load()))))
-}
-
-// CORE_1_FROM_WORLD_2 returns field CORE_1_FROM_WORLD_2 (bit 0): This bit is used to confirm world before enter entry 2.
-func (v Core_1_STATUSTABLE2Value) CORE_1_FROM_WORLD_2() bool { return v&0x1 != 0 }
-
-// WithCORE_1_FROM_WORLD_2 returns v with field CORE_1_FROM_WORLD_2 (bit 0) set to b.
-func (v Core_1_STATUSTABLE2Value) WithCORE_1_FROM_WORLD_2(b bool) Core_1_STATUSTABLE2Value {
-	return v&^0x1 | Core_1_STATUSTABLE2Value(b2u(b))
-}
-
-// CORE_1_FROM_ENTRY_2 returns field CORE_1_FROM_ENTRY_2 (bits 4:1): This filed is used to confirm in which entry before enter entry 2.
-func (v Core_1_STATUSTABLE2Value) CORE_1_FROM_ENTRY_2() uint32 { return uint32(v>>1) & 0xf }
-
-// WithCORE_1_FROM_ENTRY_2 returns v with field CORE_1_FROM_ENTRY_2 (bits 4:1) set to x, masked to the field width.
-func (v Core_1_STATUSTABLE2Value) WithCORE_1_FROM_ENTRY_2(x uint32) Core_1_STATUSTABLE2Value {
-	return v&^0x1e | Core_1_STATUSTABLE2Value(x&0xf)<<1
-}
-
-// CORE_1_CURRENT_2 returns field CORE_1_CURRENT_2 (bit 5): This bit is used to confirm whether the current state is in entry 2.
-func (v Core_1_STATUSTABLE2Value) CORE_1_CURRENT_2() bool { return v&0x20 != 0 }
-
-// WithCORE_1_CURRENT_2 returns v with field CORE_1_CURRENT_2 (bit 5) set to b.
-func (v Core_1_STATUSTABLE2Value) WithCORE_1_CURRENT_2(b bool) Core_1_STATUSTABLE2Value {
-	return v&^0x20 | Core_1_STATUSTABLE2Value(b2u(b))<<5
-}
-
-// Core_1_STATUSTABLE3 is register Core_1_STATUSTABLE3 (32-bit, read-write, reset 0x0): Status register of world switch of entry 3.
-type Core_1_STATUSTABLE3 struct{ reg mmio.U32 }
-
-// Core_1_STATUSTABLE3Value is a value of register Core_1_STATUSTABLE3.
-type Core_1_STATUSTABLE3Value uint32
-
-// Core_1_STATUSTABLE3Reset is the reset value of register Core_1_STATUSTABLE3.
-const Core_1_STATUSTABLE3Reset Core_1_STATUSTABLE3Value = 0x0
-
-// Read loads the register.
-func (r *Core_1_STATUSTABLE3) Read() Core_1_STATUSTABLE3Value {
-	return Core_1_STATUSTABLE3Value(r.reg.Load())
-}
-
-// Write stores v in the register.
-func (r *Core_1_STATUSTABLE3) Write(v Core_1_STATUSTABLE3Value) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(Core_1_STATUSTABLE3Reset): fields f leaves alone are written as their reset values.
-func (r *Core_1_STATUSTABLE3) WriteWith(f func(Core_1_STATUSTABLE3Value) Core_1_STATUSTABLE3Value) {
-	r.reg.Store(uint32(f(Core_1_STATUSTABLE3Reset)))
-}
-
-// Reset stores Core_1_STATUSTABLE3Reset in the register.
-func (r *Core_1_STATUSTABLE3) Reset() { r.reg.Store(uint32(Core_1_STATUSTABLE3Reset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *Core_1_STATUSTABLE3) Modify(f func(Core_1_STATUSTABLE3Value) Core_1_STATUSTABLE3Value) {
-	r.reg.Store(uint32(f(Core_1_STATUSTABLE3Value(r.reg.Load()))))
-}
-
-// CORE_1_FROM_WORLD_3 returns field CORE_1_FROM_WORLD_3 (bit 0): This bit is used to confirm world before enter entry 3.
-func (v Core_1_STATUSTABLE3Value) CORE_1_FROM_WORLD_3() bool { return v&0x1 != 0 }
-
-// WithCORE_1_FROM_WORLD_3 returns v with field CORE_1_FROM_WORLD_3 (bit 0) set to b.
-func (v Core_1_STATUSTABLE3Value) WithCORE_1_FROM_WORLD_3(b bool) Core_1_STATUSTABLE3Value {
-	return v&^0x1 | Core_1_STATUSTABLE3Value(b2u(b))
-}
-
-// CORE_1_FROM_ENTRY_3 returns field CORE_1_FROM_ENTRY_3 (bits 4:1): This filed is used to confirm in which entry before enter entry 3.
-func (v Core_1_STATUSTABLE3Value) CORE_1_FROM_ENTRY_3() uint32 { return uint32(v>>1) & 0xf }
-
-// WithCORE_1_FROM_ENTRY_3 returns v with field CORE_1_FROM_ENTRY_3 (bits 4:1) set to x, masked to the field width.
-func (v Core_1_STATUSTABLE3Value) WithCORE_1_FROM_ENTRY_3(x uint32) Core_1_STATUSTABLE3Value {
-	return v&^0x1e | Core_1_STATUSTABLE3Value(x&0xf)<<1
-}
-
-// CORE_1_CURRENT_3 returns field CORE_1_CURRENT_3 (bit 5): This bit is used to confirm whether the current state is in entry 3.
-func (v Core_1_STATUSTABLE3Value) CORE_1_CURRENT_3() bool { return v&0x20 != 0 }
-
-// WithCORE_1_CURRENT_3 returns v with field CORE_1_CURRENT_3 (bit 5) set to b.
-func (v Core_1_STATUSTABLE3Value) WithCORE_1_CURRENT_3(b bool) Core_1_STATUSTABLE3Value {
-	return v&^0x20 | Core_1_STATUSTABLE3Value(b2u(b))<<5
-}
-
-// Core_1_STATUSTABLE4 is register Core_1_STATUSTABLE4 (32-bit, read-write, reset 0x0): Status register of world switch of entry 4.
-type Core_1_STATUSTABLE4 struct{ reg mmio.U32 }
-
-// Core_1_STATUSTABLE4Value is a value of register Core_1_STATUSTABLE4.
-type Core_1_STATUSTABLE4Value uint32
-
-// Core_1_STATUSTABLE4Reset is the reset value of register Core_1_STATUSTABLE4.
-const Core_1_STATUSTABLE4Reset Core_1_STATUSTABLE4Value = 0x0
-
-// Read loads the register.
-func (r *Core_1_STATUSTABLE4) Read() Core_1_STATUSTABLE4Value {
-	return Core_1_STATUSTABLE4Value(r.reg.Load())
-}
-
-// Write stores v in the register.
-func (r *Core_1_STATUSTABLE4) Write(v Core_1_STATUSTABLE4Value) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(Core_1_STATUSTABLE4Reset): fields f leaves alone are written as their reset values.
-func (r *Core_1_STATUSTABLE4) WriteWith(f func(Core_1_STATUSTABLE4Value) Core_1_STATUSTABLE4Value) {
-	r.reg.Store(uint32(f(Core_1_STATUSTABLE4Reset)))
-}
-
-// Reset stores Core_1_STATUSTABLE4Reset in the register.
-func (r *Core_1_STATUSTABLE4) Reset() { r.reg.Store(uint32(Core_1_STATUSTABLE4Reset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *Core_1_STATUSTABLE4) Modify(f func(Core_1_STATUSTABLE4Value) Core_1_STATUSTABLE4Value) {
-	r.reg.Store(uint32(f(Core_1_STATUSTABLE4Value(r.reg.Load()))))
-}
-
-// CORE_1_FROM_WORLD_4 returns field CORE_1_FROM_WORLD_4 (bit 0): This bit is used to confirm world before enter entry 4.
-func (v Core_1_STATUSTABLE4Value) CORE_1_FROM_WORLD_4() bool { return v&0x1 != 0 }
-
-// WithCORE_1_FROM_WORLD_4 returns v with field CORE_1_FROM_WORLD_4 (bit 0) set to b.
-func (v Core_1_STATUSTABLE4Value) WithCORE_1_FROM_WORLD_4(b bool) Core_1_STATUSTABLE4Value {
-	return v&^0x1 | Core_1_STATUSTABLE4Value(b2u(b))
-}
-
-// CORE_1_FROM_ENTRY_4 returns field CORE_1_FROM_ENTRY_4 (bits 4:1): This filed is used to confirm in which entry before enter entry 4.
-func (v Core_1_STATUSTABLE4Value) CORE_1_FROM_ENTRY_4() uint32 { return uint32(v>>1) & 0xf }
-
-// WithCORE_1_FROM_ENTRY_4 returns v with field CORE_1_FROM_ENTRY_4 (bits 4:1) set to x, masked to the field width.
-func (v Core_1_STATUSTABLE4Value) WithCORE_1_FROM_ENTRY_4(x uint32) Core_1_STATUSTABLE4Value {
-	return v&^0x1e | Core_1_STATUSTABLE4Value(x&0xf)<<1
-}
-
-// CORE_1_CURRENT_4 returns field CORE_1_CURRENT_4 (bit 5): This bit is used to confirm whether the current state is in entry 4.
-func (v Core_1_STATUSTABLE4Value) CORE_1_CURRENT_4() bool { return v&0x20 != 0 }
-
-// WithCORE_1_CURRENT_4 returns v with field CORE_1_CURRENT_4 (bit 5) set to b.
-func (v Core_1_STATUSTABLE4Value) WithCORE_1_CURRENT_4(b bool) Core_1_STATUSTABLE4Value {
-	return v&^0x20 | Core_1_STATUSTABLE4Value(b2u(b))<<5
-}
-
-// Core_1_STATUSTABLE5 is register Core_1_STATUSTABLE5 (32-bit, read-write, reset 0x0): Status register of world switch of entry 5.
-type Core_1_STATUSTABLE5 struct{ reg mmio.U32 }
-
-// Core_1_STATUSTABLE5Value is a value of register Core_1_STATUSTABLE5.
-type Core_1_STATUSTABLE5Value uint32
-
-// Core_1_STATUSTABLE5Reset is the reset value of register Core_1_STATUSTABLE5.
-const Core_1_STATUSTABLE5Reset Core_1_STATUSTABLE5Value = 0x0
-
-// Read loads the register.
-func (r *Core_1_STATUSTABLE5) Read() Core_1_STATUSTABLE5Value {
-	return Core_1_STATUSTABLE5Value(r.reg.Load())
-}
-
-// Write stores v in the register.
-func (r *Core_1_STATUSTABLE5) Write(v Core_1_STATUSTABLE5Value) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(Core_1_STATUSTABLE5Reset): fields f leaves alone are written as their reset values.
-func (r *Core_1_STATUSTABLE5) WriteWith(f func(Core_1_STATUSTABLE5Value) Core_1_STATUSTABLE5Value) {
-	r.reg.Store(uint32(f(Core_1_STATUSTABLE5Reset)))
-}
-
-// Reset stores Core_1_STATUSTABLE5Reset in the register.
-func (r *Core_1_STATUSTABLE5) Reset() { r.reg.Store(uint32(Core_1_STATUSTABLE5Reset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *Core_1_STATUSTABLE5) Modify(f func(Core_1_STATUSTABLE5Value) Core_1_STATUSTABLE5Value) {
-	r.reg.Store(uint32(f(Core_1_STATUSTABLE5Value(r.reg.Load()))))
-}
-
-// CORE_1_FROM_WORLD_5 returns field CORE_1_FROM_WORLD_5 (bit 0): This bit is used to confirm world before enter entry 5.
-func (v Core_1_STATUSTABLE5Value) CORE_1_FROM_WORLD_5() bool { return v&0x1 != 0 }
-
-// WithCORE_1_FROM_WORLD_5 returns v with field CORE_1_FROM_WORLD_5 (bit 0) set to b.
-func (v Core_1_STATUSTABLE5Value) WithCORE_1_FROM_WORLD_5(b bool) Core_1_STATUSTABLE5Value {
-	return v&^0x1 | Core_1_STATUSTABLE5Value(b2u(b))
-}
-
-// CORE_1_FROM_ENTRY_5 returns field CORE_1_FROM_ENTRY_5 (bits 4:1): This filed is used to confirm in which entry before enter entry 5.
-func (v Core_1_STATUSTABLE5Value) CORE_1_FROM_ENTRY_5() uint32 { return uint32(v>>1) & 0xf }
-
-// WithCORE_1_FROM_ENTRY_5 returns v with field CORE_1_FROM_ENTRY_5 (bits 4:1) set to x, masked to the field width.
-func (v Core_1_STATUSTABLE5Value) WithCORE_1_FROM_ENTRY_5(x uint32) Core_1_STATUSTABLE5Value {
-	return v&^0x1e | Core_1_STATUSTABLE5Value(x&0xf)<<1
-}
-
-// CORE_1_CURRENT_5 returns field CORE_1_CURRENT_5 (bit 5): This bit is used to confirm whether the current state is in entry 5.
-func (v Core_1_STATUSTABLE5Value) CORE_1_CURRENT_5() bool { return v&0x20 != 0 }
-
-// WithCORE_1_CURRENT_5 returns v with field CORE_1_CURRENT_5 (bit 5) set to b.
-func (v Core_1_STATUSTABLE5Value) WithCORE_1_CURRENT_5(b bool) Core_1_STATUSTABLE5Value {
-	return v&^0x20 | Core_1_STATUSTABLE5Value(b2u(b))<<5
-}
-
-// Core_1_STATUSTABLE6 is register Core_1_STATUSTABLE6 (32-bit, read-write, reset 0x0): Status register of world switch of entry 6.
-type Core_1_STATUSTABLE6 struct{ reg mmio.U32 }
-
-// Core_1_STATUSTABLE6Value is a value of register Core_1_STATUSTABLE6.
-type Core_1_STATUSTABLE6Value uint32
-
-// Core_1_STATUSTABLE6Reset is the reset value of register Core_1_STATUSTABLE6.
-const Core_1_STATUSTABLE6Reset Core_1_STATUSTABLE6Value = 0x0
-
-// Read loads the register.
-func (r *Core_1_STATUSTABLE6) Read() Core_1_STATUSTABLE6Value {
-	return Core_1_STATUSTABLE6Value(r.reg.Load())
-}
-
-// Write stores v in the register.
-func (r *Core_1_STATUSTABLE6) Write(v Core_1_STATUSTABLE6Value) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(Core_1_STATUSTABLE6Reset): fields f leaves alone are written as their reset values.
-func (r *Core_1_STATUSTABLE6) WriteWith(f func(Core_1_STATUSTABLE6Value) Core_1_STATUSTABLE6Value) {
-	r.reg.Store(uint32(f(Core_1_STATUSTABLE6Reset)))
-}
-
-// Reset stores Core_1_STATUSTABLE6Reset in the register.
-func (r *Core_1_STATUSTABLE6) Reset() { r.reg.Store(uint32(Core_1_STATUSTABLE6Reset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *Core_1_STATUSTABLE6) Modify(f func(Core_1_STATUSTABLE6Value) Core_1_STATUSTABLE6Value) {
-	r.reg.Store(uint32(f(Core_1_STATUSTABLE6Value(r.reg.Load()))))
-}
-
-// CORE_1_FROM_WORLD_6 returns field CORE_1_FROM_WORLD_6 (bit 0): This bit is used to confirm world before enter entry 6.
-func (v Core_1_STATUSTABLE6Value) CORE_1_FROM_WORLD_6() bool { return v&0x1 != 0 }
-
-// WithCORE_1_FROM_WORLD_6 returns v with field CORE_1_FROM_WORLD_6 (bit 0) set to b.
-func (v Core_1_STATUSTABLE6Value) WithCORE_1_FROM_WORLD_6(b bool) Core_1_STATUSTABLE6Value {
-	return v&^0x1 | Core_1_STATUSTABLE6Value(b2u(b))
-}
-
-// CORE_1_FROM_ENTRY_6 returns field CORE_1_FROM_ENTRY_6 (bits 4:1): This filed is used to confirm in which entry before enter entry 6.
-func (v Core_1_STATUSTABLE6Value) CORE_1_FROM_ENTRY_6() uint32 { return uint32(v>>1) & 0xf }
-
-// WithCORE_1_FROM_ENTRY_6 returns v with field CORE_1_FROM_ENTRY_6 (bits 4:1) set to x, masked to the field width.
-func (v Core_1_STATUSTABLE6Value) WithCORE_1_FROM_ENTRY_6(x uint32) Core_1_STATUSTABLE6Value {
-	return v&^0x1e | Core_1_STATUSTABLE6Value(x&0xf)<<1
-}
-
-// CORE_1_CURRENT_6 returns field CORE_1_CURRENT_6 (bit 5): This bit is used to confirm whether the current state is in entry 6.
-func (v Core_1_STATUSTABLE6Value) CORE_1_CURRENT_6() bool { return v&0x20 != 0 }
-
-// WithCORE_1_CURRENT_6 returns v with field CORE_1_CURRENT_6 (bit 5) set to b.
-func (v Core_1_STATUSTABLE6Value) WithCORE_1_CURRENT_6(b bool) Core_1_STATUSTABLE6Value {
-	return v&^0x20 | Core_1_STATUSTABLE6Value(b2u(b))<<5
-}
-
-// Core_1_STATUSTABLE7 is register Core_1_STATUSTABLE7 (32-bit, read-write, reset 0x0): Status register of world switch of entry 7.
-type Core_1_STATUSTABLE7 struct{ reg mmio.U32 }
-
-// Core_1_STATUSTABLE7Value is a value of register Core_1_STATUSTABLE7.
-type Core_1_STATUSTABLE7Value uint32
-
-// Core_1_STATUSTABLE7Reset is the reset value of register Core_1_STATUSTABLE7.
-const Core_1_STATUSTABLE7Reset Core_1_STATUSTABLE7Value = 0x0
-
-// Read loads the register.
-func (r *Core_1_STATUSTABLE7) Read() Core_1_STATUSTABLE7Value {
-	return Core_1_STATUSTABLE7Value(r.reg.Load())
-}
-
-// Write stores v in the register.
-func (r *Core_1_STATUSTABLE7) Write(v Core_1_STATUSTABLE7Value) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(Core_1_STATUSTABLE7Reset): fields f leaves alone are written as their reset values.
-func (r *Core_1_STATUSTABLE7) WriteWith(f func(Core_1_STATUSTABLE7Value) Core_1_STATUSTABLE7Value) {
-	r.reg.Store(uint32(f(Core_1_STATUSTABLE7Reset)))
-}
-
-// Reset stores Core_1_STATUSTABLE7Reset in the register.
-func (r *Core_1_STATUSTABLE7) Reset() { r.reg.Store(uint32(Core_1_STATUSTABLE7Reset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *Core_1_STATUSTABLE7) Modify(f func(Core_1_STATUSTABLE7Value) Core_1_STATUSTABLE7Value) {
-	r.reg.Store(uint32(f(Core_1_STATUSTABLE7Value(r.reg.Load()))))
-}
-
-// CORE_1_FROM_WORLD_7 returns field CORE_1_FROM_WORLD_7 (bit 0): This bit is used to confirm world before enter entry 7.
-func (v Core_1_STATUSTABLE7Value) CORE_1_FROM_WORLD_7() bool { return v&0x1 != 0 }
-
-// WithCORE_1_FROM_WORLD_7 returns v with field CORE_1_FROM_WORLD_7 (bit 0) set to b.
-func (v Core_1_STATUSTABLE7Value) WithCORE_1_FROM_WORLD_7(b bool) Core_1_STATUSTABLE7Value {
-	return v&^0x1 | Core_1_STATUSTABLE7Value(b2u(b))
-}
-
-// CORE_1_FROM_ENTRY_7 returns field CORE_1_FROM_ENTRY_7 (bits 4:1): This filed is used to confirm in which entry before enter entry 7.
-func (v Core_1_STATUSTABLE7Value) CORE_1_FROM_ENTRY_7() uint32 { return uint32(v>>1) & 0xf }
-
-// WithCORE_1_FROM_ENTRY_7 returns v with field CORE_1_FROM_ENTRY_7 (bits 4:1) set to x, masked to the field width.
-func (v Core_1_STATUSTABLE7Value) WithCORE_1_FROM_ENTRY_7(x uint32) Core_1_STATUSTABLE7Value {
-	return v&^0x1e | Core_1_STATUSTABLE7Value(x&0xf)<<1
-}
-
-// CORE_1_CURRENT_7 returns field CORE_1_CURRENT_7 (bit 5): This bit is used to confirm whether the current state is in entry 7.
-func (v Core_1_STATUSTABLE7Value) CORE_1_CURRENT_7() bool { return v&0x20 != 0 }
-
-// WithCORE_1_CURRENT_7 returns v with field CORE_1_CURRENT_7 (bit 5) set to b.
-func (v Core_1_STATUSTABLE7Value) WithCORE_1_CURRENT_7(b bool) Core_1_STATUSTABLE7Value {
-	return v&^0x20 | Core_1_STATUSTABLE7Value(b2u(b))<<5
-}
-
-// Core_1_STATUSTABLE8 is register Core_1_STATUSTABLE8 (32-bit, read-write, reset 0x0): Status register of world switch of entry 8.
-type Core_1_STATUSTABLE8 struct{ reg mmio.U32 }
-
-// Core_1_STATUSTABLE8Value is a value of register Core_1_STATUSTABLE8.
-type Core_1_STATUSTABLE8Value uint32
-
-// Core_1_STATUSTABLE8Reset is the reset value of register Core_1_STATUSTABLE8.
-const Core_1_STATUSTABLE8Reset Core_1_STATUSTABLE8Value = 0x0
-
-// Read loads the register.
-func (r *Core_1_STATUSTABLE8) Read() Core_1_STATUSTABLE8Value {
-	return Core_1_STATUSTABLE8Value(r.reg.Load())
-}
-
-// Write stores v in the register.
-func (r *Core_1_STATUSTABLE8) Write(v Core_1_STATUSTABLE8Value) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(Core_1_STATUSTABLE8Reset): fields f leaves alone are written as their reset values.
-func (r *Core_1_STATUSTABLE8) WriteWith(f func(Core_1_STATUSTABLE8Value) Core_1_STATUSTABLE8Value) {
-	r.reg.Store(uint32(f(Core_1_STATUSTABLE8Reset)))
-}
-
-// Reset stores Core_1_STATUSTABLE8Reset in the register.
-func (r *Core_1_STATUSTABLE8) Reset() { r.reg.Store(uint32(Core_1_STATUSTABLE8Reset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *Core_1_STATUSTABLE8) Modify(f func(Core_1_STATUSTABLE8Value) Core_1_STATUSTABLE8Value) {
-	r.reg.Store(uint32(f(Core_1_STATUSTABLE8Value(r.reg.Load()))))
-}
-
-// CORE_1_FROM_WORLD_8 returns field CORE_1_FROM_WORLD_8 (bit 0): This bit is used to confirm world before enter entry 8.
-func (v Core_1_STATUSTABLE8Value) CORE_1_FROM_WORLD_8() bool { return v&0x1 != 0 }
-
-// WithCORE_1_FROM_WORLD_8 returns v with field CORE_1_FROM_WORLD_8 (bit 0) set to b.
-func (v Core_1_STATUSTABLE8Value) WithCORE_1_FROM_WORLD_8(b bool) Core_1_STATUSTABLE8Value {
-	return v&^0x1 | Core_1_STATUSTABLE8Value(b2u(b))
-}
-
-// CORE_1_FROM_ENTRY_8 returns field CORE_1_FROM_ENTRY_8 (bits 4:1): This filed is used to confirm in which entry before enter entry 8.
-func (v Core_1_STATUSTABLE8Value) CORE_1_FROM_ENTRY_8() uint32 { return uint32(v>>1) & 0xf }
-
-// WithCORE_1_FROM_ENTRY_8 returns v with field CORE_1_FROM_ENTRY_8 (bits 4:1) set to x, masked to the field width.
-func (v Core_1_STATUSTABLE8Value) WithCORE_1_FROM_ENTRY_8(x uint32) Core_1_STATUSTABLE8Value {
-	return v&^0x1e | Core_1_STATUSTABLE8Value(x&0xf)<<1
-}
-
-// CORE_1_CURRENT_8 returns field CORE_1_CURRENT_8 (bit 5): This bit is used to confirm whether the current state is in entry 8.
-func (v Core_1_STATUSTABLE8Value) CORE_1_CURRENT_8() bool { return v&0x20 != 0 }
-
-// WithCORE_1_CURRENT_8 returns v with field CORE_1_CURRENT_8 (bit 5) set to b.
-func (v Core_1_STATUSTABLE8Value) WithCORE_1_CURRENT_8(b bool) Core_1_STATUSTABLE8Value {
-	return v&^0x20 | Core_1_STATUSTABLE8Value(b2u(b))<<5
-}
-
-// Core_1_STATUSTABLE9 is register Core_1_STATUSTABLE9 (32-bit, read-write, reset 0x0): Status register of world switch of entry 9.
-type Core_1_STATUSTABLE9 struct{ reg mmio.U32 }
-
-// Core_1_STATUSTABLE9Value is a value of register Core_1_STATUSTABLE9.
-type Core_1_STATUSTABLE9Value uint32
-
-// Core_1_STATUSTABLE9Reset is the reset value of register Core_1_STATUSTABLE9.
-const Core_1_STATUSTABLE9Reset Core_1_STATUSTABLE9Value = 0x0
-
-// Read loads the register.
-func (r *Core_1_STATUSTABLE9) Read() Core_1_STATUSTABLE9Value {
-	return Core_1_STATUSTABLE9Value(r.reg.Load())
-}
-
-// Write stores v in the register.
-func (r *Core_1_STATUSTABLE9) Write(v Core_1_STATUSTABLE9Value) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(Core_1_STATUSTABLE9Reset): fields f leaves alone are written as their reset values.
-func (r *Core_1_STATUSTABLE9) WriteWith(f func(Core_1_STATUSTABLE9Value) Core_1_STATUSTABLE9Value) {
-	r.reg.Store(uint32(f(Core_1_STATUSTABLE9Reset)))
-}
-
-// Reset stores Core_1_STATUSTABLE9Reset in the register.
-func (r *Core_1_STATUSTABLE9) Reset() { r.reg.Store(uint32(Core_1_STATUSTABLE9Reset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *Core_1_STATUSTABLE9) Modify(f func(Core_1_STATUSTABLE9Value) Core_1_STATUSTABLE9Value) {
-	r.reg.Store(uint32(f(Core_1_STATUSTABLE9Value(r.reg.Load()))))
-}
-
-// CORE_1_FROM_WORLD_9 returns field CORE_1_FROM_WORLD_9 (bit 0): This bit is used to confirm world before enter entry 9.
-func (v Core_1_STATUSTABLE9Value) CORE_1_FROM_WORLD_9() bool { return v&0x1 != 0 }
-
-// WithCORE_1_FROM_WORLD_9 returns v with field CORE_1_FROM_WORLD_9 (bit 0) set to b.
-func (v Core_1_STATUSTABLE9Value) WithCORE_1_FROM_WORLD_9(b bool) Core_1_STATUSTABLE9Value {
-	return v&^0x1 | Core_1_STATUSTABLE9Value(b2u(b))
-}
-
-// CORE_1_FROM_ENTRY_9 returns field CORE_1_FROM_ENTRY_9 (bits 4:1): This filed is used to confirm in which entry before enter entry 9.
-func (v Core_1_STATUSTABLE9Value) CORE_1_FROM_ENTRY_9() uint32 { return uint32(v>>1) & 0xf }
-
-// WithCORE_1_FROM_ENTRY_9 returns v with field CORE_1_FROM_ENTRY_9 (bits 4:1) set to x, masked to the field width.
-func (v Core_1_STATUSTABLE9Value) WithCORE_1_FROM_ENTRY_9(x uint32) Core_1_STATUSTABLE9Value {
-	return v&^0x1e | Core_1_STATUSTABLE9Value(x&0xf)<<1
-}
-
-// CORE_1_CURRENT_9 returns field CORE_1_CURRENT_9 (bit 5): This bit is used to confirm whether the current state is in entry 9.
-func (v Core_1_STATUSTABLE9Value) CORE_1_CURRENT_9() bool { return v&0x20 != 0 }
-
-// WithCORE_1_CURRENT_9 returns v with field CORE_1_CURRENT_9 (bit 5) set to b.
-func (v Core_1_STATUSTABLE9Value) WithCORE_1_CURRENT_9(b bool) Core_1_STATUSTABLE9Value {
-	return v&^0x20 | Core_1_STATUSTABLE9Value(b2u(b))<<5
-}
-
-// Core_1_STATUSTABLE10 is register Core_1_STATUSTABLE10 (32-bit, read-write, reset 0x0): Status register of world switch of entry 10.
-type Core_1_STATUSTABLE10 struct{ reg mmio.U32 }
-
-// Core_1_STATUSTABLE10Value is a value of register Core_1_STATUSTABLE10.
-type Core_1_STATUSTABLE10Value uint32
-
-// Core_1_STATUSTABLE10Reset is the reset value of register Core_1_STATUSTABLE10.
-const Core_1_STATUSTABLE10Reset Core_1_STATUSTABLE10Value = 0x0
-
-// Read loads the register.
-func (r *Core_1_STATUSTABLE10) Read() Core_1_STATUSTABLE10Value {
-	return Core_1_STATUSTABLE10Value(r.reg.Load())
-}
-
-// Write stores v in the register.
-func (r *Core_1_STATUSTABLE10) Write(v Core_1_STATUSTABLE10Value) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(Core_1_STATUSTABLE10Reset): fields f leaves alone are written as their reset values.
-func (r *Core_1_STATUSTABLE10) WriteWith(f func(Core_1_STATUSTABLE10Value) Core_1_STATUSTABLE10Value) {
-	r.reg.Store(uint32(f(Core_1_STATUSTABLE10Reset)))
-}
-
-// Reset stores Core_1_STATUSTABLE10Reset in the register.
-func (r *Core_1_STATUSTABLE10) Reset() { r.reg.Store(uint32(Core_1_STATUSTABLE10Reset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *Core_1_STATUSTABLE10) Modify(f func(Core_1_STATUSTABLE10Value) Core_1_STATUSTABLE10Value) {
-	r.reg.Store(uint32(f(Core_1_STATUSTABLE10Value(r.reg.Load()))))
-}
-
-// CORE_1_FROM_WORLD_10 returns field CORE_1_FROM_WORLD_10 (bit 0): This bit is used to confirm world before enter entry 10.
-func (v Core_1_STATUSTABLE10Value) CORE_1_FROM_WORLD_10() bool { return v&0x1 != 0 }
-
-// WithCORE_1_FROM_WORLD_10 returns v with field CORE_1_FROM_WORLD_10 (bit 0) set to b.
-func (v Core_1_STATUSTABLE10Value) WithCORE_1_FROM_WORLD_10(b bool) Core_1_STATUSTABLE10Value {
-	return v&^0x1 | Core_1_STATUSTABLE10Value(b2u(b))
-}
-
-// CORE_1_FROM_ENTRY_10 returns field CORE_1_FROM_ENTRY_10 (bits 4:1): This filed is used to confirm in which entry before enter entry 10.
-func (v Core_1_STATUSTABLE10Value) CORE_1_FROM_ENTRY_10() uint32 { return uint32(v>>1) & 0xf }
-
-// WithCORE_1_FROM_ENTRY_10 returns v with field CORE_1_FROM_ENTRY_10 (bits 4:1) set to x, masked to the field width.
-func (v Core_1_STATUSTABLE10Value) WithCORE_1_FROM_ENTRY_10(x uint32) Core_1_STATUSTABLE10Value {
-	return v&^0x1e | Core_1_STATUSTABLE10Value(x&0xf)<<1
-}
-
-// CORE_1_CURRENT_10 returns field CORE_1_CURRENT_10 (bit 5): This bit is used to confirm whether the current state is in entry 10.
-func (v Core_1_STATUSTABLE10Value) CORE_1_CURRENT_10() bool { return v&0x20 != 0 }
-
-// WithCORE_1_CURRENT_10 returns v with field CORE_1_CURRENT_10 (bit 5) set to b.
-func (v Core_1_STATUSTABLE10Value) WithCORE_1_CURRENT_10(b bool) Core_1_STATUSTABLE10Value {
-	return v&^0x20 | Core_1_STATUSTABLE10Value(b2u(b))<<5
-}
-
-// Core_1_STATUSTABLE11 is register Core_1_STATUSTABLE11 (32-bit, read-write, reset 0x0): Status register of world switch of entry 11.
-type Core_1_STATUSTABLE11 struct{ reg mmio.U32 }
-
-// Core_1_STATUSTABLE11Value is a value of register Core_1_STATUSTABLE11.
-type Core_1_STATUSTABLE11Value uint32
-
-// Core_1_STATUSTABLE11Reset is the reset value of register Core_1_STATUSTABLE11.
-const Core_1_STATUSTABLE11Reset Core_1_STATUSTABLE11Value = 0x0
-
-// Read loads the register.
-func (r *Core_1_STATUSTABLE11) Read() Core_1_STATUSTABLE11Value {
-	return Core_1_STATUSTABLE11Value(r.reg.Load())
-}
-
-// Write stores v in the register.
-func (r *Core_1_STATUSTABLE11) Write(v Core_1_STATUSTABLE11Value) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(Core_1_STATUSTABLE11Reset): fields f leaves alone are written as their reset values.
-func (r *Core_1_STATUSTABLE11) WriteWith(f func(Core_1_STATUSTABLE11Value) Core_1_STATUSTABLE11Value) {
-	r.reg.Store(uint32(f(Core_1_STATUSTABLE11Reset)))
-}
-
-// Reset stores Core_1_STATUSTABLE11Reset in the register.
-func (r *Core_1_STATUSTABLE11) Reset() { r.reg.Store(uint32(Core_1_STATUSTABLE11Reset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *Core_1_STATUSTABLE11) Modify(f func(Core_1_STATUSTABLE11Value) Core_1_STATUSTABLE11Value) {
-	r.reg.Store(uint32(f(Core_1_STATUSTABLE11Value(r.reg.Load()))))
-}
-
-// CORE_1_FROM_WORLD_11 returns field CORE_1_FROM_WORLD_11 (bit 0): This bit is used to confirm world before enter entry 11.
-func (v Core_1_STATUSTABLE11Value) CORE_1_FROM_WORLD_11() bool { return v&0x1 != 0 }
-
-// WithCORE_1_FROM_WORLD_11 returns v with field CORE_1_FROM_WORLD_11 (bit 0) set to b.
-func (v Core_1_STATUSTABLE11Value) WithCORE_1_FROM_WORLD_11(b bool) Core_1_STATUSTABLE11Value {
-	return v&^0x1 | Core_1_STATUSTABLE11Value(b2u(b))
-}
-
-// CORE_1_FROM_ENTRY_11 returns field CORE_1_FROM_ENTRY_11 (bits 4:1): This filed is used to confirm in which entry before enter entry 11.
-func (v Core_1_STATUSTABLE11Value) CORE_1_FROM_ENTRY_11() uint32 { return uint32(v>>1) & 0xf }
-
-// WithCORE_1_FROM_ENTRY_11 returns v with field CORE_1_FROM_ENTRY_11 (bits 4:1) set to x, masked to the field width.
-func (v Core_1_STATUSTABLE11Value) WithCORE_1_FROM_ENTRY_11(x uint32) Core_1_STATUSTABLE11Value {
-	return v&^0x1e | Core_1_STATUSTABLE11Value(x&0xf)<<1
-}
-
-// CORE_1_CURRENT_11 returns field CORE_1_CURRENT_11 (bit 5): This bit is used to confirm whether the current state is in entry 11.
-func (v Core_1_STATUSTABLE11Value) CORE_1_CURRENT_11() bool { return v&0x20 != 0 }
-
-// WithCORE_1_CURRENT_11 returns v with field CORE_1_CURRENT_11 (bit 5) set to b.
-func (v Core_1_STATUSTABLE11Value) WithCORE_1_CURRENT_11(b bool) Core_1_STATUSTABLE11Value {
-	return v&^0x20 | Core_1_STATUSTABLE11Value(b2u(b))<<5
-}
-
-// Core_1_STATUSTABLE12 is register Core_1_STATUSTABLE12 (32-bit, read-write, reset 0x0): Status register of world switch of entry 12.
-type Core_1_STATUSTABLE12 struct{ reg mmio.U32 }
-
-// Core_1_STATUSTABLE12Value is a value of register Core_1_STATUSTABLE12.
-type Core_1_STATUSTABLE12Value uint32
-
-// Core_1_STATUSTABLE12Reset is the reset value of register Core_1_STATUSTABLE12.
-const Core_1_STATUSTABLE12Reset Core_1_STATUSTABLE12Value = 0x0
-
-// Read loads the register.
-func (r *Core_1_STATUSTABLE12) Read() Core_1_STATUSTABLE12Value {
-	return Core_1_STATUSTABLE12Value(r.reg.Load())
-}
-
-// Write stores v in the register.
-func (r *Core_1_STATUSTABLE12) Write(v Core_1_STATUSTABLE12Value) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(Core_1_STATUSTABLE12Reset): fields f leaves alone are written as their reset values.
-func (r *Core_1_STATUSTABLE12) WriteWith(f func(Core_1_STATUSTABLE12Value) Core_1_STATUSTABLE12Value) {
-	r.reg.Store(uint32(f(Core_1_STATUSTABLE12Reset)))
-}
-
-// Reset stores Core_1_STATUSTABLE12Reset in the register.
-func (r *Core_1_STATUSTABLE12) Reset() { r.reg.Store(uint32(Core_1_STATUSTABLE12Reset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *Core_1_STATUSTABLE12) Modify(f func(Core_1_STATUSTABLE12Value) Core_1_STATUSTABLE12Value) {
-	r.reg.Store(uint32(f(Core_1_STATUSTABLE12Value(r.reg.Load()))))
-}
-
-// CORE_1_FROM_WORLD_12 returns field CORE_1_FROM_WORLD_12 (bit 0): This bit is used to confirm world before enter entry 12.
-func (v Core_1_STATUSTABLE12Value) CORE_1_FROM_WORLD_12() bool { return v&0x1 != 0 }
-
-// WithCORE_1_FROM_WORLD_12 returns v with field CORE_1_FROM_WORLD_12 (bit 0) set to b.
-func (v Core_1_STATUSTABLE12Value) WithCORE_1_FROM_WORLD_12(b bool) Core_1_STATUSTABLE12Value {
-	return v&^0x1 | Core_1_STATUSTABLE12Value(b2u(b))
-}
-
-// CORE_1_FROM_ENTRY_12 returns field CORE_1_FROM_ENTRY_12 (bits 4:1): This filed is used to confirm in which entry before enter entry 12.
-func (v Core_1_STATUSTABLE12Value) CORE_1_FROM_ENTRY_12() uint32 { return uint32(v>>1) & 0xf }
-
-// WithCORE_1_FROM_ENTRY_12 returns v with field CORE_1_FROM_ENTRY_12 (bits 4:1) set to x, masked to the field width.
-func (v Core_1_STATUSTABLE12Value) WithCORE_1_FROM_ENTRY_12(x uint32) Core_1_STATUSTABLE12Value {
-	return v&^0x1e | Core_1_STATUSTABLE12Value(x&0xf)<<1
-}
-
-// CORE_1_CURRENT_12 returns field CORE_1_CURRENT_12 (bit 5): This bit is used to confirm whether the current state is in entry 12.
-func (v Core_1_STATUSTABLE12Value) CORE_1_CURRENT_12() bool { return v&0x20 != 0 }
-
-// WithCORE_1_CURRENT_12 returns v with field CORE_1_CURRENT_12 (bit 5) set to b.
-func (v Core_1_STATUSTABLE12Value) WithCORE_1_CURRENT_12(b bool) Core_1_STATUSTABLE12Value {
-	return v&^0x20 | Core_1_STATUSTABLE12Value(b2u(b))<<5
-}
-
-// Core_1_STATUSTABLE13 is register Core_1_STATUSTABLE13 (32-bit, read-write, reset 0x0): Status register of world switch of entry 13.
-type Core_1_STATUSTABLE13 struct{ reg mmio.U32 }
-
-// Core_1_STATUSTABLE13Value is a value of register Core_1_STATUSTABLE13.
-type Core_1_STATUSTABLE13Value uint32
-
-// Core_1_STATUSTABLE13Reset is the reset value of register Core_1_STATUSTABLE13.
-const Core_1_STATUSTABLE13Reset Core_1_STATUSTABLE13Value = 0x0
-
-// Read loads the register.
-func (r *Core_1_STATUSTABLE13) Read() Core_1_STATUSTABLE13Value {
-	return Core_1_STATUSTABLE13Value(r.reg.Load())
-}
-
-// Write stores v in the register.
-func (r *Core_1_STATUSTABLE13) Write(v Core_1_STATUSTABLE13Value) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(Core_1_STATUSTABLE13Reset): fields f leaves alone are written as their reset values.
-func (r *Core_1_STATUSTABLE13) WriteWith(f func(Core_1_STATUSTABLE13Value) Core_1_STATUSTABLE13Value) {
-	r.reg.Store(uint32(f(Core_1_STATUSTABLE13Reset)))
-}
-
-// Reset stores Core_1_STATUSTABLE13Reset in the register.
-func (r *Core_1_STATUSTABLE13) Reset() { r.reg.Store(uint32(Core_1_STATUSTABLE13Reset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *Core_1_STATUSTABLE13) Modify(f func(Core_1_STATUSTABLE13Value) Core_1_STATUSTABLE13Value) {
-	r.reg.Store(uint32(f(Core_1_STATUSTABLE13Value(r.reg.Load()))))
-}
-
-// CORE_1_FROM_WORLD_13 returns field CORE_1_FROM_WORLD_13 (bit 0): This bit is used to confirm world before enter entry 13.
-func (v Core_1_STATUSTABLE13Value) CORE_1_FROM_WORLD_13() bool { return v&0x1 != 0 }
-
-// WithCORE_1_FROM_WORLD_13 returns v with field CORE_1_FROM_WORLD_13 (bit 0) set to b.
-func (v Core_1_STATUSTABLE13Value) WithCORE_1_FROM_WORLD_13(b bool) Core_1_STATUSTABLE13Value {
-	return v&^0x1 | Core_1_STATUSTABLE13Value(b2u(b))
-}
-
-// CORE_1_FROM_ENTRY_13 returns field CORE_1_FROM_ENTRY_13 (bits 4:1): This filed is used to confirm in which entry before enter entry 13.
-func (v Core_1_STATUSTABLE13Value) CORE_1_FROM_ENTRY_13() uint32 { return uint32(v>>1) & 0xf }
-
-// WithCORE_1_FROM_ENTRY_13 returns v with field CORE_1_FROM_ENTRY_13 (bits 4:1) set to x, masked to the field width.
-func (v Core_1_STATUSTABLE13Value) WithCORE_1_FROM_ENTRY_13(x uint32) Core_1_STATUSTABLE13Value {
-	return v&^0x1e | Core_1_STATUSTABLE13Value(x&0xf)<<1
-}
-
-// CORE_1_CURRENT_13 returns field CORE_1_CURRENT_13 (bit 5): This bit is used to confirm whether the current state is in entry 13.
-func (v Core_1_STATUSTABLE13Value) CORE_1_CURRENT_13() bool { return v&0x20 != 0 }
-
-// WithCORE_1_CURRENT_13 returns v with field CORE_1_CURRENT_13 (bit 5) set to b.
-func (v Core_1_STATUSTABLE13Value) WithCORE_1_CURRENT_13(b bool) Core_1_STATUSTABLE13Value {
-	return v&^0x20 | Core_1_STATUSTABLE13Value(b2u(b))<<5
-}
-
-// Core_1_STATUSTABLE_CURRENT is register Core_1_STATUSTABLE_CURRENT (32-bit, read-write, reset 0x0): Status register of statustable current.
-type Core_1_STATUSTABLE_CURRENT struct{ reg mmio.U32 }
-
-// Core_1_STATUSTABLE_CURRENTValue is a value of register Core_1_STATUSTABLE_CURRENT.
-type Core_1_STATUSTABLE_CURRENTValue uint32
-
-// Core_1_STATUSTABLE_CURRENTReset is the reset value of register Core_1_STATUSTABLE_CURRENT.
-const Core_1_STATUSTABLE_CURRENTReset Core_1_STATUSTABLE_CURRENTValue = 0x0
-
-// Read loads the register.
-func (r *Core_1_STATUSTABLE_CURRENT) Read() Core_1_STATUSTABLE_CURRENTValue {
-	return Core_1_STATUSTABLE_CURRENTValue(r.reg.Load())
-}
-
-// Write stores v in the register.
-func (r *Core_1_STATUSTABLE_CURRENT) Write(v Core_1_STATUSTABLE_CURRENTValue) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(Core_1_STATUSTABLE_CURRENTReset): fields f leaves alone are written as their reset values.
-func (r *Core_1_STATUSTABLE_CURRENT) WriteWith(f func(Core_1_STATUSTABLE_CURRENTValue) Core_1_STATUSTABLE_CURRENTValue) {
-	r.reg.Store(uint32(f(Core_1_STATUSTABLE_CURRENTReset)))
-}
-
-// Reset stores Core_1_STATUSTABLE_CURRENTReset in the register.
-func (r *Core_1_STATUSTABLE_CURRENT) Reset() { r.reg.Store(uint32(Core_1_STATUSTABLE_CURRENTReset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *Core_1_STATUSTABLE_CURRENT) Modify(f func(Core_1_STATUSTABLE_CURRENTValue) Core_1_STATUSTABLE_CURRENTValue) {
-	r.reg.Store(uint32(f(Core_1_STATUSTABLE_CURRENTValue(r.reg.Load()))))
-}
-
-// CORE_1_STATUSTABLE_CURRENT returns field CORE_1_STATUSTABLE_CURRENT (bits 13:1): This field is used to quickly read and rewrite the current field of all STATUSTABLE registers,for example,bit 1 represents the current field of STATUSTABLE1.
-func (v Core_1_STATUSTABLE_CURRENTValue) CORE_1_STATUSTABLE_CURRENT() uint32 {
-	return uint32(v>>1) & 0x1fff
-}
-
-// WithCORE_1_STATUSTABLE_CURRENT returns v with field CORE_1_STATUSTABLE_CURRENT (bits 13:1) set to x, masked to the field width.
-func (v Core_1_STATUSTABLE_CURRENTValue) WithCORE_1_STATUSTABLE_CURRENT(x uint32) Core_1_STATUSTABLE_CURRENTValue {
-	return v&^0x3ffe | Core_1_STATUSTABLE_CURRENTValue(x&0x1fff)<<1
-}
-
-// Core_1_MESSAGE_ADDR is register Core_1_MESSAGE_ADDR (32-bit, read-write, reset 0x0): Clear writer_buffer write address configuration register.
-type Core_1_MESSAGE_ADDR struct{ reg mmio.U32 }
-
-// Core_1_MESSAGE_ADDRValue is a value of register Core_1_MESSAGE_ADDR.
-type Core_1_MESSAGE_ADDRValue uint32
-
-// Core_1_MESSAGE_ADDRReset is the reset value of register Core_1_MESSAGE_ADDR.
-const Core_1_MESSAGE_ADDRReset Core_1_MESSAGE_ADDRValue = 0x0
-
-// Read loads the register.
-func (r *Core_1_MESSAGE_ADDR) Read() Core_1_MESSAGE_ADDRValue {
-	return Core_1_MESSAGE_ADDRValue(r.reg.Load())
-}
-
-// Write stores v in the register.
-func (r *Core_1_MESSAGE_ADDR) Write(v Core_1_MESSAGE_ADDRValue) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(Core_1_MESSAGE_ADDRReset): fields f leaves alone are written as their reset values.
-func (r *Core_1_MESSAGE_ADDR) WriteWith(f func(Core_1_MESSAGE_ADDRValue) Core_1_MESSAGE_ADDRValue) {
-	r.reg.Store(uint32(f(Core_1_MESSAGE_ADDRReset)))
-}
-
-// Reset stores Core_1_MESSAGE_ADDRReset in the register.
-func (r *Core_1_MESSAGE_ADDR) Reset() { r.reg.Store(uint32(Core_1_MESSAGE_ADDRReset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *Core_1_MESSAGE_ADDR) Modify(f func(Core_1_MESSAGE_ADDRValue) Core_1_MESSAGE_ADDRValue) {
-	r.reg.Store(uint32(f(Core_1_MESSAGE_ADDRValue(r.reg.Load()))))
-}
-
-// CORE_1_MESSAGE_ADDR returns field CORE_1_MESSAGE_ADDR (bits 31:0): This field is used to set address that need to write when enter WORLD0.
-func (v Core_1_MESSAGE_ADDRValue) CORE_1_MESSAGE_ADDR() uint32 { return uint32(v) & 0xffffffff }
-
-// WithCORE_1_MESSAGE_ADDR returns v with field CORE_1_MESSAGE_ADDR (bits 31:0) set to x, masked to the field width.
-func (v Core_1_MESSAGE_ADDRValue) WithCORE_1_MESSAGE_ADDR(x uint32) Core_1_MESSAGE_ADDRValue {
-	return v&^0xffffffff | Core_1_MESSAGE_ADDRValue(x&0xffffffff)
-}
-
-// Core_1_MESSAGE_MAX is register Core_1_MESSAGE_MAX (32-bit, read-write, reset 0x0): Clear writer_buffer write number configuration register.
-type Core_1_MESSAGE_MAX struct{ reg mmio.U32 }
-
-// Core_1_MESSAGE_MAXValue is a value of register Core_1_MESSAGE_MAX.
-type Core_1_MESSAGE_MAXValue uint32
-
-// Core_1_MESSAGE_MAXReset is the reset value of register Core_1_MESSAGE_MAX.
-const Core_1_MESSAGE_MAXReset Core_1_MESSAGE_MAXValue = 0x0
-
-// Read loads the register.
-func (r *Core_1_MESSAGE_MAX) Read() Core_1_MESSAGE_MAXValue {
-	return Core_1_MESSAGE_MAXValue(r.reg.Load())
-}
-
-// Write stores v in the register.
-func (r *Core_1_MESSAGE_MAX) Write(v Core_1_MESSAGE_MAXValue) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(Core_1_MESSAGE_MAXReset): fields f leaves alone are written as their reset values.
-func (r *Core_1_MESSAGE_MAX) WriteWith(f func(Core_1_MESSAGE_MAXValue) Core_1_MESSAGE_MAXValue) {
-	r.reg.Store(uint32(f(Core_1_MESSAGE_MAXReset)))
-}
-
-// Reset stores Core_1_MESSAGE_MAXReset in the register.
-func (r *Core_1_MESSAGE_MAX) Reset() { r.reg.Store(uint32(Core_1_MESSAGE_MAXReset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *Core_1_MESSAGE_MAX) Modify(f func(Core_1_MESSAGE_MAXValue) Core_1_MESSAGE_MAXValue) {
-	r.reg.Store(uint32(f(Core_1_MESSAGE_MAXValue(r.reg.Load()))))
-}
-
-// CORE_1_MESSAGE_MAX returns field CORE_1_MESSAGE_MAX (bits 3:0): This filed is used to set the max value of clear write_buffer.
-func (v Core_1_MESSAGE_MAXValue) CORE_1_MESSAGE_MAX() uint32 { return uint32(v) & 0xf }
-
-// WithCORE_1_MESSAGE_MAX returns v with field CORE_1_MESSAGE_MAX (bits 3:0) set to x, masked to the field width.
-func (v Core_1_MESSAGE_MAXValue) WithCORE_1_MESSAGE_MAX(x uint32) Core_1_MESSAGE_MAXValue {
-	return v&^0xf | Core_1_MESSAGE_MAXValue(x&0xf)
-}
-
-// Core_1_MESSAGE_PHASE is register Core_1_MESSAGE_PHASE (32-bit, read-write, reset 0x0): Clear writer_buffer status register.
-type Core_1_MESSAGE_PHASE struct{ reg mmio.U32 }
-
-// Core_1_MESSAGE_PHASEValue is a value of register Core_1_MESSAGE_PHASE.
-type Core_1_MESSAGE_PHASEValue uint32
-
-// Core_1_MESSAGE_PHASEReset is the reset value of register Core_1_MESSAGE_PHASE.
-const Core_1_MESSAGE_PHASEReset Core_1_MESSAGE_PHASEValue = 0x0
-
-// Read loads the register.
-func (r *Core_1_MESSAGE_PHASE) Read() Core_1_MESSAGE_PHASEValue {
-	return Core_1_MESSAGE_PHASEValue(r.reg.Load())
-}
-
-// Write stores v in the register.
-func (r *Core_1_MESSAGE_PHASE) Write(v Core_1_MESSAGE_PHASEValue) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(Core_1_MESSAGE_PHASEReset): fields f leaves alone are written as their reset values.
-func (r *Core_1_MESSAGE_PHASE) WriteWith(f func(Core_1_MESSAGE_PHASEValue) Core_1_MESSAGE_PHASEValue) {
-	r.reg.Store(uint32(f(Core_1_MESSAGE_PHASEReset)))
-}
-
-// Reset stores Core_1_MESSAGE_PHASEReset in the register.
-func (r *Core_1_MESSAGE_PHASE) Reset() { r.reg.Store(uint32(Core_1_MESSAGE_PHASEReset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *Core_1_MESSAGE_PHASE) Modify(f func(Core_1_MESSAGE_PHASEValue) Core_1_MESSAGE_PHASEValue) {
-	r.reg.Store(uint32(f(Core_1_MESSAGE_PHASEValue(r.reg.Load()))))
-}
-
-// CORE_1_MESSAGE_MATCH returns field CORE_1_MESSAGE_MATCH (bit 0): This bit indicates whether the check is successful.
-func (v Core_1_MESSAGE_PHASEValue) CORE_1_MESSAGE_MATCH() bool { return v&0x1 != 0 }
-
-// CORE_1_MESSAGE_EXPECT returns field CORE_1_MESSAGE_EXPECT (bits 4:1): This field indicates the data to be written next time.
-func (v Core_1_MESSAGE_PHASEValue) CORE_1_MESSAGE_EXPECT() uint32 { return uint32(v>>1) & 0xf }
-
-// CORE_1_MESSAGE_DATAPHASE returns field CORE_1_MESSAGE_DATAPHASE (bit 5): If this bit is 1, it means that is checking clear write_buffer operation, and is checking data.
-func (v Core_1_MESSAGE_PHASEValue) CORE_1_MESSAGE_DATAPHASE() bool { return v&0x20 != 0 }
-
-// CORE_1_MESSAGE_ADDRESSPHASE returns field CORE_1_MESSAGE_ADDRESSPHASE (bit 6): If this bit is 1, it means that is checking clear write_buffer operation, and is checking address.
-func (v Core_1_MESSAGE_PHASEValue) CORE_1_MESSAGE_ADDRESSPHASE() bool { return v&0x40 != 0 }
-
-// Core_1_World_TRIGGER_ADDR is register Core_1_World_TRIGGER_ADDR (32-bit, read-write, reset 0x0): Core_1 trigger address configuration Register.
-type Core_1_World_TRIGGER_ADDR struct{ reg mmio.U32 }
-
-// Core_1_World_TRIGGER_ADDRValue is a value of register Core_1_World_TRIGGER_ADDR.
-type Core_1_World_TRIGGER_ADDRValue uint32
-
-// Core_1_World_TRIGGER_ADDRReset is the reset value of register Core_1_World_TRIGGER_ADDR.
-const Core_1_World_TRIGGER_ADDRReset Core_1_World_TRIGGER_ADDRValue = 0x0
-
-// Read loads the register.
-func (r *Core_1_World_TRIGGER_ADDR) Read() Core_1_World_TRIGGER_ADDRValue {
-	return Core_1_World_TRIGGER_ADDRValue(r.reg.Load())
-}
-
-// Write stores v in the register.
-func (r *Core_1_World_TRIGGER_ADDR) Write(v Core_1_World_TRIGGER_ADDRValue) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(Core_1_World_TRIGGER_ADDRReset): fields f leaves alone are written as their reset values.
-func (r *Core_1_World_TRIGGER_ADDR) WriteWith(f func(Core_1_World_TRIGGER_ADDRValue) Core_1_World_TRIGGER_ADDRValue) {
-	r.reg.Store(uint32(f(Core_1_World_TRIGGER_ADDRReset)))
-}
-
-// Reset stores Core_1_World_TRIGGER_ADDRReset in the register.
-func (r *Core_1_World_TRIGGER_ADDR) Reset() { r.reg.Store(uint32(Core_1_World_TRIGGER_ADDRReset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *Core_1_World_TRIGGER_ADDR) Modify(f func(Core_1_World_TRIGGER_ADDRValue) Core_1_World_TRIGGER_ADDRValue) {
-	r.reg.Store(uint32(f(Core_1_World_TRIGGER_ADDRValue(r.reg.Load()))))
-}
-
-// CORE_1_WORLD_TRIGGER_ADDR returns field CORE_1_WORLD_TRIGGER_ADDR (bits 31:0): This field is used to configure the entry address from WORLD0 to WORLD1,when the CPU executes to this address,switch to WORLD1.
-func (v Core_1_World_TRIGGER_ADDRValue) CORE_1_WORLD_TRIGGER_ADDR() uint32 {
-	return uint32(v) & 0xffffffff
-}
-
-// WithCORE_1_WORLD_TRIGGER_ADDR returns v with field CORE_1_WORLD_TRIGGER_ADDR (bits 31:0) set to x, masked to the field width.
-func (v Core_1_World_TRIGGER_ADDRValue) WithCORE_1_WORLD_TRIGGER_ADDR(x uint32) Core_1_World_TRIGGER_ADDRValue {
-	return v&^0xffffffff | Core_1_World_TRIGGER_ADDRValue(x&0xffffffff)
-}
-
-// Core_1_World_PREPARE is register Core_1_World_PREPARE (32-bit, read-write, reset 0x0): Core_1 prepare world configuration Register.
-type Core_1_World_PREPARE struct{ reg mmio.U32 }
-
-// Core_1_World_PREPAREValue is a value of register Core_1_World_PREPARE.
-type Core_1_World_PREPAREValue uint32
-
-// Core_1_World_PREPAREReset is the reset value of register Core_1_World_PREPARE.
-const Core_1_World_PREPAREReset Core_1_World_PREPAREValue = 0x0
-
-// Read loads the register.
-func (r *Core_1_World_PREPARE) Read() Core_1_World_PREPAREValue {
-	return Core_1_World_PREPAREValue(r.reg.Load())
-}
-
-// Write stores v in the register.
-func (r *Core_1_World_PREPARE) Write(v Core_1_World_PREPAREValue) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(Core_1_World_PREPAREReset): fields f leaves alone are written as their reset values.
-func (r *Core_1_World_PREPARE) WriteWith(f func(Core_1_World_PREPAREValue) Core_1_World_PREPAREValue) {
-	r.reg.Store(uint32(f(Core_1_World_PREPAREReset)))
-}
-
-// Reset stores Core_1_World_PREPAREReset in the register.
-func (r *Core_1_World_PREPARE) Reset() { r.reg.Store(uint32(Core_1_World_PREPAREReset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *Core_1_World_PREPARE) Modify(f func(Core_1_World_PREPAREValue) Core_1_World_PREPAREValue) {
-	r.reg.Store(uint32(f(Core_1_World_PREPAREValue(r.reg.Load()))))
-}
-
-// CORE_1_WORLD_PREPARE returns field CORE_1_WORLD_PREPARE (bits 1:0): This field to used to set world to enter,2'b01 means WORLD0, 2'b10 means WORLD1.
-func (v Core_1_World_PREPAREValue) CORE_1_WORLD_PREPARE() uint32 { return uint32(v) & 0x3 }
-
-// WithCORE_1_WORLD_PREPARE returns v with field CORE_1_WORLD_PREPARE (bits 1:0) set to x, masked to the field width.
-func (v Core_1_World_PREPAREValue) WithCORE_1_WORLD_PREPARE(x uint32) Core_1_World_PREPAREValue {
-	return v&^0x3 | Core_1_World_PREPAREValue(x&0x3)
-}
-
-// Core_1_World_UPDATE is register Core_1_World_UPDATE (32-bit, read-write, reset 0x0): Core_1 configuration update register.
-type Core_1_World_UPDATE struct{ reg mmio.U32 }
-
-// Core_1_World_UPDATEValue is a value of register Core_1_World_UPDATE.
-type Core_1_World_UPDATEValue uint32
-
-// Core_1_World_UPDATEReset is the reset value of register Core_1_World_UPDATE.
-const Core_1_World_UPDATEReset Core_1_World_UPDATEValue = 0x0
-
-// Read loads the register.
-func (r *Core_1_World_UPDATE) Read() Core_1_World_UPDATEValue {
-	return Core_1_World_UPDATEValue(r.reg.Load())
-}
-
-// Write stores v in the register.
-func (r *Core_1_World_UPDATE) Write(v Core_1_World_UPDATEValue) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(Core_1_World_UPDATEReset): fields f leaves alone are written as their reset values.
-func (r *Core_1_World_UPDATE) WriteWith(f func(Core_1_World_UPDATEValue) Core_1_World_UPDATEValue) {
-	r.reg.Store(uint32(f(Core_1_World_UPDATEReset)))
-}
-
-// Reset stores Core_1_World_UPDATEReset in the register.
-func (r *Core_1_World_UPDATE) Reset() { r.reg.Store(uint32(Core_1_World_UPDATEReset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *Core_1_World_UPDATE) Modify(f func(Core_1_World_UPDATEValue) Core_1_World_UPDATEValue) {
-	r.reg.Store(uint32(f(Core_1_World_UPDATEValue(r.reg.Load()))))
-}
-
-// WithCORE_1_UPDATE returns v with field CORE_1_UPDATE (bits 31:0) set to x, masked to the field width.
-func (v Core_1_World_UPDATEValue) WithCORE_1_UPDATE(x uint32) Core_1_World_UPDATEValue {
-	return v&^0xffffffff | Core_1_World_UPDATEValue(x&0xffffffff)
-}
-
-// Core_1_World_Cancel is register Core_1_World_Cancel (32-bit, read-write, reset 0x0): Core_1 configuration cancel register.
-type Core_1_World_Cancel struct{ reg mmio.U32 }
-
-// Core_1_World_CancelValue is a value of register Core_1_World_Cancel.
-type Core_1_World_CancelValue uint32
-
-// Core_1_World_CancelReset is the reset value of register Core_1_World_Cancel.
-const Core_1_World_CancelReset Core_1_World_CancelValue = 0x0
-
-// Read loads the register.
-func (r *Core_1_World_Cancel) Read() Core_1_World_CancelValue {
-	return Core_1_World_CancelValue(r.reg.Load())
-}
-
-// Write stores v in the register.
-func (r *Core_1_World_Cancel) Write(v Core_1_World_CancelValue) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(Core_1_World_CancelReset): fields f leaves alone are written as their reset values.
-func (r *Core_1_World_Cancel) WriteWith(f func(Core_1_World_CancelValue) Core_1_World_CancelValue) {
-	r.reg.Store(uint32(f(Core_1_World_CancelReset)))
-}
-
-// Reset stores Core_1_World_CancelReset in the register.
-func (r *Core_1_World_Cancel) Reset() { r.reg.Store(uint32(Core_1_World_CancelReset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *Core_1_World_Cancel) Modify(f func(Core_1_World_CancelValue) Core_1_World_CancelValue) {
-	r.reg.Store(uint32(f(Core_1_World_CancelValue(r.reg.Load()))))
-}
-
-// WithCORE_1_WORLD_CANCEL returns v with field CORE_1_WORLD_CANCEL (bits 31:0) set to x, masked to the field width.
-func (v Core_1_World_CancelValue) WithCORE_1_WORLD_CANCEL(x uint32) Core_1_World_CancelValue {
-	return v&^0xffffffff | Core_1_World_CancelValue(x&0xffffffff)
-}
-
-// Core_1_World_IRam0 is register Core_1_World_IRam0 (32-bit, read-write, reset 0x0): Core_1 Iram0 world register.
-type Core_1_World_IRam0 struct{ reg mmio.U32 }
-
-// Core_1_World_IRam0Value is a value of register Core_1_World_IRam0.
-type Core_1_World_IRam0Value uint32
-
-// Core_1_World_IRam0Reset is the reset value of register Core_1_World_IRam0.
-const Core_1_World_IRam0Reset Core_1_World_IRam0Value = 0x0
-
-// Read loads the register.
-func (r *Core_1_World_IRam0) Read() Core_1_World_IRam0Value {
-	return Core_1_World_IRam0Value(r.reg.Load())
-}
-
-// Write stores v in the register.
-func (r *Core_1_World_IRam0) Write(v Core_1_World_IRam0Value) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(Core_1_World_IRam0Reset): fields f leaves alone are written as their reset values.
-func (r *Core_1_World_IRam0) WriteWith(f func(Core_1_World_IRam0Value) Core_1_World_IRam0Value) {
-	r.reg.Store(uint32(f(Core_1_World_IRam0Reset)))
-}
-
-// Reset stores Core_1_World_IRam0Reset in the register.
-func (r *Core_1_World_IRam0) Reset() { r.reg.Store(uint32(Core_1_World_IRam0Reset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *Core_1_World_IRam0) Modify(f func(Core_1_World_IRam0Value) Core_1_World_IRam0Value) {
-	r.reg.Store(uint32(f(Core_1_World_IRam0Value(r.reg.Load()))))
-}
-
-// CORE_1_WORLD_IRAM0 returns field CORE_1_WORLD_IRAM0 (bits 1:0): this field is used to read current world of Iram0 bus.
-func (v Core_1_World_IRam0Value) CORE_1_WORLD_IRAM0() uint32 { return uint32(v) & 0x3 }
-
-// WithCORE_1_WORLD_IRAM0 returns v with field CORE_1_WORLD_IRAM0 (bits 1:0) set to x, masked to the field width.
-func (v Core_1_World_IRam0Value) WithCORE_1_WORLD_IRAM0(x uint32) Core_1_World_IRam0Value {
-	return v&^0x3 | Core_1_World_IRam0Value(x&0x3)
-}
-
-// Core_1_World_DRam0_PIF is register Core_1_World_DRam0_PIF (32-bit, read-write, reset 0x0): Core_1 dram0 and PIF world register.
-type Core_1_World_DRam0_PIF struct{ reg mmio.U32 }
-
-// Core_1_World_DRam0_PIFValue is a value of register Core_1_World_DRam0_PIF.
-type Core_1_World_DRam0_PIFValue uint32
-
-// Core_1_World_DRam0_PIFReset is the reset value of register Core_1_World_DRam0_PIF.
-const Core_1_World_DRam0_PIFReset Core_1_World_DRam0_PIFValue = 0x0
-
-// Read loads the register.
-func (r *Core_1_World_DRam0_PIF) Read() Core_1_World_DRam0_PIFValue {
-	return Core_1_World_DRam0_PIFValue(r.reg.Load())
-}
-
-// Write stores v in the register.
-func (r *Core_1_World_DRam0_PIF) Write(v Core_1_World_DRam0_PIFValue) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(Core_1_World_DRam0_PIFReset): fields f leaves alone are written as their reset values.
-func (r *Core_1_World_DRam0_PIF) WriteWith(f func(Core_1_World_DRam0_PIFValue) Core_1_World_DRam0_PIFValue) {
-	r.reg.Store(uint32(f(Core_1_World_DRam0_PIFReset)))
-}
-
-// Reset stores Core_1_World_DRam0_PIFReset in the register.
-func (r *Core_1_World_DRam0_PIF) Reset() { r.reg.Store(uint32(Core_1_World_DRam0_PIFReset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *Core_1_World_DRam0_PIF) Modify(f func(Core_1_World_DRam0_PIFValue) Core_1_World_DRam0_PIFValue) {
-	r.reg.Store(uint32(f(Core_1_World_DRam0_PIFValue(r.reg.Load()))))
-}
-
-// CORE_1_WORLD_DRAM0_PIF returns field CORE_1_WORLD_DRAM0_PIF (bits 1:0): this field is used to read current world of Dram0 bus and PIF bus.
-func (v Core_1_World_DRam0_PIFValue) CORE_1_WORLD_DRAM0_PIF() uint32 { return uint32(v) & 0x3 }
-
-// WithCORE_1_WORLD_DRAM0_PIF returns v with field CORE_1_WORLD_DRAM0_PIF (bits 1:0) set to x, masked to the field width.
-func (v Core_1_World_DRam0_PIFValue) WithCORE_1_WORLD_DRAM0_PIF(x uint32) Core_1_World_DRam0_PIFValue {
-	return v&^0x3 | Core_1_World_DRam0_PIFValue(x&0x3)
-}
-
-// Core_1_World_Phase is register Core_1_World_Phase (32-bit, read-write, reset 0x0): Core_0 world status register.
-type Core_1_World_Phase struct{ reg mmio.U32 }
-
-// Core_1_World_PhaseValue is a value of register Core_1_World_Phase.
-type Core_1_World_PhaseValue uint32
-
-// Core_1_World_PhaseReset is the reset value of register Core_1_World_Phase.
-const Core_1_World_PhaseReset Core_1_World_PhaseValue = 0x0
-
-// Read loads the register.
-func (r *Core_1_World_Phase) Read() Core_1_World_PhaseValue {
-	return Core_1_World_PhaseValue(r.reg.Load())
-}
-
-// Write stores v in the register.
-func (r *Core_1_World_Phase) Write(v Core_1_World_PhaseValue) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(Core_1_World_PhaseReset): fields f leaves alone are written as their reset values.
-func (r *Core_1_World_Phase) WriteWith(f func(Core_1_World_PhaseValue) Core_1_World_PhaseValue) {
-	r.reg.Store(uint32(f(Core_1_World_PhaseReset)))
-}
-
-// Reset stores Core_1_World_PhaseReset in the register.
-func (r *Core_1_World_Phase) Reset() { r.reg.Store(uint32(Core_1_World_PhaseReset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *Core_1_World_Phase) Modify(f func(Core_1_World_PhaseValue) Core_1_World_PhaseValue) {
-	r.reg.Store(uint32(f(Core_1_World_PhaseValue(r.reg.Load()))))
-}
-
-// CORE_1_WORLD_PHASE returns field CORE_1_WORLD_PHASE (bit 0): This bit indicates whether is preparing to switch to WORLD1,1 means value.
-func (v Core_1_World_PhaseValue) CORE_1_WORLD_PHASE() bool { return v&0x1 != 0 }
-
-// Core_1_NMI_MASK_ENABLE is register Core_1_NMI_MASK_ENABLE (32-bit, read-write, reset 0x0): Core_1 NMI mask enable register.
-type Core_1_NMI_MASK_ENABLE struct{ reg mmio.U32 }
-
-// Core_1_NMI_MASK_ENABLEValue is a value of register Core_1_NMI_MASK_ENABLE.
-type Core_1_NMI_MASK_ENABLEValue uint32
-
-// Core_1_NMI_MASK_ENABLEReset is the reset value of register Core_1_NMI_MASK_ENABLE.
-const Core_1_NMI_MASK_ENABLEReset Core_1_NMI_MASK_ENABLEValue = 0x0
-
-// Read loads the register.
-func (r *Core_1_NMI_MASK_ENABLE) Read() Core_1_NMI_MASK_ENABLEValue {
-	return Core_1_NMI_MASK_ENABLEValue(r.reg.Load())
-}
-
-// Write stores v in the register.
-func (r *Core_1_NMI_MASK_ENABLE) Write(v Core_1_NMI_MASK_ENABLEValue) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(Core_1_NMI_MASK_ENABLEReset): fields f leaves alone are written as their reset values.
-func (r *Core_1_NMI_MASK_ENABLE) WriteWith(f func(Core_1_NMI_MASK_ENABLEValue) Core_1_NMI_MASK_ENABLEValue) {
-	r.reg.Store(uint32(f(Core_1_NMI_MASK_ENABLEReset)))
-}
-
-// Reset stores Core_1_NMI_MASK_ENABLEReset in the register.
-func (r *Core_1_NMI_MASK_ENABLE) Reset() { r.reg.Store(uint32(Core_1_NMI_MASK_ENABLEReset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *Core_1_NMI_MASK_ENABLE) Modify(f func(Core_1_NMI_MASK_ENABLEValue) Core_1_NMI_MASK_ENABLEValue) {
-	r.reg.Store(uint32(f(Core_1_NMI_MASK_ENABLEValue(r.reg.Load()))))
-}
-
-// WithCORE_1_NMI_MASK_ENABLE returns v with field CORE_1_NMI_MASK_ENABLE (bits 31:0) set to x, masked to the field width.
-func (v Core_1_NMI_MASK_ENABLEValue) WithCORE_1_NMI_MASK_ENABLE(x uint32) Core_1_NMI_MASK_ENABLEValue {
-	return v&^0xffffffff | Core_1_NMI_MASK_ENABLEValue(x&0xffffffff)
-}
-
-// Core_1_NMI_MASK_TRIGGER_ADDR is register Core_1_NMI_MASK_TRIGGER_ADDR (32-bit, read-write, reset 0x0): Core_1 NMI mask trigger addr register.
-type Core_1_NMI_MASK_TRIGGER_ADDR struct{ reg mmio.U32 }
-
-// Core_1_NMI_MASK_TRIGGER_ADDRValue is a value of register Core_1_NMI_MASK_TRIGGER_ADDR.
-type Core_1_NMI_MASK_TRIGGER_ADDRValue uint32
-
-// Core_1_NMI_MASK_TRIGGER_ADDRReset is the reset value of register Core_1_NMI_MASK_TRIGGER_ADDR.
-const Core_1_NMI_MASK_TRIGGER_ADDRReset Core_1_NMI_MASK_TRIGGER_ADDRValue = 0x0
-
-// Read loads the register.
-func (r *Core_1_NMI_MASK_TRIGGER_ADDR) Read() Core_1_NMI_MASK_TRIGGER_ADDRValue {
-	return Core_1_NMI_MASK_TRIGGER_ADDRValue(r.reg.Load())
-}
-
-// Write stores v in the register.
-func (r *Core_1_NMI_MASK_TRIGGER_ADDR) Write(v Core_1_NMI_MASK_TRIGGER_ADDRValue) {
-	r.reg.Store(uint32(v))
-}
-
-// WriteWith stores f(Core_1_NMI_MASK_TRIGGER_ADDRReset): fields f leaves alone are written as their reset values.
-func (r *Core_1_NMI_MASK_TRIGGER_ADDR) WriteWith(f func(Core_1_NMI_MASK_TRIGGER_ADDRValue) Core_1_NMI_MASK_TRIGGER_ADDRValue) {
-	r.reg.Store(uint32(f(Core_1_NMI_MASK_TRIGGER_ADDRReset)))
-}
-
-// Reset stores Core_1_NMI_MASK_TRIGGER_ADDRReset in the register.
-func (r *Core_1_NMI_MASK_TRIGGER_ADDR) Reset() {
-	r.reg.Store(uint32(Core_1_NMI_MASK_TRIGGER_ADDRReset))
-}
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *Core_1_NMI_MASK_TRIGGER_ADDR) Modify(f func(Core_1_NMI_MASK_TRIGGER_ADDRValue) Core_1_NMI_MASK_TRIGGER_ADDRValue) {
-	r.reg.Store(uint32(f(Core_1_NMI_MASK_TRIGGER_ADDRValue(r.reg.Load()))))
-}
-
-// CORE_1_NMI_MASK_TRIGGER_ADDR returns field CORE_1_NMI_MASK_TRIGGER_ADDR (bits 31:0): this field to used to set trigger address.
-func (v Core_1_NMI_MASK_TRIGGER_ADDRValue) CORE_1_NMI_MASK_TRIGGER_ADDR() uint32 {
-	return uint32(v) & 0xffffffff
-}
-
-// WithCORE_1_NMI_MASK_TRIGGER_ADDR returns v with field CORE_1_NMI_MASK_TRIGGER_ADDR (bits 31:0) set to x, masked to the field width.
-func (v Core_1_NMI_MASK_TRIGGER_ADDRValue) WithCORE_1_NMI_MASK_TRIGGER_ADDR(x uint32) Core_1_NMI_MASK_TRIGGER_ADDRValue {
-	return v&^0xffffffff | Core_1_NMI_MASK_TRIGGER_ADDRValue(x&0xffffffff)
-}
-
-// Core_1_NMI_MASK_DISABLE is register Core_1_NMI_MASK_DISABLE (32-bit, read-write, reset 0x0): Core_1 NMI mask disable register.
-type Core_1_NMI_MASK_DISABLE struct{ reg mmio.U32 }
-
-// Core_1_NMI_MASK_DISABLEValue is a value of register Core_1_NMI_MASK_DISABLE.
-type Core_1_NMI_MASK_DISABLEValue uint32
-
-// Core_1_NMI_MASK_DISABLEReset is the reset value of register Core_1_NMI_MASK_DISABLE.
-const Core_1_NMI_MASK_DISABLEReset Core_1_NMI_MASK_DISABLEValue = 0x0
-
-// Read loads the register.
-func (r *Core_1_NMI_MASK_DISABLE) Read() Core_1_NMI_MASK_DISABLEValue {
-	return Core_1_NMI_MASK_DISABLEValue(r.reg.Load())
-}
-
-// Write stores v in the register.
-func (r *Core_1_NMI_MASK_DISABLE) Write(v Core_1_NMI_MASK_DISABLEValue) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(Core_1_NMI_MASK_DISABLEReset): fields f leaves alone are written as their reset values.
-func (r *Core_1_NMI_MASK_DISABLE) WriteWith(f func(Core_1_NMI_MASK_DISABLEValue) Core_1_NMI_MASK_DISABLEValue) {
-	r.reg.Store(uint32(f(Core_1_NMI_MASK_DISABLEReset)))
-}
-
-// Reset stores Core_1_NMI_MASK_DISABLEReset in the register.
-func (r *Core_1_NMI_MASK_DISABLE) Reset() { r.reg.Store(uint32(Core_1_NMI_MASK_DISABLEReset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *Core_1_NMI_MASK_DISABLE) Modify(f func(Core_1_NMI_MASK_DISABLEValue) Core_1_NMI_MASK_DISABLEValue) {
-	r.reg.Store(uint32(f(Core_1_NMI_MASK_DISABLEValue(r.reg.Load()))))
-}
-
-// WithCORE_1_NMI_MASK_DISABLE returns v with field CORE_1_NMI_MASK_DISABLE (bits 31:0) set to x, masked to the field width.
-func (v Core_1_NMI_MASK_DISABLEValue) WithCORE_1_NMI_MASK_DISABLE(x uint32) Core_1_NMI_MASK_DISABLEValue {
-	return v&^0xffffffff | Core_1_NMI_MASK_DISABLEValue(x&0xffffffff)
-}
-
-// Core_1_NMI_MASK_CANCLE is register Core_1_NMI_MASK_CANCLE (32-bit, read-write, reset 0x0): Core_1 NMI mask disable register.
-type Core_1_NMI_MASK_CANCLE struct{ reg mmio.U32 }
-
-// Core_1_NMI_MASK_CANCLEValue is a value of register Core_1_NMI_MASK_CANCLE.
-type Core_1_NMI_MASK_CANCLEValue uint32
-
-// Core_1_NMI_MASK_CANCLEReset is the reset value of register Core_1_NMI_MASK_CANCLE.
-const Core_1_NMI_MASK_CANCLEReset Core_1_NMI_MASK_CANCLEValue = 0x0
-
-// Read loads the register.
-func (r *Core_1_NMI_MASK_CANCLE) Read() Core_1_NMI_MASK_CANCLEValue {
-	return Core_1_NMI_MASK_CANCLEValue(r.reg.Load())
-}
-
-// Write stores v in the register.
-func (r *Core_1_NMI_MASK_CANCLE) Write(v Core_1_NMI_MASK_CANCLEValue) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(Core_1_NMI_MASK_CANCLEReset): fields f leaves alone are written as their reset values.
-func (r *Core_1_NMI_MASK_CANCLE) WriteWith(f func(Core_1_NMI_MASK_CANCLEValue) Core_1_NMI_MASK_CANCLEValue) {
-	r.reg.Store(uint32(f(Core_1_NMI_MASK_CANCLEReset)))
-}
-
-// Reset stores Core_1_NMI_MASK_CANCLEReset in the register.
-func (r *Core_1_NMI_MASK_CANCLE) Reset() { r.reg.Store(uint32(Core_1_NMI_MASK_CANCLEReset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *Core_1_NMI_MASK_CANCLE) Modify(f func(Core_1_NMI_MASK_CANCLEValue) Core_1_NMI_MASK_CANCLEValue) {
-	r.reg.Store(uint32(f(Core_1_NMI_MASK_CANCLEValue(r.reg.Load()))))
-}
-
-// WithCORE_1_NMI_MASK_CANCEL returns v with field CORE_1_NMI_MASK_CANCEL (bits 31:0) set to x, masked to the field width.
-func (v Core_1_NMI_MASK_CANCLEValue) WithCORE_1_NMI_MASK_CANCEL(x uint32) Core_1_NMI_MASK_CANCLEValue {
-	return v&^0xffffffff | Core_1_NMI_MASK_CANCLEValue(x&0xffffffff)
-}
-
-// Core_1_NMI_MASK is register Core_1_NMI_MASK (32-bit, read-write, reset 0x0): Core_1 NMI mask register.
-type Core_1_NMI_MASK struct{ reg mmio.U32 }
-
-// Core_1_NMI_MASKValue is a value of register Core_1_NMI_MASK.
-type Core_1_NMI_MASKValue uint32
-
-// Core_1_NMI_MASKReset is the reset value of register Core_1_NMI_MASK.
-const Core_1_NMI_MASKReset Core_1_NMI_MASKValue = 0x0
-
-// Read loads the register.
-func (r *Core_1_NMI_MASK) Read() Core_1_NMI_MASKValue { return Core_1_NMI_MASKValue(r.reg.Load()) }
-
-// Write stores v in the register.
-func (r *Core_1_NMI_MASK) Write(v Core_1_NMI_MASKValue) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(Core_1_NMI_MASKReset): fields f leaves alone are written as their reset values.
-func (r *Core_1_NMI_MASK) WriteWith(f func(Core_1_NMI_MASKValue) Core_1_NMI_MASKValue) {
-	r.reg.Store(uint32(f(Core_1_NMI_MASKReset)))
-}
-
-// Reset stores Core_1_NMI_MASKReset in the register.
-func (r *Core_1_NMI_MASK) Reset() { r.reg.Store(uint32(Core_1_NMI_MASKReset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *Core_1_NMI_MASK) Modify(f func(Core_1_NMI_MASKValue) Core_1_NMI_MASKValue) {
-	r.reg.Store(uint32(f(Core_1_NMI_MASKValue(r.reg.Load()))))
-}
-
-// CORE_1_NMI_MASK returns field CORE_1_NMI_MASK (bit 0): this bit is used to mask NMI interrupt,it can directly mask NMI interrupt.
-func (v Core_1_NMI_MASKValue) CORE_1_NMI_MASK() bool { return v&0x1 != 0 }
-
-// WithCORE_1_NMI_MASK returns v with field CORE_1_NMI_MASK (bit 0) set to b.
-func (v Core_1_NMI_MASKValue) WithCORE_1_NMI_MASK(b bool) Core_1_NMI_MASKValue {
-	return v&^0x1 | Core_1_NMI_MASKValue(b2u(b))
-}
-
-// Core_1_NMI_MASK_PHASE is register Core_1_NMI_MASK_PHASE (32-bit, read-write, reset 0x0): Core_1 NMI mask phase register.
-type Core_1_NMI_MASK_PHASE struct{ reg mmio.U32 }
-
-// Core_1_NMI_MASK_PHASEValue is a value of register Core_1_NMI_MASK_PHASE.
-type Core_1_NMI_MASK_PHASEValue uint32
-
-// Core_1_NMI_MASK_PHASEReset is the reset value of register Core_1_NMI_MASK_PHASE.
-const Core_1_NMI_MASK_PHASEReset Core_1_NMI_MASK_PHASEValue = 0x0
-
-// Read loads the register.
-func (r *Core_1_NMI_MASK_PHASE) Read() Core_1_NMI_MASK_PHASEValue {
-	return Core_1_NMI_MASK_PHASEValue(r.reg.Load())
-}
-
-// Write stores v in the register.
-func (r *Core_1_NMI_MASK_PHASE) Write(v Core_1_NMI_MASK_PHASEValue) { r.reg.Store(uint32(v)) }
-
-// WriteWith stores f(Core_1_NMI_MASK_PHASEReset): fields f leaves alone are written as their reset values.
-func (r *Core_1_NMI_MASK_PHASE) WriteWith(f func(Core_1_NMI_MASK_PHASEValue) Core_1_NMI_MASK_PHASEValue) {
-	r.reg.Store(uint32(f(Core_1_NMI_MASK_PHASEReset)))
-}
-
-// Reset stores Core_1_NMI_MASK_PHASEReset in the register.
-func (r *Core_1_NMI_MASK_PHASE) Reset() { r.reg.Store(uint32(Core_1_NMI_MASK_PHASEReset)) }
-
-// Modify loads the register, passes its value to f and stores the result.
-func (r *Core_1_NMI_MASK_PHASE) Modify(f func(Core_1_NMI_MASK_PHASEValue) Core_1_NMI_MASK_PHASEValue) {
-	r.reg.Store(uint32(f(Core_1_NMI_MASK_PHASEValue(r.reg.Load()))))
-}
-
-// CORE_1_NMI_MASK_PHASE returns field CORE_1_NMI_MASK_PHASE (bit 0): this bit is used to indicates whether the NMI interrupt is being masked, 1 means NMI interrupt is being masked.
-func (v Core_1_NMI_MASK_PHASEValue) CORE_1_NMI_MASK_PHASE() bool { return v&0x1 != 0 }
+// CORE_NMI_MASK_PHASE returns field CORE_%s_NMI_MASK_PHASE (bit 0): this bit is used to indicates whether the NMI interrupt is being masked, 1 means NMI interrupt is being masked.
+func (v Core_NMI_MASK_PHASEValue) CORE_NMI_MASK_PHASE() bool { return v&0x1 != 0 }
 
 // b2u is 1 for true: With setters of one-bit fields shift it into place without a branch.
 func b2u(b bool) uint8 {
