@@ -13,6 +13,7 @@ package svd
 // error.
 //
 //	code  sev  SVDConv  meaning; repair in lenient mode
+//	E000  err           file cannot be read: missing, a directory, no permission
 //	E001  err           XML not well-formed: truncated, mismatched tags, bad entity, stray '<'
 //	E002  err           not a text file: control or NUL bytes (a binary file)
 //	E003  err           file larger than MaxFileSize
@@ -66,6 +67,7 @@ package svd
 //	W320  warn          resetValue has bits outside resetMask
 //	W321  warn          cluster array whose cluster is larger than dimIncrement
 const (
+	CodeUnreadable     = "E000"
 	CodeXML            = "E001"
 	CodeBinary         = "E002"
 	CodeTooLarge       = "E003"
@@ -128,6 +130,7 @@ type CodeInfo struct {
 
 // Codes lists every diagnostic code in order, with the same text as the table above.
 var Codes = []CodeInfo{
+	{CodeUnreadable, "", "file cannot be read: missing, a directory, no permission"},
 	{CodeXML, "", "XML not well-formed: truncated, mismatched tags, bad entity, stray '<'"},
 	{CodeBinary, "", "not a text file: control or NUL bytes (a binary file)"},
 	{CodeTooLarge, "", "file larger than MaxFileSize"},

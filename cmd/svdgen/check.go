@@ -1,9 +1,11 @@
 package main
 
 import (
+	"errors"
 	"flag"
 	"fmt"
 	"io"
+	"io/fs"
 	"runtime"
 	"strings"
 	"sync"
@@ -23,7 +25,6 @@ type checkResult struct {
 	file  string
 	dev   *svd.Device
 	diags svd.Diagnostics
-	err   error // I/O error
 }
 
 func runCheck(args []string, stdout, stderr io.Writer) int {
@@ -90,12 +91,6 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 	var totalErr, totalWarn, bad int
 	for i := range files {
 		res := <-results[i]
-		if res.err != nil {
-			fmt.Fprintf(stderr, "%s: %v\n", res.file, res.err)
-			status = 1
-			bad++
-			continue
-		}
 		for _, d := range res.diags {
 			if *quiet && d.Severity != svd.Error {
 				continue
@@ -125,9 +120,24 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 func checkFile(file string, opt svd.Options) checkResult {
 	dev, diags, err := svd.Load(file, opt)
 	if err != nil && diags == nil {
-		return checkResult{file: file, err: err}
+		// A file that cannot be read (missing, a directory, no permission) is reported
+		// like any other error, in the located form editors and scripts parse, and counts
+		// as a failed file in the summary.
+		return checkResult{file: file, diags: svd.Diagnostics{unreadable(file, err)}}
 	}
 	return checkResult{file: file, dev: dev, diags: diags}
+}
+
+// unreadable is the E000 diagnostic for a file that could not be read. It points at the
+// file's start, as E003 does for an oversized file: there is no content to locate.
+func unreadable(file string, err error) svd.Diagnostic {
+	msg := err.Error()
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		msg = pe.Err.Error() // the path is already the diagnostic's file name
+	}
+	return svd.Diagnostic{Pos: svd.Pos{File: file, Line: 1, Col: 1}, Code: svd.CodeUnreadable,
+		Severity: svd.Error, Message: "cannot read the file: " + msg}
 }
 
 // asksHelp reports whether the flags (the arguments before the first file) ask for help.

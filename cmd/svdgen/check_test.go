@@ -84,10 +84,22 @@ func TestCheckBadInputs(t *testing.T) {
 			t.Errorf("%s: no located error:\n%s%s", f, out, errOut)
 		}
 	}
+	// Files that cannot be read: a located E000 line and a FAILED summary, like any other
+	// error, and the other files are still checked.
 	missing := filepath.Join(dir, "absent.svd")
-	code, _, errOut := runCmd("check", missing)
-	if code != 1 || !strings.Contains(errOut, missing) {
-		t.Errorf("missing file: exit %d, stderr %q", code, errOut)
+	for _, f := range []string{missing, dir} {
+		code, out, errOut := runCmd("check", f, fixtures+"features.svd")
+		if code != 1 || errOut != "" {
+			t.Errorf("%s: exit %d, stderr %q", f, code, errOut)
+		}
+		lines := strings.Split(out, "\n")
+		if m := diagLine.FindStringSubmatch(lines[0]); m == nil || m[1] != f || m[4] != "E000" ||
+			strings.Count(lines[0], f) != 1 {
+			t.Errorf("%s: first line %q, want one located E000 naming the file once", f, lines[0])
+		}
+		if !strings.HasPrefix(lines[1], f+": FAILED: ") || !strings.Contains(out, "2 files: 1 ok, 1 failed; 1 errors") {
+			t.Errorf("%s: summary lines:\n%s", f, out)
+		}
 	}
 }
 
