@@ -33,9 +33,11 @@ pac:
 	$(GO) run ./cmd/svdgen gen -tests -o pac $(patsubst %,$(ESP_SVD)/%.svd,$(PAC_CHIPS))
 
 ## corpus: generate a package for every SVD in ../shared/svd that resolves, build and vet them
-## all (in .corpus/, its own module), and print a table.
+## all (in .corpus/, its own module), check gofmt, and print a table. CORPUSFLAGS=-test also
+## runs every layout test; -only REGEXP narrows the files.
+CORPUSFLAGS ?=
 corpus:
-	$(GO) run ./internal/corpus -svd ../shared/svd -o .corpus
+	$(GO) run ./internal/corpus -svd ../shared/svd -o .corpus $(CORPUSFLAGS)
 
 ## asmcheck: the zero-cost check alone: generated Modify/Write compile to one load, one store.
 asmcheck:

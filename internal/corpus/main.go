@@ -15,6 +15,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"runtime"
 	"sort"
 	"strings"
@@ -41,20 +42,26 @@ func main() {
 	root := flag.String("svd", "../shared/svd", "directory of SVD files (searched recursively for .svd and .xml)")
 	out := flag.String("o", ".corpus", "scratch module to generate into (replaced on every run)")
 	test := flag.Bool("test", false, "also run every generated layout test")
+	only := flag.String("only", "", "only SVD files whose path matches this `regexp`")
 	flag.Parse()
-	if err := run(*root, *out, *test); err != nil {
+	re, err := regexp.Compile(*only)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "corpus:", err)
+		os.Exit(2)
+	}
+	if err := run(*root, *out, *test, re); err != nil {
 		fmt.Fprintln(os.Stderr, "corpus:", err)
 		os.Exit(1)
 	}
 }
 
-func run(root, out string, test bool) error {
+func run(root, out string, test bool, only *regexp.Regexp) error {
 	if _, err := os.Stat(root); err != nil {
 		return fmt.Errorf("no SVD corpus: %v", err)
 	}
 	var files []string
 	filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
-		if err == nil && !d.IsDir() && (strings.HasSuffix(p, ".svd") || strings.HasSuffix(p, ".xml")) {
+		if err == nil && !d.IsDir() && (strings.HasSuffix(p, ".svd") || strings.HasSuffix(p, ".xml")) && only.MatchString(p) {
 			files = append(files, p)
 		}
 		return nil
