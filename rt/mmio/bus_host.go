@@ -231,6 +231,7 @@ func SetAccessHook(f func()) {
 // InitReset records the reset values of the peripheral at base and writes them to memory.
 // Generated chip packages call it from a host-only init function.
 func InitReset(base uintptr, table []Reset) {
+	bus.base() // reserve the address space first (it takes bus.mu itself)
 	bus.mu.Lock()
 	defer bus.mu.Unlock()
 	if bus.resets == nil {
@@ -239,9 +240,9 @@ func InitReset(base uintptr, table []Reset) {
 	for _, r := range table {
 		addr := base + uintptr(r.Offset)
 		bus.resets[addr] = r
+		p := bus.hostAddr(addr, uintptr(r.Size)) // panics, naming the address, outside the space
 		bus.markDirty(addr)
-		bus.markDirty(addr)
-		storeMem(unsafe.Add(bus.mem, addr), int(r.Size), r.Value)
+		storeMem(p, int(r.Size), r.Value)
 	}
 }
 
