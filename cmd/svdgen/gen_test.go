@@ -171,3 +171,24 @@ func TestGenHelp(t *testing.T) {
 		t.Errorf("bad flag: exit %d, stderr %q", code, errOut)
 	}
 }
+
+// Generating one chip into a directory that holds other chips' output (say, the parent of an
+// earlier multi-file run) must refuse rather than replace them all.
+func TestGenRefusesAnotherChipsOutput(t *testing.T) {
+	dir := userModule(t)
+	out := filepath.Join(dir, "pac")
+	if code, _, e := runCmd("gen", "-q", "-o", out, demoSVD, "../../golden/testdata/names.svd"); code != 0 {
+		t.Fatal(e)
+	}
+	code, _, errOut := runCmd("gen", "-q", "-o", out, demoSVD)
+	if code != 1 || !strings.Contains(errOut, "another SVD file") || !strings.Contains(errOut, "names.svd") {
+		t.Fatalf("exit %d, stderr %q: want a refusal naming names.svd", code, errOut)
+	}
+	if _, err := os.Stat(filepath.Join(out, "nameschip", "device.go")); err != nil {
+		t.Fatal("the other chip's package was deleted")
+	}
+	// Its own directory may still be regenerated in place.
+	if code, _, e := runCmd("gen", "-q", "-o", filepath.Join(out, "nameschip"), "../../golden/testdata/names.svd"); code != 0 {
+		t.Fatalf("regenerating nameschip in place: %s", e)
+	}
+}
