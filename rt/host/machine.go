@@ -44,6 +44,11 @@ type Config struct {
 	// OnTime is called on the machine's clock goroutine each time virtual time reaches the
 	// deadline set with SetDeadline; it must set the next deadline.
 	OnTime func()
+	// CanWake, if set, reports whether anything scheduled could still wake a core. When every
+	// core waits for an interrupt and it reports false, Run stops with ErrIdle although a
+	// deadline is set: a simulator's own time limit is such a deadline, and jumping to it
+	// would report a timeout where the truth is that nothing will ever happen.
+	CanWake func() bool
 	// StopGrace is how long Run waits, after the machine stopped, for cores that run code
 	// without touching a register (default 2s). Such cores are abandoned and reported.
 	StopGrace time.Duration
@@ -391,6 +396,10 @@ func (m *Machine) fire() {
 func (m *Machine) idle() {
 	for m.allSleeping() && !m.stopped() {
 		d := load64(&m.deadline)
+		if !m.cfg.RealTime && d != never && m.cfg.CanWake != nil && !m.cfg.CanWake() {
+			m.Stop(fmt.Errorf("at %v: %w", m.Now(), ErrIdle))
+			return
+		}
 		if d == never {
 			if !m.cfg.RealTime {
 				m.Stop(fmt.Errorf("at %v: %w", m.Now(), ErrIdle))

@@ -21,7 +21,11 @@ type recorder struct {
 	value  uint64
 }
 
-func (r *recorder) Read(addr uintptr, size int) uint64 { r.mu.Lock(); defer r.mu.Unlock(); return r.value }
+func (r *recorder) Read(addr uintptr, size int) uint64 {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.value
+}
 func (r *recorder) Write(addr uintptr, size int, v uint64) {
 	r.mu.Lock()
 	defer r.mu.Unlock()

@@ -110,6 +110,7 @@ type Chip struct {
 
 	evMu   sync.Mutex // the event queue, separate so Schedule works with or without mu
 	events eventHeap
+	active int // events in the queue that are not passive
 	seq    uint64
 	evNow  atomic.Int64 // virtual time of the event being run, -1 outside events
 
@@ -164,6 +165,7 @@ func New(opts ...Option) *Chip {
 		CPUHz:      cfg.cpuHz,
 		RealTime:   cfg.realTime,
 		OnTime:     c.onTime,
+		CanWake:    c.canWake,
 	})
 	live.Store(c)
 	mmio.SetObserver(c.observe)
@@ -187,7 +189,7 @@ func New(opts ...Option) *Chip {
 		b(c)
 	}
 	if cfg.timeout > 0 {
-		c.Schedule(cfg.timeout, func() { c.m.Stop(fmt.Errorf("%w (%v)", ErrTimeout, cfg.timeout)) })
+		c.schedule(cfg.timeout, func() { c.m.Stop(fmt.Errorf("%w (%v)", ErrTimeout, cfg.timeout)) }, true)
 	}
 	return c
 }

@@ -21,6 +21,9 @@ type Event struct {
 	f     func()
 	index int // in the heap, -1 once run or cancelled
 	c     *Chip
+	// passive events (the run's time limit) cannot wake firmware, so they do not keep a
+	// chip whose cores all wait for an interrupt from being reported idle.
+	passive bool
 }
 
 // At returns the virtual time the event is scheduled for.
@@ -40,6 +43,7 @@ func (e *Event) Cancel() {
 	defer c.evMu.Unlock()
 	if e.index >= 0 {
 		heap.Remove(&c.events, e.index)
+		c.unqueuedLocked(e)
 		c.setDeadlineLocked()
 	}
 }
@@ -48,14 +52,33 @@ func (e *Event) Cancel() {
 // future) with the chip lock held. Events due at the same time run in the order they were
 // scheduled. f runs on the simulator's clock goroutine, or on the goroutine advancing time
 // with Advance.
-func (c *Chip) Schedule(at time.Duration, f func()) *Event {
+func (c *Chip) Schedule(at time.Duration, f func()) *Event { return c.schedule(at, f, false) }
+
+func (c *Chip) schedule(at time.Duration, f func(), passive bool) *Event {
 	c.evMu.Lock()
 	defer c.evMu.Unlock()
 	c.seq++
-	e := &Event{at: at, seq: c.seq, f: f, c: c}
+	e := &Event{at: at, seq: c.seq, f: f, c: c, passive: passive}
 	heap.Push(&c.events, e)
+	if !passive {
+		c.active++
+	}
 	c.setDeadlineLocked()
 	return e
+}
+
+// unqueuedLocked accounts for e leaving the queue.
+func (c *Chip) unqueuedLocked(e *Event) {
+	if !e.passive {
+		c.active--
+	}
+}
+
+// canWake reports whether an event that could wake the firmware is scheduled.
+func (c *Chip) canWake() bool {
+	c.evMu.Lock()
+	defer c.evMu.Unlock()
+	return c.active > 0
 }
 
 // After runs f d after the current virtual time (see Schedule).
@@ -77,6 +100,7 @@ func (c *Chip) popDue(t time.Duration) *Event {
 		return nil
 	}
 	e := heap.Pop(&c.events).(*Event)
+	c.unqueuedLocked(e)
 	c.setDeadlineLocked()
 	return e
 }

@@ -55,6 +55,13 @@ func TestTimeoutAndIdleStopTheRun(t *testing.T) {
 	if !errors.Is(err, ErrIdle) {
 		t.Fatalf("Run = %v, want ErrIdle", err)
 	}
+
+	// The time limit is no event that could wake the firmware: idle is idle, at once.
+	c = New(Log(io.Discard), Timeout(time.Hour))
+	err = c.Run(func() { rt.WaitForInterrupt() })
+	if !errors.Is(err, ErrIdle) || c.Now() != 0 {
+		t.Fatalf("with Timeout: Run = %v at %v, want ErrIdle at 0", err, c.Now())
+	}
 }
 
 func TestUnmodelledRegistersAreLoggedOnce(t *testing.T) {
