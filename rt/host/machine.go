@@ -49,6 +49,11 @@ type Config struct {
 	// deadline is set: a simulator's own time limit is such a deadline, and jumping to it
 	// would report a timeout where the truth is that nothing will ever happen.
 	CanWake func() bool
+	// StallLimit is how long, in real time, virtual time may stand still while a core is
+	// awake before Run stops with ErrStalled (default 10s). Only register accesses move time,
+	// so a loop that spins on a plain variable stalls the model: it would never let an
+	// interrupt in (and is a bug on the chip as well, where the compiler may hoist the load).
+	StallLimit time.Duration
 	// StopGrace is how long Run waits, after the machine stopped, for cores that run code
 	// without touching a register (default 2s). Such cores are abandoned and reported.
 	StopGrace time.Duration
@@ -57,6 +62,10 @@ type Config struct {
 // ErrIdle is returned by Run when every core waits for an interrupt and nothing is scheduled
 // that could ever raise one.
 var ErrIdle = errors.New("every core is waiting for an interrupt and nothing is scheduled")
+
+// ErrStalled is returned by Run when a core stayed awake without touching a register for
+// Config.StallLimit of real time.
+var ErrStalled = errors.New("a core runs without touching any register, so virtual time stands still and no interrupt can be taken (a loop spinning on a plain variable?); wait with rt.WaitForInterrupt instead")
 
 // PanicError reports a panic in firmware, with where and when it happened.
 type PanicError struct {
@@ -132,6 +141,9 @@ func New(cfg Config) *Machine {
 	}
 	if cfg.StopGrace <= 0 {
 		cfg.StopGrace = 2 * time.Second
+	}
+	if cfg.StallLimit <= 0 {
+		cfg.StallLimit = 10 * time.Second
 	}
 	m := &Machine{cfg: cfg, cost: uint64(cfg.AccessCost), deadline: never, stopCh: make(chan struct{})}
 	m.clock.init()
@@ -265,6 +277,7 @@ func (m *Machine) Run(main func()) error {
 
 	done := make(chan struct{})
 	go func() { m.wg.Wait(); close(done) }()
+	m.watchStalls(done)
 	select {
 	case <-done:
 	case <-m.stopCh:
@@ -279,6 +292,32 @@ func (m *Machine) Run(main func()) error {
 		}
 	}
 	return m.Err()
+}
+
+// watchStalls returns when the machine finishes or stops; it stops it with ErrStalled when
+// virtual time stands still for StallLimit of real time while some core is awake.
+func (m *Machine) watchStalls(done <-chan struct{}) {
+	step := min(m.cfg.StallLimit/4, time.Second)
+	tick := time.NewTicker(step)
+	defer tick.Stop()
+	last, since := load64(&m.now), time.Now()
+	for {
+		select {
+		case <-done:
+			return
+		case <-m.stopCh:
+			return
+		case <-tick.C:
+		}
+		if now := load64(&m.now); now != last || m.allSleeping() {
+			last, since = now, time.Now()
+			continue
+		}
+		if time.Since(since) >= m.cfg.StallLimit {
+			m.Stop(fmt.Errorf("at %v: %w", m.Now(), ErrStalled))
+			return
+		}
+	}
 }
 
 // fail stops the machine because of a panic on core c.
