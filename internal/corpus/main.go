@@ -137,7 +137,8 @@ func run(root, out string, test bool, only *regexp.Regexp) error {
 	var nBuild, nVet, regs, lines int
 	for _, r := range rows {
 		if r.err != "" {
-			fmt.Fprintf(tw, "%s\t-\t-\t%s\tnot generated: %s\t\n", r.file, ms(r.gen), r.err)
+			// The message is left unterminated (no tab after it): it sets no column width.
+			fmt.Fprintf(tw, "%s\t-\t-\t%s\tnot generated: %s\n", r.file, ms(r.gen), r.err)
 			continue
 		}
 		if r.build == "ok" {
