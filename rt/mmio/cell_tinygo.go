@@ -16,8 +16,10 @@ type U16 struct{ r volatile.Register16 }
 // U32 is a 32-bit register cell.
 type U32 struct{ r volatile.Register32 }
 
-// U64 is a 64-bit register cell, accessed as one 64-bit volatile operation.
-type U64 struct{ r uint64 }
+// U64 is a 64-bit register cell. TinyGo's runtime/volatile has no 64-bit operations and the
+// 32-bit buses of the chips gohal targets split such an access anyway, so it is two 32-bit
+// volatile accesses, low word first (little-endian).
+type U64 struct{ lo, hi volatile.Register32 }
 
 // Load reads the register.
 func (c *U8) Load() uint8 { return c.r.Get() }
@@ -37,11 +39,17 @@ func (c *U32) Load() uint32 { return c.r.Get() }
 // Store writes the register.
 func (c *U32) Store(v uint32) { c.r.Set(v) }
 
-// Load reads the register.
-func (c *U64) Load() uint64 { return volatile.LoadUint64(&c.r) }
+// Load reads the register: the low word, then the high word.
+func (c *U64) Load() uint64 {
+	lo := c.lo.Get()
+	return uint64(c.hi.Get())<<32 | uint64(lo)
+}
 
-// Store writes the register.
-func (c *U64) Store(v uint64) { volatile.StoreUint64(&c.r, v) }
+// Store writes the register: the low word, then the high word.
+func (c *U64) Store(v uint64) {
+	c.lo.Set(uint32(v))
+	c.hi.Set(uint32(v >> 32))
+}
 
 // At returns the register block of type T at physical address addr.
 func At[T any](addr uintptr) *T {
