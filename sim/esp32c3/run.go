@@ -4,11 +4,13 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"time"
 
 	"github.com/gohal/gohal/rt/mmio"
 )
 
-// Run runs firmware as the core's thread-mode code and returns when it returns (nil), when
+// Run runs firmware as the core's thread-mode code and returns when it returns (nil; the
+// UARTs then finish sending what is in their TX FIFOs), when
 // it panics (a *host.PanicError with the virtual time), when Stop is called, when the
 // Timeout is reached (ErrTimeout) or when it waits for an interrupt nothing will raise
 // (ErrIdle). The chip is closed afterwards; its models keep their state for inspection.
@@ -17,7 +19,33 @@ func (c *Chip) Run(firmware func()) error {
 		return errors.New("esp32c3: Run on a closed chip")
 	}
 	defer c.Close()
-	return c.m.Run(firmware)
+	err := c.m.Run(firmware)
+	if err == nil {
+		c.drainTX()
+	}
+	return err
+}
+
+// maxDrain bounds how long drainTX lets transmitters run after the firmware returned.
+const maxDrain = time.Second
+
+// drainTX lets the UARTs finish sending what the firmware left in their TX FIFOs when its
+// main returned, as the hardware would: the last line of output is not lost because the
+// firmware did not wait for the transmitter to empty.
+func (c *Chip) drainTX() {
+	busy := func() bool {
+		c.Lock()
+		defer c.Unlock()
+		for _, u := range c.periph.uart {
+			if u != nil && (u.txActive || u.tx.n > 0) {
+				return true
+			}
+		}
+		return false
+	}
+	for end := c.Now() + maxDrain; busy() && c.Now() < end; {
+		c.Advance(10 * time.Microsecond)
+	}
 }
 
 // Stop ends a run from a model, a test hook or an event: Run returns err.
