@@ -42,6 +42,15 @@ func (b *builder) buildType(t *PeriphType, p *svd.Peripheral) {
 	tb.resolveEnums()
 }
 
+// sameClusterShape reports whether cluster b can use cluster a's struct type: the same
+// register map, and the same array stride (or neither an array).
+func sameClusterShape(a, b *svd.Cluster) bool {
+	if a.Dim.Dim.Set != b.Dim.Dim.Set || (a.Dim.Dim.Set && a.Dim.DimIncrement.Val != b.Dim.DimIncrement.Val) {
+		return false
+	}
+	return nodesKey(a.Children) == nodesKey(b.Children)
+}
+
 // buildStruct builds a register block or cluster body. prefix is prepended to the names of
 // the register and cluster types inside it, so types in different clusters never collide.
 func (tb *typeBuilder) buildStruct(name, svdName, prefix string, nodes []svd.RegisterNode) *Struct {
@@ -52,6 +61,8 @@ func (tb *typeBuilder) buildStruct(name, svdName, prefix string, nodes []svd.Reg
 	// from one can be written to the other (CONF1 derivedFrom CONF0 → both *CONF0).
 	siblings := map[string]*svd.Register{}
 	regOf := map[*svd.Register]*Reg{}
+	clusterSiblings := map[string]*svd.Cluster{}
+	structOf := map[*svd.Cluster]*Struct{}
 	// Names are claimed before anything is built: first the registers and clusters the SVD
 	// names, then the arrays merged from spelt-out copies, then the inferred clusters, so an
 	// inferred name never pushes an SVD name aside when they collide.
@@ -102,9 +113,19 @@ func (tb *typeBuilder) buildStruct(name, svdName, prefix string, nodes []svd.Reg
 			regOf[n] = reg
 			isAlt = n.AlternateRegister != "" || n.AlternateGroup != ""
 		case *svd.Cluster:
-			cname := tb.pkg.claim(prefix + typeBase(n, memberNames[n]))
-			cl = tb.buildStruct(cname, n.Name, cname+"_", n.Children)
-			cl.Doc = docText(n.Description)
+			// Likewise a cluster derived from a sibling with the same register map shares its
+			// struct type, so code written for one unit works for the other. Both must be
+			// single clusters, or arrays of the same stride: an array pads its element type to
+			// the stride, and a padded type could overlap whatever follows the other cluster.
+			if src := clusterSiblings[n.DerivedFrom]; src != nil && sameClusterShape(src, n) {
+				cl = structOf[src]
+			} else {
+				cname := tb.pkg.claim(prefix + typeBase(n, memberNames[n]))
+				cl = tb.buildStruct(cname, n.Name, cname+"_", n.Children)
+				cl.Doc = docText(n.Description)
+			}
+			clusterSiblings[n.Name] = n
+			structOf[n] = cl
 			isAlt = n.AlternateCluster != ""
 		default:
 			continue
