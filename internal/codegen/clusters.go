@@ -57,27 +57,13 @@ func inferClusters(nodes []svd.RegisterNode) []svd.RegisterNode {
 			}
 			continue
 		}
-		for _, g := range digitGroups(r.Name) {
-			num := r.Name[g[0]:g[1]]
-			idx, err := strconv.Atoi(num)
-			if err != nil || (len(num) > 1 && num[0] == '0') {
-				continue
+		indexReadings(r, func(nr *svd.Register, idx int, k, pattern string) {
+			id := pattern + "\x00" + k
+			if byKey[id] == nil {
+				keys = append(keys, id)
 			}
-			seen := ""
-			for _, strict := range []bool{true, false} {
-				nr := indexFields(r, num, indexContext(r.Name, g[0]), strict)
-				k := regShapeKey(nr)
-				if k == seen {
-					continue // both readings agree
-				}
-				seen = k
-				id := r.Name[:g[0]] + "%s" + r.Name[g[1]:] + "\x00" + k
-				if byKey[id] == nil {
-					keys = append(keys, id)
-				}
-				byKey[id] = append(byKey[id], cand{nr, idx, i, "", r.Name[:g[0]] + "%s" + r.Name[g[1]:]})
-			}
-		}
+			byKey[id] = append(byKey[id], cand{nr, idx, i, "", pattern})
+		})
 	}
 	// Spelt-out runs, longest first so a register with two digit groups joins the better one.
 	sort.SliceStable(keys, func(i, j int) bool { return len(byKey[keys[i]]) > len(byKey[keys[j]]) })

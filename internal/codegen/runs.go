@@ -37,28 +37,13 @@ func mergeRuns(nodes []svd.RegisterNode) []svd.RegisterNode {
 		if !ok || r.Dim.Dim.Set || r.AlternateRegister != "" || r.AlternateGroup != "" {
 			continue
 		}
-		for _, g := range digitGroups(r.Name) {
-			num := r.Name[g[0]:g[1]]
-			idx, err := strconv.Atoi(num)
-			if err != nil || (len(num) > 1 && num[0] == '0') {
-				continue
+		indexReadings(r, func(nr *svd.Register, idx int, k, pattern string) {
+			id := pattern + "\x00" + k
+			if byGroup[id] == nil {
+				groups = append(groups, id)
 			}
-			seen := ""
-			for _, strict := range []bool{true, false} {
-				nr := indexFields(r, num, indexContext(r.Name, g[0]), strict)
-				k := regShapeKey(nr)
-				if k == seen {
-					continue // both readings agree
-				}
-				seen = k
-				pattern := r.Name[:g[0]] + "%s" + r.Name[g[1]:]
-				id := pattern + "\x00" + k
-				if byGroup[id] == nil {
-					groups = append(groups, id)
-				}
-				byGroup[id] = append(byGroup[id], cand{nr, idx, i, k, pattern})
-			}
-		}
+			byGroup[id] = append(byGroup[id], cand{nr, idx, i, k, pattern})
+		})
 	}
 	used := map[int]bool{}
 	replace := map[int]svd.RegisterNode{}
@@ -176,6 +161,31 @@ func digitGroups(s string) [][2]int {
 		i = j
 	}
 	return out
+}
+
+// indexReadings calls yield for every way r's name can be read as one element of a
+// spelt-out array: each decimal digit group without a leading zero is a candidate index, read
+// strictly and loosely (indexFields), with the register as the element would be (its fields'
+// copies of the index taken out), its shape key and its name with the index replaced by %s.
+// A loose reading that agrees with the strict one is not repeated.
+func indexReadings(r *svd.Register, yield func(elem *svd.Register, idx int, shapeKey, pattern string)) {
+	for _, g := range digitGroups(r.Name) {
+		num := r.Name[g[0]:g[1]]
+		idx, err := strconv.Atoi(num)
+		if err != nil || (len(num) > 1 && num[0] == '0') {
+			continue
+		}
+		seen := ""
+		for _, strict := range []bool{true, false} {
+			nr := indexFields(r, num, indexContext(r.Name, g[0]), strict)
+			k := regShapeKey(nr)
+			if k == seen {
+				continue // both readings agree
+			}
+			seen = k
+			yield(nr, idx, k, r.Name[:g[0]]+"%s"+r.Name[g[1]:])
+		}
+	}
 }
 
 // regShapeKey is everything about a register that shows in its generated type, except its
