@@ -246,6 +246,30 @@ func InitReset(base uintptr, table []Reset) {
 	}
 }
 
+// ResetRange returns the memory in [start, end) to its reset state: registers recorded by
+// InitReset read their reset values again, everything else reads zero. A simulator model
+// calls it when firmware resets its peripheral, so the SVD's reset values, recorded once by
+// the generated PAC, are the only copy.
+func ResetRange(start, end uintptr) {
+	bus.mu.Lock()
+	defer bus.mu.Unlock()
+	for a := start &^ 7; a < end; a += 8 {
+		if a >= start && a+8 <= end {
+			storeMem(bus.hostAddr(a, 8), 8, 0)
+			continue
+		}
+		for b := max(a, start); b < min(a+8, end); b++ {
+			storeMem(bus.hostAddr(b, 1), 1, 0)
+		}
+	}
+	for addr, r := range bus.resets {
+		if addr >= start && addr+uintptr(r.Size) <= end {
+			bus.markDirty(addr)
+			storeMem(bus.hostAddr(addr, uintptr(r.Size)), int(r.Size), r.Value)
+		}
+	}
+}
+
 // ResetMemory returns every register recorded by InitReset to its reset value, zeroes the
 // rest of the memory that was written, and removes all hooks and observers. A simulator calls
 // it between runs so each test starts from a chip fresh out of reset.

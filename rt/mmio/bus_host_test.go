@@ -100,3 +100,22 @@ func BenchmarkRegisterLoadStore(b *testing.B) {
 		r.A.Store(r.A.Load() | 1)
 	}
 }
+
+func TestResetRangeRestoresOnlyItsRange(t *testing.T) {
+	defer ResetMemory()
+	b := At[block](0x6000_5000)
+	next := At[block](0x6000_5010)
+	InitReset(0x6000_5000, []Reset{{Offset: 0, Size: 4, Value: 0x11}, {Offset: 5, Size: 1, Value: 0x22}})
+	b.A.Store(0xFFFF)
+	b.B.Store(0x33)
+	b.C.Store(0x44)
+	b.E.Store(0x55)
+	next.A.Store(0x66)
+	ResetRange(0x6000_5000, 0x6000_5010)
+	if b.A.Load() != 0x11 || b.B.Load() != 0 || b.C.Load() != 0x22 || b.E.Load() != 0 {
+		t.Fatalf("after ResetRange: A=%#x B=%#x C=%#x E=%#x, want 0x11 0 0x22 0", b.A.Load(), b.B.Load(), b.C.Load(), b.E.Load())
+	}
+	if next.A.Load() != 0x66 {
+		t.Fatal("ResetRange touched memory outside its range")
+	}
+}

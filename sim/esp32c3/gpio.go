@@ -104,11 +104,10 @@ const (
 func init() {
 	registerModel("gpio", func(c *Chip) {
 		g := &GPIO{c: c, line: irq{c: c, src: SourceGPIO}, nmi: irq{c: c, src: SourceGPIO + 1}}
-		resets := []regReset{{gpioCLOCKGATE, 1}, {gpioREGDATE, 0x02006130}}
 		for i := 0; i < gpioRegs; i++ {
 			g.outSel[i] = gpioOutSelGPIO // FUNCn_OUT_SEL_CFG resets to 0x80
 		}
-		g.blk = newBlock(c, "GPIO", gpioBase, resets, gpioModelled)
+		g.blk = newBlock(c, "GPIO", gpioBase, gpioModelled)
 		g.mux = newIOMux(c, g)
 		periphOf(c).gpio = g
 		g.recompute()

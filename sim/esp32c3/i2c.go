@@ -139,13 +139,6 @@ const (
 	i2cOpRStart = 6
 )
 
-var i2cResets = []regReset{
-	{i2cCTR, 0x20B}, {i2cSR, 0xC000}, {i2cTO, 0x10}, {i2cFIFOCONF, 0x408B},
-	{i2cSCLSTARTHOLD, 8}, {i2cSCLRSTARTSETUP, 8}, {i2cSCLSTOPHOLD, 8}, {i2cSCLSTOPSETUP, 8},
-	{i2cFILTERCFG, 0x300}, {i2cCLKCONF, 0x200000}, {i2cSCLSTTIMEOUT, 0x10},
-	{i2cSCLMAINSTTIMEOUT, 0x10}, {0xF8, 0x20070201},
-}
-
 // i2cModelled reports whether the model gives the register at off behaviour; the slave
 // address, the filters, slave-mode stretching and the date are memory.
 func i2cModelled(off uintptr) bool {
@@ -164,7 +157,7 @@ func init() {
 			tx: newFIFO(i2cFIFOSize), rx: newFIFO(i2cFIFOSize),
 			devices: make(map[uint8]I2CDevice),
 		}
-		m.blk = newBlock(c, "I2C0", i2cBase, i2cResets, i2cModelled)
+		m.blk = newBlock(c, "I2C0", i2cBase, i2cModelled)
 		m.blk.sysBit = 7 // I2C_EXT0
 		periphOf(c).i2c0 = m
 		m.update()

@@ -21,7 +21,7 @@ func newIOMux(c *Chip, g *GPIO) *block {
 	for i := range g.ioMux {
 		g.ioMux[i] = iomuxReset
 	}
-	return newBlock(c, "IO_MUX", iomuxBase, []regReset{{0x00, 0x7FF}, {iomuxDate, 0x02006050}}, iomuxModelled)
+	return newBlock(c, "IO_MUX", iomuxBase, iomuxModelled)
 }
 
 func iomuxModelled(off uintptr) bool { return off >= iomuxGPIO0 && off < iomuxGPIO0+4*gpioPads }

@@ -23,30 +23,23 @@ const (
 // (GPIO's registers reach 0x6FC while its addressBlock says 0x31C).
 const blockSize = 0x1000
 
-// regReset is the SVD reset value of one register the model keeps in backing memory.
-type regReset struct {
-	off uintptr
-	val uint32
-}
-
 // block is the register file of one peripheral instance. Registers whose value the model
-// does not compute live in the bus's backing memory (mmio.Peek/Poke), which the model seeds
-// with the SVD reset values so it behaves the same whether or not a generated PAC has
-// initialised memory. A model says which registers it gives meaning to; the first touch of
+// does not compute live in the bus's backing memory (mmio.Peek/Poke), which starts at (and
+// on a peripheral reset returns to) the SVD reset values that pac/esp32c3, linked by the
+// simulator, records with the bus. A model says which registers it gives meaning to; the first touch of
 // any other register in the block goes to the chip's unmodelled-register log.
 type block struct {
 	c        *Chip
 	name     string
 	base     uintptr
-	resets   []regReset
 	modelled func(off uintptr) bool
 	seen     map[string]bool
 	// sysBit is the block's bit in SYSTEM.PERIP_CLK_EN0 and PERIP_RST_EN0, or -1.
 	sysBit int
 }
 
-func newBlock(c *Chip, name string, base uintptr, resets []regReset, modelled func(off uintptr) bool) *block {
-	b := &block{c: c, name: name, base: base, resets: resets, modelled: modelled, seen: make(map[string]bool), sysBit: -1}
+func newBlock(c *Chip, name string, base uintptr, modelled func(off uintptr) bool) *block {
+	b := &block{c: c, name: name, base: base, modelled: modelled, seen: make(map[string]bool), sysBit: -1}
 	b.reset()
 	return b
 }
@@ -67,18 +60,9 @@ func (b *block) checkGate() {
 	}
 }
 
-// reset returns the block's backing memory to the SVD reset state: the listed reset values,
-// zero elsewhere.
-func (b *block) reset() {
-	for off := uintptr(0); off < blockSize; off += 4 {
-		if b.load(off) != 0 {
-			b.store(off, 0)
-		}
-	}
-	for _, r := range b.resets {
-		b.store(r.off, r.val)
-	}
-}
+// reset returns the block's backing memory to the SVD reset state: the reset values the
+// generated PAC recorded with the bus, zero elsewhere.
+func (b *block) reset() { mmio.ResetRange(b.base, b.base+blockSize) }
 
 func (b *block) load(off uintptr) uint32 { return uint32(mmio.Peek(b.base+off, 4)) }
 

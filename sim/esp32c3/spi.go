@@ -91,11 +91,6 @@ const (
 	spiMiscKeepCS    = 1 << 30
 )
 
-var spiResets = []regReset{
-	{spiCTRL, 0x3C0000}, {spiCLOCK, 0x80003043}, {spiUSER, 0x800000C0}, {spiUSER1, 0xB8410007},
-	{spiUSER2, 0x78000000}, {spiMISC, 0x3E}, {spiSLAVE, 0x2800000}, {0xF0, 0x02007220},
-}
-
 // spiModelled reports whether the model gives the register at off behaviour; the input
 // and output timing, DMA and slave registers are memory.
 func spiModelled(off uintptr) bool {
@@ -106,7 +101,7 @@ func spiModelled(off uintptr) bool {
 func init() {
 	registerModel("spi", func(c *Chip) {
 		s := &SPI{c: c, line: irq{c: c, src: SourceSPI2}}
-		s.blk = newBlock(c, "SPI2", spiBase, spiResets, spiModelled)
+		s.blk = newBlock(c, "SPI2", spiBase, spiModelled)
 		s.blk.sysBit = 6
 		periphOf(c).spi2 = s
 		c.Hook(spiBase, blockSize, wordDevice{s})

@@ -120,13 +120,6 @@ const (
 
 var timgBases = [2]uintptr{0x6001_F000, 0x6002_0000}
 
-var timgResets = []regReset{
-	{timgT0CONFIG, 0x60002000}, {timgWDTCONFIG0, 0x0004C000}, {timgWDTCONFIG1, 0x00010000},
-	{timgWDTCONFIG2, 0x018CBA80}, {0x54, 0x07FFFFFF}, {0x58, 0x000FFFFF}, {timgWDTCONFIG5, 0x000FFFFF},
-	{timgWDTWPROTECT, timgWDTKey}, {timgRTCCALICFG, 0x00013000}, {0x80, 0xFFFFFF98},
-	{0xF8, 0x02006191}, {0xFC, 0x60000000},
-}
-
 // timgModelled reports whether the model gives the register at off behaviour; REGCLK,
 // the date and the calibration timeout are memory.
 func timgModelled(off uintptr) bool {
@@ -139,7 +132,7 @@ func init() {
 		wdt := [2]Source{SourceTG0WDT, SourceTG1WDT}
 		for n, base := range timgBases {
 			t := &TIMG{c: c, n: n, t0Line: irq{c: c, src: t0[n]}, wdtLine: irq{c: c, src: wdt[n]}}
-			t.blk = newBlock(c, fmt.Sprintf("TIMG%d", n), base, timgResets, timgModelled)
+			t.blk = newBlock(c, fmt.Sprintf("TIMG%d", n), base, timgModelled)
 			t.blk.sysBit = timgResetBits[n]
 			t.rebase()
 			periphOf(c).timg[n] = t

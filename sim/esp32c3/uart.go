@@ -149,15 +149,6 @@ const (
 
 var uartBases = [2]uintptr{0x6000_0000, 0x6001_0000}
 
-// uartResets are the SVD reset values of the registers the model keeps in memory.
-var uartResets = []regReset{
-	{uartCLKDIV, 0x2B6}, {0x18, 0x8}, {uartCONF0, 0x1000001C}, {uartCONF1, 0xC060},
-	{0x28, 0xFFF}, {0x2C, 0xFFF}, {0x38, 0xF0}, {0x3C, 0x26E0}, {0x40, 0x2200}, {0x44, 0xA},
-	{uartIDLECONF, 0x40100}, {uartATCMDPRECNT, 0x901}, {uartATCMDPOSTCNT, 0x901},
-	{uartATCMDGAPTOUT, 0xB}, {uartATCMDCHAR, 0x32B}, {uartMEMCONF, 0xA0012}, {0x68, 0x80100},
-	{0x70, 0xFFF}, {0x74, 0xFFF}, {uartCLKCONF, 0x03701000}, {0x7C, 0x02008270}, {uartID, 0x40000500},
-}
-
 // uartModelled reports whether the model gives the register at off behaviour; the glitch
 // filter, pulse counters, flow control, RS485 and the FIFO memory pointers are memory.
 func uartModelled(off uintptr) bool {
@@ -178,7 +169,7 @@ func init() {
 				c: c, n: n, line: irq{c: c, src: srcs[n]},
 				tx: newFIFO(uartFIFOSize), rx: newFIFO(uartFIFOSize),
 			}
-			u.blk = newBlock(c, fmt.Sprintf("UART%d", n), base, uartResets, uartModelled)
+			u.blk = newBlock(c, fmt.Sprintf("UART%d", n), base, uartModelled)
 			u.blk.sysBit = uartResetBits[n]
 			periphOf(c).uart[n] = u
 			u.update()
