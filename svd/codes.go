@@ -35,6 +35,7 @@ package svd
 //	W113  warn          resetValue/resetMask not a number; ignored (the inherited one applies)
 //	W114  warn          empty <peripheral>, <register>, <cluster> or <field>; ignored
 //	W115  warn          enumeratedValue without name or usable value; dropped
+//	W116  warn          single-bit <bitRange> written [n] instead of [n:n]; read as [n:n]
 //	E201  err  M206     derivedFrom target not found
 //	E202  err           derivedFrom cycle (or self-reference)
 //	E203  err           derivedFrom names an element of the wrong kind
@@ -88,6 +89,7 @@ const (
 	CodeBadReset       = "W113"
 	CodeEmpty          = "W114"
 	CodeBadEnumValue   = "W115"
+	CodeBitRangeSingle = "W116"
 	CodeNotFound       = "E201"
 	CodeCycle          = "E202"
 	CodeWrongKind      = "E203"
@@ -151,6 +153,7 @@ var Codes = []CodeInfo{
 	{CodeBadReset, "", "resetValue/resetMask not a number; ignored (the inherited one applies)"},
 	{CodeEmpty, "", "empty <peripheral>, <register>, <cluster> or <field>; ignored"},
 	{CodeBadEnumValue, "", "enumeratedValue without name or usable value; dropped"},
+	{CodeBitRangeSingle, "", "single-bit <bitRange> written [n] instead of [n:n]; read as [n:n]"},
 	{CodeNotFound, "M206", "derivedFrom target not found"},
 	{CodeCycle, "", "derivedFrom cycle (or self-reference)"},
 	{CodeWrongKind, "", "derivedFrom names an element of the wrong kind"},

@@ -103,15 +103,21 @@ func TestDiagnosticFixtures(t *testing.T) {
 			if loadErr != nil && !strings.HasPrefix(loadErr.Error(), path+":") {
 				t.Errorf("Load error %q does not start with the file name", loadErr)
 			}
-			// Strict mode: the same findings, every one an error.
+			// Strict mode: the same findings, code and position, every one an error.
 			_, sdiags, serr := Load(path, Options{Strict: true})
-			if len(sdiags) != len(diags) || serr == nil {
-				t.Errorf("strict: %d diagnostics (lenient %d), err %v", len(sdiags), len(diags), serr)
+			if serr == nil {
+				t.Errorf("strict: no error (%d diagnostics)", len(sdiags))
 			}
+			var sgot []located
 			for _, d := range sdiags {
+				sgot = append(sgot, located{d.Code, d.Pos.Line, d.Pos.Col})
 				if d.Severity != Error {
 					t.Errorf("strict: %s is not an error", d)
 				}
+			}
+			sortLocated(sgot)
+			if !equalLocated(sgot, want) {
+				t.Errorf("strict diagnostics:\n got  %v\n want %v\nfull:\n%s", sgot, want, diagText(sdiags))
 			}
 		})
 	}

@@ -51,8 +51,8 @@
 // By default (lenient) Resolve repairs what it safely can and says so with a warning: a
 // field reaching past its register is clipped, an enumerated value that cannot fit its
 // field (or has no usable value) is dropped, a register size of 1 is rounded up to 8, a
-// vendor's free-text access type is read as the nearest standard one, empty elements and
-// stray text are ignored. What cannot be repaired is an error: XML that
+// vendor's free-text access type is read as the nearest standard one, a single-bit
+// <bitRange> written "[n]" is read as "[n:n]", empty elements and stray text are ignored. What cannot be repaired is an error: XML that
 // is not well-formed, structure in the wrong place, a missing required value, a number out
 // of range, a derivedFrom target that does not exist or a cycle, an inconsistent dim. With
 // Options.Strict every warning is an error too.

@@ -101,17 +101,26 @@ func TestParseDimIndex(t *testing.T) {
 }
 
 func TestParseBitRange(t *testing.T) {
-	for in, want := range map[string][3]any{
-		"[7:4]":     {uint32(4), uint32(4), ""},
-		"[0:0]":     {uint32(0), uint32(1), ""},
-		"[ 31 : 0]": {uint32(0), uint32(32), ""},
-		"[3:4]":     {uint32(0), uint32(0), "msb is below lsb"},
-		"7:4":       {uint32(0), uint32(0), "not of the form [msb:lsb]"},
-		"[a:b]":     {uint32(0), uint32(0), "bounds are not decimal numbers"},
+	for in, want := range map[string][4]any{
+		"[7:4]":        {uint32(4), uint32(4), false, ""},
+		"[0:0]":        {uint32(0), uint32(1), false, ""},
+		"[ 31 : 0]":    {uint32(0), uint32(32), false, ""},
+		"[7]":          {uint32(7), uint32(1), true, ""},
+		"[ 0 ]":        {uint32(0), uint32(1), true, ""},
+		"[3:4]":        {uint32(0), uint32(0), false, "msb is below lsb"},
+		"7:4":          {uint32(0), uint32(0), false, "not of the form [msb:lsb]"},
+		"[a:b]":        {uint32(0), uint32(0), false, "bounds are not decimal numbers"},
+		"[]":           {uint32(0), uint32(0), false, "not of the form [msb:lsb]"},
+		"[a]":          {uint32(0), uint32(0), false, "not of the form [msb:lsb]"},
+		"[-1]":         {uint32(0), uint32(0), false, "not of the form [msb:lsb]"},
+		"[4294967296]": {uint32(0), uint32(0), false, "not of the form [msb:lsb]"},
+		"[7:]":         {uint32(0), uint32(0), false, "bounds are not decimal numbers"},
+		"[7:4:0]":      {uint32(0), uint32(0), false, "not of the form [msb:lsb]"},
+		"7":            {uint32(0), uint32(0), false, "not of the form [msb:lsb]"},
 	} {
-		o, w, err := parseBitRange(in)
-		if o != want[0] || w != want[1] || err != want[2] {
-			t.Errorf("parseBitRange(%q) = %d, %d, %q", in, o, w, err)
+		o, w, single, err := parseBitRange(in)
+		if o != want[0] || w != want[1] || single != want[2] || err != want[3] {
+			t.Errorf("parseBitRange(%q) = %d, %d, %v, %q", in, o, w, single, err)
 		}
 	}
 }

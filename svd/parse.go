@@ -1316,10 +1316,13 @@ func (b *builder) field(n *xnode) *Field {
 	}
 	if seen&(1<<6) != 0 {
 		styles++
-		o, w, err := parseBitRange(bitRange)
+		o, w, single, err := parseBitRange(bitRange)
 		if err != "" {
 			b.add(rangeNode0(rangeNode, n), CodeBitRange, "<bitRange> %q: %s", bitRange, err)
-		} else if !f.rangeSet {
+		} else if single {
+			b.add(rangeNode0(rangeNode, n), CodeBitRangeSingle, "<bitRange> %q names one bit without the \":lsb\" SVD requires; read as [%d:%d]", bitRange, o, o)
+		}
+		if err == "" && !f.rangeSet {
 			f.BitOffset, f.BitWidth, f.rangeSet = o, w, true
 		}
 	}
@@ -1344,25 +1347,33 @@ func rangeNode0(r, n *xnode) *xnode {
 	return n
 }
 
-// parseBitRange reads "[msb:lsb]".
-func parseBitRange(s string) (off, width uint32, err string) {
+// parseBitRange reads "[msb:lsb]". A single bit written "[n]", which SVD does not allow but
+// vendors write, is read as "[n:n]" with single set so that the caller can warn.
+func parseBitRange(s string) (off, width uint32, single bool, err string) {
 	t := strings.TrimSpace(s)
-	if len(t) < 5 || t[0] != '[' || t[len(t)-1] != ']' {
-		return 0, 0, "not of the form [msb:lsb]"
+	if len(t) < 3 || t[0] != '[' || t[len(t)-1] != ']' {
+		return 0, 0, false, "not of the form [msb:lsb]"
 	}
 	parts := strings.Split(t[1:len(t)-1], ":")
+	if len(parts) == 1 {
+		n, err := strconv.ParseUint(strings.TrimSpace(parts[0]), 10, 32)
+		if err != nil {
+			return 0, 0, false, "not of the form [msb:lsb]"
+		}
+		return uint32(n), 1, true, ""
+	}
 	if len(parts) != 2 {
-		return 0, 0, "not of the form [msb:lsb]"
+		return 0, 0, false, "not of the form [msb:lsb]"
 	}
 	m, err1 := strconv.ParseUint(strings.TrimSpace(parts[0]), 10, 32)
 	l, err2 := strconv.ParseUint(strings.TrimSpace(parts[1]), 10, 32)
 	if err1 != nil || err2 != nil {
-		return 0, 0, "bounds are not decimal numbers"
+		return 0, 0, false, "bounds are not decimal numbers"
 	}
 	if m < l {
-		return 0, 0, "msb is below lsb"
+		return 0, 0, false, "msb is below lsb"
 	}
-	return uint32(l), uint32(m - l + 1), ""
+	return uint32(l), uint32(m - l + 1), false, ""
 }
 
 func (b *builder) enumeratedValues(n *xnode) *EnumeratedValues {
