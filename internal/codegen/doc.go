@@ -40,6 +40,13 @@
 // stride) one cluster array (DMA.CH[n].IN_CONF0); see mergeRuns and inferClusters for the
 // exact conditions. Peripherals with identical register maps share a package and type.
 //
+// Every peripheral package has a layout.go of constant expressions, -(got ^ want) over
+// unsafe.Sizeof and unsafe.Offsetof, that stop the package from compiling when a struct's
+// size, a field's offset, an array's size or a register's width differs from the SVD: each
+// compiler checks the layout with its own sizes (gc on any GOARCH, TinyGo on 32-bit cores).
+// Emit's Tests option adds layout_test.go, which checks the same, and the addresses
+// accessor methods return, at run time.
+//
 // The chip package has device and CPU facts as constants, NAMEBase address constants, one
 // variable per instance (UART0 = mmio.At[uart.UART](UART0Base)), the Interrupt type with
 // IRQ_NAME constants, the Interrupts table and String, and on the host an init function that

@@ -47,6 +47,9 @@ func Emit(c *Chip, o EmitOptions) (map[string][]byte, error) {
 		if err := put(path.Join(t.Pkg, "registers.go"), e.peripheral()); err != nil {
 			return nil, err
 		}
+		if err := put(path.Join(t.Pkg, "layout.go"), e.layoutChecks()); err != nil {
+			return nil, err
+		}
 		if o.Tests {
 			if err := put(path.Join(t.Pkg, "layout_test.go"), e.layoutTest()); err != nil {
 				return nil, err
@@ -590,6 +593,63 @@ func (e *emitter) layoutTest() []byte {
 	}
 	e.p("\t} {\n\t\tif c.off != c.wantOff || c.size != c.wantSize {\n")
 	e.p("\t\t\tt.Errorf(\"%%s at %%#x, %%d bytes; the SVD says %%#x, %%d bytes\", c.name, c.off, c.size, c.wantOff, c.wantSize)\n\t\t}\n\t}\n}\n")
+	return e.bytes()
+}
+
+// ---- compile-time layout checks ----
+
+// layoutChecks writes layout.go: one constant per struct size, field offset, array size and
+// register cell width, each -(got ^ want). An unsigned constant cannot be negative, so the
+// package compiles only when every one of them is zero: whatever compiles the package (gc for
+// any GOARCH, TinyGo for a 32-bit core) checks the layout with its own sizes and alignments,
+// before any test runs. Checking each struct on its own is complete: a register's address
+// is the sum of the offsets of the fields on its path plus index × element size, and each of
+// those terms is pinned here (an array's element size through the array's size, which Go
+// makes length × element size). Accessor methods compute their address from an offset
+// written into their body; only their register's width is a layout fact the compiler sees.
+func (e *emitter) layoutChecks() []byte {
+	t := e.t
+	e.buf.Reset()
+	e.p("%spackage %s\n\nimport \"unsafe\"\n\n", e.o.Header(), t.Pkg)
+	e.p("// Compile-time layout checks: each line fails to compile (\"constant -N of type uintptr\n")
+	e.p("// overflows uintptr\") when the generated types do not put a register where the SVD does,\n")
+	e.p("// whichever compiler and GOARCH build the package. A line is -(got ^ want), zero when the\n")
+	e.p("// two agree; in an error, got is want ^ N. Every struct's size and field offsets, every\n")
+	e.p("// array's size (so its stride) and every register's width are checked: together they place\n")
+	e.p("// each register of each array element and nested cluster at its SVD offset. Registers\n")
+	e.p("// reached through methods are checked for width here, for address by TestLayout.\n")
+	e.p("const (\n")
+	for i, s := range t.Structs {
+		if i > 0 {
+			e.p("\n")
+		}
+		kind := "cluster " + s.SVDName
+		if s == t.Block {
+			kind = "the register block"
+		}
+		e.p("\t// %s, %s: %s bytes.\n", s.Name, kind, hx(s.Size))
+		e.p("\t_ = -(unsafe.Sizeof(%s{}) ^ %s)\n", s.Name, hx(s.Size))
+		for _, f := range s.Fields {
+			m := f.Member
+			if m == nil {
+				continue
+			}
+			e.p("\t_ = -(unsafe.Offsetof(%s{}.%s) ^ %s)\n", s.Name, m.Name, hx(m.Offset))
+			if m.Count > 0 {
+				e.p("\t_ = -(unsafe.Sizeof(%s{}.%s) ^ %s)\n", s.Name, m.Name, hx(m.span()))
+			}
+		}
+	}
+	if len(t.Regs) > 0 {
+		e.p("\n\t// Register widths, and the size of an array element padded to its stride.\n")
+		for _, r := range t.Regs {
+			e.p("\t_ = -(unsafe.Sizeof(%s{}.reg) ^ %d)\n", r.Name, r.Bytes())
+			if r.Pad > 0 {
+				e.p("\t_ = -(unsafe.Sizeof(%s{}) ^ %s)\n", r.Name, hx(r.Bytes()+r.Pad))
+			}
+		}
+	}
+	e.p(")\n")
 	return e.bytes()
 }
 
