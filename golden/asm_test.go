@@ -168,18 +168,3 @@ func analyse(body []string) asmStats {
 	}
 	return a
 }
-
-// TestLayout32Bit runs the generated layout tests for a 32-bit target, where a 64-bit cell
-// is only 4-byte aligned: the explicit padding must keep every offset where the SVD puts
-// it there too (TinyGo's targets are 32-bit). The plain cells stand in for the host bus,
-// which needs a 64-bit address space.
-func TestLayout32Bit(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds for another architecture")
-	}
-	cmd := exec.Command("go", "test", "-tags", "mmio_plain", "./demo/...", "./names/...")
-	cmd.Env = append(os.Environ(), "GOARCH=386")
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("layout tests on 386: %v\n%s", err, out)
-	}
-}
