@@ -32,10 +32,30 @@ const (
 	mpccr riscv.CSR = 0x7E2
 )
 
-func init() {
+// started records that start has run. TinyGo evaluates package init functions at compile
+// time, and its interpreter cannot run interrupt.New(...).Enable() or CSR writes, so the
+// start-up work happens at run time instead: on the first call of any function that needs it
+// (Start, Bind, Enable, EnableCPU, SetThreshold, Cycles). Firmware never has to call Start,
+// but may, to pay the cost at a moment of its choosing.
+var started bool
+
+// Start configures the interrupt controller and the cycle counter. It is idempotent and
+// cheap after the first call.
+func Start() {
+	if !started {
+		start()
+	}
+}
+
+func start() {
+	state := interrupt.Disable()
+	if started {
+		interrupt.Restore(state)
+		return
+	}
+	started = true
 	mpcer.Set(1)
 	mpcmr.Set(1)
-	state := interrupt.Disable()
 	intm.Thresh.Store(1)
 	registerVectors()
 	// Interrupt.Enable left the lines edge-triggered at TinyGo's default priority; make each
@@ -106,6 +126,7 @@ func dispatchWord(status uint32, base int, n uint32) {
 
 // Bind makes handler the handler of src on the current core; nil unbinds it.
 func Bind(src Source, handler func()) {
+	Start()
 	state := interrupt.Disable()
 	handlers[src] = handler
 	interrupt.Restore(state)
@@ -118,6 +139,7 @@ func Enable(src Source, p Priority) {
 		Disable(src)
 		return
 	}
+	Start()
 	p = min(p, MaxPriority)
 	n := uint32(VectoredInterrupt(p))
 	state := interrupt.Disable()
@@ -138,6 +160,7 @@ func SourcePending(src Source) bool {
 
 // EnableCPU enables CPU interrupt n on the current core.
 func EnableCPU(n CPUInterrupt) {
+	Start()
 	state := interrupt.Disable()
 	intm.Enable.Store(intm.Enable.Load() | 1<<n)
 	interrupt.Restore(state)
@@ -180,7 +203,10 @@ func ClearCPU(n CPUInterrupt) {
 func CPUPending(n CPUInterrupt) bool { return intm.EIP.Load()&(1<<n) != 0 }
 
 // SetThreshold masks the interrupts of priority below p on the current core.
-func SetThreshold(p Priority) { intm.Thresh.Store(uint32(p) & 0xF) }
+func SetThreshold(p Priority) {
+	Start()
+	intm.Thresh.Store(uint32(p) & 0xF)
+}
 
 // Threshold returns the current core's interrupt threshold.
 func Threshold() Priority { return Priority(intm.Thresh.Load() & 0xF) }
@@ -212,7 +238,10 @@ func InInterrupt() bool { return interrupt.In() }
 
 // Cycles returns the core's 32-bit cycle counter (mpccr); it wraps, and differences between
 // two readings are correct modulo 2³².
-func Cycles() uint32 { return uint32(mpccr.Get()) }
+func Cycles() uint32 {
+	Start()
+	return uint32(mpccr.Get())
+}
 
 // CPUFrequency returns the core clock in Hz: TinyGo's ESP32-C3 runtime runs the CPU at
 // 160 MHz.

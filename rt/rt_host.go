@@ -106,3 +106,8 @@ func Cycles() uint32 { return uint32(host.Cycles()) }
 
 // CPUFrequency returns the core clock in Hz, the rate at which Cycles counts.
 func CPUFrequency() uint32 { return uint32(host.CPUHz()) }
+
+// Start prepares the interrupt controller and cycle counter. On the host the simulated CPU
+// is ready before firmware runs, so there is nothing to do; on the chip every function that
+// needs it calls it, so firmware need not either.
+func Start() {}
