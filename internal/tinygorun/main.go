@@ -1,0 +1,347 @@
+// Command tinygorun is `make tinygo`: the checks only the real TinyGo compiler can make.
+//
+//  1. Every example (every main package under examples/ that is not a QEMU program) is built
+//     for -target=esp32c3, and its `-size short` flash and RAM are printed.
+//  2. Every firmware package (rt, pac/..., async/..., hal/...) is compiled for esp32c3, all of
+//     them in one program that imports each one, so that nothing TinyGo rejects (an init its
+//     interpreter cannot run, a missing 32-bit atomic, a layout assertion that fails on a
+//     32-bit target) can hide in a package no example uses.
+//  3. Firmware written against PACs generated from vendor SVDs runs on emulated chips: pac/fe310
+//     on QEMU's sifive_e, pac/stm32f407 on QEMU's netduino2. What each prints over its UART is
+//     compared with what it must print.
+//  4. The generated layout tests run on a real 32-bit RISC-V core (tinygo test on sifive_e):
+//     the golden packages and a sample of PAC packages.
+//
+// The compiler is $TINYGO, or tinygo on PATH; with neither, tinygorun says how to get one
+// and exits 0 (a machine without TinyGo still runs `make test`). Any failure exits 1.
+package main
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strings"
+	"text/tabwriter"
+	"time"
+)
+
+// qemuProgram is firmware that runs on an emulated chip and must print want (in order, each
+// line exactly, other lines allowed around them).
+type qemuProgram struct {
+	dir    string
+	target string
+	want   []string
+}
+
+var qemuPrograms = []qemuProgram{
+	{"./examples/qemu/fe310", "sifive-e-qemu", []string{
+		"gohal pac/fe310: hello from UART0",
+		"txctrl.counter=1 enable=on", // 9 masked to the field's 3 bits
+	}},
+	{"./examples/qemu/stm32f4", "netduino2-qemu", []string{
+		"gohal pac/stm32f407: hello from USART1",
+		"brr.mantissa=8 cr1.te=on",
+	}},
+}
+
+// layoutPackages are the packages whose generated layout tests run on a 32-bit core: the
+// golden packages (every layout feature the generator has) and a sample of real PACs.
+var layoutPackages = []string{
+	"./golden/demo/...",
+	"./golden/names/...",
+	"./pac/esp32c3/uart",
+	"./pac/esp32c3/dma",
+	"./pac/fe310/uart",
+	"./pac/stm32f407/usart",
+}
+
+// firmwareRoots are the firmware packages' trees; hostOnly are packages in them that exist
+// for the host alone (the simulated CPU).
+var (
+	firmwareRoots = []string{"./rt/...", "./pac/...", "./async/...", "./hal/..."}
+	hostOnly      = regexp.MustCompile(`/rt/host$|/sim(/|$)`)
+)
+
+func main() {
+	timeout := flag.Duration("timeout", 10*time.Minute, "limit for each TinyGo command")
+	only := flag.String("only", "", "run only the steps whose name matches this `regexp` (examples, firmware, qemu, layout)")
+	flag.Parse()
+
+	tinygo := os.Getenv("TINYGO")
+	if tinygo == "" {
+		tinygo, _ = exec.LookPath("tinygo")
+	}
+	if tinygo == "" {
+		fmt.Println("make tinygo: skipped: no tinygo on PATH and TINYGO is not set.")
+		fmt.Println("  TinyGo 0.33 with QEMU is in ../shared/tools: TINYGO=$(../shared/tools/tinygo-setup) make tinygo")
+		return
+	}
+	onlyRE, err := regexp.Compile(*only)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "tinygorun:", err)
+		os.Exit(2)
+	}
+	r := &runner{tinygo: tinygo, timeout: *timeout}
+	version, err := r.output(context.Background(), tinygo, "version")
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "tinygorun: %s does not run: %v\n", tinygo, err)
+		os.Exit(1)
+	}
+	fmt.Printf("make tinygo: %s\n", strings.TrimSpace(version))
+
+	steps := []struct {
+		name string
+		run  func() error
+	}{
+		{"examples", r.examples},
+		{"firmware", r.firmware},
+		{"qemu", r.qemu},
+		{"layout", r.layout},
+	}
+	failed := 0
+	start := time.Now()
+	for _, s := range steps {
+		if !onlyRE.MatchString(s.name) {
+			continue
+		}
+		t := time.Now()
+		err := s.run()
+		if err != nil {
+			failed++
+			fmt.Printf("FAIL %s (%s)\n%v\n", s.name, since(t), err)
+			continue
+		}
+		fmt.Printf("ok   %s (%s)\n", s.name, since(t))
+	}
+	if failed > 0 {
+		fmt.Printf("make tinygo: %d step(s) failed (%s)\n", failed, since(start))
+		os.Exit(1)
+	}
+	fmt.Printf("make tinygo: all steps passed (%s)\n", since(start))
+}
+
+type runner struct {
+	tinygo  string
+	timeout time.Duration
+}
+
+func since(t time.Time) string { return time.Since(t).Round(100 * time.Millisecond).String() }
+
+// output runs a command with the runner's timeout and returns its combined output.
+func (r *runner) output(ctx context.Context, name string, args ...string) (string, error) {
+	ctx, cancel := context.WithTimeout(ctx, r.timeout)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, name, args...)
+	cmd.WaitDelay = 5 * time.Second
+	var out bytes.Buffer
+	cmd.Stdout = &out
+	cmd.Stderr = &out
+	err := cmd.Run()
+	if ctx.Err() == context.DeadlineExceeded {
+		err = fmt.Errorf("timed out after %s", r.timeout)
+	}
+	if err != nil {
+		return out.String(), fmt.Errorf("%s %s: %w\n%s", filepath.Base(name), strings.Join(args, " "), err, indent(out.String()))
+	}
+	return out.String(), nil
+}
+
+func indent(s string) string {
+	s = strings.TrimRight(s, "\n")
+	if s == "" {
+		return ""
+	}
+	return "    " + strings.ReplaceAll(s, "\n", "\n    ")
+}
+
+// goList returns the packages matching patterns (patterns matching nothing are allowed).
+func goList(patterns ...string) ([]listed, error) {
+	args := append([]string{"list", "-e", "-f", "{{.ImportPath}}\t{{.Name}}\t{{.Dir}}"}, patterns...)
+	cmd := exec.Command("go", args...)
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		return nil, fmt.Errorf("go list: %v\n%s", err, stderr.String())
+	}
+	var pkgs []listed
+	for _, line := range strings.Split(strings.TrimSpace(string(out)), "\n") {
+		f := strings.Split(line, "\t")
+		if len(f) != 3 || f[1] == "" {
+			continue // a directory with no Go files for this build
+		}
+		pkgs = append(pkgs, listed{path: f[0], name: f[1], dir: f[2]})
+	}
+	return pkgs, nil
+}
+
+type listed struct{ path, name, dir string }
+
+// examples builds every ESP32-C3 example and prints its size.
+func (r *runner) examples() error {
+	pkgs, err := goList("./examples/...")
+	if err != nil {
+		return err
+	}
+	tmp, err := os.MkdirTemp("", "tinygorun-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(tmp)
+	tw := tabwriter.NewWriter(os.Stdout, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "  example (esp32c3)\tcode\tdata\tbss\tflash\tram\t")
+	var errs []error
+	built := 0
+	for _, p := range pkgs {
+		if p.name != "main" || strings.Contains(p.path, "/examples/qemu/") {
+			continue
+		}
+		rel := "./" + strings.TrimPrefix(p.path, "github.com/gohal/gohal/")
+		out, err := r.output(context.Background(), r.tinygo, "build", "-target=esp32c3", "-size", "short",
+			"-o", filepath.Join(tmp, filepath.Base(p.dir)+".elf"), rel)
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		built++
+		size, err := parseSize(out)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("%s: %v", rel, err))
+			continue
+		}
+		fmt.Fprintf(tw, "  %s\t%d\t%d\t%d\t%d\t%d\t\n", rel, size.code, size.data, size.bss, size.flash, size.ram)
+	}
+	tw.Flush()
+	if built == 0 && len(errs) == 0 {
+		errs = append(errs, errors.New("no ESP32-C3 example found under ./examples"))
+	}
+	return errors.Join(errs...)
+}
+
+type sizes struct{ code, data, bss, flash, ram int }
+
+var sizeLine = regexp.MustCompile(`(?m)^\s*(\d+)\s+(\d+)\s+(\d+)\s+\|\s+(\d+)\s+(\d+)\s*$`)
+
+// parseSize reads TinyGo's `-size short` table.
+func parseSize(out string) (sizes, error) {
+	m := sizeLine.FindStringSubmatch(out)
+	if m == nil {
+		return sizes{}, fmt.Errorf("no size table in the output:\n%s", indent(out))
+	}
+	var s sizes
+	fmt.Sscan(strings.Join(m[1:], " "), &s.code, &s.data, &s.bss, &s.flash, &s.ram)
+	return s, nil
+}
+
+// firmware compiles every firmware package for esp32c3 in one program.
+func (r *runner) firmware() error {
+	pkgs, err := goList(firmwareRoots...)
+	if err != nil {
+		return err
+	}
+	var imports []string
+	for _, p := range pkgs {
+		if p.name == "main" || hostOnly.MatchString(p.path) {
+			continue
+		}
+		imports = append(imports, p.path)
+	}
+	if len(imports) == 0 {
+		return errors.New("no firmware packages found")
+	}
+	sort.Strings(imports)
+	// The program must sit inside the module to import its packages; a directory whose name
+	// starts with "_" is invisible to ./... patterns, so nothing else sees it meanwhile.
+	dir, err := os.MkdirTemp(".", "_tinygorun-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(dir)
+	var src strings.Builder
+	src.WriteString("// Code generated by tinygorun. DO NOT EDIT.\n\npackage main\n\nimport (\n")
+	for _, p := range imports {
+		fmt.Fprintf(&src, "\t_ %q\n", p)
+	}
+	src.WriteString(")\n\nfunc main() {}\n")
+	if err := os.WriteFile(filepath.Join(dir, "main.go"), []byte(src.String()), 0o644); err != nil {
+		return err
+	}
+	fmt.Printf("  compiling %d firmware packages for esp32c3 in one program\n", len(imports))
+	_, err = r.output(context.Background(), r.tinygo, "build", "-target=esp32c3", "-o", filepath.Join(dir, "all.elf"), "./"+filepath.Base(dir))
+	return err
+}
+
+// qemu runs each QEMU program and checks its output.
+func (r *runner) qemu() error {
+	var errs []error
+	for _, p := range qemuPrograms {
+		t := time.Now()
+		out, err := r.output(context.Background(), r.tinygo, "run", "-target="+p.target, p.dir)
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		if err := expectLines(out, p.want); err != nil {
+			errs = append(errs, fmt.Errorf("%s on %s: %v; it printed:\n%s", p.dir, p.target, err, indent(out)))
+			continue
+		}
+		fmt.Printf("  %s on %s: printed the %d expected lines (%s)\n", p.dir, p.target, len(p.want), since(t))
+	}
+	return errors.Join(errs...)
+}
+
+// expectLines checks that out holds every line of want, in order.
+func expectLines(out string, want []string) error {
+	lines := strings.Split(strings.ReplaceAll(out, "\r", ""), "\n")
+	i := 0
+	for _, l := range lines {
+		if i < len(want) && l == want[i] {
+			i++
+		}
+	}
+	if i < len(want) {
+		return fmt.Errorf("missing line %q", want[i])
+	}
+	return nil
+}
+
+// layout runs the generated layout tests on a 32-bit RISC-V core under QEMU.
+func (r *runner) layout() error {
+	pkgs, err := goList(layoutPackages...)
+	if err != nil {
+		return err
+	}
+	args := []string{"test", "-target=sifive-e-qemu"}
+	n := 0
+	for _, p := range pkgs {
+		if _, err := os.Stat(filepath.Join(p.dir, "layout_test.go")); err == nil {
+			args = append(args, p.path)
+			n++
+		}
+	}
+	if n == 0 {
+		return errors.New("no package with a layout test found")
+	}
+	out, err := r.output(context.Background(), r.tinygo, args...)
+	if err != nil {
+		return err
+	}
+	passed := 0
+	for _, l := range strings.Split(out, "\n") {
+		if strings.HasPrefix(l, "ok  \t") {
+			passed++
+		}
+	}
+	fmt.Printf("  layout tests on sifive-e-qemu (riscv32): %d of %d packages ok\n%s\n", passed, n, indent(out))
+	if passed != n {
+		return fmt.Errorf("%d of %d packages reported ok", passed, n)
+	}
+	return nil
+}
