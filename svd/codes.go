@@ -12,6 +12,13 @@ package svd
 // number, numbers out of range, derivedFrom not found or cyclic, inconsistent arrays) is an
 // error.
 //
+// Arrays are bounded by the address space their copies cover, not by their number (E210):
+// from its start address, an array's copies, each at least one byte after the one before,
+// must end within the 32-bit space (the 64-bit one for a peripheral based beyond it), so a
+// 64 MiB window of 16,777,216 words resolves, as one node, while a dim of four billion words
+// does not. A field array must end by bit 64. Peripheral and field arrays, expanded into one
+// element per copy, are bounded by the expansion budget too (E211).
+//
 //	code  sev  SVDConv  meaning; repair in lenient mode
 //	E000  err           file cannot be read: missing, a directory, no permission
 //	E001  err           XML not well-formed: truncated, mismatched tags, bad entity, stray '<'
@@ -44,7 +51,7 @@ package svd
 //	E206  err  M308     dimIndex entry count differs from dim
 //	E207  err           dimIndex malformed
 //	E208  err           dim without dimIncrement
-//	E210  err           dim of more than 65536 copies
+//	E210  err           array whose copies reach beyond the 32-bit address space (a field array: bit 64)
 //	E211  err           expansion would create more than 2^20 elements (arrays of huge copies)
 //	W301  warn          register size given nowhere; the device width (or 32) is used
 //	W302  warn M302     register size not 8, 16, 32 or 64; rounded up
@@ -162,7 +169,7 @@ var Codes = []CodeInfo{
 	{CodeDimCount, "M308", "dimIndex entry count differs from dim"},
 	{CodeDimIndex, "", "dimIndex malformed"},
 	{CodeNoIncrement, "", "dim without dimIncrement"},
-	{CodeDimTooLarge, "", "dim of more than 65536 copies"},
+	{CodeDimTooLarge, "", "array whose copies reach beyond the 32-bit address space (a field array: bit 64)"},
 	{CodeTooMany, "", "expansion would create more than 2^20 elements (arrays of huge copies)"},
 	{CodeNoSize, "", "register size given nowhere; the device width (or 32) is used"},
 	{CodeOddSize, "M302", "register size not 8, 16, 32 or 64; rounded up"},

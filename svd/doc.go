@@ -32,7 +32,10 @@
 //     dimIncrement, Dim cleared.
 //   - Register and cluster arrays are kept: Dim.Dim and Dim.DimIncrement are set and
 //     Dim.Indices holds the index strings, so generators can emit arrays; names keep their
-//     "%s" or "[%s]". Instances lists the copies (name, index, offset) for those who want them.
+//     "%s" or "[%s]". An array of more than 65,536 copies numbered from 0 (a memory window:
+//     16,777,216 words of RAM) is one node too, but without index strings: nothing in
+//     Resolve or Validate allocates per copy. Dim.Len and Dim.Index answer for every array
+//     alike. Instances lists the copies (name, index, offset) for those who want them.
 //   - Every register has Props.Size (8, 16, 32 or 64 bits), Access, ResetValue and ResetMask
 //     set, inherited device → peripheral → cluster → register, with defaults size = device
 //     width (or 32), access read-write, reset value 0, reset mask all ones of the size.

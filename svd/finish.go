@@ -14,30 +14,45 @@ const defaultSize = 32
 
 func (rs *resolver) finishPeripheral(p *Peripheral) {
 	inheritProps(&p.Props, &rs.dev.Props)
-	rs.finishNodes(scope{periph: p}, p.Registers, p.Props)
+	rs.finishNodes(scope{periph: p}, p.Registers, p.Props, p.BaseAddress, addrLimit(p))
 }
 
-func (rs *resolver) finishNodes(sc scope, list []RegisterNode, inh RegisterProperties) {
+// finishNodes completes the registers and clusters of list, whose offsets count from the
+// address base; limit is the end of the address space.
+func (rs *resolver) finishNodes(sc scope, list []RegisterNode, inh RegisterProperties, base, limit uint64) {
 	for _, n := range list {
 		e := n.Elem()
 		own := e.Props
 		inheritProps(&e.Props, &inh)
 		path := nodePath(sc, n)
+		array := false
 		if e.Dim.Dim.Set {
-			if _, ok := rs.indices(e.Pos, path, &e.Dim); ok && !strings.Contains(e.Name, "%s") {
+			if rs.dimUsable(e.Pos, path, &e.Dim) {
+				_, array = rs.indices(e.Pos, path, &e.Dim, true)
+			}
+			if array && !strings.Contains(e.Name, "%s") {
 				rs.r.add(e.Pos, CodeNoPlacehold, path, "%s array %q has no %%s in its name; the index is appended", kindOf(n), e.Name)
 			}
 		} else if strings.Contains(e.Name, "%s") {
 			rs.r.add(e.Pos, CodeNoDim, path, "name %q has %%s but no <dim>; the placeholder is removed", e.Name)
 			e.Name = dropPlaceholder(e.Name)
 		}
+		start := satAdd64(base, e.AddressOffset)
+		var size uint64
 		switch n := n.(type) {
 		case *Cluster:
-			rs.finishNodes(sc.withCluster(n), n.Children, e.Props)
+			rs.finishNodes(sc.withCluster(n), n.Children, e.Props, start, limit)
+			size = clusterExtent(n.Children)
 		case *Register:
 			rsc := sc
 			rsc.reg = n
 			rs.finishRegister(rsc, n, own)
+			size = uint64(n.Props.Size.Val / 8)
+		}
+		// An array is bounded by the address space its copies cover, not by their number:
+		// a memory window of 16,777,216 words is one node, with no index strings.
+		if array && !rs.spanFits(e.Pos, path, kindOf(n), start, limit, &e.Dim, uint64(e.Dim.Len()), size) {
+			e.Dim.Indices, e.Dim.counted = nil, 0
 		}
 	}
 }
@@ -107,8 +122,17 @@ func (rs *resolver) finishRegister(sc scope, r *Register, own RegisterProperties
 				continue
 			}
 			fpath := path + " / field " + pathName(f.Name)
-			idx, ok := rs.indices(f.Pos, fpath, &f.Dim)
-			if ok && !rs.charge(f.Pos, fpath, uint64(len(idx))*uint64(countFields([]*Field{f}))) {
+			// Copies are bounded by the bits they cover (no register has more than 64) and,
+			// as each becomes a field of its own, by the expansion budget.
+			cost := uint64(countFields([]*Field{f}))
+			ok := rs.dimUsable(f.Pos, fpath, &f.Dim) &&
+				rs.spanFits(f.Pos, fpath, "field", uint64(f.BitOffset), 64, &f.Dim, uint64(f.Dim.Dim.Val), uint64(f.BitWidth)) &&
+				(rs.affords(uint64(f.Dim.Dim.Val), cost) || rs.charge(f.Pos, fpath, satMul64(uint64(f.Dim.Dim.Val), cost)))
+			var idx []string
+			if ok {
+				idx, ok = rs.indices(f.Pos, fpath, &f.Dim, false)
+			}
+			if ok && !rs.charge(f.Pos, fpath, uint64(len(idx))*cost) {
 				ok = false
 			}
 			if !ok {

@@ -11,25 +11,29 @@ type Instance struct {
 }
 
 // Instances expands a register or cluster of a resolved device into its copies. An element
-// without dim gives one Instance with its own name and offset.
+// without dim gives one Instance with its own name and offset. It allocates one Instance per
+// copy, 16,777,216 of them for a 64 MiB window of words: generators should use Count (or
+// Dim.Len) and Dim.Index to work with an array as a whole.
 func Instances(n RegisterNode) []Instance {
 	e := n.Elem()
-	if !e.Dim.Dim.Set || len(e.Dim.Indices) == 0 {
+	count := e.Dim.Len()
+	if !e.Dim.Dim.Set || count == 0 {
 		return []Instance{{Name: e.Name, Offset: e.AddressOffset}}
 	}
-	out := make([]Instance, len(e.Dim.Indices))
-	for i, ix := range e.Dim.Indices {
+	out := make([]Instance, count)
+	for i := range out {
+		ix := e.Dim.Index(i)
 		out[i] = Instance{Name: substitute(e.Name, ix, true), Index: ix,
 			Offset: e.AddressOffset + uint64(i)*e.Dim.DimIncrement.Val}
 	}
 	return out
 }
 
-// Count returns how many copies n stands for: len(Dim.Indices) for an array, else 1.
+// Count returns how many copies n stands for: Dim.Len() for an array, else 1.
 func Count(n RegisterNode) int {
 	e := n.Elem()
-	if e.Dim.Dim.Set && len(e.Dim.Indices) > 0 {
-		return len(e.Dim.Indices)
+	if c := e.Dim.Len(); e.Dim.Dim.Set && c > 0 {
+		return c
 	}
 	return 1
 }

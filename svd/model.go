@@ -1,5 +1,7 @@
 package svd
 
+import "math"
+
 // Pos is where an element starts in its source file. Line and Col count from 1.
 type Pos struct {
 	File string
@@ -119,8 +121,35 @@ type Dim struct {
 	DimName       string
 	DimArrayIndex *DimArrayIndex
 
-	// Indices is filled by Resolve: the index strings substituted for %s, one per copy.
+	// Indices is filled by Resolve: the index strings substituted for %s, one per copy. A
+	// register or cluster array of more than 65,536 copies numbered 0, 1, … (a memory window
+	// such as 16,777,216 words of RAM) has none, because a string per copy would cost memory
+	// in proportion to the window: Len and Index answer for every resolved array alike.
 	Indices []string
+
+	counted uint32 // the copies of such a large array, whose Indices are left nil
+}
+
+// Len returns how many copies a resolved register or cluster array has: len(Indices), or
+// the dim of a large array numbered from 0 whose Indices are left nil. It is 0 when the
+// element is not an array or its dim could not be resolved (an error was reported).
+func (d *Dim) Len() int {
+	if d.Indices != nil {
+		return len(d.Indices)
+	}
+	if uint64(d.counted) > math.MaxInt { // a 32-bit host
+		return math.MaxInt
+	}
+	return int(d.counted)
+}
+
+// Index returns the index string of copy i (0 ≤ i < Len()): Indices[i], or i in decimal
+// when Indices is left nil.
+func (d *Dim) Index(i int) string {
+	if d.Indices != nil {
+		return d.Indices[i]
+	}
+	return itoa(i)
 }
 
 // DimArrayIndex names the entries of an array (enumeratedValues without usage).

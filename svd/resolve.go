@@ -1,6 +1,9 @@
 package svd
 
 import (
+	"math"
+	"math/bits"
+	"strconv"
 	"strings"
 )
 
@@ -154,7 +157,17 @@ func (rs *resolver) expandPeripherals() {
 			continue
 		}
 		path := "peripheral " + pathName(p.Name)
-		idx, ok := rs.indices(p.Pos, path, &p.Dim)
+		// Every copy becomes a peripheral of its own, so the array is bounded twice: by the
+		// address space its copies cover and by the expansion budget, both checked before
+		// anything is allocated for the copies.
+		cost := uint64(1 + countNodes(p.Registers))
+		if !rs.dimUsable(p.Pos, path, &p.Dim) ||
+			!rs.spanFits(p.Pos, path, "peripheral", p.BaseAddress, addrLimit(p), &p.Dim, uint64(p.Dim.Dim.Val), blocksExtent(p.AddressBlocks)) ||
+			(!rs.affords(uint64(p.Dim.Dim.Val), cost) && !rs.charge(p.Pos, path, satMul64(uint64(p.Dim.Dim.Val), cost))) {
+			out = append(out, p)
+			continue
+		}
+		idx, ok := rs.indices(p.Pos, path, &p.Dim, false)
 		if !ok {
 			out = append(out, p)
 			continue
@@ -162,7 +175,7 @@ func (rs *resolver) expandPeripherals() {
 		if !strings.Contains(p.Name, "%s") {
 			rs.r.add(p.Pos, CodeNoPlacehold, path, "peripheral array %q has no %%s in its name; the index is appended", p.Name)
 		}
-		if !rs.charge(p.Pos, path, uint64(len(idx))*uint64(1+countNodes(p.Registers))) {
+		if !rs.charge(p.Pos, path, uint64(len(idx))*cost) {
 			out = append(out, p)
 			continue
 		}
@@ -194,6 +207,12 @@ func (rs *resolver) expandPeripherals() {
 // test corpus is 55,103, nrf54l15); a small hostile file (an array of 65536 copies of a
 // large peripheral) must not exhaust memory.
 const maxExpanded = 1 << 20
+
+// affords reports whether the budget still holds n copies of cost elements each.
+func (rs *resolver) affords(n, cost uint64) bool {
+	hi, lo := bits.Mul64(n, cost)
+	return hi == 0 && lo <= rs.budget
+}
 
 // charge takes n elements from the expansion budget, reporting E211 once when it runs out.
 func (rs *resolver) charge(pos Pos, path string, n uint64) bool {
@@ -244,27 +263,40 @@ func substitute(s, idx string, isName bool) string {
 	return s
 }
 
-// maxDim bounds the number of copies of one array: a hostile or mistyped dim must not make
-// Resolve allocate without limit.
+// maxDim is the most copies an array has index strings for in Dim.Indices, and the longest
+// dimIndex range ("0-65535"). A register or cluster array numbered from 0 may have more
+// copies (a memory window); it is bounded by the address space it covers (see spanFits),
+// and nothing is allocated per copy. Peripheral and field arrays, which are expanded into
+// one element per copy, are bounded by the expansion budget (maxExpanded) as well.
 const maxDim = 1 << 16
 
-// indices computes the index strings of a dim element and stores them in d.Indices.
-func (rs *resolver) indices(pos Pos, path string, d *Dim) ([]string, bool) {
-	n := d.Dim.Val
-	if n > maxDim {
-		rs.r.add(pos, CodeDimTooLarge, path, "dim %d is more than %d copies", n, maxDim)
-		return nil, false
-	}
-	if n == 0 {
+// dimUsable reports the errors every array shares: a dim of 0 and a missing dimIncrement.
+func (rs *resolver) dimUsable(pos Pos, path string, d *Dim) bool {
+	if d.Dim.Val == 0 {
 		rs.r.add(pos, CodeRange, path, "dim is 0")
-		return nil, false
+		return false
 	}
 	if !d.DimIncrement.Set {
 		rs.r.add(pos, CodeNoIncrement, path, "<dim> without <dimIncrement>")
-		return nil, false
+		return false
+	}
+	return true
+}
+
+// indices computes the index strings of a dim element (dimUsable already passed) and stores
+// them in d.Indices. keep says the array stays one node (a register or cluster array): if it
+// has more than maxDim copies numbered from 0, no strings are made and Dim.Len answers
+// instead. An expanded array (keep false) has had its size checked against the budget.
+func (rs *resolver) indices(pos Pos, path string, d *Dim, keep bool) ([]string, bool) {
+	n := d.Dim.Val
+	d.Indices, d.counted = nil, 0
+	counting := d.DimIndex == "" || countingRange(d.DimIndex, n)
+	if counting && keep && n > maxDim {
+		d.counted = n
+		return nil, true
 	}
 	var idx []string
-	if d.DimIndex == "" {
+	if counting {
 		idx = make([]string, n)
 		for i := range idx {
 			idx[i] = itoa(i)
@@ -285,6 +317,100 @@ func (rs *resolver) indices(pos Pos, path string, d *Dim) ([]string, bool) {
 	}
 	d.Indices = idx
 	return idx, true
+}
+
+// countingRange reports whether s is the range "0-(n-1)": the indices an array without
+// dimIndex has.
+func countingRange(s string, n uint32) bool {
+	a, b, ok := strings.Cut(strings.TrimSpace(s), "-")
+	if !ok || strings.TrimSpace(a) != "0" {
+		return false
+	}
+	y, err := strconv.ParseUint(strings.TrimSpace(b), 10, 32)
+	return err == nil && y+1 == uint64(n)
+}
+
+// addrLimit is the end of the address space p's arrays must stay in: the 32-bit space, or
+// the 64-bit one for a peripheral whose base address is already beyond 32 bits.
+func addrLimit(p *Peripheral) uint64 {
+	if p.BaseAddress>>32 != 0 {
+		return math.MaxUint64
+	}
+	return 1 << 32
+}
+
+// blocksExtent is the number of bytes from a peripheral's base to the end of its last
+// addressBlock: what one copy of a peripheral array occupies.
+func blocksExtent(bs []AddressBlock) uint64 {
+	var ext uint64
+	for _, b := range bs {
+		if end := satAdd64(b.Offset, b.Size); end > ext {
+			ext = end
+		}
+	}
+	return ext
+}
+
+// arrayEnd is the address just past the last of n copies of size bytes, the first at start
+// and each at least one address unit after the one before (dimIncrement 0 does not make a
+// million copies free). It saturates at math.MaxUint64.
+func arrayEnd(start, n, inc, size uint64) uint64 {
+	if n == 0 {
+		return start
+	}
+	return satAdd64(satAdd64(start, satMul64(n-1, max(inc, 1))), size)
+}
+
+// spanFits reports E210 when the n copies of an array starting at start (an address, or for
+// a field a bit number) reach beyond limit.
+func (rs *resolver) spanFits(pos Pos, path, kind string, start, limit uint64, d *Dim, n, size uint64) bool {
+	end := arrayEnd(start, n, d.DimIncrement.Val, size)
+	if n < 2 || end <= limit && end != math.MaxUint64 {
+		return true
+	}
+	inc := d.DimIncrement.Val
+	if kind == "field" {
+		every := "every " + strconv.FormatUint(inc, 10) + " bits"
+		switch inc {
+		case 0:
+			every = "with dimIncrement 0 (counted as 1 bit apart)"
+		case 1:
+			every = "every bit"
+		}
+		rs.r.add(pos, CodeDimTooLarge, path, "field array of %d copies %s from bit %d reaches beyond bit %d: no register is that wide",
+			n, every, start, limit)
+		return false
+	}
+	every := "every " + strconv.FormatUint(inc, 10) + " bytes"
+	if inc == 0 {
+		every = "with dimIncrement 0 (counted as 1 byte apart)"
+	}
+	rs.r.add(pos, CodeDimTooLarge, path, "%s array of %d copies %s from address %#x reaches beyond the %s address space",
+		kind, n, every, start, spaceName(limit))
+	return false
+}
+
+func spaceName(limit uint64) string {
+	if limit == 1<<32 {
+		return "32-bit"
+	}
+	return "64-bit"
+}
+
+func satAdd64(a, b uint64) uint64 {
+	s, c := bits.Add64(a, b, 0)
+	if c != 0 {
+		return math.MaxUint64
+	}
+	return s
+}
+
+func satMul64(a, b uint64) uint64 {
+	hi, lo := bits.Mul64(a, b)
+	if hi != 0 {
+		return math.MaxUint64
+	}
+	return lo
 }
 
 func itoa(i int) string {
@@ -326,7 +452,7 @@ func parseDimIndex(s string) ([]string, string) {
 				return nil, "range runs backwards"
 			}
 			if y-x >= maxDim {
-				return nil, "range too long"
+				return nil, "range of more than 65536 entries (a longer array must be numbered from 0)"
 			}
 			out := make([]string, 0, y-x+1)
 			for k := x; k <= y; k++ {
@@ -548,12 +674,16 @@ func nameMatches(name string, d *Dim, ref string) bool {
 	}
 	idx := d.Indices
 	if idx == nil {
-		if d.DimIndex != "" {
+		switch {
+		case d.DimIndex != "" && !countingRange(d.DimIndex, d.Dim.Val):
 			idx, _ = parseDimIndex(d.DimIndex)
-		} else if d.Dim.Val <= maxDim {
+		case d.Dim.Val <= maxDim:
 			for k := 0; k < int(d.Dim.Val); k++ {
 				idx = append(idx, itoa(k))
 			}
+		default:
+			// A large array numbered from 0: read the number instead of listing them all.
+			return countedCopy(name, ref, d.Dim.Val)
 		}
 	}
 	for _, x := range idx {
@@ -562,6 +692,31 @@ func nameMatches(name string, d *Dim, ref string) bool {
 		}
 	}
 	return false
+}
+
+// countedCopy reports whether ref names copy k < n of the array called name, its index
+// written in decimal without leading zeros ("MEM12" or "MEM[12]" for "MEM[%s]").
+func countedCopy(name, ref string, n uint32) bool {
+	if strings.Count(name, "%s") != 1 {
+		return false
+	}
+	try := func(pre, post string) bool {
+		if len(ref) <= len(pre)+len(post) || !strings.HasPrefix(ref, pre) || !strings.HasSuffix(ref, post) {
+			return false
+		}
+		num := ref[len(pre) : len(ref)-len(post)]
+		if len(num) > 1 && num[0] == '0' {
+			return false
+		}
+		k, err := strconv.ParseUint(num, 10, 32)
+		return err == nil && k < uint64(n)
+	}
+	i := strings.Index(name, "%s")
+	pre, post := name[:i], name[i+2:]
+	if strings.HasSuffix(pre, "[") && strings.HasPrefix(post, "]") && try(pre[:len(pre)-1], post[1:]) {
+		return true
+	}
+	return try(pre, post)
 }
 
 // findChild finds a register or cluster called name in list.

@@ -2,6 +2,7 @@ package svd
 
 import (
 	"cmp"
+	"math"
 	"slices"
 	"sort"
 	"strconv"
@@ -64,12 +65,50 @@ func (v *validator) device() {
 	}
 }
 
-// span is one register instance laid out in a peripheral's address space.
+// span is one register instance laid out in a peripheral's address space, or a whole
+// array of more than maxDim copies (a memory window), which is laid out as one span with a
+// stride instead of one span per copy.
 type span struct {
-	off, size uint64 // bytes
-	reg       *Register
-	alt       bool // declared as an alternate (register, group or enclosing cluster)
+	off, size uint64   // bytes; off is the first copy's
+	stride    uint64   // bytes from one copy to the next
+	count     uint64   // copies: 1 for one instance
+	elem      *Element // the register, or the cluster of a large cluster array
+	cluster   bool     // elem is a cluster
+	alt       bool     // declared as an alternate (register, group or enclosing cluster)
 	path      string
+}
+
+// end is the address just past the last copy.
+func (s *span) end() uint64 {
+	return satAdd64(satAdd64(s.off, satMul64(s.count-1, s.stride)), s.size)
+}
+
+// hits reports whether some copy of s overlaps [lo, hi).
+func (s *span) hits(lo, hi uint64) bool {
+	if hi <= lo || s.size == 0 || s.end() <= lo || hi <= s.off {
+		return false
+	}
+	if s.count == 1 || s.stride == 0 {
+		return true
+	}
+	// The first copy that ends after lo.
+	var i uint64
+	if first := satAdd64(s.off, s.size); lo >= first {
+		i = (lo-first)/s.stride + 1
+	}
+	return i < s.count && satAdd64(s.off, satMul64(i, s.stride)) < hi
+}
+
+// kind names what a span lays out, for messages.
+func (s *span) kind() string {
+	k := "register"
+	if s.cluster {
+		k = "cluster"
+	}
+	if s.count > 1 {
+		k += " array"
+	}
+	return k
 }
 
 func (v *validator) peripheral(p *Peripheral) {
@@ -90,20 +129,7 @@ func (v *validator) peripheral(p *Peripheral) {
 		return
 	}
 	slices.SortStableFunc(spans, func(a, b span) int { return cmp.Compare(a.off, b.off) })
-	// Overlaps: compare each register with the furthest-reaching one before it.
-	reported := map[*Register]bool{}
-	far := 0
-	for i := 1; i < len(spans); i++ {
-		a, b := spans[far], spans[i]
-		if a.off+a.size > b.off && !a.alt && !b.alt && a.reg != b.reg && !reported[b.reg] {
-			reported[b.reg] = true
-			v.r.add(b.reg.Pos, CodeRegOverlap, b.path, "register at offset %#x overlaps %s at %#x and neither is declared an alternate",
-				b.off, a.reg.Name, a.off)
-		}
-		if b.off+b.size > a.off+a.size {
-			far = i
-		}
-	}
+	v.overlaps(spans)
 	// Registers must lie inside the address blocks.
 	if len(blocks) > 0 {
 		// Merge touching blocks so that a register may straddle two adjacent ones.
@@ -119,23 +145,140 @@ func (v *validator) peripheral(p *Peripheral) {
 			}
 			merged = append(merged, ival{lo, hi})
 		}
-		reportedOut := map[*Register]bool{}
-		for _, s := range spans {
-			k := sort.Search(len(merged), func(i int) bool { return merged[i].hi > s.off })
-			if k < len(merged) && merged[k].lo <= s.off && s.off+s.size <= merged[k].hi {
+		reportedOut := map[*Element]bool{}
+		for i := range spans {
+			s := &spans[i]
+			if reportedOut[s.elem] {
 				continue
 			}
-			if !reportedOut[s.reg] {
-				reportedOut[s.reg] = true
-				v.r.add(s.reg.Pos, CodeRegOutside, s.path, "register at offset %#x (%d bytes) is outside every addressBlock", s.off, s.size)
+			if s.count == 1 {
+				k := sort.Search(len(merged), func(i int) bool { return merged[i].hi > s.off })
+				if k < len(merged) && merged[k].lo <= s.off && s.off+s.size <= merged[k].hi {
+					continue
+				}
+				reportedOut[s.elem] = true
+				v.r.add(s.elem.Pos, CodeRegOutside, s.path, "%s at offset %#x (%d bytes) is outside every addressBlock", s.kind(), s.off, s.size)
+				continue
 			}
+			// An array: does a copy meet one of the gaps between the blocks?
+			out, lo := false, uint64(0)
+			for _, m := range merged {
+				if s.hits(lo, m.lo) {
+					out = true
+					break
+				}
+				lo = m.hi
+			}
+			if !out && !s.hits(lo, math.MaxUint64) {
+				continue
+			}
+			reportedOut[s.elem] = true
+			v.r.add(s.elem.Pos, CodeRegOutside, s.path, "%s at offset %#x (%d copies of %d bytes every %#x) has copies outside every addressBlock",
+				s.kind(), s.off, s.count, s.size, s.stride)
 		}
 	}
+}
+
+// overlaps reports registers that overlap (W305). spans is sorted by offset. Single
+// instances are compared with the furthest-reaching instance before them; each large
+// array is compared with every span that meets its range, a copy at a time only where
+// both have gaps between their copies, within a bounded amount of work.
+func (v *validator) overlaps(spans []span) {
+	reported := map[*Element]bool{}
+	report := func(a, b *span) {
+		reported[b.elem] = true
+		v.r.add(b.elem.Pos, CodeRegOverlap, b.path, "%s at offset %#x overlaps %s at %#x and neither is declared an alternate",
+			b.kind(), b.off, a.elem.Name, a.off)
+	}
+	far := -1
+	for i := range spans {
+		b := &spans[i]
+		if b.count != 1 {
+			continue
+		}
+		if far >= 0 {
+			a := &spans[far]
+			if a.off+a.size > b.off && !a.alt && !b.alt && a.elem != b.elem && !reported[b.elem] {
+				report(a, b)
+			}
+		}
+		if far < 0 || b.off+b.size > spans[far].off+spans[far].size {
+			far = i
+		}
+	}
+	work := maxSpans * 4
+	for i := range spans {
+		w := &spans[i]
+		if w.count == 1 || w.alt {
+			continue
+		}
+		wend := w.end()
+		for j := range spans {
+			x := &spans[j]
+			if x.off >= wend || work <= 0 {
+				break
+			}
+			work--
+			if i == j || x.alt || x.elem == w.elem || x.end() <= w.off {
+				continue
+			}
+			// The later of the two (in offset order) is reported, as for single registers.
+			a, b := w, x
+			if j < i {
+				a, b = x, w
+			}
+			if reported[b.elem] || !meets(w, x, &work) {
+				continue
+			}
+			report(a, b)
+		}
+	}
+}
+
+// meets reports whether some copy of w overlaps some copy of x (w is an array of more than
+// one copy). Copies are compared one by one only when both arrays have gaps between them,
+// as long as work lasts.
+func meets(w, x *span, work *int) bool {
+	covers := func(s *span) bool { return s.count == 1 || s.stride <= s.size }
+	switch {
+	case covers(x):
+		return w.hits(x.off, x.end())
+	case covers(w):
+		return x.hits(w.off, w.end())
+	}
+	if x.count > w.count {
+		w, x = x, w
+	}
+	// x has fewer copies: try those within w's range.
+	lo, hi := max(w.off, x.off), min(w.end(), x.end())
+	var i uint64
+	if first := satAdd64(x.off, x.size); lo >= first {
+		i = (lo-first)/x.stride + 1
+	}
+	for ; i < x.count && *work > 0; i++ {
+		*work--
+		off := satAdd64(x.off, satMul64(i, x.stride))
+		if off >= hi {
+			break
+		}
+		if w.hits(off, satAdd64(off, x.size)) {
+			return true
+		}
+	}
+	return false
 }
 
 // maxSpans bounds the register and cluster instances laid out per peripheral for the overlap
 // checks: nested arrays multiply, and a hostile file must not make validation run for ever.
 const maxSpans = 1 << 20
+
+// arrayOf returns how many copies a resolved element stands for and their stride.
+func arrayOf(e *Element) (count, inc uint64) {
+	if n := e.Dim.Len(); e.Dim.Dim.Set && n > 0 {
+		return uint64(n), e.Dim.DimIncrement.Val
+	}
+	return 1, 0
+}
 
 // nodes walks registers and clusters, checking each and laying out register instances at
 // base (bytes from the peripheral's base address).
@@ -150,34 +293,31 @@ func (v *validator) nodes(path string, list []RegisterNode, base uint64, alt boo
 		} else {
 			seen[e.Name] = n
 		}
-		count, inc := uint64(1), uint64(0)
-		if e.Dim.Dim.Set && len(e.Dim.Indices) > 0 {
-			count, inc = uint64(len(e.Dim.Indices)), e.Dim.DimIncrement.Val
-		}
+		count, inc := arrayOf(e)
 		switch n := n.(type) {
 		case *Register:
 			v.register(npath, n)
-			size := uint64(n.Props.Size.Val / 8)
-			if size == 0 {
-				size = 1
-			}
+			size := regBytes(n)
 			if count > 1 && inc < size {
 				v.r.add(e.Pos, CodeDimStride, npath, "dimIncrement %d is smaller than the register's %d bytes: copies overlap", inc, size)
 			}
-			isAlt := alt || n.AlternateRegister != "" || n.AlternateGroup != ""
-			// A register whose offset could not be read (already an error) is not laid out:
-			// its offset of 0 would only produce overlaps that are not there.
-			for i := uint64(0); i < count && v.budget > 0 && e.offsetSet; i++ {
-				v.budget--
-				*spans = append(*spans, span{off: base + e.AddressOffset + i*inc, size: size, reg: n, alt: isAlt, path: npath})
-			}
+			v.layoutRegister(npath, n, base, alt, count, inc, spans)
 		case *Cluster:
-			if count > 1 {
-				if ext := clusterExtent(n.Children); ext > inc {
-					v.r.add(e.Pos, CodeClusterSize, npath, "cluster spans %d bytes but dimIncrement is %d: copies overlap", ext, inc)
-				}
+			ext := clusterExtent(n.Children)
+			if count > 1 && ext > inc {
+				v.r.add(e.Pos, CodeClusterSize, npath, "cluster spans %d bytes but dimIncrement is %d: copies overlap", ext, inc)
 			}
 			isAlt := alt || n.AlternateCluster != ""
+			if count > maxDim {
+				// A window of clusters: its contents are checked once, at the first copy,
+				// and the array is laid out as one span.
+				var inner []span
+				v.nodes(npath, n.Children, satAdd64(base, e.AddressOffset), isAlt, &inner)
+				slices.SortStableFunc(inner, func(a, b span) int { return cmp.Compare(a.off, b.off) })
+				v.overlaps(inner)
+				v.layoutWindow(npath, n, base, isAlt, count, inc, ext, spans)
+				continue
+			}
 			for i := uint64(0); i < count && v.budget > 0; i++ {
 				v.budget--
 				if i == 0 {
@@ -191,28 +331,62 @@ func (v *validator) nodes(path string, list []RegisterNode, base uint64, alt boo
 	}
 }
 
+// regBytes is the size of a register in bytes (at least 1).
+func regBytes(r *Register) uint64 {
+	if size := uint64(r.Props.Size.Val / 8); size > 0 {
+		return size
+	}
+	return 1
+}
+
+// layoutRegister adds the instances of a register (count copies inc apart) at base: one span
+// per copy, or one span for all of a large array.
+func (v *validator) layoutRegister(path string, r *Register, base uint64, alt bool, count, inc uint64, spans *[]span) {
+	e := &r.Element
+	// A register whose offset could not be read (already an error) is not laid out: its
+	// offset of 0 would only produce overlaps that are not there.
+	if !e.offsetSet {
+		return
+	}
+	isAlt := alt || r.AlternateRegister != "" || r.AlternateGroup != ""
+	size := regBytes(r)
+	if count > maxDim {
+		if v.budget > 0 {
+			v.budget--
+			*spans = append(*spans, span{off: satAdd64(base, e.AddressOffset), size: size, stride: inc, count: count, elem: e, alt: isAlt, path: path})
+		}
+		return
+	}
+	for i := uint64(0); i < count && v.budget > 0; i++ {
+		v.budget--
+		*spans = append(*spans, span{off: base + e.AddressOffset + i*inc, size: size, count: 1, elem: e, alt: isAlt, path: path})
+	}
+}
+
+// layoutWindow adds a large cluster array as one span of its extent.
+func (v *validator) layoutWindow(path string, c *Cluster, base uint64, alt bool, count, inc, ext uint64, spans *[]span) {
+	if v.budget <= 0 || ext == 0 {
+		return
+	}
+	v.budget--
+	*spans = append(*spans, span{off: satAdd64(base, c.AddressOffset), size: ext, stride: inc, count: count, elem: &c.Element, cluster: true, alt: alt, path: path})
+}
+
 // layout adds the register instances of list at base without checking them again.
 func (v *validator) layout(path string, list []RegisterNode, base uint64, alt bool, spans *[]span) {
 	for _, n := range list {
 		e := n.Elem()
-		count, inc := uint64(1), uint64(0)
-		if e.Dim.Dim.Set && len(e.Dim.Indices) > 0 {
-			count, inc = uint64(len(e.Dim.Indices)), e.Dim.DimIncrement.Val
-		}
+		count, inc := arrayOf(e)
 		npath := path + " / " + kindOf(n) + " " + e.Name
 		switch n := n.(type) {
 		case *Register:
-			size := uint64(n.Props.Size.Val / 8)
-			if size == 0 {
-				size = 1
-			}
-			isAlt := alt || n.AlternateRegister != "" || n.AlternateGroup != ""
-			for i := uint64(0); i < count && v.budget > 0 && e.offsetSet; i++ {
-				v.budget--
-				*spans = append(*spans, span{off: base + e.AddressOffset + i*inc, size: size, reg: n, alt: isAlt, path: npath})
-			}
+			v.layoutRegister(npath, n, base, alt, count, inc, spans)
 		case *Cluster:
 			isAlt := alt || n.AlternateCluster != ""
+			if count > maxDim {
+				v.layoutWindow(npath, n, base, isAlt, count, inc, clusterExtent(n.Children), spans)
+				continue
+			}
 			for i := uint64(0); i < count && v.budget > 0; i++ {
 				v.budget--
 				v.layout(npath, n.Children, base+e.AddressOffset+i*inc, isAlt, spans)
@@ -227,10 +401,7 @@ func clusterExtent(list []RegisterNode) uint64 {
 	var ext uint64
 	for _, n := range list {
 		e := n.Elem()
-		count, inc := uint64(1), uint64(0)
-		if e.Dim.Dim.Set && len(e.Dim.Indices) > 0 {
-			count, inc = uint64(len(e.Dim.Indices)), e.Dim.DimIncrement.Val
-		}
+		count, inc := arrayOf(e)
 		var one uint64
 		switch n := n.(type) {
 		case *Register:
@@ -238,7 +409,7 @@ func clusterExtent(list []RegisterNode) uint64 {
 		case *Cluster:
 			one = clusterExtent(n.Children)
 		}
-		if end := e.AddressOffset + (count-1)*inc + one; end > ext {
+		if end := satAdd64(satAdd64(e.AddressOffset, satMul64(count-1, inc)), one); end > ext {
 			ext = end
 		}
 	}
