@@ -246,3 +246,6 @@ func Cycles() uint32 {
 // CPUFrequency returns the core clock in Hz: TinyGo's ESP32-C3 runtime runs the CPU at
 // 160 MHz.
 func CPUFrequency() uint32 { return 160_000_000 }
+
+// OnCore reports whether the caller runs on one of the chip's cores: on the chip, always.
+func OnCore() bool { return true }

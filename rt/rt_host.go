@@ -111,3 +111,8 @@ func CPUFrequency() uint32 { return uint32(host.CPUHz()) }
 // is ready before firmware runs, so there is nothing to do; on the chip every function that
 // needs it calls it, so firmware need not either.
 func Start() {}
+
+// OnCore reports whether the caller runs on one of the chip's cores. On the chip it always
+// does; on the host, goroutines the simulated CPU does not run (a test's, or ones the
+// firmware started itself) do not, and CoreID reports 0 for them.
+func OnCore() bool { return host.OnCore() }

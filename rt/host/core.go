@@ -533,3 +533,13 @@ func NumCores() int {
 	}
 	return 1
 }
+
+// OnCore reports whether the caller is one of the running machine's cores (thread or
+// handler context), rather than a goroutine the model does not run.
+func OnCore() bool {
+	if m := current.Load(); m != nil {
+		c, _ := m.self()
+		return c != nil
+	}
+	return false
+}

@@ -1,0 +1,38 @@
+// Package async is gohal's interrupt-driven executor: stackless tasks and futures polled by
+// executors that sleep in wait-for-interrupt, wakers that are small integers, a timer queue
+// on a time driver, and synchronisation that works between tasks, interrupt handlers and (on
+// the host) plain goroutines. It knows no chip: the HAL gives it software interrupts to pend
+// executors and a time driver (hal/esp32c3 wires SYSTIMER and FROM_CPU_INTR0–3).
+//
+// # Tasks and futures
+//
+// A Task is anything with Poll(*Context) bool, returning true when it has finished. A
+// Future[T] is Poll(*Context) (T, bool) plus Cancel(), which disarms whatever the future
+// armed (an interrupt enable, a timer) when its result is no longer wanted: Go has no Drop.
+// A future that returns false has arranged for cx.Waker() to be woken when polling it again
+// may make progress; spurious polls are allowed and must be harmless.
+//
+// Tasks live in a fixed table given to the executor at start (Config.Tasks): spawning after
+// start, waking and polling never allocate. A Waker is 32 bits (executor, task); waking is
+// idempotent, safe from any interrupt priority, any core and any goroutine, and sets one bit
+// in a ready bitmap per task priority; the executor picks the highest ready priority in O(1)
+// and is pended only when its queue goes from empty to non-empty.
+//
+// # Executors
+//
+//   - Thread mode (Executor.Run): polls, then sleeps in rt.WaitForInterrupt inside a critical
+//     section when nothing is ready, so no wake is lost between the check and the sleep. One
+//     per core; a wake from another core (or a goroutine outside the simulated CPU) raises the
+//     owning core's cross-core software interrupt (Config.CrossCore).
+//   - Interrupt mode (Config.Interrupt): polls inside a software interrupt's handler at a
+//     chosen priority, preempting thread-mode work and lower interrupt executors. Several at
+//     different priorities give RTIC-style preemptive scheduling; CeilingLock is RTIC's stack
+//     resource policy for data they share with hardware tasks.
+//
+// # Panics
+//
+// A task that panics is stopped and its slot freed; the executor reports it (task name, value)
+// to Config.OnPanic, or prints it, and keeps polling the other tasks. This needs recover,
+// which the host and TinyGo's Cortex-M and RISC-V targets have; where recover is unavailable
+// the panic stops the program as any panic does.
+package async

@@ -1,0 +1,464 @@
+package async
+
+import (
+	"errors"
+	"math/bits"
+	"sync/atomic"
+
+	"github.com/gohal/gohal/rt"
+)
+
+// TaskPriorities is the number of task priorities within one executor: 0 (the default, polled
+// last) to TaskPriorities-1 (polled first). They order polling inside an executor and never
+// preempt; for preemption, use interrupt executors at different interrupt priorities.
+const TaskPriorities = 8
+
+// MaxTasks is the largest task table of one executor; at most 32 tasks share one priority.
+const MaxTasks = 255
+
+// Errors returned by Spawn and New.
+var (
+	ErrTableFull    = errors.New("async: task table full")
+	ErrPriorityFull = errors.New("async: 32 tasks already at this priority")
+	ErrBadPriority  = errors.New("async: task priority out of range")
+	ErrTooMany      = errors.New("async: too many executors")
+	ErrBadConfig    = errors.New("async: bad executor configuration")
+	ErrNilTask      = errors.New("async: nil task")
+)
+
+// SoftwareInterrupt is what an executor needs of a chip's software interrupts (on the
+// ESP32-C3, FROM_CPU_INTR0–3; hal provides them): raise it from anywhere, clear it in its
+// handler, and bind a handler at a priority on the current core.
+type SoftwareInterrupt interface {
+	Raise()
+	Clear()
+	Bind(handler func(), p rt.Priority)
+}
+
+// Config configures an executor.
+type Config struct {
+	// Name appears in statistics and panic reports.
+	Name string
+	// Tasks is the size of the task table (1..MaxTasks), allocated once by New.
+	Tasks int
+	// Interrupt makes this an interrupt-mode executor: it polls its tasks in this software
+	// interrupt's handler, bound on the core that calls New, at Priority (1..rt.MaxPriority).
+	Interrupt SoftwareInterrupt
+	Priority  rt.Priority
+	// CrossCore, for a thread-mode executor, is the software interrupt that wakes this core
+	// from WaitForInterrupt when one of its tasks is woken from another core or from a
+	// goroutine outside the simulated CPU. New binds a handler that only clears it. Without
+	// it such wakes are seen at the core's next interrupt.
+	CrossCore SoftwareInterrupt
+	// OnPanic receives a task's panic; nil prints it. The task has been removed.
+	OnPanic func(TaskPanic)
+}
+
+// TaskPanic describes a task that panicked.
+type TaskPanic struct {
+	Executor string
+	Task     string
+	Value    any
+}
+
+func (p TaskPanic) Error() string {
+	return "async: task " + p.Task + " of executor " + p.Executor + " panicked: " + describe(p.Value)
+}
+
+func describe(v any) string {
+	switch v := v.(type) {
+	case error:
+		return v.Error()
+	case string:
+		return v
+	case interface{ String() string }:
+		return v.String()
+	}
+	return "(non-string value)"
+}
+
+// slot is one entry of the task table: the header the executor keeps per task. sched packs
+// the task's priority and its bit within that priority's ready word, and whether the slot
+// is live; wakers read it without a lock. 12 bytes on a 32-bit target.
+type slot struct {
+	task  Task
+	sched atomic.Uint32 // live<<16 | prio<<8 | bit
+}
+
+const live = 1 << 16
+
+// TaskStats are a task's statistics. LongestPoll is in CPU cycles (rt.Cycles).
+type TaskStats struct {
+	Name        string
+	Polls       uint32
+	LongestPoll uint32
+}
+
+// Executor runs tasks. Create one with New; a thread-mode executor runs when its core calls
+// Run, an interrupt-mode one whenever its software interrupt is raised.
+type Executor struct {
+	id        uint8
+	core      int
+	interrupt bool
+	name      string
+	swi       SoftwareInterrupt // Interrupt or CrossCore
+	onPanic   func(TaskPanic)
+
+	ready   [TaskPriorities]atomic.Uint32 // bit b of ready[p]: task byBit[p][b] is queued
+	summary atomic.Uint32                 // bit p: ready[p] may be non-zero; 0: queue empty
+	stop    atomic.Uint32
+
+	slots []slot
+	stats []TaskStats
+	byBit [TaskPriorities][32]uint8
+
+	mu       spinlock // guards free, freeBits, count
+	free     [8]uint32
+	freeBits [TaskPriorities]uint32
+	count    int
+
+	current int // slot being polled, -1 outside polls
+	cx      Context
+
+	cycleLast   uint32 // for the 64-bit extension of rt.Cycles
+	cycleHigh   uint64
+	startCycles uint64
+	idleCycles  uint64
+	running     bool
+}
+
+// New creates an executor on the current core and registers it so its wakers work. For an
+// interrupt-mode executor it binds the software interrupt's handler at cfg.Priority.
+func New(cfg Config) (*Executor, error) {
+	if cfg.Tasks < 1 || cfg.Tasks > MaxTasks {
+		return nil, ErrBadConfig
+	}
+	if cfg.Interrupt != nil && (cfg.Priority < 1 || cfg.Priority > rt.MaxPriority) {
+		return nil, ErrBadConfig
+	}
+	e := &Executor{
+		core:      rt.CoreID(),
+		interrupt: cfg.Interrupt != nil,
+		name:      cfg.Name,
+		onPanic:   cfg.OnPanic,
+		slots:     make([]slot, cfg.Tasks),
+		stats:     make([]TaskStats, cfg.Tasks),
+		current:   -1,
+	}
+	if e.name == "" {
+		e.name = "executor"
+	}
+	for i := 0; i < cfg.Tasks; i++ {
+		e.free[i/32] |= 1 << (i % 32)
+	}
+	for p := range e.freeBits {
+		e.freeBits[p] = ^uint32(0)
+	}
+	registered := false
+	for i := range executors {
+		if executors[i].CompareAndSwap(nil, e) {
+			e.id = uint8(i + 1)
+			registered = true
+			break
+		}
+	}
+	if !registered {
+		return nil, ErrTooMany
+	}
+	switch {
+	case cfg.Interrupt != nil:
+		e.swi = cfg.Interrupt
+		e.swi.Bind(e.onInterrupt, cfg.Priority)
+	case cfg.CrossCore != nil:
+		e.swi = cfg.CrossCore
+		e.swi.Bind(e.swi.Clear, rt.MaxPriority)
+	}
+	return e, nil
+}
+
+// Close unregisters the executor (its wakers then do nothing) and unbinds nothing: the
+// caller owns its software interrupt. For tests that create many executors.
+func (e *Executor) Close() {
+	if e.id != 0 {
+		executors[e.id-1].CompareAndSwap(e, nil)
+		e.id = 0
+	}
+}
+
+// Name returns the executor's name.
+func (e *Executor) Name() string { return e.name }
+
+// Spawner returns a handle that spawns tasks onto e, from any context.
+func (e *Executor) Spawner() Spawner { return Spawner{e} }
+
+// Spawner spawns tasks onto one executor. It is a plain value: copy it into tasks, interrupt
+// handlers and other cores.
+type Spawner struct{ e *Executor }
+
+// Spawn adds task at priority 0; see SpawnNamed.
+func (s Spawner) Spawn(task Task) (Waker, error) { return s.SpawnNamed(taskName(task), task, 0) }
+
+// SpawnPriority adds task at a task priority (0..TaskPriorities-1).
+func (s Spawner) SpawnPriority(task Task, prio int) (Waker, error) {
+	return s.SpawnNamed(taskName(task), task, prio)
+}
+
+// SpawnNamed adds task to the executor's table under name and queues it for its first poll.
+// It never allocates; a full table is ErrTableFull. It returns the task's waker.
+func (s Spawner) SpawnNamed(name string, task Task, prio int) (Waker, error) {
+	e := s.e
+	if task == nil {
+		return 0, ErrNilTask
+	}
+	if prio < 0 || prio >= TaskPriorities {
+		return 0, ErrBadPriority
+	}
+	cs := e.mu.lock()
+	idx := -1
+	for w := range e.free {
+		if e.free[w] != 0 {
+			idx = w*32 + bits.TrailingZeros32(e.free[w])
+			break
+		}
+	}
+	if idx < 0 || idx >= len(e.slots) {
+		e.mu.unlock(cs)
+		return 0, ErrTableFull
+	}
+	if e.freeBits[prio] == 0 {
+		e.mu.unlock(cs)
+		return 0, ErrPriorityFull
+	}
+	b := bits.TrailingZeros32(e.freeBits[prio])
+	e.free[idx/32] &^= 1 << (idx % 32)
+	e.freeBits[prio] &^= 1 << b
+	e.count++
+	e.byBit[prio][b] = uint8(idx)
+	sl := &e.slots[idx]
+	sl.task = task
+	e.stats[idx] = TaskStats{Name: name}
+	sl.sched.Store(live | uint32(prio)<<8 | uint32(b))
+	e.mu.unlock(cs)
+	w := makeWaker(e.id, uint8(idx))
+	e.wake(uint8(idx))
+	return w, nil
+}
+
+func taskName(t Task) string {
+	if n, ok := t.(Named); ok {
+		return n.TaskName()
+	}
+	return "task"
+}
+
+// Len returns the number of tasks in the table.
+func (e *Executor) Len() int {
+	cs := e.mu.lock()
+	n := e.count
+	e.mu.unlock(cs)
+	return n
+}
+
+// wake queues slot idx and pends the executor if its queue was empty.
+func (e *Executor) wake(idx uint8) {
+	if int(idx) >= len(e.slots) {
+		return
+	}
+	s := e.slots[idx].sched.Load()
+	if s&live == 0 {
+		return // finished: nothing to poll
+	}
+	p, b := (s>>8)&0xFF, s&0x1F
+	if orUint32(&e.ready[p], 1<<b)&(1<<b) != 0 {
+		return // already queued
+	}
+	// The executor is pended only when its queue goes from empty to non-empty: the
+	// summary word is that queue's state.
+	if orUint32(&e.summary, 1<<p) == 0 {
+		e.pend()
+	}
+}
+
+// pend makes the executor look at its queue soon.
+func (e *Executor) pend() {
+	switch {
+	case e.interrupt:
+		e.swi.Raise()
+	case rt.OnCore() && rt.CoreID() == e.core:
+		// Thread mode on the executor's own core: either this is the executor itself (it
+		// looks at the queue before sleeping) or an interrupt handler, whose interrupt
+		// already ends the WaitForInterrupt.
+	case e.swi != nil:
+		e.swi.Raise()
+	}
+}
+
+// pollReady polls queued tasks, highest priority first, until none is queued. Within a
+// priority it takes the whole ready word at once and polls it in slot order, so a task that
+// keeps waking itself cannot starve its peers; between two polls it yields to any higher
+// priority that became ready.
+func (e *Executor) pollReady() {
+	for {
+		sum := e.summary.Load()
+		if sum == 0 {
+			return
+		}
+		p := uint32(bits.Len32(sum) - 1)
+		andNotUint32(&e.summary, 1<<p)
+		batch := e.ready[p].Swap(0)
+		for batch != 0 {
+			b := bits.TrailingZeros32(batch)
+			batch &^= 1 << b
+			e.pollSlot(int(e.byBit[p][b]))
+			if batch != 0 && e.summary.Load()>>(p+1) != 0 {
+				orUint32(&e.ready[p], batch) // give the rest back, after the higher ones
+				orUint32(&e.summary, 1<<p)
+				break
+			}
+		}
+	}
+}
+
+// pollSlot polls the task in slot idx once.
+func (e *Executor) pollSlot(idx int) {
+	sl := &e.slots[idx]
+	if sl.sched.Load()&live == 0 {
+		return
+	}
+	// One Context per executor, reused: a fresh one would escape through the interface call
+	// and cost an allocation per poll. Polls of one executor never overlap.
+	e.cx.waker = makeWaker(e.id, uint8(idx))
+	e.current = idx
+	t0 := rt.Cycles()
+	done := sl.task.Poll(&e.cx)
+	dt := rt.Cycles() - t0
+	e.current = -1
+	st := &e.stats[idx]
+	st.Polls++
+	if dt > st.LongestPoll {
+		st.LongestPoll = dt
+	}
+	if done {
+		e.release(idx)
+	}
+}
+
+// release frees slot idx.
+func (e *Executor) release(idx int) {
+	sl := &e.slots[idx]
+	cs := e.mu.lock()
+	s := sl.sched.Load()
+	p, b := (s>>8)&0xFF, s&0x1F
+	sl.sched.Store(0)
+	sl.task = nil
+	e.free[idx/32] |= 1 << (idx % 32)
+	e.freeBits[p] |= 1 << b
+	e.count--
+	e.mu.unlock(cs)
+}
+
+// Poll polls every queued task until none is left queued, then returns. Thread-mode
+// executors call it from Run; tests may call it directly to step an executor.
+func (e *Executor) Poll() {
+	e.pollProtected()
+}
+
+// onInterrupt is an interrupt-mode executor's software-interrupt handler.
+func (e *Executor) onInterrupt() {
+	e.swi.Clear()
+	e.pollProtected()
+}
+
+// Run is the thread-mode executor's loop: poll what is ready, sleep in WaitForInterrupt
+// when nothing is, repeat. It returns when the table is empty (every task has finished) or
+// Stop was called. Checking the queue and sleeping happen in one critical section: a task
+// woken from an interrupt in between leaves that interrupt pending, which ends the sleep.
+func (e *Executor) Run() {
+	if e.interrupt {
+		panic("async: Run called on interrupt-mode executor " + e.name)
+	}
+	e.running = true
+	e.startCycles = e.cycles()
+	e.idleCycles = 0
+	for e.stop.Load() == 0 {
+		e.pollProtected()
+		cs := rt.EnterCritical()
+		if e.summary.Load() == 0 {
+			if e.Len() == 0 || e.stop.Load() != 0 {
+				cs.Exit()
+				break
+			}
+			t0 := e.cycles()
+			rt.WaitForInterrupt()
+			e.idleCycles += e.cycles() - t0
+		}
+		cs.Exit()
+	}
+	e.running = false
+	e.stop.Store(0)
+}
+
+// Stop makes Run return after the current poll; from any context.
+func (e *Executor) Stop() {
+	e.stop.Store(1)
+	e.pend()
+}
+
+// cycles extends rt.Cycles to 64 bits. It is called at least once per poll loop, so it sees
+// every wrap as long as the core does not sleep longer than one wrap (26 s at 160 MHz).
+func (e *Executor) cycles() uint64 {
+	c := rt.Cycles()
+	if c < e.cycleLast {
+		e.cycleHigh += 1 << 32
+	}
+	e.cycleLast = c
+	return e.cycleHigh | uint64(c)
+}
+
+// Stats returns the statistics of task slot i (0..Tasks-1) and whether it holds a task.
+// Read it from the executor's own context or after Run returned.
+func (e *Executor) Stats(i int) (TaskStats, bool) {
+	if i < 0 || i >= len(e.slots) {
+		return TaskStats{}, false
+	}
+	return e.stats[i], e.slots[i].sched.Load()&live != 0
+}
+
+// StatsOf returns the statistics of the task w wakes.
+func (e *Executor) StatsOf(w Waker) TaskStats {
+	if uint32(w)>>8 != uint32(e.id) || int(uint8(w)) >= len(e.stats) {
+		return TaskStats{}
+	}
+	return e.stats[uint8(w)]
+}
+
+// Idle returns the fraction of cycles a thread-mode executor has spent in WaitForInterrupt
+// since Run started (0 before, and for interrupt-mode executors).
+func (e *Executor) Idle() float64 {
+	total := e.cycles() - e.startCycles
+	if total == 0 {
+		return 0
+	}
+	return float64(e.idleCycles) / float64(total)
+}
+
+// IdleCycles returns the cycles spent in WaitForInterrupt and the cycles since Run started.
+func (e *Executor) IdleCycles() (idle, total uint64) {
+	return e.idleCycles, e.cycles() - e.startCycles
+}
+
+// reportPanic removes the task being polled and reports it.
+func (e *Executor) reportPanic(v any) {
+	idx := e.current
+	e.current = -1
+	if idx < 0 {
+		panic(v) // not from a task: the executor itself is broken
+	}
+	p := TaskPanic{Executor: e.name, Task: e.stats[idx].Name, Value: v}
+	e.release(idx)
+	if e.onPanic != nil {
+		e.onPanic(p)
+		return
+	}
+	println(p.Error())
+}
