@@ -16,8 +16,9 @@ package svd
 // from its start address, an array's copies, each at least one byte after the one before,
 // must end within the 32-bit space (the 64-bit one for a peripheral based beyond it), so a
 // 64 MiB window of 16,777,216 words resolves, as one node, while a dim of four billion words
-// does not. A field array must end by bit 64. Peripheral and field arrays, expanded into one
-// element per copy, are bounded by the expansion budget too (E211).
+// does not. A field array must end by bit 64. Peripheral arrays, expanded into one
+// peripheral per copy, are also bounded by their number of copies and the expansion budget
+// (E211).
 //
 //	code  sev  SVDConv  meaning; repair in lenient mode
 //	E000  err           file cannot be read: missing, a directory, no permission
@@ -52,7 +53,7 @@ package svd
 //	E207  err           dimIndex malformed
 //	E208  err           dim without dimIncrement
 //	E210  err           array whose copies reach beyond the 32-bit address space (a field array: bit 64)
-//	E211  err           expansion would create more than 2^20 elements (arrays of huge copies)
+//	E211  err           expansion would create more than 2^20 elements, or 65536 peripherals
 //	W301  warn          register size given nowhere; the device width (or 32) is used
 //	W302  warn M302     register size not 8, 16, 32 or 64; rounded up
 //	W303  warn M324     field outside its register; clipped to the register, or dropped
@@ -170,7 +171,7 @@ var Codes = []CodeInfo{
 	{CodeDimIndex, "", "dimIndex malformed"},
 	{CodeNoIncrement, "", "dim without dimIncrement"},
 	{CodeDimTooLarge, "", "array whose copies reach beyond the 32-bit address space (a field array: bit 64)"},
-	{CodeTooMany, "", "expansion would create more than 2^20 elements (arrays of huge copies)"},
+	{CodeTooMany, "", "expansion would create more than 2^20 elements, or 65536 peripherals"},
 	{CodeNoSize, "", "register size given nowhere; the device width (or 32) is used"},
 	{CodeOddSize, "M302", "register size not 8, 16, 32 or 64; rounded up"},
 	{CodeFieldOutside, "M324", "field outside its register; clipped to the register, or dropped"},

@@ -157,12 +157,13 @@ func (rs *resolver) expandPeripherals() {
 			continue
 		}
 		path := "peripheral " + pathName(p.Name)
-		// Every copy becomes a peripheral of its own, so the array is bounded twice: by the
-		// address space its copies cover and by the expansion budget, both checked before
-		// anything is allocated for the copies.
+		// Every copy becomes a peripheral of its own, so unlike a register array the array
+		// is bounded by its number of copies as well as by the address space they cover and
+		// the expansion budget, all checked before anything is allocated for the copies.
 		cost := uint64(1 + countNodes(p.Registers))
 		if !rs.dimUsable(p.Pos, path, &p.Dim) ||
 			!rs.spanFits(p.Pos, path, "peripheral", p.BaseAddress, addrLimit(p), &p.Dim, uint64(p.Dim.Dim.Val), blocksExtent(p.AddressBlocks)) ||
+			!rs.fewPeripherals(p.Pos, path, p.Dim.Dim.Val) ||
 			(!rs.affords(uint64(p.Dim.Dim.Val), cost) && !rs.charge(p.Pos, path, satMul64(uint64(p.Dim.Dim.Val), cost))) {
 			out = append(out, p)
 			continue
@@ -207,6 +208,16 @@ func (rs *resolver) expandPeripherals() {
 // test corpus is 55,103, nrf54l15); a small hostile file (an array of 65536 copies of a
 // large peripheral) must not exhaust memory.
 const maxExpanded = 1 << 20
+
+// fewPeripherals reports E211 for a peripheral array of more than maxDim copies: each copy
+// would be a Peripheral of its own.
+func (rs *resolver) fewPeripherals(pos Pos, path string, n uint32) bool {
+	if n <= maxDim {
+		return true
+	}
+	rs.r.add(pos, CodeTooMany, path, "peripheral array of %d copies: more than %d peripherals are not expanded", n, maxDim)
+	return false
+}
 
 // affords reports whether the budget still holds n copies of cost elements each.
 func (rs *resolver) affords(n, cost uint64) bool {
@@ -263,11 +274,13 @@ func substitute(s, idx string, isName bool) string {
 	return s
 }
 
-// maxDim is the most copies an array has index strings for in Dim.Indices, and the longest
-// dimIndex range ("0-65535"). A register or cluster array numbered from 0 may have more
-// copies (a memory window); it is bounded by the address space it covers (see spanFits),
-// and nothing is allocated per copy. Peripheral and field arrays, which are expanded into
-// one element per copy, are bounded by the expansion budget (maxExpanded) as well.
+// maxDim is the most copies an array has index strings for in Dim.Indices, the longest
+// dimIndex range ("0-65535") and the most copies of a peripheral array. A register or
+// cluster array numbered from 0 may have more copies (a memory window): it is bounded by
+// the address space it covers (see spanFits), and nothing is allocated per copy. Peripheral
+// and field arrays are expanded into one element per copy: a peripheral array is bounded
+// by maxDim and the expansion budget (maxExpanded) as well, a field array by the 64 bits
+// its copies must stay in.
 const maxDim = 1 << 16
 
 // dimUsable reports the errors every array shares: a dim of 0 and a missing dimIncrement.

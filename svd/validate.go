@@ -29,6 +29,7 @@ type validator struct {
 	dev    *Device
 	r      reporter
 	budget int // register and cluster instances still to lay out in this peripheral
+	work   int // comparisons of large arrays still to make in this peripheral
 }
 
 func (v *validator) device() {
@@ -123,7 +124,7 @@ func (v *validator) peripheral(p *Peripheral) {
 		}
 	}
 	var spans []span
-	v.budget = maxSpans
+	v.budget, v.work = maxSpans, 4*maxSpans
 	v.nodes(path, p.Registers, 0, false, &spans)
 	if len(spans) == 0 {
 		return
@@ -182,7 +183,7 @@ func (v *validator) peripheral(p *Peripheral) {
 // overlaps reports registers that overlap (W305). spans is sorted by offset. Single
 // instances are compared with the furthest-reaching instance before them; each large
 // array is compared with every span that meets its range, a copy at a time only where
-// both have gaps between their copies, within a bounded amount of work.
+// both have gaps between their copies, within the peripheral's bounded amount of work.
 func (v *validator) overlaps(spans []span) {
 	reported := map[*Element]bool{}
 	report := func(a, b *span) {
@@ -206,7 +207,6 @@ func (v *validator) overlaps(spans []span) {
 			far = i
 		}
 	}
-	work := maxSpans * 4
 	for i := range spans {
 		w := &spans[i]
 		if w.count == 1 || w.alt {
@@ -215,10 +215,10 @@ func (v *validator) overlaps(spans []span) {
 		wend := w.end()
 		for j := range spans {
 			x := &spans[j]
-			if x.off >= wend || work <= 0 {
+			if x.off >= wend || v.work <= 0 {
 				break
 			}
-			work--
+			v.work--
 			if i == j || x.alt || x.elem == w.elem || x.end() <= w.off {
 				continue
 			}
@@ -227,7 +227,7 @@ func (v *validator) overlaps(spans []span) {
 			if j < i {
 				a, b = x, w
 			}
-			if reported[b.elem] || !meets(w, x, &work) {
+			if reported[b.elem] || !meets(w, x, &v.work) {
 				continue
 			}
 			report(a, b)
