@@ -11,15 +11,15 @@ import (
 // TaskPriorities is the number of task priorities within one executor: 0 (the default, polled
 // last) to TaskPriorities-1 (polled first). They order polling inside an executor and never
 // preempt; for preemption, use interrupt executors at different interrupt priorities.
-const TaskPriorities = 8
+const TaskPriorities = 4
 
-// MaxTasks is the largest task table of one executor; at most 32 tasks share one priority.
+// MaxTasks is the largest task table of one executor. Any number of its tasks may share a
+// priority.
 const MaxTasks = 255
 
 // Errors returned by Spawn and New.
 var (
 	ErrTableFull    = errors.New("async: task table full")
-	ErrPriorityFull = errors.New("async: 32 tasks already at this priority")
 	ErrBadPriority  = errors.New("async: task priority out of range")
 	ErrTooMany      = errors.New("async: too many executors")
 	ErrBadConfig    = errors.New("async: bad executor configuration")
@@ -78,11 +78,11 @@ func describe(v any) string {
 }
 
 // slot is one entry of the task table: the header the executor keeps per task. sched packs
-// the task's priority and its bit within that priority's ready word, and whether the slot
-// is live; wakers read it without a lock. 12 bytes on a 32-bit target.
+// the task's ready word and its bit in it, and whether the slot is live; wakers read it
+// without a lock. 12 bytes on a 32-bit target.
 type slot struct {
 	task  Task
-	sched atomic.Uint32 // live<<16 | prio<<8 | bit
+	sched atomic.Uint32 // live | word<<8 | bit
 }
 
 const live = 1 << 16
@@ -104,17 +104,21 @@ type Executor struct {
 	swi       SoftwareInterrupt // Interrupt or CrossCore
 	onPanic   func(TaskPanic)
 
-	ready   [TaskPriorities]atomic.Uint32 // bit b of ready[p]: task byBit[p][b] is queued
-	summary atomic.Uint32                 // bit p: ready[p] may be non-zero; 0: queue empty
+	// The ready queue: words per priority, priority p owning ready[p*wordsPer:(p+1)*wordsPer],
+	// so a higher word index is a higher priority. Bit b of ready[w] set: task byBit[w][b] is
+	// queued. Bit w of summary set: ready[w] may be non-zero; summary 0: the queue is empty.
+	ready    []atomic.Uint32
+	summary  atomic.Uint32
+	wordsPer int
 	stop    atomic.Uint32
 
 	slots []slot
 	stats []TaskStats
-	byBit [TaskPriorities][32]uint8
+	byBit [][32]uint8
 
 	mu       spinlock // guards free, freeBits, count
 	free     [8]uint32
-	freeBits [TaskPriorities]uint32
+	freeBits []uint32 // per ready word: the bits no task holds
 	count    int
 
 	current int // slot being polled, -1 outside polls
@@ -151,8 +155,13 @@ func New(cfg Config) (*Executor, error) {
 	for i := 0; i < cfg.Tasks; i++ {
 		e.free[i/32] |= 1 << (i % 32)
 	}
-	for p := range e.freeBits {
-		e.freeBits[p] = ^uint32(0)
+	e.wordsPer = (cfg.Tasks + 31) / 32
+	words := TaskPriorities * e.wordsPer
+	e.ready = make([]atomic.Uint32, words)
+	e.byBit = make([][32]uint8, words)
+	e.freeBits = make([]uint32, words)
+	for w := range e.freeBits {
+		e.freeBits[w] = ^uint32(0)
 	}
 	registered := false
 	for i := range executors {
@@ -225,23 +234,23 @@ func (s Spawner) SpawnNamed(name string, task Task, prio int) (Waker, error) {
 		e.mu.unlock(cs)
 		return 0, ErrTableFull
 	}
-	if e.freeBits[prio] == 0 {
-		e.mu.unlock(cs)
-		return 0, ErrPriorityFull
+	// A free bit among the priority's words: there are as many bits as slots, so one exists.
+	w := prio * e.wordsPer
+	for e.freeBits[w] == 0 {
+		w++
 	}
-	b := bits.TrailingZeros32(e.freeBits[prio])
+	b := bits.TrailingZeros32(e.freeBits[w])
 	e.free[idx/32] &^= 1 << (idx % 32)
-	e.freeBits[prio] &^= 1 << b
+	e.freeBits[w] &^= 1 << b
 	e.count++
-	e.byBit[prio][b] = uint8(idx)
+	e.byBit[w][b] = uint8(idx)
 	sl := &e.slots[idx]
 	sl.task = task
 	e.stats[idx] = TaskStats{Name: name}
-	sl.sched.Store(live | uint32(prio)<<8 | uint32(b))
+	sl.sched.Store(live | uint32(w)<<8 | uint32(b))
 	e.mu.unlock(cs)
-	w := makeWaker(e.id, uint8(idx))
 	e.wake(uint8(idx))
-	return w, nil
+	return makeWaker(e.id, uint8(idx)), nil
 }
 
 func taskName(t Task) string {
@@ -268,13 +277,13 @@ func (e *Executor) wake(idx uint8) {
 	if s&live == 0 {
 		return // finished: nothing to poll
 	}
-	p, b := (s>>8)&0xFF, s&0x1F
-	if orUint32(&e.ready[p], 1<<b)&(1<<b) != 0 {
+	w, b := (s>>8)&0x1F, s&0x1F
+	if orUint32(&e.ready[w], 1<<b)&(1<<b) != 0 {
 		return // already queued
 	}
 	// The executor is pended only when its queue goes from empty to non-empty: the
 	// summary word is that queue's state.
-	if orUint32(&e.summary, 1<<p) == 0 {
+	if orUint32(&e.summary, 1<<w) == 0 {
 		e.pend()
 	}
 }
@@ -303,16 +312,16 @@ func (e *Executor) pollReady() {
 		if sum == 0 {
 			return
 		}
-		p := uint32(bits.Len32(sum) - 1)
-		andNotUint32(&e.summary, 1<<p)
-		batch := e.ready[p].Swap(0)
+		w := uint32(bits.Len32(sum) - 1)
+		andNotUint32(&e.summary, 1<<w)
+		batch := e.ready[w].Swap(0)
 		for batch != 0 {
 			b := bits.TrailingZeros32(batch)
 			batch &^= 1 << b
-			e.pollSlot(int(e.byBit[p][b]))
-			if batch != 0 && e.summary.Load()>>(p+1) != 0 {
-				orUint32(&e.ready[p], batch) // give the rest back, after the higher ones
-				orUint32(&e.summary, 1<<p)
+			e.pollSlot(int(e.byBit[w][b]))
+			if batch != 0 && e.summary.Load()>>(w+1) != 0 {
+				orUint32(&e.ready[w], batch) // give the rest back, after the higher ones
+				orUint32(&e.summary, 1<<w)
 				break
 			}
 		}
@@ -348,11 +357,11 @@ func (e *Executor) release(idx int) {
 	sl := &e.slots[idx]
 	cs := e.mu.lock()
 	s := sl.sched.Load()
-	p, b := (s>>8)&0xFF, s&0x1F
+	w, b := (s>>8)&0x1F, s&0x1F
 	sl.sched.Store(0)
 	sl.task = nil
 	e.free[idx/32] |= 1 << (idx % 32)
-	e.freeBits[p] |= 1 << b
+	e.freeBits[w] |= 1 << b
 	e.count--
 	e.mu.unlock(cs)
 }

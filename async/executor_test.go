@@ -77,8 +77,8 @@ func TestHigherTaskPriorityIsPolledFirst(t *testing.T) {
 	}
 	s := e.Spawner()
 	_, _ = s.SpawnPriority(mk("low"), 0)
-	_, _ = s.SpawnPriority(mk("high"), 7)
-	_, _ = s.SpawnPriority(mk("mid"), 3)
+	_, _ = s.SpawnPriority(mk("high"), 3)
+	_, _ = s.SpawnPriority(mk("mid"), 1)
 	e.Poll()
 	require.Equal(t, []string{"high", "mid", "low"}, order)
 }
