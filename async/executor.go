@@ -19,11 +19,11 @@ const MaxTasks = 255
 
 // Errors returned by Spawn and New.
 var (
-	ErrTableFull    = errors.New("async: task table full")
-	ErrBadPriority  = errors.New("async: task priority out of range")
-	ErrTooMany      = errors.New("async: too many executors")
-	ErrBadConfig    = errors.New("async: bad executor configuration")
-	ErrNilTask      = errors.New("async: nil task")
+	ErrTableFull   = errors.New("async: task table full")
+	ErrBadPriority = errors.New("async: task priority out of range")
+	ErrTooMany     = errors.New("async: too many executors")
+	ErrBadConfig   = errors.New("async: bad executor configuration")
+	ErrNilTask     = errors.New("async: nil task")
 )
 
 // SoftwareInterrupt is what an executor needs of a chip's software interrupts (on the
@@ -110,7 +110,7 @@ type Executor struct {
 	ready    []atomic.Uint32
 	summary  atomic.Uint32
 	wordsPer int
-	stop    atomic.Uint32
+	stop     atomic.Uint32
 
 	slots []slot
 	stats []TaskStats
