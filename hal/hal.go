@@ -1,0 +1,165 @@
+// Package hal is gohal's hardware abstraction layer for the ESP32-C3, on pac/esp32c3, rt and
+// the async executor: drivers shaped as esp-hal shapes them, in Go.
+//
+// Start with Init, which sets up the chip as esp-hal's init does (watchdogs, the SYSTIMER
+// time driver for async) and returns every peripheral and pin token once:
+//
+//	p, err := hal.Init(hal.Config{})
+//	led, err := gpio.NewOutput(p.GPIO8, gpio.OutputConfig{})
+//	u, err := uart.New(p.UART0, uart.Config{Baud: 115200}, p.GPIO21, p.GPIO20)
+//	ua := u.IntoAsync() // u is consumed; ua keeps the blocking methods
+//
+// # The shape of every driver
+//
+//   - A constructor takes tokens (periph.Pin, periph.UART, ...) and a Config struct, validates
+//     the configuration against the chip (an unreachable baud rate, a pin already in use)
+//     and returns an error naming the problem; it never panics on bad configuration.
+//   - Constructors return the Blocking driver. IntoAsync returns a distinct Async type that
+//     binds the peripheral's interrupt handler on the current core; the Blocking value is
+//     consumed. IntoBlocking goes back. The Async type keeps every blocking method.
+//   - Using a consumed driver panics with a message naming the driver and saying it was
+//     consumed by IntoAsync/IntoBlocking/Close: it is a programming error, like using a
+//     closed channel, and cannot be handled meaningfully at run time.
+//   - Interrupts follow esp-hal's pattern: the handler reads the status, disables the sources
+//     that fired and wakes the waiting task; the future sees its enable bit cleared and
+//     completes; Cancel disables whatever the future enabled.
+//   - Every blocking wait has a timeout (a Config field, with a finite default for waits on
+//     the hardware itself), and a hardware timeout surfaces as an error.
+//   - Close releases the peripheral and its pins so they can be used again.
+//
+// Drivers live in subpackages: gpio, uart, i2c, spi, timer, swint (software interrupts),
+// systimer (the async time driver) and executor (executors wired to software interrupts).
+package hal
+
+import (
+	"errors"
+
+	"github.com/gohal/gohal/hal/periph"
+	"github.com/gohal/gohal/hal/systimer"
+	"github.com/gohal/gohal/pac/esp32c3"
+	"github.com/gohal/gohal/pac/esp32c3/rtc_cntl"
+	"github.com/gohal/gohal/pac/esp32c3/timg"
+	"github.com/gohal/gohal/rt"
+)
+
+// Watchdogs says what Init does with the chip's watchdogs.
+type Watchdogs uint8
+
+const (
+	// DisableWatchdogs (the default) does what esp-hal's init does: the RTC watchdog and
+	// both timer-group watchdogs off, the super watchdog fed automatically.
+	DisableWatchdogs Watchdogs = iota
+	// KeepWatchdogs leaves them as the boot left them; the firmware feeds them.
+	KeepWatchdogs
+)
+
+// Config configures Init. The zero Config is esp-hal's default.
+type Config struct {
+	Watchdogs Watchdogs
+	// NoTimeDriver leaves SYSTIMER alone: no async timers (async.Now panics).
+	NoTimeDriver bool
+	// TimeDriverPriority is the alarm interrupt's priority (default systimer.DefaultPriority).
+	TimeDriverPriority rt.Priority
+}
+
+// Peripherals are the chip's tokens, handed out once by Init.
+type Peripherals struct {
+	GPIO0, GPIO1, GPIO2, GPIO3, GPIO4, GPIO5, GPIO6, GPIO7, GPIO8, GPIO9, GPIO10 periph.Pin
+	GPIO11, GPIO12, GPIO13, GPIO14, GPIO15, GPIO16, GPIO17, GPIO18, GPIO19      periph.Pin
+	GPIO20, GPIO21                                                              periph.Pin
+
+	UART0, UART1 periph.UART
+	I2C0         periph.I2C
+	SPI2         periph.SPI
+	// TIMG0 and TIMG1's timer 0. Under TinyGo, TIMG0's timer is the runtime's clock
+	// (time.Now, time.Sleep): Init marks it as in use, so a driver asking for it gets an
+	// error saying so, and TinyGo's time keeps working.
+	TIMG0, TIMG1 periph.TIMG
+	// FROM_CPU_INTR0..3. The executors in hal/executor take one each.
+	SoftwareInterrupts [periph.NumSoftwareInterrupts]periph.SoftwareInterrupt
+}
+
+// ErrAlreadyInitialized is Init's error when called a second time.
+var ErrAlreadyInitialized = errors.New("hal: Init called twice: the peripherals have already been handed out")
+
+var initialized bool
+
+// Init sets the chip up and returns its peripherals; a second call fails.
+func Init(cfg Config) (*Peripherals, error) {
+	cs := rt.EnterCritical()
+	if initialized {
+		cs.Exit()
+		return nil, ErrAlreadyInitialized
+	}
+	initialized = true
+	cs.Exit()
+	rt.Start()
+	if cfg.Watchdogs == DisableWatchdogs {
+		disableWatchdogs()
+	}
+	if err := reserveRuntimeTimer(); err != nil {
+		return nil, err
+	}
+	if !cfg.NoTimeDriver {
+		p := cfg.TimeDriverPriority
+		if p == 0 {
+			p = systimer.DefaultPriority
+		}
+		if err := systimer.Start(p); err != nil {
+			return nil, err
+		}
+	}
+	p := &Peripherals{}
+	pins := []*periph.Pin{&p.GPIO0, &p.GPIO1, &p.GPIO2, &p.GPIO3, &p.GPIO4, &p.GPIO5, &p.GPIO6,
+		&p.GPIO7, &p.GPIO8, &p.GPIO9, &p.GPIO10, &p.GPIO11, &p.GPIO12, &p.GPIO13, &p.GPIO14,
+		&p.GPIO15, &p.GPIO16, &p.GPIO17, &p.GPIO18, &p.GPIO19, &p.GPIO20, &p.GPIO21}
+	for i, pin := range pins {
+		*pin = periph.StealPin(i)
+	}
+	p.UART0, p.UART1 = periph.StealUART(0), periph.StealUART(1)
+	p.I2C0 = periph.StealI2C(0)
+	p.SPI2 = periph.StealSPI(2)
+	p.TIMG0, p.TIMG1 = periph.StealTIMG(0), periph.StealTIMG(1)
+	for i := range p.SoftwareInterrupts {
+		p.SoftwareInterrupts[i] = periph.StealSoftwareInterrupt(i)
+	}
+	return p, nil
+}
+
+// ResetForTest forgets that Init ran and frees every resource, so a test process can run
+// several firmware images one after another. Firmware never calls it.
+func ResetForTest() {
+	cs := rt.EnterCritical()
+	initialized = false
+	cs.Exit()
+	periph.ResetForTest()
+}
+
+// Write-protection keys (esp32c3-facts.md §4).
+const (
+	wdtKey = 0x50D83AA1
+	swdKey = 0x8F1D312A
+)
+
+// disableWatchdogs is esp_hal::init's sequence: the super watchdog auto-fed, the RTC
+// watchdog off, and both timer groups' watchdogs off (clock source first, then WDT_EN with a
+// read-modify-write), each behind its write-protection key.
+func disableWatchdogs() {
+	r := esp32c3.RTC_CNTL
+	r.RTC_SWD_WPROTECT.Write(rtc_cntl.RTC_SWD_WPROTECTValue(swdKey))
+	r.RTC_SWD_CONF.Write(rtc_cntl.RTC_SWD_CONFReset.WithSWD_AUTO_FEED_EN(true))
+	r.RTC_SWD_WPROTECT.Write(0)
+
+	r.RTC_WDTWPROTECT.Write(rtc_cntl.RTC_WDTWPROTECTValue(0).WithWDT_WKEY(wdtKey))
+	r.RTC_WDTCONFIG0.Write(0)
+	r.RTC_WDTWPROTECT.Write(0)
+
+	for _, g := range []*timg.TIMG{esp32c3.TIMG0, esp32c3.TIMG1} {
+		g.WDTWPROTECT.Write(timg.WDTWPROTECTValue(0).WithWDT_WKEY(wdtKey))
+		g.WDTCONFIG0.Modify(func(v timg.WDTCONFIG0Value) timg.WDTCONFIG0Value { return v.WithWDT_USE_XTAL(false) })
+		g.WDTWPROTECT.Write(0)
+		g.WDTWPROTECT.Write(timg.WDTWPROTECTValue(0).WithWDT_WKEY(wdtKey))
+		g.WDTCONFIG0.Modify(func(v timg.WDTCONFIG0Value) timg.WDTCONFIG0Value { return v.WithWDT_EN(false) })
+		g.WDTWPROTECT.Write(0)
+	}
+}
