@@ -27,6 +27,7 @@ type Core struct {
 	level    uint32 // priority the core runs at: 0 in thread mode, p in a handler of priority p
 	mie      uint32 // 1 when interrupts are enabled (mstatus.MIE), 0 in a critical section
 	sleeping uint32 // 1 while in WaitForInterrupt
+	global   uint32 // 1 while this core's outermost critical section holds m.gmu
 
 	entry atomic.Pointer[func()] // code StartCore gave a secondary core
 
@@ -433,6 +434,7 @@ func Enter() uint32 {
 	c.mu.Lock()
 	if len(m.cores) > 1 {
 		m.gmu.Lock()
+		store32(&c.global, 1)
 	}
 	return csOuter
 }
@@ -456,6 +458,7 @@ func Exit(state uint32) {
 		panic("rt: critical section ended on a different goroutine than it began")
 	}
 	if len(m.cores) > 1 {
+		store32(&c.global, 0)
 		m.gmu.Unlock()
 	}
 	c.mu.Unlock()
@@ -467,6 +470,12 @@ func Exit(state uint32) {
 // first if interrupts are enabled). Inside a critical section it returns with the interrupt
 // still pending, as RISC-V's WFI does. On a goroutine that is not a core it only yields:
 // WFI may legally return at any time.
+//
+// With several cores, a core that sleeps inside a critical section lets go of the cross-core
+// lock until it wakes: masking its own interrupts is what makes check-then-sleep safe (the
+// idiom rt documents), and on the single-core chip that is all a critical section is. Holding
+// the lock would keep every other core out of its critical sections, including the one that
+// raises the interrupt this core waits for.
 func WaitForInterrupt() {
 	m := current.Load()
 	if m == nil {
@@ -477,6 +486,14 @@ func WaitForInterrupt() {
 	if c == nil {
 		runtime.Gosched()
 		return
+	}
+	if load32(&c.global) != 0 {
+		store32(&c.global, 0)
+		m.gmu.Unlock()
+		defer func() {
+			m.gmu.Lock()
+			store32(&c.global, 1)
+		}()
 	}
 	c.wfi(x)
 }
