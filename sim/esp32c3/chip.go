@@ -81,8 +81,16 @@ type config struct {
 }
 
 // Cores simulates n cores, each with its own interrupt matrix (core k's at
-// 0x600C2000 + 0x800·k, the layout of the dual-core ESP32-S3). The ESP32-C3 itself has one;
-// more exist to test multi-core firmware.
+// 0x600C2000 + 0x800·k, the layout of the dual-core ESP32-S3).
+//
+// This is a test configuration, not a real ESP32-C3, which has one core: it exists to test
+// multi-core firmware (one thread-mode executor per core, cross-core wakes) on the C3's
+// peripherals, the way the dual-core ESP32 and ESP32-S3 are built. Every peripheral source,
+// FROM_CPU_INTR0–3 included, reaches every core's matrix; each core routes the sources it
+// enables (rt.Enable on that core) to its own CPU lines, so a software interrupt enabled only
+// on core 1 interrupts core 1 alone. Critical sections then also take a lock shared by all
+// cores, and virtual time is shared: with two cores awake it advances with both cores'
+// register accesses, in an order that depends on the host's scheduling.
 func Cores(n int) Option { return func(c *config) { c.cores = n } }
 
 // RealTime paces virtual time to the wall clock, for demos.
