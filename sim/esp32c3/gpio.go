@@ -34,6 +34,8 @@ type GPIO struct {
 	input   uint32 // pad levels as the input buffer passes them (0 where FUN_IE = 0)
 	watches [gpioPads][]*PinWatch
 	onEdge  []func(Edge)
+
+	outWrites int // direct writes to OUT (not its W1TS/W1TC aliases), see OUTWrites
 }
 
 // The GPIO register fields are 26 bits wide but the ESP32-C3 has 22 pads (GPIO0..21).
@@ -194,6 +196,7 @@ func (g *GPIO) writeReg(off uintptr, v uint32) {
 	switch off {
 	case gpioOUT:
 		g.out = v26
+		g.outWrites++
 	case gpioOUTW1TS:
 		g.out |= v26
 	case gpioOUTW1TC:
@@ -394,6 +397,26 @@ func (g *GPIO) Release(pin int) {
 	defer g.c.Unlock()
 	g.ext[pin] = extDrive{}
 	g.recompute()
+}
+
+// ReleaseAt stops the outside world driving pad pin at virtual time at, as a push button
+// released to its pull resistor. Like DriveAt it may be called while firmware runs.
+func (g *GPIO) ReleaseAt(at time.Duration, pin int) {
+	checkPad(pin)
+	g.c.Schedule(at, func() {
+		g.ext[pin] = extDrive{}
+		g.recompute()
+	})
+}
+
+// OUTWrites returns how many times firmware wrote the OUT register itself rather than its
+// OUT_W1TS/OUT_W1TC aliases. A write to OUT rewrites every pin's output bit, so a driver
+// that sets one pin that way races with the owners of the others; tests of GPIO drivers
+// check that this stays 0.
+func (g *GPIO) OUTWrites() int {
+	g.c.Lock()
+	defer g.c.Unlock()
+	return g.outWrites
 }
 
 // Level returns the level of pad pin as the outside world sees it.

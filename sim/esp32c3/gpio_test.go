@@ -230,3 +230,33 @@ func BenchmarkGPIOToggle(b *testing.B) {
 		clr.Store(1 << 7)
 	}
 }
+
+func TestGPIOReleaseAtFallsBackToThePull(t *testing.T) {
+	c := newPeriphChip(t)
+	g := c.GPIO()
+	gpioInput(9, true, false) // a button to ground with the pad's pull-up
+	w := g.Watch(9)
+	g.DriveAt(time.Millisecond, 9, false) // pressed
+	g.ReleaseAt(3*time.Millisecond, 9)    // released: the pull-up takes the pad high
+	runFor(c, 5*time.Millisecond)
+	want := []Edge{{9, false, time.Millisecond}, {9, true, 3 * time.Millisecond}}
+	got := w.Edges()
+	if len(got) != len(want) || got[0] != want[0] || got[1] != want[1] {
+		t.Fatalf("edges = %v, want %v", got, want)
+	}
+}
+
+func TestGPIOOUTWritesCountsOnlyDirectWrites(t *testing.T) {
+	c := newPeriphChip(t)
+	g := c.GPIO()
+	gpioOutput(4)
+	r32(gpioBase + gpioOUTW1TS).Store(1 << 4)
+	r32(gpioBase + gpioOUTW1TC).Store(1 << 4)
+	if n := g.OUTWrites(); n != 0 {
+		t.Fatalf("OUTWrites after alias writes = %d, want 0", n)
+	}
+	r32(gpioBase + gpioOUT).Store(1 << 4)
+	if n := g.OUTWrites(); n != 1 || !g.Level(4) {
+		t.Fatalf("OUTWrites = %d, pad %v; want 1, high", n, g.Level(4))
+	}
+}
