@@ -1,0 +1,148 @@
+package async
+
+// Straight-line tasks. Go has no async/await, so a task can also be a plain function that
+// awaits futures:
+//
+//	async.GoNamed("blink", func(t *async.T) {
+//		for {
+//			led.Toggle()
+//			async.Sleep(t, 500*async.Millisecond)
+//			n := async.Await(t, ch.Receive())   // any Future
+//			...
+//		}
+//	})
+//
+// The function runs on a coroutine of its own, a goroutine that runs only while its task is
+// polled: Poll resumes it and waits until it awaits a future that is not ready (or returns).
+// The task is driven by the same wakers and executor as stackless tasks and lives in the
+// same task table. The two goroutines hand control to each other over two unbuffered
+// channels: nothing is allocated per await. On the host the coroutine runs as the context
+// that polls it (rt/host's Handoff): it has the executor's core, interrupt level, critical
+// sections and virtual time, and its register accesses are preemption points.
+//
+// The price is a goroutine stack per task (TinyGo: the target's default goroutine stack
+// size, 2 KiB or more, against a stackless task's few bytes) and two goroutine switches per
+// poll. Under TinyGo straight-line tasks run on thread-mode executors only: a goroutine
+// switch cannot happen inside an interrupt handler.
+
+// T is a straight-line task's handle, passed to its function; Await and Sleep take it.
+// Use it only on the task's own coroutine.
+type T struct {
+	cx    *Context // the context of the poll in progress, nil between polls
+	co    coro
+	timer Timer // Sleep's
+}
+
+// Context returns the context of the poll in progress: for futures written by hand, and to
+// get the task's own waker (t.Context().Waker()).
+func (t *T) Context() *Context { return t.cx }
+
+// How a straight-line task's function ended.
+const (
+	coroRunning  = iota
+	coroReturned // fn returned
+	coroPanicked // fn panicked with pv
+	coroExited   // fn called runtime.Goexit (testing's FailNow, for one)
+)
+
+// coroTask is the Task Go returns.
+type coroTask struct {
+	t     T
+	fn    func(*T)
+	name  string
+	state uint8
+	pv    any
+}
+
+// Go returns a task that runs fn as a straight-line task. Spawn it like any task; it
+// finishes when fn returns. A panic in fn surfaces in the executor as the task's panic, with
+// the same value. The coroutine starts on the first poll (host) or here (TinyGo).
+func Go(fn func(t *T)) Task { return GoNamed("task", fn) }
+
+// GoNamed is Go with a name, for statistics and panic reports (the task implements Named).
+func GoNamed(name string, fn func(t *T)) Task {
+	c := &coroTask{fn: fn, name: name}
+	c.t.co.init(c.run)
+	return c
+}
+
+// TaskName returns the task's name.
+func (c *coroTask) TaskName() string { return c.name }
+
+// Poll resumes the function until it awaits a future that is not ready, and reports whether
+// it has finished.
+func (c *coroTask) Poll(cx *Context) bool {
+	if c.state != coroRunning {
+		return true
+	}
+	c.t.cx = cx
+	c.t.co.resume()
+	c.t.cx = nil
+	switch c.state {
+	case coroRunning:
+		return false
+	case coroPanicked:
+		v := c.pv
+		c.pv = nil
+		panic(v)
+	case coroExited:
+		goexit()
+	}
+	return true
+}
+
+// run is the coroutine's body, on its own goroutine.
+func (c *coroTask) run() {
+	c.t.co.wait()
+	returned := false
+	defer func() {
+		if !returned {
+			if r := recover(); r != nil {
+				c.pv, c.state = r, coroPanicked
+			} else {
+				c.state = coroExited
+			}
+		} else {
+			c.state = coroReturned
+		}
+		c.t.co.done()
+	}()
+	c.fn(&c.t)
+	returned = true
+}
+
+// Await returns f's value, polling f with the task's context and yielding to the executor
+// each time f is not ready. It must be called from t's own function.
+func Await[R any](t *T, f Future[R]) R {
+	for {
+		if t.cx == nil {
+			panic("async: Await outside its straight-line task")
+		}
+		if v, ok := f.Poll(t.cx); ok {
+			return v
+		}
+		t.co.yield()
+	}
+}
+
+// Sleep suspends the task for d and returns the deadline it woke at (Timer's value).
+func Sleep(t *T, d Duration) Instant {
+	t.timer.Reset(Now().Add(d))
+	return Await[Instant](t, &t.timer)
+}
+
+// SleepUntil suspends the task until deadline.
+func SleepUntil(t *T, deadline Instant) Instant {
+	t.timer.Reset(deadline)
+	return Await[Instant](t, &t.timer)
+}
+
+// Yield lets the executor poll its other ready tasks before the task goes on: it wakes the
+// task and yields once.
+func Yield(t *T) {
+	if t.cx == nil {
+		panic("async: Yield outside its straight-line task")
+	}
+	t.cx.Waker().Wake()
+	t.co.yield()
+}
