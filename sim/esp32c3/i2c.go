@@ -2,6 +2,7 @@ package esp32c3
 
 import (
 	"fmt"
+	"math/bits"
 	"time"
 )
 
@@ -10,8 +11,10 @@ import (
 // READ, STOP, END) run by CTR.TRANS_START, ACK checking with NACK, COMMAND_DONE bits,
 // RESP_REC and BUS_BUSY in SR, bus timing from CLK_CONF and the SCL period registers,
 // clock stretching by devices with the TIME_OUT, SCL_ST_TO and SCL_MAIN_ST_TO timeouts,
-// the SCL_SP_CONF bus clear, and the generic interrupt block. Devices on the bus implement
-// I2CDevice and are attached with Attach.
+// arbitration against another master (ARBITRATION_LOST, SR.ARB_LOST), 7-bit and 10-bit
+// addressing, the SCL_SP_CONF bus clear, and the generic interrupt block. Devices on the
+// bus implement I2CDevice and are attached with Attach (7-bit) or Attach10 (10-bit); another
+// master is set with SetOtherMaster.
 //
 // A command's bus traffic happens when the command starts; its COMMAND_DONE bit, its
 // interrupts and the bytes it read appear when it ends, at the virtual time its bytes take
@@ -24,7 +27,9 @@ type I2C struct {
 	raw, ena uint32
 	tx, rx   fifo
 
-	devices map[uint8]I2CDevice
+	devices   map[uint8]I2CDevice
+	devices10 map[uint16]I2CDevice
+	other     func(sent byte) (drives byte)
 
 	running  bool // the command list is executing
 	cmd      int  // index of the executing command
@@ -34,7 +39,12 @@ type I2C struct {
 	sel      I2CDevice // the addressed device, or nil
 	selRead  bool
 	respRec  bool
-	readBuf  [256]byte
+	arbLost  bool // SR.ARB_LOST: the last transaction lost arbitration
+	// 10-bit addressing: tenHi is a9..a8 of a first address byte 11110xx0 waiting for its
+	// second byte (-1: none); last10 is the 10-bit address the last full address selected,
+	// which a repeated START with 11110xx1 reads from (-1: none).
+	tenHi, last10 int
+	readBuf       [256]byte
 	readN    int
 }
 
@@ -107,6 +117,7 @@ const (
 	i2cIntRxOvf       = 1 << 2
 	i2cIntEndDetect   = 1 << 3
 	i2cIntByteDone    = 1 << 4
+	i2cIntArbLost     = 1 << 5
 	i2cIntTxUdf       = 1 << 6
 	i2cIntTransDone   = 1 << 7
 	i2cIntTimeOut     = 1 << 8
@@ -123,6 +134,7 @@ const (
 const (
 	i2cCtrMsMode     = 1 << 4
 	i2cCtrTransStart = 1 << 5
+	i2cCtrArbEn      = 1 << 9
 	i2cCtrFSMRst     = 1 << 10
 	i2cCtrConfUpgate = 1 << 11
 	i2cFIFOConfRxRst = 1 << 12
@@ -155,7 +167,8 @@ func init() {
 		m := &I2C{
 			c: c, line: irq{c: c, src: SourceI2C0},
 			tx: newFIFO(i2cFIFOSize), rx: newFIFO(i2cFIFOSize),
-			devices: make(map[uint8]I2CDevice),
+			devices: make(map[uint8]I2CDevice), devices10: make(map[uint16]I2CDevice),
+			tenHi: -1, last10: -1,
 		}
 		m.blk = newBlock(c, "I2C0", i2cBase, i2cModelled)
 		m.blk.sysBit = 7 // I2C_EXT0
@@ -172,7 +185,7 @@ func (m *I2C) reset() {
 	m.abort(true)
 	m.tx.reset()
 	m.rx.reset()
-	m.raw, m.ena, m.respRec = 0, 0, false
+	m.raw, m.ena, m.respRec, m.arbLost = 0, 0, false, false
 	m.blk.reset()
 	m.update()
 }
@@ -193,11 +206,40 @@ func (m *I2C) Attach(addr uint8, dev I2CDevice) {
 	m.devices[addr] = dev
 }
 
-// Detach removes the device at addr from the bus.
+// Attach10 puts dev on the bus at the 10-bit address addr (0..0x3FF). It is selected by
+// the two address bytes 11110 a9 a8 0 and a7..a0, and after a repeated START reads from
+// the byte 11110 a9 a8 1, as the I2C specification's 10-bit addressing has it.
+func (m *I2C) Attach10(addr uint16, dev I2CDevice) {
+	if addr > 0x3FF {
+		panic(fmt.Sprintf("esp32c3: I2C address %#x does not fit 10 bits", addr))
+	}
+	if a, ok := dev.(I2CAttacher); ok {
+		a.Attached(m.c.Now)
+	}
+	m.c.Lock()
+	defer m.c.Unlock()
+	m.devices10[addr] = dev
+}
+
+// Detach removes the device at the 7-bit address addr from the bus.
 func (m *I2C) Detach(addr uint8) {
 	m.c.Lock()
 	defer m.c.Unlock()
 	delete(m.devices, addr)
+}
+
+// SetOtherMaster puts a second master on the bus, for arbitration (nil removes it). For
+// every byte the controller writes, f is called (chip lock held) with that byte and returns
+// the byte the other master sends in the same bit times; 0xFF means it leaves SDA released.
+// SDA is a wired AND. With CTR.ARBITRATION_EN set, the controller loses arbitration at the
+// first bit it sends as 1 while SDA reads 0: it stops driving the bus, raises
+// ARBITRATION_LOST and reads SR.ARB_LOST = 1 until its next TRANS_START; the other master's
+// own transaction is not modelled further. With ARBITRATION_EN clear the controller does not
+// notice, and the addressed device receives the wired-AND of both bytes.
+func (m *I2C) SetOtherMaster(f func(sent byte) (drives byte)) {
+	m.c.Lock()
+	defer m.c.Unlock()
+	m.other = f
 }
 
 func (m *I2C) lock()            { m.c.Lock() }
@@ -219,6 +261,9 @@ func (m *I2C) readReg(off uintptr) uint32 {
 		v := m.blk.load(off) & 0xC000
 		if m.respRec {
 			v |= 1
+		}
+		if m.arbLost {
+			v |= 1 << 3
 		}
 		if m.busBusy {
 			v |= 1 << 4
@@ -338,6 +383,7 @@ func (m *I2C) startList() {
 		return
 	}
 	m.running = true
+	m.arbLost = false
 	m.cmd = 0
 	m.step()
 }
@@ -374,6 +420,16 @@ func (m *I2C) step() {
 				m.blk.once("txudf", "WRITE command with the TX FIFO empty: transaction abandoned")
 				m.abortAfter(elapsed, 0)
 				return
+			}
+			if m.other != nil {
+				bus := b & m.other(b)
+				if lost := b &^ bus; lost != 0 && m.blk.load(i2cCTR)&i2cCtrArbEn != 0 {
+					// Lost at the first 1 the bus overrode, MSB first: the bits up to it went out.
+					k := uint64(bits.LeadingZeros8(lost)) + 1
+					m.abortAfter(elapsed+m.cycles(k*m.bitCycles()), i2cIntArbLost)
+					return
+				}
+				b = bus
 			}
 			nack := !m.writeByte(b)
 			m.respRec = !nack
@@ -421,11 +477,12 @@ func (m *I2C) writeByte(b byte) bool {
 	if m.addrNext {
 		m.addrNext = false
 		m.sel = nil
+		m.tenHi = -1
 		addr := b >> 1
-		if addr&0x7C == 0x78 {
-			m.blk.once("10bit", "10-bit addressing is not modelled: address byte %#x NACKed", b)
-			return false
+		if addr&0x7C == 0x78 { // 11110xx: a 10-bit address
+			return m.tenBitFirst(int(addr&3), b&1 != 0)
 		}
+		m.last10 = -1
 		dev, ok := m.devices[addr]
 		if !ok || !dev.Start(b&1 != 0) {
 			return false
@@ -433,10 +490,46 @@ func (m *I2C) writeByte(b byte) bool {
 		m.sel, m.selRead = dev, b&1 != 0
 		return true
 	}
+	if m.tenHi >= 0 { // the second byte of a 10-bit address: a7..a0
+		full := m.tenHi<<8 | int(b)
+		m.tenHi = -1
+		dev, ok := m.devices10[uint16(full)]
+		if !ok || !dev.Start(false) {
+			m.last10 = -1
+			return false
+		}
+		m.sel, m.selRead, m.last10 = dev, false, full
+		return true
+	}
 	if m.sel == nil || m.selRead {
 		return false
 	}
 	return m.sel.Write(b)
+}
+
+// tenBitFirst handles the first byte of a 10-bit address, 11110 a9 a8 R/W. A write form is
+// acknowledged by every 10-bit device whose top bits match and waits for the second byte; a
+// read form (after a repeated START) selects the device the last full address selected.
+func (m *I2C) tenBitFirst(hi int, read bool) bool {
+	if read {
+		if m.last10 < 0 || m.last10>>8 != hi {
+			return false
+		}
+		dev := m.devices10[uint16(m.last10)]
+		if dev == nil || !dev.Start(true) {
+			return false
+		}
+		m.sel, m.selRead = dev, true
+		return true
+	}
+	m.last10 = -1
+	for a := range m.devices10 {
+		if int(a>>8) == hi {
+			m.tenHi = hi
+			return true
+		}
+	}
+	return false
 }
 
 // stretch asks the addressed device how long it holds SCL before the next byte, and
@@ -516,6 +609,7 @@ func (m *I2C) endCommandAfter(d time.Duration, bits uint32) {
 		case i2cOpStop:
 			m.running = false
 			m.busBusy = false
+			m.tenHi, m.last10 = -1, -1
 			if m.sel != nil {
 				m.sel.Stop()
 				m.sel = nil
@@ -542,6 +636,9 @@ func (m *I2C) abortAfter(d time.Duration, bits uint32) {
 		if bits&i2cIntNack != 0 {
 			m.respRec = false
 		}
+		if bits&i2cIntArbLost != 0 {
+			m.arbLost = true
+		}
 		m.abort(true)
 	})
 }
@@ -554,6 +651,7 @@ func (m *I2C) abort(notify bool) {
 	m.running = false
 	m.busBusy = false
 	m.addrNext = false
+	m.tenHi, m.last10 = -1, -1
 	m.readN = 0
 	if m.sel != nil && notify {
 		m.sel.Stop()

@@ -55,7 +55,7 @@ func i2cChunk(cmds []uint32, tx []byte) {
 // i2cWait advances until one of the bits esp-hal waits for is raised, and returns INT_RAW.
 func i2cWait(t *testing.T, c *Chip) uint32 {
 	t.Helper()
-	const done = i2cIntTransDone | i2cIntEndDetect | i2cIntNack | i2cIntTimeOut | i2cIntSclStTO | i2cIntSclMainStTO
+	const done = i2cIntTransDone | i2cIntEndDetect | i2cIntNack | i2cIntArbLost | i2cIntTimeOut | i2cIntSclStTO | i2cIntSclMainStTO
 	for i := 0; i < 100_000; i++ {
 		if raw := r32(i2cReg(i2cINTRAW)).Load(); raw&done != 0 {
 			return raw
@@ -357,6 +357,93 @@ func TestI2CBusClearAndPeripheralReset(t *testing.T) {
 	wantR32(t, "CTR after reset", i2cReg(i2cCTR), 0x20B)
 	wantR32(t, "SCL_LOW_PERIOD after reset", i2cReg(i2cSCLLOWPERIOD), 0)
 	wantR32(t, "INT_RAW after reset", i2cReg(i2cINTRAW), 0x2)
+}
+
+func TestI2CArbitrationLost(t *testing.T) {
+	c := newPeriphChip(t)
+	s := NewRegisterSensor()
+	c.I2C0().Attach(0x68, s)
+	i2cSetup()
+	// The other master addresses 0x50 while we address 0x68: 0xA0 vs 0xD0 differ first at
+	// bit 6, where we send 1 and it sends 0.
+	c.I2C0().SetOtherMaster(func(sent byte) byte { return 0x50 << 1 })
+	write := []uint32{i2cCmd(i2cOpRStart, 0, 0), i2cCmd(i2cOpWrite, 2, i2cCmdAckCheck), i2cCmd(i2cOpStop, 0, 0)}
+
+	// Without ARBITRATION_EN the controller does not notice: the wired AND (0x50<<1) reaches
+	// the bus, which nobody acknowledges.
+	i2cChunk(write, []byte{0x68 << 1, 0x01})
+	if raw := i2cWait(t, c); raw&i2cIntArbLost != 0 || raw&i2cIntNack == 0 {
+		t.Fatalf("arbitration off: INT_RAW %#x, want a NACK", raw)
+	}
+
+	r32(i2cReg(i2cCTR)).Store(r32(i2cReg(i2cCTR)).Load() | i2cCtrArbEn | i2cCtrConfUpgate)
+	i2cChunk(write, []byte{0x68 << 1, 0x01})
+	start := c.Now()
+	raw := i2cWait(t, c)
+	if raw&i2cIntArbLost == 0 || raw&(i2cIntNack|i2cIntTransDone) != 0 {
+		t.Fatalf("INT_RAW %#x, want ARBITRATION_LOST alone", raw)
+	}
+	if took := c.Now() - start; took > i2cStart+i2cByte/9*2+time.Microsecond {
+		t.Errorf("arbitration lost after %v, want within the second bit", took)
+	}
+	if sr := r32(i2cReg(i2cSR)).Load(); sr&(1<<3) == 0 || sr&(1<<4) != 0 {
+		t.Errorf("SR = %#x, want ARB_LOST and the bus released", sr)
+	}
+	if s.gotPtr {
+		t.Error("the device was addressed by a transaction that lost arbitration")
+	}
+	// A byte the other master agrees with goes through; ARB_LOST clears at TRANS_START.
+	c.I2C0().SetOtherMaster(func(sent byte) byte { return sent })
+	i2cChunk(write, []byte{0x68 << 1, 0x01})
+	if raw := i2cWait(t, c); raw&i2cIntTransDone == 0 || raw&i2cIntArbLost != 0 {
+		t.Fatalf("agreeing master: INT_RAW %#x", raw)
+	}
+	if r32(i2cReg(i2cSR)).Load()&(1<<3) != 0 {
+		t.Error("SR.ARB_LOST still set after a successful transaction")
+	}
+}
+
+func TestI2CTenBitAddressing(t *testing.T) {
+	c := newPeriphChip(t)
+	s := NewRegisterSensor()
+	s.Set(0x10, 0xAB)
+	s.Set(0x11, 0xCD)
+	c.I2C0().Attach10(0x2C5, s)
+	other := NewRegisterSensor()
+	c.I2C0().Attach10(0x1C5, other) // same low byte, other top bits
+	i2cSetup()
+	hi := byte(0xF0 | 0x2<<1) // 11110 a9 a8 0
+
+	// Write register 0x20 = 0x5A: START, 11110100, 0xC5, 0x20, 0x5A, STOP.
+	i2cChunk([]uint32{i2cCmd(i2cOpRStart, 0, 0), i2cCmd(i2cOpWrite, 4, i2cCmdAckCheck), i2cCmd(i2cOpStop, 0, 0)},
+		[]byte{hi, 0xC5, 0x20, 0x5A})
+	if raw := i2cWait(t, c); raw&i2cIntTransDone == 0 {
+		t.Fatalf("10-bit write: INT_RAW %#x", raw)
+	}
+	if s.Get(0x20) != 0x5A || other.Get(0x20) != 0 {
+		t.Fatalf("register 0x20 = %#x / %#x", s.Get(0x20), other.Get(0x20))
+	}
+	// Random read: START, 11110100, 0xC5, 0x10, RSTART, 11110101, read 2.
+	i2cChunk([]uint32{
+		i2cCmd(i2cOpRStart, 0, 0), i2cCmd(i2cOpWrite, 3, i2cCmdAckCheck),
+		i2cCmd(i2cOpRStart, 0, 0), i2cCmd(i2cOpWrite, 1, i2cCmdAckCheck),
+		i2cCmd(i2cOpRead, 1, 0), i2cCmd(i2cOpRead, 1, i2cCmdAckValue), i2cCmd(i2cOpStop, 0, 0),
+	}, []byte{hi, 0xC5, 0x10, hi | 1})
+	if raw := i2cWait(t, c); raw&i2cIntTransDone == 0 {
+		t.Fatalf("10-bit read: INT_RAW %#x", raw)
+	}
+	if got := i2cRead(2); !bytes.Equal(got, []byte{0xAB, 0xCD}) {
+		t.Errorf("read % x, want ab cd", got)
+	}
+	// The read form alone, without a preceding full address, is not acknowledged; neither
+	// is an address nobody has.
+	for _, tx := range [][]byte{{hi | 1}, {0xF6, 0x00}} {
+		i2cChunk([]uint32{i2cCmd(i2cOpRStart, 0, 0), i2cCmd(i2cOpWrite, uint32(len(tx)), i2cCmdAckCheck), i2cCmd(i2cOpStop, 0, 0)}, tx)
+		if raw := i2cWait(t, c); raw&i2cIntNack == 0 {
+			t.Errorf("address bytes % x: INT_RAW %#x, want NACK", tx, raw)
+		}
+		r32(i2cReg(i2cINTCLR)).Store(0x3FFFF)
+	}
 }
 
 func BenchmarkI2CEEPROMRead16(b *testing.B) {

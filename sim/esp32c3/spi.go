@@ -1,6 +1,10 @@
 package esp32c3
 
-import "fmt"
+import (
+	"fmt"
+
+	"github.com/gohal/gohal/rt/mmio"
+)
 
 // SPI models the GPSPI2 controller (base 0x60024000) as a master without DMA (facts sheet
 // section 8): CMD.USR starts a transaction built from the USER register's phases (command,
@@ -8,7 +12,10 @@ import "fmt"
 // 64-byte W0..W15 buffer (with the HIGHPART halves), MS_DLEN sets the data length, the bit
 // orders come from CTRL, chip selects from MISC (CS0..5_DIS, CS_KEEP_ACTIVE), and the
 // transaction lasts as long as its bits take at the clock CLOCK and CLK_GATE set. At the end
-// USR clears and DMA_INT_RAW.TRANS_DONE is set. CMD.UPDATE completes at once.
+// USR clears and DMA_INT_RAW.TRANS_DONE is set. CMD.UPDATE completes at once. A transaction
+// started while the controller has no clock (SYSTEM.PERIP_CLK_EN0.SPI2_CLK_EN clear, SPI2
+// held in reset, or CLK_GATE.CLK_EN or MST_CLK_ACTIVE clear) never progresses: USR stays
+// set until a peripheral reset, as on the chip, where such a transfer hangs.
 //
 // Devices implement SPIDevice and are attached to a chip select with Attach or AttachCS.
 // Dual, quad and 3-wire modes are not modelled (their bits are logged once).
@@ -211,6 +218,21 @@ func (s *SPI) clockHz() (hz, div uint64) {
 	return hz, (uint64(field(ck, 21, 18)) + 1) * (uint64(field(ck, 17, 12)) + 1)
 }
 
+// clockStopped says why the controller's clock does not run, or "" when it does.
+func (s *SPI) clockStopped() string {
+	switch gate := s.blk.load(spiCLKGATE); {
+	case !s.c.PeripheralClockEnabled(0, s.blk.sysBit):
+		return "SYSTEM.PERIP_CLK_EN0.SPI2_CLK_EN is clear"
+	case mmio.Peek(0x600C_0018, 4)&(1<<s.blk.sysBit) != 0:
+		return "SPI2 is held in reset (SYSTEM.PERIP_RST_EN0.SPI2_RST)"
+	case gate&1 == 0:
+		return "CLK_GATE.CLK_EN is clear"
+	case gate&2 == 0:
+		return "CLK_GATE.MST_CLK_ACTIVE is clear"
+	}
+	return ""
+}
+
 // wire is a bit stream being assembled, MSB of byte 0 first.
 type wire struct {
 	buf []byte
@@ -248,6 +270,11 @@ func (s *SPI) start() {
 	}
 	if s.blk.load(spiSLAVE)&(1<<26) != 0 {
 		s.blk.once("slave", "CMD.USR with SLAVE.MODE = 1: slave mode is not modelled")
+		return
+	}
+	if why := s.clockStopped(); why != "" {
+		s.blk.once("noclock", "CMD.USR while %s: the transaction never completes", why)
+		s.busy = true
 		return
 	}
 	user := s.blk.load(spiUSER)

@@ -208,6 +208,45 @@ func TestSPIPeripheralResetAbortsTransfer(t *testing.T) {
 	wantR32(t, "USER after reset", spiReg(spiUSER), 0x8000_00C0)
 }
 
+func TestSPIStoppedClockHangsUntilReset(t *testing.T) {
+	c := newPeriphChip(t)
+	echo := NewSPIEcho(true)
+	c.SPI2().Attach(echo)
+	spiInit()
+	r32(spiReg(spiCLKGATE)).Store(1) // MST_CLK_ACTIVE clear: no SPI clock
+	spiWriteBuf([]byte{1, 2, 3, 4})
+	spiStart(t, 32)
+	runFor(c, 10*time.Millisecond)
+	if r32(spiReg(spiCMD)).Load()&spiCmdUSR == 0 || r32(spiReg(spiINTRAW)).Load()&spiIntDone != 0 {
+		t.Fatal("a transfer without a clock completed")
+	}
+	if len(echo.Received()) != 0 {
+		t.Error("the device was clocked without a clock")
+	}
+	// Only a peripheral reset ends it; with the clock back, transfers work again.
+	rst := r32(0x600C_0018)
+	rst.Store(rst.Load() | 1<<6)
+	rst.Store(rst.Load() &^ (1 << 6))
+	if r32(spiReg(spiCMD)).Load()&spiCmdUSR != 0 {
+		t.Fatal("CMD.USR still set after the peripheral reset")
+	}
+	spiInit()
+	spiWriteBuf([]byte{1, 2, 3, 4})
+	spiStart(t, 32)
+	runFor(c, 40*time.Microsecond)
+	if r32(spiReg(spiCMD)).Load()&spiCmdUSR != 0 {
+		t.Fatal("the transfer after the reset did not complete")
+	}
+	// The SYSTEM clock gate stops it the same way.
+	clk := r32(0x600C_0010)
+	clk.Store(clk.Load() &^ (1 << 6))
+	spiStart(t, 32)
+	runFor(c, time.Millisecond)
+	if r32(spiReg(spiCMD)).Load()&spiCmdUSR == 0 {
+		t.Error("a transfer with SPI2_CLK_EN clear completed")
+	}
+}
+
 func BenchmarkSPITransfer32(b *testing.B) {
 	c := newPeriphChip(b)
 	c.SPI2().Attach(NewSPIEcho(true))
