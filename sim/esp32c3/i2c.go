@@ -45,7 +45,7 @@ type I2C struct {
 	// which a repeated START with 11110xx1 reads from (-1: none).
 	tenHi, last10 int
 	readBuf       [256]byte
-	readN    int
+	readN         int
 }
 
 // I2CDevice is a target on the simulated I2C bus. The controller calls its methods with the
