@@ -1,0 +1,389 @@
+package uart
+
+import (
+	"sync/atomic"
+
+	"github.com/gohal/gohal/async"
+	"github.com/gohal/gohal/pac/esp32c3"
+	"github.com/gohal/gohal/pac/esp32c3/uart"
+	"github.com/gohal/gohal/rt"
+)
+
+// Async is a UART driver in async mode: the Blocking methods (Read, Write, Flush, io.Reader,
+// io.Writer, ...) plus futures driven by the UART interrupt. Get one with
+// Blocking.IntoAsync.
+type Async struct{ drv }
+
+// wakers are the tasks the interrupt handlers wake, per UART: the one reading and the one
+// writing or flushing. They are async.Waker values, stored atomically.
+type wakers struct {
+	rx, tx atomic.Uint32
+}
+
+var wake [2]wakers
+
+// handlers are plain functions, so binding them allocates nothing.
+var handlers = [2]func(){onUART0, onUART1}
+
+func onUART0() { onInterrupt(0) }
+func onUART1() { onInterrupt(1) }
+
+// TX and RX interrupt sources the futures arm.
+const (
+	txEvents = intTxEmpty | intTxDone
+	rxEvents = intRxFull | intRxTout | rxErrorBits
+)
+
+// onInterrupt is the UART interrupt handler, esp-hal's intr_handler: read INT_ST, disable
+// the sources that fired (the level line drops), wake the writer and/or the reader. The
+// read-modify-write of INT_ENA is in a critical section because a future polled at a
+// higher priority may be arming other bits of it.
+func onInterrupt(n uint8) {
+	r := regsOf(n)
+	cs := rt.EnterCritical()
+	st := uint32(r.INT_ST.Read())
+	r.INT_ENA.Write(r.INT_ENA.Read() &^ uart.INT_ENAValue(st))
+	cs.Exit()
+	if st&txEvents != 0 {
+		async.Waker(wake[n].tx.Load()).Wake()
+	}
+	if st&rxEvents != 0 {
+		async.Waker(wake[n].rx.Load()).Wake()
+	}
+}
+
+func source(n uint8) rt.Source {
+	return rt.Source(esp32c3.IRQ_UART0) + rt.Source(n)
+}
+
+// IntoAsync returns the driver in async mode, binding the UART's interrupt handler on the
+// current core at Config.InterruptPriority; as esp-hal does, every UART interrupt source is
+// disabled and cleared first. b is consumed.
+func (b *Blocking) IntoAsync() *Async {
+	c := b.take("IntoAsync")
+	c.r.INT_ENA.Write(0)
+	c.r.INT_CLR.Write(intAll)
+	wake[c.n].rx.Store(0)
+	wake[c.n].tx.Store(0)
+	src := source(c.n)
+	rt.Bind(src, handlers[c.n])
+	rt.Enable(src, c.cfg.InterruptPriority)
+	c.async = true
+	return &Async{drv{c: c, n: c.n, mode: "Async"}}
+}
+
+// IntoBlocking returns the driver in blocking mode, unbinding its interrupt (call it on
+// the core that called IntoAsync). Futures still waiting are disarmed. a is consumed.
+func (a *Async) IntoBlocking() *Blocking {
+	c := a.take("IntoBlocking")
+	c.unbind()
+	return &Blocking{drv{c: c, n: c.n, mode: "Blocking"}}
+}
+
+// unbind disables every UART interrupt source and the interrupt itself.
+func (c *core) unbind() {
+	cs := rt.EnterCritical()
+	c.r.INT_ENA.Write(0)
+	cs.Exit()
+	c.r.INT_CLR.Write(intAll)
+	src := source(c.n)
+	rt.Disable(src)
+	rt.Bind(src, nil)
+	wake[c.n].rx.Store(0)
+	wake[c.n].tx.Store(0)
+	c.restoreRxThreshold()
+	c.rxOwner, c.txOwner = nil, nil
+	c.async = false
+}
+
+// enable sets bits in INT_ENA, after clearing the raw bits in clear.
+func (c *core) enable(bits, clear uint32) {
+	cs := rt.EnterCritical()
+	if clear != 0 {
+		c.r.INT_CLR.Write(uart.INT_CLRValue(clear))
+	}
+	c.r.INT_ENA.Write(c.r.INT_ENA.Read() | uart.INT_ENAValue(bits))
+	cs.Exit()
+}
+
+// disable clears bits in INT_ENA.
+func (c *core) disable(bits uint32) {
+	cs := rt.EnterCritical()
+	c.r.INT_ENA.Write(c.r.INT_ENA.Read() &^ uart.INT_ENAValue(bits))
+	cs.Exit()
+}
+
+// fired reports whether an armed future's event happened: the handler disabled one of its
+// sources, or a raw bit is set (the handler has not run yet: the future is polled at a
+// priority at or above the UART interrupt's).
+func (c *core) fired(bits uint32) bool {
+	return uint32(c.r.INT_ENA.Read())&bits != bits || uint32(c.r.INT_RAW.Read())&bits != 0
+}
+
+func (c *core) setRxThreshold(level uint32) {
+	c.r.CONF1.Modify(func(v uart.CONF1Value) uart.CONF1Value { return v.WithRXFIFO_FULL_THRHD(level - 1) })
+}
+
+func (c *core) restoreRxThreshold() { c.setRxThreshold(c.rxLevel) }
+
+// rxWaitBits are the sources a waiting read enables.
+func (c *core) rxWaitBits() uint32 {
+	if c.cfg.NoRxTimeout {
+		return rxEvents &^ intRxTout
+	}
+	return rxEvents
+}
+
+// ReadFuture reads from the UART; *ReadFuture is an async.Future[async.Outcome[int]]. Make
+// one with Async.ReadAsync or Async.ReadExactAsync and keep it at one address while it is
+// polled (a field of the task). Its Outcome is the number of bytes stored and the first
+// receive error (an RxError), if any.
+type ReadFuture struct {
+	c     *core
+	buf   []byte
+	got   int
+	exact bool
+	armed bool
+	done  bool
+	res   async.Outcome[int]
+}
+
+// ReadAsync returns a future that reads what the RX FIFO holds into buf, waiting until it
+// holds at least one byte. While it waits it wakes when the FIFO reaches
+// min(len(buf), RxFIFOFullThreshold) bytes or when the line has been idle for the RX
+// timeout after a byte, so a burst comes in one piece. A receive error completes it with
+// that error and no data.
+func (a *Async) ReadAsync(buf []byte) ReadFuture {
+	return ReadFuture{c: a.get(), buf: buf}
+}
+
+// ReadExactAsync returns a future that fills buf, however many interrupts that takes; it
+// completes early with the bytes stored so far and the error if a receive error occurs.
+func (a *Async) ReadExactAsync(buf []byte) ReadFuture {
+	return ReadFuture{c: a.get(), buf: buf, exact: true}
+}
+
+// Poll completes when the read is done.
+func (f *ReadFuture) Poll(cx *async.Context) (async.Outcome[int], bool) {
+	if f.done {
+		return f.res, true
+	}
+	c := f.c
+	if c == nil {
+		panic("uart: poll of a ReadFuture that ReadAsync or ReadExactAsync did not make")
+	}
+	for {
+		if err := c.takeRxError(); err != nil {
+			return f.finish(err)
+		}
+		if f.got < len(f.buf) {
+			if k := c.pop(f.buf[f.got:]); k > 0 {
+				f.got += k
+				c.r.INT_CLR.Write(intRxFull)
+			}
+		}
+		if f.got == len(f.buf) || (!f.exact && f.got > 0) {
+			return f.finish(nil)
+		}
+		if f.armed && c.rxOwner == f {
+			if !c.fired(c.rxWaitBits()) {
+				wake[c.n].rx.Store(uint32(cx.Waker()))
+				return async.Outcome[int]{}, false
+			}
+			// The event happened: disarm and look at the FIFO again.
+			f.disarm()
+			continue
+		}
+		// Arm: the waker first, then the threshold this read needs, then the sources. The
+		// loop then checks the FIFO once more, so a byte that arrived before the sources
+		// were enabled is not waited for.
+		need := len(f.buf) - f.got
+		if uint32(need) > c.rxLevel {
+			need = int(c.rxLevel)
+		}
+		if c.rxOwner != nil && c.rxOwner != f {
+			c.rxOwner.armed = false // abandoned without Cancel: this read takes over
+		}
+		c.rxOwner = f
+		f.armed = true
+		wake[c.n].rx.Store(uint32(cx.Waker()))
+		c.setRxThreshold(uint32(need))
+		c.enable(c.rxWaitBits(), intRxFull|intRxTout)
+	}
+}
+
+func (f *ReadFuture) finish(err error) (async.Outcome[int], bool) {
+	f.disarm()
+	f.done = true
+	f.res = async.Outcome[int]{Value: f.got, Err: err}
+	return f.res, true
+}
+
+// disarm disables the read's sources and restores the threshold, if this read armed them.
+func (f *ReadFuture) disarm() {
+	c := f.c
+	if !f.armed || c.rxOwner != f {
+		f.armed = false
+		return
+	}
+	f.armed = false
+	c.rxOwner = nil
+	c.disable(rxEvents)
+	c.r.INT_CLR.Write(intRxFull | intRxTout)
+	c.restoreRxThreshold()
+}
+
+// Cancel disarms the read; the bytes it already stored stay in its buffer (Stored says how
+// many). Polling it again after Cancel resumes the read.
+func (f *ReadFuture) Cancel() {
+	if f.c != nil && !f.done {
+		f.disarm()
+		wake[f.c.n].rx.Store(0)
+	}
+}
+
+// Stored returns how many bytes the read has stored in its buffer so far.
+func (f *ReadFuture) Stored() int { return f.got }
+
+// WriteFuture writes to the UART; *WriteFuture is an async.Future[async.Outcome[int]] that
+// completes once every byte is in the TX FIFO (FlushAsync waits for the line). Make one
+// with Async.WriteAsync.
+type WriteFuture struct {
+	c     *core
+	buf   []byte
+	n     int
+	armed bool
+	done  bool
+}
+
+// WriteAsync returns a future that pushes buf into the TX FIFO, waiting for the
+// TXFIFO_EMPTY interrupt (fewer than TxFIFOEmptyThreshold bytes left) whenever it is full.
+func (a *Async) WriteAsync(buf []byte) WriteFuture {
+	return WriteFuture{c: a.get(), buf: buf}
+}
+
+// Poll completes when the last byte is in the TX FIFO.
+func (f *WriteFuture) Poll(cx *async.Context) (async.Outcome[int], bool) {
+	if f.done {
+		return async.Outcome[int]{Value: f.n}, true
+	}
+	c := f.c
+	if c == nil {
+		panic("uart: poll of a WriteFuture that WriteAsync did not make")
+	}
+	for {
+		f.n += c.push(f.buf[f.n:])
+		if f.n == len(f.buf) {
+			f.disarm()
+			f.done = true
+			return async.Outcome[int]{Value: f.n}, true
+		}
+		if f.armed && c.txOwner == any(f) {
+			if !c.fired(intTxEmpty) {
+				wake[c.n].tx.Store(uint32(cx.Waker()))
+				return async.Outcome[int]{}, false
+			}
+			f.disarm()
+			continue
+		}
+		c.txOwner = f
+		f.armed = true
+		wake[c.n].tx.Store(uint32(cx.Waker()))
+		c.enable(intTxEmpty, intTxEmpty)
+	}
+}
+
+func (f *WriteFuture) disarm() {
+	c := f.c
+	if !f.armed || c.txOwner != any(f) {
+		f.armed = false
+		return
+	}
+	f.armed = false
+	c.txOwner = nil
+	c.disable(intTxEmpty)
+	c.r.INT_CLR.Write(intTxEmpty)
+}
+
+// Cancel disarms the write. The bytes already in the FIFO will still be sent; Written
+// says how many.
+func (f *WriteFuture) Cancel() {
+	if f.c != nil && !f.done {
+		f.disarm()
+		wake[f.c.n].tx.Store(0)
+	}
+}
+
+// Written returns how many bytes are in the TX FIFO (or sent) so far.
+func (f *WriteFuture) Written() int { return f.n }
+
+// FlushFuture waits until the transmitter is idle; *FlushFuture is an
+// async.Future[error] (always nil). Make one with Async.FlushAsync.
+type FlushFuture struct {
+	c     *core
+	armed bool
+	done  bool
+}
+
+// FlushAsync returns a future that completes once the TX FIFO is empty and the last stop
+// bit has left, waiting for the TX_DONE interrupt.
+func (a *Async) FlushAsync() FlushFuture { return FlushFuture{c: a.get()} }
+
+// Poll completes when the transmitter is idle.
+func (f *FlushFuture) Poll(cx *async.Context) (error, bool) {
+	if f.done {
+		return nil, true
+	}
+	c := f.c
+	if c == nil {
+		panic("uart: poll of a FlushFuture that FlushAsync did not make")
+	}
+	for {
+		if c.txIdle() {
+			f.disarm()
+			f.done = true
+			return nil, true
+		}
+		if f.armed && c.txOwner == any(f) {
+			if !c.fired(intTxDone) {
+				wake[c.n].tx.Store(uint32(cx.Waker()))
+				return nil, false
+			}
+			f.disarm()
+			continue
+		}
+		// TX_DONE may be left over from an earlier transfer: clear it before enabling; the
+		// loop then checks for idle once more, in case the transmitter finished meanwhile.
+		c.txOwner = f
+		f.armed = true
+		wake[c.n].tx.Store(uint32(cx.Waker()))
+		c.enable(intTxDone, intTxDone)
+	}
+}
+
+func (f *FlushFuture) disarm() {
+	c := f.c
+	if !f.armed || c.txOwner != any(f) {
+		f.armed = false
+		return
+	}
+	f.armed = false
+	c.txOwner = nil
+	c.disable(intTxDone)
+	c.r.INT_CLR.Write(intTxDone)
+}
+
+// Cancel disarms the flush.
+func (f *FlushFuture) Cancel() {
+	if f.c != nil && !f.done {
+		f.disarm()
+		wake[f.c.n].tx.Store(0)
+	}
+}
+
+// Compile-time checks that the futures are async futures.
+var (
+	_ async.Future[async.Outcome[int]] = (*ReadFuture)(nil)
+	_ async.Future[async.Outcome[int]] = (*WriteFuture)(nil)
+	_ async.Future[error]              = (*FlushFuture)(nil)
+)
