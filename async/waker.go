@@ -21,6 +21,9 @@ func makeWaker(exec uint8, slot uint8) Waker { return Waker(uint32(exec)<<8 | ui
 func (w Waker) Wake() {
 	id := uint32(w) >> 8
 	if id == 0 || id > MaxExecutors {
+		if id > MaxExecutors {
+			wakeGoroutine(w) // on the host, a goroutine parked in Block; nothing under TinyGo
+		}
 		return
 	}
 	if e := executors[id-1].Load(); e != nil {
