@@ -134,3 +134,10 @@ func (c *Channel[T]) ReceiveBlocking() T {
 	f := c.Receive()
 	return Block[T](&f)
 }
+
+// WaitBlocking waits for a notification (or consumes the stored permit), blocking the
+// calling goroutine (host only; see Block).
+func (n *Notify) WaitBlocking() {
+	f := n.Notified()
+	Block[struct{}](&f)
+}
