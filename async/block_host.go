@@ -135,6 +135,13 @@ func (c *Channel[T]) ReceiveBlocking() T {
 	return Block[T](&f)
 }
 
+// WaitBlocking waits for the signalled value and takes it, blocking the calling goroutine
+// (host only; see Block).
+func (s *Signal[T]) WaitBlocking() T {
+	f := s.Wait()
+	return Block[T](&f)
+}
+
 // WaitBlocking waits for a notification (or consumes the stored permit), blocking the
 // calling goroutine (host only; see Block).
 func (n *Notify) WaitBlocking() {
