@@ -142,6 +142,13 @@ func (s *Signal[T]) WaitBlocking() T {
 	return Block[T](&f)
 }
 
+// LockBlocking locks m, blocking the calling goroutine until it is its turn (host only; see
+// Block).
+func (m *Mutex) LockBlocking() {
+	f := m.Lock()
+	Block[struct{}](&f)
+}
+
 // WaitBlocking waits for a notification (or consumes the stored permit), blocking the
 // calling goroutine (host only; see Block).
 func (n *Notify) WaitBlocking() {
