@@ -1,0 +1,5 @@
+//go:build !tinygo && race
+
+package executor_test
+
+const raceEnabled = true
