@@ -484,7 +484,7 @@ func (c *core) init() error {
 		return err
 	}
 	r.CONF0.Modify(func(v uart.CONF0Value) uart.CONF0Value {
-		return v.WithBIT_NUM(uint32(cfg.DataBits-5)).
+		return v.WithBIT_NUM(uint32(cfg.DataBits - 5)).
 			WithPARITY_EN(cfg.Parity != ParityNone).WithPARITY(cfg.Parity == ParityOdd).
 			WithSTOP_BIT_NUM(uint32(cfg.StopBits) + 1).
 			WithTX_FLOW_EN(false).WithLOOPBACK(false)
