@@ -55,4 +55,12 @@
 // What remains unordered, and is reported when it conflicts, is thread code after its last
 // such operation against the handler, and the handler against thread code before the
 // thread's next one: exactly the accesses an interrupt could land between on the chip.
+//
+// # Coroutines
+//
+// A goroutine the firmware starts runs outside the model, except a coroutine driven through
+// a Handoff (async's straight-line tasks are): while it runs, between Resume and its Yield,
+// it is adopted as the core context that resumed it, with that context's identity,
+// preemption points and virtual time, and the race detector sees the hand-off as a
+// function call.
 package host
