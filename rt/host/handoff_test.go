@@ -323,3 +323,32 @@ func TestHandoffStopEndsCoroutineAndResumer(t *testing.T) {
 		})
 	}
 }
+
+// BenchmarkHandoff is one Resume/Yield round trip: between plain goroutines, and adopted by a
+// simulated core's thread context.
+func BenchmarkHandoff(b *testing.B) {
+	roundTrips := func(b *testing.B) {
+		stop := false
+		co := newCoro(func(yield func()) {
+			for !stop {
+				yield()
+			}
+		})
+		co.resume()
+		b.ReportAllocs()
+		b.ResetTimer()
+		for i := 0; i < b.N; i++ {
+			co.resume()
+		}
+		b.StopTimer()
+		stop = true
+		co.resume()
+	}
+	b.Run("plain", roundTrips)
+	b.Run("adopted", func(b *testing.B) {
+		// No register accesses: virtual time stands still, so no stall limit either.
+		if err := New(Config{StallLimit: time.Hour}).Run(func() { roundTrips(b) }); err != nil {
+			b.Fatal(err)
+		}
+	})
+}
