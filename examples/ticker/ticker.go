@@ -50,7 +50,7 @@ func (t *tickTask) Poll(cx *async.Context) bool {
 		late := async.Now().Sub(at)
 		t.n++
 		work := async.Duration(t.n*7%4) * 10 * async.Millisecond
-		t.con.S("tick ").D(int64(t.n)).S(": deadline start + ").D(int64(at.Sub(t.start)/async.Millisecond)).
+		t.con.S("tick ").D(int64(t.n)).S(": deadline start + ").D(int64(at.Sub(t.start) / async.Millisecond)).
 			S(" ms, polled ").D(late.Micros()).S(" us after it, then ").D(work.Millis()).S(" ms of work").NL()
 		busyFor(work)
 		if t.n == ticks {
