@@ -121,8 +121,9 @@ type Executor struct {
 	freeBits []uint32 // per ready word: the bits no task holds
 	count    int
 
-	current int // slot being polled, -1 outside polls
-	cx      Context
+	current  int  // slot being polled, -1 outside polls
+	panicked bool // the last pollGuarded ended in a task's panic
+	cx       Context
 
 	cycleLast   uint32 // for the 64-bit extension of rt.Cycles
 	cycleHigh   uint64

@@ -4,17 +4,34 @@ package async
 // (reportPanic), and polling goes on with the others: the recover sits around the whole
 // loop, not each poll, so it costs nothing per poll.
 func (e *Executor) pollProtected() {
-	for !e.pollUntilPanic() {
+	for {
+		e.panicked = false
+		e.pollGuarded()
+		if !e.panicked {
+			return
+		}
 	}
 }
 
-// pollUntilPanic reports whether pollReady returned normally.
-func (e *Executor) pollUntilPanic() (ok bool) {
-	defer func() {
-		if !ok {
-			e.reportPanic(recover())
-		}
-	}()
+// pollGuarded is pollReady behind a deferred recover. The deferred call is a plain function
+// with an argument, not a closure: TinyGo then keeps the defer frame on the stack, so a
+// poll allocates nothing.
+func (e *Executor) pollGuarded() {
+	defer recoverTask(e)
 	e.pollReady()
-	return true
+}
+
+// recoverTask reports a task's panic. recover returns nil both on a normal return and for
+// runtime.Goexit (a machine stopping mid-poll, t.FailNow in a test's task): a Goexit in the
+// middle of a poll (e.current still set) removes that task without reporting a panic.
+func recoverTask(e *Executor) {
+	if v := recover(); v != nil {
+		e.panicked = true
+		e.reportPanic(v)
+		return
+	}
+	if idx := e.current; idx >= 0 {
+		e.current = -1
+		e.release(idx)
+	}
 }
