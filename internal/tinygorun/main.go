@@ -45,6 +45,11 @@ var qemuPrograms = []qemuProgram{
 		"gohal pac/fe310: hello from UART0",
 		"txctrl.counter=1 enable=on", // 9 masked to the field's 3 bits
 	}},
+	{"./examples/qemu/executor", "sifive-e-qemu", []string{
+		"reported: async: task crasher of executor qemu panicked: gave up",
+		"wake+poll rounds: 1000, polls: 1000 mallocs: 0",
+		"tasks left: 1",
+	}},
 	{"./examples/qemu/stm32f4", "netduino2-qemu", []string{
 		"gohal pac/stm32f407: hello from USART1",
 		"brr.mantissa=8 cr1.te=on",
