@@ -24,7 +24,7 @@ const (
 	ticks  = 8
 )
 
-// tickTask prints each tick, then works for a while without yielding: 0..30 ms, different
+// tickTask prints each tick, then works for a while without yielding: 0..15 ms, different
 // every tick. A sleep of one period after the work would drift by the work's length; the
 // Ticker's deadlines are counted from the previous deadline, so they do not.
 type tickTask struct {
@@ -49,7 +49,7 @@ func (t *tickTask) Poll(cx *async.Context) bool {
 		}
 		late := async.Now().Sub(at)
 		t.n++
-		work := async.Duration(t.n*7%4) * 10 * async.Millisecond
+		work := async.Duration(t.n*7%4) * 5 * async.Millisecond
 		t.con.S("tick ").D(int64(t.n)).S(": deadline start + ").D(int64(at.Sub(t.start) / async.Millisecond)).
 			S(" ms, polled ").D(late.Micros()).S(" us after it, then ").D(work.Millis()).S(" ms of work").NL()
 		busyFor(work)
