@@ -120,8 +120,11 @@ func (c *core) fired(bits uint32) bool {
 	return uint32(c.r.INT_ENA.Read())&bits != bits || uint32(c.r.INT_RAW.Read())&bits != 0
 }
 
+// setRxThreshold sets CONF1.RXFIFO_FULL_THRHD for a wake at level bytes. (A plain
+// read-modify-write: a Modify closure capturing level would be heap-allocated by TinyGo, and
+// this runs on every arm.)
 func (c *core) setRxThreshold(level uint32) {
-	c.r.CONF1.Modify(func(v uart.CONF1Value) uart.CONF1Value { return v.WithRXFIFO_FULL_THRHD(level - 1) })
+	c.r.CONF1.Write(c.r.CONF1.Read().WithRXFIFO_FULL_THRHD(level - 1))
 }
 
 func (c *core) restoreRxThreshold() { c.setRxThreshold(c.rxLevel) }

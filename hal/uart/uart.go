@@ -548,21 +548,18 @@ func (c *core) sync() error {
 	return nil
 }
 
-// resetFIFO toggles CONF0.RXFIFO_RST or TXFIFO_RST, with a sync after each edge.
+// resetFIFO toggles CONF0.RXFIFO_RST or TXFIFO_RST, with a sync after each edge. It runs
+// on the receive path after an overflow, so it uses no closures (TinyGo would allocate them).
 func (c *core) resetFIFO(rx bool) error {
-	set := func(on bool) func(uart.CONF0Value) uart.CONF0Value {
-		return func(v uart.CONF0Value) uart.CONF0Value {
-			if rx {
-				return v.WithRXFIFO_RST(on)
-			}
-			return v.WithTXFIFO_RST(on)
-		}
+	bit := uart.CONF0Value(0).WithTXFIFO_RST(true)
+	if rx {
+		bit = uart.CONF0Value(0).WithRXFIFO_RST(true)
 	}
-	c.r.CONF0.Modify(set(true))
+	c.r.CONF0.Write(c.r.CONF0.Read() | bit)
 	if err := c.sync(); err != nil {
 		return err
 	}
-	c.r.CONF0.Modify(set(false))
+	c.r.CONF0.Write(c.r.CONF0.Read() &^ bit)
 	return c.sync()
 }
 
