@@ -16,7 +16,9 @@ package async
 // it out of the queue; if it had already been granted a value (or a slot), the grant passes
 // to the next waiter, or back to the channel: a cancelled receiver never swallows a value.
 //
-// A Channel must not be copied after first use.
+// A Channel must not be copied after first use. A Channel that was neither made by
+// NewChannel nor given a buffer by Init has capacity 0: TrySend and TryReceive fail and Send
+// and Receive wait for ever.
 type Channel[T any] struct {
 	mu       spinlock
 	buf      []T
