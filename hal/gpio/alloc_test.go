@@ -50,7 +50,7 @@ func TestWakePathAllocatesNothing(t *testing.T) {
 			panic(err)
 		}
 		cx := async.NewContext(w)
-		perRun = testing.AllocsPerRun(200, func() {
+		step := func() {
 			f := a.WaitForFallingEdge()
 			f.Poll(cx)
 			cs := rt.EnterCritical()
@@ -61,7 +61,14 @@ func TestWakePathAllocatesNothing(t *testing.T) {
 			g := a.WaitForRisingEdge()
 			g.Poll(cx)
 			g.Cancel()
-		})
+		}
+		// AllocsPerRun counts every goroutine's allocations, the simulator's and the race
+		// runtime's too, which now and then land in a measurement; an allocation on the
+		// driver's path shows in every one, so the least of three is the path's.
+		perRun = testing.AllocsPerRun(200, step)
+		for i := 0; i < 2; i++ {
+			perRun = min(perRun, testing.AllocsPerRun(200, step))
+		}
 	})
 	require.NoError(t, err)
 	require.True(t, completed)

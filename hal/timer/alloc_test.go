@@ -22,9 +22,11 @@ import (
 // (called inside a critical section rather than taken), which wakes a real executor task,
 // polls the wait to completion, and arms and cancels another: none of it allocates.
 func TestWakePathAllocatesNothing(t *testing.T) {
+	const runs, warm = 200, 5
 	hal.ResetForTest()
 	t.Cleanup(hal.ResetForTest)
 	var perRun float64
+	var dirty int
 	var completed bool
 	err := sim.New(sim.Log(io.Discard), sim.Timeout(10*time.Second)).Run(func() {
 		defer systimer.Stop()
@@ -50,10 +52,9 @@ func TestWakePathAllocatesNothing(t *testing.T) {
 		cx := async.NewContext(w)
 		// The simulator allocates an event each time an alarm is armed (Schedule), so the
 		// driver's own paths are measured between the schedules.
-		const runs = 200
 		var mallocs uint64
 		var m0, m1 runtime.MemStats
-		for i := 0; i < runs+1; i++ {
+		for i := 0; i < runs+warm; i++ {
 			if err := a.Schedule(1); err != nil {
 				panic(err)
 			}
@@ -61,13 +62,24 @@ func TestWakePathAllocatesNothing(t *testing.T) {
 			runtime.ReadMemStats(&m0)
 			f := a.WaitAsync()
 			f.Poll(cx) // enables INT_ENA.T0
-			Delay{}.DelayUs(2)
-			onAlarm(1) // the alarm fired: disable, wake
+			runtime.ReadMemStats(&m1)
+			if i >= warm { // the first runs warm up (the simulator's first interrupts allocate)
+				mallocs += m1.Mallocs - m0.Mallocs
+				if m1.Mallocs != m0.Mallocs {
+					dirty++
+				}
+			}
+			Delay{}.DelayUs(2) // the simulator fires the alarm: not measured
+			runtime.ReadMemStats(&m0)
+			onAlarm(1) // disable, wake
 			cs.Exit()
 			_, completed = f.Poll(cx)
 			runtime.ReadMemStats(&m1)
-			if i > 0 { // the first run warms up
+			if i >= warm {
 				mallocs += m1.Mallocs - m0.Mallocs
+				if m1.Mallocs != m0.Mallocs {
+					dirty++
+				}
 			}
 			if err := a.Schedule(100); err != nil {
 				panic(err)
@@ -77,16 +89,20 @@ func TestWakePathAllocatesNothing(t *testing.T) {
 			g.Poll(cx)
 			g.Cancel()
 			runtime.ReadMemStats(&m1)
-			if i > 0 {
+			if i >= warm {
 				mallocs += m1.Mallocs - m0.Mallocs
+				if m1.Mallocs != m0.Mallocs {
+					dirty++
+				}
 			}
 		}
 		perRun = float64(mallocs) / runs
 	})
 	require.NoError(t, err)
 	require.True(t, completed)
-	// Mallocs counts every goroutine's allocations: the simulator's own goroutines may
-	// allocate inside a window now and then (one in 200 runs was seen). An allocation on the
-	// driver's path would show as at least one per run.
-	require.Less(t, perRun, 0.1, "allocations per poll/interrupt/wake/poll and poll/cancel")
+	// Mallocs counts every goroutine's allocations, the simulator's and (under -race) the
+	// race runtime's too: now and then one window of 600 catches a burst of those. An
+	// allocation on the driver's path would show in every run.
+	t.Logf("%.3f allocations per run; %d of %d windows saw any", perRun, dirty, 3*runs)
+	require.Less(t, dirty, runs/20, "allocations on the poll/interrupt/wake/poll and poll/cancel paths")
 }
