@@ -45,6 +45,12 @@ func TestChannelInitOverCallerBuffer(t *testing.T) {
 	require.Equal(t, "a", backing[0], "the channel stores into the caller's buffer")
 	require.Panics(t, func() { NewChannel[int](0) })
 	require.Panics(t, func() { new(Channel[int]).Init(nil) })
+
+	var zero Channel[int]
+	require.Zero(t, zero.Cap())
+	require.False(t, zero.TrySend(1), "an uninitialised channel has no room")
+	_, ok := zero.TryReceive()
+	require.False(t, ok)
 }
 
 func TestChannelReceiveWaitsUntilASend(t *testing.T) {
