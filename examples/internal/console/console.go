@@ -43,6 +43,24 @@ func (c *Console) D(v int64) *Console {
 	return c
 }
 
+// X appends v in hexadecimal with a 0x prefix.
+func (c *Console) X(v uint32) *Console {
+	const digits = "0123456789abcdef"
+	var d [8]byte
+	i := len(d)
+	for {
+		i--
+		d[i] = digits[v&15]
+		v >>= 4
+		if v == 0 {
+			break
+		}
+	}
+	c.S("0x")
+	c.n += copy(c.buf[c.n:], d[i:])
+	return c
+}
+
 // Frac appends num/den as a decimal with one digit after the point ("99.7").
 func (c *Console) Frac(num, den int64) *Console {
 	if den == 0 {
