@@ -97,8 +97,8 @@ func TestCommandListsAsEspHal(t *testing.T) {
 		require.NoError(t, err)
 		defer b.Close()
 		for _, tc := range cases {
-			require.NoError(t, b.c.begin(tc.addr, [2]Operation{}, 0, tc.ops))
-			x := &b.c.x
+			x, err := begin(b.c, tc.addr, [2]Operation{}, 0, tc.ops)
+			require.NoError(t, err)
 			for seen := 0; ; {
 				st, err := x.step()
 				require.NoError(t, err, tc.name)

@@ -75,9 +75,6 @@ type core struct {
 	freq     uint32
 	sda, scl periph.Pin
 	busy     atomic.Bool // a transfer is in progress
-	// x is the transfer in progress, owned by whoever set busy. It lives here, not on a
-	// caller's stack, because TinyGo's escape analysis would move it to the heap.
-	x xfer
 }
 
 // computeTiming validates cfg and computes the register values as esp-hal's
@@ -293,15 +290,14 @@ func (c *core) run(addr uint16, inline [2]Operation, n int, ext []Operation) err
 	if !c.busy.CompareAndSwap(false, true) {
 		return ErrBusy
 	}
-	err := c.begin(addr, inline, n, ext)
+	x, err := begin(c, addr, inline, n, ext)
 	for err == nil {
-		st, e := c.x.step()
+		st, e := x.step()
 		if st == stepDone {
 			err = e
 			break
 		}
 	}
-	c.x.ext = nil // let the caller's operations go
 	c.busy.Store(false)
 	return err
 }
@@ -341,20 +337,21 @@ type xfer struct {
 	chunks   int    // chunks started so far
 }
 
-// begin validates the address and prepares c.x for the transaction (the caller holds
-// busy); nothing goes on the bus yet except, if a previous transfer left the bus busy,
-// esp-hal's bus clear.
-func (c *core) begin(addr uint16, inline [2]Operation, n int, ext []Operation) error {
-	c.x = xfer{c: c, inline: inline, nInline: n, ext: ext}
-	x := &c.x
+// begin validates the address and prepares the transaction (the caller holds busy);
+// nothing goes on the bus yet except, if a previous transfer left the bus busy, esp-hal's
+// bus clear. The xfer is returned by value and no xfer method returns a pointer into it,
+// so a blocking call's xfer stays on the stack under both Go and TinyGo, and so do the
+// caller's buffers it refers to.
+func begin(c *core, addr uint16, inline [2]Operation, n int, ext []Operation) (xfer, error) {
+	x := xfer{c: c, inline: inline, nInline: n, ext: ext}
 	if addr&TenBit != 0 {
 		if addr&^TenBit > 0x3FF {
-			return AddressError{addr}
+			return x, AddressError{addr}
 		}
 		x.addr, x.ten = addr&^TenBit, true
 	} else {
 		if addr > 0x7F {
-			return AddressError{addr}
+			return x, AddressError{addr}
 		}
 		x.addr = addr
 	}
@@ -363,7 +360,7 @@ func (c *core) begin(addr uint16, inline [2]Operation, n int, ext []Operation) e
 	if c.regs.SR.Read().BUS_BUSY() {
 		c.clearBus()
 	}
-	return nil
+	return x, nil
 }
 
 // count is the number of operations.
@@ -374,12 +371,12 @@ func (x *xfer) count() int {
 	return x.nInline
 }
 
-// op returns operation i.
-func (x *xfer) op(i int) *Operation {
+// op returns operation i (a copy: no pointer into x leaves it).
+func (x *xfer) op(i int) Operation {
 	if x.ext != nil {
-		return &x.ext[i]
+		return x.ext[i]
 	}
-	return &x.inline[i]
+	return x.inline[i]
 }
 
 // next returns the index of the operation after i that runs (zero-length reads are
@@ -393,7 +390,7 @@ func (x *xfer) next(i int) int {
 	return i
 }
 
-func kindOf(op *Operation) int {
+func kindOf(op Operation) int {
 	if op.Read {
 		return kindRead
 	}

@@ -82,6 +82,7 @@ type Future struct {
 	inline [2]Operation
 	n      int
 	ext    []Operation
+	x      xfer
 	timer  async.Timer
 	timed  bool
 	state  uint8
@@ -102,16 +103,17 @@ func (f *Future) Poll(cx *async.Context) (error, bool) {
 			return f.finish(ErrBusy), true
 		}
 		f.owner = true
-		if err := f.c.begin(f.addr, f.inline, f.n, f.ext); err != nil {
+		var err error
+		if f.x, err = begin(f.c, f.addr, f.inline, f.n, f.ext); err != nil {
 			return f.finish(err), true
 		}
 		if systimer.Started() {
-			f.timer = async.At(async.Instant(f.c.x.deadline / ticksPerUs))
+			f.timer = async.At(async.Instant(f.x.deadline / ticksPerUs))
 			f.timed = true
 		}
 	}
 	waker.Store(uint32(cx.Waker()))
-	switch st, err := f.c.x.step(); st {
+	switch st, err := f.x.step(); st {
 	case stepDone:
 		return f.finish(err), true
 	case stepSpin:
@@ -122,7 +124,7 @@ func (f *Future) Poll(cx *async.Context) (error, bool) {
 	if f.timed {
 		if _, ok := f.timer.Poll(cx); ok {
 			f.c.unlisten()
-			f.c.x.abort()
+			f.x.abort()
 			return f.finish(ErrTimeout), true
 		}
 	}
@@ -135,7 +137,7 @@ func (f *Future) Cancel() {
 		return
 	}
 	f.c.unlisten()
-	f.c.x.abort()
+	f.x.abort()
 	f.finish(ErrCanceled)
 }
 
@@ -143,7 +145,6 @@ func (f *Future) finish(err error) error {
 	f.state, f.err = futDone, err
 	if f.owner {
 		f.c.unlisten()
-		f.c.x.ext = nil
 		f.owner = false
 		f.c.busy.Store(false)
 	}
