@@ -5,7 +5,7 @@
 // time driver for async) and returns every peripheral and pin token once:
 //
 //	p, err := hal.Init(hal.Config{})
-//	led, err := gpio.NewOutput(p.GPIO8, gpio.OutputConfig{})
+//	led, err := gpio.NewOutput(p.GPIO8, gpio.Low, gpio.OutputConfig{})
 //	u, err := uart.New(p.UART0, uart.Config{Baud: 115200}, p.GPIO21, p.GPIO20)
 //	ua := u.IntoAsync() // u is consumed; ua keeps the blocking methods
 //
