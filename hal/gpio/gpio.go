@@ -149,6 +149,7 @@ type ConfigError struct {
 	Problem string
 }
 
+// Error says what is wrong: "gpio: GPIO5: pull must be ...".
 func (e *ConfigError) Error() string {
 	if e.Pin < 0 {
 		return "gpio: " + e.Problem

@@ -542,3 +542,42 @@ func TestInterruptPriorityIsValidated(t *testing.T) {
 	require.True(t, errors.As(err, &cfg), "%v", err)
 	require.NoError(t, gpio.SetInterruptPriority(gpio.DefaultPriority))
 }
+
+func TestPinMovedAcrossIntoAsyncAndIntoBlocking(t *testing.T) {
+	var at []time.Duration
+	var errBlocking error
+	run(t, func(c *sim.Chip) {
+		g := c.GPIO()
+		for i := 1; i <= 3; i++ {
+			g.DriveAt(time.Duration(i)*time.Millisecond, 9, false)
+			g.ReleaseAt(time.Duration(i)*time.Millisecond+300*time.Microsecond, 9)
+		}
+	}, func(c *sim.Chip, p *hal.Peripherals) {
+		in, err := gpio.NewInput(p.GPIO9, gpio.InputConfig{Pull: gpio.PullUp})
+		if err != nil {
+			panic(err)
+		}
+		a := in.IntoAsync()
+		s := &waitSeq{c: c, next: []func() gpio.WaitFuture{a.WaitForFallingEdge}}
+		if err := spawnRun(s); err != nil {
+			panic(err)
+		}
+		at = append(at, s.at...)
+		b := a.IntoBlocking() // the handler is unbound: no async pin is left
+		errBlocking = b.WaitForFallingEdgeTimeout(5 * async.Millisecond)
+		at = append(at, c.Now())
+		a = b.IntoAsync() // bound again
+		s = &waitSeq{c: c, next: []func() gpio.WaitFuture{a.WaitForFallingEdge}}
+		if err := spawnRun(s); err != nil {
+			panic(err)
+		}
+		at = append(at, s.at...)
+		a.Close()
+	})
+	require.NoError(t, errBlocking)
+	require.Len(t, at, 3)
+	for i, a := range at {
+		want := time.Duration(i+1) * time.Millisecond
+		assert.InDelta(t, float64(want), float64(a), float64(30*time.Microsecond), "press %d", i+1)
+	}
+}

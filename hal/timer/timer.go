@@ -86,6 +86,7 @@ type ConfigError struct {
 	Problem string
 }
 
+// Error says what is wrong: "timer: TIMG1: a timer duration must be at least 1 µs".
 func (e *ConfigError) Error() string {
 	return "timer: " + periph.Name(periph.KindTIMG, e.Group) + ": " + e.Problem
 }

@@ -321,3 +321,38 @@ func TestDelayBusyWaitsOnTheSystimer(t *testing.T) {
 	assert.GreaterOrEqual(t, asyncAt, 700*time.Microsecond)
 	assert.Less(t, asyncAt, 720*time.Microsecond)
 }
+
+func TestTimerMovedAcrossIntoAsyncAndIntoBlocking(t *testing.T) {
+	var errs []error
+	var at []time.Duration
+	run(t, func(c *sim.Chip, p *hal.Peripherals) {
+		start := c.Now()
+		a := must(timer.NewOneShot(p.TIMG1, timer.Config{})).IntoAsync()
+		delay := func(a *timer.AsyncOneShot, d async.Duration) {
+			f := a.DelayAsync(d)
+			if _, err := spawnRun(async.TaskFunc(func(cx *async.Context) bool {
+				err, ok := f.Poll(cx)
+				if ok {
+					errs = append(errs, err)
+				}
+				return ok
+			})); err != nil {
+				panic(err)
+			}
+			at = append(at, c.Now()-start)
+		}
+		delay(a, 1000)
+		b := a.IntoBlocking()
+		errs = append(errs, b.Delay(1000))
+		at = append(at, c.Now()-start)
+		a = b.IntoAsync()
+		delay(a, 1000)
+		a.Close()
+	})
+	require.Len(t, at, 3)
+	for i, a := range at {
+		assert.NoError(t, errs[i])
+		want := time.Duration(i+1) * time.Millisecond
+		assert.InDelta(t, float64(want), float64(a), float64(40*time.Microsecond), "delay %d", i+1)
+	}
+}
