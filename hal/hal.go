@@ -126,9 +126,12 @@ func Init(cfg Config) (*Peripherals, error) {
 	return p, nil
 }
 
-// ResetForTest forgets that Init ran and frees every resource, so a test process can run
-// several firmware images one after another. Firmware never calls it.
+// ResetForTest forgets that Init ran, stops the time driver and frees every resource, so a
+// test process can run several firmware images one after another. Firmware never calls it.
 func ResetForTest() {
+	if rt.OnCore() && systimer.Started() {
+		systimer.Stop()
+	}
 	cs := rt.EnterCritical()
 	initialized = false
 	cs.Exit()
