@@ -92,7 +92,7 @@ func (c *core) unbind() {
 	wake[c.n].rx.Store(0)
 	wake[c.n].tx.Store(0)
 	c.restoreRxThreshold()
-	c.rxOwner, c.txOwner = nil, nil
+	c.rxOwner, c.txWrite, c.txFlush = nil, nil, nil
 	c.async = false
 }
 
@@ -281,7 +281,7 @@ func (f *WriteFuture) Poll(cx *async.Context) (async.Outcome[int], bool) {
 			f.done = true
 			return async.Outcome[int]{Value: f.n}, true
 		}
-		if f.armed && c.txOwner == any(f) {
+		if f.armed && c.txWrite == f {
 			if !c.fired(intTxEmpty) {
 				wake[c.n].tx.Store(uint32(cx.Waker()))
 				return async.Outcome[int]{}, false
@@ -289,21 +289,37 @@ func (f *WriteFuture) Poll(cx *async.Context) (async.Outcome[int], bool) {
 			f.disarm()
 			continue
 		}
-		c.txOwner = f
+		c.takeTX()
+		c.txWrite = f
 		f.armed = true
 		wake[c.n].tx.Store(uint32(cx.Waker()))
 		c.enable(intTxEmpty, intTxEmpty)
 	}
 }
 
+// takeTX makes room for a new TX future: one abandoned without Cancel loses its sources
+// (the new one arms its own) and will arm again if it is ever polled.
+func (c *core) takeTX() {
+	if c.txWrite != nil {
+		c.txWrite.armed = false
+		c.txWrite = nil
+		c.disable(intTxEmpty)
+	}
+	if c.txFlush != nil {
+		c.txFlush.armed = false
+		c.txFlush = nil
+		c.disable(intTxDone)
+	}
+}
+
 func (f *WriteFuture) disarm() {
 	c := f.c
-	if !f.armed || c.txOwner != any(f) {
+	if !f.armed || c.txWrite != f {
 		f.armed = false
 		return
 	}
 	f.armed = false
-	c.txOwner = nil
+	c.txWrite = nil
 	c.disable(intTxEmpty)
 	c.r.INT_CLR.Write(intTxEmpty)
 }
@@ -347,7 +363,7 @@ func (f *FlushFuture) Poll(cx *async.Context) (error, bool) {
 			f.done = true
 			return nil, true
 		}
-		if f.armed && c.txOwner == any(f) {
+		if f.armed && c.txFlush == f {
 			if !c.fired(intTxDone) {
 				wake[c.n].tx.Store(uint32(cx.Waker()))
 				return nil, false
@@ -357,7 +373,8 @@ func (f *FlushFuture) Poll(cx *async.Context) (error, bool) {
 		}
 		// TX_DONE may be left over from an earlier transfer: clear it before enabling; the
 		// loop then checks for idle once more, in case the transmitter finished meanwhile.
-		c.txOwner = f
+		c.takeTX()
+		c.txFlush = f
 		f.armed = true
 		wake[c.n].tx.Store(uint32(cx.Waker()))
 		c.enable(intTxDone, intTxDone)
@@ -366,12 +383,12 @@ func (f *FlushFuture) Poll(cx *async.Context) (error, bool) {
 
 func (f *FlushFuture) disarm() {
 	c := f.c
-	if !f.armed || c.txOwner != any(f) {
+	if !f.armed || c.txFlush != f {
 		f.armed = false
 		return
 	}
 	f.armed = false
-	c.txOwner = nil
+	c.txFlush = nil
 	c.disable(intTxDone)
 	c.r.INT_CLR.Write(intTxDone)
 }

@@ -266,9 +266,12 @@ type core struct {
 	rxLevel   uint32        // RxFIFOFullThreshold
 	writeWait time.Duration // WriteTimeout, resolved
 
+	// The futures whose interrupt sources are armed: one read, and one write or flush.
+	// (Typed pointers, not an interface: TinyGo compares interfaces through reflect.)
 	async   bool
 	rxOwner *ReadFuture
-	txOwner any // *WriteFuture or *FlushFuture
+	txWrite *WriteFuture
+	txFlush *FlushFuture
 }
 
 // drv holds a core and is what Blocking and Async share: the blocking methods live on it.
