@@ -267,3 +267,98 @@ func TestRxByteToTaskResumed(t *testing.T) {
 	t.Logf("UART RX byte -> task resumed (RXFIFO_TOUT, 64-byte read, 10-symbol timeout): %d cycles (%v)", cycT, nsT)
 	assert.InDelta(t, float64(10*frame), float64(nsT), float64(ns+time.Microsecond))
 }
+
+// TestAcrossIntoAsyncAndBack moves one driver Blocking → Async → Blocking: each mode works,
+// the interrupt is bound only while async, and the blocking methods work on the Async.
+func TestAcrossIntoAsyncAndBack(t *testing.T) {
+	var got []string
+	var mappedAsync, mappedAfter bool
+	c := run(t, func(c *sim.Chip) {
+		p, err := hal.Init(hal.Config{})
+		if err != nil {
+			panic(err)
+		}
+		defer systimer.Stop()
+		b, err := uart.New(p.UART1, uart.Config{Baud: 230400, InterruptPriority: 3}, p.GPIO4, p.GPIO5)
+		if err != nil {
+			panic(err)
+		}
+		rx := c.UART(1)
+		buf := make([]byte, 16)
+
+		b.Write([]byte("blocking;"))
+		rx.FeedAt(c.Now()+100*time.Microsecond, []byte("one")...)
+		n, _ := b.ReadExact(buf[:3])
+		got = append(got, string(buf[:n]))
+
+		a := b.IntoAsync()
+		mappedAsync = c.Machine().Core(0).SourceLine(int(esp32c3.IRQ_UART1)) != 0
+		a.Write([]byte("async-blocking;")) // a blocking method kept by Async
+		ex, err := executor.Thread(executor.Options{})
+		if err != nil {
+			panic(err)
+		}
+		rx.FeedAt(c.Now()+time.Millisecond, []byte("two")...)
+		rd := readTask{c: c, f: a.ReadExactAsync(buf[:3])}
+		wr := writeTask{c: c, w: a.WriteAsync([]byte("async;")), f: a.FlushAsync()}
+		ex.Spawner().Spawn(&rd)
+		ex.Spawner().Spawn(&wr)
+		ex.Run()
+		ex.Close()
+		got = append(got, string(buf[:rd.res.Value]))
+
+		b = a.IntoBlocking()
+		mappedAfter = c.Machine().Core(0).SourceLine(int(esp32c3.IRQ_UART1)) != 0
+		rx.FeedAt(c.Now()+100*time.Microsecond, []byte("three")...)
+		n, _ = b.ReadExact(buf[:5])
+		got = append(got, string(buf[:n]))
+		b.Write([]byte("blocking again"))
+		b.Flush()
+		b.Close()
+	})
+	assert.Equal(t, []string{"one", "two", "three"}, got)
+	assert.Equal(t, "blocking;async-blocking;async;blocking again", string(c.UART(1).TXBytes()))
+	assert.True(t, mappedAsync, "IntoAsync maps UART1's source on this core")
+	assert.False(t, mappedAfter, "IntoBlocking unmaps it")
+}
+
+// TestBothUARTsAsync runs a read on each UART at once; each handler wakes its own task.
+func TestBothUARTsAsync(t *testing.T) {
+	var r0, r1 readTask
+	buf0, buf1 := make([]byte, 5), make([]byte, 5)
+	run(t, func(c *sim.Chip) {
+		p, err := hal.Init(hal.Config{})
+		if err != nil {
+			panic(err)
+		}
+		defer systimer.Stop()
+		b0, err := uart.New(p.UART0, uart.Config{}, p.GPIO21, p.GPIO20)
+		if err != nil {
+			panic(err)
+		}
+		b1, err := uart.New(p.UART1, uart.Config{Baud: 9600}, p.GPIO4, p.GPIO5)
+		if err != nil {
+			panic(err)
+		}
+		u0, u1 := b0.IntoAsync(), b1.IntoAsync()
+		ex, err := executor.Thread(executor.Options{})
+		if err != nil {
+			panic(err)
+		}
+		c.UART(0).FeedAt(time.Millisecond, []byte("zero!")...)
+		c.UART(1).FeedAt(time.Millisecond, []byte("one!!")...)
+		r0 = readTask{c: c, f: u0.ReadExactAsync(buf0)}
+		r1 = readTask{c: c, f: u1.ReadExactAsync(buf1)}
+		ex.Spawner().Spawn(&r0)
+		ex.Spawner().Spawn(&r1)
+		ex.Run()
+		ex.Close()
+		u0.Close()
+		u1.Close()
+	})
+	assert.Equal(t, "zero!", string(buf0))
+	assert.Equal(t, "one!!", string(buf1))
+	// 5 frames each: 0.43 ms at 115200, 5.2 ms at 9600.
+	assert.InDelta(t, float64(time.Millisecond+5*frame), float64(r0.at), float64(5*time.Microsecond))
+	assert.InDelta(t, float64(time.Millisecond+5*10*time.Second/9600), float64(r1.at), float64(10*time.Microsecond))
+}
