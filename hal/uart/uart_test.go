@@ -420,3 +420,28 @@ func itoa(n int) string {
 	}
 	return s
 }
+
+// TestEveryUARTRegisterTheDriverTouchesIsModelled: the simulator gives behaviour to every
+// UART register the driver uses (none of them is plain memory there).
+func TestEveryUARTRegisterTheDriverTouchesIsModelled(t *testing.T) {
+	c := run(t, func(c *sim.Chip) {
+		p := initHAL()
+		for i, u := range []periph.UART{p.UART0, p.UART1} {
+			tx, rx := p.GPIO21, p.GPIO20
+			if i == 1 {
+				tx, rx = p.GPIO4, p.GPIO5
+			}
+			b, err := uart.New(u, uart.Config{}, tx, rx)
+			if err != nil {
+				panic(err)
+			}
+			b.Write([]byte("x"))
+			b.Flush()
+			b.IntoAsync().Close()
+		}
+	})
+	for _, a := range c.UnmodelledAccesses() {
+		assert.False(t, a >= 0x6000_0000 && a < 0x6000_1000 || a >= 0x6001_0000 && a < 0x6001_1000,
+			"UART register %#x is not modelled", a)
+	}
+}
