@@ -100,8 +100,8 @@ func TestCommandListsAsEspHal(t *testing.T) {
 			x, err := begin(b.c, tc.addr, [2]Operation{}, 0, tc.ops)
 			require.NoError(t, err)
 			for seen := 0; ; {
-				st, err := x.step()
-				require.NoError(t, err, tc.name)
+				st, f := x.step()
+				require.NoError(t, f.err(), tc.name)
 				if x.chunks != seen {
 					seen = x.chunks
 					got[tc.name] = append(got[tc.name], describe(b.c))

@@ -292,9 +292,9 @@ func (c *core) run(addr uint16, inline [2]Operation, n int, ext []Operation) err
 	}
 	x, err := begin(c, addr, inline, n, ext)
 	for err == nil {
-		st, e := x.step()
+		st, f := x.step()
 		if st == stepDone {
-			err = e
+			err = f.err()
 			break
 		}
 	}
@@ -308,6 +308,24 @@ const (
 	stepSpin        // the chunk's events fired but not every COMMAND_DONE yet: poll again
 	stepDone        // finished, with the error returned alongside
 )
+
+// fault is a transfer's outcome inside the engine: a small integer rather than an error
+// value, because comparing interfaces makes TinyGo link its reflect package (about 6 KB).
+type fault uint8
+
+const (
+	fOK fault = iota
+	fAddressNACK
+	fDataNACK
+	fArbitrationLost
+	fBusTimeout
+	fTimeout
+	fIncomplete
+)
+
+var faultErrors = [...]error{nil, ErrAddressNACK, ErrDataNACK, ErrArbitrationLost, ErrBusTimeout, ErrTimeout, ErrIncomplete}
+
+func (f fault) err() error { return faultErrors[f] }
 
 // kinds of operation, for START decisions.
 const (
@@ -398,23 +416,23 @@ func kindOf(op Operation) int {
 }
 
 // step advances the transaction as far as it can without waiting.
-func (x *xfer) step() (int, error) {
+func (x *xfer) step() (int, fault) {
 	for {
 		if x.inflight {
-			st, err := x.poll()
+			st, f := x.poll()
 			if st != stepDone {
-				return st, nil
+				return st, fOK
 			}
 			x.inflight = false
-			if err != nil {
-				x.c.recover(err)
-				return stepDone, err
+			if f != fOK {
+				x.c.recover(f)
+				return stepDone, f
 			}
 			op := x.op(x.i)
 			if x.chunkRd {
-				if err := x.drain(op.Buf[x.off : x.off+x.chunkN]); err != nil {
-					x.c.recover(err)
-					return stepDone, err
+				if f := x.drain(op.Buf[x.off : x.off+x.chunkN]); f != fOK {
+					x.c.recover(f)
+					return stepDone, f
 				}
 			}
 			x.off += x.chunkN
@@ -424,14 +442,14 @@ func (x *xfer) step() (int, error) {
 			}
 		}
 		if x.i >= x.count() {
-			return stepDone, nil
+			return stepDone, fOK
 		}
 		if x.expired() {
-			x.c.recover(ErrTimeout)
-			return stepDone, ErrTimeout
+			x.c.recover(fTimeout)
+			return stepDone, fTimeout
 		}
 		if x.startChunk() {
-			return stepWait, nil
+			return stepWait, fOK
 		}
 		// An empty write with neither START nor STOP puts nothing on the bus.
 		x.last = kindWrite
@@ -600,54 +618,54 @@ func (c *core) resetBeforeTransmission() {
 
 // poll checks the chunk on the bus (esp-hal's I2cFuture::poll_completion followed by
 // all_commands_done).
-func (x *xfer) poll() (int, error) {
+func (x *xfer) poll() (int, fault) {
 	r := x.c.regs
 	raw := uint32(r.INT_RAW.Read())
-	err := x.check(raw)
+	f := x.check(raw)
 	if raw&intDone != 0 {
-		if err == ErrBusTimeout {
-			err = nil // done and timed out: esp-hal takes it as done, checked too late
+		if f == fBusTimeout {
+			f = fOK // done and timed out: esp-hal takes it as done, checked too late
 		}
-		if err != nil {
-			return stepDone, err
+		if f != fOK {
+			return stepDone, f
 		}
 		if !x.allCommandsDone() {
 			if x.expired() {
-				return stepDone, ErrIncomplete
+				return stepDone, fIncomplete
 			}
-			return stepSpin, nil
+			return stepSpin, fOK
 		}
 		return stepDone, x.check(uint32(r.INT_RAW.Read()))
 	}
-	if err != nil {
-		return stepDone, err
+	if f != fOK {
+		return stepDone, f
 	}
 	if x.expired() {
-		return stepDone, ErrTimeout
+		return stepDone, fTimeout
 	}
-	return stepWait, nil
+	return stepWait, fOK
 }
 
 // check is esp-hal's check_errors, in its order, with the NACK's cause read from the
 // address commands' COMMAND_DONE.
-func (x *xfer) check(raw uint32) error {
+func (x *xfer) check(raw uint32) fault {
 	r := x.c.regs
 	switch {
 	case raw&intNack != 0:
 		for i := 0; i < numCmds; i++ {
 			if x.addrCmds&(1<<i) != 0 && !r.COMD[i].Read().COMMAND_DONE() {
-				return ErrAddressNACK
+				return fAddressNACK
 			}
 		}
-		return ErrDataNACK
+		return fDataNACK
 	case raw&intArbLost != 0:
-		return ErrArbitrationLost
+		return fArbitrationLost
 	case raw&intTransDone != 0 && !r.SR.Read().RESP_REC():
-		return ErrDataNACK
+		return fDataNACK
 	case raw&(intSclStTO|intSclMainSTO|intTimeOut) != 0:
-		return ErrBusTimeout
+		return fBusTimeout
 	}
-	return nil
+	return fOK
 }
 
 // allCommandsDone reports whether every command up to the END or STOP has COMMAND_DONE.
@@ -667,30 +685,30 @@ func (x *xfer) allCommandsDone() bool {
 }
 
 // drain pops a read chunk's bytes (esp-hal's read_all_from_fifo).
-func (x *xfer) drain(buf []byte) error {
+func (x *xfer) drain(buf []byte) fault {
 	r := x.c.regs
 	if int(r.SR.Read().RXFIFO_CNT()) < len(buf) {
-		return ErrIncomplete
+		return fIncomplete
 	}
 	for i := range buf {
 		buf[i] = byte(r.FIFO_DATA.Read().FIFO_RDATA())
 	}
-	return nil
+	return fOK
 }
 
 // abort abandons a chunk on the bus (a cancelled future).
 func (x *xfer) abort() {
 	if x.inflight {
 		x.inflight = false
-		x.c.recover(ErrTimeout)
+		x.c.recover(fTimeout)
 	}
 }
 
 // recover puts the controller back in order after a failed transfer: a timeout, lost
 // arbitration or a bus left busy gets esp-hal's bus clear (which resets the controller);
 // anything else a controller reset.
-func (c *core) recover(err error) {
-	if err == ErrTimeout || err == ErrBusTimeout || err == ErrArbitrationLost || c.regs.SR.Read().BUS_BUSY() {
+func (c *core) recover(f fault) {
+	if f == fTimeout || f == fBusTimeout || f == fArbitrationLost || c.regs.SR.Read().BUS_BUSY() {
 		c.clearBus()
 		return
 	}

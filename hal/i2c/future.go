@@ -113,9 +113,9 @@ func (f *Future) Poll(cx *async.Context) (error, bool) {
 		}
 	}
 	waker.Store(uint32(cx.Waker()))
-	switch st, err := f.x.step(); st {
+	switch st, flt := f.x.step(); st {
 	case stepDone:
-		return f.finish(err), true
+		return f.finish(flt.err()), true
 	case stepSpin:
 		cx.Waker().Wake() // COMMAND_DONE bits still settling: look again soon
 		return nil, false
