@@ -98,12 +98,10 @@ func Start(p rt.Priority) error {
 	// Unit 0 counts (it does from reset), and does not stall while a debugger halts the
 	// CPU (esp-hal clears the stall bit too). The comparator starts disarmed, in target
 	// mode on unit 0, with its interrupt enabled in the peripheral.
-	s.CONF.Modify(func(v st.CONFValue) st.CONFValue {
-		return v.WithTIMER_UNIT0_WORK_EN(true).WithTIMER_UNIT0_CORE0_STALL_EN(false) &^ workEn(k)
-	})
+	s.CONF.Write(s.CONF.Read().WithTIMER_UNIT0_WORK_EN(true).WithTIMER_UNIT0_CORE0_STALL_EN(false) &^ workEn(k))
 	s.TARGET_CONF[k].Write(st.TARGET_CONFValue(0))
 	s.INT_CLR.Write(st.INT_CLRValue(1) << k)
-	s.INT_ENA.Modify(func(v st.INT_ENAValue) st.INT_ENAValue { return v | 1<<k })
+	s.INT_ENA.Write(s.INT_ENA.Read() | 1<<k)
 	cs.Exit()
 	async.SetTimeDriver(Driver{})
 	rt.Bind(Source(core), handlers[core])
@@ -129,8 +127,8 @@ func Stop() {
 	rt.Bind(Source(core), nil)
 	s := esp32c3.SYSTIMER
 	cs := rt.EnterCritical()
-	s.CONF.Modify(func(v st.CONFValue) st.CONFValue { return v &^ workEn(k) })
-	s.INT_ENA.Modify(func(v st.INT_ENAValue) st.INT_ENAValue { return v &^ (1 << k) })
+	s.CONF.Write(s.CONF.Read() &^ workEn(k))
+	s.INT_ENA.Write(s.INT_ENA.Read() &^ (1 << k))
 	s.INT_CLR.Write(st.INT_CLRValue(1) << k)
 	left := s.INT_ENA.Read()&(1<<Comparator(0)|1<<Comparator(1)) != 0
 	cs.Exit()
@@ -141,6 +139,10 @@ func Stop() {
 
 // workEn is CONF's TARGETk_WORK_EN bit (TARGET0 at bit 24, TARGET1 at 23, TARGET2 at 22).
 func workEn(k int) st.CONFValue { return st.CONFValue(1) << (24 - k) }
+
+// Register updates below are Read then Write, not Modify with a closure: SetAlarm runs in
+// the alarm interrupt (through async.ExpireTimers), and TinyGo heap-allocates a closure that
+// captures a variable.
 
 // Ticks returns SYSTIMER unit 0's counter, 16 MHz ticks since reset.
 func Ticks() uint64 {
@@ -185,15 +187,15 @@ func (Driver) SetAlarm(core int, at async.Instant) bool {
 	}
 	s := esp32c3.SYSTIMER
 	cs := rt.EnterCritical()
-	s.CONF.Modify(func(v st.CONFValue) st.CONFValue { return v &^ workEn(k) })
+	s.CONF.Write(s.CONF.Read() &^ workEn(k))
 	s.INT_CLR.Write(st.INT_CLRValue(1) << k)
 	s.TARGET[k].HI.Write(st.TARGET_HIValue(0).WithTIMER_TARGET_HI(uint32(target >> 32)))
 	s.TARGET[k].LO.Write(st.TARGET_LOValue(0).WithTIMER_TARGET_LO(uint32(target)))
 	s.COMP_LOAD[k].Write(st.COMP_LOADValue(0).WithTIMER_COMP_LOAD(true))
-	s.CONF.Modify(func(v st.CONFValue) st.CONFValue { return v | workEn(k) })
+	s.CONF.Write(s.CONF.Read() | workEn(k))
 	if Ticks() >= target {
 		// Passed while arming: disarm, so the caller's own expiry is the only one.
-		s.CONF.Modify(func(v st.CONFValue) st.CONFValue { return v &^ workEn(k) })
+		s.CONF.Write(s.CONF.Read() &^ workEn(k))
 		s.INT_CLR.Write(st.INT_CLRValue(1) << k)
 		cs.Exit()
 		return false
