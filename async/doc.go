@@ -2,7 +2,8 @@
 // executors that sleep in wait-for-interrupt, wakers that are small integers, a timer queue
 // on a time driver, and synchronisation that works between tasks, interrupt handlers and (on
 // the host) plain goroutines. It knows no chip: the HAL gives it software interrupts to pend
-// executors and a time driver (hal/esp32c3 wires SYSTIMER and FROM_CPU_INTR0–3).
+// executors and a time driver (on the ESP32-C3: hal/swint's FROM_CPU_INTR0–3, hal/systimer's
+// alarms, and hal/executor, which wires executors to them).
 //
 // # Tasks and futures
 //

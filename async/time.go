@@ -82,6 +82,17 @@ func Now() Instant { return timeDriver().Now() }
 // sets the alarm for the next one. The time driver calls it from its alarm interrupt.
 func ExpireTimers() { queueOf(rt.CoreID()).expire(timeDriver()) }
 
+// ResetTimersForTest empties every core's timer queue, forgetting the timers in it, so a
+// test process can run several firmware images one after another. Firmware never calls it.
+func ResetTimersForTest() {
+	for i := range queues {
+		q := &queues[i]
+		cs := q.mu.lock()
+		q.root, q.n = nil, 0
+		q.mu.unlock(cs)
+	}
+}
+
 func queueOf(core int) *timerQueue {
 	if core < 0 || core >= MaxCores {
 		core = 0

@@ -34,6 +34,7 @@ package hal
 import (
 	"errors"
 
+	"github.com/gohal/gohal/async"
 	"github.com/gohal/gohal/hal/periph"
 	"github.com/gohal/gohal/hal/systimer"
 	"github.com/gohal/gohal/pac/esp32c3"
@@ -65,8 +66,8 @@ type Config struct {
 // Peripherals are the chip's tokens, handed out once by Init.
 type Peripherals struct {
 	GPIO0, GPIO1, GPIO2, GPIO3, GPIO4, GPIO5, GPIO6, GPIO7, GPIO8, GPIO9, GPIO10 periph.Pin
-	GPIO11, GPIO12, GPIO13, GPIO14, GPIO15, GPIO16, GPIO17, GPIO18, GPIO19      periph.Pin
-	GPIO20, GPIO21                                                              periph.Pin
+	GPIO11, GPIO12, GPIO13, GPIO14, GPIO15, GPIO16, GPIO17, GPIO18, GPIO19       periph.Pin
+	GPIO20, GPIO21                                                               periph.Pin
 
 	UART0, UART1 periph.UART
 	I2C0         periph.I2C
@@ -136,6 +137,7 @@ func ResetForTest() {
 	initialized = false
 	cs.Exit()
 	periph.ResetForTest()
+	async.ResetTimersForTest()
 }
 
 // Write-protection keys (esp32c3-facts.md §4).

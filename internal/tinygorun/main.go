@@ -253,7 +253,9 @@ func (r *runner) firmware() error {
 	}
 	var imports []string
 	for _, p := range pkgs {
-		if p.name == "main" || hostOnly.MatchString(p.path) {
+		// Internal packages cannot be imported from outside their tree; their importers
+		// compile them.
+		if p.name == "main" || hostOnly.MatchString(p.path) || strings.Contains(p.path, "/internal/") {
 			continue
 		}
 		imports = append(imports, p.path)
