@@ -1,0 +1,66 @@
+package async_test
+
+import (
+	"io"
+	"sync/atomic"
+	"testing"
+
+	"github.com/gohal/gohal/async"
+	pac "github.com/gohal/gohal/pac/esp32c3"
+	"github.com/gohal/gohal/rt"
+	sim "github.com/gohal/gohal/sim/esp32c3"
+	"github.com/stretchr/testify/require"
+)
+
+// A CeilingLock at priority 2, shared by thread code and a priority-2 handler, keeps that
+// handler out while thread code holds it, and lets a priority-3 handler through: RTIC's
+// stack resource policy on the ESP32-C3's interrupt threshold.
+func TestCeilingLockMasksUpToTheCeilingOnly(t *testing.T) {
+	type shared struct{ count int }
+	var (
+		lock            = async.NewCeilingLock(2, shared{})
+		p2Inside, p3Ran int
+		p2Ran           int
+		holding         atomic.Bool // read by the handlers, which the model does not order after the thread
+		restored        bool
+		total           int
+	)
+	err := sim.New(sim.Log(io.Discard)).Run(func() {
+		base := rt.Threshold()
+		p2, p3 := syncSWI(0), syncSWI(1)
+		p2.Bind(func() {
+			p2.Clear()
+			p2Ran++
+			if holding.Load() {
+				p2Inside++ // the lock failed: we preempted its holder
+			}
+			lock.Lock(func(s *shared) { s.count++ })
+		}, 2)
+		p3.Bind(func() {
+			p3.Clear()
+			if holding.Load() {
+				p3Ran++
+			}
+		}, 3)
+		for i := 0; i < 10; i++ {
+			lock.Lock(func(s *shared) {
+				holding.Store(true)
+				p2.Raise() // masked until the lock is released
+				p3.Raise() // above the ceiling: runs now
+				for k := 0; k < 5; k++ {
+					_ = pac.SYSTEM.CPU_INTR_FROM_CPU[0].Read() // preemption points
+				}
+				holding.Store(false)
+				s.count++
+			})
+		}
+		restored = rt.Threshold() == base
+		lock.Lock(func(s *shared) { total = s.count })
+	})
+	require.NoError(t, err)
+	require.True(t, restored, "the threshold is restored after each Lock")
+	require.Equal(t, 10, p2Ran, "the priority-2 handler ran after each release")
+	require.Zero(t, p2Inside, "and never inside the lock")
+	require.Equal(t, 10, p3Ran, "the priority-3 handler preempted the holder each time")
+	require.Equal(t, 20, total, "ten increments from each side")
+}
