@@ -42,6 +42,7 @@ type core struct {
 	freq uint32
 	pins [4]int // SCK, MOSI, MISO, CS pad numbers, -1 when absent
 	busy atomic.Bool
+	one  [1]byte // Transfer's buffer
 }
 
 const (
@@ -222,15 +223,9 @@ func (c *core) init() {
 	r.SPI_SLAVE.Write(0)
 	// apply_config: the clock, the bit orders, the mode.
 	r.SPI_CLOCK.Write(spi2.SPI_CLOCKValue(k.clock))
-	r.SPI_CTRL.Modify(func(v spi2.SPI_CTRLValue) spi2.SPI_CTRLValue {
-		return v.WithSPI_RD_BIT_ORDER(k.lsb).WithSPI_WR_BIT_ORDER(k.lsb)
-	})
-	r.SPI_MISC.Modify(func(v spi2.SPI_MISCValue) spi2.SPI_MISCValue {
-		return v.WithSPI_CK_IDLE_EDGE(k.mode == Mode2 || k.mode == Mode3)
-	})
-	r.SPI_USER.Modify(func(v spi2.SPI_USERValue) spi2.SPI_USERValue {
-		return v.WithSPI_CK_OUT_EDGE(k.mode == Mode1 || k.mode == Mode2)
-	})
+	r.SPI_CTRL.Write(r.SPI_CTRL.Read().WithSPI_RD_BIT_ORDER(k.lsb).WithSPI_WR_BIT_ORDER(k.lsb))
+	r.SPI_MISC.Write(r.SPI_MISC.Read().WithSPI_CK_IDLE_EDGE(k.mode == Mode2 || k.mode == Mode3))
+	r.SPI_USER.Write(r.SPI_USER.Read().WithSPI_CK_OUT_EDGE(k.mode == Mode1 || k.mode == Mode2))
 }
 
 // reset puts a stuck controller back in order: a peripheral reset (which also ends a
@@ -262,29 +257,38 @@ func (c *core) close() {
 	periph.Release(periph.KindSPI, 2)
 }
 
-// transfer exchanges one byte.
+// transfer exchanges one byte, through the core's own one-byte buffer (a local array
+// would end up on the heap under TinyGo).
 func (c *core) transfer(v byte) (byte, error) {
-	buf := [1]byte{v}
-	err := c.run(buf[:], buf[:])
-	return buf[0], err
+	if !c.busy.CompareAndSwap(false, true) {
+		return 0, ErrBusy
+	}
+	c.one[0] = v
+	err := c.spin(c.one[:], c.one[:])
+	v = c.one[0]
+	c.busy.Store(false)
+	return v, err
 }
 
-// run is a blocking transfer: the xfer stays on the stack, spun to completion.
+// run is a blocking transfer.
 func (c *core) run(w, r []byte) error {
 	if !c.busy.CompareAndSwap(false, true) {
 		return ErrBusy
 	}
-	x := begin(c, w, r)
-	var err error
-	for {
-		st, e := x.step()
-		if st == stepDone {
-			err = e
-			break
-		}
-	}
+	err := c.spin(w, r)
 	c.busy.Store(false)
 	return err
+}
+
+// spin runs a transfer to completion, spinning on the registers; the caller holds busy.
+// The xfer stays on the stack.
+func (c *core) spin(w, r []byte) error {
+	x := begin(c, w, r)
+	for {
+		if st, err := x.step(); st == stepDone {
+			return err
+		}
+	}
 }
 
 // step results.
@@ -367,7 +371,9 @@ func (x *xfer) startChunk() bool {
 		}
 		r.SPI_W[i].Write(spi2.SPI_WValue(word))
 	}
-	r.SPI_MISC.Modify(func(v spi2.SPI_MISCValue) spi2.SPI_MISCValue { return v.WithSPI_CS_KEEP_ACTIVE(!last) })
+	// No closures with captured variables here (Modify(func...)): TinyGo puts their
+	// context on the heap.
+	r.SPI_MISC.Write(r.SPI_MISC.Read().WithSPI_CS_KEEP_ACTIVE(!last))
 	x.deadline = systimer.Ticks() + x.c.k.timeoutTicks
 	r.SPI_CMD.Write(r.SPI_CMD.Read() | cmdUpdate)
 	for r.SPI_CMD.Read()&cmdUpdate != 0 {

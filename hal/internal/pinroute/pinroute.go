@@ -49,10 +49,11 @@ func ConnectOutput(n int, sig uint32, o Output) {
 	} else {
 		g.OUT_W1TC.Write(gpio.OUT_W1TCValue(0).WithOUT_W1TC(1 << n))
 	}
-	g.PIN[n].Modify(func(v gpio.PINValue) gpio.PINValue { return v.WithPAD_DRIVER(o.OpenDrain) })
-	esp32c3.IO_MUX.GPIO[n].Modify(func(v io_mux.GPIOValue) io_mux.GPIOValue {
-		return v.WithMCU_SEL(mcuSelGPIO).WithFUN_WPU(o.PullUp).WithFUN_WPD(false).WithFUN_IE(o.Input)
-	})
+	// Read and Write rather than Modify with a closure: the closure would capture o, and
+	// TinyGo puts captured variables on the heap.
+	g.PIN[n].Write(g.PIN[n].Read().WithPAD_DRIVER(o.OpenDrain))
+	mux := &esp32c3.IO_MUX.GPIO[n]
+	mux.Write(mux.Read().WithMCU_SEL(mcuSelGPIO).WithFUN_WPU(o.PullUp).WithFUN_WPD(false).WithFUN_IE(o.Input))
 	g.ENABLE_W1TS.Write(gpio.ENABLE_W1TSValue(0).WithENABLE_W1TS(1 << n))
 	g.FUNC_OUT_SEL_CFG[n].Write(gpio.FUNC_OUT_SEL_CFGValue(0).WithFUNC_OUT_SEL(sig))
 }
