@@ -4,8 +4,8 @@
 //	p, _ := hal.Init(hal.Config{})
 //	bus, err := spi.New(p.SPI2, spi.Config{Frequency: 8_000_000, Mode: spi.Mode0},
 //		spi.Pins{SCK: p.GPIO6, MOSI: &p.GPIO7, MISO: &p.GPIO2, CS: &p.GPIO10})
-//	err = bus.Tx(cmd, reply)         // full duplex, blocking
-//	abus := bus.IntoAsync()          // bus is consumed
+//	err = bus.Tx(cmd, reply)            // full duplex, blocking
+//	abus := bus.IntoAsync()             // bus is consumed
 //	f := abus.TransferAsync(cmd, reply) // an async.Future[error], completed by TRANS_DONE
 //
 // # Transfers
@@ -162,6 +162,7 @@ func (e *FrequencyError) Nearest() uint32 {
 	return e.Above
 }
 
+// Error returns the message.
 func (e *FrequencyError) Error() string {
 	msg := "spi: Config.Frequency = " + itoa(e.Requested) + " Hz is not reachable from the " + itoa(e.Source/1_000_000) + " MHz clock"
 	switch {
@@ -173,11 +174,15 @@ func (e *FrequencyError) Error() string {
 	return msg + " within 5%: the nearest reachable is " + itoa(e.Nearest()) + " Hz (neighbours: " + itoa(e.Below) + " Hz below, " + itoa(e.Above) + " Hz above)"
 }
 
+// Unwrap returns the error this one refines, for errors.Is.
 func (e *FrequencyError) Unwrap() error { return ErrConfig }
 
 type configError struct{ msg string }
 
+// Error returns the message.
 func (e *configError) Error() string { return e.msg }
+
+// Unwrap returns the error this one refines, for errors.Is.
 func (e *configError) Unwrap() error { return ErrConfig }
 
 const (
