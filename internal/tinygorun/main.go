@@ -168,7 +168,7 @@ func indent(s string) string {
 
 // goList returns the packages matching patterns (patterns matching nothing are allowed).
 func goList(patterns ...string) ([]listed, error) {
-	args := append([]string{"list", "-e", "-f", "{{.ImportPath}}\t{{.Name}}\t{{.Dir}}"}, patterns...)
+	args := append([]string{"list", "-e", "-f", "{{.ImportPath}}\t{{.Name}}\t{{.Dir}}\t{{len .GoFiles}}"}, patterns...)
 	cmd := exec.Command("go", args...)
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
@@ -179,8 +179,8 @@ func goList(patterns ...string) ([]listed, error) {
 	var pkgs []listed
 	for _, line := range strings.Split(strings.TrimSpace(string(out)), "\n") {
 		f := strings.Split(line, "\t")
-		if len(f) != 3 || f[1] == "" {
-			continue // a directory with no Go files for this build
+		if len(f) != 4 || f[1] == "" || f[3] == "0" {
+			continue // no Go files for this build, or tests only
 		}
 		pkgs = append(pkgs, listed{path: f[0], name: f[1], dir: f[2]})
 	}
