@@ -611,7 +611,7 @@ func (e *emitter) layoutChecks() []byte {
 	t := e.t
 	e.buf.Reset()
 	e.p("%spackage %s\n\nimport \"unsafe\"\n\n", e.o.Header(), t.Pkg)
-	e.p("// Compile-time layout checks: each line fails to compile (\"constant -N of type uintptr\n")
+	e.p("// Compile-time layout checks: each line fails to compile (\"(constant -N of type uintptr)\n")
 	e.p("// overflows uintptr\") when the generated types do not put a register where the SVD does,\n")
 	e.p("// whichever compiler and GOARCH build the package. A line is -(got ^ want), zero when the\n")
 	e.p("// two agree; in an error, got is want ^ N. Every struct's size and field offsets, every\n")

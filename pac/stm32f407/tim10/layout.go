@@ -4,7 +4,7 @@ package tim10
 
 import "unsafe"
 
-// Compile-time layout checks: each line fails to compile ("constant -N of type uintptr
+// Compile-time layout checks: each line fails to compile ("(constant -N of type uintptr)
 // overflows uintptr") when the generated types do not put a register where the SVD does,
 // whichever compiler and GOARCH build the package. A line is -(got ^ want), zero when the
 // two agree; in an error, got is want ^ N. Every struct's size and field offsets, every
