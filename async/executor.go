@@ -292,38 +292,51 @@ func (e *Executor) wake(idx uint8) {
 // pend makes the executor look at its queue soon.
 func (e *Executor) pend() {
 	switch {
+	case e.swi == nil:
+		// A thread-mode executor without a cross-core interrupt: nothing to raise. Its own
+		// core sees the queue before it sleeps; other wakers are seen at its next interrupt.
 	case e.interrupt:
 		e.swi.Raise()
 	case rt.OnCore() && rt.CoreID() == e.core:
 		// Thread mode on the executor's own core: either this is the executor itself (it
 		// looks at the queue before sleeping) or an interrupt handler, whose interrupt
 		// already ends the WaitForInterrupt.
-	case e.swi != nil:
+	default:
 		e.swi.Raise()
 	}
 }
 
-// pollReady polls queued tasks, highest priority first, until none is queued. Within a
-// priority it takes the whole ready word at once and polls it in slot order, so a task that
-// keeps waking itself cannot starve its peers; between two polls it yields to any higher
-// priority that became ready.
+// pollReady polls queued tasks, highest priority first, until none is queued. It takes the
+// whole summary at once (one atomic swap), then each ready word of it, highest first, and
+// polls that word's tasks in slot order, so a task that keeps waking itself cannot starve
+// its peers. Between two polls it checks for a newly woken task of higher priority and, if
+// there is one, gives back what it has not polled yet and starts over.
 func (e *Executor) pollReady() {
 	for {
-		sum := e.summary.Load()
+		sum := e.summary.Swap(0)
 		if sum == 0 {
 			return
 		}
-		w := uint32(bits.Len32(sum) - 1)
-		andNotUint32(&e.summary, 1<<w)
-		batch := e.ready[w].Swap(0)
-		for batch != 0 {
-			b := bits.TrailingZeros32(batch)
-			batch &^= 1 << b
-			e.pollSlot(int(e.byBit[w][b]))
-			if batch != 0 && e.summary.Load()>>(w+1) != 0 {
-				orUint32(&e.ready[w], batch) // give the rest back, after the higher ones
-				orUint32(&e.summary, 1<<w)
-				break
+		for sum != 0 {
+			w := uint32(bits.Len32(sum) - 1)
+			sum &^= 1 << w
+			batch := e.ready[w].Swap(0)
+			for batch != 0 {
+				b := bits.TrailingZeros32(batch)
+				batch &^= 1 << b
+				e.pollSlot(int(e.byBit[w][b]))
+				if e.summary.Load()>>(w+1) != 0 {
+					// A higher word was woken: hand back the rest, then start over.
+					if batch != 0 {
+						orUint32(&e.ready[w], batch)
+						sum |= 1 << w
+					}
+					if sum != 0 {
+						orUint32(&e.summary, sum)
+					}
+					sum = 0
+					break
+				}
 			}
 		}
 	}
