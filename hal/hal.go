@@ -86,6 +86,10 @@ var ErrAlreadyInitialized = errors.New("hal: Init called twice: the peripherals 
 var initialized bool
 
 // Init sets the chip up and returns its peripherals; a second call fails.
+//
+// Clocks: the CPU runs at the frequency the runtime started it at (TinyGo's esp32c3 runtime:
+// 160 MHz, APB 80 MHz, the XTAL 40 MHz); drivers enable and reset their peripheral's clock
+// when constructed, as esp-hal's clock guards do, so Init gates nothing itself.
 func Init(cfg Config) (*Peripherals, error) {
 	cs := rt.EnterCritical()
 	if initialized {
