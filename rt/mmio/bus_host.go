@@ -36,7 +36,8 @@ type hostBus struct {
 	mem      unsafe.Pointer
 	hooks    atomic.Pointer[[]hook] // sorted by start, immutable once published
 	observer atomic.Pointer[AccessObserver]
-	resets   map[uintptr]Reset // keyed by absolute address, for ResetMemory
+	resets   map[uintptr]Reset // single registers, keyed by absolute address, for ResetMemory
+	arrays   []arrayReset      // entries with Count > 1, in the order InitReset recorded them
 	// dirty has a bit per 4 KiB page that a memory write touched, so ResetMemory only
 	// clears what was used.
 	dirty []uint32
@@ -46,6 +47,38 @@ type hostBus struct {
 }
 
 var bus hostBus
+
+// arrayReset is a Reset of an array (isArray) at absolute address addr.
+type arrayReset struct {
+	addr uintptr
+	r    Reset
+}
+
+// isArray reports whether r is the reset value of several copies at different addresses.
+func isArray(r Reset) bool { return r.Count > 1 && r.Stride > 0 }
+
+// copies returns the indices [lo, hi) of the copies of a that lie wholly in [start, end).
+func (a *arrayReset) copies(start, end uintptr) (lo, hi uintptr) {
+	stride, size := uintptr(a.r.Stride), uintptr(a.r.Size)
+	if end < a.addr+size {
+		return 0, 0
+	}
+	if start > a.addr {
+		lo = (start - a.addr + stride - 1) / stride
+	}
+	hi = min(uintptr(a.r.Count), (end-size-a.addr)/stride+1)
+	return lo, max(lo, hi)
+}
+
+// store writes the reset value into copies [lo, hi) of a. The caller holds bus.mu and has
+// checked that a lies in the address space.
+func (a *arrayReset) store(lo, hi uintptr) {
+	for i := lo; i < hi; i++ {
+		addr := a.addr + i*uintptr(a.r.Stride)
+		bus.markDirty(addr)
+		storeMem(unsafe.Add(bus.mem, addr), int(a.r.Size), a.r.Value)
+	}
+}
 
 // AddressSpace is the size of the simulated physical address space.
 const AddressSpace = 1 << 32
@@ -229,7 +262,9 @@ func SetAccessHook(f func()) {
 }
 
 // InitReset records the reset values of the peripheral at base and writes them to memory.
-// Generated chip packages call it from a host-only init function.
+// Generated chip packages call it from a host-only init function. Entries with Count > 1 are
+// written first, copy by copy, then the single registers: where a single register shares an
+// address with a copy of an array, its value stays, now and after ResetMemory or ResetRange.
 func InitReset(base uintptr, table []Reset) {
 	bus.base() // reserve the address space first (it takes bus.mu itself)
 	bus.mu.Lock()
@@ -238,6 +273,19 @@ func InitReset(base uintptr, table []Reset) {
 		bus.resets = make(map[uintptr]Reset)
 	}
 	for _, r := range table {
+		if !isArray(r) {
+			continue
+		}
+		a := arrayReset{base + uintptr(r.Offset), r}
+		// panics, naming the address, when the last copy is outside the space
+		bus.hostAddr(a.addr, uintptr(r.Count-1)*uintptr(r.Stride)+uintptr(r.Size))
+		bus.arrays = append(bus.arrays, a)
+		a.store(0, uintptr(r.Count))
+	}
+	for _, r := range table {
+		if isArray(r) {
+			continue
+		}
 		addr := base + uintptr(r.Offset)
 		bus.resets[addr] = r
 		p := bus.hostAddr(addr, uintptr(r.Size)) // panics, naming the address, outside the space
@@ -261,6 +309,10 @@ func ResetRange(start, end uintptr) {
 		for b := max(a, start); b < min(a+8, end); b++ {
 			storeMem(bus.hostAddr(b, 1), 1, 0)
 		}
+	}
+	for i := range bus.arrays {
+		a := &bus.arrays[i]
+		a.store(a.copies(start, end))
 	}
 	for addr, r := range bus.resets {
 		if addr >= start && addr+uintptr(r.Size) <= end {
@@ -290,6 +342,10 @@ func ResetMemory() {
 			page := (uintptr(i)*32 + bit) * pageSize
 			clear(unsafe.Slice((*uint64)(unsafe.Add(bus.mem, page)), pageSize/8))
 		}
+	}
+	for i := range bus.arrays {
+		a := &bus.arrays[i]
+		a.store(0, uintptr(a.r.Count))
 	}
 	for addr, r := range bus.resets {
 		bus.markDirty(addr)

@@ -5,6 +5,9 @@ package mmio
 import (
 	"sync"
 	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 type block struct {
@@ -118,4 +121,56 @@ func TestResetRangeRestoresOnlyItsRange(t *testing.T) {
 	if next.A.Load() != 0x66 {
 		t.Fatal("ResetRange touched memory outside its range")
 	}
+}
+
+// window is a 64 MiB memory window of words, as a generated PAC declares one.
+type window struct{ W [16 << 20]U32 }
+
+// TestAtWindowAllocatesNothing: placing a 64 MiB register block allocates nothing; the block
+// is only an address inside the bus's reservation.
+func TestAtWindowAllocatesNothing(t *testing.T) {
+	defer ResetMemory()
+	var w *window
+	allocs := testing.AllocsPerRun(10, func() { w = At[window](0x2000_0000) })
+	assert.Zero(t, allocs)
+	w.W[16<<20-1].Store(0x1234)
+	assert.Equal(t, uint64(0x1234), Peek(0x2000_0000+64<<20-4, 4))
+	require.Panics(t, func() { At[window](AddressSpace - 32<<20) }, "a window past the 4 GiB space")
+}
+
+// TestArrayResets: an entry with a Count is the reset value of every copy, written at
+// InitReset and again by ResetMemory and (for the copies inside) ResetRange; a single
+// register at the address of a copy keeps its own value.
+func TestArrayResets(t *testing.T) {
+	defer ResetMemory()
+	const base, n = 0x6100_0000, 100_000
+	type tags struct {
+		T [n]struct{ V, X U32 }
+	}
+	b := At[tags](base)
+	InitReset(base, []Reset{
+		{Offset: 0, Size: 4, Value: 0xaa, Count: n, Stride: 8},
+		{Offset: 16, Size: 4, Value: 0x55},                     // copy 2
+		{Offset: 4, Size: 4, Value: 0x77, Count: 3, Stride: 0}, // no stride: one register
+	})
+	check := func(when string, want map[int]uint32) {
+		t.Helper()
+		for i, v := range want {
+			assert.Equal(t, v, b.T[i].V.Load(), "%s: copy %d", when, i)
+		}
+		assert.Equal(t, uint32(0x77), b.T[0].X.Load(), "%s: the entry without a stride", when)
+	}
+	check("InitReset", map[int]uint32{0: 0xaa, 1: 0xaa, 2: 0x55, 3: 0xaa, n - 1: 0xaa})
+	assert.Zero(t, Peek(base+8*n, 4), "nothing past the last copy")
+
+	for i := 0; i < 8; i++ {
+		b.T[i].V.Store(1)
+	}
+	b.T[n-1].V.Store(1)
+	// [base+0x1c, base+0x2c): copies 4 (at 0x20) and 5 (0x28) are inside; 3 (0x18) is not.
+	ResetRange(base+0x1c, base+0x2c)
+	check("ResetRange", map[int]uint32{2: 1, 3: 1, 4: 0xaa, 5: 0xaa, 6: 1, n - 1: 1})
+
+	ResetMemory()
+	check("ResetMemory", map[int]uint32{0: 0xaa, 2: 0x55, 3: 0xaa, 4: 0xaa, 6: 0xaa, n - 1: 0xaa})
 }

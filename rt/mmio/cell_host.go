@@ -47,6 +47,8 @@ func (c *U64) Store(v uint64) { bus.write(unsafe.Pointer(c), 8, v) }
 // At returns the register block of type T at physical address addr, inside the host bus's
 // memory. It panics if [addr, addr+sizeof(T)) is outside the simulated 4 GiB address space.
 func At[T any](addr uintptr) *T {
-	var zero T
-	return (*T)(bus.hostAddr(addr, unsafe.Sizeof(zero)))
+	// Sizeof of *p, never of a variable of type T: T may be a memory window of many MiB,
+	// which a variable would allocate.
+	var p *T
+	return (*T)(bus.hostAddr(addr, unsafe.Sizeof(*p)))
 }

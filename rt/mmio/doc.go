@@ -19,11 +19,15 @@
 // code stays `go vet` clean.
 package mmio
 
-// Reset is one register's reset value, relative to the base address of its peripheral.
-// Generated chip packages pass tables of these to InitReset on the host, so simulated memory
-// starts in the state the SVD describes.
+// Reset is one register's reset value, relative to the base address of its peripheral, or
+// with Count > 1 the reset value of Count registers Stride bytes apart: an array too large to
+// list copy by copy (a memory window of millions of words). Generated chip packages pass
+// tables of these to InitReset on the host, so simulated memory starts in the state the SVD
+// describes.
 type Reset struct {
-	Offset uint32 // byte offset from the peripheral base
+	Offset uint32 // byte offset from the peripheral base (of the first copy)
 	Size   uint8  // access size in bytes: 1, 2, 4 or 8
 	Value  uint64 // reset value
+	Count  uint32 // 0 or 1: one register; more: an array of Count copies
+	Stride uint32 // bytes from one copy to the next, when Count > 1
 }
