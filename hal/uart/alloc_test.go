@@ -96,7 +96,7 @@ func TestAsyncPathsDoNotAllocate(t *testing.T) {
 		handler = testing.AllocsPerRun(100, func() {
 			cs := rt.EnterCritical()
 			wake[0].tx.Store(uint32(w))
-			a.c.enable(intTxEmpty, 0)
+			a.c.get().enable(intTxEmpty, 0)
 			onInterrupt(0)
 			cs.Exit()
 			ex.Poll()

@@ -69,7 +69,7 @@ func (b *Blocking) IntoAsync() *Async {
 	rt.Bind(src, handlers[c.n])
 	rt.Enable(src, c.cfg.InterruptPriority)
 	c.async = true
-	return &Async{drv{c: c, n: c.n, mode: "Async"}}
+	return &Async{drv{c: refOf(c), n: c.n, mode: "Async"}}
 }
 
 // IntoBlocking returns the driver in blocking mode, unbinding its interrupt (call it on
@@ -77,7 +77,7 @@ func (b *Blocking) IntoAsync() *Async {
 func (a *Async) IntoBlocking() *Blocking {
 	c := a.take("IntoBlocking")
 	c.unbind()
-	return &Blocking{drv{c: c, n: c.n, mode: "Blocking"}}
+	return &Blocking{drv{c: refOf(c), n: c.n, mode: "Blocking"}}
 }
 
 // unbind disables every UART interrupt source and the interrupt itself.
@@ -142,7 +142,7 @@ func (c *core) rxWaitBits() uint32 {
 // polled (a field of the task). Its Outcome is the number of bytes stored and the first
 // receive error (an RxError), if any.
 type ReadFuture struct {
-	c     *core
+	c     coreRef
 	buf   []byte
 	got   int
 	exact bool
@@ -157,13 +157,13 @@ type ReadFuture struct {
 // timeout after a byte, so a burst comes in one piece. A receive error completes it with
 // that error and no data.
 func (a *Async) ReadAsync(buf []byte) ReadFuture {
-	return ReadFuture{c: a.get(), buf: buf}
+	return ReadFuture{c: refOf(a.get()), buf: buf}
 }
 
 // ReadExactAsync returns a future that fills buf, however many interrupts that takes; it
 // completes early with the bytes stored so far and the error if a receive error occurs.
 func (a *Async) ReadExactAsync(buf []byte) ReadFuture {
-	return ReadFuture{c: a.get(), buf: buf, exact: true}
+	return ReadFuture{c: refOf(a.get()), buf: buf, exact: true}
 }
 
 // Poll completes when the read is done.
@@ -171,7 +171,7 @@ func (f *ReadFuture) Poll(cx *async.Context) (async.Outcome[int], bool) {
 	if f.done {
 		return f.res, true
 	}
-	c := f.c
+	c := f.c.get()
 	if c == nil {
 		panic("uart: poll of a ReadFuture that ReadAsync or ReadExactAsync did not make")
 	}
@@ -224,7 +224,7 @@ func (f *ReadFuture) finish(err error) (async.Outcome[int], bool) {
 
 // disarm disables the read's sources and restores the threshold, if this read armed them.
 func (f *ReadFuture) disarm() {
-	c := f.c
+	c := f.c.get()
 	if !f.armed || c.rxOwner != f {
 		f.armed = false
 		return
@@ -239,9 +239,9 @@ func (f *ReadFuture) disarm() {
 // Cancel disarms the read; the bytes it already stored stay in its buffer (Stored says how
 // many). Polling it again after Cancel resumes the read.
 func (f *ReadFuture) Cancel() {
-	if f.c != nil && !f.done {
+	if f.c.p != nil && !f.done {
 		f.disarm()
-		wake[f.c.n].rx.Store(0)
+		wake[f.c.get().n].rx.Store(0)
 	}
 }
 
@@ -252,7 +252,7 @@ func (f *ReadFuture) Stored() int { return f.got }
 // completes once every byte is in the TX FIFO (FlushAsync waits for the line). Make one
 // with Async.WriteAsync.
 type WriteFuture struct {
-	c     *core
+	c     coreRef
 	buf   []byte
 	n     int
 	armed bool
@@ -262,7 +262,7 @@ type WriteFuture struct {
 // WriteAsync returns a future that pushes buf into the TX FIFO, waiting for the
 // TXFIFO_EMPTY interrupt (fewer than TxFIFOEmptyThreshold bytes left) whenever it is full.
 func (a *Async) WriteAsync(buf []byte) WriteFuture {
-	return WriteFuture{c: a.get(), buf: buf}
+	return WriteFuture{c: refOf(a.get()), buf: buf}
 }
 
 // Poll completes when the last byte is in the TX FIFO.
@@ -270,7 +270,7 @@ func (f *WriteFuture) Poll(cx *async.Context) (async.Outcome[int], bool) {
 	if f.done {
 		return async.Outcome[int]{Value: f.n}, true
 	}
-	c := f.c
+	c := f.c.get()
 	if c == nil {
 		panic("uart: poll of a WriteFuture that WriteAsync did not make")
 	}
@@ -313,7 +313,7 @@ func (c *core) takeTX() {
 }
 
 func (f *WriteFuture) disarm() {
-	c := f.c
+	c := f.c.get()
 	if !f.armed || c.txWrite != f {
 		f.armed = false
 		return
@@ -327,9 +327,9 @@ func (f *WriteFuture) disarm() {
 // Cancel disarms the write. The bytes already in the FIFO will still be sent; Written
 // says how many.
 func (f *WriteFuture) Cancel() {
-	if f.c != nil && !f.done {
+	if f.c.p != nil && !f.done {
 		f.disarm()
-		wake[f.c.n].tx.Store(0)
+		wake[f.c.get().n].tx.Store(0)
 	}
 }
 
@@ -339,21 +339,21 @@ func (f *WriteFuture) Written() int { return f.n }
 // FlushFuture waits until the transmitter is idle; *FlushFuture is an
 // async.Future[error] (always nil). Make one with Async.FlushAsync.
 type FlushFuture struct {
-	c     *core
+	c     coreRef
 	armed bool
 	done  bool
 }
 
 // FlushAsync returns a future that completes once the TX FIFO is empty and the last stop
 // bit has left, waiting for the TX_DONE interrupt.
-func (a *Async) FlushAsync() FlushFuture { return FlushFuture{c: a.get()} }
+func (a *Async) FlushAsync() FlushFuture { return FlushFuture{c: refOf(a.get())} }
 
 // Poll completes when the transmitter is idle.
 func (f *FlushFuture) Poll(cx *async.Context) (error, bool) {
 	if f.done {
 		return nil, true
 	}
-	c := f.c
+	c := f.c.get()
 	if c == nil {
 		panic("uart: poll of a FlushFuture that FlushAsync did not make")
 	}
@@ -382,7 +382,7 @@ func (f *FlushFuture) Poll(cx *async.Context) (error, bool) {
 }
 
 func (f *FlushFuture) disarm() {
-	c := f.c
+	c := f.c.get()
 	if !f.armed || c.txFlush != f {
 		f.armed = false
 		return
@@ -395,9 +395,9 @@ func (f *FlushFuture) disarm() {
 
 // Cancel disarms the flush.
 func (f *FlushFuture) Cancel() {
-	if f.c != nil && !f.done {
+	if f.c.p != nil && !f.done {
 		f.disarm()
-		wake[f.c.n].tx.Store(0)
+		wake[f.c.get().n].tx.Store(0)
 	}
 }
 

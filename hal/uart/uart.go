@@ -67,6 +67,7 @@ package uart
 import (
 	"errors"
 	"time"
+	"unsafe"
 
 	"github.com/gohal/gohal/hal/periph"
 	"github.com/gohal/gohal/hal/systimer"
@@ -283,9 +284,21 @@ type core struct {
 	txFlush *FlushFuture
 }
 
+// coreRef is a *core held as an unsafe.Pointer. The driver values and futures reach
+// interfaces (a task that holds an *Async or a ReadFuture is an async.Task), and TinyGo then
+// emits type information for every type reachable from their fields: through a typed *core
+// that is the Config, the futures, time.Duration (and, through the interface method tables,
+// its String method) and the UART's 33 register types, about 3 KB of flash. get gives the
+// typed pointer back at no cost.
+type coreRef struct{ p unsafe.Pointer }
+
+func refOf(c *core) coreRef { return coreRef{unsafe.Pointer(c)} }
+
+func (r coreRef) get() *core { return (*core)(r.p) }
+
 // drv holds a core and is what Blocking and Async share: the blocking methods live on it.
 type drv struct {
-	c          *core
+	c          coreRef
 	n          uint8
 	consumedBy string
 	mode       string // "Blocking" or "Async"
@@ -296,19 +309,19 @@ type Blocking struct{ drv }
 
 // get returns the core or panics if the driver value was consumed.
 func (d *drv) get() *core {
-	if d.c == nil {
+	if d.c.p == nil {
 		if d.consumedBy == "" {
 			panic("uart: use of a " + d.mode + " UART driver that New did not return")
 		}
 		panic("uart: " + names[d.n] + " " + d.mode + " driver used after " + d.consumedBy + " consumed it")
 	}
-	return d.c
+	return d.c.get()
 }
 
 // take hands the core over and marks the value consumed by op.
 func (d *drv) take(op string) *core {
 	c := d.get()
-	d.c = nil
+	d.c = coreRef{}
 	d.consumedBy = op
 	return c
 }
@@ -353,7 +366,7 @@ func New(u periph.UART, cfg Config, tx, rx periph.Pin) (*Blocking, error) {
 		c.release()
 		return nil, err
 	}
-	return &Blocking{drv{c: c, n: uint8(n), mode: "Blocking"}}, nil
+	return &Blocking{drv{c: refOf(c), n: uint8(n), mode: "Blocking"}}, nil
 }
 
 // resolve fills in defaults and validates everything but the baud rate's reachability.
