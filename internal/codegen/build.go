@@ -138,12 +138,10 @@ func (tb *typeBuilder) buildStruct(name, svdName, prefix string, nodes []svd.Reg
 			s.Members = append(s.Members, &Member{Name: memberNames[n][0], SVDName: e.Name, Doc: doc, Offset: e.AddressOffset, Reg: reg, Cluster: cl, order: tb.order, alt: isAlt})
 			continue
 		}
+		// nil: numbered 0 … count-1. Never one string per copy: a memory window has millions.
 		indices := dim.Indices
 		if len(indices) != count {
-			indices = make([]string, count)
-			for i := range indices {
-				indices[i] = strconv.Itoa(i)
-			}
+			indices = nil
 		}
 		stride := dim.DimIncrement.Val
 		if _, list := listIndices(e); !list {
@@ -208,14 +206,15 @@ func listIndices(e *svd.Element) ([]string, bool) {
 	return indices, true
 }
 
-// isCounting reports whether indices are "0", "1", … in order, so a %s list reads best as an array.
+// isCounting reports whether indices are "0", "1", … in order, so a %s list reads best as an
+// array. nil, an array's indices when the SVD lists none, counts.
 func isCounting(indices []string) bool {
 	for i, s := range indices {
 		if s != strconv.Itoa(i) {
 			return false
 		}
 	}
-	return len(indices) > 0
+	return true
 }
 
 // layout places members as struct fields at their exact offsets. A member becomes an

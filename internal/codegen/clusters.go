@@ -269,10 +269,8 @@ func buildCluster(n int, stride, base uint64, members func(yield func(pre, post 
 	c := &svd.Cluster{}
 	c.Name = name + "[%s]"
 	c.AddressOffset = base
+	// No Indices: numbered 0 … n-1, and n can be the count of a memory window.
 	c.Dim = svd.Dim{Dim: svd.Some(uint32(n)), DimIncrement: svd.Some(stride)}
-	for i := 0; i < n; i++ {
-		c.Dim.Indices = append(c.Dim.Indices, strconv.Itoa(i))
-	}
 	c.Description = "Registers " + strings.Join(clusterSample(ms[0].pre, ms[0].post, n), ", ") + " and the rest of each copy, as one array"
 	for i, m := range ms {
 		r := *m.reg

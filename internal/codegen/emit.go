@@ -485,9 +485,10 @@ type regInstance struct {
 	Name   string // for messages: "CH[3].CONF0"
 }
 
-// instances walks a struct and returns its registers. all=false visits only the first and
-// last element of each array, which is what the layout test needs.
-func instances(s *Struct, base uint64, expr, name string, all bool, out []regInstance) []regInstance {
+// instances walks a struct and returns its registers, of each array only the first and the
+// last element (at every level): what the layout test checks. Nothing walks every element
+// of an array; an array can be a memory window of millions of words.
+func instances(s *Struct, base uint64, expr, name string, out []regInstance) []regInstance {
 	visit := func(m *Member, i int, accessor bool) {
 		off := base + m.Offset + uint64(i)*m.Stride
 		var x, n string
@@ -508,17 +509,16 @@ func instances(s *Struct, base uint64, expr, name string, all bool, out []regIns
 		if accessor {
 			x = "(" + x + ")"
 		}
-		out = instances(m.Cluster, off, x, n+".", all, out)
+		out = instances(m.Cluster, off, x, n+".", out)
 	}
 	walk := func(m *Member, accessor bool) {
 		if m.Count == 0 {
 			visit(m, 0, accessor)
 			return
 		}
-		for i := 0; i < m.Count; i++ {
-			if all || i == 0 || i == m.Count-1 {
-				visit(m, i, accessor)
-			}
+		visit(m, 0, accessor)
+		if m.Count > 1 {
+			visit(m, m.Count-1, accessor)
 		}
 	}
 	for _, f := range s.Fields {
@@ -532,17 +532,154 @@ func instances(s *Struct, base uint64, expr, name string, all bool, out []regIns
 	return out
 }
 
-// resetRows returns a type's nonzero reset values, by offset; where registers overlap, the
-// first one placed wins.
-func resetRows(t *PeriphType) []regInstance {
+// countRegs is the number of registers in s, arrays counted element by element, counted
+// without visiting the elements.
+func countRegs(s *Struct) int {
+	n := 0
+	count := func(m *Member) {
+		k := 1
+		if m.Cluster != nil {
+			k = countRegs(m.Cluster)
+		}
+		if m.Count > 0 {
+			k *= m.Count
+		}
+		n += k
+	}
+	for _, f := range s.Fields {
+		if f.Member != nil {
+			count(f.Member)
+		}
+	}
+	for _, m := range s.Accessors {
+		count(m)
+	}
+	return n
+}
+
+// resetRow is one entry of a host reset table (an mmio.Reset): a register's nonzero reset
+// value at Offset, or with Count > 1 the reset value of Count copies Stride bytes apart.
+type resetRow struct {
+	Offset, Value uint64
+	Bytes         uint64
+	Count         int
+	Stride        uint64
+}
+
+// maxArrayRows is how many rows an array may add to a reset table: one with more copies (of
+// registers with nonzero resets) is one ranged row per register of its element instead.
+// Every table of the committed PACs has fewer rows than this in all.
+const maxArrayRows = 4096
+
+// structResets returns the nonzero reset values of s, offsets relative to s, in the order the
+// registers are placed (fields, then accessors, arrays element by element). It never walks
+// the copies of a large array: an element whose registers all reset to zero is skipped
+// whatever the count, and a large array gets ranged rows. memo holds each struct's rows.
+func structResets(s *Struct, memo map[*Struct][]resetRow) []resetRow {
+	if rows, ok := memo[s]; ok {
+		return rows
+	}
+	var rows []resetRow
+	add := func(m *Member) {
+		var elem []resetRow
+		switch {
+		case m.Reg != nil && m.Reg.ResetValue != 0:
+			elem = []resetRow{{Value: m.Reg.ResetValue, Bytes: m.Reg.Bytes()}}
+		case m.Cluster != nil:
+			elem = structResets(m.Cluster, memo)
+		}
+		if m.Count == 0 || len(elem) == 0 {
+			for _, r := range elem {
+				r.Offset += m.Offset
+				rows = append(rows, r)
+			}
+			return
+		}
+		if m.Count <= maxArrayRows/len(elem) {
+			for i := 0; i < m.Count; i++ {
+				for _, r := range elem {
+					r.Offset += m.Offset + uint64(i)*m.Stride
+					rows = append(rows, r)
+				}
+			}
+			return
+		}
+		for _, r := range elem {
+			r.Offset += m.Offset
+			switch {
+			case r.Count <= 1:
+				r.Count, r.Stride = m.Count, m.Stride
+				rows = append(rows, r)
+			case m.Count <= r.Count:
+				// An array in each copy of an array: a row for each outer copy, ranged over
+				// the inner array, or the other way round, whichever makes fewer rows (at
+				// most 65,536: the two counts multiply to at most the 32-bit space).
+				for i := 0; i < m.Count; i++ {
+					c := r
+					c.Offset += uint64(i) * m.Stride
+					rows = append(rows, c)
+				}
+			default:
+				for j := 0; j < r.Count; j++ {
+					rows = append(rows, resetRow{Offset: r.Offset + uint64(j)*r.Stride, Value: r.Value, Bytes: r.Bytes, Count: m.Count, Stride: m.Stride})
+				}
+			}
+		}
+	}
+	for _, f := range s.Fields {
+		if f.Member != nil {
+			add(f.Member)
+		}
+	}
+	for _, m := range s.Accessors {
+		add(m)
+	}
+	memo[s] = rows
+	return rows
+}
+
+// covers reports whether ranged row r has a copy at offset off.
+func (r *resetRow) covers(off uint64) bool {
+	if off < r.Offset {
+		return false
+	}
+	d := off - r.Offset
+	if r.Stride == 0 {
+		return d == 0
+	}
+	return d%r.Stride == 0 && d/r.Stride < uint64(r.Count)
+}
+
+// resetRows returns a type's nonzero reset values, by offset. Where registers overlap, the
+// first one placed wins: a single register is left out when one placed before it has its
+// offset, or an array placed before it a copy there; mmio.InitReset writes arrays before
+// single registers, so a single register placed first keeps its value over an array's copy.
+// (Two overlapping arrays with nonzero resets, two views of one window, both stay; where
+// their copies meet, the later in the table wins.)
+func resetRows(t *PeriphType) []resetRow {
 	seen := map[uint64]bool{}
-	var rows []regInstance
-	for _, ri := range instances(t.Block, 0, "p", "", true, nil) {
-		if ri.Reg.ResetValue == 0 || seen[ri.Offset] {
+	var arrays, rows []resetRow
+	for _, r := range structResets(t.Block, map[*Struct][]resetRow{}) {
+		if r.Count > 1 {
+			rows = append(rows, r)
+			arrays = append(arrays, r)
 			continue
 		}
-		seen[ri.Offset] = true
-		rows = append(rows, ri)
+		if seen[r.Offset] {
+			continue
+		}
+		covered := false
+		for _, a := range arrays {
+			if a.covers(r.Offset) {
+				covered = true
+				break
+			}
+		}
+		if covered {
+			continue
+		}
+		seen[r.Offset] = true
+		rows = append(rows, r)
 	}
 	sort.SliceStable(rows, func(i, j int) bool { return rows[i].Offset < rows[j].Offset })
 	return rows
@@ -560,7 +697,7 @@ func (e *emitter) layoutTest() []byte {
 	t := e.t
 	e.buf.Reset()
 	e.p("%spackage %s\n\nimport (\n\t\"testing\"\n\t\"unsafe\"\n)\n\n", e.o.Header(), t.Pkg)
-	rows := instances(t.Block, 0, "p", "", false, nil)
+	rows := instances(t.Block, 0, "p", "", nil)
 	// The block is a package variable: a local one could live on the stack, which moves
 	// when it grows, and the base address taken first would then be stale.
 	e.p("// layoutBlock is never accessed, only measured.\nvar layoutBlock %s\n\n", t.Block.Name)
@@ -764,7 +901,7 @@ func (e *emitter) interrupts() []byte {
 
 func (e *emitter) initHost() []byte {
 	c := e.c
-	tables := map[*PeriphType][]regInstance{}
+	tables := map[*PeriphType][]resetRow{}
 	var rows []*Instance
 	for _, in := range c.Instances {
 		if in.Type == nil {
@@ -794,9 +931,19 @@ func (e *emitter) initHost() []byte {
 			continue
 		}
 		e.p("// %s lists the nonzero reset values of the %s registers, by offset from the block base.\n", t.ResetsVar, t.Pkg)
+		for _, r := range rs {
+			if r.Count > 1 {
+				e.p("// An entry with a Count is an array too large for a row per copy: Count copies, Stride bytes apart.\n")
+				break
+			}
+		}
 		e.p("var %s = []mmio.Reset{\n", t.ResetsVar)
-		for _, ri := range rs {
-			e.p("\t{Offset: %s, Size: %d, Value: %s},\n", hx(ri.Offset), ri.Reg.Bits/8, hx(ri.Reg.ResetValue))
+		for _, r := range rs {
+			if r.Count > 1 {
+				e.p("\t{Offset: %s, Size: %d, Value: %s, Count: %d, Stride: %s},\n", hx(r.Offset), r.Bytes, hx(r.Value), r.Count, hx(r.Stride))
+			} else {
+				e.p("\t{Offset: %s, Size: %d, Value: %s},\n", hx(r.Offset), r.Bytes, hx(r.Value))
+			}
 		}
 		e.p("}\n\n")
 	}

@@ -91,9 +91,9 @@ type Member struct {
 	SVDName string
 	Doc     string
 	Offset  uint64
-	Count   int    // 0 for a single element, else the array length
-	Stride  uint64 // bytes between array elements
-	Indices []string
+	Count   int      // 0 for a single element, else the array length
+	Stride  uint64   // bytes between array elements
+	Indices []string // the SVD's dimIndex list; nil for 0 … Count-1
 	Reg     *Reg
 	Cluster *Struct
 	order   int

@@ -87,7 +87,7 @@ func Generate(job Job) (*Result, error) {
 	res.Files = files
 	res.Gen = time.Since(t1)
 	for _, t := range chip.Types {
-		res.Registers += len(instances(t.Block, 0, "p", "", true, nil)) * countInstances(chip, t)
+		res.Registers += countRegs(t.Block) * countInstances(chip, t)
 	}
 	for _, f := range files {
 		res.Lines += bytes.Count(f, []byte{'\n'})
