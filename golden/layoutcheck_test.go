@@ -156,7 +156,7 @@ func TestLayoutChecksCompile32Bit(t *testing.T) {
 				cmd.Env = append(os.Environ(), "GOOS=linux", "GOARCH="+arch, "CGO_ENABLED=0")
 				return cmd.CombinedOutput()
 			}
-			out, err := build("./demo/...", "./names/...")
+			out, err := build("./demo/...", "./names/...", "./window/...")
 			require.NoError(t, err, "go build for %s:\n%s", arch, out)
 
 			out, err = build("-overlay", overlayFile, "./demo/uart")
@@ -185,7 +185,7 @@ func loadGolden(t *testing.T, arch string) []*packages.Package {
 		BuildFlags: []string{"-tags", "mmio_plain"},
 		Tests:      false,
 	}
-	pkgs, err := packages.Load(cfg, "./demo/...", "./names/...")
+	pkgs, err := packages.Load(cfg, "./demo/...", "./names/...", "./window/...")
 	require.NoError(t, err)
 	require.NotEmpty(t, pkgs)
 	return pkgs
@@ -261,6 +261,13 @@ func TestLayoutChecksReject(t *testing.T) {
 			pkg:   "demo/dma",
 			edits: []edit{{"\tBUF [2]CH_BUF\n\t_   [0x4]byte\n}", "\tBUF [3]CH_BUF\n}"}},
 			want:  allArchs("Sizeof(CH{}.BUF)"),
+		},
+		{
+			// A 64 MiB window is checked as a whole, by the size of its array.
+			name:  "memory window one word short",
+			pkg:   "window/ram",
+			edits: []edit{{"MEM [16777216]MEM", "MEM [16777215]MEM"}},
+			want:  allArchs("Sizeof(RAM{}.MEM)", "Offsetof(RAM{}.PAIR)", "Offsetof(RAM{}.LAST)", "Sizeof(RAM{})"),
 		},
 		{
 			name:  "register behind an accessor method too narrow",
