@@ -12,6 +12,7 @@ import (
 
 	"github.com/gohal/gohal/hal"
 	"github.com/gohal/gohal/hal/systimer"
+	"github.com/gohal/gohal/pac/esp32c3"
 	sim "github.com/gohal/gohal/sim/esp32c3"
 )
 
@@ -29,7 +30,7 @@ func TestChunkLenAsEspHal(t *testing.T) {
 func describe(c *core) string {
 	var parts []string
 	for i := 0; i < numCmds; i++ {
-		v := uint32(c.regs.COMD[i].Read()) & 0x3FFF
+		v := uint32(esp32c3.I2C0.COMD[i].Read()) & 0x3FFF
 		if v == 0 {
 			break
 		}

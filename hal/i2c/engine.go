@@ -68,9 +68,12 @@ type timing struct {
 	multiMaster          bool
 }
 
-// core is the driver state shared by the Blocking and Async values.
+// core is the driver state shared by the Blocking and Async values. It holds no pointer to
+// the register block (I2C0, the C3's only I2C controller, is used directly): core is
+// reachable from interfaces (a task holding an *Async or a future), and TinyGo emits type
+// information for every type reachable from those, which for an *i2c.I2C field would be the
+// controller's register types, about 2 KB of flash.
 type core struct {
-	regs     *i2c.I2C
 	t        timing
 	freq     uint32
 	sda, scl periph.Pin
@@ -164,7 +167,7 @@ func newCore(p periph.I2C, cfg Config, sda, scl periph.Pin) (*core, error) {
 		periph.Release(periph.KindI2C, 0)
 		return nil, err
 	}
-	c := &core{regs: esp32c3.I2C0, t: t, freq: t.freq, sda: sda, scl: scl}
+	c := &core{t: t, freq: t.freq, sda: sda, scl: scl}
 	enableClock()
 	c.setup()
 	// The pins last, as esp-hal's with_sda/with_scl: open drain with pull-up, released
@@ -202,7 +205,7 @@ func (c *core) resetPeripheral() {
 
 // setup is esp-hal's Driver::setup: master mode, filters, timing, timeouts, CONF_UPGATE.
 func (c *core) setup() {
-	r, t := c.regs, &c.t
+	r, t := esp32c3.I2C0, &c.t
 	r.CTR.Write(i2c.CTRValue(0).WithMS_MODE(true).
 		WithSDA_FORCE_OUT(true).WithSCL_FORCE_OUT(true). // open drain
 		WithCLK_EN(true).WithARBITRATION_EN(t.multiMaster))
@@ -230,12 +233,12 @@ func (c *core) setup() {
 // updateRegisters writes CONF_UPGATE, which latches the configuration into the
 // controller's clock domain.
 func (c *core) updateRegisters() {
-	c.regs.CTR.Modify(func(v i2c.CTRValue) i2c.CTRValue { return v.WithCONF_UPGATE(true) })
+	esp32c3.I2C0.CTR.Modify(func(v i2c.CTRValue) i2c.CTRValue { return v.WithCONF_UPGATE(true) })
 }
 
 // close stops the controller and gives everything back.
 func (c *core) close() {
-	r := c.regs
+	r := esp32c3.I2C0
 	r.INT_ENA.Write(0)
 	r.INT_CLR.Write(intMask)
 	pinroute.TieInput(pinroute.I2CEXT0SDA, true)
@@ -375,7 +378,7 @@ func begin(c *core, addr uint16, inline [2]Operation, n int, ext []Operation) (x
 	}
 	x.deadline = systimer.Ticks() + c.t.timeoutTicks
 	x.i = x.next(-1)
-	if c.regs.SR.Read().BUS_BUSY() {
+	if esp32c3.I2C0.SR.Read().BUS_BUSY() {
 		c.clearBus()
 	}
 	return x, nil
@@ -501,7 +504,7 @@ func (x *xfer) startChunk() bool {
 	if kind == kindWrite && n == 0 && !start && !stop {
 		return false
 	}
-	c, r := x.c, x.c.regs
+	c, r := x.c, esp32c3.I2C0
 	c.resetBeforeTransmission()
 	l := cmdList{r: r}
 	x.addrCmds = 0
@@ -580,7 +583,7 @@ func (x *xfer) finishList(l *cmdList, start, stop bool) {
 // pushAddress writes the address bytes into the TX FIFO: addr<<1|R/W, or for 10 bits
 // 11110 a9 a8 W and a7..a0 (writes, and reads with full10), then 11110 a9 a8 R for reads.
 func (x *xfer) pushAddress(full10, write bool) {
-	f := &x.c.regs.FIFO_DATA
+	f := &esp32c3.I2C0.FIFO_DATA
 	if !x.ten {
 		b := byte(x.addr << 1)
 		if !write {
@@ -602,7 +605,7 @@ func (x *xfer) pushAddress(full10, write bool) {
 // resetBeforeTransmission is esp-hal's: clear every interrupt, reset the FIFOs, zero the
 // command list.
 func (c *core) resetBeforeTransmission() {
-	r := c.regs
+	r := esp32c3.I2C0
 	r.INT_CLR.Write(intMask)
 	// reset_fifo (v3): both FIFO resets with the FIFO pointers protected, watermarks RX 1
 	// and TX 8; release the resets; clear the watermark interrupts; CONF_UPGATE.
@@ -619,7 +622,7 @@ func (c *core) resetBeforeTransmission() {
 // poll checks the chunk on the bus (esp-hal's I2cFuture::poll_completion followed by
 // all_commands_done).
 func (x *xfer) poll() (int, fault) {
-	r := x.c.regs
+	r := esp32c3.I2C0
 	raw := uint32(r.INT_RAW.Read())
 	f := x.check(raw)
 	if raw&intDone != 0 {
@@ -649,7 +652,7 @@ func (x *xfer) poll() (int, fault) {
 // check is esp-hal's check_errors, in its order, with the NACK's cause read from the
 // address commands' COMMAND_DONE.
 func (x *xfer) check(raw uint32) fault {
-	r := x.c.regs
+	r := esp32c3.I2C0
 	switch {
 	case raw&intNack != 0:
 		for i := 0; i < numCmds; i++ {
@@ -670,7 +673,7 @@ func (x *xfer) check(raw uint32) fault {
 
 // allCommandsDone reports whether every command up to the END or STOP has COMMAND_DONE.
 func (x *xfer) allCommandsDone() bool {
-	r := x.c.regs
+	r := esp32c3.I2C0
 	for i := 0; i < numCmds; i++ {
 		v := r.COMD[i].Read()
 		op := v.COMMAND() >> 11 & 7
@@ -686,7 +689,7 @@ func (x *xfer) allCommandsDone() bool {
 
 // drain pops a read chunk's bytes (esp-hal's read_all_from_fifo).
 func (x *xfer) drain(buf []byte) fault {
-	r := x.c.regs
+	r := esp32c3.I2C0
 	if int(r.SR.Read().RXFIFO_CNT()) < len(buf) {
 		return fIncomplete
 	}
@@ -708,7 +711,7 @@ func (x *xfer) abort() {
 // arbitration or a bus left busy gets esp-hal's bus clear (which resets the controller);
 // anything else a controller reset.
 func (c *core) recover(f fault) {
-	if f == fTimeout || f == fBusTimeout || f == fArbitrationLost || c.regs.SR.Read().BUS_BUSY() {
+	if f == fTimeout || f == fBusTimeout || f == fArbitrationLost || esp32c3.I2C0.SR.Read().BUS_BUSY() {
 		c.clearBus()
 		return
 	}
@@ -720,7 +723,7 @@ func (c *core) recover(f fault) {
 // hardware to finish them (at most clearBusTimeout), then make a STOP by hand on the pins:
 // SDA low, SCL high, SDA high, 5 µs apart, with the pins detached from the controller.
 func (c *core) clearBus() {
-	r := c.regs
+	r := esp32c3.I2C0
 	c.resetPeripheral()
 	delayUs(5)
 	r.SCL_SP_CONF.Modify(func(v i2c.SCL_SP_CONFValue) i2c.SCL_SP_CONFValue {

@@ -38,15 +38,15 @@ func onInterrupt() {
 // and cleared, then the handler bound and enabled on the current core.
 func (c *core) bindInterrupt() {
 	rt.Disable(source)
-	c.regs.INT_ENA.Write(0)
-	c.regs.INT_CLR.Write(intMask)
+	esp32c3.I2C0.INT_ENA.Write(0)
+	esp32c3.I2C0.INT_CLR.Write(intMask)
 	rt.Bind(source, onInterrupt)
 	rt.Enable(source, c.t.prio)
 }
 
 func (c *core) unbindInterrupt() {
 	rt.Disable(source)
-	c.regs.INT_ENA.Write(0)
+	esp32c3.I2C0.INT_ENA.Write(0)
 	rt.Bind(source, nil)
 }
 
@@ -54,13 +54,13 @@ func (c *core) unbindInterrupt() {
 // critical section, as the handler modifies it too.
 func (c *core) listen() {
 	cs := rt.EnterCritical()
-	c.regs.INT_ENA.Write(c.regs.INT_ENA.Read() | intListen)
+	esp32c3.I2C0.INT_ENA.Write(esp32c3.I2C0.INT_ENA.Read() | intListen)
 	cs.Exit()
 }
 
 func (c *core) unlisten() {
 	cs := rt.EnterCritical()
-	c.regs.INT_ENA.Write(c.regs.INT_ENA.Read() &^ intListen)
+	esp32c3.I2C0.INT_ENA.Write(esp32c3.I2C0.INT_ENA.Read() &^ intListen)
 	cs.Exit()
 }
 

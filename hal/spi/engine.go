@@ -35,9 +35,12 @@ type clocking struct {
 	prio         rt.Priority
 }
 
-// core is the driver state shared by the Blocking and Async values.
+// core is the driver state shared by the Blocking and Async values. It holds no pointer to
+// the register block (SPI2, the C3's one general-purpose SPI controller, is used directly):
+// core is reachable from interfaces (a task holding an *Async or a Future), and TinyGo emits
+// type information for every type reachable from those, which for a *spi2.SPI2 field would
+// be the controller's 30 register types, about 2 KB of flash.
 type core struct {
-	regs *spi2.SPI2
 	k    clocking
 	freq uint32
 	pins [4]int // SCK, MOSI, MISO, CS pad numbers, -1 when absent
@@ -156,7 +159,7 @@ func newCore(p periph.SPI, cfg Config, pins Pins) (*core, error) {
 	if err := periph.Claim(periph.KindSPI, 2, "an spi master driver"); err != nil {
 		return nil, err
 	}
-	c := &core{regs: esp32c3.SPI2, k: k, freq: k.freq, pins: [4]int{pins.SCK.Number(), -1, -1, -1}}
+	c := &core{k: k, freq: k.freq, pins: [4]int{pins.SCK.Number(), -1, -1, -1}}
 	claim := []periph.Pin{pins.SCK}
 	roles := []string{"SPI2 SCK"}
 	for i, pin := range [3]*periph.Pin{pins.MOSI, pins.MISO, pins.CS} {
@@ -208,7 +211,7 @@ func pulseReset() {
 
 // init is esp-hal's Spi::new for the C3 (Driver::init, then apply_config).
 func (c *core) init() {
-	r, k := c.regs, &c.k
+	r, k := esp32c3.SPI2, &c.k
 	r.SPI_CLK_GATE.Write(spi2.SPI_CLK_GATEValue(0).WithSPI_CLK_EN(true).WithSPI_MST_CLK_ACTIVE(true).WithSPI_MST_CLK_SEL(k.pll))
 	r.SPI_USER.Modify(func(v spi2.SPI_USERValue) spi2.SPI_USERValue {
 		return v.WithSPI_USR_MISO_HIGHPART(false).WithSPI_USR_MOSI_HIGHPART(false).
@@ -238,7 +241,7 @@ func (c *core) reset() {
 }
 
 func (c *core) close() {
-	c.regs.SPI_DMA_INT_ENA.Write(0)
+	esp32c3.SPI2.SPI_DMA_INT_ENA.Write(0)
 	for _, n := range c.pins {
 		if n >= 0 {
 			pinroute.Release(n)
@@ -315,7 +318,7 @@ type xfer struct {
 // DOUTDIN on, no dummy phase, single-line data).
 func begin(c *core, w, r []byte) xfer {
 	x := xfer{c: c, w: w, r: r, total: max(len(w), len(r))}
-	regs := c.regs
+	regs := esp32c3.SPI2
 	regs.SPI_USER.Modify(func(v spi2.SPI_USERValue) spi2.SPI_USERValue {
 		return v.WithSPI_USR_MISO(true).WithSPI_USR_MOSI(true).WithSPI_DOUTDIN(true).
 			WithSPI_USR_DUMMY(false).WithSPI_SIO(false).
@@ -332,7 +335,7 @@ func begin(c *core, w, r []byte) xfer {
 func (x *xfer) step() (int, error) {
 	for {
 		if x.inflight {
-			if x.c.regs.SPI_CMD.Read()&cmdUSR != 0 {
+			if esp32c3.SPI2.SPI_CMD.Read()&cmdUSR != 0 {
 				if systimer.Ticks() > x.deadline {
 					x.inflight = false
 					x.c.reset()
@@ -358,7 +361,7 @@ func (x *xfer) step() (int, error) {
 // buffer, CMD.UPDATE (waited for), TRANS_DONE cleared, CMD.USR. MISC.CS_KEEP_ACTIVE holds
 // the chip select active into the next chunk. It reports false if UPDATE never completes.
 func (x *xfer) startChunk() bool {
-	r := x.c.regs
+	r := esp32c3.SPI2
 	n := min(ChunkSize, x.total-x.off)
 	last := x.off+n >= x.total
 	r.SPI_MS_DLEN.Write(spi2.SPI_MS_DLENValue(0).WithSPI_MS_DATA_BITLEN(uint32(8*n - 1)))
@@ -390,7 +393,7 @@ func (x *xfer) startChunk() bool {
 
 // finishChunk copies the received bytes out of the W buffer (esp-hal's read_from_fifo).
 func (x *xfer) finishChunk() {
-	r := x.c.regs
+	r := esp32c3.SPI2
 	for i := 0; i < (x.n+3)/4; i++ {
 		if x.off+4*i >= len(x.r) {
 			break

@@ -33,15 +33,15 @@ func onInterrupt() {
 // and enables it on the current core (esp-hal's set_interrupt_handler).
 func (c *core) bindInterrupt() {
 	rt.Disable(source)
-	c.regs.SPI_DMA_INT_ENA.Write(0)
-	c.regs.SPI_DMA_INT_CLR.Write(spi2.SPI_DMA_INT_CLRValue(intDone))
+	esp32c3.SPI2.SPI_DMA_INT_ENA.Write(0)
+	esp32c3.SPI2.SPI_DMA_INT_CLR.Write(spi2.SPI_DMA_INT_CLRValue(intDone))
 	rt.Bind(source, onInterrupt)
 	rt.Enable(source, c.k.prio)
 }
 
 func (c *core) unbindInterrupt() {
 	rt.Disable(source)
-	c.regs.SPI_DMA_INT_ENA.Write(0)
+	esp32c3.SPI2.SPI_DMA_INT_ENA.Write(0)
 	rt.Bind(source, nil)
 }
 
@@ -49,11 +49,11 @@ func (c *core) unbindInterrupt() {
 // handler modifies the register too.
 func (c *core) listen(on bool) {
 	cs := rt.EnterCritical()
-	v := uint32(c.regs.SPI_DMA_INT_ENA.Read()) &^ intDone
+	v := uint32(esp32c3.SPI2.SPI_DMA_INT_ENA.Read()) &^ intDone
 	if on {
 		v |= intDone
 	}
-	c.regs.SPI_DMA_INT_ENA.Write(spi2.SPI_DMA_INT_ENAValue(v))
+	esp32c3.SPI2.SPI_DMA_INT_ENA.Write(spi2.SPI_DMA_INT_ENAValue(v))
 	cs.Exit()
 }
 
@@ -110,7 +110,7 @@ func (f *Future) Poll(cx *async.Context) (error, bool) {
 			f.chunk = f.x.chunks
 			f.timer.Reset(async.Instant(f.x.deadline / ticksPerUs))
 		}
-		if _, ok := f.timer.Poll(cx); ok && f.c.regs.SPI_CMD.Read()&cmdUSR != 0 {
+		if _, ok := f.timer.Poll(cx); ok && esp32c3.SPI2.SPI_CMD.Read()&cmdUSR != 0 {
 			f.c.listen(false)
 			f.x.inflight = false
 			f.c.reset()
