@@ -135,41 +135,50 @@ func (e *InUseError) Error() string {
 // ErrNoSuchResource is returned for a token number the chip does not have.
 var ErrNoSuchResource = errors.New("periph: no such resource on the ESP32-C3")
 
-// owners[k][n] names who holds resource n of kind k ("" = free).
-var owners [numKinds][NumPins]string
+// owners[first[k]+n] names who holds resource n of kind k ("" = free): one string per
+// resource the chip has, 35 of them (280 bytes on a 32-bit target; a [numKinds][NumPins]
+// table would be 1,232 bytes of RAM, most of it for pins that only GPIO has).
+var owners [numResources]string
 
-func limit(k Kind) int {
-	switch k {
-	case KindPin:
-		return NumPins
-	case KindUART:
-		return NumUARTs
-	case KindI2C:
-		return NumI2Cs
-	case KindSPI:
-		return NumSPIs
-	case KindTIMG:
-		return NumTIMGs
-	case KindSoftwareInterrupt:
-		return NumSoftwareInterrupts
-	case KindSYSTIMER:
-		return 1
+// first[k] is the index in owners of kind k's resource 0; first[k+1]-first[k] is how many
+// the chip has.
+var first = [numKinds + 1]uint8{
+	0,
+	NumPins,
+	NumPins + NumUARTs,
+	NumPins + NumUARTs + NumI2Cs,
+	NumPins + NumUARTs + NumI2Cs + NumSPIs,
+	NumPins + NumUARTs + NumI2Cs + NumSPIs + NumTIMGs,
+	NumPins + NumUARTs + NumI2Cs + NumSPIs + NumTIMGs + NumSoftwareInterrupts,
+	numResources,
+}
+
+// numResources is the number of resources of all kinds (the SYSTIMER is one).
+const numResources = NumPins + NumUARTs + NumI2Cs + NumSPIs + NumTIMGs + NumSoftwareInterrupts + 1
+
+// index returns the index in owners of resource n of kind k, or -1 if the chip has no such
+// resource.
+func index(k Kind, n int) int {
+	if k >= numKinds || n < 0 || n >= int(first[k+1]-first[k]) {
+		return -1
 	}
-	return 0
+	return int(first[k]) + n
 }
 
 // Claim marks resource n of kind k as used by owner, or returns an *InUseError naming the
 // current owner.
 func Claim(k Kind, n int, owner string) error {
-	if k >= numKinds || n < 0 || n >= limit(k) {
+	i := index(k, n)
+	if i < 0 {
 		return ErrNoSuchResource
 	}
 	cs := rt.EnterCritical()
-	defer cs.Exit()
-	if cur := owners[k][n]; cur != "" {
+	if cur := owners[i]; cur != "" {
+		cs.Exit()
 		return &InUseError{Resource: Name(k, n), Owner: cur, Wanted: owner}
 	}
-	owners[k][n] = owner
+	owners[i] = owner
+	cs.Exit()
 	return nil
 }
 
@@ -188,29 +197,32 @@ func ClaimPins(pins []Pin, roles []string) error {
 
 // Release frees resource n of kind k.
 func Release(k Kind, n int) {
-	if k >= numKinds || n < 0 || n >= limit(k) {
+	i := index(k, n)
+	if i < 0 {
 		return
 	}
 	cs := rt.EnterCritical()
-	owners[k][n] = ""
+	owners[i] = ""
 	cs.Exit()
 }
 
 // Owner returns who holds resource n of kind k ("" when free).
 func Owner(k Kind, n int) string {
-	if k >= numKinds || n < 0 || n >= limit(k) {
+	i := index(k, n)
+	if i < 0 {
 		return ""
 	}
 	cs := rt.EnterCritical()
-	defer cs.Exit()
-	return owners[k][n]
+	o := owners[i]
+	cs.Exit()
+	return o
 }
 
 // ResetForTest frees every resource. Tests that run several firmware images in one process
 // call it between them; firmware never does.
 func ResetForTest() {
 	cs := rt.EnterCritical()
-	owners = [numKinds][NumPins]string{}
+	owners = [numResources]string{}
 	cs.Exit()
 }
 
