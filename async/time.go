@@ -237,7 +237,14 @@ func (n *timerNode) poll(d TimeDriver, w Waker) bool {
 	}
 	q := n.home
 	cs := q.mu.lock()
-	defer q.mu.unlock(cs)
+	done := n.pollLocked(q, d, w)
+	q.mu.unlock(cs)
+	return done
+}
+
+// pollLocked is poll's body, with q's lock held. (A function rather than a deferred unlock:
+// a defer costs TinyGo a frame and its unwinding code in every caller.)
+func (n *timerNode) pollLocked(q *timerQueue, d TimeDriver, w Waker) bool {
 	if n.at <= d.Now() {
 		if n.q != nil {
 			q.remove(n)
