@@ -4,7 +4,6 @@ import (
 	"github.com/gohal/gohal/pac/esp32c3"
 	"github.com/gohal/gohal/pac/esp32c3/gpio"
 	"github.com/gohal/gohal/pac/esp32c3/io_mux"
-	"github.com/gohal/gohal/pac/esp32c3/system"
 	"github.com/gohal/gohal/rt"
 )
 
@@ -60,34 +59,36 @@ func (c *core) disconnectPins() {
 }
 
 // clockGate sets or clears UARTn's bit in SYSTEM.PERIP_CLK_EN0 (UART0 bit 2, UART1 bit 5),
-// and keeps UART_MEM (bit 24) clocked: the FIFOs live there.
+// and keeps UART_MEM (bit 24) clocked: the FIFOs live there. (Read and Write rather than
+// Modify: a closure capturing n and on would be put on the heap by TinyGo.)
 func clockGate(n uint8, on bool) {
 	s := esp32c3.SYSTEM
 	cs := rt.EnterCritical()
-	s.PERIP_CLK_EN0.Modify(func(v system.PERIP_CLK_EN0Value) system.PERIP_CLK_EN0Value {
-		if n == 0 {
-			v = v.WithUART_CLK_EN(on)
-		} else {
-			v = v.WithUART1_CLK_EN(on)
-		}
-		return v.WithUART_MEM_CLK_EN(true)
-	})
+	v := s.PERIP_CLK_EN0.Read()
+	if n == 0 {
+		v = v.WithUART_CLK_EN(on)
+	} else {
+		v = v.WithUART1_CLK_EN(on)
+	}
+	s.PERIP_CLK_EN0.Write(v.WithUART_MEM_CLK_EN(true))
 	cs.Exit()
 }
 
 // pulseReset writes UARTn's PERIP_RST_EN0 bit 1 and then 0.
 func pulseReset(n uint8) {
+	setReset(n, true)
+	setReset(n, false)
+}
+
+func setReset(n uint8, on bool) {
 	s := esp32c3.SYSTEM
-	set := func(on bool) {
-		cs := rt.EnterCritical()
-		s.PERIP_RST_EN0.Modify(func(v system.PERIP_RST_EN0Value) system.PERIP_RST_EN0Value {
-			if n == 0 {
-				return v.WithUART_RST(on)
-			}
-			return v.WithUART1_RST(on)
-		})
-		cs.Exit()
+	cs := rt.EnterCritical()
+	v := s.PERIP_RST_EN0.Read()
+	if n == 0 {
+		v = v.WithUART_RST(on)
+	} else {
+		v = v.WithUART1_RST(on)
 	}
-	set(true)
-	set(false)
+	s.PERIP_RST_EN0.Write(v)
+	cs.Exit()
 }

@@ -352,11 +352,14 @@ func New(u periph.UART, cfg Config, tx, rx periph.Pin) (*Blocking, error) {
 	if tx.Number() < 0 || tx.Number() >= periph.NumPins || rx.Number() < 0 || rx.Number() >= periph.NumPins {
 		return nil, periph.ErrNoSuchResource
 	}
-	name := names[n]
 	if err := periph.Claim(periph.KindUART, n, "uart.New"); err != nil {
 		return nil, err
 	}
-	if err := periph.ClaimPins([]periph.Pin{tx, rx}, []string{name + " TX", name + " RX"}); err != nil {
+	txRole, rxRole := "UART0 TX", "UART0 RX" // constants: no concatenation, no table in RAM
+	if n == 1 {
+		txRole, rxRole = "UART1 TX", "UART1 RX"
+	}
+	if err := periph.ClaimPins([]periph.Pin{tx, rx}, []string{txRole, rxRole}); err != nil {
 		periph.Release(periph.KindUART, n)
 		return nil, err
 	}
@@ -476,7 +479,9 @@ func (c *core) release() {
 	periph.Release(periph.KindUART, int(c.n))
 }
 
-// init is esp-hal's UART initialisation (esp32c3-facts.md §6), step by step.
+// init is esp-hal's UART initialisation (esp32c3-facts.md §6), step by step. Registers
+// whose new value depends on a variable are updated with Read and Write, not Modify with a
+// closure: TinyGo would put each such closure's captured variables on the heap.
 func (c *core) init() error {
 	r := c.r
 	cfg := &c.cfg
@@ -494,26 +499,22 @@ func (c *core) init() error {
 	if cfg.Clock == ClockAPB {
 		sel = 1
 	}
-	r.CLK_CONF.Modify(func(v uart.CLK_CONFValue) uart.CLK_CONFValue {
-		return v.WithSCLK_SEL(sel).WithSCLK_DIV_NUM(0).WithSCLK_DIV_A(0).WithSCLK_DIV_B(0).
-			WithSCLK_EN(true).WithTX_SCLK_EN(true).WithRX_SCLK_EN(true)
-	})
+	r.CLK_CONF.Write(r.CLK_CONF.Read().WithSCLK_SEL(sel).WithSCLK_DIV_NUM(0).WithSCLK_DIV_A(0).WithSCLK_DIV_B(0).
+		WithSCLK_EN(true).WithTX_SCLK_EN(true).WithRX_SCLK_EN(true))
 	spin(100 * time.Microsecond)
 	// 4. No interrupts.
 	r.INT_ENA.Write(0)
 	r.INT_CLR.Write(intAll)
 	// 5. Baud rate, then the frame format with flow control off, each followed by a sync.
-	r.CLK_CONF.Modify(func(v uart.CLK_CONFValue) uart.CLK_CONFValue { return v.WithSCLK_DIV_NUM(c.div.divNum) })
+	r.CLK_CONF.Write(r.CLK_CONF.Read().WithSCLK_DIV_NUM(c.div.divNum))
 	r.CLKDIV.Write(uart.CLKDIVValue(0).WithCLKDIV(c.div.clkDiv).WithFRAG(c.div.frag))
 	if err := c.sync(); err != nil {
 		return err
 	}
-	r.CONF0.Modify(func(v uart.CONF0Value) uart.CONF0Value {
-		return v.WithBIT_NUM(uint32(cfg.DataBits - 5)).
-			WithPARITY_EN(cfg.Parity != ParityNone).WithPARITY(cfg.Parity == ParityOdd).
-			WithSTOP_BIT_NUM(uint32(cfg.StopBits) + 1).
-			WithTX_FLOW_EN(false).WithLOOPBACK(false)
-	})
+	r.CONF0.Write(r.CONF0.Read().WithBIT_NUM(uint32(cfg.DataBits - 5)).
+		WithPARITY_EN(cfg.Parity != ParityNone).WithPARITY(cfg.Parity == ParityOdd).
+		WithSTOP_BIT_NUM(uint32(cfg.StopBits) + 1).
+		WithTX_FLOW_EN(false).WithLOOPBACK(false))
 	r.CONF1.Modify(func(v uart.CONF1Value) uart.CONF1Value { return v.WithRX_FLOW_EN(false) })
 	if err := c.sync(); err != nil {
 		return err
@@ -525,10 +526,8 @@ func (c *core) init() error {
 	if cfg.NoRxTimeout {
 		tout = 0
 	}
-	r.CONF1.Modify(func(v uart.CONF1Value) uart.CONF1Value {
-		return v.WithRXFIFO_FULL_THRHD(c.rxLevel - 1).WithRX_TOUT_EN(!cfg.NoRxTimeout)
-	})
-	r.MEM_CONF.Modify(func(v uart.MEM_CONFValue) uart.MEM_CONFValue { return v.WithRX_TOUT_THRHD(tout) })
+	r.CONF1.Write(r.CONF1.Read().WithRXFIFO_FULL_THRHD(c.rxLevel - 1).WithRX_TOUT_EN(!cfg.NoRxTimeout))
+	r.MEM_CONF.Write(r.MEM_CONF.Read().WithRX_TOUT_THRHD(tout))
 	r.CONF0.Modify(func(v uart.CONF0Value) uart.CONF0Value { return v.WithERR_WR_MASK(true) })
 	if err := c.sync(); err != nil {
 		return err
@@ -537,9 +536,7 @@ func (c *core) init() error {
 		return err
 	}
 	// 7. Transmitter: empty threshold, then a TX FIFO reset.
-	r.CONF1.Modify(func(v uart.CONF1Value) uart.CONF1Value {
-		return v.WithTXFIFO_EMPTY_THRHD(uint32(cfg.TxFIFOEmptyThreshold))
-	})
+	r.CONF1.Write(r.CONF1.Read().WithTXFIFO_EMPTY_THRHD(uint32(cfg.TxFIFOEmptyThreshold)))
 	if err := c.resetFIFO(false); err != nil {
 		return err
 	}
