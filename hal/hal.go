@@ -114,12 +114,15 @@ func Init(cfg Config) (*Peripherals, error) {
 			return nil, err
 		}
 	}
-	p := &Peripherals{}
-	pins := []*periph.Pin{&p.GPIO0, &p.GPIO1, &p.GPIO2, &p.GPIO3, &p.GPIO4, &p.GPIO5, &p.GPIO6,
-		&p.GPIO7, &p.GPIO8, &p.GPIO9, &p.GPIO10, &p.GPIO11, &p.GPIO12, &p.GPIO13, &p.GPIO14,
-		&p.GPIO15, &p.GPIO16, &p.GPIO17, &p.GPIO18, &p.GPIO19, &p.GPIO20, &p.GPIO21}
-	for i, pin := range pins {
-		*pin = periph.StealPin(i)
+	p := &Peripherals{
+		GPIO0: periph.StealPin(0), GPIO1: periph.StealPin(1), GPIO2: periph.StealPin(2),
+		GPIO3: periph.StealPin(3), GPIO4: periph.StealPin(4), GPIO5: periph.StealPin(5),
+		GPIO6: periph.StealPin(6), GPIO7: periph.StealPin(7), GPIO8: periph.StealPin(8),
+		GPIO9: periph.StealPin(9), GPIO10: periph.StealPin(10), GPIO11: periph.StealPin(11),
+		GPIO12: periph.StealPin(12), GPIO13: periph.StealPin(13), GPIO14: periph.StealPin(14),
+		GPIO15: periph.StealPin(15), GPIO16: periph.StealPin(16), GPIO17: periph.StealPin(17),
+		GPIO18: periph.StealPin(18), GPIO19: periph.StealPin(19), GPIO20: periph.StealPin(20),
+		GPIO21: periph.StealPin(21),
 	}
 	p.UART0, p.UART1 = periph.StealUART(0), periph.StealUART(1)
 	p.I2C0 = periph.StealI2C(0)
