@@ -52,6 +52,13 @@
 // IRQ_NAME constants, the Interrupts table and String, and on the host an init function that
 // loads every instance's reset values into the simulated bus (mmio.InitReset).
 //
+// Arrays can be memory windows of millions of words (a 64 MiB RAM as 16,777,216 registers):
+// a Go array type costs nothing until something allocates one, which nothing does, and the
+// generator never visits their copies. Member.Indices is nil for arrays numbered 0 … n-1,
+// layout checks measure arrays whole, the layout test takes each array's first and last
+// element, and the reset tables skip elements that reset to zero and give an array that
+// would add more than maxArrayRows rows one entry with a Count and Stride.
+//
 // Output is deterministic and already in gofmt's layout (CheckFormat verifies it); every
 // file starts with HeaderPrefix, which WriteTree relies on to refuse foreign directories.
 package codegen
