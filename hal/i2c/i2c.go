@@ -64,6 +64,7 @@ import (
 	"errors"
 	"time"
 
+	"github.com/gohal/gohal/hal/internal/itoa"
 	"github.com/gohal/gohal/hal/periph"
 	"github.com/gohal/gohal/rt"
 )
@@ -173,7 +174,7 @@ type ConfigError struct {
 
 // Error returns the message.
 func (e *ConfigError) Error() string {
-	return "i2c: Config." + e.Field + " = " + itoa(e.Value) + ": " + e.Reason + "; the nearest that works is " + itoa(e.Nearest)
+	return "i2c: Config." + e.Field + " = " + utoa(e.Value) + ": " + e.Reason + "; the nearest that works is " + utoa(e.Nearest)
 }
 
 // Operation is one part of a Transaction: a write of Buf to the device, or a read from it
@@ -365,16 +366,4 @@ func hex(v uint32) string {
 	return string(buf[i:])
 }
 
-func itoa(v uint32) string {
-	var buf [10]byte
-	i := len(buf)
-	for {
-		i--
-		buf[i] = byte('0' + v%10)
-		v /= 10
-		if v == 0 {
-			break
-		}
-	}
-	return string(buf[i:])
-}
+func utoa(v uint32) string { return itoa.Utoa(uint64(v)) }

@@ -9,6 +9,7 @@ package periph
 import (
 	"errors"
 
+	"github.com/gohal/gohal/hal/internal/itoa"
 	"github.com/gohal/gohal/rt"
 )
 
@@ -108,17 +109,7 @@ func Name(k Kind, n int) string {
 	if k >= numKinds {
 		return "?"
 	}
-	return kindNames[k] + itoa(n)
-}
-
-func itoa(n int) string {
-	if n < 0 {
-		return "-" + itoa(-n)
-	}
-	if n < 10 {
-		return string(rune('0' + n))
-	}
-	return itoa(n/10) + string(rune('0'+n%10))
+	return kindNames[k] + itoa.Itoa(n)
 }
 
 // InUseError says a resource is already claimed.

@@ -112,13 +112,13 @@ func split(d uint32) (pre, n uint32) {
 func validate(cfg Config) (clocking, error) {
 	var k clocking
 	if cfg.Mode > Mode3 {
-		return k, &configError{"spi: Config.Mode = " + itoa(uint32(cfg.Mode)) + ": the modes are 0..3"}
+		return k, &configError{"spi: Config.Mode = " + utoa(uint32(cfg.Mode)) + ": the modes are 0..3"}
 	}
 	if cfg.BitOrder > LSBFirst {
-		return k, &configError{"spi: Config.BitOrder = " + itoa(uint32(cfg.BitOrder)) + ": MSBFirst or LSBFirst"}
+		return k, &configError{"spi: Config.BitOrder = " + utoa(uint32(cfg.BitOrder)) + ": MSBFirst or LSBFirst"}
 	}
 	if cfg.Clock > PLL80 {
-		return k, &configError{"spi: Config.Clock = " + itoa(uint32(cfg.Clock)) + ": XTAL or PLL80"}
+		return k, &configError{"spi: Config.Clock = " + utoa(uint32(cfg.Clock)) + ": XTAL or PLL80"}
 	}
 	src := uint32(periph.XTALHz)
 	if cfg.Clock == PLL80 {
@@ -143,7 +143,7 @@ func validate(cfg Config) (clocking, error) {
 		k.prio = DefaultPriority
 	}
 	if k.prio > rt.MaxPriority {
-		return k, &configError{"spi: Config.Priority = " + itoa(uint32(cfg.Priority)) + ": interrupt priorities are 1..15"}
+		return k, &configError{"spi: Config.Priority = " + utoa(uint32(cfg.Priority)) + ": interrupt priorities are 1..15"}
 	}
 	return k, nil
 }

@@ -54,6 +54,7 @@ import (
 	"errors"
 	"time"
 
+	"github.com/gohal/gohal/hal/internal/itoa"
 	"github.com/gohal/gohal/hal/periph"
 	"github.com/gohal/gohal/rt"
 )
@@ -164,14 +165,14 @@ func (e *FrequencyError) Nearest() uint32 {
 
 // Error returns the message.
 func (e *FrequencyError) Error() string {
-	msg := "spi: Config.Frequency = " + itoa(e.Requested) + " Hz is not reachable from the " + itoa(e.Source/1_000_000) + " MHz clock"
+	msg := "spi: Config.Frequency = " + utoa(e.Requested) + " Hz is not reachable from the " + utoa(e.Source/1_000_000) + " MHz clock"
 	switch {
 	case e.Below == 0:
-		return msg + ": the lowest reachable is " + itoa(e.Above) + " Hz"
+		return msg + ": the lowest reachable is " + utoa(e.Above) + " Hz"
 	case e.Above == 0:
-		return msg + ": the highest reachable is " + itoa(e.Below) + " Hz"
+		return msg + ": the highest reachable is " + utoa(e.Below) + " Hz"
 	}
-	return msg + " within 5%: the nearest reachable is " + itoa(e.Nearest()) + " Hz (neighbours: " + itoa(e.Below) + " Hz below, " + itoa(e.Above) + " Hz above)"
+	return msg + " within 5%: the nearest reachable is " + utoa(e.Nearest()) + " Hz (neighbours: " + utoa(e.Below) + " Hz below, " + utoa(e.Above) + " Hz above)"
 }
 
 // Unwrap returns the error this one refines, for errors.Is.
@@ -327,16 +328,4 @@ func (a *Async) Close() {
 	c.close()
 }
 
-func itoa(v uint32) string {
-	var buf [10]byte
-	i := len(buf)
-	for {
-		i--
-		buf[i] = byte('0' + v%10)
-		v /= 10
-		if v == 0 {
-			break
-		}
-	}
-	return string(buf[i:])
-}
+func utoa(v uint32) string { return itoa.Utoa(uint64(v)) }

@@ -1,5 +1,7 @@
 package uart
 
+import "github.com/gohal/gohal/hal/internal/itoa"
+
 // Baud-rate arithmetic (esp32c3-facts.md §6): the UART core clock sclk (XTAL 40 MHz or APB
 // 80 MHz, selected in CLK_CONF.SCLK_SEL) is divided by an integer pre-divider
 // CLK_CONF.SCLK_DIV_NUM+1 (1..256) and then by CLKDIV + FRAG/16 (CLKDIV 12 bits, FRAG 4 bits):
@@ -94,39 +96,22 @@ type BaudError struct {
 }
 
 func (e *BaudError) Error() string {
-	s := "uart: " + itoa(e.Requested) + " baud " + e.Reason
+	s := "uart: " + itoa.Itoa(e.Requested) + " baud " + e.Reason
 	if e.TolerancePPM > 0 {
 		s += " of " + ppmString(e.TolerancePPM) + " from the " + e.Clock + " clock: the nearest reachable rate is " +
-			itoa(e.Nearest) + " baud (" + ppmString(e.ErrorPPM) + " off)"
+			itoa.Itoa(e.Nearest) + " baud (" + ppmString(e.ErrorPPM) + " off)"
 		return s
 	}
-	return s + " from the " + e.Clock + " clock; the nearest reachable rate is " + itoa(e.Nearest) + " baud"
+	return s + " from the " + e.Clock + " clock; the nearest reachable rate is " + itoa.Itoa(e.Nearest) + " baud"
 }
 
 // ppmString formats parts per million as a percentage with two decimals: 20000 → "2.00%".
 func ppmString(ppm int) string {
 	hundredths := (ppm + 50) / 100
 	frac := hundredths % 100
-	s := itoa(hundredths/100) + "."
+	s := itoa.Itoa(hundredths/100) + "."
 	if frac < 10 {
 		s += "0"
 	}
-	return s + itoa(frac) + "%"
-}
-
-func itoa(n int) string {
-	if n < 0 {
-		return "-" + itoa(-n)
-	}
-	var buf [20]byte
-	i := len(buf)
-	for {
-		i--
-		buf[i] = byte('0' + n%10)
-		n /= 10
-		if n == 0 {
-			break
-		}
-	}
-	return string(buf[i:])
+	return s + itoa.Itoa(frac) + "%"
 }

@@ -69,6 +69,7 @@ import (
 	"time"
 	"unsafe"
 
+	"github.com/gohal/gohal/hal/internal/itoa"
 	"github.com/gohal/gohal/hal/periph"
 	"github.com/gohal/gohal/hal/systimer"
 	"github.com/gohal/gohal/pac/esp32c3"
@@ -378,22 +379,22 @@ func resolve(cfg *Config) error {
 		cfg.Baud = DefaultBaud
 	}
 	if cfg.Baud < minBaud {
-		return &configError{"uart: Config.Baud " + itoa(cfg.Baud) + " is not a baud rate"}
+		return &configError{"uart: Config.Baud " + itoa.Itoa(cfg.Baud) + " is not a baud rate"}
 	}
 	if cfg.DataBits == 0 {
 		cfg.DataBits = 8
 	}
 	if cfg.DataBits < 5 || cfg.DataBits > 8 {
-		return &configError{"uart: Config.DataBits " + itoa(cfg.DataBits) + " is out of range: 5..8"}
+		return &configError{"uart: Config.DataBits " + itoa.Itoa(cfg.DataBits) + " is out of range: 5..8"}
 	}
 	if cfg.Parity > ParityOdd {
-		return &configError{"uart: Config.Parity " + itoa(int(cfg.Parity)) + " is not a Parity"}
+		return &configError{"uart: Config.Parity " + itoa.Itoa(int(cfg.Parity)) + " is not a Parity"}
 	}
 	if cfg.StopBits > StopBits2 {
-		return &configError{"uart: Config.StopBits " + itoa(int(cfg.StopBits)) + " is not a StopBits"}
+		return &configError{"uart: Config.StopBits " + itoa.Itoa(int(cfg.StopBits)) + " is not a StopBits"}
 	}
 	if cfg.Clock > ClockAPB {
-		return &configError{"uart: Config.Clock " + itoa(int(cfg.Clock)) + " is not a Clock"}
+		return &configError{"uart: Config.Clock " + itoa.Itoa(int(cfg.Clock)) + " is not a Clock"}
 	}
 	if cfg.BaudTolerancePPM < 0 {
 		return &configError{"uart: Config.BaudTolerancePPM is negative"}
@@ -402,21 +403,21 @@ func resolve(cfg *Config) error {
 		cfg.RxFIFOFullThreshold = DefaultRxFIFOFullThreshold
 	}
 	if cfg.RxFIFOFullThreshold < 1 || cfg.RxFIFOFullThreshold > FIFOSize {
-		return &configError{"uart: Config.RxFIFOFullThreshold " + itoa(cfg.RxFIFOFullThreshold) + " is out of range: 1..128"}
+		return &configError{"uart: Config.RxFIFOFullThreshold " + itoa.Itoa(cfg.RxFIFOFullThreshold) + " is out of range: 1..128"}
 	}
 	if cfg.TxFIFOEmptyThreshold == 0 {
 		cfg.TxFIFOEmptyThreshold = DefaultTxFIFOEmptyThreshold
 	}
 	if cfg.TxFIFOEmptyThreshold < 1 || cfg.TxFIFOEmptyThreshold > FIFOSize-1 {
-		return &configError{"uart: Config.TxFIFOEmptyThreshold " + itoa(cfg.TxFIFOEmptyThreshold) + " is out of range: 1..127"}
+		return &configError{"uart: Config.TxFIFOEmptyThreshold " + itoa.Itoa(cfg.TxFIFOEmptyThreshold) + " is out of range: 1..127"}
 	}
 	if cfg.RxTimeout == 0 {
 		cfg.RxTimeout = DefaultRxTimeout
 	}
 	if bits := cfg.RxTimeout * symbolBits(cfg); !cfg.NoRxTimeout && (cfg.RxTimeout < 0 || bits > 1023) {
-		return &configError{"uart: Config.RxTimeout of " + itoa(cfg.RxTimeout) + " symbols is " + itoa(bits) +
-			" bit times at " + itoa(symbolBits(cfg)) + " bits per frame; MEM_CONF.RX_TOUT_THRHD holds at most 1023 (" +
-			itoa(1023/symbolBits(cfg)) + " symbols)"}
+		return &configError{"uart: Config.RxTimeout of " + itoa.Itoa(cfg.RxTimeout) + " symbols is " + itoa.Itoa(bits) +
+			" bit times at " + itoa.Itoa(symbolBits(cfg)) + " bits per frame; MEM_CONF.RX_TOUT_THRHD holds at most 1023 (" +
+			itoa.Itoa(1023/symbolBits(cfg)) + " symbols)"}
 	}
 	if cfg.ReadTimeout < 0 || cfg.WriteTimeout < 0 {
 		return &configError{"uart: Config.ReadTimeout and WriteTimeout must not be negative"}
@@ -425,7 +426,7 @@ func resolve(cfg *Config) error {
 		cfg.InterruptPriority = DefaultInterruptPriority
 	}
 	if cfg.InterruptPriority > rt.MaxPriority {
-		return &configError{"uart: Config.InterruptPriority " + itoa(int(cfg.InterruptPriority)) + " is out of range: 1..15"}
+		return &configError{"uart: Config.InterruptPriority " + itoa.Itoa(int(cfg.InterruptPriority)) + " is out of range: 1..15"}
 	}
 	return nil
 }

@@ -1,0 +1,27 @@
+// Package itoa formats integers in decimal for the drivers' error and panic messages, with
+// neither strconv nor fmt. One copy serves every driver in a program: each driver package
+// having its own cost a copy per driver on the chip.
+package itoa
+
+// Itoa returns n in decimal.
+func Itoa(n int) string {
+	if n < 0 {
+		return "-" + Utoa(uint64(-int64(n)))
+	}
+	return Utoa(uint64(n))
+}
+
+// Utoa returns v in decimal.
+func Utoa(v uint64) string {
+	var buf [20]byte
+	i := len(buf)
+	for {
+		i--
+		buf[i] = byte('0' + v%10)
+		v /= 10
+		if v == 0 {
+			break
+		}
+	}
+	return string(buf[i:])
+}
