@@ -105,16 +105,18 @@ type Executor struct {
 	onPanic   func(TaskPanic)
 
 	// The ready queue: words per priority, priority p owning ready[p*wordsPer:(p+1)*wordsPer],
-	// so a higher word index is a higher priority. Bit b of ready[w] set: task byBit[w][b] is
-	// queued. Bit w of summary set: ready[w] may be non-zero; summary 0: the queue is empty.
+	// so a higher word index is a higher priority. Bit b of ready[w] set: task
+	// byBit[w*bitsPer+b] is queued. Bit w of summary set: ready[w] may be non-zero; summary
+	// 0: the queue is empty.
 	ready    []atomic.Uint32
 	summary  atomic.Uint32
 	wordsPer int
+	bitsPer  int // bits of each ready word in use: min(Tasks, 32)
 	stop     atomic.Uint32
 
 	slots []slot
 	stats []TaskStats
-	byBit [][32]uint8
+	byBit []uint8 // bitsPer entries per ready word, not 32: 32 bytes, not 128, for 8 tasks
 
 	mu       spinlock // guards free, freeBits, count
 	free     [8]uint32
@@ -157,12 +159,15 @@ func New(cfg Config) (*Executor, error) {
 		e.free[i/32] |= 1 << (i % 32)
 	}
 	e.wordsPer = (cfg.Tasks + 31) / 32
+	e.bitsPer = min(cfg.Tasks, 32)
 	words := TaskPriorities * e.wordsPer
 	e.ready = make([]atomic.Uint32, words)
-	e.byBit = make([][32]uint8, words)
+	e.byBit = make([]uint8, words*e.bitsPer)
 	e.freeBits = make([]uint32, words)
 	for w := range e.freeBits {
-		e.freeBits[w] = ^uint32(0)
+		// Bits are taken lowest first and a table of n tasks never holds more than n, so
+		// a word of a table smaller than 32 never needs a bit above n-1.
+		e.freeBits[w] = ^uint32(0) >> (32 - e.bitsPer)
 	}
 	registered := false
 	for i := range executors {
@@ -244,7 +249,7 @@ func (s Spawner) SpawnNamed(name string, task Task, prio int) (Waker, error) {
 	e.free[idx/32] &^= 1 << (idx % 32)
 	e.freeBits[w] &^= 1 << b
 	e.count++
-	e.byBit[w][b] = uint8(idx)
+	e.byBit[int(w)*e.bitsPer+b] = uint8(idx)
 	sl := &e.slots[idx]
 	sl.task = task
 	e.stats[idx] = TaskStats{Name: name}
@@ -324,7 +329,7 @@ func (e *Executor) pollReady() {
 			for batch != 0 {
 				b := bits.TrailingZeros32(batch)
 				batch &^= 1 << b
-				e.pollSlot(int(e.byBit[w][b]))
+				e.pollSlot(int(e.byBit[int(w)*e.bitsPer+b]))
 				if e.summary.Load()>>(w+1) != 0 {
 					// A higher word was woken: hand back the rest, then start over.
 					if batch != 0 {
