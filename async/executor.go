@@ -4,6 +4,7 @@ import (
 	"errors"
 	"math/bits"
 	"sync/atomic"
+	"unsafe"
 
 	"github.com/gohal/gohal/rt"
 )
@@ -204,11 +205,16 @@ func (e *Executor) Close() {
 func (e *Executor) Name() string { return e.name }
 
 // Spawner returns a handle that spawns tasks onto e, from any context.
-func (e *Executor) Spawner() Spawner { return Spawner{e} }
+func (e *Executor) Spawner() Spawner { return Spawner{unsafe.Pointer(e)} }
 
 // Spawner spawns tasks onto one executor. It is a plain value: copy it into tasks, interrupt
 // handlers and other cores.
-type Spawner struct{ e *Executor }
+//
+// It holds the executor as an unsafe.Pointer, not an *Executor: a task that keeps a Spawner
+// reaches an interface (Task), and TinyGo emits type information for every type reachable
+// from a value in an interface, which through an *Executor is the executor's whole state,
+// about 1.5 KB of flash.
+type Spawner struct{ e unsafe.Pointer }
 
 // Spawn adds task at priority 0; see SpawnNamed.
 func (s Spawner) Spawn(task Task) (Waker, error) { return s.SpawnNamed(taskName(task), task, 0) }
@@ -221,7 +227,7 @@ func (s Spawner) SpawnPriority(task Task, prio int) (Waker, error) {
 // SpawnNamed adds task to the executor's table under name and queues it for its first poll.
 // It never allocates; a full table is ErrTableFull. It returns the task's waker.
 func (s Spawner) SpawnNamed(name string, task Task, prio int) (Waker, error) {
-	e := s.e
+	e := (*Executor)(s.e)
 	if task == nil {
 		return 0, ErrNilTask
 	}
