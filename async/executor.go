@@ -126,7 +126,10 @@ type Executor struct {
 
 	current  int  // slot being polled, -1 outside polls
 	panicked bool // the last pollGuarded ended in a task's panic
-	cx       Context
+
+	// taken but not yet polled by pollReady (see giveBack)
+	takenWord, takenBatch, takenSum uint32
+	cx                              Context
 
 	cycleLast   uint32 // for the 64-bit extension of rt.Cycles
 	cycleHigh   uint64
@@ -335,22 +338,40 @@ func (e *Executor) pollReady() {
 			for batch != 0 {
 				b := bits.TrailingZeros32(batch)
 				batch &^= 1 << b
+				// What is taken but not yet polled, for giveBack if this poll panics.
+				e.takenWord, e.takenBatch, e.takenSum = w, batch, sum
 				e.pollSlot(int(e.byBit[int(w)*e.bitsPer+b]))
 				if e.summary.Load()>>(w+1) != 0 {
 					// A higher word was woken: hand back the rest, then start over.
-					if batch != 0 {
-						orUint32(&e.ready[w], batch)
-						sum |= 1 << w
-					}
-					if sum != 0 {
-						orUint32(&e.summary, sum)
-					}
+					e.takenBatch, e.takenSum = 0, 0
+					e.requeue(w, batch, sum)
 					sum = 0
 					break
 				}
 			}
 		}
+		e.takenBatch, e.takenSum = 0, 0
 	}
+}
+
+// requeue puts back tasks taken from the queue but not polled: batch of word w, and the
+// words of sum.
+func (e *Executor) requeue(w, batch, sum uint32) {
+	if batch != 0 {
+		orUint32(&e.ready[w], batch)
+		sum |= 1 << w
+	}
+	if sum != 0 {
+		orUint32(&e.summary, sum)
+	}
+}
+
+// giveBack requeues what pollReady had taken when a poll ended in a panic or Goexit, so
+// that the tasks after the failed one keep their wakes.
+func (e *Executor) giveBack() {
+	w, batch, sum := e.takenWord, e.takenBatch, e.takenSum
+	e.takenBatch, e.takenSum = 0, 0
+	e.requeue(w, batch, sum)
 }
 
 // pollSlot polls the task in slot idx once.

@@ -126,3 +126,28 @@ func BenchmarkWakePoll(b *testing.B) {
 		e.Poll()
 	}
 }
+
+// A panicking task must not lose the wakes of tasks taken from the queue with it: lower
+// priorities (still in the summary) and later tasks of the same word (still in the batch).
+func TestPanicKeepsTheOtherTasksQueued(t *testing.T) {
+	e := newExec(t, Config{Name: "main", Tasks: 4, OnPanic: func(TaskPanic) {}})
+	low := &counter{limit: 1 << 30}
+	after := &counter{limit: 1 << 30}
+	s := e.Spawner()
+	_, err := s.SpawnNamed("low", low, 0)
+	require.NoError(t, err)
+	_, err = s.SpawnNamed("crasher", TaskFunc(func(*Context) bool { panic("boom") }), 2)
+	require.NoError(t, err)
+	_, err = s.SpawnNamed("after", after, 2)
+	require.NoError(t, err)
+	e.Poll()
+	require.Equal(t, 1, low.polls, "the lower priority was polled after the panic")
+	require.Equal(t, 1, after.polls, "the task after the panicking one in its word was polled")
+	for i := 0; i < 3; i++ {
+		low.waker.Wake()
+		after.waker.Wake()
+		e.Poll()
+	}
+	require.Equal(t, 4, low.polls, "and its later wakes are not lost")
+	require.Equal(t, 4, after.polls)
+}

@@ -27,11 +27,13 @@ func (e *Executor) pollGuarded() {
 func recoverTask(e *Executor) {
 	if v := recover(); v != nil {
 		e.panicked = true
+		e.giveBack()
 		e.reportPanic(v)
 		return
 	}
 	if idx := e.current; idx >= 0 {
 		e.current = -1
+		e.giveBack()
 		e.release(idx)
 	}
 }
