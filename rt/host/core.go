@@ -415,10 +415,16 @@ const (
 // for the outermost section, the core's mutex (and with several cores the cross-core lock)
 // is taken. It returns the state Exit needs.
 func Enter() uint32 {
+	// Small enough to inline: without a running machine (unit tests, benchmarks of code
+	// that uses critical sections) a critical section costs one atomic load.
 	m := current.Load()
 	if m == nil {
 		return csNone
 	}
+	return m.enter()
+}
+
+func (m *Machine) enter() uint32 {
 	c, _ := m.self()
 	if c == nil {
 		m.cores[0].mu.Lock()
@@ -442,10 +448,20 @@ func Enter() uint32 {
 // Exit ends the critical section Enter began; leaving the outermost one is a preemption
 // point.
 func Exit(state uint32) {
-	m := current.Load()
-	if m == nil || state == csNested || state == csNone {
-		return
+	// Only csOuter and csForeign have anything to undo (one comparison keeps this inlinable).
+	if state-csOuter <= csForeign-csOuter {
+		exitSection(state)
 	}
+}
+
+//go:noinline
+func exitSection(state uint32) {
+	if m := current.Load(); m != nil {
+		m.exit(state)
+	}
+}
+
+func (m *Machine) exit(state uint32) {
 	if state == csForeign {
 		if len(m.cores) > 1 {
 			m.gmu.Unlock()
