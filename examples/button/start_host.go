@@ -3,43 +3,26 @@
 package main
 
 import (
-	"flag"
 	"fmt"
-	"io"
-	"os"
 	"time"
 
+	"github.com/gohal/gohal/examples/internal/simrun"
 	sim "github.com/gohal/gohal/sim/esp32c3"
 )
 
 // start runs the firmware on the ESP32-C3 simulator, which presses the button (see
 // pressButton); UART0's output goes to standard output, a summary to standard error.
 func start(firmware func()) {
-	realTime := flag.Bool("realtime", false, "pace virtual time to the wall clock")
-	simLog := flag.Bool("simlog", false, "show the simulator's log on standard error")
-	flag.Parse()
-	var log io.Writer = io.Discard
-	if *simLog {
-		log = os.Stderr
-	}
-	opts := []sim.Option{sim.Log(log), sim.Timeout(time.Minute)}
-	if *realTime {
-		opts = append(opts, sim.RealTime())
-	}
-	c := sim.New(opts...)
-	c.UART(0).OnTX(func(b sim.TimedByte) { os.Stdout.Write([]byte{b.Byte}) })
-	pressButton(c)
-	wall := time.Now()
-	if err := c.Run(firmware); err != nil {
-		fmt.Fprintln(os.Stderr, "simulator:", err)
-		os.Exit(1)
-	}
-	idle := 0.0
-	if stats.TotalCycles > 0 {
-		idle = 100 * float64(stats.IdleCycles) / float64(stats.TotalCycles)
-	}
-	fmt.Fprintf(os.Stderr, "simulator: %d presses seen; CPU in WFI %.2f%% of the time; %v of virtual time took %v\n",
-		stats.Presses, idle, c.Now().Round(time.Millisecond), time.Since(wall).Round(time.Millisecond))
+	simrun.Run(firmware, simrun.Options{
+		Setup: pressButton,
+		Summary: func(*sim.Chip) string {
+			idle := 0.0
+			if stats.TotalCycles > 0 {
+				idle = 100 * float64(stats.IdleCycles) / float64(stats.TotalCycles)
+			}
+			return fmt.Sprintf("%d presses seen; CPU in WFI %.2f%% of the time", stats.Presses, idle)
+		},
+	})
 }
 
 // Press times: the button goes down at each of these virtual times and comes back up

@@ -3,12 +3,9 @@
 package main
 
 import (
-	"flag"
 	"fmt"
-	"io"
-	"os"
-	"time"
 
+	"github.com/gohal/gohal/examples/internal/simrun"
 	sim "github.com/gohal/gohal/sim/esp32c3"
 )
 
@@ -16,27 +13,23 @@ import (
 // 0x50: UART0's TX line is printed on standard output; the simulator's summary goes to
 // standard error.
 func main() {
-	simLog := flag.Bool("simlog", false, "show the simulator's log (unmodelled registers, model notes) on standard error")
-	flag.Parse()
-	var log io.Writer = io.Discard
-	if *simLog {
-		log = os.Stderr
-	}
-	c, rom := newChip(log)
-	c.UART(0).OnTX(func(b sim.TimedByte) { os.Stdout.Write([]byte{b.Byte}) })
-	wall := time.Now()
-	if err := c.Run(firmware); err != nil {
-		fmt.Fprintln(os.Stderr, "simulator:", err)
-		os.Exit(1)
-	}
-	fmt.Fprintf(os.Stderr, "simulator: the AT24C32 holds %q at %#04x; %v of virtual time took %v\n",
-		rom.Contents()[pageAddr:pageAddr+pageSize], pageAddr, c.Now().Round(time.Microsecond), time.Since(wall).Round(time.Millisecond))
+	var rom *sim.AT24C
+	simrun.Run(firmware, simrun.Options{
+		Chip: func(opts ...sim.Option) *sim.Chip {
+			c, dev := newChip(opts...)
+			rom = dev
+			return c
+		},
+		Summary: func(*sim.Chip) string {
+			return fmt.Sprintf("the AT24C32 holds %q at %#04x", rom.Contents()[pageAddr:pageAddr+pageSize], pageAddr)
+		},
+	})
 }
 
 // newChip returns a simulated ESP32-C3 with an erased AT24C32 (4 KiB, 32-byte pages, a 5 ms
 // write cycle) at the EEPROM's address.
-func newChip(log io.Writer) (*sim.Chip, *sim.AT24C) {
-	c := sim.New(sim.Log(log), sim.Timeout(time.Minute))
+func newChip(opts ...sim.Option) (*sim.Chip, *sim.AT24C) {
+	c := sim.New(opts...)
 	rom := sim.NewAT24C(4096, pageSize)
 	c.I2C0().Attach(eepromAddr, rom)
 	return c, rom

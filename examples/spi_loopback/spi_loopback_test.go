@@ -6,17 +6,19 @@ import (
 	"io"
 	"regexp"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/gohal/gohal/hal"
+	sim "github.com/gohal/gohal/sim/esp32c3"
 )
 
 func TestSPILoopbackOnTheSimulator(t *testing.T) {
 	hal.ResetForTest()
 	t.Cleanup(hal.ResetForTest)
-	c, echo := newChip(io.Discard)
+	c, echo := newChip(sim.Log(io.Discard), sim.Timeout(time.Minute))
 	require.NoError(t, c.Run(firmware))
 
 	require.NoError(t, result.Err)

@@ -2,52 +2,9 @@
 
 package main
 
-import (
-	"bufio"
-	"flag"
-	"fmt"
-	"io"
-	"os"
-	"time"
-
-	sim "github.com/gohal/gohal/sim/esp32c3"
-)
+import "github.com/gohal/gohal/examples/internal/simrun"
 
 // start runs the firmware on the ESP32-C3 simulator: UART0's TX line is printed to
 // standard output as the simulated frames complete. With -realtime, what you type (a line at
 // a time) arrives on UART0's RX line; in virtual time the line stays silent.
-func start(firmware func()) {
-	realTime := flag.Bool("realtime", false, "pace virtual time to the wall clock and feed standard input to UART0 RX")
-	verbose := flag.Bool("v", false, "show the simulator's log (unmodelled registers) on standard error")
-	flag.Parse()
-	opts := []sim.Option{sim.Timeout(time.Minute)}
-	if !*verbose {
-		opts = append(opts, sim.Log(io.Discard))
-	}
-	if *realTime {
-		opts = append(opts, sim.RealTime())
-	}
-	c := sim.New(opts...)
-	c.UART(0).OnTX(func(b sim.TimedByte) { os.Stdout.Write([]byte{b.Byte}) })
-	if *realTime {
-		go func() {
-			r := bufio.NewReader(os.Stdin)
-			for {
-				line, err := r.ReadBytes('\n')
-				if len(line) > 1 {
-					c.UART(0).Feed(line[:len(line)-1]...)
-				}
-				if err != nil {
-					return
-				}
-			}
-		}()
-	}
-	wall := time.Now()
-	if err := c.Run(firmware); err != nil {
-		fmt.Fprintln(os.Stderr, "simulator:", err)
-		os.Exit(1)
-	}
-	fmt.Fprintf(os.Stderr, "simulator: %v of virtual time took %v\n",
-		c.Now().Round(time.Millisecond), time.Since(wall).Round(time.Millisecond))
-}
+func start(firmware func()) { simrun.Run(firmware, simrun.Options{FeedStdin: true}) }
