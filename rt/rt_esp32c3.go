@@ -2,27 +2,82 @@
 
 package rt
 
+// import "C" makes TinyGo compile trap_esp32c3.c (rt's trap vector and entry) into the
+// program; rt calls no C function. (The blank line keeps this out of the cgo preamble.)
+
+import "C"
+
 import (
 	"device/riscv"
 	"math/bits"
 	"runtime/interrupt"
+	"unsafe"
 
 	"github.com/gohal/gohal/rt/mmio"
 )
 
 // The ESP32-C3 implementation, for `tinygo build -target=esp32c3`.
 //
-// TinyGo's trap handler (runtime/interrupt, interrupt_esp32c3.go) saves mstatus and mepc,
-// sets the taken line's priority to 0 while it runs, re-enables MIE and calls the handler
-// registered for the line with interrupt.New. rt registers a dispatcher for lines 17..31
-// (TinyGo itself uses lower lines: 6, 7 and 9) and configures line 16+p as a level line of
-// priority p when a source is first enabled at p. TinyGo's runtime starts with
-// CPU_INT_THRESH = 5; rt lowers it to 1 so that priorities 1..4 work.
+// # Why rt owns the trap vector
+//
+// TinyGo's trap handler (runtime/interrupt, interrupt_esp32c3.go, 0.33) cannot run level
+// interrupts, and every ESP32-C3 peripheral source is a level signal. For a taken line it
+// sets the line's *priority* to 10, clears the pending latch only for edge-type lines,
+// re-enables mstatus.MIE and only then calls the Go handler. A level source is still
+// asserted at that moment (only the handler can clear it) and priority 10 is above any
+// threshold gohal uses, so the line is taken again at once, before a single instruction of
+// the handler runs: a trap storm that overflows the stack (Espressif's QEMU shows millions
+// of m_external traps at one epc). Nothing in a Go handler can help, because it never runs.
+// The handler also never clears mcause, so after the first interrupt interrupt.In() stays
+// true in thread mode and TinyGo's next heap allocation panics "heap alloc in interrupt".
+// Both are chip behaviour, not emulator artefacts: the hardware executes the same code.
+//
+// The alternatives were weighed:
+//
+//   - Edge-type lines with a drain loop let TinyGo's handler clear the latch, but a line
+//     shared by several level sources can then lose an interrupt: its edge detector sees
+//     the OR of the sources, which need not fall between two events, and the two-word source
+//     status cannot be read atomically to close that gap. (Espressif's QEMU also models
+//     level lines only; its CPU_INT_TYPE reads 0.)
+//   - Running every context at a threshold above 10 (lines at priorities 11..15 only) would
+//     make TinyGo's "priority 10" a mask, but leaves five priority levels instead of
+//     fifteen and masks TinyGo's own lines, and still needs the mcause fix.
+//
+// So rt does what esp-hal's runtime does: it installs its own vector table (trap_esp32c3.c,
+// mtvec in vectored mode) whose entries jump to gohal_trap_entry. That hands exceptions and
+// lines 1..16 (the machine package's pin and UART interrupts) to TinyGo's handler, which
+// behaves for them exactly as before, and rt's lines 17..31 to gohalTrap, which:
+//
+//  1. raises CPU_INT_THRESH to the line's priority + 1 while interrupts are still disabled
+//     (a fence makes the write take effect first), so the asserted line and everything at
+//     or below its priority stay masked, and higher priorities can nest;
+//  2. enables interrupts (priority-15 handlers keep them disabled: no threshold can mask
+//     other priority-15 lines, and nothing is above them);
+//  3. calls the handler of every asserted source routed to the line;
+//  4. disables interrupts and restores the threshold; a source still asserted is taken
+//     again after mret, so a level is never lost;
+//  5. sets mcause to 0 when it leaves the outermost handler, so interrupt.In() (and with it
+//     TinyGo's allocator and rt.InInterrupt) is false again in thread mode. A nested
+//     handler leaves the non-zero cause it was taken with, which the outer handler keeps.
+//
+// This works with TinyGo releases whose handler fixes either flaw, because rt's lines never
+// reach TinyGo's handler. The host model (rt/host) runs the same gohalTrap steps, and can run
+// a faithful model of TinyGo 0.33's handler instead, which reproduces both failures.
+//
+// TinyGo's runtime starts with CPU_INT_THRESH = 5; rt lowers it to 1 so that priorities 1..4
+// work.
 
 var intm = mmio.At[intMatrix](intMatrixBase)
 
 // handlers is indexed by source.
 var handlers [62]func()
+
+// trapDepth counts the nested handlers gohalTrap is running; mcause is cleared when the
+// outermost one returns.
+var trapDepth uint32
+
+//go:extern gohal_trap_vectors
+var gohalTrapVectors [0]uintptr
 
 // ESP32-C3 performance-counter CSRs (TRM, "Performance Counter"): mpcer selects the event
 // (1 = clock cycles), mpcmr enables counting, mpccr is the 32-bit count.
@@ -33,14 +88,14 @@ const (
 )
 
 // started records that start has run. TinyGo evaluates package init functions at compile
-// time, and its interpreter cannot run interrupt.New(...).Enable() or CSR writes, so the
-// start-up work happens at run time instead: on the first call of any function that needs it
-// (Start, Bind, Enable, EnableCPU, SetThreshold, Cycles). Firmware never has to call Start,
-// but may, to pay the cost at a moment of its choosing.
+// time, and its interpreter cannot run CSR writes, so the start-up work happens at run time
+// instead: on the first call of any function that needs it (Start, Bind, Enable, EnableCPU,
+// SetThreshold, Cycles). Firmware never has to call Start, but may, to pay the cost at a
+// moment of its choosing.
 var started bool
 
-// Start configures the interrupt controller and the cycle counter. It is idempotent and
-// cheap after the first call.
+// Start installs rt's trap vector and configures the interrupt controller and the cycle
+// counter. It is idempotent and cheap after the first call.
 func Start() {
 	if !started {
 		start()
@@ -57,54 +112,47 @@ func start() {
 	mpcer.Set(1)
 	mpcmr.Set(1)
 	intm.Thresh.Store(1)
-	registerVectors()
-	// Interrupt.Enable left the lines edge-triggered at TinyGo's default priority; make each
-	// line 16+p a level line of priority p. Every ESP32-C3 source is a level signal.
+	// Each line 16+p is a level line of priority p; Enable turns it on when a source first
+	// uses priority p. Every ESP32-C3 source is a level signal.
 	for p := uint32(1); p <= uint32(MaxPriority); p++ {
 		n := 16 + p
 		intm.Type.Store(intm.Type.Load() &^ (1 << n))
 		intm.Pri[n].Store(p)
 	}
+	// trap_esp32c3.c explains the rounding: the table is in its section twice.
+	vectors := (uintptr(unsafe.Pointer(&gohalTrapVectors)) + 255) &^ 255
+	if vectors-uintptr(unsafe.Pointer(&gohalTrapVectors)) > 128 {
+		panic("rt: gohal's trap vector table is not where trap_esp32c3.c expects it in this link (TinyGo's linker script changed?)")
+	}
+	riscv.MTVEC.Set(vectors | 1) // vectored mode
 	interrupt.Restore(state)
 }
 
-// registerVectors wires lines 17..31 to the dispatcher. TinyGo needs a constant line and a
-// plain function in each interrupt.New call, resolved at compile time; Enable keeps the
-// handler alive through TinyGo's interrupt lowering (and enables the line).
-func registerVectors() {
-	interrupt.New(17, func(interrupt.Interrupt) { dispatch(17) }).Enable()
-	interrupt.New(18, func(interrupt.Interrupt) { dispatch(18) }).Enable()
-	interrupt.New(19, func(interrupt.Interrupt) { dispatch(19) }).Enable()
-	interrupt.New(20, func(interrupt.Interrupt) { dispatch(20) }).Enable()
-	interrupt.New(21, func(interrupt.Interrupt) { dispatch(21) }).Enable()
-	interrupt.New(22, func(interrupt.Interrupt) { dispatch(22) }).Enable()
-	interrupt.New(23, func(interrupt.Interrupt) { dispatch(23) }).Enable()
-	interrupt.New(24, func(interrupt.Interrupt) { dispatch(24) }).Enable()
-	interrupt.New(25, func(interrupt.Interrupt) { dispatch(25) }).Enable()
-	interrupt.New(26, func(interrupt.Interrupt) { dispatch(26) }).Enable()
-	interrupt.New(27, func(interrupt.Interrupt) { dispatch(27) }).Enable()
-	interrupt.New(28, func(interrupt.Interrupt) { dispatch(28) }).Enable()
-	interrupt.New(29, func(interrupt.Interrupt) { dispatch(29) }).Enable()
-	interrupt.New(30, func(interrupt.Interrupt) { dispatch(30) }).Enable()
-	interrupt.New(31, func(interrupt.Interrupt) { dispatch(31) }).Enable()
-}
+// mstatusMIE is mstatus.MIE, the global interrupt enable.
+const mstatusMIE = 1 << 3
 
-// dispatch runs in TinyGo's trap handler for vectored line n (priority n-16), with MIE
-// already enabled again. It raises the threshold above its own priority first, so only
-// higher priorities nest, then calls the handler of every asserted source routed to n.
-func dispatch(n uint32) {
-	p := n - 16
-	state := interrupt.Disable()
+// gohalTrap runs for a trap on one of rt's lines 17..31, called by gohal_trap_entry with
+// interrupts disabled (see the file comment for the steps and why).
+//
+//export gohalTrap
+func gohalTrap(mcause uint32) {
+	n := mcause & 31
+	p := intm.Pri[n].Load() & 0xF
 	saved := intm.Thresh.Load()
 	intm.Thresh.Store(min(p+1, uint32(MaxPriority)))
-	interrupt.Restore(state)
-
+	riscv.Asm("fence")
+	trapDepth++
+	if p < uint32(MaxPriority) {
+		riscv.MSTATUS.SetBits(mstatusMIE)
+	}
 	dispatchWord(intm.Status[0].Load(), 0, n)
 	dispatchWord(intm.Status[1].Load(), 32, n)
-
-	state = interrupt.Disable()
+	riscv.MSTATUS.ClearBits(mstatusMIE)
+	trapDepth--
 	intm.Thresh.Store(saved)
-	interrupt.Restore(state)
+	if trapDepth == 0 {
+		riscv.MCAUSE.Set(0)
+	}
 }
 
 func dispatchWord(status uint32, base int, n uint32) {
