@@ -35,7 +35,7 @@ func TestRaceDetectorReportsHandlerRaces(t *testing.T) {
 	}
 	// The two sides of the report are the unprotected counter (bump, main.counter.func1), one
 	// reached from thread mode and one from the handler.
-	for _, want := range []string{"main.counter.func1()", "(*Core).threadMain()", "(*Core).dispatch()"} {
+	for _, want := range []string{"main.counter.func1()", "(*Core).threadMain()", "(*Core).DispatchSources()"} {
 		if !strings.Contains(out, want) {
 			t.Fatalf("the report does not show %s:\n%s", want, out)
 		}

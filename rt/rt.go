@@ -6,14 +6,18 @@
 //
 //   - tinygo && esp32c3: the real chip. Peripheral sources are routed through INTERRUPT_CORE0
 //     to CPU interrupts 17..31, one per priority (priority p on line 16+p, esp-hal's
-//     vectored scheme), and a dispatcher registered with TinyGo's runtime/interrupt calls the
-//     handler bound to every asserted source of the line, with lower priorities masked so
-//     handlers nest by priority. Critical sections clear mstatus.MIE.
+//     vectored scheme). rt owns the trap vector (mtvec) as esp-hal's runtime does, because
+//     TinyGo 0.33's own trap handler re-enters a level interrupt before its handler runs and
+//     leaves mcause set (rt_esp32c3.go says why and how); its handler raises the threshold
+//     above the line's priority before it enables interrupts, so handlers nest by priority,
+//     calls the handler bound to every asserted source of the line, and clears mcause when
+//     the outermost handler returns. Critical sections clear mstatus.MIE.
 //   - the host (everything else): the same API over rt/host, a simulated CPU that a simulator
 //     such as sim/esp32c3 runs the firmware on. Each core runs thread code on a goroutine and
 //     each handler level on another; a handler runs only where the real core could take the
 //     interrupt (see rt/host and README.md), and the race detector sees races between handler
-//     and thread code as races.
+//     and thread code as races. The simulated core runs the same trap-handler steps as the
+//     chip (rt/host, trap.go), and boots with a model of TinyGo's, as the chip does.
 //
 // # Interrupts
 //

@@ -10,7 +10,10 @@ import "github.com/gohal/gohal/rt/host"
 // Every call that can unmask an interrupt is a preemption point, as on the chip.
 
 // Bind makes handler the handler of src on the current core; nil unbinds it.
-func Bind(src Source, handler func()) { host.CurrentCore().Bind(int(src), handler) }
+func Bind(src Source, handler func()) {
+	Start()
+	host.CurrentCore().Bind(int(src), handler)
+}
 
 // Enable routes src to the current core at priority p (clamped to MaxPriority); p = 0
 // disables it.
@@ -19,6 +22,7 @@ func Enable(src Source, p Priority) {
 		Disable(src)
 		return
 	}
+	Start()
 	c := host.CurrentCore()
 	n := VectoredInterrupt(p)
 	c.SetLine(int(n), uint32(min(p, MaxPriority)), false, true)
@@ -34,6 +38,7 @@ func SourcePending(src Source) bool { return host.MustCurrent().Source(int(src))
 
 // EnableCPU enables CPU interrupt n on the current core.
 func EnableCPU(n CPUInterrupt) {
+	Start()
 	host.CurrentCore().EnableLine(int(n), true)
 	host.Poll()
 }
@@ -61,6 +66,7 @@ func CPUPending(n CPUInterrupt) bool { return host.CurrentCore().Status()&(1<<n)
 
 // SetThreshold masks the interrupts of priority below p on the current core.
 func SetThreshold(p Priority) {
+	Start()
 	host.CurrentCore().SetThreshold(uint32(p))
 	host.Poll()
 }
@@ -107,10 +113,19 @@ func Cycles() uint32 { return uint32(host.Cycles()) }
 // CPUFrequency returns the core clock in Hz, the rate at which Cycles counts.
 func CPUFrequency() uint32 { return uint32(host.CPUHz()) }
 
-// Start prepares the interrupt controller and cycle counter. On the host the simulated CPU
-// is ready before firmware runs, so there is nothing to do; on the chip every function that
-// needs it calls it, so firmware need not either.
-func Start() {}
+// Start installs rt's trap handler on the current core, as the chip's Start writes mtvec
+// (the simulated core boots with whatever trap software the simulator gives it, TinyGo's on
+// sim/esp32c3). Every function that routes or enables an interrupt calls it, as on the chip,
+// so firmware need not. Without a running machine it does nothing.
+func Start() {
+	if host.Current() == nil {
+		return
+	}
+	if c := host.CurrentCore(); c.Trap() != host.TrapRT {
+		c.SetTrap(host.TrapRT)
+		c.SetThreshold(1) // as the chip's Start lowers TinyGo's boot threshold
+	}
+}
 
 // OnCore reports whether the caller runs on one of the chip's cores. On the chip it always
 // does; on the host, goroutines the simulated CPU does not run (a test's, or ones the

@@ -47,7 +47,7 @@ func newImporter(t *testing.T) *tinyImporter {
 	ctx := build.Default
 	ctx.GOOS, ctx.GOARCH = "linux", "arm" // TinyGo's GOOS/GOARCH for 32-bit bare metal
 	ctx.BuildTags = esp32c3Tags
-	ctx.CgoEnabled = false
+	ctx.CgoEnabled = true // TinyGo has its own cgo (rt uses it for its trap entry, trap_esp32c3.c)
 	return &tinyImporter{
 		fset: fset, ctx: ctx, root: root,
 		std:   importer.ForCompiler(fset, "source", nil),
@@ -85,16 +85,17 @@ func (im *tinyImporter) Import(path string) (*types.Package, error) {
 		return nil, fmt.Errorf("%s: %v", path, err)
 	}
 	var files []*ast.File
-	for _, name := range bp.GoFiles {
+	goFiles := append(append([]string(nil), bp.GoFiles...), bp.CgoFiles...) // rt_esp32c3.go imports "C" for its trap entry
+	for _, name := range goFiles {
 		f, err := parser.ParseFile(im.fset, filepath.Join(dir, name), nil, parser.SkipObjectResolution)
 		if err != nil {
 			return nil, err
 		}
 		files = append(files, f)
 	}
-	im.files[path] = bp.GoFiles
+	im.files[path] = goFiles
 	var errs []string
-	conf := types.Config{Importer: im, Sizes: im.sizes, Error: func(err error) { errs = append(errs, err.Error()) }}
+	conf := types.Config{Importer: im, Sizes: im.sizes, FakeImportC: true, Error: func(err error) { errs = append(errs, err.Error()) }}
 	pkg, _ := conf.Check(path, im.fset, files, nil)
 	if len(errs) > 0 {
 		return nil, fmt.Errorf("%s (tinygo, esp32c3):\n\t%s", path, strings.Join(errs, "\n\t"))

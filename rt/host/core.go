@@ -24,12 +24,18 @@ type Core struct {
 
 	running  uint64 // goroutine of the context that owns the core now
 	depth    uint32 // its nesting depth
-	level    uint32 // priority the core runs at: 0 in thread mode, p in a handler of priority p
 	mie      uint32 // 1 when interrupts are enabled (mstatus.MIE), 0 in a critical section
+	mcause   uint32 // the mcause CSR: set when a trap is taken, cleared only by software
 	sleeping uint32 // 1 while in WaitForInterrupt
 	global   uint32 // 1 while this core's outermost critical section holds m.gmu
 
 	entry atomic.Pointer[func()] // code StartCore gave a secondary core
+
+	// The trap software (trap.go): which handler mtvec points at, TinyGo's per-line
+	// handlers (interrupt.New), and the nesting count rt's handler keeps.
+	trap      uint32
+	vectors   [Lines]atomic.Pointer[func()]
+	trapDepth uint32
 
 	// mu is held by the outermost critical section and acquired and released around every
 	// handler run: the happens-before edges that make data shared under critical sections
@@ -51,8 +57,8 @@ type context struct {
 	depth   int
 	g       uint64
 	exiting uint32
-	// Work handed to a handler context, and where it returns to.
-	line, prevLevel uint32
+	// The line a handler context was taken for.
+	line uint32
 }
 
 // ID returns the core's number.
@@ -103,13 +109,8 @@ func (c *Core) handlerMain(h *context, ready *sync.WaitGroup) {
 		c.mu.Unlock()
 		m.icMu.Lock()
 		m.icMu.Unlock()
-		store32(&c.mie, 1)
-		c.dispatch(h, line)
+		c.runTrap(h, line)
 		if m.stopped() {
-			return
-		}
-		if load32(&c.mie) == 0 {
-			m.fail(c, h, "interrupt handler returned inside a critical section")
 			return
 		}
 		// And this handler happens before every later critical section and interrupt-
@@ -118,7 +119,7 @@ func (c *Core) handlerMain(h *context, ready *sync.WaitGroup) {
 		c.mu.Unlock()
 		m.icMu.Lock()
 		m.icMu.Unlock()
-		store32(&c.level, load32(&h.prevLevel))
+		store32(&c.mie, 1) // mret: MIE from MPIE, which was 1 since the trap was taken
 		prev := c.ctx[h.depth-1]
 		store32(&c.depth, uint32(prev.depth))
 		store64(&c.running, load64(&prev.g))
@@ -126,20 +127,12 @@ func (c *Core) handlerMain(h *context, ready *sync.WaitGroup) {
 	}
 }
 
-// dispatch runs the handlers of the sources that assert line: the vectored dispatch of
-// esp-hal and rt, which snapshots the source status and calls the handler of every asserted
-// source mapped to the line.
-func (c *Core) dispatch(h *context, line uint32) {
+// DispatchSources runs the handlers of the sources that assert line: the vectored dispatch
+// of esp-hal and rt, which snapshots the source status and calls the handler of every
+// asserted source mapped to the line. rt's trap handler calls it; a model of other trap
+// software may call it from a line's vector (SetVector).
+func (c *Core) DispatchSources(line int) {
 	m := c.m
-	defer func() {
-		if r := recover(); r != nil {
-			m.fail(c, h, r)
-		}
-	}()
-	bit := uint32(1) << line
-	if load32(&c.edge)&bit != 0 {
-		c.Clear(bit) // an edge line's latch is cleared on entry, as TinyGo's trap handler does
-	}
 	var snap [MaxSources / 64]uint64
 	for i := range snap {
 		snap[i] = load64(&m.srcLevel[i])
@@ -148,7 +141,7 @@ func (c *Core) dispatch(h *context, line uint32) {
 		for v != 0 {
 			s := w*64 + int(lowestBit64(v))
 			v &= v - 1
-			if s >= len(c.srcMap) || load32(&c.srcMap[s]) != line {
+			if s >= len(c.srcMap) || load32(&c.srcMap[s]) != uint32(line) {
 				continue
 			}
 			f := c.handlers[s].Load()
@@ -161,7 +154,9 @@ func (c *Core) dispatch(h *context, line uint32) {
 }
 
 // best returns the line the core would take now if interrupts were enabled: the pending,
-// enabled line of highest priority above the running level and at or above the threshold.
+// enabled line of highest priority at or above the threshold (priority 0 masks a line). As
+// on the ESP32-C3, the hardware keeps no "current priority": a handler runs above the code
+// it interrupted only because the trap software raised the threshold (trap.go).
 // Between lines of equal priority the lowest-numbered wins (the ESP32-C3 TRM does not say;
 // see esp32c3-facts.md, UNCONFIRMED).
 func (c *Core) best() (line, prio uint32, ok bool) {
@@ -169,10 +164,7 @@ func (c *Core) best() (line, prio uint32, ok bool) {
 	if p == 0 {
 		return 0, 0, false
 	}
-	floor := load32(&c.level) + 1
-	if t := load32(&c.thresh); t > floor {
-		floor = t
-	}
+	floor := max(load32(&c.thresh), 1)
 	for p != 0 {
 		l := lowestBit(p)
 		p &= p - 1
@@ -209,10 +201,19 @@ func (c *Core) poll(x *context) {
 // take hands the core from x to the handler context one level up and waits until the
 // handler returns the core.
 func (c *Core) take(x *context, line, prio uint32) {
+	if x.depth+1 >= len(c.ctx) {
+		// On the chip each nested trap takes another frame of the stack until it overflows.
+		c.m.fail(c, x, fmt.Errorf("%w: CPU interrupt %d (priority %d) was taken again %d traps deep before its handler could clear it (%s)",
+			ErrTrapStorm, line, prio, x.depth+1, trapName(load32(&c.trap))))
+		c.m.checkStop(x)
+		return
+	}
 	h := c.ctx[x.depth+1]
 	store32(&h.line, line)
-	store32(&h.prevLevel, load32(&c.level))
-	store32(&c.level, prio)
+	// What the hardware does on a trap: MIE is cleared (MPIE keeps the old value, 1) and
+	// mcause records the interrupt.
+	store32(&c.mie, 0)
+	store32(&c.mcause, 1<<31|line)
 	store32(&c.depth, uint32(h.depth))
 	store64(&c.running, load64(&h.g))
 	h.unpark()
@@ -524,11 +525,15 @@ func CoreID() int {
 	return 0
 }
 
-// InInterrupt reports whether the caller runs in an interrupt handler.
+// InInterrupt reports whether the caller runs in an interrupt handler. Like TinyGo's
+// interrupt.In (which its allocator asks before every heap allocation), it reads mcause:
+// non-zero means "in a handler". The hardware sets mcause when it takes a trap and nothing
+// but software clears it, so after trap software that forgets to (TinyGo 0.33's) it stays
+// true in thread mode, as on the chip.
 func InInterrupt() bool {
 	if m := current.Load(); m != nil {
-		if _, x := m.self(); x != nil {
-			return x.depth > 0
+		if c, x := m.self(); x != nil {
+			return load32(&c.mcause) != 0
 		}
 	}
 	return false

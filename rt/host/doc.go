@@ -14,10 +14,11 @@
 //
 // Interrupts are taken only at preemption points: before every register access (the rt/mmio
 // bus calls the machine's access hook), when a critical section ends, in WaitForInterrupt,
-// and after a simulated peripheral changes its interrupt lines (Poll). A core takes the
-// highest-priority pending line whose priority is above the level it runs at and not below
-// its threshold, provided interrupts are enabled on it (not inside a critical section);
-// handlers nest by priority and run with interrupts enabled, as under esp-hal and TinyGo.
+// and after a simulated peripheral changes its interrupt lines (Poll). As on the ESP32-C3, a
+// core takes the highest-priority pending, enabled line that is not below its threshold,
+// provided interrupts are enabled on it (mstatus.MIE); taking it clears MIE and sets mcause.
+// What follows is the trap software's (trap.go): rt's handler raises the threshold so that
+// handlers nest by priority; a model of TinyGo 0.33's handler shows how that one fails.
 //
 // Each core has an interrupt controller modelled on the ESP32-C3 (and ESP32-S3/P4-style
 // per-core matrices): sources are level lines mapped to CPU interrupt lines 1..31, each line

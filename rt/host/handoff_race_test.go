@@ -37,7 +37,7 @@ func TestHandoffRaceWithHandlerIsReported(t *testing.T) {
 	out, err := corofwRun(t, "racy")
 	require.Error(t, err, out)
 	require.Contains(t, out, "WARNING: DATA RACE")
-	for _, want := range []string{"main.coroutine()", "(*Core).dispatch()"} {
+	for _, want := range []string{"main.coroutine()", "(*Core).DispatchSources()"} {
 		require.Contains(t, out, want, "the report shows both sides")
 	}
 }

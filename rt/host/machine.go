@@ -54,6 +54,10 @@ type Config struct {
 	// so a loop that spins on a plain variable stalls the model: it would never let an
 	// interrupt in (and is a bug on the chip as well, where the compiler may hoist the load).
 	StallLimit time.Duration
+	// Trap is the trap software every core starts with (see Trap). The zero value is rt's;
+	// sim/esp32c3 starts with TinyGo 0.33's, as TinyGo's runtime leaves mtvec at boot, and
+	// rt installs its own when it starts, as on the chip.
+	Trap Trap
 	// StopGrace is how long Run waits, after the machine stopped, for cores that run code
 	// without touching a register (default 2s). Such cores are abandoned and reported.
 	StopGrace time.Duration
@@ -74,6 +78,12 @@ type PanicError struct {
 	Time    time.Duration // virtual time of the panic
 	Value   any
 	Stack   []byte
+}
+
+// Unwrap returns the panic value if it is an error (ErrTrapStorm, for one).
+func (e *PanicError) Unwrap() error {
+	err, _ := e.Value.(error)
+	return err
 }
 
 func (e *PanicError) Error() string {
@@ -148,7 +158,7 @@ func New(cfg Config) *Machine {
 	m := &Machine{cfg: cfg, cost: uint64(cfg.AccessCost), deadline: never, stopCh: make(chan struct{})}
 	m.clock.init()
 	for i := 0; i < cfg.Cores; i++ {
-		c := &Core{m: m, id: i, srcMap: make([]uint32, cfg.Sources), handlers: make([]atomic.Pointer[func()], cfg.Sources)}
+		c := &Core{m: m, id: i, srcMap: make([]uint32, cfg.Sources), handlers: make([]atomic.Pointer[func()], cfg.Sources), trap: uint32(cfg.Trap)}
 		for d := range c.ctx {
 			x := &context{core: c, depth: d}
 			x.init()

@@ -174,6 +174,10 @@ func New(opts ...Option) *Chip {
 		RealTime:   cfg.realTime,
 		OnTime:     c.onTime,
 		CanWake:    c.canWake,
+		// What TinyGo's runtime leaves in mtvec at boot: its own handler. rt installs its
+		// trap handler when it starts, as on the chip; firmware that takes interrupts
+		// without rt meets TinyGo's, with its failures (see rt/host, trap.go).
+		Trap: host.TrapTinyGo033,
 	})
 	live.Store(c)
 	mmio.SetObserver(c.observe)
