@@ -44,3 +44,44 @@ func (l *CeilingLock[T]) Lock(f func(*T)) {
 	f(&l.data)
 	rt.SetThreshold(old)
 }
+
+// CeilingGuard is a CeilingLock taken with Acquire; Release gives it back.
+type CeilingGuard struct {
+	cs    rt.CS
+	old   rt.Priority
+	state uint8 // guardCritical, guardThreshold or guardNone
+}
+
+const (
+	guardNone      = iota // the caller already ran above the ceiling
+	guardThreshold        // the threshold was raised; Release restores old
+	guardCritical         // a critical section (ceiling at the top priority)
+)
+
+// Acquire is Lock without a function: it masks interrupts of priority up to the ceiling and
+// returns the data and a guard whose Release undoes it. Use it where Lock's function would
+// capture variables: TinyGo puts such a closure on the heap, and a heap allocation in an
+// interrupt handler (an interrupt executor's task, for one) panics on the chip with "heap
+// alloc in interrupt". Release must be called on every path, by the same context, before
+// any other lock taken after this one is released (locks nest like critical sections).
+func (l *CeilingLock[T]) Acquire() (*T, CeilingGuard) {
+	if l.ceiling >= rt.MaxPriority {
+		return &l.data, CeilingGuard{cs: rt.EnterCritical(), state: guardCritical}
+	}
+	old := rt.Threshold()
+	if old > l.ceiling {
+		return &l.data, CeilingGuard{state: guardNone}
+	}
+	rt.SetThreshold(l.ceiling + 1)
+	return &l.data, CeilingGuard{old: old, state: guardThreshold}
+}
+
+// Release gives back a lock taken with Acquire.
+func (g CeilingGuard) Release() {
+	switch g.state {
+	case guardCritical:
+		g.cs.Exit()
+	case guardThreshold:
+		rt.SetThreshold(g.old)
+	}
+}

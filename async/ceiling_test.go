@@ -64,3 +64,48 @@ func TestCeilingLockMasksUpToTheCeilingOnly(t *testing.T) {
 	require.Equal(t, 10, p3Ran, "the priority-3 handler preempted the holder each time")
 	require.Equal(t, 20, total, "ten increments from each side")
 }
+
+// Acquire/Release is Lock without a closure (for interrupt handlers, where TinyGo would
+// heap-allocate a capturing closure): the same masking, released by the guard.
+func TestCeilingLockAcquireMasksUntilRelease(t *testing.T) {
+	lock := async.NewCeilingLock(2, 0)
+	var p2During, p2After, p3During int
+	var holding atomic.Bool
+	var threshHeld, threshBase, threshAfter rt.Priority
+	err := sim.New(sim.Log(io.Discard)).Run(func() {
+		p2, p3 := syncSWI(0), syncSWI(1)
+		p2.Bind(func() {
+			p2.Clear()
+			if holding.Load() {
+				p2During++
+			} else {
+				p2After++
+			}
+		}, 2)
+		p3.Bind(func() {
+			p3.Clear()
+			if holding.Load() {
+				p3During++
+			}
+		}, 3)
+		threshBase = rt.Threshold()
+		n, g := lock.Acquire()
+		holding.Store(true)
+		threshHeld = rt.Threshold()
+		p2.Raise()
+		p3.Raise()
+		for k := 0; k < 5; k++ {
+			_ = pac.SYSTEM.CPU_INTR_FROM_CPU[0].Read() // preemption points
+		}
+		*n++
+		holding.Store(false)
+		g.Release()
+		threshAfter = rt.Threshold()
+	})
+	require.NoError(t, err)
+	require.Equal(t, rt.Priority(3), threshHeld, "held: the threshold is above the ceiling")
+	require.Equal(t, threshBase, threshAfter, "released: the threshold is back")
+	require.Zero(t, p2During, "the priority-2 handler waited for Release")
+	require.Equal(t, 1, p2After)
+	require.Equal(t, 1, p3During, "the priority-3 handler preempted the holder")
+}

@@ -82,10 +82,12 @@ func (u *urgentTask) Poll(cx *async.Context) bool {
 		u.n++
 		p := progress.Load()
 		inIRQ := rt.InInterrupt()
-		u.con.Lock(func(c **console.Console) {
-			(*c).S("urgent (priority ").D(urgentPriority).S("): tick ").D(int64(u.n)).S(" due at ").D(int64(at)).
-				S(" us, in the FROM_CPU_INTR0 handler: ").S(yes(inIRQ)).S("; busy task at iteration ").D(int64(p)).NL()
-		})
+		// Acquire, not Lock with a closure: this runs in an interrupt handler, where the
+		// closure TinyGo would heap-allocate for the captured variables panics the chip.
+		c, g := u.con.Acquire()
+		(*c).S("urgent (priority ").D(urgentPriority).S("): tick ").D(int64(u.n)).S(" due at ").D(int64(at)).
+			S(" us, in the FROM_CPU_INTR0 handler: ").S(yes(inIRQ)).S("; busy task at iteration ").D(int64(p)).NL()
+		g.Release()
 		if p > 0 {
 			u.ran++
 		}
