@@ -341,8 +341,11 @@ func (e *Executor) pollReady() {
 				// What is taken but not yet polled, for giveBack if this poll panics.
 				e.takenWord, e.takenBatch, e.takenSum = w, batch, sum
 				e.pollSlot(int(e.byBit[int(w)*e.bitsPer+b]))
-				if e.summary.Load()>>(w+1) != 0 {
-					// A higher word was woken: hand back the rest, then start over.
+				// Only words of a higher task priority preempt the batch: the words of one
+				// priority are one queue, served a round at a time, so a task that wakes
+				// itself cannot starve the others of its priority, whatever their slots.
+				if e.summary.Load()>>((int(w)/e.wordsPer+1)*e.wordsPer) != 0 {
+					// A higher priority was woken: hand back the rest, then start over.
 					e.takenBatch, e.takenSum = 0, 0
 					e.requeue(w, batch, sum)
 					sum = 0

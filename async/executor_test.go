@@ -151,3 +151,67 @@ func TestPanicKeepsTheOtherTasksQueued(t *testing.T) {
 	require.Equal(t, 4, low.polls, "and its later wakes are not lost")
 	require.Equal(t, 4, after.polls)
 }
+
+// rewaker wakes itself on every poll until the shared budget is spent.
+type rewaker struct {
+	polls  int
+	budget *int
+}
+
+func (r *rewaker) Poll(cx *Context) bool {
+	r.polls++
+	*r.budget--
+	if *r.budget <= 0 {
+		return true
+	}
+	cx.Waker().Wake()
+	return false
+}
+
+// Regression: with more than 32 tasks one priority spans several ready words, and a task
+// of a higher word used to count as a higher priority: two tasks in slots 0 and 32 that woke
+// themselves were polled to the end while slots 1..31 waited.
+func TestSelfWakingTasksInTwoReadyWordsDoNotStarveTheOthers(t *testing.T) {
+	e := newExec(t, Config{Tasks: 40})
+	s := e.Spawner()
+	budgetA, budgetB := 1000, 1000
+	first := &rewaker{budget: &budgetA}
+	_, err := s.Spawn(first) // slot 0
+	require.NoError(t, err)
+	var seenAt []int // the self-waking tasks' polls when each other task ran
+	for i := 1; i < 32; i++ {
+		_, err = s.Spawn(TaskFunc(func(*Context) bool { seenAt = append(seenAt, first.polls); return true }))
+		require.NoError(t, err)
+	}
+	second := &rewaker{budget: &budgetB}
+	_, err = s.Spawn(second) // slot 32: the second ready word
+	require.NoError(t, err)
+	e.Poll()
+	require.Len(t, seenAt, 31)
+	for i, at := range seenAt {
+		require.LessOrEqualf(t, at, 2, "task in slot %d ran only after slot 0 had been polled %d times", i+1, at)
+	}
+	require.Equal(t, 1000, first.polls)
+	require.Equal(t, 1000, second.polls)
+}
+
+// 64 tasks of one priority (two ready words), each waking itself: every one gets its turn
+// each round, so their poll counts end within 1% of each other.
+func TestSixtyFourSelfWakingTasksShareTheCore(t *testing.T) {
+	const tasks, rounds = 64, 2000
+	e := newExec(t, Config{Tasks: tasks})
+	budget := tasks * rounds
+	rw := make([]*rewaker, tasks)
+	for i := range rw {
+		rw[i] = &rewaker{budget: &budget}
+		_, err := e.Spawner().Spawn(rw[i])
+		require.NoError(t, err)
+	}
+	e.Poll()
+	lo, hi := rw[0].polls, rw[0].polls
+	for _, r := range rw {
+		lo, hi = min(lo, r.polls), max(hi, r.polls)
+	}
+	require.Greater(t, lo, 0)
+	require.LessOrEqualf(t, float64(hi-lo), 0.01*float64(hi), "polls ranged from %d to %d", lo, hi)
+}
