@@ -125,14 +125,25 @@ func Await[R any](t *T, f Future[R]) R {
 	}
 }
 
+// mustRun panics unless t's task is the one running: a *T used outside its own task (kept
+// by another task, or after the function returned) would otherwise re-arm the owner's
+// queued timer and lose its wake-up. It checks before anything is touched.
+func (t *T) mustRun(op string) {
+	if t.cx == nil {
+		panic("async: " + op + " outside its straight-line task (use the *async.T your task's function received, only while it runs)")
+	}
+}
+
 // Sleep suspends the task for d and returns the deadline it woke at (Timer's value).
 func Sleep(t *T, d Duration) Instant {
+	t.mustRun("Sleep") // before the timer is touched: it may be another task's, and queued
 	t.timer.Reset(Now().Add(d))
 	return Await[Instant](t, &t.timer)
 }
 
 // SleepUntil suspends the task until deadline.
 func SleepUntil(t *T, deadline Instant) Instant {
+	t.mustRun("SleepUntil")
 	t.timer.Reset(deadline)
 	return Await[Instant](t, &t.timer)
 }
@@ -140,9 +151,7 @@ func SleepUntil(t *T, deadline Instant) Instant {
 // Yield lets the executor poll its other ready tasks before the task goes on: it wakes the
 // task and yields once.
 func Yield(t *T) {
-	if t.cx == nil {
-		panic("async: Yield outside its straight-line task")
-	}
+	t.mustRun("Yield")
 	t.cx.Waker().Wake()
 	t.co.yield()
 }

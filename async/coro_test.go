@@ -256,3 +256,32 @@ func BenchmarkStraightLineAwait(b *testing.B) {
 	g.release()
 	e.Poll()
 }
+
+// Regression (issue 13, defect 5): Sleep with another task's *T used to re-arm that task's
+// queued timer before the check panicked, so the owner woke at the wrong time. The check
+// now comes first and the owner's timer is untouched.
+func TestSleepWithAnotherTasksTPanicsWithoutTouchingItsTimer(t *testing.T) {
+	clk := useClock(t)
+	e := newExec(t, Config{Tasks: 2})
+	clk.afterAlarm = e.Poll
+	var ownerT *T
+	var woke Instant
+	var misuse any
+	_, err := e.Spawner().Spawn(Go(func(t *T) {
+		ownerT = t
+		woke = Sleep(t, 10*Millisecond)
+	}))
+	require.NoError(t, err)
+	_, err = e.Spawner().Spawn(Go(func(t *T) {
+		func() {
+			defer func() { misuse = recover() }()
+			Sleep(ownerT, 50*Millisecond) // the owner's handle, from another task
+		}()
+	}))
+	require.NoError(t, err)
+	e.Poll()
+	clk.advance(100_000)
+	require.Equal(t, Instant(10_000), woke, "the owner's timer kept its deadline")
+	require.Equal(t, "async: Sleep outside its straight-line task (use the *async.T your task's function received, only while it runs)", misuse)
+	require.Equal(t, 0, e.Len())
+}
