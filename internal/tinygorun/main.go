@@ -11,6 +11,8 @@
 //     compared with what it must print.
 //  4. The generated layout tests run on a real 32-bit RISC-V core (tinygo test on sifive_e):
 //     the golden packages and a sample of PAC packages.
+//  5. ESP32-C3 examples boot on Espressif's QEMU and their UART0 transcripts are checked
+//     against the simulator's (qemuc3.go; skipped with a message without the QEMU wrapper).
 //
 // The compiler is $TINYGO, or tinygo on PATH; with neither, tinygorun says how to get one
 // and exits 0 (a machine without TinyGo still runs `make test`). Any failure exits 1.
@@ -79,7 +81,7 @@ var (
 
 func main() {
 	timeout := flag.Duration("timeout", 10*time.Minute, "limit for each TinyGo command")
-	only := flag.String("only", "", "run only the steps whose name matches this `regexp` (examples, firmware, qemu, layout)")
+	only := flag.String("only", "", "run only the steps whose name matches this `regexp` (examples, firmware, qemu, qemu-c3, layout)")
 	flag.Parse()
 
 	tinygo := os.Getenv("TINYGO")
@@ -111,6 +113,7 @@ func main() {
 		{"examples", r.examples},
 		{"firmware", r.firmware},
 		{"qemu", r.qemu},
+		{"qemu-c3", r.qemuC3},
 		{"layout", r.layout},
 	}
 	failed := 0
