@@ -2,7 +2,7 @@
 GO ?= go
 FUZZTIME ?= 30s
 
-.PHONY: all test test-pac vet tidy race bench fuzz tinygo
+.PHONY: all test test-pac vet tidy race bench fuzz tinygo qemu-c3
 
 all: test
 
@@ -35,11 +35,20 @@ race:
 
 ## tinygo: what only the real compiler can check (internal/tinygorun): every example and
 ## firmware package built for -target=esp32c3 with sizes, PACs generated from vendor SVDs run
-## on QEMU (FE310, STM32F4), and the layout tests run on a 32-bit RISC-V core. Uses $$TINYGO or
-## tinygo on PATH, and skips with a message when there is neither:
+## on QEMU (FE310, STM32F4), the ESP32-C3 examples on Espressif's QEMU against the simulator,
+## and the layout tests run on a 32-bit RISC-V core. Uses $$TINYGO or tinygo on PATH, and
+## skips with a message when there is neither:
 ##   TINYGO=$$(../shared/tools/tinygo-setup) make tinygo
 tinygo:
 	$(GO) run ./internal/tinygorun $(TINYGOFLAGS)
+
+## qemu-c3: that step alone: the ESP32-C3 examples built with TinyGo, booted on Espressif's
+## QEMU ($$QEMU_C3, esp32c3-qemu on PATH, or what ../shared/tools/qemu-esp32c3-setup installs)
+## and their UART0 transcripts compared with the simulator's. QEMUC3FLAGS narrows and keeps:
+##   make qemu-c3 QEMUC3FLAGS='-c3=echo -c3-keep=/tmp/c3'
+QEMUC3FLAGS ?=
+qemu-c3:
+	$(GO) run ./internal/tinygorun -only '^qemu-c3$$' $(QEMUC3FLAGS)
 
 ## bench: every benchmark, with allocation counts.
 bench:
