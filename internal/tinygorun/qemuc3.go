@@ -1190,12 +1190,13 @@ func (g *gpioTrace) check(n int, interval, tolerance time.Duration) (string, boo
 			problems = append(problems, fmt.Sprintf("toggles %d and %d are %v apart, want %v ± %v", i, i+1, d, interval, tolerance))
 		}
 	}
+	ms := func(d time.Duration) string { return fmt.Sprintf("%.3f ms", float64(d)/float64(time.Millisecond)) }
 	desc := fmt.Sprintf("%d toggles", len(g.toggles))
 	if g.toggles[0].timed {
-		desc += fmt.Sprintf(", the first at %v", systimerDuration(g.toggles[0].ticks).Round(time.Microsecond))
+		desc += ", the first at " + ms(systimerDuration(g.toggles[0].ticks))
 	}
 	if len(g.toggles) > 1 && hi > 0 {
-		desc += fmt.Sprintf(", %v to %v apart (want %v ± %v)", lo.Round(time.Microsecond), hi.Round(time.Microsecond), interval, tolerance)
+		desc += fmt.Sprintf(", %s to %s apart (want %v ± %v)", ms(lo), ms(hi), interval, tolerance)
 	}
 	if len(problems) > 0 {
 		return desc + ": " + strings.Join(problems, "; "), false
@@ -1329,7 +1330,10 @@ func compareTranscripts(sim, qemu []string, ignore *regexp.Regexp, tols []numTol
 func (res *c3Result) report(kept bool) string {
 	var b strings.Builder
 	if len(res.problems) == 0 {
-		fmt.Fprintf(&b, "  %s: ok: %d of %d lines as on the simulator (%d with numbers within tolerance)", res.name, res.cmp.matched, res.cmp.want, res.cmp.tolerated)
+		fmt.Fprintf(&b, "  %s: ok: %d of %d lines as on the simulator", res.name, res.cmp.matched, res.cmp.want)
+		if res.cmp.tolerated > 0 {
+			fmt.Fprintf(&b, " (%d with numbers within tolerance)", res.cmp.tolerated)
+		}
 		if res.cmp.ignoredSim+res.cmp.ignoredQEMU > 0 {
 			fmt.Fprintf(&b, " (timing-dependent lines left out: %d simulator, %d QEMU; %s)", res.cmp.ignoredSim, res.cmp.ignoredQEMU, res.ex.why)
 		}

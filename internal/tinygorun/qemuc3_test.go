@@ -354,16 +354,16 @@ func blinkyTrace(l *qlog, n int, period, lag uint64, skewAt int) {
 
 func TestGPIOTrace(t *testing.T) {
 	l := newQlog(true)
-	blinkyTrace(l, 10, 8_000_000, 40, -1)
+	blinkyTrace(l, 10, 8_000_000, 48, -1)
 	msg, ok := l.gpio.check(ledToggles, ledInterval, ledTolerance)
 	assert.True(t, ok, msg)
-	assert.Contains(t, msg, "10 toggles, the first at 503.628ms")
+	assert.Contains(t, msg, "10 toggles, the first at 503.628 ms, 500.000 ms to 500.000 ms apart")
 
 	l = newQlog(true)
 	blinkyTrace(l, 10, 8_000_000, 40, 4)
 	msg, ok = l.gpio.check(ledToggles, ledInterval, ledTolerance)
 	assert.False(t, ok)
-	assert.Contains(t, msg, "toggles 4 and 5 are 501ms apart")
+	assert.Contains(t, msg, "toggles 4 and 5 are 501ms apart, want 500ms ± 100µs")
 
 	l = newQlog(true)
 	blinkyTrace(l, 3, 8_000_000, 40, -1)
