@@ -1,0 +1,189 @@
+// Command latency measures how long the executors take to react, on whatever runs it:
+//
+//  1. a SYSTIMER alarm to the poll of the timer's task, on the thread executor asleep in
+//     WFI;
+//  2. the same on an interrupt-mode executor (polled in FROM_CPU_INTR0 at priority 2);
+//  3. Waker.Wake() in an interrupt handler (FROM_CPU_INTR1) to the poll of the woken task,
+//     on the thread executor awake.
+//
+// Each is sampled 32 times with SYSTIMER unit 0 (16 MHz: 62.5 ns a tick) and reported as
+// min/avg/max nanoseconds, and divided by 8 ns: on Espressif's QEMU with -icount
+// shift=3 (make qemu-c3) virtual time advances 8 ns per executed instruction, so that
+// column counts instructions there. On the simulator the figures are its cost model's.
+// A reading of the counter itself costs a few register accesses and is included; the first
+// line of the report measures it.
+//
+//	go run ./examples/latency                          # on the ESP32-C3 simulator
+//	tinygo build -target=esp32c3 ./examples/latency    # for the chip (or QEMU)
+package main
+
+import (
+	"sync/atomic"
+
+	"github.com/gohal/gohal/async"
+	"github.com/gohal/gohal/examples/internal/console"
+	"github.com/gohal/gohal/hal"
+	"github.com/gohal/gohal/hal/executor"
+	"github.com/gohal/gohal/hal/swint"
+	"github.com/gohal/gohal/hal/systimer"
+	"github.com/gohal/gohal/hal/uart"
+	"github.com/gohal/gohal/rt"
+)
+
+const (
+	samples     = 32
+	gap         = 2 * async.Millisecond // between two timer samples
+	urgentLevel = 2                     // the interrupt executor's priority
+)
+
+// stats accumulates latencies in SYSTIMER ticks.
+type stats struct {
+	min, max, sum uint64
+	n             int
+}
+
+func (s *stats) add(ticks uint64) {
+	if s.n == 0 || ticks < s.min {
+		s.min = ticks
+	}
+	s.max = max(s.max, ticks)
+	s.sum += ticks
+	s.n++
+}
+
+// report prints "what: min/avg/max N/N/N ns = N/N/N instructions at 8 ns".
+func (s *stats) report(con *console.Console, what string) {
+	ns := func(ticks uint64) int64 { return int64(ticks * 1000 / systimer.TicksPerMicrosecond) }
+	avg := s.sum / uint64(max(s.n, 1))
+	con.S(what).S(": min/avg/max ").D(ns(s.min)).S("/").D(ns(avg)).S("/").D(ns(s.max)).S(" ns = ").
+		D(ns(s.min) / 8).S("/").D(ns(avg) / 8).S("/").D(ns(s.max) / 8).S(" instructions at 8 ns, ").D(int64(s.n)).S(" samples").NL()
+}
+
+// timerTask sleeps until a deadline, samples times, and measures how late after the
+// alarm (the counter reaching the deadline) it is polled.
+type timerTask struct {
+	st       stats
+	tm       async.Timer
+	deadline async.Instant
+	armed    bool
+	done     atomic.Bool
+}
+
+func (t *timerTask) Poll(cx *async.Context) bool {
+	for {
+		if t.armed {
+			if _, ok := t.tm.Poll(cx); !ok {
+				return false
+			}
+			t.st.add(systimer.Ticks() - uint64(t.deadline)*systimer.TicksPerMicrosecond)
+			t.armed = false
+			if t.st.n == samples {
+				t.done.Store(true)
+				return true
+			}
+		}
+		t.deadline = async.Now().Add(gap)
+		t.tm = async.At(t.deadline)
+		t.armed = true
+	}
+}
+
+// The handler of FROM_CPU_INTR1 (measurement 3) stamps the time and wakes the task.
+// Plain globals: a handler must not allocate.
+var (
+	wakeSWI   *swint.SoftwareInterrupt
+	wakeTask  async.Waker
+	wokenAt   uint64
+	wakeStats stats
+)
+
+func onWakeSWI() {
+	wakeSWI.Clear()
+	wokenAt = systimer.Ticks()
+	wakeTask.Wake()
+}
+
+// wakeTaskPoll raises FROM_CPU_INTR1, whose handler preempts it at once and wakes it; the
+// next poll measures from the Wake to itself.
+type wakeMeasure struct{ raised bool }
+
+func (w *wakeMeasure) Poll(cx *async.Context) bool {
+	if w.raised {
+		cs := rt.EnterCritical() // wokenAt is the handler's
+		wakeStats.add(systimer.Ticks() - wokenAt)
+		cs.Exit()
+		if wakeStats.n == samples {
+			return true
+		}
+	}
+	wakeTask = cx.Waker()
+	w.raised = true
+	wakeSWI.Raise()
+	return false
+}
+
+func firmware() {
+	p, err := hal.Init(hal.Config{})
+	check(err)
+	u, err := uart.New(p.UART0, uart.Config{}, p.GPIO21, p.GPIO20)
+	check(err)
+	con := console.New(u)
+	con.S("latency: ").D(samples).S(" samples each, SYSTIMER ticks of 62.5 ns").NL()
+
+	// 0. What one reading of the counter costs: it is part of every figure below.
+	var reads stats
+	for i := 0; i < samples; i++ {
+		a := systimer.Ticks()
+		reads.add(systimer.Ticks() - a)
+	}
+	reads.report(con, "one SYSTIMER reading (part of each figure below)")
+
+	// 1. Thread executor, asleep in WFI between alarms.
+	th, err := executor.Thread(executor.Options{Name: "main"})
+	check(err)
+	t1 := &timerTask{}
+	_, err = th.Spawner().SpawnNamed("timer", t1, 0)
+	check(err)
+	th.Run()
+	t1.st.report(con, "SYSTIMER alarm -> timer task polled, thread executor in WFI")
+
+	// 2. Interrupt executor; the thread sleeps in WFI meanwhile.
+	ie, err := executor.Interrupt(0, urgentLevel, executor.Options{Name: "urgent"})
+	check(err)
+	t2 := &timerTask{}
+	_, err = ie.Spawner().SpawnNamed("timer", t2, 0)
+	check(err)
+	for {
+		cs := rt.EnterCritical()
+		if t2.done.Load() {
+			cs.Exit()
+			break
+		}
+		rt.WaitForInterrupt()
+		cs.Exit()
+	}
+	t2.st.report(con, "SYSTIMER alarm -> timer task polled, interrupt executor (priority 2)")
+	ie.Close()
+
+	// 3. Wake from an interrupt handler, thread executor awake.
+	wakeSWI, err = swint.Take(1)
+	check(err)
+	wakeSWI.Bind(onWakeSWI, 1)
+	_, err = th.Spawner().SpawnNamed("woken", &wakeMeasure{}, 0)
+	check(err)
+	th.Run()
+	wakeStats.report(con, "Waker.Wake() in a handler -> task polled, thread executor awake")
+	wakeSWI.Unbind()
+	wakeSWI.Release()
+
+	con.S("latency: done").NL()
+	u.Flush()
+	th.Close()
+	u.Close()
+}
+
+func check(err error) {
+	if err != nil {
+		panic(err.Error())
+	}
+}
