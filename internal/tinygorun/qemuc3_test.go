@@ -410,3 +410,12 @@ func TestStaticRAM(t *testing.T) {
 	_, _, err = staticRAM(filepath.Join(t.TempDir(), "missing.elf"))
 	assert.Error(t, err)
 }
+
+func TestSplitStackReportTakesOutOnlyTheReport(t *testing.T) {
+	rest, stack := splitStackReport([]string{"blinky: done", "gohal: stack: deepest 964 bytes below the firmware's entry, 904 bytes of the goroutine stack never used", "after"})
+	require.Equal(t, []string{"blinky: done", "after"}, rest)
+	require.Equal(t, "deepest 964 bytes below the firmware's entry, 904 bytes of the goroutine stack never used", stack)
+	rest, stack = splitStackReport([]string{"a"})
+	require.Equal(t, []string{"a"}, rest)
+	require.Empty(t, stack)
+}

@@ -1,0 +1,27 @@
+//go:build tinygo
+
+// Package chipstart runs an example's firmware on the chip and then reports how deep its
+// stack went: the examples' start function under TinyGo. make qemu-c3 reads the report
+// from Espressif's QEMU and prints it beside the example's other on-target figures.
+package chipstart
+
+import "github.com/gohal/gohal/rt"
+
+// StackReportPrefix begins the report line, so that a harness can tell it from the
+// firmware's own output (the simulator has no such line).
+const StackReportPrefix = "gohal: stack: "
+
+// Run runs firmware, then prints (with println: UART0 when built with -serial=uart) the
+// deepest point the stack reached below Run's own frame, interrupt handlers included
+// (they run on the stack they interrupt), and how much of the goroutine stack was never
+// touched.
+func Run(firmware func()) {
+	entry := rt.StackPointer()
+	firmware()
+	low, bottom, ok := rt.StackLowWater()
+	if !ok {
+		println(StackReportPrefix + "not measured (no stack canary found below the stack pointer)")
+		return
+	}
+	println(StackReportPrefix+"deepest", int(entry-low), "bytes below the firmware's entry,", int(low-bottom), "bytes of the goroutine stack never used")
+}
