@@ -1,5 +1,7 @@
 package async
 
+import "github.com/gohal/gohal/rt"
+
 // Straight-line tasks. Go has no async/await, so a task can also be a plain function that
 // awaits futures:
 //
@@ -22,8 +24,13 @@ package async
 //
 // The price is a goroutine stack per task (TinyGo: the target's default goroutine stack
 // size, 2 KiB or more, against a stackless task's few bytes) and two goroutine switches per
-// poll. Under TinyGo straight-line tasks run on thread-mode executors only: a goroutine
-// switch cannot happen inside an interrupt handler.
+// poll. Straight-line tasks run on thread-mode executors only: a goroutine switch cannot
+// happen inside an interrupt handler on the chip, and the host refuses it too, with the same
+// panic, so that the simulator never runs what the chip cannot.
+
+// errStraightLineInInterrupt is the panic of a straight-line task polled in an interrupt
+// handler, on the chip and on the host alike.
+const errStraightLineInInterrupt = "async: a straight-line task (async.Go) was polled in an interrupt handler, by an interrupt-mode executor; it needs a goroutine switch, which cannot happen in a handler on the chip: spawn it on a thread-mode executor, or write it as a type with a Poll method"
 
 // T is a straight-line task's handle, passed to its function; Await and Sleep take it.
 // Use it only on the task's own coroutine.
@@ -74,6 +81,12 @@ func (c *coroTask) TaskName() string { return c.name }
 func (c *coroTask) Poll(cx *Context) bool {
 	if c.state != coroRunning {
 		return true
+	}
+	if rt.InInterrupt() {
+		// On the chip the goroutine switch below cannot happen in a handler; the host
+		// could do it, so it refuses here too, with the same message (issue 13: the
+		// simulator must refuse what the chip refuses).
+		panic(errStraightLineInInterrupt)
 	}
 	c.t.cx = cx
 	c.t.co.resume()

@@ -2,8 +2,6 @@
 
 package async
 
-import "github.com/gohal/gohal/rt"
-
 // coro is a straight-line task's coroutine under TinyGo: a goroutine and two unbuffered
 // channels. (iter.Pull does not link on TinyGo 0.33: there is no runtime.newcoro.) The
 // goroutine starts when the task is made, so its stack is allocated by Go, not by a poll.
@@ -18,9 +16,6 @@ func (c *coro) init(body func()) {
 }
 
 func (c *coro) resume() {
-	if rt.InInterrupt() {
-		panic("async: a straight-line task was polled in an interrupt handler; under TinyGo they run on thread-mode executors only")
-	}
 	c.resumeCh <- struct{}{}
 	<-c.yieldCh
 }
