@@ -141,3 +141,22 @@ func TestStraightLineTaskOnTheSimulator(t *testing.T) {
 		"executor done",
 	}, j.entries)
 }
+
+// Regression (issue 13, defect 8): Poll on an interrupt-mode executor from thread mode let
+// its handler re-enter the poll it preempted. It now panics at once, saying what to do.
+func TestPollOnAnInterruptExecutorPanics(t *testing.T) {
+	var got any
+	err := sim.New(sim.Log(io.Discard)).Run(func() {
+		high, err := async.New(async.Config{Name: "high", Tasks: 1, Interrupt: fromCPU(3), Priority: 2})
+		if err != nil {
+			panic(err)
+		}
+		defer high.Close()
+		func() {
+			defer func() { got = recover() }()
+			high.Poll()
+		}()
+	})
+	require.NoError(t, err)
+	require.Equal(t, "async: Poll called on interrupt-mode executor high: its software interrupt polls it; wake a task (or raise the interrupt) instead", got)
+}

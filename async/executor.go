@@ -126,6 +126,7 @@ type Executor struct {
 
 	current  int  // slot being polled, -1 outside polls
 	panicked bool // the last pollGuarded ended in a task's panic
+	polling  bool // pollProtected is running: a second, nested call is a misuse
 
 	// taken but not yet polled by pollReady (see giveBack)
 	takenWord, takenBatch, takenSum uint32
@@ -416,8 +417,14 @@ func (e *Executor) release(idx int) {
 }
 
 // Poll polls every queued task until none is left queued, then returns. Thread-mode
-// executors call it from Run; tests may call it directly to step an executor.
+// executors call it from Run; tests may call it directly to step an executor. It panics on
+// an interrupt-mode executor, whose software interrupt polls it (its handler would re-enter
+// a Poll it preempted), and when called while the executor is already polling (from one
+// of its own tasks, or a handler that preempted it).
 func (e *Executor) Poll() {
+	if e.interrupt {
+		panic("async: Poll called on interrupt-mode executor " + e.name + ": its software interrupt polls it; wake a task (or raise the interrupt) instead")
+	}
 	e.pollProtected()
 }
 

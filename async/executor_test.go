@@ -215,3 +215,22 @@ func TestSixtyFourSelfWakingTasksShareTheCore(t *testing.T) {
 	require.Greater(t, lo, 0)
 	require.LessOrEqualf(t, float64(hi-lo), 0.01*float64(hi), "polls ranged from %d to %d", lo, hi)
 }
+
+// Regression (issue 13, defect 8): Poll was public and unguarded; a nested call corrupted
+// the executor's state. Now it panics, and the task that made it is reported.
+func TestPollFromOneOfItsOwnTasksPanics(t *testing.T) {
+	var got []TaskPanic
+	var e *Executor
+	e = newExec(t, Config{Name: "main", Tasks: 2, OnPanic: func(p TaskPanic) { got = append(got, p) }})
+	other := &counter{limit: 1}
+	_, err := e.Spawner().SpawnNamed("reenters", TaskFunc(func(*Context) bool { e.Poll(); return true }), 0)
+	require.NoError(t, err)
+	_, err = e.Spawner().Spawn(other)
+	require.NoError(t, err)
+	e.Poll()
+	require.Len(t, got, 1)
+	require.Equal(t, "reenters", got[0].Task)
+	require.Equal(t, "async: executor main polled while it is polling (Poll called from one of its tasks, or from a handler that preempted it): its state would be corrupted", got[0].Value)
+	require.Equal(t, 1, other.polls, "the other task was polled all the same")
+	e.Poll() // and the executor is usable afterwards
+}

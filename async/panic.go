@@ -4,10 +4,15 @@ package async
 // (reportPanic), and polling goes on with the others: the recover sits around the whole
 // loop, not each poll, so it costs nothing per poll.
 func (e *Executor) pollProtected() {
+	if e.polling {
+		panic("async: executor " + e.name + " polled while it is polling (Poll called from one of its tasks, or from a handler that preempted it): its state would be corrupted")
+	}
+	e.polling = true
 	for {
 		e.panicked = false
 		e.pollGuarded()
 		if !e.panicked {
+			e.polling = false
 			return
 		}
 	}
@@ -32,6 +37,7 @@ func recoverTask(e *Executor) {
 		return
 	}
 	if idx := e.current; idx >= 0 {
+		e.polling = false // the poller's goroutine is exiting (runtime.Goexit)
 		e.current = -1
 		e.giveBack()
 		e.release(idx)
