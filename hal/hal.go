@@ -140,6 +140,9 @@ func ResetForTest() {
 	if rt.OnCore() && systimer.Started() {
 		systimer.Stop()
 	}
+	// Off a core (a test's goroutine after the chip stopped) Stop cannot run: uninstall the
+	// driver anyway, or a later async.Now would read a SYSTIMER nobody simulates.
+	systimer.ResetForTest()
 	cs := rt.EnterCritical()
 	initialized = false
 	cs.Exit()

@@ -10,9 +10,11 @@
 //		th.Run() // polls, sleeps in WFI when nothing is ready; returns when every task is done
 //	}
 //
-// Every constructor also starts the SYSTIMER time driver on the current core
-// (systimer.Start, alarm interrupt at Options.TimePriority, default priority 1), unless it
-// runs already, so async.Timer, Ticker and WithTimeout work at once.
+// hal.Init starts the SYSTIMER time driver (unless hal.Config.NoTimeDriver) on the core it
+// runs on; every constructor here sets up the current core's alarm too
+// (systimer.StartHere), at the priority hal.Init chose, so timers work on every core that
+// has an executor. With NoTimeDriver nothing starts it, and async timers panic with
+// async.ErrNoTimeDriver.
 //
 // Software interrupts are claimed through hal/swint (hal/periph's registry), so each has
 // one user: the thread-mode
@@ -43,9 +45,6 @@ type Options struct {
 	Tasks int
 	// OnPanic receives a panicking task's report (nil prints it); see async.Config.
 	OnPanic func(async.TaskPanic)
-	// TimePriority is the SYSTIMER alarm interrupt's priority if this call starts the time
-	// driver (default systimer.DefaultPriority).
-	TimePriority rt.Priority
 	// CrossCore, for Thread, is the software interrupt that wakes this core's executor from
 	// another core; nil takes FROM_CPU_INTR(3-core).
 	CrossCore *swint.SoftwareInterrupt
@@ -79,7 +78,7 @@ func CrossCoreInterrupt(core int) int { return 3 - core }
 // code: it polls ready tasks and sleeps in WaitForInterrupt when none is, and a wake from
 // another core raises its cross-core software interrupt.
 func Thread(o Options) (*Executor, error) {
-	if err := startTime(o); err != nil {
+	if err := systimer.StartHere(); err != nil {
 		return nil, err
 	}
 	if o.Name == "" {
@@ -106,7 +105,7 @@ func Thread(o Options) (*Executor, error) {
 // preempt thread-mode code and interrupt executors of lower priority whenever they are
 // woken. It needs no Run.
 func Interrupt(n int, p rt.Priority, o Options) (*Executor, error) {
-	if err := startTime(o); err != nil {
+	if err := systimer.StartHere(); err != nil {
 		return nil, err
 	}
 	if o.Name == "" {
@@ -131,10 +130,3 @@ func tasks(o Options) int {
 	return o.Tasks
 }
 
-func startTime(o Options) error {
-	p := o.TimePriority
-	if p == 0 {
-		p = systimer.DefaultPriority
-	}
-	return systimer.Start(p)
-}

@@ -19,11 +19,18 @@ import (
 	sim "github.com/gohal/gohal/sim/esp32c3"
 )
 
-// runSim runs firmware on a fresh simulated chip and fails the test on any error.
+// runSim runs firmware on a fresh simulated chip, with the time driver started as hal.Init
+// starts it, and fails the test on any error.
 func runSim(t *testing.T, firmware func(c *sim.Chip), opts ...sim.Option) *sim.Chip {
 	t.Helper()
+	t.Cleanup(systimer.ResetForTest)
 	c := sim.New(append([]sim.Option{sim.Log(io.Discard), sim.Timeout(time.Minute)}, opts...)...)
-	require.NoError(t, c.Run(func() { firmware(c) }))
+	require.NoError(t, c.Run(func() {
+		if err := systimer.Start(systimer.DefaultPriority); err != nil {
+			panic(err)
+		}
+		firmware(c)
+	}))
 	return c
 }
 

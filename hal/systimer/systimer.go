@@ -102,11 +102,42 @@ func Start(p rt.Priority) error {
 	s.TARGET_CONF[k].Write(st.TARGET_CONFValue(0))
 	s.INT_CLR.Write(st.INT_CLRValue(1) << k)
 	s.INT_ENA.Write(s.INT_ENA.Read() | 1<<k)
+	if firstPriority == 0 {
+		firstPriority = p
+	}
 	cs.Exit()
 	async.SetTimeDriver(Driver{})
 	rt.Bind(Source(core), handlers[core])
 	rt.Enable(Source(core), p)
 	return nil
+}
+
+// firstPriority is the alarm priority of the first Start since the time driver was last
+// uninstalled (0: none). StartHere uses it on the other cores. Written in critical sections.
+var firstPriority rt.Priority
+
+// StartHere sets up the current core's alarm at the priority the first Start chose, if the
+// time driver runs (hal.Init starts it on the core it runs on, unless
+// hal.Config.NoTimeDriver); without it, it does nothing, and async timers panic with
+// async.ErrNoTimeDriver as documented. hal/executor's constructors call it, so that timers
+// work on every core that has an executor, without a second priority setting.
+func StartHere() error {
+	cs := rt.EnterCritical()
+	p := firstPriority
+	cs.Exit()
+	if p == 0 {
+		return nil
+	}
+	return Start(p)
+}
+
+// ResetForTest uninstalls the time driver and forgets the first Start's priority, whatever
+// core (or test goroutine) calls it: hal.ResetForTest calls it between firmware runs.
+func ResetForTest() {
+	cs := rt.EnterCritical()
+	firstPriority = 0
+	cs.Exit()
+	async.SetTimeDriver(nil)
 }
 
 // Started reports whether the current core's alarm is set up.
@@ -133,6 +164,9 @@ func Stop() {
 	left := s.INT_ENA.Read()&(1<<Comparator(0)|1<<Comparator(1)) != 0
 	cs.Exit()
 	if !left {
+		cs := rt.EnterCritical()
+		firstPriority = 0
+		cs.Exit()
 		async.SetTimeDriver(nil)
 	}
 }
@@ -144,12 +178,22 @@ func workEn(k int) st.CONFValue { return st.CONFValue(1) << (24 - k) }
 // the alarm interrupt (through async.ExpireTimers), and TinyGo heap-allocates a closure that
 // captures a variable.
 
+// validPolls bounds the wait for TIMER_UNIT_VALUE_VALID: far above the chip's few cycles.
+const validPolls = 10_000
+
 // Ticks returns SYSTIMER unit 0's counter, 16 MHz ticks since reset.
 func Ticks() uint64 {
 	s := esp32c3.SYSTIMER
 	cs := rt.EnterCritical()
 	s.UNIT_OP[0].Write(st.UNIT_OPValue(0).WithTIMER_UNIT_UPDATE(true))
-	for !s.UNIT_OP[0].Read().TIMER_UNIT_VALUE_VALID() {
+	// VALID follows UPDATE within a few cycles of the 16 MHz clock. A bound turns "it never
+	// does" (no simulated chip running: a time driver left installed by an earlier program,
+	// read from a test's goroutine) into a message instead of a hang.
+	for n := 0; !s.UNIT_OP[0].Read().TIMER_UNIT_VALUE_VALID(); n++ {
+		if n == validPolls {
+			cs.Exit()
+			panic("systimer: TIMER_UNIT_VALUE_VALID never set after UPDATE: SYSTIMER is not counting (off the chip: no simulated chip is running; was the time driver left installed? hal.ResetForTest uninstalls it)")
+		}
 	}
 	var lo, hi uint32
 	for {
