@@ -129,4 +129,3 @@ func tasks(o Options) int {
 	}
 	return o.Tasks
 }
-
