@@ -203,19 +203,31 @@ func (q *timerQueue) remove(n *timerNode) {
 
 // expire wakes the due timers and arms the driver for the earliest remaining one.
 func (q *timerQueue) expire(d TimeDriver) {
-	cs := q.mu.lock()
-	for q.root != nil {
+	// Pop, unlock, wake: the lock (interrupts masked on this core) is held for one pop at a
+	// time, never across a wake, so a higher-priority interrupt (an interrupt executor
+	// pended by the first wake, say) waits for one O(log n) removal, not for every timer due
+	// at this instant.
+	for {
 		now := d.Now()
-		for q.root != nil && q.root.at <= now {
+		for {
+			cs := q.mu.lock()
 			n := q.root
+			if n == nil || n.at > now {
+				q.mu.unlock(cs)
+				break
+			}
 			q.remove(n)
-			n.waker.Wake()
+			w := n.waker // a copy: once unlocked, the node is its owner's again
+			q.mu.unlock(cs)
+			w.Wake()
 		}
-		if q.root == nil || d.SetAlarm(coreOf(q), q.root.at) {
-			break
+		cs := q.mu.lock()
+		done := q.root == nil || d.SetAlarm(coreOf(q), q.root.at)
+		q.mu.unlock(cs)
+		if done {
+			return
 		}
 	}
-	q.mu.unlock(cs)
 }
 
 func coreOf(q *timerQueue) int {

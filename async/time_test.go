@@ -6,6 +6,8 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/require"
+
+	"github.com/gohal/gohal/rt"
 )
 
 // fakeClock is a time driver the test moves by hand. SetAlarm records the alarm; advance
@@ -265,4 +267,48 @@ func BenchmarkSpawn(b *testing.B) {
 		}
 		e.Poll()
 	}
+}
+
+// lockProbe is an interrupt-mode executor's software interrupt that notes whether it was
+// raised while core 0's timer-queue lock was held: on the chip the interrupt would then
+// wait, masked, for the rest of the expiry.
+type lockProbe struct{ raises, underLock int }
+
+func (p *lockProbe) Raise() {
+	p.raises++
+	if queues[0].mu.held.Load() != 0 {
+		p.underLock++
+	}
+}
+func (p *lockProbe) Clear()                   {}
+func (p *lockProbe) Bind(func(), rt.Priority) {}
+
+// Regression (issue 13, defect 9): expire woke the tasks of due timers while holding the
+// queue lock, so an interrupt executor pended by the first wake waited, masked, until every
+// timer due at that instant had been handled. Now the lock is released before each wake.
+func TestExpiryWakesNoTaskUnderTheQueueLock(t *testing.T) {
+	clock := useClock(t)
+	probe := &lockProbe{}
+	e := newExec(t, Config{Name: "timers", Tasks: 100, Interrupt: probe, Priority: 2})
+	done := 0
+	for i := 0; i < 100; i++ {
+		s := &sleeper{timer: At(500), clock: clock, done: new([]Instant), id: i, order: new([]int)}
+		_, err := e.Spawner().Spawn(TaskFunc(func(cx *Context) bool {
+			if s.Poll(cx) {
+				done++
+				return true
+			}
+			return false
+		}))
+		require.NoError(t, err)
+	}
+	e.onInterrupt() // its handler polls: every task queues its timer
+	require.Equal(t, 100, queues[0].n)
+	*probe = lockProbe{}
+	clock.advance(600)
+	require.Equal(t, 0, queues[0].n)
+	require.Equal(t, 1, probe.raises, "the first wake pends the executor")
+	require.Zero(t, probe.underLock, "and the queue lock is not held when it does")
+	e.onInterrupt()
+	require.Equal(t, 100, done)
 }

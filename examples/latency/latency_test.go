@@ -26,23 +26,25 @@ func TestLatencyReportsEveryPathOnTheSimulator(t *testing.T) {
 		out.WriteByte(b.Byte)
 	}
 	text := strings.Split(strings.TrimSpace(strings.ReplaceAll(out.String(), "\r", "")), "\n")
-	require.Len(t, text, 6, "UART0 said:\n%s", out.String())
+	require.Len(t, text, 8, "UART0 said:\n%s", out.String())
 	require.Equal(t, "latency: 32 samples each, SYSTIMER ticks of 62.5 ns", text[0])
-	require.Equal(t, "latency: done", text[5])
+	require.Equal(t, "latency: done", text[7])
 
-	line := regexp.MustCompile(`^(.+): min/avg/max (\d+)/(\d+)/(\d+) ns = (\d+)/(\d+)/(\d+) instructions at 8 ns, 32 samples$`)
+	line := regexp.MustCompile(`^(.+): min/avg/max (\d+)/(\d+)/(\d+) ns = (\d+)/(\d+)/(\d+) instructions at 8 ns, (\d+) samples?$`)
 	want := []string{
 		"one SYSTIMER reading (part of each figure below)",
 		"SYSTIMER alarm -> timer task polled, thread executor in WFI",
 		"SYSTIMER alarm -> timer task polled, interrupt executor (priority 2)",
+		"100 timers due at once -> first task polled, interrupt executor (priority 2)",
+		"100 timers due at once -> last task polled, interrupt executor (priority 2)",
 		"Waker.Wake() in a handler -> task polled, thread executor awake",
 	}
 	for i, what := range want {
 		m := line.FindStringSubmatch(text[i+1])
 		require.NotNil(t, m, text[i+1])
 		require.Equal(t, what, m[1])
-		n := make([]int, 7)
-		for k := 2; k <= 7; k++ {
+		n := make([]int, 8)
+		for k := 2; k <= 8; k++ {
 			n[k-1], _ = strconv.Atoi(m[k])
 		}
 		require.True(t, n[1] <= n[2] && n[2] <= n[3], "min <= avg <= max: %s", text[i+1])
@@ -50,5 +52,10 @@ func TestLatencyReportsEveryPathOnTheSimulator(t *testing.T) {
 		// The simulator charges register accesses only: every path is a few of them, well
 		// under the 2 ms between samples (a path that missed its wake would show that).
 		require.Less(t, n[3], 100_000, text[i+1])
+		if strings.HasPrefix(what, "100 timers") {
+			require.Equal(t, 1, n[7], text[i+1])
+		} else {
+			require.Equal(t, 32, n[7], text[i+1])
+		}
 	}
 }

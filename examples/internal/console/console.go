@@ -19,8 +19,33 @@ func New(w io.Writer) *Console { return &Console{w: w} }
 
 // S appends a string.
 func (c *Console) S(s string) *Console {
-	c.n += copy(c.buf[c.n:], s)
-	return c
+	for {
+		k := copy(c.buf[c.n:], s)
+		c.n += k
+		s = s[k:]
+		if len(s) == 0 {
+			return c
+		}
+		c.flush() // a line longer than the buffer goes out in pieces, never cut short
+	}
+}
+
+// put is S for bytes (no string conversion: TinyGo would allocate one).
+func (c *Console) put(b []byte) *Console {
+	for {
+		k := copy(c.buf[c.n:], b)
+		c.n += k
+		b = b[k:]
+		if len(b) == 0 {
+			return c
+		}
+		c.flush()
+	}
+}
+
+func (c *Console) flush() {
+	c.w.Write(c.buf[:c.n])
+	c.n = 0
 }
 
 // D appends an integer in decimal.
@@ -39,8 +64,7 @@ func (c *Console) D(v int64) *Console {
 			break
 		}
 	}
-	c.n += copy(c.buf[c.n:], d[i:])
-	return c
+	return c.put(d[i:])
 }
 
 // X appends v in hexadecimal with a 0x prefix.
@@ -56,9 +80,7 @@ func (c *Console) X(v uint32) *Console {
 			break
 		}
 	}
-	c.S("0x")
-	c.n += copy(c.buf[c.n:], d[i:])
-	return c
+	return c.S("0x").put(d[i:])
 }
 
 // Frac appends num/den as a decimal with one digit after the point ("99.7").
@@ -73,6 +95,5 @@ func (c *Console) Frac(num, den int64) *Console {
 // NL ends the line ("\r\n") and writes it.
 func (c *Console) NL() {
 	c.S("\r\n")
-	c.w.Write(c.buf[:c.n])
-	c.n = 0
+	c.flush()
 }
