@@ -4,7 +4,7 @@
 //
 //	func firmware() {
 //		hi, _ := executor.Interrupt(0, 2, executor.Options{Name: "urgent"}) // FROM_CPU_INTR0, priority 2
-//		th, _ := executor.Thread(executor.Options{Name: "main"})            // this core, FROM_CPU_INTR3
+//		th, _ := executor.Thread(executor.Options{Name: "main"})            // this core
 //		hi.Spawner().Spawn(&urgentTask{})
 //		th.Spawner().Spawn(&ticker{})
 //		th.Run() // polls, sleeps in WFI when nothing is ready; returns when every task is done
@@ -17,10 +17,11 @@
 // async.ErrNoTimeDriver.
 //
 // Software interrupts are claimed through hal/swint (hal/periph's registry), so each has
-// one user: the thread-mode
-// executor of core k takes FROM_CPU_INTR(3-k) unless Options.CrossCore names another, and
-// an interrupt-mode executor the one it is given. On the single-core ESP32-C3 that leaves
-// FROM_CPU_INTR0–2 for up to three interrupt executors. Close gives them back.
+// one user: on a chip with several cores the thread-mode executor of core k takes
+// FROM_CPU_INTR(3-k) for wakes from the other cores, unless Options.CrossCore names another;
+// an interrupt-mode executor takes the one it is given. On the single-core ESP32-C3 the
+// thread executor needs none, which leaves FROM_CPU_INTR0–3 for up to four interrupt
+// executors or the firmware. Close gives them back.
 //
 // The executors themselves are async.Executor values (embedded): Spawner, Run, Stop, Idle,
 // Stats and the rest come from there.
@@ -57,7 +58,8 @@ type Executor struct {
 }
 
 // SoftwareInterrupt returns the software interrupt the executor owns: the one it polls in
-// (interrupt mode) or its cross-core wake-up (thread mode).
+// (interrupt mode) or its cross-core wake-up (thread mode; nil on a single-core chip unless
+// Options.CrossCore gave one).
 func (e *Executor) SoftwareInterrupt() *swint.SoftwareInterrupt { return e.swi }
 
 // Close unregisters the executor and releases its software interrupt (unbinding it: call
@@ -85,16 +87,26 @@ func Thread(o Options) (*Executor, error) {
 		o.Name = "thread"
 	}
 	sw := o.CrossCore
-	if sw == nil {
+	// A wake from another core is what the cross-core interrupt is for. A single-core chip
+	// (the ESP32-C3) has no other core: every wake comes from this core's thread code or
+	// handlers, whose own interrupt already ends the WaitForInterrupt, so the executor
+	// leaves FROM_CPU_INTR3 to the firmware.
+	if sw == nil && rt.NumCores() > 1 {
 		var err error
 		tok := periph.StealSoftwareInterrupt(CrossCoreInterrupt(rt.CoreID()))
 		if sw, err = swint.Claim(tok, "executor "+o.Name+" (cross-core wake)"); err != nil {
 			return nil, err
 		}
 	}
-	e, err := async.New(async.Config{Name: o.Name, Tasks: tasks(o), CrossCore: sw, OnPanic: o.OnPanic})
+	var cross async.SoftwareInterrupt
+	if sw != nil {
+		cross = sw // not a typed nil in the interface
+	}
+	e, err := async.New(async.Config{Name: o.Name, Tasks: tasks(o), CrossCore: cross, OnPanic: o.OnPanic})
 	if err != nil {
-		sw.Release()
+		if sw != nil {
+			sw.Release()
+		}
 		return nil, err
 	}
 	return &Executor{Executor: e, swi: sw}, nil
