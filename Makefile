@@ -18,8 +18,10 @@ test: tidy vet
 test-pac:
 	$(GO) test ./pac/...
 
+## vet: go vet, then gohalvet (cmd/gohalvet: gohal's own analyzers) on everything.
 vet:
 	$(GO) vet ./...
+	$(GO) run ./cmd/gohalvet ./...
 
 ## tidy: fail when go.mod or go.sum is not what `go mod tidy` would make it.
 tidy:

@@ -1,0 +1,19 @@
+// Command gohalvet checks gohal firmware for the misuse Rust's type system catches for
+// esp-hal and Go's does not: a critical section left open on some path (critsec), and more
+// to come (see the README's gohalvet section).
+//
+//	go run ./cmd/gohalvet ./...                          # standalone, on packages
+//	go build -o gohalvet ./cmd/gohalvet && go vet -vettool=$PWD/gohalvet ./...
+//
+// Each analyzer is a package of its own under cmd/gohalvet, usable in other drivers.
+package main
+
+import (
+	"golang.org/x/tools/go/analysis/multichecker"
+
+	"github.com/gohal/gohal/cmd/gohalvet/critsec"
+)
+
+func main() {
+	multichecker.Main(critsec.Analyzer)
+}
