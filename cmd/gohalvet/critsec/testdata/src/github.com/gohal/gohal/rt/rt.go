@@ -3,7 +3,7 @@ package rt
 
 type CS struct{ state uintptr }
 
-func EnterCritical() CS   { return CS{} }
-func (cs CS) Exit()       {}
-func WaitForInterrupt()   {}
-func Critical(f func())   { f() }
+func EnterCritical() CS { return CS{} }
+func (cs CS) Exit()     {}
+func WaitForInterrupt() {}
+func Critical(f func()) { f() }
