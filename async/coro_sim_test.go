@@ -102,6 +102,7 @@ func TestStraightLineTaskOnTheSimulator(t *testing.T) {
 			j.add("task: 10 register reads took %d cycles", rt.Cycles()-start)
 			async.Await[bool](t, woken)
 			j.add("task woken: %s", where())
+			//gohalvet:ignore irqstraight the test checks that the executor refuses it at run time
 			_, err := high.Spawner().Spawn(async.Go(func(t *async.T) {
 				j.add("interrupt executor's task: %s", where())
 				async.Await[bool](t, async.Ready[bool]{Value: true})

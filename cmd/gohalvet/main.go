@@ -1,6 +1,7 @@
 // Command gohalvet checks gohal firmware for the misuse Rust's type system catches for
-// esp-hal and Go's does not: a critical section left open on some path (critsec), and more
-// to come (see the README's gohalvet section).
+// esp-hal and Go's does not: a critical section left open on some path (critsec), a
+// straight-line task spawned on an interrupt-mode executor (irqstraight), and more to come
+// (see the README's gohalvet section).
 //
 //	go run ./cmd/gohalvet ./...                          # standalone, on packages
 //	go build -o gohalvet ./cmd/gohalvet && go vet -vettool=$PWD/gohalvet ./...
@@ -12,8 +13,9 @@ import (
 	"golang.org/x/tools/go/analysis/multichecker"
 
 	"github.com/gohal/gohal/cmd/gohalvet/critsec"
+	"github.com/gohal/gohal/cmd/gohalvet/irqstraight"
 )
 
 func main() {
-	multichecker.Main(critsec.Analyzer)
+	multichecker.Main(critsec.Analyzer, irqstraight.Analyzer)
 }

@@ -21,6 +21,8 @@ import (
 	"golang.org/x/tools/go/analysis/passes/inspect"
 	"golang.org/x/tools/go/ast/inspector"
 	"golang.org/x/tools/go/cfg"
+
+	"github.com/gohal/gohal/cmd/gohalvet/internal/suppress"
 )
 
 const rtPath = "github.com/gohal/gohal/rt"
@@ -74,7 +76,7 @@ func checkFunc(pass *analysis.Pass, g *cfg.CFG, body *ast.BlockStmt) {
 		switch n := n.(type) {
 		case *ast.ExprStmt:
 			if isRTCall(pass, n.X, "EnterCritical") {
-				pass.Reportf(n.Pos(), "the CS returned by rt.EnterCritical is discarded, so the critical section can never be exited: interrupts stay disabled; keep it (cs := rt.EnterCritical()) and call cs.Exit()")
+				suppress.Reportf(pass, n.Pos(), "the CS returned by rt.EnterCritical is discarded, so the critical section can never be exited: interrupts stay disabled; keep it (cs := rt.EnterCritical()) and call cs.Exit()")
 			}
 		case *ast.AssignStmt:
 			if len(n.Rhs) == 1 && len(n.Lhs) == 1 && isRTCall(pass, n.Rhs[0], "EnterCritical") {
@@ -185,7 +187,7 @@ func checkFunc(pass *analysis.Pass, g *cfg.CFG, body *ast.BlockStmt) {
 		for _, n := range b.Nodes {
 			sMust = nodeTransfer(n, sMust, func(call *ast.CallExpr, open state) {
 				if isRTCall(pass, call, "WaitForInterrupt") && open == 0 && afterCondition(b) {
-					pass.Reportf(call.Pos(), "rt.WaitForInterrupt after a condition checked outside a critical section: an interrupt between the check and the WFI is lost and the core may sleep for good; check and sleep inside one section (cs := rt.EnterCritical(); if !ready { rt.WaitForInterrupt() }; cs.Exit())")
+					suppress.Reportf(pass, call.Pos(), "rt.WaitForInterrupt after a condition checked outside a critical section: an interrupt between the check and the WFI is lost and the core may sleep for good; check and sleep inside one section (cs := rt.EnterCritical(); if !ready { rt.WaitForInterrupt() }; cs.Exit())")
 				}
 			})
 			sMay = nodeTransfer(n, sMay, nil)
@@ -202,7 +204,7 @@ func checkFunc(pass *analysis.Pass, g *cfg.CFG, body *ast.BlockStmt) {
 			if sMay&(1<<i) != 0 && !sec.deferred && !reported[i] {
 				reported[i] = true
 				pos := pass.Fset.Position(lastPos(b))
-				pass.Reportf(sec.at, "critical section %s is not exited on every path: %s at line %d leaves interrupts disabled; call %s.Exit() before it, or defer %s.Exit()", sec.v.Name(), why, pos.Line, sec.v.Name(), sec.v.Name())
+				suppress.Reportf(pass, sec.at, "critical section %s is not exited on every path: %s at line %d leaves interrupts disabled; call %s.Exit() before it, or defer %s.Exit()", sec.v.Name(), why, pos.Line, sec.v.Name(), sec.v.Name())
 			}
 		}
 	}
