@@ -268,6 +268,7 @@ func TestOwnershipAndConfigErrors(t *testing.T) {
 		if err != nil {
 			panic(err)
 		}
+		//gohalvet:ignore consumed a test of the run-time ownership error
 		_, errTwice = gpio.NewOutput(p.GPIO5, gpio.Low, gpio.OutputConfig{})
 		_, errFlash = gpio.NewFlex(p.GPIO12)
 		_, errDrive = gpio.NewOutput(p.GPIO7, gpio.Low, gpio.OutputConfig{Drive: 9})

@@ -133,7 +133,9 @@ func TestPinsAndUARTAreOwned(t *testing.T) {
 		if err != nil {
 			panic(err)
 		}
+		//gohalvet:ignore consumed a test of the run-time ownership error
 		_, errPin = uart.New(p.UART1, uart.Config{}, p.GPIO21, p.GPIO5)
+		//gohalvet:ignore consumed a test of the run-time ownership error
 		_, errUART = uart.New(p.UART0, uart.Config{}, p.GPIO2, p.GPIO3)
 		_, errSame = uart.New(p.UART1, uart.Config{}, p.GPIO2, p.GPIO2)
 		owner = periph.Owner(periph.KindPin, 20)

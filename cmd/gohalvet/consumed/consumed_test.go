@@ -1,0 +1,13 @@
+package consumed_test
+
+import (
+	"testing"
+
+	"golang.org/x/tools/go/analysis/analysistest"
+
+	"github.com/gohal/gohal/cmd/gohalvet/consumed"
+)
+
+func TestConsumed(t *testing.T) {
+	analysistest.Run(t, analysistest.TestData(), consumed.Analyzer, "a")
+}
