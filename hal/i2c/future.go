@@ -23,15 +23,21 @@ const source = rt.Source(esp32c3.IRQ_I2C_EXT0)
 var waker atomic.Uint32
 
 // onInterrupt is I2C0's handler (esp-hal's async_handler): read the pending sources,
-// disable them, wake the waiting task. It never allocates.
+// disable them, wake the waiting task. It never allocates. The read of INT_STATUS and the
+// read-modify-write of INT_ENA are one critical section: a future polled at a higher
+// priority may enable the next chunk's sources (the same bits) in between, and the write
+// would disable them again.
 func onInterrupt() {
 	r := esp32c3.I2C0
+	cs := rt.EnterCritical()
 	pending := uint32(r.INT_STATUS.Read())
-	if pending == 0 {
-		return
+	if pending != 0 {
+		r.INT_ENA.Write(i2c.INT_ENAValue(uint32(r.INT_ENA.Read()) &^ pending))
 	}
-	r.INT_ENA.Write(i2c.INT_ENAValue(uint32(r.INT_ENA.Read()) &^ pending))
-	async.Waker(waker.Load()).Wake()
+	cs.Exit()
+	if pending != 0 {
+		async.Waker(waker.Load()).Wake()
+	}
 }
 
 // bindInterrupt is esp-hal's set_interrupt_handler: the source disabled, every event masked
