@@ -18,15 +18,20 @@ var waker atomic.Uint32
 
 // onInterrupt is SPI2's handler (esp-hal's handle_async): disable the sources that fired
 // (TRANS_DONE is the only one the driver enables) and wake the waiting task. It never
-// allocates.
+// allocates. The read of DMA_INT_ST and the read-modify-write of DMA_INT_ENA are one
+// critical section: a future polled at a higher priority may start the next chunk and
+// enable TRANS_DONE again in between, and the write would disable it.
 func onInterrupt() {
 	r := esp32c3.SPI2
+	cs := rt.EnterCritical()
 	pending := uint32(r.SPI_DMA_INT_ST.Read())
-	if pending == 0 {
-		return
+	if pending != 0 {
+		r.SPI_DMA_INT_ENA.Write(spi2.SPI_DMA_INT_ENAValue(uint32(r.SPI_DMA_INT_ENA.Read()) &^ pending))
 	}
-	r.SPI_DMA_INT_ENA.Write(spi2.SPI_DMA_INT_ENAValue(uint32(r.SPI_DMA_INT_ENA.Read()) &^ pending))
-	async.Waker(waker.Load()).Wake()
+	cs.Exit()
+	if pending != 0 {
+		async.Waker(waker.Load()).Wake()
+	}
 }
 
 // bindInterrupt disables the source, masks and clears the events, then binds the handler
