@@ -415,14 +415,21 @@ func onAlarm1() { onAlarm(1) }
 
 // onAlarm is the timer interrupt handler: INT_ST.T0 set means the alarm fired with its
 // interrupt enabled; disable it (the level line drops) and wake the waiting task, which
-// sees INT_RAW.T0 and completes. It allocates nothing.
+// sees INT_RAW.T0 and completes. It allocates nothing. The read of INT_ST and the
+// read-modify-write of INT_ENA are one critical section: a wait polled at a higher priority
+// may consume this alarm and enable INT_ENA.T0 for the next one in between, and the write
+// would disable it again.
 func onAlarm(g uint8) {
 	r := regs(g)
-	if !r.INT_ST_TIMG.Read().T0_INT_ST() {
-		return
+	cs := rt.EnterCritical()
+	fired := r.INT_ST_TIMG.Read().T0_INT_ST()
+	if fired {
+		r.INT_ENA_TIMG.Write(r.INT_ENA_TIMG.Read().WithT0_INT_ENA(false))
 	}
-	r.INT_ENA_TIMG.Write(r.INT_ENA_TIMG.Read().WithT0_INT_ENA(false))
-	async.Waker(wakers[g].Load()).Wake()
+	cs.Exit()
+	if fired {
+		async.Waker(wakers[g].Load()).Wake()
+	}
 }
 
 func bind(h *handle) {
