@@ -77,11 +77,16 @@ func unbindHandler() {
 
 // onInterrupt is the GPIO interrupt handler (esp32c3-facts.md §5): it reads PCPU_INT, stops
 // every pin that fired from listening, clears their STATUS bits and their async bits, and
-// wakes their waiting tasks. It allocates nothing.
+// wakes their waiting tasks. It allocates nothing. Everything up to the wakes is one
+// critical section, as arm and disarm are: a wait on the same pin cancelled and armed again
+// at a higher priority in between would otherwise have its PINn read-modify-write undone
+// (it stops listening) and its async bit cleared (it completes on the old edge).
 func onInterrupt() {
 	g := esp32c3.GPIO
+	cs := rt.EnterCritical()
 	pending := g.PCPU_INT.Read().PROCPU_INT() & (1<<NumPins - 1)
 	if pending == 0 {
+		cs.Exit()
 		return
 	}
 	for m := pending; m != 0; m &= m - 1 {
@@ -90,6 +95,7 @@ func onInterrupt() {
 	}
 	g.STATUS_W1TC.Write(gpioreg.STATUS_W1TCValue(0).WithSTATUS_W1TC(pending))
 	fired := andNotMask(pending) & pending
+	cs.Exit()
 	for m := fired; m != 0; m &= m - 1 {
 		async.Waker(wakers[bits.TrailingZeros32(m)].Load()).Wake()
 	}
