@@ -12,6 +12,10 @@
 package main
 
 import (
+	"encoding/json"
+	"os"
+	"strings"
+
 	"golang.org/x/tools/go/analysis/multichecker"
 
 	"github.com/gohal/gohal/cmd/gohalvet/consumed"
@@ -20,5 +24,31 @@ import (
 )
 
 func main() {
+	redirectVetStdout(os.Args[1:])
 	multichecker.Main(consumed.Analyzer, critsec.Analyzer, irqstraight.Analyzer)
+}
+
+// redirectVetStdout sends the tool's standard output where go vet wants it. Since Go 1.26,
+// go vet runs a vet tool with -json and a config file whose "Stdout" names the file the
+// tool's output must go to; go vet reads the diagnostics from there, prints them and sets
+// its exit status. The unitchecker of the x/tools gohal can require (it keeps the go line
+// at 1.23) writes to the process's standard output instead, which go vet would print raw,
+// as JSON, and exit 0 with the findings unseen.
+func redirectVetStdout(args []string) {
+	if len(args) == 0 || !strings.HasSuffix(args[len(args)-1], ".cfg") {
+		return
+	}
+	data, err := os.ReadFile(args[len(args)-1])
+	if err != nil {
+		return // unitchecker reports it
+	}
+	var cfg struct{ Stdout string }
+	if json.Unmarshal(data, &cfg) != nil || cfg.Stdout == "" {
+		return
+	}
+	f, err := os.Create(cfg.Stdout)
+	if err != nil {
+		return
+	}
+	os.Stdout = f
 }
