@@ -175,6 +175,9 @@ func (f *ReadFuture) Poll(cx *async.Context) (async.Outcome[int], bool) {
 	if c == nil {
 		panic("uart: poll of a ReadFuture that ReadAsync or ReadExactAsync did not make")
 	}
+	if o := c.rxOwner; o != nil && o != f {
+		c.concurrent(f.op(), o.op(), "read")
+	}
 	for {
 		if err := c.takeRxError(); err != nil {
 			return f.finish(err)
@@ -204,15 +207,20 @@ func (f *ReadFuture) Poll(cx *async.Context) (async.Outcome[int], bool) {
 		if uint32(need) > c.rxLevel {
 			need = int(c.rxLevel)
 		}
-		if c.rxOwner != nil && c.rxOwner != f {
-			c.rxOwner.armed = false // abandoned without Cancel: this read takes over
-		}
 		c.rxOwner = f
 		f.armed = true
 		wake[c.n].rx.Store(uint32(cx.Waker()))
 		c.setRxThreshold(uint32(need))
 		c.enable(c.rxWaitBits(), intRxFull|intRxTout)
 	}
+}
+
+// op names the method that made the read, for messages.
+func (f *ReadFuture) op() string {
+	if f.exact {
+		return "ReadExactAsync"
+	}
+	return "ReadAsync"
 }
 
 func (f *ReadFuture) finish(err error) (async.Outcome[int], bool) {
@@ -274,6 +282,12 @@ func (f *WriteFuture) Poll(cx *async.Context) (async.Outcome[int], bool) {
 	if c == nil {
 		panic("uart: poll of a WriteFuture that WriteAsync did not make")
 	}
+	if c.txWrite != nil && c.txWrite != f {
+		c.concurrent("WriteAsync", "WriteAsync", "write or flush")
+	}
+	if c.txFlush != nil {
+		c.concurrent("WriteAsync", "FlushAsync", "write or flush")
+	}
 	for {
 		f.n += c.push(f.buf[f.n:])
 		if f.n == len(f.buf) {
@@ -289,7 +303,6 @@ func (f *WriteFuture) Poll(cx *async.Context) (async.Outcome[int], bool) {
 			f.disarm()
 			continue
 		}
-		c.takeTX()
 		c.txWrite = f
 		f.armed = true
 		wake[c.n].tx.Store(uint32(cx.Waker()))
@@ -297,19 +310,12 @@ func (f *WriteFuture) Poll(cx *async.Context) (async.Outcome[int], bool) {
 	}
 }
 
-// takeTX makes room for a new TX future: one abandoned without Cancel loses its sources
-// (the new one arms its own) and will arm again if it is ever polled.
-func (c *core) takeTX() {
-	if c.txWrite != nil {
-		c.txWrite.armed = false
-		c.txWrite = nil
-		c.disable(intTxEmpty)
-	}
-	if c.txFlush != nil {
-		c.txFlush.armed = false
-		c.txFlush = nil
-		c.disable(intTxDone)
-	}
+// concurrent panics for a future polled while another of the same kind (the one the UART
+// has one waker for) is pending on the UART: the second would take over the first's
+// wake-up, and the first would never complete. The message is built only here, at the end.
+func (c *core) concurrent(second, first, kind string) {
+	panic("uart: " + names[c.n] + ": " + second + " polled while a " + first + " is still pending on " +
+		names[c.n] + "; one " + kind + " at a time: await the " + first + " (or Cancel it) before starting another")
 }
 
 func (f *WriteFuture) disarm() {
@@ -357,6 +363,12 @@ func (f *FlushFuture) Poll(cx *async.Context) (error, bool) {
 	if c == nil {
 		panic("uart: poll of a FlushFuture that FlushAsync did not make")
 	}
+	if c.txWrite != nil {
+		c.concurrent("FlushAsync", "WriteAsync", "write or flush")
+	}
+	if c.txFlush != nil && c.txFlush != f {
+		c.concurrent("FlushAsync", "FlushAsync", "write or flush")
+	}
 	for {
 		if c.txIdle() {
 			f.disarm()
@@ -373,7 +385,6 @@ func (f *FlushFuture) Poll(cx *async.Context) (error, bool) {
 		}
 		// TX_DONE may be left over from an earlier transfer: clear it before enabling; the
 		// loop then checks for idle once more, in case the transmitter finished meanwhile.
-		c.takeTX()
 		c.txFlush = f
 		f.armed = true
 		wake[c.n].tx.Store(uint32(cx.Waker()))

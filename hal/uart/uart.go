@@ -49,7 +49,9 @@
 // the handler reads INT_ST, disables the sources that fired and wakes the waiter; the future
 // sees its enable bits cleared (or the raw bits set), checks the FIFO and completes or arms
 // again. Cancel disables what the future enabled. At most one read future and one write or
-// flush future may wait at a time. Neither the handler nor a poll allocates (tested with
+// flush future may be pending at a time: polling a second one while the first is pending
+// (armed, not yet completed or cancelled) panics, naming the UART and both futures, since
+// it would take over the first one's wake-up. Neither the handler nor a poll allocates (tested with
 // testing.AllocsPerRun on the simulator; TinyGo's -print-allocs finds allocations only in
 // New, IntoAsync and error paths).
 //
