@@ -77,7 +77,7 @@ type core struct {
 	t        timing
 	freq     uint32
 	sda, scl periph.Pin
-	busy     atomic.Bool // a transfer is in progress
+	busy     atomic.Uint32 // the call whose transfer is in progress (callNone: none)
 }
 
 // computeTiming validates cfg and computes the register values as esp-hal's
@@ -258,23 +258,55 @@ func (c *core) close() {
 // operations of Write, Read and WriteRead travel by value in the xfer (no slice of a local
 // array, which TinyGo would put on the heap).
 
-func (c *core) write(addr uint16, w []byte) error {
-	return c.run(addr, [2]Operation{{Buf: w}}, 1, nil)
+// The driver methods that start a transfer, as core.busy records the one in progress.
+const (
+	callNone = iota
+	callWrite
+	callRead
+	callWriteRead
+	callTransaction
+	callTx
+	callWriteAsync
+	callReadAsync
+	callWriteReadAsync
+	callTransactionAsync
+)
+
+var callNames = [...]string{"", "Write", "Read", "WriteRead", "Transaction", "Tx",
+	"WriteAsync", "ReadAsync", "WriteReadAsync", "TransactionAsync"}
+
+// concurrent panics for a future polled while another transfer holds the driver: the
+// project's rule for misuse, where a blocking call gets ErrBusy. The message is built only
+// here, at the end.
+func (c *core) concurrent(second uint8) {
+	first := c.busy.Load()
+	msg := "i2c: I2C0: " + callNames[second] + " polled while "
+	if first >= callWriteAsync {
+		msg += "a " + callNames[first] + " is in progress on I2C0; one transfer at a time: await the " +
+			callNames[first] + " (or Cancel it) before starting another"
+	} else {
+		msg += "a blocking " + callNames[first] + " (interrupted by this poll's higher priority) is in progress on I2C0; one transfer at a time: do not start a transfer at a priority that can preempt one in progress"
+	}
+	panic(msg)
 }
 
-func (c *core) read(addr uint16, r []byte) error {
-	return c.run(addr, [2]Operation{{Buf: r, Read: true}}, 1, nil)
+func (c *core) write(call uint8, addr uint16, w []byte) error {
+	return c.run(call, addr, [2]Operation{{Buf: w}}, 1, nil)
 }
 
-func (c *core) writeRead(addr uint16, w, r []byte) error {
-	return c.run(addr, [2]Operation{{Buf: w}, {Buf: r, Read: true}}, 2, nil)
+func (c *core) read(call uint8, addr uint16, r []byte) error {
+	return c.run(call, addr, [2]Operation{{Buf: r, Read: true}}, 1, nil)
+}
+
+func (c *core) writeRead(call uint8, addr uint16, w, r []byte) error {
+	return c.run(call, addr, [2]Operation{{Buf: w}, {Buf: r, Read: true}}, 2, nil)
 }
 
 func (c *core) transaction(addr uint16, ops []Operation) error {
 	if ops == nil {
 		ops = []Operation{}
 	}
-	return c.run(addr, [2]Operation{}, 0, ops)
+	return c.run(callTransaction, addr, [2]Operation{}, 0, ops)
 }
 
 // tx is tinygo.org/x/drivers' Tx: w then r, either possibly empty; both empty probes the
@@ -282,15 +314,15 @@ func (c *core) transaction(addr uint16, ops []Operation) error {
 func (c *core) tx(addr uint16, w, r []byte) error {
 	switch {
 	case len(r) == 0:
-		return c.write(addr, w)
+		return c.write(callTx, addr, w)
 	case len(w) == 0:
-		return c.read(addr, r)
+		return c.read(callTx, addr, r)
 	}
-	return c.writeRead(addr, w, r)
+	return c.writeRead(callTx, addr, w, r)
 }
 
-func (c *core) run(addr uint16, inline [2]Operation, n int, ext []Operation) error {
-	if !c.busy.CompareAndSwap(false, true) {
+func (c *core) run(call uint8, addr uint16, inline [2]Operation, n int, ext []Operation) error {
+	if !c.busy.CompareAndSwap(callNone, uint32(call)) {
 		return ErrBusy
 	}
 	x, err := begin(c, addr, inline, n, ext)
@@ -301,7 +333,7 @@ func (c *core) run(addr uint16, inline [2]Operation, n int, ext []Operation) err
 			break
 		}
 	}
-	c.busy.Store(false)
+	c.busy.Store(callNone)
 	return err
 }
 

@@ -92,7 +92,8 @@ type Future struct {
 	timer  async.Timer
 	timed  bool
 	state  uint8
-	owner  bool // the future holds the driver's busy flag
+	call   uint8 // the method that made the future (callWriteAsync, ...)
+	owner  bool  // the future holds the driver's busy flag
 	err    error
 }
 
@@ -104,10 +105,10 @@ func (f *Future) Poll(cx *async.Context) (error, bool) {
 	case futDone:
 		return f.err, true
 	case futNew:
-		f.state = futRunning
-		if !f.c.busy.CompareAndSwap(false, true) {
-			return f.finish(ErrBusy), true
+		if !f.c.busy.CompareAndSwap(callNone, uint32(f.call)) {
+			f.c.concurrent(f.call)
 		}
+		f.state = futRunning
 		f.owner = true
 		var err error
 		if f.x, err = begin(f.c, f.addr, f.inline, f.n, f.ext); err != nil {
@@ -152,7 +153,7 @@ func (f *Future) finish(err error) error {
 	if f.owner {
 		f.c.unlisten()
 		f.owner = false
-		f.c.busy.Store(false)
+		f.c.busy.Store(callNone)
 	}
 	if f.timed {
 		f.timer.Cancel()

@@ -38,7 +38,8 @@
 //     2^Config.FSMTimeout clocks. It wraps ErrTimeout.
 //   - ErrTimeout: the software timeout (Config.Timeout) passed first.
 //   - ErrIncomplete: the controller finished without executing every command or without
-//     the bytes to read; ErrBusy: another transfer on the driver is in progress.
+//     the bytes to read; ErrBusy: a blocking call found another transfer on the driver in
+//     progress (an async future, or a blocking call it preempted).
 //
 // Under TinyGo, errors.Is and == on error values make the program link the reflect
 // package (about 6 KB of flash); err != nil costs nothing.
@@ -54,7 +55,9 @@
 // TRANS_COMPLETE, NACK, ARBITRATION_LOST, TIME_OUT and SCL timeout interrupts for each
 // chunk and waits; the handler disables the sources that fired and wakes the task (esp-hal's
 // pattern); Cancel disables them and resets the controller if a chunk was on the bus. The
-// Async driver keeps every blocking method.
+// Async driver keeps every blocking method. One transfer runs at a time: a future whose
+// first Poll finds another transfer in progress (a future not yet completed or cancelled,
+// or a blocking call it preempted) panics, naming both.
 //
 // The drivers satisfy tinygo.org/x/drivers' I2C interface through Tx, so TinyGo's sensor
 // drivers run on them unchanged.
@@ -135,7 +138,8 @@ var (
 	// ErrIncomplete: the controller stopped without executing every command, or without
 	// the bytes to read.
 	ErrIncomplete = errors.New("i2c: the command list did not complete")
-	// ErrBusy: another transfer on this driver (an async future) is in progress.
+	// ErrBusy: a blocking call found another transfer on this driver in progress (an async
+	// future, or a blocking call it preempted). A future in that case panics instead.
 	ErrBusy = errors.New("i2c: another transfer is in progress on this driver")
 )
 
@@ -243,14 +247,16 @@ func (a *Async) core() *core {
 }
 
 // Write writes w to the device at addr in one transaction.
-func (b *Blocking) Write(addr uint16, w []byte) error { return b.core().write(addr, w) }
+func (b *Blocking) Write(addr uint16, w []byte) error { return b.core().write(callWrite, addr, w) }
 
 // Read reads len(r) bytes from the device at addr into r in one transaction.
-func (b *Blocking) Read(addr uint16, r []byte) error { return b.core().read(addr, r) }
+func (b *Blocking) Read(addr uint16, r []byte) error { return b.core().read(callRead, addr, r) }
 
 // WriteRead writes w to the device at addr, then reads len(r) bytes into r after a
 // repeated START, in one transaction: the usual register read.
-func (b *Blocking) WriteRead(addr uint16, w, r []byte) error { return b.core().writeRead(addr, w, r) }
+func (b *Blocking) WriteRead(addr uint16, w, r []byte) error {
+	return b.core().writeRead(callWriteRead, addr, w, r)
+}
 
 // Transaction runs ops in order in one transaction with the device at addr: a repeated
 // START where the direction changes, a STOP at the end.
@@ -283,13 +289,15 @@ func (b *Blocking) Close() {
 }
 
 // Write writes w to the device at addr, blocking (see Blocking.Write).
-func (a *Async) Write(addr uint16, w []byte) error { return a.core().write(addr, w) }
+func (a *Async) Write(addr uint16, w []byte) error { return a.core().write(callWrite, addr, w) }
 
 // Read reads into r from the device at addr, blocking (see Blocking.Read).
-func (a *Async) Read(addr uint16, r []byte) error { return a.core().read(addr, r) }
+func (a *Async) Read(addr uint16, r []byte) error { return a.core().read(callRead, addr, r) }
 
 // WriteRead writes w then reads into r, blocking (see Blocking.WriteRead).
-func (a *Async) WriteRead(addr uint16, w, r []byte) error { return a.core().writeRead(addr, w, r) }
+func (a *Async) WriteRead(addr uint16, w, r []byte) error {
+	return a.core().writeRead(callWriteRead, addr, w, r)
+}
 
 // Transaction runs ops, blocking (see Blocking.Transaction).
 func (a *Async) Transaction(addr uint16, ops ...Operation) error {
@@ -306,17 +314,17 @@ func (a *Async) Frequency() uint32 { return a.core().freq }
 // is polled; keep it at one address from its first Poll on (a field of a task, or a local
 // passed by pointer), and Cancel it if its result is no longer wanted.
 func (a *Async) WriteAsync(addr uint16, w []byte) Future {
-	return Future{c: a.core(), addr: addr, inline: [2]Operation{{Buf: w}}, n: 1}
+	return Future{c: a.core(), addr: addr, inline: [2]Operation{{Buf: w}}, n: 1, call: callWriteAsync}
 }
 
 // ReadAsync returns a future that reads len(r) bytes from the device at addr into r.
 func (a *Async) ReadAsync(addr uint16, r []byte) Future {
-	return Future{c: a.core(), addr: addr, inline: [2]Operation{{Buf: r, Read: true}}, n: 1}
+	return Future{c: a.core(), addr: addr, inline: [2]Operation{{Buf: r, Read: true}}, n: 1, call: callReadAsync}
 }
 
 // WriteReadAsync returns a future that writes w, then reads into r after a repeated START.
 func (a *Async) WriteReadAsync(addr uint16, w, r []byte) Future {
-	return Future{c: a.core(), addr: addr, inline: [2]Operation{{Buf: w}, {Buf: r, Read: true}}, n: 2}
+	return Future{c: a.core(), addr: addr, inline: [2]Operation{{Buf: w}, {Buf: r, Read: true}}, n: 2, call: callWriteReadAsync}
 }
 
 // TransactionAsync returns a future that runs ops in one transaction. ops must stay
@@ -325,14 +333,14 @@ func (a *Async) TransactionAsync(addr uint16, ops []Operation) Future {
 	if ops == nil {
 		ops = []Operation{}
 	}
-	return Future{c: a.core(), addr: addr, ext: ops}
+	return Future{c: a.core(), addr: addr, ext: ops, call: callTransactionAsync}
 }
 
 // IntoBlocking unbinds the interrupt and returns the Blocking driver; a is consumed. It
 // panics if an async transfer is in progress (cancel it first).
 func (a *Async) IntoBlocking() *Blocking {
 	c := a.core()
-	if c.busy.Load() {
+	if c.busy.Load() != callNone {
 		panic("i2c: IntoBlocking while an async transfer is in progress; Cancel it first")
 	}
 	a.c, a.gone = nil, goneBlocking
