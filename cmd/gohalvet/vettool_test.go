@@ -19,6 +19,8 @@ import (
 const firmware = `package main
 
 import (
+	"time"
+
 	"github.com/gohal/gohal/async"
 	"github.com/gohal/gohal/hal"
 	"github.com/gohal/gohal/hal/executor"
@@ -33,15 +35,15 @@ func main() {
 	p, _ := hal.Init(hal.Config{})
 	u, _ := uart.New(p.UART0, uart.Config{}, p.GPIO21, p.GPIO20)
 	ua := u.IntoAsync()
-	u.Write([]byte("hi")) // WANT consumed: u used after u.IntoAsync() at line 17 consumed it
+	u.Write([]byte("hi")) // WANT consumed: u used after u.IntoAsync() at line 19 consumed it
 	_ = ua
-	led, _ := gpio.NewOutput(p.GPIO21, gpio.Low, gpio.OutputConfig{}) // WANT consumed: p.GPIO21 is passed to gpio.NewOutput after uart.New took it at line 16
+	led, _ := gpio.NewOutput(p.GPIO21, gpio.Low, gpio.OutputConfig{}) // WANT consumed: p.GPIO21 is passed to gpio.NewOutput after uart.New took it at line 18
 	_ = led
 
 	hi, _ := executor.Interrupt(0, 2, executor.Options{})
 	hi.Spawner().Spawn(async.Go(func(t *async.T) {})) // WANT irqstraight: straight-line task (async.Go) spawned on an interrupt-mode executor
 
-	cs := rt.EnterCritical() // WANT critsec: critical section cs is not exited on every path: a return at line 28
+	cs := rt.EnterCritical() // WANT critsec: critical section cs is not exited on every path: a return at line 30
 	if ready {
 		return
 	}
@@ -49,6 +51,9 @@ func main() {
 	if !ready {
 		rt.WaitForInterrupt() // WANT critsec: rt.WaitForInterrupt after a condition checked outside a critical section
 	}
+	rt.Bind(rt.Source(1), func() { // WANT irqblock: interrupt handler (function literal) may block or allocate: time.Sleep
+		time.Sleep(time.Millisecond)
+	})
 }
 `
 
@@ -93,7 +98,7 @@ func TestGoVetRunsGohalvetOnAScratchModule(t *testing.T) {
 			want[i+1] = msg
 		}
 	}
-	require.Len(t, want, 5)
+	require.Len(t, want, 6)
 	diag := regexp.MustCompile(`(?m)^(?:\./)?main\.go:(\d+):\d+: (.*)$`) // go vet prints ./main.go or main.go by version
 	got := map[string]string{}
 	for _, m := range diag.FindAllStringSubmatch(string(out), -1) {

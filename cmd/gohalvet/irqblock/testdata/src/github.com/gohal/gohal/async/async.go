@@ -1,0 +1,15 @@
+// Package async is a stub of gohal's async.
+package async
+
+type Context struct{}
+type Task interface{ Poll(*Context) bool }
+type Waker uint32
+type Executor struct{}
+type Spawner struct{}
+type Future[T any] interface{ Poll(*Context) (T, bool) }
+
+func (w Waker) Wake()                                                        {}
+func (e *Executor) Spawner() Spawner                                         { return Spawner{} }
+func (s Spawner) Spawn(task Task) (Waker, error)                             { return 0, nil }
+func (s Spawner) SpawnNamed(name string, task Task, prio int) (Waker, error) { return 0, nil }
+func Block[T any](f Future[T]) T                                             { var v T; return v }
