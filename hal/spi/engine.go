@@ -43,9 +43,9 @@ type clocking struct {
 type core struct {
 	k    clocking
 	freq uint32
-	pins [4]int // SCK, MOSI, MISO, CS pad numbers, -1 when absent
-	busy atomic.Bool
-	one  [1]byte // Transfer's buffer
+	pins [4]int        // SCK, MOSI, MISO, CS pad numbers, -1 when absent
+	busy atomic.Uint32 // the call whose transfer is in progress (callNone: none)
+	one  [1]byte       // Transfer's buffer
 }
 
 const (
@@ -260,26 +260,58 @@ func (c *core) close() {
 	periph.Release(periph.KindSPI, 2)
 }
 
+// The driver methods that start a transfer, as core.busy records the one in progress.
+const (
+	callNone = iota
+	callTx
+	callTransfer
+	callTransferInPlace
+	callWrite
+	callRead
+	callTransferAsync
+	callTransferInPlaceAsync
+	callWriteAsync
+	callReadAsync
+)
+
+var callNames = [...]string{"", "Tx", "Transfer", "TransferInPlace", "Write", "Read",
+	"TransferAsync", "TransferInPlaceAsync", "WriteAsync", "ReadAsync"}
+
+// concurrent panics for a future polled while another transfer holds the driver: the
+// project's rule for misuse, where a blocking call gets ErrBusy. The message is built only
+// here, at the end.
+func (c *core) concurrent(second uint8) {
+	first := c.busy.Load()
+	msg := "spi: SPI2: " + callNames[second] + " polled while "
+	if first >= callTransferAsync {
+		msg += "a " + callNames[first] + " is in progress on SPI2; one transfer at a time: await the " +
+			callNames[first] + " (or Cancel it) before starting another"
+	} else {
+		msg += "a blocking " + callNames[first] + " (interrupted by this poll's higher priority) is in progress on SPI2; one transfer at a time: do not start a transfer at a priority that can preempt one in progress"
+	}
+	panic(msg)
+}
+
 // transfer exchanges one byte, through the core's own one-byte buffer (a local array
 // would end up on the heap under TinyGo).
 func (c *core) transfer(v byte) (byte, error) {
-	if !c.busy.CompareAndSwap(false, true) {
+	if !c.busy.CompareAndSwap(callNone, callTransfer) {
 		return 0, ErrBusy
 	}
 	c.one[0] = v
 	err := c.spin(c.one[:], c.one[:])
 	v = c.one[0]
-	c.busy.Store(false)
+	c.busy.Store(callNone)
 	return v, err
 }
 
 // run is a blocking transfer.
-func (c *core) run(w, r []byte) error {
-	if !c.busy.CompareAndSwap(false, true) {
+func (c *core) run(call uint32, w, r []byte) error {
+	if !c.busy.CompareAndSwap(callNone, call) {
 		return ErrBusy
 	}
 	err := c.spin(w, r)
-	c.busy.Store(false)
+	c.busy.Store(callNone)
 	return err
 }
 

@@ -82,6 +82,7 @@ type Future struct {
 	timed bool
 	chunk int // the chunk the timer was armed for
 	state uint8
+	call  uint8 // the method that made the future (callTransferAsync, ...)
 	owner bool
 	err   error
 }
@@ -94,10 +95,10 @@ func (f *Future) Poll(cx *async.Context) (error, bool) {
 	case futDone:
 		return f.err, true
 	case futNew:
-		f.state = futRunning
-		if !f.c.busy.CompareAndSwap(false, true) {
-			return f.finish(ErrBusy), true
+		if !f.c.busy.CompareAndSwap(callNone, uint32(f.call)) {
+			f.c.concurrent(f.call)
 		}
+		f.state = futRunning
 		f.owner = true
 		f.x = begin(f.c, f.w, f.r)
 		f.timed = systimer.Started()
@@ -140,7 +141,7 @@ func (f *Future) finish(err error) error {
 	if f.owner {
 		f.c.listen(false)
 		f.owner = false
-		f.c.busy.Store(false)
+		f.c.busy.Store(callNone)
 	}
 	if f.timed {
 		f.timer.Cancel()

@@ -47,7 +47,9 @@
 // Future that starts its transfer on the first Poll and, for each chunk, enables the
 // TRANS_DONE interrupt and waits; the handler disables what fired and wakes the task
 // (esp-hal's pattern); Cancel disables it and, if a chunk is on the bus, resets the
-// controller. The Async driver keeps every blocking method.
+// controller. The Async driver keeps every blocking method. One transfer runs at a time: a
+// future whose first Poll finds another transfer in progress (a future not yet completed or
+// cancelled, or a blocking call it preempted) panics, naming both.
 package spi
 
 import (
@@ -133,7 +135,8 @@ var (
 	// ErrTimeout: a chunk did not finish within Config.Timeout (the controller is stuck,
 	// for instance without a clock).
 	ErrTimeout = errors.New("spi: timed out waiting for the transfer to finish")
-	// ErrBusy: another transfer on this driver (an async future) is in progress.
+	// ErrBusy: a blocking call found another transfer on this driver in progress (an async
+	// future, or a blocking call it preempted). A future in that case panics instead.
 	ErrBusy = errors.New("spi: another transfer is in progress on this driver")
 	// ErrCanceled is what Poll returns for a cancelled future.
 	ErrCanceled = errors.New("spi: transfer cancelled")
@@ -239,20 +242,22 @@ func (a *Async) core() *core {
 // Tx writes w while reading into r, full duplex (esp-hal's transfer). The lengths may
 // differ: the write is padded with 0x00 to the read's length, and bytes read beyond r's
 // length are dropped. It is tinygo.org/x/drivers' SPI.Tx.
-func (b *Blocking) Tx(w, r []byte) error { return b.core().run(w, r) }
+func (b *Blocking) Tx(w, r []byte) error { return b.core().run(callTx, w, r) }
 
 // Transfer sends one byte and returns the byte received meanwhile (tinygo.org/x/drivers'
 // SPI.Transfer).
 func (b *Blocking) Transfer(v byte) (byte, error) { return b.core().transfer(v) }
 
 // TransferInPlace sends buf and replaces its contents with the bytes received.
-func (b *Blocking) TransferInPlace(buf []byte) error { return b.core().run(buf, buf) }
+func (b *Blocking) TransferInPlace(buf []byte) error {
+	return b.core().run(callTransferInPlace, buf, buf)
+}
 
 // Write sends w, dropping what comes back.
-func (b *Blocking) Write(w []byte) error { return b.core().run(w, nil) }
+func (b *Blocking) Write(w []byte) error { return b.core().run(callWrite, w, nil) }
 
 // Read fills r with the bytes received while 0x00 is sent.
-func (b *Blocking) Read(r []byte) error { return b.core().run(nil, r) }
+func (b *Blocking) Read(r []byte) error { return b.core().run(callRead, nil, r) }
 
 // Frequency returns the SCK frequency the divider gives, in Hz.
 func (b *Blocking) Frequency() uint32 { return b.core().freq }
@@ -275,19 +280,21 @@ func (b *Blocking) Close() {
 }
 
 // Tx writes w while reading into r, blocking (see Blocking.Tx).
-func (a *Async) Tx(w, r []byte) error { return a.core().run(w, r) }
+func (a *Async) Tx(w, r []byte) error { return a.core().run(callTx, w, r) }
 
 // Transfer exchanges one byte, blocking (see Blocking.Transfer).
 func (a *Async) Transfer(v byte) (byte, error) { return a.core().transfer(v) }
 
 // TransferInPlace exchanges buf in place, blocking (see Blocking.TransferInPlace).
-func (a *Async) TransferInPlace(buf []byte) error { return a.core().run(buf, buf) }
+func (a *Async) TransferInPlace(buf []byte) error {
+	return a.core().run(callTransferInPlace, buf, buf)
+}
 
 // Write sends w, blocking (see Blocking.Write).
-func (a *Async) Write(w []byte) error { return a.core().run(w, nil) }
+func (a *Async) Write(w []byte) error { return a.core().run(callWrite, w, nil) }
 
 // Read fills r, blocking (see Blocking.Read).
-func (a *Async) Read(r []byte) error { return a.core().run(nil, r) }
+func (a *Async) Read(r []byte) error { return a.core().run(callRead, nil, r) }
 
 // Frequency returns the SCK frequency the divider gives, in Hz.
 func (a *Async) Frequency() uint32 { return a.core().freq }
@@ -295,24 +302,26 @@ func (a *Async) Frequency() uint32 { return a.core().freq }
 // TransferAsync returns a future that writes w while reading into r (as Tx). Nothing
 // happens until it is polled; keep it at one address from its first Poll on, and Cancel it
 // if its result is no longer wanted.
-func (a *Async) TransferAsync(w, r []byte) Future { return Future{c: a.core(), w: w, r: r} }
+func (a *Async) TransferAsync(w, r []byte) Future {
+	return Future{c: a.core(), w: w, r: r, call: callTransferAsync}
+}
 
 // TransferInPlaceAsync returns a future that sends buf and replaces it with what comes back.
 func (a *Async) TransferInPlaceAsync(buf []byte) Future {
-	return Future{c: a.core(), w: buf, r: buf}
+	return Future{c: a.core(), w: buf, r: buf, call: callTransferInPlaceAsync}
 }
 
 // WriteAsync returns a future that sends w.
-func (a *Async) WriteAsync(w []byte) Future { return Future{c: a.core(), w: w} }
+func (a *Async) WriteAsync(w []byte) Future { return Future{c: a.core(), w: w, call: callWriteAsync} }
 
 // ReadAsync returns a future that fills r while sending 0x00.
-func (a *Async) ReadAsync(r []byte) Future { return Future{c: a.core(), r: r} }
+func (a *Async) ReadAsync(r []byte) Future { return Future{c: a.core(), r: r, call: callReadAsync} }
 
 // IntoBlocking unbinds the interrupt and returns the Blocking driver; a is consumed. It
 // panics if an async transfer is in progress (cancel it first).
 func (a *Async) IntoBlocking() *Blocking {
 	c := a.core()
-	if c.busy.Load() {
+	if c.busy.Load() != callNone {
 		panic("spi: IntoBlocking while an async transfer is in progress; Cancel it first")
 	}
 	a.c, a.gone = nil, goneBlocking
