@@ -1,7 +1,7 @@
 // Command gohalvet checks gohal firmware for the misuse Rust's type system catches for
 // esp-hal and Go's does not: a driver used after IntoAsync, IntoBlocking or Close consumed it,
 // or a token given to two constructors (consumed); a critical section left open on some path
-// (critsec); a blocking call or heap allocation reachable from an interrupt handler
+// (critsec); an async driver used on another core (crosscore); a blocking call or heap allocation reachable from an interrupt handler
 // (irqblock); a
 // straight-line task spawned on an interrupt-mode executor (irqstraight), and more to come
 // (see the README's gohalvet section).
@@ -21,13 +21,14 @@ import (
 
 	"github.com/gohal/gohal/cmd/gohalvet/consumed"
 	"github.com/gohal/gohal/cmd/gohalvet/critsec"
+	"github.com/gohal/gohal/cmd/gohalvet/crosscore"
 	"github.com/gohal/gohal/cmd/gohalvet/irqblock"
 	"github.com/gohal/gohal/cmd/gohalvet/irqstraight"
 )
 
 func main() {
 	redirectVetStdout(os.Args[1:])
-	multichecker.Main(consumed.Analyzer, critsec.Analyzer, irqblock.Analyzer, irqstraight.Analyzer)
+	multichecker.Main(consumed.Analyzer, critsec.Analyzer, crosscore.Analyzer, irqblock.Analyzer, irqstraight.Analyzer)
 }
 
 // redirectVetStdout sends the tool's standard output where go vet wants it. Since Go 1.26,

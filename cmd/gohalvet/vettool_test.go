@@ -36,7 +36,6 @@ func main() {
 	u, _ := uart.New(p.UART0, uart.Config{}, p.GPIO21, p.GPIO20)
 	ua := u.IntoAsync()
 	u.Write([]byte("hi")) // WANT consumed: u used after u.IntoAsync() at line 19 consumed it
-	_ = ua
 	led, _ := gpio.NewOutput(p.GPIO21, gpio.Low, gpio.OutputConfig{}) // WANT consumed: p.GPIO21 is passed to gpio.NewOutput after uart.New took it at line 18
 	_ = led
 
@@ -51,6 +50,9 @@ func main() {
 	if !ready {
 		rt.WaitForInterrupt() // WANT critsec: rt.WaitForInterrupt after a condition checked outside a critical section
 	}
+	rt.StartCore(1, func() {
+		ua.Write([]byte("from core 1")) // WANT crosscore: async driver ua is used by code started on core 1
+	})
 	rt.Bind(rt.Source(1), func() { // WANT irqblock: interrupt handler (function literal) may block or allocate: time.Sleep
 		time.Sleep(time.Millisecond)
 	})
@@ -98,7 +100,7 @@ func TestGoVetRunsGohalvetOnAScratchModule(t *testing.T) {
 			want[i+1] = msg
 		}
 	}
-	require.Len(t, want, 6)
+	require.Len(t, want, 7)
 	diag := regexp.MustCompile(`(?m)^(?:\./)?main\.go:(\d+):\d+: (.*)$`) // go vet prints ./main.go or main.go by version
 	got := map[string]string{}
 	for _, m := range diag.FindAllStringSubmatch(string(out), -1) {
