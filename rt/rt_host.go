@@ -131,3 +131,7 @@ func Start() {
 // does; on the host, goroutines the simulated CPU does not run (a test's, or ones the
 // firmware started itself) do not, and CoreID reports 0 for them.
 func OnCore() bool { return host.OnCore() }
+
+// TrapEntryCycles returns the cycle counter (Cycles) when the current core last took an
+// interrupt trap, for latency measurements (see the chip's version).
+func TrapEntryCycles() uint32 { return uint32(host.CurrentCore().TrapEntryCycles()) }

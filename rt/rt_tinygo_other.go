@@ -81,3 +81,6 @@ func Cycles() uint32 { return 0 }
 
 // CPUFrequency returns 0 on this target (unknown).
 func CPUFrequency() uint32 { return 0 }
+
+// TrapEntryCycles returns 0: this target has no interrupt support in rt.
+func TrapEntryCycles() uint32 { return 0 }

@@ -26,6 +26,7 @@ type Core struct {
 	depth    uint32 // its nesting depth
 	mie      uint32 // 1 when interrupts are enabled (mstatus.MIE), 0 in a critical section
 	mcause   uint32 // the mcause CSR: set when a trap is taken, cleared only by software
+	trapAt   uint64 // the cycle counter when the last trap was taken (invisible atomics)
 	sleeping uint32 // 1 while in WaitForInterrupt
 	global   uint32 // 1 while this core's outermost critical section holds m.gmu
 
@@ -214,6 +215,7 @@ func (c *Core) take(x *context, line, prio uint32) {
 	// mcause records the interrupt.
 	store32(&c.mie, 0)
 	store32(&c.mcause, 1<<31|line)
+	store64(&c.trapAt, c.m.Cycles())
 	store32(&c.depth, uint32(h.depth))
 	store64(&c.running, load64(&h.g))
 	h.unpark()

@@ -120,3 +120,6 @@ func (c *Core) tinygoTrap(h *context, line uint32) {
 	store32(&c.mie, 0)
 	c.SetPriority(int(line), saved)
 }
+
+// TrapEntryCycles returns the machine's cycle counter when the core last took a trap.
+func (c *Core) TrapEntryCycles() uint64 { return load64(&c.trapAt) }

@@ -161,3 +161,20 @@ func TestRTsTrapHandlerNestsByPriorityAndRestoresTheThreshold(t *testing.T) {
 	assert.Equal(t, threshBefore, threshAfter)
 	assert.True(t, inLowAfterNested, "a nested handler's return leaves the outer one in an interrupt")
 }
+
+func TestTrapEntryCyclesStampsTheTrap(t *testing.T) {
+	c := New(Log(io.Discard))
+	var before, stamp, after uint32
+	err := c.Run(func() {
+		rt.Bind(rt.Source(SourceFromCPU0), func() { sysFromCPU[0].Store(0) })
+		rt.Enable(rt.Source(SourceFromCPU0), 1)
+		before = rt.Cycles()
+		sysFromCPU[0].Store(1) // taken at the next preemption point
+		sysFromCPU[0].Load()
+		stamp = rt.TrapEntryCycles()
+		after = rt.Cycles()
+	})
+	require.NoError(t, err)
+	assert.Greater(t, stamp, before, "stamped when the trap was taken, after the raise")
+	assert.LessOrEqual(t, stamp, after)
+}
