@@ -52,8 +52,9 @@
 // clears their async bits and wakes their wakers; the future sees its bit cleared and
 // completes. Cancel disables the pin's interrupt. Edges are exact: a rising-edge wait armed
 // while the pin is already high completes only on the next rising edge; a level wait whose
-// level already holds completes on its first poll. One wait at a time per pin: arming a
-// second one re-arms the pin for the second.
+// level already holds completes on its first poll. One wait at a time per pin: polling a
+// second while one is pending (armed, not yet completed or cancelled) panics, naming the
+// pin and both waits, since the second would take over the first one's wake-up.
 package gpio
 
 import (

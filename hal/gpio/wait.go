@@ -5,6 +5,7 @@ import (
 	"sync/atomic"
 
 	"github.com/gohal/gohal/async"
+	"github.com/gohal/gohal/hal/periph"
 	"github.com/gohal/gohal/hal/systimer"
 	"github.com/gohal/gohal/pac/esp32c3"
 	gpioreg "github.com/gohal/gohal/pac/esp32c3/gpio"
@@ -27,6 +28,25 @@ var (
 	asyncMask atomic.Uint32
 	wakers    [NumPins]atomic.Uint32
 )
+
+// waiting holds, per pin, the event of the wait that is pending on it (armed, not yet
+// completed or cancelled), or 0: the handler does not touch it, a second wait's first poll
+// checks it. It is set in arm's critical section and cleared when the wait completes or is
+// disarmed.
+var waiting [NumPins]atomic.Uint32
+
+// waitNames are the futures' methods by event, for messages.
+var waitNames = [...]string{"Wait", "WaitForRisingEdge", "WaitForFallingEdge", "WaitForAnyEdge", "WaitForLow", "WaitForHigh"}
+
+// concurrentWait panics for a wait polled while another is pending on the same pin: the
+// second would take over the first one's waker and async bit, and the first would never
+// complete. The message is built only here, at the end.
+func concurrentWait(n uint8, second, first Event) {
+	pin := periph.Name(periph.KindPin, int(n))
+	panic("gpio: " + pin + ": " + waitNames[second] + " polled while a " + waitNames[first] +
+		" is still pending on " + pin + "; one wait per pin at a time: await the " + waitNames[first] +
+		" (or Cancel it) before waiting again")
+}
 
 // The handler's binding: how many async pins there are, at which priority.
 var (
@@ -124,11 +144,17 @@ func andNotMask(bits uint32) uint32 {
 }
 
 // arm is esp-hal's wait_for set-up: stop listening and clear the pin's status, set its
-// async bit, then listen for ev with the CPU interrupt enabled, in one PINn write.
+// async bit, then listen for ev with the CPU interrupt enabled, in one PINn write. It
+// panics if another wait is pending on the pin.
 func arm(n uint8, ev Event, w async.Waker) {
 	g := esp32c3.GPIO
-	wakers[n].Store(uint32(w))
 	cs := rt.EnterCritical()
+	if first := waiting[n].Load(); first != 0 {
+		cs.Exit()
+		concurrentWait(n, ev, Event(first))
+	}
+	waiting[n].Store(uint32(ev))
+	wakers[n].Store(uint32(w))
 	v := unlisten(g.PIN[n].Read())
 	g.PIN[n].Write(v)
 	g.STATUS_W1TC.Write(gpioreg.STATUS_W1TCValue(0).WithSTATUS_W1TC(1 << n))
@@ -138,10 +164,12 @@ func arm(n uint8, ev Event, w async.Waker) {
 }
 
 // disarm stops an armed async wait on pin n, if any: the async bit is cleared and the pin
-// stops listening. It reports whether a wait was armed.
+// stops listening; no wait is pending on the pin afterwards. It reports whether a wait was
+// armed.
 func disarm(n uint8) bool {
 	g := esp32c3.GPIO
 	cs := rt.EnterCritical()
+	waiting[n].Store(0)
 	was := andNotMask(1<<n)&(1<<n) != 0
 	if was {
 		g.PIN[n].Write(unlisten(g.PIN[n].Read()))
@@ -291,6 +319,9 @@ func (f *WaitFuture) Poll(cx *async.Context) (struct{}, bool) {
 	n := f.h.n
 	bit := uint32(1) << n
 	if f.state == waitIdle {
+		if first := waiting[n].Load(); first != 0 {
+			concurrentWait(n, f.ev, Event(first))
+		}
 		switch f.ev {
 		case HighLevel:
 			if padHigh(n) {
@@ -310,6 +341,7 @@ func (f *WaitFuture) Poll(cx *async.Context) (struct{}, bool) {
 	}
 	if asyncMask.Load()&bit == 0 {
 		f.state = waitDone
+		waiting[n].Store(0)
 		return struct{}{}, true
 	}
 	return struct{}{}, false
