@@ -43,8 +43,9 @@
 // AsyncPeriodic, which keep the blocking methods and add WaitAsync (and DelayAsync): the
 // future enables INT_ENA.T0 and sleeps; the interrupt handler reads INT_ST, clears
 // INT_ENA.T0 and wakes the task; the future sees INT_RAW.T0, clears it and completes.
-// Cancel clears INT_ENA.T0. The consumed Blocking value panics when used, with a message
-// saying so.
+// Cancel clears INT_ENA.T0. One wait per timer at a time: polling a second WaitAsync or
+// DelayAsync while one is pending panics, naming the timer and both. The consumed Blocking
+// value panics when used, with a message saying so.
 package timer
 
 import (
@@ -407,6 +408,55 @@ func wait(g uint8) error {
 // wakers holds the waker of the task waiting on each group's timer.
 var wakers [periph.NumTIMGs]atomic.Uint32
 
+// The futures' methods, as waiting records them.
+const (
+	opNone = iota
+	opWaitAsync
+	opDelayAsync
+)
+
+var opNames = [...]string{"", "WaitAsync", "DelayAsync"}
+
+// waiting holds, per group, the method of the wait that is pending on its timer (it has
+// enabled the interrupt and not yet completed or been cancelled), or opNone. It is claimed
+// in a critical section and cleared when the wait completes, is cancelled, or the timer is
+// unbound.
+var waiting [periph.NumTIMGs]atomic.Uint32
+
+// checkIdle panics if a wait is pending on the timer: a second one would take over the
+// first one's waker, and the first would never complete. The message is built only here.
+func checkIdle(h *handle, second uint8) {
+	if first := waiting[h.g].Load(); first != opNone {
+		concurrent(h, second, first)
+	}
+}
+
+func concurrent(h *handle, second uint8, first uint32) {
+	panic("timer: " + h.name() + ": " + opNames[second] + " polled while a " + opNames[first] +
+		" is still pending on " + h.name() + "; one wait per timer at a time: await the " + opNames[first] +
+		" (or Cancel it) before waiting again")
+}
+
+// claim records f as the wait pending on its timer, or panics if another one is.
+func (f *WaitFuture) claim() {
+	cs := rt.EnterCritical()
+	if first := waiting[f.h.g].Load(); first != opNone {
+		cs.Exit()
+		concurrent(f.h, f.op, first)
+	}
+	waiting[f.h.g].Store(uint32(f.op))
+	cs.Exit()
+	f.pending = true
+}
+
+// release gives up f's claim, if it holds it.
+func (f *WaitFuture) release() {
+	if f.pending {
+		f.pending = false
+		waiting[f.h.g].Store(opNone)
+	}
+}
+
 // handlers are plain functions, one per group, so binding them allocates nothing.
 var handlers = [periph.NumTIMGs]func(){onAlarm0, onAlarm1}
 
@@ -440,6 +490,7 @@ func bind(h *handle) {
 
 func unbind(h *handle) {
 	disableInt(h.g)
+	waiting[h.g].Store(opNone)
 	rt.Disable(Source(int(h.g)))
 	rt.Bind(Source(int(h.g)), nil)
 }
@@ -511,21 +562,24 @@ type asyncWaiter struct{ h *handle }
 
 // WaitAsync returns a future that completes at the alarm (a periodic timer's next tick)
 // with nil, or with ErrNotScheduled when no alarm is armed or the timer is stopped. Keep it
-// at one address while it is pending.
-func (a asyncWaiter) WaitAsync() WaitFuture { a.h.check(); return WaitFuture{h: a.h} }
+// at one address while it is pending. One wait per timer at a time: polling a second while
+// one is pending panics, naming the timer and both.
+func (a asyncWaiter) WaitAsync() WaitFuture { a.h.check(); return WaitFuture{h: a.h, op: opWaitAsync} }
 
 // DelayAsync returns a future that schedules the alarm d from its first poll and completes
 // when it fires (one-shot timers only: on a periodic timer it restarts it as a one-shot).
 func (a asyncWaiter) DelayAsync(d async.Duration) DelayFuture {
 	a.h.check()
-	return DelayFuture{w: WaitFuture{h: a.h}, d: d}
+	return DelayFuture{w: WaitFuture{h: a.h, op: opDelayAsync}, d: d}
 }
 
 // WaitFuture waits for a timer's alarm (an async.Future[error]).
 type WaitFuture struct {
-	h    *handle
-	done bool
-	err  error
+	h       *handle
+	op      uint8 // opWaitAsync or opDelayAsync
+	pending bool  // it is the wait recorded in waiting
+	done    bool
+	err     error
 }
 
 var _ async.Future[error] = (*WaitFuture)(nil)
@@ -538,16 +592,24 @@ func (f *WaitFuture) Poll(cx *async.Context) (error, bool) {
 		return f.err, true
 	}
 	f.h.check()
+	if !f.pending {
+		checkIdle(f.h, f.op)
+	}
 	r := regs(f.h.g)
 	live := armed(r)
 	if r.INT_RAW_TIMG.Read().T0_INT_RAW() {
 		take(r)
 		f.done = true
+		f.release()
 		return nil, true
 	}
 	if !live {
 		f.done, f.err = true, ErrNotScheduled
+		f.release()
 		return f.err, true
+	}
+	if !f.pending {
+		f.claim()
 	}
 	wakers[f.h.g].Store(uint32(cx.Waker()))
 	enableInt(f.h.g)
@@ -560,6 +622,7 @@ func (f *WaitFuture) Cancel() {
 		return
 	}
 	disableInt(f.h.g)
+	f.release()
 }
 
 // DelayFuture schedules a one-shot alarm on its first poll and waits for it (an
@@ -576,6 +639,7 @@ var _ async.Future[error] = (*DelayFuture)(nil)
 func (f *DelayFuture) Poll(cx *async.Context) (error, bool) {
 	if !f.started {
 		f.w.h.check()
+		checkIdle(f.w.h, opDelayAsync) // before scheduling, which would move the pending wait's alarm
 		f.started = true
 		if err := schedule(f.w.h.g, f.d, false); err != nil {
 			f.w.done, f.w.err = true, err
