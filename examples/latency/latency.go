@@ -8,7 +8,10 @@
 //  4. a crowd of 100 timers due at one instant, on the interrupt executor: from the alarm
 //     to the first and to the last of their tasks' polls. The alarm's handler wakes them one
 //     by one and each wake can be taken at once, so the first poll comes as soon as for a
-//     single timer, not after the whole crowd has been handled.
+//     single timer, not after the whole crowd has been handled;
+//  5. a byte arriving on UART0 RX to the poll of the task reading it (thread executor in
+//     WFI), from the RX interrupt's trap (rt.TrapEntryCycles), in CPU cycles. It needs input:
+//     send bytes within a second (make qemu-c3 and the test do); without any it says so.
 //
 // Each is sampled 32 times with SYSTIMER unit 0 (16 MHz: 62.5 ns a tick) and reported as
 // min/avg/max nanoseconds, and divided by 8 ns: on Espressif's QEMU with -icount
@@ -235,10 +238,63 @@ func firmware() {
 	wakeSWI.Unbind()
 	wakeSWI.Release()
 
+	// 5. UART0 RX interrupt -> the reading task polled.
+	con.S("latency: send bytes to UART0 RX within 1 s to measure its interrupt").NL()
+	ua := u.IntoAsync() // u is consumed: the console goes on through ua
+	con = console.New(ua)
+	rx := &rxTask{u: ua}
+	_, err = th.Spawner().SpawnNamed("rx", rx, 0)
+	check(err)
+	th.Run()
+	if rx.st.n == 0 {
+		con.S("UART0 RX interrupt -> reading task polled: no input within 1 s").NL()
+	} else {
+		c := &rx.st
+		con.S("UART0 RX interrupt -> reading task polled, thread executor in WFI: min/avg/max ").D(int64(c.min)).S("/").
+			D(int64(c.sum / uint64(c.n))).S("/").D(int64(c.max)).S(" CPU cycles (rt.Cycles), ").D(int64(c.n)).S(" sample").S(plural(c.n)).NL()
+	}
+
 	con.S("latency: done").NL()
-	u.Flush()
+	ua.Flush()
 	th.Close()
-	u.Close()
+	ua.Close()
+}
+
+// rxTask reads UART0 a byte at a time (so every byte is an RX interrupt of its own) and
+// measures, in CPU cycles, from the interrupt's trap to its own poll, for each byte it had
+// to wait for. It stops after 8 bytes, or 1 s after the last one.
+type rxTask struct {
+	u       *uart.Async
+	rd      uart.ReadFuture
+	dl      async.Deadline[async.Outcome[int]]
+	buf     [1]byte
+	st      stats
+	reading bool
+	waited  bool // the read found the FIFO empty: an RX interrupt woke it
+}
+
+func (r *rxTask) Poll(cx *async.Context) bool {
+	for r.st.n < 8 {
+		if !r.reading {
+			r.rd = r.u.ReadAsync(r.buf[:])
+			r.dl.Init(&r.rd, async.Now().Add(async.Second))
+			r.reading, r.waited = true, false
+		}
+		res, ok := r.dl.Poll(cx)
+		if !ok {
+			r.waited = true
+			return false
+		}
+		now := rt.Cycles()
+		r.reading = false
+		if res.Err != nil {
+			return true // a second without input (or a receive error): done
+		}
+		if r.waited { // a byte already in the FIFO has no interrupt of its own to measure from
+			r.st.add(uint64(now - rt.TrapEntryCycles()))
+		}
+	}
+	return true
 }
 
 func plural(n int) string {

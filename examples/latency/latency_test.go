@@ -20,15 +20,22 @@ func TestLatencyReportsEveryPathOnTheSimulator(t *testing.T) {
 	hal.ResetForTest()
 	t.Cleanup(hal.ResetForTest)
 	c := sim.New(sim.Log(io.Discard), sim.Timeout(time.Minute))
+	answerPrompt(c)
 	require.NoError(t, c.Run(firmware))
 	var out strings.Builder
 	for _, b := range c.UART(0).TX() {
 		out.WriteByte(b.Byte)
 	}
 	text := strings.Split(strings.TrimSpace(strings.ReplaceAll(out.String(), "\r", "")), "\n")
-	require.Len(t, text, 8, "UART0 said:\n%s", out.String())
+	require.Len(t, text, 10, "UART0 said:\n%s", out.String())
 	require.Equal(t, "latency: 32 samples each, SYSTIMER ticks of 62.5 ns", text[0])
-	require.Equal(t, "latency: done", text[7])
+	require.Equal(t, "latency: send bytes to UART0 RX within 1 s to measure its interrupt", text[7])
+	m := regexp.MustCompile(`^UART0 RX interrupt -> reading task polled, thread executor in WFI: min/avg/max (\d+)/(\d+)/(\d+) CPU cycles \(rt.Cycles\), 1 sample$`).FindStringSubmatch(text[8])
+	require.NotNil(t, m, text[8])
+	cycles, _ := strconv.Atoi(m[1])
+	require.Positive(t, cycles)
+	require.Less(t, cycles, 10_000, "the byte's interrupt woke the task at once")
+	require.Equal(t, "latency: done", text[9])
 
 	line := regexp.MustCompile(`^(.+): min/avg/max (\d+)/(\d+)/(\d+) ns = (\d+)/(\d+)/(\d+) instructions at 8 ns, (\d+) samples?$`)
 	want := []string{
