@@ -355,12 +355,12 @@ func New(u periph.UART, cfg Config, tx, rx periph.Pin) (*Blocking, error) {
 	if tx.Number() < 0 || tx.Number() >= periph.NumPins || rx.Number() < 0 || rx.Number() >= periph.NumPins {
 		return nil, periph.ErrNoSuchResource
 	}
-	if err := periph.Claim(periph.KindUART, n, "uart.New"); err != nil {
-		return nil, err
-	}
-	txRole, rxRole := "UART0 TX", "UART0 RX" // constants: no concatenation, no table in RAM
+	owner, txRole, rxRole := "uart.New(UART0)", "UART0 TX", "UART0 RX" // constants: no concatenation, no table in RAM
 	if n == 1 {
-		txRole, rxRole = "UART1 TX", "UART1 RX"
+		owner, txRole, rxRole = "uart.New(UART1)", "UART1 TX", "UART1 RX"
+	}
+	if err := periph.Claim(periph.KindUART, n, owner); err != nil {
+		return nil, err
 	}
 	if err := periph.ClaimPins([]periph.Pin{tx, rx}, []string{txRole, rxRole}); err != nil {
 		periph.Release(periph.KindUART, n)

@@ -143,7 +143,7 @@ func TestPinsAndUARTAreOwned(t *testing.T) {
 		_, errAfterClose = uart.New(p.UART1, uart.Config{}, p.GPIO21, p.GPIO20)
 	})
 	assert.EqualError(t, errPin, "GPIO21 is already in use by UART0 TX (wanted by UART1 TX)")
-	assert.EqualError(t, errUART, "UART0 is already in use by uart.New (wanted by uart.New)")
+	assert.EqualError(t, errUART, "UART0 is already in use by uart.New(UART0) (wanted by uart.New(UART0))")
 	assert.ErrorIs(t, errSame, uart.ErrSamePin)
 	assert.Equal(t, "UART0 RX", owner)
 	assert.NoError(t, errAfterClose, "Close releases the UART and its pins")
