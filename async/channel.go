@@ -1,5 +1,7 @@
 package async
 
+import "github.com/gohal/gohal/rt"
+
 // Channel is a bounded multi-producer, multi-consumer FIFO queue of T whose capacity is
 // fixed when it is made: NewChannel allocates the buffer once, at start, or Init adopts a
 // buffer the caller provides (a global array, for firmware that allocates nothing). After
@@ -20,14 +22,13 @@ package async
 // NewChannel nor given a buffer by Init has capacity 0: TrySend and TryReceive fail and Send
 // and Receive wait for ever.
 type Channel[T any] struct {
-	mu       spinlock
-	buf      []T
-	head     int // index of the oldest value
-	n        int // values in buf
-	rsvItems int // values reserved for granted receivers (≤ n)
-	rsvSlots int // free slots reserved for granted senders (≤ len(buf)-n)
-	recvq    waitList
-	sendq    waitList
+	mu   spinlock
+	buf  []T
+	head int // index of the oldest value
+	n    int // values in buf
+	// Receivers and senders, waiting and granted: rq.granted values are reserved for
+	// granted receivers (≤ n), sq.granted free slots for granted senders (≤ len(buf)-n).
+	rq, sq waitQueue
 }
 
 // NewChannel returns a channel holding up to capacity values (at least 1), allocating its
@@ -49,7 +50,7 @@ func (c *Channel[T]) Init(buf []T) {
 		panic("async: Channel.Init needs a buffer of at least 1 element")
 	}
 	c.buf = buf
-	c.head, c.n, c.rsvItems, c.rsvSlots = 0, 0, 0, 0
+	c.head, c.n = 0, 0
 }
 
 // Cap returns the channel's capacity.
@@ -60,8 +61,66 @@ func (c *Channel[T]) Cap() int { return len(c.buf) }
 func (c *Channel[T]) Len() int {
 	cs := c.mu.lock()
 	n := c.n
-	c.mu.unlock(cs)
+	c.unlock(cs)
 	return n
+}
+
+// unlock releases the lock. After a queue repair it first passes on the reservations of
+// granted waiters it dropped (they were overwritten), and if the repair lost waiters it
+// could not save, it panics once the lock is released. One check on the hot paths.
+func (c *Channel[T]) unlock(cs rt.CS) {
+	if c.sq.lost|c.rq.lost != 0 {
+		c.unlockWakeSlow(cs, 0)
+		return
+	}
+	c.mu.unlock(cs)
+}
+
+// unlockWake is unlock, then w.Wake() (before any panic, so that no wake is lost).
+func (c *Channel[T]) unlockWake(cs rt.CS, w Waker) {
+	if c.sq.lost|c.rq.lost != 0 {
+		c.unlockWakeSlow(cs, w)
+		return
+	}
+	c.mu.unlock(cs)
+	w.Wake()
+}
+
+// unlockWakeSlow is unlockWake after a queue repair. Cold.
+func (c *Channel[T]) unlockWakeSlow(cs rt.CS, w Waker) {
+	err := c.release(cs)
+	w.Wake()
+	if err != nil {
+		panic(err)
+	}
+}
+
+// release grants the values and slots a repair freed to the waiters next in line, one grant
+// per lock hold and each wake after unlocking, and returns with the lock released and the
+// message of a repair that lost waiters, if one did. Cold: only misuse gets here.
+func (c *Channel[T]) release(cs rt.CS) error {
+	var err error
+	for {
+		if e := c.sq.broken(); e != nil {
+			err = e
+		}
+		if e := c.rq.broken(); e != nil {
+			err = e
+		}
+		c.sq.lost, c.rq.lost = 0, 0
+		g := c.grantSender()
+		if g == nil {
+			g = c.grantReceiver()
+		}
+		if g == nil && c.sq.lost|c.rq.lost == 0 {
+			c.mu.unlock(cs)
+			return err
+		}
+		w := wakerOf(g)
+		c.mu.unlock(cs)
+		w.Wake()
+		cs = c.mu.lock()
+	}
 }
 
 // put appends v; the caller checked there is room.
@@ -88,23 +147,21 @@ func (c *Channel[T]) take() T {
 }
 
 // grantReceiver reserves a free value for the longest-waiting receiver, if there are both,
-// and returns the waker to call after unlocking.
-func (c *Channel[T]) grantReceiver() Waker {
-	if c.recvq.head == nil || c.n-c.rsvItems <= 0 {
-		return 0
+// and returns that receiver (wake it after unlocking), or nil.
+func (c *Channel[T]) grantReceiver() *waiter {
+	if c.rq.empty() || c.n-c.rq.granted <= 0 {
+		return nil
 	}
-	c.rsvItems++
-	return wakerOf(c.recvq.grant(waitGranted))
+	return c.rq.grant()
 }
 
 // grantSender reserves a free slot for the longest-waiting sender, if there are both, and
-// returns the waker to call after unlocking.
-func (c *Channel[T]) grantSender() Waker {
-	if c.sendq.head == nil || len(c.buf)-c.n-c.rsvSlots <= 0 {
-		return 0
+// returns that sender (wake it after unlocking), or nil.
+func (c *Channel[T]) grantSender() *waiter {
+	if c.sq.empty() || len(c.buf)-c.n-c.sq.granted <= 0 {
+		return nil
 	}
-	c.rsvSlots++
-	return wakerOf(c.sendq.grant(waitGranted))
+	return c.sq.grant()
 }
 
 // TrySend puts v in the channel if it has a free slot that no waiting sender is owed, and
@@ -112,14 +169,13 @@ func (c *Channel[T]) grantSender() Waker {
 // handlers.
 func (c *Channel[T]) TrySend(v T) bool {
 	cs := c.mu.lock()
-	if c.n+c.rsvSlots >= len(c.buf) {
-		c.mu.unlock(cs)
+	if c.n+c.sq.granted >= len(c.buf) {
+		c.unlock(cs)
 		return false
 	}
 	c.put(v)
-	w := c.grantReceiver()
-	c.mu.unlock(cs)
-	w.Wake()
+	w := wakerOf(c.grantReceiver())
+	c.unlockWake(cs, w)
 	return true
 }
 
@@ -128,15 +184,14 @@ func (c *Channel[T]) TrySend(v T) bool {
 // handlers.
 func (c *Channel[T]) TryReceive() (T, bool) {
 	cs := c.mu.lock()
-	if c.n-c.rsvItems <= 0 {
-		c.mu.unlock(cs)
+	if c.n-c.rq.granted <= 0 {
+		c.unlock(cs)
 		var zero T
 		return zero, false
 	}
 	v := c.take()
-	w := c.grantSender()
-	c.mu.unlock(cs)
-	w.Wake()
+	w := wakerOf(c.grantSender())
+	c.unlockWake(cs, w)
 	return v, true
 }
 
@@ -150,15 +205,28 @@ func (c *Channel[T]) Send(v T) SendFuture[T] { return SendFuture[T]{ch: c, v: v}
 func (c *Channel[T]) Receive() ReceiveFuture[T] { return ReceiveFuture[T]{ch: c} }
 
 // SendFuture sends one value on a Channel; *SendFuture[T] is a Future[struct{}]. Make it
-// with Channel.Send. Once it has completed, polling it again completes at once without
-// sending anything; Reset gives it another value to send. Cancel before completion takes it
-// out of the senders' queue and nothing is sent; Cancel after completion does nothing (the
-// value is in the channel).
+// with Channel.Send, or Init one in place (a zero SendFuture in a task's fields). Once it has
+// completed, polling it again completes at once without sending anything; Reset gives it
+// another value to send. Cancel before completion takes it out of the senders' queue and
+// nothing is sent; Cancel after completion does nothing (the value is in the channel).
+//
+// While it waits it is linked into the channel's queue: do not copy it (go vet reports
+// copies) and do not assign over it (f = ch.Send(v)) before it has completed or been
+// cancelled; use Reset or Init, which cancel first. A future found copied or overwritten
+// while waiting panics, and the queue is repaired so that the other senders keep their turn.
 type SendFuture[T any] struct {
 	ch    *Channel[T]
 	v     T
 	w     waiter
 	armed bool // owner-only: w is queued or granted (else only the owner touches w)
+}
+
+// Init makes f a future sending v on c, cancelling first what f was doing (no allocation):
+// f.Init(ch, v) in place of f = ch.Send(v).
+func (f *SendFuture[T]) Init(c *Channel[T], v T) {
+	f.Cancel()
+	f.ch, f.v = c, v
+	f.w.state = waitIdle // not armed: owner-only
 }
 
 // Poll sends the value if there is room (or room was reserved for this sender), otherwise
@@ -169,29 +237,64 @@ func (f *SendFuture[T]) Poll(cx *Context) (struct{}, bool) {
 	}
 	c := f.ch
 	cs := c.mu.lock()
+	if c.sq.suspect(&f.w) {
+		f.misuse(cs)
+	}
 	switch f.w.state {
 	case waitQueued:
 		f.w.waker = cx.Waker()
-		c.mu.unlock(cs)
+		c.unlock(cs)
 		return struct{}{}, false
 	case waitGranted:
-		c.rsvSlots--
+		c.sq.ungrant(&f.w)
 	default: // idle
-		if c.n+c.rsvSlots >= len(c.buf) {
+		if c.n+c.sq.granted >= len(c.buf) {
 			f.w.waker = cx.Waker()
-			c.sendq.push(&f.w)
+			if !c.sq.enqueue(&f.w, kindSend) {
+				f.misuse(cs)
+			}
 			f.armed = true
-			c.mu.unlock(cs)
+			c.unlock(cs)
 			return struct{}{}, false
 		}
 	}
 	c.put(f.v)
 	f.w.state = waitDone
 	f.armed = false
-	w := c.grantReceiver()
-	c.mu.unlock(cs)
-	w.Wake()
+	w := wakerOf(c.grantReceiver())
+	c.unlockWake(cs, w)
 	return struct{}{}, true
+}
+
+// cancelSend undoes w's arming (the lock is held): it leaves the queue, or passes the slot
+// reserved for it to the next waiting sender, whose waker it returns.
+func (c *Channel[T]) cancelSend(w *waiter) Waker {
+	switch w.state {
+	case waitQueued:
+		c.sq.unqueue(w)
+	case waitGranted:
+		c.sq.ungrant(w)
+		return wakerOf(c.grantSender())
+	}
+	return 0
+}
+
+// misuse repairs what a copy or an overwrite of f broke, releases the lock and panics.
+func (f *SendFuture[T]) misuse(cs rt.CS) {
+	c := f.ch
+	undo, err := c.sq.misuse(&f.w, kindSend)
+	var orig, next Waker
+	if undo != nil {
+		if undo != &f.w {
+			orig = undo.waker // the original is out of the queue: its owner polls again
+		}
+		next = c.cancelSend(undo)
+	}
+	f.armed = false
+	c.release(cs)
+	orig.Wake()
+	next.Wake()
+	panic(err)
 }
 
 // Cancel withdraws a send that has not completed: the sender leaves the queue, and a slot
@@ -202,18 +305,12 @@ func (f *SendFuture[T]) Cancel() {
 	}
 	c := f.ch
 	cs := c.mu.lock()
-	f.armed = false
-	var w Waker
-	switch f.w.state {
-	case waitQueued:
-		c.sendq.remove(&f.w)
-	case waitGranted:
-		f.w.state = waitIdle
-		c.rsvSlots--
-		w = c.grantSender()
+	if c.sq.suspect(&f.w) {
+		f.misuse(cs)
 	}
-	c.mu.unlock(cs)
-	w.Wake()
+	f.armed = false
+	w := c.cancelSend(&f.w)
+	c.unlockWake(cs, w)
 }
 
 // Reset cancels the send if it has not completed and makes the future send v next.
@@ -227,14 +324,24 @@ func (f *SendFuture[T]) Reset(v T) {
 func (f *SendFuture[T]) Done() bool { return !f.armed && f.w.state == waitDone }
 
 // ReceiveFuture receives one value from a Channel; *ReceiveFuture[T] is a Future[T]. Make
-// it with Channel.Receive. Once it has completed, polling it again receives the next value,
-// so a task can keep one ReceiveFuture in a field and poll it in a loop. Cancel takes it out
-// of the receivers' queue; a value already reserved for it goes to the next waiting
-// receiver, or stays in the channel.
+// it with Channel.Receive, or Init one in place. Once it has completed, polling it again
+// receives the next value, so a task can keep one ReceiveFuture in a field and poll it in a
+// loop. Cancel takes it out of the receivers' queue; a value already reserved for it goes to
+// the next waiting receiver, or stays in the channel.
+//
+// While it waits it is linked into the channel's queue: do not copy it or assign over it
+// (see SendFuture).
 type ReceiveFuture[T any] struct {
 	ch    *Channel[T]
 	w     waiter
 	armed bool // owner-only: w is queued or granted (else only the owner touches w)
+}
+
+// Init makes f a future receiving from c, cancelling first what f was doing (no
+// allocation): f.Init(ch) in place of f = ch.Receive().
+func (f *ReceiveFuture[T]) Init(c *Channel[T]) {
+	f.Cancel()
+	f.ch = c
 }
 
 // Poll takes the oldest value if there is one for this receiver, otherwise queues the
@@ -242,31 +349,65 @@ type ReceiveFuture[T any] struct {
 func (f *ReceiveFuture[T]) Poll(cx *Context) (T, bool) {
 	c := f.ch
 	cs := c.mu.lock()
+	if c.rq.suspect(&f.w) {
+		f.misuse(cs)
+	}
 	switch f.w.state {
 	case waitQueued:
 		f.w.waker = cx.Waker()
-		c.mu.unlock(cs)
+		c.unlock(cs)
 		var zero T
 		return zero, false
 	case waitGranted:
-		c.rsvItems--
-		f.w.state = waitIdle
+		c.rq.ungrant(&f.w)
 		f.armed = false
 	default: // idle
-		if c.n-c.rsvItems <= 0 {
+		if c.n-c.rq.granted <= 0 {
 			f.w.waker = cx.Waker()
-			c.recvq.push(&f.w)
+			if !c.rq.enqueue(&f.w, kindReceive) {
+				f.misuse(cs)
+			}
 			f.armed = true
-			c.mu.unlock(cs)
+			c.unlock(cs)
 			var zero T
 			return zero, false
 		}
 	}
 	v := c.take()
-	w := c.grantSender()
-	c.mu.unlock(cs)
-	w.Wake()
+	w := wakerOf(c.grantSender())
+	c.unlockWake(cs, w)
 	return v, true
+}
+
+// cancelReceive undoes w's arming (the lock is held): it leaves the queue, or passes the
+// value reserved for it to the next waiting receiver, whose waker it returns.
+func (c *Channel[T]) cancelReceive(w *waiter) Waker {
+	switch w.state {
+	case waitQueued:
+		c.rq.unqueue(w)
+	case waitGranted:
+		c.rq.ungrant(w)
+		return wakerOf(c.grantReceiver())
+	}
+	return 0
+}
+
+// misuse repairs what a copy or an overwrite of f broke, releases the lock and panics.
+func (f *ReceiveFuture[T]) misuse(cs rt.CS) {
+	c := f.ch
+	undo, err := c.rq.misuse(&f.w, kindReceive)
+	var orig, next Waker
+	if undo != nil {
+		if undo != &f.w {
+			orig = undo.waker
+		}
+		next = c.cancelReceive(undo)
+	}
+	f.armed = false
+	c.release(cs)
+	orig.Wake()
+	next.Wake()
+	panic(err)
 }
 
 // Cancel withdraws the receive: the receiver leaves the queue, and a value reserved for it
@@ -277,16 +418,10 @@ func (f *ReceiveFuture[T]) Cancel() {
 	}
 	c := f.ch
 	cs := c.mu.lock()
-	f.armed = false
-	var w Waker
-	switch f.w.state {
-	case waitQueued:
-		c.recvq.remove(&f.w)
-	case waitGranted:
-		f.w.state = waitIdle
-		c.rsvItems--
-		w = c.grantReceiver()
+	if c.rq.suspect(&f.w) {
+		f.misuse(cs)
 	}
-	c.mu.unlock(cs)
-	w.Wake()
+	f.armed = false
+	w := c.cancelReceive(&f.w)
+	c.unlockWake(cs, w)
 }

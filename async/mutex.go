@@ -1,5 +1,7 @@
 package async
 
+import "github.com/gohal/gohal/rt"
+
 // Mutex is a fair asynchronous mutual-exclusion lock: tasks wait for it with the Lock
 // future instead of blocking their executor. It is handed over in FIFO order: Unlock gives
 // the lock directly to the waiter that has waited longest (it stays locked in between), so
@@ -14,7 +16,58 @@ package async
 type Mutex struct {
 	mu     spinlock
 	locked bool
-	q      waitList
+	q      waitQueue // granted: at most one waiter, handed the lock but not yet polled
+}
+
+// unlock releases the spinlock. After a queue repair it first passes on the lock if the
+// repair dropped the waiter it had been handed to (it was overwritten), and if the repair
+// lost waiters it could not save, it panics once the spinlock is released. One check on the
+// hot paths.
+func (m *Mutex) unlock(cs rt.CS) {
+	if m.q.lost != 0 {
+		m.unlockWakeSlow(cs, 0)
+		return
+	}
+	m.mu.unlock(cs)
+}
+
+// unlockWake is unlock, then w.Wake() (before any panic, so that no wake is lost).
+func (m *Mutex) unlockWake(cs rt.CS, w Waker) {
+	if m.q.lost != 0 {
+		m.unlockWakeSlow(cs, w)
+		return
+	}
+	m.mu.unlock(cs)
+	w.Wake()
+}
+
+// unlockWakeSlow is unlockWake after a queue repair. Cold.
+func (m *Mutex) unlockWakeSlow(cs rt.CS, w Waker) {
+	err := m.release(cs)
+	w.Wake()
+	if err != nil {
+		panic(err)
+	}
+}
+
+// release hands the lock a dropped waiter held to the next one (or unlocks m), wakes it
+// after unlocking, and returns the message of a repair that lost waiters, if one did. Cold:
+// only misuse gets here.
+func (m *Mutex) release(cs rt.CS) error {
+	err := m.q.broken()
+	lost := m.q.lost
+	m.q.lost = 0
+	var w Waker
+	if lost > 0 {
+		w = m.handOff()
+	}
+	if e := m.q.broken(); e != nil {
+		err = e
+	}
+	m.q.lost = 0
+	m.mu.unlock(cs)
+	w.Wake()
+	return err
 }
 
 // TryLock locks m if it is unlocked and reports whether it did.
@@ -22,7 +75,7 @@ func (m *Mutex) TryLock() bool {
 	cs := m.mu.lock()
 	ok := !m.locked
 	m.locked = true
-	m.mu.unlock(cs)
+	m.unlock(cs)
 	return ok
 }
 
@@ -31,29 +84,29 @@ func (m *Mutex) TryLock() bool {
 func (m *Mutex) Unlock() {
 	cs := m.mu.lock()
 	if !m.locked {
-		m.mu.unlock(cs)
+		m.unlock(cs)
 		panic("async: Unlock of unlocked Mutex")
 	}
 	w := m.handOff()
-	m.mu.unlock(cs)
-	w.Wake()
+	m.unlockWake(cs, w)
 }
 
 // handOff passes the lock (held) to the head waiter, or unlocks it if nobody waits, and
 // returns the waker to call after unlocking the spinlock.
 func (m *Mutex) handOff() Waker {
-	if m.q.head == nil {
+	g := m.q.grant()
+	if g == nil {
 		m.locked = false
 		return 0
 	}
-	return wakerOf(m.q.grant(waitGranted))
+	return g.waker
 }
 
 // Locked reports whether m is locked (a snapshot, for tests and diagnostics).
 func (m *Mutex) Locked() bool {
 	cs := m.mu.lock()
 	l := m.locked
-	m.mu.unlock(cs)
+	m.unlock(cs)
 	return l
 }
 
@@ -61,41 +114,89 @@ func (m *Mutex) Locked() bool {
 // it waits; see LockFuture.
 func (m *Mutex) Lock() LockFuture { return LockFuture{m: m} }
 
-// LockFuture acquires a Mutex; *LockFuture is a Future[struct{}]. Make it with Mutex.Lock.
-// Once it has completed the caller holds the lock and must Unlock it; polling the future
-// again then tries to lock the Mutex again (and waits for itself). Cancel before completion
-// leaves the queue, or passes the lock on if it had already been handed over; Cancel after
-// completion does nothing (the holder still has to Unlock).
+// LockFuture acquires a Mutex; *LockFuture is a Future[struct{}]. Make it with Mutex.Lock,
+// or Init one in place. Once it has completed the caller holds the lock and must Unlock it;
+// polling the future again then tries to lock the Mutex again (and waits for itself). Cancel
+// before completion leaves the queue, or passes the lock on if it had already been handed
+// over; Cancel after completion does nothing (the holder still has to Unlock).
+//
+// While it waits it is linked into the Mutex's queue: do not copy it or assign over it
+// (f = m.Lock()) before it has completed or been cancelled; Init cancels first. A future
+// found copied or overwritten while waiting panics, and the queue is repaired (a lock handed
+// to it passes on).
 type LockFuture struct {
 	m     *Mutex
 	w     waiter
 	armed bool // owner-only: w is queued or granted (else only the owner touches w)
 }
 
+// Init makes f a future locking m, cancelling first what f was doing (no allocation):
+// f.Init(m) in place of f = m.Lock().
+func (f *LockFuture) Init(m *Mutex) {
+	f.Cancel()
+	f.m = m
+}
+
 // Poll completes once the lock is the caller's.
 func (f *LockFuture) Poll(cx *Context) (struct{}, bool) {
 	m := f.m
 	cs := m.mu.lock()
+	if m.q.suspect(&f.w) {
+		f.misuse(cs)
+	}
 	switch f.w.state {
 	case waitGranted:
-		f.w.state = waitIdle
+		m.q.ungrant(&f.w)
 		f.armed = false
-		m.mu.unlock(cs)
+		m.unlock(cs)
 		return struct{}{}, true
 	case waitQueued:
 		f.w.waker = cx.Waker()
 	default: // idle
 		if !m.locked {
 			m.locked = true
-			m.mu.unlock(cs)
+			m.unlock(cs)
 			return struct{}{}, true
 		}
 		f.w.waker = cx.Waker()
-		m.q.push(&f.w)
+		if !m.q.enqueue(&f.w, kindLock) {
+			f.misuse(cs)
+		}
 		f.armed = true
 	}
-	m.mu.unlock(cs)
+	m.unlock(cs)
 	return struct{}{}, false
+}
+
+// cancelLock undoes w's arming (the lock is held): it leaves the queue, or passes the lock
+// handed to it on, returning the next holder's waker.
+func (m *Mutex) cancelLock(w *waiter) Waker {
+	switch w.state {
+	case waitQueued:
+		m.q.unqueue(w)
+	case waitGranted:
+		m.q.ungrant(w)
+		return m.handOff()
+	}
+	return 0
+}
+
+// misuse repairs what a copy or an overwrite of f broke, releases the lock and panics.
+func (f *LockFuture) misuse(cs rt.CS) {
+	m := f.m
+	undo, err := m.q.misuse(&f.w, kindLock)
+	var orig, next Waker
+	if undo != nil {
+		if undo != &f.w {
+			orig = undo.waker
+		}
+		next = m.cancelLock(undo)
+	}
+	f.armed = false
+	m.release(cs)
+	orig.Wake()
+	next.Wake()
+	panic(err)
 }
 
 // Cancel stops waiting for the lock; if it had already been handed to this waiter, it
@@ -106,15 +207,10 @@ func (f *LockFuture) Cancel() {
 	}
 	m := f.m
 	cs := m.mu.lock()
-	f.armed = false
-	var w Waker
-	switch f.w.state {
-	case waitQueued:
-		m.q.remove(&f.w)
-	case waitGranted:
-		f.w.state = waitIdle
-		w = m.handOff()
+	if m.q.suspect(&f.w) {
+		f.misuse(cs)
 	}
-	m.mu.unlock(cs)
-	w.Wake()
+	f.armed = false
+	w := m.cancelLock(&f.w)
+	m.unlockWake(cs, w)
 }

@@ -1,5 +1,7 @@
 package async
 
+import "github.com/gohal/gohal/rt"
+
 // Notify wakes waiting tasks without passing a value, like tokio's Notify. NotifyOne wakes
 // the longest waiter or, if nobody waits, stores a permit (at most one) that the next wait
 // consumes at once, so a notification sent before the wait is not lost. NotifyAll wakes
@@ -13,21 +15,77 @@ package async
 type Notify struct {
 	mu     spinlock
 	permit bool
-	epoch  uint32 // advanced by each NotifyAll; a waiter's tag is the epoch it queued in
-	q      waitList
+	epoch  uint32    // advanced by each NotifyAll; a waiter's tag is the epoch it queued in
+	q      waitQueue // granted: waiters a NotifyOne released, not yet polled
+}
+
+// unlock releases the lock. After a queue repair it first passes on the NotifyOnes
+// delivered to granted waiters it dropped (they were overwritten), and if the repair lost
+// waiters it could not save, it panics once the lock is released. One check on the hot
+// paths.
+func (n *Notify) unlock(cs rt.CS) {
+	if n.q.lost != 0 {
+		n.unlockWakeSlow(cs, 0)
+		return
+	}
+	n.mu.unlock(cs)
+}
+
+// unlockWake is unlock, then w.Wake() (before any panic, so that no wake is lost).
+func (n *Notify) unlockWake(cs rt.CS, w Waker) {
+	if n.q.lost != 0 {
+		n.unlockWakeSlow(cs, w)
+		return
+	}
+	n.mu.unlock(cs)
+	w.Wake()
+}
+
+// unlockWakeSlow is unlockWake after a queue repair. Cold.
+func (n *Notify) unlockWakeSlow(cs rt.CS, w Waker) {
+	err := n.release(cs)
+	w.Wake()
+	if err != nil {
+		panic(err)
+	}
+}
+
+// release delivers each lost NotifyOne again, one per lock hold and each wake after
+// unlocking, and returns with the lock released and the message of a repair that lost
+// waiters, if one did. Cold: only misuse gets here.
+func (n *Notify) release(cs rt.CS) error {
+	var err error
+	for {
+		if e := n.q.broken(); e != nil {
+			err = e
+		}
+		if n.q.lost == 0 {
+			n.mu.unlock(cs)
+			return err
+		}
+		n.q.lost--
+		var w Waker
+		if g := n.q.grant(); g != nil {
+			w = g.waker
+		} else {
+			n.permit = true
+		}
+		n.mu.unlock(cs)
+		w.Wake()
+		cs = n.mu.lock()
+	}
 }
 
 // NotifyOne wakes the longest waiter, or stores a permit if nobody waits.
 func (n *Notify) NotifyOne() {
 	cs := n.mu.lock()
 	var w Waker
-	if n.q.head != nil {
-		w = n.q.grant(waitGranted).waker
+	if g := n.q.grant(); g != nil {
+		w = g.waker
 	} else {
 		n.permit = true
 	}
-	n.mu.unlock(cs)
-	w.Wake()
+	n.unlockWake(cs, w)
 }
 
 // NotifyAll wakes every task waiting when it is called (not those that start waiting while
@@ -37,20 +95,19 @@ func (n *Notify) NotifyAll() {
 	cs := n.mu.lock()
 	n.epoch++
 	epoch := n.epoch
-	n.mu.unlock(cs)
+	n.unlock(cs)
 	for {
 		cs := n.mu.lock()
-		h := n.q.head
+		h := n.q.first()
 		// The list is in queueing order, so epochs along it never decrease: stop at the
 		// first waiter that queued after this call began.
 		if h == nil || int32(h.tag-epoch) >= 0 {
-			n.mu.unlock(cs)
+			n.unlock(cs)
 			return
 		}
-		n.q.grant(waitGrantedAll)
+		n.q.grantAll()
 		w := h.waker
-		n.mu.unlock(cs)
-		w.Wake()
+		n.unlockWake(cs, w)
 	}
 }
 
@@ -58,7 +115,7 @@ func (n *Notify) NotifyAll() {
 func (n *Notify) HasPermit() bool {
 	cs := n.mu.lock()
 	p := n.permit
-	n.mu.unlock(cs)
+	n.unlock(cs)
 	return p
 }
 
@@ -68,40 +125,99 @@ func (n *Notify) HasPermit() bool {
 func (n *Notify) Notified() NotifiedFuture { return NotifiedFuture{n: n} }
 
 // NotifiedFuture waits for a Notify; *NotifiedFuture is a Future[struct{}]. Make it with
-// Notify.Notified. Once it has completed, polling it again waits for the next notification,
-// so a task can keep one in a field and poll it in a loop. Cancel stops waiting; a
-// NotifyOne already delivered to it passes to the next waiter, or is stored as the permit.
+// Notify.Notified, or Init one in place. Once it has completed, polling it again waits for
+// the next notification, so a task can keep one in a field and poll it in a loop. Cancel
+// stops waiting; a NotifyOne already delivered to it passes to the next waiter, or is stored
+// as the permit.
+//
+// While it waits it is linked into the Notify's queue: do not copy it or assign over it
+// (f = n.Notified()) before it has completed or been cancelled; Init cancels first. A
+// future found copied or overwritten while waiting panics, and the queue is repaired (a
+// NotifyOne delivered to it passes on).
 type NotifiedFuture struct {
 	n     *Notify
 	w     waiter
 	armed bool // owner-only: w is queued or granted (else only the owner touches w)
 }
 
+// Init makes f a future waiting on n, cancelling first what f was doing (no allocation):
+// f.Init(n) in place of f = n.Notified().
+func (f *NotifiedFuture) Init(n *Notify) {
+	f.Cancel()
+	f.n = n
+}
+
 // Poll completes once notified (or on a stored permit), otherwise waits.
 func (f *NotifiedFuture) Poll(cx *Context) (struct{}, bool) {
 	n := f.n
 	cs := n.mu.lock()
+	if n.q.suspect(&f.w) {
+		f.misuse(cs)
+	}
 	switch f.w.state {
-	case waitGranted, waitGrantedAll:
-		f.w.state = waitIdle
+	case waitGranted:
+		n.q.ungrant(&f.w)
 		f.armed = false
-		n.mu.unlock(cs)
+		n.unlock(cs)
+		return struct{}{}, true
+	case waitGrantedAll:
+		f.w.self, f.w.state = nil, waitIdle
+		f.armed = false
+		n.unlock(cs)
 		return struct{}{}, true
 	case waitQueued:
 		f.w.waker = cx.Waker()
 	default: // idle
 		if n.permit {
 			n.permit = false
-			n.mu.unlock(cs)
+			n.unlock(cs)
 			return struct{}{}, true
 		}
 		f.w.waker = cx.Waker()
 		f.w.tag = n.epoch
-		n.q.push(&f.w)
+		if !n.q.enqueue(&f.w, kindNotified) {
+			f.misuse(cs)
+		}
 		f.armed = true
 	}
-	n.mu.unlock(cs)
+	n.unlock(cs)
 	return struct{}{}, false
+}
+
+// cancelWait undoes w's arming (the lock is held): it leaves the queue, or passes a
+// NotifyOne delivered to it on to the next waiter (whose waker it returns) or to the permit.
+func (n *Notify) cancelWait(w *waiter) Waker {
+	switch w.state {
+	case waitQueued:
+		n.q.unqueue(w)
+	case waitGranted:
+		n.q.ungrant(w)
+		if g := n.q.grant(); g != nil {
+			return g.waker
+		}
+		n.permit = true
+	case waitGrantedAll:
+		w.self, w.state = nil, waitIdle
+	}
+	return 0
+}
+
+// misuse repairs what a copy or an overwrite of f broke, releases the lock and panics.
+func (f *NotifiedFuture) misuse(cs rt.CS) {
+	n := f.n
+	undo, err := n.q.misuse(&f.w, kindNotified)
+	var orig, next Waker
+	if undo != nil {
+		if undo != &f.w {
+			orig = undo.waker
+		}
+		next = n.cancelWait(undo)
+	}
+	f.armed = false
+	n.release(cs)
+	orig.Wake()
+	next.Wake()
+	panic(err)
 }
 
 // Cancel stops waiting. A NotifyOne delivered to this waiter but not yet seen by it goes to
@@ -112,19 +228,10 @@ func (f *NotifiedFuture) Cancel() {
 	}
 	n := f.n
 	cs := n.mu.lock()
-	f.armed = false
-	var w Waker
-	switch f.w.state {
-	case waitQueued:
-		n.q.remove(&f.w)
-	case waitGranted:
-		if n.q.head != nil {
-			w = n.q.grant(waitGranted).waker
-		} else {
-			n.permit = true
-		}
+	if n.q.suspect(&f.w) {
+		f.misuse(cs)
 	}
-	f.w.state = waitIdle
-	n.mu.unlock(cs)
-	w.Wake()
+	f.armed = false
+	w := n.cancelWait(&f.w)
+	n.unlockWake(cs, w)
 }

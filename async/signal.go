@@ -1,5 +1,7 @@
 package async
 
+import "github.com/gohal/gohal/rt"
+
 // Signal holds the latest value signalled and not yet taken, like embassy's Signal: a second
 // Signal before anyone takes the first replaces it. It is meant for one waiting task (an
 // interrupt handler signalling "data ready" to the task that drives a peripheral); if several
@@ -12,11 +14,60 @@ package async
 //
 // The zero Signal is ready to use. It must not be copied after first use.
 type Signal[T any] struct {
-	mu      spinlock
-	v       T
-	set     bool
-	grantee *waiter // the waiter the value is reserved for, if any
-	q       waitList
+	mu  spinlock
+	v   T
+	set bool
+	q   waitQueue // granted: at most one waiter, the one the value is reserved for
+}
+
+// unlock releases the lock. After a queue repair it first passes on the value reserved for
+// a granted waiter it dropped (it was overwritten), and if the repair lost waiters it could
+// not save, it panics once the lock is released. One check on the hot paths.
+func (s *Signal[T]) unlock(cs rt.CS) {
+	if s.q.lost != 0 {
+		s.unlockWakeSlow(cs, 0)
+		return
+	}
+	s.mu.unlock(cs)
+}
+
+// unlockWake is unlock, then w.Wake() (before any panic, so that no wake is lost).
+func (s *Signal[T]) unlockWake(cs rt.CS, w Waker) {
+	if s.q.lost != 0 {
+		s.unlockWakeSlow(cs, w)
+		return
+	}
+	s.mu.unlock(cs)
+	w.Wake()
+}
+
+// unlockWakeSlow is unlockWake after a queue repair. Cold.
+func (s *Signal[T]) unlockWakeSlow(cs rt.CS, w Waker) {
+	err := s.release(cs)
+	w.Wake()
+	if err != nil {
+		panic(err)
+	}
+}
+
+// release reserves the value for the next waiter, if it is free and someone waits, wakes it
+// after unlocking, and returns the message of a repair that lost waiters, if one did. Cold:
+// only misuse gets here.
+func (s *Signal[T]) release(cs rt.CS) error {
+	err := s.q.broken()
+	s.q.lost = 0
+	var g *waiter
+	if s.set && s.q.granted == 0 {
+		g = s.q.grant()
+	}
+	if e := s.q.broken(); e != nil {
+		err = e
+	}
+	s.q.lost = 0
+	w := wakerOf(g)
+	s.mu.unlock(cs)
+	w.Wake()
+	return err
 }
 
 // Signal stores v, replacing any value not yet taken, and wakes the waiter (if one waits).
@@ -25,12 +76,10 @@ func (s *Signal[T]) Signal(v T) {
 	s.v = v
 	s.set = true
 	var w Waker
-	if s.grantee == nil && s.q.head != nil {
-		s.grantee = s.q.grant(waitGranted)
-		w = s.grantee.waker
+	if s.q.granted == 0 && !s.q.empty() {
+		w = wakerOf(s.q.grant())
 	}
-	s.mu.unlock(cs)
-	w.Wake()
+	s.unlockWake(cs, w)
 }
 
 // take clears and returns the value; the caller holds the lock and checked it is set.
@@ -46,13 +95,13 @@ func (s *Signal[T]) take() T {
 // reports whether it did. It never blocks: call it from interrupt handlers.
 func (s *Signal[T]) TryTake() (T, bool) {
 	cs := s.mu.lock()
-	if !s.set || s.grantee != nil {
-		s.mu.unlock(cs)
+	if !s.set || s.q.granted != 0 {
+		s.unlock(cs)
 		var zero T
 		return zero, false
 	}
 	v := s.take()
-	s.mu.unlock(cs)
+	s.unlock(cs)
 	return v, true
 }
 
@@ -60,7 +109,7 @@ func (s *Signal[T]) TryTake() (T, bool) {
 func (s *Signal[T]) Signaled() bool {
 	cs := s.mu.lock()
 	set := s.set
-	s.mu.unlock(cs)
+	s.unlock(cs)
 	return set
 }
 
@@ -71,11 +120,13 @@ func (s *Signal[T]) Reset() {
 	var zero T
 	s.v = zero
 	s.set = false
-	if g := s.grantee; g != nil {
-		s.grantee = nil
-		s.q.pushFront(g)
-	}
+	s.q.regrant()
+	err := s.q.broken()
+	s.q.lost = 0 // the value a dropped grantee held is discarded anyway
 	s.mu.unlock(cs)
+	if err != nil {
+		panic(err)
+	}
 }
 
 // Wait returns a future that completes with the next signalled value (or the one already
@@ -83,42 +134,91 @@ func (s *Signal[T]) Reset() {
 func (s *Signal[T]) Wait() SignalFuture[T] { return SignalFuture[T]{s: s} }
 
 // SignalFuture waits for a Signal's value; *SignalFuture[T] is a Future[T]. Make it with
-// Signal.Wait. Once it has completed, polling it again waits for the next value, so a task
-// can keep one in a field and poll it in a loop. Cancel stops waiting; a value that had
-// already been reserved for it stays in the Signal (or goes to the next waiter).
+// Signal.Wait, or Init one in place. Once it has completed, polling it again waits for the
+// next value, so a task can keep one in a field and poll it in a loop. Cancel stops waiting;
+// a value that had already been reserved for it stays in the Signal (or goes to the next
+// waiter).
+//
+// While it waits it is linked into the Signal's queue: do not copy it or assign over it
+// (f = s.Wait()) before it has completed or been cancelled; Init cancels first. A future
+// found copied or overwritten while waiting panics, and the queue is repaired.
 type SignalFuture[T any] struct {
 	s     *Signal[T]
 	w     waiter
 	armed bool // owner-only: w is queued or granted (else only the owner touches w)
 }
 
+// Init makes f a future waiting on s, cancelling first what f was doing (no allocation):
+// f.Init(s) in place of f = s.Wait().
+func (f *SignalFuture[T]) Init(s *Signal[T]) {
+	f.Cancel()
+	f.s = s
+}
+
 // Poll takes the value if it is there for this waiter, otherwise waits.
 func (f *SignalFuture[T]) Poll(cx *Context) (T, bool) {
 	s := f.s
 	cs := s.mu.lock()
+	if s.q.suspect(&f.w) {
+		f.misuse(cs)
+	}
 	switch f.w.state {
 	case waitGranted:
-		s.grantee = nil
-		f.w.state = waitIdle
+		s.q.ungrant(&f.w)
 		f.armed = false
 		v := s.take()
-		s.mu.unlock(cs)
+		s.unlock(cs)
 		return v, true
 	case waitQueued:
 		f.w.waker = cx.Waker()
 	default: // idle
-		if s.set && s.grantee == nil {
+		if s.set && s.q.granted == 0 {
 			v := s.take()
-			s.mu.unlock(cs)
+			s.unlock(cs)
 			return v, true
 		}
 		f.w.waker = cx.Waker()
-		s.q.push(&f.w)
+		if !s.q.enqueue(&f.w, kindSignal) {
+			f.misuse(cs)
+		}
 		f.armed = true
 	}
-	s.mu.unlock(cs)
+	s.unlock(cs)
 	var zero T
 	return zero, false
+}
+
+// cancelWait undoes w's arming (the lock is held): it leaves the queue, or passes the value
+// reserved for it to the next waiter, whose waker it returns.
+func (s *Signal[T]) cancelWait(w *waiter) Waker {
+	switch w.state {
+	case waitQueued:
+		s.q.unqueue(w)
+	case waitGranted:
+		s.q.ungrant(w)
+		if s.set && s.q.granted == 0 {
+			return wakerOf(s.q.grant())
+		}
+	}
+	return 0
+}
+
+// misuse repairs what a copy or an overwrite of f broke, releases the lock and panics.
+func (f *SignalFuture[T]) misuse(cs rt.CS) {
+	s := f.s
+	undo, err := s.q.misuse(&f.w, kindSignal)
+	var orig, next Waker
+	if undo != nil {
+		if undo != &f.w {
+			orig = undo.waker
+		}
+		next = s.cancelWait(undo)
+	}
+	f.armed = false
+	s.release(cs)
+	orig.Wake()
+	next.Wake()
+	panic(err)
 }
 
 // Cancel stops waiting. A value reserved for this waiter goes to the next one, or stays in
@@ -129,19 +229,10 @@ func (f *SignalFuture[T]) Cancel() {
 	}
 	s := f.s
 	cs := s.mu.lock()
-	f.armed = false
-	var w Waker
-	switch f.w.state {
-	case waitQueued:
-		s.q.remove(&f.w)
-	case waitGranted:
-		f.w.state = waitIdle
-		s.grantee = nil
-		if s.q.head != nil {
-			s.grantee = s.q.grant(waitGranted)
-			w = s.grantee.waker
-		}
+	if s.q.suspect(&f.w) {
+		f.misuse(cs)
 	}
-	s.mu.unlock(cs)
-	w.Wake()
+	f.armed = false
+	w := s.cancelWait(&f.w)
+	s.unlockWake(cs, w)
 }
