@@ -19,6 +19,23 @@
 // in a ready bitmap per task priority; the executor picks the highest ready priority in O(1)
 // and is pended only when its queue goes from empty to non-empty.
 //
+// # Armed futures stay where they are
+//
+// Timers, Tickers and the Channel, Signal, Mutex and Notify futures link themselves into a
+// queue when they wait, through a node in their own memory, so waiting never allocates (Go
+// has no Pin: this is the rule Pin enforces in Rust). Keep such a future at one address
+// while it is armed (a field of its task, a local of a straight-line task), and re-arm it in
+// place: Timer.Reset and ResetAfter, Ticker.Reset, SendFuture.Reset and Init, and Init on
+// ReceiveFuture, SignalFuture, LockFuture and NotifiedFuture, which cancel first (Select2,
+// SelectAnyF, Join2 and JoinAllF have Init too, so a task can keep one in a field). Do not
+// assign a new future over an armed one (tm = async.After(d) while tm is queued) and do not
+// copy one: go vet's copylocks check reports copies, and at run time every queue operation
+// checks, in O(1), the nodes it touches. A node found overwritten or copied is cut out of the
+// queue, whatever it had reserved (a Channel slot or value, the Mutex, a Signal's value, a
+// NotifyOne) passes to the next waiter, so no other task loses its wake, and the misused
+// future panics naming its type and its reuse method: at once if its owner's own call found
+// it, otherwise at its owner's next call (misuse.go tells the mechanism).
+//
 // # Executors
 //
 //   - Thread mode (Executor.Run): polls, then sleeps in rt.WaitForInterrupt inside a critical
