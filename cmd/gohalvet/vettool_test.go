@@ -42,7 +42,7 @@ func main() {
 	hi, _ := executor.Interrupt(0, 2, executor.Options{})
 	hi.Spawner().Spawn(async.Go(func(t *async.T) {})) // WANT irqstraight: straight-line task (async.Go) spawned on an interrupt-mode executor
 
-	cs := rt.EnterCritical() // WANT critsec: critical section cs is not exited on every path: a return at line 30
+	cs := rt.EnterCritical() // WANT critsec: critical section cs is not exited on every path: a return at line 29
 	if ready {
 		return
 	}
