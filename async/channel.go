@@ -49,6 +49,9 @@ func (c *Channel[T]) Init(buf []T) {
 	if len(buf) < 1 {
 		panic("async: Channel.Init needs a buffer of at least 1 element")
 	}
+	if c.buf != nil {
+		panic("async: Channel.Init called on a channel already initialised: it would drop the values and waiters it holds; make a new Channel instead")
+	}
 	c.buf = buf
 	c.head, c.n = 0, 0
 }

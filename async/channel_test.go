@@ -365,3 +365,11 @@ func parkerProbe() *manualProbe {
 }
 
 func (m *manualProbe) release() { putParker(m.idx) }
+
+// Regression (issue 13, item 10): a second Init silently dropped the channel's contents and
+// waiters.
+func TestChannelInitTwicePanics(t *testing.T) {
+	var c Channel[int]
+	c.Init(make([]int, 2))
+	require.PanicsWithValue(t, "async: Channel.Init called on a channel already initialised: it would drop the values and waiters it holds; make a new Channel instead", func() { c.Init(make([]int, 2)) })
+}

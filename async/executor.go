@@ -3,6 +3,7 @@ package async
 import (
 	"errors"
 	"math/bits"
+	"strconv"
 	"sync/atomic"
 	"unsafe"
 
@@ -139,14 +140,32 @@ type Executor struct {
 	running     bool
 }
 
+// ConfigError is New's error for a Config field out of range; errors.Is(err, ErrBadConfig)
+// holds for it.
+type ConfigError struct {
+	Field    string
+	Value    int
+	Min, Max int
+	Why      string
+}
+
+func (e *ConfigError) Error() string {
+	return "async: bad executor configuration: Config." + e.Field + " = " + strconv.Itoa(e.Value) +
+		", want " + strconv.Itoa(e.Min) + ".." + strconv.Itoa(e.Max) + e.Why
+}
+
+// Unwrap makes errors.Is(err, ErrBadConfig) true.
+func (e *ConfigError) Unwrap() error { return ErrBadConfig }
+
 // New creates an executor on the current core and registers it so its wakers work. For an
 // interrupt-mode executor it binds the software interrupt's handler at cfg.Priority.
 func New(cfg Config) (*Executor, error) {
 	if cfg.Tasks < 1 || cfg.Tasks > MaxTasks {
-		return nil, ErrBadConfig
+		return nil, &ConfigError{Field: "Tasks", Value: cfg.Tasks, Min: 1, Max: MaxTasks}
 	}
 	if cfg.Interrupt != nil && (cfg.Priority < 1 || cfg.Priority > rt.MaxPriority) {
-		return nil, ErrBadConfig
+		return nil, &ConfigError{Field: "Priority", Value: int(cfg.Priority), Min: 1, Max: int(rt.MaxPriority),
+			Why: " (an interrupt-mode executor's interrupt priority)"}
 	}
 	e := &Executor{
 		core:      rt.CoreID(),

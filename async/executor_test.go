@@ -234,3 +234,13 @@ func TestPollFromOneOfItsOwnTasksPanics(t *testing.T) {
 	require.Equal(t, 1, other.polls, "the other task was polled all the same")
 	e.Poll() // and the executor is usable afterwards
 }
+
+// Regression (issue 13, item 10): ErrBadConfig named neither the field nor the range.
+func TestBadConfigNamesTheFieldAndTheRange(t *testing.T) {
+	_, err := New(Config{Tasks: 0})
+	require.ErrorIs(t, err, ErrBadConfig)
+	require.EqualError(t, err, "async: bad executor configuration: Config.Tasks = 0, want 1..255")
+	_, err = New(Config{Tasks: 1, Interrupt: &lockProbe{}, Priority: 16})
+	require.ErrorIs(t, err, ErrBadConfig)
+	require.EqualError(t, err, "async: bad executor configuration: Config.Priority = 16, want 1..15 (an interrupt-mode executor's interrupt priority)")
+}
