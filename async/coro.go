@@ -59,7 +59,10 @@ type coroTask struct {
 	name  string
 	state uint8
 	pv    any
+	where string // the panic's file:line (host)
 }
+
+func (c *coroTask) panicSite() string { return c.where }
 
 // Go returns a task that runs fn as a straight-line task. Spawn it like any task; it
 // finishes when fn returns. A panic in fn surfaces in the executor as the task's panic, with
@@ -111,7 +114,7 @@ func (c *coroTask) run() {
 	defer func() {
 		if !returned {
 			if r := recover(); r != nil {
-				c.pv, c.state = r, coroPanicked
+				c.pv, c.state, c.where = r, coroPanicked, panicSite()
 			} else {
 				c.state = coroExited
 			}

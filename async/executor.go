@@ -61,10 +61,17 @@ type TaskPanic struct {
 	Executor string
 	Task     string
 	Value    any
+	// Where is the file:line of the panic on the host ("" under TinyGo, which keeps no
+	// such information at run time).
+	Where string
 }
 
 func (p TaskPanic) Error() string {
-	return "async: task " + p.Task + " of executor " + p.Executor + " panicked: " + describe(p.Value)
+	at := ""
+	if p.Where != "" {
+		at = " at " + p.Where
+	}
+	return "async: task " + p.Task + " of executor " + p.Executor + " panicked" + at + ": " + describe(p.Value)
 }
 
 func describe(v any) string {
@@ -532,13 +539,16 @@ func (e *Executor) IdleCycles() (idle, total uint64) {
 }
 
 // reportPanic removes the task being polled and reports it.
-func (e *Executor) reportPanic(v any) {
+func (e *Executor) reportPanic(v any, where string) {
 	idx := e.current
 	e.current = -1
 	if idx < 0 {
 		panic(v) // not from a task: the executor itself is broken
 	}
-	p := TaskPanic{Executor: e.name, Task: e.stats[idx].Name, Value: v}
+	if s, ok := e.slots[idx].task.(interface{ panicSite() string }); ok && s.panicSite() != "" {
+		where = s.panicSite() // a straight-line task's own function, not the re-panic in its Poll
+	}
+	p := TaskPanic{Executor: e.name, Task: e.stats[idx].Name, Value: v, Where: where}
 	e.release(idx)
 	if e.onPanic != nil {
 		e.onPanic(p)

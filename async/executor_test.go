@@ -244,3 +244,24 @@ func TestBadConfigNamesTheFieldAndTheRange(t *testing.T) {
 	require.ErrorIs(t, err, ErrBadConfig)
 	require.EqualError(t, err, "async: bad executor configuration: Config.Priority = 16, want 1..15 (an interrupt-mode executor's interrupt priority)")
 }
+
+// Regression (issue 13, item 10): a task's panic report carries where it happened.
+func TestTaskPanicReportSaysWhere(t *testing.T) {
+	var got []TaskPanic
+	e := newExec(t, Config{Name: "main", Tasks: 2, OnPanic: func(p TaskPanic) { got = append(got, p) }})
+	_, err := e.Spawner().SpawnNamed("stackless", TaskFunc(func(*Context) bool {
+		panic("boom") // this line
+	}), 0)
+	require.NoError(t, err)
+	_, err = e.Spawner().SpawnNamed("straight", GoNamed("straight", func(t *T) {
+		panic("bang") // that line
+	}), 0)
+	require.NoError(t, err)
+	e.Poll()
+	require.Len(t, got, 2)
+	for _, p := range got {
+		require.Contains(t, p.Where, "executor_test.go:", p.Task)
+		require.Contains(t, p.Error(), " panicked at "+p.Where+": ")
+	}
+	require.NotEqual(t, got[0].Where, got[1].Where, "each its own line, not the executor's or the coroutine's re-panic")
+}

@@ -33,7 +33,7 @@ func recoverTask(e *Executor) {
 	if v := recover(); v != nil {
 		e.panicked = true
 		e.giveBack()
-		e.reportPanic(v)
+		e.reportPanic(v, panicSite())
 		return
 	}
 	if idx := e.current; idx >= 0 {
