@@ -165,7 +165,7 @@ func TestQueuedFuturesCarryNoCopy(t *testing.T) {
 		return false
 	}
 	for _, v := range []any{
-		(*Timer)(nil), (*Ticker)(nil), (*Deadline[int])(nil), (*T)(nil),
+		(*Timer)(nil), (*Ticker)(nil), (*Timeout[int])(nil), (*T)(nil),
 		(*SendFuture[int])(nil), (*ReceiveFuture[int])(nil), (*SignalFuture[int])(nil),
 		(*LockFuture)(nil), (*NotifiedFuture)(nil), (*waiter)(nil), (*timerNode)(nil),
 	} {

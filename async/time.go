@@ -646,30 +646,32 @@ type Outcome[T any] struct {
 	Err   error
 }
 
-// Deadline races a future against a deadline (see WithTimeout).
-type Deadline[T any] struct {
+// Timeout races a future against a deadline: it completes with the future's value, or with
+// ErrTimeout when the deadline passes first (see WithTimeout, WithDeadline). (Named for what it
+// is, a future with a timeout; its deadline is an Instant you give it.)
+type Timeout[T any] struct {
 	f     Future[T]
 	timer Timer
 }
 
 // WithDeadline returns a future that completes with f's value, or with ErrTimeout at
 // deadline, cancelling f.
-func WithDeadline[T any](f Future[T], deadline Instant) *Deadline[T] {
-	return &Deadline[T]{f: f, timer: At(deadline)}
+func WithDeadline[T any](f Future[T], deadline Instant) *Timeout[T] {
+	return &Timeout[T]{f: f, timer: At(deadline)}
 }
 
 // WithTimeout returns a future that completes with f's value, or with ErrTimeout after d,
 // cancelling f.
-func WithTimeout[T any](f Future[T], d Duration) *Deadline[T] { return WithDeadline(f, Now().Add(d)) }
+func WithTimeout[T any](f Future[T], d Duration) *Timeout[T] { return WithDeadline(f, Now().Add(d)) }
 
-// Init sets up an embedded Deadline (no allocation): d.Init(f, deadline).
-func (d *Deadline[T]) Init(f Future[T], deadline Instant) {
+// Init sets up an embedded Timeout (no allocation): d.Init(f, deadline).
+func (d *Timeout[T]) Init(f Future[T], deadline Instant) {
 	d.f = f
 	d.timer.Reset(deadline)
 }
 
 // Poll completes with f's value or ErrTimeout, whichever comes first.
-func (d *Deadline[T]) Poll(cx *Context) (Outcome[T], bool) {
+func (d *Timeout[T]) Poll(cx *Context) (Outcome[T], bool) {
 	if v, ok := d.f.Poll(cx); ok {
 		d.timer.Cancel()
 		return Outcome[T]{Value: v}, true
@@ -682,7 +684,7 @@ func (d *Deadline[T]) Poll(cx *Context) (Outcome[T], bool) {
 }
 
 // Cancel cancels both f and the timer.
-func (d *Deadline[T]) Cancel() {
+func (d *Timeout[T]) Cancel() {
 	d.f.Cancel()
 	d.timer.Cancel()
 }

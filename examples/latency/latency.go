@@ -266,7 +266,7 @@ func firmware() {
 type rxTask struct {
 	u       *uart.Async
 	rd      uart.ReadFuture
-	dl      async.Deadline[async.Outcome[int]]
+	dl      async.Timeout[async.Outcome[int]]
 	buf     [1]byte
 	st      stats
 	reading bool

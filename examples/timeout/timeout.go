@@ -36,12 +36,12 @@ type timeoutTask struct {
 
 	sig     async.Signal[int] // nobody signals it
 	sigWait async.SignalFuture[int]
-	sigDL   async.Deadline[int]
+	sigDL   async.Timeout[int]
 
 	buf   [1]byte
 	rd    uart.ReadFuture
 	shown bool
-	rdDL  async.Deadline[async.Outcome[int]]
+	rdDL  async.Timeout[async.Outcome[int]]
 }
 
 func (t *timeoutTask) Poll(cx *async.Context) bool {
@@ -97,7 +97,7 @@ func (t *timeoutTask) Poll(cx *async.Context) bool {
 	}
 }
 
-// describe names a Deadline's outcome. A Deadline's only error is async.ErrTimeout, so
+// describe names a Timeout's outcome. A Timeout's only error is async.ErrTimeout, so
 // err != nil says it timed out. (errors.Is(err, async.ErrTimeout) says the same, but under
 // TinyGo comparing two interface values goes through reflect, which would add about 6 KB
 // of flash to this program; err != nil is a plain nil check.)

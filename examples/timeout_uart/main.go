@@ -44,7 +44,7 @@ type reader struct {
 	waiting bool
 	start   async.Instant
 	rd      uart.ReadFuture
-	dl      async.Deadline[async.Outcome[int]]
+	dl      async.Timeout[async.Outcome[int]]
 	buf     [16]byte
 }
 

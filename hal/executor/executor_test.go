@@ -256,7 +256,7 @@ func TestWithTimeoutCancelsTheLoser(t *testing.T) {
 		defer systimer.Stop()
 		defer ex.Close()
 		bindHWAlarm()
-		var f *async.Deadline[struct{}]
+		var f *async.Timeout[struct{}]
 		_, err = ex.Spawner().Spawn(async.TaskFunc(func(cx *async.Context) bool {
 			if f == nil {
 				f = async.WithTimeout[struct{}](newHWAlarm(async.Now().Add(100*async.Millisecond)), 10*async.Millisecond)

@@ -188,7 +188,7 @@ func TestAsyncWriteAndFlush(t *testing.T) {
 type deadlineTask struct {
 	c   *sim.Chip
 	rd  uart.ReadFuture
-	d   *async.Deadline[async.Outcome[int]]
+	d   *async.Timeout[async.Outcome[int]]
 	res async.Outcome[async.Outcome[int]]
 	at  time.Duration
 	ena uint32
