@@ -3,6 +3,7 @@ package async
 import (
 	"errors"
 	"sync/atomic"
+	"time"
 
 	"github.com/gohal/gohal/rt"
 )
@@ -10,8 +11,23 @@ import (
 // Instant is a point in time: microseconds since the time driver started (1 MHz ticks).
 type Instant uint64
 
-// Duration is a span of time in microseconds.
+// Duration is a span of time in microseconds: the unit of the executor's clock and of every
+// wait (timers, driver futures, gpio and timer methods). Driver Configs take time.Duration,
+// as TinyGo's drivers do; DurationOf and Std convert between the two.
 type Duration int64
+
+// DurationOf converts d to a Duration, rounding up to a whole microsecond so that a timeout
+// is never shorter than asked.
+func DurationOf(d time.Duration) Duration {
+	us := d / time.Microsecond
+	if d%time.Microsecond > 0 {
+		us++
+	}
+	return Duration(us)
+}
+
+// Std returns d as a time.Duration.
+func (d Duration) Std() time.Duration { return time.Duration(d) * time.Microsecond }
 
 // Units of Duration.
 const (

@@ -4,6 +4,7 @@ import (
 	"math/rand"
 	"sort"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 
@@ -311,4 +312,14 @@ func TestExpiryWakesNoTaskUnderTheQueueLock(t *testing.T) {
 	require.Zero(t, probe.underLock, "and the queue lock is not held when it does")
 	e.onInterrupt()
 	require.Equal(t, 100, done)
+}
+
+func TestDurationConvertsToAndFromTimeDuration(t *testing.T) {
+	require.Equal(t, 1500*Millisecond, DurationOf(1500*time.Millisecond))
+	require.Equal(t, Duration(2), DurationOf(1001*time.Nanosecond), "rounded up: never shorter")
+	require.Equal(t, Duration(1), DurationOf(time.Microsecond))
+	require.Equal(t, Duration(0), DurationOf(0))
+	require.Equal(t, Duration(-1), DurationOf(-time.Microsecond))
+	require.Equal(t, 250*time.Millisecond, (250 * Millisecond).Std())
+	require.Equal(t, 3*time.Second, DurationOf((3 * Second).Std()).Std())
 }
