@@ -27,7 +27,7 @@ func TestChunkLenAsEspHal(t *testing.T) {
 
 // describe renders the command list: RSTART, W<n> (ack check on), R<n> (ACK) or R<n>! (NACK
 // after), STOP, END.
-func describe(c *core) string {
+func describe(c *engine) string {
 	var parts []string
 	for i := 0; i < numCmds; i++ {
 		v := uint32(esp32c3.I2C0.COMD[i].Read()) & 0x3FFF

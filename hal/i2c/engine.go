@@ -68,12 +68,12 @@ type timing struct {
 	multiMaster          bool
 }
 
-// core is the driver state shared by the Blocking and Async values. It holds no pointer to
-// the register block (I2C0, the C3's only I2C controller, is used directly): core is
+// engine is the driver state shared by the Blocking and Async values. It holds no pointer to
+// the register block (I2C0, the C3's only I2C controller, is used directly): engine is
 // reachable from interfaces (a task holding an *Async or a future), and TinyGo emits type
 // information for every type reachable from those, which for an *i2c.I2C field would be the
 // controller's register types, about 2 KB of flash.
-type core struct {
+type engine struct {
 	t        timing
 	freq     uint32
 	sda, scl periph.Pin
@@ -152,7 +152,7 @@ func computeTiming(cfg Config) (timing, error) {
 	return t, nil
 }
 
-func newCore(p periph.I2C, cfg Config, sda, scl periph.Pin) (*core, error) {
+func newEngine(p periph.I2C, cfg Config, sda, scl periph.Pin) (*engine, error) {
 	if p.Number() != 0 {
 		return nil, periph.ErrNoSuchResource
 	}
@@ -167,7 +167,7 @@ func newCore(p periph.I2C, cfg Config, sda, scl periph.Pin) (*core, error) {
 		periph.Release(periph.KindI2C, 0)
 		return nil, err
 	}
-	c := &core{t: t, freq: t.freq, sda: sda, scl: scl}
+	c := &engine{t: t, freq: t.freq, sda: sda, scl: scl}
 	enableClock()
 	c.setup()
 	// The pins last, as esp-hal's with_sda/with_scl: open drain with pull-up, released
@@ -194,7 +194,7 @@ func enableClock() {
 
 // resetPeripheral pulses I2C0's reset: esp-hal's FSM reset on the C3 (do_fsm_reset), which
 // has no reliable FSM_RST. The configuration is lost and set up again.
-func (c *core) resetPeripheral() {
+func (c *engine) resetPeripheral() {
 	s := esp32c3.SYSTEM
 	cs := rt.EnterCritical()
 	s.PERIP_RST_EN0.Modify(func(v system.PERIP_RST_EN0Value) system.PERIP_RST_EN0Value { return v | 1<<sysBit })
@@ -204,7 +204,7 @@ func (c *core) resetPeripheral() {
 }
 
 // setup is esp-hal's Driver::setup: master mode, filters, timing, timeouts, CONF_UPGATE.
-func (c *core) setup() {
+func (c *engine) setup() {
 	r, t := esp32c3.I2C0, &c.t
 	r.CTR.Write(i2c.CTRValue(0).WithMS_MODE(true).
 		WithSDA_FORCE_OUT(true).WithSCL_FORCE_OUT(true). // open drain
@@ -232,12 +232,12 @@ func (c *core) setup() {
 
 // updateRegisters writes CONF_UPGATE, which latches the configuration into the
 // controller's clock domain.
-func (c *core) updateRegisters() {
+func (c *engine) updateRegisters() {
 	esp32c3.I2C0.CTR.Modify(func(v i2c.CTRValue) i2c.CTRValue { return v.WithCONF_UPGATE(true) })
 }
 
 // close stops the controller and gives everything back.
-func (c *core) close() {
+func (c *engine) close() {
 	r := esp32c3.I2C0
 	r.INT_ENA.Write(0)
 	r.INT_CLR.Write(intMask)
@@ -258,7 +258,7 @@ func (c *core) close() {
 // operations of Write, Read and WriteRead travel by value in the xfer (no slice of a local
 // array, which TinyGo would put on the heap).
 
-// The driver methods that start a transfer, as core.busy records the one in progress.
+// The driver methods that start a transfer, as engine.busy records the one in progress.
 const (
 	callNone = iota
 	callWrite
@@ -278,7 +278,7 @@ var callNames = [...]string{"", "Write", "Read", "WriteRead", "Transaction", "Tx
 // concurrent panics for a future polled while another transfer holds the driver: the
 // project's rule for misuse, where a blocking call gets ErrBusy. The message is built only
 // here, at the end.
-func (c *core) concurrent(second uint8) {
+func (c *engine) concurrent(second uint8) {
 	first := c.busy.Load()
 	msg := "i2c: I2C0: " + callNames[second] + " polled while "
 	if first >= callWriteAsync {
@@ -290,19 +290,19 @@ func (c *core) concurrent(second uint8) {
 	panic(msg)
 }
 
-func (c *core) write(call uint8, addr uint16, w []byte) error {
+func (c *engine) write(call uint8, addr uint16, w []byte) error {
 	return c.run(call, addr, [2]Operation{{Buf: w}}, 1, nil)
 }
 
-func (c *core) read(call uint8, addr uint16, r []byte) error {
+func (c *engine) read(call uint8, addr uint16, r []byte) error {
 	return c.run(call, addr, [2]Operation{{Buf: r, Read: true}}, 1, nil)
 }
 
-func (c *core) writeRead(call uint8, addr uint16, w, r []byte) error {
+func (c *engine) writeRead(call uint8, addr uint16, w, r []byte) error {
 	return c.run(call, addr, [2]Operation{{Buf: w}, {Buf: r, Read: true}}, 2, nil)
 }
 
-func (c *core) transaction(addr uint16, ops []Operation) error {
+func (c *engine) transaction(addr uint16, ops []Operation) error {
 	if ops == nil {
 		ops = []Operation{}
 	}
@@ -311,7 +311,7 @@ func (c *core) transaction(addr uint16, ops []Operation) error {
 
 // tx is tinygo.org/x/drivers' Tx: w then r, either possibly empty; both empty probes the
 // address with an empty write.
-func (c *core) tx(addr uint16, w, r []byte) error {
+func (c *engine) tx(addr uint16, w, r []byte) error {
 	switch {
 	case len(r) == 0:
 		return c.write(callTx, addr, w)
@@ -321,7 +321,7 @@ func (c *core) tx(addr uint16, w, r []byte) error {
 	return c.writeRead(callTx, addr, w, r)
 }
 
-func (c *core) run(call uint8, addr uint16, inline [2]Operation, n int, ext []Operation) error {
+func (c *engine) run(call uint8, addr uint16, inline [2]Operation, n int, ext []Operation) error {
 	if !c.busy.CompareAndSwap(callNone, uint32(call)) {
 		return ErrBusy
 	}
@@ -373,7 +373,7 @@ const (
 // step until it is done; an async Future calls it from Poll and waits for the interrupt in
 // between. It never allocates.
 type xfer struct {
-	c        *core
+	c        *engine
 	inline   [2]Operation // the operations, unless ext holds them
 	nInline  int
 	ext      []Operation
@@ -395,7 +395,7 @@ type xfer struct {
 // bus clear. The xfer is returned by value and no xfer method returns a pointer into it,
 // so a blocking call's xfer stays on the stack under both Go and TinyGo, and so do the
 // caller's buffers it refers to.
-func begin(c *core, addr uint16, inline [2]Operation, n int, ext []Operation) (xfer, error) {
+func begin(c *engine, addr uint16, inline [2]Operation, n int, ext []Operation) (xfer, error) {
 	x := xfer{c: c, inline: inline, nInline: n, ext: ext}
 	if addr&TenBit != 0 {
 		if addr&^TenBit > 0x3FF {
@@ -636,7 +636,7 @@ func (x *xfer) pushAddress(full10, write bool) {
 
 // resetBeforeTransmission is esp-hal's: clear every interrupt, reset the FIFOs, zero the
 // command list.
-func (c *core) resetBeforeTransmission() {
+func (c *engine) resetBeforeTransmission() {
 	r := esp32c3.I2C0
 	r.INT_CLR.Write(intMask)
 	// reset_fifo (v3): both FIFO resets with the FIFO pointers protected, watermarks RX 1
@@ -742,7 +742,7 @@ func (x *xfer) abort() {
 // recover puts the controller back in order after a failed transfer: a timeout, lost
 // arbitration or a bus left busy gets esp-hal's bus clear (which resets the controller);
 // anything else a controller reset.
-func (c *core) recover(f fault) {
+func (c *engine) recover(f fault) {
 	if f == fTimeout || f == fBusTimeout || f == fArbitrationLost || esp32c3.I2C0.SR.Read().BUS_BUSY() {
 		c.clearBus()
 		return
@@ -754,7 +754,7 @@ func (c *core) recover(f fault) {
 // the controller, wait 5 µs, send nine SCL pulses with SCL_SP_CONF and wait for the
 // hardware to finish them (at most clearBusTimeout), then make a STOP by hand on the pins:
 // SDA low, SCL high, SDA high, 5 µs apart, with the pins detached from the controller.
-func (c *core) clearBus() {
+func (c *engine) clearBus() {
 	r := esp32c3.I2C0
 	c.resetPeripheral()
 	delayUs(5)

@@ -42,7 +42,7 @@ func onInterrupt() {
 
 // bindInterrupt is esp-hal's set_interrupt_handler: the source disabled, every event masked
 // and cleared, then the handler bound and enabled on the current core.
-func (c *core) bindInterrupt() {
+func (c *engine) bindInterrupt() {
 	rt.Disable(source)
 	esp32c3.I2C0.INT_ENA.Write(0)
 	esp32c3.I2C0.INT_CLR.Write(intMask)
@@ -50,7 +50,7 @@ func (c *core) bindInterrupt() {
 	rt.Enable(source, c.t.prio)
 }
 
-func (c *core) unbindInterrupt() {
+func (c *engine) unbindInterrupt() {
 	rt.Disable(source)
 	esp32c3.I2C0.INT_ENA.Write(0)
 	rt.Bind(source, nil)
@@ -58,13 +58,13 @@ func (c *core) unbindInterrupt() {
 
 // listen enables the chunk's interrupt sources. The read-modify-write of INT_ENA runs in a
 // critical section, as the handler modifies it too.
-func (c *core) listen() {
+func (c *engine) listen() {
 	cs := rt.EnterCritical()
 	esp32c3.I2C0.INT_ENA.Write(esp32c3.I2C0.INT_ENA.Read() | intListen)
 	cs.Exit()
 }
 
-func (c *core) unlisten() {
+func (c *engine) unlisten() {
 	cs := rt.EnterCritical()
 	esp32c3.I2C0.INT_ENA.Write(esp32c3.I2C0.INT_ENA.Read() &^ intListen)
 	cs.Exit()
@@ -83,7 +83,7 @@ const (
 // longer wanted: that disables its interrupt sources and, if a chunk is on the bus, clears
 // the bus and resets the controller.
 type Future struct {
-	c      *core
+	c      *engine
 	addr   uint16
 	inline [2]Operation
 	n      int

@@ -204,14 +204,14 @@ const (
 // Blocking is the I2C0 master driver in blocking mode: every method waits for the bus,
 // bounded by Config.Timeout. It is not safe for concurrent use.
 type Blocking struct {
-	c    *core
+	c    *engine
 	gone string
 }
 
 // Async is the I2C0 master driver in async mode: the ...Async methods return futures
 // driven by the I2C0 interrupt; the blocking methods work as on Blocking.
 type Async struct {
-	c    *core
+	c    *engine
 	gone string
 }
 
@@ -219,14 +219,14 @@ type Async struct {
 // driver. It claims the controller and both pins (an error names any already in use) and
 // validates cfg (an error names the field and the nearest value that works).
 func New(p periph.I2C, cfg Config, sda, scl periph.Pin) (*Blocking, error) {
-	c, err := newCore(p, cfg, sda, scl)
+	c, err := newEngine(p, cfg, sda, scl)
 	if err != nil {
 		return nil, err
 	}
 	return &Blocking{c: c}, nil
 }
 
-func (b *Blocking) core() *core {
+func (b *Blocking) engine() *engine {
 	if b == nil || b.c == nil {
 		if b != nil && b.gone != "" {
 			panic(b.gone)
@@ -236,7 +236,7 @@ func (b *Blocking) core() *core {
 	return b.c
 }
 
-func (a *Async) core() *core {
+func (a *Async) engine() *engine {
 	if a == nil || a.c == nil {
 		if a != nil && a.gone != "" {
 			panic(a.gone)
@@ -247,34 +247,34 @@ func (a *Async) core() *core {
 }
 
 // Write writes w to the device at addr in one transaction.
-func (b *Blocking) Write(addr uint16, w []byte) error { return b.core().write(callWrite, addr, w) }
+func (b *Blocking) Write(addr uint16, w []byte) error { return b.engine().write(callWrite, addr, w) }
 
 // Read reads len(r) bytes from the device at addr into r in one transaction.
-func (b *Blocking) Read(addr uint16, r []byte) error { return b.core().read(callRead, addr, r) }
+func (b *Blocking) Read(addr uint16, r []byte) error { return b.engine().read(callRead, addr, r) }
 
 // WriteRead writes w to the device at addr, then reads len(r) bytes into r after a
 // repeated START, in one transaction: the usual register read.
 func (b *Blocking) WriteRead(addr uint16, w, r []byte) error {
-	return b.core().writeRead(callWriteRead, addr, w, r)
+	return b.engine().writeRead(callWriteRead, addr, w, r)
 }
 
 // Transaction runs ops in order in one transaction with the device at addr: a repeated
 // START where the direction changes, a STOP at the end.
 func (b *Blocking) Transaction(addr uint16, ops ...Operation) error {
-	return b.core().transaction(addr, ops)
+	return b.engine().transaction(addr, ops)
 }
 
 // Tx is tinygo.org/x/drivers' I2C method: a write of w, then a read into r, either of which
 // may be empty.
-func (b *Blocking) Tx(addr uint16, w, r []byte) error { return b.core().tx(addr, w, r) }
+func (b *Blocking) Tx(addr uint16, w, r []byte) error { return b.engine().tx(addr, w, r) }
 
 // Frequency returns the SCL frequency the timing registers give, in Hz.
-func (b *Blocking) Frequency() uint32 { return b.core().freq }
+func (b *Blocking) Frequency() uint32 { return b.engine().freq }
 
 // IntoAsync binds I2C0's interrupt handler on the current core at Config.Priority and
 // returns the Async driver. b is consumed: using it afterwards panics.
 func (b *Blocking) IntoAsync() *Async {
-	c := b.core()
+	c := b.engine()
 	b.c, b.gone = nil, goneAsync
 	c.bindInterrupt()
 	return &Async{c: c}
@@ -283,48 +283,48 @@ func (b *Blocking) IntoAsync() *Async {
 // Close stops the controller, releases its pins (back to disabled GPIOs) and the I2C0
 // token, and gates its clock off. b cannot be used afterwards.
 func (b *Blocking) Close() {
-	c := b.core()
+	c := b.engine()
 	b.c, b.gone = nil, goneClosed
 	c.close()
 }
 
 // Write writes w to the device at addr, blocking (see Blocking.Write).
-func (a *Async) Write(addr uint16, w []byte) error { return a.core().write(callWrite, addr, w) }
+func (a *Async) Write(addr uint16, w []byte) error { return a.engine().write(callWrite, addr, w) }
 
 // Read reads into r from the device at addr, blocking (see Blocking.Read).
-func (a *Async) Read(addr uint16, r []byte) error { return a.core().read(callRead, addr, r) }
+func (a *Async) Read(addr uint16, r []byte) error { return a.engine().read(callRead, addr, r) }
 
 // WriteRead writes w then reads into r, blocking (see Blocking.WriteRead).
 func (a *Async) WriteRead(addr uint16, w, r []byte) error {
-	return a.core().writeRead(callWriteRead, addr, w, r)
+	return a.engine().writeRead(callWriteRead, addr, w, r)
 }
 
 // Transaction runs ops, blocking (see Blocking.Transaction).
 func (a *Async) Transaction(addr uint16, ops ...Operation) error {
-	return a.core().transaction(addr, ops)
+	return a.engine().transaction(addr, ops)
 }
 
 // Tx is tinygo.org/x/drivers' I2C method, blocking (see Blocking.Tx).
-func (a *Async) Tx(addr uint16, w, r []byte) error { return a.core().tx(addr, w, r) }
+func (a *Async) Tx(addr uint16, w, r []byte) error { return a.engine().tx(addr, w, r) }
 
 // Frequency returns the SCL frequency the timing registers give, in Hz.
-func (a *Async) Frequency() uint32 { return a.core().freq }
+func (a *Async) Frequency() uint32 { return a.engine().freq }
 
 // WriteAsync returns a future that writes w to the device at addr. Nothing happens until it
 // is polled; keep it at one address from its first Poll on (a field of a task, or a local
 // passed by pointer), and Cancel it if its result is no longer wanted.
 func (a *Async) WriteAsync(addr uint16, w []byte) Future {
-	return Future{c: a.core(), addr: addr, inline: [2]Operation{{Buf: w}}, n: 1, call: callWriteAsync}
+	return Future{c: a.engine(), addr: addr, inline: [2]Operation{{Buf: w}}, n: 1, call: callWriteAsync}
 }
 
 // ReadAsync returns a future that reads len(r) bytes from the device at addr into r.
 func (a *Async) ReadAsync(addr uint16, r []byte) Future {
-	return Future{c: a.core(), addr: addr, inline: [2]Operation{{Buf: r, Read: true}}, n: 1, call: callReadAsync}
+	return Future{c: a.engine(), addr: addr, inline: [2]Operation{{Buf: r, Read: true}}, n: 1, call: callReadAsync}
 }
 
 // WriteReadAsync returns a future that writes w, then reads into r after a repeated START.
 func (a *Async) WriteReadAsync(addr uint16, w, r []byte) Future {
-	return Future{c: a.core(), addr: addr, inline: [2]Operation{{Buf: w}, {Buf: r, Read: true}}, n: 2, call: callWriteReadAsync}
+	return Future{c: a.engine(), addr: addr, inline: [2]Operation{{Buf: w}, {Buf: r, Read: true}}, n: 2, call: callWriteReadAsync}
 }
 
 // TransactionAsync returns a future that runs ops in one transaction. ops must stay
@@ -333,13 +333,13 @@ func (a *Async) TransactionAsync(addr uint16, ops []Operation) Future {
 	if ops == nil {
 		ops = []Operation{}
 	}
-	return Future{c: a.core(), addr: addr, ext: ops, call: callTransactionAsync}
+	return Future{c: a.engine(), addr: addr, ext: ops, call: callTransactionAsync}
 }
 
 // IntoBlocking unbinds the interrupt and returns the Blocking driver; a is consumed. It
 // panics if an async transfer is in progress (cancel it first).
 func (a *Async) IntoBlocking() *Blocking {
-	c := a.core()
+	c := a.engine()
 	if c.busy.Load() != callNone {
 		panic("i2c: IntoBlocking while an async transfer is in progress; Cancel it first")
 	}
@@ -351,7 +351,7 @@ func (a *Async) IntoBlocking() *Blocking {
 // Close unbinds the interrupt, stops the controller and releases everything (see
 // Blocking.Close).
 func (a *Async) Close() {
-	c := a.core()
+	c := a.engine()
 	a.c, a.gone = nil, goneClosed
 	c.unbindInterrupt()
 	c.close()

@@ -35,12 +35,12 @@ type clocking struct {
 	prio         rt.Priority
 }
 
-// core is the driver state shared by the Blocking and Async values. It holds no pointer to
+// engine is the driver state shared by the Blocking and Async values. It holds no pointer to
 // the register block (SPI2, the C3's one general-purpose SPI controller, is used directly):
-// core is reachable from interfaces (a task holding an *Async or a Future), and TinyGo emits
+// engine is reachable from interfaces (a task holding an *Async or a Future), and TinyGo emits
 // type information for every type reachable from those, which for a *spi2.SPI2 field would
 // be the controller's 30 register types, about 2 KB of flash.
-type core struct {
+type engine struct {
 	k    clocking
 	freq uint32
 	pins [4]int        // SCK, MOSI, MISO, CS pad numbers, -1 when absent
@@ -148,7 +148,7 @@ func validate(cfg Config) (clocking, error) {
 	return k, nil
 }
 
-func newCore(p periph.SPI, cfg Config, pins Pins) (*core, error) {
+func newEngine(p periph.SPI, cfg Config, pins Pins) (*engine, error) {
 	if p.Number() != 2 {
 		return nil, periph.ErrNoSuchResource
 	}
@@ -159,7 +159,7 @@ func newCore(p periph.SPI, cfg Config, pins Pins) (*core, error) {
 	if err := periph.Claim(periph.KindSPI, 2, "an spi master driver"); err != nil {
 		return nil, err
 	}
-	c := &core{k: k, freq: k.freq, pins: [4]int{pins.SCK.Number(), -1, -1, -1}}
+	c := &engine{k: k, freq: k.freq, pins: [4]int{pins.SCK.Number(), -1, -1, -1}}
 	claim := []periph.Pin{pins.SCK}
 	roles := []string{"SPI2 SCK"}
 	for i, pin := range [3]*periph.Pin{pins.MOSI, pins.MISO, pins.CS} {
@@ -210,7 +210,7 @@ func pulseReset() {
 }
 
 // init is esp-hal's Spi::new for the C3 (Driver::init, then apply_config).
-func (c *core) init() {
+func (c *engine) init() {
 	r, k := esp32c3.SPI2, &c.k
 	r.SPI_CLK_GATE.Write(spi2.SPI_CLK_GATEValue(0).WithSPI_CLK_EN(true).WithSPI_MST_CLK_ACTIVE(true).WithSPI_MST_CLK_SEL(k.pll))
 	r.SPI_USER.Modify(func(v spi2.SPI_USERValue) spi2.SPI_USERValue {
@@ -233,14 +233,14 @@ func (c *core) init() {
 
 // reset puts a stuck controller back in order: a peripheral reset (which also ends a
 // transaction and releases the chip select) and the configuration again.
-func (c *core) reset() {
+func (c *engine) reset() {
 	cs := rt.EnterCritical()
 	pulseReset()
 	cs.Exit()
 	c.init()
 }
 
-func (c *core) close() {
+func (c *engine) close() {
 	esp32c3.SPI2.SPI_DMA_INT_ENA.Write(0)
 	for _, n := range c.pins {
 		if n >= 0 {
@@ -260,7 +260,7 @@ func (c *core) close() {
 	periph.Release(periph.KindSPI, 2)
 }
 
-// The driver methods that start a transfer, as core.busy records the one in progress.
+// The driver methods that start a transfer, as engine.busy records the one in progress.
 const (
 	callNone = iota
 	callTx
@@ -280,7 +280,7 @@ var callNames = [...]string{"", "Tx", "Transfer", "TransferInPlace", "Write", "R
 // concurrent panics for a future polled while another transfer holds the driver: the
 // project's rule for misuse, where a blocking call gets ErrBusy. The message is built only
 // here, at the end.
-func (c *core) concurrent(second uint8) {
+func (c *engine) concurrent(second uint8) {
 	first := c.busy.Load()
 	msg := "spi: SPI2: " + callNames[second] + " polled while "
 	if first >= callTransferAsync {
@@ -292,9 +292,9 @@ func (c *core) concurrent(second uint8) {
 	panic(msg)
 }
 
-// transfer exchanges one byte, through the core's own one-byte buffer (a local array
+// transfer exchanges one byte, through the engine's own one-byte buffer (a local array
 // would end up on the heap under TinyGo).
-func (c *core) transfer(v byte) (byte, error) {
+func (c *engine) transfer(v byte) (byte, error) {
 	if !c.busy.CompareAndSwap(callNone, callTransfer) {
 		return 0, ErrBusy
 	}
@@ -306,7 +306,7 @@ func (c *core) transfer(v byte) (byte, error) {
 }
 
 // run is a blocking transfer.
-func (c *core) run(call uint32, w, r []byte) error {
+func (c *engine) run(call uint32, w, r []byte) error {
 	if !c.busy.CompareAndSwap(callNone, call) {
 		return ErrBusy
 	}
@@ -317,7 +317,7 @@ func (c *core) run(call uint32, w, r []byte) error {
 
 // spin runs a transfer to completion, spinning on the registers; the caller holds busy.
 // The xfer stays on the stack.
-func (c *core) spin(w, r []byte) error {
+func (c *engine) spin(w, r []byte) error {
 	x := begin(c, w, r)
 	for {
 		if st, err := x.step(); st == stepDone {
@@ -336,7 +336,7 @@ const (
 // bytes received fill r, in chunks of up to 64 bytes at a common offset. Blocking calls
 // spin on step; an async Future calls it from Poll and waits for TRANS_DONE in between.
 type xfer struct {
-	c        *core
+	c        *engine
 	w, r     []byte
 	total    int // max(len(w), len(r))
 	off      int // bytes done
@@ -348,7 +348,7 @@ type xfer struct {
 
 // begin sets up a full-duplex transfer (esp-hal's setup_full_duplex: MISO, MOSI and
 // DOUTDIN on, no dummy phase, single-line data).
-func begin(c *core, w, r []byte) xfer {
+func begin(c *engine, w, r []byte) xfer {
 	x := xfer{c: c, w: w, r: r, total: max(len(w), len(r))}
 	regs := esp32c3.SPI2
 	regs.SPI_USER.Modify(func(v spi2.SPI_USERValue) spi2.SPI_USERValue {

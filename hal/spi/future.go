@@ -36,7 +36,7 @@ func onInterrupt() {
 
 // bindInterrupt disables the source, masks and clears the events, then binds the handler
 // and enables it on the current core (esp-hal's set_interrupt_handler).
-func (c *core) bindInterrupt() {
+func (c *engine) bindInterrupt() {
 	rt.Disable(source)
 	esp32c3.SPI2.SPI_DMA_INT_ENA.Write(0)
 	esp32c3.SPI2.SPI_DMA_INT_CLR.Write(spi2.SPI_DMA_INT_CLRValue(intDone))
@@ -44,7 +44,7 @@ func (c *core) bindInterrupt() {
 	rt.Enable(source, c.k.prio)
 }
 
-func (c *core) unbindInterrupt() {
+func (c *engine) unbindInterrupt() {
 	rt.Disable(source)
 	esp32c3.SPI2.SPI_DMA_INT_ENA.Write(0)
 	rt.Bind(source, nil)
@@ -52,7 +52,7 @@ func (c *core) unbindInterrupt() {
 
 // listen enables TRANS_DONE; the read-modify-write runs in a critical section, as the
 // handler modifies the register too.
-func (c *core) listen(on bool) {
+func (c *engine) listen(on bool) {
 	cs := rt.EnterCritical()
 	v := uint32(esp32c3.SPI2.SPI_DMA_INT_ENA.Read()) &^ intDone
 	if on {
@@ -75,7 +75,7 @@ const (
 // result is no longer wanted: that disables TRANS_DONE and resets the controller if a chunk
 // is on the bus.
 type Future struct {
-	c     *core
+	c     *engine
 	w, r  []byte
 	x     xfer
 	timer async.Timer

@@ -197,14 +197,14 @@ const (
 
 // Blocking is the SPI2 master driver in blocking mode. It is not safe for concurrent use.
 type Blocking struct {
-	c    *core
+	c    *engine
 	gone string
 }
 
 // Async is the SPI2 master driver in async mode: the ...Async methods return futures
 // completed by the TRANS_DONE interrupt; the blocking methods work as on Blocking.
 type Async struct {
-	c    *core
+	c    *engine
 	gone string
 }
 
@@ -212,14 +212,14 @@ type Async struct {
 // claims the controller and the pins (an error names any already in use) and validates cfg
 // (an unreachable frequency is a *FrequencyError naming the nearest reachable ones).
 func New(p periph.SPI, cfg Config, pins Pins) (*Blocking, error) {
-	c, err := newCore(p, cfg, pins)
+	c, err := newEngine(p, cfg, pins)
 	if err != nil {
 		return nil, err
 	}
 	return &Blocking{c: c}, nil
 }
 
-func (b *Blocking) core() *core {
+func (b *Blocking) engine() *engine {
 	if b == nil || b.c == nil {
 		if b != nil && b.gone != "" {
 			panic(b.gone)
@@ -229,7 +229,7 @@ func (b *Blocking) core() *core {
 	return b.c
 }
 
-func (a *Async) core() *core {
+func (a *Async) engine() *engine {
 	if a == nil || a.c == nil {
 		if a != nil && a.gone != "" {
 			panic(a.gone)
@@ -242,30 +242,30 @@ func (a *Async) core() *core {
 // Tx writes w while reading into r, full duplex (esp-hal's transfer). The lengths may
 // differ: the write is padded with 0x00 to the read's length, and bytes read beyond r's
 // length are dropped. It is tinygo.org/x/drivers' SPI.Tx.
-func (b *Blocking) Tx(w, r []byte) error { return b.core().run(callTx, w, r) }
+func (b *Blocking) Tx(w, r []byte) error { return b.engine().run(callTx, w, r) }
 
 // Transfer sends one byte and returns the byte received meanwhile (tinygo.org/x/drivers'
 // SPI.Transfer).
-func (b *Blocking) Transfer(v byte) (byte, error) { return b.core().transfer(v) }
+func (b *Blocking) Transfer(v byte) (byte, error) { return b.engine().transfer(v) }
 
 // TransferInPlace sends buf and replaces its contents with the bytes received.
 func (b *Blocking) TransferInPlace(buf []byte) error {
-	return b.core().run(callTransferInPlace, buf, buf)
+	return b.engine().run(callTransferInPlace, buf, buf)
 }
 
 // Write sends w, dropping what comes back.
-func (b *Blocking) Write(w []byte) error { return b.core().run(callWrite, w, nil) }
+func (b *Blocking) Write(w []byte) error { return b.engine().run(callWrite, w, nil) }
 
 // Read fills r with the bytes received while 0x00 is sent.
-func (b *Blocking) Read(r []byte) error { return b.core().run(callRead, nil, r) }
+func (b *Blocking) Read(r []byte) error { return b.engine().run(callRead, nil, r) }
 
 // Frequency returns the SCK frequency the divider gives, in Hz.
-func (b *Blocking) Frequency() uint32 { return b.core().freq }
+func (b *Blocking) Frequency() uint32 { return b.engine().freq }
 
 // IntoAsync binds SPI2's interrupt handler on the current core at Config.Priority and
 // returns the Async driver. b is consumed: using it afterwards panics.
 func (b *Blocking) IntoAsync() *Async {
-	c := b.core()
+	c := b.engine()
 	b.c, b.gone = nil, goneAsync
 	c.bindInterrupt()
 	return &Async{c: c}
@@ -274,53 +274,53 @@ func (b *Blocking) IntoAsync() *Async {
 // Close resets the controller, releases its pins (back to disabled GPIOs) and the SPI2
 // token. b cannot be used afterwards.
 func (b *Blocking) Close() {
-	c := b.core()
+	c := b.engine()
 	b.c, b.gone = nil, goneClosed
 	c.close()
 }
 
 // Tx writes w while reading into r, blocking (see Blocking.Tx).
-func (a *Async) Tx(w, r []byte) error { return a.core().run(callTx, w, r) }
+func (a *Async) Tx(w, r []byte) error { return a.engine().run(callTx, w, r) }
 
 // Transfer exchanges one byte, blocking (see Blocking.Transfer).
-func (a *Async) Transfer(v byte) (byte, error) { return a.core().transfer(v) }
+func (a *Async) Transfer(v byte) (byte, error) { return a.engine().transfer(v) }
 
 // TransferInPlace exchanges buf in place, blocking (see Blocking.TransferInPlace).
 func (a *Async) TransferInPlace(buf []byte) error {
-	return a.core().run(callTransferInPlace, buf, buf)
+	return a.engine().run(callTransferInPlace, buf, buf)
 }
 
 // Write sends w, blocking (see Blocking.Write).
-func (a *Async) Write(w []byte) error { return a.core().run(callWrite, w, nil) }
+func (a *Async) Write(w []byte) error { return a.engine().run(callWrite, w, nil) }
 
 // Read fills r, blocking (see Blocking.Read).
-func (a *Async) Read(r []byte) error { return a.core().run(callRead, nil, r) }
+func (a *Async) Read(r []byte) error { return a.engine().run(callRead, nil, r) }
 
 // Frequency returns the SCK frequency the divider gives, in Hz.
-func (a *Async) Frequency() uint32 { return a.core().freq }
+func (a *Async) Frequency() uint32 { return a.engine().freq }
 
 // TransferAsync returns a future that writes w while reading into r (as Tx). Nothing
 // happens until it is polled; keep it at one address from its first Poll on, and Cancel it
 // if its result is no longer wanted.
 func (a *Async) TransferAsync(w, r []byte) Future {
-	return Future{c: a.core(), w: w, r: r, call: callTransferAsync}
+	return Future{c: a.engine(), w: w, r: r, call: callTransferAsync}
 }
 
 // TransferInPlaceAsync returns a future that sends buf and replaces it with what comes back.
 func (a *Async) TransferInPlaceAsync(buf []byte) Future {
-	return Future{c: a.core(), w: buf, r: buf, call: callTransferInPlaceAsync}
+	return Future{c: a.engine(), w: buf, r: buf, call: callTransferInPlaceAsync}
 }
 
 // WriteAsync returns a future that sends w.
-func (a *Async) WriteAsync(w []byte) Future { return Future{c: a.core(), w: w, call: callWriteAsync} }
+func (a *Async) WriteAsync(w []byte) Future { return Future{c: a.engine(), w: w, call: callWriteAsync} }
 
 // ReadAsync returns a future that fills r while sending 0x00.
-func (a *Async) ReadAsync(r []byte) Future { return Future{c: a.core(), r: r, call: callReadAsync} }
+func (a *Async) ReadAsync(r []byte) Future { return Future{c: a.engine(), r: r, call: callReadAsync} }
 
 // IntoBlocking unbinds the interrupt and returns the Blocking driver; a is consumed. It
 // panics if an async transfer is in progress (cancel it first).
 func (a *Async) IntoBlocking() *Blocking {
-	c := a.core()
+	c := a.engine()
 	if c.busy.Load() != callNone {
 		panic("spi: IntoBlocking while an async transfer is in progress; Cancel it first")
 	}
@@ -331,7 +331,7 @@ func (a *Async) IntoBlocking() *Blocking {
 
 // Close unbinds the interrupt and releases everything (see Blocking.Close).
 func (a *Async) Close() {
-	c := a.core()
+	c := a.engine()
 	a.c, a.gone = nil, goneClosed
 	c.unbindInterrupt()
 	c.close()

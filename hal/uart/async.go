@@ -81,7 +81,7 @@ func (a *Async) IntoBlocking() *Blocking {
 }
 
 // unbind disables every UART interrupt source and the interrupt itself.
-func (c *core) unbind() {
+func (c *port) unbind() {
 	cs := rt.EnterCritical()
 	c.r.INT_ENA.Write(0)
 	cs.Exit()
@@ -97,7 +97,7 @@ func (c *core) unbind() {
 }
 
 // enable sets bits in INT_ENA, after clearing the raw bits in clear.
-func (c *core) enable(bits, clear uint32) {
+func (c *port) enable(bits, clear uint32) {
 	cs := rt.EnterCritical()
 	if clear != 0 {
 		c.r.INT_CLR.Write(uart.INT_CLRValue(clear))
@@ -107,7 +107,7 @@ func (c *core) enable(bits, clear uint32) {
 }
 
 // disable clears bits in INT_ENA.
-func (c *core) disable(bits uint32) {
+func (c *port) disable(bits uint32) {
 	cs := rt.EnterCritical()
 	c.r.INT_ENA.Write(c.r.INT_ENA.Read() &^ uart.INT_ENAValue(bits))
 	cs.Exit()
@@ -116,21 +116,21 @@ func (c *core) disable(bits uint32) {
 // fired reports whether an armed future's event happened: the handler disabled one of its
 // sources, or a raw bit is set (the handler has not run yet: the future is polled at a
 // priority at or above the UART interrupt's).
-func (c *core) fired(bits uint32) bool {
+func (c *port) fired(bits uint32) bool {
 	return uint32(c.r.INT_ENA.Read())&bits != bits || uint32(c.r.INT_RAW.Read())&bits != 0
 }
 
 // setRxThreshold sets CONF1.RXFIFO_FULL_THRHD for a wake at level bytes. (A plain
 // read-modify-write: a Modify closure capturing level would be heap-allocated by TinyGo, and
 // this runs on every arm.)
-func (c *core) setRxThreshold(level uint32) {
+func (c *port) setRxThreshold(level uint32) {
 	c.r.CONF1.Write(c.r.CONF1.Read().WithRXFIFO_FULL_THRHD(level - 1))
 }
 
-func (c *core) restoreRxThreshold() { c.setRxThreshold(c.rxLevel) }
+func (c *port) restoreRxThreshold() { c.setRxThreshold(c.rxLevel) }
 
 // rxWaitBits are the sources a waiting read enables.
-func (c *core) rxWaitBits() uint32 {
+func (c *port) rxWaitBits() uint32 {
 	if c.cfg.NoRxTimeout {
 		return rxEvents &^ intRxTout
 	}
@@ -142,7 +142,7 @@ func (c *core) rxWaitBits() uint32 {
 // polled (a field of the task). Its Outcome is the number of bytes stored and the first
 // receive error (an RxError), if any.
 type ReadFuture struct {
-	c     coreRef
+	c     portRef
 	buf   []byte
 	got   int
 	exact bool
@@ -260,7 +260,7 @@ func (f *ReadFuture) Stored() int { return f.got }
 // completes once every byte is in the TX FIFO (FlushAsync waits for the line). Make one
 // with Async.WriteAsync.
 type WriteFuture struct {
-	c     coreRef
+	c     portRef
 	buf   []byte
 	n     int
 	armed bool
@@ -313,7 +313,7 @@ func (f *WriteFuture) Poll(cx *async.Context) (async.Outcome[int], bool) {
 // concurrent panics for a future polled while another of the same kind (the one the UART
 // has one waker for) is pending on the UART: the second would take over the first's
 // wake-up, and the first would never complete. The message is built only here, at the end.
-func (c *core) concurrent(second, first, kind string) {
+func (c *port) concurrent(second, first, kind string) {
 	panic("uart: " + names[c.n] + ": " + second + " polled while a " + first + " is still pending on " +
 		names[c.n] + "; one " + kind + " at a time: await the " + first + " (or Cancel it) before starting another")
 }
@@ -345,7 +345,7 @@ func (f *WriteFuture) Written() int { return f.n }
 // FlushFuture waits until the transmitter is idle; *FlushFuture is an
 // async.Future[error] (always nil). Make one with Async.FlushAsync.
 type FlushFuture struct {
-	c     coreRef
+	c     portRef
 	armed bool
 	done  bool
 }

@@ -30,7 +30,7 @@ func tieInput(signal int, high bool) {
 
 // connectPins routes TXD to the TX pin (driven high first, so the line stays idle) and the
 // RX pin, an input with its pull-up, to RXD.
-func (c *core) connectPins() {
+func (c *port) connectPins() {
 	g := esp32c3.GPIO
 	tx, rx := uint32(c.tx.Number()), uint32(c.rx.Number())
 	g.OUT_W1TS.Write(gpio.OUT_W1TSValue(0).WithOUT_W1TS(1 << tx))
@@ -50,7 +50,7 @@ func (c *core) connectPins() {
 
 // disconnectPins ties RXD back to an idle 1 and returns the TX pin to a plain, disabled
 // GPIO output (esp-hal's disconnect: OUT_SEL = 128).
-func (c *core) disconnectPins() {
+func (c *port) disconnectPins() {
 	g := esp32c3.GPIO
 	tx := uint32(c.tx.Number())
 	tieInput(rxdSignal[c.n], true)

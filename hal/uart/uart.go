@@ -267,8 +267,8 @@ func regsOf(n uint8) *uart.UART {
 	return esp32c3.UART1
 }
 
-// core is the state of one configured UART, shared by whichever driver value owns it.
-type core struct {
+// port is the state of one configured UART (named port, not core: core means a CPU core here), shared by whichever driver value owns it.
+type port struct {
 	n      uint8
 	r      *uart.UART
 	cfg    Config
@@ -287,21 +287,21 @@ type core struct {
 	txFlush *FlushFuture
 }
 
-// coreRef is a *core held as an unsafe.Pointer. The driver values and futures reach
+// portRef is a *port held as an unsafe.Pointer. The driver values and futures reach
 // interfaces (a task that holds an *Async or a ReadFuture is an async.Task), and TinyGo then
-// emits type information for every type reachable from their fields: through a typed *core
+// emits type information for every type reachable from their fields: through a typed *port
 // that is the Config, the futures, time.Duration (and, through the interface method tables,
 // its String method) and the UART's 33 register types, about 3 KB of flash. get gives the
 // typed pointer back at no cost.
-type coreRef struct{ p unsafe.Pointer }
+type portRef struct{ p unsafe.Pointer }
 
-func refOf(c *core) coreRef { return coreRef{unsafe.Pointer(c)} }
+func refOf(c *port) portRef { return portRef{unsafe.Pointer(c)} }
 
-func (r coreRef) get() *core { return (*core)(r.p) }
+func (r portRef) get() *port { return (*port)(r.p) }
 
-// drv holds a core and is what Blocking and Async share: the blocking methods live on it.
+// drv holds a port and is what Blocking and Async share: the blocking methods live on it.
 type drv struct {
-	c          coreRef
+	c          portRef
 	n          uint8
 	consumedBy string
 	mode       string // "Blocking" or "Async"
@@ -310,8 +310,8 @@ type drv struct {
 // Blocking is a UART driver in blocking mode. Get one with New.
 type Blocking struct{ drv }
 
-// get returns the core or panics if the driver value was consumed.
-func (d *drv) get() *core {
+// get returns the port or panics if the driver value was consumed.
+func (d *drv) get() *port {
 	if d.c.p == nil {
 		if d.consumedBy == "" {
 			panic("uart: use of a " + d.mode + " UART driver that New did not return")
@@ -321,10 +321,10 @@ func (d *drv) get() *core {
 	return d.c.get()
 }
 
-// take hands the core over and marks the value consumed by op.
-func (d *drv) take(op string) *core {
+// take hands the port over and marks the value consumed by op.
+func (d *drv) take(op string) *port {
 	c := d.get()
-	d.c = coreRef{}
+	d.c = portRef{}
 	d.consumedBy = op
 	return c
 }
@@ -366,7 +366,7 @@ func New(u periph.UART, cfg Config, tx, rx periph.Pin) (*Blocking, error) {
 		periph.Release(periph.KindUART, n)
 		return nil, err
 	}
-	c := &core{n: uint8(n), r: regsOf(uint8(n)), cfg: cfg, div: div, sclk: sclk, tx: tx, rx: rx,
+	c := &port{n: uint8(n), r: regsOf(uint8(n)), cfg: cfg, div: div, sclk: sclk, tx: tx, rx: rx,
 		rxLevel: uint32(cfg.RxFIFOFullThreshold), writeWait: cfg.WriteTimeout}
 	if err := c.init(); err != nil {
 		c.release()
@@ -470,7 +470,7 @@ func (d *drv) Close() error {
 }
 
 // release undoes New: interrupts off, pins disconnected, UART1's clock gated, claims freed.
-func (c *core) release() {
+func (c *port) release() {
 	c.r.INT_ENA.Write(0)
 	c.r.INT_CLR.Write(intAll)
 	c.disconnectPins()
@@ -485,7 +485,7 @@ func (c *core) release() {
 // init is esp-hal's UART initialisation (esp32c3-facts.md §6), step by step. Registers
 // whose new value depends on a variable are updated with Read and Write, not Modify with a
 // closure: TinyGo would put each such closure's captured variables on the heap.
-func (c *core) init() error {
+func (c *port) init() error {
 	r := c.r
 	cfg := &c.cfg
 	// 1. Tie RX to a constant 1 (an idle line) and CTS to 0 until the pins are connected.
@@ -561,7 +561,7 @@ func (c *core) init() error {
 }
 
 // sync is esp-hal's sync_regs: set ID.REG_UPDATE and wait until the UART core clears it.
-func (c *core) sync() error {
+func (c *port) sync() error {
 	r := c.r
 	r.ID.Modify(func(v uart.IDValue) uart.IDValue { return v.WithREG_UPDATE(true) })
 	dl := after(10 * time.Millisecond)
@@ -575,7 +575,7 @@ func (c *core) sync() error {
 
 // resetFIFO toggles CONF0.RXFIFO_RST or TXFIFO_RST, with a sync after each edge. It runs
 // on the receive path after an overflow, so it uses no closures (TinyGo would allocate them).
-func (c *core) resetFIFO(rx bool) error {
+func (c *port) resetFIFO(rx bool) error {
 	bit := uart.CONF0Value(0).WithTXFIFO_RST(true)
 	if rx {
 		bit = uart.CONF0Value(0).WithRXFIFO_RST(true)
@@ -589,16 +589,16 @@ func (c *core) resetFIFO(rx bool) error {
 }
 
 // rxCount and txCount read STATUS.
-func (c *core) rxCount() int { return int(c.r.STATUS.Read().RXFIFO_CNT()) }
-func (c *core) txCount() int { return int(c.r.STATUS.Read().TXFIFO_CNT()) }
+func (c *port) rxCount() int { return int(c.r.STATUS.Read().RXFIFO_CNT()) }
+func (c *port) txCount() int { return int(c.r.STATUS.Read().TXFIFO_CNT()) }
 
 // txIdle reports whether the TX FIFO is empty and the transmitter's state machine idle.
-func (c *core) txIdle() bool {
+func (c *port) txIdle() bool {
 	return c.r.STATUS.Read().TXFIFO_CNT() == 0 && c.r.FSM_STATUS.Read().ST_UTX_OUT() == 0
 }
 
 // pop moves up to len(p) bytes from the RX FIFO into p.
-func (c *core) pop(p []byte) int {
+func (c *port) pop(p []byte) int {
 	n := c.rxCount()
 	if n > len(p) {
 		n = len(p)
@@ -610,7 +610,7 @@ func (c *core) pop(p []byte) int {
 }
 
 // push moves as many bytes of p into the TX FIFO as fit.
-func (c *core) push(p []byte) int {
+func (c *port) push(p []byte) int {
 	n := FIFOSize - c.txCount()
 	if n > len(p) {
 		n = len(p)
@@ -623,7 +623,7 @@ func (c *core) push(p []byte) int {
 
 // takeRxError returns the first pending receive error in esp-hal's order (overflow,
 // glitch, framing, parity) and clears it; an overflow also resets the RX FIFO.
-func (c *core) takeRxError() error {
+func (c *port) takeRxError() error {
 	raw := uint32(c.r.INT_RAW.Read())
 	if raw&rxErrorBits == 0 {
 		return nil
