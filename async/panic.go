@@ -1,5 +1,35 @@
 package async
 
+// TaskPanic describes a task that panicked.
+type TaskPanic struct {
+	Executor string
+	Task     string
+	Value    any
+	// Where is the file:line of the panic on the host ("" under TinyGo, which keeps no
+	// such information at run time).
+	Where string
+}
+
+func (p TaskPanic) Error() string {
+	at := ""
+	if p.Where != "" {
+		at = " at " + p.Where
+	}
+	return "async: task " + p.Task + " of executor " + p.Executor + " panicked" + at + ": " + describe(p.Value)
+}
+
+func describe(v any) string {
+	switch v := v.(type) {
+	case error:
+		return v.Error()
+	case string:
+		return v
+	case interface{ String() string }:
+		return v.String()
+	}
+	return "(non-string value)"
+}
+
 // pollProtected polls until nothing is queued. A task that panics is removed and reported
 // (reportPanic), and polling goes on with the others: the recover sits around the whole
 // loop, not each poll, so it costs nothing per poll.
@@ -42,4 +72,23 @@ func recoverTask(e *Executor) {
 		e.giveBack()
 		e.release(idx)
 	}
+}
+
+// reportPanic removes the task being polled and reports it.
+func (e *Executor) reportPanic(v any, where string) {
+	idx := e.current
+	e.current = -1
+	if idx < 0 {
+		panic(v) // not from a task: the executor itself is broken
+	}
+	if s, ok := e.slots[idx].task.(interface{ panicSite() string }); ok && s.panicSite() != "" {
+		where = s.panicSite() // a straight-line task's own function, not the re-panic in its Poll
+	}
+	p := TaskPanic{Executor: e.name, Task: e.stats[idx].Name, Value: v, Where: where}
+	e.release(idx)
+	if e.onPanic != nil {
+		e.onPanic(p)
+		return
+	}
+	println(p.Error())
 }
