@@ -1,5 +1,7 @@
 package async
 
+//gohalvet:ignore-file armed these tests overwrite armed futures on purpose, to test the run-time detection
+
 import (
 	"fmt"
 	"reflect"

@@ -1,5 +1,5 @@
 // Command gohalvet checks gohal firmware for the misuse Rust's type system catches for
-// esp-hal and Go's does not: a driver used after IntoAsync, IntoBlocking or Close consumed it,
+// esp-hal and Go's does not: a future assigned over while armed (armed); a driver used after IntoAsync, IntoBlocking or Close consumed it,
 // or a token given to two constructors (consumed); a critical section left open on some path
 // (critsec); an async driver used on another core (crosscore); a blocking call or heap allocation reachable from an interrupt handler
 // (irqblock); a
@@ -19,6 +19,7 @@ import (
 
 	"golang.org/x/tools/go/analysis/multichecker"
 
+	"github.com/gohal/gohal/cmd/gohalvet/armed"
 	"github.com/gohal/gohal/cmd/gohalvet/consumed"
 	"github.com/gohal/gohal/cmd/gohalvet/critsec"
 	"github.com/gohal/gohal/cmd/gohalvet/crosscore"
@@ -28,7 +29,7 @@ import (
 
 func main() {
 	redirectVetStdout(os.Args[1:])
-	multichecker.Main(consumed.Analyzer, critsec.Analyzer, crosscore.Analyzer, irqblock.Analyzer, irqstraight.Analyzer)
+	multichecker.Main(armed.Analyzer, consumed.Analyzer, critsec.Analyzer, crosscore.Analyzer, irqblock.Analyzer, irqstraight.Analyzer)
 }
 
 // redirectVetStdout sends the tool's standard output where go vet wants it. Since Go 1.26,

@@ -56,6 +56,10 @@ func main() {
 	rt.Bind(rt.Source(1), func() { // WANT irqblock: interrupt handler (function literal) may block or allocate: time.Sleep
 		time.Sleep(time.Millisecond)
 	})
+	tm := async.After(async.Millisecond)
+	tm.Poll(nil)
+	tm = async.After(2 * async.Millisecond) // WANT armed: future tm is assigned over while it may still be armed
+	_ = tm
 }
 `
 
@@ -100,7 +104,7 @@ func TestGoVetRunsGohalvetOnAScratchModule(t *testing.T) {
 			want[i+1] = msg
 		}
 	}
-	require.Len(t, want, 7)
+	require.Len(t, want, 8)
 	diag := regexp.MustCompile(`(?m)^(?:\./)?main\.go:(\d+):\d+: (.*)$`) // go vet prints ./main.go or main.go by version
 	got := map[string]string{}
 	for _, m := range diag.FindAllStringSubmatch(string(out), -1) {

@@ -3,7 +3,10 @@
 //	//gohalvet:ignore NAME reason
 //
 // on the reported line or the line above it, where NAME is the analyzer's name and the
-// reason is required (a suppression says why the rule does not apply there).
+// reason is required (a suppression says why the rule does not apply there). A file whose
+// purpose is the misuse (a test of the run-time detection) says so once:
+//
+//	//gohalvet:ignore-file NAME reason
 package suppress
 
 import (
@@ -32,6 +35,9 @@ func Suppressed(pass *analysis.Pass, pos token.Pos) bool {
 		}
 		for _, cg := range f.Comments {
 			for _, c := range cg.List {
+				if ignoresFile(c, pass.Analyzer.Name) {
+					return true
+				}
 				cp := pass.Fset.Position(c.Pos())
 				if cp.Line != p.Line && cp.Line != p.Line-1 {
 					continue
@@ -52,4 +58,13 @@ func ignores(c *ast.Comment, name string) bool {
 	}
 	fields := strings.Fields(text)
 	return len(fields) >= 2 && fields[0] == name // a reason is required
+}
+
+func ignoresFile(c *ast.Comment, name string) bool {
+	text, ok := strings.CutPrefix(c.Text, "//gohalvet:ignore-file ")
+	if !ok {
+		return false
+	}
+	fields := strings.Fields(text)
+	return len(fields) >= 2 && fields[0] == name
 }
