@@ -126,6 +126,7 @@ type event struct {
 	place string
 	kind  int // arm, done, assign
 	link  string
+	stmt  ast.Stmt // the assignment, for the suggested fix
 }
 
 const (
@@ -181,7 +182,7 @@ func checkBody(pass *analysis.Pass, body *ast.BlockStmt) {
 			recordOK(n)
 			for i, l := range n.Lhs {
 				if p, ok := placeOf(l); ok && n.Tok != token.DEFINE && i < len(n.Rhs) {
-					evs = append(evs, event{pos: n.Pos(), place: p, kind: assign})
+					evs = append(evs, event{pos: n.Pos(), place: p, kind: assign, stmt: n})
 				}
 			}
 		case *ast.IfStmt:
@@ -257,7 +258,17 @@ func checkBody(pass *analysis.Pass, body *ast.BlockStmt) {
 			clear(e.place)
 		case assign:
 			if at, ok := armedAt[e.place]; ok {
-				suppress.Reportf(pass, e.pos, "future %s is assigned over while it may still be armed (polled at line %s and not seen to complete or be cancelled): its queue would lose track of it; Cancel it first, or reuse it with its Reset/Init method", e.place, strconv.Itoa(pass.Fset.Position(at).Line))
+				// The mechanical fix: cancel it first (a no-op if it had completed).
+				indent := strings.Repeat("\t", max(pass.Fset.Position(e.stmt.Pos()).Column-1, 0))
+				suppress.Report(pass, analysis.Diagnostic{
+					Pos: e.pos,
+					Message: "future " + e.place + " is assigned over while it may still be armed (polled at line " +
+						strconv.Itoa(pass.Fset.Position(at).Line) + " and not seen to complete or be cancelled): its queue would lose track of it; Cancel it first, or reuse it with its Reset/Init method",
+					SuggestedFixes: []analysis.SuggestedFix{{
+						Message:   "Cancel " + e.place + " before assigning over it",
+						TextEdits: []analysis.TextEdit{{Pos: e.stmt.Pos(), End: e.stmt.Pos(), NewText: []byte(e.place + ".Cancel()\n" + indent)}},
+					}},
+				})
 				clear(e.place)
 			}
 		}

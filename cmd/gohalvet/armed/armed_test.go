@@ -9,5 +9,5 @@ import (
 )
 
 func TestArmed(t *testing.T) {
-	analysistest.Run(t, analysistest.TestData(), armed.Analyzer, "a")
+	analysistest.RunWithSuggestedFixes(t, analysistest.TestData(), armed.Analyzer, "a")
 }

@@ -91,6 +91,9 @@ func checkDrivers(pass *analysis.Pass, g *cfg.CFG) {
 		vars = append(vars, v)
 		return len(vars) - 1, true
 	}
+	// successor[v] is the variable that received what consumed v returned (ua in
+	// "ua := u.IntoAsync()"): the suggested fix for a later use of v.
+	successor := map[*types.Var]*types.Var{}
 	events := func(n ast.Node) []event {
 		var evs []event
 		if _, ok := n.(*ast.DeferStmt); ok {
@@ -100,6 +103,22 @@ func checkDrivers(pass *analysis.Pass, g *cfg.CFG) {
 		inspectShallow(n, func(m ast.Node) {
 			switch m := m.(type) {
 			case *ast.AssignStmt:
+				if len(m.Lhs) == 1 && len(m.Rhs) == 1 {
+					if call, ok := ast.Unparen(m.Rhs[0]).(*ast.CallExpr); ok {
+						if sel, ok := ast.Unparen(call.Fun).(*ast.SelectorExpr); ok && (sel.Sel.Name == "IntoAsync" || sel.Sel.Name == "IntoBlocking") {
+							if from, ok := ast.Unparen(sel.X).(*ast.Ident); ok {
+								if to, ok := m.Lhs[0].(*ast.Ident); ok && to.Name != "_" {
+									v, tv := varOf(pass, from), varOf(pass, to)
+									if v != nil && tv != nil {
+										if _, seen := successor[v]; !seen {
+											successor[v] = tv
+										}
+									}
+								}
+							}
+						}
+					}
+				}
 				for _, l := range m.Lhs {
 					if id, ok := l.(*ast.Ident); ok {
 						if v := varOf(pass, id); v != nil {
@@ -170,7 +189,16 @@ func checkDrivers(pass *analysis.Pass, g *cfg.CFG) {
 				}
 			default:
 				if report && s&(1<<i) != 0 {
-					suppress.Reportf(pass, e.pos, "%s used after %s consumed it: the driver panics when used again; use the value %s returned, or assign %s a new driver", e.v.Name(), where[e.v], consumerWord(where[e.v]), e.v.Name())
+					d := analysis.Diagnostic{Pos: e.pos, Message: e.v.Name() + " used after " + where[e.v] + " consumed it: the driver panics when used again; use the value " +
+						consumerWord(where[e.v]) + " returned, or assign " + e.v.Name() + " a new driver"}
+					// The mechanical fix, where the returned driver's variable is in scope here.
+					if to, ok := successor[e.v]; ok && to.Parent() != nil && to.Parent().Contains(e.pos) && to.Pos() < e.pos {
+						d.SuggestedFixes = []analysis.SuggestedFix{{
+							Message:   "use " + to.Name() + ", which " + consumerWord(where[e.v]) + " returned",
+							TextEdits: []analysis.TextEdit{{Pos: e.pos, End: e.pos + token.Pos(len(e.v.Name())), NewText: []byte(to.Name())}},
+						}}
+					}
+					suppress.Report(pass, d)
 				}
 			}
 		}

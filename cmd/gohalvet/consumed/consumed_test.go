@@ -9,5 +9,5 @@ import (
 )
 
 func TestConsumed(t *testing.T) {
-	analysistest.Run(t, analysistest.TestData(), consumed.Analyzer, "a")
+	analysistest.RunWithSuggestedFixes(t, analysistest.TestData(), consumed.Analyzer, "a")
 }

@@ -26,6 +26,14 @@ func Reportf(pass *analysis.Pass, pos token.Pos, format string, args ...any) {
 	pass.Reportf(pos, format, args...)
 }
 
+// Report reports d unless it is suppressed (see Reportf).
+func Report(pass *analysis.Pass, d analysis.Diagnostic) {
+	if Suppressed(pass, d.Pos) {
+		return
+	}
+	pass.Report(d)
+}
+
 // Suppressed reports whether a finding of pass's analyzer at pos is suppressed.
 func Suppressed(pass *analysis.Pass, pos token.Pos) bool {
 	p := pass.Fset.Position(pos)
