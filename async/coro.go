@@ -154,14 +154,14 @@ func (t *T) mustRun(op string) {
 func Sleep(t *T, d Duration) Instant {
 	t.mustRun("Sleep") // before the timer is touched: it may be another task's, and queued
 	t.timer.Reset(Now().Add(d))
-	return Await[Instant](t, &t.timer)
+	return Await(t, &t.timer)
 }
 
 // SleepUntil suspends the task until deadline.
 func SleepUntil(t *T, deadline Instant) Instant {
 	t.mustRun("SleepUntil")
 	t.timer.Reset(deadline)
-	return Await[Instant](t, &t.timer)
+	return Await(t, &t.timer)
 }
 
 // Yield lets the executor poll its other ready tasks before the task goes on: it wakes the

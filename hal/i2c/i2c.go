@@ -6,7 +6,7 @@
 //	err = bus.WriteRead(0x50, []byte{0x00, 0x10}, buf) // blocking
 //	abus := bus.IntoAsync()                             // bus is consumed
 //	f := abus.WriteReadAsync(0x50, reg, buf)            // an async.Future[error]
-//	err = async.Await[error](t, &f)                     // in a straight-line task
+//	err = async.Await(t, &f)                            // in a straight-line task
 //
 // # Transfers
 //
