@@ -110,3 +110,118 @@ func TestAsyncPathsDoNotAllocate(t *testing.T) {
 	assert.Zero(t, handler, "the interrupt handler waking a task, and the executor polling it")
 	assert.Greater(t, handlerPolls, 100, "the handler did wake the task")
 }
+
+// gate is a future a test opens from outside a straight-line task: the task awaits it
+// between two measured awaits, so AllocsPerRun measures one await each.
+type gate struct {
+	open  bool
+	waker async.Waker
+}
+
+func (g *gate) Poll(cx *async.Context) (struct{}, bool) {
+	if g.open {
+		g.open = false
+		return struct{}{}, true
+	}
+	g.waker = cx.Waker()
+	return struct{}{}, false
+}
+func (g *gate) Cancel() {}
+
+// The typed awaits of a straight-line task allocate nothing: the futures live in the driver
+// (issue 13: "rd := ua.ReadAsync(buf); async.Await(t, &rd)" allocated once per await).
+func TestTypedAwaitsDoNotAllocate(t *testing.T) {
+	hal.ResetForTest()
+	t.Cleanup(hal.ResetForTest)
+	var reads, writes float64
+	var got int
+	c := sim.New(sim.Log(io.Discard), sim.Timeout(10*time.Second))
+	require.NoError(t, c.Run(func() {
+		p, err := hal.Init(hal.Config{NoTimeDriver: true})
+		if err != nil {
+			panic(err)
+		}
+		b, err := New(p.UART0, Config{Baud: 57600, NoRxTimeout: true}, p.GPIO21, p.GPIO20)
+		if err != nil {
+			panic(err)
+		}
+		a := b.IntoAsync()
+		c.UART(0).Feed(make([]byte, FIFOSize)...)
+		for c.UART(0).RXPending() > 0 {
+			a.Buffered()
+		}
+		ex, err := async.New(async.Config{Tasks: 1})
+		if err != nil {
+			panic(err)
+		}
+		defer ex.Close()
+		g := &gate{}
+		buf := make([]byte, 1)
+		mode := 0 // 0: read, 1: write
+		_, err = ex.Spawner().Spawn(async.Go(func(t *async.T) {
+			for {
+				async.Await(t, g)
+				if mode == 0 {
+					n, err := a.AwaitRead(t, buf) // completes from the full FIFO
+					if err != nil || n != 1 {
+						panic("AwaitRead")
+					}
+					got++
+				} else {
+					if _, err := a.AwaitWrite(t, buf); err != nil { // room in the TX FIFO
+						panic("AwaitWrite")
+					}
+				}
+			}
+		}))
+		if err != nil {
+			panic(err)
+		}
+		ex.Poll()
+		step := func() { g.open = true; g.waker.Wake(); ex.Poll() }
+		reads = testing.AllocsPerRun(100, step)
+		mode = 1
+		writes = testing.AllocsPerRun(20, step)
+		a.Close()
+	}))
+	assert.Zero(t, reads, "AwaitRead")
+	assert.Zero(t, writes, "AwaitWrite")
+	assert.Equal(t, 101, got, "every await read a byte")
+}
+
+// Two straight-line tasks awaiting reads on one UART: the second panics at once, naming the
+// UART, instead of overwriting the first's armed future in the driver.
+func TestTwoAwaitReadsAtOncePanic(t *testing.T) {
+	hal.ResetForTest()
+	t.Cleanup(hal.ResetForTest)
+	var reported []async.TaskPanic
+	c := sim.New(sim.Log(io.Discard), sim.Timeout(10*time.Second))
+	require.NoError(t, c.Run(func() {
+		p, err := hal.Init(hal.Config{NoTimeDriver: true})
+		if err != nil {
+			panic(err)
+		}
+		b, err := New(p.UART0, Config{}, p.GPIO21, p.GPIO20)
+		if err != nil {
+			panic(err)
+		}
+		a := b.IntoAsync()
+		ex, err := async.New(async.Config{Tasks: 2, OnPanic: func(tp async.TaskPanic) { reported = append(reported, tp) }})
+		if err != nil {
+			panic(err)
+		}
+		defer ex.Close()
+		for i := 0; i < 2; i++ {
+			_, err = ex.Spawner().Spawn(async.Go(func(t *async.T) {
+				buf := make([]byte, 1)
+				a.AwaitRead(t, buf) // nothing arrives: the first waits
+			}))
+			if err != nil {
+				panic(err)
+			}
+		}
+		ex.Poll()
+	}))
+	require.Len(t, reported, 1)
+	assert.Equal(t, "uart: UART0: AwaitRead called while another AwaitRead is pending; one read at a time: await it first", reported[0].Value)
+}

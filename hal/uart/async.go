@@ -160,6 +160,33 @@ func (a *Async) ReadAsync(buf []byte) ReadFuture {
 	return ReadFuture{c: refOf(a.get()), buf: buf}
 }
 
+// AwaitRead reads into buf from a straight-line task (async.Go): ReadAsync and async.Await in
+// one call, with the future kept in the driver. A future in the task function's own
+// variable escapes to the heap (an armed future is recorded in the driver), so
+// "rd := ua.ReadAsync(buf); async.Await(t, &rd)" allocates once per await; this allocates
+// nothing. One read at a time, as for ReadAsync.
+func (a *Async) AwaitRead(t *async.T, buf []byte) (int, error) {
+	p := a.get()
+	if p.rxOwner == &p.awaitRd {
+		panic("uart: " + names[p.n] + ": AwaitRead called while another AwaitRead is pending; one read at a time: await it first")
+	}
+	p.awaitRd = ReadFuture{c: refOf(p), buf: buf}
+	o := async.Await(t, &p.awaitRd)
+	return o.Value, o.Err
+}
+
+// AwaitWrite writes buf from a straight-line task (async.Go): WriteAsync and async.Await in
+// one call, with the future kept in the driver, so it allocates nothing (see AwaitRead).
+func (a *Async) AwaitWrite(t *async.T, buf []byte) (int, error) {
+	p := a.get()
+	if p.txWrite == &p.awaitWr {
+		panic("uart: " + names[p.n] + ": AwaitWrite called while another AwaitWrite is pending; one write at a time: await it first")
+	}
+	p.awaitWr = WriteFuture{c: refOf(p), buf: buf}
+	o := async.Await(t, &p.awaitWr)
+	return o.Value, o.Err
+}
+
 // ReadExactAsync returns a future that fills buf, however many interrupts that takes; it
 // completes early with the bytes stored so far and the error if a receive error occurs.
 func (a *Async) ReadExactAsync(buf []byte) ReadFuture {

@@ -285,6 +285,11 @@ type port struct {
 	rxOwner *ReadFuture
 	txWrite *WriteFuture
 	txFlush *FlushFuture
+
+	// The futures of AwaitRead and AwaitWrite, kept here so that a straight-line task's
+	// await allocates nothing (see AwaitRead).
+	awaitRd ReadFuture
+	awaitWr WriteFuture
 }
 
 // portRef is a *port held as an unsafe.Pointer. The driver values and futures reach
