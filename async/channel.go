@@ -90,13 +90,7 @@ func (c *Channel[T]) unlockWake(cs rt.CS, w Waker) {
 }
 
 // unlockWakeSlow is unlockWake after a queue repair. Cold.
-func (c *Channel[T]) unlockWakeSlow(cs rt.CS, w Waker) {
-	err := c.release(cs)
-	w.Wake()
-	if err != nil {
-		panic(err)
-	}
-}
+func (c *Channel[T]) unlockWakeSlow(cs rt.CS, w Waker) { releaseWake(c, cs, w) }
 
 // release grants the values and slots a repair freed to the waiters next in line, one grant
 // per lock hold and each wake after unlocking, and returns with the lock released and the

@@ -42,13 +42,7 @@ func (m *Mutex) unlockWake(cs rt.CS, w Waker) {
 }
 
 // unlockWakeSlow is unlockWake after a queue repair. Cold.
-func (m *Mutex) unlockWakeSlow(cs rt.CS, w Waker) {
-	err := m.release(cs)
-	w.Wake()
-	if err != nil {
-		panic(err)
-	}
-}
+func (m *Mutex) unlockWakeSlow(cs rt.CS, w Waker) { releaseWake(m, cs, w) }
 
 // release hands the lock a dropped waiter held to the next one (or unlocks m), wakes it
 // after unlocking, and returns the message of a repair that lost waiters, if one did. Cold:

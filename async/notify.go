@@ -42,13 +42,7 @@ func (n *Notify) unlockWake(cs rt.CS, w Waker) {
 }
 
 // unlockWakeSlow is unlockWake after a queue repair. Cold.
-func (n *Notify) unlockWakeSlow(cs rt.CS, w Waker) {
-	err := n.release(cs)
-	w.Wake()
-	if err != nil {
-		panic(err)
-	}
-}
+func (n *Notify) unlockWakeSlow(cs rt.CS, w Waker) { releaseWake(n, cs, w) }
 
 // release delivers each lost NotifyOne again, one per lock hold and each wake after
 // unlocking, and returns with the lock released and the message of a repair that lost

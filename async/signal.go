@@ -42,13 +42,7 @@ func (s *Signal[T]) unlockWake(cs rt.CS, w Waker) {
 }
 
 // unlockWakeSlow is unlockWake after a queue repair. Cold.
-func (s *Signal[T]) unlockWakeSlow(cs rt.CS, w Waker) {
-	err := s.release(cs)
-	w.Wake()
-	if err != nil {
-		panic(err)
-	}
-}
+func (s *Signal[T]) unlockWakeSlow(cs rt.CS, w Waker) { releaseWake(s, cs, w) }
 
 // release reserves the value for the next waiter, if it is free and someone waits, wakes it
 // after unlocking, and returns the message of a repair that lost waiters, if one did. Cold:

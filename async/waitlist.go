@@ -1,5 +1,7 @@
 package async
 
+import "github.com/gohal/gohal/rt"
+
 // Waiting on the sync primitives (Channel, Signal, Mutex, Notify).
 //
 // Every waiting future embeds a waiter node, so queueing a waiter never allocates: the node
@@ -396,4 +398,18 @@ func wakerOf(w *waiter) Waker {
 		return 0
 	}
 	return w.waker
+}
+
+// releaser is a primitive whose queue a repair touched: release passes on what dropped
+// waiters held, unlocks, and returns the error of a repair that lost waiters, if one did.
+type releaser interface{ release(cs rt.CS) error }
+
+// releaseWake is the primitives' shared cold path of unlockWake after a queue repair:
+// release, wake w, then panic if the repair lost waiters (after the wake, so none is lost).
+func releaseWake(p releaser, cs rt.CS, w Waker) {
+	err := p.release(cs)
+	w.Wake()
+	if err != nil {
+		panic(err)
+	}
 }
