@@ -72,8 +72,7 @@ func TestHandlerKeepsEnableBitArmedFromAbove(t *testing.T) {
 				}, 3)
 				rt.Bind(source, func() {
 					if runs.Add(1) == 1 {
-						at := c.Now() + time.Duration(k)*accessCost
-						c.Schedule(at, func() { c.SetSourceLevel(sim.SourceFromCPU0+swi, true) })
+						c.RaiseBeforeAccess(swi, k)
 					}
 					active.Store(true)
 					onInterrupt()

@@ -169,6 +169,9 @@ func New(cfg Config) *Machine {
 	return m
 }
 
+// AccessCost returns the virtual time one register access takes (Config.AccessCost, resolved).
+func (m *Machine) AccessCost() time.Duration { return time.Duration(m.cost) }
+
 // NumCores returns the number of cores.
 func (m *Machine) NumCores() int { return len(m.cores) }
 

@@ -219,6 +219,16 @@ func (c *Chip) Unlock() { c.mu.Unlock() }
 // It never blocks; models call it with the chip lock held after each state change.
 func (c *Chip) SetSourceLevel(src Source, level bool) { c.m.SetSource(int(src), level) }
 
+// RaiseBeforeAccess raises software interrupt FROM_CPU_INTRn so that the running core
+// takes it just before its k-th register access from now (k >= 1): every access costs the
+// machine's access cost, and an event due at an access runs before it. For tests that must
+// land an interrupt at an exact point of a handler, such as between the read and the write
+// of a read-modify-write.
+func (c *Chip) RaiseBeforeAccess(n, k int) {
+	at := c.Now() + time.Duration(k)*c.m.AccessCost()
+	c.Schedule(at, func() { c.SetSourceLevel(SourceFromCPU0+Source(n), true) })
+}
+
 // Hook registers a model at [base, base+size) on the bus until the chip closes. After each
 // access the model handled, the accessing core takes any interrupt the access raised, as the
 // chip would before its next instruction.

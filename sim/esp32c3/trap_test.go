@@ -2,6 +2,7 @@ package esp32c3
 
 import (
 	"io"
+	"sync/atomic"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -177,4 +178,25 @@ func TestTrapEntryCyclesStampsTheTrap(t *testing.T) {
 	require.NoError(t, err)
 	assert.Greater(t, stamp, before, "stamped when the trap was taken, after the raise")
 	assert.LessOrEqual(t, stamp, after)
+}
+
+func TestRaiseBeforeAccessLandsBeforeTheKthAccess(t *testing.T) {
+	for k := 1; k <= 4; k++ {
+		c := New(Log(io.Discard))
+		var done, seen atomic.Int32
+		err := c.Run(func() {
+			rt.Bind(rt.Source(SourceFromCPU0+1), func() {
+				sysFromCPU[1].Store(0)
+				seen.Store(done.Load())
+			})
+			rt.Enable(rt.Source(SourceFromCPU0+1), 1)
+			c.RaiseBeforeAccess(1, k)
+			for i := 0; i < 6; i++ {
+				sysFromCPU[2].Load()
+				done.Add(1)
+			}
+		})
+		require.NoError(t, err)
+		assert.Equal(t, int32(k-1), seen.Load(), "k=%d: taken just before access %d", k, k)
+	}
 }
