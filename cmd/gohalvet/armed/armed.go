@@ -29,6 +29,7 @@ import (
 
 	"golang.org/x/tools/go/analysis"
 
+	"github.com/gohal/gohal/cmd/gohalvet/internal/astutil"
 	"github.com/gohal/gohal/cmd/gohalvet/internal/suppress"
 )
 
@@ -306,22 +307,8 @@ func objOf(pass *analysis.Pass, id *ast.Ident) types.Object {
 }
 
 func calleeName(pass *analysis.Pass, call *ast.CallExpr) string {
-	f := ast.Unparen(call.Fun)
-	if ix, ok := f.(*ast.IndexExpr); ok {
-		f = ix.X
-	}
-	var id *ast.Ident
-	switch f := f.(type) {
-	case *ast.Ident:
-		id = f
-	case *ast.SelectorExpr:
-		id = f.Sel
-	}
-	if id == nil {
-		return ""
-	}
-	fn, ok := pass.TypesInfo.Uses[id].(*types.Func)
-	if !ok || fn.Pkg() == nil {
+	fn := astutil.Callee(pass.TypesInfo, call)
+	if fn == nil || fn.Pkg() == nil {
 		return ""
 	}
 	return fn.Pkg().Name() + "." + fn.Name()

@@ -29,6 +29,7 @@ import (
 	"golang.org/x/tools/go/ast/inspector"
 	"golang.org/x/tools/go/cfg"
 
+	"github.com/gohal/gohal/cmd/gohalvet/internal/astutil"
 	"github.com/gohal/gohal/cmd/gohalvet/internal/suppress"
 )
 
@@ -100,7 +101,7 @@ func checkDrivers(pass *analysis.Pass, g *cfg.CFG) {
 			return nil // runs at the function's end, not here
 		}
 		skip := map[*ast.Ident]bool{}
-		inspectShallow(n, func(m ast.Node) {
+		astutil.InspectShallow(n, func(m ast.Node) {
 			switch m := m.(type) {
 			case *ast.AssignStmt:
 				if len(m.Lhs) == 1 && len(m.Rhs) == 1 {
@@ -108,7 +109,7 @@ func checkDrivers(pass *analysis.Pass, g *cfg.CFG) {
 						if sel, ok := ast.Unparen(call.Fun).(*ast.SelectorExpr); ok && (sel.Sel.Name == "IntoAsync" || sel.Sel.Name == "IntoBlocking") {
 							if from, ok := ast.Unparen(sel.X).(*ast.Ident); ok {
 								if to, ok := m.Lhs[0].(*ast.Ident); ok && to.Name != "_" {
-									v, tv := varOf(pass, from), varOf(pass, to)
+									v, tv := astutil.VarOf(pass.TypesInfo, from), astutil.VarOf(pass.TypesInfo, to)
 									if v != nil && tv != nil {
 										if _, seen := successor[v]; !seen {
 											successor[v] = tv
@@ -121,7 +122,7 @@ func checkDrivers(pass *analysis.Pass, g *cfg.CFG) {
 				}
 				for _, l := range m.Lhs {
 					if id, ok := l.(*ast.Ident); ok {
-						if v := varOf(pass, id); v != nil {
+						if v := astutil.VarOf(pass.TypesInfo, id); v != nil {
 							if _, ok := track(v); ok {
 								skip[id] = true
 								evs = append(evs, event{pos: m.End(), v: v, revive: true})
@@ -139,7 +140,7 @@ func checkDrivers(pass *analysis.Pass, g *cfg.CFG) {
 					return
 				}
 				if id, ok := ast.Unparen(sel.X).(*ast.Ident); ok {
-					if v := varOf(pass, id); v != nil {
+					if v := astutil.VarOf(pass.TypesInfo, id); v != nil {
 						if _, ok := track(v); ok {
 							skip[id] = true // the consuming call's own receiver
 							evs = append(evs, event{pos: m.End(), v: v, consume: sel.Sel.Name})
@@ -184,9 +185,6 @@ func checkDrivers(pass *analysis.Pass, g *cfg.CFG) {
 					suppress.Reportf(pass, e.pos, "%s used after %s consumed it (a second %s on a consumed driver panics)", e.v.Name(), where[e.v], e.consume)
 				}
 				s |= 1 << i
-				if _, ok := where[e.v]; !ok {
-					where[e.v] = e.v.Name() + "." + e.consume + "() at line " + strconv.Itoa(pass.Fset.Position(e.pos).Line)
-				}
 			default:
 				if report && s&(1<<i) != 0 {
 					d := analysis.Diagnostic{Pos: e.pos, Message: e.v.Name() + " used after " + where[e.v] + " consumed it: the driver panics when used again; use the value " +
@@ -277,7 +275,7 @@ func checkTokens(pass *analysis.Pass, body *ast.BlockStmt) {
 	// A constructor whose driver is assigned to _ is expected to fail (tests of the
 	// ownership errors do this): it does not count as taking its tokens.
 	expectFail := map[*ast.CallExpr]bool{}
-	inspectShallow(body, func(n ast.Node) {
+	astutil.InspectShallow(body, func(n ast.Node) {
 		if as, ok := n.(*ast.AssignStmt); ok && len(as.Rhs) == 1 && len(as.Lhs) >= 1 {
 			if call, ok := ast.Unparen(as.Rhs[0]).(*ast.CallExpr); ok {
 				if id, ok := as.Lhs[0].(*ast.Ident); ok && id.Name == "_" {
@@ -295,7 +293,7 @@ func checkTokens(pass *analysis.Pass, body *ast.BlockStmt) {
 			}
 			return
 		}
-		fn := callee(pass, call)
+		fn := astutil.Callee(pass.TypesInfo, call)
 		if fn == nil || fn.Pkg() == nil || !strings.HasPrefix(fn.Pkg().Path(), halPrefix) || fn.Pkg().Path() == periphPath {
 			return
 		}
@@ -339,40 +337,4 @@ func isDriver(t types.Type) bool {
 		}
 	}
 	return false
-}
-
-func callee(pass *analysis.Pass, call *ast.CallExpr) *types.Func {
-	var id *ast.Ident
-	switch f := ast.Unparen(call.Fun).(type) {
-	case *ast.Ident:
-		id = f
-	case *ast.SelectorExpr:
-		id = f.Sel
-	}
-	if id == nil {
-		return nil
-	}
-	fn, _ := pass.TypesInfo.Uses[id].(*types.Func)
-	return fn
-}
-
-func inspectShallow(n ast.Node, f func(ast.Node)) {
-	ast.Inspect(n, func(m ast.Node) bool {
-		if m == nil {
-			return false
-		}
-		if _, ok := m.(*ast.FuncLit); ok && m != n {
-			return false
-		}
-		f(m)
-		return true
-	})
-}
-
-func varOf(pass *analysis.Pass, id *ast.Ident) *types.Var {
-	if v, ok := pass.TypesInfo.Defs[id].(*types.Var); ok {
-		return v
-	}
-	v, _ := pass.TypesInfo.Uses[id].(*types.Var)
-	return v
 }

@@ -22,6 +22,7 @@ import (
 	"golang.org/x/tools/go/ast/inspector"
 	"golang.org/x/tools/go/cfg"
 
+	"github.com/gohal/gohal/cmd/gohalvet/internal/astutil"
 	"github.com/gohal/gohal/cmd/gohalvet/internal/suppress"
 )
 
@@ -72,7 +73,7 @@ func checkFunc(pass *analysis.Pass, g *cfg.CFG, body *ast.BlockStmt) {
 	var secs []*section
 	index := map[*types.Var]int{}
 	// Find the sections, discarded results, and deferred exits.
-	inspectShallow(body, func(n ast.Node) {
+	astutil.InspectShallow(body, func(n ast.Node) {
 		switch n := n.(type) {
 		case *ast.ExprStmt:
 			if isRTCall(pass, n.X, "EnterCritical") {
@@ -80,7 +81,7 @@ func checkFunc(pass *analysis.Pass, g *cfg.CFG, body *ast.BlockStmt) {
 			}
 		case *ast.AssignStmt:
 			if len(n.Rhs) == 1 && len(n.Lhs) == 1 && isRTCall(pass, n.Rhs[0], "EnterCritical") {
-				if v := varOf(pass, n.Lhs[0]); v != nil {
+				if v := astutil.VarOf(pass.TypesInfo, n.Lhs[0]); v != nil {
 					if _, ok := index[v]; !ok && len(secs) < 64 {
 						index[v] = len(secs)
 						secs = append(secs, &section{v: v, at: n.Pos()})
@@ -101,11 +102,11 @@ func checkFunc(pass *analysis.Pass, g *cfg.CFG, body *ast.BlockStmt) {
 
 	// transfer applies one CFG node to the open set, calling visit for each call in order.
 	transfer := func(n ast.Node, s state, visit func(call *ast.CallExpr, s state)) state {
-		inspectShallow(n, func(m ast.Node) {
+		astutil.InspectShallow(n, func(m ast.Node) {
 			switch m := m.(type) {
 			case *ast.AssignStmt:
 				if len(m.Rhs) == 1 && len(m.Lhs) == 1 && isRTCall(pass, m.Rhs[0], "EnterCritical") {
-					if v := varOf(pass, m.Lhs[0]); v != nil {
+					if v := astutil.VarOf(pass.TypesInfo, m.Lhs[0]); v != nil {
 						if i, ok := index[v]; ok {
 							s |= 1 << i
 						}
@@ -212,7 +213,7 @@ func checkFunc(pass *analysis.Pass, g *cfg.CFG, body *ast.BlockStmt) {
 
 // handOff closes the section whose CS variable e is: the CS leaves the function's hands.
 func handOff(pass *analysis.Pass, e ast.Expr, index map[*types.Var]int, s state) state {
-	if v := varOf(pass, e); v != nil {
+	if v := astutil.VarOf(pass.TypesInfo, e); v != nil {
 		if i, ok := index[v]; ok {
 			s &^= 1 << i
 		}
@@ -263,23 +264,9 @@ func isPanic(pass *analysis.Pass, b *cfg.Block) bool {
 	return isBuiltin && id.Name == "panic"
 }
 
-// inspectShallow walks n without entering function literals (they have CFGs of their own).
-func inspectShallow(n ast.Node, f func(ast.Node)) {
-	ast.Inspect(n, func(m ast.Node) bool {
-		if m == nil {
-			return false
-		}
-		if _, ok := m.(*ast.FuncLit); ok && m != n {
-			return false
-		}
-		f(m)
-		return true
-	})
-}
-
 func callsRT(pass *analysis.Pass, n ast.Node, name string) bool {
 	found := false
-	inspectShallow(n, func(m ast.Node) {
+	astutil.InspectShallow(n, func(m ast.Node) {
 		if isRTCall(pass, m, name) {
 			found = true
 		}
@@ -293,17 +280,8 @@ func isRTCall(pass *analysis.Pass, e ast.Node, name string) bool {
 	if !ok {
 		return false
 	}
-	var id *ast.Ident
-	switch f := ast.Unparen(call.Fun).(type) {
-	case *ast.Ident:
-		id = f
-	case *ast.SelectorExpr:
-		id = f.Sel
-	default:
-		return false
-	}
-	fn, ok := pass.TypesInfo.Uses[id].(*types.Func)
-	return ok && fn.Name() == name && fn.Pkg() != nil && fn.Pkg().Path() == rtPath && fn.Type().(*types.Signature).Recv() == nil
+	fn := astutil.Callee(pass.TypesInfo, call)
+	return fn != nil && fn.Name() == name && fn.Pkg() != nil && fn.Pkg().Path() == rtPath && fn.Type().(*types.Signature).Recv() == nil
 }
 
 // exitReceiver returns v for a call v.Exit() on an rt.CS variable.
@@ -316,17 +294,5 @@ func exitReceiver(pass *analysis.Pass, call *ast.CallExpr) *types.Var {
 	if !ok || fn.Pkg() == nil || fn.Pkg().Path() != rtPath {
 		return nil
 	}
-	return varOf(pass, sel.X)
-}
-
-func varOf(pass *analysis.Pass, e ast.Expr) *types.Var {
-	id, ok := ast.Unparen(e).(*ast.Ident)
-	if !ok {
-		return nil
-	}
-	if v, ok := pass.TypesInfo.Defs[id].(*types.Var); ok {
-		return v
-	}
-	v, _ := pass.TypesInfo.Uses[id].(*types.Var)
-	return v
+	return astutil.VarOf(pass.TypesInfo, sel.X)
 }

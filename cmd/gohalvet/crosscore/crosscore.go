@@ -14,6 +14,7 @@ import (
 
 	"golang.org/x/tools/go/analysis"
 
+	"github.com/gohal/gohal/cmd/gohalvet/internal/astutil"
 	"github.com/gohal/gohal/cmd/gohalvet/internal/suppress"
 )
 
@@ -36,7 +37,7 @@ func run(pass *analysis.Pass) (any, error) {
 		ast.Inspect(f, func(n ast.Node) bool {
 			switch n := n.(type) {
 			case *ast.CallExpr:
-				fn := callee(pass, n)
+				fn := astutil.Callee(pass.TypesInfo, n)
 				if fn == nil || fn.Pkg() == nil {
 					return true
 				}
@@ -112,19 +113,4 @@ func halNamed(t types.Type) *types.Named {
 		return nil
 	}
 	return n
-}
-
-func callee(pass *analysis.Pass, call *ast.CallExpr) *types.Func {
-	var id *ast.Ident
-	switch f := ast.Unparen(call.Fun).(type) {
-	case *ast.Ident:
-		id = f
-	case *ast.SelectorExpr:
-		id = f.Sel
-	}
-	if id == nil {
-		return nil
-	}
-	fn, _ := pass.TypesInfo.Uses[id].(*types.Func)
-	return fn
 }

@@ -25,6 +25,7 @@ import (
 
 	"golang.org/x/tools/go/analysis"
 
+	"github.com/gohal/gohal/cmd/gohalvet/internal/astutil"
 	"github.com/gohal/gohal/cmd/gohalvet/internal/suppress"
 )
 
@@ -172,7 +173,7 @@ func hostOnly(f *ast.File) bool {
 // handlerArg returns the index of the argument of call that becomes an interrupt handler:
 // rt.Bind's second, or the parameter a bindsFact names; -1 if none.
 func handlerArg(pass *analysis.Pass, call *ast.CallExpr) int {
-	fn := callee(pass, call)
+	fn := astutil.Callee(pass.TypesInfo, call)
 	if fn == nil || fn.Pkg() == nil {
 		return -1
 	}
@@ -329,7 +330,7 @@ func culprit(pass *analysis.Pass, body ast.Node, why map[*types.Func]string) str
 					return true
 				}
 			}
-			fn := callee(pass, n)
+			fn := astutil.Callee(pass.TypesInfo, n)
 			if fn == nil {
 				return true
 			}
@@ -388,7 +389,7 @@ func checkInterruptTasks(pass *analysis.Pass, f *ast.File, why map[*types.Func]s
 		if !ok {
 			return false
 		}
-		fn := callee(pass, call)
+		fn := astutil.Callee(pass.TypesInfo, call)
 		return fn != nil && fn.Pkg() != nil && fn.Pkg().Path() == executorPath && fn.Name() == "Interrupt" && recv(fn) == nil
 	}
 	ast.Inspect(f, func(n ast.Node) bool {
@@ -410,7 +411,7 @@ func checkInterruptTasks(pass *analysis.Pass, f *ast.File, why map[*types.Func]s
 			if !ok {
 				return true
 			}
-			fn := callee(pass, n)
+			fn := astutil.Callee(pass.TypesInfo, n)
 			if fn == nil || fn.Pkg() == nil || fn.Pkg().Path() != asyncPath {
 				return true
 			}
@@ -495,28 +496,6 @@ func paramVars(pass *analysis.Pass, fd *ast.FuncDecl) []*types.Var {
 		}
 	}
 	return vs
-}
-
-func callee(pass *analysis.Pass, call *ast.CallExpr) *types.Func {
-	var id *ast.Ident
-	switch f := ast.Unparen(call.Fun).(type) {
-	case *ast.Ident:
-		id = f
-	case *ast.SelectorExpr:
-		id = f.Sel
-	case *ast.IndexExpr:
-		switch x := f.X.(type) {
-		case *ast.Ident:
-			id = x
-		case *ast.SelectorExpr:
-			id = x.Sel
-		}
-	}
-	if id == nil {
-		return nil
-	}
-	fn, _ := pass.TypesInfo.Uses[id].(*types.Func)
-	return fn
 }
 
 // recv returns the named type of fn's receiver, or nil for a function.

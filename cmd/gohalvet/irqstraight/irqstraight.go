@@ -16,6 +16,7 @@ import (
 	"golang.org/x/tools/go/analysis"
 	"golang.org/x/tools/go/analysis/passes/inspect"
 
+	"github.com/gohal/gohal/cmd/gohalvet/internal/astutil"
 	"github.com/gohal/gohal/cmd/gohalvet/internal/suppress"
 )
 
@@ -69,7 +70,7 @@ func checkFunc(pass *analysis.Pass, body ast.Node) {
 		if !ok {
 			return other
 		}
-		fn := callee(pass, call)
+		fn := astutil.Callee(pass.TypesInfo, call)
 		if fn == nil || fn.Pkg() == nil {
 			return other
 		}
@@ -92,12 +93,12 @@ func checkFunc(pass *analysis.Pass, body ast.Node) {
 		case *ast.AssignStmt:
 			// x, err := executor.Interrupt(...) assigns the executor to the first variable.
 			if len(n.Rhs) == 1 {
-				if v := varOf(pass, n.Lhs[0]); v != nil {
+				if v := astutil.VarOf(pass.TypesInfo, n.Lhs[0]); v != nil {
 					vars[v] = classify(n.Rhs[0])
 				}
 			} else if len(n.Lhs) == len(n.Rhs) {
 				for i := range n.Lhs {
-					if v := varOf(pass, n.Lhs[i]); v != nil {
+					if v := astutil.VarOf(pass.TypesInfo, n.Lhs[i]); v != nil {
 						vars[v] = classify(n.Rhs[i])
 					}
 				}
@@ -113,7 +114,7 @@ func checkFunc(pass *analysis.Pass, body ast.Node) {
 			if !ok {
 				return true
 			}
-			fn := callee(pass, n)
+			fn := astutil.Callee(pass.TypesInfo, n)
 			if fn == nil || fn.Pkg() == nil || fn.Pkg().Path() != asyncPath || isFunc(fn) {
 				return true
 			}
@@ -156,37 +157,5 @@ func hasInterrupt(e ast.Expr) bool {
 	return false
 }
 
-// callee returns the function or method a call invokes, if static.
-func callee(pass *analysis.Pass, call *ast.CallExpr) *types.Func {
-	var id *ast.Ident
-	switch f := ast.Unparen(call.Fun).(type) {
-	case *ast.Ident:
-		id = f
-	case *ast.SelectorExpr:
-		id = f.Sel
-	case *ast.IndexExpr: // a generic function instantiated explicitly
-		if s, ok := f.X.(*ast.SelectorExpr); ok {
-			id = s.Sel
-		}
-	}
-	if id == nil {
-		return nil
-	}
-	fn, _ := pass.TypesInfo.Uses[id].(*types.Func)
-	return fn
-}
-
 // isFunc reports whether fn is a plain function, not a method.
 func isFunc(fn *types.Func) bool { return fn.Type().(*types.Signature).Recv() == nil }
-
-func varOf(pass *analysis.Pass, e ast.Expr) *types.Var {
-	id, ok := ast.Unparen(e).(*ast.Ident)
-	if !ok {
-		return nil
-	}
-	if v, ok := pass.TypesInfo.Defs[id].(*types.Var); ok {
-		return v
-	}
-	v, _ := pass.TypesInfo.Uses[id].(*types.Var)
-	return v
-}
