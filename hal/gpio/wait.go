@@ -5,6 +5,7 @@ import (
 	"sync/atomic"
 
 	"github.com/gohal/gohal/async"
+	"github.com/gohal/gohal/hal/internal/irqevent"
 	"github.com/gohal/gohal/hal/periph"
 	"github.com/gohal/gohal/hal/systimer"
 	"github.com/gohal/gohal/pac/esp32c3"
@@ -22,18 +23,17 @@ const Source = rt.Source(esp32c3.IRQ_GPIO)
 const DefaultPriority rt.Priority = 1
 
 // Async state shared with the interrupt handler. asyncMask has a pin's bit set while an
-// async wait on it is armed; the handler clears it when the pin's event arrives. wakers
-// holds the waker of each pin's armed wait.
+// async wait on it is armed; the handler clears it when the pin's event arrives. lanes
+// holds, per pin, the waker of the armed wait and, as the lane's holder, the event of the
+// wait pending on it (armed, not yet completed or cancelled), or 0: the handler does not
+// touch the holder, a second wait's first poll checks it. The holder is claimed in arm's
+// critical section and released when the wait completes or is disarmed. (The GPIO block
+// has no INT_ENA register: each pin enables itself in its PINn register, so gpio uses
+// irqevent's Lane but arms its pins itself.)
 var (
 	asyncMask atomic.Uint32
-	wakers    [NumPins]atomic.Uint32
+	lanes     [NumPins]irqevent.Lane
 )
-
-// waiting holds, per pin, the event of the wait that is pending on it (armed, not yet
-// completed or cancelled), or 0: the handler does not touch it, a second wait's first poll
-// checks it. It is set in arm's critical section and cleared when the wait completes or is
-// disarmed.
-var waiting [NumPins]atomic.Uint32
 
 // waitNames are the futures' methods by event, for messages.
 var waitNames = [...]string{"Wait", "WaitForRisingEdge", "WaitForFallingEdge", "WaitForAnyEdge", "WaitForLow", "WaitForHigh"}
@@ -117,7 +117,7 @@ func onInterrupt() {
 	fired := andNotMask(pending) & pending
 	cs.Exit()
 	for m := fired; m != 0; m &= m - 1 {
-		async.Waker(wakers[bits.TrailingZeros32(m)].Load()).Wake()
+		lanes[bits.TrailingZeros32(m)].Wake()
 	}
 }
 
@@ -149,12 +149,11 @@ func andNotMask(bits uint32) uint32 {
 func arm(n uint8, ev Event, w async.Waker) {
 	g := esp32c3.GPIO
 	cs := rt.EnterCritical()
-	if first := waiting[n].Load(); first != 0 {
+	if first := lanes[n].Claim(uint32(ev)); first != 0 {
 		cs.Exit()
 		concurrentWait(n, ev, Event(first))
 	}
-	waiting[n].Store(uint32(ev))
-	wakers[n].Store(uint32(w))
+	lanes[n].Register(w)
 	v := unlisten(g.PIN[n].Read())
 	g.PIN[n].Write(v)
 	g.STATUS_W1TC.Write(gpioreg.STATUS_W1TCValue(0).WithSTATUS_W1TC(1 << n))
@@ -169,7 +168,7 @@ func arm(n uint8, ev Event, w async.Waker) {
 func disarm(n uint8) bool {
 	g := esp32c3.GPIO
 	cs := rt.EnterCritical()
-	waiting[n].Store(0)
+	lanes[n].Release()
 	was := andNotMask(1<<n)&(1<<n) != 0
 	if was {
 		g.PIN[n].Write(unlisten(g.PIN[n].Read()))
@@ -319,7 +318,7 @@ func (f *WaitFuture) Poll(cx *async.Context) (struct{}, bool) {
 	n := f.h.n
 	bit := uint32(1) << n
 	if f.state == waitIdle {
-		if first := waiting[n].Load(); first != 0 {
+		if first := lanes[n].Holder(); first != 0 {
 			concurrentWait(n, f.ev, Event(first))
 		}
 		switch f.ev {
@@ -337,11 +336,11 @@ func (f *WaitFuture) Poll(cx *async.Context) (struct{}, bool) {
 		arm(n, f.ev, cx.Waker())
 		f.state = waitArmed
 	} else {
-		wakers[n].Store(uint32(cx.Waker()))
+		lanes[n].Register(cx.Waker())
 	}
 	if asyncMask.Load()&bit == 0 {
 		f.state = waitDone
-		waiting[n].Store(0)
+		lanes[n].Release()
 		return struct{}{}, true
 	}
 	return struct{}{}, false

@@ -2,12 +2,11 @@ package i2c
 
 import (
 	"errors"
-	"sync/atomic"
 
 	"github.com/gohal/gohal/async"
+	"github.com/gohal/gohal/hal/internal/irqevent"
 	"github.com/gohal/gohal/hal/systimer"
 	"github.com/gohal/gohal/pac/esp32c3"
-	"github.com/gohal/gohal/pac/esp32c3/i2c"
 	"github.com/gohal/gohal/rt"
 )
 
@@ -18,57 +17,37 @@ var ErrCanceled = errors.New("i2c: transfer cancelled")
 // internal analog bus).
 const source = rt.Source(esp32c3.IRQ_I2C_EXT0)
 
-// waker is the waker of the future waiting on I2C0. The interrupt handler reads it; the
-// future stores it before it enables the interrupt sources.
-var waker atomic.Uint32
+// events are I2C0's interrupt registers and the one lane of the future waiting on it
+// (hal/internal/irqevent: the interrupt-event shape every async driver shares).
+var events = irqevent.Block{
+	Regs:   irqevent.RegsOf(&esp32c3.I2C0.INT_ENA, &esp32c3.I2C0.INT_STATUS, &esp32c3.I2C0.INT_CLR, &esp32c3.I2C0.INT_RAW),
+	Events: [irqevent.MaxLanes]uint32{intMask},
+}
 
 // onInterrupt is I2C0's handler (esp-hal's async_handler): read the pending sources,
-// disable them, wake the waiting task. It never allocates. The read of INT_STATUS and the
-// read-modify-write of INT_ENA are one critical section: a future polled at a higher
-// priority may enable the next chunk's sources (the same bits) in between, and the write
-// would disable them again.
-func onInterrupt() {
-	r := esp32c3.I2C0
-	cs := rt.EnterCritical()
-	pending := uint32(r.INT_STATUS.Read())
-	if pending != 0 {
-		r.INT_ENA.Write(i2c.INT_ENAValue(uint32(r.INT_ENA.Read()) &^ pending))
-	}
-	cs.Exit()
-	if pending != 0 {
-		async.Waker(waker.Load()).Wake()
-	}
-}
+// disable them, wake the waiting task (irqevent.Block.Handle). It never allocates.
+func onInterrupt() { events.Handle() }
 
 // bindInterrupt is esp-hal's set_interrupt_handler: the source disabled, every event masked
 // and cleared, then the handler bound and enabled on the current core.
 func (c *engine) bindInterrupt() {
 	rt.Disable(source)
-	esp32c3.I2C0.INT_ENA.Write(0)
-	esp32c3.I2C0.INT_CLR.Write(intMask)
+	events.Reset(intMask)
 	rt.Bind(source, onInterrupt)
 	rt.Enable(source, c.t.prio)
 }
 
 func (c *engine) unbindInterrupt() {
 	rt.Disable(source)
-	esp32c3.I2C0.INT_ENA.Write(0)
+	events.Reset(0)
 	rt.Bind(source, nil)
 }
 
-// listen enables the chunk's interrupt sources. The read-modify-write of INT_ENA runs in a
-// critical section, as the handler modifies it too.
-func (c *engine) listen() {
-	cs := rt.EnterCritical()
-	esp32c3.I2C0.INT_ENA.Write(esp32c3.I2C0.INT_ENA.Read() | intListen)
-	cs.Exit()
-}
+// listen enables the chunk's interrupt sources (in a critical section: the handler
+// modifies INT_ENA too).
+func (c *engine) listen() { events.Enable(intListen, 0) }
 
-func (c *engine) unlisten() {
-	cs := rt.EnterCritical()
-	esp32c3.I2C0.INT_ENA.Write(esp32c3.I2C0.INT_ENA.Read() &^ intListen)
-	cs.Exit()
-}
+func (c *engine) unlisten() { events.Disable(intListen) }
 
 // Future states.
 const (
@@ -119,7 +98,7 @@ func (f *Future) Poll(cx *async.Context) (error, bool) {
 			f.timed = true
 		}
 	}
-	waker.Store(uint32(cx.Waker()))
+	events.Lanes[0].Register(cx.Waker())
 	switch st, flt := f.x.step(); st {
 	case stepDone:
 		return f.finish(flt.err()), true

@@ -1,65 +1,51 @@
 package spi
 
 import (
-	"sync/atomic"
-
 	"github.com/gohal/gohal/async"
+	"github.com/gohal/gohal/hal/internal/irqevent"
 	"github.com/gohal/gohal/hal/systimer"
 	"github.com/gohal/gohal/pac/esp32c3"
-	"github.com/gohal/gohal/pac/esp32c3/spi2"
 	"github.com/gohal/gohal/rt"
 )
 
 // source is SPI2's interrupt-matrix source.
 const source = rt.Source(esp32c3.IRQ_SPI2)
 
-// waker is the waker of the future waiting on SPI2, read by the interrupt handler.
-var waker atomic.Uint32
-
-// onInterrupt is SPI2's handler (esp-hal's handle_async): disable the sources that fired
-// (TRANS_DONE is the only one the driver enables) and wake the waiting task. It never
-// allocates. The read of DMA_INT_ST and the read-modify-write of DMA_INT_ENA are one
-// critical section: a future polled at a higher priority may start the next chunk and
-// enable TRANS_DONE again in between, and the write would disable it.
-func onInterrupt() {
-	r := esp32c3.SPI2
-	cs := rt.EnterCritical()
-	pending := uint32(r.SPI_DMA_INT_ST.Read())
-	if pending != 0 {
-		r.SPI_DMA_INT_ENA.Write(spi2.SPI_DMA_INT_ENAValue(uint32(r.SPI_DMA_INT_ENA.Read()) &^ pending))
-	}
-	cs.Exit()
-	if pending != 0 {
-		async.Waker(waker.Load()).Wake()
-	}
+// events are SPI2's interrupt registers and the one lane of the future waiting on it
+// (hal/internal/irqevent: the interrupt-event shape every async driver shares). TRANS_DONE
+// is the only source the driver enables.
+var events = irqevent.Block{
+	Regs:   irqevent.RegsOf(&esp32c3.SPI2.SPI_DMA_INT_ENA, &esp32c3.SPI2.SPI_DMA_INT_ST, &esp32c3.SPI2.SPI_DMA_INT_CLR, &esp32c3.SPI2.SPI_DMA_INT_RAW),
+	Events: [irqevent.MaxLanes]uint32{intDone},
 }
+
+// onInterrupt is SPI2's handler (esp-hal's handle_async): disable the sources that fired and
+// wake the waiting task (irqevent.Block.Handle). It never allocates.
+func onInterrupt() { events.Handle() }
 
 // bindInterrupt disables the source, masks and clears the events, then binds the handler
 // and enables it on the current core (esp-hal's set_interrupt_handler).
 func (c *engine) bindInterrupt() {
 	rt.Disable(source)
-	esp32c3.SPI2.SPI_DMA_INT_ENA.Write(0)
-	esp32c3.SPI2.SPI_DMA_INT_CLR.Write(spi2.SPI_DMA_INT_CLRValue(intDone))
+	events.Reset(intDone)
 	rt.Bind(source, onInterrupt)
 	rt.Enable(source, c.k.prio)
 }
 
 func (c *engine) unbindInterrupt() {
 	rt.Disable(source)
-	esp32c3.SPI2.SPI_DMA_INT_ENA.Write(0)
+	events.Reset(0)
 	rt.Bind(source, nil)
 }
 
-// listen enables TRANS_DONE; the read-modify-write runs in a critical section, as the
-// handler modifies the register too.
+// listen enables or disables TRANS_DONE (in a critical section: the handler modifies the
+// register too).
 func (c *engine) listen(on bool) {
-	cs := rt.EnterCritical()
-	v := uint32(esp32c3.SPI2.SPI_DMA_INT_ENA.Read()) &^ intDone
 	if on {
-		v |= intDone
+		events.Enable(intDone, 0)
+	} else {
+		events.Disable(intDone)
 	}
-	esp32c3.SPI2.SPI_DMA_INT_ENA.Write(spi2.SPI_DMA_INT_ENAValue(v))
-	cs.Exit()
 }
 
 const (
@@ -103,7 +89,7 @@ func (f *Future) Poll(cx *async.Context) (error, bool) {
 		f.x = begin(f.c, f.w, f.r)
 		f.timed = systimer.Started()
 	}
-	waker.Store(uint32(cx.Waker()))
+	events.Lanes[0].Register(cx.Waker())
 	st, err := f.x.step()
 	if st == stepDone {
 		return f.finish(err), true

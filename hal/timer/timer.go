@@ -50,7 +50,7 @@ package timer
 
 import (
 	"errors"
-	"sync/atomic"
+	"github.com/gohal/gohal/hal/internal/irqevent"
 
 	"github.com/gohal/gohal/async"
 	"github.com/gohal/gohal/hal/periph"
@@ -223,7 +223,7 @@ func (c common) Elapsed() async.Duration {
 func (c common) Stop() {
 	c.h.check()
 	stop(c.h.g)
-	async.Waker(wakers[c.h.g].Load()).Wake()
+	events[c.h.g].Lanes[0].Wake()
 }
 
 // Pending reports whether the alarm has fired and not yet been waited for.
@@ -292,19 +292,9 @@ func setup(g uint8) {
 
 // disableInt and enableInt change INT_ENA.T0 inside a critical section: the interrupt
 // handler writes the same register.
-func disableInt(g uint8) {
-	r := regs(g)
-	cs := rt.EnterCritical()
-	r.INT_ENA_TIMG.Write(r.INT_ENA_TIMG.Read().WithT0_INT_ENA(false))
-	cs.Exit()
-}
+func disableInt(g uint8) { events[g].Disable(intT0) }
 
-func enableInt(g uint8) {
-	r := regs(g)
-	cs := rt.EnterCritical()
-	r.INT_ENA_TIMG.Write(r.INT_ENA_TIMG.Read().WithT0_INT_ENA(true))
-	cs.Exit()
-}
+func enableInt(g uint8) { events[g].Enable(intT0, 0) }
 
 func checkDuration(g uint8, d async.Duration) error {
 	if d < 1 {
@@ -405,10 +395,24 @@ func wait(g uint8) error {
 
 // Async.
 
-// wakers holds the waker of the task waiting on each group's timer.
-var wakers [periph.NumTIMGs]atomic.Uint32
+// intT0 is T0's bit in INT_ENA/ST/CLR/RAW_TIMG.
+const intT0 = 1
 
-// The futures' methods, as waiting records them.
+// events are each group's interrupt registers and the lane of the wait pending on its
+// timer: its waker, and its method (opWaitAsync, ...) as the lane's holder
+// (hal/internal/irqevent: the interrupt-event shape every async driver shares).
+var events = [periph.NumTIMGs]irqevent.Block{
+	{
+		Regs:   irqevent.RegsOf(&esp32c3.TIMG0.INT_ENA_TIMG, &esp32c3.TIMG0.INT_ST_TIMG, &esp32c3.TIMG0.INT_CLR_TIMG, &esp32c3.TIMG0.INT_RAW_TIMG),
+		Events: [irqevent.MaxLanes]uint32{intT0},
+	},
+	{
+		Regs:   irqevent.RegsOf(&esp32c3.TIMG1.INT_ENA_TIMG, &esp32c3.TIMG1.INT_ST_TIMG, &esp32c3.TIMG1.INT_CLR_TIMG, &esp32c3.TIMG1.INT_RAW_TIMG),
+		Events: [irqevent.MaxLanes]uint32{intT0},
+	},
+}
+
+// The futures' methods, as the lane's holder records them.
 const (
 	opNone = iota
 	opWaitAsync
@@ -417,16 +421,10 @@ const (
 
 var opNames = [...]string{"", "WaitAsync", "DelayAsync"}
 
-// waiting holds, per group, the method of the wait that is pending on its timer (it has
-// enabled the interrupt and not yet completed or been cancelled), or opNone. It is claimed
-// in a critical section and cleared when the wait completes, is cancelled, or the timer is
-// unbound.
-var waiting [periph.NumTIMGs]atomic.Uint32
-
 // checkIdle panics if a wait is pending on the timer: a second one would take over the
 // first one's waker, and the first would never complete. The message is built only here.
 func checkIdle(h *handle, second uint8) {
-	if first := waiting[h.g].Load(); first != opNone {
+	if first := events[h.g].Lanes[0].Holder(); first != opNone {
 		concurrent(h, second, first)
 	}
 }
@@ -437,15 +435,12 @@ func concurrent(h *handle, second uint8, first uint32) {
 		" (or Cancel it) before waiting again")
 }
 
-// claim records f as the wait pending on its timer, or panics if another one is.
+// claim records f as the wait pending on its timer (it has enabled the interrupt and not
+// yet completed or been cancelled), or panics if another one is.
 func (f *WaitFuture) claim() {
-	cs := rt.EnterCritical()
-	if first := waiting[f.h.g].Load(); first != opNone {
-		cs.Exit()
+	if first := events[f.h.g].Lanes[0].Claim(uint32(f.op)); first != opNone {
 		concurrent(f.h, f.op, first)
 	}
-	waiting[f.h.g].Store(uint32(f.op))
-	cs.Exit()
 	f.pending = true
 }
 
@@ -453,7 +448,7 @@ func (f *WaitFuture) claim() {
 func (f *WaitFuture) release() {
 	if f.pending {
 		f.pending = false
-		waiting[f.h.g].Store(opNone)
+		events[f.h.g].Lanes[0].Release()
 	}
 }
 
@@ -465,22 +460,9 @@ func onAlarm1() { onAlarm(1) }
 
 // onAlarm is the timer interrupt handler: INT_ST.T0 set means the alarm fired with its
 // interrupt enabled; disable it (the level line drops) and wake the waiting task, which
-// sees INT_RAW.T0 and completes. It allocates nothing. The read of INT_ST and the
-// read-modify-write of INT_ENA are one critical section: a wait polled at a higher priority
-// may consume this alarm and enable INT_ENA.T0 for the next one in between, and the write
-// would disable it again.
-func onAlarm(g uint8) {
-	r := regs(g)
-	cs := rt.EnterCritical()
-	fired := r.INT_ST_TIMG.Read().T0_INT_ST()
-	if fired {
-		r.INT_ENA_TIMG.Write(r.INT_ENA_TIMG.Read().WithT0_INT_ENA(false))
-	}
-	cs.Exit()
-	if fired {
-		async.Waker(wakers[g].Load()).Wake()
-	}
-}
+// sees INT_RAW.T0 and completes (irqevent.Block.Handle, which leaves the group's other
+// source, its watchdog's, alone). It allocates nothing.
+func onAlarm(g uint8) { events[g].Handle() }
 
 func bind(h *handle) {
 	disableInt(h.g)
@@ -490,7 +472,7 @@ func bind(h *handle) {
 
 func unbind(h *handle) {
 	disableInt(h.g)
-	waiting[h.g].Store(opNone)
+	events[h.g].Lanes[0].Release()
 	rt.Disable(Source(int(h.g)))
 	rt.Bind(Source(int(h.g)), nil)
 }
@@ -611,8 +593,7 @@ func (f *WaitFuture) Poll(cx *async.Context) (error, bool) {
 	if !f.pending {
 		f.claim()
 	}
-	wakers[f.h.g].Store(uint32(cx.Waker()))
-	enableInt(f.h.g)
+	events[f.h.g].Arm(0, cx.Waker(), intT0, 0)
 	return nil, false
 }
 

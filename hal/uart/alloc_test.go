@@ -95,8 +95,7 @@ func TestAsyncPathsDoNotAllocate(t *testing.T) {
 		ex.Poll()
 		handler = testing.AllocsPerRun(100, func() {
 			cs := rt.EnterCritical()
-			wake[0].tx.Store(uint32(w))
-			a.c.get().enable(intTxEmpty, 0)
+			events[0].Arm(laneTx, w, intTxEmpty, 0)
 			onInterrupt(0)
 			cs.Exit()
 			ex.Poll()

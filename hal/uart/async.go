@@ -1,11 +1,9 @@
 package uart
 
 import (
-	"sync/atomic"
-
 	"github.com/gohal/gohal/async"
+	"github.com/gohal/gohal/hal/internal/irqevent"
 	"github.com/gohal/gohal/pac/esp32c3"
-	"github.com/gohal/gohal/pac/esp32c3/uart"
 	"github.com/gohal/gohal/rt"
 )
 
@@ -14,13 +12,25 @@ import (
 // Blocking.IntoAsync.
 type Async struct{ drv }
 
-// wakers are the tasks the interrupt handlers wake, per UART: the one reading and the one
-// writing or flushing. They are async.Waker values, stored atomically.
-type wakers struct {
-	rx, tx atomic.Uint32
-}
+// The lanes of a UART's interrupt events: the task reading, and the one writing or
+// flushing.
+const (
+	laneRx = 0
+	laneTx = 1
+)
 
-var wake [2]wakers
+// events are each UART's interrupt registers and the wakers of its reader and its writer
+// (hal/internal/irqevent: the interrupt-event shape every async driver shares).
+var events = [2]irqevent.Block{
+	{
+		Regs:   irqevent.RegsOf(&esp32c3.UART0.INT_ENA, &esp32c3.UART0.INT_ST, &esp32c3.UART0.INT_CLR, &esp32c3.UART0.INT_RAW),
+		Events: [irqevent.MaxLanes]uint32{laneRx: rxEvents, laneTx: txEvents},
+	},
+	{
+		Regs:   irqevent.RegsOf(&esp32c3.UART1.INT_ENA, &esp32c3.UART1.INT_ST, &esp32c3.UART1.INT_CLR, &esp32c3.UART1.INT_RAW),
+		Events: [irqevent.MaxLanes]uint32{laneRx: rxEvents, laneTx: txEvents},
+	},
+}
 
 // handlers are plain functions, so binding them allocates nothing.
 var handlers = [2]func(){onUART0, onUART1}
@@ -35,22 +45,10 @@ const (
 )
 
 // onInterrupt is the UART interrupt handler, esp-hal's intr_handler: read INT_ST, disable
-// the sources that fired (the level line drops), wake the writer and/or the reader. The
-// read-modify-write of INT_ENA is in a critical section because a future polled at a
-// higher priority may be arming other bits of it.
-func onInterrupt(n uint8) {
-	r := regsOf(n)
-	cs := rt.EnterCritical()
-	st := uint32(r.INT_ST.Read())
-	r.INT_ENA.Write(r.INT_ENA.Read() &^ uart.INT_ENAValue(st))
-	cs.Exit()
-	if st&txEvents != 0 {
-		async.Waker(wake[n].tx.Load()).Wake()
-	}
-	if st&rxEvents != 0 {
-		async.Waker(wake[n].rx.Load()).Wake()
-	}
-}
+// the sources that fired (the level line drops), wake the reader and/or the writer
+// (irqevent.Block.Handle: the read-modify-write of INT_ENA is in a critical section because
+// a future polled at a higher priority may be arming other bits of it).
+func onInterrupt(n uint8) { events[n].Handle() }
 
 func source(n uint8) rt.Source {
 	return rt.Source(esp32c3.IRQ_UART0) + rt.Source(n)
@@ -61,10 +59,7 @@ func source(n uint8) rt.Source {
 // disabled and cleared first. b is consumed.
 func (b *Blocking) IntoAsync() *Async {
 	c := b.take("IntoAsync")
-	c.r.INT_ENA.Write(0)
-	c.r.INT_CLR.Write(intAll)
-	wake[c.n].rx.Store(0)
-	wake[c.n].tx.Store(0)
+	events[c.n].Reset(intAll)
 	src := source(c.n)
 	rt.Bind(src, handlers[c.n])
 	rt.Enable(src, c.cfg.InterruptPriority)
@@ -82,42 +77,13 @@ func (a *Async) IntoBlocking() *Blocking {
 
 // unbind disables every UART interrupt source and the interrupt itself.
 func (c *port) unbind() {
-	cs := rt.EnterCritical()
-	c.r.INT_ENA.Write(0)
-	cs.Exit()
-	c.r.INT_CLR.Write(intAll)
+	events[c.n].Reset(intAll)
 	src := source(c.n)
 	rt.Disable(src)
 	rt.Bind(src, nil)
-	wake[c.n].rx.Store(0)
-	wake[c.n].tx.Store(0)
 	c.restoreRxThreshold()
 	c.rxOwner, c.txWrite, c.txFlush = nil, nil, nil
 	c.async = false
-}
-
-// enable sets bits in INT_ENA, after clearing the raw bits in clear.
-func (c *port) enable(bits, clear uint32) {
-	cs := rt.EnterCritical()
-	if clear != 0 {
-		c.r.INT_CLR.Write(uart.INT_CLRValue(clear))
-	}
-	c.r.INT_ENA.Write(c.r.INT_ENA.Read() | uart.INT_ENAValue(bits))
-	cs.Exit()
-}
-
-// disable clears bits in INT_ENA.
-func (c *port) disable(bits uint32) {
-	cs := rt.EnterCritical()
-	c.r.INT_ENA.Write(c.r.INT_ENA.Read() &^ uart.INT_ENAValue(bits))
-	cs.Exit()
-}
-
-// fired reports whether an armed future's event happened: the handler disabled one of its
-// sources, or a raw bit is set (the handler has not run yet: the future is polled at a
-// priority at or above the UART interrupt's).
-func (c *port) fired(bits uint32) bool {
-	return uint32(c.r.INT_ENA.Read())&bits != bits || uint32(c.r.INT_RAW.Read())&bits != 0
 }
 
 // setRxThreshold sets CONF1.RXFIFO_FULL_THRHD for a wake at level bytes. (A plain
@@ -146,7 +112,7 @@ type ReadFuture struct {
 	buf   []byte
 	got   int
 	exact bool
-	armed bool
+	w     irqevent.Wait
 	done  bool
 	res   async.Outcome[int]
 }
@@ -218,27 +184,24 @@ func (f *ReadFuture) Poll(cx *async.Context) (async.Outcome[int], bool) {
 		if f.got == len(f.buf) || (!f.exact && f.got > 0) {
 			return f.finish(nil)
 		}
-		if f.armed && c.rxOwner == f {
-			if !c.fired(c.rxWaitBits()) {
-				wake[c.n].rx.Store(uint32(cx.Waker()))
-				return async.Outcome[int]{}, false
+		if c.rxOwner != f {
+			f.w.Forget() // the driver was unbound since f armed: start over
+			c.rxOwner = f
+		}
+		if !f.w.Armed() {
+			// Arm at the threshold this read needs. Pending arms and returns false: the
+			// loop then checks the FIFO once more, so a byte that arrived before the
+			// sources were enabled is not waited for. It also returns false when the
+			// event happened (disarmed now): look at the FIFO again.
+			need := len(f.buf) - f.got
+			if uint32(need) > c.rxLevel {
+				need = int(c.rxLevel)
 			}
-			// The event happened: disarm and look at the FIFO again.
-			f.disarm()
-			continue
+			c.setRxThreshold(uint32(need))
 		}
-		// Arm: the waker first, then the threshold this read needs, then the sources. The
-		// loop then checks the FIFO once more, so a byte that arrived before the sources
-		// were enabled is not waited for.
-		need := len(f.buf) - f.got
-		if uint32(need) > c.rxLevel {
-			need = int(c.rxLevel)
+		if f.w.Pending(&events[c.n], laneRx, cx, c.rxWaitBits(), intRxFull|intRxTout) {
+			return async.Outcome[int]{}, false
 		}
-		c.rxOwner = f
-		f.armed = true
-		wake[c.n].rx.Store(uint32(cx.Waker()))
-		c.setRxThreshold(uint32(need))
-		c.enable(c.rxWaitBits(), intRxFull|intRxTout)
 	}
 }
 
@@ -260,14 +223,12 @@ func (f *ReadFuture) finish(err error) (async.Outcome[int], bool) {
 // disarm disables the read's sources and restores the threshold, if this read armed them.
 func (f *ReadFuture) disarm() {
 	c := f.c.get()
-	if !f.armed || c.rxOwner != f {
-		f.armed = false
+	if c.rxOwner != f {
+		f.w.Forget()
 		return
 	}
-	f.armed = false
 	c.rxOwner = nil
-	c.disable(rxEvents)
-	c.r.INT_CLR.Write(intRxFull | intRxTout)
+	f.w.Disarm(&events[c.n], rxEvents, intRxFull|intRxTout)
 	c.restoreRxThreshold()
 }
 
@@ -276,7 +237,7 @@ func (f *ReadFuture) disarm() {
 func (f *ReadFuture) Cancel() {
 	if f.c.p != nil && !f.done {
 		f.disarm()
-		wake[f.c.get().n].rx.Store(0)
+		events[f.c.get().n].Lanes[laneRx].Unregister()
 	}
 }
 
@@ -287,11 +248,11 @@ func (f *ReadFuture) Stored() int { return f.got }
 // completes once every byte is in the TX FIFO (FlushAsync waits for the line). Make one
 // with Async.WriteAsync.
 type WriteFuture struct {
-	c     portRef
-	buf   []byte
-	n     int
-	armed bool
-	done  bool
+	c    portRef
+	buf  []byte
+	n    int
+	w    irqevent.Wait
+	done bool
 }
 
 // WriteAsync returns a future that pushes buf into the TX FIFO, waiting for the
@@ -322,18 +283,13 @@ func (f *WriteFuture) Poll(cx *async.Context) (async.Outcome[int], bool) {
 			f.done = true
 			return async.Outcome[int]{Value: f.n}, true
 		}
-		if f.armed && c.txWrite == f {
-			if !c.fired(intTxEmpty) {
-				wake[c.n].tx.Store(uint32(cx.Waker()))
-				return async.Outcome[int]{}, false
-			}
-			f.disarm()
-			continue
+		if c.txWrite != f {
+			f.w.Forget()
+			c.txWrite = f
 		}
-		c.txWrite = f
-		f.armed = true
-		wake[c.n].tx.Store(uint32(cx.Waker()))
-		c.enable(intTxEmpty, intTxEmpty)
+		if f.w.Pending(&events[c.n], laneTx, cx, intTxEmpty, intTxEmpty) {
+			return async.Outcome[int]{}, false
+		}
 	}
 }
 
@@ -347,14 +303,12 @@ func (c *port) concurrent(second, first, kind string) {
 
 func (f *WriteFuture) disarm() {
 	c := f.c.get()
-	if !f.armed || c.txWrite != f {
-		f.armed = false
+	if c.txWrite != f {
+		f.w.Forget()
 		return
 	}
-	f.armed = false
 	c.txWrite = nil
-	c.disable(intTxEmpty)
-	c.r.INT_CLR.Write(intTxEmpty)
+	f.w.Disarm(&events[c.n], intTxEmpty, intTxEmpty)
 }
 
 // Cancel disarms the write. The bytes already in the FIFO will still be sent; Written
@@ -362,7 +316,7 @@ func (f *WriteFuture) disarm() {
 func (f *WriteFuture) Cancel() {
 	if f.c.p != nil && !f.done {
 		f.disarm()
-		wake[f.c.get().n].tx.Store(0)
+		events[f.c.get().n].Lanes[laneTx].Unregister()
 	}
 }
 
@@ -372,9 +326,9 @@ func (f *WriteFuture) Written() int { return f.n }
 // FlushFuture waits until the transmitter is idle; *FlushFuture is an
 // async.Future[error] (always nil). Make one with Async.FlushAsync.
 type FlushFuture struct {
-	c     portRef
-	armed bool
-	done  bool
+	c    portRef
+	w    irqevent.Wait
+	done bool
 }
 
 // FlushAsync returns a future that completes once the TX FIFO is empty and the last stop
@@ -402,40 +356,34 @@ func (f *FlushFuture) Poll(cx *async.Context) (error, bool) {
 			f.done = true
 			return nil, true
 		}
-		if f.armed && c.txFlush == f {
-			if !c.fired(intTxDone) {
-				wake[c.n].tx.Store(uint32(cx.Waker()))
-				return nil, false
-			}
-			f.disarm()
-			continue
+		// TX_DONE may be left over from an earlier transfer: arming clears it before
+		// enabling; the loop then checks for idle once more, in case the transmitter
+		// finished meanwhile.
+		if c.txFlush != f {
+			f.w.Forget()
+			c.txFlush = f
 		}
-		// TX_DONE may be left over from an earlier transfer: clear it before enabling; the
-		// loop then checks for idle once more, in case the transmitter finished meanwhile.
-		c.txFlush = f
-		f.armed = true
-		wake[c.n].tx.Store(uint32(cx.Waker()))
-		c.enable(intTxDone, intTxDone)
+		if f.w.Pending(&events[c.n], laneTx, cx, intTxDone, intTxDone) {
+			return nil, false
+		}
 	}
 }
 
 func (f *FlushFuture) disarm() {
 	c := f.c.get()
-	if !f.armed || c.txFlush != f {
-		f.armed = false
+	if c.txFlush != f {
+		f.w.Forget()
 		return
 	}
-	f.armed = false
 	c.txFlush = nil
-	c.disable(intTxDone)
-	c.r.INT_CLR.Write(intTxDone)
+	f.w.Disarm(&events[c.n], intTxDone, intTxDone)
 }
 
 // Cancel disarms the flush.
 func (f *FlushFuture) Cancel() {
 	if f.c.p != nil && !f.done {
 		f.disarm()
-		wake[f.c.get().n].tx.Store(0)
+		events[f.c.get().n].Lanes[laneTx].Unregister()
 	}
 }
 
