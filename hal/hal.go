@@ -78,6 +78,13 @@ type Peripherals struct {
 	TIMG0, TIMG1 periph.TIMG
 	// FROM_CPU_INTR0..3. The executors in hal/executor take one each.
 	SoftwareInterrupts [periph.NumSoftwareInterrupts]periph.SoftwareInterrupt
+	// RNG is the random number generator (hal/rng).
+	RNG periph.RNG
+	// RWDT, MWDT0 and MWDT1 are the RTC watchdog and the timer groups' main watchdogs
+	// (hal/wdt). Init leaves them as Config.Watchdogs says (off by default); a hal/wdt
+	// driver takes one over.
+	RWDT         periph.RWDT
+	MWDT0, MWDT1 periph.MWDT
 }
 
 // ErrAlreadyInitialized is Init's error when called a second time.
@@ -131,6 +138,8 @@ func Init(cfg Config) (*Peripherals, error) {
 	for i := range p.SoftwareInterrupts {
 		p.SoftwareInterrupts[i] = periph.StealSoftwareInterrupt(i)
 	}
+	p.RNG, p.RWDT = periph.StealRNG(), periph.StealRWDT()
+	p.MWDT0, p.MWDT1 = periph.StealMWDT(0), periph.StealMWDT(1)
 	return p, nil
 }
 

@@ -25,10 +25,13 @@ const (
 	KindTIMG
 	KindSoftwareInterrupt
 	KindSYSTIMER
+	KindRNG  // the random number generator (hal/rng)
+	KindRWDT // the RTC watchdog in RTC_CNTL (hal/wdt)
+	KindMWDT // the timer groups' main watchdogs, MWDT0 in TIMG0 and MWDT1 in TIMG1 (hal/wdt)
 	numKinds
 )
 
-var kindNames = [numKinds]string{"GPIO", "UART", "I2C", "SPI", "TIMG", "FROM_CPU_INTR", "SYSTIMER"}
+var kindNames = [numKinds]string{"GPIO", "UART", "I2C", "SPI", "TIMG", "FROM_CPU_INTR", "SYSTIMER", "RNG", "RWDT", "MWDT"}
 
 // Counts of each kind on the ESP32-C3.
 const (
@@ -38,6 +41,7 @@ const (
 	NumSPIs               = 3 // SPI0/1 are the flash's; SPI2 is the general-purpose one
 	NumTIMGs              = 2
 	NumSoftwareInterrupts = 4
+	NumMWDTs              = 2 // one per timer group
 )
 
 // Pin is a GPIO pin token.
@@ -58,6 +62,16 @@ type TIMG struct{ n uint8 }
 // SoftwareInterrupt is a FROM_CPU_INTRn token.
 type SoftwareInterrupt struct{ n uint8 }
 
+// RNG is the random number generator's token (there is one).
+type RNG struct{}
+
+// RWDT is the RTC watchdog's token (there is one).
+type RWDT struct{}
+
+// MWDT is a timer group's main-watchdog token (MWDT0 in TIMG0, MWDT1 in TIMG1). It is apart
+// from the group's TIMG token: a timer and the watchdog of one group have separate owners.
+type MWDT struct{ n uint8 }
+
 // Constructors for tokens. hal.Init hands out one of each; these exist for drivers' tests
 // and for firmware that steals a resource deliberately (as esp-hal's steal()). They do not
 // claim anything.
@@ -67,6 +81,21 @@ func StealI2C(n int) I2C                             { return I2C{uint8(n)} }
 func StealSPI(n int) SPI                             { return SPI{uint8(n)} }
 func StealTIMG(n int) TIMG                           { return TIMG{uint8(n)} }
 func StealSoftwareInterrupt(n int) SoftwareInterrupt { return SoftwareInterrupt{uint8(n)} }
+func StealRNG() RNG                                  { return RNG{} }
+func StealRWDT() RWDT                                { return RWDT{} }
+func StealMWDT(n int) MWDT                           { return MWDT{uint8(n)} }
+
+// Number returns the timer group the watchdog belongs to (0 for MWDT0).
+func (w MWDT) Number() int { return int(w.n) }
+
+// String names the watchdog: "MWDT1".
+func (w MWDT) String() string { return Name(KindMWDT, int(w.n)) }
+
+// String names it: "RNG".
+func (RNG) String() string { return Name(KindRNG, 0) }
+
+// String names it: "RWDT".
+func (RWDT) String() string { return Name(KindRWDT, 0) }
 
 // Number returns the pin number.
 func (p Pin) Number() int { return int(p.n) }
@@ -104,10 +133,14 @@ func (t TIMG) String() string { return Name(KindTIMG, int(t.n)) }
 // String names it: "FROM_CPU_INTR2".
 func (s SoftwareInterrupt) String() string { return Name(KindSoftwareInterrupt, int(s.n)) }
 
-// Name returns "<KIND><n>", e.g. "GPIO5".
+// Name returns "<KIND><n>", e.g. "GPIO5"; the chip's single RNG and RWDT are named
+// without a number.
 func Name(k Kind, n int) string {
 	if k >= numKinds {
 		return "?"
+	}
+	if k == KindRNG || k == KindRWDT {
+		return kindNames[k]
 	}
 	return kindNames[k] + itoa.Itoa(n)
 }
@@ -127,8 +160,8 @@ func (e *InUseError) Error() string {
 var ErrNoSuchResource = errors.New("periph: no such resource on the ESP32-C3")
 
 // owners[first[k]+n] names who holds resource n of kind k ("" = free): one string per
-// resource the chip has, 35 of them (280 bytes on a 32-bit target; a [numKinds][NumPins]
-// table would be 1,232 bytes of RAM, most of it for pins that only GPIO has).
+// resource the chip has, 39 of them (312 bytes on a 32-bit target; a [numKinds][NumPins]
+// table would be 1,760 bytes of RAM, most of it for pins that only GPIO has).
 var owners [numResources]string
 
 // first[k] is the index in owners of kind k's resource 0; first[k+1]-first[k] is how many
@@ -141,11 +174,15 @@ var first = [numKinds + 1]uint8{
 	NumPins + NumUARTs + NumI2Cs + NumSPIs,
 	NumPins + NumUARTs + NumI2Cs + NumSPIs + NumTIMGs,
 	NumPins + NumUARTs + NumI2Cs + NumSPIs + NumTIMGs + NumSoftwareInterrupts,
+	NumPins + NumUARTs + NumI2Cs + NumSPIs + NumTIMGs + NumSoftwareInterrupts + 1,
+	NumPins + NumUARTs + NumI2Cs + NumSPIs + NumTIMGs + NumSoftwareInterrupts + 2,
+	NumPins + NumUARTs + NumI2Cs + NumSPIs + NumTIMGs + NumSoftwareInterrupts + 3,
 	numResources,
 }
 
-// numResources is the number of resources of all kinds (the SYSTIMER is one).
-const numResources = NumPins + NumUARTs + NumI2Cs + NumSPIs + NumTIMGs + NumSoftwareInterrupts + 1
+// numResources is the number of resources of all kinds (the SYSTIMER, the RNG and the RWDT
+// are one each).
+const numResources = NumPins + NumUARTs + NumI2Cs + NumSPIs + NumTIMGs + NumSoftwareInterrupts + 3 + NumMWDTs
 
 // index returns the index in owners of resource n of kind k, or -1 if the chip has no such
 // resource.
