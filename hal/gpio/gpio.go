@@ -197,6 +197,8 @@ type handle struct {
 	n    uint8
 	kind string // "Input", "AsyncFlex", ...
 	gone string // "" while usable, else what consumed it
+	// await is the typed awaits' future (AwaitEvent, ...): a local would escape.
+	await WaitFuture
 }
 
 func (h *handle) check() {

@@ -290,6 +290,38 @@ func (a asyncWaiter) WaitForFallingEdge() WaitFuture { return a.Wait(FallingEdge
 // WaitForAnyEdge returns a future that completes on the first edge after its first poll.
 func (a asyncWaiter) WaitForAnyEdge() WaitFuture { return a.Wait(AnyEdge) }
 
+// AwaitEvent waits for ev on the pin from a straight-line task (async.Go): Wait and
+// async.Await in one call, with the future kept in the pin's driver, so it allocates
+// nothing (a future in the task's own variable escapes to the heap, as Await takes an
+// interface). One wait per pin at a time: called while another is pending, it panics naming
+// both.
+func (a asyncWaiter) AwaitEvent(t *async.T, ev Event) {
+	a.h.check()
+	if ev < RisingEdge || ev > HighLevel {
+		panic("gpio: AwaitEvent: no such event")
+	}
+	if first := lanes[a.h.n].Holder(); first != 0 {
+		concurrentWait(a.h.n, ev, Event(first)) // before the pin's future is touched
+	}
+	a.h.await = WaitFuture{h: a.h, ev: ev}
+	async.Await(t, &a.h.await)
+}
+
+// AwaitHigh waits until the pin is high (at once if it is), from a straight-line task.
+func (a asyncWaiter) AwaitHigh(t *async.T) { a.AwaitEvent(t, HighLevel) }
+
+// AwaitLow waits until the pin is low (at once if it is), from a straight-line task.
+func (a asyncWaiter) AwaitLow(t *async.T) { a.AwaitEvent(t, LowLevel) }
+
+// AwaitRisingEdge waits for the next rising edge, from a straight-line task.
+func (a asyncWaiter) AwaitRisingEdge(t *async.T) { a.AwaitEvent(t, RisingEdge) }
+
+// AwaitFallingEdge waits for the next falling edge, from a straight-line task.
+func (a asyncWaiter) AwaitFallingEdge(t *async.T) { a.AwaitEvent(t, FallingEdge) }
+
+// AwaitAnyEdge waits for the next edge, from a straight-line task.
+func (a asyncWaiter) AwaitAnyEdge(t *async.T) { a.AwaitEvent(t, AnyEdge) }
+
 // WaitFuture is an async wait for a pin event (an async.Future[struct{}]). It arms the
 // pin's interrupt on its first poll and completes once the GPIO interrupt handler has seen
 // the event and disabled the pin's interrupt. Polling it after the pin was converted or

@@ -78,6 +78,7 @@ type engine struct {
 	freq     uint32
 	sda, scl periph.Pin
 	busy     atomic.Uint32 // the call whose transfer is in progress (callNone: none)
+	await    Future        // the typed awaits' future (AwaitWrite, ...): a local would escape
 }
 
 // computeTiming validates cfg and computes the register values as esp-hal's
@@ -270,10 +271,14 @@ const (
 	callReadAsync
 	callWriteReadAsync
 	callTransactionAsync
+	callAwaitWrite
+	callAwaitRead
+	callAwaitWriteRead
 )
 
 var callNames = [...]string{"", "Write", "Read", "WriteRead", "Transaction", "Tx",
-	"WriteAsync", "ReadAsync", "WriteReadAsync", "TransactionAsync"}
+	"WriteAsync", "ReadAsync", "WriteReadAsync", "TransactionAsync",
+	"AwaitWrite", "AwaitRead", "AwaitWriteRead"}
 
 // concurrent panics for a future polled while another transfer holds the driver: the
 // project's rule for misuse, where a blocking call gets ErrBusy. The message is built only

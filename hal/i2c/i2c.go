@@ -67,6 +67,7 @@ import (
 	"errors"
 	"time"
 
+	"github.com/gohal/gohal/async"
 	"github.com/gohal/gohal/hal/internal/itoa"
 	"github.com/gohal/gohal/hal/periph"
 	"github.com/gohal/gohal/rt"
@@ -334,6 +335,40 @@ func (a *Async) TransactionAsync(addr uint16, ops []Operation) Future {
 		ops = []Operation{}
 	}
 	return Future{c: a.engine(), addr: addr, ext: ops, call: callTransactionAsync}
+}
+
+// AwaitWrite writes w to the device at addr from a straight-line task (async.Go):
+// WriteAsync and async.Await in one call, with the future kept in the driver, so it
+// allocates nothing (a future in the task's own variable escapes to the heap: Await takes
+// an interface, and the transfer's timeout timer links it into the timer queue). One
+// transfer at a time: called while another is in progress, it panics naming both.
+func (a *Async) AwaitWrite(t *async.T, addr uint16, w []byte) error {
+	return a.engine().awaitOp(t, callAwaitWrite, addr, [2]Operation{{Buf: w}}, 1)
+}
+
+// AwaitRead reads len(r) bytes from the device at addr from a straight-line task; see
+// AwaitWrite.
+func (a *Async) AwaitRead(t *async.T, addr uint16, r []byte) error {
+	return a.engine().awaitOp(t, callAwaitRead, addr, [2]Operation{{Buf: r, Read: true}}, 1)
+}
+
+// AwaitWriteRead writes w, then reads into r after a repeated START, from a straight-line
+// task; see AwaitWrite.
+func (a *Async) AwaitWriteRead(t *async.T, addr uint16, w, r []byte) error {
+	return a.engine().awaitOp(t, callAwaitWriteRead, addr, [2]Operation{{Buf: w}, {Buf: r, Read: true}}, 2)
+}
+
+// awaitOp runs one typed await on the driver's own future. A straight-line task awaits one
+// thing at a time, so the future is busy only if another task's await is in progress: that
+// panics before the future is touched.
+func (c *engine) awaitOp(t *async.T, call uint8, addr uint16, ops [2]Operation, n int) error {
+	f := &c.await
+	if f.state == futRunning {
+		c.concurrent(call)
+	}
+	f.c, f.addr, f.inline, f.n, f.ext, f.call = c, addr, ops, n, nil, call
+	f.state, f.err = futNew, nil
+	return async.Await(t, f)
 }
 
 // IntoBlocking unbinds the interrupt and returns the Blocking driver; a is consumed. It

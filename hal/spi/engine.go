@@ -46,6 +46,8 @@ type engine struct {
 	pins [4]int        // SCK, MOSI, MISO, CS pad numbers, -1 when absent
 	busy atomic.Uint32 // the call whose transfer is in progress (callNone: none)
 	one  [1]byte       // Transfer's buffer
+	// await is the typed awaits' future (AwaitTransfer, ...): a local would escape.
+	await Future
 }
 
 const (
@@ -272,10 +274,14 @@ const (
 	callTransferInPlaceAsync
 	callWriteAsync
 	callReadAsync
+	callAwaitTransfer
+	callAwaitWrite
+	callAwaitRead
 )
 
 var callNames = [...]string{"", "Tx", "Transfer", "TransferInPlace", "Write", "Read",
-	"TransferAsync", "TransferInPlaceAsync", "WriteAsync", "ReadAsync"}
+	"TransferAsync", "TransferInPlaceAsync", "WriteAsync", "ReadAsync",
+	"AwaitTransfer", "AwaitWrite", "AwaitRead"}
 
 // concurrent panics for a future polled while another transfer holds the driver: the
 // project's rule for misuse, where a blocking call gets ErrBusy. The message is built only

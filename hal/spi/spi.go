@@ -56,6 +56,7 @@ import (
 	"errors"
 	"time"
 
+	"github.com/gohal/gohal/async"
 	"github.com/gohal/gohal/hal/internal/itoa"
 	"github.com/gohal/gohal/hal/periph"
 	"github.com/gohal/gohal/rt"
@@ -316,6 +317,39 @@ func (a *Async) WriteAsync(w []byte) Future { return Future{c: a.engine(), w: w,
 
 // ReadAsync returns a future that fills r while sending 0x00.
 func (a *Async) ReadAsync(r []byte) Future { return Future{c: a.engine(), r: r, call: callReadAsync} }
+
+// AwaitTransfer writes w while reading into r (as Tx) from a straight-line task
+// (async.Go): TransferAsync and async.Await in one call, with the future kept in the
+// driver, so it allocates nothing (a future in the task's own variable escapes to the
+// heap: Await takes an interface, and the transfer's timeout timer links it into the timer
+// queue). One transfer at a time: called while another is in progress, it panics naming
+// both. w and r may be the same slice (a transfer in place).
+func (a *Async) AwaitTransfer(t *async.T, w, r []byte) error {
+	return a.engine().awaitOp(t, callAwaitTransfer, w, r)
+}
+
+// AwaitWrite sends w from a straight-line task; see AwaitTransfer.
+func (a *Async) AwaitWrite(t *async.T, w []byte) error {
+	return a.engine().awaitOp(t, callAwaitWrite, w, nil)
+}
+
+// AwaitRead fills r while sending 0x00, from a straight-line task; see AwaitTransfer.
+func (a *Async) AwaitRead(t *async.T, r []byte) error {
+	return a.engine().awaitOp(t, callAwaitRead, nil, r)
+}
+
+// awaitOp runs one typed await on the driver's own future. A straight-line task awaits one
+// thing at a time, so the future is busy only if another task's await is in progress: that
+// panics before the future is touched.
+func (c *engine) awaitOp(t *async.T, call uint8, w, r []byte) error {
+	f := &c.await
+	if f.state == futRunning {
+		c.concurrent(call)
+	}
+	f.c, f.w, f.r, f.call, f.chunk = c, w, r, call, 0
+	f.state, f.err = futNew, nil
+	return async.Await(t, f)
+}
 
 // IntoBlocking unbinds the interrupt and returns the Blocking driver; a is consumed. It
 // panics if an async transfer is in progress (cancel it first).

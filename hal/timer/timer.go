@@ -106,6 +106,8 @@ type handle struct {
 	kind string
 	gone string
 	prio rt.Priority
+	// await is the typed awaits' future (AwaitAlarm, AwaitDelay): a local would escape.
+	await DelayFuture
 }
 
 func (h *handle) name() string { return periph.Name(periph.KindTIMG, int(h.g)) }
@@ -417,9 +419,11 @@ const (
 	opNone = iota
 	opWaitAsync
 	opDelayAsync
+	opAwaitAlarm
+	opAwaitDelay
 )
 
-var opNames = [...]string{"", "WaitAsync", "DelayAsync"}
+var opNames = [...]string{"", "WaitAsync", "DelayAsync", "AwaitAlarm", "AwaitDelay"}
 
 // checkIdle panics if a wait is pending on the timer: a second one would take over the
 // first one's waker, and the first would never complete. The message is built only here.
@@ -555,10 +559,33 @@ func (a asyncWaiter) DelayAsync(d async.Duration) DelayFuture {
 	return DelayFuture{w: WaitFuture{h: a.h, op: opDelayAsync}, d: d}
 }
 
+// AwaitAlarm waits for the alarm (a periodic timer's next tick) from a straight-line task
+// (async.Go): WaitAsync and async.Await in one call, with the future kept in the driver,
+// so it allocates nothing (a future in the task's own variable escapes to the heap, as
+// Await takes an interface). It returns nil, or ErrNotScheduled when no alarm can come. One
+// wait per timer at a time: called while another is pending, it panics naming both.
+func (a asyncWaiter) AwaitAlarm(t *async.T) error {
+	a.h.check()
+	checkIdle(a.h, opAwaitAlarm) // before the driver's future is touched: it may be pending
+	f := &a.h.await
+	f.w = WaitFuture{h: a.h, op: opAwaitAlarm}
+	return async.Await(t, &f.w)
+}
+
+// AwaitDelay schedules the alarm d from now and waits for it, from a straight-line task
+// (one-shot timers; see DelayAsync and AwaitAlarm).
+func (a asyncWaiter) AwaitDelay(t *async.T, d async.Duration) error {
+	a.h.check()
+	checkIdle(a.h, opAwaitDelay)
+	f := &a.h.await
+	f.w, f.d, f.started = WaitFuture{h: a.h, op: opAwaitDelay}, d, false
+	return async.Await(t, f)
+}
+
 // WaitFuture waits for a timer's alarm (an async.Future[error]).
 type WaitFuture struct {
 	h       *handle
-	op      uint8 // opWaitAsync or opDelayAsync
+	op      uint8 // the method that made it (opWaitAsync, ...)
 	pending bool  // it is the wait recorded in waiting
 	done    bool
 	err     error
@@ -620,7 +647,7 @@ var _ async.Future[error] = (*DelayFuture)(nil)
 func (f *DelayFuture) Poll(cx *async.Context) (error, bool) {
 	if !f.started {
 		f.w.h.check()
-		checkIdle(f.w.h, opDelayAsync) // before scheduling, which would move the pending wait's alarm
+		checkIdle(f.w.h, f.w.op) // before scheduling, which would move the pending wait's alarm
 		f.started = true
 		if err := schedule(f.w.h.g, f.d, false); err != nil {
 			f.w.done, f.w.err = true, err
