@@ -131,6 +131,7 @@ type Chip struct {
 	sys    *system
 	systim *systimer
 	periph peripherals // the registered models, for the test hooks (c.UART(0), …)
+	tsync  timeSync    // Go's clock as the firmware sees it (time.go)
 }
 
 var (
@@ -165,6 +166,7 @@ func New(opts ...Option) *Chip {
 	}
 	mmio.ResetMemory()
 	c := &Chip{cfg: cfg, unmodelled: map[uintptr]bool{}}
+	c.tsync.wallBase = time.Now()
 	c.evNow.Store(-1)
 	c.m = host.New(host.Config{
 		Cores:      cfg.cores,
@@ -233,21 +235,24 @@ func (c *Chip) RaiseBeforeAccess(n, k int) {
 // access the model handled, the accessing core takes any interrupt the access raised, as the
 // chip would before its next instruction.
 func (c *Chip) Hook(base, size uintptr, dev mmio.Device) {
-	c.unhooks = append(c.unhooks, mmio.Hook(base, base+size, polled{dev, c.m}))
+	c.unhooks = append(c.unhooks, mmio.Hook(base, base+size, polled{dev, c.m, c}))
 }
 
 type polled struct {
 	dev mmio.Device
 	m   *host.Machine
+	c   *Chip
 }
 
 func (p polled) Read(addr uintptr, size int) uint64 {
+	p.c.beforeAccess()
 	v := p.dev.Read(addr, size)
 	p.m.Poll()
 	return v
 }
 
 func (p polled) Write(addr uintptr, size int, v uint64) {
+	p.c.beforeAccess()
 	p.dev.Write(addr, size, v)
 	p.m.Poll()
 }
@@ -291,6 +296,7 @@ func (c *Chip) UnmodelledAccesses() []uintptr {
 // observe is the bus observer: accesses no model handled. Those inside the peripheral
 // address space are registers of a block nobody models.
 func (c *Chip) observe(addr uintptr, size int, write bool) {
+	c.beforeAccess()
 	if addr >= 0x6000_0000 && addr < 0x600D_1000 {
 		c.Unmodelled(addr, write)
 	}
