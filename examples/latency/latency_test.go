@@ -42,8 +42,8 @@ func TestLatencyReportsEveryPathOnTheSimulator(t *testing.T) {
 		"one SYSTIMER reading (part of each figure below)",
 		"SYSTIMER alarm -> timer task polled, thread executor in WFI",
 		"SYSTIMER alarm -> timer task polled, interrupt executor (priority 2)",
-		"100 timers due at once -> first task polled, interrupt executor (priority 2)",
-		"100 timers due at once -> last task polled, interrupt executor (priority 2)",
+		"1000 timers due at once -> first task polled, interrupt executor (priority 2)",
+		"1000 timers due at once -> last task polled, interrupt executor (priority 2)",
 		"Waker.Wake() in a handler -> task polled, thread executor awake",
 	}
 	for i, what := range want {
@@ -58,10 +58,14 @@ func TestLatencyReportsEveryPathOnTheSimulator(t *testing.T) {
 		require.Equal(t, n[1]/8, n[4], "instructions are nanoseconds / 8")
 		// The simulator charges register accesses only: every path is a few of them, well
 		// under the 2 ms between samples (a path that missed its wake would show that).
-		require.Less(t, n[3], 100_000, text[i+1])
-		if strings.HasPrefix(what, "100 timers") {
+		if strings.HasPrefix(what, "1000 timers") {
+			// The last of the crowd waits for the 1,000 pops before it: a few hundred
+			// microseconds of simulated accesses, well under the 5 ms the crowd was armed
+			// ahead.
+			require.Less(t, n[3], 2_000_000, text[i+1])
 			require.Equal(t, 1, n[7], text[i+1])
 		} else {
+			require.Less(t, n[3], 100_000, text[i+1])
 			require.Equal(t, 32, n[7], text[i+1])
 		}
 	}
