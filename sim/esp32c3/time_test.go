@@ -62,3 +62,8 @@ func TestTimeOutsideBubbleIsNoted(t *testing.T) {
 	assert.Less(t, virt, time.Millisecond, "outside a bubble, time.Sleep takes no virtual time")
 	assert.Contains(t, log.String(), "RunInBubble")
 }
+
+func TestAHT20CRCIsCRC8NRSC5(t *testing.T) {
+	// CRC-8/NRSC-5 (poly 0x31, init 0xFF) has the check value 0xF7.
+	assert.Equal(t, byte(0xF7), crc8AHT([]byte("123456789")))
+}
