@@ -132,7 +132,7 @@ func TestAHT20BusyAndCRC(t *testing.T) {
 	assert.Equal(t, byte(0x18), late[0], "ready after 80 ms")
 	h := uint32(late[1])<<12 | uint32(late[2])<<4 | uint32(late[3])>>4
 	tr := uint32(late[3]&0x0F)<<16 | uint32(late[4])<<8 | uint32(late[5])
-	assert.Equal(t, uint32(629146), h) // round(0.60 · 2^20)
+	assert.Equal(t, uint32(629146), h)  // round(0.60 · 2^20)
 	assert.Equal(t, uint32(419430), tr) // round((30+50)/200 · 2^20)
 	assert.Equal(t, crc8(late[:6]), late[6])
 	require.Len(t, s.Notes(), 1)
