@@ -37,7 +37,7 @@ func runSim(t *testing.T, setup func(c *sim.Chip), firmware func(p *hal.Peripher
 	hal.ResetForTest()
 	t.Cleanup(hal.ResetForTest)
 	var log strings.Builder
-	c := sim.New(sim.Log(logWriter{t, &log}), sim.Timeout(time.Minute))
+	c := sim.New(sim.Log(logWriter{t, &log}), sim.Timeout(time.Hour))
 	if setup != nil {
 		setup(c)
 	}
