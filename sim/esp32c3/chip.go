@@ -78,6 +78,7 @@ type config struct {
 	cpuHz      uint64
 	log        io.Writer
 	timeout    time.Duration
+	rngSeed    *uint64 // RNGSeed (rng.go)
 }
 
 // Cores simulates n cores, each with its own interrupt matrix (core k's at
@@ -131,6 +132,8 @@ type Chip struct {
 	sys    *system
 	systim *systimer
 	periph peripherals // the registered models, for the test hooks (c.UART(0), …)
+	rng    *RNG        // rng.go
+	rwdt   *RWDT       // wdt.go
 	tsync  timeSync    // Go's clock as the firmware sees it (time.go)
 }
 
