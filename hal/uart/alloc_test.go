@@ -132,7 +132,7 @@ func (g *gate) Cancel() {}
 func TestTypedAwaitsDoNotAllocate(t *testing.T) {
 	hal.ResetForTest()
 	t.Cleanup(hal.ResetForTest)
-	var reads, writes float64
+	var reads, writes, flushes float64
 	var got int
 	c := sim.New(sim.Log(io.Discard), sim.Timeout(10*time.Second))
 	require.NoError(t, c.Run(func() {
@@ -156,7 +156,7 @@ func TestTypedAwaitsDoNotAllocate(t *testing.T) {
 		defer ex.Close()
 		g := &gate{}
 		buf := make([]byte, 1)
-		mode := 0 // 0: read, 1: write
+		mode := 0 // 0: read, 1: write, 2: flush
 		_, err = ex.Spawner().Spawn(async.Go(func(t *async.T) {
 			for {
 				async.Await(t, g)
@@ -166,10 +166,12 @@ func TestTypedAwaitsDoNotAllocate(t *testing.T) {
 						panic("AwaitRead")
 					}
 					got++
-				} else {
+				} else if mode == 1 {
 					if _, err := a.AwaitWrite(t, buf); err != nil { // room in the TX FIFO
 						panic("AwaitWrite")
 					}
+				} else {
+					a.AwaitFlush(t) // the transmitter is idle
 				}
 			}
 		}))
@@ -181,10 +183,14 @@ func TestTypedAwaitsDoNotAllocate(t *testing.T) {
 		reads = testing.AllocsPerRun(100, step)
 		mode = 1
 		writes = testing.AllocsPerRun(20, step)
+		a.Flush()
+		mode = 2
+		flushes = testing.AllocsPerRun(20, step)
 		a.Close()
 	}))
 	assert.Zero(t, reads, "AwaitRead")
 	assert.Zero(t, writes, "AwaitWrite")
+	assert.Zero(t, flushes, "AwaitFlush")
 	assert.Equal(t, 101, got, "every await read a byte")
 }
 

@@ -153,6 +153,18 @@ func (a *Async) AwaitWrite(t *async.T, buf []byte) (int, error) {
 	return o.Value, o.Err
 }
 
+// AwaitFlush waits, from a straight-line task, until the transmitter is idle: FlushAsync
+// and async.Await in one call, with the future kept in the driver, so it allocates nothing
+// (see AwaitRead). One write or flush at a time, as for FlushAsync.
+func (a *Async) AwaitFlush(t *async.T) {
+	p := a.get()
+	if p.txFlush == &p.awaitFl {
+		panic("uart: " + names[p.n] + ": AwaitFlush called while another AwaitFlush is pending; one flush at a time: await it first")
+	}
+	p.awaitFl = FlushFuture{c: refOf(p)}
+	async.Await(t, &p.awaitFl)
+}
+
 // ReadExactAsync returns a future that fills buf, however many interrupts that takes; it
 // completes early with the bytes stored so far and the error if a receive error occurs.
 func (a *Async) ReadExactAsync(buf []byte) ReadFuture {

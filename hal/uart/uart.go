@@ -286,10 +286,11 @@ type port struct {
 	txWrite *WriteFuture
 	txFlush *FlushFuture
 
-	// The futures of AwaitRead and AwaitWrite, kept here so that a straight-line task's
+	// The futures of AwaitRead, AwaitWrite and AwaitFlush, kept here so that a straight-line task's
 	// await allocates nothing (see AwaitRead).
 	awaitRd ReadFuture
 	awaitWr WriteFuture
+	awaitFl FlushFuture
 }
 
 // portRef is a *port held as an unsafe.Pointer. The driver values and futures reach
