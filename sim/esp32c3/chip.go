@@ -14,6 +14,52 @@
 // The core models are the interrupt matrix (INTERRUPT_CORE0), SYSTIMER, the SYSTEM block with
 // the FROM_CPU_INTR software interrupts; the other peripherals register themselves from their
 // own files with registerModel.
+//
+// # Time
+//
+// Virtual time passes with register accesses (AccessCost each), jumps to the next event
+// while every core waits for an interrupt, and is what rt.Cycles, SYSTIMER and the models
+// see. Go's own clock is a different matter: time.Sleep, time.Now, time.Since, timers and
+// tickers are the host's, and a host program cannot intercept them.
+//
+// Under Run they stay wall-clock time. A time.Sleep in firmware, or in a driver such as
+// tinygo.org/x/drivers (aht20 sleeps 80 ms for its conversion), then takes no virtual time:
+// a part that needs the time to pass (a conversion, an EEPROM write cycle) is still busy
+// after it, and time.Since measures the host. The simulator cannot see a time.Sleep; what it
+// notes, once, in its log is core 0 running for 5 ms or more of wall-clock time between two
+// register accesses, which is what a sleep looks like (a long computation looks the same,
+// hence a note, not an error; RealTime runs are not checked).
+//
+// Under go test, Chip.RunInBubble makes Go's clock virtual with testing/synctest (Go 1.25
+// or later: synctest.Test needs a *testing.T, and there is no other entry point, so plain
+// programs cannot have this). The firmware's thread mode on core 0 runs in a synctest
+// bubble, as a coroutine that core 0 resumes (rt/host's Handoff), while the machine, its
+// handlers and the models stay outside it. In the bubble Go's clock is fake and moves only
+// when every goroutine of the bubble is durably blocked, which for the firmware means it
+// sleeps or waits on a timer; the fake clock then jumps at once to the wake-up. At the
+// firmware's next register access (or when it returns) the simulator sees how far the fake
+// clock moved and makes core 0 stall for exactly that much virtual time (rt/host's
+// Machine.Stall): events due in between run at their own times and interrupts are taken as
+// they fall due, during the sleep, as on a chip whose sleep busy-waits. Then the fake clock
+// is moved up to virtual time (the firmware sleeps in the bubble for the difference, which
+// returns at once), so after every register access time.Now is virtual time exactly, and
+// time.Since around a time.Sleep(d) with no access in between is d. Both clocks are pure
+// functions of what the firmware does, so a run is as deterministic as under Run: the same
+// cycle counts with -race and with GOMAXPROCS=1.
+//
+// What RunInBubble does not cover:
+//   - between a sleep and the firmware's next register access, virtual time (Chip.Now,
+//     rt.Cycles) does not include the sleep yet, and time.Now does not include the register
+//     accesses since the last one;
+//   - interrupt handlers, the other cores of a Cores(n) chip, and goroutines that are not the
+//     firmware's thread mode on core 0 run outside the bubble: their Go clock is the wall
+//     clock, and a time.Sleep there takes no virtual time. A goroutine the firmware starts
+//     is in the bubble (its sleeps move the fake clock, which core 0 then stalls for at its
+//     next access), but it is outside the core model as under Run;
+//   - a firmware that spins on time.Now/time.Since without a register access or a sleep
+//     never lets the fake clock move, and hangs (watch it with go test -timeout);
+//   - the firmware must not leave its own goroutines blocked when it returns: synctest.Test
+//     reports them as a deadlock.
 package esp32c3
 
 import (

@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/gohal/gohal/rt"
 	"github.com/gohal/gohal/rt/host"
 )
 
@@ -51,6 +52,31 @@ func TestTimeSleepInBubbleIsDeterministic(t *testing.T) {
 	}
 	assert.Equal(t, got[0], got[1])
 	assert.Equal(t, got[0], got[2])
+	t.Logf("cycles at the end: %d", got[0]) // the same with -race and GOMAXPROCS=1
+}
+
+// TestTimeSleepTakesInterruptsOnTime: an alarm due while the firmware sleeps in the bubble
+// is taken at its own virtual time, during the sleep, not after it.
+func TestTimeSleepTakesInterruptsOnTime(t *testing.T) {
+	c := New(Log(io.Discard))
+	var at, woke time.Duration
+	var fired int
+	require.NoError(t, c.RunInBubble(t, func() {
+		rt.Bind(rt.Source(SourceSystimerTarget0), func() {
+			st.IntClr.Store(1)
+			at = c.Now()
+			fired++
+		})
+		rt.Enable(rt.Source(SourceSystimerTarget0), 2)
+		st.IntEna.Store(1)
+		oneShot(0, 16000*3) // 3 ms
+		time.Sleep(10 * time.Millisecond)
+		st.IntEna.Load()
+		woke = c.Now()
+	}))
+	assert.Equal(t, 1, fired)
+	assert.InDelta(t, 3*time.Millisecond, at, float64(time.Microsecond), "the alarm's handler ran at 3 ms")
+	assert.GreaterOrEqual(t, woke, 10*time.Millisecond)
 }
 
 func TestTimeOutsideBubbleIsNoted(t *testing.T) {
