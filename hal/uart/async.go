@@ -134,11 +134,18 @@ func (a *Async) ReadAsync(buf []byte) ReadFuture {
 func (a *Async) AwaitRead(t *async.T, buf []byte) (int, error) {
 	p := a.get()
 	if p.rxOwner == &p.awaitRd {
-		panic("uart: " + names[p.n] + ": AwaitRead called while another AwaitRead is pending; one read at a time: await it first")
+		p.awaitBusy("AwaitRead", "read")
 	}
 	p.awaitRd = ReadFuture{c: refOf(p), buf: buf}
 	o := async.Await(t, &p.awaitRd)
 	return o.Value, o.Err
+}
+
+// awaitBusy panics for a typed await called while the driver's own future for it is still
+// pending (another task's await). The message is built only here, out of the await's path,
+// so the await itself has no allocation even on TinyGo (make tinygo checks).
+func (p *port) awaitBusy(op, kind string) {
+	panic("uart: " + names[p.n] + ": " + op + " called while another " + op + " is pending; one " + kind + " at a time: await it first")
 }
 
 // AwaitWrite writes buf from a straight-line task (async.Go): WriteAsync and async.Await in
@@ -146,7 +153,7 @@ func (a *Async) AwaitRead(t *async.T, buf []byte) (int, error) {
 func (a *Async) AwaitWrite(t *async.T, buf []byte) (int, error) {
 	p := a.get()
 	if p.txWrite == &p.awaitWr {
-		panic("uart: " + names[p.n] + ": AwaitWrite called while another AwaitWrite is pending; one write at a time: await it first")
+		p.awaitBusy("AwaitWrite", "write")
 	}
 	p.awaitWr = WriteFuture{c: refOf(p), buf: buf}
 	o := async.Await(t, &p.awaitWr)
@@ -159,7 +166,7 @@ func (a *Async) AwaitWrite(t *async.T, buf []byte) (int, error) {
 func (a *Async) AwaitFlush(t *async.T) {
 	p := a.get()
 	if p.txFlush == &p.awaitFl {
-		panic("uart: " + names[p.n] + ": AwaitFlush called while another AwaitFlush is pending; one flush at a time: await it first")
+		p.awaitBusy("AwaitFlush", "flush")
 	}
 	p.awaitFl = FlushFuture{c: refOf(p)}
 	async.Await(t, &p.awaitFl)
