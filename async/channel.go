@@ -212,10 +212,9 @@ func (c *Channel[T]) Receive() ReceiveFuture[T] { return ReceiveFuture[T]{ch: c}
 // cancelled; use Reset or Init, which cancel first. A future found copied or overwritten
 // while waiting panics, and the queue is repaired so that the other senders keep their turn.
 type SendFuture[T any] struct {
-	ch    *Channel[T]
-	v     T
-	w     waiter
-	armed bool // owner-only: w is queued or granted (else only the owner touches w)
+	ch *Channel[T]
+	v  T
+	op waitOp
 }
 
 // Init makes f a future sending v on c, cancelling first what f was doing (no allocation):
@@ -223,44 +222,49 @@ type SendFuture[T any] struct {
 func (f *SendFuture[T]) Init(c *Channel[T], v T) {
 	f.Cancel()
 	f.ch, f.v = c, v
-	f.w.state = waitIdle // not armed: owner-only
+	f.op.w.state = waitIdle // not armed: owner-only
 }
 
 // Poll sends the value if there is room (or room was reserved for this sender), otherwise
 // queues the sender and returns false.
 func (f *SendFuture[T]) Poll(cx *Context) (struct{}, bool) {
-	if !f.armed && f.w.state == waitDone {
-		return struct{}{}, true // sent already; nobody else refers to f
+	return struct{}{}, f.ch.pollSend(&f.op, &f.v, cx, kindSend)
+}
+
+// pollSend is SendFuture.Poll: op sends *v; kind names op in misuse messages. Once op has
+// sent (idle in state waitDone) it completes at once without touching c.
+func (c *Channel[T]) pollSend(op *waitOp, v *T, cx *Context, kind uint8) bool {
+	if !op.armed && op.w.state == waitDone {
+		return true // sent already; nobody else refers to op
 	}
-	c := f.ch
 	cs := c.mu.lock()
-	if c.sq.suspect(&f.w) {
-		f.misuse(cs)
+	if c.sq.suspect(&op.w) {
+		c.misuseSend(op, kind, cs)
 	}
-	switch f.w.state {
+	switch op.w.state {
 	case waitQueued:
-		f.w.waker = cx.Waker()
+		op.w.waker = cx.Waker()
 		c.unlock(cs)
-		return struct{}{}, false
+		return false
 	case waitGranted:
-		c.sq.ungrant(&f.w)
+		c.sq.ungrant(&op.w)
 	default: // idle
 		if c.n+c.sq.granted >= len(c.buf) {
-			f.w.waker = cx.Waker()
-			if !c.sq.enqueue(&f.w, kindSend) {
-				f.misuse(cs)
+			op.w.waker = cx.Waker()
+			if !c.sq.enqueue(&op.w, kindSend) {
+				c.misuseSend(op, kind, cs)
 			}
-			f.armed = true
+			op.armed = true
 			c.unlock(cs)
-			return struct{}{}, false
+			return false
 		}
 	}
-	c.put(f.v)
-	f.w.state = waitDone
-	f.armed = false
+	c.put(*v)
+	op.w.state = waitDone
+	op.armed = false
 	w := wakerOf(c.grantReceiver())
 	c.unlockWake(cs, w)
-	return struct{}{}, true
+	return true
 }
 
 // cancelSend undoes w's arming (the lock is held): it leaves the queue, or passes the slot
@@ -276,49 +280,52 @@ func (c *Channel[T]) cancelSend(w *waiter) Waker {
 	return 0
 }
 
-// misuse repairs what a copy or an overwrite of f broke, releases the lock and panics.
-func (f *SendFuture[T]) misuse(cs rt.CS) {
-	c := f.ch
-	undo, err := c.sq.misuse(&f.w, kindSend)
+// misuseSend repairs what a copy or an overwrite of op (a sender of the given kind) broke,
+// releases the lock and panics.
+func (c *Channel[T]) misuseSend(op *waitOp, kind uint8, cs rt.CS) {
+	undo, err := c.sq.misuse(&op.w, kind)
 	var orig, next Waker
 	if undo != nil {
-		if undo != &f.w {
+		if undo != &op.w {
 			orig = undo.waker // the original is out of the queue: its owner polls again
 		}
 		next = c.cancelSend(undo)
 	}
-	f.armed = false
+	op.armed = false
 	c.release(cs)
 	orig.Wake()
 	next.Wake()
 	panic(err)
 }
 
+// withdrawSend is the Cancel of op, an armed sender of the given kind.
+func (c *Channel[T]) withdrawSend(op *waitOp, kind uint8) {
+	cs := c.mu.lock()
+	if c.sq.suspect(&op.w) {
+		c.misuseSend(op, kind, cs)
+	}
+	op.armed = false
+	w := c.cancelSend(&op.w)
+	c.unlockWake(cs, w)
+}
+
 // Cancel withdraws a send that has not completed: the sender leaves the queue, and a slot
 // reserved for it goes to the next waiting sender. Polling again afterwards starts over.
 func (f *SendFuture[T]) Cancel() {
-	if !f.armed {
-		return // not waiting: nobody else refers to f
+	if f.op.armed { // else not waiting: nobody else refers to f
+		f.ch.withdrawSend(&f.op, kindSend)
 	}
-	c := f.ch
-	cs := c.mu.lock()
-	if c.sq.suspect(&f.w) {
-		f.misuse(cs)
-	}
-	f.armed = false
-	w := c.cancelSend(&f.w)
-	c.unlockWake(cs, w)
 }
 
 // Reset cancels the send if it has not completed and makes the future send v next.
 func (f *SendFuture[T]) Reset(v T) {
 	f.Cancel()
 	f.v = v
-	f.w.state = waitIdle // not armed: owner-only
+	f.op.w.state = waitIdle // not armed: owner-only
 }
 
 // Done reports whether the value has been sent.
-func (f *SendFuture[T]) Done() bool { return !f.armed && f.w.state == waitDone }
+func (f *SendFuture[T]) Done() bool { return !f.op.armed && f.op.w.state == waitDone }
 
 // ReceiveFuture receives one value from a Channel; *ReceiveFuture[T] is a Future[T]. Make
 // it with Channel.Receive, or Init one in place. Once it has completed, polling it again
@@ -329,9 +336,8 @@ func (f *SendFuture[T]) Done() bool { return !f.armed && f.w.state == waitDone }
 // While it waits it is linked into the channel's queue: do not copy it or assign over it
 // (see SendFuture).
 type ReceiveFuture[T any] struct {
-	ch    *Channel[T]
-	w     waiter
-	armed bool // owner-only: w is queued or granted (else only the owner touches w)
+	ch *Channel[T]
+	op waitOp
 }
 
 // Init makes f a future receiving from c, cancelling first what f was doing (no
@@ -344,27 +350,31 @@ func (f *ReceiveFuture[T]) Init(c *Channel[T]) {
 // Poll takes the oldest value if there is one for this receiver, otherwise queues the
 // receiver and returns false.
 func (f *ReceiveFuture[T]) Poll(cx *Context) (T, bool) {
-	c := f.ch
+	return f.ch.pollReceive(&f.op, cx, kindReceive)
+}
+
+// pollReceive is ReceiveFuture.Poll: op receives; kind names it in misuse messages.
+func (c *Channel[T]) pollReceive(op *waitOp, cx *Context, kind uint8) (T, bool) {
 	cs := c.mu.lock()
-	if c.rq.suspect(&f.w) {
-		f.misuse(cs)
+	if c.rq.suspect(&op.w) {
+		c.misuseReceive(op, kind, cs)
 	}
-	switch f.w.state {
+	switch op.w.state {
 	case waitQueued:
-		f.w.waker = cx.Waker()
+		op.w.waker = cx.Waker()
 		c.unlock(cs)
 		var zero T
 		return zero, false
 	case waitGranted:
-		c.rq.ungrant(&f.w)
-		f.armed = false
+		c.rq.ungrant(&op.w)
+		op.armed = false
 	default: // idle
 		if c.n-c.rq.granted <= 0 {
-			f.w.waker = cx.Waker()
-			if !c.rq.enqueue(&f.w, kindReceive) {
-				f.misuse(cs)
+			op.w.waker = cx.Waker()
+			if !c.rq.enqueue(&op.w, kindReceive) {
+				c.misuseReceive(op, kind, cs)
 			}
-			f.armed = true
+			op.armed = true
 			c.unlock(cs)
 			var zero T
 			return zero, false
@@ -389,36 +399,39 @@ func (c *Channel[T]) cancelReceive(w *waiter) Waker {
 	return 0
 }
 
-// misuse repairs what a copy or an overwrite of f broke, releases the lock and panics.
-func (f *ReceiveFuture[T]) misuse(cs rt.CS) {
-	c := f.ch
-	undo, err := c.rq.misuse(&f.w, kindReceive)
+// misuseReceive repairs what a copy or an overwrite of op (a receiver of the given kind)
+// broke, releases the lock and panics.
+func (c *Channel[T]) misuseReceive(op *waitOp, kind uint8, cs rt.CS) {
+	undo, err := c.rq.misuse(&op.w, kind)
 	var orig, next Waker
 	if undo != nil {
-		if undo != &f.w {
+		if undo != &op.w {
 			orig = undo.waker
 		}
 		next = c.cancelReceive(undo)
 	}
-	f.armed = false
+	op.armed = false
 	c.release(cs)
 	orig.Wake()
 	next.Wake()
 	panic(err)
 }
 
+// withdrawReceive is the Cancel of op, an armed receiver of the given kind.
+func (c *Channel[T]) withdrawReceive(op *waitOp, kind uint8) {
+	cs := c.mu.lock()
+	if c.rq.suspect(&op.w) {
+		c.misuseReceive(op, kind, cs)
+	}
+	op.armed = false
+	w := c.cancelReceive(&op.w)
+	c.unlockWake(cs, w)
+}
+
 // Cancel withdraws the receive: the receiver leaves the queue, and a value reserved for it
 // goes to the next waiting receiver or stays in the channel.
 func (f *ReceiveFuture[T]) Cancel() {
-	if !f.armed {
-		return // not waiting: nobody else refers to f
+	if f.op.armed { // else not waiting: nobody else refers to f
+		f.ch.withdrawReceive(&f.op, kindReceive)
 	}
-	c := f.ch
-	cs := c.mu.lock()
-	if c.rq.suspect(&f.w) {
-		f.misuse(cs)
-	}
-	f.armed = false
-	w := c.cancelReceive(&f.w)
-	c.unlockWake(cs, w)
 }

@@ -119,9 +119,8 @@ func (m *Mutex) Lock() LockFuture { return LockFuture{m: m} }
 // found copied or overwritten while waiting panics, and the queue is repaired (a lock handed
 // to it passes on).
 type LockFuture struct {
-	m     *Mutex
-	w     waiter
-	armed bool // owner-only: w is queued or granted (else only the owner touches w)
+	m  *Mutex
+	op waitOp
 }
 
 // Init makes f a future locking m, cancelling first what f was doing (no allocation):
@@ -133,33 +132,37 @@ func (f *LockFuture) Init(m *Mutex) {
 
 // Poll completes once the lock is the caller's.
 func (f *LockFuture) Poll(cx *Context) (struct{}, bool) {
-	m := f.m
+	return struct{}{}, f.m.pollLock(&f.op, cx, kindLock)
+}
+
+// pollLock is LockFuture.Poll: op waits for the lock; kind names it in misuse messages.
+func (m *Mutex) pollLock(op *waitOp, cx *Context, kind uint8) bool {
 	cs := m.mu.lock()
-	if m.q.suspect(&f.w) {
-		f.misuse(cs)
+	if m.q.suspect(&op.w) {
+		m.misuse(op, kind, cs)
 	}
-	switch f.w.state {
+	switch op.w.state {
 	case waitGranted:
-		m.q.ungrant(&f.w)
-		f.armed = false
+		m.q.ungrant(&op.w)
+		op.armed = false
 		m.unlock(cs)
-		return struct{}{}, true
+		return true
 	case waitQueued:
-		f.w.waker = cx.Waker()
+		op.w.waker = cx.Waker()
 	default: // idle
 		if !m.locked {
 			m.locked = true
 			m.unlock(cs)
-			return struct{}{}, true
+			return true
 		}
-		f.w.waker = cx.Waker()
-		if !m.q.enqueue(&f.w, kindLock) {
-			f.misuse(cs)
+		op.w.waker = cx.Waker()
+		if !m.q.enqueue(&op.w, kindLock) {
+			m.misuse(op, kind, cs)
 		}
-		f.armed = true
+		op.armed = true
 	}
 	m.unlock(cs)
-	return struct{}{}, false
+	return false
 }
 
 // cancelLock undoes w's arming (the lock is held): it leaves the queue, or passes the lock
@@ -175,36 +178,39 @@ func (m *Mutex) cancelLock(w *waiter) Waker {
 	return 0
 }
 
-// misuse repairs what a copy or an overwrite of f broke, releases the lock and panics.
-func (f *LockFuture) misuse(cs rt.CS) {
-	m := f.m
-	undo, err := m.q.misuse(&f.w, kindLock)
+// misuse repairs what a copy or an overwrite of op (a waiter of the given kind) broke,
+// releases the lock and panics.
+func (m *Mutex) misuse(op *waitOp, kind uint8, cs rt.CS) {
+	undo, err := m.q.misuse(&op.w, kind)
 	var orig, next Waker
 	if undo != nil {
-		if undo != &f.w {
+		if undo != &op.w {
 			orig = undo.waker
 		}
 		next = m.cancelLock(undo)
 	}
-	f.armed = false
+	op.armed = false
 	m.release(cs)
 	orig.Wake()
 	next.Wake()
 	panic(err)
 }
 
+// withdraw is the Cancel of op, an armed waiter of the given kind.
+func (m *Mutex) withdraw(op *waitOp, kind uint8) {
+	cs := m.mu.lock()
+	if m.q.suspect(&op.w) {
+		m.misuse(op, kind, cs)
+	}
+	op.armed = false
+	w := m.cancelLock(&op.w)
+	m.unlockWake(cs, w)
+}
+
 // Cancel stops waiting for the lock; if it had already been handed to this waiter, it
 // passes to the next one (or m is unlocked).
 func (f *LockFuture) Cancel() {
-	if !f.armed {
-		return // not waiting (or holding the lock): nobody else refers to f
+	if f.op.armed { // else not waiting (or holding the lock): nobody else refers to f
+		f.m.withdraw(&f.op, kindLock)
 	}
-	m := f.m
-	cs := m.mu.lock()
-	if m.q.suspect(&f.w) {
-		f.misuse(cs)
-	}
-	f.armed = false
-	w := m.cancelLock(&f.w)
-	m.unlockWake(cs, w)
 }

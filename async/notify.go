@@ -129,9 +129,8 @@ func (n *Notify) Notified() NotifiedFuture { return NotifiedFuture{n: n} }
 // future found copied or overwritten while waiting panics, and the queue is repaired (a
 // NotifyOne delivered to it passes on).
 type NotifiedFuture struct {
-	n     *Notify
-	w     waiter
-	armed bool // owner-only: w is queued or granted (else only the owner touches w)
+	n  *Notify
+	op waitOp
 }
 
 // Init makes f a future waiting on n, cancelling first what f was doing (no allocation):
@@ -143,39 +142,44 @@ func (f *NotifiedFuture) Init(n *Notify) {
 
 // Poll completes once notified (or on a stored permit), otherwise waits.
 func (f *NotifiedFuture) Poll(cx *Context) (struct{}, bool) {
-	n := f.n
+	return struct{}{}, f.n.pollNotified(&f.op, cx, kindNotified)
+}
+
+// pollNotified is NotifiedFuture.Poll: op waits for a notification; kind names it in misuse
+// messages.
+func (n *Notify) pollNotified(op *waitOp, cx *Context, kind uint8) bool {
 	cs := n.mu.lock()
-	if n.q.suspect(&f.w) {
-		f.misuse(cs)
+	if n.q.suspect(&op.w) {
+		n.misuse(op, kind, cs)
 	}
-	switch f.w.state {
+	switch op.w.state {
 	case waitGranted:
-		n.q.ungrant(&f.w)
-		f.armed = false
+		n.q.ungrant(&op.w)
+		op.armed = false
 		n.unlock(cs)
-		return struct{}{}, true
+		return true
 	case waitGrantedAll:
-		f.w.self, f.w.state = nil, waitIdle
-		f.armed = false
+		op.w.self, op.w.state = nil, waitIdle
+		op.armed = false
 		n.unlock(cs)
-		return struct{}{}, true
+		return true
 	case waitQueued:
-		f.w.waker = cx.Waker()
+		op.w.waker = cx.Waker()
 	default: // idle
 		if n.permit {
 			n.permit = false
 			n.unlock(cs)
-			return struct{}{}, true
+			return true
 		}
-		f.w.waker = cx.Waker()
-		f.w.tag = n.epoch
-		if !n.q.enqueue(&f.w, kindNotified) {
-			f.misuse(cs)
+		op.w.waker = cx.Waker()
+		op.w.tag = n.epoch
+		if !n.q.enqueue(&op.w, kindNotified) {
+			n.misuse(op, kind, cs)
 		}
-		f.armed = true
+		op.armed = true
 	}
 	n.unlock(cs)
-	return struct{}{}, false
+	return false
 }
 
 // cancelWait undoes w's arming (the lock is held): it leaves the queue, or passes a
@@ -196,36 +200,39 @@ func (n *Notify) cancelWait(w *waiter) Waker {
 	return 0
 }
 
-// misuse repairs what a copy or an overwrite of f broke, releases the lock and panics.
-func (f *NotifiedFuture) misuse(cs rt.CS) {
-	n := f.n
-	undo, err := n.q.misuse(&f.w, kindNotified)
+// misuse repairs what a copy or an overwrite of op (a waiter of the given kind) broke,
+// releases the lock and panics.
+func (n *Notify) misuse(op *waitOp, kind uint8, cs rt.CS) {
+	undo, err := n.q.misuse(&op.w, kind)
 	var orig, next Waker
 	if undo != nil {
-		if undo != &f.w {
+		if undo != &op.w {
 			orig = undo.waker
 		}
 		next = n.cancelWait(undo)
 	}
-	f.armed = false
+	op.armed = false
 	n.release(cs)
 	orig.Wake()
 	next.Wake()
 	panic(err)
 }
 
+// withdraw is the Cancel of op, an armed waiter of the given kind.
+func (n *Notify) withdraw(op *waitOp, kind uint8) {
+	cs := n.mu.lock()
+	if n.q.suspect(&op.w) {
+		n.misuse(op, kind, cs)
+	}
+	op.armed = false
+	w := n.cancelWait(&op.w)
+	n.unlockWake(cs, w)
+}
+
 // Cancel stops waiting. A NotifyOne delivered to this waiter but not yet seen by it goes to
 // the next waiter, or becomes the stored permit; a NotifyAll needs no passing on.
 func (f *NotifiedFuture) Cancel() {
-	if !f.armed {
-		return // not waiting: nobody else refers to f
+	if f.op.armed { // else not waiting: nobody else refers to f
+		f.n.withdraw(&f.op, kindNotified)
 	}
-	n := f.n
-	cs := n.mu.lock()
-	if n.q.suspect(&f.w) {
-		f.misuse(cs)
-	}
-	f.armed = false
-	w := n.cancelWait(&f.w)
-	n.unlockWake(cs, w)
 }

@@ -137,9 +137,8 @@ func (s *Signal[T]) Wait() SignalFuture[T] { return SignalFuture[T]{s: s} }
 // (f = s.Wait()) before it has completed or been cancelled; Init cancels first. A future
 // found copied or overwritten while waiting panics, and the queue is repaired.
 type SignalFuture[T any] struct {
-	s     *Signal[T]
-	w     waiter
-	armed bool // owner-only: w is queued or granted (else only the owner touches w)
+	s  *Signal[T]
+	op waitOp
 }
 
 // Init makes f a future waiting on s, cancelling first what f was doing (no allocation):
@@ -150,32 +149,34 @@ func (f *SignalFuture[T]) Init(s *Signal[T]) {
 }
 
 // Poll takes the value if it is there for this waiter, otherwise waits.
-func (f *SignalFuture[T]) Poll(cx *Context) (T, bool) {
-	s := f.s
+func (f *SignalFuture[T]) Poll(cx *Context) (T, bool) { return f.s.pollWait(&f.op, cx, kindSignal) }
+
+// pollWait is SignalFuture.Poll: op waits for the value; kind names it in misuse messages.
+func (s *Signal[T]) pollWait(op *waitOp, cx *Context, kind uint8) (T, bool) {
 	cs := s.mu.lock()
-	if s.q.suspect(&f.w) {
-		f.misuse(cs)
+	if s.q.suspect(&op.w) {
+		s.misuse(op, kind, cs)
 	}
-	switch f.w.state {
+	switch op.w.state {
 	case waitGranted:
-		s.q.ungrant(&f.w)
-		f.armed = false
+		s.q.ungrant(&op.w)
+		op.armed = false
 		v := s.take()
 		s.unlock(cs)
 		return v, true
 	case waitQueued:
-		f.w.waker = cx.Waker()
+		op.w.waker = cx.Waker()
 	default: // idle
 		if s.set && s.q.granted == 0 {
 			v := s.take()
 			s.unlock(cs)
 			return v, true
 		}
-		f.w.waker = cx.Waker()
-		if !s.q.enqueue(&f.w, kindSignal) {
-			f.misuse(cs)
+		op.w.waker = cx.Waker()
+		if !s.q.enqueue(&op.w, kindSignal) {
+			s.misuse(op, kind, cs)
 		}
-		f.armed = true
+		op.armed = true
 	}
 	s.unlock(cs)
 	var zero T
@@ -197,36 +198,39 @@ func (s *Signal[T]) cancelWait(w *waiter) Waker {
 	return 0
 }
 
-// misuse repairs what a copy or an overwrite of f broke, releases the lock and panics.
-func (f *SignalFuture[T]) misuse(cs rt.CS) {
-	s := f.s
-	undo, err := s.q.misuse(&f.w, kindSignal)
+// misuse repairs what a copy or an overwrite of op (a waiter of the given kind) broke,
+// releases the lock and panics.
+func (s *Signal[T]) misuse(op *waitOp, kind uint8, cs rt.CS) {
+	undo, err := s.q.misuse(&op.w, kind)
 	var orig, next Waker
 	if undo != nil {
-		if undo != &f.w {
+		if undo != &op.w {
 			orig = undo.waker
 		}
 		next = s.cancelWait(undo)
 	}
-	f.armed = false
+	op.armed = false
 	s.release(cs)
 	orig.Wake()
 	next.Wake()
 	panic(err)
 }
 
+// withdraw is the Cancel of op, an armed waiter of the given kind.
+func (s *Signal[T]) withdraw(op *waitOp, kind uint8) {
+	cs := s.mu.lock()
+	if s.q.suspect(&op.w) {
+		s.misuse(op, kind, cs)
+	}
+	op.armed = false
+	w := s.cancelWait(&op.w)
+	s.unlockWake(cs, w)
+}
+
 // Cancel stops waiting. A value reserved for this waiter goes to the next one, or stays in
 // the Signal for TryTake or a later Wait.
 func (f *SignalFuture[T]) Cancel() {
-	if !f.armed {
-		return // not waiting: nobody else refers to f
+	if f.op.armed { // else not waiting: nobody else refers to f
+		f.s.withdraw(&f.op, kindSignal)
 	}
-	s := f.s
-	cs := s.mu.lock()
-	if s.q.suspect(&f.w) {
-		f.misuse(cs)
-	}
-	f.armed = false
-	w := s.cancelWait(&f.w)
-	s.unlockWake(cs, w)
 }

@@ -48,6 +48,14 @@ type waiter struct {
 	kind  uint8 // kindSend, ...: the future that embeds it, for messages
 }
 
+// waitOp is the owner's side of one wait on a primitive: the node it links into the queue
+// and whether it is armed. Every waiting future embeds one; the primitives' poll, cancel
+// and misuse paths work on a *waitOp and the kind that names it in messages.
+type waitOp struct {
+	w     waiter
+	armed bool // owner-only: w is queued or granted (else only the owner touches w)
+}
+
 // waitQueue is a primitive's waiters, doubly linked in the order they queued, so that a
 // cancelled waiter leaves in O(1): first the granted ones (each holds a reservation: the
 // Channel's reserved values or slots are its queues' granted counts), then, from cur on,
