@@ -211,6 +211,7 @@ func (c *Channel[T]) Receive() ReceiveFuture[T] { return ReceiveFuture[T]{ch: c}
 // copies) and do not assign over it (f = ch.Send(v)) before it has completed or been
 // cancelled; use Reset or Init, which cancel first. A future found copied or overwritten
 // while waiting panics, and the queue is repaired so that the other senders keep their turn.
+// A straight-line task sends with AwaitSend instead, which allocates nothing.
 type SendFuture[T any] struct {
 	ch *Channel[T]
 	v  T
@@ -231,8 +232,10 @@ func (f *SendFuture[T]) Poll(cx *Context) (struct{}, bool) {
 	return struct{}{}, f.ch.pollSend(&f.op, &f.v, cx, kindSend)
 }
 
-// pollSend is SendFuture.Poll: op sends *v; kind names op in misuse messages. Once op has
-// sent (idle in state waitDone) it completes at once without touching c.
+// pollSend is SendFuture.Poll and AwaitSend's poll: op sends *v. kind names op in misuse
+// messages (kindSend, or kindAwait for a T's op); in the queue it is a sender either way, so
+// that a repair that lost waiters names the futures. Once op has sent (idle in state
+// waitDone) it completes at once without touching c.
 func (c *Channel[T]) pollSend(op *waitOp, v *T, cx *Context, kind uint8) bool {
 	if !op.armed && op.w.state == waitDone {
 		return true // sent already; nobody else refers to op
@@ -334,7 +337,8 @@ func (f *SendFuture[T]) Done() bool { return !f.op.armed && f.op.w.state == wait
 // the next waiting receiver, or stays in the channel.
 //
 // While it waits it is linked into the channel's queue: do not copy it or assign over it
-// (see SendFuture).
+// (see SendFuture). A straight-line task receives with AwaitReceive instead, which
+// allocates nothing.
 type ReceiveFuture[T any] struct {
 	ch *Channel[T]
 	op waitOp
@@ -353,7 +357,8 @@ func (f *ReceiveFuture[T]) Poll(cx *Context) (T, bool) {
 	return f.ch.pollReceive(&f.op, cx, kindReceive)
 }
 
-// pollReceive is ReceiveFuture.Poll: op receives; kind names it in misuse messages.
+// pollReceive is ReceiveFuture.Poll and AwaitReceive's poll: op receives; kind names it in
+// misuse messages (see pollSend).
 func (c *Channel[T]) pollReceive(op *waitOp, cx *Context, kind uint8) (T, bool) {
 	cs := c.mu.lock()
 	if c.rq.suspect(&op.w) {
@@ -434,4 +439,53 @@ func (f *ReceiveFuture[T]) Cancel() {
 	if f.op.armed { // else not waiting: nobody else refers to f
 		f.ch.withdrawReceive(&f.op, kindReceive)
 	}
+}
+
+// AwaitSend puts v in the channel from a straight-line task (async.Go), waiting while the
+// channel is full: Send and async.Await in one call, served in the same FIFO order as
+// SendFutures. It allocates nothing: the waiter it queues lives in t (a SendFuture in the
+// task function's own variable escapes to the heap, since the queue records its address, so
+// "f := ch.Send(v); async.Await(t, &f)" allocates once per await).
+//
+// Call it only from t's own function, with the t it received: elsewhere (another task, an
+// interrupt handler, after the function returned) it panics before touching c or t. If the
+// function ends while the send waits (a panic it did not recover), the waiter leaves the
+// queue as SendFuture.Cancel would, so no other sender loses its turn. A t copied or
+// overwritten while it waits is detected like a misused SendFuture: the queue is repaired
+// and the await panics.
+func (c *Channel[E]) AwaitSend(t *T, v E) {
+	t.mustRun("Channel.AwaitSend")
+	op := t.beginOp((*chanSendSide[E])(c))
+	for !c.pollSend(op, &v, t.cx, kindAwait) {
+		t.co.yield()
+	}
+}
+
+// AwaitReceive takes the oldest value from a straight-line task (async.Go), waiting while
+// the channel is empty: Receive and async.Await in one call, served in the same FIFO order
+// as ReceiveFutures. It allocates nothing (see AwaitSend); misuse is handled as for
+// AwaitSend, and a value reserved for a task whose function ended goes to the next receiver
+// or stays in the channel.
+func (c *Channel[E]) AwaitReceive(t *T) E {
+	t.mustRun("Channel.AwaitReceive")
+	op := t.beginOp((*chanReceiveSide[E])(c))
+	for {
+		if v, ok := c.pollReceive(op, t.cx, kindAwait); ok {
+			return v
+		}
+		t.co.yield()
+	}
+}
+
+// chanSendSide and chanReceiveSide are a Channel as the opCanceller of a T's op queued as a
+// sender or as a receiver.
+type (
+	chanSendSide[E any]    Channel[E]
+	chanReceiveSide[E any] Channel[E]
+)
+
+func (s *chanSendSide[E]) cancelOp(op *waitOp) { (*Channel[E])(s).withdrawSend(op, kindAwait) }
+
+func (s *chanReceiveSide[E]) cancelOp(op *waitOp) {
+	(*Channel[E])(s).withdrawReceive(op, kindAwait)
 }

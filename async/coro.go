@@ -9,10 +9,21 @@ import "github.com/gohal/gohal/rt"
 //		for {
 //			led.Toggle()
 //			async.Sleep(t, 500*async.Millisecond)
-//			n := async.Await(t, ch.Receive())   // any Future
+//			n := ch.AwaitReceive(t) // a typed await: allocates nothing
+//			v := async.Await(t, &f) // any Future
 //			...
 //		}
 //	})
+//
+// The primitives' typed awaits (Channel.AwaitSend and AwaitReceive, Signal.Await,
+// Mutex.AwaitLock, Notify.AwaitNotified) queue a waiter node that lives in T: a straight-line
+// task awaits one thing at a time, so one node is enough, and nothing escapes. A future in a
+// local variable escapes to the heap when it queues itself (the queue records its address),
+// so "f := ch.Send(v); async.Await(t, &f)" allocates once per await. If the function ends
+// (returns after recovering a panic, panics, calls runtime.Goexit) with that node or Sleep's
+// timer still armed, the task cancels them before it finishes, as their futures' Cancel
+// would: a reservation the node held passes to the next waiter, so no other task loses its
+// wake-up.
 //
 // The function runs on a coroutine of its own, a goroutine that runs only while its task is
 // polled: Poll resumes it and waits until it awaits a future that is not ready (or returns).
@@ -37,7 +48,9 @@ const errStraightLineInInterrupt = "async: a straight-line task (async.Go) was p
 type T struct {
 	cx    *Context // the context of the poll in progress, nil between polls
 	co    coro
-	timer Timer // Sleep's
+	timer Timer       // Sleep's
+	op    waitOp      // the typed awaits' waiter (Channel.AwaitSend, ...): one await at a time
+	opOn  opCanceller // the primitive (and queue) op was last armed on
 }
 
 // Context returns the context of the poll in progress: for futures written by hand, and to
@@ -121,10 +134,43 @@ func (c *coroTask) run() {
 		} else {
 			c.state = coroReturned
 		}
+		if c.t.op.armed {
+			c.cancelOnExit(cancelOp)
+		}
+		if c.t.timer.node.home != nil { // it slept: queued() needs the queue's lock
+			c.cancelOnExit(cancelTimer)
+		}
 		c.t.co.done()
 	}()
 	c.fn(&c.t)
 	returned = true
+}
+
+// What cancelOnExit cancels.
+const (
+	cancelOp = iota
+	cancelTimer
+)
+
+// cancelOnExit cancels T's op (cancelOp) or Sleep's timer (cancelTimer), left armed by a
+// function that ended in the middle of an await (the await panicked, and the function ended
+// or recovered and returned): a waiter queued for a task that is gone would take the
+// reservation meant for the next one. Cold. A misuse the cancel finds (its own panic)
+// becomes the task's panic, unless the function panicked already.
+func (c *coroTask) cancelOnExit(what int) {
+	defer recoverOnExit(c)
+	if what == cancelOp {
+		c.t.opOn.cancelOp(&c.t.op)
+	} else {
+		c.t.timer.Cancel()
+	}
+}
+
+// recoverOnExit is cancelOnExit's deferred recover (a plain function: see pollGuarded).
+func recoverOnExit(c *coroTask) {
+	if r := recover(); r != nil && c.state != coroPanicked {
+		c.pv, c.state, c.where = r, coroPanicked, panicSite()
+	}
 }
 
 // Await returns f's value, polling f with the task's context and yielding to the executor
@@ -139,6 +185,18 @@ func Await[R any](t *T, f Future[R]) R {
 		}
 		t.co.yield()
 	}
+}
+
+// beginOp readies t's op for a typed await on p and returns it. An op still armed (an await
+// that panicked, recovered by the function) is cancelled first, as a future's Init does. The
+// caller has checked mustRun.
+func (t *T) beginOp(p opCanceller) *waitOp {
+	if t.op.armed {
+		t.opOn.cancelOp(&t.op)
+	}
+	t.op.w.state = waitIdle // not armed: owner-only (a send leaves it waitDone)
+	t.opOn = p
+	return &t.op
 }
 
 // mustRun panics unless t's task is the one running: a *T used outside its own task (kept

@@ -36,6 +36,35 @@
 // future panics naming its type and its reuse method: at once if its owner's own call found
 // it, otherwise at its owner's next call (misuse.go tells the mechanism).
 //
+// # Straight-line tasks
+//
+// Go (or GoNamed) makes a task of a plain function that runs on a coroutine of its own and
+// awaits in line: Await(t, &f) for any future, Sleep and Yield, and the primitives' typed
+// awaits, which allocate nothing:
+//
+//	async.Go(func(t *async.T) {
+//		for {
+//			cmd := cmds.AwaitReceive(t) // Channel[Cmd]
+//			bus.AwaitLock(t)            // Mutex
+//			r := run(cmd)
+//			bus.Unlock()
+//			results.AwaitSend(t, r) // Channel[Result]
+//			level := alarm.Await(t) // Signal[int]
+//			kick.AwaitNotified(t)   // Notify
+//			...
+//		}
+//	})
+//
+// A future in the function's own variable escapes to the heap once it queues itself (its
+// queue records its address), so "f := ch.Receive(); v := async.Await(t, &f)" allocates once
+// per await; a typed await queues a waiter that lives in the task's T instead (a
+// straight-line task awaits one thing at a time). The typed awaits are served in the same
+// FIFO order as the futures, mixed freely with them; each checks its *T before touching
+// anything (used outside its own task it panics) and detects a copied or overwritten T as
+// the futures detect misuse. A function that ends in the middle of an await (a panic)
+// leaves nothing queued: the task cancels its waiter and Sleep's timer as it finishes, so
+// what was reserved for it passes to the next waiter.
+//
 // # Executors
 //
 //   - Thread mode (Executor.Run): polls, then sleeps in rt.WaitForInterrupt inside a critical

@@ -70,3 +70,42 @@ func ExampleChannel() {
 	// received 5
 	// sum 15
 }
+
+// Two straight-line tasks pass values over a Channel of capacity 1 with the typed awaits,
+// which allocate nothing: the producer waits whenever the channel is full, the consumer
+// whenever it is empty.
+func ExampleChannel_AwaitReceive() {
+	ch := async.NewChannel[int](1)
+	e, err := async.New(async.Config{Name: "main", Tasks: 2})
+	if err != nil {
+		panic(err)
+	}
+	defer e.Close()
+	producer := async.GoNamed("producer", func(t *async.T) {
+		for i := 1; i <= 3; i++ {
+			ch.AwaitSend(t, i*10)
+		}
+		ch.AwaitSend(t, -1)
+	})
+	consumer := async.GoNamed("consumer", func(t *async.T) {
+		for {
+			v := ch.AwaitReceive(t)
+			if v < 0 {
+				return
+			}
+			fmt.Println("received", v)
+		}
+	})
+	for _, task := range []async.Task{producer, consumer} {
+		if _, err := e.Spawner().Spawn(task); err != nil {
+			panic(err)
+		}
+	}
+	e.Poll() // both run, each waking the other, until both have returned
+	fmt.Println("tasks left:", e.Len())
+	// Output:
+	// received 10
+	// received 20
+	// received 30
+	// tasks left: 0
+}

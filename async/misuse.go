@@ -52,6 +52,7 @@ const (
 	kindNotified
 	kindTimer
 	kindTicker
+	kindAwait // the op of a straight-line task's T, in a typed await (Channel.AwaitSend, ...)
 	numKinds
 )
 
@@ -97,6 +98,15 @@ const (
 	fixTicker  = "Reset(period)"
 )
 
+// The typed awaits' messages: their waiter lives in the task's T, which firmware never
+// copies or assigns to (its function receives a *T), so they name no reuse method. (In the
+// queue the waiter has its future's kind, so that a repair that lost waiters, which is about
+// the futures around it, names them.)
+const (
+	awaitIn   = " while its task waited in a typed await (AwaitSend, AwaitReceive, Signal.Await, AwaitLock, AwaitNotified): "
+	awaitOnly = "use only the *async.T the task's function received"
+)
+
 var misuseMsgs = [numKinds * 3]string{
 	kindSend*3 + howOverwritten:     "async: SendFuture" + overwritten + fixSend,
 	kindSend*3 + howCopied:          "async: SendFuture" + copied + fixSend,
@@ -118,4 +128,6 @@ var misuseMsgs = [numKinds * 3]string{
 	kindTimer*3 + howLost:           "async: Timers" + lost + fixTimer,
 	kindTicker*3 + howOverwritten:   "async: Ticker" + overwritten + fixTicker,
 	kindTicker*3 + howCopied:        "async: Ticker" + copied + fixTicker,
+	kindAwait*3 + howOverwritten:    "async: an async.T overwritten" + awaitIn + "the queue was repaired; " + awaitOnly,
+	kindAwait*3 + howCopied:         "async: an async.T copied" + awaitIn + awaitOnly + " (go vet's copylocks reports copies)",
 }

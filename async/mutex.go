@@ -117,7 +117,8 @@ func (m *Mutex) Lock() LockFuture { return LockFuture{m: m} }
 // While it waits it is linked into the Mutex's queue: do not copy it or assign over it
 // (f = m.Lock()) before it has completed or been cancelled; Init cancels first. A future
 // found copied or overwritten while waiting panics, and the queue is repaired (a lock handed
-// to it passes on).
+// to it passes on). A straight-line task locks with AwaitLock instead, which allocates
+// nothing.
 type LockFuture struct {
 	m  *Mutex
 	op waitOp
@@ -135,7 +136,8 @@ func (f *LockFuture) Poll(cx *Context) (struct{}, bool) {
 	return struct{}{}, f.m.pollLock(&f.op, cx, kindLock)
 }
 
-// pollLock is LockFuture.Poll: op waits for the lock; kind names it in misuse messages.
+// pollLock is LockFuture.Poll and AwaitLock's poll: op waits for the lock; kind names it in
+// misuse messages (kindLock, or kindAwait for a T's op).
 func (m *Mutex) pollLock(op *waitOp, cx *Context, kind uint8) bool {
 	cs := m.mu.lock()
 	if m.q.suspect(&op.w) {
@@ -214,3 +216,26 @@ func (f *LockFuture) Cancel() {
 		f.m.withdraw(&f.op, kindLock)
 	}
 }
+
+// AwaitLock locks m from a straight-line task (async.Go), waiting while another holds it:
+// Lock and async.Await in one call, served in the same FIFO order as LockFutures. When it
+// returns the task holds m and must Unlock it; awaiting it again while holding it waits for
+// ever, as a LockFuture would. It allocates nothing: the waiter it queues lives in t (a
+// LockFuture in the task function's own variable escapes to the heap, since the queue
+// records its address, so "f := m.Lock(); async.Await(t, &f)" allocates once per await).
+//
+// Call it only from t's own function, with the t it received: elsewhere (another task, an
+// interrupt handler, after the function returned) it panics before touching m or t. If the
+// function ends while it waits (a panic it did not recover), the waiter leaves the queue as
+// LockFuture.Cancel would: a lock already handed to it passes to the next waiter, or m is
+// unlocked. A t copied or overwritten while it waits is detected as a misused LockFuture
+// is: the queue is repaired and the await panics.
+func (m *Mutex) AwaitLock(t *T) {
+	t.mustRun("Mutex.AwaitLock")
+	op := t.beginOp(m)
+	for !m.pollLock(op, t.cx, kindAwait) {
+		t.co.yield()
+	}
+}
+
+func (m *Mutex) cancelOp(op *waitOp) { m.withdraw(op, kindAwait) }

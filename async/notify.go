@@ -127,7 +127,8 @@ func (n *Notify) Notified() NotifiedFuture { return NotifiedFuture{n: n} }
 // While it waits it is linked into the Notify's queue: do not copy it or assign over it
 // (f = n.Notified()) before it has completed or been cancelled; Init cancels first. A
 // future found copied or overwritten while waiting panics, and the queue is repaired (a
-// NotifyOne delivered to it passes on).
+// NotifyOne delivered to it passes on). A straight-line task waits with AwaitNotified
+// instead, which allocates nothing.
 type NotifiedFuture struct {
 	n  *Notify
 	op waitOp
@@ -145,8 +146,8 @@ func (f *NotifiedFuture) Poll(cx *Context) (struct{}, bool) {
 	return struct{}{}, f.n.pollNotified(&f.op, cx, kindNotified)
 }
 
-// pollNotified is NotifiedFuture.Poll: op waits for a notification; kind names it in misuse
-// messages.
+// pollNotified is NotifiedFuture.Poll and AwaitNotified's poll: op waits for a
+// notification; kind names it in misuse messages (kindNotified, or kindAwait for a T's op).
 func (n *Notify) pollNotified(op *waitOp, cx *Context, kind uint8) bool {
 	cs := n.mu.lock()
 	if n.q.suspect(&op.w) {
@@ -236,3 +237,26 @@ func (f *NotifiedFuture) Cancel() {
 		f.n.withdraw(&f.op, kindNotified)
 	}
 }
+
+// AwaitNotified waits for n from a straight-line task (async.Go): Notified and async.Await
+// in one call, served in the same FIFO order as NotifiedFutures; a stored permit completes
+// it at once, consuming it. It allocates nothing: the waiter it queues lives in t (a
+// NotifiedFuture in the task function's own variable escapes to the heap, since the queue
+// records its address, so "f := n.Notified(); async.Await(t, &f)" allocates once per
+// await).
+//
+// Call it only from t's own function, with the t it received: elsewhere (another task, an
+// interrupt handler, after the function returned) it panics before touching n or t. If the
+// function ends while it waits (a panic it did not recover), the waiter leaves the queue as
+// NotifiedFuture.Cancel would: a NotifyOne delivered to it passes to the next waiter or
+// becomes the permit. A t copied or overwritten while it waits is detected as a misused
+// NotifiedFuture is: the queue is repaired and the await panics.
+func (n *Notify) AwaitNotified(t *T) {
+	t.mustRun("Notify.AwaitNotified")
+	op := t.beginOp(n)
+	for !n.pollNotified(op, t.cx, kindAwait) {
+		t.co.yield()
+	}
+}
+
+func (n *Notify) cancelOp(op *waitOp) { n.withdraw(op, kindAwait) }

@@ -135,7 +135,8 @@ func (s *Signal[T]) Wait() SignalFuture[T] { return SignalFuture[T]{s: s} }
 //
 // While it waits it is linked into the Signal's queue: do not copy it or assign over it
 // (f = s.Wait()) before it has completed or been cancelled; Init cancels first. A future
-// found copied or overwritten while waiting panics, and the queue is repaired.
+// found copied or overwritten while waiting panics, and the queue is repaired. A
+// straight-line task waits with Signal.Await instead, which allocates nothing.
 type SignalFuture[T any] struct {
 	s  *Signal[T]
 	op waitOp
@@ -151,7 +152,8 @@ func (f *SignalFuture[T]) Init(s *Signal[T]) {
 // Poll takes the value if it is there for this waiter, otherwise waits.
 func (f *SignalFuture[T]) Poll(cx *Context) (T, bool) { return f.s.pollWait(&f.op, cx, kindSignal) }
 
-// pollWait is SignalFuture.Poll: op waits for the value; kind names it in misuse messages.
+// pollWait is SignalFuture.Poll and Await's poll: op waits for the value; kind names it in
+// misuse messages (kindSignal, or kindAwait for a T's op).
 func (s *Signal[T]) pollWait(op *waitOp, cx *Context, kind uint8) (T, bool) {
 	cs := s.mu.lock()
 	if s.q.suspect(&op.w) {
@@ -234,3 +236,29 @@ func (f *SignalFuture[T]) Cancel() {
 		f.s.withdraw(&f.op, kindSignal)
 	}
 }
+
+// Await takes the next signalled value (or the one already signalled) from a straight-line
+// task (async.Go), waiting until there is one: Wait and async.Await in one call, served in
+// the same FIFO order as SignalFutures. It allocates nothing: the waiter it queues lives in
+// t (a SignalFuture in the task function's own variable escapes to the heap, since the
+// queue records its address, so "f := s.Wait(); async.Await(t, &f)" allocates once per
+// await).
+//
+// Call it only from t's own function, with the t it received: elsewhere (another task, an
+// interrupt handler, after the function returned) it panics before touching s or t. If the
+// function ends while it waits (a panic it did not recover), the waiter leaves the queue as
+// SignalFuture.Cancel would: a value reserved for it goes to the next waiter or stays in the
+// Signal. A t copied or overwritten while it waits is detected as a misused SignalFuture is:
+// the queue is repaired and the await panics.
+func (s *Signal[E]) Await(t *T) E {
+	t.mustRun("Signal.Await")
+	op := t.beginOp(s)
+	for {
+		if v, ok := s.pollWait(op, t.cx, kindAwait); ok {
+			return v
+		}
+		t.co.yield()
+	}
+}
+
+func (s *Signal[E]) cancelOp(op *waitOp) { s.withdraw(op, kindAwait) }

@@ -49,11 +49,21 @@ type waiter struct {
 }
 
 // waitOp is the owner's side of one wait on a primitive: the node it links into the queue
-// and whether it is armed. Every waiting future embeds one; the primitives' poll, cancel
-// and misuse paths work on a *waitOp and the kind that names it in messages.
+// and whether it is armed. Every waiting future embeds one, and so does a straight-line
+// task's T, for the primitives' typed awaits (Channel.AwaitSend, ...): the primitives'
+// poll, cancel and misuse paths work on a *waitOp, so a future's Poll and the matching
+// await share one implementation.
 type waitOp struct {
 	w     waiter
 	armed bool // owner-only: w is queued or granted (else only the owner touches w)
+}
+
+// opCanceller is the primitive a T's waitOp was last armed on, for cancelling it when the
+// task's function ends (or starts another typed await) with the op still armed. A
+// primitive with two queues (Channel) implements it through one defined type per queue.
+type opCanceller interface {
+	// cancelOp is the Cancel of a future whose op is op (armed), with the T's messages.
+	cancelOp(op *waitOp)
 }
 
 // waitQueue is a primitive's waiters, doubly linked in the order they queued, so that a
