@@ -145,6 +145,44 @@ func TestCombinatorInitCancelsThePreviousRace(t *testing.T) {
 	require.Equal(t, []int{42, 42}, vs)
 }
 
+// Regression (issue 13): Timeout.Init used to drop the future it held without cancelling
+// it, unlike the primitives' Init and Select2.Init: a ReceiveFuture abandoned midway stayed
+// queued, took the next value and left the Timeout's new future waiting for ever.
+func TestTimeoutInitCancelsTheFutureItHeld(t *testing.T) {
+	clock := useClock(t)
+	t.Cleanup(ResetTimersForTest)
+	p := newSyncProbe(t)
+	cx := p.cx()
+
+	var zero Timeout[int]
+	x := &cancelCounter{}
+	zero.Init(x, clock.now+10) // holds nothing yet: nothing to cancel
+	require.Zero(t, x.cancels)
+	y := &cancelCounter{}
+	zero.Init(y, clock.now+10)
+	require.Equal(t, 1, x.cancels, "the future it held")
+	zero.Cancel()
+
+	c := NewChannel[int](1)
+	var first, second ReceiveFuture[int]
+	first.Init(c)
+	second.Init(c)
+	var d Timeout[int]
+	d.Init(&first, clock.now+100)
+	_, ok := d.Poll(cx)
+	require.False(t, ok, "first waits in the channel's queue")
+	d.Init(&second, clock.now+100) // abandons the race: first is cancelled
+	_, ok = d.Poll(cx)
+	require.False(t, ok)
+	require.True(t, c.TrySend(7))
+	require.True(t, p.woken(), "the value is granted to second, the receiver still wanted")
+	out, ok := d.Poll(cx)
+	require.True(t, ok)
+	require.NoError(t, out.Err)
+	require.Equal(t, 7, out.Value)
+	require.Equal(t, 0, queues[0].n, "the timer was disarmed")
+}
+
 // Every future that links itself into a queue carries a noCopy marker (through its node), so
 // that go vet's copylocks check reports copies of it.
 func TestQueuedFuturesCarryNoCopy(t *testing.T) {

@@ -29,8 +29,14 @@ func WithDeadline[T any](f Future[T], deadline Instant) *Timeout[T] {
 // cancelling f.
 func WithTimeout[T any](f Future[T], d Duration) *Timeout[T] { return WithDeadline(f, Now().Add(d)) }
 
-// Init sets up an embedded Timeout (no allocation): d.Init(f, deadline).
+// Init sets up an embedded Timeout (no allocation): d.Init(f, deadline). It first cancels
+// the future d held, if any (a no-op for one that completed or was cancelled), as the
+// primitives' futures' Init do, so that abandoning a race midway leaves nothing armed; Reset
+// disarms the timer.
 func (d *Timeout[T]) Init(f Future[T], deadline Instant) {
+	if d.f != nil {
+		d.f.Cancel()
+	}
 	d.f = f
 	d.timer.Reset(deadline)
 }
