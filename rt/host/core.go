@@ -110,7 +110,13 @@ func (c *Core) handlerMain(h *context, ready *sync.WaitGroup) {
 		c.mu.Unlock()
 		m.icMu.Lock()
 		m.icMu.Unlock()
+		if m.rec != nil {
+			m.record(c, RecordTrapEnter, int(line), h.depth)
+		}
 		c.runTrap(h, line)
+		if m.rec != nil {
+			m.record(c, RecordTrapExit, int(line), h.depth)
+		}
 		if m.stopped() {
 			return
 		}
@@ -149,7 +155,13 @@ func (c *Core) DispatchSources(line int) {
 			if f == nil {
 				panic(fmt.Sprintf("interrupt source %d is mapped to CPU interrupt %d on core %d but no handler is bound to it", s, line, c.id))
 			}
+			if m.rec != nil {
+				m.record(c, RecordHandlerEnter, s, 0)
+			}
 			(*f)()
+			if m.rec != nil {
+				m.record(c, RecordHandlerExit, s, 0)
+			}
 		}
 	}
 }
@@ -226,6 +238,7 @@ func (c *Core) take(x *context, line, prio uint32) {
 // wfi is WaitForInterrupt on core c, called by its running context x.
 func (c *Core) wfi(x *context) {
 	m := c.m
+	slept := false // recorded as asleep (Record)
 	for {
 		if m.checkStop(x) {
 			return
@@ -240,9 +253,16 @@ func (c *Core) wfi(x *context) {
 			}
 			break
 		}
+		if m.rec != nil && !slept {
+			slept = true
+			m.record(c, RecordSleep, 0, 0)
+		}
 		m.noteSleep()
 		x.park()
 		store32(&c.sleeping, 0)
+	}
+	if slept {
+		m.record(c, RecordWake, 0, 0)
 	}
 	if load32(&c.mie) != 0 {
 		c.poll(x)

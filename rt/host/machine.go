@@ -121,6 +121,8 @@ type Machine struct {
 	started   atomic.Bool
 	wg        sync.WaitGroup
 	wallStart time.Time
+
+	rec *recorder // set by Record before Run, nil otherwise (record.go)
 }
 
 var current atomic.Pointer[Machine]
@@ -526,6 +528,9 @@ func (m *Machine) SetSource(src int, level bool) {
 		return
 	}
 	store64(&m.srcLevel[w], nv)
+	if m.rec != nil {
+		m.recordSource(src, level)
+	}
 	for _, c := range m.cores {
 		c.update()
 	}
