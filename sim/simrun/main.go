@@ -1,0 +1,111 @@
+//go:build !tinygo
+
+package simrun
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+)
+
+// Main is the host half of a firmware command (`go run ./cmd/myfirmware`): it parses the
+// command line, runs firmware with Run and o, prints UART0's TX line on standard output
+// unless o.UART0.TX says otherwise, closes with one line on standard error, and exits
+// with status 1 if the run failed.
+//
+// Flags (on flag.CommandLine, so a command may add its own before calling Main):
+//
+//	-realtime     pace virtual time to the wall clock (the default when o.Stdin feeds a
+//	              terminal)
+//	-for 10s      stop when virtual time reaches 10s (Options.For); a clean end
+//	-trace FILE   write a Chrome trace-event JSON of the run (Perfetto, chrome://tracing)
+//	-vcd FILE     write the pads' activity as a Value Change Dump (GTKWave)
+//	-simlog       show the simulator's log (unmodelled registers, model notes) on
+//	              standard error; a plain run prints nothing the firmware did not send
+//
+// The closing line reads "simulator: [o.Summary; ]<how it ended>; CPU in WFI x% of the
+// time; <t> of virtual time took <wall>".
+func Main(firmware func(), o Options) {
+	os.Exit(mainArgs(firmware, o, flag.CommandLine, os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
+}
+
+// mainArgs is Main with its inputs and outputs as arguments; it returns the exit status.
+func mainArgs(firmware func(), o Options, fs *flag.FlagSet, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	realTimeDefault := o.RealTime || (o.Stdin == Stdin && isTerminal(stdin))
+	realTime := fs.Bool("realtime", realTimeDefault, "pace virtual time to the wall clock")
+	until := fs.Duration("for", o.For, "stop when virtual time reaches this (0: run until the firmware returns)")
+	traceFile := fs.String("trace", "", "write a Chrome trace-event JSON of the run to `file` (open it in ui.perfetto.dev)")
+	vcdFile := fs.String("vcd", "", "write the pads' activity as a Value Change Dump to `file` (open it in GTKWave)")
+	simLog := fs.Bool("simlog", false, "show the simulator's log (unmodelled registers, model notes) on standard error")
+	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	o.RealTime, o.For = *realTime, *until
+	if *simLog {
+		o.Log = stderr
+	}
+	if o.UART0.TX == nil {
+		o.UART0.TX = stdout
+	}
+	switch o.Stdin {
+	case Stdin:
+		o.UART0.RX = stdin
+	case StdinRealTime:
+		if o.RealTime {
+			o.UART0.RX = stdin
+			o.UART0.RXLines = true
+		}
+	}
+	var files []*os.File
+	create := func(name string) (io.Writer, error) {
+		f, err := os.Create(name)
+		if err == nil {
+			files = append(files, f)
+		}
+		return f, err
+	}
+	var err error
+	if *traceFile != "" {
+		if o.Trace, err = create(*traceFile); err != nil {
+			fmt.Fprintln(stderr, "simulator:", err)
+			return 1
+		}
+	}
+	if *vcdFile != "" {
+		if o.VCD, err = create(*vcdFile); err != nil {
+			fmt.Fprintln(stderr, "simulator:", err)
+			return 1
+		}
+	}
+	r, err := Run(firmware, o)
+	for _, f := range files {
+		err = errors.Join(err, f.Close())
+	}
+	if err != nil {
+		fmt.Fprintln(stderr, "simulator:", err)
+		return 1
+	}
+	fmt.Fprintln(stderr, "simulator: "+Summary(r, o.Summary))
+	return 0
+}
+
+// Summary is Main's closing line without its "simulator: " prefix: what extra says, if
+// set, then how the run ended, the WFI fraction and the times.
+func Summary(r *Result, extra func(*Result) string) string {
+	s := r.String()
+	if extra != nil {
+		s = extra(r) + "; " + s
+	}
+	return s
+}
+
+func isTerminal(r io.Reader) bool {
+	f, ok := r.(*os.File)
+	if !ok {
+		return false
+	}
+	fi, err := f.Stat()
+	return err == nil && fi.Mode()&os.ModeCharDevice != 0
+}
