@@ -20,6 +20,13 @@
 // occupies the SAR ADC until DisableEntropySource or Close. TrueRandom reports whether it
 // runs.
 //
+// Not done yet: the sequence's four writes on the internal analog I2C bus (bridging ADC2's
+// internal reference: ADC_SAR2_ENCAL_REF = 1, DTEST_RTC, ENT_RTC, ENT_TSENS = 0). esp-hal
+// makes them through the mask ROM's rom_i2c_readReg/rom_i2c_writeReg, which fault under
+// TinyGo's startup (regi2c_tinygo.go), so on the chip the ADC's timer samples without the
+// reference bridged. Whether that alone gives the TRM's true randomness is unverified: treat
+// TrueRandom as "the digital controller's entropy sampling runs", not as a certification.
+//
 // # Rate
 //
 // A new word is ready every 16 APB cycles (esp-hal's apb_cycle_wait_num: 200 ns at 80 MHz,
