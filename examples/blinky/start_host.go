@@ -3,41 +3,30 @@
 package main
 
 import (
-	"flag"
 	"fmt"
-	"os"
-	"time"
 
 	sim "github.com/gohal/gohal/sim/esp32c3"
+	"github.com/gohal/gohal/sim/simrun"
 )
 
 // start runs the firmware on the ESP32-C3 simulator: UART0's TX line is printed to
-// standard output as the simulated frames complete; the simulator's own messages go to
-// standard error.
+// standard output as the simulated frames complete, a summary to standard error. With
+// -vcd blinky.vcd the LED pin's edges are written for GTKWave, with -trace blinky.json the
+// run for Perfetto.
 func start(firmware func()) {
-	realTime := flag.Bool("realtime", false, "pace virtual time to the wall clock")
-	flag.Parse()
-	opts := []sim.Option{sim.Timeout(time.Minute)}
-	if *realTime {
-		opts = append(opts, sim.RealTime())
-	}
-	c := sim.New(opts...)
-	c.UART(0).OnTX(func(b sim.TimedByte) { os.Stdout.Write([]byte{b.Byte}) })
 	rises := 0
-	c.GPIO().OnEdge(func(e sim.Edge) {
-		if e.Pin == ledPin && e.Level {
-			rises++
-		}
+	simrun.Main(firmware, simrun.Options{
+		Setup: func(c *sim.Chip) {
+			c.GPIO().OnEdge(func(e sim.Edge) {
+				if e.Pin == ledPin && e.Level {
+					rises++
+				}
+			})
+		},
+		Summary: func(r *simrun.Result) string {
+			r.Chip.Lock()
+			defer r.Chip.Unlock()
+			return fmt.Sprintf("the LED pin (GPIO%d) went high %d times", ledPin, rises)
+		},
 	})
-	wall := time.Now()
-	err := c.Run(firmware)
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "simulator:", err)
-		os.Exit(1)
-	}
-	c.Lock()
-	n := rises
-	c.Unlock()
-	fmt.Fprintf(os.Stderr, "simulator: the LED pin (GPIO%d) went high %d times; %v of virtual time took %v\n",
-		ledPin, n, c.Now().Round(time.Millisecond), time.Since(wall).Round(time.Millisecond))
 }

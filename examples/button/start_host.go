@@ -6,21 +6,21 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/gohal/gohal/examples/internal/simrun"
 	sim "github.com/gohal/gohal/sim/esp32c3"
+	"github.com/gohal/gohal/sim/simrun"
 )
 
 // start runs the firmware on the ESP32-C3 simulator, which presses the button (see
 // pressButton); UART0's output goes to standard output, a summary to standard error.
 func start(firmware func()) {
-	simrun.Run(firmware, simrun.Options{
+	simrun.Main(firmware, simrun.Options{
 		Setup: pressButton,
-		Summary: func(*sim.Chip) string {
+		Summary: func(*simrun.Result) string {
 			idle := 0.0
 			if stats.TotalCycles > 0 {
 				idle = 100 * float64(stats.IdleCycles) / float64(stats.TotalCycles)
 			}
-			return fmt.Sprintf("%d presses seen; CPU in WFI %.2f%% of the time", stats.Presses, idle)
+			return fmt.Sprintf("%d presses seen; the executor in WFI %.2f%% of its time", stats.Presses, idle)
 		},
 	})
 }

@@ -5,14 +5,14 @@ package main
 import (
 	"strings"
 
-	"github.com/gohal/gohal/examples/internal/simrun"
 	sim "github.com/gohal/gohal/sim/esp32c3"
+	"github.com/gohal/gohal/sim/simrun"
 )
 
 // start runs the firmware on the ESP32-C3 simulator: UART0's TX line is printed to
-// standard output as the simulated frames complete; the simulator's own messages go to
-// standard error. The outside world answers the firmware's request for input on UART0.
-func start(firmware func()) { simrun.Run(firmware, simrun.Options{Setup: answerPrompt}) }
+// standard output as the simulated frames complete, a summary to standard error. The
+// outside world answers the firmware's request for input on UART0.
+func start(firmware func()) { simrun.Main(firmware, simrun.Options{Setup: answerPrompt}) }
 
 // prompt begins the line after which the firmware measures UART0 RX interrupts.
 const prompt = "latency: send bytes to UART0 RX"

@@ -5,8 +5,8 @@ package main
 import (
 	"fmt"
 
-	"github.com/gohal/gohal/examples/internal/simrun"
 	sim "github.com/gohal/gohal/sim/esp32c3"
+	"github.com/gohal/gohal/sim/simrun"
 )
 
 // main runs the firmware on the ESP32-C3 simulator with an echo device on SPI2's CS0 (MISO
@@ -14,13 +14,9 @@ import (
 // goes to standard error.
 func main() {
 	var echo *sim.SPIEcho
-	simrun.Run(firmware, simrun.Options{
-		Chip: func(opts ...sim.Option) *sim.Chip {
-			c, dev := newChip(opts...)
-			echo = dev
-			return c
-		},
-		Summary: func(*sim.Chip) string {
+	simrun.Main(firmware, simrun.Options{
+		Setup: func(c *sim.Chip) { echo = attachEcho(c) },
+		Summary: func(*simrun.Result) string {
 			return fmt.Sprintf("the echo device received %d bytes in %d chip-select assertions", len(echo.Received()), echo.Selects())
 		},
 	})
@@ -29,7 +25,12 @@ func main() {
 // newChip returns a simulated ESP32-C3 with a loopback echo device on SPI2's CS0.
 func newChip(opts ...sim.Option) (*sim.Chip, *sim.SPIEcho) {
 	c := sim.New(opts...)
+	return c, attachEcho(c)
+}
+
+// attachEcho attaches a loopback echo device to c's SPI2 CS0.
+func attachEcho(c *sim.Chip) *sim.SPIEcho {
 	echo := sim.NewSPIEcho(true)
 	c.SPI2().Attach(echo)
-	return c, echo
+	return echo
 }

@@ -1,33 +1,22 @@
 //go:build !tinygo
 
-// Package simrun is the host half of every ESP32-C3 example: it runs the firmware on the
-// simulator (sim/esp32c3), prints UART0's TX line on standard output as the simulated frames
-// complete, and closes with one line on standard error saying how much virtual time passed
-// and how long it took. Each example's start_host.go calls Run; its start_tinygo.go runs the
-// same firmware on the chip.
+// Package simrun is the examples' former host runner, kept only until the last example
+// still importing it moves to the public runner, github.com/gohal/gohal/sim/simrun (Main);
+// new code uses that.
 //
-// Flags: -realtime paces virtual time to the wall clock; -simlog shows the simulator's own
-// log (unmodelled registers, model notes) on standard error.
+// Deprecated: use github.com/gohal/gohal/sim/simrun.
 package simrun
 
 import (
-	"bufio"
-	"flag"
-	"fmt"
-	"io"
-	"os"
-	"time"
-
 	sim "github.com/gohal/gohal/sim/esp32c3"
+	"github.com/gohal/gohal/sim/simrun"
 )
 
 // Options tailor a run; the zero value is a plain run.
 type Options struct {
-	// Chip builds the simulated chip from the options Run chose (devices attached to its
-	// buses, say); nil is sim.New.
+	// Chip builds the simulated chip; nil is sim.New. Deprecated: attach devices in Setup.
 	Chip func(opts ...sim.Option) *sim.Chip
-	// Setup drives the outside world before the firmware starts (button presses, bytes on
-	// a line).
+	// Setup drives the outside world before the firmware starts.
 	Setup func(c *sim.Chip)
 	// FeedStdin makes -realtime also feed what is typed, a line at a time, into UART0 RX.
 	FeedStdin bool
@@ -35,55 +24,18 @@ type Options struct {
 	Summary func(c *sim.Chip) string
 }
 
-// Run parses the flags, runs firmware on a simulated ESP32-C3 and exits the process with
-// status 1 if the simulator reports an error.
+// Run is simrun.Main with o translated.
 func Run(firmware func(), o Options) {
-	realTime := flag.Bool("realtime", false, "pace virtual time to the wall clock")
-	simLog := flag.Bool("simlog", false, "show the simulator's log (unmodelled registers, model notes) on standard error")
-	flag.Parse()
-	var log io.Writer = io.Discard
-	if *simLog {
-		log = os.Stderr
+	var p simrun.Options
+	p.Setup = o.Setup
+	if o.FeedStdin {
+		p.Stdin = simrun.StdinRealTime
 	}
-	opts := []sim.Option{sim.Log(log), sim.Timeout(time.Minute)}
-	if *realTime {
-		opts = append(opts, sim.RealTime())
+	if o.Chip != nil {
+		panic("examples/internal/simrun: Options.Chip is gone; attach devices in Setup")
 	}
-	newChip := o.Chip
-	if newChip == nil {
-		newChip = sim.New
-	}
-	c := newChip(opts...)
-	c.UART(0).OnTX(func(b sim.TimedByte) { os.Stdout.Write([]byte{b.Byte}) })
-	if o.Setup != nil {
-		o.Setup(c)
-	}
-	if o.FeedStdin && *realTime {
-		go feedLines(c.UART(0), os.Stdin)
-	}
-	wall := time.Now()
-	if err := c.Run(firmware); err != nil {
-		fmt.Fprintln(os.Stderr, "simulator:", err)
-		os.Exit(1)
-	}
-	summary := ""
 	if o.Summary != nil {
-		summary = o.Summary(c) + "; "
+		p.Summary = func(r *simrun.Result) string { return o.Summary(r.Chip) }
 	}
-	fmt.Fprintf(os.Stderr, "simulator: %s%v of virtual time took %v\n",
-		summary, c.Now().Round(time.Microsecond), time.Since(wall).Round(time.Millisecond))
-}
-
-// feedLines sends each line read from r, without its newline, to u's RX line.
-func feedLines(u *sim.UART, r io.Reader) {
-	br := bufio.NewReader(r)
-	for {
-		line, err := br.ReadBytes('\n')
-		if len(line) > 1 {
-			u.Feed(line[:len(line)-1]...)
-		}
-		if err != nil {
-			return
-		}
-	}
+	simrun.Main(firmware, p)
 }
