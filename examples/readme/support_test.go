@@ -27,6 +27,8 @@ var drivers = []struct{ pkg, name string }{
 	{"systimer", "SYSTIMER time driver (async timers)"},
 	{"swint", "Software interrupts FROM_CPU_INTR0–3"},
 	{"executor", "Executors (thread, interrupt) on software interrupts"},
+	{"rng", "Random number generator (RNG_DATA; SAR ADC entropy source)"},
+	{"wdt", "Watchdogs (RTC watchdog, TIMG0/1 main watchdogs)"},
 }
 
 // chips are the columns; a driver supports a chip when its package builds for it. Today the
