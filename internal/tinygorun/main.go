@@ -11,7 +11,9 @@
 //     compared with what it must print.
 //  4. The generated layout tests run on a real 32-bit RISC-V core (tinygo test on sifive_e):
 //     the golden packages and a sample of PAC packages.
-//  5. ESP32-C3 examples boot on Espressif's QEMU and their UART0 transcripts are checked
+//  5. No heap allocation on the await and wake-up paths of examples/lines, by TinyGo's own
+//     -print-allocs (allocs.go).
+//  6. ESP32-C3 examples boot on Espressif's QEMU and their UART0 transcripts are checked
 //     against the simulator's (qemuc3.go; skipped with a message without the QEMU wrapper).
 //
 // The compiler is $TINYGO, or tinygo on PATH; with neither, tinygorun says how to get one
@@ -81,7 +83,7 @@ var (
 
 func main() {
 	timeout := flag.Duration("timeout", 10*time.Minute, "limit for each TinyGo command")
-	only := flag.String("only", "", "run only the steps whose name matches this `regexp` (examples, firmware, qemu, qemu-c3, layout)")
+	only := flag.String("only", "", "run only the steps whose name matches this `regexp` (examples, firmware, allocs, qemu, qemu-c3, layout)")
 	flag.Parse()
 
 	tinygo := os.Getenv("TINYGO")
@@ -112,6 +114,7 @@ func main() {
 	}{
 		{"examples", r.examples},
 		{"firmware", r.firmware},
+		{"allocs", r.allocs},
 		{"qemu", r.qemu},
 		{"qemu-c3", r.qemuC3},
 		{"layout", r.layout},

@@ -100,6 +100,11 @@ var c3Examples = []c3Example{
 		{after: "world", send: "\x04"}, // EOT: the firmware says bye and returns
 	}},
 	{name: "ticker"},
+	{name: "lines", input: []c3Input{ // the pieces examples/lines/start_host.go types on the simulator
+		{after: "lines: send lines", send: "hello\n"},
+		{after: "1: hello", send: "straight-line tasks\n"},
+		{after: "2: straight-line tasks", send: "\x04"},
+	}},
 	{
 		name: "prodcons",
 		// The simulator transmits UART0 at 115200 baud: a 66-byte consumer line takes 5.7 ms
