@@ -85,6 +85,8 @@ type Peripherals struct {
 	// driver takes one over.
 	RWDT         periph.RWDT
 	MWDT0, MWDT1 periph.MWDT
+	// RMT0..RMT3 are the RMT's channels (hal/rmt): 0 and 1 transmit, 2 and 3 receive.
+	RMT0, RMT1, RMT2, RMT3 periph.RMTChannel
 }
 
 // ErrAlreadyInitialized is Init's error when called a second time.
@@ -140,6 +142,8 @@ func Init(cfg Config) (*Peripherals, error) {
 	}
 	p.RNG, p.RWDT = periph.StealRNG(), periph.StealRWDT()
 	p.MWDT0, p.MWDT1 = periph.StealMWDT(0), periph.StealMWDT(1)
+	p.RMT0, p.RMT1 = periph.StealRMTChannel(0), periph.StealRMTChannel(1)
+	p.RMT2, p.RMT3 = periph.StealRMTChannel(2), periph.StealRMTChannel(3)
 	return p, nil
 }
 

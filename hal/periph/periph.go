@@ -28,10 +28,11 @@ const (
 	KindRNG  // the random number generator (hal/rng)
 	KindRWDT // the RTC watchdog in RTC_CNTL (hal/wdt)
 	KindMWDT // the timer groups' main watchdogs, MWDT0 in TIMG0 and MWDT1 in TIMG1 (hal/wdt)
+	KindRMT  // the RMT's channels: 0 and 1 transmit, 2 and 3 receive (hal/rmt)
 	numKinds
 )
 
-var kindNames = [numKinds]string{"GPIO", "UART", "I2C", "SPI", "TIMG", "FROM_CPU_INTR", "SYSTIMER", "RNG", "RWDT", "MWDT"}
+var kindNames = [numKinds]string{"GPIO", "UART", "I2C", "SPI", "TIMG", "FROM_CPU_INTR", "SYSTIMER", "RNG", "RWDT", "MWDT", "RMT"}
 
 // Counts of each kind on the ESP32-C3.
 const (
@@ -42,6 +43,7 @@ const (
 	NumTIMGs              = 2
 	NumSoftwareInterrupts = 4
 	NumMWDTs              = 2 // one per timer group
+	NumRMTChannels        = 4 // TX channels 0 and 1, RX channels 2 and 3
 )
 
 // Pin is a GPIO pin token.
@@ -72,6 +74,10 @@ type RWDT struct{}
 // from the group's TIMG token: a timer and the watchdog of one group have separate owners.
 type MWDT struct{ n uint8 }
 
+// RMTChannel is an RMT channel token (RMT0..RMT3: channels 0 and 1 transmit, 2 and 3
+// receive).
+type RMTChannel struct{ n uint8 }
+
 // Constructors for tokens. hal.Init hands out one of each; these exist for drivers' tests
 // and for firmware that steals a resource deliberately (as esp-hal's steal()). They do not
 // claim anything.
@@ -84,6 +90,13 @@ func StealSoftwareInterrupt(n int) SoftwareInterrupt { return SoftwareInterrupt{
 func StealRNG() RNG                                  { return RNG{} }
 func StealRWDT() RWDT                                { return RWDT{} }
 func StealMWDT(n int) MWDT                           { return MWDT{uint8(n)} }
+func StealRMTChannel(n int) RMTChannel               { return RMTChannel{uint8(n)} }
+
+// Number returns the channel number (0..3).
+func (c RMTChannel) Number() int { return int(c.n) }
+
+// String names the channel: "RMT2".
+func (c RMTChannel) String() string { return Name(KindRMT, int(c.n)) }
 
 // Number returns the timer group the watchdog belongs to (0 for MWDT0).
 func (w MWDT) Number() int { return int(w.n) }
@@ -160,7 +173,7 @@ func (e *InUseError) Error() string {
 var ErrNoSuchResource = errors.New("periph: no such resource on the ESP32-C3")
 
 // owners[first[k]+n] names who holds resource n of kind k ("" = free): one string per
-// resource the chip has, 39 of them (312 bytes on a 32-bit target; a [numKinds][NumPins]
+// resource the chip has, 43 of them (344 bytes on a 32-bit target; a [numKinds][NumPins]
 // table would be 1,760 bytes of RAM, most of it for pins that only GPIO has).
 var owners [numResources]string
 
@@ -177,12 +190,13 @@ var first = [numKinds + 1]uint8{
 	NumPins + NumUARTs + NumI2Cs + NumSPIs + NumTIMGs + NumSoftwareInterrupts + 1,
 	NumPins + NumUARTs + NumI2Cs + NumSPIs + NumTIMGs + NumSoftwareInterrupts + 2,
 	NumPins + NumUARTs + NumI2Cs + NumSPIs + NumTIMGs + NumSoftwareInterrupts + 3,
+	NumPins + NumUARTs + NumI2Cs + NumSPIs + NumTIMGs + NumSoftwareInterrupts + 3 + NumMWDTs,
 	numResources,
 }
 
 // numResources is the number of resources of all kinds (the SYSTIMER, the RNG and the RWDT
 // are one each).
-const numResources = NumPins + NumUARTs + NumI2Cs + NumSPIs + NumTIMGs + NumSoftwareInterrupts + 3 + NumMWDTs
+const numResources = NumPins + NumUARTs + NumI2Cs + NumSPIs + NumTIMGs + NumSoftwareInterrupts + 3 + NumMWDTs + NumRMTChannels
 
 // index returns the index in owners of resource n of kind k, or -1 if the chip has no such
 // resource.
