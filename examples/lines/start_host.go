@@ -5,8 +5,8 @@ package main
 import (
 	"time"
 
-	"github.com/gohal/gohal/examples/internal/simrun"
 	sim "github.com/gohal/gohal/sim/esp32c3"
+	"github.com/gohal/gohal/sim/simrun"
 )
 
 // script is what the host run types into UART0, a piece every 20 ms once the firmware has
@@ -15,7 +15,7 @@ var script = []string{"hello\n", "straight-line tasks\n", "\x04"}
 
 // start runs the firmware on the ESP32-C3 simulator with the script on UART0's RX line.
 func start(firmware func()) {
-	simrun.Run(firmware, simrun.Options{Setup: func(c *sim.Chip) {
+	simrun.Main(firmware, simrun.Options{Setup: func(c *sim.Chip) {
 		for i, piece := range script {
 			c.UART(0).FeedAt(time.Duration(i+1)*20*time.Millisecond, []byte(piece)...)
 		}
