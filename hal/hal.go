@@ -87,6 +87,9 @@ type Peripherals struct {
 	MWDT0, MWDT1 periph.MWDT
 	// RMT0..RMT3 are the RMT's channels (hal/rmt): 0 and 1 transmit, 2 and 3 receive.
 	RMT0, RMT1, RMT2, RMT3 periph.RMTChannel
+	// DMA0..DMA2 are the GDMA's channels (hal/dma: memory-to-memory copies; hal/spi:
+	// SPI2 transfers through a channel).
+	DMA0, DMA1, DMA2 periph.DMAChannel
 }
 
 // ErrAlreadyInitialized is Init's error when called a second time.
@@ -144,6 +147,7 @@ func Init(cfg Config) (*Peripherals, error) {
 	p.MWDT0, p.MWDT1 = periph.StealMWDT(0), periph.StealMWDT(1)
 	p.RMT0, p.RMT1 = periph.StealRMTChannel(0), periph.StealRMTChannel(1)
 	p.RMT2, p.RMT3 = periph.StealRMTChannel(2), periph.StealRMTChannel(3)
+	p.DMA0, p.DMA1, p.DMA2 = periph.StealDMAChannel(0), periph.StealDMAChannel(1), periph.StealDMAChannel(2)
 	return p, nil
 }
 

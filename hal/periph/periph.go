@@ -29,10 +29,11 @@ const (
 	KindRWDT // the RTC watchdog in RTC_CNTL (hal/wdt)
 	KindMWDT // the timer groups' main watchdogs, MWDT0 in TIMG0 and MWDT1 in TIMG1 (hal/wdt)
 	KindRMT  // the RMT's channels: 0 and 1 transmit, 2 and 3 receive (hal/rmt)
+	KindDMA  // the GDMA's channels, each a transmit and a receive side (hal/dma)
 	numKinds
 )
 
-var kindNames = [numKinds]string{"GPIO", "UART", "I2C", "SPI", "TIMG", "FROM_CPU_INTR", "SYSTIMER", "RNG", "RWDT", "MWDT", "RMT"}
+var kindNames = [numKinds]string{"GPIO", "UART", "I2C", "SPI", "TIMG", "FROM_CPU_INTR", "SYSTIMER", "RNG", "RWDT", "MWDT", "RMT", "DMA_CH"}
 
 // Counts of each kind on the ESP32-C3.
 const (
@@ -44,6 +45,7 @@ const (
 	NumSoftwareInterrupts = 4
 	NumMWDTs              = 2 // one per timer group
 	NumRMTChannels        = 4 // TX channels 0 and 1, RX channels 2 and 3
+	NumDMAChannels        = 3 // GDMA channels 0..2
 )
 
 // Pin is a GPIO pin token.
@@ -78,6 +80,10 @@ type MWDT struct{ n uint8 }
 // receive).
 type RMTChannel struct{ n uint8 }
 
+// DMAChannel is a GDMA channel token (DMA_CH0..DMA_CH2): the channel's transmit (OUT) and
+// receive (IN) sides together, as esp-hal's channel0..channel2.
+type DMAChannel struct{ n uint8 }
+
 // Constructors for tokens. hal.Init hands out one of each; these exist for drivers' tests
 // and for firmware that steals a resource deliberately (as esp-hal's steal()). They do not
 // claim anything.
@@ -91,6 +97,13 @@ func StealRNG() RNG                                  { return RNG{} }
 func StealRWDT() RWDT                                { return RWDT{} }
 func StealMWDT(n int) MWDT                           { return MWDT{uint8(n)} }
 func StealRMTChannel(n int) RMTChannel               { return RMTChannel{uint8(n)} }
+func StealDMAChannel(n int) DMAChannel               { return DMAChannel{uint8(n)} }
+
+// Number returns the channel number (0..2).
+func (c DMAChannel) Number() int { return int(c.n) }
+
+// String names the channel: "DMA_CH1".
+func (c DMAChannel) String() string { return Name(KindDMA, int(c.n)) }
 
 // Number returns the channel number (0..3).
 func (c RMTChannel) Number() int { return int(c.n) }
@@ -191,12 +204,13 @@ var first = [numKinds + 1]uint8{
 	NumPins + NumUARTs + NumI2Cs + NumSPIs + NumTIMGs + NumSoftwareInterrupts + 2,
 	NumPins + NumUARTs + NumI2Cs + NumSPIs + NumTIMGs + NumSoftwareInterrupts + 3,
 	NumPins + NumUARTs + NumI2Cs + NumSPIs + NumTIMGs + NumSoftwareInterrupts + 3 + NumMWDTs,
+	NumPins + NumUARTs + NumI2Cs + NumSPIs + NumTIMGs + NumSoftwareInterrupts + 3 + NumMWDTs + NumRMTChannels,
 	numResources,
 }
 
 // numResources is the number of resources of all kinds (the SYSTIMER, the RNG and the RWDT
 // are one each).
-const numResources = NumPins + NumUARTs + NumI2Cs + NumSPIs + NumTIMGs + NumSoftwareInterrupts + 3 + NumMWDTs + NumRMTChannels
+const numResources = NumPins + NumUARTs + NumI2Cs + NumSPIs + NumTIMGs + NumSoftwareInterrupts + 3 + NumMWDTs + NumRMTChannels + NumDMAChannels
 
 // index returns the index in owners of resource n of kind k, or -1 if the chip has no such
 // resource.
