@@ -15,7 +15,8 @@ import (
 //
 // Peripheral signals routed to a pad (a UART's TXD, SPI's CS0) are not simulated bit by bit:
 // such a pad shows the idle level of its signal, so a routed UART TX pin reads high and a
-// chip-select pin reads inactive.
+// chip-select pin reads inactive. The RMT's output signals are the exception: its model
+// drives them pulse by pulse (setSignal), so a pad they are routed to carries the waveform.
 type GPIO struct {
 	c    *Chip
 	blk  *block
@@ -36,6 +37,10 @@ type GPIO struct {
 	onEdge  []func(Edge)
 
 	outWrites int // direct writes to OUT (not its W1TS/W1TC aliases), see OUTWrites
+
+	// sigOut are the levels of the output signals a model drives bit by bit (the RMT's,
+	// rmt.go): 0 for a signal no model drives, else 1 + its level. See setSignal.
+	sigOut [256]int8
 }
 
 // The GPIO register fields are 26 bits wide but the ESP32-C3 has 22 pads (GPIO0..21).
@@ -261,6 +266,9 @@ func (g *GPIO) drive(n int) (enabled, level bool) {
 		oe = g.enable>>n&1 != 0
 	} else {
 		idle, known := gpioIdleLevel[sig] == 1, gpioIdleLevel[sig] >= 0
+		if d := g.sigOut[sig]; d != 0 {
+			idle, known = d == 2, true
+		}
 		if !known {
 			g.blk.once(fmt.Sprintf("sig%d", sig), "GPIO%d routed to output signal %d, which the simulator does not drive", n, sig)
 		}
@@ -360,6 +368,20 @@ func (g *GPIO) recompute() {
 	}
 	g.line.set(g.pcpuInt() != 0)
 	g.nmi.set(g.pcpuNMIInt() != 0)
+}
+
+// setSignal sets the level of output signal sig, which a model drives bit by bit, and
+// updates the pads the GPIO matrix routes it to. Call it with the chip lock held.
+func (g *GPIO) setSignal(sig int, level bool) {
+	d := int8(1)
+	if level {
+		d = 2
+	}
+	if g.sigOut[sig] == d {
+		return
+	}
+	g.sigOut[sig] = d
+	g.recompute()
 }
 
 func checkPad(pin int) {

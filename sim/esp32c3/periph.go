@@ -182,6 +182,7 @@ type peripherals struct {
 	i2c0 *I2C
 	spi2 *SPI
 	timg [2]*TIMG
+	rmt  *RMT
 }
 
 // periphOf returns the chip's peripheral models. They live in the Chip itself, so they stay
