@@ -268,7 +268,10 @@ func TestSecondAwaitOnABusyDriverPanics(t *testing.T) {
 	assert.Equal(t, "timer: TIMG1: AwaitDelay polled while a AwaitDelay is still pending on TIMG1; one wait per timer at a time: await the AwaitDelay (or Cancel it) before waiting again", msg)
 	assert.Equal(t, 1, done)
 
-	msg, done = twoAwaits(t, func(c *sim.Chip) { c.GPIO().DriveAt(time.Millisecond, 9, false); c.GPIO().DriveAt(2*time.Millisecond, 9, true) }, func(p *hal.Peripherals) func(*async.T) {
+	msg, done = twoAwaits(t, func(c *sim.Chip) {
+		c.GPIO().DriveAt(time.Millisecond, 9, false)
+		c.GPIO().DriveAt(2*time.Millisecond, 9, true)
+	}, func(p *hal.Peripherals) func(*async.T) {
 		in, err := gpio.NewInput(p.GPIO9, gpio.InputConfig{})
 		require.NoError(t, err)
 		a := in.IntoAsync()

@@ -35,6 +35,7 @@ import (
 	"errors"
 
 	"github.com/gohal/gohal/async"
+	"github.com/gohal/gohal/hal/internal/boot"
 	"github.com/gohal/gohal/hal/periph"
 	"github.com/gohal/gohal/hal/systimer"
 	"github.com/gohal/gohal/pac/esp32c3"
@@ -57,7 +58,10 @@ const (
 // Config configures Init. The zero Config is esp-hal's default.
 type Config struct {
 	Watchdogs Watchdogs
-	// NoTimeDriver leaves SYSTIMER alone: no async timers (async.Now panics).
+	// NoTimeDriver leaves SYSTIMER alone: no async timers (async.Now panics). The time
+	// driver is started only in a program that imports hal/executor, as every async program
+	// does: a program of blocking drivers links none of the async machinery whatever this
+	// says (a program running its own async.New executors starts it with systimer.Start).
 	NoTimeDriver bool
 	// TimeDriverPriority is the alarm interrupt's priority (default systimer.DefaultPriority).
 	TimeDriverPriority rt.Priority
@@ -117,12 +121,12 @@ func Init(cfg Config) (*Peripherals, error) {
 	if err := reserveRuntimeTimer(); err != nil {
 		return nil, err
 	}
-	if !cfg.NoTimeDriver {
+	if !cfg.NoTimeDriver && boot.StartTimeDriver != nil {
 		p := cfg.TimeDriverPriority
 		if p == 0 {
 			p = systimer.DefaultPriority
 		}
-		if err := systimer.Start(p); err != nil {
+		if err := boot.StartTimeDriver(p); err != nil {
 			return nil, err
 		}
 	}
