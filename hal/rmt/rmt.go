@@ -57,8 +57,8 @@ import (
 	"time"
 	"unsafe"
 
-	"github.com/gohal/gohal/hal/internal/itoa"
 	"github.com/gohal/gohal/hal/internal/irqevent"
+	"github.com/gohal/gohal/hal/internal/itoa"
 	"github.com/gohal/gohal/hal/periph"
 	"github.com/gohal/gohal/hal/systimer"
 	"github.com/gohal/gohal/pac/esp32c3"
@@ -232,36 +232,32 @@ const (
 )
 
 // Interrupt bits of channel ch.
-func endBit(ch int) uint32 { return 1 << ch }
-func errBit(ch int) uint32 { return 1 << (4 + ch) }
-func thrBit(ch int) uint32 { return 1 << (8 + ch) }
+func endBit(ch int) uint32  { return 1 << ch }
+func errBit(ch int) uint32  { return 1 << (4 + ch) }
+func thrBit(ch int) uint32  { return 1 << (8 + ch) }
 func loopBit(ch int) uint32 { return 1 << (12 + ch) }
 
-// open counts the channels in use; the first one switches the RMT's clock on.
-var open int
+// sysConf is SYS_CONF as the driver runs the RMT: direct RAM access (APB_FIFO_MASK), the
+// RMT clock the APB undivided, the clock active, the register clock on.
+var sysConf = rmt.SYS_CONFValue(0).WithAPB_FIFO_MASK(true).WithRMT_SCLK_SEL(1).WithRMT_SCLK_DIV_NUM(0).
+	WithRMT_SCLK_ACTIVE(true).WithCLK_EN(true)
 
-// power switches the RMT on (clock enabled, out of reset, the RMT clock the APB undivided,
-// direct RAM access) when the first channel opens.
+// power switches the RMT on as a channel opens: its clock enabled and out of reset (never
+// reset: another channel may be running), SYS_CONF as sysConf. It looks at the registers
+// rather than counting channels, so it is idempotent and needs no teardown.
 func power() {
 	cs := rt.EnterCritical()
-	open++
-	first := open == 1
-	if first {
-		s := esp32c3.SYSTEM
+	s := esp32c3.SYSTEM
+	if !s.PERIP_CLK_EN0.Read().RMT_CLK_EN() {
 		s.PERIP_CLK_EN0.Modify(func(v system.PERIP_CLK_EN0Value) system.PERIP_CLK_EN0Value { return v.WithRMT_CLK_EN(true) })
+	}
+	if s.PERIP_RST_EN0.Read().RMT_RST() {
 		s.PERIP_RST_EN0.Modify(func(v system.PERIP_RST_EN0Value) system.PERIP_RST_EN0Value { return v.WithRMT_RST(false) })
 	}
 	cs.Exit()
-	if first {
-		regs.SYS_CONF.Write(rmt.SYS_CONFValue(0).WithAPB_FIFO_MASK(true).WithRMT_SCLK_SEL(1).WithRMT_SCLK_DIV_NUM(0).
-			WithRMT_SCLK_ACTIVE(true).WithCLK_EN(true))
+	if regs.SYS_CONF.Read() != sysConf {
+		regs.SYS_CONF.Write(sysConf)
 	}
-}
-
-func unpower() {
-	cs := rt.EnterCritical()
-	open--
-	cs.Exit()
 }
 
 // events are the TX channels' (lane = channel) and the RX channels' (lane = channel − 2)
@@ -278,24 +274,22 @@ var (
 	intSt = u32(&regs.INT_ST)
 )
 
-// bound counts the channels in async mode; the first binds the handler.
-var bound int
+// asyncChannels has bit n set while channel n is async; the handler stays bound while any
+// is.
+var asyncChannels uint8
 
-func bind(prio rt.Priority) {
+func bind(ch uint8, prio rt.Priority) {
 	cs := rt.EnterCritical()
-	bound++
-	first := bound == 1
+	asyncChannels |= 1 << ch
 	cs.Exit()
-	if first {
-		rt.Bind(Source, onInterrupt)
-	}
+	rt.Bind(Source, onInterrupt)
 	rt.Enable(Source, prio)
 }
 
-func unbind() {
+func unbind(ch uint8) {
 	cs := rt.EnterCritical()
-	bound--
-	last := bound == 0
+	asyncChannels &^= 1 << ch
+	last := asyncChannels == 0
 	cs.Exit()
 	if last {
 		rt.Disable(Source)

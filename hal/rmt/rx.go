@@ -116,7 +116,7 @@ type AsyncRx struct {
 func (r *Rx) IntoAsync() *AsyncRx {
 	h := r.h.consume("IntoAsync", "AsyncRx")
 	rx[h.ch-2].h = h
-	bind(rx[h.ch-2].prio)
+	bind(h.ch, rx[h.ch-2].prio)
 	return &AsyncRx{rxCommon{h}, h}
 }
 
@@ -126,7 +126,7 @@ func (r *AsyncRx) IntoBlocking() *Rx {
 	h := r.h.consume("IntoBlocking", "Rx")
 	rx[h.ch-2].h = h
 	rxDisarm(h)
-	unbind()
+	unbind(h.ch)
 	return &Rx{rxCommon{h}, h}
 }
 
@@ -137,7 +137,7 @@ func (r *Rx) Close() { closeRx(r.h) }
 func (r *AsyncRx) Close() {
 	closeRx(r.h)
 	rxDisarm(r.h)
-	unbind()
+	unbind(r.h.ch)
 }
 
 func rxDisarm(h *handle) {
@@ -157,7 +157,6 @@ func closeRx(h *handle) {
 	pinroute.Release(int(h.pin))
 	periph.Release(periph.KindPin, int(h.pin))
 	periph.Release(periph.KindRMT, n)
-	unpower()
 }
 
 type rxCommon struct{ h *handle }

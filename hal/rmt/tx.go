@@ -162,7 +162,7 @@ type AsyncTx struct {
 func (t *Tx) IntoAsync() *AsyncTx {
 	h := t.h.consume("IntoAsync", "AsyncTx")
 	tx[h.ch].h = h
-	bind(tx[h.ch].prio)
+	bind(h.ch, tx[h.ch].prio)
 	return &AsyncTx{txCommon{h}, h}
 }
 
@@ -172,7 +172,7 @@ func (t *AsyncTx) IntoBlocking() *Tx {
 	h := t.h.consume("IntoBlocking", "Tx")
 	tx[h.ch].h = h
 	disarm(h)
-	unbind()
+	unbind(h.ch)
 	return &Tx{txCommon{h}, h}
 }
 
@@ -183,7 +183,7 @@ func (t *Tx) Close() { closeTx(t.h) }
 func (t *AsyncTx) Close() {
 	closeTx(t.h)
 	disarm(t.h)
-	unbind()
+	unbind(t.h.ch)
 }
 
 func disarm(h *handle) {
@@ -203,7 +203,6 @@ func closeTx(h *handle) {
 	pinroute.Release(int(h.pin))
 	periph.Release(periph.KindPin, int(h.pin))
 	periph.Release(periph.KindRMT, n)
-	unpower()
 }
 
 type txCommon struct{ h *handle }
