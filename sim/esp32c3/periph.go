@@ -181,6 +181,7 @@ type peripherals struct {
 	uart [2]*UART
 	i2c0 *I2C
 	spi2 *SPI
+	gdma *GDMA // gdma.go
 	timg [2]*TIMG
 	rmt  *RMT
 }
