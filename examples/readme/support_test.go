@@ -29,6 +29,7 @@ var drivers = []struct{ pkg, name string }{
 	{"executor", "Executors (thread, interrupt) on software interrupts"},
 	{"rng", "Random number generator (RNG_DATA; SAR ADC entropy source)"},
 	{"wdt", "Watchdogs (RTC watchdog, TIMG0/1 main watchdogs)"},
+	{"rmt", "RMT pulse TX/RX (WS2812 encoder in rmt/ws2812)"},
 }
 
 // chips are the columns; a driver supports a chip when its package builds for it. Today the
