@@ -94,6 +94,12 @@ type Peripherals struct {
 	// DMA0..DMA2 are the GDMA's channels (hal/dma: memory-to-memory copies; hal/spi:
 	// SPI2 transfers through a channel).
 	DMA0, DMA1, DMA2 periph.DMAChannel
+	// LEDCTimer0..3 and LEDC0..LEDC5 are the LEDC's low-speed timers and PWM channels
+	// (hal/ledc).
+	LEDCTimer0, LEDCTimer1, LEDCTimer2, LEDCTimer3 periph.LEDCTimer
+	LEDC0, LEDC1, LEDC2, LEDC3, LEDC4, LEDC5       periph.LEDCChannel
+	// ADC1 is the SAR ADC 1, channels on GPIO0..GPIO4 (hal/adc).
+	ADC1 periph.ADC
 }
 
 // ErrAlreadyInitialized is Init's error when called a second time.
@@ -152,6 +158,11 @@ func Init(cfg Config) (*Peripherals, error) {
 	p.RMT0, p.RMT1 = periph.StealRMTChannel(0), periph.StealRMTChannel(1)
 	p.RMT2, p.RMT3 = periph.StealRMTChannel(2), periph.StealRMTChannel(3)
 	p.DMA0, p.DMA1, p.DMA2 = periph.StealDMAChannel(0), periph.StealDMAChannel(1), periph.StealDMAChannel(2)
+	p.LEDCTimer0, p.LEDCTimer1 = periph.StealLEDCTimer(0), periph.StealLEDCTimer(1)
+	p.LEDCTimer2, p.LEDCTimer3 = periph.StealLEDCTimer(2), periph.StealLEDCTimer(3)
+	p.LEDC0, p.LEDC1, p.LEDC2 = periph.StealLEDCChannel(0), periph.StealLEDCChannel(1), periph.StealLEDCChannel(2)
+	p.LEDC3, p.LEDC4, p.LEDC5 = periph.StealLEDCChannel(3), periph.StealLEDCChannel(4), periph.StealLEDCChannel(5)
+	p.ADC1 = periph.StealADC(1)
 	return p, nil
 }
 

@@ -25,15 +25,18 @@ const (
 	KindTIMG
 	KindSoftwareInterrupt
 	KindSYSTIMER
-	KindRNG  // the random number generator (hal/rng)
-	KindRWDT // the RTC watchdog in RTC_CNTL (hal/wdt)
-	KindMWDT // the timer groups' main watchdogs, MWDT0 in TIMG0 and MWDT1 in TIMG1 (hal/wdt)
-	KindRMT  // the RMT's channels: 0 and 1 transmit, 2 and 3 receive (hal/rmt)
-	KindDMA  // the GDMA's channels, each a transmit and a receive side (hal/dma)
+	KindRNG       // the random number generator (hal/rng)
+	KindRWDT      // the RTC watchdog in RTC_CNTL (hal/wdt)
+	KindMWDT      // the timer groups' main watchdogs, MWDT0 in TIMG0 and MWDT1 in TIMG1 (hal/wdt)
+	KindRMT       // the RMT's channels: 0 and 1 transmit, 2 and 3 receive (hal/rmt)
+	KindDMA       // the GDMA's channels, each a transmit and a receive side (hal/dma)
+	KindLEDCTimer // the LEDC's four low-speed timers (hal/ledc)
+	KindLEDC      // the LEDC's six low-speed PWM channels (hal/ledc)
+	KindADC       // the SAR ADCs; ADC1 is number 1 (hal/adc)
 	numKinds
 )
 
-var kindNames = [numKinds]string{"GPIO", "UART", "I2C", "SPI", "TIMG", "FROM_CPU_INTR", "SYSTIMER", "RNG", "RWDT", "MWDT", "RMT", "DMA_CH"}
+var kindNames = [numKinds]string{"GPIO", "UART", "I2C", "SPI", "TIMG", "FROM_CPU_INTR", "SYSTIMER", "RNG", "RWDT", "MWDT", "RMT", "DMA_CH", "LEDC_TIMER", "LEDC", "ADC"}
 
 // Counts of each kind on the ESP32-C3.
 const (
@@ -46,6 +49,9 @@ const (
 	NumMWDTs              = 2 // one per timer group
 	NumRMTChannels        = 4 // TX channels 0 and 1, RX channels 2 and 3
 	NumDMAChannels        = 3 // GDMA channels 0..2
+	NumLEDCTimers         = 4 // LEDC low-speed timers 0..3
+	NumLEDCChannels       = 6 // LEDC low-speed channels 0..5
+	NumADCs               = 2 // numbers 0 and 1 so that ADC1 is number 1; only ADC1 is handed out
 )
 
 // Pin is a GPIO pin token.
@@ -84,6 +90,15 @@ type RMTChannel struct{ n uint8 }
 // receive (IN) sides together, as esp-hal's channel0..channel2.
 type DMAChannel struct{ n uint8 }
 
+// LEDCTimer is an LEDC low-speed timer token (LEDC_TIMER0..LEDC_TIMER3).
+type LEDCTimer struct{ n uint8 }
+
+// LEDCChannel is an LEDC low-speed channel token (LEDC0..LEDC5).
+type LEDCChannel struct{ n uint8 }
+
+// ADC is a SAR ADC token; hal.Init hands out ADC1 (number 1).
+type ADC struct{ n uint8 }
+
 // Constructors for tokens. hal.Init hands out one of each; these exist for drivers' tests
 // and for firmware that steals a resource deliberately (as esp-hal's steal()). They do not
 // claim anything.
@@ -98,6 +113,27 @@ func StealRWDT() RWDT                                { return RWDT{} }
 func StealMWDT(n int) MWDT                           { return MWDT{uint8(n)} }
 func StealRMTChannel(n int) RMTChannel               { return RMTChannel{uint8(n)} }
 func StealDMAChannel(n int) DMAChannel               { return DMAChannel{uint8(n)} }
+func StealLEDCTimer(n int) LEDCTimer                 { return LEDCTimer{uint8(n)} }
+func StealLEDCChannel(n int) LEDCChannel             { return LEDCChannel{uint8(n)} }
+func StealADC(n int) ADC                             { return ADC{uint8(n)} }
+
+// Number returns the timer number (0..3).
+func (t LEDCTimer) Number() int { return int(t.n) }
+
+// String names the timer: "LEDC_TIMER2".
+func (t LEDCTimer) String() string { return Name(KindLEDCTimer, int(t.n)) }
+
+// Number returns the channel number (0..5).
+func (c LEDCChannel) Number() int { return int(c.n) }
+
+// String names the channel: "LEDC3".
+func (c LEDCChannel) String() string { return Name(KindLEDC, int(c.n)) }
+
+// Number returns the ADC number (1 for ADC1).
+func (a ADC) Number() int { return int(a.n) }
+
+// String names the ADC: "ADC1".
+func (a ADC) String() string { return Name(KindADC, int(a.n)) }
 
 // Number returns the channel number (0..2).
 func (c DMAChannel) Number() int { return int(c.n) }
@@ -205,12 +241,16 @@ var first = [numKinds + 1]uint8{
 	NumPins + NumUARTs + NumI2Cs + NumSPIs + NumTIMGs + NumSoftwareInterrupts + 3,
 	NumPins + NumUARTs + NumI2Cs + NumSPIs + NumTIMGs + NumSoftwareInterrupts + 3 + NumMWDTs,
 	NumPins + NumUARTs + NumI2Cs + NumSPIs + NumTIMGs + NumSoftwareInterrupts + 3 + NumMWDTs + NumRMTChannels,
+	NumPins + NumUARTs + NumI2Cs + NumSPIs + NumTIMGs + NumSoftwareInterrupts + 3 + NumMWDTs + NumRMTChannels + NumDMAChannels,
+	NumPins + NumUARTs + NumI2Cs + NumSPIs + NumTIMGs + NumSoftwareInterrupts + 3 + NumMWDTs + NumRMTChannels + NumDMAChannels + NumLEDCTimers,
+	NumPins + NumUARTs + NumI2Cs + NumSPIs + NumTIMGs + NumSoftwareInterrupts + 3 + NumMWDTs + NumRMTChannels + NumDMAChannels + NumLEDCTimers + NumLEDCChannels,
 	numResources,
 }
 
 // numResources is the number of resources of all kinds (the SYSTIMER, the RNG and the RWDT
 // are one each).
-const numResources = NumPins + NumUARTs + NumI2Cs + NumSPIs + NumTIMGs + NumSoftwareInterrupts + 3 + NumMWDTs + NumRMTChannels + NumDMAChannels
+const numResources = NumPins + NumUARTs + NumI2Cs + NumSPIs + NumTIMGs + NumSoftwareInterrupts + 3 + NumMWDTs + NumRMTChannels + NumDMAChannels +
+	NumLEDCTimers + NumLEDCChannels + NumADCs
 
 // index returns the index in owners of resource n of kind k, or -1 if the chip has no such
 // resource.
