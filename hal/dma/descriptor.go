@@ -32,7 +32,7 @@ const (
 	flagLenMask    = 0xFFF << flagLenShift
 	FlagErrEOF     = 1 << 28
 	FlagSucEOF     = 1 << 30
-	FlagOwnerDMA   = 1 << 31
+	FlagOwnerDMA   uint32 = 1 << 31
 	maxBufferBytes = 4095 // size and length are 12 bits
 )
 
@@ -117,7 +117,7 @@ func BuildChain(descs []Descriptor, buf []byte, dir Direction) (int, error) {
 	}
 	for i := 0; i < k; i++ {
 		n := min(ChunkSize, len(buf)-i*ChunkSize)
-		flags := uint32(FlagOwnerDMA | n) // size
+		flags := FlagOwnerDMA | uint32(n) // size
 		if dir == TX {
 			flags |= uint32(n) << flagLenShift
 		}
