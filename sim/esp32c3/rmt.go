@@ -537,7 +537,8 @@ type rmtRx struct {
 	started bool
 	full    bool
 	level   bool
-	last    time.Duration
+	last    time.Duration // start of the current level
+	before  time.Duration // start of the level before it, -1 if unknown or not in RAM
 	halves  int
 	mul, hz uint64
 	idleT   uint64
@@ -615,7 +616,7 @@ func (r *RMT) onEdge(e Edge) {
 func (x *rmtRx) edge(e Edge) {
 	now := x.r.c.Now()
 	if !x.started {
-		x.started, x.level, x.last = true, e.Level, now
+		x.started, x.level, x.last, x.before = true, e.Level, now, -1
 		x.armIdle()
 		return
 	}
@@ -624,14 +625,26 @@ func (x *rmtRx) edge(e Edge) {
 	}
 	d := durationToTicks(now-x.last, x.hz, x.mul)
 	if d == 0 || (x.filter > 0 && x.r.sclkCycles(now-x.last) < x.filter) {
-		// A glitch: the pulse is absorbed into the level before it, which goes on.
+		// The level since the last edge was a glitch: it and its two edges vanish, and the
+		// level before it goes on (its half, written at the glitch's first edge, is taken
+		// back).
+		switch {
+		case x.before >= 0:
+			x.halves--
+			x.last, x.before = x.before, -1
+		case x.halves == 0:
+			x.started = false // the frame's first edge began the glitch: no frame yet
+			x.ev.Cancel()
+			return
+		}
 		x.level = e.Level
+		x.armIdle()
 		return
 	}
 	if !x.put(x.level, d) {
 		return
 	}
-	x.level, x.last = e.Level, now
+	x.level, x.last, x.before = e.Level, now, x.last
 	x.armIdle()
 }
 
@@ -644,7 +657,7 @@ func (x *rmtRx) idle() {
 	if !x.active {
 		return
 	}
-	if x.put(x.level, 0) {
+	if x.put(x.level, 0) { // the RAM may be full: put raised ERR
 		x.active = false
 		x.r.raise(1 << x.ch) // RX_END
 	}
@@ -668,7 +681,7 @@ func (x *rmtRx) put(level bool, d uint64) bool {
 	if x.halves%2 == 0 {
 		x.r.setRAM(i, h)
 	} else {
-		x.r.setRAM(i, x.r.ram(i)|h<<16)
+		x.r.setRAM(i, x.r.ram(i)&0xFFFF|h<<16)
 	}
 	x.halves++
 	return true
