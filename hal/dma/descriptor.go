@@ -27,13 +27,13 @@ type Descriptor struct {
 
 // The fields of Descriptor.Flags.
 const (
-	flagSizeMask   = 0xFFF
-	flagLenShift   = 12
-	flagLenMask    = 0xFFF << flagLenShift
-	FlagErrEOF     = 1 << 28
-	FlagSucEOF     = 1 << 30
+	flagSizeMask          = 0xFFF
+	flagLenShift          = 12
+	flagLenMask           = 0xFFF << flagLenShift
+	FlagErrEOF            = 1 << 28
+	FlagSucEOF            = 1 << 30
 	FlagOwnerDMA   uint32 = 1 << 31
-	maxBufferBytes = 4095 // size and length are 12 bits
+	maxBufferBytes        = 4095 // size and length are 12 bits
 )
 
 // ChunkSize is the most bytes a chain built here puts behind one descriptor: 4092, the

@@ -48,6 +48,7 @@ type engine struct {
 	one  [1]byte       // Transfer's buffer
 	// await is the typed awaits' future (AwaitTransfer, ...): a local would escape.
 	await Future
+	dma   dmaState // EnableDMA's channel and descriptors (dma.go)
 }
 
 const (
@@ -243,6 +244,7 @@ func (c *engine) reset() {
 }
 
 func (c *engine) close() {
+	c.closeDMA()
 	esp32c3.SPI2.SPI_DMA_INT_ENA.Write(0)
 	for _, n := range c.pins {
 		if n >= 0 {
@@ -277,11 +279,14 @@ const (
 	callAwaitTransfer
 	callAwaitWrite
 	callAwaitRead
+	callTxDMA
+	callTransferDMAAsync
+	callAwaitTransferDMA
 )
 
 var callNames = [...]string{"", "Tx", "Transfer", "TransferInPlace", "Write", "Read",
 	"TransferAsync", "TransferInPlaceAsync", "WriteAsync", "ReadAsync",
-	"AwaitTransfer", "AwaitWrite", "AwaitRead"}
+	"AwaitTransfer", "AwaitWrite", "AwaitRead", "TxDMA", "TransferDMAAsync", "AwaitTransferDMA"}
 
 // concurrent panics for a future polled while another transfer holds the driver: the
 // project's rule for misuse, where a blocking call gets ErrBusy. The message is built only
@@ -289,7 +294,7 @@ var callNames = [...]string{"", "Tx", "Transfer", "TransferInPlace", "Write", "R
 func (c *engine) concurrent(second uint8) {
 	first := c.busy.Load()
 	msg := "spi: SPI2: " + callNames[second] + " polled while "
-	if first >= callTransferAsync {
+	if first >= callTransferAsync && first != callTxDMA {
 		msg += "a " + callNames[first] + " is in progress on SPI2; one transfer at a time: await the " +
 			callNames[first] + " (or Cancel it) before starting another"
 	} else {

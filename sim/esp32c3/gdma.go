@@ -432,3 +432,99 @@ func (g *GDMA) finishMem2Mem(n int) {
 	g.setChReg(n, gdmaOutEOF, ch.out[len(ch.out)-1].addr)
 	g.raise(n, gdmaInDone|gdmaInSucEOFInt|gdmaOutDone|gdmaOutEOFInt|gdmaOutTotalEOF)
 }
+
+// GDMA peripheral IDs (PERI_SEL) the models serve.
+const gdmaPeriSPI2 = 0
+
+// peripheralChannel returns the channel whose IN (in) or OUT side is connected to peri
+// and started, or -1.
+func (g *GDMA) peripheralChannel(peri uint32, in bool) int {
+	for n := range g.ch {
+		ch := &g.ch[n]
+		if in && ch.inStart && g.chReg(n, gdmaInPeriSel)&0x3F == peri && g.chReg(n, gdmaInConf0)&gdmaMemTrans == 0 {
+			return n
+		}
+		if !in && ch.outStart && g.chReg(n, gdmaOutPeriSel)&0x3F == peri {
+			return n
+		}
+	}
+	return -1
+}
+
+// pullOut reads up to want bytes from channel n's OUT chain into a new slice: what a
+// peripheral transmits. The chain is done after this (OUT_EOF, OUT_DONE, OUT_TOTAL_EOF
+// when its suc_eof node was reached); an unreachable node is OUT_DSCR_ERR.
+func (g *GDMA) pullOut(n, want int) []byte {
+	ch := &g.ch[n]
+	ch.outStart = false
+	if !g.c.PeripheralClockEnabled(1, gdmaSysBit) {
+		g.blk.once("clockoff", "a transfer started while SYSTEM.PERIP_CLK_EN1.DMA_CLK_EN is clear: it never runs")
+		return nil
+	}
+	var ok bool
+	ch.out, _, ok = g.chain(ch.out, ch.outAddr, true, 0)
+	if !ok {
+		g.raise(n, gdmaOutDscrErr)
+		return nil
+	}
+	data := make([]byte, 0, want)
+	for i := range ch.out {
+		d := &ch.out[i]
+		src := bytesOf(d.buf, d.length())
+		if src == nil {
+			g.raise(n, gdmaOutDscrErr)
+			return data
+		}
+		data = append(data, src[:min(len(src), want-len(data))]...)
+		if g.chReg(n, gdmaOutConf0)&gdmaAutoWrbk != 0 {
+			d.setFlags(d.flags &^ (1 << 31))
+		}
+		if len(data) == want {
+			break
+		}
+	}
+	g.setChReg(n, gdmaOutEOF, ch.out[len(ch.out)-1].addr)
+	g.raise(n, gdmaOutDone|gdmaOutEOFInt|gdmaOutTotalEOF)
+	return data
+}
+
+// pushIn writes what a peripheral received into channel n's IN chain and ends it there:
+// the receive descriptors are written back (the last with suc_eof), IN_SUC_EOF_DES_ADDR
+// set, IN_DONE and IN_SUC_EOF raised. A chain too short for data is IN_DSCR_EMPTY (the
+// rest is lost), an unreachable node IN_DSCR_ERR.
+func (g *GDMA) pushIn(n int, data []byte) {
+	ch := &g.ch[n]
+	ch.inStart = false
+	if !g.c.PeripheralClockEnabled(1, gdmaSysBit) {
+		return
+	}
+	var room int
+	var ok bool
+	ch.in, room, ok = g.chain(ch.in, ch.inAddr, false, len(data))
+	if !ok {
+		g.raise(n, gdmaInDscrErr)
+		return
+	}
+	for i := range ch.in {
+		d := &ch.in[i]
+		k := min(d.size(), len(data))
+		dst := bytesOf(d.buf, k)
+		if dst == nil {
+			g.raise(n, gdmaInDscrErr)
+			return
+		}
+		copy(dst, data[:k])
+		data = data[k:]
+		f := d.flags&^(0xFFF<<12|1<<31|1<<30) | uint32(k)<<12
+		if len(data) == 0 || i == len(ch.in)-1 {
+			d.setFlags(f | 1<<30)
+			g.setChReg(n, gdmaInSucEOF, d.addr)
+			break
+		}
+		d.setFlags(f)
+	}
+	if room < len(data) {
+		g.raise(n, gdmaInDscrEmpty)
+	}
+	g.raise(n, gdmaInDone|gdmaInSucEOFInt)
+}

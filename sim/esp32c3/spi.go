@@ -101,7 +101,7 @@ const (
 // spiModelled reports whether the model gives the register at off behaviour; the input
 // and output timing, DMA and slave registers are memory.
 func spiModelled(off uintptr) bool {
-	return off <= spiMISC || off >= spiINTENA && off <= spiINTST ||
+	return off <= spiMISC || off == spiDMACONF || off >= spiINTENA && off <= spiINTST ||
 		off >= spiW0 && off < spiW0+spiBufBytes || off == spiSLAVE || off == spiCLKGATE
 }
 
@@ -283,6 +283,9 @@ func (s *SPI) start() {
 		s.blk.once("lines", "dual, quad and 3-wire modes are not modelled: transferring on MOSI/MISO")
 	}
 	wrLSB, rdLSB := ctrl&spiCtrlWrLSB != 0, ctrl&spiCtrlRdLSB != 0
+	if s.startDMA(user, wrLSB, rdLSB) { // spi_dma.go
+		return
+	}
 	user1, user2 := s.blk.load(spiUSER1), s.blk.load(spiUSER2)
 
 	var buf [spiBufBytes]byte
