@@ -29,6 +29,7 @@ var drivers = []struct{ pkg, name string }{
 	{"executor", "Executors (thread, interrupt) on software interrupts"},
 	{"rng", "Random number generator (RNG_DATA; SAR ADC entropy source)"},
 	{"wdt", "Watchdogs (RTC watchdog, TIMG0/1 main watchdogs)"},
+	{"dma", "GDMA (descriptor chains, memory-to-memory copies; SPI2 DMA in hal/spi)"},
 	{"rmt", "RMT pulse TX/RX (WS2812 encoder in rmt/ws2812)"},
 }
 
