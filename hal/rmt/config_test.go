@@ -31,7 +31,9 @@ func TestConfigErrorsNameTheNearestReachableValue(t *testing.T) {
 		tx, err := rmt.NewTx(p.RMT0, p.GPIO2, rmt.TxConfig{TickHz: 2_962_962, CarrierHz: 38_004, CarrierDutyPercent: 33})
 		errs["ok"] = err
 		carrierDuty = uint32(esp32c3.RMT.CHCARRIER_DUTY[0].Read())
+		//gohalvet:ignore consumed a test of the run-time ownership error
 		_, errs["inUse"] = rmt.NewTx(p.RMT0, p.GPIO3, rmt.TxConfig{})
+		//gohalvet:ignore consumed a test of the run-time ownership error
 		_, errs["pinInUse"] = rmt.NewTx(p.RMT1, p.GPIO2, rmt.TxConfig{})
 		long := make([]rmt.PulseCode, 60)
 		for i := range long {
