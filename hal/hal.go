@@ -28,7 +28,8 @@
 //   - Close releases the peripheral and its pins so they can be used again.
 //
 // Drivers live in subpackages: gpio, uart, i2c, spi, timer, swint (software interrupts),
-// systimer (the async time driver) and executor (executors wired to software interrupts).
+// systimer (the async time driver), executor (executors wired to software interrupts) and
+// rmt (pulse trains; rmt/ws2812 drives WS2812 LEDs).
 package hal
 
 import (
