@@ -53,6 +53,10 @@ type Config struct {
 	CrossCore SoftwareInterrupt
 	// OnPanic receives a task's panic; nil prints it. The task has been removed.
 	OnPanic func(TaskPanic)
+	// PollTimes makes the executor time every poll for TaskStats.LongestPoll: two readings
+	// of the cycle counter per poll. Without it LongestPoll stays 0 (Polls is always
+	// counted).
+	PollTimes bool
 }
 
 // Executor runs tasks. Create one with New; a thread-mode executor runs when its core calls
@@ -68,7 +72,7 @@ type Executor struct {
 	// The ready queue: words per priority, priority p owning ready[p*wordsPer:(p+1)*wordsPer],
 	// so a higher word index is a higher priority. Bit b of ready[w] set: task
 	// byBit[w*bitsPer+b] is queued. Bit w of summary set: ready[w] may be non-zero; summary
-	// 0: the queue is empty.
+	// 0 while the executor is not polling: the queue is empty (pollReady explains the hint).
 	ready    []atomic.Uint32
 	summary  atomic.Uint32
 	wordsPer int
@@ -87,6 +91,7 @@ type Executor struct {
 	current  int  // slot being polled, -1 outside polls
 	panicked bool // the last pollGuarded ended in a task's panic
 	polling  bool // pollProtected is running: a second, nested call is a misuse
+	timing   bool // Config.PollTimes
 
 	// taken but not yet polled by pollReady (see giveBack)
 	takenWord, takenBatch, takenSum uint32
@@ -131,6 +136,7 @@ func New(cfg Config) (*Executor, error) {
 		interrupt: cfg.Interrupt != nil,
 		name:      cfg.Name,
 		onPanic:   cfg.OnPanic,
+		timing:    cfg.PollTimes,
 		slots:     make([]slot, cfg.Tasks),
 		stats:     make([]TaskStats, cfg.Tasks),
 		current:   -1,

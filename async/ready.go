@@ -11,7 +11,7 @@ func (e *Executor) wake(idx uint8) {
 	if int(idx) >= len(e.slots) {
 		return
 	}
-	s := e.slots[idx].sched.Load()
+	s := loadWord(&e.slots[idx].sched)
 	if s&live == 0 {
 		return // finished: nothing to poll
 	}
@@ -19,8 +19,8 @@ func (e *Executor) wake(idx uint8) {
 	if orUint32(&e.ready[w], 1<<b)&(1<<b) != 0 {
 		return // already queued
 	}
-	// The executor is pended only when its queue goes from empty to non-empty: the
-	// summary word is that queue's state.
+	// The executor is pended only when its summary goes from 0 to non-zero. While it polls,
+	// the word's summary bit is usually still set (see pollReady): then this only loads.
 	if orUint32(&e.summary, 1<<w) == 0 {
 		e.pend()
 	}
@@ -43,21 +43,36 @@ func (e *Executor) pend() {
 	}
 }
 
-// pollReady polls queued tasks, highest priority first, until none is queued. It takes the
-// whole summary at once (one atomic swap), then each ready word of it, highest first, and
-// polls that word's tasks in slot order, so a task that keeps waking itself cannot starve
-// its peers. Between two polls it checks for a newly woken task of higher priority and, if
-// there is one, gives back what it has not polled yet and starts over.
+// pollReady polls queued tasks, highest priority first, until none is queued. Each round
+// takes a snapshot of the summary, then each ready word of it, highest first (one atomic
+// swap per word), and polls that word's tasks in slot order, so a task that keeps waking
+// itself cannot starve its peers. Between two polls it checks for a newly woken task of
+// higher priority and, if there is one, gives back what it has not polled yet and starts
+// over.
+//
+// The summary is a hint while pollReady runs: taking a word leaves its summary bit set, so
+// the wakes that refill it during the round (a task waking another, an interrupt handler
+// waking a task) find the bit set and cost one read-modify-write, not two, and the next
+// round takes the word without touching the summary. A bit whose word turns out empty is
+// cleared by settle, which looks at the word again afterwards, and pollReady returns only
+// once the summary reads 0, so what the invariant needs holds whenever the executor is not
+// polling: a non-empty word has its summary bit set (or a wake is between its two steps and
+// is about to set it, pending the executor if the summary was 0).
 func (e *Executor) pollReady() {
 	for {
-		sum := e.summary.Swap(0)
+		sum := loadWord(&e.summary)
 		if sum == 0 {
 			return
 		}
 		for sum != 0 {
 			w := uint32(bits.Len32(sum) - 1)
 			sum &^= 1 << w
-			batch := e.ready[w].Swap(0)
+			if loadWord(&e.ready[w]) == 0 {
+				e.settle(1 << w)
+				continue
+			}
+			batch := swapWord(&e.ready[w], 0)
+			higher := e.higherShift(w)
 			for batch != 0 {
 				b := bits.TrailingZeros32(batch)
 				batch &^= 1 << b
@@ -67,7 +82,7 @@ func (e *Executor) pollReady() {
 				// Only words of a higher task priority preempt the batch: the words of one
 				// priority are one queue, served a round at a time, so a task that wakes
 				// itself cannot starve the others of its priority, whatever their slots.
-				if e.summary.Load()>>((int(w)/e.wordsPer+1)*e.wordsPer) != 0 {
+				if e.higherQueued(higher) {
 					// A higher priority was woken: hand back the rest, then start over.
 					e.takenBatch, e.takenSum = 0, 0
 					e.requeue(w, batch, sum)
@@ -78,6 +93,47 @@ func (e *Executor) pollReady() {
 		}
 		e.takenBatch, e.takenSum = 0, 0
 	}
+}
+
+// higherShift returns the index of the first ready word of a higher task priority than word
+// w's: the summary bits from there on are the higher priorities'.
+func (e *Executor) higherShift(w uint32) uint {
+	if e.wordsPer == 1 {
+		return uint(w) + 1
+	}
+	return uint((int(w)/e.wordsPer + 1) * e.wordsPer)
+}
+
+// higherQueued reports whether a ready word from index shift on (a higher task priority
+// than the batch's, see higherShift) holds a queued task. The summary says which words may;
+// the bits it finds stale it clears.
+func (e *Executor) higherQueued(shift uint) bool {
+	hi := loadWord(&e.summary) >> shift << shift
+	if hi == 0 {
+		return false
+	}
+	for m := hi; m != 0; m &= m - 1 {
+		if loadWord(&e.ready[bits.TrailingZeros32(m)]) != 0 {
+			return true
+		}
+	}
+	return e.settle(hi)
+}
+
+// settle clears the summary bits of mask, whose words were found empty, then looks at those
+// words again: one that a wake filled in between gets its bit back (that wake may have seen
+// the bit still set and left it alone). It reports whether one did.
+func (e *Executor) settle(mask uint32) bool {
+	andNotUint32(&e.summary, mask)
+	refilled := false
+	for m := mask; m != 0; m &= m - 1 {
+		w := bits.TrailingZeros32(m)
+		if loadWord(&e.ready[w]) != 0 {
+			orUint32(&e.summary, 1<<w)
+			refilled = true
+		}
+	}
+	return refilled
 }
 
 // requeue puts back tasks taken from the queue but not polled: batch of word w, and the

@@ -34,7 +34,7 @@ func (e *Executor) Run() {
 	for e.stop.Load() == 0 {
 		e.pollProtected()
 		cs := rt.EnterCritical()
-		if e.summary.Load() == 0 {
+		if loadWord(&e.summary) == 0 {
 			if e.Len() == 0 || e.stop.Load() != 0 {
 				cs.Exit()
 				break

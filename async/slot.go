@@ -91,7 +91,7 @@ func (s Spawner) SpawnNamed(name string, task Task, prio int) (Waker, error) {
 	sl := &e.slots[idx]
 	sl.task = task
 	e.stats[idx] = TaskStats{Name: name}
-	sl.sched.Store(live | uint32(w)<<8 | uint32(b))
+	storeWord(&sl.sched, live|uint32(w)<<8|uint32(b))
 	e.mu.unlock(cs)
 	e.wake(uint8(idx))
 	return makeWaker(e.id, uint8(idx)), nil
@@ -108,34 +108,44 @@ func (e *Executor) Len() int {
 // pollSlot polls the task in slot idx once.
 func (e *Executor) pollSlot(idx int) {
 	sl := &e.slots[idx]
-	if sl.sched.Load()&live == 0 {
+	if loadWord(&sl.sched)&live == 0 {
 		return
 	}
 	// One Context per executor, reused: a fresh one would escape through the interface call
 	// and cost an allocation per poll. Polls of one executor never overlap.
 	e.cx.waker = makeWaker(e.id, uint8(idx))
 	e.current = idx
-	t0 := rt.Cycles()
-	done := sl.task.Poll(&e.cx)
-	dt := rt.Cycles() - t0
-	e.current = -1
 	st := &e.stats[idx]
-	st.Polls++
-	if dt > st.LongestPoll {
-		st.LongestPoll = dt
+	var done bool
+	if e.timing {
+		done = e.pollTimed(sl, st)
+	} else {
+		done = sl.task.Poll(&e.cx)
 	}
+	e.current = -1
+	st.Polls++
 	if done {
 		e.release(idx)
 	}
+}
+
+// pollTimed is the poll of an executor made with Config.PollTimes.
+func (e *Executor) pollTimed(sl *slot, st *TaskStats) bool {
+	t0 := rt.Cycles()
+	done := sl.task.Poll(&e.cx)
+	if dt := rt.Cycles() - t0; dt > st.LongestPoll {
+		st.LongestPoll = dt
+	}
+	return done
 }
 
 // release frees slot idx.
 func (e *Executor) release(idx int) {
 	sl := &e.slots[idx]
 	cs := e.mu.lock()
-	s := sl.sched.Load()
+	s := loadWord(&sl.sched)
 	w, b := (s>>8)&0x1F, s&0x1F
-	sl.sched.Store(0)
+	storeWord(&sl.sched, 0)
 	sl.task = nil
 	e.free[idx/32] |= 1 << (idx % 32)
 	e.freeBits[w] |= 1 << b

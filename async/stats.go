@@ -1,6 +1,7 @@
 package async
 
-// TaskStats are a task's statistics. LongestPoll is in CPU cycles (rt.Cycles).
+// TaskStats are a task's statistics: the polls so far, and the longest of them in CPU cycles
+// (rt.Cycles), measured only by an executor made with Config.PollTimes (0 otherwise).
 type TaskStats struct {
 	Name        string
 	Polls       uint32

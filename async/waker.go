@@ -26,31 +26,10 @@ func (w Waker) Wake() {
 		}
 		return
 	}
-	if e := executors[id-1].Load(); e != nil {
+	if e := loadExecutor(&executors[id-1]); e != nil {
 		e.wake(uint8(w))
 	}
 }
 
 // Valid reports whether w wakes a task.
 func (w Waker) Valid() bool { return uint32(w)>>8 != 0 }
-
-// orUint32 sets bits in *p and returns the previous value. sync/atomic's Or is not available
-// on TinyGo's ESP32-C3 target (no __atomic_fetch_or_4 on rv32imc), CompareAndSwap is.
-func orUint32(p *atomic.Uint32, bits uint32) uint32 {
-	for {
-		old := p.Load()
-		if old&bits == bits || p.CompareAndSwap(old, old|bits) {
-			return old
-		}
-	}
-}
-
-// andNotUint32 clears bits in *p and returns the previous value.
-func andNotUint32(p *atomic.Uint32, bits uint32) uint32 {
-	for {
-		old := p.Load()
-		if old&bits == 0 || p.CompareAndSwap(old, old&^bits) {
-			return old
-		}
-	}
-}

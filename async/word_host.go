@@ -1,0 +1,39 @@
+//go:build !tinygo
+
+package async
+
+import "sync/atomic"
+
+// The executor's shared words (ready queue, summary, slot headers) on the host: sync/atomic,
+// which the race detector understands, and which other goroutines (other simulated cores,
+// goroutines outside the simulated CPU) need. word_tinygo.go has the chip's version.
+
+func loadWord(p *atomic.Uint32) uint32 { return p.Load() }
+
+func storeWord(p *atomic.Uint32, v uint32) { p.Store(v) }
+
+func swapWord(p *atomic.Uint32, v uint32) uint32 { return p.Swap(v) }
+
+// orUint32 sets bits in *p and returns the previous value; when they are all set already it
+// only loads.
+func orUint32(p *atomic.Uint32, bits uint32) uint32 {
+	for {
+		old := p.Load()
+		if old&bits == bits || p.CompareAndSwap(old, old|bits) {
+			return old
+		}
+	}
+}
+
+// andNotUint32 clears bits in *p and returns the previous value; when none is set it only
+// loads.
+func andNotUint32(p *atomic.Uint32, bits uint32) uint32 {
+	for {
+		old := p.Load()
+		if old&bits == 0 || p.CompareAndSwap(old, old&^bits) {
+			return old
+		}
+	}
+}
+
+func loadExecutor(p *atomic.Pointer[Executor]) *Executor { return p.Load() }
