@@ -101,6 +101,9 @@ type Peripherals struct {
 	LEDC0, LEDC1, LEDC2, LEDC3, LEDC4, LEDC5       periph.LEDCChannel
 	// ADC1 is the SAR ADC 1, channels on GPIO0..GPIO4 (hal/adc).
 	ADC1 periph.ADC
+	// USBSerialJTAG is the USB-Serial-JTAG controller's serial port (hal/usbserial), the
+	// console of boards without a USB-UART bridge.
+	USBSerialJTAG periph.USBSerialJTAG
 }
 
 // ErrAlreadyInitialized is Init's error when called a second time.
@@ -164,6 +167,7 @@ func Init(cfg Config) (*Peripherals, error) {
 	p.LEDC0, p.LEDC1, p.LEDC2 = periph.StealLEDCChannel(0), periph.StealLEDCChannel(1), periph.StealLEDCChannel(2)
 	p.LEDC3, p.LEDC4, p.LEDC5 = periph.StealLEDCChannel(3), periph.StealLEDCChannel(4), periph.StealLEDCChannel(5)
 	p.ADC1 = periph.StealADC(1)
+	p.USBSerialJTAG = periph.StealUSBSerialJTAG()
 	return p, nil
 }
 

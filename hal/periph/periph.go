@@ -33,10 +33,12 @@ const (
 	KindLEDCTimer // the LEDC's four low-speed timers (hal/ledc)
 	KindLEDC      // the LEDC's six low-speed PWM channels (hal/ledc)
 	KindADC       // the SAR ADCs; ADC1 is number 1 (hal/adc)
+	// KindUSBSerialJTAG is the USB-Serial-JTAG controller's serial port (hal/usbserial).
+	KindUSBSerialJTAG
 	numKinds
 )
 
-var kindNames = [numKinds]string{"GPIO", "UART", "I2C", "SPI", "TIMG", "FROM_CPU_INTR", "SYSTIMER", "RNG", "RWDT", "MWDT", "RMT", "DMA_CH", "LEDC_TIMER", "LEDC", "ADC"}
+var kindNames = [numKinds]string{"GPIO", "UART", "I2C", "SPI", "TIMG", "FROM_CPU_INTR", "SYSTIMER", "RNG", "RWDT", "MWDT", "RMT", "DMA_CH", "LEDC_TIMER", "LEDC", "ADC", "USB_SERIAL_JTAG"}
 
 // Counts of each kind on the ESP32-C3.
 const (
@@ -99,6 +101,10 @@ type LEDCChannel struct{ n uint8 }
 // ADC is a SAR ADC token; hal.Init hands out ADC1 (number 1).
 type ADC struct{ n uint8 }
 
+// USBSerialJTAG is the USB-Serial-JTAG controller's token (there is one; its serial port is
+// hal/usbserial's).
+type USBSerialJTAG struct{}
+
 // Constructors for tokens. hal.Init hands out one of each; these exist for drivers' tests
 // and for firmware that steals a resource deliberately (as esp-hal's steal()). They do not
 // claim anything.
@@ -116,6 +122,10 @@ func StealDMAChannel(n int) DMAChannel               { return DMAChannel{uint8(n
 func StealLEDCTimer(n int) LEDCTimer                 { return LEDCTimer{uint8(n)} }
 func StealLEDCChannel(n int) LEDCChannel             { return LEDCChannel{uint8(n)} }
 func StealADC(n int) ADC                             { return ADC{uint8(n)} }
+func StealUSBSerialJTAG() USBSerialJTAG              { return USBSerialJTAG{} }
+
+// String names it: "USB_SERIAL_JTAG".
+func (USBSerialJTAG) String() string { return Name(KindUSBSerialJTAG, 0) }
 
 // Number returns the timer number (0..3).
 func (t LEDCTimer) Number() int { return int(t.n) }
@@ -201,7 +211,7 @@ func Name(k Kind, n int) string {
 	if k >= numKinds {
 		return "?"
 	}
-	if k == KindRNG || k == KindRWDT {
+	if k == KindRNG || k == KindRWDT || k == KindUSBSerialJTAG {
 		return kindNames[k]
 	}
 	return kindNames[k] + itoa.Itoa(n)
@@ -244,13 +254,14 @@ var first = [numKinds + 1]uint8{
 	NumPins + NumUARTs + NumI2Cs + NumSPIs + NumTIMGs + NumSoftwareInterrupts + 3 + NumMWDTs + NumRMTChannels + NumDMAChannels,
 	NumPins + NumUARTs + NumI2Cs + NumSPIs + NumTIMGs + NumSoftwareInterrupts + 3 + NumMWDTs + NumRMTChannels + NumDMAChannels + NumLEDCTimers,
 	NumPins + NumUARTs + NumI2Cs + NumSPIs + NumTIMGs + NumSoftwareInterrupts + 3 + NumMWDTs + NumRMTChannels + NumDMAChannels + NumLEDCTimers + NumLEDCChannels,
+	NumPins + NumUARTs + NumI2Cs + NumSPIs + NumTIMGs + NumSoftwareInterrupts + 3 + NumMWDTs + NumRMTChannels + NumDMAChannels + NumLEDCTimers + NumLEDCChannels + NumADCs,
 	numResources,
 }
 
 // numResources is the number of resources of all kinds (the SYSTIMER, the RNG and the RWDT
 // are one each).
 const numResources = NumPins + NumUARTs + NumI2Cs + NumSPIs + NumTIMGs + NumSoftwareInterrupts + 3 + NumMWDTs + NumRMTChannels + NumDMAChannels +
-	NumLEDCTimers + NumLEDCChannels + NumADCs
+	NumLEDCTimers + NumLEDCChannels + NumADCs + 1 // + the USB-Serial-JTAG
 
 // index returns the index in owners of resource n of kind k, or -1 if the chip has no such
 // resource.
