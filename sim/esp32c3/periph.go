@@ -184,6 +184,8 @@ type peripherals struct {
 	gdma *GDMA // gdma.go
 	timg [2]*TIMG
 	rmt  *RMT
+	// usbserial.go
+	usb *USBSerial
 }
 
 // periphOf returns the chip's peripheral models. They live in the Chip itself, so they stay
