@@ -185,7 +185,9 @@ type peripherals struct {
 	timg [2]*TIMG
 	rmt  *RMT
 	// usbserial.go
-	usb *USBSerial
+	usb  *USBSerial
+	ledc *LEDC // ledc.go
+	adc  *ADC  // adc.go
 }
 
 // periphOf returns the chip's peripheral models. They live in the Chip itself, so they stay
