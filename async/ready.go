@@ -65,7 +65,7 @@ func (e *Executor) pollReady() {
 			return
 		}
 		for sum != 0 {
-			w := uint32(bits.Len32(sum) - 1)
+			w := highBit(sum)
 			sum &^= 1 << w
 			if loadWord(&e.ready[w]) == 0 {
 				e.settle(1 << w)

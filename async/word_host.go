@@ -2,7 +2,10 @@
 
 package async
 
-import "sync/atomic"
+import (
+	"math/bits"
+	"sync/atomic"
+)
 
 // The executor's shared words (ready queue, summary, slot headers) on the host: sync/atomic,
 // which the race detector understands, and which other goroutines (other simulated cores,
@@ -37,3 +40,6 @@ func andNotUint32(p *atomic.Uint32, bits uint32) uint32 {
 }
 
 func loadExecutor(p *atomic.Pointer[Executor]) *Executor { return p.Load() }
+
+// highBit returns the index of the highest bit set in x (not 0).
+func highBit(x uint32) uint32 { return uint32(bits.Len32(x) - 1) }

@@ -3,7 +3,6 @@
 package async
 
 import (
-	"runtime/volatile"
 	"sync/atomic"
 	"unsafe"
 
@@ -15,48 +14,88 @@ import (
 // of a runtime function that disables interrupts around a plain access, about ten
 // instructions for a Load and thirty for a CompareAndSwap loop. These cores are single-core,
 // so an aligned word load is atomic by itself and a read-modify-write is atomic inside a
-// critical section (rt.EnterCritical, inlined: two CSR instructions). Volatile accesses
-// keep the compiler from moving them out of the section or caching them across calls.
-// Everything else that touches these words (sync/atomic elsewhere) also disables
-// interrupts, so the two kinds of access mix.
+// critical section (rt.EnterCritical, inlined: two CSR instructions). The accesses are plain
+// loads and stores: TinyGo emits the CSR instructions as inline assembly with side effects,
+// which LLVM treats as reading and writing memory, so no access moves out of the section,
+// and no load is cached across a call (an interrupt handler's changes reach the executor
+// through calls: the poll, WaitForInterrupt, the sections themselves). runtime/volatile
+// would do the same at the cost of a call each: at -opt=z it is not inlined. Everything
+// else that touches these words (sync/atomic elsewhere) also disables interrupts, so the
+// two kinds of access mix. //go:inline makes TinyGo inline the helpers whatever -opt says.
 
+//go:inline
 func wordPtr(p *atomic.Uint32) *uint32 { return (*uint32)(unsafe.Pointer(p)) }
 
-func loadWord(p *atomic.Uint32) uint32 { return volatile.LoadUint32(wordPtr(p)) }
+//go:inline
+func loadWord(p *atomic.Uint32) uint32 { return *wordPtr(p) }
 
-func storeWord(p *atomic.Uint32, v uint32) { volatile.StoreUint32(wordPtr(p), v) }
+//go:inline
+func storeWord(p *atomic.Uint32, v uint32) { *wordPtr(p) = v }
 
+//go:inline
 func swapWord(p *atomic.Uint32, v uint32) uint32 {
 	cs := rt.EnterCritical()
-	old := volatile.LoadUint32(wordPtr(p))
-	volatile.StoreUint32(wordPtr(p), v)
+	old := *wordPtr(p)
+	*wordPtr(p) = v
 	cs.Exit()
 	return old
 }
 
 // orUint32 sets bits in *p and returns the previous value.
+//
+//go:inline
 func orUint32(p *atomic.Uint32, bits uint32) uint32 {
 	cs := rt.EnterCritical()
-	old := volatile.LoadUint32(wordPtr(p))
+	old := *wordPtr(p)
 	if old&bits != bits {
-		volatile.StoreUint32(wordPtr(p), old|bits)
+		*wordPtr(p) = old | bits
 	}
 	cs.Exit()
 	return old
 }
 
 // andNotUint32 clears bits in *p and returns the previous value.
+//
+//go:inline
 func andNotUint32(p *atomic.Uint32, bits uint32) uint32 {
 	cs := rt.EnterCritical()
-	old := volatile.LoadUint32(wordPtr(p))
+	old := *wordPtr(p)
 	if old&bits != 0 {
-		volatile.StoreUint32(wordPtr(p), old&^bits)
+		*wordPtr(p) = old &^ bits
 	}
 	cs.Exit()
 	return old
 }
 
 // loadExecutor loads an executors entry: one aligned word.
+//
+//go:inline
 func loadExecutor(p *atomic.Pointer[Executor]) *Executor {
 	return (*Executor)(*(*unsafe.Pointer)(unsafe.Pointer(p)))
 }
+
+// highBit returns the index of the highest bit set in x (not 0). bits.Len32 becomes about
+// 25 instructions on a core without a count-leading-zeros instruction (rv32imc); a summary
+// word has a few low bits, which this finds in about ten.
+func highBit(x uint32) uint32 {
+	if x < 16 {
+		return uint32(high4[x]) // the summary of a table of up to 32 tasks
+	}
+	n := uint32(0)
+	if x >= 1<<16 {
+		x >>= 16
+		n = 16
+	}
+	if x >= 1<<8 {
+		x >>= 8
+		n += 8
+	}
+	if x >= 1<<4 {
+		x >>= 4
+		n += 4
+	}
+	return n + uint32(high4[x&15])
+}
+
+// high4[x] is the index of the highest bit set in x, for x in 1..15.
+var high4 = [16]uint8{0, 0, 1, 1, 2, 2, 2, 2, 3, 3, 3, 3, 3, 3, 3, 3}
