@@ -14,6 +14,15 @@
 //     WFI), from the RX interrupt's trap (rt.TrapEntryCycles), in CPU cycles. It needs input:
 //     send bytes within a second (make qemu-c3 and the test do); without any it says so.
 //
+// Measurements 1 and 3, and Waker.Wake() in a handler with the thread executor asleep in WFI
+// (SYSTIMER comparator 0, which the time driver leaves free, interrupting the sleep), are
+// also counted exactly in CPU cycles (rt.Cycles, the ESP32-C3's mpccr): from just before
+// the Wake, or from the trap's entry into rt's handler (rt.TrapEntryCycles), to the first
+// statement of the task's Poll, less one reading of the counter. Espressif's QEMU runs one
+// instruction per cycle, so on it they are instruction counts, without the SYSTIMER
+// reading's cost and 62.5 ns grain; the trap-entry figures leave out the few instructions
+// of the vector jump and gohal_trap_entry's register saves (rt/trap_esp32c3.c) before it.
+//
 // Each is sampled 32 times with SYSTIMER unit 0 (16 MHz: 62.5 ns a tick) and reported as
 // min/avg/max nanoseconds, and divided by 8 ns: on Espressif's QEMU with -icount
 // shift=3 (make qemu-c3) virtual time advances 8 ns per executed instruction, so that
@@ -35,6 +44,8 @@ import (
 	"github.com/gohal/gohal/hal/swint"
 	"github.com/gohal/gohal/hal/systimer"
 	"github.com/gohal/gohal/hal/uart"
+	"github.com/gohal/gohal/pac/esp32c3"
+	st "github.com/gohal/gohal/pac/esp32c3/systimer"
 	"github.com/gohal/gohal/rt"
 )
 
@@ -59,6 +70,19 @@ func (s *stats) add(ticks uint64) {
 	s.n++
 }
 
+// reportCycles prints "what: min/avg/max N/N/N CPU cycles (rt.Cycles), N samples".
+func (s *stats) reportCycles(con *console.Console, what string) {
+	avg := s.sum / uint64(max(s.n, 1))
+	con.S(what).S(": min/avg/max ").D(int64(s.min)).S("/").D(int64(avg)).S("/").D(int64(s.max)).
+		S(" CPU cycles (rt.Cycles), ").D(int64(s.n)).S(" sample").S(plural(s.n)).NL()
+}
+
+// cyclesRead is what one rt.Cycles reading costs, subtracted from the exact figures.
+var cyclesRead uint32
+
+// since returns the cycles from c0 to c1 less one reading of the counter.
+func since(c0, c1 uint32) uint64 { return uint64(c1 - c0 - cyclesRead) }
+
 // report prints "what: min/avg/max N/N/N ns = N/N/N instructions at 8 ns".
 func (s *stats) report(con *console.Console, what string) {
 	ns := func(ticks uint64) int64 { return int64(ticks * 1000 / systimer.TicksPerMicrosecond) }
@@ -71,6 +95,7 @@ func (s *stats) report(con *console.Console, what string) {
 // alarm (the counter reaching the deadline) it is polled.
 type timerTask struct {
 	st       stats
+	trap     stats // rt.Cycles from the alarm's trap
 	tm       async.Timer
 	deadline async.Instant
 	armed    bool
@@ -78,12 +103,14 @@ type timerTask struct {
 }
 
 func (t *timerTask) Poll(cx *async.Context) bool {
+	c := rt.Cycles()
 	for {
 		if t.armed {
 			if _, ok := t.tm.Poll(cx); !ok {
 				return false
 			}
 			t.st.add(systimer.Ticks() - uint64(t.deadline)*systimer.TicksPerMicrosecond)
+			t.trap.add(since(rt.TrapEntryCycles(), c))
 			t.armed = false
 			if t.st.n == samples {
 				t.done.Store(true)
@@ -128,15 +155,18 @@ var (
 // The handler of FROM_CPU_INTR1 (measurement 3) stamps the time and wakes the task.
 // Plain globals: a handler must not allocate.
 var (
-	wakeSWI   *swint.SoftwareInterrupt
-	wakeTask  async.Waker
-	wokenAt   uint64
-	wakeStats stats
+	wakeSWI    *swint.SoftwareInterrupt
+	wakeTask   async.Waker
+	wokenAt    uint64
+	wakeStats  stats
+	wakeCycles uint32 // rt.Cycles just before the Wake
+	wakeExact  stats
 )
 
 func onWakeSWI() {
 	wakeSWI.Clear()
 	wokenAt = systimer.Ticks()
+	wakeCycles = rt.Cycles()
 	wakeTask.Wake()
 }
 
@@ -145,9 +175,11 @@ func onWakeSWI() {
 type wakeMeasure struct{ raised bool }
 
 func (w *wakeMeasure) Poll(cx *async.Context) bool {
+	c := rt.Cycles()
 	if w.raised {
 		cs := rt.EnterCritical() // wokenAt is the handler's
 		wakeStats.add(systimer.Ticks() - wokenAt)
+		wakeExact.add(since(wakeCycles, c))
 		cs.Exit()
 		if wakeStats.n == samples {
 			return true
@@ -156,6 +188,60 @@ func (w *wakeMeasure) Poll(cx *async.Context) bool {
 	wakeTask = cx.Waker()
 	w.raised = true
 	wakeSWI.Raise()
+	return false
+}
+
+// The WFI measurement: SYSTIMER comparator 0 (the time driver uses 1 and 2) interrupts the
+// thread executor's sleep, and its handler wakes the task.
+var (
+	sleepTask  async.Waker
+	sleepExact stats // from just before the Wake
+	sleepTrap  stats // from the trap
+	sleepWake  uint32
+	sleepEntry uint32
+)
+
+func onComparator0() {
+	esp32c3.SYSTIMER.INT_CLR.Write(st.INT_CLRValue(1))
+	sleepEntry = rt.TrapEntryCycles()
+	sleepWake = rt.Cycles()
+	sleepTask.Wake()
+}
+
+// armComparator0 arms comparator 0 for now + ticks, as the time driver arms its own.
+func armComparator0(ticks uint64) {
+	const work = st.CONFValue(1) << 24 // TARGET0_WORK_EN
+	s := esp32c3.SYSTIMER
+	target := systimer.Ticks() + ticks
+	cs := rt.EnterCritical()
+	s.CONF.Write(s.CONF.Read() &^ work)
+	s.INT_CLR.Write(st.INT_CLRValue(1))
+	s.TARGET_CONF[0].Write(st.TARGET_CONFValue(0))
+	s.TARGET[0].HI.Write(st.TARGET_HIValue(0).WithTIMER_TARGET_HI(uint32(target >> 32)))
+	s.TARGET[0].LO.Write(st.TARGET_LOValue(0).WithTIMER_TARGET_LO(uint32(target)))
+	s.COMP_LOAD[0].Write(st.COMP_LOADValue(0).WithTIMER_COMP_LOAD(true))
+	s.CONF.Write(s.CONF.Read() | work)
+	s.INT_ENA.Write(s.INT_ENA.Read() | 1)
+	cs.Exit()
+}
+
+// sleepMeasure arms comparator 0 and waits; the executor sleeps in WFI until it fires.
+type sleepMeasure struct{ armed bool }
+
+func (m *sleepMeasure) Poll(cx *async.Context) bool {
+	c := rt.Cycles()
+	if m.armed {
+		cs := rt.EnterCritical()
+		sleepExact.add(since(sleepWake, c))
+		sleepTrap.add(since(sleepEntry, c))
+		cs.Exit()
+		if sleepExact.n == samples {
+			return true
+		}
+	}
+	sleepTask = cx.Waker()
+	m.armed = true
+	armComparator0(100 * systimer.TicksPerMicrosecond)
 	return false
 }
 
@@ -174,6 +260,11 @@ func firmware() {
 		reads.add(systimer.Ticks() - a)
 	}
 	reads.report(con, "one SYSTIMER reading (part of each figure below)")
+	cyclesRead = ^uint32(0)
+	for i := 0; i < samples; i++ {
+		a := rt.Cycles()
+		cyclesRead = min(cyclesRead, rt.Cycles()-a)
+	}
 
 	// 1. Thread executor, asleep in WFI between alarms.
 	th, err := executor.Thread(executor.Options{Name: "main"})
@@ -247,6 +338,20 @@ func firmware() {
 	wakeStats.report(con, "Waker.Wake() in a handler -> task polled, thread executor awake")
 	wakeSWI.Unbind()
 	wakeSWI.Release()
+
+	// Exact counts (rt.Cycles): 3 again, the same wake with the executor asleep in WFI, and
+	// 1 from the alarm's trap.
+	rt.Bind(rt.Source(esp32c3.IRQ_SYSTIMER_TARGET0), onComparator0)
+	rt.Enable(rt.Source(esp32c3.IRQ_SYSTIMER_TARGET0), 1)
+	_, err = th.Spawner().SpawnNamed("sleeper", &sleepMeasure{}, 0)
+	check(err)
+	th.Run()
+	rt.Disable(rt.Source(esp32c3.IRQ_SYSTIMER_TARGET0))
+	rt.Bind(rt.Source(esp32c3.IRQ_SYSTIMER_TARGET0), nil)
+	wakeExact.reportCycles(con, "exact: Waker.Wake() in a handler -> Poll, thread executor awake")
+	sleepExact.reportCycles(con, "exact: Waker.Wake() in a handler -> Poll, thread executor in WFI")
+	sleepTrap.reportCycles(con, "exact: interrupt trap -> Poll of the task its handler woke, thread executor in WFI")
+	t1.trap.reportCycles(con, "exact: SYSTIMER alarm trap -> timer task's Poll, thread executor in WFI")
 
 	// 5. UART0 RX interrupt -> the reading task polled.
 	con.S("latency: send bytes to UART0 RX within 1 s to measure its interrupt").NL()

@@ -27,15 +27,31 @@ func TestLatencyReportsEveryPathOnTheSimulator(t *testing.T) {
 		out.WriteByte(b.Byte)
 	}
 	text := strings.Split(strings.TrimSpace(strings.ReplaceAll(out.String(), "\r", "")), "\n")
-	require.Len(t, text, 10, "UART0 said:\n%s", out.String())
+	require.Len(t, text, 14, "UART0 said:\n%s", out.String())
 	require.Equal(t, "latency: 32 samples each, SYSTIMER ticks of 62.5 ns", text[0])
-	require.Equal(t, "latency: send bytes to UART0 RX within 1 s to measure its interrupt", text[7])
-	m := regexp.MustCompile(`^UART0 RX interrupt -> reading task polled, thread executor in WFI: min/avg/max (\d+)/(\d+)/(\d+) CPU cycles \(rt.Cycles\), 1 sample$`).FindStringSubmatch(text[8])
-	require.NotNil(t, m, text[8])
+	require.Equal(t, "latency: send bytes to UART0 RX within 1 s to measure its interrupt", text[11])
+	m := regexp.MustCompile(`^UART0 RX interrupt -> reading task polled, thread executor in WFI: min/avg/max (\d+)/(\d+)/(\d+) CPU cycles \(rt.Cycles\), 1 sample$`).FindStringSubmatch(text[12])
+	require.NotNil(t, m, text[12])
 	cycles, _ := strconv.Atoi(m[1])
 	require.Positive(t, cycles)
 	require.Less(t, cycles, 10_000, "the byte's interrupt woke the task at once")
-	require.Equal(t, "latency: done", text[9])
+	require.Equal(t, "latency: done", text[13])
+
+	exact := regexp.MustCompile(`^exact: (.+): min/avg/max (\d+)/(\d+)/(\d+) CPU cycles \(rt.Cycles\), 32 samples$`)
+	for i, what := range []string{
+		"Waker.Wake() in a handler -> Poll, thread executor awake",
+		"Waker.Wake() in a handler -> Poll, thread executor in WFI",
+		"interrupt trap -> Poll of the task its handler woke, thread executor in WFI",
+		"SYSTIMER alarm trap -> timer task's Poll, thread executor in WFI",
+	} {
+		m := exact.FindStringSubmatch(text[7+i])
+		require.NotNil(t, m, text[7+i])
+		require.Equal(t, what, m[1])
+		lo, _ := strconv.Atoi(m[2])
+		hi, _ := strconv.Atoi(m[4])
+		require.LessOrEqual(t, lo, hi, text[7+i])
+		require.Less(t, hi, 100_000, "every sample was woken, none missed: %s", text[7+i])
+	}
 
 	line := regexp.MustCompile(`^(.+): min/avg/max (\d+)/(\d+)/(\d+) ns = (\d+)/(\d+)/(\d+) instructions at 8 ns, (\d+) samples?$`)
 	want := []string{
