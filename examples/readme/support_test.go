@@ -31,6 +31,8 @@ var drivers = []struct{ pkg, name string }{
 	{"wdt", "Watchdogs (RTC watchdog, TIMG0/1 main watchdogs)"},
 	{"dma", "GDMA (descriptor chains, memory-to-memory copies; SPI2 DMA in hal/spi)"},
 	{"rmt", "RMT pulse TX/RX (WS2812 encoder in rmt/ws2812)"},
+	{"ledc", "LEDC PWM (low-speed timers and channels, hardware fades)"},
+	{"adc", "ADC1 one-shot (attenuation, eFuse calibration to mV)"},
 }
 
 // chips are the columns; a driver supports a chip when its package builds for it. Today the
