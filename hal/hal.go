@@ -28,8 +28,9 @@
 //   - Close releases the peripheral and its pins so they can be used again.
 //
 // Drivers live in subpackages: gpio, uart, i2c, spi, timer, swint (software interrupts),
-// systimer (the async time driver), executor (executors wired to software interrupts) and
-// rmt (pulse trains; rmt/ws2812 drives WS2812 LEDs).
+// systimer (the async time driver), executor (executors wired to software interrupts),
+// rmt (pulse trains; rmt/ws2812 drives WS2812 LEDs), ledc (PWM with hardware fades) and adc
+// (ADC1 one-shot readings in mV).
 package hal
 
 import (
