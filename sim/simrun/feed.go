@@ -12,10 +12,11 @@ import (
 	sim "github.com/gohal/gohal/sim/esp32c3"
 )
 
-// feeder moves what a reader yields onto a UART's RX line, then Port.RXEnd (see Port.RX).
+// feeder moves what a reader yields onto a UART's RX line (or into the USB host's
+// writes), then Port.RXEnd (see Port.RX).
 type feeder struct {
 	c        *sim.Chip
-	u        *sim.UART
+	u        rxLine
 	end      []byte
 	chunks   chan []byte // closed at end of input
 	realTime bool
@@ -28,8 +29,28 @@ const pollEvery = time.Millisecond
 // time.
 const maxWait = time.Second
 
-func startFeeder(c *sim.Chip, n int, p Port, realTime bool) {
-	f := &feeder{c: c, u: c.UART(n), end: p.RXEnd, chunks: make(chan []byte, 16), realTime: realTime}
+// rxLine is where a feeder puts its bytes: a *sim.UART, or the USB host (usbLine).
+type rxLine interface {
+	FeedAt(at time.Duration, data ...byte)
+	OnTX(f func(sim.TimedByte))
+}
+
+// usbLine is the USB host as an rxLine: its writes are the feed, the packets it reads the
+// TX side (each byte timed at its packet).
+type usbLine struct{ u *sim.USBSerial }
+
+func (l usbLine) FeedAt(at time.Duration, data ...byte) { l.u.WriteAt(at, data...) }
+
+func (l usbLine) OnTX(f func(sim.TimedByte)) {
+	l.u.OnReceive(func(p sim.USBPacket) {
+		for _, b := range p.Data {
+			f(sim.TimedByte{Byte: b, Start: p.At, End: p.At})
+		}
+	})
+}
+
+func startFeeder(c *sim.Chip, u rxLine, p Port, realTime bool) {
+	f := &feeder{c: c, u: u, end: p.RXEnd, chunks: make(chan []byte, 16), realTime: realTime}
 	if p.RXLines {
 		go f.readLines(p.RX)
 	} else {

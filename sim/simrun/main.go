@@ -46,16 +46,26 @@ func mainArgs(firmware func(), o Options, fs *flag.FlagSet, args []string, stdin
 	if *simLog {
 		o.Log = stderr
 	}
-	if o.UART0.TX == nil {
-		o.UART0.TX = stdout
+	if o.Configure != nil {
+		if err := o.Configure(&o); err != nil {
+			fmt.Fprintln(stderr, err)
+			return 2
+		}
+	}
+	con := &o.UART0
+	if o.Console == ConsoleUSB {
+		con = &o.USB
+	}
+	if con.TX == nil {
+		con.TX = stdout
 	}
 	switch o.Stdin {
 	case Stdin:
-		o.UART0.RX = stdin
+		con.RX = stdin
 	case StdinRealTime:
 		if o.RealTime {
-			o.UART0.RX = stdin
-			o.UART0.RXLines = true
+			con.RX = stdin
+			con.RXLines = true
 		}
 	}
 	var files []*os.File

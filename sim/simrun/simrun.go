@@ -29,6 +29,11 @@ type Options struct {
 
 	// UART0 and UART1 connect the chip's UARTs to the host.
 	UART0, UART1 Port
+	// USB connects the USB-Serial-JTAG controller's serial port to a simulated USB host,
+	// which attaches when the run starts if TX or RX is set (c.USBSerial() in Setup for
+	// more). TX receives each packet the host reads; RX is written by the host as Port.RX
+	// says (RXAfterTX waits for the first packet).
+	USB Port
 
 	// For ends the run when virtual time reaches it, with End Deadline and no error, for
 	// firmware that never returns; 0 runs until the firmware returns or fails.
@@ -59,7 +64,24 @@ type Options struct {
 	Stdin StdinMode
 	// Summary, if set, returns what Main's closing line says before the time figures.
 	Summary func(r *Result) string
+	// Console is the port Main connects standard output (and, with Stdin, standard input)
+	// to: UART0 (the default) or the USB-Serial-JTAG.
+	Console Console
+	// Configure, if set, runs in Main once the command line is parsed (a command's own
+	// flags hold their values then) and may change the options; an error ends Main with
+	// status 2.
+	Configure func(o *Options) error
 }
+
+// Console is the port a command's standard input and output go through.
+type Console int
+
+const (
+	// ConsoleUART0 is UART0, the console of most boards' USB-UART bridge.
+	ConsoleUART0 Console = iota
+	// ConsoleUSB is the USB-Serial-JTAG controller's serial port.
+	ConsoleUSB
+)
 
 // StdinMode is how Main feeds standard input to UART0.
 type StdinMode int
@@ -274,7 +296,17 @@ func run(o Options, start func(c *sim.Chip) error) (*Result, error) {
 	}
 	for i, p := range []Port{o.UART0, o.UART1} {
 		if p.RX != nil {
-			startFeeder(c, i, p, o.RealTime)
+			startFeeder(c, c.UART(i), p, o.RealTime)
+		}
+	}
+	if o.USB.TX != nil || o.USB.RX != nil {
+		u := c.USBSerial()
+		u.Attach()
+		if o.USB.TX != nil {
+			u.Mirror(o.USB.TX)
+		}
+		if o.USB.RX != nil {
+			startFeeder(c, usbLine{u}, o.USB, o.RealTime)
 		}
 	}
 
