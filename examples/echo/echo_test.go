@@ -139,3 +139,34 @@ func itoa(n int) string {
 	}
 	return s
 }
+
+const usbGreeting = "echo: USB-Serial-JTAG, LED on GPIO8; send lines, Ctrl-D to stop\r\n"
+
+// TestEchoOverUSB is `go run ./examples/echo -console usb`: the same echo through the
+// USB-Serial-JTAG, the host's input written to the simulated USB endpoint and what the
+// host reads collected; UART0 stays silent.
+func TestEchoOverUSB(t *testing.T) {
+	hal.ResetForTest()
+	t.Cleanup(hal.ResetForTest)
+	var out bytes.Buffer
+	in := "one\ntwo\nthree"
+	c, err := simulateUSB(firmware, strings.NewReader(in), &out, io.Discard)
+	require.NoError(t, err)
+	assert.Equal(t, usbGreeting+in+"echo: 2 lines, 13 bytes; bye\r\n", out.String())
+	assert.Empty(t, c.UART(0).TXBytes(), "UART0 is not the console")
+	for _, p := range c.USBSerial().Packets() {
+		assert.LessOrEqual(t, len(p.Data), 64)
+	}
+}
+
+// TestEchoOverUSBStream echoes a continuous 4000-byte stream through the USB endpoint.
+func TestEchoOverUSBStream(t *testing.T) {
+	in := streamInput()
+	hal.ResetForTest()
+	t.Cleanup(hal.ResetForTest)
+	var out bytes.Buffer
+	_, err := simulateUSB(firmware, strings.NewReader(in), &out, io.Discard)
+	require.NoError(t, err)
+	bye := "echo: " + itoa(strings.Count(in, "\n")) + " lines, " + itoa(len(in)) + " bytes; bye\r\n"
+	require.Equal(t, usbGreeting+in+bye, out.String())
+}

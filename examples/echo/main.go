@@ -10,6 +10,14 @@
 // On the host (start_host.go) standard input is fed into the simulated UART0's RX line
 // at 115200 baud, its TX line is printed on standard output, and end of input sends the
 // EOT. On the chip (start_tinygo.go) UART0 is the USB-serial adapter's port of most boards.
+//
+// The console can be the chip's own USB-Serial-JTAG port instead (hal/usbserial), for
+// boards whose USB connector goes straight to the chip: on the host with -console usb
+// (standard input and output then go through the simulated USB endpoint), on the chip with
+// the usbconsole build tag, since firmware has no flags:
+//
+//	printf 'hello\n' | go run ./examples/echo -console usb
+//	tinygo build -target=esp32c3 -tags usbconsole ./examples/echo
 package main
 
 import (
@@ -19,6 +27,7 @@ import (
 	"github.com/gohal/gohal/hal/gpio"
 	"github.com/gohal/gohal/hal/systimer"
 	"github.com/gohal/gohal/hal/uart"
+	"github.com/gohal/gohal/hal/usbserial"
 )
 
 const (
@@ -42,27 +51,38 @@ func firmware() {
 	stats = Stats{}
 	p, err := hal.Init(hal.Config{})
 	check(err)
-	b, err := uart.New(p.UART0, uart.Config{Baud: baud}, p.GPIO21, p.GPIO20)
-	check(err)
-	led, err := gpio.NewOutput(p.GPIO8, gpio.Low, gpio.OutputConfig{})
-	check(err)
-	b.Write([]byte("echo: UART0 at 115200 baud, LED on GPIO8; send lines, Ctrl-D to stop\r\n"))
+	var u console
+	var led *gpio.Output
+	if usbConsole {
+		b, err := usbserial.New(p.USBSerialJTAG, usbserial.Config{})
+		check(err)
+		led, err = gpio.NewOutput(p.GPIO8, gpio.Low, gpio.OutputConfig{})
+		check(err)
+		b.Write([]byte("echo: USB-Serial-JTAG, LED on GPIO8; send lines, Ctrl-D to stop\r\n"))
+		u.usb = b.IntoAsync()
+	} else {
+		b, err := uart.New(p.UART0, uart.Config{Baud: baud}, p.GPIO21, p.GPIO20)
+		check(err)
+		led, err = gpio.NewOutput(p.GPIO8, gpio.Low, gpio.OutputConfig{})
+		check(err)
+		b.Write([]byte("echo: UART0 at 115200 baud, LED on GPIO8; send lines, Ctrl-D to stop\r\n"))
+		u.uart = b.IntoAsync()
+	}
 
-	u := b.IntoAsync()
 	ex, err := executor.Thread(executor.Options{Name: "main", Tasks: 2})
 	check(err)
 	blink := &blinker{led: led, ticker: async.NewTicker(blinkPeriod)}
 	bw, err := ex.Spawner().Spawn(blink)
 	check(err)
-	_, err = ex.Spawner().Spawn(&echo{u: u, blinker: bw, stop: &blink.stop})
+	_, err = ex.Spawner().Spawn(&echo{u: &u, blinker: bw, stop: &blink.stop})
 	check(err)
 	ex.Run() // returns when both tasks have finished
 	stats.IdleCycles, stats.TotalCycles = ex.IdleCycles()
 
 	u.Write([]byte("echo: "))
-	writeUint(u, stats.Lines)
+	writeUint(&u, stats.Lines)
 	u.Write([]byte(" lines, "))
-	writeUint(u, stats.Bytes)
+	writeUint(&u, stats.Bytes)
 	u.Write([]byte(" bytes; bye\r\n"))
 	u.Flush()
 
@@ -80,7 +100,7 @@ func firmware() {
 // still come back whole (the read wakes when the line goes quiet, RXFIFO_TOUT, or when 64
 // bytes are waiting, RXFIFO_FULL), and the task counts them.
 type echo struct {
-	u       *uart.Async
+	u       *console
 	blinker async.Waker
 	stop    *bool
 
@@ -91,6 +111,93 @@ type echo struct {
 	rd    uart.ReadFuture
 	wr    uart.WriteFuture
 	fl    uart.FlushFuture
+	// The same futures on the USB-Serial-JTAG console.
+	urd usbserial.ReadFuture
+	uwr usbserial.WriteFuture
+	ufl usbserial.FlushFuture
+}
+
+// console is UART0 or, with usbConsole, the USB-Serial-JTAG: the one that is not nil.
+// (Two fields and a branch rather than an interface, so that the UART build, where
+// usbConsole is a false constant, links no USB code.)
+type console struct {
+	uart *uart.Async
+	usb  *usbserial.Async
+}
+
+func (c *console) Write(p []byte) {
+	if usbConsole {
+		c.usb.Write(p)
+		return
+	}
+	c.uart.Write(p)
+}
+
+func (c *console) Flush() {
+	if usbConsole {
+		c.usb.Flush()
+		return
+	}
+	c.uart.Flush()
+}
+
+func (c *console) Close() {
+	if usbConsole {
+		c.usb.Close()
+		return
+	}
+	c.uart.Close()
+}
+
+// startRead, pollRead, startWrite, pollWrite, startFlush and pollFlush drive the echo's
+// future on the console in use.
+func (e *echo) startRead() {
+	if usbConsole {
+		e.urd = e.u.usb.ReadAsync(e.buf[:])
+		return
+	}
+	e.rd = e.u.uart.ReadAsync(e.buf[:])
+}
+
+func (e *echo) pollRead(cx *async.Context) (async.Outcome[int], bool) {
+	if usbConsole {
+		return e.urd.Poll(cx)
+	}
+	return e.rd.Poll(cx)
+}
+
+func (e *echo) startWrite(n int) {
+	if usbConsole {
+		e.uwr = e.u.usb.WriteAsync(e.buf[:n])
+		return
+	}
+	e.wr = e.u.uart.WriteAsync(e.buf[:n])
+}
+
+func (e *echo) pollWrite(cx *async.Context) bool {
+	if usbConsole {
+		_, ok := e.uwr.Poll(cx)
+		return ok
+	}
+	_, ok := e.wr.Poll(cx)
+	return ok
+}
+
+func (e *echo) startFlush() {
+	if usbConsole {
+		e.ufl = e.u.usb.FlushAsync()
+		return
+	}
+	e.fl = e.u.uart.FlushAsync()
+}
+
+func (e *echo) pollFlush(cx *async.Context) bool {
+	if usbConsole {
+		_, ok := e.ufl.Poll(cx)
+		return ok
+	}
+	_, ok := e.fl.Poll(cx)
+	return ok
 }
 
 const (
@@ -104,10 +211,10 @@ func (e *echo) Poll(cx *async.Context) bool {
 	for {
 		switch e.state {
 		case stRead:
-			e.rd = e.u.ReadAsync(e.buf[:])
+			e.startRead()
 			e.state = stReading
 		case stReading:
-			res, ok := e.rd.Poll(cx)
+			res, ok := e.pollRead(cx)
 			if !ok {
 				return false
 			}
@@ -125,19 +232,19 @@ func (e *echo) Poll(cx *async.Context) bool {
 				}
 			}
 			stats.Bytes += n
-			e.wr = e.u.WriteAsync(e.buf[:n])
+			e.startWrite(n)
 			e.state = stWriting
 		case stWriting:
-			if _, ok := e.wr.Poll(cx); !ok {
+			if !e.pollWrite(cx) {
 				return false
 			}
 			e.state = stRead
 			if e.eot {
-				e.fl = e.u.FlushAsync()
+				e.startFlush()
 				e.state = stFlushing
 			}
 		case stFlushing:
-			if _, ok := e.fl.Poll(cx); !ok {
+			if !e.pollFlush(cx) {
 				return false
 			}
 			*e.stop = true
@@ -168,7 +275,7 @@ func (b *blinker) Poll(cx *async.Context) bool {
 	}
 }
 
-func writeUint(u *uart.Async, n int) {
+func writeUint(u *console, n int) {
 	var buf [20]byte
 	i := len(buf)
 	for {
