@@ -27,7 +27,6 @@ import (
 	"github.com/gohal/gohal/hal/gpio"
 	"github.com/gohal/gohal/hal/systimer"
 	"github.com/gohal/gohal/hal/uart"
-	"github.com/gohal/gohal/hal/usbserial"
 )
 
 const (
@@ -54,12 +53,9 @@ func firmware() {
 	var u console
 	var led *gpio.Output
 	if usbConsole {
-		b, err := usbserial.New(p.USBSerialJTAG, usbserial.Config{})
-		check(err)
 		led, err = gpio.NewOutput(p.GPIO8, gpio.Low, gpio.OutputConfig{})
 		check(err)
-		b.Write([]byte("echo: USB-Serial-JTAG, LED on GPIO8; send lines, Ctrl-D to stop\r\n"))
-		u.usb = b.IntoAsync()
+		u.usb = openUSB(p, "echo: USB-Serial-JTAG, LED on GPIO8; send lines, Ctrl-D to stop\r\n")
 	} else {
 		b, err := uart.New(p.UART0, uart.Config{Baud: baud}, p.GPIO21, p.GPIO20)
 		check(err)
@@ -111,18 +107,14 @@ type echo struct {
 	rd    uart.ReadFuture
 	wr    uart.WriteFuture
 	fl    uart.FlushFuture
-	// The same futures on the USB-Serial-JTAG console.
-	urd usbserial.ReadFuture
-	uwr usbserial.WriteFuture
-	ufl usbserial.FlushFuture
 }
 
-// console is UART0 or, with usbConsole, the USB-Serial-JTAG: the one that is not nil.
-// (Two fields and a branch rather than an interface, so that the UART build, where
-// usbConsole is a false constant, links no USB code.)
+// console is UART0 or, with usbConsole, the USB-Serial-JTAG (usbconsole.go): the one that
+// is not nil. (Two fields and a branch rather than an interface: the chip's UART build,
+// where usbConsole is a false constant and usbPort a stub, links no USB code.)
 type console struct {
 	uart *uart.Async
-	usb  *usbserial.Async
+	usb  *usbPort
 }
 
 func (c *console) Write(p []byte) {
@@ -153,7 +145,7 @@ func (c *console) Close() {
 // future on the console in use.
 func (e *echo) startRead() {
 	if usbConsole {
-		e.urd = e.u.usb.ReadAsync(e.buf[:])
+		e.u.usb.startRead(e.buf[:])
 		return
 	}
 	e.rd = e.u.uart.ReadAsync(e.buf[:])
@@ -161,14 +153,14 @@ func (e *echo) startRead() {
 
 func (e *echo) pollRead(cx *async.Context) (async.Outcome[int], bool) {
 	if usbConsole {
-		return e.urd.Poll(cx)
+		return e.u.usb.pollRead(cx)
 	}
 	return e.rd.Poll(cx)
 }
 
 func (e *echo) startWrite(n int) {
 	if usbConsole {
-		e.uwr = e.u.usb.WriteAsync(e.buf[:n])
+		e.u.usb.startWrite(e.buf[:n])
 		return
 	}
 	e.wr = e.u.uart.WriteAsync(e.buf[:n])
@@ -176,8 +168,7 @@ func (e *echo) startWrite(n int) {
 
 func (e *echo) pollWrite(cx *async.Context) bool {
 	if usbConsole {
-		_, ok := e.uwr.Poll(cx)
-		return ok
+		return e.u.usb.pollWrite(cx)
 	}
 	_, ok := e.wr.Poll(cx)
 	return ok
@@ -185,7 +176,7 @@ func (e *echo) pollWrite(cx *async.Context) bool {
 
 func (e *echo) startFlush() {
 	if usbConsole {
-		e.ufl = e.u.usb.FlushAsync()
+		e.u.usb.startFlush()
 		return
 	}
 	e.fl = e.u.uart.FlushAsync()
@@ -193,8 +184,7 @@ func (e *echo) startFlush() {
 
 func (e *echo) pollFlush(cx *async.Context) bool {
 	if usbConsole {
-		_, ok := e.ufl.Poll(cx)
-		return ok
+		return e.u.usb.pollFlush(cx)
 	}
 	_, ok := e.fl.Poll(cx)
 	return ok
