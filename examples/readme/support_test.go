@@ -33,6 +33,7 @@ var drivers = []struct{ pkg, name string }{
 	{"rmt", "RMT pulse TX/RX (WS2812 encoder in rmt/ws2812)"},
 	{"ledc", "LEDC PWM (low-speed timers and channels, hardware fades)"},
 	{"adc", "ADC1 one-shot (attenuation, eFuse calibration to mV)"},
+	{"usbserial", "USB-Serial-JTAG serial port (the chip's own USB console)"},
 }
 
 // chips are the columns; a driver supports a chip when its package builds for it. Today the
