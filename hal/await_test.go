@@ -5,15 +5,19 @@ import (
 	"runtime"
 	"testing"
 	"time"
+	"unsafe"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/gohal/gohal/async"
 	"github.com/gohal/gohal/hal"
+	"github.com/gohal/gohal/hal/adc"
+	"github.com/gohal/gohal/hal/dma"
 	"github.com/gohal/gohal/hal/executor"
 	"github.com/gohal/gohal/hal/gpio"
 	"github.com/gohal/gohal/hal/i2c"
+	"github.com/gohal/gohal/hal/ledc"
 	"github.com/gohal/gohal/hal/spi"
 	"github.com/gohal/gohal/hal/systimer"
 	"github.com/gohal/gohal/hal/timer"
@@ -103,6 +107,9 @@ var sink struct {
 	spi   spi.Future
 	delay timer.DelayFuture
 	pin   gpio.WaitFuture
+	fade  ledc.FadeFuture
+	conv  adc.ReadFuture
+	copy  dma.Future
 }
 
 func TestI2CAwaitDoesNotAllocate(t *testing.T) {
@@ -203,6 +210,93 @@ func TestGPIOAwaitDoesNotAllocate(t *testing.T) {
 			case local:
 				f := a.WaitForRisingEdge()
 				async.Await(tk, &f)
+			}
+		}
+	})
+}
+
+func TestLEDCAwaitDoesNotAllocate(t *testing.T) {
+	checkAwaits(t, nil, func(p *hal.Peripherals) func(*async.T, variant) {
+		tm, err := ledc.NewTimer(p.LEDCTimer0, ledc.TimerConfig{Frequency: 5000, Resolution: 10})
+		require.NoError(t, err)
+		b, err := ledc.NewChannel(p.LEDC0, tm, p.GPIO4, ledc.ChannelConfig{})
+		require.NoError(t, err)
+		a := b.IntoAsync()
+		to := uint32(0)
+		return func(tk *async.T, v variant) {
+			to = 1000 - to // fade up, then down: 2 ms at 5 kHz
+			var err error
+			switch v {
+			case typed:
+				err = a.AwaitFade(tk, to, 2*time.Millisecond)
+			case field:
+				sink.fade = a.FadeAsync(to, 2*time.Millisecond)
+				err = async.Await(tk, &sink.fade)
+			case local:
+				f := a.FadeAsync(to, 2*time.Millisecond)
+				err = async.Await(tk, &f)
+			}
+			if err != nil {
+				panic(err)
+			}
+		}
+	})
+}
+
+func TestADCAwaitDoesNotAllocate(t *testing.T) {
+	checkAwaits(t, func(c *sim.Chip) { c.ADC().SetVoltage(2, 1200) }, func(p *hal.Peripherals) func(*async.T, variant) {
+		b, err := adc.New(p.ADC1, adc.Config{})
+		require.NoError(t, err)
+		a := b.IntoAsync()
+		ch, err := a.Enable(p.GPIO2, adc.Atten11dB)
+		require.NoError(t, err)
+		return func(tk *async.T, v variant) {
+			var err error
+			switch v {
+			case typed:
+				_, err = a.AwaitMillivolts(tk, ch)
+			case field:
+				sink.conv = a.ReadMillivoltsAsync(ch)
+				err = async.Await(tk, &sink.conv).Err
+			case local:
+				f := a.ReadMillivoltsAsync(ch)
+				err = async.Await(tk, &f).Err
+			}
+			if err != nil {
+				panic(err)
+			}
+		}
+	})
+}
+
+// dmaBufs are the copy's buffers and descriptors: word-aligned, in (simulated) internal
+// SRAM, made once.
+var dmaBufs struct {
+	src, dst [256]uint32
+	descs    [4]dma.Descriptor
+}
+
+func TestDMAAwaitDoesNotAllocate(t *testing.T) {
+	checkAwaits(t, nil, func(p *hal.Peripherals) func(*async.T, variant) {
+		b, err := dma.New(p.DMA0, dma.Config{})
+		require.NoError(t, err)
+		a := b.IntoAsync()
+		src := unsafe.Slice((*byte)(unsafe.Pointer(&dmaBufs.src[0])), 1024)
+		dst := unsafe.Slice((*byte)(unsafe.Pointer(&dmaBufs.dst[0])), 1024)
+		return func(tk *async.T, v variant) {
+			var err error
+			switch v {
+			case typed:
+				err = a.AwaitCopy(tk, dst, src, dmaBufs.descs[:])
+			case field:
+				sink.copy = a.CopyAsync(dst, src, dmaBufs.descs[:])
+				err = async.Await(tk, &sink.copy)
+			case local:
+				f := a.CopyAsync(dst, src, dmaBufs.descs[:])
+				err = async.Await(tk, &f)
+			}
+			if err != nil {
+				panic(err)
 			}
 		}
 	})

@@ -40,9 +40,20 @@ const (
 	peripheralNone    Peripheral = 0x3F // PERI_SEL's reset value: no peripheral
 )
 
-// users counts the claimed channels: the first turns the GDMA's clock on, the last off
-// (esp-hal's peripheral clock guard).
-var users int
+// claimed counts the DMA channels hal/periph has owners for: the first claimed turns the
+// GDMA's clock on, the last released off (esp-hal's peripheral clock guard). It is read
+// from periph's ownership table rather than kept here, so that it cannot disagree with it
+// (a test's hal.ResetForTest frees every token: a counter of our own would then say the
+// clock is on when a new run's chip has it off).
+func claimed() int {
+	n := 0
+	for i := 0; i < periph.NumDMAChannels; i++ {
+		if periph.Owner(periph.KindDMA, i) != "" {
+			n++
+		}
+	}
+	return n
+}
 
 // Channel is a claimed GDMA channel, both its sides (OUT: memory to the engine, IN: the
 // engine to memory): the low-level handle peripheral drivers (hal/spi) move data with.
@@ -60,8 +71,7 @@ func Claim(p periph.DMAChannel, owner string) (*Channel, error) {
 		return nil, err
 	}
 	cs := rt.EnterCritical()
-	users++
-	if users == 1 {
+	if claimed() == 1 {
 		s := esp32c3.SYSTEM
 		s.PERIP_CLK_EN1.Write(s.PERIP_CLK_EN1.Read().WithDMA_CLK_EN(true))
 		s.PERIP_RST_EN1.Write(s.PERIP_RST_EN1.Read().WithDMA_RST(true))
@@ -86,8 +96,7 @@ func (c *Channel) Release() {
 	esp32c3.DMA.INT_CH[c.n].INT_ENA.Write(0)
 	periph.Release(periph.KindDMA, int(c.n))
 	cs := rt.EnterCritical()
-	users--
-	if users == 0 {
+	if claimed() == 0 {
 		s := esp32c3.SYSTEM
 		s.PERIP_CLK_EN1.Write(s.PERIP_CLK_EN1.Read().WithDMA_CLK_EN(false))
 	}
