@@ -51,16 +51,16 @@ func firmware() {
 	p, err := hal.Init(hal.Config{})
 	check(err)
 	var u console
-	var led *gpio.Output
-	if usbConsole {
-		led, err = gpio.NewOutput(p.GPIO8, gpio.Low, gpio.OutputConfig{})
+	var b *uart.Blocking
+	if !usbConsole {
+		b, err = uart.New(p.UART0, uart.Config{Baud: baud}, p.GPIO21, p.GPIO20)
 		check(err)
+	}
+	led, err := gpio.NewOutput(p.GPIO8, gpio.Low, gpio.OutputConfig{})
+	check(err)
+	if usbConsole {
 		u.usb = openUSB(p, "echo: USB-Serial-JTAG, LED on GPIO8; send lines, Ctrl-D to stop\r\n")
 	} else {
-		b, err := uart.New(p.UART0, uart.Config{Baud: baud}, p.GPIO21, p.GPIO20)
-		check(err)
-		led, err = gpio.NewOutput(p.GPIO8, gpio.Low, gpio.OutputConfig{})
-		check(err)
 		b.Write([]byte("echo: UART0 at 115200 baud, LED on GPIO8; send lines, Ctrl-D to stop\r\n"))
 		u.uart = b.IntoAsync()
 	}
