@@ -169,11 +169,15 @@ type Result struct {
 	Waits []Wait
 	// Dropped counts trace events that did not fit in Options.TraceLimit.
 	Dropped int
+	// Tasks are the figures of every task the executors polled, in the order of their first
+	// poll (tasks.go).
+	Tasks []TaskStats
 	// Chip is the simulated chip, closed, its models left as the run left them (UART
 	// output, an EEPROM's contents, a pad's level).
 	Chip *sim.Chip
 
 	events []host.Recorded
+	tasks  *taskRecorder
 	edges  []sim.Edge
 	frames [2][]sim.TimedByte
 	levels uint32 // pad levels out of reset, before Setup
@@ -310,8 +314,12 @@ func run(o Options, start func(c *sim.Chip) error) (*Result, error) {
 		}
 	}
 
+	r.tasks = newTaskRecorder(c, tracing, limit)
+	unobserve := r.tasks.observe()
 	wall := time.Now()
 	err := start(c)
+	unobserve()
+	r.Tasks = r.tasks.results()
 	r.Wall = time.Since(wall)
 	r.Time = c.Now()
 	r.Cycles = c.Machine().Cycles()
@@ -320,6 +328,7 @@ func run(o Options, start func(c *sim.Chip) error) (*Result, error) {
 	}
 	if tracing {
 		r.events, r.Dropped = c.Machine().Recorded()
+		r.Dropped += r.tasks.dropped
 	}
 	r.End, r.Err = classify(c, err, r)
 

@@ -42,6 +42,7 @@ const (
 	tidUART   = 200 // + UART number
 	tidTimers = 300
 	tidGPIO   = 400 // counters are the process's; they sort under this track
+	tidTasks  = 500 // + executor, in name order
 )
 
 // WriteTrace writes r's recording, which Run made because Options.Trace was set, as a
@@ -52,9 +53,8 @@ const (
 //   - a track per interrupt source with the spans it was asserted (raised to cleared);
 //   - a track of timer alarms (SYSTIMER targets, TIMG timers) as instants;
 //   - a track per UART with each frame it sent, from start bit to stop bit;
-//   - a counter per pad that changed level.
-//
-// Task polls are not in it: the executor (package async) reports no events to the host.
+//   - a counter per pad that changed level;
+//   - a track per executor with each task poll, named by the task.
 func WriteTrace(w io.Writer, r *Result) error { return writeTrace(w, r) }
 
 func writeTrace(w io.Writer, r *Result) error {
@@ -172,6 +172,13 @@ func writeTrace(w io.Writer, r *Result) error {
 			Pid: tracePid, Tid: tidGPIO, Args: map[string]any{"level": bit(e.Level)}})
 	}
 
+	if r.tasks != nil {
+		polls, tracks := r.tasks.traceEvents()
+		body = append(body, polls...)
+		for _, tid := range sortedKeys(boolKeys(tracks)) {
+			meta(tid, tracks[tid])
+		}
+	}
 	for _, core := range sortedKeys(cores) {
 		meta(tidCore+core, fmt.Sprintf("core %d", core))
 	}
@@ -209,6 +216,15 @@ var timerSources = map[sim.Source]string{
 	sim.SourceTG1T0:               "TIMG1 timer alarm",
 	sim.SourceTG0WDT:              "TIMG0 watchdog",
 	sim.SourceTG1WDT:              "TIMG1 watchdog",
+}
+
+// boolKeys returns m's keys as a set.
+func boolKeys(m map[int]string) map[int]bool {
+	s := make(map[int]bool, len(m))
+	for k := range m {
+		s[k] = true
+	}
+	return s
 }
 
 // us converts virtual time to the format's microseconds.
