@@ -188,6 +188,7 @@ type peripherals struct {
 	usb  *USBSerial
 	ledc *LEDC // ledc.go
 	adc  *ADC  // adc.go
+	twai *TWAI // twai.go
 }
 
 // periphOf returns the chip's peripheral models. They live in the Chip itself, so they stay

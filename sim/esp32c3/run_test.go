@@ -67,7 +67,7 @@ func TestTimeoutAndIdleStopTheRun(t *testing.T) {
 func TestUnmodelledRegistersAreLoggedOnce(t *testing.T) {
 	var log bytes.Buffer
 	c := New(Log(&log))
-	ledc := mmio.At[[4]mmio.U32](0x6002_B000) // TWAI0: no model
+	ledc := mmio.At[[4]mmio.U32](0x6002_D000) // I2S0: no model
 	err := c.Run(func() {
 		ledc[1].Store(7)
 		ledc[1].Store(8)
@@ -80,10 +80,10 @@ func TestUnmodelledRegistersAreLoggedOnce(t *testing.T) {
 		t.Fatal(err)
 	}
 	lines := strings.Split(strings.TrimSpace(log.String()), "\n")
-	if len(lines) != 2 || !strings.Contains(lines[0], "TWAI0+0x4 (0x6002b004) written") || !strings.Contains(lines[1], "SYSTIMER+0xfc") {
+	if len(lines) != 2 || !strings.Contains(lines[0], "I2S0+0x4 (0x6002d004) written") || !strings.Contains(lines[1], "SYSTIMER+0xfc") {
 		t.Fatalf("log:\n%s", log.String())
 	}
-	if got := c.UnmodelledAccesses(); len(got) != 2 || got[1] != 0x6002_B004 {
+	if got := c.UnmodelledAccesses(); len(got) != 2 || got[1] != 0x6002_D004 {
 		t.Fatalf("UnmodelledAccesses = %#x", got)
 	}
 }
