@@ -105,6 +105,8 @@ type Peripherals struct {
 	// USBSerialJTAG is the USB-Serial-JTAG controller's serial port (hal/usbserial), the
 	// console of boards without a USB-UART bridge.
 	USBSerialJTAG periph.USBSerialJTAG
+	// TWAI0 is the TWAI (CAN 2.0) controller (hal/twai).
+	TWAI0 periph.TWAI
 }
 
 // ErrAlreadyInitialized is Init's error when called a second time.
@@ -169,6 +171,7 @@ func Init(cfg Config) (*Peripherals, error) {
 	p.LEDC3, p.LEDC4, p.LEDC5 = periph.StealLEDCChannel(3), periph.StealLEDCChannel(4), periph.StealLEDCChannel(5)
 	p.ADC1 = periph.StealADC(1)
 	p.USBSerialJTAG = periph.StealUSBSerialJTAG()
+	p.TWAI0 = periph.StealTWAI(0)
 	return p, nil
 }
 

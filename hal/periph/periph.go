@@ -35,10 +35,11 @@ const (
 	KindADC       // the SAR ADCs; ADC1 is number 1 (hal/adc)
 	// KindUSBSerialJTAG is the USB-Serial-JTAG controller's serial port (hal/usbserial).
 	KindUSBSerialJTAG
+	KindTWAI // the TWAI (CAN 2.0) controller, TWAI0 (hal/twai)
 	numKinds
 )
 
-var kindNames = [numKinds]string{"GPIO", "UART", "I2C", "SPI", "TIMG", "FROM_CPU_INTR", "SYSTIMER", "RNG", "RWDT", "MWDT", "RMT", "DMA_CH", "LEDC_TIMER", "LEDC", "ADC", "USB_SERIAL_JTAG"}
+var kindNames = [numKinds]string{"GPIO", "UART", "I2C", "SPI", "TIMG", "FROM_CPU_INTR", "SYSTIMER", "RNG", "RWDT", "MWDT", "RMT", "DMA_CH", "LEDC_TIMER", "LEDC", "ADC", "USB_SERIAL_JTAG", "TWAI"}
 
 // Counts of each kind on the ESP32-C3.
 const (
@@ -54,6 +55,7 @@ const (
 	NumLEDCTimers         = 4 // LEDC low-speed timers 0..3
 	NumLEDCChannels       = 6 // LEDC low-speed channels 0..5
 	NumADCs               = 2 // numbers 0 and 1 so that ADC1 is number 1; only ADC1 is handed out
+	NumTWAIs              = 1 // TWAI0
 )
 
 // Pin is a GPIO pin token.
@@ -105,6 +107,9 @@ type ADC struct{ n uint8 }
 // hal/usbserial's).
 type USBSerialJTAG struct{}
 
+// TWAI is a TWAI (CAN 2.0) controller token (TWAI0).
+type TWAI struct{ n uint8 }
+
 // Constructors for tokens. hal.Init hands out one of each; these exist for drivers' tests
 // and for firmware that steals a resource deliberately (as esp-hal's steal()). They do not
 // claim anything.
@@ -123,6 +128,13 @@ func StealLEDCTimer(n int) LEDCTimer                 { return LEDCTimer{uint8(n)
 func StealLEDCChannel(n int) LEDCChannel             { return LEDCChannel{uint8(n)} }
 func StealADC(n int) ADC                             { return ADC{uint8(n)} }
 func StealUSBSerialJTAG() USBSerialJTAG              { return USBSerialJTAG{} }
+func StealTWAI(n int) TWAI                           { return TWAI{uint8(n)} }
+
+// Number returns the controller number (0 for TWAI0).
+func (t TWAI) Number() int { return int(t.n) }
+
+// String names the controller: "TWAI0".
+func (t TWAI) String() string { return Name(KindTWAI, int(t.n)) }
 
 // String names it: "USB_SERIAL_JTAG".
 func (USBSerialJTAG) String() string { return Name(KindUSBSerialJTAG, 0) }
@@ -255,13 +267,15 @@ var first = [numKinds + 1]uint8{
 	NumPins + NumUARTs + NumI2Cs + NumSPIs + NumTIMGs + NumSoftwareInterrupts + 3 + NumMWDTs + NumRMTChannels + NumDMAChannels + NumLEDCTimers,
 	NumPins + NumUARTs + NumI2Cs + NumSPIs + NumTIMGs + NumSoftwareInterrupts + 3 + NumMWDTs + NumRMTChannels + NumDMAChannels + NumLEDCTimers + NumLEDCChannels,
 	NumPins + NumUARTs + NumI2Cs + NumSPIs + NumTIMGs + NumSoftwareInterrupts + 3 + NumMWDTs + NumRMTChannels + NumDMAChannels + NumLEDCTimers + NumLEDCChannels + NumADCs,
+	NumPins + NumUARTs + NumI2Cs + NumSPIs + NumTIMGs + NumSoftwareInterrupts + 3 + NumMWDTs + NumRMTChannels + NumDMAChannels + NumLEDCTimers + NumLEDCChannels + NumADCs + 1,
 	numResources,
 }
 
 // numResources is the number of resources of all kinds (the SYSTIMER, the RNG and the RWDT
 // are one each).
 const numResources = NumPins + NumUARTs + NumI2Cs + NumSPIs + NumTIMGs + NumSoftwareInterrupts + 3 + NumMWDTs + NumRMTChannels + NumDMAChannels +
-	NumLEDCTimers + NumLEDCChannels + NumADCs + 1 // + the USB-Serial-JTAG
+	NumLEDCTimers + NumLEDCChannels + NumADCs + 1 + // + the USB-Serial-JTAG
+	NumTWAIs
 
 // index returns the index in owners of resource n of kind k, or -1 if the chip has no such
 // resource.
