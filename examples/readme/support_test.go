@@ -34,6 +34,7 @@ var drivers = []struct{ pkg, name string }{
 	{"ledc", "LEDC PWM (low-speed timers and channels, hardware fades)"},
 	{"adc", "ADC1 one-shot (attenuation, eFuse calibration to mV)"},
 	{"usbserial", "USB-Serial-JTAG serial port (the chip's own USB console)"},
+	{"twai", "TWAI (CAN 2.0: filters, self-test, listen-only, bus-off recovery)"},
 }
 
 // chips are the columns; a driver supports a chip when its package builds for it. Today the
