@@ -30,7 +30,7 @@
 // Drivers live in subpackages: gpio, uart, i2c, spi, timer, swint (software interrupts),
 // systimer (the async time driver), executor (executors wired to software interrupts),
 // rmt (pulse trains; rmt/ws2812 drives WS2812 LEDs), ledc (PWM with hardware fades) and adc
-// (ADC1 one-shot readings in mV).
+// (ADC1 one-shot readings in mV); twai drives the CAN 2.0 controller.
 package hal
 
 import (
