@@ -257,6 +257,10 @@ func (r *runner) examples() error {
 			ratio = fmt.Sprintf("%.2f×", float64(b.flash)/float64(t.flash))
 		}
 		budget := ""
+		if _, ok := flashBudget[name]; !ok {
+			errs = append(errs, fmt.Errorf("examples/%s: %d B of flash and no budget: add it to internal/tinygorun flashBudget (its size plus about 3%%)", name, b.flash))
+			budget = "none"
+		}
 		if max, ok := flashBudget[name]; ok {
 			budget = strconv.Itoa(max)
 			if b.flash > max {
@@ -284,20 +288,25 @@ type builtSize struct {
 // set, plus about 3%. Issue 17's targets (1.3× the machine twin) are lower than most of
 // these; the budgets keep what was won.
 var flashBudget = map[string]int{
+	"adc":          43_200,
 	"blinky":       7_900,
 	"button":       34_900,
-	"echo":         36_000,
+	"can":          43_300,
+	"dma":          39_400,
+	"echo":         36_300,
 	"eeprom":       22_900,
-	"latency":      39_300,
+	"latency":      40_900,
 	"lines":        45_800,
 	"preempt":      33_500,
-	"prodcons":     35_400,
-	"spi_loopback": 38_300,
+	"prodcons":     35_600,
+	"servo":        48_900,
+	"spi_loopback": 39_500,
 	"ticker":       31_400,
 	"timeout":      38_500,
-	"timeout_uart": 34_400,
+	"timeout_uart": 34_300,
 	"uartecho":     14_900,
 	"watchdog":     23_800,
+	"ws2812":       40_600,
 }
 
 type sizes struct{ code, data, bss, flash, ram int }
