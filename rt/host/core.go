@@ -60,6 +60,10 @@ type context struct {
 	exiting uint32
 	// The line a handler context was taken for.
 	line uint32
+	// Measured CPU time (cpu.go): the thread CPU clock when the context's current interval
+	// began, the fraction of a cycle not charged yet (float64 bits), and the remainder of
+	// the last cycles-to-nanoseconds conversion.
+	cpuMark, cpuFrac, cycRem uint64
 }
 
 // ID returns the core's number.
@@ -68,12 +72,14 @@ func (c *Core) ID() int { return c.id }
 func (c *Core) threadMain(x *context, ready *sync.WaitGroup, main func()) {
 	m := c.m
 	defer m.wg.Done()
+	m.lockThread()
 	store64(&x.g, getg())
 	ready.Done()
 	x.park()
 	if m.stopped() {
 		return
 	}
+	m.rebase(x)
 	defer func() {
 		if r := recover(); r != nil {
 			m.fail(c, x, r)
@@ -96,6 +102,7 @@ func (c *Core) threadMain(x *context, ready *sync.WaitGroup, main func()) {
 func (c *Core) handlerMain(h *context, ready *sync.WaitGroup) {
 	m := c.m
 	defer m.wg.Done()
+	m.lockThread()
 	store64(&h.g, getg())
 	ready.Done()
 	for {
@@ -103,6 +110,7 @@ func (c *Core) handlerMain(h *context, ready *sync.WaitGroup) {
 		if m.stopped() {
 			return
 		}
+		m.rebase(h)
 		line := load32(&h.line)
 		// Everything critical sections and interrupt-controller changes (the raise or enable
 		// that caused this interrupt) did so far happens before this handler.
@@ -114,6 +122,8 @@ func (c *Core) handlerMain(h *context, ready *sync.WaitGroup) {
 			m.record(c, RecordTrapEnter, int(line), h.depth)
 		}
 		c.runTrap(h, line)
+		// The handler's computation after its last preemption point, up to mret.
+		m.settle(c, h)
 		if m.rec != nil {
 			m.record(c, RecordTrapExit, int(line), h.depth)
 		}
@@ -233,12 +243,15 @@ func (c *Core) take(x *context, line, prio uint32) {
 	h.unpark()
 	x.park()
 	c.m.checkStop(x)
+	c.m.rebase(x)
 }
 
 // wfi is WaitForInterrupt on core c, called by its running context x.
 func (c *Core) wfi(x *context) {
 	m := c.m
 	slept := false // recorded as asleep (Record)
+	m.settle(c, x)
+	defer m.rebase(x)
 	for {
 		if m.checkStop(x) {
 			return
@@ -422,6 +435,7 @@ func CurrentCore() *Core {
 // Poll is a preemption point for the running machine, if any (see Machine.Poll).
 func Poll() {
 	if m := current.Load(); m != nil {
+		m.Settle()
 		m.Poll()
 	}
 }
@@ -502,6 +516,7 @@ func (m *Machine) exit(state uint32) {
 	}
 	c.mu.Unlock()
 	store32(&c.mie, 1)
+	m.settle(c, x)
 	c.poll(x)
 }
 
@@ -561,9 +576,12 @@ func InInterrupt() bool {
 	return false
 }
 
-// Cycles returns the running machine's cycle counter (0 without a machine).
+// Cycles returns the running machine's cycle counter (0 without a machine). With measured
+// CPU time (MeasureCPU) the caller's core is charged first (Settle), so that the count
+// includes the computation that led to the reading.
 func Cycles() uint64 {
 	if m := current.Load(); m != nil {
+		m.Settle()
 		return m.Cycles()
 	}
 	return 0

@@ -34,6 +34,41 @@
 // single-core program gives the same result. Config.RealTime paces the clock to the wall
 // clock instead, for demos.
 //
+// # CPU time
+//
+// What the simulated core is charged for computing, between its register accesses, is one
+// of two models.
+//
+// Counted (the default, deterministic): computation that touches no register is free.
+// Virtual time moves only with register accesses (AccessCost each), waits (WFI, a
+// simulator's Stall) and what firmware declares with rt.Spend(cycles), which charges the
+// calling core that many cycles at CPUHz (Machine.Spend: a stall, so events due meanwhile
+// run at their times and interrupts are taken as they fall due). The same program gives
+// the same cycle counts under -race and with GOMAXPROCS=1; a CPU-bound loop without
+// accesses shows as taking no time.
+//
+// Measured (Machine.MeasureCPU(scale), opt-in, not deterministic): at every preemption point
+// of a core context (a register access, the end of a critical section, WFI, a Handoff,
+// the end of a handler, Settle, host.Cycles) the context is also charged the host time its
+// goroutine ran since its previous one, minus a floor of 100 ns (the model's own path
+// between two accesses is 15-60 ns, and would otherwise be charged as computation), times
+// scale (chip cycles per host nanosecond), quantised to whole cycles with the fraction
+// carried over, and charged as a stall. Intervals are read from the monotonic clock on
+// goroutines locked to their OS threads (runtime.LockOSThread: every core goroutine,
+// handler level and adopted coroutine, for the run); the thread CPU clock
+// (CLOCK_THREAD_CPUTIME_ID) costs a system call of about 570 ns a reading, more than most
+// intervals, so it only calibrates. Time the model spends is not charged: an interval
+// restarts after the register model handled an access (Machine.Poll), after a hand-off and
+// after a stall. CalibrateCPU sets the scale so that CPUReference, a loop whose cost on the
+// chip was counted on QEMU (CPUReferenceCycles), costs on the simulated core what it costs
+// on the chip. Other code is charged by how fast the host runs it relative to the
+// reference: a memory-bound loop (a byte sieve) is charged about 0.3x the time QEMU gives
+// it, and register-level code (examples/preempt's busy loop) 0.2x-0.6x of QEMU's iteration
+// counts from run to run; read measured figures as within a factor of a few, and a loaded
+// host inflates them. Interrupts are still taken only at preemption points: a long
+// computation is charged at its end, and an interrupt that fell due during it is taken
+// then, late.
+//
 // # The race detector
 //
 // Go's race detector reports two accesses as a race when no happens-before edge orders them.

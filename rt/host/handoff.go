@@ -38,8 +38,9 @@ type Handoff struct {
 	yield  chan struct{}
 
 	// Used by the coroutine's goroutine alone.
-	x     *context // the context it runs as, nil if none
-	owner uint64   // the goroutine that ran x before Resume
+	x      *context // the context it runs as, nil if none
+	owner  uint64   // the goroutine that ran x before Resume
+	locked bool     // locked to its OS thread (measured CPU time)
 }
 
 // NewHandoff returns a hand-off for one coroutine.
@@ -56,9 +57,21 @@ func (h *Handoff) Resume() {
 	var exiting uint32
 	if x != nil {
 		exiting = load32(&x.exiting)
+		if m := x.core.m; m.cpu.scale > 0 && !m.checkStop(x) {
+			m.settle(x.core, x) // the resumer's computation up to here
+		}
 	}
 	h.resume <- x
 	<-h.yield
+	if x != nil && x.core.m.cpu.scale > 0 {
+		// The coroutine accrued its computation (Done); the resumer charges it and starts
+		// its own interval afresh.
+		m := x.core.m
+		m.rebase(x)
+		if !m.checkStop(x) {
+			m.flush(x.core, x)
+		}
+	}
 	if x != nil && exiting == 0 && load32(&x.exiting) != 0 {
 		// The machine stopped while the coroutine ran as x: x's goroutine ends here, as it
 		// would have at the same preemption point.
@@ -80,6 +93,14 @@ func (h *Handoff) Wait() {
 	h.owner = load64(&x.g)
 	store64(&x.g, g)
 	store64(&x.core.running, g)
+	if m := x.core.m; m.cpu.scale > 0 {
+		if !h.locked {
+			// Measured CPU time: the coroutine's thread clock must be its own.
+			runtime.LockOSThread()
+			h.locked = true
+		}
+		m.rebase(x)
+	}
 }
 
 // Yield gives the context back, returns control to the resumer and waits for the next
@@ -93,6 +114,9 @@ func (h *Handoff) Yield() {
 // coroutine's goroutine then ends.
 func (h *Handoff) Done() {
 	if x := h.x; x != nil {
+		if m := x.core.m; m.cpu.scale > 0 {
+			m.accrue(x) // the coroutine's computation since its last preemption point
+		}
 		// Every handler this coroutine took has returned (they nest inside it), so the
 		// core is back at x's depth and running is ours to hand back.
 		store64(&x.g, h.owner)

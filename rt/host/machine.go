@@ -123,6 +123,7 @@ type Machine struct {
 	wallStart time.Time
 
 	rec *recorder // set by Record before Run, nil otherwise (record.go)
+	cpu cpuMeter  // set by MeasureCPU before Run (cpu.go)
 }
 
 var current atomic.Pointer[Machine]
@@ -353,6 +354,7 @@ func (m *Machine) onAccess() {
 	if m.checkStop(x) {
 		return
 	}
+	m.settle(c, x)
 	if t := add64(&m.now, m.cost); t >= load64(&m.deadline) {
 		m.reachDeadline(x)
 	}
@@ -365,10 +367,17 @@ func (m *Machine) onAccess() {
 // take, the interrupt is taken now. Simulated peripherals call it after a register write
 // that may have raised an interrupt line, once they no longer hold their own locks, so the
 // interrupt is taken right after the write as on the chip.
+//
+// With measured CPU time (MeasureCPU) it also begins the caller's next measured interval:
+// what the caller did since its last preemption point (a register model handling the
+// access) was the simulator's work, not the firmware's.
 func (m *Machine) Poll() {
 	c, x := m.self()
 	if c != nil && load32(&c.pending) != 0 {
 		c.poll(x)
+	}
+	if c != nil {
+		m.rebase(x)
 	}
 }
 
@@ -409,6 +418,7 @@ func (m *Machine) reachDeadline(x *context) {
 	}
 	store32(&m.clkLock, 0)
 	m.checkStop(x)
+	m.rebase(x)
 }
 
 func (m *Machine) clockMain() {

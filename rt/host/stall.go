@@ -18,7 +18,14 @@ func (m *Machine) Stall(d time.Duration) {
 	if c == nil || d <= 0 || m.checkStop(x) {
 		return
 	}
-	end := load64(&m.now) + uint64(d)
+	m.settle(c, x)
+	m.stall(c, x, uint64(d))
+	m.rebase(x)
+}
+
+// stall is Stall for core c's running context x, d nanoseconds.
+func (m *Machine) stall(c *Core, x *context, d uint64) {
+	end := load64(&m.now) + d
 	for {
 		n := load64(&m.now)
 		if n >= end {
