@@ -24,7 +24,7 @@
 //	}
 //
 // A command's host build (a file with //go:build !tinygo) is one line, and takes the flags
-// -realtime, -for, -trace, -vcd and -simlog (see Main):
+// -realtime, -for, -trace, -vcd, -simlog and -cpu (see Main):
 //
 //	func main() { simrun.Main(firmware, simrun.Options{}) }
 //
@@ -32,10 +32,24 @@
 //
 // Virtual time passes with the firmware's register accesses (50 ns each by default) and
 // jumps ahead when every core waits for an interrupt, to the next thing a model has
-// scheduled. Code between register accesses takes no virtual time. Firmware that sleeps
+// scheduled. Code between register accesses takes no virtual time unless the run measures
+// CPU time (below). Firmware that sleeps
 // with time.Sleep, or measures with time.Now, sees the wall clock under Run; under
 // RunInBubble (go test, Go 1.25 or later) Go's clock follows virtual time. See
 // sim/esp32c3's package documentation, section Time.
+//
+// # CPU time
+//
+// By default (Options.CPU CPUCounted) the firmware's computation between register accesses
+// is free: a task that loops for a second without touching a register shows a poll of no
+// virtual time. Firmware can declare what such code costs on the chip with rt.Spend(cycles)
+// (a busy-wait of that many cycles on the chip; a deterministic charge here). With
+// CPUMeasured (Main's -cpu measured) the simulator also charges the host CPU time the code
+// takes between preemption points, scaled to chip cycles (Options.CPUScale, calibrated at
+// the start of the run by default) and quantised to whole cycles: then Result.Tasks' busy
+// and longest times and the WFI fraction show CPU-bound tasks, to within a factor of a few
+// (rt/host's package documentation, section CPU time, gives the model and its error). A
+// measured run is not deterministic, and Result.String and Main's closing line say so.
 //
 // # Ends
 //

@@ -24,6 +24,11 @@ import (
 //	-vcd FILE     write the pads' activity as a Value Change Dump (GTKWave)
 //	-simlog       show the simulator's log (unmodelled registers, model notes) on
 //	              standard error; a plain run prints nothing the firmware did not send
+//	-cpu measured charge the host CPU time the firmware's code takes between register
+//	              accesses, scaled to chip cycles (Options.CPU); the default, counted,
+//	              is deterministic. The closing line then says the run is not deterministic
+//	-cpu-scale x  chip cycles per host CPU nanosecond for -cpu measured (default:
+//	              calibrated at start, host.CalibrateCPU)
 //
 // The closing line reads "simulator: [o.Summary; ]<how it ended>; CPU in WFI x% of the
 // time; <t> of virtual time took <wall>".
@@ -39,10 +44,14 @@ func mainArgs(firmware func(), o Options, fs *flag.FlagSet, args []string, stdin
 	traceFile := fs.String("trace", "", "write a Chrome trace-event JSON of the run to `file` (open it in ui.perfetto.dev)")
 	vcdFile := fs.String("vcd", "", "write the pads' activity as a Value Change Dump to `file` (open it in GTKWave)")
 	simLog := fs.Bool("simlog", false, "show the simulator's log (unmodelled registers, model notes) on standard error")
+	cpu := o.CPU
+	fs.Var(&cpu, "cpu", "how computation between register accesses is charged: `counted` (deterministic) or measured (host CPU time, scaled)")
+	cpuScale := fs.Float64("cpu-scale", o.CPUScale, "chip cycles per host CPU nanosecond for -cpu measured (0: calibrate)")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
 	o.RealTime, o.For = *realTime, *until
+	o.CPU, o.CPUScale = cpu, *cpuScale
 	if *simLog {
 		o.Log = stderr
 	}

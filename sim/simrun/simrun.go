@@ -56,6 +56,14 @@ type Options struct {
 	// ones are dropped and counted in Result.Dropped.
 	TraceLimit int
 
+	// CPU is how the simulated core is charged for computation between register accesses
+	// (see the package documentation, section CPU time): CPUCounted (the default,
+	// deterministic) or CPUMeasured.
+	CPU CPUMode
+	// CPUScale is CPUMeasured's calibration, in chip cycles per nanosecond of host CPU
+	// time; 0 calibrates it at the start of the run (host.CalibrateCPU).
+	CPUScale float64
+
 	// Options for Main only.
 
 	// Stdin feeds the command's standard input to UART0's RX line (UART0.RX is set to
@@ -71,6 +79,43 @@ type Options struct {
 	// flags hold their values then) and may change the options; an error ends Main with
 	// status 2.
 	Configure func(o *Options) error
+}
+
+// CPUMode is how the simulated core is charged for the firmware's computation.
+type CPUMode int
+
+const (
+	// CPUCounted charges register accesses (sim.AccessCost each), the waits the firmware
+	// makes, and what it declares with rt.Spend: deterministic, the same cycle counts under
+	// -race and with GOMAXPROCS=1, but computation that touches no register is free.
+	CPUCounted CPUMode = iota
+	// CPUMeasured also charges the host CPU time the firmware's code takes between two
+	// preemption points, scaled to chip cycles (Options.CPUScale) and quantised to whole
+	// cycles. Not deterministic: the figures vary from run to run and host to host.
+	CPUMeasured
+)
+
+func (m CPUMode) String() string {
+	switch m {
+	case CPUCounted:
+		return "counted"
+	case CPUMeasured:
+		return "measured"
+	}
+	return fmt.Sprintf("CPUMode(%d)", int(m))
+}
+
+// Set parses "counted" or "measured", for a flag.
+func (m *CPUMode) Set(s string) error {
+	switch s {
+	case "counted", "":
+		*m = CPUCounted
+	case "measured":
+		*m = CPUMeasured
+	default:
+		return fmt.Errorf("unknown CPU mode %q: counted or measured", s)
+	}
+	return nil
 }
 
 // Console is the port a command's standard input and output go through.
@@ -169,6 +214,10 @@ type Result struct {
 	Waits []Wait
 	// Dropped counts trace events that did not fit in Options.TraceLimit.
 	Dropped int
+	// CPU is how computation was charged; CPUScale, for CPUMeasured, the chip cycles
+	// charged per nanosecond of host CPU time. A measured run is not deterministic.
+	CPU      CPUMode
+	CPUScale float64
 	// Tasks are the figures of every task the executors polled, in the order of their first
 	// poll (tasks.go).
 	Tasks []TaskStats
@@ -194,9 +243,16 @@ func (r *Result) WFI() float64 {
 
 // String is the run in one line: how it ended, the WFI fraction and the times, such as
 // "firmware returned; CPU in WFI 98.7% of the time; 5.000012s of virtual time took 31ms".
+//
+// A run with measured CPU time says so: "...; CPU time measured at 7.9 cycles/host ns, not
+// deterministic".
 func (r *Result) String() string {
-	return fmt.Sprintf("%s; CPU in WFI %.1f%% of the time; %v of virtual time took %v",
+	s := fmt.Sprintf("%s; CPU in WFI %.1f%% of the time; %v of virtual time took %v",
 		r.End, 100*r.WFI(), r.Time.Round(time.Microsecond), r.Wall.Round(time.Millisecond))
+	if r.CPU == CPUMeasured {
+		s += fmt.Sprintf("; CPU time measured at %.2g cycles/host ns, not deterministic", r.CPUScale)
+	}
+	return s
 }
 
 // Wait is what a core waits for when the run ends idle: the interrupt sources routed to
@@ -262,7 +318,20 @@ func run(o Options, start func(c *sim.Chip) error) (*Result, error) {
 		opts = append(opts, sim.Timeout(o.For))
 	}
 	c := sim.New(opts...)
-	r := &Result{Chip: c}
+	r := &Result{Chip: c, CPU: o.CPU}
+	if o.CPU == CPUMeasured {
+		r.CPUScale = o.CPUScale
+		if r.CPUScale <= 0 {
+			r.CPUScale = host.CalibrateCPU()
+		}
+		if err := c.Machine().MeasureCPU(r.CPUScale); err != nil {
+			c.Close()
+			return r, err
+		}
+	} else if o.CPU != CPUCounted {
+		c.Close()
+		return r, fmt.Errorf("simrun: %v", o.CPU)
+	}
 
 	tracing := o.Trace != nil
 	limit := 0

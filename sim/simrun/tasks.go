@@ -58,6 +58,7 @@ func newTaskRecorder(c *sim.Chip, tracing bool, limit int) *taskRecorder {
 }
 
 func (r *taskRecorder) PollStart(exec, task string, slot int) {
+	r.c.Machine().Settle() // measured CPU time: the executor's work so far is not the task's
 	now := r.c.Now()
 	r.mu.Lock()
 	r.open[taskKey{exec, task, slot}] = now
@@ -65,6 +66,7 @@ func (r *taskRecorder) PollStart(exec, task string, slot int) {
 }
 
 func (r *taskRecorder) PollEnd(exec, task string, slot int, done bool) {
+	r.c.Machine().Settle() // measured CPU time: the poll's computation since its last access
 	now := r.c.Now()
 	k := taskKey{exec, task, slot}
 	r.mu.Lock()
