@@ -30,9 +30,11 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"runtime"
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"text/tabwriter"
 	"time"
 )
@@ -218,31 +220,46 @@ func (r *runner) examples() error {
 	var errs []error
 	built := map[string]builtSize{}
 	var names []string
+	// One TinyGo build per CPU at a time: a build is mostly one LLVM thread, and this step
+	// builds every example and every machine twin.
+	var mu sync.Mutex
+	var wg sync.WaitGroup
+	sem := make(chan struct{}, max(1, min(runtime.NumCPU(), 4)))
 	for _, p := range pkgs {
 		if p.name != "main" || strings.Contains(p.path, "/examples/qemu/") {
 			continue
 		}
 		rel := "./" + strings.TrimPrefix(p.path, "github.com/gohal/gohal/")
-		elfPath := filepath.Join(tmp, strings.ReplaceAll(strings.TrimPrefix(rel, "./examples/"), "/", "_")+".elf")
-		out, err := r.output(context.Background(), r.tinygo, "build", "-target=esp32c3", "-size", "short", "-o", elfPath, rel)
-		if err != nil {
-			errs = append(errs, err)
-			continue
-		}
-		size, err := parseSize(out)
-		if err != nil {
-			errs = append(errs, fmt.Errorf("%s: %v", rel, err))
-			continue
-		}
-		data, bss, err := staticRAM(elfPath)
-		if err != nil {
-			errs = append(errs, fmt.Errorf("%s: %v", rel, err))
-			continue
-		}
-		name := strings.TrimPrefix(rel, "./examples/")
-		built[name] = builtSize{sizes: size, static: int(data + bss)}
-		names = append(names, name)
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer func() { <-sem; wg.Done() }()
+			elfPath := filepath.Join(tmp, strings.ReplaceAll(strings.TrimPrefix(rel, "./examples/"), "/", "_")+".elf")
+			out, err := r.output(context.Background(), r.tinygo, "build", "-target=esp32c3", "-size", "short", "-o", elfPath, rel)
+			var size sizes
+			var data, bss uint64
+			if err == nil {
+				if size, err = parseSize(out); err != nil {
+					err = fmt.Errorf("%s: %v", rel, err)
+				}
+			}
+			if err == nil {
+				if data, bss, err = staticRAM(elfPath); err != nil {
+					err = fmt.Errorf("%s: %v", rel, err)
+				}
+			}
+			mu.Lock()
+			defer mu.Unlock()
+			if err != nil {
+				errs = append(errs, err)
+				return
+			}
+			name := strings.TrimPrefix(rel, "./examples/")
+			built[name] = builtSize{sizes: size, static: int(data + bss)}
+			names = append(names, name)
+		}()
 	}
+	wg.Wait()
 	sort.Strings(names)
 	tw := tabwriter.NewWriter(os.Stdout, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(tw, "  example (esp32c3)\tflash\tstatic RAM\tmachine twin flash\ttwin static RAM\tflash ratio\tbudget\t")
