@@ -4,7 +4,6 @@ package adc_test
 
 import (
 	"errors"
-	"io"
 	"math"
 	"testing"
 	"time"
@@ -16,40 +15,16 @@ import (
 	"github.com/gohal/gohal/hal"
 	"github.com/gohal/gohal/hal/adc"
 	"github.com/gohal/gohal/hal/executor"
+	"github.com/gohal/gohal/hal/internal/haltest"
 	"github.com/gohal/gohal/hal/periph"
-	"github.com/gohal/gohal/hal/systimer"
 	"github.com/gohal/gohal/pac/esp32c3"
 	sim "github.com/gohal/gohal/sim/esp32c3"
 )
 
-func run(t *testing.T, attach func(c *sim.Chip), firmware func(c *sim.Chip, p *hal.Peripherals)) *sim.Chip {
+// run runs firmware after hal.Init on a fresh simulated chip (haltest.Run).
+func run(t *testing.T, setup func(c *sim.Chip), firmware func(c *sim.Chip, p *hal.Peripherals)) *sim.Chip {
 	t.Helper()
-	hal.ResetForTest()
-	t.Cleanup(hal.ResetForTest)
-	c := sim.New(sim.Log(io.Discard), sim.Timeout(time.Minute))
-	if attach != nil {
-		attach(c)
-	}
-	var initErr error
-	err := c.Run(func() {
-		defer systimer.Stop()
-		p, err := hal.Init(hal.Config{})
-		if err != nil {
-			initErr = err
-			return
-		}
-		firmware(c, p)
-	})
-	require.NoError(t, err)
-	require.NoError(t, initErr)
-	return c
-}
-
-func must[T any](v T, err error) T {
-	if err != nil {
-		panic(err)
-	}
-	return v
+	return haltest.Run(t, setup, firmware)
 }
 
 // ranges are ESP-IDF's recommended input ranges per attenuation, in mV.
@@ -65,17 +40,17 @@ func TestMillivoltsWithinOnePercentAcrossTheRange(t *testing.T) {
 	var got []reading
 	var calibrated bool
 	run(t, nil, func(c *sim.Chip, p *hal.Peripherals) {
-		a := must(adc.New(p.ADC1, adc.Config{}))
+		a := haltest.Must(adc.New(p.ADC1, adc.Config{}))
 		defer a.Close()
 		pins := []periph.Pin{p.GPIO0, p.GPIO1, p.GPIO3, p.GPIO4}
 		for at := adc.Atten0dB; at <= adc.Atten11dB; at++ {
-			ch := must(a.Enable(pins[at], at))
+			ch := haltest.Must(a.Enable(pins[at], at))
 			calibrated = ch.Calibrated()
 			for i := 1; i <= 20; i++ {
 				in := ranges[at] * float64(i) / 20
 				c.ADC().SetVoltage(ch.Number(), in)
-				raw := must(a.ReadRaw(ch))
-				mv := must(a.ReadMillivolts(ch))
+				raw := haltest.Must(a.ReadRaw(ch))
+				mv := haltest.Must(a.ReadMillivolts(ch))
 				got = append(got, reading{at, in, raw, mv})
 			}
 		}
@@ -101,10 +76,10 @@ func TestUncalibratedRawMisreadsTheVoltage(t *testing.T) {
 	var raw, mv uint16
 	run(t, nil, func(c *sim.Chip, p *hal.Peripherals) {
 		c.ADC().SetVoltage(1, 2000)
-		a := must(adc.New(p.ADC1, adc.Config{}))
-		ch := must(a.Enable(p.GPIO1, adc.Atten11dB))
-		raw = must(a.ReadRaw(ch))
-		mv = must(a.ReadMillivolts(ch))
+		a := haltest.Must(adc.New(p.ADC1, adc.Config{}))
+		ch := haltest.Must(a.Enable(p.GPIO1, adc.Atten11dB))
+		raw = haltest.Must(a.ReadRaw(ch))
+		mv = haltest.Must(a.ReadMillivolts(ch))
 	})
 	naive := float64(raw) * 1370 / 2000
 	assert.Greater(t, math.Abs(naive-2000), 40.0, "naive %.0f mV", naive)
@@ -116,12 +91,12 @@ func TestConversionTakesVirtualTimeAndFollowsEspHal(t *testing.T) {
 	var onetime, ctrl uint32
 	var clkOn bool
 	run(t, func(c *sim.Chip) { c.ADC().SetVoltage(4, 500) }, func(c *sim.Chip, p *hal.Peripherals) {
-		a := must(adc.New(p.ADC1, adc.Config{}))
-		ch := must(a.Enable(p.GPIO4, adc.Atten6dB))
+		a := haltest.Must(adc.New(p.ADC1, adc.Config{}))
+		ch := haltest.Must(a.Enable(p.GPIO4, adc.Atten6dB))
 		clkOn = esp32c3.SYSTEM.PERIP_CLK_EN0.Read().APB_SARADC_CLK_EN()
 		ctrl = uint32(esp32c3.APB_SARADC.CTRL.Read())
 		start := c.Now()
-		must(a.ReadRaw(ch))
+		haltest.Must(a.ReadRaw(ch))
 		elapsed = c.Now() - start
 		onetime = uint32(esp32c3.APB_SARADC.ONETIME_SAMPLE.Read())
 	})
@@ -145,23 +120,23 @@ func TestChannelErrorsAndTimeout(t *testing.T) {
 		c.ADC().SetVoltage(0, 1000)
 	}, func(c *sim.Chip, p *hal.Peripherals) {
 		_, errADC2 = adc.New(periph.StealADC(2), adc.Config{})
-		a := must(adc.New(p.ADC1, adc.Config{}))
-		three := must(a.Enable(p.GPIO3, adc.Atten0dB))
+		a := haltest.Must(adc.New(p.ADC1, adc.Config{}))
+		three := haltest.Must(a.Enable(p.GPIO3, adc.Atten0dB))
 		a.Disable(three)
 		_, errNotEnabled = a.ReadRaw(three)
 		_, errNil = a.ReadRaw(nil)
 		_, errNotADC = a.Enable(p.GPIO5, adc.Atten0dB)
 		_, errAtten = a.Enable(p.GPIO0, 4)
-		ch := must(a.Enable(p.GPIO0, adc.Atten11dB))
+		ch := haltest.Must(a.Enable(p.GPIO0, adc.Atten11dB))
 		calibrated = ch.Calibrated()
-		mv = must(a.ReadMillivolts(ch))
+		mv = haltest.Must(a.ReadMillivolts(ch))
 		//gohalvet:ignore consumed a test of the run-time ownership error
 		_, errInUse = adc.New(p.ADC1, adc.Config{})
 		a.Close()
 		//gohalvet:ignore consumed ADC1 and GPIO0 are free again after Close
-		b := must(adc.New(p.ADC1, adc.Config{Timeout: 5 * time.Microsecond}))
+		b := haltest.Must(adc.New(p.ADC1, adc.Config{Timeout: 5 * time.Microsecond}))
 		//gohalvet:ignore consumed ADC1 and GPIO0 are free again after Close
-		ch = must(b.Enable(p.GPIO0, adc.Atten11dB))
+		ch = haltest.Must(b.Enable(p.GPIO0, adc.Atten11dB))
 		_, errTimeout = b.ReadRaw(ch)
 	})
 	assert.EqualError(t, errNotEnabled, "adc: ADC1: GPIO3 (channel 3) is not enabled: Enable(GPIO3, attenuation) before reading it")
@@ -188,15 +163,15 @@ func TestAsyncConversionWakesByInterrupt(t *testing.T) {
 		c.ADC().SetConversionTime(2 * time.Millisecond) // long enough to see the core sleep
 		c.ADC().SetVoltageFunc(2, func(at time.Duration) float64 { return 100 + float64(at/time.Millisecond)*10 })
 	}, func(c *sim.Chip, p *hal.Peripherals) {
-		a := must(adc.New(p.ADC1, adc.Config{}))
-		ch := must(a.Enable(p.GPIO2, adc.Atten11dB))
-		four := must(a.Enable(p.GPIO4, adc.Atten11dB))
+		a := haltest.Must(adc.New(p.ADC1, adc.Config{}))
+		ch := haltest.Must(a.Enable(p.GPIO2, adc.Atten11dB))
+		four := haltest.Must(a.Enable(p.GPIO4, adc.Atten11dB))
 		a.Disable(four)
 		aa := a.IntoAsync()
 		defer aa.Close()
-		ex := must(executor.Thread(executor.Options{Tasks: 1}))
+		ex := haltest.Must(executor.Thread(executor.Options{Tasks: 1}))
 		defer ex.Close()
-		must(ex.Spawner().Spawn(async.Go(func(tk *async.T) {
+		haltest.Must(ex.Spawner().Spawn(async.Go(func(tk *async.T) {
 			for i := 0; i < 5; i++ {
 				mv, err := aa.AwaitMillivolts(tk, ch)
 				mvs = append(mvs, mv)
@@ -222,8 +197,8 @@ func TestAsyncConversionWakesByInterrupt(t *testing.T) {
 func TestTwoConversionsAtOncePanic(t *testing.T) {
 	var msg string
 	run(t, func(c *sim.Chip) { c.ADC().SetVoltage(0, 100) }, func(c *sim.Chip, p *hal.Peripherals) {
-		a := must(adc.New(p.ADC1, adc.Config{}))
-		ch := must(a.Enable(p.GPIO0, adc.Atten0dB))
+		a := haltest.Must(adc.New(p.ADC1, adc.Config{}))
+		ch := haltest.Must(a.Enable(p.GPIO0, adc.Atten0dB))
 		aa := a.IntoAsync()
 		defer aa.Close()
 		f1 := aa.ReadRawAsync(ch)

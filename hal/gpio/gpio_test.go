@@ -4,7 +4,6 @@ package gpio_test
 
 import (
 	"errors"
-	"io"
 	"testing"
 	"time"
 
@@ -15,36 +14,17 @@ import (
 	"github.com/gohal/gohal/hal"
 	"github.com/gohal/gohal/hal/executor"
 	"github.com/gohal/gohal/hal/gpio"
+	"github.com/gohal/gohal/hal/internal/haltest"
 	"github.com/gohal/gohal/hal/periph"
-	"github.com/gohal/gohal/hal/systimer"
 	"github.com/gohal/gohal/pac/esp32c3"
 	"github.com/gohal/gohal/rt"
 	sim "github.com/gohal/gohal/sim/esp32c3"
 )
 
-// run runs firmware after hal.Init on a fresh simulated chip; setup schedules what the
-// outside world does to the pads. Assertions are made after Run, on what firmware recorded.
+// run runs firmware after hal.Init on a fresh simulated chip (haltest.Run).
 func run(t *testing.T, setup func(c *sim.Chip), firmware func(c *sim.Chip, p *hal.Peripherals)) *sim.Chip {
 	t.Helper()
-	hal.ResetForTest()
-	t.Cleanup(hal.ResetForTest)
-	c := sim.New(sim.Log(io.Discard), sim.Timeout(10*time.Second))
-	if setup != nil {
-		setup(c)
-	}
-	var initErr error
-	err := c.Run(func() {
-		defer systimer.Stop()
-		p, err := hal.Init(hal.Config{})
-		if err != nil {
-			initErr = err
-			return
-		}
-		firmware(c, p)
-	})
-	require.NoError(t, err)
-	require.NoError(t, initErr)
-	return c
+	return haltest.Run(t, setup, firmware, sim.Timeout(10*time.Second))
 }
 
 // spawnRun runs tasks on a thread-mode executor until they have all finished.
@@ -61,20 +41,6 @@ func spawnRun(tasks ...async.Task) error {
 	}
 	ex.Run()
 	return nil
-}
-
-// panicMessage returns what f panics with ("" if it does not).
-func panicMessage(f func()) (msg string) {
-	defer func() {
-		if r := recover(); r != nil {
-			msg, _ = r.(string)
-			if msg == "" {
-				msg = "non-string panic"
-			}
-		}
-	}()
-	f()
-	return ""
 }
 
 func ioMux(n int) uint32 { return uint32(esp32c3.IO_MUX.GPIO[n].Read()) }
@@ -301,23 +267,23 @@ func TestConsumedDriversPanicWithAMessage(t *testing.T) {
 			panic(err)
 		}
 		a := in.IntoAsync()
-		msgs = append(msgs, panicMessage(func() { in.IsHigh() }))
-		msgs = append(msgs, panicMessage(func() { in.IntoAsync() }))
+		msgs = append(msgs, haltest.PanicMessage(func() { in.IsHigh() }))
+		msgs = append(msgs, haltest.PanicMessage(func() { in.IntoAsync() }))
 		f := a.WaitForFallingEdge()
 		b := a.IntoBlocking()
-		msgs = append(msgs, panicMessage(func() { a.WaitForLow() }))
-		msgs = append(msgs, panicMessage(func() { f.Poll(async.NewContext(0)) }))
+		msgs = append(msgs, haltest.PanicMessage(func() { a.WaitForLow() }))
+		msgs = append(msgs, haltest.PanicMessage(func() { f.Poll(async.NewContext(0)) }))
 		f.Cancel() // harmless on a converted pin
 		b.Close()
-		msgs = append(msgs, panicMessage(func() { b.IsLow() }))
-		msgs = append(msgs, panicMessage(func() { b.Close() }))
+		msgs = append(msgs, haltest.PanicMessage(func() { b.IsLow() }))
+		msgs = append(msgs, haltest.PanicMessage(func() { b.Close() }))
 
 		o, err := gpio.NewOutput(p.GPIO8, gpio.Low, gpio.OutputConfig{})
 		if err != nil {
 			panic(err)
 		}
 		o.Close()
-		msgs = append(msgs, panicMessage(func() { o.Toggle() }))
+		msgs = append(msgs, haltest.PanicMessage(func() { o.Toggle() }))
 	})
 	assert.Equal(t, []string{
 		"gpio: GPIO9 Input used after IntoAsync consumed it",

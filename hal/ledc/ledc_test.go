@@ -4,7 +4,6 @@ package ledc_test
 
 import (
 	"errors"
-	"io"
 	"testing"
 	"time"
 
@@ -14,52 +13,17 @@ import (
 	"github.com/gohal/gohal/async"
 	"github.com/gohal/gohal/hal"
 	"github.com/gohal/gohal/hal/executor"
+	"github.com/gohal/gohal/hal/internal/haltest"
 	"github.com/gohal/gohal/hal/ledc"
 	"github.com/gohal/gohal/hal/periph"
-	"github.com/gohal/gohal/hal/systimer"
 	"github.com/gohal/gohal/pac/esp32c3"
 	sim "github.com/gohal/gohal/sim/esp32c3"
 )
 
-// run runs firmware after hal.Init on a fresh simulated chip.
-func run(t *testing.T, attach func(c *sim.Chip), firmware func(c *sim.Chip, p *hal.Peripherals)) *sim.Chip {
+// run runs firmware after hal.Init on a fresh simulated chip (haltest.Run).
+func run(t *testing.T, setup func(c *sim.Chip), firmware func(c *sim.Chip, p *hal.Peripherals)) *sim.Chip {
 	t.Helper()
-	hal.ResetForTest()
-	t.Cleanup(hal.ResetForTest)
-	c := sim.New(sim.Log(io.Discard), sim.Timeout(time.Minute))
-	if attach != nil {
-		attach(c)
-	}
-	var initErr error
-	err := c.Run(func() {
-		defer systimer.Stop()
-		p, err := hal.Init(hal.Config{})
-		if err != nil {
-			initErr = err
-			return
-		}
-		firmware(c, p)
-	})
-	require.NoError(t, err)
-	require.NoError(t, initErr)
-	return c
-}
-
-func must[T any](v T, err error) T {
-	if err != nil {
-		panic(err)
-	}
-	return v
-}
-
-func panicMessage(f func()) (msg string) {
-	defer func() {
-		if r := recover(); r != nil {
-			msg, _ = r.(string)
-		}
-	}()
-	f()
-	return ""
+	return haltest.Run(t, setup, firmware)
 }
 
 // measureEdges returns the mean period and high time of the complete periods in edges.
@@ -90,9 +54,9 @@ func TestFrequencyAndDutyOnThePin(t *testing.T) {
 	var conf, tconf, outSel uint32
 	var freq uint32
 	c := run(t, func(c *sim.Chip) { c.LEDC().EmitEdges(true) }, func(c *sim.Chip, p *hal.Peripherals) {
-		tm := must(ledc.NewTimer(p.LEDCTimer1, ledc.TimerConfig{Frequency: 5000, Resolution: 13}))
+		tm := haltest.Must(ledc.NewTimer(p.LEDCTimer1, ledc.TimerConfig{Frequency: 5000, Resolution: 13}))
 		freq = tm.Frequency()
-		ch := must(ledc.NewChannel(p.LEDC2, tm, p.GPIO5, ledc.ChannelConfig{}))
+		ch := haltest.Must(ledc.NewChannel(p.LEDC2, tm, p.GPIO5, ledc.ChannelConfig{}))
 		if err := ch.SetDutyPercent(25); err != nil {
 			panic(err)
 		}
@@ -136,8 +100,8 @@ func TestServoPulseWidths(t *testing.T) {
 	var highs []time.Duration
 	var duties []uint32
 	run(t, nil, func(c *sim.Chip, p *hal.Peripherals) {
-		tm := must(ledc.NewTimer(p.LEDCTimer0, ledc.TimerConfig{Frequency: 50, Resolution: 14}))
-		ch := must(ledc.NewChannel(p.LEDC0, tm, p.GPIO4, ledc.ChannelConfig{}))
+		tm := haltest.Must(ledc.NewTimer(p.LEDCTimer0, ledc.TimerConfig{Frequency: 50, Resolution: 14}))
+		ch := haltest.Must(ledc.NewChannel(p.LEDC0, tm, p.GPIO4, ledc.ChannelConfig{}))
 		for _, w := range []time.Duration{time.Millisecond, 1500 * time.Microsecond, 2 * time.Millisecond} {
 			d := tm.DutyFor(w)
 			duties = append(duties, d)
@@ -164,10 +128,10 @@ func TestInvalidTimerConfigsNameTheNearestPair(t *testing.T) {
 		_, errSlow = ledc.NewTimer(p.LEDCTimer0, ledc.TimerConfig{Frequency: 1, Resolution: 10})
 		_, errRes = ledc.NewTimer(p.LEDCTimer0, ledc.TimerConfig{Frequency: 1000, Resolution: 15})
 		_, errZero = ledc.NewTimer(p.LEDCTimer0, ledc.TimerConfig{Resolution: 8})
-		tm := must(ledc.NewTimer(p.LEDCTimer0, ledc.TimerConfig{Frequency: 1000, Resolution: 8}))
+		tm := haltest.Must(ledc.NewTimer(p.LEDCTimer0, ledc.TimerConfig{Frequency: 1000, Resolution: 8}))
 		_, errClock = ledc.NewTimer(p.LEDCTimer1, ledc.TimerConfig{Frequency: 1000, Resolution: 8, Clock: ledc.ClockXTAL})
 		_, errDuty = ledc.NewChannel(p.LEDC0, tm, p.GPIO3, ledc.ChannelConfig{Duty: 257})
-		ch := must(ledc.NewChannel(p.LEDC0, tm, p.GPIO3, ledc.ChannelConfig{Duty: 256}))
+		ch := haltest.Must(ledc.NewChannel(p.LEDC0, tm, p.GPIO3, ledc.ChannelConfig{Duty: 256}))
 		errPct = ch.SetDutyPercent(101)
 	})
 	var fe *ledc.FrequencyError
@@ -229,8 +193,8 @@ func TestBlockingFadeEndsAtTheRightTime(t *testing.T) {
 	var conf1 uint32
 	var fading bool
 	run(t, nil, func(c *sim.Chip, p *hal.Peripherals) {
-		tm := must(ledc.NewTimer(p.LEDCTimer0, ledc.TimerConfig{Frequency: 50, Resolution: 14}))
-		ch := must(ledc.NewChannel(p.LEDC1, tm, p.GPIO6, ledc.ChannelConfig{Duty: tm.DutyFor(time.Millisecond)}))
+		tm := haltest.Must(ledc.NewTimer(p.LEDCTimer0, ledc.TimerConfig{Frequency: 50, Resolution: 14}))
+		ch := haltest.Must(ledc.NewChannel(p.LEDC1, tm, p.GPIO6, ledc.ChannelConfig{Duty: tm.DutyFor(time.Millisecond)}))
 		if err := ch.WaitFade(); err != nil {
 			panic(err)
 		}
@@ -272,16 +236,16 @@ func TestAsyncFadeWakesTheTaskByInterrupt(t *testing.T) {
 	var ena uint32
 	var steps uint32
 	c := run(t, func(c *sim.Chip) { c.Machine().Record(0) }, func(c *sim.Chip, p *hal.Peripherals) {
-		tm := must(ledc.NewTimer(p.LEDCTimer2, ledc.TimerConfig{Frequency: 1000, Resolution: 10}))
-		ch := must(ledc.NewChannel(p.LEDC5, tm, p.GPIO7, ledc.ChannelConfig{Duty: 1024}))
+		tm := haltest.Must(ledc.NewTimer(p.LEDCTimer2, ledc.TimerConfig{Frequency: 1000, Resolution: 10}))
+		ch := haltest.Must(ledc.NewChannel(p.LEDC5, tm, p.GPIO7, ledc.ChannelConfig{Duty: 1024}))
 		if err := ch.WaitFade(); err != nil {
 			panic(err)
 		}
 		ac := ch.IntoAsync()
 		defer ac.Close()
-		ex := must(executor.Thread(executor.Options{Tasks: 1}))
+		ex := haltest.Must(executor.Thread(executor.Options{Tasks: 1}))
 		defer ex.Close()
-		must(ex.Spawner().Spawn(async.Go(func(tk *async.T) {
+		haltest.Must(ex.Spawner().Spawn(async.Go(func(tk *async.T) {
 			start = c.Now()
 			errAwait = ac.AwaitFade(tk, 0, 100*time.Millisecond) // 100 periods, the core sleeps
 			end = c.Now()
@@ -303,22 +267,22 @@ func TestOwnershipAndConsumedDrivers(t *testing.T) {
 	var errSecond, errPin error
 	var closeTimer, useAfter, twoWaits string
 	run(t, nil, func(c *sim.Chip, p *hal.Peripherals) {
-		tm := must(ledc.NewTimer(p.LEDCTimer3, ledc.TimerConfig{Frequency: 1000, Resolution: 10}))
-		ch := must(ledc.NewChannel(p.LEDC3, tm, p.GPIO8, ledc.ChannelConfig{}))
+		tm := haltest.Must(ledc.NewTimer(p.LEDCTimer3, ledc.TimerConfig{Frequency: 1000, Resolution: 10}))
+		ch := haltest.Must(ledc.NewChannel(p.LEDC3, tm, p.GPIO8, ledc.ChannelConfig{}))
 		//gohalvet:ignore consumed a test of the run-time ownership error
 		_, errSecond = ledc.NewChannel(p.LEDC3, tm, p.GPIO9, ledc.ChannelConfig{})
 		//gohalvet:ignore consumed a test of the run-time ownership error
 		_, errPin = ledc.NewChannel(p.LEDC4, tm, p.GPIO8, ledc.ChannelConfig{})
-		closeTimer = panicMessage(tm.Close)
+		closeTimer = haltest.PanicMessage(tm.Close)
 		ac := ch.IntoAsync()
-		useAfter = panicMessage(func() { _ = ch.SetDuty(1) })
+		useAfter = haltest.PanicMessage(func() { _ = ch.SetDuty(1) })
 		f1 := ac.FadeAsync(0, 50*time.Millisecond)
 		f2 := ac.WaitFadeAsync()
-		w := must(executor.Thread(executor.Options{Tasks: 1}))
+		w := haltest.Must(executor.Thread(executor.Options{Tasks: 1}))
 		defer w.Close()
 		cx := async.NewContext(0)
 		f1.Poll(cx)
-		twoWaits = panicMessage(func() { f2.Poll(cx) })
+		twoWaits = haltest.PanicMessage(func() { f2.Poll(cx) })
 		f1.Cancel()
 		ac.Close()
 		tm.Close()

@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/gohal/gohal/hal"
+	"github.com/gohal/gohal/hal/internal/haltest"
 	"github.com/gohal/gohal/hal/periph"
 	"github.com/gohal/gohal/hal/rmt"
 	"github.com/gohal/gohal/pac/esp32c3"
@@ -68,16 +69,16 @@ func TestConfigErrorsNameTheNearestReachableValue(t *testing.T) {
 func TestConsumedDriversPanicNamingWhatConsumedThem(t *testing.T) {
 	var msgs []string
 	run(t, nil, func(c *sim.Chip, p *hal.Peripherals) {
-		tx := must(rmt.NewTx(p.RMT0, p.GPIO2, rmt.TxConfig{}))
+		tx := haltest.Must(rmt.NewTx(p.RMT0, p.GPIO2, rmt.TxConfig{}))
 		atx := tx.IntoAsync()
-		msgs = append(msgs, panicMessage(func() { tx.Transmit([]rmt.PulseCode{rmt.End}) }))
+		msgs = append(msgs, haltest.PanicMessage(func() { tx.Transmit([]rmt.PulseCode{rmt.End}) }))
 		back := atx.IntoBlocking()
-		msgs = append(msgs, panicMessage(func() { atx.Stop() }))
+		msgs = append(msgs, haltest.PanicMessage(func() { atx.Stop() }))
 		back.Close()
-		msgs = append(msgs, panicMessage(func() { back.Channel() }))
-		rx := must(rmt.NewRx(p.RMT3, p.GPIO3, rmt.RxConfig{}))
+		msgs = append(msgs, haltest.PanicMessage(func() { back.Channel() }))
+		rx := haltest.Must(rmt.NewRx(p.RMT3, p.GPIO3, rmt.RxConfig{}))
 		rx.IntoAsync().Close()
-		msgs = append(msgs, panicMessage(func() { rx.Receive(nil) }))
+		msgs = append(msgs, haltest.PanicMessage(func() { rx.Receive(nil) }))
 	})
 	assert.Equal(t, []string{
 		"rmt: RMT0 Tx used after IntoAsync consumed it",
@@ -92,11 +93,11 @@ func TestWaveformLoopsIdleLevelAndStop(t *testing.T) {
 	var errLoop, errTx, errBusy error
 	var busyAfterStop bool
 	c := run(t, func(c *sim.Chip) { w = c.GPIO().Watch(6) }, func(c *sim.Chip, p *hal.Peripherals) {
-		tx := must(rmt.NewTx(p.RMT1, p.GPIO6, rmt.TxConfig{TickHz: 1_000_000, IdleHigh: true}))
+		tx := haltest.Must(rmt.NewTx(p.RMT1, p.GPIO6, rmt.TxConfig{TickHz: 1_000_000, IdleHigh: true}))
 		// 3 µs low, 2 µs high, then the end: idles high.
 		errTx = tx.Transmit([]rmt.PulseCode{rmt.Pulse(false, 3, true, 2), rmt.End})
 		errLoop = tx.Loop([]rmt.PulseCode{rmt.Pulse(false, 1, true, 4)}, 3)
-		must(0, tx.Loop([]rmt.PulseCode{rmt.Pulse(false, 10, true, 10)}, 0))
+		haltest.Must(0, tx.Loop([]rmt.PulseCode{rmt.Pulse(false, 10, true, 10)}, 0))
 		errBusy = tx.Transmit([]rmt.PulseCode{rmt.Pulse(false, 1, true, 1)})
 		for i := 0; i < 1000; i++ {
 			esp32c3.RMT.DATE.Read() // let 50 µs pass: 2.5 rounds

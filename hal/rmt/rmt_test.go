@@ -4,7 +4,6 @@ package rmt_test
 
 import (
 	"image/color"
-	"io"
 	"testing"
 	"time"
 
@@ -14,52 +13,16 @@ import (
 	"github.com/gohal/gohal/async"
 	"github.com/gohal/gohal/hal"
 	"github.com/gohal/gohal/hal/executor"
+	"github.com/gohal/gohal/hal/internal/haltest"
 	"github.com/gohal/gohal/hal/rmt"
 	"github.com/gohal/gohal/hal/rmt/ws2812"
-	"github.com/gohal/gohal/hal/systimer"
 	sim "github.com/gohal/gohal/sim/esp32c3"
 )
 
-// run runs firmware after hal.Init on a fresh simulated chip, with attach called on the
-// chip first; assertions are made after Run on what the firmware recorded.
-func run(t *testing.T, attach func(c *sim.Chip), firmware func(c *sim.Chip, p *hal.Peripherals)) *sim.Chip {
+// run runs firmware after hal.Init on a fresh simulated chip (haltest.Run).
+func run(t *testing.T, setup func(c *sim.Chip), firmware func(c *sim.Chip, p *hal.Peripherals)) *sim.Chip {
 	t.Helper()
-	hal.ResetForTest()
-	t.Cleanup(hal.ResetForTest)
-	c := sim.New(sim.Log(io.Discard), sim.Timeout(10*time.Second))
-	if attach != nil {
-		attach(c)
-	}
-	var initErr error
-	err := c.Run(func() {
-		defer systimer.Stop()
-		p, err := hal.Init(hal.Config{})
-		if err != nil {
-			initErr = err
-			return
-		}
-		firmware(c, p)
-	})
-	require.NoError(t, err)
-	require.NoError(t, initErr)
-	return c
-}
-
-func must[T any](v T, err error) T {
-	if err != nil {
-		panic(err)
-	}
-	return v
-}
-
-func panicMessage(f func()) (msg string) {
-	defer func() {
-		if r := recover(); r != nil {
-			msg, _ = r.(string)
-		}
-	}()
-	f()
-	return ""
+	return haltest.Run(t, setup, firmware)
 }
 
 // wheel returns n colours around the colour wheel, shifted by k.
@@ -97,9 +60,9 @@ func TestWS2812ChainGetsTheColoursSent(t *testing.T) {
 	var errWrite error
 	var took time.Duration
 	c := run(t, func(c *sim.Chip) { chain = c.AttachWS2812(8, leds) }, func(c *sim.Chip, p *hal.Peripherals) {
-		tx := must(rmt.NewTx(p.RMT0, p.GPIO8, rmt.TxConfig{TickHz: ws2812.TickHz}))
+		tx := haltest.Must(rmt.NewTx(p.RMT0, p.GPIO8, rmt.TxConfig{TickHz: ws2812.TickHz}))
 		defer tx.Close()
-		dev := must(ws2812.New(tx, make([]rmt.PulseCode, ws2812.CodesFor(leds))))
+		dev := haltest.Must(ws2812.New(tx, make([]rmt.PulseCode, ws2812.CodesFor(leds))))
 		start := c.Now()
 		errWrite = dev.WriteColors(colours)
 		took = c.Now() - start
@@ -147,16 +110,16 @@ func TestAsyncTransmitWakesOnceByInterrupt(t *testing.T) {
 	task := &pollCounter{}
 	var idle, total uint64
 	c := run(t, func(c *sim.Chip) { chain = c.AttachWS2812(8, leds) }, func(c *sim.Chip, p *hal.Peripherals) {
-		tx := must(rmt.NewTx(p.RMT0, p.GPIO8, rmt.TxConfig{TickHz: ws2812.TickHz}))
+		tx := haltest.Must(rmt.NewTx(p.RMT0, p.GPIO8, rmt.TxConfig{TickHz: ws2812.TickHz}))
 		atx := tx.IntoAsync()
 		defer atx.Close()
-		dev := must(ws2812.New(atx, make([]rmt.PulseCode, ws2812.CodesFor(leds))))
-		codes := must(dev.EncodeColors(colours))
+		dev := haltest.Must(ws2812.New(atx, make([]rmt.PulseCode, ws2812.CodesFor(leds))))
+		codes := haltest.Must(dev.EncodeColors(colours))
 		f := atx.TransmitAsync(codes)
 		task.f = &f
-		ex := must(executor.Thread(executor.Options{}))
+		ex := haltest.Must(executor.Thread(executor.Options{}))
 		defer ex.Close()
-		must(ex.Spawner().Spawn(task))
+		haltest.Must(ex.Spawner().Spawn(task))
 		ex.Run()
 		idle, total = ex.IdleCycles()
 	})
@@ -176,8 +139,8 @@ func TestAwaitTransmitAndBlockingTransmitAllocateNothing(t *testing.T) {
 	var blocking, awaited, local float64
 	var frames int
 	run(t, func(c *sim.Chip) { chain = c.AttachWS2812(8, leds) }, func(c *sim.Chip, p *hal.Peripherals) {
-		tx := must(rmt.NewTx(p.RMT0, p.GPIO8, rmt.TxConfig{TickHz: ws2812.TickHz}))
-		dev := must(ws2812.New(tx, make([]rmt.PulseCode, ws2812.CodesFor(leds))))
+		tx := haltest.Must(rmt.NewTx(p.RMT0, p.GPIO8, rmt.TxConfig{TickHz: ws2812.TickHz}))
+		dev := haltest.Must(ws2812.New(tx, make([]rmt.PulseCode, ws2812.CodesFor(leds))))
 		colours := wheel(leds, 0)
 		k := 0
 		step := func() {
@@ -195,14 +158,14 @@ func TestAwaitTransmitAndBlockingTransmitAllocateNothing(t *testing.T) {
 
 		atx := tx.IntoAsync()
 		defer atx.Close()
-		adev := must(ws2812.New(atx, make([]rmt.PulseCode, ws2812.CodesFor(leds))))
-		ex := must(executor.Thread(executor.Options{Tasks: 1}))
+		adev := haltest.Must(ws2812.New(atx, make([]rmt.PulseCode, ws2812.CodesFor(leds))))
+		ex := haltest.Must(executor.Thread(executor.Options{Tasks: 1}))
 		defer ex.Close()
-		must(ex.Spawner().Spawn(async.Go(func(tk *async.T) {
+		haltest.Must(ex.Spawner().Spawn(async.Go(func(tk *async.T) {
 			await := func() {
 				k++
 				colours[k%leds].G = byte(k)
-				if err := atx.AwaitTransmit(tk, must(adev.EncodeColors(colours))); err != nil {
+				if err := atx.AwaitTransmit(tk, haltest.Must(adev.EncodeColors(colours))); err != nil {
 					panic(err)
 				}
 			}
@@ -216,7 +179,7 @@ func TestAwaitTransmitAndBlockingTransmitAllocateNothing(t *testing.T) {
 			// an interface), which the measurement must see.
 			local = testing.AllocsPerRun(20, func() {
 				k++
-				f := atx.TransmitAsync(must(adev.EncodeColors(colours)))
+				f := atx.TransmitAsync(haltest.Must(adev.EncodeColors(colours)))
 				if err := async.Await[error](tk, &f); err != nil {
 					panic(err)
 				}
@@ -238,10 +201,10 @@ func TestOutOfToleranceTimingIsRejectedAndTheLEDKeepsItsColour(t *testing.T) {
 	first, second := wheel(3, 0), wheel(3, 100)
 	var errs [2]error
 	run(t, func(c *sim.Chip) { chain = c.AttachWS2812(8, 3) }, func(c *sim.Chip, p *hal.Peripherals) {
-		tx := must(rmt.NewTx(p.RMT0, p.GPIO8, rmt.TxConfig{TickHz: ws2812.TickHz}))
-		dev := must(ws2812.New(tx, make([]rmt.PulseCode, ws2812.CodesFor(3))))
+		tx := haltest.Must(rmt.NewTx(p.RMT0, p.GPIO8, rmt.TxConfig{TickHz: ws2812.TickHz}))
+		dev := haltest.Must(ws2812.New(tx, make([]rmt.PulseCode, ws2812.CodesFor(3))))
 		errs[0] = dev.WriteColors(first)
-		codes := must(dev.EncodeColors(second))
+		codes := haltest.Must(dev.EncodeColors(second))
 		// LED 1's bit 5 (green) gets a 600 ns high time: neither a 0 (400 ± 150) nor a 1
 		// (800 ± 150).
 		codes[24+5] = rmt.Pulse(true, 24, false, 26)
@@ -296,11 +259,11 @@ func TestReceiveDecodesPulsesOnItsPin(t *testing.T) {
 		drivePulses(c, 5, 20*time.Millisecond, frame[1:])
 		drivePulses(c, 5, 26*time.Millisecond, frame)
 	}, func(c *sim.Chip, p *hal.Peripherals) {
-		rx := must(rmt.NewRx(p.RMT2, p.GPIO5, rmt.RxConfig{TickHz: 1_000_000, IdleThreshold: 2000, Timeout: 10 * time.Millisecond}))
+		rx := haltest.Must(rmt.NewRx(p.RMT2, p.GPIO5, rmt.RxConfig{TickHz: 1_000_000, IdleThreshold: 2000, Timeout: 10 * time.Millisecond}))
 		n, errRx = rx.Receive(buf)
 		arx := rx.IntoAsync()
-		ex := must(executor.Thread(executor.Options{Tasks: 1}))
-		must(ex.Spawner().Spawn(async.Go(func(tk *async.T) {
+		ex := haltest.Must(executor.Thread(executor.Options{Tasks: 1}))
+		haltest.Must(ex.Spawner().Spawn(async.Go(func(tk *async.T) {
 			an, errARx = arx.AwaitReceive(tk, abuf)
 		})))
 		ex.Run()

@@ -8,34 +8,18 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/assert"
-	"github.com/stretchr/testify/require"
 
 	"github.com/gohal/gohal/hal"
+	"github.com/gohal/gohal/hal/internal/haltest"
 	"github.com/gohal/gohal/hal/periph"
 	"github.com/gohal/gohal/hal/rng"
-	"github.com/gohal/gohal/hal/systimer"
 	sim "github.com/gohal/gohal/sim/esp32c3"
 )
 
-// run runs firmware after hal.Init on a fresh simulated chip built with opts.
+// run runs firmware after hal.Init on a fresh simulated chip (haltest.Run).
 func run(t *testing.T, firmware func(c *sim.Chip, p *hal.Peripherals), opts ...sim.Option) *sim.Chip {
 	t.Helper()
-	hal.ResetForTest()
-	t.Cleanup(hal.ResetForTest)
-	c := sim.New(append([]sim.Option{sim.Log(io.Discard), sim.Timeout(10 * time.Second)}, opts...)...)
-	var initErr error
-	err := c.Run(func() {
-		defer systimer.Stop()
-		p, err := hal.Init(hal.Config{})
-		if err != nil {
-			initErr = err
-			return
-		}
-		firmware(c, p)
-	})
-	require.NoError(t, err)
-	require.NoError(t, initErr)
-	return c
+	return haltest.Run(t, nil, firmware, append([]sim.Option{sim.Timeout(10 * time.Second)}, opts...)...)
 }
 
 // check panics on an error inside firmware: Run then returns it, and the test fails there

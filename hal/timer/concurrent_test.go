@@ -11,6 +11,7 @@ import (
 
 	"github.com/gohal/gohal/async"
 	"github.com/gohal/gohal/hal"
+	"github.com/gohal/gohal/hal/internal/haltest"
 	"github.com/gohal/gohal/hal/timer"
 	"github.com/gohal/gohal/rt"
 	sim "github.com/gohal/gohal/sim/esp32c3"
@@ -45,7 +46,7 @@ func TestSecondWaitWhileOnePendingPanics(t *testing.T) {
 	var err error
 	var at, start time.Duration
 	run(t, func(c *sim.Chip, p *hal.Peripherals) {
-		o := must(timer.NewOneShot(p.TIMG1, timer.Config{})).IntoAsync()
+		o := haltest.Must(timer.NewOneShot(p.TIMG1, timer.Config{})).IntoAsync()
 		defer o.Close()
 		cx := async.NewContext(0)
 		fs := new(struct {
@@ -71,7 +72,7 @@ func TestSecondWaitWhileOnePendingPanics(t *testing.T) {
 func TestWaitWhileDelayPendingPanics(t *testing.T) {
 	var err error
 	run(t, func(c *sim.Chip, p *hal.Peripherals) {
-		o := must(timer.NewOneShot(p.TIMG1, timer.Config{})).IntoAsync()
+		o := haltest.Must(timer.NewOneShot(p.TIMG1, timer.Config{})).IntoAsync()
 		defer o.Close()
 		cx := async.NewContext(0)
 		fs := new(struct {
@@ -95,7 +96,7 @@ func TestSequentialAndCancelledWaitsDoNotPanic(t *testing.T) {
 	var ticks [3]time.Duration
 	var start time.Duration
 	run(t, func(c *sim.Chip, p *hal.Peripherals) {
-		pt := must(timer.NewPeriodic(p.TIMG1, timer.Config{})).IntoAsync()
+		pt := haltest.Must(timer.NewPeriodic(p.TIMG1, timer.Config{})).IntoAsync()
 		cx := async.NewContext(0)
 		fs := new(struct {
 			w      [4]timer.WaitFuture
@@ -115,7 +116,7 @@ func TestSequentialAndCancelledWaitsDoNotPanic(t *testing.T) {
 		errs[2], ticks[2] = await(c, &fs.w[3])
 		pt.Close()
 
-		o := must(timer.NewOneShot(p.TIMG1, timer.Config{})).IntoAsync()
+		o := haltest.Must(timer.NewOneShot(p.TIMG1, timer.Config{})).IntoAsync()
 		defer o.Close()
 		fs.d1 = o.DelayAsync(1000)
 		_, done = fs.d1.Poll(cx)

@@ -3,7 +3,6 @@
 package timer_test
 
 import (
-	"io"
 	"testing"
 	"time"
 
@@ -13,34 +12,18 @@ import (
 	"github.com/gohal/gohal/async"
 	"github.com/gohal/gohal/hal"
 	"github.com/gohal/gohal/hal/executor"
+	"github.com/gohal/gohal/hal/internal/haltest"
 	"github.com/gohal/gohal/hal/periph"
-	"github.com/gohal/gohal/hal/systimer"
 	"github.com/gohal/gohal/hal/timer"
 	"github.com/gohal/gohal/pac/esp32c3"
 	"github.com/gohal/gohal/rt"
 	sim "github.com/gohal/gohal/sim/esp32c3"
 )
 
-// run runs firmware after hal.Init on a fresh simulated chip; assertions are made after Run
-// on what the firmware recorded.
+// run runs firmware after hal.Init on a fresh simulated chip (haltest.Run).
 func run(t *testing.T, firmware func(c *sim.Chip, p *hal.Peripherals)) *sim.Chip {
 	t.Helper()
-	hal.ResetForTest()
-	t.Cleanup(hal.ResetForTest)
-	c := sim.New(sim.Log(io.Discard), sim.Timeout(10*time.Second))
-	var initErr error
-	err := c.Run(func() {
-		defer systimer.Stop()
-		p, err := hal.Init(hal.Config{})
-		if err != nil {
-			initErr = err
-			return
-		}
-		firmware(c, p)
-	})
-	require.NoError(t, err)
-	require.NoError(t, initErr)
-	return c
+	return haltest.Run(t, nil, firmware, sim.Timeout(10*time.Second))
 }
 
 func spawnRun(tasks ...async.Task) (*executor.Executor, error) {
@@ -58,23 +41,6 @@ func spawnRun(tasks ...async.Task) (*executor.Executor, error) {
 	return ex, nil
 }
 
-func must[T any](v T, err error) T {
-	if err != nil {
-		panic(err)
-	}
-	return v
-}
-
-func panicMessage(f func()) (msg string) {
-	defer func() {
-		if r := recover(); r != nil {
-			msg, _ = r.(string)
-		}
-	}()
-	f()
-	return ""
-}
-
 func TestOneShotDelayFollowsEspHalSequence(t *testing.T) {
 	var elapsed time.Duration
 	var errDelay, errWaitAgain, errZero, errLong error
@@ -82,7 +48,7 @@ func TestOneShotDelayFollowsEspHalSequence(t *testing.T) {
 	var count uint64
 	var clkOn bool
 	run(t, func(c *sim.Chip, p *hal.Peripherals) {
-		o := must(timer.NewOneShot(p.TIMG1, timer.Config{}))
+		o := haltest.Must(timer.NewOneShot(p.TIMG1, timer.Config{}))
 		clkOn = esp32c3.SYSTEM.PERIP_CLK_EN0.Read().TIMERGROUP1_CLK_EN()
 		start := c.Now()
 		errDelay = o.Delay(250 * async.Microsecond)
@@ -115,7 +81,7 @@ func TestPeriodicTicksDoNotDrift(t *testing.T) {
 	var start time.Duration
 	var errStopped error
 	run(t, func(c *sim.Chip, p *hal.Peripherals) {
-		tk := must(timer.NewPeriodic(p.TIMG0, timer.Config{}))
+		tk := haltest.Must(timer.NewPeriodic(p.TIMG0, timer.Config{}))
 		start = c.Now()
 		if err := tk.Start(async.Millisecond); err != nil {
 			panic(err)
@@ -143,7 +109,7 @@ func TestPeriodicTicksDoNotDrift(t *testing.T) {
 func TestOwnershipAndTheRuntimeClock(t *testing.T) {
 	var errTwice, errRuntime, errPrio, errAfterClose error
 	run(t, func(c *sim.Chip, p *hal.Peripherals) {
-		o := must(timer.NewOneShot(p.TIMG1, timer.Config{}))
+		o := haltest.Must(timer.NewOneShot(p.TIMG1, timer.Config{}))
 		//gohalvet:ignore consumed a test of the run-time ownership error
 		_, errTwice = timer.NewPeriodic(p.TIMG1, timer.Config{})
 		o.Close()
@@ -171,13 +137,13 @@ func TestOwnershipAndTheRuntimeClock(t *testing.T) {
 func TestConsumedTimersPanicWithAMessage(t *testing.T) {
 	var msgs []string
 	run(t, func(c *sim.Chip, p *hal.Peripherals) {
-		o := must(timer.NewOneShot(p.TIMG1, timer.Config{}))
+		o := haltest.Must(timer.NewOneShot(p.TIMG1, timer.Config{}))
 		a := o.IntoAsync()
-		msgs = append(msgs, panicMessage(func() { o.Schedule(10) }))
+		msgs = append(msgs, haltest.PanicMessage(func() { o.Schedule(10) }))
 		b := a.IntoBlocking()
-		msgs = append(msgs, panicMessage(func() { a.WaitAsync() }))
+		msgs = append(msgs, haltest.PanicMessage(func() { a.WaitAsync() }))
 		b.Close()
-		msgs = append(msgs, panicMessage(func() { b.Wait() }))
+		msgs = append(msgs, haltest.PanicMessage(func() { b.Wait() }))
 	})
 	assert.Equal(t, []string{
 		"timer: TIMG1 OneShot used after IntoAsync consumed it",
@@ -217,8 +183,8 @@ func TestAsyncOneShotAndPeriodic(t *testing.T) {
 	var enaAfter uint32
 	var idle float64
 	run(t, func(c *sim.Chip, p *hal.Peripherals) {
-		o := must(timer.NewOneShot(p.TIMG1, timer.Config{})).IntoAsync()
-		pt := must(timer.NewPeriodic(p.TIMG0, timer.Config{Priority: 2})).IntoAsync()
+		o := haltest.Must(timer.NewOneShot(p.TIMG1, timer.Config{})).IntoAsync()
+		pt := haltest.Must(timer.NewPeriodic(p.TIMG0, timer.Config{Priority: 2})).IntoAsync()
 		start = c.Now()
 		one = &seq{c: c, next: []func() async.Future[error]{
 			func() async.Future[error] { f := o.WaitAsync(); return &f }, // nothing scheduled
@@ -262,7 +228,7 @@ func TestCancelledTimerWaitDisablesItsInterrupt(t *testing.T) {
 	var ena uint32
 	var pending bool
 	run(t, func(c *sim.Chip, p *hal.Peripherals) {
-		o := must(timer.NewOneShot(p.TIMG1, timer.Config{})).IntoAsync()
+		o := haltest.Must(timer.NewOneShot(p.TIMG1, timer.Config{})).IntoAsync()
 		if err := o.Schedule(3000); err != nil {
 			panic(err)
 		}
@@ -328,7 +294,7 @@ func TestTimerMovedAcrossIntoAsyncAndIntoBlocking(t *testing.T) {
 	var at []time.Duration
 	run(t, func(c *sim.Chip, p *hal.Peripherals) {
 		start := c.Now()
-		a := must(timer.NewOneShot(p.TIMG1, timer.Config{})).IntoAsync()
+		a := haltest.Must(timer.NewOneShot(p.TIMG1, timer.Config{})).IntoAsync()
 		delay := func(a *timer.AsyncOneShot, d async.Duration) {
 			f := a.DelayAsync(d)
 			if _, err := spawnRun(async.TaskFunc(func(cx *async.Context) bool {
