@@ -244,13 +244,14 @@ func (c *Channel[T]) pollSend(op *waitOp, v *T, cx *Context, kind uint8) bool {
 	if c.sq.suspect(&op.w) {
 		c.misuseSend(op, kind, cs)
 	}
+	var w Waker
+	sent := false
 	switch op.w.state {
 	case waitQueued:
 		op.w.waker = cx.Waker()
-		c.unlock(cs)
-		return false
 	case waitGranted:
 		c.sq.ungrant(&op.w)
+		sent = true
 	default: // idle
 		if c.n+c.sq.granted >= len(c.buf) {
 			op.w.waker = cx.Waker()
@@ -258,16 +259,28 @@ func (c *Channel[T]) pollSend(op *waitOp, v *T, cx *Context, kind uint8) bool {
 				c.misuseSend(op, kind, cs)
 			}
 			op.armed = true
-			c.unlock(cs)
-			return false
+		} else {
+			sent = true
 		}
 	}
-	c.put(*v)
-	op.w.state = waitDone
-	op.armed = false
-	w := wakerOf(c.grantReceiver())
-	c.unlockWake(cs, w)
-	return true
+	if sent {
+		c.put(*v)
+		op.w.state = waitDone
+		op.armed = false
+		if c.rq.cur != nil && c.n > c.rq.granted { // grantReceiver, inlined
+			w = wakerOf(c.rq.grant())
+		}
+	}
+	// unlockWake, inlined (one exit, so that the compiler inlines the lock release once).
+	if c.sq.lost|c.rq.lost != 0 {
+		c.unlockWakeSlow(cs, w)
+		return sent
+	}
+	c.mu.unlock(cs)
+	if w != 0 {
+		w.Wake()
+	}
+	return sent
 }
 
 // cancelSend undoes w's arming (the lock is held): it leaves the queue, or passes the slot
@@ -359,20 +372,19 @@ func (f *ReceiveFuture[T]) Poll(cx *Context) (T, bool) {
 
 // pollReceive is ReceiveFuture.Poll and AwaitReceive's poll: op receives; kind names it in
 // misuse messages (see pollSend).
-func (c *Channel[T]) pollReceive(op *waitOp, cx *Context, kind uint8) (T, bool) {
+func (c *Channel[T]) pollReceive(op *waitOp, cx *Context, kind uint8) (v T, ok bool) {
 	cs := c.mu.lock()
 	if c.rq.suspect(&op.w) {
 		c.misuseReceive(op, kind, cs)
 	}
+	var w Waker
 	switch op.w.state {
 	case waitQueued:
 		op.w.waker = cx.Waker()
-		c.unlock(cs)
-		var zero T
-		return zero, false
 	case waitGranted:
 		c.rq.ungrant(&op.w)
 		op.armed = false
+		ok = true
 	default: // idle
 		if c.n-c.rq.granted <= 0 {
 			op.w.waker = cx.Waker()
@@ -380,15 +392,26 @@ func (c *Channel[T]) pollReceive(op *waitOp, cx *Context, kind uint8) (T, bool) 
 				c.misuseReceive(op, kind, cs)
 			}
 			op.armed = true
-			c.unlock(cs)
-			var zero T
-			return zero, false
+		} else {
+			ok = true
 		}
 	}
-	v := c.take()
-	w := wakerOf(c.grantSender())
-	c.unlockWake(cs, w)
-	return v, true
+	if ok {
+		v = c.take()
+		if c.sq.cur != nil && len(c.buf)-c.n > c.sq.granted { // grantSender, inlined
+			w = wakerOf(c.sq.grant())
+		}
+	}
+	// unlockWake, inlined (see pollSend).
+	if c.sq.lost|c.rq.lost != 0 {
+		c.unlockWakeSlow(cs, w)
+		return v, ok
+	}
+	c.mu.unlock(cs)
+	if w != 0 {
+		w.Wake()
+	}
+	return v, ok
 }
 
 // cancelReceive undoes w's arming (the lock is held): it leaves the queue, or passes the
