@@ -248,6 +248,12 @@ func (r *runner) examples() error {
 					err = fmt.Errorf("%s: %v", rel, err)
 				}
 			}
+			var largest []staticItem
+			if err == nil {
+				if largest, err = largestStatic(elfPath, 3); err != nil {
+					err = fmt.Errorf("%s: %v", rel, err)
+				}
+			}
 			mu.Lock()
 			defer mu.Unlock()
 			if err != nil {
@@ -255,7 +261,7 @@ func (r *runner) examples() error {
 				return
 			}
 			name := strings.TrimPrefix(rel, "./examples/")
-			built[name] = builtSize{sizes: size, static: int(data + bss)}
+			built[name] = builtSize{sizes: size, static: int(data + bss), largest: largest}
 			names = append(names, name)
 		}()
 	}
@@ -289,16 +295,24 @@ func (r *runner) examples() error {
 		fmt.Fprintf(tw, "  %s\t%d\t%d\t%s\t%s\t%s\t%s\t\n", name, b.flash, b.static, twinFlash, twinRAM, ratio, budget)
 	}
 	tw.Flush()
+	fmt.Println("  largest static RAM items (bytes):")
+	for _, name := range names {
+		if !strings.HasPrefix(name, "compare/") {
+			fmt.Printf("    %s: %s\n", name, formatItems(built[name].largest))
+		}
+	}
 	if len(built) == 0 && len(errs) == 0 {
 		errs = append(errs, errors.New("no ESP32-C3 example found under ./examples"))
 	}
 	return errors.Join(errs...)
 }
 
-// builtSize is an example's -size short figures and its static RAM (.data + .bss).
+// builtSize is an example's -size short figures, its static RAM (.data + .bss) and the
+// largest items in it.
 type builtSize struct {
 	sizes
-	static int
+	static  int
+	largest []staticItem
 }
 
 // flashBudget is each example's flash limit in bytes: its size when the budget was last

@@ -1,0 +1,49 @@
+package main
+
+import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// A host program with known package variables: largestStatic finds them, largest first.
+func TestLargestStaticListsDataAndBSSObjectsLargestFirst(t *testing.T) {
+	if runtime.GOOS != "linux" {
+		t.Skip("needs the host's executables to be ELF")
+	}
+	dir := t.TempDir()
+	src := filepath.Join(dir, "main.go")
+	require.NoError(t, os.WriteFile(src, []byte(`package main
+
+var bigTable [8 << 20]byte // .bss: larger than anything of the runtime's
+var midTable = [20000]byte{1} // .data (noptrdata)
+
+func main() { bigTable[1] = midTable[0]; println(len(bigTable)) }
+`), 0o644))
+	exe := filepath.Join(dir, "prog")
+	cmd := exec.Command("go", "build", "-o", exe, src)
+	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), "GO111MODULE=off")
+	out, err := cmd.CombinedOutput()
+	require.NoError(t, err, "%s", out)
+
+	items, err := largestStatic(exe, 3)
+	require.NoError(t, err)
+	require.Len(t, items, 3)
+	for i := 1; i < len(items); i++ {
+		assert.GreaterOrEqual(t, items[i-1].size, items[i].size)
+	}
+	var names []string
+	for _, it := range items {
+		names = append(names, it.name)
+	}
+	assert.Equal(t, "main.bigTable", names[0])
+	assert.Equal(t, uint64(8<<20), items[0].size)
+	assert.Equal(t, "rt.handlers 496, hal/periph.owners 368", formatItems([]staticItem{
+		{"github.com/gohal/gohal/rt.handlers", 496}, {"github.com/gohal/gohal/hal/periph.owners", 368}}))
+}
