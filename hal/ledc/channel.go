@@ -176,9 +176,7 @@ type AsyncChannel struct {
 // returns the channel as an AsyncChannel. c is consumed.
 func (c *Channel) IntoAsync() *AsyncChannel {
 	h := c.h.consume("IntoAsync", "AsyncChannel")
-	b, l := eventsOf(h.n)
-	b.Disable(endBit(h.n))
-	b.Lanes[l].Release()
+	forget(h)
 	bind(h.prio)
 	return &AsyncChannel{common{h}, h}
 }

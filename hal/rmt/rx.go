@@ -143,8 +143,7 @@ func (r *AsyncRx) Close() {
 func rxDisarm(h *handle) {
 	n := int(h.ch)
 	rxEvents.Disable(endBit(n) | errBit(n))
-	rxEvents.Lanes[n-2].Release()
-	rxEvents.Lanes[n-2].Unregister()
+	rxEvents.Lanes[n-2].Reset()
 	rx[n-2].await.w.Forget()
 	rx[n-2].await.pending = false
 }

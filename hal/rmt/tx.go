@@ -189,8 +189,7 @@ func (t *AsyncTx) Close() {
 func disarm(h *handle) {
 	n := int(h.ch)
 	txEvents.Disable(thrBit(n) | endBit(n) | errBit(n))
-	txEvents.Lanes[n].Release()
-	txEvents.Lanes[n].Unregister()
+	txEvents.Lanes[n].Reset()
 	tx[n].await.w.Forget()
 	tx[n].await.pending = false
 }

@@ -129,8 +129,7 @@ func (b *Block) Reset(all uint32) {
 		b.clr.Store(all)
 	}
 	for i := range b.Lanes {
-		b.Lanes[i].waker.Store(0)
-		b.Lanes[i].holder.Store(0)
+		b.Lanes[i].Reset()
 	}
 }
 
@@ -212,3 +211,9 @@ func (l *Lane) Holder() uint32 { return l.holder.Load() }
 
 // Release frees the lane.
 func (l *Lane) Release() { l.holder.Store(0) }
+
+// Reset frees the lane and forgets its waker: its driver disarmed everything (unbinding).
+func (l *Lane) Reset() {
+	l.waker.Store(0)
+	l.holder.Store(0)
+}
