@@ -127,7 +127,8 @@ func Init(cfg Config) (*Peripherals, error) {
 	}
 	initialized = true
 	cs.Exit()
-	rt.Start()
+	// No rt.Start here: the first driver that binds an interrupt starts rt, so a program of
+	// blocking drivers links neither rt's trap vector nor its handler table (496 B of RAM).
 	if cfg.Watchdogs == DisableWatchdogs {
 		disableWatchdogs()
 	}

@@ -69,8 +69,12 @@ import (
 
 var intm = mmio.At[intMatrix](intMatrixBase)
 
-// handlers is indexed by source.
+// handlers is indexed by source. Only start refers to it, through handlerTable, so a
+// program that never starts rt (blocking drivers only) does not link its 496 bytes.
 var handlers [62]func()
+
+// handlerTable is &handlers once start has run, nil before.
+var handlerTable *[62]func()
 
 // trapEntryCycles is the cycle counter when gohalTrap last started (TrapEntryCycles).
 var trapEntryCycles uint32
@@ -118,8 +122,8 @@ func start() {
 		return
 	}
 	started = true
-	mpcer.Set(1)
-	mpcmr.Set(1)
+	handlerTable = &handlers
+	startCycleCounter()
 	intm.Thresh.Store(1)
 	// Each line 16+p is a level line of priority p; Enable turns it on when a source first
 	// uses priority p. Every ESP32-C3 source is a level signal.
@@ -170,10 +174,10 @@ func dispatchWord(status uint32, base int, n uint32) {
 		b := bits.TrailingZeros32(status)
 		status &^= 1 << b
 		s := base + b
-		if s >= len(handlers) || intm.Map[s].Load() != n {
+		if s >= len(handlerTable) || intm.Map[s].Load() != n {
 			continue
 		}
-		if h := handlers[s]; h != nil {
+		if h := handlerTable[s]; h != nil {
 			h()
 		} else {
 			// A level source nobody handles would interrupt forever: disconnect it.
@@ -186,7 +190,19 @@ func dispatchWord(status uint32, base int, n uint32) {
 func Bind(src Source, handler func()) {
 	Start()
 	state := interrupt.Disable()
-	handlers[src] = handler
+	handlerTable[src] = handler
+	interrupt.Restore(state)
+}
+
+// Unbind disconnects src from the current core and forgets its handler. Unlike Bind(src,
+// nil) it does not start rt: a driver's teardown, linked whether or not the program ever
+// goes async, must not pull rt's trap machinery into a program of blocking drivers.
+func Unbind(src Source) {
+	state := interrupt.Disable()
+	intm.Map[src].Store(0)
+	if t := handlerTable; t != nil {
+		t[src] = nil
+	}
 	interrupt.Restore(state)
 }
 
@@ -296,9 +312,26 @@ func InInterrupt() bool { return interrupt.In() }
 
 // Cycles returns the core's 32-bit cycle counter (mpccr); it wraps, and differences between
 // two readings are correct modulo 2³².
+//
+// It starts the counter, not the rest of Start: a program that reads cycles but takes no
+// interrupt (a blocking driver's timeout, rng's pacing) must not link rt's trap vector, its
+// dispatcher and the 496-byte handler table.
 func Cycles() uint32 {
-	Start()
+	if !counting {
+		startCycleCounter()
+	}
 	return uint32(mpccr.Get())
+}
+
+// counting records that startCycleCounter has run.
+var counting bool
+
+// startCycleCounter makes mpccr count clock cycles. Writing the same two CSRs twice (an
+// interrupt between the check and the writes) is harmless.
+func startCycleCounter() {
+	mpcer.Set(1)
+	mpcmr.Set(1)
+	counting = true
 }
 
 // CPUFrequency returns the core clock in Hz: TinyGo's ESP32-C3 runtime runs the CPU at

@@ -15,6 +15,14 @@ func Bind(src Source, handler func()) {
 	host.CurrentCore().Bind(int(src), handler)
 }
 
+// Unbind disconnects src from the current core and forgets its handler. Unlike Bind it does
+// not start rt (see the chip's Unbind).
+func Unbind(src Source) {
+	c := host.CurrentCore()
+	c.MapSource(int(src), 0)
+	c.Bind(int(src), nil)
+}
+
 // Enable routes src to the current core at priority p (clamped to MaxPriority); p = 0
 // disables it.
 func Enable(src Source, p Priority) {

@@ -10,6 +10,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
 	"github.com/gohal/gohal/rt"
 	"github.com/gohal/gohal/rt/host"
 	"github.com/gohal/gohal/rt/mmio"
@@ -409,4 +412,26 @@ func BenchmarkInterruptLatency(b *testing.B) {
 		b.Fatal(err)
 	}
 	b.ReportMetric(float64(total.Nanoseconds())/float64(b.N), "ns/raise-to-handler")
+}
+
+// Unbind disconnects the source and forgets its handler: the source no longer interrupts,
+// and a later Enable without a Bind finds no handler (the stale one never runs).
+func TestUnbindDisconnectsAndForgetsTheHandler(t *testing.T) {
+	var j journal
+	err := run(t, host.Config{}, func() {
+		rt.Bind(9, func() { trig.Src[9].Store(0); j.add("handler") })
+		rt.Enable(9, 2)
+		trig.Src[9].Store(1)
+		rt.Unbind(9)
+		j.add(fmt.Sprintf("mapped to line %d", host.CurrentCore().SourceLine(9)))
+		trig.Src[9].Store(1) // disconnected: no interrupt
+		j.add("raised while unbound")
+		trig.Src[9].Store(0)
+		rt.Enable(9, 2)
+		trig.Src[9].Store(1) // routed again, but nothing is bound
+	})
+	var pe *host.PanicError
+	require.ErrorAs(t, err, &pe, "the stale handler ran after Unbind")
+	assert.Equal(t, "handler for CPU interrupt 18", pe.Context)
+	check(t, j.get(), []string{"handler", "mapped to line 0", "raised while unbound"})
 }

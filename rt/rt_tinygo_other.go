@@ -16,6 +16,9 @@ func Start() {}
 // Bind does nothing on this target.
 func Bind(src Source, handler func()) {}
 
+// Unbind does nothing on this target.
+func Unbind(src Source) {}
+
 // Enable does nothing on this target.
 func Enable(src Source, p Priority) {}
 

@@ -347,7 +347,7 @@ func firmware() {
 	check(err)
 	th.Run()
 	rt.Disable(rt.Source(esp32c3.IRQ_SYSTIMER_TARGET0))
-	rt.Bind(rt.Source(esp32c3.IRQ_SYSTIMER_TARGET0), nil)
+	rt.Unbind(rt.Source(esp32c3.IRQ_SYSTIMER_TARGET0))
 	wakeExact.reportCycles(con, "exact: Waker.Wake() in a handler -> Poll, thread executor awake")
 	sleepExact.reportCycles(con, "exact: Waker.Wake() in a handler -> Poll, thread executor in WFI")
 	sleepTrap.reportCycles(con, "exact: interrupt trap -> Poll of the task its handler woke, thread executor in WFI")

@@ -279,7 +279,7 @@ func (a *Async) IntoBlocking() *ADC {
 func unbind() {
 	events.Reset(0)
 	rt.Disable(Source)
-	rt.Bind(Source, nil)
+	rt.Unbind(Source)
 }
 
 // Close releases the enabled channels' pins and ADC1.

@@ -44,7 +44,7 @@ func (c *engine) unbindInterrupt() {
 	src := c.ch.Source()
 	rt.Disable(src)
 	events[c.ch.n].Reset(0)
-	rt.Bind(src, nil)
+	rt.Unbind(src)
 }
 
 const (

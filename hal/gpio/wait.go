@@ -91,7 +91,7 @@ func unbindHandler() {
 	cs.Exit()
 	if last {
 		rt.Disable(Source)
-		rt.Bind(Source, nil)
+		rt.Unbind(Source)
 	}
 }
 

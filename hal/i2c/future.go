@@ -40,7 +40,7 @@ func (c *engine) bindInterrupt() {
 func (c *engine) unbindInterrupt() {
 	rt.Disable(source)
 	events.Reset(0)
-	rt.Bind(source, nil)
+	rt.Unbind(source)
 }
 
 // listen enables the chunk's interrupt sources (in a critical section: the handler

@@ -76,7 +76,7 @@ func unbind() {
 	cs.Exit()
 	if last {
 		rt.Disable(Source)
-		rt.Bind(Source, nil)
+		rt.Unbind(Source)
 	}
 }
 

@@ -293,7 +293,7 @@ func unbind(ch uint8) {
 	cs.Exit()
 	if last {
 		rt.Disable(Source)
-		rt.Bind(Source, nil)
+		rt.Unbind(Source)
 	}
 }
 

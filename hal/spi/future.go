@@ -35,7 +35,7 @@ func (c *engine) bindInterrupt() {
 func (c *engine) unbindInterrupt() {
 	rt.Disable(source)
 	events.Reset(0)
-	rt.Bind(source, nil)
+	rt.Unbind(source)
 }
 
 // listen enables or disables TRANS_DONE (in a critical section: the handler modifies the

@@ -118,7 +118,7 @@ func (s *SoftwareInterrupt) Unbind() {
 	}
 	src := s.Source()
 	rt.Disable(src)
-	rt.Bind(src, nil)
+	rt.Unbind(src)
 	s.core = -1
 }
 

@@ -155,7 +155,7 @@ func Stop() {
 	}
 	k := Comparator(core)
 	rt.Disable(Source(core))
-	rt.Bind(Source(core), nil)
+	rt.Unbind(Source(core))
 	s := esp32c3.SYSTIMER
 	cs := rt.EnterCritical()
 	s.CONF.Write(s.CONF.Read() &^ workEn(k))

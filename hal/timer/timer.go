@@ -478,7 +478,7 @@ func unbind(h *handle) {
 	disableInt(h.g)
 	events[h.g].Lanes[0].Release()
 	rt.Disable(Source(int(h.g)))
-	rt.Bind(Source(int(h.g)), nil)
+	rt.Unbind(Source(int(h.g)))
 }
 
 // AsyncOneShot is a OneShot whose waits can be awaited; it keeps the blocking methods.

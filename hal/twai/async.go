@@ -173,7 +173,7 @@ func (a *Async) IntoBlocking() *Blocking {
 
 func (c *ctrl) unbind() {
 	rt.Disable(source)
-	rt.Bind(source, nil)
+	rt.Unbind(source)
 	ev.reset()
 	if f := c.txOwner; f != nil {
 		f.w.armed = false

@@ -80,7 +80,7 @@ func (c *port) unbind() {
 	events[c.n].Reset(intAll)
 	src := source(c.n)
 	rt.Disable(src)
-	rt.Bind(src, nil)
+	rt.Unbind(src)
 	c.restoreRxThreshold()
 	c.rxOwner, c.txWrite, c.txFlush = nil, nil, nil
 	c.async = false

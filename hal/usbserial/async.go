@@ -54,7 +54,7 @@ func (a *Async) IntoBlocking() *Blocking {
 func (c *port) unbind() {
 	events.Reset(intSerial)
 	rt.Disable(source)
-	rt.Bind(source, nil)
+	rt.Unbind(source)
 	if c.txWrite != nil {
 		c.txWrite.tx.progress()
 	}

@@ -662,7 +662,7 @@ func (w *Watchdog) bind() {
 func (w *Watchdog) unbind() {
 	setIntEnable(w.id, false)
 	rt.Disable(source(w.id))
-	rt.Bind(source(w.id), nil)
+	rt.Unbind(source(w.id))
 	callbacks[w.id] = nil
 	w.bound = false
 }

@@ -261,6 +261,14 @@ func (r *runner) examples() error {
 				return
 			}
 			name := strings.TrimPrefix(rel, "./examples/")
+			if blockingOnly[name] {
+				if linked, lerr := linkedSymbols(elfPath, interruptMachinery); lerr != nil {
+					errs = append(errs, fmt.Errorf("%s: %v", rel, lerr))
+				} else if len(linked) > 0 {
+					errs = append(errs, fmt.Errorf("%s uses blocking drivers only, yet links %s: a blocking path now reaches rt.Start, rt.Bind or the executor (use rt.Unbind to tear down; start rt only where a handler is bound)",
+						rel, strings.Join(linked, ", ")))
+				}
+			}
 			built[name] = builtSize{sizes: size, static: int(data + bss), largest: largest}
 			names = append(names, name)
 		}()
@@ -280,6 +288,10 @@ func (r *runner) examples() error {
 			ratio = fmt.Sprintf("%.2f×", float64(b.flash)/float64(t.flash))
 		}
 		budget := ""
+		if t, ok := built["compare/"+name]; ok && blockingOnly[name] && b.static > t.static+blockingRAMMargin {
+			errs = append(errs, fmt.Errorf("examples/%s: %d B of static RAM, more than its machine twin's %d B + %d B (issue 17): see the largest items below",
+				name, b.static, t.static, blockingRAMMargin))
+		}
 		if _, ok := flashBudget[name]; !ok {
 			errs = append(errs, fmt.Errorf("examples/%s: %d B of flash and no budget: add it to internal/tinygorun flashBudget (its size plus about 3%%)", name, b.flash))
 			budget = "none"
@@ -313,6 +325,24 @@ type builtSize struct {
 	sizes
 	static  int
 	largest []staticItem
+}
+
+// blockingOnly are the examples written with blocking drivers only. They must link none of
+// interruptMachinery, and their static RAM must stay within their machine twin's +
+// blockingRAMMargin.
+var blockingOnly = map[string]bool{"uartecho": true, "eeprom": true}
+
+const blockingRAMMargin = 512
+
+// interruptMachinery are symbols (or symbol prefixes, ending in ".") of rt's trap vector and
+// handler table, the executor, the timer queue and the time driver.
+var interruptMachinery = []string{
+	"gohal_trap_vectors",
+	"github.com/gohal/gohal/rt.handlers",
+	"github.com/gohal/gohal/async.",
+	"(*github.com/gohal/gohal/async.",
+	"github.com/gohal/gohal/hal/executor.",
+	"github.com/gohal/gohal/hal/systimer.handlers",
 }
 
 // flashBudget is each example's flash limit in bytes: its size when the budget was last

@@ -70,3 +70,28 @@ func formatItems(items []staticItem) string {
 	}
 	return strings.Join(parts, ", ")
 }
+
+// linkedSymbols returns the symbols of path that are one of names, or start with one of them
+// when it ends in "." (a package's prefix), sorted, at most five.
+func linkedSymbols(path string, names []string) ([]string, error) {
+	f, err := elf.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	syms, err := f.Symbols()
+	if err != nil {
+		return nil, err
+	}
+	var found []string
+	for _, s := range syms {
+		for _, n := range names {
+			if s.Name == n || strings.HasSuffix(n, ".") && strings.HasPrefix(s.Name, n) {
+				found = append(found, s.Name)
+				break
+			}
+		}
+	}
+	sort.Strings(found)
+	return found[:min(5, len(found))], nil
+}

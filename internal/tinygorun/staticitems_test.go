@@ -47,3 +47,37 @@ func main() { bigTable[1] = midTable[0]; println(len(bigTable)) }
 	assert.Equal(t, "rt.handlers 496, hal/periph.owners 368", formatItems([]staticItem{
 		{"github.com/gohal/gohal/rt.handlers", 496}, {"github.com/gohal/gohal/hal/periph.owners", 368}}))
 }
+
+// linkedSymbols finds a symbol by its exact name and by a package prefix ending in ".", and
+// nothing for a name the program does not link.
+func TestLinkedSymbolsMatchesNamesAndPrefixes(t *testing.T) {
+	if runtime.GOOS != "linux" {
+		t.Skip("needs the host's executables to be ELF")
+	}
+	dir := t.TempDir()
+	src := filepath.Join(dir, "main.go")
+	require.NoError(t, os.WriteFile(src, []byte(`package main
+
+var handlerTable [64]func()
+
+func main() { handlerTable[3] = main; println(handlerTable[3] != nil) }
+`), 0o644))
+	exe := filepath.Join(dir, "prog")
+	cmd := exec.Command("go", "build", "-o", exe, src)
+	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), "GO111MODULE=off")
+	out, err := cmd.CombinedOutput()
+	require.NoError(t, err, "%s", out)
+
+	found, err := linkedSymbols(exe, []string{"main.handlerTable", "main.notLinked"})
+	require.NoError(t, err)
+	assert.Equal(t, []string{"main.handlerTable"}, found)
+
+	found, err = linkedSymbols(exe, []string{"main."})
+	require.NoError(t, err)
+	assert.Contains(t, found, "main.main")
+
+	found, err = linkedSymbols(exe, []string{"gohal_trap_vectors", "github.com/gohal/gohal/async."})
+	require.NoError(t, err)
+	assert.Empty(t, found)
+}
