@@ -5,8 +5,10 @@ package async
 import (
 	"fmt"
 	"reflect"
+	"strings"
 	"testing"
 
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
 
@@ -283,4 +285,33 @@ func TestOverwrittenNotifiedFuturePanicsAndTheNotificationPassesOn(t *testing.T)
 	require.False(t, n.HasPermit())
 	requireMisuse(t, misuse13, "NotifiedFuture", "overwritten", "Init(n)")
 	requireMisuse(t, misuse14, "NotifiedFuture", "overwritten", "Init(n)")
+}
+
+// Every misuse message fits the buffer the chip composes it in (a longer one would be cut
+// short), names its future type and its reuse method, and says what was done.
+func TestMisuseMessagesFitTheChipsBufferAndNameTheFix(t *testing.T) {
+	composed := 0
+	for kind := uint8(kindSend); kind < numKinds; kind++ {
+		for how := howOverwritten; how <= howLost; how++ {
+			var b [maxMisuseText + 64]byte
+			n := misuseError(int(kind)*3 + how).compose((*[maxMisuseText]byte)(b[:maxMisuseText]))
+			msg := misuseOf(kind, how).Error()
+			require.Less(t, len(msg), maxMisuseText, "kind %d how %d: %q", kind, how, msg)
+			require.Equal(t, msg, string(b[:n]))
+			if msg == unknownMisuse {
+				continue
+			}
+			composed++
+			require.True(t, strings.HasPrefix(msg, "async: "), msg)
+			if kind == kindAwait {
+				assert.Contains(t, msg, "async.T")
+				assert.Contains(t, msg, awaitOnly)
+				continue
+			}
+			assert.Contains(t, msg, futureNames[kind], "names the future")
+			assert.True(t, strings.HasSuffix(msg, futureFixes[kind]), "ends with the fix: %q", msg)
+			assert.Contains(t, msg, []string{"overwritten while armed (", "copied while armed", "several at once"}[how])
+		}
+	}
+	assert.Equal(t, 7*3-1+2, composed, "every kind's three misuses, less the Ticker's lost waiters, and the typed await's two")
 }
