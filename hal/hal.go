@@ -144,36 +144,41 @@ func Init(cfg Config) (*Peripherals, error) {
 			return nil, err
 		}
 	}
-	p := &Peripherals{
-		GPIO0: periph.StealPin(0), GPIO1: periph.StealPin(1), GPIO2: periph.StealPin(2),
-		GPIO3: periph.StealPin(3), GPIO4: periph.StealPin(4), GPIO5: periph.StealPin(5),
-		GPIO6: periph.StealPin(6), GPIO7: periph.StealPin(7), GPIO8: periph.StealPin(8),
-		GPIO9: periph.StealPin(9), GPIO10: periph.StealPin(10), GPIO11: periph.StealPin(11),
-		GPIO12: periph.StealPin(12), GPIO13: periph.StealPin(13), GPIO14: periph.StealPin(14),
-		GPIO15: periph.StealPin(15), GPIO16: periph.StealPin(16), GPIO17: periph.StealPin(17),
-		GPIO18: periph.StealPin(18), GPIO19: periph.StealPin(19), GPIO20: periph.StealPin(20),
-		GPIO21: periph.StealPin(21),
-	}
-	p.UART0, p.UART1 = periph.StealUART(0), periph.StealUART(1)
-	p.I2C0 = periph.StealI2C(0)
-	p.SPI2 = periph.StealSPI(2)
-	p.TIMG0, p.TIMG1 = periph.StealTIMG(0), periph.StealTIMG(1)
-	for i := range p.SoftwareInterrupts {
-		p.SoftwareInterrupts[i] = periph.StealSoftwareInterrupt(i)
-	}
-	p.RNG, p.RWDT = periph.StealRNG(), periph.StealRWDT()
-	p.MWDT0, p.MWDT1 = periph.StealMWDT(0), periph.StealMWDT(1)
-	p.RMT0, p.RMT1 = periph.StealRMTChannel(0), periph.StealRMTChannel(1)
-	p.RMT2, p.RMT3 = periph.StealRMTChannel(2), periph.StealRMTChannel(3)
-	p.DMA0, p.DMA1, p.DMA2 = periph.StealDMAChannel(0), periph.StealDMAChannel(1), periph.StealDMAChannel(2)
-	p.LEDCTimer0, p.LEDCTimer1 = periph.StealLEDCTimer(0), periph.StealLEDCTimer(1)
-	p.LEDCTimer2, p.LEDCTimer3 = periph.StealLEDCTimer(2), periph.StealLEDCTimer(3)
-	p.LEDC0, p.LEDC1, p.LEDC2 = periph.StealLEDCChannel(0), periph.StealLEDCChannel(1), periph.StealLEDCChannel(2)
-	p.LEDC3, p.LEDC4, p.LEDC5 = periph.StealLEDCChannel(3), periph.StealLEDCChannel(4), periph.StealLEDCChannel(5)
-	p.ADC1 = periph.StealADC(1)
-	p.USBSerialJTAG = periph.StealUSBSerialJTAG()
-	p.TWAI0 = periph.StealTWAI(0)
+	p := new(Peripherals)
+	*p = allPeripherals // a copy of a table the compiler builds: no code per token
 	return p, nil
+}
+
+// allPeripherals is what Init hands out: every token of the chip.
+var allPeripherals = Peripherals{
+	GPIO0: periph.StealPin(0), GPIO1: periph.StealPin(1), GPIO2: periph.StealPin(2),
+	GPIO3: periph.StealPin(3), GPIO4: periph.StealPin(4), GPIO5: periph.StealPin(5),
+	GPIO6: periph.StealPin(6), GPIO7: periph.StealPin(7), GPIO8: periph.StealPin(8),
+	GPIO9: periph.StealPin(9), GPIO10: periph.StealPin(10), GPIO11: periph.StealPin(11),
+	GPIO12: periph.StealPin(12), GPIO13: periph.StealPin(13), GPIO14: periph.StealPin(14),
+	GPIO15: periph.StealPin(15), GPIO16: periph.StealPin(16), GPIO17: periph.StealPin(17),
+	GPIO18: periph.StealPin(18), GPIO19: periph.StealPin(19), GPIO20: periph.StealPin(20),
+	GPIO21: periph.StealPin(21),
+	UART0:  periph.StealUART(0), UART1: periph.StealUART(1),
+	I2C0:  periph.StealI2C(0),
+	SPI2:  periph.StealSPI(2),
+	TIMG0: periph.StealTIMG(0), TIMG1: periph.StealTIMG(1),
+	SoftwareInterrupts: [periph.NumSoftwareInterrupts]periph.SoftwareInterrupt{
+		periph.StealSoftwareInterrupt(0), periph.StealSoftwareInterrupt(1),
+		periph.StealSoftwareInterrupt(2), periph.StealSoftwareInterrupt(3),
+	},
+	RNG: periph.StealRNG(), RWDT: periph.StealRWDT(),
+	MWDT0: periph.StealMWDT(0), MWDT1: periph.StealMWDT(1),
+	RMT0: periph.StealRMTChannel(0), RMT1: periph.StealRMTChannel(1),
+	RMT2: periph.StealRMTChannel(2), RMT3: periph.StealRMTChannel(3),
+	DMA0: periph.StealDMAChannel(0), DMA1: periph.StealDMAChannel(1), DMA2: periph.StealDMAChannel(2),
+	LEDCTimer0: periph.StealLEDCTimer(0), LEDCTimer1: periph.StealLEDCTimer(1),
+	LEDCTimer2: periph.StealLEDCTimer(2), LEDCTimer3: periph.StealLEDCTimer(3),
+	LEDC0: periph.StealLEDCChannel(0), LEDC1: periph.StealLEDCChannel(1), LEDC2: periph.StealLEDCChannel(2),
+	LEDC3: periph.StealLEDCChannel(3), LEDC4: periph.StealLEDCChannel(4), LEDC5: periph.StealLEDCChannel(5),
+	ADC1:          periph.StealADC(1),
+	USBSerialJTAG: periph.StealUSBSerialJTAG(),
+	TWAI0:         periph.StealTWAI(0),
 }
 
 // ResetForTest forgets that Init ran, stops the time driver and frees every resource, so a
