@@ -254,6 +254,12 @@ func (r *runner) examples() error {
 					err = fmt.Errorf("%s: %v", rel, err)
 				}
 			}
+			var pkgs []pkgBytes
+			if err == nil {
+				if pkgs, err = flashByPackage(elfPath); err != nil {
+					err = fmt.Errorf("%s: %v", rel, err)
+				}
+			}
 			mu.Lock()
 			defer mu.Unlock()
 			if err != nil {
@@ -269,7 +275,7 @@ func (r *runner) examples() error {
 						rel, strings.Join(linked, ", ")))
 				}
 			}
-			built[name] = builtSize{sizes: size, static: int(data + bss), largest: largest}
+			built[name] = builtSize{sizes: size, static: int(data + bss), largest: largest, pkgs: pkgs}
 			names = append(names, name)
 		}()
 	}
@@ -313,6 +319,13 @@ func (r *runner) examples() error {
 			fmt.Printf("    %s: %s\n", name, formatItems(built[name].largest))
 		}
 	}
+	fmt.Println("  flash by package, of the examples with a machine twin and their twins (code by DWARF line table, inlined code included; read-only data by symbol; bytes):")
+	for _, name := range names {
+		if _, ok := built["compare/"+name]; ok {
+			fmt.Printf("    %s: %s\n", name, formatPackages(built[name].pkgs, 10))
+			fmt.Printf("    compare/%s: %s\n", name, formatPackages(built["compare/"+name].pkgs, 6))
+		}
+	}
 	if len(built) == 0 && len(errs) == 0 {
 		errs = append(errs, errors.New("no ESP32-C3 example found under ./examples"))
 	}
@@ -325,6 +338,7 @@ type builtSize struct {
 	sizes
 	static  int
 	largest []staticItem
+	pkgs    []pkgBytes // flash by package
 }
 
 // blockingOnly are the examples written with blocking drivers only. They must link none of
