@@ -66,6 +66,26 @@ type T struct {
 	opOn  opCanceller // the primitive (and queue) op was last armed on
 }
 
+// StackUse is how much of its goroutine's stack a straight-line task has used, from
+// T.StackUse: the measurement to choose TinyGo's -stack-size from. Every goroutine a TinyGo
+// 0.33 program starts gets that size (2 KiB by default on the ESP32-C3): one async.Go
+// takes 2,288 bytes of heap on the chip with the default, its stack and 240 bytes for the
+// task, its goroutine's state and two channels (measured on Espressif's QEMU with
+// runtime.ReadMemStats). TinyGo 0.33 cannot size one goroutine's stack on its own, so the
+// size cannot be a per-task option: -stack-size sets every goroutine's, main's included.
+type StackUse struct {
+	// Deepest is how many bytes below the goroutine's first frame the stack has been
+	// written, the task's interrupt handlers included (they run on the stack they
+	// interrupt).
+	Deepest int
+	// Unused is how many bytes of the stack, above TinyGo's canary at its bottom, were
+	// never written: the margin left.
+	Unused int
+	// Measured is false where nothing is measured: on the host (goroutine stacks grow) and
+	// on chips other than the ESP32-C3.
+	Measured bool
+}
+
 // Context returns the context of the poll in progress: for futures written by hand, and to
 // get the task's own waker (t.Context().Waker()).
 func (t *T) Context() *Context { return t.cx }

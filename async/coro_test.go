@@ -285,3 +285,16 @@ func TestSleepWithAnotherTasksTPanicsWithoutTouchingItsTimer(t *testing.T) {
 	require.Equal(t, "async: Sleep outside its straight-line task (use the *async.T your task's function received, only while it runs)", misuse)
 	require.Equal(t, 0, e.Len())
 }
+
+// On the host StackUse measures nothing (goroutine stacks grow): it says so rather than
+// report figures that mean nothing. (The chip's figures come from make qemu-c3.)
+func TestStackUseIsNotMeasuredOnTheHost(t *testing.T) {
+	e := newExec(t, Config{Name: "sl", Tasks: 1})
+	var got StackUse
+	ran := false
+	_, err := e.Spawner().Spawn(Go(func(t *T) { got, ran = t.StackUse(), true }))
+	require.NoError(t, err)
+	e.Poll()
+	require.True(t, ran)
+	require.Equal(t, StackUse{}, got)
+}

@@ -72,6 +72,10 @@ func firmware() {
 	u.Close()
 }
 
+// taskStacks is how much of its goroutine stack each task used (the chip build reports it:
+// start_tinygo.go), reader's then writer's.
+var taskStacks [2]async.StackUse
+
 // reader reads UART0 and sends each line on the channel, then the end.
 func reader(u *uart.Async, lines *async.Channel[line]) func(t *async.T) {
 	return func(t *async.T) {
@@ -88,6 +92,7 @@ func reader(u *uart.Async, lines *async.Channel[line]) func(t *async.T) {
 						lines.AwaitSend(t, cur) // the unfinished line
 					}
 					lines.AwaitSend(t, line{end: true})
+					taskStacks[0] = t.StackUse()
 					return
 				case '\n':
 					lines.AwaitSend(t, cur)
@@ -112,6 +117,7 @@ func writer(u *uart.Async, tm *timer.AsyncOneShot, lines *async.Channel[line]) f
 		for {
 			l := lines.AwaitReceive(t)
 			if l.end {
+				taskStacks[1] = t.StackUse()
 				return
 			}
 			answered++

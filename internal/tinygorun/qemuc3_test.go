@@ -419,3 +419,17 @@ func TestSplitStackReportTakesOutOnlyTheReport(t *testing.T) {
 	require.Equal(t, []string{"a"}, rest)
 	require.Empty(t, stack)
 }
+
+// The stack report's margins, the firmware's and each task's, are found with their owner.
+func TestStackMarginFindsEveryStack(t *testing.T) {
+	_, stack := splitStackReport([]string{
+		"gohal: stack: deepest 372 bytes below the firmware's entry, 504 bytes of the goroutine stack never used",
+		"gohal: stack: task reader: deepest 516 bytes below its entry, 96 bytes of its goroutine stack never used",
+		"gohal: stack: task writer: deepest 464 bytes below its entry, 412 bytes of its goroutine stack never used",
+	})
+	var got []string
+	for _, m := range stackMargin.FindAllStringSubmatch(stack, -1) {
+		got = append(got, m[1]+"="+m[2])
+	}
+	assert.Equal(t, []string{"deepest=504", "task reader=96", "task writer=412"}, got)
+}

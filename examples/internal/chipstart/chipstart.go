@@ -5,7 +5,10 @@
 // from Espressif's QEMU and prints it beside the example's other on-target figures.
 package chipstart
 
-import "github.com/gohal/gohal/rt"
+import (
+	"github.com/gohal/gohal/async"
+	"github.com/gohal/gohal/rt"
+)
 
 // StackReportPrefix begins the report line, so that a harness can tell it from the
 // firmware's own output (the simulator has no such line).
@@ -24,4 +27,14 @@ func Run(firmware func()) {
 		return
 	}
 	println(StackReportPrefix+"deepest", int(entry-low), "bytes below the firmware's entry,", int(low-bottom), "bytes of the goroutine stack never used")
+}
+
+// TaskStack prints what a straight-line task's T.StackUse measured, as a stack report line:
+// how deep its goroutine stack went and how much of it was never used.
+func TaskStack(name string, s async.StackUse) {
+	if !s.Measured {
+		println(StackReportPrefix+"task", name+": not measured")
+		return
+	}
+	println(StackReportPrefix+"task", name+": deepest", s.Deepest, "bytes below its entry,", s.Unused, "bytes of its goroutine stack never used")
 }
