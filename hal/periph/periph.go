@@ -243,10 +243,59 @@ func (e *InUseError) Error() string {
 // ErrNoSuchResource is returned for a token number the chip does not have.
 var ErrNoSuchResource = errors.New("periph: no such resource on the ESP32-C3")
 
-// owners[first[k]+n] names who holds resource n of kind k ("" = free): one string per
-// resource the chip has, 43 of them (344 bytes on a 32-bit target; a [numKinds][NumPins]
-// table would be 1,760 bytes of RAM, most of it for pins that only GPIO has).
-var owners [numResources]string
+// owners[first[k]+n] says who holds resource n of kind k: 0 when it is free, otherwise
+// ownerNames[owners[...]-1], or someOwner when that name did not fit in ownerNames. One byte
+// per resource the chip has, plus the names: 60 + 160 bytes, where a string per resource
+// took 480 bytes of every program's RAM (a string is 8 bytes on a 32-bit target).
+var owners [numResources]uint8
+
+// ownerNames are the owner names claims have used, each kept once: a program's drivers use
+// a handful of constant names ("UART0 TX", "an i2c master driver"), so maxOwnerNames is
+// plenty. A claim whose name does not fit still succeeds; only its name is not kept.
+var ownerNames [maxOwnerNames]string
+
+const maxOwnerNames = 20
+
+// ownerCount is how many of ownerNames are in use.
+var ownerCount uint8
+
+// someOwner marks a resource claimed by an owner whose name did not fit in ownerNames.
+const someOwner = 0xFF
+
+// unnamedOwner is what Owner and InUseError say for it (short: it is in every program's
+// flash, and a program with more than maxOwnerNames owner names is not expected).
+const unnamedOwner = "another driver"
+
+// internOwner returns owner's code for owners, adding its name to ownerNames if it is new.
+// Call it inside the critical section that guards owners.
+func internOwner(owner string) uint8 {
+	if owner == "" {
+		return someOwner // "" would read as a free slot of ownerNames
+	}
+	// A loop to a variable bound: over the whole array the compiler unrolls it, and the
+	// twenty string comparisons cost 500 bytes of flash.
+	for i := 0; i < int(ownerCount); i++ {
+		if ownerNames[i] == owner {
+			return uint8(i + 1)
+		}
+	}
+	if int(ownerCount) == len(ownerNames) {
+		return someOwner
+	}
+	ownerNames[ownerCount] = owner
+	ownerCount++
+	return ownerCount
+}
+
+// ownerName returns the name behind owner code c (not 0).
+//
+//go:noinline
+func ownerName(c uint8) string {
+	if c == someOwner || int(c) > len(ownerNames) {
+		return unnamedOwner
+	}
+	return ownerNames[c-1]
+}
 
 // first[k] is the index in owners of kind k's resource 0; first[k+1]-first[k] is how many
 // the chip has.
@@ -294,11 +343,12 @@ func Claim(k Kind, n int, owner string) error {
 		return ErrNoSuchResource
 	}
 	cs := rt.EnterCritical()
-	if cur := owners[i]; cur != "" {
+	if cur := owners[i]; cur != 0 {
+		name := ownerName(cur)
 		cs.Exit()
-		return &InUseError{Resource: Name(k, n), Owner: cur, Wanted: owner}
+		return &InUseError{Resource: Name(k, n), Owner: name, Wanted: owner}
 	}
-	owners[i] = owner
+	owners[i] = internOwner(owner)
 	cs.Exit()
 	return nil
 }
@@ -323,7 +373,7 @@ func Release(k Kind, n int) {
 		return
 	}
 	cs := rt.EnterCritical()
-	owners[i] = ""
+	owners[i] = 0
 	cs.Exit()
 }
 
@@ -334,7 +384,10 @@ func Owner(k Kind, n int) string {
 		return ""
 	}
 	cs := rt.EnterCritical()
-	o := owners[i]
+	o := ""
+	if c := owners[i]; c != 0 {
+		o = ownerName(c)
+	}
 	cs.Exit()
 	return o
 }
@@ -343,7 +396,9 @@ func Owner(k Kind, n int) string {
 // call it between them; firmware never does.
 func ResetForTest() {
 	cs := rt.EnterCritical()
-	owners = [numResources]string{}
+	owners = [numResources]uint8{}
+	ownerNames = [maxOwnerNames]string{}
+	ownerCount = 0
 	cs.Exit()
 }
 
