@@ -1,10 +1,7 @@
 package main
 
 import (
-	"os"
-	"os/exec"
 	"path/filepath"
-	"runtime"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -38,12 +35,7 @@ func TestPackageOfSymbolAndFile(t *testing.T) {
 // A host program with one large function: its code is attributed to its package (the
 // directory of its source, no marker in the path), the runtime's to runtime, largest first.
 func TestFlashByPackageAttributesCodeToSourcePackages(t *testing.T) {
-	if runtime.GOOS != "linux" {
-		t.Skip("needs the host's executables to be ELF")
-	}
-	dir := t.TempDir()
-	src := filepath.Join(dir, "main.go")
-	require.NoError(t, os.WriteFile(src, []byte(`package main
+	exe, dir := buildHostELF(t, `package main
 
 import "os"
 
@@ -61,13 +53,7 @@ func big(x int) int {
 }
 
 func main() { os.Exit(big(len(os.Args)) & 1) }
-`), 0o644))
-	exe := filepath.Join(dir, "prog")
-	cmd := exec.Command("go", "build", "-o", exe, src)
-	cmd.Dir = dir
-	cmd.Env = append(os.Environ(), "GO111MODULE=off")
-	out, err := cmd.CombinedOutput()
-	require.NoError(t, err, "%s", out)
+`)
 
 	pkgs, err := flashByPackage(exe)
 	require.NoError(t, err)
