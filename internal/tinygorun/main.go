@@ -56,6 +56,7 @@ var qemuPrograms = []qemuProgram{
 		"reported: async: task crasher of executor qemu panicked: gave up",
 		"wake+poll rounds: 1000, polls: 1000 mallocs: 0",
 		"tasks left: 1",
+		"straight-line tasks: sum 5050 mallocs in 80 round trips: 0 tasks left: 1",
 	}},
 	{"./examples/qemu/stm32f4", "netduino2-qemu", []string{
 		"gohal pac/stm32f407: hello from USART1",
