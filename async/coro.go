@@ -69,9 +69,9 @@ type T struct {
 // StackUse is how much of its goroutine's stack a straight-line task has used, from
 // T.StackUse: the measurement to choose TinyGo's -stack-size from. Every goroutine a TinyGo
 // 0.33 program starts gets that size (2 KiB by default on the ESP32-C3): one async.Go
-// takes 2,288 bytes of heap on the chip with the default, its stack and 240 bytes for the
-// task, its goroutine's state and two channels (measured on Espressif's QEMU with
-// runtime.ReadMemStats). TinyGo 0.33 cannot size one goroutine's stack on its own, so the
+// takes 2,232 bytes of heap on the chip with the default, its stack and 184 bytes for the
+// task and its goroutine's state; 1,208 bytes with -stack-size=1KB (measured on
+// Espressif's QEMU with runtime.ReadMemStats). TinyGo 0.33 cannot size one goroutine's stack on its own, so the
 // size cannot be a per-task option: -stack-size sets every goroutine's, main's included.
 type StackUse struct {
 	// Deepest is how many bytes below the goroutine's first frame the stack has been
