@@ -32,6 +32,8 @@
 // access to the CPU side of the controller, for code that manages lines itself.
 package rt
 
+import "errors"
+
 // Source is a peripheral interrupt source, numbered as the chip's interrupt matrix numbers
 // them (ESP32-C3: 0..61; the simulator's sim/esp32c3 names the ones it models).
 type Source uint16
@@ -59,3 +61,10 @@ func Critical(f func()) {
 	defer cs.Exit()
 	f()
 }
+
+// MaxBound is how many interrupt sources can have a handler bound at once on a core.
+// Binding one more panics; Unbind (or Bind(src, nil)) frees one.
+const MaxBound = 24
+
+// errTooManyBound is Bind's panic past MaxBound bound sources.
+var errTooManyBound = errors.New("rt: Bind: more than rt.MaxBound (24) interrupt sources bound at once on this core: Unbind a source (a driver's Close or IntoBlocking does) before binding another")

@@ -69,12 +69,20 @@ import (
 
 var intm = mmio.At[intMatrix](intMatrixBase)
 
-// handlers is indexed by source. Only start refers to it, through handlerTable, so a
-// program that never starts rt (blocking drivers only) does not link its 496 bytes.
-var handlers [62]func()
+// boundHandlers are the handlers of the bound sources: of[src] is 1 + the index in fns of
+// src's handler, 0 when none is bound. A program binds a few sources, not all 62: a table
+// indexed by source took 496 bytes of RAM, this one 62 + 8*MaxBound = 254.
+type boundHandlers struct {
+	of  [62]uint8
+	fns [MaxBound]func()
+}
+
+// handlers is the table. Only start refers to it, through handlerTable, so a program that
+// never starts rt (blocking drivers only) does not link it.
+var handlers boundHandlers
 
 // handlerTable is &handlers once start has run, nil before.
-var handlerTable *[62]func()
+var handlerTable *boundHandlers
 
 // trapEntryCycles is the cycle counter when gohalTrap last started (TrapEntryCycles).
 var trapEntryCycles uint32
@@ -174,11 +182,11 @@ func dispatchWord(status uint32, base int, n uint32) {
 		b := bits.TrailingZeros32(status)
 		status &^= 1 << b
 		s := base + b
-		if s >= len(handlerTable) || intm.Map[s].Load() != n {
+		if s >= len(handlerTable.of) || intm.Map[s].Load() != n {
 			continue
 		}
-		if h := handlerTable[s]; h != nil {
-			h()
+		if i := handlerTable.of[s]; i != 0 {
+			handlerTable.fns[i-1]()
 		} else {
 			// A level source nobody handles would interrupt forever: disconnect it.
 			intm.Map[s].Store(0)
@@ -190,8 +198,32 @@ func dispatchWord(status uint32, base int, n uint32) {
 func Bind(src Source, handler func()) {
 	Start()
 	state := interrupt.Disable()
-	handlerTable[src] = handler
+	t := handlerTable
+	i := t.of[src]
+	switch {
+	case handler == nil:
+		t.forget(src)
+	case i != 0:
+		t.fns[i-1] = handler
+	default:
+		for k := range t.fns {
+			if t.fns[k] == nil {
+				t.fns[k], t.of[src] = handler, uint8(k+1)
+				interrupt.Restore(state)
+				return
+			}
+		}
+		interrupt.Restore(state)
+		panic(errTooManyBound)
+	}
 	interrupt.Restore(state)
+}
+
+// forget unbinds src's handler, if it has one.
+func (t *boundHandlers) forget(src Source) {
+	if i := t.of[src]; i != 0 {
+		t.fns[i-1], t.of[src] = nil, 0
+	}
 }
 
 // Unbind disconnects src from the current core and forgets its handler. Unlike Bind(src,
@@ -201,7 +233,7 @@ func Unbind(src Source) {
 	state := interrupt.Disable()
 	intm.Map[src].Store(0)
 	if t := handlerTable; t != nil {
-		t[src] = nil
+		t.forget(src)
 	}
 	interrupt.Restore(state)
 }

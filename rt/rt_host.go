@@ -12,7 +12,11 @@ import "github.com/gohal/gohal/rt/host"
 // Bind makes handler the handler of src on the current core; nil unbinds it.
 func Bind(src Source, handler func()) {
 	Start()
-	host.CurrentCore().Bind(int(src), handler)
+	c := host.CurrentCore()
+	if handler != nil && !c.Bound(int(src)) && c.NumBound() >= MaxBound {
+		panic(errTooManyBound) // the chip's table holds MaxBound handlers
+	}
+	c.Bind(int(src), handler)
 }
 
 // Unbind disconnects src from the current core and forgets its handler. Unlike Bind it does

@@ -435,3 +435,24 @@ func TestUnbindDisconnectsAndForgetsTheHandler(t *testing.T) {
 	assert.Equal(t, "handler for CPU interrupt 18", pe.Context)
 	check(t, j.get(), []string{"handler", "mapped to line 0", "raised while unbound"})
 }
+
+// A core holds rt.MaxBound handlers, as the chip's table does: rebinding a bound source
+// and binding after an Unbind work, one source more panics naming the limit.
+func TestBindHoldsMaxBoundHandlers(t *testing.T) {
+	var rebound, afterUnbind bool
+	err := run(t, host.Config{}, func() {
+		for src := rt.Source(0); src < rt.MaxBound; src++ {
+			rt.Bind(src, func() {})
+		}
+		rt.Bind(3, func() {}) // already bound: replaced, not added
+		rebound = true
+		rt.Unbind(5)
+		rt.Bind(40, func() {}) // the freed place
+		afterUnbind = true
+		rt.Bind(41, func() {})
+	})
+	require.True(t, rebound)
+	require.True(t, afterUnbind)
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "more than rt.MaxBound (24) interrupt sources bound at once")
+}

@@ -405,6 +405,20 @@ func (c *Core) Bind(src int, h func()) {
 	c.handlers[src].Store(&h)
 }
 
+// NumBound returns how many sources have a handler on this core.
+func (c *Core) NumBound() int {
+	n := 0
+	for i := range c.handlers {
+		if c.handlers[i].Load() != nil {
+			n++
+		}
+	}
+	return n
+}
+
+// Bound reports whether source src has a handler on this core.
+func (c *Core) Bound(src int) bool { return c.handlers[src].Load() != nil }
+
 // Start gives a secondary core code to run in thread mode; it reports false for core 0 or a
 // core that has not finished the code it was given before.
 func (c *Core) Start(entry func()) bool {
