@@ -32,8 +32,6 @@
 // access to the CPU side of the controller, for code that manages lines itself.
 package rt
 
-import "errors"
-
 // Source is a peripheral interrupt source, numbered as the chip's interrupt matrix numbers
 // them (ESP32-C3: 0..61; the simulator's sim/esp32c3 names the ones it models).
 type Source uint16
@@ -66,5 +64,6 @@ func Critical(f func()) {
 // Binding one more panics; Unbind (or Bind(src, nil)) frees one.
 const MaxBound = 24
 
-// errTooManyBound is Bind's panic past MaxBound bound sources.
-var errTooManyBound = errors.New("rt: Bind: more than rt.MaxBound (24) interrupt sources bound at once on this core: Unbind a source (a driver's Close or IntoBlocking does) before binding another")
+// errTooManyBound is Bind's panic past MaxBound bound sources (a string: an error value
+// would link the error interface's machinery into programs that have none).
+const errTooManyBound = "rt: Bind: rt.MaxBound (24) sources already bound on this core: Unbind one first"

@@ -454,5 +454,5 @@ func TestBindHoldsMaxBoundHandlers(t *testing.T) {
 	require.True(t, rebound)
 	require.True(t, afterUnbind)
 	require.Error(t, err)
-	assert.Contains(t, err.Error(), "more than rt.MaxBound (24) interrupt sources bound at once")
+	assert.Contains(t, err.Error(), "rt.MaxBound (24) sources already bound on this core: Unbind one first")
 }
