@@ -87,7 +87,7 @@ var (
 
 func main() {
 	timeout := flag.Duration("timeout", 10*time.Minute, "limit for each TinyGo command")
-	only := flag.String("only", "", "run only the steps whose name matches this `regexp` (examples, firmware, allocs, qemu, qemu-c3, layout)")
+	only := flag.String("only", "", "run only the steps whose name matches this `regexp` (examples, firmware, allocs, qemu, qemu-c3, wake-trace, layout)")
 	flag.Parse()
 
 	tinygo := os.Getenv("TINYGO")
@@ -121,6 +121,7 @@ func main() {
 		{"allocs", r.allocs},
 		{"qemu", r.qemu},
 		{"qemu-c3", r.qemuC3},
+		{"wake-trace", r.wakeTrace},
 		{"layout", r.layout},
 	}
 	failed := 0

@@ -1,0 +1,38 @@
+package main
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// A synthetic QEMU -d exec log: two windows from the wake marker's return to the poll
+// marker's entry, counted by function in order of first execution; the markers' own
+// instructions and what runs outside a window are not counted.
+func TestTraceWindowsCountsInstructionsBetweenTheMarkers(t *testing.T) {
+	fns := []function{
+		{"main.wakeMarker", 0x100, 4},
+		{"async.wake", 0x200, 0x40},
+		{"gohalTrap", 0x300, 0x40},
+		{"main.pollMarker", 0x400, 4},
+	}
+	line := func(pc string) string {
+		return "Trace 0: 0x7f00 [00000000/00000000" + pc + "/07014003/ff022201] \n"
+	}
+	log := line("00000200") + // before any window
+		line("00000100") + line("00000102") + // the wake marker
+		line("00000200") + line("00000204") + line("00000300") + line("00000208") +
+		line("00000400") + // the poll marker: window 1 ends
+		line("00000300") + // between windows
+		line("00000100") + line("00000300") + line("00000400")
+	windows, err := traceWindows(strings.NewReader(log), fns, "main.wakeMarker", "main.pollMarker")
+	require.NoError(t, err)
+	require.Len(t, windows, 2)
+	assert.Equal(t, traceWindow{total: 4, parts: []tracePart{{"async.wake", 3}, {"gohalTrap", 1}}}, windows[0])
+	assert.Equal(t, traceWindow{total: 1, parts: []tracePart{{"gohalTrap", 1}}}, windows[1])
+
+	_, err = traceWindows(strings.NewReader(log), fns, "main.wakeMarker", "main.nothing")
+	assert.ErrorContains(t, err, "main.nothing")
+}
