@@ -1,6 +1,11 @@
 package async
 
-import "github.com/gohal/gohal/rt"
+import (
+	"sync/atomic"
+	"unsafe"
+
+	"github.com/gohal/gohal/rt"
+)
 
 // Channel is a bounded multi-producer, multi-consumer FIFO queue of T whose capacity is
 // fixed when it is made: NewChannel allocates the buffer once, at start, or Init adopts a
@@ -29,6 +34,83 @@ type Channel[T any] struct {
 	// Receivers and senders, waiting and granted: rq.granted values are reserved for
 	// granted receivers (≤ n), sq.granted free slots for granted senders (≤ len(buf)-n).
 	rq, sq waitQueue
+	// The hand-off (grantReceiver): handed is the ReceiveFuture that was handed the value at
+	// buf[head], its shadow (still counted in n, so that a receiver that cancels puts it back
+	// at the head without overflowing buf), or nil. hs is hsHanded while its owner has not
+	// taken it, hsTaken once it has (the next lock drops the shadow), plus hsSenders while
+	// senders may wait for the shadow's slot (its owner must then take it under the lock).
+	handed *waiter
+	hs     atomic.Uint32
+}
+
+// handable is the tag of a queued receiver that is a ReceiveFuture (a T's op is not): one the
+// channel can hand a value to.
+const handable = 1
+
+// The values of Channel.hs.
+const (
+	hsHanded  = 1
+	hsTaken   = 2
+	hsSenders = 4
+)
+
+// lock takes the lock, first dropping the shadow of a value its receiver has taken.
+func (c *Channel[T]) lock() rt.CS {
+	cs := c.mu.lock()
+	if c.handed != nil && loadWord(&c.hs) == hsTaken {
+		c.dropShadow()
+	}
+	return cs
+}
+
+// dropShadow removes the handed value's shadow from the head (the lock is held).
+func (c *Channel[T]) dropShadow() {
+	var zero T
+	c.buf[c.head] = zero
+	c.head++
+	if c.head == len(c.buf) {
+		c.head = 0
+	}
+	c.n--
+	c.handed = nil
+	storeWord(&c.hs, 0)
+}
+
+// shadow is 1 while a handed value's shadow is at the head, else 0.
+func (c *Channel[T]) shadow() int {
+	if c.handed != nil {
+		return 1
+	}
+	return 0
+}
+
+// markSenders tells the handed receiver, if any, that a sender may wait for its slot, so
+// that its owner frees the slot under the lock (and grants it); if the owner has already
+// taken the value, it drops the shadow instead. The lock is held.
+func (c *Channel[T]) markSenders() {
+	for c.handed != nil {
+		old := loadWord(&c.hs)
+		if old == hsTaken {
+			c.dropShadow()
+			return
+		}
+		if old&hsSenders != 0 || casWord(&c.hs, old, old|hsSenders) {
+			return
+		}
+	}
+}
+
+// unhand takes the hand-off back (the lock is held): the receiver w (handed) becomes idle
+// and its value, the shadow at the head, is a value of the channel again. The caller passes
+// it on (grantReceiver) or takes it (dropShadow).
+func (c *Channel[T]) unhand(w *waiter) {
+	f := (*ReceiveFuture[T])(unsafe.Pointer(w))
+	var zero T
+	f.v = zero
+	storeWord(&f.got, 0)
+	w.self, w.state = nil, waitIdle
+	c.handed = nil
+	storeWord(&c.hs, 0)
 }
 
 // NewChannel returns a channel holding up to capacity values (at least 1), allocating its
@@ -62,7 +144,7 @@ func (c *Channel[T]) Cap() int { return len(c.buf) }
 // Len returns the number of values in the channel, including those already granted to
 // woken receivers that have not yet been polled.
 func (c *Channel[T]) Len() int {
-	cs := c.mu.lock()
+	cs := c.lock()
 	n := c.n
 	c.unlock(cs)
 	return n
@@ -116,7 +198,7 @@ func (c *Channel[T]) release(cs rt.CS) error {
 		w := wakerOf(g)
 		c.mu.unlock(cs)
 		w.Wake()
-		cs = c.mu.lock()
+		cs = c.lock()
 	}
 }
 
@@ -130,9 +212,22 @@ func (c *Channel[T]) put(v T) {
 	c.n++
 }
 
-// take removes and returns the oldest value; the caller checked there is one.
+// take removes and returns the oldest value; the caller checked there is one. A handed
+// value's shadow stays at the head.
 func (c *Channel[T]) take() T {
 	var zero T
+	if c.handed != nil {
+		i := c.head + 1
+		if i == len(c.buf) {
+			i = 0
+		}
+		v := c.buf[i]
+		c.buf[i] = c.buf[c.head]
+		c.buf[c.head] = zero
+		c.head = i
+		c.n--
+		return v
+	}
 	v := c.buf[c.head]
 	c.buf[c.head] = zero // drop references for the garbage collector
 	c.head++
@@ -145,11 +240,36 @@ func (c *Channel[T]) take() T {
 
 // grantReceiver reserves a free value for the longest-waiting receiver, if there are both,
 // and returns that receiver (wake it after unlocking), or nil.
+//
+// When that value is the channel's only one and the receiver a ReceiveFuture, it hands the
+// value over instead: the receiver leaves the queue with a copy of it, and its next poll
+// completes without the lock (ReceiveFuture.Poll). The value stays at the head as the
+// shadow (Channel.handed) until then, holding its slot, so that a Cancel puts it back.
 func (c *Channel[T]) grantReceiver() *waiter {
-	if c.rq.empty() || c.n-c.rq.granted <= 0 {
+	if c.rq.empty() || c.n-c.rq.granted-c.shadow() <= 0 {
 		return nil
 	}
-	return c.rq.grant()
+	h := c.rq.grant()
+	if h != nil && c.n == 1 && c.rq.granted == 1 && h.tag == handable && c.handed == nil && h == c.rq.head {
+		c.handOff(h)
+	}
+	return h
+}
+
+// handOff hands the value at the head to h, granted first in line (the lock is held).
+func (c *Channel[T]) handOff(h *waiter) {
+	c.rq.unlinkRaw(h)
+	c.rq.granted--
+	h.state = waitHanded
+	f := (*ReceiveFuture[T])(unsafe.Pointer(h)) // tag handable: h is the op of a ReceiveFuture[T]
+	f.v = c.buf[c.head]
+	c.handed = h
+	hs := uint32(hsHanded)
+	if c.sq.cur != nil {
+		hs |= hsSenders
+	}
+	storeWord(&c.hs, hs)
+	storeWord(&f.got, 1)
 }
 
 // grantSender reserves a free slot for the longest-waiting sender, if there are both, and
@@ -165,7 +285,7 @@ func (c *Channel[T]) grantSender() *waiter {
 // reports whether it did. It never blocks and never allocates: call it from interrupt
 // handlers.
 func (c *Channel[T]) TrySend(v T) bool {
-	cs := c.mu.lock()
+	cs := c.lock()
 	if c.n+c.sq.granted >= len(c.buf) {
 		c.unlock(cs)
 		return false
@@ -180,8 +300,8 @@ func (c *Channel[T]) TrySend(v T) bool {
 // reports whether it did. It never blocks and never allocates: call it from interrupt
 // handlers.
 func (c *Channel[T]) TryReceive() (T, bool) {
-	cs := c.mu.lock()
-	if c.n-c.rq.granted <= 0 {
+	cs := c.lock()
+	if c.n-c.rq.granted-c.shadow() <= 0 {
 		c.unlock(cs)
 		var zero T
 		return zero, false
@@ -240,7 +360,7 @@ func (c *Channel[T]) pollSend(op *waitOp, v *T, cx *Context, kind uint8) bool {
 	if !op.armed && op.w.state == waitDone {
 		return true // sent already; nobody else refers to op
 	}
-	cs := c.mu.lock()
+	cs := c.lock()
 	if c.sq.suspect(&op.w) {
 		c.misuseSend(op, kind, cs)
 	}
@@ -253,6 +373,9 @@ func (c *Channel[T]) pollSend(op *waitOp, v *T, cx *Context, kind uint8) bool {
 		c.sq.ungrant(&op.w)
 		sent = true
 	default: // idle
+		if c.n+c.sq.granted >= len(c.buf) && c.handed != nil {
+			c.markSenders() // before deciding to wait: see hsSenders
+		}
 		if c.n+c.sq.granted >= len(c.buf) {
 			op.w.waker = cx.Waker()
 			if !c.sq.enqueue(&op.w, kindSend) {
@@ -267,8 +390,8 @@ func (c *Channel[T]) pollSend(op *waitOp, v *T, cx *Context, kind uint8) bool {
 		c.put(*v)
 		op.w.state = waitDone
 		op.armed = false
-		if c.rq.cur != nil && c.n > c.rq.granted { // grantReceiver, inlined
-			w = wakerOf(c.rq.grant())
+		if c.rq.cur != nil {
+			w = wakerOf(c.grantReceiver())
 		}
 	}
 	// unlockWake, inlined (one exit, so that the compiler inlines the lock release once).
@@ -316,7 +439,7 @@ func (c *Channel[T]) misuseSend(op *waitOp, kind uint8, cs rt.CS) {
 
 // withdrawSend is the Cancel of op, an armed sender of the given kind.
 func (c *Channel[T]) withdrawSend(op *waitOp, kind uint8) {
-	cs := c.mu.lock()
+	cs := c.lock()
 	if c.sq.suspect(&op.w) {
 		c.misuseSend(op, kind, cs)
 	}
@@ -353,8 +476,10 @@ func (f *SendFuture[T]) Done() bool { return !f.op.armed && f.op.w.state == wait
 // (see SendFuture). A straight-line task receives with AwaitReceive instead, which
 // allocates nothing.
 type ReceiveFuture[T any] struct {
-	ch *Channel[T]
-	op waitOp
+	op  waitOp // first: the channel finds the future from its node (handOff)
+	ch  *Channel[T]
+	v   T             // the value handed to it (waitHanded)
+	got atomic.Uint32 // 1 once handed a value: set under the channel's lock, read without
 }
 
 // Init makes f a future receiving from c, cancelling first what f was doing (no
@@ -366,15 +491,28 @@ func (f *ReceiveFuture[T]) Init(c *Channel[T]) {
 
 // Poll takes the oldest value if there is one for this receiver, otherwise queues the
 // receiver and returns false.
+//
+// A value handed over (grantReceiver) is taken without the channel's lock: one atomic
+// compare-and-swap tells the channel it may drop the value's shadow, unless senders wait
+// for that slot, when the lock is taken to grant it.
 func (f *ReceiveFuture[T]) Poll(cx *Context) (T, bool) {
+	if loadWord(&f.got) != 0 && f.op.w.self == &f.op.w && casWord(&f.ch.hs, hsHanded, hsTaken) {
+		v := f.v
+		var zero T
+		f.v = zero
+		storeWord(&f.got, 0)
+		f.op.w.self, f.op.w.state = nil, waitIdle
+		f.op.armed = false
+		return v, true
+	}
 	return f.ch.pollReceive(&f.op, cx, kindReceive)
 }
 
 // pollReceive is ReceiveFuture.Poll and AwaitReceive's poll: op receives; kind names it in
 // misuse messages (see pollSend).
 func (c *Channel[T]) pollReceive(op *waitOp, cx *Context, kind uint8) (v T, ok bool) {
-	cs := c.mu.lock()
-	if c.rq.suspect(&op.w) {
+	cs := c.lock()
+	if c.rq.suspect(&op.w) || c.handed == &op.w && op.w.state != waitHanded {
 		c.misuseReceive(op, kind, cs)
 	}
 	var w Waker
@@ -385,9 +523,29 @@ func (c *Channel[T]) pollReceive(op *waitOp, cx *Context, kind uint8) (v T, ok b
 		c.rq.ungrant(&op.w)
 		op.armed = false
 		ok = true
+	case waitHanded:
+		// Handed a value, taken under the lock (senders may wait for its slot): the
+		// shadow leaves the head, and its slot goes to the next sender.
+		if c.handed == &op.w {
+			f := (*ReceiveFuture[T])(unsafe.Pointer(op))
+			v = f.v
+			c.unhand(&op.w)
+			c.dropShadow()
+			op.armed = false
+			if c.sq.cur != nil && len(c.buf)-c.n > c.sq.granted { // grantSender, inlined
+				w = wakerOf(c.sq.grant())
+			}
+			return c.unlockWakeValue(cs, w, v)
+		}
 	default: // idle
-		if c.n-c.rq.granted <= 0 {
+		if c.n-c.rq.granted-c.shadow() <= 0 {
 			op.w.waker = cx.Waker()
+			// Only a ReceiveFuture has room for a handed value: the queue names both kinds
+			// kindReceive (see pollSend), the tag tells them apart.
+			op.w.tag = 0
+			if kind == kindReceive {
+				op.w.tag = handable
+			}
 			if !c.rq.enqueue(&op.w, kindReceive) {
 				c.misuseReceive(op, kind, cs)
 			}
@@ -414,6 +572,12 @@ func (c *Channel[T]) pollReceive(op *waitOp, cx *Context, kind uint8) (v T, ok b
 	return v, ok
 }
 
+// unlockWakeValue is unlockWake returning (v, true).
+func (c *Channel[T]) unlockWakeValue(cs rt.CS, w Waker, v T) (T, bool) {
+	c.unlockWake(cs, w)
+	return v, true
+}
+
 // cancelReceive undoes w's arming (the lock is held): it leaves the queue, or passes the
 // value reserved for it to the next waiting receiver, whose waker it returns.
 func (c *Channel[T]) cancelReceive(w *waiter) Waker {
@@ -423,6 +587,11 @@ func (c *Channel[T]) cancelReceive(w *waiter) Waker {
 	case waitGranted:
 		c.rq.ungrant(w)
 		return wakerOf(c.grantReceiver())
+	case waitHanded:
+		if c.handed == w {
+			c.unhand(w)
+			return wakerOf(c.grantReceiver())
+		}
 	}
 	return 0
 }
@@ -430,6 +599,17 @@ func (c *Channel[T]) cancelReceive(w *waiter) Waker {
 // misuseReceive repairs what a copy or an overwrite of op (a receiver of the given kind)
 // broke, releases the lock and panics.
 func (c *Channel[T]) misuseReceive(op *waitOp, kind uint8, cs rt.CS) {
+	if c.handed == &op.w && op.w.state != waitHanded {
+		// Overwritten after it was handed a value: the value, still at the head, goes to
+		// the next receiver or stays in the channel.
+		c.handed = nil
+		storeWord(&c.hs, 0)
+		next := wakerOf(c.grantReceiver())
+		op.armed = false
+		c.release(cs)
+		next.Wake()
+		panic(misuseOf(kind, howOverwritten))
+	}
 	undo, err := c.rq.misuse(&op.w, kind)
 	var orig, next Waker
 	if undo != nil {
@@ -447,7 +627,7 @@ func (c *Channel[T]) misuseReceive(op *waitOp, kind uint8, cs rt.CS) {
 
 // withdrawReceive is the Cancel of op, an armed receiver of the given kind.
 func (c *Channel[T]) withdrawReceive(op *waitOp, kind uint8) {
-	cs := c.mu.lock()
+	cs := c.lock()
 	if c.rq.suspect(&op.w) {
 		c.misuseReceive(op, kind, cs)
 	}

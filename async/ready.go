@@ -82,7 +82,7 @@ func (e *Executor) pollReady() {
 				// Only words of a higher task priority preempt the batch: the words of one
 				// priority are one queue, served a round at a time, so a task that wakes
 				// itself cannot starve the others of its priority, whatever their slots.
-				if e.higherQueued(higher) {
+				if loadWord(&e.summary)>>higher != 0 && e.higherQueued(higher) {
 					// A higher priority was woken: hand back the rest, then start over.
 					e.takenBatch, e.takenSum = 0, 0
 					e.requeue(w, batch, sum)

@@ -32,6 +32,7 @@ const (
 	waitGranted                 // in the queue, before the cursor, with a reservation to complete on its next poll
 	waitGrantedAll              // Notify only: released by NotifyAll (out of the queue, nothing to pass on)
 	waitDone                    // SendFuture only: the value was sent
+	waitHanded                  // ReceiveFuture only: out of the queue, handed a value (Channel.handOff)
 )
 
 // waiter is the node a waiting future embeds: 24 bytes on a 32-bit target.

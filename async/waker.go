@@ -19,14 +19,14 @@ func makeWaker(exec uint8, slot uint8) Waker { return Waker(uint32(exec)<<8 | ui
 
 // Wake queues the task for polling.
 func (w Waker) Wake() {
-	id := uint32(w) >> 8
-	if id == 0 || id > MaxExecutors {
-		if id > MaxExecutors {
+	id := uint32(w)>>8 - 1 // the executor's index; the zero Waker wraps around
+	if id >= MaxExecutors {
+		if id != ^uint32(0) {
 			wakeGoroutine(w) // on the host, a goroutine parked in Block; nothing under TinyGo
 		}
 		return
 	}
-	if e := loadExecutor(&executors[id-1]); e != nil {
+	if e := loadExecutor(&executors[id]); e != nil {
 		e.wake(uint8(w))
 	}
 }

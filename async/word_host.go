@@ -17,6 +17,8 @@ func storeWord(p *atomic.Uint32, v uint32) { p.Store(v) }
 
 func swapWord(p *atomic.Uint32, v uint32) uint32 { return p.Swap(v) }
 
+func casWord(p *atomic.Uint32, old, v uint32) bool { return p.CompareAndSwap(old, v) }
+
 // orUint32 sets bits in *p and returns the previous value; when they are all set already it
 // only loads.
 func orUint32(p *atomic.Uint32, bits uint32) uint32 {

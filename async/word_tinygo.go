@@ -41,6 +41,17 @@ func swapWord(p *atomic.Uint32, v uint32) uint32 {
 	return old
 }
 
+//go:inline
+func casWord(p *atomic.Uint32, old, v uint32) bool {
+	cs := rt.EnterCritical()
+	ok := *wordPtr(p) == old
+	if ok {
+		*wordPtr(p) = v
+	}
+	cs.Exit()
+	return ok
+}
+
 // orUint32 sets bits in *p and returns the previous value.
 //
 //go:inline
