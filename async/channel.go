@@ -36,31 +36,38 @@ type Channel[T any] struct {
 	rq, sq waitQueue
 	// The hand-off (grantReceiver): handed is the ReceiveFuture that was handed the value at
 	// buf[head], its shadow (still counted in n, so that a receiver that cancels puts it back
-	// at the head without overflowing buf), or nil. hs is hsHanded while its owner has not
-	// taken it, hsTaken once it has (the next lock drops the shadow), plus hsSenders while
-	// senders may wait for the shadow's slot (its owner must then take it under the lock).
+	// at the head without overflowing buf), or nil. hp is handed too while its owner may
+	// take the value without the lock: the owner's compare-and-swap to nil takes it, and the
+	// next lock drops the shadow. slow is set instead while senders may wait for the
+	// shadow's slot: the owner then takes the value under the lock and grants the slot.
 	handed *waiter
-	hs     atomic.Uint32
+	hp     atomic.Uintptr // handed's address (addrOf), or 0
+	slow   bool
 }
 
 // handable is the tag of a queued receiver that is a ReceiveFuture (a T's op is not): one the
 // channel can hand a value to.
 const handable = 1
 
-// The values of Channel.hs.
-const (
-	hsHanded  = 1
-	hsTaken   = 2
-	hsSenders = 4
-)
+// addrOf is w's address as a number, for Channel.hp: only ever compared, never turned back
+// into a pointer (Channel.handed keeps the node alive while hp holds its address).
+func addrOf(w *waiter) uintptr { return uintptr(unsafe.Pointer(w)) }
 
-// lock takes the lock, first dropping the shadow of a value its receiver has taken.
+// lock takes the lock, first dropping the shadow of a value its receiver has taken. The hot
+// paths inline it.
 func (c *Channel[T]) lock() rt.CS {
 	cs := c.mu.lock()
-	if c.handed != nil && loadWord(&c.hs) == hsTaken {
-		c.dropShadow()
+	if c.handed != nil {
+		c.settle()
 	}
 	return cs
+}
+
+// settle drops the shadow of the handed value if its owner has taken it (the lock is held).
+func (c *Channel[T]) settle() {
+	if !c.slow && loadAddr(&c.hp) == 0 {
+		c.dropShadow()
+	}
 }
 
 // dropShadow removes the handed value's shadow from the head (the lock is held).
@@ -72,8 +79,7 @@ func (c *Channel[T]) dropShadow() {
 		c.head = 0
 	}
 	c.n--
-	c.handed = nil
-	storeWord(&c.hs, 0)
+	c.handed, c.slow = nil, false
 }
 
 // shadow is 1 while a handed value's shadow is at the head, else 0.
@@ -88,14 +94,11 @@ func (c *Channel[T]) shadow() int {
 // that its owner frees the slot under the lock (and grants it); if the owner has already
 // taken the value, it drops the shadow instead. The lock is held.
 func (c *Channel[T]) markSenders() {
-	for c.handed != nil {
-		old := loadWord(&c.hs)
-		if old == hsTaken {
-			c.dropShadow()
-			return
-		}
-		if old&hsSenders != 0 || casWord(&c.hs, old, old|hsSenders) {
-			return
+	if c.handed != nil && !c.slow {
+		if casAddr(&c.hp, addrOf(c.handed), 0) {
+			c.slow = true
+		} else {
+			c.dropShadow() // its owner took it just now
 		}
 	}
 }
@@ -107,10 +110,17 @@ func (c *Channel[T]) unhand(w *waiter) {
 	f := (*ReceiveFuture[T])(unsafe.Pointer(w))
 	var zero T
 	f.v = zero
-	storeWord(&f.got, 0)
 	w.self, w.state = nil, waitIdle
-	c.handed = nil
-	storeWord(&c.hs, 0)
+	c.revoke()
+}
+
+// revoke ends the hand-off (the lock is held): the shadow at the head is a value of the
+// channel again.
+func (c *Channel[T]) revoke() {
+	if !c.slow {
+		storeAddr(&c.hp, 0)
+	}
+	c.handed, c.slow = nil, false
 }
 
 // NewChannel returns a channel holding up to capacity values (at least 1), allocating its
@@ -168,7 +178,9 @@ func (c *Channel[T]) unlockWake(cs rt.CS, w Waker) {
 		return
 	}
 	c.mu.unlock(cs)
-	w.Wake()
+	if w != 0 {
+		w.Wake()
+	}
 }
 
 // unlockWakeSlow is unlockWake after a queue repair. Cold.
@@ -264,12 +276,10 @@ func (c *Channel[T]) handOff(h *waiter) {
 	f := (*ReceiveFuture[T])(unsafe.Pointer(h)) // tag handable: h is the op of a ReceiveFuture[T]
 	f.v = c.buf[c.head]
 	c.handed = h
-	hs := uint32(hsHanded)
-	if c.sq.cur != nil {
-		hs |= hsSenders
+	c.slow = c.sq.cur != nil // a sender may wait for the slot (one granted earlier filled it)
+	if !c.slow {
+		storeAddr(&c.hp, addrOf(h))
 	}
-	storeWord(&c.hs, hs)
-	storeWord(&f.got, 1)
 }
 
 // grantSender reserves a free slot for the longest-waiting sender, if there are both, and
@@ -285,13 +295,19 @@ func (c *Channel[T]) grantSender() *waiter {
 // reports whether it did. It never blocks and never allocates: call it from interrupt
 // handlers.
 func (c *Channel[T]) TrySend(v T) bool {
-	cs := c.lock()
+	cs := c.mu.lock()
+	if c.handed != nil {
+		c.settle()
+	}
 	if c.n+c.sq.granted >= len(c.buf) {
 		c.unlock(cs)
 		return false
 	}
 	c.put(v)
-	w := wakerOf(c.grantReceiver())
+	var w Waker
+	if c.rq.cur != nil { // grantReceiver's first check, without the call
+		w = wakerOf(c.grantReceiver())
+	}
 	c.unlockWake(cs, w)
 	return true
 }
@@ -300,14 +316,20 @@ func (c *Channel[T]) TrySend(v T) bool {
 // reports whether it did. It never blocks and never allocates: call it from interrupt
 // handlers.
 func (c *Channel[T]) TryReceive() (T, bool) {
-	cs := c.lock()
+	cs := c.mu.lock()
+	if c.handed != nil {
+		c.settle()
+	}
 	if c.n-c.rq.granted-c.shadow() <= 0 {
 		c.unlock(cs)
 		var zero T
 		return zero, false
 	}
 	v := c.take()
-	w := wakerOf(c.grantSender())
+	var w Waker
+	if c.sq.cur != nil { // grantSender's first check, without the call
+		w = wakerOf(c.grantSender())
+	}
 	c.unlockWake(cs, w)
 	return v, true
 }
@@ -360,7 +382,10 @@ func (c *Channel[T]) pollSend(op *waitOp, v *T, cx *Context, kind uint8) bool {
 	if !op.armed && op.w.state == waitDone {
 		return true // sent already; nobody else refers to op
 	}
-	cs := c.lock()
+	cs := c.mu.lock()
+	if c.handed != nil {
+		c.settle()
+	}
 	if c.sq.suspect(&op.w) {
 		c.misuseSend(op, kind, cs)
 	}
@@ -374,7 +399,7 @@ func (c *Channel[T]) pollSend(op *waitOp, v *T, cx *Context, kind uint8) bool {
 		sent = true
 	default: // idle
 		if c.n+c.sq.granted >= len(c.buf) && c.handed != nil {
-			c.markSenders() // before deciding to wait: see hsSenders
+			c.markSenders() // before deciding to wait: see Channel.slow
 		}
 		if c.n+c.sq.granted >= len(c.buf) {
 			op.w.waker = cx.Waker()
@@ -476,10 +501,9 @@ func (f *SendFuture[T]) Done() bool { return !f.op.armed && f.op.w.state == wait
 // (see SendFuture). A straight-line task receives with AwaitReceive instead, which
 // allocates nothing.
 type ReceiveFuture[T any] struct {
-	op  waitOp // first: the channel finds the future from its node (handOff)
-	ch  *Channel[T]
-	v   T             // the value handed to it (waitHanded)
-	got atomic.Uint32 // 1 once handed a value: set under the channel's lock, read without
+	op waitOp // first: the channel finds the future from its node (handOff)
+	ch *Channel[T]
+	v  T // the value handed to it (waitHanded)
 }
 
 // Init makes f a future receiving from c, cancelling first what f was doing (no
@@ -493,25 +517,31 @@ func (f *ReceiveFuture[T]) Init(c *Channel[T]) {
 // receiver and returns false.
 //
 // A value handed over (grantReceiver) is taken without the channel's lock: one atomic
-// compare-and-swap tells the channel it may drop the value's shadow, unless senders wait
+// compare-and-swap tells the channel it may drop the value's shadow, unless senders may wait
 // for that slot, when the lock is taken to grant it.
 func (f *ReceiveFuture[T]) Poll(cx *Context) (T, bool) {
-	if loadWord(&f.got) != 0 && f.op.w.self == &f.op.w && casWord(&f.ch.hs, hsHanded, hsTaken) {
-		v := f.v
-		var zero T
-		f.v = zero
-		storeWord(&f.got, 0)
-		f.op.w.self, f.op.w.state = nil, waitIdle
-		f.op.armed = false
-		return v, true
-	}
 	return f.ch.pollReceive(&f.op, cx, kindReceive)
 }
 
 // pollReceive is ReceiveFuture.Poll and AwaitReceive's poll: op receives; kind names it in
 // misuse messages (see pollSend).
 func (c *Channel[T]) pollReceive(op *waitOp, cx *Context, kind uint8) (v T, ok bool) {
-	cs := c.lock()
+	// A value handed over (grantReceiver, only ever to a ReceiveFuture) is taken without the
+	// lock. Loading hp first orders the hand-off's writes (state, v) before the reads; a
+	// future overwritten since is idle and takes the locked path, which finds the misuse.
+	if loadAddr(&c.hp) == addrOf(&op.w) && op.w.state == waitHanded && casAddr(&c.hp, addrOf(&op.w), 0) {
+		f := (*ReceiveFuture[T])(unsafe.Pointer(op))
+		v = f.v
+		var zero T
+		f.v = zero
+		op.w.self, op.w.state = nil, waitIdle
+		op.armed = false
+		return v, true
+	}
+	cs := c.mu.lock()
+	if c.handed != nil {
+		c.settle()
+	}
 	if c.rq.suspect(&op.w) || c.handed == &op.w && op.w.state != waitHanded {
 		c.misuseReceive(op, kind, cs)
 	}
@@ -602,8 +632,7 @@ func (c *Channel[T]) misuseReceive(op *waitOp, kind uint8, cs rt.CS) {
 	if c.handed == &op.w && op.w.state != waitHanded {
 		// Overwritten after it was handed a value: the value, still at the head, goes to
 		// the next receiver or stays in the channel.
-		c.handed = nil
-		storeWord(&c.hs, 0)
+		c.revoke()
 		next := wakerOf(c.grantReceiver())
 		op.armed = false
 		c.release(cs)

@@ -34,19 +34,9 @@ func SetPollObserver(o PollObserver) PollObserver {
 	return old.o
 }
 
-// observeStart and observeEnd are small enough to inline into pollSlot: without an
-// observer a poll pays one atomic load each, not a call.
-func observeStart(e *Executor, idx int) {
-	if b := pollObserver.Load(); b != nil {
-		b.start(e, idx)
-	}
-}
-
-func observeEnd(e *Executor, idx int, done bool) {
-	if b := pollObserver.Load(); b != nil {
-		b.end(e, idx, done)
-	}
-}
+// observer returns the installed observer, or nil: pollSlot loads it once per poll and
+// calls its start and end only when there is one.
+func observer() *observerBox { return pollObserver.Load() }
 
 func (b *observerBox) start(e *Executor, idx int) { b.o.PollStart(e.name, e.stats[idx].Name, idx) }
 

@@ -4,6 +4,10 @@ package async
 
 // On the chip nothing observes polls: these compile to nothing (observe_host.go).
 
-func observeStart(*Executor, int) {}
+type observerBox struct{}
 
-func observeEnd(*Executor, int, bool) {}
+func observer() *observerBox { return nil }
+
+func (*observerBox) start(*Executor, int) {}
+
+func (*observerBox) end(*Executor, int, bool) {}

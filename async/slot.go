@@ -117,13 +117,18 @@ func (e *Executor) pollSlot(idx int) {
 	e.current = idx
 	st := &e.stats[idx]
 	var done bool
-	observeStart(e, idx)
+	obs := observer()
+	if obs != nil {
+		obs.start(e, idx)
+	}
 	if e.timing {
 		done = e.pollTimed(sl, st)
 	} else {
 		done = sl.task.Poll(&e.cx)
 	}
-	observeEnd(e, idx, done)
+	if obs != nil {
+		obs.end(e, idx, done)
+	}
 	e.current = -1
 	st.Polls++
 	if done {

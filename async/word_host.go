@@ -17,8 +17,6 @@ func storeWord(p *atomic.Uint32, v uint32) { p.Store(v) }
 
 func swapWord(p *atomic.Uint32, v uint32) uint32 { return p.Swap(v) }
 
-func casWord(p *atomic.Uint32, old, v uint32) bool { return p.CompareAndSwap(old, v) }
-
 // orUint32 sets bits in *p and returns the previous value; when they are all set already it
 // only loads.
 func orUint32(p *atomic.Uint32, bits uint32) uint32 {
@@ -45,3 +43,12 @@ func loadExecutor(p *atomic.Pointer[Executor]) *Executor { return p.Load() }
 
 // highBit returns the index of the highest bit set in x (not 0).
 func highBit(x uint32) uint32 { return uint32(bits.Len32(x) - 1) }
+
+// A Channel's handed receiver, as an address (Channel.hp): sync/atomic's uintptr operations,
+// without the write barrier of a pointer's.
+
+func loadAddr(p *atomic.Uintptr) uintptr { return p.Load() }
+
+func storeAddr(p *atomic.Uintptr, v uintptr) { p.Store(v) }
+
+func casAddr(p *atomic.Uintptr, old, v uintptr) bool { return p.CompareAndSwap(old, v) }

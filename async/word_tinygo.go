@@ -41,17 +41,6 @@ func swapWord(p *atomic.Uint32, v uint32) uint32 {
 	return old
 }
 
-//go:inline
-func casWord(p *atomic.Uint32, old, v uint32) bool {
-	cs := rt.EnterCritical()
-	ok := *wordPtr(p) == old
-	if ok {
-		*wordPtr(p) = v
-	}
-	cs.Exit()
-	return ok
-}
-
 // orUint32 sets bits in *p and returns the previous value.
 //
 //go:inline
@@ -83,6 +72,29 @@ func andNotUint32(p *atomic.Uint32, bits uint32) uint32 {
 //go:inline
 func loadExecutor(p *atomic.Pointer[Executor]) *Executor {
 	return (*Executor)(*(*unsafe.Pointer)(unsafe.Pointer(p)))
+}
+
+// loadAddr, storeAddr and casAddr are the same for a Channel's handed receiver's address
+// (one aligned word).
+//
+//go:inline
+func addrPtr(p *atomic.Uintptr) *uintptr { return (*uintptr)(unsafe.Pointer(p)) }
+
+//go:inline
+func loadAddr(p *atomic.Uintptr) uintptr { return *addrPtr(p) }
+
+//go:inline
+func storeAddr(p *atomic.Uintptr, v uintptr) { *addrPtr(p) = v }
+
+//go:inline
+func casAddr(p *atomic.Uintptr, old, v uintptr) bool {
+	cs := rt.EnterCritical()
+	ok := *addrPtr(p) == old
+	if ok {
+		*addrPtr(p) = v
+	}
+	cs.Exit()
+	return ok
 }
 
 // highBit returns the index of the highest bit set in x (not 0). bits.Len32 becomes about
