@@ -1,8 +1,12 @@
 package async
 
 import (
+	"runtime"
+	"sync"
+	"sync/atomic"
 	"testing"
 
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
 
@@ -74,5 +78,52 @@ func TestChannelCancelledHandOffKeepsTheOrder(t *testing.T) {
 	require.Equal(t, 1, v, "the cancelled receiver's value is first again")
 	v, _ = c.TryReceive()
 	require.Equal(t, 3, v)
+	require.Zero(t, c.Len())
+}
+
+// Goroutine senders and receivers that give up at random on a channel of capacity 1, where
+// nearly every value is handed over: none is lost or received twice, and no sender waits for
+// ever on a slot a taken value held.
+func TestChannelHandOffStress(t *testing.T) {
+	const producers, consumers, each = 3, 3, 2000
+	c := NewChannel[int](1)
+	var seen [producers * each]atomic.Int32
+	var wg sync.WaitGroup
+	for g := 0; g < producers; g++ {
+		wg.Add(1)
+		go func(g int) {
+			defer wg.Done()
+			for i := 0; i < each; i++ {
+				c.SendBlocking(g*each + i)
+			}
+		}(g)
+	}
+	var got atomic.Int32
+	for k := 0; k < consumers; k++ {
+		wg.Add(1)
+		go func(k int) {
+			defer wg.Done()
+			for got.Load() < producers*each {
+				rx := c.Receive()
+				p := parkerProbe()
+				v, ok := rx.Poll(p.cx())
+				for n := 0; !ok && n < k+1; n++ {
+					runtime.Gosched()
+					v, ok = rx.Poll(p.cx())
+				}
+				if ok {
+					seen[v].Add(1)
+					got.Add(1)
+				} else {
+					rx.Cancel() // may have been handed a value meanwhile: it passes on
+				}
+				p.release()
+			}
+		}(k)
+	}
+	wg.Wait()
+	for i := range seen {
+		assert.Equal(t, int32(1), seen[i].Load(), "value %d received exactly once", i)
+	}
 	require.Zero(t, c.Len())
 }
