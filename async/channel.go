@@ -1,7 +1,6 @@
 package async
 
 import (
-	"sync/atomic"
 	"unsafe"
 
 	"github.com/gohal/gohal/rt"
@@ -41,13 +40,13 @@ type Channel[T any] struct {
 	// next lock drops the shadow. slow is set instead while senders may wait for the
 	// shadow's slot: the owner then takes the value under the lock and grants the slot.
 	handed *waiter
-	hp     atomic.Uintptr // handed's address (addrOf), or 0
+	hp     uintptr // handed's address (addrOf), or 0; atomic (loadAddr, ...)
 	slow   bool
 }
 
 // handable is the tag of a queued receiver that is a ReceiveFuture (a T's op is not): one the
-// channel can hand a value to.
-const handable = 1
+// channel can hand a value to. pollReceive tags its receivers with their kind.
+const handable = uint32(kindReceive)
 
 // addrOf is w's address as a number, for Channel.hp: only ever compared, never turned back
 // into a pointer (Channel.handed keeps the node alive while hp holds its address).
@@ -72,8 +71,7 @@ func (c *Channel[T]) settle() {
 
 // dropShadow removes the handed value's shadow from the head (the lock is held).
 func (c *Channel[T]) dropShadow() {
-	var zero T
-	c.buf[c.head] = zero
+	zeroT(&c.buf[c.head])
 	c.head++
 	if c.head == len(c.buf) {
 		c.head = 0
@@ -90,28 +88,39 @@ func (c *Channel[T]) shadow() int {
 	return 0
 }
 
-// markSenders tells the handed receiver, if any, that a sender may wait for its slot, so
-// that its owner frees the slot under the lock (and grants it); if the owner has already
-// taken the value, it drops the shadow instead. The lock is held.
-func (c *Channel[T]) markSenders() {
-	if c.handed != nil && !c.slow {
-		if casAddr(&c.hp, addrOf(c.handed), 0) {
-			c.slow = true
-		} else {
+// stillFull is for a sender that found the channel full while a value is handed (the lock
+// is held). It tells the handed receiver that a sender may wait for its slot, so that its
+// owner frees the slot under the lock (and grants it), and reports true; if the owner has
+// already taken the value, it drops the shadow instead and reports whether the channel is
+// still full.
+func (c *Channel[T]) stillFull() bool {
+	if !c.slow {
+		if !casAddr(&c.hp, addrOf(c.handed), 0) {
 			c.dropShadow() // its owner took it just now
+			return c.n+c.sq.granted >= len(c.buf)
 		}
+		c.slow = true
 	}
+	return true
 }
 
 // unhand takes the hand-off back (the lock is held): the receiver w (handed) becomes idle
 // and its value, the shadow at the head, is a value of the channel again. The caller passes
 // it on (grantReceiver) or takes it (dropShadow).
 func (c *Channel[T]) unhand(w *waiter) {
-	f := (*ReceiveFuture[T])(unsafe.Pointer(w))
-	var zero T
-	f.v = zero
-	w.self, w.state = nil, waitIdle
+	takeHanded[T]((*waitOp)(unsafe.Pointer(w)))
 	c.revoke()
+}
+
+// takeHanded returns the value handed to op, a ReceiveFuture[T]'s, and makes op idle: the
+// one place that copies it out (flash: T may be large).
+func takeHanded[T any](op *waitOp) T {
+	f := (*ReceiveFuture[T])(unsafe.Pointer(op))
+	v := f.v
+	zeroT(&f.v)
+	op.w.self, op.w.state = nil, waitIdle
+	op.armed = false
+	return v
 }
 
 // revoke ends the hand-off (the lock is held): the shadow at the head is a value of the
@@ -227,25 +236,31 @@ func (c *Channel[T]) put(v T) {
 // take removes and returns the oldest value; the caller checked there is one. A handed
 // value's shadow stays at the head.
 func (c *Channel[T]) take() T {
-	var zero T
 	if c.handed != nil {
-		i := c.head + 1
-		if i == len(c.buf) {
-			i = 0
-		}
-		v := c.buf[i]
-		c.buf[i] = c.buf[c.head]
-		c.buf[c.head] = zero
-		c.head = i
-		c.n--
-		return v
+		return c.takeBehind()
 	}
+	var zero T
 	v := c.buf[c.head]
 	c.buf[c.head] = zero // drop references for the garbage collector
 	c.head++
 	if c.head == len(c.buf) {
 		c.head = 0
 	}
+	c.n--
+	return v
+}
+
+// takeBehind is take with a handed value's shadow at the head: it takes the value after
+// the shadow, and the shadow moves up into its place.
+func (c *Channel[T]) takeBehind() T {
+	i := c.head + 1
+	if i == len(c.buf) {
+		i = 0
+	}
+	v := c.buf[i]
+	moveT(&c.buf[i], &c.buf[c.head])
+	zeroT(&c.buf[c.head])
+	c.head = i
 	c.n--
 	return v
 }
@@ -269,12 +284,15 @@ func (c *Channel[T]) grantReceiver() *waiter {
 }
 
 // handOff hands the value at the head to h, granted first in line (the lock is held).
+// Not inlined: grantReceiver stays small on the chip, where most channels never hand off.
+//
+//go:noinline
 func (c *Channel[T]) handOff(h *waiter) {
 	c.rq.unlinkRaw(h)
 	c.rq.granted--
 	h.state = waitHanded
 	f := (*ReceiveFuture[T])(unsafe.Pointer(h)) // tag handable: h is the op of a ReceiveFuture[T]
-	f.v = c.buf[c.head]
+	moveT(&f.v, &c.buf[c.head])
 	c.handed = h
 	c.slow = c.sq.cur != nil // a sender may wait for the slot (one granted earlier filled it)
 	if !c.slow {
@@ -398,10 +416,7 @@ func (c *Channel[T]) pollSend(op *waitOp, v *T, cx *Context, kind uint8) bool {
 		c.sq.ungrant(&op.w)
 		sent = true
 	default: // idle
-		if c.n+c.sq.granted >= len(c.buf) && c.handed != nil {
-			c.markSenders() // before deciding to wait: see Channel.slow
-		}
-		if c.n+c.sq.granted >= len(c.buf) {
+		if c.n+c.sq.granted >= len(c.buf) && (c.handed == nil || c.stillFull()) {
 			op.w.waker = cx.Waker()
 			if !c.sq.enqueue(&op.w, kindSend) {
 				c.misuseSend(op, kind, cs)
@@ -529,14 +544,8 @@ func (c *Channel[T]) pollReceive(op *waitOp, cx *Context, kind uint8) (v T, ok b
 	// A value handed over (grantReceiver, only ever to a ReceiveFuture) is taken without the
 	// lock. Loading hp first orders the hand-off's writes (state, v) before the reads; a
 	// future overwritten since is idle and takes the locked path, which finds the misuse.
-	if loadAddr(&c.hp) == addrOf(&op.w) && op.w.state == waitHanded && casAddr(&c.hp, addrOf(&op.w), 0) {
-		f := (*ReceiveFuture[T])(unsafe.Pointer(op))
-		v = f.v
-		var zero T
-		f.v = zero
-		op.w.self, op.w.state = nil, waitIdle
-		op.armed = false
-		return v, true
+	if kind == kindReceive && loadAddr(&c.hp) == addrOf(&op.w) && op.w.state == waitHanded && casAddr(&c.hp, addrOf(&op.w), 0) {
+		return takeHanded[T](op), true
 	}
 	cs := c.mu.lock()
 	if c.handed != nil {
@@ -555,27 +564,19 @@ func (c *Channel[T]) pollReceive(op *waitOp, cx *Context, kind uint8) (v T, ok b
 		ok = true
 	case waitHanded:
 		// Handed a value, taken under the lock (senders may wait for its slot): the
-		// shadow leaves the head, and its slot goes to the next sender.
-		if c.handed == &op.w {
-			f := (*ReceiveFuture[T])(unsafe.Pointer(op))
-			v = f.v
+		// hand-off ends and the receiver takes the value at the head, the shadow, like
+		// any other; its slot goes to the next sender. Only a ReceiveFuture is ever
+		// handed a value.
+		if kind == kindReceive && c.handed == &op.w {
 			c.unhand(&op.w)
-			c.dropShadow()
-			op.armed = false
-			if c.sq.cur != nil && len(c.buf)-c.n > c.sq.granted { // grantSender, inlined
-				w = wakerOf(c.sq.grant())
-			}
-			return c.unlockWakeValue(cs, w, v)
+			ok = true
 		}
 	default: // idle
 		if c.n-c.rq.granted-c.shadow() <= 0 {
 			op.w.waker = cx.Waker()
 			// Only a ReceiveFuture has room for a handed value: the queue names both kinds
 			// kindReceive (see pollSend), the tag tells them apart.
-			op.w.tag = 0
-			if kind == kindReceive {
-				op.w.tag = handable
-			}
+			op.w.tag = uint32(kind)
 			if !c.rq.enqueue(&op.w, kindReceive) {
 				c.misuseReceive(op, kind, cs)
 			}
@@ -602,26 +603,19 @@ func (c *Channel[T]) pollReceive(op *waitOp, cx *Context, kind uint8) (v T, ok b
 	return v, ok
 }
 
-// unlockWakeValue is unlockWake returning (v, true).
-func (c *Channel[T]) unlockWakeValue(cs rt.CS, w Waker, v T) (T, bool) {
-	c.unlockWake(cs, w)
-	return v, true
-}
-
 // cancelReceive undoes w's arming (the lock is held): it leaves the queue, or passes the
 // value reserved for it to the next waiting receiver, whose waker it returns.
 func (c *Channel[T]) cancelReceive(w *waiter) Waker {
+	if c.handed == w { // handed a value (or overwritten since): the value passes on
+		c.unhand(w)
+		return wakerOf(c.grantReceiver())
+	}
 	switch w.state {
 	case waitQueued:
 		c.rq.unqueue(w)
 	case waitGranted:
 		c.rq.ungrant(w)
 		return wakerOf(c.grantReceiver())
-	case waitHanded:
-		if c.handed == w {
-			c.unhand(w)
-			return wakerOf(c.grantReceiver())
-		}
 	}
 	return 0
 }
@@ -629,18 +623,15 @@ func (c *Channel[T]) cancelReceive(w *waiter) Waker {
 // misuseReceive repairs what a copy or an overwrite of op (a receiver of the given kind)
 // broke, releases the lock and panics.
 func (c *Channel[T]) misuseReceive(op *waitOp, kind uint8, cs rt.CS) {
-	if c.handed == &op.w && op.w.state != waitHanded {
-		// Overwritten after it was handed a value: the value, still at the head, goes to
-		// the next receiver or stays in the channel.
-		c.revoke()
-		next := wakerOf(c.grantReceiver())
-		op.armed = false
-		c.release(cs)
-		next.Wake()
-		panic(misuseOf(kind, howOverwritten))
-	}
-	undo, err := c.rq.misuse(&op.w, kind)
+	var undo *waiter
+	var err error
 	var orig, next Waker
+	if c.handed == &op.w && op.w.state != waitHanded {
+		// Overwritten after it was handed a value: cancelReceive passes the value on.
+		undo, err = &op.w, misuseOf(kind, howOverwritten)
+	} else {
+		undo, err = c.rq.misuse(&op.w, kind)
+	}
 	if undo != nil {
 		if undo != &op.w {
 			orig = undo.waker

@@ -78,23 +78,47 @@ func loadExecutor(p *atomic.Pointer[Executor]) *Executor {
 // (one aligned word).
 //
 //go:inline
-func addrPtr(p *atomic.Uintptr) *uintptr { return (*uintptr)(unsafe.Pointer(p)) }
+func loadAddr(p *uintptr) uintptr { return *p }
 
 //go:inline
-func loadAddr(p *atomic.Uintptr) uintptr { return *addrPtr(p) }
+func storeAddr(p *uintptr, v uintptr) { *p = v }
 
 //go:inline
-func storeAddr(p *atomic.Uintptr, v uintptr) { *addrPtr(p) = v }
-
-//go:inline
-func casAddr(p *atomic.Uintptr, old, v uintptr) bool {
+func casAddr(p *uintptr, old, v uintptr) bool {
 	cs := rt.EnterCritical()
-	ok := *addrPtr(p) == old
+	ok := *p == old
 	if ok {
-		*addrPtr(p) = v
+		*p = v
 	}
 	cs.Exit()
 	return ok
+}
+
+// moveT and zeroT copy and clear a value of a Channel's hand-off. A value bigger than four
+// words goes as bytes, one call each, where an assignment of a struct of bytes (the line of
+// examples/lines) unrolls into a load and a store per byte; a small one is assigned. The
+// size is a constant of each instantiation, so only one branch is compiled. TinyGo's
+// garbage collector needs no write barriers.
+//
+//go:inline
+func moveT[T any](dst, src *T) {
+	n := unsafe.Sizeof(*dst)
+	if n <= 4*unsafe.Sizeof(uintptr(0)) {
+		*dst = *src
+		return
+	}
+	copy(unsafe.Slice((*byte)(unsafe.Pointer(dst)), n), unsafe.Slice((*byte)(unsafe.Pointer(src)), n))
+}
+
+//go:inline
+func zeroT[T any](p *T) {
+	n := unsafe.Sizeof(*p)
+	if n <= 4*unsafe.Sizeof(uintptr(0)) {
+		var zero T
+		*p = zero
+		return
+	}
+	clear(unsafe.Slice((*byte)(unsafe.Pointer(p)), n))
 }
 
 // highBit returns the index of the highest bit set in x (not 0). bits.Len32 becomes about
