@@ -513,8 +513,9 @@ func (f *SendFuture[T]) Done() bool { return !f.op.armed && f.op.w.state == wait
 // the next waiting receiver, or stays in the channel.
 //
 // While it waits it is linked into the channel's queue: do not copy it or assign over it
-// (see SendFuture). A straight-line task receives with AwaitReceive instead, which
-// allocates nothing.
+// (see SendFuture). It has room for one T: a sender that finds it first in line on a channel
+// holding nothing else hands it the value, which its next poll takes without the channel's
+// lock. A straight-line task receives with AwaitReceive instead, which allocates nothing.
 type ReceiveFuture[T any] struct {
 	op waitOp // first: the channel finds the future from its node (handOff)
 	ch *Channel[T]
