@@ -1,10 +1,6 @@
 package async
 
-import (
-	"unsafe"
-
-	"github.com/gohal/gohal/rt"
-)
+import "github.com/gohal/gohal/rt"
 
 // Channel is a bounded multi-producer, multi-consumer FIFO queue of T whose capacity is
 // fixed when it is made: NewChannel allocates the buffer once, at start, or Init adopts a
@@ -33,103 +29,6 @@ type Channel[T any] struct {
 	// Receivers and senders, waiting and granted: rq.granted values are reserved for
 	// granted receivers (≤ n), sq.granted free slots for granted senders (≤ len(buf)-n).
 	rq, sq waitQueue
-	// The hand-off (grantReceiver): handed is the ReceiveFuture that was handed the value at
-	// buf[head], its shadow (still counted in n, so that a receiver that cancels puts it back
-	// at the head without overflowing buf), or nil. hp is handed too while its owner may
-	// take the value without the lock: the owner's compare-and-swap to nil takes it, and the
-	// next lock drops the shadow. slow is set instead while senders may wait for the
-	// shadow's slot: the owner then takes the value under the lock and grants the slot.
-	handed *waiter
-	hp     uintptr // handed's address (addrOf), or 0; atomic (loadAddr, ...)
-	slow   bool
-}
-
-// handable is the tag of a queued receiver that is a ReceiveFuture (a T's op is not): one the
-// channel can hand a value to. pollReceive tags its receivers with their kind.
-const handable = uint32(kindReceive)
-
-// addrOf is w's address as a number, for Channel.hp: only ever compared, never turned back
-// into a pointer (Channel.handed keeps the node alive while hp holds its address).
-func addrOf(w *waiter) uintptr { return uintptr(unsafe.Pointer(w)) }
-
-// lock takes the lock, first dropping the shadow of a value its receiver has taken. The hot
-// paths inline it.
-func (c *Channel[T]) lock() rt.CS {
-	cs := c.mu.lock()
-	if c.handed != nil {
-		c.settle()
-	}
-	return cs
-}
-
-// settle drops the shadow of the handed value if its owner has taken it (the lock is held).
-func (c *Channel[T]) settle() {
-	if !c.slow && loadAddr(&c.hp) == 0 {
-		c.dropShadow()
-	}
-}
-
-// dropShadow removes the handed value's shadow from the head (the lock is held).
-func (c *Channel[T]) dropShadow() {
-	zeroT(&c.buf[c.head])
-	c.head++
-	if c.head == len(c.buf) {
-		c.head = 0
-	}
-	c.n--
-	c.handed, c.slow = nil, false
-}
-
-// shadow is 1 while a handed value's shadow is at the head, else 0.
-func (c *Channel[T]) shadow() int {
-	if c.handed != nil {
-		return 1
-	}
-	return 0
-}
-
-// stillFull is for a sender that found the channel full while a value is handed (the lock
-// is held). It tells the handed receiver that a sender may wait for its slot, so that its
-// owner frees the slot under the lock (and grants it), and reports true; if the owner has
-// already taken the value, it drops the shadow instead and reports whether the channel is
-// still full.
-func (c *Channel[T]) stillFull() bool {
-	if !c.slow {
-		if !casAddr(&c.hp, addrOf(c.handed), 0) {
-			c.dropShadow() // its owner took it just now
-			return c.n+c.sq.granted >= len(c.buf)
-		}
-		c.slow = true
-	}
-	return true
-}
-
-// unhand takes the hand-off back (the lock is held): the receiver w (handed) becomes idle
-// and its value, the shadow at the head, is a value of the channel again. The caller passes
-// it on (grantReceiver) or takes it (dropShadow).
-func (c *Channel[T]) unhand(w *waiter) {
-	takeHanded[T]((*waitOp)(unsafe.Pointer(w)))
-	c.revoke()
-}
-
-// takeHanded returns the value handed to op, a ReceiveFuture[T]'s, and makes op idle: the
-// one place that copies it out (flash: T may be large).
-func takeHanded[T any](op *waitOp) T {
-	f := (*ReceiveFuture[T])(unsafe.Pointer(op))
-	v := f.v
-	zeroT(&f.v)
-	op.w.self, op.w.state = nil, waitIdle
-	op.armed = false
-	return v
-}
-
-// revoke ends the hand-off (the lock is held): the shadow at the head is a value of the
-// channel again.
-func (c *Channel[T]) revoke() {
-	if !c.slow {
-		storeAddr(&c.hp, 0)
-	}
-	c.handed, c.slow = nil, false
 }
 
 // NewChannel returns a channel holding up to capacity values (at least 1), allocating its
@@ -163,7 +62,7 @@ func (c *Channel[T]) Cap() int { return len(c.buf) }
 // Len returns the number of values in the channel, including those already granted to
 // woken receivers that have not yet been polled.
 func (c *Channel[T]) Len() int {
-	cs := c.lock()
+	cs := c.mu.lock()
 	n := c.n
 	c.unlock(cs)
 	return n
@@ -219,7 +118,7 @@ func (c *Channel[T]) release(cs rt.CS) error {
 		w := wakerOf(g)
 		c.mu.unlock(cs)
 		w.Wake()
-		cs = c.lock()
+		cs = c.mu.lock()
 	}
 }
 
@@ -233,12 +132,8 @@ func (c *Channel[T]) put(v T) {
 	c.n++
 }
 
-// take removes and returns the oldest value; the caller checked there is one. A handed
-// value's shadow stays at the head.
+// take removes and returns the oldest value; the caller checked there is one.
 func (c *Channel[T]) take() T {
-	if c.handed != nil {
-		return c.takeBehind()
-	}
 	var zero T
 	v := c.buf[c.head]
 	c.buf[c.head] = zero // drop references for the garbage collector
@@ -250,54 +145,13 @@ func (c *Channel[T]) take() T {
 	return v
 }
 
-// takeBehind is take with a handed value's shadow at the head: it takes the value after
-// the shadow, and the shadow moves up into its place.
-func (c *Channel[T]) takeBehind() T {
-	i := c.head + 1
-	if i == len(c.buf) {
-		i = 0
-	}
-	v := c.buf[i]
-	moveT(&c.buf[i], &c.buf[c.head])
-	zeroT(&c.buf[c.head])
-	c.head = i
-	c.n--
-	return v
-}
-
 // grantReceiver reserves a free value for the longest-waiting receiver, if there are both,
 // and returns that receiver (wake it after unlocking), or nil.
-//
-// When that value is the channel's only one and the receiver a ReceiveFuture, it hands the
-// value over instead: the receiver leaves the queue with a copy of it, and its next poll
-// completes without the lock (ReceiveFuture.Poll). The value stays at the head as the
-// shadow (Channel.handed) until then, holding its slot, so that a Cancel puts it back.
 func (c *Channel[T]) grantReceiver() *waiter {
-	if c.rq.empty() || c.n-c.rq.granted-c.shadow() <= 0 {
+	if c.rq.empty() || c.n-c.rq.granted <= 0 {
 		return nil
 	}
-	h := c.rq.grant()
-	if h != nil && c.n == 1 && c.rq.granted == 1 && h.tag == handable && c.handed == nil && h == c.rq.head {
-		c.handOff(h)
-	}
-	return h
-}
-
-// handOff hands the value at the head to h, granted first in line (the lock is held).
-// Not inlined: grantReceiver stays small on the chip, where most channels never hand off.
-//
-//go:noinline
-func (c *Channel[T]) handOff(h *waiter) {
-	c.rq.unlinkRaw(h)
-	c.rq.granted--
-	h.state = waitHanded
-	f := (*ReceiveFuture[T])(unsafe.Pointer(h)) // tag handable: h is the op of a ReceiveFuture[T]
-	moveT(&f.v, &c.buf[c.head])
-	c.handed = h
-	c.slow = c.sq.cur != nil // a sender may wait for the slot (one granted earlier filled it)
-	if !c.slow {
-		storeAddr(&c.hp, addrOf(h))
-	}
+	return c.rq.grant()
 }
 
 // grantSender reserves a free slot for the longest-waiting sender, if there are both, and
@@ -314,9 +168,6 @@ func (c *Channel[T]) grantSender() *waiter {
 // handlers.
 func (c *Channel[T]) TrySend(v T) bool {
 	cs := c.mu.lock()
-	if c.handed != nil {
-		c.settle()
-	}
 	if c.n+c.sq.granted >= len(c.buf) {
 		c.unlock(cs)
 		return false
@@ -335,10 +186,7 @@ func (c *Channel[T]) TrySend(v T) bool {
 // handlers.
 func (c *Channel[T]) TryReceive() (T, bool) {
 	cs := c.mu.lock()
-	if c.handed != nil {
-		c.settle()
-	}
-	if c.n-c.rq.granted-c.shadow() <= 0 {
+	if c.n-c.rq.granted <= 0 {
 		c.unlock(cs)
 		var zero T
 		return zero, false
@@ -401,9 +249,6 @@ func (c *Channel[T]) pollSend(op *waitOp, v *T, cx *Context, kind uint8) bool {
 		return true // sent already; nobody else refers to op
 	}
 	cs := c.mu.lock()
-	if c.handed != nil {
-		c.settle()
-	}
 	if c.sq.suspect(&op.w) {
 		c.misuseSend(op, kind, cs)
 	}
@@ -416,7 +261,7 @@ func (c *Channel[T]) pollSend(op *waitOp, v *T, cx *Context, kind uint8) bool {
 		c.sq.ungrant(&op.w)
 		sent = true
 	default: // idle
-		if c.n+c.sq.granted >= len(c.buf) && (c.handed == nil || c.stillFull()) {
+		if c.n+c.sq.granted >= len(c.buf) {
 			op.w.waker = cx.Waker()
 			if !c.sq.enqueue(&op.w, kindSend) {
 				c.misuseSend(op, kind, cs)
@@ -430,8 +275,8 @@ func (c *Channel[T]) pollSend(op *waitOp, v *T, cx *Context, kind uint8) bool {
 		c.put(*v)
 		op.w.state = waitDone
 		op.armed = false
-		if c.rq.cur != nil {
-			w = wakerOf(c.grantReceiver())
+		if c.rq.cur != nil && c.n > c.rq.granted { // grantReceiver, inlined
+			w = wakerOf(c.rq.grant())
 		}
 	}
 	// unlockWake, inlined (one exit, so that the compiler inlines the lock release once).
@@ -479,7 +324,7 @@ func (c *Channel[T]) misuseSend(op *waitOp, kind uint8, cs rt.CS) {
 
 // withdrawSend is the Cancel of op, an armed sender of the given kind.
 func (c *Channel[T]) withdrawSend(op *waitOp, kind uint8) {
-	cs := c.lock()
+	cs := c.mu.lock()
 	if c.sq.suspect(&op.w) {
 		c.misuseSend(op, kind, cs)
 	}
@@ -513,13 +358,11 @@ func (f *SendFuture[T]) Done() bool { return !f.op.armed && f.op.w.state == wait
 // the next waiting receiver, or stays in the channel.
 //
 // While it waits it is linked into the channel's queue: do not copy it or assign over it
-// (see SendFuture). It has room for one T: a sender that finds it first in line on a channel
-// holding nothing else hands it the value, which its next poll takes without the channel's
-// lock. A straight-line task receives with AwaitReceive instead, which allocates nothing.
+// (see SendFuture). A straight-line task receives with AwaitReceive instead, which
+// allocates nothing.
 type ReceiveFuture[T any] struct {
-	op waitOp // first: the channel finds the future from its node (handOff)
 	ch *Channel[T]
-	v  T // the value handed to it (waitHanded)
+	op waitOp
 }
 
 // Init makes f a future receiving from c, cancelling first what f was doing (no
@@ -531,10 +374,6 @@ func (f *ReceiveFuture[T]) Init(c *Channel[T]) {
 
 // Poll takes the oldest value if there is one for this receiver, otherwise queues the
 // receiver and returns false.
-//
-// A value handed over (grantReceiver) is taken without the channel's lock: one atomic
-// compare-and-swap tells the channel it may drop the value's shadow, unless senders may wait
-// for that slot, when the lock is taken to grant it.
 func (f *ReceiveFuture[T]) Poll(cx *Context) (T, bool) {
 	return f.ch.pollReceive(&f.op, cx, kindReceive)
 }
@@ -542,17 +381,8 @@ func (f *ReceiveFuture[T]) Poll(cx *Context) (T, bool) {
 // pollReceive is ReceiveFuture.Poll and AwaitReceive's poll: op receives; kind names it in
 // misuse messages (see pollSend).
 func (c *Channel[T]) pollReceive(op *waitOp, cx *Context, kind uint8) (v T, ok bool) {
-	// A value handed over (grantReceiver, only ever to a ReceiveFuture) is taken without the
-	// lock. Loading hp first orders the hand-off's writes (state, v) before the reads; a
-	// future overwritten since is idle and takes the locked path, which finds the misuse.
-	if kind == kindReceive && loadAddr(&c.hp) == addrOf(&op.w) && op.w.state == waitHanded && casAddr(&c.hp, addrOf(&op.w), 0) {
-		return takeHanded[T](op), true
-	}
 	cs := c.mu.lock()
-	if c.handed != nil {
-		c.settle()
-	}
-	if c.rq.suspect(&op.w) || c.handed == &op.w && op.w.state != waitHanded {
+	if c.rq.suspect(&op.w) {
 		c.misuseReceive(op, kind, cs)
 	}
 	var w Waker
@@ -563,21 +393,9 @@ func (c *Channel[T]) pollReceive(op *waitOp, cx *Context, kind uint8) (v T, ok b
 		c.rq.ungrant(&op.w)
 		op.armed = false
 		ok = true
-	case waitHanded:
-		// Handed a value, taken under the lock (senders may wait for its slot): the
-		// hand-off ends and the receiver takes the value at the head, the shadow, like
-		// any other; its slot goes to the next sender. Only a ReceiveFuture is ever
-		// handed a value.
-		if kind == kindReceive && c.handed == &op.w {
-			c.unhand(&op.w)
-			ok = true
-		}
 	default: // idle
-		if c.n-c.rq.granted-c.shadow() <= 0 {
+		if c.n-c.rq.granted <= 0 {
 			op.w.waker = cx.Waker()
-			// Only a ReceiveFuture has room for a handed value: the queue names both kinds
-			// kindReceive (see pollSend), the tag tells them apart.
-			op.w.tag = uint32(kind)
 			if !c.rq.enqueue(&op.w, kindReceive) {
 				c.misuseReceive(op, kind, cs)
 			}
@@ -607,10 +425,6 @@ func (c *Channel[T]) pollReceive(op *waitOp, cx *Context, kind uint8) (v T, ok b
 // cancelReceive undoes w's arming (the lock is held): it leaves the queue, or passes the
 // value reserved for it to the next waiting receiver, whose waker it returns.
 func (c *Channel[T]) cancelReceive(w *waiter) Waker {
-	if c.handed == w { // handed a value (or overwritten since): the value passes on
-		c.unhand(w)
-		return wakerOf(c.grantReceiver())
-	}
 	switch w.state {
 	case waitQueued:
 		c.rq.unqueue(w)
@@ -624,15 +438,8 @@ func (c *Channel[T]) cancelReceive(w *waiter) Waker {
 // misuseReceive repairs what a copy or an overwrite of op (a receiver of the given kind)
 // broke, releases the lock and panics.
 func (c *Channel[T]) misuseReceive(op *waitOp, kind uint8, cs rt.CS) {
-	var undo *waiter
-	var err error
+	undo, err := c.rq.misuse(&op.w, kind)
 	var orig, next Waker
-	if c.handed == &op.w && op.w.state != waitHanded {
-		// Overwritten after it was handed a value: cancelReceive passes the value on.
-		undo, err = &op.w, misuseOf(kind, howOverwritten)
-	} else {
-		undo, err = c.rq.misuse(&op.w, kind)
-	}
 	if undo != nil {
 		if undo != &op.w {
 			orig = undo.waker
@@ -648,7 +455,7 @@ func (c *Channel[T]) misuseReceive(op *waitOp, kind uint8, cs rt.CS) {
 
 // withdrawReceive is the Cancel of op, an armed receiver of the given kind.
 func (c *Channel[T]) withdrawReceive(op *waitOp, kind uint8) {
-	cs := c.lock()
+	cs := c.mu.lock()
 	if c.rq.suspect(&op.w) {
 		c.misuseReceive(op, kind, cs)
 	}

@@ -20,12 +20,6 @@ import "github.com/gohal/gohal/rt"
 // after its grant passes the reservation on to the next waiter, or back to the primitive, so
 // nothing is lost. Wakers are always called after the spinlock is released.
 //
-// One grant goes further: a Channel whose only value is granted to a ReceiveFuture hands
-// the value over (Channel.grantReceiver): the receiver leaves the queue in state waitHanded
-// with a copy of the value, which its next poll takes without the lock, while the value
-// itself stays in the channel, holding its slot, until then; a Cancel or a misuse detected at
-// the receiver's next poll gives it back, first in line.
-//
 // The queue checks the nodes each operation touches and repairs itself around a node that
 // was overwritten or copied while it was linked (misuse.go); because granted waiters stay
 // linked, a repair also finds the reservation an overwritten granted waiter held, and the
@@ -38,7 +32,6 @@ const (
 	waitGranted                 // in the queue, before the cursor, with a reservation to complete on its next poll
 	waitGrantedAll              // Notify only: released by NotifyAll (out of the queue, nothing to pass on)
 	waitDone                    // SendFuture only: the value was sent
-	waitHanded                  // ReceiveFuture only: out of the queue, handed a value (Channel.handOff)
 )
 
 // waiter is the node a waiting future embeds: 24 bytes on a 32-bit target.

@@ -43,21 +43,3 @@ func loadExecutor(p *atomic.Pointer[Executor]) *Executor { return p.Load() }
 
 // highBit returns the index of the highest bit set in x (not 0).
 func highBit(x uint32) uint32 { return uint32(bits.Len32(x) - 1) }
-
-// A Channel's handed receiver, as an address (Channel.hp): sync/atomic's uintptr functions,
-// without the write barrier of a pointer's.
-
-func loadAddr(p *uintptr) uintptr { return atomic.LoadUintptr(p) }
-
-func storeAddr(p *uintptr, v uintptr) { atomic.StoreUintptr(p, v) }
-
-func casAddr(p *uintptr, old, v uintptr) bool { return atomic.CompareAndSwapUintptr(p, old, v) }
-
-// moveT and zeroT copy and clear a value of a Channel's hand-off (word_tinygo.go copies
-// bytes, for flash).
-func moveT[T any](dst, src *T) { *dst = *src }
-
-func zeroT[T any](p *T) {
-	var zero T
-	*p = zero
-}

@@ -74,53 +74,6 @@ func loadExecutor(p *atomic.Pointer[Executor]) *Executor {
 	return (*Executor)(*(*unsafe.Pointer)(unsafe.Pointer(p)))
 }
 
-// loadAddr, storeAddr and casAddr are the same for a Channel's handed receiver's address
-// (one aligned word).
-//
-//go:inline
-func loadAddr(p *uintptr) uintptr { return *p }
-
-//go:inline
-func storeAddr(p *uintptr, v uintptr) { *p = v }
-
-//go:inline
-func casAddr(p *uintptr, old, v uintptr) bool {
-	cs := rt.EnterCritical()
-	ok := *p == old
-	if ok {
-		*p = v
-	}
-	cs.Exit()
-	return ok
-}
-
-// moveT and zeroT copy and clear a value of a Channel's hand-off. A value bigger than four
-// words goes as bytes, one call each, where an assignment of a struct of bytes (the line of
-// examples/lines) unrolls into a load and a store per byte; a small one is assigned. The
-// size is a constant of each instantiation, so only one branch is compiled. TinyGo's
-// garbage collector needs no write barriers.
-//
-//go:inline
-func moveT[T any](dst, src *T) {
-	n := unsafe.Sizeof(*dst)
-	if n <= 4*unsafe.Sizeof(uintptr(0)) {
-		*dst = *src
-		return
-	}
-	copy(unsafe.Slice((*byte)(unsafe.Pointer(dst)), n), unsafe.Slice((*byte)(unsafe.Pointer(src)), n))
-}
-
-//go:inline
-func zeroT[T any](p *T) {
-	n := unsafe.Sizeof(*p)
-	if n <= 4*unsafe.Sizeof(uintptr(0)) {
-		var zero T
-		*p = zero
-		return
-	}
-	clear(unsafe.Slice((*byte)(unsafe.Pointer(p)), n))
-}
-
 // highBit returns the index of the highest bit set in x (not 0). bits.Len32 becomes about
 // 25 instructions on a core without a count-leading-zeros instruction (rv32imc); a summary
 // word has a few low bits, which this finds in about ten.

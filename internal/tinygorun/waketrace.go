@@ -101,10 +101,14 @@ func runUntil(name string, args []string, done string, limit time.Duration) erro
 	if err := cmd.Start(); err != nil {
 		return err
 	}
+	// One Wait, in its own goroutine: it returns when QEMU has exited and its output is
+	// copied, and closing the pipe then ends the scanner. (Two Waits on one Cmd deadlock:
+	// the second waits for output copying that the first already collected.)
+	exited := make(chan struct{})
+	go func() { cmd.Wait(); pw.Close(); close(exited) }()
 	stop := func() {
 		syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
-		cmd.Wait()
-		pw.Close()
+		<-exited
 	}
 	found := make(chan bool, 1)
 	var out bytes.Buffer
@@ -120,7 +124,6 @@ func runUntil(name string, args []string, done string, limit time.Duration) erro
 		}
 		found <- false
 	}()
-	go func() { cmd.Wait(); pw.Close() }()
 	select {
 	case ok := <-found:
 		stop()

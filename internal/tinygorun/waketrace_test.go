@@ -3,6 +3,7 @@ package main
 import (
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -35,4 +36,19 @@ func TestTraceWindowsCountsInstructionsBetweenTheMarkers(t *testing.T) {
 
 	_, err = traceWindows(strings.NewReader(log), fns, "main.wakeMarker", "main.nothing")
 	assert.ErrorContains(t, err, "main.nothing")
+}
+
+// runUntil stops a command once it printed the marker, reports one that ended without it
+// and one that stayed silent past the limit, and never hangs doing so.
+func TestRunUntilStopsOnTheMarkerAndReportsTheRest(t *testing.T) {
+	start := time.Now()
+	require.NoError(t, runUntil("sh", []string{"-c", "echo booting; echo 'waketrace: done'; sleep 30"}, "waketrace: done", 20*time.Second))
+	assert.Less(t, time.Since(start), 10*time.Second, "stopped at the marker, not at the command's end")
+
+	err := runUntil("sh", []string{"-c", "echo booting; echo panic: boom"}, "waketrace: done", 20*time.Second)
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "panic: boom", "the output is in the error")
+
+	err = runUntil("sh", []string{"-c", "sleep 30"}, "waketrace: done", 200*time.Millisecond)
+	assert.ErrorContains(t, err, "did not print")
 }
