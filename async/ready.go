@@ -16,12 +16,11 @@ func (e *Executor) wake(idx uint8) {
 		return // finished: nothing to poll
 	}
 	w, b := (s>>8)&0x1F, s&0x1F
-	if orUint32(&e.ready[w], 1<<b)&(1<<b) != 0 {
-		return // already queued
-	}
-	// The executor is pended only when its summary goes from 0 to non-zero. While it polls,
-	// the word's summary bit is usually still set (see pollReady): then this only loads.
-	if orUint32(&e.summary, 1<<w) == 0 {
+	// The ready bit, then the word's summary bit (queueBits: one critical section on the
+	// chip). The executor is pended only when its summary goes from 0 to non-zero. While it
+	// polls, the word's summary bit is usually still set (see pollReady): then that only
+	// loads. A task already queued changes nothing.
+	if queued, wasIdle := queueBits(&e.ready[w], 1<<b, &e.summary, 1<<w); queued && wasIdle {
 		e.pend()
 	}
 }

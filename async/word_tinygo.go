@@ -54,6 +54,27 @@ func orUint32(p *atomic.Uint32, bits uint32) uint32 {
 	return old
 }
 
+// queueBits sets bit in *ready and then sum in *summary, unless bit was set already, in one
+// critical section (Executor.wake's two read-modify-writes, which were two). It reports
+// whether it set bit, and whether *summary was 0 before.
+//
+//go:inline
+func queueBits(ready *atomic.Uint32, bit uint32, summary *atomic.Uint32, sum uint32) (queued, wasIdle bool) {
+	cs := rt.EnterCritical()
+	old := *wordPtr(ready)
+	if old&bit != 0 {
+		cs.Exit()
+		return false, false
+	}
+	*wordPtr(ready) = old | bit
+	s := *wordPtr(summary)
+	if s&sum != sum {
+		*wordPtr(summary) = s | sum
+	}
+	cs.Exit()
+	return true, s == 0
+}
+
 // andNotUint32 clears bits in *p and returns the previous value.
 //
 //go:inline
