@@ -85,14 +85,23 @@ func measure(t *testing.T, attach func(c *sim.Chip), op func(p *hal.Peripherals)
 }
 
 // checkAwaits measures the three variants and asserts the typed await costs what the field
-// future costs, and the local one an allocation more. Each figure is the least of three
-// runs: the runtime and the race detector allocate now and then in the background.
+// future costs, and the local one an allocation more. Each figure is the least of several
+// runs: the runtime and the race detector allocate now and then in the background (on a
+// loaded 2-core CI machine, a third of an allocation per await in three runs in a row), so
+// it measures again, up to eight rounds, while the figures are not yet clean. Retrying
+// cannot hide an allocation of the typed await: it is there in every run, so the least of
+// any number of runs still shows it.
 func checkAwaits(t *testing.T, attach func(c *sim.Chip), op func(p *hal.Peripherals) func(t *async.T, v variant)) {
 	var got [3]float64
-	for v := range got {
-		got[v] = measure(t, attach, op, variant(v))
-		for i := 0; i < 2; i++ {
-			got[v] = min(got[v], measure(t, attach, op, variant(v)))
+	for round := 0; round < 8; round++ {
+		for v := range got {
+			m := measure(t, attach, op, variant(v))
+			if round == 0 || m < got[v] {
+				got[v] = m
+			}
+		}
+		if round >= 2 && got[typed]-got[field] <= 0.25 && got[local]-got[typed] >= 0.75 {
+			break
 		}
 	}
 	t.Logf("allocations per await: %s %.2f, %s %.2f, %s %.2f",
