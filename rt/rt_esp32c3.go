@@ -108,28 +108,26 @@ const (
 	mpccr riscv.CSR = 0x7E2
 )
 
-// started records that start has run. TinyGo evaluates package init functions at compile
-// time, and its interpreter cannot run CSR writes, so the start-up work happens at run time
-// instead: on the first call of any function that needs it (Start, Bind, Enable, EnableCPU,
-// SetThreshold, Cycles). Firmware never has to call Start, but may, to pay the cost at a
-// moment of its choosing.
-var started bool
+// TinyGo evaluates package init functions at compile time, and its interpreter cannot run
+// CSR writes, so the start-up work happens at run time instead: on the first call of any
+// function that needs it (Start, Bind, Enable, EnableCPU, SetThreshold; Cycles starts only
+// the counter). Firmware never has to call Start, but may, to pay the cost at a moment of
+// its choosing. handlerTable, set by start, says whether it has run.
 
 // Start installs rt's trap vector and configures the interrupt controller and the cycle
 // counter. It is idempotent and cheap after the first call.
 func Start() {
-	if !started {
+	if handlerTable == nil {
 		start()
 	}
 }
 
 func start() {
 	state := interrupt.Disable()
-	if started {
+	if handlerTable != nil {
 		interrupt.Restore(state)
 		return
 	}
-	started = true
 	handlerTable = &handlers
 	startCycleCounter()
 	intm.Thresh.Store(1)
