@@ -70,23 +70,21 @@ type Executor struct {
 	onPanic   func(TaskPanic)
 
 	// The ready queue: words per priority, priority p owning ready[p*wordsPer:(p+1)*wordsPer],
-	// so a higher word index is a higher priority. Bit b of ready[w] set: task
-	// byBit[w*bitsPer+b] is queued. Bit w of summary set: ready[w] may be non-zero; summary
-	// 0 while the executor is not polling: the queue is empty (pollReady explains the hint).
+	// so a higher word index is a higher priority. A task's bit is fixed by its slot: slot
+	// i of priority p is bit i%32 of ready[p*wordsPer+i/32], so the poll loop finds the slot
+	// from the bit with an add, not a table. Bit w of summary set: ready[w] may be non-zero;
+	// summary 0 while the executor is not polling: the queue is empty (pollReady explains
+	// the hint).
 	ready    []atomic.Uint32
 	summary  atomic.Uint32
 	wordsPer int
-	bitsPer  int // bits of each ready word in use: min(Tasks, 32)
 	stop     atomic.Uint32
 
 	slots []slot
-	stats []TaskStats
-	byBit []uint8 // bitsPer entries per ready word, not 32: 32 bytes, not 128, for 8 tasks
 
-	mu       spinlock // guards free, freeBits, count
-	free     [8]uint32
-	freeBits []uint32 // per ready word: the bits no task holds
-	count    int
+	mu    spinlock // guards free, count
+	free  [8]uint32
+	count int
 
 	current  int  // slot being polled, -1 outside polls
 	panicked bool // the last pollGuarded ended in a task's panic
@@ -138,7 +136,6 @@ func New(cfg Config) (*Executor, error) {
 		onPanic:   cfg.OnPanic,
 		timing:    cfg.PollTimes,
 		slots:     make([]slot, cfg.Tasks),
-		stats:     make([]TaskStats, cfg.Tasks),
 		current:   -1,
 	}
 	if e.name == "" {
@@ -148,16 +145,7 @@ func New(cfg Config) (*Executor, error) {
 		e.free[i/32] |= 1 << (i % 32)
 	}
 	e.wordsPer = (cfg.Tasks + 31) / 32
-	e.bitsPer = min(cfg.Tasks, 32)
-	words := TaskPriorities * e.wordsPer
-	e.ready = make([]atomic.Uint32, words)
-	e.byBit = make([]uint8, words*e.bitsPer)
-	e.freeBits = make([]uint32, words)
-	for w := range e.freeBits {
-		// Bits are taken lowest first and a table of n tasks never holds more than n, so
-		// a word of a table smaller than 32 never needs a bit above n-1.
-		e.freeBits[w] = ^uint32(0) >> (32 - e.bitsPer)
-	}
+	e.ready = make([]atomic.Uint32, TaskPriorities*e.wordsPer)
 	registered := false
 	for i := range executors {
 		if executors[i].CompareAndSwap(nil, e) {

@@ -83,6 +83,49 @@ func TestHigherTaskPriorityIsPolledFirst(t *testing.T) {
 	require.Equal(t, []string{"high", "mid", "low"}, order)
 }
 
+// A task's ready bit is fixed by its slot and priority (bit slot%32 of the priority's word
+// slot/32): with 70 tasks (three words per priority) spread over all priorities, each wake
+// polls the task that was woken, once, and the priorities are served highest first.
+func TestTasksAcrossReadyWordsAndPrioritiesArePolledOncePerWakeByPriority(t *testing.T) {
+	const tasks = 70
+	prioOf := func(i int) int { return (i * 7) % TaskPriorities }
+	e := newExec(t, Config{Tasks: tasks})
+	s := e.Spawner()
+	var order []int
+	wakers := make([]Waker, tasks)
+	polls := make([]int, tasks)
+	for i := range tasks {
+		w, err := s.SpawnPriority(TaskFunc(func(*Context) bool {
+			order = append(order, i)
+			polls[i]++
+			return polls[i] == 2
+		}), prioOf(i))
+		require.NoError(t, err)
+		wakers[i] = w
+	}
+	check := func(round string) {
+		t.Helper()
+		require.Len(t, order, tasks, round)
+		seen := make(map[int]bool)
+		for k, i := range order {
+			require.False(t, seen[i], "%s: task %d polled twice", round, i)
+			seen[i] = true
+			if k > 0 {
+				require.GreaterOrEqual(t, prioOf(order[k-1]), prioOf(i), "%s: task %d (priority %d) polled after task %d (priority %d)", round, i, prioOf(i), order[k-1], prioOf(order[k-1]))
+			}
+		}
+	}
+	e.Poll()
+	check("first polls")
+	order = order[:0]
+	for i := tasks - 1; i >= 0; i-- {
+		wakers[i].Wake()
+	}
+	e.Poll()
+	check("second polls")
+	require.Zero(t, e.Len(), "every task finished on its second poll")
+}
+
 func TestPanickingTaskIsReportedAndOthersRun(t *testing.T) {
 	var got []TaskPanic
 	e := newExec(t, Config{Name: "main", Tasks: 3, OnPanic: func(p TaskPanic) { got = append(got, p) }})

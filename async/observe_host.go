@@ -38,8 +38,10 @@ func SetPollObserver(o PollObserver) PollObserver {
 // calls its start and end only when there is one.
 func observer() *observerBox { return pollObserver.Load() }
 
-func (b *observerBox) start(e *Executor, idx int) { b.o.PollStart(e.name, e.stats[idx].Name, idx) }
+func (b *observerBox) start(e *Executor, idx int) {
+	b.o.PollStart(e.name, e.slots[idx].stats.Name, idx)
+}
 
 func (b *observerBox) end(e *Executor, idx int, done bool) {
-	b.o.PollEnd(e.name, e.stats[idx].Name, idx, done)
+	b.o.PollEnd(e.name, e.slots[idx].stats.Name, idx, done)
 }

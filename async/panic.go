@@ -84,7 +84,7 @@ func (e *Executor) reportPanic(v any, where string) {
 	if s, ok := e.slots[idx].task.(interface{ panicSite() string }); ok && s.panicSite() != "" {
 		where = s.panicSite() // a straight-line task's own function, not the re-panic in its Poll
 	}
-	p := TaskPanic{Executor: e.name, Task: e.stats[idx].Name, Value: v, Where: where}
+	p := TaskPanic{Executor: e.name, Task: e.slots[idx].stats.Name, Value: v, Where: where}
 	e.release(idx)
 	if e.onPanic != nil {
 		e.onPanic(p)

@@ -8,7 +8,7 @@ import (
 
 // wake queues slot idx and pends the executor if its queue was empty.
 func (e *Executor) wake(idx uint8) {
-	if int(idx) >= len(e.slots) {
+	if uint(idx) >= uint(len(e.slots)) {
 		return
 	}
 	s := loadWord(&e.slots[idx].sched)
@@ -64,24 +64,30 @@ func (e *Executor) pollReady() {
 			return
 		}
 		for sum != 0 {
+			// (Shift counts masked to 31 where they are below 32 anyway: Go's shift by 32
+			// or more gives 0, and the compiler guards every unmasked shift for it.)
 			w := highBit(sum)
-			sum &^= 1 << w
-			if loadWord(&e.ready[w]) == 0 {
-				e.settle(1 << w)
+			sum &^= 1 << (w & 31)
+			batch := swapWord(&e.ready[w], 0)
+			if batch == 0 {
+				e.settle(1 << (w & 31))
 				continue
 			}
-			batch := swapWord(&e.ready[w], 0)
 			higher := e.higherShift(w)
+			higherWords := ^uint32(0) << higher // 0 for the highest priority's last word
+			// The word's first slot: a priority's words hold slots 0-31, 32-63, ...
+			base := (int(w) + e.wordsPer - int(higher)) * 32
+			// What is taken but not yet polled, for giveBack if a poll panics.
+			e.takenWord, e.takenSum = w, sum
 			for batch != 0 {
 				b := bits.TrailingZeros32(batch)
-				batch &^= 1 << b
-				// What is taken but not yet polled, for giveBack if this poll panics.
-				e.takenWord, e.takenBatch, e.takenSum = w, batch, sum
-				e.pollSlot(int(e.byBit[int(w)*e.bitsPer+b]))
+				batch &^= 1 << (b & 31)
+				e.takenBatch = batch
+				e.pollSlot(base + b)
 				// Only words of a higher task priority preempt the batch: the words of one
 				// priority are one queue, served a round at a time, so a task that wakes
 				// itself cannot starve the others of its priority, whatever their slots.
-				if loadWord(&e.summary)>>higher != 0 && e.higherQueued(higher) {
+				if loadWord(&e.summary)&higherWords != 0 && e.higherQueued(higher) {
 					// A higher priority was woken: hand back the rest, then start over.
 					e.takenBatch, e.takenSum = 0, 0
 					e.requeue(w, batch, sum)

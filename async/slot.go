@@ -7,18 +7,18 @@ import (
 	"github.com/gohal/gohal/rt"
 )
 
-// slot is one entry of the task table: the header the executor keeps per task. sched packs
-// the task's ready word and its bit in it, and whether the slot is live; wakers read it
-// without a lock. 12 bytes on a 32-bit target.
+// slot is one entry of the task table: the header the executor keeps per task, and its
+// statistics. sched packs the task's ready word and its bit in it (both fixed by the slot's
+// index and the task's priority), and whether the slot is live; wakers read it without a
+// lock. 28 bytes on a 32-bit target.
 //
 // # Life cycle
 //
 // A slot goes through these states; the functions named move it from one to the next.
 //
 //   - free: sched is 0 and task nil; the slot's index is set in Executor.free.
-//     Spawner.SpawnNamed (under Executor.mu) takes the lowest free index and a free bit of one
-//     of its priority's ready words (Executor.freeBits), stores the task and live|word<<8|bit,
-//     and wakes it.
+//     Spawner.SpawnNamed (under Executor.mu) takes the lowest free index, stores the task and
+//     live|word<<8|bit (the index's bit in one of its priority's ready words), and wakes it.
 //   - queued: its bit is set in its ready word, and the word's bit in Executor.summary.
 //     Executor.wake (what Waker.Wake calls, from any context) sets them, pending the executor
 //     (Executor.pend) when its queue was empty; waking a queued slot does nothing.
@@ -52,6 +52,7 @@ import (
 type slot struct {
 	task  Task
 	sched atomic.Uint32 // live | word<<8 | bit
+	stats TaskStats
 }
 
 const live = 1 << 16
@@ -78,19 +79,13 @@ func (s Spawner) SpawnNamed(name string, task Task, prio int) (Waker, error) {
 		e.mu.unlock(cs)
 		return 0, ErrTableFull
 	}
-	// A free bit among the priority's words: there are as many bits as slots, so one exists.
-	w := prio * e.wordsPer
-	for e.freeBits[w] == 0 {
-		w++
-	}
-	b := bits.TrailingZeros32(e.freeBits[w])
+	// The slot's ready bit: bit idx%32 of the priority's word idx/32 (Executor.ready).
+	w, b := prio*e.wordsPer+idx/32, idx%32
 	e.free[idx/32] &^= 1 << (idx % 32)
-	e.freeBits[w] &^= 1 << b
 	e.count++
-	e.byBit[int(w)*e.bitsPer+b] = uint8(idx)
 	sl := &e.slots[idx]
 	sl.task = task
-	e.stats[idx] = TaskStats{Name: name}
+	sl.stats = TaskStats{Name: name}
 	storeWord(&sl.sched, live|uint32(w)<<8|uint32(b))
 	e.mu.unlock(cs)
 	e.wake(uint8(idx))
@@ -115,7 +110,7 @@ func (e *Executor) pollSlot(idx int) {
 	// and cost an allocation per poll. Polls of one executor never overlap.
 	e.cx.waker = makeWaker(e.id, uint8(idx))
 	e.current = idx
-	st := &e.stats[idx]
+	st := &sl.stats
 	var done bool
 	obs := observer()
 	if obs != nil {
@@ -150,12 +145,9 @@ func (e *Executor) pollTimed(sl *slot, st *TaskStats) bool {
 func (e *Executor) release(idx int) {
 	sl := &e.slots[idx]
 	cs := e.mu.lock()
-	s := loadWord(&sl.sched)
-	w, b := (s>>8)&0x1F, s&0x1F
 	storeWord(&sl.sched, 0)
 	sl.task = nil
 	e.free[idx/32] |= 1 << (idx % 32)
-	e.freeBits[w] |= 1 << b
 	e.count--
 	e.mu.unlock(cs)
 }

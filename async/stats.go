@@ -14,15 +14,15 @@ func (e *Executor) Stats(i int) (TaskStats, bool) {
 	if i < 0 || i >= len(e.slots) {
 		return TaskStats{}, false
 	}
-	return e.stats[i], e.slots[i].sched.Load()&live != 0
+	return e.slots[i].stats, e.slots[i].sched.Load()&live != 0
 }
 
 // StatsOf returns the statistics of the task w wakes.
 func (e *Executor) StatsOf(w Waker) TaskStats {
-	if uint32(w)>>8 != uint32(e.id) || int(uint8(w)) >= len(e.stats) {
+	if uint32(w)>>8 != uint32(e.id) || int(uint8(w)) >= len(e.slots) {
 		return TaskStats{}
 	}
-	return e.stats[uint8(w)]
+	return e.slots[uint8(w)].stats
 }
 
 // Idle returns the fraction of cycles a thread-mode executor has spent in WaitForInterrupt

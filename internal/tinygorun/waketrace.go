@@ -19,9 +19,9 @@ import (
 )
 
 // wakeTraceBudget is the most instructions the wake path may take in the trace (Wake in a
-// handler to the woken task's Poll, thread executor awake): 261 when it was set, plus a
+// handler to the woken task's Poll, thread executor awake): 241 when it was set, plus a
 // margin. Issue 17's target is 100; README says what stands in the way.
-const wakeTraceBudget = 280
+const wakeTraceBudget = 255
 
 // wakeTraceRanges are the code QEMU logs: the flash-mapped text and internal SRAM's
 // instruction bus (where TinyGo puts its trap handler), not the mask ROM's boot.
