@@ -1,6 +1,10 @@
 package async
 
-import "github.com/gohal/gohal/rt"
+import (
+	"unsafe"
+
+	"github.com/gohal/gohal/rt"
+)
 
 // Straight-line tasks. Go has no async/await, so a task can also be a plain function that
 // awaits futures:
@@ -28,33 +32,29 @@ import "github.com/gohal/gohal/rt"
 // The function runs on a coroutine of its own, a goroutine that runs only while its task is
 // polled: Poll resumes it and waits until it awaits a future that is not ready (or returns).
 // The task is driven by the same wakers and executor as stackless tasks and lives in the
-// same task table. The two goroutines hand control to each other over two unbuffered
-// channels: nothing is allocated per await. On the host the coroutine runs as the context
-// that polls it (rt/host's Handoff): it has the executor's core, interrupt level, critical
-// sections and virtual time, and its register accesses are preemption points.
+// same task table. Under TinyGo the two goroutines hand the CPU to each other with the
+// scheduler's own primitives (coro_tinygo.go): nothing is allocated per await. On the host
+// the coroutine runs as the context that polls it (rt/host's Handoff): it has the
+// executor's core, interrupt level, critical sections and virtual time, and its register
+// accesses are preemption points.
 //
 // The price is a goroutine stack per task and two goroutine switches per poll. Measured
-// under TinyGo 0.33 for the ESP32-C3 (32-bit layout), a straight-line task holds, on the
-// heap, once, when Go is called: its coroTask (120 bytes: T 88, of which Sleep's Timer 40
-// and the typed awaits' waitOp 28), two unbuffered channels and TinyGo's goroutine record
-// (a few dozen bytes each), and the goroutine stack, which is most of it: the target's
-// default-stack-size, 2048 bytes on riscv32 targets. A stackless task costs its own struct
-// and the executor's 12-byte slot (plus 16 bytes of TaskStats) either way.
-//
-// The stack size is one number for every goroutine of a TinyGo program: the -stack-size
-// flag of tinygo build (e.g. -stack-size=1kb) overrides the target's default. TinyGo 0.33
-// has no per-goroutine size: a go statement passes that one value to internal/task.start,
-// and nothing in the language or runtime API chooses another for one goroutine. Measure
-// before lowering it: make qemu-c3 prints each example's stack high-water mark. Flash: the
-// first straight-line task in a program brings in TinyGo's scheduler, its channels and the
-// task switch, about 4 KB (a one-task program: 20,418 bytes with a stackless task, 24,398
-// with async.Go, -size short). Straight-line tasks run on thread-mode executors only: a goroutine switch cannot
-// happen inside an interrupt handler on the chip, and the host refuses it too, with the same
+// under TinyGo 0.33 on the ESP32-C3 with runtime.ReadMemStats, a straight-line task holds,
+// on the heap, once, when Go is called, its stack plus 184 bytes for the task (T, its
+// Timer and waiter node) and its goroutine's record. The stack is the program's
+// -stack-size (the target's default-stack-size, 2 KiB on riscv32 targets), or the task's
+// own GoOptions.StackSize: measure it with T.StackUse and give the task what it needs plus
+// a margin (examples/lines: two tasks about 480 bytes deep, on 768-byte stacks). A
+// stackless task costs its own struct and the executor's 28-byte slot either way. Flash:
+// the first straight-line task of a program brings in TinyGo's goroutine start and task
+// switch and the coroutine's own code, about 2.1 KB (README's size section).
+// Straight-line tasks run on thread-mode executors only: a goroutine switch cannot happen
+// inside an interrupt handler on the chip, and the host refuses it too, with the same
 // panic, so that the simulator never runs what the chip cannot.
 
 // errStraightLineInInterrupt is the panic of a straight-line task polled in an interrupt
 // handler, on the chip and on the host alike.
-const errStraightLineInInterrupt = "async: a straight-line task (async.Go) was polled in an interrupt handler, by an interrupt-mode executor; it needs a goroutine switch, which cannot happen in a handler on the chip: spawn it on a thread-mode executor, or write it as a type with a Poll method"
+const errStraightLineInInterrupt = "async: straight-line task (async.Go) polled by an interrupt-mode executor: a goroutine switch cannot happen in a handler; spawn it on a thread-mode executor, or give it a Poll method"
 
 // T is a straight-line task's handle, passed to its function; Await and Sleep take it.
 // Use it only on the task's own coroutine.
@@ -67,12 +67,10 @@ type T struct {
 }
 
 // StackUse is how much of its goroutine's stack a straight-line task has used, from
-// T.StackUse: the measurement to choose TinyGo's -stack-size from. Every goroutine a TinyGo
-// 0.33 program starts gets that size (2 KiB by default on the ESP32-C3): one async.Go
-// takes 2,232 bytes of heap on the chip with the default, its stack and 184 bytes for the
-// task and its goroutine's state; 1,208 bytes with -stack-size=1KB (measured on
-// Espressif's QEMU with runtime.ReadMemStats). TinyGo 0.33 cannot size one goroutine's stack on its own, so the
-// size cannot be a per-task option: -stack-size sets every goroutine's, main's included.
+// T.StackUse: the measurement to choose its GoOptions.StackSize (or the program's
+// -stack-size) from. On the ESP32-C3 one task takes its stack plus 184 bytes of heap
+// (measured on Espressif's QEMU with runtime.ReadMemStats): 2,232 bytes with the default
+// 2 KiB stack, 952 with a 768-byte one.
 type StackUse struct {
 	// Deepest is how many bytes below the goroutine's first frame the stack has been
 	// written, the task's interrupt handlers included (they run on the stack they
@@ -98,7 +96,8 @@ const (
 	coroExited   // fn called runtime.Goexit (testing's FailNow, for one)
 )
 
-// coroTask is the Task Go returns.
+// coroTask is a straight-line task's state. The Task that Go returns is a goTask, which
+// refers to it.
 type coroTask struct {
 	t     T
 	fn    func(*T)
@@ -108,26 +107,78 @@ type coroTask struct {
 	where string // the panic's file:line (host)
 }
 
-func (c *coroTask) panicSite() string { return c.where }
+// goTask is the Task Go returns: its coroTask behind an unsafe.Pointer. TinyGo emits a type
+// descriptor for every type reachable from a value stored in an interface; through a
+// *coroTask that is T's whole state (its Timer, its waiter node and the types they point
+// to), about 1.4 KB of flash in every program with a straight-line task. One pointer word,
+// it is stored in the interface itself: no allocation either. (Spawner does the same for
+// the executor.)
+type goTask struct{ c unsafe.Pointer }
+
+func (g goTask) state() *coroTask { return (*coroTask)(g.c) }
+
+// Poll resumes the function until it awaits a future that is not ready, and reports whether
+// it has finished.
+func (g goTask) Poll(cx *Context) bool { return g.state().poll(cx) }
+
+// TaskName returns the task's name.
+func (g goTask) TaskName() string { return g.state().name }
+
+func (g goTask) panicSite() string { return g.state().where }
 
 // Go returns a task that runs fn as a straight-line task. Spawn it like any task; it
 // finishes when fn returns. A panic in fn surfaces in the executor as the task's panic, with
 // the same value. The coroutine starts on the first poll (host) or here (TinyGo).
-func Go(fn func(t *T)) Task { return GoNamed("task", fn) }
+func Go(fn func(t *T)) Task { return newGoTask("task", 0, fn) }
 
 // GoNamed is Go with a name, for statistics and panic reports (the task implements Named).
-func GoNamed(name string, fn func(t *T)) Task {
-	c := &coroTask{fn: fn, name: name}
-	c.t.co.init(c.run)
-	return c
+func GoNamed(name string, fn func(t *T)) Task { return newGoTask(name, 0, fn) }
+
+// GoOptions configures a straight-line task made by GoWith.
+type GoOptions struct {
+	// Name is the task's name in statistics and panic reports; "task" when empty.
+	Name string
+	// StackSize is the size in bytes of the task's goroutine stack on the chip, rounded up
+	// to a multiple of 16. 0 keeps the program's -stack-size (the target's
+	// default-stack-size, 2 KiB on the ESP32-C3), which every other goroutine, main's
+	// included, still gets. Choose it from T.StackUse, measured on the chip, with a
+	// margin: a task that outgrows its stack stops the program at its next await with
+	// TinyGo's "stack overflow". At least MinStackSize. On the host, where goroutine
+	// stacks grow, it is checked and otherwise has no effect: the simulator cannot tell a
+	// stack too small, only the chip can (make qemu-c3 fails a run that leaves less than
+	// 128 bytes of any stack unused).
+	StackSize int
 }
 
-// TaskName returns the task's name.
-func (c *coroTask) TaskName() string { return c.name }
+// MinStackSize is the smallest GoOptions.StackSize. A straight-line task's goroutine holds
+// TinyGo's saved registers and stack canary, the coroutine's own frames and those of
+// every future it awaits, and the frames of each interrupt handler that preempts it: the
+// tasks of examples/lines reach about 480 bytes.
+const MinStackSize = 256
 
-// Poll resumes the function until it awaits a future that is not ready, and reports whether
-// it has finished.
-func (c *coroTask) Poll(cx *Context) bool {
+// GoWith is Go with options: a name, and a stack size of the task's own.
+func GoWith(opts GoOptions, fn func(t *T)) Task {
+	if opts.StackSize != 0 && opts.StackSize < MinStackSize {
+		panic(errStackTooSmall)
+	}
+	if opts.Name == "" {
+		opts.Name = "task"
+	}
+	return newGoTask(opts.Name, uintptr(opts.StackSize+15)&^15, fn)
+}
+
+// newGoTask makes the task; Go and GoNamed do not go through GoWith, so that a program
+// that never sizes a stack does not link its check.
+func newGoTask(name string, stackSize uintptr, fn func(t *T)) Task {
+	c := &coroTask{fn: fn, name: name}
+	c.t.co.init(c.run, stackSize)
+	return goTask{unsafe.Pointer(c)}
+}
+
+const errStackTooSmall = "async: GoOptions.StackSize below async.MinStackSize (256): 0 for -stack-size, or T.StackUse's figure plus a margin"
+
+// poll is the task's Poll.
+func (c *coroTask) poll(cx *Context) bool {
 	if c.state != coroRunning {
 		return true
 	}

@@ -22,7 +22,9 @@ type coro struct {
 	started bool
 }
 
-func (c *coro) init(body func()) {
+// init prepares the coroutine; stackSize (GoOptions.StackSize) has no meaning here:
+// goroutine stacks grow.
+func (c *coro) init(body func(), stackSize uintptr) {
 	c.h = host.NewHandoff()
 	c.body = body
 }

@@ -137,7 +137,7 @@ func TestStraightLineTaskOnTheSimulator(t *testing.T) {
 		"task woken: core=0 oncore=true interrupt=false",
 		// Spawning raised FROM_CPU_INTR3; a straight-line task cannot run in a handler on the
 		// chip, and the simulator refuses it with the chip's message.
-		"interrupt executor refused: async: a straight-line task (async.Go) was polled in an interrupt handler, by an interrupt-mode executor; it needs a goroutine switch, which cannot happen in a handler on the chip: spawn it on a thread-mode executor, or write it as a type with a Poll method",
+		"interrupt executor refused: async: straight-line task (async.Go) polled by an interrupt-mode executor: a goroutine switch cannot happen in a handler; spawn it on a thread-mode executor, or give it a Poll method",
 		"task end",
 		"executor done",
 	}, j.entries)

@@ -298,3 +298,33 @@ func TestStackUseIsNotMeasuredOnTheHost(t *testing.T) {
 	require.True(t, ran)
 	require.Equal(t, StackUse{}, got)
 }
+
+func TestGoWithNamesTheTaskAndChecksItsStackSize(t *testing.T) {
+	e := newExec(t, Config{Name: "sized", Tasks: 3})
+	ran := 0
+	body := func(*T) { ran++ }
+	for _, c := range []struct {
+		opts GoOptions
+		name string
+	}{
+		{GoOptions{Name: "sized", StackSize: MinStackSize}, "sized"},
+		{GoOptions{StackSize: 1000}, "task"}, // rounded up to 1008 on the chip
+		{GoOptions{Name: "default"}, "default"},
+	} {
+		task := GoWith(c.opts, body)
+		require.Equal(t, c.name, task.(Named).TaskName())
+		w, err := e.Spawner().Spawn(task)
+		require.NoError(t, err)
+		require.Equal(t, c.name, e.StatsOf(w).Name)
+	}
+	e.Poll()
+	require.Equal(t, 3, ran, "on the host the stack size changes nothing else")
+	require.Zero(t, e.Len())
+
+	// The simulator refuses the sizes the chip would refuse, at once, with the fix.
+	for _, size := range []int{1, MinStackSize - 1, -64} {
+		require.PanicsWithValue(t, errStackTooSmall, func() { GoWith(GoOptions{StackSize: size}, body) }, "StackSize %d", size)
+	}
+	require.Contains(t, errStackTooSmall, "async.MinStackSize")
+	require.Contains(t, errStackTooSmall, "T.StackUse")
+}

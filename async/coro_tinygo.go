@@ -24,6 +24,7 @@ type coro struct {
 	poller  unsafe.Pointer // the task that resumed it, to hand the CPU back to
 	resumed bool           // resume ran before the goroutine reached wait
 	entrySP uintptr        // the goroutine's stack pointer when it started, for StackUse
+	body    func()         // what coroEntry runs, for a goroutine with a stack size of its own
 }
 
 // The scheduler primitives, by name (TinyGo resolves a body-less //go:linkname declaration
@@ -39,7 +40,34 @@ func pauseTask()
 //go:linkname runTask runtime.runqueuePushBack
 func runTask(t unsafe.Pointer)
 
-func (c *coro) init(body func()) { go body() }
+//go:linkname startGoroutine internal/task.start
+func startGoroutine(fn uintptr, args unsafe.Pointer, stackSize uintptr)
+
+// init starts the coroutine's goroutine. With stackSize 0 that is a go statement, which
+// gets the program's -stack-size. Otherwise it starts the goroutine as a go statement
+// does, through internal/task.start, which takes the stack size as an argument (the
+// compiler passes its one -stack-size there): the goroutine runs coroEntry with c.
+func (c *coro) init(body func(), stackSize uintptr) {
+	if stackSize == 0 {
+		go body()
+		return
+	}
+	c.body = body
+	entry := coroEntry
+	startGoroutine((*funcValue)(unsafe.Pointer(&entry)).code, unsafe.Pointer(c), stackSize)
+}
+
+// funcValue is TinyGo's layout of a func value: the closure's context, then the address of
+// its code. A top-level function's context is nil.
+type funcValue struct {
+	context unsafe.Pointer
+	code    uintptr
+}
+
+// coroEntry is the function a goroutine started by init runs: tinygo_startTask calls it
+// with the argument init passed to internal/task.start, as it calls the wrapper a go
+// statement compiles to.
+func coroEntry(c unsafe.Pointer) { (*coro)(c).body() }
 
 // resume runs the goroutine until it yields or ends.
 func (c *coro) resume() {

@@ -26,6 +26,9 @@ import (
 
 const eot = 0x04 // Ctrl-D: end of transmission
 
+// taskStack is each straight-line task's goroutine stack on the chip, in bytes.
+const taskStack = 768
+
 // line is what the reader hands the writer: up to 32 bytes of a line, or the end.
 type line struct {
 	text [32]byte
@@ -56,9 +59,12 @@ func firmware() {
 
 	ex, err := executor.Thread(executor.Options{Name: "main", Tasks: 2})
 	check(err)
-	_, err = ex.Spawner().SpawnNamed("reader", async.Go(reader(u, lines)), 0)
+	// Each task's goroutine stack is sized from its measured depth (T.StackUse, printed by
+	// the chip build: about 480 bytes for either) plus a margin, not the program's
+	// -stack-size: two 768-byte stacks instead of two of 1 KiB.
+	_, err = ex.Spawner().Spawn(async.GoWith(async.GoOptions{Name: "reader", StackSize: taskStack}, reader(u, lines)))
 	check(err)
-	_, err = ex.Spawner().SpawnNamed("writer", async.Go(writer(u, tm, lines)), 0)
+	_, err = ex.Spawner().Spawn(async.GoWith(async.GoOptions{Name: "writer", StackSize: taskStack}, writer(u, tm, lines)))
 	check(err)
 	ex.Run() // returns when both tasks have finished
 

@@ -56,6 +56,7 @@ var qemuPrograms = []qemuProgram{
 		"reported: async: task crasher of executor qemu panicked: gave up",
 		"wake+poll rounds: 1000, polls: 1000 mallocs: 0",
 		"tasks left: 1",
+		"a task's own stack size sets its stack: true",
 		"straight-line tasks: sum 5050 mallocs in 80 round trips: 0 tasks left: 1",
 	}},
 	{"./examples/qemu/stm32f4", "netduino2-qemu", []string{
@@ -370,25 +371,25 @@ var interruptMachinery = []string{
 // set, plus about 3%. Issue 17's targets (1.3× the machine twin) are lower than most of
 // these; the budgets keep what was won.
 var flashBudget = map[string]int{
-	"adc":          40_400,
+	"adc":          38_200,
 	"blinky":       8_400,
 	"button":       33_500,
-	"can":          40_500,
-	"dma":          37_000,
+	"can":          38_600,
+	"dma":          34_800,
 	"echo":         34_900,
 	"eeprom":       22_200,
 	"latency":      39_500,
-	"lines":        44_100,
+	"lines":        42_400,
 	"preempt":      32_100,
 	"prodcons":     34_100,
-	"servo":        46_200,
+	"servo":        44_300,
 	"spi_loopback": 38_400,
 	"ticker":       29_900,
 	"timeout":      37_300,
 	"timeout_uart": 32_900,
 	"uartecho":     13_900,
 	"watchdog":     24_900,
-	"ws2812":       38_100,
+	"ws2812":       35_900,
 }
 
 type sizes struct{ code, data, bss, flash, ram int }

@@ -107,10 +107,11 @@ var c3Examples = []c3Example{
 		{after: "1: hello", send: "straight-line tasks\n"},
 		{after: "2: straight-line tasks", send: "\x04"},
 	},
-		// Goroutine stacks sized from measurement, not TinyGo's 2 KiB default: the stack
-		// report measured the firmware at 372 bytes deep and its two straight-line tasks at
-		// 516 and 464 (T.StackUse). 1 KiB each leaves them about half of it free and
-		// saves 3 KiB of heap; the report shows the margin every run.
+		// Stacks sized from measurement, not TinyGo's 2 KiB default: the stack report
+		// measured the firmware (main's goroutine, which -stack-size sizes) at about 370
+		// bytes deep, so 1 KiB; the two straight-line tasks (about 480 bytes, T.StackUse)
+		// get 768 bytes each from async.GoOptions.StackSize. The report shows every
+		// margin, and fails one below minStackMargin.
 		buildFlags: []string{"-stack-size=1KB"},
 	},
 	{
@@ -411,10 +412,11 @@ func (r *runner) runC3(qemu, dir string, ex c3Example) *c3Result {
 	res.qemu, res.stack = splitStackReport(run.transcript)
 	for _, m := range stackMargin.FindAllStringSubmatch(res.stack, -1) {
 		if n, _ := strconv.Atoi(m[2]); n < minStackMargin {
+			fix := "its async.GoOptions.StackSize (or the build's -stack-size, for a task without one)"
 			if m[1] == "deepest" {
-				m[1] = "the firmware"
+				m[1], fix = "the firmware", "the build's -stack-size"
 			}
-			res.fail("%s left only %d bytes of its stack unused (fewer than %d): raise -stack-size or make it shallower", m[1], n, minStackMargin)
+			res.fail("%s left only %d bytes of its stack unused (fewer than %d): raise %s, or make it shallower", m[1], n, minStackMargin, fix)
 		}
 	}
 	res.qemuTime, res.log = run.vtime, run.log

@@ -2,7 +2,8 @@
 // (TinyGo's sifive-e-qemu target) and prints what `make tinygo` checks: a thousand
 // wake-and-poll rounds allocate nothing, a task that panics is reported by name while the
 // others go on, and two straight-line tasks (async.Go: goroutines the executor hands the
-// CPU to) pass a hundred values through a Channel without allocating.
+// CPU to), one on a stack of its own size, pass a hundred values through a Channel without
+// allocating.
 //
 //	tinygo run -target=sifive-e-qemu ./examples/qemu/executor
 package main
@@ -24,6 +25,9 @@ func (w *waiter) Poll(cx *async.Context) bool {
 	w.waker = cx.Waker()
 	return false
 }
+
+// ownStack is the producer task's goroutine stack, in bytes.
+const ownStack = 512
 
 func main() {
 	e, err := async.New(async.Config{Name: "qemu", Tasks: 4, OnPanic: func(p async.TaskPanic) {
@@ -50,12 +54,18 @@ func main() {
 
 	ch := async.NewChannel[int](1)
 	sum := 0
-	e.Spawner().SpawnNamed("producer", async.Go(func(t *async.T) {
+	// The producer runs on a goroutine stack of its own size (async.GoOptions.StackSize),
+	// the consumer on the program's -stack-size: the heap each takes is its stack plus the
+	// same task state, whatever the two sizes.
+	var m0, m1, m2 runtime.MemStats
+	runtime.ReadMemStats(&m0)
+	producer := async.GoWith(async.GoOptions{Name: "producer", StackSize: ownStack}, func(t *async.T) {
 		for i := 1; i <= 100; i++ {
 			ch.AwaitSend(t, i)
 		}
-	}), 0)
-	e.Spawner().SpawnNamed("consumer", async.Go(func(t *async.T) {
+	})
+	runtime.ReadMemStats(&m1)
+	consumer := async.Go(func(t *async.T) {
 		for i := 0; i < 100; i++ {
 			// The steady state: a task's first resume and its end may allocate (its
 			// deferred recovery), the 80 round trips between them must not.
@@ -67,7 +77,14 @@ func main() {
 			}
 			sum += ch.AwaitReceive(t)
 		}
-	}), 0)
+	})
+	runtime.ReadMemStats(&m2)
+	ownHeap, defaultHeap := m1.TotalAlloc-m0.TotalAlloc, m2.TotalAlloc-m1.TotalAlloc
+	println("heap of a straight-line task: own", ownStack, "byte stack:", ownHeap, "bytes; the -stack-size stack:", defaultHeap, "bytes")
+	state := ownHeap - ownStack // the task and its goroutine's state
+	println("a task's own stack size sets its stack:", ownHeap < defaultHeap && ownHeap > ownStack && state < 512)
+	e.Spawner().Spawn(producer)
+	e.Spawner().Spawn(consumer)
 	for i := 0; i < 10_000 && e.Len() > 1; i++ {
 		e.Poll()
 	}
