@@ -59,6 +59,14 @@ var qemuPrograms = []qemuProgram{
 		"a task's own stack size sets its stack: true",
 		"straight-line tasks: sum 5050 mallocs in 80 round trips: 0 tasks left: 1",
 	}},
+	// The same executor program on a Cortex-M3: the straight-line tasks' goroutine start
+	// (internal/task.start, reached by name) and hand-off on a second architecture.
+	{"./examples/qemu/executor", "netduino2-qemu", []string{
+		"reported: async: task crasher of executor qemu panicked: gave up",
+		"wake+poll rounds: 1000, polls: 1000 mallocs: 0",
+		"a task's own stack size sets its stack: true",
+		"straight-line tasks: sum 5050 mallocs in 80 round trips: 0 tasks left: 1",
+	}},
 	{"./examples/qemu/stm32f4", "netduino2-qemu", []string{
 		"gohal pac/stm32f407: hello from USART1",
 		"brr.mantissa=8 cr1.te=on",

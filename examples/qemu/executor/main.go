@@ -1,11 +1,13 @@
-// Command executor runs gohal's async executor on a real 32-bit RISC-V core under QEMU
-// (TinyGo's sifive-e-qemu target) and prints what `make tinygo` checks: a thousand
+// Command executor runs gohal's async executor on a real 32-bit RISC-V core and on a
+// Cortex-M3 under QEMU (TinyGo's sifive-e-qemu and netduino2-qemu targets) and prints what
+// `make tinygo` checks: a thousand
 // wake-and-poll rounds allocate nothing, a task that panics is reported by name while the
 // others go on, and two straight-line tasks (async.Go: goroutines the executor hands the
 // CPU to), one on a stack of its own size, pass a hundred values through a Channel without
 // allocating.
 //
 //	tinygo run -target=sifive-e-qemu ./examples/qemu/executor
+//	tinygo run -target=netduino2-qemu ./examples/qemu/executor
 package main
 
 import (
