@@ -36,7 +36,8 @@ race:
 	else echo "race: skipped, the race detector is not available on this machine"; fi
 
 ## tinygo: what only the real compiler can check (internal/tinygorun): every example and
-## firmware package built for -target=esp32c3 with sizes, PACs generated from vendor SVDs run
+## firmware package built for -target=esp32c3 with sizes, the flash of the first straight-line
+## task (task-cost), PACs generated from vendor SVDs run
 ## on QEMU (FE310, STM32F4), the ESP32-C3 examples on Espressif's QEMU against the simulator,
 ## the wake path's instructions from a QEMU instruction trace (wake-trace), and the layout
 ## tests run on a 32-bit RISC-V core. Uses $$TINYGO or tinygo on PATH, and

@@ -47,7 +47,7 @@ import (
 // a margin (examples/lines: two tasks about 480 bytes deep, on 768-byte stacks). A
 // stackless task costs its own struct and the executor's 28-byte slot either way. Flash:
 // the first straight-line task of a program brings in TinyGo's goroutine start and task
-// switch and the coroutine's own code, about 2.1 KB (README's size section).
+// switch and the coroutine's own code, 1.5-1.8 KB (README's size section).
 // Straight-line tasks run on thread-mode executors only: a goroutine switch cannot happen
 // inside an interrupt handler on the chip, and the host refuses it too, with the same
 // panic, so that the simulator never runs what the chip cannot.

@@ -81,8 +81,12 @@ func (e *Executor) reportPanic(v any, where string) {
 	if idx < 0 {
 		panic(v) // not from a task: the executor itself is broken
 	}
-	if s, ok := e.slots[idx].task.(interface{ panicSite() string }); ok && s.panicSite() != "" {
-		where = s.panicSite() // a straight-line task's own function, not the re-panic in its Poll
+	// (Under TinyGo there are no sites: the constant drops the type assertion, its
+	// interface thunk and every panicSite method from the program.)
+	if panicSites {
+		if s, ok := e.slots[idx].task.(interface{ panicSite() string }); ok && s.panicSite() != "" {
+			where = s.panicSite() // a straight-line task's own function, not the re-panic in its Poll
+		}
 	}
 	p := TaskPanic{Executor: e.name, Task: e.slots[idx].stats.Name, Value: v, Where: where}
 	e.release(idx)

@@ -8,6 +8,9 @@ import (
 	"strings"
 )
 
+// panicSites is true: panicSite finds the file:line of a panic on the host.
+const panicSites = true
+
 // panicSite returns the file:line of the panic being recovered, called from the deferred
 // function that recovers it: the first frame below the runtime's panic machinery.
 func panicSite() string {

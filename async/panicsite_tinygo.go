@@ -2,5 +2,8 @@
 
 package async
 
-// panicSite returns "": TinyGo keeps no call-site information at run time.
+// panicSites is false: TinyGo keeps no call-site information at run time.
+const panicSites = false
+
+// panicSite returns "".
 func panicSite() string { return "" }

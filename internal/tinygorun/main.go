@@ -96,7 +96,7 @@ var (
 
 func main() {
 	timeout := flag.Duration("timeout", 10*time.Minute, "limit for each TinyGo command")
-	only := flag.String("only", "", "run only the steps whose name matches this `regexp` (examples, firmware, allocs, qemu, qemu-c3, wake-trace, layout)")
+	only := flag.String("only", "", "run only the steps whose name matches this `regexp` (examples, task-cost, firmware, allocs, qemu, qemu-c3, wake-trace, layout)")
 	flag.Parse()
 
 	tinygo := os.Getenv("TINYGO")
@@ -126,6 +126,7 @@ func main() {
 		run  func() error
 	}{
 		{"examples", r.examples},
+		{"task-cost", r.taskCost},
 		{"firmware", r.firmware},
 		{"allocs", r.allocs},
 		{"qemu", r.qemu},

@@ -1,0 +1,70 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sync"
+)
+
+// taskCostPairs are the probe programs of the task-cost step (testdata/taskcost): each pair
+// differs only in one task, stackless in the first program and async.Go in the second, so
+// the difference of their flash is what the first straight-line task of a program costs.
+// budget is the most it may cost; issue 17's target is 1.5 KB.
+var taskCostPairs = []struct {
+	what             string
+	stackless, async string
+	budget           int
+}{
+	{"in a program without timers", "stackless", "straight", 1_900},
+	{"in a program whose tasks already use timers", "stackless_timer", "straight_timer", 1_560},
+}
+
+// taskCost builds the probe programs for the ESP32-C3 and prints, and checks against its
+// budget, the flash the first straight-line task adds.
+func (r *runner) taskCost() error {
+	tmp, err := os.MkdirTemp("", "tinygorun-taskcost-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(tmp)
+	flash := map[string]int{}
+	var mu sync.Mutex
+	var wg sync.WaitGroup
+	var errs []error
+	for _, p := range taskCostPairs {
+		for _, name := range []string{p.stackless, p.async} {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				pkg := "./internal/tinygorun/testdata/taskcost/" + name
+				out, err := r.output(context.Background(), r.tinygo, "build", "-target=esp32c3", "-size", "short", "-o", filepath.Join(tmp, name+".elf"), pkg)
+				var s sizes
+				if err == nil {
+					s, err = parseSize(out)
+				}
+				mu.Lock()
+				defer mu.Unlock()
+				if err != nil {
+					errs = append(errs, fmt.Errorf("%s: %v", pkg, err))
+					return
+				}
+				flash[name] = s.flash
+			}()
+		}
+	}
+	wg.Wait()
+	if len(errs) > 0 {
+		return errors.Join(errs...)
+	}
+	for _, p := range taskCostPairs {
+		cost := flash[p.async] - flash[p.stackless]
+		fmt.Printf("  first async.Go task %s: %d B of flash (%d -> %d B), budget %d\n", p.what, cost, flash[p.stackless], flash[p.async], p.budget)
+		if cost > p.budget {
+			errs = append(errs, fmt.Errorf("the first async.Go task %s costs %d B of flash, over its budget of %d B (internal/tinygorun taskCostPairs): find what grew", p.what, cost, p.budget))
+		}
+	}
+	return errors.Join(errs...)
+}
