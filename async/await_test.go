@@ -617,7 +617,7 @@ func TestStraightLineTaskCancelsSleepsTimerWhenItEnds(t *testing.T) {
 	var panics []TaskPanic
 	e := newExec(t, Config{Tasks: 1, OnPanic: func(p TaskPanic) { panics = append(panics, p) }})
 	_, err := e.Spawner().Spawn(Go(func(t *T) {
-		t.timer.Reset(clock.now + 100)
+		t.armSleep(clock.now + 100)
 		if _, ok := t.timer.Poll(t.cx); ok {
 			panic("not due yet")
 		}

@@ -40,14 +40,14 @@ import (
 //
 // The price is a goroutine stack per task and two goroutine switches per poll. Measured
 // under TinyGo 0.33 on the ESP32-C3 with runtime.ReadMemStats, a straight-line task holds,
-// on the heap, once, when Go is called, its stack plus 184 bytes for the task (T, its
+// on the heap, once, when Go is called, its stack plus 192 bytes for the task (T, its
 // Timer and waiter node) and its goroutine's record. The stack is the program's
 // -stack-size (the target's default-stack-size, 2 KiB on riscv32 targets), or the task's
 // own GoOptions.StackSize: measure it with T.StackUse and give the task what it needs plus
 // a margin (examples/lines: two tasks about 480 bytes deep, on 768-byte stacks). A
 // stackless task costs its own struct and the executor's 28-byte slot either way. Flash:
 // the first straight-line task of a program brings in TinyGo's goroutine start and task
-// switch and the coroutine's own code, 1.5-1.8 KB (README's size section).
+// switch and the coroutine's own code, about 1.4 KB (README's size section).
 // Straight-line tasks run on thread-mode executors only: a goroutine switch cannot happen
 // inside an interrupt handler on the chip, and the host refuses it too, with the same
 // panic, so that the simulator never runs what the chip cannot.
@@ -61,16 +61,21 @@ const errStraightLineInInterrupt = "async: straight-line task (async.Go) polled 
 type T struct {
 	cx    *Context // the context of the poll in progress, nil between polls
 	co    coro
-	timer Timer       // Sleep's
-	op    waitOp      // the typed awaits' waiter (Channel.AwaitSend, ...): one await at a time
-	opOn  opCanceller // the primitive (and queue) op was last armed on
+	timer Timer // Sleep's
+	// cancelSleep is Timer.Cancel once Sleep has armed timer, for the cleanup of a function
+	// that ends in the middle of a Sleep: through this field, a program whose
+	// straight-line tasks never sleep does not link the timer queue's removal and misuse
+	// checks (320 bytes).
+	cancelSleep func(*Timer)
+	op          waitOp      // the typed awaits' waiter (Channel.AwaitSend, ...): one await at a time
+	opOn        opCanceller // the primitive (and queue) op was last armed on
 }
 
 // StackUse is how much of its goroutine's stack a straight-line task has used, from
 // T.StackUse: the measurement to choose its GoOptions.StackSize (or the program's
-// -stack-size) from. On the ESP32-C3 one task takes its stack plus 184 bytes of heap
-// (measured on Espressif's QEMU with runtime.ReadMemStats): 2,232 bytes with the default
-// 2 KiB stack, 952 with a 768-byte one.
+// -stack-size) from. One task takes its stack plus 192 bytes of heap (measured on QEMU
+// with runtime.ReadMemStats, on 32-bit RISC-V and Cortex-M alike): 2,240 bytes with the
+// ESP32-C3's default 2 KiB stack, 960 with a 768-byte one.
 type StackUse struct {
 	// Deepest is how many bytes below the goroutine's first frame the stack has been
 	// written, the task's interrupt handlers included (they run on the stack they
@@ -221,7 +226,7 @@ func (c *coroTask) run() {
 		if c.t.op.armed {
 			c.cancelOnExit(cancelOp)
 		}
-		if c.t.timer.node.home != nil { // it slept: queued() needs the queue's lock
+		if c.t.cancelSleep != nil && c.t.timer.node.home != nil { // it slept: queued() needs the queue's lock
 			c.cancelOnExit(cancelTimer)
 		}
 		c.t.co.done()
@@ -246,7 +251,7 @@ func (c *coroTask) cancelOnExit(what int) {
 	if what == cancelOp {
 		c.t.opOn.cancelOp(&c.t.op)
 	} else {
-		c.t.timer.Cancel()
+		c.t.cancelSleep(&c.t.timer)
 	}
 }
 
@@ -295,14 +300,21 @@ func (t *T) mustRun(op string) {
 // Sleep suspends the task for d and returns the deadline it woke at (Timer's value).
 func Sleep(t *T, d Duration) Instant {
 	t.mustRun("Sleep") // before the timer is touched: it may be another task's, and queued
-	t.timer.Reset(Now().Add(d))
+	t.armSleep(Now().Add(d))
 	return Await(t, &t.timer)
+}
+
+// armSleep arms the task's timer for deadline, and what cancels it if the function ends
+// before it fires.
+func (t *T) armSleep(deadline Instant) {
+	t.cancelSleep = (*Timer).Cancel
+	t.timer.Reset(deadline)
 }
 
 // SleepUntil suspends the task until deadline.
 func SleepUntil(t *T, deadline Instant) Instant {
 	t.mustRun("SleepUntil")
-	t.timer.Reset(deadline)
+	t.armSleep(deadline)
 	return Await(t, &t.timer)
 }
 
