@@ -1,6 +1,10 @@
 package async
 
-import "github.com/gohal/gohal/rt"
+import (
+	"unsafe"
+
+	"github.com/gohal/gohal/rt"
+)
 
 // MaxCores is the number of cores the timer queues serve.
 const MaxCores = 4
@@ -82,8 +86,15 @@ type timerNode struct {
 	// is not its address is a copy of a queued one; a node the queue links to whose self
 	// is not its address was overwritten.
 	self *timerNode
-	home *timerQueue // the queue it uses, set on first use (its owner's core)
+	// home is the queue it uses (a *timerQueue), set on first use (its owner's core). An
+	// unsafe.Pointer: a Timer lives in tasks, which are held in interfaces, and TinyGo
+	// emits type descriptors for every type reachable from a value in an interface;
+	// through a *timerQueue that is the queue's and its lock's, about 170 bytes.
+	home unsafe.Pointer
 }
+
+// queue returns the queue n uses (nil before its first use).
+func (n *timerNode) queue() *timerQueue { return (*timerQueue)(n.home) }
 
 // queued reports whether n is in its queue (the lock held).
 func (n *timerNode) queued() bool { return n.self == n }
@@ -394,7 +405,7 @@ func (n *timerNode) misuse(q *timerQueue, cs rt.CS, kind uint8) {
 		// A copy: take the original out of the queue, and wake its owner, who polls it
 		// again (and re-arms it, if it is still in use).
 		n.self, n.child, n.next, n.prev, n.lnext, n.lprev = nil, nil, nil, nil, nil, nil
-		if s.self == s && s.home == q {
+		if s.self == s && s.queue() == q {
 			orig = s.waker
 			q.remove(s)
 		}
@@ -422,9 +433,9 @@ func (n *timerNode) misuse(q *timerQueue, cs rt.CS, kind uint8) {
 // expire (another context) and the owner agree on the lock without reading q unlocked.
 func (n *timerNode) poll(d TimeDriver, w Waker, kind uint8) bool {
 	if n.home == nil {
-		n.home = queueOf(rt.CoreID())
+		n.home = unsafe.Pointer(queueOf(rt.CoreID()))
 	}
-	q := n.home
+	q := n.queue()
 	cs := q.mu.lock()
 	if q.suspect(n) {
 		n.misuse(q, cs, kind)
@@ -458,7 +469,7 @@ func (n *timerNode) pollLocked(q *timerQueue, d TimeDriver, w Waker) bool {
 
 // disarm takes n out of its queue, if queued.
 func (n *timerNode) disarm(kind uint8) {
-	q := n.home
+	q := n.queue()
 	if q == nil {
 		return
 	}
