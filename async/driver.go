@@ -34,7 +34,7 @@ func SetTimeDriver(d TimeDriver) {
 }
 
 func timeDriver() TimeDriver {
-	b := driver.Load()
+	b := loadPointer(&driver)
 	if b == nil {
 		panic(ErrNoTimeDriver)
 	}

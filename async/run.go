@@ -31,11 +31,11 @@ func (e *Executor) Run() {
 	e.running = true
 	e.startCycles = e.cycles()
 	e.idleCycles = 0
-	for e.stop.Load() == 0 {
+	for loadWord(&e.stop) == 0 {
 		e.pollProtected()
 		cs := rt.EnterCritical()
 		if loadWord(&e.summary) == 0 {
-			if e.Len() == 0 || e.stop.Load() != 0 {
+			if e.Len() == 0 || loadWord(&e.stop) != 0 {
 				cs.Exit()
 				break
 			}

@@ -26,7 +26,7 @@ func (w Waker) Wake() {
 		}
 		return
 	}
-	if e := loadExecutor(&executors[id]); e != nil {
+	if e := loadPointer(&executors[id]); e != nil {
 		e.wake(uint8(w))
 	}
 }

@@ -49,7 +49,7 @@ func andNotUint32(p *atomic.Uint32, bits uint32) uint32 {
 	}
 }
 
-func loadExecutor(p *atomic.Pointer[Executor]) *Executor { return p.Load() }
+func loadPointer[T any](p *atomic.Pointer[T]) *T { return p.Load() }
 
 // highBit returns the index of the highest bit set in x (not 0).
 func highBit(x uint32) uint32 { return uint32(bits.Len32(x) - 1) }

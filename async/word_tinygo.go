@@ -88,11 +88,12 @@ func andNotUint32(p *atomic.Uint32, bits uint32) uint32 {
 	return old
 }
 
-// loadExecutor loads an executors entry: one aligned word.
+// loadPointer loads an atomic.Pointer (an executors entry, the time driver): one aligned
+// word, not a call of the runtime's __atomic_load_4 and its critical section.
 //
 //go:inline
-func loadExecutor(p *atomic.Pointer[Executor]) *Executor {
-	return (*Executor)(*(*unsafe.Pointer)(unsafe.Pointer(p)))
+func loadPointer[T any](p *atomic.Pointer[T]) *T {
+	return (*T)(*(*unsafe.Pointer)(unsafe.Pointer(p)))
 }
 
 // highBit returns the index of the highest bit set in x (not 0). bits.Len32 becomes about
