@@ -39,7 +39,7 @@ race:
 ## firmware package built for -target=esp32c3 with sizes, the flash of the first straight-line
 ## task (task-cost), PACs generated from vendor SVDs run
 ## on QEMU (FE310, STM32F4), the ESP32-C3 examples on Espressif's QEMU against the simulator,
-## the wake path's instructions from a QEMU instruction trace (wake-trace), and the layout
+## the wake and alarm paths' instructions from QEMU instruction traces (wake-trace), and the layout
 ## tests run on a 32-bit RISC-V core. Uses $$TINYGO or tinygo on PATH, and
 ## skips with a message when there is neither:
 ##   TINYGO=$$(../shared/tools/tinygo-setup) make tinygo

@@ -28,14 +28,22 @@ func TestTraceWindowsCountsInstructionsBetweenTheMarkers(t *testing.T) {
 		line("00000400") + // the poll marker: window 1 ends
 		line("00000300") + // between windows
 		line("00000100") + line("00000300") + line("00000400")
-	windows, err := traceWindows(strings.NewReader(log), fns, "main.wakeMarker", "main.pollMarker")
+	windows, err := traceWindows(strings.NewReader(log), fns, "main.wakeMarker", "main.pollMarker", false)
 	require.NoError(t, err)
 	require.Len(t, windows, 2)
 	assert.Equal(t, traceWindow{total: 4, parts: []tracePart{{"async.wake", 3}, {"gohalTrap", 1}}}, windows[0])
 	assert.Equal(t, traceWindow{total: 1, parts: []tracePart{{"gohalTrap", 1}}}, windows[1])
 
-	_, err = traceWindows(strings.NewReader(log), fns, "main.wakeMarker", "main.nothing")
+	_, err = traceWindows(strings.NewReader(log), fns, "main.wakeMarker", "main.nothing", false)
 	assert.ErrorContains(t, err, "main.nothing")
+
+	// From a trap entry instead (countFrom): a window starts at each entry and counts the
+	// entry's own instructions; the last entry before the poll marker is the one counted.
+	windows, err = traceWindows(strings.NewReader(log), fns, "gohalTrap", "main.pollMarker", true)
+	require.NoError(t, err)
+	require.Len(t, windows, 2)
+	assert.Equal(t, traceWindow{total: 2, parts: []tracePart{{"gohalTrap", 1}, {"async.wake", 1}}}, windows[0])
+	assert.Equal(t, traceWindow{total: 1, parts: []tracePart{{"gohalTrap", 1}}}, windows[1])
 }
 
 // runUntil stops a command once it printed the marker, reports one that ended without it
