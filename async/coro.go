@@ -39,12 +39,13 @@ import (
 // accesses are preemption points.
 //
 // The price is a goroutine stack per task and two goroutine switches per poll. Measured
-// under TinyGo 0.33 on the ESP32-C3 with runtime.ReadMemStats, a straight-line task holds,
-// on the heap, once, when Go is called, its stack plus 192 bytes for the task (T, its
-// Timer and waiter node) and its goroutine's record. The stack is the program's
-// -stack-size (the target's default-stack-size, 2 KiB on riscv32 targets), or the task's
-// own GoOptions.StackSize: measure it with T.StackUse and give the task what it needs plus
-// a margin (examples/lines: two tasks about 480 bytes deep, on 768-byte stacks). A
+// under TinyGo 0.33 with runtime.ReadMemStats (on QEMU: 32-bit RISC-V and Cortex-M alike),
+// a straight-line task holds, on the heap, once, when Go is called, its stack plus 192
+// bytes for the task (T, its Timer and waiter node) and its goroutine's record. The stack
+// is the program's -stack-size (the target's default-stack-size, 2 KiB on riscv32
+// targets), or the task's own GoOptions.StackSize: measure it with T.StackUse and give the
+// task what it needs plus a margin (examples/lines: two tasks about 480 bytes deep, on
+// 768-byte stacks). A
 // stackless task costs its own struct and the executor's 28-byte slot either way. Flash:
 // the first straight-line task of a program brings in TinyGo's goroutine start and task
 // switch and the coroutine's own code, about 1.4 KB (README's size section).

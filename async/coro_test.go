@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"runtime"
+	"strconv"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -325,6 +326,6 @@ func TestGoWithNamesTheTaskAndChecksItsStackSize(t *testing.T) {
 	for _, size := range []int{1, MinStackSize - 1, -64} {
 		require.PanicsWithValue(t, errStackTooSmall, func() { GoWith(GoOptions{StackSize: size}, body) }, "StackSize %d", size)
 	}
-	require.Contains(t, errStackTooSmall, "async.MinStackSize")
+	require.Contains(t, errStackTooSmall, "async.MinStackSize ("+strconv.Itoa(MinStackSize)+")")
 	require.Contains(t, errStackTooSmall, "T.StackUse")
 }
