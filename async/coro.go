@@ -55,7 +55,7 @@ import (
 
 // errStraightLineInInterrupt is the panic of a straight-line task polled in an interrupt
 // handler, on the chip and on the host alike.
-const errStraightLineInInterrupt = "async: straight-line task (async.Go) polled by an interrupt-mode executor: a goroutine switch cannot happen in a handler; spawn it on a thread-mode executor, or give it a Poll method"
+const errStraightLineInInterrupt = "async: async.Go task polled by an interrupt-mode executor, where no goroutine switch can happen: spawn it on a thread-mode executor"
 
 // T is a straight-line task's handle, passed to its function; Await and Sleep take it.
 // Use it only on the task's own coroutine.

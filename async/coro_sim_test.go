@@ -137,7 +137,7 @@ func TestStraightLineTaskOnTheSimulator(t *testing.T) {
 		"task woken: core=0 oncore=true interrupt=false",
 		// Spawning raised FROM_CPU_INTR3; a straight-line task cannot run in a handler on the
 		// chip, and the simulator refuses it with the chip's message.
-		"interrupt executor refused: async: straight-line task (async.Go) polled by an interrupt-mode executor: a goroutine switch cannot happen in a handler; spawn it on a thread-mode executor, or give it a Poll method",
+		"interrupt executor refused: async: async.Go task polled by an interrupt-mode executor, where no goroutine switch can happen: spawn it on a thread-mode executor",
 		"task end",
 		"executor done",
 	}, j.entries)

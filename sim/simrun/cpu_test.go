@@ -100,20 +100,35 @@ func TestCountedCPUChargesNoComputation(t *testing.T) {
 // In measured mode the hog's one poll is charged its host CPU time, scaled: within a factor
 // of two of the calibrated estimate (50M iterations of host.CPUReferenceCycles at 160 MHz).
 // The sieve, a different kind of code, is compared with QEMU's instruction count.
+//
+// Measured mode reads the monotonic clock, so a host busy with other work (go test runs
+// packages in parallel) inflates the charges, never deflates them: up to three runs are
+// made while the hog's charge is over the band, and the smallest is checked. A charge
+// twice too high from the model itself would be there in every run.
 func TestMeasuredCPUChargesComputation(t *testing.T) {
-	var primes int
-	r, err := Run(hogFirmware(&primes), Options{CPU: CPUMeasured})
-	require.NoError(t, err)
-	require.Equal(t, 1028, primes)
-	require.Equal(t, CPUMeasured, r.CPU)
-	require.Greater(t, r.CPUScale, 0.0)
-	assert.Contains(t, r.String(), "not deterministic")
-	tasks := tasksByName(r)
-
 	want := time.Duration(float64(hogIterations) * host.CPUReferenceCycles / 160e6 * 1e9)
+	var r *Result
+	var tasks map[string]TaskStats
+	for run := 1; run <= 3; run++ {
+		var primes int
+		res, err := Run(hogFirmware(&primes), Options{CPU: CPUMeasured})
+		require.NoError(t, err)
+		require.Equal(t, 1028, primes)
+		require.Equal(t, CPUMeasured, res.CPU)
+		require.Greater(t, res.CPUScale, 0.0)
+		assert.Contains(t, res.String(), "not deterministic")
+		ts := tasksByName(res)
+		t.Logf("run %d: hog: longest poll %v, calibrated estimate %v (%.2fx); scale %.2f cycles/host ns; %v",
+			run, ts["hog"].Longest, want, float64(ts["hog"].Longest)/float64(want), res.CPUScale, res)
+		if r == nil || ts["hog"].Longest < tasks["hog"].Longest {
+			r, tasks = res, ts
+		}
+		if tasks["hog"].Longest < want*2 {
+			break
+		}
+	}
+
 	hog := tasks["hog"].Longest
-	t.Logf("hog: longest poll %v, calibrated estimate %v (%.2fx); scale %.2f cycles/host ns; %v",
-		hog, want, float64(hog)/float64(want), r.CPUScale, r)
 	assert.Greater(t, hog, want/2, "the hog's poll is charged its computation")
 	assert.Less(t, hog, want*2)
 
