@@ -65,6 +65,11 @@
 // leaves nothing queued: the task cancels its waiter and Sleep's timer as it finishes, so
 // what was reserved for it passes to the next waiter.
 //
+// Each straight-line task has a goroutine stack: the program's -stack-size under TinyGo
+// (2 KiB on the ESP32-C3), or one of its own size, measured with T.StackUse on the chip:
+//
+//	async.GoWith(async.GoOptions{Name: "reader", StackSize: 768}, reader)
+//
 // # Executors
 //
 //   - Thread mode (Executor.Run): polls, then sleeps in rt.WaitForInterrupt inside a critical
