@@ -126,6 +126,12 @@ func TestTasksAcrossReadyWordsAndPrioritiesArePolledOncePerWakeByPriority(t *tes
 	require.Zero(t, e.Len(), "every task finished on its second poll")
 }
 
+func TestBitsFromIsAShiftedMaskForEveryShift(t *testing.T) {
+	for shift := uint(1); shift <= 32; shift++ {
+		require.Equal(t, ^uint32(0)<<shift, bitsFrom(shift), "shift %d", shift)
+	}
+}
+
 func TestPanickingTaskIsReportedAndOthersRun(t *testing.T) {
 	var got []TaskPanic
 	e := newExec(t, Config{Name: "main", Tasks: 3, OnPanic: func(p TaskPanic) { got = append(got, p) }})

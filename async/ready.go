@@ -74,7 +74,7 @@ func (e *Executor) pollReady() {
 				continue
 			}
 			higher := e.higherShift(w)
-			higherWords := ^uint32(0) << higher // 0 for the highest priority's last word
+			higherWords := bitsFrom(higher) // the summary bits of higher priorities
 			// The word's first slot: a priority's words hold slots 0-31, 32-63, ...
 			base := (int(w) + e.wordsPer - int(higher)) * 32
 			// What is taken but not yet polled, for giveBack if a poll panics.
@@ -99,6 +99,10 @@ func (e *Executor) pollReady() {
 		e.takenBatch, e.takenSum = 0, 0
 	}
 }
+
+// bitsFrom returns the bits from shift (1..32) up: ^uint32(0) << shift, written so that no
+// shift count reaches 32 (Go's shift by 32 or more gives 0, which costs a guard).
+func bitsFrom(shift uint) uint32 { return ^(uint32(2)<<((shift-1)&31) - 1) }
 
 // higherShift returns the index of the first ready word of a higher task priority than word
 // w's: the summary bits from there on are the higher priorities'.
