@@ -20,7 +20,7 @@ func (e *Executor) wake(idx uint8) {
 	// chip). The executor is pended only when its summary goes from 0 to non-zero. While it
 	// polls, the word's summary bit is usually still set (see pollReady): then that only
 	// loads. A task already queued changes nothing.
-	if queued, wasIdle := queueBits(&e.ready[w], 1<<b, &e.summary, 1<<w); queued && wasIdle {
+	if queueBits(&e.ready[w], 1<<b, &e.summary, 1<<w) {
 		e.pend()
 	}
 }

@@ -29,13 +29,14 @@ func orUint32(p *atomic.Uint32, bits uint32) uint32 {
 }
 
 // queueBits sets bit in *ready and then sum in *summary, unless bit was set already. It
-// reports whether it set bit, and whether *summary was 0 before. (Two atomic operations: a
-// wake between them finds bit set and leaves, and the summary bit follows at once.)
-func queueBits(ready *atomic.Uint32, bit uint32, summary *atomic.Uint32, sum uint32) (queued, wasIdle bool) {
+// reports whether the executor must be pended: it set bit and *summary was 0 before. (Two
+// atomic operations: a wake between them finds bit set and leaves, and the summary bit
+// follows at once.)
+func queueBits(ready *atomic.Uint32, bit uint32, summary *atomic.Uint32, sum uint32) (pend bool) {
 	if orUint32(ready, bit)&bit != 0 {
-		return false, false
+		return false
 	}
-	return true, orUint32(summary, sum) == 0
+	return orUint32(summary, sum) == 0
 }
 
 // andNotUint32 clears bits in *p and returns the previous value; when none is set it only

@@ -56,23 +56,24 @@ func orUint32(p *atomic.Uint32, bits uint32) uint32 {
 
 // queueBits sets bit in *ready and then sum in *summary, unless bit was set already, in one
 // critical section (Executor.wake's two read-modify-writes, which were two). It reports
-// whether it set bit, and whether *summary was 0 before.
+// whether the executor must be pended: it set bit and *summary was 0 before. (One result,
+// not two: LLVM does not fold a pair of flags computed before the section's closing CSR
+// write, and tested both on every wake.)
 //
 //go:inline
-func queueBits(ready *atomic.Uint32, bit uint32, summary *atomic.Uint32, sum uint32) (queued, wasIdle bool) {
+func queueBits(ready *atomic.Uint32, bit uint32, summary *atomic.Uint32, sum uint32) (pend bool) {
 	cs := rt.EnterCritical()
-	old := *wordPtr(ready)
-	if old&bit != 0 {
-		cs.Exit()
-		return false, false
-	}
-	*wordPtr(ready) = old | bit
-	s := *wordPtr(summary)
-	if s&sum != sum {
-		*wordPtr(summary) = s | sum
+	r := *wordPtr(ready)
+	if r&bit == 0 {
+		*wordPtr(ready) = r | bit
+		s := *wordPtr(summary)
+		if s&sum == 0 {
+			*wordPtr(summary) = s | sum
+		}
+		pend = s == 0
 	}
 	cs.Exit()
-	return true, s == 0
+	return pend
 }
 
 // andNotUint32 clears bits in *p and returns the previous value.
