@@ -2,7 +2,7 @@
 GO ?= go
 FUZZTIME ?= 30s
 
-.PHONY: all test test-pac vet tidy race bench fuzz tinygo qemu-c3
+.PHONY: all test test-pac vet tidy race bench bench-chip fuzz tinygo qemu-c3
 
 all: test
 
@@ -53,6 +53,12 @@ tinygo:
 QEMUC3FLAGS ?=
 qemu-c3:
 	$(GO) run ./internal/tinygorun -only '^qemu-c3$$' $(QEMUC3FLAGS)
+
+## bench-chip: the chip's figures (needs TinyGo and Espressif's QEMU, as make tinygo does):
+## examples/latency's wake and alarm latencies on QEMU, and the wake and alarm paths counted
+## instruction by instruction from QEMU traces, function by function.
+bench-chip:
+	$(GO) run ./internal/tinygorun -only '^(qemu-c3|wake-trace)$$' -c3='^latency$$'
 
 ## bench: every benchmark, with allocation counts.
 bench:
