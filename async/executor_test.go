@@ -3,6 +3,7 @@ package async
 import (
 	"errors"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 )
@@ -313,4 +314,51 @@ func TestTaskPanicReportSaysWhere(t *testing.T) {
 		require.Contains(t, p.Error(), " panicked at "+p.Where+": ")
 	}
 	require.NotEqual(t, got[0].Where, got[1].Where, "each its own line, not the executor's or the coroutine's re-panic")
+}
+
+// Run polls, sleeps while nothing is queued, and returns on Stop (seen once the queue is
+// empty) or when the table empties; a task's panic is reported and the others go on. (Run
+// sleeps inside its poll loop's recover: these are the paths that moved there.)
+func TestRunReturnsOnStopOrAnEmptyTableAndSurvivesAPanic(t *testing.T) {
+	var panics []TaskPanic
+	e := newExec(t, Config{Name: "run", Tasks: 3, OnPanic: func(p TaskPanic) { panics = append(panics, p) }})
+	polls := 0
+	second := make(chan struct{})
+	w, err := e.Spawner().SpawnNamed("stopper", TaskFunc(func(*Context) bool {
+		polls++
+		switch polls {
+		case 1:
+			e.Stop() // Run returns once the queue is empty, with this task still in the table
+		case 2:
+			close(second)
+		case 3:
+			return true
+		}
+		return false
+	}), 0)
+	require.NoError(t, err)
+	_, err = e.Spawner().SpawnNamed("crasher", TaskFunc(func(*Context) bool { panic("boom") }), 0)
+	require.NoError(t, err)
+
+	e.Run()
+	require.Equal(t, 1, polls)
+	require.Len(t, panics, 1, "the crasher's panic was reported, and Run went on")
+	require.Equal(t, "crasher", panics[0].Task)
+	require.Equal(t, 1, e.Len())
+
+	// A Stop before Run: Run returns at once, polls nothing, and forgets the Stop.
+	e.Stop()
+	w.Wake()
+	e.Run()
+	require.Equal(t, 1, polls, "Run returned before polling")
+
+	// Run sleeps until a wake from elsewhere, and returns when the table is empty.
+	go func() {
+		<-second // the wake queued above was polled: polls 2
+		time.Sleep(time.Millisecond)
+		w.Wake() // polls 3
+	}()
+	e.Run()
+	require.Equal(t, 3, polls)
+	require.Zero(t, e.Len())
 }

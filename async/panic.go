@@ -30,17 +30,18 @@ func describe(v any) string {
 	return "(non-string value)"
 }
 
-// pollProtected polls until nothing is queued. A task that panics is removed and reported
-// (reportPanic), and polling goes on with the others: the recover sits around the whole
-// loop, not each poll, so it costs nothing per poll.
-func (e *Executor) pollProtected() {
+// pollProtected polls until nothing is queued (with sleep, Run's: until sleep says to
+// return). A task that panics is removed and reported (reportPanic), and polling goes on
+// with the others: the recover sits around the whole loop, not each poll, so it costs
+// nothing per poll.
+func (e *Executor) pollProtected(sleep bool) {
 	if e.polling {
 		panic("async: executor " + e.name + " polled while it is polling (Poll called from one of its tasks, or from a handler that preempted it): its state would be corrupted")
 	}
 	e.polling = true
 	for {
 		e.panicked = false
-		e.pollGuarded()
+		e.pollGuarded(sleep)
 		if !e.panicked {
 			e.polling = false
 			return
@@ -51,9 +52,9 @@ func (e *Executor) pollProtected() {
 // pollGuarded is pollReady behind a deferred recover. The deferred call is a plain function
 // with an argument, not a closure: TinyGo then keeps the defer frame on the stack, so a
 // poll allocates nothing.
-func (e *Executor) pollGuarded() {
+func (e *Executor) pollGuarded(sleep bool) {
 	defer recoverTask(e)
-	e.pollReady()
+	e.pollReady(sleep)
 }
 
 // recoverTask reports a task's panic. recover returns nil both on a normal return and for

@@ -42,7 +42,8 @@ func (e *Executor) pend() {
 	}
 }
 
-// pollReady polls queued tasks, highest priority first, until none is queued. Each round
+// pollReady polls queued tasks, highest priority first, until none is queued; with sleep
+// (Run's loop) it then calls sleep and goes on until that says to return. Each round
 // takes a snapshot of the summary, then each ready word of it, highest first (one atomic
 // swap per word), and polls that word's tasks in slot order, so a task that keeps waking
 // itself cannot starve its peers. Between two polls it checks for a newly woken task of
@@ -57,11 +58,14 @@ func (e *Executor) pend() {
 // once the summary reads 0, so what the invariant needs holds whenever the executor is not
 // polling: a non-empty word has its summary bit set (or a wake is between its two steps and
 // is about to set it, pending the executor if the summary was 0).
-func (e *Executor) pollReady() {
+func (e *Executor) pollReady(sleep bool) {
 	for {
 		sum := loadWord(&e.summary)
 		if sum == 0 {
-			return
+			if !sleep || !e.sleep() {
+				return
+			}
+			continue
 		}
 		for sum != 0 {
 			// (Shift counts masked to 31 where they are below 32 anyway: Go's shift by 32
