@@ -45,5 +45,11 @@ func timeDriver() TimeDriver {
 func Now() Instant { return timeDriver().Now() }
 
 // ExpireTimers wakes every timer of the current core's queue whose deadline has passed and
-// sets the alarm for the next one. The time driver calls it from its alarm interrupt.
-func ExpireTimers() { queueOf(rt.CoreID()).expire(timeDriver()) }
+// sets the alarm for the next one, through the installed time driver. A time driver calls
+// it, or ExpireTimersOf, from its alarm interrupt.
+func ExpireTimers() { expire(queueOf(rt.CoreID()), timeDriver()) }
+
+// ExpireTimersOf is ExpireTimers for a time driver that calls it with itself (d must be the
+// installed driver): its Now and SetAlarm are then called directly, not through the
+// TimeDriver interface. hal/systimer's alarm handler does.
+func ExpireTimersOf[D TimeDriver](d D) { expire(queueOf(rt.CoreID()), d) }

@@ -227,7 +227,7 @@ func TestTimerQueueRandomRemovals(t *testing.T) {
 		require.GreaterOrEqual(t, min, last)
 		last = min
 		clock.now = min
-		queues[0].expire(clock)
+		expire(&queues[0], clock)
 	}
 	require.Equal(t, 0, queues[0].n)
 }

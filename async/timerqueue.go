@@ -342,8 +342,10 @@ func (q *timerQueue) repair() {
 	q.root = root
 }
 
-// expire wakes the due timers and arms the driver for the earliest remaining one.
-func (q *timerQueue) expire(d TimeDriver) {
+// expire wakes the due timers and arms the driver for the earliest remaining one. It is
+// generic in the driver so that a driver's own handler (ExpireTimersOf) calls its Now and
+// SetAlarm directly, not through TimeDriver's interface thunks.
+func expire[D TimeDriver](q *timerQueue, d D) {
 	// Pop, unlock, wake: the lock (interrupts masked on this core) is held for one pop at a
 	// time, never across a wake, so a higher-priority interrupt (an interrupt executor
 	// pended by the first wake, say) waits for one O(log n) removal, not for every timer due

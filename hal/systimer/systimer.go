@@ -69,7 +69,7 @@ func onAlarm1() { onAlarm(1) }
 // down), then wake the due timers of this core and re-arm for the next one.
 func onAlarm(core int) {
 	esp32c3.SYSTIMER.INT_CLR.Write(st.INT_CLRValue(1) << Comparator(core))
-	async.ExpireTimers()
+	async.ExpireTimersOf(Driver{})
 }
 
 // Start sets up the current core's alarm with its interrupt at priority p (1..15) and
@@ -175,7 +175,7 @@ func Stop() {
 func workEn(k int) st.CONFValue { return st.CONFValue(1) << (24 - k) }
 
 // Register updates below are Read then Write, not Modify with a closure: SetAlarm runs in
-// the alarm interrupt (through async.ExpireTimers), and TinyGo heap-allocates a closure that
+// the alarm interrupt (through async.ExpireTimersOf), and TinyGo heap-allocates a closure that
 // captures a variable.
 
 // validPolls bounds the wait for TIMER_UNIT_VALUE_VALID: far above the chip's few cycles.

@@ -32,7 +32,7 @@ var tracedPaths = []struct {
 	budget              int
 }{
 	{"Waker.Wake() in a handler -> the woken task's Poll, thread executor awake", "./examples/qemu/waketrace", "main.wakeMarker", "main.pollMarker", false, 250},
-	{"SYSTIMER alarm trap -> its timer's task's Poll, thread executor asleep in WFI", "./examples/qemu/alarmtrace", "gohal_trap_entry", "main.pollMarker", true, 610},
+	{"SYSTIMER alarm trap -> its timer's task's Poll, thread executor asleep in WFI", "./examples/qemu/alarmtrace", "gohal_trap_entry", "main.pollMarker", true, 585},
 }
 
 // wakeTraceRanges are the code QEMU logs: the flash-mapped text and internal SRAM's
