@@ -227,7 +227,7 @@ func (c *coroTask) run() {
 		if c.t.op.armed {
 			c.cancelOnExit(cancelOp)
 		}
-		if c.t.cancelSleep != nil && c.t.timer.node.home != nil { // it slept: queued() needs the queue's lock
+		if c.t.cancelSleep != nil { // it slept (armSleep sets both the cancel and the timer's queue)
 			c.cancelOnExit(cancelTimer)
 		}
 		c.t.co.done()
