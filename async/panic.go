@@ -85,7 +85,7 @@ func (e *Executor) reportPanic(v any, where string) {
 	// (Under TinyGo there are no sites: the constant drops the type assertion, its
 	// interface thunk and every panicSite method from the program.)
 	if panicSites {
-		if s, ok := e.slots[idx].task.(interface{ panicSite() string }); ok && s.panicSite() != "" {
+		if s, ok := e.slots[idx].taskInterface().(interface{ panicSite() string }); ok && s.panicSite() != "" {
 			where = s.panicSite() // a straight-line task's own function, not the re-panic in its Poll
 		}
 	}

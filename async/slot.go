@@ -3,6 +3,7 @@ package async
 import (
 	"math/bits"
 	"sync/atomic"
+	"unsafe"
 
 	"github.com/gohal/gohal/rt"
 )
@@ -50,9 +51,24 @@ import (
 //	 └──── release ◀─────┼───────────────────────────┴─────┘                       │
 //	                     └─────────────────────── wake ────────────────────────────┘
 type slot struct {
-	task  Task
+	// task is the task: the two words of the Task interface Spawner.SpawnNamed was given, or
+	// what pointerTask made of a task from Spawn.
+	task  [2]unsafe.Pointer
+	poll  pollFn        // calls the task's Poll: pollInterface, or pointerTask's
 	sched atomic.Uint32 // live | word<<8 | bit
 	stats TaskStats
+}
+
+// pollInterface polls a task spawned as a Task interface value.
+func pollInterface(sl *slot, cx *Context) bool { return sl.taskInterface().Poll(cx) }
+
+// taskInterface returns the Task interface a slot holds: the one Spawner.SpawnNamed was
+// given; for a task from Spawn, nil on the chip and a wrapper on the host.
+func (sl *slot) taskInterface() Task {
+	if sl.task[0] == nil {
+		return nil
+	}
+	return *(*Task)(unsafe.Pointer(&sl.task))
 }
 
 const live = 1 << 16
@@ -60,10 +76,53 @@ const live = 1 << 16
 // SpawnNamed adds task to the executor's table under name and queues it for its first poll.
 // It never allocates; a full table is ErrTableFull. It returns the task's waker.
 func (s Spawner) SpawnNamed(name string, task Task, prio int) (Waker, error) {
-	e := (*Executor)(s.e)
 	if task == nil {
 		return 0, ErrNilTask
 	}
+	return s.spawn(name, *(*[2]unsafe.Pointer)(unsafe.Pointer(&task)), makePollFn(pollInterface), prio)
+}
+
+// SpawnOptions are a task's name and priority for SpawnWith.
+type SpawnOptions struct {
+	// Name is the task's name in statistics and panic reports; "" is "task". (Spawn does
+	// not look for a TaskName method: that look-up is an interface conversion.)
+	Name string
+	// Priority is the task priority, 0 (the default) to TaskPriorities-1.
+	Priority int
+}
+
+// TaskPointer is the type parameter of Spawn: a pointer to a stackless task type.
+type TaskPointer[T any] interface {
+	*T
+	Task
+}
+
+// Spawn adds t, a pointer to a stackless task, to s's executor at priority 0 and queues it
+// for its first poll, as s.Spawn(t) does, without putting t in an interface: the executor
+// keeps the pointer and calls T's Poll directly. Under TinyGo that matters, because a value
+// in an interface brings in type information for every type reachable from it, which for a
+// task holding futures is their whole state: 2.7 KB of flash in examples/echo. A nil t is
+// ErrNilTask; a full table ErrTableFull. It never allocates.
+func Spawn[T any, P TaskPointer[T]](s Spawner, t P) (Waker, error) {
+	return SpawnWith(s, t, SpawnOptions{})
+}
+
+// SpawnWith is Spawn under opts' name and at its priority.
+func SpawnWith[T any, P TaskPointer[T]](s Spawner, t P, opts SpawnOptions) (Waker, error) {
+	if t == nil {
+		return 0, ErrNilTask
+	}
+	name := opts.Name
+	if name == "" {
+		name = "task"
+	}
+	task, poll := pointerTask(t)
+	return s.spawn(name, task, poll, opts.Priority)
+}
+
+// spawn stores a task and its poll function in the lowest free slot and queues it.
+func (s Spawner) spawn(name string, task [2]unsafe.Pointer, poll pollFn, prio int) (Waker, error) {
+	e := (*Executor)(s.e)
 	if prio < 0 || prio >= TaskPriorities {
 		return 0, ErrBadPriority
 	}
@@ -84,7 +143,7 @@ func (s Spawner) SpawnNamed(name string, task Task, prio int) (Waker, error) {
 	e.free[idx/32] &^= 1 << (idx % 32)
 	e.count++
 	sl := &e.slots[idx]
-	sl.task = task
+	sl.task, sl.poll = task, poll
 	sl.stats = TaskStats{Name: name}
 	storeWord(&sl.sched, live|uint32(w)<<8|uint32(b))
 	e.mu.unlock(cs)
@@ -119,7 +178,7 @@ func (e *Executor) pollSlot(idx int) {
 	if e.timing {
 		done = e.pollTimed(sl, st)
 	} else {
-		done = sl.task.Poll(&e.cx)
+		done = sl.poll.call(sl, &e.cx)
 	}
 	if obs != nil {
 		obs.end(e, idx, done)
@@ -134,7 +193,7 @@ func (e *Executor) pollSlot(idx int) {
 // pollTimed is the poll of an executor made with Config.PollTimes.
 func (e *Executor) pollTimed(sl *slot, st *TaskStats) bool {
 	t0 := rt.Cycles()
-	done := sl.task.Poll(&e.cx)
+	done := sl.poll.call(sl, &e.cx)
 	if dt := rt.Cycles() - t0; dt > st.LongestPoll {
 		st.LongestPoll = dt
 	}
@@ -146,7 +205,8 @@ func (e *Executor) release(idx int) {
 	sl := &e.slots[idx]
 	cs := e.mu.lock()
 	storeWord(&sl.sched, 0)
-	sl.task = nil
+	var none pollFn
+	sl.task, sl.poll = [2]unsafe.Pointer{}, none
 	e.free[idx/32] |= 1 << (idx % 32)
 	e.count--
 	e.mu.unlock(cs)

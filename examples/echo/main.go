@@ -68,9 +68,9 @@ func firmware() {
 	ex, err := executor.Thread(executor.Options{Name: "main", Tasks: 2})
 	check(err)
 	blink := &blinker{led: led, ticker: async.NewTicker(blinkPeriod)}
-	bw, err := ex.Spawner().Spawn(blink)
+	bw, err := async.Spawn(ex.Spawner(), blink)
 	check(err)
-	_, err = ex.Spawner().Spawn(&echo{u: &u, blinker: bw, stop: &blink.stop})
+	_, err = async.Spawn(ex.Spawner(), &echo{u: &u, blinker: bw, stop: &blink.stop})
 	check(err)
 	ex.Run() // returns when both tasks have finished
 	stats.IdleCycles, stats.TotalCycles = ex.IdleCycles()
