@@ -9,7 +9,7 @@ type pollFn func(sl *slot, cx *Context) bool
 
 func makePollFn(f func(sl *slot, cx *Context) bool) pollFn { return f }
 
-func (f pollFn) call(sl *slot, cx *Context) bool { return f(sl, cx) }
+func callPoll(f pollFn, sl *slot, cx *Context) bool { return f(sl, cx) }
 
 // pointerTask is how a slot holds a task from Spawn. Under gc, a func value of a generic
 // function instantiated inside another generic function (pollPointer[T, P] in SpawnWith)

@@ -14,7 +14,7 @@ func makePollFn(f func(sl *slot, cx *Context) bool) pollFn {
 	return pollFn((*funcValue)(unsafe.Pointer(&f)).code)
 }
 
-func (p pollFn) call(sl *slot, cx *Context) bool {
+func callPoll(p pollFn, sl *slot, cx *Context) bool {
 	f := funcValue{code: uintptr(p)}
 	return (*(*func(sl *slot, cx *Context) bool)(unsafe.Pointer(&f)))(sl, cx)
 }

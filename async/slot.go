@@ -178,7 +178,7 @@ func (e *Executor) pollSlot(idx int) {
 	if e.timing {
 		done = e.pollTimed(sl, st)
 	} else {
-		done = sl.poll.call(sl, &e.cx)
+		done = callPoll(sl.poll, sl, &e.cx)
 	}
 	if obs != nil {
 		obs.end(e, idx, done)
@@ -193,7 +193,7 @@ func (e *Executor) pollSlot(idx int) {
 // pollTimed is the poll of an executor made with Config.PollTimes.
 func (e *Executor) pollTimed(sl *slot, st *TaskStats) bool {
 	t0 := rt.Cycles()
-	done := sl.poll.call(sl, &e.cx)
+	done := callPoll(sl.poll, sl, &e.cx)
 	if dt := rt.Cycles() - t0; dt > st.LongestPoll {
 		st.LongestPoll = dt
 	}

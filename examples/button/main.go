@@ -57,7 +57,7 @@ func firmware() {
 	btn := in.IntoAsync() // binds the GPIO interrupt on this core; in is consumed
 	ex, err := executor.Thread(executor.Options{Name: "main", Tasks: 1})
 	check(err)
-	_, err = ex.Spawner().Spawn(&pressTask{btn: btn, led: led, con: con})
+	_, err = async.Spawn(ex.Spawner(), &pressTask{btn: btn, led: led, con: con})
 	check(err)
 	ex.Run() // returns when the task has seen its presses
 	stats.IdleCycles, stats.TotalCycles = ex.IdleCycles()

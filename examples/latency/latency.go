@@ -270,7 +270,7 @@ func firmware() {
 	th, err := executor.Thread(executor.Options{Name: "main"})
 	check(err)
 	t1 := &timerTask{}
-	_, err = th.Spawner().SpawnNamed("timer", t1, 0)
+	_, err = async.SpawnWith(th.Spawner(), t1, async.SpawnOptions{Name: "timer"})
 	check(err)
 	th.Run()
 	t1.st.report(con, "SYSTIMER alarm -> timer task polled, thread executor in WFI")
@@ -279,7 +279,7 @@ func firmware() {
 	ie, err := executor.Interrupt(0, urgentLevel, executor.Options{Name: "urgent"})
 	check(err)
 	t2 := &timerTask{}
-	_, err = ie.Spawner().SpawnNamed("timer", t2, 0)
+	_, err = async.SpawnWith(ie.Spawner(), t2, async.SpawnOptions{Name: "timer"})
 	check(err)
 	for {
 		cs := rt.EnterCritical()
@@ -301,7 +301,7 @@ func firmware() {
 		for k := range crowd[i].tms {
 			crowd[i].tms[k].Reset(at)
 		}
-		_, err = ce.Spawner().SpawnNamed("crowd", &crowd[i], 0)
+		_, err = async.SpawnWith(ce.Spawner(), &crowd[i], async.SpawnOptions{Name: "crowd"})
 		check(err)
 	}
 	for {
@@ -332,7 +332,7 @@ func firmware() {
 	wakeSWI, err = swint.Take(1)
 	check(err)
 	wakeSWI.Bind(onWakeSWI, 1)
-	_, err = th.Spawner().SpawnNamed("woken", &wakeMeasure{}, 0)
+	_, err = async.SpawnWith(th.Spawner(), &wakeMeasure{}, async.SpawnOptions{Name: "woken"})
 	check(err)
 	th.Run()
 	wakeStats.report(con, "Waker.Wake() in a handler -> task polled, thread executor awake")
@@ -343,7 +343,7 @@ func firmware() {
 	// 1 from the alarm's trap.
 	rt.Bind(rt.Source(esp32c3.IRQ_SYSTIMER_TARGET0), onComparator0)
 	rt.Enable(rt.Source(esp32c3.IRQ_SYSTIMER_TARGET0), 1)
-	_, err = th.Spawner().SpawnNamed("sleeper", &sleepMeasure{}, 0)
+	_, err = async.SpawnWith(th.Spawner(), &sleepMeasure{}, async.SpawnOptions{Name: "sleeper"})
 	check(err)
 	th.Run()
 	rt.Disable(rt.Source(esp32c3.IRQ_SYSTIMER_TARGET0))
@@ -358,7 +358,7 @@ func firmware() {
 	ua := u.IntoAsync() // u is consumed: the console goes on through ua
 	con = console.New(ua)
 	rx := &rxTask{u: ua}
-	_, err = th.Spawner().SpawnNamed("rx", rx, 0)
+	_, err = async.SpawnWith(th.Spawner(), rx, async.SpawnOptions{Name: "rx"})
 	check(err)
 	th.Run()
 	if rx.st.n == 0 {

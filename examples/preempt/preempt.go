@@ -118,10 +118,10 @@ func firmware() {
 	check(err)
 
 	ut := &urgentTask{con: con}
-	_, err = urgent.Spawner().SpawnNamed("urgent", ut, 0)
+	_, err = async.SpawnWith(urgent.Spawner(), ut, async.SpawnOptions{Name: "urgent"})
 	check(err)
 	bt := &busyTask{con: con}
-	_, err = thread.Spawner().SpawnNamed("busy", bt, 0)
+	_, err = async.SpawnWith(thread.Spawner(), bt, async.SpawnOptions{Name: "busy"})
 	check(err)
 	thread.Run() // returns when the busy task is done; the urgent one finished inside it
 

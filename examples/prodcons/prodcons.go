@@ -130,9 +130,9 @@ func firmware() {
 	check(err)
 	prod := &producer{ch: ch, con: con}
 	cons := &consumer{ch: ch, con: con, recv: ch.Receive(), inOrder: true}
-	_, err = ex.Spawner().SpawnNamed("producer", prod, 0)
+	_, err = async.SpawnWith(ex.Spawner(), prod, async.SpawnOptions{Name: "producer"})
 	check(err)
-	_, err = ex.Spawner().SpawnNamed("consumer", cons, 0)
+	_, err = async.SpawnWith(ex.Spawner(), cons, async.SpawnOptions{Name: "consumer"})
 	check(err)
 	ex.Run() // both tasks finish
 

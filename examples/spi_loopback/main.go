@@ -80,7 +80,7 @@ func firmware() {
 	ex, err := executor.Thread(executor.Options{Name: "main", Tasks: 1})
 	check(err)
 	task := &transfer{f: abus.TransferAsync(block[:], result.Block[:])}
-	_, err = ex.Spawner().Spawn(task)
+	_, err = async.Spawn(ex.Spawner(), task)
 	check(err)
 	ex.Run()
 	result.IdleCycles, result.TotalCycles = ex.IdleCycles()

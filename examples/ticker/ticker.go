@@ -76,7 +76,7 @@ func firmware() {
 	ex, err := executor.Thread(executor.Options{Name: "main"})
 	check(err)
 	task := &tickTask{con: con}
-	_, err = ex.Spawner().SpawnNamed("ticker", task, 0)
+	_, err = async.SpawnWith(ex.Spawner(), task, async.SpawnOptions{Name: "ticker"})
 	check(err)
 	ex.Run() // returns when the ticker task has finished
 

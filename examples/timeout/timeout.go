@@ -124,7 +124,7 @@ func firmware() {
 
 	ex, err := executor.Thread(executor.Options{Name: "main"})
 	check(err)
-	_, err = ex.Spawner().SpawnNamed("timeout", &timeoutTask{con: console.New(ua), ua: ua}, 0)
+	_, err = async.SpawnWith(ex.Spawner(), &timeoutTask{con: console.New(ua), ua: ua}, async.SpawnOptions{Name: "timeout"})
 	check(err)
 	ex.Run()
 

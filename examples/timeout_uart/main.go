@@ -28,7 +28,7 @@ func firmware() {
 	u := b.IntoAsync()
 	ex, err := executor.Thread(executor.Options{Name: "main", Tasks: 1})
 	check(err)
-	_, err = ex.Spawner().Spawn(&reader{u: u})
+	_, err = async.Spawn(ex.Spawner(), &reader{u: u})
 	check(err)
 	ex.Run()
 	u.Flush()

@@ -58,7 +58,7 @@ func main() {
 	if err != nil {
 		panic(err)
 	}
-	if _, err := th.Spawner().SpawnNamed("alarmed", &alarmed{}, 0); err != nil {
+	if _, err := async.SpawnWith(th.Spawner(), &alarmed{}, async.SpawnOptions{Name: "alarmed"}); err != nil {
 		panic(err)
 	}
 	th.Run()

@@ -70,7 +70,7 @@ func main() {
 	}
 	_ = p
 	wakeSWI.Bind(onWakeSWI, 1)
-	if _, err := th.Spawner().SpawnNamed("woken", woken{}, 0); err != nil {
+	if _, err := async.SpawnWith(th.Spawner(), &woken{}, async.SpawnOptions{Name: "woken"}); err != nil {
 		panic(err)
 	}
 	th.Run()
