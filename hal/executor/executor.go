@@ -5,8 +5,8 @@
 //	func firmware() {
 //		hi, _ := executor.Interrupt(0, 2, executor.Options{Name: "urgent"}) // FROM_CPU_INTR0, priority 2
 //		th, _ := executor.Thread(executor.Options{Name: "main"})            // this core
-//		hi.Spawner().Spawn(&urgentTask{})
-//		th.Spawner().Spawn(&ticker{})
+//		async.Spawn(hi.Spawner(), &urgentTask{})
+//		async.Spawn(th.Spawner(), &ticker{})
 //		th.Run() // polls, sleeps in WFI when nothing is ready; returns when every task is done
 //	}
 //
