@@ -165,7 +165,7 @@ func (e *Executor) pollSlot(idx int) {
 	if loadWord(&sl.sched)&live == 0 {
 		return
 	}
-	// One Context per executor, reused: a fresh one would escape through the interface call
+	// One Context per executor, reused: a fresh one would escape through the indirect call
 	// and cost an allocation per poll. Polls of one executor never overlap.
 	e.cx.waker = makeWaker(e.id, uint8(idx))
 	e.current = idx
