@@ -3,8 +3,9 @@
 // or a token given to two constructors (consumed); a critical section left open on some path
 // (critsec); an async driver used on another core (crosscore); a blocking call or heap allocation reachable from an interrupt handler
 // (irqblock); a
-// straight-line task spawned on an interrupt-mode executor (irqstraight), and more to come
-// (see the README's gohalvet section).
+// straight-line task spawned on an interrupt-mode executor (irqstraight); a stackless task
+// spawned as a Task interface value, which costs flash under TinyGo (spawniface); and more
+// to come (see the README's gohalvet section).
 //
 //	go run ./cmd/gohalvet ./...                          # standalone, on packages
 //	go build -o gohalvet ./cmd/gohalvet && go vet -vettool=$PWD/gohalvet ./...
@@ -25,11 +26,12 @@ import (
 	"github.com/gohal/gohal/cmd/gohalvet/crosscore"
 	"github.com/gohal/gohal/cmd/gohalvet/irqblock"
 	"github.com/gohal/gohal/cmd/gohalvet/irqstraight"
+	"github.com/gohal/gohal/cmd/gohalvet/spawniface"
 )
 
 func main() {
 	redirectVetStdout(os.Args[1:])
-	multichecker.Main(armed.Analyzer, consumed.Analyzer, critsec.Analyzer, crosscore.Analyzer, irqblock.Analyzer, irqstraight.Analyzer)
+	multichecker.Main(armed.Analyzer, consumed.Analyzer, critsec.Analyzer, crosscore.Analyzer, irqblock.Analyzer, irqstraight.Analyzer, spawniface.Analyzer)
 }
 
 // redirectVetStdout sends the tool's standard output where go vet wants it. Since Go 1.26,

@@ -41,8 +41,9 @@ func main() {
 
 	hi, _ := executor.Interrupt(0, 2, executor.Options{})
 	hi.Spawner().Spawn(async.Go(func(t *async.T) {})) // WANT irqstraight: straight-line task (async.Go) spawned on an interrupt-mode executor
+	hi.Spawner().Spawn(&blinker{}) // WANT spawniface: task *blinker spawned as a Task interface value (Spawn)
 
-	cs := rt.EnterCritical() // WANT critsec: critical section cs is not exited on every path: a return at line 29
+	cs := rt.EnterCritical() // WANT critsec: critical section cs is not exited on every path: a return at line 30
 	if ready {
 		return
 	}
@@ -61,6 +62,10 @@ func main() {
 	tm = async.After(2 * async.Millisecond) // WANT armed: future tm is assigned over while it may still be armed
 	_ = tm
 }
+
+type blinker struct{ on bool }
+
+func (b *blinker) Poll(*async.Context) bool { b.on = !b.on; return false }
 `
 
 // TestGoVetRunsGohalvetOnAScratchModule builds gohalvet, writes a module outside gohal that
@@ -104,7 +109,7 @@ func TestGoVetRunsGohalvetOnAScratchModule(t *testing.T) {
 			want[i+1] = msg
 		}
 	}
-	require.Len(t, want, 8)
+	require.Len(t, want, 9)
 	diag := regexp.MustCompile(`(?m)^(?:\./)?main\.go:(\d+):\d+: (.*)$`) // go vet prints ./main.go or main.go by version
 	got := map[string]string{}
 	for _, m := range diag.FindAllStringSubmatch(string(out), -1) {
