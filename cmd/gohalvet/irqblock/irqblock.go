@@ -407,20 +407,11 @@ func checkInterruptTasks(pass *analysis.Pass, f *ast.File, why map[*types.Func]s
 				}
 			}
 		case *ast.CallExpr:
-			sel, ok := ast.Unparen(n.Fun).(*ast.SelectorExpr)
-			if !ok {
+			spawner, task := spawnArgs(pass, n)
+			if task == nil {
 				return true
 			}
-			fn := astutil.Callee(pass.TypesInfo, n)
-			if fn == nil || fn.Pkg() == nil || fn.Pkg().Path() != asyncPath {
-				return true
-			}
-			arg := map[string]int{"Spawn": 0, "SpawnPriority": 0, "SpawnNamed": 1}
-			i, ok := arg[fn.Name()]
-			if !ok || len(n.Args) <= i {
-				return true
-			}
-			sp, ok := ast.Unparen(sel.X).(*ast.CallExpr)
+			sp, ok := ast.Unparen(spawner).(*ast.CallExpr)
 			if !ok {
 				return true
 			}
@@ -428,7 +419,7 @@ func checkInterruptTasks(pass *analysis.Pass, f *ast.File, why map[*types.Func]s
 			if !ok || ssel.Sel.Name != "Spawner" || !isIRQ(ssel.X) {
 				return true
 			}
-			t := pass.TypesInfo.TypeOf(n.Args[i])
+			t := pass.TypesInfo.TypeOf(task)
 			ms := types.NewMethodSet(t)
 			sel2 := ms.Lookup(nil, "Poll")
 			if sel2 == nil {
@@ -439,11 +430,37 @@ func checkInterruptTasks(pass *analysis.Pass, f *ast.File, why map[*types.Func]s
 				return true
 			}
 			if p := pathOf(pass, poll, why); p != "" {
-				suppress.Reportf(pass, n.Args[i].Pos(), "task %s runs on an interrupt-mode executor, inside its interrupt handler, and may block or allocate: %s; move the work to a thread-mode executor's task, or make it wait with a future", types.TypeString(t, types.RelativeTo(pass.Pkg)), p)
+				suppress.Reportf(pass, task.Pos(), "task %s runs on an interrupt-mode executor, inside its interrupt handler, and may block or allocate: %s; move the work to a thread-mode executor's task, or make it wait with a future", types.TypeString(t, types.RelativeTo(pass.Pkg)), p)
 			}
 		}
 		return true
 	})
+}
+
+// spawnArgs returns the Spawner and the task of a spawn: the methods Spawn, SpawnPriority
+// and SpawnNamed of an async.Spawner, or the functions async.Spawn and SpawnWith; nil for
+// another call.
+func spawnArgs(pass *analysis.Pass, call *ast.CallExpr) (spawner, task ast.Expr) {
+	fn := astutil.Callee(pass.TypesInfo, call)
+	if fn == nil || fn.Pkg() == nil || fn.Pkg().Path() != asyncPath {
+		return nil, nil
+	}
+	if recv(fn) == nil {
+		if (fn.Name() == "Spawn" || fn.Name() == "SpawnWith") && len(call.Args) >= 2 {
+			return call.Args[0], call.Args[1]
+		}
+		return nil, nil
+	}
+	sel, ok := ast.Unparen(call.Fun).(*ast.SelectorExpr)
+	if !ok {
+		return nil, nil
+	}
+	arg := map[string]int{"Spawn": 0, "SpawnPriority": 0, "SpawnNamed": 1}
+	i, ok := arg[fn.Name()]
+	if !ok || len(call.Args) <= i {
+		return nil, nil
+	}
+	return sel.X, call.Args[i]
 }
 
 // captures reports whether a function literal refers to variables of enclosing functions.

@@ -118,4 +118,9 @@ func (r *reporter) Poll(*async.Context) bool { // want Poll:"blocks: a closure t
 func spawnsReporter() {
 	hi, _ := executor.Interrupt(0, 2, executor.Options{})
 	hi.Spawner().Spawn(&reporter{}) // want `task \*reporter runs on an interrupt-mode executor, inside its interrupt handler, and may block or allocate: a closure that captures variables`
+	// The generic spawns are followed too.
+	async.Spawn(hi.Spawner(), &reporter{})                                    // want `task \*reporter runs on an interrupt-mode executor`
+	async.SpawnWith(hi.Spawner(), &reporter{}, async.SpawnOptions{Name: "r"}) // want `task \*reporter runs on an interrupt-mode executor`
+	th, _ := executor.Thread(executor.Options{})
+	async.Spawn(th.Spawner(), &reporter{}) // thread mode may wait
 }
