@@ -46,7 +46,7 @@ func TestReadmeAsyncAndHALSnippets(t *testing.T) {
 		hi, err := executor.Interrupt(0, 2, executor.Options{Name: "hi"})
 		require.NoError(t, err)
 		defer hi.Close()
-		_, err = hi.Spawner().Spawn(&u0)
+		_, err = async.Spawn(hi.Spawner(), &u0)
 		require.NoError(t, err)
 		start = async.Now()
 		_, err = th.Spawner().Spawn(async.Go(func(t *async.T) {
