@@ -165,9 +165,14 @@ func TestWakePollDoesNotAllocate(t *testing.T) {
 }
 
 func BenchmarkWakePoll(b *testing.B) {
+	benchWakePoll(b, func(s Spawner, c *counter) (Waker, error) { return s.Spawn(c) })
+}
+
+// benchWakePoll measures a wake and the poll it causes of one task spawned by spawn.
+func benchWakePoll(b *testing.B, spawn func(Spawner, *counter) (Waker, error)) {
 	e := newExec(b, Config{Tasks: 1})
-	c := &counter{limit: 1 << 62}
-	w, _ := e.Spawner().Spawn(c)
+	w, err := spawn(e.Spawner(), &counter{limit: 1 << 62})
+	require.NoError(b, err)
 	e.Poll()
 	b.ReportAllocs()
 	b.ResetTimer()

@@ -106,15 +106,8 @@ func TestSpawnPointerAndItsWakePollDoNotAllocate(t *testing.T) {
 	}))
 }
 
+// BenchmarkWakePollPointerTask is BenchmarkWakePoll for a task from Spawn (on the host, a
+// one-word wrapper in the Task interface).
 func BenchmarkWakePollPointerTask(b *testing.B) {
-	e := newExec(b, Config{Tasks: 1})
-	c := &counter{limit: 1 << 62}
-	w, _ := Spawn(e.Spawner(), c)
-	e.Poll()
-	b.ReportAllocs()
-	b.ResetTimer()
-	for i := 0; i < b.N; i++ {
-		w.Wake()
-		e.Poll()
-	}
+	benchWakePoll(b, Spawn[counter])
 }
