@@ -33,8 +33,9 @@ type TaskFunc func(cx *Context) bool
 // Poll calls f.
 func (f TaskFunc) Poll(cx *Context) bool { return f(cx) }
 
-// Named is implemented by tasks that have a name for statistics and panic reports; Spawn
-// also takes a name explicitly (SpawnNamed).
+// Named is implemented by tasks that have a name for statistics and panic reports, which
+// Spawner.Spawn and SpawnPriority use; SpawnNamed takes a name explicitly. async.Spawn does
+// not look for it (that look-up is an interface conversion): give SpawnWith the name.
 type Named interface {
 	TaskName() string
 }
