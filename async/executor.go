@@ -75,7 +75,7 @@ type Executor struct {
 	// from the bit with an add, not a table. Bit w of summary set: ready[w] may be non-zero;
 	// summary 0 while the executor is not polling: the queue is empty (pollReady explains
 	// the hint).
-	ready    []atomic.Uint32
+	ready    []readyWord
 	summary  atomic.Uint32
 	wordsPer int
 	stop     atomic.Uint32
@@ -145,7 +145,13 @@ func New(cfg Config) (*Executor, error) {
 		e.free[i/32] |= 1 << (i % 32)
 	}
 	e.wordsPer = (cfg.Tasks + 31) / 32
-	e.ready = make([]atomic.Uint32, TaskPriorities*e.wordsPer)
+	e.ready = make([]readyWord, TaskPriorities*e.wordsPer)
+	for w := range e.ready {
+		// The higher priorities' words start with the next priority's first word.
+		shift := (w/e.wordsPer + 1) * e.wordsPer
+		e.ready[w].higher = bitsFrom(uint(shift))
+		e.ready[w].base = int32(w%e.wordsPer) * 32
+	}
 	registered := false
 	for i := range executors {
 		if executors[i].CompareAndSwap(nil, e) {

@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
 
@@ -130,6 +131,26 @@ func TestTasksAcrossReadyWordsAndPrioritiesArePolledOncePerWakeByPriority(t *tes
 func TestBitsFromIsAShiftedMaskForEveryShift(t *testing.T) {
 	for shift := uint(1); shift <= 32; shift++ {
 		require.Equal(t, ^uint32(0)<<shift, bitsFrom(shift), "shift %d", shift)
+	}
+}
+
+// Each ready word knows the summary bits of the higher priorities' words and its first
+// slot: for every table size, word w of priority p (w = p*wordsPer + k) has the bits of
+// words (p+1)*wordsPer and up, and slot k*32 for bit 0.
+func TestReadyWordsKnowTheirHigherWordsAndFirstSlot(t *testing.T) {
+	for _, tasks := range []int{1, 31, 32, 33, 64, 100, MaxTasks} {
+		e := newExec(t, Config{Tasks: tasks})
+		per := (tasks + 31) / 32
+		require.Len(t, e.ready, TaskPriorities*per, "%d tasks", tasks)
+		for w := range e.ready {
+			p, k := w/per, w%per
+			var higher uint32
+			for h := (p + 1) * per; h < len(e.ready); h++ {
+				higher |= 1 << h
+			}
+			assert.Equal(t, higher, e.ready[w].higher&(1<<len(e.ready)-1), "%d tasks, word %d", tasks, w)
+			assert.Equal(t, int32(k*32), e.ready[w].base, "%d tasks, word %d", tasks, w)
+		}
 	}
 }
 

@@ -2,9 +2,19 @@ package async
 
 import (
 	"math/bits"
+	"sync/atomic"
 
 	"github.com/gohal/gohal/rt"
 )
+
+// readyWord is one word of the ready queue, and what the poll loop needs to serve it,
+// computed once by New rather than at every batch.
+type readyWord struct {
+	bits   atomic.Uint32
+	higher uint32 // the summary bits of the words of higher task priorities
+	base   int32  // the slot of bit 0: a priority's words hold slots 0-31, 32-63, ...
+	_      uint32 // 16 bytes: a shift, not a multiply, indexes the queue on every wake
+}
 
 // wake queues slot idx and pends the executor if its queue was empty.
 func (e *Executor) wake(idx uint8) {
@@ -20,7 +30,7 @@ func (e *Executor) wake(idx uint8) {
 	// chip). The executor is pended only when its summary goes from 0 to non-zero. While it
 	// polls, the word's summary bit is usually still set (see pollReady): then that only
 	// loads. A task already queued changes nothing.
-	if queueBits(&e.ready[w], 1<<b, &e.summary, 1<<w) {
+	if queueBits(&e.ready[w].bits, 1<<b, &e.summary, 1<<w) {
 		e.pend()
 	}
 }
@@ -72,15 +82,13 @@ func (e *Executor) pollReady(sleep bool) {
 			// or more gives 0, and the compiler guards every unmasked shift for it.)
 			w := highBit(sum)
 			sum &^= 1 << (w & 31)
-			batch := swapWord(&e.ready[w], 0)
+			rw := &e.ready[w]
+			batch := swapWord(&rw.bits, 0)
 			if batch == 0 {
 				e.settle(1 << (w & 31))
 				continue
 			}
-			higher := e.higherShift(w)
-			higherWords := bitsFrom(higher) // the summary bits of higher priorities
-			// The word's first slot: a priority's words hold slots 0-31, 32-63, ...
-			base := (int(w) + e.wordsPer - int(higher)) * 32
+			higherWords, base := rw.higher, int(rw.base)
 			// What is taken but not yet polled, for giveBack if a poll panics.
 			e.takenWord, e.takenSum = w, sum
 			for batch != 0 {
@@ -91,7 +99,7 @@ func (e *Executor) pollReady(sleep bool) {
 				// Only words of a higher task priority preempt the batch: the words of one
 				// priority are one queue, served a round at a time, so a task that wakes
 				// itself cannot starve the others of its priority, whatever their slots.
-				if loadWord(&e.summary)&higherWords != 0 && e.higherQueued(higher) {
+				if loadWord(&e.summary)&higherWords != 0 && e.higherQueued(higherWords) {
 					// A higher priority was woken: hand back the rest, then start over.
 					e.takenBatch, e.takenSum = 0, 0
 					e.requeue(w, batch, sum)
@@ -108,25 +116,16 @@ func (e *Executor) pollReady(sleep bool) {
 // shift count reaches 32 (Go's shift by 32 or more gives 0, which costs a guard).
 func bitsFrom(shift uint) uint32 { return ^(uint32(2)<<((shift-1)&31) - 1) }
 
-// higherShift returns the index of the first ready word of a higher task priority than word
-// w's: the summary bits from there on are the higher priorities'.
-func (e *Executor) higherShift(w uint32) uint {
-	if e.wordsPer == 1 {
-		return uint(w) + 1
-	}
-	return uint((int(w)/e.wordsPer + 1) * e.wordsPer)
-}
-
-// higherQueued reports whether a ready word from index shift on (a higher task priority
-// than the batch's, see higherShift) holds a queued task. The summary says which words may;
-// the bits it finds stale it clears.
-func (e *Executor) higherQueued(shift uint) bool {
-	hi := loadWord(&e.summary) >> shift << shift
+// higherQueued reports whether a ready word of the summary bits higher (a higher task
+// priority than the batch's, readyWord.higher) holds a queued task. The summary says which
+// words may; the bits it finds stale it clears.
+func (e *Executor) higherQueued(higher uint32) bool {
+	hi := loadWord(&e.summary) & higher
 	if hi == 0 {
 		return false
 	}
 	for m := hi; m != 0; m &= m - 1 {
-		if loadWord(&e.ready[bits.TrailingZeros32(m)]) != 0 {
+		if loadWord(&e.ready[bits.TrailingZeros32(m)].bits) != 0 {
 			return true
 		}
 	}
@@ -141,7 +140,7 @@ func (e *Executor) settle(mask uint32) bool {
 	refilled := false
 	for m := mask; m != 0; m &= m - 1 {
 		w := bits.TrailingZeros32(m)
-		if loadWord(&e.ready[w]) != 0 {
+		if loadWord(&e.ready[w].bits) != 0 {
 			orUint32(&e.summary, 1<<w)
 			refilled = true
 		}
@@ -153,7 +152,7 @@ func (e *Executor) settle(mask uint32) bool {
 // words of sum.
 func (e *Executor) requeue(w, batch, sum uint32) {
 	if batch != 0 {
-		orUint32(&e.ready[w], batch)
+		orUint32(&e.ready[w].bits, batch)
 		sum |= 1 << w
 	}
 	if sum != 0 {
