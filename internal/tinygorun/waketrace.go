@@ -31,8 +31,8 @@ var tracedPaths = []struct {
 	countFrom           bool
 	budget              int
 }{
-	{"Waker.Wake() in a handler -> the woken task's Poll, thread executor awake", "./examples/qemu/waketrace", "main.wakeMarker", "main.pollMarker", false, 240},
-	{"SYSTIMER alarm trap -> its timer's task's Poll, thread executor asleep in WFI", "./examples/qemu/alarmtrace", "gohal_trap_entry", "main.pollMarker", true, 585},
+	{"Waker.Wake() in a handler -> the woken task's Poll, thread executor awake", "./examples/qemu/waketrace", "main.wakeMarker", "main.pollMarker", false, 230},
+	{"SYSTIMER alarm trap -> its timer's task's Poll, thread executor asleep in WFI", "./examples/qemu/alarmtrace", "gohal_trap_entry", "main.pollMarker", true, 570},
 }
 
 // wakeTraceRanges are the code QEMU logs: the flash-mapped text and internal SRAM's
