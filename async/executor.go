@@ -2,10 +2,10 @@ package async
 
 import (
 	"errors"
-	"strconv"
 	"sync/atomic"
 	"unsafe"
 
+	"github.com/gohal/gohal/internal/itoa"
 	"github.com/gohal/gohal/rt"
 )
 
@@ -112,8 +112,8 @@ type ConfigError struct {
 }
 
 func (e *ConfigError) Error() string {
-	return "async: bad executor configuration: Config." + e.Field + " = " + strconv.Itoa(e.Value) +
-		", want " + strconv.Itoa(e.Min) + ".." + strconv.Itoa(e.Max) + e.Why
+	return "async: bad executor configuration: Config." + e.Field + " = " + itoa.Itoa(e.Value) +
+		", want " + itoa.Itoa(e.Min) + ".." + itoa.Itoa(e.Max) + e.Why
 }
 
 // Unwrap makes errors.Is(err, ErrBadConfig) true.

@@ -68,7 +68,7 @@ import (
 	"math/bits"
 	"time"
 
-	"github.com/gohal/gohal/hal/internal/itoa"
+	"github.com/gohal/gohal/internal/itoa"
 	"github.com/gohal/gohal/hal/periph"
 	"github.com/gohal/gohal/hal/systimer"
 	"github.com/gohal/gohal/pac/esp32c3"

@@ -9,7 +9,7 @@ package periph
 import (
 	"errors"
 
-	"github.com/gohal/gohal/hal/internal/itoa"
+	"github.com/gohal/gohal/internal/itoa"
 	"github.com/gohal/gohal/rt"
 )
 

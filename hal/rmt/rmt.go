@@ -58,7 +58,7 @@ import (
 	"unsafe"
 
 	"github.com/gohal/gohal/hal/internal/irqevent"
-	"github.com/gohal/gohal/hal/internal/itoa"
+	"github.com/gohal/gohal/internal/itoa"
 	"github.com/gohal/gohal/hal/periph"
 	"github.com/gohal/gohal/hal/systimer"
 	"github.com/gohal/gohal/pac/esp32c3"

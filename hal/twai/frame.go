@@ -1,6 +1,6 @@
 package twai
 
-import "github.com/gohal/gohal/hal/internal/itoa"
+import "github.com/gohal/gohal/internal/itoa"
 
 // Identifier limits.
 const (

@@ -1,6 +1,6 @@
 package twai
 
-import "github.com/gohal/gohal/hal/internal/itoa"
+import "github.com/gohal/gohal/internal/itoa"
 
 // Bit timing. The TWAI's time quantum is BRP APB cycles (80 MHz), and a bit is
 // 1 + TSeg1 + TSeg2 quanta (the sync segment, then the sample point, then phase segment 2):

@@ -62,7 +62,7 @@ import (
 	"time"
 	"unsafe"
 
-	"github.com/gohal/gohal/hal/internal/itoa"
+	"github.com/gohal/gohal/internal/itoa"
 	"github.com/gohal/gohal/hal/internal/pinroute"
 	"github.com/gohal/gohal/hal/periph"
 	"github.com/gohal/gohal/hal/systimer"

@@ -1,6 +1,6 @@
 package uart
 
-import "github.com/gohal/gohal/hal/internal/itoa"
+import "github.com/gohal/gohal/internal/itoa"
 
 // Baud-rate arithmetic (esp32c3-facts.md §6): the UART core clock sclk (XTAL 40 MHz or APB
 // 80 MHz, selected in CLK_CONF.SCLK_SEL) is divided by an integer pre-divider

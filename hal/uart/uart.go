@@ -71,7 +71,7 @@ import (
 	"time"
 	"unsafe"
 
-	"github.com/gohal/gohal/hal/internal/itoa"
+	"github.com/gohal/gohal/internal/itoa"
 	"github.com/gohal/gohal/hal/periph"
 	"github.com/gohal/gohal/hal/systimer"
 	"github.com/gohal/gohal/pac/esp32c3"

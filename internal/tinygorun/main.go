@@ -92,7 +92,7 @@ var layoutPackages = []string{
 // firmwareRoots are the firmware packages' trees; hostOnly are packages in them that exist
 // for the host alone (the simulated CPU).
 var (
-	firmwareRoots = []string{"./rt/...", "./pac/...", "./async/...", "./hal/..."}
+	firmwareRoots = []string{"./rt/...", "./pac/...", "./async/...", "./hal/...", "./internal/itoa"}
 	hostOnly      = regexp.MustCompile(`/rt/host$|/sim(/|$)`)
 )
 

@@ -1,6 +1,7 @@
-// Package itoa formats integers in decimal for the drivers' error and panic messages, with
-// neither strconv nor fmt. One copy serves every driver in a program: each driver package
-// having its own cost a copy per driver on the chip.
+// Package itoa formats integers in decimal for the error and panic messages of async and the
+// drivers, with neither strconv nor fmt. One copy serves every package of a program: async
+// using strconv.Itoa beside the drivers' copy cost an async program on the ESP32-C3 about
+// 700 bytes of flash.
 package itoa
 
 // Itoa returns n in decimal.
