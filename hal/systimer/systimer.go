@@ -192,7 +192,7 @@ func Ticks() uint64 {
 	for n := 0; !s.UNIT_OP[0].Read().TIMER_UNIT_VALUE_VALID(); n++ {
 		if n == validPolls {
 			cs.Exit()
-			panic("systimer: TIMER_UNIT_VALUE_VALID never set after UPDATE: SYSTIMER is not counting (off the chip: no simulated chip is running; was the time driver left installed? hal.ResetForTest uninstalls it)")
+			panic("systimer: TIMER_UNIT_VALUE_VALID never set after UPDATE: SYSTIMER is not counting" + notCountingHint)
 		}
 	}
 	var lo, hi uint32
