@@ -71,8 +71,9 @@ type Executor struct {
 
 	// The ready queue: words per priority, priority p owning ready[p*wordsPer:(p+1)*wordsPer],
 	// so a higher word index is a higher priority. A task's bit is fixed by its slot: slot
-	// i of priority p is bit i%32 of ready[p*wordsPer+i/32], so the poll loop finds the slot
-	// from the bit with an add, not a table. Bit w of summary set: ready[w] may be non-zero;
+	// i of priority p is bit i%32 of ready[p*wordsPer+i/32].bits, so the poll loop finds the
+	// slot from the bit with an add (readyWord.base), not a table. Bit w of summary set:
+	// ready[w].bits may be non-zero;
 	// summary 0 while the executor is not polling: the queue is empty (pollReady explains
 	// the hint).
 	ready    []readyWord
