@@ -2,6 +2,7 @@ package async
 
 import (
 	"errors"
+	"runtime"
 	"testing"
 	"time"
 
@@ -226,6 +227,33 @@ func TestPanicKeepsTheOtherTasksQueued(t *testing.T) {
 	}
 	require.Equal(t, 4, low.polls, "and its later wakes are not lost")
 	require.Equal(t, 4, after.polls)
+}
+
+// A runtime.Goexit during a poll (t.FailNow in a test's task, a machine stopping mid-poll)
+// ends the poller's goroutine and removes the task, but must not lose the wakes of the tasks
+// taken from the queue with it: the next Poll polls them.
+func TestGoexitKeepsTheOtherTasksQueued(t *testing.T) {
+	e := newExec(t, Config{Name: "main", Tasks: 4})
+	low := &counter{limit: 1 << 30}
+	after := &counter{limit: 1 << 30}
+	s := e.Spawner()
+	_, err := s.SpawnNamed("low", low, 0)
+	require.NoError(t, err)
+	_, err = s.SpawnNamed("quitter", TaskFunc(func(*Context) bool { runtime.Goexit(); return false }), 2)
+	require.NoError(t, err)
+	_, err = s.SpawnNamed("after", after, 2)
+	require.NoError(t, err)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		e.Poll()
+	}()
+	<-done
+	require.Zero(t, low.polls+after.polls, "the Goexit ended the poll before the others")
+	require.Equal(t, 2, e.Len(), "the task that called Goexit was removed")
+	e.Poll()
+	require.Equal(t, 1, low.polls, "the lower priority's wake was kept")
+	require.Equal(t, 1, after.polls, "the wake of the task after it in its word was kept")
 }
 
 // rewaker wakes itself on every poll until the shared budget is spent.
