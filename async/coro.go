@@ -44,9 +44,9 @@ import (
 // bytes for the task (T, its Timer and waiter node) and its goroutine's record. The stack
 // is the program's -stack-size (the target's default-stack-size, 2 KiB on riscv32
 // targets), or the task's own GoOptions.StackSize: measure it with T.StackUse and give the
-// task what it needs plus a margin (examples/lines: two tasks about 480 bytes deep, on
-// 768-byte stacks). A
-// stackless task costs its own struct and the executor's 28-byte slot either way. Flash:
+// task what it needs plus its interrupts' frames and a margin (examples/lines: two tasks
+// about 480 bytes deep, on 1 KiB stacks). A stackless task costs its own struct and the
+// executor's 32-byte slot either way. Flash:
 // the first straight-line task of a program brings in TinyGo's goroutine start and task
 // switch and the coroutine's own code, about 1.4 KB (README's size section).
 // Straight-line tasks run on thread-mode executors only: a goroutine switch cannot happen
@@ -76,7 +76,7 @@ type T struct {
 // T.StackUse: the measurement to choose its GoOptions.StackSize (or the program's
 // -stack-size) from. One task takes its stack plus 192 bytes of heap (measured on QEMU
 // with runtime.ReadMemStats, on 32-bit RISC-V and Cortex-M alike): 2,240 bytes with the
-// ESP32-C3's default 2 KiB stack, 960 with a 768-byte one.
+// ESP32-C3's default 2 KiB stack, 1,216 with a 1 KiB one.
 type StackUse struct {
 	// Deepest is how many bytes below the goroutine's first frame the stack has been
 	// written, the task's interrupt handlers included (they run on the stack they
@@ -147,9 +147,13 @@ type GoOptions struct {
 	// StackSize is the size in bytes of the task's goroutine stack on the chip, rounded up
 	// to a multiple of 16. 0 keeps the program's -stack-size (the target's
 	// default-stack-size, 2 KiB on the ESP32-C3), which every other goroutine, main's
-	// included, still gets. Choose it from T.StackUse, measured on the chip, with a
-	// margin: a task that outgrows its stack stops the program at its next await with
-	// TinyGo's "stack overflow". At least MinStackSize. On the host, where goroutine
+	// included, still gets. Choose it from T.StackUse, measured on the chip, plus the
+	// frames of the interrupts that can preempt the task, plus a margin. An interrupt's
+	// trap runs on the interrupted stack: about 140 bytes each in examples/lines (80 bytes
+	// of trap entry, rt's dispatch, the handler), one more for each priority level that
+	// can nest, and T.StackUse counts them only if one happened to land at the task's
+	// deepest point. A task that outgrows its stack stops the program at its next await
+	// with TinyGo's "stack overflow". At least MinStackSize. On the host, where goroutine
 	// stacks grow, it is checked and otherwise has no effect: the simulator cannot tell a
 	// stack too small, only the chip can (make qemu-c3 fails a run that leaves less than
 	// 128 bytes of any stack unused).

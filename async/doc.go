@@ -68,7 +68,7 @@
 // Each straight-line task has a goroutine stack: the program's -stack-size under TinyGo
 // (2 KiB on the ESP32-C3), or one of its own size, measured with T.StackUse on the chip:
 //
-//	async.GoWith(async.GoOptions{Name: "reader", StackSize: 768}, reader)
+//	async.GoWith(async.GoOptions{Name: "reader", StackSize: 1024}, reader)
 //
 // # Executors
 //

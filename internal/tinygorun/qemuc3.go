@@ -109,9 +109,10 @@ var c3Examples = []c3Example{
 	},
 		// Stacks sized from measurement, not TinyGo's 2 KiB default: the stack report
 		// measured the firmware (main's goroutine, which -stack-size sizes) at about 370
-		// bytes deep, so 1 KiB; the two straight-line tasks (about 480 bytes, T.StackUse)
-		// get 768 bytes each from async.GoOptions.StackSize. The report shows every
-		// margin, and fails one below minStackMargin.
+		// bytes deep, so 1 KiB; the two straight-line tasks (about 480 bytes, T.StackUse,
+		// plus the frames of interrupts landing on their stacks) get 1 KiB each from
+		// async.GoOptions.StackSize. The report shows every margin, and fails one below
+		// minStackMargin.
 		buildFlags: []string{"-stack-size=1KB"},
 	},
 	{
