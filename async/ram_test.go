@@ -33,7 +33,7 @@ func TestTaskHeaderSize32(t *testing.T) {
 	// The statistics live in the slot, so the poll loop reaches both with one index.
 	stats := size("TaskStats")
 	header := size("slot") - stats
-	t.Logf("per task on a 32-bit target: %d bytes of header (task + scheduling word), %d bytes of statistics; wake/timer state lives in the futures", header, stats)
+	t.Logf("per task on a 32-bit target: %d bytes of header (task, poll function, scheduling word), %d bytes of statistics; wake/timer state lives in the futures", header, stats)
 	require.LessOrEqual(t, header, int64(16))
 	require.LessOrEqual(t, stats, int64(16))
 }
