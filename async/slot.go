@@ -11,15 +11,15 @@ import (
 // slot is one entry of the task table: the header the executor keeps per task, and its
 // statistics. sched packs the task's ready word and its bit in it (both fixed by the slot's
 // index and the task's priority), and whether the slot is live; wakers read it without a
-// lock. 28 bytes on a 32-bit target.
+// lock. 32 bytes on a 32-bit target.
 //
 // # Life cycle
 //
 // A slot goes through these states; the functions named move it from one to the next.
 //
-//   - free: sched is 0 and task nil; the slot's index is set in Executor.free.
-//     Spawner.SpawnNamed (under Executor.mu) takes the lowest free index, stores the task and
-//     live|word<<8|bit (the index's bit in one of its priority's ready words), and wakes it.
+//   - free: sched is 0, task and poll zero; the slot's index is set in Executor.free.
+//     Spawner.spawn (under Executor.mu; SpawnNamed and Spawn call it) takes the lowest free
+//     index, stores the task, its poll function and live|word<<8|bit (the index's bit in one of its priority's ready words), and wakes it.
 //   - queued: its bit is set in its ready word, and the word's bit in Executor.summary.
 //     Executor.wake (what Waker.Wake calls, from any context) sets them, pending the executor
 //     (Executor.pend) when its queue was empty; waking a queued slot does nothing.
@@ -30,7 +30,7 @@ import (
 //   - waiting: Poll returned false. The slot stays live with no ready bit until the wake the
 //     task arranged queues it again.
 //   - finished: Poll returned true. pollSlot calls release, which (under Executor.mu) clears
-//     sched and task and gives back the index and the ready bit: the slot is free. Wakes of its
+//     sched, task and poll and gives back the index and the ready bit: the slot is free. Wakes of its
 //     old Waker then find it not live and do nothing; once the slot is spawned again they cost
 //     the new task at most a spurious poll.
 //   - panicked: Poll panicked. recoverTask (panic.go) gives back the tasks the poll loop had
