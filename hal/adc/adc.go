@@ -65,10 +65,10 @@ import (
 
 	"github.com/gohal/gohal/async"
 	"github.com/gohal/gohal/hal/internal/irqevent"
-	"github.com/gohal/gohal/internal/itoa"
 	"github.com/gohal/gohal/hal/internal/pinroute"
 	"github.com/gohal/gohal/hal/periph"
 	"github.com/gohal/gohal/hal/systimer"
+	"github.com/gohal/gohal/internal/itoa"
 	"github.com/gohal/gohal/pac/esp32c3"
 	"github.com/gohal/gohal/pac/esp32c3/apb_saradc"
 	"github.com/gohal/gohal/rt"

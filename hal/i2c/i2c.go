@@ -68,8 +68,8 @@ import (
 	"time"
 
 	"github.com/gohal/gohal/async"
-	"github.com/gohal/gohal/internal/itoa"
 	"github.com/gohal/gohal/hal/periph"
+	"github.com/gohal/gohal/internal/itoa"
 	"github.com/gohal/gohal/rt"
 )
 

@@ -68,9 +68,9 @@ import (
 	"math/bits"
 	"time"
 
-	"github.com/gohal/gohal/internal/itoa"
 	"github.com/gohal/gohal/hal/periph"
 	"github.com/gohal/gohal/hal/systimer"
+	"github.com/gohal/gohal/internal/itoa"
 	"github.com/gohal/gohal/pac/esp32c3"
 	"github.com/gohal/gohal/pac/esp32c3/ledc"
 	"github.com/gohal/gohal/rt"

@@ -5,9 +5,9 @@ import (
 
 	"github.com/gohal/gohal/async"
 	"github.com/gohal/gohal/hal/internal/irqevent"
-	"github.com/gohal/gohal/internal/itoa"
 	"github.com/gohal/gohal/hal/internal/pinroute"
 	"github.com/gohal/gohal/hal/periph"
+	"github.com/gohal/gohal/internal/itoa"
 	"github.com/gohal/gohal/rt"
 )
 

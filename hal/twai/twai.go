@@ -62,10 +62,10 @@ import (
 	"time"
 	"unsafe"
 
-	"github.com/gohal/gohal/internal/itoa"
 	"github.com/gohal/gohal/hal/internal/pinroute"
 	"github.com/gohal/gohal/hal/periph"
 	"github.com/gohal/gohal/hal/systimer"
+	"github.com/gohal/gohal/internal/itoa"
 	"github.com/gohal/gohal/pac/esp32c3"
 	"github.com/gohal/gohal/pac/esp32c3/twai"
 	"github.com/gohal/gohal/rt"

@@ -71,9 +71,9 @@ import (
 	"time"
 	"unsafe"
 
-	"github.com/gohal/gohal/internal/itoa"
 	"github.com/gohal/gohal/hal/periph"
 	"github.com/gohal/gohal/hal/systimer"
+	"github.com/gohal/gohal/internal/itoa"
 	"github.com/gohal/gohal/pac/esp32c3"
 	"github.com/gohal/gohal/pac/esp32c3/uart"
 	"github.com/gohal/gohal/rt"

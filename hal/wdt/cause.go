@@ -1,6 +1,9 @@
 package wdt
 
-import "github.com/gohal/gohal/pac/esp32c3"
+import (
+	"github.com/gohal/gohal/internal/itoa"
+	"github.com/gohal/gohal/pac/esp32c3"
+)
 
 // Cause is a reset cause as the chip records it in RTC_CNTL_RESET_STATE
 // (RESET_CAUSE_PROCPU), with the names of the TRM's reset-cause table and ESP-IDF's
@@ -34,7 +37,7 @@ func (c Cause) String() string {
 	if int(c) < len(causeNames) && causeNames[c] != "" {
 		return causeNames[c]
 	}
-	return "RESET_CAUSE_" + utoa(uint64(c))
+	return "RESET_CAUSE_" + itoa.Utoa(uint64(c))
 }
 
 // Watchdog reports whether a watchdog caused the reset.

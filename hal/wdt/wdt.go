@@ -62,6 +62,7 @@ import (
 	"time"
 
 	"github.com/gohal/gohal/hal/periph"
+	"github.com/gohal/gohal/internal/itoa"
 	"github.com/gohal/gohal/pac/esp32c3"
 	"github.com/gohal/gohal/pac/esp32c3/rtc_cntl"
 	"github.com/gohal/gohal/pac/esp32c3/system"
@@ -393,7 +394,7 @@ func (w *Watchdog) planMWDT(req [4]time.Duration) error {
 	w.prescale = uint32(p)
 	clock := "40 MHz crystal"
 	if p > 1 {
-		clock = "40 MHz crystal divided by " + utoa(p) + " (the prescaler the longest stage needs)"
+		clock = "40 MHz crystal divided by " + itoa.Utoa(p) + " (the prescaler the longest stage needs)"
 	}
 	for i := 0; i < w.stages; i++ {
 		h, got, err := w.fit(i, req[i], xtalHz, p, clock)
@@ -436,19 +437,6 @@ func (w *Watchdog) planRWDT(req [4]time.Duration) error {
 		w.holds[i], w.timeouts[i] = h, got
 	}
 	return nil
-}
-
-func utoa(v uint64) string {
-	var b [20]byte
-	i := len(b)
-	for {
-		i--
-		b[i] = byte('0' + v%10)
-		v /= 10
-		if v == 0 {
-			return string(b[i:])
-		}
-	}
 }
 
 func mwdtRegs(id uint8) *timg.TIMG {
