@@ -18,8 +18,11 @@ test: tidy vet
 test-pac:
 	$(GO) test ./pac/...
 
-## vet: go vet, then gohalvet (cmd/gohalvet: gohal's own analyzers) on everything.
+## vet: gofmt (no file it would change), go vet, then gohalvet (cmd/gohalvet: gohal's own
+## analyzers) on everything.
 vet:
+	@out=$$("$$($(GO) env GOROOT)/bin/gofmt" -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go' -not -path './.git/*')); \
+		if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
 	$(GO) vet ./...
 	$(GO) run ./cmd/gohalvet ./...
 
